@@ -1,0 +1,288 @@
+//! Command-line parsing (clap derive). Clap's types stop here: [`parse`] returns [`Options`].
+
+use std::ffi::OsString;
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::options::{BuildOptions, ColorChoice, Command, Format, LinkChoice, Options, Verbosity};
+
+const EXIT_CODES: &str = "\
+Exit codes:
+  0  the run succeeded and no gate failed
+  1  a gate failed (reserved: budgets, baselines and error findings use it)
+  2  the tool could not do its job: bad arguments, failed build, unreadable or malformed binary,
+     missing prerequisite";
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "cargo",
+    bin_name = "cargo",
+    version,
+    propagate_version = true,
+    max_term_width = 100
+)]
+enum CargoCli {
+    Aotcheck(AotcheckArgs),
+}
+
+/// Build a Rust project as a static binary and report what it really is and costs.
+///
+/// With no subcommand, builds every binary target of the selected packages as a static
+/// executable (glibc `+crt-static`, or musl's default) in its own target directory and
+/// inspects it: linkage, sizes, sections, glibc floor and the deployable closure.
+#[derive(Debug, Args)]
+#[command(version, after_help = EXIT_CODES, args_conflicts_with_subcommands = true)]
+struct AotcheckArgs {
+    #[command(subcommand)]
+    command: Option<Sub>,
+
+    #[command(flatten)]
+    build: BuildArgs,
+
+    /// Output format of the report on stdout
+    #[arg(long, value_enum, default_value_t = FormatArg::Human, global = true)]
+    format: FormatArg,
+
+    /// Coloring: auto, always, never [default: $CARGO_TERM_COLOR, else auto; NO_COLOR honoured]
+    #[arg(long, value_enum, value_name = "WHEN", global = true)]
+    color: Option<ColorArg>,
+
+    /// Use verbose output (cargo's too); lists every section
+    #[arg(short, long, global = true, conflicts_with = "quiet")]
+    verbose: bool,
+
+    /// Do not print cargo's or our progress messages
+    #[arg(short, long, global = true)]
+    quiet: bool,
+}
+
+#[derive(Debug, Subcommand)]
+enum Sub {
+    /// Inspect binaries that already exist (no cargo project needed)
+    #[command(after_help = EXIT_CODES)]
+    Inspect {
+        /// ELF, PE or Mach-O files
+        #[arg(required = true, value_name = "FILE")]
+        files: Vec<PathBuf>,
+    },
+}
+
+#[derive(Debug, Args)]
+#[command(next_help_heading = "Build options (as cargo's)")]
+struct BuildArgs {
+    /// Path to Cargo.toml
+    #[arg(long, value_name = "PATH")]
+    manifest_path: Option<PathBuf>,
+
+    /// Package(s) to check
+    #[arg(short, long = "package", value_name = "SPEC")]
+    package: Vec<String>,
+
+    /// Check all packages in the workspace
+    #[arg(long)]
+    workspace: bool,
+
+    /// Check only the named binary (repeatable); default: every binary target
+    #[arg(long, value_name = "NAME")]
+    bin: Vec<String>,
+
+    /// Space or comma separated list of features to activate
+    #[arg(short = 'F', long, value_name = "FEATURES")]
+    features: Vec<String>,
+
+    /// Activate all available features
+    #[arg(long)]
+    all_features: bool,
+
+    /// Do not activate the `default` feature
+    #[arg(long)]
+    no_default_features: bool,
+
+    /// Build with the given profile
+    #[arg(long, value_name = "PROFILE-NAME", default_value = "release")]
+    profile: String,
+
+    /// Target triple [default: the host's]
+    #[arg(long, value_name = "TRIPLE")]
+    target: Option<String>,
+
+    /// Directory for our builds [default: <workspace target dir>/aotcheck]
+    #[arg(long, value_name = "DIRECTORY")]
+    target_dir: Option<PathBuf>,
+
+    /// Assert that `Cargo.lock` will remain unchanged
+    #[arg(long)]
+    locked: bool,
+
+    /// Equivalent to specifying both --locked and --offline
+    #[arg(long)]
+    frozen: bool,
+
+    /// Run without accessing the network
+    #[arg(long)]
+    offline: bool,
+
+    /// Which binary to build: static (default), dynamic (the regular build), or both
+    #[arg(long, value_enum, value_name = "MODE", conflicts_with = "compare")]
+    link: Option<LinkArg>,
+
+    /// Build both the static and the regular binary (same as --link both)
+    #[arg(long)]
+    compare: bool,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum FormatArg {
+    Human,
+    Json,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum ColorArg {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum LinkArg {
+    Static,
+    Dynamic,
+    Both,
+}
+
+impl From<BuildArgs> for BuildOptions {
+    fn from(a: BuildArgs) -> Self {
+        let link = match (a.compare, a.link) {
+            (true, _) | (_, Some(LinkArg::Both)) => LinkChoice::Compare,
+            (_, Some(LinkArg::Dynamic)) => LinkChoice::Dynamic,
+            _ => LinkChoice::Static,
+        };
+        BuildOptions {
+            manifest_path: a.manifest_path,
+            packages: a.package,
+            workspace: a.workspace,
+            bins: a.bin,
+            features: a
+                .features
+                .iter()
+                .flat_map(|f| f.split([' ', ',']))
+                .filter(|f| !f.is_empty())
+                .map(str::to_string)
+                .collect(),
+            all_features: a.all_features,
+            no_default_features: a.no_default_features,
+            profile: a.profile,
+            target: a.target,
+            target_dir: a.target_dir,
+            locked: a.locked || a.frozen,
+            frozen: a.frozen,
+            offline: a.offline || a.frozen,
+            link,
+        }
+    }
+}
+
+fn color_from_env(var: Option<String>) -> ColorChoice {
+    match var.as_deref() {
+        Some("always") => ColorChoice::Always,
+        Some("never") => ColorChoice::Never,
+        _ => ColorChoice::Auto,
+    }
+}
+
+/// Parse the command line. Accepts both `cargo-aotcheck aotcheck ARGS` (as cargo runs us) and
+/// `cargo-aotcheck ARGS` (run directly).
+pub fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Options, clap::Error> {
+    let mut args: Vec<OsString> = args.into_iter().collect();
+    if args.get(1).is_none_or(|a| a != "aotcheck") {
+        args.insert(1.min(args.len()), OsString::from("aotcheck"));
+    }
+    let CargoCli::Aotcheck(a) = CargoCli::try_parse_from(args)?;
+    let command = match a.command {
+        Some(Sub::Inspect { files }) => Command::Inspect { files },
+        None => Command::Check(a.build.into()),
+    };
+    let color = match a.color {
+        Some(ColorArg::Always) => ColorChoice::Always,
+        Some(ColorArg::Never) => ColorChoice::Never,
+        Some(ColorArg::Auto) => ColorChoice::Auto,
+        None => color_from_env(std::env::var("CARGO_TERM_COLOR").ok()),
+    };
+    Ok(Options {
+        command,
+        format: match a.format {
+            FormatArg::Human => Format::Human,
+            FormatArg::Json => Format::Json,
+        },
+        color,
+        verbosity: if a.quiet {
+            Verbosity::Quiet
+        } else if a.verbose {
+            Verbosity::Verbose
+        } else {
+            Verbosity::Normal
+        },
+    })
+}
+
+/// The `--help` text, for documentation and its snapshot test.
+pub fn help() -> String {
+    use clap::CommandFactory;
+    let mut cmd = CargoCli::command();
+    cmd.find_subcommand_mut("aotcheck")
+        .map(|c| {
+            let mut c = c.clone().bin_name("cargo aotcheck").term_width(100);
+            c.render_long_help().to_string()
+        })
+        .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn p(args: &[&str]) -> Result<Options, clap::Error> {
+        parse(args.iter().map(OsString::from))
+    }
+
+    #[test]
+    fn cargo_style_and_direct_invocations_agree() {
+        let a = p(&["cargo-aotcheck", "aotcheck", "--bin", "x", "-F", "a,b c"]).expect("parse");
+        let b = p(&["cargo-aotcheck", "--bin", "x", "--features", "a,b c"]).expect("parse");
+        assert_eq!(a, b);
+        let Command::Check(o) = a.command else {
+            panic!("expected check")
+        };
+        assert_eq!(o.features, vec!["a", "b", "c"]);
+        assert_eq!(o.profile, "release");
+        assert_eq!(o.link, LinkChoice::Static);
+    }
+
+    #[test]
+    fn compare_and_link_modes() {
+        let o = p(&["x", "--compare"]).expect("parse");
+        assert!(matches!(o.command, Command::Check(ref b) if b.link == LinkChoice::Compare));
+        let o = p(&["x", "--link", "dynamic"]).expect("parse");
+        assert!(matches!(o.command, Command::Check(ref b) if b.link == LinkChoice::Dynamic));
+        assert!(p(&["x", "--link", "dynamic", "--compare"]).is_err());
+        assert!(p(&["x", "--link", "shared"]).is_err());
+    }
+
+    #[test]
+    fn inspect_needs_files_and_takes_global_flags() {
+        assert!(p(&["x", "inspect"]).is_err());
+        let o = p(&["x", "inspect", "/bin/ls", "--format", "json"]).expect("parse");
+        assert_eq!(o.format, Format::Json);
+        assert!(matches!(o.command, Command::Inspect { ref files } if files.len() == 1));
+    }
+
+    #[test]
+    fn frozen_implies_locked_and_offline() {
+        let Command::Check(o) = p(&["x", "--frozen"]).expect("parse").command else {
+            panic!("expected check")
+        };
+        assert!(o.locked && o.offline);
+    }
+}

@@ -1,0 +1,335 @@
+//! Drives `cargo build` for a static (or regular) binary and returns what it produced.
+//!
+//! Cargo's human diagnostics and progress are passed through to the given writer as they come;
+//! the artifacts come from the JSON stream on cargo's stdout.
+
+pub mod rustflags;
+mod toolchain;
+
+use std::io::{BufReader, Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+use cargo_metadata::{Message, PackageId, TargetKind};
+
+use crate::error::{Error, Result};
+use crate::options::BuildOptions;
+use crate::report::LinkMode;
+
+pub use toolchain::{Toolchain, check_static_glibc, find_cargo};
+
+/// One build we ask cargo for.
+pub struct BuildRequest<'a> {
+    pub opts: &'a BuildOptions,
+    pub toolchain: &'a Toolchain,
+    pub target: &'a str,
+    pub link: LinkMode,
+    /// Our own target dir, so the user's builds are not invalidated.
+    pub target_dir: PathBuf,
+    /// Pass `--color always` and cargo's progress bar through (our stderr is a terminal).
+    pub color: bool,
+    pub progress_width: Option<u16>,
+    pub quiet: bool,
+    pub verbose: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct BuiltBinary {
+    pub package_id: PackageId,
+    pub name: String,
+    pub path: PathBuf,
+}
+
+/// What a build script of the target build said (its native libraries and output dir).
+#[derive(Debug, Clone)]
+pub struct BuildScriptRun {
+    pub package_id: PackageId,
+    pub linked_libs: Vec<String>,
+    pub out_dir: PathBuf,
+}
+
+#[derive(Debug, Clone)]
+pub struct Built {
+    pub link: LinkMode,
+    pub binaries: Vec<BuiltBinary>,
+    pub build_scripts: Vec<BuildScriptRun>,
+    /// Where the user's rustflags came from, and which ones we passed.
+    pub rustflags: Vec<String>,
+}
+
+/// The `cargo build` command line for `req` (without the program), and its environment.
+fn command(req: &BuildRequest) -> Result<Command> {
+    let o = req.opts;
+    let mut cmd = Command::new(&req.toolchain.cargo);
+    cmd.arg("build")
+        .arg("--message-format=json-render-diagnostics")
+        .args(["--target", req.target])
+        .args(["--profile", &o.profile])
+        .arg("--target-dir")
+        .arg(&req.target_dir);
+    if let Some(m) = &o.manifest_path {
+        cmd.arg("--manifest-path").arg(m);
+    }
+    for p in &o.packages {
+        cmd.args(["--package", p]);
+    }
+    if o.workspace {
+        cmd.arg("--workspace");
+    }
+    if o.bins.is_empty() {
+        cmd.arg("--bins");
+    }
+    for b in &o.bins {
+        cmd.args(["--bin", b]);
+    }
+    if !o.features.is_empty() {
+        cmd.args(["--features", &o.features.join(",")]);
+    }
+    for (on, flag) in [
+        (o.all_features, "--all-features"),
+        (o.no_default_features, "--no-default-features"),
+        (o.locked, "--locked"),
+        (o.frozen, "--frozen"),
+        (o.offline, "--offline"),
+        (req.quiet, "--quiet"),
+        (req.verbose, "--verbose"),
+    ] {
+        if on {
+            cmd.arg(flag);
+        }
+    }
+    cmd.args(["--color", if req.color { "always" } else { "never" }]);
+    if let Some(w) = req.progress_width {
+        cmd.args(["--config", "term.progress.when='always'"]);
+        cmd.args(["--config", &format!("term.progress.width={w}")]);
+    }
+    let user = rustflags::user_rustflags(
+        &|k| std::env::var(k).ok(),
+        &std::env::current_dir().map_err(|e| Error::io(".", e))?,
+        req.toolchain.cargo_home.as_deref(),
+        req.target,
+        &req.toolchain.cfgs,
+    )?;
+    let crt_static = req.link == LinkMode::Static;
+    cmd.env(
+        "CARGO_ENCODED_RUSTFLAGS",
+        rustflags::encoded_with_crt_static(&user, crt_static),
+    );
+    cmd.stdout(Stdio::piped()).stderr(Stdio::piped());
+    Ok(cmd)
+}
+
+/// Run the build. Cargo's stderr goes to `diag` as it arrives (byte for byte, so progress bars
+/// and colours survive); its tail is kept to explain a failure.
+pub fn build(req: &BuildRequest, diag: &mut dyn Write) -> Result<Built> {
+    let mut cmd = command(req)?;
+    let encoded = cmd
+        .get_envs()
+        .find(|(k, _)| *k == "CARGO_ENCODED_RUSTFLAGS")
+        .and_then(|(_, v)| v)
+        .map(|v| {
+            v.to_string_lossy()
+                .split('\x1f')
+                .map(str::to_string)
+                .collect()
+        })
+        .unwrap_or_default();
+    let mut child = cmd.spawn().map_err(|source| Error::Spawn {
+        program: req.toolchain.cargo.display().to_string(),
+        source,
+    })?;
+    let stdout = child.stdout.take();
+    let stderr = child.stderr.take();
+
+    // Read JSON on a thread while stderr streams here, so neither pipe can fill and stall cargo.
+    let reader = std::thread::spawn(move || -> Vec<Message> {
+        let Some(out) = stdout else { return Vec::new() };
+        Message::parse_stream(BufReader::new(out))
+            .filter_map(std::result::Result::ok)
+            .collect()
+    });
+    let mut tail: Vec<u8> = Vec::new();
+    if let Some(mut err) = stderr {
+        let mut buf = [0u8; 8192];
+        loop {
+            match err.read(&mut buf) {
+                Ok(0) => break,
+                Ok(n) => {
+                    // Losing the user's terminal is no reason to stop the build.
+                    let _ = diag.write_all(&buf[..n]);
+                    let _ = diag.flush();
+                    tail.extend_from_slice(&buf[..n]);
+                    if tail.len() > 256 * 1024 {
+                        tail.drain(..tail.len() - 128 * 1024);
+                    }
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(_) => break,
+            }
+        }
+    }
+    let status = child.wait().map_err(|source| Error::Spawn {
+        program: req.toolchain.cargo.display().to_string(),
+        source,
+    })?;
+    let messages = reader.join().unwrap_or_default();
+
+    let mut built = Built {
+        link: req.link,
+        binaries: Vec::new(),
+        build_scripts: Vec::new(),
+        rustflags: encoded,
+    };
+    for m in messages {
+        match m {
+            Message::CompilerArtifact(a) if a.target.kind.contains(&TargetKind::Bin) => {
+                if let Some(exe) = a.executable {
+                    built.binaries.push(BuiltBinary {
+                        package_id: a.package_id,
+                        name: a.target.name,
+                        path: exe.into_std_path_buf(),
+                    });
+                }
+            }
+            Message::BuildScriptExecuted(b) => built.build_scripts.push(BuildScriptRun {
+                package_id: b.package_id,
+                linked_libs: b.linked_libs.iter().map(|l| l.to_string()).collect(),
+                out_dir: b.out_dir.into_std_path_buf(),
+            }),
+            _ => {}
+        }
+    }
+    if !status.success() {
+        let text = String::from_utf8_lossy(&tail);
+        return Err(explain_failure(&text, &built, req));
+    }
+    Ok(built)
+}
+
+/// Turn a failed build into an error that says what to do, when we recognise the cause.
+fn explain_failure(stderr: &str, built: &Built, req: &BuildRequest) -> Error {
+    let kind = req.link.as_str();
+    if let Some(lib) = missing_library(stderr) {
+        if req.link == LinkMode::Static
+            && ["c", "m", "pthread", "dl", "rt", "util"].contains(&lib.as_str())
+        {
+            return Error::Prerequisite {
+                what: format!("the static build cannot find glibc's static library (lib{lib}.a)"),
+                help: "install `libc6-dev` (Debian/Ubuntu) or `glibc-static` (Fedora/RHEL), \
+                       or build for musl if its target is installed (--target x86_64-unknown-linux-musl)"
+                    .into(),
+            };
+        }
+        let asked_by: Vec<String> = built
+            .build_scripts
+            .iter()
+            .filter(|b| {
+                b.linked_libs
+                    .iter()
+                    .any(|l| l.rsplit(['=', ':']).next() == Some(lib.as_str()))
+            })
+            .map(|b| crate_of(&b.package_id))
+            .collect();
+        let by = if asked_by.is_empty() {
+            "a dependency".to_string()
+        } else {
+            format!("the build script of `{}`", asked_by.join("`, `"))
+        };
+        return Error::Prerequisite {
+            what: format!(
+                "the {kind} build cannot link the native library `{lib}`, which {by} asked for: \
+                 no static archive lib{lib}.a was found"
+            ),
+            help: format!(
+                "install the static archive of lib{lib}, enable the crate's `static`/`bundled` \
+                 feature if it has one, or build the regular binary with `--link dynamic`"
+            ),
+        };
+    }
+    Error::BuildFailed(format!(
+        "`cargo build` of the {kind} binary failed (its diagnostics are above)"
+    ))
+}
+
+/// `lld: error: unable to find library -lfoo` or GNU ld's `cannot find -lfoo`.
+fn missing_library(stderr: &str) -> Option<String> {
+    for line in stderr.lines() {
+        for marker in ["unable to find library -l", "cannot find -l"] {
+            if let Some(i) = line.find(marker) {
+                let rest = &line[i + marker.len()..];
+                let name: String = rest
+                    .chars()
+                    .take_while(|c| c.is_alphanumeric() || matches!(c, '_' | '-' | '.' | '+'))
+                    .collect();
+                let name = name.trim_end_matches(['.', ':']).to_string();
+                if !name.is_empty() {
+                    return Some(name);
+                }
+            }
+        }
+    }
+    None
+}
+
+/// A readable crate name (`name@version`) from a package id, whichever id format cargo used.
+pub fn crate_of(id: &PackageId) -> String {
+    let repr = id.repr.as_str();
+    // New format: `registry+https://...#name@1.2.3` or `path+file:///x#0.1.0` (name = dir).
+    if let Some((url, frag)) = repr.rsplit_once('#') {
+        if frag.contains('@') {
+            return frag.to_string();
+        }
+        let dir = url.rsplit('/').next().unwrap_or(url);
+        return format!("{dir}@{frag}");
+    }
+    // Old format: `name 1.2.3 (source)`.
+    let mut parts = repr.split(' ');
+    match (parts.next(), parts.next()) {
+        (Some(n), Some(v)) => format!("{n}@{v}"),
+        _ => repr.to_string(),
+    }
+}
+
+/// Our target dir: `--target-dir`, else `aotcheck/` inside the workspace's target dir; one
+/// subfolder per link mode so the two builds do not invalidate each other.
+pub fn target_dir(opts: &BuildOptions, workspace_target: &Path, link: LinkMode) -> PathBuf {
+    let base = opts
+        .target_dir
+        .clone()
+        .unwrap_or_else(|| workspace_target.join("aotcheck"));
+    base.join(link.as_str())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn missing_library_from_lld_and_gnu_ld() {
+        assert_eq!(
+            missing_library("rust-lld: error: unable to find library -ludev\n").as_deref(),
+            Some("udev")
+        );
+        assert_eq!(
+            missing_library("/usr/bin/ld: cannot find -lc: No such file or directory").as_deref(),
+            Some("c")
+        );
+        assert_eq!(missing_library("error: could not compile `x`"), None);
+    }
+
+    #[test]
+    fn crate_names_from_both_id_formats() {
+        let id = |s: &str| PackageId { repr: s.into() };
+        assert_eq!(
+            crate_of(&id(
+                "registry+https://github.com/rust-lang/crates.io-index#libc@0.2.1"
+            )),
+            "libc@0.2.1"
+        );
+        assert_eq!(crate_of(&id("path+file:///w/hello#0.1.0")), "hello@0.1.0");
+        assert_eq!(
+            crate_of(&id("libc 0.2.1 (registry+https://x)")),
+            "libc@0.2.1"
+        );
+    }
+}

@@ -1,0 +1,57 @@
+//! Errors at stage boundaries. Each says what failed, on which file or crate, and what to do.
+//! Every one of them means "the tool could not do its job" (exit code 2).
+
+use std::path::PathBuf;
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("cannot read `{path}`: {source}")]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+
+    #[error("`{path}`: {reason}")]
+    Malformed { path: PathBuf, reason: String },
+
+    #[error("`{path}`: {message}")]
+    Config { path: PathBuf, message: String },
+
+    #[error("{0}")]
+    Usage(String),
+
+    #[error("`cargo metadata` failed: {0}")]
+    Metadata(String),
+
+    #[error("cannot run `{program}`: {source}")]
+    Spawn {
+        program: String,
+        #[source]
+        source: std::io::Error,
+    },
+
+    #[error("{what}\n  help: {help}")]
+    Prerequisite { what: String, help: String },
+
+    #[error("{0}")]
+    BuildFailed(String),
+}
+
+impl Error {
+    pub fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
+        Error::Io {
+            path: path.into(),
+            source,
+        }
+    }
+
+    pub fn malformed(path: impl Into<PathBuf>, reason: impl Into<String>) -> Self {
+        Error::Malformed {
+            path: path.into(),
+            reason: reason.into(),
+        }
+    }
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -1,0 +1,273 @@
+//! ELF facts: type, linkage, dynamic section, sections, sizes, build-id, symbol versions.
+
+use goblin::elf::{
+    Elf, dynamic, header,
+    program_header::PT_LOAD,
+    section_header::{SHF_ALLOC, SHT_NOBITS, SHT_REL, SHT_RELA},
+};
+
+use crate::report::{Binary, GlibcFloor, Linkage, Section, VersionNeed};
+
+const NT_GNU_BUILD_ID: u32 = 3;
+
+pub fn arch_name(machine: u16) -> String {
+    match machine {
+        header::EM_X86_64 => "x86_64".into(),
+        header::EM_386 => "x86".into(),
+        header::EM_AARCH64 => "aarch64".into(),
+        header::EM_ARM => "arm".into(),
+        header::EM_RISCV => "riscv".into(),
+        header::EM_PPC64 => "powerpc64".into(),
+        header::EM_S390 => "s390x".into(),
+        other => header::machine_to_str(other)
+            .trim_start_matches("EM_")
+            .to_lowercase(),
+    }
+}
+
+/// Facts of one parsed ELF file. `bytes` is the whole file.
+pub fn inspect(elf: &Elf, bytes: &[u8]) -> Binary {
+    let file_size = bytes.len() as u64;
+    let flags_1 = elf.dynamic.as_ref().map_or(0, |d| d.info.flags_1);
+    let is_pie_flag = flags_1 & dynamic::DF_1_PIE != 0;
+    let e_type = elf.header.e_type;
+    let linkage = linkage(elf, is_pie_flag);
+    let pie = match e_type {
+        header::ET_EXEC => Some(false),
+        header::ET_DYN => Some(is_pie_flag || linkage == Linkage::StaticPie),
+        _ => None,
+    };
+
+    let sections = sections(elf);
+    let sum_where = |pred: &dyn Fn(&str) -> bool| -> u64 {
+        sections
+            .iter()
+            .filter(|s| pred(&s.name))
+            .map(|s| s.file_size)
+            .sum()
+    };
+    let debug_size = sum_where(&|n| is_debug_section(n));
+    let symtab_size = sum_where(&|n| n == ".symtab" || n == ".strtab");
+    let ptr = if elf.is_64 { 8 } else { 4 };
+    let init_array_entries = sections
+        .iter()
+        .find(|s| s.name == ".init_array")
+        .map_or(0, |s| s.mem_size / ptr);
+
+    let version_needs = version_needs(elf);
+    let glibc_floor = glibc_floor(elf);
+
+    Binary {
+        format: "elf".into(),
+        arch: arch_name(elf.header.e_machine),
+        elf_type: Some(
+            header::et_to_str(e_type)
+                .trim_start_matches("ET_")
+                .to_string(),
+        ),
+        pie,
+        linkage,
+        interpreter: elf.interpreter.map(str::to_string),
+        needed: elf.libraries.iter().map(|s| s.to_string()).collect(),
+        rpath: split_paths(&elf.rpaths),
+        runpath: split_paths(&elf.runpaths),
+        file_size,
+        stripped_size: stripped_size(elf, bytes.len() as u64),
+        debug_size: Some(debug_size),
+        symtab_size: Some(symtab_size),
+        sections,
+        build_id: build_id(elf, bytes),
+        init_array_entries: Some(init_array_entries),
+        glibc_floor,
+        version_needs,
+        closure: Vec::new(),
+        closure_size: file_size,
+    }
+}
+
+fn linkage(elf: &Elf, pie_flag: bool) -> Linkage {
+    let has_interp = elf.interpreter.is_some();
+    let has_needed = !elf.libraries.is_empty();
+    match elf.header.e_type {
+        header::ET_EXEC if has_interp || has_needed => Linkage::Dynamic,
+        header::ET_EXEC => Linkage::Static,
+        header::ET_DYN if has_interp => Linkage::Dynamic,
+        // A library: no loader of its own, other objects load it.
+        header::ET_DYN if !pie_flag && (has_needed || elf.soname.is_some()) => {
+            Linkage::SharedLibrary
+        }
+        header::ET_DYN if has_needed => Linkage::Dynamic,
+        header::ET_DYN => Linkage::StaticPie,
+        _ => Linkage::Unknown,
+    }
+}
+
+pub fn is_debug_section(name: &str) -> bool {
+    name.starts_with(".debug") || name.starts_with(".zdebug")
+}
+
+fn split_paths(list: &[&str]) -> Vec<String> {
+    list.iter()
+        .flat_map(|s| s.split(':'))
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+fn sections(elf: &Elf) -> Vec<Section> {
+    elf.section_headers
+        .iter()
+        .skip(1)
+        .map(|sh| Section {
+            name: elf
+                .shdr_strtab
+                .get_at(sh.sh_name)
+                .unwrap_or("<bad name>")
+                .to_string(),
+            file_size: if sh.sh_type == SHT_NOBITS {
+                0
+            } else {
+                sh.sh_size
+            },
+            mem_size: if sh.sh_flags & u64::from(SHF_ALLOC) != 0 {
+                sh.sh_size
+            } else {
+                0
+            },
+        })
+        .collect()
+}
+
+fn build_id(elf: &Elf, bytes: &[u8]) -> Option<String> {
+    let from = |notes: Option<goblin::elf::note::NoteIterator>| -> Option<String> {
+        notes?
+            .filter_map(Result::ok)
+            .find(|n| n.n_type == NT_GNU_BUILD_ID && n.name.trim_end_matches('\0') == "GNU")
+            .map(|n| n.desc.iter().map(|b| format!("{b:02x}")).collect())
+    };
+    from(elf.iter_note_headers(bytes)).or_else(|| from(elf.iter_note_sections(bytes, None)))
+}
+
+/// What `strip` (GNU binutils, `--strip-all`) leaves: the loaded image keeps its layout, the
+/// symbol table, string table, DWARF and static relocations go, the other non-loaded sections
+/// (`.comment`, `.gnu.warning.*`, notes) are kept and a new section header table is written.
+/// `None` for files without program headers (objects), whose layout `strip` rebuilds freely.
+fn stripped_size(elf: &Elf, file_len: u64) -> Option<u64> {
+    if elf.program_headers.is_empty() {
+        return None;
+    }
+    let mut end = elf
+        .program_headers
+        .iter()
+        .filter(|ph| ph.p_type == PT_LOAD || ph.p_filesz > 0)
+        .map(|ph| ph.p_offset.saturating_add(ph.p_filesz))
+        .max()
+        .unwrap_or(0);
+    // Headers themselves.
+    let phdr_end =
+        elf.header.e_phoff + u64::from(elf.header.e_phnum) * u64::from(elf.header.e_phentsize);
+    end = end.max(phdr_end).min(file_len);
+
+    let mut kept = 1u64; // the null section
+    let mut shstrtab = 1u64;
+    for sh in elf.section_headers.iter().skip(1) {
+        let name = elf.shdr_strtab.get_at(sh.sh_name).unwrap_or("");
+        let alloc = sh.sh_flags & u64::from(SHF_ALLOC) != 0;
+        let removed = !alloc
+            && (is_debug_section(name)
+                || name == ".symtab"
+                || name == ".strtab"
+                || name == ".shstrtab"
+                || sh.sh_type == SHT_RELA
+                || sh.sh_type == SHT_REL);
+        if removed {
+            continue;
+        }
+        kept += 1;
+        shstrtab += name.len() as u64 + 1;
+        if !alloc && sh.sh_type != SHT_NOBITS {
+            let align = sh.sh_addralign.max(1);
+            end = end.div_ceil(align).saturating_mul(align);
+            end = end.saturating_add(sh.sh_size);
+        }
+    }
+    // The rebuilt .shstrtab, then the section header table (8-aligned on 64-bit).
+    kept += 1;
+    end += shstrtab + ".shstrtab".len() as u64 + 1;
+    let align = if elf.is_64 { 8 } else { 4 };
+    end = end.div_ceil(align) * align;
+    Some(end + kept * u64::from(elf.header.e_shentsize))
+}
+
+fn version_needs(elf: &Elf) -> Vec<VersionNeed> {
+    let Some(verneed) = elf.verneed.as_ref() else {
+        return Vec::new();
+    };
+    verneed
+        .iter()
+        .map(|need| VersionNeed {
+            library: elf
+                .dynstrtab
+                .get_at(need.vn_file)
+                .unwrap_or("?")
+                .to_string(),
+            versions: need
+                .iter()
+                .map(|aux| {
+                    elf.dynstrtab
+                        .get_at(aux.vna_name)
+                        .unwrap_or("?")
+                        .to_string()
+                })
+                .collect(),
+        })
+        .collect()
+}
+
+/// Parse `GLIBC_2.34` into `[2, 34]`; `None` for `GLIBC_PRIVATE` and non-glibc names.
+pub fn glibc_version(name: &str) -> Option<Vec<u32>> {
+    name.strip_prefix("GLIBC_")?
+        .split('.')
+        .map(|p| p.parse().ok())
+        .collect()
+}
+
+fn glibc_floor(elf: &Elf) -> Option<GlibcFloor> {
+    let verneed = elf.verneed.as_ref()?;
+    // Version index → name, for glibc versions only.
+    let mut versions: Vec<(u16, String, Vec<u32>)> = Vec::new();
+    for need in verneed.iter() {
+        for aux in need.iter() {
+            let name = elf.dynstrtab.get_at(aux.vna_name).unwrap_or("");
+            if let Some(v) = glibc_version(name) {
+                versions.push((aux.vna_other, name.to_string(), v));
+            }
+        }
+    }
+    let (_, top_name, top) = versions.iter().max_by(|a, b| a.2.cmp(&b.2))?.clone();
+    let indexes: Vec<u16> = versions
+        .iter()
+        .filter(|(_, _, v)| *v == top)
+        .map(|(i, _, _)| *i)
+        .collect();
+    let mut symbols: Vec<String> = Vec::new();
+    if let Some(versym) = elf.versym.as_ref() {
+        for (i, sym) in elf.dynsyms.iter().enumerate() {
+            if !sym.is_import() {
+                continue;
+            }
+            let Some(vs) = versym.get_at(i) else { continue };
+            if indexes.contains(&vs.version())
+                && let Some(name) = elf.dynstrtab.get_at(sym.st_name)
+            {
+                symbols.push(name.to_string());
+            }
+        }
+    }
+    symbols.sort();
+    symbols.dedup();
+    Some(GlibcFloor {
+        version: top_name.trim_start_matches("GLIBC_").to_string(),
+        symbols,
+    })
+}

@@ -1,0 +1,101 @@
+//! Binary facts via goblin. Reads the file through a memory map; never panics on bad input.
+
+pub mod closure;
+pub mod elf;
+mod foreign;
+
+use std::path::Path;
+
+use goblin::Object;
+
+use crate::error::{Error, Result};
+use crate::report::Binary;
+
+/// A file mapped read-only into memory.
+pub struct Mapped {
+    map: Option<memmap2::Mmap>,
+}
+
+impl Mapped {
+    pub fn open(path: &Path) -> Result<Self> {
+        let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
+        let meta = file.metadata().map_err(|e| Error::io(path, e))?;
+        if !meta.is_file() {
+            return Err(Error::malformed(path, "not a regular file"));
+        }
+        if meta.len() == 0 {
+            return Ok(Mapped { map: None });
+        }
+        // SAFETY: the map is read-only and private to this process. If another process
+        // truncates the file while we read it, we may fault; that is the accepted price of
+        // not copying a 150 MB binary into memory, and the same trade every binary tool makes.
+        #[allow(unsafe_code)]
+        let map = unsafe { memmap2::Mmap::map(&file) }.map_err(|e| Error::io(path, e))?;
+        Ok(Mapped { map: Some(map) })
+    }
+
+    pub fn bytes(&self) -> &[u8] {
+        self.map.as_deref().unwrap_or(&[])
+    }
+}
+
+/// Inspect the file at `path`: parse it, read its facts and resolve its closure.
+pub fn inspect_path(path: &Path) -> Result<Binary> {
+    let mapped = Mapped::open(path)?;
+    let bytes = mapped.bytes();
+    let env = closure::Environment::from_system();
+    inspect_bytes(path, bytes, Some(&env))
+}
+
+/// Inspect `bytes` (the whole file at `path`). `env`: resolve the closure against it, or skip.
+pub fn inspect_bytes(
+    path: &Path,
+    bytes: &[u8],
+    env: Option<&closure::Environment>,
+) -> Result<Binary> {
+    if bytes.is_empty() {
+        return Err(Error::malformed(path, "empty file, not a binary"));
+    }
+    let object = Object::parse(bytes).map_err(|e| Error::malformed(path, describe(&e)))?;
+    match object {
+        Object::Elf(elf) => {
+            let mut binary = elf::inspect(&elf, bytes);
+            if let Some(env) = env {
+                let (entries, total) = closure::resolve(path, &elf, binary.file_size, env);
+                binary.closure = entries;
+                binary.closure_size = total;
+            }
+            Ok(binary)
+        }
+        Object::PE(pe) => Ok(foreign::pe(&pe, bytes.len() as u64)),
+        Object::Mach(mach) => foreign::mach(&mach, bytes).map_err(|e| Error::malformed(path, e)),
+        Object::Archive(_) => Err(Error::malformed(
+            path,
+            "a static library archive (.a), not an executable",
+        )),
+        Object::COFF(_) => Err(Error::malformed(
+            path,
+            "a COFF object file, not an executable",
+        )),
+        Object::TE(_) => Err(Error::malformed(path, "a TE image, not supported")),
+        Object::Unknown(magic) => Err(Error::malformed(
+            path,
+            format!("not an ELF, PE or Mach-O file (magic {magic:#018x})"),
+        )),
+        _ => Err(Error::malformed(path, "unsupported object format")),
+    }
+}
+
+fn describe(e: &goblin::error::Error) -> String {
+    match e {
+        goblin::error::Error::Malformed(m) => format!("malformed binary: {m}"),
+        goblin::error::Error::BadMagic(m) => {
+            format!("not an ELF, PE or Mach-O file (magic {m:#x})")
+        }
+        goblin::error::Error::Scroll(s) => format!("truncated or malformed binary: {s}"),
+        goblin::error::Error::BufferTooShort(n, what) => {
+            format!("truncated binary: {what} needs {n} more bytes")
+        }
+        other => format!("cannot parse binary: {other}"),
+    }
+}

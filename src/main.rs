@@ -1,0 +1,43 @@
+//! `cargo aotcheck`: parse, run, map the outcome to an exit code.
+
+use std::io::IsTerminal;
+use std::process::ExitCode;
+
+use cargo_aotcheck::options::ColorChoice;
+use cargo_aotcheck::output::{BAD, Output, paint};
+use cargo_aotcheck::{cli, exit_code, run};
+
+fn main() -> ExitCode {
+    let opts = match cli::parse(std::env::args_os()) {
+        Ok(o) => o,
+        Err(e) => {
+            let _ = e.print();
+            return ExitCode::from(if e.use_stderr() { 2 } else { 0 });
+        }
+    };
+    let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+    let color = |terminal: bool| match opts.color {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => terminal && !no_color,
+    };
+    let (stdout, stderr) = (std::io::stdout(), std::io::stderr());
+    let err_terminal = stderr.is_terminal();
+    let mut out_lock = stdout.lock();
+    let mut err_lock = stderr.lock();
+    let mut output = Output {
+        out: &mut out_lock,
+        err: &mut err_lock,
+        out_color: color(stdout.is_terminal()),
+        err_color: color(err_terminal),
+        err_terminal,
+        verbosity: opts.verbosity,
+    };
+    let result = run(&opts, &mut output);
+    if let Err(e) = &result {
+        let label = paint(output.err_color, BAD, "error");
+        // Our errors carry their cause in their own message (see error.rs).
+        let _ = writeln!(output.err, "{label}: {e}");
+    }
+    ExitCode::from(exit_code(&result))
+}

@@ -1,0 +1,257 @@
+//! The terminal report: a compact, aligned summary per binary that fits 100 columns.
+
+use std::fmt::Write as _;
+
+use super::{size, thousands};
+use crate::output::{DIM, HEADER, WARN, paint};
+use crate::report::{Artifact, Binary, Linkage, Report};
+
+/// How many sections are listed before the rest is folded into one line.
+const SECTIONS_SHOWN: usize = 12;
+
+pub struct Style {
+    pub color: bool,
+    /// Show every section and closure entry.
+    pub verbose: bool,
+}
+
+pub fn render(report: &Report, style: &Style) -> String {
+    let mut s = String::new();
+    for (i, a) in report.artifacts.iter().enumerate() {
+        if i > 0 {
+            s.push('\n');
+        }
+        artifact(&mut s, a, style);
+    }
+    for w in &report.warnings {
+        let _ = writeln!(s, "{}: {w}", paint(style.color, WARN, "warning"));
+    }
+    s
+}
+
+fn row(s: &mut String, color: bool, label: &str, value: &str) {
+    let _ = writeln!(
+        s,
+        "  {} {value}",
+        paint(color, HEADER, &format!("{label:<12}"))
+    );
+}
+
+fn with_bytes(n: u64) -> String {
+    format!("{} ({} B)", size(n), thousands(n))
+}
+
+fn artifact(s: &mut String, a: &Artifact, st: &Style) {
+    let mut title = a.name.clone();
+    if let Some(p) = a.package.as_ref().filter(|p| **p != a.name) {
+        let _ = write!(title, " (package {p})");
+    }
+    if let Some(m) = a.link_mode {
+        let _ = write!(title, " · {} build", m.as_str());
+    }
+    let _ = writeln!(s, "{}", paint(st.color, HEADER, &title));
+    let _ = writeln!(s, "  {}", paint(st.color, DIM, &a.path));
+    binary(s, &a.binary, st);
+}
+
+fn binary(s: &mut String, b: &Binary, st: &Style) {
+    let c = st.color;
+    let mut format = format!("{} {}", b.format.to_uppercase(), b.arch);
+    if let Some(t) = &b.elf_type {
+        let _ = write!(format, ", {t}");
+        if b.pie == Some(true) {
+            format.push_str(" (PIE)");
+        }
+    }
+    row(s, c, "format", &format);
+    let linkage = match b.linkage {
+        Linkage::Static | Linkage::StaticPie => {
+            format!(
+                "{} (no interpreter, no shared libraries)",
+                b.linkage.as_str()
+            )
+        }
+        Linkage::Dynamic | Linkage::SharedLibrary => {
+            format!(
+                "{} ({} shared libraries needed)",
+                b.linkage.as_str(),
+                b.needed.len()
+            )
+        }
+        Linkage::Unknown => "unknown for this kind of file".into(),
+    };
+    row(s, c, "linkage", &linkage);
+    if let Some(i) = &b.interpreter {
+        row(s, c, "interpreter", i);
+    }
+    if !b.needed.is_empty() {
+        row(s, c, "needed", &b.needed.join(", "));
+    }
+    if !b.rpath.is_empty() {
+        row(s, c, "rpath", &b.rpath.join(":"));
+    }
+    if !b.runpath.is_empty() {
+        row(s, c, "runpath", &b.runpath.join(":"));
+    }
+    row(s, c, "file size", &with_bytes(b.file_size));
+    let stripped = match b.stripped_size {
+        Some(n) => {
+            let mut v = with_bytes(n);
+            if let Some(d) = b.debug_size.filter(|d| *d > 0) {
+                let _ = write!(v, "; debug info {}", size(d));
+            }
+            if let Some(t) = b.symtab_size.filter(|t| *t > 0) {
+                let _ = write!(v, "; symbols {}", size(t));
+            }
+            v
+        }
+        None => "n/a for this format".into(),
+    };
+    row(s, c, "stripped", &stripped);
+    glibc(s, b, c);
+    closure(s, b, st);
+    row(
+        s,
+        c,
+        "build-id",
+        b.build_id.as_deref().unwrap_or(match b.format.as_str() {
+            "elf" => "none",
+            _ => "n/a for this format",
+        }),
+    );
+    if let Some(n) = b.init_array_entries {
+        row(
+            s,
+            c,
+            "init_array",
+            &format!("{n} constructor entries run before main"),
+        );
+    }
+    sections(s, b, st);
+}
+
+fn glibc(s: &mut String, b: &Binary, c: bool) {
+    let text = match (&b.glibc_floor, b.format.as_str(), b.linkage) {
+        (Some(g), _, _) => {
+            let shown: Vec<&str> = g.symbols.iter().take(4).map(String::as_str).collect();
+            let more = g.symbols.len().saturating_sub(shown.len());
+            let mut v = format!("GLIBC {}", g.version);
+            if !shown.is_empty() {
+                let _ = write!(v, ", needed by {}", shown.join(", "));
+                if more > 0 {
+                    let _ = write!(v, " and {more} more");
+                }
+            }
+            v
+        }
+        (None, "elf", Linkage::Static | Linkage::StaticPie) => {
+            "none: glibc is linked in, no run-time version check".into()
+        }
+        (None, "elf", _) => "no versioned glibc imports".into(),
+        _ => "n/a for this format".into(),
+    };
+    row(s, c, "glibc floor", &text);
+}
+
+fn closure(s: &mut String, b: &Binary, st: &Style) {
+    let c = st.color;
+    if b.format != "elf" {
+        row(s, c, "closure", "n/a for this format (not resolved)");
+        return;
+    }
+    if b.closure.is_empty() {
+        row(
+            s,
+            c,
+            "closure",
+            &format!("{} (the binary alone)", size(b.closure_size)),
+        );
+        return;
+    }
+    let missing = b.closure.iter().filter(|e| e.path.is_none()).count();
+    let mut head = format!(
+        "{} (the binary and {} libraries)",
+        size(b.closure_size),
+        b.closure.len() - missing
+    );
+    if missing > 0 {
+        let _ = write!(head, "; {missing} not found on this machine");
+    }
+    row(s, c, "closure", &head);
+    let width = b.closure.iter().map(|e| e.name.len()).max().unwrap_or(0);
+    for e in &b.closure {
+        let (sz, path) = match (&e.path, e.size) {
+            (Some(p), Some(n)) => (size(n), p.clone()),
+            _ => ("?".into(), paint(c, WARN, "not found")),
+        };
+        let _ = writeln!(s, "    {:<width$}  {sz:>10}  {path}", e.name);
+    }
+}
+
+fn sections(s: &mut String, b: &Binary, st: &Style) {
+    let c = st.color;
+    if b.sections.is_empty() {
+        row(s, c, "sections", "none");
+        return;
+    }
+    let mut sorted: Vec<_> = b.sections.iter().collect();
+    sorted.sort_by(|x, y| {
+        y.file_size
+            .max(y.mem_size)
+            .cmp(&x.file_size.max(x.mem_size))
+            .then(x.name.cmp(&y.name))
+    });
+    let shown = if st.verbose {
+        sorted.len()
+    } else {
+        SECTIONS_SHOWN.min(sorted.len())
+    };
+    row(
+        s,
+        c,
+        "sections",
+        &format!(
+            "{} in all, largest first (in file / in memory)",
+            sorted.len()
+        ),
+    );
+    let width = sorted[..shown]
+        .iter()
+        .map(|x| x.name.len())
+        .max()
+        .unwrap_or(0)
+        .clamp(8, 40);
+    for x in &sorted[..shown] {
+        let mem = if x.mem_size == 0 {
+            "-".to_string()
+        } else {
+            size(x.mem_size)
+        };
+        let file = if x.file_size == 0 {
+            "-".to_string()
+        } else {
+            size(x.file_size)
+        };
+        let name: String = x.name.chars().take(40).collect();
+        let _ = writeln!(s, "    {name:<width$}  {file:>10}  {mem:>10}");
+    }
+    if shown < sorted.len() {
+        let rest = &sorted[shown..];
+        let file: u64 = rest.iter().map(|x| x.file_size).sum();
+        let mem: u64 = rest.iter().map(|x| x.mem_size).sum();
+        let label = format!("{} more", rest.len());
+        let _ = writeln!(
+            s,
+            "    {}",
+            paint(
+                c,
+                DIM,
+                &format!(
+                    "{label:<width$}  {:>10}  {:>10}   (-v lists all)",
+                    size(file),
+                    size(mem)
+                )
+            )
+        );
+    }
+}

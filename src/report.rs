@@ -1,0 +1,197 @@
+//! The one data model: every stage fills it, every output format renders it, and its JSON
+//! serialisation is both `--format json` and the baseline file.
+//!
+//! Field order matters: `schema_version` is first in the JSON document. Sizes are bytes.
+
+use serde::{Deserialize, Serialize};
+
+/// Bumped when a change would make an older reader misread a report.
+pub const SCHEMA_VERSION: u32 = 1;
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Report {
+    pub schema_version: u32,
+    pub tool: Tool,
+    /// How the binaries were made; `None` for `inspect` of files we did not build.
+    #[serde(default)]
+    pub build: Option<BuildInfo>,
+    pub artifacts: Vec<Artifact>,
+    /// Things the user should know about the run itself (not about one binary).
+    #[serde(default)]
+    pub warnings: Vec<String>,
+}
+
+impl Report {
+    pub fn new(build: Option<BuildInfo>) -> Self {
+        Report {
+            schema_version: SCHEMA_VERSION,
+            tool: Tool::current(),
+            build,
+            artifacts: Vec::new(),
+            warnings: Vec::new(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Tool {
+    pub name: String,
+    pub version: String,
+}
+
+impl Tool {
+    pub fn current() -> Self {
+        Tool {
+            name: env!("CARGO_PKG_NAME").to_string(),
+            version: env!("CARGO_PKG_VERSION").to_string(),
+        }
+    }
+}
+
+/// What describes how the binaries were built, so two reports can be compared honestly.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct BuildInfo {
+    /// `rustc -V` of the toolchain that built the binaries.
+    pub rustc: String,
+    pub target: String,
+    pub profile: String,
+    pub features: Vec<String>,
+    pub all_features: bool,
+    pub no_default_features: bool,
+    /// The workspace root that was built.
+    pub workspace_root: String,
+}
+
+/// One binary: built by us (`package`, `link_mode` set) or given to `inspect`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Artifact {
+    /// The cargo package that owns the binary target; `None` for `inspect`.
+    pub package: Option<String>,
+    pub name: String,
+    /// How we asked for it to be linked; `None` for `inspect`.
+    pub link_mode: Option<LinkMode>,
+    pub path: String,
+    pub binary: Binary,
+}
+
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[serde(rename_all = "kebab-case")]
+pub enum LinkMode {
+    Static,
+    Dynamic,
+}
+
+impl LinkMode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LinkMode::Static => "static",
+            LinkMode::Dynamic => "dynamic",
+        }
+    }
+}
+
+/// What the file turned out to be, whatever we asked for.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "kebab-case")]
+pub enum Linkage {
+    /// `ET_EXEC` without an interpreter or needed libraries.
+    Static,
+    /// `ET_DYN` that relocates itself: no interpreter, no needed libraries.
+    StaticPie,
+    /// Needs a dynamic loader or shared libraries at run time.
+    Dynamic,
+    /// A shared library (no entry point of its own to run without a loader).
+    SharedLibrary,
+    /// Not decidable for this format (e.g. a relocatable object).
+    Unknown,
+}
+
+impl Linkage {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Linkage::Static => "static",
+            Linkage::StaticPie => "static-pie",
+            Linkage::Dynamic => "dynamic",
+            Linkage::SharedLibrary => "shared-library",
+            Linkage::Unknown => "unknown",
+        }
+    }
+}
+
+/// Facts read from the file. Optional fields are `None` where the fact does not apply to the
+/// format (e.g. `interpreter` for PE) or could not be obtained; renderers say which.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Binary {
+    /// `elf`, `pe` or `mach-o`.
+    pub format: String,
+    /// e.g. `x86_64`, `aarch64`.
+    pub arch: String,
+    /// ELF `e_type` (`EXEC`, `DYN`, `REL`, `CORE`); `None` outside ELF.
+    pub elf_type: Option<String>,
+    /// Position-independent executable (ELF `DF_1_PIE`); `None` where it does not apply.
+    pub pie: Option<bool>,
+    pub linkage: Linkage,
+    /// `PT_INTERP`; ELF only.
+    pub interpreter: Option<String>,
+    /// Shared libraries the file asks for by name (ELF `DT_NEEDED`, PE imports, Mach-O dylibs).
+    pub needed: Vec<String>,
+    pub rpath: Vec<String>,
+    pub runpath: Vec<String>,
+    /// The file's length in bytes.
+    pub file_size: u64,
+    /// What remains after `strip` (symbols and debug info removed); ELF only.
+    pub stripped_size: Option<u64>,
+    /// Bytes of DWARF sections (`.debug_*`, `.zdebug_*`) in the file.
+    pub debug_size: Option<u64>,
+    /// Bytes of the symbol table and its string table (`.symtab`, `.strtab`).
+    pub symtab_size: Option<u64>,
+    pub sections: Vec<Section>,
+    /// GNU build-id as hex; `None` when the file has none.
+    pub build_id: Option<String>,
+    /// Number of `.init_array` entries (constructors run before `main`); ELF only.
+    pub init_array_entries: Option<u64>,
+    /// Highest `GLIBC_2.x` version the file requires; `None` for static binaries.
+    pub glibc_floor: Option<GlibcFloor>,
+    /// Versioned imports from `.gnu.version_r`, per library.
+    pub version_needs: Vec<VersionNeed>,
+    /// The interpreter and every shared library needed, resolved as the loader would.
+    /// Empty for a static binary: the binary alone is its closure.
+    pub closure: Vec<ClosureEntry>,
+    /// The binary plus every resolved library of its closure; what a container image pays for.
+    pub closure_size: u64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Section {
+    pub name: String,
+    /// Bytes the section occupies in the file (0 for `.bss`-like sections).
+    pub file_size: u64,
+    /// Bytes the section occupies in memory once loaded (0 for sections that are not loaded).
+    pub mem_size: u64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct GlibcFloor {
+    /// e.g. `2.34`.
+    pub version: String,
+    /// The imported symbols that require exactly this version.
+    pub symbols: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct VersionNeed {
+    pub library: String,
+    pub versions: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct ClosureEntry {
+    /// The name asked for (`DT_NEEDED` or the interpreter path).
+    pub name: String,
+    /// Where the loader would find it; `None` when it was not found on this machine.
+    pub path: Option<String>,
+    /// Size of the file found (symlinks followed); `None` when not found.
+    pub size: Option<u64>,
+    /// Which object asked for it (the binary or another library).
+    pub needed_by: String,
+}

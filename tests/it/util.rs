@@ -1,0 +1,138 @@
+//! Helpers shared by the integration tests.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use assert_cmd::cargo::CommandCargoExt;
+use serde_json::Value;
+
+/// The binary under test, with a clean, predictable environment.
+pub fn aotcheck() -> Command {
+    let mut cmd = Command::cargo_bin("cargo-aotcheck").expect("binary built by cargo test");
+    for var in [
+        "RUSTFLAGS",
+        "CARGO_ENCODED_RUSTFLAGS",
+        "CARGO_BUILD_RUSTFLAGS",
+        "CARGO_TARGET_DIR",
+    ] {
+        cmd.env_remove(var);
+    }
+    cmd.env("NO_COLOR", "1").env_remove("CARGO_TERM_COLOR");
+    cmd
+}
+
+pub fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name)
+}
+
+/// One target dir shared by all fixture builds, so that deps are compiled once per suite.
+pub fn shared_target_dir() -> PathBuf {
+    Path::new(env!("CARGO_TARGET_TMPDIR")).join("fixtures")
+}
+
+/// `cargo aotcheck --manifest-path <fixture> --format json ARGS` with the shared target dir.
+pub fn check_fixture(name: &str, args: &[&str]) -> Command {
+    let mut cmd = aotcheck();
+    cmd.arg("aotcheck")
+        .arg("--manifest-path")
+        .arg(fixture(name).join("Cargo.toml"))
+        .arg("--target-dir")
+        .arg(shared_target_dir())
+        .args(["--locked", "--format", "json", "-q"])
+        .args(args);
+    cmd
+}
+
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+pub fn run(cmd: &mut Command) -> Run {
+    let out = cmd.output().expect("spawn cargo-aotcheck");
+    let run = Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    };
+    assert!(
+        !run.stderr.contains("panicked"),
+        "the tool panicked:\n{}",
+        run.stderr
+    );
+    run
+}
+
+/// Run, expect exit 0, parse the JSON report.
+pub fn json(cmd: &mut Command) -> Value {
+    let r = run(cmd);
+    assert_eq!(r.code, 0, "exit code; stderr:\n{}", r.stderr);
+    serde_json::from_str(&r.stdout).unwrap_or_else(|e| panic!("bad JSON ({e}):\n{}", r.stdout))
+}
+
+/// Output of an independent tool, which must succeed.
+pub fn tool(program: &str, args: &[&str]) -> String {
+    let out = Command::new(program)
+        .args(args)
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run {program}: {e}"));
+    assert!(out.status.success(), "{program} {args:?} failed");
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// `DT_NEEDED` entries according to `readelf -d`.
+pub fn readelf_needed(path: &str) -> Vec<String> {
+    tool("readelf", &["-dW", path])
+        .lines()
+        .filter(|l| l.contains("(NEEDED)"))
+        .filter_map(|l| l.split('[').nth(1))
+        .map(|s| s.trim_end_matches(']').to_string())
+        .collect()
+}
+
+/// Section (name, size) pairs according to `readelf -S`, in file order, null section skipped.
+pub fn readelf_sections(path: &str) -> Vec<(String, u64)> {
+    tool("readelf", &["-SW", path])
+        .lines()
+        .filter_map(|l| {
+            let l = l.trim_start();
+            let rest = l.strip_prefix('[')?;
+            let (idx, rest) = rest.split_once(']')?;
+            if idx.trim() == "0" || idx.trim() == "Nr" {
+                return None;
+            }
+            let f: Vec<&str> = rest.split_whitespace().collect();
+            // name type address offset size ...
+            let size = u64::from_str_radix(f.get(4)?, 16).ok()?;
+            Some((f.first()?.to_string(), size))
+        })
+        .collect()
+}
+
+/// Size in bytes of what GNU `strip` writes for `path`.
+pub fn strip_size(path: &str) -> u64 {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = dir.path().join("stripped");
+    tool("strip", &["-o", out.to_str().expect("utf-8 path"), path]);
+    std::fs::metadata(&out).expect("stripped file").len()
+}
+
+pub fn within_one_percent(ours: u64, theirs: u64) -> bool {
+    (ours as f64 - theirs as f64).abs() <= theirs as f64 * 0.01
+}
+
+pub fn str_of<'a>(v: &'a Value, key: &str) -> &'a str {
+    v[key]
+        .as_str()
+        .unwrap_or_else(|| panic!("`{key}` is not a string in {v}"))
+}
+
+pub fn u64_of(v: &Value, key: &str) -> u64 {
+    v[key]
+        .as_u64()
+        .unwrap_or_else(|| panic!("`{key}` is not a number in {v}"))
+}
