@@ -82,16 +82,17 @@ fn inspect_files(files: &[std::path::PathBuf], out: &mut Output) -> Result<Repor
     for f in files {
         out.status("Inspecting", &f.display().to_string());
         let binary = inspect::inspect_path(f)?;
-        report.artifacts.push(Artifact {
-            package: None,
-            name: f.file_name().map_or_else(
-                || f.display().to_string(),
-                |n| n.to_string_lossy().into_owned(),
-            ),
-            link_mode: None,
-            path: f.display().to_string(),
+        let name = f.file_name().map_or_else(
+            || f.display().to_string(),
+            |n| n.to_string_lossy().into_owned(),
+        );
+        report.artifacts.push(Artifact::new(
+            None,
+            name,
+            None,
+            f.display().to_string(),
             binary,
-        });
+        ));
     }
     Ok(report)
 }
@@ -130,6 +131,8 @@ fn check(opts: &BuildOptions, out: &mut Output) -> Result<Report> {
     } else {
         None
     };
+    // Every build's own record (artifacts, build-script output): later stages read it.
+    let mut builds = Vec::new();
     for &link in modes {
         let req = BuildRequest {
             opts,
@@ -165,15 +168,18 @@ fn check(opts: &BuildOptions, out: &mut Output) -> Result<Report> {
                 continue;
             };
             out.status("Inspecting", &relative(&b.path, &cwd));
-            report.artifacts.push(Artifact {
-                package: Some(bin.package.clone()),
-                name: bin.name.clone(),
-                link_mode: Some(link),
-                path: b.path.display().to_string(),
-                binary: inspect::inspect_path(&b.path)?,
-            });
+            report.artifacts.push(Artifact::new(
+                Some(bin.package.clone()),
+                bin.name.clone(),
+                Some(link),
+                b.path.display().to_string(),
+                inspect::inspect_path(&b.path)?,
+            ));
         }
+        builds.push(built);
     }
+    // The stages after inspection (audit, probe, gate) take `&ws`, `&builds` and `&mut report`.
+    let _ = (&ws, &builds);
     Ok(report)
 }
 

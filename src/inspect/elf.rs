@@ -82,6 +82,9 @@ pub fn inspect(elf: &Elf, bytes: &[u8]) -> Binary {
         version_needs,
         closure: Vec::new(),
         closure_size: file_size,
+        crates: Vec::new(),
+        symbols: Vec::new(),
+        coverage: None,
     }
 }
 

@@ -29,6 +29,9 @@ fn blank(format: &str, arch: String, file_size: u64) -> Binary {
         version_needs: Vec::new(),
         closure: Vec::new(),
         closure_size: file_size,
+        crates: Vec::new(),
+        symbols: Vec::new(),
+        coverage: None,
     }
 }
 

@@ -3,7 +3,17 @@
 //!
 //! Field order matters: `schema_version` is first in the JSON document. Sizes are bytes.
 
+mod audit;
+mod gate;
+mod probe;
+mod size;
+
 use serde::{Deserialize, Serialize};
+
+pub use audit::{Finding, Severity};
+pub use gate::{Check, Verdict};
+pub use probe::{HostileRun, Probe};
+pub use size::{Coverage, CrateSize, SymbolRow};
 
 /// Bumped when a change would make an older reader misread a report.
 pub const SCHEMA_VERSION: u32 = 1;
@@ -72,6 +82,40 @@ pub struct Artifact {
     pub link_mode: Option<LinkMode>,
     pub path: String,
     pub binary: Binary,
+    /// What the dependency audit found (issue: the audit).
+    #[serde(default)]
+    pub findings: Vec<Finding>,
+    /// Startup time and memory at ready (issue: the startup probe); `None` when not probed.
+    #[serde(default)]
+    pub probe: Option<Probe>,
+    /// Static-binary hazards run for real (`--hostile`).
+    #[serde(default)]
+    pub hostile: Vec<HostileRun>,
+    /// Budget and baseline verdicts (issue: the release gate).
+    #[serde(default)]
+    pub checks: Vec<Check>,
+}
+
+impl Artifact {
+    pub fn new(
+        package: Option<String>,
+        name: String,
+        link_mode: Option<LinkMode>,
+        path: String,
+        binary: Binary,
+    ) -> Self {
+        Artifact {
+            package,
+            name,
+            link_mode,
+            path,
+            binary,
+            findings: Vec::new(),
+            probe: None,
+            hostile: Vec::new(),
+            checks: Vec::new(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -159,6 +203,14 @@ pub struct Binary {
     pub closure: Vec<ClosureEntry>,
     /// The binary plus every resolved library of its closure; what a container image pays for.
     pub closure_size: u64,
+    /// Bytes per crate (issue: where the bytes go); empty until attributed.
+    #[serde(default)]
+    pub crates: Vec<CrateSize>,
+    /// Top symbols (or every row with `--symbols all`).
+    #[serde(default)]
+    pub symbols: Vec<SymbolRow>,
+    #[serde(default)]
+    pub coverage: Option<Coverage>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
