@@ -130,6 +130,10 @@ struct BuildArgs {
     /// Build both the static and the regular binary (same as --link both)
     #[arg(long)]
     compare: bool,
+
+    /// Read settings from this TOML file (keys as in [package.metadata.aotcheck]); applied last
+    #[arg(long, value_name = "FILE")]
+    config_file: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -180,6 +184,7 @@ impl From<BuildArgs> for BuildOptions {
             frozen: a.frozen,
             offline: a.offline || a.frozen,
             link,
+            config_file: a.config_file,
         }
     }
 }

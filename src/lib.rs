@@ -5,6 +5,7 @@
 
 pub mod cli;
 pub mod compile;
+pub mod config;
 pub mod error;
 pub mod inspect;
 pub mod options;

@@ -51,6 +51,8 @@ pub struct BuildOptions {
     pub frozen: bool,
     pub offline: bool,
     pub link: LinkChoice,
+    /// `--config-file`: the same keys as `[package.metadata.aotcheck]`, applied last.
+    pub config_file: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

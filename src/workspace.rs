@@ -4,6 +4,7 @@ use std::path::{Path, PathBuf};
 
 use cargo_metadata::{CargoOpt, Metadata, MetadataCommand, Package, PackageId, TargetKind};
 
+use crate::config::Config;
 use crate::error::{Error, Result};
 use crate::options::BuildOptions;
 
@@ -17,6 +18,8 @@ pub struct BinTarget {
 pub struct Workspace {
     pub metadata: Metadata,
     pub bins: Vec<BinTarget>,
+    /// Settings from the manifests and `--config-file`, validated.
+    pub config: Config,
 }
 
 impl Workspace {
@@ -66,7 +69,33 @@ pub fn load(opts: &BuildOptions, cargo: &Path, target: &str) -> Result<Workspace
         .map_err(|e| Error::Metadata(metadata_message(e)))?;
     let packages = selected_packages(&metadata, opts)?;
     let bins = bin_targets(&packages, &opts.bins)?;
-    Ok(Workspace { metadata, bins })
+    let config = load_config(&metadata, opts)?;
+    Ok(Workspace {
+        metadata,
+        bins,
+        config,
+    })
+}
+
+fn load_config(metadata: &Metadata, opts: &BuildOptions) -> Result<Config> {
+    if let Some(f) = opts.config_file.as_ref().filter(|f| !f.is_file()) {
+        return Err(Error::Usage(format!(
+            "config file `{}` does not exist",
+            f.display()
+        )));
+    }
+    let members = metadata.workspace_packages();
+    let packages: Vec<(&str, &serde_json::Value, &Path)> = members
+        .iter()
+        .map(|p| (p.name.as_str(), &p.metadata, p.manifest_path.as_std_path()))
+        .collect();
+    let root_manifest = metadata.workspace_root.as_std_path().join("Cargo.toml");
+    Config::load(
+        &metadata.workspace_metadata,
+        &root_manifest,
+        &packages,
+        opts.config_file.as_deref(),
+    )
 }
 
 fn metadata_message(e: cargo_metadata::Error) -> String {
