@@ -210,21 +210,17 @@ impl Config {
         }
         if let Some(path) = file {
             let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
-            let de = toml::Deserializer::parse(&text).map_err(|e| Error::Config {
-                path: path.to_path_buf(),
-                message: e.to_string(),
-            })?;
-            let raw: Raw = serde_path_to_error::deserialize(de).map_err(|e| Error::Config {
-                path: path.to_path_buf(),
-                message: format!("{}: {}", e.path(), e.inner()),
-            })?;
-            validate(&raw, &display(path))?;
-            config.file = Some(Layer {
-                top: raw,
-                source: display(path),
-            });
+            config.file = Some(parse_file(&text, path)?);
         }
         Ok(config)
+    }
+
+    /// A config made of one `--config-file` text alone (as the fuzzer and tests use it).
+    pub fn from_file_text(text: &str, path: &Path) -> Result<Self> {
+        Ok(Config {
+            file: Some(parse_file(text, path)?),
+            ..Config::default()
+        })
     }
 
     /// The settings for `bin` of `package`, every layer applied.
@@ -250,6 +246,22 @@ impl Config {
         }
         s
     }
+}
+
+fn parse_file(text: &str, path: &Path) -> Result<Layer> {
+    let de = toml::Deserializer::parse(text).map_err(|e| Error::Config {
+        path: path.to_path_buf(),
+        message: e.to_string(),
+    })?;
+    let raw: Raw = serde_path_to_error::deserialize(de).map_err(|e| Error::Config {
+        path: path.to_path_buf(),
+        message: format!("{}: {}", e.path(), e.inner()),
+    })?;
+    validate(&raw, &display(path))?;
+    Ok(Layer {
+        top: raw,
+        source: display(path),
+    })
 }
 
 fn display(p: &Path) -> String {

@@ -32,6 +32,33 @@ pub struct Report {
 }
 
 impl Report {
+    /// Read a saved report (a baseline): refuse what is not one, and say which version a
+    /// report from a newer tool needs, before trying to read its fields.
+    pub fn from_baseline_bytes(path: &std::path::Path, bytes: &[u8]) -> crate::error::Result<Self> {
+        use crate::error::Error;
+        let value: serde_json::Value = serde_json::from_slice(bytes).map_err(|e| {
+            Error::malformed(path, format!("not a cargo-aotcheck JSON report: {e}"))
+        })?;
+        let version = value
+            .get("schema_version")
+            .and_then(serde_json::Value::as_u64)
+            .ok_or_else(|| {
+                Error::malformed(path, "not a cargo-aotcheck report: no `schema_version`")
+            })?;
+        if version > u64::from(SCHEMA_VERSION) {
+            return Err(Error::malformed(
+                path,
+                format!(
+                    "written with report schema {version}, but this cargo-aotcheck ({}) reads \
+                     schema {SCHEMA_VERSION}: upgrade cargo-aotcheck to read it",
+                    env!("CARGO_PKG_VERSION")
+                ),
+            ));
+        }
+        serde_json::from_value(value)
+            .map_err(|e| Error::malformed(path, format!("not a valid cargo-aotcheck report: {e}")))
+    }
+
     pub fn new(build: Option<BuildInfo>) -> Self {
         Report {
             schema_version: SCHEMA_VERSION,

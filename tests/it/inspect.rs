@@ -152,3 +152,22 @@ fn help_documents_exit_codes() {
     }
     insta::assert_snapshot!("help", cargo_aotcheck::cli::help());
 }
+
+/// The three linkages, on tiny committed binaries (gcc: `-static -nostdlib`, `-static-pie`,
+/// default), against `file`'s verdict.
+#[test]
+fn linkage_agrees_with_file() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/seeds/inspect");
+    for (name, ours, theirs) in [
+        ("tiny-static", "static", "statically linked"),
+        ("tiny-static-pie", "static-pie", "static-pie linked"),
+        ("tiny-dynamic", "dynamic", "dynamically linked"),
+    ] {
+        let path = dir.join(name);
+        let path = path.to_str().expect("utf-8");
+        let b = &inspect_json(path)["binary"];
+        assert_eq!(str_of(b, "linkage"), ours, "{name}");
+        assert!(tool("file", &[path]).contains(theirs), "{name}: file disagrees");
+        assert_eq!(u64_of(b, "file_size"), std::fs::metadata(path).expect("meta").len());
+    }
+}

@@ -4,4 +4,5 @@
 mod util;
 
 mod build;
+mod hardening;
 mod inspect;
