@@ -68,8 +68,14 @@ pub fn mach(mach: &Mach, bytes: &[u8]) -> Result<Binary, String> {
     match mach {
         Mach::Binary(m) => Ok(macho(m, bytes.len() as u64)),
         Mach::Fat(fat) => {
-            // A universal binary: report its first Mach-O slice, sized as the whole file.
-            for i in 0..fat.narches {
+            // A universal binary: report its first Mach-O slice, sized as the whole file. The
+            // header's slice count is untrusted: no more slices than the file can describe
+            // (each takes 20 bytes), and the first unreadable one ends the search.
+            let most = bytes.len() / goblin::mach::fat::SIZEOF_FAT_ARCH;
+            for (i, arch) in fat.iter_arches().enumerate().take(most) {
+                if arch.is_err() {
+                    break;
+                }
                 if let Ok(SingleArch::MachO(m)) = fat.get(i) {
                     let mut b = macho(&m, bytes.len() as u64);
                     b.arch = format!("universal ({} slices; first: {})", fat.narches, b.arch);

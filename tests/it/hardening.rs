@@ -93,3 +93,14 @@ fn absurd_header_counts_are_refused_without_huge_allocations() {
     }
     survives("sizes", &bytes);
 }
+
+/// Found by `fuzz/inspect`: a universal Mach-O header claiming 16 million slices made
+/// inspection try each one (seconds per file; minutes for `u32::MAX`). The count is now
+/// bounded by what the file can hold. With the bug this test runs for many minutes.
+#[test]
+fn fat_macho_with_a_huge_slice_count_is_refused_at_once() {
+    let mut bytes = vec![0xca, 0xfe, 0xba, 0xbe, 0xff, 0xff, 0xff, 0xff];
+    bytes.extend_from_slice(&[0u8; 4096]);
+    let err = inspect_bytes(Path::new("fat"), &bytes, None).expect_err("no readable slice");
+    assert!(err.to_string().contains("fat"), "{err}");
+}
