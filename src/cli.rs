@@ -32,7 +32,7 @@ enum CargoCli {
 /// executable (glibc `+crt-static`, or musl's default) in its own target directory and
 /// inspects it: linkage, sizes, sections, glibc floor and the deployable closure.
 #[derive(Debug, Args)]
-#[command(version, after_help = EXIT_CODES, args_conflicts_with_subcommands = true)]
+#[command(version, after_help = EXIT_CODES)]
 struct AotcheckArgs {
     #[command(subcommand)]
     command: Option<Sub>,
@@ -205,9 +205,21 @@ pub fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Options, clap::
         args.insert(1.min(args.len()), OsString::from("aotcheck"));
     }
     let CargoCli::Aotcheck(a) = CargoCli::try_parse_from(args)?;
+    let build: BuildOptions = a.build.into();
     let command = match a.command {
-        Some(Sub::Inspect { files }) => Command::Inspect { files },
-        None => Command::Check(a.build.into()),
+        Some(Sub::Inspect { files }) => {
+            // Global flags (-q, --format) apply to subcommands; build flags do not.
+            let CargoCli::Aotcheck(plain) = CargoCli::try_parse_from(["cargo", "aotcheck"])?;
+            if build != BuildOptions::from(plain.build) {
+                return Err(clap::Error::raw(
+                    clap::error::ErrorKind::ArgumentConflict,
+                    "build options (--manifest-path, --bin, --profile, ...) do not apply to \
+                     `inspect`, which reads files that already exist\n",
+                ));
+            }
+            Command::Inspect { files }
+        }
+        None => Command::Check(build),
     };
     let color = match a.color {
         Some(ColorArg::Always) => ColorChoice::Always,
@@ -281,6 +293,13 @@ mod tests {
         let o = p(&["x", "inspect", "/bin/ls", "--format", "json"]).expect("parse");
         assert_eq!(o.format, Format::Json);
         assert!(matches!(o.command, Command::Inspect { ref files } if files.len() == 1));
+    }
+
+    #[test]
+    fn global_flags_work_before_a_subcommand_but_build_flags_do_not() {
+        let o = p(&["x", "-q", "--format", "json", "inspect", "/bin/ls"]).expect("parse");
+        assert_eq!(o.verbosity, Verbosity::Quiet);
+        assert!(p(&["x", "--bin", "y", "inspect", "/bin/ls"]).is_err());
     }
 
     #[test]

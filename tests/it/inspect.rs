@@ -167,7 +167,13 @@ fn linkage_agrees_with_file() {
         let path = path.to_str().expect("utf-8");
         let b = &inspect_json(path)["binary"];
         assert_eq!(str_of(b, "linkage"), ours, "{name}");
-        assert!(tool("file", &[path]).contains(theirs), "{name}: file disagrees");
-        assert_eq!(u64_of(b, "file_size"), std::fs::metadata(path).expect("meta").len());
+        assert!(
+            tool("file", &[path]).contains(theirs),
+            "{name}: file disagrees"
+        );
+        assert_eq!(
+            u64_of(b, "file_size"),
+            std::fs::metadata(path).expect("meta").len()
+        );
     }
 }
