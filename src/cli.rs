@@ -134,6 +134,11 @@ struct BuildArgs {
     /// Read settings from this TOML file (keys as in [package.metadata.aotcheck]); applied last
     #[arg(long, value_name = "FILE")]
     config_file: Option<PathBuf>,
+
+    /// Also run each static binary with HOME unset, as an unknown uid and with extra NSS
+    /// modules, to reproduce static-glibc crashes (needs root or user namespaces)
+    #[arg(long)]
+    hostile: bool,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -185,6 +190,7 @@ impl From<BuildArgs> for BuildOptions {
             offline: a.offline || a.frozen,
             link,
             config_file: a.config_file,
+            hostile: a.hostile,
         }
     }
 }

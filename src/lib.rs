@@ -7,6 +7,7 @@ pub mod cli;
 pub mod compile;
 pub mod config;
 pub mod error;
+pub mod hostile;
 pub mod inspect;
 pub mod options;
 pub mod output;
@@ -14,7 +15,7 @@ pub mod render;
 pub mod report;
 pub mod workspace;
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use crate::compile::{BuildRequest, Toolchain};
 use crate::error::{Error, Result};
@@ -47,7 +48,24 @@ pub fn run(opts: &Options, out: &mut Output) -> Result<Outcome> {
         Command::Check(build) => check(build, out)?,
     };
     emit(&report, opts, out)?;
-    Ok(Outcome::Passed)
+    Ok(outcome(&report))
+}
+
+/// The gate's decision over a finished report.
+fn outcome(report: &Report) -> Outcome {
+    let crashed = report.artifacts.iter().any(|a| {
+        a.hostile.iter().any(|r| {
+            matches!(
+                r.outcome,
+                report::HostileOutcome::Crashed | report::HostileOutcome::Hung
+            )
+        })
+    });
+    if crashed {
+        Outcome::GateFailed
+    } else {
+        Outcome::Passed
+    }
 }
 
 fn emit(report: &Report, opts: &Options, out: &mut Output) -> Result<()> {
@@ -180,8 +198,125 @@ fn check(opts: &BuildOptions, out: &mut Output) -> Result<Report> {
         builds.push(built);
     }
     // The stages after inspection (audit, probe, gate) take `&ws`, `&builds` and `&mut report`.
-    let _ = (&ws, &builds);
+    let _ = &builds;
+    let ctx = Context {
+        opts,
+        ws: &ws,
+        toolchain: &toolchain,
+        target: &target,
+        progress_width,
+    };
+    hostile_stage(&ctx, &mut report, out)?;
     Ok(report)
+}
+
+/// What the stages after the build share.
+struct Context<'a> {
+    opts: &'a BuildOptions,
+    ws: &'a workspace::Workspace,
+    toolchain: &'a Toolchain,
+    target: &'a str,
+    progress_width: Option<u16>,
+}
+
+impl Context<'_> {
+    fn settings(&self, a: &Artifact) -> config::Settings {
+        self.ws
+            .config
+            .for_bin(a.package.as_deref().unwrap_or_default(), &a.name)
+    }
+
+    fn build_request(&self, link: LinkMode, out: &Output) -> BuildRequest<'_> {
+        BuildRequest {
+            opts: self.opts,
+            toolchain: self.toolchain,
+            target: self.target,
+            link,
+            target_dir: compile::target_dir(self.opts, &self.ws.target_directory(), link),
+            color: out.err_color,
+            progress_width: self.progress_width,
+            quiet: out.verbosity == Verbosity::Quiet,
+            verbose: out.verbosity == Verbosity::Verbose,
+        }
+    }
+}
+
+/// `--hostile` (or `hostile = true` in config): each static binary under hostile conditions;
+/// a failure is checked against the dynamic build, built for the purpose if need be.
+fn hostile_stage(ctx: &Context, report: &mut Report, out: &mut Output) -> Result<()> {
+    let wanted: Vec<usize> = (0..report.artifacts.len())
+        .filter(|&i| {
+            let a = &report.artifacts[i];
+            a.link_mode == Some(LinkMode::Static)
+                && (ctx.opts.hostile || ctx.settings(a).probe.hostile == Some(true))
+        })
+        .collect();
+    if wanted.is_empty() {
+        return Ok(());
+    }
+    let privilege = hostile::detect_privilege();
+    let scratch = compile::target_dir(ctx.opts, &ctx.ws.target_directory(), LinkMode::Static)
+        .with_file_name("hostile");
+    let mut dynamic_build: Option<Vec<compile::BuiltBinary>> = None;
+    for i in wanted {
+        let (package, name) = {
+            let a = &report.artifacts[i];
+            (a.package.clone(), a.name.clone())
+        };
+        let settings = ctx.settings(&report.artifacts[i]);
+        let spec = hostile::HostileSpec {
+            args: settings.probe.args.clone().unwrap_or_default(),
+            env: settings
+                .probe
+                .env
+                .clone()
+                .unwrap_or_default()
+                .into_iter()
+                .collect(),
+            timeout: settings
+                .probe
+                .timeout
+                .unwrap_or(std::time::Duration::from_secs(10)),
+        };
+        let existing = report
+            .artifacts
+            .iter()
+            .find(|d| {
+                d.link_mode == Some(LinkMode::Dynamic) && d.package == package && d.name == name
+            })
+            .map(|d| PathBuf::from(&d.path));
+        out.status("Hostile", &format!("runs of {name} (static)"));
+        let mut build_error = None;
+        let mut dynamic = || -> Option<PathBuf> {
+            if existing.is_some() {
+                return existing.clone();
+            }
+            if dynamic_build.is_none() {
+                out.status("Building", "dynamic binaries to compare the failures with");
+                match compile::build(&ctx.build_request(LinkMode::Dynamic, out), out.err) {
+                    Ok(b) => dynamic_build = Some(b.binaries),
+                    Err(e) => {
+                        build_error = Some(e);
+                        dynamic_build = Some(Vec::new());
+                    }
+                }
+            }
+            dynamic_build
+                .as_ref()?
+                .iter()
+                .find(|b| b.name == name)
+                .map(|b| b.path.clone())
+        };
+        let path = PathBuf::from(&report.artifacts[i].path);
+        let runs = hostile::run_all(&path, &mut dynamic, &spec, &privilege, &scratch)?;
+        if let Some(e) = build_error {
+            report
+                .warnings
+                .push(format!("the dynamic build for comparison failed: {e}"));
+        }
+        report.artifacts[i].hostile = runs;
+    }
+    Ok(())
 }
 
 fn relative(path: &Path, base: &Path) -> String {

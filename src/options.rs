@@ -53,6 +53,8 @@ pub struct BuildOptions {
     pub link: LinkChoice,
     /// `--config-file`: the same keys as `[package.metadata.aotcheck]`, applied last.
     pub config_file: Option<PathBuf>,
+    /// `--hostile`: run static binaries under conditions that expose static-glibc hazards.
+    pub hostile: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -5,6 +5,7 @@
 
 mod audit;
 mod gate;
+mod hostile;
 mod probe;
 mod size;
 
@@ -12,7 +13,8 @@ use serde::{Deserialize, Serialize};
 
 pub use audit::{Finding, Severity};
 pub use gate::{Check, Verdict};
-pub use probe::{HostileRun, Probe};
+pub use hostile::{HostileOutcome, HostileRun};
+pub use probe::Probe;
 pub use size::{Coverage, CrateSize, SymbolRow};
 
 /// Bumped when a change would make an older reader misread a report.

@@ -9,10 +9,3 @@ pub struct Probe {
     /// Counted runs that reached ready.
     pub runs: u32,
 }
-
-/// One run under a hostile condition (`--hostile`).
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
-pub struct HostileRun {
-    pub condition: String,
-    pub outcome: String,
-}

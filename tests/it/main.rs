@@ -5,4 +5,5 @@ mod util;
 
 mod build;
 mod hardening;
+mod hostile;
 mod inspect;

@@ -1,0 +1,361 @@
+//! The conditions, the privilege we have to set them up, and the command line for each.
+
+use std::ffi::OsString;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+use super::HostileSpec;
+use crate::error::{Error, Result};
+
+/// The environment variables whose absence sends `home_dir`-style code to the passwd database.
+const IDENTITY_VARS: [&str; 3] = ["HOME", "USER", "LOGNAME"];
+
+/// An `nsswitch.conf` that names modules other than `files`: a static glibc binary that asks
+/// these databases loads `libnss_*.so` at run time.
+const NSSWITCH: &str = "\
+passwd:   files systemd
+group:    files systemd
+shadow:   files
+hosts:    files myhostname resolve dns
+services: files
+";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Condition {
+    NoHome,
+    UnknownUid,
+    NssModule,
+    NoHomeUnknownUid,
+    All,
+}
+
+impl Condition {
+    pub const ALL: [Condition; 5] = [
+        Condition::NoHome,
+        Condition::UnknownUid,
+        Condition::NssModule,
+        Condition::NoHomeUnknownUid,
+        Condition::All,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Condition::NoHome => "no-home",
+            Condition::UnknownUid => "unknown-uid",
+            Condition::NssModule => "nss-module",
+            Condition::NoHomeUnknownUid => "no-home+unknown-uid",
+            Condition::All => "all",
+        }
+    }
+
+    pub fn description(self) -> &'static str {
+        match self {
+            Condition::NoHome => "HOME, USER and LOGNAME unset",
+            Condition::UnknownUid => {
+                "run as a uid and gid missing from the passwd and group databases"
+            }
+            Condition::NssModule => {
+                "an nsswitch.conf naming modules beyond `files`, for this run only"
+            }
+            Condition::NoHomeUnknownUid => {
+                "HOME unset and an unknown uid (a container's usual lot)"
+            }
+            Condition::All => "all of the above together",
+        }
+    }
+}
+
+/// How we can set up an unknown uid (and a private `/etc/nsswitch.conf`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Privilege {
+    /// Running as root: `setpriv` and a mount namespace.
+    Root { uid: u32, gid: u32 },
+    /// Unprivileged user namespaces: `unshare --user`.
+    UserNamespace { uid: u32, gid: u32 },
+    /// Neither: only the environment can be changed.
+    Neither(String),
+}
+
+/// Decide what this process may do. `CARGO_AOTCHECK_HOSTILE_PRIVILEGE=none` forces the
+/// unprivileged path (to see what a user without either would get).
+pub fn detect_privilege() -> Privilege {
+    let (uid, gid) = unknown_ids();
+    if std::env::var("CARGO_AOTCHECK_HOSTILE_PRIVILEGE").as_deref() == Ok("none") {
+        return Privilege::Neither(
+            "needs root or unprivileged user namespaces (forced off by \
+             CARGO_AOTCHECK_HOSTILE_PRIVILEGE=none)"
+                .into(),
+        );
+    }
+    let has = |tool: &str| which::which(tool).is_ok();
+    if effective_uid() == Some(0) && has("setpriv") && has("unshare") {
+        return Privilege::Root { uid, gid };
+    }
+    if has("unshare") {
+        let ok = Command::new("unshare")
+            .args([
+                "--user",
+                &format!("--map-user={uid}"),
+                &format!("--map-group={gid}"),
+                "true",
+            ])
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success());
+        if ok {
+            return Privilege::UserNamespace { uid, gid };
+        }
+    }
+    Privilege::Neither("needs root or unprivileged user namespaces (util-linux `unshare`)".into())
+}
+
+fn effective_uid() -> Option<u32> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("Uid:"))?
+        .split_whitespace()
+        .nth(1)?
+        .parse()
+        .ok()
+}
+
+/// The first id from 54321 up that neither `/etc/passwd` nor `/etc/group` knows.
+fn unknown_ids() -> (u32, u32) {
+    let ids = |file: &str| -> Vec<u32> {
+        std::fs::read_to_string(file)
+            .unwrap_or_default()
+            .lines()
+            .filter_map(|l| l.split(':').nth(2)?.parse().ok())
+            .collect()
+    };
+    let taken: Vec<u32> = ids("/etc/passwd")
+        .into_iter()
+        .chain(ids("/etc/group"))
+        .collect();
+    let id = (54321..u32::MAX)
+        .find(|i| !taken.contains(i))
+        .unwrap_or(54321);
+    (id, id)
+}
+
+/// Where the replacement `nsswitch.conf` lives. It is kept (in our target dir) so that the
+/// reproduce commands still work after the run.
+pub struct Scratch {
+    dir: PathBuf,
+}
+
+impl Scratch {
+    pub fn new(dir: &Path) -> Result<Self> {
+        std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+        let conf = dir.join("nsswitch.conf");
+        std::fs::write(&conf, NSSWITCH).map_err(|e| Error::io(&conf, e))?;
+        Ok(Scratch {
+            dir: dir.to_path_buf(),
+        })
+    }
+
+    fn nsswitch(&self) -> PathBuf {
+        self.dir.join("nsswitch.conf")
+    }
+}
+
+/// One command line, ready to spawn, and the same as a shell command.
+#[derive(Debug, Clone)]
+pub struct Plan {
+    pub program: OsString,
+    pub args: Vec<OsString>,
+    pub env_remove: Vec<&'static str>,
+    pub env: Vec<(String, String)>,
+    pub reproduce: String,
+}
+
+pub fn plain(binary: &Path, spec: &HostileSpec) -> Plan {
+    build(binary, spec, false, &[])
+}
+
+fn build(binary: &Path, spec: &HostileSpec, no_identity: bool, wrapper: &[String]) -> Plan {
+    let mut words: Vec<String> = wrapper.to_vec();
+    words.push(binary.display().to_string());
+    words.extend(spec.args.iter().cloned());
+    let mut shown: Vec<String> = Vec::new();
+    if no_identity || !spec.env.is_empty() {
+        shown.push("env".into());
+        if no_identity {
+            for v in IDENTITY_VARS {
+                shown.push(format!("-u {v}"));
+            }
+        }
+        for (k, v) in &spec.env {
+            shown.push(quote(&format!("{k}={v}")));
+        }
+    }
+    shown.extend(words.iter().map(|w| quote(w)));
+    let mut all = words.into_iter().map(OsString::from);
+    Plan {
+        program: all.next().unwrap_or_default(),
+        args: all.collect(),
+        env_remove: if no_identity {
+            IDENTITY_VARS.to_vec()
+        } else {
+            Vec::new()
+        },
+        env: spec.env.clone(),
+        reproduce: shown.join(" "),
+    }
+}
+
+/// The command line for `condition`, or why it cannot be set up here.
+pub fn plan(
+    condition: Condition,
+    binary: &Path,
+    spec: &HostileSpec,
+    privilege: &Privilege,
+    scratch: &Scratch,
+) -> std::result::Result<Plan, String> {
+    let conf = scratch.nsswitch().display().to_string();
+    let bind = |then: &str| -> Vec<String> {
+        vec![
+            "sh".into(),
+            "-c".into(),
+            format!("mount --bind \"$1\" /etc/nsswitch.conf && shift && exec {then}\"$@\""),
+            "sh".into(),
+            conf.clone(),
+        ]
+    };
+    let s = |v: &[&str]| -> Vec<String> { v.iter().map(|x| x.to_string()).collect() };
+    let wrapper: Vec<String> = match (condition, privilege) {
+        (Condition::NoHome, _) => Vec::new(),
+        (_, Privilege::Neither(why)) => return Err(format!("skipped: {why}")),
+        (Condition::UnknownUid | Condition::NoHomeUnknownUid, Privilege::Root { uid, gid }) => {
+            setpriv(*uid, *gid)
+        }
+        (
+            Condition::UnknownUid | Condition::NoHomeUnknownUid,
+            Privilege::UserNamespace { uid, gid },
+        ) => userns(*uid, *gid),
+        (Condition::NssModule, Privilege::Root { .. }) => [
+            s(&["unshare", "--mount", "--propagation", "private", "--"]),
+            bind(""),
+        ]
+        .concat(),
+        (Condition::NssModule, Privilege::UserNamespace { .. }) => [
+            s(&["unshare", "--user", "--map-root-user", "--mount", "--"]),
+            bind(""),
+        ]
+        .concat(),
+        (Condition::All, Privilege::Root { uid, gid }) => {
+            let then = format!("{} ", setpriv(*uid, *gid).join(" "));
+            [
+                s(&["unshare", "--mount", "--propagation", "private", "--"]),
+                bind(&then),
+            ]
+            .concat()
+        }
+        (Condition::All, Privilege::UserNamespace { uid, gid }) => {
+            let then = format!("{} ", userns(*uid, *gid).join(" "));
+            [
+                s(&["unshare", "--user", "--map-root-user", "--mount", "--"]),
+                bind(&then),
+            ]
+            .concat()
+        }
+    };
+    let no_identity = matches!(
+        condition,
+        Condition::NoHome | Condition::NoHomeUnknownUid | Condition::All
+    );
+    Ok(build(binary, spec, no_identity, &wrapper))
+}
+
+fn setpriv(uid: u32, gid: u32) -> Vec<String> {
+    vec![
+        "setpriv".into(),
+        format!("--reuid={uid}"),
+        format!("--regid={gid}"),
+        "--clear-groups".into(),
+        "--".into(),
+    ]
+}
+
+fn userns(uid: u32, gid: u32) -> Vec<String> {
+    vec![
+        "unshare".into(),
+        "--user".into(),
+        format!("--map-user={uid}"),
+        format!("--map-group={gid}"),
+        "--".into(),
+    ]
+}
+
+/// Quote a word for a POSIX shell, leaving plain words alone.
+pub fn quote(word: &str) -> String {
+    let plain = !word.is_empty()
+        && word
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "_./=:,+-@%".contains(c));
+    if plain {
+        word.to_string()
+    } else {
+        format!("'{}'", word.replace('\'', r"'\''"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn spec(args: &[&str]) -> HostileSpec {
+        HostileSpec {
+            args: args.iter().map(|a| a.to_string()).collect(),
+            env: Vec::new(),
+            timeout: std::time::Duration::from_secs(1),
+        }
+    }
+
+    #[test]
+    fn quoting_survives_the_shell() {
+        for word in [
+            "plain",
+            "with space",
+            "it's",
+            "$(rm -rf /)",
+            "a;b",
+            "",
+            "\"q\"",
+        ] {
+            let out = Command::new("sh")
+                .args(["-c", &format!("printf %s {}", quote(word))])
+                .output()
+                .expect("sh");
+            assert_eq!(String::from_utf8_lossy(&out.stdout), word);
+        }
+    }
+
+    #[test]
+    fn plans_name_the_wrapper_and_skip_without_privilege() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let scratch = Scratch::new(dir.path()).expect("scratch");
+        let bin = Path::new("/x/bin");
+        let root = Privilege::Root {
+            uid: 54321,
+            gid: 54321,
+        };
+        let p = plan(Condition::UnknownUid, bin, &spec(&["a b"]), &root, &scratch).expect("plan");
+        assert_eq!(
+            p.reproduce,
+            "setpriv --reuid=54321 --regid=54321 --clear-groups -- /x/bin 'a b'"
+        );
+        let p = plan(Condition::NoHome, bin, &spec(&[]), &root, &scratch).expect("plan");
+        assert_eq!(p.reproduce, "env -u HOME -u USER -u LOGNAME /x/bin");
+        assert_eq!(p.env_remove, IDENTITY_VARS.to_vec());
+        let none = Privilege::Neither("no".into());
+        assert!(plan(Condition::UnknownUid, bin, &spec(&[]), &none, &scratch).is_err());
+        assert!(plan(Condition::NoHome, bin, &spec(&[]), &none, &scratch).is_ok());
+        let p = plan(Condition::All, bin, &spec(&[]), &root, &scratch).expect("plan");
+        assert!(p.reproduce.starts_with("env -u HOME"));
+        assert!(p.reproduce.contains("mount --bind"));
+    }
+}

@@ -1,0 +1,99 @@
+//! Run one plan: no shell, stdin closed, stdout discarded, stderr's tail kept, a timeout.
+
+use std::io::Read;
+use std::os::unix::process::{CommandExt, ExitStatusExt};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use nix::sys::signal::{Signal, killpg};
+use nix::unistd::Pid;
+
+use super::plan::Plan;
+
+/// What one run did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RunResult {
+    pub exit_code: Option<i32>,
+    pub signal: Option<i32>,
+    pub timed_out: bool,
+    /// The last lines of stderr (at most 2 KiB), or why the program could not start.
+    pub stderr_tail: String,
+}
+
+const TAIL: usize = 2048;
+
+pub fn run_plan(plan: &Plan, timeout: Duration) -> RunResult {
+    let mut cmd = Command::new(&plan.program);
+    cmd.args(&plan.args)
+        .envs(plan.env.iter().map(|(k, v)| (k, v)))
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .process_group(0);
+    for v in &plan.env_remove {
+        cmd.env_remove(v);
+    }
+    let mut child = match cmd.spawn() {
+        Ok(c) => c,
+        Err(e) => {
+            return RunResult {
+                exit_code: None,
+                signal: None,
+                timed_out: false,
+                stderr_tail: format!("cannot start {}: {e}", plan.program.to_string_lossy()),
+            };
+        }
+    };
+    let stderr = child.stderr.take();
+    let drain = std::thread::spawn(move || {
+        let mut tail: Vec<u8> = Vec::new();
+        if let Some(mut err) = stderr {
+            let mut buf = [0u8; 8192];
+            while let Ok(n) = err.read(&mut buf) {
+                if n == 0 {
+                    break;
+                }
+                tail.extend_from_slice(&buf[..n]);
+                if tail.len() > 4 * TAIL {
+                    tail.drain(..tail.len() - TAIL);
+                }
+            }
+        }
+        let start = tail.len().saturating_sub(TAIL);
+        String::from_utf8_lossy(&tail[start..]).trim().to_string()
+    });
+    let pgid = Pid::from_raw(child.id() as i32);
+    let deadline = Instant::now() + timeout;
+    let mut pause = Duration::from_micros(200);
+    let (status, timed_out) = loop {
+        match child.try_wait() {
+            Ok(Some(status)) => break (Some(status), false),
+            Ok(None) if Instant::now() >= deadline => {
+                let _ = killpg(pgid, Signal::SIGKILL);
+                break (child.wait().ok(), true);
+            }
+            Ok(None) => {
+                std::thread::sleep(pause);
+                pause = (pause * 2).min(Duration::from_millis(5));
+            }
+            Err(_) => break (None, false),
+        }
+    };
+    // Whatever the program left behind in its group goes with it.
+    let _ = killpg(pgid, Signal::SIGKILL);
+    let stderr_tail = drain.join().unwrap_or_default();
+    RunResult {
+        exit_code: if timed_out {
+            None
+        } else {
+            status.and_then(|s| s.code())
+        },
+        signal: if timed_out {
+            None
+        } else {
+            status.and_then(|s| s.signal())
+        },
+        timed_out,
+        stderr_tail,
+    }
+}

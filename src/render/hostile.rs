@@ -1,0 +1,68 @@
+//! The hostile runs of one binary, for the terminal.
+
+use std::fmt::Write as _;
+
+use crate::output::{BAD, GOOD, HEADER, WARN, paint};
+use crate::report::{HostileOutcome, HostileRun};
+
+fn outcome_word(color: bool, o: HostileOutcome) -> String {
+    match o {
+        HostileOutcome::Ok => paint(color, GOOD, "ok"),
+        HostileOutcome::Crashed => paint(color, BAD, "crashed"),
+        HostileOutcome::Hung => paint(color, BAD, "hung"),
+        HostileOutcome::Skipped => paint(color, WARN, "skipped"),
+    }
+}
+
+pub fn render(s: &mut String, runs: &[HostileRun], color: bool) {
+    if runs.is_empty() {
+        return;
+    }
+    let _ = writeln!(
+        s,
+        "  {}",
+        paint(color, HEADER, "hostile runs (static build)")
+    );
+    let width = runs.iter().map(|r| r.condition.len()).max().unwrap_or(0);
+    for r in runs {
+        let mut line = format!(
+            "    {:<width$}  {}",
+            r.condition,
+            outcome_word(color, r.outcome)
+        );
+        match (&r.signal, r.exit_code) {
+            (Some(sig), _) => {
+                let _ = write!(line, " ({sig})");
+            }
+            (None, Some(code)) if r.outcome == HostileOutcome::Crashed => {
+                let _ = write!(line, " (exit status {code})");
+            }
+            _ => {}
+        }
+        if let Some(d) = r.dynamic_outcome {
+            let _ = write!(line, "; dynamic build: {}", outcome_word(color, d));
+            if d == HostileOutcome::Ok {
+                line.push_str(": the static linkage is the cause");
+            }
+        }
+        let _ = writeln!(s, "{line}");
+        let _ = writeln!(s, "      {}", r.description);
+        if matches!(r.outcome, HostileOutcome::Crashed | HostileOutcome::Hung) {
+            if let Some(cmd) = &r.reproduce {
+                let _ = writeln!(s, "      reproduce: {cmd}");
+            }
+        }
+        if let Some(d) = &r.detail {
+            for l in d
+                .lines()
+                .rev()
+                .take(3)
+                .collect::<Vec<_>>()
+                .into_iter()
+                .rev()
+            {
+                let _ = writeln!(s, "      | {l}");
+            }
+        }
+    }
+}

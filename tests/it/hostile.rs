@@ -1,0 +1,153 @@
+//! `--hostile`: a static glibc binary that asks the passwd database crashes under HOME unset and
+//! an unknown uid, its dynamic build does not, and the reproduce command crashes the same way.
+
+use std::process::Command;
+
+use cargo_aotcheck::hostile::{Privilege, detect_privilege};
+
+use crate::util::*;
+
+fn nsswitch_digest() -> String {
+    tool("sha256sum", &["/etc/nsswitch.conf"])
+}
+
+fn runs_of(v: &serde_json::Value, name: &str) -> Vec<serde_json::Value> {
+    let a = v["artifacts"]
+        .as_array()
+        .expect("artifacts")
+        .iter()
+        .find(|a| a["name"] == name && a["link_mode"] == "static")
+        .unwrap_or_else(|| panic!("no static {name} in {v}"));
+    a["hostile"].as_array().expect("hostile").clone()
+}
+
+fn run_named<'a>(runs: &'a [serde_json::Value], condition: &str) -> &'a serde_json::Value {
+    runs.iter()
+        .find(|r| r["condition"] == condition)
+        .unwrap_or_else(|| panic!("no {condition} run in {runs:?}"))
+}
+
+/// Processes whose executable is `path` (none may be left behind).
+fn running(path: &str) -> usize {
+    std::fs::read_dir("/proc")
+        .expect("/proc")
+        .filter_map(Result::ok)
+        .filter_map(|e| std::fs::read_link(e.path().join("exe")).ok())
+        .filter(|exe| exe.to_str() == Some(path))
+        .count()
+}
+
+#[test]
+fn home_dir_crashes_static_only_and_the_command_reproduces_it() {
+    let before = nsswitch_digest();
+    let r = run(&mut check_fixture(
+        "home-dir",
+        &["--hostile", "--bin", "home-dir"],
+    ));
+    assert_eq!(nsswitch_digest(), before, "/etc/nsswitch.conf changed");
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).expect("JSON report");
+    let runs = runs_of(&v, "home-dir");
+    assert_eq!(run_named(&runs, "no-home")["outcome"], "ok");
+
+    if let Privilege::Neither(_) = detect_privilege() {
+        assert_eq!(r.code, 0, "{}", r.stderr);
+        assert_eq!(
+            run_named(&runs, "no-home+unknown-uid")["outcome"],
+            "skipped"
+        );
+        return;
+    }
+    assert_eq!(r.code, 1, "a reproduced crash fails the gate\n{}", r.stderr);
+    let crash = run_named(&runs, "no-home+unknown-uid");
+    assert_eq!(crash["outcome"], "crashed", "{crash}");
+    assert_eq!(crash["signal"], "SIGSEGV");
+    assert_eq!(crash["dynamic_outcome"], "ok", "the dynamic build survives");
+    // Each condition alone is harmless: HOME answers, or root is in /etc/passwd.
+    assert_eq!(run_named(&runs, "unknown-uid")["outcome"], "ok");
+
+    let cmd = str_of(crash, "reproduce");
+    let status = Command::new("sh").args(["-c", cmd]).status().expect("sh");
+    assert_eq!(
+        status.code(),
+        Some(128 + 11),
+        "`{cmd}` should die of SIGSEGV"
+    );
+
+    let path = v["artifacts"][0]["path"].as_str().expect("path");
+    assert_eq!(running(path), 0, "a hostile run left a process behind");
+}
+
+#[test]
+fn hello_world_survives_every_condition() {
+    let before = nsswitch_digest();
+    let v = json(&mut check_fixture(
+        "home-dir",
+        &["--hostile", "--bin", "hello"],
+    ));
+    assert_eq!(nsswitch_digest(), before);
+    let runs = runs_of(&v, "hello");
+    assert_eq!(runs.len(), 5);
+    let ok = |r: &serde_json::Value| r["outcome"] == "ok" || r["outcome"] == "skipped";
+    assert!(runs.iter().all(ok), "{runs:?}");
+    if !matches!(detect_privilege(), Privilege::Neither(_)) {
+        assert!(runs.iter().all(|r| r["outcome"] == "ok"), "{runs:?}");
+    }
+}
+
+#[test]
+fn without_privilege_the_uid_conditions_are_skipped_and_say_why() {
+    let v = json(
+        check_fixture("home-dir", &["--hostile", "--bin", "home-dir"])
+            .env("CARGO_AOTCHECK_HOSTILE_PRIVILEGE", "none"),
+    );
+    let runs = runs_of(&v, "home-dir");
+    assert_eq!(run_named(&runs, "no-home")["outcome"], "ok");
+    for c in ["unknown-uid", "nss-module", "no-home+unknown-uid", "all"] {
+        let r = run_named(&runs, c);
+        assert_eq!(r["outcome"], "skipped", "{r}");
+        assert!(str_of(r, "detail").contains("needs root or unprivileged user namespaces"));
+    }
+}
+
+/// The unprivileged path (a user namespace mapping an unknown uid) reproduces the crash too;
+/// exercised directly through the library so it runs even when the suite runs as root.
+#[test]
+fn user_namespace_path_reproduces_the_crash() {
+    let v = json(&mut check_fixture("home-dir", &["--bin", "home-dir"]));
+    let path = std::path::PathBuf::from(v["artifacts"][0]["path"].as_str().expect("path"));
+    let userns_works = Command::new("unshare")
+        .args(["--user", "--map-user=54321", "--map-group=54321", "true"])
+        .status()
+        .is_ok_and(|s| s.success());
+    if !userns_works {
+        return; // Nothing to exercise on a machine without user namespaces.
+    }
+    let spec = cargo_aotcheck::hostile::HostileSpec {
+        args: Vec::new(),
+        env: Vec::new(),
+        timeout: std::time::Duration::from_secs(10),
+    };
+    let scratch = tempfile::tempdir().expect("tempdir");
+    let privilege = Privilege::UserNamespace {
+        uid: 54321,
+        gid: 54321,
+    };
+    let runs =
+        cargo_aotcheck::hostile::run_all(&path, &mut || None, &spec, &privilege, scratch.path())
+            .expect("hostile runs");
+    let crash = runs
+        .iter()
+        .find(|r| r.condition == "no-home+unknown-uid")
+        .expect("combined run");
+    assert_eq!(
+        crash.outcome,
+        cargo_aotcheck::report::HostileOutcome::Crashed,
+        "{crash:?}"
+    );
+    assert!(
+        crash
+            .reproduce
+            .as_deref()
+            .is_some_and(|c| c.contains("unshare --user"))
+    );
+}
