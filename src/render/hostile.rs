@@ -47,10 +47,10 @@ pub fn render(s: &mut String, runs: &[HostileRun], color: bool) {
         }
         let _ = writeln!(s, "{line}");
         let _ = writeln!(s, "      {}", r.description);
-        if matches!(r.outcome, HostileOutcome::Crashed | HostileOutcome::Hung) {
-            if let Some(cmd) = &r.reproduce {
-                let _ = writeln!(s, "      reproduce: {cmd}");
-            }
+        if matches!(r.outcome, HostileOutcome::Crashed | HostileOutcome::Hung)
+            && let Some(cmd) = &r.reproduce
+        {
+            let _ = writeln!(s, "      reproduce: {cmd}");
         }
         if let Some(d) = &r.detail {
             for l in d
