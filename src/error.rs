@@ -36,6 +36,9 @@ pub enum Error {
 
     #[error("{0}")]
     BuildFailed(String),
+
+    #[error("interrupted: stopped the work in progress; no file was left half-written")]
+    Interrupted,
 }
 
 impl Error {

@@ -9,6 +9,7 @@ pub mod config;
 pub mod error;
 pub mod hostile;
 pub mod inspect;
+pub mod interrupt;
 pub mod options;
 pub mod output;
 pub mod render;

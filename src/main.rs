@@ -33,6 +33,7 @@ fn main() -> ExitCode {
         err_terminal,
         verbosity: opts.verbosity,
     };
+    cargo_aotcheck::interrupt::install();
     let result = run(&opts, &mut output);
     if let Err(e) = &result {
         let label = paint(output.err_color, BAD, "error");

@@ -140,6 +140,7 @@ pub fn build(req: &BuildRequest, diag: &mut dyn Write) -> Result<Built> {
     })?;
     let stdout = child.stdout.take();
     let stderr = child.stderr.take();
+    let _relay = InterruptRelay::start(child.id());
 
     // Read JSON on a thread while stderr streams here, so neither pipe can fill and stall cargo.
     let reader = std::thread::spawn(move || -> Vec<Message> {
@@ -199,11 +200,43 @@ pub fn build(req: &BuildRequest, diag: &mut dyn Write) -> Result<Built> {
             _ => {}
         }
     }
+    crate::interrupt::check()?;
     if !status.success() {
         let text = String::from_utf8_lossy(&tail);
         return Err(explain_failure(&text, &built, req));
     }
     Ok(built)
+}
+
+/// Passes a Ctrl-C on to cargo (which stops its rustc jobs) when it reached only us, e.g.
+/// from `kill -INT`. From a terminal, cargo gets the same SIGINT itself.
+struct InterruptRelay {
+    done: std::sync::Arc<std::sync::atomic::AtomicBool>,
+}
+
+impl InterruptRelay {
+    fn start(pid: u32) -> Self {
+        use std::sync::atomic::Ordering;
+        let done = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let watching = std::sync::Arc::clone(&done);
+        std::thread::spawn(move || {
+            while !watching.load(Ordering::Relaxed) {
+                if crate::interrupt::requested() {
+                    let pid = nix::unistd::Pid::from_raw(pid as i32);
+                    let _ = nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGINT);
+                    return;
+                }
+                std::thread::sleep(std::time::Duration::from_millis(20));
+            }
+        });
+        InterruptRelay { done }
+    }
+}
+
+impl Drop for InterruptRelay {
+    fn drop(&mut self) {
+        self.done.store(true, std::sync::atomic::Ordering::Relaxed);
+    }
 }
 
 /// Turn a failed build into an error that says what to do, when we recognise the cause.

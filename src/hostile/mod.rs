@@ -55,6 +55,7 @@ pub fn run_all(
             }
         };
         let result = run_plan(&plan, spec.timeout);
+        crate::interrupt::check()?;
         if let Some(why) = wrapper_failed(&result) {
             runs.push(HostileRun {
                 condition: condition.name().into(),

@@ -68,7 +68,7 @@ pub fn run_plan(plan: &Plan, timeout: Duration) -> RunResult {
     let (status, timed_out) = loop {
         match child.try_wait() {
             Ok(Some(status)) => break (Some(status), false),
-            Ok(None) if Instant::now() >= deadline => {
+            Ok(None) if Instant::now() >= deadline || crate::interrupt::requested() => {
                 let _ = killpg(pgid, Signal::SIGKILL);
                 break (child.wait().ok(), true);
             }
