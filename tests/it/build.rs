@@ -105,3 +105,64 @@ fn bad_selection_is_one_clear_error() {
     assert_eq!(r.code, 2);
     assert!(r.stderr.contains("/nonexistent/Cargo.toml"), "{}", r.stderr);
 }
+
+#[test]
+fn compile_errors_reach_the_user_unchanged() {
+    let r = run(&mut check_fixture("broken", &[]));
+    assert_eq!(r.code, 2);
+    assert!(
+        r.stderr.contains("error[E0308]: mismatched types"),
+        "{}",
+        r.stderr
+    );
+    assert!(r.stderr.contains("src/main.rs:3"), "{}", r.stderr);
+    assert!(
+        r.stderr
+            .contains("`cargo build` of the static binary failed"),
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
+fn native_library_without_static_archive_names_library_and_crate() {
+    let r = run(&mut check_fixture("missing-native", &[]));
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    let last = r
+        .stderr
+        .lines()
+        .rev()
+        .find(|l| l.starts_with("error: "))
+        .expect("error line");
+    assert!(last.contains("`aotcheck_absent`"), "{last}");
+    assert!(
+        last.contains("build script of `missing-native@0.1.0`"),
+        "{last}"
+    );
+    assert!(r.stderr.contains("--link dynamic"), "{}", r.stderr);
+}
+
+/// A C toolchain without `libc.a` (no libc6-dev): said before any build, with the package.
+#[test]
+fn missing_static_libc_names_the_package_to_install() {
+    let bin = tempfile::tempdir().expect("tempdir");
+    let cc = bin.path().join("cc");
+    // A `cc` that, like gcc without libc6-dev, echoes the bare name back.
+    std::fs::write(&cc, "#!/bin/sh\necho libc.a\n").expect("write");
+    let mut perms = std::fs::metadata(&cc).expect("meta").permissions();
+    std::os::unix::fs::PermissionsExt::set_mode(&mut perms, 0o755);
+    std::fs::set_permissions(&cc, perms).expect("chmod");
+    let path = format!(
+        "{}:{}",
+        bin.path().display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let r = run(check_fixture("hello-server", &[]).env("PATH", path));
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("libc.a") && r.stderr.contains("libc6-dev"),
+        "{}",
+        r.stderr
+    );
+    assert!(r.stderr.contains("glibc-static"), "{}", r.stderr);
+}
