@@ -166,3 +166,34 @@ fn missing_static_libc_names_the_package_to_install() {
     );
     assert!(r.stderr.contains("glibc-static"), "{}", r.stderr);
 }
+
+/// Two runs on the same project at the same time both finish with the same binary.
+#[test]
+fn two_concurrent_runs_both_succeed() {
+    let target = tempfile::tempdir().expect("tempdir");
+    let start = || {
+        let mut cmd = aotcheck();
+        cmd.arg("aotcheck")
+            .arg("--manifest-path")
+            .arg(fixture("hello-server").join("Cargo.toml"))
+            .arg("--target-dir")
+            .arg(target.path())
+            .args(["--locked", "--format", "json", "-q"])
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped());
+        cmd.spawn().expect("spawn")
+    };
+    let (a, b) = (start(), start());
+    let reports: Vec<serde_json::Value> = [a, b]
+        .into_iter()
+        .map(|c| {
+            let out = c.wait_with_output().expect("wait");
+            let stderr = String::from_utf8_lossy(&out.stderr);
+            assert_eq!(out.status.code(), Some(0), "{stderr}");
+            serde_json::from_slice(&out.stdout).expect("JSON report")
+        })
+        .collect();
+    let build_id = |v: &serde_json::Value| v["artifacts"][0]["binary"]["build_id"].clone();
+    assert_eq!(build_id(&reports[0]), build_id(&reports[1]));
+    assert!(build_id(&reports[0]).is_string());
+}
