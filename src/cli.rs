@@ -66,6 +66,11 @@ enum Sub {
         #[arg(required = true, value_name = "FILE")]
         files: Vec<PathBuf>,
     },
+    /// Explain a rule of the dependency audit (e.g. AOT004), or list all rules
+    Explain {
+        #[arg(value_name = "RULE")]
+        rule: Option<String>,
+    },
 }
 
 #[derive(Debug, Args)]
@@ -207,6 +212,7 @@ pub fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Options, clap::
     let CargoCli::Aotcheck(a) = CargoCli::try_parse_from(args)?;
     let command = match a.command {
         Some(Sub::Inspect { files }) => Command::Inspect { files },
+        Some(Sub::Explain { rule }) => Command::Explain { rule },
         None => Command::Check(a.build.into()),
     };
     let color = match a.color {
