@@ -8,7 +8,11 @@
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
-use goblin::elf::{Elf, section_header::SHF_ALLOC, sym};
+use goblin::elf::{
+    Elf,
+    section_header::{SHF_ALLOC, SHF_EXECINSTR, SHT_NOBITS},
+    sym,
+};
 
 use crate::error::{Error, Result};
 use crate::inspect::Mapped;
@@ -143,9 +147,10 @@ pub fn read(path: &Path, link: LinkMode, host_prefixes: &[(PathBuf, bool)]) -> R
         if name.starts_with("linkme_") {
             ev.linkme.push(name.to_string());
         }
+        // Data the program can read at run time: allocated, with bytes, not code.
         let alloc = sh.sh_flags & u64::from(SHF_ALLOC) != 0;
-        let has_bytes = sh.sh_type != goblin::elf::section_header::SHT_NOBITS;
-        if !(alloc && has_bytes) || name.starts_with(".gnu.warning") {
+        let code = sh.sh_flags & u64::from(SHF_EXECINSTR) != 0;
+        if !alloc || code || sh.sh_type == SHT_NOBITS || name.starts_with(".gnu.warning") {
             continue;
         }
         let start = usize::try_from(sh.sh_offset).unwrap_or(usize::MAX);

@@ -430,7 +430,8 @@ impl<'m> Ctx<'_, 'm> {
                  calls `getpwuid_r`"
                     .into()
             } else {
-                format!("attributed to the package's own code: no crate in the graph is known to do this")
+                "attributed to the package's own code: no crate in the graph is known to do this"
+                    .to_string()
             });
             out.push(f);
         } else {

@@ -1,5 +1,6 @@
 //! Renderers: layout over the report, no computation of their own.
 
+pub mod audit;
 pub mod human;
 
 use std::io::Write;

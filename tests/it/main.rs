@@ -3,5 +3,6 @@
 
 mod util;
 
+mod audit;
 mod build;
 mod inspect;
