@@ -14,7 +14,7 @@ use goblin::elf::{
     sym,
 };
 
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::inspect::Mapped;
 use crate::report::LinkMode;
 
@@ -105,7 +105,13 @@ fn demangle_legacy(s: &str) -> Option<String> {
 pub fn read(path: &Path, link: LinkMode, host_prefixes: &[(PathBuf, bool)]) -> Result<Evidence> {
     let mapped = Mapped::open(path)?;
     let bytes = mapped.bytes();
-    let elf = Elf::parse(bytes).map_err(|e| Error::malformed(path, e.to_string()))?;
+    // PE and Mach-O files have no evidence kinds of ours yet: an empty record, not an error.
+    let Ok(elf) = Elf::parse(bytes) else {
+        return Ok(Evidence {
+            link: Some(link),
+            ..Evidence::default()
+        });
+    };
     let mut ev = Evidence {
         link: Some(link),
         has_symtab: !elf.syms.is_empty(),

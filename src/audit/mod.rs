@@ -311,11 +311,10 @@ impl<'m> Ctx<'_, 'm> {
         let binary = self.binary_evidence(rule);
         let mut out = Vec::new();
         for r in self.reached.iter().skip(1) {
-            let trigger = rule.triggers.iter().find(|t| {
-                t.krate == r.name()
-                    && t.feature.is_none_or(|f| r.has_feature(f))
-                    && t.unless.is_none_or(|u| !r.has_feature(u))
-            });
+            let trigger = rule
+                .triggers
+                .iter()
+                .find(|t| t.matches(r.name(), &r.features));
             let (linked_any, libs) = self.system_libs(r);
             let native_rule = matches!(rule.id, "AOT005" | "AOT006" | "AOT007");
             let own_libs: Vec<&String> = libs
@@ -367,7 +366,9 @@ impl<'m> Ctx<'_, 'm> {
                     .collect();
                 f.evidence.extend(extra);
             }
-            if !native_rule || f.evidence.is_empty() {
+            // The crate's code kept proves a hazard only where no symbol says more precisely
+            // (NSS and iconv: the crate's other code may be kept while the lookup was not).
+            if rule.symbols.is_empty() && (!native_rule || f.evidence.is_empty()) {
                 f.evidence.extend(self.code_evidence(r));
             }
             self.weaken_if_unproved(&mut f);
@@ -467,7 +468,7 @@ impl<'m> Ctx<'_, 'm> {
             let triggered = rule
                 .triggers
                 .iter()
-                .any(|t| t.krate == r.name() && t.feature.is_none_or(|f| r.has_feature(f)));
+                .any(|t| t.matches(r.name(), &r.features));
             if triggered {
                 by_crate.entry(i).or_default();
             }

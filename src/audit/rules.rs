@@ -496,6 +496,12 @@ impl Rule {
 }
 
 impl Trigger {
+    /// Whether crate `name` with the resolved `features` triggers this.
+    pub fn matches(&self, name: &str, features: &[String]) -> bool {
+        let on = |f: &str| features.iter().any(|x| x == f);
+        self.krate == name && self.feature.is_none_or(on) && self.unless.is_none_or(|u| !on(u))
+    }
+
     fn describe(&self) -> String {
         match (self.feature, self.unless) {
             (Some(f), _) => format!("{} (feature `{f}`)", self.krate),
@@ -527,6 +533,12 @@ mod tests {
             assert!(!r.why.is_empty() && !r.advice.is_empty() && !r.detection.is_empty());
         }
         assert_eq!(find("aot004").map(|r| r.id), Some("AOT004"));
+        let f = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        assert!(with("ash", "loaded").matches("ash", &f(&["std", "loaded"])));
+        assert!(!with("ash", "loaded").matches("ash", &f(&["std", "linked"])));
+        assert!(unless("libz-sys", "static").matches("libz-sys", &f(&["libc"])));
+        assert!(!unless("libz-sys", "static").matches("libz-sys", &f(&["static"])));
+        assert!(!c("libz-sys").matches("libz_sys", &[]));
         assert!(find("AOT999").is_none());
     }
 }
