@@ -204,9 +204,9 @@ fn check(opts: &BuildOptions, out: &mut Output) -> Result<Report> {
 /// `cargo aotcheck explain [RULE]`: one catalogue entry, or the list of rules.
 fn explain(rule: Option<&str>, out: &mut Output) -> Result<Outcome> {
     let text = match rule {
-        None => audit::rules::list(),
+        None => render::audit::rule_list(),
         Some(id) => match audit::rules::find(id) {
-            Some(r) => r.explain(),
+            Some(r) => render::audit::explain(r),
             None => {
                 let ids: Vec<&str> = audit::rules::RULES.iter().map(|r| r.id).collect();
                 return Err(Error::Usage(format!(

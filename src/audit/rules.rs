@@ -55,7 +55,7 @@ pub enum Scope {
 }
 
 impl Scope {
-    fn as_str(self) -> &'static str {
+    pub fn as_str(self) -> &'static str {
         match self {
             Scope::Any => "static and dynamic builds",
             Scope::Static => "static binaries",
@@ -91,39 +91,15 @@ pub struct Rule {
 pub const DENIED: &str = "AOT000";
 
 /// Symbols of glibc's NSS (passwd, group, hosts, services, protocols) in a static binary.
+#[rustfmt::skip]
 const NSS: &[&str] = &[
-    "getaddrinfo",
-    "gethostbyname",
-    "gethostbyname_r",
-    "gethostbyname2",
-    "gethostbyname2_r",
-    "gethostbyaddr",
-    "gethostbyaddr_r",
-    "getnameinfo",
-    "getpwnam",
-    "getpwnam_r",
-    "getpwuid",
-    "getpwuid_r",
-    "getpwent",
-    "getpwent_r",
-    "getgrnam",
-    "getgrnam_r",
-    "getgrgid",
-    "getgrgid_r",
-    "getgrent",
-    "getgrent_r",
-    "getgrouplist",
-    "initgroups",
-    "getservbyname",
-    "getservbyname_r",
-    "getservbyport",
-    "getservbyport_r",
-    "getprotobyname",
-    "getprotobyname_r",
-    "getprotobynumber",
-    "getprotobynumber_r",
-    "getspnam",
-    "getspnam_r",
+    "getaddrinfo", "getnameinfo", "gethostbyname", "gethostbyname_r", "gethostbyname2",
+    "gethostbyname2_r", "gethostbyaddr", "gethostbyaddr_r",
+    "getpwnam", "getpwnam_r", "getpwuid", "getpwuid_r", "getpwent", "getpwent_r",
+    "getgrnam", "getgrnam_r", "getgrgid", "getgrgid_r", "getgrent", "getgrent_r",
+    "getgrouplist", "initgroups", "getspnam", "getspnam_r",
+    "getservbyname", "getservbyname_r", "getservbyport", "getservbyport_r",
+    "getprotobyname", "getprotobyname_r", "getprotobynumber", "getprotobynumber_r",
 ];
 
 pub static RULES: &[Rule] = &[
@@ -467,54 +443,12 @@ pub fn find(id: &str) -> Option<&'static Rule> {
     RULES.iter().find(|r| r.id.eq_ignore_ascii_case(id))
 }
 
-impl Rule {
-    /// The catalogue entry as text, for `cargo aotcheck explain`.
-    pub fn explain(&self) -> String {
-        let triggers: Vec<String> = self.triggers.iter().map(Trigger::describe).collect();
-        let mut s = format!(
-            "{} {}\n\ncategory:  {}\nseverity:  {} (by default)\napplies:   {}\n",
-            self.id,
-            self.title,
-            self.category,
-            self.severity.as_str(),
-            self.scope.as_str(),
-        );
-        if !triggers.is_empty() {
-            s.push_str(&format!("crates:    {}\n", triggers.join(", ")));
-        }
-        for (label, text) in [
-            ("Why", self.why),
-            ("How it is detected", self.detection),
-            ("What to do", self.advice),
-        ] {
-            s.push_str(&format!("\n{label}:\n  {text}\n"));
-        }
-        s
-    }
-}
-
 impl Trigger {
     /// Whether crate `name` with the resolved `features` triggers this.
     pub fn matches(&self, name: &str, features: &[String]) -> bool {
         let on = |f: &str| features.iter().any(|x| x == f);
         self.krate == name && self.feature.is_none_or(on) && self.unless.is_none_or(|u| !on(u))
     }
-
-    fn describe(&self) -> String {
-        match (self.feature, self.unless) {
-            (Some(f), _) => format!("{} (feature `{f}`)", self.krate),
-            (None, Some(u)) => format!("{} (without `{u}`)", self.krate),
-            (None, None) => self.krate.to_string(),
-        }
-    }
-}
-
-/// One line per rule: `AOT001  dynamic loading / plugins`.
-pub fn list() -> String {
-    RULES
-        .iter()
-        .map(|r| format!("{}  {:<8} {}\n", r.id, r.severity.as_str(), r.title))
-        .collect()
 }
 
 #[cfg(test)]

@@ -4,8 +4,49 @@
 use std::fmt::Write as _;
 
 use super::human::Style;
+use crate::audit::rules::{RULES, Rule, Trigger};
 use crate::output::{BAD, DIM, HEADER, WARN, paint};
 use crate::report::{Finding, Severity};
+
+/// One catalogue entry, for `cargo aotcheck explain RULE`.
+pub fn explain(rule: &Rule) -> String {
+    let triggers: Vec<String> = rule.triggers.iter().map(trigger).collect();
+    let mut s = format!(
+        "{} {}\n\ncategory:  {}\nseverity:  {} (by default)\napplies:   {}\n",
+        rule.id,
+        rule.title,
+        rule.category,
+        rule.severity.as_str(),
+        rule.scope.as_str(),
+    );
+    if !triggers.is_empty() {
+        let _ = writeln!(s, "crates:    {}", triggers.join(", "));
+    }
+    for (label, text) in [
+        ("Why", rule.why),
+        ("How it is detected", rule.detection),
+        ("What to do", rule.advice),
+    ] {
+        let _ = write!(s, "\n{label}:\n  {text}\n");
+    }
+    s
+}
+
+fn trigger(t: &Trigger) -> String {
+    match (t.feature, t.unless) {
+        (Some(f), _) => format!("{} (feature `{f}`)", t.krate),
+        (None, Some(u)) => format!("{} (without `{u}`)", t.krate),
+        (None, None) => t.krate.to_string(),
+    }
+}
+
+/// One line per rule (`AOT001  error    dynamic loading / plugins`), for `explain` alone.
+pub fn rule_list() -> String {
+    RULES
+        .iter()
+        .map(|r| format!("{}  {:<8} {}\n", r.id, r.severity.as_str(), r.title))
+        .collect()
+}
 
 /// Append the findings of one artifact (nothing when there are none).
 pub fn findings(s: &mut String, findings: &[Finding], st: &Style) {
