@@ -20,16 +20,40 @@ pub fn explain(rule: &Rule) -> String {
         rule.scope.as_str(),
     );
     if !triggers.is_empty() {
-        let _ = writeln!(s, "crates:    {}", triggers.join(", "));
+        let text = wrap(&triggers.join(", "), 11, 100);
+        let _ = writeln!(s, "crates:    {}", text.trim_start());
     }
     for (label, text) in [
         ("Why", rule.why),
         ("How it is detected", rule.detection),
         ("What to do", rule.advice),
     ] {
-        let _ = write!(s, "\n{label}:\n  {text}\n");
+        let _ = write!(s, "\n{label}:\n{}\n", wrap(text, 2, 100));
     }
     s
+}
+
+/// `text` in lines of at most `width` columns (a longer word gets a line of its own), each
+/// indented by `indent` spaces.
+fn wrap(text: &str, indent: usize, width: usize) -> String {
+    let mut lines: Vec<String> = Vec::new();
+    let mut line = String::new();
+    for word in text.split_whitespace() {
+        if !line.is_empty() && indent + line.len() + 1 + word.len() > width {
+            lines.push(std::mem::take(&mut line));
+        }
+        if !line.is_empty() {
+            line.push(' ');
+        }
+        line.push_str(word);
+    }
+    lines.push(line);
+    let pad = " ".repeat(indent);
+    lines
+        .iter()
+        .map(|l| format!("{pad}{l}"))
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 fn trigger(t: &Trigger) -> String {
@@ -153,6 +177,16 @@ fn finding(s: &mut String, f: &Finding, c: bool) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn explain_wraps_at_100_columns() {
+        for rule in RULES {
+            let text = explain(rule);
+            assert!(text.starts_with(rule.id), "{text}");
+            assert!(text.lines().all(|l| l.len() <= 100), "{text}");
+        }
+        assert_eq!(wrap("a bb ccc", 2, 7), "  a bb\n  ccc");
+    }
 
     #[test]
     fn grouped_by_rule_with_inverted_paths() {
