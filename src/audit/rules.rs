@@ -146,9 +146,9 @@ pub static RULES: &[Rule] = &[
         needed: &[],
         libraries: &[],
         why: "A static glibc binary that calls dlopen loads a second copy of libc with the \
-              library: two allocators, two sets of locks and TLS; C++ libraries such as libclang have crashed in \
-              their constructors. musl's static dlopen always fails. The feature works in the dynamic \
-              build and breaks only in the shipped static one.",
+              library: two allocators, two sets of locks and TLS; C++ libraries such as \
+              libclang have crashed in their constructors. musl's static dlopen always fails. \
+              The feature works in the dynamic build and breaks only in the shipped static one.",
         detection: "The crate (or the feature that switches it to run-time loading) in the \
                     binary's dependency graph; its code kept in the static binary; the dynamic \
                     build's undefined `dlopen@GLIBC_*` import. A static binary's own `dlopen` \
