@@ -134,7 +134,10 @@ mod tests {
 
     #[test]
     fn only_normal_target_dependencies_reach_the_binary() {
-        let node = |name: &str, deps: Vec<serde_json::Value>, features: &[&str]| json!({"id": format!("{name}-id"), "deps": deps, "dependencies": [], "features": features});
+        let node = |name: &str, deps: Vec<serde_json::Value>, features: &[&str]| {
+            let id = format!("{name}-id");
+            json!({"id": id, "deps": deps, "dependencies": [], "features": features})
+        };
         let m: Metadata = serde_json::from_value(json!({
             "packages": [pkg("app", false), pkg("a", false), pkg("b", false),
                          pkg("loader", false), pkg("mac", true), pkg("under-mac", false),
