@@ -163,15 +163,25 @@ fn finding(s: &mut String, f: &Finding, c: bool) {
         }
     }
     for (i, e) in f.evidence.iter().enumerate() {
-        let key = if i == 0 { "evidence:" } else { "" };
-        let _ = writeln!(s, "        {key:<10}{e}");
+        keyed(s, if i == 0 { "evidence:" } else { "" }, e);
     }
     if let Some(r) = &f.reason {
-        let _ = writeln!(s, "        {:<10}{r}", "reason:");
+        keyed(s, "reason:", r);
     }
     if !f.allowed {
-        let _ = writeln!(s, "        {:<10}{}", "advice:", f.advice);
+        keyed(s, "advice:", &f.advice);
     }
+}
+
+/// `        key:      text`, the text wrapped to 100 columns under itself.
+fn keyed(s: &mut String, key: &str, text: &str) {
+    const INDENT: usize = 18;
+    let wrapped = wrap(text, INDENT, 100);
+    let _ = writeln!(
+        s,
+        "        {key:<10}{}",
+        &wrapped[INDENT.min(wrapped.len())..]
+    );
 }
 
 #[cfg(test)]
