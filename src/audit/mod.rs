@@ -133,14 +133,17 @@ fn canonical(p: &Path) -> PathBuf {
 }
 
 fn apply_settings(f: &mut Finding, s: &Settings) {
-    if let Some(sev) = s.severity.get(&f.rule) {
+    // Rule ids are matched as `explain` matches them: case-insensitively.
+    if let Some((_, sev)) = s
+        .severity
+        .iter()
+        .find(|(rule, _)| rule.eq_ignore_ascii_case(&f.rule))
+    {
         f.severity = *sev;
     }
-    if let Some(a) = s
-        .allow
-        .iter()
-        .find(|a| a.rule == f.rule && a.krate.as_ref().is_none_or(|c| *c == f.krate))
-    {
+    if let Some(a) = s.allow.iter().find(|a| {
+        a.rule.eq_ignore_ascii_case(&f.rule) && a.krate.as_ref().is_none_or(|c| *c == f.krate)
+    }) {
         f.allowed = true;
         f.reason = Some(a.reason.clone());
     }
