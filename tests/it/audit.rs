@@ -23,7 +23,10 @@ const TRIGGERED_BY: &[(&str, &str)] = &[
     // The real generators need LLVM or a large build: a stand-in crate named `llvm-sys`.
     ("AOT002", "audit-codegen"),
     ("AOT003", "audit-inventory"),
-    ("AOT004", "audit-lookup, audit-openssl"),
+    (
+        "AOT004",
+        "audit-lookup, audit-nix (feature `user`), audit-openssl",
+    ),
     ("AOT005", "audit-openssl"),
     ("AOT006", "audit-libz"),
     // libudev has no static archive, so the real crate fails the static link: a stand-in.
@@ -188,6 +191,24 @@ fn host_name_lookup_is_aot004_attributed_to_std() {
             evidence: &["`getaddrinfo`", "attributed to std"],
         }],
     );
+}
+
+#[test]
+fn nix_with_its_user_feature_is_aot004_naming_the_feature() {
+    let v = audit(
+        "audit-nix",
+        &[],
+        1,
+        "static",
+        &[Expect {
+            rule: "AOT004",
+            severity: "error",
+            krate: "nix",
+            path: &["audit-nix", "nix"],
+            evidence: &["static binary defines `getpwuid_r`"],
+        }],
+    );
+    assert_eq!(artifact(&v, "static")["findings"][0]["feature"], "user");
 }
 
 #[test]
