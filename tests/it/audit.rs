@@ -14,26 +14,25 @@ struct Expect {
     evidence: &'static [&'static str],
 }
 
-/// Which fixture triggers each rule of the catalogue (`cargo aotcheck explain` lists them).
-/// A rule missing here fails `every_rule_has_a_fixture_that_triggers_it`; each fixture's own
-/// test proves that it triggers the rule.
-const TRIGGERED_BY: &[(&str, &str)] = &[
-    ("AOT000", "audit-libz (with `deny` in a config file)"),
-    ("AOT001", "audit-libloading"),
+/// Which fixture triggers each rule of the catalogue (`cargo aotcheck explain` lists them),
+/// with the arguments it needs (a `.toml` is a file of the fixture). A rule missing here, or a
+/// fixture that does not trigger its rule, fails `every_rule_has_a_fixture_that_triggers_it`.
+const TRIGGERED_BY: &[(&str, &str, &[&str])] = &[
+    ("AOT000", "audit-libz", &["--config-file", "deny.toml"]),
+    ("AOT001", "audit-libloading", &["--compare"]),
     // The real generators need LLVM or a large build: a stand-in crate named `llvm-sys`.
-    ("AOT002", "audit-codegen"),
-    ("AOT003", "audit-inventory"),
-    (
-        "AOT004",
-        "audit-lookup, audit-nix (feature `user`), audit-openssl",
-    ),
-    ("AOT005", "audit-openssl"),
-    ("AOT006", "audit-libz"),
+    ("AOT002", "audit-codegen", &[]),
+    ("AOT003", "audit-inventory", &[]),
+    ("AOT004", "audit-lookup", &[]),
+    ("AOT004", "audit-nix", &[]),
+    ("AOT004", "audit-openssl", &["--compare"]),
+    ("AOT005", "audit-openssl", &["--compare"]),
+    ("AOT006", "audit-libz", &[]),
     // libudev has no static archive, so the real crate fails the static link: a stand-in.
-    ("AOT007", "audit-udev"),
-    ("AOT008", "hello-server (every dynamic build)"),
-    ("AOT009", "audit-hostpaths"),
-    ("AOT010", "audit-iconv"),
+    ("AOT007", "audit-udev", &[]),
+    ("AOT008", "hello-server", &["--compare"]),
+    ("AOT009", "audit-hostpaths", &[]),
+    ("AOT010", "audit-iconv", &[]),
 ];
 
 fn artifact<'a>(v: &'a Value, link: &str) -> &'a Value {
@@ -105,8 +104,31 @@ fn every_rule_has_a_fixture_that_triggers_it() {
     assert!(ids.len() >= 11, "{}", r.stdout);
     for id in ids {
         assert!(
-            TRIGGERED_BY.iter().any(|(rule, _)| *rule == id),
+            TRIGGERED_BY.iter().any(|(rule, _, _)| *rule == id),
             "rule {id} has no fixture that triggers it"
+        );
+    }
+    for (rule, name, args) in TRIGGERED_BY {
+        let args: Vec<String> = args
+            .iter()
+            .map(|a| match a.ends_with(".toml") {
+                true => fixture(name).join(a).display().to_string(),
+                false => a.to_string(),
+            })
+            .collect();
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let r = run(&mut check_fixture(name, &args));
+        let v: Value = serde_json::from_str(&r.stdout).expect("JSON report");
+        let found = v["artifacts"]
+            .as_array()
+            .expect("artifacts")
+            .iter()
+            .flat_map(|a| a["findings"].as_array().cloned().unwrap_or_default())
+            .any(|f| f["rule"] == *rule);
+        assert!(
+            found,
+            "{name} {args:?} does not trigger {rule}:\n{}",
+            r.stdout
         );
     }
 }
@@ -262,17 +284,11 @@ fn libz_sys_without_static_is_aot006_and_with_static_is_nothing() {
 
 #[test]
 fn deny_allow_and_severity_come_from_the_config() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let file = dir.path().join("aotcheck.toml");
-    let cfg = r#"
-deny = ["libz-sys"]
-allow = [{ rule = "AOT006", crate = "libz-sys", reason = "the base image patches zlib" }]
-"#;
-    std::fs::write(&file, cfg).expect("write config");
-    let path = file.to_str().expect("utf-8");
+    let committed = fixture("audit-libz").join("deny.toml");
+    let cfg = std::fs::read_to_string(&committed).expect("deny.toml");
     let v = audit(
         "audit-libz",
-        &["--config-file", path],
+        &["--config-file", committed.to_str().expect("utf-8")],
         1,
         "static",
         &[
@@ -302,6 +318,9 @@ allow = [{ rule = "AOT006", crate = "libz-sys", reason = "the base image patches
     assert_eq!(allowed["allowed"], true);
     assert_eq!(allowed["reason"], "the base image patches zlib");
 
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = dir.path().join("aotcheck.toml");
+    let path = file.to_str().expect("utf-8");
     std::fs::write(
         &file,
         format!("{cfg}severity = {{ AOT000 = \"warning\" }}\n"),
