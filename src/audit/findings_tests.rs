@@ -123,3 +123,42 @@ fn a_links_crate_linking_a_system_library_is_aot006_unless_bundled() {
     let bundled = script(&["static=png16"]);
     assert!(rule_on("AOT006", symtab(&[]), &reached, &[&bundled]).is_empty());
 }
+
+#[test]
+fn registries_are_proved_by_init_array_entries_and_linkme_sections() {
+    let (app, linkme) = (package("app", None), package("linkme", None));
+    let reached = [
+        Reached {
+            package: &app,
+            features: vec![],
+            path: vec!["app".into()],
+        },
+        Reached {
+            package: &linkme,
+            features: vec![],
+            path: vec!["app".into(), "linkme".into()],
+        },
+    ];
+    let ev = Evidence {
+        init_array: 3,
+        linkme: vec!["linkme_PLUGINS".into()],
+        ..symtab(&[])
+    };
+    let f = rule_on("AOT003", ev, &reached, &[]);
+    assert_eq!(f.len(), 1);
+    assert_eq!(f[0].severity, Severity::Warning);
+    assert_eq!(
+        f[0].evidence,
+        [
+            "static binary: 3 `.init_array` entries (std's own: 2)",
+            "static binary: section `linkme_PLUGINS`"
+        ]
+    );
+    // The same evidence without a registry crate: attributed to the package's own code.
+    let ev = Evidence {
+        init_array: 3,
+        ..symtab(&[])
+    };
+    let f = rule_on("AOT003", ev, &reached[..1], &[]);
+    assert_eq!((f.len(), f[0].krate.as_str()), (1, "app"));
+}
