@@ -66,6 +66,11 @@ enum Sub {
         #[arg(required = true, value_name = "FILE")]
         files: Vec<PathBuf>,
     },
+    /// Explain a rule of the dependency audit (e.g. AOT004), or list all rules
+    Explain {
+        #[arg(value_name = "RULE")]
+        rule: Option<String>,
+    },
 }
 
 #[derive(Debug, Args)]
@@ -225,6 +230,7 @@ pub fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Options, clap::
             }
             Command::Inspect { files }
         }
+        Some(Sub::Explain { rule }) => Command::Explain { rule },
         None => Command::Check(build),
     };
     let color = match a.color {

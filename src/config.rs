@@ -322,12 +322,23 @@ fn apply_checked(s: &mut Settings, raw: &Raw, source: &str) -> Result<()> {
             ));
         }
     }
+    // A misspelt rule would silently allow or change nothing: name the rules instead.
+    let known = |rule: &str| crate::audit::rules::find(rule).is_some();
+    let ids = || {
+        let ids: Vec<&str> = crate::audit::rules::RULES.iter().map(|r| r.id).collect();
+        format!("not a rule id (the rules are {})", ids.join(", "))
+    };
     for rule in raw.severity.keys() {
-        if !rule.starts_with("AOT") {
+        if !known(rule) {
+            return Err(config_error(source, &format!("severity.{rule}"), &ids()));
+        }
+    }
+    for a in &raw.allow {
+        if !known(&a.rule) {
             return Err(config_error(
                 source,
-                &format!("severity.{rule}"),
-                "not a rule id (AOT001...)",
+                "allow",
+                &format!("`{}`: {}", a.rule, ids()),
             ));
         }
     }
@@ -585,6 +596,20 @@ mod tests {
         .expect_err("empty reason")
         .to_string();
         assert!(e.contains("reason"), "{e}");
+        let e = load(
+            json!({}),
+            json!({"aotcheck": {"allow": [{"rule": "AOT04", "reason": "typo"}]}}),
+        )
+        .expect_err("unknown rule")
+        .to_string();
+        assert!(e.contains("AOT04") && e.contains("AOT010"), "{e}");
+        let e = load(
+            json!({}),
+            json!({"aotcheck": {"severity": {"AOT999": "note"}}}),
+        )
+        .expect_err("unknown rule")
+        .to_string();
+        assert!(e.contains("severity.AOT999"), "{e}");
         let e = load(json!({"aotcheck": {"max_glibc": "new"}}), json!({}))
             .expect_err("bad glibc")
             .to_string();

@@ -3,6 +3,7 @@
 //! The library is a pipeline of stages that take and return plain data (see `STYLE.md`):
 //! options → workspace → compile → inspect → render. [`run`] wires them together.
 
+pub mod audit;
 pub mod cli;
 pub mod compile;
 pub mod config;
@@ -47,26 +48,14 @@ pub fn run(opts: &Options, out: &mut Output) -> Result<Outcome> {
     let report = match &opts.command {
         Command::Inspect { files } => inspect_files(files, out)?,
         Command::Check(build) => check(build, out)?,
+        Command::Explain { rule } => return explain(rule.as_deref(), out),
     };
     emit(&report, opts, out)?;
-    Ok(outcome(&report))
-}
-
-/// The gate's decision over a finished report.
-fn outcome(report: &Report) -> Outcome {
-    let crashed = report.artifacts.iter().any(|a| {
-        a.hostile.iter().any(|r| {
-            matches!(
-                r.outcome,
-                report::HostileOutcome::Crashed | report::HostileOutcome::Hung
-            )
-        })
-    });
-    if crashed {
+    Ok(if audit::gate_failed(&report) {
         Outcome::GateFailed
     } else {
         Outcome::Passed
-    }
+    })
 }
 
 fn emit(report: &Report, opts: &Options, out: &mut Output) -> Result<()> {
@@ -199,7 +188,18 @@ fn check(opts: &BuildOptions, out: &mut Output) -> Result<Report> {
         builds.push(built);
     }
     // The stages after inspection (audit, probe, gate) take `&ws`, `&builds` and `&mut report`.
-    let _ = &builds;
+    let started = std::time::Instant::now();
+    let host = audit::Host {
+        target_dirs: modes
+            .iter()
+            .map(|&m| compile::target_dir(opts, &ws.target_directory(), m))
+            .collect(),
+        cargo_home: toolchain.cargo_home.as_deref(),
+    };
+    audit::run(&ws, &builds, &host, &mut report)?;
+    if out.verbosity == Verbosity::Verbose {
+        out.status("Audited", &format!("in {:.1?}", started.elapsed()));
+    }
     let ctx = Context {
         opts,
         ws: &ws,
@@ -316,8 +316,40 @@ fn hostile_stage(ctx: &Context, report: &mut Report, out: &mut Output) -> Result
                 .push(format!("the dynamic build for comparison failed: {e}"));
         }
         report.artifacts[i].hostile = runs;
+        let version = ctx
+            .ws
+            .metadata
+            .workspace_packages()
+            .iter()
+            .find(|p| Some(p.name.as_str()) == package.as_deref())
+            .map(|p| p.version.to_string())
+            .unwrap_or_default();
+        audit::record_reproduced(&mut report.artifacts[i], &settings, &version);
     }
     Ok(())
+}
+
+/// `cargo aotcheck explain [RULE]`: one catalogue entry, or the list of rules.
+fn explain(rule: Option<&str>, out: &mut Output) -> Result<Outcome> {
+    let text = match rule {
+        None => render::audit::rule_list(),
+        Some(id) => match audit::rules::find(id) {
+            Some(r) => render::audit::explain(r),
+            None => {
+                let ids: Vec<&str> = audit::rules::RULES.iter().map(|r| r.id).collect();
+                return Err(Error::Usage(format!(
+                    "no rule `{id}`; the rules are {}",
+                    ids.join(", ")
+                )));
+            }
+        },
+    };
+    out.out
+        .write_all(text.as_bytes())
+        .and_then(|()| out.out.flush())
+        .or_else(ignore_broken_pipe)
+        .map_err(|e| Error::io("<stdout>", e))?;
+    Ok(Outcome::Passed)
 }
 
 fn relative(path: &Path, base: &Path) -> String {

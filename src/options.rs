@@ -63,6 +63,8 @@ pub enum Command {
     Check(BuildOptions),
     /// Report on binaries that already exist.
     Inspect { files: Vec<PathBuf> },
+    /// Print a rule of the audit's catalogue, or list them all.
+    Explain { rule: Option<String> },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

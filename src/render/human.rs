@@ -52,6 +52,7 @@ fn artifact(s: &mut String, a: &Artifact, st: &Style) {
     let _ = writeln!(s, "{}", paint(st.color, HEADER, &title));
     let _ = writeln!(s, "  {}", paint(st.color, DIM, &a.path));
     binary(s, &a.binary, st);
+    super::audit::findings(s, &a.findings, st);
     super::hostile::render(s, &a.hostile, st.color);
 }
 

@@ -1,5 +1,6 @@
 //! Renderers: layout over the report, no computation of their own.
 
+pub mod audit;
 mod hostile;
 pub mod human;
 

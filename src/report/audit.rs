@@ -1,4 +1,7 @@
 //! Findings of the dependency audit. Owned by the audit stage (`src/audit/`).
+//!
+//! Later stages may add to a finding (e.g. the hostile probe reproducing it); new fields take
+//! `#[serde(default)]` so older reports and baselines still read.
 
 use serde::{Deserialize, Serialize};
 
@@ -10,14 +13,40 @@ pub enum Severity {
     Error,
 }
 
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Note => "note",
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+        }
+    }
+
+    /// One step less severe (an error becomes a warning, a warning a note).
+    pub fn lowered(self) -> Self {
+        match self {
+            Severity::Error => Severity::Warning,
+            Severity::Warning | Severity::Note => Severity::Note,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 pub struct Finding {
     /// Stable rule id, e.g. `AOT001`.
     pub rule: String,
+    /// The rule's title, so a reader needs no catalogue.
+    #[serde(default)]
+    pub title: String,
     pub severity: Severity,
+    /// The crate the finding is about; `std` when std itself does it (std is no crate in the
+    /// graph), the package's own name when its own code does.
     #[serde(rename = "crate")]
     pub krate: String,
     pub version: String,
+    /// The feature of `crate` that triggers the rule, when a feature is the trigger.
+    #[serde(default)]
+    pub feature: Option<String>,
     /// The dependency path from the checked package to the crate (crate names).
     pub path: Vec<String>,
     /// What was found in the binary; empty when nothing was.
@@ -25,4 +54,17 @@ pub struct Finding {
     pub allowed: bool,
     pub reason: Option<String>,
     pub advice: String,
+    /// A hostile run (`--hostile`) turned the suspicion into a crash.
+    #[serde(default)]
+    pub reproduced: bool,
+    /// The shell command that reproduces the crash by hand.
+    #[serde(default)]
+    pub reproduce: Option<String>,
+}
+
+impl Finding {
+    /// Counts for the gate: an error that no `allow` covers.
+    pub fn fails_gate(&self) -> bool {
+        self.severity == Severity::Error && !self.allowed
+    }
 }

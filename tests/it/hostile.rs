@@ -50,7 +50,8 @@ fn home_dir_crashes_static_only_and_the_command_reproduces_it() {
     assert_eq!(run_named(&runs, "no-home")["outcome"], "ok");
 
     if let Privilege::Neither(_) = detect_privilege() {
-        assert_eq!(r.code, 0, "{}", r.stderr);
+        // The audit's suspicion (std's getpwuid_r) still fails the gate.
+        assert_eq!(r.code, 1, "{}", r.stderr);
         assert_eq!(
             run_named(&runs, "no-home+unknown-uid")["outcome"],
             "skipped"
@@ -64,6 +65,16 @@ fn home_dir_crashes_static_only_and_the_command_reproduces_it() {
     assert_eq!(crash["dynamic_outcome"], "ok", "the dynamic build survives");
     // Each condition alone is harmless: HOME answers, or root is in /etc/passwd.
     assert_eq!(run_named(&runs, "unknown-uid")["outcome"], "ok");
+
+    let finding = v["artifacts"][0]["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .find(|f| f["rule"] == "AOT004")
+        .expect("an AOT004 finding");
+    assert_eq!(finding["severity"], "error");
+    assert_eq!(finding["reproduced"], true);
+    assert_eq!(finding["reproduce"], crash["reproduce"]);
 
     let cmd = str_of(crash, "reproduce");
     let status = Command::new("sh").args(["-c", cmd]).status().expect("sh");
@@ -96,11 +107,16 @@ fn hello_world_survives_every_condition() {
 
 #[test]
 fn without_privilege_the_uid_conditions_are_skipped_and_say_why() {
-    let v = json(
+    let r = run(
         check_fixture("home-dir", &["--hostile", "--bin", "home-dir"])
             .env("CARGO_AOTCHECK_HOSTILE_PRIVILEGE", "none"),
     );
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).expect("JSON");
     let runs = runs_of(&v, "home-dir");
+    // Nothing reproduced: the finding is the audit's suspicion alone.
+    let f = &v["artifacts"][0]["findings"][0];
+    assert_eq!(f["rule"], "AOT004");
+    assert_eq!(f["reproduced"], false);
     assert_eq!(run_named(&runs, "no-home")["outcome"], "ok");
     for c in ["unknown-uid", "nss-module", "no-home+unknown-uid", "all"] {
         let r = run_named(&runs, c);
@@ -113,7 +129,10 @@ fn without_privilege_the_uid_conditions_are_skipped_and_say_why() {
 /// exercised directly through the library so it runs even when the suite runs as root.
 #[test]
 fn user_namespace_path_reproduces_the_crash() {
-    let v = json(&mut check_fixture("home-dir", &["--bin", "home-dir"]));
+    // The audit already finds AOT004 (std's getpwuid_r) in this binary: exit 1 is expected.
+    let r = run(&mut check_fixture("home-dir", &["--bin", "home-dir"]));
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).expect("JSON");
     let path = std::path::PathBuf::from(v["artifacts"][0]["path"].as_str().expect("path"));
     let userns_works = Command::new("unshare")
         .args(["--user", "--map-user=54321", "--map-group=54321", "true"])
@@ -188,4 +207,31 @@ fn interrupt_stops_the_program_under_test() {
         sleepers().is_empty(),
         "the program under test was left running"
     );
+}
+
+/// A reproduced crash fails the gate unless its finding is allowed with a reason.
+#[test]
+fn an_allowed_reproduced_crash_passes_the_gate() {
+    if let Privilege::Neither(_) = detect_privilege() {
+        return; // Nothing is reproduced without privilege; the skip path is tested above.
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = dir.path().join("aotcheck.toml");
+    std::fs::write(
+        &file,
+        "allow = [{ rule = \"AOT004\", reason = \"HOME is always set in our image\" }]\n",
+    )
+    .expect("write");
+    let r = run(check_fixture(
+        "home-dir",
+        &["--hostile", "--bin", "home-dir", "--config-file"],
+    )
+    .arg(&file));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).expect("JSON");
+    let f = &v["artifacts"][0]["findings"][0];
+    assert_eq!(f["rule"], "AOT004");
+    assert_eq!(f["reproduced"], true);
+    assert_eq!(f["allowed"], true);
+    assert_eq!(f["reason"], "HOME is always set in our image");
 }

@@ -3,6 +3,7 @@
 
 mod util;
 
+mod audit;
 mod build;
 mod hardening;
 mod hostile;

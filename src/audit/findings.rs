@@ -1,0 +1,398 @@
+//! The rules applied to one binary: per triggering crate, with evidence from the binaries and
+//! build scripts, else from the binary evidence alone (attributed as well as can be).
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use super::evidence::{Evidence, STD_INIT_ARRAY};
+use super::graph::Reached;
+use super::rules::{self, RULES, Rule};
+use super::{RUNTIME_LIBS, STD_NSS, canonical, system_lib};
+use crate::compile::BuildScriptRun;
+use crate::report::{Finding, LinkMode};
+
+pub(super) struct Binaries {
+    pub stat: Option<Evidence>,
+    pub dynamic: Option<Evidence>,
+}
+
+pub(super) struct Ctx<'a, 'm> {
+    pub reached: &'a [Reached<'m>],
+    pub scripts: &'a [&'a BuildScriptRun],
+    pub ev: &'a Binaries,
+    pub std_version: &'a str,
+}
+
+pub(super) fn new_finding(rule: &Rule, krate: &str, version: &str, path: Vec<String>) -> Finding {
+    Finding {
+        rule: rule.id.to_string(),
+        title: rule.title.to_string(),
+        severity: rule.severity,
+        krate: krate.to_string(),
+        version: version.to_string(),
+        feature: None,
+        path,
+        evidence: Vec::new(),
+        allowed: false,
+        reason: None,
+        advice: rule.advice.to_string(),
+        reproduced: false,
+        reproduce: None,
+    }
+}
+
+impl<'m> Ctx<'_, 'm> {
+    fn root(&self) -> Option<&Reached<'m>> {
+        self.reached.first()
+    }
+
+    /// Whether the build script of `r` linked any library, and the ones it linked from the
+    /// system (bare `rustc-link-lib`).
+    fn system_libs(&self, r: &Reached) -> (bool, Vec<String>) {
+        let runs: Vec<&&BuildScriptRun> = self
+            .scripts
+            .iter()
+            .filter(|s| s.package_id == r.package.id)
+            .collect();
+        let mut libs: Vec<String> = runs
+            .iter()
+            .flat_map(|s| &s.linked_libs)
+            .filter_map(|l| system_lib(l))
+            .filter(|l| !RUNTIME_LIBS.contains(&l.as_str()))
+            .collect();
+        libs.sort();
+        libs.dedup();
+        (runs.iter().any(|s| !s.linked_libs.is_empty()), libs)
+    }
+
+    /// Crates with native code of their own (a build script that linked a library).
+    fn native_crates(&self) -> Vec<&Reached<'m>> {
+        self.reached
+            .iter()
+            .skip(1)
+            .filter(|r| {
+                self.scripts
+                    .iter()
+                    .any(|s| s.package_id == r.package.id && !s.linked_libs.is_empty())
+            })
+            .collect()
+    }
+
+    /// Evidence for `rule` in the binaries, not tied to one crate.
+    fn binary_evidence(&self, rule: &Rule) -> Vec<String> {
+        let mut out = Vec::new();
+        if let Some(s) = &self.ev.stat {
+            let syms: Vec<&str> = rule
+                .symbols
+                .iter()
+                .copied()
+                .filter(|n| s.functions.contains(*n))
+                .collect();
+            if !syms.is_empty() {
+                out.push(format!(
+                    "static binary defines {}",
+                    syms.iter()
+                        .map(|n| format!("`{n}`"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ));
+            }
+        }
+        if let Some(d) = &self.ev.dynamic {
+            for i in &d.imports {
+                let name = i.split('@').next().unwrap_or(i);
+                if rule.imports.contains(&name) {
+                    out.push(format!("dynamic build imports `{i}`"));
+                }
+            }
+            for n in &d.needed {
+                if rule.needed.iter().any(|p| n.starts_with(p)) {
+                    out.push(format!("dynamic build needs `{n}` (DT_NEEDED)"));
+                }
+            }
+        }
+        match rule.id {
+            "AOT003" => {
+                for e in [&self.ev.stat, &self.ev.dynamic].into_iter().flatten() {
+                    let kind = e.link.map_or("", LinkMode::as_str);
+                    if e.init_array > STD_INIT_ARRAY {
+                        out.push(format!(
+                            "{kind} binary: {} `.init_array` entries (std's own: {STD_INIT_ARRAY})",
+                            e.init_array
+                        ));
+                    }
+                    for s in &e.linkme {
+                        out.push(format!("{kind} binary: section `{s}`"));
+                    }
+                }
+            }
+            "AOT005" => {
+                if let Some(s) = &self.ev.stat {
+                    for d in &s.openssldir {
+                        out.push(format!(
+                            "static binary: OPENSSLDIR \"{d}\" of the build host"
+                        ));
+                    }
+                }
+            }
+            _ => {}
+        }
+        out
+    }
+
+    /// Evidence that the code of crate `r` is in a binary.
+    fn code_evidence(&self, r: &Reached) -> Vec<String> {
+        let mut out = Vec::new();
+        for e in [&self.ev.stat, &self.ev.dynamic].into_iter().flatten() {
+            let (n, example) = e.crate_code(r.name());
+            if n > 0 {
+                let kind = e.link.map_or("", LinkMode::as_str);
+                let ex = example.map(|x| format!(", e.g. `{x}`")).unwrap_or_default();
+                let noun = if n == 1 { "function" } else { "functions" };
+                out.push(format!(
+                    "{n} {noun} of {} kept in the {kind} binary{ex}",
+                    r.name()
+                ));
+                break;
+            }
+        }
+        out
+    }
+
+    fn finding(&self, rule: &Rule, r: &Reached) -> Finding {
+        new_finding(
+            rule,
+            r.name(),
+            &r.package.version.to_string(),
+            r.path.clone(),
+        )
+    }
+
+    /// Findings for one rule: per triggering crate, else from binary evidence alone.
+    pub(super) fn rule(&self, rule: &Rule) -> Vec<Finding> {
+        match rule.id {
+            rules::DENIED | "AOT008" => return Vec::new(),
+            "AOT009" => return self.host_paths(rule),
+            _ => {}
+        }
+        let binary = self.binary_evidence(rule);
+        let mut out = Vec::new();
+        for r in self.reached.iter().skip(1) {
+            let trigger = rule
+                .triggers
+                .iter()
+                .find(|t| t.matches(r.name(), &r.features));
+            let (linked_any, libs) = self.system_libs(r);
+            let native_rule = matches!(rule.id, "AOT005" | "AOT006" | "AOT007");
+            let own_libs: Vec<&String> = libs
+                .iter()
+                .filter(|l| match rule.id {
+                    "AOT005" | "AOT007" => rule.libraries.contains(&l.as_str()),
+                    "AOT006" => {
+                        r.package.links.is_some()
+                            && RULES
+                                .iter()
+                                .filter(|o| o.id != rule.id)
+                                .all(|o| !o.libraries.contains(&l.as_str()))
+                    }
+                    _ => false,
+                })
+                .collect();
+            // Not triggered; or a native rule's crate whose build script linked its library
+            // only as `static=`: it bundled the library, nothing comes from the system.
+            if trigger.is_none() && own_libs.is_empty()
+                || native_rule && own_libs.is_empty() && linked_any
+            {
+                continue;
+            }
+            let mut f = self.finding(rule, r);
+            f.feature = trigger.and_then(|t| t.feature).map(str::to_string);
+            for l in &own_libs {
+                f.evidence.push(format!(
+                    "build script of {} links the system's `{l}` (`rustc-link-lib={l}`, not `static={l}`)",
+                    r.name()
+                ));
+                if let Some(d) = &self.ev.dynamic {
+                    for n in d
+                        .needed
+                        .iter()
+                        .filter(|n| n.starts_with(&format!("lib{l}.so")))
+                    {
+                        f.evidence
+                            .push(format!("dynamic build needs `{n}` (DT_NEEDED)"));
+                    }
+                }
+            }
+            if !native_rule {
+                f.evidence.extend(binary.iter().cloned());
+            } else {
+                let extra: Vec<String> = binary
+                    .iter()
+                    .filter(|e| !e.contains("DT_NEEDED") && !f.evidence.contains(e))
+                    .cloned()
+                    .collect();
+                f.evidence.extend(extra);
+            }
+            // The crate's code kept proves a hazard only where no symbol says more precisely
+            // (NSS and iconv: the crate's other code may be kept while the lookup was not).
+            if rule.symbols.is_empty() && (!native_rule || f.evidence.is_empty()) {
+                f.evidence.extend(self.code_evidence(r));
+            }
+            self.weaken_if_unproved(&mut f);
+            out.push(f);
+        }
+        if out.is_empty() && !binary.is_empty() {
+            out.extend(self.unattributed(rule, binary));
+        }
+        out
+    }
+
+    /// No evidence in any binary: the code was trimmed away (or never called), so the finding
+    /// is one step less severe. A stripped binary cannot show evidence, so it weakens nothing.
+    fn weaken_if_unproved(&self, f: &mut Finding) {
+        if !f.evidence.is_empty() {
+            return;
+        }
+        let stripped = self.ev.stat.as_ref().is_some_and(|e| !e.has_symtab);
+        if stripped {
+            f.evidence.push(
+                "none: the static binary is stripped, so its symbols could not be searched".into(),
+            );
+        } else {
+            f.severity = f.severity.lowered();
+            f.evidence
+                .push("no evidence in this binary: the code may have been trimmed away".into());
+        }
+    }
+
+    /// Binary evidence with no triggering crate: std for the lookups std makes itself, else
+    /// the crates with native code, else the package's own code.
+    fn unattributed(&self, rule: &Rule, evidence: Vec<String>) -> Vec<Finding> {
+        let Some(root) = self.root() else {
+            return Vec::new();
+        };
+        let symbols: Vec<&str> = self.ev.stat.as_ref().map_or_else(Vec::new, |s| {
+            rule.symbols
+                .iter()
+                .copied()
+                .filter(|n| s.functions.contains(*n))
+                .collect()
+        });
+        let native = self.native_crates();
+        let by_std = rule.id == "AOT004"
+            && !symbols.is_empty()
+            && symbols.iter().all(|s| STD_NSS.contains(s));
+        let mut out = Vec::new();
+        if by_std || native.is_empty() {
+            let mut f = if by_std {
+                let mut path = root.path.clone();
+                path.push("std".into());
+                new_finding(rule, "std", self.std_version, path)
+            } else {
+                self.finding(rule, root)
+            };
+            f.evidence = evidence.clone();
+            f.evidence.push(if by_std {
+                "attributed to std (no crate in the graph is known to do this): std's \
+                 `ToSocketAddrs` on a host name calls `getaddrinfo`, `env::home_dir` \
+                 calls `getpwuid_r`"
+                    .into()
+            } else {
+                "attributed to the package's own code: no crate in the graph is known to do this"
+                    .to_string()
+            });
+            out.push(f);
+        } else {
+            for r in native {
+                let mut f = self.finding(rule, r);
+                f.evidence = evidence.clone();
+                f.evidence.push(format!(
+                    "attributed to the native code {} links (no crate in the graph is known to do this)",
+                    r.name()
+                ));
+                out.push(f);
+            }
+        }
+        out
+    }
+
+    /// AOT009: build-host paths, each attributed to the crate whose `OUT_DIR` or registry
+    /// source folder it points into, else to the package.
+    fn host_paths(&self, rule: &Rule) -> Vec<Finding> {
+        let mut by_crate: BTreeMap<usize, Vec<String>> = BTreeMap::new();
+        for e in [&self.ev.stat, &self.ev.dynamic].into_iter().flatten() {
+            let kind = e.link.map_or("", LinkMode::as_str);
+            for h in &e.host_paths {
+                let who = self.owner_of_path(&h.text).unwrap_or(0);
+                let line = format!("`{}` in {} of the {kind} binary", h.text, h.section);
+                let v = by_crate.entry(who).or_default();
+                if !v.iter().any(|x| x.starts_with(&format!("`{}`", h.text))) {
+                    v.push(line);
+                }
+            }
+        }
+        for (i, r) in self.reached.iter().enumerate().skip(1) {
+            let triggered = rule
+                .triggers
+                .iter()
+                .any(|t| t.matches(r.name(), &r.features));
+            if triggered {
+                by_crate.entry(i).or_default();
+            }
+        }
+        by_crate
+            .into_iter()
+            .filter_map(|(i, evidence)| {
+                let r = self.reached.get(i)?;
+                let mut f = self.finding(rule, r);
+                f.evidence = evidence;
+                self.weaken_if_unproved(&mut f);
+                Some(f)
+            })
+            .collect()
+    }
+
+    /// The index in `reached` of the crate a host path belongs to.
+    fn owner_of_path(&self, text: &str) -> Option<usize> {
+        for s in self.scripts {
+            let dir = s.out_dir.parent().and_then(Path::to_str)?;
+            let dir = canonical(Path::new(dir));
+            if Path::new(text).starts_with(&dir) || text.starts_with(dir.to_str()?) {
+                return self
+                    .reached
+                    .iter()
+                    .position(|r| r.package.id == s.package_id);
+            }
+        }
+        // `$CARGO_HOME/registry/src/<index>/<name>-<version>/...`
+        let rest = text.split("/registry/src/").nth(1)?;
+        let dir = rest.split('/').nth(1)?;
+        self.reached
+            .iter()
+            .position(|r| dir == format!("{}-{}", r.name(), r.package.version))
+    }
+
+    /// AOT000: each denied crate that reaches the binary.
+    pub(super) fn denied(&self, deny: &[String]) -> Vec<Finding> {
+        let Some(rule) = rules::find(rules::DENIED) else {
+            return Vec::new();
+        };
+        self.reached
+            .iter()
+            .skip(1)
+            .filter(|r| deny.iter().any(|d| d == r.name()))
+            .map(|r| {
+                let mut f = self.finding(rule, r);
+                f.evidence.push(format!(
+                    "denied by `deny = [\"{}\"]` in the configuration",
+                    r.name()
+                ));
+                f
+            })
+            .collect()
+    }
+}
+
+#[cfg(test)]
+#[path = "findings_tests.rs"]
+mod tests;

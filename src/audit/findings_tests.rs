@@ -1,0 +1,164 @@
+//! Unit tests of the rules applied to hand-made evidence (no build needed).
+use super::*;
+use crate::report::Severity;
+use cargo_metadata::Package;
+use serde_json::json;
+
+fn package(name: &str, links: Option<&str>) -> Package {
+    serde_json::from_value(json!({
+        "name": name, "version": "1.0.0", "id": format!("{name}-id"),
+        "source": null, "dependencies": [], "features": {}, "targets": [],
+        "manifest_path": format!("/x/{name}/Cargo.toml"), "authors": [],
+        "categories": [], "keywords": [], "edition": "2021", "metadata": null,
+        "publish": null, "links": links
+    }))
+    .expect("package")
+}
+
+fn rule_on(
+    id: &str,
+    stat: Evidence,
+    reached: &[Reached],
+    scripts: &[&BuildScriptRun],
+) -> Vec<Finding> {
+    let ev = Binaries {
+        stat: Some(stat),
+        dynamic: None,
+    };
+    let ctx = Ctx {
+        reached,
+        scripts,
+        ev: &ev,
+        std_version: "1.95.0",
+    };
+    ctx.rule(rules::find(id).expect("rule"))
+}
+
+fn symtab(functions: &[&str]) -> Evidence {
+    Evidence {
+        link: Some(LinkMode::Static),
+        has_symtab: true,
+        functions: functions.iter().map(|s| s.to_string()).collect(),
+        ..Evidence::default()
+    }
+}
+
+#[test]
+fn a_trigger_crate_without_its_symbols_is_one_step_less_severe() {
+    let (app, home) = (package("app", None), package("home", None));
+    let reached = [
+        Reached {
+            package: &app,
+            features: vec![],
+            path: vec!["app".into()],
+        },
+        Reached {
+            package: &home,
+            features: vec![],
+            path: vec!["app".into(), "home".into()],
+        },
+    ];
+    let f = rule_on(
+        "AOT004",
+        symtab(&["_ZN4home8home_dir17h0123456789abcdefE"]),
+        &reached,
+        &[],
+    );
+    assert_eq!(f.len(), 1);
+    assert_eq!(
+        (f[0].krate.as_str(), f[0].severity),
+        ("home", Severity::Warning)
+    );
+    assert!(
+        f[0].evidence[0].starts_with("no evidence in this binary"),
+        "{:?}",
+        f[0].evidence
+    );
+
+    let f = rule_on("AOT004", symtab(&["getpwuid_r"]), &reached, &[]);
+    assert_eq!(
+        (f[0].krate.as_str(), f[0].severity),
+        ("home", Severity::Error)
+    );
+    assert_eq!(f[0].evidence, ["static binary defines `getpwuid_r`"]);
+
+    // Stripped: nothing could be searched, so nothing is weakened.
+    let f = rule_on(
+        "AOT004",
+        Evidence {
+            has_symtab: false,
+            ..symtab(&[])
+        },
+        &reached,
+        &[],
+    );
+    assert_eq!(f[0].severity, Severity::Error);
+}
+
+#[test]
+fn a_links_crate_linking_a_system_library_is_aot006_unless_bundled() {
+    let (app, png) = (package("app", None), package("png-sys", Some("png")));
+    let reached = [
+        Reached {
+            package: &app,
+            features: vec![],
+            path: vec!["app".into()],
+        },
+        Reached {
+            package: &png,
+            features: vec![],
+            path: vec!["app".into(), "png-sys".into()],
+        },
+    ];
+    let script = |libs: &[&str]| BuildScriptRun {
+        package_id: png.id.clone(),
+        linked_libs: libs.iter().map(|s| s.to_string()).collect(),
+        out_dir: "/t/build/png-sys-1/out".into(),
+    };
+    let bare = script(&["png16", "m"]);
+    let f = rule_on("AOT006", symtab(&[]), &reached, &[&bare]);
+    assert_eq!(f.len(), 1);
+    assert!(f[0].evidence[0].contains("`rustc-link-lib=png16`, not `static=png16`"));
+    assert!(!f[0].evidence.iter().any(|e| e.contains("`m`")));
+    let bundled = script(&["static=png16"]);
+    assert!(rule_on("AOT006", symtab(&[]), &reached, &[&bundled]).is_empty());
+}
+
+#[test]
+fn registries_are_proved_by_init_array_entries_and_linkme_sections() {
+    let (app, linkme) = (package("app", None), package("linkme", None));
+    let reached = [
+        Reached {
+            package: &app,
+            features: vec![],
+            path: vec!["app".into()],
+        },
+        Reached {
+            package: &linkme,
+            features: vec![],
+            path: vec!["app".into(), "linkme".into()],
+        },
+    ];
+    let ev = Evidence {
+        init_array: 3,
+        linkme: vec!["linkme_PLUGINS".into()],
+        ..symtab(&[])
+    };
+    let f = rule_on("AOT003", ev, &reached, &[]);
+    assert_eq!(f.len(), 1);
+    assert_eq!(f[0].severity, Severity::Warning);
+    assert_eq!(
+        f[0].evidence,
+        [
+            "static binary: 3 `.init_array` entries (std's own: 2)",
+            "static binary: section `linkme_PLUGINS`"
+        ]
+    );
+    // The same evidence without a registry crate: attributed to the package's own code.
+    let ev = Evidence {
+        init_array: 3,
+        ..symtab(&[])
+    };
+    let f = rule_on("AOT003", ev, &reached[..1], &[]);
+    assert_eq!((f.len(), f[0].krate.as_str()), (1, "app"));
+}

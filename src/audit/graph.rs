@@ -1,0 +1,172 @@
+//! Which crates reach a shipped binary, and the shortest dependency path to each.
+//!
+//! Only what is linked into the binary counts: the package's normal (not build, not dev)
+//! dependencies, transitively, as cargo resolved them for this target (`cargo metadata
+//! --filter-platform`) and these features. A proc-macro runs in the compiler, so it and
+//! everything under it are left out. A build-dependency's own normal dependencies are left out
+//! too, because the walk never enters it.
+
+use std::collections::{BTreeMap, HashMap, VecDeque};
+
+use cargo_metadata::{DependencyKind, Metadata, Package, PackageId, TargetKind};
+
+/// A crate that reaches the binary.
+#[derive(Debug, Clone)]
+pub struct Reached<'m> {
+    pub package: &'m Package,
+    /// Features cargo enabled on this crate.
+    pub features: Vec<String>,
+    /// Crate names from the root package to this crate (both included).
+    pub path: Vec<String>,
+}
+
+impl Reached<'_> {
+    pub fn name(&self) -> &str {
+        self.package.name.as_str()
+    }
+
+    pub fn has_feature(&self, f: &str) -> bool {
+        self.features.iter().any(|x| x == f)
+    }
+}
+
+/// Every crate the binary of `root` links, root first, then in breadth-first order (so each
+/// path is a shortest one). Empty when `root` is not in the resolve (e.g. `--no-deps`).
+pub fn reach<'m>(metadata: &'m Metadata, root: &PackageId) -> Vec<Reached<'m>> {
+    let Some(resolve) = &metadata.resolve else {
+        return Vec::new();
+    };
+    let packages: HashMap<&PackageId, &Package> =
+        metadata.packages.iter().map(|p| (&p.id, p)).collect();
+    let nodes: HashMap<&PackageId, &cargo_metadata::Node> =
+        resolve.nodes.iter().map(|n| (&n.id, n)).collect();
+
+    let mut parent: BTreeMap<&PackageId, Option<&PackageId>> = BTreeMap::new();
+    let mut order: Vec<&PackageId> = Vec::new();
+    let mut queue = VecDeque::from([root]);
+    parent.insert(root, None);
+    while let Some(id) = queue.pop_front() {
+        order.push(id);
+        let Some(node) = nodes.get(id) else { continue };
+        for dep in &node.deps {
+            if parent.contains_key(&dep.pkg) || !is_normal(dep) {
+                continue;
+            }
+            if packages.get(&dep.pkg).is_some_and(|p| is_proc_macro(p)) {
+                continue;
+            }
+            parent.insert(&dep.pkg, Some(id));
+            queue.push_back(&dep.pkg);
+        }
+    }
+
+    order
+        .into_iter()
+        .filter_map(|id| {
+            let package = *packages.get(id)?;
+            let mut path = Vec::new();
+            let mut at = Some(id);
+            while let Some(cur) = at {
+                path.push(
+                    packages
+                        .get(cur)
+                        .map_or_else(|| cur.repr.clone(), |p| p.name.to_string()),
+                );
+                at = parent.get(cur).copied().flatten();
+            }
+            path.reverse();
+            let features = nodes
+                .get(id)
+                .map(|n| n.features.iter().map(|f| f.to_string()).collect())
+                .unwrap_or_default();
+            Some(Reached {
+                package,
+                features,
+                path,
+            })
+        })
+        .collect()
+}
+
+/// A dependency edge that links code into the dependent: kind `normal` (cargo lists one entry
+/// per kind; an edge that is both normal and build counts as normal). Cargo before 1.41 gave
+/// no kinds: count such an edge, rather than miss a finding.
+fn is_normal(dep: &cargo_metadata::NodeDep) -> bool {
+    dep.dep_kinds.is_empty()
+        || dep
+            .dep_kinds
+            .iter()
+            .any(|k| k.kind == DependencyKind::Normal)
+}
+
+fn is_proc_macro(p: &Package) -> bool {
+    p.targets
+        .iter()
+        .any(|t| t.kind.contains(&TargetKind::ProcMacro))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn pkg(name: &str, proc_macro: bool) -> serde_json::Value {
+        let kind = if proc_macro { "proc-macro" } else { "lib" };
+        json!({
+            "name": name, "version": "1.0.0", "id": format!("{name}-id"),
+            "source": null, "dependencies": [], "features": {},
+            "manifest_path": format!("/x/{name}/Cargo.toml"),
+            "targets": [{"kind": [kind], "crate_types": [kind], "name": name,
+                         "src_path": "/x/src/lib.rs", "edition": "2021",
+                         "doctest": false, "test": false, "doc": false}],
+            "authors": [], "categories": [], "keywords": [], "edition": "2021",
+            "metadata": null, "publish": null, "links": null
+        })
+    }
+
+    fn dep(name: &str, kinds: &[Option<&str>]) -> serde_json::Value {
+        let kinds: Vec<_> = kinds
+            .iter()
+            .map(|k| json!({"kind": k, "target": null}))
+            .collect();
+        json!({"name": name, "pkg": format!("{name}-id"), "dep_kinds": kinds})
+    }
+
+    #[test]
+    fn only_normal_target_dependencies_reach_the_binary() {
+        let node = |name: &str, deps: Vec<serde_json::Value>, features: &[&str]| {
+            let id = format!("{name}-id");
+            json!({"id": id, "deps": deps, "dependencies": [], "features": features})
+        };
+        let m: Metadata = serde_json::from_value(json!({
+            "packages": [pkg("app", false), pkg("a", false), pkg("b", false),
+                         pkg("loader", false), pkg("mac", true), pkg("under-mac", false),
+                         pkg("tester", false)],
+            "workspace_members": ["app-id"],
+            "workspace_default_members": ["app-id"],
+            "resolve": {"root": "app-id", "nodes": [
+                node("app", vec![dep("a", &[None]), dep("loader", &[Some("build")]),
+                                 dep("mac", &[None]), dep("tester", &[Some("dev")])], &[]),
+                node("a", vec![dep("b", &[Some("build"), None])], &["std"]),
+                node("b", vec![], &[]),
+                node("loader", vec![], &[]),
+                node("mac", vec![dep("under-mac", &[None])], &[]),
+                node("under-mac", vec![], &[]),
+                node("tester", vec![], &[]),
+            ]},
+            "target_directory": "/x/target", "workspace_root": "/x",
+            "version": 1, "metadata": null
+        }))
+        .expect("metadata");
+        let r = reach(
+            &m,
+            &PackageId {
+                repr: "app-id".into(),
+            },
+        );
+        let names: Vec<&str> = r.iter().map(Reached::name).collect();
+        assert_eq!(names, ["app", "a", "b"]);
+        assert_eq!(r[2].path, ["app", "a", "b"]);
+        assert!(r[1].has_feature("std"));
+    }
+}

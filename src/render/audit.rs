@@ -1,0 +1,234 @@
+//! The findings section of the terminal report: grouped by rule, each crate's dependency path
+//! drawn inverted, as `cargo tree -i` does (the crate first, the package last).
+
+use std::fmt::Write as _;
+
+use super::human::Style;
+use crate::audit::rules::{RULES, Rule, Trigger};
+use crate::output::{BAD, DIM, HEADER, WARN, paint};
+use crate::report::{Finding, Severity};
+
+/// One catalogue entry, for `cargo aotcheck explain RULE`.
+pub fn explain(rule: &Rule) -> String {
+    let triggers: Vec<String> = rule.triggers.iter().map(trigger).collect();
+    let mut s = format!(
+        "{} {}\n\ncategory:  {}\nseverity:  {} (by default)\napplies:   {}\n",
+        rule.id,
+        rule.title,
+        rule.category,
+        rule.severity.as_str(),
+        rule.scope.as_str(),
+    );
+    if !triggers.is_empty() {
+        let text = wrap(&triggers.join(", "), 11, 100);
+        let _ = writeln!(s, "crates:    {}", text.trim_start());
+    }
+    for (label, text) in [
+        ("Why", rule.why),
+        ("How it is detected", rule.detection),
+        ("What to do", rule.advice),
+    ] {
+        let _ = write!(s, "\n{label}:\n{}\n", wrap(text, 2, 100));
+    }
+    s
+}
+
+/// `text` in lines of at most `width` columns (a longer word gets a line of its own), each
+/// indented by `indent` spaces.
+fn wrap(text: &str, indent: usize, width: usize) -> String {
+    let mut lines: Vec<String> = Vec::new();
+    let mut line = String::new();
+    for word in text.split_whitespace() {
+        if !line.is_empty() && indent + line.len() + 1 + word.len() > width {
+            lines.push(std::mem::take(&mut line));
+        }
+        if !line.is_empty() {
+            line.push(' ');
+        }
+        line.push_str(word);
+    }
+    lines.push(line);
+    let pad = " ".repeat(indent);
+    lines
+        .iter()
+        .map(|l| format!("{pad}{l}"))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+fn trigger(t: &Trigger) -> String {
+    match (t.feature, t.unless) {
+        (Some(f), _) => format!("{} (feature `{f}`)", t.krate),
+        (None, Some(u)) => format!("{} (without `{u}`)", t.krate),
+        (None, None) => t.krate.to_string(),
+    }
+}
+
+/// One line per rule (`AOT001  error    dynamic loading / plugins`), for `explain` alone.
+pub fn rule_list() -> String {
+    RULES
+        .iter()
+        .map(|r| format!("{}  {:<8} {}\n", r.id, r.severity.as_str(), r.title))
+        .collect()
+}
+
+/// Append the findings of one artifact (nothing when there are none).
+pub fn findings(s: &mut String, findings: &[Finding], st: &Style) {
+    let c = st.color;
+    if findings.is_empty() {
+        return;
+    }
+    let count = |sev: Severity| {
+        findings
+            .iter()
+            .filter(|f| f.severity == sev && !f.allowed)
+            .count()
+    };
+    let mut counts: Vec<String> = [Severity::Error, Severity::Warning, Severity::Note]
+        .into_iter()
+        .map(|sev| (sev, count(sev)))
+        .filter(|(_, n)| *n > 0)
+        .map(|(sev, n)| format!("{n} {}", plural(sev.as_str(), n)))
+        .collect();
+    let allowed = findings.iter().filter(|f| f.allowed).count();
+    if allowed > 0 {
+        counts.push(format!("{allowed} allowed"));
+    }
+    let _ = writeln!(
+        s,
+        "  {} {}",
+        paint(c, HEADER, &format!("{:<12}", "findings")),
+        counts.join(", ")
+    );
+    let mut sorted: Vec<&Finding> = findings.iter().collect();
+    sorted.sort_by(|a, b| {
+        (a.rule.as_str(), a.allowed, std::cmp::Reverse(a.severity)).cmp(&(
+            b.rule.as_str(),
+            b.allowed,
+            std::cmp::Reverse(b.severity),
+        ))
+    });
+    let mut last_rule = "";
+    for f in sorted {
+        if f.rule != last_rule {
+            let _ = writeln!(
+                s,
+                "    {}",
+                paint(c, HEADER, &format!("{} {}", f.rule, f.title))
+            );
+            last_rule = &f.rule;
+        }
+        finding(s, f, c);
+    }
+    let _ = writeln!(
+        s,
+        "    {}",
+        paint(
+            c,
+            DIM,
+            "(`cargo aotcheck explain RULE` tells why and what to do)"
+        )
+    );
+}
+
+fn plural(word: &str, n: usize) -> String {
+    if n == 1 {
+        word.to_string()
+    } else {
+        format!("{word}s")
+    }
+}
+
+fn finding(s: &mut String, f: &Finding, c: bool) {
+    let label = if f.allowed {
+        paint(c, DIM, &format!("allowed {}", f.severity.as_str()))
+    } else {
+        match f.severity {
+            Severity::Error => paint(c, BAD, "error"),
+            Severity::Warning => paint(c, WARN, "warning"),
+            Severity::Note => "note".to_string(),
+        }
+    };
+    let mut head = format!("{} v{}", f.krate, f.version);
+    if let Some(feat) = &f.feature {
+        let _ = write!(head, " (feature `{feat}`)");
+    }
+    let _ = writeln!(s, "      {label}: {head}");
+    // `cargo tree -i`: the crate, then who depends on it, up to the package.
+    let mut chain = f.path.iter().rev().skip(1);
+    if f.path.len() > 1 {
+        let _ = writeln!(s, "        {}", f.krate);
+        for (depth, name) in chain.by_ref().enumerate() {
+            let _ = writeln!(s, "        {}└── {name}", "    ".repeat(depth));
+        }
+    }
+    for (i, e) in f.evidence.iter().enumerate() {
+        keyed(s, if i == 0 { "evidence:" } else { "" }, e);
+    }
+    if let Some(cmd) = &f.reproduce {
+        // Unwrapped, so that it can be copied and pasted whole.
+        let _ = writeln!(s, "        reproduce:  {cmd}");
+    }
+    if let Some(r) = &f.reason {
+        keyed(s, "reason:", r);
+    }
+    if !f.allowed {
+        keyed(s, "advice:", &f.advice);
+    }
+}
+
+/// `        key:      text`, the text wrapped to 100 columns under itself.
+fn keyed(s: &mut String, key: &str, text: &str) {
+    const INDENT: usize = 18;
+    let wrapped = wrap(text, INDENT, 100);
+    let _ = writeln!(
+        s,
+        "        {key:<10}{}",
+        &wrapped[INDENT.min(wrapped.len())..]
+    );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn explain_wraps_at_100_columns() {
+        for rule in RULES {
+            let text = explain(rule);
+            assert!(text.starts_with(rule.id), "{text}");
+            assert!(text.lines().all(|l| l.len() <= 100), "{text}");
+        }
+        assert_eq!(wrap("a bb ccc", 2, 7), "  a bb\n  ccc");
+    }
+
+    #[test]
+    fn grouped_by_rule_with_inverted_paths() {
+        let f = Finding {
+            rule: "AOT001".into(),
+            title: "dynamic loading / plugins".into(),
+            severity: Severity::Error,
+            krate: "libloading".into(),
+            version: "0.8.9".into(),
+            feature: None,
+            path: vec!["app".into(), "middle".into(), "libloading".into()],
+            evidence: vec!["dynamic build imports `dlopen@GLIBC_2.34`".into()],
+            allowed: false,
+            reason: None,
+            advice: "Ship the dynamic build.".into(),
+            reproduced: false,
+            reproduce: None,
+        };
+        let mut allowed = f.clone();
+        allowed.krate = "dlopen2".into();
+        allowed.allowed = true;
+        allowed.reason = Some("plugins are optional".into());
+        let mut s = String::new();
+        let st = Style {
+            color: false,
+            verbose: false,
+        };
+        findings(&mut s, &[allowed, f], &st);
+        insta::assert_snapshot!(s);
+    }
+}

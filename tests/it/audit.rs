@@ -1,0 +1,459 @@
+//! The dependency audit on fixture projects: one or more per rule, each asserting exactly what
+//! is reported (rule, crate, path, evidence) and nothing else.
+
+use serde_json::Value;
+
+use crate::util::*;
+
+/// What one finding must be. `evidence`: substrings that must each appear in some line.
+struct Expect {
+    rule: &'static str,
+    severity: &'static str,
+    krate: &'static str,
+    path: &'static [&'static str],
+    evidence: &'static [&'static str],
+}
+
+/// Which fixture triggers each rule of the catalogue (`cargo aotcheck explain` lists them),
+/// with the arguments it needs (a `.toml` is a file of the fixture). A rule missing here, or a
+/// fixture that does not trigger its rule, fails `every_rule_has_a_fixture_that_triggers_it`.
+const TRIGGERED_BY: &[(&str, &str, &[&str])] = &[
+    ("AOT000", "audit-libz", &["--config-file", "deny.toml"]),
+    ("AOT001", "audit-libloading", &["--compare"]),
+    // The real generators need LLVM or a large build: a stand-in crate named `llvm-sys`.
+    ("AOT002", "audit-codegen", &[]),
+    ("AOT003", "audit-inventory", &[]),
+    ("AOT004", "audit-lookup", &[]),
+    ("AOT004", "audit-nix", &[]),
+    ("AOT004", "audit-openssl", &["--compare"]),
+    ("AOT005", "audit-openssl", &["--compare"]),
+    ("AOT006", "audit-libz", &[]),
+    // libudev has no static archive, so the real crate fails the static link: a stand-in.
+    ("AOT007", "audit-udev", &[]),
+    ("AOT008", "hello-server", &["--compare"]),
+    ("AOT009", "audit-hostpaths", &[]),
+    ("AOT010", "audit-iconv", &[]),
+];
+
+fn artifact<'a>(v: &'a Value, link: &str) -> &'a Value {
+    v["artifacts"]
+        .as_array()
+        .expect("artifacts")
+        .iter()
+        .find(|a| a["link_mode"] == link)
+        .unwrap_or_else(|| panic!("no {link} artifact in {v}"))
+}
+
+fn strings(v: &Value) -> Vec<String> {
+    serde_json::from_value(v.clone()).unwrap_or_else(|e| panic!("{e}: {v}"))
+}
+
+/// Run `fixture` with `args`, expect `code`, and exactly `expected` on the `link` artifact.
+fn audit(fixture: &str, args: &[&str], code: i32, link: &str, expected: &[Expect]) -> Value {
+    let r = run(&mut check_fixture(fixture, args));
+    assert_eq!(
+        r.code, code,
+        "exit code of {fixture}; stderr:\n{}",
+        r.stderr
+    );
+    let v: Value = serde_json::from_str(&r.stdout).expect("JSON report");
+    let findings = artifact(&v, link)["findings"]
+        .as_array()
+        .expect("findings")
+        .clone();
+    let shown = serde_json::to_string_pretty(&findings).unwrap_or_default();
+    assert_eq!(
+        findings.len(),
+        expected.len(),
+        "{fixture}: findings\n{shown}"
+    );
+    for e in expected {
+        let f = findings
+            .iter()
+            .find(|f| f["rule"] == e.rule && f["crate"] == e.krate)
+            .unwrap_or_else(|| panic!("{fixture}: no {} for {} in\n{shown}", e.rule, e.krate));
+        assert_eq!(f["severity"], e.severity, "{shown}");
+        assert_eq!(strings(&f["path"]), e.path, "{shown}");
+        let evidence = strings(&f["evidence"]);
+        for want in e.evidence {
+            assert!(
+                evidence.iter().any(|line| line.contains(want)),
+                "{fixture}: no evidence `{want}` in {evidence:?}"
+            );
+        }
+        for key in [
+            "rule", "severity", "crate", "version", "path", "evidence", "allowed", "reason",
+            "advice",
+        ] {
+            assert!(f.get(key).is_some(), "key `{key}` missing in {f}");
+        }
+        assert!(!str_of(f, "advice").is_empty());
+    }
+    v
+}
+
+#[test]
+fn every_rule_has_a_fixture_that_triggers_it() {
+    let r = run(aotcheck().args(["aotcheck", "explain"]));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let ids: Vec<&str> = r
+        .stdout
+        .lines()
+        .filter_map(|l| l.split_whitespace().next())
+        .collect();
+    assert!(ids.len() >= 11, "{}", r.stdout);
+    for id in ids {
+        assert!(
+            TRIGGERED_BY.iter().any(|(rule, _, _)| *rule == id),
+            "rule {id} has no fixture that triggers it"
+        );
+    }
+    for (rule, name, args) in TRIGGERED_BY {
+        let args: Vec<String> = args
+            .iter()
+            .map(|a| match a.ends_with(".toml") {
+                true => fixture(name).join(a).display().to_string(),
+                false => a.to_string(),
+            })
+            .collect();
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let r = run(&mut check_fixture(name, &args));
+        let v: Value = serde_json::from_str(&r.stdout).expect("JSON report");
+        let found = v["artifacts"]
+            .as_array()
+            .expect("artifacts")
+            .iter()
+            .flat_map(|a| a["findings"].as_array().cloned().unwrap_or_default())
+            .any(|f| f["rule"] == *rule);
+        assert!(
+            found,
+            "{name} {args:?} does not trigger {rule}:\n{}",
+            r.stdout
+        );
+    }
+}
+
+#[test]
+fn explain_prints_a_rule_and_rejects_unknown_ones() {
+    let r = run(aotcheck().args(["aotcheck", "explain", "aot004"]));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stdout.starts_with("AOT004 glibc NSS"), "{}", r.stdout);
+    for part in [
+        "Why:",
+        "How it is detected:",
+        "What to do:",
+        "getaddrinfo",
+        "users",
+    ] {
+        assert!(r.stdout.contains(part), "{part} in {}", r.stdout);
+    }
+    let r = run(aotcheck().args(["aotcheck", "explain", "AOT999"]));
+    assert_eq!(r.code, 2);
+    assert!(
+        r.stderr.contains("AOT999") && r.stderr.contains("AOT001") && r.stderr.contains("AOT010"),
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
+fn libloading_at_run_time_is_aot001_proved_by_the_dynamic_import() {
+    audit(
+        "audit-libloading",
+        &["--compare"],
+        1,
+        "static",
+        &[Expect {
+            rule: "AOT001",
+            severity: "error",
+            krate: "libloading",
+            path: &["audit-libloading", "libloading"],
+            evidence: &[
+                "dynamic build imports `dlopen@GLIBC_2.",
+                "of libloading kept in the static binary",
+            ],
+        }],
+    );
+}
+
+#[test]
+fn libloading_only_in_build_rs_is_no_finding() {
+    audit("audit-libloading-build", &[], 0, "static", &[]);
+}
+
+#[test]
+fn inventory_is_aot003_with_extra_init_array_entries() {
+    audit(
+        "audit-inventory",
+        &[],
+        0,
+        "static",
+        &[Expect {
+            rule: "AOT003",
+            severity: "warning",
+            krate: "inventory",
+            path: &["audit-inventory", "inventory"],
+            evidence: &["4 `.init_array` entries (std's own: 2)"],
+        }],
+    );
+}
+
+#[test]
+fn host_name_lookup_is_aot004_attributed_to_std() {
+    audit(
+        "audit-lookup",
+        &[],
+        1,
+        "static",
+        &[Expect {
+            rule: "AOT004",
+            severity: "error",
+            krate: "std",
+            path: &["audit-lookup", "std"],
+            evidence: &["`getaddrinfo`", "attributed to std"],
+        }],
+    );
+}
+
+#[test]
+fn nix_with_its_user_feature_is_aot004_naming_the_feature() {
+    let v = audit(
+        "audit-nix",
+        &[],
+        1,
+        "static",
+        &[Expect {
+            rule: "AOT004",
+            severity: "error",
+            krate: "nix",
+            path: &["audit-nix", "nix"],
+            evidence: &["static binary defines `getpwuid_r`"],
+        }],
+    );
+    assert_eq!(artifact(&v, "static")["findings"][0]["feature"], "user");
+}
+
+#[test]
+fn openssl_sys_is_aot005_and_its_libcrypto_brings_nss() {
+    audit(
+        "audit-openssl",
+        &["--compare"],
+        1,
+        "static",
+        &[
+            Expect {
+                rule: "AOT005",
+                severity: "warning",
+                krate: "openssl-sys",
+                path: &["audit-openssl", "openssl-sys"],
+                evidence: &[
+                    "links the system's `ssl` (`rustc-link-lib=ssl`",
+                    "dynamic build needs `libssl.so",
+                    "OPENSSLDIR \"/usr/lib/ssl\"",
+                ],
+            },
+            // libcrypto's BIO_gethostbyname: NSS in the static binary, from OpenSSL's C code.
+            Expect {
+                rule: "AOT004",
+                severity: "error",
+                krate: "openssl-sys",
+                path: &["audit-openssl", "openssl-sys"],
+                evidence: &["`gethostbyname`", "native code openssl-sys links"],
+            },
+        ],
+    );
+}
+
+#[test]
+fn libz_sys_without_static_is_aot006_and_with_static_is_nothing() {
+    audit(
+        "audit-libz",
+        &[],
+        0,
+        "static",
+        &[Expect {
+            rule: "AOT006",
+            severity: "warning",
+            krate: "libz-sys",
+            path: &["audit-libz", "libz-sys"],
+            evidence: &["links the system's `z` (`rustc-link-lib=z`, not `static=z`)"],
+        }],
+    );
+    audit("audit-libz-static", &[], 0, "static", &[]);
+}
+
+#[test]
+fn deny_allow_and_severity_come_from_the_config() {
+    let committed = fixture("audit-libz").join("deny.toml");
+    let cfg = std::fs::read_to_string(&committed).expect("deny.toml");
+    let v = audit(
+        "audit-libz",
+        &["--config-file", committed.to_str().expect("utf-8")],
+        1,
+        "static",
+        &[
+            Expect {
+                rule: "AOT000",
+                severity: "error",
+                krate: "libz-sys",
+                path: &["audit-libz", "libz-sys"],
+                evidence: &["denied by `deny = [\"libz-sys\"]`"],
+            },
+            Expect {
+                rule: "AOT006",
+                severity: "warning",
+                krate: "libz-sys",
+                path: &["audit-libz", "libz-sys"],
+                evidence: &["`rustc-link-lib=z`"],
+            },
+        ],
+    );
+    let f = &artifact(&v, "static")["findings"];
+    let allowed = f
+        .as_array()
+        .expect("findings")
+        .iter()
+        .find(|f| f["rule"] == "AOT006")
+        .expect("AOT006");
+    assert_eq!(allowed["allowed"], true);
+    assert_eq!(allowed["reason"], "the base image patches zlib");
+
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = dir.path().join("aotcheck.toml");
+    let path = file.to_str().expect("utf-8");
+    std::fs::write(
+        &file,
+        format!("{cfg}severity = {{ AOT000 = \"warning\" }}\n"),
+    )
+    .expect("write config");
+    let v = audit(
+        "audit-libz",
+        &["--config-file", path],
+        0,
+        "static",
+        &[
+            Expect {
+                rule: "AOT000",
+                severity: "warning",
+                krate: "libz-sys",
+                path: &["audit-libz", "libz-sys"],
+                evidence: &[],
+            },
+            Expect {
+                rule: "AOT006",
+                severity: "warning",
+                krate: "libz-sys",
+                path: &["audit-libz", "libz-sys"],
+                evidence: &[],
+            },
+        ],
+    );
+    assert!(v["artifacts"][0]["findings"].is_array());
+}
+
+#[test]
+fn stand_in_code_generator_is_aot002() {
+    audit(
+        "audit-codegen",
+        &[],
+        0,
+        "static",
+        &[Expect {
+            rule: "AOT002",
+            severity: "warning",
+            krate: "llvm-sys",
+            path: &["audit-codegen", "llvm-sys"],
+            evidence: &["of llvm-sys kept in the static binary, e.g. `llvm_sys::version`"],
+        }],
+    );
+}
+
+#[test]
+fn stand_in_libudev_sys_is_aot007() {
+    audit(
+        "audit-udev",
+        &[],
+        0,
+        "static",
+        &[Expect {
+            rule: "AOT007",
+            severity: "warning",
+            krate: "libudev-sys",
+            path: &["audit-udev", "libudev-sys"],
+            evidence: &["of libudev-sys kept in the static binary"],
+        }],
+    );
+}
+
+#[test]
+fn hello_server_has_no_finding_but_its_dynamic_glibc_floor() {
+    audit("hello-server", &["--compare"], 0, "static", &[]);
+    audit(
+        "hello-server",
+        &["--compare"],
+        0,
+        "dynamic",
+        &[Expect {
+            rule: "AOT008",
+            severity: "note",
+            krate: "glibc",
+            path: &["hello-server"],
+            evidence: &["GLIBC_2.", "__libc_start_main"],
+        }],
+    );
+}
+
+#[test]
+fn out_dir_used_at_run_time_is_aot009() {
+    audit(
+        "audit-hostpaths",
+        &[],
+        0,
+        "static",
+        &[Expect {
+            rule: "AOT009",
+            severity: "warning",
+            krate: "audit-hostpaths",
+            path: &["audit-hostpaths"],
+            evidence: &["/out/greeting.txt` in .rodata of the static binary"],
+        }],
+    );
+}
+
+#[test]
+fn iconv_open_is_aot010() {
+    audit(
+        "audit-iconv",
+        &[],
+        1,
+        "static",
+        &[Expect {
+            rule: "AOT010",
+            severity: "error",
+            krate: "audit-iconv",
+            path: &["audit-iconv"],
+            evidence: &["static binary defines `iconv_open`"],
+        }],
+    );
+}
+
+#[test]
+fn findings_show_in_the_human_report() {
+    let mut cmd = aotcheck();
+    cmd.args(["aotcheck", "--manifest-path"])
+        .arg(fixture("audit-lookup").join("Cargo.toml"))
+        .arg("--target-dir")
+        .arg(shared_target_dir())
+        .args(["--locked", "-q"]);
+    let r = run(&mut cmd);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    for part in [
+        "findings     1 error",
+        "AOT004 glibc NSS lookups",
+        "error: std v1.",
+        "std\n        └── audit-lookup",
+        "evidence: static binary defines `getaddrinfo`",
+    ] {
+        assert!(r.stdout.contains(part), "`{part}` in\n{}", r.stdout);
+    }
+}
