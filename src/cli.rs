@@ -5,12 +5,15 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-use crate::options::{BuildOptions, ColorChoice, Command, Format, LinkChoice, Options, Verbosity};
+use crate::options::{
+    BuildOptions, ColorChoice, Command, Format, GateOptions, LinkChoice, Options, Verbosity,
+};
 
 const EXIT_CODES: &str = "\
 Exit codes:
   0  the run succeeded and no gate failed
-  1  a gate failed (reserved: budgets, baselines and error findings use it)
+  1  a check failed: a budget, a regression against the baseline, or an error finding
+     (--warn-only: 0)
   2  the tool could not do its job: bad arguments, failed build, unreadable or malformed binary,
      missing prerequisite";
 
@@ -39,6 +42,9 @@ struct AotcheckArgs {
 
     #[command(flatten)]
     build: BuildArgs,
+
+    #[command(flatten)]
+    gate: GateArgs,
 
     /// Output format of the report on stdout
     #[arg(long, value_enum, default_value_t = FormatArg::Human, global = true)]
@@ -136,10 +142,44 @@ struct BuildArgs {
     config_file: Option<PathBuf>,
 }
 
+#[derive(Debug, Args)]
+#[command(next_help_heading = "Release gate (budgets from [package.metadata.aotcheck])")]
+struct GateArgs {
+    /// Compare with a report saved by --save-baseline
+    #[arg(long, value_name = "FILE", conflicts_with = "baseline_ref")]
+    baseline: Option<PathBuf>,
+
+    /// Compare with this git revision, built in a temporary worktree (e.g. origin/main)
+    #[arg(long, value_name = "REV")]
+    baseline_ref: Option<String>,
+
+    /// Save this run's report as a baseline [default: aotcheck-baseline.json beside the
+    /// workspace manifest]
+    #[arg(long, value_name = "FILE", num_args = 0..=1)]
+    save_baseline: Option<Option<PathBuf>>,
+
+    /// Report failed checks but exit 0
+    #[arg(long)]
+    warn_only: bool,
+}
+
+impl From<GateArgs> for GateOptions {
+    fn from(a: GateArgs) -> Self {
+        GateOptions {
+            baseline: a.baseline,
+            baseline_ref: a.baseline_ref,
+            save_baseline: a.save_baseline,
+            warn_only: a.warn_only,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, ValueEnum)]
 enum FormatArg {
     Human,
     Json,
+    /// For a pull-request comment or a job summary
+    Markdown,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -220,6 +260,7 @@ pub fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Options, clap::
         format: match a.format {
             FormatArg::Human => Format::Human,
             FormatArg::Json => Format::Json,
+            FormatArg::Markdown => Format::Markdown,
         },
         color,
         verbosity: if a.quiet {
@@ -229,6 +270,7 @@ pub fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Options, clap::
         } else {
             Verbosity::Normal
         },
+        gate: a.gate.into(),
     })
 }
 

@@ -7,6 +7,7 @@ pub mod cli;
 pub mod compile;
 pub mod config;
 pub mod error;
+pub mod gate;
 pub mod inspect;
 pub mod options;
 pub mod output;
@@ -42,17 +43,31 @@ pub fn exit_code(result: &Result<Outcome>) -> u8 {
 }
 
 pub fn run(opts: &Options, out: &mut Output) -> Result<Outcome> {
-    let report = match &opts.command {
+    let mut report = match &opts.command {
         Command::Inspect { files } => inspect_files(files, out)?,
-        Command::Check(build) => check(build, out)?,
+        Command::Check(build) => check(build, &gate::Baseline::open(&opts.gate)?, out)?,
     };
+    report.verdict = gate::verdict(&report);
+    if let Some(requested) = &opts.gate.save_baseline {
+        let path = gate::save_path(requested.as_deref(), &report)
+            .ok_or_else(|| Error::Usage("--save-baseline: no workspace to save beside".into()))?;
+        gate::save(&report, &path)?;
+        out.status("Saved", &format!("baseline to {}", path.display()));
+    }
     emit(&report, opts, out)?;
-    Ok(Outcome::Passed)
+    render::github::announce(&report, out);
+    Ok(match report.verdict {
+        report::Verdict::Fail if !opts.gate.warn_only => Outcome::GateFailed,
+        _ => Outcome::Passed,
+    })
 }
 
 fn emit(report: &Report, opts: &Options, out: &mut Output) -> Result<()> {
     let written = match opts.format {
         Format::Json => render::json(report, out.out),
+        Format::Markdown => out
+            .out
+            .write_all(render::markdown::render(report).as_bytes()),
         Format::Human => {
             let style = render::human::Style {
                 color: out.out_color,
@@ -98,7 +113,7 @@ fn inspect_files(files: &[std::path::PathBuf], out: &mut Output) -> Result<Repor
     Ok(report)
 }
 
-fn check(opts: &BuildOptions, out: &mut Output) -> Result<Report> {
+fn check(opts: &BuildOptions, baseline: &gate::Baseline, out: &mut Output) -> Result<Report> {
     let cargo = compile::find_cargo()?;
     let cwd = std::env::current_dir().map_err(|e| Error::io(".", e))?;
     let mut toolchain = Toolchain::discover(cargo.clone(), &cwd)?;
@@ -180,7 +195,9 @@ fn check(opts: &BuildOptions, out: &mut Output) -> Result<Report> {
         builds.push(built);
     }
     // The stages after inspection (audit, probe, gate) take `&ws`, `&builds` and `&mut report`.
-    let _ = (&ws, &builds);
+    let _ = &builds;
+    let base = |o: &BuildOptions, out: &mut Output| check(o, &gate::Baseline::None, out);
+    gate::stage(opts, baseline, &ws, &mut report, out, &base)?;
     Ok(report)
 }
 

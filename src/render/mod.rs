@@ -1,6 +1,9 @@
 //! Renderers: layout over the report, no computation of their own.
 
+mod gate;
+pub mod github;
 pub mod human;
+pub mod markdown;
 
 use std::io::Write;
 

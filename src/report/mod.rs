@@ -11,7 +11,7 @@ mod size;
 use serde::{Deserialize, Serialize};
 
 pub use audit::{Finding, Severity};
-pub use gate::{Check, Verdict};
+pub use gate::{Check, Comparison, Provenance, Verdict};
 pub use probe::{HostileRun, Probe};
 pub use size::{Coverage, CrateSize, SymbolRow};
 
@@ -22,9 +22,18 @@ pub const SCHEMA_VERSION: u32 = 1;
 pub struct Report {
     pub schema_version: u32,
     pub tool: Tool,
+    /// The run's verdict: the worst of every check and error finding (issue: the release gate).
+    #[serde(default)]
+    pub verdict: Verdict,
     /// How the binaries were made; `None` for `inspect` of files we did not build.
     #[serde(default)]
     pub build: Option<BuildInfo>,
+    /// What makes two reports comparable (toolchain, lock file, commit); `None` for `inspect`.
+    #[serde(default)]
+    pub provenance: Option<Provenance>,
+    /// The baseline this run was compared with (`--baseline`, `--baseline-ref`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub comparison: Option<Comparison>,
     pub artifacts: Vec<Artifact>,
     /// Things the user should know about the run itself (not about one binary).
     #[serde(default)]
@@ -36,7 +45,10 @@ impl Report {
         Report {
             schema_version: SCHEMA_VERSION,
             tool: Tool::current(),
+            verdict: Verdict::Pass,
             build,
+            provenance: None,
+            comparison: None,
             artifacts: Vec::new(),
             warnings: Vec::new(),
         }
