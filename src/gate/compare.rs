@@ -16,6 +16,16 @@ use crate::report::{Artifact, Check, Comparison, Linkage, Provenance, Report, Ve
 
 use super::{artifact_label, measure, stats};
 
+/// Figures whose decrease is worth a new baseline (a section moving a few bytes is not).
+const IMPROVEMENTS: &[&str] = &[
+    "baseline.file_size",
+    "baseline.stripped_size",
+    "baseline.closure_size",
+    "baseline.needed",
+    "baseline.startup",
+    "baseline.rss",
+];
+
 /// Compare `current` with `base`: checks go to each artifact, the summary to
 /// `current.comparison`. `thresholds(package, bin)` gives each binary's thresholds.
 pub fn compare(
@@ -38,7 +48,9 @@ pub fn compare(
         };
         let th = thresholds(a.package.as_deref().unwrap_or(&a.name), &a.name);
         let checks = artifact_checks(b, a, &th);
-        cmp.improved |= checks.iter().any(|c| c.delta.is_some_and(|d| d < 0.0));
+        cmp.improved |= checks
+            .iter()
+            .any(|c| IMPROVEMENTS.contains(&c.id.as_str()) && c.delta.is_some_and(|d| d < 0.0));
         a.checks.extend(checks);
     }
     for b in &base.artifacts {

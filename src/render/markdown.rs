@@ -35,11 +35,8 @@ pub fn escape(text: &str) -> String {
             '_' => out.push_str("&#95;"),
             '[' => out.push_str("&#91;"),
             ']' => out.push_str("&#93;"),
-            '(' => out.push_str("&#40;"),
-            ')' => out.push_str("&#41;"),
             '~' => out.push_str("&#126;"),
             '#' => out.push_str("&#35;"),
-            '!' => out.push_str("&#33;"),
             '@' => out.push_str("&#64;"),
             ':' => out.push_str("&#58;"),
             '$' => out.push_str("&#36;"),
@@ -66,7 +63,7 @@ fn value(v: Option<f64>, unit: &str) -> String {
         (Some(x), "bytes") if x >= 0.0 => size(x.round() as u64),
         (Some(x), "bytes") => format!("-{}", size((-x).round() as u64)),
         (Some(x), "ms") => format!("{x:.3} ms"),
-        (Some(x), "") => format!("{x}"),
+        (Some(x), "" | "libraries") => format!("{x}"),
         (Some(x), u) => format!("{x} {}", escape(u)),
     }
 }
@@ -82,7 +79,7 @@ fn signed(v: Option<f64>, unit: &str) -> String {
 fn change(c: &Check) -> String {
     match (c.change, c.delta) {
         (Some(x), _) => format!("{:+.1}%", x * 100.0),
-        (None, Some(d)) if d > 0.0 => "new".into(),
+        (None, Some(_)) => signed(c.delta, &c.unit),
         _ => "–".into(),
     }
 }
@@ -153,18 +150,19 @@ pub fn render(report: &Report) -> String {
     } else {
         let _ = writeln!(
             s,
-            "| Binary | Check | Verdict | Now | Limit / baseline | Change |"
+            "| Binary | Check | Verdict | Now | Limit / baseline | Change | Why |"
         );
-        let _ = writeln!(s, "|---|---|---|--:|--:|--:|");
+        let _ = writeln!(s, "|---|---|---|--:|--:|--:|---|");
         for (label, c) in &head {
             let _ = writeln!(
                 s,
-                "| {label} | {} | {} | {} | {} | {} |",
+                "| {label} | {} | {} | {} | {} | {} | {} |",
                 escape(&c.id),
                 icon(c.verdict),
                 value(c.value, &c.unit),
                 reference(c),
-                change(c)
+                change(c),
+                escape(&c.message)
             );
         }
         s.push('\n');
@@ -261,7 +259,8 @@ mod tests {
 
     #[test]
     fn escaping_leaves_no_markup() {
-        let nasty = "<script>alert(1)</script> a|b `x` [l](http://e) **b** _i_ ~s~ #h @you\nnext";
+        let nasty =
+            "<script>alert(1)</script> a|b `x` [l](http://e) **b** _i_ ~s~ #h @you $x$\nnext";
         let e = escape(nasty);
         // What is left once the character references are taken out must hold no markup.
         let mut bare = String::new();
@@ -275,7 +274,7 @@ mod tests {
             }
         }
         for bad in [
-            '<', '>', '|', '`', '[', ']', '(', ')', '*', '_', '~', '#', '@', '\n',
+            '<', '>', '|', '`', '[', ']', '*', '_', '~', '#', '@', '$', ':', '\n',
         ] {
             assert!(!bare.contains(bad), "{bad:?} survived in {e}");
         }

@@ -1,6 +1,6 @@
 //! Verdicts of the release gate. Owned by the gate stage (`src/gate/`).
 
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Serialize, Serializer};
 
 /// Ordered from best to worst, so the run's verdict is the maximum of its checks'.
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq, PartialOrd, Ord, Default)]
@@ -35,20 +35,47 @@ impl Verdict {
 pub struct Check {
     pub id: String,
     pub verdict: Verdict,
+    #[serde(serialize_with = "whole")]
     pub value: Option<f64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "whole"
+    )]
     pub limit: Option<f64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "whole"
+    )]
     pub margin: Option<f64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "whole"
+    )]
     pub baseline: Option<f64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "whole"
+    )]
     pub delta: Option<f64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub change: Option<f64>,
     /// `bytes`, `ms`, `libraries`, or empty where the value is not a number (`value` null).
     pub unit: String,
     pub message: String,
+}
+
+/// Whole numbers (bytes, counts) as JSON integers: `1419280`, not `1419280.0`.
+fn whole<S: Serializer>(v: &Option<f64>, s: S) -> Result<S::Ok, S::Error> {
+    const EXACT: f64 = 9_007_199_254_740_992.0; // 2^53
+    match v {
+        Some(x) if x.fract() == 0.0 && x.abs() < EXACT => s.serialize_i64(*x as i64),
+        Some(x) => s.serialize_f64(*x),
+        None => s.serialize_none(),
+    }
 }
 
 /// How a report was made: what two reports must share for their difference to be the code's.
