@@ -4,4 +4,5 @@
 mod util;
 
 mod build;
+mod gate;
 mod inspect;
