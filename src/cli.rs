@@ -43,10 +43,7 @@ struct AotcheckArgs {
     #[command(flatten)]
     build: BuildArgs,
 
-    #[command(flatten)]
-    gate: GateArgs,
-
-    /// Output format of the report on stdout
+    /// Output format of the report on stdout (markdown: for a pull-request comment)
     #[arg(long, value_enum, default_value_t = FormatArg::Human, global = true)]
     format: FormatArg,
 
@@ -61,6 +58,9 @@ struct AotcheckArgs {
     /// Do not print cargo's or our progress messages
     #[arg(short, long, global = true)]
     quiet: bool,
+
+    #[command(flatten)]
+    gate: GateArgs,
 }
 
 #[derive(Debug, Subcommand)]
@@ -178,7 +178,6 @@ impl From<GateArgs> for GateOptions {
 enum FormatArg {
     Human,
     Json,
-    /// For a pull-request comment or a job summary
     Markdown,
 }
 
@@ -331,5 +330,27 @@ mod tests {
             panic!("expected check")
         };
         assert!(o.locked && o.offline);
+    }
+
+    #[test]
+    fn gate_flags() {
+        let o = p(&["x", "--save-baseline"]).expect("parse");
+        assert_eq!(o.gate.save_baseline, Some(None));
+        let o = p(&[
+            "x",
+            "--save-baseline",
+            "b.json",
+            "--warn-only",
+            "--format",
+            "markdown",
+        ])
+        .expect("parse");
+        assert_eq!(o.gate.save_baseline, Some(Some(PathBuf::from("b.json"))));
+        assert!(o.gate.warn_only);
+        assert_eq!(o.format, Format::Markdown);
+        let o = p(&["x", "--baseline-ref", "origin/main"]).expect("parse");
+        assert_eq!(o.gate.baseline_ref.as_deref(), Some("origin/main"));
+        assert!(p(&["x", "--baseline", "a.json", "--baseline-ref", "HEAD"]).is_err());
+        assert!(p(&["x", "inspect", "/bin/ls", "--baseline", "a.json"]).is_err());
     }
 }
