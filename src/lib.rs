@@ -48,18 +48,27 @@ pub fn run(opts: &Options, out: &mut Output) -> Result<Outcome> {
         Command::Check(build) => check(build, &gate::Baseline::open(&opts.gate)?, out)?,
     };
     report.verdict = gate::verdict(&report);
+    let outcome = match report.verdict {
+        report::Verdict::Fail if !opts.gate.warn_only => Outcome::GateFailed,
+        _ => Outcome::Passed,
+    };
     if let Some(requested) = &opts.gate.save_baseline {
         let path = gate::save_path(requested.as_deref(), &report)
             .ok_or_else(|| Error::Usage("--save-baseline: no workspace to save beside".into()))?;
-        gate::save(&report, &path)?;
-        out.status("Saved", &format!("baseline to {}", path.display()));
+        // A failed gate must not quietly become the next run's baseline.
+        if outcome == Outcome::GateFailed {
+            out.warn(&format!(
+                "baseline not saved to {}: checks failed (--warn-only accepts them and saves)",
+                path.display()
+            ));
+        } else {
+            gate::save(&report, &path)?;
+            out.status("Saved", &format!("baseline to {}", path.display()));
+        }
     }
     emit(&report, opts, out)?;
     render::github::announce(&report, out);
-    Ok(match report.verdict {
-        report::Verdict::Fail if !opts.gate.warn_only => Outcome::GateFailed,
-        _ => Outcome::Passed,
-    })
+    Ok(outcome)
 }
 
 fn emit(report: &Report, opts: &Options, out: &mut Output) -> Result<()> {

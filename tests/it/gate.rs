@@ -143,6 +143,27 @@ fn rodata_growth_fails_naming_the_section_and_its_size() {
     );
     assert!(md.contains("❌ fail"), "{md}");
 
+    // A failed gate does not overwrite the baseline it failed against, unless accepted.
+    let before = std::fs::read(&base).expect("read");
+    let r = run(&mut gate(
+        "gate-rodata-new",
+        &["--baseline", b, "--save-baseline", b],
+    ));
+    assert_eq!(r.code, 1);
+    assert!(r.stderr.contains("baseline not saved"), "{}", r.stderr);
+    assert_eq!(std::fs::read(&base).expect("read"), before);
+    let r = run(&mut gate(
+        "gate-rodata-new",
+        &["--baseline", b, "--save-baseline", b, "--warn-only"],
+    ));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let accepted: Value =
+        serde_json::from_slice(&std::fs::read(&base).expect("read")).expect("JSON");
+    assert_eq!(
+        accepted["verdict"], "fail",
+        "the accepted run's report is the new baseline"
+    );
+
     // The other way round, the table's removal is an improvement with a hint.
     let newer = dir.path().join("new.json");
     save_baseline("gate-rodata-new", &newer, &[]);
