@@ -5,8 +5,7 @@
 //! Sizes are deterministic: growth over `size_warn` warns, over `size_fail` and at least
 //! `size_fail_min` bytes fails. A section or crate (a part of the binary) alerts only from
 //! `size_fail_min` bytes on, so that a 16-byte section growing to 24 is not a 50% alarm.
-//! Memory fails over `memory_fail` and `memory_fail_min`. Startup fails only when the 95%
-//! interval of the ratio of medians lies entirely above `1 + startup_fail`.
+//! Startup and memory are compared in `runtime.rs`.
 
 use std::collections::BTreeMap;
 
@@ -14,7 +13,7 @@ use crate::config::Thresholds;
 use crate::render::size;
 use crate::report::{Artifact, Check, Comparison, Linkage, Provenance, Report, Verdict};
 
-use super::{artifact_label, measure, stats};
+use super::{artifact_label, runtime};
 
 /// Figures whose decrease is worth a new baseline (a section moving a few bytes is not).
 const IMPROVEMENTS: &[&str] = &[
@@ -146,8 +145,8 @@ fn artifact_checks(b: &Artifact, a: &Artifact, th: &Thresholds) -> Vec<Check> {
         );
         v.extend(part_checks("crate", &bc, &cc, th));
     }
-    v.extend(startup(b, a, th));
-    v.extend(memory(b, a, th));
+    v.extend(runtime::startup(b, a, th));
+    v.extend(runtime::memory(b, a, th));
     v
 }
 
@@ -181,12 +180,12 @@ fn part_checks(
         .collect()
 }
 
-fn signed(delta: i128) -> String {
+pub(super) fn signed(delta: i128) -> String {
     let sign = if delta < 0 { "-" } else { "+" };
     format!("{sign}{}", size(delta.unsigned_abs() as u64))
 }
 
-fn percent(change: f64) -> String {
+pub(super) fn percent(change: f64) -> String {
     if change.is_infinite() {
         "new".into()
     } else {
@@ -326,140 +325,6 @@ fn libraries(b: &Artifact, a: &Artifact) -> Vec<Check> {
         });
     }
     v
-}
-
-fn startup(b: &Artifact, a: &Artifact, th: &Thresholds) -> Option<Check> {
-    let median_of = |x: &Artifact| {
-        measure::startup_median_ms(x)
-            .or_else(|| measure::startup_samples_ms(x).and_then(|s| stats::median(&s)))
-    };
-    let (mb, ma) = (median_of(b), median_of(a));
-    let mut c = Check {
-        id: "baseline.startup".into(),
-        verdict: Verdict::Inconclusive,
-        value: ma,
-        limit: None,
-        margin: None,
-        baseline: mb,
-        delta: None,
-        change: None,
-        unit: "ms".into(),
-        message: String::new(),
-    };
-    let (mb, ma) = match (mb, ma) {
-        (None, None) => return None,
-        (Some(x), Some(y)) if x > 0.0 => (x, y),
-        (Some(_), Some(_)) => {
-            c.message = "the baseline's startup median is zero: no ratio".into();
-            return Some(c);
-        }
-        (None, Some(_)) => {
-            c.message = "not measured in the baseline (no probe)".into();
-            return Some(c);
-        }
-        (Some(_), None) => {
-            c.message = "not measured in this run (no probe)".into();
-            return Some(c);
-        }
-    };
-    let ratio = ma / mb;
-    c.delta = Some(ma - mb);
-    c.change = Some(ratio - 1.0);
-    let limit = 1.0 + th.startup_fail;
-    let head = format!(
-        "median startup {mb:.3} → {ma:.3} ms ({})",
-        percent(ratio - 1.0)
-    );
-    let interval = match (
-        measure::startup_samples_ms(b),
-        measure::startup_samples_ms(a),
-    ) {
-        (Some(x), Some(y)) => stats::ratio_of_medians(&x, &y),
-        _ => None,
-    };
-    (c.verdict, c.message) = match interval {
-        Some(i) if i.low > limit => (
-            Verdict::Fail,
-            format!(
-                "{head}: slower beyond the noise (95% interval of the ratio {:.2}..{:.2}, \
-                 above {limit:.2})",
-                i.low, i.high
-            ),
-        ),
-        Some(i) if i.high < 1.0 => (
-            Verdict::Pass,
-            format!("{head}: faster (95% interval {:.2}..{:.2})", i.low, i.high),
-        ),
-        Some(i) if ratio > limit || i.high > limit => (
-            Verdict::Inconclusive,
-            format!(
-                "{head}: the 95% interval of the ratio {:.2}..{:.2} straddles {limit:.2}: \
-                 within the noise; more runs would decide",
-                i.low, i.high
-            ),
-        ),
-        Some(i) => (
-            Verdict::Pass,
-            format!(
-                "{head}: within the noise (95% interval {:.2}..{:.2})",
-                i.low, i.high
-            ),
-        ),
-        None if ratio > limit => (
-            Verdict::Inconclusive,
-            format!("{head}: too few runs on one side to tell a change from noise"),
-        ),
-        None => (Verdict::Pass, head),
-    };
-    Some(c)
-}
-
-fn memory(b: &Artifact, a: &Artifact, th: &Thresholds) -> Option<Check> {
-    let (x, y) = (measure::rss_bytes(b), measure::rss_bytes(a));
-    let mut c = Check {
-        id: "baseline.rss".into(),
-        verdict: Verdict::Inconclusive,
-        value: y.map(|y| y as f64),
-        limit: None,
-        margin: None,
-        baseline: x.map(|x| x as f64),
-        delta: None,
-        change: None,
-        unit: "bytes".into(),
-        message: String::new(),
-    };
-    let (x, y) = match (x, y) {
-        (None, None) => return None,
-        (Some(x), Some(y)) => (x, y),
-        (None, Some(_)) => {
-            c.message = "RSS not measured in the baseline (no probe)".into();
-            return Some(c);
-        }
-        (Some(_), None) => {
-            c.message = "RSS not measured in this run (no probe)".into();
-            return Some(c);
-        }
-    };
-    let delta = i128::from(y) - i128::from(x);
-    let change = if x == 0 { 0.0 } else { delta as f64 / x as f64 };
-    c.delta = Some(delta as f64);
-    c.change = Some(change);
-    let over = delta > 0 && change > th.memory_fail;
-    c.verdict = if over && delta >= i128::from(th.memory_fail_min) {
-        Verdict::Fail
-    } else if over {
-        Verdict::Warn
-    } else {
-        Verdict::Pass
-    };
-    c.message = format!(
-        "RSS at ready {} → {} ({}, {})",
-        size(x),
-        size(y),
-        signed(delta),
-        percent(change)
-    );
-    Some(c)
 }
 
 #[cfg(test)]

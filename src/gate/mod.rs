@@ -9,6 +9,7 @@ mod baseline;
 mod budgets;
 mod compare;
 mod measure;
+mod runtime;
 mod stats;
 mod worktree;
 
@@ -24,6 +25,7 @@ pub use baseline::{default_path, load, provenance, save};
 pub use budgets::apply as apply_budgets;
 pub use compare::compare;
 pub use measure::{rss_bytes, startup_median_ms, startup_samples_ms};
+pub use runtime::{Timing, startup_check};
 pub use stats::{RatioInterval, median, median_interval, ratio_of_medians};
 pub use worktree::Worktree;
 
