@@ -93,8 +93,15 @@ pub fn save(report: &Report, path: &Path) -> Result<()> {
         .prefix(".aotcheck-baseline.")
         .suffix(".tmp")
         .tempfile_in(&dir)
-        .map_err(|e| Error::io(&dir, e))?;
-    let io = |e: std::io::Error| Error::io(tmp_path(path), e);
+        .map_err(|source| Error::Write {
+            path: dir.clone(),
+            source,
+        })?;
+    let tmp_path = tmp.path().to_path_buf();
+    let io = |source: std::io::Error| Error::Write {
+        path: tmp_path.clone(),
+        source,
+    };
     let mut json = serde_json::to_vec_pretty(report)
         .map_err(|e| Error::malformed(path, format!("cannot serialise the report: {e}")))?;
     json.push(b'\n');
@@ -102,12 +109,11 @@ pub fn save(report: &Report, path: &Path) -> Result<()> {
     tmp.as_file().sync_all().map_err(io)?;
     // A baseline is meant to be committed and read by others: not the temp file's 0600.
     set_readable(tmp.path(), path);
-    tmp.persist(path).map_err(|e| Error::io(path, e.error))?;
+    tmp.persist(path).map_err(|e| Error::Write {
+        path: path.to_path_buf(),
+        source: e.error,
+    })?;
     Ok(())
-}
-
-fn tmp_path(path: &Path) -> PathBuf {
-    path.with_extension("json.tmp")
 }
 
 #[cfg(unix)]
@@ -223,5 +229,12 @@ mod tests {
             .collect();
         assert_eq!(names, vec![std::ffi::OsString::from("b.json")]);
         assert_eq!(hex(&[0, 171, 255]), "00abff");
+        let e = save(&r, &dir.path().join("missing/b.json"))
+            .expect_err("no such directory")
+            .to_string();
+        assert!(
+            e.starts_with("cannot write") && e.contains("missing"),
+            "{e}"
+        );
     }
 }
