@@ -5,4 +5,5 @@ mod util;
 
 mod build;
 mod gate;
+mod gate_render;
 mod inspect;
