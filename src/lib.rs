@@ -45,7 +45,7 @@ pub fn exit_code(result: &Result<Outcome>) -> u8 {
 pub fn run(opts: &Options, out: &mut Output) -> Result<Outcome> {
     let mut report = match &opts.command {
         Command::Inspect { files } => inspect_files(files, out)?,
-        Command::Check(build) => check(build, &gate::Baseline::open(&opts.gate)?, out)?,
+        Command::Check(build) => check(build, &gate::Baseline::open(&opts.gate, build)?, out)?,
     };
     report.verdict = gate::verdict(&report);
     let outcome = match report.verdict {

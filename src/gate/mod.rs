@@ -27,7 +27,7 @@ pub use compare::compare;
 pub use measure::{rss_bytes, startup_median_ms, startup_samples_ms};
 pub use runtime::{Timing, startup_check};
 pub use stats::{RatioInterval, median, median_interval, ratio_of_medians};
-pub use worktree::Worktree;
+pub use worktree::{Revision, Worktree};
 
 /// What to compare the run with, resolved before anything is built: a bad baseline file is an
 /// error within a second, not after a long build.
@@ -40,21 +40,27 @@ pub enum Baseline {
         report: Box<Report>,
     },
     /// A git revision, built in a temporary worktree after the current tree.
-    Ref(String),
+    Ref(Revision),
 }
 
 impl Baseline {
-    pub fn open(opts: &GateOptions) -> Result<Self> {
+    /// Load the baseline file, or resolve the revision in the repository of the project
+    /// (`--manifest-path`'s directory, else the current one).
+    pub fn open(opts: &GateOptions, build: &BuildOptions) -> Result<Self> {
         if let Some(path) = &opts.baseline {
             return Ok(Baseline::File {
                 path: path.clone(),
                 report: Box::new(load(path)?),
             });
         }
-        Ok(match &opts.baseline_ref {
-            Some(rev) => Baseline::Ref(rev.clone()),
-            None => Baseline::None,
-        })
+        let Some(rev) = &opts.baseline_ref else {
+            return Ok(Baseline::None);
+        };
+        let dir = match build.manifest_path.as_deref().map(Path::parent) {
+            Some(Some(d)) if !d.as_os_str().is_empty() => d.to_path_buf(),
+            _ => PathBuf::from("."),
+        };
+        Ok(Baseline::Ref(Revision::resolve(&dir, rev)?))
     }
 }
 
@@ -91,7 +97,7 @@ pub fn stage(
 /// guard is dropped, whether the build succeeded or not.
 fn build_ref(
     opts: &BuildOptions,
-    rev: &str,
+    rev: &Revision,
     ws: &Workspace,
     out: &mut Output,
     check: CheckFn,
@@ -102,10 +108,14 @@ fn build_ref(
         .root_package()
         .map(|p| p.manifest_path.clone().into_std_path_buf())
         .unwrap_or_else(|| ws.root().join("Cargo.toml"));
-    let tree = Worktree::add(ws.root(), rev)?;
+    let tree = Worktree::add(rev)?;
     out.status(
         "Baseline",
-        &format!("{rev} ({}) in a temporary worktree", short(&tree.commit)),
+        &format!(
+            "{} ({}) in a temporary worktree",
+            rev.rev,
+            short(&tree.commit)
+        ),
     );
     let mut ref_opts = opts.clone();
     ref_opts.manifest_path = Some(tree.map(&manifest)?);
@@ -117,7 +127,7 @@ fn build_ref(
     );
     tree.bring_lock_file(ws.root())?;
     let base = check(&ref_opts, out)?;
-    Ok((format!("git:{rev} ({})", short(&tree.commit)), base))
+    Ok((format!("git:{} ({})", rev.rev, short(&tree.commit)), base))
 }
 
 fn short(commit: &str) -> &str {

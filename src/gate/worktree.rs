@@ -40,9 +40,21 @@ fn git(dir: &Path, args: &[&str]) -> Result<String> {
     Ok(String::from_utf8_lossy(&out.stdout).trim().to_string())
 }
 
-impl Worktree {
-    /// Check out `rev` of the repository containing `dir` into a new temporary directory.
-    pub fn add(dir: &Path, rev: &str) -> Result<Self> {
+/// A revision resolved to a commit of the repository containing a directory.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Revision {
+    /// As the user wrote it.
+    pub rev: String,
+    /// The repository's top level.
+    pub repo: PathBuf,
+    /// The full commit hash.
+    pub commit: String,
+}
+
+impl Revision {
+    /// Resolve `rev` in the repository containing `dir`: done before anything is built, so a
+    /// typo costs a second, not a build.
+    pub fn resolve(dir: &Path, rev: &str) -> Result<Self> {
         let repo = git(dir, &["rev-parse", "--show-toplevel"]).map_err(|_| {
             Error::Usage(format!(
                 "--baseline-ref needs a git repository, and `{}` is not in one",
@@ -58,6 +70,18 @@ impl Worktree {
                 repo.display()
             ))
         })?;
+        Ok(Revision {
+            rev: rev.to_string(),
+            repo,
+            commit,
+        })
+    }
+}
+
+impl Worktree {
+    /// Check out `rev` into a new temporary directory.
+    pub fn add(rev: &Revision) -> Result<Self> {
+        let (repo, commit) = (rev.repo.clone(), rev.commit.clone());
         let tmp = tempfile::Builder::new()
             .prefix("aotcheck-baseline-")
             .tempdir()

@@ -306,14 +306,20 @@ fn git(dir: &Path, args: &[&str]) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
-/// A git repository holding a copy of a fixture, committed.
-fn repo_with(name: &str) -> (tempfile::TempDir, PathBuf) {
+/// A copy of a fixture in a new temporary directory.
+fn copy_of(name: &str) -> (tempfile::TempDir, PathBuf) {
     let dir = tempfile::tempdir().expect("tempdir");
     let repo = dir.path().join("repo");
     std::fs::create_dir_all(repo.join("src")).expect("mkdir");
     for f in ["Cargo.toml", "Cargo.lock", "src/main.rs"] {
         std::fs::copy(fixture(name).join(f), repo.join(f)).expect("copy fixture");
     }
+    (dir, repo)
+}
+
+/// A git repository holding a copy of a fixture, committed.
+fn repo_with(name: &str) -> (tempfile::TempDir, PathBuf) {
+    let (dir, repo) = copy_of(name);
     git(&repo, &["init", "-q"]);
     git(&repo, &["add", "-A"]);
     git(&repo, &["commit", "-qm", "fixture"]);
@@ -375,6 +381,15 @@ fn baseline_ref_worktree_is_removed_when_its_build_fails() {
         r.stderr.contains("`no-such-rev` is not a commit"),
         "{}",
         r.stderr
+    );
+    // Outside git: a clear error, before anything is built.
+    let (_plain, dir) = copy_of("gate-rodata-old");
+    let r = run(&mut gate_at(&dir, "ref-plain", &["--baseline-ref", "HEAD"]));
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("needs a git repository"), "{}", r.stderr);
+    assert!(
+        !shared_target_dir().join("gate/ref-plain").exists(),
+        "nothing built"
     );
 }
 
