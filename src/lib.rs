@@ -53,22 +53,32 @@ pub fn run(opts: &Options, out: &mut Output) -> Result<Outcome> {
         _ => Outcome::Passed,
     };
     if let Some(requested) = &opts.gate.save_baseline {
-        let path = gate::save_path(requested.as_deref(), &report)
-            .ok_or_else(|| Error::Usage("--save-baseline: no workspace to save beside".into()))?;
-        // A failed gate must not quietly become the next run's baseline.
-        if outcome == Outcome::GateFailed {
-            out.warn(&format!(
-                "baseline not saved to {}: checks failed (--warn-only accepts them and saves)",
-                path.display()
-            ));
-        } else {
-            gate::save(&report, &path)?;
-            out.status("Saved", &format!("baseline to {}", path.display()));
-        }
+        save_baseline(&report, requested.as_deref(), outcome, out)?;
     }
     emit(&report, opts, out)?;
     render::github::announce(&report, out);
     Ok(outcome)
+}
+
+/// `--save-baseline`: unless the gate failed, which must not quietly become the next baseline.
+fn save_baseline(
+    report: &Report,
+    requested: Option<&Path>,
+    outcome: Outcome,
+    out: &mut Output,
+) -> Result<()> {
+    let path = gate::save_path(requested, report)
+        .ok_or_else(|| Error::Usage("--save-baseline: no workspace to save beside".into()))?;
+    if outcome == Outcome::GateFailed {
+        out.warn(&format!(
+            "baseline not saved to {}: checks failed (--warn-only accepts them and saves)",
+            path.display()
+        ));
+        return Ok(());
+    }
+    gate::save(report, &path)?;
+    out.status("Saved", &format!("baseline to {}", path.display()));
+    Ok(())
 }
 
 fn emit(report: &Report, opts: &Options, out: &mut Output) -> Result<()> {
