@@ -1,6 +1,6 @@
 //! A temporary git worktree at a revision, for `--baseline-ref`. Removed when dropped, so a
-//! failed build does not leave it behind (an interrupted process leaves a registration that
-//! `git worktree prune` clears).
+//! failed build does not leave it behind (a process killed by a signal does not drop it, and
+//! leaves a registration that `git worktree prune` clears).
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -141,9 +141,9 @@ impl Worktree {
 impl Drop for Worktree {
     fn drop(&mut self) {
         let path = self.path.to_string_lossy().into_owned();
-        // Best effort: the temporary directory goes anyway; prune forgets a worktree whose
-        // directory is gone.
+        // Best effort: the temporary directory goes anyway. Should git fail here, what is left
+        // is a registration `git worktree prune` clears; we do not prune for the user, which
+        // would touch worktrees that are not ours.
         let _ = git(&self.repo, &["worktree", "remove", "--force", &path]);
-        let _ = git(&self.repo, &["worktree", "prune"]);
     }
 }
