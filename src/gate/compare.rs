@@ -11,7 +11,7 @@ use std::collections::BTreeMap;
 
 use crate::config::Thresholds;
 use crate::render::size;
-use crate::report::{Artifact, Check, Comparison, Linkage, Provenance, Report, Verdict};
+use crate::report::{Artifact, BaselineSummary, Check, Linkage, Provenance, Report, Verdict};
 
 use super::{artifact_label, runtime};
 
@@ -33,11 +33,11 @@ pub fn compare(
     source: &str,
     thresholds: &dyn Fn(&str, &str) -> Thresholds,
 ) {
-    let mut cmp = Comparison {
+    let mut cmp = BaselineSummary {
         source: source.to_string(),
         provenance: base.provenance.clone(),
         mismatches: mismatches(base.provenance.as_ref(), current.provenance.as_ref()),
-        ..Comparison::default()
+        ..BaselineSummary::default()
     };
     for a in &mut current.artifacts {
         let Some(b) = base.artifacts.iter().find(|b| same_binary(a, b)) else {
@@ -58,7 +58,7 @@ pub fn compare(
                 .push(format!("{}: only in the baseline", artifact_label(b)));
         }
     }
-    current.comparison = Some(cmp);
+    current.baseline = Some(cmp);
 }
 
 fn same_binary(a: &Artifact, b: &Artifact) -> bool {

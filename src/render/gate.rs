@@ -18,7 +18,7 @@ fn verdict_style(v: Verdict) -> anstyle::Style {
 
 /// What the run was compared with, and how the baseline was made differently: above the deltas.
 pub fn header(s: &mut String, report: &Report, st: &Style) {
-    let Some(c) = &report.comparison else {
+    let Some(c) = &report.baseline else {
         return;
     };
     let mut line = format!("compared with {}", c.source);
@@ -139,7 +139,7 @@ pub fn footer(s: &mut String, report: &Report, st: &Style) {
         paint(st.color, HEADER, "verdict"),
         paint(st.color, verdict_style(report.verdict), &text)
     );
-    if report.comparison.as_ref().is_some_and(|c| c.improved) {
+    if report.baseline.as_ref().is_some_and(|c| c.improved) {
         let _ = writeln!(
             s,
             "{}: something shrank; save a new baseline with --save-baseline to keep the gain",

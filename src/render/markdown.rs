@@ -106,7 +106,7 @@ pub fn render(report: &Report) -> String {
     let mut s = String::new();
     let _ = writeln!(s, "{MARKER}");
     let _ = writeln!(s, "## cargo-aotcheck: {}\n", icon(report.verdict));
-    if let Some(c) = &report.comparison {
+    if let Some(c) = &report.baseline {
         let mut line = format!("Compared with {}", escape(&c.source));
         if let Some(commit) = c.provenance.as_ref().and_then(|p| p.git_commit.as_deref()) {
             let _ = write!(
@@ -212,7 +212,7 @@ pub fn render(report: &Report) -> String {
         let _ = writeln!(s, "\n</details>\n");
     }
 
-    if report.comparison.as_ref().is_some_and(|c| c.improved) {
+    if report.baseline.as_ref().is_some_and(|c| c.improved) {
         let _ = writeln!(
             s,
             "Something shrank: save a new baseline with `--save-baseline` to keep the gain.\n"

@@ -100,7 +100,7 @@ pub struct Provenance {
 
 /// What the run was compared with, and what differs in how the two were made.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Default)]
-pub struct Comparison {
+pub struct BaselineSummary {
     /// The baseline file, or `git:REV (commit)` for `--baseline-ref`.
     pub source: String,
     /// The baseline's provenance, when it recorded one.

@@ -11,7 +11,7 @@ mod size;
 use serde::{Deserialize, Serialize};
 
 pub use audit::{Finding, Severity};
-pub use gate::{Check, Comparison, Provenance, Verdict};
+pub use gate::{BaselineSummary, Check, Provenance, Verdict};
 pub use probe::{HostileRun, Probe};
 pub use size::{Coverage, CrateSize, SymbolRow};
 
@@ -33,7 +33,7 @@ pub struct Report {
     pub provenance: Option<Provenance>,
     /// The baseline this run was compared with (`--baseline`, `--baseline-ref`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub comparison: Option<Comparison>,
+    pub baseline: Option<BaselineSummary>,
     pub artifacts: Vec<Artifact>,
     /// Things the user should know about the run itself (not about one binary).
     #[serde(default)]
@@ -48,7 +48,7 @@ impl Report {
             verdict: Verdict::Pass,
             build,
             provenance: None,
-            comparison: None,
+            baseline: None,
             artifacts: Vec::new(),
             warnings: Vec::new(),
         }

@@ -336,8 +336,8 @@ fn baseline_ref_head_on_an_unchanged_tree_reports_no_size_change() {
     ));
     assert_eq!(r.code, 0, "{}", r.stderr);
     let v = parse(&r);
-    assert!(str_of(&v["comparison"], "source").starts_with("git:HEAD ("));
-    assert_eq!(v["comparison"]["mismatches"], serde_json::json!([]));
+    assert!(str_of(&v["baseline"], "source").starts_with("git:HEAD ("));
+    assert_eq!(v["baseline"]["mismatches"], serde_json::json!([]));
     let all = checks(&v);
     let sizes: Vec<&Value> = all
         .iter()
