@@ -5,12 +5,15 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-use crate::options::{BuildOptions, ColorChoice, Command, Format, LinkChoice, Options, Verbosity};
+use crate::options::{
+    BuildOptions, ColorChoice, Command, Format, GateOptions, LinkChoice, Options, Verbosity,
+};
 
 const EXIT_CODES: &str = "\
 Exit codes:
   0  the run succeeded and no gate failed
-  1  a gate failed (reserved: budgets, baselines and error findings use it)
+  1  a check failed: a budget, a regression against the baseline, or an error finding
+     (--warn-only: 0)
   2  the tool could not do its job: bad arguments, failed build, unreadable or malformed binary,
      missing prerequisite";
 
@@ -40,7 +43,7 @@ struct AotcheckArgs {
     #[command(flatten)]
     build: BuildArgs,
 
-    /// Output format of the report on stdout
+    /// Output format of the report on stdout (markdown: for a pull-request comment)
     #[arg(long, value_enum, default_value_t = FormatArg::Human, global = true)]
     format: FormatArg,
 
@@ -55,6 +58,9 @@ struct AotcheckArgs {
     /// Do not print cargo's or our progress messages
     #[arg(short, long, global = true)]
     quiet: bool,
+
+    #[command(flatten)]
+    gate: GateArgs,
 }
 
 #[derive(Debug, Subcommand)]
@@ -146,10 +152,43 @@ struct BuildArgs {
     hostile: bool,
 }
 
+#[derive(Debug, Args)]
+#[command(next_help_heading = "Release gate (budgets from [package.metadata.aotcheck])")]
+struct GateArgs {
+    /// Compare with a report saved by --save-baseline
+    #[arg(long, value_name = "FILE", conflicts_with = "baseline_ref")]
+    baseline: Option<PathBuf>,
+
+    /// Compare with this git revision, built in a temporary worktree (e.g. origin/main)
+    #[arg(long, value_name = "REV")]
+    baseline_ref: Option<String>,
+
+    /// Save this run's report as a baseline [default: aotcheck-baseline.json beside the
+    /// workspace manifest]
+    #[arg(long, value_name = "FILE", num_args = 0..=1)]
+    save_baseline: Option<Option<PathBuf>>,
+
+    /// Report failed checks but exit 0
+    #[arg(long)]
+    warn_only: bool,
+}
+
+impl From<GateArgs> for GateOptions {
+    fn from(a: GateArgs) -> Self {
+        GateOptions {
+            baseline: a.baseline,
+            baseline_ref: a.baseline_ref,
+            save_baseline: a.save_baseline,
+            warn_only: a.warn_only,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, ValueEnum)]
 enum FormatArg {
     Human,
     Json,
+    Markdown,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -244,6 +283,7 @@ pub fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Options, clap::
         format: match a.format {
             FormatArg::Human => Format::Human,
             FormatArg::Json => Format::Json,
+            FormatArg::Markdown => Format::Markdown,
         },
         color,
         verbosity: if a.quiet {
@@ -253,6 +293,7 @@ pub fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Options, clap::
         } else {
             Verbosity::Normal
         },
+        gate: a.gate.into(),
     })
 }
 
@@ -320,5 +361,27 @@ mod tests {
             panic!("expected check")
         };
         assert!(o.locked && o.offline);
+    }
+
+    #[test]
+    fn gate_flags() {
+        let o = p(&["x", "--save-baseline"]).expect("parse");
+        assert_eq!(o.gate.save_baseline, Some(None));
+        let o = p(&[
+            "x",
+            "--save-baseline",
+            "b.json",
+            "--warn-only",
+            "--format",
+            "markdown",
+        ])
+        .expect("parse");
+        assert_eq!(o.gate.save_baseline, Some(Some(PathBuf::from("b.json"))));
+        assert!(o.gate.warn_only);
+        assert_eq!(o.format, Format::Markdown);
+        let o = p(&["x", "--baseline-ref", "origin/main"]).expect("parse");
+        assert_eq!(o.gate.baseline_ref.as_deref(), Some("origin/main"));
+        assert!(p(&["x", "--baseline", "a.json", "--baseline-ref", "HEAD"]).is_err());
+        assert!(p(&["x", "inspect", "/bin/ls", "--baseline", "a.json"]).is_err());
     }
 }

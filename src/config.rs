@@ -491,7 +491,14 @@ fn parse_duration_q(q: &Quantity) -> Result<Duration, String> {
 /// `"5%"` or `0.05` → 0.05.
 fn parse_percent(q: &Quantity) -> Result<f64, String> {
     let f = match q {
-        Quantity::Int(n) => *n as f64,
+        Quantity::Int(0) => 0.0,
+        // `size_fail = 5` would be 500%: almost certainly meant as 5%.
+        Quantity::Int(n) => {
+            return Err(format!(
+                "`{n}` is ambiguous: write a percentage like \"{n}%\" or a fraction like {}",
+                *n as f64 / 100.0
+            ));
+        }
         Quantity::Float(f) => *f,
         Quantity::Text(s) => {
             let t = s.trim();
@@ -639,6 +646,14 @@ mod tests {
         let s = c.for_bin("app", "app");
         assert_eq!(s.budgets.max_rss, Some(20 * 1024 * 1024));
         assert!((s.thresholds.size_fail - 0.02).abs() < 1e-12);
+        std::fs::write(&f, "[thresholds]\nsize_fail = 5\n").expect("write");
+        let e = Config::load(&json!({}), Path::new("/w/Cargo.toml"), &[], Some(&f))
+            .expect_err("5 is not 5%")
+            .to_string();
+        assert!(
+            e.contains("thresholds.size_fail") && e.contains("\"5%\""),
+            "{e}"
+        );
         std::fs::write(&f, "[thresholds]\nsize_fial = 1\n").expect("write");
         let e = Config::load(&json!({}), Path::new("/w/Cargo.toml"), &[], Some(&f))
             .expect_err("typo")

@@ -12,6 +12,13 @@ pub enum Error {
         source: std::io::Error,
     },
 
+    #[error("cannot write `{path}`: {source}")]
+    Write {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+
     #[error("`{path}`: {reason}")]
     Malformed { path: PathBuf, reason: String },
 

@@ -8,6 +8,7 @@ pub mod cli;
 pub mod compile;
 pub mod config;
 pub mod error;
+pub mod gate;
 pub mod hostile;
 pub mod inspect;
 pub mod interrupt;
@@ -45,22 +46,51 @@ pub fn exit_code(result: &Result<Outcome>) -> u8 {
 }
 
 pub fn run(opts: &Options, out: &mut Output) -> Result<Outcome> {
-    let report = match &opts.command {
+    let mut report = match &opts.command {
         Command::Inspect { files } => inspect_files(files, out)?,
-        Command::Check(build) => check(build, out)?,
+        Command::Check(build) => check(build, &gate::Baseline::open(&opts.gate, build)?, out)?,
         Command::Explain { rule } => return explain(rule.as_deref(), out),
     };
+    report.verdict = gate::verdict(&report);
+    let outcome = match report.verdict {
+        report::Verdict::Fail if !opts.gate.warn_only => Outcome::GateFailed,
+        _ => Outcome::Passed,
+    };
+    if let Some(requested) = &opts.gate.save_baseline {
+        save_baseline(&report, requested.as_deref(), outcome, out)?;
+    }
     emit(&report, opts, out)?;
-    Ok(if audit::gate_failed(&report) {
-        Outcome::GateFailed
-    } else {
-        Outcome::Passed
-    })
+    render::github::announce(&report, out);
+    Ok(outcome)
+}
+
+/// `--save-baseline`: unless the gate failed, which must not quietly become the next baseline.
+fn save_baseline(
+    report: &Report,
+    requested: Option<&Path>,
+    outcome: Outcome,
+    out: &mut Output,
+) -> Result<()> {
+    let path = gate::save_path(requested, report)
+        .ok_or_else(|| Error::Usage("--save-baseline: no workspace to save beside".into()))?;
+    if outcome == Outcome::GateFailed {
+        out.warn(&format!(
+            "baseline not saved to {}: checks failed (--warn-only accepts them and saves)",
+            path.display()
+        ));
+        return Ok(());
+    }
+    gate::save(report, &path)?;
+    out.status("Saved", &format!("baseline to {}", path.display()));
+    Ok(())
 }
 
 fn emit(report: &Report, opts: &Options, out: &mut Output) -> Result<()> {
     let written = match opts.format {
         Format::Json => render::json(report, out.out),
+        Format::Markdown => out
+            .out
+            .write_all(render::markdown::render(report).as_bytes()),
         Format::Human => {
             let style = render::human::Style {
                 color: out.out_color,
@@ -106,7 +136,7 @@ fn inspect_files(files: &[std::path::PathBuf], out: &mut Output) -> Result<Repor
     Ok(report)
 }
 
-fn check(opts: &BuildOptions, out: &mut Output) -> Result<Report> {
+fn check(opts: &BuildOptions, baseline: &gate::Baseline, out: &mut Output) -> Result<Report> {
     let cargo = compile::find_cargo()?;
     let cwd = std::env::current_dir().map_err(|e| Error::io(".", e))?;
     let mut toolchain = Toolchain::discover(cargo.clone(), &cwd)?;
@@ -208,6 +238,8 @@ fn check(opts: &BuildOptions, out: &mut Output) -> Result<Report> {
         progress_width,
     };
     hostile_stage(&ctx, &mut report, out)?;
+    let base = |o: &BuildOptions, out: &mut Output| check(o, &gate::Baseline::None, out);
+    gate::stage(opts, baseline, &ws, &mut report, out, &base)?;
     Ok(report)
 }
 

@@ -7,6 +7,7 @@ pub enum Format {
     #[default]
     Human,
     Json,
+    Markdown,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -73,4 +74,19 @@ pub struct Options {
     pub format: Format,
     pub color: ColorChoice,
     pub verbosity: Verbosity,
+    pub gate: GateOptions,
+}
+
+/// The release gate's flags: which baseline to compare with, where to save one, how to exit.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct GateOptions {
+    /// `--baseline FILE`: a report saved by `--save-baseline`.
+    pub baseline: Option<PathBuf>,
+    /// `--baseline-ref REV`: build this git revision in a temporary worktree and compare.
+    pub baseline_ref: Option<String>,
+    /// `--save-baseline [FILE]`; `Some(None)`: `aotcheck-baseline.json` beside the workspace
+    /// manifest.
+    pub save_baseline: Option<Option<PathBuf>>,
+    /// `--warn-only`: report failed checks but exit 0.
+    pub warn_only: bool,
 }

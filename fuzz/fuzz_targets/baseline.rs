@@ -4,7 +4,7 @@
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
-    let _ = cargo_aotcheck::report::Report::from_baseline_bytes(
+    let _ = cargo_aotcheck::gate::baseline::parse(
         std::path::Path::new("fuzz-baseline.json"),
         data,
     );

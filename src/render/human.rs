@@ -17,6 +17,7 @@ pub struct Style {
 
 pub fn render(report: &Report, style: &Style) -> String {
     let mut s = String::new();
+    super::gate::header(&mut s, report, style);
     for (i, a) in report.artifacts.iter().enumerate() {
         if i > 0 {
             s.push('\n');
@@ -26,6 +27,7 @@ pub fn render(report: &Report, style: &Style) -> String {
     for w in &report.warnings {
         let _ = writeln!(s, "{}: {w}", paint(style.color, WARN, "warning"));
     }
+    super::gate::footer(&mut s, report, style);
     s
 }
 
@@ -54,6 +56,7 @@ fn artifact(s: &mut String, a: &Artifact, st: &Style) {
     binary(s, &a.binary, st);
     super::audit::findings(s, &a.findings, st);
     super::hostile::render(s, &a.hostile, st.color);
+    super::gate::checks(s, a, st);
 }
 
 fn binary(s: &mut String, b: &Binary, st: &Style) {

@@ -1,8 +1,11 @@
 //! Renderers: layout over the report, no computation of their own.
 
 pub mod audit;
+mod gate;
+pub mod github;
 mod hostile;
 pub mod human;
+pub mod markdown;
 
 use std::io::Write;
 

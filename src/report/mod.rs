@@ -12,7 +12,7 @@ mod size;
 use serde::{Deserialize, Serialize};
 
 pub use audit::{Finding, Severity};
-pub use gate::{Check, Verdict};
+pub use gate::{BaselineSummary, Check, Provenance, Verdict};
 pub use hostile::{HostileOutcome, HostileRun};
 pub use probe::Probe;
 pub use size::{Coverage, CrateSize, SymbolRow};
@@ -24,9 +24,18 @@ pub const SCHEMA_VERSION: u32 = 1;
 pub struct Report {
     pub schema_version: u32,
     pub tool: Tool,
+    /// The run's verdict: the worst of every check and error finding (issue: the release gate).
+    #[serde(default)]
+    pub verdict: Verdict,
     /// How the binaries were made; `None` for `inspect` of files we did not build.
     #[serde(default)]
     pub build: Option<BuildInfo>,
+    /// What makes two reports comparable (toolchain, lock file, commit); `None` for `inspect`.
+    #[serde(default)]
+    pub provenance: Option<Provenance>,
+    /// The baseline this run was compared with (`--baseline`, `--baseline-ref`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub baseline: Option<BaselineSummary>,
     pub artifacts: Vec<Artifact>,
     /// Things the user should know about the run itself (not about one binary).
     #[serde(default)]
@@ -34,38 +43,14 @@ pub struct Report {
 }
 
 impl Report {
-    /// Read a saved report (a baseline): refuse what is not one, and say which version a
-    /// report from a newer tool needs, before trying to read its fields.
-    pub fn from_baseline_bytes(path: &std::path::Path, bytes: &[u8]) -> crate::error::Result<Self> {
-        use crate::error::Error;
-        let value: serde_json::Value = serde_json::from_slice(bytes).map_err(|e| {
-            Error::malformed(path, format!("not a cargo-aotcheck JSON report: {e}"))
-        })?;
-        let version = value
-            .get("schema_version")
-            .and_then(serde_json::Value::as_u64)
-            .ok_or_else(|| {
-                Error::malformed(path, "not a cargo-aotcheck report: no `schema_version`")
-            })?;
-        if version > u64::from(SCHEMA_VERSION) {
-            return Err(Error::malformed(
-                path,
-                format!(
-                    "written with report schema {version}, but this cargo-aotcheck ({}) reads \
-                     schema {SCHEMA_VERSION}: upgrade cargo-aotcheck to read it",
-                    env!("CARGO_PKG_VERSION")
-                ),
-            ));
-        }
-        serde_json::from_value(value)
-            .map_err(|e| Error::malformed(path, format!("not a valid cargo-aotcheck report: {e}")))
-    }
-
     pub fn new(build: Option<BuildInfo>) -> Self {
         Report {
             schema_version: SCHEMA_VERSION,
             tool: Tool::current(),
+            verdict: Verdict::Pass,
             build,
+            provenance: None,
+            baseline: None,
             artifacts: Vec::new(),
             warnings: Vec::new(),
         }

@@ -5,6 +5,8 @@ mod util;
 
 mod audit;
 mod build;
+mod gate;
+mod gate_render;
 mod hardening;
 mod hostile;
 mod inspect;

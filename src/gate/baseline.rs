@@ -1,0 +1,240 @@
+//! The baseline file: the JSON report itself, with its provenance. Read strictly (a bad file
+//! is an error naming it, before anything is built), written atomically (a temporary file in
+//! the same directory, renamed over the old one: a crash never leaves half a file).
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use sha2::{Digest, Sha256};
+
+use crate::error::{Error, Result};
+use crate::report::{Provenance, Report, SCHEMA_VERSION};
+
+/// The file name `--save-baseline` uses when given none.
+pub const DEFAULT_FILE: &str = "aotcheck-baseline.json";
+
+/// `aotcheck-baseline.json` beside the workspace manifest; `None` for `inspect` reports.
+pub fn default_path(report: &Report) -> Option<PathBuf> {
+    report
+        .build
+        .as_ref()
+        .map(|b| Path::new(&b.workspace_root).join(DEFAULT_FILE))
+}
+
+/// Read a baseline. Malformed, truncated, foreign or newer-schema files are errors that name
+/// the file and say what to do; the file itself is never touched.
+pub fn load(path: &Path) -> Result<Report> {
+    let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+    parse(path, &bytes)
+}
+
+pub fn parse(path: &Path, bytes: &[u8]) -> Result<Report> {
+    let value: serde_json::Value = serde_json::from_slice(bytes).map_err(|e| {
+        let what = if e.is_eof() {
+            "truncated"
+        } else {
+            "not valid JSON"
+        };
+        Error::malformed(
+            path,
+            format!(
+                "the baseline is {what} ({e}); save a new one with --save-baseline, \
+                 or restore it from version control"
+            ),
+        )
+    })?;
+    let Some(version) = value
+        .get("schema_version")
+        .and_then(serde_json::Value::as_u64)
+    else {
+        return Err(Error::malformed(
+            path,
+            "not a cargo-aotcheck report: no `schema_version` (a baseline is what \
+             --save-baseline or --format json writes)",
+        ));
+    };
+    if version > u64::from(SCHEMA_VERSION) {
+        let by = value
+            .pointer("/tool/version")
+            .and_then(serde_json::Value::as_str)
+            .map(|v| format!(" (written by cargo-aotcheck {v})"))
+            .unwrap_or_default();
+        return Err(Error::malformed(
+            path,
+            format!(
+                "the baseline uses report schema_version {version}{by}, and this \
+                 cargo-aotcheck {} reads schema_version {SCHEMA_VERSION}: a cargo-aotcheck \
+                 that reads schema_version {version} is needed (upgrade it, or save a new \
+                 baseline with this version)",
+                env!("CARGO_PKG_VERSION")
+            ),
+        ));
+    }
+    serde_path_to_error::deserialize(value).map_err(|e| {
+        Error::malformed(
+            path,
+            format!(
+                "not a valid cargo-aotcheck report at `{}`: {}",
+                e.path(),
+                e.inner()
+            ),
+        )
+    })
+}
+
+/// Write `report` to `path` atomically, creating no partial file on failure.
+pub fn save(report: &Report, path: &Path) -> Result<()> {
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".aotcheck-baseline.")
+        .suffix(".tmp")
+        .tempfile_in(&dir)
+        .map_err(|source| Error::Write {
+            path: dir.clone(),
+            source,
+        })?;
+    let tmp_path = tmp.path().to_path_buf();
+    let io = |source: std::io::Error| Error::Write {
+        path: tmp_path.clone(),
+        source,
+    };
+    let mut json = serde_json::to_vec_pretty(report)
+        .map_err(|e| Error::malformed(path, format!("cannot serialise the report: {e}")))?;
+    json.push(b'\n');
+    tmp.write_all(&json).map_err(io)?;
+    tmp.as_file().sync_all().map_err(io)?;
+    // A baseline is meant to be committed and read by others: not the temp file's 0600.
+    set_readable(tmp.path(), path);
+    tmp.persist(path).map_err(|e| Error::Write {
+        path: path.to_path_buf(),
+        source: e.error,
+    })?;
+    Ok(())
+}
+
+#[cfg(unix)]
+fn set_readable(tmp: &Path, target: &Path) {
+    use std::os::unix::fs::PermissionsExt;
+    let mode = std::fs::metadata(target)
+        .map(|m| m.permissions().mode() & 0o777)
+        .unwrap_or(0o644);
+    // Best effort: a baseline with restrictive permissions is still a baseline.
+    let _ = std::fs::set_permissions(tmp, std::fs::Permissions::from_mode(mode));
+}
+
+#[cfg(not(unix))]
+fn set_readable(_tmp: &Path, _target: &Path) {}
+
+/// How `report` was made: the build info, link modes, the lock file's hash and the commit.
+pub fn provenance(report: &Report, root: &Path) -> Provenance {
+    let mut p = Provenance {
+        tool_version: report.tool.version.clone(),
+        ..Provenance::default()
+    };
+    if let Some(b) = &report.build {
+        p.rustc = b.rustc.clone();
+        p.target = b.target.clone();
+        p.profile = b.profile.clone();
+        p.features = b.features.clone();
+        if b.all_features {
+            p.features.push("--all-features".into());
+        }
+        if b.no_default_features {
+            p.features.push("--no-default-features".into());
+        }
+    }
+    let mut modes: Vec<String> = report
+        .artifacts
+        .iter()
+        .filter_map(|a| a.link_mode.map(|m| m.as_str().to_string()))
+        .collect();
+    modes.sort();
+    modes.dedup();
+    p.link_modes = modes;
+    p.cargo_lock_sha256 = std::fs::read(root.join("Cargo.lock"))
+        .ok()
+        .map(|bytes| hex(&Sha256::digest(&bytes)));
+    p.git_commit = git(root, &["rev-parse", "--verify", "HEAD"]);
+    if p.git_commit.is_some() {
+        p.git_dirty =
+            git(root, &["status", "--porcelain", "--untracked-files=no"]).map(|s| !s.is_empty());
+    }
+    p
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// `git -C dir ARGS`, trimmed stdout; `None` without git, outside a repository, or on error.
+fn git(dir: &Path, args: &[&str]) -> Option<String> {
+    let out = Command::new("git")
+        .arg("-C")
+        .arg(dir)
+        .args(args)
+        .stdin(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .output()
+        .ok()?;
+    out.status
+        .success()
+        .then(|| String::from_utf8_lossy(&out.stdout).trim().to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bad_baselines_are_clear_errors_naming_the_file() {
+        let p = Path::new("/x/base.json");
+        let e = parse(p, b"{\"schema_version\": 1, \"tool\":").expect_err("truncated");
+        let m = e.to_string();
+        assert!(m.contains("/x/base.json") && m.contains("truncated"), "{m}");
+        let e = parse(p, b"[1, 2]").expect_err("foreign").to_string();
+        assert!(e.contains("schema_version"), "{e}");
+        let e = parse(
+            p,
+            br#"{"schema_version": 7, "tool": {"name": "cargo-aotcheck", "version": "9.0.0"}}"#,
+        )
+        .expect_err("newer")
+        .to_string();
+        assert!(
+            e.contains("schema_version 7") && e.contains("9.0.0") && e.contains("is needed"),
+            "{e}"
+        );
+        let e = parse(p, br#"{"schema_version": 1, "tool": 3}"#)
+            .expect_err("wrong shape")
+            .to_string();
+        assert!(e.contains("`tool`"), "{e}");
+    }
+
+    #[test]
+    fn save_then_load_round_trips_and_leaves_no_temp_file() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("b.json");
+        let mut r = Report::new(None);
+        r.warnings.push("w".into());
+        save(&r, &path).expect("save");
+        save(&r, &path).expect("overwrite");
+        let back = load(&path).expect("load");
+        assert_eq!(back.warnings, vec!["w"]);
+        let names: Vec<_> = std::fs::read_dir(dir.path())
+            .expect("dir")
+            .map(|e| e.expect("entry").file_name())
+            .collect();
+        assert_eq!(names, vec![std::ffi::OsString::from("b.json")]);
+        assert_eq!(hex(&[0, 171, 255]), "00abff");
+        let e = save(&r, &dir.path().join("missing/b.json"))
+            .expect_err("no such directory")
+            .to_string();
+        assert!(
+            e.starts_with("cannot write") && e.contains("missing"),
+            "{e}"
+        );
+    }
+}

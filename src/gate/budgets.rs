@@ -1,0 +1,417 @@
+//! Budgets: absolute limits from `[package.metadata.aotcheck]` (and the other layers), one
+//! [`Check`] each. A value over its limit fails; within [`WARN_WITHIN`] of it warns; a budget
+//! that cannot be measured is `inconclusive`, never a silent pass.
+
+use crate::config::{Budgets, Config};
+use crate::render::size;
+use crate::report::{Artifact, Check, Report, Verdict};
+
+use super::measure;
+use super::stats::{median, median_interval};
+
+/// Warn when a value is within this fraction of its limit.
+pub const WARN_WITHIN: f64 = 0.05;
+
+/// Add the budget checks of every binary we built (`inspect` has no package, so no budgets).
+pub fn apply(config: &Config, report: &mut Report) {
+    for a in &mut report.artifacts {
+        let Some(package) = a.package.clone() else {
+            continue;
+        };
+        let budgets = config.for_bin(&package, &a.name).budgets;
+        let checks = checks(&budgets, a);
+        a.checks.extend(checks);
+    }
+}
+
+pub fn checks(b: &Budgets, a: &Artifact) -> Vec<Check> {
+    let bin = &a.binary;
+    let mut v = Vec::new();
+    if let Some(limit) = b.max_file_size {
+        v.push(bytes(
+            "budget.file_size",
+            "file size",
+            Some(bin.file_size),
+            limit,
+            None,
+        ));
+    }
+    if let Some(limit) = b.max_stripped_size {
+        v.push(bytes(
+            "budget.stripped_size",
+            "stripped size",
+            bin.stripped_size,
+            limit,
+            bin.stripped_size
+                .is_none()
+                .then_some("not measured (no stripped size for this format)"),
+        ));
+    }
+    if let Some(limit) = b.max_closure_size {
+        let missing = bin.closure.iter().filter(|e| e.size.is_none()).count();
+        let mut c = bytes(
+            "budget.closure_size",
+            "closure",
+            Some(bin.closure_size),
+            limit,
+            None,
+        );
+        if missing > 0 && c.verdict != Verdict::Fail {
+            c.verdict = Verdict::Inconclusive;
+            c.message = format!(
+                "{}; {missing} shared libraries were not found here, so the closure is larger",
+                c.message
+            );
+        }
+        v.push(c);
+    }
+    if let Some(limit) = b.max_startup {
+        v.push(startup(a, limit.as_secs_f64() * 1000.0));
+    }
+    if let Some(limit) = b.max_rss {
+        v.push(bytes(
+            "budget.rss",
+            "RSS at ready",
+            measure::rss_bytes(a),
+            limit,
+            measure::rss_bytes(a)
+                .is_none()
+                .then_some("not measured (no probe)"),
+        ));
+    }
+    if b.require_static == Some(true) {
+        let mut deps: Vec<String> = bin.interpreter.iter().cloned().collect();
+        deps.extend(bin.needed.iter().cloned());
+        v.push(Check {
+            id: "budget.static".into(),
+            verdict: if deps.is_empty() {
+                Verdict::Pass
+            } else {
+                Verdict::Fail
+            },
+            value: Some(deps.len() as f64),
+            limit: Some(0.0),
+            margin: Some(-(deps.len() as f64)),
+            baseline: None,
+            delta: None,
+            change: None,
+            unit: "libraries".into(),
+            message: if deps.is_empty() {
+                "static: no interpreter, no shared libraries".into()
+            } else {
+                format!("require_static, but it needs {}", deps.join(", "))
+            },
+        });
+    }
+    if let Some(allowed) = &b.allowed_libraries {
+        let extra: Vec<&String> = bin
+            .needed
+            .iter()
+            .filter(|n| !allowed.iter().any(|a| library_matches(a, n)))
+            .collect();
+        v.push(Check {
+            id: "budget.libraries".into(),
+            verdict: if extra.is_empty() {
+                Verdict::Pass
+            } else {
+                Verdict::Fail
+            },
+            value: Some(extra.len() as f64),
+            limit: Some(0.0),
+            margin: Some(-(extra.len() as f64)),
+            baseline: None,
+            delta: None,
+            change: None,
+            unit: "libraries".into(),
+            message: if extra.is_empty() {
+                format!("{} shared libraries, all allowed", bin.needed.len())
+            } else {
+                let names: Vec<&str> = extra.iter().map(|s| s.as_str()).collect();
+                format!("not in allowed_libraries: {}", names.join(", "))
+            },
+        });
+    }
+    if let Some((max, written)) = &b.max_glibc {
+        v.push(glibc(a, max, written));
+    }
+    v
+}
+
+/// `libz.so` allows `libz.so.1`; `libc.so.6` allows exactly that.
+fn library_matches(allowed: &str, needed: &str) -> bool {
+    needed == allowed
+        || needed
+            .strip_prefix(allowed)
+            .is_some_and(|rest| rest.starts_with('.'))
+}
+
+fn verdict_for(value: f64, limit: f64) -> Verdict {
+    if value > limit {
+        Verdict::Fail
+    } else if value > limit * (1.0 - WARN_WITHIN) {
+        Verdict::Warn
+    } else {
+        Verdict::Pass
+    }
+}
+
+fn bytes(id: &str, what: &str, value: Option<u64>, limit: u64, missing: Option<&str>) -> Check {
+    let Some(value) = value else {
+        return Check {
+            id: id.into(),
+            verdict: Verdict::Inconclusive,
+            value: None,
+            limit: Some(limit as f64),
+            margin: None,
+            baseline: None,
+            delta: None,
+            change: None,
+            unit: "bytes".into(),
+            message: missing.unwrap_or("not measured").into(),
+        };
+    };
+    let verdict = verdict_for(value as f64, limit as f64);
+    let message = match verdict {
+        Verdict::Fail => format!(
+            "{what} {} is over the budget of {} by {}",
+            size(value),
+            size(limit),
+            size(value - limit)
+        ),
+        Verdict::Warn => format!(
+            "{what} {} is within {:.0}% of the budget of {} ({} left)",
+            size(value),
+            WARN_WITHIN * 100.0,
+            size(limit),
+            size(limit - value)
+        ),
+        _ => format!(
+            "{what} {} is within the budget of {} ({} left)",
+            size(value),
+            size(limit),
+            size(limit - value)
+        ),
+    };
+    Check {
+        id: id.into(),
+        verdict,
+        value: Some(value as f64),
+        limit: Some(limit as f64),
+        margin: Some(limit as f64 - value as f64),
+        baseline: None,
+        delta: None,
+        change: None,
+        unit: "bytes".into(),
+        message,
+    }
+}
+
+/// The median startup against its budget. With per-run samples, a median over the limit fails
+/// only when its 95% interval lies entirely above it; otherwise the noise could explain it.
+fn startup(a: &Artifact, limit_ms: f64) -> Check {
+    let samples = measure::startup_samples_ms(a);
+    let med = measure::startup_median_ms(a).or_else(|| samples.as_deref().and_then(median));
+    let mut c = Check {
+        id: "budget.startup".into(),
+        verdict: Verdict::Inconclusive,
+        value: med,
+        limit: Some(limit_ms),
+        margin: med.map(|m| limit_ms - m),
+        baseline: None,
+        delta: None,
+        change: None,
+        unit: "ms".into(),
+        message: String::new(),
+    };
+    let Some(m) = med else {
+        c.message = "not measured (no probe)".into();
+        return c;
+    };
+    let interval = samples.as_deref().and_then(median_interval);
+    c.verdict = verdict_for(m, limit_ms);
+    c.message = format!("median startup {m:.3} ms, budget {limit_ms:.3} ms");
+    if c.verdict == Verdict::Fail {
+        match interval {
+            Some((lo, _)) if lo > limit_ms => {
+                c.message = format!(
+                    "median startup {m:.3} ms is over the budget of {limit_ms:.3} ms \
+                     (95% interval of the median from {lo:.3} ms)"
+                );
+            }
+            Some((lo, hi)) => {
+                c.verdict = Verdict::Inconclusive;
+                c.message = format!(
+                    "median startup {m:.3} ms is over the budget of {limit_ms:.3} ms, but its \
+                     95% interval {lo:.3}..{hi:.3} ms includes the budget: within the noise"
+                );
+            }
+            None => {
+                c.message = format!(
+                    "median startup {m:.3} ms is over the budget of {limit_ms:.3} ms (too few \
+                     runs for an interval)"
+                );
+            }
+        }
+    }
+    c
+}
+
+fn glibc(a: &Artifact, max: &[u32], written: &str) -> Check {
+    let mut c = Check {
+        id: "budget.glibc".into(),
+        verdict: Verdict::Pass,
+        value: None,
+        limit: None,
+        margin: None,
+        baseline: None,
+        delta: None,
+        change: None,
+        unit: String::new(),
+        message: String::new(),
+    };
+    match &a.binary.glibc_floor {
+        None => c.message = "no versioned glibc requirement".into(),
+        Some(floor) => {
+            let needed = crate::config::parse_glibc(&floor.version);
+            let by: Vec<&str> = floor.symbols.iter().take(3).map(String::as_str).collect();
+            let by = if by.is_empty() {
+                String::new()
+            } else {
+                format!(" (needed by {})", by.join(", "))
+            };
+            match needed {
+                Some(v) if v.as_slice() > max => {
+                    c.verdict = Verdict::Fail;
+                    c.message = format!(
+                        "needs GLIBC_{}{by}, newer than max_glibc {written}",
+                        floor.version
+                    );
+                }
+                Some(_) => {
+                    c.message = format!("needs GLIBC_{}, within max_glibc {written}", floor.version)
+                }
+                None => {
+                    c.verdict = Verdict::Inconclusive;
+                    c.message = format!("cannot read the glibc version `{}`", floor.version);
+                }
+            }
+        }
+    }
+    c
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+    use crate::report::{Binary, Linkage};
+
+    pub(crate) fn artifact(file_size: u64) -> Artifact {
+        let binary: Binary = serde_json::from_value(serde_json::json!({
+            "format": "elf", "arch": "x86_64", "elf_type": "DYN", "pie": true,
+            "linkage": "static-pie", "interpreter": null, "needed": [], "rpath": [],
+            "runpath": [], "file_size": file_size, "stripped_size": file_size / 2,
+            "debug_size": 0, "symtab_size": 0, "sections": [], "build_id": null,
+            "init_array_entries": 2, "glibc_floor": null, "version_needs": [],
+            "closure": [], "closure_size": file_size
+        }))
+        .expect("binary");
+        assert_eq!(binary.linkage, Linkage::StaticPie);
+        Artifact::new(Some("app".into()), "app".into(), None, "app".into(), binary)
+    }
+
+    fn one(b: Budgets, a: &Artifact) -> Check {
+        let mut v = checks(&b, a);
+        assert_eq!(v.len(), 1, "{v:?}");
+        v.remove(0)
+    }
+
+    #[test]
+    fn a_budget_just_above_passes_or_warns_and_just_below_fails() {
+        let a = artifact(1_000_000);
+        let at = |limit| {
+            one(
+                Budgets {
+                    max_file_size: Some(limit),
+                    ..Budgets::default()
+                },
+                &a,
+            )
+        };
+        assert_eq!(at(2_000_000).verdict, Verdict::Pass);
+        assert_eq!(at(1_000_001).verdict, Verdict::Warn);
+        assert_eq!(at(1_000_000).verdict, Verdict::Warn);
+        let c = at(999_999);
+        assert_eq!(c.verdict, Verdict::Fail);
+        assert_eq!(c.margin, Some(-1.0));
+        assert!(c.message.contains("over the budget"), "{}", c.message);
+    }
+
+    #[test]
+    fn unmeasured_budgets_are_inconclusive_not_passed() {
+        let a = artifact(1000);
+        let b = Budgets {
+            max_startup: Some(std::time::Duration::from_millis(5)),
+            ..Budgets::default()
+        };
+        let c = one(b, &a);
+        assert_eq!(c.verdict, Verdict::Inconclusive);
+        assert_eq!(c.message, "not measured (no probe)");
+        let c = one(
+            Budgets {
+                max_rss: Some(1 << 20),
+                ..Budgets::default()
+            },
+            &a,
+        );
+        assert_eq!(c.verdict, Verdict::Inconclusive);
+    }
+
+    #[test]
+    fn libraries_and_static() {
+        let mut a = artifact(1000);
+        a.binary.needed = vec!["libz.so.1".into(), "libc.so.6".into()];
+        let c = one(
+            Budgets {
+                allowed_libraries: Some(vec!["libc.so.6".into()]),
+                ..Budgets::default()
+            },
+            &a,
+        );
+        assert_eq!(c.verdict, Verdict::Fail);
+        assert!(c.message.contains("libz.so.1"), "{}", c.message);
+        let c = one(
+            Budgets {
+                allowed_libraries: Some(vec!["libc.so.6".into(), "libz.so".into()]),
+                ..Budgets::default()
+            },
+            &a,
+        );
+        assert_eq!(c.verdict, Verdict::Pass);
+        let c = one(
+            Budgets {
+                require_static: Some(true),
+                ..Budgets::default()
+            },
+            &a,
+        );
+        assert_eq!(c.verdict, Verdict::Fail);
+    }
+
+    #[test]
+    fn glibc_floor_against_max_glibc() {
+        let mut a = artifact(1000);
+        a.binary.glibc_floor = Some(crate::report::GlibcFloor {
+            version: "2.34".into(),
+            symbols: vec!["__libc_start_main".into()],
+        });
+        let b = |m: &str| Budgets {
+            max_glibc: Some((crate::config::parse_glibc(m).expect("v"), m.into())),
+            ..Budgets::default()
+        };
+        let c = one(b("2.28"), &a);
+        assert_eq!(c.verdict, Verdict::Fail);
+        assert!(c.message.contains("__libc_start_main"), "{}", c.message);
+        assert_eq!(one(b("2.34"), &a).verdict, Verdict::Pass);
+        assert_eq!(one(b("2.4"), &a).verdict, Verdict::Fail);
+    }
+}

@@ -1,0 +1,369 @@
+//! Regression checks against a baseline report: per binary (matched by package, name and link
+//! mode), per size figure, section and crate, and startup and memory when both runs measured
+//! them.
+//!
+//! Sizes are deterministic: growth over `size_warn` warns, over `size_fail` and at least
+//! `size_fail_min` bytes fails. A section or crate (a part of the binary) alerts only from
+//! `size_fail_min` bytes on, so that a 16-byte section growing to 24 is not a 50% alarm.
+//! Startup and memory are compared in `runtime.rs`.
+
+use std::collections::BTreeMap;
+
+use crate::config::Thresholds;
+use crate::render::size;
+use crate::report::{Artifact, BaselineSummary, Check, Linkage, Provenance, Report, Verdict};
+
+use super::{artifact_label, runtime};
+
+/// Figures whose decrease is worth a new baseline (a section moving a few bytes is not).
+const IMPROVEMENTS: &[&str] = &[
+    "baseline.file_size",
+    "baseline.stripped_size",
+    "baseline.closure_size",
+    "baseline.needed",
+    "baseline.startup",
+    "baseline.rss",
+];
+
+/// Compare `current` with `base`: checks go to each artifact, the summary to
+/// `current.comparison`. `thresholds(package, bin)` gives each binary's thresholds.
+pub fn compare(
+    current: &mut Report,
+    base: &Report,
+    source: &str,
+    thresholds: &dyn Fn(&str, &str) -> Thresholds,
+) {
+    let mut cmp = BaselineSummary {
+        source: source.to_string(),
+        provenance: base.provenance.clone(),
+        mismatches: mismatches(base.provenance.as_ref(), current.provenance.as_ref()),
+        ..BaselineSummary::default()
+    };
+    for a in &mut current.artifacts {
+        let Some(b) = base.artifacts.iter().find(|b| same_binary(a, b)) else {
+            cmp.unmatched
+                .push(format!("{}: not in the baseline", artifact_label(a)));
+            continue;
+        };
+        let th = thresholds(a.package.as_deref().unwrap_or(&a.name), &a.name);
+        let checks = artifact_checks(b, a, &th);
+        cmp.improved |= checks
+            .iter()
+            .any(|c| IMPROVEMENTS.contains(&c.id.as_str()) && c.delta.is_some_and(|d| d < 0.0));
+        a.checks.extend(checks);
+    }
+    for b in &base.artifacts {
+        if !current.artifacts.iter().any(|a| same_binary(a, b)) {
+            cmp.unmatched
+                .push(format!("{}: only in the baseline", artifact_label(b)));
+        }
+    }
+    current.baseline = Some(cmp);
+}
+
+fn same_binary(a: &Artifact, b: &Artifact) -> bool {
+    a.package == b.package && a.name == b.name && a.link_mode == b.link_mode
+}
+
+/// What differs in how the two reports were made (said above the deltas).
+pub fn mismatches(base: Option<&Provenance>, cur: Option<&Provenance>) -> Vec<String> {
+    let (Some(b), Some(c)) = (base, cur) else {
+        return vec!["the baseline does not record how it was built (no provenance)".into()];
+    };
+    let mut v = Vec::new();
+    let mut differ = |what: &str, x: String, y: String| {
+        if x != y {
+            v.push(format!("{what}: baseline {x}, now {y}"));
+        }
+    };
+    differ("toolchain", b.rustc.clone(), c.rustc.clone());
+    differ("target", b.target.clone(), c.target.clone());
+    differ("profile", b.profile.clone(), c.profile.clone());
+    differ("link mode", b.link_modes.join("+"), c.link_modes.join("+"));
+    differ("features", list(&b.features), list(&c.features));
+    differ(
+        "cargo-aotcheck",
+        b.tool_version.clone(),
+        c.tool_version.clone(),
+    );
+    v
+}
+
+fn list(v: &[String]) -> String {
+    if v.is_empty() {
+        "(default)".into()
+    } else {
+        v.join(",")
+    }
+}
+
+fn artifact_checks(b: &Artifact, a: &Artifact, th: &Thresholds) -> Vec<Check> {
+    let (bb, ab) = (&b.binary, &a.binary);
+    let mut v = vec![size_check(
+        "baseline.file_size",
+        "file size",
+        bb.file_size,
+        ab.file_size,
+        th,
+        true,
+    )];
+    if let (Some(x), Some(y)) = (bb.stripped_size, ab.stripped_size) {
+        v.push(size_check(
+            "baseline.stripped_size",
+            "stripped size",
+            x,
+            y,
+            th,
+            true,
+        ));
+    }
+    v.push(size_check(
+        "baseline.closure_size",
+        "closure",
+        bb.closure_size,
+        ab.closure_size,
+        th,
+        true,
+    ));
+    v.extend(libraries(b, a));
+    let parts = |items: &mut dyn Iterator<Item = (&String, u64)>| {
+        let mut m: BTreeMap<String, u64> = BTreeMap::new();
+        for (name, n) in items {
+            *m.entry(name.clone()).or_default() += n;
+        }
+        m
+    };
+    let (bs, cs) = (
+        parts(&mut bb.sections.iter().map(|s| (&s.name, s.file_size))),
+        parts(&mut ab.sections.iter().map(|s| (&s.name, s.file_size))),
+    );
+    v.extend(part_checks("section", &bs, &cs, th));
+    if !bb.crates.is_empty() && !ab.crates.is_empty() {
+        let (bc, cc) = (
+            parts(&mut bb.crates.iter().map(|c| (&c.name, c.file_size))),
+            parts(&mut ab.crates.iter().map(|c| (&c.name, c.file_size))),
+        );
+        v.extend(part_checks("crate", &bc, &cc, th));
+    }
+    v.extend(runtime::startup(b, a, th));
+    v.extend(runtime::memory(b, a, th));
+    v
+}
+
+fn part_checks(
+    kind: &str,
+    base: &BTreeMap<String, u64>,
+    cur: &BTreeMap<String, u64>,
+    th: &Thresholds,
+) -> Vec<Check> {
+    let mut names: Vec<&String> = base.keys().chain(cur.keys()).collect();
+    names.sort();
+    names.dedup();
+    names
+        .into_iter()
+        .filter_map(|name| {
+            let (x, y) = (
+                base.get(name).copied().unwrap_or(0),
+                cur.get(name).copied().unwrap_or(0),
+            );
+            (x > 0 || y > 0).then(|| {
+                size_check(
+                    &format!("baseline.{kind}:{name}"),
+                    &format!("{kind} {name}"),
+                    x,
+                    y,
+                    th,
+                    false,
+                )
+            })
+        })
+        .collect()
+}
+
+pub(super) fn signed(delta: i128) -> String {
+    let sign = if delta < 0 { "-" } else { "+" };
+    format!("{sign}{}", size(delta.unsigned_abs() as u64))
+}
+
+pub(super) fn percent(change: f64) -> String {
+    if change.is_infinite() {
+        "new".into()
+    } else {
+        format!("{:+.1}%", change * 100.0)
+    }
+}
+
+/// `whole`: a figure of the whole binary (warns on relative growth alone); otherwise a part.
+pub fn size_check(
+    id: &str,
+    what: &str,
+    base: u64,
+    cur: u64,
+    th: &Thresholds,
+    whole: bool,
+) -> Check {
+    let delta = i128::from(cur) - i128::from(base);
+    let change = if base == 0 {
+        if delta == 0 { 0.0 } else { f64::INFINITY }
+    } else {
+        delta as f64 / base as f64
+    };
+    let big = delta >= i128::from(th.size_fail_min);
+    let verdict = if delta <= 0 {
+        Verdict::Pass
+    } else if change > th.size_fail && big {
+        Verdict::Fail
+    } else if change > th.size_warn && (whole || big) {
+        Verdict::Warn
+    } else {
+        Verdict::Pass
+    };
+    let message = match delta.cmp(&0) {
+        std::cmp::Ordering::Equal => format!("{what} unchanged ({})", size(cur)),
+        std::cmp::Ordering::Less => format!(
+            "{what} shrank by {} ({}) to {}",
+            size(delta.unsigned_abs() as u64),
+            percent(change),
+            size(cur)
+        ),
+        std::cmp::Ordering::Greater => {
+            let why = match verdict {
+                Verdict::Fail => format!(
+                    ": over {:.0}% and {}",
+                    th.size_fail * 100.0,
+                    size(th.size_fail_min)
+                ),
+                Verdict::Warn => format!(": over {:.0}%", th.size_warn * 100.0),
+                _ => String::new(),
+            };
+            format!(
+                "{what} grew by {} ({}) to {}{why}",
+                signed(delta).trim_start_matches('+'),
+                percent(change),
+                size(cur)
+            )
+        }
+    };
+    Check {
+        id: id.into(),
+        verdict,
+        value: Some(cur as f64),
+        limit: None,
+        margin: None,
+        baseline: Some(base as f64),
+        delta: Some(delta as f64),
+        change: change.is_finite().then_some(change),
+        unit: "bytes".into(),
+        message,
+    }
+}
+
+/// Shared libraries gained or lost, and a change of linkage: a new run-time dependency is a
+/// deployment change, so it fails.
+fn libraries(b: &Artifact, a: &Artifact) -> Vec<Check> {
+    let (bb, ab) = (&b.binary, &a.binary);
+    let gained: Vec<&str> = ab
+        .needed
+        .iter()
+        .filter(|n| !bb.needed.contains(n))
+        .map(String::as_str)
+        .collect();
+    let lost: Vec<&str> = bb
+        .needed
+        .iter()
+        .filter(|n| !ab.needed.contains(n))
+        .map(String::as_str)
+        .collect();
+    let mut message = Vec::new();
+    if !gained.is_empty() {
+        message.push(format!("new shared libraries: {}", gained.join(", ")));
+    }
+    if !lost.is_empty() {
+        message.push(format!("no longer needed: {}", lost.join(", ")));
+    }
+    if message.is_empty() {
+        message.push(format!("same {} shared libraries", ab.needed.len()));
+    }
+    let was_static = matches!(bb.linkage, Linkage::Static | Linkage::StaticPie);
+    let now_static = matches!(ab.linkage, Linkage::Static | Linkage::StaticPie);
+    let mut v = vec![Check {
+        id: "baseline.needed".into(),
+        verdict: if gained.is_empty() {
+            Verdict::Pass
+        } else {
+            Verdict::Fail
+        },
+        value: Some(ab.needed.len() as f64),
+        limit: None,
+        margin: None,
+        baseline: Some(bb.needed.len() as f64),
+        delta: Some(ab.needed.len() as f64 - bb.needed.len() as f64),
+        change: None,
+        unit: "libraries".into(),
+        message: message.join("; "),
+    }];
+    if bb.linkage != ab.linkage {
+        v.push(Check {
+            id: "baseline.linkage".into(),
+            verdict: if was_static && !now_static {
+                Verdict::Fail
+            } else {
+                Verdict::Pass
+            },
+            value: None,
+            limit: None,
+            margin: None,
+            baseline: None,
+            delta: None,
+            change: None,
+            unit: String::new(),
+            message: format!(
+                "linkage changed from {} to {}",
+                bb.linkage.as_str(),
+                ab.linkage.as_str()
+            ),
+        });
+    }
+    v
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn size_thresholds_relative_and_absolute_together() {
+        let th = Thresholds::default();
+        let v = |b, c, whole| size_check("x", "x", b, c, &th, whole).verdict;
+        assert_eq!(v(1_000_000, 1_000_000, true), Verdict::Pass);
+        assert_eq!(v(1_000_000, 1_009_000, true), Verdict::Pass);
+        assert_eq!(v(1_000_000, 1_020_000, true), Verdict::Warn);
+        assert_eq!(v(1_000_000, 1_060_000, true), Verdict::Fail);
+        // Over 5% but under 4 KiB: only a warning for the whole binary.
+        assert_eq!(v(10_000, 12_000, true), Verdict::Warn);
+        // A small part growing by a large fraction is not an alert.
+        assert_eq!(v(16, 24, false), Verdict::Pass);
+        assert_eq!(v(0, 65_536, false), Verdict::Fail);
+        let c = size_check("x", "section .rodata", 100_000, 90_000, &th, false);
+        assert_eq!(c.verdict, Verdict::Pass);
+        assert_eq!(c.delta, Some(-10_000.0));
+        assert!(c.message.contains("shrank"), "{}", c.message);
+    }
+
+    #[test]
+    fn provenance_mismatch_is_named() {
+        let p = Provenance {
+            rustc: "rustc 1.95.0".into(),
+            profile: "release".into(),
+            ..Provenance::default()
+        };
+        let mut q = p.clone();
+        q.rustc = "rustc 1.96.0".into();
+        let m = mismatches(Some(&p), Some(&q));
+        assert_eq!(
+            m,
+            vec!["toolchain: baseline rustc 1.95.0, now rustc 1.96.0"]
+        );
+        assert!(mismatches(Some(&p), Some(&p)).is_empty());
+    }
+}

@@ -1,0 +1,223 @@
+//! Startup and memory against the baseline: only when both runs were probed.
+//!
+//! Memory fails over `memory_fail` and at least `memory_fail_min` (over the fraction alone it
+//! warns). Startup is noisy: it fails only when the 95% bootstrap interval of the ratio of
+//! medians, from both runs' samples, lies entirely above `1 + startup_fail`; a change the noise
+//! could explain is `inconclusive`, never a failure.
+
+use crate::config::Thresholds;
+use crate::render::size;
+use crate::report::{Artifact, Check, Verdict};
+
+use super::compare::{percent, signed};
+use super::{measure, stats};
+
+/// What one run says about its startup.
+#[derive(Debug, Clone, Default)]
+pub struct Timing {
+    pub median: Option<f64>,
+    pub samples: Option<Vec<f64>>,
+}
+
+impl Timing {
+    fn of(a: &Artifact) -> Self {
+        let samples = measure::startup_samples_ms(a);
+        let median =
+            measure::startup_median_ms(a).or_else(|| samples.as_deref().and_then(stats::median));
+        Timing { median, samples }
+    }
+}
+
+pub fn startup(b: &Artifact, a: &Artifact, th: &Thresholds) -> Option<Check> {
+    startup_check(&Timing::of(b), &Timing::of(a), th)
+}
+
+pub fn startup_check(b: &Timing, a: &Timing, th: &Thresholds) -> Option<Check> {
+    let (mb, ma) = (b.median, a.median);
+    let mut c = Check {
+        id: "baseline.startup".into(),
+        verdict: Verdict::Inconclusive,
+        value: ma,
+        limit: None,
+        margin: None,
+        baseline: mb,
+        delta: None,
+        change: None,
+        unit: "ms".into(),
+        message: String::new(),
+    };
+    let (mb, ma) = match (mb, ma) {
+        (None, None) => return None,
+        (Some(x), Some(y)) if x > 0.0 => (x, y),
+        (Some(_), Some(_)) => {
+            c.message = "the baseline's startup median is zero: no ratio".into();
+            return Some(c);
+        }
+        (None, Some(_)) => {
+            c.message = "not measured in the baseline (no probe)".into();
+            return Some(c);
+        }
+        (Some(_), None) => {
+            c.message = "not measured in this run (no probe)".into();
+            return Some(c);
+        }
+    };
+    let ratio = ma / mb;
+    c.delta = Some(ma - mb);
+    c.change = Some(ratio - 1.0);
+    let limit = 1.0 + th.startup_fail;
+    let head = format!(
+        "median startup {mb:.3} → {ma:.3} ms ({})",
+        percent(ratio - 1.0)
+    );
+    let interval = match (&b.samples, &a.samples) {
+        (Some(x), Some(y)) => stats::ratio_of_medians(x, y),
+        _ => None,
+    };
+    (c.verdict, c.message) = match interval {
+        Some(i) if i.low > limit => (
+            Verdict::Fail,
+            format!(
+                "{head}: slower beyond the noise (95% interval of the ratio {:.2}..{:.2}, \
+                 above {limit:.2})",
+                i.low, i.high
+            ),
+        ),
+        Some(i) if i.high < 1.0 => (
+            Verdict::Pass,
+            format!("{head}: faster (95% interval {:.2}..{:.2})", i.low, i.high),
+        ),
+        Some(i) if ratio > limit || i.high > limit => (
+            Verdict::Inconclusive,
+            format!(
+                "{head}: the 95% interval of the ratio {:.2}..{:.2} straddles {limit:.2}: \
+                 within the noise; more runs would decide",
+                i.low, i.high
+            ),
+        ),
+        Some(i) => (
+            Verdict::Pass,
+            format!(
+                "{head}: within the noise (95% interval {:.2}..{:.2})",
+                i.low, i.high
+            ),
+        ),
+        None if ratio > limit => (
+            Verdict::Inconclusive,
+            format!("{head}: too few runs on one side to tell a change from noise"),
+        ),
+        None => (Verdict::Pass, head),
+    };
+    Some(c)
+}
+
+pub fn memory(b: &Artifact, a: &Artifact, th: &Thresholds) -> Option<Check> {
+    let (x, y) = (measure::rss_bytes(b), measure::rss_bytes(a));
+    let mut c = Check {
+        id: "baseline.rss".into(),
+        verdict: Verdict::Inconclusive,
+        value: y.map(|y| y as f64),
+        limit: None,
+        margin: None,
+        baseline: x.map(|x| x as f64),
+        delta: None,
+        change: None,
+        unit: "bytes".into(),
+        message: String::new(),
+    };
+    let (x, y) = match (x, y) {
+        (None, None) => return None,
+        (Some(x), Some(y)) => (x, y),
+        (None, Some(_)) => {
+            c.message = "RSS not measured in the baseline (no probe)".into();
+            return Some(c);
+        }
+        (Some(_), None) => {
+            c.message = "RSS not measured in this run (no probe)".into();
+            return Some(c);
+        }
+    };
+    let delta = i128::from(y) - i128::from(x);
+    let change = if x == 0 { 0.0 } else { delta as f64 / x as f64 };
+    c.delta = Some(delta as f64);
+    c.change = Some(change);
+    let over = delta > 0 && change > th.memory_fail;
+    c.verdict = if over && delta >= i128::from(th.memory_fail_min) {
+        Verdict::Fail
+    } else if over {
+        Verdict::Warn
+    } else {
+        Verdict::Pass
+    };
+    c.message = format!(
+        "RSS at ready {} → {} ({}, {})",
+        size(x),
+        size(y),
+        signed(delta),
+        percent(change)
+    );
+    Some(c)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn timing(center: f64, spread: f64, n: usize) -> Timing {
+        // A fixed, evenly spread sample: no randomness, no clock.
+        let samples: Vec<f64> = (0..n)
+            .map(|i| center + spread * (i as f64 / (n - 1) as f64 - 0.5))
+            .collect();
+        Timing {
+            median: stats::median(&samples),
+            samples: Some(samples),
+        }
+    }
+
+    fn verdict(b: &Timing, a: &Timing) -> Verdict {
+        startup_check(b, a, &Thresholds::default())
+            .expect("measured")
+            .verdict
+    }
+
+    #[test]
+    fn startup_fails_only_beyond_the_noise() {
+        // 1.0 ms → 1.5 ms with tight samples: a real regression.
+        assert_eq!(
+            verdict(&timing(1.0, 0.05, 30), &timing(1.5, 0.05, 30)),
+            Verdict::Fail
+        );
+        // Unchanged: pass.
+        assert_eq!(
+            verdict(&timing(1.0, 0.05, 30), &timing(1.0, 0.05, 30)),
+            Verdict::Pass
+        );
+        // 15% slower at the median, but the runs spread over ±100%: inconclusive, not fail.
+        assert_eq!(
+            verdict(&timing(1.0, 2.0, 8), &timing(1.15, 2.0, 8)),
+            Verdict::Inconclusive
+        );
+        // Medians only (no samples): a slowdown cannot be told from noise.
+        let only = |m: f64| Timing {
+            median: Some(m),
+            samples: None,
+        };
+        assert_eq!(verdict(&only(1.0), &only(2.0)), Verdict::Inconclusive);
+        assert_eq!(verdict(&only(1.0), &only(1.05)), Verdict::Pass);
+        // Faster is a pass.
+        assert_eq!(
+            verdict(&timing(2.0, 0.05, 30), &timing(1.0, 0.05, 30)),
+            Verdict::Pass
+        );
+    }
+
+    #[test]
+    fn unmeasured_startup_is_inconclusive_or_absent() {
+        let none = Timing::default();
+        assert!(startup_check(&none, &none, &Thresholds::default()).is_none());
+        let c = startup_check(&none, &timing(1.0, 0.1, 10), &Thresholds::default())
+            .expect("one side measured");
+        assert_eq!(c.verdict, Verdict::Inconclusive);
+        assert!(c.message.contains("baseline"), "{}", c.message);
+    }
+}

@@ -1,0 +1,149 @@
+//! The gate's part of the terminal report: the comparison's header above the binaries, each
+//! binary's checks, and the run's verdict at the end.
+
+use std::fmt::Write as _;
+
+use super::human::Style;
+use crate::output::{BAD, DIM, GOOD, HEADER, WARN, paint};
+use crate::report::{Artifact, Check, Report, Verdict};
+
+fn verdict_style(v: Verdict) -> anstyle::Style {
+    match v {
+        Verdict::Pass => GOOD,
+        Verdict::Inconclusive => DIM,
+        Verdict::Warn => WARN,
+        Verdict::Fail => BAD,
+    }
+}
+
+/// What the run was compared with, and how the baseline was made differently: above the deltas.
+pub fn header(s: &mut String, report: &Report, st: &Style) {
+    let Some(c) = &report.baseline else {
+        return;
+    };
+    let mut line = format!("compared with {}", c.source);
+    if let Some(commit) = c.provenance.as_ref().and_then(|p| p.git_commit.as_deref()) {
+        let _ = write!(line, " (commit {})", commit.get(..12).unwrap_or(commit));
+    }
+    let _ = writeln!(s, "{}", paint(st.color, HEADER, &line));
+    if !c.mismatches.is_empty() {
+        let _ = writeln!(
+            s,
+            "{}: the baseline was built differently, so part of the difference is not the code's:",
+            paint(st.color, WARN, "note")
+        );
+        for m in &c.mismatches {
+            let _ = writeln!(s, "  - {m}");
+        }
+    }
+    for u in &c.unmatched {
+        let _ = writeln!(s, "  {}", paint(st.color, DIM, u));
+    }
+    s.push('\n');
+}
+
+/// One binary's checks: every budget and every alert; passing baseline figures are counted
+/// (listed with `-v`).
+pub fn checks(s: &mut String, a: &Artifact, st: &Style) {
+    if a.checks.is_empty() {
+        return;
+    }
+    let count = |v: Verdict| a.checks.iter().filter(|c| c.verdict == v).count();
+    let mut counts = Vec::new();
+    for v in [
+        Verdict::Fail,
+        Verdict::Warn,
+        Verdict::Inconclusive,
+        Verdict::Pass,
+    ] {
+        let n = count(v);
+        if n > 0 {
+            counts.push(format!("{n} {}", v.as_str()));
+        }
+    }
+    let _ = writeln!(
+        s,
+        "  {} {}",
+        paint(st.color, HEADER, &format!("{:<12}", "checks")),
+        counts.join(", ")
+    );
+    let shown: Vec<&Check> = a
+        .checks
+        .iter()
+        .filter(|c| st.verbose || c.verdict != Verdict::Pass || c.id.starts_with("budget."))
+        .collect();
+    let mut sorted = shown.clone();
+    sorted.sort_by_key(|c| std::cmp::Reverse(c.verdict));
+    let width = sorted
+        .iter()
+        .map(|c| c.id.chars().count())
+        .max()
+        .unwrap_or(0)
+        .min(36);
+    for c in &sorted {
+        let label = paint(
+            st.color,
+            verdict_style(c.verdict),
+            &format!("{:<4}", short(c.verdict)),
+        );
+        let id: String = c.id.chars().take(36).collect();
+        let _ = writeln!(s, "    {label}  {id:<width$}  {}", c.message);
+    }
+    let hidden = a.checks.len() - shown.len();
+    if hidden > 0 {
+        let _ = writeln!(
+            s,
+            "    {}",
+            paint(
+                st.color,
+                DIM,
+                &format!("{hidden} more within thresholds (-v lists all)")
+            )
+        );
+    }
+}
+
+fn short(v: Verdict) -> &'static str {
+    match v {
+        Verdict::Pass => "pass",
+        Verdict::Inconclusive => "?",
+        Verdict::Warn => "warn",
+        Verdict::Fail => "FAIL",
+    }
+}
+
+/// The run's verdict, once, at the end; and the hint to save a new baseline after shrinkage.
+pub fn footer(s: &mut String, report: &Report, st: &Style) {
+    let any_checks = report.artifacts.iter().any(|a| !a.checks.is_empty());
+    if !any_checks && report.verdict == Verdict::Pass {
+        return;
+    }
+    let failed: usize = report
+        .artifacts
+        .iter()
+        .map(|a| {
+            a.checks
+                .iter()
+                .filter(|c| c.verdict == Verdict::Fail)
+                .count()
+        })
+        .sum();
+    let text = match report.verdict {
+        Verdict::Fail if failed > 0 => format!("fail: {failed} checks failed"),
+        Verdict::Fail => "fail: error findings".to_string(),
+        v => v.as_str().to_string(),
+    };
+    let _ = writeln!(
+        s,
+        "\n{} {}",
+        paint(st.color, HEADER, "verdict"),
+        paint(st.color, verdict_style(report.verdict), &text)
+    );
+    if report.baseline.as_ref().is_some_and(|c| c.improved) {
+        let _ = writeln!(
+            s,
+            "{}: something shrank; save a new baseline with --save-baseline to keep the gain",
+            paint(st.color, GOOD, "hint")
+        );
+    }
+}

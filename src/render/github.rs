@@ -1,0 +1,78 @@
+//! GitHub Actions: annotations for failed and warned checks, and the Markdown report appended
+//! to the job summary. Used only when `GITHUB_ACTIONS=true`.
+//!
+//! The annotations go to stderr. GitHub documents workflow commands as lines written to stdout,
+//! but the runner reads them from both streams of a `run` step, and stdout carries the report
+//! (often JSON for another program): a `::error` line there would corrupt it.
+
+use std::fmt::Write as _;
+use std::io::Write as _;
+
+use crate::gate::alerts;
+use crate::output::Output;
+use crate::report::{Report, Verdict};
+
+/// Escape the message part of a workflow command (as `@actions/core` does).
+fn data(s: &str) -> String {
+    s.replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
+}
+
+/// Escape a property value (`title=...`): also `:` and `,`.
+fn property(s: &str) -> String {
+    data(s).replace(':', "%3A").replace(',', "%2C")
+}
+
+/// One `::error`/`::warning` line per failed or warned check.
+pub fn annotations(report: &Report) -> String {
+    let mut s = String::new();
+    for (label, c) in alerts(report) {
+        let kind = match c.verdict {
+            Verdict::Fail => "error",
+            Verdict::Warn => "warning",
+            _ => continue,
+        };
+        let title = property(&format!("cargo-aotcheck: {label}: {}", c.id));
+        let _ = writeln!(s, "::{kind} title={title}::{}", data(&c.message));
+    }
+    s
+}
+
+/// In GitHub Actions: annotations on stderr, and the Markdown report appended to
+/// `$GITHUB_STEP_SUMMARY` when it is set. Failing to write the summary is a warning, not a
+/// failure of the run.
+pub fn announce(report: &Report, out: &mut Output) {
+    announce_with(report, out, &|k| std::env::var(k).ok());
+}
+
+pub fn announce_with(report: &Report, out: &mut Output, env: &dyn Fn(&str) -> Option<String>) {
+    if env("GITHUB_ACTIONS").as_deref() != Some("true") {
+        return;
+    }
+    let _ = out.err.write_all(annotations(report).as_bytes());
+    let Some(path) = env("GITHUB_STEP_SUMMARY").filter(|p| !p.is_empty()) else {
+        return;
+    };
+    let written = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(&path)
+        .and_then(|mut f| f.write_all(super::markdown::render(report).as_bytes()));
+    if let Err(e) = written {
+        out.warn(&format!(
+            "cannot append to $GITHUB_STEP_SUMMARY `{path}`: {e}"
+        ));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn workflow_command_escaping() {
+        assert_eq!(data("50%\nnext"), "50%25%0Anext");
+        assert_eq!(property("a: b, c"), "a%3A b%2C c");
+    }
+}

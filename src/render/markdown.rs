@@ -1,0 +1,284 @@
+//! `--format markdown`: a compact report for a pull-request comment or a job summary. One table
+//! of verdicts, the biggest changes, the rest folded in `<details>`. The hidden marker lets a
+//! bot find and update its own comment.
+//!
+//! Everything that comes from crates, paths, programs or files is passed through [`escape`]:
+//! it cannot open a tag, a link, a code span or a table cell, nor break a line.
+
+use std::fmt::Write as _;
+
+use super::size;
+use crate::gate::artifact_label;
+use crate::report::{Check, Report, Verdict};
+
+/// Lets a bot find the comment it wrote before and update it in place.
+pub const MARKER: &str = "<!-- cargo-aotcheck -->";
+
+/// How many changes the "biggest changes" table lists before the rest go to `<details>`.
+const BIGGEST: usize = 10;
+
+/// Text made inert for Markdown and HTML: every character that could start markup becomes an
+/// HTML character reference, and line breaks become spaces (a table row is one line).
+pub fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            '|' => out.push_str("&#124;"),
+            '`' => out.push_str("&#96;"),
+            '\\' => out.push_str("&#92;"),
+            '*' => out.push_str("&#42;"),
+            '_' => out.push_str("&#95;"),
+            '[' => out.push_str("&#91;"),
+            ']' => out.push_str("&#93;"),
+            '~' => out.push_str("&#126;"),
+            '#' => out.push_str("&#35;"),
+            '@' => out.push_str("&#64;"),
+            ':' => out.push_str("&#58;"),
+            '$' => out.push_str("&#36;"),
+            '\n' | '\r' | '\u{2028}' | '\u{2029}' => out.push(' '),
+            c if c.is_control() => out.push(' '),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+fn icon(v: Verdict) -> &'static str {
+    match v {
+        Verdict::Pass => "✅ pass",
+        Verdict::Inconclusive => "❔ inconclusive",
+        Verdict::Warn => "⚠️ warn",
+        Verdict::Fail => "❌ fail",
+    }
+}
+
+fn value(v: Option<f64>, unit: &str) -> String {
+    match (v, unit) {
+        (None, _) => "–".into(),
+        (Some(x), "bytes") if x >= 0.0 => size(x.round() as u64),
+        (Some(x), "bytes") => format!("-{}", size((-x).round() as u64)),
+        (Some(x), "ms") => format!("{x:.3} ms"),
+        (Some(x), "" | "libraries") => format!("{x}"),
+        (Some(x), u) => format!("{x} {}", escape(u)),
+    }
+}
+
+fn signed(v: Option<f64>, unit: &str) -> String {
+    match v {
+        Some(x) if x > 0.0 => format!("+{}", value(Some(x), unit)),
+        Some(0.0) => "0".into(),
+        other => value(other, unit),
+    }
+}
+
+fn change(c: &Check) -> String {
+    match (c.change, c.delta) {
+        (Some(x), _) => format!("{:+.1}%", x * 100.0),
+        (None, Some(_)) => signed(c.delta, &c.unit),
+        _ => "–".into(),
+    }
+}
+
+fn reference(c: &Check) -> String {
+    match (c.limit, c.baseline) {
+        (Some(l), _) => format!("limit {}", value(Some(l), &c.unit)),
+        (None, Some(b)) => format!("was {}", value(Some(b), &c.unit)),
+        _ => "–".into(),
+    }
+}
+
+/// Checks that belong in the verdict table: every alert, every budget, the whole-binary figures.
+fn headline(c: &Check) -> bool {
+    c.verdict != Verdict::Pass
+        || c.id.starts_with("budget.")
+        || matches!(
+            c.id.as_str(),
+            "baseline.file_size" | "baseline.stripped_size" | "baseline.closure_size"
+        )
+}
+
+pub fn render(report: &Report) -> String {
+    let mut s = String::new();
+    let _ = writeln!(s, "{MARKER}");
+    let _ = writeln!(s, "## cargo-aotcheck: {}\n", icon(report.verdict));
+    if let Some(c) = &report.baseline {
+        let mut line = format!("Compared with {}", escape(&c.source));
+        if let Some(commit) = c.provenance.as_ref().and_then(|p| p.git_commit.as_deref()) {
+            let _ = write!(
+                line,
+                " (commit {})",
+                escape(commit.get(..12).unwrap_or(commit))
+            );
+        }
+        let _ = writeln!(s, "{line}.\n");
+        if !c.mismatches.is_empty() {
+            let _ = writeln!(
+                s,
+                "> **Note:** the baseline was built differently, so part of the difference is \
+                 not the code's:"
+            );
+            for m in &c.mismatches {
+                let _ = writeln!(s, "> - {}", escape(m));
+            }
+            s.push('\n');
+        }
+        for u in &c.unmatched {
+            let _ = writeln!(s, "- {}", escape(u));
+        }
+        if !c.unmatched.is_empty() {
+            s.push('\n');
+        }
+    }
+
+    let all: Vec<(String, &Check)> = report
+        .artifacts
+        .iter()
+        .flat_map(|a| {
+            let label = escape(&artifact_label(a));
+            a.checks.iter().map(move |c| (label.clone(), c))
+        })
+        .collect();
+    let mut head: Vec<&(String, &Check)> = all.iter().filter(|(_, c)| headline(c)).collect();
+    head.sort_by_key(|x| std::cmp::Reverse(x.1.verdict));
+    if head.is_empty() {
+        binaries(&mut s, report);
+    } else {
+        let _ = writeln!(
+            s,
+            "| Binary | Check | Verdict | Now | Limit / baseline | Change | Why |"
+        );
+        let _ = writeln!(s, "|---|---|---|--:|--:|--:|---|");
+        for (label, c) in &head {
+            let _ = writeln!(
+                s,
+                "| {label} | {} | {} | {} | {} | {} | {} |",
+                escape(&c.id),
+                icon(c.verdict),
+                value(c.value, &c.unit),
+                reference(c),
+                change(c),
+                escape(&c.message)
+            );
+        }
+        s.push('\n');
+    }
+
+    let mut changes: Vec<&(String, &Check)> = all
+        .iter()
+        .filter(|(_, c)| c.unit == "bytes" && c.delta.is_some_and(|d| d != 0.0))
+        .filter(|(_, c)| c.id.starts_with("baseline.") && !headline_whole(c))
+        .collect();
+    changes.sort_by(|x, y| {
+        let d = |c: &Check| c.delta.map_or(0.0, f64::abs);
+        d(y.1).total_cmp(&d(x.1))
+    });
+    if !changes.is_empty() {
+        let _ = writeln!(s, "### Biggest changes\n");
+        let _ = writeln!(s, "| Binary | Figure | Was | Now | Δ | Change |");
+        let _ = writeln!(s, "|---|---|--:|--:|--:|--:|");
+        for (label, c) in changes.iter().take(BIGGEST) {
+            let figure = c.id.split_once(':').map_or(c.id.as_str(), |(_, n)| n);
+            let _ = writeln!(
+                s,
+                "| {label} | {} | {} | {} | {} | {} |",
+                escape(figure),
+                value(c.baseline, &c.unit),
+                value(c.value, &c.unit),
+                signed(c.delta, &c.unit),
+                change(c)
+            );
+        }
+        s.push('\n');
+    }
+
+    if !all.is_empty() {
+        let _ = writeln!(s, "<details><summary>All {} checks</summary>\n", all.len());
+        let _ = writeln!(s, "| Binary | Check | Verdict | Message |");
+        let _ = writeln!(s, "|---|---|---|---|");
+        for (label, c) in &all {
+            let _ = writeln!(
+                s,
+                "| {label} | {} | {} | {} |",
+                escape(&c.id),
+                icon(c.verdict),
+                escape(&c.message)
+            );
+        }
+        let _ = writeln!(s, "\n</details>\n");
+    }
+
+    if report.baseline.as_ref().is_some_and(|c| c.improved) {
+        let _ = writeln!(
+            s,
+            "Something shrank: save a new baseline with `--save-baseline` to keep the gain.\n"
+        );
+    }
+    for w in &report.warnings {
+        let _ = writeln!(s, "- ⚠️ {}", escape(w));
+    }
+    s
+}
+
+fn headline_whole(c: &Check) -> bool {
+    matches!(
+        c.id.as_str(),
+        "baseline.file_size" | "baseline.stripped_size" | "baseline.closure_size"
+    )
+}
+
+/// Without checks: what was built, in one table.
+fn binaries(s: &mut String, report: &Report) {
+    if report.artifacts.is_empty() {
+        return;
+    }
+    let _ = writeln!(s, "| Binary | Linkage | File | Stripped | Closure |");
+    let _ = writeln!(s, "|---|---|--:|--:|--:|");
+    for a in &report.artifacts {
+        let b = &a.binary;
+        let _ = writeln!(
+            s,
+            "| {} | {} | {} | {} | {} |",
+            escape(&artifact_label(a)),
+            b.linkage.as_str(),
+            size(b.file_size),
+            b.stripped_size.map_or_else(|| "–".into(), size),
+            size(b.closure_size)
+        );
+    }
+    s.push('\n');
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escaping_leaves_no_markup() {
+        let nasty =
+            "<script>alert(1)</script> a|b `x` [l](http://e) **b** _i_ ~s~ #h @you $x$\nnext";
+        let e = escape(nasty);
+        // What is left once the character references are taken out must hold no markup.
+        let mut bare = String::new();
+        let mut in_ref = false;
+        for c in e.chars() {
+            match c {
+                '&' => in_ref = true,
+                ';' if in_ref => in_ref = false,
+                c if !in_ref => bare.push(c),
+                _ => {}
+            }
+        }
+        for bad in [
+            '<', '>', '|', '`', '[', ']', '*', '_', '~', '#', '@', '$', ':', '\n',
+        ] {
+            assert!(!bare.contains(bad), "{bad:?} survived in {e}");
+        }
+        assert!(e.starts_with("&lt;script&gt;"), "{e}");
+        assert_eq!(escape("plain text 1.2"), "plain text 1.2");
+    }
+}
