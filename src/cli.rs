@@ -5,6 +5,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use crate::attribute::{Settings, SymbolCount};
 use crate::options::{BuildOptions, ColorChoice, Command, Format, LinkChoice, Options, Verbosity};
 
 const EXIT_CODES: &str = "\
@@ -39,6 +40,9 @@ struct AotcheckArgs {
 
     #[command(flatten)]
     build: BuildArgs,
+
+    #[command(flatten)]
+    size: SizeArgs,
 
     /// Output format of the report on stdout
     #[arg(long, value_enum, default_value_t = FormatArg::Human, global = true)]
@@ -130,6 +134,60 @@ struct BuildArgs {
     /// Build both the static and the regular binary (same as --link both)
     #[arg(long)]
     compare: bool,
+}
+
+#[derive(Debug, Args)]
+#[command(next_help_heading = "Where the bytes go")]
+struct SizeArgs {
+    /// List every crate in the report, not only the 10 largest
+    #[arg(long, global = true)]
+    crates: bool,
+
+    /// Symbol rows to report: the N largest, or `all` (every byte of the file, fallback labels
+    /// included) [default: 10; without a value: all]
+    #[arg(long, value_name = "N|all", num_args = 0..=1, default_missing_value = "all",
+          value_parser = parse_symbols, global = true)]
+    symbols: Option<SymbolCount>,
+
+    /// Number of top symbols to report (as --symbols N)
+    #[arg(
+        short = 'n',
+        value_name = "N",
+        global = true,
+        conflicts_with = "symbols"
+    )]
+    top: Option<usize>,
+
+    /// Report only the symbols of this crate
+    #[arg(long, value_name = "CRATE", global = true)]
+    filter: Option<String>,
+
+    /// Keep std, core, alloc and the sysroot's other crates apart (default: folded into std)
+    #[arg(long, global = true)]
+    split_std: bool,
+}
+
+fn parse_symbols(v: &str) -> Result<SymbolCount, String> {
+    if v == "all" {
+        return Ok(SymbolCount::All);
+    }
+    v.parse()
+        .map(SymbolCount::Top)
+        .map_err(|_| format!("expected a number or `all`, got `{v}`"))
+}
+
+impl From<SizeArgs> for Settings {
+    fn from(a: SizeArgs) -> Self {
+        Settings {
+            symbols: a
+                .symbols
+                .or(a.top.map(SymbolCount::Top))
+                .unwrap_or_default(),
+            filter: a.filter,
+            split_std: a.split_std,
+            all_crates: a.crates,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -224,6 +282,7 @@ pub fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Options, clap::
         } else {
             Verbosity::Normal
         },
+        size: a.size.into(),
     })
 }
 
@@ -276,6 +335,22 @@ mod tests {
         let o = p(&["x", "inspect", "/bin/ls", "--format", "json"]).expect("parse");
         assert_eq!(o.format, Format::Json);
         assert!(matches!(o.command, Command::Inspect { ref files } if files.len() == 1));
+    }
+
+    #[test]
+    fn size_flags() {
+        let o = p(&["x", "inspect", "f", "--symbols", "all", "--split-std"]).expect("parse");
+        assert_eq!(o.size.symbols, SymbolCount::All);
+        assert!(o.size.split_std);
+        let o = p(&["x", "inspect", "f", "--symbols"]).expect("parse");
+        assert_eq!(o.size.symbols, SymbolCount::All);
+        let o = p(&["x", "-n", "3", "--filter", "serde", "--crates"]).expect("parse");
+        assert_eq!(o.size.symbols, SymbolCount::Top(3));
+        assert_eq!(o.size.filter.as_deref(), Some("serde"));
+        assert!(o.size.all_crates);
+        assert_eq!(p(&["x"]).expect("parse").size.symbols, SymbolCount::Top(10));
+        assert!(p(&["x", "--symbols", "lots"]).is_err());
+        assert!(p(&["x", "-n", "3", "--symbols", "4"]).is_err());
     }
 
     #[test]

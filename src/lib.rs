@@ -3,6 +3,7 @@
 //! The library is a pipeline of stages that take and return plain data (see `STYLE.md`):
 //! options → workspace → compile → inspect → render. [`run`] wires them together.
 
+pub mod attribute;
 pub mod cli;
 pub mod compile;
 pub mod error;
@@ -42,8 +43,8 @@ pub fn exit_code(result: &Result<Outcome>) -> u8 {
 
 pub fn run(opts: &Options, out: &mut Output) -> Result<Outcome> {
     let report = match &opts.command {
-        Command::Inspect { files } => inspect_files(files, out)?,
-        Command::Check(build) => check(build, out)?,
+        Command::Inspect { files } => inspect_files(files, &opts.size, out)?,
+        Command::Check(build) => check(build, &opts.size, out)?,
     };
     emit(&report, opts, out)?;
     Ok(Outcome::Passed)
@@ -56,6 +57,7 @@ fn emit(report: &Report, opts: &Options, out: &mut Output) -> Result<()> {
             let style = render::human::Style {
                 color: out.out_color,
                 verbose: opts.verbosity == Verbosity::Verbose,
+                all_crates: opts.size.all_crates,
             };
             out.out
                 .write_all(render::human::render(report, &style).as_bytes())
@@ -77,11 +79,16 @@ fn ignore_broken_pipe(e: std::io::Error) -> std::io::Result<()> {
     }
 }
 
-fn inspect_files(files: &[std::path::PathBuf], out: &mut Output) -> Result<Report> {
+fn inspect_files(
+    files: &[std::path::PathBuf],
+    size: &attribute::Settings,
+    out: &mut Output,
+) -> Result<Report> {
     let mut report = Report::new(None);
     for f in files {
         out.status("Inspecting", &f.display().to_string());
-        let binary = inspect::inspect_path(f)?;
+        let mut binary = inspect::inspect_path(f)?;
+        attribute::attribute_path(f, &mut binary, None, size)?;
         let name = f.file_name().map_or_else(
             || f.display().to_string(),
             |n| n.to_string_lossy().into_owned(),
@@ -97,7 +104,7 @@ fn inspect_files(files: &[std::path::PathBuf], out: &mut Output) -> Result<Repor
     Ok(report)
 }
 
-fn check(opts: &BuildOptions, out: &mut Output) -> Result<Report> {
+fn check(opts: &BuildOptions, size: &attribute::Settings, out: &mut Output) -> Result<Report> {
     let cargo = compile::find_cargo()?;
     let cwd = std::env::current_dir().map_err(|e| Error::io(".", e))?;
     let mut toolchain = Toolchain::discover(cargo.clone(), &cwd)?;
@@ -178,6 +185,7 @@ fn check(opts: &BuildOptions, out: &mut Output) -> Result<Report> {
         }
         builds.push(built);
     }
+    attribute::attribute_report(&mut report, &builds, &toolchain.rustc, &target, size)?;
     // The stages after inspection (audit, probe, gate) take `&ws`, `&builds` and `&mut report`.
     let _ = (&ws, &builds);
     Ok(report)

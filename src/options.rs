@@ -67,4 +67,6 @@ pub struct Options {
     pub format: Format,
     pub color: ColorChoice,
     pub verbosity: Verbosity,
+    /// Where the bytes go: `--crates`, `--symbols`, `-n`, `--filter`, `--split-std`.
+    pub size: crate::attribute::Settings,
 }

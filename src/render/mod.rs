@@ -1,6 +1,7 @@
 //! Renderers: layout over the report, no computation of their own.
 
 pub mod human;
+mod size;
 
 use std::io::Write;
 

@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 pub use audit::{Finding, Severity};
 pub use gate::{Check, Verdict};
 pub use probe::{HostileRun, Probe};
-pub use size::{Coverage, CrateSize, SymbolRow};
+pub use size::{Confidence, ConfidenceBreakdown, Coverage, CrateSize, SymbolRow};
 
 /// Bumped when a change would make an older reader misread a report.
 pub const SCHEMA_VERSION: u32 = 1;

@@ -1,0 +1,133 @@
+//! Where the bytes go, for the terminal: top crates (size, share, confidence), top symbols.
+
+use std::fmt::Write as _;
+
+use super::human::Style;
+use super::size as human_size;
+use crate::output::{DIM, HEADER, paint};
+use crate::report::Binary;
+
+/// Crates listed before the rest is folded into one line (all with `--crates`).
+const CRATES_SHOWN: usize = 10;
+/// Widest symbol name shown, in characters.
+const NAME_WIDTH: usize = 60;
+
+fn label(s: &mut String, color: bool, label: &str, value: &str) {
+    let _ = writeln!(
+        s,
+        "  {} {value}",
+        paint(color, HEADER, &format!("{label:<12}"))
+    );
+}
+
+fn share(part: u64, whole: u64) -> String {
+    if whole == 0 {
+        return "-".into();
+    }
+    format!("{:.1}%", part as f64 * 100.0 / whole as f64)
+}
+
+fn truncate(name: &str, width: usize) -> String {
+    if name.chars().count() <= width {
+        return name.to_string();
+    }
+    let mut t: String = name.chars().take(width.saturating_sub(1)).collect();
+    t.push('…');
+    t
+}
+
+pub fn render(s: &mut String, b: &Binary, st: &Style) {
+    let c = st.color;
+    let Some(cov) = &b.coverage else {
+        return;
+    };
+    let whole = cov.allocated_bytes;
+    let head = match &cov.symbol_table {
+        Some(t) => format!(
+            "{} loaded; {} named by crate (symbols from {t})",
+            human_size(whole),
+            share(cov.attributed_bytes, whole)
+        ),
+        None => format!(
+            "{} loaded; no symbol table (stripped), so no crate can be named",
+            human_size(whole)
+        ),
+    };
+    label(s, c, "crates", &head);
+    let shown = if st.all_crates {
+        b.crates.len()
+    } else {
+        CRATES_SHOWN.min(b.crates.len())
+    };
+    let width = b.crates[..shown]
+        .iter()
+        .map(|k| k.name.chars().count())
+        .max()
+        .unwrap_or(0)
+        .clamp(8, 32);
+    for k in &b.crates[..shown] {
+        let conf = k.confidence.main().as_str();
+        let mut note = conf.to_string();
+        if k.instantiated_elsewhere > 0 {
+            let _ = write!(
+                note,
+                ", {} instantiated in other crates",
+                human_size(k.instantiated_elsewhere)
+            );
+        }
+        let name = truncate(&k.name, 32);
+        let _ = writeln!(
+            s,
+            "    {name:<width$}  {:>10}  {:>6}  {}",
+            human_size(k.vm_size),
+            share(k.vm_size, whole),
+            paint(c, DIM, &note)
+        );
+    }
+    if shown < b.crates.len() {
+        let rest = &b.crates[shown..];
+        let vm: u64 = rest.iter().map(|k| k.vm_size).sum();
+        let more = format!("{} more", rest.len());
+        let _ = writeln!(
+            s,
+            "    {}",
+            paint(
+                c,
+                DIM,
+                &format!(
+                    "{more:<width$}  {:>10}  {:>6}  (--crates lists all)",
+                    human_size(vm),
+                    share(vm, whole)
+                )
+            )
+        );
+    }
+    if b.symbols.is_empty() {
+        return;
+    }
+    label(
+        s,
+        c,
+        "symbols",
+        &format!("{} largest (in memory / in file)", b.symbols.len()),
+    );
+    for r in &b.symbols {
+        let krate = r.krate.as_deref().unwrap_or("?");
+        let mem = if r.vm_size == 0 {
+            "-".to_string()
+        } else {
+            human_size(r.vm_size)
+        };
+        let file = if r.file_size == 0 {
+            "-".to_string()
+        } else {
+            human_size(r.file_size)
+        };
+        let _ = writeln!(
+            s,
+            "    {mem:>10}  {file:>10}  {:<16}  {}",
+            truncate(krate, 16),
+            truncate(&r.name, NAME_WIDTH)
+        );
+    }
+}
