@@ -20,10 +20,12 @@ pub enum Owner<'a> {
     Unmapped,
     /// Bytes of section `usize` that no symbol covers.
     Section(usize),
-    /// A symbol (raw name from the symbol table) in section `section`.
+    /// A symbol (raw name from the symbol table) in section `section`. `file`: the name of
+    /// the `STT_FILE` symbol a local symbol follows (its compilation unit or source file).
     Symbol {
         name: &'a [u8],
         section: usize,
+        file: Option<&'a [u8]>,
     },
 }
 
@@ -92,6 +94,8 @@ struct Cand {
     /// 0 global, 1 weak, 2 local: at one address the global name wins.
     rank: u8,
     index: u32,
+    /// Index of the `STT_FILE` symbol before this local symbol, or `u32::MAX`.
+    file: u32,
 }
 
 /// Build the byte map of the ELF file `data`.
@@ -249,10 +253,18 @@ pub fn layout<'a, H: FileHeader<Endian = object::Endianness>>(
         .map(|sh| sh.sh_offset(endian).into())
         .collect();
     let mut cands: Vec<Cand> = Vec::with_capacity(table.len());
+    let mut file = u32::MAX;
     for (index, sym) in table.enumerate() {
         let size: u64 = sym.st_size(endian).into();
         let kind = sym.st_type();
-        if size == 0 || kind == elf::STT_SECTION || kind == elf::STT_FILE {
+        if kind == elf::STT_FILE {
+            file = index.0 as u32;
+            continue;
+        }
+        if sym.st_bind() != elf::STB_LOCAL {
+            file = u32::MAX;
+        }
+        if size == 0 || kind == elf::STT_SECTION {
             continue;
         }
         let Ok(Some(sec)) = table.symbol_section(endian, sym, index) else {
@@ -282,6 +294,7 @@ pub fn layout<'a, H: FileHeader<Endian = object::Endianness>>(
             end: start.saturating_add(size).min(sec_size),
             rank,
             index: index.0 as u32,
+            file,
         });
     }
     cands.sort_unstable_by_key(|c| {
@@ -340,10 +353,18 @@ pub fn layout<'a, H: FileHeader<Endian = object::Endianness>>(
             continue;
         };
         let name = sym.name(endian, table.strings()).unwrap_or(b"<bad name>");
+        let src_file = (c.file != u32::MAX)
+            .then(|| table.symbol(object::SymbolIndex(c.file as usize)).ok())
+            .flatten()
+            .and_then(|f| f.name(endian, table.strings()).ok());
         sec_used[i].0 += file;
         sec_used[i].1 += vm;
         pieces.push(Piece {
-            owner: Owner::Symbol { name, section: i },
+            owner: Owner::Symbol {
+                name,
+                section: i,
+                file: src_file,
+            },
             file,
             vm,
         });

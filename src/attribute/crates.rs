@@ -5,6 +5,8 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use object::{Object as _, ObjectSymbol as _};
+
 use crate::compile::{Built, crate_of};
 use crate::error::{Error, Result};
 use crate::inspect::Mapped;
@@ -23,6 +25,11 @@ pub struct IndexedCrate {
 pub struct CrateIndex {
     crates: Vec<IndexedCrate>,
     symbols: HashMap<Box<[u8]>, u32>,
+    /// Member stems of C archives (`deflate` for `0123abcd-deflate.o`) → crate, for the local
+    /// symbols of C code, which archive indexes do not list.
+    sources: HashMap<String, u32>,
+    /// Local (static) symbols of C archives' members → crate: a name match, not a proof.
+    locals: HashMap<Box<[u8]>, u32>,
 }
 
 impl CrateIndex {
@@ -36,6 +43,30 @@ impl CrateIndex {
 
     pub fn lookup(&self, symbol: &[u8]) -> Option<&IndexedCrate> {
         let i = *self.symbols.get(symbol)?;
+        self.crates.get(i as usize)
+    }
+
+    /// The crate whose C archive defines a local (static) symbol of this name.
+    pub fn lookup_local(&self, symbol: &[u8]) -> Option<&IndexedCrate> {
+        let i = *self.locals.get(symbol)?;
+        self.crates.get(i as usize)
+    }
+
+    /// Is `name` a crate of the sysroot and of nothing the build made?
+    pub fn is_sysroot_crate(&self, name: &str) -> bool {
+        let mut sysroot = false;
+        for c in self.crates.iter().filter(|c| c.name == name) {
+            if !c.sysroot {
+                return false;
+            }
+            sysroot = true;
+        }
+        sysroot
+    }
+
+    /// The crate whose C archive has a member compiled from a source file of this stem.
+    pub fn lookup_source(&self, stem: &str) -> Option<&IndexedCrate> {
+        let i = *self.sources.get(stem)?;
         self.crates.get(i as usize)
     }
 
@@ -56,18 +87,44 @@ impl CrateIndex {
 
     /// Add the defined symbols listed in the archive symbol index of `path` (an rlib or `.a`).
     /// Returns how many names were listed.
-    pub fn add_archive(&mut self, path: &Path, krate: &str, sysroot: bool) -> Result<usize> {
+    /// With `sources`, also the stems of its members, for the local symbols of C code.
+    pub fn add_archive(
+        &mut self,
+        path: &Path,
+        krate: &str,
+        sysroot: bool,
+        sources: bool,
+    ) -> Result<usize> {
         let mapped = Mapped::open(path)?;
         let bytes = mapped.bytes();
         let archive = object::read::archive::ArchiveFile::parse(bytes)
             .map_err(|e| Error::malformed(path, format!("not a readable archive: {e}")))?;
+        let id = self.crate_id(krate, sysroot);
+        if sources {
+            for m in archive.members().flatten() {
+                if let Some(stem) = member_stem(m.name()) {
+                    self.sources.entry(stem.to_string()).or_insert(id);
+                }
+                let Ok(data) = m.data(bytes) else { continue };
+                let Ok(obj) = object::File::parse(data) else {
+                    continue;
+                };
+                for sym in obj.symbols() {
+                    if sym.is_local()
+                        && sym.is_definition()
+                        && let Ok(name) = sym.name_bytes()
+                    {
+                        self.locals.entry(name.into()).or_insert(id);
+                    }
+                }
+            }
+        }
         let Some(symbols) = archive
             .symbols()
             .map_err(|e| Error::malformed(path, format!("bad archive symbol index: {e}")))?
         else {
             return Ok(0);
         };
-        let id = self.crate_id(krate, sysroot);
         let mut n = 0;
         for sym in symbols {
             let sym =
@@ -81,18 +138,23 @@ impl CrateIndex {
     /// The index of one build: its library artifacts, the archives its build scripts left in
     /// their `out_dir` for `static=` (or plain) link libraries, then the sysroot (`libdir`).
     /// Archives that cannot be read are skipped with a warning.
-    pub fn for_build(built: &Built, sysroot_libdir: Option<&Path>) -> (Self, Vec<String>) {
+    /// For a static build, the C library's `libc.a` too (pseudo-crate [`LIBC`]).
+    pub fn for_build(
+        built: &Built,
+        target: &str,
+        sysroot_libdir: Option<&Path>,
+    ) -> (Self, Vec<String>) {
         let mut index = CrateIndex::default();
         let mut warnings = Vec::new();
-        let mut add = |index: &mut CrateIndex, path: &Path, krate: &str, sysroot: bool| {
-            if let Err(e) = index.add_archive(path, krate, sysroot) {
+        let mut add = |index: &mut CrateIndex, path: &Path, krate: &str, sysroot: bool, c: bool| {
+            if let Err(e) = index.add_archive(path, krate, sysroot, c) {
                 warnings.push(format!("crate attribution skips an archive: {e}"));
             }
         };
         for lib in &built.libraries {
             for f in &lib.filenames {
                 if f.extension().is_some_and(|e| e == "rlib" || e == "a") {
-                    add(&mut index, f, &lib.crate_name, false);
+                    add(&mut index, f, &lib.crate_name, false, false);
                 }
             }
         }
@@ -118,16 +180,55 @@ impl CrateIndex {
                 if a.file_name()
                     .is_some_and(|f| wanted.iter().any(|w| f == w.as_str()))
                 {
-                    add(&mut index, &a, &krate, false);
+                    add(&mut index, &a, &krate, false, true);
                 }
             }
         }
         if let Some(dir) = sysroot_libdir {
             for (path, krate) in sysroot_rlibs(dir) {
-                add(&mut index, &path, &krate, true);
+                add(&mut index, &path, &krate, true, false);
             }
         }
+        if built.link == crate::report::LinkMode::Static
+            && let Some(libc) = c_library(target, sysroot_libdir)
+        {
+            add(&mut index, &libc, LIBC, false, true);
+        }
         (index, warnings)
+    }
+}
+
+/// The pseudo-crate of the C library linked into a static binary.
+pub const LIBC: &str = "[libc]";
+
+/// `libc.a` as the linker would find it for `target`: musl's self-contained copy in the
+/// sysroot, glibc's in the system's library directories.
+fn c_library(target: &str, sysroot_libdir: Option<&Path>) -> Option<PathBuf> {
+    let arch = target.split('-').next()?;
+    let mut candidates = Vec::new();
+    if target.contains("-musl") {
+        candidates.extend(sysroot_libdir.map(|d| d.join("self-contained/libc.a")));
+    }
+    if target.ends_with("-linux-gnu") {
+        candidates.push(PathBuf::from(format!("/usr/lib/{arch}-linux-gnu/libc.a")));
+        candidates.push(PathBuf::from("/usr/lib64/libc.a"));
+        candidates.push(PathBuf::from("/usr/lib/libc.a"));
+    }
+    candidates.into_iter().find(|p| p.is_file())
+}
+
+/// `0123456789abcdef-deflate.o` (cc's naming) or `deflate.o` → `deflate`.
+fn member_stem(name: &[u8]) -> Option<&str> {
+    let name = std::str::from_utf8(name).ok()?;
+    let name = name.rsplit('/').next().unwrap_or(name);
+    let stem = name
+        .strip_suffix(".o")
+        .or_else(|| name.strip_suffix(".obj"))?;
+    match stem.split_once('-') {
+        Some((hash, rest)) if hash.len() == 16 && hash.bytes().all(|b| b.is_ascii_hexdigit()) => {
+            Some(rest)
+        }
+        _ => Some(stem),
     }
 }
 
@@ -218,7 +319,9 @@ mod tests {
         let dir = sysroot_libdir(Path::new(&rustc), &host).expect("sysroot libdir");
         let mut index = CrateIndex::default();
         for (p, k) in sysroot_rlibs(&dir) {
-            index.add_archive(&p, &k, true).expect("sysroot rlib");
+            index
+                .add_archive(&p, &k, true, false)
+                .expect("sysroot rlib");
         }
         assert!(index.len() > 1000, "{} symbols", index.len());
         // A C symbol from compiler_builtins.
@@ -234,8 +337,18 @@ mod tests {
         let p = dir.path().join("libx.a");
         std::fs::write(&p, b"!<arch>\nthis is not a member header at all").expect("write");
         let mut index = CrateIndex::default();
-        let _ = index.add_archive(&p, "x", false);
+        let _ = index.add_archive(&p, "x", false, true);
         std::fs::write(&p, b"").expect("write");
-        assert!(index.add_archive(&p, "x", false).is_err());
+        assert!(index.add_archive(&p, "x", false, true).is_err());
+    }
+
+    #[test]
+    fn member_stems() {
+        assert_eq!(member_stem(b"b9b191b8e1a44c35-deflate.o"), Some("deflate"));
+        assert_eq!(
+            member_stem(b"vfprintf-internal.o"),
+            Some("vfprintf-internal")
+        );
+        assert_eq!(member_stem(b"lib.rmeta"), None);
     }
 }

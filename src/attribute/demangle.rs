@@ -23,7 +23,32 @@ pub fn is_std_crate(name: &str) -> bool {
             | "rustc_std_workspace_core"
             | "rustc_std_workspace_alloc"
             | "proc_macro"
+            | "__rustc"
     )
+}
+
+/// What the `STT_FILE` symbol before a local symbol says about where it was compiled.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Origin<'a> {
+    /// A Rust codegen unit, `crate.0123456789abcdef-cgu.0`: the crate that compiled it.
+    Crate(&'a str),
+    /// A C, C++ or assembly source file, `deflate.c`: its stem, to match archive members.
+    Source(&'a str),
+}
+
+pub fn origin(file: &[u8]) -> Option<Origin<'_>> {
+    let f = std::str::from_utf8(file).ok()?;
+    if let Some((head, _)) = f.rsplit_once("-cgu.")
+        && let Some((krate, hash)) = head.rsplit_once('.')
+        && hash.len() == 16
+        && hash.bytes().all(|b| b.is_ascii_hexdigit())
+        && !krate.is_empty()
+    {
+        return Some(Origin::Crate(krate));
+    }
+    let base = f.rsplit('/').next().unwrap_or(f);
+    let (stem, ext) = base.rsplit_once('.')?;
+    matches!(ext, "c" | "cc" | "cpp" | "cxx" | "S" | "s" | "asm").then_some(Origin::Source(stem))
 }
 
 /// Symbols of the Rust runtime that carry no mangled path.
@@ -75,7 +100,10 @@ pub fn crate_of<'a>(name: &'a [u8], buf: &mut String) -> Option<(CrateName<'a>, 
         }
         return from_demangled(name, buf);
     }
-    if n.starts_with(b"_R") {
+    if let Some(v0) = n.strip_prefix(b"_R") {
+        if let Some(k) = v0_crate(v0) {
+            return Some((CrateName::Borrowed(k), Confidence::Mangled));
+        }
         return from_demangled(name, buf);
     }
     if runtime_symbol(name) {
@@ -97,6 +125,40 @@ impl CrateName<'_> {
             CrateName::Borrowed(s) => s,
             CrateName::Owned(s) => s,
         }
+    }
+}
+
+/// The crate of a v0 path read from the mangled bytes: the innermost crate root of nested
+/// paths, generic instantiations and impl paths (an impl's path names the crate it is in).
+/// `None` where only a full demangling can tell (`<T as Trait>` without impl path, backrefs,
+/// punycode).
+fn v0_crate(mut p: &[u8]) -> Option<&str> {
+    let digits = p.iter().take_while(|c| c.is_ascii_digit()).count();
+    p = &p[digits..];
+    loop {
+        match *p.first()? {
+            b'N' => p = p.get(2..)?,
+            b'I' => p = &p[1..],
+            b'M' | b'X' => p = skip_disambiguator(&p[1..])?,
+            b'C' => {
+                p = skip_disambiguator(&p[1..])?;
+                let (len, rest) = leading_number(p)?;
+                let rest = rest.strip_prefix(b"_").unwrap_or(rest);
+                return std::str::from_utf8(rest.get(..len)?).ok();
+            }
+            _ => return None,
+        }
+    }
+}
+
+/// `s<base-62>_`, if present.
+fn skip_disambiguator(p: &[u8]) -> Option<&[u8]> {
+    match p.strip_prefix(b"s") {
+        Some(rest) => {
+            let end = rest.iter().position(|&c| c == b'_')?;
+            Some(&rest[end + 1..])
+        }
+        None => Some(p),
     }
 }
 
@@ -320,11 +382,35 @@ mod tests {
     }
 
     #[test]
+    fn origins_from_file_symbols() {
+        assert_eq!(
+            origin(b"crc32fast.e45f29affbc92b60-cgu.0"),
+            Some(Origin::Crate("crc32fast"))
+        );
+        assert_eq!(origin(b"deflate.c"), Some(Origin::Source("deflate")));
+        assert_eq!(
+            origin(b"../sysdeps/x86_64/start.S"),
+            Some(Origin::Source("start"))
+        );
+        assert_eq!(origin(b"1mrsvvkirvqcwvbcwrp6uh8x0"), None);
+        assert_eq!(origin(b"\xff"), None);
+    }
+
+    #[test]
     fn crate_of_v0() {
-        // v0: mycrate::foo
+        // mycrate::foo
         let v0 = "_RNvCs1234_7mycrate3foo";
         assert_eq!(krate(v0).map(|c| c.0), Some("mycrate".into()));
         assert!(is_rust(v0.as_bytes()));
+        // <mycrate::Foo as core::fmt::Debug>::fmt, impl in mycrate: the impl path says so.
+        let x = "_RNvXs_NtCs1234_7mycrate3modNtB4_3FooNtNtCsabc_4core3fmt5Debug3fmt";
+        assert_eq!(krate(x).map(|c| c.0), Some("mycrate".into()));
+        // Every fast-path answer agrees with the demangled path's first segment.
+        for name in [v0, "_RINvCs1234_5alloc3vecNtCs99_7mycrate3FooE"] {
+            let fast = v0_crate(&name.as_bytes()[2..]).expect("fast");
+            let full = format!("{:#}", rustc_demangle::demangle(name));
+            assert!(full.starts_with(fast), "{full} vs {fast}");
+        }
     }
 
     #[test]

@@ -25,6 +25,7 @@ use crate::report::{
     Binary, Confidence, ConfidenceBreakdown, Coverage, CrateSize, Report, SymbolRow,
 };
 use coverage::{Layout, Owner, Piece};
+use demangle::Origin;
 
 /// How many symbol rows go into the report.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -111,7 +112,7 @@ pub fn attribute_report(
         ));
     }
     for built in builds {
-        let (index, warnings) = CrateIndex::for_build(built, libdir.as_deref());
+        let (index, warnings) = CrateIndex::for_build(built, target, libdir.as_deref());
         report.warnings.extend(warnings);
         for a in report
             .artifacts
@@ -142,13 +143,10 @@ struct Interner {
 }
 
 impl Interner {
-    fn id(&mut self, raw: &str, shown: &str) -> u32 {
-        if let Some(&i) = self.ids.get(raw) {
-            return i;
-        }
+    fn id(&mut self, key: &str, raw: &str, shown: &str) -> u32 {
         self.names.push((shown.to_string(), raw.to_string()));
         let i = (self.names.len() - 1) as u32;
-        self.ids.insert(raw.to_string(), i);
+        self.ids.insert(key.to_string(), i);
         i
     }
 }
@@ -169,18 +167,26 @@ fn attribute_layout(l: &Layout, index: Option<&CrateIndex>, s: &Settings) -> Att
             raw.to_string()
         }
     };
-    let intern = |names: &mut Interner, raw: &str, sysroot: bool| -> u32 {
-        if let Some(&i) = names.ids.get(raw) {
+    // A crate of the sysroot (std's own copy of gimli, hashbrown, ...) and a crate of the same
+    // name in the build are two crates.
+    let mut key = String::new();
+    let mut intern = |names: &mut Interner, raw: &str, sysroot: bool| -> u32 {
+        key.clear();
+        key.push_str(raw);
+        if sysroot {
+            key.push('\0');
+        }
+        if let Some(&i) = names.ids.get(key.as_str()) {
             return i;
         }
         let shown = fold(raw, sysroot);
-        names.id(raw, &shown)
+        names.id(&key, raw, &shown)
     };
     let attrs: Vec<Attr> = l
         .pieces
         .iter()
         .map(|p| {
-            let Owner::Symbol { name, .. } = p.owner else {
+            let Owner::Symbol { name, file, .. } = p.owner else {
                 return Attr {
                     krate: NONE,
                     confidence: Confidence::Unattributed,
@@ -188,6 +194,7 @@ fn attribute_layout(l: &Layout, index: Option<&CrateIndex>, s: &Settings) -> Att
                 };
             };
             let exact = index.and_then(|i| i.lookup(name));
+            let origin = file.and_then(demangle::origin);
             let mangled = demangle::crate_of(name, &mut buf);
             let (krate, confidence, inst) = match (exact, mangled) {
                 (Some(x), Some((m, Confidence::Mangled))) if m.as_str() != x.name => {
@@ -201,8 +208,41 @@ fn attribute_layout(l: &Layout, index: Option<&CrateIndex>, s: &Settings) -> Att
                     Confidence::Exact,
                     NONE,
                 ),
-                (None, Some((m, c))) => (intern(&mut names, m.as_str(), false), c, NONE),
-                (None, None) => (NONE, Confidence::Unattributed, NONE),
+                (None, Some((m, c))) => {
+                    // Generic code instantiated in the standard library is the standard
+                    // library's own (its private copies of gimli, hashbrown, ...).
+                    let sysroot = |k: &str| {
+                        demangle::is_std_crate(k) || index.is_some_and(|i| i.is_sysroot_crate(k))
+                    };
+                    let in_std = matches!(origin, Some(Origin::Crate(cu)) if sysroot(cu));
+                    let k = intern(&mut names, m.as_str(), in_std);
+                    match origin {
+                        // Compiled in its own crate's codegen unit.
+                        Some(Origin::Crate(cu)) if cu == m.as_str() => (k, Confidence::Exact, NONE),
+                        // Generic code of `m` instantiated in the codegen unit of `cu`.
+                        Some(Origin::Crate(cu)) => (k, c, intern(&mut names, cu, in_std)),
+                        _ => (k, c, NONE),
+                    }
+                }
+                // A C symbol: the source file before it names the archive member, when the
+                // object had `STT_FILE` symbols (one without them inherits its neighbour's,
+                // so a Rust codegen unit says nothing about C symbols).
+                (None, None) => match origin {
+                    _ if let Some(x) = index.and_then(|i| i.lookup_local(name)) => (
+                        intern(&mut names, &x.name, x.sysroot),
+                        Confidence::Heuristic,
+                        NONE,
+                    ),
+                    Some(Origin::Source(stem)) => match index.and_then(|i| i.lookup_source(stem)) {
+                        Some(x) => (
+                            intern(&mut names, &x.name, x.sysroot),
+                            Confidence::Heuristic,
+                            NONE,
+                        ),
+                        None => (NONE, Confidence::Unattributed, NONE),
+                    },
+                    _ => (NONE, Confidence::Unattributed, NONE),
+                },
             };
             Attr {
                 krate,
@@ -312,7 +352,7 @@ fn row(l: &Layout, p: &Piece, a: &Attr, names: &Interner) -> SymbolRow {
         .then(|| names.names[a.inst as usize].0.clone())
         .filter(|i| Some(i) != krate.as_ref());
     let (name, mangled, section) = match p.owner {
-        Owner::Symbol { name, section } => {
+        Owner::Symbol { name, section, .. } => {
             let shown = demangle::display_name(name);
             let raw = String::from_utf8_lossy(name);
             let mangled = (raw != shown).then(|| raw.into_owned());

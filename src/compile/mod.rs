@@ -191,6 +191,11 @@ pub fn build(req: &BuildRequest, diag: &mut dyn Write) -> Result<Built> {
         build_scripts: Vec::new(),
         rustflags: encoded,
     };
+    let target_out = req.target_dir.join(
+        Path::new(req.target)
+            .file_stem()
+            .unwrap_or(std::ffi::OsStr::new(req.target)),
+    );
     for m in messages {
         match m {
             Message::CompilerArtifact(a) if a.target.kind.contains(&TargetKind::Bin) => {
@@ -202,13 +207,14 @@ pub fn build(req: &BuildRequest, diag: &mut dyn Write) -> Result<Built> {
                     });
                 }
             }
+            // Libraries built for the target (build dependencies land outside its folder).
             Message::CompilerArtifact(a)
                 if a.target.kind.iter().any(|k| {
                     matches!(
                         k,
                         TargetKind::Lib | TargetKind::RLib | TargetKind::StaticLib
                     )
-                }) =>
+                }) && a.filenames.iter().all(|f| f.starts_with(&target_out)) =>
             {
                 built.libraries.push(BuiltLibrary {
                     package_id: a.package_id,
