@@ -139,7 +139,7 @@ struct BuildArgs {
 #[derive(Debug, Args)]
 #[command(next_help_heading = "Where the bytes go")]
 struct SizeArgs {
-    /// List every crate in the report, not only the 10 largest
+    /// List every crate in the human report, not only the 10 largest (JSON has all)
     #[arg(long, global = true)]
     crates: bool,
 

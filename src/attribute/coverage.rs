@@ -152,10 +152,7 @@ pub fn layout<'a, H: FileHeader<Endian = object::Endianness>>(
     claims.push((s, e, 0, Owner::ElfHeader));
     if !phdrs.is_empty() {
         let phoff: u64 = header.e_phoff(endian).into();
-        let (s, e) = clip(
-            phoff,
-            (phdrs.len() * std::mem::size_of::<H::ProgramHeader>()) as u64,
-        );
+        let (s, e) = clip(phoff, std::mem::size_of_val(phdrs) as u64);
         claims.push((s, e, 1, Owner::ProgramHeaders));
     }
     if !sections.is_empty() {
@@ -326,8 +323,8 @@ pub fn layout<'a, H: FileHeader<Endian = object::Endianness>>(
         let (addr, _) = sec_addr[i];
         let (file, vm) = if sec_mem[i].1 > sec_mem[i].0 {
             // Zero-filled: memory only.
-            let lo = (addr + s).max(sec_mem[i].0);
-            let hi = (addr + c.end).min(sec_mem[i].1);
+            let lo = addr.saturating_add(s).max(sec_mem[i].0);
+            let hi = addr.saturating_add(c.end).min(sec_mem[i].1);
             (
                 0,
                 if hi > lo {

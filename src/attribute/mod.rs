@@ -385,3 +385,50 @@ fn row(l: &Layout, p: &Piece, a: &Attr, names: &Interner) -> SymbolRow {
         instantiated_in: inst,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Damaged binaries are user input: errors, never panics; and whatever is read still sums.
+    #[test]
+    fn mutated_elf_files_never_panic_and_still_sum() {
+        let Ok(original) = std::fs::read("/bin/true") else {
+            return;
+        };
+        let len = original.len();
+        let mut seed = 0x2545_f491_4f6c_dd1d_u64;
+        let mut next = move || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        for round in 0..400 {
+            let mut bytes = original.clone();
+            for _ in 0..1 + round % 4 {
+                // Headers, program headers and the section header table are where it hurts.
+                let at = match next() % 3 {
+                    0 => (next() % 128) as usize,
+                    1 => len - 1 - (next() % 2048) as usize % len,
+                    _ => (next() % len as u64) as usize,
+                };
+                bytes[at] = next() as u8;
+            }
+            let Ok(l) = coverage::layout::<FileHeader64<Endianness>>(&bytes) else {
+                continue;
+            };
+            assert_eq!(l.pieces.iter().map(|p| p.file).sum::<u64>(), len as u64);
+            assert_eq!(l.pieces.iter().map(|p| p.vm).sum::<u64>(), l.vm_total);
+            let s = Settings {
+                symbols: SymbolCount::All,
+                ..Settings::default()
+            };
+            let a = attribute_layout(&l, None, &s);
+            assert_eq!(
+                a.symbols.iter().map(|r| r.file_size).sum::<u64>(),
+                len as u64
+            );
+        }
+    }
+}
