@@ -49,6 +49,18 @@ peak_kb() {
 rss=$(peak_kb "$bin" inspect -q "$file")
 rss_json=$(peak_kb "$bin" inspect -q --format json --symbols all "$file")
 
+# The same file copied where its DT_NEEDED libraries are not found: what inspection and
+# attribution cost without the closure step reading those libraries (libLLVM is 190 MiB).
+alone_dir=$(mktemp -d); trap 'rm -rf "$alone_dir"' EXIT
+cp "$file" "$alone_dir/"
+alone="$alone_dir/$(basename "$file")"
+alone_times=()
+for _ in $(seq "$runs"); do
+  t=$(now); "$bin" inspect -q "$alone" >/dev/null; alone_times+=($(( $(now) - t )))
+done
+alone_med=$(printf '%s\n' "${alone_times[@]}" | median)
+rss_alone=$(peak_kb "$bin" inspect -q "$alone")
+
 symbols=$(nm -S --size-sort "$file" | wc -l)
 echo "file:       $file ($(stat -c %s "$file") bytes, $symbols sized symbols per nm)"
 echo "runs:       $runs each, median"
@@ -56,3 +68,5 @@ echo "nm -S --size-sort:                     $(ms "$nm_med")"
 echo "aotcheck inspect (human, top 10):      $(ms "$our_med")  ($(awk -v a="$our_med" -v b="$nm_med" 'BEGIN {printf "%.2f", a / b}')x nm)"
 echo "aotcheck inspect --symbols all (json): $(ms "$json_med")  ($(awk -v a="$json_med" -v b="$nm_med" 'BEGIN {printf "%.2f", a / b}')x nm)"
 echo "peak RSS:   $(( rss / 1024 )) MiB (human), $(( rss_json / 1024 )) MiB (json, every row)"
+echo "without the closure step (a copy of the file where its libraries are not found):"
+echo "  aotcheck inspect (human, top 10):    $(ms "$alone_med")  ($(awk -v a="$alone_med" -v b="$nm_med" 'BEGIN {printf "%.2f", a / b}')x nm), peak RSS $(( rss_alone / 1024 )) MiB"

@@ -131,3 +131,61 @@ pub fn render(s: &mut String, b: &Binary, st: &Style) {
         );
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::{Confidence, ConfidenceBreakdown, Coverage, CrateSize, SymbolRow};
+
+    fn krate(name: &str, vm: u64, exact: u64, elsewhere: u64) -> CrateSize {
+        CrateSize {
+            name: name.into(),
+            file_size: vm,
+            vm_size: vm,
+            confidence: ConfidenceBreakdown {
+                exact,
+                mangled: vm - exact,
+                ..ConfidenceBreakdown::default()
+            },
+            instantiated_elsewhere: elsewhere,
+        }
+    }
+
+    #[test]
+    fn crates_and_symbols_layout() {
+        let bytes = std::fs::read(std::env::current_exe().expect("exe")).expect("read");
+        let mut b = crate::inspect::inspect_bytes(std::path::Path::new("x"), &bytes, None)
+            .expect("inspect");
+        b.coverage = Some(Coverage {
+            attributed_bytes: 3000,
+            share: 0.75,
+            allocated_bytes: 4000,
+            symbol_table: Some(".symtab".into()),
+            file_size: 5000,
+            vm_size: 4100,
+        });
+        b.crates = vec![
+            krate("std", 2000, 1500, 100),
+            krate("where_bytes", 1000, 1000, 0),
+            krate("[no symbol]", 1000, 0, 0),
+        ];
+        b.symbols = vec![SymbolRow {
+            name: "where_bytes::BIG_TABLE".into(),
+            mangled: Some("_ZN11where_bytes9BIG_TABLE17h0123456789abcdefE".into()),
+            krate: Some("where_bytes".into()),
+            section: ".rodata".into(),
+            file_size: 1000,
+            vm_size: 1000,
+            confidence: Confidence::Exact,
+            instantiated_in: None,
+        }];
+        let mut s = String::new();
+        let st = Style {
+            color: false,
+            verbose: false,
+            all_crates: false,
+        };
+        render(&mut s, &b, &st);
+        insta::assert_snapshot!(s);
+    }
+}
