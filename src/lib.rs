@@ -88,7 +88,9 @@ fn inspect_files(
     for f in files {
         out.status("Inspecting", &f.display().to_string());
         let mut binary = inspect::inspect_path(f)?;
-        attribute::attribute_path(f, &mut binary, None, size)?;
+        if let Err(e) = attribute::attribute_path(f, &mut binary, None, size) {
+            report.warnings.push(format!("no size attribution: {e}"));
+        }
         let name = f.file_name().map_or_else(
             || f.display().to_string(),
             |n| n.to_string_lossy().into_owned(),

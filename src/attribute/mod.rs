@@ -97,6 +97,7 @@ pub fn attribute_bytes(
 }
 
 /// Attribute every artifact of a `check` run with the index of the build that made it.
+/// A binary that cannot be attributed gets a warning, not a failed run.
 pub fn attribute_report(
     report: &mut Report,
     builds: &[crate::compile::Built],
@@ -119,7 +120,11 @@ pub fn attribute_report(
             .iter_mut()
             .filter(|a| a.link_mode == Some(built.link))
         {
-            attribute_path(Path::new(&a.path), &mut a.binary, Some(&index), settings)?;
+            if let Err(e) =
+                attribute_path(Path::new(&a.path), &mut a.binary, Some(&index), settings)
+            {
+                report.warnings.push(format!("no size attribution: {e}"));
+            }
         }
     }
     Ok(())
@@ -198,8 +203,9 @@ fn attribute_layout(l: &Layout, index: Option<&CrateIndex>, s: &Settings) -> Att
             let mangled = demangle::crate_of(name, &mut buf);
             let (krate, confidence, inst) = match (exact, mangled) {
                 (Some(x), Some((m, Confidence::Mangled))) if m.as_str() != x.name => {
-                    // Generic code of `m` instantiated in `x`'s rlib.
-                    let k = intern(&mut names, m.as_str(), false);
+                    // Generic code of `m` instantiated in `x`'s rlib (in the sysroot's: std's
+                    // own copy of `m`).
+                    let k = intern(&mut names, m.as_str(), x.sysroot);
                     let i = intern(&mut names, &x.name, x.sysroot);
                     (k, Confidence::Mangled, i)
                 }
