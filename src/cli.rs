@@ -5,6 +5,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use crate::attribute::{Settings, SymbolCount};
 use crate::options::{
     BuildOptions, ColorChoice, Command, Format, GateOptions, LinkChoice, Options, Verbosity,
 };
@@ -42,6 +43,9 @@ struct AotcheckArgs {
 
     #[command(flatten)]
     build: BuildArgs,
+
+    #[command(flatten)]
+    size: SizeArgs,
 
     /// Output format of the report on stdout (markdown: for a pull-request comment)
     #[arg(long, value_enum, default_value_t = FormatArg::Human, global = true)]
@@ -184,6 +188,60 @@ impl From<GateArgs> for GateOptions {
     }
 }
 
+#[derive(Debug, Args)]
+#[command(next_help_heading = "Where the bytes go")]
+struct SizeArgs {
+    /// List every crate in the human report, not only the 10 largest (JSON has all)
+    #[arg(long, global = true)]
+    crates: bool,
+
+    /// Symbol rows to report: the N largest, or `all` (every byte of the file, fallback labels
+    /// included) [default: 10; without a value: all]
+    #[arg(long, value_name = "N|all", num_args = 0..=1, default_missing_value = "all",
+          value_parser = parse_symbols, global = true)]
+    symbols: Option<SymbolCount>,
+
+    /// Number of top symbols to report (as --symbols N)
+    #[arg(
+        short = 'n',
+        value_name = "N",
+        global = true,
+        conflicts_with = "symbols"
+    )]
+    top: Option<usize>,
+
+    /// Report only the symbols of this crate
+    #[arg(long, value_name = "CRATE", global = true)]
+    filter: Option<String>,
+
+    /// Keep std, core, alloc and the sysroot's other crates apart (default: folded into std)
+    #[arg(long, global = true)]
+    split_std: bool,
+}
+
+fn parse_symbols(v: &str) -> Result<SymbolCount, String> {
+    if v == "all" {
+        return Ok(SymbolCount::All);
+    }
+    v.parse()
+        .map(SymbolCount::Top)
+        .map_err(|_| format!("expected a number or `all`, got `{v}`"))
+}
+
+impl From<SizeArgs> for Settings {
+    fn from(a: SizeArgs) -> Self {
+        Settings {
+            symbols: a
+                .symbols
+                .or(a.top.map(SymbolCount::Top))
+                .unwrap_or_default(),
+            filter: a.filter,
+            split_std: a.split_std,
+            all_crates: a.crates,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, ValueEnum)]
 enum FormatArg {
     Human,
@@ -294,6 +352,7 @@ pub fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Options, clap::
             Verbosity::Normal
         },
         gate: a.gate.into(),
+        size: a.size.into(),
     })
 }
 
@@ -353,6 +412,22 @@ mod tests {
         let o = p(&["x", "-q", "--format", "json", "inspect", "/bin/ls"]).expect("parse");
         assert_eq!(o.verbosity, Verbosity::Quiet);
         assert!(p(&["x", "--bin", "y", "inspect", "/bin/ls"]).is_err());
+    }
+
+    #[test]
+    fn size_flags() {
+        let o = p(&["x", "inspect", "f", "--symbols", "all", "--split-std"]).expect("parse");
+        assert_eq!(o.size.symbols, SymbolCount::All);
+        assert!(o.size.split_std);
+        let o = p(&["x", "inspect", "f", "--symbols"]).expect("parse");
+        assert_eq!(o.size.symbols, SymbolCount::All);
+        let o = p(&["x", "-n", "3", "--filter", "serde", "--crates"]).expect("parse");
+        assert_eq!(o.size.symbols, SymbolCount::Top(3));
+        assert_eq!(o.size.filter.as_deref(), Some("serde"));
+        assert!(o.size.all_crates);
+        assert_eq!(p(&["x"]).expect("parse").size.symbols, SymbolCount::Top(10));
+        assert!(p(&["x", "--symbols", "lots"]).is_err());
+        assert!(p(&["x", "-n", "3", "--symbols", "4"]).is_err());
     }
 
     #[test]

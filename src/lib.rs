@@ -3,6 +3,7 @@
 //! The library is a pipeline of stages that take and return plain data (see `STYLE.md`):
 //! options → workspace → compile → inspect → render. [`run`] wires them together.
 
+pub mod attribute;
 pub mod audit;
 pub mod cli;
 pub mod compile;
@@ -47,8 +48,13 @@ pub fn exit_code(result: &Result<Outcome>) -> u8 {
 
 pub fn run(opts: &Options, out: &mut Output) -> Result<Outcome> {
     let mut report = match &opts.command {
-        Command::Inspect { files } => inspect_files(files, out)?,
-        Command::Check(build) => check(build, &gate::Baseline::open(&opts.gate, build)?, out)?,
+        Command::Inspect { files } => inspect_files(files, &opts.size, out)?,
+        Command::Check(build) => check(
+            build,
+            &gate::Baseline::open(&opts.gate, build)?,
+            &opts.size,
+            out,
+        )?,
         Command::Explain { rule } => return explain(rule.as_deref(), out),
     };
     report.verdict = gate::verdict(&report);
@@ -95,6 +101,7 @@ fn emit(report: &Report, opts: &Options, out: &mut Output) -> Result<()> {
             let style = render::human::Style {
                 color: out.out_color,
                 verbose: opts.verbosity == Verbosity::Verbose,
+                all_crates: opts.size.all_crates,
             };
             out.out
                 .write_all(render::human::render(report, &style).as_bytes())
@@ -116,11 +123,18 @@ fn ignore_broken_pipe(e: std::io::Error) -> std::io::Result<()> {
     }
 }
 
-fn inspect_files(files: &[std::path::PathBuf], out: &mut Output) -> Result<Report> {
+fn inspect_files(
+    files: &[std::path::PathBuf],
+    size: &attribute::Settings,
+    out: &mut Output,
+) -> Result<Report> {
     let mut report = Report::new(None);
     for f in files {
         out.status("Inspecting", &f.display().to_string());
-        let binary = inspect::inspect_path(f)?;
+        let mut binary = inspect::inspect_path(f)?;
+        if let Err(e) = attribute::attribute_path(f, &mut binary, None, size) {
+            report.warnings.push(format!("no size attribution: {e}"));
+        }
         let name = f.file_name().map_or_else(
             || f.display().to_string(),
             |n| n.to_string_lossy().into_owned(),
@@ -136,7 +150,12 @@ fn inspect_files(files: &[std::path::PathBuf], out: &mut Output) -> Result<Repor
     Ok(report)
 }
 
-fn check(opts: &BuildOptions, baseline: &gate::Baseline, out: &mut Output) -> Result<Report> {
+fn check(
+    opts: &BuildOptions,
+    baseline: &gate::Baseline,
+    size: &attribute::Settings,
+    out: &mut Output,
+) -> Result<Report> {
     let cargo = compile::find_cargo()?;
     let cwd = std::env::current_dir().map_err(|e| Error::io(".", e))?;
     let mut toolchain = Toolchain::discover(cargo.clone(), &cwd)?;
@@ -217,6 +236,7 @@ fn check(opts: &BuildOptions, baseline: &gate::Baseline, out: &mut Output) -> Re
         }
         builds.push(built);
     }
+    attribute::attribute_report(&mut report, &builds, &toolchain.rustc, &target, size)?;
     // The stages after inspection (audit, probe, gate) take `&ws`, `&builds` and `&mut report`.
     let started = std::time::Instant::now();
     let host = audit::Host {
@@ -238,7 +258,7 @@ fn check(opts: &BuildOptions, baseline: &gate::Baseline, out: &mut Output) -> Re
         progress_width,
     };
     hostile_stage(&ctx, &mut report, out)?;
-    let base = |o: &BuildOptions, out: &mut Output| check(o, &gate::Baseline::None, out);
+    let base = |o: &BuildOptions, out: &mut Output| check(o, &gate::Baseline::None, size, out);
     gate::stage(opts, baseline, &ws, &mut report, out, &base)?;
     Ok(report)
 }

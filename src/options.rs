@@ -74,6 +74,8 @@ pub struct Options {
     pub format: Format,
     pub color: ColorChoice,
     pub verbosity: Verbosity,
+    /// Where the bytes go: `--crates`, `--symbols`, `-n`, `--filter`, `--split-std`.
+    pub size: crate::attribute::Settings,
     pub gate: GateOptions,
 }
 

@@ -48,10 +48,20 @@ pub struct BuildScriptRun {
     pub out_dir: PathBuf,
 }
 
+/// A library target built for the target (an rlib, for the crate attribution of symbols).
+#[derive(Debug, Clone)]
+pub struct BuiltLibrary {
+    pub package_id: PackageId,
+    /// The crate name as rustc spells it (`libz_sys`).
+    pub crate_name: String,
+    pub filenames: Vec<PathBuf>,
+}
+
 #[derive(Debug, Clone)]
 pub struct Built {
     pub link: LinkMode,
     pub binaries: Vec<BuiltBinary>,
+    pub libraries: Vec<BuiltLibrary>,
     pub build_scripts: Vec<BuildScriptRun>,
     /// Where the user's rustflags came from, and which ones we passed.
     pub rustflags: Vec<String>,
@@ -178,9 +188,15 @@ pub fn build(req: &BuildRequest, diag: &mut dyn Write) -> Result<Built> {
     let mut built = Built {
         link: req.link,
         binaries: Vec::new(),
+        libraries: Vec::new(),
         build_scripts: Vec::new(),
         rustflags: encoded,
     };
+    let target_out = req.target_dir.join(
+        Path::new(req.target)
+            .file_stem()
+            .unwrap_or(std::ffi::OsStr::new(req.target)),
+    );
     for m in messages {
         match m {
             Message::CompilerArtifact(a) if a.target.kind.contains(&TargetKind::Bin) => {
@@ -191,6 +207,25 @@ pub fn build(req: &BuildRequest, diag: &mut dyn Write) -> Result<Built> {
                         path: exe.into_std_path_buf(),
                     });
                 }
+            }
+            // Libraries built for the target (build dependencies land outside its folder).
+            Message::CompilerArtifact(a)
+                if a.target.kind.iter().any(|k| {
+                    matches!(
+                        k,
+                        TargetKind::Lib | TargetKind::RLib | TargetKind::StaticLib
+                    )
+                }) && a.filenames.iter().all(|f| f.starts_with(&target_out)) =>
+            {
+                built.libraries.push(BuiltLibrary {
+                    package_id: a.package_id,
+                    crate_name: a.target.name.replace('-', "_"),
+                    filenames: a
+                        .filenames
+                        .into_iter()
+                        .map(|f| f.into_std_path_buf())
+                        .collect(),
+                });
             }
             Message::BuildScriptExecuted(b) => built.build_scripts.push(BuildScriptRun {
                 package_id: b.package_id,

@@ -227,6 +227,7 @@ mod tests {
         let st = Style {
             color: false,
             verbose: false,
+            all_crates: false,
         };
         findings(&mut s, &[allowed, f], &st);
         insta::assert_snapshot!(s);

@@ -13,6 +13,8 @@ pub struct Style {
     pub color: bool,
     /// Show every section and closure entry.
     pub verbose: bool,
+    /// List every crate (`--crates`).
+    pub all_crates: bool,
 }
 
 pub fn render(report: &Report, style: &Style) -> String {
@@ -133,6 +135,7 @@ fn binary(s: &mut String, b: &Binary, st: &Style) {
         );
     }
     sections(s, b, st);
+    super::size::render(s, b, st);
 }
 
 fn glibc(s: &mut String, b: &Binary, c: bool) {

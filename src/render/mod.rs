@@ -6,6 +6,7 @@ pub mod github;
 mod hostile;
 pub mod human;
 pub mod markdown;
+mod size;
 
 use std::io::Write;
 
@@ -13,8 +14,11 @@ use crate::report::Report;
 
 /// The report as one JSON document (`schema_version` first), newline-terminated.
 pub fn json(report: &Report, out: &mut dyn Write) -> std::io::Result<()> {
-    serde_json::to_writer_pretty(&mut *out, report)?;
-    writeln!(out)
+    // Buffered: stdout is line-buffered, and `--symbols all` can be 100k rows.
+    let mut out = std::io::BufWriter::with_capacity(64 * 1024, out);
+    serde_json::to_writer_pretty(&mut out, report)?;
+    writeln!(out)?;
+    out.flush()
 }
 
 /// `1419280` → `1.35 MiB`; below 1 KiB, bytes.

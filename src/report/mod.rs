@@ -15,7 +15,7 @@ pub use audit::{Finding, Severity};
 pub use gate::{BaselineSummary, Check, Provenance, Verdict};
 pub use hostile::{HostileOutcome, HostileRun};
 pub use probe::Probe;
-pub use size::{Coverage, CrateSize, SymbolRow};
+pub use size::{Confidence, ConfidenceBreakdown, Coverage, CrateSize, SymbolRow};
 
 /// Bumped when a change would make an older reader misread a report.
 pub const SCHEMA_VERSION: u32 = 1;

@@ -3,25 +3,125 @@
 
 use serde::{Deserialize, Serialize};
 
+/// How sure the attribution of a row to its crate is.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[serde(rename_all = "kebab-case")]
+pub enum Confidence {
+    /// Defined in that crate's rlib, the sysroot's, or an archive its build script made.
+    Exact,
+    /// Named by the symbol's mangled path (legacy or v0).
+    Mangled,
+    /// Guessed: an impl of one crate's trait for another's type, a runtime symbol name.
+    Heuristic,
+    /// No crate could be named (C code from nowhere we know, bytes without a symbol).
+    Unattributed,
+}
+
+impl Confidence {
+    pub const ALL: [Confidence; 4] = [
+        Confidence::Exact,
+        Confidence::Mangled,
+        Confidence::Heuristic,
+        Confidence::Unattributed,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Confidence::Exact => "exact",
+            Confidence::Mangled => "mangled",
+            Confidence::Heuristic => "heuristic",
+            Confidence::Unattributed => "unattributed",
+        }
+    }
+}
+
+/// Bytes (in memory) of a crate by how sure we are they are its.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+pub struct ConfidenceBreakdown {
+    pub exact: u64,
+    pub mangled: u64,
+    pub heuristic: u64,
+    pub unattributed: u64,
+}
+
+impl ConfidenceBreakdown {
+    pub fn add(&mut self, c: Confidence, bytes: u64) {
+        *match c {
+            Confidence::Exact => &mut self.exact,
+            Confidence::Mangled => &mut self.mangled,
+            Confidence::Heuristic => &mut self.heuristic,
+            Confidence::Unattributed => &mut self.unattributed,
+        } += bytes;
+    }
+
+    pub fn get(&self, c: Confidence) -> u64 {
+        match c {
+            Confidence::Exact => self.exact,
+            Confidence::Mangled => self.mangled,
+            Confidence::Heuristic => self.heuristic,
+            Confidence::Unattributed => self.unattributed,
+        }
+    }
+
+    /// The confidence that covers most bytes.
+    pub fn main(&self) -> Confidence {
+        Confidence::ALL
+            .into_iter()
+            .max_by_key(|c| (self.get(*c), std::cmp::Reverse(*c)))
+            .unwrap_or(Confidence::Unattributed)
+    }
+}
+
+/// One crate's share of the allocated (loaded) sections. Pseudo-crates in brackets:
+/// `[unknown]` (symbols no crate could be named for), `[no symbol]` (bytes no symbol covers).
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct CrateSize {
     pub name: String,
     pub file_size: u64,
     pub vm_size: u64,
+    /// `vm_size` split by confidence.
+    #[serde(default)]
+    pub confidence: ConfidenceBreakdown,
+    /// Bytes of generic code defined in this crate but instantiated in another one
+    /// (known only where the instantiating crate's rlib lists the symbol).
+    #[serde(default)]
+    pub instantiated_elsewhere: u64,
 }
 
+/// One row of the byte map: a symbol, or a fallback label (`[section .rodata]`,
+/// `[ELF headers]`, `[program headers]`, `[section headers]`, `[unmapped]`, `[debug info]`,
+/// `[symbol table]`) for bytes no symbol covers.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct SymbolRow {
+    /// Demangled (without hash) for Rust symbols, the symbol itself otherwise, or a label.
     pub name: String,
+    /// The symbol as in the symbol table, when it differs from `name`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mangled: Option<String>,
     #[serde(rename = "crate")]
     pub krate: Option<String>,
+    /// The section holding the bytes; empty for headers and unmapped bytes.
     pub section: String,
     pub file_size: u64,
     pub vm_size: u64,
+    pub confidence: Confidence,
+    /// Generic code of `crate` instantiated in this crate (its rlib defines the symbol).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub instantiated_in: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct Coverage {
+    /// Bytes of allocated sections (in memory) attributed to a crate.
     pub attributed_bytes: u64,
+    /// `attributed_bytes` / `allocated_bytes` (0 when nothing is allocated).
     pub share: f64,
+    /// Bytes of the allocated sections in memory: what `strip` keeps and the loader maps.
+    pub allocated_bytes: u64,
+    /// The symbol table read (`.symtab`, `.dynsym`); `None` when the file has none.
+    pub symbol_table: Option<String>,
+    /// Sum of every row's `file_size`: always the file's length.
+    pub file_size: u64,
+    /// Sum of every row's `vm_size`: the loaded image (`PT_LOAD` memory sizes).
+    pub vm_size: u64,
 }

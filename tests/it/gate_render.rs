@@ -84,6 +84,7 @@ fn human_checks_section() {
     let style = cargo_aotcheck::render::human::Style {
         color: false,
         verbose: false,
+        all_crates: false,
     };
     let text = cargo_aotcheck::render::human::render(&hand_built(), &style);
     let from = text.find("  checks").expect("checks section");

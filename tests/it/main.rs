@@ -10,3 +10,4 @@ mod gate_render;
 mod hardening;
 mod hostile;
 mod inspect;
+mod size;

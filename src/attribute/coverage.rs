@@ -1,0 +1,430 @@
+//! The byte map of an ELF file: every byte of the file, and every byte of the loaded image,
+//! belongs to exactly one piece (a symbol, a section's bytes no symbol covers, a header, or
+//! bytes nothing claims).
+//!
+//! Read with `object`'s lazy ELF layer: headers and the symbol table are borrowed from the map,
+//! nothing is parsed that is not needed (goblin's `Elf::parse` parses relocations and string
+//! tables eagerly). Names stay borrowed bytes; nothing is demangled here.
+
+use object::elf;
+use object::read::elf::{FileHeader, ProgramHeader, SectionHeader, Sym};
+
+/// Who owns a piece of the byte map.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Owner<'a> {
+    ElfHeader,
+    ProgramHeaders,
+    SectionHeaders,
+    /// File bytes no header or section claims (alignment padding, stripped leftovers), and
+    /// loaded memory no section claims.
+    Unmapped,
+    /// Bytes of section `usize` that no symbol covers.
+    Section(usize),
+    /// A symbol (raw name from the symbol table) in section `section`. `file`: the name of
+    /// the `STT_FILE` symbol a local symbol follows (its compilation unit or source file).
+    Symbol {
+        name: &'a [u8],
+        section: usize,
+        file: Option<&'a [u8]>,
+    },
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct Piece<'a> {
+    pub owner: Owner<'a>,
+    pub file: u64,
+    pub vm: u64,
+}
+
+#[derive(Debug, Clone)]
+pub struct SectionInfo<'a> {
+    pub name: &'a str,
+    /// `SHF_ALLOC`: part of the loaded image (what `strip` keeps).
+    pub alloc: bool,
+}
+
+#[derive(Debug)]
+pub struct Layout<'a> {
+    pub sections: Vec<SectionInfo<'a>>,
+    pub pieces: Vec<Piece<'a>>,
+    /// `.symtab`, `.dynsym`, or `None` when the file has neither.
+    pub symbol_table: Option<&'static str>,
+    pub file_len: u64,
+    /// The loaded image: file bytes inside `PT_LOAD` segments plus their zero-filled tails.
+    pub vm_total: u64,
+}
+
+/// Half-open ranges, sorted and merged.
+fn merge(mut v: Vec<(u64, u64)>) -> Vec<(u64, u64)> {
+    v.retain(|r| r.1 > r.0);
+    v.sort_unstable();
+    let mut out: Vec<(u64, u64)> = Vec::with_capacity(v.len());
+    for (s, e) in v {
+        match out.last_mut() {
+            Some(last) if s <= last.1 => last.1 = last.1.max(e),
+            _ => out.push((s, e)),
+        }
+    }
+    out
+}
+
+/// Bytes of `[lo, hi)` inside the merged `ranges`.
+fn overlap(lo: u64, hi: u64, ranges: &[(u64, u64)]) -> u64 {
+    if hi <= lo {
+        return 0;
+    }
+    let first = ranges.partition_point(|r| r.1 <= lo);
+    ranges[first..]
+        .iter()
+        .take_while(|r| r.0 < hi)
+        .map(|r| r.1.min(hi).saturating_sub(r.0.max(lo)))
+        .sum()
+}
+
+fn total(ranges: &[(u64, u64)]) -> u64 {
+    ranges.iter().map(|r| r.1 - r.0).sum()
+}
+
+/// A symbol candidate: its range inside its section, and its rank among aliases.
+#[derive(Clone, Copy)]
+struct Cand {
+    section: u32,
+    start: u64,
+    end: u64,
+    /// 0 global, 1 weak, 2 local: at one address the global name wins.
+    rank: u8,
+    index: u32,
+    /// Index of the `STT_FILE` symbol before this local symbol, or `u32::MAX`.
+    file: u32,
+}
+
+/// Build the byte map of the ELF file `data`.
+pub fn layout<'a, H: FileHeader<Endian = object::Endianness>>(
+    data: &'a [u8],
+) -> object::read::Result<Layout<'a>> {
+    let header = H::parse(data)?;
+    let endian = header.endian()?;
+    let file_len = data.len() as u64;
+    let phdrs = header.program_headers(endian, data)?;
+    let sections = header.sections(endian, data)?;
+
+    let mut infos = Vec::with_capacity(sections.len());
+    for sh in sections.iter() {
+        let name = sections.section_name(endian, sh).unwrap_or(b"<bad name>");
+        infos.push(SectionInfo {
+            name: std::str::from_utf8(name).unwrap_or("<bad name>"),
+            alloc: sh.sh_flags(endian).contains(elf::SHF_ALLOC),
+        });
+    }
+
+    // The loaded image: file ranges of PT_LOAD segments, and their memory-only tails.
+    let mut load_file = Vec::new();
+    let mut mem_only = Vec::new();
+    let mut tls_base = None;
+    for ph in phdrs {
+        let (off, filesz, vaddr, memsz): (u64, u64, u64, u64) = (
+            ph.p_offset(endian).into(),
+            ph.p_filesz(endian).into(),
+            ph.p_vaddr(endian).into(),
+            ph.p_memsz(endian).into(),
+        );
+        if ph.p_type(endian) == elf::PT_TLS {
+            tls_base = Some(vaddr);
+        }
+        if ph.p_type(endian) != elf::PT_LOAD {
+            continue;
+        }
+        let end = off.saturating_add(filesz).min(file_len);
+        load_file.push((off.min(end), end));
+        if memsz > filesz {
+            mem_only.push((vaddr.saturating_add(filesz), vaddr.saturating_add(memsz)));
+        }
+    }
+    let load_file = merge(load_file);
+    let mem_only = merge(mem_only);
+
+    // File domain: claimants in order of offset; headers win ties; each claims what is left.
+    // (start, end, tie rank, owner)
+    let mut claims: Vec<(u64, u64, u8, Owner<'a>)> = Vec::with_capacity(sections.len() + 3);
+    let clip = |s: u64, len: u64| (s.min(file_len), s.saturating_add(len).min(file_len));
+    let ehsize = u64::from(header.e_ehsize(endian)).max(std::mem::size_of::<H>() as u64);
+    let (s, e) = clip(0, ehsize);
+    claims.push((s, e, 0, Owner::ElfHeader));
+    if !phdrs.is_empty() {
+        let phoff: u64 = header.e_phoff(endian).into();
+        let (s, e) = clip(phoff, std::mem::size_of_val(phdrs) as u64);
+        claims.push((s, e, 1, Owner::ProgramHeaders));
+    }
+    if !sections.is_empty() {
+        let shoff: u64 = header.e_shoff(endian).into();
+        let len = (sections.len() * std::mem::size_of::<H::SectionHeader>()) as u64;
+        let (s, e) = clip(shoff, len);
+        claims.push((s, e, 2, Owner::SectionHeaders));
+    }
+    for (i, sh) in sections.iter().enumerate() {
+        if let Some((off, size)) = sh.file_range(endian) {
+            let (s, e) = clip(off, size);
+            claims.push((s, e, 3, Owner::Section(i)));
+        }
+    }
+    claims.sort_by_key(|c| (c.0, c.2));
+
+    // Section index → claimed file range (contiguous by construction).
+    let mut sec_file: Vec<(u64, u64)> = vec![(0, 0); sections.len()];
+    let mut pieces: Vec<Piece<'a>> = Vec::new();
+    let mut unmapped = Piece {
+        owner: Owner::Unmapped,
+        file: 0,
+        vm: 0,
+    };
+    let mut cursor = 0u64;
+    for (s, e, _, owner) in claims {
+        if s > cursor {
+            unmapped.file += s - cursor;
+            unmapped.vm += overlap(cursor, s, &load_file);
+        }
+        let s = s.max(cursor);
+        if e > s {
+            match owner {
+                Owner::Section(i) => sec_file[i] = (s, e),
+                _ => pieces.push(Piece {
+                    owner,
+                    file: e - s,
+                    vm: overlap(s, e, &load_file),
+                }),
+            }
+        }
+        cursor = cursor.max(e);
+    }
+    if file_len > cursor {
+        unmapped.file += file_len - cursor;
+        unmapped.vm += overlap(cursor, file_len, &load_file);
+    }
+
+    // Memory domain: zero-filled sections (`.bss`) claim the memory-only tails by address.
+    let mut sec_mem: Vec<(u64, u64)> = vec![(0, 0); sections.len()];
+    let mut nobits: Vec<(u64, u64, usize)> = sections
+        .iter()
+        .enumerate()
+        .filter(|(_, sh)| {
+            sh.sh_type(endian) == elf::SHT_NOBITS
+                && sh.sh_flags(endian).contains(elf::SHF_ALLOC)
+                && !sh.sh_flags(endian).contains(elf::SHF_TLS)
+        })
+        .map(|(i, sh)| {
+            let a: u64 = sh.sh_addr(endian).into();
+            let size: u64 = sh.sh_size(endian).into();
+            (a, a.saturating_add(size), i)
+        })
+        .collect();
+    nobits.sort_unstable();
+    let mut mcursor = 0u64;
+    let mut claimed_mem = 0u64;
+    for (s, e, i) in nobits {
+        let s = s.max(mcursor);
+        if e > s {
+            sec_mem[i] = (s, e);
+            claimed_mem += overlap(s, e, &mem_only);
+        }
+        mcursor = mcursor.max(e);
+    }
+    unmapped.vm += total(&mem_only).saturating_sub(claimed_mem);
+
+    // Symbols: the symbol table, else the dynamic one.
+    let mut symbol_table = None;
+    let mut table = sections.symbols(endian, data, elf::SHT_SYMTAB)?;
+    if table.is_empty() {
+        table = sections.symbols(endian, data, elf::SHT_DYNSYM)?;
+        if !table.is_empty() {
+            symbol_table = Some(".dynsym");
+        }
+    } else {
+        symbol_table = Some(".symtab");
+    }
+    let sec_addr: Vec<(u64, u64)> = sections
+        .iter()
+        .map(|sh| (sh.sh_addr(endian).into(), sh.sh_size(endian).into()))
+        .collect();
+    let sec_off: Vec<u64> = sections
+        .iter()
+        .map(|sh| sh.sh_offset(endian).into())
+        .collect();
+    let mut cands: Vec<Cand> = Vec::with_capacity(table.len());
+    let mut file = u32::MAX;
+    for (index, sym) in table.enumerate() {
+        let size: u64 = sym.st_size(endian).into();
+        let kind = sym.st_type();
+        if kind == elf::STT_FILE {
+            file = index.0 as u32;
+            continue;
+        }
+        if sym.st_bind() != elf::STB_LOCAL {
+            file = u32::MAX;
+        }
+        if size == 0 || kind == elf::STT_SECTION {
+            continue;
+        }
+        let Ok(Some(sec)) = table.symbol_section(endian, sym, index) else {
+            continue;
+        };
+        let Some(&(addr, sec_size)) = sec_addr.get(sec.0) else {
+            continue;
+        };
+        let mut value: u64 = sym.st_value(endian).into();
+        if kind == elf::STT_TLS {
+            match tls_base {
+                Some(base) => value = value.wrapping_add(base),
+                None => value = value.wrapping_add(addr),
+            }
+        }
+        let Some(start) = value.checked_sub(addr).filter(|s| *s < sec_size) else {
+            continue;
+        };
+        let rank = match sym.st_bind() {
+            elf::STB_GLOBAL => 0,
+            elf::STB_WEAK => 1,
+            _ => 2,
+        };
+        cands.push(Cand {
+            section: sec.0 as u32,
+            start,
+            end: start.saturating_add(size).min(sec_size),
+            rank,
+            index: index.0 as u32,
+            file,
+        });
+    }
+    cands.sort_unstable_by_key(|c| {
+        (
+            c.section,
+            c.start,
+            std::cmp::Reverse(c.end),
+            c.rank,
+            c.index,
+        )
+    });
+
+    // Per section: symbols in address order; an overlapping or aliased symbol gets only the
+    // bytes not already taken, so nothing counts twice.
+    let mut sec_used: Vec<(u64, u64)> = vec![(0, 0); sections.len()];
+    let mut current = u32::MAX;
+    let mut scursor = 0u64;
+    for c in &cands {
+        if c.section != current {
+            current = c.section;
+            scursor = 0;
+        }
+        let s = c.start.max(scursor);
+        if c.end <= s {
+            continue;
+        }
+        scursor = c.end;
+        let i = c.section as usize;
+        let (addr, _) = sec_addr[i];
+        let (file, vm) = if sec_mem[i].1 > sec_mem[i].0 {
+            // Zero-filled: memory only.
+            let lo = addr.saturating_add(s).max(sec_mem[i].0);
+            let hi = addr.saturating_add(c.end).min(sec_mem[i].1);
+            (
+                0,
+                if hi > lo {
+                    overlap(lo, hi, &mem_only)
+                } else {
+                    0
+                },
+            )
+        } else {
+            let base = sec_off[i];
+            let lo = (base.saturating_add(s)).max(sec_file[i].0);
+            let hi = (base.saturating_add(c.end)).min(sec_file[i].1);
+            if hi > lo {
+                (hi - lo, overlap(lo, hi, &load_file))
+            } else {
+                (0, 0)
+            }
+        };
+        if file == 0 && vm == 0 {
+            continue;
+        }
+        let Ok(sym) = table.symbol(object::SymbolIndex(c.index as usize)) else {
+            continue;
+        };
+        let name = sym.name(endian, table.strings()).unwrap_or(b"<bad name>");
+        let src_file = (c.file != u32::MAX)
+            .then(|| table.symbol(object::SymbolIndex(c.file as usize)).ok())
+            .flatten()
+            .and_then(|f| f.name(endian, table.strings()).ok());
+        sec_used[i].0 += file;
+        sec_used[i].1 += vm;
+        pieces.push(Piece {
+            owner: Owner::Symbol {
+                name,
+                section: i,
+                file: src_file,
+            },
+            file,
+            vm,
+        });
+    }
+
+    // What the symbols left of each section.
+    for i in 0..sections.len() {
+        let (fs, fe) = sec_file[i];
+        let (ms, me) = sec_mem[i];
+        let file = fe - fs;
+        let vm = overlap(fs, fe, &load_file) + overlap(ms, me, &mem_only);
+        let (file, vm) = (
+            file.saturating_sub(sec_used[i].0),
+            vm.saturating_sub(sec_used[i].1),
+        );
+        if file > 0 || vm > 0 {
+            pieces.push(Piece {
+                owner: Owner::Section(i),
+                file,
+                vm,
+            });
+        }
+    }
+    if unmapped.file > 0 || unmapped.vm > 0 {
+        pieces.push(unmapped);
+    }
+    Ok(Layout {
+        sections: infos,
+        pieces,
+        symbol_table,
+        file_len,
+        vm_total: total(&load_file) + total(&mem_only),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn overlap_counts_only_inside_ranges() {
+        let r = merge(vec![(10, 20), (15, 30), (40, 50)]);
+        assert_eq!(r, vec![(10, 30), (40, 50)]);
+        assert_eq!(overlap(0, 100, &r), 30);
+        assert_eq!(overlap(25, 45, &r), 10);
+        assert_eq!(overlap(30, 40, &r), 0);
+        assert_eq!(overlap(5, 5, &r), 0);
+    }
+
+    #[test]
+    fn own_test_binary_sums_exactly() {
+        let exe = std::env::current_exe().expect("test binary");
+        let bytes = std::fs::read(exe).expect("read");
+        let l = layout::<elf::FileHeader64<object::Endianness>>(&bytes).expect("layout");
+        assert_eq!(
+            l.pieces.iter().map(|p| p.file).sum::<u64>(),
+            bytes.len() as u64
+        );
+        assert_eq!(l.pieces.iter().map(|p| p.vm).sum::<u64>(), l.vm_total);
+        assert!(
+            l.pieces
+                .iter()
+                .any(|p| matches!(p.owner, Owner::Symbol { .. }))
+        );
+    }
+}

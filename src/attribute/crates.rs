@@ -1,0 +1,354 @@
+//! Which crate defines a symbol, exactly: the archive symbol indexes of the build's rlibs, of
+//! the static archives `-sys` crates' build scripts made, and of the sysroot's rlibs.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use object::{Object as _, ObjectSymbol as _};
+
+use crate::compile::{Built, crate_of};
+use crate::error::{Error, Result};
+use crate::inspect::Mapped;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IndexedCrate {
+    /// The crate name as rustc spells it (`libz_sys`).
+    pub name: String,
+    /// One of the toolchain's own crates (std, core, their dependencies).
+    pub sysroot: bool,
+}
+
+/// Symbol name → the crate whose archive defines it. The first archive to define a name wins:
+/// the build's crates are added before the sysroot.
+#[derive(Debug, Default)]
+pub struct CrateIndex {
+    crates: Vec<IndexedCrate>,
+    symbols: HashMap<Box<[u8]>, u32>,
+    /// Member stems of C archives (`deflate` for `0123abcd-deflate.o`) → crate, for the local
+    /// symbols of C code, which archive indexes do not list.
+    sources: HashMap<String, u32>,
+    /// Local (static) symbols of C archives' members → crate: a name match, not a proof.
+    locals: HashMap<Box<[u8]>, u32>,
+}
+
+impl CrateIndex {
+    pub fn is_empty(&self) -> bool {
+        self.symbols.is_empty()
+    }
+
+    pub fn len(&self) -> usize {
+        self.symbols.len()
+    }
+
+    pub fn lookup(&self, symbol: &[u8]) -> Option<&IndexedCrate> {
+        let i = *self.symbols.get(symbol)?;
+        self.crates.get(i as usize)
+    }
+
+    /// The crate whose C archive defines a local (static) symbol of this name.
+    pub fn lookup_local(&self, symbol: &[u8]) -> Option<&IndexedCrate> {
+        let i = *self.locals.get(symbol)?;
+        self.crates.get(i as usize)
+    }
+
+    /// Is `name` a crate of the sysroot and of nothing the build made?
+    pub fn is_sysroot_crate(&self, name: &str) -> bool {
+        let mut sysroot = false;
+        for c in self.crates.iter().filter(|c| c.name == name) {
+            if !c.sysroot {
+                return false;
+            }
+            sysroot = true;
+        }
+        sysroot
+    }
+
+    /// The crate whose C archive has a member compiled from a source file of this stem.
+    pub fn lookup_source(&self, stem: &str) -> Option<&IndexedCrate> {
+        let i = *self.sources.get(stem)?;
+        self.crates.get(i as usize)
+    }
+
+    fn crate_id(&mut self, name: &str, sysroot: bool) -> u32 {
+        if let Some(i) = self
+            .crates
+            .iter()
+            .position(|c| c.name == name && c.sysroot == sysroot)
+        {
+            return i as u32;
+        }
+        self.crates.push(IndexedCrate {
+            name: name.to_string(),
+            sysroot,
+        });
+        (self.crates.len() - 1) as u32
+    }
+
+    /// Add the defined symbols listed in the archive symbol index of `path` (an rlib or `.a`).
+    /// Returns how many names were listed.
+    /// With `sources`, also the stems of its members, for the local symbols of C code.
+    pub fn add_archive(
+        &mut self,
+        path: &Path,
+        krate: &str,
+        sysroot: bool,
+        sources: bool,
+    ) -> Result<usize> {
+        let mapped = Mapped::open(path)?;
+        let bytes = mapped.bytes();
+        let archive = object::read::archive::ArchiveFile::parse(bytes)
+            .map_err(|e| Error::malformed(path, format!("not a readable archive: {e}")))?;
+        let id = self.crate_id(krate, sysroot);
+        if sources {
+            for m in archive.members().flatten() {
+                if let Some(stem) = member_stem(m.name()) {
+                    self.sources.entry(stem.to_string()).or_insert(id);
+                }
+                let Ok(data) = m.data(bytes) else { continue };
+                let Ok(obj) = object::File::parse(data) else {
+                    continue;
+                };
+                for sym in obj.symbols() {
+                    if sym.is_local()
+                        && sym.is_definition()
+                        && let Ok(name) = sym.name_bytes()
+                    {
+                        self.locals.entry(name.into()).or_insert(id);
+                    }
+                }
+            }
+        }
+        let Some(symbols) = archive
+            .symbols()
+            .map_err(|e| Error::malformed(path, format!("bad archive symbol index: {e}")))?
+        else {
+            return Ok(0);
+        };
+        let mut n = 0;
+        for sym in symbols {
+            let sym =
+                sym.map_err(|e| Error::malformed(path, format!("bad archive symbol: {e}")))?;
+            n += 1;
+            self.symbols.entry(sym.name().into()).or_insert(id);
+        }
+        Ok(n)
+    }
+
+    /// The index of one build: its library artifacts, the archives its build scripts left in
+    /// their `out_dir` for `static=` (or plain) link libraries, then the sysroot (`libdir`).
+    /// Archives that cannot be read are skipped with a warning.
+    /// For a static build, the C library's `libc.a` too (pseudo-crate [`LIBC`]).
+    pub fn for_build(
+        built: &Built,
+        target: &str,
+        sysroot_libdir: Option<&Path>,
+    ) -> (Self, Vec<String>) {
+        let mut index = CrateIndex::default();
+        let mut warnings = Vec::new();
+        let mut add = |index: &mut CrateIndex, path: &Path, krate: &str, sysroot: bool, c: bool| {
+            if let Err(e) = index.add_archive(path, krate, sysroot, c) {
+                warnings.push(format!("crate attribution skips an archive: {e}"));
+            }
+        };
+        for lib in &built.libraries {
+            for f in &lib.filenames {
+                if f.extension().is_some_and(|e| e == "rlib" || e == "a") {
+                    add(&mut index, f, &lib.crate_name, false, false);
+                }
+            }
+        }
+        for run in &built.build_scripts {
+            let krate = built
+                .libraries
+                .iter()
+                .find(|l| l.package_id == run.package_id)
+                .map(|l| l.crate_name.clone())
+                .unwrap_or_else(|| {
+                    let full = crate_of(&run.package_id);
+                    let name = full.split('@').next().unwrap_or(&full);
+                    name.replace('-', "_")
+                });
+            let wanted: Vec<String> = run
+                .linked_libs
+                .iter()
+                .filter(|l| !l.contains("dylib") && !l.contains("framework"))
+                .map(|l| l.rsplit('=').next().unwrap_or(l))
+                .map(|n| format!("lib{n}.a"))
+                .collect();
+            for a in archives_under(&run.out_dir, 4) {
+                if a.file_name()
+                    .is_some_and(|f| wanted.iter().any(|w| f == w.as_str()))
+                {
+                    add(&mut index, &a, &krate, false, true);
+                }
+            }
+        }
+        if let Some(dir) = sysroot_libdir {
+            for (path, krate) in sysroot_rlibs(dir) {
+                add(&mut index, &path, &krate, true, false);
+            }
+        }
+        if built.link == crate::report::LinkMode::Static
+            && let Some(libc) = c_library(target, sysroot_libdir)
+        {
+            add(&mut index, &libc, LIBC, false, true);
+        }
+        (index, warnings)
+    }
+}
+
+/// The pseudo-crate of the C library linked into a static binary.
+pub const LIBC: &str = "[libc]";
+
+/// `libc.a` as the linker would find it for `target`: musl's self-contained copy in the
+/// sysroot, glibc's in the system's library directories.
+fn c_library(target: &str, sysroot_libdir: Option<&Path>) -> Option<PathBuf> {
+    let arch = target.split('-').next()?;
+    let mut candidates = Vec::new();
+    if target.contains("-musl") {
+        candidates.extend(sysroot_libdir.map(|d| d.join("self-contained/libc.a")));
+    }
+    if target.ends_with("-linux-gnu") {
+        candidates.push(PathBuf::from(format!("/usr/lib/{arch}-linux-gnu/libc.a")));
+        candidates.push(PathBuf::from("/usr/lib64/libc.a"));
+        candidates.push(PathBuf::from("/usr/lib/libc.a"));
+    }
+    candidates.into_iter().find(|p| p.is_file())
+}
+
+/// `0123456789abcdef-deflate.o` (cc's naming) or `deflate.o` → `deflate`.
+fn member_stem(name: &[u8]) -> Option<&str> {
+    let name = std::str::from_utf8(name).ok()?;
+    let name = name.rsplit('/').next().unwrap_or(name);
+    let stem = name
+        .strip_suffix(".o")
+        .or_else(|| name.strip_suffix(".obj"))?;
+    match stem.split_once('-') {
+        Some((hash, rest)) if hash.len() == 16 && hash.bytes().all(|b| b.is_ascii_hexdigit()) => {
+            Some(rest)
+        }
+        _ => Some(stem),
+    }
+}
+
+/// `.a` files under `dir`, `depth` levels deep at most, at most 256 of them.
+fn archives_under(dir: &Path, depth: u32) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let mut stack = vec![(dir.to_path_buf(), 0)];
+    while let Some((d, level)) = stack.pop() {
+        let Ok(entries) = std::fs::read_dir(&d) else {
+            continue;
+        };
+        for e in entries.flatten() {
+            let p = e.path();
+            let Ok(t) = e.file_type() else { continue };
+            if t.is_dir() && level < depth {
+                stack.push((p, level + 1));
+            } else if t.is_file() && p.extension().is_some_and(|x| x == "a") && out.len() < 256 {
+                out.push(p);
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+/// The rlibs of the sysroot's target libdir with their crate names
+/// (`libstd-0123abcd.rlib` → `std`).
+pub fn sysroot_rlibs(libdir: &Path) -> Vec<(PathBuf, String)> {
+    let Ok(entries) = std::fs::read_dir(libdir) else {
+        return Vec::new();
+    };
+    let mut out: Vec<(PathBuf, String)> = entries
+        .flatten()
+        .map(|e| e.path())
+        .filter_map(|p| {
+            let file = p.file_name()?.to_str()?;
+            let stem = file.strip_prefix("lib")?.strip_suffix(".rlib")?;
+            let name = stem.rsplit_once('-').map_or(stem, |(n, _)| n).to_string();
+            Some((p, name))
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+/// `rustc --print target-libdir --target <target>`: where the sysroot's rlibs are.
+pub fn sysroot_libdir(rustc: &Path, target: &str) -> Option<PathBuf> {
+    let out = Command::new(rustc)
+        .args(["--print", "target-libdir", "--target", target])
+        .output()
+        .ok()?;
+    if !out.status.success() {
+        return None;
+    }
+    let dir = PathBuf::from(String::from_utf8(out.stdout).ok()?.trim());
+    dir.is_dir().then_some(dir)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sysroot_rlib_names() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        for f in [
+            "libstd-0123abcd.rlib",
+            "libcompiler_builtins-99.rlib",
+            "libstd-0123abcd.so",
+        ] {
+            std::fs::write(dir.path().join(f), b"").expect("write");
+        }
+        let names: Vec<String> = sysroot_rlibs(dir.path())
+            .into_iter()
+            .map(|(_, n)| n)
+            .collect();
+        assert_eq!(names, vec!["compiler_builtins", "std"]);
+    }
+
+    #[test]
+    fn real_sysroot_defines_std_symbols() {
+        let rustc = std::env::var("RUSTC").unwrap_or_else(|_| "rustc".into());
+        let host = Command::new(&rustc).arg("-vV").output().expect("rustc -vV");
+        let host = String::from_utf8_lossy(&host.stdout)
+            .lines()
+            .find_map(|l| l.strip_prefix("host: ").map(str::to_string))
+            .expect("host");
+        let dir = sysroot_libdir(Path::new(&rustc), &host).expect("sysroot libdir");
+        let mut index = CrateIndex::default();
+        for (p, k) in sysroot_rlibs(&dir) {
+            index
+                .add_archive(&p, &k, true, false)
+                .expect("sysroot rlib");
+        }
+        assert!(index.len() > 1000, "{} symbols", index.len());
+        // A C symbol from compiler_builtins.
+        assert_eq!(
+            index.lookup(b"__udivti3").map(|c| c.name.as_str()),
+            Some("compiler_builtins")
+        );
+    }
+
+    #[test]
+    fn garbage_archive_is_an_error_not_a_panic() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let p = dir.path().join("libx.a");
+        std::fs::write(&p, b"!<arch>\nthis is not a member header at all").expect("write");
+        let mut index = CrateIndex::default();
+        let _ = index.add_archive(&p, "x", false, true);
+        std::fs::write(&p, b"").expect("write");
+        assert!(index.add_archive(&p, "x", false, true).is_err());
+    }
+
+    #[test]
+    fn member_stems() {
+        assert_eq!(member_stem(b"b9b191b8e1a44c35-deflate.o"), Some("deflate"));
+        assert_eq!(
+            member_stem(b"vfprintf-internal.o"),
+            Some("vfprintf-internal")
+        );
+        assert_eq!(member_stem(b"lib.rmeta"), None);
+    }
+}

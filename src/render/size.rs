@@ -1,0 +1,191 @@
+//! Where the bytes go, for the terminal: top crates (size, share, confidence), top symbols.
+
+use std::fmt::Write as _;
+
+use super::human::Style;
+use super::size as human_size;
+use crate::output::{DIM, HEADER, paint};
+use crate::report::Binary;
+
+/// Crates listed before the rest is folded into one line (all with `--crates`).
+const CRATES_SHOWN: usize = 10;
+/// Widest symbol name shown, in characters.
+const NAME_WIDTH: usize = 60;
+
+fn label(s: &mut String, color: bool, label: &str, value: &str) {
+    let _ = writeln!(
+        s,
+        "  {} {value}",
+        paint(color, HEADER, &format!("{label:<12}"))
+    );
+}
+
+fn share(part: u64, whole: u64) -> String {
+    if whole == 0 {
+        return "-".into();
+    }
+    format!("{:.1}%", part as f64 * 100.0 / whole as f64)
+}
+
+fn truncate(name: &str, width: usize) -> String {
+    if name.chars().count() <= width {
+        return name.to_string();
+    }
+    let mut t: String = name.chars().take(width.saturating_sub(1)).collect();
+    t.push('…');
+    t
+}
+
+pub fn render(s: &mut String, b: &Binary, st: &Style) {
+    let c = st.color;
+    let Some(cov) = &b.coverage else {
+        return;
+    };
+    let whole = cov.allocated_bytes;
+    let head = match &cov.symbol_table {
+        Some(t) => format!(
+            "{} loaded; {} named by crate (symbols from {t})",
+            human_size(whole),
+            share(cov.attributed_bytes, whole)
+        ),
+        None => format!(
+            "{} loaded; no symbol table (stripped), so no crate can be named",
+            human_size(whole)
+        ),
+    };
+    label(s, c, "crates", &head);
+    let shown = if st.all_crates {
+        b.crates.len()
+    } else {
+        CRATES_SHOWN.min(b.crates.len())
+    };
+    let width = b.crates[..shown]
+        .iter()
+        .map(|k| k.name.chars().count())
+        .max()
+        .unwrap_or(0)
+        .clamp(8, 32);
+    for k in &b.crates[..shown] {
+        let conf = k.confidence.main().as_str();
+        let mut note = conf.to_string();
+        if k.instantiated_elsewhere > 0 {
+            let _ = write!(
+                note,
+                ", {} instantiated in other crates",
+                human_size(k.instantiated_elsewhere)
+            );
+        }
+        let name = truncate(&k.name, 32);
+        let _ = writeln!(
+            s,
+            "    {name:<width$}  {:>10}  {:>6}  {}",
+            human_size(k.vm_size),
+            share(k.vm_size, whole),
+            paint(c, DIM, &note)
+        );
+    }
+    if shown < b.crates.len() {
+        let rest = &b.crates[shown..];
+        let vm: u64 = rest.iter().map(|k| k.vm_size).sum();
+        let more = format!("{} more", rest.len());
+        let _ = writeln!(
+            s,
+            "    {}",
+            paint(
+                c,
+                DIM,
+                &format!(
+                    "{more:<width$}  {:>10}  {:>6}  (--crates lists all)",
+                    human_size(vm),
+                    share(vm, whole)
+                )
+            )
+        );
+    }
+    if b.symbols.is_empty() {
+        return;
+    }
+    label(
+        s,
+        c,
+        "symbols",
+        &format!("{} largest (in memory / in file)", b.symbols.len()),
+    );
+    for r in &b.symbols {
+        let krate = r.krate.as_deref().unwrap_or("?");
+        let mem = if r.vm_size == 0 {
+            "-".to_string()
+        } else {
+            human_size(r.vm_size)
+        };
+        let file = if r.file_size == 0 {
+            "-".to_string()
+        } else {
+            human_size(r.file_size)
+        };
+        let _ = writeln!(
+            s,
+            "    {mem:>10}  {file:>10}  {:<16}  {}",
+            truncate(krate, 16),
+            truncate(&r.name, NAME_WIDTH)
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::{Confidence, ConfidenceBreakdown, Coverage, CrateSize, SymbolRow};
+
+    fn krate(name: &str, vm: u64, exact: u64, elsewhere: u64) -> CrateSize {
+        CrateSize {
+            name: name.into(),
+            file_size: vm,
+            vm_size: vm,
+            confidence: ConfidenceBreakdown {
+                exact,
+                mangled: vm - exact,
+                ..ConfidenceBreakdown::default()
+            },
+            instantiated_elsewhere: elsewhere,
+        }
+    }
+
+    #[test]
+    fn crates_and_symbols_layout() {
+        let bytes = std::fs::read(std::env::current_exe().expect("exe")).expect("read");
+        let mut b = crate::inspect::inspect_bytes(std::path::Path::new("x"), &bytes, None)
+            .expect("inspect");
+        b.coverage = Some(Coverage {
+            attributed_bytes: 3000,
+            share: 0.75,
+            allocated_bytes: 4000,
+            symbol_table: Some(".symtab".into()),
+            file_size: 5000,
+            vm_size: 4100,
+        });
+        b.crates = vec![
+            krate("std", 2000, 1500, 100),
+            krate("where_bytes", 1000, 1000, 0),
+            krate("[no symbol]", 1000, 0, 0),
+        ];
+        b.symbols = vec![SymbolRow {
+            name: "where_bytes::BIG_TABLE".into(),
+            mangled: Some("_ZN11where_bytes9BIG_TABLE17h0123456789abcdefE".into()),
+            krate: Some("where_bytes".into()),
+            section: ".rodata".into(),
+            file_size: 1000,
+            vm_size: 1000,
+            confidence: Confidence::Exact,
+            instantiated_in: None,
+        }];
+        let mut s = String::new();
+        let st = Style {
+            color: false,
+            verbose: false,
+            all_crates: false,
+        };
+        render(&mut s, &b, &st);
+        insta::assert_snapshot!(s);
+    }
+}

@@ -1,0 +1,242 @@
+//! Where the bytes go (issue 6): coverage of every byte, crate attribution, normalised names,
+//! checked against the file's length, `readelf` and `nm`.
+
+use std::collections::{BTreeSet, HashMap, HashSet};
+
+use serde_json::Value;
+
+use crate::util::*;
+
+fn static_artifact(v: &Value) -> &Value {
+    v["artifacts"]
+        .as_array()
+        .expect("artifacts")
+        .iter()
+        .find(|a| a["link_mode"] == "static")
+        .unwrap_or_else(|| panic!("no static artifact in {v}"))
+}
+
+fn rows(b: &Value) -> &Vec<Value> {
+    b["symbols"].as_array().expect("symbols")
+}
+
+fn sum(rows: &[&Value], key: &str) -> u64 {
+    rows.iter().map(|r| u64_of(r, key)).sum()
+}
+
+/// Sum of the `PT_LOAD` memory sizes according to `readelf -l`.
+fn readelf_load_memsz(path: &str) -> u64 {
+    tool("readelf", &["-lW", path])
+        .lines()
+        .filter(|l| l.trim_start().starts_with("LOAD"))
+        .map(|l| {
+            let f: Vec<&str> = l.split_whitespace().collect();
+            u64::from_str_radix(f[5].trim_start_matches("0x"), 16).expect("MemSiz")
+        })
+        .sum()
+}
+
+/// `nm -S` of `path`: name → size, for sized symbols.
+fn nm_sizes(path: &str, extra: &[&str]) -> HashMap<String, u64> {
+    let mut args = vec!["-S", "--defined-only"];
+    args.extend_from_slice(extra);
+    args.push(path);
+    tool("nm", &args)
+        .lines()
+        .filter_map(|l| {
+            let f: Vec<&str> = l.split_whitespace().collect();
+            (f.len() == 4).then(|| {
+                (
+                    f[3].to_string(),
+                    u64::from_str_radix(f[1], 16).expect("nm size"),
+                )
+            })
+        })
+        .collect()
+}
+
+fn assert_full_coverage(path: &str, b: &Value) {
+    let all: Vec<&Value> = rows(b).iter().collect();
+    let len = std::fs::metadata(path).expect("meta").len();
+    assert_eq!(sum(&all, "file_size"), len, "rows sum to the file's length");
+    assert_eq!(u64_of(&b["coverage"], "file_size"), len);
+    let vm = sum(&all, "vm_size");
+    assert_eq!(vm, u64_of(&b["coverage"], "vm_size"));
+    assert_eq!(
+        vm,
+        readelf_load_memsz(path),
+        "rows sum to the PT_LOAD sizes"
+    );
+    // Per section: the rows of a section sum to its size as readelf gives it.
+    for (name, size) in readelf_sections(path) {
+        let in_section: Vec<&Value> = all
+            .iter()
+            .copied()
+            .filter(|r| str_of(r, "section") == name)
+            .collect();
+        let ours = sum(&in_section, "file_size").max(sum(&in_section, "vm_size"));
+        if name != ".tbss" {
+            assert_eq!(ours, size, "section {name}");
+        }
+    }
+}
+
+#[test]
+fn where_bytes_every_byte_once_and_crates_named() {
+    let v = json(&mut check_fixture("where-bytes", &["--symbols", "all"]));
+    let a = static_artifact(&v);
+    let path = str_of(a, "path");
+    let b = &a["binary"];
+    assert_full_coverage(path, b);
+
+    // The 512 KiB table: its own crate, in .rodata, the size nm gives.
+    let nm = nm_sizes(path, &[]);
+    let table = rows(b)
+        .iter()
+        .find(|r| str_of(r, "name") == "where_bytes::BIG_TABLE")
+        .expect("BIG_TABLE row");
+    assert_eq!(str_of(table, "crate"), "where_bytes");
+    assert_eq!(str_of(table, "section"), ".rodata");
+    assert_eq!(u64_of(table, "file_size"), 512 * 1024);
+    let mangled = str_of(table, "mangled");
+    assert_eq!(nm[mangled], 512 * 1024, "nm agrees");
+
+    // zlib's C code: most of what libz.a defines and the binary holds goes to libz_sys.
+    let libz = walk(&shared_target_dir(), "libz.a").expect("libz.a built by libz-sys");
+    let libz = libz.to_str().expect("utf-8");
+    let zlib_names: HashSet<String> = nm_sizes(libz, &[]).into_keys().collect();
+    let zlib_in_binary: u64 = nm
+        .iter()
+        .filter(|(n, _)| zlib_names.contains(*n))
+        .map(|(_, s)| s)
+        .sum();
+    let ours: Vec<&Value> = rows(b)
+        .iter()
+        .filter(|r| r["crate"] == "libz_sys")
+        .collect();
+    let ours_bytes = sum(&ours, "vm_size");
+    assert!(
+        zlib_in_binary > 20_000 && ours_bytes * 10 >= zlib_in_binary * 9,
+        "libz_sys {ours_bytes} B of zlib's {zlib_in_binary} B"
+    );
+    for f in ["deflate", "inflate", "inflate_fast", "deflate_slow"] {
+        let r = ours.iter().find(|r| r["name"] == f);
+        assert!(r.is_some(), "{f} attributed to libz_sys");
+    }
+
+    // The small dependencies are among the crates, with exact confidence.
+    let crates = b["crates"].as_array().expect("crates");
+    for dep in ["md5", "crc32fast", "libz_sys", "where_bytes"] {
+        let c = crates
+            .iter()
+            .find(|c| c["name"] == dep)
+            .unwrap_or_else(|| panic!("{dep} not among {crates:?}"));
+        let exact = u64_of(&c["confidence"], "exact");
+        assert!(exact * 2 > u64_of(c, "vm_size"), "{dep}: mostly exact: {c}");
+    }
+    // Crates sum to the allocated bytes; coverage says how much is named.
+    let cov = &b["coverage"];
+    let crate_vm: u64 = crates.iter().map(|c| u64_of(c, "vm_size")).sum();
+    assert_eq!(crate_vm, u64_of(cov, "allocated_bytes"));
+    assert!(cov["share"].as_f64().expect("share") > 0.7, "{cov}");
+}
+
+#[test]
+fn top_symbols_filter_and_split_std() {
+    let v = json(&mut check_fixture(
+        "where-bytes",
+        &["-n", "3", "--filter", "core", "--split-std"],
+    ));
+    let b = &static_artifact(&v)["binary"];
+    let rows = rows(b);
+    assert_eq!(rows.len(), 3);
+    assert!(rows.iter().all(|r| r["crate"] == "core"), "{rows:?}");
+    let sizes: Vec<u64> = rows.iter().map(|r| u64_of(r, "vm_size")).collect();
+    assert!(sizes.windows(2).all(|w| w[0] >= w[1]), "largest first");
+    let crates = b["crates"].as_array().expect("crates");
+    assert!(crates.iter().any(|c| c["name"] == "core"));
+    assert!(
+        !crates
+            .iter()
+            .any(|c| c["name"] == "std" && c["vm_size"] == 0)
+    );
+}
+
+/// The same generic function, built with other optimisation flags: the symbol names differ
+/// (legacy hashes, suffixes), the normalised names do not.
+#[test]
+fn normalised_names_match_across_builds_with_other_flags() {
+    let names = |profile: &str| -> (BTreeSet<String>, BTreeSet<String>) {
+        let v = json(&mut check_fixture("where-bytes", &["--profile", profile]));
+        let path = str_of(static_artifact(&v), "path").to_string();
+        let raw: BTreeSet<String> = nm_sizes(&path, &[])
+            .into_keys()
+            .filter(|n| n.contains("where_bytes") && n.contains("sum_all"))
+            .collect();
+        let norm = raw
+            .iter()
+            .map(|n| cargo_aotcheck::attribute::normalize(n))
+            .collect();
+        (raw, norm)
+    };
+    let (raw_a, norm_a) = names("release");
+    let (raw_b, norm_b) = names("release-small");
+    assert!(!raw_a.is_empty(), "sum_all is in the binary");
+    assert_ne!(raw_a, raw_b, "the raw names differ between the builds");
+    assert_eq!(norm_a, norm_b);
+    assert_eq!(
+        norm_a.into_iter().collect::<Vec<_>>(),
+        vec!["where_bytes::sum_all".to_string()]
+    );
+}
+
+#[test]
+fn inspect_attributes_a_binary_it_did_not_build() {
+    let ls = std::fs::canonicalize("/bin/ls").expect("/bin/ls");
+    let ls = ls.to_str().expect("utf-8");
+    let r = run(aotcheck().args([
+        "aotcheck",
+        "inspect",
+        "--format",
+        "json",
+        "--symbols",
+        "all",
+        ls,
+    ]));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let v: Value = serde_json::from_str(&r.stdout).expect("JSON");
+    let b = &v["artifacts"][0]["binary"];
+    assert_full_coverage(ls, b);
+    // Human output shows the crates and symbols blocks.
+    let r = run(aotcheck().args(["aotcheck", "inspect", ls]));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stdout.contains("crates "), "{}", r.stdout);
+}
+
+#[test]
+fn truncated_binary_is_an_error_not_a_panic() {
+    let bytes = std::fs::read("/bin/ls").expect("/bin/ls");
+    let dir = tempfile::tempdir().expect("tempdir");
+    for cut in [64usize, 700, bytes.len() / 2, bytes.len() - 10] {
+        let p = dir.path().join(format!("cut{cut}"));
+        std::fs::write(&p, &bytes[..cut]).expect("write");
+        let r = run(aotcheck()
+            .args(["aotcheck", "inspect", "--format", "json"])
+            .arg(&p));
+        assert!(r.code == 0 || r.code == 2, "cut at {cut}: {}", r.stderr);
+    }
+}
+
+fn walk(dir: &std::path::Path, file: &str) -> Option<std::path::PathBuf> {
+    for e in std::fs::read_dir(dir).ok()?.flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            if let Some(f) = walk(&p, file) {
+                return Some(f);
+            }
+        } else if p.file_name().is_some_and(|n| n == file) {
+            return Some(p);
+        }
+    }
+    None
+}
