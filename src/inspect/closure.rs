@@ -148,8 +148,10 @@ fn split(list: &[&str]) -> Vec<String> {
 }
 
 fn load_object(path: &Path, name: &str) -> Option<Object> {
-    let bytes = std::fs::read(path).ok()?;
-    let elf = Elf::parse(&bytes).ok()?;
+    // Mapped, not read: only the pages of the headers and the dynamic section are touched
+    // (a needed libLLVM is 190 MiB).
+    let mapped = super::Mapped::open(path).ok()?;
+    let elf = Elf::parse(mapped.bytes()).ok()?;
     Some(Object {
         label: name.to_string(),
         origin: path.parent().map(Path::to_path_buf).unwrap_or_default(),
