@@ -4,6 +4,7 @@
 
 use std::path::Path;
 
+use cargo_aotcheck::attribute::attribute_bytes;
 use cargo_aotcheck::inspect::inspect_bytes;
 
 /// A small deterministic generator (xorshift): the cases are the same on every run.
@@ -24,7 +25,18 @@ impl Rng {
 fn survives(label: &str, bytes: &[u8]) {
     let path = Path::new(label);
     // Ok or a clean error; a panic fails the test with the case's label.
-    let result = std::panic::catch_unwind(|| inspect_bytes(path, bytes, None).map(|_| ()));
+    let result = std::panic::catch_unwind(|| {
+        let mut binary = inspect_bytes(path, bytes, None)?;
+        if binary.format == "elf" {
+            let settings = cargo_aotcheck::attribute::Settings::default();
+            attribute_bytes(path, bytes, &mut binary, None, &settings)?;
+            // Full coverage holds even on damaged files: the rows sum to the file's length.
+            if let Some(c) = &binary.coverage {
+                assert_eq!(c.file_size, bytes.len() as u64, "{label}: coverage");
+            }
+        }
+        Ok::<(), cargo_aotcheck::error::Error>(())
+    });
     match result {
         Ok(Ok(())) => {}
         Ok(Err(e)) => assert!(
