@@ -126,6 +126,9 @@ fn command(req: &BuildRequest) -> Result<Command> {
         rustflags::encoded_with_crt_static(&user, crt_static),
     );
     cmd.stdout(Stdio::piped()).stderr(Stdio::piped());
+    // Its own process group, so that an interrupt reaches cargo, rustc and build scripts
+    // alike through us (see `InterruptRelay`), whoever sent it.
+    std::os::unix::process::CommandExt::process_group(&mut cmd, 0);
     Ok(cmd)
 }
 
@@ -243,8 +246,8 @@ pub fn build(req: &BuildRequest, diag: &mut dyn Write) -> Result<Built> {
     Ok(built)
 }
 
-/// Passes a Ctrl-C on to cargo (which stops its rustc jobs) when it reached only us, e.g.
-/// from `kill -INT`. From a terminal, cargo gets the same SIGINT itself.
+/// Passes a Ctrl-C on to cargo's whole process group: cargo, its rustc jobs and any build
+/// script still running (a terminal's Ctrl-C reaches only our group).
 struct InterruptRelay {
     done: std::sync::Arc<std::sync::atomic::AtomicBool>,
 }
@@ -257,8 +260,8 @@ impl InterruptRelay {
         std::thread::spawn(move || {
             while !watching.load(Ordering::Relaxed) {
                 if crate::interrupt::requested() {
-                    let pid = nix::unistd::Pid::from_raw(pid as i32);
-                    let _ = nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGINT);
+                    let pgid = nix::unistd::Pid::from_raw(pid as i32);
+                    let _ = nix::sys::signal::killpg(pgid, nix::sys::signal::Signal::SIGINT);
                     return;
                 }
                 std::thread::sleep(std::time::Duration::from_millis(20));

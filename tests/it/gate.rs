@@ -429,3 +429,70 @@ fn a_corrupted_baseline_exits_2_and_stays_untouched() {
         );
     }
 }
+
+/// Ctrl-C while `--baseline-ref` builds the old revision: the build (and its build script)
+/// stops, the temporary worktree goes, and the existing baseline file is left as it was.
+#[test]
+fn interrupt_during_baseline_ref_removes_the_worktree_and_keeps_the_baseline() {
+    let (_dir, repo) = copy_of("gate-rodata-old");
+    // A build script that stalls only inside the temporary worktree of the old revision.
+    std::fs::write(
+        repo.join("build.rs"),
+        "fn main() {\n    let dir = std::env::var(\"CARGO_MANIFEST_DIR\").unwrap_or_default();\n    \
+         if dir.contains(\"aotcheck-baseline-\") {\n        \
+         std::thread::sleep(std::time::Duration::from_secs(300));\n    }\n}\n",
+    )
+    .expect("write build.rs");
+    git(&repo, &["init", "-q"]);
+    git(&repo, &["add", "-A"]);
+    git(&repo, &["commit", "-qm", "fixture"]);
+    let saved = repo.join("saved.json");
+    std::fs::write(&saved, b"the previous baseline").expect("write");
+
+    let mut cmd = gate_at(
+        &repo,
+        "ref-interrupt",
+        &["--baseline-ref", "HEAD", "--save-baseline"],
+    );
+    let mut child = cmd
+        .arg(&saved)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    let stalled = || {
+        std::fs::read_dir("/proc")
+            .expect("/proc")
+            .filter_map(Result::ok)
+            .any(|e| {
+                std::fs::read_link(e.path().join("exe")).is_ok_and(|p| {
+                    p.to_string_lossy().contains("build-script-build")
+                        && std::fs::read_to_string(e.path().join("environ"))
+                            .is_ok_and(|env| env.contains("aotcheck-baseline-"))
+                })
+            })
+    };
+    while !stalled() {
+        assert!(
+            child.try_wait().expect("try_wait").is_none(),
+            "ended before the stall"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let pid = nix::unistd::Pid::from_raw(child.id() as i32);
+    nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGINT).expect("kill");
+    let out = child.wait_with_output().expect("wait");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("interrupted"), "{stderr}");
+    assert_eq!(
+        git(&repo, &["worktree", "list"]).lines().count(),
+        1,
+        "worktree left"
+    );
+    assert_eq!(
+        std::fs::read(&saved).expect("read"),
+        b"the previous baseline"
+    );
+    assert!(!stalled(), "the stalled build script was left running");
+}
