@@ -125,7 +125,9 @@ fn command(req: &BuildRequest) -> Result<Command> {
         "CARGO_ENCODED_RUSTFLAGS",
         rustflags::encoded_with_crt_static(&user, crt_static),
     );
-    cmd.stdout(Stdio::piped()).stderr(Stdio::piped());
+    cmd.stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
     // Its own process group, so that an interrupt reaches cargo, rustc and build scripts
     // alike through us (see `InterruptRelay`), whoever sent it.
     std::os::unix::process::CommandExt::process_group(&mut cmd, 0);
