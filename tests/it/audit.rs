@@ -35,15 +35,6 @@ const TRIGGERED_BY: &[(&str, &str, &[&str])] = &[
     ("AOT010", "audit-iconv", &[]),
 ];
 
-fn artifact<'a>(v: &'a Value, link: &str) -> &'a Value {
-    v["artifacts"]
-        .as_array()
-        .expect("artifacts")
-        .iter()
-        .find(|a| a["link_mode"] == link)
-        .unwrap_or_else(|| panic!("no {link} artifact in {v}"))
-}
-
 fn strings(v: &Value) -> Vec<String> {
     serde_json::from_value(v.clone()).unwrap_or_else(|e| panic!("{e}: {v}"))
 }

@@ -2,15 +2,6 @@
 
 use crate::util::*;
 
-fn artifact<'a>(v: &'a serde_json::Value, link: &str) -> &'a serde_json::Value {
-    v["artifacts"]
-        .as_array()
-        .expect("artifacts")
-        .iter()
-        .find(|a| a["link_mode"] == link)
-        .unwrap_or_else(|| panic!("no {link} artifact in {v}"))
-}
-
 #[test]
 fn hello_server_static_and_dynamic() {
     let v = json(&mut check_fixture("hello-server", &["--compare"]));

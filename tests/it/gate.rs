@@ -461,16 +461,12 @@ fn interrupt_during_baseline_ref_removes_the_worktree_and_keeps_the_baseline() {
         .spawn()
         .expect("spawn");
     let stalled = || {
-        std::fs::read_dir("/proc")
-            .expect("/proc")
-            .filter_map(Result::ok)
-            .any(|e| {
-                std::fs::read_link(e.path().join("exe")).is_ok_and(|p| {
-                    p.to_string_lossy().contains("build-script-build")
-                        && std::fs::read_to_string(e.path().join("environ"))
-                            .is_ok_and(|env| env.contains("aotcheck-baseline-"))
-                })
-            })
+        !pids_where(|exe, dir| {
+            exe.to_string_lossy().contains("build-script-build")
+                && std::fs::read_to_string(dir.join("environ"))
+                    .is_ok_and(|env| env.contains("aotcheck-baseline-"))
+        })
+        .is_empty()
     };
     while !stalled() {
         assert!(

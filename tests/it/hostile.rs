@@ -29,12 +29,7 @@ fn run_named<'a>(runs: &'a [serde_json::Value], condition: &str) -> &'a serde_js
 
 /// Processes whose executable is `path` (none may be left behind).
 fn running(path: &str) -> usize {
-    std::fs::read_dir("/proc")
-        .expect("/proc")
-        .filter_map(Result::ok)
-        .filter_map(|e| std::fs::read_link(e.path().join("exe")).ok())
-        .filter(|exe| exe.to_str() == Some(path))
-        .count()
+    pids_where(|exe, _| exe.to_str() == Some(path)).len()
 }
 
 #[test]
@@ -179,17 +174,7 @@ fn interrupt_stops_the_program_under_test() {
         .stderr(std::process::Stdio::piped())
         .spawn()
         .expect("spawn");
-    let sleepers = || -> Vec<i32> {
-        std::fs::read_dir("/proc")
-            .expect("/proc")
-            .filter_map(Result::ok)
-            .filter(|e| {
-                std::fs::read_link(e.path().join("exe"))
-                    .is_ok_and(|p| p.ends_with("release/sleeper"))
-            })
-            .filter_map(|e| e.file_name().to_str()?.parse().ok())
-            .collect()
-    };
+    let sleepers = || pids_where(|exe, _| exe.ends_with("release/sleeper"));
     // Wait until the program under test runs (the build comes first), then press Ctrl-C.
     while sleepers().is_empty() {
         if child.try_wait().expect("try_wait").is_some() {

@@ -136,3 +136,23 @@ pub fn u64_of(v: &Value, key: &str) -> u64 {
         .as_u64()
         .unwrap_or_else(|| panic!("`{key}` is not a number in {v}"))
 }
+
+/// The artifact of a report built with `link` (`static` or `dynamic`).
+pub fn artifact<'a>(v: &'a Value, link: &str) -> &'a Value {
+    v["artifacts"]
+        .as_array()
+        .expect("artifacts")
+        .iter()
+        .find(|a| a["link_mode"] == link)
+        .unwrap_or_else(|| panic!("no {link} artifact in {v}"))
+}
+
+/// Pids of the running processes for which `pred(executable, /proc/PID)` holds.
+pub fn pids_where(pred: impl Fn(&Path, &Path) -> bool) -> Vec<i32> {
+    std::fs::read_dir("/proc")
+        .expect("/proc")
+        .filter_map(Result::ok)
+        .filter(|e| std::fs::read_link(e.path().join("exe")).is_ok_and(|exe| pred(&exe, &e.path())))
+        .filter_map(|e| e.file_name().to_str()?.parse().ok())
+        .collect()
+}

@@ -1,0 +1,146 @@
+//! Unit tests of config parsing, layering and errors.
+
+use super::*;
+use serde_json::json;
+
+#[test]
+fn sizes_and_durations() {
+    assert_eq!(parse_size_str("12 MiB"), Ok(12 * 1024 * 1024));
+    assert_eq!(parse_size_str("800 kB"), Ok(800_000));
+    assert_eq!(parse_size_str("4096"), Ok(4096));
+    assert_eq!(parse_size_str("1.5MiB"), Ok(1_572_864));
+    assert!(
+        parse_size_str("12 parsecs")
+            .unwrap_err()
+            .contains("parsecs")
+    );
+    assert!(parse_size_str("MiB").is_err());
+    assert_eq!(parse_duration("15ms"), Ok(Duration::from_millis(15)));
+    assert_eq!(parse_duration("1.5s"), Ok(Duration::from_millis(1500)));
+    assert_eq!(parse_duration("500us"), Ok(Duration::from_micros(500)));
+    assert!(parse_duration("15").is_err());
+    assert_eq!(parse_glibc("2.28"), Some(vec![2, 28]));
+    assert_eq!(parse_glibc("two"), None);
+}
+
+fn load(ws: serde_json::Value, pkg: serde_json::Value) -> Result<Config> {
+    let m = Path::new("/w/Cargo.toml");
+    Config::load(
+        &ws,
+        m,
+        &[("app", &pkg, Path::new("/w/app/Cargo.toml"))],
+        None,
+    )
+}
+
+#[test]
+fn layers_apply_workspace_then_package_then_bin() {
+    let c = load(
+        json!({"aotcheck": {"max_file_size": "10 MiB", "runs": 5, "deny": ["a"]}}),
+        json!({"aotcheck": {
+            "max_file_size": "8 MiB",
+            "deny": ["b"],
+            "allow": [{"rule": "AOT004", "crate": "users", "reason": "reads $USER only"}],
+            "bin": {"server": {"max_file_size": 1000, "ready": "tcp"}}
+        }}),
+    )
+    .expect("valid");
+    let s = c.for_bin("app", "server");
+    assert_eq!(s.budgets.max_file_size, Some(1000));
+    assert_eq!(s.probe.ready.as_deref(), Some("tcp"));
+    assert_eq!(s.probe.runs, Some(5));
+    assert_eq!(s.deny, vec!["a", "b"]);
+    assert_eq!(s.allow.len(), 1);
+    let other = c.for_bin("app", "cli");
+    assert_eq!(other.budgets.max_file_size, Some(8 * 1024 * 1024));
+    assert_eq!(other.probe.ready, None);
+    let elsewhere = c.for_bin("lib", "x");
+    assert_eq!(elsewhere.budgets.max_file_size, Some(10 * 1024 * 1024));
+}
+
+#[test]
+fn errors_name_the_key_and_the_file() {
+    let e = load(json!({}), json!({"aotcheck": {"max_size": 1}}))
+        .expect_err("unknown key")
+        .to_string();
+    assert!(
+        e.contains("/w/app/Cargo.toml") && e.contains("max_size"),
+        "{e}"
+    );
+    let e = load(
+        json!({}),
+        json!({"aotcheck": {"bin": {"s": {"max_rss": "12 parsecs"}}}}),
+    )
+    .expect_err("bad unit")
+    .to_string();
+    assert!(
+        e.contains("max_rss") && e.contains("parsecs") && e.contains("bin.s"),
+        "{e}"
+    );
+    let e = load(
+        json!({}),
+        json!({"aotcheck": {"allow": [{"rule": "AOT001", "reason": " "}]}}),
+    )
+    .expect_err("empty reason")
+    .to_string();
+    assert!(e.contains("reason"), "{e}");
+    let e = load(
+        json!({}),
+        json!({"aotcheck": {"allow": [{"rule": "AOT04", "reason": "typo"}]}}),
+    )
+    .expect_err("unknown rule")
+    .to_string();
+    assert!(e.contains("AOT04") && e.contains("AOT010"), "{e}");
+    let e = load(
+        json!({}),
+        json!({"aotcheck": {"severity": {"AOT999": "note"}}}),
+    )
+    .expect_err("unknown rule")
+    .to_string();
+    assert!(e.contains("severity.AOT999"), "{e}");
+    let e = load(json!({"aotcheck": {"max_glibc": "new"}}), json!({}))
+        .expect_err("bad glibc")
+        .to_string();
+    assert!(
+        e.contains("/w/Cargo.toml") && e.contains("max_glibc"),
+        "{e}"
+    );
+}
+
+#[test]
+fn config_file_overrides_manifest() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let f = dir.path().join("aotcheck.toml");
+    std::fs::write(
+        &f,
+        "max_rss = \"20 MiB\"\n[thresholds]\nsize_fail = \"2%\"\n",
+    )
+    .expect("write");
+    let pkg = json!({"aotcheck": {"max_rss": "30 MiB"}});
+    let c = Config::load(
+        &json!({}),
+        Path::new("/w/Cargo.toml"),
+        &[("app", &pkg, Path::new("/w/Cargo.toml"))],
+        Some(&f),
+    )
+    .expect("valid");
+    let s = c.for_bin("app", "app");
+    assert_eq!(s.budgets.max_rss, Some(20 * 1024 * 1024));
+    assert!((s.thresholds.size_fail - 0.02).abs() < 1e-12);
+    std::fs::write(&f, "[thresholds]\nsize_fail = 5\n").expect("write");
+    let e = Config::load(&json!({}), Path::new("/w/Cargo.toml"), &[], Some(&f))
+        .expect_err("5 is not 5%")
+        .to_string();
+    assert!(
+        e.contains("thresholds.size_fail") && e.contains("\"5%\""),
+        "{e}"
+    );
+    std::fs::write(&f, "[thresholds]\nsize_fial = 1\n").expect("write");
+    let e = Config::load(&json!({}), Path::new("/w/Cargo.toml"), &[], Some(&f))
+        .expect_err("typo")
+        .to_string();
+    assert!(
+        e.contains("aotcheck.toml") && e.contains("size_fial"),
+        "{e}"
+    );
+}

@@ -1,0 +1,126 @@
+//! Quantities as written in config files: sizes (`"12 MiB"`, `"800 kB"`, bytes), durations
+//! (`"15ms"`, `"1.5s"`), percentages (`"5%"`) and glibc versions (`"2.28"`).
+
+use std::time::Duration;
+
+use serde::Deserialize;
+
+/// A size, duration or percentage as written: a number or a string with a unit.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+pub(super) enum Quantity {
+    Int(u64),
+    Float(f64),
+    Text(String),
+}
+
+/// `2.28` → `[2, 28]` (also accepts `GLIBC_2.28`).
+pub fn parse_glibc(s: &str) -> Option<Vec<u32>> {
+    let v = s.trim().trim_start_matches("GLIBC_");
+    let parts: Option<Vec<u32>> = v.split('.').map(|p| p.parse().ok()).collect();
+    parts.filter(|p| (2..=3).contains(&p.len()))
+}
+
+/// Split `"12.5 MiB"` into (12.5, "MiB").
+fn number_and_unit(s: &str) -> Result<(f64, String), String> {
+    let s = s.trim();
+    let split = s
+        .find(|c: char| !(c.is_ascii_digit() || c == '.' || c == '_'))
+        .unwrap_or(s.len());
+    let (num, unit) = s.split_at(split);
+    let n: f64 = num
+        .replace('_', "")
+        .parse()
+        .map_err(|_| format!("`{s}` does not start with a number"))?;
+    if !n.is_finite() || n < 0.0 {
+        return Err(format!("`{s}` is not a non-negative number"));
+    }
+    Ok((n, unit.trim().to_string()))
+}
+
+/// `"12 MiB"`, `"800 kB"`, `"1.5MB"`, `4096` → bytes. kB/MB/GB are decimal, KiB/MiB/GiB binary.
+pub fn parse_size_str(s: &str) -> Result<u64, String> {
+    let (n, unit) = number_and_unit(s)?;
+    let factor: f64 = match unit.as_str() {
+        "" | "B" | "b" | "bytes" => 1.0,
+        "k" | "kB" | "KB" | "kb" => 1e3,
+        "KiB" | "Ki" | "K" => 1024.0,
+        "M" | "MB" | "mb" => 1e6,
+        "MiB" | "Mi" => 1024.0 * 1024.0,
+        "G" | "GB" | "gb" => 1e9,
+        "GiB" | "Gi" => 1024.0 * 1024.0 * 1024.0,
+        other => {
+            return Err(format!(
+                "unknown size unit `{other}` in `{s}` (use B, kB, KiB, MB, MiB, GB or GiB)"
+            ));
+        }
+    };
+    let bytes = n * factor;
+    if bytes > u64::MAX as f64 {
+        return Err(format!("`{s}` is too large"));
+    }
+    Ok(bytes.round() as u64)
+}
+
+/// `"15ms"`, `"1.5s"`, `"500us"`, `"2m"` → duration.
+pub fn parse_duration(s: &str) -> Result<Duration, String> {
+    let (n, unit) = number_and_unit(s)?;
+    let secs = match unit.as_str() {
+        "ns" => n / 1e9,
+        "us" | "µs" => n / 1e6,
+        "ms" => n / 1e3,
+        "s" | "sec" => n,
+        "m" | "min" => n * 60.0,
+        "" => return Err(format!("`{s}` needs a unit (ms, s, ...)")),
+        other => {
+            return Err(format!(
+                "unknown duration unit `{other}` in `{s}` (use ns, us, ms, s or min)"
+            ));
+        }
+    };
+    Duration::try_from_secs_f64(secs).map_err(|_| format!("`{s}` is not a valid duration"))
+}
+
+pub(super) fn parse_size(q: &Quantity) -> Result<u64, String> {
+    match q {
+        Quantity::Int(n) => Ok(*n),
+        Quantity::Float(f) => Err(format!("{f} bytes: a size in bytes must be a whole number")),
+        Quantity::Text(s) => parse_size_str(s),
+    }
+}
+
+pub(super) fn parse_duration_q(q: &Quantity) -> Result<Duration, String> {
+    match q {
+        Quantity::Text(s) => parse_duration(s),
+        _ => Err("a duration needs a unit, e.g. \"15ms\" or \"1.5s\"".into()),
+    }
+}
+
+/// `"5%"` or `0.05` → 0.05.
+pub(super) fn parse_percent(q: &Quantity) -> Result<f64, String> {
+    let f = match q {
+        Quantity::Int(0) => 0.0,
+        // `size_fail = 5` would be 500%: almost certainly meant as 5%.
+        Quantity::Int(n) => {
+            return Err(format!(
+                "`{n}` is ambiguous: write a percentage like \"{n}%\" or a fraction like {}",
+                *n as f64 / 100.0
+            ));
+        }
+        Quantity::Float(f) => *f,
+        Quantity::Text(s) => {
+            let t = s.trim();
+            let Some(p) = t.strip_suffix('%') else {
+                return Err(format!("`{s}` is not a percentage like \"5%\""));
+            };
+            p.trim()
+                .parse::<f64>()
+                .map_err(|_| format!("`{s}` is not a percentage like \"5%\""))?
+                / 100.0
+        }
+    };
+    if !f.is_finite() || f < 0.0 {
+        return Err("a threshold must be a non-negative number".into());
+    }
+    Ok(f)
+}
