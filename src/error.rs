@@ -36,6 +36,10 @@ pub enum Error {
 
     #[error("{0}")]
     BuildFailed(String),
+
+    /// The startup probe got no run of some binary to ready (details in the report).
+    #[error("{0}")]
+    ProbeFailed(String),
 }
 
 impl Error {

@@ -9,6 +9,8 @@ pub mod error;
 pub mod inspect;
 pub mod options;
 pub mod output;
+pub mod probe;
+pub mod progress;
 pub mod render;
 pub mod report;
 pub mod workspace;
@@ -46,6 +48,9 @@ pub fn run(opts: &Options, out: &mut Output) -> Result<Outcome> {
         Command::Check(build) => check(build, out)?,
     };
     emit(&report, opts, out)?;
+    if let Some(msg) = probe::all_failed(&report) {
+        return Err(Error::ProbeFailed(msg));
+    }
     Ok(Outcome::Passed)
 }
 
@@ -180,6 +185,13 @@ fn check(opts: &BuildOptions, out: &mut Output) -> Result<Report> {
     }
     // The stages after inspection (audit, probe, gate) take `&ws`, `&builds` and `&mut report`.
     let _ = (&ws, &builds);
+    if opts.probe.enabled() {
+        let floor = compile::target_dir(opts, &ws.target_directory(), LinkMode::Static)
+            .with_file_name("probe-floor");
+        let bar = progress::ProbeBar::new(out);
+        probe::probe_report(&mut report, &opts.probe, &floor, &mut |p| bar.update(p))?;
+        bar.finish();
+    }
     Ok(report)
 }
 

@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 
 pub use audit::{Finding, Severity};
 pub use gate::{Check, Verdict};
-pub use probe::{HostileRun, Probe};
+pub use probe::{ComparedMetric, Comparison, FailedRun, HostileRun, Memory, Probe, Sample, Stats};
 pub use size::{Coverage, CrateSize, SymbolRow};
 
 /// Bumped when a change would make an older reader misread a report.
@@ -26,6 +26,9 @@ pub struct Report {
     #[serde(default)]
     pub build: Option<BuildInfo>,
     pub artifacts: Vec<Artifact>,
+    /// Static build beside the regular one, per binary (`--compare`).
+    #[serde(default)]
+    pub comparisons: Vec<Comparison>,
     /// Things the user should know about the run itself (not about one binary).
     #[serde(default)]
     pub warnings: Vec<String>,
@@ -38,6 +41,7 @@ impl Report {
             tool: Tool::current(),
             build,
             artifacts: Vec::new(),
+            comparisons: Vec::new(),
             warnings: Vec::new(),
         }
     }
