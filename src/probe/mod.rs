@@ -136,10 +136,9 @@ pub fn probe_report(
         }
         _ => None,
     };
-    let mut warnings = Vec::new();
     // Orphans (a `setsid` grandchild whose parent died) come back to us, so we can kill them.
     if let Err(e) = nix::sys::prctl::set_child_subreaper(true) {
-        warnings.push(format!(
+        report.warnings.push(format!(
             "cannot become a child subreaper ({e}): processes that escape with setsid may \
              survive the probe"
         ));
@@ -206,7 +205,7 @@ pub fn probe_report(
     let load = load_before.max(load_average());
     let cpus = std::thread::available_parallelism().map_or(1, |n| n.get()) as f64;
     if load > cpus {
-        warnings.push(format!(
+        report.warnings.push(format!(
             "the machine was busy (load average {load:.1} on {cpus} CPUs): timings are \
              inflated and noisy"
         ));
@@ -225,7 +224,7 @@ pub fn probe_report(
         _ => None,
     };
     for (&i, s) in order.iter().zip(all) {
-        let mut p = finish(s, opts, &ready, &warnings);
+        let mut p = finish(s, opts, &ready);
         p.spawn_floor_ms = floor_ms;
         p.spawn_floor_program = floor.as_ref().ok().map(|f| f.description.clone());
         if let Some(why) = &floor_why {
@@ -237,7 +236,7 @@ pub fn probe_report(
     Ok(())
 }
 
-fn finish(s: Series, opts: &ProbeOptions, ready: &Ready, machine: &[String]) -> Probe {
+fn finish(s: Series, opts: &ProbeOptions, ready: &Ready) -> Probe {
     let counted: Vec<Sample> = s.counted().cloned().collect();
     let startup: Vec<f64> = counted.iter().map(|x| x.startup_ms).collect();
     let shutdown: Vec<f64> = counted.iter().filter_map(|x| x.shutdown_ms).collect();
@@ -261,7 +260,7 @@ fn finish(s: Series, opts: &ProbeOptions, ready: &Ready, machine: &[String]) -> 
         "memory_kib.anon" => memory_kib.anon.is_none(),
         _ => true,
     });
-    let mut warnings = machine.to_vec();
+    let mut warnings = Vec::new();
     if counted.is_empty() {
         let why = match &s.gave_up {
             Some(g) => g.clone(),

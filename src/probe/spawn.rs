@@ -44,7 +44,7 @@ pub struct RunSpec<'a> {
 
 #[derive(Debug)]
 pub struct RunOk {
-    pub spawned_at_ns: u64,
+    pub spawned_at_ns: Option<u64>,
     pub startup: Duration,
     pub memory: Memory,
     pub processes: u32,
@@ -69,10 +69,10 @@ pub type RunResult = Result<RunOk, Box<RunFail>>;
 
 /// `CLOCK_MONOTONIC` in ns (what `Instant` uses on Linux), for comparison with the program's own
 /// timestamps.
-fn monotonic_ns() -> u64 {
+fn monotonic_ns() -> Option<u64> {
     nix::time::clock_gettime(nix::time::ClockId::CLOCK_MONOTONIC)
+        .ok()
         .map(|t| t.tv_sec() as u64 * 1_000_000_000 + t.tv_nsec() as u64)
-        .unwrap_or(0)
 }
 
 fn fail(kind: &'static str, message: String) -> Box<RunFail> {
@@ -276,7 +276,7 @@ fn exit_mode(
         ),
     };
     Ok(RunOk {
-        spawned_at_ns: 0,
+        spawned_at_ns: None,
         startup: ready_at.duration_since(t0),
         memory,
         processes,
@@ -334,7 +334,7 @@ fn until_ready(spec: &RunSpec, pid: Pid, port: u16, t0: Instant, helper: &Helper
                 {
                     let stop = cleanup::after_exit(spec.grace);
                     return Ok(RunOk {
-                        spawned_at_ns: 0,
+                        spawned_at_ns: None,
                         startup: t.duration_since(t0),
                         memory: Memory::default(),
                         processes: 0,
@@ -394,7 +394,7 @@ fn until_ready(spec: &RunSpec, pid: Pid, port: u16, t0: Instant, helper: &Helper
     let (memory, processes, unknown) = read_tree(&pids);
     let stop = cleanup::stop(pid, spec.grace);
     Ok(RunOk {
-        spawned_at_ns: 0,
+        spawned_at_ns: None,
         startup: ready_at.duration_since(t0),
         memory,
         processes,

@@ -1,6 +1,7 @@
 //! Renderers: layout over the report, no computation of their own.
 
 pub mod human;
+pub mod probe;
 
 use std::io::Write;
 

@@ -104,7 +104,7 @@ pub struct Sample {
     pub run: u32,
     pub warmup: bool,
     /// `CLOCK_MONOTONIC` just before spawn, in ns: compare with timestamps the program prints.
-    pub spawned_at_ns: u64,
+    pub spawned_at_ns: Option<u64>,
     pub startup_ms: f64,
     pub shutdown_ms: Option<f64>,
     pub memory_kib: Memory,
