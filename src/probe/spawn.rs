@@ -15,7 +15,7 @@
 //! run; if ptrace is not permitted at all, the reason is reported instead of a number.
 
 use std::path::Path;
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
@@ -121,6 +121,12 @@ pub fn run_once(spec: &RunSpec) -> RunResult {
             .map_err(|e| fail("probe-error", format!("cannot find a free TCP port: {e}")))?,
     };
     let port_s = port.to_string();
+    let pipes = std::io::pipe().and_then(|o| Ok((o, std::io::pipe()?)));
+    let ((out_r, out_w), (err_r, err_w)) =
+        pipes.map_err(|e| fail("probe-error", format!("cannot create pipes: {e}")))?;
+    // Opened here rather than by `Stdio::null()` inside the timed spawn.
+    let stdin = std::fs::File::open("/dev/null")
+        .map_err(|e| fail("probe-error", format!("cannot open /dev/null: {e}")))?;
     let mut cmd = Command::new(spec.program);
     cmd.args(spec.args.iter().map(|a| a.replace("{port}", &port_s)))
         .env("PORT", &port_s)
@@ -129,44 +135,53 @@ pub fn run_once(spec: &RunSpec) -> RunResult {
                 .iter()
                 .map(|(k, v)| (k.as_str(), v.replace("{port}", &port_s))),
         )
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
+        .stdin(stdin)
+        .stdout(out_w)
+        .stderr(err_w);
     std::os::unix::process::CommandExt::process_group(&mut cmd, 0);
-    let mut helper = Helper::start();
+    let in_exit_mode = *spec.ready == Ready::Exit;
+    let helper = Helper::start(Job {
+        stdout: out_r,
+        stderr: err_r,
+        pattern: spec.pattern.cloned(),
+        watch: in_exit_mode,
+    });
     let spawned_at_ns = monotonic_ns();
     let t0 = Instant::now();
-    let mut child = cmd.spawn().map_err(|e| {
+    let spawned = cmd.spawn();
+    let traced = match &spawned {
+        Ok(child) if in_exit_mode => Some(ptrace::seize(
+            Pid::from_raw(child.id() as i32),
+            ptrace::Options::PTRACE_O_TRACEEXIT,
+        )),
+        _ => None,
+    };
+    // Our copies of the pipes' write ends go with `cmd`: end of file comes once they and the
+    // program's are closed. In `exit` mode they are closed after the timed interval (closing
+    // them inside it measurably lengthened it); the other modes need end of file at once.
+    let keep = if in_exit_mode {
+        Some(cmd)
+    } else {
+        drop(cmd);
+        None
+    };
+    let child = spawned.map_err(|e| {
         fail(
             "spawn-failed",
             format!("cannot start `{}`: {e}", spec.program.display()),
         )
     })?;
     let pid = Pid::from_raw(child.id() as i32);
-    let traced = match spec.ready {
-        Ready::Exit => Some(ptrace::seize(pid, ptrace::Options::PTRACE_O_TRACEEXIT)),
-        _ => None,
-    };
-    let (Some(stdout), Some(stderr)) = (child.stdout.take(), child.stderr.take()) else {
-        // Cannot happen: both were asked to be piped.
-        let stop = cleanup::stop(pid, Duration::ZERO);
-        let mut f = fail("probe-error", "no pipes to the program".into());
-        f.stop = stop;
-        return Err(f);
-    };
     // From here on the process is reaped with waitpid, not through `child`.
     drop(child);
-    let deadline = t0 + spec.timeout;
-    helper.give(Job {
-        stdout,
-        stderr,
-        pattern: spec.pattern.cloned(),
-        watchdog: traced.is_some().then_some((deadline, pid)),
-    });
+    if in_exit_mode {
+        helper.arm(t0 + spec.timeout, pid);
+    }
     let r = match traced {
         Some(traced) => exit_mode(spec, pid, t0, traced, &helper),
         None => until_ready(spec, pid, port, t0, &helper),
     };
+    drop(keep);
     let wait = Duration::from_secs(1);
     match r {
         Ok(mut ok) => {
