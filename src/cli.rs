@@ -15,7 +15,7 @@ Exit codes:
   0  the run succeeded and no gate failed
   1  a gate failed (reserved: budgets, baselines and error findings use it)
   2  the tool could not do its job: bad arguments, failed build, unreadable or malformed binary,
-     missing prerequisite";
+     missing prerequisite, a probed binary with no run that got ready";
 
 #[derive(Debug, Parser)]
 #[command(
@@ -346,6 +346,83 @@ mod tests {
         let o = p(&["x", "inspect", "/bin/ls", "--format", "json"]).expect("parse");
         assert_eq!(o.format, Format::Json);
         assert!(matches!(o.command, Command::Inspect { ref files } if files.len() == 1));
+    }
+
+    #[test]
+    fn probe_flags_parse_validate_and_merge() {
+        let Command::Check(o) = p(&[
+            "x",
+            "--ready",
+            "http:8080/health#204",
+            "--runs",
+            "5",
+            "--probe-timeout",
+            "500ms",
+            "--grace",
+            "1.5s",
+            "--probe-arg",
+            "--flag",
+            "--probe-arg",
+            "a b",
+            "--probe-env",
+            "K=v=w",
+        ])
+        .expect("parse")
+        .command
+        else {
+            panic!("expected check")
+        };
+        let pr = &o.probe;
+        assert_eq!(
+            pr.ready,
+            Some(Ready::Http {
+                port: Some(8080),
+                path: "/health".into(),
+                status: Some(204)
+            })
+        );
+        assert_eq!(pr.runs, Some(5));
+        assert_eq!(pr.timeout, Some(std::time::Duration::from_millis(500)));
+        assert_eq!(pr.grace, Some(std::time::Duration::from_millis(1500)));
+        assert_eq!(pr.args, vec!["--flag", "a b"]);
+        assert_eq!(pr.env, vec![("K".to_string(), "v=w".to_string())]);
+        assert_eq!(pr.warmup(), 3, "default");
+        for bad in [
+            &["x", "--ready", "line:("][..],
+            &["x", "--ready", "tcp:0"],
+            &["x", "--ready", "udp"],
+            &["x", "--ready", "http:/x#999"],
+            &["x", "--runs", "0"],
+            &["x", "--probe-timeout", "10"],
+            &["x", "--probe-env", "NOEQUALS"],
+            &["x", "--no-probe", "--runs", "3"],
+        ] {
+            assert!(p(bad).is_err(), "{bad:?}");
+        }
+        let Command::Check(o) = p(&["x", "--no-probe"]).expect("parse").command else {
+            panic!("expected check")
+        };
+        assert!(!o.probe.enabled());
+        // The command line wins over a config; what it leaves unset comes from the config.
+        let config = ProbeOptions {
+            runs: Some(9),
+            warmup: Some(1),
+            args: vec!["cfg".into()],
+            ..ProbeOptions::default()
+        };
+        let merged = pr.clone().or(config);
+        assert_eq!((merged.runs, merged.warmup), (Some(5), Some(1)));
+        assert_eq!(merged.args, vec!["--flag", "a b"]);
+        assert_eq!(
+            Ready::parse("tcp").map(|r| r.to_string()).as_deref(),
+            Ok("tcp")
+        );
+        assert_eq!(
+            Ready::parse("http:/a#200")
+                .map(|r| r.to_string())
+                .as_deref(),
+            Ok("http:/a#200")
+        );
     }
 
     #[test]
