@@ -54,11 +54,13 @@ pub fn build(dir: &Path) -> Result<Floor, String> {
             .and_then(|()| std::fs::rename(&tmp_src, &src))
             .map_err(|e| format!("cannot place {}: {e}", path.display()))?;
     }
-    let size = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
+    let size = std::fs::metadata(&path)
+        .map(|m| format!("{} bytes, ", m.len()))
+        .unwrap_or_default();
     Ok(Floor {
         description: format!(
-            "static C program whose _start calls _exit(0) (no libc start-up), {size} bytes, \
-             built with cc: {}",
+            "static C program whose _start calls _exit(0) (no libc start-up), {size}built with \
+             cc: {}",
             path.display()
         ),
         path,
