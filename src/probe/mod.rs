@@ -195,10 +195,11 @@ pub fn probe_report(
             all[j].record(round + 1, is_warmup, r, spec.ready, round + 1 < rounds);
             done += 1;
             let active = all.iter().filter(|x| x.gave_up.is_none()).count() as u64;
+            let rest_of_round = all[j + 1..].iter().filter(|x| x.gave_up.is_none()).count();
             progress(&Progress {
                 label: &all[j].label,
                 done,
-                total: done + active * u64::from(rounds - round - 1),
+                total: done + rest_of_round as u64 + active * u64::from(rounds - round - 1),
             });
         }
     }
