@@ -253,10 +253,15 @@ fn finish(s: Series, opts: &ProbeOptions, ready: &Ready) -> Probe {
         file: field(|m| m.file),
         pss: field(|m| m.pss),
     };
+    let memory_runs = counted
+        .iter()
+        .filter(|x| x.memory_kib.rss.is_some())
+        .count() as u32;
     let mut unknown = s.unknown;
-    // A reason given by some run stays only while the figure is still unknown.
+    // A reason given by some run stays only while the figure is still unknown, or (for the
+    // memory) while some runs lack it.
     unknown.retain(|k, _| match k.as_str() {
-        "memory_kib" => memory_kib.rss.is_none(),
+        "memory_kib" => memory_runs < counted.len() as u32,
         "memory_kib.pss" => memory_kib.pss.is_none(),
         "memory_kib.anon" => memory_kib.anon.is_none(),
         _ => true,
@@ -319,6 +324,7 @@ fn finish(s: Series, opts: &ProbeOptions, ready: &Ready) -> Probe {
         grace_ms: opts.grace().as_secs_f64() * 1e3,
         startup_ms,
         memory_kib,
+        memory_runs,
         spawn_floor_ms: None,
         spawn_floor_program: None,
         shutdown_ms: stats::summarize(&shutdown),

@@ -144,9 +144,9 @@ fn memory(s: &mut String, p: &Probe, c: bool) {
         None => format!("{label} ?"),
     };
     let when = if p.ready == "exit" {
-        "at exit"
+        format!("at exit, {} of {} runs", p.memory_runs, p.runs)
     } else {
-        "at ready"
+        "at ready".to_string()
     };
     row(
         s,

@@ -25,6 +25,9 @@ pub struct Probe {
     pub startup_ms: Option<Stats>,
     /// Memory at ready, medians over the counted runs, summed over the process tree.
     pub memory_kib: Memory,
+    /// Counted runs whose memory could be read (in `exit` mode, a program that exits before the
+    /// tracer attaches has none: short programs on a busy machine, see `unknown`).
+    pub memory_runs: u32,
     /// Median time of the floor program (see `spawn_floor_program`), timed the same way.
     pub spawn_floor_ms: Option<f64>,
     /// What the floor program is, so the floor can be judged.

@@ -116,6 +116,8 @@ fn exit_mode_reads_the_peak_before_the_process_is_reaped() {
     assert_eq!(p["failures"], 0);
     // The program touched 64 MiB and freed it before exiting: its peak is above 64 MiB, its
     // RSS at exit far below. Both as the program saw them itself, within a small margin.
+    // Touching 64 MiB takes milliseconds: the tracer is attached long before the exit.
+    assert_eq!(p["memory_runs"], 3);
     let hwm = u64_at(p, &["memory_kib", "hwm"]);
     let rss = u64_at(p, &["memory_kib", "rss"]);
     assert!(hwm >= 64 * MIB_KIB, "peak {hwm} KiB");
@@ -169,6 +171,7 @@ fn slow_server_time_and_memory_bracket_the_known_values() {
         assert_eq!(r.code, 0, "{ready}: {}", r.stderr);
         let p = r.probe();
         assert_eq!(p["runs"], 2, "{ready}");
+        assert_eq!(p["memory_runs"], 2, "{ready}");
         assert!(f64_at(p, &["startup_ms", "min"]) >= 200.0, "{ready}: {p}");
         let rss = u64_at(p, &["memory_kib", "rss"]);
         assert!(rss >= 64 * MIB_KIB, "{ready}: rss {rss}");
