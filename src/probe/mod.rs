@@ -160,6 +160,14 @@ pub fn probe_report(
         })
         .collect();
     let floor = floor::build(floor_dir);
+    // Without the gate (no `cc`), `exit` mode attaches after spawn and may miss short programs.
+    let gate = floor::build_gate(floor_dir);
+    if let (Err(why), Ready::Exit) = (&gate, &ready) {
+        report.warnings.push(format!(
+            "{why}; memory in `exit` mode is read only when the program is still running \
+             once spawn returns"
+        ));
+    }
     // The floor runs last in every round, in `exit` mode, with no arguments.
     let floor_at = match &floor {
         Ok(f) => {
@@ -184,6 +192,7 @@ pub fn probe_report(
             let path = all[j].path.clone();
             let spec = RunSpec {
                 program: &path,
+                gate: gate.as_deref().ok(),
                 args: if floor_run { &[] } else { &opts.args },
                 env: if floor_run { &[] } else { &opts.env },
                 ready: if floor_run { &exit } else { &ready },

@@ -6,18 +6,25 @@
 //! **Peak memory in `exit` mode.** `VmHWM` must be read before the process is reaped, but a
 //! zombie's `/proc/PID/status` has no `Vm*` lines any more (its address space is gone before
 //! it becomes a zombie), so `waitid(WNOWAIT)` is too late; `ru_maxrss` is wrong for small
-//! programs (exec carries the parent's high-water mark over). What works: right after spawn the
-//! prober attaches with `PTRACE_SEIZE` and `PTRACE_O_TRACEEXIT`. The kernel then stops the
-//! program at the very start of `do_exit`, before its memory is released: there we take the end
-//! time and read `status` and `smaps_rollup`, then let it go. Seizing (unlike `PTRACE_TRACEME`)
-//! needs no code in the child, so `posix_spawn` stays. A program that exits before the seize
-//! lands is timed but has no memory figures for that run; if ptrace is not permitted at all, the
-//! reason is reported instead of a number. Measured here: a 0.5 ms program under a 2-CPU VM
-//! with a load average of 4 exited before the seize in most runs (the prober is not scheduled
-//! again until the program is gone), while a long-running one was attached 100 times out of 100;
-//! `memory_runs` in the report says how many runs had figures. A stop before `exec` would need
-//! `pre_exec` (no `posix_spawn` then) or a trampoline program (one more exec in the timing).
-
+//! programs (exec carries the parent's high-water mark over). What works: the prober attaches
+//! with `PTRACE_SEIZE` and `PTRACE_O_TRACEEXIT`; the kernel then stops the program at the very
+//! start of `do_exit`, before its memory is released: there we take the end time and read
+//! `status` and `smaps_rollup`, then let it go.
+//!
+//! Attaching right after `posix_spawn` returns loses the race with short programs: measured on a
+//! 2-CPU VM with a load average of 2-4, a 0.5 ms Rust program had exited before the seize in 90%
+//! of runs (the prober is not scheduled again until the program is gone). So in `exit` mode the
+//! program is started through a tiny static **exec gate** (`floor.rs`): spawned with
+//! `posix_spawn`, it blocks reading one byte on stdin; the prober seizes it while it waits, and
+//! the clock starts when the byte is written. The gate then `execv`s the program (same pid, same
+//! tracer; a seized tracee gets no `SIGTRAP` on exec). Memory is read in every run, and the
+//! timed interval is `execve` + the program's run up to its exit stop. It leaves out what
+//! `hyperfine -N` also counts: the clone of the prober and the kernel's teardown after exit
+//! (here ~60 us for the 9 KB floor, ~115 us for a Rust hello: a constant offset, with a much
+//! smaller spread than spawning directly). Without `cc` there is no gate and the program is
+//! spawned directly and attached after, with memory only for the runs where that succeeded
+//! (`memory_runs`). A stop before `exec` in the child itself would need `pre_exec` (no
+//! `posix_spawn` then).
 use std::path::Path;
 use std::process::Command;
 use std::sync::atomic::Ordering;
@@ -38,6 +45,8 @@ use crate::report::Memory;
 
 pub struct RunSpec<'a> {
     pub program: &'a Path,
+    /// The exec gate for `exit` mode (see `floor.rs`); `None`: spawn directly and attach after.
+    pub gate: Option<&'a Path>,
     pub args: &'a [String],
     pub env: &'a [(String, String)],
     pub ready: &'a Ready,
@@ -128,10 +137,37 @@ pub fn run_once(spec: &RunSpec) -> RunResult {
     let pipes = std::io::pipe().and_then(|o| Ok((o, std::io::pipe()?)));
     let ((out_r, out_w), (err_r, err_w)) =
         pipes.map_err(|e| fail("probe-error", format!("cannot create pipes: {e}")))?;
-    // Opened here rather than by `Stdio::null()` inside the timed spawn.
-    let stdin = std::fs::File::open("/dev/null")
-        .map_err(|e| fail("probe-error", format!("cannot open /dev/null: {e}")))?;
-    let mut cmd = Command::new(spec.program);
+    let in_exit_mode = *spec.ready == Ready::Exit;
+    let gate = spec.gate.filter(|_| in_exit_mode);
+    // Through the gate, stdin is the "go" pipe (the gate puts /dev/null there before exec).
+    let (stdin, go) = match gate {
+        Some(_) => {
+            if !spec.program.is_file() {
+                return Err(fail(
+                    "spawn-failed",
+                    format!("cannot start `{}`: no such file", spec.program.display()),
+                ));
+            }
+            let (r, w) = std::io::pipe()
+                .map_err(|e| fail("probe-error", format!("cannot create a pipe: {e}")))?;
+            (std::process::Stdio::from(r), Some(w))
+        }
+        // Opened here rather than by `Stdio::null()` inside the timed spawn.
+        None => (
+            std::fs::File::open("/dev/null")
+                .map_err(|e| fail("probe-error", format!("cannot open /dev/null: {e}")))?
+                .into(),
+            None,
+        ),
+    };
+    let mut cmd = match gate {
+        Some(g) => {
+            let mut c = Command::new(g);
+            c.arg(spec.program);
+            c
+        }
+        None => Command::new(spec.program),
+    };
     cmd.args(spec.args.iter().map(|a| a.replace("{port}", &port_s)))
         .env("PORT", &port_s)
         .envs(
@@ -143,41 +179,58 @@ pub fn run_once(spec: &RunSpec) -> RunResult {
         .stdout(out_w)
         .stderr(err_w);
     std::os::unix::process::CommandExt::process_group(&mut cmd, 0);
-    let in_exit_mode = *spec.ready == Ready::Exit;
     let helper = Helper::start(Job {
         stdout: out_r,
         stderr: err_r,
         pattern: spec.pattern.cloned(),
         watch: in_exit_mode,
     });
-    let spawned_at_ns = monotonic_ns();
-    let t0 = Instant::now();
-    let spawned = cmd.spawn();
-    let traced = match &spawned {
-        Ok(child) if in_exit_mode => Some(ptrace::seize(
-            Pid::from_raw(child.id() as i32),
-            ptrace::Options::PTRACE_O_TRACEEXIT,
-        )),
-        _ => None,
-    };
-    // Our copies of the pipes' write ends go with `cmd`: end of file comes once they and the
-    // program's are closed. In `exit` mode they are closed after the timed interval (closing
-    // them inside it measurably lengthened it); the other modes need end of file at once.
-    let keep = if in_exit_mode {
-        Some(cmd)
-    } else {
-        drop(cmd);
-        None
-    };
-    let child = spawned.map_err(|e| {
+    let spawn_failed = |e: std::io::Error| {
         fail(
             "spawn-failed",
             format!("cannot start `{}`: {e}", spec.program.display()),
         )
-    })?;
-    let pid = Pid::from_raw(child.id() as i32);
-    // From here on the process is reaped with waitpid, not through `child`.
-    drop(child);
+    };
+    let (pid, traced, keep, spawned_at_ns, t0) = if let Some(mut go) = go {
+        // Spawned and attached before the clock starts: the gate cannot exit before the byte.
+        let child = cmd.spawn().map_err(spawn_failed)?;
+        drop(cmd);
+        let pid = Pid::from_raw(child.id() as i32);
+        drop(child);
+        let traced = ptrace::seize(pid, ptrace::Options::PTRACE_O_TRACEEXIT);
+        wait_blocked(pid);
+        let spawned_at_ns = monotonic_ns();
+        let t0 = Instant::now();
+        // The gate reads it and execs the program; a write error shows as the gate's exit 126.
+        let _ = std::io::Write::write_all(&mut go, b"g");
+        drop(go);
+        (pid, Some(traced), None, spawned_at_ns, t0)
+    } else {
+        let spawned_at_ns = monotonic_ns();
+        let t0 = Instant::now();
+        let spawned = cmd.spawn();
+        let traced = match &spawned {
+            Ok(child) if in_exit_mode => Some(ptrace::seize(
+                Pid::from_raw(child.id() as i32),
+                ptrace::Options::PTRACE_O_TRACEEXIT,
+            )),
+            _ => None,
+        };
+        // Our copies of the pipes' write ends go with `cmd`: end of file comes once they and
+        // the program's are closed. In `exit` mode they are closed after the timed interval
+        // (closing them inside it measurably lengthened it); other modes need end of file.
+        let keep = if in_exit_mode {
+            Some(cmd)
+        } else {
+            drop(cmd);
+            None
+        };
+        let child = spawned.map_err(spawn_failed)?;
+        let pid = Pid::from_raw(child.id() as i32);
+        // From here on the process is reaped with waitpid, not through `child`.
+        drop(child);
+        (pid, traced, keep, spawned_at_ns, t0)
+    };
     if in_exit_mode {
         helper.arm(t0 + spec.timeout, pid);
     }
@@ -420,6 +473,22 @@ fn until_ready(spec: &RunSpec, pid: Pid, port: u16, t0: Instant, helper: &Helper
         unknown,
         stop,
     })
+}
+
+/// Wait (at most 1 s) until the gate sleeps in its `read` of the go byte, so that its own
+/// start-up is not timed.
+fn wait_blocked(pid: Pid) {
+    let t0 = Instant::now();
+    while t0.elapsed() < Duration::from_secs(1) {
+        let state = std::fs::read_to_string(format!("/proc/{pid}/stat"))
+            .ok()
+            .and_then(|t| super::memory::parse_stat(&t))
+            .map(|s| s.state);
+        if state != Some('R') {
+            return;
+        }
+        std::thread::sleep(Duration::from_micros(20));
+    }
 }
 
 /// `10s`, `500ms`, `1.5s`.
