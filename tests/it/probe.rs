@@ -513,6 +513,13 @@ fn probe_arguments_and_environment_pass_verbatim() {
     }
     let r = probe("exits", &cli);
     assert_eq!(r.code, 0, "{}", r.stderr);
+    // A program that exits at once is still caught at its exit stop in every run (exec gate).
+    assert_eq!(r.probe()["memory_runs"], 3);
+    assert!(
+        r.probe()["memory_kib"]["hwm"]
+            .as_u64()
+            .is_some_and(|h| h > 0)
+    );
     let echoed: Vec<String> = lines(&path)
         .iter()
         .filter_map(|l| l.strip_prefix("echo\0").map(str::to_string))
