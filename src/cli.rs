@@ -6,8 +6,10 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::attribute::{Settings, SymbolCount};
+use crate::config::parse_duration;
 use crate::options::{
-    BuildOptions, ColorChoice, Command, Format, GateOptions, LinkChoice, Options, Verbosity,
+    BuildOptions, ColorChoice, Command, Format, GateOptions, LinkChoice, Options, ProbeOptions,
+    Ready, Verbosity,
 };
 
 const EXIT_CODES: &str = "\
@@ -16,7 +18,7 @@ Exit codes:
   1  a check failed: a budget, a regression against the baseline, or an error finding
      (--warn-only: 0)
   2  the tool could not do its job: bad arguments, failed build, unreadable or malformed binary,
-     missing prerequisite";
+     missing prerequisite, a probed binary with no run that got ready";
 
 #[derive(Debug, Parser)]
 #[command(
@@ -46,6 +48,9 @@ struct AotcheckArgs {
 
     #[command(flatten)]
     size: SizeArgs,
+
+    #[command(flatten)]
+    probe: ProbeArgs,
 
     /// Output format of the report on stdout (markdown: for a pull-request comment)
     #[arg(long, value_enum, default_value_t = FormatArg::Human, global = true)]
@@ -242,6 +247,66 @@ impl From<SizeArgs> for Settings {
     }
 }
 
+#[derive(Debug, Args)]
+#[command(next_help_heading = "Startup probe")]
+struct ProbeArgs {
+    /// When a started binary counts as ready: exit, line:REGEX (stdout or stderr), tcp[:PORT],
+    /// http[:PORT][/PATH][#STATUS] (2xx/3xx unless STATUS) [default: exit]
+    #[arg(long, value_name = "COND", value_parser = Ready::parse)]
+    ready: Option<Ready>,
+
+    /// Counted runs per binary [default: 20]
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    runs: Option<u32>,
+
+    /// Runs before the counted ones, not counted [default: 3]
+    #[arg(long, value_name = "N")]
+    warmup: Option<u32>,
+
+    /// Per-run limit from start to ready, e.g. 2s, 500ms [default: 10s]
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    probe_timeout: Option<std::time::Duration>,
+
+    /// Time between SIGTERM and SIGKILL when stopping the program [default: 2s]
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    grace: Option<std::time::Duration>,
+
+    /// Argument for the probed binary, passed verbatim; `{port}` becomes the port in PORT
+    /// (repeatable)
+    #[arg(long, value_name = "ARG", allow_hyphen_values = true)]
+    probe_arg: Vec<String>,
+
+    /// Environment variable for the probed binary (repeatable); `{port}` is replaced in VALUE
+    #[arg(long, value_name = "KEY=VALUE", value_parser = parse_env)]
+    probe_env: Vec<(String, String)>,
+
+    /// Do not start the built binaries
+    #[arg(long, conflicts_with_all = ["ready", "runs", "warmup", "probe_timeout", "grace", "probe_arg", "probe_env"])]
+    no_probe: bool,
+}
+
+fn parse_env(s: &str) -> Result<(String, String), String> {
+    match s.split_once('=') {
+        Some((k, v)) if !k.is_empty() && !k.contains('\0') => Ok((k.to_string(), v.to_string())),
+        _ => Err(format!("`{s}`: expected KEY=VALUE")),
+    }
+}
+
+impl From<ProbeArgs> for ProbeOptions {
+    fn from(a: ProbeArgs) -> Self {
+        ProbeOptions {
+            enabled: a.no_probe.then_some(false),
+            ready: a.ready,
+            runs: a.runs,
+            warmup: a.warmup,
+            timeout: a.probe_timeout,
+            grace: a.grace,
+            args: a.probe_arg,
+            env: a.probe_env,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, ValueEnum)]
 enum FormatArg {
     Human,
@@ -293,6 +358,7 @@ impl From<BuildArgs> for BuildOptions {
             link,
             config_file: a.config_file,
             hostile: a.hostile,
+            probe: ProbeOptions::default(),
         }
     }
 }
@@ -328,7 +394,10 @@ pub fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Options, clap::
             Command::Inspect { files }
         }
         Some(Sub::Explain { rule }) => Command::Explain { rule },
-        None => Command::Check(build),
+        None => Command::Check(BuildOptions {
+            probe: a.probe.into(),
+            ..build
+        }),
     };
     let color = match a.color {
         Some(ColorArg::Always) => ColorChoice::Always,
@@ -428,6 +497,83 @@ mod tests {
         assert_eq!(p(&["x"]).expect("parse").size.symbols, SymbolCount::Top(10));
         assert!(p(&["x", "--symbols", "lots"]).is_err());
         assert!(p(&["x", "-n", "3", "--symbols", "4"]).is_err());
+    }
+
+    #[test]
+    fn probe_flags_parse_validate_and_merge() {
+        let Command::Check(o) = p(&[
+            "x",
+            "--ready",
+            "http:8080/health#204",
+            "--runs",
+            "5",
+            "--probe-timeout",
+            "500ms",
+            "--grace",
+            "1.5s",
+            "--probe-arg",
+            "--flag",
+            "--probe-arg",
+            "a b",
+            "--probe-env",
+            "K=v=w",
+        ])
+        .expect("parse")
+        .command
+        else {
+            panic!("expected check")
+        };
+        let pr = &o.probe;
+        assert_eq!(
+            pr.ready,
+            Some(Ready::Http {
+                port: Some(8080),
+                path: "/health".into(),
+                status: Some(204)
+            })
+        );
+        assert_eq!(pr.runs, Some(5));
+        assert_eq!(pr.timeout, Some(std::time::Duration::from_millis(500)));
+        assert_eq!(pr.grace, Some(std::time::Duration::from_millis(1500)));
+        assert_eq!(pr.args, vec!["--flag", "a b"]);
+        assert_eq!(pr.env, vec![("K".to_string(), "v=w".to_string())]);
+        assert_eq!(pr.warmup(), 3, "default");
+        for bad in [
+            &["x", "--ready", "line:("][..],
+            &["x", "--ready", "tcp:0"],
+            &["x", "--ready", "udp"],
+            &["x", "--ready", "http:/x#999"],
+            &["x", "--runs", "0"],
+            &["x", "--probe-timeout", "10"],
+            &["x", "--probe-env", "NOEQUALS"],
+            &["x", "--no-probe", "--runs", "3"],
+        ] {
+            assert!(p(bad).is_err(), "{bad:?}");
+        }
+        let Command::Check(o) = p(&["x", "--no-probe"]).expect("parse").command else {
+            panic!("expected check")
+        };
+        assert!(!o.probe.enabled());
+        // The command line wins over a config; what it leaves unset comes from the config.
+        let config = ProbeOptions {
+            runs: Some(9),
+            warmup: Some(1),
+            args: vec!["cfg".into()],
+            ..ProbeOptions::default()
+        };
+        let merged = pr.clone().or(config);
+        assert_eq!((merged.runs, merged.warmup), (Some(5), Some(1)));
+        assert_eq!(merged.args, vec!["--flag", "a b"]);
+        assert_eq!(
+            Ready::parse("tcp").map(|r| r.to_string()).as_deref(),
+            Ok("tcp")
+        );
+        assert_eq!(
+            Ready::parse("http:/a#200")
+                .map(|r| r.to_string())
+                .as_deref(),
+            Ok("http:/a#200")
+        );
     }
 
     #[test]

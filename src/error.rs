@@ -46,6 +46,10 @@ pub enum Error {
 
     #[error("interrupted: stopped the work in progress; no file was left half-written")]
     Interrupted,
+
+    /// The startup probe got no run of some binary to ready (details in the report).
+    #[error("{0}")]
+    ProbeFailed(String),
 }
 
 impl Error {

@@ -15,6 +15,8 @@ pub mod inspect;
 pub mod interrupt;
 pub mod options;
 pub mod output;
+pub mod probe;
+pub mod progress;
 pub mod render;
 pub mod report;
 pub mod workspace;
@@ -67,6 +69,9 @@ pub fn run(opts: &Options, out: &mut Output) -> Result<Outcome> {
     }
     emit(&report, opts, out)?;
     render::github::announce(&report, out);
+    if let Some(msg) = probe::all_failed(&report) {
+        return Err(Error::ProbeFailed(msg));
+    }
     Ok(outcome)
 }
 
@@ -250,6 +255,19 @@ fn check(
     if out.verbosity == Verbosity::Verbose {
         out.status("Audited", &format!("in {:.1?}", started.elapsed()));
     }
+    if opts.probe.enabled() {
+        let floor = compile::target_dir(opts, &ws.target_directory(), LinkMode::Static)
+            .with_file_name("probe-floor");
+        let bar = progress::ProbeBar::new(out);
+        let options_for = |a: &Artifact| {
+            let settings = ws
+                .config
+                .for_bin(a.package.as_deref().unwrap_or_default(), &a.name);
+            opts.probe.clone().or(settings.probe.to_options())
+        };
+        probe::probe_report(&mut report, &options_for, &floor, &mut |p| bar.update(p))?;
+        bar.finish();
+    }
     let ctx = Context {
         opts,
         ws: &ws,
@@ -317,19 +335,14 @@ fn hostile_stage(ctx: &Context, report: &mut Report, out: &mut Output) -> Result
             (a.package.clone(), a.name.clone())
         };
         let settings = ctx.settings(&report.artifacts[i]);
+        // The probe's options (command line over config) say how to run and when it is up.
+        let probe = ctx.opts.probe.clone().or(settings.probe.to_options());
         let spec = hostile::HostileSpec {
-            args: settings.probe.args.clone().unwrap_or_default(),
-            env: settings
-                .probe
-                .env
-                .clone()
-                .unwrap_or_default()
-                .into_iter()
-                .collect(),
-            timeout: settings
-                .probe
-                .timeout
-                .unwrap_or(std::time::Duration::from_secs(10)),
+            args: probe.args.clone(),
+            env: probe.env.clone(),
+            timeout: probe.timeout(),
+            ready: probe.ready(),
+            grace: probe.grace(),
         };
         let existing = report
             .artifacts

@@ -56,8 +56,12 @@ pub struct BuildOptions {
     pub config_file: Option<PathBuf>,
     /// `--hostile`: run static binaries under conditions that expose static-glibc hazards.
     pub hostile: bool,
+    /// The startup probe after the build.
+    pub probe: ProbeOptions,
 }
 
+// One `Options` per process: the size of the larger variant costs nothing.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Command {
     /// Build the project and report on its binaries.
@@ -91,4 +95,181 @@ pub struct GateOptions {
     pub save_baseline: Option<Option<PathBuf>>,
     /// `--warn-only`: report failed checks but exit 0.
     pub warn_only: bool,
+}
+
+/// How the startup probe decides that a started program is ready.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Ready {
+    /// The process exits (with any status: a failing exit is reported, not timed).
+    Exit,
+    /// A line on stdout or stderr matches this regular expression (validated when parsed).
+    Line(String),
+    /// A TCP connect to 127.0.0.1 succeeds; `None`: the free port handed in `PORT`.
+    Tcp(Option<u16>),
+    /// An HTTP/1.0 GET of `path` on 127.0.0.1 answers `status`, or any 2xx/3xx when `None`.
+    Http {
+        port: Option<u16>,
+        path: String,
+        status: Option<u16>,
+    },
+}
+
+impl Ready {
+    /// Parse `exit`, `line:REGEX`, `tcp[:PORT]`, `http[:PORT][/PATH][#STATUS]`.
+    pub fn parse(s: &str) -> Result<Ready, String> {
+        let (kind, rest) = match s.split_once(':') {
+            Some((k, r)) => (k, Some(r)),
+            None => (s, None),
+        };
+        match (kind, rest) {
+            ("exit", None) => Ok(Ready::Exit),
+            ("line", Some(re)) if !re.is_empty() => match regex::Regex::new(re) {
+                Ok(_) => Ok(Ready::Line(re.to_string())),
+                Err(e) => Err(format!("`{re}` is not a valid regular expression: {e}")),
+            },
+            ("line", _) => Err("`line` needs a regular expression: `line:REGEX`".into()),
+            ("tcp", None) => Ok(Ready::Tcp(None)),
+            ("tcp", Some(p)) => parse_port(p).map(|p| Ready::Tcp(Some(p))),
+            ("http", None) => Ok(Ready::Http {
+                port: None,
+                path: "/".into(),
+                status: None,
+            }),
+            ("http", Some(rest)) => {
+                // The status after `#`: a fragment is never sent to a server, so `#` cannot be
+                // part of a request path and the split is unambiguous.
+                let (rest, status) = match rest.rsplit_once('#') {
+                    Some((r, st)) => match st.parse::<u16>() {
+                        Ok(n) if (100..=599).contains(&n) => (r, Some(n)),
+                        _ => return Err(format!("`{st}` is not an HTTP status (100-599)")),
+                    },
+                    None => (rest, None),
+                };
+                let (port, path) = match rest.find('/') {
+                    Some(0) => (None, rest),
+                    Some(i) => (Some(parse_port(&rest[..i])?), &rest[i..]),
+                    None if rest.is_empty() => (None, "/"),
+                    None => (Some(parse_port(rest)?), "/"),
+                };
+                if path.chars().any(|c| c.is_whitespace() || c.is_control()) {
+                    return Err(format!(
+                        "`{path}`: a request path has no spaces or controls"
+                    ));
+                }
+                Ok(Ready::Http {
+                    port,
+                    path: path.to_string(),
+                    status,
+                })
+            }
+            _ => Err(format!(
+                "`{s}`: expected `exit`, `line:REGEX`, `tcp[:PORT]` or `http[:PORT][/PATH][#STATUS]`"
+            )),
+        }
+    }
+
+    /// The fixed port the program is expected to listen on, when the user named one.
+    pub fn fixed_port(&self) -> Option<u16> {
+        match self {
+            Ready::Tcp(p) | Ready::Http { port: p, .. } => *p,
+            Ready::Exit | Ready::Line(_) => None,
+        }
+    }
+}
+
+impl std::fmt::Display for Ready {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Ready::Exit => f.write_str("exit"),
+            Ready::Line(re) => write!(f, "line:{re}"),
+            Ready::Tcp(None) => f.write_str("tcp"),
+            Ready::Tcp(Some(p)) => write!(f, "tcp:{p}"),
+            Ready::Http { port, path, status } => {
+                f.write_str("http:")?;
+                if let Some(p) = port {
+                    write!(f, "{p}")?;
+                }
+                f.write_str(path)?;
+                if let Some(s) = status {
+                    write!(f, "#{s}")?;
+                }
+                Ok(())
+            }
+        }
+    }
+}
+
+fn parse_port(s: &str) -> Result<u16, String> {
+    match s.parse::<u16>() {
+        Ok(p) if p > 0 => Ok(p),
+        _ => Err(format!("`{s}` is not a TCP port (1-65535)")),
+    }
+}
+
+/// What the startup probe does. Every field is "not given" until set, so that the command line
+/// and a config file can be merged ([`ProbeOptions::or`]) before the defaults apply.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct ProbeOptions {
+    /// `Some(false)`: `--no-probe`.
+    pub enabled: Option<bool>,
+    pub ready: Option<Ready>,
+    pub runs: Option<u32>,
+    pub warmup: Option<u32>,
+    /// Per-run limit from spawn to ready.
+    pub timeout: Option<std::time::Duration>,
+    /// Between SIGTERM and SIGKILL.
+    pub grace: Option<std::time::Duration>,
+    /// Arguments passed verbatim (no shell); `{port}` is replaced by the port handed in `PORT`.
+    pub args: Vec<String>,
+    /// Extra environment; `{port}` in values is replaced as in `args`.
+    pub env: Vec<(String, String)>,
+}
+
+impl ProbeOptions {
+    pub const DEFAULT_RUNS: u32 = 20;
+    pub const DEFAULT_WARMUP: u32 = 3;
+    pub const DEFAULT_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
+    pub const DEFAULT_GRACE: std::time::Duration = std::time::Duration::from_secs(2);
+
+    /// Fill what is not given here from `fallback` (e.g. the command line over the config).
+    /// Arguments and environment are taken whole from one side: the first that has any.
+    pub fn or(self, fallback: ProbeOptions) -> ProbeOptions {
+        ProbeOptions {
+            enabled: self.enabled.or(fallback.enabled),
+            ready: self.ready.or(fallback.ready),
+            runs: self.runs.or(fallback.runs),
+            warmup: self.warmup.or(fallback.warmup),
+            timeout: self.timeout.or(fallback.timeout),
+            grace: self.grace.or(fallback.grace),
+            args: if self.args.is_empty() {
+                fallback.args
+            } else {
+                self.args
+            },
+            env: if self.env.is_empty() {
+                fallback.env
+            } else {
+                self.env
+            },
+        }
+    }
+
+    pub fn enabled(&self) -> bool {
+        self.enabled.unwrap_or(true)
+    }
+    pub fn ready(&self) -> Ready {
+        self.ready.clone().unwrap_or(Ready::Exit)
+    }
+    pub fn runs(&self) -> u32 {
+        self.runs.unwrap_or(Self::DEFAULT_RUNS)
+    }
+    pub fn warmup(&self) -> u32 {
+        self.warmup.unwrap_or(Self::DEFAULT_WARMUP)
+    }
+    pub fn timeout(&self) -> std::time::Duration {
+        self.timeout.unwrap_or(Self::DEFAULT_TIMEOUT)
+    }
+    pub fn grace(&self) -> std::time::Duration {
+        self.grace.unwrap_or(Self::DEFAULT_GRACE)
+    }
 }

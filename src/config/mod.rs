@@ -127,6 +127,26 @@ pub struct ProbeSettings {
     pub hostile: Option<bool>,
 }
 
+impl ProbeSettings {
+    /// As the probe's options (the command line's are laid over these).
+    pub fn to_options(&self) -> crate::options::ProbeOptions {
+        crate::options::ProbeOptions {
+            enabled: None,
+            // Validated when the config was loaded.
+            ready: self
+                .ready
+                .as_deref()
+                .and_then(|r| crate::options::Ready::parse(r).ok()),
+            runs: self.runs,
+            warmup: self.warmup,
+            timeout: self.timeout,
+            grace: self.grace,
+            args: self.args.clone().unwrap_or_default(),
+            env: self.env.clone().unwrap_or_default().into_iter().collect(),
+        }
+    }
+}
+
 /// Validated settings for one binary, all layers applied.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Settings {
@@ -345,6 +365,7 @@ fn apply_checked(s: &mut Settings, raw: &Raw, source: &str) -> Result<()> {
 
     let p = &mut s.probe;
     if let Some(r) = &raw.ready {
+        crate::options::Ready::parse(r).map_err(|m| config_error(source, "ready", &m))?;
         p.ready = Some(r.clone());
     }
     if let Some(a) = &raw.probe_args {

@@ -23,6 +23,10 @@ pub struct HostileSpec {
     pub args: Vec<String>,
     pub env: Vec<(String, String)>,
     pub timeout: Duration,
+    /// When the program counts as up: as in the probe (`exit` by default).
+    pub ready: crate::options::Ready,
+    /// Between SIGTERM and SIGKILL, for programs that are stopped once ready.
+    pub grace: Duration,
 }
 
 /// Run `binary` plainly, then under each condition; when it fails under one, run `dynamic`
@@ -35,7 +39,7 @@ pub fn run_all(
     scratch_dir: &Path,
 ) -> crate::error::Result<Vec<HostileRun>> {
     let scratch = plan::Scratch::new(scratch_dir)?;
-    let reference = run_plan(&plan::plain(binary, spec), spec.timeout);
+    let reference = run_plan(&plan::plain(binary, spec), spec);
     let mut runs = Vec::new();
     for condition in Condition::ALL {
         let plan = match plan::plan(condition, binary, spec, privilege, &scratch) {
@@ -54,7 +58,7 @@ pub fn run_all(
                 continue;
             }
         };
-        let result = run_plan(&plan, spec.timeout);
+        let result = run_plan(&plan, spec);
         crate::interrupt::check()?;
         if let Some(why) = wrapper_failed(&result) {
             runs.push(HostileRun {
@@ -72,10 +76,10 @@ pub fn run_all(
         let outcome = judge(&result, &reference);
         let dynamic_outcome = match outcome {
             HostileOutcome::Crashed | HostileOutcome::Hung => dynamic().and_then(|d| {
-                let dyn_reference = run_plan(&plan::plain(&d, spec), spec.timeout);
+                let dyn_reference = run_plan(&plan::plain(&d, spec), spec);
                 plan::plan(condition, &d, spec, privilege, &scratch)
                     .ok()
-                    .map(|p| judge(&run_plan(&p, spec.timeout), &dyn_reference))
+                    .map(|p| judge(&run_plan(&p, spec), &dyn_reference))
             }),
             _ => None,
         };

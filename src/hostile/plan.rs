@@ -312,6 +312,8 @@ mod tests {
             args: args.iter().map(|a| a.to_string()).collect(),
             env: Vec::new(),
             timeout: std::time::Duration::from_secs(1),
+            ready: crate::options::Ready::Exit,
+            grace: std::time::Duration::from_secs(2),
         }
     }
 

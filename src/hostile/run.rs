@@ -9,6 +9,8 @@ use nix::sys::signal::{Signal, killpg};
 use nix::unistd::Pid;
 
 use super::plan::Plan;
+use crate::options::Ready;
+use crate::probe::{RunSpec, run_once};
 
 /// What one run did.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -22,7 +24,63 @@ pub struct RunResult {
 
 const TAIL: usize = 2048;
 
-pub fn run_plan(plan: &Plan, timeout: Duration) -> RunResult {
+/// Run `plan` until it exits (`exit` readiness) or until it is ready, as the probe decides.
+pub fn run_plan(plan: &Plan, spec: &super::HostileSpec) -> RunResult {
+    match &spec.ready {
+        Ready::Exit => run_to_exit(plan, spec.timeout),
+        ready => run_to_ready(plan, ready, spec),
+    }
+}
+
+/// Through the probe: ready is "ok" (all fields empty, as a plain run that got ready); a run
+/// that ends before ready reports its status or signal, one that never gets there times out.
+fn run_to_ready(plan: &Plan, ready: &Ready, spec: &super::HostileSpec) -> RunResult {
+    let pattern = match ready {
+        Ready::Line(re) => regex::Regex::new(re).ok(),
+        _ => None,
+    };
+    let program = std::path::PathBuf::from(&plan.program);
+    let args: Vec<String> = plan
+        .args
+        .iter()
+        .map(|a| a.to_string_lossy().into_owned())
+        .collect();
+    let run = RunSpec {
+        program: &program,
+        gate: None,
+        args: &args,
+        env: &plan.env,
+        env_remove: &plan.env_remove,
+        ready,
+        pattern: pattern.as_ref(),
+        timeout: spec.timeout,
+        grace: spec.grace,
+    };
+    match run_once(&run) {
+        Ok(_) => RunResult {
+            exit_code: None,
+            signal: None,
+            timed_out: false,
+            stderr_tail: String::new(),
+        },
+        Err(f) => RunResult {
+            exit_code: f.exit_code,
+            signal: f
+                .signal
+                .as_deref()
+                .and_then(|s| s.parse::<Signal>().ok())
+                .map(|s| s as i32),
+            timed_out: f.kind == "timeout",
+            stderr_tail: if f.stderr_tail.is_empty() {
+                f.message
+            } else {
+                f.stderr_tail
+            },
+        },
+    }
+}
+
+fn run_to_exit(plan: &Plan, timeout: Duration) -> RunResult {
     let mut cmd = Command::new(&plan.program);
     cmd.args(&plan.args)
         .envs(plan.env.iter().map(|(k, v)| (k, v)))

@@ -25,7 +25,9 @@ pub fn render(report: &Report, style: &Style) -> String {
             s.push('\n');
         }
         artifact(&mut s, a, style);
+        super::probe::artifact(&mut s, a, style);
     }
+    super::probe::comparisons(&mut s, report, style);
     for w in &report.warnings {
         let _ = writeln!(s, "{}: {w}", paint(style.color, WARN, "warning"));
     }

@@ -6,6 +6,7 @@ pub mod github;
 mod hostile;
 pub mod human;
 pub mod markdown;
+pub mod probe;
 mod size;
 
 use std::io::Write;

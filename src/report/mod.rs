@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 pub use audit::{Finding, Severity};
 pub use gate::{BaselineSummary, Check, Provenance, Verdict};
 pub use hostile::{HostileOutcome, HostileRun};
-pub use probe::Probe;
+pub use probe::{ComparedMetric, Comparison, FailedRun, Memory, Probe, Sample, Stats};
 pub use size::{Confidence, ConfidenceBreakdown, Coverage, CrateSize, SymbolRow};
 
 /// Bumped when a change would make an older reader misread a report.
@@ -37,6 +37,9 @@ pub struct Report {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub baseline: Option<BaselineSummary>,
     pub artifacts: Vec<Artifact>,
+    /// Static build beside the regular one, per binary (`--compare`).
+    #[serde(default)]
+    pub comparisons: Vec<Comparison>,
     /// Things the user should know about the run itself (not about one binary).
     #[serde(default)]
     pub warnings: Vec<String>,
@@ -52,6 +55,7 @@ impl Report {
             provenance: None,
             baseline: None,
             artifacts: Vec::new(),
+            comparisons: Vec::new(),
             warnings: Vec::new(),
         }
     }

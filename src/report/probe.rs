@@ -1,11 +1,144 @@
 //! Startup probe results. Owned by the probe stage (`src/probe/`).
+//!
+//! A figure that could not be obtained is `None` (JSON `null`), and `unknown` says why, keyed by
+//! the field's path (e.g. `"memory_kib.pss"`). Nothing is ever reported as 0 for "unknown".
+
+use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
 pub struct Probe {
-    /// The readiness condition, e.g. `exit`, `tcp:8080`, `line:^listening`.
+    /// The readiness condition, e.g. `exit`, `tcp`, `line:^listening`, `http:/health#204`.
     pub ready: String,
     /// Counted runs that reached ready.
     pub runs: u32,
+    /// Runs (warmup or counted) that did not reach ready; details in `failed_runs`.
+    pub failures: u32,
+    /// Counted runs asked for (`--runs`) and warmup runs (`--warmup`).
+    pub requested_runs: u32,
+    pub warmup: u32,
+    /// Per-run limit from spawn to ready, and the SIGTERM → SIGKILL grace period.
+    pub timeout_ms: f64,
+    pub grace_ms: f64,
+    /// Time from just before spawn until ready, over the counted runs that reached ready.
+    pub startup_ms: Option<Stats>,
+    /// Memory at ready, medians over the counted runs, summed over the process tree.
+    pub memory_kib: Memory,
+    /// Counted runs whose memory could be read (in `exit` mode, a program that exits before the
+    /// tracer attaches has none: short programs on a busy machine, see `unknown`).
+    pub memory_runs: u32,
+    /// Median time of the floor program (see `spawn_floor_program`), timed the same way.
+    pub spawn_floor_ms: Option<f64>,
+    /// What the floor program is, so the floor can be judged.
+    pub spawn_floor_program: Option<String>,
+    /// Time from SIGTERM until the program exited, over the runs it did so within the grace.
+    pub shutdown_ms: Option<Stats>,
+    /// Runs where the program was still running after the grace period and got SIGKILL.
+    pub killed_after_grace: u32,
+    /// Processes that signalling the program's process group would have missed, found and
+    /// killed by the probe, over all runs: started in another group or session (e.g. with
+    /// `setsid`), or still running after the program itself had exited.
+    pub leftover_processes_killed: u32,
+    /// Why probing stopped before all runs were made.
+    pub gave_up: Option<String>,
+    pub failed_runs: Vec<FailedRun>,
+    /// Dispersion or machine load that make the figures less trustworthy.
+    pub warnings: Vec<String>,
+    /// Why a `null` figure is null, keyed by its path.
+    pub unknown: BTreeMap<String, String>,
+    /// Every run that reached ready, warmup included: raw figures for those who recompute.
+    pub samples: Vec<Sample>,
+}
+
+/// Summary statistics of one series, in the series' unit.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Stats {
+    pub count: u32,
+    pub min: f64,
+    pub median: f64,
+    pub mean: f64,
+    /// Sample standard deviation; `None` with fewer than two values.
+    pub stddev: Option<f64>,
+    /// 90th percentile (linear interpolation between closest ranks).
+    pub p90: f64,
+    pub max: f64,
+    /// Median absolute deviation from the median (raw, not scaled).
+    pub mad: f64,
+    /// Values above median + 3 × 1.4826 × MAD (a robust 3-sigma), in run order.
+    pub outliers: Vec<f64>,
+}
+
+/// KiB, summed over the process tree at the ready moment (at the exit stop in `exit` mode).
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Memory {
+    /// `VmRSS`.
+    pub rss: Option<u64>,
+    /// `VmHWM`: peak resident size so far.
+    pub hwm: Option<u64>,
+    /// `RssAnon`: heap, stacks, private dirty pages.
+    pub anon: Option<u64>,
+    /// `RssFile`: mapped file pages (the binary, shared libraries).
+    pub file: Option<u64>,
+    /// `Pss` from `smaps_rollup`: shared pages divided among the processes sharing them.
+    pub pss: Option<u64>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct FailedRun {
+    /// 1-based across warmup and counted runs.
+    pub run: u32,
+    pub warmup: bool,
+    /// `timeout`, `exited-before-ready`, `killed-by-signal`, `spawn-failed`, `probe-error`.
+    pub kind: String,
+    pub message: String,
+    pub exit_code: Option<i32>,
+    /// e.g. `SIGSEGV`.
+    pub signal: Option<String>,
+    pub core_dumped: bool,
+    /// The last lines the program wrote (at most a few KiB each).
+    pub stderr_tail: String,
+    pub stdout_tail: String,
+}
+
+/// One run that reached ready.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Sample {
+    pub run: u32,
+    pub warmup: bool,
+    /// `CLOCK_MONOTONIC` just before spawn, in ns: compare with timestamps the program prints.
+    pub spawned_at_ns: Option<u64>,
+    pub startup_ms: f64,
+    pub shutdown_ms: Option<f64>,
+    pub memory_kib: Memory,
+    /// Processes in the tree when memory was read.
+    pub processes: u32,
+}
+
+/// The static build beside the regular one (`--compare`), one per binary target.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Comparison {
+    pub package: Option<String>,
+    pub name: String,
+    /// Paths of the two artifacts compared.
+    pub static_path: String,
+    pub regular_path: String,
+    pub metrics: Vec<ComparedMetric>,
+    /// Highest `GLIBC_2.x` required; `None`: no versioned glibc imports (static).
+    pub static_glibc_floor: Option<String>,
+    pub regular_glibc_floor: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct ComparedMetric {
+    /// `startup_median`, `startup_p90`, `rss_at_ready`, `pss_at_ready`, `file_size`,
+    /// `stripped_size`, `closure_size`.
+    pub metric: String,
+    /// `ms`, `KiB` or `B`.
+    pub unit: String,
+    #[serde(rename = "static")]
+    pub static_value: Option<f64>,
+    pub regular: Option<f64>,
+    /// static / regular; `None` when either is unknown or the regular one is 0.
+    pub ratio: Option<f64>,
 }

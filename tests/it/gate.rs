@@ -26,7 +26,8 @@ fn gate_at(dir: &Path, target: &str, args: &[&str]) -> Command {
         .arg(dir.join("Cargo.toml"))
         .arg("--target-dir")
         .arg(shared_target_dir().join("gate").join(target))
-        .args(["--locked", "-q"])
+        // Sizes are under test here; startup comparisons have tests of their own.
+        .args(["--locked", "-q", "--no-probe"])
         .args(args)
         .env_remove("GITHUB_ACTIONS")
         .env_remove("GITHUB_STEP_SUMMARY");

@@ -140,6 +140,8 @@ fn user_namespace_path_reproduces_the_crash() {
         args: Vec::new(),
         env: Vec::new(),
         timeout: std::time::Duration::from_secs(10),
+        ready: cargo_aotcheck::options::Ready::Exit,
+        grace: std::time::Duration::from_secs(2),
     };
     let scratch = tempfile::tempdir().expect("tempdir");
     let privilege = Privilege::UserNamespace {

@@ -10,4 +10,5 @@ mod gate_render;
 mod hardening;
 mod hostile;
 mod inspect;
+mod probe;
 mod size;

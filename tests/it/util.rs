@@ -33,8 +33,16 @@ pub fn shared_target_dir() -> PathBuf {
     Path::new(env!("CARGO_TARGET_TMPDIR")).join("fixtures")
 }
 
-/// `cargo aotcheck --manifest-path <fixture> --format json ARGS` with the shared target dir.
+/// `cargo aotcheck --manifest-path <fixture> --format json --no-probe ARGS` with the shared
+/// target dir. The startup probe is skipped to keep these tests fast; see [`probe_fixture`].
 pub fn check_fixture(name: &str, args: &[&str]) -> Command {
+    let mut cmd = probe_fixture(name, &["--no-probe"]);
+    cmd.args(args);
+    cmd
+}
+
+/// As [`check_fixture`], with the startup probe.
+pub fn probe_fixture(name: &str, args: &[&str]) -> Command {
     let mut cmd = aotcheck();
     cmd.arg("aotcheck")
         .arg("--manifest-path")

@@ -1,0 +1,106 @@
+#!/usr/bin/env bash
+# Benchmark of the startup probe (not a test): how its figures compare with hyperfine's, and how
+# late it notices readiness. Installs nothing; needs hyperfine, python3, gcc and a Rust toolchain.
+#
+#   benches/probe.sh [RUNS]        (default 200 runs per series)
+#
+# 1. `exit` mode: our median for a static and a dynamic Rust program and for the spawn floor
+#    against `hyperfine -N` on the same files (ratio ours / hyperfine).
+# 2. Detection lag: the fixture server takes a CLOCK_MONOTONIC timestamp right after `bind`
+#    (tcp) and right before printing its ready line (line); we report the spawn time on the same
+#    clock (`samples[].spawned_at_ns`) plus the time to ready. lag = our ready - its timestamp.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+runs=${1:-200}
+
+for tool in hyperfine python3 cc; do
+  if ! command -v "$tool" >/dev/null; then
+    case $tool in
+      hyperfine) echo "hyperfine is missing: apt-get install hyperfine" >&2 ;;
+      python3) echo "python3 is missing: apt-get install python3" >&2 ;;
+      cc) echo "cc is missing: apt-get install gcc libc6-dev" >&2 ;;
+    esac
+    exit 1
+  fi
+done
+
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+cargo build --release --locked -q
+aot="$PWD/target/release/cargo-aotcheck"
+fixture=tests/fixtures/probe-targets/Cargo.toml
+target_dir="$PWD/target/bench-fixtures"
+
+echo "machine: $(nproc) CPUs, load average $(cut -d' ' -f1-3 /proc/loadavg), $(uname -r)"
+echo "runs per series: $runs (+3 warmup)"
+echo
+
+# --- 1. exit mode vs hyperfine -N ---------------------------------------------------------
+# Rounds of (ours, then hyperfine) so that load from elsewhere hits both; the median of each.
+rounds=3
+printf '%-6s %-8s %12s %14s %8s\n' round series ours_ms hyperfine_ms ratio
+for round in $(seq "$rounds"); do
+  "$aot" aotcheck --manifest-path "$fixture" --target-dir "$target_dir" --locked -q \
+    --bin exits --compare --ready exit --runs "$runs" --warmup 3 --format json > "$work/exit.json"
+  python3 - "$work/exit.json" > "$work/targets" <<'PY'
+import json, sys
+r = json.load(open(sys.argv[1]))
+for a in r["artifacts"]:
+    p = a["probe"]
+    print(a["link_mode"], a["path"], p["startup_ms"]["median"])
+floor = r["artifacts"][0]["probe"]
+print("floor", floor["spawn_floor_program"].split(": ")[-1], floor["spawn_floor_ms"])
+PY
+  while read -r name path ours; do
+    hyperfine -N --warmup 3 --runs "$runs" --export-json "$work/hf.json" "$path" >/dev/null 2>&1
+    python3 - "$work/hf.json" "$name" "$ours" "$round" <<'PY' | tee -a "$work/ratios"
+import json, sys
+hf = json.load(open(sys.argv[1]))["results"][0]["median"] * 1e3
+ours = float(sys.argv[3])
+print(f"{sys.argv[4]:<6} {sys.argv[2]:<8} {ours:12.3f} {hf:14.3f} {ours / hf:8.2f}")
+PY
+  done < "$work/targets"
+done
+python3 - "$work/ratios" <<'PY'
+import sys, statistics
+rows = [l.split() for l in open(sys.argv[1])]
+for name in ["static", "dynamic", "floor"]:
+    r = sorted(float(x[4]) for x in rows if x[1] == name)
+    d = [float(x[2]) - float(x[3]) for x in rows if x[1] == name]
+    print(f"median ratio {name:<8} {statistics.median(r):5.2f}   (ours - hyperfine: {statistics.median(d) * 1e3:+.0f} us)")
+PY
+echo
+
+# --- 2. detection lag ---------------------------------------------------------------------
+printf '%-6s %10s %10s %10s   %s\n' ready median_us p90_us min_us "(lag of our ready moment after the server's own timestamp)"
+for ready in tcp "line:^ready print_ns="; do
+  rm -f "$work/stamps"
+  "$aot" aotcheck --manifest-path "$fixture" --target-dir "$target_dir" --locked -q \
+    --bin slow-server --ready "$ready" --runs "$runs" --warmup 3 --grace 1s \
+    --probe-env DELAY_MS=0 --probe-env MEM_MIB=0 --probe-env "REPORT_FILE=$work/stamps" \
+    --format json > "$work/lag.json"
+  python3 - "$work/lag.json" "$work/stamps" "$ready" <<'PY'
+import json, sys
+r = json.load(open(sys.argv[1]))
+key = "bound_ns" if sys.argv[3] == "tcp" else "print_ns"
+stamps = sorted(int(w.split("=")[1]) for l in open(sys.argv[2]) for w in l.split() if w.startswith(key + "="))
+samples = r["artifacts"][0]["probe"]["samples"]
+lags = []
+for i, s in enumerate(samples):
+    if s["warmup"] or s["spawned_at_ns"] is None:
+        continue
+    start = s["spawned_at_ns"]
+    end = samples[i + 1]["spawned_at_ns"] if i + 1 < len(samples) else float("inf")
+    # This run's own timestamp: the one taken between its spawn and the next run's.
+    own = [t for t in stamps if start <= t < end]
+    if own:
+        lags.append((start + s["startup_ms"] * 1e6 - own[0]) / 1e3)
+lags.sort()
+def q(p):
+    return lags[min(len(lags) - 1, int(p * (len(lags) - 1) + 0.5))]
+name = sys.argv[3].split(":")[0]
+neg = sum(1 for l in lags if l < 0)
+print(f"{name:<6} {q(0.5):10.1f} {q(0.9):10.1f} {lags[0]:10.1f}   ({len(lags)} runs; {neg} negative: "
+      f"seen ready between listen() and the server's own clock read)")
+PY
+done

@@ -1,0 +1,146 @@
+//! Stopping a program and everything it started, and reaping all of it.
+//!
+//! SIGTERM goes to the program's process group *and* to every descendant outside it (a child
+//! that called `setsid` is in no group of ours); after the grace period, SIGKILL to whatever
+//! is left. The prober is a child subreaper, so orphans come back to us and are reaped here:
+//! after a run, no process it started remains.
+
+use std::time::{Duration, Instant};
+
+use nix::errno::Errno;
+use nix::sys::signal::{Signal, kill, killpg};
+use nix::sys::wait::{WaitPidFlag, WaitStatus, waitpid};
+use nix::unistd::Pid;
+
+use super::memory::{ProcStat, our_descendants};
+use super::ready::poll_interval;
+
+/// How long the final sweep keeps killing and reaping before it gives up and says so.
+const SWEEP_LIMIT: Duration = Duration::from_secs(5);
+
+#[derive(Debug, Default)]
+pub struct Stopped {
+    /// SIGTERM → the program's exit, when it exited within the grace period.
+    pub shutdown: Option<Duration>,
+    /// The program was still running after the grace period and got SIGKILL.
+    pub killed: bool,
+    /// How the program ended (it is reaped).
+    pub status: Option<WaitStatus>,
+    /// Processes the program's process-group signal would have missed: started outside its
+    /// group (e.g. with `setsid`), or still running after the program itself had exited.
+    pub leftovers: u32,
+    /// Processes that could not be stopped (should never happen; reported if it does).
+    pub survivors: Vec<i32>,
+}
+
+/// Stop a running program (`pid`, leader of its own process group) and its whole tree.
+pub fn stop(pid: Pid, grace: Duration) -> Stopped {
+    let mut r = Stopped::default();
+    // Everything below us, not only below the program: orphans adopted as subreaper too.
+    let tree = alive(our_descendants());
+    let _ = killpg(pid, Signal::SIGTERM);
+    // Outside the program's process group: a group signal would have missed these.
+    let escaped: Vec<&ProcStat> = tree.iter().filter(|p| p.pgid != pid.as_raw()).collect();
+    r.leftovers = escaped.len() as u32;
+    for p in escaped {
+        let _ = kill(Pid::from_raw(p.pid), Signal::SIGTERM);
+    }
+    let t0 = Instant::now();
+    loop {
+        match waitpid(pid, Some(WaitPidFlag::WNOHANG)) {
+            Ok(WaitStatus::StillAlive) | Err(Errno::EINTR) => {}
+            Ok(s) => {
+                r.shutdown = Some(t0.elapsed());
+                r.status = Some(s);
+                break;
+            }
+            // Already reaped (cannot happen here) or not ours: nothing to wait for.
+            Err(_) => break,
+        }
+        let elapsed = t0.elapsed();
+        if elapsed >= grace {
+            r.killed = true;
+            let _ = killpg(pid, Signal::SIGKILL);
+            let _ = kill(pid, Signal::SIGKILL);
+            r.status = reap_blocking(pid);
+            break;
+        }
+        std::thread::sleep(poll_interval(elapsed).min(grace - elapsed));
+    }
+    let rest = alive(our_descendants());
+    finish(&rest, grace.saturating_sub(t0.elapsed()), &mut r);
+    r
+}
+
+/// After the program ended on its own (or was killed by the watchdog): stop what it left.
+pub fn after_exit(grace: Duration) -> Stopped {
+    let mut r = Stopped::default();
+    let rest = alive(our_descendants());
+    r.leftovers = rest.len() as u32;
+    for p in &rest {
+        let _ = kill(Pid::from_raw(p.pid), Signal::SIGTERM);
+    }
+    finish(&rest, grace, &mut r);
+    r
+}
+
+fn alive(v: Vec<ProcStat>) -> Vec<ProcStat> {
+    v.into_iter().filter(|p| !p.is_dead()).collect()
+}
+
+/// Give `rest` (already sent SIGTERM) up to `grace` to go, then SIGKILL and reap everything.
+fn finish(rest: &[ProcStat], grace: Duration, r: &mut Stopped) {
+    if !rest.is_empty() {
+        let t0 = Instant::now();
+        loop {
+            reap_ours();
+            if alive(our_descendants()).is_empty() || t0.elapsed() >= grace {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(1));
+        }
+    }
+    r.survivors = sweep();
+}
+
+/// SIGKILL every descendant and reap our children until none is left. Returns the pids still
+/// there after [`SWEEP_LIMIT`].
+pub fn sweep() -> Vec<i32> {
+    let t0 = Instant::now();
+    loop {
+        reap_ours();
+        let left = our_descendants();
+        if left.is_empty() {
+            return Vec::new();
+        }
+        if t0.elapsed() >= SWEEP_LIMIT {
+            return left.iter().map(|p| p.pid).collect();
+        }
+        for p in left.iter().filter(|p| !p.is_dead()) {
+            let _ = kill(Pid::from_raw(p.pid), Signal::SIGKILL);
+        }
+        std::thread::sleep(Duration::from_micros(500));
+    }
+}
+
+/// Reap every child of ours that has ended (orphans adopted as subreaper included).
+fn reap_ours() {
+    let me = std::process::id() as i32;
+    for p in our_descendants().iter().filter(|p| p.ppid == me) {
+        let _ = waitpid(Pid::from_raw(p.pid), Some(WaitPidFlag::WNOHANG));
+    }
+}
+
+/// Wait for a process that was sent SIGKILL, within [`SWEEP_LIMIT`].
+fn reap_blocking(pid: Pid) -> Option<WaitStatus> {
+    let t0 = Instant::now();
+    while t0.elapsed() < SWEEP_LIMIT {
+        match waitpid(pid, Some(WaitPidFlag::WNOHANG)) {
+            Ok(WaitStatus::StillAlive) | Err(Errno::EINTR) => {}
+            Ok(s) => return Some(s),
+            Err(_) => return None,
+        }
+        std::thread::sleep(Duration::from_micros(200));
+    }
+    None
+}

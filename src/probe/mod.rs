@@ -1,0 +1,422 @@
+//! The startup probe: start each built binary repeatedly, time it from just before spawn until
+//! it is ready, read its memory at that moment, stop it and everything it started.
+//!
+//! Runs are interleaved across binaries (A B A B … and the spawn floor in each round), so that
+//! drift of the machine hits every series alike. The stage prints nothing: progress goes to
+//! the callback it is given.
+
+mod cleanup;
+mod compare;
+mod drain;
+mod floor;
+mod memory;
+mod ready;
+mod spawn;
+
+pub use spawn::{RunSpec, run_once};
+mod stats;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use regex::Regex;
+
+use crate::error::{Error, Result};
+use crate::options::{ProbeOptions, Ready};
+use crate::report::{FailedRun, Memory, Probe, Report, Sample};
+use spawn::{RunResult, human_duration};
+
+/// Failed runs in a row, with none ever reaching ready, after which a binary is given up on.
+const GIVE_UP_AFTER: u32 = 3;
+
+/// Where the probe is, for a progress bar.
+pub struct Progress<'a> {
+    /// e.g. `hello-server (static)`.
+    pub label: &'a str,
+    pub done: u64,
+    pub total: u64,
+}
+
+/// One binary's series of runs.
+struct Series {
+    label: String,
+    path: PathBuf,
+    samples: Vec<Sample>,
+    failed: Vec<FailedRun>,
+    unknown: BTreeMap<String, String>,
+    killed_after_grace: u32,
+    leftovers: u32,
+    survivors: Vec<i32>,
+    in_a_row: u32,
+    gave_up: Option<String>,
+}
+
+impl Series {
+    fn new(label: String, path: PathBuf) -> Self {
+        Series {
+            label,
+            path,
+            samples: Vec::new(),
+            failed: Vec::new(),
+            unknown: BTreeMap::new(),
+            killed_after_grace: 0,
+            leftovers: 0,
+            survivors: Vec::new(),
+            in_a_row: 0,
+            gave_up: None,
+        }
+    }
+
+    fn record(&mut self, run: u32, warmup: bool, r: RunResult, ready: &Ready, more: bool) {
+        match r {
+            Ok(ok) => {
+                self.in_a_row = 0;
+                self.killed_after_grace += u32::from(ok.stop.killed);
+                self.leftovers += ok.stop.leftovers;
+                self.survivors.extend(&ok.stop.survivors);
+                for (k, why) in ok.unknown {
+                    self.unknown.entry(k.to_string()).or_insert(why);
+                }
+                self.samples.push(Sample {
+                    run,
+                    warmup,
+                    spawned_at_ns: ok.spawned_at_ns,
+                    startup_ms: ok.startup.as_secs_f64() * 1e3,
+                    shutdown_ms: ok.stop.shutdown.map(|d| d.as_secs_f64() * 1e3),
+                    memory_kib: ok.memory,
+                    processes: ok.processes,
+                });
+            }
+            Err(f) => {
+                self.in_a_row += 1;
+                self.leftovers += f.stop.leftovers;
+                self.survivors.extend(&f.stop.survivors);
+                let never = self.samples.is_empty() && more;
+                if never && *ready == Ready::Exit && f.kind == "timeout" {
+                    self.gave_up = Some(f.message.clone());
+                } else if never && self.in_a_row >= GIVE_UP_AFTER {
+                    self.gave_up = Some(format!(
+                        "stopped after {GIVE_UP_AFTER} failed runs in a row, none ready"
+                    ));
+                }
+                self.failed.push(FailedRun {
+                    run,
+                    warmup,
+                    kind: f.kind.to_string(),
+                    message: f.message,
+                    exit_code: f.exit_code,
+                    signal: f.signal,
+                    core_dumped: f.core_dumped,
+                    stderr_tail: f.stderr_tail,
+                    stdout_tail: f.stdout_tail,
+                });
+            }
+        }
+    }
+
+    fn counted(&self) -> impl Iterator<Item = &Sample> {
+        self.samples.iter().filter(|s| !s.warmup)
+    }
+
+    fn startup_median(&self) -> Option<f64> {
+        let v: Vec<f64> = self.counted().map(|s| s.startup_ms).collect();
+        stats::summarize(&v).map(|s| s.median)
+    }
+}
+
+/// Probe every binary we built and fill `artifact.probe`, then the comparisons. `options_for`
+/// gives each binary's options (the command line over its config); binaries that share them
+/// are probed together, interleaved.
+pub fn probe_report(
+    report: &mut Report,
+    options_for: &dyn Fn(&crate::report::Artifact) -> ProbeOptions,
+    floor_dir: &Path,
+    progress: &mut dyn FnMut(&Progress),
+) -> Result<()> {
+    // Orphans (a `setsid` grandchild whose parent died) come back to us, so we can kill them.
+    if let Err(e) = nix::sys::prctl::set_child_subreaper(true) {
+        report.warnings.push(format!(
+            "cannot become a child subreaper ({e}): processes that escape with setsid may \
+             survive the probe"
+        ));
+    }
+    let mut groups: Vec<(ProbeOptions, Vec<usize>)> = Vec::new();
+    for i in 0..report.artifacts.len() {
+        let a = &report.artifacts[i];
+        if a.link_mode.is_none() {
+            continue;
+        }
+        let opts = options_for(a);
+        if !opts.enabled() {
+            continue;
+        }
+        match groups.iter_mut().find(|(o, _)| *o == opts) {
+            Some((_, members)) => members.push(i),
+            None => groups.push((opts, vec![i])),
+        }
+    }
+    for (opts, members) in &groups {
+        probe_group(report, members, opts, floor_dir, progress)?;
+    }
+    report.comparisons = compare::build(report);
+    Ok(())
+}
+
+/// Probe the artifacts at `members`, which share `opts`, round by round.
+fn probe_group(
+    report: &mut Report,
+    members: &[usize],
+    opts: &ProbeOptions,
+    floor_dir: &Path,
+    progress: &mut dyn FnMut(&Progress),
+) -> Result<()> {
+    let ready = opts.ready();
+    let pattern = match &ready {
+        Ready::Line(re) => {
+            Some(Regex::new(re).map_err(|e| Error::Usage(format!("--ready line:{re}: {e}")))?)
+        }
+        _ => None,
+    };
+    // Static before dynamic of the same binary, so that a compared pair runs back to back.
+    let mut order: Vec<usize> = members.to_vec();
+    order.sort_by_key(|&i| {
+        let a = &report.artifacts[i];
+        (a.package.clone(), a.name.clone(), a.link_mode)
+    });
+    let mut all: Vec<Series> = order
+        .iter()
+        .map(|&i| {
+            let a = &report.artifacts[i];
+            let link = a.link_mode.map_or("", |l| l.as_str());
+            Series::new(format!("{} ({link})", a.name), PathBuf::from(&a.path))
+        })
+        .collect();
+    let floor = floor::build(floor_dir);
+    // Without the gate (no `cc`), `exit` mode attaches after spawn and may miss short programs.
+    let gate = floor::build_gate(floor_dir);
+    if let (Err(why), Ready::Exit) = (&gate, &ready) {
+        report.warnings.push(format!(
+            "{why}; memory in `exit` mode is read only when the program is still running \
+             once spawn returns"
+        ));
+    }
+    // The floor runs last in every round, in `exit` mode, with no arguments.
+    let floor_at = match &floor {
+        Ok(f) => {
+            all.push(Series::new("spawn floor".into(), f.path.clone()));
+            Some(all.len() - 1)
+        }
+        Err(_) => None,
+    };
+
+    let warmup = opts.warmup();
+    let rounds = warmup + opts.runs();
+    let load_before = load_average();
+    let mut done = 0u64;
+    let exit = Ready::Exit;
+    for round in 0..rounds {
+        let is_warmup = round < warmup;
+        for j in 0..all.len() {
+            if all[j].gave_up.is_some() {
+                continue;
+            }
+            let floor_run = Some(j) == floor_at;
+            let path = all[j].path.clone();
+            let spec = RunSpec {
+                program: &path,
+                gate: gate.as_deref().ok(),
+                args: if floor_run { &[] } else { &opts.args },
+                env: if floor_run { &[] } else { &opts.env },
+                env_remove: &[],
+                ready: if floor_run { &exit } else { &ready },
+                pattern: if floor_run { None } else { pattern.as_ref() },
+                timeout: opts.timeout(),
+                grace: opts.grace(),
+            };
+            let r = spawn::run_once(&spec);
+            all[j].record(round + 1, is_warmup, r, spec.ready, round + 1 < rounds);
+            done += 1;
+            let active = all.iter().filter(|x| x.gave_up.is_none()).count() as u64;
+            let rest_of_round = all[j + 1..].iter().filter(|x| x.gave_up.is_none()).count();
+            progress(&Progress {
+                label: &all[j].label,
+                done,
+                total: done + rest_of_round as u64 + active * u64::from(rounds - round - 1),
+            });
+        }
+    }
+    let load = load_before.max(load_average());
+    let cpus = std::thread::available_parallelism().map_or(1, |n| n.get()) as f64;
+    if load > cpus {
+        report.warnings.push(format!(
+            "the machine was busy (load average {load:.1} on {cpus} CPUs): timings are \
+             inflated and noisy"
+        ));
+    }
+
+    let floor_series = floor_at.and_then(|_| all.pop());
+    let floor_ms = floor_series.as_ref().and_then(Series::startup_median);
+    let floor_why = match (&floor, &floor_series) {
+        (Err(why), _) => Some(why.clone()),
+        (Ok(_), Some(f)) if floor_ms.is_none() => Some(format!(
+            "the floor program did not run: {}",
+            f.failed
+                .first()
+                .map_or("no run succeeded", |x| x.message.as_str())
+        )),
+        _ => None,
+    };
+    for (&i, s) in order.iter().zip(all) {
+        let mut p = finish(s, opts, &ready);
+        p.spawn_floor_ms = floor_ms;
+        p.spawn_floor_program = floor.as_ref().ok().map(|f| f.description.clone());
+        if let Some(why) = &floor_why {
+            p.unknown.insert("spawn_floor_ms".into(), why.clone());
+        }
+        report.artifacts[i].probe = Some(p);
+    }
+    Ok(())
+}
+
+fn finish(s: Series, opts: &ProbeOptions, ready: &Ready) -> Probe {
+    let counted: Vec<Sample> = s.counted().cloned().collect();
+    let startup: Vec<f64> = counted.iter().map(|x| x.startup_ms).collect();
+    let shutdown: Vec<f64> = counted.iter().filter_map(|x| x.shutdown_ms).collect();
+    let startup_ms = stats::summarize(&startup);
+    let field = |f: fn(&Memory) -> Option<u64>| {
+        let v: Vec<u64> = counted.iter().filter_map(|x| f(&x.memory_kib)).collect();
+        stats::median_u64(&v)
+    };
+    let memory_kib = Memory {
+        rss: field(|m| m.rss),
+        hwm: field(|m| m.hwm),
+        anon: field(|m| m.anon),
+        file: field(|m| m.file),
+        pss: field(|m| m.pss),
+    };
+    let memory_runs = counted
+        .iter()
+        .filter(|x| x.memory_kib.rss.is_some())
+        .count() as u32;
+    let mut unknown = s.unknown;
+    // A reason given by some run stays only while the figure is still unknown, or (for the
+    // memory) while some runs lack it.
+    unknown.retain(|k, _| match k.as_str() {
+        "memory_kib" => memory_runs < counted.len() as u32,
+        "memory_kib.pss" => memory_kib.pss.is_none(),
+        "memory_kib.anon" => memory_kib.anon.is_none(),
+        _ => true,
+    });
+    let mut warnings = Vec::new();
+    if counted.is_empty() {
+        let why = match &s.gave_up {
+            Some(g) => g.clone(),
+            None => "no counted run reached ready".into(),
+        };
+        unknown.insert("startup_ms".into(), why.clone());
+        unknown.entry("memory_kib".into()).or_insert(why);
+    }
+    if shutdown.is_empty() && !counted.is_empty() && *ready != Ready::Exit {
+        unknown.insert(
+            "shutdown_ms".into(),
+            format!(
+                "the program never exited within {} of SIGTERM",
+                human_duration(opts.grace())
+            ),
+        );
+    }
+    if let Some(st) = &startup_ms {
+        let spread = stats::relative_spread(st);
+        if spread > stats::NOISY_SPREAD {
+            warnings.push(format!(
+                "startup times vary widely (robust spread ±{:.0}% of the median): something \
+                 else may compete for the CPU; compare medians, not means",
+                spread * 100.0
+            ));
+        }
+    }
+    if s.killed_after_grace > 0 {
+        warnings.push(format!(
+            "still running {} after SIGTERM in {} run(s): killed with SIGKILL",
+            human_duration(opts.grace()),
+            s.killed_after_grace
+        ));
+    }
+    if s.leftovers > 0 {
+        warnings.push(format!(
+            "{} process(es) escaped the program's process group (e.g. with setsid) or outlived \
+             it; the probe found and killed them",
+            s.leftovers
+        ));
+    }
+    if !s.survivors.is_empty() {
+        warnings.push(format!(
+            "processes that could not be stopped: {:?}",
+            s.survivors
+        ));
+    }
+    Probe {
+        ready: ready.to_string(),
+        runs: counted.len() as u32,
+        failures: s.failed.len() as u32,
+        requested_runs: opts.runs(),
+        warmup: opts.warmup(),
+        timeout_ms: opts.timeout().as_secs_f64() * 1e3,
+        grace_ms: opts.grace().as_secs_f64() * 1e3,
+        startup_ms,
+        memory_kib,
+        memory_runs,
+        spawn_floor_ms: None,
+        spawn_floor_program: None,
+        shutdown_ms: stats::summarize(&shutdown),
+        killed_after_grace: s.killed_after_grace,
+        leftover_processes_killed: s.leftovers,
+        gave_up: s.gave_up,
+        failed_runs: s.failed,
+        warnings,
+        unknown,
+        samples: s.samples,
+    }
+}
+
+/// The 1-minute load average; 0 when unreadable (then no "busy" warning is given).
+fn load_average() -> f64 {
+    std::fs::read_to_string("/proc/loadavg")
+        .ok()
+        .and_then(|t| t.split_whitespace().next().and_then(|v| v.parse().ok()))
+        .unwrap_or(0.0)
+}
+
+/// A message when some probed binary had no run at all that reached ready (exit code 2).
+pub fn all_failed(report: &Report) -> Option<String> {
+    let names: Vec<String> = report
+        .artifacts
+        .iter()
+        .filter(|a| a.probe.as_ref().is_some_and(|p| p.runs == 0))
+        .map(|a| {
+            let why = a.probe.as_ref().map_or(String::new(), |p| {
+                let mut why = p
+                    .failed_runs
+                    .last()
+                    .map_or("no run", |f| f.message.as_str())
+                    .to_string();
+                if let Some(line) = p
+                    .failed_runs
+                    .last()
+                    .and_then(|f| f.stderr_tail.lines().rev().find(|l| !l.trim().is_empty()))
+                {
+                    why.push_str(&format!("; its stderr ends with: {}", line.trim()));
+                }
+                why
+            });
+            let link = a.link_mode.map_or("", |l| l.as_str());
+            format!("`{}` ({link}): {why}", a.name)
+        })
+        .collect();
+    (!names.is_empty()).then(|| {
+        format!(
+            "the startup probe had no successful run for {}",
+            names.join("; ")
+        )
+    })
+}

@@ -1,0 +1,229 @@
+//! The startup probe and the static-vs-regular comparison in the terminal report.
+
+use std::fmt::Write as _;
+
+use super::human::Style;
+use super::size;
+use crate::output::{BAD, DIM, HEADER, WARN, paint};
+use crate::report::{Artifact, Comparison, Memory, Probe, Report};
+
+fn row(s: &mut String, color: bool, label: &str, value: &str) {
+    let _ = writeln!(
+        s,
+        "  {} {value}",
+        paint(color, HEADER, &format!("{label:<12}"))
+    );
+}
+
+fn ms(v: f64) -> String {
+    if v >= 100.0 {
+        format!("{v:.0} ms")
+    } else if v >= 10.0 {
+        format!("{v:.1} ms")
+    } else {
+        format!("{v:.2} ms")
+    }
+}
+
+fn kib(v: u64) -> String {
+    size(v.saturating_mul(1024))
+}
+
+fn unknown<'a>(p: &'a Probe, key: &str) -> &'a str {
+    p.unknown.get(key).map_or("unknown", String::as_str)
+}
+
+/// The probe's rows for one artifact (nothing when it was not probed).
+pub fn artifact(s: &mut String, a: &Artifact, st: &Style) {
+    let Some(p) = &a.probe else { return };
+    let c = st.color;
+    let attempted = p.runs + p.failures;
+    match &p.startup_ms {
+        Some(t) => {
+            let mut v = format!(
+                "median {} · p90 {} · min {} · max {} ({} runs, ready: {})",
+                ms(t.median),
+                ms(t.p90),
+                ms(t.min),
+                ms(t.max),
+                p.runs,
+                p.ready
+            );
+            if !t.outliers.is_empty() {
+                let _ = write!(v, "; {} outliers", t.outliers.len());
+            }
+            row(s, c, "startup", &v);
+        }
+        None => row(
+            s,
+            c,
+            "startup",
+            &paint(c, BAD, &format!("unknown: {}", unknown(p, "startup_ms"))),
+        ),
+    }
+    match p.spawn_floor_ms {
+        Some(f) => row(
+            s,
+            c,
+            "spawn floor",
+            &format!(
+                "{} {}",
+                ms(f),
+                paint(
+                    c,
+                    DIM,
+                    "(a static program that only calls _exit, timed the same way)"
+                )
+            ),
+        ),
+        None => row(s, c, "spawn floor", unknown(p, "spawn_floor_ms")),
+    }
+    memory(s, p, c);
+    if let Some(sd) = &p.shutdown_ms {
+        let mut v = format!("median {} after SIGTERM", ms(sd.median));
+        if p.killed_after_grace > 0 {
+            let _ = write!(v, "; {} runs needed SIGKILL", p.killed_after_grace);
+        }
+        row(s, c, "shutdown", &v);
+    } else if p.killed_after_grace > 0 {
+        row(
+            s,
+            c,
+            "shutdown",
+            &paint(
+                c,
+                WARN,
+                &format!(
+                    "ignored SIGTERM: killed after the {:.0} ms grace period",
+                    p.grace_ms
+                ),
+            ),
+        );
+    }
+    if p.failures > 0 {
+        row(
+            s,
+            c,
+            "failed runs",
+            &paint(c, BAD, &format!("{} of {attempted}", p.failures)),
+        );
+        let mut seen: Vec<&str> = Vec::new();
+        for f in &p.failed_runs {
+            if seen.contains(&f.message.as_str()) {
+                continue;
+            }
+            seen.push(&f.message);
+            let _ = writeln!(s, "    run {}: {}", f.run, f.message);
+            let tail: Vec<&str> = f
+                .stderr_tail
+                .lines()
+                .filter(|l| !l.trim().is_empty())
+                .collect();
+            for l in &tail[tail.len().saturating_sub(3)..] {
+                let line: String = l.chars().take(90).collect();
+                let _ = writeln!(s, "      {}", paint(c, DIM, &format!("stderr: {line}")));
+            }
+        }
+    }
+    if let Some(g) = &p.gave_up {
+        row(s, c, "gave up", &paint(c, BAD, g));
+    }
+    for w in &p.warnings {
+        let _ = writeln!(s, "  {}: {w}", paint(c, WARN, "warning"));
+    }
+}
+
+fn memory(s: &mut String, p: &Probe, c: bool) {
+    let m: &Memory = &p.memory_kib;
+    let Some(rss) = m.rss else {
+        row(s, c, "memory", unknown(p, "memory_kib"));
+        return;
+    };
+    let part = |label: &str, v: Option<u64>| match v {
+        Some(v) => format!("{label} {}", kib(v)),
+        None => format!("{label} ?"),
+    };
+    let when = if p.ready == "exit" {
+        format!("at exit, {} of {} runs", p.memory_runs, p.runs)
+    } else {
+        "at ready".to_string()
+    };
+    row(
+        s,
+        c,
+        "memory",
+        &format!(
+            "RSS {} · PSS {} · peak {} ({when})",
+            kib(rss),
+            m.pss.map_or("?".into(), kib),
+            m.hwm.map_or("?".into(), kib)
+        ),
+    );
+    row(
+        s,
+        c,
+        "",
+        &paint(
+            c,
+            DIM,
+            &format!(
+                "{} · {}",
+                part("anonymous", m.anon),
+                part("file-backed", m.file)
+            ),
+        ),
+    );
+}
+
+/// The side-by-side table of `--compare`.
+pub fn comparisons(s: &mut String, r: &Report, st: &Style) {
+    for cmp in &r.comparisons {
+        s.push('\n');
+        table(s, cmp, st);
+    }
+}
+
+fn table(s: &mut String, cmp: &Comparison, st: &Style) {
+    let c = st.color;
+    let _ = writeln!(
+        s,
+        "{}",
+        paint(c, HEADER, &format!("{}: static vs regular build", cmp.name))
+    );
+    let _ = writeln!(
+        s,
+        "  {}",
+        paint(
+            c,
+            DIM,
+            &format!(
+                "{:<16} {:>12} {:>12} {:>9}",
+                "", "static", "regular", "ratio"
+            )
+        )
+    );
+    for m in &cmp.metrics {
+        let fmt = |v: Option<f64>| match (v, m.unit.as_str()) {
+            (None, _) => "?".to_string(),
+            (Some(v), "ms") => ms(v),
+            (Some(v), "KiB") => kib(v.round() as u64),
+            (Some(v), _) => size(v.round() as u64),
+        };
+        let ratio = m.ratio.map_or("?".into(), |r| format!("{r:.2}×"));
+        let label = m.metric.replace('_', " ");
+        let _ = writeln!(
+            s,
+            "  {label:<16} {:>12} {:>12} {ratio:>9}",
+            fmt(m.static_value),
+            fmt(m.regular)
+        );
+    }
+    let floor = |v: &Option<String>| v.clone().unwrap_or_else(|| "none".into());
+    let _ = writeln!(
+        s,
+        "  {:<16} {:>12} {:>12}",
+        "glibc floor",
+        floor(&cmp.static_glibc_floor),
+        floor(&cmp.regular_glibc_floor)
+    );
+}

@@ -1,0 +1,543 @@
+//! The startup probe on fixture programs whose behaviour is known: figures are checked against
+//! what the programs report about themselves (their own /proc/self/status, their own
+//! CLOCK_MONOTONIC timestamps) and against /proc afterwards (no process left behind).
+//! Wide brackets only: no wall-clock upper bound anywhere.
+
+use std::path::Path;
+
+use serde_json::Value;
+
+use crate::util::*;
+
+const MIB_KIB: u64 = 1024;
+
+struct Probed {
+    code: i32,
+    stderr: String,
+    report: Value,
+}
+
+impl Probed {
+    /// The first artifact's probe object.
+    fn probe(&self) -> &Value {
+        &self.report["artifacts"][0]["probe"]
+    }
+}
+
+/// Probe one binary of `probe-targets`, 3 counted runs and no warmup unless `args` say otherwise.
+fn probe(bin: &str, args: &[&str]) -> Probed {
+    let mut cmd = probe_fixture("probe-targets", &["--bin", bin]);
+    for (flag, default) in [("--runs", "3"), ("--warmup", "0")] {
+        if !args.contains(&flag) {
+            cmd.args([flag, default]);
+        }
+    }
+    cmd.args(args);
+    let r = run(&mut cmd);
+    let report = serde_json::from_str(&r.stdout)
+        .unwrap_or_else(|e| panic!("bad JSON ({e}):\n{}\nstderr:\n{}", r.stdout, r.stderr));
+    Probed {
+        code: r.code,
+        stderr: r.stderr,
+        report,
+    }
+}
+
+fn report_file(dir: &tempfile::TempDir) -> (String, String) {
+    let path = dir.path().join("report.txt");
+    let env = format!("REPORT_FILE={}", path.display());
+    (env, path.display().to_string())
+}
+
+fn lines(path: &str) -> Vec<String> {
+    std::fs::read_to_string(path)
+        .unwrap_or_default()
+        .lines()
+        .map(str::to_string)
+        .collect()
+}
+
+/// `key=N` fields from the fixture's report lines, in order.
+fn field(path: &str, key: &str) -> Vec<u64> {
+    lines(path)
+        .iter()
+        .flat_map(|l| l.split(' ').map(str::to_string).collect::<Vec<_>>())
+        .filter_map(|w| {
+            w.strip_prefix(&format!("{key}="))
+                .and_then(|v| v.parse().ok())
+        })
+        .collect()
+}
+
+/// Every pid the fixture's processes reported is gone: not running, not a zombie.
+fn assert_none_left(path: &str, at_least: usize) {
+    let pids = field(path, "pid");
+    assert!(
+        pids.len() >= at_least,
+        "expected at least {at_least} pids, got {pids:?}"
+    );
+    let alive: Vec<u64> = pids
+        .iter()
+        .copied()
+        .filter(|p| Path::new(&format!("/proc/{p}")).exists())
+        .collect();
+    assert!(alive.is_empty(), "processes left behind: {alive:?}");
+}
+
+fn f64_at(v: &Value, path: &[&str]) -> f64 {
+    let mut x = v;
+    for k in path {
+        x = &x[*k];
+    }
+    x.as_f64()
+        .unwrap_or_else(|| panic!("{path:?} is not a number in {v}"))
+}
+
+fn u64_at(v: &Value, path: &[&str]) -> u64 {
+    f64_at(v, path) as u64
+}
+
+fn close(ours: u64, theirs: u64, share: f64, slack: u64) -> bool {
+    ours.abs_diff(theirs) as f64 <= theirs as f64 * share + slack as f64
+}
+
+#[test]
+fn exit_mode_reads_the_peak_before_the_process_is_reaped() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (env, path) = report_file(&dir);
+    let r = probe(
+        "exits",
+        &["--probe-env", &env, "--probe-env", "TOUCH_MIB=64"],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let p = r.probe();
+    assert_eq!(p["ready"], "exit");
+    assert_eq!(p["runs"], 3);
+    assert_eq!(p["failures"], 0);
+    // The program touched 64 MiB and freed it before exiting: its peak is above 64 MiB, its
+    // RSS at exit far below. Both as the program saw them itself, within a small margin.
+    // Touching 64 MiB takes milliseconds: the tracer is attached long before the exit.
+    assert_eq!(p["memory_runs"], 3);
+    let hwm = u64_at(p, &["memory_kib", "hwm"]);
+    let rss = u64_at(p, &["memory_kib", "rss"]);
+    assert!(hwm >= 64 * MIB_KIB, "peak {hwm} KiB");
+    assert!(rss < 32 * MIB_KIB, "rss at exit {rss} KiB");
+    let theirs_hwm = field(&path, "vmhwm_kib");
+    let theirs_rss = field(&path, "vmrss_kib");
+    assert_eq!(theirs_hwm.len(), 3);
+    let mid = |mut v: Vec<u64>| {
+        v.sort();
+        v[v.len() / 2]
+    };
+    assert!(close(hwm, mid(theirs_hwm), 0.05, 1024), "hwm {hwm}");
+    assert!(close(rss, mid(theirs_rss), 0.25, 1024), "rss {rss}");
+    // Timing and the floor: real numbers, ordered, never zero.
+    let st = &p["startup_ms"];
+    for k in ["min", "median", "mean", "p90", "max"] {
+        assert!(f64_at(st, &[k]) > 0.0, "{k}");
+    }
+    assert!(f64_at(st, &["min"]) <= f64_at(st, &["median"]));
+    assert!(f64_at(st, &["median"]) <= f64_at(st, &["p90"]));
+    assert!(f64_at(st, &["p90"]) <= f64_at(st, &["max"]));
+    assert!(f64_at(p, &["spawn_floor_ms"]) > 0.0);
+    assert!(
+        p["spawn_floor_program"]
+            .as_str()
+            .is_some_and(|s| s.contains("_exit(0)"))
+    );
+    assert_eq!(p["samples"].as_array().map(Vec::len), Some(3));
+}
+
+#[test]
+fn slow_server_time_and_memory_bracket_the_known_values() {
+    for ready in ["tcp", "line:^ready print_ns=", "http:/"] {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let (env, path) = report_file(&dir);
+        let r = probe(
+            "slow-server",
+            &[
+                "--ready",
+                ready,
+                "--runs",
+                "2",
+                "--probe-env",
+                &env,
+                "--probe-env",
+                "DELAY_MS=200",
+                "--probe-env",
+                "MEM_MIB=64",
+            ],
+        );
+        assert_eq!(r.code, 0, "{ready}: {}", r.stderr);
+        let p = r.probe();
+        assert_eq!(p["runs"], 2, "{ready}");
+        assert_eq!(p["memory_runs"], 2, "{ready}");
+        assert!(f64_at(p, &["startup_ms", "min"]) >= 200.0, "{ready}: {p}");
+        let rss = u64_at(p, &["memory_kib", "rss"]);
+        assert!(rss >= 64 * MIB_KIB, "{ready}: rss {rss}");
+        assert!(u64_at(p, &["memory_kib", "anon"]) >= 64 * MIB_KIB);
+        assert!(u64_at(p, &["memory_kib", "pss"]) >= 64 * MIB_KIB);
+        assert!(u64_at(p, &["memory_kib", "hwm"]) >= rss);
+        let mut theirs = field(&path, "vmrss_kib");
+        theirs.sort();
+        assert!(
+            close(rss, theirs[theirs.len() / 2], 0.1, 1024),
+            "{ready}: ours {rss}, the program's own {theirs:?}"
+        );
+        // Causality on one clock: we cannot have seen it ready before it had bound its port.
+        let bound = field(&path, "bound_ns");
+        for (s, b) in p["samples"].as_array().expect("samples").iter().zip(&bound) {
+            let seen = u64_at(s, &["spawned_at_ns"]) + (f64_at(s, &["startup_ms"]) * 1e6) as u64;
+            assert!(seen >= *b, "{ready}: ready at {seen} before bind at {b}");
+        }
+        assert!(f64_at(p, &["shutdown_ms", "median"]) >= 0.0);
+    }
+}
+
+#[test]
+fn compare_probes_both_builds_and_reports_ratios() {
+    let v = json(&mut probe_fixture(
+        "hello-server",
+        &[
+            "--compare",
+            "--ready",
+            "http:/#200",
+            "--runs",
+            "3",
+            "--warmup",
+            "1",
+        ],
+    ));
+    let arts = v["artifacts"].as_array().expect("artifacts");
+    assert_eq!(arts.len(), 2);
+    for a in arts {
+        assert_eq!(a["probe"]["runs"], 3, "{}", a["link_mode"]);
+        assert_eq!(a["probe"]["warmup"], 1);
+    }
+    let c = &v["comparisons"][0];
+    assert_eq!(c["name"], "hello-server");
+    let metric = |name: &str| {
+        c["metrics"]
+            .as_array()
+            .expect("metrics")
+            .iter()
+            .find(|m| m["metric"] == name)
+            .unwrap_or_else(|| panic!("no {name} in {c}"))
+            .clone()
+    };
+    let (s, d) = if arts[0]["link_mode"] == "static" {
+        (&arts[0], &arts[1])
+    } else {
+        (&arts[1], &arts[0])
+    };
+    let fs = metric("file_size");
+    assert_eq!(fs["static"].as_f64(), s["binary"]["file_size"].as_f64());
+    assert_eq!(fs["regular"].as_f64(), d["binary"]["file_size"].as_f64());
+    let ratio = f64_at(&fs, &["static"]) / f64_at(&fs, &["regular"]);
+    assert!((f64_at(&fs, &["ratio"]) - ratio).abs() < 1e-9);
+    let sm = metric("startup_median");
+    assert_eq!(sm["static"], s["probe"]["startup_ms"]["median"]);
+    assert_eq!(sm["regular"], d["probe"]["startup_ms"]["median"]);
+    for m in [
+        "startup_p90",
+        "rss_at_ready",
+        "pss_at_ready",
+        "stripped_size",
+        "closure_size",
+    ] {
+        assert!(metric(m)["ratio"].as_f64().is_some(), "{m}");
+    }
+    assert!(c["static_glibc_floor"].is_null());
+    assert!(
+        c["regular_glibc_floor"]
+            .as_str()
+            .is_some_and(|f| f.starts_with("2."))
+    );
+    // Interleaved: static and dynamic runs alternate in time.
+    let t = |a: &Value| -> Vec<u64> {
+        a["probe"]["samples"]
+            .as_array()
+            .expect("samples")
+            .iter()
+            .map(|s| u64_at(s, &["spawned_at_ns"]))
+            .collect()
+    };
+    let (ts, td) = (t(s), t(d));
+    for i in 0..ts.len() {
+        assert!(ts[i] < td[i], "static run {i} before dynamic run {i}");
+        if i + 1 < ts.len() {
+            assert!(
+                td[i] < ts[i + 1],
+                "dynamic run {i} before static run {}",
+                i + 1
+            );
+        }
+    }
+}
+
+#[test]
+fn human_report_shows_the_probe_and_the_comparison() {
+    let mut cmd = aotcheck();
+    cmd.arg("aotcheck")
+        .arg("--manifest-path")
+        .arg(fixture("hello-server").join("Cargo.toml"))
+        .arg("--target-dir")
+        .arg(shared_target_dir())
+        .args(["--locked", "-q", "--compare", "--ready", "tcp"])
+        .args(["--runs", "2", "--warmup", "0"]);
+    let r = run(&mut cmd);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    for needle in [
+        "startup",
+        "spawn floor",
+        "memory",
+        "static vs regular build",
+        "startup median",
+        "pss at ready",
+        "closure size",
+        "glibc floor",
+    ] {
+        assert!(r.stdout.contains(needle), "no `{needle}` in:\n{}", r.stdout);
+    }
+}
+
+#[test]
+fn wrong_http_status_and_never_ready_time_out_with_the_stderr_tail() {
+    let r = probe(
+        "never-ready",
+        &["--ready", "tcp", "--probe-timeout", "300ms", "--runs", "2"],
+    );
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    let p = r.probe();
+    assert_eq!(p["runs"], 0);
+    assert!(p["startup_ms"].is_null());
+    assert!(p["unknown"]["startup_ms"].is_string());
+    let f = &p["failed_runs"][0];
+    assert_eq!(f["kind"], "timeout");
+    assert!(f["message"].as_str().is_some_and(|m| m.contains("300ms")));
+    assert!(
+        f["stderr_tail"]
+            .as_str()
+            .is_some_and(|t| t.contains("never-ready: starting"))
+    );
+    assert!(r.stderr.contains("no successful run"), "{}", r.stderr);
+
+    let v = run(&mut probe_fixture(
+        "hello-server",
+        &[
+            "--ready",
+            "http:/#404",
+            "--probe-timeout",
+            "300ms",
+            "--runs",
+            "1",
+            "--warmup",
+            "0",
+        ],
+    ));
+    assert_eq!(v.code, 2, "{}", v.stderr);
+    let v: Value = serde_json::from_str(&v.stdout).expect("json");
+    let m = v["artifacts"][0]["probe"]["failed_runs"][0]["message"]
+        .as_str()
+        .expect("message")
+        .to_string();
+    assert!(m.contains("last answer: HTTP 200"), "{m}");
+}
+
+#[test]
+fn a_server_probed_in_exit_mode_is_given_up_after_one_timeout() {
+    let r = probe("never-ready", &["--probe-timeout", "300ms", "--runs", "5"]);
+    assert_eq!(r.code, 2);
+    let p = r.probe();
+    assert_eq!(p["failures"], 1, "no runs wasted after the first timeout");
+    let g = p["gave_up"].as_str().expect("gave_up");
+    assert!(g.contains("is it a server? pass --ready tcp"), "{g}");
+    assert!(r.stderr.contains("is it a server?"), "{}", r.stderr);
+}
+
+#[test]
+fn crashes_are_reported_with_their_signal() {
+    for (mode, ready, sig) in [("abort", "tcp", "SIGABRT"), ("segv", "exit", "SIGSEGV")] {
+        let r = probe("crasher", &["--ready", ready, "--probe-arg", mode]);
+        assert_eq!(r.code, 2, "{mode}: {}", r.stderr);
+        let f = &r.probe()["failed_runs"][0];
+        assert_eq!(f["kind"], "killed-by-signal", "{mode}");
+        assert_eq!(f["signal"], sig);
+        assert!(f["exit_code"].is_null());
+        assert!(
+            f["stderr_tail"]
+                .as_str()
+                .is_some_and(|t| t.contains("about to crash"))
+        );
+    }
+}
+
+/// Run `hostile MODE` under a tcp probe with a short grace; returns the report and the pid file.
+fn hostile(mode: &str, dir: &tempfile::TempDir, extra: &[&str]) -> (Probed, String) {
+    let (env, path) = report_file(dir);
+    let mut args = vec![
+        "--ready",
+        "tcp",
+        "--runs",
+        "2",
+        "--grace",
+        "300ms",
+        "--probe-timeout",
+        "20s",
+        "--probe-arg",
+        mode,
+        "--probe-env",
+        &env,
+    ];
+    args.extend_from_slice(extra);
+    (probe("hostile", &args), path)
+}
+
+#[test]
+fn hostile_ignores_sigterm_and_is_killed_after_the_grace_period() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (r, path) = hostile("ignore-term", &dir, &[]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let p = r.probe();
+    assert_eq!(p["killed_after_grace"], 2);
+    assert!(p["shutdown_ms"].is_null());
+    assert!(p["unknown"]["shutdown_ms"].is_string());
+    assert!(
+        p["warnings"]
+            .as_array()
+            .expect("warnings")
+            .iter()
+            .any(|w| w.as_str().is_some_and(|w| w.contains("SIGKILL")))
+    );
+    assert_none_left(&path, 2);
+}
+
+#[test]
+fn hostile_floods_stdout_and_stderr_without_stalling() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (r, path) = hostile("flood", &dir, &["--probe-env", "FLOOD_MIB=24"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(r.probe()["runs"], 2);
+    assert_none_left(&path, 2);
+}
+
+#[test]
+fn hostile_process_trees_in_new_sessions_are_all_killed() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (r, path) = hostile("tree", &dir, &[]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let p = r.probe();
+    // root, 2 sleepers, 2 spawners (one exited), 2 grandchildren: 6 alive at ready.
+    for s in p["samples"].as_array().expect("samples") {
+        assert_eq!(s["processes"], 6, "{s}");
+    }
+    // Outside the group: the setsid sleeper, a spawner and its grandchild, the orphan.
+    assert_eq!(p["leftover_processes_killed"], 8);
+    assert_none_left(&path, 14);
+
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (r, path) = hostile("grandchild", &dir, &[]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(r.probe()["leftover_processes_killed"], 4);
+    assert_none_left(&path, 6);
+}
+
+#[test]
+fn hostile_closed_stdout_still_probes() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (r, path) = hostile("close-stdout", &dir, &[]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(r.probe()["runs"], 2);
+    assert_none_left(&path, 2);
+}
+
+#[test]
+fn hostile_deaths_before_ready_are_reported() {
+    for (mode, kind, code, sig, said) in [
+        (
+            "die-signal",
+            "killed-by-signal",
+            None,
+            Some("SIGKILL"),
+            "killing myself",
+        ),
+        (
+            "exit0",
+            "exited-before-ready",
+            Some(0),
+            None,
+            "nothing to serve",
+        ),
+    ] {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let (r, path) = hostile(mode, &dir, &[]);
+        assert_eq!(r.code, 2, "{mode}: {}", r.stderr);
+        let f = &r.probe()["failed_runs"][0];
+        assert_eq!(f["kind"], kind, "{mode}");
+        assert_eq!(f["exit_code"].as_i64(), code, "{mode}");
+        assert_eq!(f["signal"].as_str(), sig, "{mode}");
+        assert!(
+            f["stderr_tail"].as_str().is_some_and(|t| t.contains(said)),
+            "{mode}: {f}"
+        );
+        assert_none_left(&path, 2);
+    }
+}
+
+#[test]
+fn probe_arguments_and_environment_pass_verbatim() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (env, path) = report_file(&dir);
+    let marker = dir.path().join("injected");
+    let injected = format!("$(touch {})", marker.display());
+    let odd = format!("ODD=a b; '{injected}' \"q\" `id` {{port}}");
+    let args = [
+        "two words",
+        "\"double\" 'single'",
+        injected.as_str(),
+        "; echo hi",
+        "--port={port}",
+        "",
+    ];
+    let mut cli = vec![
+        "--probe-env",
+        &env,
+        "--probe-env",
+        "ECHO=1",
+        "--probe-env",
+        &odd,
+    ];
+    for a in &args {
+        cli.push("--probe-arg");
+        cli.push(a);
+    }
+    let r = probe("exits", &cli);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    // A program that exits at once is still caught at its exit stop in every run (exec gate).
+    assert_eq!(r.probe()["memory_runs"], 3);
+    assert!(
+        r.probe()["memory_kib"]["hwm"]
+            .as_u64()
+            .is_some_and(|h| h > 0)
+    );
+    let echoed: Vec<String> = lines(&path)
+        .iter()
+        .filter_map(|l| l.strip_prefix("echo\0").map(str::to_string))
+        .collect();
+    assert_eq!(echoed.len(), 3);
+    for e in &echoed {
+        let got: Vec<&str> = e.split('\0').collect();
+        assert_eq!(got.len(), args.len() + 1, "{got:?}");
+        for (g, want) in got.iter().zip(&args[..4]) {
+            assert_eq!(g, want);
+        }
+        // `{port}` is replaced by the port handed in PORT, a number.
+        let port = got[4].strip_prefix("--port=").expect("port arg");
+        assert!(port.parse::<u16>().is_ok(), "{port}");
+        assert_eq!(got[5], "");
+        let odd_value = got[6];
+        assert!(odd_value.starts_with(&format!("a b; '{injected}' \"q\" `id` ")));
+        assert!(!odd_value.contains("{port}"));
+    }
+    assert!(!marker.exists(), "a shell ran the command substitution");
+}
