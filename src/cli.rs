@@ -14,11 +14,12 @@ use crate::options::{
 
 const EXIT_CODES: &str = "\
 Exit codes:
-  0  the run succeeded and no gate failed
-  1  a check failed: a budget, a regression against the baseline, or an error finding
-     (--warn-only: 0)
-  2  the tool could not do its job: bad arguments, failed build, unreadable or malformed binary,
-     missing prerequisite, a probed binary with no run that got ready";
+  0  the run succeeded and no check failed
+  1  a check failed: a budget, a regression against the baseline, an error finding of the
+     audit, or a crash reproduced by --hostile (--warn-only: 0)
+  2  the tool could not do its job: bad arguments or config, failed build, unreadable or
+     malformed binary or baseline, missing prerequisite, a probed binary with no run that got
+     ready, or an interrupt";
 
 #[derive(Debug, Parser)]
 #[command(
