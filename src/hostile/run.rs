@@ -55,6 +55,7 @@ fn run_to_ready(plan: &Plan, ready: &Ready, spec: &super::HostileSpec) -> RunRes
         pattern: pattern.as_ref(),
         timeout: spec.timeout,
         grace: spec.grace,
+        trace: false,
     };
     match run_once(&run) {
         Ok(_) => RunResult {

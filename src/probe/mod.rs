@@ -232,8 +232,19 @@ fn probe_group(
                 pattern: if floor_run { None } else { pattern.as_ref() },
                 timeout: opts.timeout(),
                 grace: opts.grace(),
+                trace: false,
             };
-            let r = spawn::run_once(&spec);
+            let r = match spawn::run_once(&spec) {
+                // `exit` mode: the time from an untraced run, the memory from a traced one.
+                Ok(timed) if *spec.ready == Ready::Exit && !floor_run => Ok(with_memory(
+                    timed,
+                    spawn::run_once(&RunSpec {
+                        trace: true,
+                        ..spec
+                    }),
+                )),
+                other => other,
+            };
             all[j].record(round + 1, is_warmup, r, spec.ready, round + 1 < rounds);
             done += 1;
             let active = all.iter().filter(|x| x.gave_up.is_none()).count() as u64;
@@ -276,6 +287,22 @@ fn probe_group(
         report.artifacts[i].probe = Some(p);
     }
     Ok(())
+}
+
+/// An untraced `exit`-mode run, with the memory of the traced run made right after it.
+fn with_memory(mut timed: spawn::RunOk, traced: RunResult) -> spawn::RunOk {
+    match traced {
+        Ok(t) => {
+            timed.memory = t.memory;
+            timed.processes = t.processes;
+            timed.unknown = t.unknown;
+        }
+        Err(f) => timed.unknown.push((
+            "memory_kib",
+            format!("the traced run that reads memory failed: {}", f.message),
+        )),
+    }
+    timed
 }
 
 fn finish(s: Series, opts: &ProbeOptions, ready: &Ready) -> Probe {

@@ -17,11 +17,12 @@
 //! program is started through a tiny static **exec gate** (`floor.rs`): spawned with
 //! `posix_spawn`, it blocks reading one byte on stdin; the prober seizes it while it waits, and
 //! the clock starts when the byte is written. The gate then `execv`s the program (same pid, same
-//! tracer; a seized tracee gets no `SIGTRAP` on exec). Memory is read in every run, and the
-//! timed interval is `execve` + the program's run up to its exit stop. It leaves out what
-//! `hyperfine -N` also counts: the clone of the prober and the kernel's teardown after exit
-//! (here ~60 us for the 9 KB floor, ~115 us for a Rust hello: a constant offset, with a much
-//! smaller spread than spawning directly). Without `cc` there is no gate and the program is
+//! tracer; a seized tracee gets no `SIGTRAP` on exec). Memory is read in every run. The timed
+//! interval is `execve` + the program's run + the kernel's teardown until the program is reaped
+//! (as `hyperfine -N` counts it). A traced program runs 10-15% slower (measured against
+//! `hyperfine -N` with `benches/probe.sh`), so each `exit`-mode run is made twice, back to back:
+//! untraced for the time, traced for the memory (`RunSpec::trace`). It leaves out only the clone
+//! of the gate, which happens before the clock starts. Without `cc` there is no gate and the program is
 //! spawned directly and attached after, with memory only for the runs where that succeeded
 //! (`memory_runs`). A stop before `exec` in the child itself would need `pre_exec` (no
 //! `posix_spawn` then).
@@ -51,6 +52,9 @@ pub struct RunSpec<'a> {
     pub env: &'a [(String, String)],
     /// Variables the program must not inherit (hostile runs unset `HOME`).
     pub env_remove: &'a [&'a str],
+    /// `exit` mode: attach with ptrace to read memory at the exit stop. Off, the run is timed
+    /// as `hyperfine` times it (tracing costs the program 10-15%), and has no memory figures.
+    pub trace: bool,
     pub ready: &'a Ready,
     pub pattern: Option<&'a Regex>,
     pub timeout: Duration,
@@ -202,7 +206,11 @@ pub fn run_once(spec: &RunSpec) -> RunResult {
         drop(cmd);
         let pid = Pid::from_raw(child.id() as i32);
         drop(child);
-        let traced = ptrace::seize(pid, ptrace::Options::PTRACE_O_TRACEEXIT);
+        let traced = if spec.trace {
+            ptrace::seize(pid, ptrace::Options::PTRACE_O_TRACEEXIT)
+        } else {
+            Err(Errno::ESRCH)
+        };
         wait_blocked(pid);
         let spawned_at_ns = monotonic_ns();
         let t0 = Instant::now();
@@ -215,10 +223,11 @@ pub fn run_once(spec: &RunSpec) -> RunResult {
         let t0 = Instant::now();
         let spawned = cmd.spawn();
         let traced = match &spawned {
-            Ok(child) if in_exit_mode => Some(ptrace::seize(
+            Ok(child) if in_exit_mode && spec.trace => Some(ptrace::seize(
                 Pid::from_raw(child.id() as i32),
                 ptrace::Options::PTRACE_O_TRACEEXIT,
             )),
+            Ok(_) if in_exit_mode => Some(Err(Errno::ESRCH)),
             _ => None,
         };
         // Our copies of the pipes' write ends go with `cmd`: end of file comes once they and
@@ -267,8 +276,8 @@ fn exit_mode(
     traced: nix::Result<()>,
     helper: &Helper,
 ) -> RunResult {
-    // When the exit stop was seen, and what memory the tree had then.
-    type AtExit = (Instant, Memory, u32, Vec<(&'static str, String)>);
+    // What memory the tree had at the exit stop, and how long we held the program there.
+    type AtExit = (Duration, Memory, u32, Vec<(&'static str, String)>);
     let mut at_exit: Option<AtExit> = None;
     let status = loop {
         match waitpid(pid, Some(WaitPidFlag::__WALL)) {
@@ -276,8 +285,8 @@ fn exit_mode(
                 let t = Instant::now();
                 let pids: Vec<i32> = our_descendants().iter().map(|p| p.pid).collect();
                 let (mem, n, why) = read_tree(&pids);
-                at_exit = Some((t, mem, n, why));
                 let _ = ptrace::cont(pid, None);
+                at_exit = Some((t.elapsed(), mem, n, why));
             }
             // Group-stop and other events: let it run on.
             Ok(WaitStatus::PtraceEvent(..) | WaitStatus::PtraceSyscall(_)) => {
@@ -330,10 +339,13 @@ fn exit_mode(
         f.stop = stop;
         return Err(f);
     }
-    let (ready_at, memory, processes, unknown) = match (at_exit, traced) {
-        (Some((t, m, n, why)), _) => (t, m, n, why),
+    // The program is done when it is reaped (as `hyperfine` counts it: teardown included),
+    // less the time we held it at the exit stop to read its memory.
+    let (held, memory, processes, unknown) = match (at_exit, traced) {
+        (Some((held, m, n, why)), _) => (held, m, n, why),
+        (None, Err(_)) if !spec.trace => (Duration::ZERO, Memory::default(), 0, Vec::new()),
         (None, Err(e)) => (
-            end,
+            Duration::ZERO,
             Memory::default(),
             0,
             vec![(
@@ -346,7 +358,7 @@ fn exit_mode(
             )],
         ),
         (None, Ok(())) => (
-            end,
+            Duration::ZERO,
             Memory::default(),
             0,
             vec![("memory_kib", "no exit stop was seen for the program".into())],
@@ -354,7 +366,7 @@ fn exit_mode(
     };
     Ok(RunOk {
         spawned_at_ns: None,
-        startup: ready_at.duration_since(t0),
+        startup: end.duration_since(t0).saturating_sub(held),
         memory,
         processes,
         unknown,
