@@ -188,3 +188,56 @@ fn two_concurrent_runs_both_succeed() {
     assert_eq!(build_id(&reports[0]), build_id(&reports[1]));
     assert!(build_id(&reports[0]).is_string());
 }
+
+#[test]
+fn a_package_without_binaries_is_one_clear_error() {
+    let r = run(&mut check_fixture("lib-only", &[]));
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    let errors: Vec<&str> = r
+        .stderr
+        .lines()
+        .filter(|l| l.starts_with("error"))
+        .collect();
+    assert_eq!(errors.len(), 1, "{}", r.stderr);
+    assert!(
+        errors[0].contains("no binary target in package(s) lib-only"),
+        "{}",
+        errors[0]
+    );
+}
+
+/// Two runs saving the same baseline at once: each write is atomic, so the file is always one
+/// whole report, never half of one.
+#[test]
+fn concurrent_baseline_writes_leave_a_whole_file() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let baseline = dir.path().join("baseline.json");
+    let start = || {
+        check_fixture("hello-server", &["--save-baseline"])
+            .arg(&baseline)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("spawn")
+    };
+    let runs = [start(), start(), start()];
+    for c in runs {
+        let out = c.wait_with_output().expect("wait");
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    let text = std::fs::read_to_string(&baseline).expect("baseline written");
+    let v: serde_json::Value = serde_json::from_str(&text).expect("a whole JSON report");
+    assert_eq!(v["schema_version"], 1);
+    // No temporary file is left beside it.
+    let names: Vec<_> = std::fs::read_dir(dir.path())
+        .expect("dir")
+        .filter_map(Result::ok)
+        .map(|e| e.file_name())
+        .collect();
+    assert_eq!(names, vec![std::ffi::OsString::from("baseline.json")]);
+}
