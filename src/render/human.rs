@@ -74,11 +74,14 @@ fn binary(s: &mut String, b: &Binary, st: &Style) {
     }
     row(s, c, "format", &format);
     let linkage = match b.linkage {
-        Linkage::Static | Linkage::StaticPie => {
+        Linkage::Static | Linkage::StaticPie if b.format == "elf" => {
             format!(
                 "{} (no interpreter, no shared libraries)",
                 b.linkage.as_str()
             )
+        }
+        Linkage::Static | Linkage::StaticPie => {
+            format!("{} (imports no shared libraries)", b.linkage.as_str())
         }
         Linkage::Dynamic | Linkage::SharedLibrary => {
             format!(

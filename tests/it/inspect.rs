@@ -177,3 +177,52 @@ fn linkage_agrees_with_file() {
         );
     }
 }
+
+/// PE and Mach-O (tiny hand-made files, see fuzz/seeds/inspect): the facts that apply, `null`
+/// for the ELF-only ones, and what `file` says about format and architecture.
+#[test]
+fn pe_and_mach_o_report_what_applies() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/seeds/inspect");
+    for (name, format, file_says, section, file_size, mem_size) in [
+        ("tiny-pe.exe", "pe", "PE32+ executable", ".text", 512, 16),
+        (
+            "tiny-macho",
+            "mach-o",
+            "Mach-O 64-bit x86_64 executable",
+            "__TEXT,__text",
+            3,
+            3,
+        ),
+    ] {
+        let path = dir.join(name);
+        let path = path.to_str().expect("utf-8");
+        assert!(
+            tool("file", &[path]).contains(file_says),
+            "{name}: file disagrees"
+        );
+        let b = &inspect_json(path)["binary"];
+        assert_eq!(str_of(b, "format"), format);
+        assert_eq!(str_of(b, "arch"), "x86_64");
+        assert_eq!(str_of(b, "linkage"), "static", "{name} imports nothing");
+        for elf_only in [
+            "stripped_size",
+            "interpreter",
+            "glibc_floor",
+            "build_id",
+            "elf_type",
+        ] {
+            assert!(b[elf_only].is_null(), "{name}: {elf_only} should be null");
+        }
+        let s = &b["sections"][0];
+        assert_eq!(
+            (
+                str_of(s, "name"),
+                u64_of(s, "file_size"),
+                u64_of(s, "mem_size")
+            ),
+            (section, file_size, mem_size)
+        );
+        let r = run(aotcheck().args(["aotcheck", "inspect", path]));
+        assert!(r.stdout.contains("n/a for this format"), "{}", r.stdout);
+    }
+}
