@@ -455,7 +455,7 @@ fn interrupt_during_baseline_ref_removes_the_worktree_and_keeps_the_baseline() {
         "ref-interrupt",
         &["--baseline-ref", "HEAD", "--save-baseline"],
     );
-    let mut child = cmd
+    let child = cmd
         .arg(&saved)
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::piped())
@@ -469,19 +469,7 @@ fn interrupt_during_baseline_ref_removes_the_worktree_and_keeps_the_baseline() {
         })
         .is_empty()
     };
-    while !stalled() {
-        assert!(
-            child.try_wait().expect("try_wait").is_none(),
-            "ended before the stall"
-        );
-        std::thread::sleep(std::time::Duration::from_millis(20));
-    }
-    let pid = nix::unistd::Pid::from_raw(child.id() as i32);
-    nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGINT).expect("kill");
-    let out = child.wait_with_output().expect("wait");
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(2), "{stderr}");
-    assert!(stderr.contains("interrupted"), "{stderr}");
+    interrupt_when(child, stalled);
     assert_eq!(
         git(&repo, &["worktree", "list"]).lines().count(),
         1,

@@ -171,25 +171,14 @@ fn user_namespace_path_reproduces_the_crash() {
 /// Ctrl-C during hostile runs stops the program under test and ends the run with exit 2.
 #[test]
 fn interrupt_stops_the_program_under_test() {
-    let mut child = check_fixture("home-dir", &["--hostile", "--bin", "sleeper"])
+    let child = check_fixture("home-dir", &["--hostile", "--bin", "sleeper"])
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::piped())
         .spawn()
         .expect("spawn");
     let sleepers = || pids_where(|exe, _| exe.ends_with("release/sleeper"));
-    // Wait until the program under test runs (the build comes first), then press Ctrl-C.
-    while sleepers().is_empty() {
-        if child.try_wait().expect("try_wait").is_some() {
-            panic!("the tool ended before the program under test started");
-        }
-        std::thread::sleep(std::time::Duration::from_millis(20));
-    }
-    let pid = nix::unistd::Pid::from_raw(child.id() as i32);
-    nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGINT).expect("kill");
-    let out = child.wait_with_output().expect("wait");
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(2), "{stderr}");
-    assert!(stderr.contains("interrupted"), "{stderr}");
+    // Once the program under test runs (the build comes first), press Ctrl-C.
+    interrupt_when(child, || !sleepers().is_empty());
     assert!(
         sleepers().is_empty(),
         "the program under test was left running"

@@ -164,3 +164,21 @@ pub fn pids_where(pred: impl Fn(&Path, &Path) -> bool) -> Vec<i32> {
         .filter_map(|e| e.file_name().to_str()?.parse().ok())
         .collect()
 }
+
+/// Press Ctrl-C on `child` once `ready()` holds (polled while the child runs), and check that
+/// it stops as an interrupted run must: exit 2, saying so.
+pub fn interrupt_when(mut child: std::process::Child, ready: impl Fn() -> bool) {
+    while !ready() {
+        assert!(
+            child.try_wait().expect("try_wait").is_none(),
+            "the tool ended before the moment to interrupt it"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let pid = nix::unistd::Pid::from_raw(child.id() as i32);
+    nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGINT).expect("kill");
+    let out = child.wait_with_output().expect("wait");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("interrupted"), "{stderr}");
+}

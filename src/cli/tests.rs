@@ -1,0 +1,168 @@
+//! Parsing tests: cargo's conventions, validation and merging of the flags.
+
+use super::*;
+
+fn p(args: &[&str]) -> Result<Options, clap::Error> {
+    parse(args.iter().map(OsString::from))
+}
+
+#[test]
+fn cargo_style_and_direct_invocations_agree() {
+    let a = p(&["cargo-aotcheck", "aotcheck", "--bin", "x", "-F", "a,b c"]).expect("parse");
+    let b = p(&["cargo-aotcheck", "--bin", "x", "--features", "a,b c"]).expect("parse");
+    assert_eq!(a, b);
+    let Command::Check(o) = a.command else {
+        panic!("expected check")
+    };
+    assert_eq!(o.features, vec!["a", "b", "c"]);
+    assert_eq!(o.profile, "release");
+    assert_eq!(o.link, LinkChoice::Static);
+}
+
+#[test]
+fn compare_and_link_modes() {
+    let o = p(&["x", "--compare"]).expect("parse");
+    assert!(matches!(o.command, Command::Check(ref b) if b.link == LinkChoice::Compare));
+    let o = p(&["x", "--link", "dynamic"]).expect("parse");
+    assert!(matches!(o.command, Command::Check(ref b) if b.link == LinkChoice::Dynamic));
+    assert!(p(&["x", "--link", "dynamic", "--compare"]).is_err());
+    assert!(p(&["x", "--link", "shared"]).is_err());
+}
+
+#[test]
+fn inspect_needs_files_and_takes_global_flags() {
+    assert!(p(&["x", "inspect"]).is_err());
+    let o = p(&["x", "inspect", "/bin/ls", "--format", "json"]).expect("parse");
+    assert_eq!(o.format, Format::Json);
+    assert!(matches!(o.command, Command::Inspect { ref files } if files.len() == 1));
+}
+
+#[test]
+fn global_flags_work_before_a_subcommand_but_build_flags_do_not() {
+    let o = p(&["x", "-q", "--format", "json", "inspect", "/bin/ls"]).expect("parse");
+    assert_eq!(o.verbosity, Verbosity::Quiet);
+    assert!(p(&["x", "--bin", "y", "inspect", "/bin/ls"]).is_err());
+}
+
+#[test]
+fn size_flags() {
+    let o = p(&["x", "inspect", "f", "--symbols", "all", "--split-std"]).expect("parse");
+    assert_eq!(o.size.symbols, SymbolCount::All);
+    assert!(o.size.split_std);
+    let o = p(&["x", "inspect", "f", "--symbols"]).expect("parse");
+    assert_eq!(o.size.symbols, SymbolCount::All);
+    let o = p(&["x", "-n", "3", "--filter", "serde", "--crates"]).expect("parse");
+    assert_eq!(o.size.symbols, SymbolCount::Top(3));
+    assert_eq!(o.size.filter.as_deref(), Some("serde"));
+    assert!(o.size.all_crates);
+    assert_eq!(p(&["x"]).expect("parse").size.symbols, SymbolCount::Top(10));
+    assert!(p(&["x", "--symbols", "lots"]).is_err());
+    assert!(p(&["x", "-n", "3", "--symbols", "4"]).is_err());
+}
+
+#[test]
+fn probe_flags_parse_validate_and_merge() {
+    let Command::Check(o) = p(&[
+        "x",
+        "--ready",
+        "http:8080/health#204",
+        "--runs",
+        "5",
+        "--probe-timeout",
+        "500ms",
+        "--grace",
+        "1.5s",
+        "--probe-arg",
+        "--flag",
+        "--probe-arg",
+        "a b",
+        "--probe-env",
+        "K=v=w",
+    ])
+    .expect("parse")
+    .command
+    else {
+        panic!("expected check")
+    };
+    let pr = &o.probe;
+    assert_eq!(
+        pr.ready,
+        Some(Ready::Http {
+            port: Some(8080),
+            path: "/health".into(),
+            status: Some(204)
+        })
+    );
+    assert_eq!(pr.runs, Some(5));
+    assert_eq!(pr.timeout, Some(std::time::Duration::from_millis(500)));
+    assert_eq!(pr.grace, Some(std::time::Duration::from_millis(1500)));
+    assert_eq!(pr.args, vec!["--flag", "a b"]);
+    assert_eq!(pr.env, vec![("K".to_string(), "v=w".to_string())]);
+    assert_eq!(pr.warmup(), 3, "default");
+    for bad in [
+        &["x", "--ready", "line:("][..],
+        &["x", "--ready", "tcp:0"],
+        &["x", "--ready", "udp"],
+        &["x", "--ready", "http:/x#999"],
+        &["x", "--runs", "0"],
+        &["x", "--probe-timeout", "10"],
+        &["x", "--probe-env", "NOEQUALS"],
+        &["x", "--no-probe", "--runs", "3"],
+    ] {
+        assert!(p(bad).is_err(), "{bad:?}");
+    }
+    let Command::Check(o) = p(&["x", "--no-probe"]).expect("parse").command else {
+        panic!("expected check")
+    };
+    assert!(!o.probe.enabled());
+    // The command line wins over a config; what it leaves unset comes from the config.
+    let config = ProbeOptions {
+        runs: Some(9),
+        warmup: Some(1),
+        args: vec!["cfg".into()],
+        ..ProbeOptions::default()
+    };
+    let merged = pr.clone().or(config);
+    assert_eq!((merged.runs, merged.warmup), (Some(5), Some(1)));
+    assert_eq!(merged.args, vec!["--flag", "a b"]);
+    assert_eq!(
+        Ready::parse("tcp").map(|r| r.to_string()).as_deref(),
+        Ok("tcp")
+    );
+    assert_eq!(
+        Ready::parse("http:/a#200")
+            .map(|r| r.to_string())
+            .as_deref(),
+        Ok("http:/a#200")
+    );
+}
+
+#[test]
+fn frozen_implies_locked_and_offline() {
+    let Command::Check(o) = p(&["x", "--frozen"]).expect("parse").command else {
+        panic!("expected check")
+    };
+    assert!(o.locked && o.offline);
+}
+
+#[test]
+fn gate_flags() {
+    let o = p(&["x", "--save-baseline"]).expect("parse");
+    assert_eq!(o.gate.save_baseline, Some(None));
+    let o = p(&[
+        "x",
+        "--save-baseline",
+        "b.json",
+        "--warn-only",
+        "--format",
+        "markdown",
+    ])
+    .expect("parse");
+    assert_eq!(o.gate.save_baseline, Some(Some(PathBuf::from("b.json"))));
+    assert!(o.gate.warn_only);
+    assert_eq!(o.format, Format::Markdown);
+    let o = p(&["x", "--baseline-ref", "origin/main"]).expect("parse");
+    assert_eq!(o.gate.baseline_ref.as_deref(), Some("origin/main"));
+    assert!(p(&["x", "--baseline", "a.json", "--baseline-ref", "HEAD"]).is_err());
+    assert!(p(&["x", "inspect", "/bin/ls", "--baseline", "a.json"]).is_err());
+}
