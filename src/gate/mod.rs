@@ -125,6 +125,8 @@ fn build_ref(
             .unwrap_or_else(|| ws.target_directory().join("aotcheck"))
             .join("baseline-ref"),
     );
+    // The base is measured, not judged: its hostile runs would tell nothing to compare.
+    ref_opts.hostile = false;
     tree.bring_lock_file(ws.root())?;
     let base = check(&ref_opts, out)?;
     Ok((format!("git:{} ({})", rev.rev, short(&tree.commit)), base))
