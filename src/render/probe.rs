@@ -180,6 +180,20 @@ pub fn comparisons(s: &mut String, r: &Report, st: &Style) {
     for cmp in &r.comparisons {
         s.push('\n');
         table(s, cmp, st);
+        let runs = |path: &str| {
+            r.artifacts
+                .iter()
+                .find(|a| a.path == path)
+                .and_then(|a| a.probe.as_ref())
+                .map_or("no".to_string(), |p| p.runs.to_string())
+        };
+        let note = format!(
+            "startup and memory: medians of {} static and {} regular runs, interleaved; \
+             ratio = static / regular",
+            runs(&cmp.static_path),
+            runs(&cmp.regular_path)
+        );
+        let _ = writeln!(s, "  {}", paint(st.color, DIM, &note));
     }
 }
 
