@@ -23,6 +23,11 @@ pub fn json(report: &Report, out: &mut dyn Write) -> std::io::Result<()> {
 }
 
 /// `1419280` → `1.35 MiB`; below 1 KiB, bytes.
+///
+/// ```
+/// assert_eq!(cargo_aotcheck::render::size(1_419_280), "1.35 MiB");
+/// assert_eq!(cargo_aotcheck::render::size(512), "512 B");
+/// ```
 pub fn size(bytes: u64) -> String {
     const UNITS: [&str; 4] = ["KiB", "MiB", "GiB", "TiB"];
     if bytes < 1024 {
