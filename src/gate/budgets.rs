@@ -257,18 +257,7 @@ fn startup(a: &Artifact, limit_ms: f64) -> Check {
 }
 
 fn glibc(a: &Artifact, max: &[u32], written: &str) -> Check {
-    let mut c = Check {
-        id: "budget.glibc".into(),
-        verdict: Verdict::Pass,
-        value: None,
-        limit: None,
-        margin: None,
-        baseline: None,
-        delta: None,
-        change: None,
-        unit: String::new(),
-        message: String::new(),
-    };
+    let mut c = Check::worded("budget.glibc", Verdict::Pass, String::new());
     match &a.binary.glibc_floor {
         None => c.message = "no versioned glibc requirement".into(),
         Some(floor) => {

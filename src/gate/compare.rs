@@ -303,26 +303,17 @@ fn libraries(b: &Artifact, a: &Artifact) -> Vec<Check> {
         message: message.join("; "),
     }];
     if bb.linkage != ab.linkage {
-        v.push(Check {
-            id: "baseline.linkage".into(),
-            verdict: if was_static && !now_static {
-                Verdict::Fail
-            } else {
-                Verdict::Pass
-            },
-            value: None,
-            limit: None,
-            margin: None,
-            baseline: None,
-            delta: None,
-            change: None,
-            unit: String::new(),
-            message: format!(
-                "linkage changed from {} to {}",
-                bb.linkage.as_str(),
-                ab.linkage.as_str()
-            ),
-        });
+        let verdict = if was_static && !now_static {
+            Verdict::Fail
+        } else {
+            Verdict::Pass
+        };
+        let message = format!(
+            "linkage changed from {} to {}",
+            bb.linkage.as_str(),
+            ab.linkage.as_str()
+        );
+        v.push(Check::worded("baseline.linkage", verdict, message));
     }
     v
 }

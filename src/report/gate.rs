@@ -68,6 +68,24 @@ pub struct Check {
     pub message: String,
 }
 
+impl Check {
+    /// A check whose outcome is said in words, with no figure (`value` and the rest `null`).
+    pub fn worded(id: &str, verdict: Verdict, message: String) -> Self {
+        Check {
+            id: id.to_string(),
+            verdict,
+            value: None,
+            limit: None,
+            margin: None,
+            baseline: None,
+            delta: None,
+            change: None,
+            unit: String::new(),
+            message,
+        }
+    }
+}
+
 /// Whole numbers (bytes, counts) as JSON integers: `1419280`, not `1419280.0`.
 fn whole<S: Serializer>(v: &Option<f64>, s: S) -> Result<S::Ok, S::Error> {
     const EXACT: f64 = 9_007_199_254_740_992.0; // 2^53
