@@ -319,7 +319,11 @@ fn hostile_stage(ctx: &Context, report: &mut Report, out: &mut Output) -> Result
         .filter(|&i| {
             let a = &report.artifacts[i];
             a.link_mode == Some(LinkMode::Static)
-                && (ctx.opts.hostile || ctx.settings(a).probe.hostile == Some(true))
+                && ctx
+                    .opts
+                    .hostile
+                    .or(ctx.settings(a).probe.hostile)
+                    .unwrap_or(false)
         })
         .collect();
     if wanted.is_empty() {

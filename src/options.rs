@@ -54,8 +54,9 @@ pub struct BuildOptions {
     pub link: LinkChoice,
     /// `--config-file`: the same keys as `[package.metadata.aotcheck]`, applied last.
     pub config_file: Option<PathBuf>,
-    /// `--hostile`: run static binaries under conditions that expose static-glibc hazards.
-    pub hostile: bool,
+    /// `--hostile` (`Some(true)`) or `--no-hostile` (`Some(false)`): whether static binaries
+    /// run under conditions that expose static-glibc hazards; `None` leaves it to the config.
+    pub hostile: Option<bool>,
     /// The startup probe after the build.
     pub probe: ProbeOptions,
 }

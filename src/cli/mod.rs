@@ -160,6 +160,10 @@ struct BuildArgs {
     /// modules, to reproduce static-glibc crashes (needs root or user namespaces)
     #[arg(long)]
     hostile: bool,
+
+    /// Skip the hostile runs even where the config asks for them (`hostile = true`)
+    #[arg(long, conflicts_with = "hostile")]
+    no_hostile: bool,
 }
 
 #[derive(Debug, Args)]
@@ -358,7 +362,11 @@ impl From<BuildArgs> for BuildOptions {
             offline: a.offline || a.frozen,
             link,
             config_file: a.config_file,
-            hostile: a.hostile,
+            hostile: match (a.hostile, a.no_hostile) {
+                (true, _) => Some(true),
+                (_, true) => Some(false),
+                _ => None,
+            },
             probe: ProbeOptions::default(),
         }
     }

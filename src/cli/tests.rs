@@ -138,6 +138,18 @@ fn probe_flags_parse_validate_and_merge() {
 }
 
 #[test]
+fn hostile_is_on_off_or_left_to_the_config() {
+    let hostile = |args: &[&str]| match p(args).expect("parse").command {
+        Command::Check(b) => b.hostile,
+        _ => panic!("expected check"),
+    };
+    assert_eq!(hostile(&["x"]), None);
+    assert_eq!(hostile(&["x", "--hostile"]), Some(true));
+    assert_eq!(hostile(&["x", "--no-hostile"]), Some(false));
+    assert!(p(&["x", "--hostile", "--no-hostile"]).is_err());
+}
+
+#[test]
 fn frozen_implies_locked_and_offline() {
     let Command::Check(o) = p(&["x", "--frozen"]).expect("parse").command else {
         panic!("expected check")

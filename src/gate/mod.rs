@@ -125,8 +125,9 @@ fn build_ref(
             .unwrap_or_else(|| ws.target_directory().join("aotcheck"))
             .join("baseline-ref"),
     );
-    // The base is measured, not judged: its hostile runs would tell nothing to compare.
-    ref_opts.hostile = false;
+    // The base is measured, not judged: its hostile runs would tell nothing to compare, and
+    // `Some(false)` also overrides `hostile = true` in its config.
+    ref_opts.hostile = Some(false);
     tree.bring_lock_file(ws.root())?;
     let base = check(&ref_opts, out)?;
     Ok((format!("git:{} ({})", rev.rev, short(&tree.commit)), base))

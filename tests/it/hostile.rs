@@ -211,3 +211,21 @@ fn an_allowed_reproduced_crash_passes_the_gate() {
     assert_eq!(f["allowed"], true);
     assert_eq!(f["reason"], "HOME is always set in our image");
 }
+
+/// `hostile = true` in a config turns the runs on; `--no-hostile` turns them off again.
+#[test]
+fn no_hostile_overrides_the_config() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = dir.path().join("aotcheck.toml");
+    std::fs::write(&file, "hostile = true\n").expect("write");
+    let on = json(check_fixture("home-dir", &["--bin", "hello", "--config-file"]).arg(&file));
+    assert_eq!(runs_of(&on, "hello").len(), 5, "{on}");
+    let off = json(
+        check_fixture(
+            "home-dir",
+            &["--bin", "hello", "--no-hostile", "--config-file"],
+        )
+        .arg(&file),
+    );
+    assert!(runs_of(&off, "hello").is_empty(), "{off}");
+}
