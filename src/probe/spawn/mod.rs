@@ -47,6 +47,9 @@ use super::ready::{self, HttpCheck, poll_interval};
 use crate::options::Ready;
 use crate::report::Memory;
 
+/// How often a `line` probe checks whether the program exited before its line.
+const LINE_MODE_PAUSE: Duration = Duration::from_millis(5);
+
 pub struct RunSpec<'a> {
     pub program: &'a Path,
     /// The exec gate for `exit` mode (see `floor.rs`); `None`: spawn directly and attach after.
@@ -280,6 +283,10 @@ fn until_ready(spec: &RunSpec, pid: Pid, port: u16, t0: Instant, helper: &Helper
         let elapsed = t0.elapsed();
         let pause = if first {
             Duration::ZERO
+        } else if matches!(spec.ready, Ready::Line(_)) && !streams_closed {
+            // The line's moment is taken by the drain thread; this loop only has to notice
+            // an early exit, and waking often would take CPU from the program and the thread.
+            LINE_MODE_PAUSE
         } else {
             poll_interval(elapsed)
         };
