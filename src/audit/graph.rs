@@ -4,11 +4,14 @@
 //! dependencies, transitively, as cargo resolved them for this target (`cargo metadata
 //! --filter-platform`) and these features. A proc-macro runs in the compiler, so it and
 //! everything under it are left out. A build-dependency's own normal dependencies are left out
-//! too, because the walk never enters it.
+//! too, because the walk never enters it. The metadata's features are unified over the target and
+//! the build host; [`linked_features`] puts those of the units built for the target in their place.
 
 use std::collections::{BTreeMap, HashMap, VecDeque};
 
 use cargo_metadata::{DependencyKind, Metadata, Package, PackageId, TargetKind};
+
+use crate::compile::Built;
 
 /// A crate that reaches the binary.
 #[derive(Debug, Clone)]
@@ -86,6 +89,22 @@ pub fn reach<'m>(metadata: &'m Metadata, root: &PackageId) -> Vec<Reached<'m>> {
             })
         })
         .collect()
+}
+
+/// Give each crate the features of the unit cargo built for the target, where one was built (a
+/// library; the binary's own package keeps the metadata's). `cargo metadata` unifies a crate's
+/// features over the target and the build host, so a feature that only a build script's copy
+/// has would otherwise trigger a rule on the shipped binary.
+pub fn linked_features(reached: &mut [Reached], builds: &[Built]) {
+    for r in reached {
+        let built = builds
+            .iter()
+            .flat_map(|b| &b.libraries)
+            .find(|l| l.package_id == r.package.id);
+        if let Some(lib) = built {
+            r.features.clone_from(&lib.features);
+        }
+    }
 }
 
 /// A dependency edge that links code into the dependent: kind `normal` (cargo lists one entry

@@ -83,7 +83,8 @@ pub fn run(ws: &Workspace, builds: &[Built], host: &Host, report: &mut Report) -
             stat: read(st, LinkMode::Static)?,
             dynamic: read(dy, LinkMode::Dynamic)?,
         };
-        let reached = graph::reach(&ws.metadata, &bin.package_id);
+        let mut reached = graph::reach(&ws.metadata, &bin.package_id);
+        graph::linked_features(&mut reached, builds);
         let settings = ws.config.for_bin(&bin.package, &bin.name);
         let ctx = Ctx {
             reached: &reached,

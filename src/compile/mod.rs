@@ -54,6 +54,9 @@ pub struct BuiltLibrary {
     pub package_id: PackageId,
     /// The crate name as rustc spells it (`libz_sys`).
     pub crate_name: String,
+    /// The features this unit was built with. Unlike `cargo metadata`'s resolve, which unifies
+    /// a crate's features over the target and the build host, these are the linked copy's.
+    pub features: Vec<String>,
     pub filenames: Vec<PathBuf>,
 }
 
@@ -225,6 +228,7 @@ pub fn build(req: &BuildRequest, diag: &mut dyn Write) -> Result<Built> {
                 built.libraries.push(BuiltLibrary {
                     package_id: a.package_id,
                     crate_name: a.target.name.replace('-', "_"),
+                    features: a.features,
                     filenames: a
                         .filenames
                         .into_iter()
@@ -232,11 +236,15 @@ pub fn build(req: &BuildRequest, diag: &mut dyn Write) -> Result<Built> {
                         .collect(),
                 });
             }
-            Message::BuildScriptExecuted(b) => built.build_scripts.push(BuildScriptRun {
-                package_id: b.package_id,
-                linked_libs: b.linked_libs.iter().map(|l| l.to_string()).collect(),
-                out_dir: b.out_dir.into_std_path_buf(),
-            }),
+            // The target's runs only: a crate that is also a build dependency runs its build
+            // script a second time for the host, perhaps with other features and libraries.
+            Message::BuildScriptExecuted(b) if b.out_dir.starts_with(&target_out) => {
+                built.build_scripts.push(BuildScriptRun {
+                    package_id: b.package_id,
+                    linked_libs: b.linked_libs.iter().map(|l| l.to_string()).collect(),
+                    out_dir: b.out_dir.into_std_path_buf(),
+                });
+            }
             _ => {}
         }
     }

@@ -273,6 +273,56 @@ fn libz_sys_without_static_is_aot006_and_with_static_is_nothing() {
     audit("audit-libz-static", &[], 0, "static", &[]);
 }
 
+/// `cargo metadata` unifies a crate's features over the target and the build host: it reports
+/// `user` on nix and `static` on libz-sys in these fixtures, though only their build scripts'
+/// copies have them. The audit goes by the copies linked into the binary.
+#[test]
+fn features_are_those_of_the_copy_that_is_linked() {
+    for (name, krate, feature) in [
+        ("audit-nix-build-user", "nix", "user"),
+        ("audit-libz-build-static", "libz-sys", "static"),
+    ] {
+        let manifest = fixture(name).join("Cargo.toml");
+        let meta: Value = serde_json::from_str(&tool(
+            "cargo",
+            &[
+                "metadata",
+                "--format-version=1",
+                "--locked",
+                "--manifest-path",
+                manifest.to_str().expect("utf-8"),
+            ],
+        ))
+        .expect("metadata JSON");
+        let node = meta["resolve"]["nodes"]
+            .as_array()
+            .expect("nodes")
+            .iter()
+            .find(|n| str_of(n, "id").contains(&format!("#{krate}@")))
+            .unwrap_or_else(|| panic!("{krate} not in the resolve of {name}"));
+        assert!(
+            strings(&node["features"]).iter().any(|f| f == feature),
+            "the premise: metadata reports `{feature}` on {krate} in {name}"
+        );
+    }
+    // nix's `user` is on in the build script's copy only: the binary never looks a user up.
+    audit("audit-nix-build-user", &[], 0, "static", &[]);
+    // libz-sys's `static` is on in the build script's copy only: the binary links the system's.
+    audit(
+        "audit-libz-build-static",
+        &[],
+        0,
+        "static",
+        &[Expect {
+            rule: "AOT006",
+            severity: "warning",
+            krate: "libz-sys",
+            path: &["audit-libz-build-static", "libz-sys"],
+            evidence: &["links the system's `z` (`rustc-link-lib=z`, not `static=z`)"],
+        }],
+    );
+}
+
 #[test]
 fn deny_allow_and_severity_come_from_the_config() {
     let committed = fixture("audit-libz").join("deny.toml");
