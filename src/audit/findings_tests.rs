@@ -15,6 +15,23 @@ fn package(name: &str, links: Option<&str>) -> Package {
     .expect("package")
 }
 
+/// `app` and its one dependency `dep`, as the graph walk gives them (no features).
+fn app_and<'m>(app: &'m Package, dep: &'m Package) -> [Reached<'m>; 2] {
+    let name = |p: &Package| p.name.to_string();
+    [
+        Reached {
+            package: app,
+            features: vec![],
+            path: vec![name(app)],
+        },
+        Reached {
+            package: dep,
+            features: vec![],
+            path: vec![name(app), name(dep)],
+        },
+    ]
+}
+
 fn rule_on(
     id: &str,
     stat: Evidence,
@@ -46,18 +63,7 @@ fn symtab(functions: &[&str]) -> Evidence {
 #[test]
 fn a_trigger_crate_without_its_symbols_is_one_step_less_severe() {
     let (app, home) = (package("app", None), package("home", None));
-    let reached = [
-        Reached {
-            package: &app,
-            features: vec![],
-            path: vec!["app".into()],
-        },
-        Reached {
-            package: &home,
-            features: vec![],
-            path: vec!["app".into(), "home".into()],
-        },
-    ];
+    let reached = app_and(&app, &home);
     let f = rule_on(
         "AOT004",
         symtab(&["_ZN4home8home_dir17h0123456789abcdefE"]),
@@ -98,18 +104,7 @@ fn a_trigger_crate_without_its_symbols_is_one_step_less_severe() {
 #[test]
 fn a_links_crate_linking_a_system_library_is_aot006_unless_bundled() {
     let (app, png) = (package("app", None), package("png-sys", Some("png")));
-    let reached = [
-        Reached {
-            package: &app,
-            features: vec![],
-            path: vec!["app".into()],
-        },
-        Reached {
-            package: &png,
-            features: vec![],
-            path: vec!["app".into(), "png-sys".into()],
-        },
-    ];
+    let reached = app_and(&app, &png);
     let script = |libs: &[&str]| BuildScriptRun {
         package_id: png.id.clone(),
         linked_libs: libs.iter().map(|s| s.to_string()).collect(),
@@ -127,18 +122,7 @@ fn a_links_crate_linking_a_system_library_is_aot006_unless_bundled() {
 #[test]
 fn registries_are_proved_by_init_array_entries_and_linkme_sections() {
     let (app, linkme) = (package("app", None), package("linkme", None));
-    let reached = [
-        Reached {
-            package: &app,
-            features: vec![],
-            path: vec!["app".into()],
-        },
-        Reached {
-            package: &linkme,
-            features: vec![],
-            path: vec!["app".into(), "linkme".into()],
-        },
-    ];
+    let reached = app_and(&app, &linkme);
     let ev = Evidence {
         init_array: 3,
         linkme: vec!["linkme_PLUGINS".into()],
