@@ -473,13 +473,7 @@ fn iconv_open_is_aot010() {
 
 #[test]
 fn findings_show_in_the_human_report() {
-    let mut cmd = aotcheck();
-    cmd.args(["aotcheck", "--manifest-path"])
-        .arg(fixture("audit-lookup").join("Cargo.toml"))
-        .arg("--target-dir")
-        .arg(shared_target_dir())
-        .args(["--locked", "-q"]);
-    let r = run(&mut cmd);
+    let r = run(&mut human_fixture("audit-lookup", &[]));
     assert_eq!(r.code, 1, "{}", r.stderr);
     for part in [
         "findings     1 error",

@@ -278,15 +278,18 @@ fn compare_probes_both_builds_and_reports_ratios() {
 
 #[test]
 fn human_report_shows_the_probe_and_the_comparison() {
-    let mut cmd = aotcheck();
-    cmd.arg("aotcheck")
-        .arg("--manifest-path")
-        .arg(fixture("hello-server").join("Cargo.toml"))
-        .arg("--target-dir")
-        .arg(shared_target_dir())
-        .args(["--locked", "-q", "--compare", "--ready", "tcp"])
-        .args(["--runs", "2", "--warmup", "0"]);
-    let r = run(&mut cmd);
+    let r = run(&mut human_fixture(
+        "hello-server",
+        &[
+            "--compare",
+            "--ready",
+            "tcp",
+            "--runs",
+            "2",
+            "--warmup",
+            "0",
+        ],
+    ));
     assert_eq!(r.code, 0, "{}", r.stderr);
     for needle in [
         "startup",

@@ -43,13 +43,21 @@ pub fn check_fixture(name: &str, args: &[&str]) -> Command {
 
 /// As [`check_fixture`], with the startup probe.
 pub fn probe_fixture(name: &str, args: &[&str]) -> Command {
+    let mut cmd = human_fixture(name, &["--format", "json"]);
+    cmd.args(args);
+    cmd
+}
+
+/// `cargo aotcheck --manifest-path <fixture> --locked -q ARGS` with the shared target dir: the
+/// human report, with the startup probe.
+pub fn human_fixture(name: &str, args: &[&str]) -> Command {
     let mut cmd = aotcheck();
     cmd.arg("aotcheck")
         .arg("--manifest-path")
         .arg(fixture(name).join("Cargo.toml"))
         .arg("--target-dir")
         .arg(shared_target_dir())
-        .args(["--locked", "--format", "json", "-q"])
+        .args(["--locked", "-q"])
         .args(args);
     cmd
 }
