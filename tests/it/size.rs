@@ -81,16 +81,8 @@ fn assert_full_coverage(path: &str, b: &Value) {
     }
 }
 
-#[test]
-fn where_bytes_every_byte_once_and_crates_named() {
-    let v = json(&mut check_fixture("where-bytes", &["--symbols", "all"]));
-    let a = static_artifact(&v);
-    let path = str_of(a, "path");
-    let b = &a["binary"];
-    assert_full_coverage(path, b);
-
-    // The 512 KiB table: its own crate, in .rodata, the size nm gives.
-    let nm = nm_sizes(path, &[]);
+/// The 512 KiB table: its own crate, in .rodata, the size nm gives.
+fn assert_big_table_is_where_bytes(b: &Value, nm: &HashMap<String, u64>) {
     let table = rows(b)
         .iter()
         .find(|r| str_of(r, "name") == "where_bytes::BIG_TABLE")
@@ -100,8 +92,10 @@ fn where_bytes_every_byte_once_and_crates_named() {
     assert_eq!(u64_of(table, "file_size"), 512 * 1024);
     let mangled = str_of(table, "mangled");
     assert_eq!(nm[mangled], 512 * 1024, "nm agrees");
+}
 
-    // zlib's C code: most of what libz.a defines and the binary holds goes to libz_sys.
+/// zlib's C code: most of what libz.a defines and the binary holds (by `nm`) goes to libz_sys.
+fn assert_zlib_goes_to_libz_sys(b: &Value, nm: &HashMap<String, u64>) {
     let libz = walk(&shared_target_dir(), "libz.a").expect("libz.a built by libz-sys");
     let libz = libz.to_str().expect("utf-8");
     let zlib_names: HashSet<String> = nm_sizes(libz, &[]).into_keys().collect();
@@ -123,6 +117,20 @@ fn where_bytes_every_byte_once_and_crates_named() {
         let r = ours.iter().find(|r| r["name"] == f);
         assert!(r.is_some(), "{f} attributed to libz_sys");
     }
+}
+
+#[test]
+fn where_bytes_every_byte_once_and_crates_named() {
+    let v = json(&mut check_fixture("where-bytes", &["--symbols", "all"]));
+    let a = static_artifact(&v);
+    let path = str_of(a, "path");
+    let b = &a["binary"];
+    assert_full_coverage(path, b);
+
+    let nm = nm_sizes(path, &[]);
+    assert_big_table_is_where_bytes(b, &nm);
+
+    assert_zlib_goes_to_libz_sys(b, &nm);
 
     // The small dependencies are among the crates, with exact confidence.
     let crates = b["crates"].as_array().expect("crates");
@@ -139,6 +147,33 @@ fn where_bytes_every_byte_once_and_crates_named() {
     let crate_vm: u64 = crates.iter().map(|c| u64_of(c, "vm_size")).sum();
     assert_eq!(crate_vm, u64_of(cov, "allocated_bytes"));
     assert!(cov["share"].as_f64().expect("share") > 0.7, "{cov}");
+}
+
+/// Fat LTO merges every crate into one object before codegen: no codegen-unit file symbols,
+/// fewer archive members to match. Coverage stays whole; the crates are still found, from
+/// the archives for C code and from the symbol names for Rust.
+#[test]
+fn lto_builds_are_covered_and_attributed() {
+    let v = json(&mut check_fixture(
+        "where-bytes",
+        &["--profile", "release-lto", "--symbols", "all"],
+    ));
+    let a = static_artifact(&v);
+    let path = str_of(a, "path");
+    assert!(path.contains("release-lto"), "{path}");
+    let b = &a["binary"];
+    assert_full_coverage(path, b);
+    let nm = nm_sizes(path, &[]);
+    assert_big_table_is_where_bytes(b, &nm);
+    assert_zlib_goes_to_libz_sys(b, &nm);
+    let crates = b["crates"].as_array().expect("crates");
+    for dep in ["md5", "crc32fast", "std"] {
+        assert!(
+            crates.iter().any(|c| c["name"] == dep),
+            "{dep} not among {crates:?}"
+        );
+    }
+    assert!(b["coverage"]["share"].as_f64().expect("share") > 0.7);
 }
 
 #[test]
