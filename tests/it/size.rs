@@ -119,18 +119,23 @@ fn assert_zlib_goes_to_libz_sys(b: &Value, nm: &HashMap<String, u64>) {
     }
 }
 
-#[test]
-fn where_bytes_every_byte_once_and_crates_named() {
-    let v = json(&mut check_fixture("where-bytes", &["--symbols", "all"]));
+/// The static where-bytes built with `args`, after the checks that hold for every build of it:
+/// whole coverage, the table's crate, zlib's code in libz_sys.
+fn where_bytes_attributed(args: &[&str]) -> Value {
+    let v = json(&mut check_fixture("where-bytes", args));
     let a = static_artifact(&v);
     let path = str_of(a, "path");
-    let b = &a["binary"];
-    assert_full_coverage(path, b);
-
+    assert_full_coverage(path, &a["binary"]);
     let nm = nm_sizes(path, &[]);
-    assert_big_table_is_where_bytes(b, &nm);
+    assert_big_table_is_where_bytes(&a["binary"], &nm);
+    assert_zlib_goes_to_libz_sys(&a["binary"], &nm);
+    a.clone()
+}
 
-    assert_zlib_goes_to_libz_sys(b, &nm);
+#[test]
+fn where_bytes_every_byte_once_and_crates_named() {
+    let a = where_bytes_attributed(&["--symbols", "all"]);
+    let b = &a["binary"];
 
     // The small dependencies are among the crates, with exact confidence.
     let crates = b["crates"].as_array().expect("crates");
@@ -154,18 +159,9 @@ fn where_bytes_every_byte_once_and_crates_named() {
 /// the archives for C code and from the symbol names for Rust.
 #[test]
 fn lto_builds_are_covered_and_attributed() {
-    let v = json(&mut check_fixture(
-        "where-bytes",
-        &["--profile", "release-lto", "--symbols", "all"],
-    ));
-    let a = static_artifact(&v);
-    let path = str_of(a, "path");
-    assert!(path.contains("release-lto"), "{path}");
+    let a = where_bytes_attributed(&["--profile", "release-lto", "--symbols", "all"]);
+    assert!(str_of(&a, "path").contains("release-lto"), "{a}");
     let b = &a["binary"];
-    assert_full_coverage(path, b);
-    let nm = nm_sizes(path, &[]);
-    assert_big_table_is_where_bytes(b, &nm);
-    assert_zlib_goes_to_libz_sys(b, &nm);
     let crates = b["crates"].as_array().expect("crates");
     for dep in ["md5", "crc32fast", "std"] {
         assert!(
