@@ -82,26 +82,12 @@ pub fn checks(b: &Budgets, a: &Artifact) -> Vec<Check> {
     if b.require_static == Some(true) {
         let mut deps: Vec<String> = bin.interpreter.iter().cloned().collect();
         deps.extend(bin.needed.iter().cloned());
-        v.push(Check {
-            id: "budget.static".into(),
-            verdict: if deps.is_empty() {
-                Verdict::Pass
-            } else {
-                Verdict::Fail
-            },
-            value: Some(deps.len() as f64),
-            limit: Some(0.0),
-            margin: Some(-(deps.len() as f64)),
-            baseline: None,
-            delta: None,
-            change: None,
-            unit: "libraries".into(),
-            message: if deps.is_empty() {
-                "static: no interpreter, no shared libraries".into()
-            } else {
-                format!("require_static, but it needs {}", deps.join(", "))
-            },
-        });
+        let message = if deps.is_empty() {
+            "static: no interpreter, no shared libraries".into()
+        } else {
+            format!("require_static, but it needs {}", deps.join(", "))
+        };
+        v.push(no_libraries("budget.static", deps.len(), message));
     }
     if let Some(allowed) = &b.allowed_libraries {
         let extra: Vec<&String> = bin
@@ -109,32 +95,38 @@ pub fn checks(b: &Budgets, a: &Artifact) -> Vec<Check> {
             .iter()
             .filter(|n| !allowed.iter().any(|a| library_matches(a, n)))
             .collect();
-        v.push(Check {
-            id: "budget.libraries".into(),
-            verdict: if extra.is_empty() {
-                Verdict::Pass
-            } else {
-                Verdict::Fail
-            },
-            value: Some(extra.len() as f64),
-            limit: Some(0.0),
-            margin: Some(-(extra.len() as f64)),
-            baseline: None,
-            delta: None,
-            change: None,
-            unit: "libraries".into(),
-            message: if extra.is_empty() {
-                format!("{} shared libraries, all allowed", bin.needed.len())
-            } else {
-                let names: Vec<&str> = extra.iter().map(|s| s.as_str()).collect();
-                format!("not in allowed_libraries: {}", names.join(", "))
-            },
-        });
+        let message = if extra.is_empty() {
+            format!("{} shared libraries, all allowed", bin.needed.len())
+        } else {
+            let names: Vec<&str> = extra.iter().map(|s| s.as_str()).collect();
+            format!("not in allowed_libraries: {}", names.join(", "))
+        };
+        v.push(no_libraries("budget.libraries", extra.len(), message));
     }
     if let Some((max, written)) = &b.max_glibc {
         v.push(glibc(a, max, written));
     }
     v
+}
+
+/// A check that passes only when `found` libraries is zero (the limit).
+fn no_libraries(id: &str, found: usize, message: String) -> Check {
+    Check {
+        id: id.into(),
+        verdict: if found == 0 {
+            Verdict::Pass
+        } else {
+            Verdict::Fail
+        },
+        value: Some(found as f64),
+        limit: Some(0.0),
+        margin: Some(-(found as f64)),
+        baseline: None,
+        delta: None,
+        change: None,
+        unit: "libraries".into(),
+        message,
+    }
 }
 
 /// `libz.so` allows `libz.so.1`; `libc.so.6` allows exactly that.
