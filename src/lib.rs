@@ -1,7 +1,35 @@
 //! cargo-aotcheck: build a Rust project as a static binary and tell what it really is and costs.
 //!
-//! The library is a pipeline of stages that take and return plain data (see `STYLE.md`):
-//! options → workspace → compile → inspect → render. [`run`] wires them together.
+//! The library is a pipeline of stages that take and return plain data (see `STYLE.md`); none
+//! prints, all output goes through one [`output::Output`]. [`run`] dispatches the command,
+//! [`check`] runs the stages in a row:
+//!
+//! ```text
+//! options ─▶ plan ─▶ compile ─▶ inspect ─▶ attribute ─▶ audit ─▶ probe ─▶ hostile ─▶ gate ─▶ render
+//! ```
+//!
+//! Modules, one line each:
+//! - `cli`: clap's parse, converted into the library's own [`options`]; nothing else sees clap.
+//! - `options`: what the user asked for (build selection, formats, partial probe options).
+//! - `config`: `[package.metadata.aotcheck]` and `--config-file`, typed at load, then
+//!   `config::resolve` lays the command line over them into the [`plan`].
+//! - `plan`: the resolved run: toolchain, workspace, target dirs, and per binary its probe
+//!   settings, hostile runs, audit policy, budgets and thresholds.
+//! - `toolchain`: the cargo and rustc that build, what they say about the target.
+//! - `workspace`: `cargo metadata`, the packages and binary targets selected.
+//! - `compile`: `cargo build` of one link mode; artifacts from cargo's JSON messages.
+//! - `inspect`: binary facts (goblin): format, linkage, sections, glibc floor, closure.
+//! - `attribute`: every byte of a binary to a symbol and a crate.
+//! - `audit`: rules (a catalogue, as data) over the crates that reach each binary.
+//! - `probe`: startup time and memory over repeated runs.
+//! - `hostile`: static binaries under conditions that expose static-glibc hazards.
+//! - `gate`: budgets, the baseline comparison and the run's verdict.
+//! - `report`: the one data model every stage fills and every renderer reads (also the
+//!   baseline file).
+//! - `render`: human, JSON, Markdown and GitHub Actions output; layout only.
+//! - `format`, `stats`: leaves shared by stages and renderers (how figures are written; medians
+//!   and intervals).
+//! - `output`, `progress`, `interrupt`, `error`: the writer, the progress bar, Ctrl-C, errors.
 
 pub mod attribute;
 pub mod audit;
@@ -9,25 +37,30 @@ pub mod cli;
 pub mod compile;
 pub mod config;
 pub mod error;
+pub mod format;
 pub mod gate;
 pub mod hostile;
 pub mod inspect;
 pub mod interrupt;
 pub mod options;
 pub mod output;
+pub mod plan;
 pub mod probe;
 pub mod progress;
 pub mod render;
 pub mod report;
+pub mod stats;
+pub mod toolchain;
 pub mod workspace;
 
-use std::path::{Path, PathBuf};
+use std::borrow::Cow;
+use std::path::Path;
 
-use crate::compile::{BuildRequest, Toolchain};
 use crate::error::{Error, Result};
-use crate::options::{BuildOptions, Command, Format, LinkChoice, Options, Verbosity};
+use crate::options::{BuildOptions, Command, Format, Options, Verbosity};
 use crate::output::Output;
-use crate::report::{Artifact, BuildInfo, LinkMode, Report};
+use crate::plan::{BuildUi, Plan};
+use crate::report::Report;
 
 /// How a run that did its job ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -103,7 +136,7 @@ fn emit(report: &Report, opts: &Options, out: &mut Output) -> Result<()> {
             .out
             .write_all(render::markdown::render(report).as_bytes()),
         Format::Human => {
-            let style = render::human::Style {
+            let style = render::Style {
                 color: out.out_color,
                 verbose: opts.verbosity == Verbosity::Verbose,
                 all_crates: opts.size.all_crates,
@@ -144,7 +177,7 @@ fn inspect_files(
             || f.display().to_string(),
             |n| n.to_string_lossy().into_owned(),
         );
-        report.artifacts.push(Artifact::new(
+        report.artifacts.push(report::Artifact::new(
             None,
             name,
             None,
@@ -155,247 +188,88 @@ fn inspect_files(
     Ok(report)
 }
 
+/// The pipeline of the main command: one stage after the other, as in the module map above.
 fn check(
     opts: &BuildOptions,
     baseline: &gate::Baseline,
     size: &attribute::Settings,
     out: &mut Output,
 ) -> Result<Report> {
-    let cargo = compile::find_cargo()?;
-    let cwd = std::env::current_dir().map_err(|e| Error::io(".", e))?;
-    let mut toolchain = Toolchain::discover(cargo.clone(), &cwd)?;
-    let target = opts
-        .target
-        .clone()
-        .unwrap_or_else(|| toolchain.host.clone());
-    toolchain.prepare_target(&target, &cwd)?;
-    let ws = workspace::load(opts, &cargo, &target)?;
-
-    let modes: &[LinkMode] = match opts.link {
-        LinkChoice::Static => &[LinkMode::Static],
-        LinkChoice::Dynamic => &[LinkMode::Dynamic],
-        LinkChoice::Compare => &[LinkMode::Static, LinkMode::Dynamic],
-    };
-    if modes.contains(&LinkMode::Static) && target.ends_with("-linux-gnu") {
-        compile::check_static_glibc()?;
-    }
-
-    let mut report = Report::new(Some(BuildInfo {
-        rustc: toolchain.rustc_version.clone(),
-        target: target.clone(),
-        profile: opts.profile.clone(),
-        features: opts.features.clone(),
-        all_features: opts.all_features,
-        no_default_features: opts.no_default_features,
-        workspace_root: ws.root().display().to_string(),
-    }));
-    let progress_width = if out.err_terminal && out.verbosity != Verbosity::Quiet {
-        Some(terminal_width())
-    } else {
-        None
-    };
-    // Every build's own record (artifacts, build-script output): later stages read it.
+    let plan = config::resolve(opts, build_ui(out))?;
+    let mut report = Report::new(Some(plan.build_info()));
     let mut builds = Vec::new();
-    for &link in modes {
-        let req = BuildRequest {
-            opts,
-            toolchain: &toolchain,
-            target: &target,
-            link,
-            target_dir: compile::target_dir(opts, &ws.target_directory(), link),
-            color: out.err_color,
-            progress_width,
-            quiet: out.verbosity == Verbosity::Quiet,
-            verbose: out.verbosity == Verbosity::Verbose,
-        };
-        out.status(
-            "Building",
-            &format!(
-                "{} binaries for {target} ({} profile)",
-                link.as_str(),
-                opts.profile
-            ),
-        );
-        let built = compile::build(&req, out.err)?;
-        for bin in &ws.bins {
-            let Some(b) = built
-                .binaries
-                .iter()
-                .find(|b| b.name == bin.name && b.package_id == bin.package_id)
-            else {
-                report.warnings.push(format!(
-                    "cargo did not report a {} binary for `{}`",
-                    link.as_str(),
-                    bin.name
-                ));
-                continue;
-            };
-            out.status("Inspecting", &relative(&b.path, &cwd));
-            report.artifacts.push(Artifact::new(
-                Some(bin.package.clone()),
-                bin.name.clone(),
-                Some(link),
-                b.path.display().to_string(),
-                inspect::inspect_path(&b.path)?,
-            ));
-        }
+    for &link in &plan.links {
+        let built = compile::build(&plan, link, out)?;
+        inspect::built(&plan, &built, &mut report, out)?;
         builds.push(built);
     }
-    attribute::attribute_report(&mut report, &builds, &toolchain.rustc, &target, size)?;
-    // The stages after inspection (audit, probe, gate) take `&ws`, `&builds` and `&mut report`.
-    let started = std::time::Instant::now();
-    let host = audit::Host {
-        target_dirs: modes
-            .iter()
-            .map(|&m| compile::target_dir(opts, &ws.target_directory(), m))
-            .collect(),
-        cargo_home: toolchain.cargo_home.as_deref(),
-    };
-    audit::run(&ws, &builds, &host, &mut report)?;
-    if out.verbosity == Verbosity::Verbose {
-        out.status("Audited", &format!("in {:.1?}", started.elapsed()));
-    }
-    if opts.probe.enabled() {
-        let floor = compile::target_dir(opts, &ws.target_directory(), LinkMode::Static)
-            .with_file_name("probe-floor");
-        let bar = progress::ProbeBar::new(out);
-        let options_for = |a: &Artifact| {
-            let settings = ws
-                .config
-                .for_bin(a.package.as_deref().unwrap_or_default(), &a.name);
-            opts.probe.clone().or(settings.probe.to_options())
-        };
-        probe::probe_report(&mut report, &options_for, &floor, &mut |p| bar.update(p))?;
-        bar.finish();
-    }
-    let ctx = Context {
-        opts,
-        ws: &ws,
-        toolchain: &toolchain,
-        target: &target,
-        progress_width,
-    };
-    hostile_stage(&ctx, &mut report, out)?;
-    let base = |o: &BuildOptions, out: &mut Output| check(o, &gate::Baseline::None, size, out);
-    gate::stage(opts, baseline, &ws, &mut report, out, &base)?;
+    attribute::attribute_report(
+        &mut report,
+        &builds,
+        &plan.toolchain.rustc,
+        &plan.target,
+        size,
+    )?;
+    audit::check(&plan, &builds, &mut report, out)?;
+    probe::check(&plan, &mut report, out)?;
+    hostile::check(&plan, &mut report, out)?;
+    audit::record_reproduced(&plan, &mut report);
+    let base = base_report(&plan, baseline, size, out)?;
+    gate::check(
+        &plan,
+        base.as_ref().map(|(s, r)| (s.as_str(), r.as_ref())),
+        &mut report,
+    );
     Ok(report)
 }
 
-/// What the stages after the build share.
-struct Context<'a> {
-    opts: &'a BuildOptions,
-    ws: &'a workspace::Workspace,
-    toolchain: &'a Toolchain,
-    target: &'a str,
-    progress_width: Option<u16>,
+/// The report to compare with: the baseline file's, or `--baseline-ref`'s revision built here
+/// by this same pipeline, in a temporary worktree, with the options of this run. Returned with
+/// the name of its source.
+fn base_report<'b>(
+    plan: &Plan,
+    baseline: &'b gate::Baseline,
+    size: &attribute::Settings,
+    out: &mut Output,
+) -> Result<Option<(String, Cow<'b, Report>)>> {
+    let rev = match baseline {
+        gate::Baseline::None => return Ok(None),
+        gate::Baseline::File { path, report } => {
+            return Ok(Some((path.display().to_string(), Cow::Borrowed(&**report))));
+        }
+        gate::Baseline::Ref(rev) => rev,
+    };
+    let tree = gate::Worktree::add(rev)?;
+    let short = |c: &str| c.get(..12).unwrap_or(c).to_string();
+    out.status(
+        "Baseline",
+        &format!(
+            "{} ({}) in a temporary worktree",
+            rev.rev,
+            short(&tree.commit)
+        ),
+    );
+    let mut opts = plan.options.clone();
+    opts.manifest_path = Some(tree.map(&plan.workspace.manifest())?);
+    opts.target_dir = Some(plan.dirs.baseline_ref.clone());
+    // The base is measured, not judged: its hostile runs would tell nothing to compare, and
+    // `Some(false)` also overrides `hostile = true` in its config.
+    opts.hostile = Some(false);
+    tree.bring_lock_file(plan.workspace.root())?;
+    let base = check(&opts, &gate::Baseline::None, size, out)?;
+    let source = format!("git:{} ({})", rev.rev, short(&tree.commit));
+    Ok(Some((source, Cow::Owned(base))))
 }
 
-impl Context<'_> {
-    fn settings(&self, a: &Artifact) -> config::Settings {
-        self.ws
-            .config
-            .for_bin(a.package.as_deref().unwrap_or_default(), &a.name)
+/// How cargo's output is shown: like ours.
+fn build_ui(out: &Output) -> BuildUi {
+    BuildUi {
+        color: out.err_color,
+        progress_width: (out.err_terminal && out.verbosity != Verbosity::Quiet)
+            .then(terminal_width),
+        quiet: out.verbosity == Verbosity::Quiet,
+        verbose: out.verbosity == Verbosity::Verbose,
     }
-
-    fn build_request(&self, link: LinkMode, out: &Output) -> BuildRequest<'_> {
-        BuildRequest {
-            opts: self.opts,
-            toolchain: self.toolchain,
-            target: self.target,
-            link,
-            target_dir: compile::target_dir(self.opts, &self.ws.target_directory(), link),
-            color: out.err_color,
-            progress_width: self.progress_width,
-            quiet: out.verbosity == Verbosity::Quiet,
-            verbose: out.verbosity == Verbosity::Verbose,
-        }
-    }
-}
-
-/// `--hostile` (or `hostile = true` in config): each static binary under hostile conditions;
-/// a failure is checked against the dynamic build, built for the purpose if need be.
-fn hostile_stage(ctx: &Context, report: &mut Report, out: &mut Output) -> Result<()> {
-    let wanted: Vec<usize> = (0..report.artifacts.len())
-        .filter(|&i| {
-            let a = &report.artifacts[i];
-            a.link_mode == Some(LinkMode::Static)
-                && ctx
-                    .opts
-                    .hostile
-                    .or(ctx.settings(a).probe.hostile)
-                    .unwrap_or(false)
-        })
-        .collect();
-    if wanted.is_empty() {
-        return Ok(());
-    }
-    let privilege = hostile::detect_privilege();
-    let scratch = compile::target_dir(ctx.opts, &ctx.ws.target_directory(), LinkMode::Static)
-        .with_file_name("hostile");
-    let mut dynamic_build: Option<Vec<compile::BuiltBinary>> = None;
-    for i in wanted {
-        let (package, name) = {
-            let a = &report.artifacts[i];
-            (a.package.clone(), a.name.clone())
-        };
-        let settings = ctx.settings(&report.artifacts[i]);
-        // The probe's options (command line over config) say how to run and when it is up.
-        let probe = ctx.opts.probe.clone().or(settings.probe.to_options());
-        let spec = hostile::HostileSpec {
-            args: probe.args.clone(),
-            env: probe.env.clone(),
-            timeout: probe.timeout(),
-            ready: probe.ready(),
-            grace: probe.grace(),
-        };
-        let existing = report
-            .artifacts
-            .iter()
-            .find(|d| {
-                d.link_mode == Some(LinkMode::Dynamic) && d.package == package && d.name == name
-            })
-            .map(|d| PathBuf::from(&d.path));
-        out.status("Hostile", &format!("runs of {name} (static)"));
-        let mut build_error = None;
-        let mut dynamic = || -> Option<PathBuf> {
-            if existing.is_some() {
-                return existing.clone();
-            }
-            if dynamic_build.is_none() {
-                out.status("Building", "dynamic binaries to compare the failures with");
-                match compile::build(&ctx.build_request(LinkMode::Dynamic, out), out.err) {
-                    Ok(b) => dynamic_build = Some(b.binaries),
-                    Err(e) => {
-                        build_error = Some(e);
-                        dynamic_build = Some(Vec::new());
-                    }
-                }
-            }
-            dynamic_build
-                .as_ref()?
-                .iter()
-                .find(|b| b.name == name)
-                .map(|b| b.path.clone())
-        };
-        let path = PathBuf::from(&report.artifacts[i].path);
-        let runs = hostile::run_all(&path, &mut dynamic, &spec, &privilege, &scratch)?;
-        if let Some(e) = build_error {
-            report
-                .warnings
-                .push(format!("the dynamic build for comparison failed: {e}"));
-        }
-        report.artifacts[i].hostile = runs;
-        let version = ctx
-            .ws
-            .metadata
-            .workspace_packages()
-            .iter()
-            .find(|p| Some(p.name.as_str()) == package.as_deref())
-            .map(|p| p.version.to_string())
-            .unwrap_or_default();
-        audit::record_reproduced(&mut report.artifacts[i], &settings, &version);
-    }
-    Ok(())
 }
 
 /// `cargo aotcheck explain [RULE]`: one catalogue entry, or the list of rules.
@@ -419,13 +293,6 @@ fn explain(rule: Option<&str>, out: &mut Output) -> Result<Outcome> {
         .or_else(ignore_broken_pipe)
         .map_err(|e| Error::io("<stdout>", e))?;
     Ok(Outcome::Passed)
-}
-
-fn relative(path: &Path, base: &Path) -> String {
-    path.strip_prefix(base)
-        .unwrap_or(path)
-        .display()
-        .to_string()
 }
 
 fn terminal_width() -> u16 {

@@ -3,16 +3,23 @@
 use std::io::IsTerminal;
 use std::process::ExitCode;
 
+use cargo_aotcheck::error::Error;
 use cargo_aotcheck::options::ColorChoice;
 use cargo_aotcheck::output::{BAD, Output, paint};
-use cargo_aotcheck::{cli, exit_code, run};
+use cargo_aotcheck::{Outcome, cli, exit_code, run};
 
 fn main() -> ExitCode {
     let opts = match cli::parse(std::env::args_os()) {
         Ok(o) => o,
         Err(e) => {
             let _ = e.print();
-            return ExitCode::from(if e.use_stderr() { 2 } else { 0 });
+            // `--help` and `--version` are a run that did its job; the rest is bad usage.
+            let result = if e.use_stderr() {
+                Err(Error::Usage(e.kind().to_string()))
+            } else {
+                Ok(Outcome::Passed)
+            };
+            return ExitCode::from(exit_code(&result));
         }
     };
     let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());

@@ -207,8 +207,9 @@ fn parse_port(s: &str) -> Result<u16, String> {
     }
 }
 
-/// What the startup probe does. Every field is "not given" until set, so that the command line
-/// and a config file can be merged ([`ProbeOptions::or`]) before the defaults apply.
+/// What the startup probe does, as the command line or one configuration layer gives it. Every
+/// field is "not given" until set, so that layers merge ([`ProbeOptions::or`]) before
+/// `config::resolve` applies the defaults.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct ProbeOptions {
     /// `Some(false)`: `--no-probe`.
@@ -221,19 +222,14 @@ pub struct ProbeOptions {
     /// Between SIGTERM and SIGKILL.
     pub grace: Option<std::time::Duration>,
     /// Arguments passed verbatim (no shell); `{port}` is replaced by the port handed in `PORT`.
-    pub args: Vec<String>,
+    pub args: Option<Vec<String>>,
     /// Extra environment; `{port}` in values is replaced as in `args`.
-    pub env: Vec<(String, String)>,
+    pub env: Option<Vec<(String, String)>>,
 }
 
 impl ProbeOptions {
-    pub const DEFAULT_RUNS: u32 = 20;
-    pub const DEFAULT_WARMUP: u32 = 3;
-    pub const DEFAULT_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
-    pub const DEFAULT_GRACE: std::time::Duration = std::time::Duration::from_secs(2);
-
     /// Fill what is not given here from `fallback` (e.g. the command line over the config).
-    /// Arguments and environment are taken whole from one side: the first that has any.
+    /// Arguments and environment are taken whole from one side: the first that sets them.
     pub fn or(self, fallback: ProbeOptions) -> ProbeOptions {
         ProbeOptions {
             enabled: self.enabled.or(fallback.enabled),
@@ -242,35 +238,8 @@ impl ProbeOptions {
             warmup: self.warmup.or(fallback.warmup),
             timeout: self.timeout.or(fallback.timeout),
             grace: self.grace.or(fallback.grace),
-            args: if self.args.is_empty() {
-                fallback.args
-            } else {
-                self.args
-            },
-            env: if self.env.is_empty() {
-                fallback.env
-            } else {
-                self.env
-            },
+            args: self.args.or(fallback.args),
+            env: self.env.or(fallback.env),
         }
-    }
-
-    pub fn enabled(&self) -> bool {
-        self.enabled.unwrap_or(true)
-    }
-    pub fn ready(&self) -> Ready {
-        self.ready.clone().unwrap_or(Ready::Exit)
-    }
-    pub fn runs(&self) -> u32 {
-        self.runs.unwrap_or(Self::DEFAULT_RUNS)
-    }
-    pub fn warmup(&self) -> u32 {
-        self.warmup.unwrap_or(Self::DEFAULT_WARMUP)
-    }
-    pub fn timeout(&self) -> std::time::Duration {
-        self.timeout.unwrap_or(Self::DEFAULT_TIMEOUT)
-    }
-    pub fn grace(&self) -> std::time::Duration {
-        self.grace.unwrap_or(Self::DEFAULT_GRACE)
     }
 }

@@ -5,7 +5,14 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use crate::options::Verbosity;
 use crate::output::Output;
-use crate::probe::Progress;
+
+/// Where the probe is, for a progress bar.
+pub struct Progress<'a> {
+    /// e.g. `hello-server (static)`.
+    pub label: &'a str,
+    pub done: u64,
+    pub total: u64,
+}
 
 pub struct ProbeBar(Option<ProgressBar>);
 

@@ -4,7 +4,6 @@ use std::path::{Path, PathBuf};
 
 use cargo_metadata::{CargoOpt, Metadata, MetadataCommand, Package, PackageId, TargetKind};
 
-use crate::config::Config;
 use crate::error::{Error, Result};
 use crate::options::BuildOptions;
 
@@ -12,14 +11,14 @@ use crate::options::BuildOptions;
 pub struct BinTarget {
     pub package: String,
     pub package_id: PackageId,
+    /// The package's version.
+    pub version: String,
     pub name: String,
 }
 
 pub struct Workspace {
     pub metadata: Metadata,
     pub bins: Vec<BinTarget>,
-    /// Settings from the manifests and `--config-file`, validated.
-    pub config: Config,
 }
 
 impl Workspace {
@@ -29,6 +28,14 @@ impl Workspace {
 
     pub fn target_directory(&self) -> PathBuf {
         self.metadata.target_directory.clone().into_std_path_buf()
+    }
+
+    /// The manifest cargo was pointed at: the root package's, else the workspace's.
+    pub fn manifest(&self) -> PathBuf {
+        self.metadata
+            .root_package()
+            .map(|p| p.manifest_path.clone().into_std_path_buf())
+            .unwrap_or_else(|| self.root().join("Cargo.toml"))
     }
 }
 
@@ -69,33 +76,7 @@ pub fn load(opts: &BuildOptions, cargo: &Path, target: &str) -> Result<Workspace
         .map_err(|e| Error::Metadata(metadata_message(e)))?;
     let packages = selected_packages(&metadata, opts)?;
     let bins = bin_targets(&packages, &opts.bins)?;
-    let config = load_config(&metadata, opts)?;
-    Ok(Workspace {
-        metadata,
-        bins,
-        config,
-    })
-}
-
-fn load_config(metadata: &Metadata, opts: &BuildOptions) -> Result<Config> {
-    if let Some(f) = opts.config_file.as_ref().filter(|f| !f.is_file()) {
-        return Err(Error::Usage(format!(
-            "config file `{}` does not exist",
-            f.display()
-        )));
-    }
-    let members = metadata.workspace_packages();
-    let packages: Vec<(&str, &serde_json::Value, &Path)> = members
-        .iter()
-        .map(|p| (p.name.as_str(), &p.metadata, p.manifest_path.as_std_path()))
-        .collect();
-    let root_manifest = metadata.workspace_root.as_std_path().join("Cargo.toml");
-    Config::load(
-        &metadata.workspace_metadata,
-        &root_manifest,
-        &packages,
-        opts.config_file.as_deref(),
-    )
+    Ok(Workspace { metadata, bins })
 }
 
 fn metadata_message(e: cargo_metadata::Error) -> String {
@@ -158,6 +139,7 @@ fn bin_targets(packages: &[&Package], wanted: &[String]) -> Result<Vec<BinTarget
                 bins.push(BinTarget {
                     package: p.name.to_string(),
                     package_id: p.id.clone(),
+                    version: p.version.to_string(),
                     name: t.name.clone(),
                 });
             }

@@ -13,20 +13,13 @@ pub mod rules;
 use std::path::{Path, PathBuf};
 
 use crate::compile::{BuildScriptRun, Built};
-use crate::config::Settings;
 use crate::error::Result;
+use crate::output::Output;
+use crate::plan::{AuditPolicy, BinPlan, Plan};
 use crate::report::{Artifact, Finding, LinkMode, Report};
-use crate::workspace::Workspace;
 use evidence::Evidence;
 use findings::{Binaries, Ctx, new_finding};
 use rules::{RULES, Scope};
-
-/// Build-host facts the audit needs besides the workspace and the builds.
-pub struct Host<'a> {
-    /// Target directories of the builds (their paths in a binary are evidence, AOT009).
-    pub target_dirs: Vec<PathBuf>,
-    pub cargo_home: Option<&'a Path>,
-}
 
 /// Libraries of the C runtime and toolchain: linking them from the system is not a finding.
 const RUNTIME_LIBS: &[&str] = &[
@@ -42,8 +35,10 @@ const STD_NSS: &[&str] = &[
     "getpwuid_r",
 ];
 
-/// Run the audit over every built artifact of `report`.
-pub fn run(ws: &Workspace, builds: &[Built], host: &Host, report: &mut Report) -> Result<()> {
+/// The audit stage: every binary of the plan, against the rules, with the evidence of its
+/// builds. `-v` tells how long it took.
+pub fn check(plan: &Plan, builds: &[Built], report: &mut Report, out: &mut Output) -> Result<()> {
+    let started = std::time::Instant::now();
     let target = report.build.as_ref().map_or("", |b| b.target.as_str());
     let glibc = target.contains("-gnu");
     let std_version = report
@@ -52,25 +47,13 @@ pub fn run(ws: &Workspace, builds: &[Built], host: &Host, report: &mut Report) -
         .and_then(|b| b.rustc.split_whitespace().nth(1))
         .unwrap_or("")
         .to_string();
-    let mut prefixes: Vec<(PathBuf, bool)> = host
-        .target_dirs
-        .iter()
-        .chain([&ws.target_directory()])
-        .map(|p| (canonical(p), true))
-        .collect();
-    prefixes.push((canonical(ws.root()), false));
-    if let Some(h) = host.cargo_home {
-        prefixes.push((canonical(h), false));
-    }
-    prefixes.sort_by_key(|(p, _)| std::cmp::Reverse(p.as_os_str().len()));
-    prefixes.dedup_by(|a, b| a.0 == b.0);
-
+    let prefixes = host_prefixes(plan);
     let scripts: Vec<&BuildScriptRun> = builds.iter().flat_map(|b| &b.build_scripts).collect();
-    for bin in &ws.bins {
+    for bin in &plan.bins {
         let find = |mode: LinkMode| {
             report.artifacts.iter().position(|a| {
-                a.package.as_deref() == Some(bin.package.as_str())
-                    && a.name == bin.name
+                a.package.as_deref() == Some(bin.target.package.as_str())
+                    && a.name == bin.target.name
                     && a.link_mode == Some(mode)
             })
         };
@@ -83,9 +66,8 @@ pub fn run(ws: &Workspace, builds: &[Built], host: &Host, report: &mut Report) -
             stat: read(st, LinkMode::Static)?,
             dynamic: read(dy, LinkMode::Dynamic)?,
         };
-        let mut reached = graph::reach(&ws.metadata, &bin.package_id);
+        let mut reached = graph::reach(&plan.workspace.metadata, &bin.target.package_id);
         graph::linked_features(&mut reached, builds);
-        let settings = ws.config.for_bin(&bin.package, &bin.name);
         let ctx = Ctx {
             reached: &reached,
             scripts: &scripts,
@@ -93,47 +75,71 @@ pub fn run(ws: &Workspace, builds: &[Built], host: &Host, report: &mut Report) -
             std_version: &std_version,
         };
         let Some(shipped) = st.or(dy) else { continue };
-        let mut findings = Vec::new();
-        for rule in RULES {
-            let applies = match rule.scope {
+        let static_glibc = st.is_some() && glibc;
+        let mut findings: Vec<Finding> = RULES
+            .iter()
+            .filter(|rule| match rule.scope {
                 Scope::Any => true,
                 Scope::Static => st.is_some(),
-                Scope::StaticGlibc => st.is_some() && glibc,
+                Scope::StaticGlibc => static_glibc,
                 Scope::Dynamic => false,
-            };
-            if applies {
-                findings.extend(ctx.rule(rule));
-            }
-        }
-        findings.extend(ctx.denied(&settings.deny));
-        let mut floor = dy
-            .and_then(|i| report.artifacts[i].binary.glibc_floor.as_ref())
-            .and_then(|g| rules::find("AOT008").map(|r| (g, r)))
-            .map(|(g, rule)| {
-                let mut f = new_finding(rule, "glibc", &g.version, vec![bin.package.clone()]);
-                f.evidence.push(format!(
-                    "GLIBC_{} needed by {}",
-                    g.version,
-                    g.symbols.join(", ")
-                ));
-                f
-            });
+            })
+            .flat_map(|rule| ctx.rule(rule))
+            .collect();
+        findings.extend(ctx.denied(&bin.audit.deny));
+        let mut floor = dy.and_then(|i| glibc_floor(&report.artifacts[i], bin));
         for f in findings.iter_mut().chain(floor.as_mut()) {
-            apply_settings(f, &settings);
+            apply_policy(f, &bin.audit);
         }
         report.artifacts[shipped].findings.extend(findings);
         if let (Some(i), Some(f)) = (dy, floor) {
             report.artifacts[i].findings.push(f);
         }
     }
+    if out.verbosity == crate::options::Verbosity::Verbose {
+        out.status("Audited", &format!("in {:.1?}", started.elapsed()));
+    }
     Ok(())
+}
+
+/// Paths of the build host whose appearance in a binary is evidence (AOT009): the target dirs
+/// of the builds and the workspace's (marked `true`), the workspace root and `$CARGO_HOME`;
+/// longest first, so the most specific prefix matches.
+fn host_prefixes(plan: &Plan) -> Vec<(PathBuf, bool)> {
+    let mut prefixes: Vec<(PathBuf, bool)> = plan
+        .links
+        .iter()
+        .map(|&l| plan.dirs.build(l).to_path_buf())
+        .chain([plan.workspace.target_directory()])
+        .map(|p| (canonical(&p), true))
+        .collect();
+    prefixes.push((canonical(plan.workspace.root()), false));
+    if let Some(h) = &plan.toolchain.cargo_home {
+        prefixes.push((canonical(h), false));
+    }
+    prefixes.sort_by_key(|(p, _)| std::cmp::Reverse(p.as_os_str().len()));
+    prefixes.dedup_by(|a, b| a.0 == b.0);
+    prefixes
+}
+
+/// AOT008: the glibc floor of a dynamic build.
+fn glibc_floor(a: &Artifact, bin: &BinPlan) -> Option<Finding> {
+    let g = a.binary.glibc_floor.as_ref()?;
+    let rule = rules::find("AOT008")?;
+    let mut f = new_finding(rule, "glibc", &g.version, vec![bin.target.package.clone()]);
+    f.evidence.push(format!(
+        "GLIBC_{} needed by {}",
+        g.version,
+        g.symbols.join(", ")
+    ));
+    Some(f)
 }
 
 fn canonical(p: &Path) -> PathBuf {
     std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf())
 }
 
-fn apply_settings(f: &mut Finding, s: &Settings) {
+fn apply_policy(f: &mut Finding, s: &AuditPolicy) {
     // Rule ids are matched as `explain` matches them: case-insensitively.
     if let Some((_, sev)) = s
         .severity
@@ -169,9 +175,18 @@ const REPRODUCED_ADVICE: &str = "The static glibc binary crashed where glibc loa
     Build for musl if its target is installed (musl loads no NSS modules), set HOME and avoid \
     `home_dir`-style or host-name lookups, or ship the dynamic build.";
 
-/// A hostile run crashed (or hung) the static binary: the AOT004 finding becomes an error that
-/// was reproduced, with the command to do it again; one is added if the audit had none.
-pub fn record_reproduced(a: &mut Artifact, settings: &Settings, package_version: &str) {
+/// After the hostile stage: where a hostile run crashed (or hung) a static binary, its AOT004
+/// finding becomes an error that was reproduced, with the command to do it again; one is added
+/// if the audit had none.
+pub fn record_reproduced(plan: &Plan, report: &mut Report) {
+    for a in &mut report.artifacts {
+        if let Some(bin) = plan.bin_of(a) {
+            reproduced(a, &bin.audit, &bin.target.version);
+        }
+    }
+}
+
+fn reproduced(a: &mut Artifact, policy: &AuditPolicy, package_version: &str) {
     use crate::report::HostileOutcome;
     let failed: Vec<&crate::report::HostileRun> = a
         .hostile
@@ -181,28 +196,7 @@ pub fn record_reproduced(a: &mut Artifact, settings: &Settings, package_version:
     let Some(first) = failed.first() else {
         return;
     };
-    let evidence: Vec<String> = failed
-        .iter()
-        .map(|r| {
-            let how = match (&r.signal, r.exit_code, r.outcome) {
-                (_, _, HostileOutcome::Hung) => "hung".to_string(),
-                (Some(sig), _, _) => format!("crashed with {sig}"),
-                (None, Some(code), _) => format!("exited with status {code}"),
-                _ => "crashed".to_string(),
-            };
-            let dynamic = match r.dynamic_outcome {
-                Some(HostileOutcome::Ok) => "; the dynamic build survives it",
-                Some(HostileOutcome::Crashed | HostileOutcome::Hung) => {
-                    "; the dynamic build fails too"
-                }
-                _ => "",
-            };
-            format!(
-                "reproduced: {how} under `{}` ({}){dynamic}",
-                r.condition, r.description
-            )
-        })
-        .collect();
+    let evidence: Vec<String> = failed.iter().map(|r| reproduced_evidence(r)).collect();
     let reproduce = first.reproduce.clone();
     let package = a.package.clone().unwrap_or_else(|| a.name.clone());
     if !a.findings.iter().any(|f| f.rule == "AOT004")
@@ -217,7 +211,7 @@ pub fn record_reproduced(a: &mut Artifact, settings: &Settings, package_version:
     }
     for f in a.findings.iter_mut().filter(|f| f.rule == "AOT004") {
         // An allowance still holds; a severity override does not soften a real crash.
-        apply_settings(f, settings);
+        apply_policy(f, policy);
         f.severity = crate::report::Severity::Error;
         f.reproduced = true;
         f.reproduce = reproduce.clone();
@@ -226,13 +220,24 @@ pub fn record_reproduced(a: &mut Artifact, settings: &Settings, package_version:
     }
 }
 
-/// Whether any finding fails the first gate (a non-allowed error).
-pub fn gate_failed(report: &Report) -> bool {
-    report
-        .artifacts
-        .iter()
-        .flat_map(|a| &a.findings)
-        .any(Finding::fails_gate)
+/// `reproduced: crashed with SIGSEGV under `no-home` (...); the dynamic build survives it`.
+fn reproduced_evidence(r: &crate::report::HostileRun) -> String {
+    use crate::report::HostileOutcome;
+    let how = match (&r.signal, r.exit_code, r.outcome) {
+        (_, _, HostileOutcome::Hung) => "hung".to_string(),
+        (Some(sig), _, _) => format!("crashed with {sig}"),
+        (None, Some(code), _) => format!("exited with status {code}"),
+        _ => "crashed".to_string(),
+    };
+    let dynamic = match r.dynamic_outcome {
+        Some(HostileOutcome::Ok) => "; the dynamic build survives it",
+        Some(HostileOutcome::Crashed | HostileOutcome::Hung) => "; the dynamic build fails too",
+        _ => "",
+    };
+    format!(
+        "reproduced: {how} under `{}` ({}){dynamic}",
+        r.condition, r.description
+    )
 }
 
 #[cfg(test)]
@@ -256,16 +261,16 @@ mod tests {
         let mut f = new_finding(rule, "users", "0.11.0", vec!["app".into(), "users".into()]);
         assert_eq!(f.severity, Severity::Error);
         assert_eq!(f.severity.lowered(), Severity::Warning);
-        let mut s = Settings::default();
-        s.allow.push(crate::config::Allow {
+        let mut s = AuditPolicy::default();
+        s.allow.push(crate::plan::Allow {
             rule: "AOT004".into(),
             krate: Some("users".into()),
             reason: "reads $USER only".into(),
         });
-        apply_settings(&mut f, &s);
+        apply_policy(&mut f, &s);
         assert!(f.allowed && !f.fails_gate());
         s.severity.insert("AOT004".into(), Severity::Note);
-        apply_settings(&mut f, &s);
+        apply_policy(&mut f, &s);
         assert_eq!(f.severity, Severity::Note);
     }
 }

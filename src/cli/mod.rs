@@ -306,8 +306,8 @@ impl From<ProbeArgs> for ProbeOptions {
             warmup: a.warmup,
             timeout: a.probe_timeout,
             grace: a.grace,
-            args: a.probe_arg,
-            env: a.probe_env,
+            args: (!a.probe_arg.is_empty()).then_some(a.probe_arg),
+            env: (!a.probe_env.is_empty()).then_some(a.probe_env),
         }
     }
 }

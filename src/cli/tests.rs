@@ -96,9 +96,11 @@ fn probe_flags_parse_validate_and_merge() {
     assert_eq!(pr.runs, Some(5));
     assert_eq!(pr.timeout, Some(std::time::Duration::from_millis(500)));
     assert_eq!(pr.grace, Some(std::time::Duration::from_millis(1500)));
-    assert_eq!(pr.args, vec!["--flag", "a b"]);
-    assert_eq!(pr.env, vec![("K".to_string(), "v=w".to_string())]);
-    assert_eq!(pr.warmup(), 3, "default");
+    let strings = |v: &[&str]| Some(v.iter().map(|s| s.to_string()).collect::<Vec<_>>());
+    assert_eq!(pr.args, strings(&["--flag", "a b"]));
+    assert_eq!(pr.env, Some(vec![("K".to_string(), "v=w".to_string())]));
+    let resolved = crate::config::probe_settings(pr.clone()).expect("probed");
+    assert_eq!(resolved.warmup, 3, "default");
     for bad in [
         &["x", "--ready", "line:("][..],
         &["x", "--ready", "tcp:0"],
@@ -114,17 +116,19 @@ fn probe_flags_parse_validate_and_merge() {
     let Command::Check(o) = p(&["x", "--no-probe"]).expect("parse").command else {
         panic!("expected check")
     };
-    assert!(!o.probe.enabled());
+    assert_eq!(crate::config::probe_settings(o.probe), None);
     // The command line wins over a config; what it leaves unset comes from the config.
     let config = ProbeOptions {
         runs: Some(9),
         warmup: Some(1),
-        args: vec!["cfg".into()],
+        args: strings(&["cfg"]),
         ..ProbeOptions::default()
     };
-    let merged = pr.clone().or(config);
+    let merged = pr.clone().or(config.clone());
     assert_eq!((merged.runs, merged.warmup), (Some(5), Some(1)));
-    assert_eq!(merged.args, vec!["--flag", "a b"]);
+    assert_eq!(merged.args, strings(&["--flag", "a b"]));
+    // Arguments the command line leaves out come whole from the config.
+    assert_eq!(ProbeOptions::default().or(config).args, strings(&["cfg"]));
     assert_eq!(
         Ready::parse("tcp").map(|r| r.to_string()).as_deref(),
         Ok("tcp")

@@ -4,7 +4,6 @@
 //! the artifacts come from the JSON stream on cargo's stdout.
 
 pub mod rustflags;
-mod toolchain;
 
 use std::io::{BufReader, Read, Write};
 use std::path::{Path, PathBuf};
@@ -14,12 +13,14 @@ use cargo_metadata::{Message, PackageId, TargetKind};
 
 use crate::error::{Error, Result};
 use crate::options::BuildOptions;
+use crate::output::Output;
+use crate::plan::Plan;
 use crate::report::LinkMode;
-
-pub use toolchain::{Toolchain, check_static_glibc, find_cargo};
+use crate::toolchain::{Toolchain, check_static_glibc};
+use crate::workspace::BinTarget;
 
 /// One build we ask cargo for.
-pub struct BuildRequest<'a> {
+struct BuildRequest<'a> {
     pub opts: &'a BuildOptions,
     pub toolchain: &'a Toolchain,
     pub target: &'a str,
@@ -68,6 +69,45 @@ pub struct Built {
     pub build_scripts: Vec<BuildScriptRun>,
     /// Where the user's rustflags came from, and which ones we passed.
     pub rustflags: Vec<String>,
+}
+
+impl Built {
+    /// The executable built for `bin`, matched by package and name: two packages of a
+    /// workspace may each have a binary of the same name.
+    pub fn binary(&self, bin: &BinTarget) -> Option<&BuiltBinary> {
+        self.binaries
+            .iter()
+            .find(|b| b.name == bin.name && b.package_id == bin.package_id)
+    }
+}
+
+/// The compile stage: `cargo build` of the plan's binaries for one link mode, in that mode's
+/// own target dir. Cargo's diagnostics and progress pass through to `out.err` as they come.
+pub fn build(plan: &Plan, link: LinkMode, out: &mut Output) -> Result<Built> {
+    if link == LinkMode::Static && plan.target.ends_with("-linux-gnu") {
+        check_static_glibc()?;
+    }
+    let req = BuildRequest {
+        opts: &plan.options,
+        toolchain: &plan.toolchain,
+        target: &plan.target,
+        link,
+        target_dir: plan.dirs.build(link).to_path_buf(),
+        color: plan.ui.color,
+        progress_width: plan.ui.progress_width,
+        quiet: plan.ui.quiet,
+        verbose: plan.ui.verbose,
+    };
+    out.status(
+        "Building",
+        &format!(
+            "{} binaries for {} ({} profile)",
+            link.as_str(),
+            plan.target,
+            plan.options.profile
+        ),
+    );
+    run_cargo(&req, out.err)
 }
 
 /// The `cargo build` command line for `req` (without the program), and its environment.
@@ -139,7 +179,7 @@ fn command(req: &BuildRequest) -> Result<Command> {
 
 /// Run the build. Cargo's stderr goes to `diag` as it arrives (byte for byte, so progress bars
 /// and colours survive); its tail is kept to explain a failure.
-pub fn build(req: &BuildRequest, diag: &mut dyn Write) -> Result<Built> {
+fn run_cargo(req: &BuildRequest, diag: &mut dyn Write) -> Result<Built> {
     let mut cmd = command(req)?;
     let encoded = cmd
         .get_envs()
@@ -152,10 +192,11 @@ pub fn build(req: &BuildRequest, diag: &mut dyn Write) -> Result<Built> {
                 .collect()
         })
         .unwrap_or_default();
-    let mut child = cmd.spawn().map_err(|source| Error::Spawn {
+    let spawn_error = |source| Error::Spawn {
         program: req.toolchain.cargo.display().to_string(),
         source,
-    })?;
+    };
+    let mut child = cmd.spawn().map_err(spawn_error)?;
     let stdout = child.stdout.take();
     let stderr = child.stderr.take();
     let _relay = InterruptRelay::start(child.id());
@@ -167,38 +208,51 @@ pub fn build(req: &BuildRequest, diag: &mut dyn Write) -> Result<Built> {
             .filter_map(std::result::Result::ok)
             .collect()
     });
+    let tail = stderr
+        .map(|err| pass_through(err, diag))
+        .unwrap_or_default();
+    let status = child.wait().map_err(spawn_error)?;
+    let messages = reader.join().unwrap_or_default();
+    let built = collect(messages, req, encoded);
+    crate::interrupt::check()?;
+    if !status.success() {
+        let text = String::from_utf8_lossy(&tail);
+        return Err(explain_failure(&text, &built, req));
+    }
+    Ok(built)
+}
+
+/// Copy cargo's stderr to `diag` as it comes; return its last 128-256 KiB.
+fn pass_through(mut err: impl Read, diag: &mut dyn Write) -> Vec<u8> {
     let mut tail: Vec<u8> = Vec::new();
-    if let Some(mut err) = stderr {
-        let mut buf = [0u8; 8192];
-        loop {
-            match err.read(&mut buf) {
-                Ok(0) => break,
-                Ok(n) => {
-                    // Losing the user's terminal is no reason to stop the build.
-                    let _ = diag.write_all(&buf[..n]);
-                    let _ = diag.flush();
-                    tail.extend_from_slice(&buf[..n]);
-                    if tail.len() > 256 * 1024 {
-                        tail.drain(..tail.len() - 128 * 1024);
-                    }
+    let mut buf = [0u8; 8192];
+    loop {
+        match err.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => {
+                // Losing the user's terminal is no reason to stop the build.
+                let _ = diag.write_all(&buf[..n]);
+                let _ = diag.flush();
+                tail.extend_from_slice(&buf[..n]);
+                if tail.len() > 256 * 1024 {
+                    tail.drain(..tail.len() - 128 * 1024);
                 }
-                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-                Err(_) => break,
             }
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(_) => break,
         }
     }
-    let status = child.wait().map_err(|source| Error::Spawn {
-        program: req.toolchain.cargo.display().to_string(),
-        source,
-    })?;
-    let messages = reader.join().unwrap_or_default();
+    tail
+}
 
+/// What cargo's JSON messages say was built for the target.
+fn collect(messages: Vec<Message>, req: &BuildRequest, rustflags: Vec<String>) -> Built {
     let mut built = Built {
         link: req.link,
         binaries: Vec::new(),
         libraries: Vec::new(),
         build_scripts: Vec::new(),
-        rustflags: encoded,
+        rustflags,
     };
     let target_out = req.target_dir.join(
         Path::new(req.target)
@@ -248,12 +302,7 @@ pub fn build(req: &BuildRequest, diag: &mut dyn Write) -> Result<Built> {
             _ => {}
         }
     }
-    crate::interrupt::check()?;
-    if !status.success() {
-        let text = String::from_utf8_lossy(&tail);
-        return Err(explain_failure(&text, &built, req));
-    }
-    Ok(built)
+    built
 }
 
 /// Passes a Ctrl-C on to cargo's whole process group: cargo, its rustc jobs and any build
@@ -369,16 +418,6 @@ pub fn crate_of(id: &PackageId) -> String {
         (Some(n), Some(v)) => format!("{n}@{v}"),
         _ => repr.to_string(),
     }
-}
-
-/// Our target dir: `--target-dir`, else `aotcheck/` inside the workspace's target dir; one
-/// subfolder per link mode so the two builds do not invalidate each other.
-pub fn target_dir(opts: &BuildOptions, workspace_target: &Path, link: LinkMode) -> PathBuf {
-    let base = opts
-        .target_dir
-        .clone()
-        .unwrap_or_else(|| workspace_target.join("aotcheck"));
-    base.join(link.as_str())
 }
 
 #[cfg(test)]

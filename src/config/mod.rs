@@ -1,6 +1,8 @@
 //! `[workspace.metadata.aotcheck]`, `[package.metadata.aotcheck]`, `[package.metadata.aotcheck.bin.NAME]`
-//! and `--config-file FILE`: parsed, then validated into [`Settings`]. Errors name the key and
-//! the file.
+//! and `--config-file FILE`: parsed, and each layer converted at once into typed values (the
+//! only place raw values are read, so every error is an error at load, naming the key and the
+//! file). [`Config::for_bin`] layers them for one binary; [`resolve`] lays the command line
+//! over that and makes the run's [`Plan`](crate::plan::Plan).
 //!
 //! Precedence, lowest first: workspace defaults, the package, the package's `bin.NAME` table,
 //! then the config file (its top level, then its own `bin.NAME`). Lists (`allow`, `deny`,
@@ -14,12 +16,16 @@ use std::time::Duration;
 use serde::Deserialize;
 
 use crate::error::{Error, Result};
+use crate::options::{ProbeOptions, Ready};
+use crate::plan::{Allow, AuditPolicy, Budgets, GlibcVersion, Thresholds};
+use crate::report::Severity;
 
+mod resolve;
 mod units;
 
-use crate::report::Severity;
+pub use resolve::{probe_settings, resolve};
 use units::{Quantity, parse_duration_q, parse_percent, parse_size};
-pub use units::{parse_duration, parse_glibc, parse_size_str};
+pub use units::{parse_duration, parse_size_str};
 
 /// One table of settings, as written (before layering).
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -68,104 +74,77 @@ struct RawThresholds {
     startup_fail: Option<Quantity>,
 }
 
-/// `allow = [{ rule = "AOT004", crate = "users", reason = "only reads $USER" }]`
-#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
-#[serde(deny_unknown_fields)]
-pub struct Allow {
-    pub rule: String,
-    #[serde(rename = "crate")]
-    pub krate: Option<String>,
-    pub reason: String,
-}
-
+/// Thresholds as one layer sets them: what it leaves out comes from the layers below.
 #[derive(Debug, Clone, Default, PartialEq)]
-pub struct Budgets {
-    pub max_file_size: Option<u64>,
-    pub max_stripped_size: Option<u64>,
-    pub max_closure_size: Option<u64>,
-    pub max_startup: Option<Duration>,
-    pub max_rss: Option<u64>,
-    pub require_static: Option<bool>,
-    pub allowed_libraries: Option<Vec<String>>,
-    /// e.g. `[2, 28]`, and as written.
-    pub max_glibc: Option<(Vec<u32>, String)>,
+struct PartialThresholds {
+    size_warn: Option<f64>,
+    size_fail: Option<f64>,
+    size_fail_min: Option<u64>,
+    memory_fail: Option<f64>,
+    memory_fail_min: Option<u64>,
+    startup_fail: Option<f64>,
 }
 
-/// Regression thresholds against a baseline; fractions (0.05 = 5%) and bytes.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Thresholds {
-    pub size_warn: f64,
-    pub size_fail: f64,
-    pub size_fail_min: u64,
-    pub memory_fail: f64,
-    pub memory_fail_min: u64,
-    pub startup_fail: f64,
-}
-
-impl Default for Thresholds {
-    fn default() -> Self {
-        Thresholds {
-            size_warn: 0.01,
-            size_fail: 0.05,
-            size_fail_min: 4 * 1024,
-            memory_fail: 0.10,
-            memory_fail_min: 256 * 1024,
-            startup_fail: 0.10,
-        }
-    }
-}
-
+/// One table of settings, converted and checked: every value is typed, nothing is re-read.
 #[derive(Debug, Clone, Default, PartialEq)]
-pub struct ProbeSettings {
-    pub ready: Option<String>,
-    pub args: Option<Vec<String>>,
-    pub env: Option<BTreeMap<String, String>>,
-    pub runs: Option<u32>,
-    pub warmup: Option<u32>,
-    pub timeout: Option<Duration>,
-    pub grace: Option<Duration>,
-    pub hostile: Option<bool>,
+struct Partial {
+    allow: Vec<Allow>,
+    severity: BTreeMap<String, Severity>,
+    deny: Vec<String>,
+    probe: ProbeOptions,
+    hostile: Option<bool>,
+    budgets: Budgets,
+    thresholds: PartialThresholds,
 }
 
-impl ProbeSettings {
-    /// As the probe's options (the command line's are laid over these).
-    pub fn to_options(&self) -> crate::options::ProbeOptions {
-        crate::options::ProbeOptions {
-            enabled: None,
-            // Validated when the config was loaded.
-            ready: self
-                .ready
-                .as_deref()
-                .and_then(|r| crate::options::Ready::parse(r).ok()),
-            runs: self.runs,
-            warmup: self.warmup,
-            timeout: self.timeout,
-            grace: self.grace,
-            args: self.args.clone().unwrap_or_default(),
-            env: self.env.clone().unwrap_or_default().into_iter().collect(),
-        }
-    }
+/// A layer: its top table and its `bin.NAME` tables.
+#[derive(Debug, Clone, Default)]
+struct Layer {
+    top: Partial,
+    bins: BTreeMap<String, Partial>,
 }
 
-/// Validated settings for one binary, all layers applied.
+/// The settings of one binary from every layer of the configuration, before the command line.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Settings {
-    pub allow: Vec<Allow>,
-    pub severity: BTreeMap<String, Severity>,
-    pub deny: Vec<String>,
-    pub probe: ProbeSettings,
+    pub audit: AuditPolicy,
+    /// The probe as configured; the command line's options are laid over these.
+    pub probe: ProbeOptions,
+    pub hostile: Option<bool>,
     pub budgets: Budgets,
     pub thresholds: Thresholds,
 }
 
-/// A validated layer with its per-binary tables.
-#[derive(Debug, Clone, Default)]
-struct Layer {
-    top: Raw,
-    source: String,
+impl Settings {
+    /// Lay `p` over these settings: what it sets wins; `allow` and `deny` accumulate.
+    fn apply(&mut self, p: &Partial) {
+        let a = &mut self.audit;
+        a.allow.extend(p.allow.iter().cloned());
+        a.severity
+            .extend(p.severity.iter().map(|(k, v)| (k.clone(), *v)));
+        a.deny.extend(p.deny.iter().cloned());
+        self.probe = p.probe.clone().or(std::mem::take(&mut self.probe));
+        self.hostile = p.hostile.or(self.hostile);
+        let (b, n) = (&mut self.budgets, &p.budgets);
+        b.max_file_size = n.max_file_size.or(b.max_file_size);
+        b.max_stripped_size = n.max_stripped_size.or(b.max_stripped_size);
+        b.max_closure_size = n.max_closure_size.or(b.max_closure_size);
+        b.max_startup = n.max_startup.or(b.max_startup);
+        b.max_rss = n.max_rss.or(b.max_rss);
+        b.require_static = n.require_static.or(b.require_static);
+        b.allowed_libraries = n.allowed_libraries.clone().or(b.allowed_libraries.take());
+        b.max_glibc = n.max_glibc.clone().or(b.max_glibc.take());
+        let (t, n) = (&mut self.thresholds, &p.thresholds);
+        t.size_warn = n.size_warn.unwrap_or(t.size_warn);
+        t.size_fail = n.size_fail.unwrap_or(t.size_fail);
+        t.size_fail_min = n.size_fail_min.unwrap_or(t.size_fail_min);
+        t.memory_fail = n.memory_fail.unwrap_or(t.memory_fail);
+        t.memory_fail_min = n.memory_fail_min.unwrap_or(t.memory_fail_min);
+        t.startup_fail = n.startup_fail.unwrap_or(t.startup_fail);
+    }
 }
 
-/// Every layer that applies to a workspace, validated once; [`Config::for_bin`] layers them.
+/// Every layer that applies to a workspace, converted and checked once at load.
 #[derive(Debug, Clone, Default)]
 pub struct Config {
     workspace: Option<Layer>,
@@ -206,22 +185,13 @@ impl Config {
                         .into(),
                 });
             }
-            validate(&raw, &display(workspace_manifest))?;
-            config.workspace = Some(Layer {
-                top: raw,
-                source: display(workspace_manifest),
-            });
+            config.workspace = Some(layer(&raw, &display(workspace_manifest))?);
         }
         for (name, metadata, manifest) in packages {
             if let Some(raw) = from_json(metadata, "package.metadata.aotcheck", manifest)? {
-                validate(&raw, &display(manifest))?;
-                config.packages.insert(
-                    name.to_string(),
-                    Layer {
-                        top: raw,
-                        source: display(manifest),
-                    },
-                );
+                config
+                    .packages
+                    .insert(name.to_string(), layer(&raw, &display(manifest))?);
             }
         }
         if let Some(path) = file {
@@ -239,26 +209,18 @@ impl Config {
         })
     }
 
-    /// The settings for `bin` of `package`, every layer applied.
+    /// The settings for `bin` of `package`, every layer applied: the workspace's, then the
+    /// package's and its `bin.NAME`, then the file's and its `bin.NAME`.
     pub fn for_bin(&self, package: &str, bin: &str) -> Settings {
         let mut s = Settings::default();
-        let mut layers: Vec<(&Raw, &str)> = Vec::new();
         if let Some(l) = &self.workspace {
-            layers.push((&l.top, &l.source));
+            s.apply(&l.top);
         }
-        for l in self
-            .packages
-            .get(package)
-            .into_iter()
-            .chain(self.file.as_ref())
-        {
-            layers.push((&l.top, &l.source));
-            if let Some(b) = l.top.bin.get(bin) {
-                layers.push((b, &l.source));
+        for l in self.packages.get(package).into_iter().chain(&self.file) {
+            s.apply(&l.top);
+            if let Some(b) = l.bins.get(bin) {
+                s.apply(b);
             }
-        }
-        for (raw, _) in layers {
-            apply(&mut s, raw);
         }
         s
     }
@@ -273,21 +235,16 @@ fn parse_file(text: &str, path: &Path) -> Result<Layer> {
         path: path.to_path_buf(),
         message: format!("{}: {}", e.path(), e.inner()),
     })?;
-    validate(&raw, &display(path))?;
-    Ok(Layer {
-        top: raw,
-        source: display(path),
-    })
+    layer(&raw, &display(path))
 }
 
 fn display(p: &Path) -> String {
     p.display().to_string()
 }
 
-/// Check every value of a layer (and its `bin` tables) so errors surface before any build.
-fn validate(raw: &Raw, source: &str) -> Result<()> {
-    let mut probe = Settings::default();
-    apply_checked(&mut probe, raw, source)?;
+/// Convert a layer and its `bin` tables, so errors surface before any build.
+fn layer(raw: &Raw, source: &str) -> Result<Layer> {
+    let mut bins = BTreeMap::new();
     for (name, b) in &raw.bin {
         if !b.bin.is_empty() {
             return Err(config_error(
@@ -296,9 +253,12 @@ fn validate(raw: &Raw, source: &str) -> Result<()> {
                 "tables do not nest",
             ));
         }
-        apply_checked(&mut probe, b, &format!("{source} (bin.{name})"))?;
+        bins.insert(name.clone(), partial(b, &format!("{source} (bin.{name})"))?);
     }
-    Ok(())
+    Ok(Layer {
+        top: partial(raw, source)?,
+        bins,
+    })
 }
 
 fn config_error(source: &str, key: &str, message: &str) -> Error {
@@ -308,27 +268,29 @@ fn config_error(source: &str, key: &str, message: &str) -> Error {
     }
 }
 
-fn apply(s: &mut Settings, raw: &Raw) {
-    // Values were validated when loaded; a failure here cannot happen, and would only skip.
-    let _ = apply_checked(s, raw, "");
+/// One table, typed and checked.
+fn partial(raw: &Raw, source: &str) -> Result<Partial> {
+    Ok(Partial {
+        allow: allowances(raw, source)?,
+        severity: severities(raw, source)?,
+        deny: raw.deny.clone(),
+        probe: probe(raw, source)?,
+        hostile: raw.hostile,
+        budgets: budgets(raw, source)?,
+        thresholds: match &raw.thresholds {
+            Some(t) => thresholds(t, source)?,
+            None => PartialThresholds::default(),
+        },
+    })
 }
 
-fn apply_checked(s: &mut Settings, raw: &Raw, source: &str) -> Result<()> {
-    let size = |q: &Option<Quantity>, key: &str| -> Result<Option<u64>> {
-        q.as_ref()
-            .map(|q| parse_size(q).map_err(|m| config_error(source, key, &m)))
-            .transpose()
-    };
-    let duration = |q: &Option<Quantity>, key: &str| -> Result<Option<Duration>> {
-        q.as_ref()
-            .map(|q| parse_duration_q(q).map_err(|m| config_error(source, key, &m)))
-            .transpose()
-    };
-    let percent = |q: &Option<Quantity>, key: &str| -> Result<Option<f64>> {
-        q.as_ref()
-            .map(|q| parse_percent(q).map_err(|m| config_error(source, key, &m)))
-            .transpose()
-    };
+/// A misspelt rule would silently allow or change nothing: name the rules instead.
+fn rule_error(rule: &str) -> String {
+    let ids: Vec<&str> = crate::audit::rules::RULES.iter().map(|r| r.id).collect();
+    format!("`{rule}`: not a rule id (the rules are {})", ids.join(", "))
+}
+
+fn allowances(raw: &Raw, source: &str) -> Result<Vec<Allow>> {
     for a in &raw.allow {
         if a.reason.trim().is_empty() {
             return Err(config_error(
@@ -337,90 +299,103 @@ fn apply_checked(s: &mut Settings, raw: &Raw, source: &str) -> Result<()> {
                 &format!("allowing {} needs a non-empty `reason`", a.rule),
             ));
         }
-    }
-    // A misspelt rule would silently allow or change nothing: name the rules instead.
-    let known = |rule: &str| crate::audit::rules::find(rule).is_some();
-    let ids = || {
-        let ids: Vec<&str> = crate::audit::rules::RULES.iter().map(|r| r.id).collect();
-        format!("not a rule id (the rules are {})", ids.join(", "))
-    };
-    for rule in raw.severity.keys() {
-        if !known(rule) {
-            return Err(config_error(source, &format!("severity.{rule}"), &ids()));
+        if crate::audit::rules::find(&a.rule).is_none() {
+            return Err(config_error(source, "allow", &rule_error(&a.rule)));
         }
     }
-    for a in &raw.allow {
-        if !known(&a.rule) {
+    Ok(raw.allow.clone())
+}
+
+fn severities(raw: &Raw, source: &str) -> Result<BTreeMap<String, Severity>> {
+    for rule in raw.severity.keys() {
+        if crate::audit::rules::find(rule).is_none() {
             return Err(config_error(
                 source,
-                "allow",
-                &format!("`{}`: {}", a.rule, ids()),
+                &format!("severity.{rule}"),
+                &rule_error(rule),
             ));
         }
     }
-    s.allow.extend(raw.allow.iter().cloned());
-    s.severity
-        .extend(raw.severity.iter().map(|(k, v)| (k.clone(), *v)));
-    s.deny.extend(raw.deny.iter().cloned());
+    Ok(raw.severity.clone())
+}
 
-    let p = &mut s.probe;
-    if let Some(r) = &raw.ready {
-        crate::options::Ready::parse(r).map_err(|m| config_error(source, "ready", &m))?;
-        p.ready = Some(r.clone());
-    }
-    if let Some(a) = &raw.probe_args {
-        p.args = Some(a.clone());
-    }
-    if let Some(e) = &raw.probe_env {
-        p.env = Some(e.clone());
-    }
-    if let Some(r) = raw.runs {
-        if r == 0 {
-            return Err(config_error(source, "runs", "must be at least 1"));
-        }
-        p.runs = Some(r);
-    }
-    p.warmup = raw.warmup.or(p.warmup);
-    p.timeout = duration(&raw.probe_timeout, "probe_timeout")?.or(p.timeout);
-    p.grace = duration(&raw.grace, "grace")?.or(p.grace);
-    p.hostile = raw.hostile.or(p.hostile);
+fn size(q: &Option<Quantity>, source: &str, key: &str) -> Result<Option<u64>> {
+    q.as_ref()
+        .map(|q| parse_size(q).map_err(|m| config_error(source, key, &m)))
+        .transpose()
+}
 
-    let b = &mut s.budgets;
-    b.max_file_size = size(&raw.max_file_size, "max_file_size")?.or(b.max_file_size);
-    b.max_stripped_size =
-        size(&raw.max_stripped_size, "max_stripped_size")?.or(b.max_stripped_size);
-    b.max_closure_size = size(&raw.max_closure_size, "max_closure_size")?.or(b.max_closure_size);
-    b.max_startup = duration(&raw.max_startup, "max_startup")?.or(b.max_startup);
-    b.max_rss = size(&raw.max_rss, "max_rss")?.or(b.max_rss);
-    b.require_static = raw.require_static.or(b.require_static);
-    if let Some(l) = &raw.allowed_libraries {
-        b.allowed_libraries = Some(l.clone());
-    }
-    if let Some(g) = &raw.max_glibc {
-        let v = parse_glibc(g).ok_or_else(|| {
-            config_error(
-                source,
-                "max_glibc",
-                &format!("`{g}` is not a glibc version like \"2.28\""),
-            )
-        })?;
-        b.max_glibc = Some((v, g.clone()));
-    }
+fn duration(q: &Option<Quantity>, source: &str, key: &str) -> Result<Option<Duration>> {
+    q.as_ref()
+        .map(|q| parse_duration_q(q).map_err(|m| config_error(source, key, &m)))
+        .transpose()
+}
 
-    if let Some(t) = &raw.thresholds {
-        let th = &mut s.thresholds;
-        th.size_warn = percent(&t.size_warn, "thresholds.size_warn")?.unwrap_or(th.size_warn);
-        th.size_fail = percent(&t.size_fail, "thresholds.size_fail")?.unwrap_or(th.size_fail);
-        th.size_fail_min =
-            size(&t.size_fail_min, "thresholds.size_fail_min")?.unwrap_or(th.size_fail_min);
-        th.memory_fail =
-            percent(&t.memory_fail, "thresholds.memory_fail")?.unwrap_or(th.memory_fail);
-        th.memory_fail_min =
-            size(&t.memory_fail_min, "thresholds.memory_fail_min")?.unwrap_or(th.memory_fail_min);
-        th.startup_fail =
-            percent(&t.startup_fail, "thresholds.startup_fail")?.unwrap_or(th.startup_fail);
+fn percent(q: &Option<Quantity>, source: &str, key: &str) -> Result<Option<f64>> {
+    q.as_ref()
+        .map(|q| parse_percent(q).map_err(|m| config_error(source, key, &m)))
+        .transpose()
+}
+
+fn probe(raw: &Raw, source: &str) -> Result<ProbeOptions> {
+    if raw.runs == Some(0) {
+        return Err(config_error(source, "runs", "must be at least 1"));
     }
-    Ok(())
+    let ready = raw
+        .ready
+        .as_deref()
+        .map(|r| Ready::parse(r).map_err(|m| config_error(source, "ready", &m)))
+        .transpose()?;
+    Ok(ProbeOptions {
+        enabled: None,
+        ready,
+        runs: raw.runs,
+        warmup: raw.warmup,
+        timeout: duration(&raw.probe_timeout, source, "probe_timeout")?,
+        grace: duration(&raw.grace, source, "grace")?,
+        args: raw.probe_args.clone(),
+        env: raw
+            .probe_env
+            .as_ref()
+            .map(|e| e.iter().map(|(k, v)| (k.clone(), v.clone())).collect()),
+    })
+}
+
+fn budgets(raw: &Raw, source: &str) -> Result<Budgets> {
+    let max_glibc = raw
+        .max_glibc
+        .as_deref()
+        .map(|g| {
+            GlibcVersion::parse(g).ok_or_else(|| {
+                config_error(
+                    source,
+                    "max_glibc",
+                    &format!("`{g}` is not a glibc version like \"2.28\""),
+                )
+            })
+        })
+        .transpose()?;
+    Ok(Budgets {
+        max_file_size: size(&raw.max_file_size, source, "max_file_size")?,
+        max_stripped_size: size(&raw.max_stripped_size, source, "max_stripped_size")?,
+        max_closure_size: size(&raw.max_closure_size, source, "max_closure_size")?,
+        max_startup: duration(&raw.max_startup, source, "max_startup")?,
+        max_rss: size(&raw.max_rss, source, "max_rss")?,
+        require_static: raw.require_static,
+        allowed_libraries: raw.allowed_libraries.clone(),
+        max_glibc,
+    })
+}
+
+fn thresholds(t: &RawThresholds, source: &str) -> Result<PartialThresholds> {
+    Ok(PartialThresholds {
+        size_warn: percent(&t.size_warn, source, "thresholds.size_warn")?,
+        size_fail: percent(&t.size_fail, source, "thresholds.size_fail")?,
+        size_fail_min: size(&t.size_fail_min, source, "thresholds.size_fail_min")?,
+        memory_fail: percent(&t.memory_fail, source, "thresholds.memory_fail")?,
+        memory_fail_min: size(&t.memory_fail_min, source, "thresholds.memory_fail_min")?,
+        startup_fail: percent(&t.startup_fail, source, "thresholds.startup_fail")?,
+    })
 }
 
 #[cfg(test)]

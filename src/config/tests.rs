@@ -19,8 +19,11 @@ fn sizes_and_durations() {
     assert_eq!(parse_duration("1.5s"), Ok(Duration::from_millis(1500)));
     assert_eq!(parse_duration("500us"), Ok(Duration::from_micros(500)));
     assert!(parse_duration("15").is_err());
-    assert_eq!(parse_glibc("2.28"), Some(vec![2, 28]));
-    assert_eq!(parse_glibc("two"), None);
+    let glibc = |s: &str| GlibcVersion::parse(s).map(|v| v.parts);
+    assert_eq!(glibc("2.28"), Some(vec![2, 28]));
+    assert_eq!(glibc("GLIBC_2.28"), Some(vec![2, 28]));
+    assert_eq!(glibc("two"), None);
+    assert_eq!(glibc("2"), None);
 }
 
 fn load(ws: serde_json::Value, pkg: serde_json::Value) -> Result<Config> {
@@ -47,10 +50,10 @@ fn layers_apply_workspace_then_package_then_bin() {
     .expect("valid");
     let s = c.for_bin("app", "server");
     assert_eq!(s.budgets.max_file_size, Some(1000));
-    assert_eq!(s.probe.ready.as_deref(), Some("tcp"));
+    assert_eq!(s.probe.ready, Some(Ready::Tcp(None)));
     assert_eq!(s.probe.runs, Some(5));
-    assert_eq!(s.deny, vec!["a", "b"]);
-    assert_eq!(s.allow.len(), 1);
+    assert_eq!(s.audit.deny, vec!["a", "b"]);
+    assert_eq!(s.audit.allow.len(), 1);
     let other = c.for_bin("app", "cli");
     assert_eq!(other.budgets.max_file_size, Some(8 * 1024 * 1024));
     assert_eq!(other.probe.ready, None);

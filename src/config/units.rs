@@ -1,5 +1,5 @@
 //! Quantities as written in config files: sizes (`"12 MiB"`, `"800 kB"`, bytes), durations
-//! (`"15ms"`, `"1.5s"`), percentages (`"5%"`) and glibc versions (`"2.28"`).
+//! (`"15ms"`, `"1.5s"`), and percentages (`"5%"`).
 
 use std::time::Duration;
 
@@ -12,13 +12,6 @@ pub(super) enum Quantity {
     Int(u64),
     Float(f64),
     Text(String),
-}
-
-/// `2.28` → `[2, 28]` (also accepts `GLIBC_2.28`).
-pub fn parse_glibc(s: &str) -> Option<Vec<u32>> {
-    let v = s.trim().trim_start_matches("GLIBC_");
-    let parts: Option<Vec<u32>> = v.split('.').map(|p| p.parse().ok()).collect();
-    parts.filter(|p| (2..=3).contains(&p.len()))
 }
 
 /// Split `"12.5 MiB"` into (12.5, "MiB").

@@ -2,34 +2,22 @@
 //! [`Check`] each. A value over its limit fails; within [`WARN_WITHIN`] of it warns; a budget
 //! that cannot be measured is `inconclusive`, never a silent pass.
 
-use crate::config::{Budgets, Config};
-use crate::render::size;
-use crate::report::{Artifact, Check, Report, Verdict};
-
 use super::measure;
-use super::stats::{median, median_interval};
+use crate::format::size;
+use crate::plan::{Budgets, GlibcVersion};
+use crate::report::{Artifact, Check, CheckId, Unit, Verdict};
+use crate::stats::{median, median_interval};
 
 /// Warn when a value is within this fraction of its limit.
 pub const WARN_WITHIN: f64 = 0.05;
 
-/// Add the budget checks of every binary we built (`inspect` has no package, so no budgets).
-pub fn apply(config: &Config, report: &mut Report) {
-    for a in &mut report.artifacts {
-        let Some(package) = a.package.clone() else {
-            continue;
-        };
-        let budgets = config.for_bin(&package, &a.name).budgets;
-        let checks = checks(&budgets, a);
-        a.checks.extend(checks);
-    }
-}
-
+/// The budget checks of one binary: one per budget set.
 pub fn checks(b: &Budgets, a: &Artifact) -> Vec<Check> {
     let bin = &a.binary;
     let mut v = Vec::new();
     if let Some(limit) = b.max_file_size {
         v.push(bytes(
-            "budget.file_size",
+            CheckId::BudgetFileSize,
             "file size",
             Some(bin.file_size),
             limit,
@@ -38,7 +26,7 @@ pub fn checks(b: &Budgets, a: &Artifact) -> Vec<Check> {
     }
     if let Some(limit) = b.max_stripped_size {
         v.push(bytes(
-            "budget.stripped_size",
+            CheckId::BudgetStrippedSize,
             "stripped size",
             bin.stripped_size,
             limit,
@@ -50,7 +38,7 @@ pub fn checks(b: &Budgets, a: &Artifact) -> Vec<Check> {
     if let Some(limit) = b.max_closure_size {
         let missing = bin.closure.iter().filter(|e| e.size.is_none()).count();
         let mut c = bytes(
-            "budget.closure_size",
+            CheckId::BudgetClosureSize,
             "closure",
             Some(bin.closure_size),
             limit,
@@ -70,7 +58,7 @@ pub fn checks(b: &Budgets, a: &Artifact) -> Vec<Check> {
     }
     if let Some(limit) = b.max_rss {
         v.push(bytes(
-            "budget.rss",
+            CheckId::BudgetRss,
             "RSS at ready",
             measure::rss_bytes(a),
             limit,
@@ -87,7 +75,7 @@ pub fn checks(b: &Budgets, a: &Artifact) -> Vec<Check> {
         } else {
             format!("require_static, but it needs {}", deps.join(", "))
         };
-        v.push(no_libraries("budget.static", deps.len(), message));
+        v.push(no_libraries(CheckId::BudgetStatic, deps.len(), message));
     }
     if let Some(allowed) = &b.allowed_libraries {
         let extra: Vec<&String> = bin
@@ -101,32 +89,22 @@ pub fn checks(b: &Budgets, a: &Artifact) -> Vec<Check> {
             let names: Vec<&str> = extra.iter().map(|s| s.as_str()).collect();
             format!("not in allowed_libraries: {}", names.join(", "))
         };
-        v.push(no_libraries("budget.libraries", extra.len(), message));
+        v.push(no_libraries(CheckId::BudgetLibraries, extra.len(), message));
     }
-    if let Some((max, written)) = &b.max_glibc {
-        v.push(glibc(a, max, written));
+    if let Some(max) = &b.max_glibc {
+        v.push(glibc(a, max));
     }
     v
 }
 
 /// A check that passes only when `found` libraries is zero (the limit).
-fn no_libraries(id: &str, found: usize, message: String) -> Check {
-    Check {
-        id: id.into(),
-        verdict: if found == 0 {
-            Verdict::Pass
-        } else {
-            Verdict::Fail
-        },
-        value: Some(found as f64),
-        limit: Some(0.0),
-        margin: Some(-(found as f64)),
-        baseline: None,
-        delta: None,
-        change: None,
-        unit: "libraries".into(),
-        message,
-    }
+fn no_libraries(id: CheckId, found: usize, message: String) -> Check {
+    let verdict = if found == 0 {
+        Verdict::Pass
+    } else {
+        Verdict::Fail
+    };
+    Check::new(id, Unit::Libraries, verdict, message).against_limit(Some(found as f64), 0.0)
 }
 
 /// `libz.so` allows `libz.so.1`; `libc.so.6` allows exactly that.
@@ -147,20 +125,11 @@ fn verdict_for(value: f64, limit: f64) -> Verdict {
     }
 }
 
-fn bytes(id: &str, what: &str, value: Option<u64>, limit: u64, missing: Option<&str>) -> Check {
+fn bytes(id: CheckId, what: &str, value: Option<u64>, limit: u64, missing: Option<&str>) -> Check {
     let Some(value) = value else {
-        return Check {
-            id: id.into(),
-            verdict: Verdict::Inconclusive,
-            value: None,
-            limit: Some(limit as f64),
-            margin: None,
-            baseline: None,
-            delta: None,
-            change: None,
-            unit: "bytes".into(),
-            message: missing.unwrap_or("not measured").into(),
-        };
+        let message = missing.unwrap_or("not measured").into();
+        return Check::new(id, Unit::Bytes, Verdict::Inconclusive, message)
+            .against_limit(None, limit as f64);
     };
     let verdict = verdict_for(value as f64, limit as f64);
     let message = match verdict {
@@ -184,18 +153,7 @@ fn bytes(id: &str, what: &str, value: Option<u64>, limit: u64, missing: Option<&
             size(limit - value)
         ),
     };
-    Check {
-        id: id.into(),
-        verdict,
-        value: Some(value as f64),
-        limit: Some(limit as f64),
-        margin: Some(limit as f64 - value as f64),
-        baseline: None,
-        delta: None,
-        change: None,
-        unit: "bytes".into(),
-        message,
-    }
+    Check::new(id, Unit::Bytes, verdict, message).against_limit(Some(value as f64), limit as f64)
 }
 
 /// The median startup against its budget. With per-run samples, a median over the limit fails
@@ -203,18 +161,13 @@ fn bytes(id: &str, what: &str, value: Option<u64>, limit: u64, missing: Option<&
 fn startup(a: &Artifact, limit_ms: f64) -> Check {
     let samples = measure::startup_samples_ms(a);
     let med = measure::startup_median_ms(a).or_else(|| samples.as_deref().and_then(median));
-    let mut c = Check {
-        id: "budget.startup".into(),
-        verdict: Verdict::Inconclusive,
-        value: med,
-        limit: Some(limit_ms),
-        margin: med.map(|m| limit_ms - m),
-        baseline: None,
-        delta: None,
-        change: None,
-        unit: "ms".into(),
-        message: String::new(),
-    };
+    let mut c = Check::new(
+        CheckId::BudgetStartup,
+        Unit::Ms,
+        Verdict::Inconclusive,
+        String::new(),
+    )
+    .against_limit(med, limit_ms);
     let Some(m) = med else {
         c.message = "not measured (no probe)".into();
         return c;
@@ -248,12 +201,13 @@ fn startup(a: &Artifact, limit_ms: f64) -> Check {
     c
 }
 
-fn glibc(a: &Artifact, max: &[u32], written: &str) -> Check {
-    let mut c = Check::worded("budget.glibc", Verdict::Pass, String::new());
+fn glibc(a: &Artifact, max: &GlibcVersion) -> Check {
+    let written = &max.written;
+    let mut c = Check::worded(CheckId::BudgetGlibc, Verdict::Pass, String::new());
     match &a.binary.glibc_floor {
         None => c.message = "no versioned glibc requirement".into(),
         Some(floor) => {
-            let needed = crate::config::parse_glibc(&floor.version);
+            let needed = GlibcVersion::parse(&floor.version);
             let by: Vec<&str> = floor.symbols.iter().take(3).map(String::as_str).collect();
             let by = if by.is_empty() {
                 String::new()
@@ -261,7 +215,7 @@ fn glibc(a: &Artifact, max: &[u32], written: &str) -> Check {
                 format!(" (needed by {})", by.join(", "))
             };
             match needed {
-                Some(v) if v.as_slice() > max => {
+                Some(v) if v.parts > max.parts => {
                     c.verdict = Verdict::Fail;
                     c.message = format!(
                         "needs GLIBC_{}{by}, newer than max_glibc {written}",
@@ -386,7 +340,7 @@ pub(crate) mod tests {
             symbols: vec!["__libc_start_main".into()],
         });
         let b = |m: &str| Budgets {
-            max_glibc: Some((crate::config::parse_glibc(m).expect("v"), m.into())),
+            max_glibc: GlibcVersion::parse(m),
             ..Budgets::default()
         };
         let c = one(b("2.28"), &a);

@@ -9,29 +9,29 @@
 
 use std::collections::BTreeMap;
 
-use crate::config::Thresholds;
-use crate::render::size;
-use crate::report::{Artifact, BaselineSummary, Check, Linkage, Provenance, Report, Verdict};
-
-use super::{artifact_label, runtime};
+use super::runtime;
+use crate::format::{artifact_label, percent, signed_size, size};
+use crate::plan::Thresholds;
+use crate::report::{
+    Artifact, BaselineSummary, Check, CheckId, Linkage, Provenance, Report, Unit, Verdict,
+};
 
 /// Figures whose decrease is worth a new baseline (a section moving a few bytes is not).
-const IMPROVEMENTS: &[&str] = &[
-    "baseline.file_size",
-    "baseline.stripped_size",
-    "baseline.closure_size",
-    "baseline.needed",
-    "baseline.startup",
-    "baseline.rss",
-];
+fn improvement(id: &CheckId) -> bool {
+    id.is_whole_size()
+        || matches!(
+            id,
+            CheckId::BaselineNeeded | CheckId::BaselineStartup | CheckId::BaselineRss
+        )
+}
 
 /// Compare `current` with `base`: checks go to each artifact, the summary to
-/// `current.comparison`. `thresholds(package, bin)` gives each binary's thresholds.
+/// `current.baseline`. `thresholds` gives each binary's thresholds.
 pub fn compare(
     current: &mut Report,
     base: &Report,
     source: &str,
-    thresholds: &dyn Fn(&str, &str) -> Thresholds,
+    thresholds: &dyn Fn(&Artifact) -> Thresholds,
 ) {
     let mut cmp = BaselineSummary {
         source: source.to_string(),
@@ -45,11 +45,11 @@ pub fn compare(
                 .push(format!("{}: not in the baseline", artifact_label(a)));
             continue;
         };
-        let th = thresholds(a.package.as_deref().unwrap_or(&a.name), &a.name);
+        let th = thresholds(a);
         let checks = artifact_checks(b, a, &th);
         cmp.improved |= checks
             .iter()
-            .any(|c| IMPROVEMENTS.contains(&c.id.as_str()) && c.delta.is_some_and(|d| d < 0.0));
+            .any(|c| improvement(&c.id) && c.delta.is_some_and(|d| d < 0.0));
         a.checks.extend(checks);
     }
     for b in &base.artifacts {
@@ -100,7 +100,7 @@ fn list(v: &[String]) -> String {
 fn artifact_checks(b: &Artifact, a: &Artifact, th: &Thresholds) -> Vec<Check> {
     let (bb, ab) = (&b.binary, &a.binary);
     let mut v = vec![size_check(
-        "baseline.file_size",
+        CheckId::BaselineFileSize,
         "file size",
         bb.file_size,
         ab.file_size,
@@ -109,7 +109,7 @@ fn artifact_checks(b: &Artifact, a: &Artifact, th: &Thresholds) -> Vec<Check> {
     )];
     if let (Some(x), Some(y)) = (bb.stripped_size, ab.stripped_size) {
         v.push(size_check(
-            "baseline.stripped_size",
+            CheckId::BaselineStrippedSize,
             "stripped size",
             x,
             y,
@@ -118,7 +118,7 @@ fn artifact_checks(b: &Artifact, a: &Artifact, th: &Thresholds) -> Vec<Check> {
         ));
     }
     v.push(size_check(
-        "baseline.closure_size",
+        CheckId::BaselineClosureSize,
         "closure",
         bb.closure_size,
         ab.closure_size,
@@ -137,21 +137,28 @@ fn artifact_checks(b: &Artifact, a: &Artifact, th: &Thresholds) -> Vec<Check> {
         parts(&mut bb.sections.iter().map(|s| (&s.name, s.file_size))),
         parts(&mut ab.sections.iter().map(|s| (&s.name, s.file_size))),
     );
-    v.extend(part_checks("section", &bs, &cs, th));
+    v.extend(part_checks(Part::Section, &bs, &cs, th));
     if !bb.crates.is_empty() && !ab.crates.is_empty() {
         let (bc, cc) = (
             parts(&mut bb.crates.iter().map(|c| (&c.name, c.file_size))),
             parts(&mut ab.crates.iter().map(|c| (&c.name, c.file_size))),
         );
-        v.extend(part_checks("crate", &bc, &cc, th));
+        v.extend(part_checks(Part::Crate, &bc, &cc, th));
     }
     v.extend(runtime::startup(b, a, th));
     v.extend(runtime::memory(b, a, th));
     v
 }
 
+/// The parts of a binary compared one by one.
+#[derive(Clone, Copy)]
+enum Part {
+    Section,
+    Crate,
+}
+
 fn part_checks(
-    kind: &str,
+    kind: Part,
     base: &BTreeMap<String, u64>,
     cur: &BTreeMap<String, u64>,
     th: &Thresholds,
@@ -167,35 +174,19 @@ fn part_checks(
                 cur.get(name).copied().unwrap_or(0),
             );
             (x > 0 || y > 0).then(|| {
-                size_check(
-                    &format!("baseline.{kind}:{name}"),
-                    &format!("{kind} {name}"),
-                    x,
-                    y,
-                    th,
-                    false,
-                )
+                let (id, what) = match kind {
+                    Part::Section => (CheckId::BaselineSection(name.clone()), "section"),
+                    Part::Crate => (CheckId::BaselineCrate(name.clone()), "crate"),
+                };
+                size_check(id, &format!("{what} {name}"), x, y, th, false)
             })
         })
         .collect()
 }
 
-pub(super) fn signed(delta: i128) -> String {
-    let sign = if delta < 0 { "-" } else { "+" };
-    format!("{sign}{}", size(delta.unsigned_abs() as u64))
-}
-
-pub(super) fn percent(change: f64) -> String {
-    if change.is_infinite() {
-        "new".into()
-    } else {
-        format!("{:+.1}%", change * 100.0)
-    }
-}
-
 /// `whole`: a figure of the whole binary (warns on relative growth alone); otherwise a part.
 pub fn size_check(
-    id: &str,
+    id: CheckId,
     what: &str,
     base: u64,
     cur: u64,
@@ -238,24 +229,17 @@ pub fn size_check(
             };
             format!(
                 "{what} grew by {} ({}) to {}{why}",
-                signed(delta).trim_start_matches('+'),
+                signed_size(delta).trim_start_matches('+'),
                 percent(change),
                 size(cur)
             )
         }
     };
-    Check {
-        id: id.into(),
-        verdict,
-        value: Some(cur as f64),
-        limit: None,
-        margin: None,
-        baseline: Some(base as f64),
-        delta: Some(delta as f64),
-        change: change.is_finite().then_some(change),
-        unit: "bytes".into(),
-        message,
-    }
+    Check::new(id, Unit::Bytes, verdict, message).against_baseline(
+        base as f64,
+        cur as f64,
+        change.is_finite().then_some(change),
+    )
 }
 
 /// Shared libraries gained or lost, and a change of linkage: a new run-time dependency is a
@@ -286,22 +270,20 @@ fn libraries(b: &Artifact, a: &Artifact) -> Vec<Check> {
     }
     let was_static = matches!(bb.linkage, Linkage::Static | Linkage::StaticPie);
     let now_static = matches!(ab.linkage, Linkage::Static | Linkage::StaticPie);
-    let mut v = vec![Check {
-        id: "baseline.needed".into(),
-        verdict: if gained.is_empty() {
-            Verdict::Pass
-        } else {
-            Verdict::Fail
-        },
-        value: Some(ab.needed.len() as f64),
-        limit: None,
-        margin: None,
-        baseline: Some(bb.needed.len() as f64),
-        delta: Some(ab.needed.len() as f64 - bb.needed.len() as f64),
-        change: None,
-        unit: "libraries".into(),
-        message: message.join("; "),
-    }];
+    let verdict = if gained.is_empty() {
+        Verdict::Pass
+    } else {
+        Verdict::Fail
+    };
+    let mut v = vec![
+        Check::new(
+            CheckId::BaselineNeeded,
+            Unit::Libraries,
+            verdict,
+            message.join("; "),
+        )
+        .against_baseline(bb.needed.len() as f64, ab.needed.len() as f64, None),
+    ];
     if bb.linkage != ab.linkage {
         let verdict = if was_static && !now_static {
             Verdict::Fail
@@ -313,7 +295,7 @@ fn libraries(b: &Artifact, a: &Artifact) -> Vec<Check> {
             bb.linkage.as_str(),
             ab.linkage.as_str()
         );
-        v.push(Check::worded("baseline.linkage", verdict, message));
+        v.push(Check::worded(CheckId::BaselineLinkage, verdict, message));
     }
     v
 }
@@ -325,7 +307,7 @@ mod tests {
     #[test]
     fn size_thresholds_relative_and_absolute_together() {
         let th = Thresholds::default();
-        let v = |b, c, whole| size_check("x", "x", b, c, &th, whole).verdict;
+        let v = |b, c, whole| size_check(CheckId::BaselineFileSize, "x", b, c, &th, whole).verdict;
         assert_eq!(v(1_000_000, 1_000_000, true), Verdict::Pass);
         assert_eq!(v(1_000_000, 1_009_000, true), Verdict::Pass);
         assert_eq!(v(1_000_000, 1_020_000, true), Verdict::Warn);
@@ -335,7 +317,8 @@ mod tests {
         // A small part growing by a large fraction is not an alert.
         assert_eq!(v(16, 24, false), Verdict::Pass);
         assert_eq!(v(0, 65_536, false), Verdict::Fail);
-        let c = size_check("x", "section .rodata", 100_000, 90_000, &th, false);
+        let id = CheckId::BaselineSection(".rodata".into());
+        let c = size_check(id, "section .rodata", 100_000, 90_000, &th, false);
         assert_eq!(c.verdict, Verdict::Pass);
         assert_eq!(c.delta, Some(-10_000.0));
         assert!(c.message.contains("shrank"), "{}", c.message);

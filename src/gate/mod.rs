@@ -2,31 +2,27 @@
 //!
 //! Budgets (`budgets.rs`) and baseline comparisons (`compare.rs`) add [`Check`]s to each
 //! artifact; [`verdict`] folds them (and error findings of the audit) into the run's verdict.
-//! Like every stage, this returns data and prints nothing; the only output it causes is the
-//! recursive build of `--baseline-ref`, which reports its progress as any build does.
+//! The gate compares two plain reports: the baseline file's, or the one the pipeline made of
+//! `--baseline-ref`'s revision (in a [`Worktree`]). Like every stage, it prints nothing.
 
 pub mod baseline;
 mod budgets;
 mod compare;
 mod measure;
 mod runtime;
-mod stats;
 mod worktree;
 
 use std::path::{Path, PathBuf};
 
 use crate::error::Result;
 use crate::options::{BuildOptions, GateOptions};
-use crate::output::Output;
-use crate::report::{Check, Report, Severity, Verdict};
-use crate::workspace::Workspace;
+use crate::plan::Plan;
+use crate::report::{Report, Verdict};
 
 pub use baseline::{default_path, load, provenance, save};
-pub use budgets::apply as apply_budgets;
 pub use compare::compare;
 pub use measure::{rss_bytes, startup_median_ms, startup_samples_ms};
 pub use runtime::{Timing, startup_check};
-pub use stats::{RatioInterval, median, median_interval, ratio_of_medians};
 pub use worktree::{Revision, Worktree};
 
 /// What to compare the run with, resolved before anything is built: a bad baseline file is an
@@ -64,77 +60,24 @@ impl Baseline {
     }
 }
 
-/// The check pipeline itself, for building a baseline revision with the same options.
-pub type CheckFn<'a> = &'a dyn Fn(&BuildOptions, &mut Output) -> Result<Report>;
-
-/// The gate stage of `check`: provenance, budgets, and the comparison with a baseline.
-pub fn stage(
-    opts: &BuildOptions,
-    baseline: &Baseline,
-    ws: &Workspace,
-    report: &mut Report,
-    out: &mut Output,
-    check: CheckFn,
-) -> Result<()> {
-    report.provenance = Some(provenance(report, ws.root()));
-    apply_budgets(&ws.config, report);
-    let thresholds = |package: &str, bin: &str| ws.config.for_bin(package, bin).thresholds;
-    match baseline {
-        Baseline::None => {}
-        Baseline::File { path, report: base } => {
-            compare(report, base, &path.display().to_string(), &thresholds);
-        }
-        Baseline::Ref(rev) => {
-            let (source, base) = build_ref(opts, rev, ws, out, check)?;
-            compare(report, &base, &source, &thresholds);
+/// The gate stage: provenance, each binary's budgets, and the comparison with `base` (the
+/// baseline's source, as the report names it, and its report).
+pub fn check(plan: &Plan, base: Option<(&str, &Report)>, report: &mut Report) {
+    report.provenance = Some(provenance(report, plan.workspace.root()));
+    for a in &mut report.artifacts {
+        if let Some(bin) = plan.bin_of(a) {
+            let checks = budgets::checks(&bin.budgets, a);
+            a.checks.extend(checks);
         }
     }
-    Ok(())
-}
-
-/// Build `rev` in a temporary worktree with the options of this run, into a target dir of its
-/// own (kept between runs, so dependencies are compiled once). The worktree goes when the
-/// guard is dropped, whether the build succeeded or not.
-fn build_ref(
-    opts: &BuildOptions,
-    rev: &Revision,
-    ws: &Workspace,
-    out: &mut Output,
-    check: CheckFn,
-) -> Result<(String, Report)> {
-    // The manifest cargo was pointed at: the root package's, else the workspace's.
-    let manifest: PathBuf = ws
-        .metadata
-        .root_package()
-        .map(|p| p.manifest_path.clone().into_std_path_buf())
-        .unwrap_or_else(|| ws.root().join("Cargo.toml"));
-    let tree = Worktree::add(rev)?;
-    out.status(
-        "Baseline",
-        &format!(
-            "{} ({}) in a temporary worktree",
-            rev.rev,
-            short(&tree.commit)
-        ),
-    );
-    let mut ref_opts = opts.clone();
-    ref_opts.manifest_path = Some(tree.map(&manifest)?);
-    ref_opts.target_dir = Some(
-        opts.target_dir
-            .clone()
-            .unwrap_or_else(|| ws.target_directory().join("aotcheck"))
-            .join("baseline-ref"),
-    );
-    // The base is measured, not judged: its hostile runs would tell nothing to compare, and
-    // `Some(false)` also overrides `hostile = true` in its config.
-    ref_opts.hostile = Some(false);
-    tree.bring_lock_file(ws.root())?;
-    let base = check(&ref_opts, out)?;
-    Ok((format!("git:{} ({})", rev.rev, short(&tree.commit)), base))
-}
-
-fn short(commit: &str) -> &str {
-    commit.get(..12).unwrap_or(commit)
+    if let Some((source, base)) = base {
+        let thresholds = |a: &crate::report::Artifact| {
+            plan.bin_of(a)
+                .map(|b| b.thresholds.clone())
+                .unwrap_or_default()
+        };
+        compare(report, base, source, &thresholds);
+    }
 }
 
 /// The run's verdict: the worst check, and `fail` for an error-severity finding not allowed.
@@ -146,7 +89,7 @@ pub fn verdict(report: &Report) -> Verdict {
     let findings = report.artifacts.iter().flat_map(|a| {
         a.findings
             .iter()
-            .filter(|f| f.severity == Severity::Error && !f.allowed)
+            .filter(|f| f.fails_gate())
             .map(|_| Verdict::Fail)
     });
     checks.chain(findings).max().unwrap_or(Verdict::Pass)
@@ -157,32 +100,4 @@ pub fn save_path(requested: Option<&Path>, report: &Report) -> Option<PathBuf> {
     requested
         .map(Path::to_path_buf)
         .or_else(|| default_path(report))
-}
-
-/// Checks of `report` with a verdict other than pass, with the artifact they belong to.
-pub fn alerts(report: &Report) -> Vec<(String, &Check)> {
-    let mut v = Vec::new();
-    for a in &report.artifacts {
-        let label = artifact_label(a);
-        for c in a.checks.iter().filter(|c| c.verdict != Verdict::Pass) {
-            v.push((label.clone(), c));
-        }
-    }
-    v
-}
-
-/// `name (static)` or `name (package p, dynamic)`: how the gate names a binary.
-pub fn artifact_label(a: &crate::report::Artifact) -> String {
-    let mut parts = Vec::new();
-    if let Some(p) = a.package.as_ref().filter(|p| **p != a.name) {
-        parts.push(format!("package {p}"));
-    }
-    if let Some(m) = a.link_mode {
-        parts.push(m.as_str().to_string());
-    }
-    if parts.is_empty() {
-        a.name.clone()
-    } else {
-        format!("{} ({})", a.name, parts.join(", "))
-    }
 }

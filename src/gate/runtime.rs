@@ -5,12 +5,11 @@
 //! medians, from both runs' samples, lies entirely above `1 + startup_fail`; a change the noise
 //! could explain is `inconclusive`, never a failure.
 
-use crate::config::Thresholds;
-use crate::render::size;
-use crate::report::{Artifact, Check, Verdict};
-
-use super::compare::{percent, signed};
-use super::{measure, stats};
+use super::measure;
+use crate::format::{percent, signed_size, size};
+use crate::plan::Thresholds;
+use crate::report::{Artifact, Check, CheckId, Unit, Verdict};
+use crate::stats;
 
 /// What one run says about its startup.
 #[derive(Debug, Clone, Default)]
@@ -34,18 +33,13 @@ pub fn startup(b: &Artifact, a: &Artifact, th: &Thresholds) -> Option<Check> {
 
 pub fn startup_check(b: &Timing, a: &Timing, th: &Thresholds) -> Option<Check> {
     let (mb, ma) = (b.median, a.median);
-    let mut c = Check {
-        id: "baseline.startup".into(),
-        verdict: Verdict::Inconclusive,
-        value: ma,
-        limit: None,
-        margin: None,
-        baseline: mb,
-        delta: None,
-        change: None,
-        unit: "ms".into(),
-        message: String::new(),
-    };
+    let mut c = Check::new(
+        CheckId::BaselineStartup,
+        Unit::Ms,
+        Verdict::Inconclusive,
+        String::new(),
+    );
+    (c.value, c.baseline) = (ma, mb);
     let (mb, ma) = match (mb, ma) {
         (None, None) => return None,
         (Some(x), Some(y)) if x > 0.0 => (x, y),
@@ -113,18 +107,13 @@ pub fn startup_check(b: &Timing, a: &Timing, th: &Thresholds) -> Option<Check> {
 
 pub fn memory(b: &Artifact, a: &Artifact, th: &Thresholds) -> Option<Check> {
     let (x, y) = (measure::rss_bytes(b), measure::rss_bytes(a));
-    let mut c = Check {
-        id: "baseline.rss".into(),
-        verdict: Verdict::Inconclusive,
-        value: y.map(|y| y as f64),
-        limit: None,
-        margin: None,
-        baseline: x.map(|x| x as f64),
-        delta: None,
-        change: None,
-        unit: "bytes".into(),
-        message: String::new(),
-    };
+    let mut c = Check::new(
+        CheckId::BaselineRss,
+        Unit::Bytes,
+        Verdict::Inconclusive,
+        String::new(),
+    );
+    (c.value, c.baseline) = (y.map(|y| y as f64), x.map(|x| x as f64));
     let (x, y) = match (x, y) {
         (None, None) => return None,
         (Some(x), Some(y)) => (x, y),
@@ -153,7 +142,7 @@ pub fn memory(b: &Artifact, a: &Artifact, th: &Thresholds) -> Option<Check> {
         "RSS at ready {} → {} ({}, {})",
         size(x),
         size(y),
-        signed(delta),
+        signed_size(delta),
         percent(change)
     );
     Some(c)

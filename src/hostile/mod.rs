@@ -6,27 +6,85 @@
 //! `fork` and `exec`: the same command line is what the user gets to reproduce the run by hand,
 //! and no `pre_exec` hook is needed.
 
-mod plan;
+mod conditions;
 mod run;
 
 use std::path::{Path, PathBuf};
-use std::time::Duration;
 
-pub use plan::{Condition, Privilege, detect_privilege};
-pub use run::{RunResult, run_plan};
+pub use conditions::{Condition, Privilege, detect_privilege};
+pub use run::{RunResult, run_invocation};
 
-use crate::report::{HostileOutcome, HostileRun};
+use crate::compile::Built;
+use crate::error::Result;
+use crate::output::Output;
+use crate::plan::{BinPlan, Plan, ProbeSettings};
+use crate::report::{HostileOutcome, HostileRun, LinkMode, Report};
 
-/// What a hostile run needs to know about the program.
-#[derive(Debug, Clone)]
-pub struct HostileSpec {
-    pub args: Vec<String>,
-    pub env: Vec<(String, String)>,
-    pub timeout: Duration,
-    /// When the program counts as up: as in the probe (`exit` by default).
-    pub ready: crate::options::Ready,
-    /// Between SIGTERM and SIGKILL, for programs that are stopped once ready.
-    pub grace: Duration,
+/// The hostile stage: each static binary whose plan asks for hostile runs, under every
+/// condition; a failure is checked against the dynamic build of the same package and binary,
+/// built for the purpose if `--compare` did not already.
+pub fn check(plan: &Plan, report: &mut Report, out: &mut Output) -> Result<()> {
+    let wanted: Vec<usize> = (0..report.artifacts.len())
+        .filter(|&i| {
+            let a = &report.artifacts[i];
+            a.link_mode == Some(LinkMode::Static) && plan.bin_of(a).is_some_and(|b| b.hostile)
+        })
+        .collect();
+    if wanted.is_empty() {
+        return Ok(());
+    }
+    let privilege = detect_privilege();
+    let mut twins = Twins::default();
+    for i in wanted {
+        let a = &report.artifacts[i];
+        let Some(bin) = plan.bin_of(a) else { continue };
+        // The probe's settings say how to run it and when it is up (the defaults under
+        // `--no-probe`).
+        let spec = bin.probe.clone().unwrap_or_default();
+        let existing = report
+            .artifacts
+            .iter()
+            .find(|d| {
+                d.link_mode == Some(LinkMode::Dynamic) && d.package == a.package && d.name == a.name
+            })
+            .map(|d| PathBuf::from(&d.path));
+        let path = PathBuf::from(&a.path);
+        out.status("Hostile", &format!("runs of {} (static)", a.name));
+        let mut dynamic = || existing.clone().or_else(|| twins.get(plan, bin, out));
+        let runs = run_all(&path, &mut dynamic, &spec, &privilege, &plan.dirs.hostile)?;
+        report.artifacts[i].hostile = runs;
+    }
+    if let Some(e) = twins.error {
+        report
+            .warnings
+            .push(format!("the dynamic build for comparison failed: {e}"));
+    }
+    Ok(())
+}
+
+/// The dynamic build made for comparison, once, when a failure first needs it.
+#[derive(Default)]
+struct Twins {
+    /// `Some(None)`: the build was tried and failed.
+    built: Option<Option<Built>>,
+    error: Option<crate::error::Error>,
+}
+
+impl Twins {
+    fn get(&mut self, plan: &Plan, bin: &BinPlan, out: &mut Output) -> Option<PathBuf> {
+        if self.built.is_none() {
+            out.status("Building", "dynamic binaries to compare the failures with");
+            match crate::compile::build(plan, LinkMode::Dynamic, out) {
+                Ok(b) => self.built = Some(Some(b)),
+                Err(e) => {
+                    self.error = Some(e);
+                    self.built = Some(None);
+                }
+            }
+        }
+        let built = self.built.as_ref()?.as_ref()?;
+        built.binary(&bin.target).map(|b| b.path.clone())
+    }
 }
 
 /// Run `binary` plainly, then under each condition; when it fails under one, run `dynamic`
@@ -34,52 +92,40 @@ pub struct HostileSpec {
 pub fn run_all(
     binary: &Path,
     dynamic: &mut dyn FnMut() -> Option<PathBuf>,
-    spec: &HostileSpec,
+    spec: &ProbeSettings,
     privilege: &Privilege,
     scratch_dir: &Path,
-) -> crate::error::Result<Vec<HostileRun>> {
-    let scratch = plan::Scratch::new(scratch_dir)?;
-    let reference = run_plan(&plan::plain(binary, spec), spec);
+) -> Result<Vec<HostileRun>> {
+    let scratch = conditions::Scratch::new(scratch_dir)?;
+    let reference = run_invocation(&conditions::plain(binary, spec), spec);
     let mut runs = Vec::new();
     for condition in Condition::ALL {
-        let plan = match plan::plan(condition, binary, spec, privilege, &scratch) {
+        let inv = match conditions::invocation(condition, binary, spec, privilege, &scratch) {
             Ok(p) => p,
             Err(reason) => {
-                runs.push(HostileRun {
-                    condition: condition.name().into(),
-                    description: condition.description().into(),
-                    outcome: HostileOutcome::Skipped,
-                    signal: None,
-                    exit_code: None,
-                    dynamic_outcome: None,
-                    reproduce: None,
-                    detail: Some(reason),
-                });
+                runs.push(skipped(condition, None, None, reason));
                 continue;
             }
         };
-        let result = run_plan(&plan, spec);
+        let result = run_invocation(&inv, spec);
         crate::interrupt::check()?;
         if let Some(why) = wrapper_failed(&result) {
-            runs.push(HostileRun {
-                condition: condition.name().into(),
-                description: condition.description().into(),
-                outcome: HostileOutcome::Skipped,
-                signal: None,
-                exit_code: result.exit_code,
-                dynamic_outcome: None,
-                reproduce: Some(plan.reproduce.clone()),
-                detail: Some(format!("skipped: the condition could not be set up: {why}")),
-            });
+            let detail = format!("skipped: the condition could not be set up: {why}");
+            runs.push(skipped(
+                condition,
+                result.exit_code,
+                Some(inv.reproduce.clone()),
+                detail,
+            ));
             continue;
         }
         let outcome = judge(&result, &reference);
         let dynamic_outcome = match outcome {
             HostileOutcome::Crashed | HostileOutcome::Hung => dynamic().and_then(|d| {
-                let dyn_reference = run_plan(&plan::plain(&d, spec), spec);
-                plan::plan(condition, &d, spec, privilege, &scratch)
+                let dyn_reference = run_invocation(&conditions::plain(&d, spec), spec);
+                conditions::invocation(condition, &d, spec, privilege, &scratch)
                     .ok()
-                    .map(|p| judge(&run_plan(&p, spec), &dyn_reference))
+                    .map(|p| judge(&run_invocation(&p, spec), &dyn_reference))
             }),
             _ => None,
         };
@@ -90,13 +136,31 @@ pub fn run_all(
             signal: result.signal.map(signal_name),
             exit_code: result.exit_code,
             dynamic_outcome,
-            reproduce: Some(plan.reproduce.clone()),
+            reproduce: Some(inv.reproduce.clone()),
             detail: (outcome != HostileOutcome::Ok)
                 .then(|| result.stderr_tail.clone())
                 .filter(|t| !t.is_empty()),
         });
     }
     Ok(runs)
+}
+
+fn skipped(
+    condition: Condition,
+    exit_code: Option<i32>,
+    reproduce: Option<String>,
+    detail: String,
+) -> HostileRun {
+    HostileRun {
+        condition: condition.name().into(),
+        description: condition.description().into(),
+        outcome: HostileOutcome::Skipped,
+        signal: None,
+        exit_code,
+        dynamic_outcome: None,
+        reproduce,
+        detail: Some(detail),
+    }
 }
 
 /// `setpriv`, `unshare` or `mount` refusing (not the program failing): their own messages.

@@ -8,8 +8,9 @@ use std::time::{Duration, Instant};
 use nix::sys::signal::{Signal, killpg};
 use nix::unistd::Pid;
 
-use super::plan::Plan;
+use super::conditions::Invocation;
 use crate::options::Ready;
+use crate::plan::ProbeSettings;
 use crate::probe::{RunSpec, run_once};
 
 /// What one run did.
@@ -25,7 +26,7 @@ pub struct RunResult {
 const TAIL: usize = 2048;
 
 /// Run `plan` until it exits (`exit` readiness) or until it is ready, as the probe decides.
-pub fn run_plan(plan: &Plan, spec: &super::HostileSpec) -> RunResult {
+pub fn run_invocation(plan: &Invocation, spec: &ProbeSettings) -> RunResult {
     match &spec.ready {
         Ready::Exit => run_to_exit(plan, spec.timeout),
         ready => run_to_ready(plan, ready, spec),
@@ -34,7 +35,7 @@ pub fn run_plan(plan: &Plan, spec: &super::HostileSpec) -> RunResult {
 
 /// Through the probe: ready is "ok" (all fields empty, as a plain run that got ready); a run
 /// that ends before ready reports its status or signal, one that never gets there times out.
-fn run_to_ready(plan: &Plan, ready: &Ready, spec: &super::HostileSpec) -> RunResult {
+fn run_to_ready(plan: &Invocation, ready: &Ready, spec: &ProbeSettings) -> RunResult {
     let pattern = match ready {
         Ready::Line(re) => regex::Regex::new(re).ok(),
         _ => None,
@@ -81,7 +82,7 @@ fn run_to_ready(plan: &Plan, ready: &Ready, spec: &super::HostileSpec) -> RunRes
     }
 }
 
-fn run_to_exit(plan: &Plan, timeout: Duration) -> RunResult {
+fn run_to_exit(plan: &Invocation, timeout: Duration) -> RunResult {
     let mut cmd = Command::new(&plan.program);
     cmd.args(&plan.args)
         .envs(plan.env.iter().map(|(k, v)| (k, v)))

@@ -1,8 +1,11 @@
 //! Binary facts via goblin. Reads the file through a memory map; never panics on bad input.
 
+mod built;
 pub mod closure;
 pub mod elf;
 mod foreign;
+
+pub use built::built;
 
 use std::path::Path;
 

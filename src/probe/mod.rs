@@ -14,7 +14,6 @@ mod ready;
 mod spawn;
 
 pub use spawn::{RunSpec, run_once};
-mod stats;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -22,20 +21,16 @@ use std::path::{Path, PathBuf};
 use regex::Regex;
 
 use crate::error::{Error, Result};
-use crate::options::{ProbeOptions, Ready};
+use crate::options::Ready;
+use crate::output::Output;
+use crate::plan::{Plan, ProbeSettings};
+use crate::progress::{ProbeBar, Progress};
 use crate::report::{FailedRun, Memory, Probe, Report, Sample};
+use crate::stats;
 use spawn::{RunResult, human_duration};
 
 /// Failed runs in a row, with none ever reaching ready, after which a binary is given up on.
 const GIVE_UP_AFTER: u32 = 3;
-
-/// Where the probe is, for a progress bar.
-pub struct Progress<'a> {
-    /// e.g. `hello-server (static)`.
-    pub label: &'a str,
-    pub done: u64,
-    pub total: u64,
-}
 
 /// One binary's series of runs.
 struct Series {
@@ -124,12 +119,23 @@ impl Series {
     }
 }
 
-/// Probe every binary we built and fill `artifact.probe`, then the comparisons. `options_for`
-/// gives each binary's options (the command line over its config); binaries that share them
-/// are probed together, interleaved.
+/// The probe stage: every binary the plan probes, with its settings (the command line over its
+/// config), then the comparisons of static and regular builds. A progress bar on a terminal.
+pub fn check(plan: &Plan, report: &mut Report, out: &Output) -> Result<()> {
+    let bar = ProbeBar::new(out);
+    let settings = |a: &crate::report::Artifact| plan.bin_of(a).and_then(|b| b.probe.clone());
+    let result = probe_report(report, &settings, &plan.dirs.probe_floor, &mut |p| {
+        bar.update(p)
+    });
+    bar.finish();
+    result
+}
+
+/// Probe every artifact that `settings_for` gives settings for, and fill `artifact.probe`,
+/// then the comparisons. Binaries that share settings are probed together, interleaved.
 pub fn probe_report(
     report: &mut Report,
-    options_for: &dyn Fn(&crate::report::Artifact) -> ProbeOptions,
+    settings_for: &dyn Fn(&crate::report::Artifact) -> Option<ProbeSettings>,
     floor_dir: &Path,
     progress: &mut dyn FnMut(&Progress),
 ) -> Result<()> {
@@ -142,16 +148,14 @@ pub fn probe_report(
     }
     // Polls sleep 100 us; the default 50 us timer slack would add half as much again to each.
     let _ = nix::sys::prctl::set_timerslack(1_000);
-    let mut groups: Vec<(ProbeOptions, Vec<usize>)> = Vec::new();
-    for i in 0..report.artifacts.len() {
-        let a = &report.artifacts[i];
+    let mut groups: Vec<(ProbeSettings, Vec<usize>)> = Vec::new();
+    for (i, a) in report.artifacts.iter().enumerate() {
         if a.link_mode.is_none() {
             continue;
         }
-        let opts = options_for(a);
-        if !opts.enabled() {
+        let Some(opts) = settings_for(a) else {
             continue;
-        }
+        };
         match groups.iter_mut().find(|(o, _)| *o == opts) {
             Some((_, members)) => members.push(i),
             None => groups.push((opts, vec![i])),
@@ -168,11 +172,11 @@ pub fn probe_report(
 fn probe_group(
     report: &mut Report,
     members: &[usize],
-    opts: &ProbeOptions,
+    opts: &ProbeSettings,
     floor_dir: &Path,
     progress: &mut dyn FnMut(&Progress),
 ) -> Result<()> {
-    let ready = opts.ready();
+    let ready = opts.ready.clone();
     let pattern = match &ready {
         Ready::Line(re) => {
             Some(Regex::new(re).map_err(|e| Error::Usage(format!("--ready line:{re}: {e}")))?)
@@ -211,8 +215,8 @@ fn probe_group(
         Err(_) => None,
     };
 
-    let warmup = opts.warmup();
-    let rounds = warmup + opts.runs();
+    let warmup = opts.warmup;
+    let rounds = warmup + opts.runs;
     let load_before = load_average();
     let mut done = 0u64;
     let exit = Ready::Exit;
@@ -232,8 +236,8 @@ fn probe_group(
                 env_remove: &[],
                 ready: if floor_run { &exit } else { &ready },
                 pattern: if floor_run { None } else { pattern.as_ref() },
-                timeout: opts.timeout(),
-                grace: opts.grace(),
+                timeout: opts.timeout,
+                grace: opts.grace,
                 trace: false,
             };
             let r = match spawn::run_once(&spec) {
@@ -307,7 +311,7 @@ fn with_memory(mut timed: spawn::RunOk, traced: RunResult) -> spawn::RunOk {
     timed
 }
 
-fn finish(s: Series, opts: &ProbeOptions, ready: &Ready) -> Probe {
+fn finish(s: Series, opts: &ProbeSettings, ready: &Ready) -> Probe {
     let counted: Vec<Sample> = s.counted().cloned().collect();
     let startup: Vec<f64> = counted.iter().map(|x| x.startup_ms).collect();
     let shutdown: Vec<f64> = counted.iter().filter_map(|x| x.shutdown_ms).collect();
@@ -350,7 +354,7 @@ fn finish(s: Series, opts: &ProbeOptions, ready: &Ready) -> Probe {
             "shutdown_ms".into(),
             format!(
                 "the program never exited within {} of SIGTERM",
-                human_duration(opts.grace())
+                human_duration(opts.grace)
             ),
         );
     }
@@ -367,7 +371,7 @@ fn finish(s: Series, opts: &ProbeOptions, ready: &Ready) -> Probe {
     if s.killed_after_grace > 0 {
         warnings.push(format!(
             "still running {} after SIGTERM in {} run(s): killed with SIGKILL",
-            human_duration(opts.grace()),
+            human_duration(opts.grace),
             s.killed_after_grace
         ));
     }
@@ -388,10 +392,10 @@ fn finish(s: Series, opts: &ProbeOptions, ready: &Ready) -> Probe {
         ready: ready.to_string(),
         runs: counted.len() as u32,
         failures: s.failed.len() as u32,
-        requested_runs: opts.runs(),
-        warmup: opts.warmup(),
-        timeout_ms: opts.timeout().as_secs_f64() * 1e3,
-        grace_ms: opts.grace().as_secs_f64() * 1e3,
+        requested_runs: opts.runs,
+        warmup: opts.warmup,
+        timeout_ms: opts.timeout.as_secs_f64() * 1e3,
+        grace_ms: opts.grace.as_secs_f64() * 1e3,
         startup_ms,
         memory_kib,
         memory_runs,

@@ -3,7 +3,7 @@
 
 use std::fmt::Write as _;
 
-use super::human::Style;
+use super::Style;
 use crate::audit::rules::{RULES, Rule, Trigger};
 use crate::output::{BAD, DIM, HEADER, WARN, paint};
 use crate::report::{Finding, Severity};

@@ -3,7 +3,7 @@
 
 use std::fmt::Write as _;
 
-use super::human::Style;
+use super::Style;
 use crate::output::{BAD, DIM, GOOD, HEADER, WARN, paint};
 use crate::report::{Artifact, Check, Report, Verdict};
 
@@ -70,13 +70,13 @@ pub fn checks(s: &mut String, a: &Artifact, st: &Style) {
     let shown: Vec<&Check> = a
         .checks
         .iter()
-        .filter(|c| st.verbose || c.verdict != Verdict::Pass || c.id.starts_with("budget."))
+        .filter(|c| st.verbose || c.verdict != Verdict::Pass || c.id.is_budget())
         .collect();
     let mut sorted = shown.clone();
     sorted.sort_by_key(|c| std::cmp::Reverse(c.verdict));
     let width = sorted
         .iter()
-        .map(|c| c.id.chars().count())
+        .map(|c| c.id.to_string().chars().count())
         .max()
         .unwrap_or(0)
         .min(36);
@@ -86,7 +86,7 @@ pub fn checks(s: &mut String, a: &Artifact, st: &Style) {
             verdict_style(c.verdict),
             &format!("{:<4}", short(c.verdict)),
         );
-        let id: String = c.id.chars().take(36).collect();
+        let id: String = c.id.to_string().chars().take(36).collect();
         let _ = writeln!(s, "    {label}  {id:<width$}  {}", c.message);
     }
     let hidden = a.checks.len() - shown.len();

@@ -8,9 +8,9 @@
 use std::fmt::Write as _;
 use std::io::Write as _;
 
-use crate::gate::alerts;
+use crate::format::artifact_label;
 use crate::output::Output;
-use crate::report::{Report, Verdict};
+use crate::report::{Check, Report, Verdict};
 
 /// Escape the message part of a workflow command (as `@actions/core` does).
 fn data(s: &str) -> String {
@@ -22,6 +22,18 @@ fn data(s: &str) -> String {
 /// Escape a property value (`title=...`): also `:` and `,`.
 fn property(s: &str) -> String {
     data(s).replace(':', "%3A").replace(',', "%2C")
+}
+
+/// Checks of `report` with a verdict other than pass, with the artifact they belong to.
+fn alerts(report: &Report) -> Vec<(String, &Check)> {
+    let mut v = Vec::new();
+    for a in &report.artifacts {
+        let label = artifact_label(a);
+        for c in a.checks.iter().filter(|c| c.verdict != Verdict::Pass) {
+            v.push((label.clone(), c));
+        }
+    }
+    v
 }
 
 /// One `::error`/`::warning` line per failed or warned check.

@@ -2,20 +2,13 @@
 
 use std::fmt::Write as _;
 
-use super::{size, thousands};
+use super::Style;
+use crate::format::{size, thousands};
 use crate::output::{DIM, HEADER, WARN, paint};
 use crate::report::{Artifact, Binary, Linkage, Report};
 
 /// How many sections are listed before the rest is folded into one line.
 const SECTIONS_SHOWN: usize = 12;
-
-pub struct Style {
-    pub color: bool,
-    /// Show every section and closure entry.
-    pub verbose: bool,
-    /// List every crate (`--crates`).
-    pub all_crates: bool,
-}
 
 pub fn render(report: &Report, style: &Style) -> String {
     let mut s = String::new();

@@ -7,9 +7,8 @@
 
 use std::fmt::Write as _;
 
-use super::size;
-use crate::gate::artifact_label;
-use crate::report::{Check, Report, Verdict};
+use crate::format::{artifact_label, size};
+use crate::report::{Check, Report, Unit, Verdict};
 
 /// Lets a bot find the comment it wrote before and update it in place.
 pub const MARKER: &str = "<!-- cargo-aotcheck -->";
@@ -57,18 +56,17 @@ fn icon(v: Verdict) -> &'static str {
     }
 }
 
-fn value(v: Option<f64>, unit: &str) -> String {
+fn value(v: Option<f64>, unit: Unit) -> String {
     match (v, unit) {
         (None, _) => "–".into(),
-        (Some(x), "bytes") if x >= 0.0 => size(x.round() as u64),
-        (Some(x), "bytes") => format!("-{}", size((-x).round() as u64)),
-        (Some(x), "ms") => format!("{x:.3} ms"),
-        (Some(x), "" | "libraries") => format!("{x}"),
-        (Some(x), u) => format!("{x} {}", escape(u)),
+        (Some(x), Unit::Bytes) if x >= 0.0 => size(x.round() as u64),
+        (Some(x), Unit::Bytes) => format!("-{}", size((-x).round() as u64)),
+        (Some(x), Unit::Ms) => format!("{x:.3} ms"),
+        (Some(x), Unit::None | Unit::Libraries) => format!("{x}"),
     }
 }
 
-fn signed(v: Option<f64>, unit: &str) -> String {
+fn signed(v: Option<f64>, unit: Unit) -> String {
     match v {
         Some(x) if x > 0.0 => format!("+{}", value(Some(x), unit)),
         Some(0.0) => "0".into(),
@@ -79,27 +77,22 @@ fn signed(v: Option<f64>, unit: &str) -> String {
 fn change(c: &Check) -> String {
     match (c.change, c.delta) {
         (Some(x), _) => format!("{:+.1}%", x * 100.0),
-        (None, Some(_)) => signed(c.delta, &c.unit),
+        (None, Some(_)) => signed(c.delta, c.unit),
         _ => "–".into(),
     }
 }
 
 fn reference(c: &Check) -> String {
     match (c.limit, c.baseline) {
-        (Some(l), _) => format!("limit {}", value(Some(l), &c.unit)),
-        (None, Some(b)) => format!("was {}", value(Some(b), &c.unit)),
+        (Some(l), _) => format!("limit {}", value(Some(l), c.unit)),
+        (None, Some(b)) => format!("was {}", value(Some(b), c.unit)),
         _ => "–".into(),
     }
 }
 
 /// Checks that belong in the verdict table: every alert, every budget, the whole-binary figures.
 fn headline(c: &Check) -> bool {
-    c.verdict != Verdict::Pass
-        || c.id.starts_with("budget.")
-        || matches!(
-            c.id.as_str(),
-            "baseline.file_size" | "baseline.stripped_size" | "baseline.closure_size"
-        )
+    c.verdict != Verdict::Pass || c.id.is_budget() || c.id.is_whole_size()
 }
 
 pub fn render(report: &Report) -> String {
@@ -157,9 +150,9 @@ pub fn render(report: &Report) -> String {
             let _ = writeln!(
                 s,
                 "| {label} | {} | {} | {} | {} | {} | {} |",
-                escape(&c.id),
+                escape(&c.id.to_string()),
                 icon(c.verdict),
-                value(c.value, &c.unit),
+                value(c.value, c.unit),
                 reference(c),
                 change(c),
                 escape(&c.message)
@@ -170,8 +163,8 @@ pub fn render(report: &Report) -> String {
 
     let mut changes: Vec<&(String, &Check)> = all
         .iter()
-        .filter(|(_, c)| c.unit == "bytes" && c.delta.is_some_and(|d| d != 0.0))
-        .filter(|(_, c)| c.id.starts_with("baseline.") && !headline_whole(c))
+        .filter(|(_, c)| c.unit == Unit::Bytes && c.delta.is_some_and(|d| d != 0.0))
+        .filter(|(_, c)| c.id.is_baseline() && !c.id.is_whole_size())
         .collect();
     changes.sort_by(|x, y| {
         let d = |c: &Check| c.delta.map_or(0.0, f64::abs);
@@ -182,14 +175,15 @@ pub fn render(report: &Report) -> String {
         let _ = writeln!(s, "| Binary | Figure | Was | Now | Δ | Change |");
         let _ = writeln!(s, "|---|---|--:|--:|--:|--:|");
         for (label, c) in changes.iter().take(BIGGEST) {
-            let figure = c.id.split_once(':').map_or(c.id.as_str(), |(_, n)| n);
+            let id = c.id.to_string();
+            let figure = c.id.part().unwrap_or(&id);
             let _ = writeln!(
                 s,
                 "| {label} | {} | {} | {} | {} | {} |",
                 escape(figure),
-                value(c.baseline, &c.unit),
-                value(c.value, &c.unit),
-                signed(c.delta, &c.unit),
+                value(c.baseline, c.unit),
+                value(c.value, c.unit),
+                signed(c.delta, c.unit),
                 change(c)
             );
         }
@@ -204,7 +198,7 @@ pub fn render(report: &Report) -> String {
             let _ = writeln!(
                 s,
                 "| {label} | {} | {} | {} |",
-                escape(&c.id),
+                escape(&c.id.to_string()),
                 icon(c.verdict),
                 escape(&c.message)
             );
@@ -222,13 +216,6 @@ pub fn render(report: &Report) -> String {
         let _ = writeln!(s, "- ⚠️ {}", escape(w));
     }
     s
-}
-
-fn headline_whole(c: &Check) -> bool {
-    matches!(
-        c.id.as_str(),
-        "baseline.file_size" | "baseline.stripped_size" | "baseline.closure_size"
-    )
 }
 
 /// Without checks: what was built, in one table.

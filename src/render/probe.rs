@@ -2,8 +2,8 @@
 
 use std::fmt::Write as _;
 
-use super::human::Style;
-use super::size;
+use super::Style;
+use crate::format::size;
 use crate::output::{BAD, DIM, HEADER, WARN, paint};
 use crate::report::{Artifact, Comparison, Memory, Probe, Report};
 

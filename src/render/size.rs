@@ -2,8 +2,8 @@
 
 use std::fmt::Write as _;
 
-use super::human::Style;
-use super::size as human_size;
+use super::Style;
+use crate::format::size as human_size;
 use crate::output::{DIM, HEADER, paint};
 use crate::report::Binary;
 

@@ -25,6 +25,141 @@ impl Verdict {
     }
 }
 
+/// What a check measures. Serialised as the id strings of the JSON schema (`budget.file_size`,
+/// `baseline.section:.rodata`, ...), so reports and baselines keep their form; an id this
+/// version does not know (from a newer tool) is kept as written.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum CheckId {
+    BudgetFileSize,
+    BudgetStrippedSize,
+    BudgetClosureSize,
+    BudgetStartup,
+    BudgetRss,
+    BudgetStatic,
+    BudgetLibraries,
+    BudgetGlibc,
+    BaselineFileSize,
+    BaselineStrippedSize,
+    BaselineClosureSize,
+    /// One section, by name.
+    BaselineSection(String),
+    /// One crate, by name.
+    BaselineCrate(String),
+    BaselineNeeded,
+    BaselineLinkage,
+    BaselineStartup,
+    BaselineRss,
+    Other(String),
+}
+
+impl CheckId {
+    const FIXED: [(CheckId, &'static str); 15] = [
+        (CheckId::BudgetFileSize, "budget.file_size"),
+        (CheckId::BudgetStrippedSize, "budget.stripped_size"),
+        (CheckId::BudgetClosureSize, "budget.closure_size"),
+        (CheckId::BudgetStartup, "budget.startup"),
+        (CheckId::BudgetRss, "budget.rss"),
+        (CheckId::BudgetStatic, "budget.static"),
+        (CheckId::BudgetLibraries, "budget.libraries"),
+        (CheckId::BudgetGlibc, "budget.glibc"),
+        (CheckId::BaselineFileSize, "baseline.file_size"),
+        (CheckId::BaselineStrippedSize, "baseline.stripped_size"),
+        (CheckId::BaselineClosureSize, "baseline.closure_size"),
+        (CheckId::BaselineNeeded, "baseline.needed"),
+        (CheckId::BaselineLinkage, "baseline.linkage"),
+        (CheckId::BaselineStartup, "baseline.startup"),
+        (CheckId::BaselineRss, "baseline.rss"),
+    ];
+
+    /// The id as written in JSON.
+    pub fn as_string(&self) -> String {
+        match self {
+            CheckId::BaselineSection(n) => format!("baseline.section:{n}"),
+            CheckId::BaselineCrate(n) => format!("baseline.crate:{n}"),
+            CheckId::Other(s) => s.clone(),
+            fixed => Self::FIXED
+                .iter()
+                .find(|(id, _)| id == fixed)
+                .map_or_else(String::new, |(_, s)| (*s).to_string()),
+        }
+    }
+
+    pub fn parse(s: &str) -> CheckId {
+        if let Some(n) = s.strip_prefix("baseline.section:") {
+            return CheckId::BaselineSection(n.to_string());
+        }
+        if let Some(n) = s.strip_prefix("baseline.crate:") {
+            return CheckId::BaselineCrate(n.to_string());
+        }
+        Self::FIXED
+            .iter()
+            .find(|(_, text)| *text == s)
+            .map_or_else(|| CheckId::Other(s.to_string()), |(id, _)| id.clone())
+    }
+
+    /// An absolute limit from the configuration.
+    pub fn is_budget(&self) -> bool {
+        self.as_string().starts_with("budget.")
+    }
+
+    /// A comparison with the baseline.
+    pub fn is_baseline(&self) -> bool {
+        self.as_string().starts_with("baseline.")
+    }
+
+    /// A size of the whole binary compared with the baseline (file, stripped, closure).
+    pub fn is_whole_size(&self) -> bool {
+        matches!(
+            self,
+            CheckId::BaselineFileSize
+                | CheckId::BaselineStrippedSize
+                | CheckId::BaselineClosureSize
+        )
+    }
+
+    /// The part of the binary a per-part check is about (a section or crate name).
+    pub fn part(&self) -> Option<&str> {
+        match self {
+            CheckId::BaselineSection(n) | CheckId::BaselineCrate(n) => Some(n),
+            _ => None,
+        }
+    }
+}
+
+impl std::fmt::Display for CheckId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.as_string())
+    }
+}
+
+impl Serialize for CheckId {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.as_string())
+    }
+}
+
+impl<'de> Deserialize<'de> for CheckId {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        Ok(CheckId::parse(&s))
+    }
+}
+
+/// The unit of a check's figures.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum Unit {
+    Bytes,
+    /// Milliseconds.
+    Ms,
+    /// A count of shared libraries.
+    Libraries,
+    /// The outcome is told in words; `value` is null.
+    #[default]
+    #[serde(rename = "")]
+    None,
+}
+
 /// One budget or baseline check of one binary.
 ///
 /// Budget checks (`budget.*`) carry `limit` and `margin` (limit − value; negative when over);
@@ -33,7 +168,7 @@ impl Verdict {
 /// or crate: `baseline.section:.rodata`, `baseline.crate:serde`.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct Check {
-    pub id: String,
+    pub id: CheckId,
     pub verdict: Verdict,
     #[serde(serialize_with = "whole")]
     pub value: Option<f64>,
@@ -64,15 +199,15 @@ pub struct Check {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub change: Option<f64>,
     /// `bytes`, `ms`, `libraries`, or empty where the value is not a number (`value` null).
-    pub unit: String,
+    pub unit: Unit,
     pub message: String,
 }
 
 impl Check {
-    /// A check whose outcome is said in words, with no figure (`value` and the rest `null`).
-    pub fn worded(id: &str, verdict: Verdict, message: String) -> Self {
+    /// A check of `unit` with no figures yet: the gate fills in what it measured.
+    pub fn new(id: CheckId, unit: Unit, verdict: Verdict, message: String) -> Self {
         Check {
-            id: id.to_string(),
+            id,
             verdict,
             value: None,
             limit: None,
@@ -80,9 +215,31 @@ impl Check {
             baseline: None,
             delta: None,
             change: None,
-            unit: String::new(),
+            unit,
             message,
         }
+    }
+
+    /// A check whose outcome is said in words, with no figure (`value` and the rest `null`).
+    pub fn worded(id: CheckId, verdict: Verdict, message: String) -> Self {
+        Check::new(id, Unit::None, verdict, message)
+    }
+
+    /// Against an absolute limit: `margin` is what is left (negative when over).
+    pub fn against_limit(mut self, value: Option<f64>, limit: f64) -> Self {
+        self.value = value;
+        self.limit = Some(limit);
+        self.margin = value.map(|v| limit - v);
+        self
+    }
+
+    /// Against the baseline's figure: `delta` and, when given, the relative `change`.
+    pub fn against_baseline(mut self, base: f64, value: f64, change: Option<f64>) -> Self {
+        self.value = Some(value);
+        self.baseline = Some(base);
+        self.delta = Some(value - base);
+        self.change = change;
+        self
     }
 }
 

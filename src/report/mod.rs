@@ -12,7 +12,7 @@ mod size;
 use serde::{Deserialize, Serialize};
 
 pub use audit::{Finding, Severity};
-pub use gate::{BaselineSummary, Check, Provenance, Verdict};
+pub use gate::{BaselineSummary, Check, CheckId, Provenance, Unit, Verdict};
 pub use hostile::{HostileOutcome, HostileRun};
 pub use probe::{ComparedMetric, Comparison, FailedRun, Memory, Probe, Sample, Stats};
 pub use size::{Confidence, ConfidenceBreakdown, Coverage, CrateSize, SymbolRow};

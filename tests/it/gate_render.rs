@@ -51,7 +51,7 @@ fn hand_built() -> cargo_aotcheck::report::Report {
     if let Some(p) = cur.provenance.as_mut() {
         p.rustc = "rustc 1.96.0 `nightly`".into();
     }
-    let th = |_: &str, _: &str| cargo_aotcheck::config::Thresholds::default();
+    let th = |_: &cargo_aotcheck::report::Artifact| cargo_aotcheck::plan::Thresholds::default();
     cargo_aotcheck::gate::compare(&mut cur, &base, "base|line.json", &th);
     cur.verdict = cargo_aotcheck::gate::verdict(&cur);
     cur
@@ -81,7 +81,7 @@ fn markdown_escapes_what_crates_paths_and_programs_say() {
 
 #[test]
 fn human_checks_section() {
-    let style = cargo_aotcheck::render::human::Style {
+    let style = cargo_aotcheck::render::Style {
         color: false,
         verbose: false,
         all_crates: false,

@@ -32,8 +32,21 @@ fn running(path: &str) -> usize {
     pids_where(|exe, _| exe.to_str() == Some(path)).len()
 }
 
+/// Tests that reproduce a crash need root or unprivileged user namespaces (CI runs as root).
+/// Without either they fail and say so: a silent pass would hide that nothing was exercised.
+/// On such a machine, deselect them with `cargo test -- --skip privileged_`.
+fn require_privilege() {
+    if let Privilege::Neither(why) = detect_privilege() {
+        panic!(
+            "this test {why}; on a machine without either, deselect it with \
+             `cargo test -- --skip privileged_`"
+        );
+    }
+}
+
 #[test]
-fn home_dir_crashes_static_only_and_the_command_reproduces_it() {
+fn privileged_home_dir_crashes_static_only_and_the_command_reproduces_it() {
+    require_privilege();
     let before = nsswitch_digest();
     let r = run(&mut check_fixture(
         "home-dir",
@@ -44,15 +57,6 @@ fn home_dir_crashes_static_only_and_the_command_reproduces_it() {
     let runs = runs_of(&v, "home-dir");
     assert_eq!(run_named(&runs, "no-home")["outcome"], "ok");
 
-    if let Privilege::Neither(_) = detect_privilege() {
-        // The audit's suspicion (std's getpwuid_r) still fails the gate.
-        assert_eq!(r.code, 1, "{}", r.stderr);
-        assert_eq!(
-            run_named(&runs, "no-home+unknown-uid")["outcome"],
-            "skipped"
-        );
-        return;
-    }
     assert_eq!(r.code, 1, "a reproduced crash fails the gate\n{}", r.stderr);
     let crash = run_named(&runs, "no-home+unknown-uid");
     assert_eq!(crash["outcome"], "crashed", "{crash}");
@@ -123,7 +127,7 @@ fn without_privilege_the_uid_conditions_are_skipped_and_say_why() {
 /// The unprivileged path (a user namespace mapping an unknown uid) reproduces the crash too;
 /// exercised directly through the library so it runs even when the suite runs as root.
 #[test]
-fn user_namespace_path_reproduces_the_crash() {
+fn privileged_user_namespace_path_reproduces_the_crash() {
     // The audit already finds AOT004 (std's getpwuid_r) in this binary: exit 1 is expected.
     let r = run(&mut check_fixture("home-dir", &["--bin", "home-dir"]));
     assert_eq!(r.code, 1, "{}", r.stderr);
@@ -133,16 +137,12 @@ fn user_namespace_path_reproduces_the_crash() {
         .args(["--user", "--map-user=54321", "--map-group=54321", "true"])
         .status()
         .is_ok_and(|s| s.success());
-    if !userns_works {
-        return; // Nothing to exercise on a machine without user namespaces.
-    }
-    let spec = cargo_aotcheck::hostile::HostileSpec {
-        args: Vec::new(),
-        env: Vec::new(),
-        timeout: std::time::Duration::from_secs(10),
-        ready: cargo_aotcheck::options::Ready::Exit,
-        grace: std::time::Duration::from_secs(2),
-    };
+    assert!(
+        userns_works,
+        "this test needs unprivileged user namespaces (`unshare --user`); on a machine \
+         without, deselect it with `cargo test -- --skip privileged_`"
+    );
+    let spec = cargo_aotcheck::plan::ProbeSettings::default();
     let scratch = tempfile::tempdir().expect("tempdir");
     let privilege = Privilege::UserNamespace {
         uid: 54321,
@@ -187,10 +187,8 @@ fn interrupt_stops_the_program_under_test() {
 
 /// A reproduced crash fails the gate unless its finding is allowed with a reason.
 #[test]
-fn an_allowed_reproduced_crash_passes_the_gate() {
-    if let Privilege::Neither(_) = detect_privilege() {
-        return; // Nothing is reproduced without privilege; the skip path is tested above.
-    }
+fn privileged_an_allowed_reproduced_crash_passes_the_gate() {
+    require_privilege();
     let dir = tempfile::tempdir().expect("tempdir");
     let file = dir.path().join("aotcheck.toml");
     std::fs::write(

@@ -4,8 +4,8 @@ use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
-use super::HostileSpec;
 use crate::error::{Error, Result};
+use crate::plan::ProbeSettings;
 
 /// The environment variables whose absence sends `home_dir`-style code to the passwd database.
 const IDENTITY_VARS: [&str; 3] = ["HOME", "USER", "LOGNAME"];
@@ -164,7 +164,7 @@ impl Scratch {
 
 /// One command line, ready to spawn, and the same as a shell command.
 #[derive(Debug, Clone)]
-pub struct Plan {
+pub struct Invocation {
     pub program: OsString,
     pub args: Vec<OsString>,
     pub env_remove: Vec<&'static str>,
@@ -172,11 +172,11 @@ pub struct Plan {
     pub reproduce: String,
 }
 
-pub fn plain(binary: &Path, spec: &HostileSpec) -> Plan {
+pub fn plain(binary: &Path, spec: &ProbeSettings) -> Invocation {
     build(binary, spec, false, &[])
 }
 
-fn build(binary: &Path, spec: &HostileSpec, no_identity: bool, wrapper: &[String]) -> Plan {
+fn build(binary: &Path, spec: &ProbeSettings, no_identity: bool, wrapper: &[String]) -> Invocation {
     let mut words: Vec<String> = wrapper.to_vec();
     words.push(binary.display().to_string());
     words.extend(spec.args.iter().cloned());
@@ -194,7 +194,7 @@ fn build(binary: &Path, spec: &HostileSpec, no_identity: bool, wrapper: &[String
     }
     shown.extend(words.iter().map(|w| quote(w)));
     let mut all = words.into_iter().map(OsString::from);
-    Plan {
+    Invocation {
         program: all.next().unwrap_or_default(),
         args: all.collect(),
         env_remove: if no_identity {
@@ -208,13 +208,13 @@ fn build(binary: &Path, spec: &HostileSpec, no_identity: bool, wrapper: &[String
 }
 
 /// The command line for `condition`, or why it cannot be set up here.
-pub fn plan(
+pub fn invocation(
     condition: Condition,
     binary: &Path,
-    spec: &HostileSpec,
+    spec: &ProbeSettings,
     privilege: &Privilege,
     scratch: &Scratch,
-) -> std::result::Result<Plan, String> {
+) -> std::result::Result<Invocation, String> {
     let conf = scratch.nsswitch().display().to_string();
     let bind = |then: &str| -> Vec<String> {
         vec![
@@ -307,13 +307,14 @@ pub fn quote(word: &str) -> String {
 mod tests {
     use super::*;
 
-    fn spec(args: &[&str]) -> HostileSpec {
-        HostileSpec {
+    fn spec(args: &[&str]) -> ProbeSettings {
+        ProbeSettings {
             args: args.iter().map(|a| a.to_string()).collect(),
             env: Vec::new(),
             timeout: std::time::Duration::from_secs(1),
             ready: crate::options::Ready::Exit,
             grace: std::time::Duration::from_secs(2),
+            ..ProbeSettings::default()
         }
     }
 
@@ -345,18 +346,19 @@ mod tests {
             uid: 54321,
             gid: 54321,
         };
-        let p = plan(Condition::UnknownUid, bin, &spec(&["a b"]), &root, &scratch).expect("plan");
+        let p =
+            invocation(Condition::UnknownUid, bin, &spec(&["a b"]), &root, &scratch).expect("plan");
         assert_eq!(
             p.reproduce,
             "setpriv --reuid=54321 --regid=54321 --clear-groups -- /x/bin 'a b'"
         );
-        let p = plan(Condition::NoHome, bin, &spec(&[]), &root, &scratch).expect("plan");
+        let p = invocation(Condition::NoHome, bin, &spec(&[]), &root, &scratch).expect("plan");
         assert_eq!(p.reproduce, "env -u HOME -u USER -u LOGNAME /x/bin");
         assert_eq!(p.env_remove, IDENTITY_VARS.to_vec());
         let none = Privilege::Neither("no".into());
-        assert!(plan(Condition::UnknownUid, bin, &spec(&[]), &none, &scratch).is_err());
-        assert!(plan(Condition::NoHome, bin, &spec(&[]), &none, &scratch).is_ok());
-        let p = plan(Condition::All, bin, &spec(&[]), &root, &scratch).expect("plan");
+        assert!(invocation(Condition::UnknownUid, bin, &spec(&[]), &none, &scratch).is_err());
+        assert!(invocation(Condition::NoHome, bin, &spec(&[]), &none, &scratch).is_ok());
+        let p = invocation(Condition::All, bin, &spec(&[]), &root, &scratch).expect("plan");
         assert!(p.reproduce.starts_with("env -u HOME"));
         assert!(p.reproduce.contains("mount --bind"));
     }

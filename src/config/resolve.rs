@@ -1,0 +1,98 @@
+//! The command line and the configuration, resolved once into the run's [`Plan`].
+
+use std::path::Path;
+
+use cargo_metadata::Metadata;
+
+use super::{Config, Settings};
+use crate::error::{Error, Result};
+use crate::options::{BuildOptions, LinkChoice, ProbeOptions, Ready};
+use crate::plan::{BinPlan, BuildUi, Dirs, Plan, ProbeSettings};
+use crate::report::LinkMode;
+use crate::toolchain::{Toolchain, find_cargo};
+use crate::workspace::{self, BinTarget};
+
+/// Find the toolchain, load the workspace and its configuration, and decide, for each binary,
+/// every setting the stages will read: the command line laid over the configuration.
+pub fn resolve(opts: &BuildOptions, ui: BuildUi) -> Result<Plan> {
+    let cargo = find_cargo()?;
+    let cwd = std::env::current_dir().map_err(|e| Error::io(".", e))?;
+    let mut toolchain = Toolchain::discover(cargo.clone(), &cwd)?;
+    let target = opts
+        .target
+        .clone()
+        .unwrap_or_else(|| toolchain.host.clone());
+    toolchain.prepare_target(&target, &cwd)?;
+    let workspace = workspace::load(opts, &cargo, &target)?;
+    let config = load(&workspace.metadata, opts.config_file.as_deref())?;
+    let bins = workspace
+        .bins
+        .iter()
+        .map(|b| bin_plan(b, config.for_bin(&b.package, &b.name), opts))
+        .collect();
+    let links = match opts.link {
+        LinkChoice::Static => vec![LinkMode::Static],
+        LinkChoice::Dynamic => vec![LinkMode::Dynamic],
+        LinkChoice::Compare => vec![LinkMode::Static, LinkMode::Dynamic],
+    };
+    let dirs = Dirs::new(opts.target_dir.as_deref(), &workspace.target_directory());
+    Ok(Plan {
+        options: opts.clone(),
+        toolchain,
+        target,
+        workspace,
+        links,
+        dirs,
+        bins,
+        ui,
+    })
+}
+
+fn load(metadata: &Metadata, file: Option<&Path>) -> Result<Config> {
+    if let Some(f) = file.filter(|f| !f.is_file()) {
+        return Err(Error::Usage(format!(
+            "config file `{}` does not exist",
+            f.display()
+        )));
+    }
+    let members = metadata.workspace_packages();
+    let packages: Vec<(&str, &serde_json::Value, &Path)> = members
+        .iter()
+        .map(|p| (p.name.as_str(), &p.metadata, p.manifest_path.as_std_path()))
+        .collect();
+    let root_manifest = metadata.workspace_root.as_std_path().join("Cargo.toml");
+    Config::load(
+        &metadata.workspace_metadata,
+        &root_manifest,
+        &packages,
+        file,
+    )
+}
+
+fn bin_plan(target: &BinTarget, settings: Settings, opts: &BuildOptions) -> BinPlan {
+    BinPlan {
+        target: target.clone(),
+        probe: probe_settings(opts.probe.clone().or(settings.probe)),
+        hostile: opts.hostile.or(settings.hostile).unwrap_or(false),
+        audit: settings.audit,
+        budgets: settings.budgets,
+        thresholds: settings.thresholds,
+    }
+}
+
+/// The probe's settings with the defaults filled in; `None` when it is turned off.
+pub fn probe_settings(o: ProbeOptions) -> Option<ProbeSettings> {
+    if o.enabled == Some(false) {
+        return None;
+    }
+    let d = ProbeSettings::default();
+    Some(ProbeSettings {
+        ready: o.ready.unwrap_or(Ready::Exit),
+        runs: o.runs.unwrap_or(d.runs),
+        warmup: o.warmup.unwrap_or(d.warmup),
+        timeout: o.timeout.unwrap_or(d.timeout),
+        grace: o.grace.unwrap_or(d.grace),
+        args: o.args.unwrap_or_default(),
+        env: o.env.unwrap_or_default(),
+    })
+}

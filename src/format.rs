@@ -1,0 +1,96 @@
+//! How figures and names are written, the same way by the gate (in its check messages), the
+//! audit and every renderer. A leaf: it depends on the report's data types and nothing else.
+
+use crate::report::Artifact;
+
+/// `1419280` → `1.35 MiB`; below 1 KiB, bytes.
+///
+/// ```
+/// assert_eq!(cargo_aotcheck::format::size(1_419_280), "1.35 MiB");
+/// assert_eq!(cargo_aotcheck::format::size(512), "512 B");
+/// ```
+pub fn size(bytes: u64) -> String {
+    const UNITS: [&str; 4] = ["KiB", "MiB", "GiB", "TiB"];
+    if bytes < 1024 {
+        return format!("{bytes} B");
+    }
+    let mut v = bytes as f64 / 1024.0;
+    let mut unit = 0;
+    while v >= 1024.0 && unit < UNITS.len() - 1 {
+        v /= 1024.0;
+        unit += 1;
+    }
+    let digits = if v >= 100.0 {
+        0
+    } else if v >= 10.0 {
+        1
+    } else {
+        2
+    };
+    format!("{v:.digits$} {}", UNITS[unit])
+}
+
+/// `1419280` → `1,419,280`.
+pub fn thousands(n: u64) -> String {
+    let s = n.to_string();
+    let mut out = String::with_capacity(s.len() + s.len() / 3);
+    for (i, c) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// A size difference with its sign: `+1.20 KiB`, `-512 B`.
+pub fn signed_size(delta: i128) -> String {
+    let sign = if delta < 0 { "-" } else { "+" };
+    let magnitude = u64::try_from(delta.unsigned_abs()).unwrap_or(u64::MAX);
+    format!("{sign}{}", size(magnitude))
+}
+
+/// A relative change (a fraction) as a signed percentage: `0.053` → `+5.3%`; from nothing, `new`.
+pub fn percent(change: f64) -> String {
+    if change.is_infinite() {
+        "new".into()
+    } else {
+        format!("{:+.1}%", change * 100.0)
+    }
+}
+
+/// `name (static)` or `name (package p, dynamic)`: how reports name a binary.
+pub fn artifact_label(a: &Artifact) -> String {
+    let mut parts = Vec::new();
+    if let Some(p) = a.package.as_ref().filter(|p| **p != a.name) {
+        parts.push(format!("package {p}"));
+    }
+    if let Some(m) = a.link_mode {
+        parts.push(m.as_str().to_string());
+    }
+    if parts.is_empty() {
+        a.name.clone()
+    } else {
+        format!("{} ({})", a.name, parts.join(", "))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sizes_read_well() {
+        assert_eq!(size(0), "0 B");
+        assert_eq!(size(1023), "1023 B");
+        assert_eq!(size(1024), "1.00 KiB");
+        assert_eq!(size(1_419_280), "1.35 MiB");
+        assert_eq!(size(150 * 1024 * 1024), "150 MiB");
+        assert_eq!(thousands(1_419_280), "1,419,280");
+        assert_eq!(thousands(999), "999");
+        assert_eq!(signed_size(-512), "-512 B");
+        assert_eq!(signed_size(2048), "+2.00 KiB");
+        assert_eq!(percent(0.053), "+5.3%");
+        assert_eq!(percent(f64::INFINITY), "new");
+    }
+}

@@ -1,0 +1,233 @@
+//! The plan of a `check` run: the command line and every configuration layer, resolved once
+//! (by [`crate::config::resolve`]) into what each stage reads. Nothing after resolution reads
+//! the raw configuration again, and every error in it was an error at load.
+//!
+//! Per binary ([`BinPlan`]): the probe's settings with the command line laid over the config,
+//! whether hostile runs are wanted, the audit's policy, the budgets and the thresholds.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use serde::Deserialize;
+
+use crate::options::{BuildOptions, Ready};
+use crate::report::{Artifact, BuildInfo, LinkMode, Severity};
+use crate::toolchain::Toolchain;
+use crate::workspace::{BinTarget, Workspace};
+
+/// Everything a `check` run does, decided before the first build.
+pub struct Plan {
+    /// The build selection as given (cargo's own flags).
+    pub options: BuildOptions,
+    pub toolchain: Toolchain,
+    /// The target triple built for (`--target`, else the host).
+    pub target: String,
+    pub workspace: Workspace,
+    /// The builds to make, static first.
+    pub links: Vec<LinkMode>,
+    pub dirs: Dirs,
+    /// Every binary target selected, in the workspace's order.
+    pub bins: Vec<BinPlan>,
+    /// How cargo's own output is shown.
+    pub ui: BuildUi,
+}
+
+/// Where each stage keeps its files: all under `<target dir>/aotcheck` (or `--target-dir`), so
+/// the user's own builds stay cached.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Dirs {
+    pub static_build: PathBuf,
+    pub dynamic_build: PathBuf,
+    /// The spawn-floor program and the exec gate of the probe.
+    pub probe_floor: PathBuf,
+    /// Scratch files of hostile runs (a private `nsswitch.conf`).
+    pub hostile: PathBuf,
+    /// The target dir of `--baseline-ref`'s build, kept between runs.
+    pub baseline_ref: PathBuf,
+}
+
+impl Dirs {
+    /// `--target-dir DIR` puts our builds in `DIR/{static,dynamic}`; otherwise they go to
+    /// `<workspace target dir>/aotcheck/{static,dynamic}`.
+    pub fn new(target_dir: Option<&Path>, workspace_target: &Path) -> Self {
+        let base = target_dir.map_or_else(|| workspace_target.join("aotcheck"), Path::to_path_buf);
+        Dirs {
+            static_build: base.join(LinkMode::Static.as_str()),
+            dynamic_build: base.join(LinkMode::Dynamic.as_str()),
+            probe_floor: base.join("probe-floor"),
+            hostile: base.join("hostile"),
+            baseline_ref: base.join("baseline-ref"),
+        }
+    }
+
+    pub fn build(&self, link: LinkMode) -> &Path {
+        match link {
+            LinkMode::Static => &self.static_build,
+            LinkMode::Dynamic => &self.dynamic_build,
+        }
+    }
+}
+
+/// How cargo's output reaches the terminal.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct BuildUi {
+    /// `--color always` for cargo (our stderr is a coloured terminal).
+    pub color: bool,
+    /// Cargo's progress bar, this wide (our stderr is a terminal and we are not quiet).
+    pub progress_width: Option<u16>,
+    pub quiet: bool,
+    pub verbose: bool,
+}
+
+impl Plan {
+    /// The plan of the binary an artifact was built from (matched by package and name).
+    pub fn bin_of(&self, a: &Artifact) -> Option<&BinPlan> {
+        self.bins.iter().find(|b| {
+            a.package.as_deref() == Some(b.target.package.as_str()) && a.name == b.target.name
+        })
+    }
+
+    /// What the report records of how it was built.
+    pub fn build_info(&self) -> BuildInfo {
+        BuildInfo {
+            rustc: self.toolchain.rustc_version.clone(),
+            target: self.target.clone(),
+            profile: self.options.profile.clone(),
+            features: self.options.features.clone(),
+            all_features: self.options.all_features,
+            no_default_features: self.options.no_default_features,
+            workspace_root: self.workspace.root().display().to_string(),
+        }
+    }
+}
+
+/// One binary target and everything configured for it.
+#[derive(Debug, Clone)]
+pub struct BinPlan {
+    pub target: BinTarget,
+    /// `None`: not probed (`--no-probe`).
+    pub probe: Option<ProbeSettings>,
+    /// Hostile runs of its static build (`--hostile`, or `hostile = true`).
+    pub hostile: bool,
+    pub audit: AuditPolicy,
+    pub budgets: Budgets,
+    pub thresholds: Thresholds,
+}
+
+/// How the startup probe (and the hostile runs) start a binary and decide it is ready.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProbeSettings {
+    pub ready: Ready,
+    /// Counted runs.
+    pub runs: u32,
+    /// Runs before the counted ones.
+    pub warmup: u32,
+    /// Per-run limit from spawn to ready.
+    pub timeout: Duration,
+    /// Between SIGTERM and SIGKILL.
+    pub grace: Duration,
+    /// Arguments passed verbatim (no shell); `{port}` is replaced by the port handed in `PORT`.
+    pub args: Vec<String>,
+    /// Extra environment; `{port}` in values is replaced as in `args`.
+    pub env: Vec<(String, String)>,
+}
+
+impl ProbeSettings {
+    pub const DEFAULT_RUNS: u32 = 20;
+    pub const DEFAULT_WARMUP: u32 = 3;
+    pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
+    pub const DEFAULT_GRACE: Duration = Duration::from_secs(2);
+}
+
+impl Default for ProbeSettings {
+    fn default() -> Self {
+        ProbeSettings {
+            ready: Ready::Exit,
+            runs: Self::DEFAULT_RUNS,
+            warmup: Self::DEFAULT_WARMUP,
+            timeout: Self::DEFAULT_TIMEOUT,
+            grace: Self::DEFAULT_GRACE,
+            args: Vec::new(),
+            env: Vec::new(),
+        }
+    }
+}
+
+/// `allow = [{ rule = "AOT004", crate = "users", reason = "only reads $USER" }]`
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct Allow {
+    pub rule: String,
+    #[serde(rename = "crate")]
+    pub krate: Option<String>,
+    pub reason: String,
+}
+
+/// What the audit may report and how severely: allowances, severity overrides, denied crates.
+/// Rule ids were checked against the catalogue when the configuration was loaded.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct AuditPolicy {
+    pub allow: Vec<Allow>,
+    pub severity: BTreeMap<String, Severity>,
+    pub deny: Vec<String>,
+}
+
+/// Absolute limits of one binary.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Budgets {
+    pub max_file_size: Option<u64>,
+    pub max_stripped_size: Option<u64>,
+    pub max_closure_size: Option<u64>,
+    pub max_startup: Option<Duration>,
+    pub max_rss: Option<u64>,
+    pub require_static: Option<bool>,
+    pub allowed_libraries: Option<Vec<String>>,
+    pub max_glibc: Option<GlibcVersion>,
+}
+
+/// A glibc version such as `2.28`, as numbers (to compare) and as written (to print).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GlibcVersion {
+    pub parts: Vec<u32>,
+    pub written: String,
+}
+
+impl GlibcVersion {
+    /// `"2.28"` (or `GLIBC_2.28`) → `[2, 28]`; two or three numeric parts, else `None`.
+    pub fn parse(s: &str) -> Option<Self> {
+        let s = s.trim();
+        let v = s.trim_start_matches("GLIBC_");
+        let parts: Option<Vec<u32>> = v.split('.').map(|p| p.parse().ok()).collect();
+        parts
+            .filter(|p| (2..=3).contains(&p.len()))
+            .map(|parts| GlibcVersion {
+                parts,
+                written: s.to_string(),
+            })
+    }
+}
+
+/// Regression thresholds against a baseline; fractions (0.05 = 5%) and bytes.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Thresholds {
+    pub size_warn: f64,
+    pub size_fail: f64,
+    pub size_fail_min: u64,
+    pub memory_fail: f64,
+    pub memory_fail_min: u64,
+    pub startup_fail: f64,
+}
+
+impl Default for Thresholds {
+    fn default() -> Self {
+        Thresholds {
+            size_warn: 0.01,
+            size_fail: 0.05,
+            size_fail_min: 4 * 1024,
+            memory_fail: 0.10,
+            memory_fail_min: 256 * 1024,
+            startup_fail: 0.10,
+        }
+    }
+}
