@@ -85,22 +85,30 @@ impl Toolchain {
 
     /// Check the target is installed and learn its cfgs (for `target.'cfg(..)'` rustflags).
     pub fn prepare_target(&mut self, target: &str, cwd: &Path) -> Result<()> {
+        // rustc's own message says why: an unknown triple, a bad target spec file, a wrapper
+        // that failed. A rustc that cannot be run at all is said as such (`Error::Spawn`).
         let libdir = run(
             &self.rustc,
             &["--print", "target-libdir", "--target", target],
             cwd,
         )
-        .map_err(|_| Error::Prerequisite {
-            what: format!("rustc does not know the target `{target}`"),
-            help: "check the spelling (`rustc --print target-list`)".into(),
+        .map_err(|e| match e {
+            Error::BuildFailed(why) => Error::Prerequisite {
+                what: format!("rustc cannot build for the target `{target}`: {why}"),
+                help: "check the spelling against `rustc --print target-list`; a custom \
+                       target needs its `.json` spec file"
+                    .into(),
+            },
+            other => other,
         })?;
         let libdir = PathBuf::from(libdir.trim());
-        let has_std = std::fs::read_dir(&libdir)
-            .map(|d| {
-                d.filter_map(std::result::Result::ok)
-                    .any(|e| e.file_name().to_string_lossy().starts_with("libstd-"))
-            })
-            .unwrap_or(false);
+        let has_std = match std::fs::read_dir(&libdir) {
+            Ok(d) => d
+                .filter_map(std::result::Result::ok)
+                .any(|e| e.file_name().to_string_lossy().starts_with("libstd-")),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => false,
+            Err(e) => return Err(Error::io(libdir, e)),
+        };
         if !has_std {
             return Err(Error::Prerequisite {
                 what: format!("the standard library for `{target}` is not installed"),

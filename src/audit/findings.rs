@@ -65,15 +65,18 @@ impl<'m> Ctx<'_, 'm> {
         (runs.iter().any(|s| !s.linked_libs.is_empty()), libs)
     }
 
-    /// Crates with native code of their own (a build script that linked a library).
+    /// Crates with native code of their own (a build script of the target build that linked a
+    /// library: a proc-macro's runs for the compiler's host).
     fn native_crates(&self) -> Vec<&Reached<'m>> {
         self.reached
             .iter()
             .skip(1)
             .filter(|r| {
-                self.scripts
-                    .iter()
-                    .any(|s| s.package_id == r.package.id && !s.linked_libs.is_empty())
+                !r.proc_macro
+                    && self
+                        .scripts
+                        .iter()
+                        .any(|s| s.package_id == r.package.id && !s.linked_libs.is_empty())
             })
             .collect()
     }
@@ -178,10 +181,14 @@ impl<'m> Ctx<'_, 'm> {
         let binary = self.binary_evidence(rule);
         let mut out = Vec::new();
         for r in self.reached.iter().skip(1) {
+            if r.proc_macro {
+                out.extend(self.expanded(rule, r, &binary));
+                continue;
+            }
             let trigger = rule
                 .triggers
                 .iter()
-                .find(|t| t.matches(r.name(), &r.features));
+                .find(|t| t.matches(r.name(), &r.features, false));
             let (linked_any, libs) = self.system_libs(r);
             let native_rule = matches!(rule.id, "AOT005" | "AOT006" | "AOT007");
             let own_libs: Vec<&String> = libs
@@ -245,6 +252,32 @@ impl<'m> Ctx<'_, 'm> {
             out.extend(self.unattributed(rule, binary));
         }
         out
+    }
+
+    /// A proc-macro whose expansion a trigger names as the hazard: its own code runs in the
+    /// compiler, so it is the cause only of evidence in a binary, never weakened to a guess.
+    fn expanded(&self, rule: &Rule, r: &Reached, binary: &[String]) -> Option<Finding> {
+        let trigger = rule
+            .triggers
+            .iter()
+            .find(|t| t.matches(r.name(), &r.features, true))?;
+        if binary.is_empty() {
+            return None;
+        }
+        let mut f = self.finding(rule, r);
+        f.feature = trigger.feature.map(str::to_string);
+        f.evidence = binary.to_vec();
+        let user = r
+            .path
+            .iter()
+            .rev()
+            .nth(1)
+            .map_or("the package", String::as_str);
+        f.evidence.push(format!(
+            "attributed to the proc-macro {}: what it expands to in {user}'s code is in the binary",
+            r.name()
+        ));
+        Some(f)
     }
 
     /// No evidence in any binary: the code was trimmed away (or never called), so the finding
@@ -317,7 +350,8 @@ impl<'m> Ctx<'_, 'm> {
     }
 
     /// AOT009: build-host paths, each attributed to the crate whose `OUT_DIR` or registry
-    /// source folder it points into, else to the package.
+    /// source folder it points into, else to the package. A proc-macro is never the owner:
+    /// no trigger of this rule says it expands into such a path, so the package owns it.
     fn host_paths(&self, rule: &Rule) -> Vec<Finding> {
         let mut by_crate: BTreeMap<usize, Vec<String>> = BTreeMap::new();
         for e in [&self.ev.stat, &self.ev.dynamic].into_iter().flatten() {
@@ -335,8 +369,8 @@ impl<'m> Ctx<'_, 'm> {
             let triggered = rule
                 .triggers
                 .iter()
-                .any(|t| t.matches(r.name(), &r.features));
-            if triggered {
+                .any(|t| t.matches(r.name(), &r.features, false));
+            if triggered && !r.proc_macro {
                 by_crate.entry(i).or_default();
             }
         }
@@ -369,10 +403,10 @@ impl<'m> Ctx<'_, 'm> {
         let dir = rest.split('/').nth(1)?;
         self.reached
             .iter()
-            .position(|r| dir == format!("{}-{}", r.name(), r.package.version))
+            .position(|r| !r.proc_macro && dir == format!("{}-{}", r.name(), r.package.version))
     }
 
-    /// AOT000: each denied crate that reaches the binary.
+    /// AOT000: each denied crate that reaches the binary (a proc-macro's code never does).
     pub(super) fn denied(&self, deny: &[String]) -> Vec<Finding> {
         let Some(rule) = rules::find(rules::DENIED) else {
             return Vec::new();
@@ -380,7 +414,7 @@ impl<'m> Ctx<'_, 'm> {
         self.reached
             .iter()
             .skip(1)
-            .filter(|r| deny.iter().any(|d| d == r.name()))
+            .filter(|r| !r.proc_macro && deny.iter().any(|d| d == r.name()))
             .map(|r| {
                 let mut f = self.finding(rule, r);
                 f.evidence.push(format!(

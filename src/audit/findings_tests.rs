@@ -23,11 +23,13 @@ fn app_and<'m>(app: &'m Package, dep: &'m Package) -> [Reached<'m>; 2] {
             package: app,
             features: vec![],
             path: vec![name(app)],
+            proc_macro: false,
         },
         Reached {
             package: dep,
             features: vec![],
             path: vec![name(app), name(dep)],
+            proc_macro: false,
         },
     ]
 }
@@ -145,4 +147,59 @@ fn registries_are_proved_by_init_array_entries_and_linkme_sections() {
     };
     let f = rule_on("AOT003", ev, &reached[..1], &[]);
     assert_eq!((f.len(), f[0].krate.as_str()), (1, "app"));
+}
+
+/// `app` using the proc-macro `mac`, as the graph walk gives them.
+fn app_and_macro<'m>(app: &'m Package, mac: &'m Package) -> [Reached<'m>; 2] {
+    let [app, mut mac] = app_and(app, mac);
+    mac.proc_macro = true;
+    [app, mac]
+}
+
+#[test]
+fn a_proc_macro_is_the_cause_only_of_evidence_its_expansion_left() {
+    let (app, ctor) = (package("app", None), package("ctor", None));
+    let reached = app_and_macro(&app, &ctor);
+    let entries = |n| Evidence {
+        init_array: n,
+        ..symtab(&[])
+    };
+    let f = rule_on("AOT003", entries(4), &reached, &[]);
+    assert_eq!(f.len(), 1);
+    assert_eq!(
+        (f[0].krate.as_str(), f[0].path.as_slice(), f[0].severity),
+        (
+            "ctor",
+            ["app", "ctor"].map(String::from).as_slice(),
+            Severity::Warning
+        )
+    );
+    assert_eq!(
+        f[0].evidence,
+        [
+            "static binary: 4 `.init_array` entries (std's own: 2)",
+            "attributed to the proc-macro ctor: what it expands to in app's code is in the binary"
+        ]
+    );
+    // Used by nobody (std's 2 entries only): no finding, not even a weakened one.
+    assert!(rule_on("AOT003", entries(2), &reached, &[]).is_empty());
+
+    // A proc-macro no trigger says expands is never the cause, nor denied: the evidence goes
+    // to the package, as it did before proc-macros were in the graph.
+    let linkme = package("linkme", None);
+    let reached = app_and_macro(&app, &linkme);
+    let f = rule_on("AOT003", entries(3), &reached, &[]);
+    assert_eq!((f.len(), f[0].krate.as_str()), (1, "app"));
+    assert!(rule_on("AOT003", entries(2), &reached, &[]).is_empty());
+    let ev = Binaries {
+        stat: Some(entries(2)),
+        dynamic: None,
+    };
+    let ctx = Ctx {
+        reached: &reached,
+        scripts: &[],
+        ev: &ev,
+        std_version: "1.95.0",
+    };
+    assert!(ctx.denied(&["linkme".into()]).is_empty());
 }

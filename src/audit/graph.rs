@@ -2,8 +2,10 @@
 //!
 //! Only what is linked into the binary counts: the package's normal (not build, not dev)
 //! dependencies, transitively, as cargo resolved them for this target (`cargo metadata
-//! --filter-platform`) and these features. A proc-macro runs in the compiler, so it and
-//! everything under it are left out. A build-dependency's own normal dependencies are left out
+//! --filter-platform`) and these features. A proc-macro runs in the compiler: it is listed
+//! (marked [`Reached::proc_macro`]), because what it expands to is the dependent's own code and
+//! a rule may name it as the cause of that code (`ctor` 0.2), but the walk never enters it, so
+//! its own dependencies are left out. A build-dependency's own normal dependencies are left out
 //! too, because the walk never enters it. The metadata's features are unified over the target and
 //! the build host; [`linked_features`] puts those of the units built for the target in their place.
 
@@ -21,6 +23,9 @@ pub struct Reached<'m> {
     pub features: Vec<String>,
     /// Crate names from the root package to this crate (both included).
     pub path: Vec<String>,
+    /// A proc-macro: its own code runs in the compiler and is never in the binary; only what
+    /// it expands to in the crate that uses it is.
+    pub proc_macro: bool,
 }
 
 impl Reached<'_> {
@@ -33,8 +38,9 @@ impl Reached<'_> {
     }
 }
 
-/// Every crate the binary of `root` links, root first, then in breadth-first order (so each
-/// path is a shortest one). Empty when `root` is not in the resolve (e.g. `--no-deps`).
+/// Every crate the binary of `root` links, and the proc-macros those crates use (whose
+/// dependencies are not walked), root first, then in breadth-first order (so each path is a
+/// shortest one). Empty when `root` is not in the resolve (e.g. `--no-deps`).
 pub fn reach<'m>(metadata: &'m Metadata, root: &PackageId) -> Vec<Reached<'m>> {
     let Some(resolve) = &metadata.resolve else {
         return Vec::new();
@@ -44,18 +50,22 @@ pub fn reach<'m>(metadata: &'m Metadata, root: &PackageId) -> Vec<Reached<'m>> {
     let nodes: HashMap<&PackageId, &cargo_metadata::Node> =
         resolve.nodes.iter().map(|n| (&n.id, n)).collect();
 
+    // The root is the binary's package, whatever kind its library is.
+    let proc_macro =
+        |id: &PackageId| id != root && packages.get(id).is_some_and(|p| is_proc_macro(p));
     let mut parent: BTreeMap<&PackageId, Option<&PackageId>> = BTreeMap::new();
     let mut order: Vec<&PackageId> = Vec::new();
     let mut queue = VecDeque::from([root]);
     parent.insert(root, None);
     while let Some(id) = queue.pop_front() {
         order.push(id);
+        // A proc-macro's own dependencies are linked into the compiler, not the binary.
+        if proc_macro(id) {
+            continue;
+        }
         let Some(node) = nodes.get(id) else { continue };
         for dep in &node.deps {
             if parent.contains_key(&dep.pkg) || !is_normal(dep) {
-                continue;
-            }
-            if packages.get(&dep.pkg).is_some_and(|p| is_proc_macro(p)) {
                 continue;
             }
             parent.insert(&dep.pkg, Some(id));
@@ -86,6 +96,7 @@ pub fn reach<'m>(metadata: &'m Metadata, root: &PackageId) -> Vec<Reached<'m>> {
                 package,
                 features,
                 path,
+                proc_macro: proc_macro(id),
             })
         })
         .collect()
@@ -151,41 +162,111 @@ mod tests {
         json!({"name": name, "pkg": format!("{name}-id"), "dep_kinds": kinds})
     }
 
-    #[test]
-    fn only_normal_target_dependencies_reach_the_binary() {
-        let node = |name: &str, deps: Vec<serde_json::Value>, features: &[&str]| {
-            let id = format!("{name}-id");
-            json!({"id": id, "deps": deps, "dependencies": [], "features": features})
-        };
+    fn node(name: &str, deps: Vec<serde_json::Value>, features: &[&str]) -> serde_json::Value {
+        let id = format!("{name}-id");
+        json!({"id": id, "deps": deps, "dependencies": [], "features": features})
+    }
+
+    /// `reach` from `app` over these packages and resolve nodes.
+    fn reach_app(packages: Vec<serde_json::Value>, nodes: Vec<serde_json::Value>) -> Vec<String> {
         let m: Metadata = serde_json::from_value(json!({
-            "packages": [pkg("app", false), pkg("a", false), pkg("b", false),
-                         pkg("loader", false), pkg("mac", true), pkg("under-mac", false),
-                         pkg("tester", false)],
+            "packages": packages,
             "workspace_members": ["app-id"],
             "workspace_default_members": ["app-id"],
-            "resolve": {"root": "app-id", "nodes": [
-                node("app", vec![dep("a", &[None]), dep("loader", &[Some("build")]),
-                                 dep("mac", &[None]), dep("tester", &[Some("dev")])], &[]),
-                node("a", vec![dep("b", &[Some("build"), None])], &["std"]),
-                node("b", vec![], &[]),
-                node("loader", vec![], &[]),
-                node("mac", vec![dep("under-mac", &[None])], &[]),
-                node("under-mac", vec![], &[]),
-                node("tester", vec![], &[]),
-            ]},
+            "resolve": {"root": "app-id", "nodes": nodes},
             "target_directory": "/x/target", "workspace_root": "/x",
             "version": 1, "metadata": null
         }))
         .expect("metadata");
-        let r = reach(
-            &m,
-            &PackageId {
-                repr: "app-id".into(),
-            },
+        let root = PackageId {
+            repr: "app-id".into(),
+        };
+        reach(&m, &root)
+            .iter()
+            .map(|r| {
+                let mark = if r.proc_macro { " (proc-macro)" } else { "" };
+                let features = r.features.join(",");
+                format!("{}{mark} [{features}]", r.path.join(" > "))
+            })
+            .collect()
+    }
+
+    #[test]
+    fn only_normal_target_dependencies_reach_the_binary() {
+        let r = reach_app(
+            vec![
+                pkg("app", false),
+                pkg("a", false),
+                pkg("b", false),
+                pkg("loader", false),
+                pkg("tester", false),
+            ],
+            vec![
+                node(
+                    "app",
+                    vec![
+                        dep("a", &[None]),
+                        dep("loader", &[Some("build")]),
+                        dep("tester", &[Some("dev")]),
+                    ],
+                    &[],
+                ),
+                node("a", vec![dep("b", &[Some("build"), None])], &["std"]),
+                node("b", vec![], &[]),
+                node("loader", vec![], &[]),
+                node("tester", vec![], &[]),
+            ],
         );
-        let names: Vec<&str> = r.iter().map(Reached::name).collect();
-        assert_eq!(names, ["app", "a", "b"]);
-        assert_eq!(r[2].path, ["app", "a", "b"]);
-        assert!(r[1].has_feature("std"));
+        assert_eq!(r, ["app []", "app > a [std]", "app > a > b []"]);
+    }
+
+    /// A proc-macro is listed (a rule may name it as the cause of what it expands to), but
+    /// what it depends on is linked into the compiler: never into the binary, not even when
+    /// the proc-macro is the only way to it. A crate it shares with a linked crate is reached
+    /// through that crate.
+    #[test]
+    fn a_proc_macros_own_dependencies_do_not_reach_the_binary() {
+        let r = reach_app(
+            vec![
+                pkg("app", false),
+                pkg("a", false),
+                pkg("shared", false),
+                pkg("mac", true),
+                pkg("under-mac", false),
+                pkg("inner-mac", true),
+                pkg("deep-mac", true),
+            ],
+            vec![
+                node("app", vec![dep("mac", &[None]), dep("a", &[None])], &[]),
+                node(
+                    "mac",
+                    vec![
+                        dep("shared", &[None]),
+                        dep("under-mac", &[None]),
+                        dep("inner-mac", &[None]),
+                    ],
+                    &["full"],
+                ),
+                node(
+                    "a",
+                    vec![dep("shared", &[None]), dep("deep-mac", &[None])],
+                    &[],
+                ),
+                node("shared", vec![], &[]),
+                node("under-mac", vec![], &[]),
+                node("inner-mac", vec![], &[]),
+                node("deep-mac", vec![dep("under-mac", &[None])], &[]),
+            ],
+        );
+        assert_eq!(
+            r,
+            [
+                "app []",
+                "app > mac (proc-macro) [full]",
+                "app > a []",
+                "app > a > shared []",
+                "app > a > deep-mac (proc-macro) []",
+            ]
+        );
     }
 }

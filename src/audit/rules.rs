@@ -15,6 +15,11 @@ pub struct Trigger {
     pub feature: Option<&'static str>,
     /// Not when this feature is enabled (e.g. `static`, `bundled`, `vendored`).
     pub unless: Option<&'static str>,
+    /// The crate may be a proc-macro that expands into the hazard (`#[ctor]` into
+    /// `.init_array` entries): then it triggers though its own code never reaches the binary,
+    /// and only when the rule's evidence is in the binary. Any other trigger never matches a
+    /// proc-macro, nor does anything match the crates under one (they run in the compiler).
+    pub expands: bool,
 }
 
 const fn c(krate: &'static str) -> Trigger {
@@ -22,22 +27,29 @@ const fn c(krate: &'static str) -> Trigger {
         krate,
         feature: None,
         unless: None,
+        expands: false,
     }
 }
 
 const fn with(krate: &'static str, feature: &'static str) -> Trigger {
     Trigger {
-        krate,
         feature: Some(feature),
-        unless: None,
+        ..c(krate)
     }
 }
 
 const fn unless(krate: &'static str, feature: &'static str) -> Trigger {
     Trigger {
-        krate,
-        feature: None,
         unless: Some(feature),
+        ..c(krate)
+    }
+}
+
+/// A crate that is a proc-macro in some versions, expanding into the rule's hazard.
+const fn expands(krate: &'static str) -> Trigger {
+    Trigger {
+        expands: true,
+        ..c(krate)
     }
 }
 
@@ -196,7 +208,8 @@ pub static RULES: &[Rule] = &[
         scope: Scope::Any,
         triggers: &[
             c("inventory"),
-            c("ctor"),
+            // 0.2 and older are a proc-macro; 0.3 and newer a library over `ctor-proc-macro`.
+            expands("ctor"),
             c("linkme"),
             c("typetag"),
             c("distributed_slice"),
@@ -209,7 +222,8 @@ pub static RULES: &[Rule] = &[
               section GC (Rust's trimming) can never remove it; constructors also run on every \
               start, before main, in an order nobody chose.",
         detection: "The crate in the dependency graph; `.init_array` entries beyond std's 2; \
-                    `linkme_*` sections.",
+                    `linkme_*` sections. `ctor` 0.2 is a proc-macro: its `#[ctor]` expands into \
+                    the entries, so it is named only when the binary has them.",
         advice: "Register explicitly from main (a plain list or a builder), or accept the cost \
                  knowingly with an `allow` and a reason.",
     },
@@ -444,10 +458,14 @@ pub fn find(id: &str) -> Option<&'static Rule> {
 }
 
 impl Trigger {
-    /// Whether crate `name` with the resolved `features` triggers this.
-    pub fn matches(&self, name: &str, features: &[String]) -> bool {
+    /// Whether crate `name` with the resolved `features` triggers this; a proc-macro only if
+    /// the trigger [expands](Trigger::expands) (the caller then requires the binary evidence).
+    pub fn matches(&self, name: &str, features: &[String], proc_macro: bool) -> bool {
         let on = |f: &str| features.iter().any(|x| x == f);
-        self.krate == name && self.feature.is_none_or(on) && self.unless.is_none_or(|u| !on(u))
+        self.krate == name
+            && (self.expands || !proc_macro)
+            && self.feature.is_none_or(on)
+            && self.unless.is_none_or(|u| !on(u))
     }
 }
 
@@ -466,11 +484,19 @@ mod tests {
         }
         assert_eq!(find("aot004").map(|r| r.id), Some("AOT004"));
         let f = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
-        assert!(with("ash", "loaded").matches("ash", &f(&["std", "loaded"])));
-        assert!(!with("ash", "loaded").matches("ash", &f(&["std", "linked"])));
-        assert!(unless("libz-sys", "static").matches("libz-sys", &f(&["libc"])));
-        assert!(!unless("libz-sys", "static").matches("libz-sys", &f(&["static"])));
-        assert!(!c("libz-sys").matches("libz_sys", &[]));
+        assert!(with("ash", "loaded").matches("ash", &f(&["std", "loaded"]), false));
+        assert!(!with("ash", "loaded").matches("ash", &f(&["std", "linked"]), false));
+        assert!(unless("libz-sys", "static").matches("libz-sys", &f(&["libc"]), false));
+        assert!(!unless("libz-sys", "static").matches("libz-sys", &f(&["static"]), false));
+        assert!(!c("libz-sys").matches("libz_sys", &[], false));
         assert!(find("AOT999").is_none());
+    }
+
+    #[test]
+    fn only_a_trigger_that_expands_matches_a_proc_macro() {
+        assert!(expands("ctor").matches("ctor", &[], true));
+        assert!(expands("ctor").matches("ctor", &[], false));
+        assert!(!c("ctor").matches("ctor", &[], true));
+        assert!(!expands("ctor").matches("ctor-proc-macro", &[], true));
     }
 }

@@ -40,6 +40,19 @@ fn git(dir: &Path, args: &[&str]) -> Result<String> {
     Ok(String::from_utf8_lossy(&out.stdout).trim().to_string())
 }
 
+/// `git` could not be run at all (not installed, not on `PATH`): say what needs it.
+fn missing_git(e: Error) -> Error {
+    match e {
+        Error::Spawn { .. } => Error::Prerequisite {
+            what: format!("--baseline-ref needs git, and {e}"),
+            help: "install git or put it on PATH, or compare with a report saved by \
+                   --save-baseline (--baseline FILE)"
+                .into(),
+        },
+        other => other,
+    }
+}
+
 /// A revision resolved to a commit of the repository containing a directory.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Revision {
@@ -55,21 +68,25 @@ impl Revision {
     /// Resolve `rev` in the repository containing `dir`: done before anything is built, so a
     /// typo costs a second, not a build.
     pub fn resolve(dir: &Path, rev: &str) -> Result<Self> {
-        let repo = git(dir, &["rev-parse", "--show-toplevel"]).map_err(|_| {
-            Error::Usage(format!(
-                "--baseline-ref needs a git repository, and `{}` is not in one",
-                dir.display()
-            ))
+        // Git's own words say why: not a repository, or one git refuses (`safe.directory`).
+        let repo = git(dir, &["rev-parse", "--show-toplevel"]).map_err(|e| match e {
+            Error::Usage(why) => {
+                Error::Usage(format!("--baseline-ref needs a git repository: {why}"))
+            }
+            other => missing_git(other),
         })?;
         let repo = PathBuf::from(repo);
         let spec = format!("{rev}^{{commit}}");
-        let commit = git(&repo, &["rev-parse", "--verify", "--quiet", &spec]).map_err(|_| {
-            Error::Usage(format!(
-                "--baseline-ref: `{rev}` is not a commit in `{}` (fetch it first, e.g. \
-                 `git fetch origin main` and `--baseline-ref origin/main`)",
-                repo.display()
-            ))
-        })?;
+        // `--verify --quiet` fails silently, for one reason only: no such commit.
+        let commit =
+            git(&repo, &["rev-parse", "--verify", "--quiet", &spec]).map_err(|e| match e {
+                Error::Usage(_) => Error::Usage(format!(
+                    "--baseline-ref: `{rev}` is not a commit in `{}` (fetch it first, e.g. \
+                     `git fetch origin main` and `--baseline-ref origin/main`)",
+                    repo.display()
+                )),
+                other => missing_git(other),
+            })?;
         Ok(Revision {
             rev: rev.to_string(),
             repo,

@@ -23,6 +23,7 @@ const TRIGGERED_BY: &[(&str, &str, &[&str])] = &[
     // The real generators need LLVM or a large build: a stand-in crate named `llvm-sys`.
     ("AOT002", "audit-codegen", &[]),
     ("AOT003", "audit-inventory", &[]),
+    ("AOT003", "audit-ctor", &[]),
     ("AOT004", "audit-lookup", &[]),
     ("AOT004", "audit-nix", &[]),
     ("AOT004", "audit-openssl", &["--compare"]),
@@ -187,6 +188,50 @@ fn inventory_is_aot003_with_extra_init_array_entries() {
             evidence: &["4 `.init_array` entries (std's own: 2)"],
         }],
     );
+}
+
+/// `ctor` 0.2 is a proc-macro: its code runs in the compiler, and what reaches the binary is
+/// what `#[ctor]` expands to in the package. Before, the graph dropped it and the audit blamed
+/// the package's own code; its own dependencies (syn, quote) must still never be named.
+#[test]
+fn ctor_proc_macro_is_the_cause_of_its_init_array_entries() {
+    let v = audit(
+        "audit-ctor",
+        &[],
+        0,
+        "static",
+        &[Expect {
+            rule: "AOT003",
+            severity: "warning",
+            krate: "ctor",
+            path: &["audit-ctor", "ctor"],
+            evidence: &["attributed to the proc-macro ctor: what it expands to in audit-ctor's"],
+        }],
+    );
+    let f = &artifact(&v, "static")["findings"][0];
+    assert_eq!(f["version"], "0.2.9");
+    // The count against readelf and nm: the section's size in 8-byte pointers, of which all
+    // but std's 2 are the statics `#[ctor]` put there, one per function in src/main.rs.
+    let path = str_of(artifact(&v, "static"), "path").to_string();
+    let (start, size) = tool("readelf", &["-SW", &path])
+        .lines()
+        .find_map(|l| {
+            let f: Vec<&str> = l.split_whitespace().collect();
+            let at = f.iter().position(|w| *w == ".init_array")?;
+            let hex = |i: usize| u64::from_str_radix(f.get(i)?, 16).ok();
+            Some((hex(at + 2)?, hex(at + 4)?))
+        })
+        .expect("readelf -S lists .init_array");
+    let entries = size / 8;
+    let expanded = tool("nm", &[&path])
+        .lines()
+        .filter(|l| l.contains("___rust_ctor___ctor"))
+        .filter_map(|l| u64::from_str_radix(l.split_whitespace().next()?, 16).ok())
+        .filter(|a| (start..start + size).contains(a))
+        .count() as u64;
+    assert_eq!((entries, expanded), (4, 2), "readelf -S and nm of {path}");
+    let line = format!("static binary: {entries} `.init_array` entries (std's own: 2)");
+    assert!(strings(&f["evidence"]).contains(&line), "{f}");
 }
 
 #[test]

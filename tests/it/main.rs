@@ -5,6 +5,7 @@ mod util;
 
 mod audit;
 mod build;
+mod causes;
 mod gate;
 mod gate_render;
 mod hardening;
