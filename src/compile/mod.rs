@@ -3,6 +3,7 @@
 //! Cargo's human diagnostics and progress are passed through to the given writer as they come;
 //! the artifacts come from the JSON stream on cargo's stdout.
 
+mod collision;
 pub mod rustflags;
 
 use std::io::{BufReader, Read, Write};
@@ -259,10 +260,12 @@ fn collect(messages: Vec<Message>, req: &BuildRequest, rustflags: Vec<String>) -
             .file_stem()
             .unwrap_or(std::ffi::OsStr::new(req.target)),
     );
+    let mut sources = Vec::new();
     for m in messages {
         match m {
             Message::CompilerArtifact(a) if a.target.kind.contains(&TargetKind::Bin) => {
                 if let Some(exe) = a.executable {
+                    sources.push(a.target.src_path.into_std_path_buf());
                     built.binaries.push(BuiltBinary {
                         package_id: a.package_id,
                         name: a.target.name,
@@ -302,6 +305,7 @@ fn collect(messages: Vec<Message>, req: &BuildRequest, rustflags: Vec<String>) -
             _ => {}
         }
     }
+    collision::separate(&mut built.binaries, &sources);
     built
 }
 

@@ -227,3 +227,60 @@ fn no_hostile_overrides_the_config() {
     );
     assert!(runs_of(&off, "hello").is_empty(), "{off}");
 }
+
+/// Two workspace packages each with a binary named `tool` (cargo copies both to one file):
+/// each artifact is its own program, and each static build is compared under hostile
+/// conditions with its own package's dynamic build, whether built for the purpose or by
+/// `--compare`.
+#[test]
+fn privileged_same_named_binaries_of_two_packages_keep_their_own_twin() {
+    require_privilege();
+    for extra in [&[][..], &["--compare"]] {
+        let mut args = vec!["--workspace", "--hostile"];
+        args.extend(extra);
+        let r = run(&mut check_fixture("twin-names", &args));
+        // alpha's reproduced crash fails the gate.
+        assert_eq!(r.code, 1, "{extra:?}: {}", r.stderr);
+        let v: serde_json::Value = serde_json::from_str(&r.stdout).expect("JSON");
+        let of = |package: &str| {
+            v["artifacts"]
+                .as_array()
+                .expect("artifacts")
+                .iter()
+                .find(|a| a["package"] == package && a["link_mode"] == "static")
+                .unwrap_or_else(|| panic!("no static {package} in {v}"))
+                .clone()
+        };
+        let (alpha, beta) = (of("alpha"), of("beta"));
+        assert_eq!(
+            (&alpha["name"], &beta["name"]),
+            (&"tool".into(), &"tool".into())
+        );
+        // Each path is that package's program: it says its name when run.
+        for (a, package) in [(&alpha, "alpha"), (&beta, "beta")] {
+            let out = Command::new(str_of(a, "path"))
+                .env("HOME", "/tmp")
+                .output()
+                .expect("run the binary");
+            let said = String::from_utf8_lossy(&out.stdout);
+            assert!(
+                said.starts_with(package),
+                "{extra:?}: {package} ran {said:?}"
+            );
+        }
+        let alpha_runs = alpha["hostile"].as_array().expect("runs").clone();
+        let crash = run_named(&alpha_runs, "no-home+unknown-uid");
+        assert_eq!(crash["outcome"], "crashed", "{extra:?}: {crash}");
+        assert_eq!(
+            crash["dynamic_outcome"], "ok",
+            "{extra:?}: alpha's own dynamic build survives (beta's would exit 3): {crash}"
+        );
+        let beta_runs = beta["hostile"].as_array().expect("runs").clone();
+        let refused = run_named(&beta_runs, "no-home");
+        assert_eq!(refused["exit_code"], 3, "{extra:?}: {refused}");
+        assert_eq!(
+            refused["dynamic_outcome"], "crashed",
+            "{extra:?}: beta's own dynamic build refuses too (alpha's would not): {refused}"
+        );
+    }
+}
