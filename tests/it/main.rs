@@ -1,6 +1,9 @@
 //! Integration tests: run the real binary on real fixtures and check its figures against
 //! independent sources (readelf, strip, file, ldd, the file's own length).
 
+// Helpers outside `#[test]` functions fail the test loudly when a tool or fixture is missing.
+#![allow(clippy::expect_used)]
+
 mod util;
 
 mod audit;
