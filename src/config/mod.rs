@@ -115,6 +115,13 @@ pub struct Settings {
     pub thresholds: Thresholds,
 }
 
+/// `dst.f = src.f.or(dst.f)` for each field `f`: what the later layer sets wins.
+macro_rules! overlay {
+    ($dst:expr, $src:expr; $($f:ident),+ $(,)?) => {
+        $( $dst.$f = $src.$f.clone().or($dst.$f.take()); )+
+    };
+}
+
 impl Settings {
     /// Lay `p` over these settings: what it sets wins; `allow` and `deny` accumulate.
     fn apply(&mut self, p: &Partial) {
@@ -125,22 +132,23 @@ impl Settings {
         a.deny.extend(p.deny.iter().cloned());
         self.probe = p.probe.clone().or(std::mem::take(&mut self.probe));
         self.hostile = p.hostile.or(self.hostile);
-        let (b, n) = (&mut self.budgets, &p.budgets);
-        b.max_file_size = n.max_file_size.or(b.max_file_size);
-        b.max_stripped_size = n.max_stripped_size.or(b.max_stripped_size);
-        b.max_closure_size = n.max_closure_size.or(b.max_closure_size);
-        b.max_startup = n.max_startup.or(b.max_startup);
-        b.max_rss = n.max_rss.or(b.max_rss);
-        b.require_static = n.require_static.or(b.require_static);
-        b.allowed_libraries = n.allowed_libraries.clone().or(b.allowed_libraries.take());
-        b.max_glibc = n.max_glibc.clone().or(b.max_glibc.take());
+        overlay!(self.budgets, p.budgets; max_file_size, max_stripped_size, max_closure_size,
+            max_startup, max_rss, require_static, allowed_libraries, max_glibc);
         let (t, n) = (&mut self.thresholds, &p.thresholds);
-        t.size_warn = n.size_warn.unwrap_or(t.size_warn);
-        t.size_fail = n.size_fail.unwrap_or(t.size_fail);
-        t.size_fail_min = n.size_fail_min.unwrap_or(t.size_fail_min);
-        t.memory_fail = n.memory_fail.unwrap_or(t.memory_fail);
-        t.memory_fail_min = n.memory_fail_min.unwrap_or(t.memory_fail_min);
-        t.startup_fail = n.startup_fail.unwrap_or(t.startup_fail);
+        for (value, set) in [
+            (&mut t.size_warn, n.size_warn),
+            (&mut t.size_fail, n.size_fail),
+            (&mut t.memory_fail, n.memory_fail),
+            (&mut t.startup_fail, n.startup_fail),
+        ] {
+            *value = set.unwrap_or(*value);
+        }
+        for (value, set) in [
+            (&mut t.size_fail_min, n.size_fail_min),
+            (&mut t.memory_fail_min, n.memory_fail_min),
+        ] {
+            *value = set.unwrap_or(*value);
+        }
     }
 }
 

@@ -156,18 +156,8 @@ pub fn our_descendants() -> Vec<ProcStat> {
         .collect()
 }
 
-/// Memory of one process, KiB. `None` where the field was missing (a zombie has no `Vm*` lines).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct ProcMemory {
-    pub rss: Option<u64>,
-    pub hwm: Option<u64>,
-    pub anon: Option<u64>,
-    pub file: Option<u64>,
-    pub pss: Option<u64>,
-}
-
 /// `VmRSS`, `VmHWM`, `RssAnon`, `RssFile` from a `/proc/PID/status` text.
-pub fn parse_status(text: &str, m: &mut ProcMemory) {
+pub fn parse_status(text: &str, m: &mut Memory) {
     for line in text.lines() {
         let Some((key, value)) = line.split_once(':') else {
             continue;
@@ -194,8 +184,8 @@ fn kib(value: &str) -> Option<u64> {
     value.trim().strip_suffix("kB")?.trim().parse().ok()
 }
 
-pub fn read_process(pid: i32) -> ProcMemory {
-    let mut m = ProcMemory::default();
+pub fn read_process(pid: i32) -> Memory {
+    let mut m = Memory::default();
     if let Ok(t) = std::fs::read_to_string(format!("/proc/{pid}/status")) {
         parse_status(&t, &mut m);
     }
@@ -208,20 +198,9 @@ pub fn read_process(pid: i32) -> ProcMemory {
 /// The tree's memory: sums over the processes that had each figure. `why` gets a reason for
 /// every figure no process had.
 pub fn read_tree(pids: &[i32]) -> (Memory, u32, Vec<(&'static str, String)>) {
-    let per: Vec<ProcMemory> = pids.iter().map(|&p| read_process(p)).collect();
+    let per: Vec<Memory> = pids.iter().map(|&p| read_process(p)).collect();
     let counted = per.iter().filter(|m| m.rss.is_some()).count() as u32;
-    let sum = |f: fn(&ProcMemory) -> Option<u64>| -> Option<u64> {
-        per.iter()
-            .filter_map(f)
-            .fold(None, |a, v| Some(a.unwrap_or(0) + v))
-    };
-    let mem = Memory {
-        rss: sum(|m| m.rss),
-        hwm: sum(|m| m.hwm),
-        anon: sum(|m| m.anon),
-        file: sum(|m| m.file),
-        pss: sum(|m| m.pss),
-    };
+    let mem = Memory::combine(&per, |v| (!v.is_empty()).then(|| v.iter().sum()));
     let mut why = Vec::new();
     if counted == 0 {
         why.push((
@@ -266,7 +245,7 @@ mod tests {
 
     #[test]
     fn status_and_rollup_fields() {
-        let mut m = ProcMemory::default();
+        let mut m = Memory::default();
         parse_status(
             "Name:\tx\nVmHWM:\t    2048 kB\nVmRSS:\t    1024 kB\nRssAnon:\t  100 kB\nRssFile:\t 900 kB\n",
             &mut m,
@@ -280,9 +259,9 @@ mod tests {
             Some(7)
         );
         // A zombie: no Vm lines at all.
-        let mut z = ProcMemory::default();
+        let mut z = Memory::default();
         parse_status("Name:\tx\nState:\tZ (zombie)\n", &mut z);
-        assert_eq!(z, ProcMemory::default());
+        assert_eq!(z, Memory::default());
     }
 
     #[test]

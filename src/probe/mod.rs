@@ -316,17 +316,8 @@ fn finish(s: Series, opts: &ProbeSettings, ready: &Ready) -> Probe {
     let startup: Vec<f64> = counted.iter().map(|x| x.startup_ms).collect();
     let shutdown: Vec<f64> = counted.iter().filter_map(|x| x.shutdown_ms).collect();
     let startup_ms = stats::summarize(&startup);
-    let field = |f: fn(&Memory) -> Option<u64>| {
-        let v: Vec<u64> = counted.iter().filter_map(|x| f(&x.memory_kib)).collect();
-        stats::median_u64(&v)
-    };
-    let memory_kib = Memory {
-        rss: field(|m| m.rss),
-        hwm: field(|m| m.hwm),
-        anon: field(|m| m.anon),
-        file: field(|m| m.file),
-        pss: field(|m| m.pss),
-    };
+    let per_run: Vec<Memory> = counted.iter().map(|x| x.memory_kib).collect();
+    let memory_kib = Memory::combine(&per_run, stats::median_u64);
     let memory_runs = counted
         .iter()
         .filter(|x| x.memory_kib.rss.is_some())

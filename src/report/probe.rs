@@ -70,7 +70,7 @@ pub struct Stats {
 }
 
 /// KiB, summed over the process tree at the ready moment (at the exit stop in `exit` mode).
-#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, Serialize, Deserialize, PartialEq, Eq)]
 pub struct Memory {
     /// `VmRSS`.
     pub rss: Option<u64>,
@@ -82,6 +82,24 @@ pub struct Memory {
     pub file: Option<u64>,
     /// `Pss` from `smaps_rollup`: shared pages divided among the processes sharing them.
     pub pss: Option<u64>,
+}
+
+impl Memory {
+    /// Each figure reduced over the memories that have it: summed over a process tree, say,
+    /// or the median over runs. `reduce` gets the figures present and may answer `None`.
+    pub fn combine(items: &[Memory], reduce: impl Fn(&[u64]) -> Option<u64>) -> Memory {
+        let field = |f: fn(&Memory) -> Option<u64>| {
+            let v: Vec<u64> = items.iter().filter_map(f).collect();
+            reduce(&v)
+        };
+        Memory {
+            rss: field(|m| m.rss),
+            hwm: field(|m| m.hwm),
+            anon: field(|m| m.anon),
+            file: field(|m| m.file),
+            pss: field(|m| m.pss),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
