@@ -191,20 +191,7 @@ impl<'m> Ctx<'_, 'm> {
                 .find(|t| t.matches(r.name(), &r.features, false));
             let (linked_any, libs) = self.system_libs(r);
             let native_rule = matches!(rule.id, "AOT005" | "AOT006" | "AOT007");
-            let own_libs: Vec<&String> = libs
-                .iter()
-                .filter(|l| match rule.id {
-                    "AOT005" | "AOT007" => rule.libraries.contains(&l.as_str()),
-                    "AOT006" => {
-                        r.package.links.is_some()
-                            && RULES
-                                .iter()
-                                .filter(|o| o.id != rule.id)
-                                .all(|o| !o.libraries.contains(&l.as_str()))
-                    }
-                    _ => false,
-                })
-                .collect();
+            let own_libs = own_libraries(rule, r, &libs);
             // Not triggered; or a native rule's crate whose build script linked its library
             // only as `static=`: it bundled the library, nothing comes from the system.
             if trigger.is_none() && own_libs.is_empty()
@@ -215,20 +202,7 @@ impl<'m> Ctx<'_, 'm> {
             let mut f = self.finding(rule, r);
             f.feature = trigger.and_then(|t| t.feature).map(str::to_string);
             for l in &own_libs {
-                f.evidence.push(format!(
-                    "build script of {} links the system's `{l}` (`rustc-link-lib={l}`, not `static={l}`)",
-                    r.name()
-                ));
-                if let Some(d) = &self.ev.dynamic {
-                    for n in d
-                        .needed
-                        .iter()
-                        .filter(|n| n.starts_with(&format!("lib{l}.so")))
-                    {
-                        f.evidence
-                            .push(format!("dynamic build needs `{n}` (DT_NEEDED)"));
-                    }
-                }
+                self.library_evidence(&mut f, r, l);
             }
             if !native_rule {
                 f.evidence.extend(binary.iter().cloned());
@@ -252,6 +226,21 @@ impl<'m> Ctx<'_, 'm> {
             out.extend(self.unattributed(rule, binary));
         }
         out
+    }
+
+    /// The build script linked the system's `lib`; the dynamic build needs it by that name.
+    fn library_evidence(&self, f: &mut Finding, r: &Reached, lib: &str) {
+        f.evidence.push(format!(
+            "build script of {} links the system's `{lib}` (`rustc-link-lib={lib}`, not `static={lib}`)",
+            r.name()
+        ));
+        if let Some(d) = &self.ev.dynamic {
+            let so = format!("lib{lib}.so");
+            for n in d.needed.iter().filter(|n| n.starts_with(&so)) {
+                f.evidence
+                    .push(format!("dynamic build needs `{n}` (DT_NEEDED)"));
+            }
+        }
     }
 
     /// A proc-macro whose expansion a trigger names as the hazard: its own code runs in the
@@ -425,6 +414,25 @@ impl<'m> Ctx<'_, 'm> {
             })
             .collect()
     }
+}
+
+/// The system libraries among `libs` (what `r`'s build script links from the system) that are
+/// this native rule's: TLS libraries for AOT005, the unbundlable ones for AOT007, and for AOT006
+/// any library of a `links` crate that no other rule names.
+fn own_libraries<'l>(rule: &Rule, r: &Reached, libs: &'l [String]) -> Vec<&'l String> {
+    libs.iter()
+        .filter(|l| match rule.id {
+            "AOT005" | "AOT007" => rule.libraries.contains(&l.as_str()),
+            "AOT006" => {
+                r.package.links.is_some()
+                    && RULES
+                        .iter()
+                        .filter(|o| o.id != rule.id)
+                        .all(|o| !o.libraries.contains(&l.as_str()))
+            }
+            _ => false,
+        })
+        .collect()
 }
 
 #[cfg(test)]

@@ -57,16 +57,24 @@ pub fn checks(b: &Budgets, a: &Artifact) -> Vec<Check> {
         v.push(startup(a, limit.as_secs_f64() * 1000.0));
     }
     if let Some(limit) = b.max_rss {
+        let rss = measure::rss_bytes(a);
+        let missing = rss.is_none().then_some("not measured (no probe)");
         v.push(bytes(
             CheckId::BudgetRss,
             "RSS at ready",
-            measure::rss_bytes(a),
+            rss,
             limit,
-            measure::rss_bytes(a)
-                .is_none()
-                .then_some("not measured (no probe)"),
+            missing,
         ));
     }
+    v.extend(linkage(b, a));
+    v
+}
+
+/// `require_static`, `allowed_libraries` and `max_glibc`: what the binary needs at run time.
+fn linkage(b: &Budgets, a: &Artifact) -> Vec<Check> {
+    let bin = &a.binary;
+    let mut v = Vec::new();
     if b.require_static == Some(true) {
         let mut deps: Vec<String> = bin.interpreter.iter().cloned().collect();
         deps.extend(bin.needed.iter().cloned());

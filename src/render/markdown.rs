@@ -99,35 +99,7 @@ pub fn render(report: &Report) -> String {
     let mut s = String::new();
     let _ = writeln!(s, "{MARKER}");
     let _ = writeln!(s, "## cargo-aotcheck: {}\n", icon(report.verdict));
-    if let Some(c) = &report.baseline {
-        let mut line = format!("Compared with {}", escape(&c.source));
-        if let Some(commit) = c.provenance.as_ref().and_then(|p| p.git_commit.as_deref()) {
-            let _ = write!(
-                line,
-                " (commit {})",
-                escape(commit.get(..12).unwrap_or(commit))
-            );
-        }
-        let _ = writeln!(s, "{line}.\n");
-        if !c.mismatches.is_empty() {
-            let _ = writeln!(
-                s,
-                "> **Note:** the baseline was built differently, so part of the difference is \
-                 not the code's:"
-            );
-            for m in &c.mismatches {
-                let _ = writeln!(s, "> - {}", escape(m));
-            }
-            s.push('\n');
-        }
-        for u in &c.unmatched {
-            let _ = writeln!(s, "- {}", escape(u));
-        }
-        if !c.unmatched.is_empty() {
-            s.push('\n');
-        }
-    }
-
+    comparison(&mut s, report);
     let all: Vec<(String, &Check)> = report
         .artifacts
         .iter()
@@ -136,76 +108,13 @@ pub fn render(report: &Report) -> String {
             a.checks.iter().map(move |c| (label.clone(), c))
         })
         .collect();
-    let mut head: Vec<&(String, &Check)> = all.iter().filter(|(_, c)| headline(c)).collect();
-    head.sort_by_key(|x| std::cmp::Reverse(x.1.verdict));
-    if head.is_empty() {
-        binaries(&mut s, report);
+    if all.iter().any(|(_, c)| headline(c)) {
+        verdicts(&mut s, &all);
     } else {
-        let _ = writeln!(
-            s,
-            "| Binary | Check | Verdict | Now | Limit / baseline | Change | Why |"
-        );
-        let _ = writeln!(s, "|---|---|---|--:|--:|--:|---|");
-        for (label, c) in &head {
-            let _ = writeln!(
-                s,
-                "| {label} | {} | {} | {} | {} | {} | {} |",
-                escape(&c.id.to_string()),
-                icon(c.verdict),
-                value(c.value, c.unit),
-                reference(c),
-                change(c),
-                escape(&c.message)
-            );
-        }
-        s.push('\n');
+        binaries(&mut s, report);
     }
-
-    let mut changes: Vec<&(String, &Check)> = all
-        .iter()
-        .filter(|(_, c)| c.unit == Unit::Bytes && c.delta.is_some_and(|d| d != 0.0))
-        .filter(|(_, c)| c.id.is_baseline() && !c.id.is_whole_size())
-        .collect();
-    changes.sort_by(|x, y| {
-        let d = |c: &Check| c.delta.map_or(0.0, f64::abs);
-        d(y.1).total_cmp(&d(x.1))
-    });
-    if !changes.is_empty() {
-        let _ = writeln!(s, "### Biggest changes\n");
-        let _ = writeln!(s, "| Binary | Figure | Was | Now | Δ | Change |");
-        let _ = writeln!(s, "|---|---|--:|--:|--:|--:|");
-        for (label, c) in changes.iter().take(BIGGEST) {
-            let id = c.id.to_string();
-            let figure = c.id.part().unwrap_or(&id);
-            let _ = writeln!(
-                s,
-                "| {label} | {} | {} | {} | {} | {} |",
-                escape(figure),
-                value(c.baseline, c.unit),
-                value(c.value, c.unit),
-                signed(c.delta, c.unit),
-                change(c)
-            );
-        }
-        s.push('\n');
-    }
-
-    if !all.is_empty() {
-        let _ = writeln!(s, "<details><summary>All {} checks</summary>\n", all.len());
-        let _ = writeln!(s, "| Binary | Check | Verdict | Message |");
-        let _ = writeln!(s, "|---|---|---|---|");
-        for (label, c) in &all {
-            let _ = writeln!(
-                s,
-                "| {label} | {} | {} | {} |",
-                escape(&c.id.to_string()),
-                icon(c.verdict),
-                escape(&c.message)
-            );
-        }
-        let _ = writeln!(s, "\n</details>\n");
-    }
-
+    biggest_changes(&mut s, &all);
+    every_check(&mut s, &all);
     if report.baseline.as_ref().is_some_and(|c| c.improved) {
         let _ = writeln!(
             s,
@@ -216,6 +125,116 @@ pub fn render(report: &Report) -> String {
         let _ = writeln!(s, "- ⚠️ {}", escape(w));
     }
     s
+}
+
+/// What the run was compared with, and how the baseline was made differently.
+fn comparison(s: &mut String, report: &Report) {
+    let Some(c) = &report.baseline else {
+        return;
+    };
+    let mut line = format!("Compared with {}", escape(&c.source));
+    if let Some(commit) = c.provenance.as_ref().and_then(|p| p.git_commit.as_deref()) {
+        let _ = write!(
+            line,
+            " (commit {})",
+            escape(commit.get(..12).unwrap_or(commit))
+        );
+    }
+    let _ = writeln!(s, "{line}.\n");
+    if !c.mismatches.is_empty() {
+        let _ = writeln!(
+            s,
+            "> **Note:** the baseline was built differently, so part of the difference is \
+             not the code's:"
+        );
+        for m in &c.mismatches {
+            let _ = writeln!(s, "> - {}", escape(m));
+        }
+        s.push('\n');
+    }
+    for u in &c.unmatched {
+        let _ = writeln!(s, "- {}", escape(u));
+    }
+    if !c.unmatched.is_empty() {
+        s.push('\n');
+    }
+}
+
+/// The table of verdicts: every alert, every budget, the whole-binary figures; worst first.
+fn verdicts(s: &mut String, all: &[(String, &Check)]) {
+    let mut head: Vec<&(String, &Check)> = all.iter().filter(|(_, c)| headline(c)).collect();
+    head.sort_by_key(|x| std::cmp::Reverse(x.1.verdict));
+    let _ = writeln!(
+        s,
+        "| Binary | Check | Verdict | Now | Limit / baseline | Change | Why |"
+    );
+    let _ = writeln!(s, "|---|---|---|--:|--:|--:|---|");
+    for (label, c) in &head {
+        let _ = writeln!(
+            s,
+            "| {label} | {} | {} | {} | {} | {} | {} |",
+            escape(&c.id.to_string()),
+            icon(c.verdict),
+            value(c.value, c.unit),
+            reference(c),
+            change(c),
+            escape(&c.message)
+        );
+    }
+    s.push('\n');
+}
+
+/// The sections and crates that changed most against the baseline, in bytes.
+fn biggest_changes(s: &mut String, all: &[(String, &Check)]) {
+    let mut changes: Vec<&(String, &Check)> = all
+        .iter()
+        .filter(|(_, c)| c.unit == Unit::Bytes && c.delta.is_some_and(|d| d != 0.0))
+        .filter(|(_, c)| c.id.is_baseline() && !c.id.is_whole_size())
+        .collect();
+    if changes.is_empty() {
+        return;
+    }
+    changes.sort_by(|x, y| {
+        let d = |c: &Check| c.delta.map_or(0.0, f64::abs);
+        d(y.1).total_cmp(&d(x.1))
+    });
+    let _ = writeln!(s, "### Biggest changes\n");
+    let _ = writeln!(s, "| Binary | Figure | Was | Now | Δ | Change |");
+    let _ = writeln!(s, "|---|---|--:|--:|--:|--:|");
+    for (label, c) in changes.iter().take(BIGGEST) {
+        let id = c.id.to_string();
+        let figure = c.id.part().unwrap_or(&id);
+        let _ = writeln!(
+            s,
+            "| {label} | {} | {} | {} | {} | {} |",
+            escape(figure),
+            value(c.baseline, c.unit),
+            value(c.value, c.unit),
+            signed(c.delta, c.unit),
+            change(c)
+        );
+    }
+    s.push('\n');
+}
+
+/// Every check, folded away.
+fn every_check(s: &mut String, all: &[(String, &Check)]) {
+    if all.is_empty() {
+        return;
+    }
+    let _ = writeln!(s, "<details><summary>All {} checks</summary>\n", all.len());
+    let _ = writeln!(s, "| Binary | Check | Verdict | Message |");
+    let _ = writeln!(s, "|---|---|---|---|");
+    for (label, c) in all {
+        let _ = writeln!(
+            s,
+            "| {label} | {} | {} | {} |",
+            escape(&c.id.to_string()),
+            icon(c.verdict),
+            escape(&c.message)
+        );
+    }
+    let _ = writeln!(s, "\n</details>\n");
 }
 
 /// Without checks: what was built, in one table.

@@ -37,7 +37,20 @@ fn unknown<'a>(p: &'a Probe, key: &str) -> &'a str {
 pub fn artifact(s: &mut String, a: &Artifact, st: &Style) {
     let Some(p) = &a.probe else { return };
     let c = st.color;
-    let attempted = p.runs + p.failures;
+    startup(s, p, c);
+    memory(s, p, c);
+    shutdown(s, p, c);
+    failures(s, p, c);
+    if let Some(g) = &p.gave_up {
+        row(s, c, "gave up", &paint(c, BAD, g));
+    }
+    for w in &p.warnings {
+        let _ = writeln!(s, "  {}: {w}", paint(c, WARN, "warning"));
+    }
+}
+
+/// Time to ready over the counted runs, and the spawn floor.
+fn startup(s: &mut String, p: &Probe, c: bool) {
     match &p.startup_ms {
         Some(t) => {
             let mut v = format!(
@@ -78,7 +91,9 @@ pub fn artifact(s: &mut String, a: &Artifact, st: &Style) {
         ),
         None => row(s, c, "spawn floor", unknown(p, "spawn_floor_ms")),
     }
-    memory(s, p, c);
+}
+
+fn shutdown(s: &mut String, p: &Probe, c: bool) {
     if let Some(sd) = &p.shutdown_ms {
         let mut v = format!("median {} after SIGTERM", ms(sd.median));
         if p.killed_after_grace > 0 {
@@ -100,6 +115,11 @@ pub fn artifact(s: &mut String, a: &Artifact, st: &Style) {
             ),
         );
     }
+}
+
+/// Runs that did not get to ready, each distinct message once with the end of its stderr.
+fn failures(s: &mut String, p: &Probe, c: bool) {
+    let attempted = p.runs + p.failures;
     if p.failures > 0 {
         row(
             s,
@@ -124,12 +144,6 @@ pub fn artifact(s: &mut String, a: &Artifact, st: &Style) {
                 let _ = writeln!(s, "      {}", paint(c, DIM, &format!("stderr: {line}")));
             }
         }
-    }
-    if let Some(g) = &p.gave_up {
-        row(s, c, "gave up", &paint(c, BAD, g));
-    }
-    for w in &p.warnings {
-        let _ = writeln!(s, "  {}: {w}", paint(c, WARN, "warning"));
     }
 }
 

@@ -5,7 +5,7 @@ use std::fmt::Write as _;
 use super::Style;
 use crate::format::size as human_size;
 use crate::output::{DIM, HEADER, paint};
-use crate::report::Binary;
+use crate::report::{Binary, Coverage};
 
 /// Crates listed before the rest is folded into one line (all with `--crates`).
 const CRATES_SHOWN: usize = 10;
@@ -37,10 +37,16 @@ fn truncate(name: &str, width: usize) -> String {
 }
 
 pub fn render(s: &mut String, b: &Binary, st: &Style) {
-    let c = st.color;
     let Some(cov) = &b.coverage else {
         return;
     };
+    crates(s, b, cov, st);
+    symbols(s, b, st.color);
+}
+
+/// The crates by loaded bytes, largest first (all of them with `--crates`).
+fn crates(s: &mut String, b: &Binary, cov: &Coverage, st: &Style) {
+    let c = st.color;
     let whole = cov.allocated_bytes;
     let head = match &cov.symbol_table {
         Some(t) => format!(
@@ -102,6 +108,10 @@ pub fn render(s: &mut String, b: &Binary, st: &Style) {
             )
         );
     }
+}
+
+/// The largest symbols (or rows), in memory and in the file.
+fn symbols(s: &mut String, b: &Binary, c: bool) {
     if b.symbols.is_empty() {
         return;
     }
