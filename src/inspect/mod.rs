@@ -2,6 +2,7 @@
 
 pub mod closure;
 pub mod elf;
+mod extents;
 mod foreign;
 
 use std::path::Path;
@@ -55,6 +56,9 @@ pub fn inspect_bytes(
 ) -> Result<Binary> {
     if bytes.is_empty() {
         return Err(Error::malformed(path, "empty file, not a binary"));
+    }
+    if bytes.starts_with(b"\x7fELF") {
+        extents::check(bytes).map_err(|reason| Error::malformed(path, reason))?;
     }
     let object = Object::parse(bytes).map_err(|e| Error::malformed(path, describe(&e)))?;
     match object {
