@@ -69,6 +69,9 @@ pub fn run(opts: &Options, out: &mut Output) -> Result<Outcome> {
     }
     emit(&report, opts, out)?;
     render::github::announce(&report, out);
+    if let Some(e) = inspect::batch::incomplete(&report) {
+        return Err(e);
+    }
     if let Some(msg) = probe::all_failed(&report) {
         return Err(Error::ProbeFailed(msg));
     }
@@ -133,26 +136,7 @@ fn inspect_files(
     size: &attribute::Settings,
     out: &mut Output,
 ) -> Result<Report> {
-    let mut report = Report::new(None);
-    for f in files {
-        out.status("Inspecting", &f.display().to_string());
-        let mut binary = inspect::inspect_path(f)?;
-        if let Err(e) = attribute::attribute_path(f, &mut binary, None, size) {
-            report.warnings.push(format!("no size attribution: {e}"));
-        }
-        let name = f.file_name().map_or_else(
-            || f.display().to_string(),
-            |n| n.to_string_lossy().into_owned(),
-        );
-        report.artifacts.push(Artifact::new(
-            None,
-            name,
-            None,
-            f.display().to_string(),
-            binary,
-        ));
-    }
-    Ok(report)
+    inspect::batch::run(files, size, out)
 }
 
 fn check(

@@ -1,5 +1,6 @@
 //! Binary facts via goblin. Reads the file through a memory map; never panics on bad input.
 
+pub mod batch;
 pub mod closure;
 pub mod elf;
 mod extents;
