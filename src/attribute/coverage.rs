@@ -6,8 +6,9 @@
 //! nothing is parsed that is not needed (goblin's `Elf::parse` parses relocations and string
 //! tables eagerly). Names stay borrowed bytes; nothing is demangled here.
 
+use object::Endianness;
 use object::elf;
-use object::read::elf::{FileHeader, ProgramHeader, SectionHeader, Sym};
+use object::read::elf::{FileHeader, ProgramHeader, SectionHeader, SectionTable, Sym, SymbolTable};
 
 /// Who owns a piece of the byte map.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -98,8 +99,10 @@ struct Cand {
     file: u32,
 }
 
-/// Build the byte map of the ELF file `data`.
-pub fn layout<'a, H: FileHeader<Endian = object::Endianness>>(
+/// Build the byte map of the ELF file `data`: the headers and sections claim the file's bytes,
+/// zero-filled sections the loaded memory beyond them, symbols the bytes of their sections, and
+/// what no symbol covers stays with its section.
+pub fn layout<'a, H: FileHeader<Endian = Endianness>>(
     data: &'a [u8],
 ) -> object::read::Result<Layout<'a>> {
     let header = H::parse(data)?;
@@ -108,42 +111,123 @@ pub fn layout<'a, H: FileHeader<Endian = object::Endianness>>(
     let phdrs = header.program_headers(endian, data)?;
     let sections = header.sections(endian, data)?;
 
-    let mut infos = Vec::with_capacity(sections.len());
-    for sh in sections.iter() {
-        let name = sections.section_name(endian, sh).unwrap_or(b"<bad name>");
-        infos.push(SectionInfo {
-            name: std::str::from_utf8(name).unwrap_or("<bad name>"),
-            alloc: sh.sh_flags(endian).contains(elf::SHF_ALLOC),
-        });
-    }
+    let infos = sections
+        .iter()
+        .map(|sh| {
+            let name = sections.section_name(endian, sh).unwrap_or(b"<bad name>");
+            SectionInfo {
+                name: std::str::from_utf8(name).unwrap_or("<bad name>"),
+                alloc: sh.sh_flags(endian).contains(elf::SHF_ALLOC),
+            }
+        })
+        .collect();
+    let image = Image::of::<H>(phdrs, endian, file_len);
+    let claimed = claim_file(header, endian, phdrs, &sections, file_len, &image);
+    let mut pieces = claimed.pieces;
+    let mut unmapped = claimed.unmapped;
+    let (sec_mem, claimed_mem) = claim_memory(&sections, endian, &image.mem_only);
+    unmapped.vm += total(&image.mem_only).saturating_sub(claimed_mem);
+    let ext = Extents {
+        addr: sections
+            .iter()
+            .map(|sh| (sh.sh_addr(endian).into(), sh.sh_size(endian).into()))
+            .collect(),
+        offset: sections
+            .iter()
+            .map(|sh| sh.sh_offset(endian).into())
+            .collect(),
+        file: claimed.sec_file,
+        mem: sec_mem,
+    };
 
-    // The loaded image: file ranges of PT_LOAD segments, and their memory-only tails.
-    let mut load_file = Vec::new();
-    let mut mem_only = Vec::new();
-    let mut tls_base = None;
-    for ph in phdrs {
-        let (off, filesz, vaddr, memsz): (u64, u64, u64, u64) = (
-            ph.p_offset(endian).into(),
-            ph.p_filesz(endian).into(),
-            ph.p_vaddr(endian).into(),
-            ph.p_memsz(endian).into(),
-        );
-        if ph.p_type(endian) == elf::PT_TLS {
-            tls_base = Some(vaddr);
+    let (table, symbol_table) = symbol_table(&sections, endian, data)?;
+    let cands = candidates(&table, endian, &ext.addr, image.tls_base);
+    let used = symbol_pieces(&cands, &table, endian, &ext, &image, &mut pieces);
+    section_leftovers(&ext, &image, &used, &mut pieces);
+    if unmapped.file > 0 || unmapped.vm > 0 {
+        pieces.push(unmapped);
+    }
+    Ok(Layout {
+        sections: infos,
+        pieces,
+        symbol_table,
+        file_len,
+        vm_total: total(&image.load_file) + total(&image.mem_only),
+    })
+}
+
+/// The loaded image: file ranges of `PT_LOAD` segments, and their memory-only tails.
+struct Image {
+    load_file: Vec<(u64, u64)>,
+    mem_only: Vec<(u64, u64)>,
+    /// Address of the `PT_TLS` segment: TLS symbols' values are relative to it.
+    tls_base: Option<u64>,
+}
+
+impl Image {
+    fn of<H: FileHeader<Endian = Endianness>>(
+        phdrs: &[H::ProgramHeader],
+        endian: Endianness,
+        file_len: u64,
+    ) -> Image {
+        let mut load_file = Vec::new();
+        let mut mem_only = Vec::new();
+        let mut tls_base = None;
+        for ph in phdrs {
+            let (off, filesz, vaddr, memsz): (u64, u64, u64, u64) = (
+                ph.p_offset(endian).into(),
+                ph.p_filesz(endian).into(),
+                ph.p_vaddr(endian).into(),
+                ph.p_memsz(endian).into(),
+            );
+            if ph.p_type(endian) == elf::PT_TLS {
+                tls_base = Some(vaddr);
+            }
+            if ph.p_type(endian) != elf::PT_LOAD {
+                continue;
+            }
+            let end = off.saturating_add(filesz).min(file_len);
+            load_file.push((off.min(end), end));
+            if memsz > filesz {
+                mem_only.push((vaddr.saturating_add(filesz), vaddr.saturating_add(memsz)));
+            }
         }
-        if ph.p_type(endian) != elf::PT_LOAD {
-            continue;
-        }
-        let end = off.saturating_add(filesz).min(file_len);
-        load_file.push((off.min(end), end));
-        if memsz > filesz {
-            mem_only.push((vaddr.saturating_add(filesz), vaddr.saturating_add(memsz)));
+        Image {
+            load_file: merge(load_file),
+            mem_only: merge(mem_only),
+            tls_base,
         }
     }
-    let load_file = merge(load_file);
-    let mem_only = merge(mem_only);
+}
 
-    // File domain: claimants in order of offset; headers win ties; each claims what is left.
+/// Where each section's bytes are, once overlaps are settled.
+struct Extents {
+    /// Address and size, from the section header.
+    addr: Vec<(u64, u64)>,
+    /// File offset, from the section header.
+    offset: Vec<u64>,
+    /// The file range the section claimed (contiguous), or empty.
+    file: Vec<(u64, u64)>,
+    /// The memory-only range a zero-filled section claimed, or empty.
+    mem: Vec<(u64, u64)>,
+}
+
+/// The file domain, claimed: the headers' pieces, each section's range, and what nothing claims.
+struct FileClaims<'a> {
+    pieces: Vec<Piece<'a>>,
+    sec_file: Vec<(u64, u64)>,
+    unmapped: Piece<'a>,
+}
+
+/// Claimants in order of offset; headers win ties; each claims what is left.
+fn claim_file<'a, H: FileHeader<Endian = Endianness>>(
+    header: &H,
+    endian: Endianness,
+    phdrs: &[H::ProgramHeader],
+    sections: &SectionTable<'a, H>,
+    file_len: u64,
+    image: &Image,
+) -> FileClaims<'a> {
     // (start, end, tie rank, owner)
     let mut claims: Vec<(u64, u64, u8, Owner<'a>)> = Vec::with_capacity(sections.len() + 3);
     let clip = |s: u64, len: u64| (s.min(file_len), s.saturating_add(len).min(file_len));
@@ -169,7 +253,6 @@ pub fn layout<'a, H: FileHeader<Endian = object::Endianness>>(
     }
     claims.sort_by_key(|c| (c.0, c.2));
 
-    // Section index → claimed file range (contiguous by construction).
     let mut sec_file: Vec<(u64, u64)> = vec![(0, 0); sections.len()];
     let mut pieces: Vec<Piece<'a>> = Vec::new();
     let mut unmapped = Piece {
@@ -181,7 +264,7 @@ pub fn layout<'a, H: FileHeader<Endian = object::Endianness>>(
     for (s, e, _, owner) in claims {
         if s > cursor {
             unmapped.file += s - cursor;
-            unmapped.vm += overlap(cursor, s, &load_file);
+            unmapped.vm += overlap(cursor, s, &image.load_file);
         }
         let s = s.max(cursor);
         if e > s {
@@ -190,7 +273,7 @@ pub fn layout<'a, H: FileHeader<Endian = object::Endianness>>(
                 _ => pieces.push(Piece {
                     owner,
                     file: e - s,
-                    vm: overlap(s, e, &load_file),
+                    vm: overlap(s, e, &image.load_file),
                 }),
             }
         }
@@ -198,10 +281,22 @@ pub fn layout<'a, H: FileHeader<Endian = object::Endianness>>(
     }
     if file_len > cursor {
         unmapped.file += file_len - cursor;
-        unmapped.vm += overlap(cursor, file_len, &load_file);
+        unmapped.vm += overlap(cursor, file_len, &image.load_file);
     }
+    FileClaims {
+        pieces,
+        sec_file,
+        unmapped,
+    }
+}
 
-    // Memory domain: zero-filled sections (`.bss`) claim the memory-only tails by address.
+/// The memory domain: zero-filled sections (`.bss`) claim the memory-only tails by address.
+/// Returns each section's claimed range and the bytes of the tails they claimed.
+fn claim_memory<H: FileHeader<Endian = Endianness>>(
+    sections: &SectionTable<'_, H>,
+    endian: Endianness,
+    mem_only: &[(u64, u64)],
+) -> (Vec<(u64, u64)>, u64) {
     let mut sec_mem: Vec<(u64, u64)> = vec![(0, 0); sections.len()];
     let mut nobits: Vec<(u64, u64, usize)> = sections
         .iter()
@@ -224,31 +319,36 @@ pub fn layout<'a, H: FileHeader<Endian = object::Endianness>>(
         let s = s.max(mcursor);
         if e > s {
             sec_mem[i] = (s, e);
-            claimed_mem += overlap(s, e, &mem_only);
+            claimed_mem += overlap(s, e, mem_only);
         }
         mcursor = mcursor.max(e);
     }
-    unmapped.vm += total(&mem_only).saturating_sub(claimed_mem);
+    (sec_mem, claimed_mem)
+}
 
-    // Symbols: the symbol table, else the dynamic one.
-    let mut symbol_table = None;
-    let mut table = sections.symbols(endian, data, elf::SHT_SYMTAB)?;
-    if table.is_empty() {
-        table = sections.symbols(endian, data, elf::SHT_DYNSYM)?;
-        if !table.is_empty() {
-            symbol_table = Some(".dynsym");
-        }
-    } else {
-        symbol_table = Some(".symtab");
+/// The symbol table, else the dynamic one, and which it is.
+fn symbol_table<'a, H: FileHeader<Endian = Endianness>>(
+    sections: &SectionTable<'a, H>,
+    endian: Endianness,
+    data: &'a [u8],
+) -> object::read::Result<(SymbolTable<'a, H>, Option<&'static str>)> {
+    let table = sections.symbols(endian, data, elf::SHT_SYMTAB)?;
+    if !table.is_empty() {
+        return Ok((table, Some(".symtab")));
     }
-    let sec_addr: Vec<(u64, u64)> = sections
-        .iter()
-        .map(|sh| (sh.sh_addr(endian).into(), sh.sh_size(endian).into()))
-        .collect();
-    let sec_off: Vec<u64> = sections
-        .iter()
-        .map(|sh| sh.sh_offset(endian).into())
-        .collect();
+    let table = sections.symbols(endian, data, elf::SHT_DYNSYM)?;
+    let name = (!table.is_empty()).then_some(".dynsym");
+    Ok((table, name))
+}
+
+/// Sized symbols inside their sections, in the order that settles overlaps: by section and
+/// start, the longest first, the global name first among aliases.
+fn candidates<H: FileHeader<Endian = Endianness>>(
+    table: &SymbolTable<'_, H>,
+    endian: Endianness,
+    sec_addr: &[(u64, u64)],
+    tls_base: Option<u64>,
+) -> Vec<Cand> {
     let mut cands: Vec<Cand> = Vec::with_capacity(table.len());
     let mut file = u32::MAX;
     for (index, sym) in table.enumerate() {
@@ -272,10 +372,7 @@ pub fn layout<'a, H: FileHeader<Endian = object::Endianness>>(
         };
         let mut value: u64 = sym.st_value(endian).into();
         if kind == elf::STT_TLS {
-            match tls_base {
-                Some(base) => value = value.wrapping_add(base),
-                None => value = value.wrapping_add(addr),
-            }
+            value = value.wrapping_add(tls_base.unwrap_or(addr));
         }
         let Some(start) = value.checked_sub(addr).filter(|s| *s < sec_size) else {
             continue;
@@ -303,13 +400,24 @@ pub fn layout<'a, H: FileHeader<Endian = object::Endianness>>(
             c.index,
         )
     });
+    cands
+}
 
-    // Per section: symbols in address order; an overlapping or aliased symbol gets only the
-    // bytes not already taken, so nothing counts twice.
-    let mut sec_used: Vec<(u64, u64)> = vec![(0, 0); sections.len()];
+/// Per section: symbols in address order; an overlapping or aliased symbol gets only the
+/// bytes not already taken, so nothing counts twice. Returns the (file, memory) bytes the
+/// symbols took from each section.
+fn symbol_pieces<'a, H: FileHeader<Endian = Endianness>>(
+    cands: &[Cand],
+    table: &SymbolTable<'a, H>,
+    endian: Endianness,
+    ext: &Extents,
+    image: &Image,
+    pieces: &mut Vec<Piece<'a>>,
+) -> Vec<(u64, u64)> {
+    let mut used: Vec<(u64, u64)> = vec![(0, 0); ext.file.len()];
     let mut current = u32::MAX;
     let mut scursor = 0u64;
-    for c in &cands {
+    for c in cands {
         if c.section != current {
             current = c.section;
             scursor = 0;
@@ -320,29 +428,7 @@ pub fn layout<'a, H: FileHeader<Endian = object::Endianness>>(
         }
         scursor = c.end;
         let i = c.section as usize;
-        let (addr, _) = sec_addr[i];
-        let (file, vm) = if sec_mem[i].1 > sec_mem[i].0 {
-            // Zero-filled: memory only.
-            let lo = addr.saturating_add(s).max(sec_mem[i].0);
-            let hi = addr.saturating_add(c.end).min(sec_mem[i].1);
-            (
-                0,
-                if hi > lo {
-                    overlap(lo, hi, &mem_only)
-                } else {
-                    0
-                },
-            )
-        } else {
-            let base = sec_off[i];
-            let lo = (base.saturating_add(s)).max(sec_file[i].0);
-            let hi = (base.saturating_add(c.end)).min(sec_file[i].1);
-            if hi > lo {
-                (hi - lo, overlap(lo, hi, &load_file))
-            } else {
-                (0, 0)
-            }
-        };
+        let (file, vm) = symbol_bytes(ext, image, i, s, c.end);
         if file == 0 && vm == 0 {
             continue;
         }
@@ -354,8 +440,8 @@ pub fn layout<'a, H: FileHeader<Endian = object::Endianness>>(
             .then(|| table.symbol(object::SymbolIndex(c.file as usize)).ok())
             .flatten()
             .and_then(|f| f.name(endian, table.strings()).ok());
-        sec_used[i].0 += file;
-        sec_used[i].1 += vm;
+        used[i].0 += file;
+        used[i].1 += vm;
         pieces.push(Piece {
             owner: Owner::Symbol {
                 name,
@@ -366,16 +452,47 @@ pub fn layout<'a, H: FileHeader<Endian = object::Endianness>>(
             vm,
         });
     }
+    used
+}
 
-    // What the symbols left of each section.
-    for i in 0..sections.len() {
-        let (fs, fe) = sec_file[i];
-        let (ms, me) = sec_mem[i];
-        let file = fe - fs;
-        let vm = overlap(fs, fe, &load_file) + overlap(ms, me, &mem_only);
+/// The (file, memory) bytes of `[start, end)` of section `i` inside what the section claimed.
+fn symbol_bytes(ext: &Extents, image: &Image, i: usize, start: u64, end: u64) -> (u64, u64) {
+    let (addr, _) = ext.addr[i];
+    let (mem_lo, mem_hi) = ext.mem[i];
+    if mem_hi > mem_lo {
+        // Zero-filled: memory only.
+        let lo = addr.saturating_add(start).max(mem_lo);
+        let hi = addr.saturating_add(end).min(mem_hi);
+        let vm = if hi > lo {
+            overlap(lo, hi, &image.mem_only)
+        } else {
+            0
+        };
+        return (0, vm);
+    }
+    let base = ext.offset[i];
+    let lo = base.saturating_add(start).max(ext.file[i].0);
+    let hi = base.saturating_add(end).min(ext.file[i].1);
+    if hi > lo {
+        (hi - lo, overlap(lo, hi, &image.load_file))
+    } else {
+        (0, 0)
+    }
+}
+
+/// What the symbols left of each section.
+fn section_leftovers(
+    ext: &Extents,
+    image: &Image,
+    used: &[(u64, u64)],
+    pieces: &mut Vec<Piece<'_>>,
+) {
+    for (i, &(fs, fe)) in ext.file.iter().enumerate() {
+        let (ms, me) = ext.mem[i];
+        let vm = overlap(fs, fe, &image.load_file) + overlap(ms, me, &image.mem_only);
         let (file, vm) = (
-            file.saturating_sub(sec_used[i].0),
-            vm.saturating_sub(sec_used[i].1),
+            (fe - fs).saturating_sub(used[i].0),
+            vm.saturating_sub(used[i].1),
         );
         if file > 0 || vm > 0 {
             pieces.push(Piece {
@@ -385,16 +502,6 @@ pub fn layout<'a, H: FileHeader<Endian = object::Endianness>>(
             });
         }
     }
-    if unmapped.file > 0 || unmapped.vm > 0 {
-        pieces.push(unmapped);
-    }
-    Ok(Layout {
-        sections: infos,
-        pieces,
-        symbol_table,
-        file_len,
-        vm_total: total(&load_file) + total(&mem_only),
-    })
 }
 
 #[cfg(test)]
