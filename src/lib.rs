@@ -136,7 +136,10 @@ fn inspect_files(
     size: &attribute::Settings,
     out: &mut Output,
 ) -> Result<Report> {
-    inspect::batch::run(files, size, out)
+    let attribute = |path: &Path, bytes: &[u8], binary: &mut report::Binary| {
+        attribute::attribute_bytes(path, bytes, binary, None, size)
+    };
+    inspect::batch::run(files, &attribute, out)
 }
 
 fn check(

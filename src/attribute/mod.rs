@@ -82,6 +82,9 @@ pub fn attribute_bytes(
     index: Option<&CrateIndex>,
     settings: &Settings,
 ) -> Result<()> {
+    if binary.format != "elf" {
+        return Ok(());
+    }
     let is_64 = bytes.get(4) == Some(&2);
     let layout = if is_64 {
         coverage::layout::<FileHeader64<Endianness>>(bytes)

@@ -1,7 +1,9 @@
 //! `inspect` over many files, as a release engineer points it at a folder of artifacts: the
 //! arguments expanded (a directory is walked for binaries), every file inspected and attributed
 //! on all cores, and each file that is not a binary or cannot be read kept beside the binaries
-//! that worked: one bad file costs its own line, not the report.
+//! that worked: one bad file costs its own line, not the report. The attribution is the
+//! caller's ([`Attribute`]): it runs on the same mapped bytes, in the same worker, and the
+//! attribution stage comes after this one in the pipeline.
 //!
 //! Walking a directory: entries are taken in name order, subdirectories included. Symbolic
 //! links found there are not followed, to files or to directories: a link to a file inside the
@@ -14,13 +16,16 @@
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use crate::attribute;
 use crate::error::{Error, Result};
 use crate::output::{BAD, Output, paint};
-use crate::report::{Artifact, FailedFile, Report};
+use crate::report::{Artifact, Binary, FailedFile, Report};
 
 use super::Mapped;
 use super::closure::Environment;
+
+/// What runs on each binary after its inspection, on its path and bytes (the sizes'
+/// attribution). An error is the binary's warning, not its failure.
+pub type Attribute<'a> = dyn Fn(&Path, &[u8], &mut Binary) -> Result<()> + Sync + 'a;
 
 /// One file to inspect.
 struct Target {
@@ -70,7 +75,7 @@ pub struct Batch {
 
 /// `cargo aotcheck inspect FILE|DIR...`: status and one error line per failed file on stderr,
 /// the report returned. A single file that fails (and nothing else given) is the run's error.
-pub fn run(args: &[PathBuf], settings: &attribute::Settings, out: &mut Output) -> Result<Report> {
+pub fn run(args: &[PathBuf], attribute: &Attribute, out: &mut Output) -> Result<Report> {
     let threads = threads();
     let expanded = expand(args);
     match (args, expanded.targets.as_slice()) {
@@ -84,7 +89,7 @@ pub fn run(args: &[PathBuf], settings: &attribute::Settings, out: &mut Output) -
         report,
         mut errors,
         skipped,
-    } = inspect_expanded(expanded, settings, threads)?;
+    } = inspect_expanded(expanded, attribute, threads)?;
     if report.artifacts.is_empty() && errors.len() == 1 {
         return Err(errors.remove(0));
     }
@@ -109,22 +114,14 @@ pub fn incomplete(report: &Report) -> Option<Error> {
 
 /// Inspect and attribute every file the arguments name, on `threads` threads. `Err` only when
 /// the user interrupted; each file's own error is in the batch.
-pub fn inspect_all(
-    args: &[PathBuf],
-    settings: &attribute::Settings,
-    threads: usize,
-) -> Result<Batch> {
-    inspect_expanded(expand(args), settings, threads)
+pub fn inspect_all(args: &[PathBuf], attribute: &Attribute, threads: usize) -> Result<Batch> {
+    inspect_expanded(expand(args), attribute, threads)
 }
 
-fn inspect_expanded(
-    expanded: Expanded,
-    settings: &attribute::Settings,
-    threads: usize,
-) -> Result<Batch> {
+fn inspect_expanded(expanded: Expanded, attribute: &Attribute, threads: usize) -> Result<Batch> {
     let env = Environment::from_system();
     let outcomes = in_parallel(&expanded.targets, threads, |t| {
-        inspect_one(t, &env, settings)
+        inspect_one(t, &env, attribute)
     });
     crate::interrupt::check()?;
 
@@ -289,7 +286,7 @@ fn binary_magic(bytes: &[u8]) -> Option<bool> {
     }
 }
 
-fn inspect_one(t: &Target, env: &Environment, settings: &attribute::Settings) -> Outcome {
+fn inspect_one(t: &Target, env: &Environment, attribute: &Attribute) -> Outcome {
     let mapped = match Mapped::open(&t.path) {
         Ok(m) => m,
         Err(e) => return Outcome::Failed(e),
@@ -304,13 +301,9 @@ fn inspect_one(t: &Target, env: &Environment, settings: &attribute::Settings) ->
         Err(_) if !t.named && magic == Some(false) => return Outcome::NotBinary,
         Err(e) => return Outcome::Failed(e),
     };
-    let warning = if binary.format == "elf" {
-        attribute::attribute_bytes(&t.path, bytes, &mut binary, None, settings)
-            .err()
-            .map(|e| format!("no size attribution: {e}"))
-    } else {
-        None
-    };
+    let warning = attribute(&t.path, bytes, &mut binary)
+        .err()
+        .map(|e| format!("no size attribution: {e}"));
     let name = t.path.file_name().map_or_else(
         || t.path.display().to_string(),
         |n| n.to_string_lossy().into_owned(),
