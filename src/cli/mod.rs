@@ -78,7 +78,7 @@ enum Sub {
     /// Inspect binaries that already exist (no cargo project needed)
     #[command(after_help = EXIT_CODES)]
     Inspect {
-        /// ELF, PE or Mach-O files
+        /// ELF, PE or Mach-O files, or directories to search for them
         #[arg(required = true, value_name = "FILE")]
         files: Vec<PathBuf>,
     },
