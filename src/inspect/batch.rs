@@ -36,15 +36,28 @@ struct Target {
     size: u64,
 }
 
-/// What the arguments name: files to inspect, and paths that failed before any was opened.
+/// What the arguments name, in their order: files to inspect, paths that failed before any
+/// was opened, and the end of each directory's files.
 #[derive(Default)]
 struct Expanded {
     targets: Vec<Target>,
-    /// (index into `targets` before which it failed, the error).
-    failed: Vec<(usize, Error)>,
-    /// Directory arguments: the path and the range of `targets` found in it.
-    dirs: Vec<(PathBuf, std::ops::Range<usize>)>,
+    steps: Vec<Step>,
     skipped: Skipped,
+}
+
+enum Step {
+    /// `targets[i]`.
+    Target(usize),
+    Failed(Error),
+    /// The directory argument whose files are `targets[range]`.
+    DirDone(PathBuf, std::ops::Range<usize>),
+}
+
+impl Expanded {
+    fn target(&mut self, t: Target) {
+        self.steps.push(Step::Target(self.targets.len()));
+        self.targets.push(t);
+    }
 }
 
 /// What walking the directories passed over.
@@ -126,37 +139,34 @@ fn inspect_expanded(expanded: Expanded, attribute: &Attribute, threads: usize) -
     crate::interrupt::check()?;
 
     let mut report = Report::new(None);
-    let mut errors: Vec<(usize, Error)> = expanded.failed;
-    let mut found = vec![false; outcomes.len()];
-    for (i, outcome) in outcomes.into_iter().enumerate() {
-        match outcome {
-            Outcome::Binary(artifact, warning) => {
-                report.artifacts.push(*artifact);
-                report.warnings.extend(warning);
-                found[i] = true;
-            }
-            Outcome::NotBinary => {}
-            Outcome::Failed(e) => {
-                errors.push((i, e));
-                found[i] = true;
-            }
-        }
-    }
+    let mut errors = Vec::new();
     let mut skipped = expanded.skipped;
-    skipped.not_binaries += found
-        .iter()
-        .zip(&expanded.targets)
-        .filter(|(f, t)| !**f && !t.named)
-        .count();
-    for (dir, range) in expanded.dirs {
-        if !found[range.clone()].iter().any(|f| *f) {
-            let reason = "no binary found in this directory or below it";
-            errors.push((range.end, Error::malformed(dir, reason)));
+    // Whether target `i` is a binary, sound or not.
+    let mut found = vec![false; outcomes.len()];
+    let mut outcomes: Vec<Option<Outcome>> = outcomes.into_iter().map(Some).collect();
+    for step in expanded.steps {
+        match step {
+            Step::Target(i) => match outcomes[i].take() {
+                Some(Outcome::Binary(artifact, warning)) => {
+                    report.artifacts.push(*artifact);
+                    report.warnings.extend(warning);
+                    found[i] = true;
+                }
+                Some(Outcome::Failed(e)) => {
+                    errors.push(e);
+                    found[i] = true;
+                }
+                Some(Outcome::NotBinary) | None => skipped.not_binaries += 1,
+            },
+            Step::Failed(e) => errors.push(e),
+            Step::DirDone(dir, range) => {
+                if !found[range].iter().any(|f| *f) {
+                    let reason = "no binary found in this directory or below it";
+                    errors.push(Error::malformed(dir, reason));
+                }
+            }
         }
     }
-    // Stable: a failure before the targets of the same position stays first.
-    errors.sort_by_key(|(at, _)| *at);
-    let errors: Vec<Error> = errors.into_iter().map(|(_, e)| e).collect();
     report.failed = errors.iter().map(failed_file).collect();
     Ok(Batch {
         report,
@@ -209,14 +219,15 @@ fn expand(args: &[PathBuf]) -> Expanded {
             Ok(m) if m.is_dir() => {
                 let start = x.targets.len();
                 walk(arg, &mut x);
-                x.dirs.push((arg.clone(), start..x.targets.len()));
+                let range = start..x.targets.len();
+                x.steps.push(Step::DirDone(arg.clone(), range));
             }
-            Ok(m) => x.targets.push(Target {
+            Ok(m) => x.target(Target {
                 path: arg.clone(),
                 named: true,
                 size: m.len(),
             }),
-            Err(e) => x.failed.push((x.targets.len(), Error::io(arg, e))),
+            Err(e) => x.steps.push(Step::Failed(Error::io(arg, e))),
         }
     }
     x
@@ -228,13 +239,13 @@ fn walk(dir: &Path, x: &mut Expanded) {
             .filter_map(|e| match e {
                 Ok(e) => Some(e),
                 Err(err) => {
-                    x.failed.push((x.targets.len(), Error::io(dir, err)));
+                    x.steps.push(Step::Failed(Error::io(dir, err)));
                     None
                 }
             })
             .collect(),
         Err(e) => {
-            x.failed.push((x.targets.len(), Error::io(dir, e)));
+            x.steps.push(Step::Failed(Error::io(dir, e)));
             return;
         }
     };
@@ -244,7 +255,7 @@ fn walk(dir: &Path, x: &mut Expanded) {
         let kind = match entry.file_type() {
             Ok(k) => k,
             Err(e) => {
-                x.failed.push((x.targets.len(), Error::io(&path, e)));
+                x.steps.push(Step::Failed(Error::io(&path, e)));
                 continue;
             }
         };
@@ -254,7 +265,7 @@ fn walk(dir: &Path, x: &mut Expanded) {
             walk(&path, x);
         } else if kind.is_file() {
             let size = entry.metadata().map_or(0, |m| m.len());
-            x.targets.push(Target {
+            x.target(Target {
                 path,
                 named: false,
                 size,
@@ -354,4 +365,73 @@ fn in_parallel<R: Send>(
     });
     // Only an interruption leaves a slot empty, and the caller checks for it.
     slots.into_iter().flatten().collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn targets(sizes: &[u64]) -> Vec<Target> {
+        sizes
+            .iter()
+            .enumerate()
+            .map(|(i, &size)| Target {
+                path: PathBuf::from(i.to_string()),
+                named: true,
+                size,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn parallel_results_keep_the_order_of_the_targets() {
+        let t = targets(&[5, 900, 1, 77, 77, 0, 3000]);
+        for threads in [1, 2, 3, 16] {
+            let out = in_parallel(&t, threads, |t| t.path.display().to_string());
+            let want: Vec<String> = (0..t.len()).map(|i| i.to_string()).collect();
+            assert_eq!(out, want, "{threads} threads");
+        }
+        assert!(in_parallel(&targets(&[]), 4, |_| 0).is_empty());
+    }
+
+    #[test]
+    fn magic_tells_binaries_from_scripts_and_java() {
+        assert_eq!(binary_magic(b"\x7fELF\x02\x01"), Some(true));
+        assert_eq!(binary_magic(&[0xcf, 0xfa, 0xed, 0xfe, 7]), Some(true));
+        assert_eq!(binary_magic(b"MZ\x90\x00"), Some(false));
+        assert_eq!(
+            binary_magic(&[0xca, 0xfe, 0xba, 0xbe, 0, 0, 0, 0x34]),
+            Some(false)
+        );
+        assert_eq!(binary_magic(b"#!/bin/sh\n"), None);
+        assert_eq!(binary_magic(b"!<arch>\n"), None);
+        assert_eq!(binary_magic(b""), None);
+    }
+
+    /// Failures come in the order of the arguments: a folder's own after its files', before
+    /// the next argument's.
+    #[test]
+    fn failures_follow_the_arguments() {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let empty = tmp.path().join("empty");
+        let full = tmp.path().join("full");
+        std::fs::create_dir_all(&empty).expect("mkdir");
+        std::fs::create_dir_all(&full).expect("mkdir");
+        std::fs::write(full.join("a.sh"), "#!/bin/sh\n").expect("write");
+        std::fs::write(full.join("b"), b"\x7fELF\x02\x01\x01").expect("write");
+        let missing = tmp.path().join("missing");
+        let args = [empty.clone(), missing.clone(), full.clone()];
+        let none = |_: &Path, _: &[u8], _: &mut Binary| Ok(());
+        let batch = inspect_all(&args, &none, 2).expect("not interrupted");
+        let failed: Vec<PathBuf> = batch
+            .report
+            .failed
+            .iter()
+            .map(|f| PathBuf::from(&f.path))
+            .collect();
+        assert_eq!(failed, [empty, missing, full.join("b")]);
+        assert_eq!(batch.errors.len(), 3);
+        assert_eq!(batch.skipped.not_binaries, 1);
+        assert!(batch.report.artifacts.is_empty());
+    }
 }
