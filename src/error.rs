@@ -50,6 +50,12 @@ pub enum Error {
     /// The startup probe got no run of some binary to ready (details in the report).
     #[error("{0}")]
     ProbeFailed(String),
+
+    /// `inspect`: files that could not be inspected, each named on its own line and in the report.
+    #[error(
+        "{failed} of {total} files could not be inspected (each is named above and in the report)"
+    )]
+    Incomplete { failed: usize, total: usize },
 }
 
 impl Error {

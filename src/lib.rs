@@ -102,6 +102,9 @@ pub fn run(opts: &Options, out: &mut Output) -> Result<Outcome> {
     }
     emit(&report, opts, out)?;
     render::github::announce(&report, out);
+    if let Some(e) = inspect::batch::incomplete(&report) {
+        return Err(e);
+    }
     if let Some(msg) = probe::all_failed(&report) {
         return Err(Error::ProbeFailed(msg));
     }
@@ -139,7 +142,7 @@ fn emit(report: &Report, opts: &Options, out: &mut Output) -> Result<()> {
             let style = render::Style {
                 color: out.out_color,
                 verbose: opts.verbosity == Verbosity::Verbose,
-                all_crates: opts.size.all_crates,
+                all_crates: opts.all_crates,
             };
             out.out
                 .write_all(render::human::render(report, &style).as_bytes())
@@ -163,39 +166,23 @@ fn ignore_broken_pipe(e: std::io::Error) -> std::io::Result<()> {
 
 fn inspect_files(
     files: &[std::path::PathBuf],
-    size: &attribute::Settings,
+    size: &options::SizeOptions,
     out: &mut Output,
 ) -> Result<Report> {
-    let mut report = Report::new(None);
-    for f in files {
-        out.status("Inspecting", &f.display().to_string());
-        let mut binary = inspect::inspect_path(f)?;
-        if let Err(e) = attribute::attribute_path(f, &mut binary, None, size) {
-            report.warnings.push(format!("no size attribution: {e}"));
-        }
-        let name = f.file_name().map_or_else(
-            || f.display().to_string(),
-            |n| n.to_string_lossy().into_owned(),
-        );
-        report.artifacts.push(report::Artifact::new(
-            None,
-            name,
-            None,
-            f.display().to_string(),
-            binary,
-        ));
-    }
-    Ok(report)
+    let attribute = |path: &Path, bytes: &[u8], binary: &mut report::Binary| {
+        attribute::attribute_bytes(path, bytes, binary, None, size)
+    };
+    inspect::batch::run(files, &attribute, out)
 }
 
 /// The pipeline of the main command: one stage after the other, as in the module map above.
 fn check(
     opts: &BuildOptions,
     baseline: &gate::Baseline,
-    size: &attribute::Settings,
+    size: &options::SizeOptions,
     out: &mut Output,
 ) -> Result<Report> {
-    let plan = config::resolve(opts, build_ui(out))?;
+    let plan = config::resolve(opts, size, build_ui(out))?;
     let mut report = Report::new(Some(plan.build_info()));
     let mut builds = Vec::new();
     for &link in &plan.links {
@@ -203,13 +190,7 @@ fn check(
         inspect::built(&plan, &built, &mut report, out)?;
         builds.push(built);
     }
-    attribute::attribute_report(
-        &mut report,
-        &builds,
-        &plan.toolchain.rustc,
-        &plan.target,
-        size,
-    )?;
+    attribute::check(&plan, &builds, &mut report)?;
     audit::check(&plan, &builds, &mut report, out)?;
     probe::check(&plan, &mut report, out)?;
     hostile::check(&plan, &mut report, out)?;
@@ -229,7 +210,7 @@ fn check(
 fn base_report<'b>(
     plan: &Plan,
     baseline: &'b gate::Baseline,
-    size: &attribute::Settings,
+    size: &options::SizeOptions,
     out: &mut Output,
 ) -> Result<Option<(String, Cow<'b, Report>)>> {
     let rev = match baseline {

@@ -79,9 +79,37 @@ pub struct Options {
     pub format: Format,
     pub color: ColorChoice,
     pub verbosity: Verbosity,
-    /// Where the bytes go: `--crates`, `--symbols`, `-n`, `--filter`, `--split-std`.
-    pub size: crate::attribute::Settings,
+    /// Where the bytes go: `--symbols`, `-n`, `--filter`, `--split-std`.
+    pub size: SizeOptions,
+    /// `--crates`: list every crate in the human report, not only the largest.
+    pub all_crates: bool,
     pub gate: GateOptions,
+}
+
+/// How many symbol rows go into the report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SymbolCount {
+    /// The largest N symbols.
+    Top(usize),
+    /// Every row, fallback labels included: their file sizes sum to the file's size.
+    All,
+}
+
+impl Default for SymbolCount {
+    fn default() -> Self {
+        SymbolCount::Top(10)
+    }
+}
+
+/// What the attribution reports (`--symbols`, `-n`, `--filter`, `--split-std`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SizeOptions {
+    pub symbols: SymbolCount,
+    /// Only symbols of this crate in `symbols`.
+    pub filter: Option<String>,
+    /// Keep std, core, alloc and the sysroot's other crates apart instead of folding them
+    /// into `std`.
+    pub split_std: bool,
 }
 
 /// The release gate's flags: which baseline to compare with, where to save one, how to exit.

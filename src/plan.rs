@@ -1,5 +1,5 @@
 //! The plan of a `check` run: the command line and every configuration layer, resolved once
-//! (by [`crate::config::resolve`]) into what each stage reads. Nothing after resolution reads
+//! (by `config::resolve`) into what each stage reads. Nothing after resolution reads
 //! the raw configuration again, and every error in it was an error at load.
 //!
 //! Per binary ([`BinPlan`]): the probe's settings with the command line laid over the config,
@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use serde::Deserialize;
 
-use crate::options::{BuildOptions, Ready};
+use crate::options::{BuildOptions, Ready, SizeOptions};
 use crate::report::{Artifact, BuildInfo, LinkMode, Severity};
 use crate::toolchain::Toolchain;
 use crate::workspace::{BinTarget, Workspace};
@@ -24,6 +24,8 @@ pub struct Plan {
     /// The target triple built for (`--target`, else the host).
     pub target: String,
     pub workspace: Workspace,
+    /// What the attribution reports.
+    pub size: SizeOptions,
     /// The builds to make, static first.
     pub links: Vec<LinkMode>,
     pub dirs: Dirs,

@@ -21,39 +21,13 @@ pub use demangle::normalize;
 use crate::error::{Error, Result};
 use crate::inspect::Mapped;
 use crate::inspect::elf::is_debug_section;
+use crate::options::{SizeOptions, SymbolCount};
+use crate::plan::Plan;
 use crate::report::{
     Binary, Confidence, ConfidenceBreakdown, Coverage, CrateSize, Report, SymbolRow,
 };
 use coverage::{Layout, Owner, Piece};
 use demangle::Origin;
-
-/// How many symbol rows go into the report.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum SymbolCount {
-    /// The largest N symbols.
-    Top(usize),
-    /// Every row, fallback labels included: their file sizes sum to the file's size.
-    All,
-}
-
-impl Default for SymbolCount {
-    fn default() -> Self {
-        SymbolCount::Top(10)
-    }
-}
-
-/// The attribution stage's settings (from `--symbols`, `-n`, `--filter`, `--split-std`).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Settings {
-    pub symbols: SymbolCount,
-    /// Only symbols of this crate in `symbols`.
-    pub filter: Option<String>,
-    /// Keep std, core, alloc and the sysroot's other crates apart instead of folding them
-    /// into `std`.
-    pub split_std: bool,
-    /// List every crate in the human report (`--crates`), not only the largest.
-    pub all_crates: bool,
-}
 
 /// Label of the pseudo-crate of symbols no crate could be named for.
 pub const UNKNOWN: &str = "[unknown]";
@@ -65,7 +39,7 @@ pub fn attribute_path(
     path: &Path,
     binary: &mut Binary,
     index: Option<&CrateIndex>,
-    settings: &Settings,
+    settings: &SizeOptions,
 ) -> Result<()> {
     if binary.format != "elf" {
         return Ok(());
@@ -80,8 +54,11 @@ pub fn attribute_bytes(
     bytes: &[u8],
     binary: &mut Binary,
     index: Option<&CrateIndex>,
-    settings: &Settings,
+    settings: &SizeOptions,
 ) -> Result<()> {
+    if binary.format != "elf" {
+        return Ok(());
+    }
     let is_64 = bytes.get(4) == Some(&2);
     let layout = if is_64 {
         coverage::layout::<FileHeader64<Endianness>>(bytes)
@@ -96,15 +73,10 @@ pub fn attribute_bytes(
     Ok(())
 }
 
-/// Attribute every artifact of a `check` run with the index of the build that made it.
-/// A binary that cannot be attributed gets a warning, not a failed run.
-pub fn attribute_report(
-    report: &mut Report,
-    builds: &[crate::compile::Built],
-    rustc: &Path,
-    target: &str,
-    settings: &Settings,
-) -> Result<()> {
+/// The attribute stage: every artifact of a `check` run, with the index of the build that made
+/// it. A binary that cannot be attributed gets a warning, not a failed run.
+pub fn check(plan: &Plan, builds: &[crate::compile::Built], report: &mut Report) -> Result<()> {
+    let (rustc, target, settings) = (&plan.toolchain.rustc, plan.target.as_str(), &plan.size);
     let libdir = crates::sysroot_libdir(rustc, target);
     if libdir.is_none() {
         report.warnings.push(format!(
@@ -145,14 +117,43 @@ const NONE: u32 = u32::MAX;
 struct Interner {
     names: Vec<(String, String)>,
     ids: HashMap<String, u32>,
+    /// Fold the sysroot's crates into `std` (unless `--split-std`).
+    fold_std: bool,
+    key: String,
 }
 
 impl Interner {
-    fn id(&mut self, key: &str, raw: &str, shown: &str) -> u32 {
+    fn new(s: &SizeOptions) -> Self {
+        Interner {
+            fold_std: !s.split_std,
+            ..Interner::default()
+        }
+    }
+
+    /// The id of crate `raw`. A crate of the sysroot (std's own copy of gimli, hashbrown, ...)
+    /// and a crate of the same name in the build are two crates.
+    fn intern(&mut self, raw: &str, sysroot: bool) -> u32 {
+        self.key.clear();
+        self.key.push_str(raw);
+        if sysroot {
+            self.key.push('\0');
+        }
+        if let Some(&i) = self.ids.get(self.key.as_str()) {
+            return i;
+        }
+        let shown = if self.fold_std && (sysroot || demangle::is_std_crate(raw)) {
+            "std"
+        } else {
+            raw
+        };
         self.names.push((shown.to_string(), raw.to_string()));
         let i = (self.names.len() - 1) as u32;
-        self.ids.insert(key.to_string(), i);
+        self.ids.insert(self.key.clone(), i);
         i
+    }
+
+    fn shown(&self, id: u32) -> &str {
+        &self.names[id as usize].0
     }
 }
 
@@ -162,103 +163,100 @@ struct Attribution {
     coverage: Coverage,
 }
 
-fn attribute_layout(l: &Layout, index: Option<&CrateIndex>, s: &Settings) -> Attribution {
-    let mut names = Interner::default();
+fn attribute_layout(l: &Layout, index: Option<&CrateIndex>, s: &SizeOptions) -> Attribution {
+    let mut names = Interner::new(s);
     let mut buf = String::new();
-    let fold = |raw: &str, sysroot: bool| -> String {
-        if !s.split_std && (sysroot || demangle::is_std_crate(raw)) {
-            "std".to_string()
-        } else {
-            raw.to_string()
-        }
-    };
-    // A crate of the sysroot (std's own copy of gimli, hashbrown, ...) and a crate of the same
-    // name in the build are two crates.
-    let mut key = String::new();
-    let mut intern = |names: &mut Interner, raw: &str, sysroot: bool| -> u32 {
-        key.clear();
-        key.push_str(raw);
-        if sysroot {
-            key.push('\0');
-        }
-        if let Some(&i) = names.ids.get(key.as_str()) {
-            return i;
-        }
-        let shown = fold(raw, sysroot);
-        names.id(&key, raw, &shown)
-    };
     let attrs: Vec<Attr> = l
         .pieces
         .iter()
-        .map(|p| {
-            let Owner::Symbol { name, file, .. } = p.owner else {
-                return Attr {
-                    krate: NONE,
-                    confidence: Confidence::Unattributed,
-                    inst: NONE,
-                };
+        .map(|p| attribute_piece(p, index, &mut names, &mut buf))
+        .collect();
+    let (crates, allocated, attributed) = crate_sizes(l, &attrs, &names);
+    let symbols = symbol_rows(l, &attrs, &names, s);
+    Attribution {
+        crates,
+        symbols,
+        coverage: Coverage {
+            attributed_bytes: attributed,
+            share: if allocated == 0 {
+                0.0
+            } else {
+                attributed as f64 / allocated as f64
+            },
+            allocated_bytes: allocated,
+            symbol_table: l.symbol_table.map(str::to_string),
+            file_size: l.pieces.iter().map(|p| p.file).sum(),
+            vm_size: l.pieces.iter().map(|p| p.vm).sum(),
+        },
+    }
+}
+
+/// The crate of one piece: the archive that defines its symbol (exact), the crate its mangled
+/// name says, or for C code the archive member its source file or local name points at.
+fn attribute_piece(
+    p: &Piece,
+    index: Option<&CrateIndex>,
+    names: &mut Interner,
+    buf: &mut String,
+) -> Attr {
+    let attr = |krate, confidence, inst| Attr {
+        krate,
+        confidence,
+        inst,
+    };
+    let Owner::Symbol { name, file, .. } = p.owner else {
+        return attr(NONE, Confidence::Unattributed, NONE);
+    };
+    let origin = file.and_then(demangle::origin);
+    match (
+        index.and_then(|i| i.lookup(name)),
+        demangle::crate_of(name, buf),
+    ) {
+        (Some(x), Some((m, Confidence::Mangled))) if m.as_str() != x.name => {
+            // Generic code of `m` instantiated in `x`'s rlib (in the sysroot's: std's own copy
+            // of `m`).
+            let k = names.intern(m.as_str(), x.sysroot);
+            attr(k, Confidence::Mangled, names.intern(&x.name, x.sysroot))
+        }
+        (Some(x), _) => attr(names.intern(&x.name, x.sysroot), Confidence::Exact, NONE),
+        (None, Some((m, c))) => {
+            // Generic code instantiated in the standard library is the standard library's own
+            // (its private copies of gimli, hashbrown, ...).
+            let sysroot =
+                |k: &str| demangle::is_std_crate(k) || index.is_some_and(|i| i.is_sysroot_crate(k));
+            let in_std = matches!(origin, Some(Origin::Crate(cu)) if sysroot(cu));
+            let k = names.intern(m.as_str(), in_std);
+            match origin {
+                // Compiled in its own crate's codegen unit.
+                Some(Origin::Crate(cu)) if cu == m.as_str() => attr(k, Confidence::Exact, NONE),
+                // Generic code of `m` instantiated in the codegen unit of `cu`.
+                Some(Origin::Crate(cu)) => attr(k, c, names.intern(cu, in_std)),
+                _ => attr(k, c, NONE),
+            }
+        }
+        // A C symbol: the source file before it names the archive member, when the object had
+        // `STT_FILE` symbols (one without them inherits its neighbour's, so a Rust codegen unit
+        // says nothing about C symbols).
+        (None, None) => {
+            let local = index.and_then(|i| i.lookup_local(name));
+            let source = || match origin {
+                Some(Origin::Source(stem)) => index.and_then(|i| i.lookup_source(stem)),
+                _ => None,
             };
-            let exact = index.and_then(|i| i.lookup(name));
-            let origin = file.and_then(demangle::origin);
-            let mangled = demangle::crate_of(name, &mut buf);
-            let (krate, confidence, inst) = match (exact, mangled) {
-                (Some(x), Some((m, Confidence::Mangled))) if m.as_str() != x.name => {
-                    // Generic code of `m` instantiated in `x`'s rlib (in the sysroot's: std's
-                    // own copy of `m`).
-                    let k = intern(&mut names, m.as_str(), x.sysroot);
-                    let i = intern(&mut names, &x.name, x.sysroot);
-                    (k, Confidence::Mangled, i)
-                }
-                (Some(x), _) => (
-                    intern(&mut names, &x.name, x.sysroot),
-                    Confidence::Exact,
+            match local.or_else(source) {
+                Some(x) => attr(
+                    names.intern(&x.name, x.sysroot),
+                    Confidence::Heuristic,
                     NONE,
                 ),
-                (None, Some((m, c))) => {
-                    // Generic code instantiated in the standard library is the standard
-                    // library's own (its private copies of gimli, hashbrown, ...).
-                    let sysroot = |k: &str| {
-                        demangle::is_std_crate(k) || index.is_some_and(|i| i.is_sysroot_crate(k))
-                    };
-                    let in_std = matches!(origin, Some(Origin::Crate(cu)) if sysroot(cu));
-                    let k = intern(&mut names, m.as_str(), in_std);
-                    match origin {
-                        // Compiled in its own crate's codegen unit.
-                        Some(Origin::Crate(cu)) if cu == m.as_str() => (k, Confidence::Exact, NONE),
-                        // Generic code of `m` instantiated in the codegen unit of `cu`.
-                        Some(Origin::Crate(cu)) => (k, c, intern(&mut names, cu, in_std)),
-                        _ => (k, c, NONE),
-                    }
-                }
-                // A C symbol: the source file before it names the archive member, when the
-                // object had `STT_FILE` symbols (one without them inherits its neighbour's,
-                // so a Rust codegen unit says nothing about C symbols).
-                (None, None) => match origin {
-                    _ if let Some(x) = index.and_then(|i| i.lookup_local(name)) => (
-                        intern(&mut names, &x.name, x.sysroot),
-                        Confidence::Heuristic,
-                        NONE,
-                    ),
-                    Some(Origin::Source(stem)) => match index.and_then(|i| i.lookup_source(stem)) {
-                        Some(x) => (
-                            intern(&mut names, &x.name, x.sysroot),
-                            Confidence::Heuristic,
-                            NONE,
-                        ),
-                        None => (NONE, Confidence::Unattributed, NONE),
-                    },
-                    _ => (NONE, Confidence::Unattributed, NONE),
-                },
-            };
-            Attr {
-                krate,
-                confidence,
-                inst,
+                None => attr(NONE, Confidence::Unattributed, NONE),
             }
-        })
-        .collect();
+        }
+    }
+}
 
-    // Crates over the allocated sections.
+/// Crates over the allocated sections, largest first; and the allocated and attributed bytes.
+fn crate_sizes(l: &Layout, attrs: &[Attr], names: &Interner) -> (Vec<CrateSize>, u64, u64) {
     let alloc = |p: &Piece| match p.owner {
         Owner::Symbol { section, .. } | Owner::Section(section) => {
             l.sections.get(section).is_some_and(|s| s.alloc)
@@ -268,7 +266,7 @@ fn attribute_layout(l: &Layout, index: Option<&CrateIndex>, s: &Settings) -> Att
     let mut by_name: HashMap<&str, CrateSize> = HashMap::new();
     let mut allocated = 0u64;
     let mut attributed = 0u64;
-    for (p, a) in l.pieces.iter().zip(&attrs) {
+    for (p, a) in l.pieces.iter().zip(attrs) {
         if !alloc(p) {
             continue;
         }
@@ -278,7 +276,7 @@ fn attribute_layout(l: &Layout, index: Option<&CrateIndex>, s: &Settings) -> Att
             (_, NONE) => UNKNOWN,
             (_, k) => {
                 attributed += p.vm;
-                names.names[k as usize].0.as_str()
+                names.shown(k)
             }
         };
         let c = by_name.entry(name).or_insert_with(|| CrateSize {
@@ -291,14 +289,18 @@ fn attribute_layout(l: &Layout, index: Option<&CrateIndex>, s: &Settings) -> Att
         c.file_size += p.file;
         c.vm_size += p.vm;
         c.confidence.add(a.confidence, p.vm);
-        if a.inst != NONE && names.names[a.inst as usize].0 != c.name {
+        if a.inst != NONE && names.shown(a.inst) != c.name {
             c.instantiated_elsewhere += p.vm;
         }
     }
     let mut crates: Vec<CrateSize> = by_name.into_values().collect();
     crates.sort_by(|a, b| b.vm_size.cmp(&a.vm_size).then(a.name.cmp(&b.name)));
+    (crates, allocated, attributed)
+}
 
-    // Rows: all of them, or the largest symbols; only these are demangled.
+/// Rows: all of them, or the largest symbols (of the `--filter` crate); only these are
+/// demangled.
+fn symbol_rows(l: &Layout, attrs: &[Attr], names: &Interner, s: &SizeOptions) -> Vec<SymbolRow> {
     let keep = |a: &Attr| match &s.filter {
         None => true,
         Some(f) => {
@@ -328,34 +330,17 @@ fn attribute_layout(l: &Layout, index: Option<&CrateIndex>, s: &Settings) -> Att
         chosen.truncate(n);
     }
     chosen.sort_by_key(size_key);
-    let symbols = chosen
+    chosen
         .into_iter()
-        .map(|i| row(l, &l.pieces[i], &attrs[i], &names))
-        .collect();
-
-    Attribution {
-        crates,
-        symbols,
-        coverage: Coverage {
-            attributed_bytes: attributed,
-            share: if allocated == 0 {
-                0.0
-            } else {
-                attributed as f64 / allocated as f64
-            },
-            allocated_bytes: allocated,
-            symbol_table: l.symbol_table.map(str::to_string),
-            file_size: l.pieces.iter().map(|p| p.file).sum(),
-            vm_size: l.pieces.iter().map(|p| p.vm).sum(),
-        },
-    }
+        .map(|i| row(l, &l.pieces[i], &attrs[i], names))
+        .collect()
 }
 
 fn row(l: &Layout, p: &Piece, a: &Attr, names: &Interner) -> SymbolRow {
     let section_name = |i: usize| l.sections.get(i).map_or("", |s| s.name).to_string();
-    let krate = (a.krate != NONE).then(|| names.names[a.krate as usize].0.clone());
+    let krate = (a.krate != NONE).then(|| names.shown(a.krate).to_string());
     let inst = (a.inst != NONE)
-        .then(|| names.names[a.inst as usize].0.clone())
+        .then(|| names.shown(a.inst).to_string())
         .filter(|i| Some(i) != krate.as_ref());
     let (name, mangled, section) = match p.owner {
         Owner::Symbol { name, section, .. } => {
@@ -426,9 +411,9 @@ mod tests {
             };
             assert_eq!(l.pieces.iter().map(|p| p.file).sum::<u64>(), len as u64);
             assert_eq!(l.pieces.iter().map(|p| p.vm).sum::<u64>(), l.vm_total);
-            let s = Settings {
+            let s = SizeOptions {
                 symbols: SymbolCount::All,
-                ..Settings::default()
+                ..SizeOptions::default()
             };
             let a = attribute_layout(&l, None, &s);
             assert_eq!(

@@ -5,11 +5,10 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-use crate::attribute::{Settings, SymbolCount};
 use crate::config::parse_duration;
 use crate::options::{
     BuildOptions, ColorChoice, Command, Format, GateOptions, LinkChoice, Options, ProbeOptions,
-    Ready, Verbosity,
+    Ready, SizeOptions, SymbolCount, Verbosity,
 };
 
 const EXIT_CODES: &str = "\
@@ -78,7 +77,7 @@ enum Sub {
     /// Inspect binaries that already exist (no cargo project needed)
     #[command(after_help = EXIT_CODES)]
     Inspect {
-        /// ELF, PE or Mach-O files
+        /// ELF, PE or Mach-O files, or directories to search for them
         #[arg(required = true, value_name = "FILE")]
         files: Vec<PathBuf>,
     },
@@ -238,16 +237,15 @@ fn parse_symbols(v: &str) -> Result<SymbolCount, String> {
         .map_err(|_| format!("expected a number or `all`, got `{v}`"))
 }
 
-impl From<SizeArgs> for Settings {
-    fn from(a: SizeArgs) -> Self {
-        Settings {
+impl From<&SizeArgs> for SizeOptions {
+    fn from(a: &SizeArgs) -> Self {
+        SizeOptions {
             symbols: a
                 .symbols
                 .or(a.top.map(SymbolCount::Top))
                 .unwrap_or_default(),
-            filter: a.filter,
+            filter: a.filter.clone(),
             split_std: a.split_std,
-            all_crates: a.crates,
         }
     }
 }
@@ -430,7 +428,8 @@ pub fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Options, clap::
             Verbosity::Normal
         },
         gate: a.gate.into(),
-        size: a.size.into(),
+        size: (&a.size).into(),
+        all_crates: a.size.crates,
     })
 }
 

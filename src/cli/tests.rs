@@ -54,7 +54,7 @@ fn size_flags() {
     let o = p(&["x", "-n", "3", "--filter", "serde", "--crates"]).expect("parse");
     assert_eq!(o.size.symbols, SymbolCount::Top(3));
     assert_eq!(o.size.filter.as_deref(), Some("serde"));
-    assert!(o.size.all_crates);
+    assert!(o.all_crates);
     assert_eq!(p(&["x"]).expect("parse").size.symbols, SymbolCount::Top(10));
     assert!(p(&["x", "--symbols", "lots"]).is_err());
     assert!(p(&["x", "-n", "3", "--symbols", "4"]).is_err());

@@ -6,7 +6,7 @@ use cargo_metadata::Metadata;
 
 use super::{Config, Settings};
 use crate::error::{Error, Result};
-use crate::options::{BuildOptions, LinkChoice, ProbeOptions, Ready};
+use crate::options::{BuildOptions, LinkChoice, ProbeOptions, Ready, SizeOptions};
 use crate::plan::{BinPlan, BuildUi, Dirs, Plan, ProbeSettings};
 use crate::report::LinkMode;
 use crate::toolchain::{Toolchain, find_cargo};
@@ -14,7 +14,7 @@ use crate::workspace::{self, BinTarget};
 
 /// Find the toolchain, load the workspace and its configuration, and decide, for each binary,
 /// every setting the stages will read: the command line laid over the configuration.
-pub fn resolve(opts: &BuildOptions, ui: BuildUi) -> Result<Plan> {
+pub fn resolve(opts: &BuildOptions, size: &SizeOptions, ui: BuildUi) -> Result<Plan> {
     let cargo = find_cargo()?;
     let cwd = std::env::current_dir().map_err(|e| Error::io(".", e))?;
     let mut toolchain = Toolchain::discover(cargo.clone(), &cwd)?;
@@ -41,6 +41,7 @@ pub fn resolve(opts: &BuildOptions, ui: BuildUi) -> Result<Plan> {
         toolchain,
         target,
         workspace,
+        size: size.clone(),
         links,
         dirs,
         bins,

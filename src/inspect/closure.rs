@@ -2,10 +2,14 @@
 //! way glibc's loader finds them (`DT_RPATH` when there is no `DT_RUNPATH`, `LD_LIBRARY_PATH`,
 //! `DT_RUNPATH`, `/etc/ld.so.cache`, the default directories), recursively.
 
-use std::collections::{HashSet, VecDeque};
+use std::collections::{HashMap, HashSet, VecDeque};
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
 
 use goblin::elf::Elf;
+use object::Endianness;
+use object::elf::{self, DynamicTag, FileHeader32, FileHeader64};
+use object::read::elf::{Dyn as _, FileHeader, ProgramHeader as _};
 
 use crate::report::ClosureEntry;
 
@@ -29,10 +33,35 @@ struct Object {
     runpath: Vec<String>,
 }
 
-/// Where the search happens: the environment and the cache, injectable for tests.
+/// What the file system says about one path the search looked at.
+#[derive(Default)]
+struct FileFacts {
+    /// `canonicalize` of the path: the file a library name resolves to.
+    canonical: Option<PathBuf>,
+    /// The length of the canonical file.
+    size: Option<u64>,
+    /// ELF class and machine (`(is_64, e_machine)`), when the path is an ELF file.
+    class: Option<(bool, u16)>,
+    /// Its `DT_NEEDED`, `DT_RPATH`, `DT_RUNPATH`, when its dynamic section reads.
+    dynamic: Option<Dynamic>,
+}
+
+#[derive(Default)]
+struct Dynamic {
+    needed: Vec<String>,
+    rpath: Vec<String>,
+    runpath: Vec<String>,
+}
+
+/// Where the search happens (the environment and the cache, injectable for tests), and what
+/// the file system said, remembered for the run: the binaries of a batch share most of their
+/// libraries, and each library is read once however many binaries need it. Shared between
+/// threads.
 pub struct Environment {
-    pub ld_library_path: Vec<String>,
-    pub cache: Vec<(String, PathBuf)>,
+    ld_library_path: Vec<String>,
+    /// `/etc/ld.so.cache`: library name → its paths, in the cache's order.
+    cache: HashMap<String, Vec<PathBuf>>,
+    files: Mutex<HashMap<PathBuf, Arc<FileFacts>>>,
 }
 
 impl Environment {
@@ -48,11 +77,117 @@ impl Environment {
         let cache = std::fs::read("/etc/ld.so.cache")
             .map(|b| parse_ld_so_cache(&b))
             .unwrap_or_default();
+        Environment::new(ld_library_path, cache)
+    }
+
+    /// `LD_LIBRARY_PATH` split into directories, and the (name, path) pairs of a cache.
+    pub fn new(ld_library_path: Vec<String>, cache: Vec<(String, PathBuf)>) -> Self {
+        let mut by_name: HashMap<String, Vec<PathBuf>> = HashMap::new();
+        for (name, path) in cache {
+            by_name.entry(name).or_default().push(path);
+        }
         Environment {
             ld_library_path,
-            cache,
+            cache: by_name,
+            files: Mutex::new(HashMap::new()),
         }
     }
+
+    /// What `path` is, read once per run.
+    fn facts(&self, path: &Path) -> Arc<FileFacts> {
+        if let Some(f) = self.lock().get(path) {
+            return Arc::clone(f);
+        }
+        // Read outside the lock: two threads may read the same file once each, never wrongly.
+        let facts = Arc::new(read_facts(path));
+        self.lock()
+            .entry(path.to_path_buf())
+            .or_insert(facts)
+            .clone()
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<PathBuf, Arc<FileFacts>>> {
+        // A panic elsewhere while holding the lock leaves a map of complete entries.
+        self.files
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}
+
+fn read_facts(path: &Path) -> FileFacts {
+    let Ok(canonical) = std::fs::canonicalize(path) else {
+        return FileFacts::default();
+    };
+    let size = std::fs::metadata(&canonical).ok().map(|m| m.len());
+    // Mapped, not read: only the pages of the headers and the dynamic section are touched
+    // (a needed libLLVM is 190 MiB).
+    let mapped = super::Mapped::open(path).ok();
+    let bytes = mapped.as_ref().map_or(&[][..], super::Mapped::bytes);
+    let class = bytes
+        .get(..64)
+        .and_then(|head| Elf::parse_header(head).ok())
+        .map(|h| (h.e_ident[4] == 2, h.e_machine));
+    let dynamic = class.and_then(|(is_64, _)| {
+        if is_64 {
+            read_dynamic::<FileHeader64<Endianness>>(bytes)
+        } else {
+            read_dynamic::<FileHeader32<Endianness>>(bytes)
+        }
+    });
+    FileFacts {
+        canonical: Some(canonical),
+        size,
+        class,
+        dynamic,
+    }
+}
+
+/// The dynamic section's names, read lazily: the first `PT_DYNAMIC` up to `DT_NULL`, its
+/// strings from `DT_STRTAB` mapped through the `PT_LOAD` segments, as the loader does.
+fn read_dynamic<H: FileHeader<Endian = Endianness>>(data: &[u8]) -> Option<Dynamic> {
+    let header = H::parse(data).ok()?;
+    let endian = header.endian().ok()?;
+    let phdrs = header.program_headers(endian, data).ok()?;
+    let Some(segment) = phdrs.iter().find(|ph| ph.p_type(endian) == elf::PT_DYNAMIC) else {
+        return Some(Dynamic::default());
+    };
+    let entries = segment.dynamic(endian, data).ok()??;
+    let entries: Vec<(DynamicTag, u64)> = entries
+        .iter()
+        .map(|d| (d.d_tag(endian), d.d_val(endian).into()))
+        .take_while(|&(tag, _)| tag != elf::DT_NULL)
+        .collect();
+    let value = |tag: DynamicTag| entries.iter().rev().find(|e| e.0 == tag).map(|e| e.1);
+    let to_offset = |address: u64| {
+        phdrs.iter().find_map(|ph| {
+            let vaddr: u64 = ph.p_vaddr(endian).into();
+            let memsz: u64 = ph.p_memsz(endian).into();
+            let offset: u64 = ph.p_offset(endian).into();
+            (ph.p_type(endian) == elf::PT_LOAD && address >= vaddr && address - vaddr < memsz)
+                .then(|| offset.checked_add(address - vaddr))
+                .flatten()
+        })
+    };
+    let start = usize::try_from(to_offset(value(elf::DT_STRTAB)?)?).ok()?;
+    let len = usize::try_from(value(elf::DT_STRSZ).unwrap_or(0)).ok()?;
+    let strings = data.get(start..start.checked_add(len)?)?;
+    let string = |offset: u64| -> Option<String> {
+        let tail = strings.get(usize::try_from(offset).ok()?..)?;
+        let end = tail.iter().position(|&b| b == 0).unwrap_or(tail.len());
+        std::str::from_utf8(&tail[..end]).ok().map(str::to_string)
+    };
+    let all = |tag: DynamicTag| -> Vec<String> {
+        entries
+            .iter()
+            .filter(|e| e.0 == tag)
+            .filter_map(|e| string(e.1))
+            .collect()
+    };
+    Some(Dynamic {
+        needed: all(elf::DT_NEEDED),
+        rpath: split_owned(&all(elf::DT_RPATH)),
+        runpath: split_owned(&all(elf::DT_RUNPATH)),
+    })
 }
 
 /// Resolve the closure of the ELF at `path`. Returns the entries (first come, first listed; a
@@ -87,19 +222,15 @@ pub fn resolve(
 
     if let Some(interp) = elf.interpreter {
         seen_names.insert(interp.to_string());
-        let found = std::fs::canonicalize(interp).ok();
-        let size = found
-            .as_ref()
-            .and_then(|p| std::fs::metadata(p).ok())
-            .map(|m| m.len());
-        if let Some(c) = &found {
+        let facts = env.facts(Path::new(interp));
+        if let Some(c) = &facts.canonical {
             seen_files.insert(c.clone());
-            total += size.unwrap_or(0);
+            total += facts.size.unwrap_or(0);
         }
         entries.push(ClosureEntry {
             name: interp.to_string(),
-            path: found.as_ref().map(|_| interp.to_string()),
-            size,
+            path: facts.canonical.as_ref().map(|_| interp.to_string()),
+            size: facts.size,
             needed_by: exe.label.clone(),
         });
     }
@@ -111,17 +242,15 @@ pub fn resolve(
                 continue;
             }
             let found = find(name, &obj, &exe_rpath, env, class);
-            let canonical = found.as_ref().and_then(|p| std::fs::canonicalize(p).ok());
-            if let Some(c) = &canonical
+            let facts = found.as_deref().map(|p| env.facts(p));
+            let canonical = facts.as_ref().and_then(|f| f.canonical.as_ref());
+            if let Some(c) = canonical
                 && !seen_files.insert(c.clone())
             {
                 // Same file under another name (e.g. the interpreter): already counted.
                 continue;
             }
-            let size = canonical
-                .as_ref()
-                .and_then(|p| std::fs::metadata(p).ok())
-                .map(|m| m.len());
+            let size = facts.as_ref().and_then(|f| f.size);
             total += size.unwrap_or(0);
             entries.push(ClosureEntry {
                 name: name.clone(),
@@ -129,10 +258,14 @@ pub fn resolve(
                 size,
                 needed_by: obj.label.clone(),
             });
-            if let Some(p) = found
-                && let Some(child) = load_object(&p, name)
-            {
-                queue.push_back(child);
+            if let (Some(p), Some(d)) = (found, facts.as_ref().and_then(|f| f.dynamic.as_ref())) {
+                queue.push_back(Object {
+                    label: name.clone(),
+                    origin: p.parent().map(Path::to_path_buf).unwrap_or_default(),
+                    needed: d.needed.clone(),
+                    rpath: d.rpath.clone(),
+                    runpath: d.runpath.clone(),
+                });
             }
         }
     }
@@ -147,18 +280,8 @@ fn split(list: &[&str]) -> Vec<String> {
         .collect()
 }
 
-fn load_object(path: &Path, name: &str) -> Option<Object> {
-    // Mapped, not read: only the pages of the headers and the dynamic section are touched
-    // (a needed libLLVM is 190 MiB).
-    let mapped = super::Mapped::open(path).ok()?;
-    let elf = Elf::parse(mapped.bytes()).ok()?;
-    Some(Object {
-        label: name.to_string(),
-        origin: path.parent().map(Path::to_path_buf).unwrap_or_default(),
-        needed: elf.libraries.iter().map(|s| s.to_string()).collect(),
-        rpath: split(&elf.rpaths),
-        runpath: split(&elf.runpaths),
-    })
+fn split_owned(list: &[String]) -> Vec<String> {
+    split(&list.iter().map(String::as_str).collect::<Vec<_>>())
 }
 
 fn expand(dir: &str, origin: &Path) -> PathBuf {
@@ -173,9 +296,10 @@ fn find(
     env: &Environment,
     class: (bool, u16),
 ) -> Option<PathBuf> {
+    let compatible = |p: &Path| compatible(env, p, class);
     if name.contains('/') {
         let p = PathBuf::from(name);
-        return compatible(&p, class).then_some(p);
+        return compatible(&p).then_some(p);
     }
     let mut dirs: Vec<PathBuf> = Vec::new();
     if obj.runpath.is_empty() {
@@ -184,42 +308,25 @@ fn find(
     }
     dirs.extend(env.ld_library_path.iter().map(PathBuf::from));
     dirs.extend(obj.runpath.iter().map(|d| expand(d, &obj.origin)));
-    if let Some(p) = dirs
-        .iter()
-        .map(|d| d.join(name))
-        .find(|p| compatible(p, class))
-    {
+    if let Some(p) = dirs.iter().map(|d| d.join(name)).find(|p| compatible(p)) {
         return Some(p);
     }
     if let Some(p) = env
         .cache
-        .iter()
-        .filter(|(n, _)| n == name)
-        .map(|(_, p)| p.clone())
-        .find(|p| compatible(p, class))
+        .get(name)
+        .and_then(|paths| paths.iter().find(|p| compatible(p)))
     {
-        return Some(p);
+        return Some(p.clone());
     }
     DEFAULT_DIRS
         .iter()
         .map(|d| Path::new(d).join(name))
-        .find(|p| compatible(p, class))
+        .find(|p| compatible(p))
 }
 
 /// The loader skips files of another class or machine; so do we.
-fn compatible(path: &Path, (is_64, machine): (bool, u16)) -> bool {
-    use std::io::Read;
-    let mut head = [0u8; 64];
-    let Ok(mut f) = std::fs::File::open(path) else {
-        return false;
-    };
-    if f.read_exact(&mut head).is_err() {
-        return false;
-    }
-    match Elf::parse_header(&head) {
-        Ok(h) => h.e_machine == machine && (h.e_ident[4] == 2) == is_64,
-        Err(_) => false,
-    }
+fn compatible(env: &Environment, path: &Path, class: (bool, u16)) -> bool {
+    env.facts(path).class == Some(class)
 }
 
 /// Read glibc's `/etc/ld.so.cache` (the `glibc-ld.so.cache1.1` format, alone or after the old

@@ -1,8 +1,10 @@
 //! Binary facts via goblin. Reads the file through a memory map; never panics on bad input.
 
+pub mod batch;
 mod built;
 pub mod closure;
 pub mod elf;
+mod extents;
 mod foreign;
 
 pub use built::built;
@@ -58,6 +60,9 @@ pub fn inspect_bytes(
 ) -> Result<Binary> {
     if bytes.is_empty() {
         return Err(Error::malformed(path, "empty file, not a binary"));
+    }
+    if bytes.starts_with(b"\x7fELF") {
+        extents::check(bytes).map_err(|reason| Error::malformed(path, reason))?;
     }
     let object = Object::parse(bytes).map_err(|e| Error::malformed(path, describe(&e)))?;
     match object {

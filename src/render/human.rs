@@ -4,7 +4,7 @@ use std::fmt::Write as _;
 
 use super::Style;
 use crate::format::{size, thousands};
-use crate::output::{DIM, HEADER, WARN, paint};
+use crate::output::{BAD, DIM, HEADER, WARN, paint};
 use crate::report::{Artifact, Binary, Linkage, Report};
 
 /// How many sections are listed before the rest is folded into one line.
@@ -21,6 +21,14 @@ pub fn render(report: &Report, style: &Style) -> String {
         super::probe::artifact(&mut s, a, style);
     }
     super::probe::comparisons(&mut s, report, style);
+    if !report.failed.is_empty() {
+        let n = report.failed.len();
+        let head = format!("{n} file{} not inspected:", if n == 1 { "" } else { "s" });
+        let _ = writeln!(s, "\n{}", paint(style.color, BAD, &head));
+        for f in &report.failed {
+            let _ = writeln!(s, "  {}: {}", f.path, f.error);
+        }
+    }
     for w in &report.warnings {
         let _ = writeln!(s, "{}: {w}", paint(style.color, WARN, "warning"));
     }

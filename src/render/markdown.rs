@@ -121,6 +121,18 @@ pub fn render(report: &Report) -> String {
             "Something shrank: save a new baseline with `--save-baseline` to keep the gain.\n"
         );
     }
+    if !report.failed.is_empty() {
+        let n = report.failed.len();
+        let _ = writeln!(
+            s,
+            "**{n} file{} not inspected:**\n",
+            if n == 1 { "" } else { "s" }
+        );
+        for f in &report.failed {
+            let _ = writeln!(s, "- ❌ {}: {}", escape(&f.path), escape(&f.error));
+        }
+        s.push('\n');
+    }
     for w in &report.warnings {
         let _ = writeln!(s, "- ⚠️ {}", escape(w));
     }

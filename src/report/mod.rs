@@ -37,6 +37,10 @@ pub struct Report {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub baseline: Option<BaselineSummary>,
     pub artifacts: Vec<Artifact>,
+    /// Files `inspect` was given, or found in a directory it was given, that it could not
+    /// inspect; the run exits 2 when there are any.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub failed: Vec<FailedFile>,
     /// Static build beside the regular one, per binary (`--compare`).
     #[serde(default)]
     pub comparisons: Vec<Comparison>,
@@ -55,6 +59,7 @@ impl Report {
             provenance: None,
             baseline: None,
             artifacts: Vec::new(),
+            failed: Vec::new(),
             comparisons: Vec::new(),
             warnings: Vec::new(),
         }
@@ -134,6 +139,13 @@ impl Artifact {
             checks: Vec::new(),
         }
     }
+}
+
+/// A file `inspect` could not inspect, and why.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct FailedFile {
+    pub path: String,
+    pub error: String,
 }
 
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq, PartialOrd, Ord, Hash)]

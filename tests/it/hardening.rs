@@ -28,7 +28,7 @@ fn survives(label: &str, bytes: &[u8]) {
     let result = std::panic::catch_unwind(|| {
         let mut binary = inspect_bytes(path, bytes, None)?;
         if binary.format == "elf" {
-            let settings = cargo_aotcheck::attribute::Settings::default();
+            let settings = cargo_aotcheck::options::SizeOptions::default();
             attribute_bytes(path, bytes, &mut binary, None, &settings)?;
             // Full coverage holds even on damaged files: the rows sum to the file's length.
             if let Some(c) = &binary.coverage {

@@ -11,6 +11,10 @@ fn inspect_json(path: &str) -> serde_json::Value {
         "schema_version must come first"
     );
     let v: serde_json::Value = serde_json::from_str(&r.stdout).expect("JSON");
+    assert!(
+        v.get("failed").is_none(),
+        "no `failed` key when all went well"
+    );
     v["artifacts"][0].clone()
 }
 
@@ -94,37 +98,66 @@ fn system_ls_matches_readelf_strip_and_ldd() {
 fn garbage_and_truncated_files_exit_2_with_one_line() {
     let dir = tempfile::tempdir().expect("tempdir");
     let ls = std::fs::read("/bin/ls").expect("read /bin/ls");
-    let cases: Vec<(&str, Vec<u8>)> = vec![
-        ("empty", Vec::new()),
-        ("text", b"#!/bin/sh\necho hello\n".to_vec()),
-        ("elf-header-only", ls[..20].to_vec()),
-        ("truncated", ls[..ls.len() / 3].to_vec()),
-        ("zeros", vec![0u8; 4096]),
+    let third = ls.len() / 3;
+    let count = readelf_field("/bin/ls", "Number of section headers");
+    let cases: Vec<(&str, Vec<u8>, String)> =
+        vec![
+        ("empty", Vec::new(), "empty file, not a binary".into()),
+        (
+            "text",
+            b"#!/bin/sh\necho hello\n".to_vec(),
+            "not an ELF, PE or Mach-O file".into(),
+        ),
+        (
+            "elf-header-only",
+            ls[..20].to_vec(),
+            "truncated or malformed binary: the ELF header ends at byte 64, past the end of the \
+             file (20 bytes)"
+                .into(),
+        ),
+        (
+            "truncated",
+            ls[..third].to_vec(),
+            format!(
+                "truncated or malformed binary: the table of {count} section headers ends at \
+                 byte {}, past the end of the file ({third} bytes)",
+                readelf_field("/bin/ls", "Start of section headers")
+                    + count * readelf_field("/bin/ls", "Size of section headers"),
+            ),
+        ),
+        ("zeros", vec![0u8; 4096], "not an ELF, PE or Mach-O file".into()),
     ];
-    for (name, bytes) in cases {
+    for (name, bytes, reason) in cases {
         let path = dir.path().join(name);
         std::fs::write(&path, &bytes).expect("write");
         let r = run(aotcheck().args(["aotcheck", "inspect"]).arg(&path));
-        // A truncated file whose headers survive may still be inspectable; either way no panic.
-        if r.code == 0 {
-            continue;
-        }
         assert_eq!(r.code, 2, "{name}: {}", r.stderr);
+        assert!(r.stdout.is_empty(), "{name}: no report: {}", r.stdout);
         let lines: Vec<&str> = r
             .stderr
             .lines()
             .filter(|l| l.starts_with("error"))
             .collect();
         assert_eq!(lines.len(), 1, "{name}: {}", r.stderr);
+        let named = format!("error: `{}`: {reason}", path.display());
         assert!(
-            lines[0].contains(name),
-            "{name}: error names the file: {}",
+            lines[0].starts_with(&named),
+            "{name}: error names the file and what is wrong: {}",
             lines[0]
         );
     }
     let r = run(aotcheck().args(["aotcheck", "inspect", "/nonexistent/file"]));
     assert_eq!(r.code, 2);
     assert!(r.stderr.contains("/nonexistent/file"));
+}
+
+/// A number of `readelf -h`'s listing, e.g. "Number of section headers".
+fn readelf_field(path: &str, label: &str) -> u64 {
+    tool("readelf", &["-hW", path])
+        .lines()
+        .find_map(|l| l.trim().strip_prefix(label)?.strip_prefix(':'))
+        .and_then(|v| v.split_whitespace().next()?.parse().ok())
+        .unwrap_or_else(|| panic!("readelf -h {path}: no {label}"))
 }
 
 #[test]
@@ -225,4 +258,148 @@ fn pe_and_mach_o_report_what_applies() {
         let r = run(aotcheck().args(["aotcheck", "inspect", path]));
         assert!(r.stdout.contains("n/a for this format"), "{}", r.stdout);
     }
+}
+
+/// A folder of artifacts as a release engineer has one, given with other files: every binary
+/// in it reported with the figures it has alone; scripts, text and empty files in it skipped;
+/// symbolic links not followed (one points out of the folder); each failure named on its own
+/// error line and in the report; exit 2 after the report.
+#[test]
+fn many_files_every_binary_reported_each_failure_named() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let art = tmp.path().join("artifacts");
+    std::fs::create_dir_all(art.join("docs")).expect("mkdir");
+    std::fs::create_dir_all(art.join("sub")).expect("mkdir");
+    let ls = std::fs::read("/bin/ls").expect("read /bin/ls");
+    std::fs::write(art.join("ls"), &ls).expect("write");
+    std::fs::copy("/bin/true", art.join("true")).expect("copy");
+    std::fs::write(art.join("run.sh"), "#!/bin/sh\nexec ./ls\n").expect("write");
+    std::fs::write(art.join("docs/README"), "artifacts of the release\n").expect("write");
+    std::fs::write(art.join("empty"), "").expect("write");
+    std::fs::write(art.join("sub/cut"), &ls[..ls.len() / 2]).expect("write");
+    std::os::unix::fs::symlink("/bin/echo", art.join("link-out")).expect("symlink");
+    std::os::unix::fs::symlink("ls", art.join("link-in")).expect("symlink");
+    let notes = tmp.path().join("notes.txt");
+    std::fs::write(&notes, "release notes, not a binary\n").expect("write");
+    let missing = tmp.path().join("missing");
+    let cat = std::fs::canonicalize("/bin/cat").expect("/bin/cat");
+    let args = [art.clone(), cat.clone(), notes.clone(), missing.clone()];
+
+    let r = run(aotcheck()
+        .args(["aotcheck", "inspect", "--format", "json"])
+        .args(&args));
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).expect("a report despite failures");
+    let paths: Vec<&str> = v["artifacts"]
+        .as_array()
+        .expect("artifacts")
+        .iter()
+        .map(|a| str_of(a, "path"))
+        .collect();
+    let expected = [art.join("ls"), art.join("true"), cat.clone()];
+    let expected: Vec<String> = expected.iter().map(|p| p.display().to_string()).collect();
+    assert_eq!(
+        paths, expected,
+        "binaries in argument order, the folder's in name order"
+    );
+    for a in v["artifacts"].as_array().expect("artifacts") {
+        let path = str_of(a, "path");
+        let len = std::fs::metadata(path).expect("meta").len();
+        assert_eq!(u64_of(&a["binary"], "file_size"), len, "{path}");
+        assert_eq!(u64_of(&a["binary"]["coverage"], "file_size"), len, "{path}");
+        // Inspected among others, on several threads: the figures it has alone.
+        assert_eq!(a["binary"], inspect_json(path)["binary"], "{path}");
+    }
+
+    let failed: Vec<(&str, &str)> = v["failed"]
+        .as_array()
+        .expect("failed")
+        .iter()
+        .map(|f| (str_of(f, "path"), str_of(f, "error")))
+        .collect();
+    let cut = art.join("sub/cut");
+    let (cut, notes, missing) = (
+        cut.display().to_string(),
+        notes.display().to_string(),
+        missing.display().to_string(),
+    );
+    let starts = [
+        (cut.as_str(), "truncated or malformed binary: the table of"),
+        (notes.as_str(), "not an ELF, PE or Mach-O file"),
+        (missing.as_str(), "cannot read: No such file or directory"),
+    ];
+    assert_eq!(failed.len(), starts.len(), "{failed:?}");
+    for ((path, error), (want_path, want_error)) in failed.iter().zip(starts) {
+        assert_eq!(*path, want_path);
+        assert!(error.starts_with(want_error), "{path}: {error}");
+    }
+
+    let errors: Vec<&str> = r
+        .stderr
+        .lines()
+        .filter(|l| l.starts_with("error"))
+        .collect();
+    assert_eq!(
+        errors.len(),
+        4,
+        "one line per failed file and the verdict:\n{}",
+        r.stderr
+    );
+    for (line, path) in errors.iter().zip([&cut, &notes, &missing]) {
+        assert!(line.contains(&format!("`{path}`")), "{line} names {path}");
+    }
+    assert_eq!(
+        errors[3],
+        "error: 3 of 6 files could not be inspected (each is named above and in the report)"
+    );
+    assert!(
+        r.stderr
+            .contains("Skipped 3 files that are not binaries, 2 symbolic links (not followed)"),
+        "{}",
+        r.stderr
+    );
+
+    // The human and Markdown reports list the failures too.
+    let r = run(aotcheck().args(["aotcheck", "inspect", "-q"]).args(&args));
+    assert_eq!(r.code, 2);
+    assert!(r.stdout.contains("3 files not inspected:"), "{}", r.stdout);
+    for path in [&cut, &notes, &missing] {
+        assert!(
+            r.stdout.contains(&format!("  {path}: ")),
+            "{path} in\n{}",
+            r.stdout
+        );
+    }
+    let r = run(aotcheck()
+        .args(["aotcheck", "inspect", "-q", "--format", "markdown"])
+        .args(&args));
+    assert_eq!(r.code, 2);
+    assert!(
+        r.stdout.contains("**3 files not inspected:**"),
+        "{}",
+        r.stdout
+    );
+}
+
+/// A folder with no binary in it is a failure of its own, said in one line.
+#[test]
+fn a_folder_without_binaries_exits_2_naming_it() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    std::fs::write(tmp.path().join("build.sh"), "#!/bin/sh\n").expect("write");
+    std::os::unix::fs::symlink("/bin/ls", tmp.path().join("ls")).expect("symlink");
+    let r = run(aotcheck().args(["aotcheck", "inspect"]).arg(tmp.path()));
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stdout.is_empty(), "{}", r.stdout);
+    let errors: Vec<&str> = r
+        .stderr
+        .lines()
+        .filter(|l| l.starts_with("error"))
+        .collect();
+    assert_eq!(
+        errors,
+        [format!(
+            "error: `{}`: no binary found in this directory or below it",
+            tmp.path().display()
+        )]
+    );
 }

@@ -244,9 +244,39 @@ fn inspect_attributes_a_binary_it_did_not_build() {
     assert!(r.stdout.contains("crates "), "{}", r.stdout);
 }
 
+/// Where the section header table of `path` ends, by `readelf -h`.
+fn readelf_section_table_end(path: &str) -> u64 {
+    let header = tool("readelf", &["-hW", path]);
+    let field = |label: &str| -> u64 {
+        let line = header
+            .lines()
+            .find(|l| l.trim_start().starts_with(label))
+            .unwrap_or_else(|| panic!("readelf -h has no {label}"));
+        let value = line.split(':').nth(1).expect("value");
+        value
+            .split_whitespace()
+            .next()
+            .and_then(|n| n.parse().ok())
+            .unwrap_or_else(|| panic!("readelf -h: {line}"))
+    };
+    field("Start of section headers")
+        + field("Number of section headers") * field("Size of section headers")
+}
+
+/// A binary cut short keeps its ELF header, and its section header table (at the end of the
+/// file) points past the end: a malformed binary, exit 2, one line that names the file, where
+/// the table should end (readelf's figure) and how long the file is.
 #[test]
 fn truncated_binary_is_an_error_not_a_panic() {
-    let bytes = std::fs::read("/bin/ls").expect("/bin/ls");
+    let ls = std::fs::canonicalize("/bin/ls").expect("/bin/ls");
+    let ls = ls.to_str().expect("utf-8");
+    let bytes = std::fs::read(ls).expect("/bin/ls");
+    let table_end = readelf_section_table_end(ls);
+    assert_eq!(
+        table_end,
+        bytes.len() as u64,
+        "ls ends with its section headers"
+    );
     let dir = tempfile::tempdir().expect("tempdir");
     for cut in [64usize, 700, bytes.len() / 2, bytes.len() - 10] {
         let p = dir.path().join(format!("cut{cut}"));
@@ -254,7 +284,24 @@ fn truncated_binary_is_an_error_not_a_panic() {
         let r = run(aotcheck()
             .args(["aotcheck", "inspect", "--format", "json"])
             .arg(&p));
-        assert!(r.code == 0 || r.code == 2, "cut at {cut}: {}", r.stderr);
+        assert_eq!(r.code, 2, "cut at {cut}: {}", r.stderr);
+        assert!(r.stdout.is_empty(), "no report for a single failed file");
+        let errors: Vec<&str> = r
+            .stderr
+            .lines()
+            .filter(|l| l.starts_with("error"))
+            .collect();
+        let expected = format!(
+            "error: `{}`: truncated or malformed binary: the table of {} section headers ends \
+             at byte {table_end}, past the end of the file ({cut} bytes)",
+            p.display(),
+            tool("readelf", &["-hW", ls])
+                .lines()
+                .find_map(|l| l.trim().strip_prefix("Number of section headers:"))
+                .expect("section count")
+                .trim()
+        );
+        assert_eq!(errors, [expected.as_str()], "cut at {cut}");
     }
 }
 

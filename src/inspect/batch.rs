@@ -1,0 +1,437 @@
+//! `inspect` over many files, as a release engineer points it at a folder of artifacts: the
+//! arguments expanded (a directory is walked for binaries), every file inspected and attributed
+//! on all cores, and each file that is not a binary or cannot be read kept beside the binaries
+//! that worked: one bad file costs its own line, not the report. The attribution is the
+//! caller's ([`Attribute`]): it runs on the same mapped bytes, in the same worker, and the
+//! attribution stage comes after this one in the pipeline.
+//!
+//! Walking a directory: entries are taken in name order, subdirectories included. Symbolic
+//! links found there are not followed, to files or to directories: a link to a file inside the
+//! folder names a file that is reported under its own path, and a link out of the folder
+//! leaves it. They are counted, as are files that are not binaries (scripts, data, archives),
+//! which are skipped. A directory in which no binary is found is a failure of its own.
+//! A file named on the command line is always inspected (a symbolic link named there is
+//! followed): if it is not a binary, that is a failure.
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use crate::error::{Error, Result};
+use crate::output::{BAD, Output, paint};
+use crate::report::{Artifact, Binary, FailedFile, Report};
+
+use super::Mapped;
+use super::closure::Environment;
+
+/// What runs on each binary after its inspection, on its path and bytes (the sizes'
+/// attribution). An error is the binary's warning, not its failure.
+pub type Attribute<'a> = dyn Fn(&Path, &[u8], &mut Binary) -> Result<()> + Sync + 'a;
+
+/// One file to inspect.
+struct Target {
+    path: PathBuf,
+    /// Named on the command line, not found in a directory.
+    named: bool,
+    /// Its length, to start the largest files first.
+    size: u64,
+}
+
+/// What the arguments name, in their order: files to inspect, paths that failed before any
+/// was opened, and the end of each directory's files.
+#[derive(Default)]
+struct Expanded {
+    targets: Vec<Target>,
+    steps: Vec<Step>,
+    skipped: Skipped,
+}
+
+enum Step {
+    /// `targets[i]`.
+    Target(usize),
+    Failed(Error),
+    /// The directory argument whose files are `targets[range]`.
+    DirDone(PathBuf, std::ops::Range<usize>),
+}
+
+impl Expanded {
+    fn target(&mut self, t: Target) {
+        self.steps.push(Step::Target(self.targets.len()));
+        self.targets.push(t);
+    }
+}
+
+/// What walking the directories passed over.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Skipped {
+    /// Regular files that are not binaries.
+    pub not_binaries: usize,
+    /// Symbolic links, not followed.
+    pub symlinks: usize,
+    /// FIFOs, sockets, devices.
+    pub special: usize,
+}
+
+/// The outcome of one target.
+enum Outcome {
+    Binary(Box<Artifact>, Option<String>),
+    NotBinary,
+    Failed(Error),
+}
+
+/// What a batch gives: the report (artifacts, and failures in `failed`) and the errors behind
+/// the failures, in the order of the arguments.
+pub struct Batch {
+    pub report: Report,
+    pub errors: Vec<Error>,
+    pub skipped: Skipped,
+}
+
+/// `cargo aotcheck inspect FILE|DIR...`: status and one error line per failed file on stderr,
+/// the report returned. A single file that fails (and nothing else given) is the run's error.
+pub fn run(args: &[PathBuf], attribute: &Attribute, out: &mut Output) -> Result<Report> {
+    let threads = threads();
+    let expanded = expand(args);
+    match (args, expanded.targets.as_slice()) {
+        ([arg], [one]) if one.named => out.status("Inspecting", &arg.display().to_string()),
+        (_, targets) => out.status(
+            "Inspecting",
+            &format!("{} files on {threads} threads", targets.len()),
+        ),
+    }
+    let Batch {
+        report,
+        mut errors,
+        skipped,
+    } = inspect_expanded(expanded, attribute, threads)?;
+    if report.artifacts.is_empty() && errors.len() == 1 {
+        return Err(errors.remove(0));
+    }
+    for e in &errors {
+        let label = paint(out.err_color, BAD, "error");
+        let _ = writeln!(out.err, "{label}: {e}");
+    }
+    if skipped != Skipped::default() {
+        out.status("Skipped", &describe(&skipped));
+    }
+    Ok(report)
+}
+
+/// The run's error when files failed: given after the report is out, so that exit code 2 does
+/// not cost the binaries that were inspected.
+pub fn incomplete(report: &Report) -> Option<Error> {
+    (!report.failed.is_empty()).then(|| Error::Incomplete {
+        failed: report.failed.len(),
+        total: report.failed.len() + report.artifacts.len(),
+    })
+}
+
+/// Inspect and attribute every file the arguments name, on `threads` threads. `Err` only when
+/// the user interrupted; each file's own error is in the batch.
+pub fn inspect_all(args: &[PathBuf], attribute: &Attribute, threads: usize) -> Result<Batch> {
+    inspect_expanded(expand(args), attribute, threads)
+}
+
+fn inspect_expanded(expanded: Expanded, attribute: &Attribute, threads: usize) -> Result<Batch> {
+    let env = Environment::from_system();
+    let outcomes = in_parallel(&expanded.targets, threads, |t| {
+        inspect_one(t, &env, attribute)
+    });
+    crate::interrupt::check()?;
+
+    let mut report = Report::new(None);
+    let mut errors = Vec::new();
+    let mut skipped = expanded.skipped;
+    // Whether target `i` is a binary, sound or not.
+    let mut found = vec![false; outcomes.len()];
+    let mut outcomes: Vec<Option<Outcome>> = outcomes.into_iter().map(Some).collect();
+    for step in expanded.steps {
+        match step {
+            Step::Target(i) => match outcomes[i].take() {
+                Some(Outcome::Binary(artifact, warning)) => {
+                    report.artifacts.push(*artifact);
+                    report.warnings.extend(warning);
+                    found[i] = true;
+                }
+                Some(Outcome::Failed(e)) => {
+                    errors.push(e);
+                    found[i] = true;
+                }
+                Some(Outcome::NotBinary) | None => skipped.not_binaries += 1,
+            },
+            Step::Failed(e) => errors.push(e),
+            Step::DirDone(dir, range) => {
+                if !found[range].iter().any(|f| *f) {
+                    let reason = "no binary found in this directory or below it";
+                    errors.push(Error::malformed(dir, reason));
+                }
+            }
+        }
+    }
+    report.failed = errors.iter().map(failed_file).collect();
+    Ok(Batch {
+        report,
+        errors,
+        skipped,
+    })
+}
+
+fn threads() -> usize {
+    std::thread::available_parallelism().map_or(1, std::num::NonZero::get)
+}
+
+fn describe(s: &Skipped) -> String {
+    let count = |n: usize, one: &str, many: &str| {
+        (n > 0).then(|| format!("{n} {}", if n == 1 { one } else { many }))
+    };
+    let parts: Vec<String> = [
+        count(
+            s.not_binaries,
+            "file that is not a binary",
+            "files that are not binaries",
+        ),
+        count(s.symlinks, "symbolic link", "symbolic links (not followed)"),
+        count(s.special, "special file", "special files"),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    format!("{} found in directories", parts.join(", "))
+}
+
+/// The report's entry for a failed file: its path and what is wrong, without the path again.
+fn failed_file(e: &Error) -> FailedFile {
+    let (path, error) = match e {
+        Error::Malformed { path, reason } => (path.clone(), reason.clone()),
+        Error::Io { path, source } => (path.clone(), format!("cannot read: {source}")),
+        other => (PathBuf::new(), other.to_string()),
+    };
+    FailedFile {
+        path: path.display().to_string(),
+        error,
+    }
+}
+
+/// The arguments as files: a directory walked, anything else taken as named.
+fn expand(args: &[PathBuf]) -> Expanded {
+    let mut x = Expanded::default();
+    for arg in args {
+        match std::fs::metadata(arg) {
+            Ok(m) if m.is_dir() => {
+                let start = x.targets.len();
+                walk(arg, &mut x);
+                let range = start..x.targets.len();
+                x.steps.push(Step::DirDone(arg.clone(), range));
+            }
+            Ok(m) => x.target(Target {
+                path: arg.clone(),
+                named: true,
+                size: m.len(),
+            }),
+            Err(e) => x.steps.push(Step::Failed(Error::io(arg, e))),
+        }
+    }
+    x
+}
+
+fn walk(dir: &Path, x: &mut Expanded) {
+    let mut entries: Vec<std::fs::DirEntry> = match std::fs::read_dir(dir) {
+        Ok(read) => read
+            .filter_map(|e| match e {
+                Ok(e) => Some(e),
+                Err(err) => {
+                    x.steps.push(Step::Failed(Error::io(dir, err)));
+                    None
+                }
+            })
+            .collect(),
+        Err(e) => {
+            x.steps.push(Step::Failed(Error::io(dir, e)));
+            return;
+        }
+    };
+    entries.sort_by_key(std::fs::DirEntry::file_name);
+    for entry in entries {
+        let path = entry.path();
+        let kind = match entry.file_type() {
+            Ok(k) => k,
+            Err(e) => {
+                x.steps.push(Step::Failed(Error::io(&path, e)));
+                continue;
+            }
+        };
+        if kind.is_symlink() {
+            x.skipped.symlinks += 1;
+        } else if kind.is_dir() {
+            walk(&path, x);
+        } else if kind.is_file() {
+            let size = entry.metadata().map_or(0, |m| m.len());
+            x.target(Target {
+                path,
+                named: false,
+                size,
+            });
+        } else {
+            x.skipped.special += 1;
+        }
+    }
+}
+
+/// Is this the start of a binary? `Some(true)`: ELF or Mach-O by its magic, reported even when
+/// damaged. `Some(false)`: `MZ` or `0xcafebabe`, which also start DOS programs and Java classes:
+/// reported only when they parse as PE or universal Mach-O. `None`: not a binary.
+fn binary_magic(bytes: &[u8]) -> Option<bool> {
+    const SURE: &[&[u8]] = &[
+        b"\x7fELF",
+        &[0xfe, 0xed, 0xfa, 0xce],
+        &[0xfe, 0xed, 0xfa, 0xcf],
+        &[0xce, 0xfa, 0xed, 0xfe],
+        &[0xcf, 0xfa, 0xed, 0xfe],
+    ];
+    const MAYBE: &[&[u8]] = &[b"MZ", &[0xca, 0xfe, 0xba, 0xbe], &[0xbe, 0xba, 0xfe, 0xca]];
+    if SURE.iter().any(|m| bytes.starts_with(m)) {
+        Some(true)
+    } else if MAYBE.iter().any(|m| bytes.starts_with(m)) {
+        Some(false)
+    } else {
+        None
+    }
+}
+
+fn inspect_one(t: &Target, env: &Environment, attribute: &Attribute) -> Outcome {
+    let mapped = match Mapped::open(&t.path) {
+        Ok(m) => m,
+        Err(e) => return Outcome::Failed(e),
+    };
+    let bytes = mapped.bytes();
+    let magic = binary_magic(bytes);
+    if !t.named && magic.is_none() {
+        return Outcome::NotBinary;
+    }
+    let mut binary = match super::inspect_bytes(&t.path, bytes, Some(env)) {
+        Ok(b) => b,
+        Err(_) if !t.named && magic == Some(false) => return Outcome::NotBinary,
+        Err(e) => return Outcome::Failed(e),
+    };
+    let warning = attribute(&t.path, bytes, &mut binary)
+        .err()
+        .map(|e| format!("no size attribution: {e}"));
+    let name = t.path.file_name().map_or_else(
+        || t.path.display().to_string(),
+        |n| n.to_string_lossy().into_owned(),
+    );
+    let path = t.path.display().to_string();
+    let artifact = Artifact::new(None, name, None, path, binary);
+    Outcome::Binary(Box::new(artifact), warning)
+}
+
+/// `f` over `targets` on `threads` threads, largest file first (a 100 MB library started last
+/// would keep one core busy alone); results in the order of `targets`. Stops taking work when
+/// the user interrupts.
+fn in_parallel<R: Send>(
+    targets: &[Target],
+    threads: usize,
+    f: impl Fn(&Target) -> R + Sync,
+) -> Vec<R> {
+    let mut order: Vec<usize> = (0..targets.len()).collect();
+    order.sort_by_key(|&i| std::cmp::Reverse(targets[i].size));
+    let next = AtomicUsize::new(0);
+    let work = || {
+        let mut done = Vec::new();
+        while !crate::interrupt::requested() {
+            let Some(&i) = order.get(next.fetch_add(1, Ordering::Relaxed)) else {
+                break;
+            };
+            done.push((i, f(&targets[i])));
+        }
+        done
+    };
+    let threads = threads.clamp(1, targets.len().max(1));
+    let mut slots: Vec<Option<R>> = std::iter::repeat_with(|| None)
+        .take(targets.len())
+        .collect();
+    std::thread::scope(|s| {
+        let workers: Vec<_> = (1..threads).map(|_| s.spawn(work)).collect();
+        let mut all = work();
+        for w in workers {
+            match w.join() {
+                Ok(done) => all.extend(done),
+                // A panic in a worker is a bug: let it surface as it would on one thread.
+                Err(panic) => std::panic::resume_unwind(panic),
+            }
+        }
+        for (i, r) in all {
+            slots[i] = Some(r);
+        }
+    });
+    // Only an interruption leaves a slot empty, and the caller checks for it.
+    slots.into_iter().flatten().collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn targets(sizes: &[u64]) -> Vec<Target> {
+        sizes
+            .iter()
+            .enumerate()
+            .map(|(i, &size)| Target {
+                path: PathBuf::from(i.to_string()),
+                named: true,
+                size,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn parallel_results_keep_the_order_of_the_targets() {
+        let t = targets(&[5, 900, 1, 77, 77, 0, 3000]);
+        for threads in [1, 2, 3, 16] {
+            let out = in_parallel(&t, threads, |t| t.path.display().to_string());
+            let want: Vec<String> = (0..t.len()).map(|i| i.to_string()).collect();
+            assert_eq!(out, want, "{threads} threads");
+        }
+        assert!(in_parallel(&targets(&[]), 4, |_| 0).is_empty());
+    }
+
+    #[test]
+    fn magic_tells_binaries_from_scripts_and_java() {
+        assert_eq!(binary_magic(b"\x7fELF\x02\x01"), Some(true));
+        assert_eq!(binary_magic(&[0xcf, 0xfa, 0xed, 0xfe, 7]), Some(true));
+        assert_eq!(binary_magic(b"MZ\x90\x00"), Some(false));
+        assert_eq!(
+            binary_magic(&[0xca, 0xfe, 0xba, 0xbe, 0, 0, 0, 0x34]),
+            Some(false)
+        );
+        assert_eq!(binary_magic(b"#!/bin/sh\n"), None);
+        assert_eq!(binary_magic(b"!<arch>\n"), None);
+        assert_eq!(binary_magic(b""), None);
+    }
+
+    /// Failures come in the order of the arguments: a folder's own after its files', before
+    /// the next argument's.
+    #[test]
+    fn failures_follow_the_arguments() {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let empty = tmp.path().join("empty");
+        let full = tmp.path().join("full");
+        std::fs::create_dir_all(&empty).expect("mkdir");
+        std::fs::create_dir_all(&full).expect("mkdir");
+        std::fs::write(full.join("a.sh"), "#!/bin/sh\n").expect("write");
+        std::fs::write(full.join("b"), b"\x7fELF\x02\x01\x01").expect("write");
+        let missing = tmp.path().join("missing");
+        let args = [empty.clone(), missing.clone(), full.clone()];
+        let none = |_: &Path, _: &[u8], _: &mut Binary| Ok(());
+        let batch = inspect_all(&args, &none, 2).expect("not interrupted");
+        let failed: Vec<PathBuf> = batch
+            .report
+            .failed
+            .iter()
+            .map(|f| PathBuf::from(&f.path))
+            .collect();
+        assert_eq!(failed, [empty, missing, full.join("b")]);
+        assert_eq!(batch.errors.len(), 3);
+        assert_eq!(batch.skipped.not_binaries, 1);
+        assert!(batch.report.artifacts.is_empty());
+    }
+}
