@@ -59,6 +59,33 @@ pub fn percent(change: f64) -> String {
     }
 }
 
+/// Past this growth (+500%) a percentage tells less than the two sizes do.
+const RELATIVE_UP_TO: f64 = 5.0;
+
+/// A growth that a percentage would misstate: from nothing, from a base under `small` bytes
+/// (the gate's `size_fail_min`), or past +500%. Such a change is written [`size_change`]'s way.
+pub fn grew_from_little(base: u64, now: u64, small: u64) -> bool {
+    now > base && (base < small || base == 0 || (now - base) as f64 / base as f64 > RELATIVE_UP_TO)
+}
+
+/// A size change as every report writes it: `+5.3%`, `-12.0%`, `0.0%`; a growth from little
+/// ([`grew_from_little`]) as the two sizes, `new: 293 KiB (was 57 B)`, or `new: 293 KiB` from
+/// nothing.
+///
+/// ```
+/// use cargo_aotcheck::format::size_change;
+/// assert_eq!(size_change(57, 300_000, 4096), "new: 293 KiB (was 57 B)");
+/// assert_eq!(size_change(100_000, 105_300, 4096), "+5.3%");
+/// ```
+pub fn size_change(base: u64, now: u64, small: u64) -> String {
+    match (grew_from_little(base, now, small), base) {
+        (true, 0) => format!("new: {}", size(now)),
+        (true, _) => format!("new: {} (was {})", size(now), size(base)),
+        (false, 0) => percent(0.0),
+        (false, _) => percent((now as f64 - base as f64) / base as f64),
+    }
+}
+
 /// `name (static)` or `name (package p, dynamic)`: how reports name a binary.
 pub fn artifact_label(a: &Artifact) -> String {
     let mut parts = Vec::new();
@@ -92,5 +119,17 @@ mod tests {
         assert_eq!(signed_size(2048), "+2.00 KiB");
         assert_eq!(percent(0.053), "+5.3%");
         assert_eq!(percent(f64::INFINITY), "new");
+        // The issue's example: 57 B to 293 KiB read "+526882.5%".
+        assert_eq!(size_change(57, 300_372, 4096), "new: 293 KiB (was 57 B)");
+        assert_eq!(size_change(0, 2048, 4096), "new: 2.00 KiB");
+        assert_eq!(size_change(0, 0, 4096), "+0.0%");
+        // From a base over the threshold: a percentage up to +500%, the sizes past it.
+        assert_eq!(size_change(10_000, 60_000, 4096), "+500.0%");
+        assert_eq!(
+            size_change(10_000, 60_001, 4096),
+            "new: 58.6 KiB (was 9.77 KiB)"
+        );
+        assert_eq!(size_change(10_000, 100, 4096), "-99.0%");
+        assert_eq!(size_change(1_000, 1_010, 0), "+1.0%");
     }
 }

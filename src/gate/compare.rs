@@ -10,7 +10,7 @@
 use std::collections::BTreeMap;
 
 use super::runtime;
-use crate::format::{artifact_label, percent, signed_size, size};
+use crate::format::{artifact_label, grew_from_little, percent, signed_size, size, size_change};
 use crate::plan::Thresholds;
 use crate::report::{
     Artifact, BaselineSummary, Check, CheckId, Linkage, Provenance, Report, Unit, Verdict,
@@ -227,19 +227,28 @@ pub fn size_check(
                 Verdict::Warn => format!(": over {:.0}%", th.size_warn * 100.0),
                 _ => String::new(),
             };
-            format!(
-                "{what} grew by {} ({}) to {}{why}",
-                signed_size(delta).trim_start_matches('+'),
-                percent(change),
-                size(cur)
-            )
+            if grew_from_little(base, cur, th.size_fail_min) {
+                format!(
+                    "{what} is {}{why}",
+                    size_change(base, cur, th.size_fail_min)
+                )
+            } else {
+                format!(
+                    "{what} grew by {} ({}) to {}{why}",
+                    signed_size(delta).trim_start_matches('+'),
+                    percent(change),
+                    size(cur)
+                )
+            }
         }
     };
-    Check::new(id, Unit::Bytes, verdict, message).against_baseline(
+    let mut check = Check::new(id, Unit::Bytes, verdict, message).against_baseline(
         base as f64,
         cur as f64,
         change.is_finite().then_some(change),
-    )
+    );
+    check.fail_min = Some(th.size_fail_min as f64);
+    check
 }
 
 /// Shared libraries gained or lost, and a change of linkage: a new run-time dependency is a

@@ -2,13 +2,15 @@
 //! of verdicts, the biggest changes, the rest folded in `<details>`. The hidden marker lets a
 //! bot find and update its own comment.
 //!
-//! Everything that comes from crates, paths, programs or files is passed through [`escape`]:
-//! it cannot open a tag, a link, a code span or a table cell, nor break a line.
+//! It is read raw too (an e-mail notification, a terminal), so it escapes only what Markdown,
+//! GitHub or HTML would interpret. Identifiers (check ids, crates, sections, paths) go in code
+//! spans through [`code`]; other text from crates, paths, programs or files goes through
+//! [`escape`]. Neither can open a tag, a link, a code span or a table cell, nor break a line.
 
 use std::fmt::Write as _;
 
-use crate::format::{artifact_label, size};
-use crate::report::{Check, Report, Unit, Verdict};
+use crate::format::{size, size_change};
+use crate::report::{Artifact, Check, Report, Unit, Verdict};
 
 /// Lets a bot find the comment it wrote before and update it in place.
 pub const MARKER: &str = "<!-- cargo-aotcheck -->";
@@ -16,35 +18,122 @@ pub const MARKER: &str = "<!-- cargo-aotcheck -->";
 /// How many changes the "biggest changes" table lists before the rest go to `<details>`.
 const BIGGEST: usize = 10;
 
-/// Text made inert for Markdown and HTML: every character that could start markup becomes an
-/// HTML character reference, and line breaks become spaces (a table row is one line).
+/// Text made inert for Markdown, GitHub and HTML, escaping only what would be interpreted:
+/// a backslash before Markdown's punctuation (`\*`, `\<`, `\|`, ...) where it would act, and
+/// where GitHub reads more than Markdown (`@mention`, `#12`, `:emoji:`, which it finds in the
+/// rendered text, after escapes are gone) an invisible word joiner after the `@`, `#` or `:`.
+/// Line breaks become spaces (a table row is one line). `git:HEAD`, `file_size`, `a.b` and
+/// `Vec<T>`'s `>` stay as written.
 pub fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            '|' => out.push_str("&#124;"),
-            '`' => out.push_str("&#96;"),
-            '\\' => out.push_str("&#92;"),
-            '*' => out.push_str("&#42;"),
-            '_' => out.push_str("&#95;"),
-            '[' => out.push_str("&#91;"),
-            ']' => out.push_str("&#93;"),
-            '~' => out.push_str("&#126;"),
-            '#' => out.push_str("&#35;"),
-            '@' => out.push_str("&#64;"),
-            ':' => out.push_str("&#58;"),
-            '$' => out.push_str("&#36;"),
-            '\n' | '\r' | '\u{2028}' | '\u{2029}' => out.push(' '),
-            c if c.is_control() => out.push(' '),
-            c => out.push(c),
+    const JOINER: char = '\u{2060}';
+    let chars: Vec<char> = text
+        .chars()
+        .map(|c| if inert(c) { c } else { ' ' })
+        .collect();
+    let at = |i: usize| chars.get(i).copied();
+    let word = |i: Option<usize>| i.and_then(at).is_some_and(char::is_alphanumeric);
+    let mut out = String::with_capacity(text.len() + 8);
+    for (i, &c) in chars.iter().enumerate() {
+        let next = at(i + 1);
+        // `1.` or `1)` then a space at the start: an ordered list.
+        let ordered =
+            i > 0 && chars[..i].iter().all(char::is_ascii_digit) && next.is_none_or(|n| n == ' ');
+        let escaped = match c {
+            '\\' | '`' | '*' | '[' | '<' | '|' | '~' | '$' => true,
+            // Emphasis only where an underscore is not inside a word: `file_size` stays.
+            '_' => !(word(i.checked_sub(1)) && word(Some(i + 1))),
+            // An entity (`&amp;`); a link from a bare URL (`http://`, `www.`).
+            '&' => next.is_some_and(|n| n.is_alphanumeric() || n == '#'),
+            ':' => chars[i + 1..].starts_with(&['/', '/']),
+            '.' => {
+                ordered || (i >= 3 && chars[i - 3..i] == ['w', 'w', 'w'] && !word(i.checked_sub(4)))
+            }
+            // What starts a block at the start of a line: a quote, a list, a heading.
+            '>' | '-' | '+' | '=' | '#' => i == 0,
+            ')' => ordered,
+            _ => false,
+        };
+        if escaped {
+            out.push('\\');
+        }
+        out.push(c);
+        let github = match c {
+            '@' | '#' => word(Some(i + 1)),
+            ':' => opens_emoji(&chars[i + 1..]),
+            _ => false,
+        };
+        if github {
+            out.push(JOINER);
         }
     }
     out
+}
+
+/// Not a line break nor another control character (those become spaces).
+fn inert(c: char) -> bool {
+    !(c.is_control() || c == '\u{2028}' || c == '\u{2029}')
+}
+
+/// `:name:` is an emoji on GitHub.
+fn opens_emoji(rest: &[char]) -> bool {
+    let n = rest
+        .iter()
+        .take_while(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '+' | '-'))
+        .count();
+    n > 0 && rest.get(n) == Some(&':')
+}
+
+/// An identifier (a check id, crate, section, path) as a code span, shown as written: a fence
+/// longer than any run of backticks in it, padded where it starts or ends with one. Outside a
+/// table.
+pub fn code(text: &str) -> String {
+    code_span(text, false)
+}
+
+/// As [`code`], inside a table cell: a `|` is escaped there even in a code span (GFM splits
+/// cells first). A backslash before a `|` cannot be written in a cell's code span; such text
+/// is [`escape`]d instead.
+fn cell(text: &str) -> String {
+    code_span(text, true)
+}
+
+fn code_span(text: &str, in_table: bool) -> String {
+    let mut body: String = text
+        .chars()
+        .map(|c| if inert(c) { c } else { ' ' })
+        .collect();
+    if body.is_empty() {
+        return String::new();
+    }
+    if in_table {
+        if body.contains("\\|") {
+            return escape(&body);
+        }
+        body = body.replace('|', "\\|");
+    }
+    let longest = body.split(|c| c != '`').map(str::len).max().unwrap_or(0);
+    let fence = "`".repeat(longest + 1);
+    let pad = body.starts_with('`')
+        || body.ends_with('`')
+        || (body.starts_with(' ') && body.ends_with(' ') && body.trim() != "");
+    let pad = if pad { " " } else { "" };
+    format!("{fence}{pad}{body}{pad}{fence}")
+}
+
+/// `` `app` (package `x`, static) ``: the binary's name and package as identifiers.
+fn binary_label(a: &Artifact) -> String {
+    let mut parts = Vec::new();
+    if let Some(p) = a.package.as_ref().filter(|p| **p != a.name) {
+        parts.push(format!("package {}", cell(p)));
+    }
+    if let Some(m) = a.link_mode {
+        parts.push(m.as_str().to_string());
+    }
+    if parts.is_empty() {
+        cell(&a.name)
+    } else {
+        format!("{} ({})", cell(&a.name), parts.join(", "))
+    }
 }
 
 fn icon(v: Verdict) -> &'static str {
@@ -75,9 +164,13 @@ fn signed(v: Option<f64>, unit: Unit) -> String {
 }
 
 fn change(c: &Check) -> String {
-    match (c.change, c.delta) {
-        (Some(x), _) => format!("{:+.1}%", x * 100.0),
-        (None, Some(_)) => signed(c.delta, c.unit),
+    match (c.unit, c.baseline, c.value, c.change, c.delta) {
+        // Sizes are whole bytes; a growth from little reads as the two sizes.
+        (Unit::Bytes, Some(b), Some(v), _, _) if b >= 0.0 && v >= 0.0 => {
+            size_change(b as u64, v as u64, c.fail_min.map_or(0, |m| m as u64))
+        }
+        (_, _, _, Some(x), _) => format!("{:+.1}%", x * 100.0),
+        (_, _, _, None, Some(_)) => signed(c.delta, c.unit),
         _ => "–".into(),
     }
 }
@@ -104,7 +197,7 @@ pub fn render(report: &Report) -> String {
         .artifacts
         .iter()
         .flat_map(|a| {
-            let label = escape(&artifact_label(a));
+            let label = binary_label(a);
             a.checks.iter().map(move |c| (label.clone(), c))
         })
         .collect();
@@ -129,7 +222,7 @@ pub fn render(report: &Report) -> String {
             if n == 1 { "" } else { "s" }
         );
         for f in &report.failed {
-            let _ = writeln!(s, "- ❌ {}: {}", escape(&f.path), escape(&f.error));
+            let _ = writeln!(s, "- ❌ {}: {}", code(&f.path), escape(&f.error));
         }
         s.push('\n');
     }
@@ -144,7 +237,7 @@ fn comparison(s: &mut String, report: &Report) {
     let Some(c) = &report.baseline else {
         return;
     };
-    let mut line = format!("Compared with {}", escape(&c.source));
+    let mut line = format!("Compared with {}", code(&c.source));
     if let Some(commit) = c.provenance.as_ref().and_then(|p| p.git_commit.as_deref()) {
         let _ = write!(
             line,
@@ -185,7 +278,7 @@ fn verdicts(s: &mut String, all: &[(String, &Check)]) {
         let _ = writeln!(
             s,
             "| {label} | {} | {} | {} | {} | {} | {} |",
-            escape(&c.id.to_string()),
+            cell(&c.id.to_string()),
             icon(c.verdict),
             value(c.value, c.unit),
             reference(c),
@@ -219,7 +312,7 @@ fn biggest_changes(s: &mut String, all: &[(String, &Check)]) {
         let _ = writeln!(
             s,
             "| {label} | {} | {} | {} | {} | {} |",
-            escape(figure),
+            cell(figure),
             value(c.baseline, c.unit),
             value(c.value, c.unit),
             signed(c.delta, c.unit),
@@ -241,7 +334,7 @@ fn every_check(s: &mut String, all: &[(String, &Check)]) {
         let _ = writeln!(
             s,
             "| {label} | {} | {} | {} |",
-            escape(&c.id.to_string()),
+            cell(&c.id.to_string()),
             icon(c.verdict),
             escape(&c.message)
         );
@@ -261,7 +354,7 @@ fn binaries(s: &mut String, report: &Report) {
         let _ = writeln!(
             s,
             "| {} | {} | {} | {} | {} |",
-            escape(&artifact_label(a)),
+            binary_label(a),
             b.linkage.as_str(),
             size(b.file_size),
             b.stripped_size.map_or_else(|| "–".into(), size),
@@ -276,27 +369,48 @@ mod tests {
     use super::*;
 
     #[test]
-    fn escaping_leaves_no_markup() {
-        let nasty =
-            "<script>alert(1)</script> a|b `x` [l](http://e) **b** _i_ ~s~ #h @you $x$\nnext";
-        let e = escape(nasty);
-        // What is left once the character references are taken out must hold no markup.
-        let mut bare = String::new();
-        let mut in_ref = false;
-        for c in e.chars() {
-            match c {
-                '&' => in_ref = true,
-                ';' if in_ref => in_ref = false,
-                c if !in_ref => bare.push(c),
-                _ => {}
-            }
-        }
-        for bad in [
-            '<', '>', '|', '`', '[', ']', '*', '_', '~', '#', '@', '$', ':', '\n',
+    fn escaping_leaves_no_markup_and_plain_text_as_written() {
+        let nasty = "<script>alert(1)</script> a|b `x` [l](http://e) **b** _i_ ~s~ $x$\nnext";
+        assert_eq!(
+            escape(nasty),
+            "\\<script>alert(1)\\</script> a\\|b \\`x\\` \\[l](http\\://e) \\*\\*b\\*\\* \\_i\\_ \\~s\\~ \\$x\\$ next"
+        );
+        // What the issue found unreadable: identifiers and messages full of entities.
+        for plain in [
+            "git:HEAD (0123abcd)",
+            "file_size 1.2 a.b",
+            "Vec<T> as Drop>::drop",
+            "3 > 2",
         ] {
-            assert!(!bare.contains(bad), "{bad:?} survived in {e}");
+            assert_eq!(escape(plain), plain.replace('<', "\\<"));
         }
-        assert!(e.starts_with("&lt;script&gt;"), "{e}");
-        assert_eq!(escape("plain text 1.2"), "plain text 1.2");
+        // Blocks that a line could start: a quote, a list, a heading.
+        assert_eq!(escape("> q"), "\\> q");
+        assert_eq!(escape("- l"), "\\- l");
+        assert_eq!(escape("# h"), "\\# h");
+        assert_eq!(escape("12. x"), "12\\. x");
+        assert_eq!(escape("1.5 MiB"), "1.5 MiB");
+        assert_eq!(escape("&amp; & x"), "\\&amp; & x");
+        assert_eq!(escape("www.e.com"), "www\\.e.com");
+        // GitHub's own: a mention, an issue link, an emoji get a word joiner.
+        assert_eq!(
+            escape("@you #12 :smile:"),
+            "@\u{2060}you #\u{2060}12 :\u{2060}smile:"
+        );
+    }
+
+    #[test]
+    fn code_spans_show_identifiers_as_written() {
+        assert_eq!(code("baseline.file_size"), "`baseline.file_size`");
+        assert_eq!(code("a`b"), "``a`b``");
+        assert_eq!(code("`x`"), "`` `x` ``");
+        assert_eq!(code("a``b`"), "``` a``b` ```");
+        assert_eq!(code(" a "), "`  a  `");
+        assert_eq!(code("a|b"), "`a|b`");
+        assert_eq!(code("a\nb"), "`a b`");
+        assert_eq!(cell("a|b"), "`a\\|b`");
+        // No code span can hold a `\|` in a table: escaped text instead.
+        assert_eq!(cell("a\\|b"), "a\\\\\\|b");
+        assert_eq!(code(""), "");
     }
 }

@@ -198,6 +198,15 @@ pub struct Check {
     pub delta: Option<f64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub change: Option<f64>,
+    /// Size checks against the baseline: the threshold `size_fail_min` that applied (bytes).
+    /// A growth from a base under it, or past +500%, is written as the two sizes, not as a
+    /// percentage (`format::size_change`).
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "whole"
+    )]
+    pub fail_min: Option<f64>,
     /// `bytes`, `ms`, `libraries`, or empty where the value is not a number (`value` null).
     pub unit: Unit,
     pub message: String,
@@ -215,6 +224,7 @@ impl Check {
             baseline: None,
             delta: None,
             change: None,
+            fail_min: None,
             unit,
             message,
         }

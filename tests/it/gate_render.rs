@@ -19,7 +19,9 @@ fn hand_built() -> cargo_aotcheck::report::Report {
             "version_needs": [], "closure": [], "closure_size": 1_000_000 + rodata,
             "crates": [
                 {"name": "<script>alert(1)</script>", "file_size": crate_size, "vm_size": 0},
-                {"name": "std", "file_size": 500_000, "vm_size": 0}
+                {"name": "std", "file_size": 500_000, "vm_size": 0},
+                {"name": "tiny", "file_size": if rodata > 100_000 { 300_372 } else { 57 },
+                 "vm_size": 0}
             ]
         })
     };
@@ -42,7 +44,10 @@ fn hand_built() -> cargo_aotcheck::report::Report {
                 "package": "app|`x`", "name": "app", "link_mode": "static",
                 "path": "/w/a|b/target/<b>app</b>", "binary": binary(rodata, crate_size, needed)
             }],
-            "warnings": ["a path with | and\nnewline <img src=x>"]
+            "warnings": [
+                "a path with | and\nnewline <img src=x>",
+                "@you #12 :smile: $x$ http://evil.example www.evil.example ~~s~~ [^1] - [ ] 1. *"
+            ]
         }))
         .expect("hand-built report")
     };
@@ -61,22 +66,120 @@ fn hand_built() -> cargo_aotcheck::report::Report {
 fn markdown_escapes_what_crates_paths_and_programs_say() {
     let md = cargo_aotcheck::render::markdown::render(&hand_built());
     assert!(md.starts_with("<!-- cargo-aotcheck -->\n"));
-    for raw in [
-        "<script>",
-        "<img",
-        "<b>",
-        "`nightly`",
-        "base|line",
-        "app|`x`",
-    ] {
-        assert!(!md.contains(raw), "`{raw}` reached the Markdown:\n{md}");
+    let parsed = parse_markdown(&md);
+    // Only our own HTML (the marker, `<details>`) and our own emphasis; no link, no image, no
+    // math, no strikethrough, no footnote: nothing the data could have opened.
+    for h in &parsed.html {
+        assert!(
+            h.starts_with("<!-- cargo-aotcheck -->")
+                || h.starts_with("<details><summary>All ")
+                || h.starts_with("</details>"),
+            "HTML from the data: {h:?}\n{md}"
+        );
     }
+    assert_eq!(parsed.strong, ["Note:"], "{md}");
+    assert!(parsed.other.is_empty(), "{:?}\n{md}", parsed.other);
     // Every table row keeps its column count: no `|` from the data splits a cell.
-    for line in md.lines().filter(|l| l.starts_with('|')) {
-        let cells = line.matches('|').count();
-        assert!([5, 6, 7, 8].contains(&cells), "{line}");
+    for (header, row) in &parsed.rows {
+        assert_eq!(header, row, "a row of the wrong width in\n{md}");
     }
+    // Identifiers in code spans, exactly as written; messages as text, as written.
+    for id in [
+        "baseline.crate:<script>alert(1)</script>",
+        "app|`x`",
+        "base|line.json",
+        "baseline.file_size",
+        "baseline.crate:tiny",
+    ] {
+        assert!(
+            parsed.code.iter().any(|c| c == id),
+            "no code span `{id}`: {:?}",
+            parsed.code
+        );
+    }
+    let text = parsed.text.join("").replace('\u{2060}', "");
+    for said in [
+        "a path with | and newline <img src=x>",
+        "@you #12 :smile: $x$ http://evil.example www.evil.example ~~s~~ [^1] - [ ] 1. *",
+        "toolchain: baseline rustc 1.95.0, now rustc 1.96.0 `nightly`",
+        "crate <script>alert(1)</script> grew by",
+    ] {
+        assert!(
+            text.contains(said),
+            "`{said}` not shown as written in\n{text}"
+        );
+    }
+    // What GitHub finds in the rendered text: no mention, issue link or emoji survives whole.
+    for github in ["@you", "#12", ":smile:"] {
+        assert!(!md.contains(github), "{github} in\n{md}");
+    }
+    // Readable raw: no character references for `_`, `:` or `|` in identifiers.
+    for entity in ["&#95;", "&#58;", "&#124;", "&#96;"] {
+        assert!(!md.contains(entity), "{entity} in\n{md}");
+    }
+    // The issue's "+526882.5%": a growth from a base under `size_fail_min` reads as two sizes.
+    assert!(md.contains("| new: 293 KiB (was 57 B) |"), "{md}");
+    assert!(!md.contains("526"), "{md}");
     insta::assert_snapshot!("markdown_regression", md);
+}
+
+/// What a CommonMark parser with GitHub's extensions makes of a Markdown text.
+#[derive(Default)]
+struct Parsed {
+    html: Vec<String>,
+    code: Vec<String>,
+    text: Vec<String>,
+    strong: Vec<String>,
+    /// (header cells, row cells) per table row.
+    rows: Vec<(usize, usize)>,
+    /// Any other construct: links, images, math, footnotes, emphasis, strikethrough, ...
+    other: Vec<String>,
+}
+
+fn parse_markdown(md: &str) -> Parsed {
+    use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd};
+    let opts = Options::ENABLE_TABLES
+        | Options::ENABLE_FOOTNOTES
+        | Options::ENABLE_STRIKETHROUGH
+        | Options::ENABLE_TASKLISTS
+        | Options::ENABLE_MATH
+        | Options::ENABLE_GFM;
+    let mut p = Parsed::default();
+    let (mut header, mut cells, mut in_strong) = (0, 0, false);
+    for e in Parser::new_ext(md, opts) {
+        match e {
+            Event::Html(h) | Event::InlineHtml(h) => p.html.push(h.to_string()),
+            Event::Code(c) => p.code.push(c.to_string()),
+            Event::Text(t) if in_strong => p.strong.push(t.to_string()),
+            Event::Text(t) => p.text.push(t.to_string()),
+            Event::SoftBreak | Event::HardBreak => p.text.push(" ".into()),
+            Event::Start(Tag::Strong) => in_strong = true,
+            Event::End(TagEnd::Strong) => in_strong = false,
+            Event::Start(Tag::TableCell) => cells += 1,
+            Event::End(TagEnd::TableHead) => {
+                header = cells;
+                cells = 0;
+            }
+            Event::End(TagEnd::TableRow) => {
+                p.rows.push((header, cells));
+                cells = 0;
+            }
+            Event::Start(
+                Tag::Table(_)
+                | Tag::TableHead
+                | Tag::TableRow
+                | Tag::Paragraph
+                | Tag::List(None)
+                | Tag::Item
+                | Tag::BlockQuote(None)
+                | Tag::HtmlBlock
+                | Tag::Heading { .. },
+            )
+            | Event::End(_) => {}
+            other => p.other.push(format!("{other:?}")),
+        }
+    }
+    p
 }
 
 #[test]
