@@ -26,7 +26,7 @@
 //! - `gate`: budgets, the baseline comparison and the run's verdict.
 //! - `report`: the one data model every stage fills and every renderer reads (also the
 //!   baseline file).
-//! - `render`: human, JSON, Markdown and GitHub Actions output; layout only.
+//! - `render`: human, JSON, Markdown, HTML and GitHub Actions output; layout only.
 //! - `format`, `stats`: leaves shared by stages and renderers (how figures are written; medians
 //!   and intervals).
 //! - `output`, `progress`, `interrupt`, `error`: the writer, the progress bar, Ctrl-C, errors.
@@ -90,7 +90,7 @@ pub fn run(opts: &Options, out: &mut Output) -> Result<Outcome> {
             &opts.size,
             out,
         )?,
-        Command::Explain { rule } => return explain(rule.as_deref(), out),
+        Command::Explain { rule } => return explain(rule.as_deref(), opts, out),
     };
     report.verdict = gate::verdict(&report);
     let outcome = match report.verdict {
@@ -133,26 +133,41 @@ fn save_baseline(
 }
 
 fn emit(report: &Report, opts: &Options, out: &mut Output) -> Result<()> {
-    let written = match opts.format {
-        Format::Json => render::json(report, out.out),
-        Format::Markdown => out
-            .out
-            .write_all(render::markdown::render(report).as_bytes()),
+    let text = match opts.format {
+        Format::Json => {
+            let mut v = Vec::new();
+            render::json(report, &mut v).map_err(|e| Error::io("<report>", e))?;
+            v
+        }
+        Format::Markdown => render::markdown::render(report).into_bytes(),
         Format::Human => {
             let style = render::Style {
-                color: out.out_color,
+                // A file gets colour only when asked for (`--color always`).
+                color: match opts.output {
+                    Some(_) => opts.color == options::ColorChoice::Always,
+                    None => out.out_color,
+                },
                 verbose: opts.verbosity == Verbosity::Verbose,
                 all_crates: opts.all_crates,
             };
-            out.out
-                .write_all(render::human::render(report, &style).as_bytes())
+            render::human::render(report, &style).into_bytes()
         }
     };
-    match written {
-        Ok(()) => out.out.flush().or_else(ignore_broken_pipe),
-        Err(e) => ignore_broken_pipe(e),
+    deliver(&text, opts.output.as_deref(), out)
+}
+
+/// Output on stdout, or in `--output FILE`, written whole or not at all.
+fn deliver(text: &[u8], file: Option<&Path>, out: &mut Output) -> Result<()> {
+    if let Some(path) = file {
+        output::write_file(path, text)?;
+        out.status("Wrote", &format!("the report to {}", path.display()));
+        return Ok(());
     }
-    .map_err(|e| Error::io("<stdout>", e))
+    out.out
+        .write_all(text)
+        .and_then(|()| out.out.flush())
+        .or_else(ignore_broken_pipe)
+        .map_err(|e| Error::io("<stdout>", e))
 }
 
 /// `cargo aotcheck | head` closing the pipe early is the reader's choice, not our failure.
@@ -254,7 +269,7 @@ fn build_ui(out: &Output) -> BuildUi {
 }
 
 /// `cargo aotcheck explain [RULE]`: one catalogue entry, or the list of rules.
-fn explain(rule: Option<&str>, out: &mut Output) -> Result<Outcome> {
+fn explain(rule: Option<&str>, opts: &Options, out: &mut Output) -> Result<Outcome> {
     let text = match rule {
         None => render::audit::rule_list(),
         Some(id) => match audit::rules::find(id) {
@@ -268,11 +283,7 @@ fn explain(rule: Option<&str>, out: &mut Output) -> Result<Outcome> {
             }
         },
     };
-    out.out
-        .write_all(text.as_bytes())
-        .and_then(|()| out.out.flush())
-        .or_else(ignore_broken_pipe)
-        .map_err(|e| Error::io("<stdout>", e))?;
+    deliver(text.as_bytes(), opts.output.as_deref(), out)?;
     Ok(Outcome::Passed)
 }
 

@@ -77,6 +77,8 @@ pub enum Command {
 pub struct Options {
     pub command: Command,
     pub format: Format,
+    /// `--output FILE`: the report goes to this file (whole, or not at all) instead of stdout.
+    pub output: Option<PathBuf>,
     pub color: ColorChoice,
     pub verbosity: Verbosity,
     /// Where the bytes go: `--symbols`, `-n`, `--filter`, `--split-std`.

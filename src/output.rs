@@ -2,9 +2,11 @@
 //! Stages never print; `lib.rs` and the renderers write here.
 
 use std::io::Write;
+use std::path::Path;
 
 use anstyle::{AnsiColor, Style};
 
+use crate::error::{Error, Result};
 use crate::options::Verbosity;
 
 pub const HEADER: Style = Style::new().bold();
@@ -49,4 +51,40 @@ impl Output<'_> {
         let label = paint(self.err_color, WARN, "warning");
         let _ = writeln!(self.err, "{label}: {message}");
     }
+}
+
+/// `bytes` written to `path` whole or not at all: into a temporary file in the same directory,
+/// synced, then renamed over `path`. A failure leaves `path` as it was and no temporary file.
+/// The new file keeps the mode of the one it replaces, else 0644 (not the temporary's 0600).
+pub fn write_file(path: &Path, bytes: &[u8]) -> Result<()> {
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    let write_err = |path: &Path| {
+        let path = path.to_path_buf();
+        move |source| Error::Write { path, source }
+    };
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".aotcheck-output.")
+        .suffix(".tmp")
+        .tempfile_in(dir)
+        .map_err(write_err(path))?;
+    tmp.write_all(bytes)
+        .and_then(|()| tmp.as_file().sync_all())
+        .map_err(write_err(path))?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(path)
+            .map(|m| m.permissions().mode() & 0o777)
+            .unwrap_or(0o644);
+        std::fs::set_permissions(tmp.path(), std::fs::Permissions::from_mode(mode))
+            .map_err(write_err(path))?;
+    }
+    tmp.persist(path).map_err(|e| Error::Write {
+        path: path.to_path_buf(),
+        source: e.error,
+    })?;
+    Ok(())
 }

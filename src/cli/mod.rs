@@ -52,9 +52,13 @@ struct AotcheckArgs {
     #[command(flatten)]
     probe: ProbeArgs,
 
-    /// Output format of the report on stdout (markdown: for a pull-request comment)
+    /// Output format of the report (markdown: for a pull-request comment)
     #[arg(long, value_enum, default_value_t = FormatArg::Human, global = true)]
     format: FormatArg,
+
+    /// Write the report to FILE instead of stdout (atomically: the whole report or no change)
+    #[arg(long, value_name = "FILE", global = true)]
+    output: Option<PathBuf>,
 
     /// Coloring: auto, always, never [default: $CARGO_TERM_COLOR, else auto; NO_COLOR honoured]
     #[arg(long, value_enum, value_name = "WHEN", global = true)]
@@ -419,6 +423,7 @@ pub fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Options, clap::
             FormatArg::Json => Format::Json,
             FormatArg::Markdown => Format::Markdown,
         },
+        output: a.output,
         color,
         verbosity: if a.quiet {
             Verbosity::Quiet

@@ -35,6 +35,16 @@ fn inspect_needs_files_and_takes_global_flags() {
     let o = p(&["x", "inspect", "/bin/ls", "--format", "json"]).expect("parse");
     assert_eq!(o.format, Format::Json);
     assert!(matches!(o.command, Command::Inspect { ref files } if files.len() == 1));
+    assert_eq!(o.output, None);
+    let o = p(&[
+        "x", "--output", "r.json", "inspect", "/bin/ls", "--format", "json",
+    ])
+    .expect("parse");
+    assert_eq!(o.output.as_deref(), Some(std::path::Path::new("r.json")));
+    let o = p(&["x", "--format", "markdown", "--output", "pr.md"]).expect("parse");
+    assert_eq!(o.format, Format::Markdown);
+    assert_eq!(o.output.as_deref(), Some(std::path::Path::new("pr.md")));
+    assert!(p(&["x", "--output"]).is_err());
 }
 
 #[test]

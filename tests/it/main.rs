@@ -14,5 +14,6 @@ mod gate_render;
 mod hardening;
 mod hostile;
 mod inspect;
+mod output;
 mod probe;
 mod size;
