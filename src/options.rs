@@ -112,6 +112,25 @@ pub struct SizeOptions {
     /// Keep std, core, alloc and the sysroot's other crates apart instead of folding them
     /// into `std`.
     pub split_std: bool,
+    /// The largest symbols of each crate (`binary.crate_symbols`), for the HTML page's map of
+    /// the bytes; `None`: not reported.
+    pub crate_symbols: Option<SymbolMap>,
+}
+
+/// How many symbols per crate, and in all, `binary.crate_symbols` lists.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SymbolMap {
+    pub per_crate: usize,
+    pub total: usize,
+}
+
+impl SymbolMap {
+    /// What the HTML page draws: enough to see where the bytes go, few enough that the page of
+    /// a binary of ripgrep's size stays well under 2 MiB.
+    pub const PAGE: SymbolMap = SymbolMap {
+        per_crate: 40,
+        total: 1200,
+    };
 }
 
 /// The release gate's flags: which baseline to compare with, where to save one, how to exit.

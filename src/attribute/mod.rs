@@ -8,6 +8,7 @@
 pub mod coverage;
 pub mod crates;
 pub mod demangle;
+mod per_crate;
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -24,7 +25,7 @@ use crate::inspect::elf::is_debug_section;
 use crate::options::{SizeOptions, SymbolCount};
 use crate::plan::Plan;
 use crate::report::{
-    Binary, Confidence, ConfidenceBreakdown, Coverage, CrateSize, Report, SymbolRow,
+    Binary, Confidence, ConfidenceBreakdown, Coverage, CrateSize, CrateSymbols, Report, SymbolRow,
 };
 use coverage::{Layout, Owner, Piece};
 use demangle::Origin;
@@ -69,6 +70,7 @@ pub fn attribute_bytes(
     let a = attribute_layout(&layout, index, settings);
     binary.crates = a.crates;
     binary.symbols = a.symbols;
+    binary.crate_symbols = a.crate_symbols;
     binary.coverage = Some(a.coverage);
     Ok(())
 }
@@ -160,6 +162,7 @@ impl Interner {
 struct Attribution {
     crates: Vec<CrateSize>,
     symbols: Vec<SymbolRow>,
+    crate_symbols: Vec<CrateSymbols>,
     coverage: Coverage,
 }
 
@@ -173,9 +176,13 @@ fn attribute_layout(l: &Layout, index: Option<&CrateIndex>, s: &SizeOptions) -> 
         .collect();
     let (crates, allocated, attributed) = crate_sizes(l, &attrs, &names);
     let symbols = symbol_rows(l, &attrs, &names, s);
+    let crate_symbols = s.crate_symbols.map_or_else(Vec::new, |m| {
+        per_crate::crate_symbols(l, &attrs, &names, &crates, m)
+    });
     Attribution {
         crates,
         symbols,
+        crate_symbols,
         coverage: Coverage {
             attributed_bytes: attributed,
             share: if allocated == 0 {
@@ -255,30 +262,35 @@ fn attribute_piece(
     }
 }
 
-/// Crates over the allocated sections, largest first; and the allocated and attributed bytes.
-fn crate_sizes(l: &Layout, attrs: &[Attr], names: &Interner) -> (Vec<CrateSize>, u64, u64) {
-    let alloc = |p: &Piece| match p.owner {
+/// The crate a piece counts for, and whether that is a crate by name (not `[no symbol]` or
+/// `[unknown]`); `None` outside the allocated sections, which no crate counts.
+fn crate_of<'n>(l: &Layout, p: &Piece, a: &Attr, names: &'n Interner) -> Option<(&'n str, bool)> {
+    let alloc = match p.owner {
         Owner::Symbol { section, .. } | Owner::Section(section) => {
             l.sections.get(section).is_some_and(|s| s.alloc)
         }
         _ => false,
     };
+    alloc.then(|| match (p.owner, a.krate) {
+        (Owner::Section(_), _) => (NO_SYMBOL, false),
+        (_, NONE) => (UNKNOWN, false),
+        (_, k) => (names.shown(k), true),
+    })
+}
+
+/// Crates over the allocated sections, largest first; and the allocated and attributed bytes.
+fn crate_sizes(l: &Layout, attrs: &[Attr], names: &Interner) -> (Vec<CrateSize>, u64, u64) {
     let mut by_name: HashMap<&str, CrateSize> = HashMap::new();
     let mut allocated = 0u64;
     let mut attributed = 0u64;
     for (p, a) in l.pieces.iter().zip(attrs) {
-        if !alloc(p) {
+        let Some((name, named)) = crate_of(l, p, a, names) else {
             continue;
-        }
-        allocated += p.vm;
-        let name = match (p.owner, a.krate) {
-            (Owner::Section(_), _) => NO_SYMBOL,
-            (_, NONE) => UNKNOWN,
-            (_, k) => {
-                attributed += p.vm;
-                names.shown(k)
-            }
         };
+        allocated += p.vm;
+        if named {
+            attributed += p.vm;
+        }
         let c = by_name.entry(name).or_insert_with(|| CrateSize {
             name: name.to_string(),
             file_size: 0,

@@ -250,6 +250,7 @@ impl From<&SizeArgs> for SizeOptions {
                 .unwrap_or_default(),
             filter: a.filter.clone(),
             split_std: a.split_std,
+            crate_symbols: None,
         }
     }
 }

@@ -85,6 +85,7 @@ pub fn inspect(elf: &Elf, bytes: &[u8]) -> Binary {
         crates: Vec::new(),
         symbols: Vec::new(),
         coverage: None,
+        crate_symbols: Vec::new(),
     }
 }
 

@@ -32,6 +32,7 @@ fn blank(format: &str, arch: String, file_size: u64) -> Binary {
         crates: Vec::new(),
         symbols: Vec::new(),
         coverage: None,
+        crate_symbols: Vec::new(),
     }
 }
 

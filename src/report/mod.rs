@@ -15,7 +15,7 @@ pub use audit::{Finding, Severity};
 pub use gate::{BaselineSummary, Check, CheckId, Provenance, Unit, Verdict};
 pub use hostile::{HostileOutcome, HostileRun};
 pub use probe::{ComparedMetric, Comparison, FailedRun, Memory, Probe, Sample, Stats};
-pub use size::{Confidence, ConfidenceBreakdown, Coverage, CrateSize, SymbolRow};
+pub use size::{Confidence, ConfidenceBreakdown, Coverage, CrateSize, CrateSymbols, SymbolRow};
 
 /// Bumped when a change would make an older reader misread a report.
 pub const SCHEMA_VERSION: u32 = 1;
@@ -239,6 +239,9 @@ pub struct Binary {
     /// Top symbols (or every row with `--symbols all`).
     #[serde(default)]
     pub symbols: Vec<SymbolRow>,
+    /// The largest symbols of each crate (`--format html`); empty otherwise.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub crate_symbols: Vec<CrateSymbols>,
     #[serde(default)]
     pub coverage: Option<Coverage>,
 }

@@ -110,6 +110,21 @@ pub struct SymbolRow {
     pub instantiated_in: Option<String>,
 }
 
+/// One crate's largest symbols, and what its other rows add up to: the map of the bytes that
+/// `--format html` draws. Rows of the allocated sections only, as [`CrateSize`] counts them
+/// (for `[no symbol]`, one row per section), so a crate's rows and `more_*` sum to its sizes.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct CrateSymbols {
+    #[serde(rename = "crate")]
+    pub krate: String,
+    /// Largest first.
+    pub symbols: Vec<SymbolRow>,
+    /// Rows not listed, and their bytes.
+    pub more: u64,
+    pub more_file_size: u64,
+    pub more_vm_size: u64,
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct Coverage {
     /// Bytes of allocated sections (in memory) attributed to a crate.
