@@ -30,6 +30,17 @@ pub fn size(bytes: u64) -> String {
     format!("{v:.digits$} {}", UNITS[unit])
 }
 
+/// A duration in milliseconds with the digits that matter: `123 ms`, `12.3 ms`, `1.23 ms`.
+pub fn ms(v: f64) -> String {
+    if v >= 100.0 {
+        format!("{v:.0} ms")
+    } else if v >= 10.0 {
+        format!("{v:.1} ms")
+    } else {
+        format!("{v:.2} ms")
+    }
+}
+
 /// `1419280` → `1,419,280`.
 pub fn thousands(n: u64) -> String {
     let s = n.to_string();
@@ -118,6 +129,9 @@ mod tests {
         assert_eq!(signed_size(-512), "-512 B");
         assert_eq!(signed_size(2048), "+2.00 KiB");
         assert_eq!(percent(0.053), "+5.3%");
+        assert_eq!(ms(123.4), "123 ms");
+        assert_eq!(ms(12.34), "12.3 ms");
+        assert_eq!(ms(1.234), "1.23 ms");
         assert_eq!(percent(f64::INFINITY), "new");
         // The example: 57 B to 293 KiB read "+526882.5%".
         assert_eq!(size_change(57, 300_372, 4096), "new: 293 KiB (was 57 B)");

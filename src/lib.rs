@@ -140,6 +140,7 @@ fn emit(report: &Report, opts: &Options, out: &mut Output) -> Result<()> {
             v
         }
         Format::Markdown => render::markdown::render(report).into_bytes(),
+        Format::Html => render::html::render(report).into_bytes(),
         Format::Human => {
             let style = render::Style {
                 // A file gets colour only when asked for (`--color always`).

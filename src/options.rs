@@ -8,6 +8,8 @@ pub enum Format {
     Human,
     Json,
     Markdown,
+    /// One self-contained HTML page: charts, a treemap of the bytes, the gate.
+    Html,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]

@@ -57,7 +57,7 @@ pub(super) fn crate_symbols(
         }
     }
     // The largest of the binary first, so that `total` keeps what the map shows biggest.
-    rows.sort_by(|a, b| (b.vm, b.file).cmp(&(a.vm, a.file)));
+    rows.sort_by_key(|c| std::cmp::Reverse((c.vm, c.file)));
     let mut out: Vec<CrateSymbols> = crates
         .iter()
         .map(|c| CrateSymbols {

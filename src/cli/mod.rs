@@ -8,7 +8,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use crate::config::parse_duration;
 use crate::options::{
     BuildOptions, ColorChoice, Command, Format, GateOptions, LinkChoice, Options, ProbeOptions,
-    Ready, SizeOptions, SymbolCount, Verbosity,
+    Ready, SizeOptions, SymbolCount, SymbolMap, Verbosity,
 };
 
 const EXIT_CODES: &str = "\
@@ -52,7 +52,8 @@ struct AotcheckArgs {
     #[command(flatten)]
     probe: ProbeArgs,
 
-    /// Output format of the report (markdown: for a pull-request comment)
+    /// Output format of the report (markdown: for a pull-request comment; html: one
+    /// self-contained page with charts and a treemap of the bytes)
     #[arg(long, value_enum, default_value_t = FormatArg::Human, global = true)]
     format: FormatArg,
 
@@ -320,6 +321,7 @@ enum FormatArg {
     Human,
     Json,
     Markdown,
+    Html,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -417,13 +419,20 @@ pub fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Options, clap::
         Some(ColorArg::Auto) => ColorChoice::Auto,
         None => color_from_env(std::env::var("CARGO_TERM_COLOR").ok()),
     };
+    let format = match a.format {
+        FormatArg::Human => Format::Human,
+        FormatArg::Json => Format::Json,
+        FormatArg::Markdown => Format::Markdown,
+        FormatArg::Html => Format::Html,
+    };
+    let mut size = SizeOptions::from(&a.size);
+    if format == Format::Html {
+        // The page's treemap draws each crate's largest symbols.
+        size.crate_symbols = Some(SymbolMap::PAGE);
+    }
     Ok(Options {
         command,
-        format: match a.format {
-            FormatArg::Human => Format::Human,
-            FormatArg::Json => Format::Json,
-            FormatArg::Markdown => Format::Markdown,
-        },
+        format,
         output: a.output,
         color,
         verbosity: if a.quiet {
@@ -434,7 +443,7 @@ pub fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Options, clap::
             Verbosity::Normal
         },
         gate: a.gate.into(),
-        size: (&a.size).into(),
+        size,
         all_crates: a.size.crates,
     })
 }

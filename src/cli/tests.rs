@@ -37,10 +37,12 @@ fn inspect_needs_files_and_takes_global_flags() {
     assert!(matches!(o.command, Command::Inspect { ref files } if files.len() == 1));
     assert_eq!(o.output, None);
     let o = p(&[
-        "x", "--output", "r.json", "inspect", "/bin/ls", "--format", "json",
+        "x", "--output", "r.html", "inspect", "/bin/ls", "--format", "html",
     ])
     .expect("parse");
-    assert_eq!(o.output.as_deref(), Some(std::path::Path::new("r.json")));
+    assert_eq!(o.format, Format::Html);
+    assert_eq!(o.output.as_deref(), Some(std::path::Path::new("r.html")));
+    assert_eq!(o.size.crate_symbols, Some(SymbolMap::PAGE));
     let o = p(&["x", "--format", "markdown", "--output", "pr.md"]).expect("parse");
     assert_eq!(o.format, Format::Markdown);
     assert_eq!(o.output.as_deref(), Some(std::path::Path::new("pr.md")));

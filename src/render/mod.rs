@@ -4,6 +4,7 @@ pub mod audit;
 mod gate;
 pub mod github;
 mod hostile;
+pub mod html;
 pub mod human;
 pub mod markdown;
 pub mod probe;

@@ -3,7 +3,7 @@
 use std::fmt::Write as _;
 
 use super::Style;
-use crate::format::size;
+use crate::format::{ms, size};
 use crate::output::{BAD, DIM, HEADER, WARN, paint};
 use crate::report::{Artifact, Comparison, Memory, Probe, Report};
 
@@ -13,16 +13,6 @@ fn row(s: &mut String, color: bool, label: &str, value: &str) {
         "  {} {value}",
         paint(color, HEADER, &format!("{label:<12}"))
     );
-}
-
-fn ms(v: f64) -> String {
-    if v >= 100.0 {
-        format!("{v:.0} ms")
-    } else if v >= 10.0 {
-        format!("{v:.1} ms")
-    } else {
-        format!("{v:.2} ms")
-    }
 }
 
 fn kib(v: u64) -> String {

@@ -17,7 +17,7 @@ fn strays(dir: &std::path::Path, keep: &[&str]) -> Vec<String> {
 #[test]
 fn every_format_goes_to_the_file_as_it_would_to_stdout() {
     let dir = tempfile::tempdir().expect("tempdir");
-    for format in ["human", "json", "markdown"] {
+    for format in ["human", "json", "markdown", "html"] {
         let file = dir.path().join(format!("report.{format}"));
         let to_file = run(aotcheck()
             .args(["aotcheck", "inspect", "/bin/true", "--format", format])
@@ -44,7 +44,7 @@ fn every_format_goes_to_the_file_as_it_would_to_stdout() {
     .expect("valid JSON");
     let len = std::fs::metadata("/bin/true").expect("/bin/true").len();
     assert_eq!(json["artifacts"][0]["binary"]["file_size"], len);
-    let names: Vec<String> = ["human", "json", "markdown"]
+    let names: Vec<String> = ["human", "json", "markdown", "html"]
         .iter()
         .map(|f| format!("report.{f}"))
         .collect();

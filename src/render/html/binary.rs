@@ -1,0 +1,333 @@
+//! One build's facts and the tables of its bytes: crates, symbols, sections, closure.
+
+use std::fmt::Write as _;
+
+use super::escape::{clipped, text};
+use super::treemap::NAME_MAX;
+use super::{Cell, ROWS, Table};
+use crate::format::{size, size_change, thousands};
+use crate::report::{Artifact, Binary, CheckId, Confidence, Linkage};
+
+fn bytes(n: u64) -> String {
+    format!(
+        "{} <span class=\"dim\">({} B)</span>",
+        size(n),
+        thousands(n)
+    )
+}
+
+fn share(part: u64, whole: u64) -> String {
+    if whole == 0 {
+        "–".into()
+    } else {
+        format!("{:.1}%", part as f64 * 100.0 / whole as f64)
+    }
+}
+
+fn list(v: &[String]) -> String {
+    v.iter()
+        .map(|x| format!("<code>{}</code>", text(x)))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// What the file is: format, linkage and what it needs, sizes, glibc floor, build-id.
+pub fn facts(s: &mut String, a: &Artifact) {
+    let b = &a.binary;
+    let mut rows = kind(b);
+    rows.extend(sizes(b));
+    rows.extend(marks(b));
+    s.push_str("<dl class=\"facts\">");
+    for (k, v) in rows {
+        let _ = write!(s, "<dt>{k}</dt><dd>{v}</dd>");
+    }
+    s.push_str("</dl>\n");
+    for v in &b.version_needs {
+        let _ = writeln!(
+            s,
+            "<p class=\"note\">Versions needed from <code>{}</code>: {}</p>",
+            text(&v.library),
+            text(&v.versions.join(", "))
+        );
+    }
+}
+
+/// Format, linkage, and what the loader needs.
+fn kind(b: &Binary) -> Vec<(&'static str, String)> {
+    let mut format = format!("{} {}", text(&b.format.to_uppercase()), text(&b.arch));
+    if let Some(t) = &b.elf_type {
+        let _ = write!(format, ", {}", text(t));
+        if b.pie == Some(true) {
+            format.push_str(" (PIE)");
+        }
+    }
+    let linkage = match b.linkage {
+        Linkage::Static | Linkage::StaticPie => format!(
+            "<b class=\"ok-text\">{}</b>: no interpreter, no shared libraries",
+            b.linkage.as_str()
+        ),
+        Linkage::Dynamic | Linkage::SharedLibrary => format!(
+            "<b class=\"warn-text\">{}</b>: {} shared libraries needed",
+            b.linkage.as_str(),
+            b.needed.len()
+        ),
+        Linkage::Unknown => "unknown for this kind of file".into(),
+    };
+    let mut rows = vec![("format", format), ("linkage", linkage)];
+    if let Some(i) = &b.interpreter {
+        rows.push(("interpreter", format!("<code>{}</code>", text(i))));
+    }
+    for (label, v) in [
+        ("needed", &b.needed),
+        ("rpath", &b.rpath),
+        ("runpath", &b.runpath),
+    ] {
+        if !v.is_empty() {
+            rows.push((label, list(v)));
+        }
+    }
+    rows
+}
+
+fn sizes(b: &Binary) -> Vec<(&'static str, String)> {
+    let mut rows = vec![("file size", bytes(b.file_size))];
+    if let Some(n) = b.stripped_size {
+        rows.push(("stripped", bytes(n)));
+    }
+    for (label, v) in [
+        ("debug info", b.debug_size),
+        ("symbol table", b.symtab_size),
+    ] {
+        if let Some(n) = v.filter(|n| *n > 0) {
+            rows.push((label, bytes(n)));
+        }
+    }
+    rows.push(("closure", bytes(b.closure_size)));
+    rows
+}
+
+/// The glibc floor, constructors, build-id, and how much of it is named by crate.
+fn marks(b: &Binary) -> Vec<(&'static str, String)> {
+    let mut rows = Vec::new();
+    match &b.glibc_floor {
+        Some(g) => rows.push((
+            "glibc floor",
+            format!("GLIBC_{}, needed by {}", text(&g.version), list(&g.symbols)),
+        )),
+        None if b.format == "elf" => {
+            rows.push(("glibc floor", "none: no versioned glibc imports".into()))
+        }
+        None => {}
+    }
+    if let Some(n) = b.init_array_entries {
+        rows.push((
+            "constructors",
+            format!("{n} <code>.init_array</code> entries (run before main)"),
+        ));
+    }
+    if let Some(id) = &b.build_id {
+        rows.push(("build-id", format!("<code>{}</code>", text(id))));
+    }
+    if let Some(c) = &b.coverage {
+        let table = c.symbol_table.as_deref().map_or_else(
+            || "no symbol table (stripped): no crate can be named".to_string(),
+            |t| format!("symbols from <code>{}</code>", text(t)),
+        );
+        rows.push((
+            "attributed",
+            format!(
+                "{} of {} loaded named by crate ({}); {table}",
+                size(c.attributed_bytes),
+                size(c.allocated_bytes),
+                share(c.attributed_bytes, c.allocated_bytes)
+            ),
+        ));
+    }
+    rows
+}
+
+/// Every crate: loaded and file bytes, share, confidence, and the baseline's size.
+pub fn crates(s: &mut String, a: &Artifact) {
+    let b = &a.binary;
+    if b.crates.is_empty() {
+        return;
+    }
+    let whole = b.coverage.as_ref().map_or(0, |c| c.allocated_bytes);
+    let base = |name: &str| {
+        a.checks
+            .iter()
+            .find(|c| matches!(&c.id, CheckId::BaselineCrate(n) if n == name))
+    };
+    let with_base = a
+        .checks
+        .iter()
+        .any(|c| matches!(c.id, CheckId::BaselineCrate(_)));
+    let mut headers = vec![
+        ("Crate", false),
+        ("Loaded", true),
+        ("Share", true),
+        ("In file", true),
+        ("Confidence", false),
+        ("Instantiated elsewhere", true),
+    ];
+    if with_base {
+        headers.extend([("Baseline (file)", true), ("Change", true)]);
+    }
+    let _ = writeln!(
+        s,
+        "<details open><summary>{} crates</summary>",
+        b.crates.len()
+    );
+    let mut t = Table::new("crates", &headers);
+    for c in &b.crates {
+        let conf: Vec<String> = Confidence::ALL
+            .iter()
+            .filter(|k| c.confidence.get(**k) > 0)
+            .map(|k| format!("{} {}", k.as_str(), share(c.confidence.get(*k), c.vm_size)))
+            .collect();
+        let mut row = vec![
+            Cell::Text(format!("<code>{}</code>", text(&c.name))),
+            Cell::Num(c.vm_size as f64, size(c.vm_size)),
+            Cell::Num(c.vm_size as f64, share(c.vm_size, whole)),
+            Cell::Num(c.file_size as f64, size(c.file_size)),
+            Cell::Text(conf.join(", ")),
+            Cell::Num(
+                c.instantiated_elsewhere as f64,
+                size(c.instantiated_elsewhere),
+            ),
+        ];
+        if with_base {
+            match base(&c.name) {
+                Some(ch) => {
+                    let (was, now) = (ch.baseline.unwrap_or(0.0), ch.value.unwrap_or(0.0));
+                    let small = ch.fail_min.map_or(0, |m| m as u64);
+                    row.push(Cell::Num(was, size(was as u64)));
+                    row.push(Cell::Num(
+                        ch.delta.unwrap_or(0.0),
+                        format!(
+                            "<span class=\"verdict {}\">{}</span>",
+                            ch.verdict.as_str(),
+                            text(&size_change(was as u64, now as u64, small))
+                        ),
+                    ));
+                }
+                None => row.extend([Cell::Text("–".into()), Cell::Text("–".into())]),
+            }
+        }
+        t.row(row);
+    }
+    t.finish(s, None);
+    s.push_str("</details>\n");
+}
+
+/// The report's symbol rows (the largest, or with `--symbols all` every row, cut to [`ROWS`]).
+pub fn symbols(s: &mut String, a: &Artifact) {
+    let rows = &a.binary.symbols;
+    if rows.is_empty() {
+        return;
+    }
+    let _ = writeln!(
+        s,
+        "<details><summary>{} largest symbols</summary>",
+        rows.len().min(ROWS)
+    );
+    let mut t = Table::new(
+        "symbols",
+        &[
+            ("Symbol", false),
+            ("Crate", false),
+            ("Section", false),
+            ("Loaded", true),
+            ("In file", true),
+            ("Confidence", false),
+        ],
+    );
+    for r in rows.iter().take(ROWS) {
+        let mut krate = r.krate.as_deref().map_or_else(|| "–".into(), text);
+        if let Some(i) = &r.instantiated_in {
+            let _ = write!(krate, " <span class=\"dim\">(in {})</span>", text(i));
+        }
+        t.row(vec![
+            Cell::Text(format!("<code>{}</code>", clipped(&r.name, NAME_MAX))),
+            Cell::Text(krate),
+            Cell::Text(format!("<code>{}</code>", text(&r.section))),
+            Cell::Num(r.vm_size as f64, size(r.vm_size)),
+            Cell::Num(r.file_size as f64, size(r.file_size)),
+            Cell::Text(r.confidence.as_str().into()),
+        ]);
+    }
+    let more = rows.len().saturating_sub(ROWS);
+    t.finish(
+        s,
+        (more > 0).then(|| {
+            format!("{more} more rows are in the JSON report (<code>--format json</code>).")
+        }),
+    );
+    s.push_str("</details>\n");
+}
+
+pub fn sections(s: &mut String, b: &Binary) {
+    if b.sections.is_empty() {
+        return;
+    }
+    let _ = writeln!(
+        s,
+        "<details><summary>{} sections</summary>",
+        b.sections.len()
+    );
+    let mut t = Table::new(
+        "sections",
+        &[("Section", false), ("In file", true), ("In memory", true)],
+    );
+    for sec in b.sections.iter().take(ROWS) {
+        t.row(vec![
+            Cell::Text(format!("<code>{}</code>", text(&sec.name))),
+            Cell::Num(sec.file_size as f64, size(sec.file_size)),
+            Cell::Num(sec.mem_size as f64, size(sec.mem_size)),
+        ]);
+    }
+    let more = b.sections.len().saturating_sub(ROWS);
+    t.finish(
+        s,
+        (more > 0).then(|| format!("{more} more sections are in the JSON report.")),
+    );
+    s.push_str("</details>\n");
+}
+
+/// The interpreter and libraries the loader would map, where they were found.
+pub fn closure(s: &mut String, b: &Binary) {
+    if b.closure.is_empty() {
+        return;
+    }
+    let _ = writeln!(
+        s,
+        "<details><summary>Closure: {} files, {} with the binary</summary>",
+        b.closure.len(),
+        size(b.closure_size)
+    );
+    let mut t = Table::new(
+        "closure",
+        &[
+            ("Needed", false),
+            ("Found at", false),
+            ("Size", true),
+            ("Needed by", false),
+        ],
+    );
+    for c in &b.closure {
+        t.row(vec![
+            Cell::Text(format!("<code>{}</code>", text(&c.name))),
+            Cell::Text(c.path.as_deref().map_or_else(
+                || "<b class=\"bad-text\">not found on this machine</b>".into(),
+                |p| format!("<code>{}</code>", text(p)),
+            )),
+            Cell::Num(
+                c.size.unwrap_or(0) as f64,
+                c.size.map_or_else(|| "–".into(), size),
+            ),
+            Cell::Text(format!("<code>{}</code>", text(&c.needed_by))),
+        ]);
+    }
+    t.finish(s, None);
+    s.push_str("</details>\n");
+}

@@ -1,0 +1,339 @@
+//! The article's charts as inline SVG, one build per colour (the static build against the
+//! regular one with `--compare`): startup (every probe sample a point, the median and the
+//! spawn floor marked), memory at ready and sizes (bars). Axes carry units; each chart says
+//! over how many runs.
+
+use std::fmt::Write as _;
+
+use super::Build;
+use super::escape::text;
+use super::svg::{Rect, num, ticks};
+use crate::format::{ms, size};
+use crate::report::Probe;
+
+/// Width of every chart's `viewBox`; the page scales it.
+const WIDTH: f64 = 400.0;
+/// Room on the left for the labels of the rows.
+const LEFT: f64 = 74.0;
+const RIGHT: f64 = 22.0;
+/// Room below for tick labels and the axis' title.
+const BOTTOM: f64 = 40.0;
+const TOP: f64 = 8.0;
+
+/// The three charts of one binary target, side by side.
+pub fn charts(s: &mut String, builds: &[Build]) {
+    s.push_str("<div class=\"charts\">\n");
+    startup(s, builds);
+    memory(s, builds);
+    sizes(s, builds);
+    s.push_str("</div>\n");
+}
+
+fn figure_open(s: &mut String, class: &str, height: f64, label: &str) {
+    let _ = writeln!(
+        s,
+        "<figure class=\"chart {class}\"><svg viewBox=\"0 0 {WIDTH} {}\" role=\"img\" \
+         aria-label=\"{}\">",
+        num(height),
+        text(label)
+    );
+}
+
+/// Vertical grid lines with their labels, and the axis' title below.
+fn x_axis(s: &mut String, plot: Rect, axis: &[f64], label: &dyn Fn(f64) -> String, title: &str) {
+    let end = axis.last().copied().unwrap_or(1.0);
+    for &t in axis {
+        let x = plot.x + t / end * plot.w;
+        let _ = writeln!(
+            s,
+            "<line class=\"grid\" x1=\"{x}\" y1=\"{}\" x2=\"{x}\" y2=\"{}\"/>\
+             <text class=\"tick\" x=\"{x}\" y=\"{}\">{}</text>",
+            num(plot.y),
+            num(plot.y + plot.h),
+            num(plot.y + plot.h + 13.0),
+            text(&label(t)),
+            x = num(x)
+        );
+    }
+    let _ = writeln!(
+        s,
+        "<text class=\"axis\" x=\"{}\" y=\"{}\">{}</text>",
+        num(plot.x + plot.w / 2.0),
+        num(plot.y + plot.h + 32.0),
+        text(title)
+    );
+}
+
+/// Height of a build's strip in the startup chart.
+const BAND: f64 = 54.0;
+
+/// Startup: a strip of points per build, hollow for warmup runs, the median a solid line and
+/// the spawn floor a dashed one.
+fn startup(s: &mut String, builds: &[Build]) {
+    let probes: Vec<(&Build, &Probe)> = builds
+        .iter()
+        .filter_map(|b| b.artifact.probe.as_ref().map(|p| (b, p)))
+        .collect();
+    if probes.is_empty() {
+        return;
+    }
+    let height = TOP + BAND * probes.len() as f64 + BOTTOM;
+    let plot = Rect::new(LEFT, TOP, WIDTH - LEFT - RIGHT, BAND * probes.len() as f64);
+    let max = probes
+        .iter()
+        .flat_map(|(_, p)| {
+            let samples = p.samples.iter().map(|x| x.startup_ms);
+            samples
+                .chain(p.spawn_floor_ms)
+                .chain(p.startup_ms.as_ref().map(|t| t.max))
+        })
+        .fold(0.0, f64::max);
+    let axis = ticks(max, 5);
+    let end = axis.last().copied().unwrap_or(1.0);
+    let x = |v: f64| plot.x + v / end * plot.w;
+    figure_open(s, "startup", height, "startup time, every run");
+    let tick = |t: f64| format!("{} ms", num(t));
+    x_axis(s, plot, &axis, &tick, "time from spawn to ready (ms)");
+    for (i, (b, p)) in probes.iter().enumerate() {
+        strip(s, b, p, plot.y + BAND * i as f64, &x);
+    }
+    s.push_str("</svg>\n<figcaption><b>Startup</b>: ");
+    let parts: Vec<String> = probes
+        .iter()
+        .map(|(b, p)| {
+            let mut t = format!("{}: {} runs + {} warmup", text(&b.label), p.runs, p.warmup);
+            if p.failures > 0 {
+                let _ = write!(t, ", {} failed", p.failures);
+            }
+            t
+        })
+        .collect();
+    let _ = writeln!(
+        s,
+        "{} (ready: <code>{}</code>). Each point is a run (hollow: warmup); the line is the \
+         median of the counted runs, the dashed line the spawn floor (a static program that \
+         only calls <code>_exit</code>, timed the same way).</figcaption></figure>",
+        parts.join("; "),
+        text(&probes[0].1.ready)
+    );
+}
+
+/// One build's strip: every sample a point, its median and its spawn floor.
+fn strip(s: &mut String, b: &Build, p: &Probe, top: f64, x: &dyn Fn(f64) -> f64) {
+    let mid = top + BAND / 2.0;
+    let _ = writeln!(
+        s,
+        "<text class=\"row\" x=\"{}\" y=\"{}\">{}</text><g class=\"samples {}\" \
+         data-build=\"{}\">",
+        num(LEFT - 6.0),
+        num(mid + 4.0),
+        text(&b.label),
+        b.class,
+        text(&b.label)
+    );
+    for sample in &p.samples {
+        // Spread over the band so that equal times stay apart: a fixed, not random, shuffle.
+        let jitter = ((f64::from(sample.run) * 0.618_034) % 1.0 - 0.5) * BAND * 0.6;
+        let warm = if sample.warmup { " warm" } else { "" };
+        let _ = writeln!(
+            s,
+            "<circle class=\"sample{warm}\" cx=\"{}\" cy=\"{}\" r=\"3\" data-ms=\"{}\">\
+             <title>run {}{}: {}</title></circle>",
+            num(x(sample.startup_ms)),
+            num(mid + jitter),
+            sample.startup_ms,
+            sample.run,
+            if sample.warmup { " (warmup)" } else { "" },
+            ms(sample.startup_ms)
+        );
+    }
+    s.push_str("</g>\n");
+    if let Some(t) = &p.startup_ms {
+        let label = format!("median {}", ms(t.median));
+        marker(s, "median", x(t.median), top, &label);
+    }
+    if let Some(f) = p.spawn_floor_ms {
+        marker(s, "floor", x(f), top, &format!("spawn floor {}", ms(f)));
+    }
+}
+
+/// A vertical line across one band, with its value on hover and above the line.
+fn marker(s: &mut String, class: &str, x: f64, top: f64, label: &str) {
+    let _ = writeln!(
+        s,
+        "<line class=\"{class}\" x1=\"{x}\" y1=\"{}\" x2=\"{x}\" y2=\"{}\"><title>{}</title></line>",
+        num(top + 4.0),
+        num(top + BAND - 4.0),
+        text(label),
+        x = num(x)
+    );
+}
+
+/// One bar chart row: a figure and its value per build (`None`: unknown, with why).
+struct Bar {
+    label: &'static str,
+    values: Vec<Result<u64, String>>,
+}
+
+/// Memory at ready, in bytes (the report has KiB), per build.
+fn memory(s: &mut String, builds: &[Build]) {
+    if builds.iter().all(|b| b.artifact.probe.is_none()) {
+        return;
+    }
+    let field = |b: &Build, key: &str, get: fn(&Probe) -> Option<u64>| match &b.artifact.probe {
+        None => Err("not probed".to_string()),
+        Some(p) => get(p).map(|k| k.saturating_mul(1024)).ok_or_else(|| {
+            p.unknown
+                .get(&format!("memory_kib.{key}"))
+                .cloned()
+                .unwrap_or_else(|| "unknown".into())
+        }),
+    };
+    let rows: Vec<Bar> = [
+        (
+            "RSS",
+            "rss",
+            (|p: &Probe| p.memory_kib.rss) as fn(&Probe) -> Option<u64>,
+        ),
+        ("PSS", "pss", |p: &Probe| p.memory_kib.pss),
+        ("anonymous", "anon", |p: &Probe| p.memory_kib.anon),
+        ("file-backed", "file", |p: &Probe| p.memory_kib.file),
+    ]
+    .into_iter()
+    .map(|(label, key, get)| Bar {
+        label,
+        values: builds.iter().map(|b| field(b, key, get)).collect(),
+    })
+    .collect();
+    let runs: Vec<String> = builds
+        .iter()
+        .filter_map(|b| {
+            let p = b.artifact.probe.as_ref()?;
+            Some(format!(
+                "{}: {} of {} runs",
+                text(&b.label),
+                p.memory_runs,
+                p.runs
+            ))
+        })
+        .collect();
+    let caption = format!(
+        "<b>Memory at ready</b>: medians over the runs whose memory could be read ({}), \
+         summed over the process tree. PSS divides shared pages among the processes sharing \
+         them; file-backed is the mapped binary and libraries.",
+        runs.join("; ")
+    );
+    bars(s, "memory", builds, &rows, "memory at ready", &caption);
+}
+
+/// File, stripped and closure sizes per build.
+fn sizes(s: &mut String, builds: &[Build]) {
+    let rows = vec![
+        Bar {
+            label: "file",
+            values: builds
+                .iter()
+                .map(|b| Ok(b.artifact.binary.file_size))
+                .collect(),
+        },
+        Bar {
+            label: "stripped",
+            values: builds
+                .iter()
+                .map(|b| {
+                    let stripped = b.artifact.binary.stripped_size;
+                    stripped.ok_or_else(|| "not an ELF file".to_string())
+                })
+                .collect(),
+        },
+        Bar {
+            label: "closure",
+            values: builds
+                .iter()
+                .map(|b| Ok(b.artifact.binary.closure_size))
+                .collect(),
+        },
+    ];
+    let caption = "<b>Sizes</b>, from the files: as built; stripped (what <code>strip</code> \
+                   leaves); the closure (the binary and every shared library it loads, what a \
+                   container image pays for).";
+    bars(s, "sizes", builds, &rows, "size", caption);
+}
+
+/// Horizontal bars, one group per row and one bar per build, on a byte axis.
+fn bars(s: &mut String, class: &str, builds: &[Build], rows: &[Bar], title: &str, caption: &str) {
+    let bar = 13.0;
+    let group = bar * builds.len() as f64 + 10.0;
+    let plot = Rect::new(
+        LEFT,
+        TOP,
+        WIDTH - LEFT - RIGHT - 50.0,
+        group * rows.len() as f64,
+    );
+    let max = rows
+        .iter()
+        .flat_map(|r| r.values.iter().filter_map(|v| v.as_ref().ok()))
+        .max()
+        .copied()
+        .unwrap_or(0);
+    let (unit, per) = if max >= 1024 * 1024 {
+        ("MiB", 1024.0 * 1024.0)
+    } else {
+        ("KiB", 1024.0)
+    };
+    let axis = ticks(max as f64 / per, 4);
+    let end = axis.last().copied().unwrap_or(1.0) * per;
+    figure_open(s, class, TOP + plot.h + BOTTOM, title);
+    let tick = |t: f64| format!("{} {unit}", num(t));
+    x_axis(s, plot, &axis, &tick, &format!("{title} ({unit})"));
+    for (i, row) in rows.iter().enumerate() {
+        let top = plot.y + group * i as f64 + 5.0;
+        let _ = writeln!(
+            s,
+            "<text class=\"row\" x=\"{}\" y=\"{}\">{}</text>",
+            num(LEFT - 6.0),
+            num(top + group / 2.0),
+            row.label
+        );
+        for (j, (b, v)) in builds.iter().zip(&row.values).enumerate() {
+            let y = top + bar * j as f64;
+            match v {
+                Ok(bytes) => {
+                    let w = *bytes as f64 / end * plot.w;
+                    let _ = writeln!(
+                        s,
+                        "<rect class=\"bar {}\" {} data-bytes=\"{bytes}\"><title>{}, {}: {} \
+                         ({bytes} B)</title></rect><text class=\"value\" x=\"{}\" y=\"{}\">{}</text>",
+                        b.class,
+                        Rect::new(plot.x, y, w, bar - 2.0).attrs(),
+                        text(&b.label),
+                        row.label,
+                        size(*bytes),
+                        num(plot.x + w + 3.0),
+                        num(y + bar - 4.0),
+                        size(*bytes)
+                    );
+                }
+                Err(why) => {
+                    let _ = writeln!(
+                        s,
+                        "<text class=\"value unknown\" x=\"{}\" y=\"{}\">{}: unknown<title>{}</title></text>",
+                        num(plot.x + 3.0),
+                        num(y + bar - 4.0),
+                        text(&b.label),
+                        text(why)
+                    );
+                }
+            }
+        }
+    }
+    let legend: Vec<String> = builds
+        .iter()
+        .map(|b| format!("<span class=\"key {}\"></span>{}", b.class, text(&b.label)))
+        .collect();
+    let _ = writeln!(
+        s,
+        "</svg>\n<figcaption>{caption} <span class=\"legend\">{}</span></figcaption></figure>",
+        legend.join(" ")
+    );
+}

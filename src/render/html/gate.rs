@@ -1,0 +1,298 @@
+//! The run as a whole on the page: what it was compared with, every check (failed first), the
+//! static-vs-regular table, the files not inspected, the warnings, and how it was made.
+
+use std::fmt::Write as _;
+
+use super::escape::text;
+use super::{Cell, Table, verdict_word};
+use crate::format::{artifact_label, ms, size, size_change};
+use crate::report::{Check, Comparison, Provenance, Report, Unit, Verdict};
+
+/// A check's figure in its unit.
+fn value(v: Option<f64>, unit: Unit) -> String {
+    match (v, unit) {
+        (None, _) => "–".into(),
+        (Some(x), Unit::Bytes) if x >= 0.0 => size(x.round() as u64),
+        (Some(x), Unit::Bytes) => format!("-{}", size((-x).round() as u64)),
+        (Some(x), Unit::Ms) => ms(x),
+        (Some(x), Unit::None | Unit::Libraries) => format!("{x}"),
+    }
+}
+
+/// The change against the baseline, written as every report writes it.
+fn change(c: &Check) -> String {
+    match (c.unit, c.baseline, c.value, c.change) {
+        (Unit::Bytes, Some(b), Some(v), _) if b >= 0.0 && v >= 0.0 => {
+            size_change(b as u64, v as u64, c.fail_min.map_or(0, |m| m as u64))
+        }
+        (_, _, _, Some(x)) => crate::format::percent(x),
+        _ => "–".into(),
+    }
+}
+
+/// The comparison with the baseline, then every check of every binary, failed first.
+pub fn summary(s: &mut String, report: &Report) {
+    s.push_str("<section id=\"gate\"><h2>Checks</h2>\n");
+    baseline(s, report);
+    let mut all: Vec<(String, &Check)> = report
+        .artifacts
+        .iter()
+        .flat_map(|a| {
+            let label = artifact_label(a);
+            a.checks.iter().map(move |c| (label.clone(), c))
+        })
+        .collect();
+    let errors: usize = report
+        .artifacts
+        .iter()
+        .flat_map(|a| &a.findings)
+        .filter(|f| f.fails_gate())
+        .count();
+    if errors > 0 {
+        let _ = writeln!(
+            s,
+            "<p class=\"verdict-line fail\">{errors} error finding{} of the audit fail the gate \
+             (below, with each binary).</p>",
+            if errors == 1 { "" } else { "s" }
+        );
+    }
+    if all.is_empty() {
+        s.push_str(
+            "<p class=\"note\">No budget is set and no baseline was given: no checks. Budgets \
+             go in <code>[package.metadata.aotcheck]</code>; <code>--baseline</code> or \
+             <code>--baseline-ref</code> compare.</p>\n</section>\n",
+        );
+        return;
+    }
+    all.sort_by_key(|(_, c)| std::cmp::Reverse(c.verdict));
+    checks(s, &all);
+    s.push_str("</section>\n");
+}
+
+/// Every check, worst first: the figure, the limit or the baseline, the change, why.
+fn checks(s: &mut String, all: &[(String, &Check)]) {
+    let count = |v: Verdict| all.iter().filter(|(_, c)| c.verdict == v).count();
+    let _ = writeln!(
+        s,
+        "<p class=\"counts\">{} fail · {} warn · {} inconclusive · {} pass</p>",
+        count(Verdict::Fail),
+        count(Verdict::Warn),
+        count(Verdict::Inconclusive),
+        count(Verdict::Pass)
+    );
+    let mut t = Table::new(
+        "checks",
+        &[
+            ("Binary", false),
+            ("Check", false),
+            ("Verdict", false),
+            ("Now", true),
+            ("Limit / baseline", true),
+            ("Change", true),
+            ("Why", false),
+        ],
+    );
+    for (label, c) in all {
+        let reference = match (c.limit, c.baseline) {
+            (Some(l), _) => format!("limit {}", value(Some(l), c.unit)),
+            (None, Some(b)) => format!("was {}", value(Some(b), c.unit)),
+            _ => "–".into(),
+        };
+        t.row(vec![
+            Cell::Text(text(label)),
+            Cell::Text(format!("<code>{}</code>", text(&c.id.to_string()))),
+            Cell::Keyed(
+                f64::from(c.verdict as u8),
+                format!(
+                    "<span class=\"verdict {}\">{}</span>",
+                    c.verdict.as_str(),
+                    verdict_word(c.verdict)
+                ),
+            ),
+            Cell::Num(c.value.unwrap_or(f64::NAN), text(&value(c.value, c.unit))),
+            Cell::Num(c.limit.or(c.baseline).unwrap_or(f64::NAN), text(&reference)),
+            Cell::Num(c.change.or(c.delta).unwrap_or(f64::NAN), text(&change(c))),
+            Cell::Text(text(&c.message)),
+        ]);
+    }
+    t.finish(s, None);
+}
+
+/// What the run was compared with, and how the baseline was made differently.
+fn baseline(s: &mut String, report: &Report) {
+    let Some(c) = &report.baseline else {
+        return;
+    };
+    let _ = write!(s, "<p>Compared with <code>{}</code>", text(&c.source));
+    if let Some(commit) = c.provenance.as_ref().and_then(|p| p.git_commit.as_deref()) {
+        let _ = write!(s, " (commit <code>{}</code>)", text(commit));
+    }
+    s.push_str(".</p>\n");
+    if !c.mismatches.is_empty() {
+        s.push_str(
+            "<div class=\"callout warn\"><b>The baseline was built differently</b>, so part of \
+             the difference is not the code's:<ul>",
+        );
+        for m in &c.mismatches {
+            let _ = write!(s, "<li>{}</li>", text(m));
+        }
+        s.push_str("</ul></div>\n");
+    }
+    if !c.unmatched.is_empty() {
+        s.push_str("<ul class=\"unmatched\">");
+        for u in &c.unmatched {
+            let _ = write!(s, "<li>{}</li>", text(u));
+        }
+        s.push_str("</ul>\n");
+    }
+    if c.improved {
+        s.push_str(
+            "<p class=\"callout good\">Something shrank: save a new baseline with \
+             <code>--save-baseline</code> to keep the gain.</p>\n",
+        );
+    }
+}
+
+/// `--compare`: the static build beside the regular one, figure by figure.
+pub fn comparison(s: &mut String, c: &Comparison) {
+    s.push_str("<h3>Static against regular</h3>\n");
+    let mut t = Table::new(
+        "comparison",
+        &[
+            ("Figure", false),
+            ("Static", true),
+            ("Regular", true),
+            ("Static / regular", true),
+        ],
+    );
+    let fig = |v: Option<f64>, unit: &str| match (v, unit) {
+        (None, _) => "unknown".to_string(),
+        (Some(x), "B") => size(x.max(0.0) as u64),
+        (Some(x), "KiB") => size((x.max(0.0) * 1024.0) as u64),
+        (Some(x), "ms") => ms(x),
+        (Some(x), u) => format!("{x} {u}"),
+    };
+    for m in &c.metrics {
+        t.row(vec![
+            Cell::Text(text(&m.metric.replace('_', " "))),
+            Cell::Num(
+                m.static_value.unwrap_or(f64::NAN),
+                text(&fig(m.static_value, &m.unit)),
+            ),
+            Cell::Num(
+                m.regular.unwrap_or(f64::NAN),
+                text(&fig(m.regular, &m.unit)),
+            ),
+            Cell::Num(
+                m.ratio.unwrap_or(f64::NAN),
+                m.ratio.map_or_else(|| "–".into(), |r| format!("{r:.2}×")),
+            ),
+        ]);
+    }
+    let floor = |f: &Option<String>| {
+        f.as_deref()
+            .map_or("none (no versioned glibc imports)".into(), |v| {
+                format!("GLIBC_{}", text(v))
+            })
+    };
+    t.row(vec![
+        Cell::Text("glibc floor".into()),
+        Cell::Text(floor(&c.static_glibc_floor)),
+        Cell::Text(floor(&c.regular_glibc_floor)),
+        Cell::Text("–".into()),
+    ]);
+    t.finish(s, None);
+}
+
+/// After the binaries: the files `inspect` could not read, the run's warnings, provenance.
+pub fn closing(s: &mut String, report: &Report) {
+    if !report.failed.is_empty() {
+        let _ = writeln!(
+            s,
+            "<section id=\"failed\"><h2>{} file{} not inspected</h2><ul>",
+            report.failed.len(),
+            if report.failed.len() == 1 { "" } else { "s" }
+        );
+        for f in &report.failed {
+            let _ = writeln!(
+                s,
+                "<li><code>{}</code>: {}</li>",
+                text(&f.path),
+                text(&f.error)
+            );
+        }
+        s.push_str("</ul></section>\n");
+    }
+    if !report.warnings.is_empty() {
+        s.push_str("<section id=\"warnings\"><h2>Warnings</h2><ul>");
+        for w in &report.warnings {
+            let _ = writeln!(s, "<li>{}</li>", text(w));
+        }
+        s.push_str("</ul></section>\n");
+    }
+    s.push_str("<section id=\"provenance\"><h2>How this report was made</h2>\n");
+    let _ = writeln!(
+        s,
+        "<p>{} {}, report schema_version {}. The JSON report is embedded at the end of this \
+         page (<code>script#aotcheck-report</code>), its symbol rows cut to the first {}.</p>",
+        text(&report.tool.name),
+        text(&report.tool.version),
+        report.schema_version,
+        super::ROWS
+    );
+    match &report.provenance {
+        Some(p) => provenance(s, p),
+        None => s.push_str("<p>Binaries given to <code>inspect</code>: no build provenance.</p>\n"),
+    }
+    if let Some(b) = &report.build {
+        let _ = writeln!(
+            s,
+            "<p>Workspace <code>{}</code>; features {}{}{}.</p>",
+            text(&b.workspace_root),
+            if b.features.is_empty() {
+                "(default)".to_string()
+            } else {
+                text(&b.features.join(", "))
+            },
+            if b.all_features {
+                ", --all-features"
+            } else {
+                ""
+            },
+            if b.no_default_features {
+                ", --no-default-features"
+            } else {
+                ""
+            }
+        );
+    }
+    if let Some(bp) = report.baseline.as_ref().and_then(|c| c.provenance.as_ref()) {
+        s.push_str("<h3>The baseline's</h3>\n");
+        provenance(s, bp);
+    }
+    s.push_str("</section>\n");
+}
+
+fn provenance(s: &mut String, p: &Provenance) {
+    let opt = |v: &Option<String>| v.as_deref().map_or_else(|| "–".into(), text);
+    let rows = [
+        ("tool", text(&p.tool_version)),
+        ("rustc", text(&p.rustc)),
+        ("target", text(&p.target)),
+        ("profile", text(&p.profile)),
+        ("features", text(&p.features.join(", "))),
+        ("link modes", text(&p.link_modes.join(", "))),
+        ("Cargo.lock SHA-256", opt(&p.cargo_lock_sha256)),
+        ("git commit", opt(&p.git_commit)),
+        (
+            "uncommitted changes",
+            p.git_dirty
+                .map_or("–".into(), |d| if d { "yes".into() } else { "no".into() }),
+        ),
+    ];
+    s.push_str("<dl class=\"facts\">");
+    for (k, v) in rows {
+        let _ = write!(s, "<dt>{k}</dt><dd>{v}</dd>");
+    }
+    s.push_str("</dl>\n");
+}
