@@ -1,0 +1,417 @@
+//! `--format html`: the page checked in a real browser (chromium over the DevTools protocol,
+//! `html/cdp.rs`) from the rendered DOM after its scripts ran, against the JSON report of the
+//! same run and the files themselves; a snapshot of its structure for a hand-built report.
+
+mod cdp;
+mod hand;
+
+use std::path::{Path, PathBuf};
+
+use cargo_aotcheck::report::Report;
+use serde_json::{Value, json};
+
+use crate::util::{aotcheck, human_fixture, run};
+
+use hand::{CRAFTED, VEC_DROP, hand_built};
+
+/// Where the tests leave their pages and screenshots, to look at.
+fn artifacts_dir() -> PathBuf {
+    let d = Path::new(env!("CARGO_TARGET_TMPDIR")).join("html");
+    std::fs::create_dir_all(&d).expect("artifacts dir");
+    d
+}
+
+/// The page's structure: one element or text a line, indented by depth; the style, script
+/// and data left out, and sizes, times, percentages and coordinates redacted.
+fn outline(html: &str) -> String {
+    let re = |s: &str| regex::Regex::new(s).expect("regex");
+    let inner = re(r"(?s)(<(style|script)[^>]*>).*?(</(style|script)>)");
+    let html = inner.replace_all(html, "$1…$3");
+    let token = re(r"<[^>]+>|[^<]+");
+    let number = re(r#"="-?[0-9.]+(e-?[0-9]+)?"|="NaN""#);
+    let hash = re(r"sha256-[A-Za-z0-9+/=]+");
+    let sizes = re(r"-?\d+(\.\d+)? (B|KiB|MiB|GiB)\b");
+    let times = re(r"\d+(\.\d+)? ms\b");
+    let shares = re(r"[+-]?\d+(\.\d+)?%");
+    let bytes = re(r"\(\d{1,3}(,\d{3})* B\)");
+    let mut out = String::new();
+    let mut depth: usize = 0;
+    // An element whose only content is text goes on one line with it.
+    let mut open = false;
+    for t in token.find_iter(&html) {
+        let t = t.as_str();
+        if let Some(tag) = t.strip_prefix('<') {
+            open = false;
+            if tag.starts_with('/') {
+                depth = depth.saturating_sub(1);
+                continue;
+            }
+            let void = tag.ends_with("/>") || tag.starts_with('!') || tag.starts_with("meta");
+            let tag = hash
+                .replace_all(&number.replace_all(t, "=\"#\""), "sha256-…")
+                .into_owned();
+            out.push_str(&format!("\n{}{tag}", "  ".repeat(depth)));
+            if !void {
+                depth += 1;
+                open = true;
+            }
+        } else if !t.trim().is_empty() {
+            let text = bytes.replace_all(t.trim(), "([bytes])");
+            let text = sizes.replace_all(&text, "[size]");
+            let text = times.replace_all(&text, "[time]");
+            let text = shares.replace_all(&text, "[%]");
+            if open {
+                out.push_str(&format!(" {text}"));
+            } else {
+                out.push_str(&format!("\n{}{text}", "  ".repeat(depth)));
+            }
+            open = false;
+        }
+    }
+    out.push('\n');
+    out
+}
+
+#[test]
+fn structure_of_the_page_for_a_hand_built_report() {
+    let html = cargo_aotcheck::render::html::render(&hand_built());
+    std::fs::write(artifacts_dir().join("hand-built.html"), &html).expect("write");
+    insta::assert_snapshot!("html_structure", outline(&html));
+}
+
+/// The treemap's crates as drawn: name → (width, height, the canvas' area), from the DOM.
+const TREEMAP: &str = r#"(() => {
+  const out = {};
+  for (const fig of document.querySelectorAll("figure.treemap")) {
+    const svg = fig.querySelector("svg");
+    const vb = svg.viewBox.baseVal;
+    const crates = {};
+    for (const a of fig.querySelectorAll(".overview > a.crate")) {
+      const b = a.querySelector("rect.c").getBBox();
+      crates[a.getAttribute("data-crate")] = [b.width, b.height];
+    }
+    out[fig.id] = {area: vb.width * vb.height, crates};
+  }
+  return out;
+})()"#;
+
+/// Every crate of `artifact` (JSON) has a rectangle in treemap `tm` whose area is its share of
+/// the canvas, within the rounding of coordinates to 0.01.
+fn assert_treemap_matches(drawn: &Value, tm: &str, artifact: &Value) {
+    let map = &drawn[tm];
+    let area = map["area"].as_f64().expect("canvas");
+    let crates = artifact["binary"]["crates"].as_array().expect("crates");
+    let total: f64 = crates
+        .iter()
+        .map(|c| c["vm_size"].as_f64().expect("vm"))
+        .sum();
+    assert_eq!(
+        map["crates"].as_object().expect("drawn crates").len(),
+        crates.len(),
+        "{tm}: one rectangle per crate"
+    );
+    for c in crates {
+        let name = c["name"].as_str().expect("name");
+        let wh = &map["crates"][name];
+        let (w, h) = (wh[0].as_f64(), wh[1].as_f64());
+        let (Some(w), Some(h)) = (w, h) else {
+            panic!("{tm}: no rectangle for crate {name:?}")
+        };
+        let expected = c["vm_size"].as_f64().expect("vm") / total * area;
+        let slack = 0.006 * (w + h) + 1e-3;
+        assert!(
+            (w * h - expected).abs() <= slack,
+            "{tm}: crate {name}: area {} for {expected}",
+            w * h
+        );
+    }
+}
+
+/// No error of any kind in the console, and no request but the page itself.
+fn assert_quiet(page: &cdp::Page, url: &str) {
+    assert!(page.errors.is_empty(), "errors: {:#?}", page.errors);
+    let others: Vec<&String> = page.requests.iter().filter(|r| *r != url).collect();
+    assert!(others.is_empty(), "requests: {others:?}");
+}
+
+#[test]
+fn a_hand_built_page_in_a_browser() {
+    let report = hand_built();
+    let file = artifacts_dir().join("hand-built-browser.html");
+    std::fs::write(&file, cargo_aotcheck::render::html::render(&report)).expect("write");
+    let url = format!("file://{}", file.display());
+    let mut browser = cdp::Browser::start();
+    let mut page = browser.open(&url, 1280);
+    let json = serde_json::to_value(&report).expect("report as JSON");
+    let drawn = page.eval(TREEMAP);
+    assert_treemap_matches(&drawn, "tm-0", &json["artifacts"][0]);
+    assert_treemap_matches(&drawn, "tm-1", &json["artifacts"][1]);
+    // Markup in names is text: the symbol as written, and no crafted script ran.
+    let mut texts = |sel: &str| {
+        page.eval(&format!(
+            "Array.from(document.querySelectorAll('{sel}')).map(e => e.textContent)"
+        ))
+    };
+    let codes = texts("#a0 table.symbols td code");
+    assert!(
+        codes.as_array().expect("codes").contains(&json!(VEC_DROP)),
+        "{codes}"
+    );
+    let titles = texts("#z-0-0 title");
+    assert!(
+        titles[0]
+            .as_str()
+            .expect("title")
+            .starts_with(&format!("{VEC_DROP}\n")),
+        "{titles}"
+    );
+    let text = page.eval("document.body.innerText");
+    assert!(text.as_str().expect("text").contains(CRAFTED));
+    assert_eq!(page.eval("typeof window.pwned"), "undefined");
+    assert_eq!(page.eval("document.scripts.length"), 2);
+    // The data block reads back as the report.
+    let embedded = page.eval("JSON.parse(document.getElementById('aotcheck-report').textContent)");
+    let embedded: Report = serde_json::from_value(embedded).expect("a report");
+    let same = serde_json::to_value(&embedded).expect("JSON") == json;
+    assert!(same, "the embedded report is not the report");
+    // One point per probe sample, per build.
+    for (i, build) in ["static", "regular"].iter().enumerate() {
+        let n = page.eval(&format!(
+            "document.querySelectorAll('.samples[data-build=\"{build}\"] circle.sample').length"
+        ));
+        assert_eq!(
+            n,
+            json["artifacts"][i]["probe"]["samples"]
+                .as_array()
+                .expect("s")
+                .len()
+        );
+    }
+    sorting_zoom_and_tooltips(&mut page);
+    assert_quiet(&page, &url);
+}
+
+/// The script's part: sorting the crates by loaded bytes both ways; zooming into a crate and
+/// back (a link and CSS, so it works without the script too); a treemap symbol's tooltip,
+/// named from the embedded report.
+fn sorting_zoom_and_tooltips(page: &mut cdp::Page) {
+    let order = "Array.from(document.querySelectorAll('#a0 table.crates tbody tr'))\
+                 .map(r => r.cells[1].getAttribute('data-v') * 1)";
+    page.eval("document.querySelectorAll('#a0 table.crates th')[1].click()");
+    let desc = page.eval(order);
+    page.eval("document.querySelectorAll('#a0 table.crates th')[1].click()");
+    let asc = page.eval(order);
+    let nums = |v: &Value| -> Vec<f64> {
+        v.as_array()
+            .expect("a")
+            .iter()
+            .map(|x| x.as_f64().expect("n"))
+            .collect()
+    };
+    assert!(nums(&desc).windows(2).all(|w| w[0] >= w[1]), "{desc}");
+    assert!(nums(&asc).windows(2).all(|w| w[0] <= w[1]), "{asc}");
+    // Zoom into a crate and back: a link and CSS, so it works without the script too.
+    let shown = "[getComputedStyle(document.getElementById('z-0-0')).display, \
+                 getComputedStyle(document.querySelector('#tm-0 .overview')).display]";
+    assert_eq!(page.eval(shown), json!(["none", "inline"]));
+    page.eval("document.querySelector('#tm-0 a.crate').dispatchEvent(new MouseEvent('click', {bubbles: true}))");
+    assert_eq!(page.eval("location.hash"), "#z-0-0");
+    assert_eq!(page.eval(shown), json!(["inline", "none"]));
+    page.eval("document.dispatchEvent(new KeyboardEvent('keydown', {key: 'Escape'}))");
+    assert_eq!(page.eval(shown), json!(["none", "inline"]));
+    // The tooltip of a treemap symbol names it, from the embedded report.
+    page.eval(
+        "(() => { const r = document.querySelector('#tm-0 rect.s').getBoundingClientRect(); \
+         document.querySelector('#tm-0 rect.s').dispatchEvent(new MouseEvent('mousemove', \
+         {bubbles: true, clientX: r.x + 2, clientY: r.y + 2})); })()",
+    );
+    let tip = page.eval("document.querySelector('.tip').textContent");
+    assert!(tip.as_str().expect("tip").starts_with(VEC_DROP), "{tip}");
+}
+
+/// The harness can fail: a page whose script the policy blocks, or that asks the network,
+/// is seen as such.
+#[test]
+fn the_browser_harness_sees_blocked_scripts_and_requests() {
+    let file = artifacts_dir().join("harness.html");
+    std::fs::write(
+        &file,
+        "<!DOCTYPE html><html><head><meta http-equiv=\"Content-Security-Policy\" \
+         content=\"default-src 'none'\"></head><body><script>window.ran = 1</script>\
+         <img src=\"http://127.0.0.1:9/x.png\"></body></html>",
+    )
+    .expect("write");
+    let url = format!("file://{}", file.display());
+    let mut browser = cdp::Browser::start();
+    let mut page = browser.open(&url, 800);
+    assert_eq!(page.eval("typeof window.ran"), "undefined");
+    assert!(!page.errors.is_empty(), "the blocked script went unseen");
+    let file = artifacts_dir().join("harness-request.html");
+    std::fs::write(
+        &file,
+        "<!DOCTYPE html><img src=\"http://127.0.0.1:9/x.png\">",
+    )
+    .expect("write");
+    let url = format!("file://{}", file.display());
+    let page = browser.open(&url, 800);
+    assert!(
+        page.requests
+            .iter()
+            .any(|r| r.starts_with("http://127.0.0.1:9/")),
+        "{:?}",
+        page.requests
+    );
+}
+
+/// The issue's case: the hello server, static against regular, probed; the page checked
+/// against the JSON report of the same run (`--save-baseline` writes it) and the files.
+#[test]
+fn hello_server_compare_page_in_a_browser() {
+    let dir = artifacts_dir();
+    let (page_file, json_file) = (
+        dir.join("hello-server-compare.html"),
+        dir.join("hello-server-compare.json"),
+    );
+    let r = run(human_fixture(
+        "hello-server",
+        &[
+            "--compare",
+            "--runs",
+            "5",
+            "--warmup",
+            "2",
+            "--format",
+            "html",
+        ],
+    )
+    .arg("--output")
+    .arg(&page_file)
+    .arg("--save-baseline")
+    .arg(&json_file));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let json: Value = serde_json::from_str(&std::fs::read_to_string(&json_file).expect("json"))
+        .expect("JSON report");
+    let html = std::fs::read_to_string(&page_file).expect("page");
+    let url = format!("file://{}", page_file.display());
+    let mut browser = cdp::Browser::start();
+    let mut page = browser.open(&url, 1280);
+    let drawn = page.eval(TREEMAP);
+    let artifacts = json["artifacts"].as_array().expect("artifacts");
+    assert_eq!(artifacts.len(), 2);
+    for (i, a) in artifacts.iter().enumerate() {
+        assert_treemap_matches(&drawn, &format!("tm-{i}"), a);
+        let build = if a["link_mode"] == "static" {
+            "static"
+        } else {
+            "regular"
+        };
+        let n = page.eval(&format!(
+            "document.querySelectorAll('#g0 .samples[data-build=\"{build}\"] circle.sample').length"
+        ));
+        assert_eq!(
+            n,
+            a["probe"]["samples"].as_array().expect("samples").len(),
+            "{build}"
+        );
+        // The size bar of the file is the file's own length.
+        let len = std::fs::metadata(a["path"].as_str().expect("path"))
+            .expect("binary")
+            .len();
+        let bar = page.eval(&format!(
+            "document.querySelectorAll('#g0 figure.sizes rect.bar.b{}')[0].getAttribute('data-bytes')",
+            if build == "static" { 0 } else { 1 }
+        ));
+        assert_eq!(bar, len.to_string(), "{build}");
+    }
+    assert!(html.contains("Static against regular"));
+    let png = page.screenshot();
+    assert!(png.starts_with(b"\x89PNG"), "not a PNG");
+    std::fs::write(dir.join("hello-server-compare.png"), png).expect("screenshot");
+    assert_quiet(&page, &url);
+}
+
+/// A fixture's own symbol and output are markup: shown as text, never run, in a page built by
+/// the tool from the real binary (the symbol) and from its probe's failed runs (the output).
+#[test]
+fn a_crafted_symbol_and_program_output_stay_text() {
+    let dir = artifacts_dir();
+    let built = dir.join("html-crafted.html");
+    let r = run(
+        human_fixture("html-crafted", &["--no-probe", "--format", "html"])
+            .arg("--output")
+            .arg(&built),
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    // Its output, from the crasher of probe-targets given the string as its argument.
+    let crashed = dir.join("crasher.html");
+    let r = run(human_fixture(
+        "probe-targets",
+        &[
+            "--bin", "crasher", "--runs", "1", "--warmup", "0", "--format", "html",
+        ],
+    )
+    .args(["--probe-arg", CRAFTED, "--output"])
+    .arg(&crashed));
+    assert_eq!(r.code, 2, "every run crashed: {}", r.stderr);
+    let mut browser = cdp::Browser::start();
+    for (file, said) in [
+        (&built, CRAFTED),
+        (&crashed, "crasher: about to crash (</script><script>"),
+    ] {
+        let html = std::fs::read_to_string(file).expect("page");
+        assert!(
+            !html.contains("<script>window.pwned"),
+            "unescaped in {}",
+            file.display()
+        );
+        let url = format!("file://{}", file.display());
+        let mut page = browser.open(&url, 1280);
+        let text = page.eval("document.body.textContent");
+        assert!(
+            text.as_str().expect("text").contains(said),
+            "{} lacks {said}",
+            file.display()
+        );
+        assert_eq!(page.eval("typeof window.pwned"), "undefined");
+        assert_eq!(page.eval("document.scripts.length"), 2);
+        assert_quiet(&page, &url);
+    }
+}
+
+/// A large binary: this tool itself, unstripped, with every crate it links. The page stays
+/// bounded and says what it left out.
+#[test]
+fn the_page_of_a_large_binary_stays_under_2_mib() {
+    let me = assert_cmd::cargo::cargo_bin("cargo-aotcheck");
+    let file = artifacts_dir().join("cargo-aotcheck.html");
+    let r = run(aotcheck()
+        .arg("aotcheck")
+        .arg("inspect")
+        .arg(&me)
+        .args(["--format", "html", "--output"])
+        .arg(&file));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let len = std::fs::metadata(&file).expect("page").len();
+    let json = run(aotcheck().arg("aotcheck").arg("inspect").arg(&me).args([
+        "--format",
+        "json",
+        "--symbols",
+        "all",
+    ]));
+    let report: Value = serde_json::from_str(&json.stdout).expect("json");
+    let rows = report["artifacts"][0]["binary"]["symbols"]
+        .as_array()
+        .expect("rows")
+        .len();
+    let binary = std::fs::metadata(&me).expect("binary").len();
+    assert!(rows > 5_000, "not a large binary: {rows} rows");
+    assert!(
+        len < 2 * 1024 * 1024,
+        "a page of {len} B for a {binary} B binary with {rows} rows"
+    );
+    let html = std::fs::read_to_string(&file).expect("page");
+    assert!(
+        html.contains("left out:"),
+        "the page does not say what it left out"
+    );
+}
