@@ -226,7 +226,9 @@ fn memory(s: &mut String, builds: &[Build]) {
     bars(s, "memory", builds, &rows, "memory at ready", &caption);
 }
 
-/// File, stripped and closure sizes per build.
+/// File, stripped and closure sizes per build. An image size (once artifacts carry their
+/// container image) is one more `Bar` here; the static-vs-regular table shows any metric the
+/// comparison has without a change.
 fn sizes(s: &mut String, builds: &[Build]) {
     let rows = vec![
         Bar {
