@@ -25,7 +25,7 @@ use crate::options::Ready;
 use crate::output::Output;
 use crate::plan::{Plan, ProbeSettings};
 use crate::progress::{ProbeBar, Progress};
-use crate::report::{FailedRun, Memory, Probe, Report, Sample};
+use crate::report::{FailedRun, Memory, Probe, Report, Sample, Stats};
 use crate::stats;
 use spawn::{RunResult, human_duration};
 
@@ -176,8 +176,7 @@ fn probe_group(
     floor_dir: &Path,
     progress: &mut dyn FnMut(&Progress),
 ) -> Result<()> {
-    let ready = opts.ready.clone();
-    let pattern = match &ready {
+    let pattern = match &opts.ready {
         Ready::Line(re) => {
             Some(Regex::new(re).map_err(|e| Error::Usage(format!("--ready line:{re}: {e}")))?)
         }
@@ -200,76 +199,26 @@ fn probe_group(
     let floor = floor::build(floor_dir);
     // Without the gate (no `cc`), `exit` mode attaches after spawn and may miss short programs.
     let gate = floor::build_gate(floor_dir);
-    if let (Err(why), Ready::Exit) = (&gate, &ready) {
+    if let (Err(why), Ready::Exit) = (&gate, &opts.ready) {
         report.warnings.push(format!(
             "{why}; memory in `exit` mode is read only when the program is still running \
              once spawn returns"
         ));
     }
     // The floor runs last in every round, in `exit` mode, with no arguments.
-    let floor_at = match &floor {
-        Ok(f) => {
-            all.push(Series::new("spawn floor".into(), f.path.clone()));
-            Some(all.len() - 1)
-        }
-        Err(_) => None,
-    };
-
-    let warmup = opts.warmup;
-    let rounds = warmup + opts.runs;
+    let floor_at = floor.as_ref().ok().map(|f| {
+        all.push(Series::new("spawn floor".into(), f.path.clone()));
+        all.len() - 1
+    });
     let load_before = load_average();
-    let mut done = 0u64;
-    let exit = Ready::Exit;
-    for round in 0..rounds {
-        let is_warmup = round < warmup;
-        for j in 0..all.len() {
-            if all[j].gave_up.is_some() {
-                continue;
-            }
-            let floor_run = Some(j) == floor_at;
-            let path = all[j].path.clone();
-            let spec = RunSpec {
-                program: &path,
-                gate: gate.as_deref().ok(),
-                args: if floor_run { &[] } else { &opts.args },
-                env: if floor_run { &[] } else { &opts.env },
-                env_remove: &[],
-                ready: if floor_run { &exit } else { &ready },
-                pattern: if floor_run { None } else { pattern.as_ref() },
-                timeout: opts.timeout,
-                grace: opts.grace,
-                trace: false,
-            };
-            let r = match spawn::run_once(&spec) {
-                // `exit` mode: the time from an untraced run, the memory from a traced one.
-                Ok(timed) if *spec.ready == Ready::Exit && !floor_run => Ok(with_memory(
-                    timed,
-                    spawn::run_once(&RunSpec {
-                        trace: true,
-                        ..spec
-                    }),
-                )),
-                other => other,
-            };
-            all[j].record(round + 1, is_warmup, r, spec.ready, round + 1 < rounds);
-            done += 1;
-            let active = all.iter().filter(|x| x.gave_up.is_none()).count() as u64;
-            let rest_of_round = all[j + 1..].iter().filter(|x| x.gave_up.is_none()).count();
-            progress(&Progress {
-                label: &all[j].label,
-                done,
-                total: done + rest_of_round as u64 + active * u64::from(rounds - round - 1),
-            });
-        }
-    }
-    let load = load_before.max(load_average());
-    let cpus = std::thread::available_parallelism().map_or(1, |n| n.get()) as f64;
-    if load > cpus {
-        report.warnings.push(format!(
-            "the machine was busy (load average {load:.1} on {cpus} CPUs): timings are \
-             inflated and noisy"
-        ));
-    }
+    let rounds = Rounds {
+        opts,
+        gate: gate.as_deref().ok(),
+        pattern: pattern.as_ref(),
+        floor_at,
+    };
+    rounds.run(&mut all, progress);
+    busy_warning(report, load_before);
 
     let floor_series = floor_at.and_then(|_| all.pop());
     let floor_ms = floor_series.as_ref().and_then(Series::startup_median);
@@ -284,7 +233,7 @@ fn probe_group(
         _ => None,
     };
     for (&i, s) in order.iter().zip(all) {
-        let mut p = finish(s, opts, &ready);
+        let mut p = finish(s, opts);
         p.spawn_floor_ms = floor_ms;
         p.spawn_floor_program = floor.as_ref().ok().map(|f| f.description.clone());
         if let Some(why) = &floor_why {
@@ -293,6 +242,84 @@ fn probe_group(
         report.artifacts[i].probe = Some(p);
     }
     Ok(())
+}
+
+/// The rounds of one group: every series once per round, warmup rounds first.
+struct Rounds<'a> {
+    opts: &'a ProbeSettings,
+    gate: Option<&'a Path>,
+    pattern: Option<&'a Regex>,
+    /// The spawn floor's series, run in `exit` mode without arguments.
+    floor_at: Option<usize>,
+}
+
+impl<'a> Rounds<'a> {
+    fn run(&self, all: &mut [Series], progress: &mut dyn FnMut(&Progress)) {
+        let warmup = self.opts.warmup;
+        let rounds = warmup + self.opts.runs;
+        let mut done = 0u64;
+        for round in 0..rounds {
+            for j in 0..all.len() {
+                if all[j].gave_up.is_some() {
+                    continue;
+                }
+                let floor_run = Some(j) == self.floor_at;
+                let (r, ready) = self.run_one(&all[j].path.clone(), floor_run);
+                all[j].record(round + 1, round < warmup, r, ready, round + 1 < rounds);
+                done += 1;
+                let active = all.iter().filter(|x| x.gave_up.is_none()).count() as u64;
+                let rest_of_round = all[j + 1..].iter().filter(|x| x.gave_up.is_none()).count();
+                progress(&Progress {
+                    label: &all[j].label,
+                    done,
+                    total: done + rest_of_round as u64 + active * u64::from(rounds - round - 1),
+                });
+            }
+        }
+    }
+
+    /// One run, and the readiness it was judged by.
+    fn run_one(&self, path: &Path, floor_run: bool) -> (RunResult, &'a Ready) {
+        const EXIT: Ready = Ready::Exit;
+        let opts: &'a ProbeSettings = self.opts;
+        let ready: &'a Ready = if floor_run { &EXIT } else { &opts.ready };
+        let spec = RunSpec {
+            program: path,
+            gate: self.gate,
+            args: if floor_run { &[] } else { &opts.args },
+            env: if floor_run { &[] } else { &opts.env },
+            env_remove: &[],
+            ready,
+            pattern: if floor_run { None } else { self.pattern },
+            timeout: opts.timeout,
+            grace: opts.grace,
+            trace: false,
+        };
+        let r = match spawn::run_once(&spec) {
+            // `exit` mode: the time from an untraced run, the memory from a traced one.
+            Ok(timed) if *spec.ready == Ready::Exit && !floor_run => Ok(with_memory(
+                timed,
+                spawn::run_once(&RunSpec {
+                    trace: true,
+                    ..spec
+                }),
+            )),
+            other => other,
+        };
+        (r, ready)
+    }
+}
+
+/// A warning when the load average during the probe exceeded the CPU count.
+fn busy_warning(report: &mut Report, load_before: f64) {
+    let load = load_before.max(load_average());
+    let cpus = std::thread::available_parallelism().map_or(1, |n| n.get()) as f64;
+    if load > cpus {
+        report.warnings.push(format!(
+            "the machine was busy (load average {load:.1} on {cpus} CPUs): timings are \
+             inflated and noisy"
+        ));
+    }
 }
 
 /// An untraced `exit`-mode run, with the memory of the traced run made right after it.
@@ -311,7 +338,8 @@ fn with_memory(mut timed: spawn::RunOk, traced: RunResult) -> spawn::RunOk {
     timed
 }
 
-fn finish(s: Series, opts: &ProbeSettings, ready: &Ready) -> Probe {
+fn finish(s: Series, opts: &ProbeSettings) -> Probe {
+    let ready = &opts.ready;
     let counted: Vec<Sample> = s.counted().cloned().collect();
     let startup: Vec<f64> = counted.iter().map(|x| x.startup_ms).collect();
     let shutdown: Vec<f64> = counted.iter().filter_map(|x| x.shutdown_ms).collect();
@@ -322,6 +350,7 @@ fn finish(s: Series, opts: &ProbeSettings, ready: &Ready) -> Probe {
         .iter()
         .filter(|x| x.memory_kib.rss.is_some())
         .count() as u32;
+    let warnings = series_warnings(&s, opts, startup_ms.as_ref());
     let mut unknown = s.unknown;
     // A reason given by some run stays only while the figure is still unknown, or (for the
     // memory) while some runs lack it.
@@ -331,7 +360,6 @@ fn finish(s: Series, opts: &ProbeSettings, ready: &Ready) -> Probe {
         "memory_kib.anon" => memory_kib.anon.is_none(),
         _ => true,
     });
-    let mut warnings = Vec::new();
     if counted.is_empty() {
         let why = match &s.gave_up {
             Some(g) => g.clone(),
@@ -349,7 +377,34 @@ fn finish(s: Series, opts: &ProbeSettings, ready: &Ready) -> Probe {
             ),
         );
     }
-    if let Some(st) = &startup_ms {
+    Probe {
+        ready: ready.to_string(),
+        runs: counted.len() as u32,
+        failures: s.failed.len() as u32,
+        requested_runs: opts.runs,
+        warmup: opts.warmup,
+        timeout_ms: opts.timeout.as_secs_f64() * 1e3,
+        grace_ms: opts.grace.as_secs_f64() * 1e3,
+        startup_ms,
+        memory_kib,
+        memory_runs,
+        spawn_floor_ms: None,
+        spawn_floor_program: None,
+        shutdown_ms: stats::summarize(&shutdown),
+        killed_after_grace: s.killed_after_grace,
+        leftover_processes_killed: s.leftovers,
+        gave_up: s.gave_up,
+        failed_runs: s.failed,
+        warnings,
+        unknown,
+        samples: s.samples,
+    }
+}
+
+/// What a reader of the figures must know: noise, programs that ignored SIGTERM or escaped.
+fn series_warnings(s: &Series, opts: &ProbeSettings, startup: Option<&Stats>) -> Vec<String> {
+    let mut warnings = Vec::new();
+    if let Some(st) = startup {
         let spread = stats::relative_spread(st);
         if spread > stats::NOISY_SPREAD {
             warnings.push(format!(
@@ -379,28 +434,7 @@ fn finish(s: Series, opts: &ProbeSettings, ready: &Ready) -> Probe {
             s.survivors
         ));
     }
-    Probe {
-        ready: ready.to_string(),
-        runs: counted.len() as u32,
-        failures: s.failed.len() as u32,
-        requested_runs: opts.runs,
-        warmup: opts.warmup,
-        timeout_ms: opts.timeout.as_secs_f64() * 1e3,
-        grace_ms: opts.grace.as_secs_f64() * 1e3,
-        startup_ms,
-        memory_kib,
-        memory_runs,
-        spawn_floor_ms: None,
-        spawn_floor_program: None,
-        shutdown_ms: stats::summarize(&shutdown),
-        killed_after_grace: s.killed_after_grace,
-        leftover_processes_killed: s.leftovers,
-        gave_up: s.gave_up,
-        failed_runs: s.failed,
-        warnings,
-        unknown,
-        samples: s.samples,
-    }
+    warnings
 }
 
 /// The 1-minute load average; 0 when unreadable (then no "busy" warning is given).
