@@ -13,6 +13,7 @@ mod gate;
 mod gate_render;
 mod hardening;
 mod hostile;
+mod image;
 mod inspect;
 mod probe;
 mod size;

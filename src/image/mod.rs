@@ -1,0 +1,238 @@
+//! `--image`: each built binary as an OCI image, written without a container engine.
+//!
+//! Per binary: the image's contents follow from the configuration (`contents.rs`); the layout
+//! and its tar are written reproducibly and atomically (`layout.rs`). Like every stage, it
+//! prints nothing but status lines through [`Output`].
+
+mod contents;
+mod layout;
+pub mod meta;
+mod place;
+mod tarball;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use crate::error::{Error, Result};
+use crate::output::Output;
+use crate::plan::{BinPlan, Plan};
+use crate::report::{Artifact, Image, LinkMode, Report};
+use layout::Meta;
+use meta::Epoch;
+use place::Target;
+
+/// `PATH` of every image (Docker's default).
+const PATH: &str = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+
+/// The image stage: with `--image`, every binary built by this run gets its image.
+pub fn check(plan: &Plan, report: &mut Report, out: &mut Output) -> Result<()> {
+    if plan.options.image.is_none() {
+        return Ok(());
+    }
+    let wanted: Vec<(usize, &BinPlan, Target)> = report
+        .artifacts
+        .iter()
+        .enumerate()
+        .filter_map(|(i, a)| {
+            let link = a.link_mode?;
+            let bin = plan.bin_of(a)?;
+            Some((i, bin, target(&plan.dirs.image, a, link)))
+        })
+        .collect();
+    // Refused before anything is written: no image of one binary beside a refusal of another.
+    for (_, _, t) in &wanted {
+        place::check_ours(t)?;
+    }
+    let created = |p: &Path| {
+        std::fs::create_dir_all(p).map_err(|e| Error::Write {
+            path: p.to_path_buf(),
+            source: e,
+        })
+    };
+    created(&plan.dirs.image)?;
+    created(&plan.dirs.image_scratch)?;
+    let scratch = tempfile::Builder::new()
+        .prefix("run-")
+        .tempdir_in(&plan.dirs.image_scratch)
+        .map_err(|e| Error::Write {
+            path: plan.dirs.image_scratch.clone(),
+            source: e,
+        })?;
+    let ctx = Context {
+        epoch: Epoch::find(plan.workspace.root())?,
+        revision: meta::git(plan.workspace.root(), &["rev-parse", "--verify", "HEAD"]),
+        scratch: scratch.path(),
+    };
+    for (i, bin, t) in wanted {
+        let a = &report.artifacts[i];
+        out.status(
+            "Image",
+            &format!(
+                "{} ({}) in {}",
+                a.name,
+                a.link_mode.map_or("", LinkMode::as_str),
+                t.layout.display()
+            ),
+        );
+        let source = repository_url(plan, bin);
+        let image = one(&ctx, a, bin, &t, source)?;
+        report.artifacts[i].image = Some(Box::new(image));
+        crate::interrupt::check()?;
+    }
+    Ok(())
+}
+
+struct Context<'a> {
+    epoch: Epoch,
+    revision: Option<String>,
+    scratch: &'a Path,
+}
+
+/// `<dir>/<package>/<bin>/<link mode>` and the `.tar` beside it.
+fn target(dir: &Path, a: &Artifact, link: LinkMode) -> Target {
+    let base = dir
+        .join(a.package.as_deref().unwrap_or(&a.name))
+        .join(&a.name);
+    Target {
+        layout: base.join(link.as_str()),
+        tar: base.join(format!("{}.tar", link.as_str())),
+    }
+}
+
+/// The package's `repository`, for the `source` annotation.
+fn repository_url(plan: &Plan, bin: &BinPlan) -> Option<String> {
+    plan.workspace
+        .metadata
+        .packages
+        .iter()
+        .find(|p| p.id == bin.target.package_id)
+        .and_then(|p| p.repository.clone())
+}
+
+/// `{port}` in an image argument or variable: the image's port, else 8080.
+fn with_port(s: &str, port: Option<u16>) -> String {
+    s.replace("{port}", &port.unwrap_or(8080).to_string())
+}
+
+/// The image of one binary.
+fn one(
+    ctx: &Context,
+    a: &Artifact,
+    bin: &BinPlan,
+    t: &Target,
+    source: Option<String>,
+) -> Result<Image> {
+    let s = &bin.image;
+    let probe = bin.probe.as_ref();
+    let mut warnings = Vec::new();
+    let port = s.port.or(probe.and_then(|p| p.ready.fixed_port()));
+    let raw_args: Vec<String> = s
+        .args
+        .clone()
+        .unwrap_or_else(|| probe.map(|p| p.args.clone()).unwrap_or_default());
+    let mut entrypoint = vec![s.path.clone()];
+    entrypoint.extend(raw_args.iter().map(|x| with_port(x, port)));
+    let image_env: Vec<(String, String)> = std::iter::once(("PATH".to_string(), PATH.to_string()))
+        .chain(s.env.iter().map(|(k, v)| (k.clone(), with_port(v, port))))
+        .collect();
+    let label = format!("{}-{}", a.name, a.link_mode.map_or("", LinkMode::as_str));
+    let binary = shipped_binary(a, s.strip, ctx.scratch, &label, &mut warnings);
+    let contents = contents::assemble(a, s, &binary.0);
+    let m = Meta {
+        mtime: ctx.epoch.seconds,
+        created: ctx.epoch.rfc3339(),
+        architecture: meta::oci_arch(&a.binary.arch),
+        user: s.user.ids(),
+        workdir: s.workdir.clone(),
+        entrypoint: entrypoint.clone(),
+        env: image_env.iter().map(|(k, v)| format!("{k}={v}")).collect(),
+        ports: port.map(|p| format!("{p}/tcp")).into_iter().collect(),
+        labels: s.labels.clone(),
+        annotations: annotations(ctx, &bin.target.version, source),
+        repository: meta::repository(&a.name),
+        tag: match a.link_mode {
+            Some(LinkMode::Dynamic) => format!("{}-dynamic", meta::tag(&bin.target.version)),
+            _ => meta::tag(&bin.target.version),
+        },
+    };
+    let w = layout::write(&contents.entries, &m, t)?;
+    Ok(Image {
+        layout: t.layout.display().to_string(),
+        tar: t.tar.display().to_string(),
+        reference: format!("{}:{}", m.repository, m.tag),
+        manifest_digest: w.manifest_digest,
+        config_digest: w.config_digest,
+        layer_digest: w.layer_digest,
+        diff_id: w.diff_id,
+        architecture: m.architecture,
+        os: "linux".into(),
+        compressed_size: w.manifest_size + w.config_size + w.layer_size,
+        uncompressed_size: w.tar_size,
+        created: m.created,
+        created_from: ctx.epoch.from.into(),
+        user: s.user.ids(),
+        user_name: s.user.name.clone(),
+        workdir: s.workdir.clone(),
+        entrypoint,
+        env: m.env,
+        exposed_ports: m.ports,
+        stripped: binary.1,
+        files: contents.files,
+        warnings,
+    })
+}
+
+/// The OCI annotations of the manifest: created, version, revision and source when known.
+fn annotations(ctx: &Context, version: &str, source: Option<String>) -> BTreeMap<String, String> {
+    let key = |k: &str| format!("org.opencontainers.image.{k}");
+    let mut a = BTreeMap::new();
+    a.insert(key("created"), ctx.epoch.rfc3339());
+    a.insert(key("version"), version.to_string());
+    if let Some(r) = &ctx.revision {
+        a.insert(key("revision"), r.clone());
+    }
+    if let Some(src) = source {
+        a.insert(key("source"), src);
+    }
+    a
+}
+
+/// The file that goes into the image: a stripped copy (binutils' `strip`), or the binary
+/// itself; and whether it is stripped.
+fn shipped_binary(
+    a: &Artifact,
+    strip: bool,
+    scratch: &Path,
+    label: &str,
+    warnings: &mut Vec<String>,
+) -> (PathBuf, bool) {
+    let original = PathBuf::from(&a.path);
+    if !strip {
+        return (original, false);
+    }
+    let copy = scratch.join(format!("{label}.stripped"));
+    let ran = std::process::Command::new("strip")
+        .arg("--strip-all")
+        .arg("-o")
+        .arg(&copy)
+        .arg(&original)
+        .stdin(std::process::Stdio::null())
+        .output();
+    match ran {
+        Ok(o) if o.status.success() => (copy, true),
+        Ok(o) => {
+            let why = String::from_utf8_lossy(&o.stderr);
+            warnings.push(format!(
+                "strip failed ({}): the image carries the unstripped binary",
+                why.lines().next().unwrap_or("").trim()
+            ));
+            (original, false)
+        }
+        Err(e) => {
+            warnings.push(format!(
+                "cannot run binutils' strip ({e}): the image carries the unstripped binary"
+            ));
+            (original, false)
+        }
+    }
+}

@@ -1,0 +1,94 @@
+//! The OCI image of a binary (`--image`). Owned by the image stage (`src/image/`).
+//!
+//! Sizes are bytes; digests are `sha256:HEX` as the OCI descriptors write them.
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Image {
+    /// The OCI image layout directory (`oci-layout`, `index.json`, `blobs/`).
+    pub layout: String,
+    /// The same layout in one tar that also carries Docker's `manifest.json`, for
+    /// `docker load` and `podman load`.
+    pub tar: String,
+    /// `NAME:TAG` as the tar's `manifest.json` and the layout's `ref.name` give it.
+    pub reference: String,
+    pub manifest_digest: String,
+    pub config_digest: String,
+    /// The gzip layer, as the manifest names it.
+    pub layer_digest: String,
+    /// The uncompressed layer's digest (the config's `rootfs.diff_ids`).
+    pub diff_id: String,
+    /// OCI names: `amd64`, `arm64`, ...; `linux`.
+    pub architecture: String,
+    pub os: String,
+    /// What a pull transfers: the manifest, the config and the layer blob.
+    pub compressed_size: u64,
+    /// The layer uncompressed (the tar that is unpacked).
+    pub uncompressed_size: u64,
+    /// The image's `created` time and every file's mtime (RFC 3339).
+    pub created: String,
+    /// Where that time came from: `SOURCE_DATE_EPOCH`, `commit` (the last commit's time) or
+    /// `zero` (1970-01-01).
+    pub created_from: String,
+    /// `UID:GID` of the image's `User`, and its name in the image's `/etc/passwd`.
+    pub user: String,
+    pub user_name: String,
+    pub workdir: String,
+    pub entrypoint: Vec<String>,
+    pub env: Vec<String>,
+    /// e.g. `8080/tcp`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub exposed_ports: Vec<String>,
+    /// The binary in the image has no symbols or debug info (`strip = false` keeps them).
+    pub stripped: bool,
+    /// Every regular file in the image, in the layer's order.
+    pub files: Vec<ImageFile>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct ImageFile {
+    /// Absolute path in the image.
+    pub path: String,
+    pub size: u64,
+    /// Octal, e.g. `0755`.
+    pub mode: String,
+    pub uid: u32,
+    pub gid: u32,
+    pub why: FileWhy,
+    /// The file on this machine it was copied from; `None` for files written by us.
+    pub source: Option<String>,
+}
+
+/// Why a file is in the image.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq, PartialOrd, Ord)]
+#[serde(rename_all = "kebab-case")]
+pub enum FileWhy {
+    /// The program itself.
+    Binary,
+    /// `/etc/passwd` or `/etc/group`, with an entry for the image's user.
+    User,
+    /// The dynamic loader named in `PT_INTERP` (regular builds).
+    Interpreter,
+    /// A shared library of the closure (regular builds).
+    Library,
+    /// System data the binary opened at run time (CA certificates, zoneinfo, ...).
+    RuntimeData,
+    /// Listed in `image.files`.
+    Extra,
+}
+
+impl FileWhy {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FileWhy::Binary => "the binary",
+            FileWhy::User => "the image's user",
+            FileWhy::Interpreter => "dynamic loader",
+            FileWhy::Library => "shared library",
+            FileWhy::RuntimeData => "opened at run time (system data)",
+            FileWhy::Extra => "image.files",
+        }
+    }
+}
