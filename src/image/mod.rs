@@ -1,22 +1,27 @@
 //! `--image`: each built binary as an OCI image, written without a container engine.
 //!
-//! Per binary: the image's contents follow from the configuration (`contents.rs`); the layout
-//! and its tar are written reproducibly and atomically (`layout.rs`). Like every stage, it
-//! prints nothing but status lines through [`Output`].
+//! Per binary: a traced run through the startup probe finds the files it opens
+//! (`tracer.rs`, `trace.rs`); the image's contents follow from that and the configuration
+//! (`contents.rs`); the layout and its tar are written reproducibly and atomically
+//! (`layout.rs`). Like every stage, it prints nothing but status lines through [`Output`].
 
 mod contents;
 mod layout;
 pub mod meta;
 mod place;
 mod tarball;
+mod trace;
+pub mod tracer;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+pub use tracer::hidden_main;
+
 use crate::error::{Error, Result};
 use crate::output::Output;
 use crate::plan::{BinPlan, Plan};
-use crate::report::{Artifact, Image, LinkMode, Report};
+use crate::report::{Artifact, Image, LinkMode, Report, Trace};
 use layout::Meta;
 use meta::Epoch;
 use place::Target;
@@ -136,8 +141,16 @@ fn one(
         .chain(s.env.iter().map(|(k, v)| (k.clone(), with_port(v, port))))
         .collect();
     let label = format!("{}-{}", a.name, a.link_mode.map_or("", LinkMode::as_str));
+    // What it opens on this machine, run as the probe runs it.
+    let (opened, trace) = host_trace(a, probe, ctx.scratch, &label);
     let binary = shipped_binary(a, s.strip, ctx.scratch, &label, &mut warnings);
-    let contents = contents::assemble(a, s, &binary.0);
+    for c in a.binary.closure.iter().filter(|c| c.path.is_none()) {
+        warnings.push(format!(
+            "{} was not found on this machine: the image lacks it",
+            c.name
+        ));
+    }
+    let contents = contents::assemble(a, s, &binary.0, opened.as_deref());
     let m = Meta {
         mtime: ctx.epoch.seconds,
         created: ctx.epoch.rfc3339(),
@@ -178,6 +191,8 @@ fn one(
         exposed_ports: m.ports,
         stripped: binary.1,
         files: contents.files,
+        trace,
+        not_in_image: contents.left_out,
         warnings,
     })
 }
@@ -195,6 +210,48 @@ fn annotations(ctx: &Context, version: &str, source: Option<String>) -> BTreeMap
         a.insert(key("source"), src);
     }
     a
+}
+
+/// The traced host run: the files opened successfully, and how the tracing went.
+fn host_trace(
+    a: &Artifact,
+    probe: Option<&crate::plan::ProbeSettings>,
+    scratch: &Path,
+    label: &str,
+) -> (Option<Vec<String>>, Trace) {
+    let Some(probe) = probe else {
+        let reason = "--no-probe: the binary was not started, so its run-time files are unknown";
+        return (None, untraced(reason.into()));
+    };
+    let program = PathBuf::from(&a.path);
+    let launch = trace::Launch {
+        program: &program,
+        args: &probe.args,
+        env: &probe.env,
+        env_remove: &[],
+    };
+    match trace::traced_run(&launch, probe, &trace::scratch_file(scratch, label)) {
+        Ok(t) => {
+            let opened = trace::opened(&t.records);
+            let trace = Trace {
+                traced: true,
+                reason: t
+                    .failure
+                    .map(|f| format!("the traced run did not get ready: {f}")),
+                opened: opened.len() as u32,
+            };
+            (Some(opened), trace)
+        }
+        Err(why) => (None, untraced(why)),
+    }
+}
+
+fn untraced(reason: String) -> Trace {
+    Trace {
+        traced: false,
+        reason: Some(reason),
+        opened: 0,
+    }
 }
 
 /// The file that goes into the image: a stripped copy (binutils' `strip`), or the binary

@@ -44,6 +44,12 @@ pub struct Image {
     pub stripped: bool,
     /// Every regular file in the image, in the layer's order.
     pub files: Vec<ImageFile>,
+    /// How the files the binary needs at run time were found.
+    pub trace: Trace,
+    /// Files the binary opened at run time (traced on this machine) that the image does not
+    /// hold, and why each was left out.
+    #[serde(default)]
+    pub not_in_image: Vec<LeftOut>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub warnings: Vec<String>,
 }
@@ -89,6 +95,46 @@ impl FileWhy {
             FileWhy::Library => "shared library",
             FileWhy::RuntimeData => "opened at run time (system data)",
             FileWhy::Extra => "image.files",
+        }
+    }
+}
+
+/// The traced run that finds the files a binary opens.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Trace {
+    /// A run was traced (`false`: see `reason`).
+    pub traced: bool,
+    /// Why there was no traced run, or what went wrong in it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    /// Distinct files opened successfully, the binary's own start included.
+    pub opened: u32,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct LeftOut {
+    pub path: String,
+    pub why: LeftOutWhy,
+}
+
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq, PartialOrd, Ord)]
+#[serde(rename_all = "kebab-case")]
+pub enum LeftOutWhy {
+    /// Host identity or a secret (`/etc/machine-id`, `/etc/shadow`, keys, home directories):
+    /// never copied.
+    Secret,
+    /// `/proc`, `/sys`, `/dev`, `/etc/resolv.conf`, ...: a container runtime provides them.
+    Runtime,
+    /// Outside the system data that is copied: opened at run time, not in the image.
+    NotCopied,
+}
+
+impl LeftOutWhy {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LeftOutWhy::Secret => "host identity or secret, never copied",
+            LeftOutWhy::Runtime => "provided by the container runtime",
+            LeftOutWhy::NotCopied => "opened at run time, not in the image",
         }
     }
 }

@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize};
 pub use audit::{Finding, Severity};
 pub use gate::{BaselineSummary, Check, CheckId, Provenance, Unit, Verdict};
 pub use hostile::{HostileOutcome, HostileRun};
-pub use image::{FileWhy, Image, ImageFile};
+pub use image::{FileWhy, Image, ImageFile, LeftOut, LeftOutWhy, Trace};
 pub use probe::{ComparedMetric, Comparison, FailedRun, Memory, Probe, Sample, Stats};
 pub use size::{Confidence, ConfidenceBreakdown, Coverage, CrateSize, SymbolRow};
 

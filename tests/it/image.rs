@@ -1,6 +1,6 @@
 //! `--image`: the OCI layout and its tar, read back by skopeo and umoci (not by our own
-//! reader); reproducible digests; bad input refused with nothing left
-//! behind.
+//! reader); reproducible digests; the files a binary needs at run time; bad input refused with
+//! nothing left behind.
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -189,6 +189,48 @@ fn same_inputs_give_the_same_bytes_and_source_date_epoch_changes_the_digest() {
     );
     let created = skopeo(&["inspect", &format!("oci:{}", str_of(ia, "layout"))]);
     assert_eq!(created["Created"], "2023-11-14T22:13:20Z");
+}
+
+#[test]
+fn the_ca_bundle_read_at_start_up_is_copied_in() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let v = json(&mut image_run(
+        "image-ca",
+        dir.path(),
+        &["--runs", "2"],
+        true,
+    ));
+    let i = image_of(&v, "static");
+    let bundle = "/etc/ssl/certs/ca-certificates.crt";
+    let f = i["files"]
+        .as_array()
+        .expect("files")
+        .iter()
+        .find(|f| f["path"] == bundle)
+        .unwrap_or_else(|| panic!("no CA bundle in {i}"));
+    assert_eq!(f["why"], "runtime-data");
+    assert_eq!(
+        u64_of(f, "size"),
+        std::fs::metadata(bundle).expect("bundle").len()
+    );
+    // The config's labels and the manifest's annotations, as skopeo reads them.
+    let oci = format!("oci:{}", str_of(i, "layout"));
+    let inspect = skopeo(&["inspect", &oci]);
+    assert_eq!(inspect["Labels"]["org.example.fixture"], "image-ca");
+    let manifest: Value =
+        serde_json::from_str(&tool("skopeo", &["inspect", "--raw", &oci])).expect("manifest");
+    let notes = &manifest["annotations"];
+    assert_eq!(
+        notes["org.opencontainers.image.source"],
+        "https://example.org/image-ca"
+    );
+    assert_eq!(notes["org.opencontainers.image.version"], "0.1.0");
+    let head = tool(
+        "git",
+        &["-C", env!("CARGO_MANIFEST_DIR"), "rev-parse", "HEAD"],
+    );
+    assert_eq!(notes["org.opencontainers.image.revision"], head.trim());
+    assert_eq!(notes["org.opencontainers.image.created"], i["created"]);
 }
 
 #[test]
