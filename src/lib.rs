@@ -23,7 +23,7 @@
 //! - `audit`: rules (a catalogue, as data) over the crates that reach each binary.
 //! - `probe`: startup time and memory over repeated runs.
 //! - `hostile`: static binaries under conditions that expose static-glibc hazards.
-//! - `image`: `--image`: an OCI image of each binary.
+//! - `image`: `--image`: an OCI image of each binary, and a start inside it.
 //! - `gate`: budgets, the baseline comparison and the run's verdict.
 //! - `report`: the one data model every stage fills and every renderer reads (also the
 //!   baseline file).
@@ -198,6 +198,7 @@ fn check(
     hostile::check(&plan, &mut report, out)?;
     image::check(&plan, &mut report, out)?;
     audit::record_reproduced(&plan, &mut report);
+    audit::record_image_failures(&plan, &mut report);
     let base = base_report(&plan, baseline, size, out)?;
     gate::check(
         &plan,

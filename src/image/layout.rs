@@ -10,7 +10,7 @@
 use std::collections::BTreeMap;
 use std::fs::{self, File};
 use std::io::{self, BufWriter, Write};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use flate2::{Compression, GzBuilder};
 use serde_json::{Value, json};
@@ -52,6 +52,8 @@ pub struct Written {
     pub layer_size: u64,
     pub diff_id: String,
     pub tar_size: u64,
+    /// The layer blob in the layout, to unpack the image from.
+    pub layer_blob: PathBuf,
 }
 
 /// A writer that hashes and counts what passes through it.
@@ -215,6 +217,7 @@ pub fn write(entries: &[Entry], meta: &Meta, target: &Target) -> Result<Written>
     )?;
     super::place::place(tmp, tar_tmp, target)?;
     Ok(Written {
+        layer_blob: target.layout.join("blobs/sha256").join(&layer_digest),
         manifest_digest: format!("sha256:{manifest_digest}"),
         manifest_size: manifest.len() as u64,
         config_digest: format!("sha256:{config_digest}"),

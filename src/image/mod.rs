@@ -1,11 +1,15 @@
-//! `--image`: each built binary as an OCI image, written without a container engine.
+//! `--image`: each built binary as an OCI image, written without a container engine, and
+//! started inside it.
 //!
 //! Per binary: a traced run through the startup probe finds the files it opens
 //! (`tracer.rs`, `trace.rs`); the image's contents follow from that and the configuration
 //! (`contents.rs`); the layout and its tar are written reproducibly and atomically
-//! (`layout.rs`). Like every stage, it prints nothing but status lines through [`Output`].
+//! (`layout.rs`); then the binary is started inside the image's own root filesystem, unpacked
+//! from the layer just written (`inside.rs`). Like every stage, it prints nothing but status
+//! lines through [`Output`].
 
 mod contents;
+mod inside;
 mod layout;
 pub mod meta;
 mod place;
@@ -13,7 +17,7 @@ mod tarball;
 mod trace;
 pub mod tracer;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
 
 pub use tracer::hidden_main;
@@ -21,7 +25,7 @@ pub use tracer::hidden_main;
 use crate::error::{Error, Result};
 use crate::output::Output;
 use crate::plan::{BinPlan, Plan};
-use crate::report::{Artifact, Image, LinkMode, Report, Trace};
+use crate::report::{Artifact, Image, InImage, LinkMode, Report, Trace};
 use layout::Meta;
 use meta::Epoch;
 use place::Target;
@@ -66,6 +70,7 @@ pub fn check(plan: &Plan, report: &mut Report, out: &mut Output) -> Result<()> {
     let ctx = Context {
         epoch: Epoch::find(plan.workspace.root())?,
         revision: meta::git(plan.workspace.root(), &["rev-parse", "--verify", "HEAD"]),
+        unshare: inside::namespaces(),
         scratch: scratch.path(),
     };
     for (i, bin, t) in wanted {
@@ -81,6 +86,10 @@ pub fn check(plan: &Plan, report: &mut Report, out: &mut Output) -> Result<()> {
         );
         let source = repository_url(plan, bin);
         let image = one(&ctx, a, bin, &t, source)?;
+        // Not started though the probe ran: say so (with `--no-probe`, nothing was started).
+        if let (Some(why), Some(_)) = (&image.in_image.reason, &bin.probe) {
+            out.warn(&format!("{}: not started inside its image: {why}", a.name));
+        }
         report.artifacts[i].image = Some(Box::new(image));
         crate::interrupt::check()?;
     }
@@ -90,6 +99,7 @@ pub fn check(plan: &Plan, report: &mut Report, out: &mut Output) -> Result<()> {
 struct Context<'a> {
     epoch: Epoch,
     revision: Option<String>,
+    unshare: std::result::Result<PathBuf, String>,
     scratch: &'a Path,
 }
 
@@ -169,6 +179,7 @@ fn one(
         },
     };
     let w = layout::write(&contents.entries, &m, t)?;
+    let in_image = start_inside(ctx, a, bin, &w.layer_blob, &raw_args, &image_env, &opened);
     Ok(Image {
         layout: t.layout.display().to_string(),
         tar: t.tar.display().to_string(),
@@ -193,6 +204,7 @@ fn one(
         files: contents.files,
         trace,
         not_in_image: contents.left_out,
+        in_image,
         warnings,
     })
 }
@@ -292,4 +304,47 @@ fn shipped_binary(
             (original, false)
         }
     }
+}
+
+/// The in-image run, or why there is none.
+fn start_inside(
+    ctx: &Context,
+    a: &Artifact,
+    bin: &BinPlan,
+    blob: &Path,
+    args: &[String],
+    image_env: &[(String, String)],
+    opened: &Option<Vec<String>>,
+) -> InImage {
+    let skipped = |reason: String| InImage {
+        reason: Some(reason),
+        ..InImage::default()
+    };
+    let Some(probe) = &bin.probe else {
+        return skipped("--no-probe: the binary was not started".into());
+    };
+    let unshare = match &ctx.unshare {
+        Ok(u) => u,
+        Err(why) => return skipped(why.clone()),
+    };
+    let mut env = image_env.to_vec();
+    for (k, v) in &probe.env {
+        env.retain(|(x, _)| x != k);
+        env.push((k.clone(), v.clone()));
+    }
+    let opened: HashSet<String> = opened.iter().flatten().cloned().collect();
+    let host = inside::Host {
+        started: a.probe.as_ref().map(|p| p.runs > 0),
+        opened: &opened,
+    };
+    let inside = inside::Inside {
+        unshare,
+        layer_blob: blob,
+        binary: &bin.image.path,
+        user: &bin.image.user,
+        workdir: &bin.image.workdir,
+        args,
+        env: &env,
+    };
+    inside::run(&inside, probe, ctx.scratch, &host)
 }

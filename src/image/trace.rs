@@ -91,6 +91,31 @@ pub fn opened(records: &[Record]) -> Vec<String> {
         .collect()
 }
 
+/// The records after `binary` was started (its first successful `exec`), when a wrapper
+/// started it; all records when no such exec is seen (the tracer's own start is no record).
+pub fn after_exec<'r>(records: &'r [Record], binary: &str) -> &'r [Record] {
+    match records
+        .iter()
+        .position(|r| r.call == "exec" && r.errno == 0 && r.path == binary)
+    {
+        Some(i) => &records[i + 1..],
+        None => records,
+    }
+}
+
+/// Files it failed to open because they are not there (ENOENT, ENOTDIR), each once.
+pub fn not_found(records: &[Record]) -> Vec<String> {
+    const ENOENT: i32 = 2;
+    const ENOTDIR: i32 = 20;
+    let mut seen = std::collections::HashSet::new();
+    records
+        .iter()
+        .filter(|r| matches!(r.errno, ENOENT | ENOTDIR))
+        .filter(|r| seen.insert(r.path.clone()))
+        .map(|r| r.path.clone())
+        .collect()
+}
+
 /// A scratch file name for the records of one run.
 pub fn scratch_file(dir: &Path, label: &str) -> PathBuf {
     let clean: String = label
@@ -114,14 +139,18 @@ mod tests {
     }
 
     #[test]
-    fn files_opened_once_each_in_order() {
+    fn records_after_the_binary_starts_and_what_was_not_found() {
         let rs = vec![
-            r("open", "/proc/self/maps", 0),
+            r("open", "/proc/self/uid_map", 0),
+            r("exec", "/app/x", 0),
             r("open", "/etc/app.toml", 2),
             r("open", "/etc/passwd", 0),
-            r("exec", "/bin/sh", 0),
-            r("open", "/proc/self/maps", 0),
+            r("open", "/etc/app.toml", 2),
         ];
-        assert_eq!(opened(&rs), vec!["/proc/self/maps", "/etc/passwd"]);
+        let after = after_exec(&rs, "/app/x");
+        assert_eq!(after.len(), 3);
+        assert_eq!(not_found(after), vec!["/etc/app.toml".to_string()]);
+        assert_eq!(opened(&rs), vec!["/proc/self/uid_map", "/etc/passwd"]);
+        assert_eq!(after_exec(&rs, "/app/y").len(), 5);
     }
 }

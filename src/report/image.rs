@@ -4,6 +4,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::{FailedRun, Memory, Stats};
+
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct Image {
     /// The OCI image layout directory (`oci-layout`, `index.json`, `blobs/`).
@@ -50,6 +52,8 @@ pub struct Image {
     /// hold, and why each was left out.
     #[serde(default)]
     pub not_in_image: Vec<LeftOut>,
+    /// The binary started inside the image's own root filesystem.
+    pub in_image: InImage,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub warnings: Vec<String>,
 }
@@ -137,4 +141,65 @@ impl LeftOutWhy {
             LeftOutWhy::NotCopied => "opened at run time, not in the image",
         }
     }
+}
+
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq, Default)]
+#[serde(rename_all = "kebab-case")]
+pub enum InImageOutcome {
+    /// Every counted run inside the image got ready.
+    Started,
+    /// Some run inside the image did not get ready (see `failed_runs`, `missing`).
+    Failed,
+    /// Not run: no namespaces, `--no-probe`, or no image (see `reason`).
+    #[default]
+    Skipped,
+}
+
+impl InImageOutcome {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            InImageOutcome::Started => "started",
+            InImageOutcome::Failed => "failed",
+            InImageOutcome::Skipped => "skipped",
+        }
+    }
+}
+
+/// The startup probe run inside the image's root filesystem (unpacked from the layer written),
+/// as the image's user, in a private user and mount namespace.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+pub struct InImage {
+    pub outcome: InImageOutcome,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    /// A shell command that runs it the same way by hand, from the layer blob.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reproduce: Option<String>,
+    /// The readiness condition (the probe's).
+    #[serde(default)]
+    pub ready: String,
+    /// Counted runs that got ready, and runs that did not.
+    pub runs: u32,
+    pub failures: u32,
+    /// From spawn to ready, `unshare`'s namespace set-up included.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub startup_ms: Option<Stats>,
+    #[serde(default)]
+    pub memory_kib: Memory,
+    #[serde(default)]
+    pub failed_runs: Vec<FailedRun>,
+    /// The same binary got ready in the host probe; `None`: not probed there.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub started_on_host: Option<bool>,
+    /// Files it tried to open inside the image that are not there (a traced run in the image),
+    /// those it opened on the host first.
+    #[serde(default)]
+    pub missing: Vec<Missing>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Missing {
+    pub path: String,
+    /// The host run opened it: the image lacks what the binary had there.
+    pub opened_on_host: bool,
 }

@@ -15,7 +15,9 @@ use serde::{Deserialize, Serialize};
 pub use audit::{Finding, Severity};
 pub use gate::{BaselineSummary, Check, CheckId, Provenance, Unit, Verdict};
 pub use hostile::{HostileOutcome, HostileRun};
-pub use image::{FileWhy, Image, ImageFile, LeftOut, LeftOutWhy, Trace};
+pub use image::{
+    FileWhy, Image, ImageFile, InImage, InImageOutcome, LeftOut, LeftOutWhy, Missing, Trace,
+};
 pub use probe::{ComparedMetric, Comparison, FailedRun, Memory, Probe, Sample, Stats};
 pub use size::{Confidence, ConfidenceBreakdown, Coverage, CrateSize, SymbolRow};
 

@@ -1,6 +1,8 @@
 //! `--image`: the OCI layout and its tar, read back by skopeo and umoci (not by our own
-//! reader); reproducible digests; the files a binary needs at run time; bad input refused with
-//! nothing left behind.
+//! reader); reproducible digests; the files a binary needs at run time; the binary started
+//! inside its image (AOT011 when it does not); bad input refused with nothing left behind.
+//!
+//! Starting a binary inside its image needs user namespaces (or root): CI runs as root.
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -192,7 +194,7 @@ fn same_inputs_give_the_same_bytes_and_source_date_epoch_changes_the_digest() {
 }
 
 #[test]
-fn the_ca_bundle_read_at_start_up_is_copied_in() {
+fn privileged_the_ca_bundle_read_at_start_up_is_copied_in_and_the_binary_starts() {
     let dir = tempfile::tempdir().expect("tempdir");
     let v = json(&mut image_run(
         "image-ca",
@@ -213,6 +215,13 @@ fn the_ca_bundle_read_at_start_up_is_copied_in() {
         u64_of(f, "size"),
         std::fs::metadata(bundle).expect("bundle").len()
     );
+    assert_eq!(i["in_image"]["outcome"], "started", "{}", i["in_image"]);
+    assert_eq!(u64_of(&i["in_image"], "runs"), 2);
+    assert!(
+        i["in_image"]["memory_kib"]["rss"]
+            .as_u64()
+            .is_some_and(|r| r > 0)
+    );
     // The config's labels and the manifest's annotations, as skopeo reads them.
     let oci = format!("oci:{}", str_of(i, "layout"));
     let inspect = skopeo(&["inspect", &oci]);
@@ -231,6 +240,129 @@ fn the_ca_bundle_read_at_start_up_is_copied_in() {
     );
     assert_eq!(notes["org.opencontainers.image.revision"], head.trim());
     assert_eq!(notes["org.opencontainers.image.created"], i["created"]);
+}
+
+#[test]
+fn privileged_a_build_host_file_read_at_start_up_fails_in_the_image_as_aot011() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let r = run(&mut image_run(
+        "image-hostfile",
+        dir.path(),
+        &["--runs", "2"],
+        true,
+    ));
+    assert_eq!(
+        r.code, 1,
+        "a failed start in the image fails the gate:\n{}",
+        r.stderr
+    );
+    let v: Value = serde_json::from_str(&r.stdout).expect("JSON report");
+    let wanted = fixture("image-hostfile").join("greeting.txt");
+    let wanted = wanted.to_str().expect("utf-8");
+    let i = image_of(&v, "static");
+    assert_eq!(i["in_image"]["outcome"], "failed");
+    assert_eq!(i["in_image"]["started_on_host"], true);
+    let missing: Vec<&str> = i["in_image"]["missing"]
+        .as_array()
+        .expect("missing")
+        .iter()
+        .map(|m| str_of(m, "path"))
+        .collect();
+    assert_eq!(missing, [wanted]);
+    assert!(
+        i["not_in_image"]
+            .as_array()
+            .expect("not_in_image")
+            .iter()
+            .any(|l| l["path"] == wanted && l["why"] == "not-copied"),
+        "{i}"
+    );
+    let f = artifact(&v, "static")["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .find(|f| f["rule"] == "AOT011")
+        .unwrap_or_else(|| panic!("no AOT011 in {v}"))
+        .clone();
+    assert_eq!(f["severity"], "error");
+    assert!(f["evidence"].to_string().contains(wanted), "{f}");
+    // The reproduce command fails the same way, by hand, from the layer on disk.
+    let cmd = str_of(&f, "reproduce");
+    let out = Command::new("sh").args(["-c", cmd]).output().expect("sh");
+    assert_eq!(out.status.code(), Some(1), "{cmd}");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("cannot read") && stderr.contains(wanted),
+        "{stderr}"
+    );
+    let explained = run(aotcheck().args(["aotcheck", "explain", "AOT011"]));
+    assert_eq!(explained.code, 0);
+    assert!(explained.stdout.contains("does not start in its image"));
+}
+
+#[test]
+fn privileged_the_hello_server_answers_in_its_image_and_so_does_its_regular_build() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let args = ["--compare", "--ready", "http", "--runs", "2"];
+    let v = json(&mut image_run("hello-server", dir.path(), &args, true));
+    for link in ["static", "dynamic"] {
+        let i = image_of(&v, link);
+        assert_eq!(
+            i["in_image"]["outcome"], "started",
+            "{link}: {}",
+            i["in_image"]
+        );
+        assert_eq!(i["in_image"]["ready"], "http:/");
+    }
+    // The regular image: the interpreter the binary names and every library it needs.
+    let d = artifact(&v, "dynamic");
+    let path = str_of(d, "path");
+    let program = tool("readelf", &["-lW", path]);
+    let interp = program
+        .lines()
+        .find_map(|l| l.split("interpreter: ").nth(1))
+        .map(|s| s.trim_end_matches(']').to_string())
+        .expect("PT_INTERP");
+    let files: Vec<(String, String)> = image_of(&v, "dynamic")["files"]
+        .as_array()
+        .expect("files")
+        .iter()
+        .map(|f| (str_of(f, "path").to_string(), str_of(f, "why").to_string()))
+        .collect();
+    assert!(
+        files.contains(&(interp.clone(), "interpreter".into())),
+        "{files:?}"
+    );
+    for lib in readelf_needed(path) {
+        assert!(
+            files
+                .iter()
+                .any(|(p, w)| p.ends_with(&format!("/{lib}")) && w != "binary"),
+            "{lib} not in {files:?}"
+        );
+    }
+}
+
+#[test]
+fn without_namespaces_the_start_inside_is_skipped_and_says_why() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut cmd = image_run("image-hostfile", dir.path(), &["--runs", "1"], true);
+    cmd.env("CARGO_AOTCHECK_NAMESPACES", "none");
+    let r = run(&mut cmd);
+    // No start inside, so no AOT011; but never a silent pass: skipped, with the reason.
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let v: Value = serde_json::from_str(&r.stdout).expect("JSON report");
+    let inside = &image_of(&v, "static")["in_image"];
+    assert_eq!(inside["outcome"], "skipped");
+    assert!(
+        str_of(inside, "reason").contains("CARGO_AOTCHECK_NAMESPACES"),
+        "{inside}"
+    );
+    assert!(
+        r.stderr.contains("not started inside its image"),
+        "{}",
+        r.stderr
+    );
 }
 
 #[test]
