@@ -282,6 +282,8 @@ pub struct Budgets {
     pub require_static: Option<bool>,
     pub allowed_libraries: Option<Vec<String>>,
     pub max_glibc: Option<GlibcVersion>,
+    /// What a pull of the image transfers (manifest, config and layer), with `--image`.
+    pub max_image_size: Option<u64>,
 }
 
 /// A glibc version such as `2.28`, as numbers (to compare) and as written (to print).

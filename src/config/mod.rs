@@ -57,6 +57,7 @@ struct Raw {
     require_static: Option<bool>,
     allowed_libraries: Option<Vec<String>>,
     max_glibc: Option<String>,
+    max_image_size: Option<Quantity>,
     // The image (`--image`).
     image: Option<image::RawImage>,
     // Baseline thresholds.
@@ -146,7 +147,7 @@ impl Settings {
         self.probe = p.probe.clone().or(std::mem::take(&mut self.probe));
         self.hostile = p.hostile.or(self.hostile);
         overlay!(self.budgets, p.budgets; max_file_size, max_stripped_size, max_closure_size,
-            max_startup, max_rss, require_static, allowed_libraries, max_glibc);
+            max_startup, max_rss, require_static, allowed_libraries, max_glibc, max_image_size);
         self.image.apply(&p.image);
         let (t, n) = (&mut self.thresholds, &p.thresholds);
         for (value, set) in [
@@ -415,6 +416,7 @@ fn budgets(raw: &Raw, source: &str) -> Result<Budgets> {
         require_static: raw.require_static,
         allowed_libraries: raw.allowed_libraries.clone(),
         max_glibc,
+        max_image_size: size(&raw.max_image_size, source, "max_image_size")?,
     })
 }
 

@@ -25,7 +25,7 @@ pub use tracer::hidden_main;
 use crate::error::{Error, Result};
 use crate::output::Output;
 use crate::plan::{BinPlan, Plan};
-use crate::report::{Artifact, Image, InImage, LinkMode, Report, Trace};
+use crate::report::{Artifact, ComparedMetric, Image, InImage, LinkMode, Report, Trace};
 use layout::Meta;
 use meta::Epoch;
 use place::Target;
@@ -85,7 +85,18 @@ pub fn check(plan: &Plan, report: &mut Report, out: &mut Output) -> Result<()> {
             ),
         );
         let source = repository_url(plan, bin);
-        let image = one(&ctx, a, bin, &t, source)?;
+        let (image, took) = one(&ctx, a, bin, &t, source)?;
+        if out.verbosity == crate::options::Verbosity::Verbose {
+            out.status(
+                "Wrote",
+                &format!(
+                    "{} layer of {} in {:.1} ms",
+                    crate::format::size(image.uncompressed_size),
+                    a.name,
+                    took.as_secs_f64() * 1e3
+                ),
+            );
+        }
         // Not started though the probe ran: say so (with `--no-probe`, nothing was started).
         if let (Some(why), Some(_)) = (&image.in_image.reason, &bin.probe) {
             out.warn(&format!("{}: not started inside its image: {why}", a.name));
@@ -93,6 +104,7 @@ pub fn check(plan: &Plan, report: &mut Report, out: &mut Output) -> Result<()> {
         report.artifacts[i].image = Some(Box::new(image));
         crate::interrupt::check()?;
     }
+    comparison_rows(report);
     Ok(())
 }
 
@@ -129,14 +141,14 @@ fn with_port(s: &str, port: Option<u16>) -> String {
     s.replace("{port}", &port.unwrap_or(8080).to_string())
 }
 
-/// The image of one binary.
+/// The image of one binary, and how long writing it took (`-v` says; `benches/image.sh`).
 fn one(
     ctx: &Context,
     a: &Artifact,
     bin: &BinPlan,
     t: &Target,
     source: Option<String>,
-) -> Result<Image> {
+) -> Result<(Image, std::time::Duration)> {
     let s = &bin.image;
     let probe = bin.probe.as_ref();
     let mut warnings = Vec::new();
@@ -178,9 +190,11 @@ fn one(
             _ => meta::tag(&bin.target.version),
         },
     };
+    let started = std::time::Instant::now();
     let w = layout::write(&contents.entries, &m, t)?;
+    let took = started.elapsed();
     let in_image = start_inside(ctx, a, bin, &w.layer_blob, &raw_args, &image_env, &opened);
-    Ok(Image {
+    let image = Image {
         layout: t.layout.display().to_string(),
         tar: t.tar.display().to_string(),
         reference: format!("{}:{}", m.repository, m.tag),
@@ -206,7 +220,8 @@ fn one(
         not_in_image: contents.left_out,
         in_image,
         warnings,
-    })
+    };
+    Ok((image, took))
 }
 
 /// The OCI annotations of the manifest: created, version, revision and source when known.
@@ -347,4 +362,40 @@ fn start_inside(
         env: &env,
     };
     inside::run(&inside, probe, ctx.scratch, &host)
+}
+
+/// `--compare`: the image sizes of the static and the regular build, side by side.
+fn comparison_rows(report: &mut Report) {
+    let size = |path: &str, r: &Report| {
+        r.artifacts
+            .iter()
+            .find(|a| a.path == path)
+            .and_then(|a| a.image.as_ref())
+            .map(|i| i.compressed_size as f64)
+    };
+    let rows: Vec<(usize, ComparedMetric)> = report
+        .comparisons
+        .iter()
+        .enumerate()
+        .filter_map(|(i, c)| {
+            let (s, r) = (size(&c.static_path, report), size(&c.regular_path, report));
+            (s.is_some() || r.is_some()).then(|| {
+                let ratio = match (s, r) {
+                    (Some(s), Some(r)) if r > 0.0 => Some(s / r),
+                    _ => None,
+                };
+                let m = ComparedMetric {
+                    metric: "image_size".into(),
+                    unit: "B".into(),
+                    static_value: s,
+                    regular: r,
+                    ratio,
+                };
+                (i, m)
+            })
+        })
+        .collect();
+    for (i, m) in rows {
+        report.comparisons[i].metrics.push(m);
+    }
 }

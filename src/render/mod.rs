@@ -5,6 +5,7 @@ mod gate;
 pub mod github;
 mod hostile;
 pub mod human;
+mod image;
 pub mod markdown;
 pub mod probe;
 mod size;

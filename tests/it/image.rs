@@ -341,6 +341,19 @@ fn privileged_the_hello_server_answers_in_its_image_and_so_does_its_regular_buil
             "{lib} not in {files:?}"
         );
     }
+    let row = v["comparisons"][0]["metrics"]
+        .as_array()
+        .expect("metrics")
+        .iter()
+        .find(|m| m["metric"] == "image_size")
+        .expect("image_size row")
+        .clone();
+    let (s, r) = (
+        u64_of(image_of(&v, "static"), "compressed_size"),
+        u64_of(image_of(&v, "dynamic"), "compressed_size"),
+    );
+    assert_eq!(row["static"].as_f64(), Some(s as f64));
+    assert_eq!(row["regular"].as_f64(), Some(r as f64));
 }
 
 #[test]
@@ -363,6 +376,44 @@ fn without_namespaces_the_start_inside_is_skipped_and_says_why() {
         "{}",
         r.stderr
     );
+}
+
+#[test]
+fn image_budget_and_baseline_check_the_pull_size() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let config = dir.path().join("budget.toml");
+    std::fs::write(&config, "max_image_size = 1000\n").expect("config");
+    let out = dir.path().join("out");
+    let mut cmd = image_run("hello-server", &out, &["--config-file"], false);
+    cmd.arg(&config);
+    let r = run(&mut cmd);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    let v: Value = serde_json::from_str(&r.stdout).expect("JSON report");
+    let a = artifact(&v, "static");
+    let c = a["checks"]
+        .as_array()
+        .expect("checks")
+        .iter()
+        .find(|c| c["id"] == "budget.image_size")
+        .expect("budget.image_size");
+    assert_eq!(c["verdict"], "fail");
+    assert_eq!(c["value"], a["image"]["compressed_size"]);
+    let base = dir.path().join("base.json");
+    let mut save = image_run("hello-server", &out, &["--save-baseline"], false);
+    save.arg(&base);
+    json(&mut save);
+    let mut again = image_run("hello-server", &out, &["--baseline"], false);
+    again.arg(&base);
+    let v = json(&mut again);
+    let c = artifact(&v, "static")["checks"]
+        .as_array()
+        .expect("checks")
+        .iter()
+        .find(|c| c["id"] == "baseline.image_size")
+        .expect("baseline.image_size")
+        .clone();
+    assert_eq!(c["verdict"], "pass");
+    assert_eq!(c["delta"], 0);
 }
 
 #[test]
