@@ -5,7 +5,7 @@
 //! [`check`] runs the stages in a row:
 //!
 //! ```text
-//! options ─▶ plan ─▶ compile ─▶ inspect ─▶ attribute ─▶ audit ─▶ probe ─▶ hostile ─▶ gate ─▶ render
+//! options ─▶ plan ─▶ compile ─▶ inspect ─▶ attribute ─▶ audit ─▶ probe ─▶ hostile ─▶ image ─▶ gate ─▶ render
 //! ```
 //!
 //! Modules, one line each:
@@ -23,6 +23,7 @@
 //! - `audit`: rules (a catalogue, as data) over the crates that reach each binary.
 //! - `probe`: startup time and memory over repeated runs.
 //! - `hostile`: static binaries under conditions that expose static-glibc hazards.
+//! - `image`: `--image`: an OCI image of each binary, and a start inside it.
 //! - `gate`: budgets, the baseline comparison and the run's verdict.
 //! - `report`: the one data model every stage fills and every renderer reads (also the
 //!   baseline file).
@@ -40,6 +41,7 @@ pub mod error;
 pub mod format;
 pub mod gate;
 pub mod hostile;
+pub mod image;
 pub mod inspect;
 pub mod interrupt;
 pub mod options;
@@ -210,7 +212,9 @@ fn check(
     audit::check(&plan, &builds, &mut report, out)?;
     probe::check(&plan, &mut report, out)?;
     hostile::check(&plan, &mut report, out)?;
+    image::check(&plan, &mut report, out)?;
     audit::record_reproduced(&plan, &mut report);
+    audit::record_image_failures(&plan, &mut report);
     let base = base_report(&plan, baseline, size, out)?;
     gate::check(
         &plan,
@@ -252,6 +256,11 @@ fn base_report<'b>(
     // The base is measured, not judged: its hostile runs would tell nothing to compare, and
     // `Some(false)` also overrides `hostile = true` in its config.
     opts.hostile = Some(false);
+    // Its images go beside its build, never over this run's.
+    opts.image = opts
+        .image
+        .as_ref()
+        .map(|_| Some(plan.dirs.baseline_ref.join("image")));
     tree.bring_lock_file(plan.workspace.root())?;
     let base = check(&opts, &gate::Baseline::None, size, out)?;
     let source = format!("git:{} ({})", rev.rev, short(&tree.commit));

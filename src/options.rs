@@ -61,6 +61,9 @@ pub struct BuildOptions {
     pub hostile: Option<bool>,
     /// The startup probe after the build.
     pub probe: ProbeOptions,
+    /// `--image [DIR]`: write an OCI image of each built binary; `Some(None)`: under the
+    /// target dir (`<target dir>/aotcheck/image`).
+    pub image: Option<Option<PathBuf>>,
 }
 
 // One `Options` per process: the size of the larger variant costs nothing.

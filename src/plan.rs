@@ -47,6 +47,10 @@ pub struct Dirs {
     pub hostile: PathBuf,
     /// The target dir of `--baseline-ref`'s build, kept between runs.
     pub baseline_ref: PathBuf,
+    /// Where `--image` writes: `<this>/<package>/<bin>/<link mode>` (`--image DIR` replaces it).
+    pub image: PathBuf,
+    /// Scratch files of the image stage (traces, unpacked root filesystems), removed after.
+    pub image_scratch: PathBuf,
 }
 
 impl Dirs {
@@ -60,6 +64,8 @@ impl Dirs {
             probe_floor: base.join("probe-floor"),
             hostile: base.join("hostile"),
             baseline_ref: base.join("baseline-ref"),
+            image: base.join("image"),
+            image_scratch: base.join("image-scratch"),
         }
     }
 
@@ -115,6 +121,96 @@ pub struct BinPlan {
     pub audit: AuditPolicy,
     pub budgets: Budgets,
     pub thresholds: Thresholds,
+    /// What its image holds and how it starts (used with `--image`).
+    pub image: ImageSettings,
+}
+
+/// `[package.metadata.aotcheck.image]` with the defaults filled in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImageSettings {
+    pub user: ImageUser,
+    /// Where the binary goes in the image (absolute); default `/app/<bin>`.
+    pub path: String,
+    /// The image's working directory; default `/app`.
+    pub workdir: String,
+    /// ENTRYPOINT's arguments after the binary; `None`: the probe's arguments.
+    pub args: Option<Vec<String>>,
+    /// The image's environment beside `PATH`.
+    pub env: Vec<(String, String)>,
+    /// The exposed TCP port; `{port}` in arguments and environment becomes it.
+    pub port: Option<u16>,
+    pub labels: BTreeMap<String, String>,
+    /// Extra files: the path in the image and the file on this machine.
+    pub files: Vec<(String, PathBuf)>,
+    /// Strip symbols and debug info from the binary in the image (the file in the target
+    /// dir keeps them).
+    pub strip: bool,
+}
+
+impl ImageSettings {
+    /// The defaults for binary `bin`.
+    pub fn for_bin(bin: &str) -> Self {
+        ImageSettings {
+            // distroless' and ko's non-root user.
+            user: ImageUser::numeric(65532, 65532),
+            path: format!("/app/{bin}"),
+            workdir: "/app".into(),
+            args: None,
+            env: Vec::new(),
+            port: None,
+            labels: BTreeMap::new(),
+            files: Vec::new(),
+            strip: true,
+        }
+    }
+}
+
+/// The user an image runs as: numeric ids (as the image config and the tar hold them) and the
+/// name its `/etc/passwd` entry gives them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImageUser {
+    pub uid: u32,
+    pub gid: u32,
+    pub name: String,
+}
+
+impl ImageUser {
+    /// The names known without a passwd file to look them up in.
+    const KNOWN: [(&'static str, u32); 3] = [("root", 0), ("nonroot", 65532), ("nobody", 65534)];
+
+    /// `UID`, `UID:GID`, or a known name (`root`, `nonroot`, `nobody`).
+    pub fn parse(s: &str) -> Result<ImageUser, String> {
+        let s = s.trim();
+        if let Some((_, id)) = Self::KNOWN.iter().find(|(n, _)| *n == s) {
+            return Ok(ImageUser::numeric(*id, *id));
+        }
+        let (u, g) = s.split_once(':').unwrap_or((s, s));
+        match (u.parse::<u32>(), g.parse::<u32>()) {
+            (Ok(uid), Ok(gid)) => Ok(ImageUser::numeric(uid, gid)),
+            _ => Err(format!(
+                "`{s}` is neither a uid (a number, or `UID:GID`) nor a known name (root, \
+                 nonroot, nobody)"
+            )),
+        }
+    }
+
+    /// The user of these ids, named `root`, `nonroot`, `nobody`, or else `app`.
+    pub fn numeric(uid: u32, gid: u32) -> ImageUser {
+        let name = Self::KNOWN
+            .iter()
+            .find(|(_, id)| *id == uid)
+            .map_or("app", |(n, _)| n);
+        ImageUser {
+            uid,
+            gid,
+            name: name.to_string(),
+        }
+    }
+
+    /// `65532:65532`, as the image config's `User` holds it.
+    pub fn ids(&self) -> String {
+        format!("{}:{}", self.uid, self.gid)
+    }
 }
 
 /// How the startup probe (and the hostile runs) start a binary and decide it is ready.
@@ -186,6 +282,8 @@ pub struct Budgets {
     pub require_static: Option<bool>,
     pub allowed_libraries: Option<Vec<String>>,
     pub max_glibc: Option<GlibcVersion>,
+    /// What a pull of the image transfers (manifest, config and layer), with `--image`.
+    pub max_image_size: Option<u64>,
 }
 
 /// A glibc version such as `2.28`, as numbers (to compare) and as written (to print).

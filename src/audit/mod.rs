@@ -8,7 +8,10 @@
 pub mod evidence;
 mod findings;
 pub mod graph;
+mod image;
 pub mod rules;
+
+pub use image::record_image_failures;
 
 use std::path::{Path, PathBuf};
 

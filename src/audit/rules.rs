@@ -450,6 +450,31 @@ pub static RULES: &[Rule] = &[
         advice: "Use a pure-Rust converter (`encoding_rs`), build for musl (built-in \
                  converters), or ship the dynamic build.",
     },
+    Rule {
+        id: "AOT011",
+        title: "does not start in its image",
+        category: "run time",
+        severity: Severity::Error,
+        scope: Scope::Any,
+        triggers: &[],
+        symbols: &[],
+        imports: &[],
+        needed: &[],
+        libraries: &[],
+        why: "The binary starts on the build machine but not inside its own image (`--image`): \
+              the image lacks a file the binary opens at start-up, one the build machine \
+              happens to have (a config or data file, a path baked in at build time, a \
+              certificate store or a library outside the copied set). It will fail the same \
+              way in production.",
+        detection: "The startup probe runs the binary inside the image's root filesystem, \
+                    unpacked from the layer written, as the image's user in a private user and \
+                    mount namespace; it did not get ready there though it did on the host. A \
+                    traced run inside names the files it looked for that the image lacks.",
+        advice: "Add the files to `[package.metadata.aotcheck.image] files`, stop reading \
+                 build-host paths (embed the data with `include_bytes!`, or take the path from \
+                 an argument or the environment), or rerun the `reproduce` command to see it \
+                 fail by hand.",
+    },
 ];
 
 /// The rule with this id (case-insensitive).

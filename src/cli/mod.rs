@@ -168,6 +168,11 @@ struct BuildArgs {
     /// Skip the hostile runs even where the config asks for them (`hostile = true`)
     #[arg(long, conflicts_with = "hostile")]
     no_hostile: bool,
+
+    /// Write an OCI image of each binary (layout and a `docker load`-able .tar) and start it
+    /// inside the image [default: <target dir>/aotcheck/image]
+    #[arg(long, value_name = "DIR", num_args = 0..=1, global = true, help_heading = "Container image")]
+    image: Option<Option<PathBuf>>,
 }
 
 #[derive(Debug, Args)]
@@ -373,6 +378,7 @@ impl From<BuildArgs> for BuildOptions {
                 _ => None,
             },
             probe: ProbeOptions::default(),
+            image: a.image,
         }
     }
 }
@@ -398,6 +404,13 @@ pub fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Options, clap::
         Some(Sub::Inspect { files }) => {
             // Global flags (-q, --format) apply to subcommands; build flags do not.
             let CargoCli::Aotcheck(plain) = CargoCli::try_parse_from(["cargo", "aotcheck"])?;
+            if build.image.is_some() {
+                return Err(clap::Error::raw(
+                    clap::error::ErrorKind::ArgumentConflict,
+                    "--image writes images of the binaries this run builds; `inspect` reads \
+                     files that already exist (build them with `cargo aotcheck --image`)\n",
+                ));
+            }
             if build != BuildOptions::from(plain.build) {
                 return Err(clap::Error::raw(
                     clap::error::ErrorKind::ArgumentConflict,

@@ -194,3 +194,19 @@ fn gate_flags() {
     assert!(p(&["x", "--baseline", "a.json", "--baseline-ref", "HEAD"]).is_err());
     assert!(p(&["x", "inspect", "/bin/ls", "--baseline", "a.json"]).is_err());
 }
+
+#[test]
+fn image_takes_an_optional_directory_and_is_refused_by_inspect() {
+    let image = |args: &[&str]| match p(args).expect("parse").command {
+        Command::Check(b) => b.image,
+        other => panic!("expected check, got {other:?}"),
+    };
+    assert_eq!(image(&["x"]), None);
+    assert_eq!(image(&["x", "--image"]), Some(None));
+    assert_eq!(
+        image(&["x", "--image", "out"]),
+        Some(Some(PathBuf::from("out")))
+    );
+    let e = p(&["x", "inspect", "/bin/ls", "--image"]).expect_err("inspect");
+    assert!(e.to_string().contains("--image writes images"), "{e}");
+}

@@ -20,6 +20,7 @@ use crate::options::{ProbeOptions, Ready};
 use crate::plan::{Allow, AuditPolicy, Budgets, GlibcVersion, Thresholds};
 use crate::report::Severity;
 
+mod image;
 mod resolve;
 mod units;
 
@@ -56,6 +57,9 @@ struct Raw {
     require_static: Option<bool>,
     allowed_libraries: Option<Vec<String>>,
     max_glibc: Option<String>,
+    max_image_size: Option<Quantity>,
+    // The image (`--image`).
+    image: Option<image::RawImage>,
     // Baseline thresholds.
     thresholds: Option<RawThresholds>,
     // Per-binary tables (only at package or file level).
@@ -95,6 +99,7 @@ struct Partial {
     hostile: Option<bool>,
     budgets: Budgets,
     thresholds: PartialThresholds,
+    image: image::PartialImage,
 }
 
 /// A layer: its top table and its `bin.NAME` tables.
@@ -113,6 +118,15 @@ pub struct Settings {
     pub hostile: Option<bool>,
     pub budgets: Budgets,
     pub thresholds: Thresholds,
+    /// `[...aotcheck.image]`, layered; `config::resolve` fills in the defaults.
+    image: image::PartialImage,
+}
+
+impl Settings {
+    /// The image settings of binary `bin`, with the defaults.
+    pub fn image(&self, bin: &str) -> crate::plan::ImageSettings {
+        self.image.resolve(bin)
+    }
 }
 
 /// `dst.f = src.f.or(dst.f)` for each field `f`: what the later layer sets wins.
@@ -133,7 +147,8 @@ impl Settings {
         self.probe = p.probe.clone().or(std::mem::take(&mut self.probe));
         self.hostile = p.hostile.or(self.hostile);
         overlay!(self.budgets, p.budgets; max_file_size, max_stripped_size, max_closure_size,
-            max_startup, max_rss, require_static, allowed_libraries, max_glibc);
+            max_startup, max_rss, require_static, allowed_libraries, max_glibc, max_image_size);
+        self.image.apply(&p.image);
         let (t, n) = (&mut self.thresholds, &p.thresholds);
         for (value, set) in [
             (&mut t.size_warn, n.size_warn),
@@ -252,6 +267,8 @@ fn display(p: &Path) -> String {
 
 /// Convert a layer and its `bin` tables, so errors surface before any build.
 fn layer(raw: &Raw, source: &str) -> Result<Layer> {
+    // Relative paths (extra image files) are read from the directory of the file that says so.
+    let base = Path::new(source).parent().unwrap_or(Path::new("."));
     let mut bins = BTreeMap::new();
     for (name, b) in &raw.bin {
         if !b.bin.is_empty() {
@@ -261,10 +278,13 @@ fn layer(raw: &Raw, source: &str) -> Result<Layer> {
                 "tables do not nest",
             ));
         }
-        bins.insert(name.clone(), partial(b, &format!("{source} (bin.{name})"))?);
+        bins.insert(
+            name.clone(),
+            partial(b, &format!("{source} (bin.{name})"), base)?,
+        );
     }
     Ok(Layer {
-        top: partial(raw, source)?,
+        top: partial(raw, source, base)?,
         bins,
     })
 }
@@ -277,7 +297,7 @@ fn config_error(source: &str, key: &str, message: &str) -> Error {
 }
 
 /// One table, typed and checked.
-fn partial(raw: &Raw, source: &str) -> Result<Partial> {
+fn partial(raw: &Raw, source: &str, base: &Path) -> Result<Partial> {
     Ok(Partial {
         allow: allowances(raw, source)?,
         severity: severities(raw, source)?,
@@ -288,6 +308,10 @@ fn partial(raw: &Raw, source: &str) -> Result<Partial> {
         thresholds: match &raw.thresholds {
             Some(t) => thresholds(t, source)?,
             None => PartialThresholds::default(),
+        },
+        image: match &raw.image {
+            Some(i) => image::partial(i, source, base)?,
+            None => image::PartialImage::default(),
         },
     })
 }
@@ -392,6 +416,7 @@ fn budgets(raw: &Raw, source: &str) -> Result<Budgets> {
         require_static: raw.require_static,
         allowed_libraries: raw.allowed_libraries.clone(),
         max_glibc,
+        max_image_size: size(&raw.max_image_size, source, "max_image_size")?,
     })
 }
 

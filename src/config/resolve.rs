@@ -35,7 +35,10 @@ pub fn resolve(opts: &BuildOptions, size: &SizeOptions, ui: BuildUi) -> Result<P
         LinkChoice::Dynamic => vec![LinkMode::Dynamic],
         LinkChoice::Compare => vec![LinkMode::Static, LinkMode::Dynamic],
     };
-    let dirs = Dirs::new(opts.target_dir.as_deref(), &workspace.target_directory());
+    let mut dirs = Dirs::new(opts.target_dir.as_deref(), &workspace.target_directory());
+    if let Some(Some(dir)) = &opts.image {
+        dirs.image = dir.clone();
+    }
     Ok(Plan {
         options: opts.clone(),
         toolchain,
@@ -73,6 +76,7 @@ fn load(metadata: &Metadata, file: Option<&Path>) -> Result<Config> {
 fn bin_plan(target: &BinTarget, settings: Settings, opts: &BuildOptions) -> BinPlan {
     BinPlan {
         target: target.clone(),
+        image: settings.image(&target.name),
         probe: probe_settings(opts.probe.clone().or(settings.probe)),
         hostile: opts.hostile.or(settings.hostile).unwrap_or(false),
         audit: settings.audit,

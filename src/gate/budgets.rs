@@ -67,6 +67,15 @@ pub fn checks(b: &Budgets, a: &Artifact) -> Vec<Check> {
             missing,
         ));
     }
+    if let Some(limit) = b.max_image_size {
+        v.push(bytes(
+            CheckId::BudgetImageSize,
+            "image",
+            a.image.as_ref().map(|i| i.compressed_size),
+            limit,
+            Some("not measured (no image: run with --image)"),
+        ));
+    }
     v.extend(linkage(b, a));
     v
 }
@@ -307,6 +316,34 @@ pub(crate) mod tests {
             &a,
         );
         assert_eq!(c.verdict, Verdict::Inconclusive);
+    }
+
+    #[test]
+    fn image_size_budget_needs_an_image() {
+        let mut a = artifact(1000);
+        let b = Budgets {
+            max_image_size: Some(2_000),
+            ..Budgets::default()
+        };
+        let c = one(b.clone(), &a);
+        assert_eq!(c.verdict, Verdict::Inconclusive);
+        assert!(c.message.contains("--image"), "{}", c.message);
+        let image: crate::report::Image = serde_json::from_value(serde_json::json!({
+            "layout": "l", "tar": "t", "reference": "app:1", "manifest_digest": "m",
+            "config_digest": "c", "layer_digest": "l", "diff_id": "d",
+            "architecture": "amd64", "os": "linux", "compressed_size": 2_500,
+            "uncompressed_size": 9_000, "created": "1970-01-01T00:00:00Z",
+            "created_from": "zero", "user": "65532:65532", "user_name": "nonroot",
+            "workdir": "/app", "entrypoint": ["/app/app"], "env": [], "stripped": true,
+            "files": [], "trace": {"traced": false, "opened": 0},
+            "in_image": {"outcome": "skipped", "runs": 0, "failures": 0}
+        }))
+        .expect("image");
+        a.image = Some(Box::new(image));
+        let c = one(b, &a);
+        assert_eq!(c.verdict, Verdict::Fail);
+        assert_eq!(c.id.to_string(), "budget.image_size");
+        assert_eq!(c.margin, Some(-500.0));
     }
 
     #[test]

@@ -125,6 +125,16 @@ fn artifact_checks(b: &Artifact, a: &Artifact, th: &Thresholds) -> Vec<Check> {
         th,
         true,
     ));
+    if let (Some(x), Some(y)) = (&b.image, &a.image) {
+        v.push(size_check(
+            CheckId::BaselineImageSize,
+            "image",
+            x.compressed_size,
+            y.compressed_size,
+            th,
+            true,
+        ));
+    }
     v.extend(libraries(b, a));
     let parts = |items: &mut dyn Iterator<Item = (&String, u64)>| {
         let mut m: BTreeMap<String, u64> = BTreeMap::new();

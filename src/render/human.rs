@@ -61,6 +61,7 @@ fn artifact(s: &mut String, a: &Artifact, st: &Style) {
     binary(s, &a.binary, st);
     super::audit::findings(s, &a.findings, st);
     super::hostile::render(s, &a.hostile, st.color);
+    super::image::human(s, a.image.as_deref(), st);
     super::gate::checks(s, a, st);
 }
 

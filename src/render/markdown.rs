@@ -206,6 +206,7 @@ pub fn render(report: &Report) -> String {
     } else {
         binaries(&mut s, report);
     }
+    super::image::markdown(&mut s, report, escape);
     biggest_changes(&mut s, &all);
     every_check(&mut s, &all);
     if report.baseline.as_ref().is_some_and(|c| c.improved) {

@@ -6,6 +6,7 @@ pub mod github;
 mod hostile;
 pub mod html;
 pub mod human;
+mod image;
 pub mod markdown;
 pub mod probe;
 mod size;

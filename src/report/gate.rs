@@ -38,6 +38,8 @@ pub enum CheckId {
     BudgetStatic,
     BudgetLibraries,
     BudgetGlibc,
+    /// `max_image_size`: what a pull of the image transfers.
+    BudgetImageSize,
     BaselineFileSize,
     BaselineStrippedSize,
     BaselineClosureSize,
@@ -49,11 +51,12 @@ pub enum CheckId {
     BaselineLinkage,
     BaselineStartup,
     BaselineRss,
+    BaselineImageSize,
     Other(String),
 }
 
 impl CheckId {
-    const FIXED: [(CheckId, &'static str); 15] = [
+    const FIXED: [(CheckId, &'static str); 17] = [
         (CheckId::BudgetFileSize, "budget.file_size"),
         (CheckId::BudgetStrippedSize, "budget.stripped_size"),
         (CheckId::BudgetClosureSize, "budget.closure_size"),
@@ -62,6 +65,7 @@ impl CheckId {
         (CheckId::BudgetStatic, "budget.static"),
         (CheckId::BudgetLibraries, "budget.libraries"),
         (CheckId::BudgetGlibc, "budget.glibc"),
+        (CheckId::BudgetImageSize, "budget.image_size"),
         (CheckId::BaselineFileSize, "baseline.file_size"),
         (CheckId::BaselineStrippedSize, "baseline.stripped_size"),
         (CheckId::BaselineClosureSize, "baseline.closure_size"),
@@ -69,6 +73,7 @@ impl CheckId {
         (CheckId::BaselineLinkage, "baseline.linkage"),
         (CheckId::BaselineStartup, "baseline.startup"),
         (CheckId::BaselineRss, "baseline.rss"),
+        (CheckId::BaselineImageSize, "baseline.image_size"),
     ];
 
     /// The id as written in JSON.
@@ -107,13 +112,14 @@ impl CheckId {
         self.as_string().starts_with("baseline.")
     }
 
-    /// A size of the whole binary compared with the baseline (file, stripped, closure).
+    /// A size of the whole binary compared with the baseline (file, stripped, closure, image).
     pub fn is_whole_size(&self) -> bool {
         matches!(
             self,
             CheckId::BaselineFileSize
                 | CheckId::BaselineStrippedSize
                 | CheckId::BaselineClosureSize
+                | CheckId::BaselineImageSize
         )
     }
 

@@ -6,6 +6,7 @@
 mod audit;
 mod gate;
 mod hostile;
+mod image;
 mod probe;
 mod size;
 
@@ -14,6 +15,9 @@ use serde::{Deserialize, Serialize};
 pub use audit::{Finding, Severity};
 pub use gate::{BaselineSummary, Check, CheckId, Provenance, Unit, Verdict};
 pub use hostile::{HostileOutcome, HostileRun};
+pub use image::{
+    FileWhy, Image, ImageFile, InImage, InImageOutcome, LeftOut, LeftOutWhy, Missing, Trace,
+};
 pub use probe::{ComparedMetric, Comparison, FailedRun, Memory, Probe, Sample, Stats};
 pub use size::{Confidence, ConfidenceBreakdown, Coverage, CrateSize, CrateSymbols, SymbolRow};
 
@@ -117,6 +121,9 @@ pub struct Artifact {
     /// Budget and baseline verdicts (issue: the release gate).
     #[serde(default)]
     pub checks: Vec<Check>,
+    /// Its OCI image (`--image`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub image: Option<Box<Image>>,
 }
 
 impl Artifact {
@@ -137,6 +144,7 @@ impl Artifact {
             probe: None,
             hostile: Vec::new(),
             checks: Vec::new(),
+            image: None,
         }
     }
 }

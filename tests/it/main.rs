@@ -14,6 +14,7 @@ mod gate_render;
 mod hardening;
 mod hostile;
 mod html;
+mod image;
 mod inspect;
 mod output;
 mod probe;

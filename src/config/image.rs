@@ -1,0 +1,255 @@
+//! `[package.metadata.aotcheck.image]`: what a binary's image holds and how it starts, typed
+//! at load like every other table (errors name `image.KEY` and the file).
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use super::config_error;
+use crate::error::Result;
+use crate::plan::{ImageSettings, ImageUser};
+
+/// The table as written.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawImage {
+    user: Option<UserSpec>,
+    path: Option<String>,
+    workdir: Option<String>,
+    args: Option<Vec<String>>,
+    env: Option<BTreeMap<String, String>>,
+    port: Option<u16>,
+    labels: Option<BTreeMap<String, String>>,
+    /// Path in the image = file on this machine (relative to the file that says so).
+    files: Option<BTreeMap<String, String>>,
+    strip: Option<bool>,
+}
+
+/// `user = 1000` or `user = "1000:1000"` / `"nonroot"`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+enum UserSpec {
+    Id(u32),
+    Text(String),
+}
+
+/// One layer's image settings, typed: what it leaves out comes from the layers below.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(super) struct PartialImage {
+    pub user: Option<ImageUser>,
+    pub path: Option<String>,
+    pub workdir: Option<String>,
+    pub args: Option<Vec<String>>,
+    pub env: Option<Vec<(String, String)>>,
+    pub port: Option<u16>,
+    pub labels: Option<BTreeMap<String, String>>,
+    pub files: Option<Vec<(String, PathBuf)>>,
+    pub strip: Option<bool>,
+}
+
+impl PartialImage {
+    /// Lay `over` on these settings: what it sets wins; maps and lists are taken whole.
+    pub fn apply(&mut self, over: &PartialImage) {
+        macro_rules! overlay {
+            ($($f:ident),+) => { $( if over.$f.is_some() { self.$f = over.$f.clone(); } )+ };
+        }
+        overlay!(user, path, workdir, args, env, port, labels, files, strip);
+    }
+
+    /// The settings of binary `bin`, the defaults filled in.
+    pub fn resolve(&self, bin: &str) -> ImageSettings {
+        let d = ImageSettings::for_bin(bin);
+        ImageSettings {
+            user: self.user.clone().unwrap_or(d.user),
+            path: self.path.clone().unwrap_or(d.path),
+            workdir: self.workdir.clone().unwrap_or(d.workdir),
+            args: self.args.clone(),
+            env: self.env.clone().unwrap_or_default(),
+            port: self.port,
+            labels: self.labels.clone().unwrap_or_default(),
+            files: self.files.clone().unwrap_or_default(),
+            strip: self.strip.unwrap_or(d.strip),
+        }
+    }
+}
+
+/// A path inside the image: absolute, no `..`, no empty or `.` parts, and not the root.
+fn image_path(p: &str, source: &str, key: &str) -> Result<String> {
+    let bad = |why: &str| config_error(source, key, &format!("`{p}` {why}"));
+    if !p.starts_with('/') {
+        return Err(bad("is not an absolute path in the image"));
+    }
+    let parts: Vec<&str> = p.split('/').skip(1).collect();
+    if parts
+        .iter()
+        .any(|c| c.is_empty() || *c == "." || *c == "..")
+        || p.contains('\0')
+    {
+        return Err(bad(
+            "must be a plain path (no `..`, `.`, `//` or trailing `/`)",
+        ));
+    }
+    Ok(p.to_string())
+}
+
+/// Convert and check one layer's `image` table; `base` is the directory of the file it is in.
+pub(super) fn partial(raw: &RawImage, source: &str, base: &Path) -> Result<PartialImage> {
+    let user = match &raw.user {
+        None => None,
+        Some(UserSpec::Id(id)) => Some(ImageUser::numeric(*id, *id)),
+        Some(UserSpec::Text(t)) => {
+            Some(ImageUser::parse(t).map_err(|m| config_error(source, "image.user", &m))?)
+        }
+    };
+    if raw.port == Some(0) {
+        return Err(config_error(source, "image.port", "0 is not a TCP port"));
+    }
+    let mut files = None;
+    if let Some(map) = &raw.files {
+        let mut v = Vec::new();
+        for (to, from) in map {
+            let key = format!("image.files.\"{to}\"");
+            let to = image_path(to, source, &key)?;
+            let from_path = base.join(from);
+            if !from_path.is_file() {
+                return Err(config_error(
+                    source,
+                    &key,
+                    &format!("`{}` is not a file", from_path.display()),
+                ));
+            }
+            v.push((to, from_path));
+        }
+        files = Some(v);
+    }
+    for (k, _) in raw.env.iter().flatten() {
+        if k.is_empty() || k.contains('=') || k.contains('\0') {
+            return Err(config_error(
+                source,
+                "image.env",
+                &format!("`{k}` is not a variable name"),
+            ));
+        }
+    }
+    Ok(PartialImage {
+        user,
+        path: raw
+            .path
+            .as_deref()
+            .map(|p| image_path(p, source, "image.path"))
+            .transpose()?,
+        workdir: match raw.workdir.as_deref() {
+            Some("/") => Some("/".into()),
+            Some(w) => Some(image_path(w, source, "image.workdir")?),
+            None => None,
+        },
+        args: raw.args.clone(),
+        env: raw
+            .env
+            .as_ref()
+            .map(|e| e.iter().map(|(k, v)| (k.clone(), v.clone())).collect()),
+        port: raw.port,
+        labels: raw.labels.clone(),
+        files,
+        strip: raw.strip,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn raw(v: serde_json::Value) -> RawImage {
+        serde_json::from_value(v).expect("raw image table")
+    }
+
+    #[test]
+    fn users_are_numbers_or_known_names() {
+        let p = |u: serde_json::Value| {
+            partial(&raw(serde_json::json!({ "user": u })), "f", Path::new("/"))
+                .map(|p| p.user.map(|u| (u.uid, u.gid, u.name)))
+        };
+        assert_eq!(
+            p("1000:2000".into()).ok().flatten(),
+            Some((1000, 2000, "app".into()))
+        );
+        assert_eq!(
+            p(65534.into()).ok().flatten(),
+            Some((65534, 65534, "nobody".into()))
+        );
+        assert_eq!(
+            p("nonroot".into()).ok().flatten(),
+            Some((65532, 65532, "nonroot".into()))
+        );
+        let e = p("www-data".into()).expect_err("unknown name").to_string();
+        assert!(e.contains("image.user") && e.contains("www-data"), "{e}");
+    }
+
+    #[test]
+    fn image_tables_layer_like_the_others() {
+        let ws = serde_json::json!({"aotcheck": {"image": {"user": "nobody", "port": 9000}}});
+        let pkg = serde_json::json!({"aotcheck": {
+            "image": {"workdir": "/srv", "labels": {"a": "b"}},
+            "bin": {"server": {"image": {"path": "/srv/server", "strip": false}}}
+        }});
+        let c = crate::config::Config::load(
+            &ws,
+            Path::new("/w/Cargo.toml"),
+            &[("app", &pkg, Path::new("/w/app/Cargo.toml"))],
+            None,
+        )
+        .expect("valid");
+        let s = c.for_bin("app", "server").image("server");
+        assert_eq!((s.user.uid, s.port), (65534, Some(9000)));
+        assert_eq!(
+            (s.workdir.as_str(), s.path.as_str()),
+            ("/srv", "/srv/server")
+        );
+        assert!(!s.strip);
+        assert_eq!(s.labels.get("a").map(String::as_str), Some("b"));
+        let other = c.for_bin("app", "cli").image("cli");
+        assert_eq!(other.path, "/app/cli");
+        assert!(other.strip);
+        let e = crate::config::Config::load(
+            &serde_json::json!({}),
+            Path::new("/w/Cargo.toml"),
+            &[(
+                "app",
+                &serde_json::json!({"aotcheck": {"image": {"usr": 1}}}),
+                Path::new("/w/app/Cargo.toml"),
+            )],
+            None,
+        )
+        .expect_err("unknown key")
+        .to_string();
+        assert!(
+            e.contains("image") && e.contains("usr") && e.contains("/w/app/Cargo.toml"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn paths_are_absolute_and_plain_and_files_exist() {
+        let p = |v: serde_json::Value| partial(&raw(v), "f", Path::new("/"));
+        assert!(p(serde_json::json!({"path": "bin/app"})).is_err());
+        assert!(p(serde_json::json!({"path": "/app/../etc/x"})).is_err());
+        assert!(p(serde_json::json!({"workdir": "/"})).is_ok());
+        let e = p(serde_json::json!({"files": {"/etc/x": "no/such/file"}}))
+            .expect_err("missing source")
+            .to_string();
+        assert!(e.contains("image.files.\"/etc/x\""), "{e}");
+        let dir = tempfile::tempdir().expect("tempdir");
+        std::fs::write(dir.path().join("c.toml"), "x").expect("write");
+        let ok = partial(
+            &raw(serde_json::json!({"files": {"/etc/c.toml": "c.toml"}})),
+            "f",
+            dir.path(),
+        )
+        .expect("valid");
+        assert_eq!(
+            ok.files,
+            Some(vec![("/etc/c.toml".into(), dir.path().join("c.toml"))])
+        );
+    }
+}

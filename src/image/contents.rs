@@ -1,0 +1,330 @@
+//! What goes into an image: the binary, `/etc/passwd` and `/etc/group` for its user, the
+//! closure of a regular build, the system data the binary opened at run time, and the extra
+//! files of `image.files`; and what it opened that stays out, with the reason.
+//!
+//! The system data copied in ([`DATA_FILES`], [`DATA_DIRS`]): CA certificates, zoneinfo and
+//! the name-service files a static glibc reads. Never copied ([`is_secret`]): host identity and
+//! secrets. Left to the container runtime ([`is_runtime`]): `/proc`, `/sys`, `/dev` and the
+//! files it mounts into every container.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+
+use super::tarball::{Data, Entry, complete};
+use crate::plan::ImageSettings;
+use crate::report::{Artifact, FileWhy, ImageFile, LeftOut, LeftOutWhy};
+
+/// System data files copied in when the binary opened them.
+pub const DATA_FILES: &[&str] = &[
+    "/etc/ssl/cert.pem",
+    "/etc/ssl/openssl.cnf",
+    "/usr/lib/ssl/openssl.cnf",
+    "/etc/pki/tls/cert.pem",
+    "/etc/localtime",
+    "/etc/timezone",
+    "/etc/hosts",
+    "/etc/nsswitch.conf",
+    "/etc/host.conf",
+    "/etc/gai.conf",
+    "/etc/services",
+    "/etc/protocols",
+    "/etc/networks",
+    "/etc/mime.types",
+];
+
+/// Directories whose files are copied in when the binary opened them.
+pub const DATA_DIRS: &[&str] = &[
+    "/etc/ssl/certs/",
+    "/usr/lib/ssl/certs/",
+    "/etc/pki/tls/certs/",
+    "/etc/pki/ca-trust/extracted/",
+    "/usr/share/ca-certificates/",
+    "/usr/local/share/ca-certificates/",
+    "/usr/share/zoneinfo/",
+];
+
+const SECRET_FILES: &[&str] = &[
+    "/etc/machine-id",
+    "/var/lib/dbus/machine-id",
+    "/etc/hostid",
+    "/etc/shadow",
+    "/etc/shadow-",
+    "/etc/gshadow",
+    "/etc/gshadow-",
+    "/etc/sudoers",
+    "/etc/krb5.keytab",
+];
+
+const SECRET_DIRS: &[&str] = &[
+    "/etc/ssh/",
+    "/etc/ssl/private/",
+    "/etc/sudoers.d/",
+    "/root/",
+    "/home/",
+];
+
+/// Parts of a path that mark credentials wherever they are.
+const SECRET_PARTS: &[&str] = &[
+    ".ssh",
+    ".gnupg",
+    ".aws",
+    ".docker",
+    ".kube",
+    ".netrc",
+    ".git-credentials",
+    ".pgpass",
+];
+
+const RUNTIME_FILES: &[&str] = &["/etc/resolv.conf", "/etc/hostname", "/etc/mtab"];
+const RUNTIME_DIRS: &[&str] = &["/proc/", "/sys/", "/dev/"];
+
+/// Host identity or a secret: never copied, whatever opened it.
+pub fn is_secret(path: &str, home: Option<&str>) -> bool {
+    let name = path.rsplit('/').next().unwrap_or(path);
+    SECRET_FILES.contains(&path)
+        || SECRET_DIRS.iter().any(|d| path.starts_with(d))
+        || home.is_some_and(|h| !h.is_empty() && h != "/" && under(path, h))
+        || path.split('/').any(|part| SECRET_PARTS.contains(&part))
+        || name.ends_with(".key")
+        || ["id_rsa", "id_ecdsa", "id_ed25519", "id_dsa"]
+            .iter()
+            .any(|k| name.starts_with(k))
+}
+
+/// Provided by the container runtime in every container.
+pub fn is_runtime(path: &str) -> bool {
+    RUNTIME_FILES.contains(&path)
+        || RUNTIME_DIRS
+            .iter()
+            .any(|d| path.starts_with(d) || path == d.trim_end_matches('/'))
+}
+
+/// System data that an image should carry when the binary reads it.
+pub fn is_data(path: &str) -> bool {
+    DATA_FILES.contains(&path) || DATA_DIRS.iter().any(|d| path.starts_with(d))
+}
+
+fn under(path: &str, dir: &str) -> bool {
+    let dir = dir.trim_end_matches('/');
+    path == dir || path.strip_prefix(dir).is_some_and(|r| r.starts_with('/'))
+}
+
+/// The image's files and what stays out.
+pub struct Contents {
+    pub entries: Vec<Entry>,
+    pub files: Vec<ImageFile>,
+    pub left_out: Vec<LeftOut>,
+}
+
+/// Host permission bits, without write for group and others.
+fn host_mode(path: &Path) -> u32 {
+    std::fs::metadata(path).map_or(0o644, |m| m.permissions().mode() & 0o755)
+}
+
+/// Collects entries with why each is there; the first of a path wins.
+#[derive(Default)]
+struct Builder {
+    entries: Vec<Entry>,
+    why: BTreeMap<String, (FileWhy, Option<String>)>,
+}
+
+impl Builder {
+    fn add(&mut self, path: &str, data: Data, mode: u32, why: FileWhy) {
+        if self.why.contains_key(path) {
+            return;
+        }
+        let source = match &data {
+            Data::File(p) => Some(p.display().to_string()),
+            _ => None,
+        };
+        self.why.insert(path.to_string(), (why, source));
+        self.entries.push(Entry {
+            path: path.to_string(),
+            data,
+            mode,
+            uid: 0,
+            gid: 0,
+        });
+    }
+}
+
+/// `/etc/passwd` and `/etc/group` with root and the image's user.
+pub fn user_files(s: &ImageSettings) -> (String, String) {
+    let u = &s.user;
+    let mut passwd = String::from("root:x:0:0:root:/root:/sbin/nologin\n");
+    let mut group = String::from("root:x:0:\n");
+    if u.uid != 0 {
+        passwd.push_str(&format!(
+            "{n}:x:{}:{}:{n}:/nonexistent:/sbin/nologin\n",
+            u.uid,
+            u.gid,
+            n = u.name
+        ));
+    }
+    if u.gid != 0 {
+        group.push_str(&format!("{}:x:{}:\n", u.name, u.gid));
+    }
+    (passwd, group)
+}
+
+/// What the image of `a` holds: `binary` is the file to ship (stripped or not), `opened` the
+/// files a traced run opened successfully on this machine (`None`: not traced).
+pub fn assemble(
+    a: &Artifact,
+    s: &ImageSettings,
+    binary: &Path,
+    opened: Option<&[String]>,
+) -> Contents {
+    let mut b = Builder::default();
+    b.add(
+        &s.path,
+        Data::File(binary.to_path_buf()),
+        0o755,
+        FileWhy::Binary,
+    );
+    // Its source is the binary in the target dir (the stripped copy is scratch).
+    if let Some(w) = b.why.get_mut(&s.path) {
+        w.1 = Some(a.path.clone());
+    }
+    for (to, from) in &s.files {
+        b.add(
+            to,
+            Data::File(from.clone()),
+            host_mode(from),
+            FileWhy::Extra,
+        );
+    }
+    let (passwd, group) = user_files(s);
+    b.add(
+        "/etc/passwd",
+        Data::Bytes(passwd.into_bytes()),
+        0o644,
+        FileWhy::User,
+    );
+    b.add(
+        "/etc/group",
+        Data::Bytes(group.into_bytes()),
+        0o644,
+        FileWhy::User,
+    );
+    // A regular build: the loader at the path the binary names, each library where it was found.
+    let interp = a.binary.interpreter.as_deref();
+    for c in &a.binary.closure {
+        let Some(found) = &c.path else { continue };
+        let (at, why) = match interp {
+            Some(i) if c.name == i => (i, FileWhy::Interpreter),
+            _ => (found.as_str(), FileWhy::Library),
+        };
+        let from = PathBuf::from(found);
+        b.add(at, Data::File(from.clone()), host_mode(&from), why);
+    }
+    let left_out = opened_files(&mut b, a, opened.unwrap_or_default());
+    b.add(&s.workdir, Data::Dir, 0o755, FileWhy::Binary);
+    let entries = complete(b.entries);
+    let files = listing(&entries, &b.why);
+    Contents {
+        entries,
+        files,
+        left_out,
+    }
+}
+
+/// The files a run opened: system data goes in (added to `b`), the rest is listed with why.
+fn opened_files(b: &mut Builder, a: &Artifact, opened: &[String]) -> Vec<LeftOut> {
+    let mut left_out = BTreeSet::new();
+    let home = std::env::var("HOME").ok();
+    for path in opened {
+        let in_image = b.why.contains_key(path)
+            || *path == a.path
+            || a.binary
+                .closure
+                .iter()
+                .any(|c| c.path.as_deref() == Some(path));
+        let host = Path::new(path);
+        if in_image || host.is_dir() {
+            continue;
+        }
+        let why = if is_runtime(path) {
+            LeftOutWhy::Runtime
+        } else if is_secret(path, home.as_deref()) {
+            LeftOutWhy::Secret
+        } else if is_data(path) && host.is_file() {
+            let data = Data::File(host.to_path_buf());
+            b.add(path, data, host_mode(host), FileWhy::RuntimeData);
+            continue;
+        } else {
+            LeftOutWhy::NotCopied
+        };
+        left_out.insert((path.clone(), why));
+    }
+    left_out
+        .into_iter()
+        .map(|(path, why)| LeftOut { path, why })
+        .collect()
+}
+
+/// The regular files of the image, in the layer's order, with their size and why.
+fn listing(entries: &[Entry], why: &BTreeMap<String, (FileWhy, Option<String>)>) -> Vec<ImageFile> {
+    entries
+        .iter()
+        .filter_map(|e| {
+            let size = match &e.data {
+                Data::Dir => return None,
+                Data::Bytes(v) => v.len() as u64,
+                Data::File(p) => std::fs::metadata(p).map_or(0, |m| m.len()),
+            };
+            let (why, source) = why.get(&e.path)?.clone();
+            Some(ImageFile {
+                path: e.path.clone(),
+                size,
+                mode: format!("{:04o}", e.mode),
+                uid: e.uid,
+                gid: e.gid,
+                why,
+                source,
+            })
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn secrets_runtime_and_data_are_told_apart() {
+        let home = Some("/home/me");
+        for p in [
+            "/etc/machine-id",
+            "/etc/shadow",
+            "/etc/ssh/ssh_host_ed25519_key",
+            "/home/me/.config/app.toml",
+            "/srv/app/.ssh/known_hosts",
+            "/etc/ssl/private/site.key",
+            "/opt/tls/server.key",
+        ] {
+            assert!(is_secret(p, home), "{p}");
+        }
+        assert!(!is_secret("/etc/ssl/certs/ca-certificates.crt", home));
+        assert!(!is_secret("/homework/x", home));
+        assert!(is_runtime("/proc/self/maps") && is_runtime("/etc/resolv.conf"));
+        assert!(!is_runtime("/process/x"));
+        assert!(is_data("/etc/ssl/certs/ca-certificates.crt"));
+        assert!(is_data("/usr/share/zoneinfo/Europe/Paris"));
+        assert!(is_data("/etc/localtime"));
+        assert!(!is_data("/etc/ssl/private/site.key") && !is_data("/etc/app.toml"));
+    }
+
+    #[test]
+    fn passwd_and_group_name_the_user() {
+        let mut s = ImageSettings::for_bin("x");
+        let (p, g) = user_files(&s);
+        assert!(p.contains("\nnonroot:x:65532:65532:"), "{p}");
+        assert!(g.contains("\nnonroot:x:65532:\n"), "{g}");
+        s.user = crate::plan::ImageUser::numeric(0, 0);
+        let (p, g) = user_files(&s);
+        assert_eq!(p.lines().count(), 1);
+        assert_eq!(g.lines().count(), 1);
+    }
+}

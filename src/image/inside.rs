@@ -1,0 +1,300 @@
+//! The proof that an image starts: its layer, unpacked (not the host's files), as the root of
+//! a private user and mount namespace, the binary started there as the image's user with the
+//! probe's readiness, arguments and environment:
+//!
+//! ```text
+//! unshare --user --map-user=UID --map-group=GID --mount --root=ROOTFS --wd=WORKDIR BINARY ARGS
+//! ```
+//!
+//! `unshare` execs the binary in place (same pid), so the probe reads its memory as usual. The
+//! root filesystem has no `/proc`, `/dev` or `/sys`, which a container runtime would mount:
+//! files opened there are reported as the runtime's, not as missing. When it does not start,
+//! a traced run inside names the files it looked for and the image lacks.
+
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+use super::contents::is_runtime;
+use super::meta::quote;
+use super::trace::{self, Launch};
+use crate::plan::{ImageUser, ProbeSettings};
+use crate::probe::{RunSpec, run_once};
+use crate::report::{FailedRun, InImage, InImageOutcome, Memory, Missing};
+use crate::stats;
+
+/// Runs inside the image, at most (the host probe is the one that measures; this one proves).
+const RUNS: u32 = 5;
+/// Failed runs in a row, none ready, after which it stops.
+const GIVE_UP_AFTER: u32 = 2;
+
+/// `unshare`, when user and mount namespaces can be made here; else why not.
+pub fn namespaces() -> Result<PathBuf, String> {
+    if std::env::var("CARGO_AOTCHECK_NAMESPACES").as_deref() == Ok("none") {
+        return Err("user namespaces turned off (CARGO_AOTCHECK_NAMESPACES=none)".into());
+    }
+    let unshare =
+        which::which("unshare").map_err(|_| "util-linux `unshare` is not installed".to_string())?;
+    let out = Command::new(&unshare)
+        .args([
+            "--user",
+            "--map-user=65532",
+            "--map-group=65532",
+            "--mount",
+            "true",
+        ])
+        .stdin(Stdio::null())
+        .output()
+        .map_err(|e| format!("cannot run unshare: {e}"))?;
+    if out.status.success() {
+        return Ok(unshare);
+    }
+    let why = String::from_utf8_lossy(&out.stderr);
+    Err(format!(
+        "no user and mount namespaces here ({}): needs unprivileged user namespaces or root",
+        why.lines().next().unwrap_or("unshare failed").trim()
+    ))
+}
+
+/// What to start inside, and how.
+pub struct Inside<'a> {
+    pub unshare: &'a Path,
+    pub layer_blob: &'a Path,
+    /// The binary's path in the image.
+    pub binary: &'a str,
+    pub user: &'a ImageUser,
+    pub workdir: &'a str,
+    /// Its arguments (`{port}` is replaced by the probe's port).
+    pub args: &'a [String],
+    /// The image's environment, then the probe's.
+    pub env: &'a [(String, String)],
+}
+
+/// What the host run knew: whether the binary got ready there and what it opened.
+pub struct Host<'a> {
+    pub started: Option<bool>,
+    pub opened: &'a HashSet<String>,
+}
+
+impl Inside<'_> {
+    fn wrapper_args(&self, root: &Path) -> Vec<String> {
+        let mut v = vec![
+            "--user".to_string(),
+            format!("--map-user={}", self.user.uid),
+            format!("--map-group={}", self.user.gid),
+            "--mount".to_string(),
+            format!("--root={}", root.display()),
+            format!("--wd={}", self.workdir),
+            self.binary.to_string(),
+        ];
+        v.extend(self.args.iter().cloned());
+        v
+    }
+
+    /// The same run by hand, from the layer blob (`port` stands for the probe's free port).
+    pub fn reproduce(&self, port: u16) -> String {
+        let p = port.to_string();
+        let mut cmd = format!(
+            "d=$(mktemp -d) && tar -xzf {} -C \"$d\" && env -i",
+            quote(&self.layer_blob.display().to_string())
+        );
+        let mut env: Vec<(String, String)> = self.env.to_vec();
+        env.push(("PORT".into(), p.clone()));
+        for (k, v) in env {
+            cmd.push(' ');
+            cmd.push_str(&quote(&format!("{k}={}", v.replace("{port}", &p))));
+        }
+        cmd.push_str(&format!(
+            " {} --user --map-user={} --map-group={} --mount --root=\"$d\" --wd={} {}",
+            quote(&self.unshare.display().to_string()),
+            self.user.uid,
+            self.user.gid,
+            quote(self.workdir),
+            quote(self.binary)
+        ));
+        for a in self.args {
+            cmd.push(' ');
+            cmd.push_str(&quote(&a.replace("{port}", &p)));
+        }
+        cmd
+    }
+}
+
+fn skipped(reason: String, ready: &str) -> InImage {
+    InImage {
+        outcome: InImageOutcome::Skipped,
+        reason: Some(reason),
+        ready: ready.to_string(),
+        ..InImage::default()
+    }
+}
+
+/// Unpack the layer into a fresh directory under `scratch`.
+fn unpack(blob: &Path, scratch: &Path) -> Result<tempfile::TempDir, String> {
+    let dir = tempfile::Builder::new()
+        .prefix("rootfs-")
+        .tempdir_in(scratch)
+        .map_err(|e| {
+            format!(
+                "cannot make a root filesystem in {}: {e}",
+                scratch.display()
+            )
+        })?;
+    let file = std::fs::File::open(blob).map_err(|e| format!("cannot read the layer: {e}"))?;
+    let mut archive = tar::Archive::new(flate2::read::GzDecoder::new(file));
+    archive.set_preserve_permissions(true);
+    archive.set_preserve_ownerships(false);
+    archive
+        .unpack(dir.path())
+        .map_err(|e| format!("cannot unpack the layer: {e}"))?;
+    Ok(dir)
+}
+
+/// What the runs inside gave: startup times and memory of the counted runs that got ready,
+/// and every run that did not.
+#[derive(Default)]
+struct Runs {
+    startup: Vec<f64>,
+    memory: Vec<Memory>,
+    failed: Vec<FailedRun>,
+}
+
+/// Start the image's binary inside it, as the probe would, a few times.
+pub fn run(inside: &Inside, probe: &ProbeSettings, scratch: &Path, host: &Host) -> InImage {
+    let ready = probe.ready.to_string();
+    let root = match unpack(inside.layer_blob, scratch) {
+        Ok(r) => r,
+        Err(why) => return skipped(why, &ready),
+    };
+    let args = inside.wrapper_args(root.path());
+    // Only the image's environment: nothing of ours leaks in.
+    let keep: HashSet<&str> = inside.env.iter().map(|(k, _)| k.as_str()).collect();
+    let ours: Vec<String> = std::env::vars_os()
+        .filter_map(|(k, _)| k.into_string().ok())
+        .filter(|k| !keep.contains(k.as_str()) && k != "PORT")
+        .collect();
+    let env_remove: Vec<&str> = ours.iter().map(String::as_str).collect();
+    let spec = RunSpec {
+        program: inside.unshare,
+        gate: None,
+        args: &args,
+        env: inside.env,
+        env_remove: &env_remove,
+        ready: &probe.ready,
+        pattern: None,
+        timeout: probe.timeout,
+        grace: probe.grace,
+        trace: probe.ready == crate::options::Ready::Exit,
+    };
+    let runs = match runs(&spec, probe) {
+        Ok(r) => r,
+        Err(why) => return skipped(why, &ready),
+    };
+    let started = !runs.startup.is_empty();
+    let mut result = InImage {
+        outcome: if started {
+            InImageOutcome::Started
+        } else {
+            InImageOutcome::Failed
+        },
+        reason: None,
+        reproduce: Some(inside.reproduce(probe.ready.fixed_port().unwrap_or(8080))),
+        ready,
+        runs: runs.startup.len() as u32,
+        failures: runs.failed.len() as u32,
+        startup_ms: stats::summarize(&runs.startup),
+        memory_kib: Memory::combine(&runs.memory, stats::median_u64),
+        failed_runs: runs.failed,
+        started_on_host: host.started,
+        missing: Vec::new(),
+    };
+    if !started {
+        result.missing = missing(inside, &args, &env_remove, probe, scratch, host);
+    }
+    result
+}
+
+/// The warmup and counted runs; `Err` when `unshare` itself refused (no namespaces after all).
+fn runs(spec: &RunSpec, probe: &ProbeSettings) -> Result<Runs, String> {
+    let pattern = trace::pattern(&probe.ready);
+    let spec = RunSpec {
+        pattern: pattern.as_ref(),
+        ..*spec
+    };
+    let warmup = probe.warmup.min(1);
+    let mut r = Runs::default();
+    let mut in_a_row = 0;
+    for run in 1..=warmup + probe.runs.min(RUNS) {
+        match run_once(&spec) {
+            Ok(ok) => {
+                in_a_row = 0;
+                if run > warmup {
+                    r.startup.push(ok.startup.as_secs_f64() * 1e3);
+                    r.memory.push(ok.memory);
+                }
+            }
+            Err(f) => {
+                if let Some(line) = f.stderr_tail.lines().find(|l| l.starts_with("unshare: ")) {
+                    return Err(format!("the namespaces could not be set up: {line}"));
+                }
+                in_a_row += 1;
+                r.failed.push(FailedRun {
+                    run,
+                    warmup: run <= warmup,
+                    kind: f.kind.to_string(),
+                    message: f.message,
+                    exit_code: f.exit_code,
+                    signal: f.signal,
+                    core_dumped: f.core_dumped,
+                    stderr_tail: f.stderr_tail,
+                    stdout_tail: f.stdout_tail,
+                });
+                if r.startup.is_empty() && in_a_row >= GIVE_UP_AFTER {
+                    break;
+                }
+            }
+        }
+        if crate::interrupt::requested() {
+            break;
+        }
+    }
+    Ok(r)
+}
+
+/// A traced run inside: the files the binary did not find, those it had on the host first
+/// (and only those, when there are any: the rest were looked for on the host too).
+fn missing(
+    inside: &Inside,
+    args: &[String],
+    env_remove: &[&str],
+    probe: &ProbeSettings,
+    scratch: &Path,
+    host: &Host,
+) -> Vec<Missing> {
+    let launch = Launch {
+        program: inside.unshare,
+        args,
+        env: inside.env,
+        env_remove,
+    };
+    let out = trace::scratch_file(scratch, &format!("inside-{}", inside.binary));
+    let Ok(traced) = trace::traced_run(&launch, probe, &out) else {
+        return Vec::new();
+    };
+    let after = trace::after_exec(&traced.records, inside.binary);
+    let found = trace::not_found(after);
+    // `/proc` and the like are the container runtime's: named only when nothing else is.
+    let (runtime, own): (Vec<String>, Vec<String>) = found.into_iter().partition(|p| is_runtime(p));
+    let all: Vec<Missing> = if own.is_empty() { runtime } else { own }
+        .into_iter()
+        .map(|path| Missing {
+            opened_on_host: host.opened.contains(&path),
+            path,
+        })
+        .collect();
+    if all.iter().any(|m| m.opened_on_host) {
+        all.into_iter().filter(|m| m.opened_on_host).collect()
+    } else {
+        all.into_iter().take(20).collect()
+    }
+}

@@ -1,0 +1,183 @@
+//! Small facts an image is labelled with: its fixed time, the OCI architecture name, the
+//! reference, the git revision, and shell quoting for the commands we show.
+
+use std::path::Path;
+use std::process::{Command, Stdio};
+
+use crate::error::{Error, Result};
+
+/// The one time an image carries: its `created` and every file's mtime.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Epoch {
+    pub seconds: u64,
+    /// `SOURCE_DATE_EPOCH`, `commit` or `zero`.
+    pub from: &'static str,
+}
+
+impl Epoch {
+    /// `SOURCE_DATE_EPOCH` (the reproducible-builds convention), else the time of the last
+    /// commit of the workspace, else 0.
+    pub fn find(workspace: &Path) -> Result<Epoch> {
+        if let Some(v) = std::env::var_os("SOURCE_DATE_EPOCH") {
+            let text = v.to_string_lossy();
+            return text
+                .trim()
+                .parse()
+                .map(|seconds| Epoch {
+                    seconds,
+                    from: "SOURCE_DATE_EPOCH",
+                })
+                .map_err(|_| {
+                    Error::Usage(format!(
+                        "SOURCE_DATE_EPOCH=`{text}` is not a number of seconds since 1970"
+                    ))
+                });
+        }
+        if let Some(seconds) =
+            git(workspace, &["log", "-1", "--format=%ct"]).and_then(|t| t.parse().ok())
+        {
+            return Ok(Epoch {
+                seconds,
+                from: "commit",
+            });
+        }
+        Ok(Epoch {
+            seconds: 0,
+            from: "zero",
+        })
+    }
+
+    /// RFC 3339 in UTC, e.g. `2024-05-01T12:00:00Z`.
+    pub fn rfc3339(&self) -> String {
+        let days = (self.seconds / 86_400) as i64;
+        let rest = self.seconds % 86_400;
+        let (y, m, d) = civil_from_days(days);
+        format!(
+            "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
+            rest / 3600,
+            rest / 60 % 60,
+            rest % 60
+        )
+    }
+}
+
+/// Days since 1970-01-01 → (year, month, day), proleptic Gregorian (Howard Hinnant's
+/// `civil_from_days`).
+fn civil_from_days(z: i64) -> (i64, u32, u32) {
+    let z = z + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    (y, m, d)
+}
+
+/// `git -C dir ARGS`, trimmed stdout; `None` without git, outside a repository, or on error.
+pub fn git(dir: &Path, args: &[&str]) -> Option<String> {
+    let out = Command::new("git")
+        .arg("-C")
+        .arg(dir)
+        .args(args)
+        .stdin(Stdio::null())
+        .stderr(Stdio::null())
+        .output()
+        .ok()?;
+    out.status
+        .success()
+        .then(|| String::from_utf8_lossy(&out.stdout).trim().to_string())
+        .filter(|s| !s.is_empty())
+}
+
+/// The OCI (Go) name of an architecture as `inspect` names it.
+pub fn oci_arch(arch: &str) -> String {
+    match arch {
+        "x86_64" => "amd64",
+        "x86" => "386",
+        "aarch64" => "arm64",
+        "powerpc64" => "ppc64le",
+        "riscv" => "riscv64",
+        other => other,
+    }
+    .to_string()
+}
+
+/// A repository name Docker accepts: lowercase letters, digits and single separators.
+pub fn repository(name: &str) -> String {
+    let mut out = String::new();
+    for c in name.chars() {
+        let c = c.to_ascii_lowercase();
+        if c.is_ascii_alphanumeric() {
+            out.push(c);
+        } else if !out.is_empty() && !out.ends_with(['-', '_', '.']) {
+            out.push(if matches!(c, '.' | '_') { c } else { '-' });
+        }
+    }
+    let out = out.trim_end_matches(['-', '_', '.']).to_string();
+    if out.is_empty() { "app".into() } else { out }
+}
+
+/// A tag Docker accepts (`[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}`): `1.0.0+build` → `1.0.0-build`.
+pub fn tag(version: &str) -> String {
+    let mut t: String = version
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-') {
+                c
+            } else {
+                '-'
+            }
+        })
+        .take(128)
+        .collect();
+    if t.is_empty() || t.starts_with(['.', '-']) {
+        t.insert(0, '_');
+        t.truncate(128);
+    }
+    t
+}
+
+/// One word for a POSIX shell: bare when it is safe, else in single quotes.
+pub fn quote(word: &str) -> String {
+    let safe = |c: char| c.is_ascii_alphanumeric() || "@%+=:,./-_".contains(c);
+    if !word.is_empty() && word.chars().all(safe) {
+        word.to_string()
+    } else {
+        format!("'{}'", word.replace('\'', r"'\''"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn times_are_rfc3339_utc() {
+        let at = |s| {
+            Epoch {
+                seconds: s,
+                from: "zero",
+            }
+            .rfc3339()
+        };
+        assert_eq!(at(0), "1970-01-01T00:00:00Z");
+        // `date -u -d @1700000000 +%FT%TZ`
+        assert_eq!(at(1_700_000_000), "2023-11-14T22:13:20Z");
+        assert_eq!(at(951_782_400), "2000-02-29T00:00:00Z");
+    }
+
+    #[test]
+    fn names_and_tags_are_what_docker_accepts() {
+        assert_eq!(repository("Hello_Server"), "hello_server");
+        assert_eq!(repository("--x"), "x");
+        assert_eq!(repository("ü"), "app");
+        assert_eq!(tag("1.0.0+build.5"), "1.0.0-build.5");
+        assert_eq!(tag("-rc"), "_-rc");
+        assert_eq!(oci_arch("x86_64"), "amd64");
+        assert_eq!(quote("/app/x"), "/app/x");
+        assert_eq!(quote("it's"), r"'it'\''s'");
+    }
+}

@@ -1,0 +1,401 @@
+//! `--image`: each built binary as an OCI image, written without a container engine, and
+//! started inside it.
+//!
+//! Per binary: a traced run through the startup probe finds the files it opens
+//! (`tracer.rs`, `trace.rs`); the image's contents follow from that and the configuration
+//! (`contents.rs`); the layout and its tar are written reproducibly and atomically
+//! (`layout.rs`); then the binary is started inside the image's own root filesystem, unpacked
+//! from the layer just written (`inside.rs`). Like every stage, it prints nothing but status
+//! lines through [`Output`].
+
+mod contents;
+mod inside;
+mod layout;
+pub mod meta;
+mod place;
+mod tarball;
+mod trace;
+pub mod tracer;
+
+use std::collections::{BTreeMap, HashSet};
+use std::path::{Path, PathBuf};
+
+pub use tracer::hidden_main;
+
+use crate::error::{Error, Result};
+use crate::output::Output;
+use crate::plan::{BinPlan, Plan};
+use crate::report::{Artifact, ComparedMetric, Image, InImage, LinkMode, Report, Trace};
+use layout::Meta;
+use meta::Epoch;
+use place::Target;
+
+/// `PATH` of every image (Docker's default).
+const PATH: &str = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+
+/// The image stage: with `--image`, every binary built by this run gets its image.
+pub fn check(plan: &Plan, report: &mut Report, out: &mut Output) -> Result<()> {
+    if plan.options.image.is_none() {
+        return Ok(());
+    }
+    let wanted: Vec<(usize, &BinPlan, Target)> = report
+        .artifacts
+        .iter()
+        .enumerate()
+        .filter_map(|(i, a)| {
+            let link = a.link_mode?;
+            let bin = plan.bin_of(a)?;
+            Some((i, bin, target(&plan.dirs.image, a, link)))
+        })
+        .collect();
+    // Refused before anything is written: no image of one binary beside a refusal of another.
+    for (_, _, t) in &wanted {
+        place::check_ours(t)?;
+    }
+    let created = |p: &Path| {
+        std::fs::create_dir_all(p).map_err(|e| Error::Write {
+            path: p.to_path_buf(),
+            source: e,
+        })
+    };
+    created(&plan.dirs.image)?;
+    created(&plan.dirs.image_scratch)?;
+    let scratch = tempfile::Builder::new()
+        .prefix("run-")
+        .tempdir_in(&plan.dirs.image_scratch)
+        .map_err(|e| Error::Write {
+            path: plan.dirs.image_scratch.clone(),
+            source: e,
+        })?;
+    let ctx = Context {
+        epoch: Epoch::find(plan.workspace.root())?,
+        revision: meta::git(plan.workspace.root(), &["rev-parse", "--verify", "HEAD"]),
+        unshare: inside::namespaces(),
+        scratch: scratch.path(),
+    };
+    for (i, bin, t) in wanted {
+        let a = &report.artifacts[i];
+        out.status(
+            "Image",
+            &format!(
+                "{} ({}) in {}",
+                a.name,
+                a.link_mode.map_or("", LinkMode::as_str),
+                t.layout.display()
+            ),
+        );
+        let source = repository_url(plan, bin);
+        let (image, took) = one(&ctx, a, bin, &t, source)?;
+        if out.verbosity == crate::options::Verbosity::Verbose {
+            out.status(
+                "Wrote",
+                &format!(
+                    "{} layer of {} in {:.1} ms",
+                    crate::format::size(image.uncompressed_size),
+                    a.name,
+                    took.as_secs_f64() * 1e3
+                ),
+            );
+        }
+        // Not started though the probe ran: say so (with `--no-probe`, nothing was started).
+        if let (Some(why), Some(_)) = (&image.in_image.reason, &bin.probe) {
+            out.warn(&format!("{}: not started inside its image: {why}", a.name));
+        }
+        report.artifacts[i].image = Some(Box::new(image));
+        crate::interrupt::check()?;
+    }
+    comparison_rows(report);
+    Ok(())
+}
+
+struct Context<'a> {
+    epoch: Epoch,
+    revision: Option<String>,
+    unshare: std::result::Result<PathBuf, String>,
+    scratch: &'a Path,
+}
+
+/// `<dir>/<package>/<bin>/<link mode>` and the `.tar` beside it.
+fn target(dir: &Path, a: &Artifact, link: LinkMode) -> Target {
+    let base = dir
+        .join(a.package.as_deref().unwrap_or(&a.name))
+        .join(&a.name);
+    Target {
+        layout: base.join(link.as_str()),
+        tar: base.join(format!("{}.tar", link.as_str())),
+    }
+}
+
+/// The package's `repository`, for the `source` annotation.
+fn repository_url(plan: &Plan, bin: &BinPlan) -> Option<String> {
+    plan.workspace
+        .metadata
+        .packages
+        .iter()
+        .find(|p| p.id == bin.target.package_id)
+        .and_then(|p| p.repository.clone())
+}
+
+/// `{port}` in an image argument or variable: the image's port, else 8080.
+fn with_port(s: &str, port: Option<u16>) -> String {
+    s.replace("{port}", &port.unwrap_or(8080).to_string())
+}
+
+/// The image of one binary, and how long writing it took (`-v` says; `benches/image.sh`).
+fn one(
+    ctx: &Context,
+    a: &Artifact,
+    bin: &BinPlan,
+    t: &Target,
+    source: Option<String>,
+) -> Result<(Image, std::time::Duration)> {
+    let s = &bin.image;
+    let probe = bin.probe.as_ref();
+    let mut warnings = Vec::new();
+    let port = s.port.or(probe.and_then(|p| p.ready.fixed_port()));
+    let raw_args: Vec<String> = s
+        .args
+        .clone()
+        .unwrap_or_else(|| probe.map(|p| p.args.clone()).unwrap_or_default());
+    let mut entrypoint = vec![s.path.clone()];
+    entrypoint.extend(raw_args.iter().map(|x| with_port(x, port)));
+    let image_env: Vec<(String, String)> = std::iter::once(("PATH".to_string(), PATH.to_string()))
+        .chain(s.env.iter().map(|(k, v)| (k.clone(), with_port(v, port))))
+        .collect();
+    let label = format!("{}-{}", a.name, a.link_mode.map_or("", LinkMode::as_str));
+    // What it opens on this machine, run as the probe runs it.
+    let (opened, trace) = host_trace(a, probe, ctx.scratch, &label);
+    let binary = shipped_binary(a, s.strip, ctx.scratch, &label, &mut warnings);
+    for c in a.binary.closure.iter().filter(|c| c.path.is_none()) {
+        warnings.push(format!(
+            "{} was not found on this machine: the image lacks it",
+            c.name
+        ));
+    }
+    let contents = contents::assemble(a, s, &binary.0, opened.as_deref());
+    let m = Meta {
+        mtime: ctx.epoch.seconds,
+        created: ctx.epoch.rfc3339(),
+        architecture: meta::oci_arch(&a.binary.arch),
+        user: s.user.ids(),
+        workdir: s.workdir.clone(),
+        entrypoint: entrypoint.clone(),
+        env: image_env.iter().map(|(k, v)| format!("{k}={v}")).collect(),
+        ports: port.map(|p| format!("{p}/tcp")).into_iter().collect(),
+        labels: s.labels.clone(),
+        annotations: annotations(ctx, &bin.target.version, source),
+        repository: meta::repository(&a.name),
+        tag: match a.link_mode {
+            Some(LinkMode::Dynamic) => format!("{}-dynamic", meta::tag(&bin.target.version)),
+            _ => meta::tag(&bin.target.version),
+        },
+    };
+    let started = std::time::Instant::now();
+    let w = layout::write(&contents.entries, &m, t)?;
+    let took = started.elapsed();
+    let in_image = start_inside(ctx, a, bin, &w.layer_blob, &raw_args, &image_env, &opened);
+    let image = Image {
+        layout: t.layout.display().to_string(),
+        tar: t.tar.display().to_string(),
+        reference: format!("{}:{}", m.repository, m.tag),
+        manifest_digest: w.manifest_digest,
+        config_digest: w.config_digest,
+        layer_digest: w.layer_digest,
+        diff_id: w.diff_id,
+        architecture: m.architecture,
+        os: "linux".into(),
+        compressed_size: w.manifest_size + w.config_size + w.layer_size,
+        uncompressed_size: w.tar_size,
+        created: m.created,
+        created_from: ctx.epoch.from.into(),
+        user: s.user.ids(),
+        user_name: s.user.name.clone(),
+        workdir: s.workdir.clone(),
+        entrypoint,
+        env: m.env,
+        exposed_ports: m.ports,
+        stripped: binary.1,
+        files: contents.files,
+        trace,
+        not_in_image: contents.left_out,
+        in_image,
+        warnings,
+    };
+    Ok((image, took))
+}
+
+/// The OCI annotations of the manifest: created, version, revision and source when known.
+fn annotations(ctx: &Context, version: &str, source: Option<String>) -> BTreeMap<String, String> {
+    let key = |k: &str| format!("org.opencontainers.image.{k}");
+    let mut a = BTreeMap::new();
+    a.insert(key("created"), ctx.epoch.rfc3339());
+    a.insert(key("version"), version.to_string());
+    if let Some(r) = &ctx.revision {
+        a.insert(key("revision"), r.clone());
+    }
+    if let Some(src) = source {
+        a.insert(key("source"), src);
+    }
+    a
+}
+
+/// The traced host run: the files opened successfully, and how the tracing went.
+fn host_trace(
+    a: &Artifact,
+    probe: Option<&crate::plan::ProbeSettings>,
+    scratch: &Path,
+    label: &str,
+) -> (Option<Vec<String>>, Trace) {
+    let Some(probe) = probe else {
+        let reason = "--no-probe: the binary was not started, so its run-time files are unknown";
+        return (None, untraced(reason.into()));
+    };
+    let program = PathBuf::from(&a.path);
+    let launch = trace::Launch {
+        program: &program,
+        args: &probe.args,
+        env: &probe.env,
+        env_remove: &[],
+    };
+    match trace::traced_run(&launch, probe, &trace::scratch_file(scratch, label)) {
+        Ok(t) => {
+            let opened = trace::opened(&t.records);
+            let trace = Trace {
+                traced: true,
+                reason: t
+                    .failure
+                    .map(|f| format!("the traced run did not get ready: {f}")),
+                opened: opened.len() as u32,
+            };
+            (Some(opened), trace)
+        }
+        Err(why) => (None, untraced(why)),
+    }
+}
+
+fn untraced(reason: String) -> Trace {
+    Trace {
+        traced: false,
+        reason: Some(reason),
+        opened: 0,
+    }
+}
+
+/// The file that goes into the image: a stripped copy (binutils' `strip`), or the binary
+/// itself; and whether it is stripped.
+fn shipped_binary(
+    a: &Artifact,
+    strip: bool,
+    scratch: &Path,
+    label: &str,
+    warnings: &mut Vec<String>,
+) -> (PathBuf, bool) {
+    let original = PathBuf::from(&a.path);
+    if !strip {
+        return (original, false);
+    }
+    let copy = scratch.join(format!("{label}.stripped"));
+    let ran = std::process::Command::new("strip")
+        .arg("--strip-all")
+        .arg("-o")
+        .arg(&copy)
+        .arg(&original)
+        .stdin(std::process::Stdio::null())
+        .output();
+    match ran {
+        Ok(o) if o.status.success() => (copy, true),
+        Ok(o) => {
+            let why = String::from_utf8_lossy(&o.stderr);
+            warnings.push(format!(
+                "strip failed ({}): the image carries the unstripped binary",
+                why.lines().next().unwrap_or("").trim()
+            ));
+            (original, false)
+        }
+        Err(e) => {
+            warnings.push(format!(
+                "cannot run binutils' strip ({e}): the image carries the unstripped binary"
+            ));
+            (original, false)
+        }
+    }
+}
+
+/// The in-image run, or why there is none.
+fn start_inside(
+    ctx: &Context,
+    a: &Artifact,
+    bin: &BinPlan,
+    blob: &Path,
+    args: &[String],
+    image_env: &[(String, String)],
+    opened: &Option<Vec<String>>,
+) -> InImage {
+    let skipped = |reason: String| InImage {
+        reason: Some(reason),
+        ..InImage::default()
+    };
+    let Some(probe) = &bin.probe else {
+        return skipped("--no-probe: the binary was not started".into());
+    };
+    let unshare = match &ctx.unshare {
+        Ok(u) => u,
+        Err(why) => return skipped(why.clone()),
+    };
+    let mut env = image_env.to_vec();
+    for (k, v) in &probe.env {
+        env.retain(|(x, _)| x != k);
+        env.push((k.clone(), v.clone()));
+    }
+    let opened: HashSet<String> = opened.iter().flatten().cloned().collect();
+    let host = inside::Host {
+        started: a.probe.as_ref().map(|p| p.runs > 0),
+        opened: &opened,
+    };
+    let inside = inside::Inside {
+        unshare,
+        layer_blob: blob,
+        binary: &bin.image.path,
+        user: &bin.image.user,
+        workdir: &bin.image.workdir,
+        args,
+        env: &env,
+    };
+    inside::run(&inside, probe, ctx.scratch, &host)
+}
+
+/// `--compare`: the image sizes of the static and the regular build, side by side.
+fn comparison_rows(report: &mut Report) {
+    let size = |path: &str, r: &Report| {
+        r.artifacts
+            .iter()
+            .find(|a| a.path == path)
+            .and_then(|a| a.image.as_ref())
+            .map(|i| i.compressed_size as f64)
+    };
+    let rows: Vec<(usize, ComparedMetric)> = report
+        .comparisons
+        .iter()
+        .enumerate()
+        .filter_map(|(i, c)| {
+            let (s, r) = (size(&c.static_path, report), size(&c.regular_path, report));
+            (s.is_some() || r.is_some()).then(|| {
+                let ratio = match (s, r) {
+                    (Some(s), Some(r)) if r > 0.0 => Some(s / r),
+                    _ => None,
+                };
+                let m = ComparedMetric {
+                    metric: "image_size".into(),
+                    unit: "B".into(),
+                    static_value: s,
+                    regular: r,
+                    ratio,
+                };
+                (i, m)
+            })
+        })
+        .collect();
+    for (i, m) in rows {
+        report.comparisons[i].metrics.push(m);
+    }
+}

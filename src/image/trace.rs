@@ -1,0 +1,156 @@
+//! A traced run through the startup probe: `probe::run_once` starts the tracer (this
+//! executable, see `tracer.rs`), which starts the program; the probe's readiness, arguments,
+//! environment, timeout and clean-up apply as in any probe run.
+
+use std::path::{Path, PathBuf};
+
+use regex::Regex;
+
+use super::tracer::{Record, TRACER_ARG};
+use crate::options::Ready;
+use crate::plan::ProbeSettings;
+use crate::probe::{RunSpec, run_once};
+
+/// How one traced run went: its records, and why it did not get ready, if it did not.
+pub struct Traced {
+    pub records: Vec<Record>,
+    pub failure: Option<String>,
+}
+
+/// What to start and how: a program and its arguments (the probe's, or a wrapper's around
+/// them), with the environment to give and the variables to take away.
+pub struct Launch<'a> {
+    pub program: &'a Path,
+    pub args: &'a [String],
+    pub env: &'a [(String, String)],
+    pub env_remove: &'a [&'a str],
+}
+
+/// The pattern of a `line:REGEX` readiness (already checked when the plan was made).
+pub fn pattern(ready: &Ready) -> Option<Regex> {
+    match ready {
+        Ready::Line(re) => Regex::new(re).ok(),
+        _ => None,
+    }
+}
+
+/// Run `launch` once under the tracer, as the probe would run it; `out` is a scratch file.
+pub fn traced_run(launch: &Launch, probe: &ProbeSettings, out: &Path) -> Result<Traced, String> {
+    super::tracer::supported()?;
+    let me = std::env::current_exe().map_err(|e| format!("cannot find this executable: {e}"))?;
+    let mut args = vec![
+        TRACER_ARG.to_string(),
+        out.display().to_string(),
+        launch.program.display().to_string(),
+    ];
+    args.extend(launch.args.iter().cloned());
+    let pattern = pattern(&probe.ready);
+    let spec = RunSpec {
+        program: &me,
+        gate: None,
+        args: &args,
+        env: launch.env,
+        env_remove: launch.env_remove,
+        ready: &probe.ready,
+        pattern: pattern.as_ref(),
+        timeout: probe.timeout,
+        grace: probe.grace,
+        trace: false,
+    };
+    let failure = match run_once(&spec) {
+        Ok(_) => None,
+        Err(f) => {
+            // The tracer's own complaints come first on stderr.
+            if let Some(line) = f
+                .stderr_tail
+                .lines()
+                .find(|l| l.starts_with("cargo-aotcheck: cannot trace"))
+            {
+                return Err(line.trim_start_matches("cargo-aotcheck: ").to_string());
+            }
+            Some(f.message)
+        }
+    };
+    let text =
+        std::fs::read_to_string(out).map_err(|e| format!("the tracer wrote no record ({e})"))?;
+    let records = text
+        .lines()
+        .filter_map(|l| serde_json::from_str(l).ok())
+        .collect();
+    Ok(Traced { records, failure })
+}
+
+/// The files opened successfully, each once, in the order first opened.
+pub fn opened(records: &[Record]) -> Vec<String> {
+    let mut seen = std::collections::HashSet::new();
+    records
+        .iter()
+        .filter(|r| r.call == "open" && r.errno == 0)
+        .filter(|r| seen.insert(r.path.clone()))
+        .map(|r| r.path.clone())
+        .collect()
+}
+
+/// The records after `binary` was started (its first successful `exec`), when a wrapper
+/// started it; all records when no such exec is seen (the tracer's own start is no record).
+pub fn after_exec<'r>(records: &'r [Record], binary: &str) -> &'r [Record] {
+    match records
+        .iter()
+        .position(|r| r.call == "exec" && r.errno == 0 && r.path == binary)
+    {
+        Some(i) => &records[i + 1..],
+        None => records,
+    }
+}
+
+/// Files it failed to open because they are not there (ENOENT, ENOTDIR), each once.
+pub fn not_found(records: &[Record]) -> Vec<String> {
+    const ENOENT: i32 = 2;
+    const ENOTDIR: i32 = 20;
+    let mut seen = std::collections::HashSet::new();
+    records
+        .iter()
+        .filter(|r| matches!(r.errno, ENOENT | ENOTDIR))
+        .filter(|r| seen.insert(r.path.clone()))
+        .map(|r| r.path.clone())
+        .collect()
+}
+
+/// A scratch file name for the records of one run.
+pub fn scratch_file(dir: &Path, label: &str) -> PathBuf {
+    let clean: String = label
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
+        .collect();
+    dir.join(format!("{clean}.opens.jsonl"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn r(call: &str, path: &str, errno: i32) -> Record {
+        Record {
+            pid: 1,
+            call: call.into(),
+            path: path.into(),
+            errno,
+        }
+    }
+
+    #[test]
+    fn records_after_the_binary_starts_and_what_was_not_found() {
+        let rs = vec![
+            r("open", "/proc/self/uid_map", 0),
+            r("exec", "/app/x", 0),
+            r("open", "/etc/app.toml", 2),
+            r("open", "/etc/passwd", 0),
+            r("open", "/etc/app.toml", 2),
+        ];
+        let after = after_exec(&rs, "/app/x");
+        assert_eq!(after.len(), 3);
+        assert_eq!(not_found(after), vec!["/etc/app.toml".to_string()]);
+        assert_eq!(opened(&rs), vec!["/proc/self/uid_map", "/etc/passwd"]);
+        assert_eq!(after_exec(&rs, "/app/y").len(), 5);
+    }
+}

@@ -1,0 +1,301 @@
+//! The image of a binary (`--image`): its size, files, what stayed out, and whether it starts
+//! inside it; for the terminal and for Markdown.
+
+use std::fmt::Write as _;
+
+use super::Style;
+use crate::format::{artifact_label, size};
+use crate::output::{BAD, DIM, GOOD, HEADER, WARN, paint};
+use crate::report::{Image, InImage, InImageOutcome, LeftOutWhy, Report};
+
+/// Files listed before the rest is folded into one line (`-v` lists all).
+const FILES_SHOWN: usize = 8;
+
+fn row(s: &mut String, color: bool, label: &str, value: &str) {
+    let _ = writeln!(
+        s,
+        "  {} {value}",
+        paint(color, HEADER, &format!("{label:<12}"))
+    );
+}
+
+fn short(digest: &str) -> &str {
+    digest.get(..19).unwrap_or(digest)
+}
+
+fn ms(v: f64) -> String {
+    if v >= 10.0 {
+        format!("{v:.1} ms")
+    } else {
+        format!("{v:.2} ms")
+    }
+}
+
+/// The image rows of one artifact (nothing without `--image`).
+pub fn human(s: &mut String, image: Option<&Image>, st: &Style) {
+    let Some(i) = image else { return };
+    let c = st.color;
+    row(
+        s,
+        c,
+        "image",
+        &format!(
+            "{} to pull, {} unpacked, {} files · {} · {}",
+            size(i.compressed_size),
+            size(i.uncompressed_size),
+            i.files.len(),
+            i.reference,
+            short(&i.manifest_digest)
+        ),
+    );
+    let _ = writeln!(
+        s,
+        "  {:<12} {}",
+        "",
+        paint(c, DIM, &format!("{} (and .tar)", i.layout))
+    );
+    row(
+        s,
+        c,
+        "image user",
+        &format!(
+            "{} ({}), workdir {}, entrypoint {}",
+            i.user_name,
+            i.user,
+            i.workdir,
+            i.entrypoint.join(" ")
+        ),
+    );
+    let shown = if st.verbose {
+        i.files.len()
+    } else {
+        FILES_SHOWN.min(i.files.len())
+    };
+    let width = i.files[..shown]
+        .iter()
+        .map(|f| f.path.len())
+        .max()
+        .unwrap_or(0)
+        .min(48);
+    for f in &i.files[..shown] {
+        let _ = writeln!(
+            s,
+            "    {:<width$}  {:>10}  {}",
+            f.path,
+            size(f.size),
+            f.why.as_str()
+        );
+    }
+    if shown < i.files.len() {
+        let rest = &i.files[shown..];
+        let bytes: u64 = rest.iter().map(|f| f.size).sum();
+        let line = format!("{} more files, {} (-v lists all)", rest.len(), size(bytes));
+        let _ = writeln!(s, "    {}", paint(c, DIM, &line));
+    }
+    left_out(s, i, st);
+    in_image(s, &i.in_image, c);
+    if let Some(why) = i.trace.reason.as_deref() {
+        row(s, c, "traced", &paint(c, DIM, why));
+    }
+    for w in &i.warnings {
+        let _ = writeln!(s, "  {}: {w}", paint(c, WARN, "warning"));
+    }
+}
+
+/// Opened at run time and not in the image; the runtime's own files only with `-v`.
+fn left_out(s: &mut String, i: &Image, st: &Style) {
+    let c = st.color;
+    let listed: Vec<_> = i
+        .not_in_image
+        .iter()
+        .filter(|l| st.verbose || l.why != LeftOutWhy::Runtime)
+        .collect();
+    if listed.is_empty() {
+        return;
+    }
+    row(s, c, "not in image", "opened at run time on this machine");
+    for l in listed {
+        let why = match l.why {
+            LeftOutWhy::NotCopied => paint(c, WARN, l.why.as_str()),
+            _ => l.why.as_str().to_string(),
+        };
+        let _ = writeln!(s, "    {}  {why}", l.path);
+    }
+}
+
+fn in_image(s: &mut String, r: &InImage, c: bool) {
+    let text = match r.outcome {
+        InImageOutcome::Started => {
+            let mut v = paint(c, GOOD, "started");
+            if let Some(t) = &r.startup_ms {
+                let _ = write!(v, ": median {} over {} runs", ms(t.median), r.runs);
+            }
+            if let Some(rss) = r.memory_kib.rss {
+                let _ = write!(v, ", RSS {}", size(rss.saturating_mul(1024)));
+            }
+            let _ = write!(v, " (ready: {}; unshare's set-up included)", r.ready);
+            if r.failures > 0 {
+                let _ = write!(v, "; {} runs failed", r.failures);
+            }
+            v
+        }
+        InImageOutcome::Failed => {
+            let why = r.failed_runs.last().map_or("", |f| f.message.as_str());
+            format!("{}: {why}", paint(c, BAD, "does not start"))
+        }
+        InImageOutcome::Skipped => format!(
+            "{}: {}",
+            paint(c, WARN, "skipped"),
+            r.reason.as_deref().unwrap_or("not run")
+        ),
+    };
+    row(s, c, "in image", &text);
+    if r.outcome != InImageOutcome::Failed {
+        return;
+    }
+    if let Some(line) = r
+        .failed_runs
+        .last()
+        .and_then(|f| f.stderr_tail.lines().rev().find(|l| !l.trim().is_empty()))
+    {
+        let _ = writeln!(s, "    | {}", line.trim());
+    }
+    for m in &r.missing {
+        let on_host = if m.opened_on_host {
+            " (opened on the host)"
+        } else {
+            ""
+        };
+        let _ = writeln!(s, "    missing: {}{on_host}", m.path);
+    }
+    if let Some(cmd) = &r.reproduce {
+        let _ = writeln!(s, "    reproduce: {cmd}");
+    }
+}
+
+/// One table of the images of a run (nothing without `--image`); `escape` makes text safe in
+/// Markdown (the Markdown renderer's own).
+pub fn markdown(s: &mut String, report: &Report, escape: fn(&str) -> String) {
+    let images: Vec<_> = report
+        .artifacts
+        .iter()
+        .filter_map(|a| a.image.as_ref().map(|i| (a, i)))
+        .collect();
+    if images.is_empty() {
+        return;
+    }
+    let _ = writeln!(s, "### Images\n");
+    let _ = writeln!(
+        s,
+        "| Binary | To pull | Unpacked | Files | Starts in its image | Digest |"
+    );
+    let _ = writeln!(s, "|---|--:|--:|--:|---|---|");
+    for (a, i) in images {
+        let r = &i.in_image;
+        let start = match r.outcome {
+            InImageOutcome::Started => "✅ started".to_string(),
+            InImageOutcome::Failed => {
+                let lacks: Vec<&str> = r.missing.iter().map(|m| m.path.as_str()).collect();
+                if lacks.is_empty() {
+                    "❌ does not start".into()
+                } else {
+                    format!("❌ does not start; lacks {}", escape(&lacks.join(", ")))
+                }
+            }
+            InImageOutcome::Skipped => format!(
+                "⚠️ skipped: {}",
+                escape(r.reason.as_deref().unwrap_or("not run"))
+            ),
+        };
+        let _ = writeln!(
+            s,
+            "| {} | {} | {} | {} | {start} | `{}` |",
+            escape(&artifact_label(a)),
+            size(i.compressed_size),
+            size(i.uncompressed_size),
+            i.files.len(),
+            short(&i.manifest_digest)
+        );
+    }
+    s.push('\n');
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// An image that does not start: a file it needs is missing, one is left out.
+    fn failed() -> Image {
+        serde_json::from_value(serde_json::json!({
+            "layout": "/t/image/app/app/static", "tar": "/t/image/app/app/static.tar",
+            "reference": "app:1.0.0",
+            "manifest_digest": "sha256:0123456789abcdef0123456789abcdef",
+            "config_digest": "sha256:c", "layer_digest": "sha256:l", "diff_id": "sha256:d",
+            "architecture": "amd64", "os": "linux", "compressed_size": 570_000,
+            "uncompressed_size": 1_300_000, "created": "1970-01-01T00:00:00Z",
+            "created_from": "zero", "user": "65532:65532", "user_name": "nonroot",
+            "workdir": "/app", "entrypoint": ["/app/app", "--serve"], "env": [],
+            "stripped": true,
+            "files": [
+                {"path": "/app/app", "size": 1_240_000, "mode": "0755", "uid": 0, "gid": 0,
+                 "why": "binary", "source": "/t/static/app"},
+                {"path": "/etc/group", "size": 27, "mode": "0644", "uid": 0, "gid": 0,
+                 "why": "user", "source": null}
+            ],
+            "trace": {"traced": true, "opened": 3},
+            "not_in_image": [
+                {"path": "/proc/self/maps", "why": "runtime"},
+                {"path": "/src/app/data.txt", "why": "not-copied"}
+            ],
+            "in_image": {
+                "outcome": "failed", "reproduce": "unshare ... /app/app", "ready": "exit",
+                "runs": 0, "failures": 2, "started_on_host": true,
+                "failed_runs": [{"run": 1, "warmup": true, "kind": "exit-status",
+                    "message": "exited with status 1", "exit_code": 1, "signal": null,
+                    "core_dumped": false, "stderr_tail": "cannot read /src/app/data.txt",
+                    "stdout_tail": ""}],
+                "missing": [{"path": "/src/app/data.txt", "opened_on_host": true}]
+            }
+        }))
+        .expect("image")
+    }
+
+    #[test]
+    fn human_rows_of_an_image_that_does_not_start() {
+        let mut s = String::new();
+        let st = Style {
+            color: false,
+            verbose: false,
+            all_crates: false,
+        };
+        human(&mut s, Some(&failed()), &st);
+        insta::assert_snapshot!(s);
+    }
+
+    #[test]
+    fn markdown_row_of_an_image_that_does_not_start() {
+        let a = crate::report::Artifact::new(
+            Some("app".into()),
+            "app".into(),
+            Some(crate::report::LinkMode::Static),
+            "/t/static/app".into(),
+            serde_json::from_value(serde_json::json!({
+                "format": "elf", "arch": "x86_64", "elf_type": "DYN", "pie": true,
+                "linkage": "static-pie", "interpreter": null, "needed": [], "rpath": [],
+                "runpath": [], "file_size": 1, "stripped_size": 1, "debug_size": 0,
+                "symtab_size": 0, "sections": [], "build_id": null,
+                "init_array_entries": 2, "glibc_floor": null, "version_needs": [],
+                "closure": [], "closure_size": 1
+            }))
+            .expect("binary"),
+        );
+        let mut report = Report::new(None);
+        report.artifacts.push(crate::report::Artifact {
+            image: Some(Box::new(failed())),
+            ..a
+        });
+        let mut s = String::new();
+        markdown(&mut s, &report, super::super::markdown::escape);
+        insta::assert_snapshot!(s);
+    }
+}
