@@ -9,6 +9,10 @@ use cargo_aotcheck::output::{BAD, Output, paint};
 use cargo_aotcheck::{Outcome, cli, exit_code, run};
 
 fn main() -> ExitCode {
+    // Started by cargo as the linker of our own builds (see compile/link.rs).
+    if let Some(code) = cargo_aotcheck::compile::link::as_linker() {
+        return ExitCode::from(code);
+    }
     let opts = match cli::parse(std::env::args_os()) {
         Ok(o) => o,
         Err(e) => {

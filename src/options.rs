@@ -110,6 +110,8 @@ pub struct SizeOptions {
     /// Keep std, core, alloc and the sysroot's other crates apart instead of folding them
     /// into `std`.
     pub split_std: bool,
+    /// `--why PATTERN`: the chains of references that keep a crate or symbols in the binary.
+    pub why: Option<String>,
 }
 
 /// The release gate's flags: which baseline to compare with, where to save one, how to exit.

@@ -8,6 +8,7 @@
 pub mod evidence;
 mod findings;
 pub mod graph;
+pub mod reach;
 pub mod rules;
 
 use std::path::{Path, PathBuf};

@@ -226,6 +226,11 @@ struct SizeArgs {
     /// Keep std, core, alloc and the sysroot's other crates apart (default: folded into std)
     #[arg(long, global = true)]
     split_std: bool,
+
+    /// Why is it in the binary: the shortest chain of references from a root to a crate's
+    /// entry symbols, or to each symbol whose name (or a regular expression) matches
+    #[arg(long, value_name = "PATTERN", global = true)]
+    why: Option<String>,
 }
 
 fn parse_symbols(v: &str) -> Result<SymbolCount, String> {
@@ -246,6 +251,7 @@ impl From<&SizeArgs> for SizeOptions {
                 .unwrap_or_default(),
             filter: a.filter.clone(),
             split_std: a.split_std,
+            why: a.why.clone(),
         }
     }
 }

@@ -85,6 +85,8 @@ pub fn inspect(elf: &Elf, bytes: &[u8]) -> Binary {
         crates: Vec::new(),
         symbols: Vec::new(),
         coverage: None,
+        graph: None,
+        why: None,
     }
 }
 

@@ -32,6 +32,8 @@ fn blank(format: &str, arch: String, file_size: u64) -> Binary {
         crates: Vec::new(),
         symbols: Vec::new(),
         coverage: None,
+        graph: None,
+        why: None,
     }
 }
 

@@ -158,6 +158,8 @@ mod tests {
                 ..ConfidenceBreakdown::default()
             },
             instantiated_elsewhere: elsewhere,
+            retained: None,
+            entry_points: Vec::new(),
         }
     }
 
@@ -188,6 +190,7 @@ mod tests {
             vm_size: 1000,
             confidence: Confidence::Exact,
             instantiated_in: None,
+            retained_size: None,
         }];
         let mut s = String::new();
         let st = Style {
