@@ -140,6 +140,10 @@ pub fn as_linker() -> Option<u8> {
     // The analysis link runs beside the real one; its failure only costs the exact graph.
     let analysis = output.as_ref().and_then(|o| {
         let name = o.file_name()?.to_string_lossy().into_owned();
+        // Build scripts run on the build host; nobody measures them.
+        if name.starts_with("build_script_") {
+            return None;
+        }
         let tmp = dir.join(format!("{name}.linking"));
         let mut extra: Vec<OsString> = args
             .iter()

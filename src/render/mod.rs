@@ -8,6 +8,7 @@ pub mod human;
 pub mod markdown;
 pub mod probe;
 mod size;
+mod why;
 
 use std::io::Write;
 
