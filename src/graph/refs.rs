@@ -68,6 +68,18 @@ pub fn static_relocations<H: FileHeader<Endian = Endianness>>(data: &[u8]) -> Op
         .iter()
         .find(|p| p.p_type(endian) == elf::PT_TLS)
         .map(|p| p.p_vaddr(endian).into());
+    // Zero-filled TLS (`.tbss`) overlaps other sections' addresses and has no piece of its
+    // own: a reference to a variable there refers to nothing the graph holds.
+    let tbss: Vec<(u64, u64)> = sections
+        .iter()
+        .filter(|sh| {
+            sh.sh_type(endian) == elf::SHT_NOBITS && sh.sh_flags(endian).contains(elf::SHF_TLS)
+        })
+        .map(|sh| {
+            let a: u64 = sh.sh_addr(endian).into();
+            (a, a + Into::<u64>::into(sh.sh_size(endian)))
+        })
+        .collect();
     let mut out = Vec::new();
     let mut any = false;
     for sh in sections.iter() {
@@ -86,6 +98,8 @@ pub fn static_relocations<H: FileHeader<Endian = Endianness>>(data: &[u8]) -> Op
         let Ok(Some((relas, _))) = sh.rela(endian, data) else {
             continue;
         };
+        let base: u64 = target.sh_addr(endian).into();
+        let bytes = target.data(endian, data).unwrap_or_default();
         for r in relas {
             let typ = r.r_type(endian, false);
             if x86 && X86_NOT_A_REFERENCE.contains(&typ) {
@@ -112,19 +126,31 @@ pub fn static_relocations<H: FileHeader<Endian = Endianness>>(data: &[u8]) -> Op
                 elf::STT_TLS => value.wrapping_add(tls_base.unwrap_or(0)),
                 _ => value,
             };
-            let kind = match (code, typ) {
-                (false, _) => RefKind::Data,
-                (true, elf::R_X86_64_PLT32) if x86 => RefKind::Call,
-                _ => RefKind::Address,
+            if tbss.iter().any(|t| (t.0..t.1).contains(&to)) {
+                continue;
+            }
+            let from: u64 = r.r_offset(endian).into();
+            let kind = match code {
+                false => RefKind::Data,
+                true if x86 && is_branch(bytes, from.wrapping_sub(base)) => RefKind::Call,
+                true => RefKind::Address,
             };
-            out.push(Ref {
-                from: r.r_offset(endian).into(),
-                to,
-                kind,
-            });
+            out.push(Ref { from, to, kind });
         }
     }
     any.then_some(out)
+}
+
+/// Whether the x86-64 instruction whose 4-byte operand is at `at` is a call or jump: `call`
+/// and `jmp rel32` (`e8`, `e9`, also after the linker relaxed a GOT call to `addr32 call`),
+/// `jcc rel32` (`0f 8x`), and `call`/`jmp *sym@GOTPCREL(%rip)` (`ff 15`, `ff 25`).
+fn is_branch(bytes: &[u8], at: u64) -> bool {
+    let at = at as usize;
+    let b1 = at.checked_sub(1).and_then(|i| bytes.get(i)).copied();
+    let b2 = at.checked_sub(2).and_then(|i| bytes.get(i)).copied();
+    matches!(b1, Some(0xe8 | 0xe9))
+        || matches!((b2, b1), (Some(0xff), Some(0x15 | 0x25)))
+        || matches!((b2, b1), (Some(0x0f), Some(0x80..=0x8f)))
 }
 
 /// The dynamic relocations (`.rela.dyn`, `.rela.plt`): each stored address as a reference of
