@@ -8,7 +8,7 @@
 use iced_x86::{Decoder, DecoderOptions, FlowControl, Instruction, OpKind};
 use object::Endianness;
 use object::elf;
-use object::read::elf::{FileHeader, SectionHeader};
+use object::read::elf::{FileHeader, SectionHeader, Sym as _};
 
 use super::refs::Ref;
 use crate::report::RefKind;
@@ -43,6 +43,19 @@ pub fn decoded<H: FileHeader<Endian = Endianness>>(data: &[u8]) -> Option<Vec<Re
             let s: u64 = sh.sh_size(endian).into();
             (lo.min(a), hi.max(a + s))
         });
+    // Where code starts: every symbol in an executable section. Decoding restarts there, so
+    // bytes between functions (padding, data) cannot shift the decoding of the next one.
+    let mut starts: Vec<u64> = sections
+        .symbols(endian, data, elf::SHT_SYMTAB)
+        .map(|t| {
+            t.iter()
+                .filter(|s| !s.st_shndx(endian).is_special())
+                .map(|s| s.st_value(endian).into())
+                .collect()
+        })
+        .unwrap_or_default();
+    starts.sort_unstable();
+    starts.dedup();
     let mut out = Vec::new();
     for sh in sections.iter() {
         let flags = sh.sh_flags(endian);
@@ -54,7 +67,15 @@ pub fn decoded<H: FileHeader<Endian = Endianness>>(data: &[u8]) -> Option<Vec<Re
         };
         let addr: u64 = sh.sh_addr(endian).into();
         if flags.contains(elf::SHF_EXECINSTR) {
-            code(bytes, addr, exec.then_some((lo, hi)), &mut out);
+            let end = addr + bytes.len() as u64;
+            let first = starts.partition_point(|&s| s <= addr);
+            let mut cuts = vec![addr];
+            cuts.extend(starts[first..].iter().take_while(|&&s| s < end));
+            cuts.push(end);
+            for w in cuts.windows(2) {
+                let (s, e) = ((w[0] - addr) as usize, (w[1] - addr) as usize);
+                code(&bytes[s..e], w[0], exec.then_some((lo, hi)), &mut out);
+            }
         } else if exec {
             let name = sections.section_name(endian, sh).unwrap_or_default();
             if !NOT_POINTERS.contains(&name) {
@@ -90,10 +111,18 @@ fn code(bytes: &[u8], addr: u64, image: Option<(u64, u64)>, out: &mut Vec<Ref>) 
             _ => {}
         }
         if ins.is_ip_rel_memory_operand() {
+            let branch = matches!(
+                ins.flow_control(),
+                FlowControl::IndirectCall | FlowControl::IndirectBranch
+            );
             out.push(Ref {
                 from,
                 to: ins.ip_rel_memory_address(),
-                kind: RefKind::Address,
+                kind: if branch {
+                    RefKind::Call
+                } else {
+                    RefKind::Address
+                },
             });
         }
         if let Some((lo, hi)) = image {

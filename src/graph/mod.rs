@@ -238,7 +238,20 @@ fn analyse_as<H: FileHeader<Endian = Endianness>>(
     let (mut refs, source) = references::<H>(input);
     let mut roots = Vec::new();
     refs::roots::<H>(bytes, &mut roots);
-    refs::dynamic_relocations::<H>(bytes, &mut refs, &mut roots);
+    let mut dynamic = Vec::new();
+    refs::dynamic_relocations::<H>(bytes, &mut dynamic, &mut roots);
+    // Static relocations name a GOT load's symbol already; decoded code names the slot.
+    let mut unchanged = Vec::new();
+    let slots = refs::through_got::<H>(
+        bytes,
+        if source == EdgeSource::Decoded {
+            &mut refs
+        } else {
+            &mut unchanged
+        },
+        &dynamic,
+    );
+    refs.append(&mut dynamic);
     let described = unwind::described::<H>(bytes);
     let mut cuts: Vec<Cut> = refs
         .iter()
@@ -248,6 +261,10 @@ fn analyse_as<H: FileHeader<Endian = Endianness>>(
         })
         .chain(roots.iter().map(|r| Cut {
             at: r.addr,
+            owner: NO_OWNER,
+        }))
+        .chain(slots.iter().map(|&at| Cut {
+            at,
             owner: NO_OWNER,
         }))
         .chain(described.iter().map(|d| Cut {
@@ -260,7 +277,10 @@ fn analyse_as<H: FileHeader<Endian = Endianness>>(
     let layout = coverage::layout_split::<H>(bytes, &cuts)
         .map_err(|e| Error::malformed(path, format!("cannot read the ELF layout: {e}")))?;
     drop(cuts);
-    let has_symbols = layout.symbol_table.is_some();
+    let has_symbols = layout
+        .pieces
+        .iter()
+        .any(|p| matches!(p.owner, Owner::Symbol { .. }));
     let mut a = Attributed::new(layout, index, settings);
     let g = build::analyse(&mut a, &refs, &described, &roots);
     drop(refs);

@@ -126,7 +126,7 @@ pub fn static_relocations<H: FileHeader<Endian = Endianness>>(data: &[u8]) -> Op
                 elf::STT_TLS => value.wrapping_add(tls_base.unwrap_or(0)),
                 _ => value,
             };
-            if tbss.iter().any(|t| (t.0..t.1).contains(&to)) {
+            if sym.st_type() == elf::STT_TLS && tbss.iter().any(|t| (t.0..t.1).contains(&to)) {
                 continue;
             }
             let from: u64 = r.r_offset(endian).into();
@@ -317,6 +317,46 @@ fn dynamic_roots<H: FileHeader<Endian = Endianness>>(
             why,
         });
     }
+}
+
+/// Code that loads an address from a GOT slot (`mov sym@GOTPCREL(%rip)`, `call *slot(%rip)`)
+/// refers to what the slot holds: decoded references to a slot of `.got`/`.got.plt` are taken
+/// to its target (from the dynamic relocations), as the static relocations name it. Returns
+/// the slots, each to be a piece of its own: a run of slots as one piece would let every slot's
+/// target be reached through any of them.
+pub fn through_got<H: FileHeader<Endian = Endianness>>(
+    data: &[u8],
+    refs: &mut [Ref],
+    dynamic: &[Ref],
+) -> Vec<u64> {
+    let Ok(header) = H::parse(data) else {
+        return Vec::new();
+    };
+    let Ok(endian) = header.endian() else {
+        return Vec::new();
+    };
+    let Ok(sections) = header.sections(endian, data) else {
+        return Vec::new();
+    };
+    let got: Vec<(u64, u64)> = sections
+        .iter()
+        .filter(|sh| matches!(sections.section_name(endian, sh), Ok(b".got" | b".got.plt")))
+        .map(|sh| {
+            let a: u64 = sh.sh_addr(endian).into();
+            (a, a + Into::<u64>::into(sh.sh_size(endian)))
+        })
+        .collect();
+    let slots: std::collections::HashMap<u64, u64> = dynamic
+        .iter()
+        .filter(|d| got.iter().any(|g| (g.0..g.1).contains(&d.from)))
+        .map(|d| (d.from, d.to))
+        .collect();
+    for r in refs.iter_mut() {
+        if let Some(&to) = slots.get(&r.to) {
+            r.to = to;
+        }
+    }
+    slots.into_keys().collect()
 }
 
 /// Addresses of one link mapped to another link of the same objects: each allocated section

@@ -16,3 +16,4 @@ mod hostile;
 mod inspect;
 mod probe;
 mod size;
+mod why;
