@@ -380,6 +380,90 @@ mod tests {
         assert!(c.message.contains("shrank"), "{}", c.message);
     }
 
+    fn binary_with(crates: &[(&str, u64, &[&str])]) -> crate::report::Binary {
+        let bytes = std::fs::read(std::env::current_exe().expect("exe")).expect("read");
+        let mut b = crate::inspect::inspect_bytes(std::path::Path::new("x"), &bytes, None)
+            .expect("inspect");
+        b.graph = Some(crate::report::GraphSummary {
+            edges_from: crate::report::EdgeSource::AnalysisLink,
+            nodes: 0,
+            edges: 0,
+            roots: Vec::new(),
+            reachable_bytes: 0,
+            unreachable_bytes: 0,
+        });
+        b.crates = crates
+            .iter()
+            .map(|(name, size, entries)| crate::report::CrateSize {
+                name: name.to_string(),
+                file_size: *size,
+                vm_size: *size,
+                confidence: Default::default(),
+                instantiated_elsewhere: 0,
+                retained: Some(*size),
+                entry_points: entries.iter().map(|e| e.to_string()).collect(),
+            })
+            .collect();
+        b
+    }
+
+    /// The pull-request comment says what pulled the bytes in: the referrers that are new.
+    #[test]
+    fn grown_crate_names_its_new_entry_points() {
+        let th = Thresholds::default();
+        let base = binary_with(&[
+            ("regex", 100_000, &["app::old"]),
+            ("log", 5_000, &["app::x"]),
+        ]);
+        let cur = binary_with(&[
+            ("regex", 400_000, &["app::old", "app::parse_args"]),
+            ("log", 5_000, &["app::x", "app::y"]),
+            ("serde", 50_000, &["app::load"]),
+        ]);
+        let parts = |b: &crate::report::Binary| {
+            b.crates
+                .iter()
+                .map(|c| (c.name.clone(), c.file_size))
+                .collect::<BTreeMap<String, u64>>()
+        };
+        let mut checks = part_checks(Part::Crate, &parts(&base), &parts(&cur), &th);
+        for c in &mut checks {
+            new_entry_points(c, &base, &cur);
+        }
+        let by = |n: &str| {
+            checks
+                .iter()
+                .find(|c| c.id == CheckId::BaselineCrate(n.into()))
+                .expect("check")
+        };
+        assert_eq!(by("regex").entry_points, vec!["app::parse_args"]);
+        assert!(
+            by("regex")
+                .message
+                .contains("new entry points: app::parse_args")
+        );
+        assert_eq!(by("serde").entry_points, vec!["app::load"]);
+        // Unchanged in size: nothing to explain.
+        assert!(by("log").entry_points.is_empty());
+        // A baseline saved before there were entry points names none.
+        let mut old = base.clone();
+        old.graph = None;
+        for c in &mut old.crates {
+            c.retained = None;
+            c.entry_points.clear();
+        }
+        let mut c = size_check(
+            CheckId::BaselineCrate("regex".into()),
+            "crate regex",
+            100_000,
+            400_000,
+            &th,
+            false,
+        );
+        new_entry_points(&mut c, &old, &cur);
+        assert!(c.entry_points.is_empty(), "{:?}", c.entry_points);
+    }
+
     #[test]
     fn provenance_mismatch_is_named() {
         let p = Provenance {

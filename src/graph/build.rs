@@ -216,7 +216,8 @@ fn assign(a: &mut Attributed, plain: &Csr, doms: &Dominators, group: &mut [u32],
     };
     let unreachable = (0..n as u32).filter(|&v| !doms.reachable(v));
     let order: Vec<u32> = doms.order.iter().copied().chain(unreachable).collect();
-    for v in order {
+    // Twice: an unreachable piece may be described by one that comes later in the order.
+    for v in order.iter().chain(order.iter()).copied() {
         let vi = v as usize;
         if vi >= n || group[vi] != NO_GROUP || !anonymous(a, vi) {
             continue;

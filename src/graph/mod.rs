@@ -252,7 +252,18 @@ fn analyse_as<H: FileHeader<Endian = Endianness>>(
         &dynamic,
     );
     refs.append(&mut dynamic);
-    let described = unwind::described::<H>(bytes);
+    let mut described = unwind::described::<H>(bytes);
+    // A GOT slot is the indirection cell of what it holds: its bytes (and its relocation's)
+    // go with that symbol.
+    let holds: HashMap<u64, u64> = dynamic_targets(&refs, &slots);
+    described.extend(slots.iter().filter_map(|&at| {
+        holds.get(&at).map(|&owner| unwind::Described {
+            start: at,
+            end: at + 8,
+            owner,
+        })
+    }));
+    described.sort_unstable();
     let mut cuts: Vec<Cut> = refs
         .iter()
         .map(|r| Cut {
@@ -319,6 +330,15 @@ fn analyse_as<H: FileHeader<Endian = Endianness>>(
         binary.why = Some(why::why(&graph, p));
     }
     Ok(keep.then_some(graph))
+}
+
+/// What each GOT slot holds, from the dynamic relocations among `refs`.
+fn dynamic_targets(refs: &[refs::Ref], slots: &[u64]) -> HashMap<u64, u64> {
+    let slots: std::collections::HashSet<u64> = slots.iter().copied().collect();
+    refs.iter()
+        .filter(|r| slots.contains(&r.from) && r.kind == crate::report::RefKind::Data)
+        .map(|r| (r.from, r.to))
+        .collect()
 }
 
 /// The references of the binary and where they came from.
