@@ -15,14 +15,16 @@
 #   the plain inspect of BASE (default: the commit before src/graph/ existed), built in
 #     target/bench-base, on the measured binary.
 # Targets: no slower than twiggy; under 2x the plain inspect in time and peak memory.
-# Last, a warm build (the binary's main source file touched) with and without the linker
-# wrapper, each in its own target dir: the analysis link should add under 20%.
+# Last, a warm build (the binary's main source file touched; WARM_RUNS=N rounds, default 3)
+# with and without the linker wrapper, each in its own target dir (the first build in each is
+# cold and not timed): the analysis link should add under 20%.
 # twiggy is installed with cargo into target/bench-twiggy when it is not on PATH.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 repo=$PWD
 manifest=$(realpath "${1:-Cargo.toml}")
 runs=${RUNS:-5}
+warm_runs=${WARM_RUNS:-3}
 why=${WHY:-regex_automata}
 
 cargo build --release --locked --quiet
@@ -99,7 +101,7 @@ warm() {
   env "$@" CARGO_ENCODED_RUSTFLAGS=-Ctarget-feature=+crt-static cargo build --release \
     --quiet --manifest-path "$manifest" --target "$triple" --target-dir "$dir"
   local ts=()
-  for _ in $(seq "$runs"); do
+  for _ in $(seq "$warm_runs"); do
     touch "$src"
     local t=$(date +%s%N)
     env "$@" CARGO_ENCODED_RUSTFLAGS=-Ctarget-feature=+crt-static cargo build --release \

@@ -3,7 +3,10 @@
 //!
 //! Stages: [`coverage`] maps the file's bytes to pieces (symbols borrowed from the map),
 //! [`crates`] indexes the archives that define symbols, [`demangle`] reads crates from mangled
-//! names and normalises names for comparison. Only rows that are reported get demangled.
+//! names and normalises names for comparison, [`unwind`] reads what bytes without a symbol
+//! describe. Only rows that are reported get demangled. In the pipeline the graph stage
+//! (`src/graph/`) drives this module through [`Attributed`]: the pieces without a symbol get
+//! their crates from the references to them before the pieces are summed up.
 
 pub mod coverage;
 pub mod crates;
@@ -23,8 +26,7 @@ pub use demangle::normalize;
 use crate::error::{Error, Result};
 use crate::inspect::Mapped;
 use crate::options::SizeOptions;
-use crate::plan::Plan;
-use crate::report::{Binary, Confidence, Coverage, CrateSize, Report, SymbolRow};
+use crate::report::{Binary, Confidence, Coverage, CrateSize, SymbolRow};
 use coverage::{Layout, Owner, Piece};
 use demangle::Origin;
 
@@ -69,35 +71,6 @@ pub fn attribute_bytes(
     binary.crates = a.crates;
     binary.symbols = a.symbols;
     binary.coverage = Some(a.coverage);
-    Ok(())
-}
-
-/// The attribute stage: every artifact of a `check` run, with the index of the build that made
-/// it. A binary that cannot be attributed gets a warning, not a failed run.
-pub fn check(plan: &Plan, builds: &[crate::compile::Built], report: &mut Report) -> Result<()> {
-    let (rustc, target, settings) = (&plan.toolchain.rustc, plan.target.as_str(), &plan.size);
-    let libdir = crates::sysroot_libdir(rustc, target);
-    if libdir.is_none() {
-        report.warnings.push(format!(
-            "`rustc --print target-libdir --target {target}` failed: std's symbols are \
-             attributed by their names only"
-        ));
-    }
-    for built in builds {
-        let (index, warnings) = CrateIndex::for_build(built, target, libdir.as_deref());
-        report.warnings.extend(warnings);
-        for a in report
-            .artifacts
-            .iter_mut()
-            .filter(|a| a.link_mode == Some(built.link))
-        {
-            if let Err(e) =
-                attribute_path(Path::new(&a.path), &mut a.binary, Some(&index), settings)
-            {
-                report.warnings.push(format!("no size attribution: {e}"));
-            }
-        }
-    }
     Ok(())
 }
 

@@ -415,3 +415,45 @@ fn kept(a: &Attributed, g: build::Analysis, has_symbols: bool) -> Graph {
         has_symbols,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Damaged binaries are user input: the graph's readers (unwind tables, relocations, the
+    /// decoder) return what they can and never panic; the rows still sum.
+    #[test]
+    fn mutated_elf_files_never_panic_in_the_graph() {
+        let Ok(original) = std::fs::read("/bin/true") else {
+            return;
+        };
+        let len = original.len();
+        let mut seed = 0x1234_5678_9abc_def1_u64;
+        let mut next = move || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        let settings = SizeOptions {
+            symbols: crate::options::SymbolCount::All,
+            why: Some("main".into()),
+            ..SizeOptions::default()
+        };
+        for round in 0..150 {
+            let mut bytes = original.clone();
+            for _ in 0..1 + round % 6 {
+                let at = (next() % len as u64) as usize;
+                bytes[at] = next() as u8;
+            }
+            let path = Path::new("mutated");
+            let Ok(mut binary) = crate::inspect::inspect_bytes(path, &bytes, None) else {
+                continue;
+            };
+            if inspect_bytes(path, &bytes, &mut binary, &settings).is_ok() {
+                let file: u64 = binary.symbols.iter().map(|r| r.file_size).sum();
+                assert_eq!(file, len as u64, "round {round}");
+            }
+        }
+    }
+}
