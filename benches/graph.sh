@@ -74,7 +74,7 @@ bench() {
   echo "$(printf '%s\n' "${ts[@]}" | median) $(printf '%s\n' "${ms[@]}" | median)"
 }
 
-tw=$(bench "$twiggy" dominators -n 20 "$analysis")
+tw=$(bench "$twiggy" dominators -r 20 "$analysis")
 ours_rel=$(bench "$bin" inspect -q --format json --why "$why" "$analysis")
 ours_dec=$(bench "$bin" inspect -q --format json "$measured")
 ours_plain=$(bench "$plain" inspect -q --format json "$measured")
