@@ -52,10 +52,10 @@ if [ ! -x target/bench-base/release/cargo-aotcheck ] ||
 fi
 plain=$repo/target/bench-base/release/cargo-aotcheck
 
-report=$("$bin" aotcheck --manifest-path "$manifest" --no-probe --format json -q)
+report=$("$bin" aotcheck --manifest-path "$manifest" --no-probe --warn-only --format json -q)
 measured=$(jq -r '.artifacts[0].path' <<<"$report")
 build_id=$(jq -r '.artifacts[0].binary.build_id' <<<"$report")
-graph_dir=$(dirname "$(dirname "$(dirname "$(dirname "$measured")")")")/graph
+graph_dir=$(dirname "$(dirname "$(dirname "$measured")")")/graph
 analysis=$(ls "$graph_dir"/*."$build_id")
 cat "$measured" "$analysis" >/dev/null
 

@@ -1,11 +1,9 @@
-//! The graph over the attribution's pieces: references and roots mapped to pieces, a node per
-//! crate for retained sizes, the dominator tree, and the crate of each piece without a symbol.
+//! The graph over the attribution's pieces: references and roots mapped to pieces, the
+//! dominator tree, retained sizes, and the crate of each piece without a symbol.
 //!
-//! Retained size of a crate "as one node": every edge that enters a crate's pieces from
-//! outside it (or from a root) is routed through one extra node for that crate. A path from a
-//! root to a piece touches the crate exactly when it passes that node, so the crate's node
-//! dominates what becomes unreachable without the crate; one dominator tree answers it for
-//! every crate and every symbol at once (the extra nodes change no dominance between pieces).
+//! Retained size of a symbol: its subtree in the dominator tree. Of a crate "as one node":
+//! what is reachable from the roots with the crate and not without any of its pieces (a walk
+//! of the graph per crate, see [`crate_retained`]).
 
 use std::collections::HashMap;
 
@@ -155,46 +153,67 @@ pub fn analyse(
             root_names.push(r.why.to_string());
         }
     }
-    let plain = Csr::new(n + 1, edges.clone());
+    let plain = Csr::new(n + 1, edges);
     let parent = dom::shortest_paths(&plain, root);
-
+    let doms = dom::dominators(&plain, root);
     let (mut group, group_names) = a.groups();
-    let g = group_names.len();
-    // The augmented graph: crate nodes `n + 1 + group`.
-    let crate_node = |k: u32| root + 1 + k;
-    let mut aug = Vec::with_capacity(edges.len() * 2);
-    for &(f, t, k) in &edges {
-        let gt = group.get(t as usize).copied().unwrap_or(NO_GROUP);
-        let gf = group.get(f as usize).copied().unwrap_or(NO_GROUP);
-        if gt != NO_GROUP && gf != gt {
-            aug.push((f, crate_node(gt), k));
-            aug.push((crate_node(gt), t, k));
-        } else {
-            aug.push((f, t, k));
-        }
-    }
-    let augmented = Csr::new(n + 1 + g, aug);
-    let doms = dom::dominators(&augmented, root);
     assign(a, &plain, &doms, &mut group, root);
-
-    let mut size: Vec<u64> = a.layout.pieces.iter().map(|p| p.vm).collect();
-    size.resize(n + 1 + g, 0);
-    let retained_all = doms.retained(&size);
+    let size: Vec<u64> = a.layout.pieces.iter().map(|p| p.vm).chain([0]).collect();
+    let mut retained = doms.retained(&size);
+    retained.truncate(n);
     let reachable: Vec<bool> = (0..n as u32).map(|v| doms.reachable(v)).collect();
+    let group_retained = crate_retained(&plain, root, &group, group_names.len(), &size, &reachable);
     Analysis {
         n,
         root,
         parent,
-        group_retained: (0..g as u32)
-            .map(|k| retained_all[crate_node(k) as usize])
-            .collect(),
-        retained: retained_all[..n].to_vec(),
+        group_retained,
+        retained,
         group,
         group_names,
         reachable,
         plain,
         roots: root_names,
     }
+}
+
+/// Bytes each crate group keeps alive: what is reachable with it and not without it (its
+/// pieces taken out of the graph as one). One walk of the graph per crate; a node per crate
+/// that every edge into the crate passes through would also let each of those edges reach
+/// every other entry of the crate, so one dominator tree cannot answer this.
+fn crate_retained(
+    g: &Csr,
+    root: u32,
+    group: &[u32],
+    groups: usize,
+    size: &[u64],
+    reachable: &[bool],
+) -> Vec<u64> {
+    let total: u64 = (0..group.len())
+        .filter(|&v| reachable[v])
+        .map(|v| size[v])
+        .sum();
+    let mut mark = vec![u32::MAX; g.len()];
+    let mut stack = Vec::new();
+    (0..groups as u32)
+        .map(|k| {
+            let mut kept = 0u64;
+            stack.clear();
+            stack.push(root);
+            mark[root as usize] = k;
+            while let Some(v) = stack.pop() {
+                kept += size[v as usize];
+                for &w in g.succ(v) {
+                    let wi = w as usize;
+                    if mark[wi] != k && group.get(wi) != Some(&k) {
+                        mark[wi] = k;
+                        stack.push(w);
+                    }
+                }
+            }
+            total.saturating_sub(kept)
+        })
+        .collect()
 }
 
 /// The crate of each piece without a symbol: the crate of every piece that refers to it (or
@@ -238,7 +257,7 @@ fn assign(a: &mut Attributed, plain: &Csr, doms: &Dominators, group: &mut [u32],
         }
         let chosen = match only {
             Some(k) if single => Some((k, Confidence::Referenced)),
-            _ => dominating_crate(doms, v, root, n).map(|k| (k, Confidence::Dominated)),
+            _ => dominating_crate(doms, group, v, root).map(|k| (k, Confidence::Dominated)),
         };
         if let Some((k, confidence)) = chosen
             && let Some(&from) = sample.get(&k)
@@ -249,14 +268,55 @@ fn assign(a: &mut Attributed, plain: &Csr, doms: &Dominators, group: &mut [u32],
     }
 }
 
-/// The nearest crate node above `v` in the dominator tree.
-fn dominating_crate(doms: &Dominators, v: u32, root: u32, n: usize) -> Option<u32> {
+/// The crate of the nearest piece above `v` in the dominator tree that has one: removing
+/// that crate removes the piece, and with it `v`.
+fn dominating_crate(doms: &Dominators, group: &[u32], v: u32, root: u32) -> Option<u32> {
     let mut u = doms.idom[v as usize];
     while u != NONE && u != root {
-        if u as usize > n {
-            return Some(u - root - 1);
+        match group.get(u as usize) {
+            Some(&k) if k != NO_GROUP => return Some(k),
+            _ => u = doms.idom[u as usize],
         }
-        u = doms.idom[u as usize];
     }
     None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Regression: one node per crate that every edge into the crate passed through let an
+    /// edge into one of its symbols reach all the others (a dead entry looked alive).
+    #[test]
+    fn crate_retained_counts_only_what_the_crate_keeps() {
+        // root 5 → u 0 → c1 1 (crate 0); v 3 (unreachable) → c2 2 (crate 0) → w 4.
+        let g = Csr::new(6, vec![(5, 0, 0), (0, 1, 1), (3, 2, 1), (2, 4, 1)]);
+        let doms = dom::dominators(&g, 5);
+        let reachable: Vec<bool> = (0..5).map(|v| doms.reachable(v)).collect();
+        assert_eq!(reachable, vec![true, true, false, false, false]);
+        let group = vec![NO_GROUP, 0, 0, NO_GROUP, NO_GROUP];
+        let size = vec![1, 10, 100, 1000, 10_000, 0];
+        assert_eq!(
+            crate_retained(&g, 5, &group, 1, &size, &reachable),
+            vec![10]
+        );
+        // Two paths into the crate: it keeps only what both pass through it for.
+        let g = Csr::new(
+            6,
+            vec![
+                (5, 0, 0),
+                (5, 3, 0),
+                (0, 1, 1),
+                (3, 2, 1),
+                (1, 4, 1),
+                (3, 4, 1),
+            ],
+        );
+        let doms = dom::dominators(&g, 5);
+        let reachable: Vec<bool> = (0..5).map(|v| doms.reachable(v)).collect();
+        assert_eq!(
+            crate_retained(&g, 5, &group, 1, &size, &reachable),
+            vec![110]
+        );
+    }
 }

@@ -41,6 +41,8 @@ pub struct Graph {
     names: Vec<String>,
     /// Pieces by the raw name of their symbol.
     raw: HashMap<String, u32>,
+    /// Whether each piece is a symbol (not bytes without one).
+    symbol: Vec<bool>,
     group: Vec<u32>,
     group_names: Vec<String>,
     reachable: Vec<bool>,
@@ -91,12 +93,12 @@ impl Graph {
     }
 
     /// The symbols of crate group `k` that something outside it refers to (or a root), the
-    /// nearest to a root first.
+    /// reachable ones first, the nearest to a root first.
     fn entries(&self, k: u32) -> Vec<u32> {
         let preds = self.plain.reverse();
         let depth = |v: u32| dom::path(&self.parent, self.root, v).len();
         let mut out: Vec<u32> = (0..self.group.len() as u32)
-            .filter(|&v| self.group[v as usize] == k)
+            .filter(|&v| self.group[v as usize] == k && self.symbol[v as usize])
             .filter(|&v| {
                 preds
                     .succ(v)
@@ -395,6 +397,9 @@ fn entry_points(a: &Attributed, g: &build::Analysis) -> HashMap<usize, Vec<Strin
 /// What is kept of the graph for the audit and `--why`: names and paths, not the bytes.
 fn kept(a: &Attributed, g: build::Analysis, has_symbols: bool) -> Graph {
     let mut raw = HashMap::new();
+    let symbol = (0..g.n)
+        .map(|i| matches!(a.layout.pieces[i].owner, Owner::Symbol { .. }))
+        .collect();
     let names = (0..g.n)
         .map(|i| {
             if let Owner::Symbol { name, .. } = a.layout.pieces[i].owner {
@@ -409,6 +414,7 @@ fn kept(a: &Attributed, g: build::Analysis, has_symbols: bool) -> Graph {
         plain: g.plain,
         names,
         raw,
+        symbol,
         group: g.group,
         group_names: g.group_names,
         reachable: g.reachable,
