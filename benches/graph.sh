@@ -7,8 +7,8 @@
 #
 # Builds the project of MANIFEST with `cargo aotcheck` (static, release), which leaves the
 # measured binary and its analysis link (linked with --emit-relocs, what twiggy needs to see
-# references in an ELF). Then times, RUNS=N rounds each (default 5, median; peak RSS from
-# /usr/bin/time):
+# references in an ELF). Then times, RUNS=N rounds each (default 5; median wall time by
+# hyperfine, median peak RSS from /usr/bin/time):
 #   twiggy dominators on the analysis link;
 #   aotcheck inspect --why CRATE on the analysis link (graph from its relocations);
 #   aotcheck inspect on the measured binary (graph decoded from the code);
@@ -56,22 +56,29 @@ report=$("$bin" aotcheck --manifest-path "$manifest" --no-probe --warn-only --fo
 measured=$(jq -r '.artifacts[0].path' <<<"$report")
 build_id=$(jq -r '.artifacts[0].binary.build_id' <<<"$report")
 graph_dir=$(dirname "$(dirname "$(dirname "$measured")")")/graph
-analysis=$(ls "$graph_dir"/*."$build_id")
+analysis=$(ls "$graph_dir"/*."$build_id" | head -1)
 cat "$measured" "$analysis" >/dev/null
 
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 # Wall milliseconds and peak KiB of one command: "ms kib".
 measure() {
   local out
-  out=$( { /usr/bin/time -f '%e %M' "$@" >/dev/null 2>/dev/null; } 2>&1 | tail -1)
-  awk '{printf "%.0f %d\n", $1 * 1000, $2}' <<<"$out"
+  out=$(mktemp)
+  /usr/bin/time -f '%e %M' -o "$out" "$@" >/dev/null 2>&1 || true
+  awk '{printf "%.0f %d\n", $1 * 1000, $2}' "$out"
+  rm -f "$out"
 }
+# Median wall ms (hyperfine, RUNS runs after a warmup) and median peak KiB (/usr/bin/time).
 bench() {
-  local ts=() ms=() r
+  local ms=() r json
   for _ in $(seq "$runs"); do
-    r=$(measure "$@"); ts+=("${r% *}"); ms+=("${r#* }")
+    r=$(measure "$@"); ms+=("${r#* }")
   done
-  echo "$(printf '%s\n' "${ts[@]}" | median) $(printf '%s\n' "${ms[@]}" | median)"
+  json=$(mktemp)
+  hyperfine -N --warmup 1 --runs "$runs" --export-json "$json" -- "$(printf '%q ' "$@")" \
+    >/dev/null 2>&1 || true
+  echo "$(jq '.results[0].median * 1000 | round' "$json") $(printf '%s\n' "${ms[@]}" | median)"
+  rm -f "$json"
 }
 
 tw=$(bench "$twiggy" dominators -r 20 "$analysis")
