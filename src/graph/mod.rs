@@ -327,7 +327,8 @@ fn analyse_as<H: FileHeader<Endian = Endianness>>(
     if !keep && settings.why.is_none() {
         return Ok(None);
     }
-    let graph = kept(&a, g, has_symbols);
+    let mut graph = kept(&a, g, has_symbols);
+    aliases::<H>(bytes, &a, &mut graph.raw);
     if let Some(p) = &settings.why {
         binary.why = Some(why::why(&graph, p));
     }
@@ -392,6 +393,46 @@ fn entry_points(a: &Attributed, g: &build::Analysis) -> HashMap<usize, Vec<Strin
         v.dedup();
     }
     out
+}
+
+/// Names of symbols that share their address with the symbol whose piece it is (glibc's
+/// `getpwuid_r` is a weak alias of `__getpwuid_r`): found by those names too.
+fn aliases<H: FileHeader<Endian = Endianness>>(
+    bytes: &[u8],
+    a: &Attributed,
+    raw: &mut HashMap<String, u32>,
+) {
+    use object::elf;
+    use object::read::elf::Sym as _;
+    let at: HashMap<u64, u32> = a
+        .layout
+        .pieces
+        .iter()
+        .enumerate()
+        .filter(|(_, p)| matches!(p.owner, Owner::Symbol { .. }))
+        .map(|(i, p)| (p.addr, i as u32))
+        .collect();
+    let Ok(header) = H::parse(bytes) else { return };
+    let Ok(endian) = header.endian() else { return };
+    let Ok(sections) = header.sections(endian, bytes) else {
+        return;
+    };
+    let Ok(table) = sections.symbols(endian, bytes, elf::SHT_SYMTAB) else {
+        return;
+    };
+    let strings = table.strings();
+    for s in table.iter() {
+        if s.st_shndx(endian).is_special() || s.st_type() == elf::STT_SECTION {
+            continue;
+        }
+        let value: u64 = s.st_value(endian).into();
+        if let (Some(&piece), Ok(name)) = (at.get(&value), s.name(endian, strings))
+            && !name.is_empty()
+        {
+            raw.entry(String::from_utf8_lossy(name).into_owned())
+                .or_insert(piece);
+        }
+    }
 }
 
 /// What is kept of the graph for the audit and `--why`: names and paths, not the bytes.
