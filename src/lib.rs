@@ -20,6 +20,8 @@
 //! - `compile`: `cargo build` of one link mode; artifacts from cargo's JSON messages.
 //! - `inspect`: binary facts (goblin): format, linkage, sections, glibc floor, closure.
 //! - `attribute`: every byte of a binary to a symbol and a crate.
+//! - `graph`: the reference graph: retained sizes, `--why` chains, crates for bytes without
+//!   a symbol (it runs the attribution's byte map).
 //! - `audit`: rules (a catalogue, as data) over the crates that reach each binary.
 //! - `probe`: startup time and memory over repeated runs.
 //! - `hostile`: static binaries under conditions that expose static-glibc hazards.
@@ -40,6 +42,7 @@ pub mod config;
 pub mod error;
 pub mod format;
 pub mod gate;
+pub mod graph;
 pub mod hostile;
 pub mod image;
 pub mod inspect;
@@ -101,6 +104,9 @@ pub fn run(opts: &Options, out: &mut Output) -> Result<Outcome> {
     };
     if let Some(requested) = &opts.gate.save_baseline {
         save_baseline(&report, requested.as_deref(), outcome, out)?;
+    }
+    if let Some(e) = graph::unmatched(&report, &opts.size) {
+        return Err(e);
     }
     emit(&report, opts, out)?;
     render::github::announce(&report, out);
@@ -188,7 +194,7 @@ fn inspect_files(
     out: &mut Output,
 ) -> Result<Report> {
     let attribute = |path: &Path, bytes: &[u8], binary: &mut report::Binary| {
-        attribute::attribute_bytes(path, bytes, binary, None, size)
+        graph::inspect_bytes(path, bytes, binary, size)
     };
     inspect::batch::run(files, &attribute, out)
 }
@@ -208,8 +214,11 @@ fn check(
         inspect::built(&plan, &built, &mut report, out)?;
         builds.push(built);
     }
-    attribute::check(&plan, &builds, &mut report)?;
+    // The graph stage attributes the bytes too: pieces without a symbol get their crate from
+    // the code that refers to them (see graph/mod.rs).
+    let graphs = graph::check(&plan, &builds, &mut report)?;
     audit::check(&plan, &builds, &mut report, out)?;
+    audit::reach::annotate(&graphs, &mut report);
     probe::check(&plan, &mut report, out)?;
     hostile::check(&plan, &mut report, out)?;
     image::check(&plan, &mut report, out)?;

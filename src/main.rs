@@ -13,6 +13,10 @@ fn main() -> ExitCode {
     if let Some(code) = cargo_aotcheck::image::hidden_main() {
         return code;
     }
+    // Started by cargo as the linker of our own builds (see compile/link.rs).
+    if let Some(code) = cargo_aotcheck::compile::link::as_linker() {
+        return ExitCode::from(code);
+    }
     let opts = match cli::parse(std::env::args_os()) {
         Ok(o) => o,
         Err(e) => {

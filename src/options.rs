@@ -117,6 +117,8 @@ pub struct SizeOptions {
     /// Keep std, core, alloc and the sysroot's other crates apart instead of folding them
     /// into `std`.
     pub split_std: bool,
+    /// `--why PATTERN`: the chains of references that keep a crate or symbols in the binary.
+    pub why: Option<String>,
     /// The largest symbols of each crate (`binary.crate_symbols`), for the HTML page's map of
     /// the bytes; `None`: not reported.
     pub crate_symbols: Option<SymbolMap>,

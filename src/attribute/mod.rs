@@ -3,12 +3,17 @@
 //!
 //! Stages: [`coverage`] maps the file's bytes to pieces (symbols borrowed from the map),
 //! [`crates`] indexes the archives that define symbols, [`demangle`] reads crates from mangled
-//! names and normalises names for comparison. Only rows that are reported get demangled.
+//! names and normalises names for comparison, [`unwind`] reads what bytes without a symbol
+//! describe. Only rows that are reported get demangled. In the pipeline the graph stage
+//! (`src/graph/`) drives this module through [`Attributed`]: the pieces without a symbol get
+//! their crates from the references to them before the pieces are summed up.
 
 pub mod coverage;
 pub mod crates;
 pub mod demangle;
 mod per_crate;
+mod table;
+pub mod unwind;
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -21,12 +26,8 @@ pub use demangle::normalize;
 
 use crate::error::{Error, Result};
 use crate::inspect::Mapped;
-use crate::inspect::elf::is_debug_section;
-use crate::options::{SizeOptions, SymbolCount};
-use crate::plan::Plan;
-use crate::report::{
-    Binary, Confidence, ConfidenceBreakdown, Coverage, CrateSize, CrateSymbols, Report, SymbolRow,
-};
+use crate::options::SizeOptions;
+use crate::report::{Binary, Confidence, Coverage, CrateSize, CrateSymbols, SymbolRow};
 use coverage::{Layout, Owner, Piece};
 use demangle::Origin;
 
@@ -67,40 +68,11 @@ pub fn attribute_bytes(
         coverage::layout::<FileHeader32<Endianness>>(bytes)
     }
     .map_err(|e| Error::malformed(path, format!("cannot read the ELF layout: {e}")))?;
-    let a = attribute_layout(&layout, index, settings);
+    let a = attribute_layout(layout, index, settings);
     binary.crates = a.crates;
     binary.symbols = a.symbols;
     binary.crate_symbols = a.crate_symbols;
     binary.coverage = Some(a.coverage);
-    Ok(())
-}
-
-/// The attribute stage: every artifact of a `check` run, with the index of the build that made
-/// it. A binary that cannot be attributed gets a warning, not a failed run.
-pub fn check(plan: &Plan, builds: &[crate::compile::Built], report: &mut Report) -> Result<()> {
-    let (rustc, target, settings) = (&plan.toolchain.rustc, plan.target.as_str(), &plan.size);
-    let libdir = crates::sysroot_libdir(rustc, target);
-    if libdir.is_none() {
-        report.warnings.push(format!(
-            "`rustc --print target-libdir --target {target}` failed: std's symbols are \
-             attributed by their names only"
-        ));
-    }
-    for built in builds {
-        let (index, warnings) = CrateIndex::for_build(built, target, libdir.as_deref());
-        report.warnings.extend(warnings);
-        for a in report
-            .artifacts
-            .iter_mut()
-            .filter(|a| a.link_mode == Some(built.link))
-        {
-            if let Err(e) =
-                attribute_path(Path::new(&a.path), &mut a.binary, Some(&index), settings)
-            {
-                report.warnings.push(format!("no size attribution: {e}"));
-            }
-        }
-    }
     Ok(())
 }
 
@@ -159,44 +131,127 @@ impl Interner {
     }
 }
 
-struct Attribution {
-    crates: Vec<CrateSize>,
-    symbols: Vec<SymbolRow>,
-    crate_symbols: Vec<CrateSymbols>,
-    coverage: Coverage,
+/// What the attribution gives for one binary.
+pub struct Attribution {
+    pub crates: Vec<CrateSize>,
+    pub symbols: Vec<SymbolRow>,
+    /// The piece of each row of `symbols`, when the row is one piece (a symbol).
+    pub symbol_pieces: Vec<Option<usize>>,
+    /// Each crate's largest rows, when asked for (`SizeOptions::crate_symbols`).
+    pub crate_symbols: Vec<CrateSymbols>,
+    pub coverage: Coverage,
 }
 
-fn attribute_layout(l: &Layout, index: Option<&CrateIndex>, s: &SizeOptions) -> Attribution {
-    let mut names = Interner::new(s);
-    let mut buf = String::new();
-    let attrs: Vec<Attr> = l
-        .pieces
-        .iter()
-        .map(|p| attribute_piece(p, index, &mut names, &mut buf))
-        .collect();
-    let (crates, allocated, attributed) = crate_sizes(l, &attrs, &names);
-    let symbols = symbol_rows(l, &attrs, &names, s);
-    let crate_symbols = s.crate_symbols.map_or_else(Vec::new, |m| {
-        per_crate::crate_symbols(l, &attrs, &names, &crates, m)
-    });
-    Attribution {
-        crates,
-        symbols,
-        crate_symbols,
-        coverage: Coverage {
-            attributed_bytes: attributed,
-            share: if allocated == 0 {
-                0.0
-            } else {
-                attributed as f64 / allocated as f64
+fn attribute_layout(l: Layout, index: Option<&CrateIndex>, s: &SizeOptions) -> Attribution {
+    Attributed::new(l, index, s).finish(s)
+}
+
+/// A binary's byte map with a crate for each piece, before it is summed into the report: the
+/// graph stage gives crates to pieces without a symbol (see [`Attributed::adopt`]).
+pub struct Attributed<'a> {
+    pub layout: Layout<'a>,
+    attrs: Vec<Attr>,
+    names: Interner,
+}
+
+impl<'a> Attributed<'a> {
+    pub fn new(layout: Layout<'a>, index: Option<&CrateIndex>, s: &SizeOptions) -> Self {
+        let mut names = Interner::new(s);
+        let mut buf = String::new();
+        let attrs = layout
+            .pieces
+            .iter()
+            .map(|p| attribute_piece(p, index, &mut names, &mut buf))
+            .collect();
+        Attributed {
+            layout,
+            attrs,
+            names,
+        }
+    }
+
+    /// Each piece's crate as the crate table groups them (`std` folded unless `--split-std`):
+    /// a group index per piece ([`NO_GROUP`] for none), and the groups' names.
+    pub fn groups(&self) -> (Vec<u32>, Vec<String>) {
+        let mut ids: HashMap<&str, u32> = HashMap::new();
+        let mut names: Vec<String> = Vec::new();
+        let of_crate: Vec<u32> = (0..self.names.names.len() as u32)
+            .map(|k| {
+                let shown = self.names.shown(k);
+                *ids.entry(shown).or_insert_with(|| {
+                    names.push(shown.to_string());
+                    (names.len() - 1) as u32
+                })
+            })
+            .collect();
+        let per_piece = self
+            .attrs
+            .iter()
+            .map(|a| {
+                if a.krate == NONE {
+                    NO_GROUP
+                } else {
+                    of_crate[a.krate as usize]
+                }
+            })
+            .collect();
+        (per_piece, names)
+    }
+
+    /// Give piece `i` (bytes without a symbol) the crate of piece `from`.
+    pub fn adopt(&mut self, i: usize, from: usize, confidence: Confidence) {
+        let k = self.attrs[from].krate;
+        if k != NONE {
+            self.attrs[i] = Attr {
+                krate: k,
+                confidence,
+                inst: NONE,
+            };
+        }
+    }
+
+    /// The name a row of piece `i` shows (demangled, without hash).
+    pub fn name(&self, i: usize) -> String {
+        table::row(
+            &self.layout,
+            &self.layout.pieces[i],
+            &self.attrs[i],
+            &self.names,
+        )
+        .name
+    }
+
+    /// Sum up into the report's crate table, rows and coverage.
+    pub fn finish(&self, s: &SizeOptions) -> Attribution {
+        let l = &self.layout;
+        let (crates, allocated, attributed) = table::crate_sizes(l, &self.attrs, &self.names);
+        let (symbols, symbol_pieces) = table::symbol_rows(l, &self.attrs, &self.names, s);
+        let crate_symbols = s.crate_symbols.map_or_else(Vec::new, |m| {
+            per_crate::crate_symbols(l, &self.attrs, &self.names, &crates, m)
+        });
+        Attribution {
+            crates,
+            symbols,
+            symbol_pieces,
+            crate_symbols,
+            coverage: Coverage {
+                attributed_bytes: attributed,
+                share: if allocated == 0 {
+                    0.0
+                } else {
+                    attributed as f64 / allocated as f64
+                },
+                allocated_bytes: allocated,
+                symbol_table: l.symbol_table.map(str::to_string),
+                file_size: l.pieces.iter().map(|p| p.file).sum(),
+                vm_size: l.pieces.iter().map(|p| p.vm).sum(),
             },
-            allocated_bytes: allocated,
-            symbol_table: l.symbol_table.map(str::to_string),
-            file_size: l.pieces.iter().map(|p| p.file).sum(),
-            vm_size: l.pieces.iter().map(|p| p.vm).sum(),
-        },
+        }
     }
 }
+
+/// No crate group (see [`Attributed::groups`]).
+pub const NO_GROUP: u32 = u32::MAX;
 
 /// The crate of one piece: the archive that defines its symbol (exact), the crate its mangled
 /// name says, or for C code the archive member its source file or local name points at.
@@ -262,136 +317,10 @@ fn attribute_piece(
     }
 }
 
-/// The crate a piece counts for, and whether that is a crate by name (not `[no symbol]` or
-/// `[unknown]`); `None` outside the allocated sections, which no crate counts.
-fn crate_of<'n>(l: &Layout, p: &Piece, a: &Attr, names: &'n Interner) -> Option<(&'n str, bool)> {
-    let alloc = match p.owner {
-        Owner::Symbol { section, .. } | Owner::Section(section) => {
-            l.sections.get(section).is_some_and(|s| s.alloc)
-        }
-        _ => false,
-    };
-    alloc.then(|| match (p.owner, a.krate) {
-        (Owner::Section(_), _) => (NO_SYMBOL, false),
-        (_, NONE) => (UNKNOWN, false),
-        (_, k) => (names.shown(k), true),
-    })
-}
-
-/// Crates over the allocated sections, largest first; and the allocated and attributed bytes.
-fn crate_sizes(l: &Layout, attrs: &[Attr], names: &Interner) -> (Vec<CrateSize>, u64, u64) {
-    let mut by_name: HashMap<&str, CrateSize> = HashMap::new();
-    let mut allocated = 0u64;
-    let mut attributed = 0u64;
-    for (p, a) in l.pieces.iter().zip(attrs) {
-        let Some((name, named)) = crate_of(l, p, a, names) else {
-            continue;
-        };
-        allocated += p.vm;
-        if named {
-            attributed += p.vm;
-        }
-        let c = by_name.entry(name).or_insert_with(|| CrateSize {
-            name: name.to_string(),
-            file_size: 0,
-            vm_size: 0,
-            confidence: ConfidenceBreakdown::default(),
-            instantiated_elsewhere: 0,
-        });
-        c.file_size += p.file;
-        c.vm_size += p.vm;
-        c.confidence.add(a.confidence, p.vm);
-        if a.inst != NONE && names.shown(a.inst) != c.name {
-            c.instantiated_elsewhere += p.vm;
-        }
-    }
-    let mut crates: Vec<CrateSize> = by_name.into_values().collect();
-    crates.sort_by(|a, b| b.vm_size.cmp(&a.vm_size).then(a.name.cmp(&b.name)));
-    (crates, allocated, attributed)
-}
-
-/// Rows: all of them, or the largest symbols (of the `--filter` crate); only these are
-/// demangled.
-fn symbol_rows(l: &Layout, attrs: &[Attr], names: &Interner, s: &SizeOptions) -> Vec<SymbolRow> {
-    let keep = |a: &Attr| match &s.filter {
-        None => true,
-        Some(f) => {
-            a.krate != NONE && {
-                let (shown, raw) = &names.names[a.krate as usize];
-                shown == f || raw == f || raw.replace('_', "-") == *f
-            }
-        }
-    };
-    let mut chosen: Vec<usize> = (0..l.pieces.len())
-        .filter(|&i| match s.symbols {
-            SymbolCount::All => true,
-            SymbolCount::Top(_) => matches!(l.pieces[i].owner, Owner::Symbol { .. }),
-        })
-        .filter(|&i| keep(&attrs[i]))
-        .collect();
-    let size_key = |i: &usize| {
-        let p = &l.pieces[*i];
-        std::cmp::Reverse((p.vm.max(p.file), p.vm))
-    };
-    if let SymbolCount::Top(n) = s.symbols
-        && chosen.len() > n
-    {
-        if n > 0 {
-            chosen.select_nth_unstable_by_key(n - 1, size_key);
-        }
-        chosen.truncate(n);
-    }
-    chosen.sort_by_key(size_key);
-    chosen
-        .into_iter()
-        .map(|i| row(l, &l.pieces[i], &attrs[i], names))
-        .collect()
-}
-
-fn row(l: &Layout, p: &Piece, a: &Attr, names: &Interner) -> SymbolRow {
-    let section_name = |i: usize| l.sections.get(i).map_or("", |s| s.name).to_string();
-    let krate = (a.krate != NONE).then(|| names.shown(a.krate).to_string());
-    let inst = (a.inst != NONE)
-        .then(|| names.shown(a.inst).to_string())
-        .filter(|i| Some(i) != krate.as_ref());
-    let (name, mangled, section) = match p.owner {
-        Owner::Symbol { name, section, .. } => {
-            let shown = demangle::display_name(name);
-            let raw = String::from_utf8_lossy(name);
-            let mangled = (raw != shown).then(|| raw.into_owned());
-            (shown, mangled, section_name(section))
-        }
-        Owner::Section(i) => {
-            let sec = section_name(i);
-            let label = if is_debug_section(&sec) {
-                "[debug info]".to_string()
-            } else if sec == ".symtab" || sec == ".strtab" {
-                "[symbol table]".to_string()
-            } else {
-                format!("[section {sec}]")
-            };
-            (label, None, sec)
-        }
-        Owner::ElfHeader => ("[ELF headers]".into(), None, String::new()),
-        Owner::ProgramHeaders => ("[program headers]".into(), None, String::new()),
-        Owner::SectionHeaders => ("[section headers]".into(), None, String::new()),
-        Owner::Unmapped => ("[unmapped]".into(), None, String::new()),
-    };
-    SymbolRow {
-        name,
-        mangled,
-        krate,
-        section,
-        file_size: p.file,
-        vm_size: p.vm,
-        confidence: a.confidence,
-        instantiated_in: inst,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::options::SymbolCount;
 
     /// Damaged binaries are user input: errors, never panics; and whatever is read still sums.
     #[test]
@@ -427,7 +356,7 @@ mod tests {
                 symbols: SymbolCount::All,
                 ..SizeOptions::default()
             };
-            let a = attribute_layout(&l, None, &s);
+            let a = attribute_layout(l, None, &s);
             assert_eq!(
                 a.symbols.iter().map(|r| r.file_size).sum::<u64>(),
                 len as u64

@@ -1,13 +1,14 @@
 //! The largest symbols of each crate, for the HTML page's map of the bytes: at most
 //! `per_crate` rows of a crate and `total` in all, the largest of the binary first; each
-//! crate's other rows are counted in its `more_*`. Rows are the pieces [`super::crate_sizes`]
-//! counts, so a crate's rows and its `more_*` sum to its sizes; the bytes no symbol covers
-//! (`[no symbol]`) make one row per section. Only the rows listed are demangled.
+//! crate's other rows are counted in its `more_*`. Rows are the pieces `table::crate_sizes`
+//! counts, so a crate's rows and its `more_*` sum to its sizes; the bytes no symbol covers make
+//! one row per section and crate. Only the rows listed are demangled.
 
 use std::collections::HashMap;
 
 use super::coverage::{Layout, Owner};
-use super::{Attr, Interner, crate_of, row};
+use super::table::{crate_of, row};
+use super::{Attr, Interner};
 use crate::options::SymbolMap;
 use crate::report::{CrateSize, CrateSymbols};
 
@@ -27,13 +28,13 @@ pub(super) fn crate_symbols(
     limits: SymbolMap,
 ) -> Vec<CrateSymbols> {
     let mut rows: Vec<Candidate> = Vec::new();
-    let mut section_row: HashMap<usize, usize> = HashMap::new();
+    let mut section_row: HashMap<(usize, &str), usize> = HashMap::new();
     for (i, (p, a)) in l.pieces.iter().zip(attrs).enumerate() {
         let Some((krate, _)) = crate_of(l, p, a, names) else {
             continue;
         };
         let merged = match p.owner {
-            Owner::Section(s) => section_row.get(&s).copied(),
+            Owner::Section(s) => section_row.get(&(s, krate)).copied(),
             _ => None,
         };
         match merged {
@@ -45,7 +46,7 @@ pub(super) fn crate_symbols(
             }
             None => {
                 if let Owner::Section(s) = p.owner {
-                    section_row.insert(s, rows.len());
+                    section_row.insert((s, krate), rows.len());
                 }
                 rows.push(Candidate {
                     krate,
@@ -108,10 +109,10 @@ mod tests {
     #[test]
     fn rows_and_the_rest_sum_to_each_crate() {
         // This test binary: Rust crates, std and libc, with symbols.
-        let Ok(bytes) = std::env::current_exe().and_then(std::fs::read) else {
-            return;
-        };
-        let l = coverage::layout::<FileHeader64<Endianness>>(&bytes).expect("layout");
+        let bytes = std::env::current_exe()
+            .and_then(std::fs::read)
+            .expect("the test binary");
+        let layout = || coverage::layout::<FileHeader64<Endianness>>(&bytes).expect("layout");
         let limits = SymbolMap {
             per_crate: 5,
             total: 12,
@@ -120,7 +121,7 @@ mod tests {
             crate_symbols: Some(limits),
             ..SizeOptions::default()
         };
-        let a = attribute_layout(&l, None, &s);
+        let a = attribute_layout(layout(), None, &s);
         assert_eq!(a.crate_symbols.len(), a.crates.len());
         let listed: usize = a.crate_symbols.iter().map(|c| c.symbols.len()).sum();
         assert!(a.crate_symbols.iter().any(|m| m.more > 0));
@@ -135,7 +136,7 @@ mod tests {
             assert!(m.symbols.windows(2).all(|w| w[0].vm_size >= w[1].vm_size));
         }
         // Without the option, nothing.
-        let a = attribute_layout(&l, None, &SizeOptions::default());
+        let a = attribute_layout(layout(), None, &SizeOptions::default());
         assert!(a.crate_symbols.is_empty());
     }
 }

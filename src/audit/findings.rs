@@ -38,6 +38,8 @@ pub(super) fn new_finding(rule: &Rule, krate: &str, version: &str, path: Vec<Str
         advice: rule.advice.to_string(),
         reproduced: false,
         reproduce: None,
+        reachable: None,
+        chain: Vec::new(),
     }
 }
 

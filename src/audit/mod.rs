@@ -9,6 +9,7 @@ pub mod evidence;
 mod findings;
 pub mod graph;
 mod image;
+pub mod reach;
 pub mod rules;
 
 pub use image::record_image_failures;

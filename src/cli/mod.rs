@@ -236,6 +236,11 @@ struct SizeArgs {
     /// Keep std, core, alloc and the sysroot's other crates apart (default: folded into std)
     #[arg(long, global = true)]
     split_std: bool,
+
+    /// Why is it in the binary: the shortest chain of references from a root to a crate's
+    /// entry symbols, or to each symbol whose name (or a regular expression) matches
+    #[arg(long, value_name = "PATTERN", global = true)]
+    why: Option<String>,
 }
 
 fn parse_symbols(v: &str) -> Result<SymbolCount, String> {
@@ -257,6 +262,7 @@ impl From<&SizeArgs> for SizeOptions {
             filter: a.filter.clone(),
             split_std: a.split_std,
             crate_symbols: None,
+            why: a.why.clone(),
         }
     }
 }

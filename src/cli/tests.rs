@@ -73,6 +73,16 @@ fn size_flags() {
 }
 
 #[test]
+fn why_on_the_build_and_on_inspect() {
+    let o = p(&["x", "--why", "regex"]).expect("parse");
+    assert_eq!(o.size.why.as_deref(), Some("regex"));
+    let o = p(&["x", "inspect", "f", "--why", "Regex::new$"]).expect("parse");
+    assert_eq!(o.size.why.as_deref(), Some("Regex::new$"));
+    assert_eq!(p(&["x"]).expect("parse").size.why, None);
+    assert!(p(&["x", "--why"]).is_err());
+}
+
+#[test]
 fn probe_flags_parse_validate_and_merge() {
     let Command::Check(o) = p(&[
         "x",

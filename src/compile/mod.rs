@@ -4,7 +4,10 @@
 //! the artifacts come from the JSON stream on cargo's stdout.
 
 mod collision;
+pub mod link;
 pub mod rustflags;
+
+pub use link::analysis_dir;
 
 use std::io::{BufReader, Read, Write};
 use std::path::{Path, PathBuf};
@@ -157,13 +160,19 @@ fn command(req: &BuildRequest) -> Result<Command> {
         cmd.args(["--config", "term.progress.when='always'"]);
         cmd.args(["--config", &format!("term.progress.width={w}")]);
     }
+    let cwd = std::env::current_dir().map_err(|e| Error::io(".", e))?;
+    let env = |k: &str| std::env::var(k).ok();
     let user = rustflags::user_rustflags(
-        &|k| std::env::var(k).ok(),
-        &std::env::current_dir().map_err(|e| Error::io(".", e))?,
+        &env,
+        &cwd,
         req.toolchain.cargo_home.as_deref(),
         req.target,
         &req.toolchain.cfgs,
     )?;
+    // The analysis link (link.rs): the same link again with `--emit-relocs`, beside the build.
+    let linker = link::user_linker(&env, &cwd, req.toolchain.cargo_home.as_deref(), req.target);
+    let (var, script) = link::wrapper(&req.target_dir, req.target, linker.as_deref())?;
+    cmd.env(var, script);
     let crt_static = req.link == LinkMode::Static;
     cmd.env(
         "CARGO_ENCODED_RUSTFLAGS",

@@ -153,7 +153,11 @@ fn artifact_checks(b: &Artifact, a: &Artifact, th: &Thresholds) -> Vec<Check> {
             parts(&mut bb.crates.iter().map(|c| (&c.name, c.file_size))),
             parts(&mut ab.crates.iter().map(|c| (&c.name, c.file_size))),
         );
-        v.extend(part_checks(Part::Crate, &bc, &cc, th));
+        let mut crates = part_checks(Part::Crate, &bc, &cc, th);
+        for c in &mut crates {
+            new_entry_points(c, bb, ab);
+        }
+        v.extend(crates);
     }
     v.extend(runtime::startup(b, a, th));
     v.extend(runtime::memory(b, a, th));
@@ -192,6 +196,58 @@ fn part_checks(
             })
         })
         .collect()
+}
+
+/// Entry points named in a message, the rest counted.
+const ENTRY_POINTS_SHOWN: usize = 5;
+
+/// A crate that grew or appeared: the symbols outside it that refer to it now and did not in
+/// the baseline. Nothing is said when either report has no graph for the crate (a baseline
+/// saved before there were entry points would make every one look new).
+fn new_entry_points(c: &mut Check, base: &crate::report::Binary, cur: &crate::report::Binary) {
+    let CheckId::BaselineCrate(name) = &c.id else {
+        return;
+    };
+    if c.delta.is_none_or(|d| d <= 0.0) {
+        return;
+    }
+    let Some(now) = cur.crates.iter().find(|k| k.name == *name) else {
+        return;
+    };
+    let before: &[String] = match base.crates.iter().find(|k| k.name == *name) {
+        Some(k) if k.retained.is_none() => return,
+        Some(k) => &k.entry_points,
+        None if base.graph.is_none() => return,
+        None => &[],
+    };
+    let new: Vec<String> = now
+        .entry_points
+        .iter()
+        .filter(|e| !before.contains(e))
+        .cloned()
+        .collect();
+    if new.is_empty() {
+        return;
+    }
+    let shown: Vec<&str> = new
+        .iter()
+        .take(ENTRY_POINTS_SHOWN)
+        .map(String::as_str)
+        .collect();
+    let more = new.len().saturating_sub(ENTRY_POINTS_SHOWN);
+    let _ = std::fmt::Write::write_fmt(
+        &mut c.message,
+        format_args!(
+            "; new entry points: {}{}",
+            shown.join(", "),
+            if more > 0 {
+                format!(" (+{more} more)")
+            } else {
+                String::new()
+            }
+        ),
+    );
+    c.entry_points = new;
 }
 
 /// `whole`: a figure of the whole binary (warns on relative growth alone); otherwise a part.
@@ -341,6 +397,90 @@ mod tests {
         assert_eq!(c.verdict, Verdict::Pass);
         assert_eq!(c.delta, Some(-10_000.0));
         assert!(c.message.contains("shrank"), "{}", c.message);
+    }
+
+    fn binary_with(crates: &[(&str, u64, &[&str])]) -> crate::report::Binary {
+        let bytes = std::fs::read(std::env::current_exe().expect("exe")).expect("read");
+        let mut b = crate::inspect::inspect_bytes(std::path::Path::new("x"), &bytes, None)
+            .expect("inspect");
+        b.graph = Some(crate::report::GraphSummary {
+            edges_from: crate::report::EdgeSource::AnalysisLink,
+            nodes: 0,
+            edges: 0,
+            roots: Vec::new(),
+            reachable_bytes: 0,
+            unreachable_bytes: 0,
+        });
+        b.crates = crates
+            .iter()
+            .map(|(name, size, entries)| crate::report::CrateSize {
+                name: name.to_string(),
+                file_size: *size,
+                vm_size: *size,
+                confidence: Default::default(),
+                instantiated_elsewhere: 0,
+                retained: Some(*size),
+                entry_points: entries.iter().map(|e| e.to_string()).collect(),
+            })
+            .collect();
+        b
+    }
+
+    /// The pull-request comment says what pulled the bytes in: the referrers that are new.
+    #[test]
+    fn grown_crate_names_its_new_entry_points() {
+        let th = Thresholds::default();
+        let base = binary_with(&[
+            ("regex", 100_000, &["app::old"]),
+            ("log", 5_000, &["app::x"]),
+        ]);
+        let cur = binary_with(&[
+            ("regex", 400_000, &["app::old", "app::parse_args"]),
+            ("log", 5_000, &["app::x", "app::y"]),
+            ("serde", 50_000, &["app::load"]),
+        ]);
+        let parts = |b: &crate::report::Binary| {
+            b.crates
+                .iter()
+                .map(|c| (c.name.clone(), c.file_size))
+                .collect::<BTreeMap<String, u64>>()
+        };
+        let mut checks = part_checks(Part::Crate, &parts(&base), &parts(&cur), &th);
+        for c in &mut checks {
+            new_entry_points(c, &base, &cur);
+        }
+        let by = |n: &str| {
+            checks
+                .iter()
+                .find(|c| c.id == CheckId::BaselineCrate(n.into()))
+                .expect("check")
+        };
+        assert_eq!(by("regex").entry_points, vec!["app::parse_args"]);
+        assert!(
+            by("regex")
+                .message
+                .contains("new entry points: app::parse_args")
+        );
+        assert_eq!(by("serde").entry_points, vec!["app::load"]);
+        // Unchanged in size: nothing to explain.
+        assert!(by("log").entry_points.is_empty());
+        // A baseline saved before there were entry points names none.
+        let mut old = base.clone();
+        old.graph = None;
+        for c in &mut old.crates {
+            c.retained = None;
+            c.entry_points.clear();
+        }
+        let mut c = size_check(
+            CheckId::BaselineCrate("regex".into()),
+            "crate regex",
+            100_000,
+            400_000,
+            &th,
+            false,
+        );
+        new_entry_points(&mut c, &old, &cur);
+        assert!(c.entry_points.is_empty(), "{:?}", c.entry_points);
     }
 
     #[test]

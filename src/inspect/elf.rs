@@ -86,6 +86,8 @@ pub fn inspect(elf: &Elf, bytes: &[u8]) -> Binary {
         symbols: Vec::new(),
         coverage: None,
         crate_symbols: Vec::new(),
+        graph: None,
+        why: None,
     }
 }
 

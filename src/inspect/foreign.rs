@@ -33,6 +33,8 @@ fn blank(format: &str, arch: String, file_size: u64) -> Binary {
         symbols: Vec::new(),
         coverage: None,
         crate_symbols: Vec::new(),
+        graph: None,
+        why: None,
     }
 }
 

@@ -218,6 +218,8 @@ mod tests {
             advice: "Ship the dynamic build.".into(),
             reproduced: false,
             reproduce: None,
+            reachable: None,
+            chain: Vec::new(),
         };
         let mut allowed = f.clone();
         allowed.krate = "dlopen2".into();

@@ -143,6 +143,7 @@ fn binary(s: &mut String, b: &Binary, st: &Style) {
     }
     sections(s, b, st);
     super::size::render(s, b, st);
+    super::why::render(s, b, st);
 }
 
 fn glibc(s: &mut String, b: &Binary, c: bool) {

@@ -10,6 +10,7 @@ mod image;
 pub mod markdown;
 pub mod probe;
 mod size;
+mod why;
 
 use std::io::Write;
 

@@ -41,7 +41,49 @@ pub fn render(s: &mut String, b: &Binary, st: &Style) {
         return;
     };
     crates(s, b, cov, st);
+    graph(s, b, st.color);
     symbols(s, b, st.color);
+}
+
+/// The reference graph in one line: where its edges come from, what is reachable.
+fn graph(s: &mut String, b: &Binary, c: bool) {
+    let Some(g) = &b.graph else { return };
+    let trust = if g.edges_from.exact() {
+        "exact"
+    } else {
+        "decoded from the code: lower confidence"
+    };
+    label(
+        s,
+        c,
+        "graph",
+        &format!(
+            "{} nodes, {} edges from {} ({trust}); {} reachable, {} linked but unreachable",
+            g.nodes,
+            g.edges,
+            g.edges_from.as_str(),
+            human_size(g.reachable_bytes),
+            human_size(g.unreachable_bytes)
+        ),
+    );
+}
+
+fn crates_shown(b: &Binary, st: &Style) -> usize {
+    if st.all_crates {
+        b.crates.len()
+    } else {
+        CRATES_SHOWN.min(b.crates.len())
+    }
+}
+
+/// The width of the crate column: the longest name shown.
+fn crate_width(b: &Binary, st: &Style) -> usize {
+    b.crates[..crates_shown(b, st)]
+        .iter()
+        .map(|k| k.name.chars().count())
+        .max()
+        .unwrap_or(0)
+        .clamp(8, 32)
 }
 
 /// The crates by loaded bytes, largest first (all of them with `--crates`).
@@ -60,17 +102,27 @@ fn crates(s: &mut String, b: &Binary, cov: &Coverage, st: &Style) {
         ),
     };
     label(s, c, "crates", &head);
-    let shown = if st.all_crates {
-        b.crates.len()
-    } else {
-        CRATES_SHOWN.min(b.crates.len())
-    };
-    let width = b.crates[..shown]
-        .iter()
-        .map(|k| k.name.chars().count())
-        .max()
-        .unwrap_or(0)
-        .clamp(8, 32);
+    if b.crates.iter().any(|k| k.retained.is_some()) {
+        let _ = writeln!(
+            s,
+            "    {}",
+            paint(
+                c,
+                DIM,
+                &format!(
+                    "{:<w$}  {:>10}  {:>6}  {:>10}  confidence",
+                    "crate",
+                    "own",
+                    "share",
+                    "retained",
+                    w = crate_width(b, st)
+                )
+            )
+        );
+    }
+    let shown = crates_shown(b, st);
+    let retained = b.crates.iter().any(|k| k.retained.is_some());
+    let width = crate_width(b, st);
     for k in &b.crates[..shown] {
         let conf = k.confidence.main().as_str();
         let mut note = conf.to_string();
@@ -82,9 +134,15 @@ fn crates(s: &mut String, b: &Binary, cov: &Coverage, st: &Style) {
             );
         }
         let name = truncate(&k.name, 32);
+        // Retained: what would go if the crate went (its own bytes and what only it keeps).
+        let keeps = match (retained, k.retained) {
+            (false, _) => String::new(),
+            (true, Some(r)) => format!("  {:>10}", human_size(r)),
+            (true, None) => format!("  {:>10}", "-"),
+        };
         let _ = writeln!(
             s,
-            "    {name:<width$}  {:>10}  {:>6}  {}",
+            "    {name:<width$}  {:>10}  {:>6}{keeps}  {}",
             human_size(k.vm_size),
             share(k.vm_size, whole),
             paint(c, DIM, &note)
@@ -158,6 +216,8 @@ mod tests {
                 ..ConfidenceBreakdown::default()
             },
             instantiated_elsewhere: elsewhere,
+            retained: None,
+            entry_points: Vec::new(),
         }
     }
 
@@ -188,6 +248,7 @@ mod tests {
             vm_size: 1000,
             confidence: Confidence::Exact,
             instantiated_in: None,
+            retained_size: None,
         }];
         let mut s = String::new();
         let st = Style {

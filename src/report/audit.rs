@@ -60,6 +60,14 @@ pub struct Finding {
     /// The shell command that reproduces the crash by hand.
     #[serde(default)]
     pub reproduce: Option<String>,
+    /// Whether the offending function (or, for run-time codegen, the crate's code) is
+    /// reachable from the binary's roots: `None` when that cannot be known (no symbols, no
+    /// graph, or a rule with nothing to reach).
+    #[serde(default)]
+    pub reachable: Option<bool>,
+    /// The shortest chain of references from a root to it, when reachable.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub chain: Vec<crate::report::Step>,
 }
 
 impl Finding {

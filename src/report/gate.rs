@@ -216,6 +216,10 @@ pub struct Check {
     /// `bytes`, `ms`, `libraries`, or empty where the value is not a number (`value` null).
     pub unit: Unit,
     pub message: String,
+    /// For a crate that grew or appeared: the symbols outside it that refer to it now and did
+    /// not in the baseline (what pulled the bytes in).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub entry_points: Vec<String>,
 }
 
 impl Check {
@@ -233,6 +237,7 @@ impl Check {
             fail_min: None,
             unit,
             message,
+            entry_points: Vec::new(),
         }
     }
 

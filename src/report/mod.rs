@@ -5,6 +5,7 @@
 
 mod audit;
 mod gate;
+mod graph;
 mod hostile;
 mod image;
 mod probe;
@@ -14,6 +15,7 @@ use serde::{Deserialize, Serialize};
 
 pub use audit::{Finding, Severity};
 pub use gate::{BaselineSummary, Check, CheckId, Provenance, Unit, Verdict};
+pub use graph::{Chain, EdgeSource, GraphSummary, RefKind, Step, Why};
 pub use hostile::{HostileOutcome, HostileRun};
 pub use image::{
     FileWhy, Image, ImageFile, InImage, InImageOutcome, LeftOut, LeftOutWhy, Missing, Trace,
@@ -252,6 +254,12 @@ pub struct Binary {
     pub crate_symbols: Vec<CrateSymbols>,
     #[serde(default)]
     pub coverage: Option<Coverage>,
+    /// The reference graph (issue: why is it in my binary); `None` without one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub graph: Option<GraphSummary>,
+    /// `--why PATTERN`: the chains that keep the matches alive.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub why: Option<Why>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]

@@ -13,15 +13,24 @@ pub enum Confidence {
     Mangled,
     /// Guessed: an impl of one crate's trait for another's type, a runtime symbol name.
     Heuristic,
+    /// Bytes without a symbol that only one crate's code refers to or describes: an unwind
+    /// entry (FDE, its LSDA, its `.eh_frame_hdr` row) or a dynamic relocation of that crate's
+    /// symbol, an anonymous constant that only that crate's code loads.
+    Referenced,
+    /// Bytes without a symbol that several crates refer to, given to the crate whose code
+    /// keeps them alive (every path from a root to them passes through it).
+    Dominated,
     /// No crate could be named (C code from nowhere we know, bytes without a symbol).
     Unattributed,
 }
 
 impl Confidence {
-    pub const ALL: [Confidence; 4] = [
+    pub const ALL: [Confidence; 6] = [
         Confidence::Exact,
         Confidence::Mangled,
         Confidence::Heuristic,
+        Confidence::Referenced,
+        Confidence::Dominated,
         Confidence::Unattributed,
     ];
 
@@ -30,6 +39,8 @@ impl Confidence {
             Confidence::Exact => "exact",
             Confidence::Mangled => "mangled",
             Confidence::Heuristic => "heuristic",
+            Confidence::Referenced => "referenced",
+            Confidence::Dominated => "dominated",
             Confidence::Unattributed => "unattributed",
         }
     }
@@ -41,6 +52,10 @@ pub struct ConfidenceBreakdown {
     pub exact: u64,
     pub mangled: u64,
     pub heuristic: u64,
+    #[serde(default)]
+    pub referenced: u64,
+    #[serde(default)]
+    pub dominated: u64,
     pub unattributed: u64,
 }
 
@@ -50,6 +65,8 @@ impl ConfidenceBreakdown {
             Confidence::Exact => &mut self.exact,
             Confidence::Mangled => &mut self.mangled,
             Confidence::Heuristic => &mut self.heuristic,
+            Confidence::Referenced => &mut self.referenced,
+            Confidence::Dominated => &mut self.dominated,
             Confidence::Unattributed => &mut self.unattributed,
         } += bytes;
     }
@@ -59,6 +76,8 @@ impl ConfidenceBreakdown {
             Confidence::Exact => self.exact,
             Confidence::Mangled => self.mangled,
             Confidence::Heuristic => self.heuristic,
+            Confidence::Referenced => self.referenced,
+            Confidence::Dominated => self.dominated,
             Confidence::Unattributed => self.unattributed,
         }
     }
@@ -86,6 +105,15 @@ pub struct CrateSize {
     /// (known only where the instantiating crate's rlib lists the symbol).
     #[serde(default)]
     pub instantiated_elsewhere: u64,
+    /// Bytes (in memory) that would become unreachable from the binary's roots if this crate's
+    /// code and data were gone: its own reachable bytes and everything only it keeps alive.
+    /// `None` when the binary has no reference graph (no symbols, or not ELF x86-64).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retained: Option<u64>,
+    /// Symbols of other crates that refer to this crate's code or data (normalised names, no
+    /// hashes): what pulls the crate in. The gate names the new ones when a crate grows.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub entry_points: Vec<String>,
 }
 
 /// One row of the byte map: a symbol, or a fallback label (`[section .rodata]`,
@@ -108,6 +136,10 @@ pub struct SymbolRow {
     /// Generic code of `crate` instantiated in this crate (its rlib defines the symbol).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub instantiated_in: Option<String>,
+    /// Bytes (in memory) that would become unreachable without this symbol (its dominator
+    /// subtree in the reference graph); `None` for rows that are not symbols or without a graph.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retained_size: Option<u64>,
 }
 
 /// One crate's largest symbols, and what its other rows add up to: the map of the bytes that

@@ -19,3 +19,4 @@ mod inspect;
 mod output;
 mod probe;
 mod size;
+mod why;

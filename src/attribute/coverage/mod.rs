@@ -37,6 +37,22 @@ pub struct Piece<'a> {
     pub owner: Owner<'a>,
     pub file: u64,
     pub vm: u64,
+    /// The addresses `[addr, end)` the piece covers in the loaded image; empty (`addr == end`)
+    /// for headers and bytes nothing claims.
+    pub addr: u64,
+    pub end: u64,
+}
+
+impl Piece<'_> {
+    fn new(owner: Owner<'_>, file: u64, vm: u64) -> Piece<'_> {
+        Piece {
+            owner,
+            file,
+            vm,
+            addr: 0,
+            end: 0,
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -44,6 +60,9 @@ pub struct SectionInfo<'a> {
     pub name: &'a str,
     /// `SHF_ALLOC`: part of the loaded image (what `strip` keeps).
     pub alloc: bool,
+    /// Address and size from the section header.
+    pub addr: u64,
+    pub size: u64,
 }
 
 #[derive(Debug)]
@@ -94,19 +113,41 @@ fn total(ranges: &[(u64, u64)]) -> u64 {
 pub fn layout<'a, H: FileHeader<Endian = Endianness>>(
     data: &'a [u8],
 ) -> object::read::Result<Layout<'a>> {
+    layout_split::<H>(data, &[])
+}
+
+/// Where the bytes no symbol covers are cut: at `at`, unless the piece before it and the piece
+/// from it describe the same symbol (`owner`: an address in it; [`NO_OWNER`] for a cut that
+/// always stands, e.g. where other code refers to).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Cut {
+    pub at: u64,
+    pub owner: u64,
+}
+
+pub const NO_OWNER: u64 = u64::MAX;
+
+/// As [`layout`], with the bytes of allocated sections that no symbol covers cut into one piece
+/// per gap between symbols, and each gap at `cuts` (sorted by address).
+pub fn layout_split<'a, H: FileHeader<Endian = Endianness>>(
+    data: &'a [u8],
+    cuts: &[Cut],
+) -> object::read::Result<Layout<'a>> {
     let header = H::parse(data)?;
     let endian = header.endian()?;
     let file_len = data.len() as u64;
     let phdrs = header.program_headers(endian, data)?;
     let sections = header.sections(endian, data)?;
 
-    let infos = sections
+    let infos: Vec<SectionInfo> = sections
         .iter()
         .map(|sh| {
             let name = sections.section_name(endian, sh).unwrap_or(b"<bad name>");
             SectionInfo {
                 name: std::str::from_utf8(name).unwrap_or("<bad name>"),
                 alloc: sh.sh_flags(endian).contains(elf::SHF_ALLOC),
+                addr: sh.sh_addr(endian).into(),
+                size: sh.sh_size(endian).into(),
             }
         })
         .collect();
@@ -130,8 +171,9 @@ pub fn layout<'a, H: FileHeader<Endian = Endianness>>(
     };
 
     let (table, symbol_table) = symbol_table(&sections, endian, data)?;
-    let used = symbols::pieces(&table, endian, &ext, &image, &mut pieces);
-    section_leftovers(&ext, &image, &used, &mut pieces);
+    let taken = symbols::pieces(&table, endian, &ext, &image, &mut pieces);
+    let alloc: Vec<bool> = infos.iter().map(|i| i.alloc).collect();
+    gaps(&ext, &image, &taken, &alloc, cuts, &mut pieces);
     if unmapped.file > 0 || unmapped.vm > 0 {
         pieces.push(unmapped);
     }
@@ -243,11 +285,7 @@ fn claim_file<'a, H: FileHeader<Endian = Endianness>>(
 
     let mut sec_file: Vec<(u64, u64)> = vec![(0, 0); sections.len()];
     let mut pieces: Vec<Piece<'a>> = Vec::new();
-    let mut unmapped = Piece {
-        owner: Owner::Unmapped,
-        file: 0,
-        vm: 0,
-    };
+    let mut unmapped = Piece::new(Owner::Unmapped, 0, 0);
     let mut cursor = 0u64;
     for (s, e, _, owner) in claims {
         if s > cursor {
@@ -258,11 +296,7 @@ fn claim_file<'a, H: FileHeader<Endian = Endianness>>(
         if e > s {
             match owner {
                 Owner::Section(i) => sec_file[i] = (s, e),
-                _ => pieces.push(Piece {
-                    owner,
-                    file: e - s,
-                    vm: overlap(s, e, &image.load_file),
-                }),
+                _ => pieces.push(Piece::new(owner, e - s, overlap(s, e, &image.load_file))),
             }
         }
         cursor = cursor.max(e);
@@ -329,28 +363,86 @@ fn symbol_table<'a, H: FileHeader<Endian = Endianness>>(
     Ok((table, name))
 }
 
-/// What the symbols left of each section.
-fn section_leftovers(
+/// What the symbols left of each section: one piece per gap between symbols of an allocated
+/// section, cut where `cuts` say; one piece per other section.
+fn gaps(
     ext: &Extents,
     image: &Image,
-    used: &[(u64, u64)],
+    taken: &[Vec<(u64, u64, u64)>],
+    alloc: &[bool],
+    cuts: &[Cut],
     pieces: &mut Vec<Piece<'_>>,
 ) {
-    for (i, &(fs, fe)) in ext.file.iter().enumerate() {
+    // Every symbol's address range, to merge cuts that describe the same symbol.
+    let mut global: Vec<(u64, u64, u64)> = taken
+        .iter()
+        .enumerate()
+        .flat_map(|(i, t)| {
+            let a = ext.addr[i].0;
+            t.iter().map(move |&(s, e, p)| (a + s, a + e, p))
+        })
+        .collect();
+    global.sort_unstable();
+    for (i, &(addr, size)) in ext.addr.iter().enumerate() {
+        let (fs, fe) = ext.file[i];
         let (ms, me) = ext.mem[i];
-        let vm = overlap(fs, fe, &image.load_file) + overlap(ms, me, &image.mem_only);
-        let (file, vm) = (
-            (fe - fs).saturating_sub(used[i].0),
-            vm.saturating_sub(used[i].1),
-        );
-        if file > 0 || vm > 0 {
-            pieces.push(Piece {
-                owner: Owner::Section(i),
-                file,
-                vm,
-            });
+        if fe <= fs && me <= ms {
+            continue;
+        }
+        let mut push = |lo: u64, hi: u64| {
+            let (file, vm) = symbols::symbol_bytes(ext, image, i, lo, hi);
+            if file > 0 || vm > 0 {
+                pieces.push(Piece {
+                    owner: Owner::Section(i),
+                    file,
+                    vm,
+                    addr: addr.saturating_add(lo),
+                    end: addr.saturating_add(hi),
+                });
+            }
+        };
+        if !alloc.get(i).copied().unwrap_or(false) && taken[i].is_empty() {
+            // Debug info and symbol tables: one piece, from the section's claimed bytes.
+            let file = fe - fs;
+            let vm = overlap(fs, fe, &image.load_file) + overlap(ms, me, &image.mem_only);
+            if file > 0 || vm > 0 {
+                pieces.push(Piece::new(Owner::Section(i), file, vm));
+            }
+            continue;
+        }
+        let mut cursor = 0u64;
+        let ends = taken[i].iter().map(|t| (t.0, t.1)).chain([(size, size)]);
+        for (s, e) in ends {
+            if s > cursor {
+                let (lo_addr, hi_addr) = (addr + cursor, addr + s);
+                let first = cuts.partition_point(|c| c.at <= lo_addr);
+                let mut lo = cursor;
+                let mut last_owner: Option<u64> = None;
+                for c in cuts[first..].iter().take_while(|c| c.at < hi_addr) {
+                    let owner = (c.owner != NO_OWNER)
+                        .then(|| symbol_at(&global, c.owner))
+                        .flatten();
+                    if owner.is_some() && owner == last_owner {
+                        continue;
+                    }
+                    last_owner = owner;
+                    let at = c.at - addr;
+                    if at > lo {
+                        push(lo, at);
+                        lo = at;
+                    }
+                }
+                push(lo, s);
+            }
+            cursor = cursor.max(e);
         }
     }
+}
+
+/// The piece of the symbol whose range holds `a`.
+fn symbol_at(global: &[(u64, u64, u64)], a: u64) -> Option<u64> {
+    let k = global.partition_point(|t| t.1 <= a);
+    global.get(k).filter(|t| t.0 <= a).map(|t| t.2)
 }
 
 #[cfg(test)]

@@ -7,15 +7,15 @@ use object::read::elf::{FileHeader, Sym, SymbolTable};
 
 use super::{Extents, Image, Owner, Piece, overlap};
 
-/// Add a piece for each symbol's bytes to `pieces`; returns the (file, memory) bytes the symbols
-/// took from each section.
+/// Add a piece for each symbol's bytes to `pieces`; returns, per section, the ranges the symbols
+/// took (offsets in the section, in order) with the index of each one's piece.
 pub(super) fn pieces<'a, H: FileHeader<Endian = Endianness>>(
     table: &SymbolTable<'a, H>,
     endian: Endianness,
     ext: &Extents,
     image: &Image,
     pieces: &mut Vec<Piece<'a>>,
-) -> Vec<(u64, u64)> {
+) -> Vec<Vec<(u64, u64, u64)>> {
     let cands = candidates(table, endian, &ext.addr, image.tls_base);
     symbol_pieces(&cands, table, endian, ext, image, pieces)
 }
@@ -96,8 +96,7 @@ fn candidates<H: FileHeader<Endian = Endianness>>(
 }
 
 /// Per section: symbols in address order; an overlapping or aliased symbol gets only the
-/// bytes not already taken, so nothing counts twice. Returns the (file, memory) bytes the
-/// symbols took from each section.
+/// bytes not already taken, so nothing counts twice. Returns the ranges taken per section.
 fn symbol_pieces<'a, H: FileHeader<Endian = Endianness>>(
     cands: &[Cand],
     table: &SymbolTable<'a, H>,
@@ -105,8 +104,8 @@ fn symbol_pieces<'a, H: FileHeader<Endian = Endianness>>(
     ext: &Extents,
     image: &Image,
     pieces: &mut Vec<Piece<'a>>,
-) -> Vec<(u64, u64)> {
-    let mut used: Vec<(u64, u64)> = vec![(0, 0); ext.file.len()];
+) -> Vec<Vec<(u64, u64, u64)>> {
+    let mut taken: Vec<Vec<(u64, u64, u64)>> = vec![Vec::new(); ext.file.len()];
     let mut current = u32::MAX;
     let mut scursor = 0u64;
     for c in cands {
@@ -132,8 +131,8 @@ fn symbol_pieces<'a, H: FileHeader<Endian = Endianness>>(
             .then(|| table.symbol(object::SymbolIndex(c.file as usize)).ok())
             .flatten()
             .and_then(|f| f.name(endian, table.strings()).ok());
-        used[i].0 += file;
-        used[i].1 += vm;
+        taken[i].push((s, c.end, pieces.len() as u64));
+        let addr = ext.addr[i].0;
         pieces.push(Piece {
             owner: Owner::Symbol {
                 name,
@@ -142,13 +141,21 @@ fn symbol_pieces<'a, H: FileHeader<Endian = Endianness>>(
             },
             file,
             vm,
+            addr: addr.saturating_add(s),
+            end: addr.saturating_add(c.end),
         });
     }
-    used
+    taken
 }
 
 /// The (file, memory) bytes of `[start, end)` of section `i` inside what the section claimed.
-fn symbol_bytes(ext: &Extents, image: &Image, i: usize, start: u64, end: u64) -> (u64, u64) {
+pub(super) fn symbol_bytes(
+    ext: &Extents,
+    image: &Image,
+    i: usize,
+    start: u64,
+    end: u64,
+) -> (u64, u64) {
     let (addr, _) = ext.addr[i];
     let (mem_lo, mem_hi) = ext.mem[i];
     if mem_hi > mem_lo {

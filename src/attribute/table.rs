@@ -1,0 +1,180 @@
+//! The byte map summed up: crates over the allocated sections, and the rows of `--symbols`.
+
+use std::collections::HashMap;
+
+use super::coverage::{Layout, Owner, Piece};
+use super::{Attr, Interner, NO_SYMBOL, NONE, UNKNOWN, demangle};
+use crate::inspect::elf::is_debug_section;
+use crate::options::{SizeOptions, SymbolCount};
+use crate::report::{Confidence, ConfidenceBreakdown, CrateSize, SymbolRow};
+
+/// The crate a piece counts for, and whether that is a crate by name (not `[no symbol]` or
+/// `[unknown]`); `None` outside the allocated sections, which no crate counts.
+pub(super) fn crate_of<'n>(
+    l: &Layout,
+    p: &Piece,
+    a: &Attr,
+    names: &'n Interner,
+) -> Option<(&'n str, bool)> {
+    let alloc = match p.owner {
+        Owner::Symbol { section, .. } | Owner::Section(section) => {
+            l.sections.get(section).is_some_and(|s| s.alloc)
+        }
+        _ => false,
+    };
+    alloc.then(|| match (p.owner, a.krate) {
+        (Owner::Section(_), NONE) => (NO_SYMBOL, false),
+        (_, NONE) => (UNKNOWN, false),
+        (_, k) => (names.shown(k), true),
+    })
+}
+
+/// Crates over the allocated sections, largest first; and the allocated and attributed bytes.
+pub(super) fn crate_sizes(
+    l: &Layout,
+    attrs: &[Attr],
+    names: &Interner,
+) -> (Vec<CrateSize>, u64, u64) {
+    let mut by_name: HashMap<&str, CrateSize> = HashMap::new();
+    let mut allocated = 0u64;
+    let mut attributed = 0u64;
+    for (p, a) in l.pieces.iter().zip(attrs) {
+        let Some((name, named)) = crate_of(l, p, a, names) else {
+            continue;
+        };
+        allocated += p.vm;
+        if named {
+            attributed += p.vm;
+        }
+        let c = by_name.entry(name).or_insert_with(|| CrateSize {
+            name: name.to_string(),
+            file_size: 0,
+            vm_size: 0,
+            confidence: ConfidenceBreakdown::default(),
+            instantiated_elsewhere: 0,
+            retained: None,
+            entry_points: Vec::new(),
+        });
+        c.file_size += p.file;
+        c.vm_size += p.vm;
+        c.confidence.add(a.confidence, p.vm);
+        if a.inst != NONE && names.shown(a.inst) != c.name {
+            c.instantiated_elsewhere += p.vm;
+        }
+    }
+    let mut crates: Vec<CrateSize> = by_name.into_values().collect();
+    crates.sort_by(|a, b| b.vm_size.cmp(&a.vm_size).then(a.name.cmp(&b.name)));
+    (crates, allocated, attributed)
+}
+
+/// Rows: all of them, or the largest symbols (of the `--filter` crate); only these are
+/// demangled. With all rows, the pieces without a symbol are one row per section, crate and
+/// confidence. Returned with the piece of each row that is one piece.
+pub(super) fn symbol_rows(
+    l: &Layout,
+    attrs: &[Attr],
+    names: &Interner,
+    s: &SizeOptions,
+) -> (Vec<SymbolRow>, Vec<Option<usize>>) {
+    let keep = |a: &Attr| match &s.filter {
+        None => true,
+        Some(f) => {
+            a.krate != NONE && {
+                let (shown, raw) = &names.names[a.krate as usize];
+                shown == f || raw == f || raw.replace('_', "-") == *f
+            }
+        }
+    };
+    // Pieces without a symbol, folded: the first of each (section, crate, confidence) stands
+    // for the others, whose bytes it sums.
+    let mut folded: HashMap<(usize, u32, Confidence), usize> = HashMap::new();
+    let mut sums: HashMap<usize, (u64, u64)> = HashMap::new();
+    let mut chosen: Vec<usize> = Vec::new();
+    for (i, p) in l.pieces.iter().enumerate() {
+        let symbol = matches!(p.owner, Owner::Symbol { .. });
+        if !keep(&attrs[i]) || !symbol && s.symbols != SymbolCount::All {
+            continue;
+        }
+        if let Owner::Section(sec) = p.owner {
+            let first = *folded
+                .entry((sec, attrs[i].krate, attrs[i].confidence))
+                .or_insert(i);
+            let sum = sums.entry(first).or_default();
+            sum.0 += p.file;
+            sum.1 += p.vm;
+            if first != i {
+                continue;
+            }
+        }
+        chosen.push(i);
+    }
+    let bytes = |i: usize| {
+        sums.get(&i)
+            .copied()
+            .unwrap_or((l.pieces[i].file, l.pieces[i].vm))
+    };
+    let size_key = |i: &usize| {
+        let (file, vm) = bytes(*i);
+        std::cmp::Reverse((vm.max(file), vm))
+    };
+    if let SymbolCount::Top(n) = s.symbols
+        && chosen.len() > n
+    {
+        if n > 0 {
+            chosen.select_nth_unstable_by_key(n - 1, size_key);
+        }
+        chosen.truncate(n);
+    }
+    chosen.sort_by_key(size_key);
+    chosen
+        .into_iter()
+        .map(|i| {
+            let mut r = row(l, &l.pieces[i], &attrs[i], names);
+            (r.file_size, r.vm_size) = bytes(i);
+            let one = matches!(l.pieces[i].owner, Owner::Symbol { .. });
+            (r, one.then_some(i))
+        })
+        .unzip()
+}
+
+pub(super) fn row(l: &Layout, p: &Piece, a: &Attr, names: &Interner) -> SymbolRow {
+    let section_name = |i: usize| l.sections.get(i).map_or("", |s| s.name).to_string();
+    let krate = (a.krate != NONE).then(|| names.shown(a.krate).to_string());
+    let inst = (a.inst != NONE)
+        .then(|| names.shown(a.inst).to_string())
+        .filter(|i| Some(i) != krate.as_ref());
+    let (name, mangled, section) = match p.owner {
+        Owner::Symbol { name, section, .. } => {
+            let shown = demangle::display_name(name);
+            let raw = String::from_utf8_lossy(name);
+            let mangled = (raw != shown).then(|| raw.into_owned());
+            (shown, mangled, section_name(section))
+        }
+        Owner::Section(i) => {
+            let sec = section_name(i);
+            let label = if is_debug_section(&sec) {
+                "[debug info]".to_string()
+            } else if sec == ".symtab" || sec == ".strtab" {
+                "[symbol table]".to_string()
+            } else {
+                format!("[section {sec}]")
+            };
+            (label, None, sec)
+        }
+        Owner::ElfHeader => ("[ELF headers]".into(), None, String::new()),
+        Owner::ProgramHeaders => ("[program headers]".into(), None, String::new()),
+        Owner::SectionHeaders => ("[section headers]".into(), None, String::new()),
+        Owner::Unmapped => ("[unmapped]".into(), None, String::new()),
+    };
+    SymbolRow {
+        name,
+        mangled,
+        krate,
+        section,
+        file_size: p.file,
+        vm_size: p.vm,
+        confidence: a.confidence,
+        instantiated_in: inst,
+        retained_size: None,
+    }
+}

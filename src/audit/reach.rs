@@ -1,0 +1,110 @@
+//! Whether the offending code of a finding is reachable from the binary's roots, with the
+//! chain that keeps it alive (issue 13, item 4): dynamic loading, run-time code generation,
+//! NSS lookups and iconv. "The crate is in the graph" becomes "main → ... → dlopen".
+
+use super::rules;
+use crate::graph::{Graph, Graphs};
+use crate::report::{Finding, Report, Step};
+
+/// The rules whose offending function the graph can look for.
+const REACH_RULES: &[&str] = &["AOT001", "AOT002", "AOT004", "AOT010"];
+
+/// Fill `reachable` and `chain` of each such finding from its artifact's graph.
+pub fn annotate(graphs: &Graphs, report: &mut Report) {
+    for (i, a) in report.artifacts.iter_mut().enumerate() {
+        let graph = graphs.by_artifact.get(&i);
+        for f in a
+            .findings
+            .iter_mut()
+            .filter(|f| REACH_RULES.contains(&f.rule.as_str()))
+        {
+            if let Some(g) = graph {
+                reach(g, f);
+            }
+        }
+    }
+}
+
+fn reach(g: &Graph, f: &mut Finding) {
+    if !g.has_symbols() {
+        return;
+    }
+    let Some(rule) = rules::find(&f.rule) else {
+        return;
+    };
+    let functions: Vec<(&str, u32)> = rule
+        .symbols
+        .iter()
+        .chain(rule.imports)
+        .filter_map(|s| g.symbol(s).map(|v| (*s, v)))
+        .collect();
+    let mut linked_unreachable: Vec<&str> = Vec::new();
+    let mut best: Option<(&str, Vec<Step>)> = None;
+    for (name, v) in &functions {
+        match g.reach(*v) {
+            (true, chain) => {
+                if best.as_ref().is_none_or(|b| chain.len() < b.1.len()) {
+                    best = Some((name, chain));
+                }
+            }
+            (false, _) => linked_unreachable.push(name),
+        }
+    }
+    if let Some((name, chain)) = best {
+        f.evidence
+            .push(format!("`{name}` is reachable: {}", arrows(&chain)));
+        f.reachable = Some(true);
+        f.chain = chain;
+        return;
+    }
+    if !linked_unreachable.is_empty() {
+        f.reachable = Some(false);
+        f.evidence.push(format!(
+            "{} linked but unreachable from every root (the entry point, constructors, \
+             exports): dead code the linker kept",
+            quoted(&linked_unreachable)
+        ));
+        return;
+    }
+    // No function to look for (run-time codegen), or none linked: the crate's own code.
+    match g.reach_crate(&f.krate) {
+        Some((true, chain)) => {
+            f.evidence.push(format!(
+                "the code of {} is reachable: {}",
+                f.krate,
+                arrows(&chain)
+            ));
+            f.reachable = Some(true);
+            f.chain = chain;
+        }
+        Some((false, _)) => {
+            f.reachable = Some(false);
+            f.evidence.push(format!(
+                "the code of {} is linked but unreachable from every root",
+                f.krate
+            ));
+        }
+        None if functions.is_empty() && !rule.symbols.is_empty() => {
+            f.reachable = Some(false);
+        }
+        None => {}
+    }
+}
+
+fn quoted(names: &[&str]) -> String {
+    names
+        .iter()
+        .map(|n| format!("`{n}`"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// `_start → main → ... → dlopen`, eliding the middle of long chains.
+pub fn arrows(chain: &[Step]) -> String {
+    let names: Vec<&str> = chain.iter().map(|s| s.symbol.as_str()).collect();
+    if names.len() <= 8 {
+        return names.join(" → ");
+    }
+    let (head, tail) = (&names[..3], &names[names.len() - 4..]);
+    format!("{} → … → {}", head.join(" → "), tail.join(" → "))
+}

@@ -1,0 +1,322 @@
+//! The graph over the attribution's pieces: references and roots mapped to pieces, the
+//! dominator tree, retained sizes, and the crate of each piece without a symbol.
+//!
+//! Retained size of a symbol: its subtree in the dominator tree. Of a crate "as one node":
+//! what is reachable from the roots with the crate and not without any of its pieces (a walk
+//! of the graph per crate, see [`crate_retained`]).
+
+use std::collections::HashMap;
+
+use super::dom::{self, Csr, Dominators, NONE};
+use super::refs::{Ref, Root};
+use crate::attribute::coverage::{Owner, Piece};
+use crate::attribute::unwind::Described;
+use crate::attribute::{Attributed, NO_GROUP};
+use crate::report::{Confidence, RefKind};
+
+pub(super) const KINDS: [RefKind; 5] = [
+    RefKind::Root,
+    RefKind::Call,
+    RefKind::Address,
+    RefKind::Data,
+    RefKind::Describes,
+];
+
+fn kind_id(k: RefKind) -> u8 {
+    KINDS.iter().position(|x| *x == k).unwrap_or(0) as u8
+}
+
+/// Pieces by address, to find the one that holds an address.
+struct Lookup {
+    /// (start, end, piece), sorted by start.
+    ranges: Vec<(u64, u64, u32)>,
+    /// Sections whose bytes are reached as a whole through `__start_`/`__stop_` symbols
+    /// (names that are C identifiers): (start, end).
+    arrays: Vec<(u64, u64)>,
+}
+
+impl Lookup {
+    fn new(pieces: &[Piece], sections: &[(bool, u64, u64)]) -> Lookup {
+        let mut ranges: Vec<(u64, u64, u32)> = pieces
+            .iter()
+            .enumerate()
+            .filter(|(_, p)| p.end > p.addr)
+            .map(|(i, p)| (p.addr, p.end, i as u32))
+            .collect();
+        ranges.sort_unstable();
+        let arrays = sections
+            .iter()
+            .filter(|s| s.0 && s.2 > s.1)
+            .map(|s| (s.1, s.2))
+            .collect();
+        Lookup { ranges, arrays }
+    }
+
+    fn at(&self, a: u64) -> Option<u32> {
+        let k = self.ranges.partition_point(|r| r.0 <= a).checked_sub(1)?;
+        let r = self.ranges[k];
+        (a < r.1).then_some(r.2)
+    }
+
+    /// The pieces inside `[lo, hi)`.
+    fn within(&self, lo: u64, hi: u64) -> impl Iterator<Item = u32> + '_ {
+        let first = self.ranges.partition_point(|r| r.0 < lo);
+        self.ranges[first..]
+            .iter()
+            .take_while(move |r| r.0 < hi)
+            .map(|r| r.2)
+    }
+
+    /// The pieces a reference to `to` reaches: the piece there, or a whole array section whose
+    /// start or end it is.
+    fn targets(&self, to: u64, out: &mut Vec<u32>) {
+        out.clear();
+        if let Some(&(lo, hi)) = self.arrays.iter().find(|s| s.0 == to || s.1 == to) {
+            out.extend(self.within(lo, hi));
+        } else if let Some(p) = self.at(to) {
+            out.push(p);
+        }
+    }
+}
+
+/// The graph of one binary, and what its dominator tree says.
+pub struct Analysis {
+    /// Pieces are nodes `0..n`; `n` is the virtual root that points at every root.
+    pub n: usize,
+    pub root: u32,
+    /// References between pieces (no crate nodes).
+    pub plain: Csr,
+    /// Breadth-first parents from the root over `plain`.
+    pub parent: Vec<(u32, u8)>,
+    /// Per piece its crate group (`NO_GROUP`: none), after the pieces without symbols got theirs.
+    pub group: Vec<u32>,
+    pub group_names: Vec<String>,
+    /// Bytes each piece keeps alive (its dominator subtree; its own size if unreachable).
+    pub retained: Vec<u64>,
+    /// Bytes each crate group keeps alive.
+    pub group_retained: Vec<u64>,
+    pub reachable: Vec<bool>,
+    /// Root descriptions, deduplicated.
+    pub roots: Vec<String>,
+}
+
+/// Sections (is an array section, start, end) by index, for [`Lookup`].
+fn array_sections(a: &Attributed) -> Vec<(bool, u64, u64)> {
+    a.layout
+        .sections
+        .iter()
+        .map(|s| {
+            let (addr, size) = (s.addr, s.size);
+            let c_ident = !s.name.is_empty()
+                && s.name
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'_')
+                && !s.name.as_bytes()[0].is_ascii_digit();
+            (s.alloc && c_ident, addr, addr + size)
+        })
+        .collect()
+}
+
+/// Build the graph, give the pieces without a symbol their crates (in `a`), and compute
+/// retained sizes.
+pub fn analyse(
+    a: &mut Attributed,
+    refs: &[Ref],
+    described: &[Described],
+    roots: &[Root],
+) -> Analysis {
+    let sections = array_sections(a);
+    let pieces = &a.layout.pieces;
+    let n = pieces.len();
+    let root = n as u32;
+    let look = Lookup::new(pieces, &sections);
+    let mut edges: Vec<(u32, u32, u8)> = Vec::with_capacity(refs.len() + described.len());
+    let mut buf = Vec::new();
+    for r in refs {
+        let Some(f) = look.at(r.from) else { continue };
+        look.targets(r.to, &mut buf);
+        edges.extend(buf.iter().map(|&t| (f, t, kind_id(r.kind))));
+    }
+    for d in described {
+        if let (Some(o), Some(p)) = (look.at(d.owner), look.at(d.start)) {
+            edges.push((o, p, kind_id(RefKind::Describes)));
+        }
+    }
+    let mut root_names: Vec<String> = Vec::new();
+    for r in roots {
+        let before = edges.len();
+        match r.end {
+            Some(end) => edges.extend(look.within(r.addr, end).map(|p| (root, p, 0))),
+            None => edges.extend(look.at(r.addr).map(|p| (root, p, 0))),
+        }
+        if edges.len() > before && !root_names.iter().any(|x| x == r.why) {
+            root_names.push(r.why.to_string());
+        }
+    }
+    let plain = Csr::new(n + 1, edges);
+    let parent = dom::shortest_paths(&plain, root);
+    let doms = dom::dominators(&plain, root);
+    let (mut group, group_names) = a.groups();
+    assign(a, &plain, &doms, &mut group, root);
+    let size: Vec<u64> = a.layout.pieces.iter().map(|p| p.vm).chain([0]).collect();
+    let mut retained = doms.retained(&size);
+    retained.truncate(n);
+    let reachable: Vec<bool> = (0..n as u32).map(|v| doms.reachable(v)).collect();
+    let group_retained = crate_retained(&plain, root, &group, group_names.len(), &size, &reachable);
+    Analysis {
+        n,
+        root,
+        parent,
+        group_retained,
+        retained,
+        group,
+        group_names,
+        reachable,
+        plain,
+        roots: root_names,
+    }
+}
+
+/// Bytes each crate group keeps alive: what is reachable with it and not without it (its
+/// pieces taken out of the graph as one). One walk of the graph per crate; a node per crate
+/// that every edge into the crate passes through would also let each of those edges reach
+/// every other entry of the crate, so one dominator tree cannot answer this.
+fn crate_retained(
+    g: &Csr,
+    root: u32,
+    group: &[u32],
+    groups: usize,
+    size: &[u64],
+    reachable: &[bool],
+) -> Vec<u64> {
+    let total: u64 = (0..group.len())
+        .filter(|&v| reachable[v])
+        .map(|v| size[v])
+        .sum();
+    let mut mark = vec![u32::MAX; g.len()];
+    let mut stack = Vec::new();
+    (0..groups as u32)
+        .map(|k| {
+            let mut kept = 0u64;
+            stack.clear();
+            stack.push(root);
+            mark[root as usize] = k;
+            while let Some(v) = stack.pop() {
+                kept += size[v as usize];
+                for &w in g.succ(v) {
+                    let wi = w as usize;
+                    if mark[wi] != k && group.get(wi) != Some(&k) {
+                        mark[wi] = k;
+                        stack.push(w);
+                    }
+                }
+            }
+            total.saturating_sub(kept)
+        })
+        .collect()
+}
+
+/// The crate of each piece without a symbol: the crate of every piece that refers to it (or
+/// that it describes), else the crate whose node dominates it; in dominator order, so a piece
+/// referred to only by such pieces follows them.
+fn assign(a: &mut Attributed, plain: &Csr, doms: &Dominators, group: &mut [u32], root: u32) {
+    let n = group.len();
+    let preds = plain.reverse();
+    // A piece of each group, to adopt its crate from.
+    let mut sample: HashMap<u32, usize> = HashMap::new();
+    for (i, &k) in group.iter().enumerate() {
+        if k != NO_GROUP {
+            sample.entry(k).or_insert(i);
+        }
+    }
+    let anonymous = |a: &Attributed, v: usize| {
+        let p = &a.layout.pieces[v];
+        matches!(p.owner, Owner::Section(s) if a.layout.sections.get(s).is_some_and(|s| s.alloc))
+    };
+    let unreachable = (0..n as u32).filter(|&v| !doms.reachable(v));
+    let order: Vec<u32> = doms.order.iter().copied().chain(unreachable).collect();
+    // Twice: an unreachable piece may be described by one that comes later in the order.
+    for v in order.iter().chain(order.iter()).copied() {
+        let vi = v as usize;
+        if vi >= n || group[vi] != NO_GROUP || !anonymous(a, vi) {
+            continue;
+        }
+        let mut only: Option<u32> = None;
+        let mut single = true;
+        for &p in preds.succ(v) {
+            if p == root {
+                continue;
+            }
+            let k = group.get(p as usize).copied().unwrap_or(NO_GROUP);
+            match only {
+                _ if k == NO_GROUP => single = false,
+                None => only = Some(k),
+                Some(o) if o != k => single = false,
+                _ => {}
+            }
+        }
+        let chosen = match only {
+            Some(k) if single => Some((k, Confidence::Referenced)),
+            _ => dominating_crate(doms, group, v, root).map(|k| (k, Confidence::Dominated)),
+        };
+        if let Some((k, confidence)) = chosen
+            && let Some(&from) = sample.get(&k)
+        {
+            a.adopt(vi, from, confidence);
+            group[vi] = k;
+        }
+    }
+}
+
+/// The crate of the nearest piece above `v` in the dominator tree that has one: removing
+/// that crate removes the piece, and with it `v`.
+fn dominating_crate(doms: &Dominators, group: &[u32], v: u32, root: u32) -> Option<u32> {
+    let mut u = doms.idom[v as usize];
+    while u != NONE && u != root {
+        match group.get(u as usize) {
+            Some(&k) if k != NO_GROUP => return Some(k),
+            _ => u = doms.idom[u as usize],
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Regression: one node per crate that every edge into the crate passed through let an
+    /// edge into one of its symbols reach all the others (a dead entry looked alive).
+    #[test]
+    fn crate_retained_counts_only_what_the_crate_keeps() {
+        // root 5 → u 0 → c1 1 (crate 0); v 3 (unreachable) → c2 2 (crate 0) → w 4.
+        let g = Csr::new(6, vec![(5, 0, 0), (0, 1, 1), (3, 2, 1), (2, 4, 1)]);
+        let doms = dom::dominators(&g, 5);
+        let reachable: Vec<bool> = (0..5).map(|v| doms.reachable(v)).collect();
+        assert_eq!(reachable, vec![true, true, false, false, false]);
+        let group = vec![NO_GROUP, 0, 0, NO_GROUP, NO_GROUP];
+        let size = vec![1, 10, 100, 1000, 10_000, 0];
+        assert_eq!(
+            crate_retained(&g, 5, &group, 1, &size, &reachable),
+            vec![10]
+        );
+        // Two paths into the crate: it keeps only what both pass through it for.
+        let g = Csr::new(
+            6,
+            vec![
+                (5, 0, 0),
+                (5, 3, 0),
+                (0, 1, 1),
+                (3, 2, 1),
+                (1, 4, 1),
+                (3, 4, 1),
+            ],
+        );
+        let doms = dom::dominators(&g, 5);
+        let reachable: Vec<bool> = (0..5).map(|v| doms.reachable(v)).collect();
+        assert_eq!(
+            crate_retained(&g, 5, &group, 1, &size, &reachable),
+            vec![110]
+        );
+    }
+}

@@ -1,0 +1,196 @@
+//! References recovered from x86-64 machine code, for binaries linked without
+//! `--emit-relocs`: the targets of direct calls and jumps, RIP-relative memory operands, and in
+//! a position-dependent executable (`ET_EXEC`) immediates that fall inside the image. An
+//! indirect call through a register is not seen; data-held addresses come from the dynamic
+//! relocations (PIE) or, in an `ET_EXEC`, from aligned words of data that point into code.
+//! Decoded by `iced-x86` (its decoder only).
+
+use iced_x86::{Decoder, DecoderOptions, FlowControl, Instruction, OpKind};
+use object::Endianness;
+use object::elf;
+use object::read::elf::{FileHeader, SectionHeader, Sym as _};
+
+use super::refs::Ref;
+use crate::report::RefKind;
+
+/// Sections whose words are not addresses (unwind tables, notes, string tables).
+const NOT_POINTERS: &[&[u8]] = &[
+    b".eh_frame",
+    b".eh_frame_hdr",
+    b".gcc_except_table",
+    b".dynstr",
+    b".dynsym",
+    b".gnu.hash",
+    b".hash",
+];
+
+/// The references of the code (and, in an `ET_EXEC`, of the data) of an x86-64 ELF file;
+/// `None` for another machine.
+pub fn decoded<H: FileHeader<Endian = Endianness>>(data: &[u8]) -> Option<Vec<Ref>> {
+    let header = H::parse(data).ok()?;
+    let endian = header.endian().ok()?;
+    if header.e_machine(endian) != elf::EM_X86_64 {
+        return None;
+    }
+    let sections = header.sections(endian, data).ok()?;
+    let exec = header.e_type(endian) == elf::ET_EXEC;
+    // The image, to tell an immediate that is an address from one that is a number.
+    let (lo, hi) = sections
+        .iter()
+        .filter(|sh| sh.sh_flags(endian).contains(elf::SHF_ALLOC))
+        .fold((u64::MAX, 0u64), |(lo, hi), sh| {
+            let a: u64 = sh.sh_addr(endian).into();
+            let s: u64 = sh.sh_size(endian).into();
+            (lo.min(a), hi.max(a + s))
+        });
+    // Where code starts: every symbol in an executable section. Decoding restarts there, so
+    // bytes between functions (padding, data) cannot shift the decoding of the next one.
+    let mut starts: Vec<u64> = sections
+        .symbols(endian, data, elf::SHT_SYMTAB)
+        .map(|t| {
+            t.iter()
+                .filter(|s| !s.st_shndx(endian).is_special())
+                .map(|s| s.st_value(endian).into())
+                .collect()
+        })
+        .unwrap_or_default();
+    starts.sort_unstable();
+    starts.dedup();
+    let mut out = Vec::new();
+    for sh in sections.iter() {
+        let flags = sh.sh_flags(endian);
+        if !flags.contains(elf::SHF_ALLOC) || sh.sh_type(endian) == elf::SHT_NOBITS {
+            continue;
+        }
+        let Ok(bytes) = sh.data(endian, data) else {
+            continue;
+        };
+        let addr: u64 = sh.sh_addr(endian).into();
+        if flags.contains(elf::SHF_EXECINSTR) {
+            let end = addr + bytes.len() as u64;
+            let first = starts.partition_point(|&s| s <= addr);
+            let mut cuts = vec![addr];
+            cuts.extend(starts[first..].iter().take_while(|&&s| s < end));
+            cuts.push(end);
+            for w in cuts.windows(2) {
+                let (s, e) = ((w[0] - addr) as usize, (w[1] - addr) as usize);
+                code(&bytes[s..e], w[0], exec.then_some((lo, hi)), &mut out);
+            }
+        } else if exec {
+            let name = sections.section_name(endian, sh).unwrap_or_default();
+            if !NOT_POINTERS.contains(&name) {
+                words(bytes, addr, lo, hi, &mut out);
+            }
+        }
+    }
+    Some(out)
+}
+
+fn code(bytes: &[u8], addr: u64, image: Option<(u64, u64)>, out: &mut Vec<Ref>) {
+    let mut decoder = Decoder::with_ip(64, bytes, addr, DecoderOptions::NONE);
+    let mut ins = Instruction::default();
+    while decoder.can_decode() {
+        decoder.decode_out(&mut ins);
+        let from = ins.ip();
+        match ins.flow_control() {
+            FlowControl::Call
+            | FlowControl::UnconditionalBranch
+            | FlowControl::ConditionalBranch
+                if matches!(
+                    ins.op0_kind(),
+                    OpKind::NearBranch64 | OpKind::NearBranch32 | OpKind::NearBranch16
+                ) =>
+            {
+                out.push(Ref {
+                    from,
+                    to: ins.near_branch_target(),
+                    kind: RefKind::Call,
+                });
+                continue;
+            }
+            _ => {}
+        }
+        if ins.is_ip_rel_memory_operand() {
+            let branch = matches!(
+                ins.flow_control(),
+                FlowControl::IndirectCall | FlowControl::IndirectBranch
+            );
+            out.push(Ref {
+                from,
+                to: ins.ip_rel_memory_address(),
+                kind: if branch {
+                    RefKind::Call
+                } else {
+                    RefKind::Address
+                },
+            });
+        }
+        if let Some((lo, hi)) = image {
+            for i in 0..ins.op_count() {
+                let v = match ins.op_kind(i) {
+                    OpKind::Immediate32 | OpKind::Immediate32to64 | OpKind::Immediate64 => {
+                        ins.immediate(i)
+                    }
+                    _ => continue,
+                };
+                if (lo..hi).contains(&v) {
+                    out.push(Ref {
+                        from,
+                        to: v,
+                        kind: RefKind::Address,
+                    });
+                }
+            }
+        }
+    }
+}
+
+/// Aligned 8-byte words of data that hold an address inside the image.
+fn words(bytes: &[u8], addr: u64, lo: u64, hi: u64, out: &mut Vec<Ref>) {
+    let skip = ((8 - addr % 8) % 8) as usize;
+    for (k, w) in bytes
+        .get(skip..)
+        .unwrap_or_default()
+        .chunks_exact(8)
+        .enumerate()
+    {
+        let v = u64::from_le_bytes([w[0], w[1], w[2], w[3], w[4], w[5], w[6], w[7]]);
+        if (lo..hi).contains(&v) {
+            out.push(Ref {
+                from: addr + (skip + k * 8) as u64,
+                to: v,
+                kind: RefKind::Data,
+            });
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn calls_and_rip_relative_loads_are_found() {
+        // call +5; lea rax, [rip+0x10]; ret
+        let code_bytes = [
+            0xe8, 0x05, 0x00, 0x00, 0x00, 0x48, 0x8d, 0x05, 0x10, 0x00, 0x00, 0x00, 0xc3,
+        ];
+        let mut out = Vec::new();
+        code(&code_bytes, 0x1000, None, &mut out);
+        assert_eq!(
+            out,
+            vec![
+                Ref {
+                    from: 0x1000,
+                    to: 0x100a,
+                    kind: RefKind::Call
+                },
+                Ref {
+                    from: 0x1005,
+                    to: 0x101c,
+                    kind: RefKind::Address
+                },
+            ]
+        );
+    }
+}

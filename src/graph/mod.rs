@@ -1,0 +1,507 @@
+//! Why is it in my binary: the reference graph of an ELF binary, retained sizes, and the chain
+//! of references that keeps code alive.
+//!
+//! Nodes are the attribution's pieces (symbols, and the bytes no symbol covers, cut where code
+//! refers into them), so the graph covers every loaded byte. Edges come, by preference, from
+//! the binary's own static relocations (`--emit-relocs`), from those of the analysis link that
+//! `compile` makes beside our own builds, or from decoding the code (see [`EdgeSource`]); the
+//! dynamic relocations add every address stored in data. The graph gives the pieces without a
+//! symbol their crates (issue 13, item 6), so this stage does the attribution: it reads the
+//! byte map from `attribute` and sums it up once the graph has spoken.
+
+mod build;
+mod decode;
+pub mod dom;
+mod refs;
+mod why;
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use object::Endianness;
+use object::elf::{FileHeader32, FileHeader64};
+use object::read::elf::FileHeader;
+
+use crate::attribute::coverage::{self, Cut, NO_OWNER, Owner};
+use crate::attribute::{Attributed, CrateIndex, unwind};
+use crate::error::{Error, Result};
+use crate::inspect::Mapped;
+use crate::options::SizeOptions;
+use crate::plan::Plan;
+use crate::report::{Binary, EdgeSource, GraphSummary, Report, Step};
+
+pub use why::unmatched;
+
+/// What the audit and `--why` read of one binary's graph after the stage.
+pub struct Graph {
+    root: u32,
+    parent: Vec<(u32, u8)>,
+    plain: dom::Csr,
+    /// Display name of each piece (symbols demangled, others their labels).
+    names: Vec<String>,
+    /// Pieces by the raw name of their symbol.
+    raw: HashMap<String, u32>,
+    /// Whether each piece is a symbol (not bytes without one).
+    symbol: Vec<bool>,
+    group: Vec<u32>,
+    group_names: Vec<String>,
+    reachable: Vec<bool>,
+    has_symbols: bool,
+}
+
+impl Graph {
+    /// The steps from a root to piece `v`; empty when no root reaches it.
+    fn chain(&self, v: u32) -> Vec<Step> {
+        dom::path(&self.parent, self.root, v)
+            .into_iter()
+            .skip(1)
+            .map(|(p, k)| Step {
+                symbol: self.names[p as usize].clone(),
+                krate: self.crate_of(p).map(str::to_string),
+                kind: build::KINDS[k as usize],
+            })
+            .collect()
+    }
+
+    fn crate_of(&self, v: u32) -> Option<&str> {
+        let k = *self.group.get(v as usize)?;
+        self.group_names.get(k as usize).map(String::as_str)
+    }
+
+    /// The piece of the symbol named `raw` (as in the symbol table).
+    pub fn symbol(&self, raw: &str) -> Option<u32> {
+        self.raw.get(raw).copied()
+    }
+
+    pub fn has_symbols(&self) -> bool {
+        self.has_symbols
+    }
+
+    /// Whether a root reaches `v`, and the chain when one does.
+    pub fn reach(&self, v: u32) -> (bool, Vec<Step>) {
+        let r = self.reachable.get(v as usize).copied().unwrap_or(false);
+        (r, if r { self.chain(v) } else { Vec::new() })
+    }
+
+    /// The crate group named `name` (`-` and `_` alike).
+    fn group_named(&self, name: &str) -> Option<u32> {
+        let norm = |s: &str| s.replace('-', "_");
+        self.group_names
+            .iter()
+            .position(|g| norm(g) == norm(name))
+            .map(|k| k as u32)
+    }
+
+    /// The symbols of crate group `k` that something outside it refers to (or a root), the
+    /// reachable ones first, the nearest to a root first.
+    fn entries(&self, k: u32) -> Vec<u32> {
+        let preds = self.plain.reverse();
+        let depth = |v: u32| dom::path(&self.parent, self.root, v).len();
+        let mut out: Vec<u32> = (0..self.group.len() as u32)
+            .filter(|&v| self.group[v as usize] == k && self.symbol[v as usize])
+            .filter(|&v| {
+                preds
+                    .succ(v)
+                    .iter()
+                    .any(|&p| p == self.root || self.group.get(p as usize) != Some(&k))
+            })
+            .collect();
+        out.sort_by_key(|&v| (!self.reachable[v as usize], depth(v)));
+        out
+    }
+
+    /// Whether crate `name` is reachable, and the chain to its nearest entry.
+    pub fn reach_crate(&self, name: &str) -> Option<(bool, Vec<Step>)> {
+        let k = self.group_named(name)?;
+        let first = *self.entries(k).first()?;
+        Some(self.reach(first))
+    }
+}
+
+/// The graphs of a `check` run, by artifact index.
+#[derive(Default)]
+pub struct Graphs {
+    pub by_artifact: HashMap<usize, Graph>,
+}
+
+/// The graph stage of `check`: every artifact attributed with its graph (the analysis link's
+/// relocations where `compile` made one), `--why` answered. A binary that cannot be read gets
+/// a warning, not a failed run.
+pub fn check(plan: &Plan, builds: &[crate::compile::Built], report: &mut Report) -> Result<Graphs> {
+    let (rustc, target, settings) = (&plan.toolchain.rustc, plan.target.as_str(), &plan.size);
+    let libdir = crate::attribute::crates::sysroot_libdir(rustc, target);
+    if libdir.is_none() {
+        report.warnings.push(format!(
+            "`rustc --print target-libdir --target {target}` failed: std's symbols are \
+             attributed by their names only"
+        ));
+    }
+    let mut graphs = Graphs::default();
+    for built in builds {
+        let (index, warnings) = CrateIndex::for_build(built, target, libdir.as_deref());
+        report.warnings.extend(warnings);
+        let dir = crate::compile::analysis_dir(plan.dirs.build(built.link));
+        for (i, a) in report.artifacts.iter_mut().enumerate() {
+            if a.link_mode != Some(built.link) || a.binary.format != "elf" {
+                continue;
+            }
+            let analysis = analysis_file(&dir, a.binary.build_id.as_deref());
+            let path = PathBuf::from(&a.path);
+            let result = Mapped::open(&path).and_then(|m| {
+                let extra = analysis
+                    .as_deref()
+                    .map(Mapped::open)
+                    .transpose()
+                    .ok()
+                    .flatten();
+                let input = Input {
+                    bytes: m.bytes(),
+                    analysis: extra.as_ref().map(Mapped::bytes),
+                };
+                analyse(&path, &input, &mut a.binary, Some(&index), settings, true)
+            });
+            match result {
+                Ok(Some(g)) => {
+                    graphs.by_artifact.insert(i, g);
+                }
+                Ok(None) => {}
+                Err(e) => report.warnings.push(format!("no size attribution: {e}")),
+            }
+            if a.binary
+                .graph
+                .as_ref()
+                .is_some_and(|g| !g.edges_from.exact())
+            {
+                report.warnings.push(format!(
+                    "{}: no analysis link found ({}): the reference graph was decoded from the \
+                     code, a lower confidence",
+                    a.name,
+                    dir.display()
+                ));
+            }
+        }
+    }
+    Ok(graphs)
+}
+
+/// The analysis link of the binary with this build id, if `compile` left one.
+fn analysis_file(dir: &Path, build_id: Option<&str>) -> Option<PathBuf> {
+    crate::compile::link::analysis_file(dir, build_id?)
+}
+
+/// `inspect FILE`: attribute and graph one binary's bytes (its own relocations, else decoded).
+pub fn inspect_bytes(
+    path: &Path,
+    bytes: &[u8],
+    binary: &mut Binary,
+    settings: &SizeOptions,
+) -> Result<()> {
+    let input = Input {
+        bytes,
+        analysis: None,
+    };
+    analyse(path, &input, binary, None, settings, false).map(|_| ())
+}
+
+/// The bytes of the measured binary, and of its analysis link when there is one.
+struct Input<'a> {
+    bytes: &'a [u8],
+    analysis: Option<&'a [u8]>,
+}
+
+/// Attribute `binary` with its graph; the graph is kept when `keep` (or `--why`) asks.
+fn analyse(
+    path: &Path,
+    input: &Input,
+    binary: &mut Binary,
+    index: Option<&CrateIndex>,
+    settings: &SizeOptions,
+    keep: bool,
+) -> Result<Option<Graph>> {
+    if binary.format != "elf" {
+        return Ok(None);
+    }
+    if input.bytes.get(4) == Some(&2) {
+        analyse_as::<FileHeader64<Endianness>>(path, input, binary, index, settings, keep)
+    } else {
+        analyse_as::<FileHeader32<Endianness>>(path, input, binary, index, settings, keep)
+    }
+}
+
+fn analyse_as<H: FileHeader<Endian = Endianness>>(
+    path: &Path,
+    input: &Input,
+    binary: &mut Binary,
+    index: Option<&CrateIndex>,
+    settings: &SizeOptions,
+    keep: bool,
+) -> Result<Option<Graph>> {
+    let bytes = input.bytes;
+    let (mut refs, source) = references::<H>(input);
+    let mut roots = Vec::new();
+    refs::roots::<H>(bytes, &mut roots);
+    let mut dynamic = Vec::new();
+    refs::dynamic_relocations::<H>(bytes, &mut dynamic, &mut roots);
+    // Static relocations name a GOT load's symbol already; decoded code names the slot.
+    let mut unchanged = Vec::new();
+    let slots = refs::through_got::<H>(
+        bytes,
+        if source == EdgeSource::Decoded {
+            &mut refs
+        } else {
+            &mut unchanged
+        },
+        &dynamic,
+    );
+    refs.append(&mut dynamic);
+    let mut described = unwind::described::<H>(bytes);
+    // A GOT slot is the indirection cell of what it holds: its bytes (and its relocation's)
+    // go with that symbol.
+    let holds: HashMap<u64, u64> = dynamic_targets(&refs, &slots);
+    described.extend(slots.iter().filter_map(|&at| {
+        holds.get(&at).map(|&owner| unwind::Described {
+            start: at,
+            end: at + 8,
+            owner,
+        })
+    }));
+    described.sort_unstable();
+    let mut cuts: Vec<Cut> = refs
+        .iter()
+        .map(|r| Cut {
+            at: r.to,
+            owner: NO_OWNER,
+        })
+        .chain(roots.iter().map(|r| Cut {
+            at: r.addr,
+            owner: NO_OWNER,
+        }))
+        .chain(slots.iter().map(|&at| Cut {
+            at,
+            owner: NO_OWNER,
+        }))
+        .chain(described.iter().map(|d| Cut {
+            at: d.start,
+            owner: d.owner,
+        }))
+        .collect();
+    cuts.sort_unstable();
+    cuts.dedup();
+    let layout = coverage::layout_split::<H>(bytes, &cuts)
+        .map_err(|e| Error::malformed(path, format!("cannot read the ELF layout: {e}")))?;
+    drop(cuts);
+    let has_symbols = layout
+        .pieces
+        .iter()
+        .any(|p| matches!(p.owner, Owner::Symbol { .. }));
+    let mut a = Attributed::new(layout, index, settings);
+    let g = build::analyse(&mut a, &refs, &described, &roots);
+    drop(refs);
+    let attribution = a.finish(settings);
+    binary.crates = attribution.crates;
+    binary.symbols = attribution.symbols;
+    binary.crate_symbols = attribution.crate_symbols;
+    binary.coverage = Some(attribution.coverage);
+    for (row, piece) in binary.symbols.iter_mut().zip(&attribution.symbol_pieces) {
+        row.retained_size = piece.map(|p| g.retained[p]);
+    }
+    let entry_points = entry_points(&a, &g);
+    for c in &mut binary.crates {
+        if let Some(k) = g.group_names.iter().position(|n| *n == c.name) {
+            c.retained = Some(g.group_retained[k]);
+            c.entry_points = entry_points.get(&k).cloned().unwrap_or_default();
+        }
+    }
+    let reachable_bytes: u64 = (0..g.n)
+        .filter(|&v| g.reachable[v])
+        .map(|v| a.layout.pieces[v].vm)
+        .sum();
+    let loaded = binary.coverage.as_ref().map_or(0, |c| c.allocated_bytes);
+    binary.graph = Some(GraphSummary {
+        edges_from: source,
+        nodes: g.n as u64,
+        edges: g.plain.edges() as u64,
+        roots: g.roots.clone(),
+        reachable_bytes,
+        unreachable_bytes: loaded.saturating_sub(reachable_bytes),
+    });
+    if !keep && settings.why.is_none() {
+        return Ok(None);
+    }
+    let mut graph = kept(&a, g, has_symbols);
+    aliases::<H>(bytes, &a, &mut graph.raw);
+    if let Some(p) = &settings.why {
+        binary.why = Some(why::why(&graph, p));
+    }
+    Ok(keep.then_some(graph))
+}
+
+/// What each GOT slot holds, from the dynamic relocations among `refs`.
+fn dynamic_targets(refs: &[refs::Ref], slots: &[u64]) -> HashMap<u64, u64> {
+    let slots: std::collections::HashSet<u64> = slots.iter().copied().collect();
+    refs.iter()
+        .filter(|r| slots.contains(&r.from) && r.kind == crate::report::RefKind::Data)
+        .map(|r| (r.from, r.to))
+        .collect()
+}
+
+/// The references of the binary and where they came from.
+fn references<H: FileHeader<Endian = Endianness>>(input: &Input) -> (Vec<refs::Ref>, EdgeSource) {
+    if let Some(r) = refs::static_relocations::<H>(input.bytes) {
+        return (r, EdgeSource::Relocations);
+    }
+    if let Some(extra) = input.analysis
+        && let Some(t) = refs::Translation::between::<H>(extra, input.bytes)
+        && let Some(mut r) = refs::static_relocations::<H>(extra)
+    {
+        r.retain_mut(|x| match (t.map(x.from), t.map(x.to)) {
+            (Some(f), Some(to)) => {
+                (x.from, x.to) = (f, to);
+                true
+            }
+            _ => false,
+        });
+        return (r, EdgeSource::AnalysisLink);
+    }
+    (
+        decode::decoded::<H>(input.bytes).unwrap_or_default(),
+        EdgeSource::Decoded,
+    )
+}
+
+/// Per crate group, the names of the symbols of other crates that refer into it.
+fn entry_points(a: &Attributed, g: &build::Analysis) -> HashMap<usize, Vec<String>> {
+    let mut out: HashMap<usize, Vec<String>> = HashMap::new();
+    let mut seen: std::collections::HashSet<(u32, u32)> = Default::default();
+    for f in 0..g.n as u32 {
+        let gf = g.group[f as usize];
+        if !matches!(a.layout.pieces[f as usize].owner, Owner::Symbol { .. }) {
+            continue;
+        }
+        for &t in g.plain.succ(f) {
+            let gt = g
+                .group
+                .get(t as usize)
+                .copied()
+                .unwrap_or(crate::attribute::NO_GROUP);
+            if gt != crate::attribute::NO_GROUP && gt != gf && seen.insert((gt, f)) {
+                out.entry(gt as usize).or_default().push(a.name(f as usize));
+            }
+        }
+    }
+    for v in out.values_mut() {
+        v.sort();
+        v.dedup();
+    }
+    out
+}
+
+/// Names of symbols that share their address with the symbol whose piece it is (glibc's
+/// `getpwuid_r` is a weak alias of `__getpwuid_r`): found by those names too.
+fn aliases<H: FileHeader<Endian = Endianness>>(
+    bytes: &[u8],
+    a: &Attributed,
+    raw: &mut HashMap<String, u32>,
+) {
+    use object::elf;
+    use object::read::elf::Sym as _;
+    let at: HashMap<u64, u32> = a
+        .layout
+        .pieces
+        .iter()
+        .enumerate()
+        .filter(|(_, p)| matches!(p.owner, Owner::Symbol { .. }))
+        .map(|(i, p)| (p.addr, i as u32))
+        .collect();
+    let Ok(header) = H::parse(bytes) else { return };
+    let Ok(endian) = header.endian() else { return };
+    let Ok(sections) = header.sections(endian, bytes) else {
+        return;
+    };
+    let Ok(table) = sections.symbols(endian, bytes, elf::SHT_SYMTAB) else {
+        return;
+    };
+    let strings = table.strings();
+    for s in table.iter() {
+        if s.st_shndx(endian).is_special() || s.st_type() == elf::STT_SECTION {
+            continue;
+        }
+        let value: u64 = s.st_value(endian).into();
+        if let (Some(&piece), Ok(name)) = (at.get(&value), s.name(endian, strings))
+            && !name.is_empty()
+        {
+            raw.entry(String::from_utf8_lossy(name).into_owned())
+                .or_insert(piece);
+        }
+    }
+}
+
+/// What is kept of the graph for the audit and `--why`: names and paths, not the bytes.
+fn kept(a: &Attributed, g: build::Analysis, has_symbols: bool) -> Graph {
+    let mut raw = HashMap::new();
+    let symbol = (0..g.n)
+        .map(|i| matches!(a.layout.pieces[i].owner, Owner::Symbol { .. }))
+        .collect();
+    let names = (0..g.n)
+        .map(|i| {
+            if let Owner::Symbol { name, .. } = a.layout.pieces[i].owner {
+                raw.insert(String::from_utf8_lossy(name).into_owned(), i as u32);
+            }
+            a.name(i)
+        })
+        .collect();
+    Graph {
+        root: g.root,
+        parent: g.parent,
+        plain: g.plain,
+        names,
+        raw,
+        symbol,
+        group: g.group,
+        group_names: g.group_names,
+        reachable: g.reachable,
+        has_symbols,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Damaged binaries are user input: the graph's readers (unwind tables, relocations, the
+    /// decoder) return what they can and never panic; the rows still sum.
+    #[test]
+    fn mutated_elf_files_never_panic_in_the_graph() {
+        let Ok(original) = std::fs::read("/bin/true") else {
+            return;
+        };
+        let len = original.len();
+        let mut seed = 0x1234_5678_9abc_def1_u64;
+        let mut next = move || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        let settings = SizeOptions {
+            symbols: crate::options::SymbolCount::All,
+            why: Some("main".into()),
+            ..SizeOptions::default()
+        };
+        for round in 0..150 {
+            let mut bytes = original.clone();
+            for _ in 0..1 + round % 6 {
+                let at = (next() % len as u64) as usize;
+                bytes[at] = next() as u8;
+            }
+            let path = Path::new("mutated");
+            let Ok(mut binary) = crate::inspect::inspect_bytes(path, &bytes, None) else {
+                continue;
+            };
+            if inspect_bytes(path, &bytes, &mut binary, &settings).is_ok() {
+                let file: u64 = binary.symbols.iter().map(|r| r.file_size).sum();
+                assert_eq!(file, len as u64, "round {round}");
+            }
+        }
+    }
+}

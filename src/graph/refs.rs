@@ -1,0 +1,441 @@
+//! References between addresses of a binary, from relocations: the static relocations a link
+//! with `--emit-relocs` keeps (`.rela.text`, `.rela.data.rel.ro`, ...: every call, address load
+//! and stored address, exact), and the dynamic ones every PIE has (`.rela.dyn`: every address
+//! stored in data). Also the roots: what runs or is read without a reference in the code.
+
+use object::Endianness;
+use object::elf;
+use object::read::elf::{
+    Dyn as _, FileHeader, ProgramHeader as _, Rela as _, SectionHeader, Sym as _,
+};
+
+use crate::report::RefKind;
+
+/// `from` refers to `to` (addresses of the measured binary).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Ref {
+    pub from: u64,
+    pub to: u64,
+    pub kind: RefKind,
+}
+
+/// An address reached without a reference in the code, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Root {
+    pub addr: u64,
+    /// Up to `end` (a whole section, e.g. `.init_array`), or just the piece at `addr`.
+    pub end: Option<u64>,
+    pub why: &'static str,
+}
+
+/// Sections whose relocations describe rather than refer: their bytes are given to what they
+/// describe by `attribute::unwind`, and an FDE naming its function keeps nothing alive.
+const DESCRIPTIVE: &[&[u8]] = &[b".eh_frame", b".eh_frame_hdr", b".gcc_except_table"];
+
+/// x86-64 relocation types whose field is relative to the end of an instruction's 4-byte
+/// operand when they sit in code: the section-relative target is `S + A + 4`.
+const X86_PC_RELATIVE: &[elf::RelocationType] = &[
+    elf::R_X86_64_PC32,
+    elf::R_X86_64_PLT32,
+    elf::R_X86_64_GOTPCREL,
+    elf::R_X86_64_GOTPCRELX,
+    elf::R_X86_64_REX_GOTPCRELX,
+    elf::R_X86_64_GOTTPOFF,
+    elf::R_X86_64_TLSGD,
+    elf::R_X86_64_TLSLD,
+];
+
+/// Types that refer to nothing (sizes, the GOT's own base).
+const X86_NOT_A_REFERENCE: &[elf::RelocationType] = &[
+    elf::R_X86_64_NONE,
+    elf::R_X86_64_SIZE32,
+    elf::R_X86_64_SIZE64,
+    elf::R_X86_64_GOTPC32,
+    elf::R_X86_64_GOTPC64,
+];
+
+/// The static relocations of `data` (a binary linked with `--emit-relocs`), as references
+/// between its own addresses; `None` when it has none.
+pub fn static_relocations<H: FileHeader<Endian = Endianness>>(data: &[u8]) -> Option<Vec<Ref>> {
+    let header = H::parse(data).ok()?;
+    let endian = header.endian().ok()?;
+    let sections = header.sections(endian, data).ok()?;
+    let symbols = sections.symbols(endian, data, elf::SHT_SYMTAB).ok()?;
+    let x86 = header.e_machine(endian) == elf::EM_X86_64;
+    let tls_base = header
+        .program_headers(endian, data)
+        .ok()?
+        .iter()
+        .find(|p| p.p_type(endian) == elf::PT_TLS)
+        .map(|p| p.p_vaddr(endian).into());
+    // Zero-filled TLS (`.tbss`) overlaps other sections' addresses and has no piece of its
+    // own: a reference to a variable there refers to nothing the graph holds.
+    let tbss: Vec<(u64, u64)> = sections
+        .iter()
+        .filter(|sh| {
+            sh.sh_type(endian) == elf::SHT_NOBITS && sh.sh_flags(endian).contains(elf::SHF_TLS)
+        })
+        .map(|sh| {
+            let a: u64 = sh.sh_addr(endian).into();
+            (a, a + Into::<u64>::into(sh.sh_size(endian)))
+        })
+        .collect();
+    let mut out = Vec::new();
+    let mut any = false;
+    for sh in sections.iter() {
+        if sh.sh_type(endian) != elf::SHT_RELA || sh.sh_flags(endian).contains(elf::SHF_ALLOC) {
+            continue;
+        }
+        let Ok(target) = sections.section(object::SectionIndex(sh.sh_info(endian) as usize)) else {
+            continue;
+        };
+        let name = sections.section_name(endian, target).unwrap_or_default();
+        if !target.sh_flags(endian).contains(elf::SHF_ALLOC) || DESCRIPTIVE.contains(&name) {
+            continue;
+        }
+        any = true;
+        let code = target.sh_flags(endian).contains(elf::SHF_EXECINSTR);
+        let Ok(Some((relas, _))) = sh.rela(endian, data) else {
+            continue;
+        };
+        let base: u64 = target.sh_addr(endian).into();
+        let bytes = target.data(endian, data).unwrap_or_default();
+        for r in relas {
+            let typ = r.r_type(endian, false);
+            if x86 && X86_NOT_A_REFERENCE.contains(&typ) {
+                continue;
+            }
+            let Ok(sym) = symbols.symbol(object::SymbolIndex(r.r_sym(endian, false) as usize))
+            else {
+                continue;
+            };
+            if sym.st_shndx(endian).is_special() {
+                continue;
+            }
+            let value: u64 = sym.st_value(endian).into();
+            let addend = Into::<i64>::into(r.r_addend(endian)) as u64;
+            let to = match sym.st_type() {
+                elf::STT_SECTION => {
+                    let bias = if x86 && code && X86_PC_RELATIVE.contains(&typ) {
+                        4
+                    } else {
+                        0
+                    };
+                    value.wrapping_add(addend).wrapping_add(bias)
+                }
+                elf::STT_TLS => value.wrapping_add(tls_base.unwrap_or(0)),
+                _ => value,
+            };
+            if sym.st_type() == elf::STT_TLS && tbss.iter().any(|t| (t.0..t.1).contains(&to)) {
+                continue;
+            }
+            let from: u64 = r.r_offset(endian).into();
+            let kind = match code {
+                false => RefKind::Data,
+                true if x86 && is_branch(bytes, from.wrapping_sub(base)) => RefKind::Call,
+                true => RefKind::Address,
+            };
+            out.push(Ref { from, to, kind });
+        }
+    }
+    any.then_some(out)
+}
+
+/// Whether the x86-64 instruction whose 4-byte operand is at `at` is a call or jump: `call`
+/// and `jmp rel32` (`e8`, `e9`, also after the linker relaxed a GOT call to `addr32 call`),
+/// `jcc rel32` (`0f 8x`), and `call`/`jmp *sym@GOTPCREL(%rip)` (`ff 15`, `ff 25`).
+fn is_branch(bytes: &[u8], at: u64) -> bool {
+    let at = at as usize;
+    let b1 = at.checked_sub(1).and_then(|i| bytes.get(i)).copied();
+    let b2 = at.checked_sub(2).and_then(|i| bytes.get(i)).copied();
+    matches!(b1, Some(0xe8 | 0xe9))
+        || matches!((b2, b1), (Some(0xff), Some(0x15 | 0x25)))
+        || matches!((b2, b1), (Some(0x0f), Some(0x80..=0x8f)))
+}
+
+/// The dynamic relocations (`.rela.dyn`, `.rela.plt`): each stored address as a reference of
+/// the data that holds it. IFUNC resolvers (`IRELATIVE`) are roots: the start-up code calls
+/// them with no reference in the code.
+pub fn dynamic_relocations<H: FileHeader<Endian = Endianness>>(
+    data: &[u8],
+    refs: &mut Vec<Ref>,
+    roots: &mut Vec<Root>,
+) {
+    let Ok(header) = H::parse(data) else { return };
+    let Ok(endian) = header.endian() else { return };
+    let Ok(sections) = header.sections(endian, data) else {
+        return;
+    };
+    let (relative, irelative, absolute) = match header.e_machine(endian) {
+        elf::EM_X86_64 => (
+            elf::R_X86_64_RELATIVE,
+            elf::R_X86_64_IRELATIVE,
+            [
+                elf::R_X86_64_64,
+                elf::R_X86_64_GLOB_DAT,
+                elf::R_X86_64_JUMP_SLOT,
+            ],
+        ),
+        elf::EM_AARCH64 => (
+            elf::R_AARCH64_RELATIVE,
+            elf::R_AARCH64_IRELATIVE,
+            [
+                elf::R_AARCH64_ABS64,
+                elf::R_AARCH64_GLOB_DAT,
+                elf::R_AARCH64_JUMP_SLOT,
+            ],
+        ),
+        _ => return,
+    };
+    let dynsyms = sections.symbols(endian, data, elf::SHT_DYNSYM).ok();
+    for sh in sections.iter() {
+        if sh.sh_type(endian) != elf::SHT_RELA || !sh.sh_flags(endian).contains(elf::SHF_ALLOC) {
+            continue;
+        }
+        let Ok(Some((relas, _))) = sh.rela(endian, data) else {
+            continue;
+        };
+        for r in relas {
+            let typ = r.r_type(endian, false);
+            let from: u64 = r.r_offset(endian).into();
+            let addend = Into::<i64>::into(r.r_addend(endian)) as u64;
+            let to = if typ == relative || typ == irelative {
+                addend
+            } else if absolute.contains(&typ) {
+                let sym = dynsyms.as_ref().and_then(|t| {
+                    t.symbol(object::SymbolIndex(r.r_sym(endian, false) as usize))
+                        .ok()
+                });
+                match sym {
+                    Some(s) if !s.st_shndx(endian).is_special() => {
+                        let v: u64 = s.st_value(endian).into();
+                        v.wrapping_add(if typ == absolute[0] { addend } else { 0 })
+                    }
+                    _ => continue,
+                }
+            } else {
+                continue;
+            };
+            if typ == irelative {
+                roots.push(Root {
+                    addr: to,
+                    end: None,
+                    why: "IFUNC resolver (run by the start-up code)",
+                });
+            }
+            refs.push(Ref {
+                from,
+                to,
+                kind: RefKind::Data,
+            });
+        }
+    }
+}
+
+/// What the loader or libc reaches without a reference in the code: the entry point; the
+/// constructor and destructor arrays (`.preinit_array`, `.init_array`, `.fini_array`: the
+/// loader, or `__libc_start_main` in a static binary, walks them); `.init`/`.fini` (named
+/// by `DT_INIT`/`DT_FINI`, called by the loader); and the symbols the dynamic symbol table
+/// exports (any other object may call them).
+pub fn roots<H: FileHeader<Endian = Endianness>>(data: &[u8], roots: &mut Vec<Root>) {
+    let Ok(header) = H::parse(data) else { return };
+    let Ok(endian) = header.endian() else { return };
+    let entry: u64 = header.e_entry(endian).into();
+    if entry != 0 {
+        roots.push(Root {
+            addr: entry,
+            end: None,
+            why: "entry point",
+        });
+    }
+    let Ok(sections) = header.sections(endian, data) else {
+        return;
+    };
+    for sh in sections.iter() {
+        let why = match sh.sh_type(endian) {
+            elf::SHT_PREINIT_ARRAY => ".preinit_array",
+            elf::SHT_INIT_ARRAY => ".init_array",
+            elf::SHT_FINI_ARRAY => ".fini_array",
+            elf::SHT_PROGBITS => match sections.section_name(endian, sh).unwrap_or_default() {
+                b".init" => ".init (DT_INIT)",
+                b".fini" => ".fini (DT_FINI)",
+                _ => continue,
+            },
+            elf::SHT_DYNAMIC => {
+                dynamic_roots::<H>(sh, endian, data, roots);
+                continue;
+            }
+            _ => continue,
+        };
+        let addr: u64 = sh.sh_addr(endian).into();
+        let size: u64 = sh.sh_size(endian).into();
+        if size > 0 {
+            roots.push(Root {
+                addr,
+                end: Some(addr + size),
+                why,
+            });
+        }
+    }
+    let Ok(dynsyms) = sections.symbols(endian, data, elf::SHT_DYNSYM) else {
+        return;
+    };
+    for s in dynsyms.iter() {
+        let defined = !s.st_shndx(endian).is_special();
+        if defined
+            && s.st_bind() != elf::STB_LOCAL
+            && matches!(s.st_type(), elf::STT_FUNC | elf::STT_OBJECT)
+        {
+            roots.push(Root {
+                addr: s.st_value(endian).into(),
+                end: None,
+                why: "exported symbol",
+            });
+        }
+    }
+}
+
+/// `DT_INIT`/`DT_FINI` where they name functions outside `.init`/`.fini`.
+fn dynamic_roots<H: FileHeader<Endian = Endianness>>(
+    sh: &H::SectionHeader,
+    endian: Endianness,
+    data: &[u8],
+    roots: &mut Vec<Root>,
+) {
+    let Ok(Some((dynamic, _))) = sh.dynamic(endian, data) else {
+        return;
+    };
+    for d in dynamic {
+        let why = match Some(d.d_tag(endian)) {
+            Some(elf::DT_INIT) => "DT_INIT",
+            Some(elf::DT_FINI) => "DT_FINI",
+            _ => continue,
+        };
+        roots.push(Root {
+            addr: d.d_val(endian).into(),
+            end: None,
+            why,
+        });
+    }
+}
+
+/// Code that loads an address from a GOT slot (`mov sym@GOTPCREL(%rip)`, `call *slot(%rip)`)
+/// refers to what the slot holds: decoded references to a slot of `.got`/`.got.plt` are taken
+/// to its target (from the dynamic relocations), as the static relocations name it. Returns
+/// the slots, each to be a piece of its own: a run of slots as one piece would let every slot's
+/// target be reached through any of them.
+pub fn through_got<H: FileHeader<Endian = Endianness>>(
+    data: &[u8],
+    refs: &mut [Ref],
+    dynamic: &[Ref],
+) -> Vec<u64> {
+    let Ok(header) = H::parse(data) else {
+        return Vec::new();
+    };
+    let Ok(endian) = header.endian() else {
+        return Vec::new();
+    };
+    let Ok(sections) = header.sections(endian, data) else {
+        return Vec::new();
+    };
+    let got: Vec<(u64, u64)> = sections
+        .iter()
+        .filter(|sh| matches!(sections.section_name(endian, sh), Ok(b".got" | b".got.plt")))
+        .map(|sh| {
+            let a: u64 = sh.sh_addr(endian).into();
+            (a, a + Into::<u64>::into(sh.sh_size(endian)))
+        })
+        .collect();
+    let slots: std::collections::HashMap<u64, u64> = dynamic
+        .iter()
+        .filter(|d| got.iter().any(|g| (g.0..g.1).contains(&d.from)))
+        .map(|d| (d.from, d.to))
+        .collect();
+    for r in refs.iter_mut() {
+        if let Some(&to) = slots.get(&r.to) {
+            r.to = to;
+        }
+    }
+    slots.into_keys().collect()
+}
+
+/// Addresses of one link mapped to another link of the same objects: each allocated section
+/// by name, at the same offset. `--emit-relocs` moves `.eh_frame` among the read-only sections
+/// (lld places it as an input section then), and with it the addresses of what follows; the
+/// sections themselves keep their sizes and contents' order.
+pub struct Translation {
+    /// (start in the analysis link, end, start in the measured binary), by start.
+    map: Vec<(u64, u64, u64)>,
+}
+
+impl Translation {
+    /// `None` when the two are not links of the same objects (a section missing or resized).
+    pub fn between<H: FileHeader<Endian = Endianness>>(
+        analysis: &[u8],
+        measured: &[u8],
+    ) -> Option<Translation> {
+        let read = |data: &[u8]| -> Option<Vec<(Vec<u8>, u64, u64)>> {
+            let header = H::parse(data).ok()?;
+            let endian = header.endian().ok()?;
+            let sections = header.sections(endian, data).ok()?;
+            Some(
+                sections
+                    .iter()
+                    .filter(|sh| sh.sh_flags(endian).contains(elf::SHF_ALLOC))
+                    .map(|sh| {
+                        let name = sections.section_name(endian, sh).unwrap_or_default();
+                        (
+                            name.to_vec(),
+                            sh.sh_addr(endian).into(),
+                            sh.sh_size(endian).into(),
+                        )
+                    })
+                    .collect(),
+            )
+        };
+        let (a, m) = (read(analysis)?, read(measured)?);
+        if a.len() != m.len() {
+            return None;
+        }
+        let mut map = Vec::with_capacity(a.len());
+        let mut used = vec![false; m.len()];
+        for (name, addr, size) in &a {
+            let k = m
+                .iter()
+                .enumerate()
+                .position(|(k, s)| !used[k] && s.0 == *name)?;
+            used[k] = true;
+            if m[k].2 != *size {
+                return None;
+            }
+            map.push((*addr, addr + size, m[k].1));
+        }
+        map.sort_unstable();
+        Some(Translation { map })
+    }
+
+    /// The measured binary's address for the analysis link's `a` (`None`: outside every
+    /// allocated section). A section's end address maps to the end.
+    pub fn map(&self, a: u64) -> Option<u64> {
+        let k = self.map.partition_point(|m| m.0 <= a).checked_sub(1)?;
+        let (s, e, to) = self.map[k];
+        (a <= e).then(|| to + (a - s))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn translation_maps_by_section_and_offset() {
+        let t = Translation {
+            map: vec![(0x100, 0x200, 0x300), (0x200, 0x280, 0x100)],
+        };
+        assert_eq!(t.map(0x100), Some(0x300));
+        assert_eq!(t.map(0x1ff), Some(0x3ff));
+        assert_eq!(t.map(0x210), Some(0x110));
+        assert_eq!(t.map(0x50), None);
+        assert_eq!(t.map(0x281), None);
+    }
+}

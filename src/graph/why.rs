@@ -1,0 +1,116 @@
+//! `--why PATTERN`: a crate name, else a symbol's name (raw or demangled), else a regular
+//! expression over demangled names; for each match the shortest chain from a root.
+
+use super::Graph;
+use crate::error::Error;
+use crate::options::SizeOptions;
+use crate::report::{Chain, Report, Why};
+
+/// Chains shown per binary; the rest is counted in `more`.
+const SHOWN: usize = 10;
+
+pub(super) fn why(g: &Graph, pattern: &str) -> Why {
+    let mut w = Why {
+        pattern: pattern.to_string(),
+        matched: "none".into(),
+        entry_points: None,
+        chains: Vec::new(),
+        more: 0,
+        note: None,
+    };
+    if let Some(k) = g.group_named(pattern) {
+        let entries = g.entries(k);
+        w.matched = "crate".into();
+        w.entry_points = Some(entries.len() as u64);
+        let name = g.group_names[k as usize].clone();
+        w.more = entries.len().saturating_sub(SHOWN) as u64;
+        w.chains = entries
+            .iter()
+            .take(SHOWN)
+            .map(|&v| Chain {
+                target: format!("{name}: {}", g.names[v as usize]),
+                steps: g.chain(v),
+            })
+            .collect();
+        if entries.is_empty() {
+            w.note = Some(format!("nothing outside {name} refers to it"));
+        }
+        return w;
+    }
+    if !g.has_symbols {
+        w.note = Some(
+            "chains need symbols: this binary has no symbol table (stripped); the crate and \
+             section view above still holds"
+                .into(),
+        );
+        return w;
+    }
+    let mut hits: Vec<u32> = g
+        .raw
+        .iter()
+        .filter(|(raw, _)| raw.as_str() == pattern)
+        .map(|(_, &v)| v)
+        .chain(
+            g.raw
+                .values()
+                .copied()
+                .filter(|&v| g.names[v as usize] == pattern),
+        )
+        .collect();
+    if hits.is_empty() {
+        let re = regex::Regex::new(pattern).unwrap_or_else(|_| {
+            regex::Regex::new(&regex::escape(pattern)).unwrap_or_else(|_| never())
+        });
+        hits = g
+            .raw
+            .values()
+            .copied()
+            .filter(|&v| re.is_match(&g.names[v as usize]))
+            .collect();
+    }
+    hits.sort_unstable();
+    hits.dedup();
+    if hits.is_empty() {
+        return w;
+    }
+    w.matched = "symbol".into();
+    let depth = |v: u32| {
+        let c = super::dom::path(&g.parent, g.root, v).len();
+        (c == 0, c, g.names[v as usize].clone())
+    };
+    hits.sort_by_cached_key(|&v| depth(v));
+    w.more = hits.len().saturating_sub(SHOWN) as u64;
+    w.chains = hits
+        .iter()
+        .take(SHOWN)
+        .map(|&v| Chain {
+            target: g.names[v as usize].clone(),
+            steps: g.chain(v),
+        })
+        .collect();
+    w
+}
+
+/// A regular expression that matches nothing.
+fn never() -> regex::Regex {
+    regex::Regex::new(r"[^\s\S]").unwrap_or_else(|_| unreachable!("a valid expression"))
+}
+
+/// `--why` matched nothing in any binary that has symbols: the one clear line of exit 2.
+pub fn unmatched(report: &Report, size: &SizeOptions) -> Option<Error> {
+    let pattern = size.why.as_deref()?;
+    let answers: Vec<&Why> = report
+        .artifacts
+        .iter()
+        .filter_map(|a| a.binary.why.as_ref())
+        .collect();
+    let matched = answers
+        .iter()
+        .any(|w| w.matched != "none" || w.note.is_some());
+    (!matched && !report.artifacts.is_empty()).then(|| {
+        Error::Usage(format!(
+            "--why `{pattern}`: no crate or symbol of the binary matches (a crate name, a \
+             symbol's name, or a regular expression over demangled names)"
+        ))
+    })
+}

@@ -1,0 +1,86 @@
+//! `--why PATTERN` for the terminal: each chain, one line per step (kind, symbol, crate).
+
+use std::fmt::Write as _;
+
+use super::Style;
+use crate::output::{DIM, HEADER, paint};
+use crate::report::Binary;
+
+/// Widest symbol name shown, in characters.
+const NAME_WIDTH: usize = 90;
+
+pub fn render(s: &mut String, b: &Binary, st: &Style) {
+    let Some(w) = &b.why else { return };
+    let c = st.color;
+    let head = match (w.matched.as_str(), w.entry_points) {
+        ("crate", Some(n)) => format!(
+            "`{}`: a crate; {n} of its symbols are referred to from outside it{}",
+            w.pattern,
+            if w.chains.is_empty() {
+                ""
+            } else {
+                "; the nearest:"
+            }
+        ),
+        ("symbol", _) => format!(
+            "`{}`: {} matching symbol{}, the nearest to a root first",
+            w.pattern,
+            w.chains.len() as u64 + w.more,
+            if w.chains.len() as u64 + w.more == 1 {
+                ""
+            } else {
+                "s"
+            }
+        ),
+        _ => format!("`{}`: nothing in this binary matches", w.pattern),
+    };
+    let _ = writeln!(
+        s,
+        "  {} {head}",
+        paint(c, HEADER, &format!("{:<12}", "why"))
+    );
+    if let Some(note) = &w.note {
+        let _ = writeln!(s, "    {}", paint(c, DIM, note));
+    }
+    for chain in &w.chains {
+        let _ = writeln!(s, "    {}", chain.target);
+        if chain.steps.is_empty() {
+            let _ = writeln!(
+                s,
+                "      {}",
+                paint(c, DIM, "linked but unreachable from every root")
+            );
+            continue;
+        }
+        for step in &chain.steps {
+            let krate = step
+                .krate
+                .as_deref()
+                .map(|k| format!("  ({k})"))
+                .unwrap_or_default();
+            let _ = writeln!(
+                s,
+                "      {} {}{}",
+                paint(c, DIM, &format!("{:<9}", step.kind.as_str())),
+                truncate(&step.symbol, NAME_WIDTH),
+                paint(c, DIM, &krate)
+            );
+        }
+    }
+    if w.more > 0 {
+        let _ = writeln!(
+            s,
+            "    {}",
+            paint(c, DIM, &format!("... and {} more", w.more))
+        );
+    }
+}
+
+fn truncate(name: &str, width: usize) -> String {
+    if name.chars().count() <= width {
+        return name.to_string();
+    }
+    let mut t: String = name.chars().take(width.saturating_sub(1)).collect();
+    t.push('…');
+    t
+}

@@ -1,0 +1,110 @@
+//! The reference graph of a binary: what keeps code alive. Owned by the graph stage
+//! (`src/graph/`); the audit and the gate read it.
+
+use serde::{Deserialize, Serialize};
+
+/// How one step of a chain refers to the next.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[serde(rename_all = "kebab-case")]
+pub enum RefKind {
+    /// The first step: a root (the entry point, an `.init_array` entry, an export, ...).
+    Root,
+    /// A call or jump.
+    Call,
+    /// Code loads the address (RIP-relative `lea`/`mov`, a GOT slot, an absolute immediate).
+    Address,
+    /// Data holds the address (a vtable, a function-pointer table, `.init_array`, a GOT entry).
+    Data,
+    /// Bytes that describe the previous step: its unwind entry, its dynamic relocation.
+    Describes,
+}
+
+impl RefKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RefKind::Root => "root",
+            RefKind::Call => "call",
+            RefKind::Address => "address",
+            RefKind::Data => "data",
+            RefKind::Describes => "describes",
+        }
+    }
+}
+
+/// One step of a chain: a symbol (or a fallback label), its crate, and how the step before
+/// it refers to it.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Step {
+    pub symbol: String,
+    #[serde(rename = "crate")]
+    pub krate: Option<String>,
+    pub kind: RefKind,
+}
+
+/// The shortest chain of references from a root to `target`.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Chain {
+    pub target: String,
+    /// Root first; empty when nothing reaches the target (it is linked but unreachable).
+    pub steps: Vec<Step>,
+}
+
+/// Where the edges of the graph come from, and so how far to trust it.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "kebab-case")]
+pub enum EdgeSource {
+    /// The binary's own relocation sections (linked with `--emit-relocs`): exact.
+    Relocations,
+    /// The relocations of a second link of the same objects with `--emit-relocs` (our own
+    /// builds): exact.
+    AnalysisLink,
+    /// Decoded from the machine code (calls, jumps, RIP-relative operands) and the dynamic
+    /// relocations: lower confidence (an indirect call through a register is not seen).
+    Decoded,
+}
+
+impl EdgeSource {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EdgeSource::Relocations => "relocations",
+            EdgeSource::AnalysisLink => "analysis-link",
+            EdgeSource::Decoded => "decoded",
+        }
+    }
+
+    pub fn exact(self) -> bool {
+        !matches!(self, EdgeSource::Decoded)
+    }
+}
+
+/// The reference graph, summed up.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct GraphSummary {
+    pub edges_from: EdgeSource,
+    /// Nodes: symbols and the pieces of bytes no symbol covers.
+    pub nodes: u64,
+    pub edges: u64,
+    /// What the roots are, e.g. `entry point _start`, `.init_array`.
+    pub roots: Vec<String>,
+    /// Loaded bytes reachable from a root, and the rest (linked but unreachable).
+    pub reachable_bytes: u64,
+    pub unreachable_bytes: u64,
+}
+
+/// `--why PATTERN`: what it matched and the chains that keep it alive.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Why {
+    pub pattern: String,
+    /// `crate`, `symbol`, or `none` when nothing in this binary matched.
+    pub matched: String,
+    /// With a crate: how many distinct symbols of it other crates refer to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub entry_points: Option<u64>,
+    pub chains: Vec<Chain>,
+    /// Matches beyond the chains shown.
+    #[serde(default)]
+    pub more: u64,
+    /// Why no chain could be given (e.g. the binary has no symbols).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}

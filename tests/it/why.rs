@@ -1,0 +1,314 @@
+//! Why is it in my binary (issue 13): retained sizes, `--why` chains, reachability of audit
+//! findings. Every step of a chain is checked against the binary itself: `objdump -d` showing
+//! the reference, or `readelf -r` showing the stored address (a GOT slot, a vtable).
+
+use std::collections::HashMap;
+
+use serde_json::Value;
+
+use crate::util::*;
+
+/// Symbol → (address, size) according to `nm -S -C` (binutils drops Rust's hashes).
+fn nm(path: &str) -> HashMap<String, (u64, u64)> {
+    tool("nm", &["-S", "-C", path])
+        .lines()
+        .filter_map(|l| {
+            let mut parts = l.splitn(4, ' ');
+            let addr = u64::from_str_radix(parts.next()?, 16).ok()?;
+            let size = u64::from_str_radix(parts.next()?, 16).ok()?;
+            let _kind = parts.next()?;
+            Some((parts.next()?.to_string(), (addr, size)))
+        })
+        .collect()
+}
+
+/// `R_X86_64_RELATIVE` entries of `readelf -r`: (where, the address stored there).
+fn relative_relocs(path: &str) -> Vec<(u64, u64)> {
+    tool("readelf", &["-rW", path])
+        .lines()
+        .filter(|l| l.contains("R_X86_64_RELATIVE"))
+        .filter_map(|l| {
+            let cols: Vec<&str> = l.split_whitespace().collect();
+            let at = u64::from_str_radix(cols.first()?, 16).ok()?;
+            let to = u64::from_str_radix(cols.last()?, 16).ok()?;
+            Some((at, to))
+        })
+        .collect()
+}
+
+/// Does the code or data at `[from, from + size)` refer to `to`? By `objdump -d` (a call,
+/// jump or RIP-relative operand showing `to`, or a GOT slot whose stored address is `to`), or
+/// by a dynamic relocation storing `to` inside the range (data).
+fn refers(bin: &str, from: (u64, u64), to: u64, relocs: &[(u64, u64)]) -> bool {
+    let (lo, hi) = (from.0, from.0 + from.1.max(1));
+    if relocs
+        .iter()
+        .any(|&(at, v)| (lo..hi).contains(&at) && v == to)
+    {
+        return true;
+    }
+    let text = tool(
+        "objdump",
+        &[
+            "-d",
+            "--no-show-raw-insn",
+            &format!("--start-address={lo:#x}"),
+            &format!("--stop-address={hi:#x}"),
+            bin,
+        ],
+    );
+    let want = format!("{to:x} <");
+    text.lines().any(|l| {
+        if l.contains(&want) {
+            return true;
+        }
+        // `mov 0x...(%rip),%r12   # 168698 <_DYNAMIC+0x1d8>`: a GOT slot.
+        l.split("# ")
+            .nth(1)
+            .and_then(|c| c.split_whitespace().next())
+            .and_then(|h| u64::from_str_radix(h, 16).ok())
+            .is_some_and(|slot| relocs.iter().any(|&(at, v)| at == slot && v == to))
+    })
+}
+
+fn artifact(v: &Value) -> &Value {
+    &v["artifacts"][0]
+}
+
+fn krate<'a>(v: &'a Value, name: &str) -> &'a Value {
+    artifact(v)["binary"]["crates"]
+        .as_array()
+        .expect("crates")
+        .iter()
+        .find(|c| c["name"] == name)
+        .unwrap_or_else(|| panic!("no crate {name}"))
+}
+
+fn steps(chain: &Value) -> Vec<(String, String)> {
+    chain["steps"]
+        .as_array()
+        .expect("steps")
+        .iter()
+        .map(|s| {
+            (
+                s["symbol"].as_str().expect("symbol").to_string(),
+                s["kind"].as_str().expect("kind").to_string(),
+            )
+        })
+        .collect()
+}
+
+/// Each consecutive pair of symbols in the chain is a reference the binary shows.
+fn check_pairs(bin: &str, chain: &[(String, String)]) {
+    let syms = nm(bin);
+    let relocs = relative_relocs(bin);
+    for pair in chain.windows(2) {
+        let (from, to) = (&pair[0].0, &pair[1].0);
+        let (Some(&f), Some(&(t, _))) = (syms.get(from), syms.get(to)) else {
+            panic!("{from} → {to}: a step is not a symbol of the binary (nm)");
+        };
+        assert!(
+            refers(bin, f, t, &relocs),
+            "{from} → {to}: objdump/readelf show no reference"
+        );
+    }
+}
+
+#[test]
+fn chain_from_the_entry_through_a_to_b_and_retained_sizes() {
+    let v = json(&mut check_fixture("why-chain", &["--why", "why_b"]));
+    let bin = artifact(&v)["path"].as_str().expect("path").to_string();
+    assert_eq!(
+        artifact(&v)["binary"]["graph"]["edges_from"],
+        "analysis-link"
+    );
+    // B's 256 KiB table is in A's retained size; B keeps about its own bytes.
+    let (a, b) = (krate(&v, "why_a"), krate(&v, "why_b"));
+    let b_own = b["vm_size"].as_u64().expect("vm");
+    assert!(b_own >= 256 * 1024, "{b}");
+    let a_retained = a["retained"].as_u64().expect("retained");
+    assert!(
+        a_retained >= b_own,
+        "why_a retains {a_retained}, why_b owns {b_own}"
+    );
+    let b_retained = b["retained"].as_u64().expect("retained");
+    assert!(
+        b_retained >= b_own * 99 / 100 && b_retained <= b_own + 4096,
+        "why_b retains {b_retained}, owns {b_own}"
+    );
+    assert_eq!(a["entry_points"], serde_json::json!(["why_chain::main"]));
+    assert_eq!(b["entry_points"], serde_json::json!(["why_a::run"]));
+
+    let why = &artifact(&v)["binary"]["why"];
+    assert_eq!(why["matched"], "crate");
+    let chain = steps(&why["chains"][0]);
+    assert_eq!(chain[0].1, "root");
+    // The root is the ELF entry point (readelf -h).
+    let entry = tool("readelf", &["-hW", &bin])
+        .lines()
+        .find_map(|l| {
+            l.trim()
+                .strip_prefix("Entry point address:")
+                .map(str::trim)
+                .map(str::to_string)
+        })
+        .and_then(|h| u64::from_str_radix(h.trim_start_matches("0x"), 16).ok())
+        .expect("entry point");
+    assert_eq!(
+        nm(&bin).get(&chain[0].0).map(|s| s.0),
+        Some(entry),
+        "{chain:?}"
+    );
+    assert!(chain.iter().any(|s| s.0 == "why_a::run"), "{chain:?}");
+    assert_eq!(chain.last().map(|s| s.0.as_str()), Some("why_b::lookup"));
+    check_pairs(&bin, &chain);
+}
+
+#[test]
+fn decoded_graph_of_the_same_binary_finds_the_same_chain() {
+    let v = json(&mut check_fixture("why-chain", &[]));
+    let bin = artifact(&v)["path"].as_str().expect("path").to_string();
+    let i = json(aotcheck().args([
+        "aotcheck",
+        "inspect",
+        &bin,
+        "--format",
+        "json",
+        "--why",
+        "why_b::lookup",
+    ]));
+    let b = &artifact(&i)["binary"];
+    assert_eq!(b["graph"]["edges_from"], "decoded");
+    let chain = steps(&b["why"]["chains"][0]);
+    assert!(chain.iter().any(|s| s.0 == "why_a::run"), "{chain:?}");
+    check_pairs(&bin, &chain);
+}
+
+#[test]
+fn function_reached_only_through_a_vtable_has_a_data_step() {
+    let v = json(&mut check_fixture(
+        "why-vtable",
+        &["--why", "Square as why_vtable::Shape>::area"],
+    ));
+    let why = &artifact(&v)["binary"]["why"];
+    assert_eq!(why["matched"], "symbol", "{why}");
+    let chain = steps(&why["chains"][0]);
+    assert_eq!(chain[0].1, "root");
+    assert!(
+        chain.last().is_some_and(|s| s.0.contains("Square as")),
+        "{chain:?}"
+    );
+    assert_eq!(
+        chain.last().map(|s| s.1.as_str()),
+        Some("data"),
+        "{chain:?}"
+    );
+    // The vtable holds the function's address: a dynamic relocation stores it (readelf -r).
+    let bin = artifact(&v)["path"].as_str().expect("path").to_string();
+    let area = nm(&bin)
+        .into_iter()
+        .find(|(n, _)| n.contains("Square as") && n.ends_with("::area"))
+        .map(|(_, (a, _))| a)
+        .expect("nm names the function");
+    assert!(relative_relocs(&bin).iter().any(|&(_, to)| to == area));
+}
+
+#[test]
+fn crate_kept_only_by_a_used_static_is_linked_but_unreachable() {
+    let v = json(&mut check_fixture("why-chain", &["--why", "why_dead"]));
+    let dead = krate(&v, "why_dead");
+    assert!(dead["vm_size"].as_u64().expect("vm") > 0, "{dead}");
+    assert_eq!(dead["retained"], 0, "{dead}");
+    let chains = artifact(&v)["binary"]["why"]["chains"]
+        .as_array()
+        .expect("chains")
+        .clone();
+    assert!(!chains.is_empty());
+    assert!(chains.iter().all(|c| steps(c).is_empty()), "{chains:?}");
+    let r = run(&mut human_fixture(
+        "why-chain",
+        &["--no-probe", "--why", "why_dead"],
+    ));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stdout.contains("linked but unreachable from every root"),
+        "{}",
+        r.stdout
+    );
+}
+
+#[test]
+fn why_that_matches_nothing_is_exit_2_with_one_line() {
+    let r = run(&mut check_fixture(
+        "why-chain",
+        &["--why", "no_such_symbol_anywhere"],
+    ));
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    let errors: Vec<&str> = r
+        .stderr
+        .lines()
+        .filter(|l| l.starts_with("error"))
+        .collect();
+    assert_eq!(errors.len(), 1, "{}", r.stderr);
+    assert!(
+        errors[0].contains("no_such_symbol_anywhere"),
+        "{}",
+        errors[0]
+    );
+    assert!(r.stdout.is_empty(), "no report: {}", r.stdout);
+}
+
+#[test]
+fn stripped_binary_says_chains_need_symbols_and_still_shows_sizes() {
+    let v = json(&mut check_fixture("why-chain", &[]));
+    let bin = artifact(&v)["path"].as_str().expect("path").to_string();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let copy = dir.path().join("stripped");
+    tool("strip", &["-o", copy.to_str().expect("utf-8"), &bin]);
+    let r = run(aotcheck()
+        .args(["aotcheck", "inspect"])
+        .arg(&copy)
+        .args(["--why", "why_b"]));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stdout.contains("chains need symbols"), "{}", r.stdout);
+    assert!(
+        r.stdout.contains("no symbol table (stripped)"),
+        "{}",
+        r.stdout
+    );
+    assert!(r.stdout.contains(".text"), "the section view: {}", r.stdout);
+}
+
+#[test]
+fn nss_lookup_finding_says_it_is_reachable_with_its_chain() {
+    let r = run(&mut check_fixture("audit-lookup", &[]));
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    let v: Value = serde_json::from_str(&r.stdout).expect("json");
+    let f = artifact(&v)["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .find(|f| f["rule"] == "AOT004")
+        .expect("AOT004")
+        .clone();
+    assert_eq!(f["reachable"], true, "{f}");
+    let chain = steps(&serde_json::json!({ "steps": f["chain"] }));
+    assert_eq!(chain[0].1, "root");
+    assert!(
+        chain.iter().any(|s| s.0 == "audit_lookup::main"),
+        "{chain:?}"
+    );
+    let last = chain.last().map(|s| s.0.clone()).unwrap_or_default();
+    assert!(
+        ["getaddrinfo", "gethostbyname2_r", "getservbyname_r"].contains(&last.as_str()),
+        "{chain:?}"
+    );
+    assert!(
+        f["evidence"]
+            .as_array()
+            .expect("evidence")
+            .iter()
+            .any(|e| e.as_str().is_some_and(|e| e.contains("is reachable:"))),
+        "{f}"
+    );
+}
