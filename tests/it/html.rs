@@ -4,6 +4,8 @@
 
 mod cdp;
 mod hand;
+mod image;
+mod reach;
 
 use std::path::{Path, PathBuf};
 
@@ -187,6 +189,12 @@ fn a_hand_built_page_in_a_browser() {
                 .len()
         );
     }
+    // The graph and the image, markup in a chain's symbol and a path included.
+    let a = &json["artifacts"][0];
+    assert_eq!(reach::chains_shown(&mut page, a), (1, 1));
+    assert_eq!(reach::retained_shown(&mut page, a), 4);
+    reach::image_shown(&mut page, a);
+    reach::graph_shown(&mut page, a);
     sorting_zoom_and_tooltips(&mut page);
     assert_quiet(&page, &url);
 }
@@ -226,7 +234,9 @@ fn sorting_zoom_and_tooltips(page: &mut cdp::Page) {
          {bubbles: true, clientX: r.x + 2, clientY: r.y + 2})); })()",
     );
     let tip = page.eval("document.querySelector('.tip').textContent");
-    assert!(tip.as_str().expect("tip").starts_with(VEC_DROP), "{tip}");
+    let tip = tip.as_str().expect("tip");
+    assert!(tip.starts_with(VEC_DROP), "{tip}");
+    assert!(tip.contains("\nretained 48.8 KiB\n"), "{tip}");
 }
 
 /// The harness can fail: a page whose script the policy blocks, or that asks the network,
@@ -328,6 +338,64 @@ fn hello_server_compare_page_in_a_browser() {
     assert!(png.starts_with(b"\x89PNG"), "not a PNG");
     std::fs::write(dir.join("hello-server-compare.png"), png).expect("screenshot");
     assert_quiet(&page, &url);
+}
+
+/// Issues 13 and 14 on the page, from real runs with `--image` and `--why`: the sizes chart's
+/// image bar is what a pull transfers (the manifest and the blobs it names, as files on disk);
+/// every crate's retained bytes are in the crate table and the treemap's hover text (the
+/// rectangles stay sized by own bytes: `assert_treemap_matches`); a finding's chain and the
+/// `--why` chains are listed step by step; the graph's summary is among the facts; and still no
+/// error and no request.
+#[test]
+fn reference_graph_and_image_on_the_page_in_a_browser() {
+    let dir = artifacts_dir();
+    let mut browser = cdp::Browser::start();
+    let (mut finding_chains, mut why_chains) = (0, 0);
+    for (fixture, why) in [("audit-lookup", "getaddrinfo"), ("why-chain", "why_b")] {
+        let images = tempfile::tempdir().expect("image dir");
+        let page_file = dir.join(format!("{fixture}-image.html"));
+        let json_file = dir.join(format!("{fixture}-image.json"));
+        // `--warn-only`: the NSS finding fails the gate, and the baseline is the JSON report.
+        let args = [
+            "--no-probe",
+            "--warn-only",
+            "--why",
+            why,
+            "--format",
+            "html",
+        ];
+        let r = run(human_fixture(fixture, &args)
+            .arg("--image")
+            .arg(images.path())
+            .arg("--output")
+            .arg(&page_file)
+            .arg("--save-baseline")
+            .arg(&json_file));
+        assert_eq!(r.code, 0, "{}", r.stderr);
+        let json: Value = serde_json::from_str(&std::fs::read_to_string(&json_file).expect("json"))
+            .expect("JSON report");
+        let a = &json["artifacts"][0];
+        let layout = a["image"]["layout"].as_str().expect("an image");
+        assert_eq!(
+            a["image"]["compressed_size"].as_u64(),
+            Some(reach::pull_size_on_disk(Path::new(layout)))
+        );
+        let url = format!("file://{}", page_file.display());
+        let mut page = browser.open(&url, 1280);
+        assert_treemap_matches(&page.eval(TREEMAP), "tm-0", a);
+        reach::image_shown(&mut page, a);
+        reach::graph_shown(&mut page, a);
+        assert!(
+            reach::retained_shown(&mut page, a) >= 2,
+            "{fixture}: retained"
+        );
+        let (f, w) = reach::chains_shown(&mut page, a);
+        finding_chains += f;
+        why_chains += w;
+        assert_quiet(&page, &url);
+    }
+    assert!(finding_chains >= 1, "no finding with a chain was compared");
+    assert!(why_chains >= 2, "no --why chain was compared");
 }
 
 /// A fixture's own symbol and output are markup: shown as text, never run, in a page built by

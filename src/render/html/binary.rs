@@ -3,10 +3,11 @@
 use std::fmt::Write as _;
 
 use super::escape::{clipped, text};
+use super::graph;
 use super::treemap::NAME_MAX;
 use super::{Cell, ROWS, Table};
 use crate::format::{size, size_change, thousands};
-use crate::report::{Artifact, Binary, CheckId, Confidence, Linkage};
+use crate::report::{Artifact, Binary, Check, CheckId, Confidence, Linkage};
 
 fn bytes(n: u64) -> String {
     format!(
@@ -37,6 +38,7 @@ pub fn facts(s: &mut String, a: &Artifact) {
     let mut rows = kind(b);
     rows.extend(sizes(b));
     rows.extend(marks(b));
+    rows.extend(graph::facts(b.graph.as_ref()));
     s.push_str("<dl class=\"facts\">");
     for (k, v) in rows {
         let _ = write!(s, "<dt>{k}</dt><dd>{v}</dd>");
@@ -146,7 +148,8 @@ fn marks(b: &Binary) -> Vec<(&'static str, String)> {
     rows
 }
 
-/// Every crate: loaded and file bytes, share, confidence, and the baseline's size.
+/// Every crate: loaded and retained bytes, share, file bytes, confidence, what refers to it
+/// from outside, and the baseline's size.
 pub fn crates(s: &mut String, a: &Artifact) {
     let b = &a.binary;
     if b.crates.is_empty() {
@@ -162,23 +165,14 @@ pub fn crates(s: &mut String, a: &Artifact) {
         .checks
         .iter()
         .any(|c| matches!(c.id, CheckId::BaselineCrate(_)));
-    let mut headers = vec![
-        ("Crate", false),
-        ("Loaded", true),
-        ("Share", true),
-        ("In file", true),
-        ("Confidence", false),
-        ("Instantiated elsewhere", true),
-    ];
-    if with_base {
-        headers.extend([("Baseline (file)", true), ("Change", true)]);
-    }
+    let retained = b.crates.iter().any(|c| c.retained.is_some());
+    let entries = b.crates.iter().any(|c| !c.entry_points.is_empty());
     let _ = writeln!(
         s,
         "<details open><summary>{} crates</summary>",
         b.crates.len()
     );
-    let mut t = Table::new("crates", &headers);
+    let mut t = Table::new("crates", &crate_headers(retained, entries, with_base));
     for c in &b.crates {
         let conf: Vec<String> = Confidence::ALL
             .iter()
@@ -188,6 +182,14 @@ pub fn crates(s: &mut String, a: &Artifact) {
         let mut row = vec![
             Cell::Text(format!("<code>{}</code>", text(&c.name))),
             Cell::Num(c.vm_size as f64, size(c.vm_size)),
+        ];
+        if retained {
+            row.push(match c.retained {
+                Some(r) => Cell::Num(r as f64, size(r)),
+                None => Cell::Num(f64::NAN, "–".into()),
+            });
+        }
+        row.extend([
             Cell::Num(c.vm_size as f64, share(c.vm_size, whole)),
             Cell::Num(c.file_size as f64, size(c.file_size)),
             Cell::Text(conf.join(", ")),
@@ -195,29 +197,82 @@ pub fn crates(s: &mut String, a: &Artifact) {
                 c.instantiated_elsewhere as f64,
                 size(c.instantiated_elsewhere),
             ),
-        ];
+        ]);
+        if entries {
+            row.push(entry_points(&c.entry_points));
+        }
         if with_base {
-            match base(&c.name) {
-                Some(ch) => {
-                    let (was, now) = (ch.baseline.unwrap_or(0.0), ch.value.unwrap_or(0.0));
-                    let small = ch.fail_min.map_or(0, |m| m as u64);
-                    row.push(Cell::Num(was, size(was as u64)));
-                    row.push(Cell::Num(
-                        ch.delta.unwrap_or(0.0),
-                        format!(
-                            "<span class=\"verdict {}\">{}</span>",
-                            ch.verdict.as_str(),
-                            text(&size_change(was as u64, now as u64, small))
-                        ),
-                    ));
-                }
-                None => row.extend([Cell::Text("–".into()), Cell::Text("–".into())]),
-            }
+            row.extend(baseline_cells(base(&c.name)));
         }
         t.row(row);
     }
-    t.finish(s, None);
+    let note = retained.then(|| {
+        "Retained: the loaded bytes that would become unreachable from the roots if the \
+         crate were gone, its own reachable bytes and everything only it keeps alive. A \
+         crate's retained bytes include those of the crates only it reaches, so retained sizes \
+         overlap and do not add up to the whole. Entry points: the symbols of other crates \
+         that refer to the crate's code or data."
+            .to_string()
+    });
+    t.finish(s, note);
     s.push_str("</details>\n");
+}
+
+/// The crate table's columns: retained bytes and entry points where the report has them, the
+/// baseline's where there is one.
+fn crate_headers(retained: bool, entries: bool, with_base: bool) -> Vec<(&'static str, bool)> {
+    let mut headers = vec![("Crate", false), ("Loaded", true)];
+    if retained {
+        headers.push(("Retained", true));
+    }
+    headers.extend([
+        ("Share", true),
+        ("In file", true),
+        ("Confidence", false),
+        ("Instantiated elsewhere", true),
+    ]);
+    if entries {
+        headers.push(("Entry points", false));
+    }
+    if with_base {
+        headers.extend([("Baseline (file)", true), ("Change", true)]);
+    }
+    headers
+}
+
+/// The symbols of other crates that refer to a crate: how many, and the first names.
+fn entry_points(v: &[String]) -> Cell {
+    if v.is_empty() {
+        return Cell::Keyed(0.0, "–".into());
+    }
+    Cell::Keyed(
+        v.len() as f64,
+        format!(
+            "<details><summary>{}</summary>{}</details>",
+            v.len(),
+            graph::names(v)
+        ),
+    )
+}
+
+/// The baseline's file size of a crate and the change, coloured by its verdict.
+fn baseline_cells(check: Option<&Check>) -> [Cell; 2] {
+    let Some(ch) = check else {
+        return [Cell::Text("–".into()), Cell::Text("–".into())];
+    };
+    let (was, now) = (ch.baseline.unwrap_or(0.0), ch.value.unwrap_or(0.0));
+    let small = ch.fail_min.map_or(0, |m| m as u64);
+    [
+        Cell::Num(was, size(was as u64)),
+        Cell::Num(
+            ch.delta.unwrap_or(0.0),
+            format!(
+                "<span class=\"verdict {}\">{}</span>",
+                ch.verdict.as_str(),
+                text(&size_change(was as u64, now as u64, small))
+            ),
+        ),
+    ]
 }
 
 /// The report's symbol rows (the largest, or with `--symbols all` every row, cut to [`ROWS`]).
@@ -231,30 +286,40 @@ pub fn symbols(s: &mut String, a: &Artifact) {
         "<details><summary>{} largest symbols</summary>",
         rows.len().min(ROWS)
     );
-    let mut t = Table::new(
-        "symbols",
-        &[
-            ("Symbol", false),
-            ("Crate", false),
-            ("Section", false),
-            ("Loaded", true),
-            ("In file", true),
-            ("Confidence", false),
-        ],
-    );
+    let retained = rows.iter().any(|r| r.retained_size.is_some());
+    let mut headers = vec![
+        ("Symbol", false),
+        ("Crate", false),
+        ("Section", false),
+        ("Loaded", true),
+    ];
+    if retained {
+        headers.push(("Retained", true));
+    }
+    headers.extend([("In file", true), ("Confidence", false)]);
+    let mut t = Table::new("symbols", &headers);
     for r in rows.iter().take(ROWS) {
         let mut krate = r.krate.as_deref().map_or_else(|| "–".into(), text);
         if let Some(i) = &r.instantiated_in {
             let _ = write!(krate, " <span class=\"dim\">(in {})</span>", text(i));
         }
-        t.row(vec![
+        let mut row = vec![
             Cell::Text(format!("<code>{}</code>", clipped(&r.name, NAME_MAX))),
             Cell::Text(krate),
             Cell::Text(format!("<code>{}</code>", text(&r.section))),
             Cell::Num(r.vm_size as f64, size(r.vm_size)),
+        ];
+        if retained {
+            row.push(match r.retained_size {
+                Some(n) => Cell::Num(n as f64, size(n)),
+                None => Cell::Num(f64::NAN, "–".into()),
+            });
+        }
+        row.extend([
             Cell::Num(r.file_size as f64, size(r.file_size)),
             Cell::Text(r.confidence.as_str().into()),
         ]);
+        t.row(row);
     }
     let more = rows.len().saturating_sub(ROWS);
     t.finish(

@@ -226,11 +226,10 @@ fn memory(s: &mut String, builds: &[Build]) {
     bars(s, "memory", builds, &rows, "memory at ready", &caption);
 }
 
-/// File, stripped and closure sizes per build. An image size (once artifacts carry their
-/// container image) is one more `Bar` here; the static-vs-regular table shows any metric the
-/// comparison has without a change.
+/// File, stripped and closure sizes per build, and with `--image` the image's (what a pull
+/// transfers); the static-vs-regular table shows any metric the comparison has.
 fn sizes(s: &mut String, builds: &[Build]) {
-    let rows = vec![
+    let mut rows = vec![
         Bar {
             label: "file",
             values: builds
@@ -256,10 +255,33 @@ fn sizes(s: &mut String, builds: &[Build]) {
                 .collect(),
         },
     ];
-    let caption = "<b>Sizes</b>, from the files: as built; stripped (what <code>strip</code> \
-                   leaves); the closure (the binary and every shared library it loads, what a \
-                   container image pays for).";
-    bars(s, "sizes", builds, &rows, "size", caption);
+    let images = builds.iter().any(|b| b.artifact.image.is_some());
+    if images {
+        rows.push(Bar {
+            label: "image",
+            values: builds
+                .iter()
+                .map(|b| {
+                    let image = b.artifact.image.as_ref();
+                    image
+                        .map(|i| i.compressed_size)
+                        .ok_or_else(|| "no image written for this build".to_string())
+                })
+                .collect(),
+        });
+    }
+    let mut caption = "<b>Sizes</b>, from the files: as built; stripped (what <code>strip</code> \
+                       leaves); the closure (the binary and every shared library it loads, what \
+                       a container image pays for)"
+        .to_string();
+    if images {
+        caption.push_str(
+            "; the image (<code>--image</code>): what a pull transfers, the manifest, the \
+             config and the gzip layer",
+        );
+    }
+    caption.push('.');
+    bars(s, "sizes", builds, &rows, "size", &caption);
 }
 
 /// Horizontal bars, one group per row and one bar per build, on a byte axis.
@@ -304,10 +326,12 @@ fn bars(s: &mut String, class: &str, builds: &[Build], rows: &[Bar], title: &str
                     let w = *bytes as f64 / end * plot.w;
                     let _ = writeln!(
                         s,
-                        "<rect class=\"bar {}\" {} data-bytes=\"{bytes}\"><title>{}, {}: {} \
-                         ({bytes} B)</title></rect><text class=\"value\" x=\"{}\" y=\"{}\">{}</text>",
+                        "<rect class=\"bar {}\" {} data-row=\"{}\" data-bytes=\"{bytes}\"><title>{}, \
+                         {}: {} ({bytes} B)</title></rect><text class=\"value\" x=\"{}\" \
+                         y=\"{}\">{}</text>",
                         b.class,
                         Rect::new(plot.x, y, w, bar - 2.0).attrs(),
+                        row.label,
                         text(&b.label),
                         row.label,
                         size(*bytes),

@@ -7,17 +7,19 @@ use std::fmt::Write as _;
 use super::escape::text;
 use super::{Cell, Table};
 use crate::format::{ms, size};
-use crate::report::{Artifact, Finding, HostileOutcome, HostileRun, Probe, Severity, Stats};
+use crate::report::{
+    Artifact, FailedRun, Finding, HostileOutcome, HostileRun, Probe, Severity, Stats,
+};
 
 /// Lines of a program's output kept on the page, from the end.
 const TAIL_LINES: usize = 40;
 
-fn code(s: &str) -> String {
+pub fn code(s: &str) -> String {
     format!("<code>{}</code>", text(s))
 }
 
 /// A shell command, whole, to copy.
-fn command(s: &str) -> String {
+pub fn command(s: &str) -> String {
     format!("<pre class=\"cmd\"><code>{}</code></pre>", text(s))
 }
 
@@ -81,6 +83,7 @@ pub fn findings(s: &mut String, findings: &[Finding]) {
             }
             s.push_str("</ul>");
         }
+        reach(s, f);
         if f.reproduced {
             s.push_str("<p class=\"bad-text\">A hostile run turned this into a crash.</p>");
         }
@@ -99,6 +102,33 @@ pub fn findings(s: &mut String, findings: &[Finding]) {
         );
     }
     s.push_str("</section>\n");
+}
+
+/// Whether the offending code is reachable from the binary's roots, and the chain that keeps
+/// it alive.
+fn reach(s: &mut String, f: &Finding) {
+    match f.reachable {
+        Some(true) if f.chain.is_empty() => {
+            s.push_str(
+                "<p class=\"reach\"><b class=\"bad-text\">Reachable</b> from the roots.</p>",
+            );
+        }
+        Some(true) => {
+            s.push_str(
+                "<p class=\"reach\"><b class=\"bad-text\">Reachable</b> from the roots, by this \
+                 chain:</p>",
+            );
+            super::graph::chain(s, &f.chain);
+        }
+        Some(false) => s.push_str(
+            "<p class=\"reach\"><b class=\"ok-text\">Linked but unreachable</b> from every \
+             root: the code is in the file, nothing reaches it.</p>",
+        ),
+        None => s.push_str(
+            "<p class=\"reach dim\">Reachability not known: no reference graph (no symbols), \
+             or nothing to reach for this rule.</p>",
+        ),
+    }
 }
 
 fn outcome(o: HostileOutcome) -> &'static str {
@@ -151,7 +181,7 @@ pub fn hostile(s: &mut String, runs: &[HostileRun]) {
     s.push_str("</section>\n");
 }
 
-fn stats_row(t: &mut Table, what: &str, st: &Stats) {
+pub fn stats_row(t: &mut Table, what: &str, st: &Stats) {
     t.row(vec![
         Cell::Text(what.into()),
         Cell::Num(f64::from(st.count), st.count.to_string()),
@@ -205,13 +235,27 @@ pub fn probe(s: &mut String, a: &Artifact) {
         let _ = writeln!(s, "<p>Spawn floor {}: {}.</p>", ms(f), text(prog));
     }
     notes(s, p);
-    failed_runs(s, p);
+    failed_runs(s, &p.failed_runs);
     s.push_str("</details>\n");
 }
 
 /// Startup and shutdown statistics.
 fn stats(s: &mut String, p: &Probe) {
-    let mut t = Table::new(
+    let mut t = stats_table();
+    if let Some(st) = &p.startup_ms {
+        stats_row(&mut t, "startup", st);
+    }
+    if let Some(st) = &p.shutdown_ms {
+        stats_row(&mut t, "shutdown after SIGTERM", st);
+    }
+    if !t.is_empty() {
+        t.finish(s, None);
+    }
+}
+
+/// A table of timing statistics, one row per [`stats_row`].
+pub fn stats_table() -> Table {
+    Table::new(
         "stats",
         &[
             ("", false),
@@ -225,16 +269,7 @@ fn stats(s: &mut String, p: &Probe) {
             ("MAD", true),
             ("Outliers", true),
         ],
-    );
-    if let Some(st) = &p.startup_ms {
-        stats_row(&mut t, "startup", st);
-    }
-    if let Some(st) = &p.shutdown_ms {
-        stats_row(&mut t, "shutdown after SIGTERM", st);
-    }
-    if !t.is_empty() {
-        t.finish(s, None);
-    }
+    )
 }
 
 /// What went wrong or could not be measured, and why.
@@ -267,8 +302,8 @@ fn notes(s: &mut String, p: &Probe) {
 }
 
 /// Each run that did not get to ready, with the end of what the program wrote.
-fn failed_runs(s: &mut String, p: &Probe) {
-    for f in &p.failed_runs {
+pub fn failed_runs(s: &mut String, runs: &[FailedRun]) {
+    for f in runs {
         let mut head = format!(
             "Run {}{}: {} ({})",
             f.run,

@@ -112,6 +112,7 @@ fn checks(s: &mut String, all: &[(String, &Check)]) {
             Cell::Num(c.value.unwrap_or(f64::NAN), text(&value(c.value, c.unit))),
             Cell::Num(c.limit.or(c.baseline).unwrap_or(f64::NAN), text(&reference)),
             Cell::Num(c.change.or(c.delta).unwrap_or(f64::NAN), text(&change(c))),
+            // For a crate that grew, the message names its new entry points.
             Cell::Text(text(&c.message)),
         ]);
     }
@@ -234,11 +235,13 @@ pub fn closing(s: &mut String, report: &Report) {
     let _ = writeln!(
         s,
         "<p>{} {}, report schema_version {}. The JSON report is embedded at the end of this \
-         page (<code>script#aotcheck-report</code>), its symbol rows cut to the first {}.</p>",
+         page (<code>script#aotcheck-report</code>), its symbol rows cut to the first {} and each list of entry points \
+         to the first {}.</p>",
         text(&report.tool.name),
         text(&report.tool.version),
         report.schema_version,
-        super::ROWS
+        super::ROWS,
+        super::ENTRY_POINTS
     );
     match &report.provenance {
         Some(p) => provenance(s, p),

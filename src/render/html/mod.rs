@@ -2,11 +2,13 @@
 //!
 //! The page, top to bottom: the verdict; what the run was compared with; every check, failed
 //! first; then per binary target the article's charts (startup, memory, sizes: the static build
-//! against the regular one with `--compare`) and the static-vs-regular table, and per build its
-//! facts, the treemap of its bytes, its crates, symbols, sections and closure, the audit's
-//! findings, the hostile runs and the probe's details; the files `inspect` could not read and
-//! the run's warnings; how the report was made. The JSON report itself closes the page in a
-//! `<script type="application/json">` block (the script reads symbol names from it).
+//! against the regular one with `--compare`; with `--image` the image's size too) and the
+//! static-vs-regular table, and per build its facts (the reference graph's summary among them),
+//! the treemap of its bytes, its crates (own and retained bytes, entry points) and symbols, the
+//! `--why` chains, the audit's findings (with the chain that reaches the offending code), the
+//! hostile runs, the probe's details, its image, sections and closure; the files `inspect` could
+//! not read and the run's warnings; how the report was made. The JSON report itself closes the
+//! page in a `<script type="application/json">` block (the script reads symbol names from it).
 //!
 //! Safe and self-contained: no request leaves the page (a Content-Security-Policy forbids them
 //! and allows only our own style and script, by hash); it reads without JavaScript (the charts
@@ -20,6 +22,8 @@ mod charts;
 mod escape;
 mod findings;
 mod gate;
+mod graph;
+mod image;
 mod svg;
 mod treemap;
 
@@ -33,6 +37,8 @@ use escape::text;
 
 /// Rows a table shows before it says how many more there are.
 pub const ROWS: usize = 100;
+/// Entry points of a crate the embedded report keeps (the page shows fewer).
+pub const ENTRY_POINTS: usize = 20;
 
 const STYLE: &str = include_str!("page.css");
 const SCRIPT: &str = include_str!("page.js");
@@ -144,9 +150,11 @@ fn build(s: &mut String, b: &Build) {
     treemap::treemap(s, a, b.index);
     binary::crates(s, a);
     binary::symbols(s, a);
+    graph::why(s, &a.binary);
     findings::findings(s, &a.findings);
     findings::hostile(s, &a.hostile);
     findings::probe(s, a);
+    image::image(s, a.image.as_deref(), b.index);
     binary::sections(s, &a.binary);
     binary::closure(s, &a.binary);
     s.push_str("</article>\n");
@@ -212,11 +220,19 @@ pub fn verdict_word(v: Verdict) -> &'static str {
     }
 }
 
-/// The JSON report for the script (and anyone who wants the figures), then the script.
+/// The JSON report for the script (and anyone who wants the figures), then the script. Its
+/// long lists are cut as the tables are, to keep the page bounded: the symbol rows to [`ROWS`],
+/// each crate's (and each crate check's) entry points to [`ENTRY_POINTS`].
 fn tail(s: &mut String, report: &Report) {
     let mut shown = report.clone();
     for a in &mut shown.artifacts {
         a.binary.symbols.truncate(ROWS);
+        for c in &mut a.binary.crates {
+            c.entry_points.truncate(ENTRY_POINTS);
+        }
+        for c in &mut a.checks {
+            c.entry_points.truncate(ENTRY_POINTS);
+        }
     }
     let json = serde_json::to_string(&shown).unwrap_or_else(|_| "null".into());
     let _ = writeln!(

@@ -34,6 +34,7 @@
     var t = r.name + "\n" + size(r.vm_size) + " loaded, " + size(r.file_size) + " in the file · " +
       (r.section || "no section") + " · " + r.confidence + "\ncrate " + m.crate;
     if (r.instantiated_in) { t += " · instantiated in " + r.instantiated_in; }
+    if (r.retained_size != null) { t += "\nretained " + size(r.retained_size); }
     return t + "\n(click to zoom into the crate)";
   }
 

@@ -21,8 +21,12 @@ pub const NAME_MAX: usize = 240;
 /// Width of a character of the labels, in drawing units (12px sans-serif, about).
 const CHAR: f64 = 6.6;
 
-/// What a crate's rectangle is sized by: its loaded bytes. The one place to change it, e.g. to
-/// retained bytes once the report carries them per crate.
+/// What a crate's rectangle is sized by: its own loaded bytes, also when the report carries
+/// retained bytes. Retained sizes overlap (a crate's include those of the crates only it
+/// reaches), so they cannot share out one picture; nesting by the crates' dominator tree would
+/// need that tree, which the report does not carry. Retained bytes are in each crate's hover
+/// text and the crate table. The one place to change the choice (the browser test checks the
+/// areas against the same field of the JSON report).
 pub fn weight(c: &CrateSize) -> u64 {
     c.vm_size
 }
@@ -96,6 +100,22 @@ fn crate_title(c: &CrateSize, whole: u64, base: Option<&Check>) -> String {
     if !parts.is_empty() {
         let _ = write!(t, "\nconfidence: {}", parts.join(", "));
     }
+    if let Some(r) = c.retained {
+        let _ = write!(
+            t,
+            "\nretained {}: what would go with it (its own reachable bytes and all that only \
+             it keeps alive)",
+            size(r)
+        );
+    }
+    if !c.entry_points.is_empty() {
+        let n = c.entry_points.len();
+        let _ = write!(
+            t,
+            "\n{n} entry point{} from other crates",
+            if n == 1 { "" } else { "s" }
+        );
+    }
     if c.instantiated_elsewhere > 0 {
         let _ = write!(
             t,
@@ -114,6 +134,18 @@ fn crate_title(c: &CrateSize, whole: u64, base: Option<&Check>) -> String {
             size_change(was as u64, now as u64, small),
             ch.verdict.as_str()
         );
+        if !ch.entry_points.is_empty() {
+            let mut names: Vec<&str> = ch.entry_points.iter().take(3).map(String::as_str).collect();
+            if ch.entry_points.len() > 3 {
+                names.push("…");
+            }
+            let _ = write!(
+                t,
+                "\nnew entry points ({}): {}",
+                ch.entry_points.len(),
+                names.join(", ")
+            );
+        }
     }
     t
 }
@@ -285,6 +317,9 @@ fn zoom(
                 if let Some(i) = &row.instantiated_in {
                     let _ = write!(t, " · instantiated in {i}");
                 }
+                if let Some(r) = row.retained_size {
+                    let _ = write!(t, " · retained {}", size(r));
+                }
                 (confidence_class(row.confidence), row.name.clone(), t)
             }
             None if m.more == 0 => continue,
@@ -341,14 +376,23 @@ fn legend(s: &mut String, a: &Artifact, base: &HashMap<&str, &Check>) {
     let _ = write!(
         s,
         "<figcaption><b>Where the loaded bytes go</b>: {} crates, {} in all. Each rectangle is \
-         a crate, its area its loaded bytes; inside, its largest symbols. Click a crate to zoom \
-         in; its title bar leads back. Shades: <span class=\"key exact\"></span>exact \
+         a crate, its area its own loaded bytes; inside, its largest symbols. Click a crate to \
+         zoom in; its title bar leads back. Shades: <span class=\"key exact\"></span>exact \
          <span class=\"key mangled\"></span>mangled <span class=\"key heuristic\"></span>\
-         heuristic <span class=\"key unattributed\"></span>unattributed (how sure the crate of \
-         the bytes is).",
+         heuristic <span class=\"key referenced\"></span>referenced <span class=\"key \
+         dominated\"></span>dominated <span class=\"key unattributed\"></span>unattributed (how \
+         sure the crate of the bytes is).",
         b.crates.len(),
         size(total)
     );
+    if b.crates.iter().any(|c| c.retained.is_some()) {
+        s.push_str(
+            " Areas are own bytes, not retained bytes: a crate's retained bytes (what would go \
+             with it) include the crates only it keeps alive, so they overlap and cannot share \
+             out one picture. Each crate's retained bytes are in its hover text and the crate \
+             table.",
+        );
+    }
     if !base.is_empty() {
         s.push_str(
             " Colours against the baseline (file bytes): <span class=\"key grew\"></span>grew \

@@ -1,0 +1,152 @@
+//! What keeps code alive, on the page: the reference graph summed up (where its edges come
+//! from, so how far to trust it; its roots; what is reachable), the chains of `--why`, and a
+//! chain as a list, one line per step: how the step before refers to it, the symbol, its crate.
+
+use std::fmt::Write as _;
+
+use super::escape::{clipped, text};
+use super::treemap::NAME_MAX;
+use crate::format::size;
+use crate::report::{Binary, EdgeSource, GraphSummary, Step};
+
+/// Names listed in a cell or a hover text before the rest is counted.
+pub const NAMES_SHOWN: usize = 10;
+
+/// Where the edges come from, in words, and whether they are exact.
+fn source(e: EdgeSource) -> String {
+    let (how, trust) = match e {
+        EdgeSource::Relocations => ("the binary's own relocation sections", "exact"),
+        EdgeSource::AnalysisLink => (
+            "the relocations of a second link of the same objects (<code>--emit-relocs</code>)",
+            "exact",
+        ),
+        EdgeSource::Decoded => (
+            "calls, jumps and addresses decoded from the machine code, and the dynamic \
+             relocations",
+            "lower confidence: a call through a register is not seen",
+        ),
+    };
+    let class = if e.exact() { "ok-text" } else { "warn-text" };
+    format!(
+        "from {how} (<code>{}</code>): <b class=\"{class}\">{trust}</b>",
+        e.as_str()
+    )
+}
+
+/// The graph's rows of a build's facts; none without a graph.
+pub fn facts(g: Option<&GraphSummary>) -> Vec<(&'static str, String)> {
+    let Some(g) = g else {
+        return Vec::new();
+    };
+    let whole = g.reachable_bytes + g.unreachable_bytes;
+    let share = if whole == 0 {
+        0.0
+    } else {
+        g.unreachable_bytes as f64 * 100.0 / whole as f64
+    };
+    let roots: Vec<String> = g.roots.iter().map(|r| text(r)).collect();
+    vec![
+        (
+            "reference graph",
+            format!(
+                "{} nodes, {} edges, {}",
+                g.nodes,
+                g.edges,
+                source(g.edges_from)
+            ),
+        ),
+        ("roots", roots.join(", ")),
+        (
+            "reachable",
+            format!(
+                "{} reachable from the roots; {} linked but unreachable ({share:.1}%)",
+                size(g.reachable_bytes),
+                size(g.unreachable_bytes)
+            ),
+        ),
+    ]
+}
+
+/// A chain of references, root first: one list item per step.
+pub fn chain(s: &mut String, steps: &[Step]) {
+    s.push_str("<ol class=\"chain\">");
+    for st in steps {
+        let krate = st
+            .krate
+            .as_deref()
+            .map(|k| format!(" <span class=\"dim\">({})</span>", text(k)))
+            .unwrap_or_default();
+        let _ = write!(
+            s,
+            "<li><span class=\"kind {k}\">{k}</span> <code>{}</code>{krate}</li>",
+            clipped(&st.symbol, NAME_MAX),
+            k = st.kind.as_str()
+        );
+    }
+    s.push_str("</ol>\n");
+}
+
+/// `--why PATTERN`: what it matched, and the chain that keeps each match alive.
+pub fn why(s: &mut String, b: &Binary) {
+    let Some(w) = &b.why else { return };
+    let pattern = format!("<code>{}</code>", text(&w.pattern));
+    let matches = w.chains.len() as u64 + w.more;
+    let head = match (w.matched.as_str(), w.entry_points) {
+        ("crate", Some(n)) => format!(
+            "{pattern} is a crate; {n} of its symbols are referred to from outside it{}",
+            if w.chains.is_empty() {
+                "."
+            } else {
+                ". The nearest to a root:"
+            }
+        ),
+        ("crate", None) => format!("{pattern} is a crate."),
+        ("symbol", _) => format!(
+            "{pattern}: {matches} matching symbol{}, the nearest to a root first.",
+            if matches == 1 { "" } else { "s" }
+        ),
+        _ => format!("{pattern}: nothing in this binary matches."),
+    };
+    let _ = writeln!(
+        s,
+        "<section class=\"why\"><h4>Why is it in the binary (<code>--why</code>)</h4><p>{head}</p>"
+    );
+    if let Some(note) = &w.note {
+        let _ = writeln!(s, "<p class=\"note\">{}</p>", text(note));
+    }
+    for c in &w.chains {
+        let _ = write!(
+            s,
+            "<div class=\"why-chain\"><p><code>{}</code></p>",
+            clipped(&c.target, NAME_MAX)
+        );
+        if c.steps.is_empty() {
+            s.push_str("<p class=\"ok-text\">Linked but unreachable from every root.</p>");
+        } else {
+            chain(s, &c.steps);
+        }
+        s.push_str("</div>\n");
+    }
+    if w.more > 0 {
+        let _ = writeln!(
+            s,
+            "<p class=\"note\">{} more matches beyond these; a narrower pattern shows their \
+             chains.</p>",
+            w.more
+        );
+    }
+    s.push_str("</section>\n");
+}
+
+/// Up to [`NAMES_SHOWN`] names as code, and how many more there are.
+pub fn names(v: &[String]) -> String {
+    let mut t: Vec<String> = v
+        .iter()
+        .take(NAMES_SHOWN)
+        .map(|n| format!("<code>{}</code>", clipped(n, NAME_MAX)))
+        .collect();
+    if v.len() > NAMES_SHOWN {
+        t.push(format!("and {} more", v.len() - NAMES_SHOWN));
+    }
+    t.join(", ")
+}
