@@ -93,7 +93,8 @@ pub fn why(s: &mut String, b: &Binary) {
     let matches = w.chains.len() as u64 + w.more;
     let head = match (w.matched.as_str(), w.entry_points) {
         ("crate", Some(n)) => format!(
-            "{pattern} is a crate; {n} of its symbols are referred to from outside it{}",
+            "{pattern} is a crate; {n} of its symbols {} referred to from outside it{}",
+            if n == 1 { "is" } else { "are" },
             if w.chains.is_empty() {
                 "."
             } else {
