@@ -47,6 +47,8 @@ pub struct Dirs {
     pub hostile: PathBuf,
     /// The target dir of `--baseline-ref`'s build, kept between runs.
     pub baseline_ref: PathBuf,
+    /// `advise`: its shared cargo target dir and each variant's binaries, kept between runs.
+    pub advise: PathBuf,
 }
 
 impl Dirs {
@@ -60,6 +62,7 @@ impl Dirs {
             probe_floor: base.join("probe-floor"),
             hostile: base.join("hostile"),
             baseline_ref: base.join("baseline-ref"),
+            advise: base.join("advise"),
         }
     }
 

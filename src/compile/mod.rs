@@ -5,6 +5,9 @@
 
 mod collision;
 pub mod rustflags;
+mod variant;
+
+pub use variant::{Failed, Variation, build_variant, first_error};
 
 use std::io::{BufReader, Read, Write};
 use std::path::{Path, PathBuf};
@@ -33,6 +36,8 @@ struct BuildRequest<'a> {
     pub progress_width: Option<u16>,
     pub quiet: bool,
     pub verbose: bool,
+    /// What this build changes from the plan's (`advise`'s variants); empty for `check`.
+    pub variation: &'a Variation,
 }
 
 #[derive(Debug, Clone)]
@@ -70,6 +75,8 @@ pub struct Built {
     pub build_scripts: Vec<BuildScriptRun>,
     /// Where the user's rustflags came from, and which ones we passed.
     pub rustflags: Vec<String>,
+    /// Units cargo compiled (the others were fresh): 0 when everything was up to date.
+    pub compiled: usize,
 }
 
 impl Built {
@@ -98,6 +105,7 @@ pub fn build(plan: &Plan, link: LinkMode, out: &mut Output) -> Result<Built> {
         progress_width: plan.ui.progress_width,
         quiet: plan.ui.quiet,
         verbose: plan.ui.verbose,
+        variation: &Variation::default(),
     };
     out.status(
         "Building",
@@ -108,19 +116,28 @@ pub fn build(plan: &Plan, link: LinkMode, out: &mut Output) -> Result<Built> {
             plan.options.profile
         ),
     );
-    run_cargo(&req, out.err)
+    let done = run_cargo(&req, out.err)?;
+    if !done.success {
+        return Err(explain_failure(&done.stderr_tail, &done.built, &req));
+    }
+    Ok(done.built)
 }
 
 /// The `cargo build` command line for `req` (without the program), and its environment.
 fn command(req: &BuildRequest) -> Result<Command> {
     let o = req.opts;
+    let v = req.variation;
     let mut cmd = Command::new(&req.toolchain.cargo);
-    cmd.arg("build")
-        .arg("--message-format=json-render-diagnostics")
-        .args(["--target", req.target])
-        .args(["--profile", &o.profile])
-        .arg("--target-dir")
-        .arg(&req.target_dir);
+    cmd.arg(if v.final_unit.is_empty() {
+        "build"
+    } else {
+        "rustc"
+    })
+    .arg("--message-format=json-render-diagnostics")
+    .args(["--target", req.target])
+    .args(["--profile", &o.profile])
+    .arg("--target-dir")
+    .arg(&req.target_dir);
     if let Some(m) = &o.manifest_path {
         cmd.arg("--manifest-path").arg(m);
     }
@@ -157,6 +174,15 @@ fn command(req: &BuildRequest) -> Result<Command> {
         cmd.args(["--config", "term.progress.when='always'"]);
         cmd.args(["--config", &format!("term.progress.width={w}")]);
     }
+    for c in &v.config {
+        cmd.args(["--config", c]);
+    }
+    if let Some(j) = v.jobs {
+        cmd.args(["--jobs", &j.to_string()]);
+    }
+    if !v.final_unit.is_empty() {
+        cmd.arg("--").args(&v.final_unit);
+    }
     let user = rustflags::user_rustflags(
         &|k| std::env::var(k).ok(),
         &std::env::current_dir().map_err(|e| Error::io(".", e))?,
@@ -165,10 +191,12 @@ fn command(req: &BuildRequest) -> Result<Command> {
         &req.toolchain.cfgs,
     )?;
     let crt_static = req.link == LinkMode::Static;
-    cmd.env(
-        "CARGO_ENCODED_RUSTFLAGS",
-        rustflags::encoded_with_crt_static(&user, crt_static),
-    );
+    let mut encoded = rustflags::encoded_with_crt_static(&user, crt_static);
+    for f in &v.rustflags {
+        encoded.push('\x1f');
+        encoded.push_str(f);
+    }
+    cmd.env("CARGO_ENCODED_RUSTFLAGS", encoded);
     cmd.stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
@@ -178,9 +206,16 @@ fn command(req: &BuildRequest) -> Result<Command> {
     Ok(cmd)
 }
 
+/// What one run of cargo left: what it built, whether it succeeded, the tail of its stderr.
+struct Finished {
+    built: Built,
+    success: bool,
+    stderr_tail: String,
+}
+
 /// Run the build. Cargo's stderr goes to `diag` as it arrives (byte for byte, so progress bars
 /// and colours survive); its tail is kept to explain a failure.
-fn run_cargo(req: &BuildRequest, diag: &mut dyn Write) -> Result<Built> {
+fn run_cargo(req: &BuildRequest, diag: &mut dyn Write) -> Result<Finished> {
     let mut cmd = command(req)?;
     let encoded = cmd
         .get_envs()
@@ -216,11 +251,11 @@ fn run_cargo(req: &BuildRequest, diag: &mut dyn Write) -> Result<Built> {
     let messages = reader.join().unwrap_or_default();
     let built = collect(messages, req, encoded);
     crate::interrupt::check()?;
-    if !status.success() {
-        let text = String::from_utf8_lossy(&tail);
-        return Err(explain_failure(&text, &built, req));
-    }
-    Ok(built)
+    Ok(Finished {
+        built,
+        success: status.success(),
+        stderr_tail: String::from_utf8_lossy(&tail).into_owned(),
+    })
 }
 
 /// Copy cargo's stderr to `diag` as it comes; return its last 128-256 KiB.
@@ -254,6 +289,7 @@ fn collect(messages: Vec<Message>, req: &BuildRequest, rustflags: Vec<String>) -
         libraries: Vec::new(),
         build_scripts: Vec::new(),
         rustflags,
+        compiled: 0,
     };
     let target_out = req.target_dir.join(
         Path::new(req.target)
@@ -262,6 +298,9 @@ fn collect(messages: Vec<Message>, req: &BuildRequest, rustflags: Vec<String>) -
     );
     let mut sources = Vec::new();
     for m in messages {
+        if let Message::CompilerArtifact(a) = &m {
+            built.compiled += usize::from(!a.fresh);
+        }
         match m {
             Message::CompilerArtifact(a) if a.target.kind.contains(&TargetKind::Bin) => {
                 if let Some(exe) = a.executable {
