@@ -24,6 +24,7 @@
 //! - `probe`: startup time and memory over repeated runs.
 //! - `hostile`: static binaries under conditions that expose static-glibc hazards.
 //! - `gate`: budgets, the baseline comparison and the run's verdict.
+//! - `advise`: `cargo aotcheck advise`, variants of the profile and the features, measured.
 //! - `report`: the one data model every stage fills and every renderer reads (also the
 //!   baseline file).
 //! - `render`: human, JSON, Markdown and GitHub Actions output; layout only.
@@ -31,6 +32,7 @@
 //!   and intervals).
 //! - `output`, `progress`, `interrupt`, `error`: the writer, the progress bar, Ctrl-C, errors.
 
+pub mod advise;
 pub mod attribute;
 pub mod audit;
 pub mod cli;
@@ -91,6 +93,7 @@ pub fn run(opts: &Options, out: &mut Output) -> Result<Outcome> {
             out,
         )?,
         Command::Explain { rule } => return explain(rule.as_deref(), out),
+        Command::Advise(a) => return advise(a, opts, out),
     };
     report.verdict = gate::verdict(&report);
     let outcome = match report.verdict {
@@ -240,6 +243,18 @@ fn base_report<'b>(
     let base = check(&opts, &gate::Baseline::None, size, out)?;
     let source = format!("git:{} ({})", rev.rev, short(&tree.commit));
     Ok(Some((source, Cow::Owned(base))))
+}
+
+/// `cargo aotcheck advise`: the advice is shown also when the run stops early (an interrupt
+/// keeps the finished variants), then the error decides the exit code.
+fn advise(a: &options::AdviseOptions, opts: &Options, out: &mut Output) -> Result<Outcome> {
+    let plan = config::resolve(&advise::build_options(a), &opts.size, build_ui(out))?;
+    let mut report = Report::new(Some(plan.build_info()));
+    let result = advise::run(&plan, a, &mut report, out);
+    if report.advice.is_some() {
+        emit(&report, opts, out)?;
+    }
+    result.map(|()| Outcome::Passed)
 }
 
 /// How cargo's output is shown: like ours.

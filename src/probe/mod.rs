@@ -221,6 +221,8 @@ fn probe_group(
     let mut done = 0u64;
     let exit = Ready::Exit;
     for round in 0..rounds {
+        // Ctrl-C between rounds: every run of the last round has been stopped and reaped.
+        crate::interrupt::check()?;
         let is_warmup = round < warmup;
         for j in 0..all.len() {
             if all[j].gave_up.is_some() {
