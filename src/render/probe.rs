@@ -15,7 +15,7 @@ fn row(s: &mut String, color: bool, label: &str, value: &str) {
     );
 }
 
-fn ms(v: f64) -> String {
+pub(super) fn ms(v: f64) -> String {
     if v >= 100.0 {
         format!("{v:.0} ms")
     } else if v >= 10.0 {
@@ -25,7 +25,7 @@ fn ms(v: f64) -> String {
     }
 }
 
-fn kib(v: u64) -> String {
+pub(super) fn kib(v: u64) -> String {
     size(v.saturating_mul(1024))
 }
 
