@@ -413,7 +413,8 @@ pub(super) mod tests {
         }
     }
 
-    /// A hand-built advice: every status, a feature that saves and one that cannot go.
+    /// A hand-built advice: every status, a feature that saves and one that cannot go. Long,
+    /// as data is: one literal report for the snapshots of every format.
     pub fn advice() -> Advice {
         let v = |id: &str, knob: &str, status, m: Measured| Variant {
             id: id.into(),

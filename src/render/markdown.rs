@@ -277,6 +277,62 @@ fn binaries(s: &mut String, report: &Report) {
     s.push('\n');
 }
 
+/// One binary's variants and features, as tables.
+fn advice_binary(s: &mut String, b: &crate::report::BinaryAdvice) {
+    let _ = writeln!(s, "#### {}\n", escape(&b.name));
+    let _ = writeln!(
+        s,
+        "| variant | file size | change | stripped | change | start-up | memory | build |"
+    );
+    let _ = writeln!(s, "|---|---:|---:|---:|---:|---:|---:|---:|");
+    for r in super::advice::rows(b) {
+        if r.note.is_empty() {
+            let _ = writeln!(
+                s,
+                "| {} | {} | {} {} | {} | {} | {} | {} | {} |",
+                escape(&r.knob),
+                r.file_size,
+                r.change,
+                r.percent,
+                r.stripped_size,
+                r.stripped_percent,
+                r.startup,
+                r.memory,
+                r.build
+            );
+        } else {
+            let _ = writeln!(
+                s,
+                "| {} | {} | | | | | | |",
+                escape(&r.knob),
+                escape(&r.note)
+            );
+        }
+    }
+    let f = super::advice::feature_rows(b);
+    if !f.is_empty() {
+        let _ = writeln!(
+            s,
+            "\n| without feature | saves | crates leaving the binary |"
+        );
+        let _ = writeln!(s, "|---|---:|---|");
+        for r in f {
+            let saved = if r.note.is_empty() {
+                format!("{} {}", r.saved, r.percent)
+            } else {
+                escape(&r.note)
+            };
+            let _ = writeln!(
+                s,
+                "| {} | {saved} | {} |",
+                escape(&r.feature),
+                escape(&r.crates_leaving)
+            );
+        }
+    }
+    let _ = writeln!(s);
+}
+
 /// `cargo aotcheck advise`: the same tables as the terminal's (`super::advice`'s rows).
 fn advice(a: &Advice) -> String {
     let mut s = String::new();
@@ -286,58 +342,7 @@ fn advice(a: &Advice) -> String {
         escape(&a.profile)
     );
     for b in &a.binaries {
-        let _ = writeln!(s, "#### {}\n", escape(&b.name));
-        let _ = writeln!(
-            s,
-            "| variant | file size | change | stripped | change | start-up | memory | build |"
-        );
-        let _ = writeln!(s, "|---|---:|---:|---:|---:|---:|---:|---:|");
-        for r in super::advice::rows(b) {
-            if r.note.is_empty() {
-                let _ = writeln!(
-                    s,
-                    "| {} | {} | {} {} | {} | {} | {} | {} | {} |",
-                    escape(&r.knob),
-                    r.file_size,
-                    r.change,
-                    r.percent,
-                    r.stripped_size,
-                    r.stripped_percent,
-                    r.startup,
-                    r.memory,
-                    r.build
-                );
-            } else {
-                let _ = writeln!(
-                    s,
-                    "| {} | {} | | | | | | |",
-                    escape(&r.knob),
-                    escape(&r.note)
-                );
-            }
-        }
-        let f = super::advice::feature_rows(b);
-        if !f.is_empty() {
-            let _ = writeln!(
-                s,
-                "\n| without feature | saves | crates leaving the binary |"
-            );
-            let _ = writeln!(s, "|---|---:|---|");
-            for r in f {
-                let saved = if r.note.is_empty() {
-                    format!("{} {}", r.saved, r.percent)
-                } else {
-                    escape(&r.note)
-                };
-                let _ = writeln!(
-                    s,
-                    "| {} | {saved} | {} |",
-                    escape(&r.feature),
-                    escape(&r.crates_leaving)
-                );
-            }
-        }
-        let _ = writeln!(s);
+        advice_binary(&mut s, b);
     }
     for (title, sn) in [
         ("Cargo.toml", &a.snippet),
