@@ -4,6 +4,7 @@
 //! the artifacts come from the JSON stream on cargo's stdout.
 
 mod collision;
+mod relay;
 pub mod rustflags;
 mod variant;
 
@@ -235,7 +236,7 @@ fn run_cargo(req: &BuildRequest, diag: &mut dyn Write) -> Result<Finished> {
     let mut child = cmd.spawn().map_err(spawn_error)?;
     let stdout = child.stdout.take();
     let stderr = child.stderr.take();
-    let _relay = InterruptRelay::start(child.id());
+    let _relay = relay::InterruptRelay::start(child.id());
 
     // Read JSON on a thread while stderr streams here, so neither pipe can fill and stall cargo.
     let reader = std::thread::spawn(move || -> Vec<Message> {
@@ -248,6 +249,9 @@ fn run_cargo(req: &BuildRequest, diag: &mut dyn Write) -> Result<Finished> {
         .map(|err| pass_through(err, diag))
         .unwrap_or_default();
     let status = child.wait().map_err(spawn_error)?;
+    if crate::interrupt::requested() {
+        relay::group_gone(child.id());
+    }
     let messages = reader.join().unwrap_or_default();
     let built = collect(messages, req, encoded);
     crate::interrupt::check()?;
@@ -346,37 +350,6 @@ fn collect(messages: Vec<Message>, req: &BuildRequest, rustflags: Vec<String>) -
     }
     collision::separate(&mut built.binaries, &sources);
     built
-}
-
-/// Passes a Ctrl-C on to cargo's whole process group: cargo, its rustc jobs and any build
-/// script still running (a terminal's Ctrl-C reaches only our group).
-struct InterruptRelay {
-    done: std::sync::Arc<std::sync::atomic::AtomicBool>,
-}
-
-impl InterruptRelay {
-    fn start(pid: u32) -> Self {
-        use std::sync::atomic::Ordering;
-        let done = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
-        let watching = std::sync::Arc::clone(&done);
-        std::thread::spawn(move || {
-            while !watching.load(Ordering::Relaxed) {
-                if crate::interrupt::requested() {
-                    let pgid = nix::unistd::Pid::from_raw(pid as i32);
-                    let _ = nix::sys::signal::killpg(pgid, nix::sys::signal::Signal::SIGINT);
-                    return;
-                }
-                std::thread::sleep(std::time::Duration::from_millis(20));
-            }
-        });
-        InterruptRelay { done }
-    }
-}
-
-impl Drop for InterruptRelay {
-    fn drop(&mut self) {
-        self.done.store(true, std::sync::atomic::Ordering::Relaxed);
-    }
 }
 
 /// Turn a failed build into an error that says what to do, when we recognise the cause.
