@@ -27,6 +27,7 @@
 //! - `hostile`: static binaries under conditions that expose static-glibc hazards.
 //! - `image`: `--image`: an OCI image of each binary, and a start inside it.
 //! - `gate`: budgets, the baseline comparison and the run's verdict.
+//! - `advise`: `cargo aotcheck advise`, variants of the profile and the features, measured.
 //! - `report`: the one data model every stage fills and every renderer reads (also the
 //!   baseline file).
 //! - `render`: human, JSON, Markdown, HTML and GitHub Actions output; layout only.
@@ -34,6 +35,7 @@
 //!   and intervals).
 //! - `output`, `progress`, `interrupt`, `error`: the writer, the progress bar, Ctrl-C, errors.
 
+pub mod advise;
 pub mod attribute;
 pub mod audit;
 pub mod cli;
@@ -96,6 +98,7 @@ pub fn run(opts: &Options, out: &mut Output) -> Result<Outcome> {
             out,
         )?,
         Command::Explain { rule } => return explain(rule.as_deref(), opts, out),
+        Command::Advise(a) => return advise(a, opts, out),
     };
     report.verdict = gate::verdict(&report);
     let outcome = match report.verdict {
@@ -274,6 +277,18 @@ fn base_report<'b>(
     let base = check(&opts, &gate::Baseline::None, size, out)?;
     let source = format!("git:{} ({})", rev.rev, short(&tree.commit));
     Ok(Some((source, Cow::Owned(base))))
+}
+
+/// `cargo aotcheck advise`: the advice is shown also when the run stops early (an interrupt
+/// keeps the finished variants), then the error decides the exit code.
+fn advise(a: &options::AdviseOptions, opts: &Options, out: &mut Output) -> Result<Outcome> {
+    let plan = config::resolve(&advise::build_options(a), &opts.size, build_ui(out))?;
+    let mut report = Report::new(Some(plan.build_info()));
+    let result = advise::run(&plan, a, &mut report, out);
+    if report.advice.is_some() {
+        emit(&report, opts, out)?;
+    }
+    result.map(|()| Outcome::Passed)
 }
 
 /// How cargo's output is shown: like ours.

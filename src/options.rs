@@ -76,6 +76,20 @@ pub enum Command {
     Inspect { files: Vec<PathBuf> },
     /// Print a rule of the audit's catalogue, or list them all.
     Explain { rule: Option<String> },
+    /// Build variants of the profile and of the features, and tell what each saves.
+    Advise(AdviseOptions),
+}
+
+/// `cargo aotcheck advise`: the build selection, which knobs to try, how many jobs.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct AdviseOptions {
+    /// What to build, as for the main command (always linked statically).
+    pub build: BuildOptions,
+    /// `--knobs`: the knobs to try, by id (`lto=fat`, `features`, ...), checked against the
+    /// catalogue when parsed; empty: every knob and the features.
+    pub knobs: Vec<String>,
+    /// `--jobs`: passed to every cargo build.
+    pub jobs: Option<u32>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -51,6 +51,8 @@ pub struct Dirs {
     pub image: PathBuf,
     /// Scratch files of the image stage (traces, unpacked root filesystems), removed after.
     pub image_scratch: PathBuf,
+    /// `advise`: its shared cargo target dir and each variant's binaries, kept between runs.
+    pub advise: PathBuf,
 }
 
 impl Dirs {
@@ -66,6 +68,7 @@ impl Dirs {
             baseline_ref: base.join("baseline-ref"),
             image: base.join("image"),
             image_scratch: base.join("image-scratch"),
+            advise: base.join("advise"),
         }
     }
 

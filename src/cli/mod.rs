@@ -77,6 +77,8 @@ struct AotcheckArgs {
     gate: GateArgs,
 }
 
+// Parsed once per process: the size of the larger variant costs nothing.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Subcommand)]
 enum Sub {
     /// Inspect binaries that already exist (no cargo project needed)
@@ -91,6 +93,18 @@ enum Sub {
         #[arg(value_name = "RULE")]
         rule: Option<String>,
     },
+    /// Build variants of the profile (LTO, codegen units, opt-level, panic, strip, debug info,
+    /// relocation model) and without each default feature; tell what each saves and costs
+    #[command(
+        after_help = advise::HELP,
+        mut_arg("runs", |a| a.help("Counted probe runs per variant [default: 5]")),
+        mut_arg("warmup", |a| a.help("Probe runs per variant before the counted ones [default: 1]")),
+        mut_arg("link", |a| a.hide(true)),
+        mut_arg("compare", |a| a.hide(true)),
+        mut_arg("hostile", |a| a.hide(true)),
+        mut_arg("no_hostile", |a| a.hide(true)),
+    )]
+    Advise(advise::AdviseArgs),
 }
 
 #[derive(Debug, Args)]
@@ -406,6 +420,7 @@ pub fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Options, clap::
     }
     let CargoCli::Aotcheck(a) = CargoCli::try_parse_from(args)?;
     let build: BuildOptions = a.build.into();
+    let gate: GateOptions = a.gate.into();
     let command = match a.command {
         Some(Sub::Inspect { files }) => {
             // Global flags (-q, --format) apply to subcommands; build flags do not.
@@ -427,6 +442,20 @@ pub fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Options, clap::
             Command::Inspect { files }
         }
         Some(Sub::Explain { rule }) => Command::Explain { rule },
+        Some(Sub::Advise(args)) => {
+            let CargoCli::Aotcheck(plain) = CargoCli::try_parse_from(["cargo", "aotcheck"])?;
+            let before = build != BuildOptions::from(plain.build)
+                || ProbeOptions::from(a.probe) != ProbeOptions::default()
+                || gate != GateOptions::default();
+            if before {
+                return Err(clap::Error::raw(
+                    clap::error::ErrorKind::ArgumentConflict,
+                    "build and probe options go after `advise` (`cargo aotcheck advise \
+                     --profile x`); gate options do not apply to it\n",
+                ));
+            }
+            advise::options(args)?
+        }
         None => Command::Check(BuildOptions {
             probe: a.probe.into(),
             ..build
@@ -461,7 +490,7 @@ pub fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Options, clap::
         } else {
             Verbosity::Normal
         },
-        gate: a.gate.into(),
+        gate,
         size,
         all_crates: a.size.crates,
     })
@@ -479,5 +508,6 @@ pub fn help() -> String {
         .unwrap_or_default()
 }
 
+mod advise;
 #[cfg(test)]
 mod tests;

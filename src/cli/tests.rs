@@ -220,3 +220,54 @@ fn image_takes_an_optional_directory_and_is_refused_by_inspect() {
     let e = p(&["x", "inspect", "/bin/ls", "--image"]).expect_err("inspect");
     assert!(e.to_string().contains("--image writes images"), "{e}");
 }
+
+#[test]
+fn advise_takes_knobs_jobs_and_build_flags_after_it() {
+    let o = p(&[
+        "x",
+        "--format",
+        "json",
+        "advise",
+        "--knobs",
+        "lto=fat,opt-level = \"z\",strip",
+        "--knobs",
+        "features",
+        "-j",
+        "2",
+        "--profile",
+        "release-small",
+        "--ready",
+        "tcp",
+        "--no-default-features",
+    ])
+    .expect("parse");
+    assert_eq!(o.format, Format::Json);
+    let Command::Advise(a) = o.command else {
+        panic!("expected advise")
+    };
+    assert_eq!(
+        a.knobs,
+        ["lto=fat", "opt-level=z", "strip=symbols", "features"]
+    );
+    assert_eq!(a.jobs, Some(2));
+    assert_eq!(a.build.profile, "release-small");
+    assert!(a.build.no_default_features);
+    assert_eq!(a.build.probe.ready, Some(Ready::Tcp(None)));
+    // The probe counts are left to the advisor's own defaults.
+    assert_eq!(a.build.probe.runs, None);
+}
+
+#[test]
+fn advise_refuses_what_does_not_apply_to_it() {
+    // An unknown knob, said with the list of knobs.
+    let e = p(&["x", "advise", "--knobs", "lto=medium"]).expect_err("bad knob");
+    assert!(e.to_string().contains("lto=thin"), "{e}");
+    // Build flags before the subcommand would be silently lost.
+    assert!(p(&["x", "--profile", "dev", "advise"]).is_err());
+    assert!(p(&["x", "--runs", "3", "advise"]).is_err());
+    assert!(p(&["x", "--baseline", "b.json", "advise"]).is_err());
+    // It builds static binaries and runs no hostile checks.
+    assert!(p(&["x", "advise", "--link", "dynamic"]).is_err());
+    assert!(p(&["x", "advise", "--hostile"]).is_err());
+    assert!(p(&["x", "advise", "-j", "0"]).is_err());
+}

@@ -5,7 +5,11 @@
 
 mod collision;
 pub mod link;
+mod relay;
 pub mod rustflags;
+mod variant;
+
+pub use variant::{Failed, Variation, build_variant, first_error};
 
 pub use link::analysis_dir;
 
@@ -36,6 +40,8 @@ struct BuildRequest<'a> {
     pub progress_width: Option<u16>,
     pub quiet: bool,
     pub verbose: bool,
+    /// What this build changes from the plan's (`advise`'s variants); empty for `check`.
+    pub variation: &'a Variation,
 }
 
 #[derive(Debug, Clone)]
@@ -73,6 +79,8 @@ pub struct Built {
     pub build_scripts: Vec<BuildScriptRun>,
     /// Where the user's rustflags came from, and which ones we passed.
     pub rustflags: Vec<String>,
+    /// Units cargo compiled (the others were fresh): 0 when everything was up to date.
+    pub compiled: usize,
 }
 
 impl Built {
@@ -101,6 +109,7 @@ pub fn build(plan: &Plan, link: LinkMode, out: &mut Output) -> Result<Built> {
         progress_width: plan.ui.progress_width,
         quiet: plan.ui.quiet,
         verbose: plan.ui.verbose,
+        variation: &Variation::default(),
     };
     out.status(
         "Building",
@@ -111,19 +120,28 @@ pub fn build(plan: &Plan, link: LinkMode, out: &mut Output) -> Result<Built> {
             plan.options.profile
         ),
     );
-    run_cargo(&req, out.err)
+    let done = run_cargo(&req, out.err)?;
+    if !done.success {
+        return Err(explain_failure(&done.stderr_tail, &done.built, &req));
+    }
+    Ok(done.built)
 }
 
 /// The `cargo build` command line for `req` (without the program), and its environment.
 fn command(req: &BuildRequest) -> Result<Command> {
     let o = req.opts;
+    let v = req.variation;
     let mut cmd = Command::new(&req.toolchain.cargo);
-    cmd.arg("build")
-        .arg("--message-format=json-render-diagnostics")
-        .args(["--target", req.target])
-        .args(["--profile", &o.profile])
-        .arg("--target-dir")
-        .arg(&req.target_dir);
+    cmd.arg(if v.final_unit.is_empty() {
+        "build"
+    } else {
+        "rustc"
+    })
+    .arg("--message-format=json-render-diagnostics")
+    .args(["--target", req.target])
+    .args(["--profile", &o.profile])
+    .arg("--target-dir")
+    .arg(&req.target_dir);
     if let Some(m) = &o.manifest_path {
         cmd.arg("--manifest-path").arg(m);
     }
@@ -160,6 +178,15 @@ fn command(req: &BuildRequest) -> Result<Command> {
         cmd.args(["--config", "term.progress.when='always'"]);
         cmd.args(["--config", &format!("term.progress.width={w}")]);
     }
+    for c in &v.config {
+        cmd.args(["--config", c]);
+    }
+    if let Some(j) = v.jobs {
+        cmd.args(["--jobs", &j.to_string()]);
+    }
+    if !v.final_unit.is_empty() {
+        cmd.arg("--").args(&v.final_unit);
+    }
     let cwd = std::env::current_dir().map_err(|e| Error::io(".", e))?;
     let env = |k: &str| std::env::var(k).ok();
     let user = rustflags::user_rustflags(
@@ -174,10 +201,12 @@ fn command(req: &BuildRequest) -> Result<Command> {
     let (var, script) = link::wrapper(&req.target_dir, req.target, linker.as_deref())?;
     cmd.env(var, script);
     let crt_static = req.link == LinkMode::Static;
-    cmd.env(
-        "CARGO_ENCODED_RUSTFLAGS",
-        rustflags::encoded_with_crt_static(&user, crt_static),
-    );
+    let mut encoded = rustflags::encoded_with_crt_static(&user, crt_static);
+    for f in &v.rustflags {
+        encoded.push('\x1f');
+        encoded.push_str(f);
+    }
+    cmd.env("CARGO_ENCODED_RUSTFLAGS", encoded);
     cmd.stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
@@ -187,9 +216,16 @@ fn command(req: &BuildRequest) -> Result<Command> {
     Ok(cmd)
 }
 
+/// What one run of cargo left: what it built, whether it succeeded, the tail of its stderr.
+struct Finished {
+    built: Built,
+    success: bool,
+    stderr_tail: String,
+}
+
 /// Run the build. Cargo's stderr goes to `diag` as it arrives (byte for byte, so progress bars
 /// and colours survive); its tail is kept to explain a failure.
-fn run_cargo(req: &BuildRequest, diag: &mut dyn Write) -> Result<Built> {
+fn run_cargo(req: &BuildRequest, diag: &mut dyn Write) -> Result<Finished> {
     let mut cmd = command(req)?;
     let encoded = cmd
         .get_envs()
@@ -209,7 +245,7 @@ fn run_cargo(req: &BuildRequest, diag: &mut dyn Write) -> Result<Built> {
     let mut child = cmd.spawn().map_err(spawn_error)?;
     let stdout = child.stdout.take();
     let stderr = child.stderr.take();
-    let _relay = InterruptRelay::start(child.id());
+    let _relay = relay::InterruptRelay::start(child.id());
 
     // Read JSON on a thread while stderr streams here, so neither pipe can fill and stall cargo.
     let reader = std::thread::spawn(move || -> Vec<Message> {
@@ -222,14 +258,17 @@ fn run_cargo(req: &BuildRequest, diag: &mut dyn Write) -> Result<Built> {
         .map(|err| pass_through(err, diag))
         .unwrap_or_default();
     let status = child.wait().map_err(spawn_error)?;
+    if crate::interrupt::requested() {
+        relay::group_gone(child.id());
+    }
     let messages = reader.join().unwrap_or_default();
     let built = collect(messages, req, encoded);
     crate::interrupt::check()?;
-    if !status.success() {
-        let text = String::from_utf8_lossy(&tail);
-        return Err(explain_failure(&text, &built, req));
-    }
-    Ok(built)
+    Ok(Finished {
+        built,
+        success: status.success(),
+        stderr_tail: String::from_utf8_lossy(&tail).into_owned(),
+    })
 }
 
 /// Copy cargo's stderr to `diag` as it comes; return its last 128-256 KiB.
@@ -263,6 +302,7 @@ fn collect(messages: Vec<Message>, req: &BuildRequest, rustflags: Vec<String>) -
         libraries: Vec::new(),
         build_scripts: Vec::new(),
         rustflags,
+        compiled: 0,
     };
     let target_out = req.target_dir.join(
         Path::new(req.target)
@@ -271,6 +311,9 @@ fn collect(messages: Vec<Message>, req: &BuildRequest, rustflags: Vec<String>) -
     );
     let mut sources = Vec::new();
     for m in messages {
+        if let Message::CompilerArtifact(a) = &m {
+            built.compiled += usize::from(!a.fresh);
+        }
         match m {
             Message::CompilerArtifact(a) if a.target.kind.contains(&TargetKind::Bin) => {
                 if let Some(exe) = a.executable {
@@ -316,37 +359,6 @@ fn collect(messages: Vec<Message>, req: &BuildRequest, rustflags: Vec<String>) -
     }
     collision::separate(&mut built.binaries, &sources);
     built
-}
-
-/// Passes a Ctrl-C on to cargo's whole process group: cargo, its rustc jobs and any build
-/// script still running (a terminal's Ctrl-C reaches only our group).
-struct InterruptRelay {
-    done: std::sync::Arc<std::sync::atomic::AtomicBool>,
-}
-
-impl InterruptRelay {
-    fn start(pid: u32) -> Self {
-        use std::sync::atomic::Ordering;
-        let done = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
-        let watching = std::sync::Arc::clone(&done);
-        std::thread::spawn(move || {
-            while !watching.load(Ordering::Relaxed) {
-                if crate::interrupt::requested() {
-                    let pgid = nix::unistd::Pid::from_raw(pid as i32);
-                    let _ = nix::sys::signal::killpg(pgid, nix::sys::signal::Signal::SIGINT);
-                    return;
-                }
-                std::thread::sleep(std::time::Duration::from_millis(20));
-            }
-        });
-        InterruptRelay { done }
-    }
-}
-
-impl Drop for InterruptRelay {
-    fn drop(&mut self) {
-        self.done.store(true, std::sync::atomic::Ordering::Relaxed);
-    }
 }
 
 /// Turn a failed build into an error that says what to do, when we recognise the cause.

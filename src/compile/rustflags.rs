@@ -122,7 +122,7 @@ fn split_ws(s: &str) -> Vec<String> {
 
 /// Config files in increasing precedence: `$CARGO_HOME/config.toml`, then from the filesystem
 /// root down to `cwd`. A file found twice (cwd below `$CARGO_HOME`) counts once.
-pub(super) fn config_files(cwd: &Path, cargo_home: Option<&Path>) -> Vec<PathBuf> {
+pub fn config_files(cwd: &Path, cargo_home: Option<&Path>) -> Vec<PathBuf> {
     let mut files = Vec::new();
     let pick = |dir: &Path| -> Option<PathBuf> {
         ["config.toml", "config"]

@@ -217,7 +217,7 @@ fn probe_group(
         pattern: pattern.as_ref(),
         floor_at,
     };
-    rounds.run(&mut all, progress);
+    rounds.run(&mut all, progress)?;
     busy_warning(report, load_before);
 
     let floor_series = floor_at.and_then(|_| all.pop());
@@ -254,11 +254,13 @@ struct Rounds<'a> {
 }
 
 impl<'a> Rounds<'a> {
-    fn run(&self, all: &mut [Series], progress: &mut dyn FnMut(&Progress)) {
+    fn run(&self, all: &mut [Series], progress: &mut dyn FnMut(&Progress)) -> Result<()> {
         let warmup = self.opts.warmup;
         let rounds = warmup + self.opts.runs;
         let mut done = 0u64;
         for round in 0..rounds {
+            // Ctrl-C between rounds: every run of the last round has been stopped and reaped.
+            crate::interrupt::check()?;
             for j in 0..all.len() {
                 if all[j].gave_up.is_some() {
                     continue;
@@ -276,6 +278,7 @@ impl<'a> Rounds<'a> {
                 });
             }
         }
+        Ok(())
     }
 
     /// One run, and the readiness it was judged by.

@@ -12,6 +12,13 @@ const SECTIONS_SHOWN: usize = 12;
 
 pub fn render(report: &Report, style: &Style) -> String {
     let mut s = String::new();
+    if let Some(a) = &report.advice {
+        s.push_str(&super::advice::human(a, style));
+        for w in &report.warnings {
+            let _ = writeln!(s, "{}: {w}", paint(style.color, WARN, "warning"));
+        }
+        return s;
+    }
     super::gate::header(&mut s, report, style);
     for (i, a) in report.artifacts.iter().enumerate() {
         if i > 0 {

@@ -10,7 +10,7 @@
 use std::fmt::Write as _;
 
 use crate::format::{size, size_change};
-use crate::report::{Artifact, Check, Report, Unit, Verdict};
+use crate::report::{Advice, Artifact, Check, Report, Unit, Verdict};
 
 /// Lets a bot find the comment it wrote before and update it in place.
 pub const MARKER: &str = "<!-- cargo-aotcheck -->";
@@ -190,6 +190,12 @@ fn headline(c: &Check) -> bool {
 
 pub fn render(report: &Report) -> String {
     let mut s = String::new();
+    if let Some(a) = &report.advice {
+        // Its own marker: advice must not replace the check's comment.
+        let _ = writeln!(s, "<!-- cargo-aotcheck advise -->");
+        s.push_str(&advice(a));
+        return s;
+    }
     let _ = writeln!(s, "{MARKER}");
     let _ = writeln!(s, "## cargo-aotcheck: {}\n", icon(report.verdict));
     comparison(&mut s, report);
@@ -365,6 +371,102 @@ fn binaries(s: &mut String, report: &Report) {
     s.push('\n');
 }
 
+/// One binary's variants and features, as tables.
+fn advice_binary(s: &mut String, b: &crate::report::BinaryAdvice) {
+    let _ = writeln!(s, "#### {}\n", escape(&b.name));
+    let _ = writeln!(
+        s,
+        "| variant | file size | change | stripped | change | start-up | memory | build |"
+    );
+    let _ = writeln!(s, "|---|---:|---:|---:|---:|---:|---:|---:|");
+    for r in super::advice::rows(b) {
+        if r.note.is_empty() {
+            let _ = writeln!(
+                s,
+                "| {} | {} | {} {} | {} | {} | {} | {} | {} |",
+                escape(&r.knob),
+                r.file_size,
+                r.change,
+                r.percent,
+                r.stripped_size,
+                r.stripped_percent,
+                r.startup,
+                r.memory,
+                r.build
+            );
+        } else {
+            let _ = writeln!(
+                s,
+                "| {} | {} | | | | | | |",
+                escape(&r.knob),
+                escape(&r.note)
+            );
+        }
+    }
+    let f = super::advice::feature_rows(b);
+    if !f.is_empty() {
+        let _ = writeln!(
+            s,
+            "\n| without feature | saves | crates leaving the binary |"
+        );
+        let _ = writeln!(s, "|---|---:|---|");
+        for r in f {
+            let saved = if r.note.is_empty() {
+                format!("{} {}", r.saved, r.percent)
+            } else {
+                escape(&r.note)
+            };
+            let _ = writeln!(
+                s,
+                "| {} | {saved} | {} |",
+                escape(&r.feature),
+                escape(&r.crates_leaving)
+            );
+        }
+    }
+    let _ = writeln!(s);
+}
+
+/// `cargo aotcheck advise`: the same tables as the terminal's (`super::advice`'s rows).
+fn advice(a: &Advice) -> String {
+    let mut s = String::new();
+    let _ = writeln!(
+        s,
+        "### Size advice for the {} profile\n",
+        escape(&a.profile)
+    );
+    for b in &a.binaries {
+        advice_binary(&mut s, b);
+    }
+    for (title, sn) in [
+        ("Cargo.toml", &a.snippet),
+        (".cargo/config.toml", &a.rustflags_snippet),
+    ] {
+        if let Some(sn) = sn {
+            let _ = writeln!(
+                s,
+                "Paste into {title}:\n\n```toml\n{}```\n",
+                sn.replace("```", "'''")
+            );
+        }
+    }
+    let costs: Vec<String> = super::advice::costs(a)
+        .into_iter()
+        .map(|(knob, cost)| format!("- {}: {}", escape(knob), escape(cost)))
+        .collect();
+    if !costs.is_empty() {
+        let _ = writeln!(
+            s,
+            "<details><summary>What each knob costs besides bytes</summary>\n\n{}\n\n</details>\n",
+            costs.join("\n")
+        );
+    }
+    for n in &a.notes {
+        let _ = writeln!(s, "- {}", escape(n));
+    }
+    s
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -413,5 +515,19 @@ mod tests {
         // No code span can hold a `\|` in a table: escaped text instead.
         assert_eq!(cell("a\\|b"), "a\\\\\\|b");
         assert_eq!(code(""), "");
+    }
+
+    #[test]
+    fn advice_tables_escape_what_they_quote() {
+        let s = render(&Report {
+            advice: Some(crate::render::advice::tests::advice()),
+            ..Report::new(None)
+        });
+        assert!(s.starts_with("<!-- cargo-aotcheck advise -->\n"));
+        assert!(
+            !s.contains(MARKER),
+            "advice must not take the check's comment"
+        );
+        insta::assert_snapshot!(s);
     }
 }

@@ -1,5 +1,6 @@
 //! Renderers: layout over the report, no computation of their own.
 
+pub mod advice;
 pub mod audit;
 mod gate;
 pub mod github;

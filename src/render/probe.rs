@@ -15,7 +15,7 @@ fn row(s: &mut String, color: bool, label: &str, value: &str) {
     );
 }
 
-fn kib(v: u64) -> String {
+pub(super) fn kib(v: u64) -> String {
     size(v.saturating_mul(1024))
 }
 

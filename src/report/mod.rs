@@ -3,6 +3,7 @@
 //!
 //! Field order matters: `schema_version` is first in the JSON document. Sizes are bytes.
 
+mod advice;
 mod audit;
 mod gate;
 mod graph;
@@ -13,6 +14,9 @@ mod size;
 
 use serde::{Deserialize, Serialize};
 
+pub use advice::{
+    Advice, BinaryAdvice, Change, FeatureAdvice, LeavingCrate, Measured, Variant, VariantStatus,
+};
 pub use audit::{Finding, Severity};
 pub use gate::{BaselineSummary, Check, CheckId, Provenance, Unit, Verdict};
 pub use graph::{Chain, EdgeSource, GraphSummary, RefKind, Step, Why};
@@ -53,6 +57,9 @@ pub struct Report {
     /// Things the user should know about the run itself (not about one binary).
     #[serde(default)]
     pub warnings: Vec<String>,
+    /// What each profile knob and default feature would save (`cargo aotcheck advise`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub advice: Option<Advice>,
 }
 
 impl Report {
@@ -68,6 +75,7 @@ impl Report {
             failed: Vec::new(),
             comparisons: Vec::new(),
             warnings: Vec::new(),
+            advice: None,
         }
     }
 }

@@ -6,6 +6,7 @@
 
 mod util;
 
+mod advise;
 mod audit;
 mod build;
 mod causes;

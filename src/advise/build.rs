@@ -1,0 +1,163 @@
+//! One variant's build: cargo in the shared target dir, then each binary copied to the
+//! variant's own folder (`advise/<profile>/<variant>/<package>/<binary>`, kept between runs:
+//! the next variant's build overwrites cargo's copy) and inspected there.
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use crate::compile::{self, Built, Variation};
+use crate::error::{Error, Result};
+use crate::options::BuildOptions;
+use crate::output::Output;
+use crate::plan::{BinPlan, Plan};
+use crate::report::Binary;
+
+/// A variant that built.
+pub struct Made {
+    pub seconds: f64,
+    /// Units cargo compiled (the rest were fresh).
+    pub compiled: usize,
+    /// Per binary asked for, in that order: its copy and what inspect read from it; `None`
+    /// when cargo did not report it.
+    pub bins: Vec<Option<(PathBuf, Binary)>>,
+    /// What cargo built, one per cargo run (for the attribution's crate index).
+    pub builds: Vec<Built>,
+}
+
+pub enum Outcome {
+    Made(Made),
+    /// Cargo ran and failed: its first error line.
+    Failed {
+        first_error: Option<String>,
+        error: Error,
+    },
+}
+
+/// The shared cargo target dir of every variant (see README: what shares a target dir).
+pub fn cargo_dir(plan: &Plan) -> PathBuf {
+    plan.dirs.advise.join("cargo")
+}
+
+/// Build `bins` with `opts` changed by `variation`, copy each to the variant's folder `slug`.
+/// Flags for the final unit alone need one `cargo rustc` per binary.
+pub fn make(
+    plan: &Plan,
+    opts: &BuildOptions,
+    bins: &[&BinPlan],
+    variation: &Variation,
+    slug: &str,
+    out: &mut Output,
+) -> Result<Outcome> {
+    let started = Instant::now();
+    let per_bin: Vec<BuildOptions> = if variation.final_unit.is_empty() {
+        vec![opts.clone()]
+    } else {
+        bins.iter()
+            .map(|b| BuildOptions {
+                packages: vec![b.target.package.clone()],
+                workspace: false,
+                bins: vec![b.target.name.clone()],
+                ..opts.clone()
+            })
+            .collect()
+    };
+    let mut builds = Vec::new();
+    for o in &per_bin {
+        match compile::build_variant(plan, o, &cargo_dir(plan), variation, out)? {
+            Ok(built) => builds.push(built),
+            Err(f) => {
+                return Ok(Outcome::Failed {
+                    first_error: f.first_error,
+                    error: f.error,
+                });
+            }
+        }
+    }
+    let seconds = started.elapsed().as_secs_f64();
+    let mut found = Vec::new();
+    for bin in bins {
+        let Some(b) = builds.iter().find_map(|built| built.binary(&bin.target)) else {
+            found.push(None);
+            continue;
+        };
+        let copy = plan
+            .dirs
+            .advise
+            .join(&plan.options.profile)
+            .join(slug)
+            .join(&bin.target.package)
+            .join(&bin.target.name);
+        keep(&b.path, &copy)?;
+        found.push(Some((copy.clone(), crate::inspect::inspect_path(&copy)?)));
+    }
+    Ok(Outcome::Made(Made {
+        seconds,
+        compiled: builds.iter().map(|b| b.compiled).sum(),
+        bins: found,
+        builds,
+    }))
+}
+
+/// Keep a copy of `from` as `to` (a copy, not a link: whatever a later build does to cargo's
+/// file, this variant's bytes stay).
+fn keep(from: &Path, to: &Path) -> Result<()> {
+    let dir = to.parent().unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir).map_err(|e| Error::Write {
+        path: dir.to_path_buf(),
+        source: e,
+    })?;
+    match std::fs::remove_file(to) {
+        Ok(()) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        Err(e) => {
+            return Err(Error::Write {
+                path: to.to_path_buf(),
+                source: e,
+            });
+        }
+    }
+    std::fs::copy(from, to)
+        .map(|_| ())
+        .map_err(|e| Error::Write {
+            path: to.to_path_buf(),
+            source: e,
+        })
+}
+
+/// `lto=fat` → `lto-fat`: a folder name.
+pub fn slug(id: &str) -> String {
+    id.chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '_' {
+                c
+            } else {
+                '-'
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slugs_are_folder_names() {
+        assert_eq!(slug("lto=fat"), "lto-fat");
+        assert_eq!(slug("relocation-model=static"), "relocation-model-static");
+        assert_eq!(slug("without-a.b+c"), "without-a-b-c");
+    }
+
+    #[test]
+    fn kept_copy_survives_the_original_being_replaced() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let a = dir.path().join("a");
+        let kept = dir.path().join("v/p/a");
+        std::fs::write(&a, b"first").expect("write");
+        keep(&a, &kept).expect("keep");
+        std::fs::write(&a, b"second").expect("write");
+        assert_eq!(std::fs::read(&kept).expect("read"), b"first");
+        keep(&a, &kept).expect("keep again");
+        assert_eq!(std::fs::read(&kept).expect("read"), b"second");
+    }
+}

@@ -1,0 +1,189 @@
+//! The combined variant: every knob that saved bytes (the best of each key), how it is built,
+//! and the exact lines to paste for it.
+
+use std::collections::BTreeMap;
+
+use super::knobs::{self, Apply, Knob};
+use crate::compile::Variation;
+use crate::report::{Advice, VariantStatus};
+
+/// The knobs that saved file bytes over all binaries, the best of each key (`lto`, `opt-level`),
+/// in the catalogue's order.
+pub fn choose(advice: &Advice) -> Vec<&'static Knob> {
+    let mut saved: BTreeMap<&'static str, i64> = BTreeMap::new();
+    for k in knobs::KNOBS {
+        let mut total = 0i64;
+        let mut measured = false;
+        for b in &advice.binaries {
+            let Some(v) = b.variants.iter().find(|v| v.id == k.id) else {
+                continue;
+            };
+            if let (VariantStatus::Measured, Some(size), Some(base)) =
+                (v.status, v.measured.file_size, b.base.measured.file_size)
+            {
+                measured = true;
+                total += base as i64 - size as i64;
+            }
+        }
+        if measured && total > 0 {
+            saved.insert(k.id, total);
+        }
+    }
+    let best_of_key = |k: &Knob| {
+        knobs::KNOBS
+            .iter()
+            .filter(|o| o.key == k.key && saved.contains_key(o.id))
+            .max_by_key(|o| saved[o.id])
+            .is_some_and(|best| best.id == k.id)
+    };
+    knobs::KNOBS
+        .iter()
+        .filter(|k| saved.contains_key(k.id) && best_of_key(k))
+        .collect()
+}
+
+/// How the combined variant is built: profile keys through `--config` (so strip is in the
+/// profile too), rustc flags on every unit built for the target.
+pub fn variation(profile: &str, chosen: &[&Knob], jobs: Option<u32>) -> Variation {
+    let mut v = Variation {
+        jobs,
+        ..Variation::default()
+    };
+    for k in chosen {
+        match k.apply {
+            Apply::Profile | Apply::ProfileAtLink(_) => v.config.push(config_arg(profile, k)),
+            Apply::Rustflag(flags) => v.rustflags.extend(flags.iter().map(|f| f.to_string())),
+        }
+    }
+    v
+}
+
+/// `profile.<name>.<key>=<value>` for cargo's `--config`. A name with a dash is a bare TOML
+/// key too: this works where cargo's `CARGO_PROFILE_*` variables cannot say it.
+pub fn config_arg(profile: &str, k: &Knob) -> String {
+    let name = if profile
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+    {
+        profile.to_string()
+    } else {
+        format!("\"{profile}\"")
+    };
+    format!("profile.{name}.{}={}", k.key, k.value)
+}
+
+/// The `[profile.NAME]` lines for `Cargo.toml`.
+pub fn snippet(profile: &str, chosen: &[&Knob]) -> Option<String> {
+    let lines: Vec<String> = chosen
+        .iter()
+        .filter(|k| k.is_profile_key())
+        .map(|k| k.written())
+        .collect();
+    (!lines.is_empty()).then(|| format!("[profile.{profile}]\n{}\n", lines.join("\n")))
+}
+
+/// The `.cargo/config.toml` lines for the rustc flags among `chosen`: the user's flags, the
+/// static build's, then the knobs'.
+pub fn rustflags_snippet(target: &str, user: &[String], chosen: &[&Knob]) -> Option<String> {
+    let extra: Vec<&str> = chosen
+        .iter()
+        .filter_map(|k| match k.apply {
+            Apply::Rustflag(f) => Some(f),
+            _ => None,
+        })
+        .flatten()
+        .copied()
+        .collect();
+    if extra.is_empty() {
+        return None;
+    }
+    let all: Vec<String> = user
+        .iter()
+        .map(String::as_str)
+        .chain(["-C", "target-feature=+crt-static"])
+        .chain(extra)
+        .map(|f| toml::Value::String(f.to_string()).to_string())
+        .collect();
+    Some(format!(
+        "[target.{target}]\nrustflags = [{}]\n",
+        all.join(", ")
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::{BinaryAdvice, Measured, Variant};
+
+    fn variant(id: &str, size: u64) -> Variant {
+        Variant {
+            id: id.into(),
+            status: VariantStatus::Measured,
+            measured: Measured {
+                file_size: Some(size),
+                ..Measured::default()
+            },
+            ..Variant::default()
+        }
+    }
+
+    #[test]
+    fn savers_only_and_the_best_of_each_key() {
+        let advice = Advice {
+            binaries: vec![BinaryAdvice {
+                base: variant("base", 1000),
+                variants: vec![
+                    variant("lto=thin", 990),
+                    variant("lto=fat", 900),
+                    variant("opt-level=s", 950),
+                    variant("opt-level=z", 960),
+                    variant("codegen-units=1", 1001),
+                    variant("strip=symbols", 700),
+                    Variant {
+                        status: VariantStatus::Already,
+                        ..variant("debug=0", 500)
+                    },
+                ],
+                ..BinaryAdvice::default()
+            }],
+            ..Advice::default()
+        };
+        let ids: Vec<&str> = choose(&advice).iter().map(|k| k.id).collect();
+        assert_eq!(ids, ["strip=symbols", "opt-level=s", "lto=fat"]);
+    }
+
+    #[test]
+    fn snippets_as_pasted() {
+        let chosen: Vec<&Knob> = ["lto=fat", "strip=symbols", "relocation-model=static"]
+            .iter()
+            .filter_map(|id| knobs::find(id))
+            .collect();
+        assert_eq!(
+            snippet("release-small", &chosen).as_deref(),
+            Some("[profile.release-small]\nlto = \"fat\"\nstrip = \"symbols\"\n")
+        );
+        assert_eq!(
+            rustflags_snippet(
+                "x86_64-unknown-linux-gnu",
+                &["--cfg".into(), "x".into()],
+                &chosen
+            )
+            .as_deref(),
+            Some(
+                "[target.x86_64-unknown-linux-gnu]\nrustflags = [\"--cfg\", \"x\", \"-C\", \
+                 \"target-feature=+crt-static\", \"-C\", \"relocation-model=static\"]\n"
+            )
+        );
+        let v = variation("release-small", &chosen, Some(2));
+        assert_eq!(
+            v.config,
+            [
+                "profile.release-small.lto=\"fat\"",
+                "profile.release-small.strip=\"symbols\""
+            ]
+        );
+        assert_eq!(v.rustflags, ["-C", "relocation-model=static"]);
+        assert!(v.final_unit.is_empty());
+        assert_eq!(v.jobs, Some(2));
+    }
+}

@@ -1,0 +1,230 @@
+//! Which features to leave out, one at a time: every feature the build enables (the defaults,
+//! unless `--no-default-features`, and `--features`), each with the optional dependencies it
+//! enables. Without feature F, the build keeps every other enabled feature that does not itself
+//! enable F.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use cargo_metadata::Package;
+
+use crate::options::BuildOptions;
+
+/// One build to make: `package` without `feature`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Without {
+    pub package: String,
+    pub feature: String,
+    /// Optional dependencies the feature enables, directly or through other features.
+    pub enables: Vec<String>,
+    /// The features the variant is built with (`--no-default-features --features ...`).
+    pub keep: Vec<String>,
+}
+
+/// What a set of features enables, following every feature's list.
+#[derive(Debug, Default, PartialEq, Eq)]
+struct Closure {
+    features: BTreeSet<String>,
+    deps: BTreeSet<String>,
+}
+
+fn closure<'a>(
+    table: &BTreeMap<String, Vec<String>>,
+    optional: &BTreeSet<String>,
+    start: impl IntoIterator<Item = &'a str>,
+) -> Closure {
+    let mut c = Closure::default();
+    let mut todo: Vec<String> = start.into_iter().map(str::to_string).collect();
+    while let Some(item) = todo.pop() {
+        // `dep:x` enables the optional dependency; `x/f` enables x (a feature or an optional
+        // dependency) and its feature f; `x?/f` enables f only if x is enabled anyway.
+        let (name, is_dep) = if let Some(d) = item.strip_prefix("dep:") {
+            (d, true)
+        } else if let Some((x, _)) = item.split_once('/') {
+            if x.ends_with('?') {
+                continue;
+            }
+            (x, false)
+        } else {
+            (item.as_str(), false)
+        };
+        if optional.contains(name) && !table.contains_key(name) || is_dep {
+            c.deps.insert(name.to_string());
+            continue;
+        }
+        if let Some(list) = table.get(name)
+            && c.features.insert(name.to_string())
+        {
+            todo.extend(list.iter().cloned());
+        }
+        if optional.contains(name) {
+            c.deps.insert(name.to_string());
+        }
+    }
+    c
+}
+
+/// The features the build of `pkg` enables with `opts`.
+fn enabled(pkg: &Package, opts: &BuildOptions) -> Vec<String> {
+    if opts.all_features {
+        return pkg.features.keys().cloned().collect();
+    }
+    let mut start: Vec<String> = opts
+        .features
+        .iter()
+        .filter_map(|f| match f.split_once('/') {
+            Some((p, f)) if p == pkg.name.as_str() => Some(f.to_string()),
+            Some(_) => None,
+            None => Some(f.clone()),
+        })
+        .collect();
+    if !opts.no_default_features && pkg.features.contains_key("default") {
+        start.push("default".into());
+    }
+    start
+}
+
+/// One build per enabled feature of `pkg` (`default` itself aside), in name order.
+pub fn variants(pkg: &Package, opts: &BuildOptions) -> Vec<Without> {
+    let table: BTreeMap<String, Vec<String>> = pkg
+        .features
+        .iter()
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+    let optional: BTreeSet<String> = pkg
+        .dependencies
+        .iter()
+        .filter(|d| d.optional)
+        .map(|d| d.rename.clone().unwrap_or_else(|| d.name.clone()))
+        .collect();
+    let start = enabled(pkg, opts);
+    let all = closure(&table, &optional, start.iter().map(String::as_str));
+    let each: BTreeMap<&str, Closure> = all
+        .features
+        .iter()
+        .map(|f| (f.as_str(), closure(&table, &optional, [f.as_str()])))
+        .collect();
+    // Features given for dependencies (`dep/feature` of another package) stay as given.
+    let foreign: Vec<String> = opts
+        .features
+        .iter()
+        .filter(|f| {
+            f.split_once('/')
+                .is_some_and(|(p, _)| p != pkg.name.as_str())
+        })
+        .cloned()
+        .collect();
+    all.features
+        .iter()
+        .filter(|f| *f != "default")
+        .map(|f| {
+            let keep = all
+                .features
+                .iter()
+                .filter(|g| *g != "default" && !each[g.as_str()].features.contains(f))
+                .cloned()
+                .chain(foreign.iter().cloned())
+                .collect();
+            Without {
+                package: pkg.name.to_string(),
+                feature: f.clone(),
+                enables: each[f.as_str()].deps.iter().cloned().collect(),
+                keep,
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn package(features: serde_json::Value, optional: &[&str]) -> Package {
+        let deps: Vec<serde_json::Value> = optional
+            .iter()
+            .map(|d| {
+                serde_json::json!({
+                    "name": d, "source": null, "req": "*", "kind": null, "rename": null,
+                    "optional": true, "uses_default_features": true, "features": [],
+                    "target": null, "registry": null
+                })
+            })
+            .collect();
+        serde_json::from_value(serde_json::json!({
+            "name": "app", "version": "0.1.0", "id": "path+file:///app#0.1.0",
+            "license": null, "license_file": null, "description": null, "source": null,
+            "dependencies": deps, "targets": [], "features": features,
+            "manifest_path": "/app/Cargo.toml", "metadata": null, "publish": null,
+            "authors": [], "categories": [], "keywords": [], "readme": null,
+            "repository": null, "homepage": null, "documentation": null, "edition": "2021",
+            "links": null, "default_run": null, "rust_version": null
+        }))
+        .expect("package")
+    }
+
+    fn names(v: &[Without]) -> Vec<(String, Vec<String>, Vec<String>)> {
+        v.iter()
+            .map(|w| (w.feature.clone(), w.enables.clone(), w.keep.clone()))
+            .collect()
+    }
+
+    #[test]
+    fn each_default_feature_left_out_with_what_needs_it() {
+        let pkg = package(
+            serde_json::json!({
+                "default": ["table", "core"],
+                "table": ["dep:bigtable", "fast"],
+                "fast": [],
+                "core": [],
+                "extra": ["dep:other"]
+            }),
+            &["bigtable", "other"],
+        );
+        let v = variants(&pkg, &BuildOptions::default());
+        let s = |x: &[&str]| x.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        assert_eq!(
+            names(&v),
+            vec![
+                ("core".into(), s(&[]), s(&["fast", "table"])),
+                // Without `fast`, `table` (which enables it) goes too.
+                ("fast".into(), s(&[]), s(&["core"])),
+                ("table".into(), s(&["bigtable"]), s(&["core", "fast"])),
+            ]
+        );
+    }
+
+    #[test]
+    fn implicit_features_of_optional_dependencies_count_as_features() {
+        let pkg = package(
+            serde_json::json!({"default": ["zlib"], "zlib": ["dep:zlib"]}),
+            &["zlib"],
+        );
+        let v = variants(&pkg, &BuildOptions::default());
+        assert_eq!(v.len(), 1);
+        assert_eq!(v[0].feature, "zlib");
+        assert_eq!(v[0].enables, vec!["zlib"]);
+        assert!(v[0].keep.is_empty());
+    }
+
+    #[test]
+    fn no_default_features_and_explicit_ones() {
+        let pkg = package(
+            serde_json::json!({"default": ["a"], "a": [], "b": ["c?/x", "d/y"], "d": []}),
+            &["c"],
+        );
+        let opts = BuildOptions {
+            no_default_features: true,
+            features: vec!["b".into(), "other/z".into()],
+            ..BuildOptions::default()
+        };
+        let v = variants(&pkg, &opts);
+        let s = |x: &[&str]| x.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        // A weak `c?/x` does not enable `c`; `d/y` enables the feature `d`.
+        assert_eq!(
+            names(&v),
+            vec![
+                ("b".into(), s(&[]), s(&["d", "other/z"])),
+                ("d".into(), s(&[]), s(&["other/z"])),
+            ]
+        );
+    }
+}

@@ -1,0 +1,214 @@
+//! After the builds: the startup probe over every variant's binary (interleaved, so that drift
+//! of the machine hits them alike), then each variant's change against the base and the
+//! ranking.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use crate::error::Result;
+use crate::output::Output;
+use crate::plan::{Plan, ProbeSettings};
+use crate::progress::ProbeBar;
+use crate::report::{
+    Advice, Artifact, BinaryAdvice, Change, LinkMode, Measured, Report, VariantStatus,
+};
+
+/// Every measured copy of the binaries that the plan probes, with the binary's own readiness
+/// settings; start-up median and memory at ready go into each variant's figures.
+pub fn probe(
+    plan: &Plan,
+    advice: &mut Advice,
+    warnings: &mut Vec<String>,
+    out: &Output,
+) -> Result<()> {
+    let mut runs = Report::new(None);
+    let mut settings: HashMap<String, ProbeSettings> = HashMap::new();
+    for (b, bin) in advice.binaries.iter().zip(&plan.bins) {
+        let Some(s) = &bin.probe else { continue };
+        advice.probe_runs = s.runs;
+        for (id, m) in measured(b) {
+            let (Some(path), Some(_)) = (&m.path, m.file_size) else {
+                continue;
+            };
+            let binary = crate::inspect::inspect_path(Path::new(path))?;
+            let label = format!("{} [{id}]", b.name);
+            let a = Artifact::new(None, label, Some(LinkMode::Static), path.clone(), binary);
+            runs.artifacts.push(a);
+            settings.insert(path.clone(), s.clone());
+        }
+    }
+    if runs.artifacts.is_empty() {
+        return Ok(());
+    }
+    let bar = ProbeBar::new(out);
+    let settings_for = |a: &Artifact| settings.get(&a.path).cloned();
+    let result =
+        crate::probe::probe_report(&mut runs, &settings_for, &plan.dirs.probe_floor, &mut |p| {
+            bar.update(p)
+        });
+    bar.finish();
+    result?;
+    let by_path: HashMap<&str, &Artifact> = runs
+        .artifacts
+        .iter()
+        .map(|a| (a.path.as_str(), a))
+        .collect();
+    for b in &mut advice.binaries {
+        for m in measured_mut(b) {
+            let Some(p) = m
+                .path
+                .as_deref()
+                .and_then(|p| by_path.get(p)?.probe.as_ref())
+            else {
+                continue;
+            };
+            m.startup_ms = p.startup_ms.as_ref().map(|s| s.median);
+            m.memory_kib = p.memory_kib.rss;
+        }
+    }
+    for w in runs.warnings {
+        if !warnings.contains(&w) {
+            warnings.push(w);
+        }
+    }
+    Ok(())
+}
+
+/// Each binary's measured variants, the base first, with their ids.
+fn measured(b: &BinaryAdvice) -> Vec<(String, &Measured)> {
+    let mut v = vec![(b.base.id.clone(), &b.base.measured)];
+    v.extend(
+        b.variants
+            .iter()
+            .chain(&b.combined)
+            .map(|x| (x.id.clone(), &x.measured)),
+    );
+    v.extend(
+        b.features
+            .iter()
+            .map(|f| (format!("without {}", f.feature), &f.measured)),
+    );
+    v.retain(|(_, m)| m.file_size.is_some());
+    v
+}
+
+fn measured_mut(b: &mut BinaryAdvice) -> impl Iterator<Item = &mut Measured> {
+    std::iter::once(&mut b.base.measured)
+        .chain(b.variants.iter_mut().map(|v| &mut v.measured))
+        .chain(b.combined.iter_mut().map(|v| &mut v.measured))
+        .chain(b.features.iter_mut().map(|f| &mut f.measured))
+}
+
+/// Fill every change against the base, the bytes each feature saves, and rank.
+pub fn finish(advice: &mut Advice) {
+    for b in &mut advice.binaries {
+        let base = b.base.measured.clone();
+        for m in b
+            .variants
+            .iter_mut()
+            .map(|v| &mut v.measured)
+            .chain(b.combined.iter_mut().map(|v| &mut v.measured))
+            .chain(b.features.iter_mut().map(|f| &mut f.measured))
+        {
+            m.change = change(&base, m);
+        }
+        for f in &mut b.features {
+            f.bytes_saved = f.measured.change.as_ref().map(|c| -c.file_size);
+        }
+        let rank = |s: VariantStatus| match s {
+            VariantStatus::Measured => 0,
+            VariantStatus::Already => 1,
+            VariantStatus::Failed => 2,
+            VariantStatus::NotBuilt => 3,
+        };
+        // Stable sorts: ties keep the catalogue's order.
+        b.variants.sort_by_key(|v| {
+            (
+                rank(v.status),
+                v.measured.change.as_ref().map_or(0, |c| c.file_size),
+            )
+        });
+        b.features
+            .sort_by_key(|f| (rank(f.status), -f.bytes_saved.unwrap_or(0)));
+    }
+}
+
+fn change(base: &Measured, m: &Measured) -> Option<Change> {
+    let (b, v) = (base.file_size?, m.file_size?);
+    let delta = |b: u64, v: u64| v as i64 - b as i64;
+    let percent = |b: u64, v: u64| {
+        if b == 0 {
+            0.0
+        } else {
+            (v as f64 - b as f64) / b as f64 * 100.0
+        }
+    };
+    let stripped = base.stripped_size.zip(m.stripped_size);
+    Some(Change {
+        file_size: delta(b, v),
+        file_size_percent: percent(b, v),
+        stripped_size: stripped.map(|(b, v)| delta(b, v)),
+        stripped_size_percent: stripped.map(|(b, v)| percent(b, v)),
+        startup_ms: base.startup_ms.zip(m.startup_ms).map(|(b, v)| v - b),
+        memory_kib: base.memory_kib.zip(m.memory_kib).map(|(b, v)| delta(b, v)),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::{FeatureAdvice, Variant};
+
+    fn m(file: u64, stripped: u64) -> Measured {
+        Measured {
+            file_size: Some(file),
+            stripped_size: Some(stripped),
+            ..Measured::default()
+        }
+    }
+
+    #[test]
+    fn changes_and_ranking() {
+        let v = |id: &str, status, measured| Variant {
+            id: id.into(),
+            status,
+            measured,
+            ..Variant::default()
+        };
+        let mut advice = Advice {
+            binaries: vec![BinaryAdvice {
+                base: v("base", VariantStatus::Measured, m(1000, 800)),
+                variants: vec![
+                    v("debug=0", VariantStatus::Already, Measured::default()),
+                    v("lto=thin", VariantStatus::Measured, m(990, 790)),
+                    v("panic=abort", VariantStatus::Failed, Measured::default()),
+                    v("lto=fat", VariantStatus::Measured, m(750, 600)),
+                ],
+                features: vec![
+                    FeatureAdvice {
+                        feature: "small".into(),
+                        measured: m(990, 800),
+                        ..FeatureAdvice::default()
+                    },
+                    FeatureAdvice {
+                        feature: "big".into(),
+                        measured: m(400, 300),
+                        ..FeatureAdvice::default()
+                    },
+                ],
+                ..BinaryAdvice::default()
+            }],
+            ..Advice::default()
+        };
+        finish(&mut advice);
+        let b = &advice.binaries[0];
+        let ids: Vec<&str> = b.variants.iter().map(|v| v.id.as_str()).collect();
+        assert_eq!(ids, ["lto=fat", "lto=thin", "debug=0", "panic=abort"]);
+        let c = b.variants[0].measured.change.as_ref().expect("change");
+        assert_eq!((c.file_size, c.stripped_size), (-250, Some(-200)));
+        assert!((c.file_size_percent + 25.0).abs() < 1e-9);
+        assert!(b.variants[2].measured.change.is_none());
+        assert_eq!(b.features[0].feature, "big");
+        assert_eq!(b.features[0].bytes_saved, Some(600));
+    }
+}

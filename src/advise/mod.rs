@@ -1,0 +1,501 @@
+//! `cargo aotcheck advise`: what each profile knob and each default feature would save,
+//! measured on builds made for the purpose, not guessed.
+//!
+//! The stage builds, in this order, each as a static binary the way the main command builds it
+//! (the user's rustflags kept): the profile as it is (the base), the knobs whose effect is all in
+//! the final link (no dependency is rebuilt), the build without each default feature, the other
+//! knobs, then the combined variant of the knobs that saved bytes. Then it probes every binary,
+//! interleaved, and ranks. Every variant shares one cargo target dir (`advise/cargo`): cargo
+//! keeps each profile's and each feature set's units apart there (their hashes differ), so
+//! nothing is built twice, host units (build scripts, proc-macros) are shared, and a second run
+//! rebuilds nothing. Each variant's binaries are copied to `advise/<profile>/<variant>/`.
+//!
+//! Prints nothing but the status lines and the probe's bar through `out`; an interrupt stops
+//! the builds and leaves the finished variants in the report.
+
+mod build;
+mod combine;
+pub mod features;
+pub mod knobs;
+mod measure;
+pub mod profile;
+
+use std::path::PathBuf;
+
+use crate::attribute::{self, CrateIndex};
+use crate::compile::{Variation, rustflags};
+use crate::error::{Error, Result};
+use crate::options::{AdviseOptions, BuildOptions, LinkChoice};
+use crate::output::Output;
+use crate::plan::Plan;
+use crate::report::{
+    Advice, BinaryAdvice, CrateSize, FeatureAdvice, LeavingCrate, Measured, Report, Variant,
+    VariantStatus,
+};
+use build::{Made, Outcome};
+use features::Without;
+use knobs::{Apply, Knob};
+
+/// Counted probe runs and warmup runs per variant, unless `--runs`/`--warmup` say otherwise:
+/// every variant is probed, so fewer than the main command's 20.
+pub const DEFAULT_RUNS: u32 = 5;
+pub const DEFAULT_WARMUP: u32 = 1;
+
+/// The options the plan is resolved from: always a static build, no hostile runs, and the
+/// advisor's own probe counts (readiness, arguments and timeouts stay the package's).
+pub fn build_options(a: &AdviseOptions) -> BuildOptions {
+    let mut b = a.build.clone();
+    b.link = LinkChoice::Static;
+    b.hostile = Some(false);
+    b.probe.runs = b.probe.runs.or(Some(DEFAULT_RUNS));
+    b.probe.warmup = b.probe.warmup.or(Some(DEFAULT_WARMUP));
+    b
+}
+
+const NOTES: [&str; 3] = [
+    "start-up and memory are measured, throughput is not: opt-level \"s\"/\"z\" and \
+     panic = \"abort\" change hot code that a start-up probe does not run",
+    "build times are this run's: units an earlier variant or run already built (build scripts, \
+     proc-macros, unchanged dependencies) were not rebuilt",
+    "-C relocation-model=static alone is measured on the final link (dependencies stay \
+     position-independent); the combined variant builds every unit with it, as the snippet does",
+];
+
+/// Where the run is, for the status lines (`Building variant 3/9: lto=fat`).
+struct Steps<'p> {
+    plan: &'p Plan,
+    jobs: Option<u32>,
+    done: usize,
+    total: usize,
+    libdir: Option<PathBuf>,
+    /// The base binary's crates (attribution), per binary, when features are tried.
+    base_crates: Vec<Vec<CrateSize>>,
+}
+
+impl Steps<'_> {
+    fn announce(&mut self, what: &str, out: &mut Output) {
+        self.done += 1;
+        out.status(
+            "Building",
+            &format!("variant {}/{}: {what}", self.done, self.total),
+        );
+    }
+
+    fn variation(&self) -> Variation {
+        Variation {
+            jobs: self.jobs,
+            ..Variation::default()
+        }
+    }
+}
+
+/// The advise stage: fills `report.advice`, also when it stops early (an interrupt, a failed
+/// base build); the error is returned after.
+pub fn run(plan: &Plan, opts: &AdviseOptions, report: &mut Report, out: &mut Output) -> Result<()> {
+    let cwd = std::env::current_dir().map_err(|e| Error::io(".", e))?;
+    let env = |k: &str| std::env::var(k).ok();
+    let cargo_home = plan.toolchain.cargo_home.as_deref();
+    let files = rustflags::config_files(&cwd, cargo_home);
+    let manifest = plan.workspace.root().join("Cargo.toml");
+    let sources = profile::Sources {
+        manifest: &manifest,
+        config_files: &files,
+        env: &env,
+    };
+    let settings = profile::resolve(&plan.options.profile, &sources)?;
+    let user =
+        rustflags::user_rustflags(&env, &cwd, cargo_home, &plan.target, &plan.toolchain.cfgs)?;
+    let (chosen, with_features) = selection(&opts.knobs, &plan.target);
+    let has = |k: &Knob| match k.apply {
+        Apply::Rustflag(flags) => knobs::flags_have(&user.flags, flags),
+        _ => settings.get(k.key).is_some_and(|v| v == k.value),
+    };
+    let to_build: Vec<&Knob> = chosen.iter().copied().filter(|k| !has(k)).collect();
+    let withouts = if with_features {
+        feature_variants(plan)
+    } else {
+        Vec::new()
+    };
+    let mut advice = skeleton(plan, &chosen, &has, &withouts);
+    advice.settings = settings;
+    let mut steps = Steps {
+        plan,
+        jobs: opts.jobs,
+        done: 0,
+        total: 1 + to_build.len() + withouts.len() + usize::from(to_build.len() >= 2),
+        libdir: None,
+        base_crates: Vec::new(),
+    };
+    let result = build_all(&mut steps, &to_build, &withouts, &mut advice, out);
+    let probed = match result {
+        Ok(()) => measure::probe(plan, &mut advice, &mut report.warnings, out)
+            .and_then(|()| crate::interrupt::check()),
+        Err(e) => Err(e),
+    };
+    advice.interrupted = matches!(probed, Err(Error::Interrupted));
+    measure::finish(&mut advice);
+    let picked = combine::choose(&advice);
+    advice.combined_knobs = picked.iter().map(|k| k.id.to_string()).collect();
+    advice.snippet = combine::snippet(&plan.options.profile, &picked);
+    advice.rustflags_snippet = combine::rustflags_snippet(&plan.target, &user.flags, &picked);
+    // Without the base there is nothing to compare: the error alone says what happened.
+    if advice
+        .binaries
+        .iter()
+        .any(|b| b.base.status == VariantStatus::Measured)
+    {
+        report.advice = Some(advice);
+    }
+    probed
+}
+
+/// The knobs `--knobs` names (all, by default; the relocation model only for Linux, where the
+/// static executable can be non-PIE), and whether the features are tried.
+fn selection(ids: &[String], target: &str) -> (Vec<&'static Knob>, bool) {
+    if ids.is_empty() {
+        let all = knobs::KNOBS
+            .iter()
+            .filter(|k| target.contains("-linux-") || !matches!(k.apply, Apply::Rustflag(_)))
+            .collect();
+        return (all, true);
+    }
+    let chosen = knobs::KNOBS
+        .iter()
+        .filter(|k| ids.iter().any(|i| i == k.id))
+        .collect();
+    (chosen, ids.iter().any(|i| i == knobs::FEATURES))
+}
+
+/// Every feature variant of the packages whose binaries are selected.
+fn feature_variants(plan: &Plan) -> Vec<Without> {
+    let mut seen = Vec::new();
+    let mut out = Vec::new();
+    for b in &plan.bins {
+        if seen.contains(&b.target.package_id) {
+            continue;
+        }
+        seen.push(b.target.package_id.clone());
+        if let Some(p) = plan
+            .workspace
+            .metadata
+            .packages
+            .iter()
+            .find(|p| p.id == b.target.package_id)
+        {
+            out.extend(features::variants(p, &plan.options));
+        }
+    }
+    out
+}
+
+/// The advice before any build: every variant not built yet, the profile's own knobs marked.
+fn skeleton(
+    plan: &Plan,
+    chosen: &[&Knob],
+    has: &dyn Fn(&Knob) -> bool,
+    withouts: &[Without],
+) -> Advice {
+    let not_built = |id: &str, knob: String| Variant {
+        id: id.to_string(),
+        knob,
+        status: VariantStatus::NotBuilt,
+        ..Variant::default()
+    };
+    let binaries = plan
+        .bins
+        .iter()
+        .map(|b| BinaryAdvice {
+            package: b.target.package.clone(),
+            name: b.target.name.clone(),
+            ready: b.probe.as_ref().map(|p| p.ready.to_string()),
+            base: not_built("base", "(as it is)".into()),
+            variants: chosen
+                .iter()
+                .map(|k| Variant {
+                    status: if has(k) {
+                        VariantStatus::Already
+                    } else {
+                        VariantStatus::NotBuilt
+                    },
+                    tradeoff: k.tradeoff.to_string(),
+                    ..not_built(k.id, k.written())
+                })
+                .collect(),
+            combined: None,
+            features: withouts
+                .iter()
+                .filter(|w| w.package == b.target.package)
+                .map(|w| FeatureAdvice {
+                    feature: w.feature.clone(),
+                    enables: w.enables.clone(),
+                    built_with: w.keep.clone(),
+                    status: VariantStatus::NotBuilt,
+                    ..FeatureAdvice::default()
+                })
+                .collect(),
+        })
+        .collect();
+    // The relocation model's note only where that knob is measured.
+    let notes = NOTES
+        .iter()
+        .filter(|n| {
+            !n.starts_with("-C")
+                || chosen
+                    .iter()
+                    .any(|k| k.key == "relocation-model" && !has(k))
+        })
+        .map(|n| n.to_string())
+        .collect();
+    Advice {
+        profile: plan.options.profile.clone(),
+        binaries,
+        notes,
+        ..Advice::default()
+    }
+}
+
+/// Every build, in order; stops at the first error (an interrupt included).
+fn build_all(
+    steps: &mut Steps,
+    to_build: &[&Knob],
+    withouts: &[Without],
+    advice: &mut Advice,
+    out: &mut Output,
+) -> Result<()> {
+    let plan = steps.plan;
+    let all: Vec<&crate::plan::BinPlan> = plan.bins.iter().collect();
+    steps.announce("base (the profile as it is)", out);
+    let base = match build::make(plan, &plan.options, &all, &steps.variation(), "base", out)? {
+        Outcome::Made(m) => m,
+        Outcome::Failed { error, .. } => return Err(error),
+    };
+    for (b, found) in advice.binaries.iter_mut().zip(&base.bins) {
+        record(&mut b.base.measured, found.as_ref(), &base);
+        b.base.status = VariantStatus::Measured;
+    }
+    if !withouts.is_empty() {
+        steps.libdir = attribute::crates::sysroot_libdir(&plan.toolchain.rustc, &plan.target);
+        steps.base_crates = crates_of(steps, &base);
+    }
+    for k in to_build.iter().filter(|k| k.link_only()) {
+        knob(steps, k, advice, out)?;
+    }
+    for w in withouts {
+        feature(steps, w, advice, out)?;
+    }
+    for k in to_build.iter().filter(|k| !k.link_only()) {
+        knob(steps, k, advice, out)?;
+    }
+    let picked = combine::choose(advice);
+    if picked.len() >= 2 {
+        combined(steps, &picked, advice, out)?;
+    }
+    Ok(())
+}
+
+fn knob(steps: &mut Steps, k: &Knob, advice: &mut Advice, out: &mut Output) -> Result<()> {
+    steps.announce(k.id, out);
+    let plan = steps.plan;
+    let mut variation = steps.variation();
+    match k.apply {
+        Apply::Profile => variation
+            .config
+            .push(combine::config_arg(&plan.options.profile, k)),
+        Apply::ProfileAtLink(flags) | Apply::Rustflag(flags) => {
+            variation.final_unit = flags.iter().map(|f| f.to_string()).collect();
+        }
+    }
+    let all: Vec<&crate::plan::BinPlan> = plan.bins.iter().collect();
+    let outcome = build::make(
+        plan,
+        &plan.options,
+        &all,
+        &variation,
+        &build::slug(k.id),
+        out,
+    )?;
+    for (i, b) in advice.binaries.iter_mut().enumerate() {
+        if let Some(v) = b.variants.iter_mut().find(|v| v.id == k.id) {
+            fill(v, &outcome, i);
+        }
+    }
+    Ok(())
+}
+
+fn combined(
+    steps: &mut Steps,
+    picked: &[&Knob],
+    advice: &mut Advice,
+    out: &mut Output,
+) -> Result<()> {
+    let ids: Vec<&str> = picked.iter().map(|k| k.id).collect();
+    steps.announce(&format!("combined ({})", ids.join(", ")), out);
+    let plan = steps.plan;
+    let variation = combine::variation(&plan.options.profile, picked, steps.jobs);
+    let all: Vec<&crate::plan::BinPlan> = plan.bins.iter().collect();
+    let outcome = build::make(plan, &plan.options, &all, &variation, "combined", out)?;
+    let written: Vec<String> = picked.iter().map(|k| k.written()).collect();
+    for (i, b) in advice.binaries.iter_mut().enumerate() {
+        let mut v = Variant {
+            id: "combined".into(),
+            knob: written.join("; "),
+            ..Variant::default()
+        };
+        fill(&mut v, &outcome, i);
+        b.combined = Some(v);
+    }
+    Ok(())
+}
+
+fn feature(steps: &mut Steps, w: &Without, advice: &mut Advice, out: &mut Output) -> Result<()> {
+    steps.announce(&format!("without feature `{}`", w.feature), out);
+    let plan = steps.plan;
+    let bins: Vec<(usize, &crate::plan::BinPlan)> = plan
+        .bins
+        .iter()
+        .enumerate()
+        .filter(|(_, b)| b.target.package == w.package)
+        .collect();
+    let opts = BuildOptions {
+        packages: vec![w.package.clone()],
+        workspace: false,
+        bins: bins.iter().map(|(_, b)| b.target.name.clone()).collect(),
+        features: w.keep.clone(),
+        all_features: false,
+        no_default_features: true,
+        ..plan.options.clone()
+    };
+    let only: Vec<&crate::plan::BinPlan> = bins.iter().map(|(_, b)| *b).collect();
+    let slug = build::slug(&format!("without-{}", w.feature));
+    let outcome = build::make(plan, &opts, &only, &steps.variation(), &slug, out)?;
+    let crates = match &outcome {
+        Outcome::Made(m) => crates_of(steps, m),
+        Outcome::Failed { .. } => Vec::new(),
+    };
+    for (j, (i, _)) in bins.iter().enumerate() {
+        let Some(f) = advice.binaries[*i]
+            .features
+            .iter_mut()
+            .find(|f| f.feature == w.feature)
+        else {
+            continue;
+        };
+        let mut v = Variant::default();
+        fill(&mut v, &outcome, j);
+        (f.status, f.measured, f.error) = (v.status, v.measured, v.error);
+        if let (Some(after), Some(before)) = (crates.get(j), steps.base_crates.get(*i)) {
+            f.crates_leaving = leaving(before, after);
+        }
+    }
+    Ok(())
+}
+
+/// The variant's figures for the `i`-th binary it was built for.
+fn fill(v: &mut Variant, outcome: &Outcome, i: usize) {
+    match outcome {
+        Outcome::Made(m) => {
+            v.status = VariantStatus::Measured;
+            record(&mut v.measured, m.bins.get(i).and_then(Option::as_ref), m);
+        }
+        Outcome::Failed { first_error, error } => {
+            v.status = VariantStatus::Failed;
+            v.error = Some(first_error.clone().unwrap_or_else(|| error.to_string()));
+        }
+    }
+}
+
+fn record(m: &mut Measured, found: Option<&(PathBuf, crate::report::Binary)>, made: &Made) {
+    m.build_seconds = Some(made.seconds);
+    m.compiled_units = Some(made.compiled);
+    if let Some((path, binary)) = found {
+        m.path = Some(path.display().to_string());
+        m.file_size = Some(binary.file_size);
+        m.stripped_size = binary.stripped_size;
+    }
+}
+
+/// The crates of each binary of `made` (the attribution's, std folded), empty where it failed.
+fn crates_of(steps: &Steps, made: &Made) -> Vec<Vec<CrateSize>> {
+    let plan = steps.plan;
+    let Some(built) = made.builds.first() else {
+        return Vec::new();
+    };
+    let (index, _) = CrateIndex::for_build(built, &plan.target, steps.libdir.as_deref());
+    made.bins
+        .iter()
+        .map(|found| {
+            let Some((path, binary)) = found else {
+                return Vec::new();
+            };
+            let mut b = binary.clone();
+            match attribute::attribute_path(path, &mut b, Some(&index), &plan.size) {
+                Ok(()) => b.crates,
+                Err(_) => Vec::new(),
+            }
+        })
+        .collect()
+}
+
+/// Crates with bytes in `before` and none in `after`, largest first.
+fn leaving(before: &[CrateSize], after: &[CrateSize]) -> Vec<LeavingCrate> {
+    let mut gone: Vec<LeavingCrate> = before
+        .iter()
+        .filter(|c| c.file_size > 0 && !c.name.starts_with('['))
+        .filter(|c| !after.iter().any(|a| a.name == c.name && a.file_size > 0))
+        .map(|c| LeavingCrate {
+            name: c.name.clone(),
+            file_size: c.file_size,
+        })
+        .collect();
+    gone.sort_by(|a, b| b.file_size.cmp(&a.file_size).then(a.name.cmp(&b.name)));
+    gone
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn krate(name: &str, file_size: u64) -> CrateSize {
+        CrateSize {
+            name: name.into(),
+            file_size,
+            vm_size: file_size,
+            confidence: Default::default(),
+            instantiated_elsewhere: 0,
+            retained: None,
+            entry_points: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn crates_leaving_are_those_with_bytes_before_and_none_after() {
+        let before = [
+            krate("std", 900),
+            krate("bigtable", 262_144),
+            krate("small", 10),
+            krate("gone_empty", 0),
+            krate("[unknown]", 50),
+        ];
+        let after = [krate("std", 890), krate("small", 0)];
+        let names: Vec<(String, u64)> = leaving(&before, &after)
+            .into_iter()
+            .map(|c| (c.name, c.file_size))
+            .collect();
+        assert_eq!(
+            names,
+            [("bigtable".to_string(), 262_144), ("small".to_string(), 10)]
+        );
+    }
+
+    #[test]
+    fn knobs_selected_by_id_and_the_relocation_model_only_on_linux() {
+        let (all, features) = selection(&[], "x86_64-unknown-linux-gnu");
+        assert_eq!(all.len(), knobs::KNOBS.len());
+        assert!(features);
+        let (mac, _) = selection(&[], "aarch64-apple-darwin");
+        assert!(mac.iter().all(|k| k.key != "relocation-model"));
+        let (some, features) = selection(&["lto=fat".into()], "x86_64-unknown-linux-gnu");
+        assert_eq!(some.iter().map(|k| k.id).collect::<Vec<_>>(), ["lto=fat"]);
+        assert!(!features);
+    }
+}

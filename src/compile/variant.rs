@@ -1,0 +1,112 @@
+//! Builds that vary from the plan's: the variants of `cargo aotcheck advise`. Same command line,
+//! same rustflags and static linking as the main build, plus the variation's settings; a failed
+//! build is a result (with its first error line), not the end of the run.
+
+use std::path::Path;
+
+use super::{BuildRequest, Built, explain_failure, run_cargo};
+use crate::error::{Error, Result};
+use crate::options::BuildOptions;
+use crate::output::Output;
+use crate::plan::Plan;
+use crate::report::LinkMode;
+use crate::toolchain::check_static_glibc;
+
+/// How one build differs from the plan's own: a variant of `cargo aotcheck advise`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Variation {
+    /// `--config KEY=VALUE` for cargo, e.g. `profile.release.lto="fat"` (unlike cargo's
+    /// environment overrides, this works for profile names with a dash).
+    pub config: Vec<String>,
+    /// Flags for every unit built for the target, after the user's and ours.
+    pub rustflags: Vec<String>,
+    /// Flags for the final unit only, through `cargo rustc -- FLAGS`: dependencies stay as they
+    /// were built. Needs a build selecting exactly one binary target.
+    pub final_unit: Vec<String>,
+    /// `--jobs N` for cargo.
+    pub jobs: Option<u32>,
+}
+
+/// A build that cargo ran and that failed: its first error line and the error that explains it.
+#[derive(Debug)]
+pub struct Failed {
+    /// The first line of cargo's diagnostics that starts with `error`, without colours.
+    pub first_error: Option<String>,
+    pub error: Error,
+}
+
+/// A static build of `opts` (the plan's selection, or a narrower one) changed by `variation`,
+/// in `target_dir`. `Ok(Err(_))`: cargo ran and the build failed (its diagnostics went to
+/// `out.err`); `Err(_)`: cargo could not be run, or the user interrupted.
+pub fn build_variant(
+    plan: &Plan,
+    opts: &BuildOptions,
+    target_dir: &Path,
+    variation: &Variation,
+    out: &mut Output,
+) -> Result<std::result::Result<Built, Failed>> {
+    if plan.target.ends_with("-linux-gnu") {
+        check_static_glibc()?;
+    }
+    let req = BuildRequest {
+        opts,
+        toolchain: &plan.toolchain,
+        target: &plan.target,
+        link: LinkMode::Static,
+        target_dir: target_dir.to_path_buf(),
+        color: plan.ui.color,
+        progress_width: plan.ui.progress_width,
+        quiet: plan.ui.quiet,
+        verbose: plan.ui.verbose,
+        variation,
+    };
+    let done = run_cargo(&req, out.err)?;
+    if done.success {
+        return Ok(Ok(done.built));
+    }
+    Ok(Err(Failed {
+        first_error: first_error(&done.stderr_tail),
+        error: explain_failure(&done.stderr_tail, &done.built, &req),
+    }))
+}
+
+/// The first line starting with `error` in cargo's diagnostics, colours removed.
+pub fn first_error(stderr: &str) -> Option<String> {
+    stderr
+        .lines()
+        .map(strip_ansi)
+        .find(|l| l.starts_with("error"))
+        .map(|l| l.trim_end().to_string())
+}
+
+/// `line` without ANSI escape sequences (`ESC [ ... letter`).
+fn strip_ansi(line: &str) -> String {
+    let mut out = String::with_capacity(line.len());
+    let mut chars = line.chars();
+    while let Some(c) = chars.next() {
+        if c == '\x1b' {
+            if chars.next() == Some('[') {
+                for d in chars.by_ref() {
+                    if d.is_ascii_alphabetic() {
+                        break;
+                    }
+                }
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn first_error_line_without_colours() {
+        let text = "   Compiling x v0.1.0\n\x1b[0m\x1b[1m\x1b[38;5;9merror\x1b[0m\x1b[0m\x1b[1m: needs `core`\x1b[0m\nerror: could not compile `x`\n";
+        assert_eq!(first_error(text).as_deref(), Some("error: needs `core`"));
+        assert_eq!(first_error("warning: unused\n"), None);
+    }
+}

@@ -1,0 +1,164 @@
+//! The advice's layout: a hand-built report of every status, snapshots and rows.
+
+use super::*;
+use crate::report::LeavingCrate;
+
+fn measured(file: u64, stripped: u64, startup: f64, change: Option<(i64, f64)>) -> Measured {
+    Measured {
+        path: Some("/t/advise/release/x/app/app".into()),
+        file_size: Some(file),
+        stripped_size: Some(stripped),
+        startup_ms: Some(startup),
+        memory_kib: Some(1200),
+        build_seconds: Some(12.5),
+        compiled_units: Some(3),
+        change: change.map(|(d, p)| Change {
+            file_size: d,
+            file_size_percent: p,
+            stripped_size: Some(d / 2),
+            stripped_size_percent: Some(p / 2.0),
+            startup_ms: None,
+            memory_kib: None,
+        }),
+    }
+}
+
+/// A hand-built advice: every status, a feature that saves and one that cannot go. Long,
+/// as data is: one literal report for the snapshots of every format.
+pub fn advice() -> Advice {
+    let v = |id: &str, knob: &str, status, m: Measured| Variant {
+        id: id.into(),
+        knob: knob.into(),
+        status,
+        measured: m,
+        tradeoff: crate::advise::knobs::find(id)
+            .map_or("", |k| k.tradeoff)
+            .into(),
+        error: (status == VariantStatus::Failed)
+            .then(|| "error[E0080]: evaluation of constant value failed".into()),
+    };
+    let base = measured(1_419_280, 1_224_904, 0.61, None);
+    Advice {
+        profile: "release".into(),
+        settings: [("lto", "false"), ("opt-level", "3"), ("debug", "0")]
+            .into_iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect(),
+        binaries: vec![BinaryAdvice {
+            package: "app".into(),
+            name: "app-server".into(),
+            ready: Some("tcp".into()),
+            base: v("base", "(as it is)", VariantStatus::Measured, base),
+            variants: vec![
+                v(
+                    "lto=fat",
+                    "lto = \"fat\"",
+                    VariantStatus::Measured,
+                    measured(1_100_000, 1_000_000, 0.58, Some((-319_280, -22.5))),
+                ),
+                v(
+                    "relocation-model=static",
+                    "-C relocation-model=static",
+                    VariantStatus::Measured,
+                    Measured {
+                        compiled_units: Some(0),
+                        ..measured(1_367_024, 1_190_000, 0.55, Some((-52_256, -3.7)))
+                    },
+                ),
+                v(
+                    "debug=0",
+                    "debug = 0",
+                    VariantStatus::Already,
+                    Measured::default(),
+                ),
+                v(
+                    "panic=abort",
+                    "panic = \"abort\"",
+                    VariantStatus::Failed,
+                    Measured::default(),
+                ),
+                v(
+                    "opt-level=z",
+                    "opt-level = \"z\"",
+                    VariantStatus::NotBuilt,
+                    Measured::default(),
+                ),
+            ],
+            combined: Some(v(
+                "combined",
+                "lto = \"fat\"; -C relocation-model=static",
+                VariantStatus::Measured,
+                measured(1_050_000, 950_000, 0.57, Some((-369_280, -26.0))),
+            )),
+            features: vec![
+                FeatureAdvice {
+                    feature: "table".into(),
+                    enables: vec!["bigtable".into()],
+                    built_with: vec!["core".into()],
+                    status: VariantStatus::Measured,
+                    bytes_saved: Some(262_400),
+                    crates_leaving: vec![LeavingCrate {
+                        name: "bigtable".into(),
+                        file_size: 262_150,
+                    }],
+                    measured: measured(1_156_880, 962_000, 0.6, Some((-262_400, -18.5))),
+                    error: None,
+                },
+                FeatureAdvice {
+                    feature: "core".into(),
+                    status: VariantStatus::Failed,
+                    error: Some("error: advise-features needs its `core` feature".into()),
+                    ..FeatureAdvice::default()
+                },
+            ],
+        }],
+        combined_knobs: vec!["relocation-model=static".into(), "lto=fat".into()],
+        snippet: Some("[profile.release]\nlto = \"fat\"\n".into()),
+        rustflags_snippet: Some(
+            "[target.x86_64-unknown-linux-gnu]\nrustflags = [\"-C\", \
+             \"target-feature=+crt-static\", \"-C\", \"relocation-model=static\"]\n"
+                .into(),
+        ),
+        probe_runs: 5,
+        interrupted: false,
+        notes: vec!["start-up and memory are measured, throughput is not".into()],
+    }
+}
+
+#[test]
+fn human_table_ranked_with_costs_and_what_to_paste() {
+    let style = Style {
+        color: false,
+        verbose: false,
+        all_crates: false,
+    };
+    let s = human(&advice(), &style);
+    for line in s.lines() {
+        assert!(line.chars().count() <= 100, "too wide: {line}");
+    }
+    insta::assert_snapshot!(s);
+}
+
+#[test]
+fn rows_keep_the_report_order_and_say_why_a_row_is_empty() {
+    let r = rows(&advice().binaries[0]);
+    let knobs: Vec<&str> = r.iter().map(|r| r.knob.as_str()).collect();
+    assert_eq!(
+        knobs,
+        [
+            "(as it is)",
+            "lto = \"fat\"",
+            "-C relocation-model=static",
+            "debug = 0",
+            "panic = \"abort\"",
+            "opt-level = \"z\"",
+            "combined"
+        ]
+    );
+    assert_eq!(r[1].change, "-312 KiB");
+    assert_eq!(r[1].percent, "-22.5%");
+    assert_eq!(r[2].build, "kept");
+    assert_eq!(r[3].note, "already in the profile");
+    assert!(r[4].note.starts_with("does not build: error[E0080]"));
+    assert_eq!(r[5].note, "not built (interrupted)");
+}

@@ -1,0 +1,176 @@
+//! The size advisor's results (`cargo aotcheck advise`). Owned by `src/advise/`.
+//!
+//! Every figure is measured on a binary built for the purpose; a figure that was not obtained
+//! is `None` (JSON `null`, or absent). Variants are stored ranked: the renderers only lay them
+//! out.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+pub struct Advice {
+    /// The profile every variant starts from (`--profile`).
+    pub profile: String,
+    /// That profile's settings as resolved (manifest, `.cargo/config.toml`, `CARGO_PROFILE_*`,
+    /// `inherits`, cargo's defaults), written as in a profile: `lto` → `false`.
+    pub settings: BTreeMap<String, String>,
+    pub binaries: Vec<BinaryAdvice>,
+    /// The knobs of the combined variant (ids): each saved bytes, the best of its key.
+    #[serde(default)]
+    pub combined_knobs: Vec<String>,
+    /// The lines to paste into `Cargo.toml` for the combined variant's profile settings.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub snippet: Option<String>,
+    /// The lines to paste into `.cargo/config.toml` for its rustc flags (the relocation model).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rustflags_snippet: Option<String>,
+    /// Counted startup-probe runs per variant; 0 when not probed (`--no-probe`).
+    pub probe_runs: u32,
+    /// The run was interrupted: variants after the last finished one were not built.
+    #[serde(default)]
+    pub interrupted: bool,
+    /// What the figures do not show, to be printed with them.
+    #[serde(default)]
+    pub notes: Vec<String>,
+}
+
+/// One binary target and what each variant made of it.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+pub struct BinaryAdvice {
+    pub package: String,
+    pub name: String,
+    /// How the probe decided a started variant was ready (the package's setting), when probed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ready: Option<String>,
+    /// The binary as the profile builds it today: what every change is measured against.
+    pub base: Variant,
+    /// One per knob, ranked: the largest saving of file size first; knobs the profile already
+    /// has, failed and unbuilt ones last.
+    pub variants: Vec<Variant>,
+    /// Every knob that saved bytes, at once (`None` when fewer than two did).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub combined: Option<Variant>,
+    /// One per feature enabled by default, ranked by bytes saved.
+    #[serde(default)]
+    pub features: Vec<FeatureAdvice>,
+}
+
+#[derive(Debug, Clone, Copy, Default, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "kebab-case")]
+pub enum VariantStatus {
+    /// Built and measured.
+    #[default]
+    Measured,
+    /// The profile already has this setting: not rebuilt.
+    Already,
+    /// The build failed (`error` has its first error line).
+    Failed,
+    /// Not built: the run was interrupted first.
+    NotBuilt,
+}
+
+impl VariantStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            VariantStatus::Measured => "measured",
+            VariantStatus::Already => "already",
+            VariantStatus::Failed => "failed",
+            VariantStatus::NotBuilt => "not-built",
+        }
+    }
+}
+
+/// A variant of the profile (one knob, or the combined one).
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+pub struct Variant {
+    /// As `--knobs` takes it: `lto=fat`, `base`, `combined`.
+    pub id: String,
+    /// As written in a profile (`lto = "fat"`) or on rustc's command line
+    /// (`-C relocation-model=static`).
+    pub knob: String,
+    pub status: VariantStatus,
+    #[serde(flatten)]
+    pub measured: Measured,
+    /// What the knob costs besides bytes.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub tradeoff: String,
+    /// The first error line of a failed build.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+}
+
+/// A build without one feature enabled by default.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+pub struct FeatureAdvice {
+    pub feature: String,
+    /// The optional dependencies it enables (directly or through other features).
+    #[serde(default)]
+    pub enables: Vec<String>,
+    /// The features the variant was built with (`--no-default-features --features ...`).
+    #[serde(default)]
+    pub built_with: Vec<String>,
+    pub status: VariantStatus,
+    /// File-size bytes saved by building without it (negative: it grew).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bytes_saved: Option<i64>,
+    /// Crates whose code is in the binary with the feature and not without it.
+    #[serde(default)]
+    pub crates_leaving: Vec<LeavingCrate>,
+    #[serde(flatten)]
+    pub measured: Measured,
+    /// The first error line when the package does not compile without the feature.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+pub struct LeavingCrate {
+    pub name: String,
+    /// Its bytes in the file with the feature (the attribution's figure).
+    pub file_size: u64,
+}
+
+/// What was measured of one variant's binary.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+pub struct Measured {
+    /// The variant's copy of the binary, kept between runs.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub path: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub file_size: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stripped_size: Option<u64>,
+    /// Median time from spawn to ready.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub startup_ms: Option<f64>,
+    /// Median resident memory at ready (`VmRSS`), KiB.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub memory_kib: Option<u64>,
+    /// Wall time of this run's build of the variant (shared units are not rebuilt; see
+    /// `compiled_units`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub build_seconds: Option<f64>,
+    /// Units cargo compiled for it in this run (0: everything was kept from an earlier run).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub compiled_units: Option<usize>,
+    /// Against the base variant.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub change: Option<Change>,
+}
+
+/// A variant against the base: negative is smaller, faster, less.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+pub struct Change {
+    pub file_size: i64,
+    /// Percent of the base's (-25.0: a quarter smaller).
+    pub file_size_percent: f64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stripped_size: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stripped_size_percent: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub startup_ms: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub memory_kib: Option<i64>,
+}

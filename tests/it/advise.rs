@@ -1,0 +1,319 @@
+//! The size advisor (`cargo aotcheck advise`): variants checked against plain cargo builds,
+//! features against `nm`, an interrupt in the middle of a variant's build.
+
+use std::path::Path;
+use std::process::{Command, Stdio};
+
+use serde_json::Value;
+
+use crate::util::*;
+
+/// `cargo aotcheck advise --manifest-path <fixture> --locked -q --format json ARGS`.
+fn advise(name: &str, target_dir: &Path, args: &[&str]) -> Command {
+    let mut cmd = aotcheck();
+    cmd.args(["aotcheck", "advise", "--manifest-path"])
+        .arg(fixture(name).join("Cargo.toml"))
+        .arg("--target-dir")
+        .arg(target_dir)
+        .args(["--locked", "-q", "--format", "json"])
+        .args(args);
+    cmd
+}
+
+fn host() -> String {
+    tool("rustc", &["-vV"])
+        .lines()
+        .find_map(|l| l.strip_prefix("host: "))
+        .expect("host triple")
+        .trim()
+        .to_string()
+}
+
+/// A plain static `cargo build` of `manifest` with `--config` settings, in `target_dir`: the
+/// path of the binary `bin`.
+fn plain_build(
+    manifest: &Path,
+    profile: &str,
+    configs: &[&str],
+    target_dir: &Path,
+    bin: &str,
+) -> String {
+    let host = host();
+    let mut cmd = Command::new("cargo");
+    cmd.args([
+        "build",
+        "--locked",
+        "-q",
+        "--profile",
+        profile,
+        "--target",
+        &host,
+    ])
+    .arg("--manifest-path")
+    .arg(manifest)
+    .arg("--target-dir")
+    .arg(target_dir)
+    .env_remove("CARGO_ENCODED_RUSTFLAGS")
+    .env_remove("CARGO_TARGET_DIR")
+    .env_remove("ADVISE_STALL")
+    .env("RUSTFLAGS", "-C target-feature=+crt-static");
+    for c in configs {
+        cmd.args(["--config", c]);
+    }
+    let out = cmd.output().expect("cargo");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    target_dir
+        .join(&host)
+        .join(profile)
+        .join(bin)
+        .display()
+        .to_string()
+}
+
+fn binary<'a>(v: &'a Value, name: &str) -> &'a Value {
+    v["advice"]["binaries"]
+        .as_array()
+        .expect("binaries")
+        .iter()
+        .find(|b| b["name"] == name)
+        .unwrap_or_else(|| panic!("no advice for {name} in {v}"))
+}
+
+fn variant<'a>(b: &'a Value, id: &str) -> &'a Value {
+    b["variants"]
+        .as_array()
+        .expect("variants")
+        .iter()
+        .find(|v| v["id"] == id)
+        .unwrap_or_else(|| panic!("no variant {id} in {b}"))
+}
+
+fn feature<'a>(b: &'a Value, name: &str) -> &'a Value {
+    b["features"]
+        .as_array()
+        .expect("features")
+        .iter()
+        .find(|f| f["feature"] == name)
+        .unwrap_or_else(|| panic!("no feature {name} in {b}"))
+}
+
+fn len(path: &str) -> u64 {
+    std::fs::metadata(path).expect("file").len()
+}
+
+/// Two knobs, one a full rebuild and one on the final link only: each variant is the binary a
+/// plain static `cargo build` with that setting in the profile makes, byte for byte.
+#[test]
+fn two_knobs_equal_a_plain_cargo_build_with_the_same_setting() {
+    let v = json(&mut advise(
+        "advise-knobs",
+        &shared_target_dir(),
+        &["--knobs", "opt-level=z,strip=symbols", "--no-probe"],
+    ));
+    let b = binary(&v, "advise-knobs");
+    let base = u64_of(&b["base"], "file_size");
+    let plain_dir = tempfile::tempdir().expect("tempdir");
+    let manifest = fixture("advise-knobs").join("Cargo.toml");
+    for (id, config) in [
+        ("opt-level=z", "profile.release.opt-level=\"z\""),
+        ("strip=symbols", "profile.release.strip=\"symbols\""),
+    ] {
+        let ours = variant(b, id);
+        assert_eq!(str_of(ours, "status"), "measured", "{ours}");
+        let path = str_of(ours, "path");
+        let plain = plain_build(
+            &manifest,
+            "release",
+            &[config],
+            plain_dir.path(),
+            "advise-knobs",
+        );
+        assert_eq!(u64_of(ours, "file_size"), len(&plain), "{id}: file size");
+        assert_eq!(len(path), len(&plain), "{id}: the kept copy");
+        assert_eq!(
+            std::fs::read(path).expect("ours"),
+            std::fs::read(&plain).expect("plain"),
+            "{id}: not the same bytes as the plain build"
+        );
+        assert!(within_one_percent(
+            u64_of(ours, "stripped_size"),
+            strip_size(&plain)
+        ));
+        let change = &ours["change"];
+        assert_eq!(
+            change["file_size"].as_i64(),
+            Some(len(&plain) as i64 - base as i64)
+        );
+    }
+    assert_ne!(
+        u64_of(variant(b, "opt-level=z"), "file_size"),
+        base,
+        "opt-level = \"z\" changed nothing: was it applied?"
+    );
+}
+
+/// `--config profile.<name>.<key>` reaches a profile whose name has a dash (cargo's
+/// CARGO_PROFILE_* variables cannot), and the profile's own settings are shown, not rebuilt.
+#[test]
+fn a_profile_with_a_dash_gets_its_knob_and_keeps_its_own_settings() {
+    let v = json(&mut advise(
+        "advise-knobs",
+        &shared_target_dir(),
+        &[
+            "--profile",
+            "release-small",
+            "--knobs",
+            "codegen-units=1,panic=abort",
+            "--no-probe",
+        ],
+    ));
+    assert_eq!(v["advice"]["settings"]["opt-level"], "\"s\"");
+    let b = binary(&v, "advise-knobs");
+    let cgu = variant(b, "codegen-units=1");
+    assert_eq!(str_of(cgu, "status"), "already");
+    assert!(cgu["file_size"].is_null(), "rebuilt: {cgu}");
+    // The same setting written into a copy of the fixture's manifest, built by plain cargo.
+    let copy = tempfile::tempdir().expect("tempdir");
+    let src = fixture("advise-knobs");
+    for f in ["Cargo.lock", "build.rs"] {
+        std::fs::copy(src.join(f), copy.path().join(f)).expect("copy");
+    }
+    std::fs::create_dir(copy.path().join("src")).expect("mkdir");
+    std::fs::copy(src.join("src/main.rs"), copy.path().join("src/main.rs")).expect("copy");
+    let manifest = std::fs::read_to_string(src.join("Cargo.toml")).expect("read");
+    std::fs::write(
+        copy.path().join("Cargo.toml"),
+        format!("{manifest}panic = \"abort\"\n"),
+    )
+    .expect("write");
+    let plain = plain_build(
+        &copy.path().join("Cargo.toml"),
+        "release-small",
+        &[],
+        &copy.path().join("target"),
+        "advise-knobs",
+    );
+    let abort = variant(b, "panic=abort");
+    assert_eq!(str_of(abort, "status"), "measured", "{abort}");
+    assert_eq!(u64_of(abort, "file_size"), len(&plain));
+    assert_ne!(u64_of(abort, "file_size"), u64_of(&b["base"], "file_size"));
+}
+
+/// The `table` feature brings a crate with a 256 KiB table: advise names the feature, at least
+/// 256 KiB saved and the crate that leaves; without `core` the package does not compile, which
+/// is reported while the other results are there.
+#[test]
+fn features_left_out_name_the_bytes_and_crates_and_the_one_that_cannot_go() {
+    let v = json(&mut advise(
+        "advise-features",
+        &shared_target_dir(),
+        &["--knobs", "features", "--no-probe"],
+    ));
+    let b = binary(&v, "advise-features");
+    let base = str_of(&b["base"], "path");
+    let table = feature(b, "table");
+    assert_eq!(str_of(table, "status"), "measured", "{table}");
+    let saved = table["bytes_saved"].as_i64().expect("bytes_saved");
+    assert!(saved >= 256 * 1024, "saved only {saved}");
+    assert_eq!(saved, len(base) as i64 - len(str_of(table, "path")) as i64);
+    assert_eq!(table["enables"], serde_json::json!(["bigtable"]));
+    let leaving: Vec<&str> = table["crates_leaving"]
+        .as_array()
+        .expect("crates_leaving")
+        .iter()
+        .map(|c| str_of(c, "name"))
+        .collect();
+    assert!(leaving.contains(&"bigtable"), "{leaving:?}");
+    // nm: the table is in the base binary, 256 KiB, and not in the variant.
+    let nm = |p: &str| tool("nm", &["-S", "--defined-only", p]);
+    let has_table = |p: &str| {
+        nm(p).lines().any(|l| {
+            l.contains("bigtable")
+                && l.contains("TABLE")
+                && l.split(' ').nth(1) == Some("0000000000040000")
+        })
+    };
+    assert!(has_table(base), "no 256 KiB TABLE symbol in the base");
+    assert!(!has_table(str_of(table, "path")));
+
+    let core = feature(b, "core");
+    assert_eq!(str_of(core, "status"), "failed", "{core}");
+    let error = str_of(core, "error");
+    assert!(
+        error.starts_with("error") && error.contains("needs its `core` feature"),
+        "{error}"
+    );
+    assert_eq!(str_of(&b["base"], "status"), "measured");
+}
+
+/// Ctrl-C while a variant builds (its build script stalls at opt-level "z"): the build and its
+/// script stop, the finished variants are reported, the run exits 2.
+#[test]
+fn interrupt_during_a_variant_build_reports_the_finished_ones() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let child = advise(
+        "advise-knobs",
+        dir.path(),
+        &["--knobs", "strip=symbols,opt-level=z", "--no-probe"],
+    )
+    .env("ADVISE_STALL", "1")
+    .stdout(Stdio::piped())
+    .stderr(Stdio::piped())
+    .spawn()
+    .expect("spawn");
+    let stalled = || {
+        !pids_where(|exe, proc_dir| {
+            exe.to_string_lossy().contains("build-script-build")
+                && std::fs::read(proc_dir.join("environ")).is_ok_and(|env| {
+                    let env = String::from_utf8_lossy(&env);
+                    env.contains("ADVISE_STALL=1") && env.contains("OPT_LEVEL=z")
+                })
+        })
+        .is_empty()
+    };
+    let mut child = child;
+    while !stalled() {
+        assert!(
+            child.try_wait().expect("try_wait").is_none(),
+            "advise ended before the stalled build"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let pid = nix::unistd::Pid::from_raw(child.id() as i32);
+    nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGINT).expect("kill");
+    let out = child.wait_with_output().expect("wait");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("interrupted"), "{stderr}");
+    assert!(!stalled(), "the stalled build script was left running");
+    let v: Value = serde_json::from_slice(&out.stdout).expect("the report of the finished ones");
+    assert_eq!(v["advice"]["interrupted"], true);
+    let b = binary(&v, "advise-knobs");
+    assert_eq!(str_of(&b["base"], "status"), "measured");
+    let strip = variant(b, "strip=symbols");
+    assert_eq!(str_of(strip, "status"), "measured");
+    assert_eq!(u64_of(strip, "file_size"), len(str_of(strip, "path")));
+    assert_eq!(str_of(variant(b, "opt-level=z"), "status"), "not-built");
+}
+
+/// Each variant is probed with the package's own readiness setting (`ready = "tcp"`).
+#[test]
+fn variants_are_probed_with_the_package_readiness() {
+    let v = json(&mut advise(
+        "hello-server",
+        &shared_target_dir(),
+        &["--knobs", "strip", "--runs", "2", "--warmup", "0"],
+    ));
+    assert_eq!(v["advice"]["probe_runs"], 2);
+    let b = binary(&v, "hello-server");
+    assert_eq!(b["ready"], "tcp");
+    for x in [&b["base"], variant(b, "strip=symbols")] {
+        let startup = x["startup_ms"].as_f64().expect("startup_ms");
+        assert!(startup > 0.0, "{x}");
+        assert!(u64_of(x, "memory_kib") > 0, "{x}");
+    }
+}
