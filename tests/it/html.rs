@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 use cargo_aotcheck::report::Report;
 use serde_json::{Value, json};
 
-use crate::util::{aotcheck, human_fixture, run};
+use crate::util::{aotcheck, fixture, human_fixture, run, shared_target_dir};
 
 use hand::{CRAFTED, VEC_DROP, hand_built};
 
@@ -482,4 +482,62 @@ fn the_page_of_a_large_binary_stays_under_2_mib() {
         html.contains("left out:"),
         "the page does not say what it left out"
     );
+}
+
+/// `cargo aotcheck advise --format html`: the advice section lists every variant of the JSON
+/// report of the same fixture, and each feature with the crates that leave the binary.
+#[test]
+fn advice_on_the_page_in_a_browser() {
+    let dir = artifacts_dir();
+    let advise = |format: &str, out: &Path| {
+        let mut cmd = aotcheck();
+        cmd.args(["aotcheck", "advise", "--manifest-path"])
+            .arg(fixture("advise-features").join("Cargo.toml"))
+            .arg("--target-dir")
+            .arg(shared_target_dir())
+            .args(["--locked", "-q", "--knobs", "features,strip", "--no-probe"])
+            .args(["--format", format, "--output"])
+            .arg(out);
+        let r = run(&mut cmd);
+        assert_eq!(r.code, 0, "{}", r.stderr);
+    };
+    let (json_file, page_file) = (dir.join("advice.json"), dir.join("advice.html"));
+    advise("json", &json_file);
+    advise("html", &page_file);
+    let json: Value = serde_json::from_str(&std::fs::read_to_string(&json_file).expect("json"))
+        .expect("JSON report");
+    let b = &json["advice"]["binaries"][0];
+    let variants =
+        1 + b["variants"].as_array().map_or(0, Vec::len) + usize::from(!b["combined"].is_null());
+    let url = format!("file://{}", page_file.display());
+    let mut browser = cdp::Browser::start();
+    let mut page = browser.open(&url, 1280);
+    let shown = page.eval(
+        r#"(() => {
+  const s = document.querySelector("section.advice");
+  return {
+    rows: s.querySelectorAll("table.variants tbody tr").length,
+    features: [...s.querySelectorAll("table.features tbody tr")].map(r => r.innerText),
+  };
+})()"#,
+    );
+    assert_eq!(shown["rows"].as_u64(), Some(variants as u64), "{shown}");
+    let rows: Vec<&str> = shown["features"]
+        .as_array()
+        .expect("feature rows")
+        .iter()
+        .filter_map(Value::as_str)
+        .collect();
+    for f in b["features"].as_array().expect("features") {
+        let name = f["feature"].as_str().expect("feature");
+        let row = rows
+            .iter()
+            .find(|r| r.starts_with(name))
+            .unwrap_or_else(|| panic!("no row for {name} in {rows:?}"));
+        for c in f["crates_leaving"].as_array().into_iter().flatten() {
+            let krate = c["name"].as_str().expect("crate");
+            assert!(row.contains(krate), "{name}: {krate} missing from {row}");
+        }
+    }
+    assert_quiet(&page, &url);
 }

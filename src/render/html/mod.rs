@@ -17,6 +17,7 @@
 //! escaped (`escape.rs`). Bounded for large binaries: the treemap draws the symbols the report
 //! lists per crate, tables list at most [`ROWS`] rows, and the page says what it left out.
 
+mod advice;
 mod binary;
 mod charts;
 mod escape;
@@ -116,6 +117,9 @@ pub fn render(report: &Report) -> String {
     let groups = groups(report);
     head(&mut s, report, &groups);
     gate::summary(&mut s, report);
+    if let Some(a) = &report.advice {
+        advice::advice(&mut s, a);
+    }
     for (gi, g) in groups.iter().enumerate() {
         let _ = writeln!(
             s,

@@ -1,0 +1,143 @@
+//! `cargo aotcheck advise` on the page: per binary the variants (ranked, with their figures and
+//! trade-offs), the features left out with the crates that leave, the lines to paste. Every
+//! cell comes from `render::advice`, the same text the terminal and Markdown show.
+
+use std::fmt::Write as _;
+
+use super::escape::text;
+use super::findings::{code, command};
+use super::{Cell, Table};
+use crate::render::advice::{costs, feature_rows, rows};
+use crate::report::{Advice, VariantStatus};
+
+pub fn advice(s: &mut String, a: &Advice) {
+    let _ = writeln!(
+        s,
+        "<section class=\"advice\" id=\"advice\"><h2>Size advice: the <code>{}</code> profile, \
+         one knob at a time</h2>",
+        text(&a.profile)
+    );
+    let probed = if a.probe_runs == 0 {
+        "not probed".to_string()
+    } else {
+        format!(
+            "startup and memory at ready are medians of {} runs per variant; they show start-up, \
+             not throughput",
+            a.probe_runs
+        )
+    };
+    let _ = writeln!(
+        s,
+        "<p class=\"note\">Each variant is built statically as the main command builds; the \
+         change is against the profile as it is. Sizes in bytes of the file; {}.</p>",
+        text(&probed)
+    );
+    if a.interrupted {
+        s.push_str("<p class=\"note\">Interrupted: the variants after the last finished one were not built.</p>\n");
+    }
+    for b in &a.binaries {
+        let _ = writeln!(
+            s,
+            "<h3>{}</h3>",
+            text(&format!("{} ({})", b.name, b.package))
+        );
+        variants(s, b);
+        features(s, b);
+    }
+    let costs = costs(a);
+    if !costs.is_empty() {
+        s.push_str("<h3>What each knob costs besides bytes</h3>\n<dl class=\"costs\">\n");
+        for (knob, cost) in costs {
+            let _ = writeln!(s, "<dt>{}</dt><dd>{}</dd>", code(knob), text(cost));
+        }
+        s.push_str("</dl>\n");
+    }
+    if let Some(snippet) = &a.snippet {
+        s.push_str("<h3>The combined knobs, for <code>Cargo.toml</code></h3>\n");
+        s.push_str(&command(snippet));
+    }
+    if let Some(snippet) = &a.rustflags_snippet {
+        s.push_str("<h3>And for <code>.cargo/config.toml</code></h3>\n");
+        s.push_str(&command(snippet));
+    }
+    for n in &a.notes {
+        let _ = writeln!(s, "<p class=\"note\">{}</p>", text(n));
+    }
+    s.push_str("</section>\n");
+}
+
+fn variants(s: &mut String, b: &crate::report::BinaryAdvice) {
+    let mut t = Table::new(
+        "variants",
+        &[
+            ("Knob", false),
+            ("File", true),
+            ("Change", true),
+            ("%", true),
+            ("Stripped", true),
+            ("Startup", true),
+            ("Memory", true),
+            ("Build", true),
+            ("Note", false),
+        ],
+    );
+    for (rank, r) in rows(b).into_iter().enumerate() {
+        let note = if r.note.is_empty() {
+            r.tradeoff.clone()
+        } else {
+            r.note.clone()
+        };
+        let class = match r.status {
+            VariantStatus::Failed => " class=\"fail\"",
+            _ => "",
+        };
+        t.row(vec![
+            Cell::Keyed(
+                rank as f64,
+                format!("<span{class}>{}</span>", code(&r.knob)),
+            ),
+            Cell::Text(text(&r.file_size)),
+            Cell::Text(text(&r.change)),
+            Cell::Text(text(&r.percent)),
+            Cell::Text(text(&r.stripped_size)),
+            Cell::Text(text(&r.startup)),
+            Cell::Text(text(&r.memory)),
+            Cell::Text(text(&r.build)),
+            Cell::Text(text(&note)),
+        ]);
+    }
+    t.finish(s, None);
+}
+
+fn features(s: &mut String, b: &crate::report::BinaryAdvice) {
+    let rows = feature_rows(b);
+    if rows.is_empty() {
+        return;
+    }
+    s.push_str("<h4>Without each default feature</h4>\n");
+    let mut t = Table::new(
+        "features",
+        &[
+            ("Feature", false),
+            ("Enables", false),
+            ("Saves", true),
+            ("%", true),
+            ("Crates leaving the binary", false),
+        ],
+    );
+    for r in rows {
+        let leaving = if r.note.is_empty() {
+            r.crates_leaving.clone()
+        } else {
+            r.note.clone()
+        };
+        t.row(vec![
+            Cell::Text(code(&r.feature)),
+            Cell::Text(text(&r.enables)),
+            Cell::Text(text(&r.saved)),
+            Cell::Text(text(&r.percent)),
+            Cell::Text(text(&leaving)),
+        ]);
+    }
+    t.finish(s, None);
+}
