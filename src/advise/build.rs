@@ -99,29 +99,30 @@ pub fn make(
 }
 
 /// Keep a copy of `from` as `to` (a copy, not a link: whatever a later build does to cargo's
-/// file, this variant's bytes stay).
+/// file, this variant's bytes stay). Copied under a temporary name and renamed, so that a
+/// reader, or a second run on the same target dir, never sees half a binary.
 fn keep(from: &Path, to: &Path) -> Result<()> {
     let dir = to.parent().unwrap_or(Path::new("."));
-    std::fs::create_dir_all(dir).map_err(|e| Error::Write {
-        path: dir.to_path_buf(),
-        source: e,
+    let write = |path: &Path| {
+        let path = path.to_path_buf();
+        move |source| Error::Write { path, source }
+    };
+    std::fs::create_dir_all(dir).map_err(write(dir))?;
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".aotcheck-variant.")
+        .tempfile_in(dir)
+        .map_err(write(dir))?;
+    let mut src = std::fs::File::open(from).map_err(|e| Error::io(from, e))?;
+    std::io::copy(&mut src, tmp.as_file_mut()).map_err(write(to))?;
+    let mode = std::fs::metadata(from)
+        .map_err(|e| Error::io(from, e))?
+        .permissions();
+    tmp.as_file().set_permissions(mode).map_err(write(to))?;
+    tmp.persist(to).map_err(|e| Error::Write {
+        path: to.to_path_buf(),
+        source: e.error,
     })?;
-    match std::fs::remove_file(to) {
-        Ok(()) => {}
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-        Err(e) => {
-            return Err(Error::Write {
-                path: to.to_path_buf(),
-                source: e,
-            });
-        }
-    }
-    std::fs::copy(from, to)
-        .map(|_| ())
-        .map_err(|e| Error::Write {
-            path: to.to_path_buf(),
-            source: e,
-        })
+    Ok(())
 }
 
 /// `lto=fat` → `lto-fat`: a folder name.

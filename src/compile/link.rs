@@ -69,12 +69,21 @@ pub fn wrapper(build_dir: &Path, target: &str, user: Option<&str>) -> Result<(St
     if std::fs::read_to_string(&script).ok().as_deref() != Some(text.as_str()) {
         std::fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
         std::fs::create_dir_all(&out).map_err(|e| Error::io(&out, e))?;
-        let tmp = dir.join("cc.tmp");
-        std::fs::write(&tmp, &text).map_err(|e| Error::io(&tmp, e))?;
+        // A temporary name of its own: two runs on one target dir (parallel tests, advise
+        // beside a check) may write the script at once, and a shared `cc.tmp` would be
+        // renamed away under the other writer.
+        use std::io::Write as _;
         use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(&tmp, std::fs::Permissions::from_mode(0o755))
-            .map_err(|e| Error::io(&tmp, e))?;
-        std::fs::rename(&tmp, &script).map_err(|e| Error::io(&script, e))?;
+        let mut tmp = tempfile::Builder::new()
+            .prefix("cc.")
+            .suffix(".tmp")
+            .permissions(std::fs::Permissions::from_mode(0o755))
+            .tempfile_in(&dir)
+            .map_err(|e| Error::io(&dir, e))?;
+        tmp.write_all(text.as_bytes())
+            .map_err(|e| Error::io(tmp.path(), e))?;
+        tmp.persist(&script)
+            .map_err(|e| Error::io(&script, e.error))?;
     }
     let var = format!(
         "CARGO_TARGET_{}_LINKER",
