@@ -17,15 +17,22 @@
 //! program is started through a tiny static **exec gate** (`floor.rs`): spawned with
 //! `posix_spawn`, it blocks reading one byte on stdin; the prober seizes it while it waits, and
 //! the clock starts when the byte is written. The gate then `execv`s the program (same pid, same
-//! tracer; a seized tracee gets no `SIGTRAP` on exec). Memory is read in every run. The timed
-//! interval is `execve` + the program's run + the kernel's teardown until the program is reaped
-//! (as `hyperfine -N` counts it). A traced program runs 10-15% slower (measured against
-//! `hyperfine -N` with `benches/probe.sh`), so each `exit`-mode run is made twice, back to back:
-//! untraced for the time, traced for the memory (`RunSpec::trace`). It leaves out only the clone
-//! of the gate, which happens before the clock starts. Without `cc` there is no gate and the program is
-//! spawned directly and attached after, with memory only for the runs where that succeeded
-//! (`memory_runs`). A stop before `exec` in the child itself would need `pre_exec` (no
-//! `posix_spawn` then).
+//! tracer; a seized tracee gets no `SIGTRAP` on exec). Memory is read in every run. A traced
+//! program runs 10-15% slower (measured against `hyperfine -N` with `benches/probe.sh`), so each
+//! `exit`-mode run is made twice, back to back: untraced for the time, traced for the memory
+//! (`RunSpec::trace`). Without `cc` there is no gate and the program is spawned directly and
+//! attached after, with memory only for the runs where that succeeded (`memory_runs`). A stop
+//! before `exec` in the child itself would need `pre_exec` (no `posix_spawn` then).
+//!
+//! **The timed interval in `exit` mode** is the gate's wake-up, its `execve`, the program's run
+//! and the kernel's teardown until the program is reaped: `hyperfine -N` counts the same, with
+//! the spawn where we count the wake-up (the two cost about the same; `benches/probe.sh`
+//! compares). Nothing of the prober's own runs inside it. The drain thread is asleep in `poll`
+//! before the byte is written, and our copies of the program's pipes are closed only after it
+//! was reaped (`start::Held`): closed before, the program's exit closed the last write ends, and
+//! their end of file woke the drain thread ahead of the prober. Seen with sched tracepoints on a
+//! 2-CPU VM, and measured against a `hyperfine`-style spawn interleaved run by run: ~50 us per
+//! run, the constant offset `exit` mode had over `hyperfine -N` (1.6x on the spawn floor).
 mod exit;
 mod start;
 mod until;
@@ -143,6 +150,9 @@ pub fn run_once(spec: &RunSpec) -> RunResult {
         pattern: spec.pattern.cloned(),
         watch: in_exit_mode,
     });
+    if let Some(tid) = helper.thread {
+        start::wait_asleep(tid);
+    }
     let (out, err) = (streams.stdout.1, streams.stderr.1);
     let cmd = start::command(spec, gate, port, streams.stdin, out, err);
     let started = match streams.go {

@@ -31,10 +31,18 @@ pub(super) struct Started {
     /// `exit` mode: whether the ptrace attach worked (`Err(ESRCH)` for a run that is not
     /// traced). `None` in the other modes.
     pub traced: Option<nix::Result<()>>,
-    /// Our copies of the program's pipe ends, closed only once the timed interval is over.
-    pub held: Option<Command>,
+    /// `exit` mode: what stays open until the timed interval is over (see [`Held`]).
+    pub held: Option<Held>,
     pub spawned_at_ns: Option<u64>,
     pub t0: Instant,
+}
+
+/// Our copies of the write ends of the program's stdout and stderr pipes (inside the command)
+/// and of the go pipe, closed only after the program was reaped: their end of file then wakes
+/// nobody inside the timed interval (see "The timed interval" in the module above).
+pub(super) struct Held {
+    _cmd: Command,
+    _go: Option<PipeWriter>,
 }
 
 /// The TCP port the program is told about (`PORT`, `{port}`): the one `tcp:PORT`/`http`
@@ -129,7 +137,6 @@ pub(super) fn through_gate(
     mut go: PipeWriter,
 ) -> Result<Started, Box<RunFail>> {
     let child = cmd.spawn().map_err(|e| spawn_failed(spec.program, e))?;
-    drop(cmd);
     let pid = Pid::from_raw(child.id() as i32);
     drop(child);
     let traced = if spec.trace {
@@ -137,16 +144,18 @@ pub(super) fn through_gate(
     } else {
         Err(Errno::ESRCH)
     };
-    wait_blocked(pid);
+    wait_asleep(pid);
     let spawned_at_ns = monotonic_ns();
     let t0 = Instant::now();
     // The gate reads it and execs the program; a write error shows as the gate's exit 126.
     let _ = std::io::Write::write_all(&mut go, b"g");
-    drop(go);
     Ok(Started {
         pid,
         traced: Some(traced),
-        held: None,
+        held: Some(Held {
+            _cmd: cmd,
+            _go: Some(go),
+        }),
         spawned_at_ns,
         t0,
     })
@@ -172,9 +181,12 @@ pub(super) fn directly(
     };
     // Our copies of the pipes' write ends go with `cmd`: end of file comes once they and
     // the program's are closed. In `exit` mode they are closed after the timed interval
-    // (closing them inside it measurably lengthened it); other modes need end of file.
+    // (see `Held`); other modes need end of file.
     let held = if in_exit_mode {
-        Some(cmd)
+        Some(Held {
+            _cmd: cmd,
+            _go: None,
+        })
     } else {
         drop(cmd);
         None
@@ -192,9 +204,9 @@ pub(super) fn directly(
     })
 }
 
-/// Wait (at most 1 s) until the gate sleeps in its `read` of the go byte, so that its own
-/// start-up is not timed.
-fn wait_blocked(pid: Pid) {
+/// Wait (at most 1 s) until a task sleeps: the gate in its `read` of the go byte, the drain
+/// thread in its `poll`. Neither's start-up is then timed, nor competes with the program.
+pub(super) fn wait_asleep(pid: Pid) {
     let t0 = Instant::now();
     while t0.elapsed() < Duration::from_secs(1) {
         let state = std::fs::read_to_string(format!("/proc/{pid}/stat"))
@@ -205,5 +217,87 @@ fn wait_blocked(pid: Pid) {
             return;
         }
         std::thread::sleep(Duration::from_micros(20));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::mpsc::RecvTimeoutError;
+
+    use nix::sys::wait::{WaitPidFlag, WaitStatus, waitpid};
+
+    use super::*;
+    use crate::probe::drain::{Event, Helper, Job};
+
+    /// Start `/bin/true` in `exit` mode as a run would, untraced (through `gate` if given),
+    /// and reap it.
+    fn started(gate: Option<&Path>) -> (Helper, Started) {
+        let program = Path::new("/bin/true");
+        let spec = RunSpec {
+            program,
+            gate,
+            args: &[],
+            env: &[],
+            env_remove: &[],
+            trace: false,
+            ready: &Ready::Exit,
+            pattern: None,
+            timeout: Duration::from_secs(10),
+            grace: Duration::from_secs(1),
+        };
+        let s = streams(program, gate.is_some()).expect("streams");
+        let helper = Helper::start(Job {
+            stdout: s.stdout.0,
+            stderr: s.stderr.0,
+            pattern: None,
+            watch: true,
+        });
+        let tid = helper.thread.expect("the drain thread says who it is");
+        wait_asleep(tid);
+        // Independent of `wait_asleep`'s own reading: the kernel's view of that thread.
+        let stat = std::fs::read_to_string(format!("/proc/self/task/{tid}/stat")).expect("stat");
+        let state = memory::parse_stat(&stat).map(|s| s.state);
+        assert_eq!(state, Some('S'), "the drain thread is not asleep: {stat}");
+        let cmd = command(&spec, gate, 0, s.stdin, s.stdout.1, s.stderr.1);
+        let started = match s.go {
+            Some(go) => through_gate(&spec, cmd, go),
+            None => directly(&spec, cmd, true),
+        };
+        let started = started.unwrap_or_else(|f| panic!("{}", f.message));
+        let status = waitpid(started.pid, Some(WaitPidFlag::__WALL));
+        assert!(matches!(status, Ok(WaitStatus::Exited(_, 0))), "{status:?}");
+        (helper, started)
+    }
+
+    /// The program's exit is no end of file for the drain thread while we hold our ends of
+    /// its pipes (a wake-up inside the timed interval); dropping them is.
+    fn no_end_of_file_until_dropped(helper: &Helper, started: Started) {
+        assert!(started.held.is_some());
+        match helper.events.recv_timeout(Duration::from_millis(100)) {
+            Err(RecvTimeoutError::Timeout) => {}
+            Ok(Event::Done { .. }) => panic!("end of file before our pipe ends were closed"),
+            Ok(Event::Line(_)) => panic!("a matching line, with no pattern"),
+            Err(RecvTimeoutError::Disconnected) => panic!("the drain thread is gone"),
+        }
+        drop(started.held);
+        let done = helper.events.recv_timeout(Duration::from_secs(10));
+        assert!(
+            matches!(done, Ok(Event::Done { .. })),
+            "no end of file after"
+        );
+    }
+
+    #[test]
+    fn a_direct_exit_run_holds_its_pipes_until_the_program_is_reaped() {
+        let (helper, started) = started(None);
+        no_end_of_file_until_dropped(&helper, started);
+    }
+
+    #[test]
+    fn a_gated_exit_run_holds_its_pipes_until_the_program_is_reaped() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let gate = crate::probe::floor::build_gate(dir.path()).expect("the exec gate (needs cc)");
+        let (helper, started) = started(Some(&gate));
+        no_end_of_file_until_dropped(&helper, started);
     }
 }
