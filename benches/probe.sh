@@ -3,6 +3,7 @@
 # late it notices readiness. Installs nothing; needs hyperfine, python3, gcc and a Rust toolchain.
 #
 #   benches/probe.sh [RUNS]        (default 200 runs per series)
+#   AOTCHECK=path/to/cargo-aotcheck benches/probe.sh [RUNS]   (another build, e.g. a former one)
 #
 # 1. `exit` mode: our median for a static and a dynamic Rust program and for the spawn floor
 #    against `hyperfine -N` on the same files (ratio ours / hyperfine).
@@ -26,8 +27,12 @@ done
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-cargo build --release --locked -q
-aot="$PWD/target/release/cargo-aotcheck"
+if [ -n "${AOTCHECK:-}" ]; then
+  aot=$AOTCHECK
+else
+  cargo build --release --locked -q
+  aot="$PWD/target/release/cargo-aotcheck"
+fi
 fixture=tests/fixtures/probe-targets/Cargo.toml
 target_dir="$PWD/target/bench-fixtures"
 
@@ -67,7 +72,10 @@ rows = [l.split() for l in open(sys.argv[1])]
 for name in ["static", "dynamic", "floor"]:
     r = sorted(float(x[4]) for x in rows if x[1] == name)
     d = [float(x[2]) - float(x[3]) for x in rows if x[1] == name]
-    print(f"median ratio {name:<8} {statistics.median(r):5.2f}   (ours - hyperfine: {statistics.median(d) * 1e3:+.0f} us)")
+    ratio, diff = statistics.median(r), statistics.median(d) * 1e3
+    within = abs(ratio - 1) <= 0.10 or abs(diff) <= 10
+    print(f"median ratio {name:<8} {ratio:5.2f}   (ours - hyperfine: {diff:+.0f} us)"
+          f"   {'within' if within else 'NOT within'} 10% or 10 us")
 PY
 echo
 

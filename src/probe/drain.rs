@@ -48,6 +48,8 @@ pub struct Helper {
     pub cancel: Arc<AtomicBool>,
     /// Set by the watchdog when it killed the program.
     pub fired: Arc<AtomicBool>,
+    /// The thread's id, sent once it is about to poll (the run waits until it sleeps there).
+    pub thread: Option<Pid>,
 }
 
 impl Helper {
@@ -61,12 +63,14 @@ impl Helper {
         let fired = Arc::new(AtomicBool::new(false));
         let watch: Watch = Arc::new(Mutex::new(None));
         let (c, f, w) = (cancel.clone(), fired.clone(), watch.clone());
-        std::thread::spawn(move || run(job, &ev_tx, &w, &c, &f));
+        let (ready_tx, ready_rx) = mpsc::sync_channel(1);
+        std::thread::spawn(move || run(job, &ev_tx, &w, &c, &f, &ready_tx));
         Helper {
             events: ev_rx,
             watch,
             cancel,
             fired,
+            thread: ready_rx.recv().ok(),
         }
     }
 
@@ -157,7 +161,14 @@ fn armed(w: &Watch) -> Option<(Instant, Pid)> {
     w.lock().ok().and_then(|g| *g)
 }
 
-fn run(job: Job, events: &SyncSender<Event>, w: &Watch, cancel: &AtomicBool, fired: &AtomicBool) {
+fn run(
+    job: Job,
+    events: &SyncSender<Event>,
+    w: &Watch,
+    cancel: &AtomicBool,
+    fired: &AtomicBool,
+    ready: &SyncSender<Pid>,
+) {
     let mut out = Stream::new(job.stdout);
     let mut err = Stream::new(job.stderr);
     // Everything the first matching line needs is made ready before the program starts, so
@@ -173,6 +184,7 @@ fn run(job: Job, events: &SyncSender<Event>, w: &Watch, cancel: &AtomicBool, fir
     if let Some(p) = &pattern {
         std::hint::black_box(p.is_match("warm up the search cache"));
     }
+    let _ = ready.send(nix::unistd::gettid());
     // Wake at least every 50 ms while a watchdog may fire, to check the clock.
     let tick = Duration::from_millis(50);
     while out.open || err.open {

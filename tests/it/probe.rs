@@ -488,6 +488,48 @@ fn hostile_deaths_before_ready_are_reported() {
     }
 }
 
+/// Each `exit`-mode run is made twice: the timed invocation is not traced (a traced program
+/// runs slower), the memory one is. The interval we time holds the timed invocation's own
+/// start, read by the program on the same clock.
+#[test]
+fn exit_mode_times_the_untraced_invocation_from_before_it_starts() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (env, path) = report_file(&dir);
+    let r = probe(
+        "exits",
+        &["--probe-env", &env, "--probe-env", "TOUCH_MIB=16"],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let tracers = field(&path, "tracer");
+    let starts = field(&path, "start_ns");
+    assert_eq!(tracers.len(), 6, "{:?}", lines(&path));
+    assert_eq!(starts.len(), 6);
+    // Round by round: first the timed invocation, then the traced one (TracerPid is ours).
+    for pair in tracers.chunks(2) {
+        assert_eq!(pair[0], 0, "the timed invocation was traced: {tracers:?}");
+        assert_ne!(
+            pair[1], 0,
+            "the memory invocation was not traced: {tracers:?}"
+        );
+    }
+    let samples = r.probe()["samples"].as_array().expect("samples");
+    assert_eq!(samples.len(), 3);
+    for (i, s) in samples.iter().enumerate() {
+        let spawned = u64_at(s, &["spawned_at_ns"]);
+        let end = spawned + (f64_at(s, &["startup_ms"]) * 1e6) as u64;
+        let own = starts[2 * i];
+        assert!(
+            spawned <= own && own <= end,
+            "run {i}: the program began at {own}, outside the timed {spawned}..{end}"
+        );
+        // The memory invocation starts after the timed one has ended.
+        assert!(
+            starts[2 * i + 1] > end,
+            "run {i}: the two invocations overlap"
+        );
+    }
+}
+
 #[test]
 fn probe_arguments_and_environment_pass_verbatim() {
     let dir = tempfile::tempdir().expect("tempdir");

@@ -1,7 +1,28 @@
 //! `exit` mode: wait for the program to exit, reading its memory at the ptrace exit stop
 //! when the run is traced.
 
-use super::*;
+use std::sync::atomic::Ordering;
+use std::time::{Duration, Instant};
+
+use nix::errno::Errno;
+use nix::sys::ptrace;
+use nix::sys::wait::{WaitPidFlag, WaitStatus, waitpid};
+use nix::unistd::Pid;
+
+use super::{RunFail, RunOk, RunResult, RunSpec, describe, ended, fail, human_duration};
+use crate::probe::cleanup;
+use crate::probe::drain::Helper;
+use crate::probe::memory::{our_descendants, read_tree};
+use crate::report::Memory;
+
+/// What memory the tree had at the exit stop (and how many processes, and why figures are
+/// missing), and how long we held the program there.
+struct AtExit {
+    held: Duration,
+    memory: Memory,
+    processes: u32,
+    unknown: Vec<(&'static str, String)>,
+}
 
 pub(super) fn exit_mode(
     spec: &RunSpec,
@@ -10,17 +31,54 @@ pub(super) fn exit_mode(
     traced: nix::Result<()>,
     helper: &Helper,
 ) -> RunResult {
-    // What memory the tree had at the exit stop, and how long we held the program there.
-    type AtExit = (Duration, Memory, u32, Vec<(&'static str, String)>);
-    let mut at_exit: Option<AtExit> = None;
-    let status = loop {
+    let (status, at_exit) = match reap(pid) {
+        Ok(r) => r,
+        Err(e) => {
+            helper.cancel.store(true, Ordering::Release);
+            let stop = cleanup::stop(pid, Duration::ZERO);
+            let mut f = fail("probe-error", format!("waiting for the program: {e}"));
+            f.stop = stop;
+            return Err(f);
+        }
+    };
+    let end = Instant::now();
+    helper.cancel.store(true, Ordering::Release);
+    let timed_out = helper.fired.load(Ordering::Acquire);
+    let stop = cleanup::after_exit(spec.grace);
+    if let Some(mut f) = failed(spec, status, timed_out) {
+        f.stop = stop;
+        return Err(f);
+    }
+    // The program is done when it is reaped (as `hyperfine` counts it: teardown included),
+    // less the time we held it at the exit stop to read its memory.
+    let at_exit = at_exit.unwrap_or_else(|| without_exit_stop(spec, traced));
+    Ok(RunOk {
+        spawned_at_ns: None,
+        startup: end.duration_since(t0).saturating_sub(at_exit.held),
+        memory: at_exit.memory,
+        processes: at_exit.processes,
+        unknown: at_exit.unknown,
+        stop,
+    })
+}
+
+/// Wait until the program has ended and reap it; a traced one is read at its exit stop on
+/// the way. The status it ended with, and what the exit stop found.
+fn reap(pid: Pid) -> nix::Result<(WaitStatus, Option<AtExit>)> {
+    let mut at_exit = None;
+    loop {
         match waitpid(pid, Some(WaitPidFlag::__WALL)) {
             Ok(WaitStatus::PtraceEvent(_, _, ev)) if ev == libc::PTRACE_EVENT_EXIT => {
                 let t = Instant::now();
                 let pids: Vec<i32> = our_descendants().iter().map(|p| p.pid).collect();
-                let (mem, n, why) = read_tree(&pids);
+                let (memory, processes, unknown) = read_tree(&pids);
                 let _ = ptrace::cont(pid, None);
-                at_exit = Some((t.elapsed(), mem, n, why));
+                at_exit = Some(AtExit {
+                    held: t.elapsed(),
+                    memory,
+                    processes,
+                    unknown,
+                });
             }
             // Group-stop and other events: let it run on.
             Ok(WaitStatus::PtraceEvent(..) | WaitStatus::PtraceSyscall(_)) => {
@@ -30,80 +88,60 @@ pub(super) fn exit_mode(
             Ok(WaitStatus::Stopped(_, sig)) => {
                 let _ = ptrace::cont(pid, Some(sig));
             }
-            Ok(s @ (WaitStatus::Exited(..) | WaitStatus::Signaled(..))) => break s,
-            Ok(_) | Err(Errno::EINTR) => {}
-            Err(e) => {
-                helper.cancel.store(true, Ordering::Release);
-                let stop = cleanup::stop(pid, Duration::ZERO);
-                let mut f = fail("probe-error", format!("waiting for the program: {e}"));
-                f.stop = stop;
-                return Err(f);
+            Ok(s @ (WaitStatus::Exited(..) | WaitStatus::Signaled(..))) => {
+                return Ok((s, at_exit));
             }
+            Ok(_) | Err(Errno::EINTR) => {}
+            Err(e) => return Err(e),
         }
-    };
-    let end = Instant::now();
-    helper.cancel.store(true, Ordering::Release);
-    let timed_out = helper.fired.load(Ordering::Acquire);
-    let stop = cleanup::after_exit(spec.grace);
+    }
+}
+
+/// Why a run that ended is not timed: the watchdog killed it, or it failed.
+fn failed(spec: &RunSpec, status: WaitStatus, timed_out: bool) -> Option<Box<RunFail>> {
     if timed_out {
-        let mut f = fail(
+        return Some(fail(
             "timeout",
             format!(
                 "still running after {}: is it a server? pass --ready tcp / line:REGEX / http",
                 human_duration(spec.timeout)
             ),
-        );
-        f.stop = stop;
-        return Err(f);
+        ));
     }
-    if !matches!(status, WaitStatus::Exited(_, 0)) {
-        let kind = if matches!(status, WaitStatus::Signaled(..)) {
-            "killed-by-signal"
-        } else {
-            "exit-status"
-        };
-        let mut f = fail(
-            kind,
-            format!(
-                "{} (a failing run is not timed; --probe-arg/--probe-env set its arguments)",
-                describe(Some(status))
-            ),
-        );
-        ended(&mut f, Some(status));
-        f.stop = stop;
-        return Err(f);
+    if matches!(status, WaitStatus::Exited(_, 0)) {
+        return None;
     }
-    // The program is done when it is reaped (as `hyperfine` counts it: teardown included),
-    // less the time we held it at the exit stop to read its memory.
-    let (held, memory, processes, unknown) = match (at_exit, traced) {
-        (Some((held, m, n, why)), _) => (held, m, n, why),
-        (None, Err(_)) if !spec.trace => (Duration::ZERO, Memory::default(), 0, Vec::new()),
-        (None, Err(e)) => (
-            Duration::ZERO,
-            Memory::default(),
-            0,
-            vec![(
-                "memory_kib",
-                format!(
-                    "ptrace attach failed ({e}): the program may have exited first, or ptrace is \
-                     not permitted here; without the exit stop its memory cannot be read before \
-                     it is reaped"
-                ),
-            )],
-        ),
-        (None, Ok(())) => (
-            Duration::ZERO,
-            Memory::default(),
-            0,
-            vec![("memory_kib", "no exit stop was seen for the program".into())],
-        ),
+    let kind = if matches!(status, WaitStatus::Signaled(..)) {
+        "killed-by-signal"
+    } else {
+        "exit-status"
     };
-    Ok(RunOk {
-        spawned_at_ns: None,
-        startup: end.duration_since(t0).saturating_sub(held),
-        memory,
-        processes,
-        unknown,
-        stop,
-    })
+    let mut f = fail(
+        kind,
+        format!(
+            "{} (a failing run is not timed; --probe-arg/--probe-env set its arguments)",
+            describe(Some(status))
+        ),
+    );
+    ended(&mut f, Some(status));
+    Some(f)
+}
+
+/// No exit stop was seen: no memory figures, and why (nothing to say for an untraced run).
+fn without_exit_stop(spec: &RunSpec, traced: nix::Result<()>) -> AtExit {
+    let why = match traced {
+        Err(_) if !spec.trace => None,
+        Err(e) => Some(format!(
+            "ptrace attach failed ({e}): the program may have exited first, or ptrace is not \
+             permitted here; without the exit stop its memory cannot be read before it is \
+             reaped"
+        )),
+        Ok(()) => Some("no exit stop was seen for the program".into()),
+    };
+    AtExit {
+        held: Duration::ZERO,
+        memory: Memory::default(),
+        processes: 0,
+        unknown: why.map(|w| ("memory_kib", w)).into_iter().collect(),
+    }
 }

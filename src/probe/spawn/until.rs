@@ -1,0 +1,176 @@
+//! `tcp`, `http` and `line` modes: wait until the program is ready, read its memory then, and
+//! stop it; or say why it never got there.
+
+use std::sync::mpsc::RecvTimeoutError;
+use std::time::{Duration, Instant};
+
+use nix::errno::Errno;
+use nix::sys::wait::{WaitPidFlag, WaitStatus, waitpid};
+use nix::unistd::Pid;
+
+use super::{RunOk, RunResult, RunSpec, describe, ended, fail, human_duration};
+use crate::options::Ready;
+use crate::probe::cleanup;
+use crate::probe::drain::{Event, Helper};
+use crate::probe::memory::{our_descendants, read_tree};
+use crate::probe::ready::{self, HttpCheck, poll_interval};
+use crate::report::Memory;
+
+/// How often a `line` probe checks whether the program exited before its line.
+const LINE_MODE_PAUSE: Duration = Duration::from_millis(5);
+
+/// What the checks have seen so far, for the message when the program never gets ready.
+#[derive(Default)]
+struct Seen {
+    /// Both output streams are closed (a `line` probe can no longer see its line).
+    streams_closed: bool,
+    /// The last answer of an `http` check that was not the awaited status.
+    last_answer: Option<String>,
+}
+
+pub(super) fn until_ready(
+    spec: &RunSpec,
+    pid: Pid,
+    port: u16,
+    t0: Instant,
+    helper: &Helper,
+) -> RunResult {
+    let mut seen = Seen::default();
+    let mut first = true;
+    let ready_at = loop {
+        let pause = if first {
+            Duration::ZERO
+        } else if matches!(spec.ready, Ready::Line(_)) && !seen.streams_closed {
+            // The line's moment is taken by the drain thread; this loop only has to notice
+            // an early exit, and waking often would take CPU from the program and the thread.
+            LINE_MODE_PAUSE
+        } else {
+            poll_interval(t0.elapsed())
+        };
+        first = false;
+        if let Some(t) = check(spec, port, t0, pause, helper, &mut seen) {
+            break t;
+        }
+        match waitpid(pid, Some(WaitPidFlag::WNOHANG)) {
+            Ok(WaitStatus::StillAlive) | Err(Errno::EINTR) => {}
+            Ok(status) => return exited(spec, status, t0, helper),
+            Err(e) => return Err(fail("probe-error", format!("waiting for the program: {e}"))),
+        }
+        if t0.elapsed() >= spec.timeout {
+            return timed_out(spec, pid, seen);
+        }
+    };
+    let pids: Vec<i32> = our_descendants()
+        .iter()
+        .filter(|p| !p.is_dead())
+        .map(|p| p.pid)
+        .collect();
+    let (memory, processes, unknown) = read_tree(&pids);
+    let stop = cleanup::stop(pid, spec.grace);
+    Ok(RunOk {
+        spawned_at_ns: None,
+        startup: ready_at.duration_since(t0),
+        memory,
+        processes,
+        unknown,
+        stop,
+    })
+}
+
+/// One check after `pause`: the moment the program was seen ready, if it was.
+fn check(
+    spec: &RunSpec,
+    port: u16,
+    t0: Instant,
+    pause: Duration,
+    helper: &Helper,
+    seen: &mut Seen,
+) -> Option<Instant> {
+    match spec.ready {
+        Ready::Line(_) if !seen.streams_closed => match helper.events.recv_timeout(pause) {
+            Ok(Event::Line(t)) => return Some(t),
+            Ok(Event::Done { .. }) | Err(RecvTimeoutError::Disconnected) => {
+                seen.streams_closed = true;
+            }
+            Err(RecvTimeoutError::Timeout) => {}
+        },
+        Ready::Exit | Ready::Line(_) => std::thread::sleep(pause),
+        Ready::Tcp(_) => {
+            std::thread::sleep(pause);
+            if ready::tcp(port) {
+                return Some(Instant::now());
+            }
+        }
+        Ready::Http { path, status, .. } => {
+            std::thread::sleep(pause);
+            let left = (t0 + spec.timeout).saturating_duration_since(Instant::now());
+            match ready::http(port, path, left.min(Duration::from_secs(1))) {
+                HttpCheck::Status(code) if ready::status_ok(code, *status) => {
+                    return Some(Instant::now());
+                }
+                HttpCheck::Status(code) => seen.last_answer = Some(format!("HTTP {code}")),
+                HttpCheck::NotHttp(line) => seen.last_answer = Some(format!("not HTTP: `{line}`")),
+                HttpCheck::NotListening => {}
+            }
+        }
+    }
+    None
+}
+
+/// The program ended before it was seen ready: a failure, unless its matching line is still
+/// in the pipe (it was printed before the exit).
+fn exited(spec: &RunSpec, status: WaitStatus, t0: Instant, helper: &Helper) -> RunResult {
+    if matches!(spec.ready, Ready::Line(_))
+        && let Ok(Event::Line(t)) = helper.events.recv_timeout(Duration::from_millis(200))
+    {
+        let stop = cleanup::after_exit(spec.grace);
+        return Ok(RunOk {
+            spawned_at_ns: None,
+            startup: t.duration_since(t0),
+            memory: Memory::default(),
+            processes: 0,
+            unknown: vec![(
+                "memory_kib",
+                "the program exited right after its ready line, before memory was read".into(),
+            )],
+            stop,
+        });
+    }
+    let stop = cleanup::after_exit(spec.grace);
+    let kind = if matches!(status, WaitStatus::Signaled(..)) {
+        "killed-by-signal"
+    } else {
+        "exited-before-ready"
+    };
+    let mut f = fail(
+        kind,
+        format!(
+            "{} before it was ready ({})",
+            describe(Some(status)),
+            spec.ready
+        ),
+    );
+    ended(&mut f, Some(status));
+    f.stop = stop;
+    Err(f)
+}
+
+/// Not ready within the timeout: stop it, and say what was seen.
+fn timed_out(spec: &RunSpec, pid: Pid, seen: Seen) -> RunResult {
+    let stop = cleanup::stop(pid, spec.grace);
+    let mut msg = format!(
+        "not ready ({}) after {}",
+        spec.ready,
+        human_duration(spec.timeout)
+    );
+    if let Some(a) = seen.last_answer {
+        msg.push_str(&format!("; last answer: {a}"));
+    }
+    if seen.streams_closed && matches!(spec.ready, Ready::Line(_)) {
+        msg.push_str("; it closed stdout and stderr without printing a matching line");
+    }
+    // How it ended after our SIGTERM/SIGKILL is not the program's failure: not reported.
+    let mut f = fail("timeout", msg);
+    f.stop = stop;
+    Err(f)
+}
