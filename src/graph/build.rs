@@ -8,8 +8,9 @@
 use std::collections::HashMap;
 
 use super::dom::{self, Csr, Dominators, NONE};
+use super::lookup::Lookup;
 use super::refs::{Ref, Root};
-use crate::attribute::coverage::{Owner, Piece};
+use crate::attribute::coverage::Owner;
 use crate::attribute::unwind::Described;
 use crate::attribute::{Attributed, NO_GROUP};
 use crate::report::{Confidence, RefKind};
@@ -24,59 +25,6 @@ pub(super) const KINDS: [RefKind; 5] = [
 
 fn kind_id(k: RefKind) -> u8 {
     KINDS.iter().position(|x| *x == k).unwrap_or(0) as u8
-}
-
-/// Pieces by address, to find the one that holds an address.
-struct Lookup {
-    /// (start, end, piece), sorted by start.
-    ranges: Vec<(u64, u64, u32)>,
-    /// Sections whose bytes are reached as a whole through `__start_`/`__stop_` symbols
-    /// (names that are C identifiers): (start, end).
-    arrays: Vec<(u64, u64)>,
-}
-
-impl Lookup {
-    fn new(pieces: &[Piece], sections: &[(bool, u64, u64)]) -> Lookup {
-        let mut ranges: Vec<(u64, u64, u32)> = pieces
-            .iter()
-            .enumerate()
-            .filter(|(_, p)| p.end > p.addr)
-            .map(|(i, p)| (p.addr, p.end, i as u32))
-            .collect();
-        ranges.sort_unstable();
-        let arrays = sections
-            .iter()
-            .filter(|s| s.0 && s.2 > s.1)
-            .map(|s| (s.1, s.2))
-            .collect();
-        Lookup { ranges, arrays }
-    }
-
-    fn at(&self, a: u64) -> Option<u32> {
-        let k = self.ranges.partition_point(|r| r.0 <= a).checked_sub(1)?;
-        let r = self.ranges[k];
-        (a < r.1).then_some(r.2)
-    }
-
-    /// The pieces inside `[lo, hi)`.
-    fn within(&self, lo: u64, hi: u64) -> impl Iterator<Item = u32> + '_ {
-        let first = self.ranges.partition_point(|r| r.0 < lo);
-        self.ranges[first..]
-            .iter()
-            .take_while(move |r| r.0 < hi)
-            .map(|r| r.2)
-    }
-
-    /// The pieces a reference to `to` reaches: the piece there, or a whole array section whose
-    /// start or end it is.
-    fn targets(&self, to: u64, out: &mut Vec<u32>) {
-        out.clear();
-        if let Some(&(lo, hi)) = self.arrays.iter().find(|s| s.0 == to || s.1 == to) {
-            out.extend(self.within(lo, hi));
-        } else if let Some(p) = self.at(to) {
-            out.push(p);
-        }
-    }
 }
 
 /// The graph of one binary, and what its dominator tree says.
@@ -130,13 +78,7 @@ pub fn analyse(
     let n = pieces.len();
     let root = n as u32;
     let look = Lookup::new(pieces, &sections);
-    let mut edges: Vec<(u32, u32, u8)> = Vec::with_capacity(refs.len() + described.len());
-    let mut buf = Vec::new();
-    for r in refs {
-        let Some(f) = look.at(r.from) else { continue };
-        look.targets(r.to, &mut buf);
-        edges.extend(buf.iter().map(|&t| (f, t, kind_id(r.kind))));
-    }
+    let mut edges = edges_of(&look, refs);
     for d in described {
         if let (Some(o), Some(p)) = (look.at(d.owner), look.at(d.start)) {
             edges.push((o, p, kind_id(RefKind::Describes)));
@@ -175,6 +117,33 @@ pub fn analyse(
         plain,
         roots: root_names,
     }
+}
+
+/// The edges between pieces of `refs`. References come mostly in the order of their sources
+/// (the code's order), so the targets of a run of references from one piece are deduplicated
+/// together before they join the list: a few times fewer edges to hold and sort.
+fn edges_of(look: &Lookup, refs: &[Ref]) -> Vec<(u32, u32, u8)> {
+    let mut edges: Vec<(u32, u32, u8)> = Vec::new();
+    let mut run: Vec<(u32, u8)> = Vec::new();
+    let mut run_from = NONE;
+    let mut flush = |from: u32, run: &mut Vec<(u32, u8)>| {
+        run.sort_unstable();
+        run.dedup_by_key(|e| e.0);
+        edges.extend(run.drain(..).map(|(t, k)| (from, t, k)));
+    };
+    let mut buf = Vec::new();
+    for r in refs {
+        let Some(f) = look.at(r.from) else { continue };
+        if f != run_from {
+            flush(run_from, &mut run);
+            run_from = f;
+        }
+        look.targets(r.to, &mut buf);
+        let k = kind_id(r.kind);
+        run.extend(buf.iter().map(|&t| (t, k)));
+    }
+    flush(run_from, &mut run);
+    edges
 }
 
 /// Bytes each crate group keeps alive: what is reachable with it and not without it (its
