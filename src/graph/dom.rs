@@ -19,22 +19,45 @@ pub const NONE: u32 = u32::MAX;
 
 impl Csr {
     /// The graph of `n` nodes with these `(from, to, kind)` edges; duplicates and self edges
-    /// are dropped (of two kinds of the same edge the smaller is kept).
-    pub fn new(n: usize, mut edges: Vec<(u32, u32, u8)>) -> Csr {
-        edges.retain(|e| e.0 != e.1 && (e.0 as usize) < n && (e.1 as usize) < n);
-        edges.sort_unstable();
-        edges.dedup_by_key(|e| (e.0, e.1));
+    /// are dropped (of two kinds of the same edge the smaller is kept). Edges are placed in
+    /// their rows by counting, then each row is sorted on its own.
+    pub fn new(n: usize, edges: Vec<(u32, u32, u8)>) -> Csr {
+        let keep = |e: &&(u32, u32, u8)| e.0 != e.1 && (e.0 as usize) < n && (e.1 as usize) < n;
         let mut off = vec![0u32; n + 1];
-        for e in &edges {
+        for e in edges.iter().filter(keep) {
             off[e.0 as usize + 1] += 1;
         }
         for i in 0..n {
             off[i + 1] += off[i];
         }
+        let mut fill = off.clone();
+        let mut rows = vec![(0u32, 0u8); off[n] as usize];
+        for e in edges.iter().filter(keep) {
+            let slot = &mut fill[e.0 as usize];
+            rows[*slot as usize] = (e.1, e.2);
+            *slot += 1;
+        }
+        drop(edges);
+        drop(fill);
+        // Each row sorted, its duplicates dropped, packed to the front in place.
+        let mut len = 0usize;
+        for v in 0..n {
+            let (start, end) = (off[v] as usize, off[v + 1] as usize);
+            off[v] = len as u32;
+            rows[start..end].sort_unstable();
+            for k in start..end {
+                if k == start || rows[k].0 != rows[k - 1].0 {
+                    rows[len] = rows[k];
+                    len += 1;
+                }
+            }
+        }
+        off[n] = len as u32;
+        rows.truncate(len);
         Csr {
             off,
-            to: edges.iter().map(|e| e.1).collect(),
-            kind: edges.iter().map(|e| e.2).collect(),
+            to: rows.iter().map(|e| e.0).collect(),
+            kind: rows.iter().map(|e| e.1).collect(),
         }
     }
 

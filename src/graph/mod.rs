@@ -12,6 +12,7 @@
 mod build;
 mod decode;
 pub mod dom;
+mod lookup;
 mod refs;
 mod why;
 

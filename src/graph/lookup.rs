@@ -1,0 +1,178 @@
+//! Pieces by address: which piece holds an address, for every reference of the binary (a few
+//! hundred thousand look-ups on a large one). A binary search over all pieces misses the cache
+//! at each of its ~17 steps; here the address span is cut into buckets of a power-of-two size,
+//! about one bucket per piece, and each bucket knows where its pieces start in the sorted list,
+//! so a look-up reads one bucket and searches the few pieces that start in it.
+
+use crate::attribute::coverage::Piece;
+
+pub struct Lookup {
+    /// Pieces with addresses: (start, end, piece), sorted.
+    ranges: Vec<(u64, u64, u32)>,
+    /// `first[b]`: how many pieces start at or before `base + (b << shift)`.
+    first: Vec<u32>,
+    base: u64,
+    shift: u32,
+    /// Sections whose bytes are reached as a whole through `__start_`/`__stop_` symbols
+    /// (names that are C identifiers): (start, end).
+    arrays: Vec<(u64, u64)>,
+}
+
+impl Lookup {
+    /// `sections`: (is an array section, start, end) of each section.
+    pub fn new(pieces: &[Piece], sections: &[(bool, u64, u64)]) -> Lookup {
+        let mut ranges: Vec<(u64, u64, u32)> = pieces
+            .iter()
+            .enumerate()
+            .filter(|(_, p)| p.end > p.addr)
+            .map(|(i, p)| (p.addr, p.end, i as u32))
+            .collect();
+        // Sorted runs (each section's symbols, each section's gaps) that a merging sort finds.
+        ranges.sort();
+        let arrays = sections
+            .iter()
+            .filter(|s| s.0 && s.2 > s.1)
+            .map(|s| (s.1, s.2))
+            .collect();
+        let base = ranges.first().map_or(0, |r| r.0);
+        let span = ranges.last().map_or(0, |r| r.0 - base);
+        // About one bucket per piece: the smallest shift that keeps the buckets that few.
+        let wanted = (ranges.len() as u64).max(1);
+        let shift = (0..64).find(|&s| span >> s < wanted).unwrap_or(63);
+        let buckets = (span >> shift) as usize + 1;
+        let mut first = Vec::with_capacity(buckets + 1);
+        let mut k = 0usize;
+        for b in 0..=buckets as u128 {
+            let at = u128::from(base) + (b << shift);
+            while k < ranges.len() && u128::from(ranges[k].0) <= at {
+                k += 1;
+            }
+            first.push(k as u32);
+        }
+        Lookup {
+            ranges,
+            first,
+            base,
+            shift,
+            arrays,
+        }
+    }
+
+    /// How many pieces start at or before `a`.
+    fn count_up_to(&self, a: u64) -> usize {
+        let Some(off) = a.checked_sub(self.base) else {
+            return 0;
+        };
+        let b = (off >> self.shift) as usize;
+        if b + 1 >= self.first.len() {
+            return self.ranges.len();
+        }
+        let (lo, hi) = (self.first[b] as usize, self.first[b + 1] as usize);
+        lo + self.ranges[lo..hi].partition_point(|r| r.0 <= a)
+    }
+
+    /// The piece that holds `a`: the last to start at or before it, if it reaches `a`.
+    pub fn at(&self, a: u64) -> Option<u32> {
+        let k = self.count_up_to(a).checked_sub(1)?;
+        let r = self.ranges[k];
+        (a < r.1).then_some(r.2)
+    }
+
+    /// The pieces that start inside `[lo, hi)`.
+    pub fn within(&self, lo: u64, hi: u64) -> impl Iterator<Item = u32> + '_ {
+        let first = match lo.checked_sub(1) {
+            Some(before) => self.count_up_to(before),
+            None => 0,
+        };
+        self.ranges[first..]
+            .iter()
+            .take_while(move |r| r.0 < hi)
+            .map(|r| r.2)
+    }
+
+    /// The pieces a reference to `to` reaches: the piece there, or a whole array section whose
+    /// start or end it is.
+    pub fn targets(&self, to: u64, out: &mut Vec<u32>) {
+        out.clear();
+        if let Some(&(lo, hi)) = self.arrays.iter().find(|s| s.0 == to || s.1 == to) {
+            out.extend(self.within(lo, hi));
+        } else if let Some(p) = self.at(to) {
+            out.push(p);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::attribute::coverage::Owner;
+
+    fn piece(addr: u64, end: u64) -> Piece<'static> {
+        Piece {
+            owner: Owner::Unmapped,
+            file: 0,
+            vm: end - addr,
+            addr,
+            end,
+        }
+    }
+
+    /// The bucketed look-up answers as a binary search over the sorted pieces does, on random
+    /// pieces that overlap, nest, leave gaps and sit far apart.
+    #[test]
+    fn lookup_agrees_with_a_binary_search() {
+        let mut seed = 0x5851_f42d_4c95_7f2d_u64;
+        let mut next = move || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        for round in 0..200 {
+            let n = 1 + round % 50;
+            let far = if round % 7 == 0 { u64::MAX / 4 } else { 4096 };
+            let pieces: Vec<Piece> = (0..n)
+                .map(|_| {
+                    let a = next() % far;
+                    piece(a, a + next() % 64)
+                })
+                .collect();
+            let look = Lookup::new(&pieces, &[(true, 100, 200)]);
+            let mut sorted: Vec<(u64, u64, u32)> = pieces
+                .iter()
+                .enumerate()
+                .filter(|(_, p)| p.end > p.addr)
+                .map(|(i, p)| (p.addr, p.end, i as u32))
+                .collect();
+            sorted.sort_unstable();
+            let brute = |a: u64| {
+                let k = sorted.partition_point(|r| r.0 <= a).checked_sub(1)?;
+                (a < sorted[k].1).then_some(sorted[k].2)
+            };
+            let brute_within = |lo: u64, hi: u64| -> Vec<u32> {
+                let first = sorted.partition_point(|r| r.0 < lo);
+                sorted[first..]
+                    .iter()
+                    .take_while(|r| r.0 < hi)
+                    .map(|r| r.2)
+                    .collect()
+            };
+            let random: Vec<u64> = (0..50).map(|_| next() % far).collect();
+            let probes: Vec<u64> = pieces
+                .iter()
+                .flat_map(|p| [p.addr, p.end, p.addr.wrapping_sub(1), p.end.wrapping_sub(1)])
+                .chain(random)
+                .chain([0, u64::MAX])
+                .collect();
+            for a in probes {
+                assert_eq!(look.at(a), brute(a), "round {round} at {a:#x}");
+                let hi = a.saturating_add(next() % 300);
+                assert_eq!(
+                    look.within(a, hi).collect::<Vec<_>>(),
+                    brute_within(a, hi),
+                    "round {round} within {a:#x}..{hi:#x}"
+                );
+            }
+        }
+    }
+}
