@@ -238,17 +238,7 @@ fn runs(spec: &RunSpec, probe: &ProbeSettings) -> Result<Runs, String> {
                     return Err(format!("the namespaces could not be set up: {line}"));
                 }
                 in_a_row += 1;
-                r.failed.push(FailedRun {
-                    run,
-                    warmup: run <= warmup,
-                    kind: f.kind.to_string(),
-                    message: f.message,
-                    exit_code: f.exit_code,
-                    signal: f.signal,
-                    core_dumped: f.core_dumped,
-                    stderr_tail: f.stderr_tail,
-                    stdout_tail: f.stdout_tail,
-                });
+                r.failed.push(f.into_failed_run(run, run <= warmup));
                 if r.startup.is_empty() && in_a_row >= GIVE_UP_AFTER {
                     break;
                 }

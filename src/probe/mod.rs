@@ -94,17 +94,7 @@ impl Series {
                         "stopped after {GIVE_UP_AFTER} failed runs in a row, none ready"
                     ));
                 }
-                self.failed.push(FailedRun {
-                    run,
-                    warmup,
-                    kind: f.kind.to_string(),
-                    message: f.message,
-                    exit_code: f.exit_code,
-                    signal: f.signal,
-                    core_dumped: f.core_dumped,
-                    stderr_tail: f.stderr_tail,
-                    stdout_tail: f.stdout_tail,
-                });
+                self.failed.push(f.into_failed_run(run, warmup));
             }
         }
     }

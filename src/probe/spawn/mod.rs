@@ -92,6 +92,23 @@ pub struct RunFail {
     pub stop: Stopped,
 }
 
+impl RunFail {
+    /// The report's record of this failure as run `run` of a series.
+    pub fn into_failed_run(self, run: u32, warmup: bool) -> crate::report::FailedRun {
+        crate::report::FailedRun {
+            run,
+            warmup,
+            kind: self.kind.to_string(),
+            message: self.message,
+            exit_code: self.exit_code,
+            signal: self.signal,
+            core_dumped: self.core_dumped,
+            stderr_tail: self.stderr_tail,
+            stdout_tail: self.stdout_tail,
+        }
+    }
+}
+
 pub type RunResult = Result<RunOk, Box<RunFail>>;
 
 /// `CLOCK_MONOTONIC` in ns (what `Instant` uses on Linux), for comparison with the program's own
