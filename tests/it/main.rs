@@ -19,5 +19,6 @@ mod image;
 mod inspect;
 mod output;
 mod probe;
+mod probe_misbehaving;
 mod size;
 mod why;

@@ -11,21 +11,21 @@ use crate::util::*;
 
 const MIB_KIB: u64 = 1024;
 
-struct Probed {
-    code: i32,
-    stderr: String,
-    report: Value,
+pub(crate) struct Probed {
+    pub code: i32,
+    pub stderr: String,
+    pub report: Value,
 }
 
 impl Probed {
     /// The first artifact's probe object.
-    fn probe(&self) -> &Value {
+    pub fn probe(&self) -> &Value {
         &self.report["artifacts"][0]["probe"]
     }
 }
 
 /// Probe one binary of `probe-targets`, 3 counted runs and no warmup unless `args` say otherwise.
-fn probe(bin: &str, args: &[&str]) -> Probed {
+pub(crate) fn probe(bin: &str, args: &[&str]) -> Probed {
     let mut cmd = probe_fixture("probe-targets", &["--bin", bin]);
     for (flag, default) in [("--runs", "3"), ("--warmup", "0")] {
         if !args.contains(&flag) {
@@ -43,7 +43,7 @@ fn probe(bin: &str, args: &[&str]) -> Probed {
     }
 }
 
-fn report_file(dir: &tempfile::TempDir) -> (String, String) {
+pub(crate) fn report_file(dir: &tempfile::TempDir) -> (String, String) {
     let path = dir.path().join("report.txt");
     let env = format!("REPORT_FILE={}", path.display());
     (env, path.display().to_string())
@@ -70,7 +70,7 @@ fn field(path: &str, key: &str) -> Vec<u64> {
 }
 
 /// Every pid the fixture's processes reported is gone: not running, not a zombie.
-fn assert_none_left(path: &str, at_least: usize) {
+pub(crate) fn assert_none_left(path: &str, at_least: usize) {
     let pids = field(path, "pid");
     assert!(
         pids.len() >= at_least,
@@ -373,118 +373,6 @@ fn crashes_are_reported_with_their_signal() {
                 .as_str()
                 .is_some_and(|t| t.contains("about to crash"))
         );
-    }
-}
-
-/// Run `hostile MODE` under a tcp probe with a short grace; returns the report and the pid file.
-fn hostile(mode: &str, dir: &tempfile::TempDir, extra: &[&str]) -> (Probed, String) {
-    let (env, path) = report_file(dir);
-    let mut args = vec![
-        "--ready",
-        "tcp",
-        "--runs",
-        "2",
-        "--grace",
-        "300ms",
-        "--probe-timeout",
-        "20s",
-        "--probe-arg",
-        mode,
-        "--probe-env",
-        &env,
-    ];
-    args.extend_from_slice(extra);
-    (probe("hostile", &args), path)
-}
-
-#[test]
-fn hostile_ignores_sigterm_and_is_killed_after_the_grace_period() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let (r, path) = hostile("ignore-term", &dir, &[]);
-    assert_eq!(r.code, 0, "{}", r.stderr);
-    let p = r.probe();
-    assert_eq!(p["killed_after_grace"], 2);
-    assert!(p["shutdown_ms"].is_null());
-    assert!(p["unknown"]["shutdown_ms"].is_string());
-    assert!(
-        p["warnings"]
-            .as_array()
-            .expect("warnings")
-            .iter()
-            .any(|w| w.as_str().is_some_and(|w| w.contains("SIGKILL")))
-    );
-    assert_none_left(&path, 2);
-}
-
-#[test]
-fn hostile_floods_stdout_and_stderr_without_stalling() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let (r, path) = hostile("flood", &dir, &["--probe-env", "FLOOD_MIB=24"]);
-    assert_eq!(r.code, 0, "{}", r.stderr);
-    assert_eq!(r.probe()["runs"], 2);
-    assert_none_left(&path, 2);
-}
-
-#[test]
-fn hostile_process_trees_in_new_sessions_are_all_killed() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let (r, path) = hostile("tree", &dir, &[]);
-    assert_eq!(r.code, 0, "{}", r.stderr);
-    let p = r.probe();
-    // root, 2 sleepers, 2 spawners (one exited), 2 grandchildren: 6 alive at ready.
-    for s in p["samples"].as_array().expect("samples") {
-        assert_eq!(s["processes"], 6, "{s}");
-    }
-    // Outside the group: the setsid sleeper, a spawner and its grandchild, the orphan.
-    assert_eq!(p["leftover_processes_killed"], 8);
-    assert_none_left(&path, 14);
-
-    let dir = tempfile::tempdir().expect("tempdir");
-    let (r, path) = hostile("grandchild", &dir, &[]);
-    assert_eq!(r.code, 0, "{}", r.stderr);
-    assert_eq!(r.probe()["leftover_processes_killed"], 4);
-    assert_none_left(&path, 6);
-}
-
-#[test]
-fn hostile_closed_stdout_still_probes() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let (r, path) = hostile("close-stdout", &dir, &[]);
-    assert_eq!(r.code, 0, "{}", r.stderr);
-    assert_eq!(r.probe()["runs"], 2);
-    assert_none_left(&path, 2);
-}
-
-#[test]
-fn hostile_deaths_before_ready_are_reported() {
-    for (mode, kind, code, sig, said) in [
-        (
-            "die-signal",
-            "killed-by-signal",
-            None,
-            Some("SIGKILL"),
-            "killing myself",
-        ),
-        (
-            "exit0",
-            "exited-before-ready",
-            Some(0),
-            None,
-            "nothing to serve",
-        ),
-    ] {
-        let dir = tempfile::tempdir().expect("tempdir");
-        let (r, path) = hostile(mode, &dir, &[]);
-        assert_eq!(r.code, 2, "{mode}: {}", r.stderr);
-        let f = &r.probe()["failed_runs"][0];
-        assert_eq!(f["kind"], kind, "{mode}");
-        assert_eq!(f["exit_code"].as_i64(), code, "{mode}");
-        assert_eq!(f["signal"].as_str(), sig, "{mode}");
-        assert!(
-            f["stderr_tail"].as_str().is_some_and(|t| t.contains(said)),
-            "{mode}: {f}"
-        );
-        assert_none_left(&path, 2);
     }
 }
 
