@@ -38,8 +38,11 @@ pub struct Graph {
     root: u32,
     parent: Vec<(u32, u8)>,
     plain: dom::Csr,
-    /// Display name of each piece (symbols demangled, others their labels).
-    names: Vec<String>,
+    /// Per piece, its text in `texts`: a symbol's raw name (demangled when shown, see
+    /// [`Graph::name`]), else its label (one per section, shared). Demangling every symbol
+    /// up front cost more than the rest of the graph.
+    text: Vec<u32>,
+    texts: Vec<String>,
     /// Pieces by the raw name of their symbol.
     raw: HashMap<String, u32>,
     /// Whether each piece is a symbol (not bytes without one).
@@ -57,11 +60,27 @@ impl Graph {
             .into_iter()
             .skip(1)
             .map(|(p, k)| Step {
-                symbol: self.names[p as usize].clone(),
+                symbol: self.name(p),
                 krate: self.crate_of(p).map(str::to_string),
                 kind: build::KINDS[k as usize],
             })
             .collect()
+    }
+
+    /// Display name of piece `v` (a symbol demangled, else its label).
+    fn name(&self, v: u32) -> String {
+        let Some(t) = self
+            .text
+            .get(v as usize)
+            .and_then(|&t| self.texts.get(t as usize))
+        else {
+            return String::new();
+        };
+        if self.symbol[v as usize] {
+            crate::attribute::demangle::display_name(t.as_bytes())
+        } else {
+            t.clone()
+        }
     }
 
     fn crate_of(&self, v: u32) -> Option<&str> {
@@ -267,27 +286,7 @@ fn analyse_as<H: FileHeader<Endian = Endianness>>(
         })
     }));
     described.sort_unstable();
-    let mut cuts: Vec<Cut> = refs
-        .iter()
-        .map(|r| Cut {
-            at: r.to,
-            owner: NO_OWNER,
-        })
-        .chain(roots.iter().map(|r| Cut {
-            at: r.addr,
-            owner: NO_OWNER,
-        }))
-        .chain(slots.iter().map(|&at| Cut {
-            at,
-            owner: NO_OWNER,
-        }))
-        .chain(described.iter().map(|d| Cut {
-            at: d.start,
-            owner: d.owner,
-        }))
-        .collect();
-    cuts.sort_unstable();
-    cuts.dedup();
+    let cuts = cuts_of(&refs, &roots, &slots, &described);
     let layout = coverage::layout_split::<H>(bytes, &cuts)
         .map_err(|e| Error::malformed(path, format!("cannot read the ELF layout: {e}")))?;
     drop(cuts);
@@ -335,6 +334,48 @@ fn analyse_as<H: FileHeader<Endian = Endianness>>(
         binary.why = Some(why::why(&graph, p));
     }
     Ok(keep.then_some(graph))
+}
+
+/// Where the bytes without a symbol are cut (sorted, without duplicates): where a reference,
+/// a root or a GOT slot points, and where each described range starts. The addresses alone
+/// are sorted (a few hundred thousand on a large binary, most of them repeated), then merged
+/// with the described starts: the order of sorting every `Cut` at once, at half the bytes.
+fn cuts_of(
+    refs: &[refs::Ref],
+    roots: &[refs::Root],
+    slots: &[u64],
+    described: &[unwind::Described],
+) -> Vec<Cut> {
+    let mut at: Vec<u64> = Vec::with_capacity(refs.len() + roots.len() + slots.len());
+    at.extend(refs.iter().map(|r| r.to));
+    at.extend(roots.iter().map(|r| r.addr));
+    at.extend(slots);
+    at.sort_unstable();
+    at.dedup();
+    let mut owned: Vec<Cut> = described
+        .iter()
+        .map(|d| Cut {
+            at: d.start,
+            owner: d.owner,
+        })
+        .collect();
+    owned.sort_unstable();
+    owned.dedup();
+    let mut cuts = Vec::with_capacity(at.len() + owned.len());
+    let mut rest = owned.into_iter().peekable();
+    for a in at {
+        let plain = Cut {
+            at: a,
+            owner: NO_OWNER,
+        };
+        while let Some(c) = rest.next_if(|c| *c < plain) {
+            cuts.push(c);
+        }
+        rest.next_if_eq(&plain);
+        cuts.push(plain);
+    }
+    cuts.extend(rest);
+    cuts
 }
 
 /// What each GOT slot holds, from the dynamic relocations among `refs`.
@@ -439,25 +480,44 @@ fn aliases<H: FileHeader<Endian = Endianness>>(
 
 /// What is kept of the graph for the audit and `--why`: names and paths, not the bytes.
 fn kept(a: &Attributed, g: build::Analysis, has_symbols: bool) -> Graph {
+    let pieces = &a.layout.pieces[..g.n];
     let mut raw = HashMap::new();
-    let symbol = (0..g.n)
-        .map(|i| matches!(a.layout.pieces[i].owner, Owner::Symbol { .. }))
-        .collect();
-    let names = (0..g.n)
-        .map(|i| {
-            if let Owner::Symbol { name, .. } = a.layout.pieces[i].owner {
-                raw.insert(String::from_utf8_lossy(name).into_owned(), i as u32);
+    let mut texts = Vec::new();
+    // The label of the pieces without a symbol, by owner (section), computed once.
+    let mut labels: HashMap<(u8, usize), u32> = HashMap::new();
+    let mut text = Vec::with_capacity(g.n);
+    for (i, p) in pieces.iter().enumerate() {
+        let key = match p.owner {
+            Owner::Symbol { name, .. } => {
+                let name = String::from_utf8_lossy(name).into_owned();
+                raw.insert(name.clone(), i as u32);
+                texts.push(name);
+                text.push((texts.len() - 1) as u32);
+                continue;
             }
-            a.name(i)
-        })
-        .collect();
+            Owner::Section(s) => (0, s),
+            Owner::ElfHeader => (1, 0),
+            Owner::ProgramHeaders => (2, 0),
+            Owner::SectionHeaders => (3, 0),
+            Owner::Unmapped => (4, 0),
+        };
+        let t = *labels.entry(key).or_insert_with(|| {
+            texts.push(a.name(i));
+            (texts.len() - 1) as u32
+        });
+        text.push(t);
+    }
     Graph {
         root: g.root,
         parent: g.parent,
         plain: g.plain,
-        names,
+        symbol: pieces
+            .iter()
+            .map(|p| matches!(p.owner, Owner::Symbol { .. }))
+            .collect(),
+        text,
+        texts,
         raw,
-        symbol,
         group: g.group,
         group_names: g.group_names,
         reachable: g.reachable,
