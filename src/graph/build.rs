@@ -66,11 +66,12 @@ fn array_sections(a: &Attributed) -> Vec<(bool, u64, u64)> {
 }
 
 /// Build the graph, give the pieces without a symbol their crates (in `a`), and compute
-/// retained sizes.
+/// retained sizes. The references and described ranges are dropped once they are edges: on
+/// a large binary they are the largest thing held, and the dominators come after them.
 pub fn analyse(
     a: &mut Attributed,
-    refs: &[Ref],
-    described: &[Described],
+    refs: Vec<Vec<Ref>>,
+    described: Vec<Described>,
     roots: &[Root],
 ) -> Analysis {
     let sections = array_sections(a);
@@ -78,12 +79,14 @@ pub fn analyse(
     let n = pieces.len();
     let root = n as u32;
     let look = Lookup::new(pieces, &sections);
-    let mut edges = edges_of(&look, refs);
-    for d in described {
+    let mut edges = edges_of(&look, refs.iter().flatten());
+    drop(refs);
+    for d in &described {
         if let (Some(o), Some(p)) = (look.at(d.owner), look.at(d.start)) {
             edges.push((o, p, kind_id(RefKind::Describes)));
         }
     }
+    drop(described);
     let mut root_names: Vec<String> = Vec::new();
     for r in roots {
         let before = edges.len();
@@ -122,7 +125,7 @@ pub fn analyse(
 /// The edges between pieces of `refs`. References come mostly in the order of their sources
 /// (the code's order), so the targets of a run of references from one piece are deduplicated
 /// together before they join the list: a few times fewer edges to hold and sort.
-fn edges_of(look: &Lookup, refs: &[Ref]) -> Vec<(u32, u32, u8)> {
+fn edges_of<'r>(look: &Lookup, refs: impl Iterator<Item = &'r Ref>) -> Vec<(u32, u32, u8)> {
     let mut edges: Vec<(u32, u32, u8)> = Vec::new();
     let mut run: Vec<(u32, u8)> = Vec::new();
     let mut run_from = NONE;

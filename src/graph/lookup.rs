@@ -27,8 +27,9 @@ impl Lookup {
             .filter(|(_, p)| p.end > p.addr)
             .map(|(i, p)| (p.addr, p.end, i as u32))
             .collect();
-        // Sorted runs (each section's symbols, each section's gaps) that a merging sort finds.
-        ranges.sort();
+        // Each piece once (its index is in the key): the unstable sort gives the stable order,
+        // without the stable sort's buffer as large as the list.
+        ranges.sort_unstable();
         let arrays = sections
             .iter()
             .filter(|s| s.0 && s.2 > s.1)

@@ -263,17 +263,16 @@ fn analyse_as<H: FileHeader<Endian = Endianness>>(
     let mut dynamic = Vec::new();
     refs::dynamic_relocations::<H>(bytes, &mut dynamic, &mut roots);
     // Static relocations name a GOT load's symbol already; decoded code names the slot.
-    let mut unchanged = Vec::new();
     let slots = refs::through_got::<H>(
         bytes,
         if source == EdgeSource::Decoded {
             &mut refs
         } else {
-            &mut unchanged
+            &mut []
         },
         &dynamic,
     );
-    refs.append(&mut dynamic);
+    refs.push(dynamic);
     let mut described = unwind::described::<H>(bytes);
     // A GOT slot is the indirection cell of what it holds: its bytes (and its relocation's)
     // go with that symbol.
@@ -295,8 +294,7 @@ fn analyse_as<H: FileHeader<Endian = Endianness>>(
         .iter()
         .any(|p| matches!(p.owner, Owner::Symbol { .. }));
     let mut a = Attributed::new(layout, index, settings);
-    let g = build::analyse(&mut a, &refs, &described, &roots);
-    drop(refs);
+    let g = build::analyse(&mut a, refs, described, &roots);
     let attribution = a.finish(settings);
     binary.crates = attribution.crates;
     binary.symbols = attribution.symbols;
@@ -341,13 +339,14 @@ fn analyse_as<H: FileHeader<Endian = Endianness>>(
 /// are sorted (a few hundred thousand on a large binary, most of them repeated), then merged
 /// with the described starts: the order of sorting every `Cut` at once, at half the bytes.
 fn cuts_of(
-    refs: &[refs::Ref],
+    refs: &[Vec<refs::Ref>],
     roots: &[refs::Root],
     slots: &[u64],
     described: &[unwind::Described],
 ) -> Vec<Cut> {
-    let mut at: Vec<u64> = Vec::with_capacity(refs.len() + roots.len() + slots.len());
-    at.extend(refs.iter().map(|r| r.to));
+    let count = refs.iter().map(Vec::len).sum::<usize>() + roots.len() + slots.len();
+    let mut at: Vec<u64> = Vec::with_capacity(count);
+    at.extend(refs.iter().flatten().map(|r| r.to));
     at.extend(roots.iter().map(|r| r.addr));
     at.extend(slots);
     at.sort_unstable();
@@ -379,18 +378,22 @@ fn cuts_of(
 }
 
 /// What each GOT slot holds, from the dynamic relocations among `refs`.
-fn dynamic_targets(refs: &[refs::Ref], slots: &[u64]) -> HashMap<u64, u64> {
+fn dynamic_targets(refs: &[Vec<refs::Ref>], slots: &[u64]) -> HashMap<u64, u64> {
     let slots: std::collections::HashSet<u64> = slots.iter().copied().collect();
     refs.iter()
-        .filter(|r| slots.contains(&r.from) && r.kind == crate::report::RefKind::Data)
+        .flatten()
+        .filter(|r| slots.contains(&{ r.from }) && r.kind == crate::report::RefKind::Data)
         .map(|r| (r.from, r.to))
         .collect()
 }
 
-/// The references of the binary and where they came from.
-fn references<H: FileHeader<Endian = Endianness>>(input: &Input) -> (Vec<refs::Ref>, EdgeSource) {
+/// The references of the binary and where they came from, in parts (the halves of decoded
+/// code; more are pushed after): joined, they would be copied as they grow.
+fn references<H: FileHeader<Endian = Endianness>>(
+    input: &Input,
+) -> (Vec<Vec<refs::Ref>>, EdgeSource) {
     if let Some(r) = refs::static_relocations::<H>(input.bytes) {
-        return (r, EdgeSource::Relocations);
+        return (vec![r], EdgeSource::Relocations);
     }
     if let Some(extra) = input.analysis
         && let Some(t) = refs::Translation::between::<H>(extra, input.bytes)
@@ -403,7 +406,7 @@ fn references<H: FileHeader<Endian = Endianness>>(input: &Input) -> (Vec<refs::R
             }
             _ => false,
         });
-        return (r, EdgeSource::AnalysisLink);
+        return (vec![r], EdgeSource::AnalysisLink);
     }
     (
         decode::decoded::<H>(input.bytes).unwrap_or_default(),
