@@ -79,8 +79,7 @@ pub fn analyse(
     let n = pieces.len();
     let root = n as u32;
     let look = Lookup::new(pieces, &sections);
-    let mut edges = edges_of(&look, refs.iter().flatten());
-    drop(refs);
+    let mut edges = edges_of(&look, refs);
     for d in &described {
         if let (Some(o), Some(p)) = (look.at(d.owner), look.at(d.start)) {
             edges.push((o, p, kind_id(RefKind::Describes)));
@@ -100,9 +99,11 @@ pub fn analyse(
     }
     let plain = Csr::new(n + 1, edges);
     let parent = dom::shortest_paths(&plain, root);
-    let doms = dom::dominators(&plain, root);
+    let preds = plain.reverse();
+    let doms = dom::dominators_with(&plain, &preds, root);
     let (mut group, group_names) = a.groups();
-    assign(a, &plain, &doms, &mut group, root);
+    assign(a, &preds, &doms, &mut group, root);
+    drop(preds);
     let size: Vec<u64> = a.layout.pieces.iter().map(|p| p.vm).chain([0]).collect();
     let mut retained = doms.retained(&size);
     retained.truncate(n);
@@ -124,8 +125,9 @@ pub fn analyse(
 
 /// The edges between pieces of `refs`. References come mostly in the order of their sources
 /// (the code's order), so the targets of a run of references from one piece are deduplicated
-/// together before they join the list: a few times fewer edges to hold and sort.
-fn edges_of<'r>(look: &Lookup, refs: impl Iterator<Item = &'r Ref>) -> Vec<(u32, u32, u8)> {
+/// together before they join the list: a few times fewer edges to hold and sort. Each part of
+/// `refs` is dropped once read, so the edges grow as the references go.
+fn edges_of(look: &Lookup, refs: Vec<Vec<Ref>>) -> Vec<(u32, u32, u8)> {
     let mut edges: Vec<(u32, u32, u8)> = Vec::new();
     let mut run: Vec<(u32, u8)> = Vec::new();
     let mut run_from = NONE;
@@ -135,15 +137,17 @@ fn edges_of<'r>(look: &Lookup, refs: impl Iterator<Item = &'r Ref>) -> Vec<(u32,
         edges.extend(run.drain(..).map(|(t, k)| (from, t, k)));
     };
     let mut buf = Vec::new();
-    for r in refs {
-        let Some(f) = look.at(r.from) else { continue };
-        if f != run_from {
-            flush(run_from, &mut run);
-            run_from = f;
+    for part in refs {
+        for r in &part {
+            let Some(f) = look.at(r.from) else { continue };
+            if f != run_from {
+                flush(run_from, &mut run);
+                run_from = f;
+            }
+            look.targets(r.to, &mut buf);
+            let k = kind_id(r.kind);
+            run.extend(buf.iter().map(|&t| (t, k)));
         }
-        look.targets(r.to, &mut buf);
-        let k = kind_id(r.kind);
-        run.extend(buf.iter().map(|&t| (t, k)));
     }
     flush(run_from, &mut run);
     edges
@@ -216,9 +220,8 @@ fn crate_retained(
 /// The crate of each piece without a symbol: the crate of every piece that refers to it (or
 /// that it describes), else the crate whose node dominates it; in dominator order, so a piece
 /// referred to only by such pieces follows them.
-fn assign(a: &mut Attributed, plain: &Csr, doms: &Dominators, group: &mut [u32], root: u32) {
+fn assign(a: &mut Attributed, preds: &Csr, doms: &Dominators, group: &mut [u32], root: u32) {
     let n = group.len();
-    let preds = plain.reverse();
     // A piece of each group, to adopt its crate from.
     let mut sample: HashMap<u32, usize> = HashMap::new();
     for (i, &k) in group.iter().enumerate() {

@@ -416,8 +416,7 @@ fn references<H: FileHeader<Endian = Endianness>>(
 
 /// Per crate group, the names of the symbols of other crates that refer into it.
 fn entry_points(a: &Attributed, g: &build::Analysis) -> HashMap<usize, Vec<String>> {
-    let mut out: HashMap<usize, Vec<String>> = HashMap::new();
-    let mut seen: std::collections::HashSet<(u32, u32)> = Default::default();
+    let mut pairs: Vec<(u32, u32)> = Vec::new();
     for f in 0..g.n as u32 {
         let gf = g.group[f as usize];
         if !matches!(a.layout.pieces[f as usize].owner, Owner::Symbol { .. }) {
@@ -429,9 +428,22 @@ fn entry_points(a: &Attributed, g: &build::Analysis) -> HashMap<usize, Vec<Strin
                 .get(t as usize)
                 .copied()
                 .unwrap_or(crate::attribute::NO_GROUP);
-            if gt != crate::attribute::NO_GROUP && gt != gf && seen.insert((gt, f)) {
-                out.entry(gt as usize).or_default().push(a.name(f as usize));
+            if gt != crate::attribute::NO_GROUP && gt != gf {
+                pairs.push((gt, f));
             }
+        }
+    }
+    pairs.sort_unstable();
+    pairs.dedup();
+    // Each symbol demangled once, however many crates it enters.
+    let mut from: Vec<u32> = pairs.iter().map(|p| p.1).collect();
+    from.sort_unstable();
+    from.dedup();
+    let names: HashMap<u32, String> = from.into_iter().map(|f| (f, a.name(f as usize))).collect();
+    let mut out: HashMap<usize, Vec<String>> = HashMap::new();
+    for (gt, f) in pairs {
+        if let Some(name) = names.get(&f) {
+            out.entry(gt as usize).or_default().push(name.clone());
         }
     }
     for v in out.values_mut() {
@@ -475,8 +487,11 @@ fn aliases<H: FileHeader<Endian = Endianness>>(
         if let (Some(&piece), Ok(name)) = (at.get(&value), s.name(endian, strings))
             && !name.is_empty()
         {
-            raw.entry(String::from_utf8_lossy(name).into_owned())
-                .or_insert(piece);
+            // Most names are the pieces' own, already there: no copy of those.
+            let name = String::from_utf8_lossy(name);
+            if !raw.contains_key(name.as_ref()) {
+                raw.insert(name.into_owned(), piece);
+            }
         }
     }
 }
