@@ -5,8 +5,6 @@
 //! what is reachable from the roots with the crate and not without any of its pieces (a walk
 //! of the graph per crate, see [`crate_retained`]).
 
-use std::collections::HashMap;
-
 use super::dom::{self, Csr, Dominators, NONE};
 use super::lookup::Lookup;
 use super::refs::{Ref, Root};
@@ -222,11 +220,18 @@ fn crate_retained(
 /// referred to only by such pieces follows them.
 fn assign(a: &mut Attributed, preds: &Csr, doms: &Dominators, group: &mut [u32], root: u32) {
     let n = group.len();
-    // A piece of each group, to adopt its crate from.
-    let mut sample: HashMap<u32, usize> = HashMap::new();
+    // A piece of each group, to adopt its crate from (by group index: a hash per piece was a
+    // quarter of this stage).
+    let mut sample: Vec<usize> = Vec::new();
     for (i, &k) in group.iter().enumerate() {
         if k != NO_GROUP {
-            sample.entry(k).or_insert(i);
+            let k = k as usize;
+            if k >= sample.len() {
+                sample.resize(k + 1, usize::MAX);
+            }
+            if sample[k] == usize::MAX {
+                sample[k] = i;
+            }
         }
     }
     let anonymous = |a: &Attributed, v: usize| {
@@ -260,7 +265,7 @@ fn assign(a: &mut Attributed, preds: &Csr, doms: &Dominators, group: &mut [u32],
             _ => dominating_crate(doms, group, v, root).map(|k| (k, Confidence::Dominated)),
         };
         if let Some((k, confidence)) = chosen
-            && let Some(&from) = sample.get(&k)
+            && let Some(&from) = sample.get(k as usize).filter(|&&i| i != usize::MAX)
         {
             a.adopt(vi, from, confidence);
             group[vi] = k;
