@@ -212,13 +212,7 @@ impl<'a> Attributed<'a> {
 
     /// The name a row of piece `i` shows (demangled, without hash).
     pub fn name(&self, i: usize) -> String {
-        table::row(
-            &self.layout,
-            &self.layout.pieces[i],
-            &self.attrs[i],
-            &self.names,
-        )
-        .name
+        table::label(&self.layout, self.layout.pieces[i].owner)
     }
 
     /// Sum up into the report's crate table, rows and coverage.

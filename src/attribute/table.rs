@@ -137,6 +137,27 @@ pub(super) fn symbol_rows(
         .unzip()
 }
 
+/// The name a row of a piece with this owner shows: a symbol demangled, else a label.
+pub(super) fn label(l: &Layout, owner: Owner) -> String {
+    match owner {
+        Owner::Symbol { name, .. } => demangle::display_name(name),
+        Owner::Section(i) => {
+            let sec = l.sections.get(i).map_or("", |s| s.name);
+            if is_debug_section(sec) {
+                "[debug info]".to_string()
+            } else if sec == ".symtab" || sec == ".strtab" {
+                "[symbol table]".to_string()
+            } else {
+                format!("[section {sec}]")
+            }
+        }
+        Owner::ElfHeader => "[ELF headers]".into(),
+        Owner::ProgramHeaders => "[program headers]".into(),
+        Owner::SectionHeaders => "[section headers]".into(),
+        Owner::Unmapped => "[unmapped]".into(),
+    }
+}
+
 pub(super) fn row(l: &Layout, p: &Piece, a: &Attr, names: &Interner) -> SymbolRow {
     let section_name = |i: usize| l.sections.get(i).map_or("", |s| s.name).to_string();
     let krate = (a.krate != NONE).then(|| names.shown(a.krate).to_string());
@@ -150,21 +171,8 @@ pub(super) fn row(l: &Layout, p: &Piece, a: &Attr, names: &Interner) -> SymbolRo
             let mangled = (raw != shown).then(|| raw.into_owned());
             (shown, mangled, section_name(section))
         }
-        Owner::Section(i) => {
-            let sec = section_name(i);
-            let label = if is_debug_section(&sec) {
-                "[debug info]".to_string()
-            } else if sec == ".symtab" || sec == ".strtab" {
-                "[symbol table]".to_string()
-            } else {
-                format!("[section {sec}]")
-            };
-            (label, None, sec)
-        }
-        Owner::ElfHeader => ("[ELF headers]".into(), None, String::new()),
-        Owner::ProgramHeaders => ("[program headers]".into(), None, String::new()),
-        Owner::SectionHeaders => ("[section headers]".into(), None, String::new()),
-        Owner::Unmapped => ("[unmapped]".into(), None, String::new()),
+        Owner::Section(i) => (label(l, p.owner), None, section_name(i)),
+        owner => (label(l, owner), None, String::new()),
     };
     SymbolRow {
         name,

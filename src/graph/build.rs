@@ -5,8 +5,6 @@
 //! what is reachable from the roots with the crate and not without any of its pieces (a walk
 //! of the graph per crate, see [`crate_retained`]).
 
-use std::collections::HashMap;
-
 use super::dom::{self, Csr, Dominators, NONE};
 use super::lookup::Lookup;
 use super::refs::{Ref, Root};
@@ -66,11 +64,12 @@ fn array_sections(a: &Attributed) -> Vec<(bool, u64, u64)> {
 }
 
 /// Build the graph, give the pieces without a symbol their crates (in `a`), and compute
-/// retained sizes.
+/// retained sizes. The references and described ranges are dropped once they are edges: on
+/// a large binary they are the largest thing held, and the dominators come after them.
 pub fn analyse(
     a: &mut Attributed,
-    refs: &[Ref],
-    described: &[Described],
+    refs: Vec<Vec<Ref>>,
+    described: Vec<Described>,
     roots: &[Root],
 ) -> Analysis {
     let sections = array_sections(a);
@@ -79,11 +78,12 @@ pub fn analyse(
     let root = n as u32;
     let look = Lookup::new(pieces, &sections);
     let mut edges = edges_of(&look, refs);
-    for d in described {
+    for d in &described {
         if let (Some(o), Some(p)) = (look.at(d.owner), look.at(d.start)) {
             edges.push((o, p, kind_id(RefKind::Describes)));
         }
     }
+    drop(described);
     let mut root_names: Vec<String> = Vec::new();
     for r in roots {
         let before = edges.len();
@@ -97,9 +97,11 @@ pub fn analyse(
     }
     let plain = Csr::new(n + 1, edges);
     let parent = dom::shortest_paths(&plain, root);
-    let doms = dom::dominators(&plain, root);
+    let preds = plain.reverse();
+    let doms = dom::dominators_with(&plain, &preds, root);
     let (mut group, group_names) = a.groups();
-    assign(a, &plain, &doms, &mut group, root);
+    assign(a, &preds, &doms, &mut group, root);
+    drop(preds);
     let size: Vec<u64> = a.layout.pieces.iter().map(|p| p.vm).chain([0]).collect();
     let mut retained = doms.retained(&size);
     retained.truncate(n);
@@ -121,8 +123,9 @@ pub fn analyse(
 
 /// The edges between pieces of `refs`. References come mostly in the order of their sources
 /// (the code's order), so the targets of a run of references from one piece are deduplicated
-/// together before they join the list: a few times fewer edges to hold and sort.
-fn edges_of(look: &Lookup, refs: &[Ref]) -> Vec<(u32, u32, u8)> {
+/// together before they join the list: a few times fewer edges to hold and sort. Each part of
+/// `refs` is dropped once read, so the edges grow as the references go.
+fn edges_of(look: &Lookup, refs: Vec<Vec<Ref>>) -> Vec<(u32, u32, u8)> {
     let mut edges: Vec<(u32, u32, u8)> = Vec::new();
     let mut run: Vec<(u32, u8)> = Vec::new();
     let mut run_from = NONE;
@@ -132,15 +135,17 @@ fn edges_of(look: &Lookup, refs: &[Ref]) -> Vec<(u32, u32, u8)> {
         edges.extend(run.drain(..).map(|(t, k)| (from, t, k)));
     };
     let mut buf = Vec::new();
-    for r in refs {
-        let Some(f) = look.at(r.from) else { continue };
-        if f != run_from {
-            flush(run_from, &mut run);
-            run_from = f;
+    for part in refs {
+        for r in &part {
+            let Some(f) = look.at(r.from) else { continue };
+            if f != run_from {
+                flush(run_from, &mut run);
+                run_from = f;
+            }
+            look.targets(r.to, &mut buf);
+            let k = kind_id(r.kind);
+            run.extend(buf.iter().map(|&t| (t, k)));
         }
-        look.targets(r.to, &mut buf);
-        let k = kind_id(r.kind);
-        run.extend(buf.iter().map(|&t| (t, k)));
     }
     flush(run_from, &mut run);
     edges
@@ -213,14 +218,20 @@ fn crate_retained(
 /// The crate of each piece without a symbol: the crate of every piece that refers to it (or
 /// that it describes), else the crate whose node dominates it; in dominator order, so a piece
 /// referred to only by such pieces follows them.
-fn assign(a: &mut Attributed, plain: &Csr, doms: &Dominators, group: &mut [u32], root: u32) {
+fn assign(a: &mut Attributed, preds: &Csr, doms: &Dominators, group: &mut [u32], root: u32) {
     let n = group.len();
-    let preds = plain.reverse();
-    // A piece of each group, to adopt its crate from.
-    let mut sample: HashMap<u32, usize> = HashMap::new();
+    // A piece of each group, to adopt its crate from (by group index: a hash per piece was a
+    // quarter of this stage).
+    let mut sample: Vec<usize> = Vec::new();
     for (i, &k) in group.iter().enumerate() {
         if k != NO_GROUP {
-            sample.entry(k).or_insert(i);
+            let k = k as usize;
+            if k >= sample.len() {
+                sample.resize(k + 1, usize::MAX);
+            }
+            if sample[k] == usize::MAX {
+                sample[k] = i;
+            }
         }
     }
     let anonymous = |a: &Attributed, v: usize| {
@@ -254,7 +265,7 @@ fn assign(a: &mut Attributed, plain: &Csr, doms: &Dominators, group: &mut [u32],
             _ => dominating_crate(doms, group, v, root).map(|k| (k, Confidence::Dominated)),
         };
         if let Some((k, confidence)) = chosen
-            && let Some(&from) = sample.get(&k)
+            && let Some(&from) = sample.get(k as usize).filter(|&&i| i != usize::MAX)
         {
             a.adopt(vi, from, confidence);
             group[vi] = k;

@@ -26,7 +26,9 @@ const NOT_POINTERS: &[&[u8]] = &[
 
 /// The references of the code (and, in an `ET_EXEC`, of the data) of an x86-64 ELF file;
 /// `None` for another machine.
-pub fn decoded<H: FileHeader<Endian = Endianness>>(data: &[u8]) -> Option<Vec<Ref>> {
+/// The references of the code (and, in an `ET_EXEC`, of the data) of an x86-64 ELF file, in
+/// parts to be read one after the other; `None` for another machine.
+pub fn decoded<H: FileHeader<Endian = Endianness>>(data: &[u8]) -> Option<Vec<Vec<Ref>>> {
     let header = H::parse(data).ok()?;
     let endian = header.endian().ok()?;
     if header.e_machine(endian) != elf::EM_X86_64 {
@@ -56,7 +58,8 @@ pub fn decoded<H: FileHeader<Endian = Endianness>>(data: &[u8]) -> Option<Vec<Re
         .unwrap_or_default();
     starts.sort_unstable();
     starts.dedup();
-    let mut out = Vec::new();
+    let image = exec.then_some((lo, hi));
+    let mut jobs: Vec<Job> = Vec::new();
     for sh in sections.iter() {
         let flags = sh.sh_flags(endian);
         if !flags.contains(elf::SHF_ALLOC) || sh.sh_type(endian) == elf::SHT_NOBITS {
@@ -74,16 +77,68 @@ pub fn decoded<H: FileHeader<Endian = Endianness>>(data: &[u8]) -> Option<Vec<Re
             cuts.push(end);
             for w in cuts.windows(2) {
                 let (s, e) = ((w[0] - addr) as usize, (w[1] - addr) as usize);
-                code(&bytes[s..e], w[0], exec.then_some((lo, hi)), &mut out);
+                jobs.push(Job::Code(&bytes[s..e], w[0]));
             }
         } else if exec {
             let name = sections.section_name(endian, sh).unwrap_or_default();
             if !NOT_POINTERS.contains(&name) {
-                words(bytes, addr, lo, hi, &mut out);
+                jobs.push(Job::Words(bytes, addr));
             }
         }
     }
-    Some(out)
+    Some(in_two(&jobs, image, lo, hi))
+}
+
+/// A run of code to decode from its start, or of data to read as words, at an address.
+enum Job<'a> {
+    Code(&'a [u8], u64),
+    Words(&'a [u8], u64),
+}
+
+/// Code below this many bytes is decoded on one thread: a second would not pay its start.
+const PARALLEL_FROM: usize = 1 << 20;
+
+/// The references of `jobs`, in their order. Decoding is most of the graph's time on a
+/// binary without relocations, so a large one is cut in two halves of code, the second
+/// decoded on a thread of its own; the second half's references follow the first's.
+fn in_two(jobs: &[Job], image: Option<(u64, u64)>, lo: u64, hi: u64) -> Vec<Vec<Ref>> {
+    let weight = |j: &Job| match j {
+        Job::Code(b, _) => b.len(),
+        Job::Words(..) => 0,
+    };
+    let run = |jobs: &[Job]| {
+        // About one reference per 16 bytes of code: room for them at once, not regrown.
+        let mut out = Vec::with_capacity(jobs.iter().map(weight).sum::<usize>() / 14);
+        for j in jobs {
+            match *j {
+                Job::Code(bytes, addr) => code(bytes, addr, image, &mut out),
+                Job::Words(bytes, addr) => words(bytes, addr, lo, hi, &mut out),
+            }
+        }
+        out
+    };
+    let total: usize = jobs.iter().map(weight).sum();
+    let two = std::thread::available_parallelism().is_ok_and(|n| n.get() > 1);
+    if !two || total < PARALLEL_FROM {
+        return vec![run(jobs)];
+    }
+    let mut acc = 0usize;
+    let half = jobs
+        .iter()
+        .position(|j| {
+            acc += weight(j);
+            acc >= total / 2
+        })
+        .map_or(jobs.len(), |k| k + 1);
+    let (first, second) = jobs.split_at(half);
+    std::thread::scope(|s| {
+        let other = s.spawn(|| run(second));
+        let out = run(first);
+        match other.join() {
+            Ok(rest) => vec![out, rest],
+            Err(panic) => std::panic::resume_unwind(panic),
+        }
+    })
 }
 
 fn code(bytes: &[u8], addr: u64, image: Option<(u64, u64)>, out: &mut Vec<Ref>) {

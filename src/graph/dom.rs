@@ -165,14 +165,19 @@ fn reverse_postorder(g: &Csr, root: u32) -> Vec<u32> {
 }
 
 /// The dominator tree of `g` from `root`.
+#[cfg(test)]
 pub fn dominators(g: &Csr, root: u32) -> Dominators {
+    dominators_with(g, &g.reverse(), root)
+}
+
+/// As [`dominators`], given the predecessors (`g` reversed), which the caller keeps.
+pub fn dominators_with(g: &Csr, preds: &Csr, root: u32) -> Dominators {
     let n = g.len();
     let order = reverse_postorder(g, root);
     let mut rank = vec![u32::MAX; n];
     for (i, &v) in order.iter().enumerate() {
         rank[v as usize] = i as u32;
     }
-    let preds = g.reverse();
     let mut idom = vec![NONE; n];
     idom[root as usize] = root;
     let intersect = |idom: &[u32], mut a: u32, mut b: u32| {

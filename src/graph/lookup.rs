@@ -21,14 +21,17 @@ pub struct Lookup {
 impl Lookup {
     /// `sections`: (is an array section, start, end) of each section.
     pub fn new(pieces: &[Piece], sections: &[(bool, u64, u64)]) -> Lookup {
-        let mut ranges: Vec<(u64, u64, u32)> = pieces
-            .iter()
-            .enumerate()
-            .filter(|(_, p)| p.end > p.addr)
-            .map(|(i, p)| (p.addr, p.end, i as u32))
-            .collect();
-        // Sorted runs (each section's symbols, each section's gaps) that a merging sort finds.
-        ranges.sort();
+        let mut ranges: Vec<(u64, u64, u32)> = Vec::with_capacity(pieces.len());
+        ranges.extend(
+            pieces
+                .iter()
+                .enumerate()
+                .filter(|(_, p)| p.end > p.addr)
+                .map(|(i, p)| (p.addr, p.end, i as u32)),
+        );
+        // Each piece once (its index is in the key): the unstable sort gives the stable order,
+        // without the stable sort's buffer as large as the list.
+        ranges.sort_unstable();
         let arrays = sections
             .iter()
             .filter(|s| s.0 && s.2 > s.1)

@@ -38,8 +38,11 @@ pub struct Graph {
     root: u32,
     parent: Vec<(u32, u8)>,
     plain: dom::Csr,
-    /// Display name of each piece (symbols demangled, others their labels).
-    names: Vec<String>,
+    /// Per piece, its text in `texts`: a symbol's raw name (demangled when shown, see
+    /// [`Graph::name`]), else its label (one per section, shared). Demangling every symbol
+    /// up front cost more than the rest of the graph.
+    text: Vec<u32>,
+    texts: Vec<String>,
     /// Pieces by the raw name of their symbol.
     raw: HashMap<String, u32>,
     /// Whether each piece is a symbol (not bytes without one).
@@ -57,11 +60,27 @@ impl Graph {
             .into_iter()
             .skip(1)
             .map(|(p, k)| Step {
-                symbol: self.names[p as usize].clone(),
+                symbol: self.name(p),
                 krate: self.crate_of(p).map(str::to_string),
                 kind: build::KINDS[k as usize],
             })
             .collect()
+    }
+
+    /// Display name of piece `v` (a symbol demangled, else its label).
+    fn name(&self, v: u32) -> String {
+        let Some(t) = self
+            .text
+            .get(v as usize)
+            .and_then(|&t| self.texts.get(t as usize))
+        else {
+            return String::new();
+        };
+        if self.symbol[v as usize] {
+            crate::attribute::demangle::display_name(t.as_bytes())
+        } else {
+            t.clone()
+        }
     }
 
     fn crate_of(&self, v: u32) -> Option<&str> {
@@ -244,17 +263,16 @@ fn analyse_as<H: FileHeader<Endian = Endianness>>(
     let mut dynamic = Vec::new();
     refs::dynamic_relocations::<H>(bytes, &mut dynamic, &mut roots);
     // Static relocations name a GOT load's symbol already; decoded code names the slot.
-    let mut unchanged = Vec::new();
     let slots = refs::through_got::<H>(
         bytes,
         if source == EdgeSource::Decoded {
             &mut refs
         } else {
-            &mut unchanged
+            &mut []
         },
         &dynamic,
     );
-    refs.append(&mut dynamic);
+    refs.push(dynamic);
     let mut described = unwind::described::<H>(bytes);
     // A GOT slot is the indirection cell of what it holds: its bytes (and its relocation's)
     // go with that symbol.
@@ -267,27 +285,7 @@ fn analyse_as<H: FileHeader<Endian = Endianness>>(
         })
     }));
     described.sort_unstable();
-    let mut cuts: Vec<Cut> = refs
-        .iter()
-        .map(|r| Cut {
-            at: r.to,
-            owner: NO_OWNER,
-        })
-        .chain(roots.iter().map(|r| Cut {
-            at: r.addr,
-            owner: NO_OWNER,
-        }))
-        .chain(slots.iter().map(|&at| Cut {
-            at,
-            owner: NO_OWNER,
-        }))
-        .chain(described.iter().map(|d| Cut {
-            at: d.start,
-            owner: d.owner,
-        }))
-        .collect();
-    cuts.sort_unstable();
-    cuts.dedup();
+    let cuts = cuts_of(&refs, &roots, &slots, &described);
     let layout = coverage::layout_split::<H>(bytes, &cuts)
         .map_err(|e| Error::malformed(path, format!("cannot read the ELF layout: {e}")))?;
     drop(cuts);
@@ -296,8 +294,7 @@ fn analyse_as<H: FileHeader<Endian = Endianness>>(
         .iter()
         .any(|p| matches!(p.owner, Owner::Symbol { .. }));
     let mut a = Attributed::new(layout, index, settings);
-    let g = build::analyse(&mut a, &refs, &described, &roots);
-    drop(refs);
+    let g = build::analyse(&mut a, refs, described, &roots);
     let attribution = a.finish(settings);
     binary.crates = attribution.crates;
     binary.symbols = attribution.symbols;
@@ -337,19 +334,66 @@ fn analyse_as<H: FileHeader<Endian = Endianness>>(
     Ok(keep.then_some(graph))
 }
 
+/// Where the bytes without a symbol are cut (sorted, without duplicates): where a reference,
+/// a root or a GOT slot points, and where each described range starts. The addresses alone
+/// are sorted (a few hundred thousand on a large binary, most of them repeated), then merged
+/// with the described starts: the order of sorting every `Cut` at once, at half the bytes.
+fn cuts_of(
+    refs: &[Vec<refs::Ref>],
+    roots: &[refs::Root],
+    slots: &[u64],
+    described: &[unwind::Described],
+) -> Vec<Cut> {
+    let count = refs.iter().map(Vec::len).sum::<usize>() + roots.len() + slots.len();
+    let mut at: Vec<u64> = Vec::with_capacity(count);
+    at.extend(refs.iter().flatten().map(|r| r.to));
+    at.extend(roots.iter().map(|r| r.addr));
+    at.extend(slots);
+    at.sort_unstable();
+    at.dedup();
+    let mut owned: Vec<Cut> = described
+        .iter()
+        .map(|d| Cut {
+            at: d.start,
+            owner: d.owner,
+        })
+        .collect();
+    owned.sort_unstable();
+    owned.dedup();
+    let mut cuts = Vec::with_capacity(at.len() + owned.len());
+    let mut rest = owned.into_iter().peekable();
+    for a in at {
+        let plain = Cut {
+            at: a,
+            owner: NO_OWNER,
+        };
+        while let Some(c) = rest.next_if(|c| *c < plain) {
+            cuts.push(c);
+        }
+        rest.next_if_eq(&plain);
+        cuts.push(plain);
+    }
+    cuts.extend(rest);
+    cuts
+}
+
 /// What each GOT slot holds, from the dynamic relocations among `refs`.
-fn dynamic_targets(refs: &[refs::Ref], slots: &[u64]) -> HashMap<u64, u64> {
+fn dynamic_targets(refs: &[Vec<refs::Ref>], slots: &[u64]) -> HashMap<u64, u64> {
     let slots: std::collections::HashSet<u64> = slots.iter().copied().collect();
     refs.iter()
-        .filter(|r| slots.contains(&r.from) && r.kind == crate::report::RefKind::Data)
+        .flatten()
+        .filter(|r| slots.contains(&{ r.from }) && r.kind == crate::report::RefKind::Data)
         .map(|r| (r.from, r.to))
         .collect()
 }
 
-/// The references of the binary and where they came from.
-fn references<H: FileHeader<Endian = Endianness>>(input: &Input) -> (Vec<refs::Ref>, EdgeSource) {
+/// The references of the binary and where they came from, in parts (the halves of decoded
+/// code; more are pushed after): joined, they would be copied as they grow.
+fn references<H: FileHeader<Endian = Endianness>>(
+    input: &Input,
+) -> (Vec<Vec<refs::Ref>>, EdgeSource) {
     if let Some(r) = refs::static_relocations::<H>(input.bytes) {
-        return (r, EdgeSource::Relocations);
+        return (vec![r], EdgeSource::Relocations);
     }
     if let Some(extra) = input.analysis
         && let Some(t) = refs::Translation::between::<H>(extra, input.bytes)
@@ -362,7 +406,7 @@ fn references<H: FileHeader<Endian = Endianness>>(input: &Input) -> (Vec<refs::R
             }
             _ => false,
         });
-        return (r, EdgeSource::AnalysisLink);
+        return (vec![r], EdgeSource::AnalysisLink);
     }
     (
         decode::decoded::<H>(input.bytes).unwrap_or_default(),
@@ -372,8 +416,7 @@ fn references<H: FileHeader<Endian = Endianness>>(input: &Input) -> (Vec<refs::R
 
 /// Per crate group, the names of the symbols of other crates that refer into it.
 fn entry_points(a: &Attributed, g: &build::Analysis) -> HashMap<usize, Vec<String>> {
-    let mut out: HashMap<usize, Vec<String>> = HashMap::new();
-    let mut seen: std::collections::HashSet<(u32, u32)> = Default::default();
+    let mut pairs: Vec<(u32, u32)> = Vec::new();
     for f in 0..g.n as u32 {
         let gf = g.group[f as usize];
         if !matches!(a.layout.pieces[f as usize].owner, Owner::Symbol { .. }) {
@@ -385,9 +428,22 @@ fn entry_points(a: &Attributed, g: &build::Analysis) -> HashMap<usize, Vec<Strin
                 .get(t as usize)
                 .copied()
                 .unwrap_or(crate::attribute::NO_GROUP);
-            if gt != crate::attribute::NO_GROUP && gt != gf && seen.insert((gt, f)) {
-                out.entry(gt as usize).or_default().push(a.name(f as usize));
+            if gt != crate::attribute::NO_GROUP && gt != gf {
+                pairs.push((gt, f));
             }
+        }
+    }
+    pairs.sort_unstable();
+    pairs.dedup();
+    // Each symbol demangled once, however many crates it enters.
+    let mut from: Vec<u32> = pairs.iter().map(|p| p.1).collect();
+    from.sort_unstable();
+    from.dedup();
+    let names: HashMap<u32, String> = from.into_iter().map(|f| (f, a.name(f as usize))).collect();
+    let mut out: HashMap<usize, Vec<String>> = HashMap::new();
+    for (gt, f) in pairs {
+        if let Some(name) = names.get(&f) {
+            out.entry(gt as usize).or_default().push(name.clone());
         }
     }
     for v in out.values_mut() {
@@ -431,33 +487,55 @@ fn aliases<H: FileHeader<Endian = Endianness>>(
         if let (Some(&piece), Ok(name)) = (at.get(&value), s.name(endian, strings))
             && !name.is_empty()
         {
-            raw.entry(String::from_utf8_lossy(name).into_owned())
-                .or_insert(piece);
+            // Most names are the pieces' own, already there: no copy of those.
+            let name = String::from_utf8_lossy(name);
+            if !raw.contains_key(name.as_ref()) {
+                raw.insert(name.into_owned(), piece);
+            }
         }
     }
 }
 
 /// What is kept of the graph for the audit and `--why`: names and paths, not the bytes.
 fn kept(a: &Attributed, g: build::Analysis, has_symbols: bool) -> Graph {
+    let pieces = &a.layout.pieces[..g.n];
     let mut raw = HashMap::new();
-    let symbol = (0..g.n)
-        .map(|i| matches!(a.layout.pieces[i].owner, Owner::Symbol { .. }))
-        .collect();
-    let names = (0..g.n)
-        .map(|i| {
-            if let Owner::Symbol { name, .. } = a.layout.pieces[i].owner {
-                raw.insert(String::from_utf8_lossy(name).into_owned(), i as u32);
+    let mut texts = Vec::new();
+    // The label of the pieces without a symbol, by owner (section), computed once.
+    let mut labels: HashMap<(u8, usize), u32> = HashMap::new();
+    let mut text = Vec::with_capacity(g.n);
+    for (i, p) in pieces.iter().enumerate() {
+        let key = match p.owner {
+            Owner::Symbol { name, .. } => {
+                let name = String::from_utf8_lossy(name).into_owned();
+                raw.insert(name.clone(), i as u32);
+                texts.push(name);
+                text.push((texts.len() - 1) as u32);
+                continue;
             }
-            a.name(i)
-        })
-        .collect();
+            Owner::Section(s) => (0, s),
+            Owner::ElfHeader => (1, 0),
+            Owner::ProgramHeaders => (2, 0),
+            Owner::SectionHeaders => (3, 0),
+            Owner::Unmapped => (4, 0),
+        };
+        let t = *labels.entry(key).or_insert_with(|| {
+            texts.push(a.name(i));
+            (texts.len() - 1) as u32
+        });
+        text.push(t);
+    }
     Graph {
         root: g.root,
         parent: g.parent,
         plain: g.plain,
-        names,
+        symbol: pieces
+            .iter()
+            .map(|p| matches!(p.owner, Owner::Symbol { .. }))
+            .collect(),
+        text,
+        texts,
         raw,
-        symbol,
         group: g.group,
         group_names: g.group_names,
         reachable: g.reachable,
@@ -468,6 +546,77 @@ fn kept(a: &Attributed, g: build::Analysis, has_symbols: bool) -> Graph {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The cuts merged from sorted addresses are the cuts of sorting every (address, owner)
+    /// pair at once, as they were made before; on random lists with repeats, owners equal to
+    /// `NO_OWNER` and described starts that are also reference targets.
+    #[test]
+    fn cuts_merged_match_one_sort_of_all() {
+        let mut seed = 0x9e37_79b9_7f4a_7c15_u64;
+        let mut next = move || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        for round in 0..300 {
+            let span = 1 + next() % 64;
+            let part = |next: &mut dyn FnMut() -> u64| -> Vec<refs::Ref> {
+                (0..next() % 40)
+                    .map(|_| refs::Ref {
+                        from: next() % span,
+                        to: next() % span,
+                        kind: crate::report::RefKind::Call,
+                    })
+                    .collect()
+            };
+            let refs = vec![part(&mut next), part(&mut next)];
+            let roots: Vec<refs::Root> = (0..next() % 4)
+                .map(|_| refs::Root {
+                    addr: next() % span,
+                    end: None,
+                    why: "entry point",
+                })
+                .collect();
+            let slots: Vec<u64> = (0..next() % 4).map(|_| next() % span).collect();
+            let described: Vec<unwind::Described> = (0..next() % 30)
+                .map(|_| {
+                    let start = next() % span;
+                    let owner = match next() % 4 {
+                        0 => NO_OWNER,
+                        _ => next() % span,
+                    };
+                    unwind::Described {
+                        start,
+                        end: start + 1,
+                        owner,
+                    }
+                })
+                .collect();
+            let mut all: Vec<Cut> = refs
+                .iter()
+                .flatten()
+                .map(|r| r.to)
+                .chain(roots.iter().map(|r| r.addr))
+                .chain(slots.iter().copied())
+                .map(|at| Cut {
+                    at,
+                    owner: NO_OWNER,
+                })
+                .chain(described.iter().map(|d| Cut {
+                    at: d.start,
+                    owner: d.owner,
+                }))
+                .collect();
+            all.sort_unstable();
+            all.dedup();
+            assert_eq!(
+                cuts_of(&refs, &roots, &slots, &described),
+                all,
+                "round {round}"
+            );
+        }
+    }
 
     /// Damaged binaries are user input: the graph's readers (unwind tables, relocations, the
     /// decoder) return what they can and never panic; the rows still sum.

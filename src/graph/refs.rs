@@ -11,8 +11,11 @@ use object::read::elf::{
 
 use crate::report::RefKind;
 
-/// `from` refers to `to` (addresses of the measured binary).
+/// `from` refers to `to` (addresses of the measured binary). Packed: 17 bytes, not 24 (a
+/// large binary has a few hundred thousand, held until they are edges); fields are read by
+/// value.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[repr(C, packed)]
 pub struct Ref {
     pub from: u64,
     pub to: u64,
@@ -326,7 +329,7 @@ fn dynamic_roots<H: FileHeader<Endian = Endianness>>(
 /// target be reached through any of them.
 pub fn through_got<H: FileHeader<Endian = Endianness>>(
     data: &[u8],
-    refs: &mut [Ref],
+    refs: &mut [Vec<Ref>],
     dynamic: &[Ref],
 ) -> Vec<u64> {
     let Ok(header) = H::parse(data) else {
@@ -348,11 +351,11 @@ pub fn through_got<H: FileHeader<Endian = Endianness>>(
         .collect();
     let slots: std::collections::HashMap<u64, u64> = dynamic
         .iter()
-        .filter(|d| got.iter().any(|g| (g.0..g.1).contains(&d.from)))
+        .filter(|d| got.iter().any(|g| (g.0..g.1).contains(&{ d.from })))
         .map(|d| (d.from, d.to))
         .collect();
-    for r in refs.iter_mut() {
-        if let Some(&to) = slots.get(&r.to) {
+    for r in refs.iter_mut().flatten() {
+        if let Some(&to) = slots.get(&{ r.to }) {
             r.to = to;
         }
     }

@@ -28,7 +28,7 @@ pub(super) fn why(g: &Graph, pattern: &str) -> Why {
             .iter()
             .take(SHOWN)
             .map(|&v| Chain {
-                target: format!("{name}: {}", g.names[v as usize]),
+                target: format!("{name}: {}", g.name(v)),
                 steps: g.chain(v),
             })
             .collect();
@@ -45,27 +45,28 @@ pub(super) fn why(g: &Graph, pattern: &str) -> Why {
         );
         return w;
     }
+    // Each symbol demangled once (the map also holds aliases: a piece may come twice).
+    let mut names: Vec<(u32, String)> = g.raw.values().map(|&v| (v, String::new())).collect();
+    names.sort_unstable_by_key(|e| e.0);
+    names.dedup_by_key(|e| e.0);
+    for e in &mut names {
+        e.1 = g.name(e.0);
+    }
     let mut hits: Vec<u32> = g
         .raw
         .iter()
         .filter(|(raw, _)| raw.as_str() == pattern)
         .map(|(_, &v)| v)
-        .chain(
-            g.raw
-                .values()
-                .copied()
-                .filter(|&v| g.names[v as usize] == pattern),
-        )
+        .chain(names.iter().filter(|e| e.1 == pattern).map(|e| e.0))
         .collect();
     if hits.is_empty() {
         let re = regex::Regex::new(pattern).unwrap_or_else(|_| {
             regex::Regex::new(&regex::escape(pattern)).unwrap_or_else(|_| never())
         });
-        hits = g
-            .raw
-            .values()
-            .copied()
-            .filter(|&v| re.is_match(&g.names[v as usize]))
+        hits = names
+            .iter()
+            .filter(|e| re.is_match(&e.1))
+            .map(|e| e.0)
             .collect();
     }
     hits.sort_unstable();
@@ -76,7 +77,7 @@ pub(super) fn why(g: &Graph, pattern: &str) -> Why {
     w.matched = "symbol".into();
     let depth = |v: u32| {
         let c = super::dom::path(&g.parent, g.root, v).len();
-        (c == 0, c, g.names[v as usize].clone())
+        (c == 0, c, g.name(v))
     };
     hits.sort_by_cached_key(|&v| depth(v));
     w.more = hits.len().saturating_sub(SHOWN) as u64;
@@ -84,7 +85,7 @@ pub(super) fn why(g: &Graph, pattern: &str) -> Why {
         .iter()
         .take(SHOWN)
         .map(|&v| Chain {
-            target: g.names[v as usize].clone(),
+            target: g.name(v),
             steps: g.chain(v),
         })
         .collect();

@@ -171,6 +171,9 @@ pub fn layout_split<'a, H: FileHeader<Endian = Endianness>>(
     };
 
     let (table, symbol_table) = symbol_table(&sections, endian, data)?;
+    // Room for every piece at once (a symbol each, a gap after each and at each cut, one per
+    // section): grown by doubling, the list was copied as it grew, twice its size at the top.
+    pieces.reserve(table.len() + cuts.len() + 2 * sections.len() + 1);
     let taken = symbols::pieces(&table, endian, &ext, &image, &mut pieces);
     let alloc: Vec<bool> = infos.iter().map(|i| i.alloc).collect();
     gaps(&ext, &image, &taken, &alloc, cuts, &mut pieces);
