@@ -18,38 +18,16 @@ void _start(void) { _exit(0); }
 /// Waits for one byte on stdin, puts /dev/null there, then becomes the program to time. The
 /// prober attaches to it (`PTRACE_SEIZE`) while it waits, so the attach can never lose a race
 /// with a program that exits quickly; the timed interval starts when the byte is written.
-///
-/// It waits by spinning on a non-blocking read, with its name set to [`GATE_WAITING`] so that
-/// the prober knows it is there: a task asleep in `read` on an idle CPU is woken by an
-/// inter-processor interrupt, which on a VM costs tens of microseconds inside the timed
-/// interval, where `hyperfine` has none (its child starts on the spawning CPU). After about
-/// 20000 reads (a few ms) it gives up spinning and sleeps in `read` (the prober then sees it
-/// asleep), so a prober held up elsewhere does not cost a CPU for long.
 const GATE: &str = "\
 /* cargo-aotcheck exec gate: waits for one byte on stdin, then becomes argv[1]. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <unistd.h>
 int main(int argc, char **argv) {
     char c;
-    long spins = 0;
-    if (argc < 2) return 126;
-    int flags = fcntl(0, F_GETFL);
-    int got = 0;
-    if (flags >= 0 && fcntl(0, F_SETFL, flags | O_NONBLOCK) == 0) {
-        prctl(PR_SET_NAME, \"aotcheck-gate\");
-        for (;;) {
-            ssize_t n = read(0, &c, 1);
-            if (n == 1) { got = 1; break; }
-            if (n == 0 || (errno != EAGAIN && errno != EINTR)) return 126;
-            if (++spins > 20000) break;
-        }
-        fcntl(0, F_SETFL, flags);
-    }
-    if (!got && read(0, &c, 1) != 1) return 126;
+    if (argc < 2 || read(0, &c, 1) != 1) return 126;
     int fd = open(\"/dev/null\", O_RDONLY);
     if (fd > 0) { dup2(fd, 0); close(fd); }
     execv(argv[1], argv + 1);
@@ -57,9 +35,6 @@ int main(int argc, char **argv) {
     return 127;
 }
 ";
-
-/// The name the gate gives itself while it spins, waiting for the byte (`/proc/PID/comm`).
-pub const GATE_WAITING: &str = "aotcheck-gate";
 
 pub struct Floor {
     pub path: PathBuf,

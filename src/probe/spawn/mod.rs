@@ -24,12 +24,10 @@
 //! attached after, with memory only for the runs where that succeeded (`memory_runs`). A stop
 //! before `exec` in the child itself would need `pre_exec` (no `posix_spawn` then).
 //!
-//! **The timed interval in `exit` mode** is the gate's sight of the byte, its `execve`, the
-//! program's run and the kernel's teardown until the program is reaped: `hyperfine -N` counts
-//! the same, with its spawn where we count the gate's last `read` (`benches/probe.sh`
-//! compares). The gate spins on a non-blocking read while it waits, under a name the prober
-//! looks for (`floor.rs`): asleep in `read` on an idle CPU, its wake-up (an inter-processor
-//! interrupt, tens of microseconds on a VM) was inside the interval. Nothing of the prober's own runs inside it. The drain thread is asleep in `poll`
+//! **The timed interval in `exit` mode** is the gate's wake-up, its `execve`, the program's run
+//! and the kernel's teardown until the program is reaped: `hyperfine -N` counts the same, with
+//! the spawn where we count the wake-up (the two cost about the same; `benches/probe.sh`
+//! compares). Nothing of the prober's own runs inside it. The drain thread is asleep in `poll`
 //! before the byte is written, and our copies of the program's pipes are closed only after it
 //! was reaped (`start::Held`): closed before, the program's exit closed the last write ends, and
 //! their end of file woke the drain thread ahead of the prober. Seen with sched tracepoints on a

@@ -144,7 +144,7 @@ pub(super) fn through_gate(
     } else {
         Err(Errno::ESRCH)
     };
-    wait_gate(pid);
+    wait_asleep(pid);
     let spawned_at_ns = monotonic_ns();
     let t0 = Instant::now();
     // The gate reads it and execs the program; a write error shows as the gate's exit 126.
@@ -202,27 +202,6 @@ pub(super) fn directly(
         spawned_at_ns,
         t0,
     })
-}
-
-/// Wait (at most 1 s) until the gate waits for its byte: it has taken the name
-/// [`GATE_WAITING`](crate::probe::floor::GATE_WAITING) (it spins, see `floor.rs`), or it
-/// sleeps (a gate that could not spin), or it is gone. Its start-up is then not timed.
-fn wait_gate(pid: Pid) {
-    let t0 = Instant::now();
-    while t0.elapsed() < Duration::from_secs(1) {
-        let comm = std::fs::read_to_string(format!("/proc/{pid}/comm"));
-        if comm.is_ok_and(|c| c.trim_end() == crate::probe::floor::GATE_WAITING) {
-            return;
-        }
-        let state = std::fs::read_to_string(format!("/proc/{pid}/stat"))
-            .ok()
-            .and_then(|t| memory::parse_stat(&t))
-            .map(|s| s.state);
-        if !matches!(state, Some('R' | 'D')) {
-            return;
-        }
-        std::thread::sleep(Duration::from_micros(20));
-    }
 }
 
 /// Wait (at most 1 s) until a task sleeps: the gate in its `read` of the go byte, the drain
@@ -320,52 +299,5 @@ mod tests {
         let gate = crate::probe::floor::build_gate(dir.path()).expect("the exec gate (needs cc)");
         let (helper, started) = started(Some(&gate));
         no_end_of_file_until_dropped(&helper, started);
-    }
-
-    /// `/proc`'s view of the gate: its name and its state.
-    fn gate_view(pid: u32) -> (String, Option<char>) {
-        let comm = std::fs::read_to_string(format!("/proc/{pid}/comm")).unwrap_or_default();
-        let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
-        let state = memory::parse_stat(&stat).map(|s| s.state);
-        (comm.trim_end().to_string(), state)
-    }
-
-    /// Poll `gate_view` until `ok`, for at most 10 s.
-    fn until_gate(
-        pid: u32,
-        ok: impl Fn(&(String, Option<char>)) -> bool,
-    ) -> (String, Option<char>) {
-        let t0 = Instant::now();
-        loop {
-            let v = gate_view(pid);
-            if ok(&v) || t0.elapsed() > Duration::from_secs(10) {
-                return v;
-            }
-            std::thread::sleep(Duration::from_micros(200));
-        }
-    }
-
-    #[test]
-    fn the_gate_spins_under_its_name_then_sleeps_and_starts_the_program_on_the_byte() {
-        let dir = tempfile::tempdir().expect("tempdir");
-        let gate = crate::probe::floor::build_gate(dir.path()).expect("the exec gate (needs cc)");
-        for give_up_first in [false, true] {
-            let (r, mut w) = std::io::pipe().expect("pipe");
-            let mut child = Command::new(&gate)
-                .args(["/bin/sh", "-c", "exit 7"])
-                .stdin(r)
-                .spawn()
-                .expect("spawn the gate");
-            let named = until_gate(child.id(), |v| v.0 == crate::probe::floor::GATE_WAITING);
-            assert_eq!(named.0, crate::probe::floor::GATE_WAITING, "{named:?}");
-            if give_up_first {
-                // Past its spins it sleeps in `read`, still named, still waiting.
-                let asleep = until_gate(child.id(), |v| v.1 == Some('S'));
-                assert_eq!(asleep.1, Some('S'), "{asleep:?}");
-            }
-            std::io::Write::write_all(&mut w, b"g").expect("the byte");
-            let status = child.wait().expect("wait");
-            assert_eq!(status.code(), Some(7), "the program's own exit status");
-        }
     }
 }
