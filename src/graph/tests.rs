@@ -1,0 +1,111 @@
+//! Tests of the graph stage's own steps.
+
+use super::*;
+
+/// The cuts merged from sorted addresses are the cuts of sorting every (address, owner)
+/// pair at once, as they were made before; on random lists with repeats, owners equal to
+/// `NO_OWNER` and described starts that are also reference targets.
+#[test]
+fn cuts_merged_match_one_sort_of_all() {
+    let mut seed = 0x9e37_79b9_7f4a_7c15_u64;
+    let mut next = move || {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed
+    };
+    for round in 0..300 {
+        let span = 1 + next() % 64;
+        let part = |next: &mut dyn FnMut() -> u64| -> Vec<refs::Ref> {
+            (0..next() % 40)
+                .map(|_| refs::Ref {
+                    from: next() % span,
+                    to: next() % span,
+                    kind: crate::report::RefKind::Call,
+                })
+                .collect()
+        };
+        let refs = vec![part(&mut next), part(&mut next)];
+        let roots: Vec<refs::Root> = (0..next() % 4)
+            .map(|_| refs::Root {
+                addr: next() % span,
+                end: None,
+                why: "entry point",
+            })
+            .collect();
+        let slots: Vec<u64> = (0..next() % 4).map(|_| next() % span).collect();
+        let described: Vec<unwind::Described> = (0..next() % 30)
+            .map(|_| {
+                let start = next() % span;
+                let owner = match next() % 4 {
+                    0 => NO_OWNER,
+                    _ => next() % span,
+                };
+                unwind::Described {
+                    start,
+                    end: start + 1,
+                    owner,
+                }
+            })
+            .collect();
+        let mut all: Vec<Cut> = refs
+            .iter()
+            .flatten()
+            .map(|r| r.to)
+            .chain(roots.iter().map(|r| r.addr))
+            .chain(slots.iter().copied())
+            .map(|at| Cut {
+                at,
+                owner: NO_OWNER,
+            })
+            .chain(described.iter().map(|d| Cut {
+                at: d.start,
+                owner: d.owner,
+            }))
+            .collect();
+        all.sort_unstable();
+        all.dedup();
+        assert_eq!(
+            cuts_of(&refs, &roots, &slots, &described),
+            all,
+            "round {round}"
+        );
+    }
+}
+
+/// Damaged binaries are user input: the graph's readers (unwind tables, relocations, the
+/// decoder) return what they can and never panic; the rows still sum.
+#[test]
+fn mutated_elf_files_never_panic_in_the_graph() {
+    let Ok(original) = std::fs::read("/bin/true") else {
+        return;
+    };
+    let len = original.len();
+    let mut seed = 0x1234_5678_9abc_def1_u64;
+    let mut next = move || {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed
+    };
+    let settings = SizeOptions {
+        symbols: crate::options::SymbolCount::All,
+        why: Some("main".into()),
+        ..SizeOptions::default()
+    };
+    for round in 0..150 {
+        let mut bytes = original.clone();
+        for _ in 0..1 + round % 6 {
+            let at = (next() % len as u64) as usize;
+            bytes[at] = next() as u8;
+        }
+        let path = Path::new("mutated");
+        let Ok(mut binary) = crate::inspect::inspect_bytes(path, &bytes, None) else {
+            continue;
+        };
+        if inspect_bytes(path, &bytes, &mut binary, &settings).is_ok() {
+            let file: u64 = binary.symbols.iter().map(|r| r.file_size).sum();
+            assert_eq!(file, len as u64, "round {round}");
+        }
+    }
+}
