@@ -5,7 +5,7 @@
 //! [`check`] runs the stages in a row:
 //!
 //! ```text
-//! options ─▶ plan ─▶ compile ─▶ inspect ─▶ attribute ─▶ audit ─▶ probe ─▶ hostile ─▶ image ─▶ gate ─▶ render
+//! options ─▶ plan ─▶ compile ─▶ inspect ─▶ graph (attribute) ─▶ audit ─▶ probe ─▶ hostile ─▶ image ─▶ gate ─▶ render
 //! ```
 //!
 //! Modules, one line each:
