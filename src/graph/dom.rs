@@ -334,13 +334,7 @@ mod tests {
 
     #[test]
     fn random_graphs_match_brute_force() {
-        let mut seed = 0x9e37_79b9_7f4a_7c15_u64;
-        let mut next = move || {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            seed
-        };
+        let mut next = crate::graph::xorshift(0x9e37_79b9_7f4a_7c15_u64);
         for round in 0..200 {
             let n = 2 + (round % 14);
             let m = next() as usize % (n * 3);

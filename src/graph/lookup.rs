@@ -124,13 +124,7 @@ mod tests {
     /// pieces that overlap, nest, leave gaps and sit far apart.
     #[test]
     fn lookup_agrees_with_a_binary_search() {
-        let mut seed = 0x5851_f42d_4c95_7f2d_u64;
-        let mut next = move || {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            seed
-        };
+        let mut next = crate::graph::xorshift(0x5851_f42d_4c95_7f2d_u64);
         for round in 0..200 {
             let n = 1 + round % 50;
             let far = if round % 7 == 0 { u64::MAX / 4 } else { 4096 };

@@ -7,13 +7,7 @@ use super::*;
 /// `NO_OWNER` and described starts that are also reference targets.
 #[test]
 fn cuts_merged_match_one_sort_of_all() {
-    let mut seed = 0x9e37_79b9_7f4a_7c15_u64;
-    let mut next = move || {
-        seed ^= seed << 13;
-        seed ^= seed >> 7;
-        seed ^= seed << 17;
-        seed
-    };
+    let mut next = crate::graph::xorshift(0x9e37_79b9_7f4a_7c15_u64);
     for round in 0..300 {
         let span = 1 + next() % 64;
         let part = |next: &mut dyn FnMut() -> u64| -> Vec<refs::Ref> {
@@ -81,13 +75,7 @@ fn mutated_elf_files_never_panic_in_the_graph() {
         return;
     };
     let len = original.len();
-    let mut seed = 0x1234_5678_9abc_def1_u64;
-    let mut next = move || {
-        seed ^= seed << 13;
-        seed ^= seed >> 7;
-        seed ^= seed << 17;
-        seed
-    };
+    let mut next = crate::graph::xorshift(0x1234_5678_9abc_def1_u64);
     let settings = SizeOptions {
         symbols: crate::options::SymbolCount::All,
         why: Some("main".into()),
