@@ -193,11 +193,7 @@ fn two_concurrent_runs_both_succeed() {
 fn a_package_without_binaries_is_one_clear_error() {
     let r = run(&mut check_fixture("lib-only", &[]));
     assert_eq!(r.code, 2, "{}", r.stderr);
-    let errors: Vec<&str> = r
-        .stderr
-        .lines()
-        .filter(|l| l.starts_with("error"))
-        .collect();
+    let errors = r.error_lines();
     assert_eq!(errors.len(), 1, "{}", r.stderr);
     assert!(
         errors[0].contains("no binary target in package(s) lib-only"),

@@ -133,11 +133,7 @@ fn garbage_and_truncated_files_exit_2_with_one_line() {
         let r = run(aotcheck().args(["aotcheck", "inspect"]).arg(&path));
         assert_eq!(r.code, 2, "{name}: {}", r.stderr);
         assert!(r.stdout.is_empty(), "{name}: no report: {}", r.stdout);
-        let lines: Vec<&str> = r
-            .stderr
-            .lines()
-            .filter(|l| l.starts_with("error"))
-            .collect();
+        let lines = r.error_lines();
         assert_eq!(lines.len(), 1, "{name}: {}", r.stderr);
         let named = format!("error: `{}`: {reason}", path.display());
         assert!(
@@ -334,11 +330,7 @@ fn many_files_every_binary_reported_each_failure_named() {
         assert!(error.starts_with(want_error), "{path}: {error}");
     }
 
-    let errors: Vec<&str> = r
-        .stderr
-        .lines()
-        .filter(|l| l.starts_with("error"))
-        .collect();
+    let errors = r.error_lines();
     assert_eq!(
         errors.len(),
         4,
@@ -390,11 +382,7 @@ fn a_folder_without_binaries_exits_2_naming_it() {
     let r = run(aotcheck().args(["aotcheck", "inspect"]).arg(tmp.path()));
     assert_eq!(r.code, 2, "{}", r.stderr);
     assert!(r.stdout.is_empty(), "{}", r.stdout);
-    let errors: Vec<&str> = r
-        .stderr
-        .lines()
-        .filter(|l| l.starts_with("error"))
-        .collect();
+    let errors = r.error_lines();
     assert_eq!(
         errors,
         [format!(

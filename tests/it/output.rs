@@ -71,11 +71,7 @@ fn an_unwritable_output_is_one_clear_error_and_exit_2() {
         ])
         .arg(&missing));
     assert_eq!(r.code, 2, "{}", r.stderr);
-    let errors: Vec<&str> = r
-        .stderr
-        .lines()
-        .filter(|l| l.starts_with("error"))
-        .collect();
+    let errors = r.error_lines();
     assert_eq!(errors.len(), 1, "{}", r.stderr);
     assert!(
         errors[0].contains(&format!("cannot write `{}`", missing.display())),

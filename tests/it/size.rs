@@ -286,11 +286,7 @@ fn truncated_binary_is_an_error_not_a_panic() {
             .arg(&p));
         assert_eq!(r.code, 2, "cut at {cut}: {}", r.stderr);
         assert!(r.stdout.is_empty(), "no report for a single failed file");
-        let errors: Vec<&str> = r
-            .stderr
-            .lines()
-            .filter(|l| l.starts_with("error"))
-            .collect();
+        let errors = r.error_lines();
         let expected = format!(
             "error: `{}`: truncated or malformed binary: the table of {} section headers ends \
              at byte {table_end}, past the end of the file ({cut} bytes)",

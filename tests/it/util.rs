@@ -68,6 +68,16 @@ pub struct Run {
     pub stderr: String,
 }
 
+impl Run {
+    /// The lines of stderr that are errors (`error: ...`), in order.
+    pub fn error_lines(&self) -> Vec<&str> {
+        self.stderr
+            .lines()
+            .filter(|l| l.starts_with("error"))
+            .collect()
+    }
+}
+
 pub fn run(cmd: &mut Command) -> Run {
     let out = cmd.output().expect("spawn cargo-aotcheck");
     let run = Run {

@@ -244,11 +244,7 @@ fn why_that_matches_nothing_is_exit_2_with_one_line() {
         &["--why", "no_such_symbol_anywhere"],
     ));
     assert_eq!(r.code, 2, "{}", r.stderr);
-    let errors: Vec<&str> = r
-        .stderr
-        .lines()
-        .filter(|l| l.starts_with("error"))
-        .collect();
+    let errors = r.error_lines();
     assert_eq!(errors.len(), 1, "{}", r.stderr);
     assert!(
         errors[0].contains("no_such_symbol_anywhere"),
