@@ -20,6 +20,7 @@ use std::path::Path;
 
 use object::Endianness;
 use object::elf::{FileHeader32, FileHeader64};
+use object::read::elf::{FileHeader, SectionTable};
 
 pub use crates::CrateIndex;
 pub use demangle::normalize;
@@ -309,6 +310,17 @@ fn attribute_piece(
             }
         }
     }
+}
+
+/// The header, byte order and section table of an ELF file, read in one step; `None` where they
+/// cannot be read (the caller then finds nothing, as in a file without what it looks for).
+pub(crate) fn elf_parts<H: FileHeader<Endian = Endianness>>(
+    data: &[u8],
+) -> Option<(&H, Endianness, SectionTable<'_, H>)> {
+    let header = H::parse(data).ok()?;
+    let endian = header.endian().ok()?;
+    let sections = header.sections(endian, data).ok()?;
+    Some((header, endian, sections))
 }
 
 #[cfg(test)]

@@ -18,13 +18,7 @@ pub struct Described {
 /// Every described range of the ELF file `data`, sorted by start. Malformed tables are read
 /// as far as they make sense; what is not understood is left out (it stays `[no symbol]`).
 pub fn described<H: FileHeader<Endian = Endianness>>(data: &[u8]) -> Vec<Described> {
-    let Ok(header) = H::parse(data) else {
-        return Vec::new();
-    };
-    let Ok(endian) = header.endian() else {
-        return Vec::new();
-    };
-    let Ok(sections) = header.sections(endian, data) else {
+    let Some((_, endian, sections)) = crate::attribute::elf_parts::<H>(data) else {
         return Vec::new();
     };
     let mut out = Vec::new();

@@ -66,9 +66,7 @@ pub(super) fn aliases<H: FileHeader<Endian = Endianness>>(
         .filter(|(_, p)| matches!(p.owner, Owner::Symbol { .. }))
         .map(|(i, p)| (p.addr, i as u32))
         .collect();
-    let Ok(header) = H::parse(bytes) else { return };
-    let Ok(endian) = header.endian() else { return };
-    let Ok(sections) = header.sections(endian, bytes) else {
+    let Some((_, endian, sections)) = crate::attribute::elf_parts::<H>(bytes) else {
         return;
     };
     let Ok(table) = sections.symbols(endian, bytes, elf::SHT_SYMTAB) else {

@@ -60,9 +60,7 @@ const X86_NOT_A_REFERENCE: &[elf::RelocationType] = &[
 /// The static relocations of `data` (a binary linked with `--emit-relocs`), as references
 /// between its own addresses; `None` when it has none.
 pub fn static_relocations<H: FileHeader<Endian = Endianness>>(data: &[u8]) -> Option<Vec<Ref>> {
-    let header = H::parse(data).ok()?;
-    let endian = header.endian().ok()?;
-    let sections = header.sections(endian, data).ok()?;
+    let (header, endian, sections) = crate::attribute::elf_parts::<H>(data)?;
     let symbols = sections.symbols(endian, data, elf::SHT_SYMTAB).ok()?;
     let x86 = header.e_machine(endian) == elf::EM_X86_64;
     let tls_base = header
@@ -164,9 +162,7 @@ pub fn dynamic_relocations<H: FileHeader<Endian = Endianness>>(
     refs: &mut Vec<Ref>,
     roots: &mut Vec<Root>,
 ) {
-    let Ok(header) = H::parse(data) else { return };
-    let Ok(endian) = header.endian() else { return };
-    let Ok(sections) = header.sections(endian, data) else {
+    let Some((header, endian, sections)) = crate::attribute::elf_parts::<H>(data) else {
         return;
     };
     let (relative, irelative, absolute) = match header.e_machine(endian) {
@@ -332,13 +328,7 @@ pub fn through_got<H: FileHeader<Endian = Endianness>>(
     refs: &mut [Vec<Ref>],
     dynamic: &[Ref],
 ) -> Vec<u64> {
-    let Ok(header) = H::parse(data) else {
-        return Vec::new();
-    };
-    let Ok(endian) = header.endian() else {
-        return Vec::new();
-    };
-    let Ok(sections) = header.sections(endian, data) else {
+    let Some((_, endian, sections)) = crate::attribute::elf_parts::<H>(data) else {
         return Vec::new();
     };
     let got: Vec<(u64, u64)> = sections
@@ -378,9 +368,7 @@ impl Translation {
         measured: &[u8],
     ) -> Option<Translation> {
         let read = |data: &[u8]| -> Option<Vec<(Vec<u8>, u64, u64)>> {
-            let header = H::parse(data).ok()?;
-            let endian = header.endian().ok()?;
-            let sections = header.sections(endian, data).ok()?;
+            let (_, endian, sections) = crate::attribute::elf_parts::<H>(data)?;
             Some(
                 sections
                     .iter()
