@@ -5,10 +5,9 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-use crate::config::parse_duration;
 use crate::options::{
     BuildOptions, ColorChoice, Command, Format, GateOptions, LinkChoice, Options, ProbeOptions,
-    Ready, SizeOptions, SymbolCount, SymbolMap, Verbosity,
+    SizeOptions, SymbolCount, SymbolMap, Verbosity,
 };
 
 const EXIT_CODES: &str = "\
@@ -281,66 +280,6 @@ impl From<&SizeArgs> for SizeOptions {
     }
 }
 
-#[derive(Debug, Args)]
-#[command(next_help_heading = "Startup probe")]
-struct ProbeArgs {
-    /// When a started binary counts as ready: exit, line:REGEX (stdout or stderr), tcp[:PORT],
-    /// http[:PORT][/PATH][#STATUS] (2xx/3xx unless STATUS) [default: exit]
-    #[arg(long, value_name = "COND", value_parser = Ready::parse)]
-    ready: Option<Ready>,
-
-    /// Counted runs per binary [default: 20]
-    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
-    runs: Option<u32>,
-
-    /// Runs before the counted ones, not counted [default: 3]
-    #[arg(long, value_name = "N")]
-    warmup: Option<u32>,
-
-    /// Per-run limit from start to ready, e.g. 2s, 500ms [default: 10s]
-    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
-    probe_timeout: Option<std::time::Duration>,
-
-    /// Time between SIGTERM and SIGKILL when stopping the program [default: 2s]
-    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
-    grace: Option<std::time::Duration>,
-
-    /// Argument for the probed binary, passed verbatim; `{port}` becomes the port in PORT
-    /// (repeatable)
-    #[arg(long, value_name = "ARG", allow_hyphen_values = true)]
-    probe_arg: Vec<String>,
-
-    /// Environment variable for the probed binary (repeatable); `{port}` is replaced in VALUE
-    #[arg(long, value_name = "KEY=VALUE", value_parser = parse_env)]
-    probe_env: Vec<(String, String)>,
-
-    /// Do not start the built binaries
-    #[arg(long, conflicts_with_all = ["ready", "runs", "warmup", "probe_timeout", "grace", "probe_arg", "probe_env"])]
-    no_probe: bool,
-}
-
-fn parse_env(s: &str) -> Result<(String, String), String> {
-    match s.split_once('=') {
-        Some((k, v)) if !k.is_empty() && !k.contains('\0') => Ok((k.to_string(), v.to_string())),
-        _ => Err(format!("`{s}`: expected KEY=VALUE")),
-    }
-}
-
-impl From<ProbeArgs> for ProbeOptions {
-    fn from(a: ProbeArgs) -> Self {
-        ProbeOptions {
-            enabled: a.no_probe.then_some(false),
-            ready: a.ready,
-            runs: a.runs,
-            warmup: a.warmup,
-            timeout: a.probe_timeout,
-            grace: a.grace,
-            args: (!a.probe_arg.is_empty()).then_some(a.probe_arg),
-            env: (!a.probe_env.is_empty()).then_some(a.probe_env),
-        }
-    }
-}
-
 #[derive(Debug, Clone, Copy, ValueEnum)]
 enum FormatArg {
     Human,
@@ -509,5 +448,8 @@ pub fn help() -> String {
 }
 
 mod advise;
+mod probe;
+
+use probe::ProbeArgs;
 #[cfg(test)]
 mod tests;

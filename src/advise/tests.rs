@@ -1,0 +1,47 @@
+//! Tests of the advice's own steps: which crates leave the binary without a feature.
+
+use super::*;
+
+fn krate(name: &str, file_size: u64) -> CrateSize {
+    CrateSize {
+        name: name.into(),
+        file_size,
+        vm_size: file_size,
+        confidence: Default::default(),
+        instantiated_elsewhere: 0,
+        retained: None,
+        entry_points: Vec::new(),
+    }
+}
+
+#[test]
+fn crates_leaving_are_those_with_bytes_before_and_none_after() {
+    let before = [
+        krate("std", 900),
+        krate("bigtable", 262_144),
+        krate("small", 10),
+        krate("gone_empty", 0),
+        krate("[unknown]", 50),
+    ];
+    let after = [krate("std", 890), krate("small", 0)];
+    let names: Vec<(String, u64)> = leaving(&before, &after)
+        .into_iter()
+        .map(|c| (c.name, c.file_size))
+        .collect();
+    assert_eq!(
+        names,
+        [("bigtable".to_string(), 262_144), ("small".to_string(), 10)]
+    );
+}
+
+#[test]
+fn knobs_selected_by_id_and_the_relocation_model_only_on_linux() {
+    let (all, features) = selection(&[], "x86_64-unknown-linux-gnu");
+    assert_eq!(all.len(), knobs::KNOBS.len());
+    assert!(features);
+    let (mac, _) = selection(&[], "aarch64-apple-darwin");
+    assert!(mac.iter().all(|k| k.key != "relocation-model"));
+    let (some, features) = selection(&["lto=fat".into()], "x86_64-unknown-linux-gnu");
+    assert_eq!(some.iter().map(|k| k.id).collect::<Vec<_>>(), ["lto=fat"]);
+    assert!(!features);
+}
