@@ -4,6 +4,20 @@ use std::os::unix::fs::PermissionsExt;
 
 use crate::util::{aotcheck, run};
 
+/// `cargo aotcheck inspect /bin/true --format FORMAT --output FILE`.
+fn inspect_true_to(format: &str, file: &std::path::Path) -> crate::util::Run {
+    run(aotcheck()
+        .args([
+            "aotcheck",
+            "inspect",
+            "/bin/true",
+            "--format",
+            format,
+            "--output",
+        ])
+        .arg(file))
+}
+
 /// What is in `dir` besides `keep`: a temporary file left behind would show here.
 fn strays(dir: &std::path::Path, keep: &[&str]) -> Vec<String> {
     std::fs::read_dir(dir)
@@ -19,10 +33,7 @@ fn every_format_goes_to_the_file_as_it_would_to_stdout() {
     let dir = tempfile::tempdir().expect("tempdir");
     for format in ["human", "json", "markdown", "html"] {
         let file = dir.path().join(format!("report.{format}"));
-        let to_file = run(aotcheck()
-            .args(["aotcheck", "inspect", "/bin/true", "--format", format])
-            .arg("--output")
-            .arg(&file));
+        let to_file = inspect_true_to(format, &file);
         assert_eq!(to_file.code, 0, "{}", to_file.stderr);
         assert_eq!(
             to_file.stdout, "",
@@ -60,16 +71,7 @@ fn every_format_goes_to_the_file_as_it_would_to_stdout() {
 fn an_unwritable_output_is_one_clear_error_and_exit_2() {
     let dir = tempfile::tempdir().expect("tempdir");
     let missing = dir.path().join("no-such-dir/report.json");
-    let r = run(aotcheck()
-        .args([
-            "aotcheck",
-            "inspect",
-            "/bin/true",
-            "--format",
-            "json",
-            "--output",
-        ])
-        .arg(&missing));
+    let r = inspect_true_to("json", &missing);
     assert_eq!(r.code, 2, "{}", r.stderr);
     let errors = r.error_lines();
     assert_eq!(errors.len(), 1, "{}", r.stderr);
@@ -109,16 +111,7 @@ fn a_run_that_fails_leaves_the_old_report_whole() {
         "the old report"
     );
     // A run that does its job replaces it, keeping the mode it had.
-    let r = run(aotcheck()
-        .args([
-            "aotcheck",
-            "inspect",
-            "/bin/true",
-            "--format",
-            "json",
-            "--output",
-        ])
-        .arg(&file));
+    let r = inspect_true_to("json", &file);
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert!(
         std::fs::read_to_string(&file)
