@@ -59,6 +59,8 @@ pub fn namespaces() -> Result<PathBuf, String> {
 /// What to start inside, and how.
 pub struct Inside<'a> {
     pub unshare: &'a Path,
+    /// The probe's exec gate, which then becomes `unshare` (see `probe::exec_gate`).
+    pub gate: Option<&'a Path>,
     pub layer_blob: &'a Path,
     /// The binary's path in the image.
     pub binary: &'a str,
@@ -176,7 +178,7 @@ pub fn run(inside: &Inside, probe: &ProbeSettings, scratch: &Path, host: &Host) 
     let env_remove: Vec<&str> = ours.iter().map(String::as_str).collect();
     let spec = RunSpec {
         program: inside.unshare,
-        gate: None,
+        gate: inside.gate,
         args: &args,
         env: inside.env,
         env_remove: &env_remove,

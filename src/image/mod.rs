@@ -71,6 +71,9 @@ pub fn check(plan: &Plan, report: &mut Report, out: &mut Output) -> Result<()> {
         epoch: Epoch::find(plan.workspace.root())?,
         revision: meta::git(plan.workspace.root(), &["rev-parse", "--verify", "HEAD"]),
         unshare: inside::namespaces(),
+        // The probe's exec gate: `exit`-mode runs inside are attached before they start, so
+        // even a short program is read at its exit stop (`None` without `cc`).
+        gate: crate::probe::exec_gate(&plan.dirs.probe_floor).ok(),
         scratch: scratch.path(),
     };
     for (i, bin, t) in wanted {
@@ -112,6 +115,7 @@ struct Context<'a> {
     epoch: Epoch,
     revision: Option<String>,
     unshare: std::result::Result<PathBuf, String>,
+    gate: Option<PathBuf>,
     scratch: &'a Path,
 }
 
@@ -354,6 +358,7 @@ fn start_inside(
     };
     let inside = inside::Inside {
         unshare,
+        gate: ctx.gate.as_deref(),
         layer_blob: blob,
         binary: &bin.image.path,
         user: &bin.image.user,

@@ -13,6 +13,7 @@ mod memory;
 mod ready;
 mod spawn;
 
+pub use floor::build_gate as exec_gate;
 pub use spawn::{RunSpec, run_once};
 
 use std::collections::BTreeMap;
