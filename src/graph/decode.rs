@@ -47,17 +47,23 @@ pub fn decoded<H: FileHeader<Endian = Endianness>>(data: &[u8]) -> Option<Vec<Ve
         });
     // Where code starts: every symbol in an executable section. Decoding restarts there, so
     // bytes between functions (padding, data) cannot shift the decoding of the next one.
-    let mut starts: Vec<u64> = sections
+    let symbols: Vec<(u64, u64, bool)> = sections
         .symbols(endian, data, elf::SHT_SYMTAB)
         .map(|t| {
             t.iter()
                 .filter(|s| !s.st_shndx(endian).is_special())
-                .map(|s| s.st_value(endian).into())
+                .map(|s| {
+                    let section = s.st_type() == elf::STT_SECTION;
+                    (s.st_value(endian).into(), s.st_size(endian).into(), section)
+                })
                 .collect()
         })
         .unwrap_or_default();
+    let mut starts: Vec<u64> = symbols.iter().map(|s| s.0).collect();
     starts.sort_unstable();
     starts.dedup();
+    let within = Within::of(&symbols);
+    drop(symbols);
     let image = exec.then_some((lo, hi));
     let mut jobs: Vec<Job> = Vec::new();
     for sh in sections.iter() {
@@ -77,7 +83,7 @@ pub fn decoded<H: FileHeader<Endian = Endianness>>(data: &[u8]) -> Option<Vec<Ve
             cuts.push(end);
             for w in cuts.windows(2) {
                 let (s, e) = ((w[0] - addr) as usize, (w[1] - addr) as usize);
-                jobs.push(Job::Code(&bytes[s..e], w[0]));
+                jobs.push(Job::Code(&bytes[s..e], w[0], within.end(w[0], w[1])));
             }
         } else if exec {
             let name = sections.section_name(endian, sh).unwrap_or_default();
@@ -89,10 +95,48 @@ pub fn decoded<H: FileHeader<Endian = Endianness>>(data: &[u8]) -> Option<Vec<Ve
     Some(in_two(&jobs, image, lo, hi))
 }
 
-/// A run of code to decode from its start, or of data to read as words, at an address.
+/// A run of code to decode from its start (with the end of the symbol bytes it starts with,
+/// see [`Within`]), or of data to read as words, at an address.
 enum Job<'a> {
-    Code(&'a [u8], u64),
+    Code(&'a [u8], u64, u64),
     Words(&'a [u8], u64),
+}
+
+/// Where the symbol that starts a run of code surely keeps its bytes to itself. A jump or
+/// address from those bytes into them (a loop, a branch inside a function: most of the
+/// references of the code) is an edge of the symbol's piece to itself, which the graph drops:
+/// it is not kept, so it costs no memory, no cut and no lookup. The stretch from a sized
+/// symbol's start to the nearest start or end of any sized symbol is covered by the same
+/// symbols throughout, so the attribution gives it to one piece, whatever the overlaps.
+struct Within {
+    /// Where sized symbols start, sorted.
+    sized: Vec<u64>,
+    /// Where sized symbols end, sorted.
+    ends: Vec<u64>,
+}
+
+impl Within {
+    fn of(symbols: &[(u64, u64, bool)]) -> Within {
+        let sized = symbols.iter().filter(|s| s.1 > 0 && !s.2);
+        let mut starts: Vec<u64> = sized.clone().map(|s| s.0).collect();
+        let mut ends: Vec<u64> = sized.map(|s| s.0.saturating_add(s.1)).collect();
+        starts.sort_unstable();
+        ends.sort_unstable();
+        Within {
+            sized: starts,
+            ends,
+        }
+    }
+
+    /// The end of the one-piece stretch from `start` (a run of code to `next`); `start` when
+    /// no sized symbol starts there.
+    fn end(&self, start: u64, next: u64) -> u64 {
+        if self.sized.binary_search(&start).is_err() {
+            return start;
+        }
+        let k = self.ends.partition_point(|&e| e <= start);
+        self.ends.get(k).map_or(start, |&e| e.min(next))
+    }
 }
 
 /// Code below this many bytes is decoded on one thread: a second would not pay its start.
@@ -103,15 +147,16 @@ const PARALLEL_FROM: usize = 1 << 20;
 /// decoded on a thread of its own; the second half's references follow the first's.
 fn in_two(jobs: &[Job], image: Option<(u64, u64)>, lo: u64, hi: u64) -> Vec<Vec<Ref>> {
     let weight = |j: &Job| match j {
-        Job::Code(b, _) => b.len(),
+        Job::Code(b, ..) => b.len(),
         Job::Words(..) => 0,
     };
     let run = |jobs: &[Job]| {
-        // About one reference per 16 bytes of code: room for them at once, not regrown.
+        // Fewer than one kept reference per 14 bytes of code: room for them at once, not
+        // regrown (the room not filled is never touched, so never takes memory).
         let mut out = Vec::with_capacity(jobs.iter().map(weight).sum::<usize>() / 14);
         for j in jobs {
             match *j {
-                Job::Code(bytes, addr) => code(bytes, addr, image, &mut out),
+                Job::Code(bytes, addr, own) => code(bytes, addr, own, image, &mut out),
                 Job::Words(bytes, addr) => words(bytes, addr, lo, hi, &mut out),
             }
         }
@@ -141,9 +186,16 @@ fn in_two(jobs: &[Job], image: Option<(u64, u64)>, lo: u64, hi: u64) -> Vec<Vec<
     })
 }
 
-fn code(bytes: &[u8], addr: u64, image: Option<(u64, u64)>, out: &mut Vec<Ref>) {
+/// The references of the code at `addr`; those from and to `addr..own` (the bytes of the
+/// symbol it starts with, see [`Within`]) are left out.
+fn code(bytes: &[u8], addr: u64, own: u64, image: Option<(u64, u64)>, out: &mut Vec<Ref>) {
     let mut decoder = Decoder::with_ip(64, bytes, addr, DecoderOptions::NONE);
     let mut ins = Instruction::default();
+    let mut push = |from: u64, to: u64, kind: RefKind| {
+        if from >= own || to < addr || to >= own {
+            out.push(Ref { from, to, kind });
+        }
+    };
     while decoder.can_decode() {
         decoder.decode_out(&mut ins);
         let from = ins.ip();
@@ -156,11 +208,7 @@ fn code(bytes: &[u8], addr: u64, image: Option<(u64, u64)>, out: &mut Vec<Ref>) 
                     OpKind::NearBranch64 | OpKind::NearBranch32 | OpKind::NearBranch16
                 ) =>
             {
-                out.push(Ref {
-                    from,
-                    to: ins.near_branch_target(),
-                    kind: RefKind::Call,
-                });
+                push(from, ins.near_branch_target(), RefKind::Call);
                 continue;
             }
             _ => {}
@@ -170,15 +218,12 @@ fn code(bytes: &[u8], addr: u64, image: Option<(u64, u64)>, out: &mut Vec<Ref>) 
                 ins.flow_control(),
                 FlowControl::IndirectCall | FlowControl::IndirectBranch
             );
-            out.push(Ref {
-                from,
-                to: ins.ip_rel_memory_address(),
-                kind: if branch {
-                    RefKind::Call
-                } else {
-                    RefKind::Address
-                },
-            });
+            let kind = if branch {
+                RefKind::Call
+            } else {
+                RefKind::Address
+            };
+            push(from, ins.ip_rel_memory_address(), kind);
         }
         if let Some((lo, hi)) = image {
             for i in 0..ins.op_count() {
@@ -189,11 +234,7 @@ fn code(bytes: &[u8], addr: u64, image: Option<(u64, u64)>, out: &mut Vec<Ref>) 
                     _ => continue,
                 };
                 if (lo..hi).contains(&v) {
-                    out.push(Ref {
-                        from,
-                        to: v,
-                        kind: RefKind::Address,
-                    });
+                    push(from, v, RefKind::Address);
                 }
             }
         }
@@ -231,7 +272,7 @@ mod tests {
             0xe8, 0x05, 0x00, 0x00, 0x00, 0x48, 0x8d, 0x05, 0x10, 0x00, 0x00, 0x00, 0xc3,
         ];
         let mut out = Vec::new();
-        code(&code_bytes, 0x1000, None, &mut out);
+        code(&code_bytes, 0x1000, 0x1000, None, &mut out);
         assert_eq!(
             out,
             vec![
@@ -247,5 +288,40 @@ mod tests {
                 },
             ]
         );
+    }
+
+    /// A branch inside the symbol's own bytes is an edge to itself: left out. One that leaves
+    /// them (or starts past them) is kept.
+    #[test]
+    fn references_inside_the_symbol_are_left_out() {
+        // call +5 (to 0x100a); lea rax, [rip+0x10] (to 0x101c); ret
+        let code_bytes = [
+            0xe8, 0x05, 0x00, 0x00, 0x00, 0x48, 0x8d, 0x05, 0x10, 0x00, 0x00, 0x00, 0xc3,
+        ];
+        let targets = |own: u64| {
+            let mut out = Vec::new();
+            code(&code_bytes, 0x1000, own, None, &mut out);
+            out.iter().map(|r| r.to).collect::<Vec<u64>>()
+        };
+        assert_eq!(targets(0x100d), vec![0x101c]);
+        assert_eq!(targets(0x1100), Vec::<u64>::new());
+        // The symbol ends before the call's target: the call leaves it.
+        assert_eq!(targets(0x1008), vec![0x100a, 0x101c]);
+    }
+
+    /// The one-piece stretch stops at the next start and at the nearest end of any sized
+    /// symbol; a start with no sized symbol (or only a section symbol) has none.
+    #[test]
+    fn the_stretch_stops_where_any_symbol_starts_or_ends() {
+        let within = Within::of(&[
+            (0x1000, 0x20, false),
+            (0x1010, 0x40, false),
+            (0x1000, 0x1000, true),
+            (0x1100, 0, false),
+        ]);
+        assert_eq!(within.end(0x1000, 0x1010), 0x1010);
+        assert_eq!(within.end(0x1010, 0x1100), 0x1020);
+        assert_eq!(within.end(0x1100, 0x1200), 0x1100);
+        assert_eq!(within.end(0x1200, 0x1300), 0x1200);
     }
 }

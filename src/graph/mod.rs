@@ -379,12 +379,22 @@ fn cuts_of(
     cuts
 }
 
-/// What each GOT slot holds, from the dynamic relocations among `refs`.
+/// What each GOT slot holds, from the dynamic relocations among `refs`. The slots lie
+/// together (the GOT): a reference from outside their span is passed over without a search.
 fn dynamic_targets(refs: &[Vec<refs::Ref>], slots: &[u64]) -> HashMap<u64, u64> {
-    let slots: std::collections::HashSet<u64> = slots.iter().copied().collect();
+    let mut slots = slots.to_vec();
+    slots.sort_unstable();
+    let (Some(&lo), Some(&hi)) = (slots.first(), slots.last()) else {
+        return HashMap::new();
+    };
     refs.iter()
         .flatten()
-        .filter(|r| slots.contains(&{ r.from }) && r.kind == crate::report::RefKind::Data)
+        .filter(|r| {
+            let from = r.from;
+            (lo..=hi).contains(&from)
+                && r.kind == crate::report::RefKind::Data
+                && slots.binary_search(&from).is_ok()
+        })
         .map(|r| (r.from, r.to))
         .collect()
 }
