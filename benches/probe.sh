@@ -4,6 +4,10 @@
 #
 #   benches/probe.sh [RUNS]        (default 200 runs per series)
 #   AOTCHECK=path/to/cargo-aotcheck benches/probe.sh [RUNS]   (another build, e.g. a former one)
+#   ROUNDS=N benches/probe.sh      (rounds of part 1, default 3)
+#   PIN=CPU benches/probe.sh       (part 1 with both tools confined to that CPU by `taskset`:
+#                                   on a noisy VM it takes the scheduler's CPU placement out
+#                                   of the comparison of the two timing methods)
 #
 # 1. `exit` mode: our median for a static and a dynamic Rust program and for the spawn floor
 #    against `hyperfine -N` on the same files (ratio ours / hyperfine).
@@ -42,10 +46,16 @@ echo
 
 # --- 1. exit mode vs hyperfine -N ---------------------------------------------------------
 # Rounds of (ours, then hyperfine) so that load from elsewhere hits both; the median of each.
-rounds=3
+rounds=${ROUNDS:-3}
+pin=()
+if [ -n "${PIN:-}" ]; then
+  command -v taskset >/dev/null || { echo "taskset is missing: apt-get install util-linux" >&2; exit 1; }
+  pin=(taskset -c "$PIN")
+  echo "part 1 pinned: both tools run under taskset -c $PIN"
+fi
 printf '%-6s %-8s %12s %14s %8s\n' round series ours_ms hyperfine_ms ratio
 for round in $(seq "$rounds"); do
-  "$aot" aotcheck --manifest-path "$fixture" --target-dir "$target_dir" --locked -q \
+  "${pin[@]}" "$aot" aotcheck --manifest-path "$fixture" --target-dir "$target_dir" --locked -q \
     --bin exits --compare --ready exit --runs "$runs" --warmup 3 --format json > "$work/exit.json"
   python3 - "$work/exit.json" > "$work/targets" <<'PY'
 import json, sys
@@ -57,7 +67,7 @@ floor = r["artifacts"][0]["probe"]
 print("floor", floor["spawn_floor_program"].split(": ")[-1], floor["spawn_floor_ms"])
 PY
   while read -r name path ours; do
-    hyperfine -N --warmup 3 --runs "$runs" --export-json "$work/hf.json" "$path" >/dev/null 2>&1
+    "${pin[@]}" hyperfine -N --warmup 3 --runs "$runs" --export-json "$work/hf.json" "$path" >/dev/null 2>&1
     python3 - "$work/hf.json" "$name" "$ours" "$round" <<'PY' | tee -a "$work/ratios"
 import json, sys
 hf = json.load(open(sys.argv[1]))["results"][0]["median"] * 1e3

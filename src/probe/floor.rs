@@ -18,6 +18,7 @@ void _start(void) { _exit(0); }
 /// Waits for one byte on stdin, puts /dev/null there, then becomes the program to time. The
 /// prober attaches to it (`PTRACE_SEIZE`) while it waits, so the attach can never lose a race
 /// with a program that exits quickly; the timed interval starts when the byte is written.
+/// `/dev/null` is opened before the wait: its path lookup is not the program's time.
 const GATE: &str = "\
 /* cargo-aotcheck exec gate: waits for one byte on stdin, then becomes argv[1]. */
 #include <errno.h>
@@ -27,9 +28,9 @@ const GATE: &str = "\
 #include <unistd.h>
 int main(int argc, char **argv) {
     char c;
+    int fd = open(\"/dev/null\", O_RDONLY | O_CLOEXEC);
     if (argc < 2 || read(0, &c, 1) != 1) return 126;
-    int fd = open(\"/dev/null\", O_RDONLY);
-    if (fd > 0) { dup2(fd, 0); close(fd); }
+    if (fd > 0) dup2(fd, 0);
     execv(argv[1], argv + 1);
     dprintf(2, \"cargo-aotcheck: cannot run %s: %s\\n\", argv[1], strerror(errno));
     return 127;
