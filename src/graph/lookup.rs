@@ -67,7 +67,8 @@ impl Lookup {
             return 0;
         };
         let b = (off >> self.shift) as usize;
-        if b + 1 >= self.first.len() {
+        // `b + 1` would wrap for an address near the top with a shift of 0 (fuzzing found it).
+        if b.saturating_add(1) >= self.first.len() {
             return self.ranges.len();
         }
         let (lo, hi) = (self.first[b] as usize, self.first[b + 1] as usize);
@@ -118,6 +119,19 @@ mod tests {
             addr,
             end,
         }
+    }
+
+    /// Regression (found by `.ci/fuzz`): pieces packed closer than one byte per piece give a
+    /// bucket shift of 0, and a reference to the top of the address space indexed past the
+    /// buckets instead of landing after the last one.
+    #[test]
+    fn an_address_at_the_top_with_a_shift_of_zero_is_after_every_piece() {
+        let pieces = [piece(0, 1), piece(1, 2), piece(2, 3)];
+        let look = Lookup::new(&pieces, &[]);
+        assert_eq!(look.shift, 0);
+        assert_eq!(look.at(u64::MAX), None);
+        assert_eq!(look.at(2), Some(2));
+        assert_eq!(look.within(u64::MAX - 1, u64::MAX).count(), 0);
     }
 
     /// The bucketed look-up answers as a binary search over the sorted pieces does, on random
