@@ -155,8 +155,21 @@ pub struct Attributed<'a> {
     names: Interner,
 }
 
+/// The crate of each piece of a layout, read from the symbols' names: computed apart from the
+/// layout, so that the graph stage can wire the graph on another thread meanwhile.
+pub struct Crates {
+    attrs: Vec<Attr>,
+    names: Interner,
+}
+
 impl<'a> Attributed<'a> {
     pub fn new(layout: Layout<'a>, index: Option<&CrateIndex>, s: &SizeOptions) -> Self {
+        let crates = Self::crates_of(&layout, index, s);
+        Self::with(layout, crates)
+    }
+
+    /// The crates of `layout`'s pieces (see [`Crates`]).
+    pub fn crates_of(layout: &Layout, index: Option<&CrateIndex>, s: &SizeOptions) -> Crates {
         let mut names = Interner::new(s);
         let mut buf = String::new();
         let attrs = layout
@@ -164,10 +177,15 @@ impl<'a> Attributed<'a> {
             .iter()
             .map(|p| attribute_piece(p, index, &mut names, &mut buf))
             .collect();
+        Crates { attrs, names }
+    }
+
+    /// `layout` with the crates [`Attributed::crates_of`] found for it.
+    pub fn with(layout: Layout<'a>, crates: Crates) -> Self {
         Attributed {
             layout,
-            attrs,
-            names,
+            attrs: crates.attrs,
+            names: crates.names,
         }
     }
 

@@ -8,7 +8,7 @@
 use super::dom::{self, Csr, Dominators, NONE};
 use super::lookup::Lookup;
 use super::refs::{Ref, Root};
-use crate::attribute::coverage::Owner;
+use crate::attribute::coverage::{Layout, Owner};
 use crate::attribute::unwind::Described;
 use crate::attribute::{Attributed, NO_GROUP};
 use crate::report::{Confidence, RefKind};
@@ -47,8 +47,8 @@ pub struct Analysis {
 }
 
 /// Sections (is an array section, start, end) by index, for [`Lookup`].
-fn array_sections(a: &Attributed) -> Vec<(bool, u64, u64)> {
-    a.layout
+fn array_sections(layout: &Layout) -> Vec<(bool, u64, u64)> {
+    layout
         .sections
         .iter()
         .map(|s| {
@@ -63,17 +63,29 @@ fn array_sections(a: &Attributed) -> Vec<(bool, u64, u64)> {
         .collect()
 }
 
-/// Build the graph, give the pieces without a symbol their crates (in `a`), and compute
-/// retained sizes. The references and described ranges are dropped once they are edges: on
-/// a large binary they are the largest thing held, and the dominators come after them.
-pub fn analyse(
-    a: &mut Attributed,
+/// The graph over a layout's pieces, with what the crates of the pieces are not needed for:
+/// the shortest paths from the root and the dominator tree.
+pub struct Wired {
+    n: usize,
+    root: u32,
+    plain: Csr,
+    preds: Csr,
+    parent: Vec<(u32, u8)>,
+    doms: Dominators,
+    root_names: Vec<String>,
+}
+
+/// Wire the graph of `layout`'s pieces. The references and described ranges are dropped once
+/// they are edges: on a large binary they are the largest thing held, and the dominators come
+/// after them.
+pub fn wire(
+    layout: &Layout,
     refs: Vec<Vec<Ref>>,
     described: Vec<Described>,
     roots: &[Root],
-) -> Analysis {
-    let sections = array_sections(a);
-    let pieces = &a.layout.pieces;
+) -> Wired {
+    let sections = array_sections(layout);
+    let pieces = &layout.pieces;
     let n = pieces.len();
     let root = n as u32;
     let look = Lookup::new(pieces, &sections);
@@ -99,6 +111,29 @@ pub fn analyse(
     let parent = dom::shortest_paths(&plain, root);
     let preds = plain.reverse();
     let doms = dom::dominators_with(&plain, &preds, root);
+    Wired {
+        n,
+        root,
+        plain,
+        preds,
+        parent,
+        doms,
+        root_names,
+    }
+}
+
+/// Give the pieces without a symbol their crates (in `a`, the attribution of the layout `w`
+/// was wired from), and compute retained sizes.
+pub fn analyse(a: &mut Attributed, w: Wired) -> Analysis {
+    let Wired {
+        n,
+        root,
+        plain,
+        preds,
+        parent,
+        doms,
+        root_names,
+    } = w;
     let (mut group, group_names) = a.groups();
     assign(a, &preds, &doms, &mut group, root);
     drop(preds);

@@ -295,9 +295,17 @@ fn analyse_as<H: FileHeader<Endian = Endianness>>(
         .pieces
         .iter()
         .any(|p| matches!(p.owner, Owner::Symbol { .. }));
-    let mut a = Attributed::new(layout, index, settings);
-    let g = build::analyse(&mut a, refs, described, &roots);
-    let attribution = a.finish(settings);
+    // The crates of the pieces and the graph's wiring need only the layout: on a large
+    // binary, the two go side by side (as do the sums and the entry points below).
+    let large = layout.pieces.len() >= PARALLEL_FROM;
+    let (crates, wired) = both(
+        large,
+        || Attributed::crates_of(&layout, index, settings),
+        || build::wire(&layout, refs, described, &roots),
+    );
+    let mut a = Attributed::with(layout, crates);
+    let g = build::analyse(&mut a, wired);
+    let (attribution, entry_points) = both(large, || a.finish(settings), || entry_points(&a, &g));
     binary.crates = attribution.crates;
     binary.symbols = attribution.symbols;
     binary.crate_symbols = attribution.crate_symbols;
@@ -305,7 +313,6 @@ fn analyse_as<H: FileHeader<Endian = Endianness>>(
     for (row, piece) in binary.symbols.iter_mut().zip(&attribution.symbol_pieces) {
         row.retained_size = piece.map(|p| g.retained[p]);
     }
-    let entry_points = entry_points(&a, &g);
     for c in &mut binary.crates {
         if let Some(k) = g.group_names.iter().position(|n| *n == c.name) {
             c.retained = Some(g.group_retained[k]);
@@ -334,6 +341,29 @@ fn analyse_as<H: FileHeader<Endian = Endianness>>(
         binary.why = Some(why::why(&graph, p));
     }
     Ok(keep.then_some(graph))
+}
+
+/// Pieces from which [`both`] takes a second thread: below, its start would not pay.
+const PARALLEL_FROM: usize = 1 << 14;
+
+/// `f()` and `g()`, `g` on a thread of its own when `parallel` (and there is a second CPU).
+fn both<A: Send, B: Send>(
+    parallel: bool,
+    f: impl FnOnce() -> A + Send,
+    g: impl FnOnce() -> B + Send,
+) -> (A, B) {
+    let two = std::thread::available_parallelism().is_ok_and(|n| n.get() > 1);
+    if !parallel || !two {
+        return (f(), g());
+    }
+    std::thread::scope(|s| {
+        let other = s.spawn(g);
+        let a = f();
+        match other.join() {
+            Ok(b) => (a, b),
+            Err(panic) => std::panic::resume_unwind(panic),
+        }
+    })
 }
 
 /// Where the bytes without a symbol are cut (sorted, without duplicates): where a reference,
