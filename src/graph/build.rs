@@ -125,34 +125,27 @@ pub fn wire(
 /// Give the pieces without a symbol their crates (in `a`, the attribution of the layout `w`
 /// was wired from), and compute retained sizes.
 pub fn analyse(a: &mut Attributed, w: Wired) -> Analysis {
-    let Wired {
-        n,
-        root,
-        plain,
-        preds,
-        parent,
-        doms,
-        root_names,
-    } = w;
+    let (n, root, doms) = (w.n, w.root, &w.doms);
     let (mut group, group_names) = a.groups();
-    assign(a, &preds, &doms, &mut group, root);
-    drop(preds);
+    assign(a, &w.preds, doms, &mut group, root);
+    drop(w.preds);
     let size: Vec<u64> = a.layout.pieces.iter().map(|p| p.vm).chain([0]).collect();
     let mut retained = doms.retained(&size);
     retained.truncate(n);
     let reachable: Vec<bool> = (0..n as u32).map(|v| doms.reachable(v)).collect();
-    let group_retained = crate_retained(&plain, root, &group, group_names.len(), &size, &reachable);
+    let group_retained =
+        crate_retained(&w.plain, root, &group, group_names.len(), &size, &reachable);
     Analysis {
         n,
         root,
-        parent,
+        parent: w.parent,
         group_retained,
         retained,
         group,
         group_names,
         reachable,
-        plain,
-        roots: root_names,
+        plain: w.plain,
+        roots: w.root_names,
     }
 }
 
