@@ -144,7 +144,8 @@ const PARALLEL_FROM: usize = 1 << 20;
 
 /// The references of `jobs`, in their order. Decoding is most of the graph's time on a
 /// binary without relocations, so a large one is cut in two halves of code, the second
-/// decoded on a thread of its own; the second half's references follow the first's.
+/// decoded on a thread of its own (see [`super::both`]); the second half's references follow
+/// the first's.
 fn in_two(jobs: &[Job], image: Option<(u64, u64)>, lo: u64, hi: u64) -> Vec<Vec<Ref>> {
     let weight = |j: &Job| match j {
         Job::Code(b, ..) => b.len(),
@@ -163,8 +164,7 @@ fn in_two(jobs: &[Job], image: Option<(u64, u64)>, lo: u64, hi: u64) -> Vec<Vec<
         out
     };
     let total: usize = jobs.iter().map(weight).sum();
-    let two = std::thread::available_parallelism().is_ok_and(|n| n.get() > 1);
-    if !two || total < PARALLEL_FROM {
+    if total < PARALLEL_FROM {
         return vec![run(jobs)];
     }
     let mut acc = 0usize;
@@ -176,14 +176,8 @@ fn in_two(jobs: &[Job], image: Option<(u64, u64)>, lo: u64, hi: u64) -> Vec<Vec<
         })
         .map_or(jobs.len(), |k| k + 1);
     let (first, second) = jobs.split_at(half);
-    std::thread::scope(|s| {
-        let other = s.spawn(|| run(second));
-        let out = run(first);
-        match other.join() {
-            Ok(rest) => vec![out, rest],
-            Err(panic) => std::panic::resume_unwind(panic),
-        }
-    })
+    let (out, rest) = super::both(true, || run(first), || run(second));
+    vec![out, rest]
 }
 
 /// The references of the code at `addr`; those from and to `addr..own` (the bytes of the

@@ -9,7 +9,7 @@ use nix::sys::ptrace;
 use nix::sys::wait::{WaitPidFlag, WaitStatus, waitpid};
 use nix::unistd::Pid;
 
-use super::{RunFail, RunOk, RunResult, RunSpec, describe, ended, fail, human_duration};
+use super::{RunFail, RunOk, RunResult, RunSpec, ended_early, fail, human_duration};
 use crate::probe::cleanup;
 use crate::probe::drain::Helper;
 use crate::probe::memory::{our_descendants, read_tree};
@@ -111,20 +111,11 @@ fn failed(spec: &RunSpec, status: WaitStatus, timed_out: bool) -> Option<Box<Run
     if matches!(status, WaitStatus::Exited(_, 0)) {
         return None;
     }
-    let kind = if matches!(status, WaitStatus::Signaled(..)) {
-        "killed-by-signal"
-    } else {
-        "exit-status"
-    };
-    let mut f = fail(
-        kind,
-        format!(
-            "{} (a failing run is not timed; --probe-arg/--probe-env set its arguments)",
-            describe(Some(status))
-        ),
-    );
-    ended(&mut f, Some(status));
-    Some(f)
+    Some(ended_early(
+        status,
+        "exit-status",
+        "(a failing run is not timed; --probe-arg/--probe-env set its arguments)",
+    ))
 }
 
 /// No exit stop was seen: no memory figures, and why (nothing to say for an untraced run).

@@ -130,16 +130,25 @@ fn fail(kind: &'static str, message: String) -> Box<RunFail> {
     })
 }
 
-/// Fill exit code / signal from how the program ended.
-fn ended(f: &mut RunFail, status: Option<WaitStatus>) {
+/// A run that ended where it should not have: `killed-by-signal` when a signal ended it,
+/// else `otherwise`; the message is how it ended followed by `then`, and the exit code or
+/// signal is filled in.
+fn ended_early(status: WaitStatus, otherwise: &'static str, then: &str) -> Box<RunFail> {
+    let kind = if matches!(status, WaitStatus::Signaled(..)) {
+        "killed-by-signal"
+    } else {
+        otherwise
+    };
+    let mut f = fail(kind, format!("{} {then}", describe(Some(status))));
     match status {
-        Some(WaitStatus::Exited(_, code)) => f.exit_code = Some(code),
-        Some(WaitStatus::Signaled(_, sig, core)) => {
+        WaitStatus::Exited(_, code) => f.exit_code = Some(code),
+        WaitStatus::Signaled(_, sig, core) => {
             f.signal = Some(sig.as_str().to_string());
             f.core_dumped = core;
         }
         _ => {}
     }
+    f
 }
 
 fn describe(status: Option<WaitStatus>) -> String {

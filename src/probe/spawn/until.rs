@@ -8,7 +8,7 @@ use nix::errno::Errno;
 use nix::sys::wait::{WaitPidFlag, WaitStatus, waitpid};
 use nix::unistd::Pid;
 
-use super::{RunOk, RunResult, RunSpec, describe, ended, fail, human_duration};
+use super::{RunOk, RunResult, RunSpec, ended_early, fail, human_duration};
 use crate::options::Ready;
 use crate::probe::cleanup;
 use crate::probe::drain::{Event, Helper};
@@ -137,20 +137,8 @@ fn exited(spec: &RunSpec, status: WaitStatus, t0: Instant, helper: &Helper) -> R
         });
     }
     let stop = cleanup::after_exit(spec.grace);
-    let kind = if matches!(status, WaitStatus::Signaled(..)) {
-        "killed-by-signal"
-    } else {
-        "exited-before-ready"
-    };
-    let mut f = fail(
-        kind,
-        format!(
-            "{} before it was ready ({})",
-            describe(Some(status)),
-            spec.ready
-        ),
-    );
-    ended(&mut f, Some(status));
+    let then = format!("before it was ready ({})", spec.ready);
+    let mut f = ended_early(status, "exited-before-ready", &then);
     f.stop = stop;
     Err(f)
 }
