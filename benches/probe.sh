@@ -14,6 +14,9 @@
 # 2. Detection lag: the fixture server takes a CLOCK_MONOTONIC timestamp right after `bind`
 #    (tcp) and right before printing its ready line (line); we report the spawn time on the same
 #    clock (`samples[].spawned_at_ns`) plus the time to ready. lag = our ready - its timestamp.
+# 3. Where the spawn floor's time goes, for both tools, from kernel tracepoints (needs perf and
+#    root; skipped otherwise): what each counts before the program's execve, the execve, the
+#    program, and the reaping (benches/phases.py).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 runs=${1:-200}
@@ -122,3 +125,28 @@ print(f"{name:<6} {q(0.5):10.1f} {q(0.9):10.1f} {lags[0]:10.1f}   ({len(lags)} r
       f"seen ready between listen() and the server's own clock read)")
 PY
 done
+
+# --- 3. where the spawn floor's time goes ------------------------------------------------
+# Kernel tracepoints around each run of the floor program, for both tools: what each counts
+# before the program's execve (hyperfine its posix_spawn, we the wake-up of the gate), the
+# execve itself, the program, and the reaping. Needs `perf` (apt-get install linux-perf) and
+# permission to trace (root, or kernel.perf_event_paranoid <= -1); skipped without them.
+echo
+events=(-e syscalls:sys_enter_clone3 -e syscalls:sys_enter_write -e syscalls:sys_enter_execve
+        -e sched:sched_process_exec -e sched:sched_process_exit -e syscalls:sys_exit_wait4)
+if ! command -v perf >/dev/null || ! perf record -q -a "${events[@]}" -o "$work/probe.data" -- true >/dev/null 2>&1; then
+  echo "part 3 skipped: perf is missing or may not trace here (apt-get install linux-perf; run as root)"
+  exit 0
+fi
+floor=$(awk '$1 == "floor" {print $2}' "$work/targets")
+printf '%-10s %7s %7s %7s %7s %7s   %s\n' floor launch execve run reap total "(medians in us; see benches/phases.py)"
+perf record -q -a "${events[@]}" -o "$work/hf.data" -- \
+  hyperfine -N --warmup 3 --runs "$runs" "$floor" >/dev/null 2>&1
+perf script -i "$work/hf.data" -F comm,pid,tid,time,event,trace 2>/dev/null > "$work/hf.trace"
+python3 benches/phases.py "$work/hf.trace" hyperfine "$(basename "$floor")"
+perf record -q -a "${events[@]}" -o "$work/ours.data" -- \
+  "$aot" aotcheck --manifest-path "$fixture" --target-dir "$target_dir" --locked -q \
+  --bin exits --ready exit --runs "$runs" --warmup 3 --format json >/dev/null 2>&1
+perf script -i "$work/ours.data" -F comm,pid,tid,time,event,trace 2>/dev/null > "$work/ours.trace"
+python3 benches/phases.py "$work/ours.trace" ours "$(basename "$floor")"
+
