@@ -196,8 +196,8 @@ fn inspect_files(
     size: &options::SizeOptions,
     out: &mut Output,
 ) -> Result<Report> {
-    let attribute = |path: &Path, bytes: &[u8], binary: &mut report::Binary| {
-        graph::inspect_bytes(path, bytes, binary, size)
+    let attribute = |path: &Path, file: &inspect::Mapped, binary: &mut report::Binary| {
+        graph::inspect_file(path, file, binary, size)
     };
     inspect::batch::run(files, &attribute, out)
 }

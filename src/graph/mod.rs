@@ -179,6 +179,7 @@ pub fn check(plan: &Plan, builds: &[crate::compile::Built], report: &mut Report)
                 let input = Input {
                     bytes: m.bytes(),
                     analysis: extra.as_ref().map(Mapped::bytes),
+                    mapped: Some(&m),
                 };
                 analyse(&path, &input, &mut a.binary, Some(&index), settings, true)
             });
@@ -212,7 +213,23 @@ fn analysis_file(dir: &Path, build_id: Option<&str>) -> Option<PathBuf> {
 }
 
 /// `inspect FILE`: attribute and graph one binary's bytes (its own relocations, else decoded).
-pub fn inspect_bytes(
+pub fn inspect_file(
+    path: &Path,
+    file: &Mapped,
+    binary: &mut Binary,
+    settings: &SizeOptions,
+) -> Result<()> {
+    let input = Input {
+        bytes: file.bytes(),
+        analysis: None,
+        mapped: Some(file),
+    };
+    analyse(path, &input, binary, None, settings, false).map(|_| ())
+}
+
+/// [`inspect_file`] on bytes that are not a mapped file.
+#[cfg(test)]
+fn inspect_bytes(
     path: &Path,
     bytes: &[u8],
     binary: &mut Binary,
@@ -221,6 +238,7 @@ pub fn inspect_bytes(
     let input = Input {
         bytes,
         analysis: None,
+        mapped: None,
     };
     analyse(path, &input, binary, None, settings, false).map(|_| ())
 }
@@ -229,6 +247,9 @@ pub fn inspect_bytes(
 struct Input<'a> {
     bytes: &'a [u8],
     analysis: Option<&'a [u8]>,
+    /// Where `bytes` are mapped from, when they are: decoded code is then forgotten once read
+    /// (see [`Mapped::forget`]).
+    mapped: Option<&'a Mapped>,
 }
 
 /// Attribute `binary` with its graph; the graph is kept when `keep` (or `--why`) asks.
@@ -260,6 +281,11 @@ fn analyse_as<H: FileHeader<Endian = Endianness>>(
 ) -> Result<Option<Graph>> {
     let bytes = input.bytes;
     let (mut refs, source) = references::<H>(input);
+    if let (EdgeSource::Decoded, Some(m)) = (source, input.mapped) {
+        for code in decode::code_sections::<H>(bytes) {
+            m.forget(code);
+        }
+    }
     let mut roots = Vec::new();
     refs::roots::<H>(bytes, &mut roots);
     let mut dynamic = Vec::new();

@@ -23,9 +23,9 @@ use crate::report::{Artifact, Binary, FailedFile, Report};
 use super::Mapped;
 use super::closure::Environment;
 
-/// What runs on each binary after its inspection, on its path and bytes (the sizes'
+/// What runs on each binary after its inspection, on its path and mapped bytes (the sizes'
 /// attribution). An error is the binary's warning, not its failure.
-pub type Attribute<'a> = dyn Fn(&Path, &[u8], &mut Binary) -> Result<()> + Sync + 'a;
+pub type Attribute<'a> = dyn Fn(&Path, &Mapped, &mut Binary) -> Result<()> + Sync + 'a;
 
 /// One file to inspect.
 struct Target {
@@ -312,7 +312,7 @@ fn inspect_one(t: &Target, env: &Environment, attribute: &Attribute) -> Outcome 
         Err(_) if !t.named && magic == Some(false) => return Outcome::NotBinary,
         Err(e) => return Outcome::Failed(e),
     };
-    let warning = attribute(&t.path, bytes, &mut binary)
+    let warning = attribute(&t.path, &mapped, &mut binary)
         .err()
         .map(|e| format!("no size attribution: {e}"));
     let name = t.path.file_name().map_or_else(
@@ -421,7 +421,7 @@ mod tests {
         std::fs::write(full.join("b"), b"\x7fELF\x02\x01\x01").expect("write");
         let missing = tmp.path().join("missing");
         let args = [empty.clone(), missing.clone(), full.clone()];
-        let none = |_: &Path, _: &[u8], _: &mut Binary| Ok(());
+        let none = |_: &Path, _: &Mapped, _: &mut Binary| Ok(());
         let batch = inspect_all(&args, &none, 2).expect("not interrupted");
         let failed: Vec<PathBuf> = batch
             .report
