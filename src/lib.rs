@@ -45,6 +45,7 @@ pub mod error;
 pub mod format;
 pub mod gate;
 pub mod graph;
+pub mod heap;
 pub mod hostile;
 pub mod image;
 pub mod inspect;

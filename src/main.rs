@@ -9,6 +9,7 @@ use cargo_aotcheck::output::{BAD, Output, paint};
 use cargo_aotcheck::{Outcome, cli, exit_code, run};
 
 fn main() -> ExitCode {
+    cargo_aotcheck::heap::return_large_blocks();
     // The image stage runs this executable as its file-open tracer (and the tracer's gate).
     if let Some(code) = cargo_aotcheck::image::hidden_main() {
         return code;

@@ -175,7 +175,7 @@ impl<'a> Attributed<'a> {
         let attrs = layout
             .pieces
             .iter()
-            .map(|p| attribute_piece(p, index, &mut names, &mut buf))
+            .map(|p| attribute_piece(p, &layout.files, index, &mut names, &mut buf))
             .collect();
         Crates { attrs, names }
     }
@@ -270,6 +270,7 @@ pub const NO_GROUP: u32 = u32::MAX;
 /// name says, or for C code the archive member its source file or local name points at.
 fn attribute_piece(
     p: &Piece,
+    files: &[&[u8]],
     index: Option<&CrateIndex>,
     names: &mut Interner,
     buf: &mut String,
@@ -282,7 +283,7 @@ fn attribute_piece(
     let Owner::Symbol { name, file, .. } = p.owner else {
         return attr(NONE, Confidence::Unattributed, NONE);
     };
-    let origin = file.and_then(demangle::origin);
+    let origin = files.get(file as usize).and_then(|f| demangle::origin(f));
     match (
         index.and_then(|i| i.lookup(name)),
         demangle::crate_of(name, buf),

@@ -17,9 +17,8 @@ pub(super) fn crate_of<'n>(
     names: &'n Interner,
 ) -> Option<(&'n str, bool)> {
     let alloc = match p.owner {
-        Owner::Symbol { section, .. } | Owner::Section(section) => {
-            l.sections.get(section).is_some_and(|s| s.alloc)
-        }
+        Owner::Symbol { section, .. } => l.sections.get(section as usize).is_some_and(|s| s.alloc),
+        Owner::Section(section) => l.sections.get(section).is_some_and(|s| s.alloc),
         _ => false,
     };
     alloc.then(|| match (p.owner, a.krate) {
@@ -169,7 +168,7 @@ pub(super) fn row(l: &Layout, p: &Piece, a: &Attr, names: &Interner) -> SymbolRo
             let shown = demangle::display_name(name);
             let raw = String::from_utf8_lossy(name);
             let mangled = (raw != shown).then(|| raw.into_owned());
-            (shown, mangled, section_name(section))
+            (shown, mangled, section_name(section as usize))
         }
         Owner::Section(i) => (label(l, p.owner), None, section_name(i)),
         owner => (label(l, owner), None, String::new()),

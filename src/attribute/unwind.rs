@@ -7,11 +7,12 @@ use object::Endianness;
 use object::elf;
 use object::read::elf::{FileHeader, Rela as _, SectionHeader};
 
-/// Bytes `[start, end)` that describe what is at address `owner`.
+/// Bytes from `start` that describe what is at address `owner`. Where they end is not kept:
+/// the layout cuts the bytes at every start, so they end where the next cut is (a large
+/// binary has ~100k of them).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Described {
     pub start: u64,
-    pub end: u64,
     pub owner: u64,
 }
 
@@ -45,14 +46,12 @@ pub fn described<H: FileHeader<Endian = Endianness>>(data: &[u8]) -> Vec<Describ
         lsdas.retain(|l| (addr..end).contains(&l.0));
         lsdas.sort_unstable();
         lsdas.dedup_by_key(|l| l.0);
-        for (k, &(start, owner)) in lsdas.iter().enumerate() {
-            let next = lsdas.get(k + 1).map_or(end, |n| n.0);
-            out.push(Described {
-                start,
-                end: next,
-                owner,
-            });
-        }
+        // Each one ends where the next one starts, or with the section.
+        out.extend(
+            lsdas
+                .iter()
+                .map(|&(start, owner)| Described { start, owner }),
+        );
     }
     for sh in sections.iter() {
         let alloc = sh.sh_flags(endian).contains(elf::SHF_ALLOC);
@@ -68,7 +67,6 @@ pub fn described<H: FileHeader<Endian = Endianness>>(data: &[u8]) -> Vec<Describ
             let start = addr + k as u64 * size;
             out.push(Described {
                 start,
-                end: start + size,
                 owner: r.r_offset(endian).into(),
             });
         }
@@ -213,7 +211,6 @@ fn eh_frame(addr: u64, bytes: &[u8], out: &mut Vec<Described>, lsdas: &mut Vec<(
         {
             out.push(Described {
                 start: addr + at as u64,
-                end: addr + end as u64,
                 owner: pc,
             });
             if let Some(enc) = lsda_enc
@@ -257,10 +254,6 @@ fn eh_frame_hdr(addr: u64, bytes: &[u8], out: &mut Vec<Described>) {
         let (Some(loc), Some(_)) = (r.pointer(table_enc, addr), r.pointer(table_enc, addr)) else {
             return;
         };
-        out.push(Described {
-            start,
-            end: start + 8,
-            owner: loc,
-        });
+        out.push(Described { start, owner: loc });
     }
 }

@@ -107,6 +107,8 @@ pub fn wire(
             root_names.push(r.why.to_string());
         }
     }
+    // The look-up is as large as the pieces' addresses: gone before the graph's own arrays.
+    drop(look);
     let plain = Csr::new(n + 1, edges);
     let parent = dom::shortest_paths(&plain, root);
     let preds = plain.reverse();

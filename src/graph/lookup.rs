@@ -6,9 +6,12 @@
 
 use crate::attribute::coverage::Piece;
 
-pub struct Lookup {
-    /// Pieces with addresses: (start, end, piece), sorted.
-    ranges: Vec<(u64, u64, u32)>,
+pub struct Lookup<'p> {
+    pieces: &'p [Piece<'p>],
+    /// The pieces with addresses, by (start, end, index); and their starts, in that order
+    /// (apart, 12 bytes a piece: a large binary has ~100k pieces).
+    order: Vec<u32>,
+    starts: Vec<u64>,
     /// `first[b]`: how many pieces start at or before `base + (b << shift)`.
     first: Vec<u32>,
     base: u64,
@@ -18,42 +21,48 @@ pub struct Lookup {
     arrays: Vec<(u64, u64)>,
 }
 
-impl Lookup {
+impl<'p> Lookup<'p> {
     /// `sections`: (is an array section, start, end) of each section.
-    pub fn new(pieces: &[Piece], sections: &[(bool, u64, u64)]) -> Lookup {
-        let mut ranges: Vec<(u64, u64, u32)> = Vec::with_capacity(pieces.len());
-        ranges.extend(
+    pub fn new(pieces: &'p [Piece<'p>], sections: &[(bool, u64, u64)]) -> Lookup<'p> {
+        let mut order: Vec<u32> = Vec::with_capacity(pieces.len());
+        order.extend(
             pieces
                 .iter()
                 .enumerate()
                 .filter(|(_, p)| p.end > p.addr)
-                .map(|(i, p)| (p.addr, p.end, i as u32)),
+                .map(|(i, _)| i as u32),
         );
         // Each piece once (its index is in the key): the unstable sort gives the stable order,
         // without the stable sort's buffer as large as the list.
-        ranges.sort_unstable();
+        order.sort_unstable_by_key(|&i| {
+            let p = &pieces[i as usize];
+            (p.addr, p.end, i)
+        });
+        let starts: Vec<u64> = order.iter().map(|&i| pieces[i as usize].addr).collect();
         let arrays = sections
             .iter()
             .filter(|s| s.0 && s.2 > s.1)
             .map(|s| (s.1, s.2))
             .collect();
-        let base = ranges.first().map_or(0, |r| r.0);
-        let span = ranges.last().map_or(0, |r| r.0 - base);
+        let base = starts.first().copied().unwrap_or(0);
+        let span = starts.last().map_or(0, |&s| s - base);
         // About one bucket per piece: the smallest shift that keeps the buckets that few.
-        let wanted = (ranges.len() as u64).max(1);
+        let wanted = (starts.len() as u64).max(1);
         let shift = (0..64).find(|&s| span >> s < wanted).unwrap_or(63);
         let buckets = (span >> shift) as usize + 1;
         let mut first = Vec::with_capacity(buckets + 1);
         let mut k = 0usize;
         for b in 0..=buckets as u128 {
             let at = u128::from(base) + (b << shift);
-            while k < ranges.len() && u128::from(ranges[k].0) <= at {
+            while k < starts.len() && u128::from(starts[k]) <= at {
                 k += 1;
             }
             first.push(k as u32);
         }
         Lookup {
-            ranges,
+            pieces,
+            order,
+            starts,
             first,
             base,
             shift,
@@ -69,17 +78,17 @@ impl Lookup {
         let b = (off >> self.shift) as usize;
         // `b + 1` would wrap for an address near the top with a shift of 0 (fuzzing found it).
         if b.saturating_add(1) >= self.first.len() {
-            return self.ranges.len();
+            return self.starts.len();
         }
         let (lo, hi) = (self.first[b] as usize, self.first[b + 1] as usize);
-        lo + self.ranges[lo..hi].partition_point(|r| r.0 <= a)
+        lo + self.starts[lo..hi].partition_point(|&s| s <= a)
     }
 
     /// The piece that holds `a`: the last to start at or before it, if it reaches `a`.
     pub fn at(&self, a: u64) -> Option<u32> {
         let k = self.count_up_to(a).checked_sub(1)?;
-        let r = self.ranges[k];
-        (a < r.1).then_some(r.2)
+        let i = self.order[k];
+        (a < self.pieces[i as usize].end).then_some(i)
     }
 
     /// The pieces that start inside `[lo, hi)`.
@@ -88,10 +97,11 @@ impl Lookup {
             Some(before) => self.count_up_to(before),
             None => 0,
         };
-        self.ranges[first..]
+        self.starts[first..]
             .iter()
-            .take_while(move |r| r.0 < hi)
-            .map(|r| r.2)
+            .zip(&self.order[first..])
+            .take_while(move |(s, _)| **s < hi)
+            .map(|(_, &i)| i)
     }
 
     /// The pieces a reference to `to` reaches: the piece there, or a whole array section whose

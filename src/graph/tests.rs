@@ -35,11 +35,7 @@ fn cuts_merged_match_one_sort_of_all() {
                     0 => NO_OWNER,
                     _ => next() % span,
                 };
-                unwind::Described {
-                    start,
-                    end: start + 1,
-                    owner,
-                }
+                unwind::Described { start, owner }
             })
             .collect();
         let mut all: Vec<Cut> = refs

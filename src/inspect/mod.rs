@@ -46,8 +46,8 @@ impl Mapped {
     /// Done with `part` (a slice of [`Mapped::bytes`]) for now: its pages leave this process's
     /// resident memory. The file stays in the kernel's page cache, and a later read of `part`
     /// faults its pages back in. The decoded graph reads a binary's code once, then never
-    /// again: on ripgrep that is 3.3 MiB of its peak memory. A `part` from elsewhere is
-    /// ignored.
+    /// again (on ripgrep 3.3 MiB of its peak memory), and most of the rest of the file only
+    /// until its layout is made. A `part` from elsewhere is ignored.
     pub fn forget(&self, part: &[u8]) {
         let Some(map) = &self.map else {
             return;

@@ -5,7 +5,9 @@ use object::Endianness;
 use object::elf;
 use object::read::elf::{FileHeader, Sym, SymbolTable};
 
-use super::{Extents, Image, Owner, Piece, overlap};
+use std::collections::HashMap;
+
+use super::{Extents, Image, NO_FILE, Owner, Piece, overlap};
 
 /// Add a piece for each symbol's bytes to `pieces`; returns, per section, the ranges the symbols
 /// took (offsets in the section, in order) with the index of each one's piece.
@@ -15,9 +17,10 @@ pub(super) fn pieces<'a, H: FileHeader<Endian = Endianness>>(
     ext: &Extents,
     image: &Image,
     pieces: &mut Vec<Piece<'a>>,
+    files: &mut Vec<&'a [u8]>,
 ) -> Vec<Vec<(u64, u64, u64)>> {
     let cands = candidates(table, endian, &ext.addr, image.tls_base);
-    symbol_pieces(&cands, table, endian, ext, image, pieces)
+    symbol_pieces(&cands, table, endian, ext, image, (pieces, files))
 }
 
 /// A symbol candidate: its range inside its section, and its rank among aliases.
@@ -103,8 +106,10 @@ fn symbol_pieces<'a, H: FileHeader<Endian = Endianness>>(
     endian: Endianness,
     ext: &Extents,
     image: &Image,
-    pieces: &mut Vec<Piece<'a>>,
+    (pieces, files): (&mut Vec<Piece<'a>>, &mut Vec<&'a [u8]>),
 ) -> Vec<Vec<(u64, u64, u64)>> {
+    // Each `STT_FILE` symbol's place in `files` (`NO_FILE` when its name cannot be read).
+    let mut slot: HashMap<u32, u32> = HashMap::new();
     let mut taken: Vec<Vec<(u64, u64, u64)>> = vec![Vec::new(); ext.file.len()];
     let mut current = u32::MAX;
     let mut scursor = 0u64;
@@ -127,16 +132,26 @@ fn symbol_pieces<'a, H: FileHeader<Endian = Endianness>>(
             continue;
         };
         let name = sym.name(endian, table.strings()).unwrap_or(b"<bad name>");
-        let src_file = (c.file != u32::MAX)
-            .then(|| table.symbol(object::SymbolIndex(c.file as usize)).ok())
-            .flatten()
-            .and_then(|f| f.name(endian, table.strings()).ok());
+        let src_file = if c.file == u32::MAX {
+            NO_FILE
+        } else {
+            *slot.entry(c.file).or_insert_with(|| {
+                let name = table
+                    .symbol(object::SymbolIndex(c.file as usize))
+                    .ok()
+                    .and_then(|f| f.name(endian, table.strings()).ok());
+                name.map_or(NO_FILE, |n| {
+                    files.push(n);
+                    (files.len() - 1) as u32
+                })
+            })
+        };
         taken[i].push((s, c.end, pieces.len() as u64));
         let addr = ext.addr[i].0;
         pieces.push(Piece {
             owner: Owner::Symbol {
                 name,
-                section: i,
+                section: c.section,
                 file: src_file,
             },
             file,
