@@ -10,6 +10,7 @@
 //! byte map from `attribute` and sums it up once the graph has spoken.
 
 mod build;
+mod cuts;
 mod decode;
 pub mod dom;
 mod keep;
@@ -24,7 +25,7 @@ use object::Endianness;
 use object::elf::{FileHeader32, FileHeader64};
 use object::read::elf::FileHeader;
 
-use crate::attribute::coverage::{self, Cut, NO_OWNER, Owner};
+use crate::attribute::coverage::{self, Owner};
 use crate::attribute::{Attributed, CrateIndex, unwind};
 use crate::error::{Error, Result};
 use crate::inspect::Mapped;
@@ -32,6 +33,7 @@ use crate::options::SizeOptions;
 use crate::plan::Plan;
 use crate::report::{Binary, EdgeSource, GraphSummary, Report, Step};
 
+use cuts::{cuts_of, dynamic_targets};
 use keep::{aliases, entry_points, kept};
 pub use why::unmatched;
 
@@ -398,69 +400,6 @@ fn both<A: Send, B: Send>(
             Err(panic) => std::panic::resume_unwind(panic),
         }
     })
-}
-
-/// Where the bytes without a symbol are cut (sorted, without duplicates): where a reference,
-/// a root or a GOT slot points, and where each described range starts. The addresses alone
-/// are sorted (a few hundred thousand on a large binary, most of them repeated), then merged
-/// with the described starts: the order of sorting every `Cut` at once, at half the bytes.
-fn cuts_of(
-    refs: &[Vec<refs::Ref>],
-    roots: &[refs::Root],
-    slots: &[u64],
-    described: &[unwind::Described],
-) -> Vec<Cut> {
-    let count = refs.iter().map(Vec::len).sum::<usize>() + roots.len() + slots.len();
-    let mut at: Vec<u64> = Vec::with_capacity(count);
-    at.extend(refs.iter().flatten().map(|r| r.to));
-    at.extend(roots.iter().map(|r| r.addr));
-    at.extend(slots);
-    at.sort_unstable();
-    at.dedup();
-    let mut owned: Vec<Cut> = described
-        .iter()
-        .map(|d| Cut {
-            at: d.start,
-            owner: d.owner,
-        })
-        .collect();
-    owned.sort_unstable();
-    owned.dedup();
-    let mut cuts = Vec::with_capacity(at.len() + owned.len());
-    let mut rest = owned.into_iter().peekable();
-    for a in at {
-        let plain = Cut {
-            at: a,
-            owner: NO_OWNER,
-        };
-        while let Some(c) = rest.next_if(|c| *c < plain) {
-            cuts.push(c);
-        }
-        rest.next_if_eq(&plain);
-        cuts.push(plain);
-    }
-    cuts.extend(rest);
-    cuts
-}
-
-/// What each GOT slot holds, from the dynamic relocations among `refs`. The slots lie
-/// together (the GOT): a reference from outside their span is passed over without a search.
-fn dynamic_targets(refs: &[Vec<refs::Ref>], slots: &[u64]) -> HashMap<u64, u64> {
-    let mut slots = slots.to_vec();
-    slots.sort_unstable();
-    let (Some(&lo), Some(&hi)) = (slots.first(), slots.last()) else {
-        return HashMap::new();
-    };
-    refs.iter()
-        .flatten()
-        .filter(|r| {
-            let from = r.from;
-            (lo..=hi).contains(&from)
-                && r.kind == crate::report::RefKind::Data
-                && slots.binary_search(&from).is_ok()
-        })
-        .map(|r| (r.from, r.to))
-        .collect()
 }
 
 /// The references of the binary and where they came from, in parts (the halves of decoded

@@ -1,6 +1,7 @@
 //! Tests of the graph stage's own steps.
 
 use super::*;
+use crate::attribute::coverage::{Cut, NO_OWNER};
 
 /// The cuts merged from sorted addresses are the cuts of sorting every (address, owner)
 /// pair at once, as they were made before; on random lists with repeats, owners equal to
