@@ -229,9 +229,9 @@ pub fn inspect_file(
     analyse(path, &input, binary, None, settings, false).map(|_| ())
 }
 
-/// [`inspect_file`] on bytes that are not a mapped file.
-#[cfg(test)]
-fn inspect_bytes(
+/// [`inspect_file`] on bytes that are not a mapped file (the fuzz target's input, tests):
+/// nothing is let go of.
+pub fn inspect_bytes(
     path: &Path,
     bytes: &[u8],
     binary: &mut Binary,
