@@ -95,29 +95,6 @@ pub fn decoded<H: FileHeader<Endian = Endianness>>(data: &[u8]) -> Option<Vec<Ve
     Some(in_two(&jobs, image, lo, hi))
 }
 
-/// The bytes of the executable sections (what [`decoded`] reads as code).
-pub fn code_sections<H: FileHeader<Endian = Endianness>>(data: &[u8]) -> Vec<&[u8]> {
-    let Ok(header) = H::parse(data) else {
-        return Vec::new();
-    };
-    let Ok(endian) = header.endian() else {
-        return Vec::new();
-    };
-    let Ok(sections) = header.sections(endian, data) else {
-        return Vec::new();
-    };
-    sections
-        .iter()
-        .filter(|sh| {
-            let flags = sh.sh_flags(endian);
-            flags.contains(elf::SHF_ALLOC)
-                && flags.contains(elf::SHF_EXECINSTR)
-                && sh.sh_type(endian) != elf::SHT_NOBITS
-        })
-        .filter_map(|sh| sh.data(endian, data).ok())
-        .collect()
-}
-
 /// A run of code to decode from its start (with the end of the symbol bytes it starts with,
 /// see [`Within`]), or of data to read as words, at an address.
 enum Job<'a> {

@@ -54,11 +54,13 @@ pub(super) fn entry_points(a: &Attributed, g: &build::Analysis) -> HashMap<usize
 pub(super) fn aliases<H: FileHeader<Endian = Endianness>>(
     bytes: &[u8],
     a: &Attributed,
-    raw: &mut HashMap<String, u32>,
+    graph: &mut Graph,
 ) {
     use object::elf;
     use object::read::elf::Sym as _;
-    let at: HashMap<u64, u32> = a
+    // The symbols' pieces by address (of pieces at one address the last, as a map filled in
+    // order keeps), sorted: a third of a map's memory.
+    let mut at: Vec<(u64, u32)> = a
         .layout
         .pieces
         .iter()
@@ -66,6 +68,18 @@ pub(super) fn aliases<H: FileHeader<Endian = Endianness>>(
         .filter(|(_, p)| matches!(p.owner, Owner::Symbol { .. }))
         .map(|(i, p)| (p.addr, i as u32))
         .collect();
+    at.sort_unstable();
+    let mut last: Vec<(u64, u32)> = Vec::with_capacity(at.len());
+    for e in at {
+        match last.last_mut() {
+            Some(prev) if prev.0 == e.0 => *prev = e,
+            _ => last.push(e),
+        }
+    }
+    let piece_at = |value: u64| {
+        let k = last.binary_search_by_key(&value, |e| e.0).ok()?;
+        Some(last[k].1)
+    };
     let Some((_, endian, sections)) = crate::attribute::elf_parts::<H>(bytes) else {
         return;
     };
@@ -78,33 +92,54 @@ pub(super) fn aliases<H: FileHeader<Endian = Endianness>>(
             continue;
         }
         let value: u64 = s.st_value(endian).into();
-        if let (Some(&piece), Ok(name)) = (at.get(&value), s.name(endian, strings))
+        if let (Some(piece), Ok(name)) = (piece_at(value), s.name(endian, strings))
             && !name.is_empty()
         {
             // Most names are the pieces' own, already there: no copy of those.
             let name = String::from_utf8_lossy(name);
-            if !raw.contains_key(name.as_ref()) {
-                raw.insert(name.into_owned(), piece);
+            if graph.symbol(&name).is_none() {
+                graph.aliases.insert(name.into_owned(), piece);
             }
         }
+    }
+}
+
+/// Strings one after the other in one buffer: the ~16k names of a large binary's symbols
+/// without a heap block (and its 24-byte `String`) each.
+#[derive(Default)]
+pub(super) struct Texts {
+    all: String,
+    /// Where each text ends in `all`.
+    ends: Vec<usize>,
+}
+
+impl Texts {
+    /// Add `s`; its index.
+    fn push(&mut self, s: &str) -> u32 {
+        self.all.push_str(s);
+        self.ends.push(self.all.len());
+        (self.ends.len() - 1) as u32
+    }
+
+    pub(super) fn get(&self, k: u32) -> Option<&str> {
+        let k = k as usize;
+        let end = *self.ends.get(k)?;
+        let start = k.checked_sub(1).map_or(0, |j| self.ends[j]);
+        self.all.get(start..end)
     }
 }
 
 /// What is kept of the graph for the audit and `--why`: names and paths, not the bytes.
 pub(super) fn kept(a: &Attributed, g: build::Analysis, has_symbols: bool) -> Graph {
     let pieces = &a.layout.pieces[..g.n];
-    let mut raw = HashMap::new();
-    let mut texts = Vec::new();
+    let mut texts = Texts::default();
     // The label of the pieces without a symbol, by owner (section), computed once.
     let mut labels: HashMap<(u8, usize), u32> = HashMap::new();
     let mut text = Vec::with_capacity(g.n);
     for (i, p) in pieces.iter().enumerate() {
         let key = match p.owner {
             Owner::Symbol { name, .. } => {
-                let name = String::from_utf8_lossy(name).into_owned();
-                raw.insert(name.clone(), i as u32);
-                texts.push(name);
-                text.push((texts.len() - 1) as u32);
+                text.push(texts.push(&String::from_utf8_lossy(name)));
                 continue;
             }
             Owner::Section(s) => (0, s),
@@ -113,12 +148,23 @@ pub(super) fn kept(a: &Attributed, g: build::Analysis, has_symbols: bool) -> Gra
             Owner::SectionHeaders => (3, 0),
             Owner::Unmapped => (4, 0),
         };
-        let t = *labels.entry(key).or_insert_with(|| {
-            texts.push(a.name(i));
-            (texts.len() - 1) as u32
-        });
+        let t = *labels.entry(key).or_insert_with(|| texts.push(&a.name(i)));
         text.push(t);
     }
+    // By name, and of the pieces with one name the last, as a map filled in order would keep.
+    let mut by_name: Vec<u32> = (0..pieces.len() as u32)
+        .filter(|&i| matches!(pieces[i as usize].owner, Owner::Symbol { .. }))
+        .collect();
+    let name = |i: u32| texts.get(text[i as usize]).unwrap_or("");
+    by_name.sort_by(|&x, &y| name(x).cmp(name(y)).then(x.cmp(&y)));
+    let mut last: Vec<u32> = Vec::with_capacity(by_name.len());
+    for &i in &by_name {
+        match last.last_mut() {
+            Some(prev) if name(*prev) == name(i) => *prev = i,
+            _ => last.push(i),
+        }
+    }
+    by_name = last;
     Graph {
         root: g.root,
         parent: g.parent,
@@ -129,10 +175,34 @@ pub(super) fn kept(a: &Attributed, g: build::Analysis, has_symbols: bool) -> Gra
             .collect(),
         text,
         texts,
-        raw,
+        by_name,
+        aliases: HashMap::new(),
         group: g.group,
         group_names: g.group_names,
         reachable: g.reachable,
         has_symbols,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Texts;
+
+    #[test]
+    fn texts_give_back_what_was_pushed_empty_ones_included() {
+        let mut t = Texts::default();
+        let words = [
+            "_ZN4core3fmt5write17h0123456789abcdefE",
+            "",
+            "main",
+            "ä",
+            "",
+        ];
+        let ks: Vec<u32> = words.iter().map(|w| t.push(w)).collect();
+        assert_eq!(ks, [0, 1, 2, 3, 4]);
+        for (k, w) in ks.iter().zip(words) {
+            assert_eq!(t.get(*k), Some(w));
+        }
+        assert_eq!(t.get(5), None);
     }
 }

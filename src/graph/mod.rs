@@ -46,9 +46,12 @@ pub struct Graph {
     /// [`Graph::name`]), else its label (one per section, shared). Demangling every symbol
     /// up front cost more than the rest of the graph.
     text: Vec<u32>,
-    texts: Vec<String>,
-    /// Pieces by the raw name of their symbol.
-    raw: HashMap<String, u32>,
+    texts: keep::Texts,
+    /// Each distinct name of a symbol's piece, as the piece (the last of that name), sorted by
+    /// that name: found by binary search, not a second copy of every name in a map.
+    by_name: Vec<u32>,
+    /// Names of other symbols at a piece's address (see [`keep::aliases`]).
+    aliases: HashMap<String, u32>,
     /// Whether each piece is a symbol (not bytes without one).
     symbol: Vec<bool>,
     group: Vec<u32>,
@@ -73,17 +76,11 @@ impl Graph {
 
     /// Display name of piece `v` (a symbol demangled, else its label).
     fn name(&self, v: u32) -> String {
-        let Some(t) = self
-            .text
-            .get(v as usize)
-            .and_then(|&t| self.texts.get(t as usize))
-        else {
-            return String::new();
-        };
-        if self.symbol[v as usize] {
+        let t = self.raw_name(v);
+        if self.symbol.get(v as usize) == Some(&true) {
             crate::attribute::demangle::display_name(t.as_bytes())
         } else {
-            t.clone()
+            t.to_string()
         }
     }
 
@@ -94,7 +91,30 @@ impl Graph {
 
     /// The piece of the symbol named `raw` (as in the symbol table).
     pub fn symbol(&self, raw: &str) -> Option<u32> {
-        self.raw.get(raw).copied()
+        self.own_symbol(raw)
+            .or_else(|| self.aliases.get(raw).copied())
+    }
+
+    /// The piece whose own symbol is named `raw`.
+    fn own_symbol(&self, raw: &str) -> Option<u32> {
+        self.by_name
+            .binary_search_by(|&p| self.raw_name(p).cmp(raw))
+            .ok()
+            .map(|k| self.by_name[k])
+    }
+
+    /// The raw name of a symbol's piece (a label for other pieces).
+    fn raw_name(&self, v: u32) -> &str {
+        self.text
+            .get(v as usize)
+            .and_then(|&t| self.texts.get(t))
+            .unwrap_or("")
+    }
+
+    /// Every name a symbol is found by, with its piece: the pieces' own, then the aliases.
+    fn raw_names(&self) -> impl Iterator<Item = (&str, u32)> {
+        let own = self.by_name.iter().map(|&p| (self.raw_name(p), p));
+        own.chain(self.aliases.iter().map(|(n, &p)| (n.as_str(), p)))
     }
 
     pub fn has_symbols(&self) -> bool {
@@ -283,10 +303,10 @@ fn analyse_as<H: FileHeader<Endian = Endianness>>(
 ) -> Result<Option<Graph>> {
     let bytes = input.bytes;
     let (mut refs, source) = references::<H>(input);
-    if let (EdgeSource::Decoded, Some(m)) = (source, input.mapped) {
-        for code in decode::code_sections::<H>(bytes) {
-            m.forget(code);
-        }
+    // Each pass over the file lets its pages go (see `Mapped::forget`): the code or the
+    // relocations here, the unwind tables before the layout, the symbol table after it.
+    if let Some(m) = input.mapped {
+        m.forget(bytes);
     }
     let mut roots = Vec::new();
     refs::roots::<H>(bytes, &mut roots);
@@ -314,16 +334,14 @@ fn analyse_as<H: FileHeader<Endian = Endianness>>(
     }));
     described.sort_unstable();
     let cuts = cuts_of(&refs, &roots, &slots, &described);
-    // Read once, before the layout: the unwind tables, relocations, code (see below).
     if let Some(m) = input.mapped {
         m.forget(bytes);
     }
     let layout = coverage::layout_split::<H>(bytes, &cuts)
         .map_err(|e| Error::malformed(path, format!("cannot read the ELF layout: {e}")))?;
     drop(cuts);
-    // Everything the graph reads of the file is read by now, but for the symbols' names, which
-    // are read again as they are needed: the file's pages leave the resident set, here and
-    // before the layout (on ripgrep 3 MiB at the peak; see `Mapped::forget`).
+    // All the graph reads of the file is read by now but the symbols' names, read again as
+    // they are needed (on ripgrep the three let go of 6 MiB at the peak).
     if let Some(m) = input.mapped {
         m.forget(bytes);
     }
@@ -372,7 +390,9 @@ fn analyse_as<H: FileHeader<Endian = Endianness>>(
         return Ok(None);
     }
     let mut graph = kept(&a, g, has_symbols);
-    aliases::<H>(bytes, &a, &mut graph.raw);
+    aliases::<H>(bytes, &a, &mut graph);
+    // The byte map is not needed for the chains: gone before they are searched.
+    drop(a);
     if let Some(p) = &settings.why {
         binary.why = Some(why::why(&graph, p));
     }

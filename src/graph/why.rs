@@ -45,29 +45,29 @@ pub(super) fn why(g: &Graph, pattern: &str) -> Why {
         );
         return w;
     }
-    // Each symbol demangled once (the map also holds aliases: a piece may come twice).
-    let mut names: Vec<(u32, String)> = g.raw.values().map(|&v| (v, String::new())).collect();
-    names.sort_unstable_by_key(|e| e.0);
-    names.dedup_by_key(|e| e.0);
-    for e in &mut names {
-        e.1 = g.name(e.0);
-    }
+    // Each symbol demangled once (aliases name a piece twice), and not kept: a large binary
+    // has ~16k names. An exact name wins over the expression.
+    let mut pieces: Vec<u32> = g.raw_names().map(|(_, v)| v).collect();
+    pieces.sort_unstable();
+    pieces.dedup();
+    let re = regex::Regex::new(pattern)
+        .unwrap_or_else(|_| regex::Regex::new(&regex::escape(pattern)).unwrap_or_else(|_| never()));
     let mut hits: Vec<u32> = g
-        .raw
-        .iter()
-        .filter(|(raw, _)| raw.as_str() == pattern)
-        .map(|(_, &v)| v)
-        .chain(names.iter().filter(|e| e.1 == pattern).map(|e| e.0))
+        .raw_names()
+        .filter(|(raw, _)| *raw == pattern)
+        .map(|(_, v)| v)
         .collect();
+    let mut matched = Vec::new();
+    for &v in &pieces {
+        let name = g.name(v);
+        if name == pattern {
+            hits.push(v);
+        } else if hits.is_empty() && re.is_match(&name) {
+            matched.push(v);
+        }
+    }
     if hits.is_empty() {
-        let re = regex::Regex::new(pattern).unwrap_or_else(|_| {
-            regex::Regex::new(&regex::escape(pattern)).unwrap_or_else(|_| never())
-        });
-        hits = names
-            .iter()
-            .filter(|e| re.is_match(&e.1))
-            .map(|e| e.0)
-            .collect();
+        hits = matched;
     }
     hits.sort_unstable();
     hits.dedup();
