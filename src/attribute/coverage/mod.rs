@@ -23,10 +23,9 @@ pub enum Owner<'a> {
     Unmapped,
     /// Bytes of section `usize` that no symbol covers.
     Section(usize),
-    /// A symbol (raw name from the symbol table) in section `section`. `file`: where the
-    /// name of the `STT_FILE` symbol a local symbol follows (its compilation unit or source
-    /// file) is in [`Layout::files`], or [`NO_FILE`]. Indices, not slices: a large binary has
-    /// a piece for each of its ~100k symbols, and this keeps a piece at 64 bytes, not 80.
+    /// A symbol (raw name from the symbol table) in section `section`; `file` indexes
+    /// [`Layout::files`] for the `STT_FILE` symbol a local one follows (its compilation unit or
+    /// source file), else [`NO_FILE`]: indices, not slices, keep a piece at 64 bytes, not 80.
     Symbol {
         name: &'a [u8],
         section: u32,
@@ -461,8 +460,7 @@ fn symbol_at(global: &[(u64, u64, u64)], a: u64) -> Option<u64> {
 mod tests {
     use super::*;
 
-    /// A large binary has a piece per symbol and per cut (~100k): at 80 bytes they were a
-    /// fifth of `inspect`'s peak memory on ripgrep.
+    /// A piece per symbol and per cut (72k on ripgrep): at 80 bytes, a fifth of its peak.
     #[test]
     fn a_piece_takes_64_bytes_at_most() {
         assert!(
