@@ -5,10 +5,10 @@
 //! threshold grows to the largest block freed so far, so large blocks come from the heap, and
 //! freed heap memory stays resident. The graph stage allocates and frees a series of buffers of
 //! a few hundred KiB to a few MiB (references, look-ups, edges, the dominators' arrays): on
-//! ripgrep's static binary the grown threshold kept ~2.5 MiB of freed memory resident at
-//! `inspect`'s peak (22.6 against 20.1 MiB). Fixing the threshold at its initial value keeps
-//! every large buffer a mapping of its own; the time it costs was within the noise of 40
-//! runs (`hyperfine`).
+//! ripgrep's static binary the grown threshold kept ~2,400 KiB of freed memory resident at
+//! `inspect`'s peak (22,536 against 20,136 KiB, medians of 9 runs of `/usr/bin/time`). Fixing
+//! the threshold at its initial value keeps every large buffer a mapping of its own; what it
+//! costs in time was within the noise of 40 runs of `hyperfine`.
 
 /// Keep the threshold for blocks that get a mapping of their own at 128 KiB. Call before any
 /// thread is started. Other C libraries: nothing to do (musl returns large blocks anyway).
@@ -36,12 +36,10 @@ mod tests {
         if tuned == "1" {
             super::return_large_blocks();
         }
+        let pid = std::process::id() as i32;
         let anon = || {
-            let status = std::fs::read_to_string("/proc/self/status").expect("status");
-            status
-                .lines()
-                .find_map(|l| l.strip_prefix("RssAnon:"))
-                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
+            crate::probe::memory::read_process(pid)
+                .anon
                 .expect("RssAnon")
         };
         let size = 4 << 20;

@@ -1,6 +1,7 @@
 //! What is kept of one binary's analysis for the audit, `--why` and the gate: entry points into
 //! each crate, the graph with raw names (demangled when shown), and the aliases of a symbol.
 
+use std::cmp::Reverse;
 use std::collections::HashMap;
 
 use object::Endianness;
@@ -58,27 +59,22 @@ pub(super) fn aliases<H: FileHeader<Endian = Endianness>>(
 ) {
     use object::elf;
     use object::read::elf::Sym as _;
-    // The symbols' pieces by address (of pieces at one address the last, as a map filled in
-    // order keeps), sorted: a third of a map's memory.
-    let mut at: Vec<(u64, u32)> = a
+    // The symbols' pieces by address, sorted (a third of a map's memory); of pieces at one
+    // address the last, as a map filled in order keeps: first after a sort with the later
+    // piece ahead.
+    let mut at: Vec<(u64, Reverse<u32>)> = a
         .layout
         .pieces
         .iter()
         .enumerate()
         .filter(|(_, p)| matches!(p.owner, Owner::Symbol { .. }))
-        .map(|(i, p)| (p.addr, i as u32))
+        .map(|(i, p)| (p.addr, Reverse(i as u32)))
         .collect();
     at.sort_unstable();
-    let mut last: Vec<(u64, u32)> = Vec::with_capacity(at.len());
-    for e in at {
-        match last.last_mut() {
-            Some(prev) if prev.0 == e.0 => *prev = e,
-            _ => last.push(e),
-        }
-    }
+    at.dedup_by_key(|e| e.0);
     let piece_at = |value: u64| {
-        let k = last.binary_search_by_key(&value, |e| e.0).ok()?;
-        Some(last[k].1)
+        let k = at.binary_search_by_key(&value, |e| e.0).ok()?;
+        Some(at[k].1.0)
     };
     let Some((_, endian, sections)) = crate::attribute::elf_parts::<H>(bytes) else {
         return;
@@ -151,20 +147,13 @@ pub(super) fn kept(a: &Attributed, g: build::Analysis, has_symbols: bool) -> Gra
         let t = *labels.entry(key).or_insert_with(|| texts.push(&a.name(i)));
         text.push(t);
     }
-    // By name, and of the pieces with one name the last, as a map filled in order would keep.
+    // By name; of the pieces with one name the last, as a map filled in order would keep.
     let mut by_name: Vec<u32> = (0..pieces.len() as u32)
         .filter(|&i| matches!(pieces[i as usize].owner, Owner::Symbol { .. }))
         .collect();
     let name = |i: u32| texts.get(text[i as usize]).unwrap_or("");
-    by_name.sort_by(|&x, &y| name(x).cmp(name(y)).then(x.cmp(&y)));
-    let mut last: Vec<u32> = Vec::with_capacity(by_name.len());
-    for &i in &by_name {
-        match last.last_mut() {
-            Some(prev) if name(*prev) == name(i) => *prev = i,
-            _ => last.push(i),
-        }
-    }
-    by_name = last;
+    by_name.sort_unstable_by(|&x, &y| name(x).cmp(name(y)).then(y.cmp(&x)));
+    by_name.dedup_by(|x, y| name(*x) == name(*y));
     Graph {
         root: g.root,
         parent: g.parent,

@@ -43,30 +43,20 @@ impl Mapped {
         self.map.as_deref().unwrap_or(&[])
     }
 
-    /// Done with `part` (a slice of [`Mapped::bytes`]) for now: its pages leave this process's
-    /// resident memory. The file stays in the kernel's page cache, and a later read of `part`
-    /// faults its pages back in. The decoded graph reads a binary's code once, then never
-    /// again (on ripgrep 3.3 MiB of its peak memory), and most of the rest of the file only
-    /// until its layout is made. A `part` from elsewhere is ignored.
-    pub fn forget(&self, part: &[u8]) {
+    /// Done with the file for now: its pages leave this process's resident memory. The file
+    /// stays in the kernel's page cache, and what is read of it later is faulted back in. The
+    /// graph stage reads most of a binary once (on ripgrep 3.3 MiB of code alone) and only
+    /// the symbols' names again.
+    pub fn forget(&self) {
         let Some(map) = &self.map else {
             return;
         };
-        let Some(offset) = (part.as_ptr() as usize).checked_sub(map.as_ptr() as usize) else {
-            return;
-        };
-        if part.is_empty() || offset.saturating_add(part.len()) > map.len() {
-            return;
-        }
         // SAFETY: the map is read-only and private (`Mmap::map`), so no page of it was ever
         // written: `MADV_DONTNEED` only drops clean pages, and the next read of any of them
         // gets the same bytes from the file (the same trade as mapping it at all: see
-        // `open`). The range lies inside the map (checked above; memmap2 widens its start to
-        // the page boundary, still inside the map).
+        // `open`).
         #[allow(unsafe_code)]
-        let _ = unsafe {
-            map.unchecked_advise_range(memmap2::UncheckedAdvice::DontNeed, offset, part.len())
-        };
+        let _ = unsafe { map.unchecked_advise(memmap2::UncheckedAdvice::DontNeed) };
     }
 }
 
@@ -180,32 +170,18 @@ mod tests {
             before >= 64 * 4,
             "only {before} KiB resident after reading 256 KiB"
         );
-        // The middle half, from a byte that is not at a page boundary.
-        mapped.forget(&bytes[16 * 4096 + 100..48 * 4096]);
+        mapped.forget();
         let after = resident_kib(&path);
         assert!(
-            after + 31 * 4 <= before,
-            "{before} KiB resident before, {after} after forgetting 32 pages"
+            after < 16,
+            "{before} KiB resident before, {after} after forgetting all"
         );
         assert_eq!(bytes, &content[..], "the bytes read back differ");
         assert_eq!(sum, content.iter().map(|&b| u64::from(b)).sum::<u64>());
-    }
-
-    #[test]
-    fn bytes_that_are_not_the_map_are_never_forgotten() {
-        let dir = tempfile::tempdir().expect("tempdir");
-        let path = dir.path().join("data");
-        std::fs::write(&path, vec![7u8; 8 * 4096]).expect("write");
-        let mapped = Mapped::open(&path).expect("map");
-        // Heap memory would be zeroed by MADV_DONTNEED: it must be left alone.
-        let heap = vec![9u8; 16 * 4096];
-        mapped.forget(&heap);
-        assert!(heap.iter().all(|&b| b == 9), "heap bytes were dropped");
-        // Its own bytes read back the same after they are forgotten.
-        mapped.forget(&mapped.bytes()[4096..]);
-        assert!(mapped.bytes().iter().all(|&b| b == 7));
-        Mapped::open(&dir.path().join("none"))
-            .err()
-            .expect("no such file");
+        // An empty file has no map: nothing to forget, no failure.
+        std::fs::write(dir.path().join("empty"), b"").expect("write");
+        Mapped::open(&dir.path().join("empty"))
+            .expect("map")
+            .forget();
     }
 }

@@ -165,6 +165,7 @@ mod tests {
     use std::process::{Command, Stdio};
 
     use super::*;
+    use crate::probe::memory;
 
     fn gate() -> (tempfile::TempDir, PathBuf) {
         let dir = tempfile::tempdir().expect("tempdir");
@@ -175,16 +176,8 @@ mod tests {
     /// The kernel's view of a process: its state letter and `VmRSS` in KiB.
     fn state_and_rss(pid: u32) -> (char, u64) {
         let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).expect("stat");
-        let state = stat
-            .rsplit_once(") ")
-            .and_then(|(_, rest)| rest.chars().next())
-            .expect("a state");
-        let status = std::fs::read_to_string(format!("/proc/{pid}/status")).expect("status");
-        let rss = status
-            .lines()
-            .find_map(|l| l.strip_prefix("VmRSS:"))
-            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
-            .expect("VmRSS");
+        let state = memory::parse_stat(&stat).expect("a state").state;
+        let rss = memory::read_process(pid as i32).rss.expect("VmRSS");
         (state, rss)
     }
 

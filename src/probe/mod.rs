@@ -9,7 +9,7 @@ mod cleanup;
 mod compare;
 mod drain;
 mod floor;
-mod memory;
+pub(crate) mod memory;
 mod ready;
 mod spawn;
 
