@@ -10,7 +10,9 @@
 #                                   of the comparison of the two timing methods)
 #
 # 1. `exit` mode: our median for a static and a dynamic Rust program and for the spawn floor
-#    against `hyperfine -N` on the same files (ratio ours / hyperfine).
+#    against `hyperfine -N` on the same files (ratio ours / hyperfine), and a third timing of
+#    the same files by benches/spawn_loop.c (the least a launcher does: posix_spawn and wait4,
+#    nothing else in the interval): how far two correct spawn-and-wait timings differ here.
 # 2. Detection lag: the fixture server takes a CLOCK_MONOTONIC timestamp right after `bind`
 #    (tcp) and right before printing its ready line (line); we report the spawn time on the same
 #    clock (`samples[].spawned_at_ns`) plus the time to ready. lag = our ready - its timestamp.
@@ -56,7 +58,9 @@ if [ -n "${PIN:-}" ]; then
   pin=(taskset -c "$PIN")
   echo "part 1 pinned: both tools run under taskset -c $PIN"
 fi
-printf '%-6s %-8s %12s %14s %8s\n' round series ours_ms hyperfine_ms ratio
+cc -O2 -o "$work/spawn_loop" benches/spawn_loop.c
+printf '%-6s %-8s %12s %14s %8s %14s %10s\n' round series ours_ms hyperfine_ms ratio \
+  spawn_loop_ms hf/loop
 for round in $(seq "$rounds"); do
   "${pin[@]}" "$aot" aotcheck --manifest-path "$fixture" --target-dir "$target_dir" --locked -q \
     --bin exits --compare --ready exit --runs "$runs" --warmup 3 --format json > "$work/exit.json"
@@ -71,11 +75,13 @@ print("floor", floor["spawn_floor_program"].split(": ")[-1], floor["spawn_floor_
 PY
   while read -r name path ours; do
     "${pin[@]}" hyperfine -N --warmup 3 --runs "$runs" --export-json "$work/hf.json" "$path" >/dev/null 2>&1
-    python3 - "$work/hf.json" "$name" "$ours" "$round" <<'PY' | tee -a "$work/ratios"
+    loop_us=$("${pin[@]}" "$work/spawn_loop" "$runs" "$path" | cut -d' ' -f1)
+    python3 - "$work/hf.json" "$name" "$ours" "$round" "$loop_us" <<'PY' | tee -a "$work/ratios"
 import json, sys
 hf = json.load(open(sys.argv[1]))["results"][0]["median"] * 1e3
-ours = float(sys.argv[3])
-print(f"{sys.argv[4]:<6} {sys.argv[2]:<8} {ours:12.3f} {hf:14.3f} {ours / hf:8.2f}")
+ours, loop = float(sys.argv[3]), float(sys.argv[5]) / 1e3
+print(f"{sys.argv[4]:<6} {sys.argv[2]:<8} {ours:12.3f} {hf:14.3f} {ours / hf:8.2f} {loop:14.3f}"
+      f" {hf / loop:10.2f}")
 PY
   done < "$work/targets"
 done
@@ -87,8 +93,10 @@ for name in ["static", "dynamic", "floor"]:
     d = [float(x[2]) - float(x[3]) for x in rows if x[1] == name]
     ratio, diff = statistics.median(r), statistics.median(d) * 1e3
     within = abs(ratio - 1) <= 0.10 or abs(diff) <= 10
+    peers = statistics.median(float(x[3]) / float(x[5]) for x in rows if x[1] == name)
     print(f"median ratio {name:<8} {ratio:5.2f}   (ours - hyperfine: {diff:+.0f} us)"
-          f"   {'within' if within else 'NOT within'} 10% or 10 us")
+          f"   {'within' if within else 'NOT within'} 10% or 10 us;"
+          f"   hyperfine / spawn_loop {peers:5.2f}")
 PY
 echo
 
