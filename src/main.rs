@@ -39,6 +39,9 @@ fn main() -> ExitCode {
     };
     let (stdout, stderr) = (std::io::stdout(), std::io::stderr());
     let err_terminal = stderr.is_terminal();
+    // Held for the whole run: a worker thread that wrote to stdout or stderr directly (an
+    // `eprintln!` while the main thread joins it) would wait for these forever. Everything
+    // goes through `Output`, from the main thread.
     let mut out_lock = stdout.lock();
     let mut err_lock = stderr.lock();
     let mut output = Output {
