@@ -94,9 +94,10 @@ for name in ["static", "dynamic", "floor"]:
     ratio, diff = statistics.median(r), statistics.median(d) * 1e3
     within = abs(ratio - 1) <= 0.10 or abs(diff) <= 10
     peers = statistics.median(float(x[3]) / float(x[5]) for x in rows if x[1] == name)
+    loop = statistics.median(float(x[2]) / float(x[5]) for x in rows if x[1] == name)
     print(f"median ratio {name:<8} {ratio:5.2f}   (ours - hyperfine: {diff:+.0f} us)"
           f"   {'within' if within else 'NOT within'} 10% or 10 us;"
-          f"   hyperfine / spawn_loop {peers:5.2f}")
+          f"   hyperfine / spawn_loop {peers:5.2f}, ours / spawn_loop {loop:5.2f}")
 PY
 echo
 
