@@ -32,11 +32,15 @@ impl<'p> Lookup<'p> {
                 .filter(|(_, p)| p.end > p.addr)
                 .map(|(i, _)| i as u32),
         );
-        // Each piece once (its index is in the key): the unstable sort gives the stable order,
-        // without the stable sort's buffer as large as the list.
-        order.sort_unstable_by_key(|&i| {
+        // The pieces come in a few runs already in address order (the symbols', by section
+        // and start, then the bytes between them, by section): the stable sort finds the runs
+        // and merges them, reading the pieces in their order. A quicksort read two pieces at
+        // random at each comparison, a cache miss each (6-8 ms of ripgrep's 72k pieces, against
+        // a buffer of 4 bytes a piece for the merge, freed at once). The indices come in order,
+        // so the stable order is that of (addr, end, index).
+        order.sort_by_key(|&i| {
             let p = &pieces[i as usize];
-            (p.addr, p.end, i)
+            (p.addr, p.end)
         });
         let starts: Vec<u64> = order.iter().map(|&i| pieces[i as usize].addr).collect();
         let arrays = sections
@@ -86,9 +90,19 @@ impl<'p> Lookup<'p> {
 
     /// The piece that holds `a`: the last to start at or before it, if it reaches `a`.
     pub fn at(&self, a: u64) -> Option<u32> {
+        self.span(a).map(|s| s.0)
+    }
+
+    /// The piece that holds `a`, with the addresses `lo..hi` around `a` that it holds too:
+    /// from its start to its end or the next piece's start, whichever is first. [`Lookup::at`]
+    /// of any address there is the same piece, so a run of look-ups in one piece (the sources
+    /// of the references, in the code's order) needs only one.
+    pub fn span(&self, a: u64) -> Option<(u32, u64, u64)> {
         let k = self.count_up_to(a).checked_sub(1)?;
         let i = self.order[k];
-        (a < self.pieces[i as usize].end).then_some(i)
+        let end = self.pieces[i as usize].end;
+        let next = self.starts.get(k + 1).copied().unwrap_or(u64::MAX);
+        (a < end).then_some((i, self.starts[k], end.min(next)))
     }
 
     /// The pieces that start inside `[lo, hi)`.
@@ -187,6 +201,12 @@ mod tests {
                 .collect();
             for a in probes {
                 assert_eq!(look.at(a), brute(a), "round {round} at {a:#x}");
+                if let Some((i, lo, hi)) = look.span(a) {
+                    assert!(lo <= a && a < hi, "round {round} span of {a:#x}");
+                    for b in [lo, hi - 1, lo + (hi - lo) / 2] {
+                        assert_eq!(brute(b), Some(i), "round {round} span {lo:#x}..{hi:#x}");
+                    }
+                }
                 let hi = a.saturating_add(next() % 300);
                 assert_eq!(
                     look.within(a, hi).collect::<Vec<_>>(),
