@@ -32,8 +32,6 @@ pub struct Analysis {
     pub root: u32,
     /// References between pieces (no crate nodes).
     pub plain: Csr,
-    /// Breadth-first parents from the root over `plain`.
-    pub parent: Vec<(u32, u8)>,
     /// Per piece its crate group (`NO_GROUP`: none), after the pieces without symbols got theirs.
     pub group: Vec<u32>,
     pub group_names: Vec<String>,
@@ -70,7 +68,6 @@ pub struct Wired {
     root: u32,
     plain: Csr,
     preds: Csr,
-    parent: Vec<(u32, u8)>,
     doms: Dominators,
     root_names: Vec<String>,
 }
@@ -110,7 +107,8 @@ pub fn wire(
     // The look-up is as large as the pieces' addresses: gone before the graph's own arrays.
     drop(look);
     let plain = Csr::new(n + 1, edges);
-    let parent = dom::shortest_paths(&plain, root);
+    // The shortest paths (for the chains) are searched only when the graph is kept: see
+    // `keep::kept`.
     let preds = plain.reverse();
     let doms = dom::dominators_with(&plain, &preds, root);
     Wired {
@@ -118,7 +116,6 @@ pub fn wire(
         root,
         plain,
         preds,
-        parent,
         doms,
         root_names,
     }
@@ -131,16 +128,16 @@ pub fn analyse(a: &mut Attributed, w: Wired) -> Analysis {
     let (mut group, group_names) = a.groups();
     assign(a, &w.preds, doms, &mut group, root);
     drop(w.preds);
-    let size: Vec<u64> = a.layout.pieces.iter().map(|p| p.vm).chain([0]).collect();
-    let mut retained = doms.retained(&size);
+    let pieces = &a.layout.pieces;
+    let mut retained = doms.retained(pieces.iter().map(|p| p.vm).chain([0]).collect());
     retained.truncate(n);
     let reachable: Vec<bool> = (0..n as u32).map(|v| doms.reachable(v)).collect();
+    let size = |v: usize| pieces[v].vm;
     let group_retained =
-        crate_retained(&w.plain, root, &group, group_names.len(), &size, &reachable);
+        crate_retained(&w.plain, root, &group, group_names.len(), size, &reachable);
     Analysis {
         n,
         root,
-        parent: w.parent,
         group_retained,
         retained,
         group,
@@ -201,7 +198,7 @@ fn crate_retained(
     root: u32,
     group: &[u32],
     groups: usize,
-    size: &[u64],
+    size: impl Fn(usize) -> u64,
     reachable: &[bool],
 ) -> Vec<u64> {
     let mut lost = vec![0u64; groups];
@@ -246,7 +243,7 @@ fn crate_retained(
             let mut gone = all & !mask[v];
             while gone != 0 {
                 let k = gone.trailing_zeros() as usize;
-                lost[first + k] += size[v];
+                lost[first + k] += size(v);
                 gone &= gone - 1;
             }
         }
@@ -277,10 +274,12 @@ fn assign(a: &mut Attributed, preds: &Csr, doms: &Dominators, group: &mut [u32],
         let p = &a.layout.pieces[v];
         matches!(p.owner, Owner::Section(s) if a.layout.sections.get(s).is_some_and(|s| s.alloc))
     };
-    let unreachable = (0..n as u32).filter(|&v| !doms.reachable(v));
-    let order: Vec<u32> = doms.order.iter().copied().chain(unreachable).collect();
+    let order = || {
+        let unreachable = (0..n as u32).filter(|&v| !doms.reachable(v));
+        doms.order.iter().copied().chain(unreachable)
+    };
     // Twice: an unreachable piece may be described by one that comes later in the order.
-    for v in order.iter().chain(order.iter()).copied() {
+    for v in order().chain(order()) {
         let vi = v as usize;
         if vi >= n || group[vi] != NO_GROUP || !anonymous(a, vi) {
             continue;
@@ -378,7 +377,7 @@ mod tests {
             let doms = dom::dominators(&g, root);
             let reachable: Vec<bool> = (0..n as u32).map(|v| doms.reachable(v)).collect();
             assert_eq!(
-                crate_retained(&g, root, &group, groups, &size, &reachable),
+                crate_retained(&g, root, &group, groups, |v| size[v], &reachable),
                 walked(&g, root, &group, groups, &size),
                 "round {round}"
             );
@@ -395,9 +394,9 @@ mod tests {
         let reachable: Vec<bool> = (0..5).map(|v| doms.reachable(v)).collect();
         assert_eq!(reachable, vec![true, true, false, false, false]);
         let group = vec![NO_GROUP, 0, 0, NO_GROUP, NO_GROUP];
-        let size = vec![1, 10, 100, 1000, 10_000, 0];
+        let size = [1, 10, 100, 1000, 10_000, 0];
         assert_eq!(
-            crate_retained(&g, 5, &group, 1, &size, &reachable),
+            crate_retained(&g, 5, &group, 1, |v| size[v], &reachable),
             vec![10]
         );
         // Two paths into the crate: it keeps only what both pass through it for.
@@ -415,7 +414,7 @@ mod tests {
         let doms = dom::dominators(&g, 5);
         let reachable: Vec<bool> = (0..5).map(|v| doms.reachable(v)).collect();
         assert_eq!(
-            crate_retained(&g, 5, &group, 1, &size, &reachable),
+            crate_retained(&g, 5, &group, 1, |v| size[v], &reachable),
             vec![110]
         );
     }

@@ -1,10 +1,7 @@
 //! The graph in compressed rows, its dominator tree and its shortest paths.
 //!
-//! Dominators by Cooper, Harvey and Kennedy ("A Simple, Fast Dominance Algorithm", 2001):
-//! iterate `idom(v) = intersect(processed predecessors)` in reverse postorder until nothing
-//! changes. On call graphs it settles in two or three passes; it needs no more than the
-//! predecessor lists and one `u32` per node, which is why it is used here rather than
-//! petgraph's (the same algorithm over its own graph type, which would cost a copy of ours).
+//! Dominators by Semi-NCA (see [`dominators_with`]) over our own compressed rows, rather
+//! than petgraph's (over its own graph type, which would cost a copy of ours).
 
 /// Edge lists in compressed rows: the successors of `v` are `to[off[v]..off[v + 1]]`.
 #[derive(Debug, Clone, Default)]
@@ -130,9 +127,9 @@ impl Dominators {
     }
 
     /// For each node, the sum of `size` over the nodes it dominates (itself included); an
-    /// unreachable node keeps its own size.
-    pub fn retained(&self, size: &[u64]) -> Vec<u64> {
-        let mut acc = size.to_vec();
+    /// unreachable node keeps its own size. The sums are made in `size`'s own buffer.
+    pub fn retained(&self, size: Vec<u64>) -> Vec<u64> {
+        let mut acc = size;
         for &v in self.order.iter().skip(1).rev() {
             let d = self.idom[v as usize];
             acc[d as usize] += acc[v as usize];
@@ -141,18 +138,32 @@ impl Dominators {
     }
 }
 
-/// Reverse postorder of the nodes reachable from `root` (iterative: call graphs are deep).
-fn reverse_postorder(g: &Csr, root: u32) -> Vec<u32> {
-    let mut seen = vec![false; g.len()];
-    let mut post = Vec::new();
+/// A depth-first search from `root` (iterative: call graphs are deep): the reachable nodes
+/// in preorder with each one's parent by its preorder number (the root its own), and in
+/// reverse postorder.
+struct Search {
+    /// Preorder number of each node; [`NONE`] if not reached.
+    pre: Vec<u32>,
+    /// The nodes in preorder.
+    vertex: Vec<u32>,
+    /// The preorder number of each preorder number's parent in the search tree.
+    parent: Vec<u32>,
+    /// Reverse postorder (the root first).
+    order: Vec<u32>,
+}
+
+fn search(g: &Csr, root: u32) -> Search {
+    let mut pre = vec![NONE; g.len()];
+    let (mut vertex, mut parent, mut post) = (vec![root], vec![0u32], Vec::new());
+    pre[root as usize] = 0;
     let mut stack: Vec<(u32, usize)> = vec![(root, 0)];
-    seen[root as usize] = true;
     while let Some(&mut (v, ref mut i)) = stack.last_mut() {
-        let succ = g.succ(v);
-        if let Some(&w) = succ.get(*i) {
+        if let Some(&w) = g.succ(v).get(*i) {
             *i += 1;
-            if !seen[w as usize] {
-                seen[w as usize] = true;
+            if pre[w as usize] == NONE {
+                pre[w as usize] = vertex.len() as u32;
+                parent.push(pre[v as usize]);
+                vertex.push(w);
                 stack.push((w, 0));
             }
         } else {
@@ -161,7 +172,12 @@ fn reverse_postorder(g: &Csr, root: u32) -> Vec<u32> {
         }
     }
     post.reverse();
-    post
+    Search {
+        pre,
+        vertex,
+        parent,
+        order: post,
+    }
 }
 
 /// The dominator tree of `g` from `root`.
@@ -171,48 +187,92 @@ pub fn dominators(g: &Csr, root: u32) -> Dominators {
 }
 
 /// As [`dominators`], given the predecessors (`g` reversed), which the caller keeps.
+///
+/// Semi-NCA (Georgiadis; as LLVM's `SemiNCAInfo`): semidominators by Lengauer and Tarjan's
+/// evaluation with path compression, in one pass over the predecessors in reverse preorder,
+/// then each immediate dominator as the nearest ancestor of the search tree at or above the
+/// semidominator. The iterative algorithm this replaced (Cooper, Harvey and Kennedy) passed
+/// over every predecessor until nothing changed, walking up the tree at each: 7 ms of
+/// ripgrep's 72k pieces, against ~1 ms. Everything here is by preorder number.
 pub fn dominators_with(g: &Csr, preds: &Csr, root: u32) -> Dominators {
-    let n = g.len();
-    let order = reverse_postorder(g, root);
-    let mut rank = vec![u32::MAX; n];
-    for (i, &v) in order.iter().enumerate() {
-        rank[v as usize] = i as u32;
-    }
-    let mut idom = vec![NONE; n];
-    idom[root as usize] = root;
-    let intersect = |idom: &[u32], mut a: u32, mut b: u32| {
-        while a != b {
-            while rank[a as usize] > rank[b as usize] {
-                a = idom[a as usize];
+    let Search {
+        pre,
+        vertex,
+        parent,
+        order,
+    } = search(g, root);
+    let m = vertex.len();
+    // `ancestor` starts as the search tree and is compressed by `eval`; `label[v]` is the
+    // node of least semidominator on the compressed path above `v`.
+    let mut ancestor = parent.clone();
+    let mut label: Vec<u32> = (0..m as u32).collect();
+    let mut semi: Vec<u32> = (0..m as u32).collect();
+    let mut path: Vec<u32> = Vec::new();
+    for w in (1..m).rev() {
+        // Nodes numbered above `w` are linked to their parents already.
+        let linked = w as u32 + 1;
+        let mut best = parent[w];
+        for &p in preds.succ(vertex[w]) {
+            let v = pre[p as usize];
+            if v == NONE {
+                continue;
             }
-            while rank[b as usize] > rank[a as usize] {
-                b = idom[b as usize];
-            }
+            let u = eval(v, linked, &mut ancestor, &mut label, &semi, &mut path);
+            best = best.min(semi[u as usize]);
         }
-        a
-    };
-    let mut changed = true;
-    while changed {
-        changed = false;
-        for &v in order.iter().skip(1) {
-            let mut new = NONE;
-            for &p in preds.succ(v) {
-                if idom[p as usize] == NONE {
-                    continue;
-                }
-                new = if new == NONE {
-                    p
-                } else {
-                    intersect(&idom, p, new)
-                };
-            }
-            if new != NONE && idom[v as usize] != new {
-                idom[v as usize] = new;
-                changed = true;
-            }
+        semi[w] = best;
+    }
+    drop((ancestor, label, path));
+    let mut idom_pre = parent;
+    for w in 1..m {
+        let mut d = idom_pre[w];
+        while d > semi[w] {
+            d = idom_pre[d as usize];
+        }
+        idom_pre[w] = d;
+    }
+    // Each node's number becomes its immediate dominator, in place.
+    let mut idom = pre;
+    for d in &mut idom {
+        if *d != NONE {
+            *d = vertex[idom_pre[*d as usize] as usize];
         }
     }
     Dominators { idom, order }
+}
+
+/// The node of least semidominator on the path from `v` up to the last node linked (numbered
+/// `linked` or more) above it, compressing that path on the way (`path`: room for it).
+fn eval(
+    v: u32,
+    linked: u32,
+    ancestor: &mut [u32],
+    label: &mut [u32],
+    semi: &[u32],
+    path: &mut Vec<u32>,
+) -> u32 {
+    if ancestor[v as usize] < linked {
+        return label[v as usize];
+    }
+    let mut at = v;
+    while ancestor[at as usize] >= linked {
+        path.push(at);
+        at = ancestor[at as usize];
+    }
+    // `at` is the top of the linked path: compress each node below it onto its ancestor.
+    let mut above = at;
+    let mut above_label = label[above as usize];
+    while let Some(x) = path.pop() {
+        let xi = x as usize;
+        ancestor[xi] = ancestor[above as usize];
+        if semi[above_label as usize] < semi[label[xi] as usize] {
+            label[xi] = above_label;
+        } else {
+            above_label = label[xi];
+        }
+        above = x;
+    }
+    label[v as usize]
 }
 
 /// Shortest paths from `root` (breadth first): each reached node's parent and the kind of the
@@ -313,7 +373,7 @@ mod tests {
         let d = dominators(&g, 0);
         assert_eq!(d.idom, vec![0, 0, 1, 2, 3, NONE]);
         assert_eq!(d.idom, brute_idoms(&g, 0));
-        let retained = d.retained(&[0, 10, 100, 1000, 10000, 7]);
+        let retained = d.retained(vec![0, 10, 100, 1000, 10000, 7]);
         assert_eq!(retained, vec![11110, 11110, 11100, 11000, 10000, 7]);
     }
 
@@ -324,7 +384,7 @@ mod tests {
         let d = dominators(&g, 0);
         assert_eq!(d.idom, vec![0, 0, 0, 0, 1]);
         assert_eq!(d.idom, brute_idoms(&g, 0));
-        let r = d.retained(&[0, 1, 2, 4, 8]);
+        let r = d.retained(vec![0, 1, 2, 4, 8]);
         assert_eq!(
             r[1], 9,
             "entry keeps itself and 4, not 3 that the other root reaches"
@@ -343,6 +403,23 @@ mod tests {
                 .collect();
             let g = graph(n, &edges);
             assert_eq!(dominators(&g, 0).idom, brute_idoms(&g, 0), "{edges:?}");
+        }
+    }
+
+    /// Long chains with edges back and across: deep search trees, long compressed paths.
+    #[test]
+    fn deep_random_graphs_match_brute_force() {
+        let mut next = crate::graph::xorshift(0x2545_f491_4f6c_dd1d_u64);
+        for round in 0..40 {
+            let n = 50 + round * 5;
+            let mut edges: Vec<(u32, u32)> = (0..n as u32 - 1).map(|v| (v, v + 1)).collect();
+            edges.extend(
+                (0..n / 2).map(|_| ((next() % n as u64) as u32, (next() % n as u64) as u32)),
+            );
+            let g = graph(n, &edges);
+            let d = dominators(&g, 0);
+            assert_eq!(d.idom, brute_idoms(&g, 0), "round {round}");
+            assert_eq!(d.order[0], 0);
         }
     }
 

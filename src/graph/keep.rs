@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use object::Endianness;
 use object::read::elf::FileHeader;
 
-use super::{Graph, build};
+use super::{Graph, build, dom};
 use crate::attribute::Attributed;
 use crate::attribute::coverage::Owner;
 
@@ -156,7 +156,9 @@ pub(super) fn kept(a: &Attributed, g: build::Analysis, has_symbols: bool) -> Gra
     by_name.dedup_by(|x, y| name(*x) == name(*y));
     Graph {
         root: g.root,
-        parent: g.parent,
+        // Searched here, not with the rest of the graph: only the chains read them, and
+        // `inspect` without `--why` keeps no graph.
+        parent: dom::shortest_paths(&g.plain, g.root),
         plain: g.plain,
         symbol: pieces
             .iter()
