@@ -344,8 +344,13 @@ pub fn through_got<H: FileHeader<Endian = Endianness>>(
         .filter(|d| got.iter().any(|g| (g.0..g.1).contains(&{ d.from })))
         .map(|d| (d.from, d.to))
         .collect();
+    // Most references point outside the GOT: a range test spares them the hash.
+    let in_got = |a: u64| got.iter().any(|g| (g.0..g.1).contains(&a));
     for r in refs.iter_mut().flatten() {
-        if let Some(&to) = slots.get(&{ r.to }) {
+        let at = r.to;
+        if in_got(at)
+            && let Some(&to) = slots.get(&at)
+        {
             r.to = to;
         }
     }
