@@ -162,21 +162,12 @@ fn edges_of(look: &Lookup, refs: Vec<Vec<Ref>>) -> Vec<(u32, u32, u8)> {
         edges.extend(run.drain(..).map(|(t, k)| (from, t, k)));
     };
     let mut buf = Vec::new();
-    // The piece of the last source, and the addresses it holds alone: the next source is
-    // most often there, and then needs no look-up.
-    let (mut lo, mut hi) = (1u64, 0u64);
     for part in refs {
         for r in &part {
-            let from = r.from;
-            if !(lo..hi).contains(&from) {
-                let Some((f, l, h)) = look.span(from) else {
-                    continue;
-                };
-                (lo, hi) = (l, h);
-                if f != run_from {
-                    flush(run_from, &mut run);
-                    run_from = f;
-                }
+            let Some(f) = look.at(r.from) else { continue };
+            if f != run_from {
+                flush(run_from, &mut run);
+                run_from = f;
             }
             look.targets(r.to, &mut buf);
             let k = kind_id(r.kind);

@@ -102,25 +102,12 @@ impl<'p> Lookup<'p> {
         lo + self.starts[lo..hi].partition_point(|&s| s <= a)
     }
 
-    /// The piece that holds `a`: the last to start at or before it, if it reaches `a`.
+    /// The piece that holds `a`: the last to start at or before it, if it reaches `a` (a
+    /// piece flagged as reaching the next start holds every address up to it).
     pub fn at(&self, a: u64) -> Option<u32> {
-        self.span(a).map(|s| s.0)
-    }
-
-    /// The piece that holds `a`, with the addresses `lo..hi` around `a` that it holds too:
-    /// from its start to its end or the next piece's start, whichever is first. [`Lookup::at`]
-    /// of any address there is the same piece, so a run of look-ups in one piece (the sources
-    /// of the references, in the code's order) needs only one.
-    pub fn span(&self, a: u64) -> Option<(u32, u64, u64)> {
         let k = self.count_up_to(a).checked_sub(1)?;
-        let (i, reaches) = (self.order[k] & !REACHES, self.order[k] & REACHES != 0);
-        let next = self.starts.get(k + 1).copied().unwrap_or(u64::MAX);
-        // `a` is before the next start (the last start at or before it is `k`'s).
-        if reaches {
-            return Some((i, self.starts[k], next));
-        }
-        let end = self.pieces[i as usize].end;
-        (a < end).then_some((i, self.starts[k], end.min(next)))
+        let i = self.order[k] & !REACHES;
+        (self.order[k] & REACHES != 0 || a < self.pieces[i as usize].end).then_some(i)
     }
 
     /// The pieces that start inside `[lo, hi)`.
@@ -219,12 +206,6 @@ mod tests {
                 .collect();
             for a in probes {
                 assert_eq!(look.at(a), brute(a), "round {round} at {a:#x}");
-                if let Some((i, lo, hi)) = look.span(a) {
-                    assert!(lo <= a && a < hi, "round {round} span of {a:#x}");
-                    for b in [lo, hi - 1, lo + (hi - lo) / 2] {
-                        assert_eq!(brute(b), Some(i), "round {round} span {lo:#x}..{hi:#x}");
-                    }
-                }
                 let hi = a.saturating_add(next() % 300);
                 assert_eq!(
                     look.within(a, hi).collect::<Vec<_>>(),
