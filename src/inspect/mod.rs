@@ -145,12 +145,7 @@ mod tests {
                 // A mapping's first line: is it the file's?
                 inside = line.ends_with(name);
             } else if inside && let Some(v) = line.strip_prefix("Rss:") {
-                kib += v
-                    .trim()
-                    .trim_end_matches("kB")
-                    .trim()
-                    .parse::<u64>()
-                    .expect("Rss");
+                kib += crate::probe::memory::kib(v).expect("Rss in kB");
             }
         }
         kib

@@ -180,7 +180,8 @@ pub fn parse_rollup(text: &str) -> Option<u64> {
         .and_then(kib)
 }
 
-fn kib(value: &str) -> Option<u64> {
+/// The KiB of a `/proc` field's value (`   1024 kB`).
+pub fn kib(value: &str) -> Option<u64> {
     value.trim().strip_suffix("kB")?.trim().parse().ok()
 }
 
