@@ -75,6 +75,7 @@ print("floor", floor["spawn_floor_program"].split(": ")[-1], floor["spawn_floor_
 PY
   while read -r name path ours; do
     "${pin[@]}" hyperfine -N --warmup 3 --runs "$runs" --export-json "$work/hf.json" "$path" >/dev/null 2>&1
+    "${pin[@]}" "$work/spawn_loop" 3 "$path" >/dev/null  # the warmup the other two have
     loop_us=$("${pin[@]}" "$work/spawn_loop" "$runs" "$path" | cut -d' ' -f1)
     python3 - "$work/hf.json" "$name" "$ours" "$round" "$loop_us" <<'PY' | tee -a "$work/ratios"
 import json, sys
