@@ -217,11 +217,17 @@ pub fn check(plan: &Plan, builds: &[crate::compile::Built], report: &mut Report)
                 .as_ref()
                 .is_some_and(|g| !g.edges_from.exact())
             {
+                let why = match &analysis {
+                    Some(link) => format!(
+                        "the analysis link {} does not match the binary (an allocated section \
+                         is missing or of another size)",
+                        link.display()
+                    ),
+                    None => format!("no analysis link found ({})", dir.display()),
+                };
                 report.warnings.push(format!(
-                    "{}: no analysis link found ({}): the reference graph was decoded from the \
-                     code, a lower confidence",
-                    a.name,
-                    dir.display()
+                    "{}: {why}: the reference graph was decoded from the code, a lower confidence",
+                    a.name
                 ));
             }
         }

@@ -360,7 +360,7 @@ pub fn through_got<H: FileHeader<Endian = Endianness>>(
 /// Addresses of one link mapped to another link of the same objects: each allocated section
 /// by name, at the same offset. `--emit-relocs` moves `.eh_frame` among the read-only sections
 /// (lld places it as an input section then), and with it the addresses of what follows; the
-/// sections themselves keep their sizes and contents' order.
+/// sections themselves keep their sizes and contents' order (all but lld's `.relro_padding`).
 pub struct Translation {
     /// (start in the analysis link, end, start in the measured binary), by start.
     map: Vec<(u64, u64, u64)>,
@@ -386,6 +386,10 @@ impl Translation {
                             sh.sh_size(endian).into(),
                         )
                     })
+                    // lld pads RELRO to a page end with this empty NOBITS section: its size
+                    // follows the layout (it differs when `.eh_frame` moved), and nothing in
+                    // it is referred to.
+                    .filter(|(name, _, _)| name.as_slice() != b".relro_padding")
                     .collect(),
             )
         };
