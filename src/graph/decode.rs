@@ -24,18 +24,38 @@ const NOT_POINTERS: &[&[u8]] = &[
     b".hash",
 ];
 
-/// The references of the code (and, in an `ET_EXEC`, of the data) of an x86-64 ELF file;
-/// `None` for another machine.
 /// The references of the code (and, in an `ET_EXEC`, of the data) of an x86-64 ELF file, in
 /// parts to be read one after the other; `None` for another machine.
 pub fn decoded<H: FileHeader<Endian = Endianness>>(data: &[u8]) -> Option<Vec<Vec<Ref>>> {
+    decode::<H>(data, None)
+}
+
+/// The references of the code of an x86-64 ELF file linked with `--emit-relocs` that its
+/// static relocations do not show: an instruction with none of `sites` (the relocated
+/// addresses, sorted) in its bytes. The assembler resolves a call, jump or RIP-relative
+/// address to a local symbol of the same section itself and keeps no relocation for it: in
+/// C code built without `-ffunction-sections` (glibc's `libc.a`: `malloc` calls `_int_malloc`
+/// so), those are most calls. Absolute addresses always keep theirs, so immediates and data
+/// are not read here. `None` for another machine.
+pub fn unrelocated<H: FileHeader<Endian = Endianness>>(
+    data: &[u8],
+    sites: &[u64],
+) -> Option<Vec<Vec<Ref>>> {
+    decode::<H>(data, Some(sites))
+}
+
+/// [`decoded`], or [`unrelocated`] with `sites`.
+fn decode<H: FileHeader<Endian = Endianness>>(
+    data: &[u8],
+    sites: Option<&[u64]>,
+) -> Option<Vec<Vec<Ref>>> {
     let header = H::parse(data).ok()?;
     let endian = header.endian().ok()?;
     if header.e_machine(endian) != elf::EM_X86_64 {
         return None;
     }
     let sections = header.sections(endian, data).ok()?;
-    let exec = header.e_type(endian) == elf::ET_EXEC;
+    let exec = header.e_type(endian) == elf::ET_EXEC && sites.is_none();
     // The image, to tell an immediate that is an address from one that is a number.
     let (lo, hi) = sections
         .iter()
@@ -65,6 +85,7 @@ pub fn decoded<H: FileHeader<Endian = Endianness>>(data: &[u8]) -> Option<Vec<Ve
     let within = Within::of(&symbols);
     drop(symbols);
     let image = exec.then_some((lo, hi));
+    let sites = sites.unwrap_or_default();
     let mut jobs: Vec<Job> = Vec::new();
     for sh in sections.iter() {
         let flags = sh.sh_flags(endian);
@@ -92,7 +113,7 @@ pub fn decoded<H: FileHeader<Endian = Endianness>>(data: &[u8]) -> Option<Vec<Ve
             }
         }
     }
-    Some(in_two(&jobs, image, lo, hi))
+    Some(in_two(&jobs, image, lo, hi, sites))
 }
 
 /// A run of code to decode from its start (with the end of the symbol bytes it starts with,
@@ -146,7 +167,13 @@ const PARALLEL_FROM: usize = 1 << 20;
 /// binary without relocations, so a large one is cut in two halves of code, the second
 /// decoded on a thread of its own (see [`super::both`]); the second half's references follow
 /// the first's.
-fn in_two(jobs: &[Job], image: Option<(u64, u64)>, lo: u64, hi: u64) -> Vec<Vec<Ref>> {
+fn in_two(
+    jobs: &[Job],
+    image: Option<(u64, u64)>,
+    lo: u64,
+    hi: u64,
+    sites: &[u64],
+) -> Vec<Vec<Ref>> {
     let weight = |j: &Job| match j {
         Job::Code(b, ..) => b.len(),
         Job::Words(..) => 0,
@@ -157,7 +184,7 @@ fn in_two(jobs: &[Job], image: Option<(u64, u64)>, lo: u64, hi: u64) -> Vec<Vec<
         let mut out = Vec::with_capacity(jobs.iter().map(weight).sum::<usize>() / 14);
         for j in jobs {
             match *j {
-                Job::Code(bytes, addr, own) => code(bytes, addr, own, image, &mut out),
+                Job::Code(bytes, addr, own) => code(bytes, addr, own, image, sites, &mut out),
                 Job::Words(bytes, addr) => words(bytes, addr, lo, hi, &mut out),
             }
         }
@@ -181,10 +208,20 @@ fn in_two(jobs: &[Job], image: Option<(u64, u64)>, lo: u64, hi: u64) -> Vec<Vec<
 }
 
 /// The references of the code at `addr`; those from and to `addr..own` (the bytes of the
-/// symbol it starts with, see [`Within`]) are left out.
-fn code(bytes: &[u8], addr: u64, own: u64, image: Option<(u64, u64)>, out: &mut Vec<Ref>) {
+/// symbol it starts with, see [`Within`]) are left out, as are those of an instruction with
+/// one of `sites` (sorted) in its bytes.
+fn code(
+    bytes: &[u8],
+    addr: u64,
+    own: u64,
+    image: Option<(u64, u64)>,
+    sites: &[u64],
+    out: &mut Vec<Ref>,
+) {
     let mut decoder = Decoder::with_ip(64, bytes, addr, DecoderOptions::NONE);
     let mut ins = Instruction::default();
+    // The first site past the instruction's start, moved along with the code.
+    let mut site = sites.partition_point(|&s| s <= addr);
     let mut push = |from: u64, to: u64, kind: RefKind| {
         if from >= own || to < addr || to >= own {
             out.push(Ref { from, to, kind });
@@ -193,6 +230,14 @@ fn code(bytes: &[u8], addr: u64, own: u64, image: Option<(u64, u64)>, out: &mut 
     while decoder.can_decode() {
         decoder.decode_out(&mut ins);
         let from = ins.ip();
+        if !sites.is_empty() {
+            while sites.get(site).is_some_and(|&s| s <= from) {
+                site += 1;
+            }
+            if sites.get(site).is_some_and(|&s| s < ins.next_ip()) {
+                continue;
+            }
+        }
         match ins.flow_control() {
             FlowControl::Call
             | FlowControl::UnconditionalBranch
@@ -266,7 +311,7 @@ mod tests {
             0xe8, 0x05, 0x00, 0x00, 0x00, 0x48, 0x8d, 0x05, 0x10, 0x00, 0x00, 0x00, 0xc3,
         ];
         let mut out = Vec::new();
-        code(&code_bytes, 0x1000, 0x1000, None, &mut out);
+        code(&code_bytes, 0x1000, 0x1000, None, &[], &mut out);
         assert_eq!(
             out,
             vec![
@@ -284,6 +329,26 @@ mod tests {
         );
     }
 
+    /// With relocation sites, an instruction that has one in its bytes is left out (the
+    /// relocation shows it); one without is kept.
+    #[test]
+    fn instructions_with_a_relocation_are_left_to_it() {
+        // call +5 (to 0x100a, its field at 0x1001); lea rax, [rip+0x10] (field at 0x1008)
+        let code_bytes = [
+            0xe8, 0x05, 0x00, 0x00, 0x00, 0x48, 0x8d, 0x05, 0x10, 0x00, 0x00, 0x00, 0xc3,
+        ];
+        let targets = |sites: &[u64]| {
+            let mut out = Vec::new();
+            code(&code_bytes, 0x1000, 0x1000, None, sites, &mut out);
+            out.iter().map(|r| r.to).collect::<Vec<u64>>()
+        };
+        assert_eq!(targets(&[0x1001]), vec![0x101c]);
+        assert_eq!(targets(&[0x1008]), vec![0x100a]);
+        assert_eq!(targets(&[0x0ff0, 0x1001, 0x1008, 0x2000]), Vec::<u64>::new());
+        // A site at an instruction's first byte or past the code covers nothing here.
+        assert_eq!(targets(&[0x1005, 0x100d]), vec![0x100a, 0x101c]);
+    }
+
     /// A branch inside the symbol's own bytes is an edge to itself: left out. One that leaves
     /// them (or starts past them) is kept.
     #[test]
@@ -294,7 +359,7 @@ mod tests {
         ];
         let targets = |own: u64| {
             let mut out = Vec::new();
-            code(&code_bytes, 0x1000, own, None, &mut out);
+            code(&code_bytes, 0x1000, own, None, &[], &mut out);
             out.iter().map(|r| r.to).collect::<Vec<u64>>()
         };
         assert_eq!(targets(0x100d), vec![0x101c]);

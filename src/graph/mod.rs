@@ -317,7 +317,7 @@ fn analyse_as<H: FileHeader<Endian = Endianness>>(
     keep: bool,
 ) -> Result<Option<Graph>> {
     let bytes = input.bytes;
-    let (mut refs, source) = references::<H>(input);
+    let (mut refs, decoded_from, source) = references::<H>(input);
     // After each pass over the file: the code or the relocations here, the unwind tables
     // before the layout, the symbol table after it (6 MiB of ripgrep's peak in all).
     input.let_go();
@@ -326,15 +326,7 @@ fn analyse_as<H: FileHeader<Endian = Endianness>>(
     let mut dynamic = Vec::new();
     refs::dynamic_relocations::<H>(bytes, &mut dynamic, &mut roots);
     // Static relocations name a GOT load's symbol already; decoded code names the slot.
-    let slots = refs::through_got::<H>(
-        bytes,
-        if source == EdgeSource::Decoded {
-            &mut refs
-        } else {
-            &mut []
-        },
-        &dynamic,
-    );
+    let slots = refs::through_got::<H>(bytes, &mut refs[decoded_from..], &dynamic);
     refs.push(dynamic);
     let mut described = unwind::described::<H>(bytes);
     // A GOT slot is the indirection cell of what it holds: its bytes (and its relocation's)
@@ -430,12 +422,17 @@ fn both<A: Send, B: Send>(
 }
 
 /// The references of the binary and where they came from, in parts (the halves of decoded
-/// code; more are pushed after): joined, they would be copied as they grow.
+/// code; more are pushed after): joined, they would be copied as they grow. The parts from
+/// the first of the second value on are decoded from the code (their GOT loads name the slot).
 fn references<H: FileHeader<Endian = Endianness>>(
     input: &Input,
-) -> (Vec<Vec<refs::Ref>>, EdgeSource) {
+) -> (Vec<Vec<refs::Ref>>, usize, EdgeSource) {
     if let Some(r) = refs::static_relocations::<H>(input.bytes) {
-        return (vec![r], EdgeSource::Relocations);
+        return (
+            with_unrelocated::<H>(input.bytes, r),
+            1,
+            EdgeSource::Relocations,
+        );
     }
     if let Some(extra) = input.analysis
         && let Some(t) = refs::Translation::between::<H>(extra, input.bytes)
@@ -448,12 +445,30 @@ fn references<H: FileHeader<Endian = Endianness>>(
             }
             _ => false,
         });
-        return (vec![r], EdgeSource::AnalysisLink);
+        return (
+            with_unrelocated::<H>(input.bytes, r),
+            1,
+            EdgeSource::AnalysisLink,
+        );
     }
     (
         decode::decoded::<H>(input.bytes).unwrap_or_default(),
+        0,
         EdgeSource::Decoded,
     )
+}
+
+/// The static relocations `r` of the code in `bytes`, then the references of its instructions
+/// that have none (see [`decode::unrelocated`]).
+fn with_unrelocated<H: FileHeader<Endian = Endianness>>(
+    bytes: &[u8],
+    r: Vec<refs::Ref>,
+) -> Vec<Vec<refs::Ref>> {
+    let mut sites: Vec<u64> = r.iter().map(|x| x.from).collect();
+    sites.sort_unstable();
+    let mut parts = vec![r];
+    parts.extend(decode::unrelocated::<H>(bytes, &sites).unwrap_or_default());
+    parts
 }
 
 #[cfg(test)]

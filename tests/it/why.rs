@@ -323,14 +323,79 @@ fn analysis_link_is_used_when_only_the_relro_padding_differs() {
         }
         seen += 1;
         assert_eq!(
-            a["binary"]["graph"]["edges_from"],
-            "analysis-link",
+            a["binary"]["graph"]["edges_from"], "analysis-link",
             "{}: {}",
-            a["package"],
-            v["warnings"]
+            a["package"], v["warnings"]
         );
     }
     assert_eq!(seen, 2, "{v}");
     let warnings = v["warnings"].to_string();
     assert!(!warnings.contains("analysis link"), "{warnings}");
+}
+
+/// The assembler keeps no relocation for a call to a local function of the same section, so
+/// `--emit-relocs` shows none (C without `-ffunction-sections`, glibc's `libc.a`): the graph
+/// still has the call, from the code.
+#[test]
+fn a_call_the_relocations_do_not_show_is_an_edge() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let src = dir.path().join("intra.c");
+    std::fs::write(
+        &src,
+        "#include <stdio.h>\n\
+         static __attribute__((noinline)) int helper(int x) {\n\
+           volatile int a[64]; for (int i = 0; i < 64; i++) a[i] = x * i; return a[x & 63];\n\
+         }\n\
+         int main(int argc, char **argv) { (void)argv; printf(\"%d\\n\", helper(argc)); return 0; }\n",
+    )
+    .expect("write");
+    let bin = dir.path().join("intra");
+    let bin_s = bin.to_str().expect("utf-8");
+    tool(
+        "gcc",
+        &[
+            "-O1",
+            "-Wl,--emit-relocs",
+            src.to_str().expect("utf-8"),
+            "-o",
+            bin_s,
+        ],
+    );
+    // The case is there: objdump shows the call with no relocation under it.
+    let listing = tool("objdump", &["-dr", "--no-show-raw-insn", bin_s]);
+    let lines: Vec<&str> = listing.lines().collect();
+    let call = lines
+        .iter()
+        .position(|l| l.contains("call") && l.contains("<helper>"))
+        .expect("main calls helper (objdump)");
+    assert!(!lines[call + 1].contains("R_X86_64"), "{}", lines[call + 1]);
+    let v = json(aotcheck().args([
+        "aotcheck", "inspect", bin_s, "--format", "json", "--why", "^helper$",
+    ]));
+    let b = &artifact(&v)["binary"];
+    assert_eq!(b["graph"]["edges_from"], "relocations");
+    let chain = steps(&b["why"]["chains"][0]);
+    assert_eq!(
+        chain.last().map(|s| s.0.as_str()),
+        Some("helper"),
+        "{chain:?}"
+    );
+    assert_eq!(chain[0].1, "root");
+    check_pairs(bin_s, &chain);
+}
+
+/// Static glibc's allocator is reached from `malloc` by calls without relocations: through
+/// the analysis link it is reachable, each step shown by objdump.
+#[test]
+fn glibc_internal_calls_are_reachable_through_the_analysis_link() {
+    let v = json(&mut check_fixture("why-chain", &["--why", "^_int_malloc$"]));
+    let a = artifact(&v);
+    assert_eq!(a["binary"]["graph"]["edges_from"], "analysis-link");
+    let chain = steps(&a["binary"]["why"]["chains"][0]);
+    assert_eq!(
+        chain.last().map(|s| s.0.as_str()),
+        Some("_int_malloc"),
+        "{chain:?}"
+    );
+    check_pairs(a["path"].as_str().expect("path"), &chain);
 }
