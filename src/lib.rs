@@ -112,6 +112,9 @@ pub fn run(opts: &Options, out: &mut Output) -> Result<Outcome> {
     if let Some(e) = graph::unmatched(&report, &opts.size) {
         return Err(e);
     }
+    if let Some(e) = attribute::unmatched_filter(&report, &opts.size) {
+        return Err(e);
+    }
     emit(&report, opts, out)?;
     render::github::announce(&report, out);
     if let Some(e) = inspect::batch::incomplete(&report) {

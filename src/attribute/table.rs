@@ -75,8 +75,13 @@ pub(super) fn symbol_rows(
     names: &Interner,
     s: &SizeOptions,
 ) -> (Vec<SymbolRow>, Vec<Option<usize>>) {
-    let keep = |a: &Attr| match &s.filter {
+    // `--filter` takes the crate table's labels too: `[no symbol]` (then the bytes without a
+    // symbol are rows whatever `--symbols` says) and `[unknown]`.
+    let keep = |p: &Piece, a: &Attr| match &s.filter {
         None => true,
+        Some(f) if f == NO_SYMBOL || f == UNKNOWN => {
+            a.krate == NONE && crate_of(l, p, a, names).is_some_and(|(name, _)| name == f)
+        }
         Some(f) => {
             a.krate != NONE && {
                 let (shown, raw) = &names.names[a.krate as usize];
@@ -84,6 +89,7 @@ pub(super) fn symbol_rows(
             }
         }
     };
+    let all = s.symbols == SymbolCount::All || s.filter.as_deref() == Some(NO_SYMBOL);
     // Pieces without a symbol, folded: the first of each (section, crate, confidence) stands
     // for the others, whose bytes it sums.
     let mut folded: HashMap<(usize, u32, Confidence), usize> = HashMap::new();
@@ -91,7 +97,7 @@ pub(super) fn symbol_rows(
     let mut chosen: Vec<usize> = Vec::new();
     for (i, p) in l.pieces.iter().enumerate() {
         let symbol = matches!(p.owner, Owner::Symbol { .. });
-        if !keep(&attrs[i]) || !symbol && s.symbols != SymbolCount::All {
+        if !keep(p, &attrs[i]) || !symbol && !all {
             continue;
         }
         if let Owner::Section(sec) = p.owner {

@@ -344,7 +344,10 @@ mod tests {
         };
         assert_eq!(targets(&[0x1001]), vec![0x101c]);
         assert_eq!(targets(&[0x1008]), vec![0x100a]);
-        assert_eq!(targets(&[0x0ff0, 0x1001, 0x1008, 0x2000]), Vec::<u64>::new());
+        assert_eq!(
+            targets(&[0x0ff0, 0x1001, 0x1008, 0x2000]),
+            Vec::<u64>::new()
+        );
         // A site at an instruction's first byte or past the code covers nothing here.
         assert_eq!(targets(&[0x1005, 0x100d]), vec![0x100a, 0x101c]);
     }

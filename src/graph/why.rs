@@ -45,32 +45,40 @@ pub(super) fn why(g: &Graph, pattern: &str) -> Why {
         );
         return w;
     }
-    // Each symbol demangled once (aliases name a piece twice), and not kept: a large binary
-    // has ~16k names. An exact name wins over the expression.
+    // Each piece's own name demangled once, then the other names at its address (aliases:
+    // `printf` beside `__printf`, folded functions); not kept: a large binary has ~16k names.
+    // An exact name wins over the expression.
     let mut pieces: Vec<u32> = g.raw_names().map(|(_, v)| v).collect();
     pieces.sort_unstable();
     pieces.dedup();
     let re = regex::Regex::new(pattern)
         .unwrap_or_else(|_| regex::Regex::new(&regex::escape(pattern)).unwrap_or_else(|_| never()));
-    let mut hits: Vec<u32> = g
-        .raw_names()
-        .filter(|(raw, _)| *raw == pattern)
-        .map(|(_, v)| v)
-        .collect();
-    let mut matched = Vec::new();
-    for &v in &pieces {
-        let name = g.name(v);
+    let own = pieces.iter().map(|&v| (g.name(v), v));
+    let aliases = g
+        .aliases
+        .iter()
+        .map(|(raw, &v)| (crate::attribute::demangle::display_name(raw.as_bytes()), v));
+    // (piece, the name it matched by)
+    let mut hits: Vec<(u32, String)> = Vec::new();
+    let mut matched: Vec<(u32, String)> = Vec::new();
+    for (name, v) in own.chain(aliases) {
         if name == pattern {
-            hits.push(v);
+            hits.push((v, name));
         } else if hits.is_empty() && re.is_match(&name) {
-            matched.push(v);
+            matched.push((v, name));
         }
     }
+    hits.extend(
+        g.raw_names()
+            .filter(|(raw, _)| *raw == pattern)
+            .map(|(raw, v)| (v, crate::attribute::demangle::display_name(raw.as_bytes()))),
+    );
     if hits.is_empty() {
         hits = matched;
     }
-    hits.sort_unstable();
-    hits.dedup();
+    // One chain per piece, under its own name when that matched (it comes first).
+    hits.sort_by_key(|h| h.0);
+    hits.dedup_by_key(|h| h.0);
     if hits.is_empty() {
         return w;
     }
@@ -79,14 +87,21 @@ pub(super) fn why(g: &Graph, pattern: &str) -> Why {
         let c = super::dom::path(&g.parent, g.root, v).len();
         (c == 0, c, g.name(v))
     };
-    hits.sort_by_cached_key(|&v| depth(v));
+    hits.sort_by_cached_key(|h| depth(h.0));
     w.more = hits.len().saturating_sub(SHOWN) as u64;
     w.chains = hits
-        .iter()
+        .into_iter()
         .take(SHOWN)
-        .map(|&v| Chain {
-            target: g.name(v),
-            steps: g.chain(v),
+        .map(|(v, name)| {
+            let own = g.name(v);
+            Chain {
+                target: if name == own {
+                    name
+                } else {
+                    format!("{name} (at the address of {own})")
+                },
+                steps: g.chain(v),
+            }
         })
         .collect();
     w
@@ -97,7 +112,9 @@ fn never() -> regex::Regex {
     regex::Regex::new(r"[^\s\S]").unwrap_or_else(|_| unreachable!("a valid expression"))
 }
 
-/// `--why` matched nothing in any binary that has symbols: the one clear line of exit 2.
+/// `--why` matched nothing in any binary that has symbols: the one clear line of exit 2. A
+/// binary without symbols cannot be searched (its answer says so): it neither matches nor
+/// excuses the others.
 pub fn unmatched(report: &Report, size: &SizeOptions) -> Option<Error> {
     let pattern = size.why.as_deref()?;
     let answers: Vec<&Why> = report
@@ -105,13 +122,27 @@ pub fn unmatched(report: &Report, size: &SizeOptions) -> Option<Error> {
         .iter()
         .filter_map(|a| a.binary.why.as_ref())
         .collect();
-    let matched = answers
-        .iter()
-        .any(|w| w.matched != "none" || w.note.is_some());
-    (!matched && !report.artifacts.is_empty()).then(|| {
-        Error::Usage(format!(
-            "--why `{pattern}`: no crate or symbol of the binary matches (a crate name, a \
-             symbol's name, or a regular expression over demangled names)"
-        ))
-    })
+    let matched = answers.iter().any(|w| w.matched != "none");
+    let stripped = |w: &&&Why| w.matched == "none" && w.note.is_some();
+    let searched = answers.iter().filter(|w| !stripped(w)).count();
+    if matched || report.artifacts.is_empty() || !answers.is_empty() && searched == 0 {
+        return None;
+    }
+    let what = match searched {
+        1 => "the binary".to_string(),
+        n => format!("any of the {n} binaries with symbols"),
+    };
+    let invalid = regex::Regex::new(pattern)
+        .err()
+        .map(|e| {
+            let first = e.to_string();
+            let last = first.lines().last().unwrap_or_default().trim();
+            let reason = last.strip_prefix("error: ").unwrap_or(last).to_string();
+            format!("; as a regular expression it is invalid ({reason}), so it was taken literally")
+        })
+        .unwrap_or_default();
+    Some(Error::Usage(format!(
+        "--why `{pattern}`: no crate or symbol of {what} matches (a crate name, a symbol's \
+         name, or a regular expression over demangled names){invalid}"
+    )))
 }

@@ -22,3 +22,4 @@ mod probe;
 mod probe_misbehaving;
 mod size;
 mod why;
+mod why_match;

@@ -1,0 +1,137 @@
+//! What `--why` and `--filter` match: every name at an address (aliases), binaries without
+//! symbols among others, patterns and crate names that match nothing (exit 2, one line).
+
+use serde_json::Value;
+
+use crate::util::*;
+
+/// A static C program (glibc's `printf` is an alias of `__printf` there), and a stripped copy.
+fn programs(dir: &std::path::Path) -> (String, String) {
+    let src = dir.join("p.c");
+    std::fs::write(
+        &src,
+        "#include <stdio.h>\nint main(void) { printf(\"%d\\n\", 42); return 0; }\n",
+    )
+    .expect("write");
+    let bin = dir.join("p").to_str().expect("utf-8").to_string();
+    tool(
+        "gcc",
+        &["-O1", "-static", src.to_str().expect("utf-8"), "-o", &bin],
+    );
+    let stripped = dir.join("p-stripped").to_str().expect("utf-8").to_string();
+    tool("strip", &["-o", &stripped, &bin]);
+    (bin, stripped)
+}
+
+fn inspect(args: &[&str]) -> Run {
+    run(aotcheck().args(["aotcheck", "inspect", "-q"]).args(args))
+}
+
+#[test]
+fn an_anchored_pattern_finds_an_alias() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (bin, _) = programs(dir.path());
+    // nm: `printf` and another name at one address.
+    let nm = tool("nm", &[&bin]);
+    let addr_of = |name: &str| {
+        nm.lines()
+            .find(|l| l.split_whitespace().nth(2) == Some(name))
+            .and_then(|l| l.split_whitespace().next())
+            .map(str::to_string)
+    };
+    let at = addr_of("printf").expect("printf in nm");
+    assert!(
+        nm.lines()
+            .filter(|l| l.starts_with(&at) && !l.ends_with(" printf"))
+            .count()
+            > 0,
+        "printf has an alias"
+    );
+    let r = inspect(&[&bin, "--format", "json", "--why", "^printf$"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let v: Value = serde_json::from_str(&r.stdout).expect("JSON");
+    let why = &v["artifacts"][0]["binary"]["why"];
+    assert_eq!(why["matched"], "symbol", "{why}");
+    let chain = &why["chains"][0];
+    assert!(
+        chain["target"]
+            .as_str()
+            .is_some_and(|t| t.starts_with("printf")),
+        "{chain}"
+    );
+    assert_eq!(chain["steps"][0]["kind"], "root", "{chain}");
+    // The last step is the piece at printf's address (its own name, per nm).
+    let last = chain["steps"]
+        .as_array()
+        .and_then(|s| s.last())
+        .and_then(|s| s["symbol"].as_str())
+        .expect("a last step");
+    assert_eq!(addr_of(last).as_deref(), Some(at.as_str()), "{last}");
+}
+
+#[test]
+fn no_match_is_exit_2_even_beside_a_stripped_binary() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (bin, stripped) = programs(dir.path());
+    let r = inspect(&[&stripped, &bin, "--why", "no_such_symbol_zz"]);
+    assert_eq!(r.code, 2, "{}", r.stdout);
+    assert_eq!(r.error_lines().len(), 1, "{}", r.stderr);
+    assert!(r.stderr.contains("no_such_symbol_zz"), "{}", r.stderr);
+    // Only stripped binaries: nothing could be searched, each says chains need symbols.
+    let r = inspect(&[&stripped, "--why", "no_such_symbol_zz"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stdout.contains("chains need symbols"), "{}", r.stdout);
+}
+
+#[test]
+fn an_invalid_expression_that_matches_nothing_says_so() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (bin, _) = programs(dir.path());
+    let r = inspect(&[&bin, "--why", "zz(b"]);
+    assert_eq!(r.code, 2, "{}", r.stdout);
+    let lines = r.error_lines();
+    assert_eq!(lines.len(), 1, "{}", r.stderr);
+    assert!(lines[0].contains("invalid"), "{}", lines[0]);
+}
+
+#[test]
+fn filter_on_no_crate_is_exit_2_and_takes_the_table_labels() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (bin, _) = programs(dir.path());
+    let r = inspect(&[&bin, "--filter", "no_such_crate"]);
+    assert_eq!(r.code, 2, "{}", r.stdout);
+    assert_eq!(r.error_lines().len(), 1, "{}", r.stderr);
+    assert!(r.stderr.contains("no_such_crate"), "{}", r.stderr);
+    // `[no symbol]`: the rows are the bytes without a symbol (with -n, the largest), and
+    // all of them sum to the crate table's figure for it.
+    let rows_of = |n: &str| {
+        let r = inspect(&[
+            &bin,
+            "--format",
+            "json",
+            "--filter",
+            "[no symbol]",
+            "--symbols",
+            n,
+        ]);
+        assert_eq!(r.code, 0, "{}", r.stderr);
+        serde_json::from_str::<Value>(&r.stdout).expect("JSON")["artifacts"][0]["binary"].clone()
+    };
+    assert_eq!(rows_of("2")["symbols"].as_array().map(Vec::len), Some(2));
+    let b = rows_of("all");
+    let rows = b["symbols"].as_array().expect("rows");
+    assert!(rows.len() > 2, "{rows:?}");
+    assert!(
+        rows.iter()
+            .all(|r| r["crate"].is_null() && r["name"].as_str().is_some_and(|n| n.starts_with('['))),
+        "{rows:?}"
+    );
+    let table = b["crates"]
+        .as_array()
+        .expect("crates")
+        .iter()
+        .find(|c| c["name"] == "[no symbol]")
+        .expect("[no symbol] in the crate table");
+    let sum: u64 = rows.iter().filter_map(|r| r["vm_size"].as_u64()).sum();
+    assert_eq!(Some(sum), table["vm_size"].as_u64(), "{rows:?}");
+}
