@@ -276,6 +276,17 @@ pub fn roots<H: FileHeader<Endian = Endianness>>(data: &[u8], roots: &mut Vec<Ro
             });
         }
     }
+    // `DT_INIT`/`DT_FINI` name `.init`/`.fini` in most binaries: rooted with the section.
+    let sections_rooted: Vec<(u64, u64)> = roots
+        .iter()
+        .filter_map(|r| r.end.map(|e| (r.addr, e)))
+        .collect();
+    roots.retain(|r| {
+        !matches!(r.why, "DT_INIT" | "DT_FINI")
+            || !sections_rooted
+                .iter()
+                .any(|&(a, e)| (a..e).contains(&r.addr))
+    });
     let Ok(dynsyms) = sections.symbols(endian, data, elf::SHT_DYNSYM) else {
         return;
     };

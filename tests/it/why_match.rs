@@ -135,3 +135,38 @@ fn filter_on_no_crate_is_exit_2_and_takes_the_table_labels() {
     let sum: u64 = rows.iter().filter_map(|r| r["vm_size"].as_u64()).sum();
     assert_eq!(Some(sum), table["vm_size"].as_u64(), "{rows:?}");
 }
+
+/// `DT_INIT` names `.init` (readelf): one root, said once.
+#[test]
+fn the_init_section_is_one_root() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let src = dir.path().join("d.c");
+    std::fs::write(&src, "int main(void) { return 0; }\n").expect("write");
+    let bin = dir.path().join("d").to_str().expect("utf-8").to_string();
+    tool("gcc", &["-O1", src.to_str().expect("utf-8"), "-o", &bin]);
+    let hex = |s: &str| u64::from_str_radix(s.trim_start_matches("0x"), 16).ok();
+    let init = tool("readelf", &["-dW", &bin])
+        .lines()
+        .find(|l| l.contains("(INIT)"))
+        .and_then(|l| l.split_whitespace().last().and_then(hex))
+        .expect("DT_INIT");
+    let section = tool("readelf", &["-SW", &bin])
+        .lines()
+        .find(|l| l.contains(" .init "))
+        .and_then(|l| {
+            let cols: Vec<&str> = l.split(']').nth(1)?.split_whitespace().collect();
+            Some((hex(cols.get(2)?)?, hex(cols.get(4)?)?))
+        })
+        .expect(".init");
+    assert!((section.0..section.0 + section.1).contains(&init));
+    let r = inspect(&[&bin, "--format", "json"]);
+    let v: Value = serde_json::from_str(&r.stdout).expect("JSON");
+    let roots: Vec<&str> = v["artifacts"][0]["binary"]["graph"]["roots"]
+        .as_array()
+        .expect("roots")
+        .iter()
+        .filter_map(Value::as_str)
+        .collect();
+    assert!(roots.contains(&".init (DT_INIT)"), "{roots:?}");
+    assert!(!roots.contains(&"DT_INIT"), "{roots:?}");
+}
