@@ -92,6 +92,7 @@ pub fn wire(
             edges.push((o, p, kind_id(RefKind::Describes)));
         }
     }
+    falls_through(layout, &described, &mut edges);
     drop(described);
     let mut root_names: Vec<String> = Vec::new();
     for r in roots {
@@ -118,6 +119,31 @@ pub fn wire(
         preds,
         doms,
         root_names,
+    }
+}
+
+/// Code without a symbol is cut where a jump lands, and the bytes before run on into the
+/// bytes after without a reference (a stripped binary's functions are cut so at every branch
+/// target): an edge from each such piece of code to the next, unless the next starts a
+/// function (the start of code an unwind entry describes), which is reached only by calls.
+fn falls_through(layout: &Layout, described: &[Described], edges: &mut Vec<(u32, u32, u8)>) {
+    let code = |o: Owner| match o {
+        Owner::Section(s) => layout.sections.get(s).filter(|s| s.exec).map(|_| s),
+        _ => None,
+    };
+    let mut starts: Vec<u64> = described.iter().map(|d| d.owner).collect();
+    starts.sort_unstable();
+    let pieces = &layout.pieces;
+    for (i, w) in pieces.windows(2).enumerate() {
+        let (a, b) = (&w[0], &w[1]);
+        if a.end == b.addr
+            && a.addr < a.end
+            && code(a.owner).is_some()
+            && code(a.owner) == code(b.owner)
+            && starts.binary_search(&b.addr).is_err()
+        {
+            edges.push((i as u32, i as u32 + 1, kind_id(RefKind::Call)));
+        }
     }
 }
 

@@ -170,3 +170,21 @@ fn the_init_section_is_one_root() {
     assert!(roots.contains(&".init (DT_INIT)"), "{roots:?}");
     assert!(!roots.contains(&"DT_INIT"), "{roots:?}");
 }
+
+/// `strip` changes no byte of code: the stripped copy must not call more of it linked but
+/// unreachable than the graph with symbols does (it called 6x more: code cut at each branch
+/// target, the bytes before a target not running on into it).
+#[test]
+fn stripping_does_not_make_code_unreachable() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (bin, stripped) = programs(dir.path());
+    let graph = |f: &str| {
+        let r = inspect(&[f, "--format", "json"]);
+        let v: Value = serde_json::from_str(&r.stdout).expect("JSON");
+        v["artifacts"][0]["binary"]["graph"].clone()
+    };
+    let (with, without) = (graph(&bin), graph(&stripped));
+    let dead = |g: &Value| g["unreachable_bytes"].as_u64().expect("unreachable_bytes");
+    assert!(dead(&with) > 0, "{with}");
+    assert!(dead(&without) <= dead(&with), "{without} against {with}");
+}

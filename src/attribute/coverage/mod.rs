@@ -64,6 +64,8 @@ pub struct SectionInfo<'a> {
     pub name: &'a str,
     /// `SHF_ALLOC`: part of the loaded image (what `strip` keeps).
     pub alloc: bool,
+    /// `SHF_EXECINSTR`: code.
+    pub exec: bool,
     /// Address and size from the section header.
     pub addr: u64,
     pub size: u64,
@@ -152,6 +154,7 @@ pub fn layout_split<'a, H: FileHeader<Endian = Endianness>>(
             SectionInfo {
                 name: std::str::from_utf8(name).unwrap_or("<bad name>"),
                 alloc: sh.sh_flags(endian).contains(elf::SHF_ALLOC),
+                exec: sh.sh_flags(endian).contains(elf::SHF_EXECINSTR),
                 addr: sh.sh_addr(endian).into(),
                 size: sh.sh_size(endian).into(),
             }
