@@ -11,7 +11,7 @@ use std::collections::BTreeMap;
 
 use super::entry_points::new_entry_points;
 use super::runtime;
-use crate::format::{artifact_label, grew_from_little, percent, signed_size, size, size_change};
+use crate::format::{artifact_label, grew_from_little, percent, signed_size, size};
 use crate::plan::Thresholds;
 use crate::report::{
     Artifact, BaselineSummary, Check, CheckId, Linkage, Provenance, Report, Unit, Verdict,
@@ -242,11 +242,11 @@ pub fn size_check(
                 Verdict::Warn => format!(": over {:.0}%", th.size_warn * 100.0),
                 _ => String::new(),
             };
-            if grew_from_little(base, cur, th.size_fail_min) {
-                format!(
-                    "{what} is {}{why}",
-                    size_change(base, cur, th.size_fail_min)
-                )
+            if base == 0 {
+                format!("{what} is new: {}{why}", size(cur))
+            } else if grew_from_little(base, cur, th.size_fail_min) {
+                // A percentage of a small base would mislead: the two sizes.
+                format!("{what} grew from {} to {}{why}", size(base), size(cur))
             } else {
                 format!(
                     "{what} grew by {} ({}) to {}{why}",
@@ -346,6 +346,46 @@ mod tests {
         assert_eq!(c.verdict, Verdict::Pass);
         assert_eq!(c.delta, Some(-10_000.0));
         assert!(c.message.contains("shrank"), "{}", c.message);
+    }
+
+    /// A section that existed in the baseline is not "new" when it grows from a small base
+    /// (the QA run read "section .got is new: 2.64 KiB (was 2.24 KiB)").
+    #[test]
+    fn growth_from_a_small_base_is_growth_not_new() {
+        let th = Thresholds::default();
+        let got = size_check(
+            CheckId::BaselineSection(".got".into()),
+            "section .got",
+            2294,
+            2703,
+            &th,
+            false,
+        );
+        assert_eq!(got.message, "section .got grew from 2.24 KiB to 2.64 KiB");
+        let tiny = size_check(
+            CheckId::BaselineCrate("tiny".into()),
+            "crate tiny",
+            57,
+            300_000,
+            &th,
+            false,
+        );
+        assert_eq!(
+            tiny.message,
+            "crate tiny grew from 57 B to 293 KiB: over 5% and 4.00 KiB"
+        );
+        let fresh = size_check(
+            CheckId::BaselineCrate("regex_lite".into()),
+            "crate regex_lite",
+            0,
+            300_000,
+            &th,
+            false,
+        );
+        assert_eq!(
+            fresh.message,
+            "crate regex_lite is new: 293 KiB: over 5% and 4.00 KiB"
+        );
     }
 
     fn binary_with(crates: &[(&str, u64, &[&str])]) -> crate::report::Binary {
