@@ -90,6 +90,13 @@ pub fn exit_code(result: &Result<Outcome>) -> u8 {
 }
 
 pub fn run(opts: &Options, out: &mut Output) -> Result<Outcome> {
+    // A typo in a path to write fails now, not after a long build and probe.
+    if let Some(path) = &opts.output {
+        output::check_writable(path)?;
+    }
+    if let Some(Some(path)) = &opts.gate.save_baseline {
+        output::check_writable(path)?;
+    }
     let mut report = match &opts.command {
         Command::Inspect { files } => inspect_files(files, &opts.size, out)?,
         Command::Check(build) => check(

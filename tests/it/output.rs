@@ -122,3 +122,48 @@ fn a_run_that_fails_leaves_the_old_report_whole() {
     assert_eq!(mode, 0o600);
     assert!(strays(dir.path(), &["report.html"]).is_empty());
 }
+
+/// A typo in `--save-baseline` or `--output` is found before the build (the `broken` fixture
+/// does not compile: its diagnostics would show if the build ran), in one line naming the path
+/// given and the system's reason, not the directory and a temporary file.
+#[test]
+fn a_bad_output_or_baseline_path_fails_before_the_build_naming_the_path() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let missing = dir.path().join("nodir/x.json");
+    for flag in ["--save-baseline", "--output"] {
+        let r = run(crate::util::check_fixture("broken", &[flag]).arg(&missing));
+        assert_eq!(r.code, 2, "{flag}: {}", r.stderr);
+        let errors = r.error_lines();
+        assert_eq!(
+            errors,
+            vec![format!(
+                "error: cannot write `{}`: No such file or directory (os error 2)",
+                missing.display()
+            )],
+            "{flag}: {}",
+            r.stderr
+        );
+        assert!(!r.stderr.contains(".aotcheck-"), "{flag}: {}", r.stderr);
+        assert!(
+            !r.stderr.contains("mismatched types"),
+            "{flag}: built first"
+        );
+    }
+    // A directory that cannot be written to (as root, permissions do not stop us: a file
+    // where the directory should be does).
+    let file = dir.path().join("plain");
+    std::fs::write(&file, "x").expect("write");
+    let under = file.join("b.json");
+    let r = run(crate::util::check_fixture("broken", &["--save-baseline"]).arg(&under));
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert_eq!(r.error_lines().len(), 1, "{}", r.stderr);
+    assert!(
+        r.stderr.contains(&format!(
+            "cannot write `{}`: Not a directory",
+            under.display()
+        )),
+        "{}",
+        r.stderr
+    );
+    assert!(strays(dir.path(), &["plain"]).is_empty());
+}
