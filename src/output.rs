@@ -156,7 +156,9 @@ mod tests {
     fn a_failed_write_names_the_file_not_the_temporary() {
         let dir = tempfile::tempdir().expect("tempdir");
         let path = dir.path().join("gone/report.json");
-        let e = write_file(&path, b"x").expect_err("no directory").to_string();
+        let e = write_file(&path, b"x")
+            .expect_err("no directory")
+            .to_string();
         assert_eq!(
             e,
             format!(
@@ -164,7 +166,9 @@ mod tests {
                 path.display()
             )
         );
-        let e = check_writable(dir.path()).expect_err("a directory").to_string();
+        let e = check_writable(dir.path())
+            .expect_err("a directory")
+            .to_string();
         assert!(e.ends_with("is a directory"), "{e}");
         check_writable(&dir.path().join("ok.json")).expect("writable");
         let left: Vec<_> = std::fs::read_dir(dir.path()).expect("dir").collect();

@@ -10,6 +10,7 @@
 use std::fmt::Write as _;
 
 mod escape;
+mod reasons;
 
 use escape::cell;
 pub use escape::{code, escape};
@@ -102,6 +103,7 @@ pub fn render(report: &Report) -> String {
     let _ = writeln!(s, "{MARKER}");
     let _ = writeln!(s, "## cargo-aotcheck: {}\n", icon(report.verdict));
     comparison(&mut s, report);
+    reasons::render(&mut s, report);
     let all: Vec<(String, &Check)> = report
         .artifacts
         .iter()
