@@ -108,40 +108,65 @@ pub fn run(opts: &Options, out: &mut Output) -> Result<Outcome> {
         Command::Explain { rule } => return explain(rule.as_deref(), opts, out),
         Command::Advise(a) => return advise(a, opts, out),
     };
+    // `--why` that matches nothing: exit 2 before anything is written or saved.
+    if let Some(e) = graph::unmatched(&report, &opts.size) {
+        return Err(e);
+    }
     report.verdict = gate::verdict(&report);
+    let unfinished = unfinished(&report);
     let outcome = match report.verdict {
         report::Verdict::Fail if !opts.gate.warn_only => Outcome::GateFailed,
         _ => Outcome::Passed,
     };
     if let Some(requested) = &opts.gate.save_baseline {
-        save_baseline(&report, requested.as_deref(), outcome, out)?;
+        let refused = match (&unfinished, outcome) {
+            (Some((_, why)), _) => Some(*why),
+            (None, Outcome::GateFailed) => {
+                Some("the gate failed (--warn-only accepts it and saves)")
+            }
+            (None, Outcome::Passed) => None,
+        };
+        save_baseline(&report, requested.as_deref(), refused, out)?;
     }
-    if let Some(e) = graph::unmatched(&report, &opts.size) {
-        return Err(e);
-    }
-    emit(&report, opts, out)?;
+    emit(&report, opts, unfinished.as_ref().map(|(_, why)| *why), out)?;
     render::github::announce(&report, out);
-    if let Some(e) = inspect::batch::incomplete(&report) {
-        return Err(e);
+    match unfinished {
+        Some((e, _)) => Err(e),
+        None => Ok(outcome),
     }
-    if let Some(msg) = probe::all_failed(&report) {
-        return Err(Error::ProbeFailed(msg));
-    }
-    Ok(outcome)
 }
 
-/// `--save-baseline`: unless the gate failed, which must not quietly become the next baseline.
+/// Why a run that has its report could not do all of its job (exit code 2), with a few words
+/// for the files it then leaves alone. The same conditions as [`gate::unfinished`], which
+/// makes such a run's verdict at least `inconclusive`.
+fn unfinished(report: &Report) -> Option<(Error, &'static str)> {
+    let found = inspect::batch::incomplete(report)
+        .map(|e| (e, "files could not be inspected"))
+        .or_else(|| {
+            probe::all_failed(report).map(|m| {
+                (
+                    Error::ProbeFailed(m),
+                    "a probed binary had no run that got ready",
+                )
+            })
+        });
+    debug_assert_eq!(found.is_some(), gate::unfinished(report));
+    found
+}
+
+/// `--save-baseline`: unless the run failed (`refused` says how), which must not quietly
+/// become the next baseline.
 fn save_baseline(
     report: &Report,
     requested: Option<&Path>,
-    outcome: Outcome,
+    refused: Option<&str>,
     out: &mut Output,
 ) -> Result<()> {
     let path = gate::save_path(requested, report)
         .ok_or_else(|| Error::Usage("--save-baseline: no workspace to save beside".into()))?;
-    if outcome == Outcome::GateFailed {
+    if let Some(why) = refused {
         out.warn(&format!(
-            "baseline not saved to {}: checks failed (--warn-only accepts them and saves)",
+            "baseline not saved to {}: {why}; the previous file is left as it was",
             path.display()
         ));
         return Ok(());
@@ -151,7 +176,16 @@ fn save_baseline(
     Ok(())
 }
 
-fn emit(report: &Report, opts: &Options, out: &mut Output) -> Result<()> {
+/// The report in its format, to stdout or `--output`. A run that could not finish (`unfinished`
+/// says why) leaves a previous `--output` file as it was; stdout still gets the report.
+fn emit(report: &Report, opts: &Options, unfinished: Option<&str>, out: &mut Output) -> Result<()> {
+    if let (Some(path), Some(why)) = (&opts.output, unfinished) {
+        out.warn(&format!(
+            "report not written to {}: {why}; the previous file is left as it was",
+            path.display()
+        ));
+        return Ok(());
+    }
     let text = match opts.format {
         Format::Json => {
             let mut v = Vec::new();
@@ -294,7 +328,7 @@ fn advise(a: &options::AdviseOptions, opts: &Options, out: &mut Output) -> Resul
     let mut report = Report::new(Some(plan.build_info()));
     let result = advise::run(&plan, a, &mut report, out);
     if report.advice.is_some() {
-        emit(&report, opts, out)?;
+        emit(&report, opts, None, out)?;
     }
     result.map(|()| Outcome::Passed)
 }
