@@ -112,7 +112,7 @@ pub fn run(opts: &Options, out: &mut Output) -> Result<Outcome> {
     if let Some(e) = graph::unmatched(&report, &opts.size) {
         return Err(e);
     }
-    report.verdict = gate::verdict(&report);
+    gate::conclude(&mut report);
     let unfinished = unfinished(&report);
     let outcome = match report.verdict {
         report::Verdict::Fail if !opts.gate.warn_only => Outcome::GateFailed,

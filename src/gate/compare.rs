@@ -17,15 +17,6 @@ use crate::report::{
     Artifact, BaselineSummary, Check, CheckId, Linkage, Provenance, Report, Unit, Verdict,
 };
 
-/// Figures whose decrease is worth a new baseline (a section moving a few bytes is not).
-fn improvement(id: &CheckId) -> bool {
-    id.is_whole_size()
-        || matches!(
-            id,
-            CheckId::BaselineNeeded | CheckId::BaselineStartup | CheckId::BaselineRss
-        )
-}
-
 /// Compare `current` with `base`: checks go to each artifact, the summary to
 /// `current.baseline`. `thresholds` gives each binary's thresholds.
 pub fn compare(
@@ -47,10 +38,10 @@ pub fn compare(
             continue;
         };
         let th = thresholds(a);
-        let checks = artifact_checks(b, a, &th);
-        cmp.improved |= checks
-            .iter()
-            .any(|c| improvement(&c.id) && c.delta.is_some_and(|d| d < 0.0));
+        let (checks, gains) = artifact_checks(b, a, &th);
+        let label = artifact_label(a);
+        cmp.shrank
+            .extend(gains.iter().map(|c| format!("{label}: {}", c.message)));
         a.checks.extend(checks);
     }
     for b in &base.artifacts {
@@ -59,6 +50,8 @@ pub fn compare(
                 .push(format!("{}: only in the baseline", artifact_label(b)));
         }
     }
+    // The hint, until the verdict says whether the gate failed (`super::conclude`).
+    cmp.improved = !cmp.shrank.is_empty();
     current.baseline = Some(cmp);
 }
 
@@ -98,7 +91,10 @@ fn list(v: &[String]) -> String {
     }
 }
 
-fn artifact_checks(b: &Artifact, a: &Artifact, th: &Thresholds) -> Vec<Check> {
+/// Every check of one binary against its baseline, and (cloned) those that are a gain worth a
+/// new baseline: a smaller whole-binary size, fewer libraries, a startup faster beyond the
+/// noise, an RSS that shrank as much as would fail it (a section moving a few bytes is not).
+fn artifact_checks(b: &Artifact, a: &Artifact, th: &Thresholds) -> (Vec<Check>, Vec<Check>) {
     let (bb, ab) = (&b.binary, &a.binary);
     let mut v = vec![size_check(
         CheckId::BaselineFileSize,
@@ -160,9 +156,24 @@ fn artifact_checks(b: &Artifact, a: &Artifact, th: &Thresholds) -> Vec<Check> {
         }
         v.extend(crates);
     }
-    v.extend(runtime::startup(b, a, th));
-    v.extend(runtime::memory(b, a, th));
-    v
+    let mut gains: Vec<Check> = v
+        .iter()
+        .filter(|c| {
+            (c.id.is_whole_size() || c.id == CheckId::BaselineNeeded)
+                && c.delta.is_some_and(|d| d < 0.0)
+        })
+        .cloned()
+        .collect();
+    for (c, gain) in [runtime::startup(b, a, th), runtime::memory(b, a, th)]
+        .into_iter()
+        .flatten()
+    {
+        if gain {
+            gains.push(c.clone());
+        }
+        v.push(c);
+    }
+    (v, gains)
 }
 
 /// The parts of a binary compared one by one.

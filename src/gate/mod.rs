@@ -112,6 +112,16 @@ pub fn verdict(report: &Report) -> Verdict {
         .unwrap_or(Verdict::Pass)
 }
 
+/// The run's verdict into `report`; the hint to save a new baseline stays only when something
+/// shrank and the run neither failed nor stopped short ([`unfinished`]).
+pub fn conclude(report: &mut Report) {
+    report.verdict = verdict(report);
+    let keep = report.verdict != Verdict::Fail && !unfinished(report);
+    if let Some(b) = report.baseline.as_mut() {
+        b.improved = keep && !b.shrank.is_empty();
+    }
+}
+
 /// Where `--save-baseline` without a file name writes.
 pub fn save_path(requested: Option<&Path>, report: &Report) -> Option<PathBuf> {
     requested

@@ -179,11 +179,14 @@ pub fn footer(s: &mut String, report: &Report, st: &Style) {
     {
         let _ = writeln!(s, "  - {}: {}", r.subject(), r.short());
     }
-    if report.baseline.as_ref().is_some_and(|c| c.improved) {
+    if let Some(c) = report.baseline.as_ref().filter(|c| c.improved) {
         let _ = writeln!(
             s,
-            "{}: something shrank; save a new baseline with --save-baseline to keep the gain",
+            "{}: something shrank; save a new baseline with --save-baseline to keep the gain:",
             paint(st.color, GOOD, "hint")
         );
+        for what in &c.shrank {
+            let _ = writeln!(s, "  - {what}");
+        }
     }
 }

@@ -301,3 +301,73 @@ fn markdown_and_annotations_name_findings_crashes_and_unready_binaries() {
     let footer = &text[text.rfind("\nverdict").expect("verdict line")..];
     insta::assert_snapshot!("human_reasons", footer);
 }
+
+/// The QA's failing run ended with "hint: something shrank" (and JSON `improved: true`) for a
+/// startup median that moved within the noise. The hint names what shrank, and only a gate
+/// that did not fail gives it.
+#[test]
+fn the_shrink_hint_names_what_shrank_and_never_follows_a_failure() {
+    use cargo_aotcheck::report::{Finding, Severity, Verdict};
+    let mut base = hand_built();
+    base.baseline = None;
+    base.artifacts[0].checks.clear();
+    let mut cur = base.clone();
+    cur.artifacts[0].binary.file_size -= 10_240;
+    let th = |_: &cargo_aotcheck::report::Artifact| cargo_aotcheck::plan::Thresholds::default();
+    cargo_aotcheck::gate::compare(&mut cur, &base, "base.json", &th);
+    let mut failing = cur.clone();
+    cargo_aotcheck::gate::conclude(&mut cur);
+    assert_eq!(cur.verdict, Verdict::Pass);
+    let c = cur.baseline.as_ref().expect("compared");
+    assert!(c.improved);
+    assert_eq!(
+        c.shrank,
+        ["app (package app|`x`, static): file size shrank by 10.0 KiB (-0.9%) to 1.10 MiB"]
+    );
+    let style = cargo_aotcheck::render::Style {
+        color: false,
+        verbose: false,
+        all_crates: false,
+    };
+    let text = cargo_aotcheck::render::human::render(&cur, &style);
+    assert!(
+        text.contains(
+            "hint: something shrank; save a new baseline with --save-baseline to keep the gain:\n  - app (package app|`x`, static): file size shrank by 10.0 KiB"
+        ),
+        "{text}"
+    );
+    let md = cargo_aotcheck::render::markdown::render(&cur);
+    assert!(
+        md.contains(
+            "to keep the gain:\n\n- app (package app\\|\\`x\\`, static): file size shrank by 10.0 KiB"
+        ),
+        "{md}"
+    );
+
+    failing.artifacts[0].findings.push(Finding {
+        rule: "AOT001".into(),
+        title: "dynamic loading / plugins".into(),
+        severity: Severity::Error,
+        krate: "libloading".into(),
+        version: "0.8.9".into(),
+        feature: None,
+        path: vec!["app".into(), "libloading".into()],
+        evidence: Vec::new(),
+        allowed: false,
+        reason: None,
+        advice: "Ship the dynamic build.".into(),
+        reproduced: false,
+        reproduce: None,
+        reachable: None,
+        chain: Vec::new(),
+    });
+    cargo_aotcheck::gate::conclude(&mut failing);
+    assert_eq!(failing.verdict, Verdict::Fail);
+    assert!(!failing.baseline.as_ref().expect("compared").improved);
+    let text = cargo_aotcheck::render::human::render(&failing, &style);
+    assert!(!text.contains("hint"), "{text}");
+    let mut json = Vec::new();
+    cargo_aotcheck::render::json(&failing, &mut json).expect("json");
+    let v: serde_json::Value = serde_json::from_slice(&json).expect("valid");
+    assert_eq!(v["baseline"]["improved"], false);
+}
