@@ -128,7 +128,7 @@ pub fn run(opts: &Options, out: &mut Output) -> Result<Outcome> {
         };
         save_baseline(&report, requested.as_deref(), refused, out)?;
     }
-    emit(&report, opts, unfinished.as_ref().map(|(_, why)| *why), out)?;
+    emit(&report, opts, out)?;
     render::github::announce(&report, out);
     match unfinished {
         Some((e, _)) => Err(e),
@@ -137,7 +137,7 @@ pub fn run(opts: &Options, out: &mut Output) -> Result<Outcome> {
 }
 
 /// Why a run that has its report could not do all of its job (exit code 2), with a few words
-/// for the files it then leaves alone. The same conditions as [`gate::unfinished`], which
+/// for the baseline it then does not save. The same conditions as [`gate::unfinished`], which
 /// makes such a run's verdict at least `inconclusive`.
 fn unfinished(report: &Report) -> Option<(Error, &'static str)> {
     let found = inspect::batch::incomplete(report)
@@ -176,16 +176,9 @@ fn save_baseline(
     Ok(())
 }
 
-/// The report in its format, to stdout or `--output`. A run that could not finish (`unfinished`
-/// says why) leaves a previous `--output` file as it was; stdout still gets the report.
-fn emit(report: &Report, opts: &Options, unfinished: Option<&str>, out: &mut Output) -> Result<()> {
-    if let (Some(path), Some(why)) = (&opts.output, unfinished) {
-        out.warn(&format!(
-            "report not written to {}: {why}; the previous file is left as it was",
-            path.display()
-        ));
-        return Ok(());
-    }
+/// The report in its format, to stdout or `--output`. A run with a report writes it also when
+/// it then exits 2: its verdict (at least `inconclusive`) and reasons say why.
+fn emit(report: &Report, opts: &Options, out: &mut Output) -> Result<()> {
     let text = match opts.format {
         Format::Json => {
             let mut v = Vec::new();
@@ -328,7 +321,7 @@ fn advise(a: &options::AdviseOptions, opts: &Options, out: &mut Output) -> Resul
     let mut report = Report::new(Some(plan.build_info()));
     let result = advise::run(&plan, a, &mut report, out);
     if report.advice.is_some() {
-        emit(&report, opts, None, out)?;
+        emit(&report, opts, out)?;
     }
     result.map(|()| Outcome::Passed)
 }
