@@ -90,6 +90,13 @@ pub fn exit_code(result: &Result<Outcome>) -> u8 {
 }
 
 pub fn run(opts: &Options, out: &mut Output) -> Result<Outcome> {
+    // A typo in a path to write fails now, not after a long build and probe.
+    if let Some(path) = &opts.output {
+        output::check_writable(path)?;
+    }
+    if let Some(Some(path)) = &opts.gate.save_baseline {
+        output::check_writable(path)?;
+    }
     let mut report = match &opts.command {
         Command::Inspect { files } => inspect_files(files, &opts.size, out)?,
         Command::Check(build) => check(
@@ -101,43 +108,68 @@ pub fn run(opts: &Options, out: &mut Output) -> Result<Outcome> {
         Command::Explain { rule } => return explain(rule.as_deref(), opts, out),
         Command::Advise(a) => return advise(a, opts, out),
     };
-    report.verdict = gate::verdict(&report);
+    // `--why` that matches nothing: exit 2 before anything is written or saved.
+    if let Some(e) = graph::unmatched(&report, &opts.size) {
+        return Err(e);
+    }
+    gate::conclude(&mut report);
+    let unfinished = unfinished(&report);
     let outcome = match report.verdict {
         report::Verdict::Fail if !opts.gate.warn_only => Outcome::GateFailed,
         _ => Outcome::Passed,
     };
     if let Some(requested) = &opts.gate.save_baseline {
-        save_baseline(&report, requested.as_deref(), outcome, out)?;
-    }
-    if let Some(e) = graph::unmatched(&report, &opts.size) {
-        return Err(e);
+        let refused = match (&unfinished, outcome) {
+            (Some((_, why)), _) => Some(*why),
+            (None, Outcome::GateFailed) => {
+                Some("the gate failed (--warn-only accepts it and saves)")
+            }
+            (None, Outcome::Passed) => None,
+        };
+        save_baseline(&report, requested.as_deref(), refused, out)?;
     }
     if let Some(e) = attribute::unmatched_filter(&report, &opts.size) {
         return Err(e);
     }
     emit(&report, opts, out)?;
     render::github::announce(&report, out);
-    if let Some(e) = inspect::batch::incomplete(&report) {
-        return Err(e);
+    match unfinished {
+        Some((e, _)) => Err(e),
+        None => Ok(outcome),
     }
-    if let Some(msg) = probe::all_failed(&report) {
-        return Err(Error::ProbeFailed(msg));
-    }
-    Ok(outcome)
 }
 
-/// `--save-baseline`: unless the gate failed, which must not quietly become the next baseline.
+/// Why a run that has its report could not do all of its job (exit code 2), with a few words
+/// for the baseline it then does not save. The same conditions as [`gate::unfinished`], which
+/// makes such a run's verdict at least `inconclusive`.
+fn unfinished(report: &Report) -> Option<(Error, &'static str)> {
+    let found = inspect::batch::incomplete(report)
+        .map(|e| (e, "files could not be inspected"))
+        .or_else(|| {
+            probe::all_failed(report).map(|m| {
+                (
+                    Error::ProbeFailed(m),
+                    "a probed binary had no run that got ready",
+                )
+            })
+        });
+    debug_assert_eq!(found.is_some(), gate::unfinished(report));
+    found
+}
+
+/// `--save-baseline`: unless the run failed (`refused` says how), which must not quietly
+/// become the next baseline.
 fn save_baseline(
     report: &Report,
     requested: Option<&Path>,
-    outcome: Outcome,
+    refused: Option<&str>,
     out: &mut Output,
 ) -> Result<()> {
     let path = gate::save_path(requested, report)
         .ok_or_else(|| Error::Usage("--save-baseline: no workspace to save beside".into()))?;
-    if outcome == Outcome::GateFailed {
+    if let Some(why) = refused {
         out.warn(&format!(
-            "baseline not saved to {}: checks failed (--warn-only accepts them and saves)",
+            "baseline not saved to {}: {why}; the previous file is left as it was",
             path.display()
         ));
         return Ok(());
@@ -147,6 +179,8 @@ fn save_baseline(
     Ok(())
 }
 
+/// The report in its format, to stdout or `--output`. A run with a report writes it also when
+/// it then exits 2: its verdict (at least `inconclusive`) and reasons say why.
 fn emit(report: &Report, opts: &Options, out: &mut Output) -> Result<()> {
     let text = match opts.format {
         Format::Json => {

@@ -186,8 +186,15 @@ pub enum Ready {
 }
 
 impl Ready {
-    /// Parse `exit`, `line:REGEX`, `tcp[:PORT]`, `http[:PORT][/PATH][#STATUS]`.
+    /// Parse `exit`, `line:REGEX`, `tcp[:PORT]`, `http[:PORT][/PATH][#STATUS]`. Without a
+    /// port, `http` is followed directly by its path or status: `http/health`, `http#204`
+    /// (`http:/health` too).
     pub fn parse(s: &str) -> Result<Ready, String> {
+        if let Some(rest) = s.strip_prefix("http")
+            && (rest.is_empty() || rest.starts_with([':', '/', '#']))
+        {
+            return parse_http(rest.strip_prefix(':').unwrap_or(rest));
+        }
         let (kind, rest) = match s.split_once(':') {
             Some((k, r)) => (k, Some(r)),
             None => (s, None),
@@ -201,38 +208,6 @@ impl Ready {
             ("line", _) => Err("`line` needs a regular expression: `line:REGEX`".into()),
             ("tcp", None) => Ok(Ready::Tcp(None)),
             ("tcp", Some(p)) => parse_port(p).map(|p| Ready::Tcp(Some(p))),
-            ("http", None) => Ok(Ready::Http {
-                port: None,
-                path: "/".into(),
-                status: None,
-            }),
-            ("http", Some(rest)) => {
-                // The status after `#`: a fragment is never sent to a server, so `#` cannot be
-                // part of a request path and the split is unambiguous.
-                let (rest, status) = match rest.rsplit_once('#') {
-                    Some((r, st)) => match st.parse::<u16>() {
-                        Ok(n) if (100..=599).contains(&n) => (r, Some(n)),
-                        _ => return Err(format!("`{st}` is not an HTTP status (100-599)")),
-                    },
-                    None => (rest, None),
-                };
-                let (port, path) = match rest.find('/') {
-                    Some(0) => (None, rest),
-                    Some(i) => (Some(parse_port(&rest[..i])?), &rest[i..]),
-                    None if rest.is_empty() => (None, "/"),
-                    None => (Some(parse_port(rest)?), "/"),
-                };
-                if path.chars().any(|c| c.is_whitespace() || c.is_control()) {
-                    return Err(format!(
-                        "`{path}`: a request path has no spaces or controls"
-                    ));
-                }
-                Ok(Ready::Http {
-                    port,
-                    path: path.to_string(),
-                    status,
-                })
-            }
             _ => Err(format!(
                 "`{s}`: expected `exit`, `line:REGEX`, `tcp[:PORT]` or `http[:PORT][/PATH][#STATUS]`"
             )),
@@ -268,6 +243,35 @@ impl std::fmt::Display for Ready {
             }
         }
     }
+}
+
+/// What follows `http` and its optional `:`: `[PORT][/PATH][#STATUS]`.
+fn parse_http(rest: &str) -> Result<Ready, String> {
+    // The status after `#`: a fragment is never sent to a server, so `#` cannot be part of a
+    // request path and the split is unambiguous.
+    let (rest, status) = match rest.rsplit_once('#') {
+        Some((r, st)) => match st.parse::<u16>() {
+            Ok(n) if (100..=599).contains(&n) => (r, Some(n)),
+            _ => return Err(format!("`{st}` is not an HTTP status (100-599)")),
+        },
+        None => (rest, None),
+    };
+    let (port, path) = match rest.find('/') {
+        Some(0) => (None, rest),
+        Some(i) => (Some(parse_port(&rest[..i])?), &rest[i..]),
+        None if rest.is_empty() => (None, "/"),
+        None => (Some(parse_port(rest)?), "/"),
+    };
+    if path.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Err(format!(
+            "`{path}`: a request path has no spaces or controls"
+        ));
+    }
+    Ok(Ready::Http {
+        port,
+        path: path.to_string(),
+        status,
+    })
 }
 
 fn parse_port(s: &str) -> Result<u16, String> {

@@ -2,7 +2,6 @@
 //! is an error naming it, before anything is built), written atomically (a temporary file in
 //! the same directory, renamed over the old one: a crash never leaves half a file).
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -83,51 +82,15 @@ pub fn parse(path: &Path, bytes: &[u8]) -> Result<Report> {
     })
 }
 
-/// Write `report` to `path` atomically, creating no partial file on failure.
+/// Write `report` to `path` atomically, creating no partial file on failure. Errors name
+/// `path` (not the temporary file beside it).
 pub fn save(report: &Report, path: &Path) -> Result<()> {
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".aotcheck-baseline.")
-        .suffix(".tmp")
-        .tempfile_in(&dir)
-        .map_err(|source| Error::Write {
-            path: dir.clone(),
-            source,
-        })?;
-    let tmp_path = tmp.path().to_path_buf();
-    let io = |source: std::io::Error| Error::Write {
-        path: tmp_path.clone(),
-        source,
-    };
     let mut json = serde_json::to_vec_pretty(report)
         .map_err(|e| Error::malformed(path, format!("cannot serialise the report: {e}")))?;
     json.push(b'\n');
-    tmp.write_all(&json).map_err(io)?;
-    tmp.as_file().sync_all().map_err(io)?;
-    // A baseline is meant to be committed and read by others: not the temp file's 0600.
-    set_readable(tmp.path(), path);
-    tmp.persist(path).map_err(|e| Error::Write {
-        path: path.to_path_buf(),
-        source: e.error,
-    })?;
-    Ok(())
+    // A baseline is meant to be committed and read by others: 0644 unless it had a mode.
+    crate::output::write_atomically(path, &json, ".aotcheck-baseline.")
 }
-
-#[cfg(unix)]
-fn set_readable(tmp: &Path, target: &Path) {
-    use std::os::unix::fs::PermissionsExt;
-    let mode = std::fs::metadata(target)
-        .map(|m| m.permissions().mode() & 0o777)
-        .unwrap_or(0o644);
-    // Best effort: a baseline with restrictive permissions is still a baseline.
-    let _ = std::fs::set_permissions(tmp, std::fs::Permissions::from_mode(mode));
-}
-
-#[cfg(not(unix))]
-fn set_readable(_tmp: &Path, _target: &Path) {}
 
 /// How `report` was made: the build info, link modes, the lock file's hash and the commit.
 pub fn provenance(report: &Report, root: &Path) -> Provenance {

@@ -11,20 +11,11 @@ use std::collections::BTreeMap;
 
 use super::entry_points::new_entry_points;
 use super::runtime;
-use crate::format::{artifact_label, grew_from_little, percent, signed_size, size, size_change};
+use crate::format::{artifact_label, grew_from_little, percent, signed_size, size};
 use crate::plan::Thresholds;
 use crate::report::{
     Artifact, BaselineSummary, Check, CheckId, Linkage, Provenance, Report, Unit, Verdict,
 };
-
-/// Figures whose decrease is worth a new baseline (a section moving a few bytes is not).
-fn improvement(id: &CheckId) -> bool {
-    id.is_whole_size()
-        || matches!(
-            id,
-            CheckId::BaselineNeeded | CheckId::BaselineStartup | CheckId::BaselineRss
-        )
-}
 
 /// Compare `current` with `base`: checks go to each artifact, the summary to
 /// `current.baseline`. `thresholds` gives each binary's thresholds.
@@ -47,10 +38,10 @@ pub fn compare(
             continue;
         };
         let th = thresholds(a);
-        let checks = artifact_checks(b, a, &th);
-        cmp.improved |= checks
-            .iter()
-            .any(|c| improvement(&c.id) && c.delta.is_some_and(|d| d < 0.0));
+        let (checks, gains) = artifact_checks(b, a, &th);
+        let label = artifact_label(a);
+        cmp.shrank
+            .extend(gains.iter().map(|c| format!("{label}: {}", c.message)));
         a.checks.extend(checks);
     }
     for b in &base.artifacts {
@@ -59,6 +50,8 @@ pub fn compare(
                 .push(format!("{}: only in the baseline", artifact_label(b)));
         }
     }
+    // The hint, until the verdict says whether the gate failed (`super::conclude`).
+    cmp.improved = !cmp.shrank.is_empty();
     current.baseline = Some(cmp);
 }
 
@@ -98,7 +91,10 @@ fn list(v: &[String]) -> String {
     }
 }
 
-fn artifact_checks(b: &Artifact, a: &Artifact, th: &Thresholds) -> Vec<Check> {
+/// Every check of one binary against its baseline, and (cloned) those that are a gain worth a
+/// new baseline: a smaller whole-binary size, fewer libraries, a startup faster beyond the
+/// noise, an RSS that shrank as much as would fail it (a section moving a few bytes is not).
+fn artifact_checks(b: &Artifact, a: &Artifact, th: &Thresholds) -> (Vec<Check>, Vec<Check>) {
     let (bb, ab) = (&b.binary, &a.binary);
     let mut v = vec![size_check(
         CheckId::BaselineFileSize,
@@ -160,9 +156,24 @@ fn artifact_checks(b: &Artifact, a: &Artifact, th: &Thresholds) -> Vec<Check> {
         }
         v.extend(crates);
     }
-    v.extend(runtime::startup(b, a, th));
-    v.extend(runtime::memory(b, a, th));
-    v
+    let mut gains: Vec<Check> = v
+        .iter()
+        .filter(|c| {
+            (c.id.is_whole_size() || c.id == CheckId::BaselineNeeded)
+                && c.delta.is_some_and(|d| d < 0.0)
+        })
+        .cloned()
+        .collect();
+    for (c, gain) in [runtime::startup(b, a, th), runtime::memory(b, a, th)]
+        .into_iter()
+        .flatten()
+    {
+        if gain {
+            gains.push(c.clone());
+        }
+        v.push(c);
+    }
+    (v, gains)
 }
 
 /// The parts of a binary compared one by one.
@@ -242,11 +253,11 @@ pub fn size_check(
                 Verdict::Warn => format!(": over {:.0}%", th.size_warn * 100.0),
                 _ => String::new(),
             };
-            if grew_from_little(base, cur, th.size_fail_min) {
-                format!(
-                    "{what} is {}{why}",
-                    size_change(base, cur, th.size_fail_min)
-                )
+            if base == 0 {
+                format!("{what} is new: {}{why}", size(cur))
+            } else if grew_from_little(base, cur, th.size_fail_min) {
+                // A percentage of a small base would mislead: the two sizes.
+                format!("{what} grew from {} to {}{why}", size(base), size(cur))
             } else {
                 format!(
                     "{what} grew by {} ({}) to {}{why}",
@@ -346,6 +357,46 @@ mod tests {
         assert_eq!(c.verdict, Verdict::Pass);
         assert_eq!(c.delta, Some(-10_000.0));
         assert!(c.message.contains("shrank"), "{}", c.message);
+    }
+
+    /// A section that existed in the baseline is not "new" when it grows from a small base
+    /// (the QA run read "section .got is new: 2.64 KiB (was 2.24 KiB)").
+    #[test]
+    fn growth_from_a_small_base_is_growth_not_new() {
+        let th = Thresholds::default();
+        let got = size_check(
+            CheckId::BaselineSection(".got".into()),
+            "section .got",
+            2294,
+            2703,
+            &th,
+            false,
+        );
+        assert_eq!(got.message, "section .got grew from 2.24 KiB to 2.64 KiB");
+        let tiny = size_check(
+            CheckId::BaselineCrate("tiny".into()),
+            "crate tiny",
+            57,
+            300_000,
+            &th,
+            false,
+        );
+        assert_eq!(
+            tiny.message,
+            "crate tiny grew from 57 B to 293 KiB: over 5% and 4.00 KiB"
+        );
+        let fresh = size_check(
+            CheckId::BaselineCrate("regex_lite".into()),
+            "crate regex_lite",
+            0,
+            300_000,
+            &th,
+            false,
+        );
+        assert_eq!(
+            fresh.message,
+            "crate regex_lite is new: 293 KiB: over 5% and 4.00 KiB"
+        );
     }
 
     fn binary_with(crates: &[(&str, u64, &[&str])]) -> crate::report::Binary {

@@ -81,7 +81,18 @@ pub fn check(plan: &Plan, base: Option<(&str, &Report)>, report: &mut Report) {
     }
 }
 
-/// The run's verdict: the worst check, and `fail` for an error-severity finding not allowed.
+/// The run has a report but could not do all of its job (exit code 2): files `inspect` could
+/// not read, or a probed binary with no run that got ready. Such a run is never a `pass`.
+pub fn unfinished(report: &Report) -> bool {
+    !report.failed.is_empty()
+        || report
+            .artifacts
+            .iter()
+            .any(|a| a.probe.as_ref().is_some_and(|p| p.runs == 0))
+}
+
+/// The run's verdict: the worst check, `fail` for an error-severity finding not allowed, and at
+/// least `inconclusive` for a run that could not finish ([`unfinished`]).
 pub fn verdict(report: &Report) -> Verdict {
     let checks = report
         .artifacts
@@ -93,7 +104,22 @@ pub fn verdict(report: &Report) -> Verdict {
             .filter(|f| f.fails_gate())
             .map(|_| Verdict::Fail)
     });
-    checks.chain(findings).max().unwrap_or(Verdict::Pass)
+    let unfinished = unfinished(report).then_some(Verdict::Inconclusive);
+    checks
+        .chain(findings)
+        .chain(unfinished)
+        .max()
+        .unwrap_or(Verdict::Pass)
+}
+
+/// The run's verdict into `report`; the hint to save a new baseline stays only when something
+/// shrank and the run neither failed nor stopped short ([`unfinished`]).
+pub fn conclude(report: &mut Report) {
+    report.verdict = verdict(report);
+    let keep = report.verdict != Verdict::Fail && !unfinished(report);
+    if let Some(b) = report.baseline.as_mut() {
+        b.improved = keep && !b.shrank.is_empty();
+    }
 }
 
 /// Where `--save-baseline` without a file name writes.

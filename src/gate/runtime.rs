@@ -27,11 +27,18 @@ impl Timing {
     }
 }
 
-pub fn startup(b: &Artifact, a: &Artifact, th: &Thresholds) -> Option<Check> {
-    startup_check(&Timing::of(b), &Timing::of(a), th)
+/// The startup check, and whether it is faster beyond the noise (worth a new baseline).
+pub fn startup(b: &Artifact, a: &Artifact, th: &Thresholds) -> Option<(Check, bool)> {
+    judged_startup(&Timing::of(b), &Timing::of(a), th)
 }
 
 pub fn startup_check(b: &Timing, a: &Timing, th: &Thresholds) -> Option<Check> {
+    judged_startup(b, a, th).map(|(c, _)| c)
+}
+
+/// [`startup_check`], and whether the 95% interval of the ratio lies entirely below 1: a
+/// median that moved within the noise is no gain to keep.
+fn judged_startup(b: &Timing, a: &Timing, th: &Thresholds) -> Option<(Check, bool)> {
     let (mb, ma) = (b.median, a.median);
     let mut c = Check::new(
         CheckId::BaselineStartup,
@@ -45,15 +52,15 @@ pub fn startup_check(b: &Timing, a: &Timing, th: &Thresholds) -> Option<Check> {
         (Some(x), Some(y)) if x > 0.0 => (x, y),
         (Some(_), Some(_)) => {
             c.message = "the baseline's startup median is zero: no ratio".into();
-            return Some(c);
+            return Some((c, false));
         }
         (None, Some(_)) => {
             c.message = "not measured in the baseline (no probe)".into();
-            return Some(c);
+            return Some((c, false));
         }
         (Some(_), None) => {
             c.message = "not measured in this run (no probe)".into();
-            return Some(c);
+            return Some((c, false));
         }
     };
     let ratio = ma / mb;
@@ -102,10 +109,13 @@ pub fn startup_check(b: &Timing, a: &Timing, th: &Thresholds) -> Option<Check> {
         ),
         None => (Verdict::Pass, head),
     };
-    Some(c)
+    let faster = c.verdict == Verdict::Pass && interval.is_some_and(|i| i.high < 1.0);
+    Some((c, faster))
 }
 
-pub fn memory(b: &Artifact, a: &Artifact, th: &Thresholds) -> Option<Check> {
+/// The RSS check, and whether it shrank as much as would fail it the other way (over
+/// `memory_fail` and `memory_fail_min`): less is noise, not a gain to keep.
+pub fn memory(b: &Artifact, a: &Artifact, th: &Thresholds) -> Option<(Check, bool)> {
     let (x, y) = (measure::rss_bytes(b), measure::rss_bytes(a));
     let mut c = Check::new(
         CheckId::BaselineRss,
@@ -119,11 +129,11 @@ pub fn memory(b: &Artifact, a: &Artifact, th: &Thresholds) -> Option<Check> {
         (Some(x), Some(y)) => (x, y),
         (None, Some(_)) => {
             c.message = "RSS not measured in the baseline (no probe)".into();
-            return Some(c);
+            return Some((c, false));
         }
         (Some(_), None) => {
             c.message = "RSS not measured in this run (no probe)".into();
-            return Some(c);
+            return Some((c, false));
         }
     };
     let delta = i128::from(y) - i128::from(x);
@@ -145,7 +155,8 @@ pub fn memory(b: &Artifact, a: &Artifact, th: &Thresholds) -> Option<Check> {
         signed_size(delta),
         percent(change)
     );
-    Some(c)
+    let shrank = -change > th.memory_fail && -delta >= i128::from(th.memory_fail_min);
+    Some((c, shrank))
 }
 
 #[cfg(test)]
@@ -198,6 +209,22 @@ mod tests {
             verdict(&timing(2.0, 0.05, 30), &timing(1.0, 0.05, 30)),
             Verdict::Pass
         );
+    }
+
+    /// The QA's failing run hinted "something shrank" for a median 23% lower within the noise.
+    #[test]
+    fn only_a_startup_faster_beyond_the_noise_is_a_gain() {
+        let th = Thresholds::default();
+        let judged = |b: &Timing, a: &Timing| judged_startup(b, a, &th).expect("measured");
+        let (c, faster) = judged(&timing(1.26, 2.0, 5), &timing(0.97, 2.0, 5));
+        assert_eq!((c.verdict, faster), (Verdict::Pass, false), "{}", c.message);
+        let (c, faster) = judged(&timing(2.0, 0.05, 30), &timing(1.0, 0.05, 30));
+        assert_eq!((c.verdict, faster), (Verdict::Pass, true), "{}", c.message);
+        let only = |m: f64| Timing {
+            median: Some(m),
+            samples: None,
+        };
+        assert!(!judged(&only(2.0), &only(1.0)).1);
     }
 
     #[test]

@@ -4,6 +4,7 @@
 use std::fmt::Write as _;
 
 use super::Style;
+use super::reasons::{Reason, reasons};
 use crate::output::{BAD, DIM, GOOD, HEADER, WARN, paint};
 use crate::report::{Artifact, Check, Report, Verdict};
 
@@ -112,10 +113,13 @@ fn short(v: Verdict) -> &'static str {
     }
 }
 
-/// The run's verdict, once, at the end; and the hint to save a new baseline after shrinkage.
+/// The run's verdict, once, at the end, with what made it (failed checks, error findings,
+/// crashes, binaries that never got ready, files not inspected: `super::reasons`); and the hint
+/// to save a new baseline after shrinkage.
 pub fn footer(s: &mut String, report: &Report, st: &Style) {
+    let reasons = reasons(report);
     let any_checks = report.artifacts.iter().any(|a| !a.checks.is_empty());
-    if !any_checks && report.verdict == Verdict::Pass {
+    if !any_checks && reasons.is_empty() && report.verdict == Verdict::Pass {
         return;
     }
     let failed: usize = report
@@ -128,10 +132,39 @@ pub fn footer(s: &mut String, report: &Report, st: &Style) {
                 .count()
         })
         .sum();
-    let text = match report.verdict {
-        Verdict::Fail if failed > 0 => format!("fail: {failed} checks failed"),
-        Verdict::Fail => "fail: error findings".to_string(),
-        v => v.as_str().to_string(),
+    let count = |f: &dyn Fn(&Reason) -> bool| reasons.iter().filter(|r| f(r)).count();
+    let mut why = Vec::new();
+    for (n, one, many) in [
+        (failed, "check failed", "checks failed"),
+        (
+            count(&|r| matches!(r, Reason::Finding { .. })),
+            "error finding",
+            "error findings",
+        ),
+        (
+            count(&|r| matches!(r, Reason::Hostile { fails: true, .. })),
+            "crash under --hostile",
+            "crashes under --hostile",
+        ),
+        (
+            count(&|r| matches!(r, Reason::NotReady { .. })),
+            "binary with no probe run that got ready",
+            "binaries with no probe run that got ready",
+        ),
+        (
+            count(&|r| matches!(r, Reason::NotInspected { .. })),
+            "file not inspected",
+            "files not inspected",
+        ),
+    ] {
+        if n > 0 {
+            why.push(format!("{n} {}", if n == 1 { one } else { many }));
+        }
+    }
+    let text = if why.is_empty() || report.verdict == Verdict::Pass {
+        report.verdict.as_str().to_string()
+    } else {
+        format!("{}: {}", report.verdict.as_str(), why.join(", "))
     };
     let _ = writeln!(
         s,
@@ -139,11 +172,21 @@ pub fn footer(s: &mut String, report: &Report, st: &Style) {
         paint(st.color, HEADER, "verdict"),
         paint(st.color, verdict_style(report.verdict), &text)
     );
-    if report.baseline.as_ref().is_some_and(|c| c.improved) {
+    // The files not inspected are listed just above.
+    for r in reasons
+        .iter()
+        .filter(|r| !matches!(r, Reason::NotInspected { .. }))
+    {
+        let _ = writeln!(s, "  - {}: {}", r.subject(), r.short());
+    }
+    if let Some(c) = report.baseline.as_ref().filter(|c| c.improved) {
         let _ = writeln!(
             s,
-            "{}: something shrank; save a new baseline with --save-baseline to keep the gain",
+            "{}: something shrank; save a new baseline with --save-baseline to keep the gain:",
             paint(st.color, GOOD, "hint")
         );
+        for what in &c.shrank {
+            let _ = writeln!(s, "  - {what}");
+        }
     }
 }

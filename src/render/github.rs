@@ -1,5 +1,6 @@
-//! GitHub Actions: annotations for failed and warned checks, and the Markdown report appended
-//! to the job summary. Used only when `GITHUB_ACTIONS=true`.
+//! GitHub Actions: annotations for failed and warned checks and for the verdict's other reasons
+//! (`super::reasons`), and the Markdown report appended to the job summary. Used only when
+//! `GITHUB_ACTIONS=true`.
 //!
 //! The annotations go to stderr. GitHub documents workflow commands as lines written to stdout,
 //! but the runner reads them from both streams of a `run` step, and stdout carries the report
@@ -8,6 +9,7 @@
 use std::fmt::Write as _;
 use std::io::Write as _;
 
+use super::reasons::reasons;
 use crate::format::artifact_label;
 use crate::output::Output;
 use crate::report::{Check, Report, Verdict};
@@ -36,17 +38,31 @@ fn alerts(report: &Report) -> Vec<(String, &Check)> {
     v
 }
 
-/// One `::error`/`::warning` line per failed or warned check.
+/// One `::error`/`::warning` line per failed or warned check, and per error finding, crash
+/// under `--hostile`, probed binary with no run that got ready and file not inspected (the
+/// last two stop the run with exit code 2: errors too).
 pub fn annotations(report: &Report) -> String {
     let mut s = String::new();
-    for (label, c) in alerts(report) {
-        let kind = match c.verdict {
-            Verdict::Fail => "error",
+    let mut line = |verdict: Verdict, title: String, message: &str| {
+        let kind = match verdict {
+            Verdict::Fail | Verdict::Inconclusive => "error",
             Verdict::Warn => "warning",
-            _ => continue,
+            Verdict::Pass => return,
         };
-        let title = property(&format!("cargo-aotcheck: {label}: {}", c.id));
-        let _ = writeln!(s, "::{kind} title={title}::{}", data(&c.message));
+        let title = property(&format!("cargo-aotcheck: {title}"));
+        let _ = writeln!(s, "::{kind} title={title}::{}", data(message));
+    };
+    for (label, c) in alerts(report) {
+        if c.verdict != Verdict::Inconclusive {
+            line(c.verdict, format!("{label}: {}", c.id), &c.message);
+        }
+    }
+    for r in reasons(report) {
+        line(
+            r.verdict(),
+            format!("{}: {}", r.subject(), r.what()),
+            &r.line(),
+        );
     }
     s
 }

@@ -30,15 +30,7 @@ pub fn render(s: &mut String, runs: &[HostileRun], color: bool) {
             r.condition,
             outcome_word(color, r.outcome)
         );
-        match (&r.signal, r.exit_code) {
-            (Some(sig), _) => {
-                let _ = write!(line, " ({sig})");
-            }
-            (None, Some(code)) if r.outcome == HostileOutcome::Crashed => {
-                let _ = write!(line, " (exit status {code})");
-            }
-            _ => {}
-        }
+        line.push_str(&super::reasons::how(r));
         if let Some(d) = r.dynamic_outcome {
             let _ = write!(line, "; dynamic build: {}", outcome_word(color, d));
             if d == HostileOutcome::Ok {

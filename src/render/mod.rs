@@ -10,6 +10,7 @@ pub mod human;
 mod image;
 pub mod markdown;
 pub mod probe;
+pub mod reasons;
 mod size;
 mod why;
 

@@ -306,6 +306,10 @@ pub struct BaselineSummary {
     pub mismatches: Vec<String>,
     /// Binaries of one report without a counterpart in the other (package, name, link mode).
     pub unmatched: Vec<String>,
-    /// Something shrank: a hint to save a new baseline.
+    /// Something shrank (`shrank`) and the gate did not fail: a hint to save a new baseline.
     pub improved: bool,
+    /// What shrank beyond the noise, one check message each, prefixed with its binary: a
+    /// whole-binary size, the libraries needed, startup (95% interval below 1), RSS.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub shrank: Vec<String>,
 }

@@ -481,3 +481,51 @@ fn interrupt_during_baseline_ref_removes_the_worktree_and_keeps_the_baseline() {
     );
     assert!(!stalled(), "the stalled build script was left running");
 }
+
+/// The QA's first item: a run failed by an error finding (AOT004 in std, `audit-lookup`) said
+/// "❌ fail" in Markdown and gave no annotation. The rule and crate are named in both, as the
+/// JSON of the same build has them.
+#[test]
+fn an_error_finding_is_named_in_markdown_and_annotations() {
+    let v = parse(&run(&mut check_fixture("audit-lookup", &[])));
+    let f = &v["artifacts"]
+        .as_array()
+        .expect("artifacts")
+        .iter()
+        .find(|a| a["link_mode"] == "static")
+        .expect("static artifact")["findings"][0];
+    let (rule, krate) = (str_of(f, "rule"), str_of(f, "crate"));
+    assert_eq!(
+        (rule, krate, str_of(f, "severity")),
+        ("AOT004", "std", "error")
+    );
+    let dir = tempfile::tempdir().expect("tempdir");
+    let summary = dir.path().join("summary.md");
+    let r = run(
+        human_fixture("audit-lookup", &["--no-probe", "--format", "markdown"])
+            .env("GITHUB_ACTIONS", "true")
+            .env("GITHUB_STEP_SUMMARY", &summary),
+    );
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    let row = r
+        .stdout
+        .lines()
+        .find(|l| l.contains(&format!("| `{rule}` | `{krate}` |")))
+        .unwrap_or_else(|| panic!("no row for {rule} in {krate}:\n{}", r.stdout));
+    assert!(row.starts_with("| `audit-lookup` (static) |"), "{row}");
+    assert!(
+        row.contains(str_of(f, "title")) && row.ends_with("❌ fail |"),
+        "{row}"
+    );
+    let error = r
+        .stderr
+        .lines()
+        .find(|l| l.starts_with("::error title=") && l.contains(rule))
+        .unwrap_or_else(|| panic!("no ::error for {rule} in\n{}", r.stderr));
+    assert!(
+        error.contains("audit-lookup (static)%3A AOT004::") && error.contains(krate),
+        "{error}"
+    );
+    let md = std::fs::read_to_string(&summary).expect("summary");
+    assert!(md.contains(row), "{md}");
+}

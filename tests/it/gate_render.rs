@@ -194,3 +194,180 @@ fn human_checks_section() {
     let head = &text[..text.find("app (package").expect("artifact title")];
     insta::assert_snapshot!("human_checks", format!("{head}…\n{}", &text[from..]));
 }
+
+/// A report failed by a crash `--hostile` reproduced (its AOT004 finding made an error), beside
+/// a binary whose probe never got ready: the reasons the checks table does not hold.
+fn failed_without_checks() -> cargo_aotcheck::report::Report {
+    use cargo_aotcheck::report::{FailedRun, Finding, HostileOutcome, HostileRun, Probe, Severity};
+    let mut r = hand_built();
+    let mut twin = r.artifacts[0].clone();
+    r.artifacts[0].checks.clear();
+    r.artifacts[0].findings.push(Finding {
+        rule: "AOT004".into(),
+        title: "glibc NSS lookups (users, hosts, services)".into(),
+        severity: Severity::Error,
+        krate: "std|x".into(),
+        version: "1.95.0".into(),
+        feature: None,
+        path: vec!["app".into(), "std|x".into()],
+        evidence: vec!["crashed under no-home".into()],
+        allowed: false,
+        reason: None,
+        advice: "Ship the dynamic build.".into(),
+        reproduced: true,
+        reproduce: Some("env -u HOME ./app".into()),
+        reachable: None,
+        chain: Vec::new(),
+    });
+    r.artifacts[0].hostile.push(HostileRun {
+        condition: "no-home".into(),
+        description: "HOME unset and the user unknown".into(),
+        outcome: HostileOutcome::Crashed,
+        signal: Some("SIGSEGV".into()),
+        exit_code: None,
+        dynamic_outcome: Some(HostileOutcome::Ok),
+        reproduce: Some("env -u HOME ./app".into()),
+        detail: None,
+    });
+    twin.name = "server".into();
+    twin.checks.clear();
+    twin.probe = Some(Probe {
+        ready: "tcp".into(),
+        requested_runs: 2,
+        failures: 2,
+        failed_runs: vec![FailedRun {
+            run: 1,
+            warmup: false,
+            kind: "killed-by-signal".into(),
+            message: "killed by SIGABRT before ready".into(),
+            exit_code: None,
+            signal: Some("SIGABRT".into()),
+            core_dumped: false,
+            stderr_tail: String::new(),
+            stdout_tail: String::new(),
+        }],
+        ..Probe::default()
+    });
+    r.artifacts.push(twin);
+    r.baseline = None;
+    r.warnings.clear();
+    r.verdict = cargo_aotcheck::gate::verdict(&r);
+    r
+}
+
+/// The QA found the PR comment and the annotations said "❌ fail" and nothing else when an
+/// error finding or a `--hostile` crash failed the run.
+#[test]
+fn markdown_and_annotations_name_findings_crashes_and_unready_binaries() {
+    let r = failed_without_checks();
+    assert_eq!(r.verdict, cargo_aotcheck::report::Verdict::Fail);
+    let md = cargo_aotcheck::render::markdown::render(&r);
+    let parsed = parse_markdown(&md);
+    for (header, row) in &parsed.rows {
+        assert_eq!(header, row, "a row of the wrong width in\n{md}");
+    }
+    for id in ["AOT004", "std|x", "no-home"] {
+        assert!(parsed.code.iter().any(|c| c == id), "no `{id}` in\n{md}");
+    }
+    let text = parsed.text.join("");
+    for said in [
+        "glibc NSS lookups (users, hosts, services): error: std|x v1.95.0, a crash reproduced by --hostile",
+        "crashed (SIGSEGV); dynamic build: ok: the static linkage is the cause",
+        "no probe run got ready: killed by SIGABRT before ready",
+    ] {
+        assert!(text.contains(said), "`{said}` not in\n{text}\n{md}");
+    }
+    insta::assert_snapshot!("markdown_reasons", md);
+
+    let notes = cargo_aotcheck::render::github::annotations(&r);
+    let lines: Vec<&str> = notes.lines().collect();
+    assert_eq!(lines.len(), 3, "{notes}");
+    assert!(
+        lines[0].starts_with("::error title=cargo-aotcheck%3A app (package app|`x`%2C static)%3A AOT004::AOT004 glibc NSS lookups"),
+        "{notes}"
+    );
+    assert!(lines[1].contains("hostile no-home::"), "{notes}");
+    assert!(
+        lines[2].starts_with("::error title=cargo-aotcheck%3A server"),
+        "{notes}"
+    );
+
+    let style = cargo_aotcheck::render::Style {
+        color: false,
+        verbose: false,
+        all_crates: false,
+    };
+    let text = cargo_aotcheck::render::human::render(&r, &style);
+    let footer = &text[text.rfind("\nverdict").expect("verdict line")..];
+    insta::assert_snapshot!("human_reasons", footer);
+}
+
+/// The QA's failing run ended with "hint: something shrank" (and JSON `improved: true`) for a
+/// startup median that moved within the noise. The hint names what shrank, and only a gate
+/// that did not fail gives it.
+#[test]
+fn the_shrink_hint_names_what_shrank_and_never_follows_a_failure() {
+    use cargo_aotcheck::report::{Finding, Severity, Verdict};
+    let mut base = hand_built();
+    base.baseline = None;
+    base.artifacts[0].checks.clear();
+    let mut cur = base.clone();
+    cur.artifacts[0].binary.file_size -= 10_240;
+    let th = |_: &cargo_aotcheck::report::Artifact| cargo_aotcheck::plan::Thresholds::default();
+    cargo_aotcheck::gate::compare(&mut cur, &base, "base.json", &th);
+    let mut failing = cur.clone();
+    cargo_aotcheck::gate::conclude(&mut cur);
+    assert_eq!(cur.verdict, Verdict::Pass);
+    let c = cur.baseline.as_ref().expect("compared");
+    assert!(c.improved);
+    assert_eq!(
+        c.shrank,
+        ["app (package app|`x`, static): file size shrank by 10.0 KiB (-0.9%) to 1.10 MiB"]
+    );
+    let style = cargo_aotcheck::render::Style {
+        color: false,
+        verbose: false,
+        all_crates: false,
+    };
+    let text = cargo_aotcheck::render::human::render(&cur, &style);
+    assert!(
+        text.contains(
+            "hint: something shrank; save a new baseline with --save-baseline to keep the gain:\n  - app (package app|`x`, static): file size shrank by 10.0 KiB"
+        ),
+        "{text}"
+    );
+    let md = cargo_aotcheck::render::markdown::render(&cur);
+    assert!(
+        md.contains(
+            "to keep the gain:\n\n- app (package app\\|\\`x\\`, static): file size shrank by 10.0 KiB"
+        ),
+        "{md}"
+    );
+
+    failing.artifacts[0].findings.push(Finding {
+        rule: "AOT001".into(),
+        title: "dynamic loading / plugins".into(),
+        severity: Severity::Error,
+        krate: "libloading".into(),
+        version: "0.8.9".into(),
+        feature: None,
+        path: vec!["app".into(), "libloading".into()],
+        evidence: Vec::new(),
+        allowed: false,
+        reason: None,
+        advice: "Ship the dynamic build.".into(),
+        reproduced: false,
+        reproduce: None,
+        reachable: None,
+        chain: Vec::new(),
+    });
+    cargo_aotcheck::gate::conclude(&mut failing);
+    assert_eq!(failing.verdict, Verdict::Fail);
+    assert!(!failing.baseline.as_ref().expect("compared").improved);
+    let text = cargo_aotcheck::render::human::render(&failing, &style);
+    assert!(!text.contains("hint"), "{text}");
+    let mut json = Vec::new();
+    cargo_aotcheck::render::json(&failing, &mut json).expect("json");
+    let v: serde_json::Value = serde_json::from_slice(&json).expect("valid");
+    assert_eq!(v["baseline"]["improved"], false);
+}

@@ -1,8 +1,9 @@
-//! `--output FILE`: the report of any format written to a file whole, or not at all.
+//! `--output FILE`: the report of any format written to a file whole, or not at all; and what a
+//! run that exits 2 says as its verdict and leaves of the baseline.
 
 use std::os::unix::fs::PermissionsExt;
 
-use crate::util::{aotcheck, run};
+use crate::util::{aotcheck, check_fixture, human_fixture, probe_fixture, run};
 
 /// `cargo aotcheck inspect /bin/true --format FORMAT --output FILE`.
 fn inspect_true_to(format: &str, file: &std::path::Path) -> crate::util::Run {
@@ -121,4 +122,176 @@ fn a_run_that_fails_leaves_the_old_report_whole() {
     let mode = std::fs::metadata(&file).expect("meta").permissions().mode() & 0o777;
     assert_eq!(mode, 0o600);
     assert!(strays(dir.path(), &["report.html"]).is_empty());
+}
+
+/// A typo in `--save-baseline` or `--output` is found before the build (the `broken` fixture
+/// does not compile: its diagnostics would show if the build ran), in one line naming the path
+/// given and the system's reason, not the directory and a temporary file.
+#[test]
+fn a_bad_output_or_baseline_path_fails_before_the_build_naming_the_path() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let missing = dir.path().join("nodir/x.json");
+    for flag in ["--save-baseline", "--output"] {
+        let r = run(crate::util::check_fixture("broken", &[flag]).arg(&missing));
+        assert_eq!(r.code, 2, "{flag}: {}", r.stderr);
+        let errors = r.error_lines();
+        assert_eq!(
+            errors,
+            vec![format!(
+                "error: cannot write `{}`: No such file or directory (os error 2)",
+                missing.display()
+            )],
+            "{flag}: {}",
+            r.stderr
+        );
+        assert!(!r.stderr.contains(".aotcheck-"), "{flag}: {}", r.stderr);
+        assert!(
+            !r.stderr.contains("mismatched types"),
+            "{flag}: built first"
+        );
+    }
+    // A directory that cannot be written to (as root, permissions do not stop us: a file
+    // where the directory should be does).
+    let file = dir.path().join("plain");
+    std::fs::write(&file, "x").expect("write");
+    let under = file.join("b.json");
+    let r = run(crate::util::check_fixture("broken", &["--save-baseline"]).arg(&under));
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert_eq!(r.error_lines().len(), 1, "{}", r.stderr);
+    assert!(
+        r.stderr.contains(&format!(
+            "cannot write `{}`: Not a directory",
+            under.display()
+        )),
+        "{}",
+        r.stderr
+    );
+    assert!(strays(dir.path(), &["plain"]).is_empty());
+}
+
+/// A probed binary that crashes on every run exits 2, so its report is no `pass` (the QA found
+/// `"verdict": "pass"` and "✅ pass"), says why in Markdown and in the terminal, and does not
+/// replace the baseline (it did).
+#[test]
+fn a_binary_that_never_gets_ready_is_not_a_pass_and_saves_no_baseline() {
+    let crasher = [
+        "--bin",
+        "crasher",
+        "--ready",
+        "exit",
+        "--probe-arg",
+        "segv",
+        "--runs",
+        "2",
+        "--warmup",
+        "0",
+    ];
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (base, old) = (dir.path().join("base.json"), dir.path().join("old.md"));
+    std::fs::write(&base, "the previous baseline\n").expect("write");
+    let mut args = crasher.to_vec();
+    args.extend(["--save-baseline", base.to_str().expect("utf-8")]);
+    let r = run(&mut probe_fixture("probe-targets", &args));
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).expect("JSON report");
+    let probe = &v["artifacts"][0]["probe"];
+    assert_eq!(probe["runs"], 0);
+    assert_eq!(probe["failed_runs"][0]["signal"], "SIGSEGV");
+    assert_eq!(v["verdict"], "inconclusive");
+    assert_eq!(
+        std::fs::read(&base).expect("read"),
+        b"the previous baseline\n"
+    );
+    assert!(
+        r.stderr.contains(&format!(
+            "baseline not saved to {}: a probed binary had no run that got ready",
+            base.display()
+        )),
+        "{}",
+        r.stderr
+    );
+
+    let mut args = crasher.to_vec();
+    args.extend(["--format", "markdown"]);
+    let r = run(&mut human_fixture("probe-targets", &args));
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(
+        r.stdout.contains("## cargo-aotcheck: ❔ inconclusive"),
+        "{}",
+        r.stdout
+    );
+    assert!(
+        r.stdout
+            .contains("| `crasher` (package `probe-targets`, static) | no probe run got ready: "),
+        "{}",
+        r.stdout
+    );
+    // The report says why it is no pass, so `--output` gets it, as stdout does.
+    let on_stdout = r.stdout;
+    args.extend(["--output", old.to_str().expect("utf-8")]);
+    let r = run(&mut human_fixture("probe-targets", &args));
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    let written = std::fs::read_to_string(&old).expect("read");
+    let heading = |md: &str| md.lines().take(7).map(str::to_string).collect::<Vec<_>>();
+    assert_eq!(heading(&written), heading(&on_stdout), "{written}");
+
+    let r = run(&mut human_fixture("probe-targets", &crasher));
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(
+        r.stdout.contains(
+            "verdict inconclusive: 1 binary with no probe run that got ready\n  - crasher"
+        ),
+        "{}",
+        r.stdout
+    );
+}
+
+/// `inspect` of a missing file beside a real one exits 2 after the report of the real one: its
+/// verdict is not `pass` either.
+#[test]
+fn inspect_with_a_missing_file_is_not_a_pass() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let missing = dir.path().join("nonexistent");
+    let inspect = |format: &str| {
+        run(aotcheck()
+            .args(["aotcheck", "inspect", "/bin/true"])
+            .arg(&missing)
+            .args(["--format", format]))
+    };
+    let r = inspect("json");
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).expect("JSON report");
+    assert_eq!(v["failed"].as_array().map(Vec::len), Some(1));
+    let len = std::fs::metadata("/bin/true").expect("/bin/true").len();
+    assert_eq!(v["artifacts"][0]["binary"]["file_size"], len);
+    assert_eq!(v["verdict"], "inconclusive");
+    let r = inspect("markdown");
+    assert_eq!(r.code, 2);
+    assert!(r.stdout.contains("❔ inconclusive"), "{}", r.stdout);
+    let r = inspect("human");
+    assert_eq!(r.code, 2);
+    assert!(
+        r.stdout
+            .contains("verdict inconclusive: 1 file not inspected"),
+        "{}",
+        r.stdout
+    );
+}
+
+/// `--why` that matches nothing exits 2: the baseline stays as it was (it was overwritten).
+#[test]
+fn why_matching_nothing_saves_no_baseline() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let base = dir.path().join("base.json");
+    std::fs::write(&base, "the previous baseline\n").expect("write");
+    let b = base.to_str().expect("utf-8");
+    let r = run(&mut check_fixture(
+        "audit-lookup",
+        &["--why", "no_such_thing_xyz", "--save-baseline", b],
+    ));
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert_eq!(
+        std::fs::read(&base).expect("read"),
+        b"the previous baseline\n"
+    );
 }

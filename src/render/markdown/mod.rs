@@ -10,6 +10,7 @@
 use std::fmt::Write as _;
 
 mod escape;
+mod reasons;
 
 use escape::cell;
 pub use escape::{code, escape};
@@ -102,6 +103,7 @@ pub fn render(report: &Report) -> String {
     let _ = writeln!(s, "{MARKER}");
     let _ = writeln!(s, "## cargo-aotcheck: {}\n", icon(report.verdict));
     comparison(&mut s, report);
+    reasons::render(&mut s, report);
     let all: Vec<(String, &Check)> = report
         .artifacts
         .iter()
@@ -118,11 +120,15 @@ pub fn render(report: &Report) -> String {
     super::image::markdown(&mut s, report, escape);
     biggest_changes(&mut s, &all);
     every_check(&mut s, &all);
-    if report.baseline.as_ref().is_some_and(|c| c.improved) {
+    if let Some(c) = report.baseline.as_ref().filter(|c| c.improved) {
         let _ = writeln!(
             s,
-            "Something shrank: save a new baseline with `--save-baseline` to keep the gain.\n"
+            "Something shrank: save a new baseline with `--save-baseline` to keep the gain:\n"
         );
+        for what in &c.shrank {
+            let _ = writeln!(s, "- {}", escape(what));
+        }
+        s.push('\n');
     }
     if !report.failed.is_empty() {
         let n = report.failed.len();

@@ -1,0 +1,212 @@
+//! Why a run's verdict is what it is beyond its checks: the error findings of the audit, the
+//! crashes `--hostile` reproduced, the probed binaries with no run that got ready and the files
+//! not inspected. One wording for the terminal, Markdown and GitHub annotations (the terminal's
+//! own: the findings' `RULE title` and `error: crate vVERSION`, the hostile runs' `crashed
+//! (SIGSEGV); dynamic build: ok`). A leaf: the report's types and `format`, nothing else.
+
+use crate::format::artifact_label;
+use crate::report::{
+    Artifact, FailedFile, Finding, HostileOutcome, HostileRun, Report, Severity, Verdict,
+};
+
+/// One thing that counts for the run's verdict and is not a check.
+#[derive(Debug)]
+pub enum Reason<'a> {
+    /// An error-severity finding no `allow` covers (`fail`).
+    Finding {
+        artifact: &'a Artifact,
+        finding: &'a Finding,
+    },
+    /// A run under `--hostile` that crashed or hung: `fail` unless an `allow` covers the
+    /// binary's AOT004 finding (then `warn`).
+    Hostile {
+        artifact: &'a Artifact,
+        run: &'a HostileRun,
+        fails: bool,
+    },
+    /// A probed binary with no run that got ready (`inconclusive`; exit code 2).
+    NotReady { artifact: &'a Artifact, why: String },
+    /// A file `inspect` could not read (`inconclusive`; exit code 2).
+    NotInspected { file: &'a FailedFile },
+}
+
+/// Every reason of `report`, binary by binary in report order, then the files not inspected.
+pub fn reasons(report: &Report) -> Vec<Reason<'_>> {
+    let mut v = Vec::new();
+    for a in &report.artifacts {
+        for f in a.findings.iter().filter(|f| f.fails_gate()) {
+            v.push(Reason::Finding {
+                artifact: a,
+                finding: f,
+            });
+        }
+        let fails = a.findings.iter().any(|f| f.reproduced && f.fails_gate());
+        for r in a.hostile.iter().filter(|r| crashed(r)) {
+            v.push(Reason::Hostile {
+                artifact: a,
+                run: r,
+                fails,
+            });
+        }
+        if let Some(why) = not_ready(a) {
+            v.push(Reason::NotReady { artifact: a, why });
+        }
+    }
+    v.extend(
+        report
+            .failed
+            .iter()
+            .map(|file| Reason::NotInspected { file }),
+    );
+    v
+}
+
+fn crashed(r: &HostileRun) -> bool {
+    matches!(r.outcome, HostileOutcome::Crashed | HostileOutcome::Hung)
+}
+
+/// Why no probe run of `a` got ready: the last failed run's message; `None` when one did.
+fn not_ready(a: &Artifact) -> Option<String> {
+    let p = a.probe.as_ref().filter(|p| p.runs == 0)?;
+    Some(
+        p.failed_runs
+            .last()
+            .map_or_else(|| "no run".to_string(), |f| f.message.clone()),
+    )
+}
+
+impl Reason<'_> {
+    pub fn verdict(&self) -> Verdict {
+        match self {
+            Reason::Finding { .. } | Reason::Hostile { fails: true, .. } => Verdict::Fail,
+            Reason::Hostile { fails: false, .. } => Verdict::Warn,
+            Reason::NotReady { .. } | Reason::NotInspected { .. } => Verdict::Inconclusive,
+        }
+    }
+
+    /// The binary it is about; `None` for a file not inspected.
+    pub fn artifact(&self) -> Option<&Artifact> {
+        match self {
+            Reason::Finding { artifact, .. }
+            | Reason::Hostile { artifact, .. }
+            | Reason::NotReady { artifact, .. } => Some(artifact),
+            Reason::NotInspected { .. } => None,
+        }
+    }
+
+    /// The binary it is about (`name (static)`), or the file.
+    pub fn subject(&self) -> String {
+        match self {
+            Reason::NotInspected { file } => file.path.clone(),
+            _ => self.artifact().map(artifact_label).unwrap_or_default(),
+        }
+    }
+
+    /// A short name: the rule, `hostile CONDITION`, `probe`, `inspect`.
+    pub fn what(&self) -> String {
+        match self {
+            Reason::Finding { finding, .. } => finding.rule.clone(),
+            Reason::Hostile { run, .. } => format!("hostile {}", run.condition),
+            Reason::NotReady { .. } => "probe".into(),
+            Reason::NotInspected { .. } => "inspect".into(),
+        }
+    }
+
+    /// One line, without the subject: `AOT004 glibc NSS lookups: error: std v1.95.0`.
+    pub fn line(&self) -> String {
+        match self {
+            Reason::Finding { finding, .. } => {
+                format!(
+                    "{} {}: {}",
+                    finding.rule,
+                    finding.title,
+                    finding_label(finding)
+                )
+            }
+            Reason::Hostile { run, .. } => format!(
+                "under --hostile `{}` ({}): {}",
+                run.condition,
+                run.description,
+                hostile_outcome(run)
+            ),
+            Reason::NotReady { why, .. } => format!("no probe run got ready: {why}"),
+            Reason::NotInspected { file } => format!("not inspected: {}", file.error),
+        }
+    }
+
+    /// The terminal's footer, below the details: `AOT004 error: std v1.95.0`, `crashed
+    /// (SIGSEGV) under --hostile `no-home``.
+    pub fn short(&self) -> String {
+        match self {
+            Reason::Finding { finding, .. } => {
+                format!("{} {}", finding.rule, finding_label(finding))
+            }
+            Reason::Hostile { run, .. } => format!(
+                "{}{} under --hostile `{}`",
+                outcome_word(run.outcome),
+                how(run),
+                run.condition
+            ),
+            _ => self.line(),
+        }
+    }
+}
+
+/// `error: std v1.95.0 (feature `x`)`, as the terminal's findings list writes one.
+pub fn finding_label(f: &Finding) -> String {
+    let mut s = format!("{}: {} v{}", severity(f), f.krate, f.version);
+    if let Some(feat) = &f.feature {
+        s.push_str(&format!(" (feature `{feat}`)"));
+    }
+    if f.reproduced {
+        s.push_str(", a crash reproduced by --hostile");
+    }
+    s
+}
+
+/// `error`, `warning`, `note`, or `allowed error`.
+pub fn severity(f: &Finding) -> String {
+    let word = match f.severity {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+        Severity::Note => "note",
+    };
+    if f.allowed {
+        format!("allowed {word}")
+    } else {
+        word.to_string()
+    }
+}
+
+/// `crashed`, `hung`, `ok`, `skipped`.
+pub fn outcome_word(o: HostileOutcome) -> &'static str {
+    match o {
+        HostileOutcome::Ok => "ok",
+        HostileOutcome::Crashed => "crashed",
+        HostileOutcome::Hung => "hung",
+        HostileOutcome::Skipped => "skipped",
+    }
+}
+
+/// ` (SIGSEGV)` or ` (exit status 3)` after a crash; empty otherwise.
+pub fn how(r: &HostileRun) -> String {
+    match (&r.signal, r.exit_code) {
+        (Some(sig), _) => format!(" ({sig})"),
+        (None, Some(code)) if r.outcome == HostileOutcome::Crashed => {
+            format!(" (exit status {code})")
+        }
+        _ => String::new(),
+    }
+}
+
+/// `crashed (SIGSEGV); dynamic build: ok: the static linkage is the cause`.
+pub fn hostile_outcome(r: &HostileRun) -> String {
+    let mut s = format!("{}{}", outcome_word(r.outcome), how(r));
+    if let Some(d) = r.dynamic_outcome {
+        s.push_str(&format!("; dynamic build: {}", outcome_word(d)));
+        if d == HostileOutcome::Ok {
+            s.push_str(": the static linkage is the cause");
+        }
+    }
+    s
+}
