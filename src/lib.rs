@@ -108,8 +108,11 @@ pub fn run(opts: &Options, out: &mut Output) -> Result<Outcome> {
         Command::Explain { rule } => return explain(rule.as_deref(), opts, out),
         Command::Advise(a) => return advise(a, opts, out),
     };
-    // `--why` that matches nothing: exit 2 before anything is written or saved.
+    // `--why` or `--filter` that matches nothing: exit 2 before anything is written or saved.
     if let Some(e) = graph::unmatched(&report, &opts.size) {
+        return Err(e);
+    }
+    if let Some(e) = attribute::unmatched_filter(&report, &opts.size) {
         return Err(e);
     }
     gate::conclude(&mut report);
@@ -127,9 +130,6 @@ pub fn run(opts: &Options, out: &mut Output) -> Result<Outcome> {
             (None, Outcome::Passed) => None,
         };
         save_baseline(&report, requested.as_deref(), refused, out)?;
-    }
-    if let Some(e) = attribute::unmatched_filter(&report, &opts.size) {
-        return Err(e);
     }
     emit(&report, opts, out)?;
     render::github::announce(&report, out);
