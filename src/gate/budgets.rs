@@ -86,7 +86,17 @@ fn linkage(b: &Budgets, a: &Artifact) -> Vec<Check> {
     let mut v = Vec::new();
     if b.require_static == Some(true) {
         let mut deps: Vec<String> = bin.interpreter.iter().cloned().collect();
-        deps.extend(bin.needed.iter().cloned());
+        // The loader is often also a `DT_NEEDED` (`ld-linux-x86-64.so.2`): one dependency.
+        let loader = bin
+            .interpreter
+            .as_deref()
+            .map(|i| i.rsplit('/').next().unwrap_or(i));
+        deps.extend(
+            bin.needed
+                .iter()
+                .filter(|n| Some(n.as_str()) != loader)
+                .cloned(),
+        );
         let message = if deps.is_empty() {
             "static: no interpreter, no shared libraries".into()
         } else {
@@ -375,6 +385,26 @@ pub(crate) mod tests {
             &a,
         );
         assert_eq!(c.verdict, Verdict::Fail);
+    }
+
+    /// The loader named as the interpreter and again as a `DT_NEEDED` is one dependency.
+    #[test]
+    fn require_static_names_the_loader_once() {
+        let mut a = artifact(1000);
+        a.binary.interpreter = Some("/lib64/ld-linux-x86-64.so.2".into());
+        a.binary.needed = vec!["libc.so.6".into(), "ld-linux-x86-64.so.2".into()];
+        let c = one(
+            Budgets {
+                require_static: Some(true),
+                ..Budgets::default()
+            },
+            &a,
+        );
+        assert_eq!(c.verdict, Verdict::Fail);
+        assert_eq!(
+            c.message,
+            "require_static, but it needs /lib64/ld-linux-x86-64.so.2, libc.so.6"
+        );
     }
 
     #[test]
