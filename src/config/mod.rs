@@ -107,6 +107,8 @@ struct Partial {
 struct Layer {
     top: Partial,
     bins: BTreeMap<String, Partial>,
+    /// The file it was read from.
+    source: String,
 }
 
 /// The settings of one binary from every layer of the configuration, before the command line.
@@ -232,6 +234,44 @@ impl Config {
         })
     }
 
+    /// A `bin.NAME` table must name a binary target: of its package (for a package's table),
+    /// or of any package (the config file's). `bins` are every workspace member's binary
+    /// targets as (package, name), whatever `--bin` selects.
+    pub fn check_bin_tables(&self, bins: &[(&str, &str)]) -> Result<()> {
+        let layers = self
+            .packages
+            .iter()
+            .map(|(p, l)| (Some(p.as_str()), l))
+            .chain(self.file.iter().map(|l| (None, l)));
+        for (package, l) in layers {
+            for name in l.bins.keys() {
+                let of = |p: &str| package.is_none_or(|want| want == p);
+                if bins.iter().any(|&(p, b)| of(p) && b == name) {
+                    continue;
+                }
+                let mut known: Vec<&str> = bins
+                    .iter()
+                    .filter(|(p, _)| of(p))
+                    .map(|&(_, b)| b)
+                    .collect();
+                known.sort_unstable();
+                known.dedup();
+                let list = if known.is_empty() {
+                    "none".to_string()
+                } else {
+                    known.join(", ")
+                };
+                let whose = package.map_or("any package".to_string(), |p| format!("package `{p}`"));
+                return Err(config_error(
+                    &l.source,
+                    &format!("bin.{name}"),
+                    &format!("{whose} has no binary target of that name (its binaries: {list})"),
+                ));
+            }
+        }
+        Ok(())
+    }
+
     /// The settings for `bin` of `package`, every layer applied: the workspace's, then the
     /// package's and its `bin.NAME`, then the file's and its `bin.NAME`.
     pub fn for_bin(&self, package: &str, bin: &str) -> Settings {
@@ -286,6 +326,7 @@ fn layer(raw: &Raw, source: &str) -> Result<Layer> {
     Ok(Layer {
         top: partial(raw, source, base)?,
         bins,
+        source: source.to_string(),
     })
 }
 

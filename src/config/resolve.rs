@@ -65,12 +65,23 @@ fn load(metadata: &Metadata, file: Option<&Path>) -> Result<Config> {
         .map(|p| (p.name.as_str(), &p.metadata, p.manifest_path.as_std_path()))
         .collect();
     let root_manifest = metadata.workspace_root.as_std_path().join("Cargo.toml");
-    Config::load(
+    let config = Config::load(
         &metadata.workspace_metadata,
         &root_manifest,
         &packages,
         file,
-    )
+    )?;
+    let bins: Vec<(&str, &str)> = members
+        .iter()
+        .flat_map(|p| {
+            p.targets
+                .iter()
+                .filter(|t| t.is_bin())
+                .map(move |t| (p.name.as_str(), t.name.as_str()))
+        })
+        .collect();
+    config.check_bin_tables(&bins)?;
+    Ok(config)
 }
 
 fn bin_plan(target: &BinTarget, settings: Settings, opts: &BuildOptions) -> BinPlan {

@@ -147,3 +147,33 @@ fn config_file_overrides_manifest() {
         "{e}"
     );
 }
+
+/// A `bin.NAME` table for no binary target is an error naming the key and the file: of the
+/// package for its own table, of any package for the config file's.
+#[test]
+fn a_bin_table_for_no_binary_is_an_error() {
+    let c = load(
+        json!({}),
+        json!({"aotcheck": {"bin": {"server": {"runs": 3}}}}),
+    )
+    .expect("valid");
+    assert!(c.check_bin_tables(&[("app", "server")]).is_ok());
+    let e = c
+        .check_bin_tables(&[("app", "serve"), ("other", "server")])
+        .expect_err("no binary `server` in app")
+        .to_string();
+    assert!(e.contains("/w/app/Cargo.toml"), "{e}");
+    assert!(e.contains("bin.server"), "{e}");
+    assert!(e.contains("serve"), "{e}");
+    let f = Config::from_file_text("[bin.nope]\nruns = 2\n", Path::new("/w/aotcheck.toml"))
+        .expect("valid");
+    assert!(f.check_bin_tables(&[("app", "nope")]).is_ok());
+    let e = f
+        .check_bin_tables(&[("app", "server")])
+        .expect_err("no binary `nope`")
+        .to_string();
+    assert!(
+        e.contains("/w/aotcheck.toml") && e.contains("bin.nope"),
+        "{e}"
+    );
+}
