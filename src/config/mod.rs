@@ -261,12 +261,15 @@ impl Config {
                 } else {
                     known.join(", ")
                 };
-                let whose = package.map_or("any package".to_string(), |p| format!("package `{p}`"));
-                return Err(config_error(
-                    &l.source,
-                    &format!("bin.{name}"),
-                    &format!("{whose} has no binary target of that name (its binaries: {list})"),
-                ));
+                let message = match package {
+                    Some(p) => format!(
+                        "package `{p}` has no binary target of that name (its binaries: {list})"
+                    ),
+                    None => format!(
+                        "no workspace member has a binary target of that name (binaries: {list})"
+                    ),
+                };
+                return Err(config_error(&l.source, &format!("bin.{name}"), &message));
             }
         }
         Ok(())
