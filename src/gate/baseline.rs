@@ -46,11 +46,18 @@ pub fn parse(path: &Path, bytes: &[u8]) -> Result<Report> {
     let Some(version) = value
         .get("schema_version")
         .and_then(serde_json::Value::as_u64)
+        .filter(|&v| v >= 1)
     else {
+        let what = match value.get("schema_version") {
+            None => "no `schema_version`".to_string(),
+            Some(v) => format!("`schema_version` is {v}, not a version number from 1 up"),
+        };
         return Err(Error::malformed(
             path,
-            "not a cargo-aotcheck report: no `schema_version` (a baseline is what \
-             --save-baseline or --format json writes)",
+            format!(
+                "not a cargo-aotcheck report: {what} (a baseline is what --save-baseline or \
+                 --format json writes)"
+            ),
         ));
     };
     if version > u64::from(SCHEMA_VERSION) {
@@ -155,6 +162,14 @@ mod tests {
     #[test]
     fn bad_baselines_are_clear_errors_naming_the_file() {
         let p = Path::new("/x/base.json");
+        for (text, said) in [
+            (&br#"{"schema_version": "1"}"#[..], "`schema_version` is \"1\""),
+            (br#"{"schema_version": 0}"#, "`schema_version` is 0"),
+            (br#"{"tool": 1}"#, "no `schema_version`"),
+        ] {
+            let e = parse(p, text).expect_err("no version").to_string();
+            assert!(e.contains(said), "{e}");
+        }
         let e = parse(p, b"{\"schema_version\": 1, \"tool\":").expect_err("truncated");
         let m = e.to_string();
         assert!(m.contains("/x/base.json") && m.contains("truncated"), "{m}");
