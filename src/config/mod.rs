@@ -465,9 +465,24 @@ fn budgets(raw: &Raw, source: &str) -> Result<Budgets> {
 }
 
 fn thresholds(t: &RawThresholds, source: &str) -> Result<PartialThresholds> {
+    let size_warn = percent(&t.size_warn, source, "thresholds.size_warn")?;
+    let size_fail = percent(&t.size_fail, source, "thresholds.size_fail")?;
+    if let (Some(w), Some(f)) = (size_warn, size_fail)
+        && w > f
+    {
+        return Err(config_error(
+            source,
+            "thresholds.size_warn",
+            &format!(
+                "{}% is above size_fail ({}%): a growth would fail before it warned",
+                w * 100.0,
+                f * 100.0
+            ),
+        ));
+    }
     Ok(PartialThresholds {
-        size_warn: percent(&t.size_warn, source, "thresholds.size_warn")?,
-        size_fail: percent(&t.size_fail, source, "thresholds.size_fail")?,
+        size_warn,
+        size_fail,
         size_fail_min: size(&t.size_fail_min, source, "thresholds.size_fail_min")?,
         memory_fail: percent(&t.memory_fail, source, "thresholds.memory_fail")?,
         memory_fail_min: size(&t.memory_fail_min, source, "thresholds.memory_fail_min")?,

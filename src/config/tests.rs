@@ -177,3 +177,17 @@ fn a_bin_table_for_no_binary_is_an_error() {
         "{e}"
     );
 }
+
+/// A warning threshold above the failing one (in one table) is an error naming both.
+#[test]
+fn size_warn_above_size_fail_is_an_error() {
+    let f = |t: &str| Config::from_file_text(t, Path::new("/w/aotcheck.toml"));
+    let e = f("[thresholds]\nsize_warn = \"150%\"\nsize_fail = \"5%\"\n")
+        .expect_err("warn above fail")
+        .to_string();
+    assert!(
+        e.contains("thresholds.size_warn") && e.contains("size_fail"),
+        "{e}"
+    );
+    assert!(f("[thresholds]\nsize_warn = \"2%\"\nsize_fail = \"5%\"\n").is_ok());
+}

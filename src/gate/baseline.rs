@@ -163,7 +163,10 @@ mod tests {
     fn bad_baselines_are_clear_errors_naming_the_file() {
         let p = Path::new("/x/base.json");
         for (text, said) in [
-            (&br#"{"schema_version": "1"}"#[..], "`schema_version` is \"1\""),
+            (
+                &br#"{"schema_version": "1"}"#[..],
+                "`schema_version` is \"1\"",
+            ),
             (br#"{"schema_version": 0}"#, "`schema_version` is 0"),
             (br#"{"tool": 1}"#, "no `schema_version`"),
         ] {
