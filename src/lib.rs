@@ -342,10 +342,10 @@ fn build_ui(out: &Output) -> BuildUi {
 
 /// `cargo aotcheck explain [RULE]`: one catalogue entry, or the list of rules.
 fn explain(rule: Option<&str>, opts: &Options, out: &mut Output) -> Result<Outcome> {
-    let text = match rule {
-        None => render::audit::rule_list(),
+    let one = match rule {
+        None => None,
         Some(id) => match audit::rules::find(id) {
-            Some(r) => render::audit::explain(r),
+            Some(r) => Some(r),
             None => {
                 let ids: Vec<&str> = audit::rules::RULES.iter().map(|r| r.id).collect();
                 return Err(Error::Usage(format!(
@@ -355,8 +355,35 @@ fn explain(rule: Option<&str>, opts: &Options, out: &mut Output) -> Result<Outco
             }
         },
     };
+    let text = match (opts.format, one) {
+        (Format::Json, _) => {
+            let rules: Vec<serde_json::Value> = match one {
+                Some(r) => vec![rule_json(r)],
+                None => audit::rules::RULES.iter().map(rule_json).collect(),
+            };
+            let mut t = serde_json::to_string_pretty(&serde_json::json!({ "rules": rules }))
+                .map_err(|e| Error::Usage(format!("cannot serialise the rules: {e}")))?;
+            t.push('\n');
+            t
+        }
+        (_, Some(r)) => render::audit::explain(r),
+        (_, None) => render::audit::rule_list(),
+    };
     deliver(text.as_bytes(), opts.output.as_deref(), out)?;
     Ok(Outcome::Passed)
+}
+
+/// A rule of the audit for `explain --format json`.
+fn rule_json(r: &audit::rules::Rule) -> serde_json::Value {
+    serde_json::json!({
+        "id": r.id,
+        "title": r.title,
+        "category": r.category,
+        "severity": r.severity.as_str(),
+        "why": r.why,
+        "detection": r.detection,
+        "advice": r.advice,
+    })
 }
 
 fn terminal_width() -> u16 {

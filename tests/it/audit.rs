@@ -145,6 +145,23 @@ fn explain_prints_a_rule_and_rejects_unknown_ones() {
     ] {
         assert!(r.stdout.contains(part), "{part} in {}", r.stdout);
     }
+    // As JSON: the same rule, and every rule that the list names.
+    let one = json(aotcheck().args(["aotcheck", "explain", "aot004", "--format", "json"]));
+    assert_eq!(one["rules"][0]["id"], "AOT004", "{one}");
+    assert!(
+        one["rules"][0]["detection"]
+            .as_str()
+            .is_some_and(|d| d.contains("getaddrinfo")),
+        "{one}"
+    );
+    let all = json(aotcheck().args(["aotcheck", "explain", "--format", "json"]));
+    let list = run(aotcheck().args(["aotcheck", "explain"])).stdout;
+    let rules = all["rules"].as_array().expect("rules");
+    assert!(rules.len() >= 10, "{all}");
+    for r in rules {
+        let id = r["id"].as_str().expect("id");
+        assert!(list.contains(id), "{id} in {list}");
+    }
     let r = run(aotcheck().args(["aotcheck", "explain", "AOT999"]));
     assert_eq!(r.code, 2);
     assert!(
