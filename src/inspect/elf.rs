@@ -6,6 +6,7 @@ use goblin::elf::{
     section_header::{SHF_ALLOC, SHT_NOBITS, SHT_REL, SHT_RELA},
 };
 
+use super::names::{self, Strings};
 use crate::report::{Binary, GlibcFloor, Linkage, Section, VersionNeed};
 
 const NT_GNU_BUILD_ID: u32 = 3;
@@ -31,14 +32,18 @@ pub fn inspect(elf: &Elf, bytes: &[u8]) -> Binary {
     let flags_1 = elf.dynamic.as_ref().map_or(0, |d| d.info.flags_1);
     let is_pie_flag = flags_1 & dynamic::DF_1_PIE != 0;
     let e_type = elf.header.e_type;
-    let linkage = linkage(elf, is_pie_flag);
+    let interpreter = names::interpreter(elf, bytes);
+    let needed = names::needed(elf, bytes);
+    let linkage = linkage(elf, interpreter.is_some(), !needed.is_empty(), is_pie_flag);
     let pie = match e_type {
         header::ET_EXEC => Some(false),
         header::ET_DYN => Some(is_pie_flag || linkage == Linkage::StaticPie),
         _ => None,
     };
 
-    let sections = sections(elf);
+    let section_names = Strings::section_names(elf, bytes);
+    let dynstr = Strings::dynamic(elf, bytes);
+    let sections = sections(elf, section_names);
     let sum_where = |pred: &dyn Fn(&str) -> bool| -> u64 {
         sections
             .iter()
@@ -54,8 +59,8 @@ pub fn inspect(elf: &Elf, bytes: &[u8]) -> Binary {
         .find(|s| s.name == ".init_array")
         .map_or(0, |s| s.mem_size / ptr);
 
-    let version_needs = version_needs(elf);
-    let glibc_floor = glibc_floor(elf);
+    let version_needs = version_needs(elf, dynstr);
+    let glibc_floor = glibc_floor(elf, dynstr);
 
     Binary {
         format: "elf".into(),
@@ -67,12 +72,12 @@ pub fn inspect(elf: &Elf, bytes: &[u8]) -> Binary {
         ),
         pie,
         linkage,
-        interpreter: elf.interpreter.map(str::to_string),
-        needed: elf.libraries.iter().map(|s| s.to_string()).collect(),
-        rpath: split_paths(&elf.rpaths),
-        runpath: split_paths(&elf.runpaths),
+        interpreter,
+        needed,
+        rpath: split_paths(&dynstr.tagged(elf, dynamic::DT_RPATH)),
+        runpath: split_paths(&dynstr.tagged(elf, dynamic::DT_RUNPATH)),
         file_size,
-        stripped_size: stripped_size(elf, bytes.len() as u64),
+        stripped_size: stripped_size(elf, section_names, bytes.len() as u64),
         debug_size: Some(debug_size),
         symtab_size: Some(symtab_size),
         sections,
@@ -91,9 +96,7 @@ pub fn inspect(elf: &Elf, bytes: &[u8]) -> Binary {
     }
 }
 
-fn linkage(elf: &Elf, pie_flag: bool) -> Linkage {
-    let has_interp = elf.interpreter.is_some();
-    let has_needed = !elf.libraries.is_empty();
+fn linkage(elf: &Elf, has_interp: bool, has_needed: bool, pie_flag: bool) -> Linkage {
     match elf.header.e_type {
         header::ET_EXEC if has_interp || has_needed => Linkage::Dynamic,
         header::ET_EXEC => Linkage::Static,
@@ -112,7 +115,7 @@ pub fn is_debug_section(name: &str) -> bool {
     name.starts_with(".debug") || name.starts_with(".zdebug")
 }
 
-fn split_paths(list: &[&str]) -> Vec<String> {
+fn split_paths(list: &[String]) -> Vec<String> {
     list.iter()
         .flat_map(|s| s.split(':'))
         .filter(|s| !s.is_empty())
@@ -120,16 +123,14 @@ fn split_paths(list: &[&str]) -> Vec<String> {
         .collect()
 }
 
-fn sections(elf: &Elf) -> Vec<Section> {
+fn sections(elf: &Elf, names: Strings) -> Vec<Section> {
     elf.section_headers
         .iter()
         .skip(1)
         .map(|sh| Section {
-            name: elf
-                .shdr_strtab
-                .get_at(sh.sh_name)
-                .unwrap_or("<bad name>")
-                .to_string(),
+            name: names
+                .get(sh.sh_name)
+                .map_or_else(|| "<bad name>".to_string(), |n| n.into_owned()),
             file_size: if sh.sh_type == SHT_NOBITS {
                 0
             } else {
@@ -158,7 +159,7 @@ fn build_id(elf: &Elf, bytes: &[u8]) -> Option<String> {
 /// symbol table, string table, DWARF and static relocations go, the other non-loaded sections
 /// (`.comment`, `.gnu.warning.*`, notes) are kept and a new section header table is written.
 /// `None` for files without program headers (objects), whose layout `strip` rebuilds freely.
-fn stripped_size(elf: &Elf, file_len: u64) -> Option<u64> {
+fn stripped_size(elf: &Elf, names: Strings, file_len: u64) -> Option<u64> {
     if elf.program_headers.is_empty() {
         return None;
     }
@@ -177,7 +178,8 @@ fn stripped_size(elf: &Elf, file_len: u64) -> Option<u64> {
     let mut kept = 1u64; // the null section
     let mut shstrtab = 1u64;
     for sh in elf.section_headers.iter().skip(1) {
-        let name = elf.shdr_strtab.get_at(sh.sh_name).unwrap_or("");
+        let name = names.get(sh.sh_name).unwrap_or_default();
+        let name = name.as_ref();
         let alloc = sh.sh_flags & u64::from(SHF_ALLOC) != 0;
         let removed = !alloc
             && (is_debug_section(name)
@@ -205,25 +207,22 @@ fn stripped_size(elf: &Elf, file_len: u64) -> Option<u64> {
     Some(end + kept * u64::from(elf.header.e_shentsize))
 }
 
-fn version_needs(elf: &Elf) -> Vec<VersionNeed> {
+fn version_needs(elf: &Elf, dynstr: Strings) -> Vec<VersionNeed> {
     let Some(verneed) = elf.verneed.as_ref() else {
         return Vec::new();
     };
     verneed
         .iter()
         .map(|need| VersionNeed {
-            library: elf
-                .dynstrtab
-                .get_at(need.vn_file)
-                .unwrap_or("?")
-                .to_string(),
+            library: dynstr
+                .get(need.vn_file)
+                .map_or_else(|| "?".to_string(), |n| n.into_owned()),
             versions: need
                 .iter()
                 .map(|aux| {
-                    elf.dynstrtab
-                        .get_at(aux.vna_name)
-                        .unwrap_or("?")
-                        .to_string()
+                    dynstr
+                        .get(aux.vna_name)
+                        .map_or_else(|| "?".to_string(), |n| n.into_owned())
                 })
                 .collect(),
         })
@@ -238,14 +237,14 @@ pub fn glibc_version(name: &str) -> Option<Vec<u32>> {
         .collect()
 }
 
-fn glibc_floor(elf: &Elf) -> Option<GlibcFloor> {
+fn glibc_floor(elf: &Elf, dynstr: Strings) -> Option<GlibcFloor> {
     let verneed = elf.verneed.as_ref()?;
     // Version index → name, for glibc versions only.
     let mut versions: Vec<(u16, String, Vec<u32>)> = Vec::new();
     for need in verneed.iter() {
         for aux in need.iter() {
-            let name = elf.dynstrtab.get_at(aux.vna_name).unwrap_or("");
-            if let Some(v) = glibc_version(name) {
+            let name = dynstr.get(aux.vna_name).unwrap_or_default();
+            if let Some(v) = glibc_version(&name) {
                 versions.push((aux.vna_other, name.to_string(), v));
             }
         }
@@ -264,7 +263,7 @@ fn glibc_floor(elf: &Elf) -> Option<GlibcFloor> {
             }
             let Some(vs) = versym.get_at(i) else { continue };
             if indexes.contains(&vs.version())
-                && let Some(name) = elf.dynstrtab.get_at(sym.st_name)
+                && let Some(name) = dynstr.get(sym.st_name)
             {
                 symbols.push(name.to_string());
             }

@@ -6,6 +6,7 @@ pub mod closure;
 pub mod elf;
 mod extents;
 mod foreign;
+pub mod names;
 
 pub use built::built;
 
@@ -79,18 +80,22 @@ pub fn inspect_bytes(
     }
     if bytes.starts_with(b"\x7fELF") {
         extents::check(bytes).map_err(|reason| Error::malformed(path, reason))?;
-    }
-    let object = Object::parse(bytes).map_err(|e| Error::malformed(path, describe(&e)))?;
-    match object {
-        Object::Elf(elf) => {
-            let mut binary = elf::inspect(&elf, bytes);
+        return names::with_elf(bytes, |elf| {
+            let mut binary = elf::inspect(elf, bytes);
             if let Some(env) = env {
-                let (entries, total) = closure::resolve(path, &elf, binary.file_size, env);
+                let class = (elf.is_64, elf.header.e_machine);
+                let (entries, total) = closure::resolve(path, class, &binary, env);
                 binary.closure = entries;
                 binary.closure_size = total;
             }
-            Ok(binary)
-        }
+            binary
+        })
+        .map_err(|e| Error::malformed(path, describe(&e)));
+    }
+    let object = Object::parse(bytes).map_err(|e| Error::malformed(path, describe(&e)))?;
+    match object {
+        // Not reached: ELF is parsed above, names as bytes (see `names`).
+        Object::Elf(_) => Err(Error::malformed(path, "unsupported object format")),
         Object::PE(pe) => Ok(foreign::pe(&pe, bytes.len() as u64)),
         Object::Mach(mach) => foreign::mach(&mach, bytes).map_err(|e| Error::malformed(path, e)),
         Object::Archive(_) => Err(Error::malformed(

@@ -2,6 +2,7 @@
 //! random offsets, with bytes flipped in their headers. The library is called directly (no
 //! process per case) so this stays fast.
 
+use std::os::unix::ffi::OsStringExt;
 use std::path::Path;
 
 use cargo_aotcheck::attribute::attribute_bytes;
@@ -115,4 +116,83 @@ fn fat_macho_with_a_huge_slice_count_is_refused_at_once() {
     bytes.extend_from_slice(&[0u8; 4096]);
     let err = inspect_bytes(Path::new("fat"), &bytes, None).expect_err("no readable slice");
     assert!(err.to_string().contains("fat"), "{err}");
+}
+
+/// Compile the C program `src` with gcc and `args` into `dir/name`.
+fn gcc(dir: &Path, name: &str, src: &[u8], args: &[&str]) -> String {
+    let c = dir.join(format!("{name}.c"));
+    std::fs::write(&c, src).expect("write C source");
+    let out = dir.join(name);
+    let out = out.to_str().expect("utf-8 path").to_string();
+    let mut all = vec!["-O1", "-o", &out, c.to_str().expect("utf-8 path")];
+    all.extend_from_slice(args);
+    crate::util::tool("gcc", &all);
+    out
+}
+
+/// ELF names are bytes. A symbol named `caf\xe9_latin1` (ISO-8859-1, as in the QA report's
+/// `latin.c`) or a section renamed to `.comm\xe9nt` made goblin refuse the whole file as
+/// "truncated or malformed binary: bad input invalid utf8" (exit 2). Both are inspected, the
+/// names shown lossily, as readelf's (lossily decoded) listing shows them.
+#[test]
+fn non_utf8_symbol_and_section_names_are_inspected() {
+    use crate::util::*;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let latin = gcc(
+        dir.path(),
+        "latin",
+        b"#include <stdio.h>\nint foo(void) __asm__(\"caf\xe9_latin1\");\n\
+          int foo(void){return 42;}\nint main(void){printf(\"%d\\n\", foo());return 0;}\n",
+        &[],
+    );
+    let renamed = dir.path().join("renamed");
+    let renamed = renamed.to_str().expect("utf-8 path");
+    let rename = std::ffi::OsString::from_vec(b".comment=.comm\xe9nt".to_vec());
+    let out = std::process::Command::new("objcopy")
+        .arg("--rename-section")
+        .arg(rename)
+        .args([&latin, renamed])
+        .output()
+        .expect("objcopy");
+    assert!(out.status.success(), "objcopy failed");
+    for (path, name) in [
+        (latin.as_str(), "caf\u{fffd}_latin1"),
+        (renamed, ".comm\u{fffd}nt"),
+    ] {
+        let r = run(aotcheck().args([
+            "aotcheck",
+            "inspect",
+            "--format",
+            "json",
+            "--symbols",
+            "all",
+            path,
+        ]));
+        assert_eq!(r.code, 0, "{path}: {}", r.stderr);
+        let v: serde_json::Value = serde_json::from_str(&r.stdout).expect("JSON");
+        let b = &v["artifacts"][0]["binary"];
+        let sections: Vec<(String, u64)> = b["sections"]
+            .as_array()
+            .expect("sections")
+            .iter()
+            .map(|s| {
+                let size = u64_of(s, "mem_size").max(u64_of(s, "file_size"));
+                (str_of(s, "name").to_string(), size)
+            })
+            .collect();
+        assert_eq!(sections, readelf_sections(path), "{path}");
+        assert_eq!(
+            u64_of(b, "file_size"),
+            std::fs::metadata(path).expect("meta").len()
+        );
+        assert_eq!(b["needed"], serde_json::json!(readelf_needed(path)));
+        // The symbol rows and the section rows name it the same way.
+        assert!(
+            r.stdout.contains(&format!("\"{name}\"")),
+            "{path}: no {name}"
+        );
+        assert!(!r.stdout.contains("bad name"), "{path}");
+    }
+    // nm lists the symbol (lossily decoded), and so do we.
+    assert!(tool("nm", &[&latin]).contains("caf\u{fffd}_latin1"));
 }
