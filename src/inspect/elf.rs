@@ -159,7 +159,7 @@ fn build_id(elf: &Elf, bytes: &[u8]) -> Option<String> {
 /// symbol table, string table, DWARF and static relocations go, the other non-loaded sections
 /// (`.comment`, `.gnu.warning.*`, notes) are kept and a new section header table is written.
 /// `None` for files without program headers (objects), whose layout `strip` rebuilds freely.
-fn stripped_size(elf: &Elf, names: Strings, file_len: u64) -> Option<u64> {
+fn stripped_size<'a>(elf: &Elf, names: Strings<'a>, file_len: u64) -> Option<u64> {
     if elf.program_headers.is_empty() {
         return None;
     }
@@ -176,9 +176,10 @@ fn stripped_size(elf: &Elf, names: Strings, file_len: u64) -> Option<u64> {
     end = end.max(phdr_end).min(file_len);
 
     let mut kept = 1u64; // the null section
-    let mut shstrtab = 1u64;
+    let mut kept_names: Vec<&[u8]> = vec![b".shstrtab"];
     for sh in elf.section_headers.iter().skip(1) {
-        let name = names.get(sh.sh_name).unwrap_or_default();
+        let raw = names.raw(sh.sh_name).unwrap_or_default();
+        let name = String::from_utf8_lossy(raw);
         let name = name.as_ref();
         let alloc = sh.sh_flags & u64::from(SHF_ALLOC) != 0;
         let removed = !alloc
@@ -192,7 +193,7 @@ fn stripped_size(elf: &Elf, names: Strings, file_len: u64) -> Option<u64> {
             continue;
         }
         kept += 1;
-        shstrtab += name.len() as u64 + 1;
+        kept_names.push(raw);
         if !alloc && sh.sh_type != SHT_NOBITS {
             let align = sh.sh_addralign.max(1);
             end = end.div_ceil(align).saturating_mul(align);
@@ -201,10 +202,33 @@ fn stripped_size(elf: &Elf, names: Strings, file_len: u64) -> Option<u64> {
     }
     // The rebuilt .shstrtab, then the section header table (8-aligned on 64-bit).
     kept += 1;
-    end += shstrtab + ".shstrtab".len() as u64 + 1;
+    end = end.saturating_add(merged_strtab_size(kept_names));
     let align = if elf.is_64 { 8 } else { 4 };
-    end = end.div_ceil(align) * align;
-    Some(end + kept * u64::from(elf.header.e_shentsize))
+    end = end.div_ceil(align).saturating_mul(align);
+    Some(end.saturating_add(kept * u64::from(elf.header.e_shentsize)))
+}
+
+/// The size of a string table of `names` as binutils writes one (`_bfd_elf_strtab_finalize`):
+/// a leading NUL, each distinct name once, and a name that ends another (`.plt` in
+/// `.rela.plt`) stored as that one's tail, not again.
+fn merged_strtab_size(mut names: Vec<&[u8]>) -> u64 {
+    // The empty name is the leading NUL itself.
+    names.retain(|n| !n.is_empty());
+    // Sorted by their reversed bytes, a name that ends others comes just before them: each
+    // name is stored unless it ends the next one.
+    let mut reversed: Vec<Vec<u8>> = names
+        .iter()
+        .map(|n| n.iter().rev().copied().collect())
+        .collect();
+    reversed.sort_unstable();
+    reversed.dedup();
+    let next = reversed.iter().skip(1).map(Some).chain([None]);
+    1 + reversed
+        .iter()
+        .zip(next)
+        .filter(|(n, next)| !next.is_some_and(|m| m.starts_with(n)))
+        .map(|(n, _)| n.len() as u64 + 1)
+        .sum::<u64>()
 }
 
 fn version_needs(elf: &Elf, dynstr: Strings) -> Vec<VersionNeed> {
@@ -275,4 +299,20 @@ fn glibc_floor(elf: &Elf, dynstr: Strings) -> Option<GlibcFloor> {
         version: top_name.trim_start_matches("GLIBC_").to_string(),
         symbols,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::merged_strtab_size;
+
+    /// `readelf -p .shstrtab` of a stripped gcc build shows `.rela.plt` once and `.plt`
+    /// nowhere else: the tail is shared. A name given twice is stored once.
+    #[test]
+    fn names_that_end_others_are_stored_as_their_tails() {
+        let names: Vec<&[u8]> = vec![b".rela.plt", b".plt", b".plt", b"", b".text", b"t"];
+        assert_eq!(merged_strtab_size(names), 1 + 10 + 6);
+        assert_eq!(merged_strtab_size(Vec::new()), 1);
+        // Not a tail: `.pl` starts `.plt` but does not end it.
+        assert_eq!(merged_strtab_size(vec![b".plt", b".pl"]), 1 + 5 + 4);
+    }
 }

@@ -127,9 +127,14 @@ impl<'a> Strings<'a> {
 
     /// The name at `offset`, up to its NUL (or the table's end); `None` past the table.
     pub fn get(&self, offset: usize) -> Option<Cow<'a, str>> {
+        self.raw(offset).map(String::from_utf8_lossy)
+    }
+
+    /// The name's bytes at `offset`, up to its NUL (or the table's end); `None` past the table.
+    pub fn raw(&self, offset: usize) -> Option<&'a [u8]> {
         let tail = self.0.get(offset..)?;
         let end = tail.iter().position(|&b| b == 0).unwrap_or(tail.len());
-        Some(String::from_utf8_lossy(&tail[..end]))
+        Some(&tail[..end])
     }
 
     /// The names of every dynamic entry tagged `tag`, in order (`DT_NEEDED`, `DT_RPATH`, ...).

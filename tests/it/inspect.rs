@@ -49,10 +49,10 @@ fn system_ls_matches_readelf_strip_and_ldd() {
         .collect();
     assert_eq!(sections, readelf_sections(ls));
 
-    let ours = u64_of(b, "stripped_size");
-    assert!(
-        within_one_percent(ours, strip_size(ls)),
-        "stripped {ours} vs strip"
+    assert_eq!(
+        u64_of(b, "stripped_size"),
+        strip_size(ls),
+        "stripped vs strip"
     );
 
     // Every library ldd resolves is in our closure, at the same file.
