@@ -111,6 +111,16 @@ fn linkage(elf: &Elf, has_interp: bool, has_needed: bool, pie_flag: bool) -> Lin
     }
 }
 
+/// Whether a static ELF carries glibc, by the sections only glibc's own objects bring: its
+/// `__libc_*` sections (`__libc_IO_vtables`, `__libc_atexit`, `__libc_freeres_ptrs`, ...) or
+/// the `.note.ABI-tag` of its `crt1.o`. They are loaded, so `strip` keeps them; musl and
+/// `-nostdlib` programs have none of them.
+pub fn static_glibc(b: &Binary) -> bool {
+    b.sections
+        .iter()
+        .any(|s| s.name.starts_with("__libc_") || s.name == ".note.ABI-tag")
+}
+
 pub fn is_debug_section(name: &str) -> bool {
     name.starts_with(".debug") || name.starts_with(".zdebug")
 }

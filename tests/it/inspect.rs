@@ -391,3 +391,50 @@ fn a_folder_without_binaries_exits_2_naming_it() {
         )]
     );
 }
+
+/// The glibc floor line said "glibc is linked in" for every static ELF. A `-nostdlib` program
+/// has no C library (`nm` finds no `__libc_start_main`): it now says "statically linked"; a
+/// `-static` glibc build, stripped or not, still says glibc is in it.
+#[test]
+fn glibc_floor_claims_glibc_only_when_it_is_linked_in() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let src = dir.path().join("p.c");
+    let cases = [
+        (
+            "nostdlib",
+            "void _start(void) { __asm__ volatile(\"mov $60, %eax\\n xor %edi, %edi\\n syscall\"); }\n",
+            &["-nostdlib", "-static"][..],
+            "none: statically linked, no run-time version check",
+        ),
+        (
+            "glibc",
+            "#include <stdio.h>\nint main(void) { puts(\"hi\"); return 0; }\n",
+            &["-static"][..],
+            "none: glibc is linked in, no run-time version check",
+        ),
+    ];
+    for (name, code, args, line) in cases {
+        std::fs::write(&src, code).expect("write");
+        let out = dir.path().join(name).display().to_string();
+        let mut all = vec!["-O1", "-o", &out, src.to_str().expect("utf-8")];
+        all.extend_from_slice(args);
+        tool("gcc", &all);
+        let stripped = format!("{out}-stripped");
+        tool("strip", &["-o", &stripped, &out]);
+        let has_libc = tool("nm", &[&out]).contains(" __libc_start_main");
+        assert_eq!(has_libc, name == "glibc", "{name}: nm disagrees");
+        assert!(
+            tool("file", &[&out]).contains("statically linked"),
+            "{name}"
+        );
+        for path in [&out, &stripped] {
+            let r = run(aotcheck().args(["aotcheck", "inspect", "-q", path]));
+            assert_eq!(r.code, 0, "{path}: {}", r.stderr);
+            assert!(
+                r.stdout.contains(&format!("glibc floor  {line}\n")),
+                "{path}:\n{}",
+                r.stdout
+            );
+        }
+    }
+}
