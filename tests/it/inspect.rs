@@ -438,3 +438,37 @@ fn glibc_floor_claims_glibc_only_when_it_is_linked_in() {
         }
     }
 }
+
+/// `inspect --help` offered `--image`, which `inspect` refuses, and listed the output flags
+/// under "Startup probe:", which `inspect` has none of.
+#[test]
+fn inspect_help_offers_only_what_inspect_takes() {
+    let r = run(aotcheck().args(["aotcheck", "inspect", "--help"]));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(!r.stdout.contains("--image"), "{}", r.stdout);
+    assert!(!r.stdout.contains("Container image"), "{}", r.stdout);
+    assert!(!r.stdout.contains("Startup probe"), "{}", r.stdout);
+    let headings: Vec<&str> = r
+        .stdout
+        .lines()
+        .filter(|l| !l.starts_with(' ') && l.ends_with(':'))
+        .collect();
+    assert_eq!(
+        headings,
+        [
+            "Arguments:",
+            "Options:",
+            "Where the bytes go:",
+            "Output:",
+            "Exit codes:"
+        ]
+    );
+    let output = r.stdout.split("Output:").nth(1).expect("Output section");
+    for flag in ["--format", "--output", "--color", "--verbose", "--quiet"] {
+        assert!(output.contains(flag), "{flag} under Output:\n{}", r.stdout);
+    }
+    // Still refused with its reason when given.
+    let r = run(aotcheck().args(["aotcheck", "inspect", "/bin/ls", "--image"]));
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("--image writes images"), "{}", r.stderr);
+}
