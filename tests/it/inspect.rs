@@ -126,6 +126,25 @@ fn garbage_and_truncated_files_exit_2_with_one_line() {
             ),
         ),
         ("zeros", vec![0u8; 4096], "not an ELF, PE or Mach-O file".into()),
+        // Shorter than the 16 bytes goblin peeks at: it said "malformed binary: Object is too
+        // small.".
+        (
+            "six-bytes",
+            b"hello\n".to_vec(),
+            "not an ELF, PE or Mach-O file (starts with 68 65 6c 6c 6f 0a)".into(),
+        ),
+        (
+            "mz",
+            b"MZ".to_vec(),
+            "truncated binary: a PE file of 2 bytes, too short for its header".into(),
+        ),
+        // The first bytes in file order (they were shown as a little-endian number, reversed).
+        (
+            "markdown",
+            b"# cargo-aotcheck\n\nBuild a Rust project as a static binary.\n".to_vec(),
+            "not an ELF, PE or Mach-O file (starts with 23 20 63 61 72 67 6f 2d, \"# cargo-\")"
+                .into(),
+        ),
     ];
     for (name, bytes, reason) in cases {
         let path = dir.path().join(name);
