@@ -491,3 +491,39 @@ fn inspect_help_offers_only_what_inspect_takes() {
     assert_eq!(r.code, 2);
     assert!(r.stderr.contains("--image writes images"), "{}", r.stderr);
 }
+
+/// `--manifest-path DIR` said the directory "does not exist". It says it is a directory and,
+/// as cargo does, points at the manifest inside when there is one.
+#[test]
+fn manifest_path_to_a_directory_says_so_and_names_the_manifest_in_it() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let empty = dir.path().join("empty");
+    std::fs::create_dir(&empty).expect("mkdir");
+    let hello = fixture("marker");
+    let missing = dir.path().join("missing");
+    for (path, says) in [
+        (
+            &hello,
+            format!(
+                "is a directory but expected a file (`{}` exists)",
+                hello.join("Cargo.toml").display()
+            ),
+        ),
+        (
+            &empty,
+            "is a directory but expected a file (with no Cargo.toml in it)".to_string(),
+        ),
+        (&missing, "does not exist".to_string()),
+    ] {
+        let r = run(aotcheck()
+            .args(["aotcheck", "--no-probe", "--manifest-path"])
+            .arg(path));
+        assert_eq!(r.code, 2, "{}", r.stderr);
+        assert_eq!(
+            r.error_lines(),
+            [format!("error: manifest path `{}` {says}", path.display())],
+            "{}",
+            r.stderr
+        );
+    }
+}
