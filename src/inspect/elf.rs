@@ -7,6 +7,7 @@ use goblin::elf::{
 };
 
 use super::names::{self, Strings};
+use super::symver;
 use crate::report::{Binary, GlibcFloor, Linkage, Section, VersionNeed};
 
 const NT_GNU_BUILD_ID: u32 = 3;
@@ -54,13 +55,19 @@ pub fn inspect(elf: &Elf, bytes: &[u8]) -> Binary {
     let debug_size = sum_where(&|n| is_debug_section(n));
     let symtab_size = sum_where(&|n| n == ".symtab" || n == ".strtab");
     let ptr = if elf.is_64 { 8 } else { 4 };
-    let init_array_entries = sections
-        .iter()
-        .find(|s| s.name == ".init_array")
-        .map_or(0, |s| s.mem_size / ptr);
+    let init_array_entries = match sections.iter().find(|s| s.name == ".init_array") {
+        Some(s) => Some(s.mem_size / ptr),
+        None if !elf.section_headers.is_empty() => Some(0),
+        // No section headers: the loader's `DT_INIT_ARRAYSZ`; unknown in a static file.
+        None => elf
+            .dynamic
+            .as_ref()
+            .map(|d| d.info.init_arraysz as u64 / ptr),
+    };
 
-    let version_needs = version_needs(elf, dynstr);
-    let glibc_floor = glibc_floor(elf, dynstr);
+    let needs = symver::needs(elf, bytes);
+    let version_needs = version_needs(&needs, dynstr);
+    let glibc_floor = glibc_floor(elf, bytes, &needs, dynstr);
 
     Binary {
         format: "elf".into(),
@@ -82,7 +89,7 @@ pub fn inspect(elf: &Elf, bytes: &[u8]) -> Binary {
         symtab_size: Some(symtab_size),
         sections,
         build_id: build_id(elf, bytes),
-        init_array_entries: Some(init_array_entries),
+        init_array_entries,
         glibc_floor,
         version_needs,
         closure: Vec::new(),
@@ -241,24 +248,17 @@ fn merged_strtab_size(mut names: Vec<&[u8]>) -> u64 {
         .sum::<u64>()
 }
 
-fn version_needs(elf: &Elf, dynstr: Strings) -> Vec<VersionNeed> {
-    let Some(verneed) = elf.verneed.as_ref() else {
-        return Vec::new();
+fn version_needs(needs: &[symver::Need], dynstr: Strings) -> Vec<VersionNeed> {
+    let name = |offset: usize| {
+        dynstr
+            .get(offset)
+            .map_or_else(|| "?".to_string(), |n| n.into_owned())
     };
-    verneed
+    needs
         .iter()
         .map(|need| VersionNeed {
-            library: dynstr
-                .get(need.vn_file)
-                .map_or_else(|| "?".to_string(), |n| n.into_owned()),
-            versions: need
-                .iter()
-                .map(|aux| {
-                    dynstr
-                        .get(aux.vna_name)
-                        .map_or_else(|| "?".to_string(), |n| n.into_owned())
-                })
-                .collect(),
+            library: name(need.file),
+            versions: need.versions.iter().map(|&(_, n)| name(n)).collect(),
         })
         .collect()
 }
@@ -271,16 +271,18 @@ pub fn glibc_version(name: &str) -> Option<Vec<u32>> {
         .collect()
 }
 
-fn glibc_floor(elf: &Elf, dynstr: Strings) -> Option<GlibcFloor> {
-    let verneed = elf.verneed.as_ref()?;
+fn glibc_floor(
+    elf: &Elf,
+    bytes: &[u8],
+    needs: &[symver::Need],
+    dynstr: Strings,
+) -> Option<GlibcFloor> {
     // Version index → name, for glibc versions only.
     let mut versions: Vec<(u16, String, Vec<u32>)> = Vec::new();
-    for need in verneed.iter() {
-        for aux in need.iter() {
-            let name = dynstr.get(aux.vna_name).unwrap_or_default();
-            if let Some(v) = glibc_version(&name) {
-                versions.push((aux.vna_other, name.to_string(), v));
-            }
+    for &(index, name) in needs.iter().flat_map(|n| &n.versions) {
+        let name = dynstr.get(name).unwrap_or_default();
+        if let Some(v) = glibc_version(&name) {
+            versions.push((index, name.to_string(), v));
         }
     }
     let (_, top_name, top) = versions.iter().max_by(|a, b| a.2.cmp(&b.2))?.clone();
@@ -290,17 +292,17 @@ fn glibc_floor(elf: &Elf, dynstr: Strings) -> Option<GlibcFloor> {
         .map(|(i, _, _)| *i)
         .collect();
     let mut symbols: Vec<String> = Vec::new();
-    if let Some(versym) = elf.versym.as_ref() {
-        for (i, sym) in elf.dynsyms.iter().enumerate() {
-            if !sym.is_import() {
-                continue;
-            }
-            let Some(vs) = versym.get_at(i) else { continue };
-            if indexes.contains(&vs.version())
-                && let Some(name) = dynstr.get(sym.st_name)
-            {
-                symbols.push(name.to_string());
-            }
+    for (i, sym) in elf.dynsyms.iter().enumerate() {
+        if !sym.is_import() {
+            continue;
+        }
+        let Some(version) = symver::version(elf, bytes, i) else {
+            continue;
+        };
+        if indexes.contains(&version)
+            && let Some(name) = dynstr.get(sym.st_name)
+        {
+            symbols.push(name.to_string());
         }
     }
     symbols.sort();
