@@ -323,9 +323,11 @@ fn analysis_link_is_used_when_only_the_relro_padding_differs() {
         }
         seen += 1;
         assert_eq!(
-            a["binary"]["graph"]["edges_from"], "analysis-link",
+            a["binary"]["graph"]["edges_from"],
+            "analysis-link",
             "{}: {}",
-            a["package"], v["warnings"]
+            a["package"],
+            v["warnings"]
         );
     }
     assert_eq!(seen, 2, "{v}");
