@@ -41,8 +41,19 @@ impl Workspace {
 
 pub fn load(opts: &BuildOptions, cargo: &Path, target: &str) -> Result<Workspace> {
     if let Some(m) = opts.manifest_path.as_ref().filter(|m| !m.is_file()) {
+        let inside = m.join("Cargo.toml");
+        let why = if !m.is_dir() {
+            "does not exist".to_string()
+        } else if inside.is_file() {
+            format!(
+                "is a directory but expected a file (`{}` exists)",
+                inside.display()
+            )
+        } else {
+            "is a directory but expected a file (with no Cargo.toml in it)".to_string()
+        };
         return Err(Error::Usage(format!(
-            "manifest path `{}` does not exist",
+            "manifest path `{}` {why}",
             m.display()
         )));
     }

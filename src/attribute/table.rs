@@ -147,7 +147,7 @@ pub(super) fn label(l: &Layout, owner: Owner) -> String {
     match owner {
         Owner::Symbol { name, .. } => demangle::display_name(name),
         Owner::Section(i) => {
-            let sec = l.sections.get(i).map_or("", |s| s.name);
+            let sec = l.sections.get(i).map_or("", |s| &s.name);
             if is_debug_section(sec) {
                 "[debug info]".to_string()
             } else if sec == ".symtab" || sec == ".strtab" {
@@ -164,7 +164,7 @@ pub(super) fn label(l: &Layout, owner: Owner) -> String {
 }
 
 pub(super) fn row(l: &Layout, p: &Piece, a: &Attr, names: &Interner) -> SymbolRow {
-    let section_name = |i: usize| l.sections.get(i).map_or("", |s| s.name).to_string();
+    let section_name = |i: usize| l.sections.get(i).map_or("", |s| &s.name).to_string();
     let krate = (a.krate != NONE).then(|| names.shown(a.krate).to_string());
     let inst = (a.inst != NONE)
         .then(|| names.shown(a.inst).to_string())

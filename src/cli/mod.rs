@@ -19,6 +19,9 @@ Exit codes:
      malformed binary or baseline, missing prerequisite, a probed binary with no run that got
      ready, or an interrupt";
 
+/// The heading of the flags that shape the report, whatever the command.
+const OUTPUT: &str = "Output";
+
 #[derive(Debug, Parser)]
 #[command(
     name = "cargo",
@@ -53,23 +56,23 @@ struct AotcheckArgs {
 
     /// Output format of the report (markdown: for a pull-request comment; html: one
     /// self-contained page with charts and a treemap of the bytes)
-    #[arg(long, value_enum, default_value_t = FormatArg::Human, global = true)]
+    #[arg(long, value_enum, default_value_t = FormatArg::Human, global = true, help_heading = OUTPUT)]
     format: FormatArg,
 
     /// Write the report to FILE instead of stdout (atomically: the whole report or no change)
-    #[arg(long, value_name = "FILE", global = true)]
+    #[arg(long, value_name = "FILE", global = true, help_heading = OUTPUT)]
     output: Option<PathBuf>,
 
     /// Coloring: auto, always, never [default: $CARGO_TERM_COLOR, else auto; NO_COLOR honoured]
-    #[arg(long, value_enum, value_name = "WHEN", global = true)]
+    #[arg(long, value_enum, value_name = "WHEN", global = true, help_heading = OUTPUT)]
     color: Option<ColorArg>,
 
     /// Use verbose output (cargo's too); lists every section
-    #[arg(short, long, global = true, conflicts_with = "quiet")]
+    #[arg(short, long, global = true, help_heading = OUTPUT, conflicts_with = "quiet")]
     verbose: bool,
 
     /// Do not print cargo's or our progress messages
-    #[arg(short, long, global = true)]
+    #[arg(short, long, global = true, help_heading = OUTPUT)]
     quiet: bool,
 
     #[command(flatten)]
@@ -86,6 +89,11 @@ enum Sub {
         /// ELF, PE or Mach-O files, or directories to search for them
         #[arg(required = true, value_name = "FILE")]
         files: Vec<PathBuf>,
+        /// Refused (see [`parse`]). Declared here, hidden, so that the global `--image` stays
+        /// out of `inspect --help`: clap does not propagate a global flag to a subcommand that
+        /// has its own.
+        #[arg(long, value_name = "DIR", num_args = 0..=1, hide = true)]
+        image: Option<Option<PathBuf>>,
     },
     /// Explain a rule of the dependency audit (e.g. AOT004), or list all rules
     Explain {
@@ -361,10 +369,10 @@ pub fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Options, clap::
     let build: BuildOptions = a.build.into();
     let gate: GateOptions = a.gate.into();
     let command = match a.command {
-        Some(Sub::Inspect { files }) => {
+        Some(Sub::Inspect { files, image }) => {
             // Global flags (-q, --format) apply to subcommands; build flags do not.
             let CargoCli::Aotcheck(plain) = CargoCli::try_parse_from(["cargo", "aotcheck"])?;
-            if build.image.is_some() {
+            if build.image.is_some() || image.is_some() {
                 return Err(clap::Error::raw(
                     clap::error::ErrorKind::ArgumentConflict,
                     "--image writes images of the binaries this run builds; `inspect` reads \

@@ -11,7 +11,7 @@ use object::Endianness;
 use object::elf::{self, DynamicTag, FileHeader32, FileHeader64};
 use object::read::elf::{Dyn as _, FileHeader, ProgramHeader as _};
 
-use crate::report::ClosureEntry;
+use crate::report::{Binary, ClosureEntry};
 
 const DEFAULT_DIRS: &[&str] = &[
     "/lib/x86_64-linux-gnu",
@@ -174,7 +174,7 @@ fn read_dynamic<H: FileHeader<Endian = Endianness>>(data: &[u8]) -> Option<Dynam
     let string = |offset: u64| -> Option<String> {
         let tail = strings.get(usize::try_from(offset).ok()?..)?;
         let end = tail.iter().position(|&b| b == 0).unwrap_or(tail.len());
-        std::str::from_utf8(&tail[..end]).ok().map(str::to_string)
+        Some(String::from_utf8_lossy(&tail[..end]).into_owned())
     };
     let all = |tag: DynamicTag| -> Vec<String> {
         entries
@@ -194,20 +194,19 @@ fn read_dynamic<H: FileHeader<Endian = Endianness>>(data: &[u8]) -> Option<Dynam
 /// library reached twice is listed once) and the total size: the binary plus each file found.
 pub fn resolve(
     path: &Path,
-    elf: &Elf,
-    file_size: u64,
+    class: (bool, u16),
+    binary: &Binary,
     env: &Environment,
 ) -> (Vec<ClosureEntry>, u64) {
-    let class = (elf.is_64, elf.header.e_machine);
     let exe = Object {
         label: path.file_name().map_or_else(
             || path.display().to_string(),
             |n| n.to_string_lossy().into_owned(),
         ),
         origin: path.parent().map(Path::to_path_buf).unwrap_or_default(),
-        needed: elf.libraries.iter().map(|s| s.to_string()).collect(),
-        rpath: split(&elf.rpaths),
-        runpath: split(&elf.runpaths),
+        needed: binary.needed.clone(),
+        rpath: binary.rpath.clone(),
+        runpath: binary.runpath.clone(),
     };
     let exe_rpath = if exe.runpath.is_empty() {
         exe.rpath.clone()
@@ -218,9 +217,9 @@ pub fn resolve(
     let mut entries = Vec::new();
     let mut seen_names: HashSet<String> = HashSet::new();
     let mut seen_files: HashSet<PathBuf> = HashSet::new();
-    let mut total = file_size;
+    let mut total = binary.file_size;
 
-    if let Some(interp) = elf.interpreter {
+    if let Some(interp) = binary.interpreter.as_deref() {
         seen_names.insert(interp.to_string());
         let facts = env.facts(Path::new(interp));
         if let Some(c) = &facts.canonical {

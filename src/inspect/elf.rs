@@ -6,6 +6,8 @@ use goblin::elf::{
     section_header::{SHF_ALLOC, SHT_NOBITS, SHT_REL, SHT_RELA},
 };
 
+use super::names::{self, Strings};
+use super::symver;
 use crate::report::{Binary, GlibcFloor, Linkage, Section, VersionNeed};
 
 const NT_GNU_BUILD_ID: u32 = 3;
@@ -31,14 +33,18 @@ pub fn inspect(elf: &Elf, bytes: &[u8]) -> Binary {
     let flags_1 = elf.dynamic.as_ref().map_or(0, |d| d.info.flags_1);
     let is_pie_flag = flags_1 & dynamic::DF_1_PIE != 0;
     let e_type = elf.header.e_type;
-    let linkage = linkage(elf, is_pie_flag);
+    let interpreter = names::interpreter(elf, bytes);
+    let needed = names::needed(elf, bytes);
+    let linkage = linkage(elf, interpreter.is_some(), !needed.is_empty(), is_pie_flag);
     let pie = match e_type {
         header::ET_EXEC => Some(false),
         header::ET_DYN => Some(is_pie_flag || linkage == Linkage::StaticPie),
         _ => None,
     };
 
-    let sections = sections(elf);
+    let section_names = Strings::section_names(elf, bytes);
+    let dynstr = Strings::dynamic(elf, bytes);
+    let sections = sections(elf, section_names);
     let sum_where = |pred: &dyn Fn(&str) -> bool| -> u64 {
         sections
             .iter()
@@ -49,13 +55,19 @@ pub fn inspect(elf: &Elf, bytes: &[u8]) -> Binary {
     let debug_size = sum_where(&|n| is_debug_section(n));
     let symtab_size = sum_where(&|n| n == ".symtab" || n == ".strtab");
     let ptr = if elf.is_64 { 8 } else { 4 };
-    let init_array_entries = sections
-        .iter()
-        .find(|s| s.name == ".init_array")
-        .map_or(0, |s| s.mem_size / ptr);
+    let init_array_entries = match sections.iter().find(|s| s.name == ".init_array") {
+        Some(s) => Some(s.mem_size / ptr),
+        None if !elf.section_headers.is_empty() => Some(0),
+        // No section headers: the loader's `DT_INIT_ARRAYSZ`; unknown in a static file.
+        None => elf
+            .dynamic
+            .as_ref()
+            .map(|d| d.info.init_arraysz as u64 / ptr),
+    };
 
-    let version_needs = version_needs(elf);
-    let glibc_floor = glibc_floor(elf);
+    let needs = symver::needs(elf, bytes);
+    let version_needs = version_needs(&needs, dynstr);
+    let glibc_floor = glibc_floor(elf, bytes, &needs, dynstr);
 
     Binary {
         format: "elf".into(),
@@ -67,17 +79,17 @@ pub fn inspect(elf: &Elf, bytes: &[u8]) -> Binary {
         ),
         pie,
         linkage,
-        interpreter: elf.interpreter.map(str::to_string),
-        needed: elf.libraries.iter().map(|s| s.to_string()).collect(),
-        rpath: split_paths(&elf.rpaths),
-        runpath: split_paths(&elf.runpaths),
+        interpreter,
+        needed,
+        rpath: split_paths(&dynstr.tagged(elf, dynamic::DT_RPATH)),
+        runpath: split_paths(&dynstr.tagged(elf, dynamic::DT_RUNPATH)),
         file_size,
-        stripped_size: stripped_size(elf, bytes.len() as u64),
+        stripped_size: stripped_size(elf, section_names, bytes.len() as u64),
         debug_size: Some(debug_size),
         symtab_size: Some(symtab_size),
         sections,
         build_id: build_id(elf, bytes),
-        init_array_entries: Some(init_array_entries),
+        init_array_entries,
         glibc_floor,
         version_needs,
         closure: Vec::new(),
@@ -91,9 +103,7 @@ pub fn inspect(elf: &Elf, bytes: &[u8]) -> Binary {
     }
 }
 
-fn linkage(elf: &Elf, pie_flag: bool) -> Linkage {
-    let has_interp = elf.interpreter.is_some();
-    let has_needed = !elf.libraries.is_empty();
+fn linkage(elf: &Elf, has_interp: bool, has_needed: bool, pie_flag: bool) -> Linkage {
     match elf.header.e_type {
         header::ET_EXEC if has_interp || has_needed => Linkage::Dynamic,
         header::ET_EXEC => Linkage::Static,
@@ -108,11 +118,21 @@ fn linkage(elf: &Elf, pie_flag: bool) -> Linkage {
     }
 }
 
+/// Whether a static ELF carries glibc, by the sections only glibc's own objects bring: its
+/// `__libc_*` sections (`__libc_IO_vtables`, `__libc_atexit`, `__libc_freeres_ptrs`, ...) or
+/// the `.note.ABI-tag` of its `crt1.o`. They are loaded, so `strip` keeps them; musl and
+/// `-nostdlib` programs have none of them.
+pub fn static_glibc(b: &Binary) -> bool {
+    b.sections
+        .iter()
+        .any(|s| s.name.starts_with("__libc_") || s.name == ".note.ABI-tag")
+}
+
 pub fn is_debug_section(name: &str) -> bool {
     name.starts_with(".debug") || name.starts_with(".zdebug")
 }
 
-fn split_paths(list: &[&str]) -> Vec<String> {
+fn split_paths(list: &[String]) -> Vec<String> {
     list.iter()
         .flat_map(|s| s.split(':'))
         .filter(|s| !s.is_empty())
@@ -120,16 +140,14 @@ fn split_paths(list: &[&str]) -> Vec<String> {
         .collect()
 }
 
-fn sections(elf: &Elf) -> Vec<Section> {
+fn sections(elf: &Elf, names: Strings) -> Vec<Section> {
     elf.section_headers
         .iter()
         .skip(1)
         .map(|sh| Section {
-            name: elf
-                .shdr_strtab
-                .get_at(sh.sh_name)
-                .unwrap_or("<bad name>")
-                .to_string(),
+            name: names
+                .get(sh.sh_name)
+                .map_or_else(|| "<bad name>".to_string(), |n| n.into_owned()),
             file_size: if sh.sh_type == SHT_NOBITS {
                 0
             } else {
@@ -158,7 +176,7 @@ fn build_id(elf: &Elf, bytes: &[u8]) -> Option<String> {
 /// symbol table, string table, DWARF and static relocations go, the other non-loaded sections
 /// (`.comment`, `.gnu.warning.*`, notes) are kept and a new section header table is written.
 /// `None` for files without program headers (objects), whose layout `strip` rebuilds freely.
-fn stripped_size(elf: &Elf, file_len: u64) -> Option<u64> {
+fn stripped_size<'a>(elf: &Elf, names: Strings<'a>, file_len: u64) -> Option<u64> {
     if elf.program_headers.is_empty() {
         return None;
     }
@@ -175,9 +193,11 @@ fn stripped_size(elf: &Elf, file_len: u64) -> Option<u64> {
     end = end.max(phdr_end).min(file_len);
 
     let mut kept = 1u64; // the null section
-    let mut shstrtab = 1u64;
+    let mut kept_names: Vec<&[u8]> = vec![b".shstrtab"];
     for sh in elf.section_headers.iter().skip(1) {
-        let name = elf.shdr_strtab.get_at(sh.sh_name).unwrap_or("");
+        let raw = names.raw(sh.sh_name).unwrap_or_default();
+        let name = String::from_utf8_lossy(raw);
+        let name = name.as_ref();
         let alloc = sh.sh_flags & u64::from(SHF_ALLOC) != 0;
         let removed = !alloc
             && (is_debug_section(name)
@@ -190,7 +210,7 @@ fn stripped_size(elf: &Elf, file_len: u64) -> Option<u64> {
             continue;
         }
         kept += 1;
-        shstrtab += name.len() as u64 + 1;
+        kept_names.push(raw);
         if !alloc && sh.sh_type != SHT_NOBITS {
             let align = sh.sh_addralign.max(1);
             end = end.div_ceil(align).saturating_mul(align);
@@ -199,33 +219,46 @@ fn stripped_size(elf: &Elf, file_len: u64) -> Option<u64> {
     }
     // The rebuilt .shstrtab, then the section header table (8-aligned on 64-bit).
     kept += 1;
-    end += shstrtab + ".shstrtab".len() as u64 + 1;
+    end = end.saturating_add(merged_strtab_size(kept_names));
     let align = if elf.is_64 { 8 } else { 4 };
-    end = end.div_ceil(align) * align;
-    Some(end + kept * u64::from(elf.header.e_shentsize))
+    end = end.div_ceil(align).saturating_mul(align);
+    Some(end.saturating_add(kept * u64::from(elf.header.e_shentsize)))
 }
 
-fn version_needs(elf: &Elf) -> Vec<VersionNeed> {
-    let Some(verneed) = elf.verneed.as_ref() else {
-        return Vec::new();
+/// The size of a string table of `names` as binutils writes one (`_bfd_elf_strtab_finalize`):
+/// a leading NUL, each distinct name once, and a name that ends another (`.plt` in
+/// `.rela.plt`) stored as that one's tail, not again.
+fn merged_strtab_size(mut names: Vec<&[u8]>) -> u64 {
+    // The empty name is the leading NUL itself.
+    names.retain(|n| !n.is_empty());
+    // Sorted by their reversed bytes, a name that ends others comes just before them: each
+    // name is stored unless it ends the next one.
+    let mut reversed: Vec<Vec<u8>> = names
+        .iter()
+        .map(|n| n.iter().rev().copied().collect())
+        .collect();
+    reversed.sort_unstable();
+    reversed.dedup();
+    let next = reversed.iter().skip(1).map(Some).chain([None]);
+    1 + reversed
+        .iter()
+        .zip(next)
+        .filter(|(n, next)| !next.is_some_and(|m| m.starts_with(n)))
+        .map(|(n, _)| n.len() as u64 + 1)
+        .sum::<u64>()
+}
+
+fn version_needs(needs: &[symver::Need], dynstr: Strings) -> Vec<VersionNeed> {
+    let name = |offset: usize| {
+        dynstr
+            .get(offset)
+            .map_or_else(|| "?".to_string(), |n| n.into_owned())
     };
-    verneed
+    needs
         .iter()
         .map(|need| VersionNeed {
-            library: elf
-                .dynstrtab
-                .get_at(need.vn_file)
-                .unwrap_or("?")
-                .to_string(),
-            versions: need
-                .iter()
-                .map(|aux| {
-                    elf.dynstrtab
-                        .get_at(aux.vna_name)
-                        .unwrap_or("?")
-                        .to_string()
-                })
-                .collect(),
+            library: name(need.file),
+            versions: need.versions.iter().map(|&(_, n)| name(n)).collect(),
         })
         .collect()
 }
@@ -238,16 +271,18 @@ pub fn glibc_version(name: &str) -> Option<Vec<u32>> {
         .collect()
 }
 
-fn glibc_floor(elf: &Elf) -> Option<GlibcFloor> {
-    let verneed = elf.verneed.as_ref()?;
+fn glibc_floor(
+    elf: &Elf,
+    bytes: &[u8],
+    needs: &[symver::Need],
+    dynstr: Strings,
+) -> Option<GlibcFloor> {
     // Version index → name, for glibc versions only.
     let mut versions: Vec<(u16, String, Vec<u32>)> = Vec::new();
-    for need in verneed.iter() {
-        for aux in need.iter() {
-            let name = elf.dynstrtab.get_at(aux.vna_name).unwrap_or("");
-            if let Some(v) = glibc_version(name) {
-                versions.push((aux.vna_other, name.to_string(), v));
-            }
+    for &(index, name) in needs.iter().flat_map(|n| &n.versions) {
+        let name = dynstr.get(name).unwrap_or_default();
+        if let Some(v) = glibc_version(&name) {
+            versions.push((index, name.to_string(), v));
         }
     }
     let (_, top_name, top) = versions.iter().max_by(|a, b| a.2.cmp(&b.2))?.clone();
@@ -257,17 +292,17 @@ fn glibc_floor(elf: &Elf) -> Option<GlibcFloor> {
         .map(|(i, _, _)| *i)
         .collect();
     let mut symbols: Vec<String> = Vec::new();
-    if let Some(versym) = elf.versym.as_ref() {
-        for (i, sym) in elf.dynsyms.iter().enumerate() {
-            if !sym.is_import() {
-                continue;
-            }
-            let Some(vs) = versym.get_at(i) else { continue };
-            if indexes.contains(&vs.version())
-                && let Some(name) = elf.dynstrtab.get_at(sym.st_name)
-            {
-                symbols.push(name.to_string());
-            }
+    for (i, sym) in elf.dynsyms.iter().enumerate() {
+        if !sym.is_import() {
+            continue;
+        }
+        let Some(version) = symver::version(elf, bytes, i) else {
+            continue;
+        };
+        if indexes.contains(&version)
+            && let Some(name) = dynstr.get(sym.st_name)
+        {
+            symbols.push(name.to_string());
         }
     }
     symbols.sort();
@@ -276,4 +311,20 @@ fn glibc_floor(elf: &Elf) -> Option<GlibcFloor> {
         version: top_name.trim_start_matches("GLIBC_").to_string(),
         symbols,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::merged_strtab_size;
+
+    /// `readelf -p .shstrtab` of a stripped gcc build shows `.rela.plt` once and `.plt`
+    /// nowhere else: the tail is shared. A name given twice is stored once.
+    #[test]
+    fn names_that_end_others_are_stored_as_their_tails() {
+        let names: Vec<&[u8]> = vec![b".rela.plt", b".plt", b".plt", b"", b".text", b"t"];
+        assert_eq!(merged_strtab_size(names), 1 + 10 + 6);
+        assert_eq!(merged_strtab_size(Vec::new()), 1);
+        // Not a tail: `.pl` starts `.plt` but does not end it.
+        assert_eq!(merged_strtab_size(vec![b".plt", b".pl"]), 1 + 5 + 4);
+    }
 }

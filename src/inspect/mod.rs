@@ -6,6 +6,8 @@ pub mod closure;
 pub mod elf;
 mod extents;
 mod foreign;
+pub mod names;
+mod symver;
 
 pub use built::built;
 
@@ -79,18 +81,25 @@ pub fn inspect_bytes(
     }
     if bytes.starts_with(b"\x7fELF") {
         extents::check(bytes).map_err(|reason| Error::malformed(path, reason))?;
-    }
-    let object = Object::parse(bytes).map_err(|e| Error::malformed(path, describe(&e)))?;
-    match object {
-        Object::Elf(elf) => {
-            let mut binary = elf::inspect(&elf, bytes);
+        return names::with_elf(bytes, |elf| {
+            let mut binary = elf::inspect(elf, bytes);
             if let Some(env) = env {
-                let (entries, total) = closure::resolve(path, &elf, binary.file_size, env);
+                let class = (elf.is_64, elf.header.e_machine);
+                let (entries, total) = closure::resolve(path, class, &binary, env);
                 binary.closure = entries;
                 binary.closure_size = total;
             }
-            Ok(binary)
-        }
+            binary
+        })
+        .map_err(|e| Error::malformed(path, describe(&e, bytes)));
+    }
+    if bytes.len() < HINT_LEN {
+        return Err(Error::malformed(path, too_short(bytes)));
+    }
+    let object = Object::parse(bytes).map_err(|e| Error::malformed(path, describe(&e, bytes)))?;
+    match object {
+        // Not reached: ELF is parsed above, names as bytes (see `names`).
+        Object::Elf(_) => Err(Error::malformed(path, "unsupported object format")),
         Object::PE(pe) => Ok(foreign::pe(&pe, bytes.len() as u64)),
         Object::Mach(mach) => foreign::mach(&mach, bytes).map_err(|e| Error::malformed(path, e)),
         Object::Archive(_) => Err(Error::malformed(
@@ -102,20 +111,56 @@ pub fn inspect_bytes(
             "a COFF object file, not an executable",
         )),
         Object::TE(_) => Err(Error::malformed(path, "a TE image, not supported")),
-        Object::Unknown(magic) => Err(Error::malformed(
-            path,
-            format!("not an ELF, PE or Mach-O file (magic {magic:#018x})"),
-        )),
+        Object::Unknown(_) => Err(Error::malformed(path, not_a_binary(bytes))),
         _ => Err(Error::malformed(path, "unsupported object format")),
     }
 }
 
-fn describe(e: &goblin::error::Error) -> String {
+/// The bytes goblin reads to tell the formats apart (`take_hint_bytes`); a shorter file gets
+/// goblin's bare "Object is too small.".
+const HINT_LEN: usize = 16;
+
+/// What is wrong with a file shorter than [`HINT_LEN`] (and not ELF, whose header check names
+/// its own length): a format's magic cut short, or not a binary at all.
+fn too_short(bytes: &[u8]) -> String {
+    const MAGICS: &[(&[u8], &str)] = &[
+        (b"MZ", "PE"),
+        (b"\xfe\xed\xfa\xce", "Mach-O"),
+        (b"\xfe\xed\xfa\xcf", "Mach-O"),
+        (b"\xce\xfa\xed\xfe", "Mach-O"),
+        (b"\xcf\xfa\xed\xfe", "Mach-O"),
+        (b"\xca\xfe\xba\xbe", "universal Mach-O"),
+        (b"!<arch>\n", "static library archive (.a)"),
+    ];
+    match MAGICS.iter().find(|(m, _)| bytes.starts_with(m)) {
+        Some((_, format)) => format!(
+            "truncated binary: a {format} file of {} bytes, too short for its header",
+            bytes.len()
+        ),
+        None => not_a_binary(bytes),
+    }
+}
+
+/// "not an ELF, PE or Mach-O file", with its first bytes in file order (and as text when they
+/// are printable), so that a user recognises what the file is.
+fn not_a_binary(bytes: &[u8]) -> String {
+    let head = &bytes[..bytes.len().min(8)];
+    let hex: Vec<String> = head.iter().map(|b| format!("{b:02x}")).collect();
+    let text = if head.iter().all(|b| b.is_ascii_graphic() || *b == b' ') {
+        format!(", \"{}\"", String::from_utf8_lossy(head))
+    } else {
+        String::new()
+    };
+    format!(
+        "not an ELF, PE or Mach-O file (starts with {}{text})",
+        hex.join(" ")
+    )
+}
+
+fn describe(e: &goblin::error::Error, bytes: &[u8]) -> String {
     match e {
         goblin::error::Error::Malformed(m) => format!("malformed binary: {m}"),
-        goblin::error::Error::BadMagic(m) => {
-            format!("not an ELF, PE or Mach-O file (magic {m:#x})")
-        }
+        goblin::error::Error::BadMagic(_) => not_a_binary(bytes),
         goblin::error::Error::Scroll(s) => format!("truncated or malformed binary: {s}"),
         goblin::error::Error::BufferTooShort(n, what) => {
             format!("truncated binary: {what} needs {n} more bytes")

@@ -167,8 +167,13 @@ fn glibc(s: &mut String, b: &Binary, c: bool) {
             }
             v
         }
-        (None, "elf", Linkage::Static | Linkage::StaticPie) => {
+        (None, "elf", Linkage::Static | Linkage::StaticPie)
+            if crate::inspect::elf::static_glibc(b) =>
+        {
             "none: glibc is linked in, no run-time version check".into()
+        }
+        (None, "elf", Linkage::Static | Linkage::StaticPie) => {
+            "none: statically linked, no run-time version check".into()
         }
         (None, "elf", _) => "no versioned glibc imports".into(),
         _ => "n/a for this format".into(),

@@ -2,6 +2,7 @@
 //! random offsets, with bytes flipped in their headers. The library is called directly (no
 //! process per case) so this stays fast.
 
+use std::os::unix::ffi::OsStringExt;
 use std::path::Path;
 
 use cargo_aotcheck::attribute::attribute_bytes;
@@ -115,4 +116,156 @@ fn fat_macho_with_a_huge_slice_count_is_refused_at_once() {
     bytes.extend_from_slice(&[0u8; 4096]);
     let err = inspect_bytes(Path::new("fat"), &bytes, None).expect_err("no readable slice");
     assert!(err.to_string().contains("fat"), "{err}");
+}
+
+/// Compile the C program `src` with gcc and `args` into `dir/name`.
+fn gcc(dir: &Path, name: &str, src: &[u8], args: &[&str]) -> String {
+    let c = dir.join(format!("{name}.c"));
+    std::fs::write(&c, src).expect("write C source");
+    let out = dir.join(name);
+    let out = out.to_str().expect("utf-8 path").to_string();
+    let mut all = vec!["-O1", "-o", &out, c.to_str().expect("utf-8 path")];
+    all.extend_from_slice(args);
+    crate::util::tool("gcc", &all);
+    out
+}
+
+/// ELF names are bytes. A symbol named `caf\xe9_latin1` (ISO-8859-1, as in the QA report's
+/// `latin.c`) or a section renamed to `.comm\xe9nt` made goblin refuse the whole file as
+/// "truncated or malformed binary: bad input invalid utf8" (exit 2). Both are inspected, the
+/// names shown lossily, as readelf's (lossily decoded) listing shows them.
+#[test]
+fn non_utf8_symbol_and_section_names_are_inspected() {
+    use crate::util::*;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let latin = gcc(
+        dir.path(),
+        "latin",
+        b"#include <stdio.h>\nint foo(void) __asm__(\"caf\xe9_latin1\");\n\
+          int foo(void){return 42;}\nint main(void){printf(\"%d\\n\", foo());return 0;}\n",
+        &[],
+    );
+    let renamed = dir.path().join("renamed");
+    let renamed = renamed.to_str().expect("utf-8 path");
+    let rename = std::ffi::OsString::from_vec(b".comment=.comm\xe9nt".to_vec());
+    let out = std::process::Command::new("objcopy")
+        .arg("--rename-section")
+        .arg(rename)
+        .args([&latin, renamed])
+        .output()
+        .expect("objcopy");
+    assert!(out.status.success(), "objcopy failed");
+    for (path, name) in [
+        (latin.as_str(), "caf\u{fffd}_latin1"),
+        (renamed, ".comm\u{fffd}nt"),
+    ] {
+        let r = run(aotcheck().args([
+            "aotcheck",
+            "inspect",
+            "--format",
+            "json",
+            "--symbols",
+            "all",
+            path,
+        ]));
+        assert_eq!(r.code, 0, "{path}: {}", r.stderr);
+        let v: serde_json::Value = serde_json::from_str(&r.stdout).expect("JSON");
+        let b = &v["artifacts"][0]["binary"];
+        let sections: Vec<(String, u64)> = b["sections"]
+            .as_array()
+            .expect("sections")
+            .iter()
+            .map(|s| {
+                let size = u64_of(s, "mem_size").max(u64_of(s, "file_size"));
+                (str_of(s, "name").to_string(), size)
+            })
+            .collect();
+        assert_eq!(sections, readelf_sections(path), "{path}");
+        assert_eq!(
+            u64_of(b, "file_size"),
+            std::fs::metadata(path).expect("meta").len()
+        );
+        assert_eq!(b["needed"], serde_json::json!(readelf_needed(path)));
+        // The symbol rows and the section rows name it the same way.
+        assert!(
+            r.stdout.contains(&format!("\"{name}\"")),
+            "{path}: no {name}"
+        );
+        assert!(!r.stdout.contains("bad name"), "{path}");
+    }
+    // nm lists the symbol (lossily decoded), and so do we.
+    assert!(tool("nm", &[&latin]).contains("caf\u{fffd}_latin1"));
+}
+
+/// A file cut to its loaded image with no section headers (as `sstrip` leaves one) still runs:
+/// the loader reads `DT_INIT_ARRAYSZ` and `DT_VERNEED`. It got `init_array_entries: 0` and "no
+/// versioned glibc imports"; the figures now come from the dynamic section, the same as for
+/// the file it was cut from and as `readelf -d` shows them.
+#[test]
+fn without_section_headers_versions_and_constructors_come_from_the_dynamic_section() {
+    use crate::util::*;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let full = gcc(
+        dir.path(),
+        "full",
+        b"#include <stdio.h>\n__attribute__((constructor)) static void hi(void) { puts(\"hi\"); }\n\
+          int main(void) { return 0; }\n",
+        &[],
+    );
+    let mut bytes = std::fs::read(&full).expect("read");
+    // e_shoff (0x28), e_shnum (0x3c), e_shstrndx (0x3e) of a 64-bit ELF; gcc puts the section
+    // headers last, and the sections only `strip` would remove just before them.
+    let shoff = u64::from_le_bytes(bytes[0x28..0x30].try_into().expect("8 bytes")) as usize;
+    bytes.truncate(shoff);
+    bytes[0x28..0x30].fill(0);
+    bytes[0x3c..0x40].fill(0);
+    let cut = dir.path().join("cut");
+    std::fs::write(&cut, &bytes).expect("write");
+    std::fs::set_permissions(&cut, std::os::unix::fs::PermissionsExt::from_mode(0o755))
+        .expect("chmod");
+    let cut = cut.to_str().expect("utf-8 path").to_string();
+    let ran = std::process::Command::new(&cut).output().expect("run");
+    assert_eq!(
+        (ran.status.code(), &ran.stdout[..]),
+        (Some(0), &b"hi\n"[..])
+    );
+    assert!(tool("readelf", &["-SW", &cut]).contains("There are no sections"));
+
+    let dynamic = tool("readelf", &["-dW", &cut]);
+    let init_bytes: u64 = dynamic
+        .lines()
+        .find(|l| l.contains("(INIT_ARRAYSZ)"))
+        .and_then(|l| l.split_whitespace().nth(2)?.parse().ok())
+        .expect("readelf -d shows INIT_ARRAYSZ");
+    assert!(dynamic.contains("(VERNEED)"));
+    let b = |path: &str| {
+        let r = run(aotcheck().args(["aotcheck", "inspect", "--format", "json", path]));
+        assert_eq!(r.code, 0, "{path}: {}", r.stderr);
+        let v: serde_json::Value = serde_json::from_str(&r.stdout).expect("JSON");
+        v["artifacts"][0]["binary"].clone()
+    };
+    let (cut_b, full_b) = (b(&cut), b(&full));
+    assert_eq!(u64_of(&cut_b, "init_array_entries"), init_bytes / 8);
+    for key in ["init_array_entries", "glibc_floor", "version_needs"] {
+        assert_eq!(cut_b[key], full_b[key], "{key}");
+    }
+    let glibc = tool("readelf", &["-VW", &full]);
+    assert!(glibc.contains(&format!(
+        "GLIBC_{}",
+        str_of(&cut_b["glibc_floor"], "version")
+    )));
+    // A static file without section headers: how many constructors it has cannot be known.
+    let st = gcc(
+        dir.path(),
+        "static",
+        b"int main(void) { return 0; }\n",
+        &["-static"],
+    );
+    let mut bytes = std::fs::read(&st).expect("read");
+    let shoff = u64::from_le_bytes(bytes[0x28..0x30].try_into().expect("8 bytes")) as usize;
+    bytes.truncate(shoff);
+    bytes[0x28..0x30].fill(0);
+    bytes[0x3c..0x40].fill(0);
+    std::fs::write(&st, &bytes).expect("write");
+    assert!(b(&st)["init_array_entries"].is_null());
 }

@@ -61,7 +61,8 @@ impl Piece<'_> {
 
 #[derive(Debug, Clone)]
 pub struct SectionInfo<'a> {
-    pub name: &'a str,
+    /// Shown lossily: an ELF name is bytes, and need not be UTF-8.
+    pub name: std::borrow::Cow<'a, str>,
     /// `SHF_ALLOC`: part of the loaded image (what `strip` keeps).
     pub alloc: bool,
     /// `SHF_EXECINSTR`: code.
@@ -152,7 +153,7 @@ pub fn layout_split<'a, H: FileHeader<Endian = Endianness>>(
         .map(|sh| {
             let name = sections.section_name(endian, sh).unwrap_or(b"<bad name>");
             SectionInfo {
-                name: std::str::from_utf8(name).unwrap_or("<bad name>"),
+                name: String::from_utf8_lossy(name),
                 alloc: sh.sh_flags(endian).contains(elf::SHF_ALLOC),
                 exec: sh.sh_flags(endian).contains(elf::SHF_EXECINSTR),
                 addr: sh.sh_addr(endian).into(),
