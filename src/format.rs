@@ -41,6 +41,12 @@ pub fn ms(v: f64) -> String {
     }
 }
 
+/// `n` and the noun that goes with it: `1 file`, `3 files` (`one` and `many` given whole, for
+/// nouns like `library`/`libraries`).
+pub fn count(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
 /// `1419280` → `1,419,280`.
 pub fn thousands(n: u64) -> String {
     let s = n.to_string();

@@ -241,14 +241,15 @@ struct SizeArgs {
           value_parser = parse_symbols, global = true)]
     symbols: Option<SymbolCount>,
 
-    /// Number of top symbols to report (as --symbols N)
+    /// Number of top symbols to report, or `all` (as --symbols)
     #[arg(
         short = 'n',
-        value_name = "N",
+        value_name = "N|all",
         global = true,
-        conflicts_with = "symbols"
+        conflicts_with = "symbols",
+        value_parser = parse_symbols
     )]
-    top: Option<usize>,
+    top: Option<SymbolCount>,
 
     /// Report only the symbols of this crate
     #[arg(long, value_name = "CRATE", global = true)]
@@ -260,7 +261,7 @@ struct SizeArgs {
 
     /// Why is it in the binary: the shortest chain of references from a root to a crate's
     /// entry symbols, or to each symbol whose name (or a regular expression) matches
-    #[arg(long, value_name = "PATTERN", global = true)]
+    #[arg(long, value_name = "PATTERN", global = true, value_parser = non_empty)]
     why: Option<String>,
 }
 
@@ -270,16 +271,29 @@ fn parse_symbols(v: &str) -> Result<SymbolCount, String> {
     }
     v.parse()
         .map(SymbolCount::Top)
-        .map_err(|_| format!("expected a number or `all`, got `{v}`"))
+        .map_err(|e: std::num::ParseIntError| {
+            use std::num::IntErrorKind::PosOverflow;
+            if *e.kind() == PosOverflow {
+                format!("`{v}` is more rows than can be counted; `all` gives every row")
+            } else {
+                format!("expected a number or `all`, got `{v}`")
+            }
+        })
+}
+
+/// `--why ''` would match every symbol: a pattern must say something.
+fn non_empty(v: &str) -> Result<String, String> {
+    if v.trim().is_empty() {
+        Err("the pattern is empty (a crate name, a symbol's name or a regular expression)".into())
+    } else {
+        Ok(v.to_string())
+    }
 }
 
 impl From<&SizeArgs> for SizeOptions {
     fn from(a: &SizeArgs) -> Self {
         SizeOptions {
-            symbols: a
-                .symbols
-                .or(a.top.map(SymbolCount::Top))
-                .unwrap_or_default(),
+            symbols: a.symbols.or(a.top).unwrap_or_default(),
             filter: a.filter.clone(),
             split_std: a.split_std,
             crate_symbols: None,

@@ -71,6 +71,23 @@ fn size_flags() {
     assert_eq!(p(&["x"]).expect("parse").size.symbols, SymbolCount::Top(10));
     assert!(p(&["x", "--symbols", "lots"]).is_err());
     assert!(p(&["x", "-n", "3", "--symbols", "4"]).is_err());
+    // `-n` is `--symbols`: `all` too; a number too large says so.
+    assert_eq!(
+        p(&["x", "inspect", "f", "-n", "all"])
+            .expect("parse")
+            .size
+            .symbols,
+        SymbolCount::All
+    );
+    let e = p(&["x", "--symbols", "99999999999999999999999"]).expect_err("overflow");
+    assert!(
+        e.to_string().contains("more rows than can be counted"),
+        "{e}"
+    );
+    // An empty `--why` would match every symbol.
+    let e = p(&["x", "inspect", "f", "--why", ""]).expect_err("empty");
+    assert!(e.to_string().contains("empty"), "{e}");
+    assert!(p(&["x", "inspect", "f", "--why", "main"]).is_ok());
 }
 
 #[test]

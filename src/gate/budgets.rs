@@ -111,7 +111,10 @@ fn linkage(b: &Budgets, a: &Artifact) -> Vec<Check> {
             .filter(|n| !allowed.iter().any(|a| library_matches(a, n)))
             .collect();
         let message = if extra.is_empty() {
-            format!("{} shared libraries, all allowed", bin.needed.len())
+            format!(
+                "{}, all allowed",
+                crate::format::count(bin.needed.len(), "shared library", "shared libraries")
+            )
         } else {
             let names: Vec<&str> = extra.iter().map(|s| s.as_str()).collect();
             format!("not in allowed_libraries: {}", names.join(", "))

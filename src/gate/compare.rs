@@ -301,7 +301,10 @@ fn libraries(b: &Artifact, a: &Artifact) -> Vec<Check> {
         message.push(format!("no longer needed: {}", lost.join(", ")));
     }
     if message.is_empty() {
-        message.push(format!("same {} shared libraries", ab.needed.len()));
+        message.push(format!(
+            "same {}",
+            crate::format::count(ab.needed.len(), "shared library", "shared libraries")
+        ));
     }
     let was_static = matches!(bb.linkage, Linkage::Static | Linkage::StaticPie);
     let now_static = matches!(ab.linkage, Linkage::Static | Linkage::StaticPie);

@@ -95,7 +95,11 @@ pub fn run(args: &[PathBuf], attribute: &Attribute, out: &mut Output) -> Result<
         ([arg], [one]) if one.named => out.status("Inspecting", &arg.display().to_string()),
         (_, targets) => out.status(
             "Inspecting",
-            &format!("{} files on {threads} threads", targets.len()),
+            &format!(
+                "{} on {}",
+                crate::format::count(targets.len(), "file", "files"),
+                crate::format::count(threads, "thread", "threads")
+            ),
         ),
     }
     let Batch {

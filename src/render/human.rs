@@ -94,9 +94,9 @@ fn binary(s: &mut String, b: &Binary, st: &Style) {
         }
         Linkage::Dynamic | Linkage::SharedLibrary => {
             format!(
-                "{} ({} shared libraries needed)",
+                "{} ({} needed)",
                 b.linkage.as_str(),
-                b.needed.len()
+                crate::format::count(b.needed.len(), "shared library", "shared libraries")
             )
         }
         Linkage::Unknown => "unknown for this kind of file".into(),
@@ -145,7 +145,10 @@ fn binary(s: &mut String, b: &Binary, st: &Style) {
             s,
             c,
             "init_array",
-            &format!("{n} constructor entries run before main"),
+            &format!(
+                "{} run before main",
+                crate::format::count(n as usize, "constructor entry", "constructor entries")
+            ),
         );
     }
     sections(s, b, st);

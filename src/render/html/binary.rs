@@ -69,9 +69,9 @@ fn kind(b: &Binary) -> Vec<(&'static str, String)> {
             b.linkage.as_str()
         ),
         Linkage::Dynamic | Linkage::SharedLibrary => format!(
-            "<b class=\"warn-text\">{}</b>: {} shared libraries needed",
+            "<b class=\"warn-text\">{}</b>: {} needed",
             b.linkage.as_str(),
-            b.needed.len()
+            crate::format::count(b.needed.len(), "shared library", "shared libraries")
         ),
         Linkage::Unknown => "unknown for this kind of file".into(),
     };
