@@ -106,12 +106,17 @@ pub fn read(path: &Path, link: LinkMode, host_prefixes: &[(PathBuf, bool)]) -> R
     let mapped = Mapped::open(path)?;
     let bytes = mapped.bytes();
     // PE and Mach-O files have no evidence kinds of ours yet: an empty record, not an error.
-    let Ok(elf) = Elf::parse(bytes) else {
-        return Ok(Evidence {
-            link: Some(link),
-            ..Evidence::default()
-        });
-    };
+    // An ELF file with a non-UTF-8 name is read as `inspect` reads it (`names::with_elf`).
+    let read =
+        crate::inspect::names::with_elf(bytes, |elf| of_elf(elf, bytes, link, host_prefixes));
+    Ok(read.unwrap_or_else(|_| Evidence {
+        link: Some(link),
+        ..Evidence::default()
+    }))
+}
+
+/// The facts of a parsed ELF file (see [`read`]).
+fn of_elf(elf: &Elf, bytes: &[u8], link: LinkMode, host_prefixes: &[(PathBuf, bool)]) -> Evidence {
     let mut ev = Evidence {
         link: Some(link),
         has_symtab: !elf.syms.is_empty(),
@@ -127,7 +132,7 @@ pub fn read(path: &Path, link: LinkMode, host_prefixes: &[(PathBuf, bool)]) -> R
         }
     }
     let versym = elf.versym.as_ref();
-    let version_names = version_names(&elf);
+    let version_names = version_names(elf);
     for (i, s) in elf.dynsyms.iter().enumerate() {
         if !s.is_import() {
             continue;
@@ -166,7 +171,7 @@ pub fn read(path: &Path, link: LinkMode, host_prefixes: &[(PathBuf, bool)]) -> R
         };
         scan_strings(data, name, host_prefixes, &mut ev);
     }
-    Ok(ev)
+    ev
 }
 
 fn version_names(elf: &Elf) -> Vec<(u16, String)> {
@@ -308,5 +313,40 @@ mod tests {
             }]
         );
         assert_eq!(ev.openssldir, ["/usr/lib/ssl"]);
+    }
+
+    /// A static program with one non-UTF-8 symbol name (goblin refuses such a file): its
+    /// evidence is still read (here: the NSS lookup it links, as `nm` shows it).
+    #[test]
+    fn a_non_utf8_name_does_not_hide_the_evidence() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let src = dir.path().join("l.c");
+        std::fs::write(
+            &src,
+            b"#include <pwd.h>\nint foo(void) __asm__(\"caf\xe9\");\n\
+              int foo(void) { return getpwnam(\"x\") != 0; }\n\
+              int main(void) { return foo(); }\n",
+        )
+        .expect("write");
+        let bin = dir.path().join("l");
+        let built = std::process::Command::new("gcc")
+            .args(["-O1", "-static"])
+            .arg(&src)
+            .arg("-o")
+            .arg(&bin)
+            .status()
+            .expect("gcc");
+        assert!(built.success());
+        assert!(
+            Elf::parse(&std::fs::read(&bin).expect("read")).is_err(),
+            "goblin refuses it"
+        );
+        let ev = read(&bin, LinkMode::Static, &[]).expect("evidence");
+        assert!(ev.has_symtab);
+        assert!(
+            ev.functions.contains("getpwnam"),
+            "{:?}",
+            ev.functions.len()
+        );
     }
 }
