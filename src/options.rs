@@ -317,3 +317,42 @@ impl ProbeOptions {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The documented grammar `http[:PORT][/PATH][#STATUS]` without a port: `http/health`,
+    /// `http#204`, `http/x#200` (the parser once split on the first `:` and rejected them).
+    #[test]
+    fn ready_http_without_a_port_parses_as_the_grammar_says() {
+        let http = |port: Option<u16>, path: &str, status: Option<u16>| Ready::Http {
+            port,
+            path: path.into(),
+            status,
+        };
+        for (text, want) in [
+            ("http", http(None, "/", None)),
+            ("http/health", http(None, "/health", None)),
+            ("http#204", http(None, "/", Some(204))),
+            ("http/x#200", http(None, "/x", Some(200))),
+            ("http:/x#200", http(None, "/x", Some(200))),
+            ("http:8080/a/b#301", http(Some(8080), "/a/b", Some(301))),
+            ("http:8080", http(Some(8080), "/", None)),
+            ("http:", http(None, "/", None)),
+        ] {
+            assert_eq!(Ready::parse(text), Ok(want), "{text}");
+        }
+        for (text, says) in [
+            ("http#999", "not an HTTP status (100-599)"),
+            ("http:#99", "not an HTTP status (100-599)"),
+            ("http:0/x", "not a TCP port"),
+            ("https/x", "expected `exit`"),
+            ("httpx", "expected `exit`"),
+            ("http/a b", "no spaces"),
+        ] {
+            let e = Ready::parse(text).expect_err(text);
+            assert!(e.contains(says), "{text}: {e}");
+        }
+    }
+}

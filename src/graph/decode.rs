@@ -85,6 +85,12 @@ fn decode<H: FileHeader<Endian = Endianness>>(
     let within = Within::of(&symbols);
     drop(symbols);
     let image = exec.then_some((lo, hi));
+    // Rust code is compiled with a section per function, so every reference between functions
+    // keeps its relocation: with `sites`, only the other code is decoded (glibc's, assembly).
+    let rust = match sites {
+        Some(_) => rust_starts::<H>(&sections, endian, data),
+        None => Vec::new(),
+    };
     let sites = sites.unwrap_or_default();
     let mut jobs: Vec<Job> = Vec::new();
     for sh in sections.iter() {
@@ -103,6 +109,9 @@ fn decode<H: FileHeader<Endian = Endianness>>(
             cuts.extend(starts[first..].iter().take_while(|&&s| s < end));
             cuts.push(end);
             for w in cuts.windows(2) {
+                if rust.binary_search(&w[0]).is_ok() {
+                    continue;
+                }
                 let (s, e) = ((w[0] - addr) as usize, (w[1] - addr) as usize);
                 jobs.push(Job::Code(&bytes[s..e], w[0], within.end(w[0], w[1])));
             }
@@ -114,6 +123,30 @@ fn decode<H: FileHeader<Endian = Endianness>>(
         }
     }
     Some(in_two(&jobs, image, lo, hi, sites))
+}
+
+/// Where functions with a Rust name start (sorted): legacy (`_ZN...17h<16 hex>E`) or v0 (`_R`)
+/// mangling. C++'s `_ZN` names lack the hash and are not taken.
+fn rust_starts<H: FileHeader<Endian = Endianness>>(
+    sections: &object::read::elf::SectionTable<H>,
+    endian: Endianness,
+    data: &[u8],
+) -> Vec<u64> {
+    let Ok(table) = sections.symbols(endian, data, elf::SHT_SYMTAB) else {
+        return Vec::new();
+    };
+    let mut out: Vec<u64> = table
+        .iter()
+        .filter(|s| s.st_type() == elf::STT_FUNC && !s.st_shndx(endian).is_special())
+        .filter(|s| {
+            s.name(endian, table.strings())
+                .is_ok_and(crate::attribute::demangle::is_rust)
+        })
+        .map(|s| s.st_value(endian).into())
+        .collect();
+    out.sort_unstable();
+    out.dedup();
+    out
 }
 
 /// A run of code to decode from its start (with the end of the symbol bytes it starts with,

@@ -1,5 +1,8 @@
 //! The gate's renderers on hand-built reports: Markdown that cannot be injected into, and
-//! snapshots of the Markdown and terminal layouts (fixed figures, so nothing to redact).
+//! snapshots of the Markdown and terminal layouts (fixed figures, so nothing to redact); and
+//! what a failed run's Markdown and annotations say of an error finding.
+
+use crate::util::*;
 
 /// A report with a crate named like markup and a path with `|`, compared with its baseline.
 fn hand_built() -> cargo_aotcheck::report::Report {
@@ -370,4 +373,53 @@ fn the_shrink_hint_names_what_shrank_and_never_follows_a_failure() {
     cargo_aotcheck::render::json(&failing, &mut json).expect("json");
     let v: serde_json::Value = serde_json::from_slice(&json).expect("valid");
     assert_eq!(v["baseline"]["improved"], false);
+}
+
+/// The QA's first item: a run failed by an error finding (AOT004 in std, `audit-lookup`) said
+/// "❌ fail" in Markdown and gave no annotation. The rule and crate are named in both, as the
+/// JSON of the same build has them.
+#[test]
+fn an_error_finding_is_named_in_markdown_and_annotations() {
+    let r = run(&mut check_fixture("audit-lookup", &[]));
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).expect("JSON");
+    let f = &v["artifacts"]
+        .as_array()
+        .expect("artifacts")
+        .iter()
+        .find(|a| a["link_mode"] == "static")
+        .expect("static artifact")["findings"][0];
+    let (rule, krate) = (str_of(f, "rule"), str_of(f, "crate"));
+    assert_eq!(
+        (rule, krate, str_of(f, "severity")),
+        ("AOT004", "std", "error")
+    );
+    let dir = tempfile::tempdir().expect("tempdir");
+    let summary = dir.path().join("summary.md");
+    let r = run(
+        human_fixture("audit-lookup", &["--no-probe", "--format", "markdown"])
+            .env("GITHUB_ACTIONS", "true")
+            .env("GITHUB_STEP_SUMMARY", &summary),
+    );
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    let row = r
+        .stdout
+        .lines()
+        .find(|l| l.contains(&format!("| `{rule}` | `{krate}` |")))
+        .unwrap_or_else(|| panic!("no row for {rule} in {krate}:\n{}", r.stdout));
+    assert!(row.starts_with("| `audit-lookup` (static) |"), "{row}");
+    assert!(
+        row.contains(str_of(f, "title")) && row.ends_with("❌ fail |"),
+        "{row}"
+    );
+    let error = r
+        .stderr
+        .lines()
+        .find(|l| l.starts_with("::error title=") && l.contains(rule))
+        .unwrap_or_else(|| panic!("no ::error for {rule} in\n{}", r.stderr));
+    assert!(
+        error.contains("audit-lookup (static)%3A AOT004::") && error.contains(krate),
+        "{error}"
+    );
+    let md = std::fs::read_to_string(&summary).expect("summary");
+    assert!(md.contains(row), "{md}");
 }

@@ -23,3 +23,4 @@ mod probe_misbehaving;
 mod size;
 mod why;
 mod why_match;
+mod wording;

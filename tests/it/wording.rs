@@ -1,0 +1,121 @@
+//! What the tool says of its input beyond the figures: the glibc-floor line of a static
+//! binary, `inspect --help`'s flags, a manifest path that is a directory.
+
+use crate::util::*;
+
+/// The glibc floor line said "glibc is linked in" for every static ELF. A `-nostdlib` program
+/// has no C library (`nm` finds no `__libc_start_main`): it now says "statically linked"; a
+/// `-static` glibc build, stripped or not, still says glibc is in it.
+#[test]
+fn glibc_floor_claims_glibc_only_when_it_is_linked_in() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let src = dir.path().join("p.c");
+    let cases = [
+        (
+            "nostdlib",
+            "void _start(void) { __asm__ volatile(\"mov $60, %eax\\n xor %edi, %edi\\n syscall\"); }\n",
+            &["-nostdlib", "-static"][..],
+            "none: statically linked, no run-time version check",
+        ),
+        (
+            "glibc",
+            "#include <stdio.h>\nint main(void) { puts(\"hi\"); return 0; }\n",
+            &["-static"][..],
+            "none: glibc is linked in, no run-time version check",
+        ),
+    ];
+    for (name, code, args, line) in cases {
+        std::fs::write(&src, code).expect("write");
+        let out = dir.path().join(name).display().to_string();
+        let mut all = vec!["-O1", "-o", &out, src.to_str().expect("utf-8")];
+        all.extend_from_slice(args);
+        tool("gcc", &all);
+        let stripped = format!("{out}-stripped");
+        tool("strip", &["-o", &stripped, &out]);
+        let has_libc = tool("nm", &[&out]).contains(" __libc_start_main");
+        assert_eq!(has_libc, name == "glibc", "{name}: nm disagrees");
+        assert!(
+            tool("file", &[&out]).contains("statically linked"),
+            "{name}"
+        );
+        for path in [&out, &stripped] {
+            let r = run(aotcheck().args(["aotcheck", "inspect", "-q", path]));
+            assert_eq!(r.code, 0, "{path}: {}", r.stderr);
+            assert!(
+                r.stdout.contains(&format!("glibc floor  {line}\n")),
+                "{path}:\n{}",
+                r.stdout
+            );
+        }
+    }
+}
+
+/// `inspect --help` offered `--image`, which `inspect` refuses, and listed the output flags
+/// under "Startup probe:", which `inspect` has none of.
+#[test]
+fn inspect_help_offers_only_what_inspect_takes() {
+    let r = run(aotcheck().args(["aotcheck", "inspect", "--help"]));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(!r.stdout.contains("--image"), "{}", r.stdout);
+    assert!(!r.stdout.contains("Container image"), "{}", r.stdout);
+    assert!(!r.stdout.contains("Startup probe"), "{}", r.stdout);
+    let headings: Vec<&str> = r
+        .stdout
+        .lines()
+        .filter(|l| !l.starts_with(' ') && l.ends_with(':'))
+        .collect();
+    assert_eq!(
+        headings,
+        [
+            "Arguments:",
+            "Options:",
+            "Where the bytes go:",
+            "Output:",
+            "Exit codes:"
+        ]
+    );
+    let output = r.stdout.split("Output:").nth(1).expect("Output section");
+    for flag in ["--format", "--output", "--color", "--verbose", "--quiet"] {
+        assert!(output.contains(flag), "{flag} under Output:\n{}", r.stdout);
+    }
+    // Still refused with its reason when given.
+    let r = run(aotcheck().args(["aotcheck", "inspect", "/bin/ls", "--image"]));
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("--image writes images"), "{}", r.stderr);
+}
+
+/// `--manifest-path DIR` said the directory "does not exist". It says it is a directory and,
+/// as cargo does, points at the manifest inside when there is one.
+#[test]
+fn manifest_path_to_a_directory_says_so_and_names_the_manifest_in_it() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let empty = dir.path().join("empty");
+    std::fs::create_dir(&empty).expect("mkdir");
+    let hello = fixture("marker");
+    let missing = dir.path().join("missing");
+    for (path, says) in [
+        (
+            &hello,
+            format!(
+                "is a directory but expected a file (`{}` exists)",
+                hello.join("Cargo.toml").display()
+            ),
+        ),
+        (
+            &empty,
+            "is a directory but expected a file (with no Cargo.toml in it)".to_string(),
+        ),
+        (&missing, "does not exist".to_string()),
+    ] {
+        let r = run(aotcheck()
+            .args(["aotcheck", "--no-probe", "--manifest-path"])
+            .arg(path));
+        assert_eq!(r.code, 2, "{}", r.stderr);
+        assert_eq!(
+            r.error_lines(),
+            [format!("error: manifest path `{}` {says}", path.display())],
+            "{}",
+            r.stderr
+        );
+    }
+}
