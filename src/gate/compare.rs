@@ -35,6 +35,14 @@ pub fn compare(
         let Some(b) = base.artifacts.iter().find(|b| same_binary(a, b)) else {
             cmp.unmatched
                 .push(format!("{}: not in the baseline", artifact_label(a)));
+            // Nothing of it was compared: not a pass (a renamed binary would pass unseen).
+            a.checks.push(Check::worded(
+                CheckId::BaselineBinary,
+                Verdict::Inconclusive,
+                "not in the baseline (a new or renamed binary): nothing to compare it with; \
+                 save a new baseline to include it"
+                    .into(),
+            ));
             continue;
         };
         let th = thresholds(a);

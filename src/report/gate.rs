@@ -52,11 +52,13 @@ pub enum CheckId {
     BaselineStartup,
     BaselineRss,
     BaselineImageSize,
+    /// The binary has no counterpart in the baseline: nothing of it was compared.
+    BaselineBinary,
     Other(String),
 }
 
 impl CheckId {
-    const FIXED: [(CheckId, &'static str); 17] = [
+    const FIXED: [(CheckId, &'static str); 18] = [
         (CheckId::BudgetFileSize, "budget.file_size"),
         (CheckId::BudgetStrippedSize, "budget.stripped_size"),
         (CheckId::BudgetClosureSize, "budget.closure_size"),
@@ -74,6 +76,7 @@ impl CheckId {
         (CheckId::BaselineStartup, "baseline.startup"),
         (CheckId::BaselineRss, "baseline.rss"),
         (CheckId::BaselineImageSize, "baseline.image_size"),
+        (CheckId::BaselineBinary, "baseline.binary"),
     ];
 
     /// The id as written in JSON.

@@ -295,3 +295,31 @@ fn why_matching_nothing_saves_no_baseline() {
         b"the previous baseline\n"
     );
 }
+
+/// A baseline that has none of this run's binaries (another project's, or a renamed binary)
+/// compares nothing: each binary gets an `inconclusive` check saying so, not a silent pass.
+#[test]
+fn a_binary_missing_from_the_baseline_is_inconclusive() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let base = dir.path().join("base.json");
+    let saved = run(check_fixture("why-chain", &["--save-baseline"]).arg(&base));
+    assert_eq!(saved.code, 0, "{}", saved.stderr);
+    let r = run(check_fixture("hello-server", &["--baseline"]).arg(&base));
+    assert_eq!(r.code, 0, "inconclusive is no failure: {}", r.stderr);
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).expect("JSON");
+    assert_eq!(v["verdict"], "inconclusive", "{}", v["baseline"]);
+    let a = &v["artifacts"][0];
+    let c = a["checks"]
+        .as_array()
+        .expect("checks")
+        .iter()
+        .find(|c| c["id"] == "baseline.binary")
+        .unwrap_or_else(|| panic!("no baseline.binary check: {}", a["checks"]));
+    assert_eq!(c["verdict"], "inconclusive");
+    assert!(
+        c["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("not in the baseline")),
+        "{c}"
+    );
+}
