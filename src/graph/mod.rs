@@ -317,6 +317,14 @@ fn analyse_as<H: FileHeader<Endian = Endianness>>(
     keep: bool,
 ) -> Result<Option<Graph>> {
     let bytes = input.bytes;
+    // Without section headers (sstrip-style) the byte map has nothing to cut and the graph
+    // nothing to name: neither is made, rather than a map of 0 bytes loaded.
+    let no_sections = H::parse(bytes)
+        .and_then(|h| h.sections(h.endian()?, bytes))
+        .is_ok_and(|t| t.is_empty());
+    if no_sections {
+        return Ok(None);
+    }
     let (mut refs, decoded_from, source) = references::<H>(input);
     // After each pass over the file: the code or the relocations here, the unwind tables
     // before the layout, the symbol table after it (6 MiB of ripgrep's peak in all).

@@ -129,6 +129,12 @@ pub fn unmatched(report: &Report, size: &SizeOptions) -> Option<Error> {
         return None;
     }
     let what = match searched {
+        0 => {
+            return Some(Error::Usage(format!(
+                "--why `{pattern}`: no binary here has a reference graph (an ELF file with \
+                 section headers), so nothing could be searched"
+            )));
+        }
         1 => "the binary".to_string(),
         n => format!("any of the {n} binaries with symbols"),
     };

@@ -222,7 +222,13 @@ fn closure(s: &mut String, b: &Binary, st: &Style) {
 fn sections(s: &mut String, b: &Binary, st: &Style) {
     let c = st.color;
     if b.sections.is_empty() {
-        row(s, c, "sections", "none");
+        let none = if b.format == "elf" {
+            "none (no section headers: no bytes can be given to a crate or symbol, and there is \
+             no reference graph)"
+        } else {
+            "none"
+        };
+        row(s, c, "sections", none);
         return;
     }
     let mut sorted: Vec<_> = b.sections.iter().collect();

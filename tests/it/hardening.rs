@@ -254,6 +254,20 @@ fn without_section_headers_versions_and_constructors_come_from_the_dynamic_secti
         "GLIBC_{}",
         str_of(&cut_b["glibc_floor"], "version")
     )));
+    // No byte map and no graph to show (they showed 0 B loaded and 0 B reachable), and the
+    // terminal says why.
+    assert!(
+        cut_b["coverage"].is_null() && cut_b["graph"].is_null(),
+        "{cut_b}"
+    );
+    assert!(!full_b["coverage"].is_null() && !full_b["graph"].is_null());
+    let human = run(aotcheck().args(["aotcheck", "inspect", &cut]));
+    assert!(
+        human.stdout.contains("no section headers"),
+        "{}",
+        human.stdout
+    );
+    assert!(!human.stdout.contains("0 B loaded"), "{}", human.stdout);
     // A static file without section headers: how many constructors it has cannot be known.
     let st = gcc(
         dir.path(),

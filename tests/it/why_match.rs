@@ -188,3 +188,20 @@ fn stripping_does_not_make_code_unreachable() {
     assert!(dead(&with) > 0, "{with}");
     assert!(dead(&without) <= dead(&with), "{without} against {with}");
 }
+
+/// A file with no reference graph (a PE file here) cannot be searched: exit 2, saying so
+/// rather than counting "0 binaries with symbols".
+#[test]
+fn why_on_files_without_a_graph_says_nothing_could_be_searched() {
+    let pe =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/seeds/inspect/tiny-pe.exe");
+    let r = inspect(&[pe.to_str().expect("utf-8"), "--why", "main"]);
+    assert_eq!(r.code, 2, "{}", r.stdout);
+    let lines = r.error_lines();
+    assert_eq!(lines.len(), 1, "{}", r.stderr);
+    assert!(
+        lines[0].contains("nothing could be searched"),
+        "{}",
+        lines[0]
+    );
+}
