@@ -59,6 +59,19 @@ pub enum Error {
 }
 
 impl Error {
+    /// Whether the message has lines of its own (cargo's or a TOML parser's output, a hint
+    /// under the error): the others are one line, and a line break in them comes from a file
+    /// name, to be escaped when printed (see `format::printable`).
+    pub fn multi_line(&self) -> bool {
+        matches!(
+            self,
+            Error::Prerequisite { .. }
+                | Error::BuildFailed(_)
+                | Error::Metadata(_)
+                | Error::Config { .. }
+        )
+    }
+
     pub fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
         Error::Io {
             path: path.into(),

@@ -41,6 +41,25 @@ pub fn ms(v: f64) -> String {
     }
 }
 
+/// `text` safe to print on a terminal: control characters (an escape sequence, a newline in a
+/// file name) escaped as Rust writes them (`\u{1b}`, `\n`); line breaks and tabs are kept
+/// when `lines`. File names and tool output reach the terminal through this.
+pub fn printable(text: &str, lines: bool) -> std::borrow::Cow<'_, str> {
+    let bad = |c: char| c.is_control() && !(lines && (c == '\n' || c == '\t'));
+    if !text.chars().any(bad) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if bad(c) {
+            out.extend(c.escape_default());
+        } else {
+            out.push(c);
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
 /// `n` and the noun that goes with it: `1 file`, `3 files` (`one` and `many` given whole, for
 /// nouns like `library`/`libraries`).
 pub fn count(n: usize, one: &str, many: &str) -> String {
@@ -121,6 +140,16 @@ pub fn artifact_label(a: &Artifact) -> String {
 
 #[cfg(test)]
 mod tests {
+    use super::printable;
+
+    #[test]
+    fn control_characters_are_escaped() {
+        assert_eq!(printable("plain/path", false), "plain/path");
+        assert_eq!(printable("a\u{1b}[31mred", false), "a\\u{1b}[31mred");
+        assert_eq!(printable("two\nlines", false), "two\\nlines");
+        assert_eq!(printable("two\nlines\u{7}", true), "two\nlines\\u{7}");
+    }
+
     use super::*;
 
     #[test]

@@ -57,7 +57,12 @@ fn main() -> ExitCode {
     if let Err(e) = &result {
         let label = paint(output.err_color, BAD, "error");
         // Our errors carry their cause in their own message (see error.rs).
-        let _ = writeln!(output.err, "{label}: {e}");
+        let text = e.to_string();
+        let _ = writeln!(
+            output.err,
+            "{label}: {}",
+            cargo_aotcheck::format::printable(&text, e.multi_line())
+        );
     }
     ExitCode::from(exit_code(&result))
 }

@@ -44,12 +44,20 @@ impl Output<'_> {
         }
         let verb = paint(self.err_color, GOOD, &format!("{verb:>12}"));
         // A closed stderr must not stop the work: status lines are a courtesy.
-        let _ = writeln!(self.err, "{verb} {message}");
+        let _ = writeln!(
+            self.err,
+            "{verb} {}",
+            crate::format::printable(message, false)
+        );
     }
 
     pub fn warn(&mut self, message: &str) {
         let label = paint(self.err_color, WARN, "warning");
-        let _ = writeln!(self.err, "{label}: {message}");
+        let _ = writeln!(
+            self.err,
+            "{label}: {}",
+            crate::format::printable(message, true)
+        );
     }
 }
 

@@ -112,7 +112,12 @@ pub fn run(args: &[PathBuf], attribute: &Attribute, out: &mut Output) -> Result<
     }
     for e in &errors {
         let label = paint(out.err_color, BAD, "error");
-        let _ = writeln!(out.err, "{label}: {e}");
+        let text = e.to_string();
+        let _ = writeln!(
+            out.err,
+            "{label}: {}",
+            crate::format::printable(&text, e.multi_line())
+        );
     }
     if skipped != Skipped::default() {
         out.status("Skipped", &describe(&skipped));

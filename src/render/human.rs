@@ -63,8 +63,10 @@ fn artifact(s: &mut String, a: &Artifact, st: &Style) {
     if let Some(m) = a.link_mode {
         let _ = write!(title, " · {} build", m.as_str());
     }
+    let title = crate::format::printable(&title, false);
     let _ = writeln!(s, "{}", paint(st.color, HEADER, &title));
-    let _ = writeln!(s, "  {}", paint(st.color, DIM, &a.path));
+    let path = crate::format::printable(&a.path, false);
+    let _ = writeln!(s, "  {}", paint(st.color, DIM, &path));
     binary(s, &a.binary, st);
     super::audit::findings(s, &a.findings, st);
     super::hostile::render(s, &a.hostile, st.color);

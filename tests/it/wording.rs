@@ -119,3 +119,27 @@ fn manifest_path_to_a_directory_says_so_and_names_the_manifest_in_it() {
         );
     }
 }
+
+/// File names are the user's or a stranger's: an escape sequence or a newline in one reaches
+/// the terminal escaped, in the report and in the error lines alike.
+#[test]
+fn control_characters_in_file_names_are_escaped() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let binary = dir.path().join("bad\u{1b}[31mname");
+    std::fs::copy("/bin/true", &binary).expect("copy");
+    let text = dir.path().join("two\nlines");
+    std::fs::write(&text, "not a binary").expect("write");
+    let r = run(aotcheck()
+        .args(["aotcheck", "inspect"])
+        .arg(&binary)
+        .arg(&text));
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    for out in [&r.stdout, &r.stderr] {
+        assert!(!out.contains('\u{1b}'), "{out:?}");
+    }
+    assert!(r.stdout.contains("bad\\u{1b}[31mname"), "{}", r.stdout);
+    // The file's own error line, then the count of failed files.
+    let errors = r.error_lines();
+    assert_eq!(errors.len(), 2, "{}", r.stderr);
+    assert!(errors[0].contains("two\\nlines"), "{}", errors[0]);
+}
