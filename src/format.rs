@@ -140,7 +140,14 @@ pub fn artifact_label(a: &Artifact) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::printable;
+    use super::{count, printable};
+
+    #[test]
+    fn counts_take_the_noun_of_their_number() {
+        assert_eq!(count(1, "library", "libraries"), "1 library");
+        assert_eq!(count(0, "library", "libraries"), "0 libraries");
+        assert_eq!(count(2, "file", "files"), "2 files");
+    }
 
     #[test]
     fn control_characters_are_escaped() {

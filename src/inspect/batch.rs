@@ -189,9 +189,8 @@ fn threads() -> usize {
 }
 
 fn describe(s: &Skipped) -> String {
-    let count = |n: usize, one: &str, many: &str| {
-        (n > 0).then(|| format!("{n} {}", if n == 1 { one } else { many }))
-    };
+    let count =
+        |n: usize, one: &str, many: &str| (n > 0).then(|| crate::format::count(n, one, many));
     let parts: Vec<String> = [
         count(
             s.not_binaries,

@@ -88,7 +88,10 @@ pub fn findings(s: &mut String, findings: &[Finding], st: &Style) {
         .into_iter()
         .map(|sev| (sev, count(sev)))
         .filter(|(_, n)| *n > 0)
-        .map(|(sev, n)| format!("{n} {}", plural(sev.as_str(), n)))
+        .map(|(sev, n)| {
+            let word = sev.as_str();
+            crate::format::count(n, word, &format!("{word}s"))
+        })
         .collect();
     let allowed = findings.iter().filter(|f| f.allowed).count();
     if allowed > 0 {
@@ -129,14 +132,6 @@ pub fn findings(s: &mut String, findings: &[Finding], st: &Style) {
             "(`cargo aotcheck explain RULE` tells why and what to do)"
         )
     );
-}
-
-fn plural(word: &str, n: usize) -> String {
-    if n == 1 {
-        word.to_string()
-    } else {
-        format!("{word}s")
-    }
 }
 
 fn finding(s: &mut String, f: &Finding, c: bool) {

@@ -158,7 +158,7 @@ pub fn footer(s: &mut String, report: &Report, st: &Style) {
         ),
     ] {
         if n > 0 {
-            why.push(format!("{n} {}", if n == 1 { one } else { many }));
+            why.push(crate::format::count(n, one, many));
         }
     }
     let text = if why.is_empty() || report.verdict == Verdict::Pass {
