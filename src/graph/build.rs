@@ -131,18 +131,32 @@ fn falls_through(layout: &Layout, described: &[Described], edges: &mut Vec<(u32,
         Owner::Section(s) => layout.sections.get(s).filter(|s| s.exec).map(|_| s),
         _ => None,
     };
-    let mut starts: Vec<u64> = described.iter().map(|d| d.owner).collect();
-    starts.sort_unstable();
     let pieces = &layout.pieces;
-    for (i, w) in pieces.windows(2).enumerate() {
-        let (a, b) = (&w[0], &w[1]);
-        if a.end == b.addr
-            && a.addr < a.end
-            && code(a.owner).is_some()
-            && code(a.owner) == code(b.owner)
-            && starts.binary_search(&b.addr).is_err()
-        {
-            edges.push((i as u32, i as u32 + 1, kind_id(RefKind::Call)));
+    let pairs: Vec<usize> = (1..pieces.len())
+        .filter(|&i| {
+            let (a, b) = (&pieces[i - 1], &pieces[i]);
+            a.end == b.addr
+                && a.addr < a.end
+                && code(a.owner).is_some()
+                && code(a.owner) == code(b.owner)
+        })
+        .collect();
+    if pairs.is_empty() {
+        return;
+    }
+    // Only then the function starts, and only those among the pairs' pieces: most described
+    // ranges are dynamic relocations, whose owners are data.
+    let mut at: Vec<u64> = pairs.iter().map(|&i| pieces[i].addr).collect();
+    at.sort_unstable();
+    let mut starts: Vec<u64> = described
+        .iter()
+        .map(|d| d.owner)
+        .filter(|o| at.binary_search(o).is_ok())
+        .collect();
+    starts.sort_unstable();
+    for i in pairs {
+        if starts.binary_search(&pieces[i].addr).is_err() {
+            edges.push((i as u32 - 1, i as u32, kind_id(RefKind::Call)));
         }
     }
 }

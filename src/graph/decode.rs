@@ -67,30 +67,32 @@ fn decode<H: FileHeader<Endian = Endianness>>(
         });
     // Where code starts: every symbol in an executable section. Decoding restarts there, so
     // bytes between functions (padding, data) cannot shift the decoding of the next one.
-    let symbols: Vec<(u64, u64, bool)> = sections
-        .symbols(endian, data, elf::SHT_SYMTAB)
-        .map(|t| {
-            t.iter()
-                .filter(|s| !s.st_shndx(endian).is_special())
-                .map(|s| {
-                    let section = s.st_type() == elf::STT_SECTION;
-                    (s.st_value(endian).into(), s.st_size(endian).into(), section)
-                })
-                .collect()
-        })
-        .unwrap_or_default();
+    // With `sites`, also where functions with Rust names start: rustc gives each function a
+    // section of its own, so every reference between functions keeps its relocation, and only
+    // the other code (glibc's, assembly) is decoded.
+    let mut symbols: Vec<(u64, u64, bool)> = Vec::new();
+    let mut rust: Vec<u64> = Vec::new();
+    if let Ok(t) = sections.symbols(endian, data, elf::SHT_SYMTAB) {
+        for s in t.iter().filter(|s| !s.st_shndx(endian).is_special()) {
+            let value: u64 = s.st_value(endian).into();
+            let section = s.st_type() == elf::STT_SECTION;
+            symbols.push((value, s.st_size(endian).into(), section));
+            if sites.is_some()
+                && s.st_type() == elf::STT_FUNC
+                && s.name(endian, t.strings())
+                    .is_ok_and(crate::attribute::demangle::is_rust)
+            {
+                rust.push(value);
+            }
+        }
+    }
+    rust.sort_unstable();
     let mut starts: Vec<u64> = symbols.iter().map(|s| s.0).collect();
     starts.sort_unstable();
     starts.dedup();
     let within = Within::of(&symbols);
     drop(symbols);
     let image = exec.then_some((lo, hi));
-    // Rust code is compiled with a section per function, so every reference between functions
-    // keeps its relocation: with `sites`, only the other code is decoded (glibc's, assembly).
-    let rust = match sites {
-        Some(_) => rust_starts::<H>(&sections, endian, data),
-        None => Vec::new(),
-    };
     let sites = sites.unwrap_or_default();
     let mut jobs: Vec<Job> = Vec::new();
     for sh in sections.iter() {
@@ -123,30 +125,6 @@ fn decode<H: FileHeader<Endian = Endianness>>(
         }
     }
     Some(in_two(&jobs, image, lo, hi, sites))
-}
-
-/// Where functions with a Rust name start (sorted): legacy (`_ZN...17h<16 hex>E`) or v0 (`_R`)
-/// mangling. C++'s `_ZN` names lack the hash and are not taken.
-fn rust_starts<H: FileHeader<Endian = Endianness>>(
-    sections: &object::read::elf::SectionTable<H>,
-    endian: Endianness,
-    data: &[u8],
-) -> Vec<u64> {
-    let Ok(table) = sections.symbols(endian, data, elf::SHT_SYMTAB) else {
-        return Vec::new();
-    };
-    let mut out: Vec<u64> = table
-        .iter()
-        .filter(|s| s.st_type() == elf::STT_FUNC && !s.st_shndx(endian).is_special())
-        .filter(|s| {
-            s.name(endian, table.strings())
-                .is_ok_and(crate::attribute::demangle::is_rust)
-        })
-        .map(|s| s.st_value(endian).into())
-        .collect();
-    out.sort_unstable();
-    out.dedup();
-    out
 }
 
 /// A run of code to decode from its start (with the end of the symbol bytes it starts with,
