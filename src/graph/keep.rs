@@ -11,8 +11,26 @@ use super::{Graph, build, dom};
 use crate::attribute::Attributed;
 use crate::attribute::coverage::Owner;
 
-/// Per crate group, the names of the symbols of other crates that refer into it.
+/// Per crate group, the names of the symbols of other crates that refer into it: to one of its
+/// symbols, or to bytes without a symbol that lead on into it (a vtable, a table of function
+/// pointers). A constant without a symbol that refers to nothing pulls no code of the crate in:
+/// such a leaf gets its crate from the code that uses it, and the linker merges equal constants
+/// (a 16-byte `.rodata` row that glibc's resolver shares with hashbrown), so a reference to
+/// it names no entry.
 pub(super) fn entry_points(a: &Attributed, g: &build::Analysis) -> HashMap<usize, Vec<String>> {
+    let group = |t: u32| {
+        g.group
+            .get(t as usize)
+            .copied()
+            .unwrap_or(crate::attribute::NO_GROUP)
+    };
+    let enters = |t: u32, gt: u32| {
+        a.layout
+            .pieces
+            .get(t as usize)
+            .is_some_and(|p| matches!(p.owner, Owner::Symbol { .. }))
+            || g.plain.succ(t).iter().any(|&u| group(u) == gt)
+    };
     let mut pairs: Vec<(u32, u32)> = Vec::new();
     for f in 0..g.n as u32 {
         let gf = g.group[f as usize];
@@ -20,12 +38,8 @@ pub(super) fn entry_points(a: &Attributed, g: &build::Analysis) -> HashMap<usize
             continue;
         }
         for &t in g.plain.succ(f) {
-            let gt = g
-                .group
-                .get(t as usize)
-                .copied()
-                .unwrap_or(crate::attribute::NO_GROUP);
-            if gt != crate::attribute::NO_GROUP && gt != gf {
+            let gt = group(t);
+            if gt != crate::attribute::NO_GROUP && gt != gf && enters(t, gt) {
                 pairs.push((gt, f));
             }
         }

@@ -14,8 +14,9 @@ pub fn render(s: &mut String, b: &Binary, st: &Style) {
     let c = st.color;
     let head = match (w.matched.as_str(), w.entry_points) {
         ("crate", Some(n)) => format!(
-            "`{}`: a crate; {n} of its symbols are referred to from outside it{}",
+            "`{}`: a crate; {n} of its symbols {} referred to from outside it{}",
             w.pattern,
+            if n == 1 { "is" } else { "are" },
             if w.chains.is_empty() {
                 ""
             } else {

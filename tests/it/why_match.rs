@@ -1,5 +1,6 @@
 //! What `--why` and `--filter` match: every name at an address (aliases), binaries without
-//! symbols among others, patterns and crate names that match nothing (exit 2, one line).
+//! symbols among others, patterns and crate names that match nothing (exit 2, one line); and
+//! what counts as a way into a crate.
 
 use serde_json::Value;
 
@@ -204,4 +205,82 @@ fn why_on_files_without_a_graph_says_nothing_could_be_searched() {
         "{}",
         lines[0]
     );
+}
+
+/// A constant without a symbol that two crates' code share (the compiler or the linker merges
+/// equal literals) is no way into the crate it is counted to: the gate's entry points into
+/// `beta` are `main` (a call, objdump) and not `alpha::idle`, which only loads the same
+/// literal. `--why beta` counts the same one entry.
+#[test]
+fn a_shared_constant_is_no_entry_point() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let src = dir.path().join("leaf.c");
+    // C functions under Rust (legacy) names, so that they have crates.
+    std::fs::write(
+        &src,
+        "#include <stdio.h>\n\
+         __attribute__((noinline)) int _ZN4beta4work17h0123456789abcdefE(int x) {\n\
+           const char *s = \"beta's table of words, long enough to stand alone\"; return s[x & 31];\n\
+         }\n\
+         __attribute__((noinline, used)) int _ZN5alpha4idle17h0123456789abcdefE(int x) {\n\
+           const char *s = \"beta's table of words, long enough to stand alone\"; return s[(x + 1) & 31];\n\
+         }\n\
+         int main(int argc, char **argv) {\n\
+           (void)argv; printf(\"%d\\n\", _ZN4beta4work17h0123456789abcdefE(argc)); return 0;\n\
+         }\n",
+    )
+    .expect("write");
+    let bin = dir.path().join("leaf").to_str().expect("utf-8").to_string();
+    tool(
+        "gcc",
+        &[
+            "-O1",
+            "-Wl,--emit-relocs",
+            src.to_str().expect("utf-8"),
+            "-o",
+            &bin,
+        ],
+    );
+    // The case is there: both functions load one anonymous literal, and only main calls beta.
+    let listing = tool("objdump", &["-d", "--no-show-raw-insn", &bin]);
+    let body = |name: &str| -> Vec<String> {
+        listing
+            .split("\n\n")
+            .find(|b| b.contains(&format!("<{name}>:")))
+            .map(|b| b.lines().map(str::to_string).collect())
+            .unwrap_or_default()
+    };
+    let loaded = |name: &str| -> Vec<String> {
+        body(name)
+            .iter()
+            .filter(|l| l.contains("lea") && l.contains("(%rip)"))
+            .filter_map(|l| l.split('#').nth(1))
+            .map(|t| t.split_whitespace().next().unwrap_or("").to_string())
+            .collect()
+    };
+    let (beta, alpha) = (
+        loaded("_ZN4beta4work17h0123456789abcdefE"),
+        loaded("_ZN5alpha4idle17h0123456789abcdefE"),
+    );
+    assert!(!beta.is_empty() && beta == alpha, "{beta:?} {alpha:?}");
+    assert!(
+        body("main")
+            .iter()
+            .any(|l| l.contains("call") && l.contains("_ZN4beta4work"))
+    );
+    let v = json(aotcheck().args([
+        "aotcheck", "inspect", "-q", &bin, "--format", "json", "--why", "beta",
+    ]));
+    let b = &v["artifacts"][0]["binary"];
+    let krate = |name: &str| {
+        b["crates"]
+            .as_array()
+            .and_then(|cs| cs.iter().find(|c| c["name"] == name))
+            .cloned()
+            .unwrap_or(Value::Null)
+    };
+    // The literal is counted to beta (it dominates it): alpha is linked but unreachable.
+    assert!(krate("beta")["file_size"].as_u64().unwrap_or(0) > 50, "{b}");
+    assert_eq!(krate("beta")["entry_points"], serde_json::json!(["main"]));
+    assert_eq!(b["why"]["entry_points"], 1);
 }
