@@ -47,7 +47,8 @@ pub enum Error {
     #[error("interrupted: stopped the work in progress; no file was left half-written")]
     Interrupted,
 
-    /// The startup probe got no run of some binary to ready (details in the report).
+    /// The startup probe got no run of some binary to ready (details in the report); a line
+    /// for each binary when several, escaped where it is made (`probe::all_failed`).
     #[error("{0}")]
     ProbeFailed(String),
 
@@ -67,6 +68,7 @@ impl Error {
             self,
             Error::Prerequisite { .. }
                 | Error::BuildFailed(_)
+                | Error::ProbeFailed(_)
                 | Error::Metadata(_)
                 | Error::Config { .. }
         )

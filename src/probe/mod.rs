@@ -439,7 +439,10 @@ fn load_average() -> f64 {
         .unwrap_or(0.0)
 }
 
-/// A message when some probed binary had no run at all that reached ready (exit code 2).
+/// A message when some probed binary had no run at all that reached ready (exit code 2): one
+/// line for one binary, else a line for each under a heading (a `--compare` of a crashing
+/// program fails twice). Names, messages and stderr are escaped here, so that the only line
+/// breaks are ours.
 pub fn all_failed(report: &Report) -> Option<String> {
     let names: Vec<String> = report
         .artifacts
@@ -462,13 +465,17 @@ pub fn all_failed(report: &Report) -> Option<String> {
                 why
             });
             let link = a.link_mode.map_or("", |l| l.as_str());
-            format!("`{}` ({link}): {why}", a.name)
+            let line = format!("`{}` ({link}): {why}", a.name);
+            crate::format::printable(&line, false).into_owned()
         })
         .collect();
-    (!names.is_empty()).then(|| {
-        format!(
-            "the startup probe had no successful run for {}",
-            names.join("; ")
-        )
-    })
+    match names.as_slice() {
+        [] => None,
+        [one] => Some(format!("the startup probe had no successful run for {one}")),
+        many => Some(format!(
+            "the startup probe had no successful run for {}:\n  {}",
+            crate::format::count(many.len(), "binary", "binaries"),
+            many.join("\n  ")
+        )),
+    }
 }

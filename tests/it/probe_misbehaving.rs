@@ -115,3 +115,41 @@ fn hostile_deaths_before_ready_are_reported() {
         assert_none_left(&path, 2);
     }
 }
+
+/// When several binaries never get ready (a `--compare` of a crashing program: static and
+/// dynamic), the error gives each its own line under one heading, instead of one line joined
+/// with `;`. Each line names the binary, its link mode and the signal the report records.
+#[test]
+fn several_binaries_that_never_get_ready_get_a_line_each() {
+    let p = probe(
+        "crasher",
+        &[
+            "--compare",
+            "--ready",
+            "exit",
+            "--probe-arg",
+            "segv",
+            "--runs",
+            "1",
+        ],
+    );
+    assert_eq!(p.code, 2, "{}", p.stderr);
+    let modes: Vec<&str> = p.report["artifacts"]
+        .as_array()
+        .map(|a| a.iter().filter_map(|x| x["link_mode"].as_str()).collect())
+        .unwrap_or_default();
+    assert_eq!(modes.len(), 2, "{modes:?}");
+    let lines: Vec<&str> = p.stderr.lines().collect();
+    let head = lines
+        .iter()
+        .position(|l| l.contains("no successful run for 2 binaries:"))
+        .unwrap_or_else(|| panic!("no heading in:\n{}", p.stderr));
+    for (k, mode) in modes.iter().enumerate() {
+        let line = lines.get(head + 1 + k).copied().unwrap_or("");
+        assert!(
+            line.starts_with(&format!("  `crasher` ({mode}): ")) && line.contains("SIGSEGV"),
+            "line {k}: {line}\n{}",
+            p.stderr
+        );
+    }
+}
