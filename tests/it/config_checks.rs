@@ -84,3 +84,60 @@ fn crate_names_in_the_graph_give_no_warning() {
     assert_eq!(config_warnings(&report), Vec::<String>::new(), "{stderr}");
     assert!(!stderr.contains("dependency graph"), "{stderr}");
 }
+
+/// The members of the `twin-names` workspace, as its manifest lists them (the source the
+/// selection is checked against).
+fn twin_members() -> Vec<String> {
+    let manifest =
+        std::fs::read_to_string(fixture("twin-names").join("Cargo.toml")).expect("manifest");
+    let line = manifest
+        .lines()
+        .find(|l| l.starts_with("members"))
+        .expect("members");
+    line.split('"')
+        .skip(1)
+        .step_by(2)
+        .map(str::to_string)
+        .collect()
+}
+
+/// `-p` took only exact names, while cargo takes globs (`-p 'grep-*'`): a glob now selects the
+/// members whose names it matches, and only those are built.
+#[test]
+fn a_package_glob_selects_exactly_the_matching_members() {
+    let members = twin_members();
+    assert_eq!(members, ["alpha", "beta"]);
+    for (glob, wanted) in [("al*", "alpha"), ("?et[a-c]", "beta")] {
+        // Exit 0 or 1 (alpha's binary has an error finding, AOT004): the selection is what
+        // counts here.
+        let r = run(&mut check_fixture("twin-names", &["-p", glob]));
+        assert!(matches!(r.code, 0 | 1), "{glob}: {}", r.stderr);
+        let report: Value = serde_json::from_str(&r.stdout).expect("JSON");
+        let packages: Vec<&str> = report["artifacts"]
+            .as_array()
+            .expect("artifacts")
+            .iter()
+            .filter_map(|a| a["package"].as_str())
+            .collect();
+        assert_eq!(packages, [wanted], "{glob}");
+        // The binary reported is the one built on disk, whole.
+        let path = report["artifacts"][0]["path"].as_str().expect("path");
+        let len = std::fs::metadata(path).expect("the binary").len();
+        assert_eq!(report["artifacts"][0]["binary"]["file_size"], len, "{glob}");
+    }
+}
+
+#[test]
+fn a_package_glob_that_matches_no_member_is_exit_2_naming_the_members() {
+    let r = run(&mut check_fixture("twin-names", &["-p", "gamma-*"]));
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert_eq!(
+        r.error_lines(),
+        [format!(
+            "error: package pattern `gamma-*` matches no member of the workspace (members: {})",
+            twin_members().join(", ")
+        )],
+        "{}",
+        r.stderr
+    );
+}
