@@ -250,6 +250,7 @@ fn check(
 ) -> Result<Report> {
     let plan = config::resolve(opts, size, build_ui(out))?;
     let mut report = Report::new(Some(plan.build_info()));
+    config_warnings(&plan, &mut report, out);
     let mut builds = Vec::new();
     for &link in &plan.links {
         let built = compile::build(&plan, link, out)?;
@@ -273,6 +274,15 @@ fn check(
         &mut report,
     );
     Ok(report)
+}
+
+/// What the configuration's resolution warned of: on stderr at once (a long build follows),
+/// and in the report with the run's other warnings.
+fn config_warnings(plan: &Plan, report: &mut Report, out: &mut Output) {
+    for w in &plan.warnings {
+        out.warn(w);
+    }
+    report.warnings.extend(plan.warnings.iter().cloned());
 }
 
 /// The report to compare with: the baseline file's, or `--baseline-ref`'s revision built here
@@ -323,6 +333,7 @@ fn base_report<'b>(
 fn advise(a: &options::AdviseOptions, opts: &Options, out: &mut Output) -> Result<Outcome> {
     let plan = config::resolve(&advise::build_options(a), &opts.size, build_ui(out))?;
     let mut report = Report::new(Some(plan.build_info()));
+    config_warnings(&plan, &mut report, out);
     let result = advise::run(&plan, a, &mut report, out);
     if report.advice.is_some() {
         emit(&report, opts, out)?;

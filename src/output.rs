@@ -2,7 +2,7 @@
 //! Stages never print; `lib.rs` and the renderers write here.
 
 use std::io::Write;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use anstyle::{AnsiColor, Style};
 
@@ -64,38 +64,38 @@ impl Output<'_> {
 /// `bytes` written to `path` whole or not at all: into a temporary file in the same directory,
 /// synced, then renamed over `path`. A failure leaves `path` as it was and no temporary file.
 /// The new file keeps the mode of the one it replaces, else 0644 (not the temporary's 0600).
+/// A symbolic link at `path` is written through: the file it points to is replaced, and the link
+/// stays a link (see [`through_links`]).
 pub fn write_file(path: &Path, bytes: &[u8]) -> Result<()> {
     write_atomically(path, bytes, ".aotcheck-output.")
 }
 
 /// [`write_file`], with the temporary file's name starting with `prefix`.
 pub fn write_atomically(path: &Path, bytes: &[u8], prefix: &str) -> Result<()> {
-    // Errors name the file the user gave, not the temporary one beside it.
-    let write_err = |path: &Path| {
-        let path = path.to_path_buf();
-        move |source| Error::Write {
-            path,
-            source: without_temp_path(source),
-        }
+    // Errors name the file the user gave, not the temporary one beside it, nor a link's target.
+    let write_err = |source| Error::Write {
+        path: path.to_path_buf(),
+        source: without_temp_path(source),
     };
+    let file = through_links(path)?;
     let mut tmp = tempfile::Builder::new()
         .prefix(prefix)
         .suffix(".tmp")
-        .tempfile_in(directory(path))
-        .map_err(write_err(path))?;
+        .tempfile_in(directory(&file))
+        .map_err(write_err)?;
     tmp.write_all(bytes)
         .and_then(|()| tmp.as_file().sync_all())
-        .map_err(write_err(path))?;
+        .map_err(write_err)?;
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        let mode = std::fs::metadata(path)
+        let mode = std::fs::metadata(&file)
             .map(|m| m.permissions().mode() & 0o777)
             .unwrap_or(0o644);
         std::fs::set_permissions(tmp.path(), std::fs::Permissions::from_mode(mode))
-            .map_err(write_err(path))?;
+            .map_err(write_err)?;
     }
-    tmp.persist(path).map_err(|e| write_err(path)(e.error))?;
+    tmp.persist(&file).map_err(|e| write_err(e.error))?;
     Ok(())
 }
 
@@ -107,6 +107,7 @@ pub fn check_writable(path: &Path) -> Result<()> {
         path: path.to_path_buf(),
         source,
     };
+    let path = &through_links(path)?;
     if path.is_dir() {
         return Err(err(std::io::ErrorKind::IsADirectory.into()));
     }
@@ -131,6 +132,45 @@ pub fn check_writable(path: &Path) -> Result<()> {
         Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
         Err(e) => Err(err(e)),
     }
+}
+
+/// Where a write to `path` lands so that a symbolic link there stays one: `path` itself, or,
+/// when it is a link, the file it points to (through a chain of links, each relative one read
+/// from its own link's directory). A dangling link gives its target when the target's directory
+/// exists; else the error names `path` and says where the link points.
+fn through_links(path: &Path) -> Result<PathBuf> {
+    let err = |source| Error::Write {
+        path: path.to_path_buf(),
+        source,
+    };
+    let mut at = path.to_path_buf();
+    // As the kernel's limit on links followed in one lookup (ELOOP past it).
+    for _ in 0..40 {
+        match std::fs::symlink_metadata(&at) {
+            Ok(m) if m.file_type().is_symlink() => {
+                let target = std::fs::read_link(&at).map_err(err)?;
+                at = match at.parent() {
+                    Some(d) => d.join(target),
+                    None => target,
+                };
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound && at != path => {
+                if directory(&at).is_dir() {
+                    return Ok(at);
+                }
+                return Err(err(std::io::Error::new(
+                    e.kind(),
+                    format!(
+                        "a symbolic link to `{}`, whose directory does not exist",
+                        at.display()
+                    ),
+                )));
+            }
+            // A file, a directory, nothing (the file is new), or a reason the write will meet.
+            _ => return Ok(at),
+        }
+    }
+    Err(err(std::io::Error::from_raw_os_error(libc::ELOOP)))
 }
 
 /// The directory a file at `path` goes in.
@@ -181,5 +221,72 @@ mod tests {
         check_writable(&dir.path().join("ok.json")).expect("writable");
         let left: Vec<_> = std::fs::read_dir(dir.path()).expect("dir").collect();
         assert!(left.is_empty(), "{left:?}");
+    }
+
+    /// A chain of links (one relative, one absolute) is written through to its last target;
+    /// each link stays a link, and nothing else is left in either directory.
+    #[test]
+    fn a_write_through_a_chain_of_links_keeps_the_links() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let d = dir.path();
+        std::fs::create_dir(d.join("baselines")).expect("mkdir");
+        std::fs::write(d.join("baselines/main.json"), "old").expect("write");
+        std::os::unix::fs::symlink("baselines/main.json", d.join("baseline.json")).expect("ln");
+        std::os::unix::fs::symlink(d.join("baseline.json"), d.join("chain.json")).expect("ln");
+        check_writable(&d.join("chain.json")).expect("writable");
+        write_file(&d.join("chain.json"), b"new").expect("write through");
+        for link in ["baseline.json", "chain.json"] {
+            let m = std::fs::symlink_metadata(d.join(link)).expect("meta");
+            assert!(m.file_type().is_symlink(), "{link} is no longer a link");
+        }
+        let target = std::fs::read_to_string(d.join("baselines/main.json")).expect("read");
+        assert_eq!(target, "new");
+        let mut left: Vec<_> = std::fs::read_dir(d.join("baselines"))
+            .expect("dir")
+            .filter_map(|e| e.ok().map(|e| e.file_name()))
+            .collect();
+        left.extend(
+            std::fs::read_dir(d)
+                .expect("dir")
+                .filter_map(|e| e.ok().map(|e| e.file_name())),
+        );
+        left.sort();
+        assert_eq!(
+            left,
+            ["baseline.json", "baselines", "chain.json", "main.json"]
+        );
+    }
+
+    /// A dangling link: its target is created when its directory exists; else the error names
+    /// the link given and where it points. A loop of links is the system's ELOOP.
+    #[test]
+    fn a_dangling_link_writes_its_target_or_says_where_it_points() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let d = dir.path();
+        std::os::unix::fs::symlink("new.json", d.join("link.json")).expect("ln");
+        write_file(&d.join("link.json"), b"x").expect("write through");
+        assert_eq!(std::fs::read(d.join("new.json")).expect("read"), b"x");
+        assert!(
+            std::fs::symlink_metadata(d.join("link.json"))
+                .expect("meta")
+                .file_type()
+                .is_symlink()
+        );
+        let gone = d.join("gone.json");
+        std::os::unix::fs::symlink("nodir/x.json", &gone).expect("ln");
+        for e in [check_writable(&gone), write_file(&gone, b"x")] {
+            assert_eq!(
+                e.expect_err("no directory").to_string(),
+                format!(
+                    "cannot write `{}`: a symbolic link to `{}`, whose directory does not exist",
+                    gone.display(),
+                    d.join("nodir/x.json").display()
+                )
+            );
+        }
+        std::os::unix::fs::symlink("loop2", d.join("loop1")).expect("ln");
+        std::os::unix::fs::symlink("loop1", d.join("loop2")).expect("ln");
+        let e = write_file(&d.join("loop1"), b"x").expect_err("a loop");
+        assert!(e.to_string().contains("os error 40"), "{e}");
     }
 }

@@ -33,6 +33,9 @@ pub struct Plan {
     pub bins: Vec<BinPlan>,
     /// How cargo's own output is shown.
     pub ui: BuildUi,
+    /// What the configuration says that may not do what was meant (a crate in `allow` or
+    /// `deny` that is in no dependency graph checked); the run goes on.
+    pub warnings: Vec<String>,
 }
 
 /// Where each stage keeps its files: all under `<target dir>/aotcheck` (or `--target-dir`), so

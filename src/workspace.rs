@@ -106,24 +106,51 @@ fn matches_spec(p: &Package, spec: &str) -> bool {
     }
 }
 
+/// The members `-p SPEC` selects: a glob (as cargo: a spec with `*`, `?`, `[` or `]`) matches
+/// member names; any other spec is a name, or `name@version`. None is an error naming the
+/// members.
+fn matching<'m>(members: &[&'m Package], spec: &str) -> Result<Vec<&'m Package>> {
+    let glob = if spec.contains(['*', '?', '[', ']']) {
+        Some(Glob::new(spec).map_err(|why| {
+            Error::Usage(format!("package pattern `{spec}` is not a glob: {why}"))
+        })?)
+    } else {
+        None
+    };
+    let found: Vec<&Package> = members
+        .iter()
+        .copied()
+        .filter(|p| match &glob {
+            Some(g) => g.matches(p.name.as_str()),
+            None => matches_spec(p, spec),
+        })
+        .collect();
+    if found.is_empty() {
+        let names: Vec<&str> = members.iter().map(|p| p.name.as_str()).collect();
+        let what = match glob {
+            Some(_) => format!("package pattern `{spec}` matches no member of the workspace"),
+            None => format!("package `{spec}` is not a member of the workspace"),
+        };
+        return Err(Error::Usage(format!(
+            "{what} (members: {})",
+            names.join(", ")
+        )));
+    }
+    Ok(found)
+}
+
 fn selected_packages<'m>(metadata: &'m Metadata, opts: &BuildOptions) -> Result<Vec<&'m Package>> {
     let members = metadata.workspace_packages();
     if !opts.packages.is_empty() {
-        let mut out = Vec::new();
+        // In the order of the specs; a package two specs select (`-p a -p 'a*'`) once, as cargo
+        // builds it once. The specs go to `cargo build` as given: cargo matches globs the same way.
+        let mut out: Vec<&Package> = Vec::new();
         for spec in &opts.packages {
-            let found: Vec<&Package> = members
-                .iter()
-                .copied()
-                .filter(|p| matches_spec(p, spec))
-                .collect();
-            if found.is_empty() {
-                let names: Vec<&str> = members.iter().map(|p| p.name.as_str()).collect();
-                return Err(Error::Usage(format!(
-                    "package `{spec}` is not a member of the workspace (members: {})",
-                    names.join(", ")
-                )));
+            for p in matching(&members, spec)? {
+                if !out.iter().any(|o| o.id == p.id) {
+                    out.push(p);
+                }
             }
-            out.extend(found);
         }
         return Ok(out);
     }
@@ -139,6 +166,120 @@ fn selected_packages<'m>(metadata: &'m Metadata, opts: &BuildOptions) -> Result<
     } else {
         defaults
     })
+}
+
+/// A glob over package names as cargo matches `-p` (the `glob` crate's `Pattern`, which cargo
+/// uses): `*` any run of characters, `?` any one, `[abc]`, `[a-z]` one of a set, `[!abc]` one
+/// not in it (a `]` first in a set is one of its characters). `**` is allowed only alone, as in
+/// `glob` (where it spans path components, which names do not have).
+#[derive(Debug)]
+struct Glob(Vec<Token>);
+
+#[derive(Debug, PartialEq)]
+enum Token {
+    Char(char),
+    AnyChar,
+    AnyRun,
+    /// The ranges of a set (a single character is a range of one), and whether it is negated.
+    Set(bool, Vec<(char, char)>),
+}
+
+impl Glob {
+    fn new(pattern: &str) -> std::result::Result<Glob, String> {
+        let chars: Vec<char> = pattern.chars().collect();
+        let mut tokens = Vec::new();
+        let mut i = 0;
+        while i < chars.len() {
+            match chars[i] {
+                '*' => {
+                    let run = chars[i..].iter().take_while(|&&c| c == '*').count();
+                    if run > 2 || (run == 2 && chars.len() > 2) {
+                        return Err("`**` is only allowed alone".into());
+                    }
+                    tokens.push(Token::AnyRun);
+                    i += run;
+                }
+                '?' => {
+                    tokens.push(Token::AnyChar);
+                    i += 1;
+                }
+                '[' => {
+                    let negated = chars.get(i + 1) == Some(&'!');
+                    let start = i + 1 + usize::from(negated);
+                    // The first character of a set may be `]`: the closing one comes after it.
+                    let end = (start + 1..chars.len())
+                        .find(|&j| chars[j] == ']')
+                        .ok_or("a `[` without its `]`")?;
+                    tokens.push(Token::Set(negated, ranges(&chars[start..end])));
+                    i = end + 1;
+                }
+                c => {
+                    tokens.push(Token::Char(c));
+                    i += 1;
+                }
+            }
+        }
+        Ok(Glob(tokens))
+    }
+
+    fn matches(&self, name: &str) -> bool {
+        let (p, s): (&[Token], Vec<char>) = (&self.0, name.chars().collect());
+        let (mut pi, mut si) = (0, 0);
+        // Where the last `*` was, and where in the name its run ends for now: on a mismatch the
+        // run takes one more character.
+        let mut star: Option<(usize, usize)> = None;
+        while si < s.len() {
+            match p.get(pi) {
+                Some(Token::AnyRun) => {
+                    star = Some((pi, si));
+                    pi += 1;
+                }
+                Some(t) if t.accepts(s[si]) => {
+                    pi += 1;
+                    si += 1;
+                }
+                _ => match star {
+                    Some((sp, ss)) => {
+                        star = Some((sp, ss + 1));
+                        pi = sp + 1;
+                        si = ss + 1;
+                    }
+                    None => return false,
+                },
+            }
+        }
+        p[pi..].iter().all(|t| *t == Token::AnyRun)
+    }
+}
+
+impl Token {
+    /// Whether this token (not `*`) takes character `c`.
+    fn accepts(&self, c: char) -> bool {
+        match self {
+            Token::Char(x) => *x == c,
+            Token::AnyChar => true,
+            Token::AnyRun => false,
+            Token::Set(negated, ranges) => {
+                ranges.iter().any(|&(lo, hi)| lo <= c && c <= hi) != *negated
+            }
+        }
+    }
+}
+
+/// `a-z0_` → `[(a, z), (0, 0), (_, _)]`; a `-` first or last is itself.
+fn ranges(set: &[char]) -> Vec<(char, char)> {
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < set.len() {
+        if i + 2 < set.len() && set[i + 1] == '-' {
+            out.push((set[i], set[i + 2]));
+            i += 3;
+        } else {
+            out.push((set[i], set[i]));
+            i += 1;
+        }
+    }
+    out
 }
 
 fn bin_targets(packages: &[&Package], wanted: &[String]) -> Result<Vec<BinTarget>> {
@@ -173,4 +314,44 @@ fn bin_targets(packages: &[&Package], wanted: &[String]) -> Result<Vec<BinTarget
         )));
     }
     Ok(bins)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Glob;
+
+    fn matches(pattern: &str, name: &str) -> bool {
+        Glob::new(pattern).expect("a glob").matches(name)
+    }
+
+    #[test]
+    fn globs_match_names_as_cargo_does() {
+        for (pattern, name, want) in [
+            ("grep-*", "grep-cli", true),
+            ("grep-*", "grep-", true),
+            ("grep-*", "grep", false),
+            ("*", "anything", true),
+            ("**", "anything", true),
+            ("a*b*c", "aXbYbZc", true),
+            ("a*b*c", "aXbYbZ", false),
+            ("?eta", "beta", true),
+            ("?eta", "eta", false),
+            ("[ab]*", "beta", true),
+            ("[!ab]*", "beta", false),
+            ("[a-c]lpha", "alpha", true),
+            ("[x-z]lpha", "alpha", false),
+            ("[]]x", "]x", true),
+            ("[-a]x", "-x", true),
+            ("a]", "a]", true),
+        ] {
+            assert_eq!(matches(pattern, name), want, "{pattern} vs {name}");
+        }
+    }
+
+    #[test]
+    fn malformed_globs_are_refused_as_glob_refuses_them() {
+        for pattern in ["a[bc", "a**", "***", "[!]"] {
+            assert!(Glob::new(pattern).is_err(), "{pattern}");
+        }
+    }
 }

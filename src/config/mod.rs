@@ -20,6 +20,7 @@ use crate::options::{ProbeOptions, Ready};
 use crate::plan::{Allow, AuditPolicy, Budgets, GlibcVersion, Thresholds};
 use crate::report::Severity;
 
+mod crates;
 mod image;
 mod resolve;
 mod units;

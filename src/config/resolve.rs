@@ -25,6 +25,13 @@ pub fn resolve(opts: &BuildOptions, size: &SizeOptions, ui: BuildUi) -> Result<P
     toolchain.prepare_target(&target, &cwd)?;
     let workspace = workspace::load(opts, &cargo, &target)?;
     let config = load(&workspace.metadata, opts.config_file.as_deref())?;
+    let mut selected: Vec<(&str, &cargo_metadata::PackageId)> = Vec::new();
+    for b in &workspace.bins {
+        if !selected.iter().any(|&(_, id)| *id == b.package_id) {
+            selected.push((&b.package, &b.package_id));
+        }
+    }
+    let warnings = config.unknown_crates(&workspace.metadata, &selected);
     let bins = workspace
         .bins
         .iter()
@@ -49,6 +56,7 @@ pub fn resolve(opts: &BuildOptions, size: &SizeOptions, ui: BuildUi) -> Result<P
         dirs,
         bins,
         ui,
+        warnings,
     })
 }
 

@@ -10,6 +10,7 @@ mod advise;
 mod audit;
 mod build;
 mod causes;
+mod config_checks;
 mod gate;
 mod gate_render;
 mod hardening;

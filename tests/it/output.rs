@@ -323,3 +323,66 @@ fn a_binary_missing_from_the_baseline_is_inconclusive() {
         "{c}"
     );
 }
+
+/// Whether `path` is a symbolic link (not followed).
+fn is_link(path: &std::path::Path) -> bool {
+    std::fs::symlink_metadata(path)
+        .expect("symlink_metadata")
+        .file_type()
+        .is_symlink()
+}
+
+/// `--output link` wrote the report over the link, which became a regular file: a user who
+/// keeps `report.json -> reports/main.json` lost the link. The report now goes to the target.
+#[test]
+fn output_through_a_symlink_keeps_the_link() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::create_dir(dir.path().join("reports")).expect("mkdir");
+    let target = dir.path().join("reports/main.json");
+    std::fs::write(&target, "the old report").expect("write");
+    let link = dir.path().join("report.json");
+    std::os::unix::fs::symlink("reports/main.json", &link).expect("symlink");
+    let r = inspect_true_to("json", &link);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(is_link(&link), "the link was replaced");
+    let report: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&target).expect("read")).expect("JSON");
+    let size = std::fs::metadata("/bin/true").expect("stat").len();
+    assert_eq!(report["artifacts"][0]["binary"]["file_size"], size);
+    assert!(strays(dir.path(), &["reports", "report.json"]).is_empty());
+    assert!(strays(&dir.path().join("reports"), &["main.json"]).is_empty());
+}
+
+/// The same for `--save-baseline`: `baseline.json -> baselines/main.json` stays a link, and the
+/// baseline it points to is this run's report (the one `--output` wrote, also through a link).
+#[test]
+fn save_baseline_through_a_symlink_keeps_the_link() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::create_dir(dir.path().join("baselines")).expect("mkdir");
+    let target = dir.path().join("baselines/main.json");
+    std::fs::write(&target, "the old baseline").expect("write");
+    let link = dir.path().join("baseline.json");
+    std::os::unix::fs::symlink(&target, &link).expect("symlink");
+    // A dangling link for the report: its target is created.
+    let report_link = dir.path().join("report.json");
+    std::os::unix::fs::symlink("baselines/report.json", &report_link).expect("symlink");
+    let r = run(check_fixture("hello-server", &["--save-baseline"])
+        .arg(&link)
+        .arg("--output")
+        .arg(&report_link));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        is_link(&link) && is_link(&report_link),
+        "a link was replaced"
+    );
+    let saved: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&target).expect("read")).expect("JSON");
+    let report: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(dir.path().join("baselines/report.json")).expect("read"),
+    )
+    .expect("JSON");
+    assert_eq!(saved["artifacts"], report["artifacts"]);
+    let path = saved["artifacts"][0]["path"].as_str().expect("path");
+    let size = std::fs::metadata(path).expect("stat").len();
+    assert_eq!(saved["artifacts"][0]["binary"]["file_size"], size);
+}

@@ -1,0 +1,281 @@
+//! Crate names in `allow` and `deny`, checked against the dependency graph once `cargo metadata`
+//! has resolved it: a misspelt name (`libloadng`) would otherwise allow or deny nothing, silently.
+//!
+//! A name that is not in the graph is a warning, not an error: the crate may be behind a feature
+//! this run leaves off, or only on another target (`cargo metadata --filter-platform`).
+//!
+//! The graph is every package the checked packages resolve to, over every kind of dependency
+//! (normal, build, dev): a warning should mean "no such crate here", never "this crate does not
+//! reach the binary", which is the audit's own business.
+
+use std::collections::{BTreeSet, HashMap, VecDeque};
+
+use cargo_metadata::{Metadata, PackageId};
+
+use super::{Config, Layer, Partial};
+
+impl Config {
+    /// One warning for each crate name in an `allow` or `deny` of a layer that applies to the
+    /// `selected` packages (name, id) and that names no package of their dependency graph; none
+    /// when the metadata has no resolve. A package's own table is checked against its own graph;
+    /// the workspace's and the config file's against the graph of every selected package.
+    pub fn unknown_crates(
+        &self,
+        metadata: &Metadata,
+        selected: &[(&str, &PackageId)],
+    ) -> Vec<String> {
+        let Some(graph) = Graph::new(metadata) else {
+            return Vec::new();
+        };
+        let mut warnings = Vec::new();
+        let all: Vec<&PackageId> = selected.iter().map(|&(_, id)| id).collect();
+        let everyone = selected
+            .iter()
+            .map(|&(n, _)| format!("`{n}`"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let shared = graph.names(&all);
+        for l in self.workspace.iter().chain(&self.file) {
+            check_layer(l, &shared, &everyone, &mut warnings);
+        }
+        for &(name, id) in selected {
+            if let Some(l) = self.packages.get(name) {
+                check_layer(l, &graph.names(&[id]), &format!("`{name}`"), &mut warnings);
+            }
+        }
+        warnings
+    }
+}
+
+/// The resolved dependency graph: package names by id, and each node's dependencies.
+struct Graph<'m> {
+    names: HashMap<&'m PackageId, &'m str>,
+    deps: HashMap<&'m PackageId, Vec<&'m PackageId>>,
+}
+
+impl<'m> Graph<'m> {
+    fn new(metadata: &'m Metadata) -> Option<Self> {
+        let resolve = metadata.resolve.as_ref()?;
+        Some(Graph {
+            names: metadata
+                .packages
+                .iter()
+                .map(|p| (&p.id, p.name.as_str()))
+                .collect(),
+            deps: resolve
+                .nodes
+                .iter()
+                .map(|n| (&n.id, n.deps.iter().map(|d| &d.pkg).collect()))
+                .collect(),
+        })
+    }
+
+    /// The names of `roots` and of every package they depend on, transitively.
+    fn names(&self, roots: &[&'m PackageId]) -> BTreeSet<&'m str> {
+        let mut seen: BTreeSet<&PackageId> = roots.iter().copied().collect();
+        let mut queue: VecDeque<&PackageId> = roots.iter().copied().collect();
+        while let Some(id) = queue.pop_front() {
+            for &dep in self.deps.get(id).into_iter().flatten() {
+                if seen.insert(dep) {
+                    queue.push_back(dep);
+                }
+            }
+        }
+        seen.iter()
+            .filter_map(|id| self.names.get(id).copied())
+            .collect()
+    }
+}
+
+/// The warnings of one layer (its top table and its `bin.NAME` tables) against `known`, the
+/// names in the dependency graph of `whose` (package names, for the message).
+fn check_layer(l: &Layer, known: &BTreeSet<&str>, whose: &str, warnings: &mut Vec<String>) {
+    let tables = std::iter::once((String::new(), &l.top))
+        .chain(l.bins.iter().map(|(b, p)| (format!("bin.{b}."), p)));
+    for (prefix, table) in tables {
+        for (key, rule, name, does) in names_in(table) {
+            if known.contains(name) {
+                continue;
+            }
+            let hint = match nearest(name, known) {
+                Some(n) => format!("did you mean `{n}`?"),
+                None => "misspelt, or behind a feature that is off?".to_string(),
+            };
+            let rule = rule.map(|r| format!(" (rule {r})")).unwrap_or_default();
+            warnings.push(format!(
+                "{}: `{prefix}{key}`{rule} names `{name}`, which is not in the dependency \
+                 graph of {whose}: it {does} nothing in this run ({hint})",
+                l.source
+            ));
+        }
+    }
+}
+
+/// Each crate name of a table's `allow` and `deny`: (the key; the rule, for an allowance; the
+/// name; what the entry does).
+fn names_in(p: &Partial) -> Vec<(&'static str, Option<&str>, &str, &'static str)> {
+    let allowed = p.allow.iter().filter_map(|a| {
+        a.krate
+            .as_deref()
+            .map(|c| ("allow", Some(a.rule.as_str()), c, "allows"))
+    });
+    let denied = p.deny.iter().map(|d| ("deny", None, d.as_str(), "denies"));
+    allowed.chain(denied).collect()
+}
+
+/// The name in `known` closest to `name`, if it is close enough to be the one meant: at most a
+/// third of the name's characters apart (at least one), `-` and `_` and case not counted.
+fn nearest<'k>(name: &str, known: &BTreeSet<&'k str>) -> Option<&'k str> {
+    let limit = (name.chars().count() / 3).max(1);
+    known
+        .iter()
+        .map(|&k| (distance(name, k), k))
+        .filter(|&(d, _)| d <= limit)
+        .min_by_key(|&(d, _)| d)
+        .map(|(_, k)| k)
+}
+
+/// The Levenshtein distance between `a` and `b`, as cargo spells names: `-` is `_`, and case
+/// does not count.
+fn distance(a: &str, b: &str) -> usize {
+    let norm = |s: &str| -> Vec<char> {
+        s.chars()
+            .map(|c| {
+                if c == '-' {
+                    '_'
+                } else {
+                    c.to_ascii_lowercase()
+                }
+            })
+            .collect()
+    };
+    let (a, b) = (norm(a), norm(b));
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.iter().enumerate() {
+        let mut diagonal = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let substitute = diagonal + usize::from(ca != cb);
+            diagonal = row[j + 1];
+            row[j + 1] = substitute.min(row[j] + 1).min(diagonal + 1);
+        }
+    }
+    row[b.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    use serde_json::json;
+    use std::path::Path;
+
+    /// `app` → `serde`, `tool` → `regex`; `app` and `tool` are the workspace's members.
+    fn metadata() -> Metadata {
+        let pkg = |name: &str| {
+            json!({
+                "name": name, "version": "1.0.0", "id": format!("{name}-id"),
+                "source": null, "dependencies": [], "features": {}, "targets": [],
+                "manifest_path": format!("/w/{name}/Cargo.toml"),
+                "authors": [], "categories": [], "keywords": [], "edition": "2021",
+                "metadata": null, "publish": null, "links": null
+            })
+        };
+        let node = |name: &str, deps: &[&str]| {
+            let deps: Vec<_> = deps
+                .iter()
+                .map(|d| json!({"name": d, "pkg": format!("{d}-id"), "dep_kinds": []}))
+                .collect();
+            json!({"id": format!("{name}-id"), "deps": deps, "dependencies": [], "features": []})
+        };
+        serde_json::from_value(json!({
+            "packages": [pkg("app"), pkg("tool"), pkg("serde"), pkg("regex")],
+            "workspace_members": ["app-id", "tool-id"],
+            "workspace_default_members": ["app-id", "tool-id"],
+            "resolve": {"root": null, "nodes": [
+                node("app", &["serde"]), node("tool", &["regex"]),
+                node("serde", &[]), node("regex", &[]),
+            ]},
+            "target_directory": "/w/target", "workspace_root": "/w",
+            "version": 1, "metadata": null
+        }))
+        .expect("metadata")
+    }
+
+    /// A package's table is checked against its own graph, the workspace's against every
+    /// selected package's, and the table of a package not selected not at all.
+    #[test]
+    fn each_table_is_checked_against_the_graph_it_applies_to() {
+        let m = metadata();
+        let ws = json!({"aotcheck": {"deny": ["regex", "serd"]}});
+        let app = json!({"aotcheck": {"deny": ["serde", "regex"]}});
+        let tool = json!({"aotcheck": {"deny": ["nonsense"]}});
+        let config = Config::load(
+            &ws,
+            Path::new("/w/Cargo.toml"),
+            &[
+                ("app", &app, Path::new("/w/app/Cargo.toml")),
+                ("tool", &tool, Path::new("/w/tool/Cargo.toml")),
+            ],
+            None,
+        )
+        .expect("config");
+        let app_id = PackageId {
+            repr: "app-id".into(),
+        };
+        let tool_id = PackageId {
+            repr: "tool-id".into(),
+        };
+        // The names of each warning, in order.
+        let named = |w: &[String]| -> Vec<String> {
+            w.iter()
+                .map(|w| {
+                    let at = w.find(" names `").map_or(0, |i| i + 8);
+                    let name = w[at..].split('`').next().unwrap_or("");
+                    format!("{} {name}", &w[..w.find(':').unwrap_or(0)])
+                })
+                .collect()
+        };
+        let w = config.unknown_crates(&m, &[("app", &app_id)]);
+        assert_eq!(
+            named(&w),
+            [
+                "/w/Cargo.toml regex",
+                "/w/Cargo.toml serd",
+                "/w/app/Cargo.toml regex"
+            ],
+            "{w:#?}"
+        );
+        assert!(w[1].contains("did you mean `serde`?"), "{}", w[1]);
+        assert!(w[2].contains("graph of `app`:"), "{}", w[2]);
+        // Both selected: the workspace's `regex` is in `tool`'s graph; `tool`'s table counts.
+        let w = config.unknown_crates(&m, &[("app", &app_id), ("tool", &tool_id)]);
+        assert_eq!(
+            named(&w),
+            [
+                "/w/Cargo.toml serd",
+                "/w/app/Cargo.toml regex",
+                "/w/tool/Cargo.toml nonsense"
+            ],
+            "{w:#?}"
+        );
+        assert!(w[0].contains("graph of `app`, `tool`:"), "{}", w[0]);
+        assert!(w[2].contains("misspelt"), "{}", w[2]);
+    }
+
+    #[test]
+    fn distance_counts_edits_and_ignores_dash_and_case() {
+        assert_eq!(distance("libloadng", "libloading"), 1);
+        assert_eq!(distance("kitten", "sitting"), 3);
+        assert_eq!(distance("openssl_sys", "OpenSSL-sys"), 0);
+        assert_eq!(distance("", "abc"), 3);
+    }
+
+    #[test]
+    fn nearest_suggests_only_a_close_name() {
+        let known: BTreeSet<&str> = ["cfg-if", "libloading", "libc"].into();
+        assert_eq!(nearest("libloadng", &known), Some("libloading"));
+        assert_eq!(nearest("cfg_if", &known), Some("cfg-if"));
+        assert_eq!(nearest("openssl-sys", &known), None);
+    }
+}
