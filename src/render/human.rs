@@ -29,8 +29,10 @@ pub fn render(report: &Report, style: &Style) -> String {
     }
     super::probe::comparisons(&mut s, report, style);
     if !report.failed.is_empty() {
-        let n = report.failed.len();
-        let head = format!("{n} file{} not inspected:", if n == 1 { "" } else { "s" });
+        let head = format!(
+            "{} not inspected:",
+            crate::format::count(report.failed.len(), "file", "files")
+        );
         let _ = writeln!(s, "\n{}", paint(style.color, BAD, &head));
         for f in &report.failed {
             let _ = writeln!(s, "  {}: {}", f.path, f.error);
