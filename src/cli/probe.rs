@@ -2,7 +2,7 @@
 
 use clap::Args;
 
-use crate::config::parse_duration;
+use crate::config::{parse_duration, parse_probe_timeout};
 use crate::options::{ProbeOptions, Ready};
 
 #[derive(Debug, Args)]
@@ -21,8 +21,8 @@ pub(super) struct ProbeArgs {
     #[arg(long, value_name = "N")]
     warmup: Option<u32>,
 
-    /// Per-run limit from start to ready, e.g. 2s, 500ms [default: 10s]
-    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    /// Per-run limit from start to ready, at least 1ms, e.g. 2s, 500ms [default: 10s]
+    #[arg(long, value_name = "DURATION", value_parser = parse_probe_timeout)]
     probe_timeout: Option<std::time::Duration>,
 
     /// Time between SIGTERM and SIGKILL when stopping the program [default: 2s]

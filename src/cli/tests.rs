@@ -148,6 +148,8 @@ fn probe_flags_parse_validate_and_merge() {
         &["x", "--ready", "http:/x#999"],
         &["x", "--runs", "0"],
         &["x", "--probe-timeout", "10"],
+        &["x", "--probe-timeout", "1ns"],
+        &["x", "--probe-timeout", "0s"],
         &["x", "--probe-env", "NOEQUALS"],
         &["x", "--no-probe", "--runs", "3"],
     ] {

@@ -26,8 +26,8 @@ mod resolve;
 mod units;
 
 pub use resolve::{probe_settings, resolve};
-use units::{Quantity, parse_duration_q, parse_percent, parse_size};
-pub use units::{parse_duration, parse_size_str};
+use units::{Quantity, parse_duration_q, parse_percent, parse_probe_timeout_q, parse_size};
+pub use units::{parse_duration, parse_probe_timeout, parse_size_str};
 
 /// One table of settings, as written (before layering).
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -428,7 +428,13 @@ fn probe(raw: &Raw, source: &str) -> Result<ProbeOptions> {
         ready,
         runs: raw.runs,
         warmup: raw.warmup,
-        timeout: duration(&raw.probe_timeout, source, "probe_timeout")?,
+        timeout: raw
+            .probe_timeout
+            .as_ref()
+            .map(|q| {
+                parse_probe_timeout_q(q).map_err(|m| config_error(source, "probe_timeout", &m))
+            })
+            .transpose()?,
         grace: duration(&raw.grace, source, "grace")?,
         args: raw.probe_args.clone(),
         env: raw

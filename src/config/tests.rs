@@ -191,3 +191,25 @@ fn size_warn_above_size_fail_is_an_error() {
     );
     assert!(f("[thresholds]\nsize_warn = \"2%\"\nsize_fail = \"5%\"\n").is_ok());
 }
+
+/// A probe timeout under 1 ms is refused on the command line and in the configuration alike
+/// (`1ns` counted 1.1 ms runs as ready while the traced run of the same binary timed out).
+#[test]
+fn a_probe_timeout_under_a_millisecond_is_refused() {
+    assert_eq!(parse_probe_timeout("1ms"), Ok(Duration::from_millis(1)));
+    assert_eq!(parse_probe_timeout("2s"), Ok(Duration::from_secs(2)));
+    for bad in ["0s", "1ns", "999us"] {
+        let e = parse_probe_timeout(bad).expect_err(bad);
+        assert!(e.contains("under 1ms") && e.contains(bad), "{e}");
+    }
+    assert!(parse_probe_timeout("10").is_err());
+    let e = load(json!({}), json!({"aotcheck": {"probe_timeout": "0s"}}))
+        .err()
+        .map(|e| e.to_string())
+        .unwrap_or_default();
+    assert!(
+        e.contains("probe_timeout") && e.contains("under 1ms"),
+        "{e}"
+    );
+    assert!(load(json!({}), json!({"aotcheck": {"probe_timeout": "250ms"}})).is_ok());
+}

@@ -74,11 +74,35 @@ pub fn parse_duration(s: &str) -> Result<Duration, String> {
     Duration::try_from_secs_f64(secs).map_err(|_| format!("`{s}` is not a valid duration"))
 }
 
+/// The probe's per-run limit: a duration of at least 1 ms. Below it no program gets to start
+/// (the spawn alone takes ~0.1 ms), and the watchdog would race the program's exit.
+pub fn parse_probe_timeout(s: &str) -> Result<Duration, String> {
+    at_least_a_millisecond(parse_duration(s)?, s)
+}
+
+fn at_least_a_millisecond(d: Duration, s: &str) -> Result<Duration, String> {
+    if d < Duration::from_millis(1) {
+        return Err(format!(
+            "`{s}` is under 1ms: no program can start in that time (e.g. 500ms, 2s)"
+        ));
+    }
+    Ok(d)
+}
+
 pub(super) fn parse_size(q: &Quantity) -> Result<u64, String> {
     match q {
         Quantity::Int(n) => Ok(*n),
         Quantity::Float(f) => Err(format!("{f} bytes: a size in bytes must be a whole number")),
         Quantity::Text(s) => parse_size_str(s),
+    }
+}
+
+/// [`parse_probe_timeout`] of a configuration value.
+pub(super) fn parse_probe_timeout_q(q: &Quantity) -> Result<Duration, String> {
+    let d = parse_duration_q(q)?;
+    match q {
+        Quantity::Text(s) => at_least_a_millisecond(d, s),
+        _ => Ok(d),
     }
 }
 

@@ -43,18 +43,22 @@ pub(super) fn exit_mode(
     };
     let end = Instant::now();
     helper.cancel.store(true, Ordering::Release);
-    let timed_out = helper.fired.load(Ordering::Acquire);
+    // The program is done when it is reaped (as `hyperfine` counts it: teardown included),
+    // less the time we held it at the exit stop to read its memory.
+    let held = at_exit.as_ref().map_or(Duration::ZERO, |a| a.held);
+    let startup = end.duration_since(t0).saturating_sub(held);
+    // Over the limit is a timeout whether or not the watchdog woke before the program ended:
+    // the timed run and the traced one are judged alike.
+    let timed_out = helper.fired.load(Ordering::Acquire) || startup > spec.timeout;
     let stop = cleanup::after_exit(spec.grace);
     if let Some(mut f) = failed(spec, status, timed_out) {
         f.stop = stop;
         return Err(f);
     }
-    // The program is done when it is reaped (as `hyperfine` counts it: teardown included),
-    // less the time we held it at the exit stop to read its memory.
     let at_exit = at_exit.unwrap_or_else(|| without_exit_stop(spec, traced));
     Ok(RunOk {
         spawned_at_ns: None,
-        startup: end.duration_since(t0).saturating_sub(at_exit.held),
+        startup,
         memory: at_exit.memory,
         processes: at_exit.processes,
         unknown: at_exit.unknown,
