@@ -17,6 +17,7 @@ mod hostile;
 mod html;
 mod image;
 mod inspect;
+mod markdown_inspect;
 mod output;
 mod probe;
 mod probe_misbehaving;
