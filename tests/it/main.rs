@@ -15,6 +15,7 @@ mod gate_render;
 mod hardening;
 mod hostile;
 mod html;
+mod html_failures;
 mod image;
 mod inspect;
 mod markdown_inspect;
