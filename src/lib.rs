@@ -189,7 +189,7 @@ fn emit(report: &Report, opts: &Options, out: &mut Output) -> Result<()> {
             render::json(report, &mut v).map_err(|e| Error::io("<report>", e))?;
             v
         }
-        Format::Markdown => render::markdown::render(report).into_bytes(),
+        Format::Markdown => render::markdown::render_with(report, opts.all_crates).into_bytes(),
         Format::Html => render::html::render(report).into_bytes(),
         Format::Human => {
             let style = render::Style {

@@ -122,45 +122,7 @@ pub fn footer(s: &mut String, report: &Report, st: &Style) {
     if !any_checks && reasons.is_empty() && report.verdict == Verdict::Pass {
         return;
     }
-    let failed: usize = report
-        .artifacts
-        .iter()
-        .map(|a| {
-            a.checks
-                .iter()
-                .filter(|c| c.verdict == Verdict::Fail)
-                .count()
-        })
-        .sum();
-    let count = |f: &dyn Fn(&Reason) -> bool| reasons.iter().filter(|r| f(r)).count();
-    let mut why = Vec::new();
-    for (n, one, many) in [
-        (failed, "check failed", "checks failed"),
-        (
-            count(&|r| matches!(r, Reason::Finding { .. })),
-            "error finding",
-            "error findings",
-        ),
-        (
-            count(&|r| matches!(r, Reason::Hostile { fails: true, .. })),
-            "crash under --hostile",
-            "crashes under --hostile",
-        ),
-        (
-            count(&|r| matches!(r, Reason::NotReady { .. })),
-            "binary with no probe run that got ready",
-            "binaries with no probe run that got ready",
-        ),
-        (
-            count(&|r| matches!(r, Reason::NotInspected { .. })),
-            "file not inspected",
-            "files not inspected",
-        ),
-    ] {
-        if n > 0 {
-            why.push(crate::format::count(n, one, many));
-        }
-    }
+    let why = super::reasons::counts(report, &reasons);
     let text = if why.is_empty() || report.verdict == Verdict::Pass {
         report.verdict.as_str().to_string()
     } else {

@@ -4,7 +4,7 @@
 //! own: the findings' `RULE title` and `error: crate vVERSION`, the hostile runs' `crashed
 //! (SIGSEGV); dynamic build: ok`). A leaf: the report's types and `format`, nothing else.
 
-use crate::format::artifact_label;
+use crate::format::{artifact_label, count as count_of};
 use crate::report::{
     Artifact, FailedFile, Finding, HostileOutcome, HostileRun, Report, Severity, Verdict,
 };
@@ -73,6 +73,52 @@ fn not_ready(a: &Artifact) -> Option<String> {
             .last()
             .map_or_else(|| "no run".to_string(), |f| f.message.clone()),
     )
+}
+
+/// What made the verdict, counted, in the order the terminal's footer gives it: `1 check
+/// failed`, `2 error findings`, `1 crash under --hostile`, `1 binary with no probe run that got
+/// ready`, `1 file not inspected`; nothing for a kind without any.
+pub fn counts(report: &Report, reasons: &[Reason]) -> Vec<String> {
+    let failed: usize = report
+        .artifacts
+        .iter()
+        .map(|a| {
+            a.checks
+                .iter()
+                .filter(|c| c.verdict == Verdict::Fail)
+                .count()
+        })
+        .sum();
+    let count = |f: &dyn Fn(&Reason) -> bool| reasons.iter().filter(|r| f(r)).count();
+    let mut why = Vec::new();
+    for (n, one, many) in [
+        (failed, "check failed", "checks failed"),
+        (
+            count(&|r| matches!(r, Reason::Finding { .. })),
+            "error finding",
+            "error findings",
+        ),
+        (
+            count(&|r| matches!(r, Reason::Hostile { fails: true, .. })),
+            "crash under --hostile",
+            "crashes under --hostile",
+        ),
+        (
+            count(&|r| matches!(r, Reason::NotReady { .. })),
+            "binary with no probe run that got ready",
+            "binaries with no probe run that got ready",
+        ),
+        (
+            count(&|r| matches!(r, Reason::NotInspected { .. })),
+            "file not inspected",
+            "files not inspected",
+        ),
+    ] {
+        if n > 0 {
+            why.push(count_of(n, one, many));
+        }
+    }
+    why
 }
 
 impl Reason<'_> {

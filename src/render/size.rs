@@ -8,7 +8,7 @@ use crate::output::{DIM, HEADER, paint};
 use crate::report::{Binary, Coverage};
 
 /// Crates listed before the rest is folded into one line (all with `--crates`).
-const CRATES_SHOWN: usize = 10;
+pub(super) const CRATES_SHOWN: usize = 10;
 /// Widest symbol name shown, in characters.
 const NAME_WIDTH: usize = 60;
 

@@ -2,8 +2,8 @@
 //! `html/cdp.rs`) from the rendered DOM after its scripts ran, against the JSON report of the
 //! same run and the files themselves; a snapshot of its structure for a hand-built report.
 
-mod cdp;
-mod hand;
+pub mod cdp;
+pub mod hand;
 mod image;
 mod reach;
 
@@ -17,7 +17,7 @@ use crate::util::{aotcheck, fixture, human_fixture, run, shared_target_dir};
 use hand::{CRAFTED, VEC_DROP, hand_built};
 
 /// Where the tests leave their pages and screenshots, to look at.
-fn artifacts_dir() -> PathBuf {
+pub fn artifacts_dir() -> PathBuf {
     let d = Path::new(env!("CARGO_TARGET_TMPDIR")).join("html");
     std::fs::create_dir_all(&d).expect("artifacts dir");
     d
@@ -130,7 +130,7 @@ fn assert_treemap_matches(drawn: &Value, tm: &str, artifact: &Value) {
 }
 
 /// No error of any kind in the console, and no request but the page itself.
-fn assert_quiet(page: &cdp::Page, url: &str) {
+pub fn assert_quiet(page: &cdp::Page, url: &str) {
     assert!(page.errors.is_empty(), "errors: {:#?}", page.errors);
     let others: Vec<&String> = page.requests.iter().filter(|r| *r != url).collect();
     assert!(others.is_empty(), "requests: {others:?}");

@@ -42,20 +42,6 @@ pub fn summary(s: &mut String, report: &Report) {
             a.checks.iter().map(move |c| (label.clone(), c))
         })
         .collect();
-    let errors: usize = report
-        .artifacts
-        .iter()
-        .flat_map(|a| &a.findings)
-        .filter(|f| f.fails_gate())
-        .count();
-    if errors > 0 {
-        let _ = writeln!(
-            s,
-            "<p class=\"verdict-line fail\">{errors} error finding{} of the audit fail the gate \
-             (below, with each binary).</p>",
-            if errors == 1 { "" } else { "s" }
-        );
-    }
     if all.is_empty() {
         s.push_str(
             "<p class=\"note\">No budget is set and no baseline was given: no checks. Budgets \

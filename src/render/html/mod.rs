@@ -1,6 +1,8 @@
 //! `--format html`: one self-contained page a team opens when a release is in question.
 //!
-//! The page, top to bottom: the verdict; what the run was compared with; every check, failed
+//! The page, top to bottom: the verdict, and why it is not `pass` (every check that did not
+//! pass, error finding, crash under `--hostile`, probed binary that never got ready and file
+//! not inspected, each with its binary); what the run was compared with; every check, failed
 //! first; then per binary target the article's charts (startup, memory, sizes: the static build
 //! against the regular one with `--compare`; with `--image` the image's size too) and the
 //! static-vs-regular table, and per build its facts (the reference graph's summary among them),
@@ -27,6 +29,7 @@ mod graph;
 mod image;
 mod svg;
 mod treemap;
+mod verdict;
 
 use std::fmt::Write as _;
 
@@ -116,6 +119,7 @@ pub fn render(report: &Report) -> String {
     let mut s = String::with_capacity(256 * 1024);
     let groups = groups(report);
     head(&mut s, report, &groups);
+    verdict::section(&mut s, report);
     gate::summary(&mut s, report);
     if let Some(a) = &report.advice {
         advice::advice(&mut s, a);

@@ -9,6 +9,7 @@
 
 use std::fmt::Write as _;
 
+mod bytes;
 mod escape;
 mod reasons;
 
@@ -24,19 +25,25 @@ pub const MARKER: &str = "<!-- cargo-aotcheck -->";
 /// How many changes the "biggest changes" table lists before the rest go to `<details>`.
 const BIGGEST: usize = 10;
 
-/// `` `app` (package `x`, static) ``: the binary's name and package as identifiers.
+/// `` `app` (package `x`, static) ``: the binary's name and package as identifiers, in a
+/// table cell.
 fn binary_label(a: &Artifact) -> String {
+    label(a, cell)
+}
+
+/// As [`binary_label`], the names quoted by `quote` ([`cell`] in a table, [`code`] outside).
+fn label(a: &Artifact, quote: fn(&str) -> String) -> String {
     let mut parts = Vec::new();
     if let Some(p) = a.package.as_ref().filter(|p| **p != a.name) {
-        parts.push(format!("package {}", cell(p)));
+        parts.push(format!("package {}", quote(p)));
     }
     if let Some(m) = a.link_mode {
         parts.push(m.as_str().to_string());
     }
     if parts.is_empty() {
-        cell(&a.name)
+        quote(&a.name)
     } else {
-        format!("{} ({})", cell(&a.name), parts.join(", "))
+        format!("{} ({})", quote(&a.name), parts.join(", "))
     }
 }
 
@@ -92,7 +99,14 @@ fn headline(c: &Check) -> bool {
     c.verdict != Verdict::Pass || c.id.is_budget() || c.id.is_whole_size()
 }
 
+/// The report with the terminal's default lists: the 10 largest crates of each binary.
 pub fn render(report: &Report) -> String {
+    render_with(report, false)
+}
+
+/// The report; `all_crates` (`--crates`): every crate of each binary, as the terminal lists
+/// them.
+pub fn render_with(report: &Report, all_crates: bool) -> String {
     let mut s = String::new();
     if let Some(a) = &report.advice {
         // Its own marker: advice must not replace the check's comment.
@@ -119,6 +133,7 @@ pub fn render(report: &Report) -> String {
     }
     super::image::markdown(&mut s, report, escape);
     biggest_changes(&mut s, &all);
+    bytes::render(&mut s, &report.artifacts, all_crates);
     every_check(&mut s, &all);
     if let Some(c) = report.baseline.as_ref().filter(|c| c.improved) {
         let _ = writeln!(

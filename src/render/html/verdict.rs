@@ -1,0 +1,151 @@
+//! Why the verdict is what it is, just below it: every check that did not pass, every error
+//! finding, crash under `--hostile`, probed binary with no run that got ready and file not
+//! inspected, each with its binary (a link to its details further down). Counted and worded by
+//! `render::reasons`, as the terminal's footer and the Markdown report word them.
+
+use std::fmt::Write as _;
+
+use super::escape::text;
+use super::{Cell, Table, verdict_word};
+use crate::format::artifact_label;
+use crate::render::reasons::{Reason, counts, reasons};
+use crate::report::{Artifact, Report, Verdict};
+
+/// One row: the binary (linked), what, its verdict, why.
+struct Row {
+    binary: String,
+    what: String,
+    verdict: Verdict,
+    why: String,
+}
+
+/// The binary's name as a link to its article (`#aN`), found by identity in the report.
+fn link(report: &Report, a: &Artifact) -> String {
+    let name = text(&artifact_label(a));
+    match report.artifacts.iter().position(|x| std::ptr::eq(x, a)) {
+        Some(i) => format!("<a href=\"#a{i}\">{name}</a>"),
+        None => name,
+    }
+}
+
+/// A line worded for the terminal and Markdown (`` under --hostile `no-home` ``), escaped, its
+/// backtick-quoted parts as code; with an odd number of backticks, as written.
+fn spans(line: &str) -> String {
+    let parts: Vec<&str> = line.split('`').collect();
+    if parts.len().is_multiple_of(2) {
+        return text(line);
+    }
+    parts
+        .iter()
+        .enumerate()
+        .map(|(i, p)| {
+            if i % 2 == 1 {
+                format!("<code>{}</code>", text(p))
+            } else {
+                text(p)
+            }
+        })
+        .collect()
+}
+
+fn rows(report: &Report, all: &[Reason]) -> Vec<Row> {
+    let mut rows = Vec::new();
+    for a in &report.artifacts {
+        for c in a.checks.iter().filter(|c| c.verdict != Verdict::Pass) {
+            rows.push(Row {
+                binary: link(report, a),
+                what: format!("<code>{}</code>", text(&c.id.to_string())),
+                verdict: c.verdict,
+                why: text(&c.message),
+            });
+        }
+    }
+    for r in all {
+        let binary = match r {
+            Reason::NotInspected { file } => {
+                format!("<a href=\"#failed\"><code>{}</code></a>", text(&file.path))
+            }
+            _ => r
+                .artifact()
+                .map_or_else(|| text(&r.subject()), |a| link(report, a)),
+        };
+        rows.push(Row {
+            binary,
+            what: text(&r.what()),
+            verdict: r.verdict(),
+            why: spans(&r.line()),
+        });
+    }
+    // Worst first; in report order within a verdict.
+    rows.sort_by_key(|r| std::cmp::Reverse(r.verdict));
+    rows
+}
+
+/// The section, when the verdict is not `pass` or something counts against it.
+pub fn section(s: &mut String, report: &Report) {
+    let all = reasons(report);
+    let rows = rows(report, &all);
+    if rows.is_empty() && report.verdict == Verdict::Pass {
+        return;
+    }
+    let _ = writeln!(
+        s,
+        "<section id=\"verdict\"><h2>Why the verdict is <span class=\"verdict {}\">{}</span></h2>",
+        report.verdict.as_str(),
+        verdict_word(report.verdict)
+    );
+    let counted = counts(report, &all);
+    if !counted.is_empty() {
+        let _ = writeln!(
+            s,
+            "<p class=\"verdict-line {}\">{}.</p>",
+            report.verdict.as_str(),
+            text(&counted.join(", "))
+        );
+    }
+    let mut t = Table::new(
+        "reasons",
+        &[
+            ("Binary", false),
+            ("What", false),
+            ("Verdict", false),
+            ("Why", false),
+        ],
+    );
+    for r in rows {
+        t.row(vec![
+            Cell::Text(r.binary),
+            Cell::Text(r.what),
+            Cell::Keyed(
+                f64::from(r.verdict as u8),
+                format!(
+                    "<span class=\"verdict {}\">{}</span>",
+                    r.verdict.as_str(),
+                    verdict_word(r.verdict)
+                ),
+            ),
+            Cell::Text(r.why),
+        ]);
+    }
+    if t.is_empty() {
+        s.push_str("<p class=\"note\">Nothing in the report says why.</p>\n");
+    } else {
+        t.finish(s, None);
+    }
+    s.push_str("</section>\n");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::spans;
+
+    #[test]
+    fn quoted_parts_are_code_and_markup_stays_text() {
+        assert_eq!(
+            spans("under --hostile `no-home` (<x>): crashed"),
+            "under --hostile <code>no-home</code> (&lt;x&gt;): crashed"
+        );
+        assert_eq!(spans("a `b"), "a `b");
+        assert_eq!(spans("`<b>`"), "<code>&lt;b&gt;</code>");
+    }
+}

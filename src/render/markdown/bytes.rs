@@ -1,0 +1,351 @@
+//! Per binary, what the terminal report shows of its bytes: the `--why` chains (one step a
+//! line: how the step before refers to it, the symbol, its crate), the crates (own and retained
+//! bytes, entry points) and the symbol rows the report holds (`--symbols N`). The why chains
+//! were asked for by name and stay open; the tables are folded in `<details>`. Tables are cut at
+//! [`ROWS`] rows and say what they left out.
+
+use std::fmt::Write as _;
+
+use super::escape::cell;
+use super::{code, escape};
+use crate::format::{count, size};
+use crate::render::size::CRATES_SHOWN;
+use crate::report::{Artifact, Binary, Coverage, Why};
+
+/// Rows a table lists (`--crates`, `--symbols all`) before it says how many more the JSON
+/// report has: a pull-request comment holds at most 65,536 characters.
+const ROWS: usize = 100;
+/// Longest name written, in characters; longer ones end in `…`.
+const NAME_MAX: usize = 240;
+
+/// Every binary's `--why` chains, crates and symbols; `all_crates`: `--crates`.
+pub fn render(s: &mut String, artifacts: &[Artifact], all_crates: bool) {
+    for a in artifacts {
+        let b = &a.binary;
+        if b.why.is_none() && b.coverage.is_none() {
+            continue;
+        }
+        let _ = writeln!(s, "### {}\n", super::label(a, code));
+        if let Some(w) = &b.why {
+            why(s, w);
+        }
+        if let Some(cov) = &b.coverage {
+            crates(s, b, cov, all_crates);
+            symbols(s, b);
+        }
+    }
+}
+
+/// `name`, cut to [`NAME_MAX`] characters.
+fn clip(name: &str) -> String {
+    if name.chars().count() <= NAME_MAX {
+        return name.to_string();
+    }
+    let mut t: String = name.chars().take(NAME_MAX - 1).collect();
+    t.push('…');
+    t
+}
+
+/// `--why PATTERN`: what it matched, then each chain as a numbered list, root first.
+fn why(s: &mut String, w: &Why) {
+    let pattern = code(&w.pattern);
+    let matches = w.chains.len() as u64 + w.more;
+    let head = match (w.matched.as_str(), w.entry_points) {
+        ("crate", Some(n)) => format!(
+            "{pattern} is a crate; {n} of its symbols {} referred to from outside it{}",
+            if n == 1 { "is" } else { "are" },
+            if w.chains.is_empty() {
+                "."
+            } else {
+                ". The nearest to a root:"
+            }
+        ),
+        ("crate", None) => format!("{pattern} is a crate."),
+        ("symbol", _) => format!(
+            "{pattern}: {matches} matching symbol{}, the nearest to a root first.",
+            if matches == 1 { "" } else { "s" }
+        ),
+        _ => format!("{pattern}: nothing in this binary matches."),
+    };
+    let _ = writeln!(s, "**Why is it in the binary** (`--why`): {head}\n");
+    if let Some(note) = &w.note {
+        let _ = writeln!(s, "{}\n", escape(note));
+    }
+    for c in &w.chains {
+        let _ = writeln!(s, "{}\n", code(&clip(&c.target)));
+        if c.steps.is_empty() {
+            let _ = writeln!(s, "Linked but unreachable from every root.\n");
+            continue;
+        }
+        for (i, st) in c.steps.iter().enumerate() {
+            let krate = st
+                .krate
+                .as_deref()
+                .map(|k| format!(" ({})", escape(k)))
+                .unwrap_or_default();
+            let _ = writeln!(
+                s,
+                "{}. {} {}{krate}",
+                i + 1,
+                st.kind.as_str(),
+                code(&clip(&st.symbol))
+            );
+        }
+        s.push('\n');
+    }
+    if w.more > 0 {
+        let _ = writeln!(
+            s,
+            "{} more matches beyond these; a narrower pattern shows their chains.\n",
+            w.more
+        );
+    }
+}
+
+fn share(part: u64, whole: u64) -> String {
+    if whole == 0 {
+        "–".into()
+    } else {
+        format!("{:.1}%", part as f64 * 100.0 / whole as f64)
+    }
+}
+
+/// A size, `–` for none.
+fn bytes(n: u64) -> String {
+    if n == 0 { "–".into() } else { size(n) }
+}
+
+/// The crates by loaded bytes: the [`CRATES_SHOWN`] largest, or with `--crates` every one (up
+/// to [`ROWS`]); what is left out, said below the table.
+fn crates(s: &mut String, b: &Binary, cov: &Coverage, all: bool) {
+    let whole = cov.allocated_bytes;
+    let shown = if all { ROWS } else { CRATES_SHOWN }.min(b.crates.len());
+    let listed = if shown == b.crates.len() {
+        format!("{shown} crates")
+    } else {
+        format!("the {shown} largest of {} crates", b.crates.len())
+    };
+    let _ = writeln!(
+        s,
+        "<details><summary>Crates: {} loaded, {} named by crate; {listed}</summary>\n",
+        size(whole),
+        share(cov.attributed_bytes, whole),
+    );
+    match &cov.symbol_table {
+        Some(t) => {
+            let _ = writeln!(s, "Symbols from {}.\n", code(t));
+        }
+        None => {
+            let _ = writeln!(s, "No symbol table (stripped): no crate can be named.\n");
+        }
+    }
+    let retained = b.crates.iter().any(|k| k.retained.is_some());
+    let entries = b.crates.iter().any(|k| !k.entry_points.is_empty());
+    let mut head = String::from("| Crate | Own | Share |");
+    let mut line = String::from("|---|--:|--:|");
+    if retained {
+        head.push_str(" Retained |");
+        line.push_str("--:|");
+    }
+    if entries {
+        head.push_str(" Entry points |");
+        line.push_str("--:|");
+    }
+    let _ = writeln!(s, "{head} Confidence |\n{line}---|");
+    for k in &b.crates[..shown] {
+        let mut row = format!(
+            "| {} | {} | {} |",
+            cell(&clip(&k.name)),
+            size(k.vm_size),
+            share(k.vm_size, whole)
+        );
+        if retained {
+            let _ = write!(row, " {} |", k.retained.map_or_else(|| "–".into(), size));
+        }
+        if entries {
+            match k.entry_points.len() {
+                0 => row.push_str(" – |"),
+                n => {
+                    let _ = write!(row, " {n} |");
+                }
+            }
+        }
+        let mut conf = k.confidence.main().as_str().to_string();
+        if k.instantiated_elsewhere > 0 {
+            let _ = write!(
+                conf,
+                ", {} instantiated in other crates",
+                size(k.instantiated_elsewhere)
+            );
+        }
+        let _ = writeln!(s, "{row} {conf} |");
+    }
+    s.push('\n');
+    if shown < b.crates.len() {
+        let rest = &b.crates[shown..];
+        let vm: u64 = rest.iter().map(|k| k.vm_size).sum();
+        let how = if all {
+            "`--format json` lists them"
+        } else {
+            "`--crates` lists them"
+        };
+        let _ = writeln!(
+            s,
+            "{} more crate{}, {} ({}), not listed: {how}.\n",
+            rest.len(),
+            if rest.len() == 1 { "" } else { "s" },
+            size(vm),
+            share(vm, whole)
+        );
+    }
+    if retained {
+        let _ = writeln!(
+            s,
+            "Retained: what would go if the crate went (its own reachable bytes and what only it \
+             keeps alive); retained sizes overlap. Entry points: the symbols of other crates \
+             that refer to it.\n"
+        );
+    }
+    let _ = writeln!(s, "</details>\n");
+}
+
+/// The report's symbol rows (the largest, or every row with `--symbols all`), up to [`ROWS`].
+fn symbols(s: &mut String, b: &Binary) {
+    let rows = &b.symbols;
+    if rows.is_empty() {
+        return;
+    }
+    let shown = rows.len().min(ROWS);
+    let _ = writeln!(
+        s,
+        "<details><summary>Symbols: {}, the largest first (in memory / in file)</summary>\n",
+        count(shown, "row", "rows")
+    );
+    let retained = rows.iter().any(|r| r.retained_size.is_some());
+    let _ = writeln!(
+        s,
+        "| Symbol | Crate | Section | In memory | In file |{}\n|---|---|---|--:|--:|{}",
+        if retained { " Retained |" } else { "" },
+        if retained { "--:|" } else { "" }
+    );
+    for r in &rows[..shown] {
+        let mut krate = r.krate.as_deref().map_or_else(|| "–".into(), cell);
+        if let Some(i) = &r.instantiated_in {
+            let _ = write!(krate, " (in {})", cell(i));
+        }
+        let mut row = format!(
+            "| {} | {krate} | {} | {} | {} |",
+            cell(&clip(&r.name)),
+            if r.section.is_empty() {
+                "–".into()
+            } else {
+                cell(&r.section)
+            },
+            bytes(r.vm_size),
+            bytes(r.file_size)
+        );
+        if retained {
+            let _ = write!(
+                row,
+                " {} |",
+                r.retained_size.map_or_else(|| "–".into(), size)
+            );
+        }
+        let _ = writeln!(s, "{row}");
+    }
+    s.push('\n');
+    if shown < rows.len() {
+        let _ = writeln!(
+            s,
+            "{} more rows, not listed: `--format json` lists them.\n",
+            rows.len() - shown
+        );
+    }
+    let _ = writeln!(s, "</details>\n");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::{
+        Chain, Confidence, ConfidenceBreakdown, CrateSize, RefKind, Step, SymbolRow,
+    };
+
+    fn krate(i: u64) -> CrateSize {
+        CrateSize {
+            name: format!("c{i}"),
+            file_size: 1000 * i,
+            vm_size: 1000 * i,
+            confidence: ConfidenceBreakdown {
+                exact: 1000 * i,
+                ..ConfidenceBreakdown::default()
+            },
+            instantiated_elsewhere: 0,
+            retained: Some(2000 * i),
+            entry_points: vec!["a::b".into(); i as usize % 3],
+        }
+    }
+
+    /// The chains step by step, 10 of 12 crates and the rest said, names in code spans
+    /// (a `|` escaped in a table, not in a list), the sizes as `format::size` writes them.
+    #[test]
+    fn why_crates_and_symbols_as_markdown() {
+        let bytes = std::fs::read(std::env::current_exe().expect("exe")).expect("read");
+        let path = std::path::Path::new("x");
+        let mut b = crate::inspect::inspect_bytes(path, &bytes, None).expect("inspect");
+        b.coverage = Some(Coverage {
+            attributed_bytes: 70_000,
+            share: 0.9,
+            allocated_bytes: 80_000,
+            symbol_table: Some(".symtab".into()),
+            file_size: 90_000,
+            vm_size: 80_000,
+        });
+        b.crates = (1..=12).rev().map(krate).collect();
+        b.symbols = vec![SymbolRow {
+            name: "<a|b as c::D>::e_f*".into(),
+            mangled: None,
+            krate: Some("c12".into()),
+            section: ".text".into(),
+            file_size: 12_000,
+            vm_size: 12_000,
+            confidence: Confidence::Mangled,
+            instantiated_in: Some("c1".into()),
+            retained_size: Some(13_000),
+        }];
+        let step = |symbol: &str, krate: Option<&str>, kind| Step {
+            symbol: symbol.into(),
+            krate: krate.map(Into::into),
+            kind,
+        };
+        b.why = Some(Why {
+            pattern: "e_f".into(),
+            matched: "symbol".into(),
+            entry_points: None,
+            chains: vec![
+                Chain {
+                    target: "<a|b as c::D>::e_f*".into(),
+                    steps: vec![
+                        step("_start", None, RefKind::Root),
+                        step("main", Some("c12"), RefKind::Address),
+                        step("<a|b as c::D>::e_f*", Some("c12"), RefKind::Call),
+                    ],
+                },
+                Chain {
+                    target: "dead_e_f".into(),
+                    steps: Vec::new(),
+                },
+            ],
+            more: 3,
+            note: None,
+        });
+        let a = crate::report::Artifact::new(None, "x|y".into(), None, "/x".into(), b);
+        let mut s = String::new();
+        render(&mut s, std::slice::from_ref(&a), false);
+        insta::assert_snapshot!(s);
+        let mut all = String::new();
+        render(&mut all, std::slice::from_ref(&a), true);
+        assert_eq!(all.matches("\n| `c").count(), 12, "{all}");
+        assert!(!all.contains("more crate"), "{all}");
+    }
+}

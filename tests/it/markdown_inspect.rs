@@ -1,0 +1,272 @@
+//! `--format markdown` shows what `--why`, `--symbols N` and `--crates` asked for, as the JSON
+//! report of the same command has it: the chains step by step, the symbol rows (their sizes
+//! checked against `nm --size-sort -S`), the crate rows; and a `|` in a symbol's name does not
+//! break its table row. Read back as GitHub would, with a GFM reader (pulldown-cmark).
+
+use serde_json::Value;
+
+use cargo_aotcheck::format::size;
+
+use crate::util::*;
+
+/// A symbol with what Markdown, HTML and a GFM table would read: `|`, `<`, `>`, `*`, `_`.
+const NASTY: &str = "t|<a>*b_c";
+
+/// A dynamic C program whose largest symbol is [`NASTY`], a 20,000-byte table `main` reads.
+fn program(dir: &std::path::Path) -> String {
+    let src = dir.join("p.c");
+    std::fs::write(
+        &src,
+        format!(
+            "#include <stdio.h>\nconst char tbl[20000] __asm__(\"\\\"{NASTY}\\\"\") = {{1}};\n\
+             int main(int argc, char **argv) {{ printf(\"%d\\n\", tbl[argc]); return 0; }}\n"
+        ),
+    )
+    .expect("write");
+    let bin = dir.join("p").to_str().expect("utf-8").to_string();
+    tool("gcc", &["-O1", src.to_str().expect("utf-8"), "-o", &bin]);
+    bin
+}
+
+/// A piece of a list item: text, or a code span's text.
+#[derive(Debug)]
+enum Piece {
+    Text(String),
+    Code(String),
+}
+
+/// What the tests read of a Markdown document, as a GFM reader (pulldown-cmark) reads it.
+#[derive(Default)]
+struct Doc {
+    /// Each table's rows, the header first; a cell's text with its code spans' text.
+    tables: Vec<Vec<Vec<String>>>,
+    /// Each ordered list, with the text of the paragraph just before it.
+    lists: Vec<(String, Vec<Vec<Piece>>)>,
+}
+
+fn read(md: &str) -> Doc {
+    use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd};
+    let opts = Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH | Options::ENABLE_GFM;
+    let mut doc = Doc::default();
+    let (mut para, mut table, mut row) = (String::new(), Vec::new(), Vec::new());
+    let (mut cell, mut list, mut item) = (None::<String>, None, None::<Vec<Piece>>);
+    for e in Parser::new_ext(md, opts) {
+        match e {
+            Event::Start(Tag::Paragraph) if item.is_none() => para.clear(),
+            Event::Text(t) | Event::Code(t) if cell.is_some() => {
+                cell.get_or_insert_default().push_str(&t);
+            }
+            Event::Text(t) if item.is_some() => {
+                let pieces = item.get_or_insert_default();
+                match pieces.last_mut() {
+                    // A reader may split text at an escape: one piece.
+                    Some(Piece::Text(before)) => before.push_str(&t),
+                    _ => pieces.push(Piece::Text(t.to_string())),
+                }
+            }
+            Event::Code(t) if item.is_some() => {
+                item.get_or_insert_default()
+                    .push(Piece::Code(t.to_string()));
+            }
+            Event::Text(t) | Event::Code(t) => para.push_str(&t),
+            Event::Start(Tag::TableCell) => cell = Some(String::new()),
+            Event::End(TagEnd::TableCell) => row.push(cell.take().unwrap_or_default()),
+            Event::End(TagEnd::TableHead | TagEnd::TableRow) => {
+                table.push(std::mem::take(&mut row));
+            }
+            Event::End(TagEnd::Table) => doc.tables.push(std::mem::take(&mut table)),
+            Event::Start(Tag::List(Some(_))) => list = Some((para.clone(), Vec::new())),
+            Event::Start(Tag::Item) => item = Some(Vec::new()),
+            Event::End(TagEnd::Item) => {
+                if let (Some(l), Some(i)) = (list.as_mut(), item.take()) {
+                    let l: &mut (String, Vec<Vec<Piece>>) = l;
+                    l.1.push(i);
+                }
+            }
+            Event::End(TagEnd::List(true)) => doc.lists.extend(list.take()),
+            _ => {}
+        }
+    }
+    doc
+}
+
+/// The rows (header left out) of the first table whose first header cell is `first`.
+fn table(md: &str, first: &str) -> Vec<Vec<String>> {
+    let doc = read(md);
+    let t = doc
+        .tables
+        .iter()
+        .find(|t| {
+            t.first()
+                .and_then(|h| h.first())
+                .is_some_and(|h| h == first)
+        })
+        .unwrap_or_else(|| panic!("no table `{first}` in:\n{md}"));
+    t[1..].to_vec()
+}
+
+/// The chain listed after the paragraph `target`: each item's (kind, symbol, crate).
+fn chain(md: &str, target: &str) -> Vec<(String, String, Option<String>)> {
+    let doc = read(md);
+    let (_, items) = doc
+        .lists
+        .iter()
+        .find(|(p, _)| p == target)
+        .unwrap_or_else(|| panic!("no chain for {target} in:\n{md}"));
+    items
+        .iter()
+        .map(|pieces| match pieces.as_slice() {
+            [Piece::Text(kind), Piece::Code(symbol), rest @ ..] => {
+                let krate = match rest {
+                    [] => None,
+                    [Piece::Text(k)] => Some(
+                        k.trim()
+                            .strip_prefix('(')
+                            .and_then(|k| k.strip_suffix(')'))
+                            .unwrap_or_else(|| panic!("crate {k:?}"))
+                            .to_string(),
+                    ),
+                    other => panic!("after the symbol: {other:?}"),
+                };
+                (kind.trim().to_string(), symbol.clone(), krate)
+            }
+            other => panic!("a step: {other:?}"),
+        })
+        .collect()
+}
+
+/// The steps of a JSON chain, as (kind, symbol, crate).
+fn json_steps(chain: &Value) -> Vec<(String, String, Option<String>)> {
+    chain["steps"]
+        .as_array()
+        .expect("steps")
+        .iter()
+        .map(|s| {
+            (
+                str_of(s, "kind").to_string(),
+                str_of(s, "symbol").to_string(),
+                s["crate"].as_str().map(str::to_string),
+            )
+        })
+        .collect()
+}
+
+/// The symbol rows and the crate rows of the Markdown equal the JSON's (`--crates`: all of
+/// them), their sizes written as `format::size` writes the JSON's bytes.
+fn assert_tables_match(md: &str, b: &Value) {
+    let rows = table(md, "Symbol");
+    let json_rows = b["symbols"].as_array().expect("symbols");
+    assert_eq!(rows.len(), json_rows.len(), "{md}");
+    for (r, j) in rows.iter().zip(json_rows) {
+        assert_eq!(r[0], str_of(j, "name"), "{md}");
+        assert_eq!(r[1], j["crate"].as_str().unwrap_or("–"));
+        let vm = u64_of(j, "vm_size");
+        assert_eq!(r[3], if vm == 0 { "–".into() } else { size(vm) });
+    }
+    let crates = table(md, "Crate");
+    let json_crates = b["crates"].as_array().expect("crates");
+    assert_eq!(crates.len(), json_crates.len().min(100), "{md}");
+    for (r, j) in crates.iter().zip(json_crates) {
+        assert_eq!(r[0], str_of(j, "name"));
+        assert_eq!(r[1], size(u64_of(j, "vm_size")));
+        if let Some(ret) = j["retained"].as_u64() {
+            assert_eq!(r[3], size(ret), "retained of {}", r[0]);
+        }
+    }
+}
+
+#[test]
+fn inspect_markdown_shows_why_symbols_and_crates() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let bin = program(dir.path());
+    let args = ["--why", "^main$", "--symbols", "5", "--crates"];
+    let inspect = |format: &str| {
+        let r = run(aotcheck()
+            .args(["aotcheck", "inspect", "-q", &bin, "--format", format])
+            .args(args));
+        assert_eq!(r.code, 0, "{}", r.stderr);
+        r.stdout
+    };
+    let md = inspect("markdown");
+    let v: Value = serde_json::from_str(&inspect("json")).expect("JSON");
+    let b = &v["artifacts"][0]["binary"];
+    // The chain to main, step by step.
+    let why = &b["why"]["chains"][0];
+    assert_eq!(str_of(why, "target"), "main", "{why}");
+    let steps = json_steps(why);
+    assert!(steps.len() >= 2, "{why}");
+    assert_eq!(chain(&md, "main"), steps, "{md}");
+    // Five symbol rows, the largest first: NASTY, in one row whatever its `|`.
+    assert_eq!(b["symbols"].as_array().map(Vec::len), Some(5), "{b}");
+    assert_tables_match(&md, b);
+    let rows = table(&md, "Symbol");
+    assert_eq!(rows[0][0], NASTY, "{md}");
+    // The sizes, from nm.
+    let nm = tool("nm", &["--size-sort", "-S", &bin]);
+    for r in &rows {
+        let Some(line) = nm.lines().find(|l| l.ends_with(&format!(" {}", r[0]))) else {
+            continue;
+        };
+        let bytes = line
+            .split_whitespace()
+            .nth(1)
+            .and_then(|h| u64::from_str_radix(h, 16).ok())
+            .expect("nm's size");
+        assert_eq!(r[3], size(bytes), "{} per nm: {line}", r[0]);
+    }
+    assert!(nm.contains(&format!(" {NASTY}\n")), "{nm}");
+}
+
+/// Without `--crates` the 10 largest crates, and the rest said; with it, every one (up to 100).
+#[test]
+fn inspect_markdown_says_which_crates_it_left_out() {
+    let me = assert_cmd::cargo::cargo_bin("cargo-aotcheck");
+    let me = me.to_str().expect("utf-8");
+    let inspect = |extra: &[&str]| {
+        let r = run(aotcheck()
+            .args(["aotcheck", "inspect", "-q", me, "--symbols", "3"])
+            .args(extra));
+        assert_eq!(r.code, 0, "{}", r.stderr);
+        r.stdout
+    };
+    let v: Value = serde_json::from_str(&inspect(&["--format", "json"])).expect("JSON");
+    let b = &v["artifacts"][0]["binary"];
+    let all = b["crates"].as_array().expect("crates").len();
+    assert!(all > 10, "{all} crates");
+    let md = inspect(&["--format", "markdown"]);
+    assert_eq!(table(&md, "Crate").len(), 10, "{md}");
+    assert!(
+        md.contains(&format!("{} more crates, ", all - 10)) && md.contains("`--crates` lists them"),
+        "{md}"
+    );
+    assert_tables_match(&inspect(&["--format", "markdown", "--crates"]), b);
+}
+
+/// The main command's Markdown has the same sections: the `--why` chains of a built fixture,
+/// as its JSON report has them.
+#[test]
+fn build_markdown_shows_why_chains() {
+    let report = |format: &str| {
+        let r = run(&mut human_fixture(
+            "why-chain",
+            &["--no-probe", "--why", "why_b", "--format", format],
+        ));
+        assert_eq!(r.code, 0, "{}", r.stderr);
+        r.stdout
+    };
+    let md = report("markdown");
+    let v: Value = serde_json::from_str(&report("json")).expect("JSON");
+    let mut compared = 0;
+    for a in v["artifacts"].as_array().expect("artifacts") {
+        let b = &a["binary"];
+        for c in b["why"]["chains"].as_array().expect("chains") {
+            let steps = json_steps(c);
+            if !steps.is_empty() {
+                assert_eq!(chain(&md, str_of(c, "target")), steps, "{md}");
+                compared += 1;
+            }
+        }
+        assert_tables_match(&md, b);
+    }
+    assert!(compared >= 1, "no chain compared: {md}");
+}
