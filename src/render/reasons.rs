@@ -6,7 +6,7 @@
 
 use crate::format::{artifact_label, count as count_of};
 use crate::report::{
-    Artifact, FailedFile, Finding, HostileOutcome, HostileRun, Report, Severity, Verdict,
+    Artifact, FailedFile, Finding, HostileOutcome, HostileRun, Report, Severity, Verdict, Why,
 };
 
 /// One thing that counts for the run's verdict and is not a check.
@@ -255,4 +255,31 @@ pub fn hostile_outcome(r: &HostileRun) -> String {
         }
     }
     s
+}
+
+/// The sentence that heads `--why`'s chains on the page and in Markdown: what `pattern` (the
+/// pattern as the format quotes it) matched, how many ways into a crate it has.
+pub fn why_head(w: &Why, pattern: &str) -> String {
+    let matches = w.chains.len() + w.more as usize;
+    match (w.matched.as_str(), w.entry_points) {
+        ("crate", Some(n)) => format!(
+            "{pattern} is a crate; {} referred to from outside it{}",
+            if n == 1 {
+                "1 of its symbols is".to_string()
+            } else {
+                format!("{n} of its symbols are")
+            },
+            if w.chains.is_empty() {
+                "."
+            } else {
+                ". The nearest to a root:"
+            }
+        ),
+        ("crate", None) => format!("{pattern} is a crate."),
+        ("symbol", _) => format!(
+            "{pattern}: {}, the nearest to a root first.",
+            count_of(matches, "matching symbol", "matching symbols")
+        ),
+        _ => format!("{pattern}: nothing in this binary matches."),
+    }
 }

@@ -4,7 +4,7 @@
 use std::fmt::Write as _;
 
 use super::escape::text;
-use super::{Cell, Table, verdict_word};
+use super::{Cell, Table, verdict_cell};
 use crate::format::{artifact_label, ms, size, size_change};
 use crate::report::{Check, Comparison, Provenance, Report, Unit, Verdict};
 
@@ -87,14 +87,7 @@ fn checks(s: &mut String, all: &[(String, &Check)]) {
         t.row(vec![
             Cell::Text(text(label)),
             Cell::Text(format!("<code>{}</code>", text(&c.id.to_string()))),
-            Cell::Keyed(
-                f64::from(c.verdict as u8),
-                format!(
-                    "<span class=\"verdict {}\">{}</span>",
-                    c.verdict.as_str(),
-                    verdict_word(c.verdict)
-                ),
-            ),
+            verdict_cell(c.verdict),
             Cell::Num(c.value.unwrap_or(f64::NAN), text(&value(c.value, c.unit))),
             Cell::Num(c.limit.or(c.baseline).unwrap_or(f64::NAN), text(&reference)),
             Cell::Num(c.change.or(c.delta).unwrap_or(f64::NAN), text(&change(c))),

@@ -90,24 +90,7 @@ pub fn chain(s: &mut String, steps: &[Step]) {
 pub fn why(s: &mut String, b: &Binary) {
     let Some(w) = &b.why else { return };
     let pattern = format!("<code>{}</code>", text(&w.pattern));
-    let matches = w.chains.len() as u64 + w.more;
-    let head = match (w.matched.as_str(), w.entry_points) {
-        ("crate", Some(n)) => format!(
-            "{pattern} is a crate; {n} of its symbols {} referred to from outside it{}",
-            if n == 1 { "is" } else { "are" },
-            if w.chains.is_empty() {
-                "."
-            } else {
-                ". The nearest to a root:"
-            }
-        ),
-        ("crate", None) => format!("{pattern} is a crate."),
-        ("symbol", _) => format!(
-            "{pattern}: {matches} matching symbol{}, the nearest to a root first.",
-            if matches == 1 { "" } else { "s" }
-        ),
-        _ => format!("{pattern}: nothing in this binary matches."),
-    };
+    let head = crate::render::reasons::why_head(w, &pattern);
     let _ = writeln!(
         s,
         "<section class=\"why\"><h4>Why is it in the binary (<code>--why</code>)</h4><p>{head}</p>"

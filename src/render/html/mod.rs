@@ -219,6 +219,18 @@ fn clip_list(names: &[&str]) -> String {
     escape::clipped(&t, 120)
 }
 
+/// A table cell with a verdict, coloured, that sorts by severity.
+pub fn verdict_cell(v: Verdict) -> Cell {
+    Cell::Keyed(
+        f64::from(v as u8),
+        format!(
+            "<span class=\"verdict {}\">{}</span>",
+            v.as_str(),
+            verdict_word(v)
+        ),
+    )
+}
+
 pub fn verdict_word(v: Verdict) -> &'static str {
     match v {
         Verdict::Pass => "pass",

@@ -6,7 +6,7 @@
 use std::fmt::Write as _;
 
 use super::escape::text;
-use super::{Cell, Table, verdict_word};
+use super::{Cell, Table, verdict_cell, verdict_word};
 use crate::format::artifact_label;
 use crate::render::reasons::{Reason, counts, reasons};
 use crate::report::{Artifact, Report, Verdict};
@@ -116,14 +116,7 @@ pub fn section(s: &mut String, report: &Report) {
         t.row(vec![
             Cell::Text(r.binary),
             Cell::Text(r.what),
-            Cell::Keyed(
-                f64::from(r.verdict as u8),
-                format!(
-                    "<span class=\"verdict {}\">{}</span>",
-                    r.verdict.as_str(),
-                    verdict_word(r.verdict)
-                ),
-            ),
+            verdict_cell(r.verdict),
             Cell::Text(r.why),
         ]);
     }

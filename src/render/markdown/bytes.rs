@@ -49,24 +49,7 @@ fn clip(name: &str) -> String {
 /// `--why PATTERN`: what it matched, then each chain as a numbered list, root first.
 fn why(s: &mut String, w: &Why) {
     let pattern = code(&w.pattern);
-    let matches = w.chains.len() as u64 + w.more;
-    let head = match (w.matched.as_str(), w.entry_points) {
-        ("crate", Some(n)) => format!(
-            "{pattern} is a crate; {n} of its symbols {} referred to from outside it{}",
-            if n == 1 { "is" } else { "are" },
-            if w.chains.is_empty() {
-                "."
-            } else {
-                ". The nearest to a root:"
-            }
-        ),
-        ("crate", None) => format!("{pattern} is a crate."),
-        ("symbol", _) => format!(
-            "{pattern}: {matches} matching symbol{}, the nearest to a root first.",
-            if matches == 1 { "" } else { "s" }
-        ),
-        _ => format!("{pattern}: nothing in this binary matches."),
-    };
+    let head = crate::render::reasons::why_head(w, &pattern);
     let _ = writeln!(s, "**Why is it in the binary** (`--why`): {head}\n");
     if let Some(note) = &w.note {
         let _ = writeln!(s, "{}\n", escape(note));
