@@ -17,7 +17,7 @@ use escape::cell;
 pub use escape::{code, escape};
 
 use crate::format::{size, size_change};
-use crate::report::{Advice, Artifact, Check, Report, Unit, Verdict};
+use crate::report::{Advice, Artifact, Check, CheckId, Report, Unit, Verdict};
 
 /// Lets a bot find the comment it wrote before and update it in place.
 pub const MARKER: &str = "<!-- cargo-aotcheck -->";
@@ -238,12 +238,10 @@ fn biggest_changes(s: &mut String, all: &[(String, &Check)]) {
     let _ = writeln!(s, "| Binary | Figure | Was | Now | Δ | Change |");
     let _ = writeln!(s, "|---|---|--:|--:|--:|--:|");
     for (label, c) in changes.iter().take(BIGGEST) {
-        let id = c.id.to_string();
-        let figure = c.id.part().unwrap_or(&id);
         let _ = writeln!(
             s,
             "| {label} | {} | {} | {} | {} | {} |",
-            cell(figure),
+            figure(&c.id),
             value(c.baseline, c.unit),
             value(c.value, c.unit),
             signed(c.delta, c.unit),
@@ -251,6 +249,17 @@ fn biggest_changes(s: &mut String, all: &[(String, &Check)]) {
         );
     }
     s.push('\n');
+}
+
+/// What a row of the biggest changes is about, in words: `section .text`, `crate regex`,
+/// `RSS at ready` (its check id only for a figure without words here).
+fn figure(id: &CheckId) -> String {
+    match id {
+        CheckId::BaselineSection(n) => format!("section {}", cell(n)),
+        CheckId::BaselineCrate(n) => format!("crate {}", cell(n)),
+        CheckId::BaselineRss => "RSS at ready".into(),
+        other => cell(&other.to_string()),
+    }
 }
 
 /// Every check, folded away.
@@ -394,6 +403,22 @@ fn advice(a: &Advice) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The biggest changes name what changed in words, not by check id (`baseline.rss` sat
+    /// beside `.text` and `regex`).
+    #[test]
+    fn biggest_changes_name_their_figure_in_words() {
+        assert_eq!(
+            figure(&CheckId::BaselineSection(".text".into())),
+            "section `.text`"
+        );
+        assert_eq!(
+            figure(&CheckId::BaselineCrate("regex".into())),
+            "crate `regex`"
+        );
+        assert_eq!(figure(&CheckId::BaselineRss), "RSS at ready");
+        assert_eq!(figure(&CheckId::BaselineBinary), "`baseline.binary`");
+    }
 
     #[test]
     fn escaping_leaves_no_markup_and_plain_text_as_written() {
