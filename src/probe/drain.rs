@@ -239,9 +239,11 @@ fn run(
     }
 }
 
+/// Kill the armed program's group at its deadline, or at once on Ctrl-C (an `exit`-mode
+/// program runs in a group of its own, out of reach of the terminal's SIGINT).
 fn watchdog(w: Option<(Instant, Pid)>, cancel: &AtomicBool, fired: &AtomicBool) {
     if let Some((deadline, pgid)) = w
-        && Instant::now() >= deadline
+        && (Instant::now() >= deadline || crate::interrupt::requested())
         && !cancel.load(Ordering::Acquire)
         && !fired.swap(true, Ordering::AcqRel)
     {

@@ -250,14 +250,16 @@ impl<'a> Rounds<'a> {
         let rounds = warmup + self.opts.runs;
         let mut done = 0u64;
         for round in 0..rounds {
-            // Ctrl-C between rounds: every run of the last round has been stopped and reaped.
-            crate::interrupt::check()?;
             for j in 0..all.len() {
                 if all[j].gave_up.is_some() {
                     continue;
                 }
+                // Ctrl-C between runs (every run before has been stopped and reaped), or
+                // during one: that run was stopped for it, which is no failure of the program.
+                crate::interrupt::check()?;
                 let floor_run = Some(j) == self.floor_at;
                 let (r, ready) = self.run_one(&all[j].path.clone(), floor_run);
+                crate::interrupt::check()?;
                 all[j].record(round + 1, round < warmup, r, ready, round + 1 < rounds);
                 done += 1;
                 let active = all.iter().filter(|x| x.gave_up.is_none()).count() as u64;

@@ -3,6 +3,7 @@
 //! stdout or die before ready. Checked against the pids they report: none is left behind.
 
 use crate::probe::{Probed, assert_none_left, probe, report_file};
+use crate::util::{interrupt_with, pids_where, probe_fixture};
 
 /// Run `hostile MODE` under a tcp probe with a short grace; returns the report and the pid file.
 fn hostile(mode: &str, dir: &tempfile::TempDir, extra: &[&str]) -> (Probed, String) {
@@ -152,4 +153,72 @@ fn several_binaries_that_never_get_ready_get_a_line_each() {
             p.stderr
         );
     }
+}
+
+/// `timeout(1)` signals the process and then its group, and a CI runner may send SIGINT and
+/// SIGTERM together: one request to stop, delivered twice at once. The run still stops as
+/// an interrupted one (exit 2, "interrupted", the program stopped), not at once with exit 130
+/// as for a second Ctrl-C. Two different signals are never merged by the kernel, so both
+/// arrive; see `interrupt::tests` for the window itself.
+#[test]
+fn a_stop_request_delivered_twice_at_once_is_one_request() {
+    use nix::sys::signal::Signal::{SIGINT, SIGTERM};
+    interrupt_a_program_that_never_gets_ready("tcp", &[SIGINT, SIGTERM]);
+}
+
+/// Ctrl-C while the probe waits for a program stops that program at once, in every mode: it
+/// waited out the run's whole timeout, then said "no successful run" instead of
+/// "interrupted". An `exit`-mode program sits in a process group of its own, which the
+/// terminal's SIGINT does not reach.
+#[test]
+fn ctrl_c_stops_a_program_the_probe_waits_for() {
+    use nix::sys::signal::Signal::SIGINT;
+    interrupt_a_program_that_never_gets_ready("exit", &[SIGINT]);
+    interrupt_a_program_that_never_gets_ready("line:^never$", &[SIGINT]);
+}
+
+/// Probe `never-ready` with `ready` and a 600 s timeout, send `signals` once it runs, and check
+/// the run ends as an interrupted one (exit 2, "interrupted") with the program gone, before
+/// that timeout (no bound on how long it takes short of it: the old code waited it out).
+fn interrupt_a_program_that_never_gets_ready(ready: &str, signals: &[nix::sys::signal::Signal]) {
+    let child = probe_fixture(
+        "probe-targets",
+        &[
+            "--bin",
+            "never-ready",
+            "--ready",
+            ready,
+            "--probe-timeout",
+            "600s",
+            "--runs",
+            "1",
+            "--warmup",
+            "0",
+        ],
+    )
+    .stdout(std::process::Stdio::null())
+    .stderr(std::process::Stdio::piped())
+    .spawn()
+    .expect("spawn");
+    let tool = child.id().to_string();
+    // Its own program, not another test's: the never-ready process whose parent is this tool.
+    let program = move || {
+        pids_where(|exe, dir| {
+            exe.ends_with("never-ready")
+                && std::fs::read_to_string(dir.join("stat")).is_ok_and(|s| {
+                    s.rsplit(')')
+                        .next()
+                        .and_then(|r| r.split_whitespace().nth(1))
+                        == Some(tool.as_str())
+                })
+        })
+    };
+    let running = program.clone();
+    let started = std::time::Instant::now();
+    interrupt_with(child, move || !running().is_empty(), signals);
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(600),
+        "the probe waited out the timeout"
+    );
+    assert!(program().is_empty(), "the probed program was left running");
 }

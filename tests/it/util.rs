@@ -185,7 +185,16 @@ pub fn pids_where(pred: impl Fn(&Path, &Path) -> bool) -> Vec<i32> {
 
 /// Press Ctrl-C on `child` once `ready()` holds (polled while the child runs), and check that
 /// it stops as an interrupted run must: exit 2, saying so.
-pub fn interrupt_when(mut child: std::process::Child, ready: impl Fn() -> bool) {
+pub fn interrupt_when(child: std::process::Child, ready: impl Fn() -> bool) {
+    interrupt_with(child, ready, &[nix::sys::signal::Signal::SIGINT]);
+}
+
+/// [`interrupt_when`], sending each of `signals` at once, one after the other.
+pub fn interrupt_with(
+    mut child: std::process::Child,
+    ready: impl Fn() -> bool,
+    signals: &[nix::sys::signal::Signal],
+) {
     while !ready() {
         assert!(
             child.try_wait().expect("try_wait").is_none(),
@@ -194,7 +203,9 @@ pub fn interrupt_when(mut child: std::process::Child, ready: impl Fn() -> bool) 
         std::thread::sleep(std::time::Duration::from_millis(20));
     }
     let pid = nix::unistd::Pid::from_raw(child.id() as i32);
-    nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGINT).expect("kill");
+    for &sig in signals {
+        nix::sys::signal::kill(pid, sig).expect("kill");
+    }
     let out = child.wait_with_output().expect("wait");
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(2), "{stderr}");

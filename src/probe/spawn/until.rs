@@ -59,6 +59,15 @@ pub(super) fn until_ready(
         if t0.elapsed() >= spec.timeout {
             return timed_out(spec, pid, seen);
         }
+        // Ctrl-C: stop the program now, not after the rest of its timeout.
+        if crate::interrupt::requested() {
+            let mut f = fail(
+                "interrupted",
+                "stopped before it was ready: interrupted".into(),
+            );
+            f.stop = cleanup::stop(pid, spec.grace);
+            return Err(f);
+        }
     };
     let pids: Vec<i32> = our_descendants()
         .iter()
