@@ -12,6 +12,7 @@ mod contents;
 mod inside;
 mod layout;
 pub mod meta;
+pub mod paths;
 mod place;
 mod tarball;
 mod trace;
@@ -140,9 +141,28 @@ fn repository_url(plan: &Plan, bin: &BinPlan) -> Option<String> {
         .and_then(|p| p.repository.clone())
 }
 
+/// The port `{port}` stands for in an image without `image.port` or a fixed readiness port.
+const DEFAULT_PORT: u16 = 8080;
+
 /// `{port}` in an image argument or variable: the image's port, else 8080.
 fn with_port(s: &str, port: Option<u16>) -> String {
-    s.replace("{port}", &port.unwrap_or(8080).to_string())
+    s.replace("{port}", &port.unwrap_or(DEFAULT_PORT).to_string())
+}
+
+/// The image's `Env`: `PATH` first (`image.env`'s, else Docker's default), then the rest of
+/// `image.env`, `{port}` replaced.
+fn environment(env: &[(String, String)], port: Option<u16>) -> Vec<(String, String)> {
+    let path = env
+        .iter()
+        .find(|(k, _)| k == "PATH")
+        .map_or(PATH, |(_, v)| v);
+    std::iter::once(("PATH".to_string(), with_port(path, port)))
+        .chain(
+            env.iter()
+                .filter(|(k, _)| k != "PATH")
+                .map(|(k, v)| (k.clone(), with_port(v, port))),
+        )
+        .collect()
 }
 
 /// The image of one binary, and how long writing it took (`-v` says; `benches/image.sh`).
@@ -163,9 +183,7 @@ fn one(
         .unwrap_or_else(|| probe.map(|p| p.args.clone()).unwrap_or_default());
     let mut entrypoint = vec![s.path.clone()];
     entrypoint.extend(raw_args.iter().map(|x| with_port(x, port)));
-    let image_env: Vec<(String, String)> = std::iter::once(("PATH".to_string(), PATH.to_string()))
-        .chain(s.env.iter().map(|(k, v)| (k.clone(), with_port(v, port))))
-        .collect();
+    let image_env = environment(&s.env, port);
     let label = format!("{}-{}", a.name, a.link_mode.map_or("", LinkMode::as_str));
     // What it opens on this machine, run as the probe runs it.
     let (opened, trace) = host_trace(a, probe, ctx.scratch, &label);
@@ -176,7 +194,7 @@ fn one(
             c.name
         ));
     }
-    let contents = contents::assemble(a, s, &binary.0, opened.as_deref());
+    let contents = contents::assemble(a, s, &binary.0, opened.as_deref())?;
     let m = Meta {
         mtime: ctx.epoch.seconds,
         created: ctx.epoch.rfc3339(),
@@ -402,5 +420,29 @@ fn comparison_rows(report: &mut Report) {
         .collect();
     for (i, m) in rows {
         report.comparisons[i].metrics.push(m);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn qa_image_env_path_replaces_the_default_path() {
+        let env = |v: &[(&str, &str)]| {
+            let v: Vec<(String, String)> = v
+                .iter()
+                .map(|(k, x)| (k.to_string(), x.to_string()))
+                .collect();
+            environment(&v, Some(9090))
+        };
+        let own = env(&[("A", "{port}"), ("PATH", "/x")]);
+        assert_eq!(
+            own,
+            [("PATH".into(), "/x".into()), ("A".into(), "9090".into())]
+        );
+        let default = env(&[("A", "1")]);
+        assert_eq!(default[0], ("PATH".to_string(), PATH.to_string()));
+        assert_eq!(default.len(), 2);
     }
 }
