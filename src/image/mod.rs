@@ -215,7 +215,12 @@ fn one(
     let started = std::time::Instant::now();
     let w = layout::write(&contents.entries, &m, t)?;
     let took = started.elapsed();
-    let in_image = start_inside(ctx, a, bin, &w.layer_blob, &raw_args, &image_env, &opened);
+    let run = Run {
+        args: &entrypoint[1..],
+        env: &image_env,
+        port: port.unwrap_or(DEFAULT_PORT),
+    };
+    let in_image = start_inside(ctx, a, bin, &w.layer_blob, &run, &opened);
     let image = Image {
         layout: t.layout.display().to_string(),
         tar: t.tar.display().to_string(),
@@ -343,14 +348,23 @@ fn shipped_binary(
     }
 }
 
-/// The in-image run, or why there is none.
+/// What the image's config says to run: its entrypoint's arguments and its `Env`, `{port}`
+/// replaced, and the port that stands for.
+struct Run<'a> {
+    args: &'a [String],
+    env: &'a [(String, String)],
+    port: u16,
+}
+
+/// The in-image run, or why there is none: the image's entrypoint with the image's `Env` and
+/// nothing else (as `docker run` starts it), ready as the probe's readiness says, on the
+/// image's port.
 fn start_inside(
     ctx: &Context,
     a: &Artifact,
     bin: &BinPlan,
     blob: &Path,
-    args: &[String],
-    image_env: &[(String, String)],
+    run: &Run,
     opened: &Option<Vec<String>>,
 ) -> InImage {
     let skipped = |reason: String| InImage {
@@ -364,15 +378,26 @@ fn start_inside(
         Ok(u) => u,
         Err(why) => return skipped(why.clone()),
     };
-    let mut env = image_env.to_vec();
-    for (k, v) in &probe.env {
-        env.retain(|(x, _)| x != k);
-        env.push((k.clone(), v.clone()));
+    let probe = crate::plan::ProbeSettings {
+        ready: on_port(&probe.ready, run.port),
+        ..probe.clone()
+    };
+    // What the host run had that the image does not: named when the image does not start.
+    let image_has = |k: &str| run.env.iter().any(|(x, _)| x == k);
+    let mut host_only: Vec<String> = probe
+        .env
+        .iter()
+        .map(|(k, _)| k.clone())
+        .filter(|k| !image_has(k))
+        .collect();
+    if probe.ready.fixed_port().is_some() && !image_has("PORT") {
+        host_only.push("PORT".into());
     }
     let opened: HashSet<String> = opened.iter().flatten().cloned().collect();
     let host = inside::Host {
         started: a.probe.as_ref().map(|p| p.runs > 0),
         opened: &opened,
+        env_not_in_image: &host_only,
     };
     let inside = inside::Inside {
         unshare,
@@ -381,10 +406,24 @@ fn start_inside(
         binary: &bin.image.path,
         user: &bin.image.user,
         workdir: &bin.image.workdir,
-        args,
-        env: &env,
+        args: run.args,
+        env: run.env,
     };
-    inside::run(&inside, probe, ctx.scratch, &host)
+    inside::run(&inside, &probe, ctx.scratch, &host)
+}
+
+/// The probe's readiness, on the image's port when it waits for one.
+fn on_port(ready: &crate::options::Ready, port: u16) -> crate::options::Ready {
+    use crate::options::Ready;
+    match ready {
+        Ready::Tcp(_) => Ready::Tcp(Some(port)),
+        Ready::Http { path, status, .. } => Ready::Http {
+            port: Some(port),
+            path: path.clone(),
+            status: *status,
+        },
+        other => other.clone(),
+    }
 }
 
 /// `--compare`: the image sizes of the static and the regular build, side by side.
