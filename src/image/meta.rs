@@ -102,6 +102,20 @@ pub fn git(dir: &Path, args: &[&str]) -> Option<String> {
         .filter(|s| !s.is_empty())
 }
 
+/// The commit the workspace is at, `-dirty` appended (as `git describe --dirty` does) when
+/// tracked files below it differ from that commit: the binary was not built from it alone.
+pub fn revision(workspace: &Path) -> Option<String> {
+    let head = git(workspace, &["rev-parse", "--verify", "HEAD"])?;
+    let changed = git(
+        workspace,
+        &["status", "--porcelain", "--untracked-files=no", "--", "."],
+    );
+    Some(match changed {
+        Some(_) => format!("{head}-dirty"),
+        None => head,
+    })
+}
+
 /// The OCI (Go) name of an architecture as `inspect` names it.
 pub fn oci_arch(arch: &str) -> String {
     match arch {

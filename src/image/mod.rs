@@ -59,6 +59,12 @@ pub fn check(plan: &Plan, report: &mut Report, out: &mut Output) -> Result<()> {
             source: e,
         })
     };
+    if plan.dirs.image.exists() && !plan.dirs.image.is_dir() {
+        return Err(Error::Usage(format!(
+            "--image `{}`: is not a directory (images are written below it)",
+            plan.dirs.image.display()
+        )));
+    }
     created(&plan.dirs.image)?;
     created(&plan.dirs.image_scratch)?;
     let scratch = tempfile::Builder::new()
@@ -70,7 +76,7 @@ pub fn check(plan: &Plan, report: &mut Report, out: &mut Output) -> Result<()> {
         })?;
     let ctx = Context {
         epoch: Epoch::find(plan.workspace.root())?,
-        revision: meta::git(plan.workspace.root(), &["rev-parse", "--verify", "HEAD"]),
+        revision: meta::revision(plan.workspace.root()),
         unshare: inside::namespaces(),
         // The probe's exec gate: `exit`-mode runs inside are attached before they start, so
         // even a short program is read at its exit stop (`None` without `cc`).
