@@ -276,9 +276,9 @@ fn not_started(defect: Option<&str>, env_not_in_image: &[String]) -> String {
     }
     let names: Vec<String> = env_not_in_image.iter().map(|n| format!("`{n}`")).collect();
     format!(
-        "it did not get ready with the image's own environment, which lacks {} (the host run \
-         had them): if the binary needs them, set them in `image.env` (`{{port}}` stands for \
-         the image's port)",
+        "it did not get ready with the image's own environment, which lacks {}, given to the \
+         run on the host: set what the binary needs in `image.env` (`{{port}}` stands for the \
+         image's port)",
         names.join(", ")
     )
 }

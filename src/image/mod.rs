@@ -107,8 +107,10 @@ pub fn check(plan: &Plan, report: &mut Report, out: &mut Output) -> Result<()> {
                 ),
             );
         }
-        // Not started though the probe ran: say so (with `--no-probe`, nothing was started).
-        if let (Some(why), Some(_)) = (&image.in_image.reason, &bin.probe) {
+        // Not started though the probe ran: say so (with `--no-probe`, nothing was started;
+        // a failed start is AOT011, an error of its own).
+        let skipped = image.in_image.outcome == crate::report::InImageOutcome::Skipped;
+        if let (Some(why), Some(_), true) = (&image.in_image.reason, &bin.probe, skipped) {
             out.warn(&format!("{}: not started inside its image: {why}", a.name));
         }
         report.artifacts[i].image = Some(Box::new(image));
