@@ -44,6 +44,7 @@ fn evidence(a: &Artifact) -> Option<Vec<String>> {
         v.push(line);
     }
     v.push("on the host: the startup probe got it ready".into());
+    v.extend(run.reason.clone());
     let lacks: Vec<&str> = run.missing.iter().map(|m| m.path.as_str()).collect();
     if !lacks.is_empty() {
         let more = lacks.len().saturating_sub(NAMED);

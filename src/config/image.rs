@@ -8,6 +8,7 @@ use serde::Deserialize;
 
 use super::config_error;
 use crate::error::Result;
+use crate::image::paths::{self, Claim, How};
 use crate::plan::{ImageSettings, ImageUser};
 
 /// The table as written.
@@ -46,6 +47,8 @@ pub(super) struct PartialImage {
     pub labels: Option<BTreeMap<String, String>>,
     pub files: Option<Vec<(String, PathBuf)>>,
     pub strip: Option<bool>,
+    /// The file that set `path`, `workdir` and `files` (for the errors of [`PartialImage::resolve`]).
+    pub sources: BTreeMap<&'static str, String>,
 }
 
 impl PartialImage {
@@ -55,12 +58,16 @@ impl PartialImage {
             ($($f:ident),+) => { $( if over.$f.is_some() { self.$f = over.$f.clone(); } )+ };
         }
         overlay!(user, path, workdir, args, env, port, labels, files, strip);
+        for (k, v) in &over.sources {
+            self.sources.insert(k, v.clone());
+        }
     }
 
-    /// The settings of binary `bin`, the defaults filled in.
-    pub fn resolve(&self, bin: &str) -> ImageSettings {
+    /// The settings of binary `bin`, the defaults filled in; an error when two of its paths
+    /// cannot be in one image (see `image::paths`).
+    pub fn resolve(&self, bin: &str) -> Result<ImageSettings> {
         let d = ImageSettings::for_bin(bin);
-        ImageSettings {
+        let s = ImageSettings {
             user: self.user.clone().unwrap_or(d.user),
             path: self.path.clone().unwrap_or(d.path),
             workdir: self.workdir.clone().unwrap_or(d.workdir),
@@ -70,6 +77,88 @@ impl PartialImage {
             labels: self.labels.clone().unwrap_or_default(),
             files: self.files.clone().unwrap_or_default(),
             strip: self.strip.unwrap_or(d.strip),
+        };
+        self.check_paths(&s)?;
+        Ok(s)
+    }
+
+    /// Refuse a binary, working directory and extra files that collide with each other or
+    /// with what the image carries anyway, naming both and the file that set the first.
+    fn check_paths(&self, s: &ImageSettings) -> Result<()> {
+        // What the user set first: the error names it, and the file it is in.
+        let mut claims: Vec<Claim> = s
+            .files
+            .iter()
+            .map(|(to, _)| Claim::Extra(to.clone()))
+            .collect();
+        let (binary, workdir) = (
+            Claim::Binary(s.path.clone()),
+            Claim::Workdir(s.workdir.clone()),
+        );
+        for (c, set) in [
+            (workdir, self.workdir.is_some()),
+            (binary, self.path.is_some()),
+        ] {
+            if set {
+                claims.insert(0, c)
+            } else {
+                claims.push(c)
+            }
+        }
+        let Some((a, b, how)) = paths::collision(&claims) else {
+            return Ok(());
+        };
+        let source = self
+            .source_of(&a)
+            .or_else(|| self.source_of(&b))
+            .unwrap_or_default();
+        let mut other = describe(&b);
+        if let Some(src) = self.source_of(&b).filter(|s| *s != source) {
+            other.push_str(&format!(", set in {src}"));
+        }
+        let (pa, pb) = (a.path(), b.path());
+        let message = match how {
+            How::Same => format!("`{pa}` is also {other}: one path cannot hold both"),
+            How::BelowFirst => format!("`{pa}` is a file, but {other} is `{pb}`, below it"),
+            How::BelowSecond => format!("`{pa}` is below `{pb}`, {other}, which is a file"),
+        };
+        Err(config_error(&source, &key(&a), &message))
+    }
+
+    /// The file that set the key of `c`, when one did.
+    fn source_of(&self, c: &Claim) -> Option<String> {
+        let field = match c {
+            Claim::Binary(_) => "path",
+            Claim::Workdir(_) => "workdir",
+            Claim::Extra(_) => "files",
+            _ => return None,
+        };
+        self.sources.get(field).cloned()
+    }
+}
+
+/// The configuration key of a claim (the tool's own have none).
+fn key(c: &Claim) -> String {
+    match c {
+        Claim::Binary(_) => "image.path".into(),
+        Claim::Workdir(_) => "image.workdir".into(),
+        Claim::Extra(to) => format!("image.files.\"{to}\""),
+        other => other.path().to_string(),
+    }
+}
+
+/// A claim as the error names it.
+fn describe(c: &Claim) -> String {
+    match c {
+        Claim::Binary(_) => "`image.path` (where the binary goes; default `/app/<bin>`)".into(),
+        Claim::Workdir(_) => "`image.workdir` (the working directory; default `/app`)".into(),
+        Claim::Extra(_) => format!("`{}`", key(c)),
+        Claim::UserFile(p) => format!("the `{p}` the image carries for its user"),
+        Claim::DataFile(p) => {
+            format!("the system data file `{p}` (copied in when the binary opens it)")
+        }
+        Claim::DataDir(p) => {
+            format!("the system data directory `{p}/` (copied in when the binary opens it)")
         }
     }
 }
@@ -132,6 +221,16 @@ pub(super) fn partial(raw: &RawImage, source: &str, base: &Path) -> Result<Parti
             ));
         }
     }
+    let mut sources = BTreeMap::new();
+    for (field, set) in [
+        ("path", raw.path.is_some()),
+        ("workdir", raw.workdir.is_some()),
+        ("files", raw.files.is_some()),
+    ] {
+        if set {
+            sources.insert(field, source.to_string());
+        }
+    }
     Ok(PartialImage {
         user,
         path: raw
@@ -153,6 +252,7 @@ pub(super) fn partial(raw: &RawImage, source: &str, base: &Path) -> Result<Parti
         labels: raw.labels.clone(),
         files,
         strip: raw.strip,
+        sources,
     })
 }
 
@@ -200,7 +300,10 @@ mod tests {
             None,
         )
         .expect("valid");
-        let s = c.for_bin("app", "server").image("server");
+        let s = c
+            .for_bin("app", "server")
+            .image("server")
+            .expect("no collision");
         assert_eq!((s.user.uid, s.port), (65534, Some(9000)));
         assert_eq!(
             (s.workdir.as_str(), s.path.as_str()),
@@ -208,7 +311,7 @@ mod tests {
         );
         assert!(!s.strip);
         assert_eq!(s.labels.get("a").map(String::as_str), Some("b"));
-        let other = c.for_bin("app", "cli").image("cli");
+        let other = c.for_bin("app", "cli").image("cli").expect("no collision");
         assert_eq!(other.path, "/app/cli");
         assert!(other.strip);
         let e = crate::config::Config::load(
@@ -251,5 +354,98 @@ mod tests {
             ok.files,
             Some(vec![("/etc/c.toml".into(), dir.path().join("c.toml"))])
         );
+    }
+
+    /// The image settings of `bin` from a workspace table and a package table.
+    fn settings(ws: serde_json::Value, pkg: serde_json::Value, bin: &str) -> Result<ImageSettings> {
+        let c = crate::config::Config::load(
+            &serde_json::json!({"aotcheck": {"image": ws}}),
+            Path::new("/w/Cargo.toml"),
+            &[(
+                "app",
+                &serde_json::json!({"aotcheck": {"image": pkg}}),
+                Path::new("/w/app/Cargo.toml"),
+            )],
+            None,
+        )?;
+        c.for_bin("app", bin).image(bin)
+    }
+
+    #[test]
+    fn qa_b2_colliding_paths_are_refused_naming_both_keys_and_the_file() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let src = dir.path().join("x.txt");
+        std::fs::write(&src, "x").expect("write");
+        let src = src.to_str().expect("utf-8");
+        let e = |ws: serde_json::Value, pkg: serde_json::Value| {
+            settings(ws, pkg, "hello")
+                .expect_err("a collision")
+                .to_string()
+        };
+        let msg = e(
+            serde_json::json!({}),
+            serde_json::json!({"path": "/etc/passwd"}),
+        );
+        assert!(
+            msg.contains("/w/app/Cargo.toml")
+                && msg.contains("`image.path`")
+                && msg.contains("`/etc/passwd` is also the `/etc/passwd` the image carries"),
+            "{msg}"
+        );
+        let msg = e(
+            serde_json::json!({}),
+            serde_json::json!({"path": "/etc/passwd/x"}),
+        );
+        assert!(msg.contains("is below `/etc/passwd`"), "{msg}");
+        // A file at the default binary path: the file is named, and the binary's key.
+        let msg = e(
+            serde_json::json!({}),
+            serde_json::json!({"files": {"/app/hello": src}}),
+        );
+        assert!(
+            msg.contains("`image.files.\"/app/hello\"`: `/app/hello` is also `image.path`"),
+            "{msg}"
+        );
+        let msg = e(
+            serde_json::json!({}),
+            serde_json::json!({"files": {"/app/hello/x": src}}),
+        );
+        assert!(
+            msg.contains("`/app/hello/x` is below `/app/hello`, `image.path`"),
+            "{msg}"
+        );
+        // Set in two files: both are named.
+        let msg = e(
+            serde_json::json!({"workdir": "/srv/x"}),
+            serde_json::json!({"path": "/srv"}),
+        );
+        assert!(
+            msg.starts_with("`/w/app/Cargo.toml`: `image.path`: `/srv` is a file")
+                && msg.contains("`image.workdir`")
+                && msg.contains("set in /w/Cargo.toml"),
+            "{msg}"
+        );
+        let msg = e(
+            serde_json::json!({}),
+            serde_json::json!({"workdir": "/etc/group"}),
+        );
+        assert!(
+            msg.contains("`image.workdir`: `/etc/group` is also"),
+            "{msg}"
+        );
+        // A file of one's own where the host's copy of system data would go is kept.
+        let ok = settings(
+            serde_json::json!({}),
+            serde_json::json!({"files": {"/etc/ssl/cert.pem": src}}),
+            "hello",
+        );
+        assert!(ok.is_ok(), "{ok:?}");
+        // The binary's default path follows its name: `cli` does not collide with `/app/hello`.
+        let ok = settings(
+            serde_json::json!({}),
+            serde_json::json!({"files": {"/app/hello": src}}),
+            "cli",
+        );
+        assert!(ok.is_ok(), "{ok:?}");
     }
 }

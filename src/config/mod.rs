@@ -126,8 +126,8 @@ pub struct Settings {
 }
 
 impl Settings {
-    /// The image settings of binary `bin`, with the defaults.
-    pub fn image(&self, bin: &str) -> crate::plan::ImageSettings {
+    /// The image settings of binary `bin`, with the defaults; an error when its paths collide.
+    pub fn image(&self, bin: &str) -> Result<crate::plan::ImageSettings> {
         self.image.resolve(bin)
     }
 }

@@ -36,7 +36,7 @@ pub fn resolve(opts: &BuildOptions, size: &SizeOptions, ui: BuildUi) -> Result<P
         .bins
         .iter()
         .map(|b| bin_plan(b, config.for_bin(&b.package, &b.name), opts))
-        .collect();
+        .collect::<Result<_>>()?;
     let links = match opts.link {
         LinkChoice::Static => vec![LinkMode::Static],
         LinkChoice::Dynamic => vec![LinkMode::Dynamic],
@@ -92,16 +92,16 @@ fn load(metadata: &Metadata, file: Option<&Path>) -> Result<Config> {
     Ok(config)
 }
 
-fn bin_plan(target: &BinTarget, settings: Settings, opts: &BuildOptions) -> BinPlan {
-    BinPlan {
+fn bin_plan(target: &BinTarget, settings: Settings, opts: &BuildOptions) -> Result<BinPlan> {
+    Ok(BinPlan {
         target: target.clone(),
-        image: settings.image(&target.name),
+        image: settings.image(&target.name)?,
         probe: probe_settings(opts.probe.clone().or(settings.probe)),
         hostile: opts.hostile.or(settings.hostile).unwrap_or(false),
         audit: settings.audit,
         budgets: settings.budgets,
         thresholds: settings.thresholds,
-    }
+    })
 }
 
 /// The probe's settings with the defaults filled in; `None` when it is turned off.

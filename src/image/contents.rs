@@ -12,6 +12,7 @@ use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 
 use super::tarball::{Data, Entry, complete};
+use crate::error::{Error, Result};
 use crate::plan::ImageSettings;
 use crate::report::{Artifact, FileWhy, ImageFile, LeftOut, LeftOutWhy};
 
@@ -127,11 +128,44 @@ fn host_mode(path: &Path) -> u32 {
 struct Builder {
     entries: Vec<Entry>,
     why: BTreeMap<String, (FileWhy, Option<String>)>,
+    /// The first two entries that cannot both be in the layer (`config` refuses the settings
+    /// that would give them; a regular build's libraries or the data it opens can still).
+    clash: Option<String>,
 }
 
 impl Builder {
     fn add(&mut self, path: &str, data: Data, mode: u32, why: FileWhy) {
-        if self.why.contains_key(path) {
+        let dir = matches!(data, Data::Dir);
+        if let Some(&(had, _)) = self.why.get(path) {
+            let had_dir = self
+                .entries
+                .iter()
+                .any(|e| e.path == path && matches!(e.data, Data::Dir));
+            // An extra file replaces the host's copy of system data; the rest must agree.
+            let fine = (had_dir && dir)
+                || (!had_dir
+                    && !dir
+                    && (had == why || (had, why) == (FileWhy::Extra, FileWhy::RuntimeData)));
+            if !fine {
+                self.clashes(format!(
+                    "`{path}` ({}) and `{path}` ({})",
+                    had.as_str(),
+                    why.as_str()
+                ));
+            }
+            return;
+        }
+        // A file with something below it, or below a file.
+        let other = self.entries.iter().find(|e| {
+            (!matches!(e.data, Data::Dir) && below(path, &e.path)) || (!dir && below(&e.path, path))
+        });
+        if let Some(e) = other {
+            let had = self.why.get(&e.path).map_or("", |w| w.0.as_str());
+            self.clashes(format!(
+                "`{}` ({had}) and `{path}` ({})",
+                e.path,
+                why.as_str()
+            ));
             return;
         }
         let source = match &data {
@@ -147,6 +181,17 @@ impl Builder {
             gid: 0,
         });
     }
+
+    fn clashes(&mut self, both: String) {
+        self.clash.get_or_insert(both);
+    }
+}
+
+/// `inner` lies strictly below `outer`.
+fn below(inner: &str, outer: &str) -> bool {
+    inner
+        .strip_prefix(outer)
+        .is_some_and(|rest| rest.starts_with('/'))
 }
 
 /// `/etc/passwd` and `/etc/group` with root and the image's user.
@@ -169,13 +214,14 @@ pub fn user_files(s: &ImageSettings) -> (String, String) {
 }
 
 /// What the image of `a` holds: `binary` is the file to ship (stripped or not), `opened` the
-/// files a traced run opened successfully on this machine (`None`: not traced).
+/// files a traced run opened successfully on this machine (`None`: not traced). An error when
+/// two of its files cannot both be in one layer.
 pub fn assemble(
     a: &Artifact,
     s: &ImageSettings,
     binary: &Path,
     opened: Option<&[String]>,
-) -> Contents {
+) -> Result<Contents> {
     let mut b = Builder::default();
     b.add(
         &s.path,
@@ -220,14 +266,24 @@ pub fn assemble(
         b.add(at, Data::File(from.clone()), host_mode(&from), why);
     }
     let left_out = opened_files(&mut b, a, opened.unwrap_or_default());
-    b.add(&s.workdir, Data::Dir, 0o755, FileWhy::Binary);
+    if s.workdir != "/" {
+        b.add(&s.workdir, Data::Dir, 0o755, FileWhy::Binary);
+    }
+    if let Some(both) = b.clash {
+        return Err(Error::Usage(format!(
+            "the image of `{}` cannot hold both {both}: one is a file where the other needs a \
+             directory, or both take one path (set another `image.path`, `image.workdir` or \
+             `image.files` destination)",
+            a.name
+        )));
+    }
     let entries = complete(b.entries);
     let files = listing(&entries, &b.why);
-    Contents {
+    Ok(Contents {
         entries,
         files,
         left_out,
-    }
+    })
 }
 
 /// The files a run opened: system data goes in (added to `b`), the rest is listed with why.
@@ -326,5 +382,31 @@ mod tests {
         let (p, g) = user_files(&s);
         assert_eq!(p.lines().count(), 1);
         assert_eq!(g.lines().count(), 1);
+    }
+
+    #[test]
+    fn entries_that_cannot_share_a_layer_are_a_clash_and_an_extra_file_replaces_data() {
+        let file = |b: &mut Builder, p: &str, why| b.add(p, Data::Bytes(vec![1]), 0o644, why);
+        let mut b = Builder::default();
+        file(&mut b, "/etc/ssl/cert.pem", FileWhy::Extra);
+        file(&mut b, "/etc/ssl/cert.pem", FileWhy::RuntimeData);
+        file(&mut b, "/usr/lib/libc.so.6", FileWhy::Library);
+        file(&mut b, "/usr/lib/libc.so.6", FileWhy::Library);
+        b.add("/srv", Data::Dir, 0o755, FileWhy::Binary);
+        assert_eq!(b.clash, None);
+        assert_eq!(b.entries.len(), 3);
+        // The working directory where a data file went; a library below a file.
+        file(&mut b, "/usr/share/zoneinfo/UTC", FileWhy::RuntimeData);
+        b.add("/usr/share/zoneinfo/UTC", Data::Dir, 0o755, FileWhy::Binary);
+        let clash = b.clash.take().expect("workdir at a file");
+        assert!(
+            clash.contains("`/usr/share/zoneinfo/UTC` (opened at run time"),
+            "{clash}"
+        );
+        file(&mut b, "/usr/lib/libc.so.6/x", FileWhy::Library);
+        assert!(b.clash.take().is_some());
+        file(&mut b, "/usr", FileWhy::Extra);
+        assert!(b.clash.take().is_some());
+        assert_eq!(b.entries.len(), 4);
     }
 }

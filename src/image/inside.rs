@@ -66,16 +66,18 @@ pub struct Inside<'a> {
     pub binary: &'a str,
     pub user: &'a ImageUser,
     pub workdir: &'a str,
-    /// Its arguments (`{port}` is replaced by the probe's port).
+    /// The entrypoint's arguments, as the image's config has them.
     pub args: &'a [String],
-    /// The image's environment, then the probe's.
+    /// The image's `Env`, and nothing else.
     pub env: &'a [(String, String)],
 }
 
-/// What the host run knew: whether the binary got ready there and what it opened.
+/// What the host run knew: whether the binary got ready there, what it opened, and the
+/// variables it had that the image's environment lacks.
 pub struct Host<'a> {
     pub started: Option<bool>,
     pub opened: &'a HashSet<String>,
+    pub env_not_in_image: &'a [String],
 }
 
 impl Inside<'_> {
@@ -93,18 +95,15 @@ impl Inside<'_> {
         v
     }
 
-    /// The same run by hand, from the layer blob (`port` stands for the probe's free port).
-    pub fn reproduce(&self, port: u16) -> String {
-        let p = port.to_string();
+    /// The same run by hand, from the layer blob: the command the runs inside are.
+    pub fn reproduce(&self) -> String {
         let mut cmd = format!(
             "d=$(mktemp -d) && tar -xzf {} -C \"$d\" && env -i",
             quote(&self.layer_blob.display().to_string())
         );
-        let mut env: Vec<(String, String)> = self.env.to_vec();
-        env.push(("PORT".into(), p.clone()));
-        for (k, v) in env {
+        for (k, v) in self.env {
             cmd.push(' ');
-            cmd.push_str(&quote(&format!("{k}={}", v.replace("{port}", &p))));
+            cmd.push_str(&quote(&format!("{k}={v}")));
         }
         cmd.push_str(&format!(
             " {} --user --map-user={} --map-group={} --mount --root=\"$d\" --wd={} {}",
@@ -116,10 +115,28 @@ impl Inside<'_> {
         ));
         for a in self.args {
             cmd.push(' ');
-            cmd.push_str(&quote(&a.replace("{port}", &p)));
+            cmd.push_str(&quote(a));
         }
         cmd
     }
+}
+
+/// What a line `unshare` wrote says went wrong: the image (its working directory is not a
+/// directory, its binary cannot be executed), or the namespaces (anything else: its chroot
+/// into the directory we unpacked, its uid map). The namespaces were seen to work once per
+/// run ([`namespaces`]) before any image was started.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Blame {
+    Image,
+    Setup,
+}
+
+/// The first `unshare: ` line of a failed run's stderr, and whom it blames.
+fn unshare_says(stderr: &str) -> Option<(Blame, &str)> {
+    let line = stderr.lines().find(|l| l.starts_with("unshare: "))?;
+    let rest = &line["unshare: ".len()..];
+    let image = rest.starts_with("cannot chdir to ") || rest.starts_with("failed to execute ");
+    Some((if image { Blame::Image } else { Blame::Setup }, line))
 }
 
 fn skipped(reason: String, ready: &str) -> InImage {
@@ -131,24 +148,38 @@ fn skipped(reason: String, ready: &str) -> InImage {
     }
 }
 
+/// Why a layer could not be unpacked: our side (no room, no scratch directory: the start
+/// inside is skipped) or the layer's (a defect of the image).
+enum Unpack {
+    Skipped(String),
+    Broken(String),
+}
+
 /// Unpack the layer into a fresh directory under `scratch`.
-fn unpack(blob: &Path, scratch: &Path) -> Result<tempfile::TempDir, String> {
+fn unpack(blob: &Path, scratch: &Path) -> Result<tempfile::TempDir, Unpack> {
     let dir = tempfile::Builder::new()
         .prefix("rootfs-")
         .tempdir_in(scratch)
         .map_err(|e| {
-            format!(
+            Unpack::Skipped(format!(
                 "cannot make a root filesystem in {}: {e}",
                 scratch.display()
-            )
+            ))
         })?;
-    let file = std::fs::File::open(blob).map_err(|e| format!("cannot read the layer: {e}"))?;
+    let file = std::fs::File::open(blob)
+        .map_err(|e| Unpack::Skipped(format!("cannot read the layer: {e}")))?;
     let mut archive = tar::Archive::new(flate2::read::GzDecoder::new(file));
     archive.set_preserve_permissions(true);
     archive.set_preserve_ownerships(false);
-    archive
-        .unpack(dir.path())
-        .map_err(|e| format!("cannot unpack the layer: {e}"))?;
+    archive.unpack(dir.path()).map_err(|e| {
+        let why = format!("cannot unpack the layer: {e}");
+        use std::io::ErrorKind::{OutOfMemory, QuotaExceeded, StorageFull};
+        if matches!(e.kind(), StorageFull | QuotaExceeded | OutOfMemory) {
+            Unpack::Skipped(why)
+        } else {
+            Unpack::Broken(why)
+        }
+    })?;
     Ok(dir)
 }
 
@@ -159,21 +190,41 @@ struct Runs {
     startup: Vec<f64>,
     memory: Vec<Memory>,
     failed: Vec<FailedRun>,
+    /// The line of `unshare` that blames the image (see [`Blame`]).
+    defect: Option<String>,
 }
 
 /// Start the image's binary inside it, as the probe would, a few times.
 pub fn run(inside: &Inside, probe: &ProbeSettings, scratch: &Path, host: &Host) -> InImage {
     let ready = probe.ready.to_string();
+    let failed = |reason: String| InImage {
+        outcome: InImageOutcome::Failed,
+        reason: Some(reason),
+        reproduce: Some(inside.reproduce()),
+        ready: ready.clone(),
+        started_on_host: host.started,
+        ..InImage::default()
+    };
+    if let Some(p) = probe.ready.fixed_port().filter(|p| listening(*p)) {
+        let why = format!(
+            "port {p} already accepts connections on this machine, and the run inside shares \
+             its network: a start inside could not be told from it (free the port, or set \
+             another `image.port`)"
+        );
+        return skipped(why, &ready);
+    }
     let root = match unpack(inside.layer_blob, scratch) {
         Ok(r) => r,
-        Err(why) => return skipped(why, &ready),
+        Err(Unpack::Skipped(why)) => return skipped(why, &ready),
+        Err(Unpack::Broken(why)) => return failed(why),
     };
     let args = inside.wrapper_args(root.path());
-    // Only the image's environment: nothing of ours leaks in.
+    // Only the image's environment: nothing of ours leaks in, not even the probe's `PORT`.
     let keep: HashSet<&str> = inside.env.iter().map(|(k, _)| k.as_str()).collect();
     let ours: Vec<String> = std::env::vars_os()
         .filter_map(|(k, _)| k.into_string().ok())
-        .filter(|k| !keep.contains(k.as_str()) && k != "PORT")
+        .chain(std::iter::once("PORT".to_string()))
+        .filter(|k| !keep.contains(k.as_str()))
         .collect();
     let env_remove: Vec<&str> = ours.iter().map(String::as_str).collect();
     let spec = RunSpec {
@@ -192,31 +243,54 @@ pub fn run(inside: &Inside, probe: &ProbeSettings, scratch: &Path, host: &Host) 
         Ok(r) => r,
         Err(why) => return skipped(why, &ready),
     };
-    let started = !runs.startup.is_empty();
-    let mut result = InImage {
-        outcome: if started {
-            InImageOutcome::Started
-        } else {
-            InImageOutcome::Failed
-        },
-        reason: None,
-        reproduce: Some(inside.reproduce(probe.ready.fixed_port().unwrap_or(8080))),
-        ready,
-        runs: runs.startup.len() as u32,
-        failures: runs.failed.len() as u32,
-        startup_ms: stats::summarize(&runs.startup),
-        memory_kib: Memory::combine(&runs.memory, stats::median_u64),
-        failed_runs: runs.failed,
-        started_on_host: host.started,
-        missing: Vec::new(),
-    };
-    if !started {
+    if !runs.startup.is_empty() {
+        return InImage {
+            outcome: InImageOutcome::Started,
+            runs: runs.startup.len() as u32,
+            failures: runs.failed.len() as u32,
+            startup_ms: stats::summarize(&runs.startup),
+            memory_kib: Memory::combine(&runs.memory, stats::median_u64),
+            failed_runs: runs.failed,
+            reason: None,
+            ..failed(String::new())
+        };
+    }
+    let mut result = failed(not_started(runs.defect.as_deref(), host.env_not_in_image));
+    result.failures = runs.failed.len() as u32;
+    result.failed_runs = runs.failed;
+    // Nothing ran inside when `unshare` could not start it: no files to look for.
+    if runs.defect.is_none() {
         result.missing = missing(inside, &args, &env_remove, probe, scratch, host);
     }
     result
 }
 
+/// Why the binary did not start inside: the image's own defect, else the variables the host
+/// run had that the image's environment lacks (when there are any).
+fn not_started(defect: Option<&str>, env_not_in_image: &[String]) -> String {
+    if let Some(line) = defect {
+        return format!("the image cannot start its binary: {line}");
+    }
+    if env_not_in_image.is_empty() {
+        return "it did not get ready with the image's own environment and files".into();
+    }
+    let names: Vec<String> = env_not_in_image.iter().map(|n| format!("`{n}`")).collect();
+    format!(
+        "it did not get ready with the image's own environment, which lacks {}, given to the \
+         run on the host: set what the binary needs in `image.env` (`{{port}}` stands for the \
+         image's port)",
+        names.join(", ")
+    )
+}
+
+/// Something accepts TCP connections on 127.0.0.1:`port`.
+fn listening(port: u16) -> bool {
+    let addr = std::net::SocketAddr::from(([127, 0, 0, 1], port));
+    std::net::TcpStream::connect_timeout(&addr, std::time::Duration::from_millis(200)).is_ok()
+}
+
 /// The warmup and counted runs; `Err` when `unshare` itself refused (no namespaces after all).
+/// A run that `unshare` could not start for the image's own fault ends them (`defect`).
 fn runs(spec: &RunSpec, probe: &ProbeSettings) -> Result<Runs, String> {
     let pattern = trace::pattern(&probe.ready);
     let spec = RunSpec {
@@ -236,12 +310,18 @@ fn runs(spec: &RunSpec, probe: &ProbeSettings) -> Result<Runs, String> {
                 }
             }
             Err(f) => {
-                if let Some(line) = f.stderr_tail.lines().find(|l| l.starts_with("unshare: ")) {
-                    return Err(format!("the namespaces could not be set up: {line}"));
+                let says = unshare_says(&f.stderr_tail).map(|(b, l)| (b, l.to_string()));
+                match says {
+                    Some((Blame::Setup, line)) => {
+                        return Err(format!("the namespaces could not be set up: {line}"));
+                    }
+                    Some((Blame::Image, line)) => r.defect = Some(line),
+                    None => {}
                 }
                 in_a_row += 1;
                 r.failed.push(f.into_failed_run(run, run <= warmup));
-                if r.startup.is_empty() && in_a_row >= GIVE_UP_AFTER {
+                let hopeless = r.defect.is_some() || in_a_row >= GIVE_UP_AFTER;
+                if r.startup.is_empty() && hopeless {
                     break;
                 }
             }
@@ -288,5 +368,129 @@ fn missing(
         all.into_iter().filter(|m| m.opened_on_host).collect()
     } else {
         all.into_iter().take(20).collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::image::tarball::{Data, Entry, append, complete};
+
+    #[test]
+    fn qa_b3_unshare_blames_the_image_only_for_its_workdir_and_its_binary() {
+        // The lines util-linux 2.38's unshare writes (`unshare --root=R --wd=W BIN`).
+        for (stderr, blame) in [
+            (
+                "unshare: cannot chdir to '/app': Not a directory",
+                Blame::Image,
+            ),
+            (
+                "unshare: failed to execute /x: No such file or directory",
+                Blame::Image,
+            ),
+            (
+                "unshare: failed to execute /app: Permission denied",
+                Blame::Image,
+            ),
+            (
+                "unshare: cannot change root directory to '/tmp/r': No such file or directory",
+                Blame::Setup,
+            ),
+            (
+                "unshare: unshare failed: Operation not permitted",
+                Blame::Setup,
+            ),
+            (
+                "unshare: write failed /proc/self/uid_map: Operation not permitted",
+                Blame::Setup,
+            ),
+        ] {
+            let tail = format!("earlier line\n{stderr}\n");
+            assert_eq!(unshare_says(&tail), Some((blame, stderr)), "{stderr}");
+        }
+        // The binary's own words are its failure, not unshare's.
+        assert_eq!(unshare_says("cannot read /x: No such file\n"), None);
+    }
+
+    /// A layer of `entries` written as the image stage writes one.
+    fn layer(dir: &Path, entries: Vec<Entry>) -> PathBuf {
+        let path = dir.join("layer.tar.gz");
+        let gz = flate2::write::GzEncoder::new(
+            std::fs::File::create(&path).expect("create"),
+            flate2::Compression::fast(),
+        );
+        let mut b = tar::Builder::new(gz);
+        for e in complete(entries) {
+            append(&mut b, &e, 0).expect("append");
+        }
+        b.into_inner().and_then(|gz| gz.finish()).expect("finish");
+        path
+    }
+
+    fn file(path: &str, from: &str) -> Entry {
+        Entry {
+            path: path.into(),
+            data: Data::File(from.into()),
+            mode: 0o755,
+            uid: 0,
+            gid: 0,
+        }
+    }
+
+    /// The start inside an image whose binary is `binary` and whose working directory is
+    /// `workdir`, and what its `reproduce` command writes on stderr when run by hand.
+    fn start(entries: Vec<Entry>, binary: &str, workdir: &str) -> (InImage, String) {
+        let unshare = namespaces().expect("user namespaces (tests run as root)");
+        let dir = tempfile::tempdir().expect("tempdir");
+        let blob = layer(dir.path(), entries);
+        let user = ImageUser::numeric(65532, 65532);
+        let inside = Inside {
+            unshare: &unshare,
+            gate: None,
+            layer_blob: &blob,
+            binary,
+            user: &user,
+            workdir,
+            args: &[],
+            env: &[("PATH".into(), "/bin".into())],
+        };
+        let probe = ProbeSettings {
+            runs: 2,
+            warmup: 0,
+            ..ProbeSettings::default()
+        };
+        let opened = HashSet::new();
+        let host = Host {
+            started: Some(true),
+            opened: &opened,
+            env_not_in_image: &[],
+        };
+        let r = run(&inside, &probe, dir.path(), &host);
+        let cmd = r.reproduce.clone().expect("a reproduce command");
+        let out = Command::new("sh").args(["-c", &cmd]).output().expect("sh");
+        (r, String::from_utf8_lossy(&out.stderr).trim().to_string())
+    }
+
+    #[test]
+    fn privileged_qa_b3_an_image_that_cannot_start_its_binary_fails_and_is_not_skipped() {
+        // WORKDIR is the binary (a file): what `path = "/app"` made before it was refused.
+        let (r, by_hand) = start(vec![file("/app", "/bin/true")], "/app", "/app");
+        assert_eq!(r.outcome, InImageOutcome::Failed, "{r:?}");
+        assert_eq!(by_hand, "unshare: cannot chdir to '/app': Not a directory");
+        let reason = r.reason.as_deref().unwrap_or("");
+        assert!(reason.ends_with(&by_hand), "{reason}");
+        // One run was enough to know.
+        assert_eq!((r.runs, r.failures), (0, 1));
+        // Its entrypoint is not there.
+        let (r, by_hand) = start(vec![file("/app/x", "/bin/true")], "/app/y", "/app");
+        assert_eq!(r.outcome, InImageOutcome::Failed, "{r:?}");
+        assert!(
+            by_hand.starts_with("unshare: failed to execute /app/y"),
+            "{by_hand}"
+        );
+        assert!(
+            r.reason.as_deref().unwrap_or("").ends_with(&by_hand),
+            "{r:?}"
+        );
     }
 }

@@ -6,6 +6,9 @@ use std::process::{Command, Stdio};
 
 use crate::error::{Error, Result};
 
+/// `9999-12-31T23:59:59Z`: the last time RFC 3339 can write (`date -u -d @253402300799`).
+const LAST_RFC3339_SECOND: u64 = 253_402_300_799;
+
 /// The one time an image carries: its `created` and every file's mtime.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Epoch {
@@ -19,19 +22,7 @@ impl Epoch {
     /// commit of the workspace, else 0.
     pub fn find(workspace: &Path) -> Result<Epoch> {
         if let Some(v) = std::env::var_os("SOURCE_DATE_EPOCH") {
-            let text = v.to_string_lossy();
-            return text
-                .trim()
-                .parse()
-                .map(|seconds| Epoch {
-                    seconds,
-                    from: "SOURCE_DATE_EPOCH",
-                })
-                .map_err(|_| {
-                    Error::Usage(format!(
-                        "SOURCE_DATE_EPOCH=`{text}` is not a number of seconds since 1970"
-                    ))
-                });
+            return Epoch::from_source_date_epoch(&v.to_string_lossy());
         }
         if let Some(seconds) =
             git(workspace, &["log", "-1", "--format=%ct"]).and_then(|t| t.parse().ok())
@@ -45,6 +36,25 @@ impl Epoch {
             seconds: 0,
             from: "zero",
         })
+    }
+
+    /// The value of `SOURCE_DATE_EPOCH`: whole seconds since 1970 whose date has a 4-digit
+    /// year, as RFC 3339 (and so skopeo, umoci and the image-spec) requires of `created`.
+    fn from_source_date_epoch(text: &str) -> Result<Epoch> {
+        text.trim()
+            .parse()
+            .ok()
+            .filter(|s| *s <= LAST_RFC3339_SECOND)
+            .map(|seconds| Epoch {
+                seconds,
+                from: "SOURCE_DATE_EPOCH",
+            })
+            .ok_or_else(|| {
+                Error::Usage(format!(
+                    "SOURCE_DATE_EPOCH=`{text}` is not a number of seconds since 1970 (up to \
+                     {LAST_RFC3339_SECOND}, 9999-12-31T23:59:59Z: RFC 3339 has 4-digit years)"
+                ))
+            })
     }
 
     /// RFC 3339 in UTC, e.g. `2024-05-01T12:00:00Z`.
@@ -90,6 +100,20 @@ pub fn git(dir: &Path, args: &[&str]) -> Option<String> {
         .success()
         .then(|| String::from_utf8_lossy(&out.stdout).trim().to_string())
         .filter(|s| !s.is_empty())
+}
+
+/// The commit the workspace is at, `-dirty` appended (as `git describe --dirty` does) when
+/// tracked files below it differ from that commit: the binary was not built from it alone.
+pub fn revision(workspace: &Path) -> Option<String> {
+    let head = git(workspace, &["rev-parse", "--verify", "HEAD"])?;
+    let changed = git(
+        workspace,
+        &["status", "--porcelain", "--untracked-files=no", "--", "."],
+    );
+    Some(match changed {
+        Some(_) => format!("{head}-dirty"),
+        None => head,
+    })
 }
 
 /// The OCI (Go) name of an architecture as `inspect` names it.
@@ -167,6 +191,24 @@ mod tests {
         // `date -u -d @1700000000 +%FT%TZ`
         assert_eq!(at(1_700_000_000), "2023-11-14T22:13:20Z");
         assert_eq!(at(951_782_400), "2000-02-29T00:00:00Z");
+    }
+
+    #[test]
+    fn source_date_epoch_beyond_year_9999_is_refused() {
+        let e = |t: &str| Epoch::from_source_date_epoch(t).map(|e| e.rfc3339());
+        // `date -u -d @253402300799 +%FT%TZ`
+        assert_eq!(
+            e("253402300799").ok().as_deref(),
+            Some("9999-12-31T23:59:59Z")
+        );
+        assert_eq!(e(" 0 ").ok().as_deref(), Some("1970-01-01T00:00:00Z"));
+        for bad in ["253402300800", "99999999999999", "-1", "1.5", "abc", ""] {
+            let msg = e(bad).expect_err(bad).to_string();
+            assert!(
+                msg.contains("is not a number of seconds since 1970") && msg.contains(bad),
+                "{msg}"
+            );
+        }
     }
 
     #[test]

@@ -12,6 +12,7 @@ mod contents;
 mod inside;
 mod layout;
 pub mod meta;
+pub mod paths;
 mod place;
 mod tarball;
 mod trace;
@@ -58,6 +59,12 @@ pub fn check(plan: &Plan, report: &mut Report, out: &mut Output) -> Result<()> {
             source: e,
         })
     };
+    if plan.dirs.image.exists() && !plan.dirs.image.is_dir() {
+        return Err(Error::Usage(format!(
+            "--image `{}`: is not a directory (images are written below it)",
+            plan.dirs.image.display()
+        )));
+    }
     created(&plan.dirs.image)?;
     created(&plan.dirs.image_scratch)?;
     let scratch = tempfile::Builder::new()
@@ -69,7 +76,7 @@ pub fn check(plan: &Plan, report: &mut Report, out: &mut Output) -> Result<()> {
         })?;
     let ctx = Context {
         epoch: Epoch::find(plan.workspace.root())?,
-        revision: meta::git(plan.workspace.root(), &["rev-parse", "--verify", "HEAD"]),
+        revision: meta::revision(plan.workspace.root()),
         unshare: inside::namespaces(),
         // The probe's exec gate: `exit`-mode runs inside are attached before they start, so
         // even a short program is read at its exit stop (`None` without `cc`).
@@ -100,8 +107,10 @@ pub fn check(plan: &Plan, report: &mut Report, out: &mut Output) -> Result<()> {
                 ),
             );
         }
-        // Not started though the probe ran: say so (with `--no-probe`, nothing was started).
-        if let (Some(why), Some(_)) = (&image.in_image.reason, &bin.probe) {
+        // Not started though the probe ran: say so (with `--no-probe`, nothing was started;
+        // a failed start is AOT011, an error of its own).
+        let skipped = image.in_image.outcome == crate::report::InImageOutcome::Skipped;
+        if let (Some(why), Some(_), true) = (&image.in_image.reason, &bin.probe, skipped) {
             out.warn(&format!("{}: not started inside its image: {why}", a.name));
         }
         report.artifacts[i].image = Some(Box::new(image));
@@ -140,9 +149,28 @@ fn repository_url(plan: &Plan, bin: &BinPlan) -> Option<String> {
         .and_then(|p| p.repository.clone())
 }
 
+/// The port `{port}` stands for in an image without `image.port` or a fixed readiness port.
+const DEFAULT_PORT: u16 = 8080;
+
 /// `{port}` in an image argument or variable: the image's port, else 8080.
 fn with_port(s: &str, port: Option<u16>) -> String {
-    s.replace("{port}", &port.unwrap_or(8080).to_string())
+    s.replace("{port}", &port.unwrap_or(DEFAULT_PORT).to_string())
+}
+
+/// The image's `Env`: `PATH` first (`image.env`'s, else Docker's default), then the rest of
+/// `image.env`, `{port}` replaced.
+fn environment(env: &[(String, String)], port: Option<u16>) -> Vec<(String, String)> {
+    let path = env
+        .iter()
+        .find(|(k, _)| k == "PATH")
+        .map_or(PATH, |(_, v)| v);
+    std::iter::once(("PATH".to_string(), with_port(path, port)))
+        .chain(
+            env.iter()
+                .filter(|(k, _)| k != "PATH")
+                .map(|(k, v)| (k.clone(), with_port(v, port))),
+        )
+        .collect()
 }
 
 /// The image of one binary, and how long writing it took (`-v` says; `benches/image.sh`).
@@ -163,9 +191,7 @@ fn one(
         .unwrap_or_else(|| probe.map(|p| p.args.clone()).unwrap_or_default());
     let mut entrypoint = vec![s.path.clone()];
     entrypoint.extend(raw_args.iter().map(|x| with_port(x, port)));
-    let image_env: Vec<(String, String)> = std::iter::once(("PATH".to_string(), PATH.to_string()))
-        .chain(s.env.iter().map(|(k, v)| (k.clone(), with_port(v, port))))
-        .collect();
+    let image_env = environment(&s.env, port);
     let label = format!("{}-{}", a.name, a.link_mode.map_or("", LinkMode::as_str));
     // What it opens on this machine, run as the probe runs it.
     let (opened, trace) = host_trace(a, probe, ctx.scratch, &label);
@@ -176,7 +202,7 @@ fn one(
             c.name
         ));
     }
-    let contents = contents::assemble(a, s, &binary.0, opened.as_deref());
+    let contents = contents::assemble(a, s, &binary.0, opened.as_deref())?;
     let m = Meta {
         mtime: ctx.epoch.seconds,
         created: ctx.epoch.rfc3339(),
@@ -197,7 +223,12 @@ fn one(
     let started = std::time::Instant::now();
     let w = layout::write(&contents.entries, &m, t)?;
     let took = started.elapsed();
-    let in_image = start_inside(ctx, a, bin, &w.layer_blob, &raw_args, &image_env, &opened);
+    let run = Run {
+        args: &entrypoint[1..],
+        env: &image_env,
+        port: port.unwrap_or(DEFAULT_PORT),
+    };
+    let in_image = start_inside(ctx, a, bin, &w.layer_blob, &run, &opened);
     let image = Image {
         layout: t.layout.display().to_string(),
         tar: t.tar.display().to_string(),
@@ -325,14 +356,23 @@ fn shipped_binary(
     }
 }
 
-/// The in-image run, or why there is none.
+/// What the image's config says to run: its entrypoint's arguments and its `Env`, `{port}`
+/// replaced, and the port that stands for.
+struct Run<'a> {
+    args: &'a [String],
+    env: &'a [(String, String)],
+    port: u16,
+}
+
+/// The in-image run, or why there is none: the image's entrypoint with the image's `Env` and
+/// nothing else (as `docker run` starts it), ready as the probe's readiness says, on the
+/// image's port.
 fn start_inside(
     ctx: &Context,
     a: &Artifact,
     bin: &BinPlan,
     blob: &Path,
-    args: &[String],
-    image_env: &[(String, String)],
+    run: &Run,
     opened: &Option<Vec<String>>,
 ) -> InImage {
     let skipped = |reason: String| InImage {
@@ -346,15 +386,26 @@ fn start_inside(
         Ok(u) => u,
         Err(why) => return skipped(why.clone()),
     };
-    let mut env = image_env.to_vec();
-    for (k, v) in &probe.env {
-        env.retain(|(x, _)| x != k);
-        env.push((k.clone(), v.clone()));
+    let probe = crate::plan::ProbeSettings {
+        ready: on_port(&probe.ready, run.port),
+        ..probe.clone()
+    };
+    // What the host run had that the image does not: named when the image does not start.
+    let image_has = |k: &str| run.env.iter().any(|(x, _)| x == k);
+    let mut host_only: Vec<String> = probe
+        .env
+        .iter()
+        .map(|(k, _)| k.clone())
+        .filter(|k| !image_has(k))
+        .collect();
+    if probe.ready.fixed_port().is_some() && !image_has("PORT") {
+        host_only.push("PORT".into());
     }
     let opened: HashSet<String> = opened.iter().flatten().cloned().collect();
     let host = inside::Host {
         started: a.probe.as_ref().map(|p| p.runs > 0),
         opened: &opened,
+        env_not_in_image: &host_only,
     };
     let inside = inside::Inside {
         unshare,
@@ -363,10 +414,24 @@ fn start_inside(
         binary: &bin.image.path,
         user: &bin.image.user,
         workdir: &bin.image.workdir,
-        args,
-        env: &env,
+        args: run.args,
+        env: run.env,
     };
-    inside::run(&inside, probe, ctx.scratch, &host)
+    inside::run(&inside, &probe, ctx.scratch, &host)
+}
+
+/// The probe's readiness, on the image's port when it waits for one.
+fn on_port(ready: &crate::options::Ready, port: u16) -> crate::options::Ready {
+    use crate::options::Ready;
+    match ready {
+        Ready::Tcp(_) => Ready::Tcp(Some(port)),
+        Ready::Http { path, status, .. } => Ready::Http {
+            port: Some(port),
+            path: path.clone(),
+            status: *status,
+        },
+        other => other.clone(),
+    }
 }
 
 /// `--compare`: the image sizes of the static and the regular build, side by side.
@@ -402,5 +467,29 @@ fn comparison_rows(report: &mut Report) {
         .collect();
     for (i, m) in rows {
         report.comparisons[i].metrics.push(m);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn qa_image_env_path_replaces_the_default_path() {
+        let env = |v: &[(&str, &str)]| {
+            let v: Vec<(String, String)> = v
+                .iter()
+                .map(|(k, x)| (k.to_string(), x.to_string()))
+                .collect();
+            environment(&v, Some(9090))
+        };
+        let own = env(&[("A", "{port}"), ("PATH", "/x")]);
+        assert_eq!(
+            own,
+            [("PATH".into(), "/x".into()), ("A".into(), "9090".into())]
+        );
+        let default = env(&[("A", "1")]);
+        assert_eq!(default[0], ("PATH".to_string(), PATH.to_string()));
+        assert_eq!(default.len(), 2);
     }
 }

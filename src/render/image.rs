@@ -141,6 +141,11 @@ fn in_image(s: &mut String, r: &InImage, c: bool) {
         }
         InImageOutcome::Failed => {
             let why = r.failed_runs.last().map_or("", |f| f.message.as_str());
+            let why = if why.is_empty() {
+                r.reason.as_deref().unwrap_or("")
+            } else {
+                why
+            };
             format!("{}: {why}", paint(c, BAD, "does not start"))
         }
         InImageOutcome::Skipped => format!(
@@ -159,6 +164,9 @@ fn in_image(s: &mut String, r: &InImage, c: bool) {
         .and_then(|f| f.stderr_tail.lines().rev().find(|l| !l.trim().is_empty()))
     {
         let _ = writeln!(s, "    | {}", line.trim());
+    }
+    if let Some(why) = r.reason.as_deref().filter(|_| !r.failed_runs.is_empty()) {
+        let _ = writeln!(s, "    {why}");
     }
     for m in &r.missing {
         let on_host = if m.opened_on_host {

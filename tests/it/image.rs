@@ -303,7 +303,24 @@ fn privileged_a_build_host_file_read_at_start_up_fails_in_the_image_as_aot011() 
 #[test]
 fn privileged_the_hello_server_answers_in_its_image_and_so_does_its_regular_build() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let args = ["--compare", "--ready", "http", "--runs", "2"];
+    // The image carries the `PORT` the server reads, on a port of its own.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("a free port")
+        .port();
+    let config = dir.path().join("image.toml");
+    let table = format!("[image]\nport = {port}\nenv = {{ PORT = \"{{port}}\" }}\n");
+    std::fs::write(&config, table).expect("config");
+    let config = config.to_str().expect("utf-8");
+    let args = [
+        "--compare",
+        "--ready",
+        "http",
+        "--runs",
+        "2",
+        "--config-file",
+        config,
+    ];
     let v = json(&mut image_run("hello-server", dir.path(), &args, true));
     for link in ["static", "dynamic"] {
         let i = image_of(&v, link);
@@ -312,7 +329,15 @@ fn privileged_the_hello_server_answers_in_its_image_and_so_does_its_regular_buil
             "{link}: {}",
             i["in_image"]
         );
-        assert_eq!(i["in_image"]["ready"], "http:/");
+        // Inside, on the image's port, with the image's `PORT`.
+        assert_eq!(i["in_image"]["ready"], format!("http:{port}/"));
+        assert!(
+            i["env"]
+                .as_array()
+                .expect("env")
+                .contains(&Value::from(format!("PORT={port}"))),
+            "{i}"
+        );
     }
     // The regular image: the interpreter the binary names and every library it needs.
     let d = artifact(&v, "dynamic");

@@ -18,6 +18,7 @@ mod hostile;
 mod html;
 mod html_failures;
 mod image;
+mod image_checks;
 mod inspect;
 mod markdown_inspect;
 mod output;
