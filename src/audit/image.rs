@@ -46,7 +46,19 @@ fn evidence(a: &Artifact) -> Option<Vec<String>> {
     v.push("on the host: the startup probe got it ready".into());
     v.extend(run.reason.clone());
     let lacks: Vec<&str> = run.missing.iter().map(|m| m.path.as_str()).collect();
-    if !lacks.is_empty() {
+    // Only what a container runtime mounts (`/proc`, `/dev`) was not found: no cause of the
+    // failure, since `docker run` provides it; the reason above (a variable, the workdir) is.
+    if !lacks.is_empty() && lacks.iter().all(|p| crate::image::is_runtime(p)) {
+        v.push(format!(
+            "it also looked for {}, which a container runtime provides: not the cause",
+            lacks
+                .iter()
+                .take(NAMED)
+                .copied()
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
+    } else if !lacks.is_empty() {
         let more = lacks.len().saturating_sub(NAMED);
         let mut line = format!(
             "the image lacks {}",

@@ -21,6 +21,7 @@ pub mod tracer;
 use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
 
+pub use contents::is_runtime;
 pub use tracer::hidden_main;
 
 use crate::error::{Error, Result};

@@ -40,7 +40,10 @@ pub fn reasons(report: &Report) -> Vec<Reason<'_>> {
                 finding: f,
             });
         }
-        let fails = a.findings.iter().any(|f| f.reproduced && f.fails_gate());
+        let fails = a
+            .findings
+            .iter()
+            .any(|f| f.reproduced_by() == Some("--hostile") && f.fails_gate());
         for r in a.hostile.iter().filter(|r| crashed(r)) {
             v.push(Reason::Hostile {
                 artifact: a,
@@ -204,8 +207,10 @@ pub fn finding_label(f: &Finding) -> String {
     if let Some(feat) = &f.feature {
         s.push_str(&format!(" (feature `{feat}`)"));
     }
-    if f.reproduced {
-        s.push_str(", a crash reproduced by --hostile");
+    match f.reproduced_by() {
+        Some("--hostile") => s.push_str(", a crash reproduced by --hostile"),
+        Some(by) => s.push_str(&format!(", reproduced by {by}")),
+        None => {}
     }
     s
 }
@@ -281,5 +286,48 @@ pub fn why_head(w: &Why, pattern: &str) -> String {
             count_of(matches, "matching symbol", "matching symbols")
         ),
         _ => format!("{pattern}: nothing in this binary matches."),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn finding(rule: &str, reproduced: bool) -> Finding {
+        Finding {
+            rule: rule.into(),
+            title: String::new(),
+            severity: Severity::Error,
+            krate: "app".into(),
+            version: "0.1.0".into(),
+            feature: None,
+            path: Vec::new(),
+            evidence: Vec::new(),
+            allowed: false,
+            reason: None,
+            advice: String::new(),
+            reproduced,
+            reproduce: None,
+            reachable: None,
+            chain: Vec::new(),
+        }
+    }
+
+    /// AOT011 is reproduced by the start inside the image, not by `--hostile` (the label said
+    /// "a crash reproduced by --hostile" for an image that lacked an environment variable).
+    #[test]
+    fn a_finding_says_what_reproduced_it() {
+        assert_eq!(
+            finding_label(&finding("AOT004", true)),
+            "error: app v0.1.0, a crash reproduced by --hostile"
+        );
+        assert_eq!(
+            finding_label(&finding("AOT011", true)),
+            "error: app v0.1.0, reproduced by its start inside its own image"
+        );
+        assert_eq!(
+            finding_label(&finding("AOT011", false)),
+            "error: app v0.1.0"
+        );
     }
 }

@@ -75,4 +75,14 @@ impl Finding {
     pub fn fails_gate(&self) -> bool {
         self.severity == Severity::Error && !self.allowed
     }
+
+    /// What turned the suspicion into a failure, when something did: a run under `--hostile`,
+    /// or (AOT011) the start inside the binary's own image.
+    pub fn reproduced_by(&self) -> Option<&'static str> {
+        match (self.reproduced, self.rule.as_str()) {
+            (false, _) => None,
+            (true, "AOT011") => Some("its start inside its own image"),
+            (true, _) => Some("--hostile"),
+        }
+    }
 }

@@ -84,8 +84,14 @@ pub fn findings(s: &mut String, findings: &[Finding]) {
             s.push_str("</ul>");
         }
         reach(s, f);
-        if f.reproduced {
-            s.push_str("<p class=\"bad-text\">A hostile run turned this into a crash.</p>");
+        match f.reproduced_by() {
+            Some("--hostile") => {
+                s.push_str("<p class=\"bad-text\">A hostile run turned this into a crash.</p>");
+            }
+            Some(by) => {
+                let _ = write!(s, "<p class=\"bad-text\">Reproduced by {}.</p>", text(by));
+            }
+            None => {}
         }
         if let Some(cmd) = &f.reproduce {
             let _ = write!(s, "<p>Reproduce:</p>{}", command(cmd));
