@@ -13,8 +13,9 @@ Knobs (--knobs, comma separated; default: all of them and `features`):
 
 Every variant is a static build like the main command's, in one shared target dir under
 <target dir>/aotcheck/advise (kept between runs); settings go through `--config
-profile.<name>.<key>=...`. Exit codes: 0 advice given (a variant that fails to build is
-reported), 2 the base build failed, bad arguments, or an interrupt (finished variants are
+profile.<name>.<key>=...`. Exit codes: 0 advice given (a variant that fails to build, or
+whose binary never gets ready, is reported and left out of the combined one), 2 the base build
+failed or its binary never got ready, bad arguments, or an interrupt (finished variants are
 still reported).";
 
 #[derive(Debug, Args)]

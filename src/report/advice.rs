@@ -64,6 +64,9 @@ pub enum VariantStatus {
     Measured,
     /// The profile already has this setting: not rebuilt.
     Already,
+    /// Built, but no probe run of its binary got ready (`error` says why: a crash, a timeout);
+    /// its sizes are measured, it is left out of the combined variant.
+    NotReady,
     /// The build failed (`error` has its first error line).
     Failed,
     /// Not built: the run was interrupted first.
@@ -75,6 +78,7 @@ impl VariantStatus {
         match self {
             VariantStatus::Measured => "measured",
             VariantStatus::Already => "already",
+            VariantStatus::NotReady => "not-ready",
             VariantStatus::Failed => "failed",
             VariantStatus::NotBuilt => "not-built",
         }
@@ -95,7 +99,7 @@ pub struct Variant {
     /// What the knob costs besides bytes.
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub tradeoff: String,
-    /// The first error line of a failed build.
+    /// The first error line of a failed build, or why its binary never got ready.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
 }
@@ -119,7 +123,8 @@ pub struct FeatureAdvice {
     pub crates_leaving: Vec<LeavingCrate>,
     #[serde(flatten)]
     pub measured: Measured,
-    /// The first error line when the package does not compile without the feature.
+    /// The first error line when the package does not compile without the feature, or why
+    /// its binary never got ready.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
 }

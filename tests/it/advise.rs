@@ -9,7 +9,7 @@ use serde_json::Value;
 use crate::util::*;
 
 /// `cargo aotcheck advise --manifest-path <fixture> --locked -q --format json ARGS`.
-fn advise(name: &str, target_dir: &Path, args: &[&str]) -> Command {
+pub(crate) fn advise(name: &str, target_dir: &Path, args: &[&str]) -> Command {
     let mut cmd = aotcheck();
     cmd.args(["aotcheck", "advise", "--manifest-path"])
         .arg(fixture(name).join("Cargo.toml"))
@@ -20,7 +20,7 @@ fn advise(name: &str, target_dir: &Path, args: &[&str]) -> Command {
     cmd
 }
 
-fn host() -> String {
+pub(crate) fn host() -> String {
     tool("rustc", &["-vV"])
         .lines()
         .find_map(|l| l.strip_prefix("host: "))
@@ -74,7 +74,7 @@ fn plain_build(
         .to_string()
 }
 
-fn binary<'a>(v: &'a Value, name: &str) -> &'a Value {
+pub(crate) fn binary<'a>(v: &'a Value, name: &str) -> &'a Value {
     v["advice"]["binaries"]
         .as_array()
         .expect("binaries")
@@ -83,7 +83,7 @@ fn binary<'a>(v: &'a Value, name: &str) -> &'a Value {
         .unwrap_or_else(|| panic!("no advice for {name} in {v}"))
 }
 
-fn variant<'a>(b: &'a Value, id: &str) -> &'a Value {
+pub(crate) fn variant<'a>(b: &'a Value, id: &str) -> &'a Value {
     b["variants"]
         .as_array()
         .expect("variants")
@@ -101,7 +101,7 @@ fn feature<'a>(b: &'a Value, name: &str) -> &'a Value {
         .unwrap_or_else(|| panic!("no feature {name} in {b}"))
 }
 
-fn len(path: &str) -> u64 {
+pub(crate) fn len(path: &str) -> u64 {
     std::fs::metadata(path).expect("file").len()
 }
 

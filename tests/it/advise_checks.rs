@@ -1,6 +1,12 @@
 //! `cargo aotcheck advise` regressions found by QA: refused flags, variants that never get
 //! ready, an interrupt's verdict, the settings' real sources, the snippets' wording.
 
+use std::os::unix::process::ExitStatusExt;
+use std::process::Command;
+
+use serde_json::Value;
+
+use crate::advise::{advise, binary, len, variant};
 use crate::util::*;
 
 /// B5: `advise --help` offered `--image` (and the symbol report's flags), which `advise`
@@ -35,4 +41,94 @@ fn advise_help_does_not_offer_what_advise_refuses() {
     // The main command still offers and takes them.
     let main = run(aotcheck().args(["aotcheck", "--help"]));
     assert!(main.stdout.contains("--image [<DIR>]"), "{}", main.stdout);
+}
+
+/// B6: under `panic = "abort"` a program that relies on `catch_unwind` aborts on every run. That
+/// variant was `measured` with a blank start-up, no reason, and went into the combined variant
+/// and its snippet. It is `not-ready` with the probe's reason and a warning, and the combined
+/// variant (rebuilt without it) and the lines to paste leave it out. The run did its job: exit
+/// 0, as for a variant that does not build.
+#[test]
+fn a_knob_whose_binary_never_gets_ready_is_said_and_left_out_of_combined() {
+    let r = run(&mut advise(
+        "advise-unwind",
+        &shared_target_dir(),
+        &[
+            "--knobs",
+            "panic=abort,strip,lto=fat",
+            "--runs",
+            "2",
+            "--warmup",
+            "0",
+        ],
+    ));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let v: Value = serde_json::from_str(&r.stdout).expect("JSON");
+    let b = binary(&v, "advise-unwind");
+    let abort = variant(b, "panic=abort");
+    assert_eq!(str_of(abort, "status"), "not-ready", "{abort}");
+    assert!(abort["startup_ms"].is_null(), "{abort}");
+    assert!(str_of(abort, "error").contains("SIGABRT"), "{abort}");
+    // Running it ourselves: the variant aborts, the base catches its panic and exits 0.
+    let abort_run = Command::new(str_of(abort, "path")).output().expect("run");
+    assert_eq!(abort_run.status.signal(), Some(6), "{abort_run:?}");
+    assert_eq!(u64_of(abort, "file_size"), len(str_of(abort, "path")));
+    let base_run = Command::new(str_of(&b["base"], "path"))
+        .output()
+        .expect("run");
+    assert!(base_run.status.success(), "{base_run:?}");
+    assert_eq!(str_of(&b["base"], "status"), "measured");
+    assert!(b["base"]["startup_ms"].as_f64().is_some_and(|t| t > 0.0));
+    let warned = v["warnings"].as_array().expect("warnings").iter().any(|w| {
+        w.as_str()
+            .is_some_and(|w| w.contains("[panic=abort]") && w.contains("SIGABRT"))
+    });
+    assert!(warned, "{}", v["warnings"]);
+    // Left out of the combined variant, which was built (and started) without it.
+    let knobs = &v["advice"]["combined_knobs"];
+    assert!(!knobs.to_string().contains("panic"), "{knobs}");
+    let snippet = str_of(&v["advice"], "snippet");
+    assert!(!snippet.contains("panic"), "{snippet}");
+    if let Some(c) = b.get("combined") {
+        assert_eq!(str_of(c, "status"), "measured", "{c}");
+        assert!(!str_of(c, "knob").contains("panic"), "{c}");
+        let c_run = Command::new(str_of(c, "path")).output().expect("run");
+        assert!(c_run.status.success(), "{c_run:?}");
+    }
+    assert_eq!(v["verdict"], "pass");
+}
+
+/// B6: a server probed without `--ready` (here `exit`, with a short limit) never gets ready as
+/// the profile builds it: nothing to compare with, so the run fails to do its job as the main
+/// command does (exit 2, verdict `inconclusive`, the probe's reason), with the report.
+#[test]
+fn a_base_that_never_gets_ready_is_exit_2_and_inconclusive() {
+    let r = run(&mut advise(
+        "hello-server",
+        &shared_target_dir(),
+        &[
+            "--knobs",
+            "strip",
+            "--ready",
+            "exit",
+            "--probe-timeout",
+            "300ms",
+            "--runs",
+            "1",
+            "--warmup",
+            "0",
+        ],
+    ));
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("no successful run for `hello-server`")
+            && r.stderr.contains("is it a server?"),
+        "{}",
+        r.stderr
+    );
+    let v: Value = serde_json::from_str(&r.stdout).expect("the report");
+    assert_eq!(v["verdict"], "inconclusive");
+    let base = &binary(&v, "hello-server")["base"];
+    assert_eq!(str_of(base, "status"), "not-ready", "{base}");
+    assert!(v["advice"]["snippet"].is_null());
 }
