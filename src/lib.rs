@@ -163,6 +163,10 @@ fn unfinished(report: &Report) -> Option<(Error, &'static str)> {
                     )
                 })
         })
+        .or_else(|| {
+            let stopped = report.advice.as_ref().is_some_and(|a| a.interrupted);
+            stopped.then_some((Error::Interrupted, "the run was interrupted"))
+        })
 }
 
 /// `--save-baseline`: unless the run failed (`refused` says how), which must not quietly

@@ -140,13 +140,14 @@ pub fn run(plan: &Plan, opts: &AdviseOptions, report: &mut Report, out: &mut Out
     measure::finish(&mut advice);
     let picked = combine::choose(&advice);
     advice.combined_knobs = picked.iter().map(|k| k.id.to_string()).collect();
-    // Lines to paste only for what was built and got ready: not for a combined variant that
-    // does not start.
-    let unproven = advice.binaries.iter().any(|b| {
-        b.combined
-            .as_ref()
-            .is_some_and(|c| c.status != VariantStatus::Measured)
-    });
+    // Lines to paste only for what was built and got ready: not for a combined variant an
+    // interrupt kept from being built (or probed), nor for one that does not start.
+    let unproven = advice.interrupted
+        || advice.binaries.iter().any(|b| {
+            b.combined
+                .as_ref()
+                .is_some_and(|c| c.status != VariantStatus::Measured)
+        });
     if !unproven {
         advice.snippet = combine::snippet(&plan.options.profile, &picked);
         advice.rustflags_snippet = combine::rustflags_snippet(&plan.target, &user.flags, &picked);

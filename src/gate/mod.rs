@@ -82,8 +82,8 @@ pub fn check(plan: &Plan, base: Option<(&str, &Report)>, report: &mut Report) {
 }
 
 /// The run has a report but could not do all of its job (exit code 2): files `inspect` could
-/// not read, or a probed binary with no run that got ready (for `advise`: a base variant).
-/// Such a run is never a `pass`.
+/// not read, a probed binary with no run that got ready (for `advise`: a base variant), or an
+/// interrupted `advise`. Such a run is never a `pass`.
 pub fn unfinished(report: &Report) -> bool {
     !report.failed.is_empty()
         || report
@@ -91,9 +91,10 @@ pub fn unfinished(report: &Report) -> bool {
             .iter()
             .any(|a| a.probe.as_ref().is_some_and(|p| p.runs == 0))
         || report.advice.as_ref().is_some_and(|a| {
-            a.binaries
-                .iter()
-                .any(|b| b.base.status == crate::report::VariantStatus::NotReady)
+            a.interrupted
+                || a.binaries
+                    .iter()
+                    .any(|b| b.base.status == crate::report::VariantStatus::NotReady)
         })
 }
 

@@ -270,7 +270,10 @@ fn interrupt_during_a_variant_build_reports_the_finished_ones() {
             exe.to_string_lossy().contains("build-script-build")
                 && std::fs::read(proc_dir.join("environ")).is_ok_and(|env| {
                     let env = String::from_utf8_lossy(&env);
-                    env.contains("ADVISE_STALL=1") && env.contains("OPT_LEVEL=z")
+                    // This run's (OUT_DIR is under its target dir), not another test's.
+                    env.contains("ADVISE_STALL=1")
+                        && env.contains("OPT_LEVEL=z")
+                        && env.contains(&*dir.path().to_string_lossy())
                 })
         })
         .is_empty()
@@ -292,6 +295,10 @@ fn interrupt_during_a_variant_build_reports_the_finished_ones() {
     assert!(!stalled(), "the stalled build script was left running");
     let v: Value = serde_json::from_slice(&out.stdout).expect("the report of the finished ones");
     assert_eq!(v["advice"]["interrupted"], true);
+    // B7: it exits 2 with a report, which is then at least inconclusive, and has nothing to
+    // paste for variants never built.
+    assert_eq!(v["verdict"], "inconclusive");
+    assert!(v["advice"]["snippet"].is_null(), "{}", v["advice"]);
     let b = binary(&v, "advise-knobs");
     assert_eq!(str_of(&b["base"], "status"), "measured");
     let strip = variant(b, "strip=symbols");

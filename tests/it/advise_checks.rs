@@ -132,3 +132,55 @@ fn a_base_that_never_gets_ready_is_exit_2_and_inconclusive() {
     assert_eq!(str_of(base, "status"), "not-ready", "{base}");
     assert!(v["advice"]["snippet"].is_null());
 }
+
+/// B7: an interrupted `advise` printed lines to paste for a combined variant it never built
+/// (here `strip` is done and `opt-level = "z"` stalls in its build script); it says why there
+/// are none.
+#[test]
+fn an_interrupted_advise_prints_no_lines_to_paste() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut cmd = aotcheck();
+    cmd.args(["aotcheck", "advise", "--manifest-path"])
+        .arg(fixture("advise-knobs").join("Cargo.toml"))
+        .arg("--target-dir")
+        .arg(dir.path())
+        .args(["--locked", "-q", "--color", "never", "--no-probe"])
+        .args(["--knobs", "strip=symbols,opt-level=z"])
+        .env("ADVISE_STALL", "1")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped());
+    let mut child = cmd.spawn().expect("spawn");
+    let stalled = || {
+        !pids_where(|exe, proc_dir| {
+            exe.to_string_lossy().contains("build-script-build")
+                && std::fs::read(proc_dir.join("environ")).is_ok_and(|env| {
+                    let env = String::from_utf8_lossy(&env);
+                    // This run's (OUT_DIR is under its target dir), not another test's.
+                    env.contains("ADVISE_STALL=1")
+                        && env.contains("OPT_LEVEL=z")
+                        && env.contains(&*dir.path().to_string_lossy())
+                })
+        })
+        .is_empty()
+    };
+    while !stalled() {
+        assert!(child.try_wait().expect("try_wait").is_none(), "ended early");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let pid = nix::unistd::Pid::from_raw(child.id() as i32);
+    nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGINT).expect("kill");
+    let out = child.wait_with_output().expect("wait");
+    let (stdout, stderr) = (
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr),
+    );
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    // The finished variant is there, with its saving; no lines to paste, and why.
+    assert!(stdout.contains("strip = \"symbols\""), "{stdout}");
+    assert!(!stdout.contains("paste into"), "{stdout}");
+    assert!(!stdout.contains("\n  [profile.release]\n"), "{stdout}");
+    assert!(
+        stdout.contains("No lines to paste: the run was interrupted"),
+        "{stdout}"
+    );
+}
