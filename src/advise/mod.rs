@@ -23,7 +23,8 @@ pub mod profile;
 use std::path::PathBuf;
 
 use crate::attribute::{self, CrateIndex};
-use crate::compile::{Variation, rustflags};
+use crate::compile::Variation;
+use crate::compile::rustflags;
 use crate::error::{Error, Result};
 use crate::options::{AdviseOptions, BuildOptions, LinkChoice};
 use crate::output::Output;
@@ -105,6 +106,8 @@ pub fn run(plan: &Plan, opts: &AdviseOptions, report: &mut Report, out: &mut Out
         env: &env,
     };
     let settings = profile::resolve(&plan.options.profile, &sources)?;
+    // Where a line pasted into Cargo.toml would be overridden (read now: a bad file fails fast).
+    let overriding = profile::overriding(&plan.options.profile, &sources)?;
     let user =
         rustflags::user_rustflags(&env, &cwd, cargo_home, &plan.target, &plan.toolchain.cfgs)?;
     let (chosen, with_features) = selection(&opts.knobs, &plan.target);
@@ -138,20 +141,7 @@ pub fn run(plan: &Plan, opts: &AdviseOptions, report: &mut Report, out: &mut Out
     advice.interrupted = matches!(probed, Err(Error::Interrupted));
     measure::warn_not_ready(&mut advice, &mut report.warnings);
     measure::finish(&mut advice);
-    let picked = combine::choose(&advice);
-    advice.combined_knobs = picked.iter().map(|k| k.id.to_string()).collect();
-    // Lines to paste only for what was built and got ready: not for a combined variant an
-    // interrupt kept from being built (or probed), nor for one that does not start.
-    let unproven = advice.interrupted
-        || advice.binaries.iter().any(|b| {
-            b.combined
-                .as_ref()
-                .is_some_and(|c| c.status != VariantStatus::Measured)
-        });
-    if !unproven {
-        advice.snippet = combine::snippet(&plan.options.profile, &picked);
-        advice.rustflags_snippet = combine::rustflags_snippet(&plan.target, &user.flags, &picked);
-    }
+    combine::conclude(&mut advice, plan, &user, &overriding, &mut report.warnings);
     // Without the base there is nothing to compare: the error alone says what happened.
     if advice.binaries.iter().any(|b| {
         matches!(

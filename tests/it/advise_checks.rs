@@ -184,3 +184,89 @@ fn an_interrupted_advise_prints_no_lines_to_paste() {
         "{stdout}"
     );
 }
+
+/// A copy of fixture `name` in a new temporary directory (sources, manifest and lock file).
+fn copy_fixture(name: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let src = fixture(name);
+    for f in ["Cargo.toml", "Cargo.lock"] {
+        std::fs::copy(src.join(f), dir.path().join(f)).expect("copy");
+    }
+    std::fs::create_dir(dir.path().join("src")).expect("mkdir");
+    std::fs::copy(src.join("src/main.rs"), dir.path().join("src/main.rs")).expect("copy");
+    dir
+}
+
+/// A plain static release build of the project in `dir`, run from there (so that cargo reads
+/// its `.cargo/config.toml`): the binary's length.
+fn plain_len(dir: &std::path::Path, bin: &str) -> u64 {
+    let host = crate::advise::host();
+    let out = Command::new("cargo")
+        .args(["build", "--release", "--locked", "-q", "--target", &host])
+        .current_dir(dir)
+        .env_remove("CARGO_ENCODED_RUSTFLAGS")
+        .env_remove("CARGO_TARGET_DIR")
+        .env("RUSTFLAGS", "-C target-feature=+crt-static")
+        .output()
+        .expect("cargo");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    len(&dir
+        .join("target")
+        .join(&host)
+        .join("release")
+        .join(bin)
+        .display()
+        .to_string())
+}
+
+/// B8: `strip` comes from `.cargo/config.toml`, which overrides `Cargo.toml`: the snippet for
+/// `Cargo.toml` would change nothing (cargo's own build with it pasted is the base's size), and
+/// the warning names that file; written there instead, it gives the variant.
+#[test]
+fn a_key_set_in_cargo_config_is_named_with_the_file_that_overrides_the_snippet() {
+    let dir = copy_fixture("advise-unwind");
+    let config = dir.path().join(".cargo/config.toml");
+    std::fs::create_dir(dir.path().join(".cargo")).expect("mkdir");
+    std::fs::write(&config, "[profile.release]\nstrip = \"debuginfo\"\n").expect("write");
+    let manifest = dir.path().join("Cargo.toml");
+    let mut cmd = aotcheck();
+    cmd.current_dir(dir.path())
+        .args(["aotcheck", "advise", "--manifest-path"])
+        .arg(&manifest)
+        .args(["--locked", "-q", "--format", "json", "--no-probe"])
+        .args(["--knobs", "strip"]);
+    let v = json(&mut cmd);
+    let b = binary(&v, "advise-unwind");
+    let strip = variant(b, "strip=symbols");
+    assert_eq!(str_of(strip, "status"), "measured", "{strip}");
+    let snippet = str_of(&v["advice"], "snippet");
+    assert_eq!(snippet, "[profile.release]\nstrip = \"symbols\"\n");
+    let warning = v["warnings"]
+        .as_array()
+        .expect("warnings")
+        .iter()
+        .filter_map(Value::as_str)
+        .find(|w| w.contains("would change nothing"))
+        .unwrap_or_else(|| panic!("no warning: {}", v["warnings"]));
+    assert!(
+        warning.contains(&format!("{} sets `strip`", config.display())),
+        "{warning}"
+    );
+    // Cargo agrees: pasted into Cargo.toml, the build is the base's; in the config file, the
+    // variant's.
+    let text = std::fs::read_to_string(&manifest).expect("read");
+    std::fs::write(&manifest, format!("{text}\n{snippet}")).expect("write");
+    assert_eq!(
+        plain_len(dir.path(), "advise-unwind"),
+        u64_of(&b["base"], "file_size")
+    );
+    std::fs::write(&config, snippet).expect("write");
+    assert_eq!(
+        plain_len(dir.path(), "advise-unwind"),
+        u64_of(strip, "file_size")
+    );
+}
