@@ -139,8 +139,12 @@ pub fn rustflags_snippet(target: &str, user: &[String], chosen: &[&Knob]) -> Opt
         .chain(extra)
         .map(|f| toml::Value::String(f.to_string()).to_string())
         .collect();
+    // `[target.<host>]` flags reach build scripts and proc-macros too when cargo builds without
+    // `--target`, and a proc-macro cannot be built with +crt-static: said where it is pasted.
     Some(format!(
-        "[target.{target}]\nrustflags = [{}]\n",
+        "# Build with `--target {target}`: without it these flags also reach build scripts\n\
+         # and proc-macros, and a proc-macro cannot be built with +crt-static.\n\
+         [target.{target}]\nrustflags = [{}]\n",
         all.join(", ")
     ))
 }
@@ -242,8 +246,11 @@ mod tests {
             )
             .as_deref(),
             Some(
-                "[target.x86_64-unknown-linux-gnu]\nrustflags = [\"--cfg\", \"x\", \"-C\", \
-                 \"target-feature=+crt-static\", \"-C\", \"relocation-model=static\"]\n"
+                "# Build with `--target x86_64-unknown-linux-gnu`: without it these flags also \
+                 reach build scripts\n# and proc-macros, and a proc-macro cannot be built with \
+                 +crt-static.\n[target.x86_64-unknown-linux-gnu]\nrustflags = [\"--cfg\", \
+                 \"x\", \"-C\", \"target-feature=+crt-static\", \"-C\", \
+                 \"relocation-model=static\"]\n"
             )
         );
         let v = variation("release-small", &chosen, Some(2));

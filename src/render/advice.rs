@@ -372,7 +372,7 @@ fn paste(s: &mut String, a: &Advice, color: bool) {
             paint(
                 color,
                 HEADER,
-                "and into .cargo/config.toml (the static build's flags):"
+                "and into .cargo/config.toml (the static build's flags, for builds with --target):"
             )
         );
         for l in sn.lines() {

@@ -270,3 +270,57 @@ fn a_key_set_in_cargo_config_is_named_with_the_file_that_overrides_the_snippet()
         u64_of(strip, "file_size")
     );
 }
+
+/// B9: the `.cargo/config.toml` lines (`[target.<host>] rustflags`, with `+crt-static`) broke a
+/// plain `cargo build --release` of a package with a proc-macro: without `--target` they reach
+/// proc-macros too. They say to build with `--target`; pasted with the `Cargo.toml` lines, a
+/// build with it is the combined variant byte for byte.
+#[test]
+fn the_rustflags_lines_say_to_build_with_target_and_give_the_combined_variant() {
+    let dir = copy_fixture("advise-unwind");
+    let manifest = dir.path().join("Cargo.toml");
+    let mut cmd = aotcheck();
+    cmd.current_dir(dir.path())
+        .args(["aotcheck", "advise", "--manifest-path"])
+        .arg(&manifest)
+        .args(["--locked", "-q", "--format", "json", "--no-probe"])
+        .args(["--knobs", "strip,relocation-model"]);
+    let v = json(&mut cmd);
+    let host = crate::advise::host();
+    let flags = str_of(&v["advice"], "rustflags_snippet");
+    assert!(
+        flags.starts_with(&format!("# Build with `--target {host}`: without it")),
+        "{flags}"
+    );
+    assert!(flags.contains("proc-macro"), "{flags}");
+    let combined = &binary(&v, "advise-unwind")["combined"];
+    assert_eq!(str_of(combined, "status"), "measured", "{combined}");
+    let text = std::fs::read_to_string(&manifest).expect("read");
+    let snippet = str_of(&v["advice"], "snippet");
+    std::fs::write(&manifest, format!("{text}\n{snippet}")).expect("write");
+    std::fs::create_dir(dir.path().join(".cargo")).expect("mkdir");
+    std::fs::write(dir.path().join(".cargo/config.toml"), flags).expect("write");
+    let out = Command::new("cargo")
+        .args(["build", "--release", "--locked", "-q", "--target", &host])
+        .current_dir(dir.path())
+        .env_remove("CARGO_ENCODED_RUSTFLAGS")
+        .env_remove("RUSTFLAGS")
+        .env_remove("CARGO_TARGET_DIR")
+        .output()
+        .expect("cargo");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let built = dir
+        .path()
+        .join("target")
+        .join(&host)
+        .join("release/advise-unwind");
+    assert_eq!(
+        std::fs::read(&built).expect("the pasted build"),
+        std::fs::read(str_of(combined, "path")).expect("the combined variant"),
+        "the pasted lines do not give the combined variant"
+    );
+}
