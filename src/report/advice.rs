@@ -1,7 +1,7 @@
 //! The size advisor's results (`cargo aotcheck advise`). Owned by `src/advise/`.
 //!
 //! Every figure is measured on a binary built for the purpose; a figure that was not obtained
-//! is `None` (JSON `null`, or absent). Variants are stored ranked: the renderers only lay them
+//! is `None` (JSON `null`, never left out). Variants are stored ranked: the renderers only lay them
 //! out.
 
 use std::collections::BTreeMap;
@@ -116,7 +116,7 @@ pub struct FeatureAdvice {
     pub built_with: Vec<String>,
     pub status: VariantStatus,
     /// File-size bytes saved by building without it (negative: it grew).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub bytes_saved: Option<i64>,
     /// Crates whose code is in the binary with the feature and not without it.
     #[serde(default)]
@@ -140,27 +140,27 @@ pub struct LeavingCrate {
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
 pub struct Measured {
     /// The variant's copy of the binary, kept between runs.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub path: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub file_size: Option<u64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub stripped_size: Option<u64>,
     /// Median time from spawn to ready.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub startup_ms: Option<f64>,
     /// Median resident memory at ready (`VmRSS`), KiB.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub memory_kib: Option<u64>,
     /// Wall time of this run's build of the variant (shared units are not rebuilt; see
     /// `compiled_units`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub build_seconds: Option<f64>,
     /// Units cargo compiled for it in this run (0: everything was kept from an earlier run).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub compiled_units: Option<usize>,
     /// Against the base variant.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub change: Option<Change>,
 }
 
@@ -170,12 +170,12 @@ pub struct Change {
     pub file_size: i64,
     /// Percent of the base's (-25.0: a quarter smaller).
     pub file_size_percent: f64,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub stripped_size: Option<i64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub stripped_size_percent: Option<f64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub startup_ms: Option<f64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub memory_kib: Option<i64>,
 }
