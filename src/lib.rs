@@ -149,12 +149,23 @@ fn unfinished(report: &Report) -> Option<(Error, &'static str)> {
     inspect::batch::incomplete(report)
         .map(|e| (e, "files could not be inspected"))
         .or_else(|| {
-            probe::all_failed(report).map(|m| {
-                (
-                    Error::ProbeFailed(m),
-                    "a probed binary had no run that got ready",
-                )
-            })
+            probe::all_failed(report)
+                .or_else(|| {
+                    report
+                        .advice
+                        .as_ref()
+                        .and_then(advise::measure::base_not_ready)
+                })
+                .map(|m| {
+                    (
+                        Error::ProbeFailed(m),
+                        "a probed binary had no run that got ready",
+                    )
+                })
+        })
+        .or_else(|| {
+            let stopped = report.advice.as_ref().is_some_and(|a| a.interrupted);
+            stopped.then_some((Error::Interrupted, "the run was interrupted"))
         })
 }
 
@@ -335,10 +346,16 @@ fn advise(a: &options::AdviseOptions, opts: &Options, out: &mut Output) -> Resul
     let mut report = Report::new(Some(plan.build_info()));
     config_warnings(&plan, &mut report, out);
     let result = advise::run(&plan, a, &mut report, out);
+    // As the main command's: at least `inconclusive` where it exits 2 with a report.
+    gate::conclude(&mut report);
     if report.advice.is_some() {
         emit(&report, opts, out)?;
     }
-    result.map(|()| Outcome::Passed)
+    result?;
+    match unfinished(&report) {
+        Some((e, _)) => Err(e),
+        None => Ok(Outcome::Passed),
+    }
 }
 
 /// How cargo's output is shown: like ours.

@@ -5,6 +5,8 @@ use std::collections::BTreeMap;
 
 use super::knobs::{self, Apply, Knob};
 use crate::compile::Variation;
+use crate::compile::rustflags::{FlagSource, UserFlags};
+use crate::plan::Plan;
 use crate::report::{Advice, VariantStatus};
 
 /// The knobs that saved file bytes over all binaries, the best of each key (`lto`, `opt-level`),
@@ -40,6 +42,39 @@ pub fn choose(advice: &Advice) -> Vec<&'static Knob> {
         .iter()
         .filter(|k| saved.contains_key(k.id) && best_of_key(k))
         .collect()
+}
+
+/// Once every variant is built and probed: the combined knobs, the lines to paste, and where
+/// those would change nothing ([`overridden`]). Lines only for what was built and got ready:
+/// none for a combined variant an interrupt kept from being built (or probed), nor for one
+/// that does not start.
+pub fn conclude(
+    advice: &mut Advice,
+    plan: &Plan,
+    user: &UserFlags,
+    overriding: &BTreeMap<String, String>,
+    warnings: &mut Vec<String>,
+) {
+    let picked = choose(advice);
+    advice.combined_knobs = picked.iter().map(|k| k.id.to_string()).collect();
+    let unproven = advice.interrupted
+        || advice.binaries.iter().any(|b| {
+            b.combined
+                .as_ref()
+                .is_some_and(|c| c.status != VariantStatus::Measured)
+        });
+    if unproven {
+        return;
+    }
+    let profile = &plan.options.profile;
+    advice.snippet = snippet(profile, &picked);
+    advice.rustflags_snippet = rustflags_snippet(&plan.target, &user.flags, &picked);
+    let flags_env = match user.source {
+        FlagSource::EncodedEnv => Some("CARGO_ENCODED_RUSTFLAGS"),
+        FlagSource::RustflagsEnv => Some("RUSTFLAGS"),
+        _ => None,
+    };
+    warnings.extend(overridden(profile, &picked, overriding, flags_env));
 }
 
 /// How the combined variant is built: profile keys through `--config` (so strip is in the
@@ -104,10 +139,51 @@ pub fn rustflags_snippet(target: &str, user: &[String], chosen: &[&Knob]) -> Opt
         .chain(extra)
         .map(|f| toml::Value::String(f.to_string()).to_string())
         .collect();
+    // `[target.<host>]` flags reach build scripts and proc-macros too when cargo builds without
+    // `--target`, and a proc-macro cannot be built with +crt-static: said where it is pasted.
     Some(format!(
-        "[target.{target}]\nrustflags = [{}]\n",
+        "# Build with `--target {target}`: without it these flags also reach build scripts\n\
+         # and proc-macros, and a proc-macro cannot be built with +crt-static.\n\
+         [target.{target}]\nrustflags = [{}]\n",
         all.join(", ")
     ))
+}
+
+/// Where the lines to paste would change nothing, each said with the source to change instead:
+/// a key of the `Cargo.toml` snippet that `overriding` (key → config file or `CARGO_PROFILE_*`
+/// variable, see `profile::overriding`) sets, and the `.cargo/config.toml` flags while `flags_env`
+/// (`RUSTFLAGS` or `CARGO_ENCODED_RUSTFLAGS`) is set, which cargo takes over any config file.
+pub fn overridden(
+    profile: &str,
+    chosen: &[&Knob],
+    overriding: &BTreeMap<String, String>,
+    flags_env: Option<&str>,
+) -> Vec<String> {
+    let mut out = Vec::new();
+    for k in chosen.iter().filter(|k| k.is_profile_key()) {
+        let Some(source) = overriding.get(k.key) else {
+            continue;
+        };
+        let (what, verb) = if source.starts_with("CARGO_PROFILE_") {
+            (format!("the environment variable {source}"), "set it")
+        } else {
+            (source.clone(), "write it")
+        };
+        out.push(format!(
+            "`{}` pasted into Cargo.toml's [profile.{profile}] would change nothing: {what} sets \
+             `{}` of that profile and overrides Cargo.toml; {verb} there",
+            k.written(),
+            k.key
+        ));
+    }
+    let flags = chosen.iter().any(|k| matches!(k.apply, Apply::Rustflag(_)));
+    if let (true, Some(var)) = (flags, flags_env) {
+        out.push(format!(
+            "the .cargo/config.toml rustflags would change nothing while {var} is set (cargo takes \
+             it over any config file): add the flags there instead"
+        ));
+    }
+    out
 }
 
 #[cfg(test)]
@@ -170,8 +246,11 @@ mod tests {
             )
             .as_deref(),
             Some(
-                "[target.x86_64-unknown-linux-gnu]\nrustflags = [\"--cfg\", \"x\", \"-C\", \
-                 \"target-feature=+crt-static\", \"-C\", \"relocation-model=static\"]\n"
+                "# Build with `--target x86_64-unknown-linux-gnu`: without it these flags also \
+                 reach build scripts\n# and proc-macros, and a proc-macro cannot be built with \
+                 +crt-static.\n[target.x86_64-unknown-linux-gnu]\nrustflags = [\"--cfg\", \
+                 \"x\", \"-C\", \"target-feature=+crt-static\", \"-C\", \
+                 \"relocation-model=static\"]\n"
             )
         );
         let v = variation("release-small", &chosen, Some(2));
@@ -185,5 +264,35 @@ mod tests {
         assert_eq!(v.rustflags, ["-C", "relocation-model=static"]);
         assert!(v.final_unit.is_empty());
         assert_eq!(v.jobs, Some(2));
+    }
+
+    /// B8: a key set by a config file or a variable is named with it; the others are not.
+    #[test]
+    fn overridden_keys_name_where_to_change_them() {
+        let chosen: Vec<&Knob> = ["lto=fat", "opt-level=z", "relocation-model=static"]
+            .iter()
+            .filter_map(|id| knobs::find(id))
+            .collect();
+        let over: BTreeMap<String, String> = [
+            ("opt-level", "/p/.cargo/config.toml"),
+            ("panic", "CARGO_PROFILE_RELEASE_PANIC"),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+        let w = overridden("release", &chosen, &over, Some("RUSTFLAGS"));
+        assert_eq!(w.len(), 2, "{w:?}");
+        assert!(
+            w[0].starts_with("`opt-level = \"z\"` pasted into Cargo.toml's [profile.release]")
+                && w[0].contains("/p/.cargo/config.toml sets `opt-level`"),
+            "{w:?}"
+        );
+        assert!(w[1].contains("while RUSTFLAGS is set"), "{w:?}");
+        let env = [("lto".to_string(), "CARGO_PROFILE_RELEASE_LTO".to_string())].into();
+        let w = overridden("release", &chosen, &env, None);
+        assert!(
+            w[0].contains("the environment variable CARGO_PROFILE_RELEASE_LTO sets `lto`"),
+            "{w:?}"
+        );
     }
 }

@@ -13,25 +13,30 @@ use crate::report::{
     Advice, Artifact, BinaryAdvice, Change, LinkMode, Measured, Report, VariantStatus,
 };
 
-/// Every measured copy of the binaries that the plan probes, with the binary's own readiness
-/// settings; start-up median and memory at ready go into each variant's figures.
+/// Every measured copy of the binaries that the plan probes (those `only` keeps, by variant
+/// id), with the binary's own readiness settings; start-up median and memory at ready go into
+/// each variant's figures. A variant none of whose runs got ready becomes
+/// [`VariantStatus::NotReady`] with the reason (see [`warn_not_ready`] and [`base_not_ready`]);
+/// one whose runs got ready only some of the time is warned of.
 pub fn probe(
     plan: &Plan,
     advice: &mut Advice,
+    only: &dyn Fn(&str) -> bool,
     warnings: &mut Vec<String>,
     out: &Output,
 ) -> Result<()> {
     let mut runs = Report::new(None);
     let mut settings: HashMap<String, ProbeSettings> = HashMap::new();
-    for (b, bin) in advice.binaries.iter().zip(&plan.bins) {
+    for (b, bin) in advice.binaries.iter_mut().zip(&plan.bins) {
         let Some(s) = &bin.probe else { continue };
         advice.probe_runs = s.runs;
-        for (id, m) in measured(b) {
-            let (Some(path), Some(_)) = (&m.path, m.file_size) else {
+        let name = b.name.clone();
+        for slot in slots(b).filter(|x| only(&x.id)) {
+            let (Some(path), Some(_)) = (&slot.measured.path, slot.measured.file_size) else {
                 continue;
             };
             let binary = crate::inspect::inspect_path(Path::new(path))?;
-            let label = format!("{} [{id}]", b.name);
+            let label = format!("{name} [{}]", slot.id);
             let a = Artifact::new(None, label, Some(LinkMode::Static), path.clone(), binary);
             runs.artifacts.push(a);
             settings.insert(path.clone(), s.clone());
@@ -54,16 +59,31 @@ pub fn probe(
         .map(|a| (a.path.as_str(), a))
         .collect();
     for b in &mut advice.binaries {
-        for m in measured_mut(b) {
-            let Some(p) = m
+        let name = b.name.clone();
+        for slot in slots(b) {
+            let Some(p) = slot
+                .measured
                 .path
                 .as_deref()
                 .and_then(|p| by_path.get(p)?.probe.as_ref())
             else {
                 continue;
             };
-            m.startup_ms = p.startup_ms.as_ref().map(|s| s.median);
-            m.memory_kib = p.memory_kib.rss;
+            slot.measured.startup_ms = p.startup_ms.as_ref().map(|s| s.median);
+            slot.measured.memory_kib = p.memory_kib.rss;
+            if p.runs == 0 && *slot.status == VariantStatus::Measured {
+                *slot.status = VariantStatus::NotReady;
+                let why = crate::probe::why_not_ready(p);
+                *slot.error = Some(crate::format::printable(&why, false).into_owned());
+            } else if p.failures > 0 {
+                warnings.push(format!(
+                    "`{name}` [{}]: {} of {} did not get ready: {}",
+                    slot.id,
+                    p.failures,
+                    crate::format::count((p.requested_runs + p.warmup) as usize, "run", "runs"),
+                    crate::probe::why_not_ready(p)
+                ));
+            }
         }
     }
     for w in runs.warnings {
@@ -74,29 +94,84 @@ pub fn probe(
     Ok(())
 }
 
-/// Each binary's measured variants, the base first, with their ids.
-fn measured(b: &BinaryAdvice) -> Vec<(String, &Measured)> {
-    let mut v = vec![(b.base.id.clone(), &b.base.measured)];
-    v.extend(
-        b.variants
-            .iter()
-            .chain(&b.combined)
-            .map(|x| (x.id.clone(), &x.measured)),
-    );
-    v.extend(
-        b.features
-            .iter()
-            .map(|f| (format!("without {}", f.feature), &f.measured)),
-    );
-    v.retain(|(_, m)| m.file_size.is_some());
-    v
+/// One variant of a binary, as the probe fills it: the base, each knob, the combined one, each
+/// feature left out.
+struct Slot<'a> {
+    id: String,
+    status: &'a mut VariantStatus,
+    measured: &'a mut Measured,
+    error: &'a mut Option<String>,
 }
 
-fn measured_mut(b: &mut BinaryAdvice) -> impl Iterator<Item = &mut Measured> {
-    std::iter::once(&mut b.base.measured)
-        .chain(b.variants.iter_mut().map(|v| &mut v.measured))
-        .chain(b.combined.iter_mut().map(|v| &mut v.measured))
-        .chain(b.features.iter_mut().map(|f| &mut f.measured))
+fn slots(b: &mut BinaryAdvice) -> impl Iterator<Item = Slot<'_>> {
+    fn variant(v: &mut crate::report::Variant) -> Slot<'_> {
+        Slot {
+            id: v.id.clone(),
+            status: &mut v.status,
+            measured: &mut v.measured,
+            error: &mut v.error,
+        }
+    }
+    std::iter::once(&mut b.base)
+        .chain(b.variants.iter_mut())
+        .chain(b.combined.iter_mut())
+        .map(variant)
+        .chain(b.features.iter_mut().map(|f| Slot {
+            id: format!("without {}", f.feature),
+            status: &mut f.status,
+            measured: &mut f.measured,
+            error: &mut f.error,
+        }))
+}
+
+/// A warning for each variant that never got ready, where its base did (a knob that breaks the
+/// program: `panic = "abort"` under `catch_unwind`); once the combined variant is settled.
+pub fn warn_not_ready(advice: &mut Advice, warnings: &mut Vec<String>) {
+    for b in &mut advice.binaries {
+        if b.base.status == VariantStatus::NotReady {
+            continue;
+        }
+        let name = b.name.clone();
+        for slot in slots(b).filter(|x| *x.status == VariantStatus::NotReady) {
+            let then = if slot.id == "combined" {
+                "no lines to paste (each of its knobs alone got ready)"
+            } else {
+                "left out of the combined variant"
+            };
+            warnings.push(format!(
+                "`{name}` [{}]: no probe run got ready: {}; {then}",
+                slot.id,
+                slot.error.as_deref().unwrap_or("no run")
+            ));
+        }
+    }
+}
+
+/// The run's error when some binary's base variant (the profile as it is) never got ready:
+/// nothing can be compared with it, as the main command fails for a probed binary with no run
+/// that got ready.
+pub fn base_not_ready(advice: &Advice) -> Option<String> {
+    let lines: Vec<String> = advice
+        .binaries
+        .iter()
+        .filter(|b| b.base.status == VariantStatus::NotReady)
+        .map(|b| {
+            format!(
+                "`{}` as the profile builds it: {}",
+                b.name,
+                b.base.error.as_deref().unwrap_or("no run")
+            )
+        })
+        .collect();
+    match lines.as_slice() {
+        [] => None,
+        [one] => Some(format!("the startup probe had no successful run for {one}")),
+        many => Some(format!(
+            "the startup probe had no successful run for {}:\n  {}",
+            crate::format::count(many.len(), "binary", "binaries"),
+            many.join("\n  ")
+        )),
+    }
 }
 
 /// Fill every change against the base, the bytes each feature saves, and rank.
@@ -118,8 +193,9 @@ pub fn finish(advice: &mut Advice) {
         let rank = |s: VariantStatus| match s {
             VariantStatus::Measured => 0,
             VariantStatus::Already => 1,
-            VariantStatus::Failed => 2,
-            VariantStatus::NotBuilt => 3,
+            VariantStatus::NotReady => 2,
+            VariantStatus::Failed => 3,
+            VariantStatus::NotBuilt => 4,
         };
         // Stable sorts: ties keep the catalogue's order.
         b.variants.sort_by_key(|v| {

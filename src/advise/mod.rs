@@ -17,13 +17,14 @@ mod build;
 mod combine;
 pub mod features;
 pub mod knobs;
-mod measure;
+pub mod measure;
 pub mod profile;
 
 use std::path::PathBuf;
 
 use crate::attribute::{self, CrateIndex};
-use crate::compile::{Variation, rustflags};
+use crate::compile::Variation;
+use crate::compile::rustflags;
 use crate::error::{Error, Result};
 use crate::options::{AdviseOptions, BuildOptions, LinkChoice};
 use crate::output::Output;
@@ -70,6 +71,8 @@ struct Steps<'p> {
     libdir: Option<PathBuf>,
     /// The base binary's crates (attribution), per binary, when features are tried.
     base_crates: Vec<Vec<CrateSize>>,
+    /// The knobs the combined variant was built with (ids), when it was.
+    combined: Vec<&'static str>,
 }
 
 impl Steps<'_> {
@@ -103,6 +106,8 @@ pub fn run(plan: &Plan, opts: &AdviseOptions, report: &mut Report, out: &mut Out
         env: &env,
     };
     let settings = profile::resolve(&plan.options.profile, &sources)?;
+    // Where a line pasted into Cargo.toml would be overridden (read now: a bad file fails fast).
+    let overriding = profile::overriding(&plan.options.profile, &sources)?;
     let user =
         rustflags::user_rustflags(&env, &cwd, cargo_home, &plan.target, &plan.toolchain.cfgs)?;
     let (chosen, with_features) = selection(&opts.knobs, &plan.target);
@@ -125,25 +130,25 @@ pub fn run(plan: &Plan, opts: &AdviseOptions, report: &mut Report, out: &mut Out
         total: 1 + to_build.len() + withouts.len() + usize::from(to_build.len() >= 2),
         libdir: None,
         base_crates: Vec::new(),
+        combined: Vec::new(),
     };
     let result = build_all(&mut steps, &to_build, &withouts, &mut advice, out);
     let probed = match result {
-        Ok(()) => measure::probe(plan, &mut advice, &mut report.warnings, out)
+        Ok(()) => probe_all(&mut steps, &mut advice, &mut report.warnings, out)
             .and_then(|()| crate::interrupt::check()),
         Err(e) => Err(e),
     };
     advice.interrupted = matches!(probed, Err(Error::Interrupted));
+    measure::warn_not_ready(&mut advice, &mut report.warnings);
     measure::finish(&mut advice);
-    let picked = combine::choose(&advice);
-    advice.combined_knobs = picked.iter().map(|k| k.id.to_string()).collect();
-    advice.snippet = combine::snippet(&plan.options.profile, &picked);
-    advice.rustflags_snippet = combine::rustflags_snippet(&plan.target, &user.flags, &picked);
+    combine::conclude(&mut advice, plan, &user, &overriding, &mut report.warnings);
     // Without the base there is nothing to compare: the error alone says what happened.
-    if advice
-        .binaries
-        .iter()
-        .any(|b| b.base.status == VariantStatus::Measured)
-    {
+    if advice.binaries.iter().any(|b| {
+        matches!(
+            b.base.status,
+            VariantStatus::Measured | VariantStatus::NotReady
+        )
+    }) {
         report.advice = Some(advice);
     }
     probed
@@ -254,6 +259,41 @@ fn skeleton(
     }
 }
 
+/// The probe of every variant built; then, where a knob of the combined variant turned out not
+/// to start (its binary never got ready), the combined variant again without it, probed alone
+/// (with fewer than two knobs left, none: each knob's own row is there).
+fn probe_all(
+    steps: &mut Steps,
+    advice: &mut Advice,
+    warnings: &mut Vec<String>,
+    out: &mut Output,
+) -> Result<()> {
+    let plan = steps.plan;
+    measure::probe(plan, advice, &|_| true, warnings, out)?;
+    // Nothing to compare with: the run's error (see `measure::base_not_ready`).
+    if steps.combined.is_empty() || measure::base_not_ready(advice).is_some() {
+        return Ok(());
+    }
+    let picked = combine::choose(advice);
+    if picked
+        .iter()
+        .map(|k| k.id)
+        .eq(steps.combined.iter().copied())
+    {
+        return Ok(());
+    }
+    for b in &mut advice.binaries {
+        b.combined = None;
+    }
+    if picked.len() < 2 {
+        return Ok(());
+    }
+    crate::interrupt::check()?;
+    steps.total += 1;
+    combined(steps, &picked, advice, out)?;
+    measure::probe(plan, advice, &|id| id == "combined", warnings, out)
+}
+
 /// Every build, in order; stops at the first error (an interrupt included).
 fn build_all(
     steps: &mut Steps,
@@ -328,7 +368,8 @@ fn combined(
     advice: &mut Advice,
     out: &mut Output,
 ) -> Result<()> {
-    let ids: Vec<&str> = picked.iter().map(|k| k.id).collect();
+    let ids: Vec<&'static str> = picked.iter().map(|k| k.id).collect();
+    steps.combined.clone_from(&ids);
     steps.announce(&format!("combined ({})", ids.join(", ")), out);
     let plan = steps.plan;
     let variation = combine::variation(&plan.options.profile, picked, steps.jobs);

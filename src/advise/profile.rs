@@ -50,13 +50,8 @@ pub fn resolve(name: &str, src: &Sources) -> Result<BTreeMap<String, String>> {
                 merged.extend(t.clone());
             }
         }
-        let upper = profile.to_uppercase().replace('-', "_");
         for key in KEYS.iter().chain(&["inherits"]) {
-            let var = format!(
-                "CARGO_PROFILE_{upper}_{}",
-                key.to_uppercase().replace('-', "_")
-            );
-            if let Some(v) = (src.env)(&var) {
+            if let Some(v) = (src.env)(&env_var(profile, key)) {
                 merged.insert(key.to_string(), env_value(&v));
             }
         }
@@ -96,6 +91,36 @@ pub fn resolve(name: &str, src: &Sources) -> Result<BTreeMap<String, String>> {
         }
     }
     Ok(settings)
+}
+
+/// `CARGO_PROFILE_<NAME>_<KEY>`, as cargo spells it.
+fn env_var(profile: &str, key: &str) -> String {
+    let upper = |s: &str| s.to_uppercase().replace('-', "_");
+    format!("CARGO_PROFILE_{}_{}", upper(profile), upper(key))
+}
+
+/// The keys of `[profile.NAME]` that a source above `Cargo.toml` sets, each with the source
+/// that wins (a `CARGO_PROFILE_*` variable, else the innermost config file): there a line
+/// pasted into `Cargo.toml` changes nothing. Only the profile's own table: a child's manifest
+/// setting wins over what its `inherits` parent gets from anywhere.
+pub fn overriding(name: &str, src: &Sources) -> Result<BTreeMap<String, String>> {
+    let mut found = BTreeMap::new();
+    for f in src.config_files {
+        let t = read(f)?;
+        let Some(p) = t.get("profile").and_then(|p| p.get(name)) else {
+            continue;
+        };
+        for key in KEYS.iter().filter(|k| p.get(**k).is_some()) {
+            found.insert(key.to_string(), f.display().to_string());
+        }
+    }
+    for key in KEYS {
+        let var = env_var(name, key);
+        if (src.env)(&var).is_some() {
+            found.insert(key.to_string(), var);
+        }
+    }
+    Ok(found)
 }
 
 fn read(path: &Path) -> Result<toml::Table> {
@@ -181,6 +206,39 @@ mod tests {
             env: &lookup,
         };
         resolve(name, &src).map(|s| s.into_iter().map(|(k, v)| format!("{k} = {v}")).collect())
+    }
+
+    /// B8: the sources above `Cargo.toml` that set a key, the winner named.
+    #[test]
+    fn keys_set_above_the_manifest_name_their_source() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let m = dir.path().join("Cargo.toml");
+        std::fs::write(&m, "[profile.release]\nopt-level = 1\nstrip = true\n").expect("write");
+        let (outer, inner) = (dir.path().join("outer.toml"), dir.path().join("inner.toml"));
+        std::fs::write(&outer, "[profile.release]\nopt-level = \"s\"\nlto = true\n")
+            .expect("write");
+        std::fs::write(
+            &inner,
+            "[profile.release]\nopt-level = 2\n[profile.dev]\npanic = 1\n",
+        )
+        .expect("write");
+        let env = |k: &str| (k == "CARGO_PROFILE_RELEASE_LTO").then(|| "thin".to_string());
+        let files = [outer, inner.clone()];
+        let src = Sources {
+            manifest: &m,
+            config_files: &files,
+            env: &env,
+        };
+        let o = overriding("release", &src).expect("overriding");
+        let pairs: Vec<(&str, &str)> = o.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        let inner = inner.display().to_string();
+        assert_eq!(
+            pairs,
+            [
+                ("lto", "CARGO_PROFILE_RELEASE_LTO"),
+                ("opt-level", inner.as_str())
+            ]
+        );
     }
 
     #[test]

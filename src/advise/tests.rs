@@ -45,3 +45,37 @@ fn knobs_selected_by_id_and_the_relocation_model_only_on_linux() {
     assert_eq!(some.iter().map(|k| k.id).collect::<Vec<_>>(), ["lto=fat"]);
     assert!(!features);
 }
+
+/// A figure not obtained is `null` in the JSON, never a missing key (README: "A figure that
+/// cannot be obtained is `null`, never 0"): an `already` or `not-ready` row has every key.
+#[test]
+fn figures_not_obtained_are_null_not_missing() {
+    let v = Variant {
+        id: "debug=0".into(),
+        status: VariantStatus::Already,
+        ..Variant::default()
+    };
+    let json = serde_json::to_value(&v).expect("json");
+    for key in [
+        "path",
+        "file_size",
+        "stripped_size",
+        "startup_ms",
+        "memory_kib",
+        "build_seconds",
+        "compiled_units",
+        "change",
+    ] {
+        assert_eq!(
+            json.get(key),
+            Some(&serde_json::Value::Null),
+            "{key}: {json}"
+        );
+    }
+    let f = serde_json::to_value(FeatureAdvice::default()).expect("json");
+    assert_eq!(f.get("bytes_saved"), Some(&serde_json::Value::Null), "{f}");
+    assert_eq!(f.get("file_size"), Some(&serde_json::Value::Null), "{f}");
+    // And read back as it was written.
+    let back: Variant = serde_json::from_value(json).expect("read back");
+    assert_eq!(back, v);
+}

@@ -110,6 +110,7 @@ enum Sub {
         mut_arg("compare", |a| a.hide(true)),
         mut_arg("hostile", |a| a.hide(true)),
         mut_arg("no_hostile", |a| a.hide(true)),
+        mut_arg("image", |a| a.hide(true)),
     )]
     Advise(advise::AdviseArgs),
 }
@@ -404,6 +405,9 @@ pub fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Options, clap::
         }
         Some(Sub::Explain { rule }) => Command::Explain { rule },
         Some(Sub::Advise(args)) => {
+            // Named before the general refusal below: `--image` is global, so it is set here
+            // too, and "goes after `advise`" would be wrong for it.
+            advise::refused(&args, &a.size, build.image.is_some())?;
             let CargoCli::Aotcheck(plain) = CargoCli::try_parse_from(["cargo", "aotcheck"])?;
             let before = build != BuildOptions::from(plain.build)
                 || ProbeOptions::from(a.probe) != ProbeOptions::default()

@@ -291,3 +291,38 @@ fn advise_refuses_what_does_not_apply_to_it() {
     assert!(p(&["x", "advise", "--hostile"]).is_err());
     assert!(p(&["x", "advise", "-j", "0"]).is_err());
 }
+
+/// B5: `advise --image` was offered by `advise --help` and refused as "build and probe
+/// options go after `advise`". Each flag advise does not take is named, wherever it is put.
+#[test]
+fn advise_names_each_flag_it_does_not_take() {
+    for flags in [
+        &["advise", "--image"][..],
+        &["advise", "--image", "/tmp/x"],
+        &["--image=/tmp/x", "advise"],
+        &["advise", "--why", "std"],
+        &["--why", "std", "advise"],
+        &["advise", "--filter", "std"],
+        &["advise", "--symbols"],
+        &["advise", "-n", "3"],
+        &["advise", "--crates"],
+    ] {
+        let mut args = vec!["x"];
+        args.extend(flags);
+        let e = p(&args).expect_err("refused").to_string();
+        let flag = flags
+            .iter()
+            .find_map(|f| f.starts_with('-').then(|| f.split('=').next())?)
+            .expect("a flag");
+        assert!(
+            e.contains(&format!("{flag} does not apply to `advise`")),
+            "{args:?}: {e}"
+        );
+        assert!(!e.contains("go after"), "{args:?}: {e}");
+    }
+    let e = p(&["x", "advise", "--why", "std", "--crates"]).expect_err("refused");
+    assert!(e.to_string().contains("--crates, --why do not"), "{e}");
+    // What does apply is still taken, on either side of the refused ones' checks.
+    assert!(p(&["x", "advise", "--split-std", "--no-probe"]).is_ok());
+    assert!(p(&["x", "--image"]).is_ok());
+}

@@ -82,13 +82,20 @@ pub fn check(plan: &Plan, base: Option<(&str, &Report)>, report: &mut Report) {
 }
 
 /// The run has a report but could not do all of its job (exit code 2): files `inspect` could
-/// not read, or a probed binary with no run that got ready. Such a run is never a `pass`.
+/// not read, a probed binary with no run that got ready (for `advise`: a base variant), or an
+/// interrupted `advise`. Such a run is never a `pass`.
 pub fn unfinished(report: &Report) -> bool {
     !report.failed.is_empty()
         || report
             .artifacts
             .iter()
             .any(|a| a.probe.as_ref().is_some_and(|p| p.runs == 0))
+        || report.advice.as_ref().is_some_and(|a| {
+            a.interrupted
+                || a.binaries
+                    .iter()
+                    .any(|b| b.base.status == crate::report::VariantStatus::NotReady)
+        })
 }
 
 /// The run's verdict: the worst check, `fail` for an error-severity finding not allowed, and at

@@ -441,6 +441,24 @@ fn load_average() -> f64 {
         .unwrap_or(0.0)
 }
 
+/// Why a run of `p` did not get ready: the last failed run's message and the last line of its
+/// stderr (not escaped).
+pub fn why_not_ready(p: &crate::report::Probe) -> String {
+    let mut why = p
+        .failed_runs
+        .last()
+        .map_or("no run", |f| f.message.as_str())
+        .to_string();
+    if let Some(line) = p
+        .failed_runs
+        .last()
+        .and_then(|f| f.stderr_tail.lines().rev().find(|l| !l.trim().is_empty()))
+    {
+        why.push_str(&format!("; its stderr ends with: {}", line.trim()));
+    }
+    why
+}
+
 /// A message when some probed binary had no run at all that reached ready (exit code 2): one
 /// line for one binary, else a line for each under a heading (a `--compare` of a crashing
 /// program fails twice). Names, messages and stderr are escaped here, so that the only line
@@ -451,21 +469,7 @@ pub fn all_failed(report: &Report) -> Option<String> {
         .iter()
         .filter(|a| a.probe.as_ref().is_some_and(|p| p.runs == 0))
         .map(|a| {
-            let why = a.probe.as_ref().map_or(String::new(), |p| {
-                let mut why = p
-                    .failed_runs
-                    .last()
-                    .map_or("no run", |f| f.message.as_str())
-                    .to_string();
-                if let Some(line) = p
-                    .failed_runs
-                    .last()
-                    .and_then(|f| f.stderr_tail.lines().rev().find(|l| !l.trim().is_empty()))
-                {
-                    why.push_str(&format!("; its stderr ends with: {}", line.trim()));
-                }
-                why
-            });
+            let why = a.probe.as_ref().map_or(String::new(), why_not_ready);
             let link = a.link_mode.map_or("", |l| l.as_str());
             let line = format!("`{}` ({link}): {why}", a.name);
             crate::format::printable(&line, false).into_owned()

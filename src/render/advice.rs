@@ -69,6 +69,7 @@ fn row(v: &Variant) -> Row {
             "does not build: {}",
             v.error.as_deref().unwrap_or("(no error line)")
         ),
+        VariantStatus::NotReady => not_ready(v.error.as_deref()),
         VariantStatus::NotBuilt => "not built (interrupted)".into(),
     };
     let knob = if v.id == "combined" {
@@ -84,7 +85,10 @@ fn row(v: &Variant) -> Row {
         percent: opt(c.map(|c| c.file_size_percent), pct),
         stripped_size: opt(m.stripped_size, size),
         stripped_percent: opt(c.and_then(|c| c.stripped_size_percent), pct),
-        startup: opt(m.startup_ms, ms),
+        startup: match v.status {
+            VariantStatus::NotReady => NOT_READY.into(),
+            _ => opt(m.startup_ms, ms),
+        },
         memory: opt(m.memory_kib, kib),
         build: build(m),
         note,
@@ -104,6 +108,7 @@ fn feature_row(f: &FeatureAdvice) -> FeatureRow {
             "does not build without it: {}",
             f.error.as_deref().unwrap_or("(no error line)")
         ),
+        VariantStatus::NotReady => not_ready(f.error.as_deref()),
         VariantStatus::NotBuilt => "not built (interrupted)".into(),
     };
     let leaving: Vec<String> = f
@@ -123,6 +128,19 @@ fn feature_row(f: &FeatureAdvice) -> FeatureRow {
         crates_leaving: leaving.join(", "),
         note,
     }
+}
+
+/// The start-up cell of a variant whose binary never got ready.
+pub const NOT_READY: &str = "not ready";
+
+/// The note of a variant whose binary was built and measured but never got ready.
+fn not_ready(why: Option<&str>) -> String {
+    format!("no probe run got ready: {}", why.unwrap_or("(no reason)"))
+}
+
+/// A row with figures and a note under them: built and measured, but never ready.
+pub fn has_figures(status: VariantStatus) -> bool {
+    matches!(status, VariantStatus::Measured | VariantStatus::NotReady)
 }
 
 fn opt<T>(v: Option<T>, f: impl Fn(T) -> String) -> String {
@@ -216,7 +234,7 @@ fn table(s: &mut String, rows: &[Row], color: bool) {
     let _ = writeln!(s, "{}", paint(color, DIM, line.trim_end()));
     for r in rows {
         let knob = format!("{:<w$}", r.knob, w = WIDTH[0]);
-        if !r.note.is_empty() {
+        if !r.note.is_empty() && !has_figures(r.status) {
             let style = if r.status == VariantStatus::Failed {
                 BAD
             } else {
@@ -239,13 +257,16 @@ fn table(s: &mut String, rows: &[Row], color: bool) {
         for (cell, w) in cells.iter().zip(&WIDTH[1..]) {
             let _ = write!(line, " {cell:>w$}");
         }
-        let saved = r.change.starts_with('-');
+        let saved = r.change.starts_with('-') && r.status == VariantStatus::Measured;
         let styled = if saved {
             paint(color, GOOD, line.trim_end())
         } else {
             line.trim_end().to_string()
         };
         let _ = writeln!(s, "{styled}");
+        if !r.note.is_empty() {
+            wrap_in(s, "    ", &r.note, Some((color, BAD)));
+        }
     }
 }
 
@@ -263,7 +284,7 @@ fn features(s: &mut String, rows: &[FeatureRow], color: bool) {
         if !r.enables.is_empty() {
             let _ = write!(name, " (dep: {})", r.enables);
         }
-        if !r.note.is_empty() {
+        if !r.note.is_empty() && !has_figures(r.status) {
             let style = if r.status == VariantStatus::Failed {
                 BAD
             } else {
@@ -279,6 +300,9 @@ fn features(s: &mut String, rows: &[FeatureRow], color: bool) {
         }
         let saved = format!("saves {} {}", r.saved, r.percent);
         let _ = writeln!(s, "    {name:<24} {saved}");
+        if !r.note.is_empty() {
+            wrap_in(s, "      ", &r.note, Some((color, BAD)));
+        }
         if !r.crates_leaving.is_empty() {
             wrap(s, "      leaving the binary: ", &r.crates_leaving);
         }
@@ -313,8 +337,8 @@ fn tradeoffs(s: &mut String, a: &Advice, color: bool) {
 
 fn paste(s: &mut String, a: &Advice, color: bool) {
     if a.snippet.is_none() && a.rustflags_snippet.is_none() {
-        if !a.interrupted {
-            let _ = writeln!(s, "\nNo knob saved bytes over the profile as it is.");
+        if let Some(why) = no_paste(a) {
+            let _ = writeln!(s, "\n{why}");
         }
         return;
     }
@@ -348,12 +372,35 @@ fn paste(s: &mut String, a: &Advice, color: bool) {
             paint(
                 color,
                 HEADER,
-                "and into .cargo/config.toml (the static build's flags):"
+                "and into .cargo/config.toml (the static build's flags, for builds with --target):"
             )
         );
         for l in sn.lines() {
             let _ = writeln!(s, "  {l}");
         }
+    }
+}
+
+/// Why there are no lines to paste; `None` where the run's error says it (a base that never
+/// got ready).
+pub fn no_paste(a: &Advice) -> Option<&'static str> {
+    let not_ready = |v: &Variant| v.status == VariantStatus::NotReady;
+    if a.interrupted {
+        Some(
+            "No lines to paste: the run was interrupted before every variant was built and probed.",
+        )
+    } else if a.binaries.iter().any(|b| not_ready(&b.base)) {
+        None
+    } else if a
+        .binaries
+        .iter()
+        .any(|b| b.combined.as_ref().is_some_and(not_ready))
+    {
+        Some("No lines to paste: the combined variant's binary never got ready (see the warning).")
+    } else if a.binaries.iter().any(|b| b.variants.iter().any(not_ready)) {
+        Some("No knob saved bytes over the profile as it is and got ready.")
+    } else {
+        Some("No knob saved bytes over the profile as it is.")
     }
 }
 

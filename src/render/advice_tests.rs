@@ -162,3 +162,62 @@ fn rows_keep_the_report_order_and_say_why_a_row_is_empty() {
     assert!(r[4].note.starts_with("does not build: error[E0080]"));
     assert_eq!(r[5].note, "not built (interrupted)");
 }
+
+/// B6: a variant built and measured whose binary never got ready keeps its sizes, says "not
+/// ready" where the start-up would be, and why under its figures; nothing to paste is said so.
+#[test]
+fn a_variant_that_never_got_ready_shows_its_sizes_and_why() {
+    let mut a = advice();
+    let b = &mut a.binaries[0];
+    let abort = b
+        .variants
+        .iter_mut()
+        .find(|v| v.id == "panic=abort")
+        .expect("panic=abort");
+    abort.status = VariantStatus::NotReady;
+    abort.measured = Measured {
+        startup_ms: None,
+        memory_kib: None,
+        ..measured(1_400_000, 1_200_000, 0.0, Some((-19_280, -1.4)))
+    };
+    abort.error = Some("killed by SIGABRT".into());
+    let style = Style {
+        color: false,
+        verbose: false,
+        all_crates: false,
+    };
+    let s = human(&a, &style);
+    let at = s.find("panic = \"abort\"").expect("the row");
+    let row: Vec<&str> = s[at..].lines().take(2).collect();
+    assert!(
+        row[0].contains("1.34 MiB") && row[0].contains("not ready"),
+        "{row:?}"
+    );
+    assert_eq!(row[1].trim(), "no probe run got ready: killed by SIGABRT");
+    let md = crate::render::markdown::render_with(
+        &crate::report::Report {
+            advice: Some(a.clone()),
+            ..crate::report::Report::new(None)
+        },
+        false,
+    );
+    assert!(
+        md.contains("| panic = \"abort\" (no probe run got ready: killed by SIGABRT) | 1.34 MiB"),
+        "{md}"
+    );
+    // Without lines to paste, the reason: interrupted, a combined variant that does not start.
+    a.snippet = None;
+    a.rustflags_snippet = None;
+    assert!(
+        human(&a, &style).contains("No knob saved bytes over the profile as it is and got ready.")
+    );
+    a.interrupted = true;
+    assert!(human(&a, &style).contains("No lines to paste: the run was interrupted"));
+    a.interrupted = false;
+    if let Some(c) = a.binaries[0].combined.as_mut() {
+        c.status = VariantStatus::NotReady;
+    }
+    assert!(human(&a, &style).contains("the combined variant's binary never got ready"));
+    a.binaries[0].base.status = VariantStatus::NotReady;
+    assert_eq!(no_paste(&a), None);
+}

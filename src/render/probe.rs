@@ -44,12 +44,12 @@ fn startup(s: &mut String, p: &Probe, c: bool) {
     match &p.startup_ms {
         Some(t) => {
             let mut v = format!(
-                "median {} · p90 {} · min {} · max {} ({} runs, ready: {})",
+                "median {} · p90 {} · min {} · max {} ({}, ready: {})",
                 ms(t.median),
                 ms(t.p90),
                 ms(t.min),
                 ms(t.max),
-                p.runs,
+                crate::format::count(p.runs as usize, "run", "runs"),
                 p.ready
             );
             if !t.outliers.is_empty() {

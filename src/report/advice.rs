@@ -1,7 +1,7 @@
 //! The size advisor's results (`cargo aotcheck advise`). Owned by `src/advise/`.
 //!
 //! Every figure is measured on a binary built for the purpose; a figure that was not obtained
-//! is `None` (JSON `null`, or absent). Variants are stored ranked: the renderers only lay them
+//! is `None` (JSON `null`, never left out). Variants are stored ranked: the renderers only lay them
 //! out.
 
 use std::collections::BTreeMap;
@@ -64,6 +64,9 @@ pub enum VariantStatus {
     Measured,
     /// The profile already has this setting: not rebuilt.
     Already,
+    /// Built, but no probe run of its binary got ready (`error` says why: a crash, a timeout);
+    /// its sizes are measured, it is left out of the combined variant.
+    NotReady,
     /// The build failed (`error` has its first error line).
     Failed,
     /// Not built: the run was interrupted first.
@@ -75,6 +78,7 @@ impl VariantStatus {
         match self {
             VariantStatus::Measured => "measured",
             VariantStatus::Already => "already",
+            VariantStatus::NotReady => "not-ready",
             VariantStatus::Failed => "failed",
             VariantStatus::NotBuilt => "not-built",
         }
@@ -95,7 +99,7 @@ pub struct Variant {
     /// What the knob costs besides bytes.
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub tradeoff: String,
-    /// The first error line of a failed build.
+    /// The first error line of a failed build, or why its binary never got ready.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
 }
@@ -112,14 +116,15 @@ pub struct FeatureAdvice {
     pub built_with: Vec<String>,
     pub status: VariantStatus,
     /// File-size bytes saved by building without it (negative: it grew).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub bytes_saved: Option<i64>,
     /// Crates whose code is in the binary with the feature and not without it.
     #[serde(default)]
     pub crates_leaving: Vec<LeavingCrate>,
     #[serde(flatten)]
     pub measured: Measured,
-    /// The first error line when the package does not compile without the feature.
+    /// The first error line when the package does not compile without the feature, or why
+    /// its binary never got ready.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
 }
@@ -135,27 +140,27 @@ pub struct LeavingCrate {
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
 pub struct Measured {
     /// The variant's copy of the binary, kept between runs.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub path: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub file_size: Option<u64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub stripped_size: Option<u64>,
     /// Median time from spawn to ready.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub startup_ms: Option<f64>,
     /// Median resident memory at ready (`VmRSS`), KiB.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub memory_kib: Option<u64>,
     /// Wall time of this run's build of the variant (shared units are not rebuilt; see
     /// `compiled_units`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub build_seconds: Option<f64>,
     /// Units cargo compiled for it in this run (0: everything was kept from an earlier run).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub compiled_units: Option<usize>,
     /// Against the base variant.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub change: Option<Change>,
 }
 
@@ -165,12 +170,12 @@ pub struct Change {
     pub file_size: i64,
     /// Percent of the base's (-25.0: a quarter smaller).
     pub file_size_percent: f64,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub stripped_size: Option<i64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub stripped_size_percent: Option<f64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub startup_ms: Option<f64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub memory_kib: Option<i64>,
 }

@@ -9,7 +9,7 @@ use serde_json::Value;
 use crate::util::*;
 
 /// `cargo aotcheck advise --manifest-path <fixture> --locked -q --format json ARGS`.
-fn advise(name: &str, target_dir: &Path, args: &[&str]) -> Command {
+pub(crate) fn advise(name: &str, target_dir: &Path, args: &[&str]) -> Command {
     let mut cmd = aotcheck();
     cmd.args(["aotcheck", "advise", "--manifest-path"])
         .arg(fixture(name).join("Cargo.toml"))
@@ -20,7 +20,7 @@ fn advise(name: &str, target_dir: &Path, args: &[&str]) -> Command {
     cmd
 }
 
-fn host() -> String {
+pub(crate) fn host() -> String {
     tool("rustc", &["-vV"])
         .lines()
         .find_map(|l| l.strip_prefix("host: "))
@@ -74,7 +74,7 @@ fn plain_build(
         .to_string()
 }
 
-fn binary<'a>(v: &'a Value, name: &str) -> &'a Value {
+pub(crate) fn binary<'a>(v: &'a Value, name: &str) -> &'a Value {
     v["advice"]["binaries"]
         .as_array()
         .expect("binaries")
@@ -83,7 +83,7 @@ fn binary<'a>(v: &'a Value, name: &str) -> &'a Value {
         .unwrap_or_else(|| panic!("no advice for {name} in {v}"))
 }
 
-fn variant<'a>(b: &'a Value, id: &str) -> &'a Value {
+pub(crate) fn variant<'a>(b: &'a Value, id: &str) -> &'a Value {
     b["variants"]
         .as_array()
         .expect("variants")
@@ -101,7 +101,7 @@ fn feature<'a>(b: &'a Value, name: &str) -> &'a Value {
         .unwrap_or_else(|| panic!("no feature {name} in {b}"))
 }
 
-fn len(path: &str) -> u64 {
+pub(crate) fn len(path: &str) -> u64 {
     std::fs::metadata(path).expect("file").len()
 }
 
@@ -270,7 +270,10 @@ fn interrupt_during_a_variant_build_reports_the_finished_ones() {
             exe.to_string_lossy().contains("build-script-build")
                 && std::fs::read(proc_dir.join("environ")).is_ok_and(|env| {
                     let env = String::from_utf8_lossy(&env);
-                    env.contains("ADVISE_STALL=1") && env.contains("OPT_LEVEL=z")
+                    // This run's (OUT_DIR is under its target dir), not another test's.
+                    env.contains("ADVISE_STALL=1")
+                        && env.contains("OPT_LEVEL=z")
+                        && env.contains(&*dir.path().to_string_lossy())
                 })
         })
         .is_empty()
@@ -292,6 +295,10 @@ fn interrupt_during_a_variant_build_reports_the_finished_ones() {
     assert!(!stalled(), "the stalled build script was left running");
     let v: Value = serde_json::from_slice(&out.stdout).expect("the report of the finished ones");
     assert_eq!(v["advice"]["interrupted"], true);
+    // B7: it exits 2 with a report, which is then at least inconclusive, and has nothing to
+    // paste for variants never built.
+    assert_eq!(v["verdict"], "inconclusive");
+    assert!(v["advice"]["snippet"].is_null(), "{}", v["advice"]);
     let b = binary(&v, "advise-knobs");
     assert_eq!(str_of(&b["base"], "status"), "measured");
     let strip = variant(b, "strip=symbols");

@@ -7,6 +7,7 @@
 mod util;
 
 mod advise;
+mod advise_checks;
 mod audit;
 mod build;
 mod causes;

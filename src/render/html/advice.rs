@@ -88,7 +88,7 @@ fn variants(s: &mut String, b: &crate::report::BinaryAdvice) {
             r.note.clone()
         };
         let class = match r.status {
-            VariantStatus::Failed => " class=\"fail\"",
+            VariantStatus::Failed | VariantStatus::NotReady => " class=\"fail\"",
             _ => "",
         };
         t.row(vec![

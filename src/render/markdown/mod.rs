@@ -313,11 +313,16 @@ fn advice_binary(s: &mut String, b: &crate::report::BinaryAdvice) {
     );
     let _ = writeln!(s, "|---|---:|---:|---:|---:|---:|---:|---:|");
     for r in super::advice::rows(b) {
-        if r.note.is_empty() {
+        if super::advice::has_figures(r.status) {
+            // A note beside figures says why the binary never got ready.
+            let knob = match r.note.as_str() {
+                "" => escape(&r.knob),
+                note => format!("{} ({})", escape(&r.knob), escape(note)),
+            };
             let _ = writeln!(
                 s,
                 "| {} | {} | {} {} | {} | {} | {} | {} | {} |",
-                escape(&r.knob),
+                knob,
                 r.file_size,
                 r.change,
                 r.percent,
@@ -344,10 +349,10 @@ fn advice_binary(s: &mut String, b: &crate::report::BinaryAdvice) {
         );
         let _ = writeln!(s, "|---|---:|---|");
         for r in f {
-            let saved = if r.note.is_empty() {
-                format!("{} {}", r.saved, r.percent)
-            } else {
-                escape(&r.note)
+            let saved = match (super::advice::has_figures(r.status), r.note.is_empty()) {
+                (true, true) => format!("{} {}", r.saved, r.percent),
+                (true, false) => format!("{} {} ({})", r.saved, r.percent, escape(&r.note)),
+                (false, _) => escape(&r.note),
             };
             let _ = writeln!(
                 s,

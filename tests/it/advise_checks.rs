@@ -1,0 +1,326 @@
+//! `cargo aotcheck advise` regressions found by QA: refused flags, variants that never get
+//! ready, an interrupt's verdict, the settings' real sources, the snippets' wording.
+
+use std::os::unix::process::ExitStatusExt;
+use std::process::Command;
+
+use serde_json::Value;
+
+use crate::advise::{advise, binary, len, variant};
+use crate::util::*;
+
+/// B5: `advise --help` offered `--image` (and the symbol report's flags), which `advise`
+/// refused with "build and probe options go after `advise`". What it refuses, it does not
+/// offer, and the refusal names the flag.
+#[test]
+fn advise_help_does_not_offer_what_advise_refuses() {
+    let help = run(aotcheck().args(["aotcheck", "advise", "--help"]));
+    assert_eq!(help.code, 0);
+    for (flag, args) in [
+        ("--image", &["--image"][..]),
+        ("--why", &["--why", "std"]),
+        ("--filter", &["--filter", "std"]),
+        ("--symbols", &["--symbols", "5"]),
+        ("-n", &["-n", "5"]),
+        ("--crates", &["--crates"]),
+    ] {
+        let offered = help
+            .stdout
+            .lines()
+            .any(|l| l.trim_start().split([' ', ',']).next() == Some(flag));
+        assert!(!offered, "advise --help offers {flag}:\n{}", help.stdout);
+        let r = run(aotcheck().args(["aotcheck", "advise"]).args(args));
+        assert_eq!(r.code, 2, "{flag}: {}", r.stderr);
+        assert!(
+            r.stderr
+                .contains(&format!("{flag} does not apply to `advise`")),
+            "{flag}: {}",
+            r.stderr
+        );
+    }
+    // The main command still offers and takes them.
+    let main = run(aotcheck().args(["aotcheck", "--help"]));
+    assert!(main.stdout.contains("--image [<DIR>]"), "{}", main.stdout);
+}
+
+/// B6: under `panic = "abort"` a program that relies on `catch_unwind` aborts on every run. That
+/// variant was `measured` with a blank start-up, no reason, and went into the combined variant
+/// and its snippet. It is `not-ready` with the probe's reason and a warning, and the combined
+/// variant (rebuilt without it) and the lines to paste leave it out. The run did its job: exit
+/// 0, as for a variant that does not build.
+#[test]
+fn a_knob_whose_binary_never_gets_ready_is_said_and_left_out_of_combined() {
+    let r = run(&mut advise(
+        "advise-unwind",
+        &shared_target_dir(),
+        &[
+            "--knobs",
+            "panic=abort,strip,lto=fat",
+            "--runs",
+            "2",
+            "--warmup",
+            "0",
+        ],
+    ));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let v: Value = serde_json::from_str(&r.stdout).expect("JSON");
+    let b = binary(&v, "advise-unwind");
+    let abort = variant(b, "panic=abort");
+    assert_eq!(str_of(abort, "status"), "not-ready", "{abort}");
+    assert!(abort["startup_ms"].is_null(), "{abort}");
+    assert!(str_of(abort, "error").contains("SIGABRT"), "{abort}");
+    // Running it ourselves: the variant aborts, the base catches its panic and exits 0.
+    let abort_run = Command::new(str_of(abort, "path")).output().expect("run");
+    assert_eq!(abort_run.status.signal(), Some(6), "{abort_run:?}");
+    assert_eq!(u64_of(abort, "file_size"), len(str_of(abort, "path")));
+    let base_run = Command::new(str_of(&b["base"], "path"))
+        .output()
+        .expect("run");
+    assert!(base_run.status.success(), "{base_run:?}");
+    assert_eq!(str_of(&b["base"], "status"), "measured");
+    assert!(b["base"]["startup_ms"].as_f64().is_some_and(|t| t > 0.0));
+    let warned = v["warnings"].as_array().expect("warnings").iter().any(|w| {
+        w.as_str()
+            .is_some_and(|w| w.contains("[panic=abort]") && w.contains("SIGABRT"))
+    });
+    assert!(warned, "{}", v["warnings"]);
+    // Left out of the combined variant, which was built (and started) without it.
+    let knobs = &v["advice"]["combined_knobs"];
+    assert!(!knobs.to_string().contains("panic"), "{knobs}");
+    let snippet = str_of(&v["advice"], "snippet");
+    assert!(!snippet.contains("panic"), "{snippet}");
+    if let Some(c) = b.get("combined") {
+        assert_eq!(str_of(c, "status"), "measured", "{c}");
+        assert!(!str_of(c, "knob").contains("panic"), "{c}");
+        let c_run = Command::new(str_of(c, "path")).output().expect("run");
+        assert!(c_run.status.success(), "{c_run:?}");
+    }
+    assert_eq!(v["verdict"], "pass");
+}
+
+/// B6: a server probed without `--ready` (here `exit`, with a short limit) never gets ready as
+/// the profile builds it: nothing to compare with, so the run fails to do its job as the main
+/// command does (exit 2, verdict `inconclusive`, the probe's reason), with the report.
+#[test]
+fn a_base_that_never_gets_ready_is_exit_2_and_inconclusive() {
+    let r = run(&mut advise(
+        "hello-server",
+        &shared_target_dir(),
+        &[
+            "--knobs",
+            "strip",
+            "--ready",
+            "exit",
+            "--probe-timeout",
+            "300ms",
+            "--runs",
+            "1",
+            "--warmup",
+            "0",
+        ],
+    ));
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("no successful run for `hello-server`")
+            && r.stderr.contains("is it a server?"),
+        "{}",
+        r.stderr
+    );
+    let v: Value = serde_json::from_str(&r.stdout).expect("the report");
+    assert_eq!(v["verdict"], "inconclusive");
+    let base = &binary(&v, "hello-server")["base"];
+    assert_eq!(str_of(base, "status"), "not-ready", "{base}");
+    assert!(v["advice"]["snippet"].is_null());
+}
+
+/// B7: an interrupted `advise` printed lines to paste for a combined variant it never built
+/// (here `strip` is done and `opt-level = "z"` stalls in its build script); it says why there
+/// are none.
+#[test]
+fn an_interrupted_advise_prints_no_lines_to_paste() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut cmd = aotcheck();
+    cmd.args(["aotcheck", "advise", "--manifest-path"])
+        .arg(fixture("advise-knobs").join("Cargo.toml"))
+        .arg("--target-dir")
+        .arg(dir.path())
+        .args(["--locked", "-q", "--color", "never", "--no-probe"])
+        .args(["--knobs", "strip=symbols,opt-level=z"])
+        .env("ADVISE_STALL", "1")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped());
+    let mut child = cmd.spawn().expect("spawn");
+    let stalled = || {
+        !pids_where(|exe, proc_dir| {
+            exe.to_string_lossy().contains("build-script-build")
+                && std::fs::read(proc_dir.join("environ")).is_ok_and(|env| {
+                    let env = String::from_utf8_lossy(&env);
+                    // This run's (OUT_DIR is under its target dir), not another test's.
+                    env.contains("ADVISE_STALL=1")
+                        && env.contains("OPT_LEVEL=z")
+                        && env.contains(&*dir.path().to_string_lossy())
+                })
+        })
+        .is_empty()
+    };
+    while !stalled() {
+        assert!(child.try_wait().expect("try_wait").is_none(), "ended early");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let pid = nix::unistd::Pid::from_raw(child.id() as i32);
+    nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGINT).expect("kill");
+    let out = child.wait_with_output().expect("wait");
+    let (stdout, stderr) = (
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr),
+    );
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    // The finished variant is there, with its saving; no lines to paste, and why.
+    assert!(stdout.contains("strip = \"symbols\""), "{stdout}");
+    assert!(!stdout.contains("paste into"), "{stdout}");
+    assert!(!stdout.contains("\n  [profile.release]\n"), "{stdout}");
+    assert!(
+        stdout.contains("No lines to paste: the run was interrupted"),
+        "{stdout}"
+    );
+}
+
+/// A copy of fixture `name` in a new temporary directory (sources, manifest and lock file).
+fn copy_fixture(name: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let src = fixture(name);
+    for f in ["Cargo.toml", "Cargo.lock"] {
+        std::fs::copy(src.join(f), dir.path().join(f)).expect("copy");
+    }
+    std::fs::create_dir(dir.path().join("src")).expect("mkdir");
+    std::fs::copy(src.join("src/main.rs"), dir.path().join("src/main.rs")).expect("copy");
+    dir
+}
+
+/// A plain static release build of the project in `dir`, run from there (so that cargo reads
+/// its `.cargo/config.toml`): the binary's length.
+fn plain_len(dir: &std::path::Path, bin: &str) -> u64 {
+    let host = crate::advise::host();
+    let out = Command::new("cargo")
+        .args(["build", "--release", "--locked", "-q", "--target", &host])
+        .current_dir(dir)
+        .env_remove("CARGO_ENCODED_RUSTFLAGS")
+        .env_remove("CARGO_TARGET_DIR")
+        .env("RUSTFLAGS", "-C target-feature=+crt-static")
+        .output()
+        .expect("cargo");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    len(&dir
+        .join("target")
+        .join(&host)
+        .join("release")
+        .join(bin)
+        .display()
+        .to_string())
+}
+
+/// B8: `strip` comes from `.cargo/config.toml`, which overrides `Cargo.toml`: the snippet for
+/// `Cargo.toml` would change nothing (cargo's own build with it pasted is the base's size), and
+/// the warning names that file; written there instead, it gives the variant.
+#[test]
+fn a_key_set_in_cargo_config_is_named_with_the_file_that_overrides_the_snippet() {
+    let dir = copy_fixture("advise-unwind");
+    let config = dir.path().join(".cargo/config.toml");
+    std::fs::create_dir(dir.path().join(".cargo")).expect("mkdir");
+    std::fs::write(&config, "[profile.release]\nstrip = \"debuginfo\"\n").expect("write");
+    let manifest = dir.path().join("Cargo.toml");
+    let mut cmd = aotcheck();
+    cmd.current_dir(dir.path())
+        .args(["aotcheck", "advise", "--manifest-path"])
+        .arg(&manifest)
+        .args(["--locked", "-q", "--format", "json", "--no-probe"])
+        .args(["--knobs", "strip"]);
+    let v = json(&mut cmd);
+    let b = binary(&v, "advise-unwind");
+    let strip = variant(b, "strip=symbols");
+    assert_eq!(str_of(strip, "status"), "measured", "{strip}");
+    let snippet = str_of(&v["advice"], "snippet");
+    assert_eq!(snippet, "[profile.release]\nstrip = \"symbols\"\n");
+    let warning = v["warnings"]
+        .as_array()
+        .expect("warnings")
+        .iter()
+        .filter_map(Value::as_str)
+        .find(|w| w.contains("would change nothing"))
+        .unwrap_or_else(|| panic!("no warning: {}", v["warnings"]));
+    assert!(
+        warning.contains(&format!("{} sets `strip`", config.display())),
+        "{warning}"
+    );
+    // Cargo agrees: pasted into Cargo.toml, the build is the base's; in the config file, the
+    // variant's.
+    let text = std::fs::read_to_string(&manifest).expect("read");
+    std::fs::write(&manifest, format!("{text}\n{snippet}")).expect("write");
+    assert_eq!(
+        plain_len(dir.path(), "advise-unwind"),
+        u64_of(&b["base"], "file_size")
+    );
+    std::fs::write(&config, snippet).expect("write");
+    assert_eq!(
+        plain_len(dir.path(), "advise-unwind"),
+        u64_of(strip, "file_size")
+    );
+}
+
+/// B9: the `.cargo/config.toml` lines (`[target.<host>] rustflags`, with `+crt-static`) broke a
+/// plain `cargo build --release` of a package with a proc-macro: without `--target` they reach
+/// proc-macros too. They say to build with `--target`; pasted with the `Cargo.toml` lines, a
+/// build with it is the combined variant byte for byte.
+#[test]
+fn the_rustflags_lines_say_to_build_with_target_and_give_the_combined_variant() {
+    let dir = copy_fixture("advise-unwind");
+    let manifest = dir.path().join("Cargo.toml");
+    let mut cmd = aotcheck();
+    cmd.current_dir(dir.path())
+        .args(["aotcheck", "advise", "--manifest-path"])
+        .arg(&manifest)
+        .args(["--locked", "-q", "--format", "json", "--no-probe"])
+        .args(["--knobs", "strip,relocation-model"]);
+    let v = json(&mut cmd);
+    let host = crate::advise::host();
+    let flags = str_of(&v["advice"], "rustflags_snippet");
+    assert!(
+        flags.starts_with(&format!("# Build with `--target {host}`: without it")),
+        "{flags}"
+    );
+    assert!(flags.contains("proc-macro"), "{flags}");
+    let combined = &binary(&v, "advise-unwind")["combined"];
+    assert_eq!(str_of(combined, "status"), "measured", "{combined}");
+    let text = std::fs::read_to_string(&manifest).expect("read");
+    let snippet = str_of(&v["advice"], "snippet");
+    std::fs::write(&manifest, format!("{text}\n{snippet}")).expect("write");
+    std::fs::create_dir(dir.path().join(".cargo")).expect("mkdir");
+    std::fs::write(dir.path().join(".cargo/config.toml"), flags).expect("write");
+    let out = Command::new("cargo")
+        .args(["build", "--release", "--locked", "-q", "--target", &host])
+        .current_dir(dir.path())
+        .env_remove("CARGO_ENCODED_RUSTFLAGS")
+        .env_remove("RUSTFLAGS")
+        .env_remove("CARGO_TARGET_DIR")
+        .output()
+        .expect("cargo");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let built = dir
+        .path()
+        .join("target")
+        .join(&host)
+        .join("release/advise-unwind");
+    assert_eq!(
+        std::fs::read(&built).expect("the pasted build"),
+        std::fs::read(str_of(combined, "path")).expect("the combined variant"),
+        "the pasted lines do not give the combined variant"
+    );
+}
