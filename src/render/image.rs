@@ -128,14 +128,16 @@ fn in_image(s: &mut String, r: &InImage, c: bool) {
         InImageOutcome::Started => {
             let mut v = paint(c, GOOD, "started");
             if let Some(t) = &r.startup_ms {
-                let _ = write!(v, ": median {} over {} runs", ms(t.median), r.runs);
+                let runs = crate::format::count(r.runs as usize, "run", "runs");
+                let _ = write!(v, ": median {} over {runs}", ms(t.median));
             }
             if let Some(rss) = r.memory_kib.rss {
                 let _ = write!(v, ", RSS {}", size(rss.saturating_mul(1024)));
             }
             let _ = write!(v, " (ready: {}; unshare's set-up included)", r.ready);
             if r.failures > 0 {
-                let _ = write!(v, "; {} runs failed", r.failures);
+                let failed = crate::format::count(r.failures as usize, "run", "runs");
+                let _ = write!(v, "; {failed} failed");
             }
             v
         }
