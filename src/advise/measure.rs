@@ -156,22 +156,15 @@ pub fn base_not_ready(advice: &Advice) -> Option<String> {
         .iter()
         .filter(|b| b.base.status == VariantStatus::NotReady)
         .map(|b| {
-            format!(
+            let line = format!(
                 "`{}` as the profile builds it: {}",
                 b.name,
                 b.base.error.as_deref().unwrap_or("no run")
-            )
+            );
+            crate::format::printable(&line, false).into_owned()
         })
         .collect();
-    match lines.as_slice() {
-        [] => None,
-        [one] => Some(format!("the startup probe had no successful run for {one}")),
-        many => Some(format!(
-            "the startup probe had no successful run for {}:\n  {}",
-            crate::format::count(many.len(), "binary", "binaries"),
-            many.join("\n  ")
-        )),
-    }
+    crate::probe::no_successful_run(&lines)
 }
 
 /// Fill every change against the base, the bytes each feature saves, and rank.

@@ -48,27 +48,19 @@ fn evidence(a: &Artifact) -> Option<Vec<String>> {
     let lacks: Vec<&str> = run.missing.iter().map(|m| m.path.as_str()).collect();
     // Only what a container runtime mounts (`/proc`, `/dev`) was not found: no cause of the
     // failure, since `docker run` provides it; the reason above (a variable, the workdir) is.
+    let named = lacks
+        .iter()
+        .take(NAMED)
+        .copied()
+        .collect::<Vec<_>>()
+        .join(", ");
     if !lacks.is_empty() && lacks.iter().all(|p| crate::image::is_runtime(p)) {
         v.push(format!(
-            "it also looked for {}, which a container runtime provides: not the cause",
-            lacks
-                .iter()
-                .take(NAMED)
-                .copied()
-                .collect::<Vec<_>>()
-                .join(", ")
+            "it also looked for {named}, which a container runtime provides: not the cause"
         ));
     } else if !lacks.is_empty() {
         let more = lacks.len().saturating_sub(NAMED);
-        let mut line = format!(
-            "the image lacks {}",
-            lacks
-                .iter()
-                .take(NAMED)
-                .copied()
-                .collect::<Vec<_>>()
-                .join(", ")
-        );
+        let mut line = format!("the image lacks {named}");
         if more > 0 {
             line.push_str(&format!(" and {more} more"));
         }

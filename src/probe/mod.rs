@@ -475,7 +475,13 @@ pub fn all_failed(report: &Report) -> Option<String> {
             crate::format::printable(&line, false).into_owned()
         })
         .collect();
-    match names.as_slice() {
+    no_successful_run(&names)
+}
+
+/// The error for the binaries (one line each, already escaped) that had no run that got
+/// ready: one line for one, else a line for each under a heading; `None` for none.
+pub fn no_successful_run(lines: &[String]) -> Option<String> {
+    match lines {
         [] => None,
         [one] => Some(format!("the startup probe had no successful run for {one}")),
         many => Some(format!(
