@@ -25,7 +25,8 @@
 //! - `audit`: rules (a catalogue, as data) over the crates that reach each binary.
 //! - `probe`: startup time and memory over repeated runs.
 //! - `hostile`: static binaries under conditions that expose static-glibc hazards.
-//! - `image`: `--image`: an OCI image of each binary, and a start inside it.
+//! - `image`: `--image`: an OCI image of each binary, and a start inside it (what it can
+//!   refuse without the binaries, it refuses before the build: `image::preflight`).
 //! - `gate`: budgets, the baseline comparison and the run's verdict.
 //! - `advise`: `cargo aotcheck advise`, variants of the profile and the features, measured.
 //! - `report`: the one data model every stage fills and every renderer reads (also the
@@ -262,6 +263,7 @@ fn check(
     let plan = config::resolve(opts, size, build_ui(out))?;
     let mut report = Report::new(Some(plan.build_info()));
     config_warnings(&plan, &mut report, out);
+    image::preflight(&plan)?;
     let mut builds = Vec::new();
     for &link in &plan.links {
         let built = compile::build(&plan, link, out)?;

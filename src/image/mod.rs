@@ -35,6 +35,26 @@ use place::Target;
 /// `PATH` of every image (Docker's default).
 const PATH: &str = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
+/// What `--image` can refuse before anything is built, so that no long build is lost to it:
+/// an `--image` path that is a file, a `SOURCE_DATE_EPOCH` that is no date.
+pub fn preflight(plan: &Plan) -> Result<()> {
+    if plan.options.image.is_none() {
+        return Ok(());
+    }
+    not_a_file(&plan.dirs.image)?;
+    Epoch::find(plan.workspace.root()).map(|_| ())
+}
+
+fn not_a_file(dir: &Path) -> Result<()> {
+    if dir.exists() && !dir.is_dir() {
+        return Err(Error::Usage(format!(
+            "--image `{}`: is not a directory (images are written below it)",
+            dir.display()
+        )));
+    }
+    Ok(())
+}
+
 /// The image stage: with `--image`, every binary built by this run gets its image.
 pub fn check(plan: &Plan, report: &mut Report, out: &mut Output) -> Result<()> {
     if plan.options.image.is_none() {
@@ -60,12 +80,9 @@ pub fn check(plan: &Plan, report: &mut Report, out: &mut Output) -> Result<()> {
             source: e,
         })
     };
-    if plan.dirs.image.exists() && !plan.dirs.image.is_dir() {
-        return Err(Error::Usage(format!(
-            "--image `{}`: is not a directory (images are written below it)",
-            plan.dirs.image.display()
-        )));
-    }
+    not_a_file(&plan.dirs.image)?;
+    // Before any directory is made: a bad `SOURCE_DATE_EPOCH` leaves nothing behind.
+    let epoch = Epoch::find(plan.workspace.root())?;
     created(&plan.dirs.image)?;
     created(&plan.dirs.image_scratch)?;
     let scratch = tempfile::Builder::new()
@@ -76,7 +93,7 @@ pub fn check(plan: &Plan, report: &mut Report, out: &mut Output) -> Result<()> {
             source: e,
         })?;
     let ctx = Context {
-        epoch: Epoch::find(plan.workspace.root())?,
+        epoch,
         revision: meta::revision(plan.workspace.root()),
         unshare: inside::namespaces(),
         // The probe's exec gate: `exit`-mode runs inside are attached before they start, so
