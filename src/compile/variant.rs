@@ -37,7 +37,7 @@ pub struct Failed {
 
 /// A static build of `opts` (the plan's selection, or a narrower one) changed by `variation`,
 /// in `target_dir`. `Ok(Err(_))`: cargo ran and the build failed (its diagnostics went to
-/// `out.err`); `Err(_)`: cargo could not be run, or the user interrupted.
+/// `out.err`, unless `-q`); `Err(_)`: cargo could not be run, or the user interrupted.
 pub fn build_variant(
     plan: &Plan,
     opts: &BuildOptions,
@@ -60,7 +60,11 @@ pub fn build_variant(
         verbose: plan.ui.verbose,
         variation,
     };
-    let done = run_cargo(&req, out.err)?;
+    // With `-q`, a variant's failed build says its first error line in the report; cargo's
+    // whole diagnostics (a failed variant is no failure of the run) are not shown.
+    let mut quiet = std::io::sink();
+    let diag: &mut dyn std::io::Write = if plan.ui.quiet { &mut quiet } else { out.err };
+    let done = run_cargo(&req, diag)?;
     if done.success {
         return Ok(Ok(done.built));
     }
