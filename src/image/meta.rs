@@ -1,6 +1,7 @@
 //! Small facts an image is labelled with: its fixed time, the OCI architecture name, the
 //! reference, the git revision, and shell quoting for the commands we show.
 
+use std::collections::BTreeMap;
 use std::path::Path;
 use std::process::{Command, Stdio};
 
@@ -172,6 +173,26 @@ pub fn quote(word: &str) -> String {
     } else {
         format!("'{}'", word.replace('\'', r"'\''"))
     }
+}
+
+/// The OCI annotations of the manifest: created, version, revision and source when known.
+pub(super) fn annotations(
+    epoch: &Epoch,
+    revision: Option<&str>,
+    version: &str,
+    source: Option<String>,
+) -> BTreeMap<String, String> {
+    let key = |k: &str| format!("org.opencontainers.image.{k}");
+    let mut a = BTreeMap::new();
+    a.insert(key("created"), epoch.rfc3339());
+    a.insert(key("version"), version.to_string());
+    if let Some(r) = revision {
+        a.insert(key("revision"), r.to_string());
+    }
+    if let Some(src) = source {
+        a.insert(key("source"), src);
+    }
+    a
 }
 
 #[cfg(test)]

@@ -18,10 +18,11 @@ mod tarball;
 mod trace;
 pub mod tracer;
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
 pub use contents::is_runtime;
+pub use place::preflight;
 pub use tracer::hidden_main;
 
 use crate::error::{Error, Result};
@@ -34,26 +35,6 @@ use place::Target;
 
 /// `PATH` of every image (Docker's default).
 const PATH: &str = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
-
-/// What `--image` can refuse before anything is built, so that no long build is lost to it:
-/// an `--image` path that is a file, a `SOURCE_DATE_EPOCH` that is no date.
-pub fn preflight(plan: &Plan) -> Result<()> {
-    if plan.options.image.is_none() {
-        return Ok(());
-    }
-    not_a_file(&plan.dirs.image)?;
-    Epoch::find(plan.workspace.root()).map(|_| ())
-}
-
-fn not_a_file(dir: &Path) -> Result<()> {
-    if dir.exists() && !dir.is_dir() {
-        return Err(Error::Usage(format!(
-            "--image `{}`: is not a directory (images are written below it)",
-            dir.display()
-        )));
-    }
-    Ok(())
-}
 
 /// The image stage: with `--image`, every binary built by this run gets its image.
 pub fn check(plan: &Plan, report: &mut Report, out: &mut Output) -> Result<()> {
@@ -80,7 +61,7 @@ pub fn check(plan: &Plan, report: &mut Report, out: &mut Output) -> Result<()> {
             source: e,
         })
     };
-    not_a_file(&plan.dirs.image)?;
+    place::not_a_file(&plan.dirs.image)?;
     // Before any directory is made: a bad `SOURCE_DATE_EPOCH` leaves nothing behind.
     let epoch = Epoch::find(plan.workspace.root())?;
     created(&plan.dirs.image)?;
@@ -221,23 +202,7 @@ fn one(
         ));
     }
     let contents = contents::assemble(a, s, &binary.0, opened.as_deref())?;
-    let m = Meta {
-        mtime: ctx.epoch.seconds,
-        created: ctx.epoch.rfc3339(),
-        architecture: meta::oci_arch(&a.binary.arch),
-        user: s.user.ids(),
-        workdir: s.workdir.clone(),
-        entrypoint: entrypoint.clone(),
-        env: image_env.iter().map(|(k, v)| format!("{k}={v}")).collect(),
-        ports: port.map(|p| format!("{p}/tcp")).into_iter().collect(),
-        labels: s.labels.clone(),
-        annotations: annotations(ctx, &bin.target.version, source),
-        repository: meta::repository(&a.name),
-        tag: match a.link_mode {
-            Some(LinkMode::Dynamic) => format!("{}-dynamic", meta::tag(&bin.target.version)),
-            _ => meta::tag(&bin.target.version),
-        },
-    };
+    let m = meta_of(ctx, a, bin, &entrypoint, &image_env, port, source);
     let started = std::time::Instant::now();
     let w = layout::write(&contents.entries, &m, t)?;
     let took = started.elapsed();
@@ -277,19 +242,40 @@ fn one(
     Ok((image, took))
 }
 
-/// The OCI annotations of the manifest: created, version, revision and source when known.
-fn annotations(ctx: &Context, version: &str, source: Option<String>) -> BTreeMap<String, String> {
-    let key = |k: &str| format!("org.opencontainers.image.{k}");
-    let mut a = BTreeMap::new();
-    a.insert(key("created"), ctx.epoch.rfc3339());
-    a.insert(key("version"), version.to_string());
-    if let Some(r) = &ctx.revision {
-        a.insert(key("revision"), r.clone());
+/// The image's configuration: its time, platform, user, entrypoint, environment, ports,
+/// labels and annotations, and its name and tag.
+fn meta_of(
+    ctx: &Context,
+    a: &Artifact,
+    bin: &BinPlan,
+    entrypoint: &[String],
+    image_env: &[(String, String)],
+    port: Option<u16>,
+    source: Option<String>,
+) -> Meta {
+    let s = &bin.image;
+    Meta {
+        mtime: ctx.epoch.seconds,
+        created: ctx.epoch.rfc3339(),
+        architecture: meta::oci_arch(&a.binary.arch),
+        user: s.user.ids(),
+        workdir: s.workdir.clone(),
+        entrypoint: entrypoint.to_vec(),
+        env: image_env.iter().map(|(k, v)| format!("{k}={v}")).collect(),
+        ports: port.map(|p| format!("{p}/tcp")).into_iter().collect(),
+        labels: s.labels.clone(),
+        annotations: meta::annotations(
+            &ctx.epoch,
+            ctx.revision.as_deref(),
+            &bin.target.version,
+            source,
+        ),
+        repository: meta::repository(&a.name),
+        tag: match a.link_mode {
+            Some(LinkMode::Dynamic) => format!("{}-dynamic", meta::tag(&bin.target.version)),
+            _ => meta::tag(&bin.target.version),
+        },
     }
-    if let Some(src) = source {
-        a.insert(key("source"), src);
-    }
-    a
 }
 
 /// The traced host run: the files opened successfully, and how the tracing went.

@@ -169,3 +169,23 @@ fn tar_index(f: File) -> Option<Vec<u8>> {
     }
     None
 }
+
+/// What `--image` can refuse before anything is built, so that no long build is lost to it:
+/// an `--image` path that is a file, a `SOURCE_DATE_EPOCH` that is no date.
+pub fn preflight(plan: &crate::plan::Plan) -> Result<()> {
+    if plan.options.image.is_none() {
+        return Ok(());
+    }
+    not_a_file(&plan.dirs.image)?;
+    super::meta::Epoch::find(plan.workspace.root()).map(|_| ())
+}
+
+pub(super) fn not_a_file(dir: &Path) -> Result<()> {
+    if dir.exists() && !dir.is_dir() {
+        return Err(Error::Usage(format!(
+            "--image `{}`: is not a directory (images are written below it)",
+            dir.display()
+        )));
+    }
+    Ok(())
+}

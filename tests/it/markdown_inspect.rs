@@ -236,7 +236,8 @@ fn inspect_markdown_says_which_crates_it_left_out() {
     let md = inspect(&["--format", "markdown"]);
     assert_eq!(table(&md, "Crate").len(), 10, "{md}");
     assert!(
-        md.contains(&format!("{} more crates, ", all - 10)) && md.contains("`--crates` lists them"),
+        md.contains(&format!("{} more crates not listed, ", all - 10))
+            && md.contains("`--crates` lists them"),
         "{md}"
     );
     assert_tables_match(&inspect(&["--format", "markdown", "--crates"]), b);

@@ -10,7 +10,7 @@ use super::escape::cell;
 use super::{code, escape};
 use crate::format::{count, size};
 use crate::render::size::CRATES_SHOWN;
-use crate::report::{Artifact, Binary, Coverage, Why};
+use crate::report::{Artifact, Binary, Coverage, CrateSize, Why};
 
 /// Rows a table lists (`--crates`, `--symbols all`) before it says how many more the JSON
 /// report has: a pull-request comment holds at most 65,536 characters.
@@ -136,32 +136,7 @@ fn crates(s: &mut String, b: &Binary, cov: &Coverage, all: bool) {
     }
     let _ = writeln!(s, "{head} Confidence |\n{line}---|");
     for k in &b.crates[..shown] {
-        let mut row = format!(
-            "| {} | {} | {} |",
-            cell(&clip(&k.name)),
-            size(k.vm_size),
-            share(k.vm_size, whole)
-        );
-        if retained {
-            let _ = write!(row, " {} |", k.retained.map_or_else(|| "–".into(), size));
-        }
-        if entries {
-            match k.entry_points.len() {
-                0 => row.push_str(" – |"),
-                n => {
-                    let _ = write!(row, " {n} |");
-                }
-            }
-        }
-        let mut conf = k.confidence.main().as_str().to_string();
-        if k.instantiated_elsewhere > 0 {
-            let _ = write!(
-                conf,
-                ", {} instantiated in other crates",
-                size(k.instantiated_elsewhere)
-            );
-        }
-        let _ = writeln!(s, "{row} {conf} |");
+        crate_row(s, k, whole, retained, entries);
     }
     s.push('\n');
     if shown < b.crates.len() {
@@ -174,9 +149,8 @@ fn crates(s: &mut String, b: &Binary, cov: &Coverage, all: bool) {
         };
         let _ = writeln!(
             s,
-            "{} more crate{}, {} ({}), not listed: {how}.\n",
-            rest.len(),
-            if rest.len() == 1 { "" } else { "s" },
+            "{} not listed, {} ({}): {how}.\n",
+            count(rest.len(), "more crate", "more crates"),
             size(vm),
             share(vm, whole)
         );
@@ -190,6 +164,37 @@ fn crates(s: &mut String, b: &Binary, cov: &Coverage, all: bool) {
         );
     }
     let _ = writeln!(s, "</details>\n");
+}
+
+/// One row of the crate table: own bytes and share of `whole`, the retained bytes and the
+/// number of entry points when the table has those columns, the confidence.
+fn crate_row(s: &mut String, k: &CrateSize, whole: u64, retained: bool, entries: bool) {
+    let mut row = format!(
+        "| {} | {} | {} |",
+        cell(&clip(&k.name)),
+        size(k.vm_size),
+        share(k.vm_size, whole)
+    );
+    if retained {
+        let _ = write!(row, " {} |", k.retained.map_or_else(|| "–".into(), size));
+    }
+    if entries {
+        match k.entry_points.len() {
+            0 => row.push_str(" – |"),
+            n => {
+                let _ = write!(row, " {n} |");
+            }
+        }
+    }
+    let mut conf = k.confidence.main().as_str().to_string();
+    if k.instantiated_elsewhere > 0 {
+        let _ = write!(
+            conf,
+            ", {} instantiated in other crates",
+            size(k.instantiated_elsewhere)
+        );
+    }
+    let _ = writeln!(s, "{row} {conf} |");
 }
 
 /// The report's symbol rows (the largest, or every row with `--symbols all`), up to [`ROWS`].
