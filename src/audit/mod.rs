@@ -191,12 +191,10 @@ pub fn record_reproduced(plan: &Plan, report: &mut Report) {
 }
 
 fn reproduced(a: &mut Artifact, policy: &AuditPolicy, package_version: &str) {
-    use crate::report::HostileOutcome;
-    let failed: Vec<&crate::report::HostileRun> = a
-        .hostile
-        .iter()
-        .filter(|r| matches!(r.outcome, HostileOutcome::Crashed | HostileOutcome::Hung))
-        .collect();
+    // Only what the static linkage is to blame for: a failure the dynamic build shares
+    // under the same condition is the program's own (it needs `HOME`), no NSS hazard.
+    let failed: Vec<&crate::report::HostileRun> =
+        a.hostile.iter().filter(|r| r.static_hazard()).collect();
     let Some(first) = failed.first() else {
         return;
     };

@@ -33,6 +33,9 @@ pub fn check(plan: &Plan, report: &mut Report, out: &mut Output) -> Result<()> {
     if wanted.is_empty() {
         return Ok(());
     }
+    if let Some(w) = crate::probe::become_subreaper("the hostile runs") {
+        report.warnings.push(w);
+    }
     let privilege = detect_privilege();
     let mut twins = Twins::default();
     for i in wanted {
@@ -188,10 +191,9 @@ pub fn judge(result: &RunResult, reference: &RunResult) -> HostileOutcome {
             HostileOutcome::Hung
         };
     }
-    if result.signal.is_some() {
-        return HostileOutcome::Crashed;
-    }
-    if result.exit_code != reference.exit_code {
+    // Another signal or exit status than the plain run's: a program that aborts (or exits 3)
+    // plainly is not made to by the condition.
+    if (result.signal, result.exit_code) != (reference.signal, reference.exit_code) {
         return HostileOutcome::Crashed;
     }
     HostileOutcome::Ok
@@ -253,5 +255,22 @@ mod tests {
         );
         assert_eq!(signal_name(11), "SIGSEGV");
         assert_eq!(signal_name(64), "signal 64");
+    }
+
+    /// A program that aborts plainly (`std::process::abort()`) aborts under every condition:
+    /// no crash the condition made (it was 5 "crashes" and an AOT004 error). Another signal
+    /// than the plain run's still is one.
+    #[test]
+    fn a_signal_the_plain_run_has_too_is_no_crash() {
+        let aborts = r(None, Some(6), false);
+        assert_eq!(judge(&r(None, Some(6), false), &aborts), HostileOutcome::Ok);
+        assert_eq!(
+            judge(&r(None, Some(11), false), &aborts),
+            HostileOutcome::Crashed
+        );
+        assert_eq!(
+            judge(&r(Some(0), None, false), &aborts),
+            HostileOutcome::Crashed
+        );
     }
 }

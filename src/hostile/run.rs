@@ -25,6 +25,31 @@ pub struct RunResult {
 
 const TAIL: usize = 2048;
 
+/// How long what a hostile run left behind gets between SIGTERM and SIGKILL.
+const LEFTOVER_GRACE: Duration = Duration::from_millis(500);
+
+/// How long stderr's end of file is waited for once the run and what it left are gone: a
+/// process out of our reach (not our descendant) may hold the pipe for ever.
+const TAIL_WAIT: Duration = Duration::from_secs(2);
+
+/// The tail the drain thread sends at end of file; without it after [`TAIL_WAIT`] (or at
+/// Ctrl-C), what it has not said.
+fn tail_of(drained: &std::sync::mpsc::Receiver<String>) -> String {
+    let t0 = Instant::now();
+    loop {
+        match drained.recv_timeout(Duration::from_millis(20)) {
+            Ok(tail) => return tail,
+            Err(std::sync::mpsc::RecvTimeoutError::Timeout)
+                if t0.elapsed() < TAIL_WAIT && !crate::interrupt::requested() => {}
+            Err(_) => {
+                return "(stderr not read to its end: a process outside this run still holds \
+                        it open)"
+                    .into();
+            }
+        }
+    }
+}
+
 /// Run `plan` until it exits (`exit` readiness) or until it is ready, as the probe decides.
 pub fn run_invocation(plan: &Invocation, spec: &ProbeSettings) -> RunResult {
     match &spec.ready {
@@ -105,7 +130,8 @@ fn run_to_exit(plan: &Invocation, timeout: Duration) -> RunResult {
         }
     };
     let stderr = child.stderr.take();
-    let drain = std::thread::spawn(move || {
+    let (tx, drained) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
         let mut tail: Vec<u8> = Vec::new();
         if let Some(mut err) = stderr {
             let mut buf = [0u8; 8192];
@@ -120,7 +146,7 @@ fn run_to_exit(plan: &Invocation, timeout: Duration) -> RunResult {
             }
         }
         let start = tail.len().saturating_sub(TAIL);
-        String::from_utf8_lossy(&tail[start..]).trim().to_string()
+        let _ = tx.send(String::from_utf8_lossy(&tail[start..]).trim().to_string());
     });
     let pgid = Pid::from_raw(child.id() as i32);
     let deadline = Instant::now() + timeout;
@@ -139,9 +165,13 @@ fn run_to_exit(plan: &Invocation, timeout: Duration) -> RunResult {
             Err(_) => break (None, false),
         }
     };
-    // Whatever the program left behind in its group goes with it.
+    // Whatever the program left behind in its group goes with it; what escaped the group
+    // (`setsid`, a double fork) came back to us as its subreaper and is stopped as the probe
+    // stops a program's leftovers. Either may hold stderr open: the tail is waited for only
+    // while something could still close it.
     let _ = killpg(pgid, Signal::SIGKILL);
-    let stderr_tail = drain.join().unwrap_or_default();
+    let _ = crate::probe::stop_leftovers(LEFTOVER_GRACE);
+    let stderr_tail = tail_of(&drained);
     RunResult {
         exit_code: if timed_out {
             None

@@ -48,7 +48,7 @@ pub fn reasons(report: &Report) -> Vec<Reason<'_>> {
             v.push(Reason::Hostile {
                 artifact: a,
                 run: r,
-                fails,
+                fails: fails && r.static_hazard(),
             });
         }
         if let Some(why) = not_ready(a) {

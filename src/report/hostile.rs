@@ -33,3 +33,51 @@ pub struct HostileRun {
     /// Why it was skipped, or the tail of stderr of a failed run.
     pub detail: Option<String>,
 }
+
+impl HostileRun {
+    /// Whether the static linkage is to blame for this run's failure: it crashed or hung, and
+    /// the dynamic build under the same condition did not fail the same way (or could not be
+    /// run). A failure both builds share is the program's own answer to the condition (it
+    /// needs `HOME`), not a static-glibc hazard.
+    pub fn static_hazard(&self) -> bool {
+        matches!(self.outcome, HostileOutcome::Crashed | HostileOutcome::Hung)
+            && self.dynamic_outcome != Some(self.outcome)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run(outcome: HostileOutcome, dynamic: Option<HostileOutcome>) -> HostileRun {
+        HostileRun {
+            condition: "no-home".into(),
+            description: String::new(),
+            outcome,
+            signal: None,
+            exit_code: None,
+            dynamic_outcome: dynamic,
+            reproduce: None,
+            detail: None,
+        }
+    }
+
+    /// The static linkage is to blame only where the dynamic build does not fail the same
+    /// way: a program that needs `HOME` fails both (no AOT004 from that).
+    #[test]
+    fn a_failure_both_builds_share_is_no_static_hazard() {
+        use HostileOutcome::{Crashed, Hung, Ok};
+        assert!(run(Crashed, Some(Ok)).static_hazard());
+        assert!(
+            run(Crashed, None).static_hazard(),
+            "no dynamic build to compare"
+        );
+        assert!(
+            run(Crashed, Some(Hung)).static_hazard(),
+            "not the same failure"
+        );
+        assert!(!run(Crashed, Some(Crashed)).static_hazard());
+        assert!(!run(Hung, Some(Hung)).static_hazard());
+        assert!(!run(Ok, None).static_hazard());
+    }
+}

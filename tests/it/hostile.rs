@@ -284,3 +284,79 @@ fn privileged_same_named_binaries_of_two_packages_keep_their_own_twin() {
         );
     }
 }
+
+/// A program that needs `HOME` fails under `no-home` in its dynamic build too: the condition
+/// shows, the static linkage is not to blame. No AOT004 error is made up for a binary with no
+/// NSS lookup (nm: no `getpw*`/`getaddrinfo` in it), and the gate passes.
+#[test]
+fn privileged_a_failure_the_dynamic_build_shares_is_no_aot004() {
+    require_privilege();
+    let r = run(&mut check_fixture(
+        "home-dir",
+        &["--hostile", "--bin", "needs-home"],
+    ));
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).expect("JSON report");
+    let runs = runs_of(&v, "needs-home");
+    let no_home = run_named(&runs, "no-home");
+    assert_eq!(no_home["outcome"], "crashed", "{no_home}");
+    assert_eq!(no_home["exit_code"], 1);
+    assert_eq!(no_home["dynamic_outcome"], "crashed", "{no_home}");
+    let a = artifact(&v, "static");
+    let nm = tool("nm", &[a["path"].as_str().expect("path")]);
+    assert!(
+        !nm.lines()
+            .any(|l| l.ends_with(" getpwuid_r") || l.ends_with(" getaddrinfo")),
+        "the fixture has an NSS lookup after all"
+    );
+    let findings = a["findings"].as_array().expect("findings");
+    assert!(
+        findings.iter().all(|f| f["rule"] != "AOT004"),
+        "{findings:?}"
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+}
+
+/// A hostile run whose program leaves a process behind outside its group (`setsid`), holding
+/// stderr open, neither hangs the run until that process ends (ten minutes here) nor leaves it
+/// running: it is found and stopped, as the probe stops what a program leaves.
+#[test]
+fn privileged_a_process_that_escapes_a_hostile_run_is_stopped() {
+    require_privilege();
+    let sleepers = || {
+        pids_where(|exe, dir| {
+            exe.ends_with("sleep")
+                && std::fs::read(dir.join("cmdline")).is_ok_and(|c| c == b"sleep\x00600\x00")
+        })
+    };
+    let before = sleepers().len();
+    let started = std::time::Instant::now();
+    // The hostile runs take the probe's arguments (`--no-probe` refuses `--probe-arg`).
+    let r = run(&mut probe_fixture(
+        "home-dir",
+        &[
+            "--hostile",
+            "--bin",
+            "needs-home",
+            "--probe-arg",
+            "escape",
+            "--runs",
+            "1",
+            "--warmup",
+            "0",
+        ],
+    ));
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(600),
+        "the run waited for the escaped process"
+    );
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).expect("JSON report");
+    assert_eq!(
+        run_named(&runs_of(&v, "needs-home"), "no-home")["outcome"],
+        "crashed"
+    );
+    assert_eq!(
+        sleepers().len(),
+        before,
+        "an escaped `sleep 600` was left running"
+    );
+}
