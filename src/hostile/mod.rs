@@ -33,9 +33,6 @@ pub fn check(plan: &Plan, report: &mut Report, out: &mut Output) -> Result<()> {
     if wanted.is_empty() {
         return Ok(());
     }
-    if let Some(w) = crate::probe::become_subreaper("the hostile runs") {
-        report.warnings.push(w);
-    }
     let privilege = detect_privilege();
     let mut twins = Twins::default();
     for i in wanted {

@@ -25,11 +25,8 @@ pub struct RunResult {
 
 const TAIL: usize = 2048;
 
-/// How long what a hostile run left behind gets between SIGTERM and SIGKILL.
-const LEFTOVER_GRACE: Duration = Duration::from_millis(500);
-
-/// How long stderr's end of file is waited for once the run and what it left are gone: a
-/// process out of our reach (not our descendant) may hold the pipe for ever.
+/// How long stderr's end of file is waited for once the run's process group is gone: a
+/// process that escaped it (`setsid`) may hold the pipe for ever.
 const TAIL_WAIT: Duration = Duration::from_secs(2);
 
 /// The tail the drain thread sends at end of file; without it after [`TAIL_WAIT`] (or at
@@ -165,12 +162,10 @@ fn run_to_exit(plan: &Invocation, timeout: Duration) -> RunResult {
             Err(_) => break (None, false),
         }
     };
-    // Whatever the program left behind in its group goes with it; what escaped the group
-    // (`setsid`, a double fork) came back to us as its subreaper and is stopped as the probe
-    // stops a program's leftovers. Either may hold stderr open: the tail is waited for only
-    // while something could still close it.
+    // Whatever the program left behind in its group goes with it. What escaped the group
+    // (`setsid`) may hold stderr open for as long as it lives: the tail is not waited for
+    // beyond [`TAIL_WAIT`].
     let _ = killpg(pgid, Signal::SIGKILL);
-    let _ = crate::probe::stop_leftovers(LEFTOVER_GRACE);
     let stderr_tail = tail_of(&drained);
     RunResult {
         exit_code: if timed_out {

@@ -13,7 +13,6 @@ pub(crate) mod memory;
 mod ready;
 mod spawn;
 
-pub use cleanup::after_exit as stop_leftovers;
 pub use floor::build_gate as exec_gate;
 pub use spawn::{RunSpec, run_once};
 
@@ -123,17 +122,6 @@ pub fn check(plan: &Plan, report: &mut Report, out: &Output) -> Result<()> {
     result
 }
 
-/// Orphans (a `setsid` grandchild whose parent died) come back to us, so that they can be
-/// found and stopped: a warning for `who` when that cannot be arranged.
-pub fn become_subreaper(who: &str) -> Option<String> {
-    nix::sys::prctl::set_child_subreaper(true).err().map(|e| {
-        format!(
-            "cannot become a child subreaper ({e}): processes that escape with setsid may \
-             survive {who}"
-        )
-    })
-}
-
 /// Probe every artifact that `settings_for` gives settings for, and fill `artifact.probe`,
 /// then the comparisons. Binaries that share settings are probed together, interleaved.
 pub fn probe_report(
@@ -142,8 +130,12 @@ pub fn probe_report(
     floor_dir: &Path,
     progress: &mut dyn FnMut(&Progress),
 ) -> Result<()> {
-    if let Some(w) = become_subreaper("the probe") {
-        report.warnings.push(w);
+    // Orphans (a `setsid` grandchild whose parent died) come back to us, so we can kill them.
+    if let Err(e) = nix::sys::prctl::set_child_subreaper(true) {
+        report.warnings.push(format!(
+            "cannot become a child subreaper ({e}): processes that escape with setsid may \
+             survive the probe"
+        ));
     }
     // Polls sleep 100 us; the default 50 us timer slack would add half as much again to each.
     let _ = nix::sys::prctl::set_timerslack(1_000);

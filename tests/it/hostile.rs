@@ -317,18 +317,25 @@ fn privileged_a_failure_the_dynamic_build_shares_is_no_aot004() {
 }
 
 /// A hostile run whose program leaves a process behind outside its group (`setsid`), holding
-/// stderr open, neither hangs the run until that process ends (ten minutes here) nor leaves it
-/// running: it is found and stopped, as the probe stops what a program leaves.
+/// stderr open, does not hang the run until that process ends (ten minutes here: the run
+/// waited for it, and Ctrl-C could not stop it). The escaped process itself is still left
+/// running (noted in the CHANGELOG): the test stops it.
 #[test]
-fn privileged_a_process_that_escapes_a_hostile_run_is_stopped() {
+fn privileged_a_process_that_escapes_a_hostile_run_does_not_hang_it() {
     require_privilege();
     let sleepers = || {
-        pids_where(|exe, dir| {
-            exe.ends_with("sleep")
-                && std::fs::read(dir.join("cmdline")).is_ok_and(|c| c == b"sleep\x00600\x00")
-        })
+        // By command line alone: the executable link of a process in another user
+        // namespace may not be readable.
+        std::fs::read_dir("/proc")
+            .expect("/proc")
+            .filter_map(Result::ok)
+            .filter(|e| {
+                std::fs::read(e.path().join("cmdline")).is_ok_and(|c| c == b"sleep\x00600\x00")
+            })
+            .filter_map(|e| e.file_name().to_str()?.parse::<i32>().ok())
+            .collect::<Vec<i32>>()
     };
-    let before = sleepers().len();
+    let before = sleepers();
     let started = std::time::Instant::now();
     // The hostile runs take the probe's arguments (`--no-probe` refuses `--probe-arg`).
     let r = run(&mut probe_fixture(
@@ -354,9 +361,10 @@ fn privileged_a_process_that_escapes_a_hostile_run_is_stopped() {
         run_named(&runs_of(&v, "needs-home"), "no-home")["outcome"],
         "crashed"
     );
-    assert_eq!(
-        sleepers().len(),
-        before,
-        "an escaped `sleep 600` was left running"
-    );
+    for pid in sleepers().into_iter().filter(|p| !before.contains(p)) {
+        let _ = nix::sys::signal::kill(
+            nix::unistd::Pid::from_raw(pid),
+            nix::sys::signal::Signal::SIGKILL,
+        );
+    }
 }
