@@ -1,6 +1,10 @@
 //! Unit tests of config parsing, layering and errors.
 
+use std::time::Duration;
+
 use super::*;
+use crate::options::Ready;
+use crate::plan::GlibcVersion;
 use serde_json::json;
 
 #[test]
