@@ -77,6 +77,19 @@ pub fn write_atomically(path: &Path, bytes: &[u8], prefix: &str) -> Result<()> {
         path: path.to_path_buf(),
         source: without_temp_path(source),
     };
+    if in_place(path) {
+        // A device, a pipe or a descriptor (`/dev/null`, `/dev/stdout`, a FIFO): written as a
+        // shell's `>` would. Renaming over it would replace `/dev/null` with a regular file.
+        return std::fs::OpenOptions::new()
+            .write(true)
+            .truncate(true)
+            .open(path)
+            .and_then(|mut f| f.write_all(bytes))
+            .map_err(|source| Error::Write {
+                path: path.to_path_buf(),
+                source,
+            });
+    }
     let file = through_links(path)?;
     let mut tmp = tempfile::Builder::new()
         .prefix(prefix)
@@ -107,6 +120,10 @@ pub fn check_writable(path: &Path) -> Result<()> {
         path: path.to_path_buf(),
         source,
     };
+    if in_place(path) {
+        // Opening a FIFO to check it would wait for its reader: the write will say.
+        return Ok(());
+    }
     let path = &through_links(path)?;
     if path.is_dir() {
         return Err(err(std::io::ErrorKind::IsADirectory.into()));
@@ -132,6 +149,35 @@ pub fn check_writable(path: &Path) -> Result<()> {
         Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
         Err(e) => Err(err(e)),
     }
+}
+
+/// Whether `path` is written where it is rather than replaced: an existing file that is not a
+/// regular one (a character device such as `/dev/null`, a FIFO, a socket), or a link through
+/// `/proc` (`/dev/stdout` → `/proc/self/fd/1`), whose target the kernel alone can name (a pipe
+/// has no path; a regular file there is the descriptor the shell opened).
+fn in_place(path: &Path) -> bool {
+    if let Ok(m) = std::fs::metadata(path)
+        && !m.is_file()
+        && !m.is_dir()
+    {
+        return true;
+    }
+    let mut at = path.to_path_buf();
+    for _ in 0..40 {
+        if at.starts_with("/proc") {
+            return true;
+        }
+        match std::fs::read_link(&at) {
+            Ok(target) => {
+                at = match at.parent() {
+                    Some(d) => d.join(target),
+                    None => target,
+                }
+            }
+            Err(_) => return false,
+        }
+    }
+    false
 }
 
 /// Where a write to `path` lands so that a symbolic link there stays one: `path` itself, or,
@@ -288,5 +334,50 @@ mod tests {
         std::os::unix::fs::symlink("loop1", d.join("loop2")).expect("ln");
         let e = write_file(&d.join("loop1"), b"x").expect_err("a loop");
         assert!(e.to_string().contains("os error 40"), "{e}");
+    }
+
+    /// A FIFO (as a device such as `/dev/null`) is written into, not replaced: the reader at
+    /// the other end gets the bytes and the path stays a FIFO. Renaming over it, as for a
+    /// regular file, turned `--output /dev/null` into a regular `/dev/null` for the machine.
+    #[test]
+    fn a_fifo_is_written_into_not_replaced() {
+        use std::os::unix::fs::FileTypeExt;
+        let dir = tempfile::tempdir().expect("tempdir");
+        let fifo = dir.path().join("report.fifo");
+        let made = std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .expect("mkfifo runs");
+        assert!(made.success(), "mkfifo");
+        let (tx, rx) = std::sync::mpsc::channel();
+        let reader = fifo.clone();
+        // Detached: if the FIFO were replaced, this open would wait for ever, and the test
+        // fails on the checks below instead of hanging.
+        std::thread::spawn(move || {
+            let _ = tx.send(std::fs::read(&reader).ok());
+        });
+        check_writable(&fifo).expect("writable");
+        write_file(&fifo, b"{\"report\": 1}").expect("write into the FIFO");
+        let kind = std::fs::symlink_metadata(&fifo).expect("meta").file_type();
+        assert!(kind.is_fifo(), "the FIFO was replaced by {kind:?}");
+        let got = rx
+            .recv_timeout(std::time::Duration::from_secs(60))
+            .expect("the reader got the bytes");
+        assert_eq!(got.as_deref(), Some(&b"{\"report\": 1}"[..]));
+        let left: Vec<_> = std::fs::read_dir(dir.path()).expect("dir").collect();
+        assert_eq!(left.len(), 1, "{left:?}");
+    }
+
+    /// `/dev/stdout` and `/dev/fd/N` lead through `/proc`, where a pipe has no path to replace:
+    /// they are written in place, as a shell's `>` would.
+    #[test]
+    fn links_through_proc_are_written_in_place() {
+        assert!(in_place(Path::new("/dev/stdout")));
+        assert!(in_place(Path::new("/proc/self/fd/2")));
+        assert!(in_place(Path::new("/dev/null")));
+        let dir = tempfile::tempdir().expect("tempdir");
+        assert!(!in_place(&dir.path().join("new.json")));
+        std::fs::write(dir.path().join("old.json"), "x").expect("write");
+        assert!(!in_place(&dir.path().join("old.json")));
     }
 }

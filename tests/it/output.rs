@@ -386,3 +386,22 @@ fn save_baseline_through_a_symlink_keeps_the_link() {
     let size = std::fs::metadata(path).expect("stat").len();
     assert_eq!(saved["artifacts"][0]["binary"]["file_size"], size);
 }
+
+/// `--output /dev/stdout`, the usual way to have the report on stdout while a script names the
+/// file: stdout is a pipe here, which has no path to replace. It was "cannot write
+/// `/dev/stdout`: No such file or directory" (exit 2). The report is checked against the file's
+/// length; `/dev/null` itself is not tried, since the old code replaced it with a regular file
+/// (the unit test `output::tests::a_fifo_is_written_into_not_replaced` covers that case).
+#[test]
+fn output_to_dev_stdout_writes_the_report_on_stdout() {
+    let r = inspect_true_to("json", std::path::Path::new("/dev/stdout"));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let report: serde_json::Value = serde_json::from_str(&r.stdout).expect("JSON on stdout");
+    let size = std::fs::metadata("/bin/true").expect("stat").len();
+    assert_eq!(report["artifacts"][0]["binary"]["file_size"], size);
+    assert!(
+        r.stderr.contains("Wrote the report to /dev/stdout"),
+        "{}",
+        r.stderr
+    );
+}
