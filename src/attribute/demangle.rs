@@ -254,6 +254,29 @@ fn first_segment(path: &str) -> Option<&str> {
 }
 
 /// The readable name of a symbol: Rust demangled without hash, else the name itself.
+/// A name the compiler made up for a constant of no item's (a literal, a const allocation):
+/// rustc's `anon.<hash>.<n>` and `alloc_<hash>`, LLVM's `.L…`, `__unnamed_<n>` and `str.<n>`.
+/// The linker merges such constants when their bytes are equal (a glibc constant of 8 zero
+/// bytes and a crate's share one address), so a reference to one names no crate for sure.
+pub fn is_anonymous_constant(name: &[u8]) -> bool {
+    let digits = |b: &[u8]| !b.is_empty() && b.iter().all(u8::is_ascii_digit);
+    let hex = |b: &[u8]| b.len() >= 16 && b.iter().all(u8::is_ascii_hexdigit);
+    if let Some(rest) = name.strip_prefix(b"anon.") {
+        let mut parts = rest.split(|&c| c == b'.');
+        return parts.next().is_some_and(hex) && parts.next().is_some_and(digits);
+    }
+    if let Some(rest) = name.strip_prefix(b"alloc_") {
+        return hex(rest);
+    }
+    if let Some(rest) = name
+        .strip_prefix(b"__unnamed_")
+        .or_else(|| name.strip_prefix(b"str."))
+    {
+        return digits(rest);
+    }
+    name.starts_with(b".L")
+}
+
 pub fn display_name(name: &[u8]) -> String {
     let s = String::from_utf8_lossy(name);
     match rustc_demangle::try_demangle(&s) {
@@ -334,6 +357,39 @@ fn strip_suffixes(mut s: &str) -> &str {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn anonymous_constants_are_told_from_items() {
+        for anon in [
+            &b"anon.2658510e037e639b4b95f81a6c9cb83f.40.llvm.9932866892974380787"[..],
+            b"anon.8e69f7f5a1b1b4c1a5e0f6d7c8b9a0e1.85",
+            b"alloc_5a1b2c3d4e5f60718293a4b5c6d7e8f9",
+            b".Lanon.fad58de7366495db4650cfefac2fcd61.3",
+            b"__unnamed_12",
+            b"str.0",
+        ] {
+            assert!(
+                is_anonymous_constant(anon),
+                "{}",
+                String::from_utf8_lossy(anon)
+            );
+        }
+        for item in [
+            &b"default_rwlockattr"[..],
+            b"alloc_buffer_allocate",
+            b"anon",
+            b"anon.x.1",
+            b"_ZN4core3fmt5write17h0123456789abcdefE",
+            b"str.len",
+        ] {
+            assert!(
+                !is_anonymous_constant(item),
+                "{}",
+                String::from_utf8_lossy(item)
+            );
+        }
+    }
+
     use super::*;
 
     fn krate(name: &str) -> Option<(String, Confidence)> {

@@ -10,13 +10,18 @@ use object::read::elf::FileHeader;
 use super::{Graph, build, dom};
 use crate::attribute::Attributed;
 use crate::attribute::coverage::Owner;
+use crate::attribute::demangle::is_anonymous_constant;
+
+/// How many pieces without a name of their own a way into a crate is followed through.
+const LEAD_ON: usize = 64;
 
 /// Per crate group, the names of the symbols of other crates that refer into it: to one of its
 /// symbols, or to bytes without a symbol that lead on into it (a vtable, a table of function
-/// pointers). A constant without a symbol that refers to nothing pulls no code of the crate in:
-/// such a leaf gets its crate from the code that uses it, and the linker merges equal constants
-/// (a 16-byte `.rodata` row that glibc's resolver shares with hashbrown), so a reference to
-/// it names no entry.
+/// pointers). A constant without a symbol, or with a name the compiler made up (`anon.…`), that
+/// refers to nothing pulls no code of the crate in: such a leaf gets its crate from the code
+/// that uses it or from its compilation unit, and the linker merges equal constants (a 16-byte
+/// `.rodata` row that glibc's resolver shares with hashbrown; glibc's `default_rwlockattr`, 8
+/// zero bytes at the address of a regex_automata `anon.…`), so a reference to it names no entry.
 pub(super) fn entry_points(a: &Attributed, g: &build::Analysis) -> HashMap<usize, Vec<String>> {
     let group = |t: u32| {
         g.group
@@ -24,12 +29,23 @@ pub(super) fn entry_points(a: &Attributed, g: &build::Analysis) -> HashMap<usize
             .copied()
             .unwrap_or(crate::attribute::NO_GROUP)
     };
-    let enters = |t: u32, gt: u32| {
-        a.layout
-            .pieces
-            .get(t as usize)
-            .is_some_and(|p| matches!(p.owner, Owner::Symbol { .. }))
-            || g.plain.succ(t).iter().any(|&u| group(u) == gt)
+    // A piece named by the crate's own code or data: a symbol the compiler did not make up.
+    let item = |t: u32| match a.layout.pieces.get(t as usize).map(|p| &p.owner) {
+        Some(Owner::Symbol { name, .. }) => !is_anonymous_constant(name),
+        _ => false,
+    };
+    // Each target searched once (its group is fixed): 0 not yet, 1 enters, 2 does not.
+    let mut known = vec![0u8; g.n];
+    let mut enters = |t: u32, gt: u32| {
+        let k = known.get_mut(t as usize)?;
+        if *k == 0 {
+            *k = if leads_into(&g.plain, t, |u| group(u) == gt, item) {
+                1
+            } else {
+                2
+            };
+        }
+        Some(*k == 1)
     };
     let mut pairs: Vec<(u32, u32)> = Vec::new();
     for f in 0..g.n as u32 {
@@ -39,7 +55,7 @@ pub(super) fn entry_points(a: &Attributed, g: &build::Analysis) -> HashMap<usize
         }
         for &t in g.plain.succ(f) {
             let gt = group(t);
-            if gt != crate::attribute::NO_GROUP && gt != gf && enters(t, gt) {
+            if gt != crate::attribute::NO_GROUP && gt != gf && enters(t, gt) == Some(true) {
                 pairs.push((gt, f));
             }
         }
@@ -62,6 +78,62 @@ pub(super) fn entry_points(a: &Attributed, g: &build::Analysis) -> HashMap<usize
         v.dedup();
     }
     out
+}
+
+/// Whether piece `t` of a crate is, or leads on to, one of the crate's items (`item`) through
+/// pieces of the crate (`in_group`) without a name of their own: a vtable does; a panic
+/// location, which holds only the address of a file name (itself a constant), does not.
+pub(super) fn leads_into(
+    plain: &dom::Csr,
+    t: u32,
+    in_group: impl Fn(u32) -> bool,
+    item: impl Fn(u32) -> bool,
+) -> bool {
+    let mut seen = vec![t];
+    let mut next = vec![t];
+    while let Some(v) = next.pop() {
+        if item(v) {
+            return true;
+        }
+        for &u in plain.succ(v) {
+            if in_group(u) && !seen.contains(&u) && seen.len() < LEAD_ON {
+                seen.push(u);
+                next.push(u);
+            }
+        }
+    }
+    false
+}
+
+impl Graph {
+    /// The symbols of crate group `k` that something outside it refers to (or a root), the
+    /// reachable ones first, the nearest to a root first.
+    pub(super) fn entries(&self, k: u32) -> Vec<u32> {
+        let preds = self.plain.reverse();
+        let depth = |v: u32| dom::path(&self.parent, self.root, v).len();
+        let mut out: Vec<u32> = (0..self.group.len() as u32)
+            .filter(|&v| self.group[v as usize] == k && self.symbol[v as usize])
+            // As for the gate's entry points ([`entry_points`]): an anonymous constant
+            // that leads to none of the crate's items may be another crate's merged constant.
+            .filter(|&v| {
+                let item = |u: u32| self.symbol[u as usize] && !self.anonymous(u);
+                leads_into(&self.plain, v, |u| self.group[u as usize] == k, item)
+            })
+            .filter(|&v| {
+                preds
+                    .succ(v)
+                    .iter()
+                    .any(|&p| p == self.root || self.group.get(p as usize) != Some(&k))
+            })
+            .collect();
+        out.sort_by_key(|&v| (!self.reachable[v as usize], depth(v)));
+        out
+    }
+
+    /// Piece `v`'s name is one the compiler made up for a constant.
+    fn anonymous(&self, v: u32) -> bool {
+        crate::attribute::demangle::is_anonymous_constant(self.raw_name(v).as_bytes())
+    }
 }
 
 /// Names of symbols that share their address with the symbol whose piece it is (glibc's

@@ -136,24 +136,6 @@ impl Graph {
             .map(|k| k as u32)
     }
 
-    /// The symbols of crate group `k` that something outside it refers to (or a root), the
-    /// reachable ones first, the nearest to a root first.
-    fn entries(&self, k: u32) -> Vec<u32> {
-        let preds = self.plain.reverse();
-        let depth = |v: u32| dom::path(&self.parent, self.root, v).len();
-        let mut out: Vec<u32> = (0..self.group.len() as u32)
-            .filter(|&v| self.group[v as usize] == k && self.symbol[v as usize])
-            .filter(|&v| {
-                preds
-                    .succ(v)
-                    .iter()
-                    .any(|&p| p == self.root || self.group.get(p as usize) != Some(&k))
-            })
-            .collect();
-        out.sort_by_key(|&v| (!self.reachable[v as usize], depth(v)));
-        out
-    }
-
     /// Whether crate `name` is reachable, and the chain to its nearest entry.
     pub fn reach_crate(&self, name: &str) -> Option<(bool, Vec<Step>)> {
         let k = self.group_named(name)?;

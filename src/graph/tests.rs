@@ -94,3 +94,26 @@ fn mutated_elf_files_never_panic_in_the_graph() {
         }
     }
 }
+
+/// A way into a crate through pieces without a name of their own: a vtable (nameless, or
+/// `anon.…`) leads on to the crate's function; a panic location leads only to a file name,
+/// itself a constant, so loading it enters nothing; a loop of such pieces ends; and pieces of
+/// another crate are not followed.
+#[test]
+fn a_way_in_leads_on_to_an_item_of_the_crate() {
+    // 0 vtable → 1 function (item); 2 location → 3 file name; 4 ↔ 5 a loop of constants;
+    // 6 constant → 7 an item of another crate.
+    let g = dom::Csr::new(
+        8,
+        vec![(0, 1, 0), (2, 3, 0), (4, 5, 0), (5, 4, 0), (6, 7, 0)],
+    );
+    let crate_of = [1, 1, 1, 1, 1, 1, 1, 2];
+    let item = |v: u32| v == 1 || v == 7;
+    let enters = |t: u32| keep::leads_into(&g, t, |u| crate_of[u as usize] == 1, item);
+    assert!(enters(0), "a vtable leads to its function");
+    assert!(enters(1), "an item is a way in");
+    assert!(!enters(2), "a panic location leads to a constant only");
+    assert!(!enters(3));
+    assert!(!enters(4), "a loop of constants ends");
+    assert!(!enters(6), "another crate's item is not this crate's");
+}
