@@ -130,6 +130,25 @@ impl Graph {
         out
     }
 
+    /// The functions `.preinit_array` and `.init_array` hold (run before `main`), each with
+    /// its crate where the attribution found one.
+    pub fn constructors(&self) -> Vec<(String, Option<String>)> {
+        let arrays = (0..self.text.len() as u32).filter(|&v| {
+            !self.symbol[v as usize]
+                && matches!(
+                    self.raw_name(v),
+                    "[section .init_array]" | "[section .preinit_array]"
+                )
+        });
+        let mut out: Vec<(String, Option<String>)> = arrays
+            .flat_map(|a| self.plain.succ(a).iter().copied())
+            .map(|v| (self.name(v), self.crate_of(v).map(str::to_string)))
+            .collect();
+        out.sort();
+        out.dedup();
+        out
+    }
+
     /// Piece `v`'s name is one the compiler made up for a constant.
     fn anonymous(&self, v: u32) -> bool {
         crate::attribute::demangle::is_anonymous_constant(self.raw_name(v).as_bytes())

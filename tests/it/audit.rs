@@ -213,6 +213,51 @@ fn inventory_is_aot003_with_extra_init_array_entries() {
     );
 }
 
+/// Two crates link native code and only ctor-sys's C has a constructor. AOT003 named both
+/// ("attributed to the native code X links"); the reference graph attributes the `.init_array`
+/// entry to ctor-sys, so plain-sys is no longer a suspect. Checked against readelf: one of the
+/// section's relocations points at `ctor_sys_register`, as nm places it.
+#[test]
+fn a_native_constructor_is_blamed_on_its_own_crate_only() {
+    let v = audit(
+        "audit-native-ctor",
+        &[],
+        0,
+        "static",
+        &[Expect {
+            rule: "AOT003",
+            severity: "warning",
+            krate: "ctor-sys",
+            path: &["audit-native-ctor", "ctor-sys"],
+            evidence: &["the constructor `ctor_sys_register` is ctor-sys's"],
+        }],
+    );
+    let path = str_of(artifact(&v, "static"), "path").to_string();
+    let (start, size) = tool("readelf", &["-SW", &path])
+        .lines()
+        .find_map(|l| {
+            let f: Vec<&str> = l.split_whitespace().collect();
+            let at = f.iter().position(|w| *w == ".init_array")?;
+            let hex = |i: usize| u64::from_str_radix(f.get(i)?, 16).ok();
+            Some((hex(at + 2)?, hex(at + 4)?))
+        })
+        .expect("readelf -S lists .init_array");
+    let ctor = tool("nm", &[&path])
+        .lines()
+        .find(|l| l.ends_with(" ctor_sys_register"))
+        .and_then(|l| u64::from_str_radix(l.split_whitespace().next()?, 16).ok())
+        .expect("nm lists ctor_sys_register");
+    let held = tool("readelf", &["-rW", &path]).lines().any(|l| {
+        let f: Vec<&str> = l.split_whitespace().collect();
+        let hex = |i: usize| f.get(i).and_then(|w| u64::from_str_radix(w, 16).ok());
+        matches!((hex(0), hex(3)), (Some(at), Some(to)) if (start..start + size).contains(&at) && to == ctor)
+    });
+    assert!(
+        held,
+        "no .init_array relocation to ctor_sys_register ({ctor:x}) in {path}"
+    );
+}
+
 /// `ctor` 0.2 is a proc-macro: its code runs in the compiler, and what reaches the binary is
 /// what `#[ctor]` expands to in the package. Before, the graph dropped it and the audit blamed
 /// the package's own code; its own dependencies (syn, quote) must still never be named.
