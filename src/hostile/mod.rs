@@ -8,6 +8,7 @@
 
 mod conditions;
 mod run;
+mod sweep;
 
 use std::path::{Path, PathBuf};
 
@@ -32,6 +33,14 @@ pub fn check(plan: &Plan, report: &mut Report, out: &mut Output) -> Result<()> {
         .collect();
     if wanted.is_empty() {
         return Ok(());
+    }
+    // Orphans of a run (a `setsid` child whose parent died) come back to us, to be reaped
+    // once stopped; without, they are stopped all the same (found by the run's mark).
+    if let Err(e) = nix::sys::prctl::set_child_subreaper(true) {
+        report.warnings.push(format!(
+            "cannot become a child subreaper ({e}): processes a hostile run leaves behind are \
+             stopped, but reaped by init"
+        ));
     }
     let privilege = detect_privilege();
     let mut twins = Twins::default();
@@ -137,12 +146,29 @@ pub fn run_all(
             exit_code: result.exit_code,
             dynamic_outcome,
             reproduce: Some(inv.reproduce.clone()),
-            detail: (outcome != HostileOutcome::Ok)
-                .then(|| result.stderr_tail.clone())
-                .filter(|t| !t.is_empty()),
+            detail: detail(&result, outcome),
         });
     }
     Ok(runs)
+}
+
+/// The tail of stderr of a run that failed; and processes it started that could not be
+/// stopped, whatever its outcome.
+fn detail(result: &RunResult, outcome: HostileOutcome) -> Option<String> {
+    let mut d = if outcome == HostileOutcome::Ok {
+        String::new()
+    } else {
+        result.stderr_tail.clone()
+    };
+    if !result.survivors.is_empty() {
+        let pids: Vec<String> = result.survivors.iter().map(i32::to_string).collect();
+        d.push_str(&format!(
+            "{}processes this run started could not be stopped: {}",
+            if d.is_empty() { "" } else { "\n" },
+            pids.join(", ")
+        ));
+    }
+    (!d.is_empty()).then_some(d)
 }
 
 fn skipped(
@@ -228,6 +254,7 @@ mod tests {
             signal,
             timed_out,
             stderr_tail: String::new(),
+            survivors: Vec::new(),
         }
     }
 

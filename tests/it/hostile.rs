@@ -316,55 +316,118 @@ fn privileged_a_failure_the_dynamic_build_shares_is_no_aot004() {
     assert_eq!(r.code, 0, "{}", r.stderr);
 }
 
-/// A hostile run whose program leaves a process behind outside its group (`setsid`), holding
-/// stderr open, does not hang the run until that process ends (ten minutes here: the run
-/// waited for it, and Ctrl-C could not stop it). The escaped process itself is still left
-/// running (noted in the CHANGELOG): the test stops it.
-#[test]
-fn privileged_a_process_that_escapes_a_hostile_run_does_not_hang_it() {
-    require_privilege();
-    let sleepers = || {
-        // By command line alone: the executable link of a process in another user
-        // namespace may not be readable.
-        std::fs::read_dir("/proc")
-            .expect("/proc")
-            .filter_map(Result::ok)
-            .filter(|e| {
-                std::fs::read(e.path().join("cmdline")).is_ok_and(|c| c == b"sleep\x00600\x00")
-            })
-            .filter_map(|e| e.file_name().to_str()?.parse::<i32>().ok())
-            .collect::<Vec<i32>>()
-    };
-    let before = sleepers();
-    let started = std::time::Instant::now();
-    // The hostile runs take the probe's arguments (`--no-probe` refuses `--probe-arg`).
-    let r = run(&mut probe_fixture(
-        "home-dir",
-        &[
-            "--hostile",
-            "--bin",
-            "needs-home",
-            "--probe-arg",
-            "escape",
-            "--runs",
-            "1",
-            "--warmup",
-            "0",
-        ],
-    ));
-    assert!(
-        started.elapsed() < std::time::Duration::from_secs(600),
-        "the run waited for the escaped process"
-    );
-    let v: serde_json::Value = serde_json::from_str(&r.stdout).expect("JSON report");
-    assert_eq!(
-        run_named(&runs_of(&v, "needs-home"), "no-home")["outcome"],
-        "crashed"
-    );
-    for pid in sleepers().into_iter().filter(|p| !before.contains(p)) {
+/// Processes whose command line has `token` as one of its words, found by a scan of /proc
+/// (command lines only: the executable link of a process in another user namespace may not be
+/// readable).
+fn with_token(token: &str) -> Vec<i32> {
+    std::fs::read_dir("/proc")
+        .expect("/proc")
+        .filter_map(Result::ok)
+        .filter(|e| {
+            std::fs::read(e.path().join("cmdline"))
+                .is_ok_and(|c| c.split(|&b| b == 0).any(|w| w == token.as_bytes()))
+        })
+        .filter_map(|e| e.file_name().to_str()?.parse::<i32>().ok())
+        .collect()
+}
+
+/// Stop what a failed test left behind, then fail with `what`.
+fn none_left(token: &str, what: &str) {
+    let left = with_token(token);
+    for &pid in &left {
         let _ = nix::sys::signal::kill(
             nix::unistd::Pid::from_raw(pid),
             nix::sys::signal::Signal::SIGKILL,
         );
     }
+    assert!(left.is_empty(), "{what}: {left:?} still running");
+}
+
+fn unique_token() -> String {
+    let t = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos());
+    format!("escaped-{}-{t}", std::process::id())
+}
+
+/// A hostile run whose program leaves processes behind outside its group (`setsid`), holding
+/// stderr open, neither hangs the run (ten minutes here: the run waited for them, and Ctrl-C
+/// could not stop it) nor survives it: they were left running after the tool exited. One
+/// keeps the run's environment, one starts with an empty one; after the tool exits, a /proc
+/// scan finds neither, and the run's stderr was read to its end.
+#[test]
+fn privileged_a_process_that_escapes_a_hostile_run_does_not_hang_it_or_survive_it() {
+    require_privilege();
+    let token = unique_token();
+    let started = std::time::Instant::now();
+    // The hostile runs take the probe's arguments (`--no-probe` refuses `--probe-arg`).
+    let r = run(probe_fixture(
+        "home-dir",
+        &[
+            "--hostile",
+            "--bin",
+            "needs-home",
+            "--runs",
+            "1",
+            "--warmup",
+            "0",
+            "--probe-arg",
+            "escape",
+            "--probe-arg",
+        ],
+    )
+    .arg(&token));
+    none_left(
+        &token,
+        "a process escaped from a hostile run survived the tool",
+    );
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(600),
+        "the run waited for the escaped process"
+    );
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).expect("JSON report");
+    let no_home = run_named(&runs_of(&v, "needs-home"), "no-home").clone();
+    assert_eq!(no_home["outcome"], "crashed", "{no_home}");
+    assert!(
+        str_of(&no_home, "detail").contains("needs-home: HOME is not set"),
+        "stderr was not read to its end: {no_home}"
+    );
+}
+
+/// Stopping what a run left behind touches nothing else of the process that runs it: called
+/// in a process with other children (as this test suite is, with other tests' runs of the
+/// tool), those live on. Stopping every descendant made other tests' runs end "interrupted"
+/// (SIGTERM reached them).
+#[test]
+fn privileged_a_hostile_run_stops_only_its_own_processes() {
+    require_privilege();
+    let r = run(&mut check_fixture("home-dir", &["--bin", "needs-home"]));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).expect("JSON");
+    let path = std::path::PathBuf::from(str_of(artifact(&v, "static"), "path"));
+    let token = unique_token();
+    let mut bystander = Command::new("sleep").arg("600").spawn().expect("sleep");
+    let spec = cargo_aotcheck::plan::ProbeSettings {
+        args: vec!["escape".into(), token.clone()],
+        ..Default::default()
+    };
+    let scratch = tempfile::tempdir().expect("tempdir");
+    let runs = cargo_aotcheck::hostile::run_all(
+        &path,
+        &mut || None,
+        &spec,
+        &detect_privilege(),
+        scratch.path(),
+    );
+    let alive = bystander.try_wait().expect("try_wait").is_none();
+    let _ = bystander.kill();
+    let _ = bystander.wait();
+    none_left(&token, "a process escaped from a hostile run survived it");
+    assert!(alive, "a process that was not the run's was stopped");
+    let runs = runs.expect("hostile runs");
+    assert_eq!(runs[0].condition, "no-home");
+    assert_eq!(
+        runs[0].outcome,
+        cargo_aotcheck::report::HostileOutcome::Crashed
+    );
 }
