@@ -129,15 +129,19 @@ pub fn run_all(
             continue;
         }
         let outcome = judge(&result, &reference);
-        let dynamic_outcome = match outcome {
+        let dynamic_run = match outcome {
             HostileOutcome::Crashed | HostileOutcome::Hung => dynamic().and_then(|d| {
                 let dyn_reference = run_invocation(&conditions::plain(&d, spec), spec);
                 conditions::invocation(condition, &d, spec, privilege, &scratch)
                     .ok()
-                    .map(|p| judge(&run_invocation(&p, spec), &dyn_reference))
+                    .map(|p| {
+                        let r = run_invocation(&p, spec);
+                        (judge(&r, &dyn_reference), r.signal.map(signal_name))
+                    })
             }),
             _ => None,
         };
+        let (dynamic_outcome, dynamic_signal) = dynamic_run.unzip();
         runs.push(HostileRun {
             condition: condition.name().into(),
             description: condition.description().into(),
@@ -145,6 +149,7 @@ pub fn run_all(
             signal: result.signal.map(signal_name),
             exit_code: result.exit_code,
             dynamic_outcome,
+            dynamic_signal: dynamic_signal.flatten(),
             reproduce: Some(inv.reproduce.clone()),
             detail: detail(&result, outcome),
         });
@@ -184,6 +189,7 @@ fn skipped(
         signal: None,
         exit_code,
         dynamic_outcome: None,
+        dynamic_signal: None,
         reproduce,
         detail: Some(detail),
     }
