@@ -109,30 +109,25 @@ pub fn run_all(
     let reference = run_invocation(&conditions::plain(binary, spec), spec);
     let mut runs = Vec::new();
     for condition in Condition::ALL {
-        let inv = match conditions::invocation(condition, binary, spec, privilege, &scratch) {
-            Ok(p) => p,
-            Err(reason) => {
-                runs.push(skipped(condition, None, None, reason));
+        let inv = match set_up(condition, binary, spec, privilege, &scratch) {
+            Ok(inv) => inv,
+            Err(skip) => {
+                runs.push(skipped(
+                    condition,
+                    skip.exit_code,
+                    skip.reproduce,
+                    skip.detail,
+                ));
                 continue;
             }
         };
         let result = run_invocation(&inv, spec);
         crate::interrupt::check()?;
-        if let Some(why) = wrapper_failed(&result) {
-            let detail = format!("skipped: the condition could not be set up: {why}");
-            runs.push(skipped(
-                condition,
-                result.exit_code,
-                Some(inv.reproduce.clone()),
-                detail,
-            ));
-            continue;
-        }
         let outcome = judge(&result, &reference);
         let dynamic_run = match outcome {
             HostileOutcome::Crashed | HostileOutcome::Hung => dynamic().and_then(|d| {
                 let dyn_reference = run_invocation(&conditions::plain(&d, spec), spec);
-                conditions::invocation(condition, &d, spec, privilege, &scratch)
+                set_up(condition, &d, spec, privilege, &scratch)
                     .ok()
                     .map(|p| {
                         let r = run_invocation(&p, spec);
@@ -195,20 +190,52 @@ fn skipped(
     }
 }
 
-/// `setpriv`, `unshare` or `mount` refusing (not the program failing): their own messages.
-fn wrapper_failed(result: &RunResult) -> Option<String> {
-    if result.exit_code == Some(0) || result.signal.is_some() {
-        return None;
+/// Why a condition was not run.
+struct Skip {
+    detail: String,
+    exit_code: Option<i32>,
+    reproduce: Option<String>,
+}
+
+/// The command line for `condition`, once its wrapper (`setpriv`, `unshare`, `mount`) was
+/// seen to set it up and reach the program's `exec` in a run of its own: a failure of the
+/// program's run is then the program's, whatever its stderr says.
+fn set_up(
+    condition: Condition,
+    binary: &Path,
+    spec: &ProbeSettings,
+    privilege: &Privilege,
+    scratch: &conditions::Scratch,
+) -> std::result::Result<conditions::Invocation, Skip> {
+    let skip = |detail| Skip {
+        detail,
+        exit_code: None,
+        reproduce: None,
+    };
+    let inv = conditions::invocation(condition, binary, spec, privilege, scratch).map_err(skip)?;
+    let check = conditions::setup_check(condition, binary, privilege, scratch).map_err(skip)?;
+    let Some(check) = check else {
+        return Ok(inv);
+    };
+    let to_exit = ProbeSettings {
+        ready: crate::options::Ready::Exit,
+        ..spec.clone()
+    };
+    let r = run_invocation(&check, &to_exit);
+    if r.exit_code == Some(0) {
+        return Ok(inv);
     }
-    result
-        .stderr_tail
-        .lines()
-        .find(|l| {
-            ["setpriv: ", "unshare: ", "mount: ", "sh: ", "cannot start "]
-                .iter()
-                .any(|p| l.starts_with(p))
-        })
-        .map(str::to_string)
+    let why = match (r.stderr_tail.lines().last(), r.exit_code, r.signal) {
+        (Some(line), _, _) => line.to_string(),
+        (None, Some(code), _) => format!("exited with status {code}"),
+        (None, None, Some(sig)) => format!("killed by {}", signal_name(sig)),
+        (None, None, None) => "it did not finish".to_string(),
+    };
+    Err(Skip {
+        detail: format!("skipped: the condition could not be set up: {why}"),
+        exit_code: r.exit_code,
+        reproduce: Some(check.reproduce),
+    })
 }
 
 /// Compare a hostile run with the plain run of the same binary.

@@ -431,3 +431,71 @@ fn privileged_a_hostile_run_stops_only_its_own_processes() {
         cargo_aotcheck::report::HostileOutcome::Crashed
     );
 }
+
+/// A program whose own stderr reads like the wrapper's (`sh: oops`, `mount: ...`,
+/// `setpriv: ...`) and that then fails is `crashed`, not `skipped` as if the condition could
+/// not be set up: the wrapper is checked in a run of its own before the program runs.
+#[test]
+fn privileged_a_program_that_says_sh_and_fails_is_crashed_not_skipped() {
+    require_privilege();
+    let r = run(&mut check_fixture(
+        "home-dir",
+        &["--hostile", "--bin", "says-sh"],
+    ));
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).expect("JSON report");
+    let runs = runs_of(&v, "says-sh");
+    for c in ["no-home", "no-home+unknown-uid", "all"] {
+        let run = run_named(&runs, c);
+        assert_eq!(run["outcome"], "crashed", "{run}");
+        assert_eq!(run["exit_code"], 2, "{run}");
+        assert!(str_of(run, "detail").contains("sh: oops"), "{run}");
+    }
+    assert_eq!(run_named(&runs, "unknown-uid")["outcome"], "ok");
+}
+
+/// A condition whose wrapper cannot reach the program (a binary in a directory the unknown
+/// uid may not enter) is `skipped`, with the wrapper's reason, not a crash of the program.
+#[test]
+fn privileged_a_condition_that_cannot_reach_the_program_is_skipped() {
+    require_privilege();
+    if !matches!(detect_privilege(), Privilege::Root { .. }) {
+        // Under a user namespace the unknown uid is ourselves: it may enter our directory.
+        return;
+    }
+    let r = run(&mut check_fixture("home-dir", &["--bin", "hello"]));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).expect("JSON");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let private = dir.path().join("private");
+    std::fs::create_dir(&private).expect("mkdir");
+    let hello = private.join("hello");
+    std::fs::copy(str_of(artifact(&v, "static"), "path"), &hello).expect("copy");
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&private, std::fs::Permissions::from_mode(0o700)).expect("chmod");
+    let scratch = tempfile::tempdir().expect("tempdir");
+    let runs = cargo_aotcheck::hostile::run_all(
+        &hello,
+        &mut || None,
+        &cargo_aotcheck::plan::ProbeSettings::default(),
+        &detect_privilege(),
+        scratch.path(),
+    )
+    .expect("hostile runs");
+    use cargo_aotcheck::report::HostileOutcome;
+    let of = |c: &str| runs.iter().find(|r| r.condition == c).expect("run");
+    assert_eq!(of("no-home").outcome, HostileOutcome::Ok);
+    assert_eq!(
+        of("nss-module").outcome,
+        HostileOutcome::Ok,
+        "root may enter"
+    );
+    for c in ["unknown-uid", "no-home+unknown-uid", "all"] {
+        let run = of(c);
+        assert_eq!(run.outcome, HostileOutcome::Skipped, "{run:?}");
+        let detail = run.detail.as_deref().unwrap_or_default();
+        assert!(
+            detail.contains("could not be set up") && detail.contains("cannot execute"),
+            "{run:?}"
+        );
+    }
+}
