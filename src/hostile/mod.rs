@@ -17,6 +17,7 @@ pub use run::{RunResult, run_invocation};
 
 use crate::compile::Built;
 use crate::error::Result;
+use crate::options::Ready;
 use crate::output::Output;
 use crate::plan::{BinPlan, Plan, ProbeSettings};
 use crate::report::{HostileOutcome, HostileRun, LinkMode, Report};
@@ -47,9 +48,8 @@ pub fn check(plan: &Plan, report: &mut Report, out: &mut Output) -> Result<()> {
     for i in wanted {
         let a = &report.artifacts[i];
         let Some(bin) = plan.bin_of(a) else { continue };
-        // The probe's settings say how to run it and when it is up (the defaults under
-        // `--no-probe`).
-        let spec = bin.probe.clone().unwrap_or_default();
+        // The probe's settings say how to run it and when it is up (also under `--no-probe`).
+        let spec = bin.hostile_run.clone();
         let existing = report
             .artifacts
             .iter()
@@ -62,6 +62,26 @@ pub fn check(plan: &Plan, report: &mut Report, out: &mut Output) -> Result<()> {
         let mut dynamic = || existing.clone().or_else(|| twins.get(plan, bin, out));
         let runs = run_all(&path, &mut dynamic, &spec, &privilege, &plan.dirs.hostile)?;
         report.artifacts[i].hostile = runs;
+    }
+    let unjudged: Vec<&str> = report
+        .artifacts
+        .iter()
+        .filter(|a| {
+            a.hostile.iter().any(|r| {
+                r.detail
+                    .as_deref()
+                    .is_some_and(|d| d.starts_with(NOT_JUDGED))
+            })
+        })
+        .map(|a| a.name.as_str())
+        .collect();
+    if !unjudged.is_empty() {
+        report.warnings.push(format!(
+            "hostile runs of {} were not judged where the plain run did not finish either \
+             (a server?): set --ready (or `ready` in the config) so that they wait until it \
+             is up",
+            unjudged.join(", ")
+        ));
     }
     if let Some(e) = twins.error {
         report
@@ -137,6 +157,11 @@ pub fn run_all(
             _ => None,
         };
         let (dynamic_outcome, dynamic_signal) = dynamic_run.unzip();
+        let detail = if outcome == HostileOutcome::Skipped {
+            Some(not_judged(spec))
+        } else {
+            detail(&result, outcome)
+        };
         runs.push(HostileRun {
             condition: condition.name().into(),
             description: condition.description().into(),
@@ -146,7 +171,7 @@ pub fn run_all(
             dynamic_outcome,
             dynamic_signal: dynamic_signal.flatten(),
             reproduce: Some(inv.reproduce.clone()),
-            detail: detail(&result, outcome),
+            detail,
         });
     }
     Ok(runs)
@@ -218,7 +243,7 @@ fn set_up(
         return Ok(inv);
     };
     let to_exit = ProbeSettings {
-        ready: crate::options::Ready::Exit,
+        ready: Ready::Exit,
         ..spec.clone()
     };
     let r = run_invocation(&check, &to_exit);
@@ -238,11 +263,31 @@ fn set_up(
     })
 }
 
-/// Compare a hostile run with the plain run of the same binary.
+/// How the detail of a run that was not judged begins.
+const NOT_JUDGED: &str = "not judged: ";
+
+/// Why a run that timed out, as the plain run did, tells nothing.
+fn not_judged(spec: &ProbeSettings) -> String {
+    let limit = format!("{:?}", spec.timeout);
+    match spec.ready {
+        Ready::Exit => format!(
+            "{NOT_JUDGED}the plain run did not exit within {limit} either (a server?): set \
+             --ready (or `ready` in the config) so that hostile runs wait until it is up"
+        ),
+        ref ready => format!(
+            "{NOT_JUDGED}the plain run was not ready ({ready}) within {limit} either: check \
+             --ready and --probe-timeout (or `ready`, `probe_timeout` in the config)"
+        ),
+    }
+}
+
+/// Compare a hostile run with the plain run of the same binary. A run that timed out where
+/// the plain run timed out too is not judged (`Skipped`): a server waited for with `exit`
+/// readiness never exits, and calling that `ok` under every condition meant nothing.
 pub fn judge(result: &RunResult, reference: &RunResult) -> HostileOutcome {
     if result.timed_out {
         return if reference.timed_out {
-            HostileOutcome::Ok
+            HostileOutcome::Skipped
         } else {
             HostileOutcome::Hung
         };
@@ -304,6 +349,14 @@ mod tests {
             HostileOutcome::Crashed
         );
         assert_eq!(judge(&r(None, None, true), &plain), HostileOutcome::Hung);
+        // A plain run that never finished (a server waited for with `exit` readiness): a
+        // timeout under the condition is not judged, a crash still is one.
+        let never = r(None, None, true);
+        assert_eq!(judge(&r(None, None, true), &never), HostileOutcome::Skipped);
+        assert_eq!(
+            judge(&r(None, Some(11), false), &never),
+            HostileOutcome::Crashed
+        );
         // A program that fails the same way plainly is not made worse by the condition.
         let failing = r(Some(3), None, false);
         assert_eq!(

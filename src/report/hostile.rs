@@ -12,7 +12,8 @@ pub enum HostileOutcome {
     Crashed,
     /// Still running at the timeout (and a plain run was not).
     Hung,
-    /// The condition could not be set up here (see `detail`).
+    /// The condition could not be set up here, or the run was not judged because the plain
+    /// run timed out too (see `detail`).
     Skipped,
 }
 

@@ -499,3 +499,50 @@ fn privileged_a_condition_that_cannot_reach_the_program_is_skipped() {
         );
     }
 }
+
+/// `--hostile --no-probe` on a server: its plain run never exits, and a condition that timed
+/// out too was called `ok` under every condition, which meant nothing. Now each such run is
+/// not judged (`skipped`, saying to set `--ready`) with a warning; with `--ready tcp` (allowed
+/// with `--no-probe` when `--hostile` is given) the runs wait until it listens and are `ok`.
+#[test]
+fn privileged_a_server_under_hostile_no_probe_is_not_called_ok() {
+    require_privilege();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = dir.path().join("aotcheck.toml");
+    // Port 0: any free port, so that parallel tests cannot collide on 8080.
+    std::fs::write(&file, "probe_env = { PORT = \"0\" }\n").expect("write");
+    let v = json(
+        check_fixture(
+            "hello-server",
+            &["--hostile", "--probe-timeout", "1s", "--config-file"],
+        )
+        .arg(&file),
+    );
+    let runs = runs_of(&v, "hello-server");
+    assert_eq!(runs.len(), 5);
+    for r in &runs {
+        assert_eq!(r["outcome"], "skipped", "{r}");
+        let detail = str_of(r, "detail");
+        assert!(
+            detail.starts_with("not judged") && detail.contains("--ready"),
+            "{r}"
+        );
+    }
+    let warned = v["warnings"].as_array().expect("warnings").iter().any(|w| {
+        w.as_str()
+            .is_some_and(|w| w.contains("hello-server") && w.contains("--ready"))
+    });
+    assert!(warned, "{}", v["warnings"]);
+
+    let v = json(&mut check_fixture(
+        "hello-server",
+        &["--hostile", "--ready", "tcp", "--probe-timeout", "5s"],
+    ));
+    let runs = runs_of(&v, "hello-server");
+    assert!(runs.iter().all(|r| r["outcome"] == "ok"), "{runs:?}");
+    assert!(
+        !v["warnings"].to_string().contains("not judged"),
+        "{}",
+        v["warnings"]
+    );
+}
