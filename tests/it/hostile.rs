@@ -11,7 +11,7 @@ fn nsswitch_digest() -> String {
     tool("sha256sum", &["/etc/nsswitch.conf"])
 }
 
-fn runs_of(v: &serde_json::Value, name: &str) -> Vec<serde_json::Value> {
+pub(crate) fn runs_of(v: &serde_json::Value, name: &str) -> Vec<serde_json::Value> {
     let a = v["artifacts"]
         .as_array()
         .expect("artifacts")
@@ -21,7 +21,10 @@ fn runs_of(v: &serde_json::Value, name: &str) -> Vec<serde_json::Value> {
     a["hostile"].as_array().expect("hostile").clone()
 }
 
-fn run_named<'a>(runs: &'a [serde_json::Value], condition: &str) -> &'a serde_json::Value {
+pub(crate) fn run_named<'a>(
+    runs: &'a [serde_json::Value],
+    condition: &str,
+) -> &'a serde_json::Value {
     runs.iter()
         .find(|r| r["condition"] == condition)
         .unwrap_or_else(|| panic!("no {condition} run in {runs:?}"))
@@ -35,7 +38,7 @@ fn running(path: &str) -> usize {
 /// Tests that reproduce a crash need root or unprivileged user namespaces (CI runs as root).
 /// Without either they fail and say so: a silent pass would hide that nothing was exercised.
 /// On such a machine, deselect them with `cargo test -- --skip privileged_`.
-fn require_privilege() {
+pub(crate) fn require_privilege() {
     if let Privilege::Neither(why) = detect_privilege() {
         panic!(
             "this test {why}; on a machine without either, deselect it with \
@@ -314,235 +317,4 @@ fn privileged_a_failure_the_dynamic_build_shares_is_no_aot004() {
         "{findings:?}"
     );
     assert_eq!(r.code, 0, "{}", r.stderr);
-}
-
-/// Processes whose command line has `token` as one of its words, found by a scan of /proc
-/// (command lines only: the executable link of a process in another user namespace may not be
-/// readable).
-fn with_token(token: &str) -> Vec<i32> {
-    std::fs::read_dir("/proc")
-        .expect("/proc")
-        .filter_map(Result::ok)
-        .filter(|e| {
-            std::fs::read(e.path().join("cmdline"))
-                .is_ok_and(|c| c.split(|&b| b == 0).any(|w| w == token.as_bytes()))
-        })
-        .filter_map(|e| e.file_name().to_str()?.parse::<i32>().ok())
-        .collect()
-}
-
-/// Stop what a failed test left behind, then fail with `what`.
-fn none_left(token: &str, what: &str) {
-    let left = with_token(token);
-    for &pid in &left {
-        let _ = nix::sys::signal::kill(
-            nix::unistd::Pid::from_raw(pid),
-            nix::sys::signal::Signal::SIGKILL,
-        );
-    }
-    assert!(left.is_empty(), "{what}: {left:?} still running");
-}
-
-fn unique_token() -> String {
-    let t = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_nanos());
-    format!("escaped-{}-{t}", std::process::id())
-}
-
-/// A hostile run whose program leaves processes behind outside its group (`setsid`), holding
-/// stderr open, neither hangs the run (ten minutes here: the run waited for them, and Ctrl-C
-/// could not stop it) nor survives it: they were left running after the tool exited. One
-/// keeps the run's environment, one starts with an empty one; after the tool exits, a /proc
-/// scan finds neither, and the run's stderr was read to its end.
-#[test]
-fn privileged_a_process_that_escapes_a_hostile_run_does_not_hang_it_or_survive_it() {
-    require_privilege();
-    let token = unique_token();
-    let started = std::time::Instant::now();
-    // The hostile runs take the probe's arguments (`--no-probe` refuses `--probe-arg`).
-    let r = run(probe_fixture(
-        "home-dir",
-        &[
-            "--hostile",
-            "--bin",
-            "needs-home",
-            "--runs",
-            "1",
-            "--warmup",
-            "0",
-            "--probe-arg",
-            "escape",
-            "--probe-arg",
-        ],
-    )
-    .arg(&token));
-    none_left(
-        &token,
-        "a process escaped from a hostile run survived the tool",
-    );
-    assert!(
-        started.elapsed() < std::time::Duration::from_secs(600),
-        "the run waited for the escaped process"
-    );
-    let v: serde_json::Value = serde_json::from_str(&r.stdout).expect("JSON report");
-    let no_home = run_named(&runs_of(&v, "needs-home"), "no-home").clone();
-    assert_eq!(no_home["outcome"], "crashed", "{no_home}");
-    assert!(
-        str_of(&no_home, "detail").contains("needs-home: HOME is not set"),
-        "stderr was not read to its end: {no_home}"
-    );
-}
-
-/// Stopping what a run left behind touches nothing else of the process that runs it: called
-/// in a process with other children (as this test suite is, with other tests' runs of the
-/// tool), those live on. Stopping every descendant made other tests' runs end "interrupted"
-/// (SIGTERM reached them).
-#[test]
-fn privileged_a_hostile_run_stops_only_its_own_processes() {
-    require_privilege();
-    let r = run(&mut check_fixture("home-dir", &["--bin", "needs-home"]));
-    assert_eq!(r.code, 0, "{}", r.stderr);
-    let v: serde_json::Value = serde_json::from_str(&r.stdout).expect("JSON");
-    let path = std::path::PathBuf::from(str_of(artifact(&v, "static"), "path"));
-    let token = unique_token();
-    let mut bystander = Command::new("sleep").arg("600").spawn().expect("sleep");
-    let spec = cargo_aotcheck::plan::ProbeSettings {
-        args: vec!["escape".into(), token.clone()],
-        ..Default::default()
-    };
-    let scratch = tempfile::tempdir().expect("tempdir");
-    let runs = cargo_aotcheck::hostile::run_all(
-        &path,
-        &mut || None,
-        &spec,
-        &detect_privilege(),
-        scratch.path(),
-    );
-    let alive = bystander.try_wait().expect("try_wait").is_none();
-    let _ = bystander.kill();
-    let _ = bystander.wait();
-    none_left(&token, "a process escaped from a hostile run survived it");
-    assert!(alive, "a process that was not the run's was stopped");
-    let runs = runs.expect("hostile runs");
-    assert_eq!(runs[0].condition, "no-home");
-    assert_eq!(
-        runs[0].outcome,
-        cargo_aotcheck::report::HostileOutcome::Crashed
-    );
-}
-
-/// A program whose own stderr reads like the wrapper's (`sh: oops`, `mount: ...`,
-/// `setpriv: ...`) and that then fails is `crashed`, not `skipped` as if the condition could
-/// not be set up: the wrapper is checked in a run of its own before the program runs.
-#[test]
-fn privileged_a_program_that_says_sh_and_fails_is_crashed_not_skipped() {
-    require_privilege();
-    let r = run(&mut check_fixture(
-        "home-dir",
-        &["--hostile", "--bin", "says-sh"],
-    ));
-    let v: serde_json::Value = serde_json::from_str(&r.stdout).expect("JSON report");
-    let runs = runs_of(&v, "says-sh");
-    for c in ["no-home", "no-home+unknown-uid", "all"] {
-        let run = run_named(&runs, c);
-        assert_eq!(run["outcome"], "crashed", "{run}");
-        assert_eq!(run["exit_code"], 2, "{run}");
-        assert!(str_of(run, "detail").contains("sh: oops"), "{run}");
-    }
-    assert_eq!(run_named(&runs, "unknown-uid")["outcome"], "ok");
-}
-
-/// A condition whose wrapper cannot reach the program (a binary in a directory the unknown
-/// uid may not enter) is `skipped`, with the wrapper's reason, not a crash of the program.
-#[test]
-fn privileged_a_condition_that_cannot_reach_the_program_is_skipped() {
-    require_privilege();
-    if !matches!(detect_privilege(), Privilege::Root { .. }) {
-        // Under a user namespace the unknown uid is ourselves: it may enter our directory.
-        return;
-    }
-    let r = run(&mut check_fixture("home-dir", &["--bin", "hello"]));
-    assert_eq!(r.code, 0, "{}", r.stderr);
-    let v: serde_json::Value = serde_json::from_str(&r.stdout).expect("JSON");
-    let dir = tempfile::tempdir().expect("tempdir");
-    let private = dir.path().join("private");
-    std::fs::create_dir(&private).expect("mkdir");
-    let hello = private.join("hello");
-    std::fs::copy(str_of(artifact(&v, "static"), "path"), &hello).expect("copy");
-    use std::os::unix::fs::PermissionsExt;
-    std::fs::set_permissions(&private, std::fs::Permissions::from_mode(0o700)).expect("chmod");
-    let scratch = tempfile::tempdir().expect("tempdir");
-    let runs = cargo_aotcheck::hostile::run_all(
-        &hello,
-        &mut || None,
-        &cargo_aotcheck::plan::ProbeSettings::default(),
-        &detect_privilege(),
-        scratch.path(),
-    )
-    .expect("hostile runs");
-    use cargo_aotcheck::report::HostileOutcome;
-    let of = |c: &str| runs.iter().find(|r| r.condition == c).expect("run");
-    assert_eq!(of("no-home").outcome, HostileOutcome::Ok);
-    assert_eq!(
-        of("nss-module").outcome,
-        HostileOutcome::Ok,
-        "root may enter"
-    );
-    for c in ["unknown-uid", "no-home+unknown-uid", "all"] {
-        let run = of(c);
-        assert_eq!(run.outcome, HostileOutcome::Skipped, "{run:?}");
-        let detail = run.detail.as_deref().unwrap_or_default();
-        assert!(
-            detail.contains("could not be set up") && detail.contains("cannot execute"),
-            "{run:?}"
-        );
-    }
-}
-
-/// `--hostile --no-probe` on a server: its plain run never exits, and a condition that timed
-/// out too was called `ok` under every condition, which meant nothing. Now each such run is
-/// not judged (`skipped`, saying to set `--ready`) with a warning; with `--ready tcp` (allowed
-/// with `--no-probe` when `--hostile` is given) the runs wait until it listens and are `ok`.
-#[test]
-fn privileged_a_server_under_hostile_no_probe_is_not_called_ok() {
-    require_privilege();
-    let dir = tempfile::tempdir().expect("tempdir");
-    let file = dir.path().join("aotcheck.toml");
-    // Port 0: any free port, so that parallel tests cannot collide on 8080.
-    std::fs::write(&file, "probe_env = { PORT = \"0\" }\n").expect("write");
-    let v = json(
-        check_fixture(
-            "hello-server",
-            &["--hostile", "--probe-timeout", "1s", "--config-file"],
-        )
-        .arg(&file),
-    );
-    let runs = runs_of(&v, "hello-server");
-    assert_eq!(runs.len(), 5);
-    for r in &runs {
-        assert_eq!(r["outcome"], "skipped", "{r}");
-        let detail = str_of(r, "detail");
-        assert!(
-            detail.starts_with("not judged") && detail.contains("--ready"),
-            "{r}"
-        );
-    }
-    let warned = v["warnings"].as_array().expect("warnings").iter().any(|w| {
-        w.as_str()
-            .is_some_and(|w| w.contains("hello-server") && w.contains("--ready"))
-    });
-    assert!(warned, "{}", v["warnings"]);
-
-    let v = json(&mut check_fixture(
-        "hello-server",
-        &["--hostile", "--ready", "tcp", "--probe-timeout", "5s"],
-    ));
-    let runs = runs_of(&v, "hello-server");
-    assert!(runs.iter().all(|r| r["outcome"] == "ok"), "{runs:?}");
-    assert!(
-        !v["warnings"].to_string().contains("not judged"),
-        "{}",
-        v["warnings"]
-    );
 }
