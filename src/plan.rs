@@ -124,6 +124,9 @@ pub struct BinPlan {
     pub probe: Option<ProbeSettings>,
     /// Hostile runs of its static build (`--hostile`, or `hostile = true`).
     pub hostile: bool,
+    /// How the hostile runs start it and wait for it: the probe's settings, also under
+    /// `--no-probe` (which allows `--ready` and `--probe-timeout` with `--hostile`).
+    pub hostile_run: ProbeSettings,
     pub audit: AuditPolicy,
     pub budgets: Budgets,
     pub thresholds: Thresholds,

@@ -231,10 +231,17 @@ fn reproduced_evidence(r: &crate::report::HostileRun) -> String {
         (None, Some(code), _) => format!("exited with status {code}"),
         _ => "crashed".to_string(),
     };
-    let dynamic = match r.dynamic_outcome {
-        Some(HostileOutcome::Ok) => "; the dynamic build survives it",
-        Some(HostileOutcome::Crashed | HostileOutcome::Hung) => "; the dynamic build fails too",
-        _ => "",
+    let dynamic = match (r.dynamic_outcome, &r.dynamic_signal) {
+        (Some(HostileOutcome::Ok), _) => "; the dynamic build survives it".to_string(),
+        // Only a different failure than the static build's reaches here (`static_hazard`).
+        (Some(HostileOutcome::Hung), _) => "; the dynamic build hangs instead".to_string(),
+        (Some(HostileOutcome::Crashed), Some(sig)) => {
+            format!("; the dynamic build fails otherwise ({sig})")
+        }
+        (Some(HostileOutcome::Crashed), None) => {
+            "; the dynamic build fails otherwise (an exit status, no signal)".to_string()
+        }
+        _ => String::new(),
     };
     format!(
         "reproduced: {how} under `{}` ({}){dynamic}",
@@ -245,7 +252,56 @@ fn reproduced_evidence(r: &crate::report::HostileRun) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::report::Severity;
+    use crate::report::{HostileOutcome, HostileRun, Severity};
+
+    fn hostile(condition: &str, signal: Option<&str>, dynamic: HostileOutcome) -> HostileRun {
+        HostileRun {
+            condition: condition.into(),
+            description: String::new(),
+            outcome: HostileOutcome::Crashed,
+            signal: signal.map(str::to_string),
+            exit_code: signal.is_none().then_some(3),
+            dynamic_outcome: Some(dynamic),
+            dynamic_signal: None,
+            reproduce: Some(format!("run under {condition}")),
+            detail: None,
+        }
+    }
+
+    /// AOT004's `reproduce:` names a run the static build is to blame for, not the first
+    /// failing one (`no-home` exits 3 in both builds here); a static SIGSEGV where the dynamic
+    /// build only exits is the static build's, and its evidence says the dynamic build fails
+    /// otherwise, not "too".
+    #[test]
+    fn the_reproduce_line_names_a_run_the_static_build_is_to_blame_for() {
+        let binary: crate::report::Binary = serde_json::from_value(serde_json::json!({
+            "format": "elf", "arch": "x86_64", "elf_type": "DYN", "pie": true,
+            "linkage": "static-pie", "interpreter": null, "needed": [], "rpath": [],
+            "runpath": [], "file_size": 1000, "stripped_size": 500, "debug_size": 0,
+            "symtab_size": 0, "sections": [], "build_id": null, "init_array_entries": 2,
+            "glibc_floor": null, "version_needs": [], "closure": [], "closure_size": 1000
+        }))
+        .expect("binary");
+        let mut a = Artifact::new(Some("app".into()), "app".into(), None, "app".into(), binary);
+        a.hostile = vec![
+            hostile("no-home", None, HostileOutcome::Crashed),
+            hostile("unknown-uid", Some("SIGSEGV"), HostileOutcome::Crashed),
+        ];
+        reproduced(&mut a, &AuditPolicy::default(), "0.1.0");
+        let f = a
+            .findings
+            .iter()
+            .find(|f| f.rule == "AOT004")
+            .expect("AOT004");
+        assert_eq!(f.reproduce.as_deref(), Some("run under unknown-uid"));
+        assert_eq!(f.evidence.len(), 1, "{:?}", f.evidence);
+        assert!(
+            f.evidence[0]
+                .ends_with("the dynamic build fails otherwise (an exit status, no signal)"),
+            "{:?}",
+            f.evidence
+        );
+    }
 
     #[test]
     fn system_libraries_are_the_bare_and_dylib_ones() {

@@ -97,6 +97,7 @@ pub(super) fn options(a: AdviseArgs) -> Result<Command, clap::Error> {
              --hostile and --no-hostile do not apply to it\n",
         ));
     }
+    a.probe.check(false)?;
     let probe = a.probe.into();
     Ok(Command::Advise(AdviseOptions {
         build: BuildOptions {

@@ -421,10 +421,13 @@ pub fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Options, clap::
             }
             advise::options(args)?
         }
-        None => Command::Check(BuildOptions {
-            probe: a.probe.into(),
-            ..build
-        }),
+        None => {
+            a.probe.check(build.hostile == Some(true))?;
+            Command::Check(BuildOptions {
+                probe: a.probe.into(),
+                ..build
+            })
+        }
     };
     let color = match a.color {
         Some(ColorArg::Always) => ColorChoice::Always,

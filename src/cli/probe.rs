@@ -38,9 +38,35 @@ pub(super) struct ProbeArgs {
     #[arg(long, value_name = "KEY=VALUE", value_parser = parse_env)]
     probe_env: Vec<(String, String)>,
 
-    /// Do not start the built binaries
-    #[arg(long, conflicts_with_all = ["ready", "runs", "warmup", "probe_timeout", "grace", "probe_arg", "probe_env"])]
+    /// Do not start the built binaries (with --hostile, --ready and --probe-timeout still set
+    /// how the hostile runs wait)
+    #[arg(long, conflicts_with_all = ["runs", "warmup", "grace", "probe_arg", "probe_env"])]
     no_probe: bool,
+}
+
+impl ProbeArgs {
+    /// `--ready` and `--probe-timeout` go with `--no-probe` only to set how `--hostile` runs
+    /// wait (a server never exits: with `exit` readiness every hostile run timed out).
+    pub(super) fn check(&self, hostile: bool) -> Result<(), clap::Error> {
+        let set: Vec<&str> = [
+            (self.ready.is_some(), "--ready"),
+            (self.probe_timeout.is_some(), "--probe-timeout"),
+        ]
+        .into_iter()
+        .filter_map(|(set, flag)| set.then_some(flag))
+        .collect();
+        if !self.no_probe || hostile || set.is_empty() {
+            return Ok(());
+        }
+        Err(clap::Error::raw(
+            clap::error::ErrorKind::ArgumentConflict,
+            format!(
+                "the argument '--no-probe' cannot be used with {}: with --no-probe they only \
+                 set how --hostile runs wait\n",
+                set.join(", ")
+            ),
+        ))
+    }
 }
 
 fn parse_env(s: &str) -> Result<(String, String), String> {

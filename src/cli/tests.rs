@@ -326,3 +326,35 @@ fn advise_names_each_flag_it_does_not_take() {
     assert!(p(&["x", "advise", "--split-std", "--no-probe"]).is_ok());
     assert!(p(&["x", "--image"]).is_ok());
 }
+
+/// `--ready` and `--probe-timeout` go with `--no-probe` when `--hostile` is given (they set how
+/// the hostile runs wait: a server was waited for with `exit` readiness); without `--hostile`
+/// they still conflict, and the other probe flags always do.
+#[test]
+fn no_probe_takes_ready_and_timeout_only_with_hostile() {
+    let o = p(&[
+        "x",
+        "--no-probe",
+        "--hostile",
+        "--ready",
+        "tcp",
+        "--probe-timeout",
+        "2s",
+    ])
+    .expect("parse");
+    let Command::Check(b) = o.command else {
+        panic!("expected check")
+    };
+    assert_eq!(b.probe.enabled, Some(false));
+    assert_eq!(b.probe.ready, Some(Ready::Tcp(None)));
+    assert_eq!(b.probe.timeout, Some(std::time::Duration::from_secs(2)));
+    for args in [
+        &["x", "--no-probe", "--ready", "tcp"][..],
+        &["x", "--no-probe", "--probe-timeout", "2s"],
+        &["x", "--no-probe", "--hostile", "--runs", "2"],
+        &["x", "advise", "--no-probe", "--ready", "tcp"],
+    ] {
+        let e = p(args).expect_err("refused");
+        assert!(e.to_string().contains("--no-probe"), "{args:?}: {e}");
+    }
+}

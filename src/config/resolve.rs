@@ -93,10 +93,16 @@ fn load(metadata: &Metadata, file: Option<&Path>) -> Result<Config> {
 }
 
 fn bin_plan(target: &BinTarget, settings: Settings, opts: &BuildOptions) -> Result<BinPlan> {
+    let probe = opts.probe.clone().or(settings.probe.clone());
     Ok(BinPlan {
         target: target.clone(),
         image: settings.image(&target.name)?,
-        probe: probe_settings(opts.probe.clone().or(settings.probe)),
+        probe: probe_settings(probe.clone()),
+        hostile_run: probe_settings(ProbeOptions {
+            enabled: None,
+            ..probe
+        })
+        .unwrap_or_default(),
         hostile: opts.hostile.or(settings.hostile).unwrap_or(false),
         audit: settings.audit,
         budgets: settings.budgets,

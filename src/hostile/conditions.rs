@@ -215,6 +215,54 @@ pub fn invocation(
     privilege: &Privilege,
     scratch: &Scratch,
 ) -> std::result::Result<Invocation, String> {
+    let wrapper = wrapper(condition, privilege, scratch)?;
+    let no_identity = matches!(
+        condition,
+        Condition::NoHome | Condition::NoHomeUnknownUid | Condition::All
+    );
+    Ok(build(binary, spec, no_identity, &wrapper))
+}
+
+/// What checks, before the program runs under `condition`, that the condition can be set up
+/// and the program executed in it: the same wrapper around `sh -c 'test -x "$0"'`, which
+/// exits 0 only if `setpriv`, `unshare` and `mount` all did their part. `None` when the
+/// condition needs no wrapper. The wrapper's own failure is thus told from the program's by
+/// a run of its own, not by what the program writes to stderr (it may say `sh: ...` too).
+pub fn setup_check(
+    condition: Condition,
+    binary: &Path,
+    privilege: &Privilege,
+    scratch: &Scratch,
+) -> std::result::Result<Option<Invocation>, String> {
+    let mut words = wrapper(condition, privilege, scratch)?;
+    if words.is_empty() {
+        return Ok(None);
+    }
+    words.extend([
+        "sh".into(),
+        "-c".into(),
+        "test -x \"$0\" || { echo \"cannot execute $0 under this condition (uid $(id -u))\" >&2; \
+         exit 1; }"
+            .into(),
+        binary.display().to_string(),
+    ]);
+    let reproduce = words.iter().map(|w| quote(w)).collect::<Vec<_>>().join(" ");
+    let mut all = words.into_iter().map(OsString::from);
+    Ok(Some(Invocation {
+        program: all.next().unwrap_or_default(),
+        args: all.collect(),
+        env_remove: Vec::new(),
+        env: Vec::new(),
+        reproduce,
+    }))
+}
+
+/// The wrapper words in front of the program for `condition`, or why there is none here.
+fn wrapper(
+    condition: Condition,
+    privilege: &Privilege,
+    scratch: &Scratch,
+) -> std::result::Result<Vec<String>, String> {
     let conf = scratch.nsswitch().display().to_string();
     let bind = |then: &str| -> Vec<String> {
         vec![
@@ -226,7 +274,7 @@ pub fn invocation(
         ]
     };
     let s = |v: &[&str]| -> Vec<String> { v.iter().map(|x| x.to_string()).collect() };
-    let wrapper: Vec<String> = match (condition, privilege) {
+    Ok(match (condition, privilege) {
         (Condition::NoHome, _) => Vec::new(),
         (_, Privilege::Neither(why)) => return Err(format!("skipped: {why}")),
         (Condition::UnknownUid | Condition::NoHomeUnknownUid, Privilege::Root { uid, gid }) => {
@@ -262,12 +310,7 @@ pub fn invocation(
             ]
             .concat()
         }
-    };
-    let no_identity = matches!(
-        condition,
-        Condition::NoHome | Condition::NoHomeUnknownUid | Condition::All
-    );
-    Ok(build(binary, spec, no_identity, &wrapper))
+    })
 }
 
 fn setpriv(uid: u32, gid: u32) -> Vec<String> {
@@ -361,5 +404,47 @@ mod tests {
         let p = invocation(Condition::All, bin, &spec(&[]), &root, &scratch).expect("plan");
         assert!(p.reproduce.starts_with("env -u HOME"));
         assert!(p.reproduce.contains("mount --bind"));
+    }
+
+    /// The setup check is the condition's wrapper around a test of the binary, not the
+    /// program; a condition without a wrapper needs none.
+    #[test]
+    fn the_setup_check_runs_the_wrapper_without_the_program() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let scratch = Scratch::new(dir.path()).expect("scratch");
+        let bin = Path::new("/x/bin");
+        let root = Privilege::Root {
+            uid: 54321,
+            gid: 54321,
+        };
+        assert!(
+            setup_check(Condition::NoHome, bin, &root, &scratch)
+                .expect("check")
+                .is_none()
+        );
+        let c = setup_check(Condition::UnknownUid, bin, &root, &scratch)
+            .expect("check")
+            .expect("a wrapper");
+        assert!(
+            c.reproduce
+                .starts_with("setpriv --reuid=54321 --regid=54321 --clear-groups -- sh -c "),
+            "{}",
+            c.reproduce
+        );
+        assert_eq!(
+            c.args.last().map(|a| a.as_os_str()),
+            Some("/x/bin".as_ref())
+        );
+        // Run through a shell, the check fails on a binary that is not there.
+        let out = Command::new("sh")
+            .args([
+                "-c",
+                c.reproduce
+                    .trim_start_matches("setpriv --reuid=54321 --regid=54321 --clear-groups -- "),
+            ])
+            .output()
+            .expect("sh");
+        assert!(!out.status.success());
+        assert!(String::from_utf8_lossy(&out.stderr).contains("cannot execute /x/bin"));
     }
 }

@@ -8,6 +8,7 @@
 
 mod conditions;
 mod run;
+mod sweep;
 
 use std::path::{Path, PathBuf};
 
@@ -16,6 +17,7 @@ pub use run::{RunResult, run_invocation};
 
 use crate::compile::Built;
 use crate::error::Result;
+use crate::options::Ready;
 use crate::output::Output;
 use crate::plan::{BinPlan, Plan, ProbeSettings};
 use crate::report::{HostileOutcome, HostileRun, LinkMode, Report};
@@ -33,14 +35,21 @@ pub fn check(plan: &Plan, report: &mut Report, out: &mut Output) -> Result<()> {
     if wanted.is_empty() {
         return Ok(());
     }
+    // Orphans of a run (a `setsid` child whose parent died) come back to us, to be reaped
+    // once stopped; without, they are stopped all the same (found by the run's mark).
+    if let Err(e) = nix::sys::prctl::set_child_subreaper(true) {
+        report.warnings.push(format!(
+            "cannot become a child subreaper ({e}): processes a hostile run leaves behind are \
+             stopped, but reaped by init"
+        ));
+    }
     let privilege = detect_privilege();
     let mut twins = Twins::default();
     for i in wanted {
         let a = &report.artifacts[i];
         let Some(bin) = plan.bin_of(a) else { continue };
-        // The probe's settings say how to run it and when it is up (the defaults under
-        // `--no-probe`).
-        let spec = bin.probe.clone().unwrap_or_default();
+        // The probe's settings say how to run it and when it is up (also under `--no-probe`).
+        let spec = bin.hostile_run.clone();
         let existing = report
             .artifacts
             .iter()
@@ -53,6 +62,26 @@ pub fn check(plan: &Plan, report: &mut Report, out: &mut Output) -> Result<()> {
         let mut dynamic = || existing.clone().or_else(|| twins.get(plan, bin, out));
         let runs = run_all(&path, &mut dynamic, &spec, &privilege, &plan.dirs.hostile)?;
         report.artifacts[i].hostile = runs;
+    }
+    let unjudged: Vec<&str> = report
+        .artifacts
+        .iter()
+        .filter(|a| {
+            a.hostile.iter().any(|r| {
+                r.detail
+                    .as_deref()
+                    .is_some_and(|d| d.starts_with(NOT_JUDGED))
+            })
+        })
+        .map(|a| a.name.as_str())
+        .collect();
+    if !unjudged.is_empty() {
+        report.warnings.push(format!(
+            "hostile runs of {} were not judged where the plain run did not finish either \
+             (a server?): set --ready (or `ready` in the config) so that they wait until it \
+             is up",
+            unjudged.join(", ")
+        ));
     }
     if let Some(e) = twins.error {
         report
@@ -100,34 +129,38 @@ pub fn run_all(
     let reference = run_invocation(&conditions::plain(binary, spec), spec);
     let mut runs = Vec::new();
     for condition in Condition::ALL {
-        let inv = match conditions::invocation(condition, binary, spec, privilege, &scratch) {
-            Ok(p) => p,
-            Err(reason) => {
-                runs.push(skipped(condition, None, None, reason));
+        let inv = match set_up(condition, binary, spec, privilege, &scratch) {
+            Ok(inv) => inv,
+            Err(skip) => {
+                runs.push(skipped(
+                    condition,
+                    skip.exit_code,
+                    skip.reproduce,
+                    skip.detail,
+                ));
                 continue;
             }
         };
         let result = run_invocation(&inv, spec);
         crate::interrupt::check()?;
-        if let Some(why) = wrapper_failed(&result) {
-            let detail = format!("skipped: the condition could not be set up: {why}");
-            runs.push(skipped(
-                condition,
-                result.exit_code,
-                Some(inv.reproduce.clone()),
-                detail,
-            ));
-            continue;
-        }
         let outcome = judge(&result, &reference);
-        let dynamic_outcome = match outcome {
+        let dynamic_run = match outcome {
             HostileOutcome::Crashed | HostileOutcome::Hung => dynamic().and_then(|d| {
                 let dyn_reference = run_invocation(&conditions::plain(&d, spec), spec);
-                conditions::invocation(condition, &d, spec, privilege, &scratch)
+                set_up(condition, &d, spec, privilege, &scratch)
                     .ok()
-                    .map(|p| judge(&run_invocation(&p, spec), &dyn_reference))
+                    .map(|p| {
+                        let r = run_invocation(&p, spec);
+                        (judge(&r, &dyn_reference), r.signal.map(signal_name))
+                    })
             }),
             _ => None,
+        };
+        let (dynamic_outcome, dynamic_signal) = dynamic_run.unzip();
+        let detail = if outcome == HostileOutcome::Skipped {
+            Some(not_judged(spec))
+        } else {
+            detail(&result, outcome)
         };
         runs.push(HostileRun {
             condition: condition.name().into(),
@@ -136,13 +169,31 @@ pub fn run_all(
             signal: result.signal.map(signal_name),
             exit_code: result.exit_code,
             dynamic_outcome,
+            dynamic_signal: dynamic_signal.flatten(),
             reproduce: Some(inv.reproduce.clone()),
-            detail: (outcome != HostileOutcome::Ok)
-                .then(|| result.stderr_tail.clone())
-                .filter(|t| !t.is_empty()),
+            detail,
         });
     }
     Ok(runs)
+}
+
+/// The tail of stderr of a run that failed; and processes it started that could not be
+/// stopped, whatever its outcome.
+fn detail(result: &RunResult, outcome: HostileOutcome) -> Option<String> {
+    let mut d = if outcome == HostileOutcome::Ok {
+        String::new()
+    } else {
+        result.stderr_tail.clone()
+    };
+    if !result.survivors.is_empty() {
+        let pids: Vec<String> = result.survivors.iter().map(i32::to_string).collect();
+        d.push_str(&format!(
+            "{}processes this run started could not be stopped: {}",
+            if d.is_empty() { "" } else { "\n" },
+            pids.join(", ")
+        ));
+    }
+    (!d.is_empty()).then_some(d)
 }
 
 fn skipped(
@@ -158,32 +209,85 @@ fn skipped(
         signal: None,
         exit_code,
         dynamic_outcome: None,
+        dynamic_signal: None,
         reproduce,
         detail: Some(detail),
     }
 }
 
-/// `setpriv`, `unshare` or `mount` refusing (not the program failing): their own messages.
-fn wrapper_failed(result: &RunResult) -> Option<String> {
-    if result.exit_code == Some(0) || result.signal.is_some() {
-        return None;
-    }
-    result
-        .stderr_tail
-        .lines()
-        .find(|l| {
-            ["setpriv: ", "unshare: ", "mount: ", "sh: ", "cannot start "]
-                .iter()
-                .any(|p| l.starts_with(p))
-        })
-        .map(str::to_string)
+/// Why a condition was not run.
+struct Skip {
+    detail: String,
+    exit_code: Option<i32>,
+    reproduce: Option<String>,
 }
 
-/// Compare a hostile run with the plain run of the same binary.
+/// The command line for `condition`, once its wrapper (`setpriv`, `unshare`, `mount`) was
+/// seen to set it up and reach the program's `exec` in a run of its own: a failure of the
+/// program's run is then the program's, whatever its stderr says.
+fn set_up(
+    condition: Condition,
+    binary: &Path,
+    spec: &ProbeSettings,
+    privilege: &Privilege,
+    scratch: &conditions::Scratch,
+) -> std::result::Result<conditions::Invocation, Skip> {
+    let skip = |detail| Skip {
+        detail,
+        exit_code: None,
+        reproduce: None,
+    };
+    let inv = conditions::invocation(condition, binary, spec, privilege, scratch).map_err(skip)?;
+    let check = conditions::setup_check(condition, binary, privilege, scratch).map_err(skip)?;
+    let Some(check) = check else {
+        return Ok(inv);
+    };
+    let to_exit = ProbeSettings {
+        ready: Ready::Exit,
+        ..spec.clone()
+    };
+    let r = run_invocation(&check, &to_exit);
+    if r.exit_code == Some(0) {
+        return Ok(inv);
+    }
+    let why = match (r.stderr_tail.lines().last(), r.exit_code, r.signal) {
+        (Some(line), _, _) => line.to_string(),
+        (None, Some(code), _) => format!("exited with status {code}"),
+        (None, None, Some(sig)) => format!("killed by {}", signal_name(sig)),
+        (None, None, None) => "it did not finish".to_string(),
+    };
+    Err(Skip {
+        detail: format!("skipped: the condition could not be set up: {why}"),
+        exit_code: r.exit_code,
+        reproduce: Some(check.reproduce),
+    })
+}
+
+/// How the detail of a run that was not judged begins.
+const NOT_JUDGED: &str = "not judged: ";
+
+/// Why a run that timed out, as the plain run did, tells nothing.
+fn not_judged(spec: &ProbeSettings) -> String {
+    let limit = format!("{:?}", spec.timeout);
+    match spec.ready {
+        Ready::Exit => format!(
+            "{NOT_JUDGED}the plain run did not exit within {limit} either (a server?): set \
+             --ready (or `ready` in the config) so that hostile runs wait until it is up"
+        ),
+        ref ready => format!(
+            "{NOT_JUDGED}the plain run was not ready ({ready}) within {limit} either: check \
+             --ready and --probe-timeout (or `ready`, `probe_timeout` in the config)"
+        ),
+    }
+}
+
+/// Compare a hostile run with the plain run of the same binary. A run that timed out where
+/// the plain run timed out too is not judged (`Skipped`): a server waited for with `exit`
+/// readiness never exits, and calling that `ok` under every condition meant nothing.
 pub fn judge(result: &RunResult, reference: &RunResult) -> HostileOutcome {
     if result.timed_out {
         return if reference.timed_out {
-            HostileOutcome::Ok
+            HostileOutcome::Skipped
         } else {
             HostileOutcome::Hung
         };
@@ -228,6 +332,7 @@ mod tests {
             signal,
             timed_out,
             stderr_tail: String::new(),
+            survivors: Vec::new(),
         }
     }
 
@@ -244,6 +349,14 @@ mod tests {
             HostileOutcome::Crashed
         );
         assert_eq!(judge(&r(None, None, true), &plain), HostileOutcome::Hung);
+        // A plain run that never finished (a server waited for with `exit` readiness): a
+        // timeout under the condition is not judged, a crash still is one.
+        let never = r(None, None, true);
+        assert_eq!(judge(&r(None, None, true), &never), HostileOutcome::Skipped);
+        assert_eq!(
+            judge(&r(None, Some(11), false), &never),
+            HostileOutcome::Crashed
+        );
         // A program that fails the same way plainly is not made worse by the condition.
         let failing = r(Some(3), None, false);
         assert_eq!(

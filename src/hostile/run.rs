@@ -1,6 +1,8 @@
-//! Run one plan: no shell, stdin closed, stdout discarded, stderr's tail kept, a timeout.
+//! Run one plan: no shell, stdin closed, stdout discarded, stderr's tail kept, a timeout;
+//! nothing it started outlives it.
 
 use std::io::Read;
+use std::os::fd::AsRawFd;
 use std::os::unix::process::{CommandExt, ExitStatusExt};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -9,6 +11,7 @@ use nix::sys::signal::{Signal, killpg};
 use nix::unistd::Pid;
 
 use super::conditions::Invocation;
+use super::sweep::{Mark, pipe_holders, sweep};
 use crate::options::Ready;
 use crate::plan::ProbeSettings;
 use crate::probe::{RunSpec, run_once};
@@ -21,13 +24,19 @@ pub struct RunResult {
     pub timed_out: bool,
     /// The last lines of stderr (at most 2 KiB), or why the program could not start.
     pub stderr_tail: String,
+    /// Processes the run started that could not be stopped (should never happen).
+    pub survivors: Vec<i32>,
 }
 
 const TAIL: usize = 2048;
 
-/// How long stderr's end of file is waited for once the run's process group is gone: a
-/// process that escaped it (`setsid`) may hold the pipe for ever.
+/// How long stderr's end of file is waited for once the run's processes are gone: one that
+/// could not be found may hold the pipe for ever.
 const TAIL_WAIT: Duration = Duration::from_secs(2);
+
+/// How long stderr's end of file is waited for before the processes holding the pipe are
+/// looked for (a scan of every process's open files, not made when nothing holds it).
+const HOLDERS_AFTER: Duration = Duration::from_millis(50);
 
 /// The tail the drain thread sends at end of file; without it after [`TAIL_WAIT`] (or at
 /// Ctrl-C), what it has not said.
@@ -47,12 +56,22 @@ fn tail_of(drained: &std::sync::mpsc::Receiver<String>) -> String {
     }
 }
 
-/// Run `plan` until it exits (`exit` readiness) or until it is ready, as the probe decides.
+/// Run `plan` until it exits (`exit` readiness) or until it is ready, as the probe decides;
+/// then stop every process the run started that is still there, wherever it went.
 pub fn run_invocation(plan: &Invocation, spec: &ProbeSettings) -> RunResult {
-    match &spec.ready {
-        Ready::Exit => run_to_exit(plan, spec.timeout),
-        ready => run_to_ready(plan, ready, spec),
-    }
+    let mark = Mark::new();
+    let mut plan = plan.clone();
+    plan.env.push(mark.entry());
+    let mut result = match &spec.ready {
+        Ready::Exit => run_to_exit(&plan, spec.timeout, &mark),
+        ready => run_to_ready(&plan, ready, spec),
+    };
+    // The probe stopped the program's tree; what escaped it (not our descendant unless we
+    // are a subreaper) carries the mark.
+    result.survivors.extend(sweep(&mark, &[]));
+    result.survivors.sort_unstable();
+    result.survivors.dedup();
+    result
 }
 
 /// Through the probe: ready is "ok" (all fields empty, as a plain run that got ready); a run
@@ -81,11 +100,12 @@ fn run_to_ready(plan: &Invocation, ready: &Ready, spec: &ProbeSettings) -> RunRe
         trace: false,
     };
     match run_once(&run) {
-        Ok(_) => RunResult {
+        Ok(ok) => RunResult {
             exit_code: None,
             signal: None,
             timed_out: false,
             stderr_tail: String::new(),
+            survivors: ok.stop.survivors,
         },
         Err(f) => RunResult {
             exit_code: f.exit_code,
@@ -100,11 +120,12 @@ fn run_to_ready(plan: &Invocation, ready: &Ready, spec: &ProbeSettings) -> RunRe
             } else {
                 f.stderr_tail
             },
+            survivors: f.stop.survivors,
         },
     }
 }
 
-fn run_to_exit(plan: &Invocation, timeout: Duration) -> RunResult {
+fn run_to_exit(plan: &Invocation, timeout: Duration, mark: &Mark) -> RunResult {
     let mut cmd = Command::new(&plan.program);
     cmd.args(&plan.args)
         .envs(plan.env.iter().map(|(k, v)| (k, v)))
@@ -123,10 +144,14 @@ fn run_to_exit(plan: &Invocation, timeout: Duration) -> RunResult {
                 signal: None,
                 timed_out: false,
                 stderr_tail: format!("cannot start {}: {e}", plan.program.to_string_lossy()),
+                survivors: Vec::new(),
             };
         }
     };
     let stderr = child.stderr.take();
+    let pipe = stderr
+        .as_ref()
+        .and_then(|e| std::fs::read_link(format!("/proc/self/fd/{}", e.as_raw_fd())).ok());
     let (tx, drained) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
         let mut tail: Vec<u8> = Vec::new();
@@ -162,11 +187,19 @@ fn run_to_exit(plan: &Invocation, timeout: Duration) -> RunResult {
             Err(_) => break (None, false),
         }
     };
-    // Whatever the program left behind in its group goes with it. What escaped the group
-    // (`setsid`) may hold stderr open for as long as it lives: the tail is not waited for
-    // beyond [`TAIL_WAIT`].
+    // Whatever the program left behind goes with it: its group, and what escaped the group
+    // (`setsid`, a double fork), found by the run's mark; then whatever still holds its stderr
+    // open. The tail is waited for beyond that only [`TAIL_WAIT`].
     let _ = killpg(pgid, Signal::SIGKILL);
-    let stderr_tail = tail_of(&drained);
+    let mut survivors = sweep(mark, &[]);
+    let stderr_tail = match drained.recv_timeout(HOLDERS_AFTER) {
+        Ok(tail) => tail,
+        Err(_) => {
+            let holders = pipe.as_deref().map(pipe_holders).unwrap_or_default();
+            survivors.extend(sweep(mark, &holders));
+            tail_of(&drained)
+        }
+    };
     RunResult {
         exit_code: if timed_out {
             None
@@ -180,5 +213,6 @@ fn run_to_exit(plan: &Invocation, timeout: Duration) -> RunResult {
         },
         timed_out,
         stderr_tail,
+        survivors,
     }
 }

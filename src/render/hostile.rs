@@ -35,6 +35,8 @@ pub fn render(s: &mut String, runs: &[HostileRun], color: bool) {
             let _ = write!(line, "; dynamic build: {}", outcome_word(color, d));
             if d == HostileOutcome::Ok {
                 line.push_str(": the static linkage is the cause");
+            } else if r.static_hazard() {
+                line.push_str(", differently: the static linkage is the cause of this one");
             }
         }
         let _ = writeln!(s, "{line}");

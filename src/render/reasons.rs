@@ -257,6 +257,8 @@ pub fn hostile_outcome(r: &HostileRun) -> String {
         s.push_str(&format!("; dynamic build: {}", outcome_word(d)));
         if d == HostileOutcome::Ok {
             s.push_str(": the static linkage is the cause");
+        } else if r.static_hazard() {
+            s.push_str(", differently: the static linkage is the cause of this one");
         }
     }
     s

@@ -12,7 +12,8 @@ pub enum HostileOutcome {
     Crashed,
     /// Still running at the timeout (and a plain run was not).
     Hung,
-    /// The condition could not be set up here (see `detail`).
+    /// The condition could not be set up here, or the run was not judged because the plain
+    /// run timed out too (see `detail`).
     Skipped,
 }
 
@@ -28,6 +29,10 @@ pub struct HostileRun {
     pub exit_code: Option<i32>,
     /// The dynamic build under the same condition, when the static one failed.
     pub dynamic_outcome: Option<HostileOutcome>,
+    /// The signal that ended the dynamic build's run, e.g. `SIGABRT` (absent in reports
+    /// written before it existed).
+    #[serde(default)]
+    pub dynamic_signal: Option<String>,
     /// A shell command that reproduces the run by hand.
     pub reproduce: Option<String>,
     /// Why it was skipped, or the tail of stderr of a failed run.
@@ -38,10 +43,19 @@ impl HostileRun {
     /// Whether the static linkage is to blame for this run's failure: it crashed or hung, and
     /// the dynamic build under the same condition did not fail the same way (or could not be
     /// run). A failure both builds share is the program's own answer to the condition (it
-    /// needs `HOME`), not a static-glibc hazard.
+    /// needs `HOME`), not a static-glibc hazard. A static crash by a signal is shared only
+    /// with a dynamic crash by the same signal: a static SIGSEGV where the dynamic build exits
+    /// 1 (or aborts) is the static linkage's to answer for.
     pub fn static_hazard(&self) -> bool {
-        matches!(self.outcome, HostileOutcome::Crashed | HostileOutcome::Hung)
-            && self.dynamic_outcome != Some(self.outcome)
+        if !matches!(self.outcome, HostileOutcome::Crashed | HostileOutcome::Hung) {
+            return false;
+        }
+        match self.dynamic_outcome {
+            Some(d) if d == self.outcome => {
+                self.signal.is_some() && self.dynamic_signal != self.signal
+            }
+            _ => true,
+        }
     }
 }
 
@@ -57,6 +71,7 @@ mod tests {
             signal: None,
             exit_code: None,
             dynamic_outcome: dynamic,
+            dynamic_signal: None,
             reproduce: None,
             detail: None,
         }
@@ -79,5 +94,30 @@ mod tests {
         assert!(!run(Crashed, Some(Crashed)).static_hazard());
         assert!(!run(Hung, Some(Hung)).static_hazard());
         assert!(!run(Ok, None).static_hazard());
+    }
+
+    /// A static SIGSEGV is not "shared" with a dynamic build that exits 1 or aborts: the
+    /// kind of failure is compared, not only the outcome (a real static-linkage crash was
+    /// hidden as "the dynamic build fails too").
+    #[test]
+    fn a_static_crash_by_signal_is_shared_only_with_the_same_signal() {
+        use HostileOutcome::{Crashed, Hung};
+        let with = |signal: Option<&str>, dynamic: HostileOutcome, dynamic_signal: Option<&str>| {
+            HostileRun {
+                signal: signal.map(str::to_string),
+                dynamic_signal: dynamic_signal.map(str::to_string),
+                ..run(Crashed, Some(dynamic))
+            }
+        };
+        assert!(
+            with(Some("SIGSEGV"), Crashed, None).static_hazard(),
+            "dynamic exits 1"
+        );
+        assert!(with(Some("SIGSEGV"), Crashed, Some("SIGABRT")).static_hazard());
+        assert!(with(Some("SIGSEGV"), Hung, None).static_hazard());
+        assert!(!with(Some("SIGSEGV"), Crashed, Some("SIGSEGV")).static_hazard());
+        // A static exit status where the dynamic build crashes as well: the program's own.
+        assert!(!with(None, Crashed, None).static_hazard());
+        assert!(!with(None, Crashed, Some("SIGSEGV")).static_hazard());
     }
 }

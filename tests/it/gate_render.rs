@@ -229,6 +229,7 @@ fn failed_without_checks() -> cargo_aotcheck::report::Report {
         signal: Some("SIGSEGV".into()),
         exit_code: None,
         dynamic_outcome: Some(HostileOutcome::Ok),
+        dynamic_signal: None,
         reproduce: Some("env -u HOME ./app".into()),
         detail: None,
     });

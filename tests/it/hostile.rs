@@ -11,7 +11,7 @@ fn nsswitch_digest() -> String {
     tool("sha256sum", &["/etc/nsswitch.conf"])
 }
 
-fn runs_of(v: &serde_json::Value, name: &str) -> Vec<serde_json::Value> {
+pub(crate) fn runs_of(v: &serde_json::Value, name: &str) -> Vec<serde_json::Value> {
     let a = v["artifacts"]
         .as_array()
         .expect("artifacts")
@@ -21,7 +21,10 @@ fn runs_of(v: &serde_json::Value, name: &str) -> Vec<serde_json::Value> {
     a["hostile"].as_array().expect("hostile").clone()
 }
 
-fn run_named<'a>(runs: &'a [serde_json::Value], condition: &str) -> &'a serde_json::Value {
+pub(crate) fn run_named<'a>(
+    runs: &'a [serde_json::Value],
+    condition: &str,
+) -> &'a serde_json::Value {
     runs.iter()
         .find(|r| r["condition"] == condition)
         .unwrap_or_else(|| panic!("no {condition} run in {runs:?}"))
@@ -35,7 +38,7 @@ fn running(path: &str) -> usize {
 /// Tests that reproduce a crash need root or unprivileged user namespaces (CI runs as root).
 /// Without either they fail and say so: a silent pass would hide that nothing was exercised.
 /// On such a machine, deselect them with `cargo test -- --skip privileged_`.
-fn require_privilege() {
+pub(crate) fn require_privilege() {
     if let Privilege::Neither(why) = detect_privilege() {
         panic!(
             "this test {why}; on a machine without either, deselect it with \
@@ -314,57 +317,4 @@ fn privileged_a_failure_the_dynamic_build_shares_is_no_aot004() {
         "{findings:?}"
     );
     assert_eq!(r.code, 0, "{}", r.stderr);
-}
-
-/// A hostile run whose program leaves a process behind outside its group (`setsid`), holding
-/// stderr open, does not hang the run until that process ends (ten minutes here: the run
-/// waited for it, and Ctrl-C could not stop it). The escaped process itself is still left
-/// running (noted in the CHANGELOG): the test stops it.
-#[test]
-fn privileged_a_process_that_escapes_a_hostile_run_does_not_hang_it() {
-    require_privilege();
-    let sleepers = || {
-        // By command line alone: the executable link of a process in another user
-        // namespace may not be readable.
-        std::fs::read_dir("/proc")
-            .expect("/proc")
-            .filter_map(Result::ok)
-            .filter(|e| {
-                std::fs::read(e.path().join("cmdline")).is_ok_and(|c| c == b"sleep\x00600\x00")
-            })
-            .filter_map(|e| e.file_name().to_str()?.parse::<i32>().ok())
-            .collect::<Vec<i32>>()
-    };
-    let before = sleepers();
-    let started = std::time::Instant::now();
-    // The hostile runs take the probe's arguments (`--no-probe` refuses `--probe-arg`).
-    let r = run(&mut probe_fixture(
-        "home-dir",
-        &[
-            "--hostile",
-            "--bin",
-            "needs-home",
-            "--probe-arg",
-            "escape",
-            "--runs",
-            "1",
-            "--warmup",
-            "0",
-        ],
-    ));
-    assert!(
-        started.elapsed() < std::time::Duration::from_secs(600),
-        "the run waited for the escaped process"
-    );
-    let v: serde_json::Value = serde_json::from_str(&r.stdout).expect("JSON report");
-    assert_eq!(
-        run_named(&runs_of(&v, "needs-home"), "no-home")["outcome"],
-        "crashed"
-    );
-    for pid in sleepers().into_iter().filter(|p| !before.contains(p)) {
-        let _ = nix::sys::signal::kill(
-            nix::unistd::Pid::from_raw(pid),
-            nix::sys::signal::Signal::SIGKILL,
-        );
-    }
 }

@@ -16,6 +16,7 @@ mod gate;
 mod gate_render;
 mod hardening;
 mod hostile;
+mod hostile_runs;
 mod html;
 mod html_failures;
 mod image;

@@ -168,6 +168,8 @@ pub fn hostile(s: &mut String, runs: &[HostileRun]) {
             let _ = write!(what, "; the dynamic build: {}", outcome(d));
             if d == HostileOutcome::Ok && r.outcome != HostileOutcome::Ok {
                 what.push_str(": the static linkage is the cause");
+            } else if r.static_hazard() {
+                what.push_str(", differently: the static linkage is the cause of this one");
             }
         }
         let _ = write!(

@@ -1,0 +1,255 @@
+//! `--hostile`: what a run leaves behind is stopped (and nothing else), a wrapper's failure is
+//! told from the program's, and a run is judged only against a plain run that finished.
+
+use std::process::Command;
+
+use cargo_aotcheck::hostile::{Privilege, detect_privilege};
+
+use crate::hostile::{require_privilege, run_named, runs_of};
+use crate::util::*;
+
+/// Processes whose command line has `token` as one of its words, found by a scan of /proc
+/// (command lines only: the executable link of a process in another user namespace may not be
+/// readable).
+fn with_token(token: &str) -> Vec<i32> {
+    std::fs::read_dir("/proc")
+        .expect("/proc")
+        .filter_map(Result::ok)
+        .filter(|e| {
+            std::fs::read(e.path().join("cmdline"))
+                .is_ok_and(|c| c.split(|&b| b == 0).any(|w| w == token.as_bytes()))
+        })
+        .filter_map(|e| e.file_name().to_str()?.parse::<i32>().ok())
+        .collect()
+}
+
+/// Stop what a failed test left behind, then fail with `what`.
+fn none_left(token: &str, what: &str) {
+    let left = with_token(token);
+    for &pid in &left {
+        let _ = nix::sys::signal::kill(
+            nix::unistd::Pid::from_raw(pid),
+            nix::sys::signal::Signal::SIGKILL,
+        );
+    }
+    assert!(left.is_empty(), "{what}: {left:?} still running");
+}
+
+fn unique_token() -> String {
+    let t = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos());
+    format!("escaped-{}-{t}", std::process::id())
+}
+
+/// A hostile run whose program leaves processes behind outside its group (`setsid`), holding
+/// stderr open, neither hangs the run (ten minutes here: the run waited for them, and Ctrl-C
+/// could not stop it) nor survives it: they were left running after the tool exited. One
+/// keeps the run's environment, one starts with an empty one; after the tool exits, a /proc
+/// scan finds neither. Runs waited for to their exit (the run's stderr is then read to its
+/// end) and runs waited for with `--ready` alike.
+#[test]
+fn privileged_a_process_that_escapes_a_hostile_run_does_not_hang_it_or_survive_it() {
+    require_privilege();
+    for ready in [None, Some("line:never printed")] {
+        let token = unique_token();
+        let dir = tempfile::tempdir().expect("tempdir");
+        let file = dir.path().join("aotcheck.toml");
+        std::fs::write(
+            &file,
+            format!("probe_args = [\"escape\", \"{token}\"]\nprobe_timeout = \"5s\"\n"),
+        )
+        .expect("write");
+        let mut cmd = check_fixture("home-dir", &["--hostile", "--bin", "needs-home"]);
+        if let Some(ready) = ready {
+            cmd.args(["--ready", ready]);
+        }
+        let started = std::time::Instant::now();
+        let r = run(cmd.arg("--config-file").arg(&file));
+        none_left(
+            &token,
+            &format!("{ready:?}: a process escaped from a hostile run survived the tool"),
+        );
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(600),
+            "the run waited for the escaped process"
+        );
+        let v: serde_json::Value = serde_json::from_str(&r.stdout).expect("JSON report");
+        let no_home = run_named(&runs_of(&v, "needs-home"), "no-home").clone();
+        assert_eq!(no_home["outcome"], "crashed", "{ready:?}: {no_home}");
+        if ready.is_none() {
+            assert!(
+                str_of(&no_home, "detail").contains("needs-home: HOME is not set"),
+                "stderr was not read to its end: {no_home}"
+            );
+        }
+    }
+}
+
+/// Stopping what a run left behind touches nothing else of the process that runs it: called
+/// in a process with other children (as this test suite is, with other tests' runs of the
+/// tool), those live on. Stopping every descendant made other tests' runs end "interrupted"
+/// (SIGTERM reached them).
+#[test]
+fn privileged_a_hostile_run_stops_only_its_own_processes() {
+    require_privilege();
+    let r = run(&mut check_fixture("home-dir", &["--bin", "needs-home"]));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).expect("JSON");
+    let path = std::path::PathBuf::from(str_of(artifact(&v, "static"), "path"));
+    let token = unique_token();
+    let mut bystander = Command::new("sleep").arg("600").spawn().expect("sleep");
+    let spec = cargo_aotcheck::plan::ProbeSettings {
+        args: vec!["escape".into(), token.clone()],
+        ..Default::default()
+    };
+    let scratch = tempfile::tempdir().expect("tempdir");
+    let runs = cargo_aotcheck::hostile::run_all(
+        &path,
+        &mut || None,
+        &spec,
+        &detect_privilege(),
+        scratch.path(),
+    );
+    let alive = bystander.try_wait().expect("try_wait").is_none();
+    let _ = bystander.kill();
+    let _ = bystander.wait();
+    none_left(&token, "a process escaped from a hostile run survived it");
+    assert!(alive, "a process that was not the run's was stopped");
+    let runs = runs.expect("hostile runs");
+    assert_eq!(runs[0].condition, "no-home");
+    assert_eq!(
+        runs[0].outcome,
+        cargo_aotcheck::report::HostileOutcome::Crashed
+    );
+}
+
+/// A program whose own stderr reads like the wrapper's (`sh: oops`, `mount: ...`,
+/// `setpriv: ...`) and that then fails is `crashed`, not `skipped` as if the condition could
+/// not be set up: the wrapper is checked in a run of its own before the program runs.
+#[test]
+fn privileged_a_program_that_says_sh_and_fails_is_crashed_not_skipped() {
+    require_privilege();
+    let r = run(&mut check_fixture(
+        "home-dir",
+        &["--hostile", "--bin", "says-sh"],
+    ));
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).expect("JSON report");
+    let runs = runs_of(&v, "says-sh");
+    for c in ["no-home", "no-home+unknown-uid", "all"] {
+        let run = run_named(&runs, c);
+        assert_eq!(run["outcome"], "crashed", "{run}");
+        assert_eq!(run["exit_code"], 2, "{run}");
+        assert!(str_of(run, "detail").contains("sh: oops"), "{run}");
+    }
+    assert_eq!(run_named(&runs, "unknown-uid")["outcome"], "ok");
+}
+
+/// A condition whose wrapper cannot reach the program (a binary in a directory the unknown
+/// uid may not enter) is `skipped`, with the wrapper's reason, not a crash of the program.
+#[test]
+fn privileged_a_condition_that_cannot_reach_the_program_is_skipped() {
+    require_privilege();
+    if !matches!(detect_privilege(), Privilege::Root { .. }) {
+        // Under a user namespace the unknown uid is ourselves: it may enter our directory.
+        return;
+    }
+    let r = run(&mut check_fixture("home-dir", &["--bin", "hello"]));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).expect("JSON");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let private = dir.path().join("private");
+    std::fs::create_dir(&private).expect("mkdir");
+    let hello = private.join("hello");
+    std::fs::copy(str_of(artifact(&v, "static"), "path"), &hello).expect("copy");
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&private, std::fs::Permissions::from_mode(0o700)).expect("chmod");
+    let scratch = tempfile::tempdir().expect("tempdir");
+    let runs = cargo_aotcheck::hostile::run_all(
+        &hello,
+        &mut || None,
+        &cargo_aotcheck::plan::ProbeSettings::default(),
+        &detect_privilege(),
+        scratch.path(),
+    )
+    .expect("hostile runs");
+    use cargo_aotcheck::report::HostileOutcome;
+    let of = |c: &str| runs.iter().find(|r| r.condition == c).expect("run");
+    assert_eq!(of("no-home").outcome, HostileOutcome::Ok);
+    assert_eq!(
+        of("nss-module").outcome,
+        HostileOutcome::Ok,
+        "root may enter"
+    );
+    for c in ["unknown-uid", "no-home+unknown-uid", "all"] {
+        let run = of(c);
+        assert_eq!(run.outcome, HostileOutcome::Skipped, "{run:?}");
+        let detail = run.detail.as_deref().unwrap_or_default();
+        assert!(
+            detail.contains("could not be set up") && detail.contains("cannot execute"),
+            "{run:?}"
+        );
+    }
+}
+
+/// `--hostile --no-probe` on a server: `--no-probe` ignored the config's `ready = "tcp"`
+/// and refused `--ready`, so the runs waited for an exit that never came, and a condition that
+/// timed out as the plain run did was `ok` under every condition, which meant nothing. Now
+/// such a run is not judged (`skipped`, saying to set `--ready`) with a warning; with `--ready
+/// tcp` (allowed with `--no-probe` when `--hostile` is given), or the config's `ready`, the
+/// runs wait until it listens and are `ok`.
+#[test]
+fn privileged_a_server_under_hostile_no_probe_is_not_called_ok() {
+    require_privilege();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = dir.path().join("aotcheck.toml");
+    // Port 0: any free port, so that parallel tests cannot collide on 8080.
+    std::fs::write(&file, "probe_env = { PORT = \"0\" }\n").expect("write");
+    let v = json(
+        check_fixture(
+            "hello-server",
+            &[
+                "--hostile",
+                "--ready",
+                "exit",
+                "--probe-timeout",
+                "1s",
+                "--config-file",
+            ],
+        )
+        .arg(&file),
+    );
+    let runs = runs_of(&v, "hello-server");
+    assert_eq!(runs.len(), 5);
+    for r in &runs {
+        assert_eq!(r["outcome"], "skipped", "{r}");
+        let detail = str_of(r, "detail");
+        assert!(
+            detail.starts_with("not judged: the plain run did not exit within 1s either")
+                && detail.contains("set --ready"),
+            "{r}"
+        );
+    }
+    let warned = v["warnings"].as_array().expect("warnings").iter().any(|w| {
+        w.as_str()
+            .is_some_and(|w| w.contains("hello-server") && w.contains("--ready"))
+    });
+    assert!(warned, "{}", v["warnings"]);
+
+    for ready in [&["--ready", "tcp"][..], &[]] {
+        let mut args = vec!["--hostile", "--probe-timeout", "5s"];
+        args.extend(ready);
+        let v = json(&mut check_fixture("hello-server", &args));
+        let runs = runs_of(&v, "hello-server");
+        assert_eq!(runs.len(), 5);
+        assert!(
+            runs.iter().all(|r| r["outcome"] == "ok"),
+            "{ready:?}: {runs:?}"
+        );
+        assert!(
+            !v["warnings"].to_string().contains("not judged"),
+            "{}",
+            v["warnings"]
+        );
+    }
+}
