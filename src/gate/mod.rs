@@ -18,7 +18,7 @@ use std::path::{Path, PathBuf};
 use crate::error::Result;
 use crate::options::{BuildOptions, GateOptions};
 use crate::plan::Plan;
-use crate::report::{Report, Verdict};
+use crate::report::{Artifact, Finding, Report, Verdict, Waiver};
 
 pub use baseline::{default_path, load, provenance, save};
 pub use compare::compare;
@@ -66,6 +66,7 @@ impl Baseline {
 pub fn check(plan: &Plan, base: Option<(&str, &Report)>, report: &mut Report) {
     report.provenance = Some(provenance(report, plan.workspace.root()));
     for a in &mut report.artifacts {
+        waive_allowed_crashes(a);
         if let Some(bin) = plan.bin_of(a) {
             let checks = budgets::checks(&bin.budgets, a);
             a.checks.extend(checks);
@@ -78,6 +79,32 @@ pub fn check(plan: &Plan, base: Option<(&str, &Report)>, report: &mut Report) {
                 .unwrap_or_default()
         };
         compare(report, base, source, &thresholds);
+    }
+}
+
+/// An `allow` of AOT004, the finding a reproduced crash is attached to, waives the crash too
+/// (that is what the allowance says, with its required reason): each run the static linkage is
+/// to blame for gets the allowance, so every format says why the crash does not fail the run.
+/// Only when no AOT004 finding that the crash reproduced still fails the gate (a second one, for
+/// another crate, not allowed).
+pub fn waive_allowed_crashes(a: &mut Artifact) {
+    let hostile = |f: &&Finding| f.rule == "AOT004" && f.reproduced_by() == Some("--hostile");
+    let attached: Vec<&Finding> = a.findings.iter().filter(hostile).collect();
+    if attached.is_empty() || attached.iter().any(|f| f.fails_gate()) {
+        return;
+    }
+    let mut reasons: Vec<&str> = Vec::new();
+    for r in attached.iter().filter_map(|f| f.reason.as_deref()) {
+        if !reasons.contains(&r) {
+            reasons.push(r);
+        }
+    }
+    let waiver = Waiver {
+        rule: "AOT004".into(),
+        reason: reasons.join("; "),
+    };
+    for run in a.hostile.iter_mut().filter(|r| r.static_hazard()) {
+        run.allowed = Some(waiver.clone());
     }
 }
 

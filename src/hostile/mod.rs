@@ -140,6 +140,7 @@ pub fn run_all(
             detail: (outcome != HostileOutcome::Ok)
                 .then(|| result.stderr_tail.clone())
                 .filter(|t| !t.is_empty()),
+            allowed: None,
         });
     }
     Ok(runs)
@@ -160,6 +161,7 @@ fn skipped(
         dynamic_outcome: None,
         reproduce,
         detail: Some(detail),
+        allowed: None,
     }
 }
 
