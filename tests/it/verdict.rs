@@ -80,6 +80,15 @@ fn privileged_an_allowed_crash_is_said_to_be_allowed_in_every_format() {
         .iter()
         .find(|a| a["link_mode"] == "static")
         .expect("the static build");
+    // README: with `--target-dir DIR` the builds go to `DIR/static` (not `DIR/aotcheck/...`),
+    // and the file is there.
+    let path = PathBuf::from(str_of(a, "path"));
+    assert!(
+        path.starts_with(awkward_target_dir().join("static")),
+        "{}",
+        path.display()
+    );
+    assert!(path.is_file(), "{}", path.display());
     let runs = a["hostile"].as_array().expect("hostile runs");
     let waived: Vec<&Value> = runs.iter().filter(|r| !r["allowed"].is_null()).collect();
     assert!(!waived.is_empty(), "no run waived: {runs:#?}");
