@@ -162,3 +162,67 @@ pub fn save_path(requested: Option<&Path>, report: &Report) -> Option<PathBuf> {
         .map(Path::to_path_buf)
         .or_else(|| default_path(report))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::{HostileOutcome, HostileRun, Severity};
+
+    fn aot004(krate: &str, reason: Option<&str>) -> Finding {
+        Finding {
+            rule: "AOT004".into(),
+            title: String::new(),
+            severity: Severity::Error,
+            krate: krate.into(),
+            version: "1.0.0".into(),
+            feature: None,
+            path: Vec::new(),
+            evidence: Vec::new(),
+            allowed: reason.is_some(),
+            reason: reason.map(str::to_string),
+            advice: String::new(),
+            reproduced: true,
+            reproduce: None,
+            reachable: None,
+            chain: Vec::new(),
+        }
+    }
+
+    fn crash(condition: &str, dynamic: HostileOutcome) -> HostileRun {
+        HostileRun {
+            condition: condition.into(),
+            description: String::new(),
+            outcome: HostileOutcome::Crashed,
+            signal: Some("SIGSEGV".into()),
+            exit_code: None,
+            dynamic_outcome: Some(dynamic),
+            reproduce: None,
+            detail: None,
+            allowed: None,
+        }
+    }
+
+    /// The crash is waived only when every AOT004 finding it reproduced is allowed, with their
+    /// reasons; a failure the dynamic build shares is not the finding's, and is not waived.
+    #[test]
+    fn an_allowance_waives_a_crash_only_when_no_finding_it_reproduced_still_fails() {
+        let mut a = budgets::tests::artifact(1000);
+        a.hostile = vec![
+            crash("unknown-uid", HostileOutcome::Ok),
+            crash("no-home", HostileOutcome::Crashed),
+        ];
+        a.findings = vec![aot004("whoami", Some("ours")), aot004("std", None)];
+        waive_allowed_crashes(&mut a);
+        assert!(a.hostile.iter().all(|r| r.allowed.is_none()), "std's fails");
+
+        a.findings[1] = aot004("std", Some("HOME is set"));
+        a.findings.push(aot004("nix", Some("ours")));
+        waive_allowed_crashes(&mut a);
+        let waiver = Waiver {
+            rule: "AOT004".into(),
+            reason: "ours; HOME is set".into(),
+        };
+        assert_eq!(a.hostile[0].allowed.as_ref(), Some(&waiver));
+        assert_eq!(a.hostile[1].allowed, None, "the dynamic build fails too");
+    }
+}
