@@ -98,16 +98,27 @@ pub fn run(opts: &Options, out: &mut Output) -> Result<Outcome> {
     if let Some(Some(path)) = &opts.gate.save_baseline {
         output::check_writable(path)?;
     }
+    let mut held = Vec::new();
+    let result = dispatch(opts, &mut held, out);
+    // Configuration warnings kept back for a report that was not written: shown after all.
+    if result.is_err() {
+        show_held(&held, out);
+    }
+    result
+}
+
+/// The command, with the configuration's warnings `held` back for the report when it shows
+/// them ([`echo_config_warnings`]); emptied once the report is written.
+fn dispatch(opts: &Options, held: &mut Vec<String>, out: &mut Output) -> Result<Outcome> {
     let mut report = match &opts.command {
         Command::Inspect { files } => inspect_files(files, &opts.size, out)?,
-        Command::Check(build) => check(
-            build,
-            &gate::Baseline::open(&opts.gate, build)?,
-            &opts.size,
-            out,
-        )?,
+        Command::Check(build) => {
+            let baseline = gate::Baseline::open(&opts.gate, build)?;
+            let echo = echo_config_warnings(opts, held);
+            check(build, &baseline, &opts.size, echo, out)?
+        }
         Command::Explain { rule } => return explain(rule.as_deref(), opts, out),
-        Command::Advise(a) => return advise(a, opts, out),
+        Command::Advise(a) => return advise(a, opts, held, out),
     };
     // `--why` or `--filter` that matches nothing: exit 2 before anything is written or saved.
     if let Some(e) = graph::unmatched(&report, &opts.size) {
@@ -133,6 +144,7 @@ pub fn run(opts: &Options, out: &mut Output) -> Result<Outcome> {
         save_baseline(&report, requested.as_deref(), refused, out)?;
     }
     emit(&report, opts, out)?;
+    held.clear();
     render::github::announce(&report, out);
     match unfinished {
         Some((e, _)) => Err(e),
@@ -258,11 +270,12 @@ fn check(
     opts: &BuildOptions,
     baseline: &gate::Baseline,
     size: &options::SizeOptions,
+    echo: Echo,
     out: &mut Output,
 ) -> Result<Report> {
     let plan = config::resolve(opts, size, build_ui(out))?;
     let mut report = Report::new(Some(plan.build_info()));
-    config_warnings(&plan, &mut report, out);
+    config_warnings(&plan, &mut report, echo, out);
     image::preflight(&plan)?;
     let mut builds = Vec::new();
     for &link in &plan.links {
@@ -289,11 +302,43 @@ fn check(
     Ok(report)
 }
 
-/// What the configuration's resolution warned of: on stderr at once (a long build follows),
-/// and in the report with the run's other warnings.
-fn config_warnings(plan: &Plan, report: &mut Report, out: &mut Output) {
-    for w in &plan.warnings {
+/// Where the configuration's warnings go besides the report.
+enum Echo<'a> {
+    /// On stderr at once: a long build follows, and the report goes to another reader.
+    Stderr,
+    /// Kept back: the report shows them to the reader of stderr (the human report on stdout,
+    /// the same terminal), unless the run stops before its report ([`show_held`]).
+    Held(&'a mut Vec<String>),
+    /// Not shown: `--baseline-ref`'s revision, whose configuration is not this run's.
+    Dropped,
+}
+
+/// Cargo prints a warning once: the human report on stdout shows the configuration's warnings
+/// (at its end), so they are not printed on stderr too. JSON, Markdown, HTML and `--output FILE`
+/// are for another reader (a program, a PR comment, a file): stderr gets them at once as well.
+fn echo_config_warnings<'a>(opts: &Options, held: &'a mut Vec<String>) -> Echo<'a> {
+    if opts.format == Format::Human && opts.output.is_none() {
+        Echo::Held(held)
+    } else {
+        Echo::Stderr
+    }
+}
+
+/// Warnings kept back for the report, on stderr after all: the run stopped before its report
+/// was written.
+fn show_held(held: &[String], out: &mut Output) {
+    for w in held {
         out.warn(w);
+    }
+}
+
+/// What the configuration's resolution warned of: in the report with the run's other warnings,
+/// and where `echo` says.
+fn config_warnings(plan: &Plan, report: &mut Report, echo: Echo, out: &mut Output) {
+    match echo {
+        Echo::Stderr => plan.warnings.iter().for_each(|w| out.warn(w)),
+        Echo::Held(held) => held.extend(plan.warnings.iter().cloned()),
+        Echo::Dropped => {}
     }
     report.warnings.extend(plan.warnings.iter().cloned());
 }
@@ -336,22 +381,31 @@ fn base_report<'b>(
         .as_ref()
         .map(|_| Some(plan.dirs.baseline_ref.join("image")));
     tree.bring_lock_file(plan.workspace.root())?;
-    let base = check(&opts, &gate::Baseline::None, size, out)?;
+    // Its configuration's warnings are the revision's, about its checkout in a temporary
+    // directory: not shown as this run's. They name crates in `allow`/`deny` that are not in
+    // its graph, which changes nothing the comparison reads (sizes, startup, memory).
+    let base = check(&opts, &gate::Baseline::None, size, Echo::Dropped, out)?;
     let source = format!("git:{} ({})", rev.rev, short(&tree.commit));
     Ok(Some((source, Cow::Owned(base))))
 }
 
 /// `cargo aotcheck advise`: the advice is shown also when the run stops early (an interrupt
 /// keeps the finished variants), then the error decides the exit code.
-fn advise(a: &options::AdviseOptions, opts: &Options, out: &mut Output) -> Result<Outcome> {
+fn advise(
+    a: &options::AdviseOptions,
+    opts: &Options,
+    held: &mut Vec<String>,
+    out: &mut Output,
+) -> Result<Outcome> {
     let plan = config::resolve(&advise::build_options(a), &opts.size, build_ui(out))?;
     let mut report = Report::new(Some(plan.build_info()));
-    config_warnings(&plan, &mut report, out);
+    config_warnings(&plan, &mut report, echo_config_warnings(opts, held), out);
     let result = advise::run(&plan, a, &mut report, out);
     // As the main command's: at least `inconclusive` where it exits 2 with a report.
     gate::conclude(&mut report);
     if report.advice.is_some() {
         emit(&report, opts, out)?;
+        held.clear();
     }
     result?;
     match unfinished(&report) {

@@ -18,7 +18,7 @@ use std::path::{Path, PathBuf};
 use crate::error::Result;
 use crate::options::{BuildOptions, GateOptions};
 use crate::plan::Plan;
-use crate::report::{Report, Verdict};
+use crate::report::{Artifact, Finding, Report, Verdict, Waiver};
 
 pub use baseline::{default_path, load, provenance, save};
 pub use compare::compare;
@@ -66,6 +66,7 @@ impl Baseline {
 pub fn check(plan: &Plan, base: Option<(&str, &Report)>, report: &mut Report) {
     report.provenance = Some(provenance(report, plan.workspace.root()));
     for a in &mut report.artifacts {
+        waive_allowed_crashes(a);
         if let Some(bin) = plan.bin_of(a) {
             let checks = budgets::checks(&bin.budgets, a);
             a.checks.extend(checks);
@@ -78,6 +79,32 @@ pub fn check(plan: &Plan, base: Option<(&str, &Report)>, report: &mut Report) {
                 .unwrap_or_default()
         };
         compare(report, base, source, &thresholds);
+    }
+}
+
+/// An `allow` of AOT004, the finding a reproduced crash is attached to, waives the crash too
+/// (that is what the allowance says, with its required reason): each run the static linkage is
+/// to blame for gets the allowance, so every format says why the crash does not fail the run.
+/// Only when no AOT004 finding that the crash reproduced still fails the gate (a second one, for
+/// another crate, not allowed).
+pub fn waive_allowed_crashes(a: &mut Artifact) {
+    let hostile = |f: &&Finding| f.rule == "AOT004" && f.reproduced_by() == Some("--hostile");
+    let attached: Vec<&Finding> = a.findings.iter().filter(hostile).collect();
+    if attached.is_empty() || attached.iter().any(|f| f.fails_gate()) {
+        return;
+    }
+    let mut reasons: Vec<&str> = Vec::new();
+    for r in attached.iter().filter_map(|f| f.reason.as_deref()) {
+        if !reasons.contains(&r) {
+            reasons.push(r);
+        }
+    }
+    let waiver = Waiver {
+        rule: "AOT004".into(),
+        reason: reasons.join("; "),
+    };
+    for run in a.hostile.iter_mut().filter(|r| r.static_hazard()) {
+        run.allowed = Some(waiver.clone());
     }
 }
 
@@ -134,4 +161,68 @@ pub fn save_path(requested: Option<&Path>, report: &Report) -> Option<PathBuf> {
     requested
         .map(Path::to_path_buf)
         .or_else(|| default_path(report))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::{HostileOutcome, HostileRun, Severity};
+
+    fn aot004(krate: &str, reason: Option<&str>) -> Finding {
+        Finding {
+            rule: "AOT004".into(),
+            title: String::new(),
+            severity: Severity::Error,
+            krate: krate.into(),
+            version: "1.0.0".into(),
+            feature: None,
+            path: Vec::new(),
+            evidence: Vec::new(),
+            allowed: reason.is_some(),
+            reason: reason.map(str::to_string),
+            advice: String::new(),
+            reproduced: true,
+            reproduce: None,
+            reachable: None,
+            chain: Vec::new(),
+        }
+    }
+
+    fn crash(condition: &str, dynamic: HostileOutcome) -> HostileRun {
+        HostileRun {
+            condition: condition.into(),
+            description: String::new(),
+            outcome: HostileOutcome::Crashed,
+            signal: Some("SIGSEGV".into()),
+            exit_code: None,
+            dynamic_outcome: Some(dynamic),
+            reproduce: None,
+            detail: None,
+            allowed: None,
+        }
+    }
+
+    /// The crash is waived only when every AOT004 finding it reproduced is allowed, with their
+    /// reasons; a failure the dynamic build shares is not the finding's, and is not waived.
+    #[test]
+    fn an_allowance_waives_a_crash_only_when_no_finding_it_reproduced_still_fails() {
+        let mut a = budgets::tests::artifact(1000);
+        a.hostile = vec![
+            crash("unknown-uid", HostileOutcome::Ok),
+            crash("no-home", HostileOutcome::Crashed),
+        ];
+        a.findings = vec![aot004("whoami", Some("ours")), aot004("std", None)];
+        waive_allowed_crashes(&mut a);
+        assert!(a.hostile.iter().all(|r| r.allowed.is_none()), "std's fails");
+
+        a.findings[1] = aot004("std", Some("HOME is set"));
+        a.findings.push(aot004("nix", Some("ours")));
+        waive_allowed_crashes(&mut a);
+        let waiver = Waiver {
+            rule: "AOT004".into(),
+            reason: "ours; HOME is set".into(),
+        };
+        assert_eq!(a.hostile[0].allowed.as_ref(), Some(&waiver));
+        assert_eq!(a.hostile[1].allowed, None, "the dynamic build fails too");
+    }
 }

@@ -172,6 +172,7 @@ pub fn run_all(
             dynamic_signal: dynamic_signal.flatten(),
             reproduce: Some(inv.reproduce.clone()),
             detail,
+            allowed: None,
         });
     }
     Ok(runs)
@@ -212,6 +213,7 @@ fn skipped(
         dynamic_signal: None,
         reproduce,
         detail: Some(detail),
+        allowed: None,
     }
 }
 

@@ -18,7 +18,8 @@ pub enum Reason<'a> {
         finding: &'a Finding,
     },
     /// A run under `--hostile` that crashed or hung: `fail` unless an `allow` covers the
-    /// binary's AOT004 finding (then `warn`).
+    /// binary's AOT004 finding (then `pass`: the run carries the allowance, which its line
+    /// quotes), or the dynamic build fails the same way (`warn`: not the static linkage's).
     Hostile {
         artifact: &'a Artifact,
         run: &'a HostileRun,
@@ -128,6 +129,8 @@ impl Reason<'_> {
     pub fn verdict(&self) -> Verdict {
         match self {
             Reason::Finding { .. } | Reason::Hostile { fails: true, .. } => Verdict::Fail,
+            // Waived by an allowance, as an allowed finding is: nothing to warn of.
+            Reason::Hostile { run, .. } if run.allowed.is_some() => Verdict::Pass,
             Reason::Hostile { fails: false, .. } => Verdict::Warn,
             Reason::NotReady { .. } | Reason::NotInspected { .. } => Verdict::Inconclusive,
         }
@@ -191,10 +194,13 @@ impl Reason<'_> {
                 format!("{} {}", finding.rule, finding_label(finding))
             }
             Reason::Hostile { run, .. } => format!(
-                "{}{} under --hostile `{}`",
+                "{}{} under --hostile `{}`{}",
                 outcome_word(run.outcome),
                 how(run),
-                run.condition
+                run.condition,
+                not_counted(run)
+                    .map(|n| format!(": {n}"))
+                    .unwrap_or_default()
             ),
             _ => self.line(),
         }
@@ -250,7 +256,19 @@ pub fn how(r: &HostileRun) -> String {
     }
 }
 
-/// `crashed (SIGSEGV); dynamic build: ok: the static linkage is the cause`.
+/// Why a crash or hang under `--hostile` does not fail the run: `allowed (AOT004: REASON)` when
+/// an allowance waives it, `not counted, the dynamic build fails the same way` when the static
+/// linkage is not to blame; `None` when it counts.
+pub fn not_counted(r: &HostileRun) -> Option<String> {
+    if let Some(w) = &r.allowed {
+        return Some(format!("allowed ({}: {})", w.rule, w.reason));
+    }
+    (matches!(r.outcome, HostileOutcome::Crashed | HostileOutcome::Hung) && !r.static_hazard())
+        .then(|| "not counted, the dynamic build fails the same way".into())
+}
+
+/// `crashed (SIGSEGV); dynamic build: ok: the static linkage is the cause`, and why it does
+/// not count when it does not (`; allowed (AOT004: REASON)`).
 pub fn hostile_outcome(r: &HostileRun) -> String {
     let mut s = format!("{}{}", outcome_word(r.outcome), how(r));
     if let Some(d) = r.dynamic_outcome {
@@ -260,6 +278,9 @@ pub fn hostile_outcome(r: &HostileRun) -> String {
         } else if r.static_hazard() {
             s.push_str(", differently: the static linkage is the cause of this one");
         }
+    }
+    if let Some(n) = not_counted(r) {
+        s.push_str(&format!("; {n}"));
     }
     s
 }

@@ -37,6 +37,17 @@ pub struct HostileRun {
     pub reproduce: Option<String>,
     /// Why it was skipped, or the tail of stderr of a failed run.
     pub detail: Option<String>,
+    /// Set by the gate: an `allow` of the finding this failure is attached to (AOT004) waives
+    /// it, so it does not fail the run. `None` when nothing waives it.
+    #[serde(default)]
+    pub allowed: Option<Waiver>,
+}
+
+/// The allowance that waives a failure under `--hostile`: its rule and its reason.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Waiver {
+    pub rule: String,
+    pub reason: String,
 }
 
 impl HostileRun {
@@ -74,6 +85,7 @@ mod tests {
             dynamic_signal: None,
             reproduce: None,
             detail: None,
+            allowed: None,
         }
     }
 

@@ -3,7 +3,7 @@
 
 use serde_json::Value;
 
-use crate::util::{check_fixture, fixture, run};
+use crate::util::{check_fixture, fixture, human_fixture, run};
 
 /// `check_fixture(name)` with `--config-file` holding `config`; the run's exit code, its JSON
 /// report and its stderr.
@@ -140,4 +140,52 @@ fn a_package_glob_that_matches_no_member_is_exit_2_naming_the_members() {
         "{}",
         r.stderr
     );
+}
+
+/// How many lines of `text` carry the warning about `name` in `deny`.
+fn deny_warnings(text: &str, name: &str) -> usize {
+    text.lines()
+        .filter(|l| l.starts_with("warning: ") && l.contains(&format!("`deny` names `{name}`")))
+        .count()
+}
+
+/// The bug: the human report on stdout ends with the configuration's warnings, and they were
+/// printed on stderr at the start too, so a terminal showed each twice. Cargo prints a warning
+/// once: with the human report on stdout, only the report has it; a report for another reader
+/// (`--output FILE`, JSON) has it and stderr too; a run that stops before its report still says
+/// it, on stderr.
+#[test]
+fn a_config_warning_reaches_the_terminal_once() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let config = dir.path().join("aotcheck.toml");
+    std::fs::write(&config, "deny = [\"libloadng\"]\n").expect("write the config");
+    assert!(!locked("audit-libloading", "libloadng"));
+    let human = |args: &[&str]| {
+        let mut cmd = human_fixture("audit-libloading", &["--no-probe", "--config-file"]);
+        cmd.arg(&config).args(args);
+        run(&mut cmd)
+    };
+    // The human report on stdout: once, in the report.
+    let r = human(&[]);
+    assert_eq!(r.code, 1, "AOT001 fails the gate; {}", r.stderr);
+    assert_eq!(deny_warnings(&r.stdout, "libloadng"), 1, "{}", r.stdout);
+    assert_eq!(deny_warnings(&r.stderr, "libloadng"), 0, "{}", r.stderr);
+    // The human report in a file: in the file, and on stderr for the terminal.
+    let file = dir.path().join("report.txt");
+    let r = human(&["--output", file.to_str().expect("utf-8")]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    let written = std::fs::read_to_string(&file).expect("the report file");
+    assert_eq!(deny_warnings(&written, "libloadng"), 1, "{written}");
+    assert_eq!(deny_warnings(&r.stderr, "libloadng"), 1, "{}", r.stderr);
+    assert!(r.stdout.is_empty(), "{}", r.stdout);
+    // JSON on stdout: in the report and on stderr.
+    let r = human(&["--format", "json"]);
+    let report: Value = serde_json::from_str(&r.stdout).expect("JSON");
+    assert_eq!(config_warnings(&report).len(), 1, "{report:#}");
+    assert_eq!(deny_warnings(&r.stderr, "libloadng"), 1, "{}", r.stderr);
+    // No report (`--why` matches nothing: exit 2 before it is written): on stderr.
+    let r = human(&["--why", "no_such_symbol_anywhere"]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stdout.is_empty(), "{}", r.stdout);
+    assert_eq!(deny_warnings(&r.stderr, "libloadng"), 1, "{}", r.stderr);
 }

@@ -394,6 +394,35 @@ fn baseline_ref_worktree_is_removed_when_its_build_fails() {
     );
 }
 
+/// The bug: `--baseline-ref` printed the warnings of the base revision's configuration (about
+/// its checkout in a temporary directory) as if they were this run's. They are the revision's:
+/// not shown; this tree's own warnings still are, once.
+#[test]
+fn baseline_ref_does_not_show_the_base_revisions_config_warnings_as_ours() {
+    let (_dir, repo) = copy_of("gate-rodata-old");
+    let manifest = repo.join("Cargo.toml");
+    let plain = std::fs::read_to_string(&manifest).expect("read");
+    let with_deny =
+        |name: &str| format!("{plain}\n[package.metadata.aotcheck]\ndeny = [\"{name}\"]\n");
+    std::fs::write(&manifest, with_deny("libloadin")).expect("write");
+    git(&repo, &["init", "-q"]);
+    git(&repo, &["add", "-A"]);
+    git(&repo, &["commit", "-qm", "a misspelt deny"]);
+    std::fs::write(&manifest, with_deny("our-own-typo")).expect("write");
+    for args in [&[][..], &["--format", "json"]] {
+        let mut all = vec!["--baseline-ref", "HEAD"];
+        all.extend_from_slice(args);
+        let r = run(&mut gate_at(&repo, "ref-warnings", &all));
+        assert_eq!(r.code, 0, "{}", r.stderr);
+        let both = format!("{}{}", r.stdout, r.stderr);
+        assert!(!both.contains("libloadin"), "{args:?}: {both}");
+        assert!(!both.contains("aotcheck-baseline-"), "{args:?}: {both}");
+        let ours = both.matches("`deny` names `our-own-typo`").count();
+        let expected = if args.is_empty() { 1 } else { 2 };
+        assert_eq!(ours, expected, "{args:?}: {both}");
+    }
+}
+
 #[test]
 fn a_corrupted_baseline_exits_2_and_stays_untouched() {
     let dir = tempfile::tempdir().expect("tempdir");

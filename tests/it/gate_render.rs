@@ -128,18 +128,20 @@ fn markdown_escapes_what_crates_paths_and_programs_say() {
 
 /// What a CommonMark parser with GitHub's extensions makes of a Markdown text.
 #[derive(Default)]
-struct Parsed {
-    html: Vec<String>,
-    code: Vec<String>,
-    text: Vec<String>,
-    strong: Vec<String>,
+pub(crate) struct Parsed {
+    pub html: Vec<String>,
+    pub code: Vec<String>,
+    pub text: Vec<String>,
+    pub strong: Vec<String>,
     /// (header cells, row cells) per table row.
-    rows: Vec<(usize, usize)>,
+    pub rows: Vec<(usize, usize)>,
+    /// Each fenced code block's text.
+    pub blocks: Vec<String>,
     /// Any other construct: links, images, math, footnotes, emphasis, strikethrough, ...
-    other: Vec<String>,
+    pub other: Vec<String>,
 }
 
-fn parse_markdown(md: &str) -> Parsed {
+pub(crate) fn parse_markdown(md: &str) -> Parsed {
     use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd};
     let opts = Options::ENABLE_TABLES
         | Options::ENABLE_FOOTNOTES
@@ -148,9 +150,19 @@ fn parse_markdown(md: &str) -> Parsed {
         | Options::ENABLE_MATH
         | Options::ENABLE_GFM;
     let mut p = Parsed::default();
-    let (mut header, mut cells, mut in_strong) = (0, 0, false);
+    let (mut header, mut cells, mut in_strong, mut in_block) = (0, 0, false, false);
     for e in Parser::new_ext(md, opts) {
         match e {
+            Event::Start(Tag::CodeBlock(_)) => {
+                in_block = true;
+                p.blocks.push(String::new());
+            }
+            Event::End(TagEnd::CodeBlock) => in_block = false,
+            Event::Text(t) if in_block => {
+                if let Some(b) = p.blocks.last_mut() {
+                    b.push_str(&t);
+                }
+            }
             Event::Html(h) | Event::InlineHtml(h) => p.html.push(h.to_string()),
             Event::Code(c) => p.code.push(c.to_string()),
             Event::Text(t) if in_strong => p.strong.push(t.to_string()),
@@ -200,7 +212,7 @@ fn human_checks_section() {
 
 /// A report failed by a crash `--hostile` reproduced (its AOT004 finding made an error), beside
 /// a binary whose probe never got ready: the reasons the checks table does not hold.
-fn failed_without_checks() -> cargo_aotcheck::report::Report {
+pub(crate) fn failed_without_checks() -> cargo_aotcheck::report::Report {
     use cargo_aotcheck::report::{FailedRun, Finding, HostileOutcome, HostileRun, Probe, Severity};
     let mut r = hand_built();
     let mut twin = r.artifacts[0].clone();
@@ -232,6 +244,7 @@ fn failed_without_checks() -> cargo_aotcheck::report::Report {
         dynamic_signal: None,
         reproduce: Some("env -u HOME ./app".into()),
         detail: None,
+        allowed: None,
     });
     twin.name = "server".into();
     twin.checks.clear();

@@ -27,6 +27,7 @@ mod output;
 mod probe;
 mod probe_misbehaving;
 mod size;
+mod verdict;
 mod why;
 mod why_match;
 mod wording;
