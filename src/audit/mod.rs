@@ -265,6 +265,7 @@ mod tests {
             dynamic_signal: None,
             reproduce: Some(format!("run under {condition}")),
             detail: None,
+            allowed: None,
         }
     }
 

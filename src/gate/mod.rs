@@ -196,6 +196,8 @@ mod tests {
             signal: Some("SIGSEGV".into()),
             exit_code: None,
             dynamic_outcome: Some(dynamic),
+            // A dynamic crash is by the same signal: the failure is shared.
+            dynamic_signal: (dynamic == HostileOutcome::Crashed).then(|| "SIGSEGV".into()),
             reproduce: None,
             detail: None,
             allowed: None,
