@@ -191,6 +191,7 @@ fn an_allowed_crash_says_it_is_allowed_and_why_in_every_format() {
     let mut shared = a.hostile[0].clone();
     shared.condition = "nss-module".into();
     shared.dynamic_outcome = shared.dynamic_outcome.map(|_| a.hostile[0].outcome);
+    shared.dynamic_signal = shared.signal.clone();
     a.hostile.push(shared);
     cargo_aotcheck::gate::waive_allowed_crashes(a);
     r.verdict = cargo_aotcheck::gate::verdict(&r);
