@@ -346,9 +346,9 @@ mod tests {
         let fifo = dir.path().join("report.fifo");
         let made = std::process::Command::new("mkfifo")
             .arg(&fifo)
-            .status()
+            .output()
             .expect("mkfifo runs");
-        assert!(made.success(), "mkfifo");
+        assert!(made.status.success(), "mkfifo: {made:?}");
         let (tx, rx) = std::sync::mpsc::channel();
         let reader = fifo.clone();
         // Detached: if the FIFO were replaced, this open would wait for ever, and the test
