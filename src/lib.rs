@@ -380,7 +380,12 @@ fn base_report<'b>(
         .image
         .as_ref()
         .map(|_| Some(plan.dirs.baseline_ref.join("image")));
-    tree.bring_lock_file(plan.workspace.root())?;
+    if tree.bring_lock_file(plan.workspace.root())? {
+        // The copied lock is this tree's, not the revision's: cargo may prune it for the older
+        // manifest. `--frozen` still means no network.
+        opts.offline |= opts.frozen;
+        (opts.locked, opts.frozen) = (false, false);
+    }
     // Its configuration's warnings are the revision's, about its checkout in a temporary
     // directory: not shown as this run's. They name crates in `allow`/`deny` that are not in
     // its graph, which changes nothing the comparison reads (sizes, startup, memory).

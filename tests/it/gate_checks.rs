@@ -4,7 +4,7 @@
 
 use serde_json::Value;
 
-use super::gate::{check, checks, gate, parse, save_baseline};
+use super::gate::{check, checks, gate, gate_at, git, parse, save_baseline};
 use crate::util::*;
 
 /// `.bss` size of a binary according to `readelf -SW`.
@@ -81,4 +81,65 @@ fn memory_only_growth_fails_the_gate_bss_and_its_crate() {
         .find(|(n, _)| n == ".symtab")
         .map(|(_, s)| s);
     assert_eq!(symtab["value"].as_u64(), file_symtab, "{symtab}");
+}
+
+/// QA bug 3: `--locked --baseline-ref REV` (the README's CI recipe) exited 2 when REV has no
+/// committed `Cargo.lock` and the branch added a dependency: the current lock, copied into the
+/// worktree, had to lose the dependency and `--locked` forbade it.
+#[test]
+fn locked_baseline_ref_builds_a_revision_without_a_committed_lock() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let repo = dir.path().join("repo");
+    let write = |path: &str, text: &str| {
+        let p = repo.join(path);
+        std::fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
+        std::fs::write(p, text).expect("write");
+    };
+    let manifest = "[package]\nname = \"gate-lock\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\
+                    publish = false\n\n[workspace]\n\n[dependencies]\n";
+    write("Cargo.toml", manifest);
+    write(".gitignore", "Cargo.lock\ntarget\n");
+    write("src/main.rs", "fn main() { println!(\"hi\"); }\n");
+    git(&repo, &["init", "-q"]);
+    git(&repo, &["add", "-A"]);
+    git(&repo, &["commit", "-qm", "A: no committed Cargo.lock"]);
+    // `cfg-if`, as the `audit-libloading` fixture locks it (so it is in cargo's cache).
+    write("Cargo.toml", &format!("{manifest}cfg-if = \"1\"\n"));
+    write(
+        "Cargo.lock",
+        "version = 4\n\n[[package]]\nname = \"cfg-if\"\nversion = \"1.0.5\"\n\
+         source = \"registry+https://github.com/rust-lang/crates.io-index\"\n\
+         checksum = \"4e7648175b45a9a48536d676f68d918270699102aa8dab5496df06904c914600\"\n\n\
+         [[package]]\nname = \"gate-lock\"\nversion = \"0.1.0\"\ndependencies = [\n \"cfg-if\",\n]\n",
+    );
+    write(
+        "src/main.rs",
+        "cfg_if::cfg_if! { if #[cfg(unix)] { const OS: &str = \"unix\"; } else { const OS: &str = \"other\"; } }\n\
+         fn main() { println!(\"{OS}\"); }\n",
+    );
+    write(".gitignore", "target\n");
+    git(&repo, &["add", "-A"]);
+    git(&repo, &["commit", "-qm", "B: a dependency"]);
+    let lock = std::fs::read(repo.join("Cargo.lock")).expect("lock");
+    // `gate_at` passes `--locked`; `--frozen` is `--locked --offline`.
+    for flag in ["--locked", "--frozen"] {
+        let extra: &[&str] = if flag == "--frozen" {
+            &["--frozen"]
+        } else {
+            &[]
+        };
+        let mut args = vec!["--format", "json", "--baseline-ref", "HEAD~1"];
+        args.extend_from_slice(extra);
+        let r = run(&mut gate_at(&repo, "gate-lock", &args));
+        assert!(r.code < 2, "{flag}: exit {}\n{}", r.code, r.stderr);
+        let v = parse(&r);
+        assert!(
+            str_of(&v["baseline"], "source").starts_with("git:HEAD~1 ("),
+            "{}",
+            v["baseline"]
+        );
+        assert_eq!(check(&checks(&v), "baseline.file_size")["unit"], "bytes");
+        // The user's lock file is left as it was.
+        assert_eq!(std::fs::read(repo.join("Cargo.lock")).expect("lock"), lock);
+    }
 }
