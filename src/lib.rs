@@ -121,10 +121,16 @@ fn dispatch(opts: &Options, held: &mut Vec<String>, out: &mut Output) -> Result<
         Command::Advise(a) => return advise(a, opts, held, out),
     };
     // `--why` or `--filter` that matches nothing: exit 2 before anything is written or saved.
-    if let Some(e) = graph::unmatched(&report, &opts.size) {
-        return Err(e);
-    }
-    if let Some(e) = attribute::unmatched_filter(&report, &opts.size) {
+    let unmatched = graph::unmatched(&report, &opts.size)
+        .map(|e| (e, "--why matches nothing"))
+        .or_else(|| {
+            attribute::unmatched_filter(&report, &opts.size)
+                .map(|e| (e, "--filter matches nothing"))
+        });
+    if let Some((e, why)) = unmatched {
+        if let Some(requested) = &opts.gate.save_baseline {
+            save_baseline(&report, requested.as_deref(), Some(why), out)?;
+        }
         return Err(e);
     }
     gate::conclude(&mut report);

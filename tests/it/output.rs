@@ -278,7 +278,8 @@ fn inspect_with_a_missing_file_is_not_a_pass() {
     );
 }
 
-/// `--why` that matches nothing exits 2: the baseline stays as it was (it was overwritten).
+/// `--why` that matches nothing exits 2: the baseline stays as it was (it was overwritten),
+/// and stderr says so and why, as README promises (QA bug 4: it said nothing).
 #[test]
 fn why_matching_nothing_saves_no_baseline() {
     let dir = tempfile::tempdir().expect("tempdir");
@@ -294,6 +295,9 @@ fn why_matching_nothing_saves_no_baseline() {
         std::fs::read(&base).expect("read"),
         b"the previous baseline\n"
     );
+    let said = format!("baseline not saved to {b}: --why matches nothing");
+    assert!(r.stderr.contains(&said), "no `{said}` in\n{}", r.stderr);
+    assert!(r.stderr.contains("no_such_thing_xyz"), "{}", r.stderr);
 }
 
 /// A baseline that has none of this run's binaries (another project's, or a renamed binary)
