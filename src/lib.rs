@@ -280,6 +280,8 @@ fn check(
     out: &mut Output,
 ) -> Result<Report> {
     let plan = config::resolve(opts, size, build_ui(out))?;
+    // A baseline file of other binaries is refused before the build, as a malformed one is.
+    baseline.shares_a_binary(&plan)?;
     let mut report = Report::new(Some(plan.build_info()));
     config_warnings(&plan, &mut report, echo, out);
     image::preflight(&plan)?;
@@ -300,6 +302,9 @@ fn check(
     audit::record_reproduced(&plan, &mut report);
     audit::record_image_failures(&plan, &mut report);
     let base = base_report(&plan, baseline, size, out)?;
+    if let Some((source, b)) = &base {
+        gate::shares_a_binary(&report, source, b)?;
+    }
     gate::check(
         &plan,
         base.as_ref().map(|(s, r)| (s.as_str(), r.as_ref())),

@@ -14,7 +14,7 @@ use super::runtime;
 use crate::format::{artifact_label, grew_from_little, percent, signed_size, size};
 use crate::plan::Thresholds;
 use crate::report::{
-    Artifact, BaselineSummary, Check, CheckId, Linkage, Provenance, Report, Unit, Verdict,
+    Artifact, BaselineSummary, Check, CheckId, LinkMode, Linkage, Provenance, Report, Unit, Verdict,
 };
 
 /// Compare `current` with `base`: checks go to each artifact, the summary to
@@ -64,7 +64,50 @@ pub fn compare(
 }
 
 fn same_binary(a: &Artifact, b: &Artifact) -> bool {
-    a.package == b.package && a.name == b.name && a.link_mode == b.link_mode
+    same(a, b.package.as_deref(), &b.name, b.link_mode)
+}
+
+fn same(a: &Artifact, package: Option<&str>, name: &str, link: Option<LinkMode>) -> bool {
+    a.package.as_deref() == package && a.name == name && a.link_mode == link
+}
+
+/// A baseline that shares no binary with this run (another project's file, a mistyped
+/// `--baseline`) would compare nothing and could pass: the words of the error that stops the
+/// run, naming both sides. `now`: this run's binaries (package, name, link mode), known from
+/// the plan before the build. `None` when one matches, or this run has none.
+pub fn foreign(now: &[(Option<&str>, &str, Option<LinkMode>)], base: &Report) -> Option<String> {
+    if now.is_empty()
+        || now
+            .iter()
+            .any(|(p, n, l)| base.artifacts.iter().any(|b| same(b, *p, n, *l)))
+    {
+        return None;
+    }
+    let theirs: Vec<String> = base.artifacts.iter().map(artifact_label).collect();
+    let ours: Vec<String> = now
+        .iter()
+        .map(|(p, n, l)| {
+            // As `artifact_label` writes a binary.
+            let package = p.filter(|p| p != n).map(|p| format!("package {p}"));
+            let mut parts: Vec<&str> = package.as_deref().into_iter().collect();
+            parts.extend(l.map(LinkMode::as_str));
+            if parts.is_empty() {
+                n.to_string()
+            } else {
+                format!("{n} ({})", parts.join(", "))
+            }
+        })
+        .collect();
+    let theirs = if theirs.is_empty() {
+        "no binary".to_string()
+    } else {
+        theirs.join(", ")
+    };
+    Some(format!(
+        "the baseline shares no binary with this run: it has {theirs}, this run builds {}; \
+         nothing would be compared (another project's baseline, or a mistyped path?)",
+        ours.join(", ")
+    ))
 }
 
 /// What differs in how the two reports were made (said above the deltas).

@@ -254,3 +254,41 @@ fn provenance_mismatch_is_named() {
     );
     assert!(mismatches(Some(&p), Some(&p)).is_empty());
 }
+
+/// A baseline that shares one binary with this run compares it, and says of the other that it
+/// was not compared; one that shares none is refused (`foreign`), naming both sides.
+#[test]
+fn a_baseline_sharing_no_binary_is_foreign_one_sharing_some_is_not() {
+    let app = crate::gate::budgets::tests::artifact(1000);
+    let mut other = app.clone();
+    other.name = "other".into();
+    other.link_mode = Some(LinkMode::Static);
+    let base = Report {
+        artifacts: vec![app.clone()],
+        ..Report::new(None)
+    };
+    let mut cur = Report {
+        artifacts: vec![app.clone(), other],
+        ..Report::new(None)
+    };
+    let named = cur.clone();
+    let now: Vec<_> = named
+        .artifacts
+        .iter()
+        .map(|a| (a.package.as_deref(), a.name.as_str(), a.link_mode))
+        .collect();
+    assert_eq!(foreign(&now, &base), None);
+    compare(&mut cur, &base, "b.json", &|_| Thresholds::default());
+    let unmatched = &cur.artifacts[1].checks;
+    assert_eq!(unmatched.len(), 1);
+    assert_eq!(unmatched[0].verdict, Verdict::Inconclusive);
+    let why = foreign(&now[1..], &base).expect("foreign");
+    assert_eq!(
+        why,
+        "the baseline shares no binary with this run: it has app, this run builds other \
+         (package app, static); nothing would be compared (another project's baseline, or a \
+         mistyped path?)"
+    );
+    // A run without binaries has nothing to refuse.
+    assert_eq!(foreign(&[], &base), None);
+}
