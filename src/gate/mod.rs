@@ -8,7 +8,7 @@
 pub mod baseline;
 mod budgets;
 mod compare;
-mod entry_points;
+pub mod entry_points;
 mod measure;
 mod runtime;
 mod worktree;

@@ -143,3 +143,74 @@ fn locked_baseline_ref_builds_a_revision_without_a_committed_lock() {
         assert_eq!(std::fs::read(repo.join("Cargo.lock")).expect("lock"), lock);
     }
 }
+
+/// Markdown names what a check is about as code spans, exactly as `nm` and the JSON report
+/// write them: the crate, and the entry points, which had U+2060 word joiners after some `::`
+/// (`core::⁠fmt::Debug`), so a name copied from a pull-request comment matched nothing (QA).
+/// The baseline is this run's with `[libc]` made smaller and without entry points, so that its
+/// 149 or so entry points (names with `<`, `&`, `[`, `::x::`) are all new.
+#[test]
+fn markdown_quotes_crates_and_entry_points_as_nm_writes_them() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let base = dir.path().join("base.json");
+    let saved = run(check_fixture("why-chain", &["--save-baseline"]).arg(&base));
+    assert_eq!(saved.code, 0, "{}", saved.stderr);
+    let mut b: Value = serde_json::from_slice(&std::fs::read(&base).expect("read")).expect("JSON");
+    let crates = b["artifacts"][0]["binary"]["crates"]
+        .as_array_mut()
+        .expect("crates");
+    let libc = crates
+        .iter_mut()
+        .find(|c| c["name"] == "[libc]")
+        .expect("[libc] in the baseline");
+    libc["vm_size"] = 100_000.into();
+    libc["file_size"] = 100_000.into();
+    libc["entry_points"] = Value::Array(Vec::new());
+    std::fs::write(&base, serde_json::to_vec(&b).expect("JSON")).expect("write");
+
+    let r = run(check_fixture("why-chain", &["--baseline"]).arg(&base));
+    assert_eq!(r.code, 1, "[libc] grew: {}", r.stderr);
+    let v = parse(&r);
+    let all = checks(&v);
+    let c = check(&all, "baseline.crate:[libc]");
+    let entries: Vec<&str> = c["entry_points"]
+        .as_array()
+        .expect("entry_points")
+        .iter()
+        .filter_map(Value::as_str)
+        .collect();
+    assert!(entries.len() > 5, "{c}");
+    // The independent source: each name is a symbol as `nm -C` writes it.
+    let path = str_of(&v["artifacts"][0], "path");
+    let nm = tool("nm", &["-C", path]);
+    let symbols: std::collections::HashSet<&str> =
+        nm.lines().filter_map(|l| l.splitn(3, ' ').nth(2)).collect();
+    for e in &entries {
+        assert!(symbols.contains(e), "`{e}` is no symbol of nm -C");
+    }
+    let r = run(human_fixture(
+        "why-chain",
+        &["--no-probe", "--format", "markdown", "--baseline"],
+    )
+    .arg(&base));
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    let md = super::gate_render::parse_markdown(&r.stdout);
+    for name in entries.iter().take(5).chain(["[libc]"].iter()) {
+        assert!(
+            md.code.iter().any(|c| c == name),
+            "no code span `{name}` byte for byte in {:?}",
+            md.code
+        );
+    }
+    assert!(
+        !md.code.iter().any(|c| c.contains('\u{2060}')),
+        "a word joiner in a code span: {:?}",
+        md.code
+    );
+    let text = md.text.join("");
+    assert!(text.contains("; new entry points: "), "{text}");
+    assert!(
+        text.contains(&format!(" (+{} more)", entries.len() - 5)),
+        "{text}"
+    );
+}
