@@ -64,7 +64,7 @@ fn why(s: &mut String, w: &Why) {
             let krate = st
                 .krate
                 .as_deref()
-                .map(|k| format!(" ({})", code(k)))
+                .map(|k| format!(" ({})", escape(k)))
                 .unwrap_or_default();
             let _ = writeln!(
                 s,
