@@ -121,10 +121,16 @@ fn dispatch(opts: &Options, held: &mut Vec<String>, out: &mut Output) -> Result<
         Command::Advise(a) => return advise(a, opts, held, out),
     };
     // `--why` or `--filter` that matches nothing: exit 2 before anything is written or saved.
-    if let Some(e) = graph::unmatched(&report, &opts.size) {
-        return Err(e);
-    }
-    if let Some(e) = attribute::unmatched_filter(&report, &opts.size) {
+    let unmatched = graph::unmatched(&report, &opts.size)
+        .map(|e| (e, "--why matches nothing"))
+        .or_else(|| {
+            attribute::unmatched_filter(&report, &opts.size)
+                .map(|e| (e, "--filter matches nothing"))
+        });
+    if let Some((e, why)) = unmatched {
+        if let Some(requested) = &opts.gate.save_baseline {
+            save_baseline(&report, requested.as_deref(), Some(why), out)?;
+        }
         return Err(e);
     }
     gate::conclude(&mut report);
@@ -274,6 +280,8 @@ fn check(
     out: &mut Output,
 ) -> Result<Report> {
     let plan = config::resolve(opts, size, build_ui(out))?;
+    // A baseline file of other binaries is refused before the build, as a malformed one is.
+    baseline.shares_a_binary(&plan)?;
     let mut report = Report::new(Some(plan.build_info()));
     config_warnings(&plan, &mut report, echo, out);
     image::preflight(&plan)?;
@@ -294,6 +302,9 @@ fn check(
     audit::record_reproduced(&plan, &mut report);
     audit::record_image_failures(&plan, &mut report);
     let base = base_report(&plan, baseline, size, out)?;
+    if let Some((source, b)) = &base {
+        gate::shares_a_binary(&report, source, b)?;
+    }
     gate::check(
         &plan,
         base.as_ref().map(|(s, r)| (s.as_str(), r.as_ref())),
@@ -380,7 +391,12 @@ fn base_report<'b>(
         .image
         .as_ref()
         .map(|_| Some(plan.dirs.baseline_ref.join("image")));
-    tree.bring_lock_file(plan.workspace.root())?;
+    if tree.bring_lock_file(plan.workspace.root())? {
+        // The copied lock is this tree's, not the revision's: cargo may prune it for the older
+        // manifest. `--frozen` still means no network.
+        opts.offline |= opts.frozen;
+        (opts.locked, opts.frozen) = (false, false);
+    }
     // Its configuration's warnings are the revision's, about its checkout in a temporary
     // directory: not shown as this run's. They name crates in `allow`/`deny` that are not in
     // its graph, which changes nothing the comparison reads (sizes, startup, memory).

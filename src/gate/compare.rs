@@ -14,7 +14,7 @@ use super::runtime;
 use crate::format::{artifact_label, grew_from_little, percent, signed_size, size};
 use crate::plan::Thresholds;
 use crate::report::{
-    Artifact, BaselineSummary, Check, CheckId, Linkage, Provenance, Report, Unit, Verdict,
+    Artifact, BaselineSummary, Check, CheckId, LinkMode, Linkage, Provenance, Report, Unit, Verdict,
 };
 
 /// Compare `current` with `base`: checks go to each artifact, the summary to
@@ -64,7 +64,50 @@ pub fn compare(
 }
 
 fn same_binary(a: &Artifact, b: &Artifact) -> bool {
-    a.package == b.package && a.name == b.name && a.link_mode == b.link_mode
+    same(a, b.package.as_deref(), &b.name, b.link_mode)
+}
+
+fn same(a: &Artifact, package: Option<&str>, name: &str, link: Option<LinkMode>) -> bool {
+    a.package.as_deref() == package && a.name == name && a.link_mode == link
+}
+
+/// A baseline that shares no binary with this run (another project's file, a mistyped
+/// `--baseline`) would compare nothing and could pass: the words of the error that stops the
+/// run, naming both sides. `now`: this run's binaries (package, name, link mode), known from
+/// the plan before the build. `None` when one matches, or this run has none.
+pub fn foreign(now: &[(Option<&str>, &str, Option<LinkMode>)], base: &Report) -> Option<String> {
+    if now.is_empty()
+        || now
+            .iter()
+            .any(|(p, n, l)| base.artifacts.iter().any(|b| same(b, *p, n, *l)))
+    {
+        return None;
+    }
+    let theirs: Vec<String> = base.artifacts.iter().map(artifact_label).collect();
+    let ours: Vec<String> = now
+        .iter()
+        .map(|(p, n, l)| {
+            // As `artifact_label` writes a binary.
+            let package = p.filter(|p| p != n).map(|p| format!("package {p}"));
+            let mut parts: Vec<&str> = package.as_deref().into_iter().collect();
+            parts.extend(l.map(LinkMode::as_str));
+            if parts.is_empty() {
+                n.to_string()
+            } else {
+                format!("{n} ({})", parts.join(", "))
+            }
+        })
+        .collect();
+    let theirs = if theirs.is_empty() {
+        "no binary".to_string()
+    } else {
+        theirs.join(", ")
+    };
+    Some(format!(
+        "the baseline shares no binary with this run: it has {theirs}, this run builds {}; \
+         nothing would be compared (another project's baseline, or a mistyped path?)",
+        ours.join(", ")
+    ))
 }
 
 /// What differs in how the two reports were made (said above the deltas).
@@ -141,22 +184,23 @@ fn artifact_checks(b: &Artifact, a: &Artifact, th: &Thresholds) -> (Vec<Check>, 
         ));
     }
     v.extend(libraries(b, a));
-    let parts = |items: &mut dyn Iterator<Item = (&String, u64)>| {
-        let mut m: BTreeMap<String, u64> = BTreeMap::new();
-        for (name, n) in items {
-            *m.entry(name.clone()).or_default() += n;
-        }
-        m
-    };
     let (bs, cs) = (
-        parts(&mut bb.sections.iter().map(|s| (&s.name, s.file_size))),
-        parts(&mut ab.sections.iter().map(|s| (&s.name, s.file_size))),
+        parts(
+            bb.sections
+                .iter()
+                .map(|s| (&s.name, s.file_size, s.mem_size)),
+        ),
+        parts(
+            ab.sections
+                .iter()
+                .map(|s| (&s.name, s.file_size, s.mem_size)),
+        ),
     );
     v.extend(part_checks(Part::Section, &bs, &cs, th));
     if !bb.crates.is_empty() && !ab.crates.is_empty() {
         let (bc, cc) = (
-            parts(&mut bb.crates.iter().map(|c| (&c.name, c.file_size))),
-            parts(&mut ab.crates.iter().map(|c| (&c.name, c.file_size))),
+            parts(bb.crates.iter().map(|c| (&c.name, c.file_size, c.vm_size))),
+            parts(ab.crates.iter().map(|c| (&c.name, c.file_size, c.vm_size))),
         );
         let mut crates = part_checks(Part::Crate, &bc, &cc, th);
         for c in &mut crates {
@@ -191,10 +235,32 @@ enum Part {
     Crate,
 }
 
+/// A part's bytes in the file and in memory once loaded (summed over parts of one name).
+#[derive(Clone, Copy, Default)]
+struct Bytes {
+    file: u64,
+    mem: u64,
+}
+
+fn parts<'a>(items: impl Iterator<Item = (&'a String, u64, u64)>) -> BTreeMap<String, Bytes> {
+    let mut m: BTreeMap<String, Bytes> = BTreeMap::new();
+    for (name, file, mem) in items {
+        let e = m.entry(name.clone()).or_default();
+        e.file += file;
+        e.mem += mem;
+    }
+    m
+}
+
+/// Sections and crates are compared by the bytes they take in memory where they are loaded
+/// (`.bss` and `.tbss` take none of the file: a 4 MiB zeroed static grows no file), as the
+/// crate table shows them; a part not loaded on either side (`.symtab`, `.debug_*`) by its
+/// bytes in the file, which is what it costs. Where the two measures differ, the message says
+/// which one it compared. Baselines of older versions carry both figures.
 fn part_checks(
     kind: Part,
-    base: &BTreeMap<String, u64>,
-    cur: &BTreeMap<String, u64>,
+    base: &BTreeMap<String, Bytes>,
+    cur: &BTreeMap<String, Bytes>,
     th: &Thresholds,
 ) -> Vec<Check> {
     let mut names: Vec<&String> = base.keys().chain(cur.keys()).collect();
@@ -203,22 +269,34 @@ fn part_checks(
     names
         .into_iter()
         .filter_map(|name| {
-            let (x, y) = (
-                base.get(name).copied().unwrap_or(0),
-                cur.get(name).copied().unwrap_or(0),
-            );
-            (x > 0 || y > 0).then(|| {
+            let (x, y) = (base.get(name), cur.get(name).copied().unwrap_or_default());
+            let xb = x.copied().unwrap_or_default();
+            let loaded = xb.mem > 0 || y.mem > 0;
+            let (b, c) = if loaded {
+                (xb.mem, y.mem)
+            } else {
+                (xb.file, y.file)
+            };
+            let differ = xb.mem != xb.file || y.mem != y.file;
+            let measure = match (differ, loaded) {
+                (false, _) => "",
+                (true, true) => " (in memory)",
+                (true, false) => " (in the file)",
+            };
+            (b > 0 || c > 0).then(|| {
                 let (id, what) = match kind {
                     Part::Section => (CheckId::BaselineSection(name.clone()), "section"),
                     Part::Crate => (CheckId::BaselineCrate(name.clone()), "crate"),
                 };
-                size_check(id, &format!("{what} {name}"), x, y, th, false)
+                let what = format!("{what} {name}{measure}");
+                judge(id, &what, x.map(|_| b), c, th, false)
             })
         })
         .collect()
 }
 
 /// `whole`: a figure of the whole binary (warns on relative growth alone); otherwise a part.
+/// The baseline had the figure (it may be 0).
 pub fn size_check(
     id: CheckId,
     what: &str,
@@ -227,6 +305,20 @@ pub fn size_check(
     th: &Thresholds,
     whole: bool,
 ) -> Check {
+    judge(id, what, Some(base), cur, th, whole)
+}
+
+/// As [`size_check`]; `had`: the baseline's figure, `None` where the baseline did not have the
+/// part at all (only then is it "new").
+fn judge(
+    id: CheckId,
+    what: &str,
+    had: Option<u64>,
+    cur: u64,
+    th: &Thresholds,
+    whole: bool,
+) -> Check {
+    let base = had.unwrap_or(0);
     let delta = i128::from(cur) - i128::from(base);
     let change = if base == 0 {
         if delta == 0 { 0.0 } else { f64::INFINITY }
@@ -261,8 +353,10 @@ pub fn size_check(
                 Verdict::Warn => format!(": over {:.0}%", th.size_warn * 100.0),
                 _ => String::new(),
             };
-            if base == 0 {
+            if had.is_none() {
                 format!("{what} is new: {}{why}", size(cur))
+            } else if base == 0 {
+                format!("{what} is {}, was 0 B in the baseline{why}", size(cur))
             } else if grew_from_little(base, cur, th.size_fail_min) {
                 // A percentage of a small base would mislead: the two sizes.
                 format!("{what} grew from {} to {}{why}", size(base), size(cur))

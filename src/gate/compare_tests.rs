@@ -48,10 +48,10 @@ fn growth_from_a_small_base_is_growth_not_new() {
         tiny.message,
         "crate tiny grew from 57 B to 293 KiB: over 5% and 4.00 KiB"
     );
-    let fresh = size_check(
+    let fresh = judge(
         CheckId::BaselineCrate("regex_lite".into()),
         "crate regex_lite",
-        0,
+        None,
         300_000,
         &th,
         false,
@@ -59,6 +59,101 @@ fn growth_from_a_small_base_is_growth_not_new() {
     assert_eq!(
         fresh.message,
         "crate regex_lite is new: 293 KiB: over 5% and 4.00 KiB"
+    );
+}
+
+/// QA: a baseline with `file_size: 0` read "file size is new: 3.57 MiB"; the baseline had the
+/// figure, and it was 0.
+#[test]
+fn a_zero_base_the_baseline_had_is_not_new() {
+    let th = Thresholds::default();
+    let c = size_check(
+        CheckId::BaselineFileSize,
+        "file size",
+        0,
+        3_745_864,
+        &th,
+        true,
+    );
+    assert_eq!(
+        c.message,
+        "file size is 3.57 MiB, was 0 B in the baseline: over 5% and 4.00 KiB"
+    );
+    assert_eq!(c.verdict, Verdict::Fail);
+}
+
+/// QA bug 2: a 4 MiB zeroed static (`.bss`) passed as "crate bssapp grew from 413 B to 436 B":
+/// sections and crates were compared by their bytes in the file.
+#[test]
+fn memory_only_growth_is_compared_in_memory() {
+    let th = Thresholds::default();
+    let section = |name: &str, file_size, mem_size| crate::report::Section {
+        name: name.into(),
+        file_size,
+        mem_size,
+    };
+    let base = parts(
+        [
+            section(".bss", 0, 25_696),
+            section(".text", 9_000, 9_000),
+            section(".symtab", 5_000, 0),
+        ]
+        .iter()
+        .map(|s| (&s.name, s.file_size, s.mem_size)),
+    );
+    let cur = parts(
+        [
+            section(".bss", 0, 4_220_000),
+            section(".text", 9_000, 9_000),
+            section(".symtab", 5_200, 0),
+            section(".tbss", 0, 64),
+        ]
+        .iter()
+        .map(|s| (&s.name, s.file_size, s.mem_size)),
+    );
+    let checks = part_checks(Part::Section, &base, &cur, &th);
+    let get = |id: &str| {
+        checks
+            .iter()
+            .find(|c| c.id.to_string() == id)
+            .unwrap_or_else(|| panic!("no {id} in {checks:?}"))
+    };
+    let bss = get("baseline.section:.bss");
+    assert_eq!(
+        (bss.baseline, bss.value),
+        (Some(25_696.0), Some(4_220_000.0))
+    );
+    assert_eq!(bss.verdict, Verdict::Fail);
+    assert!(
+        bss.message.starts_with("section .bss (in memory) grew"),
+        "{}",
+        bss.message
+    );
+    let text = get("baseline.section:.text");
+    assert_eq!(text.message, "section .text unchanged (8.79 KiB)");
+    let symtab = get("baseline.section:.symtab");
+    assert_eq!(symtab.value, Some(5_200.0));
+    assert!(
+        symtab
+            .message
+            .starts_with("section .symtab (in the file) grew"),
+        "{}",
+        symtab.message
+    );
+    let tbss = get("baseline.section:.tbss");
+    assert!(
+        tbss.message.starts_with("section .tbss (in memory) is new"),
+        "{}",
+        tbss.message
+    );
+    // Crates: loaded bytes, as the crate table shows them.
+    let base = parts([(&"bssapp".to_string(), 413, 413)].into_iter());
+    let cur = parts([(&"bssapp".to_string(), 436, 4_194_740)].into_iter());
+    let c = &part_checks(Part::Crate, &base, &cur, &th)[0];
+    assert_eq!((c.baseline, c.value), (Some(413.0), Some(4_194_740.0)));
+    assert_eq!(
+        c.message,
+        "crate bssapp (in memory) grew from 413 B to 4.00 MiB: over 5% and 4.00 KiB"
     );
 }
 
@@ -102,13 +197,10 @@ fn grown_crate_names_its_new_entry_points() {
         ("log", 5_000, &["app::x", "app::y"]),
         ("serde", 50_000, &["app::load"]),
     ]);
-    let parts = |b: &crate::report::Binary| {
-        b.crates
-            .iter()
-            .map(|c| (c.name.clone(), c.file_size))
-            .collect::<BTreeMap<String, u64>>()
+    let of = |b: &crate::report::Binary| {
+        parts(b.crates.iter().map(|c| (&c.name, c.file_size, c.vm_size)))
     };
-    let mut checks = part_checks(Part::Crate, &parts(&base), &parts(&cur), &th);
+    let mut checks = part_checks(Part::Crate, &of(&base), &of(&cur), &th);
     for c in &mut checks {
         new_entry_points(c, &base, &cur);
     }
@@ -161,4 +253,42 @@ fn provenance_mismatch_is_named() {
         vec!["toolchain: baseline rustc 1.95.0, now rustc 1.96.0"]
     );
     assert!(mismatches(Some(&p), Some(&p)).is_empty());
+}
+
+/// A baseline that shares one binary with this run compares it, and says of the other that it
+/// was not compared; one that shares none is refused (`foreign`), naming both sides.
+#[test]
+fn a_baseline_sharing_no_binary_is_foreign_one_sharing_some_is_not() {
+    let app = crate::gate::budgets::tests::artifact(1000);
+    let mut other = app.clone();
+    other.name = "other".into();
+    other.link_mode = Some(LinkMode::Static);
+    let base = Report {
+        artifacts: vec![app.clone()],
+        ..Report::new(None)
+    };
+    let mut cur = Report {
+        artifacts: vec![app.clone(), other],
+        ..Report::new(None)
+    };
+    let named = cur.clone();
+    let now: Vec<_> = named
+        .artifacts
+        .iter()
+        .map(|a| (a.package.as_deref(), a.name.as_str(), a.link_mode))
+        .collect();
+    assert_eq!(foreign(&now, &base), None);
+    compare(&mut cur, &base, "b.json", &|_| Thresholds::default());
+    let unmatched = &cur.artifacts[1].checks;
+    assert_eq!(unmatched.len(), 1);
+    assert_eq!(unmatched[0].verdict, Verdict::Inconclusive);
+    let why = foreign(&now[1..], &base).expect("foreign");
+    assert_eq!(
+        why,
+        "the baseline shares no binary with this run: it has app, this run builds other \
+         (package app, static); nothing would be compared (another project's baseline, or a \
+         mistyped path?)"
+    );
+    // A run without binaries has nothing to refuse.
+    assert_eq!(foreign(&[], &base), None);
 }

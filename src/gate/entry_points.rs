@@ -6,6 +6,26 @@ use crate::report::{Binary, Check, CheckId};
 /// Entry points named in a message, the rest counted.
 const ENTRY_POINTS_SHOWN: usize = 5;
 
+/// What a crate check's message ends with when it names entry points.
+const LEAD: &str = "; new entry points: ";
+
+/// The end of a message that names `entry_points` (a check's own), as [`new_entry_points`]
+/// writes it: the lead, the names shown, and how many more there are. A renderer that quotes
+/// the names finds them here instead of parsing the text.
+pub fn named(entry_points: &[String]) -> (&'static str, &[String], usize) {
+    let shown = entry_points.len().min(ENTRY_POINTS_SHOWN);
+    (LEAD, &entry_points[..shown], entry_points.len() - shown)
+}
+
+/// `(+3 more)` after the names, or nothing.
+pub fn more(n: usize) -> String {
+    if n > 0 {
+        format!(" (+{n} more)")
+    } else {
+        String::new()
+    }
+}
+
 /// A crate that grew or appeared: the symbols outside it that refer to it now and did not in
 /// the baseline. Nothing is said when either report has no graph for the crate (a baseline
 /// saved before there were entry points would make every one look new).
@@ -34,23 +54,10 @@ pub(super) fn new_entry_points(c: &mut Check, base: &Binary, cur: &Binary) {
     if new.is_empty() {
         return;
     }
-    let shown: Vec<&str> = new
-        .iter()
-        .take(ENTRY_POINTS_SHOWN)
-        .map(String::as_str)
-        .collect();
-    let more = new.len().saturating_sub(ENTRY_POINTS_SHOWN);
+    let (lead, shown, more_n) = named(&new);
     let _ = std::fmt::Write::write_fmt(
         &mut c.message,
-        format_args!(
-            "; new entry points: {}{}",
-            shown.join(", "),
-            if more > 0 {
-                format!(" (+{more} more)")
-            } else {
-                String::new()
-            }
-        ),
+        format_args!("{lead}{}{}", shown.join(", "), more(more_n)),
     );
     c.entry_points = new;
 }

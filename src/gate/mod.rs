@@ -8,20 +8,20 @@
 pub mod baseline;
 mod budgets;
 mod compare;
-mod entry_points;
+pub mod entry_points;
 mod measure;
 mod runtime;
 mod worktree;
 
 use std::path::{Path, PathBuf};
 
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::options::{BuildOptions, GateOptions};
 use crate::plan::Plan;
 use crate::report::{Artifact, Finding, Report, Verdict, Waiver};
 
 pub use baseline::{default_path, load, provenance, save};
-pub use compare::compare;
+pub use compare::{compare, foreign};
 pub use measure::{rss_bytes, startup_median_ms, startup_samples_ms};
 pub use runtime::{Timing, startup_check};
 pub use worktree::{Revision, Worktree};
@@ -58,6 +58,44 @@ impl Baseline {
             _ => PathBuf::from("."),
         };
         Ok(Baseline::Ref(Revision::resolve(&dir, rev)?))
+    }
+}
+
+impl Baseline {
+    /// A baseline file that has none of the binaries `plan` builds (another project's, a
+    /// mistyped path) would compare nothing: an error naming both sides, before the build.
+    pub fn shares_a_binary(&self, plan: &Plan) -> Result<()> {
+        let Baseline::File { path, report } = self else {
+            return Ok(());
+        };
+        let now: Vec<_> = plan
+            .bins
+            .iter()
+            .flat_map(|b| {
+                let t = &b.target;
+                plan.links
+                    .iter()
+                    .map(|&l| (Some(t.package.as_str()), t.name.as_str(), Some(l)))
+            })
+            .collect();
+        match foreign(&now, report) {
+            Some(why) => Err(Error::malformed(path, why)),
+            None => Ok(()),
+        }
+    }
+}
+
+/// As [`Baseline::shares_a_binary`], once both reports are made (`--baseline-ref`'s revision
+/// may have renamed every binary); `source` names the baseline.
+pub fn shares_a_binary(report: &Report, source: &str, base: &Report) -> Result<()> {
+    let now: Vec<_> = report
+        .artifacts
+        .iter()
+        .map(|a| (a.package.as_deref(), a.name.as_str(), a.link_mode))
+        .collect();
+    match foreign(&now, base) {
+        Some(why) => Err(Error::Usage(format!("{source}: {why}"))),
+        None => Ok(()),
     }
 }
 

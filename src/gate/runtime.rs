@@ -137,8 +137,19 @@ pub fn memory(b: &Artifact, a: &Artifact, th: &Thresholds) -> Option<(Check, boo
         }
     };
     let delta = i128::from(y) - i128::from(x);
-    let change = if x == 0 { 0.0 } else { delta as f64 / x as f64 };
     c.delta = Some(delta as f64);
+    if x == 0 {
+        // No process is ready with nothing resident: a hand-edited or broken baseline. No
+        // ratio to judge by, as for a zero startup median; never "+0.0%".
+        c.message = format!(
+            "RSS at ready 0 B → {} ({}): the baseline's RSS is zero, no ratio; save a new \
+             baseline",
+            size(y),
+            signed_size(delta)
+        );
+        return Some((c, false));
+    }
+    let change = delta as f64 / x as f64;
     c.change = Some(change);
     let over = delta > 0 && change > th.memory_fail;
     c.verdict = if over && delta >= i128::from(th.memory_fail_min) {
@@ -225,6 +236,30 @@ mod tests {
             samples: None,
         };
         assert!(!judged(&only(2.0), &only(1.0)).1);
+    }
+
+    /// QA bug 5: a baseline RSS of 0 let any growth pass as "+0.0%".
+    #[test]
+    fn a_zero_baseline_rss_is_inconclusive_not_a_pass() {
+        let with_rss = |kib: u64| {
+            let mut a = crate::gate::budgets::tests::artifact(1000);
+            a.probe = Some(crate::report::Probe {
+                memory_kib: crate::report::Memory {
+                    rss: Some(kib),
+                    ..Default::default()
+                },
+                ..Default::default()
+            });
+            a
+        };
+        let (c, shrank) =
+            memory(&with_rss(0), &with_rss(1116), &Thresholds::default()).expect("measured");
+        assert_eq!(c.verdict, Verdict::Inconclusive, "{}", c.message);
+        assert!(!shrank);
+        assert_eq!(c.change, None);
+        assert_eq!(c.delta, Some(1116.0 * 1024.0));
+        assert!(!c.message.contains('%'), "{}", c.message);
+        assert!(c.message.contains("no ratio"), "{}", c.message);
     }
 
     #[test]

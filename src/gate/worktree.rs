@@ -140,18 +140,21 @@ impl Worktree {
     }
 
     /// A revision without a committed `Cargo.lock` is built with the current one, so both
-    /// builds resolve the same dependencies (and `--locked` works).
-    pub fn bring_lock_file(&self, workspace_root: &Path) -> Result<()> {
+    /// builds resolve the same dependencies where they share them. Returns whether it copied
+    /// the file: cargo must then be free to prune it for the older manifest (a dependency the
+    /// branch added), which `--locked` forbids.
+    pub fn bring_lock_file(&self, workspace_root: &Path) -> Result<bool> {
         let lock = workspace_root.join("Cargo.lock");
         let mapped_root = self.map(&workspace_root.join("Cargo.toml"))?;
         let Some(dest_dir) = mapped_root.parent() else {
-            return Ok(());
+            return Ok(false);
         };
         let dest = dest_dir.join("Cargo.lock");
         if lock.is_file() && !dest.exists() {
             std::fs::copy(&lock, &dest).map_err(|e| Error::io(&dest, e))?;
+            return Ok(true);
         }
-        Ok(())
+        Ok(false)
     }
 }
 

@@ -15,11 +15,11 @@ const TABLE: f64 = 64.0 * 1024.0;
 /// `cargo aotcheck` on a gate fixture. The two fixtures of a pair share their package and
 /// binary name (so they match as baseline and current), so each gets its own folder inside the
 /// shared target dir: one's binary must not overwrite the other's while tests run in parallel.
-fn gate(name: &str, args: &[&str]) -> Command {
+pub(crate) fn gate(name: &str, args: &[&str]) -> Command {
     gate_at(&fixture(name), name, args)
 }
 
-fn gate_at(dir: &Path, target: &str, args: &[&str]) -> Command {
+pub(crate) fn gate_at(dir: &Path, target: &str, args: &[&str]) -> Command {
     let mut cmd = aotcheck();
     cmd.arg("aotcheck")
         .arg("--manifest-path")
@@ -34,11 +34,11 @@ fn gate_at(dir: &Path, target: &str, args: &[&str]) -> Command {
     cmd
 }
 
-fn parse(r: &Run) -> Value {
+pub(crate) fn parse(r: &Run) -> Value {
     serde_json::from_str(&r.stdout).unwrap_or_else(|e| panic!("bad JSON ({e}):\n{}", r.stdout))
 }
 
-fn checks(v: &Value) -> Vec<Value> {
+pub(crate) fn checks(v: &Value) -> Vec<Value> {
     v["artifacts"]
         .as_array()
         .expect("artifacts")
@@ -47,13 +47,13 @@ fn checks(v: &Value) -> Vec<Value> {
         .collect()
 }
 
-fn check<'a>(all: &'a [Value], id: &str) -> &'a Value {
+pub(crate) fn check<'a>(all: &'a [Value], id: &str) -> &'a Value {
     all.iter()
         .find(|c| c["id"] == id)
         .unwrap_or_else(|| panic!("no check `{id}` in {all:#?}"))
 }
 
-fn save_baseline(name: &str, file: &Path, extra: &[&str]) -> Value {
+pub(crate) fn save_baseline(name: &str, file: &Path, extra: &[&str]) -> Value {
     let file = file.to_str().expect("utf-8 path");
     let mut args = vec!["--format", "json", "--save-baseline", file];
     args.extend_from_slice(extra);
@@ -290,7 +290,7 @@ fn a_budget_just_above_and_just_below_the_measured_size() {
     assert_eq!(f["value"].as_u64(), Some(file));
 }
 
-fn git(dir: &Path, args: &[&str]) -> String {
+pub(crate) fn git(dir: &Path, args: &[&str]) -> String {
     let out = Command::new("git")
         .arg("-C")
         .arg(dir)
@@ -308,7 +308,7 @@ fn git(dir: &Path, args: &[&str]) -> String {
 }
 
 /// A copy of a fixture in a new temporary directory.
-fn copy_of(name: &str) -> (tempfile::TempDir, PathBuf) {
+pub(crate) fn copy_of(name: &str) -> (tempfile::TempDir, PathBuf) {
     let dir = tempfile::tempdir().expect("tempdir");
     let repo = dir.path().join("repo");
     std::fs::create_dir_all(repo.join("src")).expect("mkdir");
@@ -319,7 +319,7 @@ fn copy_of(name: &str) -> (tempfile::TempDir, PathBuf) {
 }
 
 /// A git repository holding a copy of a fixture, committed.
-fn repo_with(name: &str) -> (tempfile::TempDir, PathBuf) {
+pub(crate) fn repo_with(name: &str) -> (tempfile::TempDir, PathBuf) {
     let (dir, repo) = copy_of(name);
     git(&repo, &["init", "-q"]);
     git(&repo, &["add", "-A"]);

@@ -8,6 +8,7 @@ use crate::util::*;
 fn hand_built() -> cargo_aotcheck::report::Report {
     use cargo_aotcheck::report::Report;
     let binary = |rodata: u64, crate_size: u64, needed: &[&str]| {
+        let tiny = if rodata > 100_000 { 300_372 } else { 57 };
         serde_json::json!({
             "format": "elf", "arch": "x86_64", "elf_type": "DYN", "pie": true,
             "linkage": if needed.is_empty() { "static-pie" } else { "dynamic" },
@@ -21,10 +22,10 @@ fn hand_built() -> cargo_aotcheck::report::Report {
             "build_id": null, "init_array_entries": 2, "glibc_floor": null,
             "version_needs": [], "closure": [], "closure_size": 1_000_000 + rodata,
             "crates": [
-                {"name": "<script>alert(1)</script>", "file_size": crate_size, "vm_size": 0},
-                {"name": "std", "file_size": 500_000, "vm_size": 0},
-                {"name": "tiny", "file_size": if rodata > 100_000 { 300_372 } else { 57 },
-                 "vm_size": 0}
+                {"name": "<script>alert(1)</script>", "file_size": crate_size,
+                 "vm_size": crate_size},
+                {"name": "std", "file_size": 500_000, "vm_size": 500_000},
+                {"name": "tiny", "file_size": tiny, "vm_size": tiny}
             ]
         })
     };
@@ -87,7 +88,11 @@ fn markdown_escapes_what_crates_paths_and_programs_say() {
         assert_eq!(header, row, "a row of the wrong width in\n{md}");
     }
     // Identifiers in code spans, exactly as written; messages as text, as written.
+    // Crates and sections in messages too (README: code spans for crates and sections).
     for id in [
+        "<script>alert(1)</script>",
+        ".rodata",
+        "tiny",
         "baseline.crate:<script>alert(1)</script>",
         "app|`x`",
         "base|line.json",
@@ -105,7 +110,8 @@ fn markdown_escapes_what_crates_paths_and_programs_say() {
         "a path with | and newline <img src=x>",
         "@you #12 :smile: $x$ http://evil.example www.evil.example ~~s~~ [^1] - [ ] 1. *",
         "toolchain: baseline rustc 1.95.0, now rustc 1.96.0 `nightly`",
-        "crate <script>alert(1)</script> grew by",
+        "crate ",
+        " grew by 19.5 KiB (+200.0%) to 29.3 KiB",
     ] {
         assert!(
             text.contains(said),
@@ -436,4 +442,36 @@ fn an_error_finding_is_named_in_markdown_and_annotations() {
     );
     let md = std::fs::read_to_string(&summary).expect("summary");
     assert!(md.contains(row), "{md}");
+}
+
+/// QA: "Compared with `git:HEAD~1 (cda84c148ebb)` (commit cda84c148ebb)": the commit once. A
+/// baseline file still gets its commit, from its provenance.
+#[test]
+fn the_comparison_header_names_the_commit_once() {
+    let mut r = hand_built();
+    let commit = "cda84c148ebb0123456789abcdef0123456789ab";
+    let summary = r.baseline.as_mut().expect("compared");
+    if let Some(p) = summary.provenance.as_mut() {
+        p.git_commit = Some(commit.into());
+    }
+    summary.source = "git:HEAD~1 (cda84c148ebb)".into();
+    let md = cargo_aotcheck::render::markdown::render(&r);
+    assert_eq!(md.matches("cda84c148ebb").count(), 1, "{md}");
+    assert!(
+        md.contains("Compared with `git:HEAD~1 (cda84c148ebb)`.\n"),
+        "{md}"
+    );
+    let style = cargo_aotcheck::render::Style {
+        color: false,
+        verbose: false,
+        all_crates: false,
+    };
+    let human = cargo_aotcheck::render::human::render(&r, &style);
+    assert_eq!(human.matches("cda84c148ebb").count(), 1, "{human}");
+    r.baseline.as_mut().expect("compared").source = "base.json".into();
+    let md = cargo_aotcheck::render::markdown::render(&r);
+    assert!(
+        md.contains("Compared with `base.json` (commit cda84c148ebb)."),
+        "{md}"
+    );
 }

@@ -13,6 +13,7 @@ mod build;
 mod causes;
 mod config_checks;
 mod gate;
+mod gate_checks;
 mod gate_render;
 mod hardening;
 mod hostile;

@@ -278,7 +278,8 @@ fn inspect_with_a_missing_file_is_not_a_pass() {
     );
 }
 
-/// `--why` that matches nothing exits 2: the baseline stays as it was (it was overwritten).
+/// `--why` that matches nothing exits 2: the baseline stays as it was (it was overwritten),
+/// and stderr says so and why, as README promises (QA bug 4: it said nothing).
 #[test]
 fn why_matching_nothing_saves_no_baseline() {
     let dir = tempfile::tempdir().expect("tempdir");
@@ -294,34 +295,35 @@ fn why_matching_nothing_saves_no_baseline() {
         std::fs::read(&base).expect("read"),
         b"the previous baseline\n"
     );
+    let said = format!("baseline not saved to {b}: --why matches nothing");
+    assert!(r.stderr.contains(&said), "no `{said}` in\n{}", r.stderr);
+    assert!(r.stderr.contains("no_such_thing_xyz"), "{}", r.stderr);
 }
 
-/// A baseline that has none of this run's binaries (another project's, or a renamed binary)
-/// compares nothing: each binary gets an `inconclusive` check saying so, not a silent pass.
+/// A baseline that has none of this run's binaries (another project's, a mistyped
+/// `--baseline`) compared nothing and exited 0 where no budget was set (QA): now one error line
+/// naming both sides, exit 2, before the build.
 #[test]
-fn a_binary_missing_from_the_baseline_is_inconclusive() {
+fn a_baseline_of_other_binaries_is_exit_2_naming_both_sides() {
     let dir = tempfile::tempdir().expect("tempdir");
     let base = dir.path().join("base.json");
     let saved = run(check_fixture("why-chain", &["--save-baseline"]).arg(&base));
     assert_eq!(saved.code, 0, "{}", saved.stderr);
     let r = run(check_fixture("hello-server", &["--baseline"]).arg(&base));
-    assert_eq!(r.code, 0, "inconclusive is no failure: {}", r.stderr);
-    let v: serde_json::Value = serde_json::from_str(&r.stdout).expect("JSON");
-    assert_eq!(v["verdict"], "inconclusive", "{}", v["baseline"]);
-    let a = &v["artifacts"][0];
-    let c = a["checks"]
-        .as_array()
-        .expect("checks")
-        .iter()
-        .find(|c| c["id"] == "baseline.binary")
-        .unwrap_or_else(|| panic!("no baseline.binary check: {}", a["checks"]));
-    assert_eq!(c["verdict"], "inconclusive");
-    assert!(
-        c["message"]
-            .as_str()
-            .is_some_and(|m| m.contains("not in the baseline")),
-        "{c}"
-    );
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stdout.is_empty(), "no report: {}", r.stdout);
+    let line = r
+        .stderr
+        .lines()
+        .find(|l| l.contains("shares no binary"))
+        .unwrap_or_else(|| panic!("no error line in\n{}", r.stderr));
+    for said in [
+        base.to_str().expect("utf-8"),
+        "it has why-chain (static)",
+        "this run builds hello-server (static)",
+    ] {
+        assert!(line.contains(said), "`{said}` not in {line}");
+    }
 }
 
 /// Whether `path` is a symbolic link (not followed).

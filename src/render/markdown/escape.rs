@@ -1,5 +1,10 @@
 //! Escaping for the Markdown report: text made inert for Markdown, GitHub and HTML while it
-//! stays readable raw ([`escape`]), and identifiers as code spans ([`code`], [`cell`]).
+//! stays readable raw ([`escape`]), identifiers as code spans ([`code`], [`cell`]), and a
+//! check's message with the names it holds quoted ([`message`]).
+
+use std::fmt::Write as _;
+
+use crate::report::{Check, CheckId};
 
 /// Text made inert for Markdown, GitHub and HTML, escaping only what would be interpreted:
 /// a backslash before Markdown's punctuation (`\*`, `\<`, `\|`, ...) where it would act, and
@@ -101,4 +106,45 @@ fn code_span(text: &str, in_table: bool) -> String {
         || (body.starts_with(' ') && body.ends_with(' ') && body.trim() != "");
     let pad = if pad { " " } else { "" };
     format!("{fence}{pad}{body}{pad}{fence}")
+}
+
+/// A check's message in a table cell, with the names it holds as code spans, shown as written
+/// (no word joiner inside a code span: GitHub renders no mention or emoji there, and a copied
+/// name must match `nm`): the section or crate the check is about, where the message starts
+/// with it, and the entry points it names. The rest is escaped text.
+pub(super) fn message(c: &Check) -> String {
+    let mut rest = c.message.as_str();
+    let mut out = String::new();
+    if let Some(name) = c.id.part() {
+        let kind = match c.id {
+            CheckId::BaselineSection(_) => "section ",
+            _ => "crate ",
+        };
+        if let Some(after) = rest.strip_prefix(kind).and_then(|r| r.strip_prefix(name)) {
+            let _ = write!(out, "{kind}{}", cell(name));
+            rest = after;
+        }
+    }
+    let (lead, shown, more) = crate::gate::entry_points::named(&c.entry_points);
+    let names: Vec<&str> = shown.iter().map(String::as_str).collect();
+    let tail = format!(
+        "{lead}{}{}",
+        names.join(", "),
+        crate::gate::entry_points::more(more)
+    );
+    match rest.strip_suffix(tail.as_str()) {
+        Some(body) if !shown.is_empty() => {
+            let quoted: Vec<String> = shown.iter().map(|n| cell(n)).collect();
+            let _ = write!(
+                out,
+                "{}{}{}{}",
+                escape(body),
+                escape(lead),
+                quoted.join(", "),
+                crate::gate::entry_points::more(more)
+            );
+        }
+        _ => out.push_str(&escape(rest)),
+    }
+    out
 }

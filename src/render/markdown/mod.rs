@@ -13,7 +13,7 @@ mod bytes;
 mod escape;
 mod reasons;
 
-use escape::cell;
+use escape::{cell, message};
 pub use escape::{code, escape};
 
 use crate::format::{size, size_change};
@@ -170,11 +170,11 @@ fn comparison(s: &mut String, report: &Report) {
     };
     let mut line = format!("Compared with {}", code(&c.source));
     if let Some(commit) = c.provenance.as_ref().and_then(|p| p.git_commit.as_deref()) {
-        let _ = write!(
-            line,
-            " (commit {})",
-            escape(commit.get(..12).unwrap_or(commit))
-        );
+        let short = commit.get(..12).unwrap_or(commit);
+        // `--baseline-ref`'s source names its commit already: `git:HEAD~1 (cda84c148ebb)`.
+        if !c.source.contains(short) {
+            let _ = write!(line, " (commit {})", escape(short));
+        }
     }
     let _ = writeln!(s, "{line}.\n");
     if !c.mismatches.is_empty() {
@@ -214,7 +214,7 @@ fn verdicts(s: &mut String, all: &[(String, &Check)]) {
             value(c.value, c.unit),
             reference(c),
             change(c),
-            escape(&c.message)
+            message(c)
         );
     }
     s.push('\n');
@@ -276,7 +276,7 @@ fn every_check(s: &mut String, all: &[(String, &Check)]) {
             "| {label} | {} | {} | {} |",
             cell(&c.id.to_string()),
             icon(c.verdict),
-            escape(&c.message)
+            message(c)
         );
     }
     let _ = writeln!(s, "\n</details>\n");

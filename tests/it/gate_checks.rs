@@ -1,0 +1,216 @@
+//! Regressions of the release gate found by QA (`/tmp/qa/e`): memory-only growth, `--locked`
+//! with a base revision that has no committed `Cargo.lock`, a baseline of another project.
+//! Figures are checked against readelf and the report's own crate table.
+
+use serde_json::Value;
+
+use super::gate::{check, checks, gate, gate_at, git, parse, save_baseline};
+use crate::util::*;
+
+/// `.bss` size of a binary according to `readelf -SW`.
+fn readelf_bss(path: &str) -> u64 {
+    readelf_sections(path)
+        .into_iter()
+        .find(|(n, _)| n == ".bss")
+        .map(|(_, s)| s)
+        .unwrap_or_else(|| panic!("no .bss in {path}"))
+}
+
+/// QA bug 2: a new 4 MiB zeroed static passed as "crate bssapp grew from 413 B to 436 B", and
+/// no `.bss` check existed: sections and crates were compared by their bytes in the file.
+#[test]
+fn memory_only_growth_fails_the_gate_bss_and_its_crate() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let base = dir.path().join("base.json");
+    let old = save_baseline("gate-rodata-old", &base, &[]);
+    let r = run(&mut gate(
+        "gate-bss-new",
+        &[
+            "--format",
+            "json",
+            "--baseline",
+            base.to_str().expect("utf-8"),
+        ],
+    ));
+    assert_eq!(r.code, 1, "memory-only growth must fail: {}", r.stdout);
+    let v = parse(&r);
+    let all = checks(&v);
+    // The independent source: readelf's `.bss` sizes of both binaries.
+    let (was, now) = (
+        readelf_bss(str_of(&old["artifacts"][0], "path")),
+        readelf_bss(str_of(&v["artifacts"][0], "path")),
+    );
+    assert!(now >= was + (4 << 20), "readelf .bss {was} → {now}");
+    let bss = check(&all, "baseline.section:.bss");
+    assert_eq!(bss["verdict"], "fail", "{bss}");
+    assert_eq!(bss["baseline"].as_u64(), Some(was), "{bss}");
+    assert_eq!(bss["value"].as_u64(), Some(now), "{bss}");
+    assert!(
+        str_of(bss, "message").starts_with("section .bss (in memory) grew"),
+        "{bss}"
+    );
+    // The crate's check and the crate table agree: loaded bytes.
+    let krate = check(&all, "baseline.crate:gate_rodata");
+    assert_eq!(krate["verdict"], "fail", "{krate}");
+    let table = |r: &Value, name: &str| -> u64 {
+        r["artifacts"][0]["binary"]["crates"]
+            .as_array()
+            .expect("crates")
+            .iter()
+            .find(|c| c["name"] == name)
+            .map(|c| u64_of(c, "vm_size"))
+            .unwrap_or_else(|| panic!("no crate {name}"))
+    };
+    assert_eq!(krate["value"].as_u64(), Some(table(&v, "gate_rodata")));
+    assert_eq!(krate["baseline"].as_u64(), Some(table(&old, "gate_rodata")));
+    assert!(krate["value"].as_u64().unwrap_or(0) >= 4 << 20, "{krate}");
+    // Every crate check shows the table's figure (QA: `[libc]` 842 KiB in the table,
+    // "unchanged (818 KiB)" in its check).
+    for c in all.iter().filter(|c| {
+        c["id"]
+            .as_str()
+            .is_some_and(|id| id.starts_with("baseline.crate:"))
+    }) {
+        let name = &str_of(c, "id")["baseline.crate:".len()..];
+        assert_eq!(c["value"].as_u64(), Some(table(&v, name)), "{c}");
+    }
+    // A section that is not loaded is still compared by its bytes in the file.
+    let symtab = check(&all, "baseline.section:.symtab");
+    let file_symtab = readelf_sections(str_of(&v["artifacts"][0], "path"))
+        .into_iter()
+        .find(|(n, _)| n == ".symtab")
+        .map(|(_, s)| s);
+    assert_eq!(symtab["value"].as_u64(), file_symtab, "{symtab}");
+}
+
+/// QA bug 3: `--locked --baseline-ref REV` (the README's CI recipe) exited 2 when REV has no
+/// committed `Cargo.lock` and the branch added a dependency: the current lock, copied into the
+/// worktree, had to lose the dependency and `--locked` forbade it.
+#[test]
+fn locked_baseline_ref_builds_a_revision_without_a_committed_lock() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let repo = dir.path().join("repo");
+    let write = |path: &str, text: &str| {
+        let p = repo.join(path);
+        std::fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
+        std::fs::write(p, text).expect("write");
+    };
+    let manifest = "[package]\nname = \"gate-lock\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\
+                    publish = false\n\n[workspace]\n\n[dependencies]\n";
+    write("Cargo.toml", manifest);
+    write(".gitignore", "Cargo.lock\ntarget\n");
+    write("src/main.rs", "fn main() { println!(\"hi\"); }\n");
+    git(&repo, &["init", "-q"]);
+    git(&repo, &["add", "-A"]);
+    git(&repo, &["commit", "-qm", "A: no committed Cargo.lock"]);
+    // `cfg-if`, as the `audit-libloading` fixture locks it (so it is in cargo's cache).
+    write("Cargo.toml", &format!("{manifest}cfg-if = \"1\"\n"));
+    write(
+        "Cargo.lock",
+        "version = 4\n\n[[package]]\nname = \"cfg-if\"\nversion = \"1.0.5\"\n\
+         source = \"registry+https://github.com/rust-lang/crates.io-index\"\n\
+         checksum = \"4e7648175b45a9a48536d676f68d918270699102aa8dab5496df06904c914600\"\n\n\
+         [[package]]\nname = \"gate-lock\"\nversion = \"0.1.0\"\ndependencies = [\n \"cfg-if\",\n]\n",
+    );
+    write(
+        "src/main.rs",
+        "cfg_if::cfg_if! { if #[cfg(unix)] { const OS: &str = \"unix\"; } else { const OS: &str = \"other\"; } }\n\
+         fn main() { println!(\"{OS}\"); }\n",
+    );
+    write(".gitignore", "target\n");
+    git(&repo, &["add", "-A"]);
+    git(&repo, &["commit", "-qm", "B: a dependency"]);
+    let lock = std::fs::read(repo.join("Cargo.lock")).expect("lock");
+    // `gate_at` passes `--locked`; `--frozen` is `--locked --offline`.
+    for flag in ["--locked", "--frozen"] {
+        let extra: &[&str] = if flag == "--frozen" {
+            &["--frozen"]
+        } else {
+            &[]
+        };
+        let mut args = vec!["--format", "json", "--baseline-ref", "HEAD~1"];
+        args.extend_from_slice(extra);
+        let r = run(&mut gate_at(&repo, "gate-lock", &args));
+        assert!(r.code < 2, "{flag}: exit {}\n{}", r.code, r.stderr);
+        let v = parse(&r);
+        assert!(
+            str_of(&v["baseline"], "source").starts_with("git:HEAD~1 ("),
+            "{}",
+            v["baseline"]
+        );
+        assert_eq!(check(&checks(&v), "baseline.file_size")["unit"], "bytes");
+        // The user's lock file is left as it was.
+        assert_eq!(std::fs::read(repo.join("Cargo.lock")).expect("lock"), lock);
+    }
+}
+
+/// Markdown names what a check is about as code spans, exactly as `nm` and the JSON report
+/// write them: the crate, and the entry points, which had U+2060 word joiners after some `::`
+/// (`core::⁠fmt::Debug`), so a name copied from a pull-request comment matched nothing (QA).
+/// The baseline is this run's with `[libc]` made smaller and without entry points, so that its
+/// 149 or so entry points (names with `<`, `&`, `[`, `::x::`) are all new.
+#[test]
+fn markdown_quotes_crates_and_entry_points_as_nm_writes_them() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let base = dir.path().join("base.json");
+    let saved = run(check_fixture("why-chain", &["--save-baseline"]).arg(&base));
+    assert_eq!(saved.code, 0, "{}", saved.stderr);
+    let mut b: Value = serde_json::from_slice(&std::fs::read(&base).expect("read")).expect("JSON");
+    let crates = b["artifacts"][0]["binary"]["crates"]
+        .as_array_mut()
+        .expect("crates");
+    let libc = crates
+        .iter_mut()
+        .find(|c| c["name"] == "[libc]")
+        .expect("[libc] in the baseline");
+    libc["vm_size"] = 100_000.into();
+    libc["file_size"] = 100_000.into();
+    libc["entry_points"] = Value::Array(Vec::new());
+    std::fs::write(&base, serde_json::to_vec(&b).expect("JSON")).expect("write");
+
+    let r = run(check_fixture("why-chain", &["--baseline"]).arg(&base));
+    assert_eq!(r.code, 1, "[libc] grew: {}", r.stderr);
+    let v = parse(&r);
+    let all = checks(&v);
+    let c = check(&all, "baseline.crate:[libc]");
+    let entries: Vec<&str> = c["entry_points"]
+        .as_array()
+        .expect("entry_points")
+        .iter()
+        .filter_map(Value::as_str)
+        .collect();
+    assert!(entries.len() > 5, "{c}");
+    // The independent source: each name is a symbol as `nm -C` writes it.
+    let path = str_of(&v["artifacts"][0], "path");
+    let nm = tool("nm", &["-C", path]);
+    let symbols: std::collections::HashSet<&str> =
+        nm.lines().filter_map(|l| l.splitn(3, ' ').nth(2)).collect();
+    for e in &entries {
+        assert!(symbols.contains(e), "`{e}` is no symbol of nm -C");
+    }
+    let r = run(human_fixture(
+        "why-chain",
+        &["--no-probe", "--format", "markdown", "--baseline"],
+    )
+    .arg(&base));
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    let md = super::gate_render::parse_markdown(&r.stdout);
+    for name in entries.iter().take(5).chain(["[libc]"].iter()) {
+        assert!(
+            md.code.iter().any(|c| c == name),
+            "no code span `{name}` byte for byte in {:?}",
+            md.code
+        );
+    }
+    assert!(
+        !md.code.iter().any(|c| c.contains('\u{2060}')),
+        "a word joiner in a code span: {:?}",
+        md.code
+    );
+    let text = md.text.join("");
+    assert!(text.contains("; new entry points: "), "{text}");
+    assert!(
+        text.contains(&format!(" (+{} more)", entries.len() - 5)),
+        "{text}"
+    );
+}
