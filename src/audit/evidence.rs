@@ -31,8 +31,11 @@ pub struct Found {
 #[derive(Debug, Default)]
 pub struct Evidence {
     pub link: Option<LinkMode>,
-    /// False when the file has no `.symtab` (stripped): symbol evidence is then unavailable.
+    /// False when the file has no `.symtab` (stripped) and no analysis link names its code:
+    /// symbol evidence is then unavailable.
     pub has_symtab: bool,
+    /// `functions` are named by the binary's analysis link (the binary itself is stripped).
+    pub symbols_borrowed: bool,
     /// Names of defined functions (any binding: static-pie symbols are mostly local).
     pub functions: BTreeSet<String>,
     /// Undefined dynamic symbols with their version, e.g. `dlopen@GLIBC_2.34`.
@@ -101,18 +104,44 @@ fn demangle_legacy(s: &str) -> Option<String> {
 
 /// Read the facts of the ELF file at `path`. `host_prefixes`: build-host directories (target
 /// dirs, workspace root, `$CARGO_HOME`) whose appearance in the binary is evidence; the first
-/// `target_dirs` of them are target directories.
-pub fn read(path: &Path, link: LinkMode, host_prefixes: &[(PathBuf, bool)]) -> Result<Evidence> {
+/// `target_dirs` of them are target directories. `symbols_from`: the analysis link the graph
+/// stage matched to a stripped binary (same sections, same bytes): its functions are the
+/// binary's.
+pub fn read(
+    path: &Path,
+    link: LinkMode,
+    host_prefixes: &[(PathBuf, bool)],
+    symbols_from: Option<&Path>,
+) -> Result<Evidence> {
     let mapped = Mapped::open(path)?;
     let bytes = mapped.bytes();
     // PE and Mach-O files have no evidence kinds of ours yet: an empty record, not an error.
     // An ELF file with a non-UTF-8 name is read as `inspect` reads it (`names::with_elf`).
     let read =
         crate::inspect::names::with_elf(bytes, |elf| of_elf(elf, bytes, link, host_prefixes));
-    Ok(read.unwrap_or_else(|_| Evidence {
+    let mut ev = read.unwrap_or_else(|_| Evidence {
         link: Some(link),
         ..Evidence::default()
-    }))
+    });
+    if let Some(other) = symbols_from.filter(|_| !ev.has_symtab)
+        && let Ok(m) = Mapped::open(other)
+        && let Ok(functions) = crate::inspect::names::with_elf(m.bytes(), functions)
+        && !functions.is_empty()
+    {
+        ev.functions = functions;
+        ev.has_symtab = true;
+        ev.symbols_borrowed = true;
+    }
+    Ok(ev)
+}
+
+/// Names of the functions a file defines (any binding: static-pie symbols are mostly local).
+fn functions(elf: &Elf) -> BTreeSet<String> {
+    elf.syms
+        .iter()
+        .filter(|s| s.st_type() == sym::STT_FUNC && s.st_shndx != 0)
+        .filter_map(|s| elf.strtab.get_at(s.st_name).map(str::to_string))
+        .collect()
 }
 
 /// The facts of a parsed ELF file (see [`read`]).
@@ -123,14 +152,7 @@ fn of_elf(elf: &Elf, bytes: &[u8], link: LinkMode, host_prefixes: &[(PathBuf, bo
         needed: elf.libraries.iter().map(|s| s.to_string()).collect(),
         ..Evidence::default()
     };
-    for s in elf.syms.iter() {
-        if s.st_type() == sym::STT_FUNC
-            && s.st_shndx != 0
-            && let Some(name) = elf.strtab.get_at(s.st_name)
-        {
-            ev.functions.insert(name.to_string());
-        }
-    }
+    ev.functions = functions(elf);
     let versym = elf.versym.as_ref();
     let version_names = version_names(elf);
     for (i, s) in elf.dynsyms.iter().enumerate() {
@@ -341,7 +363,7 @@ mod tests {
             Elf::parse(&std::fs::read(&bin).expect("read")).is_err(),
             "goblin refuses it"
         );
-        let ev = read(&bin, LinkMode::Static, &[]).expect("evidence");
+        let ev = read(&bin, LinkMode::Static, &[], None).expect("evidence");
         assert!(ev.has_symtab);
         assert!(
             ev.functions.contains("getpwnam"),

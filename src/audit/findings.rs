@@ -95,11 +95,16 @@ impl<'m> Ctx<'_, 'm> {
                 .collect();
             if !syms.is_empty() {
                 out.push(format!(
-                    "static binary defines {}",
+                    "static binary defines {}{}",
                     syms.iter()
                         .map(|n| format!("`{n}`"))
                         .collect::<Vec<_>>()
-                        .join(", ")
+                        .join(", "),
+                    if s.symbols_borrowed {
+                        " (named by its analysis link: the binary itself is stripped)"
+                    } else {
+                        ""
+                    }
                 ));
             }
         }

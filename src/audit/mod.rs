@@ -63,8 +63,13 @@ pub fn check(plan: &Plan, builds: &[Built], report: &mut Report, out: &mut Outpu
         };
         let (st, dy) = (find(LinkMode::Static), find(LinkMode::Dynamic));
         let read = |i: Option<usize>, mode| -> Result<Option<Evidence>> {
-            i.map(|i| evidence::read(Path::new(&report.artifacts[i].path), mode, &prefixes))
-                .transpose()
+            i.map(|i| {
+                let a = &report.artifacts[i];
+                let named = a.binary.coverage.as_ref();
+                let named = named.and_then(|c| c.symbols_from.as_deref()).map(Path::new);
+                evidence::read(Path::new(&a.path), mode, &prefixes, named)
+            })
+            .transpose()
         };
         let ev = Binaries {
             stat: read(st, LinkMode::Static)?,

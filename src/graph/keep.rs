@@ -156,9 +156,12 @@ impl Graph {
 }
 
 /// Names of symbols that share their address with the symbol whose piece it is (glibc's
-/// `getpwuid_r` is a weak alias of `__getpwuid_r`): found by those names too.
+/// `getpwuid_r` is a weak alias of `__getpwuid_r`): found by those names too. `bytes`: the
+/// file whose symbol table the layout read (the analysis link for a stripped binary), its
+/// addresses brought to the measured binary's by `moved`.
 pub(super) fn aliases<H: FileHeader<Endian = Endianness>>(
     bytes: &[u8],
+    moved: Option<&super::refs::Translation>,
     a: &Attributed,
     graph: &mut Graph,
 ) {
@@ -193,6 +196,13 @@ pub(super) fn aliases<H: FileHeader<Endian = Endianness>>(
             continue;
         }
         let value: u64 = s.st_value(endian).into();
+        let value = match moved {
+            Some(t) => match t.map(value) {
+                Some(v) => v,
+                None => continue,
+            },
+            None => value,
+        };
         if let (Some(piece), Ok(name)) = (piece_at(value), s.name(endian, strings))
             && !name.is_empty()
         {

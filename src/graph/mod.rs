@@ -183,6 +183,7 @@ pub fn check(plan: &Plan, builds: &[crate::compile::Built], report: &mut Report)
                 let input = Input {
                     bytes: m.bytes(),
                     analysis: extra.as_ref().map(Mapped::bytes),
+                    analysis_path: analysis.as_deref(),
                     mapped: Some(&m),
                 };
                 analyse(&path, &input, &mut a.binary, Some(&index), settings, true)
@@ -232,6 +233,7 @@ pub fn inspect_file(
     let input = Input {
         bytes: file.bytes(),
         analysis: None,
+        analysis_path: None,
         mapped: Some(file),
     };
     analyse(path, &input, binary, None, settings, false).map(|_| ())
@@ -248,6 +250,7 @@ pub fn inspect_bytes(
     let input = Input {
         bytes,
         analysis: None,
+        analysis_path: None,
         mapped: None,
     };
     analyse(path, &input, binary, None, settings, false).map(|_| ())
@@ -257,6 +260,7 @@ pub fn inspect_bytes(
 struct Input<'a> {
     bytes: &'a [u8],
     analysis: Option<&'a [u8]>,
+    analysis_path: Option<&'a Path>,
     /// Where `bytes` are mapped from, when they are: let go after each pass over them.
     mapped: Option<&'a Mapped>,
 }
@@ -330,7 +334,7 @@ fn analyse_as<H: FileHeader<Endian = Endianness>>(
     described.sort_unstable();
     let cuts = cuts_of(&refs, &roots, &slots, &described);
     input.let_go();
-    let layout = coverage::layout_split::<H>(bytes, &cuts)
+    let layout = coverage::layout_split_with::<H>(bytes, &cuts, input.analysis)
         .map_err(|e| Error::malformed(path, format!("cannot read the ELF layout: {e}")))?;
     drop(cuts);
     input.let_go();
@@ -353,6 +357,13 @@ fn analyse_as<H: FileHeader<Endian = Endianness>>(
     binary.symbols = attribution.symbols;
     binary.crate_symbols = attribution.crate_symbols;
     binary.coverage = Some(attribution.coverage);
+    if let Some(c) = binary
+        .coverage
+        .as_mut()
+        .filter(|_| a.layout.symbols_borrowed)
+    {
+        c.symbols_from = input.analysis_path.map(|p| p.display().to_string());
+    }
     for (row, piece) in binary.symbols.iter_mut().zip(&attribution.symbol_pieces) {
         row.retained_size = piece.map(|p| g.retained[p]);
     }
@@ -379,7 +390,15 @@ fn analyse_as<H: FileHeader<Endian = Endianness>>(
         return Ok(None);
     }
     let mut graph = kept(&a, g, has_symbols);
-    aliases::<H>(bytes, &a, &mut graph);
+    match input.analysis.filter(|_| a.layout.symbols_borrowed) {
+        Some(extra) => {
+            let moved = refs::Translation::between::<H>(extra, bytes);
+            if moved.is_some() {
+                aliases::<H>(extra, moved.as_ref(), &a, &mut graph);
+            }
+        }
+        None => aliases::<H>(bytes, None, &a, &mut graph),
+    }
     // The byte map is not needed for the chains: gone before they are searched.
     drop(a);
     if let Some(p) = &settings.why {

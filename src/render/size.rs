@@ -86,15 +86,26 @@ fn crate_width(b: &Binary, st: &Style) -> usize {
         .clamp(8, 32)
 }
 
+/// Where the symbols came from when not from the binary: the words after "symbols from
+/// .symtab" (empty for the binary's own).
+pub fn borrowed_symbols(cov: &Coverage) -> &'static str {
+    if cov.symbols_from.is_some() {
+        " of the analysis link: the binary itself is stripped"
+    } else {
+        ""
+    }
+}
+
 /// The crates by loaded bytes, largest first (all of them with `--crates`).
 fn crates(s: &mut String, b: &Binary, cov: &Coverage, st: &Style) {
     let c = st.color;
     let whole = cov.allocated_bytes;
     let head = match &cov.symbol_table {
         Some(t) => format!(
-            "{} loaded; {} named by crate (symbols from {t})",
+            "{} loaded; {} named by crate (symbols from {t}{})",
             human_size(whole),
-            share(cov.attributed_bytes, whole)
+            share(cov.attributed_bytes, whole),
+            borrowed_symbols(cov)
         ),
         None => format!(
             "{} loaded; no symbol table (stripped), so no crate can be named",
@@ -231,6 +242,7 @@ mod tests {
             share: 0.75,
             allocated_bytes: 4000,
             symbol_table: Some(".symtab".into()),
+            symbols_from: None,
             file_size: 5000,
             vm_size: 4100,
         });

@@ -167,6 +167,10 @@ pub struct Coverage {
     pub allocated_bytes: u64,
     /// The symbol table read (`.symtab`, `.dynsym`); `None` when the file has none.
     pub symbol_table: Option<String>,
+    /// The file whose `.symtab` was read when it is not the binary's own: the analysis link
+    /// of a stripped binary (the same objects, linked again with their symbols).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub symbols_from: Option<String>,
     /// Sum of every row's `file_size`: always the file's length.
     pub file_size: u64,
     /// Sum of every row's `vm_size`: the loaded image (`PT_LOAD` memory sizes).

@@ -28,6 +28,7 @@ mod output;
 mod probe;
 mod probe_misbehaving;
 mod size;
+mod stripped;
 mod verdict;
 mod why;
 mod why_match;

@@ -80,6 +80,8 @@ pub struct Layout<'a> {
     pub files: Vec<&'a [u8]>,
     /// `.symtab`, `.dynsym`, or `None` when the file has neither.
     pub symbol_table: Option<&'static str>,
+    /// The `.symtab` read is the analysis link's (the file itself is stripped).
+    pub symbols_borrowed: bool,
     pub file_len: u64,
     /// The loaded image: file bytes inside `PT_LOAD` segments plus their zero-filled tails.
     pub vm_total: u64,
@@ -142,6 +144,17 @@ pub fn layout_split<'a, H: FileHeader<Endian = Endianness>>(
     data: &'a [u8],
     cuts: &[Cut],
 ) -> object::read::Result<Layout<'a>> {
+    layout_split_with::<H>(data, cuts, None)
+}
+
+/// As [`layout_split`]; a file without `.symtab` (stripped) takes its symbols from
+/// `symbols_from`, the analysis link of the same objects, when every allocated section of the
+/// two matches by name and size (see [`symbols::Borrowed`]): the same bytes, named.
+pub fn layout_split_with<'a, H: FileHeader<Endian = Endianness>>(
+    data: &'a [u8],
+    cuts: &[Cut],
+    symbols_from: Option<&'a [u8]>,
+) -> object::read::Result<Layout<'a>> {
     let header = H::parse(data)?;
     let endian = header.endian()?;
     let file_len = data.len() as u64;
@@ -180,12 +193,27 @@ pub fn layout_split<'a, H: FileHeader<Endian = Endianness>>(
         mem: sec_mem,
     };
 
-    let (table, symbol_table) = symbol_table(&sections, endian, data)?;
+    let (table, mut symbol_table) = symbol_table(&sections, endian, data)?;
+    let borrowed = symbols_from
+        .filter(|_| symbol_table != Some(".symtab"))
+        .and_then(|other| symbols::Borrowed::<H>::of(other, &infos));
+    let own = symbols::Frame {
+        addr: &ext.addr,
+        remap: None,
+        tls_base: image.tls_base,
+    };
+    let (table, frame) = match &borrowed {
+        Some(b) => {
+            symbol_table = Some(".symtab");
+            (&b.table, b.frame())
+        }
+        None => (&table, own),
+    };
     // Room for every piece at once (a symbol each, a gap after each and at each cut, one per
     // section): grown by doubling, the list was copied as it grew, twice its size at the top.
     pieces.reserve(table.len() + cuts.len() + 2 * sections.len() + 1);
     let mut files = Vec::new();
-    let taken = symbols::pieces(&table, endian, &ext, &image, &mut pieces, &mut files);
+    let taken = symbols::pieces(table, endian, &frame, &ext, &image, &mut pieces, &mut files);
     let alloc: Vec<bool> = infos.iter().map(|i| i.alloc).collect();
     gaps(&ext, &image, &taken, &alloc, cuts, &mut pieces);
     if unmapped.file > 0 || unmapped.vm > 0 {
@@ -196,6 +224,7 @@ pub fn layout_split<'a, H: FileHeader<Endian = Endianness>>(
         pieces,
         files,
         symbol_table,
+        symbols_borrowed: borrowed.is_some(),
         file_len,
         vm_total: total(&image.load_file) + total(&image.mem_only),
     })

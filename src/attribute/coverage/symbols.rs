@@ -14,13 +14,128 @@ use super::{Extents, Image, NO_FILE, Owner, Piece, overlap};
 pub(super) fn pieces<'a, H: FileHeader<Endian = Endianness>>(
     table: &SymbolTable<'a, H>,
     endian: Endianness,
+    frame: &Frame,
     ext: &Extents,
     image: &Image,
     pieces: &mut Vec<Piece<'a>>,
     files: &mut Vec<&'a [u8]>,
 ) -> Vec<Vec<(u64, u64, u64)>> {
-    let cands = candidates(table, endian, &ext.addr, image.tls_base);
+    let cands = candidates(table, endian, frame);
     symbol_pieces(&cands, table, endian, ext, image, (pieces, files))
+}
+
+/// The sections a symbol table's indices and values refer to.
+pub(super) struct Frame<'s> {
+    /// Address and size of each section of the table's own file.
+    pub addr: &'s [(u64, u64)],
+    /// The measured file's index of each of those sections (`u32::MAX`: none), when the table
+    /// is another file's; `None`: the table is the measured file's own.
+    pub remap: Option<&'s [u32]>,
+    /// Address of the table's file's `PT_TLS` segment.
+    pub tls_base: Option<u64>,
+}
+
+/// An assembler's local label (`.Lanon.…`): `--emit-relocs` keeps those a relocation names,
+/// which a normal link drops. Read from the analysis link, they would name bytes the binary's
+/// own table leaves to the code that refers to them.
+fn assembler_label<H: FileHeader<Endian = Endianness>>(
+    table: &SymbolTable<'_, H>,
+    endian: Endianness,
+    sym: &H::Sym,
+) -> bool {
+    sym.st_bind() == elf::STB_LOCAL
+        && sym
+            .name(endian, table.strings())
+            .is_ok_and(|n| n.starts_with(b".L"))
+}
+
+impl Frame<'_> {
+    /// Section `i` of the table's file: the measured file's index for it, its address and
+    /// size in the table's file.
+    fn section(&self, i: usize) -> Option<(u32, u64, u64)> {
+        let &(addr, size) = self.addr.get(i)?;
+        let k = match self.remap {
+            Some(r) => *r.get(i).filter(|k| **k != u32::MAX)?,
+            None => u32::try_from(i).ok()?,
+        };
+        Some((k, addr, size))
+    }
+}
+
+/// The symbol table of the analysis link (the same objects linked with `--emit-relocs`, its
+/// symbols kept) for a stripped binary. The two place sections differently (`.eh_frame`
+/// moves), but a section's contents are the same bytes in both: a symbol's offset in its
+/// section is where it is in the stripped file. Taken only when every allocated section
+/// matches one of the same name and size (lld's `.relro_padding` aside: it only pads).
+pub(super) struct Borrowed<'a, H: FileHeader<Endian = Endianness>> {
+    pub table: SymbolTable<'a, H>,
+    addr: Vec<(u64, u64)>,
+    remap: Vec<u32>,
+    tls_base: Option<u64>,
+}
+
+impl<'a, H: FileHeader<Endian = Endianness>> Borrowed<'a, H> {
+    pub fn of(other: &'a [u8], measured: &[super::SectionInfo]) -> Option<Self> {
+        use object::read::elf::{ProgramHeader as _, SectionHeader as _};
+        let header = H::parse(other).ok()?;
+        let endian = header.endian().ok()?;
+        let sections = header.sections(endian, other).ok()?;
+        let table = sections.symbols(endian, other, elf::SHT_SYMTAB).ok()?;
+        if table.is_empty() {
+            return None;
+        }
+        let padding = |name: &[u8]| name == b".relro_padding";
+        let mut used = vec![false; measured.len()];
+        let mut remap = Vec::with_capacity(sections.len());
+        let mut addr = Vec::with_capacity(sections.len());
+        for sh in sections.iter() {
+            let (a, size): (u64, u64) = (sh.sh_addr(endian).into(), sh.sh_size(endian).into());
+            addr.push((a, size));
+            let name = sections.section_name(endian, sh).unwrap_or_default();
+            let alloc = sh.sh_flags(endian).contains(elf::SHF_ALLOC);
+            let k = measured.iter().enumerate().position(|(k, m)| {
+                !used[k] && m.alloc == alloc && m.size == size && m.name.as_bytes() == name
+            });
+            // A section the binary lacks: allocated, the two are not links of the same
+            // objects; otherwise it is one the analysis link adds (`.rela.text`, `.symtab`).
+            let Some(k) = k.filter(|_| !padding(name)) else {
+                if alloc && !padding(name) {
+                    return None;
+                }
+                remap.push(u32::MAX);
+                continue;
+            };
+            used[k] = true;
+            remap.push(u32::try_from(k).ok()?);
+        }
+        let unmatched = measured
+            .iter()
+            .zip(&used)
+            .any(|(m, u)| m.alloc && !u && !padding(m.name.as_bytes()));
+        if unmatched {
+            return None;
+        }
+        let tls_base = header
+            .program_headers(endian, other)
+            .ok()?
+            .iter()
+            .find(|ph| ph.p_type(endian) == elf::PT_TLS)
+            .map(|ph| ph.p_vaddr(endian).into());
+        Some(Borrowed {
+            table,
+            addr,
+            remap,
+            tls_base,
+        })
+    }
+
+    pub fn frame(&self) -> Frame<'_> {
+        Frame {
+            addr: &self.addr,
+            remap: Some(&self.remap),
+            tls_base: self.tls_base,
+        }
+    }
 }
 
 /// A symbol candidate: its range inside its section, and its rank among aliases.
@@ -41,8 +156,7 @@ struct Cand {
 fn candidates<H: FileHeader<Endian = Endianness>>(
     table: &SymbolTable<'_, H>,
     endian: Endianness,
-    sec_addr: &[(u64, u64)],
-    tls_base: Option<u64>,
+    frame: &Frame,
 ) -> Vec<Cand> {
     let mut cands: Vec<Cand> = Vec::with_capacity(table.len());
     let mut file = u32::MAX;
@@ -62,12 +176,15 @@ fn candidates<H: FileHeader<Endian = Endianness>>(
         let Ok(Some(sec)) = table.symbol_section(endian, sym, index) else {
             continue;
         };
-        let Some(&(addr, sec_size)) = sec_addr.get(sec.0) else {
+        if frame.remap.is_some() && assembler_label(table, endian, sym) {
+            continue;
+        }
+        let Some((section, addr, sec_size)) = frame.section(sec.0) else {
             continue;
         };
         let mut value: u64 = sym.st_value(endian).into();
         if kind == elf::STT_TLS {
-            value = value.wrapping_add(tls_base.unwrap_or(addr));
+            value = value.wrapping_add(frame.tls_base.unwrap_or(addr));
         }
         let Some(start) = value.checked_sub(addr).filter(|s| *s < sec_size) else {
             continue;
@@ -78,7 +195,7 @@ fn candidates<H: FileHeader<Endian = Endianness>>(
             _ => 2,
         };
         cands.push(Cand {
-            section: sec.0 as u32,
+            section,
             start,
             end: start.saturating_add(size).min(sec_size),
             rank,

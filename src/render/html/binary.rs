@@ -133,7 +133,13 @@ fn marks(b: &Binary) -> Vec<(&'static str, String)> {
     if let Some(c) = &b.coverage {
         let table = c.symbol_table.as_deref().map_or_else(
             || "no symbol table (stripped): no crate can be named".to_string(),
-            |t| format!("symbols from <code>{}</code>", text(t)),
+            |t| {
+                format!(
+                    "symbols from <code>{}</code>{}",
+                    text(t),
+                    crate::render::size::borrowed_symbols(c)
+                )
+            },
         );
         rows.push((
             "attributed",

@@ -116,7 +116,12 @@ fn crates(s: &mut String, b: &Binary, cov: &Coverage, all: bool) {
     );
     match &cov.symbol_table {
         Some(t) => {
-            let _ = writeln!(s, "Symbols from {}.\n", code(t));
+            let _ = writeln!(
+                s,
+                "Symbols from {}{}.\n",
+                code(t),
+                crate::render::size::borrowed_symbols(cov)
+            );
         }
         None => {
             let _ = writeln!(s, "No symbol table (stripped): no crate can be named.\n");
@@ -286,6 +291,7 @@ mod tests {
             share: 0.9,
             allocated_bytes: 80_000,
             symbol_table: Some(".symtab".into()),
+            symbols_from: None,
             file_size: 90_000,
             vm_size: 80_000,
         });
