@@ -25,12 +25,27 @@ pub struct Mapped {
 
 impl Mapped {
     pub fn open(path: &Path) -> Result<Self> {
-        let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
+        use std::io::Read as _;
+        use std::os::unix::fs::OpenOptionsExt as _;
+        // Non-blocking: opening a FIFO to read waits for a writer, with no end (a regular
+        // file ignores the flag, and is the only kind read on).
+        let file = std::fs::OpenOptions::new()
+            .read(true)
+            .custom_flags(libc::O_NONBLOCK)
+            .open(path)
+            .map_err(|e| Error::io(path, e))?;
         let meta = file.metadata().map_err(|e| Error::io(path, e))?;
         if !meta.is_file() {
-            return Err(Error::malformed(path, "not a regular file"));
+            let reason = format!("not a regular file ({})", kind(&meta.file_type()));
+            return Err(Error::malformed(path, reason));
         }
         if meta.len() == 0 {
+            // `/proc` and `/sys` files say 0 bytes and have content: no binary either.
+            let mut probe = [0u8; 1];
+            if (&file).read(&mut probe).is_ok_and(|n| n > 0) {
+                let reason = "a pseudo-file (its size reads 0, as in /proc and /sys), not a binary";
+                return Err(Error::malformed(path, reason));
+            }
             return Ok(Mapped { map: None });
         }
         // SAFETY: the map is read-only and private to this process. If another process
@@ -59,6 +74,24 @@ impl Mapped {
         // `open`).
         #[allow(unsafe_code)]
         let _ = unsafe { map.unchecked_advise(memmap2::UncheckedAdvice::DontNeed) };
+    }
+}
+
+/// What a file that is not a regular file is, in a few words.
+fn kind(t: &std::fs::FileType) -> &'static str {
+    use std::os::unix::fs::FileTypeExt as _;
+    if t.is_dir() {
+        "a directory"
+    } else if t.is_fifo() {
+        "a FIFO"
+    } else if t.is_socket() {
+        "a socket"
+    } else if t.is_char_device() {
+        "a character device"
+    } else if t.is_block_device() {
+        "a block device"
+    } else {
+        "a special file"
     }
 }
 

@@ -361,7 +361,8 @@ fn many_files_every_binary_reported_each_failure_named() {
     }
     assert_eq!(
         errors[3],
-        "error: 3 of 6 files could not be inspected (each is named above and in the report)"
+        "error: 3 of 6 paths could not be inspected, 3 binaries were (each failure is named \
+         above and in the report)"
     );
     assert!(
         r.stderr
@@ -408,5 +409,74 @@ fn a_folder_without_binaries_exits_2_naming_it() {
             "error: `{}`: no binary found in this directory or below it",
             tmp.path().display()
         )]
+    );
+}
+
+/// A FIFO, a character device and a /proc file named on the command line each get their own
+/// error line, saying what they are, and the binary beside them is reported. Opening the FIFO
+/// used to wait for a writer without end (and SIGTERM only asked it to stop).
+#[test]
+fn special_files_named_on_the_command_line_fail_alone() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let fifo = tmp.path().join("fifo");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .expect("mkfifo");
+    assert!(made.success());
+    let mut child = aotcheck()
+        .args(["aotcheck", "inspect", "--format", "json", "/bin/ls"])
+        .arg(&fifo)
+        .args(["/dev/null", "/proc/self/status"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    // A guard against the old hang, not a measure: generous on a loaded machine.
+    let give_up = std::time::Instant::now() + std::time::Duration::from_secs(300);
+    while child.try_wait().expect("wait").is_none() {
+        if std::time::Instant::now() > give_up {
+            let _ = child.kill();
+            panic!("inspect did not end: it waits on the FIFO");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let out = child.wait_with_output().expect("output");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    assert_eq!(v["artifacts"].as_array().expect("artifacts").len(), 1);
+    let errors: Vec<(String, String)> = v["failed"]
+        .as_array()
+        .expect("failed")
+        .iter()
+        .map(|f| {
+            (
+                str_of(f, "path").to_string(),
+                str_of(f, "error").to_string(),
+            )
+        })
+        .collect();
+    let fifo = fifo.display().to_string();
+    assert_eq!(
+        errors,
+        [
+            (fifo.clone(), "not a regular file (a FIFO)".to_string()),
+            (
+                "/dev/null".into(),
+                "not a regular file (a character device)".into()
+            ),
+            (
+                "/proc/self/status".into(),
+                "a pseudo-file (its size reads 0, as in /proc and /sys), not a binary".into()
+            ),
+        ]
+    );
+    // The kinds as `stat` names them, independently.
+    let kinds = tool("stat", &["-c", "%F", &fifo, "/dev/null"]);
+    assert_eq!(kinds, "fifo\ncharacter special file\n");
+    assert!(
+        stderr.contains("3 of 4 paths could not be inspected, 1 binary was"),
+        "{stderr}"
     );
 }
