@@ -82,15 +82,40 @@ fn reach(g: &Graph, f: &mut Finding) {
         .collect();
     let mut linked_unreachable: Vec<&str> = Vec::new();
     let mut best: Option<(&str, Vec<Step>)> = None;
+    // The shortest chain through the blamed crate's own code, where there is one.
+    let mut through: Option<(&str, Vec<Step>)> = None;
     for (name, v) in &functions {
         match g.reach(*v) {
             (true, chain) => {
                 if best.as_ref().is_none_or(|b| chain.len() < b.1.len()) {
                     best = Some((name, chain));
                 }
+                if let Some(c) = g.reach_through(*v, &f.krate)
+                    && through.as_ref().is_none_or(|b| c.len() < b.1.len())
+                {
+                    through = Some((name, c));
+                }
             }
             (false, _) => linked_unreachable.push(name),
         }
+    }
+    let norm = |s: &str| s.replace('-', "_");
+    let passes = |c: &[Step]| {
+        c.iter().any(|s| {
+            s.krate
+                .as_deref()
+                .is_some_and(|k| norm(k) == norm(&f.krate))
+        })
+    };
+    if let Some((name, chain)) = through.filter(|_| best.as_ref().is_some_and(|b| !passes(&b.1))) {
+        f.evidence.push(format!(
+            "`{name}` is reachable through {}: {}",
+            f.krate,
+            arrows(&chain)
+        ));
+        f.reachable = Some(true);
+        f.chain = chain;
+        return;
     }
     if let Some((name, chain)) = best {
         f.evidence

@@ -11,6 +11,7 @@ use super::{Graph, build, dom};
 use crate::attribute::Attributed;
 use crate::attribute::coverage::Owner;
 use crate::attribute::demangle::is_anonymous_constant;
+use crate::report::Step;
 
 /// How many pieces without a name of their own a way into a crate is followed through.
 const LEAD_ON: usize = 64;
@@ -128,6 +129,55 @@ impl Graph {
             .collect();
         out.sort_by_key(|&v| (!self.reachable[v as usize], depth(v)));
         out
+    }
+
+    /// The shortest chain from a root to `v` that passes through a symbol of crate `krate`
+    /// (the crate a finding blames), when one of its reachable symbols leads to `v`. The
+    /// nearest chain to `v` may come through another crate (procs: `getpwuid_r` by dirs-sys,
+    /// while the finding is uzers'); this one shows what the blamed crate does.
+    pub fn reach_through(&self, v: u32, krate: &str) -> Option<Vec<Step>> {
+        let k = self.group_named(krate)?;
+        // The pieces, and the virtual root after them.
+        let n = self.plain.len();
+        let of = |u: u32| self.group.get(u as usize) == Some(&k);
+        if v as usize >= n || of(v) {
+            return None;
+        }
+        // Backwards from `v`: each piece's next step towards it, and how far it is.
+        let preds = self.plain.reverse();
+        let mut toward = vec![(dom::NONE, 0u8); n];
+        let mut dist = vec![u32::MAX; n];
+        dist[v as usize] = 0;
+        let mut queue = std::collections::VecDeque::from([v]);
+        while let Some(w) = queue.pop_front() {
+            for (p, kind) in preds.succ_kinds(w) {
+                if dist[p as usize] == u32::MAX {
+                    dist[p as usize] = dist[w as usize] + 1;
+                    toward[p as usize] = (w, kind);
+                    queue.push_back(p);
+                }
+            }
+        }
+        let depth = |u: u32| dom::path(&self.parent, self.root, u).len() as u32;
+        let via = (0..n as u32)
+            .filter(|&u| {
+                let i = u as usize;
+                let flag = |v: &[bool]| v.get(i) == Some(&true);
+                of(u) && flag(&self.symbol) && flag(&self.reachable) && dist[i] != u32::MAX
+            })
+            .min_by_key(|&u| (depth(u) + dist[u as usize], u))?;
+        let mut steps = self.chain(via);
+        let mut at = via;
+        while at != v {
+            let (w, kind) = toward[at as usize];
+            steps.push(Step {
+                symbol: self.name(w),
+                krate: self.crate_of(w).map(str::to_string),
+                kind: build::KINDS[kind as usize],
+            });
+            at = w;
+        }
+        Some(steps)
     }
 
     /// The functions `.preinit_array` and `.init_array` hold (run before `main`), each with

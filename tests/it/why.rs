@@ -399,3 +399,46 @@ fn glibc_internal_calls_are_reachable_through_the_analysis_link() {
     );
     check_pairs(a["path"].as_str().expect("path"), &chain);
 }
+
+/// A finding's chain goes through the crate it blames: std's `home_dir` reaches `getpwuid_r`
+/// in fewer steps than nix's `User::from_uid`, and the nix finding showed std's chain (which
+/// says nothing of nix). Every step is checked with objdump/readelf.
+#[test]
+fn a_finding_chain_goes_through_the_crate_it_blames() {
+    let r = run(&mut check_fixture("audit-nix-far", &[]));
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    let v: Value = serde_json::from_str(&r.stdout).expect("json");
+    let bin = artifact(&v)["path"].as_str().expect("path").to_string();
+    let f = artifact(&v)["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .find(|f| f["rule"] == "AOT004" && f["crate"] == "nix")
+        .expect("AOT004 on nix")
+        .clone();
+    assert_eq!(f["reachable"], true, "{f}");
+    let chain = steps(&serde_json::json!({ "steps": f["chain"] }));
+    let through: Vec<&str> = f["chain"]
+        .as_array()
+        .expect("chain")
+        .iter()
+        .filter_map(|s| s["crate"].as_str())
+        .collect();
+    assert!(through.contains(&"nix"), "{chain:?}");
+    let names: Vec<&str> = chain.iter().map(|s| s.0.as_str()).collect();
+    assert!(names.contains(&"audit_nix_far::three"), "{names:?}");
+    assert!(
+        names.last().is_some_and(|n| n.contains("getpwuid_r")),
+        "{names:?}"
+    );
+    check_pairs(&bin, &chain);
+    // The shorter way in is there too: std's home_dir refers to the same lookup.
+    let syms = nm(&bin);
+    let lookup = names.last().and_then(|n| syms.get(*n)).expect("the lookup");
+    let home = syms
+        .get("std::env::home_dir")
+        .expect("std::env::home_dir (nm)");
+    assert!(refers(&bin, *home, lookup.0, &relative_relocs(&bin)));
+    let evidence = f["evidence"].to_string();
+    assert!(evidence.contains("is reachable through nix:"), "{evidence}");
+}
