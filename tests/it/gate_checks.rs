@@ -214,3 +214,78 @@ fn markdown_quotes_crates_and_entry_points_as_nm_writes_them() {
         "{text}"
     );
 }
+
+/// The crate table's row of `name`: (bytes in the file, bytes loaded).
+fn crate_row(v: &Value, name: &str) -> (u64, u64) {
+    v["artifacts"][0]["binary"]["crates"]
+        .as_array()
+        .expect("crates")
+        .iter()
+        .find(|c| c["name"] == name)
+        .map(|c| (u64_of(c, "file_size"), u64_of(c, "vm_size")))
+        .unwrap_or_else(|| panic!("no crate {name}"))
+}
+
+/// Reviewer: every crate line of the gate, passes included, said "(in memory)": a crate's
+/// file and loaded bytes nearly always differ. Against its own baseline nothing changed, so no
+/// check names a measure, though the crate table (the independent figures) shows crates whose
+/// two measures differ.
+#[test]
+fn unchanged_crates_do_not_say_in_memory() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let base = dir.path().join("base.json");
+    save_baseline("gate-rodata-old", &base, &[]);
+    let r = run(&mut gate(
+        "gate-rodata-old",
+        &[
+            "--format",
+            "json",
+            "--baseline",
+            base.to_str().expect("utf-8"),
+        ],
+    ));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let v = parse(&r);
+    let all = checks(&v);
+    let crates: Vec<&Value> = all
+        .iter()
+        .filter(|c| str_of(c, "id").starts_with("baseline.crate:"))
+        .collect();
+    let differ: Vec<&str> = crates
+        .iter()
+        .map(|c| &str_of(c, "id")["baseline.crate:".len()..])
+        .filter(|name| {
+            let (file, mem) = crate_row(&v, name);
+            file != mem
+        })
+        .collect();
+    assert!(
+        !differ.is_empty(),
+        "no crate whose measures differ: {crates:?}"
+    );
+    for c in &crates {
+        assert_eq!(c["verdict"], "pass", "{c}");
+        let m = str_of(c, "message");
+        assert!(m.contains(" unchanged ("), "{c}");
+        assert!(
+            !m.contains("(in memory)") && !m.contains("(in the file)"),
+            "{c}"
+        );
+    }
+    // Markdown lists every check (`All N checks`): the same words.
+    let r = run(&mut gate(
+        "gate-rodata-old",
+        &[
+            "--format",
+            "markdown",
+            "--baseline",
+            base.to_str().expect("utf-8"),
+        ],
+    ));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let md = super::gate_render::parse_markdown(&r.stdout);
+    let text = md.text.join("");
+    assert!(md.code.iter().any(|c| c == differ[0]), "{:?}", md.code);
+    assert!(text.contains(" unchanged ("), "{text}");
+    assert!(!text.contains("(in memory)"), "{text}");
+}
