@@ -289,3 +289,50 @@ fn unchanged_crates_do_not_say_in_memory() {
     assert!(text.contains(" unchanged ("), "{text}");
     assert!(!text.contains("(in memory)"), "{text}");
 }
+
+/// Reviewer: a baseline saved by an editor that writes a UTF-8 byte order mark (Windows) was
+/// refused as "not valid JSON". With one, the gate compares and passes as without it.
+#[test]
+fn a_baseline_with_a_byte_order_mark_is_read() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (plain, bom) = (dir.path().join("base.json"), dir.path().join("bom.json"));
+    save_baseline("gate-rodata-old", &plain, &[]);
+    let bytes = std::fs::read(&plain).expect("read");
+    let mut with = b"\xEF\xBB\xBF".to_vec();
+    with.extend_from_slice(&bytes);
+    std::fs::write(&bom, &with).expect("write");
+    assert_eq!(
+        std::fs::metadata(&bom).expect("bom").len(),
+        bytes.len() as u64 + 3
+    );
+    let compare = |file: &std::path::Path| {
+        let r = run(&mut gate(
+            "gate-rodata-old",
+            &[
+                "--format",
+                "json",
+                "--baseline",
+                file.to_str().expect("utf-8"),
+            ],
+        ));
+        assert_eq!(r.code, 0, "{}: {}", file.display(), r.stderr);
+        let v = parse(&r);
+        let said: Vec<(String, String, String)> = checks(&v)
+            .iter()
+            .map(|c| {
+                let f = |k: &str| c[k].to_string();
+                (f("id"), f("verdict"), f("message"))
+            })
+            .collect();
+        assert_eq!(v["verdict"], "pass", "{}", v["verdict"]);
+        said
+    };
+    let (a, b) = (compare(&plain), compare(&bom));
+    assert!(
+        a.iter().any(|c| c.0.contains("baseline.file_size")),
+        "{a:?}"
+    );
+    assert_eq!(a, b);
+    // The file is left as it was.
+    assert_eq!(std::fs::read(&bom).expect("read"), with);
+}
