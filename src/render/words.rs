@@ -1,6 +1,6 @@
 //! Small wordings every format shares, so that the terminal, Markdown and the page say the
 //! same thing: which commit the comparison header names, what the "change" of a check without
-//! a ratio is.
+//! a ratio is, and the lines of a hostile failure's stderr a summary shows.
 
 use crate::report::{BaselineSummary, Check, Unit, Verdict};
 
@@ -26,4 +26,23 @@ pub fn no_ratio(c: &Check) -> Option<String> {
         Unit::None | Unit::Libraries => "0",
     };
     Some(format!("no ratio (base {zero})"))
+}
+
+/// Lines of a hostile failure's stderr a summary shows (the JSON report has all it kept).
+pub const STDERR_LINES: usize = 5;
+
+/// The first [`STDERR_LINES`] lines of a hostile failure's recorded stderr, control characters
+/// (terminal escapes) as spaces, and how many lines were left out.
+pub fn stderr_head(detail: &str) -> (Vec<String>, usize) {
+    let lines: Vec<&str> = detail.lines().collect();
+    let shown = lines
+        .iter()
+        .take(STDERR_LINES)
+        .map(|l| {
+            l.chars()
+                .map(|c| if c.is_control() && c != '\t' { ' ' } else { c })
+                .collect()
+        })
+        .collect();
+    (shown, lines.len().saturating_sub(STDERR_LINES))
 }

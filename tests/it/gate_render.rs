@@ -589,3 +589,82 @@ fn table_cells(md: &str) -> Vec<Vec<String>> {
     }
     rows
 }
+
+/// Reviewer: the terminal's hostile section did not say a crash was allowed (only the verdict
+/// lines did), and Markdown had no stderr of a hostile failure while the terminal and the page
+/// had. Both are checked against the JSON report (`hostile[].allowed`, `hostile[].detail`).
+#[test]
+fn hostile_allowance_in_the_terminal_and_stderr_in_markdown() {
+    use cargo_aotcheck::report::Waiver;
+    let mut r = failed_without_checks();
+    let stderr = "thread 'main' panicked at src/x.rs:1:1:\n\
+                  ```\n</details> <b>a|b</b> `tick`\n\u{1b}[31mred\u{1b}[0m\nfive\nsix\nseven";
+    {
+        let a = &mut r.artifacts[0];
+        a.findings[0].allowed = true;
+        a.findings[0].reason = Some("HOME is always set in our images".into());
+        a.hostile[0].detail = Some(stderr.into());
+        a.hostile[0].allowed = Some(Waiver {
+            rule: "AOT004".into(),
+            reason: "HOME is always set in our images".into(),
+        });
+    }
+    r.verdict = cargo_aotcheck::gate::verdict(&r);
+    let mut json = Vec::new();
+    cargo_aotcheck::render::json(&r, &mut json).expect("JSON");
+    let v: serde_json::Value = serde_json::from_slice(&json).expect("JSON");
+    let run = &v["artifacts"][0]["hostile"][0];
+    let allowed = format!(
+        "allowed ({}: {})",
+        str_of(&run["allowed"], "rule"),
+        str_of(&run["allowed"], "reason")
+    );
+    let style = cargo_aotcheck::render::Style {
+        color: false,
+        verbose: false,
+        all_crates: false,
+    };
+    let human = cargo_aotcheck::render::human::render(&r, &style);
+    let section = &human[human.find("hostile runs (static build)").expect("section")..];
+    let line = section
+        .lines()
+        .find(|l| l.trim_start().starts_with(str_of(run, "condition")))
+        .expect("the run's line");
+    assert!(line.contains("crashed (SIGSEGV)"), "{line}");
+    assert!(line.ends_with(&format!("; {allowed}")), "{line}");
+
+    let md = cargo_aotcheck::render::markdown::render(&r);
+    let parsed = parse_markdown(&md);
+    let detail = str_of(run, "detail");
+    let first: Vec<String> = detail
+        .lines()
+        .take(5)
+        .map(|l| l.replace('\u{1b}', " "))
+        .collect();
+    assert!(
+        parsed
+            .blocks
+            .iter()
+            .any(|b| b.trim_end() == first.join("\n")),
+        "the first lines of stderr in no code block: {:?}\n{md}",
+        parsed.blocks
+    );
+    let text = parsed.text.join("");
+    assert!(
+        text.contains("the first 5 lines (2 more in the JSON report)"),
+        "{text}"
+    );
+    // Still inside the folded block: nothing of stderr became markup.
+    let closing = parsed
+        .html
+        .iter()
+        .filter(|h| h.contains("</details>"))
+        .count();
+    assert_eq!(closing, 1, "{:?}\n{md}", parsed.html);
+    assert!(!parsed.html.iter().any(|h| h.contains("<b>")), "{md}");
+    assert!(parsed.other.is_empty(), "{:?}", parsed.other);
+    // And a run no allowance covers says nothing of one.
+    let plain = failed_without_checks();
+    let human = cargo_aotcheck::render::human::render(&plain, &style);
+    assert!(!human.contains("allowed ("), "{human}");
+}
