@@ -1,8 +1,10 @@
 //! Small wordings every format shares, so that the terminal, Markdown and the page say the
 //! same thing: which commit the comparison header names, what the "change" of a check without
-//! a ratio is, and the lines of a hostile failure's stderr a summary shows.
+//! a ratio is, what a `--why` step without a crate is called, and the lines of a hostile
+//! failure's stderr a summary shows.
 
-use crate::report::{BaselineSummary, Check, Unit, Verdict};
+use crate::attribute::{NO_SYMBOL, UNKNOWN};
+use crate::report::{BaselineSummary, Check, Step, Unit, Verdict};
 
 /// The baseline's commit (in full) for the comparison header, or `None` when the baseline
 /// recorded none or its source names it already (`--baseline-ref`'s `git:HEAD~1
@@ -26,6 +28,18 @@ pub fn no_ratio(c: &Check) -> Option<String> {
         Unit::None | Unit::Libraries => "0",
     };
     Some(format!("no ratio (base {zero})"))
+}
+
+/// The crate a `--why` step is shown with: its crate, or where the attribution named none, the
+/// row of the crate table its bytes are counted in (`[unknown]` for a symbol, e.g. `_start`
+/// from the C runtime's start files and the `main` rustc emits; `[no symbol]` for bytes no
+/// symbol covers, which a chain names by their section: `[section .rodata]`).
+pub fn step_crate(st: &Step) -> &str {
+    match st.krate.as_deref() {
+        Some(k) => k,
+        None if st.symbol.starts_with("[section ") => NO_SYMBOL,
+        None => UNKNOWN,
+    }
 }
 
 /// Lines of a hostile failure's stderr a summary shows (the JSON report has all it kept).
