@@ -29,6 +29,9 @@ pub fn load(path: &Path) -> Result<Report> {
 }
 
 pub fn parse(path: &Path, bytes: &[u8]) -> Result<Report> {
+    // A UTF-8 byte order mark, as editors on Windows write one: JSON has none (RFC 8259 lets a
+    // reader ignore it), and serde_json refuses it.
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     let value: serde_json::Value = serde_json::from_slice(bytes).map_err(|e| {
         let what = if e.is_eof() {
             "truncated"
@@ -192,6 +195,20 @@ mod tests {
             .expect_err("wrong shape")
             .to_string();
         assert!(e.contains("`tool`"), "{e}");
+    }
+
+    /// Reviewer: Windows editors write a UTF-8 byte order mark, which serde_json refuses.
+    #[test]
+    fn a_byte_order_mark_is_skipped() {
+        let p = Path::new("/x/base.json");
+        let mut r = Report::new(None);
+        r.warnings.push("w".into());
+        let text = serde_json::to_vec(&r).expect("JSON");
+        let with: Vec<u8> = b"\xEF\xBB\xBF".iter().chain(&text).copied().collect();
+        assert_eq!(parse(p, &with).expect("with a BOM").warnings, vec!["w"]);
+        // Only one, and only at the start.
+        let twice: Vec<u8> = b"\xEF\xBB\xBF".iter().chain(&with).copied().collect();
+        assert!(parse(p, &twice).is_err());
     }
 
     #[test]

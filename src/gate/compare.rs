@@ -255,8 +255,12 @@ fn parts<'a>(items: impl Iterator<Item = (&'a String, u64, u64)>) -> BTreeMap<St
 /// Sections and crates are compared by the bytes they take in memory where they are loaded
 /// (`.bss` and `.tbss` take none of the file: a 4 MiB zeroed static grows no file), as the
 /// crate table shows them; a part not loaded on either side (`.symtab`, `.debug_*`) by its
-/// bytes in the file, which is what it costs. Where the two measures differ, the message says
-/// which one it compared. Baselines of older versions carry both figures.
+/// bytes in the file, which is what it costs. Baselines of older versions carry both figures.
+///
+/// The message names the measure it compared only where the reader needs it (a crate's file
+/// and loaded bytes nearly always differ by a few bytes of alignment): when the check is not a
+/// pass, or when the other measure would tell another story (it moves the other way or not at
+/// all, or would give another verdict), as `.bss` growth does.
 fn part_checks(
     kind: Part,
     base: &BTreeMap<String, Bytes>,
@@ -272,21 +276,24 @@ fn part_checks(
             let (x, y) = (base.get(name), cur.get(name).copied().unwrap_or_default());
             let xb = x.copied().unwrap_or_default();
             let loaded = xb.mem > 0 || y.mem > 0;
-            let (b, c) = if loaded {
-                (xb.mem, y.mem)
+            let ((b, c), (ob, oc)) = if loaded {
+                ((xb.mem, y.mem), (xb.file, y.file))
             } else {
-                (xb.file, y.file)
-            };
-            let differ = xb.mem != xb.file || y.mem != y.file;
-            let measure = match (differ, loaded) {
-                (false, _) => "",
-                (true, true) => " (in memory)",
-                (true, false) => " (in the file)",
+                ((xb.file, y.file), (xb.mem, y.mem))
             };
             (b > 0 || c > 0).then(|| {
                 let (id, what) = match kind {
                     Part::Section => (CheckId::BaselineSection(name.clone()), "section"),
                     Part::Crate => (CheckId::BaselineCrate(name.clone()), "crate"),
+                };
+                let verdict = verdict_of(b, c, th, false);
+                let other_story =
+                    c.cmp(&b) != oc.cmp(&ob) || verdict != verdict_of(ob, oc, th, false);
+                let named = (b, c) != (ob, oc) && (verdict != Verdict::Pass || other_story);
+                let measure = match (named, loaded) {
+                    (false, _) => "",
+                    (true, true) => " (in memory)",
+                    (true, false) => " (in the file)",
                 };
                 let what = format!("{what} {name}{measure}");
                 judge(id, &what, x.map(|_| b), c, th, false)
@@ -320,21 +327,8 @@ fn judge(
 ) -> Check {
     let base = had.unwrap_or(0);
     let delta = i128::from(cur) - i128::from(base);
-    let change = if base == 0 {
-        if delta == 0 { 0.0 } else { f64::INFINITY }
-    } else {
-        delta as f64 / base as f64
-    };
-    let big = delta >= i128::from(th.size_fail_min);
-    let verdict = if delta <= 0 {
-        Verdict::Pass
-    } else if change > th.size_fail && big {
-        Verdict::Fail
-    } else if change > th.size_warn && (whole || big) {
-        Verdict::Warn
-    } else {
-        Verdict::Pass
-    };
+    let change = relative(base, cur);
+    let verdict = verdict_of(base, cur, th, whole);
     let message = match delta.cmp(&0) {
         std::cmp::Ordering::Equal => format!("{what} unchanged ({})", size(cur)),
         std::cmp::Ordering::Less => format!(
@@ -377,6 +371,32 @@ fn judge(
     );
     check.fail_min = Some(th.size_fail_min as f64);
     check
+}
+
+/// Growth relative to `base` (infinite from 0, 0 when unchanged).
+fn relative(base: u64, cur: u64) -> f64 {
+    let delta = i128::from(cur) - i128::from(base);
+    if base == 0 {
+        if delta == 0 { 0.0 } else { f64::INFINITY }
+    } else {
+        delta as f64 / base as f64
+    }
+}
+
+/// A size going from `base` to `cur`, judged by the thresholds (see [`size_check`]).
+fn verdict_of(base: u64, cur: u64, th: &Thresholds, whole: bool) -> Verdict {
+    let delta = i128::from(cur) - i128::from(base);
+    let change = relative(base, cur);
+    let big = delta >= i128::from(th.size_fail_min);
+    if delta <= 0 {
+        Verdict::Pass
+    } else if change > th.size_fail && big {
+        Verdict::Fail
+    } else if change > th.size_warn && (whole || big) {
+        Verdict::Warn
+    } else {
+        Verdict::Pass
+    }
 }
 
 /// Shared libraries gained or lost, and a change of linkage: a new run-time dependency is a

@@ -292,3 +292,53 @@ fn a_baseline_sharing_no_binary_is_foreign_one_sharing_some_is_not() {
     // A run without binaries has nothing to refuse.
     assert_eq!(foreign(&[], &base), None);
 }
+
+/// Reviewer: every crate line of the gate, passes included, read "crate x (in memory) ...",
+/// since a crate's file and loaded bytes nearly always differ by a few bytes. The measure is
+/// named only where it matters: a check that is not a pass, or where the other measure tells
+/// another story.
+#[test]
+fn measure_named_only_where_it_matters() {
+    let th = Thresholds::default();
+    let crate_ = |name: &'static str, file, mem| (name.to_string(), file, mem);
+    let of = |v: &[(String, u64, u64)]| parts(v.iter().map(|(n, f, m)| (n, *f, *m)));
+    let base = of(&[
+        crate_("same", 10_000, 10_016),
+        crate_("bit", 10_000, 10_016),
+        crate_("big", 100_000, 100_040),
+        crate_("pad", 10_000, 10_016),
+    ]);
+    let cur = of(&[
+        crate_("same", 10_000, 10_016),
+        crate_("bit", 10_100, 10_120),
+        crate_("big", 200_000, 200_040),
+        crate_("pad", 10_000, 10_032),
+    ]);
+    let checks = part_checks(Part::Crate, &base, &cur, &th);
+    let msg = |name: &str| {
+        checks
+            .iter()
+            .find(|c| c.id == CheckId::BaselineCrate(name.into()))
+            .map(|c| (c.verdict, c.message.clone()))
+            .unwrap_or_else(|| panic!("no crate {name} in {checks:?}"))
+    };
+    assert_eq!(
+        msg("same"),
+        (Verdict::Pass, "crate same unchanged (9.78 KiB)".into())
+    );
+    assert_eq!(
+        msg("bit"),
+        (
+            Verdict::Pass,
+            "crate bit grew by 104 B (+1.0%) to 9.88 KiB".into()
+        )
+    );
+    // Not a pass: the reader is told which bytes were compared.
+    let (verdict, big) = msg("big");
+    assert_eq!(verdict, Verdict::Fail);
+    assert!(big.starts_with("crate big (in memory) grew by"), "{big}");
+    // Loaded bytes grew, the file's did not: two stories, so the measure is named.
+    let (verdict, pad) = msg("pad");
+    assert_eq!(verdict, Verdict::Pass);
+    assert!(pad.starts_with("crate pad (in memory) grew"), "{pad}");
+}

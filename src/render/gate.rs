@@ -23,12 +23,8 @@ pub fn header(s: &mut String, report: &Report, st: &Style) {
         return;
     };
     let mut line = format!("compared with {}", c.source);
-    if let Some(commit) = c.provenance.as_ref().and_then(|p| p.git_commit.as_deref()) {
-        let short = commit.get(..12).unwrap_or(commit);
-        // `--baseline-ref`'s source names its commit already: `git:HEAD~1 (cda84c148ebb)`.
-        if !c.source.contains(short) {
-            let _ = write!(line, " (commit {short})");
-        }
+    if let Some(commit) = super::words::baseline_commit(c) {
+        let _ = write!(line, " (commit {})", commit.get(..12).unwrap_or(commit));
     }
     let _ = writeln!(s, "{}", paint(st.color, HEADER, &line));
     if !c.mismatches.is_empty() {

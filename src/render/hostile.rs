@@ -39,6 +39,10 @@ pub fn render(s: &mut String, runs: &[HostileRun], color: bool) {
                 line.push_str(", differently: the static linkage is the cause of this one");
             }
         }
+        // As the verdict lines say it: `allowed (AOT004: REASON)`, or not counted.
+        if let Some(n) = super::reasons::not_counted(r) {
+            let _ = write!(line, "; {}", paint(color, WARN, &n));
+        }
         let _ = writeln!(s, "{line}");
         let _ = writeln!(s, "      {}", r.description);
         if matches!(r.outcome, HostileOutcome::Crashed | HostileOutcome::Hung)

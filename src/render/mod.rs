@@ -13,6 +13,7 @@ pub mod probe;
 pub mod reasons;
 mod size;
 mod why;
+pub mod words;
 
 use std::io::Write;
 

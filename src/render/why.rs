@@ -54,11 +54,7 @@ pub fn render(s: &mut String, b: &Binary, st: &Style) {
             continue;
         }
         for step in &chain.steps {
-            let krate = step
-                .krate
-                .as_deref()
-                .map(|k| format!("  ({k})"))
-                .unwrap_or_default();
+            let krate = format!("  ({})", super::words::step_crate(step));
             let _ = writeln!(
                 s,
                 "      {} {}{}",

@@ -214,3 +214,125 @@ fn markdown_quotes_crates_and_entry_points_as_nm_writes_them() {
         "{text}"
     );
 }
+
+/// The crate table's row of `name`: (bytes in the file, bytes loaded).
+fn crate_row(v: &Value, name: &str) -> (u64, u64) {
+    v["artifacts"][0]["binary"]["crates"]
+        .as_array()
+        .expect("crates")
+        .iter()
+        .find(|c| c["name"] == name)
+        .map(|c| (u64_of(c, "file_size"), u64_of(c, "vm_size")))
+        .unwrap_or_else(|| panic!("no crate {name}"))
+}
+
+/// Reviewer: every crate line of the gate, passes included, said "(in memory)": a crate's
+/// file and loaded bytes nearly always differ. Against its own baseline nothing changed, so no
+/// check names a measure, though the crate table (the independent figures) shows crates whose
+/// two measures differ.
+#[test]
+fn unchanged_crates_do_not_say_in_memory() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let base = dir.path().join("base.json");
+    save_baseline("gate-rodata-old", &base, &[]);
+    let r = run(&mut gate(
+        "gate-rodata-old",
+        &[
+            "--format",
+            "json",
+            "--baseline",
+            base.to_str().expect("utf-8"),
+        ],
+    ));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let v = parse(&r);
+    let all = checks(&v);
+    let crates: Vec<&Value> = all
+        .iter()
+        .filter(|c| str_of(c, "id").starts_with("baseline.crate:"))
+        .collect();
+    let differ: Vec<&str> = crates
+        .iter()
+        .map(|c| &str_of(c, "id")["baseline.crate:".len()..])
+        .filter(|name| {
+            let (file, mem) = crate_row(&v, name);
+            file != mem
+        })
+        .collect();
+    assert!(
+        !differ.is_empty(),
+        "no crate whose measures differ: {crates:?}"
+    );
+    for c in &crates {
+        assert_eq!(c["verdict"], "pass", "{c}");
+        let m = str_of(c, "message");
+        assert!(m.contains(" unchanged ("), "{c}");
+        assert!(
+            !m.contains("(in memory)") && !m.contains("(in the file)"),
+            "{c}"
+        );
+    }
+    // Markdown lists every check (`All N checks`): the same words.
+    let r = run(&mut gate(
+        "gate-rodata-old",
+        &[
+            "--format",
+            "markdown",
+            "--baseline",
+            base.to_str().expect("utf-8"),
+        ],
+    ));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let md = super::gate_render::parse_markdown(&r.stdout);
+    let text = md.text.join("");
+    assert!(md.code.iter().any(|c| c == differ[0]), "{:?}", md.code);
+    assert!(text.contains(" unchanged ("), "{text}");
+    assert!(!text.contains("(in memory)"), "{text}");
+}
+
+/// Reviewer: a baseline saved by an editor that writes a UTF-8 byte order mark (Windows) was
+/// refused as "not valid JSON". With one, the gate compares and passes as without it.
+#[test]
+fn a_baseline_with_a_byte_order_mark_is_read() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (plain, bom) = (dir.path().join("base.json"), dir.path().join("bom.json"));
+    save_baseline("gate-rodata-old", &plain, &[]);
+    let bytes = std::fs::read(&plain).expect("read");
+    let mut with = b"\xEF\xBB\xBF".to_vec();
+    with.extend_from_slice(&bytes);
+    std::fs::write(&bom, &with).expect("write");
+    assert_eq!(
+        std::fs::metadata(&bom).expect("bom").len(),
+        bytes.len() as u64 + 3
+    );
+    let compare = |file: &std::path::Path| {
+        let r = run(&mut gate(
+            "gate-rodata-old",
+            &[
+                "--format",
+                "json",
+                "--baseline",
+                file.to_str().expect("utf-8"),
+            ],
+        ));
+        assert_eq!(r.code, 0, "{}: {}", file.display(), r.stderr);
+        let v = parse(&r);
+        let said: Vec<(String, String, String)> = checks(&v)
+            .iter()
+            .map(|c| {
+                let f = |k: &str| c[k].to_string();
+                (f("id"), f("verdict"), f("message"))
+            })
+            .collect();
+        assert_eq!(v["verdict"], "pass", "{}", v["verdict"]);
+        said
+    };
+    let (a, b) = (compare(&plain), compare(&bom));
+    assert!(
+        a.iter().any(|c| c.0.contains("baseline.file_size")),
+        "{a:?}"
+    );
+    assert_eq!(a, b);
+    // The file is left as it was.
+    assert_eq!(std::fs::read(&bom).expect("read"), with);
+}

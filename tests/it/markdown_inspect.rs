@@ -145,7 +145,17 @@ fn json_steps(chain: &Value) -> Vec<(String, String, Option<String>)> {
             (
                 str_of(s, "kind").to_string(),
                 str_of(s, "symbol").to_string(),
-                s["crate"].as_str().map(str::to_string),
+                // A step without a crate shows the crate table's row for its bytes.
+                Some(s["crate"].as_str().map_or_else(
+                    || {
+                        if str_of(s, "symbol").starts_with("[section ") {
+                            "[no symbol]".to_string()
+                        } else {
+                            "[unknown]".to_string()
+                        }
+                    },
+                    str::to_string,
+                )),
             )
         })
         .collect()

@@ -284,3 +284,75 @@ fn a_shared_constant_is_no_entry_point() {
     assert_eq!(krate("beta")["entry_points"], serde_json::json!(["main"]));
     assert_eq!(b["why"]["entry_points"], 1);
 }
+
+/// Reviewer: the steps `_start` (glibc's start file) and `main` (the C `main` rustc emits) of a
+/// `--why` chain showed no crate, an empty cell. The attribution names none for them (their
+/// symbol rows have no crate: the crate table counts them under `[unknown]`), so the JSON keeps
+/// `null` and the terminal and Markdown name that row, as the crate table does.
+#[test]
+fn why_steps_without_a_crate_name_the_crate_table_row() {
+    let v = json(&mut check_fixture(
+        "why-chain",
+        &["--why", "why_b", "--symbols", "all"],
+    ));
+    let b = &v["artifacts"][0]["binary"];
+    let row = |name: &str| {
+        b["symbols"]
+            .as_array()
+            .expect("symbols")
+            .iter()
+            .find(|s| s["name"] == name)
+            .unwrap_or_else(|| panic!("no symbol row {name}"))
+            .clone()
+    };
+    let steps = b["why"]["chains"][0]["steps"].as_array().expect("steps");
+    let bare: Vec<&str> = steps
+        .iter()
+        .filter(|s| s["crate"].is_null())
+        .map(|s| str_of(s, "symbol"))
+        .collect();
+    // The independent source: `nm` has both, and the chain starts at the ELF entry point.
+    let nm = tool("nm", &[str_of(&v["artifacts"][0], "path")]);
+    for name in ["_start", "main"] {
+        assert!(bare.contains(&name), "{name} has a crate now: {steps:?}");
+        assert!(
+            nm.lines().any(|l| l.ends_with(&format!(" {name}"))),
+            "{name} not in nm"
+        );
+        assert!(row(name)["crate"].is_null(), "{}", row(name));
+    }
+    assert!(
+        b["crates"]
+            .as_array()
+            .expect("crates")
+            .iter()
+            .any(|c| c["name"] == "[unknown]"),
+        "no [unknown] row"
+    );
+    let human = run(&mut human_fixture(
+        "why-chain",
+        &["--no-probe", "--why", "why_b"],
+    ));
+    assert_eq!(human.code, 0, "{}", human.stderr);
+    for name in &bare {
+        let line = human
+            .stdout
+            .lines()
+            .find(|l| l.split_whitespace().nth(1) == Some(name))
+            .unwrap_or_else(|| panic!("no step {name} in\n{}", human.stdout));
+        assert!(line.ends_with("  ([unknown])"), "{line}");
+    }
+    let md = run(&mut human_fixture(
+        "why-chain",
+        &["--no-probe", "--format", "markdown", "--why", "why_b"],
+    ));
+    assert_eq!(md.code, 0, "{}", md.stderr);
+    let parsed = super::gate_render::parse_markdown(&md.stdout);
+    let text = parsed.text.join("");
+    assert_eq!(
+        text.matches(" ([unknown])").count(),
+        bare.len(),
+        "{}",
+        md.stdout
+    );
+}

@@ -172,6 +172,9 @@ pub fn hostile(s: &mut String, runs: &[HostileRun]) {
                 what.push_str(", differently: the static linkage is the cause of this one");
             }
         }
+        if let Some(n) = crate::render::reasons::not_counted(r) {
+            let _ = write!(what, "; {}", text(&n));
+        }
         let _ = write!(
             s,
             "<div class=\"run\"><p><b>{}</b>: {what}</p><p class=\"dim\">{}</p>",

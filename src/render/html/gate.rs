@@ -21,6 +21,9 @@ fn value(v: Option<f64>, unit: Unit) -> String {
 
 /// The change against the baseline, written as every report writes it.
 fn change(c: &Check) -> String {
+    if let Some(none) = crate::render::words::no_ratio(c) {
+        return none;
+    }
     match (c.unit, c.baseline, c.value, c.change) {
         (Unit::Bytes, Some(b), Some(v), _) if b >= 0.0 && v >= 0.0 => {
             size_change(b as u64, v as u64, c.fail_min.map_or(0, |m| m as u64))
@@ -104,7 +107,9 @@ fn baseline(s: &mut String, report: &Report) {
         return;
     };
     let _ = write!(s, "<p>Compared with <code>{}</code>", text(&c.source));
-    if let Some(commit) = c.provenance.as_ref().and_then(|p| p.git_commit.as_deref()) {
+    // Once: `--baseline-ref`'s source names its commit already; the full one is under "how
+    // this report was made".
+    if let Some(commit) = crate::render::words::baseline_commit(c) {
         let _ = write!(s, " (commit <code>{}</code>)", text(commit));
     }
     s.push_str(".</p>\n");

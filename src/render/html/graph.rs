@@ -71,11 +71,10 @@ pub fn facts(g: Option<&GraphSummary>) -> Vec<(&'static str, String)> {
 pub fn chain(s: &mut String, steps: &[Step]) {
     s.push_str("<ol class=\"chain\">");
     for st in steps {
-        let krate = st
-            .krate
-            .as_deref()
-            .map(|k| format!(" <span class=\"dim\">({})</span>", text(k)))
-            .unwrap_or_default();
+        let krate = format!(
+            " <span class=\"dim\">({})</span>",
+            text(crate::render::words::step_crate(st))
+        );
         let _ = write!(
             s,
             "<li><span class=\"kind {k}\">{k}</span> <code>{}</code>{krate}</li>",

@@ -61,11 +61,7 @@ fn why(s: &mut String, w: &Why) {
             continue;
         }
         for (i, st) in c.steps.iter().enumerate() {
-            let krate = st
-                .krate
-                .as_deref()
-                .map(|k| format!(" ({})", escape(k)))
-                .unwrap_or_default();
+            let krate = format!(" ({})", escape(crate::render::words::step_crate(st)));
             let _ = writeln!(
                 s,
                 "{}. {} {}{krate}",

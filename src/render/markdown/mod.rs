@@ -75,6 +75,9 @@ fn signed(v: Option<f64>, unit: Unit) -> String {
 }
 
 fn change(c: &Check) -> String {
+    if let Some(none) = crate::render::words::no_ratio(c) {
+        return none;
+    }
     match (c.unit, c.baseline, c.value, c.change, c.delta) {
         // Sizes are whole bytes; a growth from little reads as the two sizes.
         (Unit::Bytes, Some(b), Some(v), _, _) if b >= 0.0 && v >= 0.0 => {
@@ -169,12 +172,12 @@ fn comparison(s: &mut String, report: &Report) {
         return;
     };
     let mut line = format!("Compared with {}", code(&c.source));
-    if let Some(commit) = c.provenance.as_ref().and_then(|p| p.git_commit.as_deref()) {
-        let short = commit.get(..12).unwrap_or(commit);
-        // `--baseline-ref`'s source names its commit already: `git:HEAD~1 (cda84c148ebb)`.
-        if !c.source.contains(short) {
-            let _ = write!(line, " (commit {})", escape(short));
-        }
+    if let Some(commit) = crate::render::words::baseline_commit(c) {
+        let _ = write!(
+            line,
+            " (commit {})",
+            escape(commit.get(..12).unwrap_or(commit))
+        );
     }
     let _ = writeln!(s, "{line}.\n");
     if !c.mismatches.is_empty() {

@@ -7,6 +7,7 @@ use std::fmt::Write as _;
 use super::escape::{cell, code};
 use super::{binary_label, escape, icon};
 use crate::render::reasons::{Reason, finding_label, hostile_outcome, reasons};
+use crate::render::words::stderr_head;
 use crate::report::{Artifact, HostileRun, Report};
 
 pub fn render(s: &mut String, report: &Report) {
@@ -59,38 +60,68 @@ pub fn render(s: &mut String, report: &Report) {
 }
 
 /// Below the table of crashes: for each, the shell command that reproduces it, as the terminal,
-/// JSON and HTML give it. In a fenced block, which shows it exactly as written (the commands hold
-/// quotes, `$`, `&`, `<`): nothing to escape, only a fence longer than any run of backticks in
-/// it. Folded: the commands are long (full paths, `sh -c '...'`).
+/// JSON and HTML give it, and the first lines of its stderr (the terminal and the page show
+/// them too). In fenced blocks, which show text exactly as written (the commands hold quotes,
+/// `$`, `&`, `<`; stderr may hold backticks, `<`, `|`): nothing to escape, only a fence longer
+/// than any run of backticks in it. Folded: the commands are long (full paths, `sh -c '...'`).
 fn reproduce_commands(s: &mut String, runs: &[(&Artifact, &HostileRun)]) {
-    let with: Vec<(&Artifact, &HostileRun, &str)> = runs
+    let with: Vec<(&Artifact, &HostileRun)> = runs
         .iter()
-        .filter_map(|(a, r)| r.reproduce.as_deref().map(|c| (*a, *r, c)))
+        .filter(|(_, r)| r.reproduce.is_some() || r.detail.is_some())
+        .copied()
         .collect();
     if with.is_empty() {
         return;
     }
+    let (what, it) = if with.len() == 1 {
+        ("this failure", "it")
+    } else {
+        ("these failures", "they")
+    };
+    let printed = if with.iter().any(|(_, r)| r.detail.is_some()) {
+        format!(", and what {it} printed")
+    } else {
+        String::new()
+    };
     let _ = writeln!(
         s,
-        "<details><summary>Reproduce {} by hand</summary>\n",
-        if with.len() == 1 {
-            "this failure"
-        } else {
-            "these failures"
-        }
+        "<details><summary>Reproduce {what} by hand{printed}</summary>\n"
     );
-    for (a, r, command) in with {
+    for (a, r) in with {
         let _ = writeln!(
             s,
             "{} under {}:\n",
             super::label(a, code),
             code(&r.condition)
         );
-        let longest = command.split(|c| c != '`').map(str::len).max().unwrap_or(0);
-        let fence = "`".repeat(longest.max(2) + 1);
-        let _ = writeln!(s, "{fence}sh\n{command}\n{fence}\n");
+        if let Some(command) = &r.reproduce {
+            fenced(s, "sh", command);
+        }
+        if let Some(detail) = &r.detail {
+            let (lines, more) = stderr_head(detail);
+            let _ = writeln!(
+                s,
+                "Its stderr{}:\n",
+                if more > 0 {
+                    format!(
+                        ", the first {} lines ({more} more in the JSON report)",
+                        lines.len()
+                    )
+                } else {
+                    String::new()
+                }
+            );
+            fenced(s, "text", &lines.join("\n"));
+        }
     }
     let _ = writeln!(s, "</details>\n");
+}
+
+/// `text` in a fenced block of `info`, the fence longer than any run of backticks in it.
+fn fenced(s: &mut String, info: &str, text: &str) {
+    let longest = text.split(|c| c != '`').map(str::len).max().unwrap_or(0);
+    let fence = "`".repeat(longest.max(2) + 1);
+    let _ = writeln!(s, "{fence}{info}\n{text}\n{fence}\n");
 }
 
 /// `head`, its separator row, the rows; nothing without rows.

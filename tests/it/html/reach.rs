@@ -119,9 +119,15 @@ fn step_text(s: &Value) -> String {
         symbol.to_string()
     };
     let mut t = format!("{} {shown}", s["kind"].as_str().expect("kind"));
-    if let Some(k) = s["crate"].as_str() {
-        t.push_str(&format!(" ({k})"));
-    }
+    // A step without a crate shows the crate table's row for its bytes.
+    let k = s["crate"]
+        .as_str()
+        .unwrap_or(if symbol.starts_with("[section ") {
+            "[no symbol]"
+        } else {
+            "[unknown]"
+        });
+    t.push_str(&format!(" ({k})"));
     t
 }
 
