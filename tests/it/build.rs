@@ -414,3 +414,108 @@ fn release_is_the_default_profile_and_conflicts_with_profile() {
         );
     }
 }
+
+/// QA f#5: with `--locked` and a stale lock file, the headline was cargo's progress line
+/// (`` `cargo metadata` failed: Updating crates.io index``). It is cargo's own error line, the
+/// same as plain `cargo metadata --locked` prints; the rest follows as context.
+#[test]
+fn locked_with_a_stale_lock_file_heads_with_cargo_error_line() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    // A registry of one crate, as a git index: cargo says `Updating ... index`, no network.
+    let index = dir.path().join("index");
+    std::fs::create_dir_all(index.join("3/d")).expect("index dir");
+    std::fs::write(
+        index.join("config.json"),
+        r#"{"dl": "file:///nonexistent/{crate}-{version}.crate"}"#,
+    )
+    .expect("config.json");
+    std::fs::write(
+        index.join("3/d/dep"),
+        format!(
+            r#"{{"name":"dep","vers":"0.1.0","deps":[],"cksum":"{}","features":{{}},"yanked":false}}"#,
+            "0".repeat(64)
+        ),
+    )
+    .expect("index entry");
+    let index_arg = index.to_str().expect("utf-8 path");
+    for args in [
+        &["init", "-q", index_arg][..],
+        &["-C", index_arg, "add", "."],
+        &[
+            "-C",
+            index_arg,
+            "-c",
+            "user.name=t",
+            "-c",
+            "user.email=t@t",
+            "commit",
+            "-qm",
+            "i",
+        ],
+    ] {
+        tool("git", args);
+    }
+    let url = format!("file://{}", index.display());
+    let cargo_home = dir.path().join("cargo-home");
+    let manifest = fixture("cli-stale-lock").join("Cargo.toml");
+    let lock = std::fs::read(fixture("cli-stale-lock").join("Cargo.lock")).expect("lock");
+    let with_registry = |cmd: &mut std::process::Command| {
+        cmd.env("CARGO_REGISTRIES_AOTCHECK_TEST_INDEX", &url)
+            .env("CARGO_HOME", &cargo_home);
+    };
+    // What cargo itself says.
+    let mut plain = std::process::Command::new("cargo");
+    plain
+        .args([
+            "metadata",
+            "--locked",
+            "--format-version",
+            "1",
+            "--manifest-path",
+        ])
+        .arg(&manifest);
+    with_registry(&mut plain);
+    let theirs = run(&mut plain);
+    assert_ne!(theirs.code, 0);
+    assert!(
+        !theirs.stderr.starts_with("error"),
+        "the fixture needs a line before cargo's error: {}",
+        theirs.stderr
+    );
+    let their_error = theirs.error_lines()[0];
+
+    let mut ours = check_fixture("cli-stale-lock", &[]);
+    with_registry(&mut ours);
+    let r = run(&mut ours);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    let headline = r.error_lines()[0];
+    assert_eq!(
+        headline,
+        format!(
+            "error: `cargo metadata` failed: {}",
+            their_error.trim_start_matches("error: ")
+        ),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        headline.contains("because --locked was passed"),
+        "{headline}"
+    );
+    // The rest is there, after it.
+    assert!(
+        r.stderr.contains("Updating `aotcheck-test` index"),
+        "{}",
+        r.stderr
+    );
+    let after = r.stderr.split_once(headline).map_or("", |(_, a)| a);
+    assert!(
+        after.contains("help: to generate the lock file"),
+        "{}",
+        r.stderr
+    );
+    assert_eq!(
+        std::fs::read(fixture("cli-stale-lock").join("Cargo.lock")).expect("lock"),
+        lock
+    );
+}
