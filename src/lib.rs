@@ -228,7 +228,7 @@ fn emit(report: &Report, opts: &Options, out: &mut Output) -> Result<()> {
                     Some(_) => opts.color == options::ColorChoice::Always,
                     None => out.out_color,
                 },
-                verbose: opts.verbosity == Verbosity::Verbose,
+                verbose: opts.verbosity >= Verbosity::Verbose,
                 all_crates: opts.all_crates,
             };
             render::human::render(report, &style).into_bytes()
@@ -437,7 +437,7 @@ fn build_ui(out: &Output) -> BuildUi {
         progress_width: (out.err_terminal && out.verbosity != Verbosity::Quiet)
             .then(terminal_width),
         quiet: out.verbosity == Verbosity::Quiet,
-        verbose: out.verbosity == Verbosity::Verbose,
+        verbose: out.verbosity.cargo_verbose(),
     }
 }
 

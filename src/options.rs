@@ -20,12 +20,27 @@ pub enum ColorChoice {
     Never,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+/// `-q`, nothing, `-v`, `-vv` (or more, counted as cargo counts them). Ordered: a check for
+/// verbose output is `>= Verbosity::Verbose`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default)]
 pub enum Verbosity {
     Quiet,
     #[default]
     Normal,
     Verbose,
+    /// `-vv`: cargo's very verbose output (build scripts' output); ours is as with `-v`.
+    VeryVerbose,
+}
+
+impl Verbosity {
+    /// How many `--verbose` flags cargo gets: as many as were given (cargo's own counting).
+    pub fn cargo_verbose(self) -> u8 {
+        match self {
+            Verbosity::Quiet | Verbosity::Normal => 0,
+            Verbosity::Verbose => 1,
+            Verbosity::VeryVerbose => 2,
+        }
+    }
 }
 
 /// Which binaries to build: static (the default), the regular dynamic one, or both.
@@ -41,12 +56,19 @@ pub enum LinkChoice {
 pub struct BuildOptions {
     pub manifest_path: Option<PathBuf>,
     pub packages: Vec<String>,
+    /// `--workspace`: every member, whatever `-p` says (as cargo), but those `exclude` names.
     pub workspace: bool,
+    /// `--exclude SPEC` (names, `name@version` or globs, as `-p`); only with `workspace`.
+    pub exclude: Vec<String>,
     pub bins: Vec<String>,
+    /// `--bins`: every binary target of the selected packages, also when `bins` names some.
+    pub all_bins: bool,
     pub features: Vec<String>,
     pub all_features: bool,
     pub no_default_features: bool,
     pub profile: String,
+    /// `-j/--jobs N` for every cargo build of the run; `None`: cargo's default.
+    pub jobs: Option<u32>,
     /// `None`: the host triple.
     pub target: Option<String>,
     pub target_dir: Option<PathBuf>,
@@ -88,7 +110,7 @@ pub struct AdviseOptions {
     /// `--knobs`: the knobs to try, by id (`lto=fat`, `features`, ...), checked against the
     /// catalogue when parsed; empty: every knob and the features.
     pub knobs: Vec<String>,
-    /// `--jobs`: passed to every cargo build.
+    /// `--jobs`: passed to every cargo build (the same as `build.jobs`).
     pub jobs: Option<u32>,
 }
 

@@ -91,7 +91,8 @@ pub struct BuildUi {
     /// Cargo's progress bar, this wide (our stderr is a terminal and we are not quiet).
     pub progress_width: Option<u16>,
     pub quiet: bool,
-    pub verbose: bool,
+    /// How many `--verbose` to pass cargo (`-v`: 1, `-vv`: 2).
+    pub verbose: u8,
 }
 
 impl Plan {

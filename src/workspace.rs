@@ -86,15 +86,15 @@ pub fn load(opts: &BuildOptions, cargo: &Path, target: &str) -> Result<Workspace
         .exec()
         .map_err(|e| Error::Metadata(metadata_message(e)))?;
     let packages = selected_packages(&metadata, opts)?;
-    let bins = bin_targets(&packages, &opts.bins)?;
+    // `--bins` takes every binary, also beside `--bin` names (which cargo then does not check).
+    let wanted: &[String] = if opts.all_bins { &[] } else { &opts.bins };
+    let bins = bin_targets(&packages, wanted)?;
     Ok(Workspace { metadata, bins })
 }
 
 fn metadata_message(e: cargo_metadata::Error) -> String {
     match e {
-        cargo_metadata::Error::CargoMetadata { stderr } => {
-            stderr.trim().trim_start_matches("error: ").to_string()
-        }
+        cargo_metadata::Error::CargoMetadata { stderr } => crate::compile::cargo_error(&stderr),
         other => other.to_string(),
     }
 }
@@ -141,6 +141,14 @@ fn matching<'m>(members: &[&'m Package], spec: &str) -> Result<Vec<&'m Package>>
 
 fn selected_packages<'m>(metadata: &'m Metadata, opts: &BuildOptions) -> Result<Vec<&'m Package>> {
     let members = metadata.workspace_packages();
+    if opts.workspace {
+        // As cargo: `--workspace` builds every member whatever `-p` says, but cargo still
+        // refuses a `-p` that names no member.
+        for spec in &opts.packages {
+            matching(&members, spec)?;
+        }
+        return excluded(members, &opts.exclude);
+    }
     if !opts.packages.is_empty() {
         // In the order of the specs; a package two specs select (`-p a -p 'a*'`) once, as cargo
         // builds it once. The specs go to `cargo build` as given: cargo matches globs the same way.
@@ -154,9 +162,6 @@ fn selected_packages<'m>(metadata: &'m Metadata, opts: &BuildOptions) -> Result<
         }
         return Ok(out);
     }
-    if opts.workspace {
-        return Ok(members);
-    }
     if let Some(root) = metadata.root_package() {
         return Ok(vec![root]);
     }
@@ -166,6 +171,30 @@ fn selected_packages<'m>(metadata: &'m Metadata, opts: &BuildOptions) -> Result<
     } else {
         defaults
     })
+}
+
+/// The members no `--exclude SPEC` matches (a glob, a name or `name@version`, as `-p`). A spec
+/// that matches nothing is no error: cargo warns of it in the build.
+fn excluded<'m>(members: Vec<&'m Package>, specs: &[String]) -> Result<Vec<&'m Package>> {
+    let mut globs = Vec::new();
+    for spec in specs.iter().filter(|s| s.contains(['*', '?', '[', ']'])) {
+        globs.push(Glob::new(spec).map_err(|why| {
+            Error::Usage(format!("--exclude pattern `{spec}` is not a glob: {why}"))
+        })?);
+    }
+    let left: Vec<&Package> = members
+        .into_iter()
+        .filter(|p| {
+            !globs.iter().any(|g| g.matches(p.name.as_str()))
+                && !specs.iter().any(|s| matches_spec(p, s))
+        })
+        .collect();
+    if left.is_empty() {
+        return Err(Error::Usage(
+            "--exclude leaves no package of the workspace to check".into(),
+        ));
+    }
+    Ok(left)
 }
 
 /// A glob over package names as cargo matches `-p` (the `glob` crate's `Pattern`, which cargo

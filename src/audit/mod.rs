@@ -105,7 +105,7 @@ pub fn check(plan: &Plan, builds: &[Built], report: &mut Report, out: &mut Outpu
             report.artifacts[i].findings.push(f);
         }
     }
-    if out.verbosity == crate::options::Verbosity::Verbose {
+    if out.verbosity >= crate::options::Verbosity::Verbose {
         out.status("Audited", &format!("in {:.1?}", started.elapsed()));
     }
     Ok(())

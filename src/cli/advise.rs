@@ -24,10 +24,6 @@ pub(super) struct AdviseArgs {
     #[arg(long, value_name = "LIST", value_delimiter = ',', value_parser = crate::advise::knobs::parse_id)]
     knobs: Vec<String>,
 
-    /// Parallel jobs of each cargo build [default: cargo's]
-    #[arg(short, long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
-    jobs: Option<u32>,
-
     #[command(flatten)]
     build: BuildArgs,
 
@@ -99,12 +95,14 @@ pub(super) fn options(a: AdviseArgs) -> Result<Command, clap::Error> {
     }
     a.probe.check(false)?;
     let probe = a.probe.into();
+    let build = BuildOptions {
+        probe,
+        ..a.build.into()
+    };
     Ok(Command::Advise(AdviseOptions {
-        build: BuildOptions {
-            probe,
-            ..a.build.into()
-        },
+        // `-j` is a build option like cargo's; every variant's build gets it.
+        jobs: build.jobs,
+        build,
         knobs: a.knobs,
-        jobs: a.jobs,
     }))
 }

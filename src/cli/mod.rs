@@ -68,9 +68,11 @@ struct AotcheckArgs {
     #[arg(long, value_enum, value_name = "WHEN", global = true, help_heading = OUTPUT)]
     color: Option<ColorArg>,
 
-    /// Use verbose output (cargo's too); lists every section
-    #[arg(short, long, global = true, help_heading = OUTPUT, conflicts_with = "quiet")]
-    verbose: bool,
+    /// Use verbose output (-vv very verbose: cargo's commands with their environment); -v also
+    /// lists every section
+    #[arg(short, long, action = clap::ArgAction::Count, global = true, help_heading = OUTPUT,
+          conflicts_with = "quiet")]
+    verbose: u8,
 
     /// Do not print cargo's or our progress messages
     #[arg(short, long, global = true, help_heading = OUTPUT)]
@@ -127,13 +129,21 @@ struct BuildArgs {
     #[arg(short, long = "package", value_name = "SPEC")]
     package: Vec<String>,
 
-    /// Check all packages in the workspace
+    /// Check all packages in the workspace (also with -p, as cargo builds them all then)
     #[arg(long)]
     workspace: bool,
+
+    /// Exclude packages from the build (with --workspace; globs as with -p)
+    #[arg(long, value_name = "SPEC", requires = "workspace")]
+    exclude: Vec<String>,
 
     /// Check only the named binary (repeatable); default: every binary target
     #[arg(long, value_name = "NAME")]
     bin: Vec<String>,
+
+    /// Check all binaries (the default; with --bin, all of them still)
+    #[arg(long)]
+    bins: bool,
 
     /// Space or comma separated list of features to activate
     #[arg(short = 'F', long, value_name = "FEATURES")]
@@ -147,9 +157,18 @@ struct BuildArgs {
     #[arg(long)]
     no_default_features: bool,
 
-    /// Build with the given profile
-    #[arg(long, value_name = "PROFILE-NAME", default_value = "release")]
-    profile: String,
+    /// Build artifacts in release mode, with optimizations (the default already: the
+    /// profile is `release` unless --profile names another)
+    #[arg(short, long, conflicts_with = "profile")]
+    release: bool,
+
+    /// Build with the given profile [default: release]
+    #[arg(long, value_name = "PROFILE-NAME")]
+    profile: Option<String>,
+
+    /// Number of parallel jobs, defaults to # of CPUs (passed to every cargo build)
+    #[arg(short, long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    jobs: Option<u32>,
 
     /// Target triple [default: the host's]
     #[arg(long, value_name = "TRIPLE")]
@@ -337,7 +356,9 @@ impl From<BuildArgs> for BuildOptions {
             manifest_path: a.manifest_path,
             packages: a.package,
             workspace: a.workspace,
+            exclude: a.exclude,
             bins: a.bin,
+            all_bins: a.bins,
             features: a
                 .features
                 .iter()
@@ -347,7 +368,8 @@ impl From<BuildArgs> for BuildOptions {
                 .collect(),
             all_features: a.all_features,
             no_default_features: a.no_default_features,
-            profile: a.profile,
+            profile: a.profile.unwrap_or_else(|| "release".into()),
+            jobs: a.jobs,
             target: a.target,
             target_dir: a.target_dir,
             locked: a.locked || a.frozen,
@@ -452,12 +474,11 @@ pub fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Options, clap::
         format,
         output: a.output,
         color,
-        verbosity: if a.quiet {
-            Verbosity::Quiet
-        } else if a.verbose {
-            Verbosity::Verbose
-        } else {
-            Verbosity::Normal
+        verbosity: match (a.quiet, a.verbose) {
+            (true, _) => Verbosity::Quiet,
+            (false, 0) => Verbosity::Normal,
+            (false, 1) => Verbosity::Verbose,
+            (false, _) => Verbosity::VeryVerbose,
         },
         gate,
         size,

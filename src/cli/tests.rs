@@ -20,6 +20,52 @@ fn cargo_style_and_direct_invocations_agree() {
     assert_eq!(o.link, LinkChoice::Static);
 }
 
+/// QA f#4: cargo's `--exclude`, `--bins`, `-vv`, `-j/--jobs` and `--release` were refused
+/// under "Build options (as cargo's)".
+#[test]
+fn cargo_build_flags_parse_as_cargo_parses_them() {
+    let check = |args: &[&str]| match p(args).map(|o| o.command) {
+        Ok(Command::Check(b)) => b,
+        other => panic!("{args:?}: {other:?}"),
+    };
+    let b = check(&["x", "--workspace", "--exclude", "a", "--exclude", "b*"]);
+    assert!(b.workspace);
+    assert_eq!(b.exclude, ["a", "b*"]);
+    // Cargo: "--exclude can only be used together with --workspace".
+    let e = p(&["x", "--exclude", "a"]).expect_err("no --workspace");
+    assert!(e.to_string().contains("--workspace"), "{e}");
+    let b = check(&["x", "--bins", "--bin", "y"]);
+    assert!(b.all_bins);
+    assert_eq!(b.bins, ["y"]);
+    assert_eq!(check(&["x", "-j", "3"]).jobs, Some(3));
+    assert_eq!(check(&["x", "--jobs", "1"]).jobs, Some(1));
+    assert!(p(&["x", "-j", "0"]).is_err());
+    // `--release` is the default profile; with `--profile`, refused as cargo refuses it.
+    assert_eq!(check(&["x", "--release"]).profile, "release");
+    assert_eq!(check(&["x", "-r"]).profile, "release");
+    assert_eq!(check(&["x", "--profile", "dev"]).profile, "dev");
+    for profile in ["dev", "release"] {
+        let e = p(&["x", "--release", "--profile", profile]).expect_err("conflict");
+        assert!(
+            e.to_string().contains(
+                "the argument '--release' cannot be used with '--profile <PROFILE-NAME>'"
+            ),
+            "{e}"
+        );
+    }
+    let verbosity = |args: &[&str]| p(args).expect("parse").verbosity;
+    assert_eq!(verbosity(&["x"]), Verbosity::Normal);
+    assert_eq!(verbosity(&["x", "-v"]), Verbosity::Verbose);
+    assert_eq!(verbosity(&["x", "-vv"]), Verbosity::VeryVerbose);
+    assert_eq!(verbosity(&["x", "-v", "--verbose"]), Verbosity::VeryVerbose);
+    assert_eq!(verbosity(&["x", "-vvv"]).cargo_verbose(), 2);
+    assert!(p(&["x", "-vv", "-q"]).is_err());
+    assert_eq!(
+        verbosity(&["x", "inspect", "f", "-vv"]),
+        Verbosity::VeryVerbose
+    );
+}
+
 #[test]
 fn compare_and_link_modes() {
     let o = p(&["x", "--compare"]).expect("parse");
@@ -270,6 +316,7 @@ fn advise_takes_knobs_jobs_and_build_flags_after_it() {
         ["lto=fat", "opt-level=z", "strip=symbols", "features"]
     );
     assert_eq!(a.jobs, Some(2));
+    assert_eq!(a.build.jobs, Some(2));
     assert_eq!(a.build.profile, "release-small");
     assert!(a.build.no_default_features);
     assert_eq!(a.build.probe.ready, Some(Ready::Tcp(None)));

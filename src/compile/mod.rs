@@ -9,7 +9,7 @@ mod relay;
 pub mod rustflags;
 mod variant;
 
-pub use variant::{Failed, Variation, build_variant, first_error};
+pub use variant::{Failed, Variation, build_variant, cargo_error, first_error};
 
 pub use link::analysis_dir;
 
@@ -39,7 +39,8 @@ struct BuildRequest<'a> {
     pub color: bool,
     pub progress_width: Option<u16>,
     pub quiet: bool,
-    pub verbose: bool,
+    /// How many `--verbose` for cargo.
+    pub verbose: u8,
     /// What this build changes from the plan's (`advise`'s variants); empty for `check`.
     pub variation: &'a Variation,
 }
@@ -151,7 +152,11 @@ fn command(req: &BuildRequest) -> Result<Command> {
     if o.workspace {
         cmd.arg("--workspace");
     }
-    if o.bins.is_empty() {
+    for e in &o.exclude {
+        cmd.args(["--exclude", e]);
+    }
+    // Every binary unless some are named: cargo builds the union of `--bins` and `--bin`.
+    if o.bins.is_empty() || o.all_bins {
         cmd.arg("--bins");
     }
     for b in &o.bins {
@@ -167,11 +172,13 @@ fn command(req: &BuildRequest) -> Result<Command> {
         (o.frozen, "--frozen"),
         (o.offline, "--offline"),
         (req.quiet, "--quiet"),
-        (req.verbose, "--verbose"),
     ] {
         if on {
             cmd.arg(flag);
         }
+    }
+    for _ in 0..req.verbose {
+        cmd.arg("--verbose");
     }
     cmd.args(["--color", if req.color { "always" } else { "never" }]);
     if let Some(w) = req.progress_width {
@@ -181,7 +188,7 @@ fn command(req: &BuildRequest) -> Result<Command> {
     for c in &v.config {
         cmd.args(["--config", c]);
     }
-    if let Some(j) = v.jobs {
+    if let Some(j) = v.jobs.or(o.jobs) {
         cmd.args(["--jobs", &j.to_string()]);
     }
     if !v.final_unit.is_empty() {

@@ -184,9 +184,35 @@ fn from_json(value: &serde_json::Value, source: &str, path: &Path) -> Result<Opt
     };
     let raw: Raw = serde_path_to_error::deserialize(v).map_err(|e| Error::Config {
         path: path.to_path_buf(),
-        message: format!("{source}.{}: {}", e.path(), e.inner()),
+        message: format!(
+            "{source}.{}: {}",
+            e.path(),
+            keys_valid_there(&e, source.starts_with("workspace."))
+        ),
     })?;
     Ok(Some(raw))
+}
+
+/// The error's message, with `bin` left out of serde's list of expected keys where a `bin` table
+/// is refused: inside `bin.NAME` (tables do not nest) and, with `workspace`, at the top of the
+/// workspace's table. `Raw` is one struct for every level (so the levels cannot drift apart),
+/// and `bin`, its last field, ends serde's list (`..., `thresholds`, `bin``).
+fn keys_valid_there<E: std::fmt::Display>(
+    e: &serde_path_to_error::Error<E>,
+    workspace: bool,
+) -> String {
+    use serde_path_to_error::Segment;
+    let message = e.inner().to_string();
+    let path: Vec<&Segment> = e.path().iter().collect();
+    let in_bin_table = path.len() == 3 && matches!(path[0], Segment::Map { key } if key == "bin");
+    if !(in_bin_table || (workspace && path.len() == 1)) || !message.contains("unknown field") {
+        return message;
+    }
+    message
+        .lines()
+        .map(|l| l.strip_suffix(", `bin`").unwrap_or(l))
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 impl Config {
@@ -300,7 +326,7 @@ fn parse_file(text: &str, path: &Path) -> Result<Layer> {
     })?;
     let raw: Raw = serde_path_to_error::deserialize(de).map_err(|e| Error::Config {
         path: path.to_path_buf(),
-        message: format!("{}: {}", e.path(), e.inner()),
+        message: format!("{}: {}", e.path(), keys_valid_there(&e, false)),
     })?;
     layer(&raw, &display(path))
 }

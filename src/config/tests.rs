@@ -217,3 +217,138 @@ fn a_probe_timeout_under_a_millisecond_is_refused() {
     );
     assert!(load(json!({}), json!({"aotcheck": {"probe_timeout": "250ms"}})).is_ok());
 }
+
+/// QA f: the unknown-key error listed `bin` inside `bin.NAME` and in
+/// `[workspace.metadata.aotcheck]`, where `bin` is then refused; it lists only the keys valid
+/// at that place (and `bin` where it is one).
+#[test]
+fn unknown_key_error_lists_only_the_keys_valid_there() {
+    let err = |ws: serde_json::Value, pkg: serde_json::Value| {
+        load(ws, pkg).expect_err("unknown key").to_string()
+    };
+    let in_bin = err(
+        json!({}),
+        json!({"aotcheck": {"bin": {"s": {"rady": "tcp"}}}}),
+    );
+    let in_ws = err(json!({"aotcheck": {"rady": "tcp"}}), json!({}));
+    let in_pkg = err(json!({}), json!({"aotcheck": {"rady": "tcp"}}));
+    let file = Config::from_file_text("[bin.s]\nrady = \"tcp\"\n", Path::new("/w/a.toml"))
+        .expect_err("unknown key")
+        .to_string();
+    for e in [&in_bin, &in_ws, &in_pkg, &file] {
+        assert!(e.contains("unknown field `rady`"), "{e}");
+        assert!(
+            e.contains("`ready`") && e.contains("`max_file_size`"),
+            "{e}"
+        );
+    }
+    for e in [&in_bin, &in_ws, &file] {
+        assert!(!e.contains("`bin`"), "{e}");
+    }
+    assert!(in_pkg.contains("`bin`"), "{in_pkg}");
+    assert!(
+        in_bin.contains("package.metadata.aotcheck.bin.s"),
+        "{in_bin}"
+    );
+    assert!(file.contains("bin.s"), "{file}");
+}
+
+/// QA f#6: `"1.5"` and `"1.5 B"` were rounded to 2 B while the number 1.5 was refused, and
+/// `kb`/`KB`/`mb` were accepted while `mib` was refused with a list that named none of them.
+/// One rule: units in any case, exactly those the error lists; bytes are whole.
+#[test]
+fn size_units_are_one_rule_and_the_error_lists_them() {
+    for (text, bytes) in [
+        ("10 kB", 10_000),
+        ("10 kb", 10_000),
+        ("10 KB", 10_000),
+        ("10 mb", 10_000_000),
+        ("10 Mb", 10_000_000),
+        ("10 mib", 10 << 20),
+        ("10 MIB", 10 << 20),
+        ("10KiB", 10 << 10),
+        ("2 gib", 2 << 30),
+        ("1 GB", 1_000_000_000),
+        ("4096", 4096),
+        ("4096 B", 4096),
+        ("4096 b", 4096),
+        ("1.0 B", 1),
+        ("1.5 kB", 1500),
+        ("1.5MiB", 1_572_864),
+    ] {
+        assert_eq!(parse_size_str(text), Ok(bytes), "{text}");
+    }
+    for text in ["1.5", "1.5 B", "0.5b"] {
+        let e = parse_size_str(text).expect_err(text);
+        assert!(e.contains("whole number"), "{text}: {e}");
+    }
+    for text in [
+        "10 K",
+        "10 M",
+        "10 Mi",
+        "10 bytes",
+        "10 kilobytes",
+        "10 kbit",
+    ] {
+        let e = parse_size_str(text).expect_err(text);
+        assert!(
+            e.contains("use B, kB, KiB, MB, MiB, GB or GiB, in any case"),
+            "{text}: {e}"
+        );
+    }
+    // The number 1.5 is refused in the config as the string is.
+    let e = load(json!({}), json!({"aotcheck": {"max_file_size": "1.5 B"}}))
+        .expect_err("fractional bytes")
+        .to_string();
+    assert!(
+        e.contains("max_file_size") && e.contains("whole number"),
+        "{e}"
+    );
+}
+
+/// QA f: duration errors said "use ns, us, ms, s or min" while `1m` and `1 sec` were taken.
+/// Every unit the parser takes is in the message, and nothing else is taken.
+#[test]
+fn duration_units_are_those_the_error_lists() {
+    for (text, d) in [
+        ("5ns", Duration::from_nanos(5)),
+        ("5us", Duration::from_micros(5)),
+        ("5µs", Duration::from_micros(5)),
+        ("5ms", Duration::from_millis(5)),
+        ("5s", Duration::from_secs(5)),
+        ("5 sec", Duration::from_secs(5)),
+        ("1m", Duration::from_secs(60)),
+        ("1 min", Duration::from_secs(60)),
+    ] {
+        assert_eq!(parse_duration(text), Ok(d), "{text}");
+    }
+    for text in ["5 MS", "5 secs", "5 h", "5 mins", "5 seconds"] {
+        let e = parse_duration(text).expect_err(text);
+        assert!(
+            e.contains("(use ns, us or µs, ms, s or sec, min or m)"),
+            "{text}: {e}"
+        );
+    }
+}
+
+/// The probe keys as README's configuration section shows them: each reaches the probe's
+/// settings of that binary.
+#[test]
+fn probe_keys_as_the_readme_documents_them() {
+    let text = "[bin.server]\nready = \"tcp\"\n\
+                probe_args = [\"--listen\", \"127.0.0.1:{port}\"]\n\
+                probe_env = { RUST_LOG = \"warn\" }\nruns = 10\nwarmup = 2\n\
+                probe_timeout = \"5s\"\ngrace = \"1m\"\n";
+    let c = Config::from_file_text(text, Path::new("/w/a.toml")).expect("valid");
+    let p = c.for_bin("app", "server").probe;
+    assert_eq!(p.ready, Some(Ready::Tcp(None)));
+    assert_eq!(
+        p.args,
+        Some(vec!["--listen".to_string(), "127.0.0.1:{port}".to_string()])
+    );
+    assert_eq!(p.env, Some(vec![("RUST_LOG".into(), "warn".into())]));
+    assert_eq!((p.runs, p.warmup), (Some(10), Some(2)));
+    assert_eq!(p.timeout, Some(Duration::from_secs(5)));
+    assert_eq!(p.grace, Some(Duration::from_secs(60)));
+    assert_eq!(c.for_bin("app", "other").probe.ready, None);
+}

@@ -31,23 +31,42 @@ fn number_and_unit(s: &str) -> Result<(f64, String), String> {
     Ok((n, unit.trim().to_string()))
 }
 
-/// `"12 MiB"`, `"800 kB"`, `"1.5MB"`, `4096` → bytes. kB/MB/GB are decimal, KiB/MiB/GiB binary.
+/// The size units, as the error lists them; matched in any case (`kb`, `MIB`), and nothing
+/// else is one: one rule, so that what is accepted is exactly what the message says.
+const SIZE_UNITS: [(&str, f64); 7] = [
+    ("B", 1.0),
+    ("kB", 1e3),
+    ("KiB", 1024.0),
+    ("MB", 1e6),
+    ("MiB", 1024.0 * 1024.0),
+    ("GB", 1e9),
+    ("GiB", 1024.0 * 1024.0 * 1024.0),
+];
+
+/// `"12 MiB"`, `"800 kB"`, `"1.5MB"`, `"4096"`, `"4096 B"` → bytes. kB/MB/GB are decimal,
+/// KiB/MiB/GiB binary, in any case. Bytes are whole: `"1.5"` and `"1.5 B"` are errors, as the
+/// number 1.5 is; a fraction of a larger unit is rounded to the nearest byte.
 pub fn parse_size_str(s: &str) -> Result<u64, String> {
     let (n, unit) = number_and_unit(s)?;
-    let factor: f64 = match unit.as_str() {
-        "" | "B" | "b" | "bytes" => 1.0,
-        "k" | "kB" | "KB" | "kb" => 1e3,
-        "KiB" | "Ki" | "K" => 1024.0,
-        "M" | "MB" | "mb" => 1e6,
-        "MiB" | "Mi" => 1024.0 * 1024.0,
-        "G" | "GB" | "gb" => 1e9,
-        "GiB" | "Gi" => 1024.0 * 1024.0 * 1024.0,
-        other => {
-            return Err(format!(
-                "unknown size unit `{other}` in `{s}` (use B, kB, KiB, MB, MiB, GB or GiB)"
-            ));
+    let factor = if unit.is_empty() {
+        1.0
+    } else {
+        match SIZE_UNITS
+            .iter()
+            .find(|(u, _)| u.eq_ignore_ascii_case(&unit))
+        {
+            Some(&(_, f)) => f,
+            None => {
+                return Err(format!(
+                    "unknown size unit `{unit}` in `{s}` (use B, kB, KiB, MB, MiB, GB or GiB, \
+                     in any case, or a number of bytes)"
+                ));
+            }
         }
     };
+    if factor == 1.0 && n.fract() != 0.0 {
+        return Err(format!("`{s}`: a size in bytes must be a whole number"));
+    }
     let bytes = n * factor;
     if bytes > u64::MAX as f64 {
         return Err(format!("`{s}` is too large"));
@@ -55,7 +74,8 @@ pub fn parse_size_str(s: &str) -> Result<u64, String> {
     Ok(bytes.round() as u64)
 }
 
-/// `"15ms"`, `"1.5s"`, `"500us"`, `"2m"` → duration.
+/// `"15ms"`, `"1.5s"`, `"500us"`, `"2m"` → duration. The units, exactly as the error lists
+/// them: ns, us (µs), ms, s (sec), min (m).
 pub fn parse_duration(s: &str) -> Result<Duration, String> {
     let (n, unit) = number_and_unit(s)?;
     let secs = match unit.as_str() {
@@ -67,7 +87,8 @@ pub fn parse_duration(s: &str) -> Result<Duration, String> {
         "" => return Err(format!("`{s}` needs a unit (ms, s, ...)")),
         other => {
             return Err(format!(
-                "unknown duration unit `{other}` in `{s}` (use ns, us, ms, s or min)"
+                "unknown duration unit `{other}` in `{s}` (use ns, us or µs, ms, s or sec, \
+                 min or m)"
             ));
         }
     };

@@ -95,7 +95,7 @@ pub fn check(plan: &Plan, report: &mut Report, out: &mut Output) -> Result<()> {
         );
         let source = repository_url(plan, bin);
         let (image, took) = one(&ctx, a, bin, &t, source)?;
-        if out.verbosity == crate::options::Verbosity::Verbose {
+        if out.verbosity >= crate::options::Verbosity::Verbose {
             out.status(
                 "Wrote",
                 &format!(
