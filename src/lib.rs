@@ -32,8 +32,8 @@
 //! - `report`: the one data model every stage fills and every renderer reads (also the
 //!   baseline file).
 //! - `render`: human, JSON, Markdown, HTML and GitHub Actions output; layout only.
-//! - `format`, `stats`: leaves shared by stages and renderers (how figures are written; medians
-//!   and intervals).
+//! - `format`, `stats`, `diagnostics`: leaves shared by stages and renderers (how figures are
+//!   written; medians and intervals; the error line of cargo's output).
 //! - `output`, `progress`, `interrupt`, `error`: the writer, the progress bar, Ctrl-C, errors.
 
 pub mod advise;
@@ -42,6 +42,7 @@ pub mod audit;
 pub mod cli;
 pub mod compile;
 pub mod config;
+pub mod diagnostics;
 pub mod error;
 pub mod format;
 pub mod gate;

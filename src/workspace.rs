@@ -94,7 +94,7 @@ pub fn load(opts: &BuildOptions, cargo: &Path, target: &str) -> Result<Workspace
 
 fn metadata_message(e: cargo_metadata::Error) -> String {
     match e {
-        cargo_metadata::Error::CargoMetadata { stderr } => crate::compile::cargo_error(&stderr),
+        cargo_metadata::Error::CargoMetadata { stderr } => crate::diagnostics::cargo_error(&stderr),
         other => other.to_string(),
     }
 }

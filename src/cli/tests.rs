@@ -1,7 +1,7 @@
 //! Parsing tests: cargo's conventions, validation and merging of the flags.
 
 use super::*;
-use crate::options::Ready;
+use crate::options::{LinkChoice, Ready};
 
 fn p(args: &[&str]) -> Result<Options, clap::Error> {
     parse(args.iter().map(OsString::from))

@@ -9,7 +9,7 @@ mod relay;
 pub mod rustflags;
 mod variant;
 
-pub use variant::{Failed, Variation, build_variant, cargo_error, first_error};
+pub use variant::{Failed, Variation, build_variant};
 
 pub use link::analysis_dir;
 

@@ -10,6 +10,7 @@ mod advise;
 mod advise_checks;
 mod audit;
 mod build;
+mod cargo_flags;
 mod causes;
 mod config_checks;
 mod gate;
