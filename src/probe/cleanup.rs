@@ -20,10 +20,12 @@ const SWEEP_LIMIT: Duration = Duration::from_secs(5);
 
 #[derive(Debug, Default)]
 pub struct Stopped {
-    /// SIGTERM → the program's exit, when it exited within the grace period.
+    /// SIGTERM → the whole tree gone (the program and every process it started), when that
+    /// happened within the grace period. `None` when something had to be killed.
     pub shutdown: Option<Duration>,
-    /// The program was still running after the grace period and got SIGKILL.
-    pub killed: bool,
+    /// Processes (the program or any it started) still running when the grace period ended,
+    /// and killed with SIGKILL.
+    pub killed: u32,
     /// How the program ended (it is reaped).
     pub status: Option<WaitStatus>,
     /// Processes the program's process-group signal would have missed: started outside its
@@ -33,7 +35,20 @@ pub struct Stopped {
     pub survivors: Vec<i32>,
 }
 
+impl Stopped {
+    /// Add the counts of another stop of the same run (`exit` mode makes each run twice).
+    pub fn absorb(&mut self, other: Stopped) {
+        self.killed += other.killed;
+        self.leftovers += other.leftovers;
+        self.survivors.extend(other.survivors);
+    }
+}
+
 /// Stop a running program (`pid`, leader of its own process group) and its whole tree.
+///
+/// The shutdown time runs from SIGTERM until the last process of the tree is gone: a child
+/// that ignores SIGTERM keeps the tree up after the program itself exited, and is counted in
+/// `killed` when the grace period ends with it still running.
 pub fn stop(pid: Pid, grace: Duration) -> Stopped {
     let mut r = Stopped::default();
     // Everything below us, not only below the program: orphans adopted as subreaper too.
@@ -46,29 +61,23 @@ pub fn stop(pid: Pid, grace: Duration) -> Stopped {
         let _ = kill(Pid::from_raw(p.pid), Signal::SIGTERM);
     }
     let t0 = Instant::now();
-    loop {
-        match waitpid(pid, Some(WaitPidFlag::WNOHANG)) {
-            Ok(WaitStatus::StillAlive) | Err(Errno::EINTR) => {}
-            Ok(s) => {
-                r.shutdown = Some(t0.elapsed());
-                r.status = Some(s);
-                break;
-            }
-            // Already reaped (cannot happen here) or not ours: nothing to wait for.
-            Err(_) => break,
-        }
-        let elapsed = t0.elapsed();
-        if elapsed >= grace {
-            r.killed = true;
+    let deadline = t0 + grace;
+    r.status = exited_by(pid, deadline);
+    // Only once the program is reaped: `tree_gone_by` reaps every child of ours.
+    let gone = r.status.is_some().then(|| tree_gone_by(deadline)).flatten();
+    match gone {
+        Some(t) => r.shutdown = Some(t.duration_since(t0)),
+        None => {
+            // The program (if still running) and whatever it started that is still there.
+            r.killed = alive(our_descendants()).len() as u32;
             let _ = killpg(pid, Signal::SIGKILL);
-            let _ = kill(pid, Signal::SIGKILL);
-            r.status = reap_blocking(pid);
-            break;
+            if r.status.is_none() {
+                let _ = kill(pid, Signal::SIGKILL);
+                r.status = reap_blocking(pid);
+            }
         }
-        std::thread::sleep(poll_interval(elapsed).min(grace - elapsed));
     }
-    let rest = alive(our_descendants());
-    finish(&rest, grace.saturating_sub(t0.elapsed()), &mut r);
+    r.survivors = sweep();
     r
 }
 
@@ -80,7 +89,10 @@ pub fn after_exit(grace: Duration) -> Stopped {
     for p in &rest {
         let _ = kill(Pid::from_raw(p.pid), Signal::SIGTERM);
     }
-    finish(&rest, grace, &mut r);
+    if !rest.is_empty() && tree_gone_by(Instant::now() + grace).is_none() {
+        r.killed = alive(our_descendants()).len() as u32;
+    }
+    r.survivors = sweep();
     r
 }
 
@@ -88,19 +100,38 @@ fn alive(v: Vec<ProcStat>) -> Vec<ProcStat> {
     v.into_iter().filter(|p| !p.is_dead()).collect()
 }
 
-/// Give `rest` (already sent SIGTERM) up to `grace` to go, then SIGKILL and reap everything.
-fn finish(rest: &[ProcStat], grace: Duration, r: &mut Stopped) {
-    if !rest.is_empty() {
-        let t0 = Instant::now();
-        loop {
-            reap_ours();
-            if alive(our_descendants()).is_empty() || t0.elapsed() >= grace {
-                break;
-            }
-            std::thread::sleep(Duration::from_millis(1));
+/// Wait until `pid` (our child) has exited, at most until `deadline`; its status, reaped.
+fn exited_by(pid: Pid, deadline: Instant) -> Option<WaitStatus> {
+    let t0 = Instant::now();
+    loop {
+        match waitpid(pid, Some(WaitPidFlag::WNOHANG)) {
+            Ok(WaitStatus::StillAlive) | Err(Errno::EINTR) => {}
+            Ok(s) => return Some(s),
+            // Already reaped (cannot happen here) or not ours: nothing to wait for.
+            Err(_) => return None,
         }
+        let now = Instant::now();
+        if now >= deadline {
+            return None;
+        }
+        std::thread::sleep(poll_interval(now - t0).min(deadline - now));
     }
-    r.survivors = sweep();
+}
+
+/// Reap our children until no descendant is alive, at most until `deadline`: the moment the
+/// last one was seen gone, or `None` when some are still running then.
+fn tree_gone_by(deadline: Instant) -> Option<Instant> {
+    loop {
+        reap_ours();
+        if alive(our_descendants()).is_empty() {
+            return Some(Instant::now());
+        }
+        let now = Instant::now();
+        if now >= deadline {
+            return None;
+        }
+        std::thread::sleep(Duration::from_millis(1).min(deadline - now));
+    }
 }
 
 /// SIGKILL every descendant and reap our children until none is left. Returns the pids still

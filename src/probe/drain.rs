@@ -2,6 +2,12 @@
 //! stall it), keeps the tail of each for error messages, reports the first line that matches
 //! the `line:` readiness pattern, and in `exit` mode doubles as the timeout watchdog.
 //!
+//! A line ends with `\n`, or with the end of the output: when the program exits or closes the
+//! stream, an unterminated last line that matches counts, ready at the moment it was read. While
+//! the stream stays open such a tail may still grow, so it does not count yet; it is kept in
+//! [`Helper::pending`] (for a program that exited while a child holds its pipes, and for the
+//! message at the timeout).
+//!
 //! The pipes are made and the thread is started, already polling them, *before* the program is
 //! spawned: neither creating the pipes, nor the thread, nor waking it is part of the timed
 //! interval (they cost ~70 us per run on a busy 2-CPU VM when they were).
@@ -50,7 +56,12 @@ pub struct Helper {
     pub fired: Arc<AtomicBool>,
     /// The thread's id, sent once it is about to poll (the run waits until it sleeps there).
     pub thread: Option<Pid>,
+    /// When the output so far ends with an unterminated line that matches: the moment it was
+    /// read. Cleared once a line matched (then `Event::Line` says so) or the tail stops matching.
+    pending: Pending,
 }
+
+type Pending = Arc<Mutex<Option<Instant>>>;
 
 impl Helper {
     /// Start draining the read ends of the pipes the program will get. Called before the
@@ -62,16 +73,29 @@ impl Helper {
         let cancel = Arc::new(AtomicBool::new(false));
         let fired = Arc::new(AtomicBool::new(false));
         let watch: Watch = Arc::new(Mutex::new(None));
+        let pending: Pending = Arc::new(Mutex::new(None));
         let (c, f, w) = (cancel.clone(), fired.clone(), watch.clone());
+        let shared = Shared {
+            cancel: c,
+            fired: f,
+            pending: pending.clone(),
+        };
         let (ready_tx, ready_rx) = mpsc::sync_channel(1);
-        std::thread::spawn(move || run(job, &ev_tx, &w, &c, &f, &ready_tx));
+        std::thread::spawn(move || run(job, &ev_tx, &w, &shared, &ready_tx));
         Helper {
             events: ev_rx,
             watch,
             cancel,
             fired,
             thread: ready_rx.recv().ok(),
+            pending,
         }
+    }
+
+    /// The moment an unterminated last line that matches was read, if the output so far ends
+    /// with one (see the module's doc).
+    pub fn pending(&self) -> Option<Instant> {
+        self.pending.lock().ok().and_then(|g| *g)
     }
 
     /// Arm the watchdog once the program's pid (= its process group) is known.
@@ -96,11 +120,20 @@ impl Helper {
     }
 }
 
+/// What the drain thread shares with the run besides its events.
+struct Shared {
+    cancel: Arc<AtomicBool>,
+    fired: Arc<AtomicBool>,
+    pending: Pending,
+}
+
 struct Stream<R> {
     reader: R,
     open: bool,
     tail: Vec<u8>,
     line: Vec<u8>,
+    /// The read that last added to `line` while it had no newline yet.
+    line_read_at: Option<Instant>,
 }
 
 impl<R: Read> Stream<R> {
@@ -110,25 +143,29 @@ impl<R: Read> Stream<R> {
             open: true,
             tail: Vec::with_capacity(2 * TAIL_BYTES),
             line: Vec::with_capacity(256),
+            line_read_at: None,
         }
     }
 
-    /// Read what is there; `true` when a complete line matched `pattern`.
-    fn pump(&mut self, buf: &mut [u8], pattern: Option<&Regex>) -> bool {
+    /// Read what is there; the moment a line that matched `pattern` was read: a complete line
+    /// now, or at end of file the unterminated last one, when it was read.
+    fn pump(&mut self, buf: &mut [u8], pattern: Option<&Regex>) -> Option<Instant> {
         let n = match self.reader.read(buf) {
             Ok(0) | Err(_) => {
                 self.open = false;
-                // A last line without a newline still counts.
-                return pattern.is_some_and(|p| self.take_line(p));
+                // A last line without a newline still counts, as of when it was read.
+                let at = self.line_read_at.take();
+                return at.filter(|_| pattern.is_some_and(|p| self.take_line(p)));
             }
             Ok(n) => n,
         };
+        let now = Instant::now();
         let data = &buf[..n];
         self.tail.extend_from_slice(data);
         if self.tail.len() > 2 * TAIL_BYTES {
             self.tail.drain(..self.tail.len() - TAIL_BYTES);
         }
-        let Some(p) = pattern else { return false };
+        let p = pattern?;
         let mut matched = false;
         for chunk in data.split_inclusive(|&b| b == b'\n') {
             if self.line.len() < MAX_LINE {
@@ -141,7 +178,15 @@ impl<R: Read> Stream<R> {
                 self.line.clear();
             }
         }
-        matched
+        self.line_read_at = (!self.line.is_empty()).then_some(now);
+        matched.then_some(now)
+    }
+
+    /// The moment the unterminated line read so far was read, if it matches `p`.
+    fn tail_match(&self, p: &Regex) -> Option<Instant> {
+        let at = self.line_read_at?;
+        p.is_match(&String::from_utf8_lossy(&self.line))
+            .then_some(at)
     }
 
     fn take_line(&mut self, p: &Regex) -> bool {
@@ -161,14 +206,8 @@ fn armed(w: &Watch) -> Option<(Instant, Pid)> {
     w.lock().ok().and_then(|g| *g)
 }
 
-fn run(
-    job: Job,
-    events: &SyncSender<Event>,
-    w: &Watch,
-    cancel: &AtomicBool,
-    fired: &AtomicBool,
-    ready: &SyncSender<Pid>,
-) {
+fn run(job: Job, events: &SyncSender<Event>, w: &Watch, shared: &Shared, ready: &SyncSender<Pid>) {
+    let (cancel, fired) = (&*shared.cancel, &*shared.fired);
     let mut out = Stream::new(job.stdout);
     let mut err = Stream::new(job.stderr);
     // Everything the first matching line needs is made ready before the program starts, so
@@ -214,17 +253,25 @@ fn run(
             (ro, re)
         };
         watchdog(armed(w), cancel, fired);
-        let mut matched = false;
+        let mut matched = None;
         if ro {
-            matched |= out.pump(&mut buf, pattern.as_ref());
+            matched = matched.or(out.pump(&mut buf, pattern.as_ref()));
         }
         if re {
-            matched |= err.pump(&mut buf, pattern.as_ref());
+            matched = matched.or(err.pump(&mut buf, pattern.as_ref()));
         }
-        if matched {
-            let _ = events.send(Event::Line(Instant::now()));
+        if let Some(at) = matched {
+            let _ = events.send(Event::Line(at));
             // Only the first match matters; the rest is drained without matching.
             pattern = None;
+        }
+        if let (Some(p), Ok(mut g)) = (&pattern, shared.pending.lock()) {
+            *g = [out.tail_match(p), err.tail_match(p)]
+                .into_iter()
+                .flatten()
+                .min();
+        } else if let Ok(mut g) = shared.pending.lock() {
+            *g = None;
         }
     }
     let _ = events.send(Event::Done {
@@ -260,11 +307,21 @@ mod tests {
         let p = Regex::new("^ready on [0-9]+$").expect("re");
         let mut s = Stream::new(&b"noise\nready on 80"[..]);
         let mut buf = [0u8; 8];
-        let mut hits = 0;
+        let mut hits = Vec::new();
+        let mut end_of_file = None;
         while s.open {
-            hits += usize::from(s.pump(&mut buf, Some(&p)));
+            let before = Instant::now();
+            hits.extend(s.pump(&mut buf, Some(&p)));
+            if !s.open {
+                end_of_file = Some(before);
+            }
         }
-        assert_eq!(hits, 1, "the unterminated last line counts at EOF");
+        assert_eq!(hits.len(), 1, "the unterminated last line counts at EOF");
+        // As of the read that brought its last bytes, before the read that found end of file.
+        assert!(
+            end_of_file.is_some_and(|t| hits[0] < t),
+            "{hits:?} {end_of_file:?}"
+        );
         assert_eq!(s.tail_text(), "noise\nready on 80");
     }
 }

@@ -8,11 +8,14 @@
 mod cleanup;
 mod compare;
 mod drain;
+mod failures;
 mod floor;
+mod listener;
 pub(crate) mod memory;
 mod ready;
 mod spawn;
 
+pub use failures::{all_failed, no_successful_run, why_not_ready};
 pub use floor::build_gate as exec_gate;
 pub use spawn::{RunSpec, run_once};
 
@@ -40,7 +43,10 @@ struct Series {
     samples: Vec<Sample>,
     failed: Vec<FailedRun>,
     unknown: BTreeMap<String, String>,
+    /// Runs in which some process (the program or one it started) outlived the grace period.
     killed_after_grace: u32,
+    /// The processes killed so, over all runs.
+    killed_processes: u32,
     leftovers: u32,
     survivors: Vec<i32>,
     in_a_row: u32,
@@ -56,6 +62,7 @@ impl Series {
             failed: Vec::new(),
             unknown: BTreeMap::new(),
             killed_after_grace: 0,
+            killed_processes: 0,
             leftovers: 0,
             survivors: Vec::new(),
             in_a_row: 0,
@@ -67,7 +74,8 @@ impl Series {
         match r {
             Ok(ok) => {
                 self.in_a_row = 0;
-                self.killed_after_grace += u32::from(ok.stop.killed);
+                self.killed_after_grace += u32::from(ok.stop.killed > 0);
+                self.killed_processes += ok.stop.killed;
                 self.leftovers += ok.stop.leftovers;
                 self.survivors.extend(&ok.stop.survivors);
                 for (k, why) in ok.unknown {
@@ -85,10 +93,15 @@ impl Series {
             }
             Err(f) => {
                 self.in_a_row += 1;
+                self.killed_after_grace += u32::from(f.stop.killed > 0);
+                self.killed_processes += f.stop.killed;
                 self.leftovers += f.stop.leftovers;
                 self.survivors.extend(&f.stop.survivors);
                 let never = self.samples.is_empty() && more;
-                if never && *ready == Ready::Exit && f.kind == "timeout" {
+                // A port another process holds stays taken: no run could tell the program.
+                let hopeless =
+                    f.kind == "port-taken" || (*ready == Ready::Exit && f.kind == "timeout");
+                if never && hopeless {
                     self.gave_up = Some(f.message.clone());
                 } else if never && self.in_a_row >= GIVE_UP_AFTER {
                     self.gave_up = Some(format!(
@@ -230,6 +243,9 @@ fn probe_group(
         if let Some(why) = &floor_why {
             p.unknown.insert("spawn_floor_ms".into(), why.clone());
         }
+        if let Some(w) = failures::some_runs_failed(&report.artifacts[i], &p) {
+            report.warnings.push(w);
+        }
         report.artifacts[i].probe = Some(p);
     }
     Ok(())
@@ -318,18 +334,24 @@ fn busy_warning(report: &mut Report, load_before: f64) {
     }
 }
 
-/// An untraced `exit`-mode run, with the memory of the traced run made right after it.
+/// An untraced `exit`-mode run, with the memory of the traced run made right after it. What
+/// the traced run left behind counts too: every process the probe had to kill is reported.
 fn with_memory(mut timed: spawn::RunOk, traced: RunResult) -> spawn::RunOk {
     match traced {
         Ok(t) => {
             timed.memory = t.memory;
             timed.processes = t.processes;
             timed.unknown = t.unknown;
+            timed.stop.absorb(t.stop);
         }
-        Err(f) => timed.unknown.push((
-            "memory_kib",
-            format!("the traced run that reads memory failed: {}", f.message),
-        )),
+        Err(f) => {
+            let f = *f;
+            timed.unknown.push((
+                "memory_kib",
+                format!("the traced run that reads memory failed: {}", f.message),
+            ));
+            timed.stop.absorb(f.stop);
+        }
     }
     timed
 }
@@ -368,7 +390,7 @@ fn finish(s: Series, opts: &ProbeSettings) -> Probe {
         unknown.insert(
             "shutdown_ms".into(),
             format!(
-                "the program never exited within {} of SIGTERM",
+                "the program and what it started were never all gone within {} of SIGTERM",
                 human_duration(opts.grace)
             ),
         );
@@ -412,9 +434,12 @@ fn series_warnings(s: &Series, opts: &ProbeSettings, startup: Option<&Stats>) ->
     }
     if s.killed_after_grace > 0 {
         warnings.push(format!(
-            "still running {} after SIGTERM in {} run(s): killed with SIGKILL",
+            "{} still running {} after SIGTERM (the program or processes it started) in {}: \
+             killed with SIGKILL; shutdown times count only the runs whose whole tree exited \
+             in time",
+            crate::format::count(s.killed_processes as usize, "process", "processes"),
             human_duration(opts.grace),
-            s.killed_after_grace
+            crate::format::count(s.killed_after_grace as usize, "run", "runs"),
         ));
     }
     if s.leftovers > 0 {
@@ -439,55 +464,4 @@ fn load_average() -> f64 {
         .ok()
         .and_then(|t| t.split_whitespace().next().and_then(|v| v.parse().ok()))
         .unwrap_or(0.0)
-}
-
-/// Why a run of `p` did not get ready: the last failed run's message and the last line of its
-/// stderr (not escaped).
-pub fn why_not_ready(p: &crate::report::Probe) -> String {
-    let mut why = p
-        .failed_runs
-        .last()
-        .map_or("no run", |f| f.message.as_str())
-        .to_string();
-    if let Some(line) = p
-        .failed_runs
-        .last()
-        .and_then(|f| f.stderr_tail.lines().rev().find(|l| !l.trim().is_empty()))
-    {
-        why.push_str(&format!("; its stderr ends with: {}", line.trim()));
-    }
-    why
-}
-
-/// A message when some probed binary had no run at all that reached ready (exit code 2): one
-/// line for one binary, else a line for each under a heading (a `--compare` of a crashing
-/// program fails twice). Names, messages and stderr are escaped here, so that the only line
-/// breaks are ours.
-pub fn all_failed(report: &Report) -> Option<String> {
-    let names: Vec<String> = report
-        .artifacts
-        .iter()
-        .filter(|a| a.probe.as_ref().is_some_and(|p| p.runs == 0))
-        .map(|a| {
-            let why = a.probe.as_ref().map_or(String::new(), why_not_ready);
-            let link = a.link_mode.map_or("", |l| l.as_str());
-            let line = format!("`{}` ({link}): {why}", a.name);
-            crate::format::printable(&line, false).into_owned()
-        })
-        .collect();
-    no_successful_run(&names)
-}
-
-/// The error for the binaries (one line each, already escaped) that had no run that got
-/// ready: one line for one, else a line for each under a heading; `None` for none.
-pub fn no_successful_run(lines: &[String]) -> Option<String> {
-    match lines {
-        [] => None,
-        [one] => Some(format!("the startup probe had no successful run for {one}")),
-        many => Some(format!(
-            "the startup probe had no successful run for {}:\n  {}",
-            crate::format::count(many.len(), "binary", "binaries"),
-            many.join("\n  ")
-        )),
-    }
 }

@@ -53,7 +53,8 @@ fn startup(s: &mut String, p: &Probe, c: bool) {
                 p.ready
             );
             if !t.outliers.is_empty() {
-                let _ = write!(v, "; {} outliers", t.outliers.len());
+                let n = crate::format::count(t.outliers.len(), "outlier", "outliers");
+                let _ = write!(v, "; {n}");
             }
             row(s, c, "startup", &v);
         }

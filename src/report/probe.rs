@@ -32,9 +32,11 @@ pub struct Probe {
     pub spawn_floor_ms: Option<f64>,
     /// What the floor program is, so the floor can be judged.
     pub spawn_floor_program: Option<String>,
-    /// Time from SIGTERM until the program exited, over the runs it did so within the grace.
+    /// Time from SIGTERM until the program and every process it started had exited, over the
+    /// runs where they all did so within the grace.
     pub shutdown_ms: Option<Stats>,
-    /// Runs where the program was still running after the grace period and got SIGKILL.
+    /// Runs where the program or a process it started was still running after the grace
+    /// period and got SIGKILL.
     pub killed_after_grace: u32,
     /// Processes that signalling the program's process group would have missed, found and
     /// killed by the probe, over all runs: started in another group or session (e.g. with

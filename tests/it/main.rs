@@ -28,6 +28,7 @@ mod markdown_inspect;
 mod output;
 mod probe;
 mod probe_misbehaving;
+mod probe_qa;
 mod size;
 mod stripped;
 mod verdict;

@@ -12,7 +12,7 @@ use nix::unistd::Pid;
 
 use super::{RunFail, RunSpec, fail, monotonic_ns};
 use crate::options::Ready;
-use crate::probe::{memory, ready};
+use crate::probe::{listener, memory, ready};
 
 /// What a run hands the program as stdin, stdout and stderr, and what it keeps.
 pub(super) struct Streams {
@@ -45,14 +45,57 @@ pub(super) struct Held {
     _go: Option<PipeWriter>,
 }
 
-/// The TCP port the program is told about (`PORT`, `{port}`): the one `tcp:PORT`/`http`
-/// name, else a free one.
-pub(super) fn port(ready: &Ready) -> Result<u16, Box<RunFail>> {
-    match ready.fixed_port() {
-        Some(p) => Ok(p),
-        None => ready::free_port()
-            .map_err(|e| fail("probe-error", format!("cannot find a free TCP port: {e}"))),
+/// The TCP port the program is told about (`PORT`, `{port}`) and the probe waits on: the one
+/// `tcp:PORT`/`http:PORT` name; else, when the probe waits on a port, the user's own `PORT`
+/// (`--probe-env PORT=N`: the program listens there, so that is where to look); else a free one.
+pub(super) fn port(spec: &RunSpec) -> Result<u16, Box<RunFail>> {
+    if let Some(p) = spec.ready.fixed_port() {
+        return Ok(p);
     }
+    let waits = matches!(spec.ready, Ready::Tcp(_) | Ready::Http { .. });
+    // The last one given is the one the program gets (`Command::envs` keeps the last).
+    let users = spec.env.iter().rev().find(|(k, _)| k == "PORT");
+    if let (true, Some((_, v))) = (waits, users)
+        && !v.contains("{port}")
+    {
+        return v
+            .trim()
+            .parse::<u16>()
+            .ok()
+            .filter(|p| *p != 0)
+            .ok_or_else(|| {
+                fail(
+                    "probe-error",
+                    format!(
+                        "--probe-env PORT={v}: with --ready {} the probe waits on the port the \
+                     program is given in PORT, and `{v}` is not a port number (1-65535)",
+                        spec.ready
+                    ),
+                )
+            });
+    }
+    ready::free_port().map_err(|e| fail("probe-error", format!("cannot find a free TCP port: {e}")))
+}
+
+/// Before a `tcp`/`http` run: nothing may accept connections on the port yet, or the check
+/// could not tell the program from it (a program that then fails to bind would look ready).
+pub(super) fn port_free(spec: &RunSpec, port: u16) -> Result<(), Box<RunFail>> {
+    let waits = matches!(spec.ready, Ready::Tcp(_) | Ready::Http { .. });
+    if !waits || !ready::tcp(port) {
+        return Ok(());
+    }
+    let who = match listener::whose(port, &[]) {
+        listener::Listener::Other(h) => listener::describe(&h),
+        _ => "another process".into(),
+    };
+    Err(fail(
+        "port-taken",
+        format!(
+            "127.0.0.1:{port} is taken before the program starts: something else listens \
+             there ({who}), and a check could not tell the program from it; stop it or probe \
+             another port"
+        ),
+    ))
 }
 
 /// The pipes for stdout and stderr, and stdin: the "go" pipe when `gated`.

@@ -8,10 +8,11 @@ use nix::errno::Errno;
 use nix::sys::wait::{WaitPidFlag, WaitStatus, waitpid};
 use nix::unistd::Pid;
 
-use super::{RunOk, RunResult, RunSpec, ended_early, fail, human_duration};
+use super::{RunFail, RunOk, RunResult, RunSpec, ended_early, fail, human_duration};
 use crate::options::Ready;
 use crate::probe::cleanup;
 use crate::probe::drain::{Event, Helper};
+use crate::probe::listener::{self, Listener};
 use crate::probe::memory::{our_descendants, read_tree};
 use crate::probe::ready::{self, HttpCheck, poll_interval};
 use crate::report::Memory;
@@ -57,7 +58,7 @@ pub(super) fn until_ready(
             Err(e) => return Err(fail("probe-error", format!("waiting for the program: {e}"))),
         }
         if t0.elapsed() >= spec.timeout {
-            return timed_out(spec, pid, seen);
+            return timed_out(spec, pid, seen, helper.pending().is_some());
         }
         // Ctrl-C: stop the program now, not after the rest of its timeout.
         if crate::interrupt::requested() {
@@ -75,6 +76,10 @@ pub(super) fn until_ready(
         .map(|p| p.pid)
         .collect();
     let (memory, processes, unknown) = read_tree(&pids);
+    if let Some(mut f) = not_its_port(spec, port, &pids) {
+        f.stop = cleanup::stop(pid, spec.grace);
+        return Err(f);
+    }
     let stop = cleanup::stop(pid, spec.grace);
     Ok(RunOk {
         spawned_at_ns: None,
@@ -84,6 +89,25 @@ pub(super) fn until_ready(
         unknown,
         stop,
     })
+}
+
+/// A `tcp`/`http` check that was answered by a socket none of the program's processes
+/// (`tree`) holds: another process took the port, and the program was never seen ready.
+fn not_its_port(spec: &RunSpec, port: u16, tree: &[i32]) -> Option<Box<RunFail>> {
+    if !matches!(spec.ready, Ready::Tcp(_) | Ready::Http { .. }) {
+        return None;
+    }
+    let Listener::Other(holders) = listener::whose(port, tree) else {
+        return None;
+    };
+    Some(fail(
+        "port-taken",
+        format!(
+            "127.0.0.1:{port} answered, but the socket listening there is not the program's: \
+             {} holds it, so the run is not counted",
+            listener::describe(&holders)
+        ),
+    ))
 }
 
 /// One check after `pause`: the moment the program was seen ready, if it was.
@@ -127,11 +151,17 @@ fn check(
 }
 
 /// The program ended before it was seen ready: a failure, unless its matching line is still
-/// in the pipe (it was printed before the exit).
+/// in the pipe (it was printed before the exit), or its output ends with a matching line
+/// without a newline (the end of its output, unless a process it started holds the pipes).
 fn exited(spec: &RunSpec, status: WaitStatus, t0: Instant, helper: &Helper) -> RunResult {
-    if matches!(spec.ready, Ready::Line(_))
-        && let Ok(Event::Line(t)) = helper.events.recv_timeout(Duration::from_millis(200))
-    {
+    let line = match spec.ready {
+        Ready::Line(_) => match helper.events.recv_timeout(Duration::from_millis(200)) {
+            Ok(Event::Line(t)) => Some(t),
+            _ => helper.pending(),
+        },
+        _ => None,
+    };
+    if let Some(t) = line {
         let stop = cleanup::after_exit(spec.grace);
         return Ok(RunOk {
             spawned_at_ns: None,
@@ -152,8 +182,9 @@ fn exited(spec: &RunSpec, status: WaitStatus, t0: Instant, helper: &Helper) -> R
     Err(f)
 }
 
-/// Not ready within the timeout: stop it, and say what was seen.
-fn timed_out(spec: &RunSpec, pid: Pid, seen: Seen) -> RunResult {
+/// Not ready within the timeout: stop it, and say what was seen (`tail_matched`: its output
+/// ends with a line that matches but has no newline yet).
+fn timed_out(spec: &RunSpec, pid: Pid, seen: Seen, tail_matched: bool) -> RunResult {
     let stop = cleanup::stop(pid, spec.grace);
     let mut msg = format!(
         "not ready ({}) after {}",
@@ -165,6 +196,12 @@ fn timed_out(spec: &RunSpec, pid: Pid, seen: Seen) -> RunResult {
     }
     if seen.streams_closed && matches!(spec.ready, Ready::Line(_)) {
         msg.push_str("; it closed stdout and stderr without printing a matching line");
+    }
+    if tail_matched {
+        msg.push_str(
+            "; its output ends with a matching line that has no newline: a line counts once \
+             it ends with \\n, or when the program exits or closes that stream",
+        );
     }
     // How it ended after our SIGTERM/SIGKILL is not the program's failure: not reported.
     let mut f = fail("timeout", msg);

@@ -1,0 +1,73 @@
+//! How failed runs are told: a run-level warning when some runs failed, and the error when
+//! some binary had no run that got ready.
+
+use crate::report::{Probe, Report};
+
+/// A run-level warning when some runs failed and others got ready: the verdict rests on the
+/// runs that got ready, and a reader must know that the program does not always start.
+pub(super) fn some_runs_failed(a: &crate::report::Artifact, p: &Probe) -> Option<String> {
+    let first = p.failed_runs.first().filter(|_| p.runs > 0)?;
+    let made = p.samples.len() + p.failed_runs.len();
+    let link = a.link_mode.map_or("", |l| l.as_str());
+    let line = format!(
+        "`{}` ({link}): {} of {} failed (first: run {}, {}): the figures are of the runs that \
+         got ready",
+        a.name,
+        p.failed_runs.len(),
+        crate::format::count(made, "run", "runs"),
+        first.run,
+        first.message
+    );
+    Some(crate::format::printable(&line, false).into_owned())
+}
+
+/// Why a run of `p` did not get ready: the last failed run's message and the last line of its
+/// stderr (not escaped).
+pub fn why_not_ready(p: &crate::report::Probe) -> String {
+    let mut why = p
+        .failed_runs
+        .last()
+        .map_or("no run", |f| f.message.as_str())
+        .to_string();
+    if let Some(line) = p
+        .failed_runs
+        .last()
+        .and_then(|f| f.stderr_tail.lines().rev().find(|l| !l.trim().is_empty()))
+    {
+        why.push_str(&format!("; its stderr ends with: {}", line.trim()));
+    }
+    why
+}
+
+/// A message when some probed binary had no run at all that reached ready (exit code 2): one
+/// line for one binary, else a line for each under a heading (a `--compare` of a crashing
+/// program fails twice). Names, messages and stderr are escaped here, so that the only line
+/// breaks are ours.
+pub fn all_failed(report: &Report) -> Option<String> {
+    let names: Vec<String> = report
+        .artifacts
+        .iter()
+        .filter(|a| a.probe.as_ref().is_some_and(|p| p.runs == 0))
+        .map(|a| {
+            let why = a.probe.as_ref().map_or(String::new(), why_not_ready);
+            let link = a.link_mode.map_or("", |l| l.as_str());
+            let line = format!("`{}` ({link}): {why}", a.name);
+            crate::format::printable(&line, false).into_owned()
+        })
+        .collect();
+    no_successful_run(&names)
+}
+
+/// The error for the binaries (one line each, already escaped) that had no run that got
+/// ready: one line for one, else a line for each under a heading; `None` for none.
+pub fn no_successful_run(lines: &[String]) -> Option<String> {
+    match lines {
+        [] => None,
+        [one] => Some(format!("the startup probe had no successful run for {one}")),
+        many => Some(format!(
+            "the startup probe had no successful run for {}:\n  {}",
+            crate::format::count(many.len(), "binary", "binaries"),
+            many.join("\n  ")
+        )),
+    }
+}

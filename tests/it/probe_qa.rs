@@ -1,0 +1,391 @@
+//! Regressions from QA pass f on the startup probe: a port someone else holds, a child that
+//! ignores SIGTERM, daemons of `exit` mode's second invocation, runs that fail now and then,
+//! `--probe-env PORT`, a ready line without a newline. Each fixture (`hostile MODE` of
+//! `probe-targets`) reports what it did itself; the figures are checked against that, against
+//! the program run on its own, and against /proc.
+
+use std::net::{Ipv4Addr, SocketAddrV4, TcpListener};
+use std::process::Stdio;
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+use crate::probe::{Probed, assert_none_left, probe, report_file};
+use crate::util::probe_fixture;
+
+/// The report file's lines.
+fn lines(path: &str) -> Vec<String> {
+    std::fs::read_to_string(path)
+        .unwrap_or_default()
+        .lines()
+        .map(str::to_string)
+        .collect()
+}
+
+/// `key=N` values of the report file, in order.
+fn values(path: &str, key: &str) -> Vec<u64> {
+    let prefix = format!("{key}=");
+    lines(path)
+        .iter()
+        .flat_map(|l| {
+            l.split(' ')
+                .filter_map(|w| w.strip_prefix(&prefix)?.parse().ok())
+                .collect::<Vec<u64>>()
+        })
+        .collect()
+}
+
+fn failed_messages(p: &Value) -> Vec<String> {
+    p["failed_runs"]
+        .as_array()
+        .expect("failed_runs")
+        .iter()
+        .map(|f| format!("{}: {}", f["kind"], f["message"]))
+        .collect()
+}
+
+fn loopback_listener() -> (TcpListener, u16) {
+    let l = TcpListener::bind(SocketAddrV4::new(Ipv4Addr::LOCALHOST, 0)).expect("bind");
+    let port = l.local_addr().expect("addr").port();
+    (l, port)
+}
+
+#[test]
+fn tcp_port_held_by_another_process_is_no_false_ready() {
+    let (_held, port) = loopback_listener();
+    let ready = format!("tcp:{port}");
+    let r = probe(
+        "hostile",
+        &["--ready", &ready, "--probe-arg", "serve", "--runs", "3"],
+    );
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    let p = r.probe();
+    assert_eq!(p["runs"], 0, "{p}");
+    assert_eq!(p["failed_runs"][0]["kind"], "port-taken", "{p}");
+    let me = format!("pid {}", std::process::id());
+    let msg = p["failed_runs"][0]["message"].as_str().expect("message");
+    assert!(
+        msg.contains(&format!("127.0.0.1:{port}")) && msg.contains(&me),
+        "{msg}"
+    );
+    // Given up at once: nothing was spawned (the port stays taken).
+    assert_eq!(p["failures"], 1, "{p}");
+    assert!(
+        r.stderr.contains(&format!("127.0.0.1:{port} is taken")),
+        "{}",
+        r.stderr
+    );
+
+    // Independent: the program on its own, with the port held, cannot listen and exits 1.
+    let program = r.report["artifacts"][0]["path"].as_str().expect("path");
+    let out = std::process::Command::new(program)
+        .arg("serve")
+        .env("PORT", port.to_string())
+        .output()
+        .expect("run the fixture");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("Address already in use"), "{stderr}");
+}
+
+/// The port is free when the run starts; another process (this test) takes it before the
+/// program binds. The check's connect then reaches our listener: not the program's socket.
+#[test]
+fn tcp_port_taken_during_the_run_is_not_counted() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (env, path) = report_file(&dir);
+    let go = dir.path().join("go");
+    let wait = format!("WAIT_FILE={}", go.display());
+    let (probe_listener, port) = loopback_listener();
+    drop(probe_listener);
+    let ready = format!("tcp:{port}");
+    let mut cmd = probe_fixture("probe-targets", &["--bin", "hostile"]);
+    cmd.args(["--ready", &ready, "--runs", "1", "--warmup", "0"])
+        .args(["--probe-timeout", "20s", "--probe-arg", "bind-when-told"])
+        .args(["--probe-env", &env, "--probe-env", &wait])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let child = cmd.spawn().expect("spawn cargo-aotcheck");
+    // The program has started (the port was checked free before that): take the port.
+    let t0 = Instant::now();
+    while values(&path, "pid").is_empty() && t0.elapsed() < Duration::from_secs(300) {
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    let _thief =
+        TcpListener::bind(SocketAddrV4::new(Ipv4Addr::LOCALHOST, port)).expect("take the port");
+    std::fs::write(&go, "").expect("go file");
+    let out = child.wait_with_output().expect("wait");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let v: Value = serde_json::from_slice(&out.stdout).expect("JSON report");
+    let p = &v["artifacts"][0]["probe"];
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert_eq!(p["runs"], 0, "{p}");
+    assert_eq!(p["failed_runs"][0]["kind"], "port-taken", "{p}");
+    let msg = p["failed_runs"][0]["message"].as_str().expect("message");
+    assert!(msg.contains("not the program's"), "{msg}");
+    assert!(
+        msg.contains(&format!("pid {}", std::process::id())),
+        "{msg}"
+    );
+    // Independent: the program itself could not listen (it said so on its stderr).
+    let tail = p["failed_runs"][0]["stderr_tail"].as_str().unwrap_or("");
+    assert!(tail.contains("Address already in use"), "{tail}");
+    assert_none_left(&path, 1);
+}
+
+#[test]
+fn probe_env_port_is_the_port_the_tcp_check_waits_on() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (env, path) = report_file(&dir);
+    let (l, port) = loopback_listener();
+    drop(l);
+    let user_port = format!("PORT={port}");
+    let r = probe(
+        "hostile",
+        &[
+            "--ready",
+            "tcp",
+            "--runs",
+            "2",
+            "--probe-timeout",
+            "20s",
+            "--probe-arg",
+            "serve",
+            "--probe-env",
+            &env,
+            "--probe-env",
+            &user_port,
+        ],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(r.probe()["runs"], 2);
+    // The program bound the user's port, every run.
+    assert_eq!(values(&path, "port"), vec![u64::from(port); 2]);
+
+    let r = probe(
+        "hostile",
+        &[
+            "--ready",
+            "tcp",
+            "--probe-arg",
+            "serve",
+            "--probe-env",
+            "PORT=http",
+        ],
+    );
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    let msg = r.probe()["failed_runs"][0]["message"]
+        .as_str()
+        .expect("message");
+    assert!(msg.contains("`http` is not a port number"), "{msg}");
+}
+
+#[test]
+fn child_that_ignores_sigterm_is_reported_killed_after_the_grace_period() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (env, path) = report_file(&dir);
+    let grace_ms = 300;
+    let r: Probed = probe(
+        "hostile",
+        &[
+            "--ready",
+            "tcp",
+            "--runs",
+            "2",
+            "--grace",
+            "300ms",
+            "--probe-timeout",
+            "20s",
+            "--probe-arg",
+            "child-ignores-term",
+            "--probe-env",
+            &env,
+        ],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let p = r.probe();
+    // The child's own record: it was alive well into the grace period after each ready.
+    let alive = values(&path, "alive");
+    for s in p["samples"].as_array().expect("samples") {
+        let ready = s["spawned_at_ns"].as_u64().expect("spawned_at_ns")
+            + (s["startup_ms"].as_f64().expect("startup") * 1e6) as u64;
+        let last = alive
+            .iter()
+            .filter(|&&t| t >= ready && t < ready + 60_000_000_000)
+            .max()
+            .copied()
+            .unwrap_or(0);
+        assert!(
+            last >= ready + grace_ms / 2 * 1_000_000,
+            "the child did not outlive half the grace period: ready {ready}, last alive {last}"
+        );
+        // So this run's shutdown cannot be a figure for the whole tree.
+        assert!(s["shutdown_ms"].is_null(), "{s}");
+    }
+    assert_eq!(p["killed_after_grace"], 2, "{p}");
+    assert!(p["shutdown_ms"].is_null(), "{p}");
+    let warned = p["warnings"].as_array().expect("warnings").iter().any(|w| {
+        w.as_str()
+            .is_some_and(|w| w.contains("processes it started") && w.contains("SIGKILL"))
+    });
+    assert!(warned, "{p}");
+    assert_none_left(&path, 4);
+}
+
+#[test]
+fn exit_mode_counts_the_daemons_of_both_invocations() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (env, path) = report_file(&dir);
+    let r = probe(
+        "hostile",
+        &[
+            "--runs",
+            "2",
+            "--warmup",
+            "1",
+            "--probe-arg",
+            "daemons-exit",
+            "--probe-env",
+            &env,
+        ],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let daemons = lines(&path)
+        .iter()
+        .filter(|l| l.ends_with(" daemon"))
+        .count();
+    // 3 runs, each made twice (timed and traced), 2 daemons each.
+    assert_eq!(daemons, 12);
+    assert_eq!(
+        r.probe()["leftover_processes_killed"],
+        daemons,
+        "{}",
+        r.probe()
+    );
+    assert_none_left(&path, 18);
+}
+
+#[test]
+fn some_failed_runs_give_a_run_warning() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let counter = dir.path().join("count");
+    let counter_env = format!("COUNTER_FILE={}", counter.display());
+    let r = probe(
+        "hostile",
+        &[
+            "--ready",
+            "tcp",
+            "--runs",
+            "4",
+            "--probe-timeout",
+            "20s",
+            "--probe-arg",
+            "fail-every-other",
+            "--probe-env",
+            &counter_env,
+        ],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    // The program's own count of its starts: 4, of which the 2nd and 4th failed.
+    let starts = std::fs::read_to_string(&counter).expect("counter");
+    assert_eq!(starts.trim(), "4");
+    let p = r.probe();
+    assert_eq!(
+        (p["runs"].as_u64(), p["failures"].as_u64()),
+        (Some(2), Some(2))
+    );
+    let warnings: Vec<&str> = r.report["warnings"]
+        .as_array()
+        .expect("warnings")
+        .iter()
+        .filter_map(Value::as_str)
+        .collect();
+    assert!(
+        warnings
+            .iter()
+            .any(|w| w.contains("2 of 4 runs failed") && w.contains("exited with status 5")),
+        "{warnings:?}"
+    );
+}
+
+#[test]
+fn ready_line_without_newline_counts_when_the_program_exits() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (env, path) = report_file(&dir);
+    // The program exits, but the sleeper it started keeps stdout open: no end of file.
+    let r = probe(
+        "hostile",
+        &[
+            "--ready",
+            "line:^tail-ready$",
+            "--runs",
+            "2",
+            "--probe-timeout",
+            "20s",
+            "--probe-arg",
+            "tail-then-exit",
+            "--probe-env",
+            &env,
+        ],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let p = r.probe();
+    assert_eq!(p["runs"], 2, "{}", failed_messages(p).join("\n"));
+    // Ready no earlier than the program's own record of its write.
+    let printed = values(&path, "printed");
+    for (s, &at) in p["samples"]
+        .as_array()
+        .expect("samples")
+        .iter()
+        .zip(&printed)
+    {
+        let ready = s["spawned_at_ns"].as_u64().expect("spawned_at_ns") as f64
+            + s["startup_ms"].as_f64().expect("startup") * 1e6;
+        assert!(ready >= at as f64, "ready {ready} before the write at {at}");
+    }
+    assert_none_left(&path, 4);
+
+    // Still running with the unterminated line: a timeout, and the message says why.
+    let r = probe(
+        "hostile",
+        &[
+            "--ready",
+            "line:^tail-ready$",
+            "--runs",
+            "1",
+            "--probe-timeout",
+            "1s",
+            "--probe-arg",
+            "tail-and-wait",
+        ],
+    );
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    let msg = r.probe()["failed_runs"][0]["message"]
+        .as_str()
+        .expect("message");
+    assert!(msg.contains("matching line that has no newline"), "{msg}");
+}
+
+/// The startup row says "1 outlier", "2 outliers" (it said "1 outliers").
+#[test]
+fn one_outlier_is_singular_in_the_human_startup_row() {
+    let style = cargo_aotcheck::render::Style {
+        color: false,
+        verbose: false,
+        all_crates: false,
+    };
+    for (n, want) in [(1, "; 1 outlier\n"), (2, "; 2 outliers\n")] {
+        let mut r = crate::html::hand::hand_built();
+        for a in &mut r.artifacts {
+            if let Some(st) = a.probe.as_mut().and_then(|p| p.startup_ms.as_mut()) {
+                st.outliers = vec![9.0; n];
+            }
+        }
+        let text = cargo_aotcheck::render::human::render(&r, &style);
+        let row = text
+            .lines()
+            .find(|l| l.trim_start().starts_with("startup"))
+            .expect("a startup row");
+        assert!(format!("{row}\n").ends_with(want), "{row}");
+    }
+}
