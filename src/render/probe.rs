@@ -100,7 +100,8 @@ fn shutdown(s: &mut String, p: &Probe, c: bool) {
                 c,
                 WARN,
                 &format!(
-                    "ignored SIGTERM: killed after the {:.0} ms grace period",
+                    "the program or a process it started ignored SIGTERM: killed after the {:.0} ms \
+                     grace period",
                     p.grace_ms
                 ),
             ),

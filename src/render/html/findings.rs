@@ -288,8 +288,8 @@ fn notes(s: &mut String, p: &Probe) {
     let mut notes: Vec<String> = Vec::new();
     if p.killed_after_grace > 0 {
         notes.push(format!(
-            "{} runs ignored SIGTERM and got SIGKILL",
-            p.killed_after_grace
+            "{} ignored SIGTERM (the program or a process it started) and got SIGKILL",
+            crate::format::count(p.killed_after_grace as usize, "run", "runs")
         ));
     }
     if p.leftover_processes_killed > 0 {
