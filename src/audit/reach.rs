@@ -107,19 +107,12 @@ fn reach(g: &Graph, f: &mut Finding) {
                 .is_some_and(|k| norm(k) == norm(&f.krate))
         })
     };
-    if let Some((name, chain)) = through.filter(|_| best.as_ref().is_some_and(|b| !passes(&b.1))) {
-        f.evidence.push(format!(
-            "`{name}` is reachable through {}: {}",
-            f.krate,
-            arrows(&chain)
-        ));
-        f.reachable = Some(true);
-        f.chain = chain;
-        return;
-    }
-    if let Some((name, chain)) = best {
-        f.evidence
-            .push(format!("`{name}` is reachable: {}", arrows(&chain)));
+    let shown = match through.filter(|_| best.as_ref().is_some_and(|b| !passes(&b.1))) {
+        Some((name, chain)) => Some((format!("`{name}` is reachable through {}", f.krate), chain)),
+        None => best.map(|(name, chain)| (format!("`{name}` is reachable"), chain)),
+    };
+    if let Some((head, chain)) = shown {
+        f.evidence.push(format!("{head}: {}", arrows(&chain)));
         f.reachable = Some(true);
         f.chain = chain;
         return;

@@ -5,7 +5,7 @@
 use crate::util::*;
 
 /// A report with a crate named like markup and a path with `|`, compared with its baseline.
-fn hand_built() -> cargo_aotcheck::report::Report {
+pub(crate) fn hand_built() -> cargo_aotcheck::report::Report {
     use cargo_aotcheck::report::Report;
     let binary = |rodata: u64, crate_size: u64, needed: &[&str]| {
         let tiny = if rodata > 100_000 { 300_372 } else { 57 };
@@ -64,7 +64,7 @@ fn hand_built() -> cargo_aotcheck::report::Report {
 }
 
 /// `cur` compared with `base` with the default thresholds, and its verdict.
-fn compared(
+pub(crate) fn compared(
     mut cur: cargo_aotcheck::report::Report,
     base: &cargo_aotcheck::report::Report,
 ) -> cargo_aotcheck::report::Report {
@@ -500,171 +500,4 @@ fn the_comparison_header_names_the_commit_once() {
         header(&page),
         format!("<p>Compared with <code>base.json</code> (commit <code>{commit}</code>).")
     );
-}
-
-/// Reviewer: a baseline RSS of zero has no ratio (the check is inconclusive), yet the Markdown
-/// "Change" column read "new: 1.09 MiB", as for a part the baseline did not have. It says what
-/// the check is, and agrees with the JSON check (no `change`, a zero `baseline`).
-#[test]
-fn a_zero_baseline_rss_has_no_ratio_in_the_change_column() {
-    use cargo_aotcheck::report::{Memory, Probe};
-    let with_rss = |kib: u64| {
-        let mut r = hand_built();
-        r.baseline = None;
-        for a in &mut r.artifacts {
-            a.checks.clear();
-            a.probe = Some(Probe {
-                memory_kib: Memory {
-                    rss: Some(kib),
-                    ..Default::default()
-                },
-                ..Default::default()
-            });
-        }
-        r
-    };
-    let r = compared(with_rss(1116), &with_rss(0));
-    let mut json = Vec::new();
-    cargo_aotcheck::render::json(&r, &mut json).expect("JSON");
-    let v: serde_json::Value = serde_json::from_slice(&json).expect("JSON");
-    let rss = v["artifacts"][0]["checks"]
-        .as_array()
-        .expect("checks")
-        .iter()
-        .find(|c| c["id"] == "baseline.rss")
-        .cloned()
-        .expect("an RSS check");
-    assert_eq!(rss["verdict"], "inconclusive", "{rss}");
-    assert_eq!(rss["baseline"].as_f64(), Some(0.0), "{rss}");
-    assert!(rss.get("change").is_none_or(|c| c.is_null()), "{rss}");
-    let md = cargo_aotcheck::render::markdown::render(&r);
-    let row = md
-        .lines()
-        .find(|l| l.starts_with('|') && l.contains("RSS at ready"))
-        .unwrap_or_else(|| panic!("no RSS row in\n{md}"));
-    // The row's cells as a GFM parser reads them, by the header's column names.
-    let header = md
-        .lines()
-        .take_while(|l| *l != row)
-        .filter(|l| l.starts_with("| ") && l.contains("Change"))
-        .last()
-        .unwrap_or_else(|| panic!("no header in\n{md}"));
-    let columns = header.matches('|').count() - 1;
-    let cells = table_cells(&format!("{header}\n|{}\n{row}\n", "---|".repeat(columns)));
-    let at = |name: &str| {
-        let i = cells[0]
-            .iter()
-            .position(|c| c == name)
-            .unwrap_or_else(|| panic!("no column {name} in {cells:?}"));
-        cells[1][i].as_str()
-    };
-    assert_eq!(at("Change"), "no ratio (base 0 B)", "{row}");
-    assert_eq!(at("Verdict"), "❔ inconclusive", "{row}");
-    assert!(at("Verdict").ends_with(str_of(&rss, "verdict")), "{row}");
-    assert_eq!(at("Limit / baseline"), "was 0 B", "{row}");
-    // The page says the same.
-    let page = cargo_aotcheck::render::html::render(&r);
-    assert!(page.contains("no ratio (base 0 B)"), "no ratio on the page");
-}
-
-/// The text of each cell of the tables in `md`, row by row (the header row first).
-fn table_cells(md: &str) -> Vec<Vec<String>> {
-    use pulldown_cmark::{Event, Options, Parser, Tag};
-    let mut rows: Vec<Vec<String>> = Vec::new();
-    for e in Parser::new_ext(md, Options::ENABLE_TABLES | Options::ENABLE_GFM) {
-        match e {
-            Event::Start(Tag::TableHead | Tag::TableRow) => rows.push(Vec::new()),
-            Event::Start(Tag::TableCell) => {
-                if let Some(r) = rows.last_mut() {
-                    r.push(String::new());
-                }
-            }
-            Event::Text(t) | Event::Code(t) => {
-                if let Some(c) = rows.last_mut().and_then(|r| r.last_mut()) {
-                    c.push_str(&t);
-                }
-            }
-            _ => {}
-        }
-    }
-    rows
-}
-
-/// Reviewer: the terminal's hostile section did not say a crash was allowed (only the verdict
-/// lines did), and Markdown had no stderr of a hostile failure while the terminal and the page
-/// had. Both are checked against the JSON report (`hostile[].allowed`, `hostile[].detail`).
-#[test]
-fn hostile_allowance_in_the_terminal_and_stderr_in_markdown() {
-    use cargo_aotcheck::report::Waiver;
-    let mut r = failed_without_checks();
-    let stderr = "thread 'main' panicked at src/x.rs:1:1:\n\
-                  ```\n</details> <b>a|b</b> `tick`\n\u{1b}[31mred\u{1b}[0m\nfive\nsix\nseven";
-    {
-        let a = &mut r.artifacts[0];
-        a.findings[0].allowed = true;
-        a.findings[0].reason = Some("HOME is always set in our images".into());
-        a.hostile[0].detail = Some(stderr.into());
-        a.hostile[0].allowed = Some(Waiver {
-            rule: "AOT004".into(),
-            reason: "HOME is always set in our images".into(),
-        });
-    }
-    r.verdict = cargo_aotcheck::gate::verdict(&r);
-    let mut json = Vec::new();
-    cargo_aotcheck::render::json(&r, &mut json).expect("JSON");
-    let v: serde_json::Value = serde_json::from_slice(&json).expect("JSON");
-    let run = &v["artifacts"][0]["hostile"][0];
-    let allowed = format!(
-        "allowed ({}: {})",
-        str_of(&run["allowed"], "rule"),
-        str_of(&run["allowed"], "reason")
-    );
-    let style = cargo_aotcheck::render::Style {
-        color: false,
-        verbose: false,
-        all_crates: false,
-    };
-    let human = cargo_aotcheck::render::human::render(&r, &style);
-    let section = &human[human.find("hostile runs (static build)").expect("section")..];
-    let line = section
-        .lines()
-        .find(|l| l.trim_start().starts_with(str_of(run, "condition")))
-        .expect("the run's line");
-    assert!(line.contains("crashed (SIGSEGV)"), "{line}");
-    assert!(line.ends_with(&format!("; {allowed}")), "{line}");
-
-    let md = cargo_aotcheck::render::markdown::render(&r);
-    let parsed = parse_markdown(&md);
-    let detail = str_of(run, "detail");
-    let first: Vec<String> = detail
-        .lines()
-        .take(5)
-        .map(|l| l.replace('\u{1b}', " "))
-        .collect();
-    assert!(
-        parsed
-            .blocks
-            .iter()
-            .any(|b| b.trim_end() == first.join("\n")),
-        "the first lines of stderr in no code block: {:?}\n{md}",
-        parsed.blocks
-    );
-    let text = parsed.text.join("");
-    assert!(
-        text.contains("the first 5 lines (2 more in the JSON report)"),
-        "{text}"
-    );
-    // Still inside the folded block: nothing of stderr became markup.
-    let closing = parsed
-        .html
-        .iter()
-        .filter(|h| h.contains("</details>"))
-        .count();
-    assert_eq!(closing, 1, "{:?}\n{md}", parsed.html);
-    assert!(!parsed.html.iter().any(|h| h.contains("<b>")), "{md}");
-    assert!(parsed.other.is_empty(), "{:?}", parsed.other);
-    // And a run no allowance covers says nothing of one.
-    let plain = failed_without_checks();
-    let human = cargo_aotcheck::render::human::render(&plain, &style);
-    assert!(!human.contains("allowed ("), "{human}");
 }

@@ -16,6 +16,7 @@ mod config_checks;
 mod gate;
 mod gate_checks;
 mod gate_render;
+mod gate_words;
 mod hardening;
 mod hostile;
 mod hostile_runs;

@@ -49,7 +49,8 @@ pub(crate) fn report_file(dir: &tempfile::TempDir) -> (String, String) {
     (env, path.display().to_string())
 }
 
-fn lines(path: &str) -> Vec<String> {
+/// The report file's lines.
+pub(crate) fn lines(path: &str) -> Vec<String> {
     std::fs::read_to_string(path)
         .unwrap_or_default()
         .lines()

@@ -6,7 +6,7 @@ use crate::probe::{Probed, assert_none_left, probe, report_file};
 use crate::util::{interrupt_with, pids_where, probe_fixture};
 
 /// Run `hostile MODE` under a tcp probe with a short grace; returns the report and the pid file.
-fn hostile(mode: &str, dir: &tempfile::TempDir, extra: &[&str]) -> (Probed, String) {
+pub(crate) fn hostile(mode: &str, dir: &tempfile::TempDir, extra: &[&str]) -> (Probed, String) {
     let (env, path) = report_file(dir);
     let mut args = vec![
         "--ready",

@@ -10,17 +10,9 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
-use crate::probe::{Probed, assert_none_left, probe, report_file};
+use crate::probe::{assert_none_left, lines, probe, report_file};
+use crate::probe_misbehaving::hostile;
 use crate::util::probe_fixture;
-
-/// The report file's lines.
-fn lines(path: &str) -> Vec<String> {
-    std::fs::read_to_string(path)
-        .unwrap_or_default()
-        .lines()
-        .map(str::to_string)
-        .collect()
-}
 
 /// `key=N` values of the report file, in order.
 fn values(path: &str, key: &str) -> Vec<u64> {
@@ -183,25 +175,9 @@ fn probe_env_port_is_the_port_the_tcp_check_waits_on() {
 #[test]
 fn child_that_ignores_sigterm_is_reported_killed_after_the_grace_period() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let (env, path) = report_file(&dir);
+    // `hostile` gives a 300 ms grace period.
     let grace_ms = 300;
-    let r: Probed = probe(
-        "hostile",
-        &[
-            "--ready",
-            "tcp",
-            "--runs",
-            "2",
-            "--grace",
-            "300ms",
-            "--probe-timeout",
-            "20s",
-            "--probe-arg",
-            "child-ignores-term",
-            "--probe-env",
-            &env,
-        ],
-    );
+    let (r, path) = hostile("child-ignores-term", &dir, &[]);
     assert_eq!(r.code, 0, "{}", r.stderr);
     let p = r.probe();
     // The child's own record: it was alive well into the grace period after each ready.
