@@ -1,6 +1,6 @@
 //! The renderers' words for checks and hostile runs that have no plain figure: a zero
-//! baseline RSS in the Change column, an allowed crash and a failure's stderr. Markdown is
-//! read back with a GFM parser and compared with the JSON.
+//! baseline RSS in the Change column, an allowed crash and a failure's stderr, the commit a
+//! comparison names. Markdown is read back with a GFM parser and compared with the JSON.
 
 use crate::gate_render::{compared, failed_without_checks, hand_built, parse_markdown};
 use crate::util::*;
@@ -170,4 +170,54 @@ fn hostile_allowance_in_the_terminal_and_stderr_in_markdown() {
     let plain = failed_without_checks();
     let human = cargo_aotcheck::render::human::render(&plain, &style);
     assert!(!human.contains("allowed ("), "{human}");
+}
+
+/// QA: "Compared with `git:HEAD~1 (cda84c148ebb)` (commit cda84c148ebb)": the commit once. A
+/// baseline file still gets its commit, from its provenance.
+#[test]
+fn the_comparison_header_names_the_commit_once() {
+    let mut r = hand_built();
+    let commit = "cda84c148ebb0123456789abcdef0123456789ab";
+    let summary = r.baseline.as_mut().expect("compared");
+    if let Some(p) = summary.provenance.as_mut() {
+        p.git_commit = Some(commit.into());
+    }
+    summary.source = "git:HEAD~1 (cda84c148ebb)".into();
+    let md = cargo_aotcheck::render::markdown::render(&r);
+    assert_eq!(md.matches("cda84c148ebb").count(), 1, "{md}");
+    assert!(
+        md.contains("Compared with `git:HEAD~1 (cda84c148ebb)`.\n"),
+        "{md}"
+    );
+    let style = cargo_aotcheck::render::Style {
+        color: false,
+        verbose: false,
+        all_crates: false,
+    };
+    let human = cargo_aotcheck::render::human::render(&r, &style);
+    assert_eq!(human.matches("cda84c148ebb").count(), 1, "{human}");
+    // The page's header of the checks: the commit once (it gave the full commit after the
+    // short one); the full one stays under "how this report was made".
+    let header = |page: &str| -> String {
+        let at = page.find("<p>Compared with ").expect("a comparison header");
+        let end = page[at..].find("</p>").expect("its end") + at;
+        page[at..end].to_string()
+    };
+    let page = cargo_aotcheck::render::html::render(&r);
+    assert_eq!(
+        header(&page),
+        "<p>Compared with <code>git:HEAD~1 (cda84c148ebb)</code>."
+    );
+    assert!(page.contains(&format!("<dd>{commit}</dd>")), "provenance");
+    r.baseline.as_mut().expect("compared").source = "base.json".into();
+    let md = cargo_aotcheck::render::markdown::render(&r);
+    assert!(
+        md.contains("Compared with `base.json` (commit cda84c148ebb)."),
+        "{md}"
+    );
+    let page = cargo_aotcheck::render::html::render(&r);
+    assert_eq!(
+        header(&page),
+        format!("<p>Compared with <code>base.json</code> (commit <code>{commit}</code>).")
+    );
 }
