@@ -107,10 +107,16 @@ pub(super) fn leads_into(
 }
 
 impl Graph {
+    /// Who refers to each piece: the graph turned around, once for every chain and entry
+    /// search of the binary (a finding's functions, each crate of `--why`).
+    fn preds(&self) -> &dom::Csr {
+        self.preds.get_or_init(|| self.plain.reverse())
+    }
+
     /// The symbols of crate group `k` that something outside it refers to (or a root), the
     /// reachable ones first, the nearest to a root first.
     pub(super) fn entries(&self, k: u32) -> Vec<u32> {
-        let preds = self.plain.reverse();
+        let preds = self.preds();
         let depth = |v: u32| dom::path(&self.parent, self.root, v).len();
         let mut out: Vec<u32> = (0..self.group.len() as u32)
             .filter(|&v| self.group[v as usize] == k && self.symbol[v as usize])
@@ -144,7 +150,7 @@ impl Graph {
             return None;
         }
         // Backwards from `v`: each piece's next step towards it, and how far it is.
-        let preds = self.plain.reverse();
+        let preds = self.preds();
         let mut toward = vec![(dom::NONE, 0u8); n];
         let mut dist = vec![u32::MAX; n];
         dist[v as usize] = 0;
@@ -325,6 +331,7 @@ pub(super) fn kept(a: &Attributed, g: build::Analysis, has_symbols: bool) -> Gra
         // `inspect` without `--why` keeps no graph.
         parent: dom::shortest_paths(&g.plain, g.root),
         plain: g.plain,
+        preds: std::sync::OnceLock::new(),
         symbol: pieces
             .iter()
             .map(|p| matches!(p.owner, Owner::Symbol { .. }))

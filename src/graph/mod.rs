@@ -42,6 +42,8 @@ pub struct Graph {
     root: u32,
     parent: Vec<(u32, u8)>,
     plain: dom::Csr,
+    /// `plain` turned around, made once when first asked for (see [`Graph::preds`]).
+    preds: std::sync::OnceLock<dom::Csr>,
     /// Per piece, its text in `texts`: a symbol's raw name (demangled when shown, see
     /// [`Graph::name`]), else its label (one per section, shared). Demangling every symbol
     /// up front cost more than the rest of the graph.
