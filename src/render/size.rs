@@ -3,9 +3,9 @@
 use std::fmt::Write as _;
 
 use super::Style;
-use crate::format::size as human_size;
+use crate::format::{size as human_size, thousands};
 use crate::output::{DIM, HEADER, paint};
-use crate::report::{Binary, Coverage};
+use crate::report::{Binary, Coverage, EdgeSource};
 
 /// Crates listed before the rest is folded into one line (all with `--crates`).
 pub(super) const CRATES_SHOWN: usize = 10;
@@ -45,23 +45,33 @@ pub fn render(s: &mut String, b: &Binary, st: &Style) {
     symbols(s, b, st.color);
 }
 
-/// The reference graph in one line: where its edges come from, what is reachable.
+/// The reference graph in two lines: its size and where its edges come from (so how far to
+/// trust it), then what is reachable.
 fn graph(s: &mut String, b: &Binary, c: bool) {
     let Some(g) = &b.graph else { return };
-    let trust = if g.edges_from.exact() {
-        "exact"
-    } else {
-        "decoded from the code: lower confidence"
+    let from = match g.edges_from {
+        EdgeSource::Relocations => "from the binary's own relocations (exact)",
+        EdgeSource::AnalysisLink => "from the relocations of the analysis link (exact)",
+        EdgeSource::Decoded => {
+            "decoded from the code (lower confidence: a call through a register is not seen)"
+        }
     };
     label(
         s,
         c,
         "graph",
         &format!(
-            "{} nodes, {} edges from {} ({trust}); {} reachable, {} linked but unreachable",
-            g.nodes,
-            g.edges,
-            g.edges_from.as_str(),
+            "{} nodes, {} edges, {from}",
+            thousands(g.nodes),
+            thousands(g.edges)
+        ),
+    );
+    label(
+        s,
+        c,
+        "",
+        &format!(
+            "{} reachable from the roots, {} linked but unreachable",
             human_size(g.reachable_bytes),
             human_size(g.unreachable_bytes)
         ),

@@ -182,6 +182,31 @@ fn decoded_graph_of_the_same_binary_finds_the_same_chain() {
     let chain = steps(&b["why"]["chains"][0]);
     assert!(chain.iter().any(|s| s.0 == "why_a::run"), "{chain:?}");
     check_pairs(&bin, &chain);
+    // The terminal says the same figures, and in words how far to trust them.
+    let human = run(aotcheck().args(["aotcheck", "inspect", &bin]));
+    let line = human
+        .stdout
+        .lines()
+        .find(|l| l.trim_start().starts_with("graph "))
+        .unwrap_or_else(|| panic!("no graph line:\n{}", human.stdout));
+    let grouped = |v: &Value| {
+        let digits = v.as_u64().expect("a count").to_string();
+        let mut out = String::new();
+        for (k, ch) in digits.chars().enumerate() {
+            if k > 0 && (digits.len() - k) % 3 == 0 {
+                out.push(',');
+            }
+            out.push(ch);
+        }
+        out
+    };
+    let (nodes, edges) = (grouped(&b["graph"]["nodes"]), grouped(&b["graph"]["edges"]));
+    assert!(
+        line.contains(&format!(
+            "{nodes} nodes, {edges} edges, decoded from the code (lower confidence"
+        )),
+        "{line}"
+    );
 }
 
 #[test]
