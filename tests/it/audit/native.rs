@@ -1,0 +1,182 @@
+//! Findings about native code: constructors of C code, proc-macros that expand into
+//! life-before-main code, NSS lookups, and system libraries linked dynamically.
+
+use super::*;
+
+/// Two crates link native code and only ctor-sys's C has a constructor. AOT003 named both
+/// ("attributed to the native code X links"); the reference graph attributes the `.init_array`
+/// entry to ctor-sys, so plain-sys is no longer a suspect. Checked against readelf: one of the
+/// section's relocations points at `ctor_sys_register`, as nm places it.
+#[test]
+fn a_native_constructor_is_blamed_on_its_own_crate_only() {
+    let v = audit(
+        "audit-native-ctor",
+        &[],
+        0,
+        "static",
+        &[Expect {
+            rule: "AOT003",
+            severity: "warning",
+            krate: "ctor-sys",
+            path: &["audit-native-ctor", "ctor-sys"],
+            evidence: &["the constructor `ctor_sys_register` is ctor-sys's"],
+        }],
+    );
+    let path = str_of(artifact(&v, "static"), "path").to_string();
+    let (start, size) = tool("readelf", &["-SW", &path])
+        .lines()
+        .find_map(|l| {
+            let f: Vec<&str> = l.split_whitespace().collect();
+            let at = f.iter().position(|w| *w == ".init_array")?;
+            let hex = |i: usize| u64::from_str_radix(f.get(i)?, 16).ok();
+            Some((hex(at + 2)?, hex(at + 4)?))
+        })
+        .expect("readelf -S lists .init_array");
+    let ctor = tool("nm", &[&path])
+        .lines()
+        .find(|l| l.ends_with(" ctor_sys_register"))
+        .and_then(|l| u64::from_str_radix(l.split_whitespace().next()?, 16).ok())
+        .expect("nm lists ctor_sys_register");
+    let held = tool("readelf", &["-rW", &path]).lines().any(|l| {
+        let f: Vec<&str> = l.split_whitespace().collect();
+        let hex = |i: usize| f.get(i).and_then(|w| u64::from_str_radix(w, 16).ok());
+        matches!((hex(0), hex(3)), (Some(at), Some(to)) if (start..start + size).contains(&at) && to == ctor)
+    });
+    assert!(
+        held,
+        "no .init_array relocation to ctor_sys_register ({ctor:x}) in {path}"
+    );
+}
+
+/// `ctor` 0.2 is a proc-macro: its code runs in the compiler, and what reaches the binary is
+/// what `#[ctor]` expands to in the package. Before, the graph dropped it and the audit blamed
+/// the package's own code; its own dependencies (syn, quote) must still never be named.
+#[test]
+fn ctor_proc_macro_is_the_cause_of_its_init_array_entries() {
+    let v = audit(
+        "audit-ctor",
+        &[],
+        0,
+        "static",
+        &[Expect {
+            rule: "AOT003",
+            severity: "warning",
+            krate: "ctor",
+            path: &["audit-ctor", "ctor"],
+            evidence: &["attributed to the proc-macro ctor: what it expands to in audit-ctor's"],
+        }],
+    );
+    let f = &artifact(&v, "static")["findings"][0];
+    assert_eq!(f["version"], "0.2.9");
+    // The count against readelf and nm: the section's size in 8-byte pointers, of which all
+    // but std's 2 are the statics `#[ctor]` put there, one per function in src/main.rs.
+    let path = str_of(artifact(&v, "static"), "path").to_string();
+    let (start, size) = tool("readelf", &["-SW", &path])
+        .lines()
+        .find_map(|l| {
+            let f: Vec<&str> = l.split_whitespace().collect();
+            let at = f.iter().position(|w| *w == ".init_array")?;
+            let hex = |i: usize| u64::from_str_radix(f.get(i)?, 16).ok();
+            Some((hex(at + 2)?, hex(at + 4)?))
+        })
+        .expect("readelf -S lists .init_array");
+    let entries = size / 8;
+    let expanded = tool("nm", &[&path])
+        .lines()
+        .filter(|l| l.contains("___rust_ctor___ctor"))
+        .filter_map(|l| u64::from_str_radix(l.split_whitespace().next()?, 16).ok())
+        .filter(|a| (start..start + size).contains(a))
+        .count() as u64;
+    assert_eq!((entries, expanded), (4, 2), "readelf -S and nm of {path}");
+    let line = format!("static binary: {entries} `.init_array` entries (std's own: 2)");
+    assert!(strings(&f["evidence"]).contains(&line), "{f}");
+}
+
+#[test]
+fn host_name_lookup_is_aot004_attributed_to_std() {
+    audit(
+        "audit-lookup",
+        &[],
+        1,
+        "static",
+        &[Expect {
+            rule: "AOT004",
+            severity: "error",
+            krate: "std",
+            path: &["audit-lookup", "std"],
+            evidence: &["`getaddrinfo`", "attributed to std"],
+        }],
+    );
+}
+
+#[test]
+fn nix_with_its_user_feature_is_aot004_naming_the_feature() {
+    let v = audit(
+        "audit-nix",
+        &[],
+        1,
+        "static",
+        &[Expect {
+            rule: "AOT004",
+            severity: "error",
+            krate: "nix",
+            path: &["audit-nix", "nix"],
+            evidence: &["static binary defines `getpwuid_r`"],
+        }],
+    );
+    assert_eq!(artifact(&v, "static")["findings"][0]["feature"], "user");
+}
+
+#[test]
+fn openssl_sys_is_aot005_and_its_libcrypto_brings_nss() {
+    audit(
+        "audit-openssl",
+        &["--compare"],
+        1,
+        "static",
+        &[
+            Expect {
+                rule: "AOT005",
+                severity: "warning",
+                krate: "openssl-sys",
+                path: &["audit-openssl", "openssl-sys"],
+                evidence: &[
+                    "links the system's `ssl` (`rustc-link-lib=ssl`",
+                    "dynamic build needs `libssl.so",
+                    "OPENSSLDIR \"/usr/lib/ssl\"",
+                ],
+            },
+            // libcrypto's BIO_gethostbyname: NSS in the static binary, from OpenSSL's C code.
+            Expect {
+                rule: "AOT004",
+                severity: "error",
+                krate: "openssl-sys",
+                path: &["audit-openssl", "openssl-sys"],
+                evidence: &["`gethostbyname`", "native code openssl-sys links"],
+            },
+        ],
+    );
+}
+
+/// `fixture`'s static binary links the system's zlib through libz-sys: one AOT006, nothing else.
+pub(super) fn expect_system_zlib(fixture: &str) {
+    audit(
+        fixture,
+        &[],
+        0,
+        "static",
+        &[Expect {
+            rule: "AOT006",
+            severity: "warning",
+            krate: "libz-sys",
+            path: &[fixture, "libz-sys"],
+            evidence: &["links the system's `z` (`rustc-link-lib=z`, not `static=z`)"],
+        }],
+    );
+}
+
+#[test]
+fn libz_sys_without_static_is_aot006_and_with_static_is_nothing() {
+    expect_system_zlib("audit-libz");
+    audit("audit-libz-static", &[], 0, "static", &[]);
+}

@@ -1,0 +1,151 @@
+//! `--baseline-ref`: the baseline built from a git revision in a worktree of its own, which
+//! is removed whatever happens, and whose configuration warnings are not ours.
+
+use super::*;
+
+#[test]
+fn baseline_ref_head_on_an_unchanged_tree_reports_no_size_change() {
+    let (_dir, repo) = repo_with("gate-rodata-old");
+    let r = run(&mut gate_at(
+        &repo,
+        "ref-head",
+        &["--format", "json", "--baseline-ref", "HEAD"],
+    ));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let v = parse(&r);
+    assert!(str_of(&v["baseline"], "source").starts_with("git:HEAD ("));
+    assert_eq!(v["baseline"]["mismatches"], serde_json::json!([]));
+    let all = checks(&v);
+    let sizes: Vec<&Value> = all
+        .iter()
+        .filter(|c| c["id"].as_str().is_some_and(|i| i.starts_with("baseline.")))
+        .filter(|c| c["unit"] == "bytes")
+        .collect();
+    assert!(sizes.len() > 10, "file, stripped, closure and sections");
+    for c in sizes {
+        assert_eq!(c["delta"].as_f64(), Some(0.0), "{c}");
+        assert_eq!(c["verdict"], "pass");
+    }
+    assert_eq!(v["verdict"], "pass");
+    // The temporary worktree is gone.
+    assert_eq!(git(&repo, &["worktree", "list"]).lines().count(), 1);
+}
+
+#[test]
+fn baseline_ref_worktree_is_removed_when_its_build_fails() {
+    let (_dir, repo) = repo_with("gate-rodata-old");
+    // The committed revision does not compile; the working tree does.
+    let main = repo.join("src/main.rs");
+    let good = std::fs::read_to_string(&main).expect("read");
+    std::fs::write(&main, "fn main() { this does not compile }\n").expect("write");
+    git(&repo, &["commit", "-qam", "broken"]);
+    std::fs::write(&main, good).expect("write");
+    let r = run(&mut gate_at(
+        &repo,
+        "ref-broken",
+        &["--baseline-ref", "HEAD"],
+    ));
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert_eq!(git(&repo, &["worktree", "list"]).lines().count(), 1);
+
+    let r = run(&mut gate_at(
+        &repo,
+        "ref-broken",
+        &["--baseline-ref", "no-such-rev"],
+    ));
+    assert_eq!(r.code, 2);
+    assert!(
+        r.stderr.contains("`no-such-rev` is not a commit"),
+        "{}",
+        r.stderr
+    );
+    // Outside git: a clear error, before anything is built.
+    let (_plain, dir) = copy_of("gate-rodata-old");
+    let r = run(&mut gate_at(&dir, "ref-plain", &["--baseline-ref", "HEAD"]));
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("needs a git repository"), "{}", r.stderr);
+    assert!(
+        !shared_target_dir().join("gate/ref-plain").exists(),
+        "nothing built"
+    );
+}
+
+/// The bug: `--baseline-ref` printed the warnings of the base revision's configuration (about
+/// its checkout in a temporary directory) as if they were this run's. They are the revision's:
+/// not shown; this tree's own warnings still are, once.
+#[test]
+fn baseline_ref_does_not_show_the_base_revisions_config_warnings_as_ours() {
+    let (_dir, repo) = copy_of("gate-rodata-old");
+    let manifest = repo.join("Cargo.toml");
+    let plain = std::fs::read_to_string(&manifest).expect("read");
+    let with_deny =
+        |name: &str| format!("{plain}\n[package.metadata.aotcheck]\ndeny = [\"{name}\"]\n");
+    std::fs::write(&manifest, with_deny("libloadin")).expect("write");
+    git(&repo, &["init", "-q"]);
+    git(&repo, &["add", "-A"]);
+    git(&repo, &["commit", "-qm", "a misspelt deny"]);
+    std::fs::write(&manifest, with_deny("our-own-typo")).expect("write");
+    for args in [&[][..], &["--format", "json"]] {
+        let mut all = vec!["--baseline-ref", "HEAD"];
+        all.extend_from_slice(args);
+        let r = run(&mut gate_at(&repo, "ref-warnings", &all));
+        assert_eq!(r.code, 0, "{}", r.stderr);
+        let both = format!("{}{}", r.stdout, r.stderr);
+        assert!(!both.contains("libloadin"), "{args:?}: {both}");
+        assert!(!both.contains("aotcheck-baseline-"), "{args:?}: {both}");
+        let ours = both.matches("`deny` names `our-own-typo`").count();
+        let expected = if args.is_empty() { 1 } else { 2 };
+        assert_eq!(ours, expected, "{args:?}: {both}");
+    }
+}
+
+/// Ctrl-C while `--baseline-ref` builds the old revision: the build (and its build script)
+/// stops, the temporary worktree goes, and the existing baseline file is left as it was.
+#[test]
+fn interrupt_during_baseline_ref_removes_the_worktree_and_keeps_the_baseline() {
+    let (_dir, repo) = copy_of("gate-rodata-old");
+    // A build script that stalls only inside the temporary worktree of the old revision.
+    std::fs::write(
+        repo.join("build.rs"),
+        "fn main() {\n    let dir = std::env::var(\"CARGO_MANIFEST_DIR\").unwrap_or_default();\n    \
+         if dir.contains(\"aotcheck-baseline-\") {\n        \
+         std::thread::sleep(std::time::Duration::from_secs(300));\n    }\n}\n",
+    )
+    .expect("write build.rs");
+    git(&repo, &["init", "-q"]);
+    git(&repo, &["add", "-A"]);
+    git(&repo, &["commit", "-qm", "fixture"]);
+    let saved = repo.join("saved.json");
+    std::fs::write(&saved, b"the previous baseline").expect("write");
+
+    let mut cmd = gate_at(
+        &repo,
+        "ref-interrupt",
+        &["--baseline-ref", "HEAD", "--save-baseline"],
+    );
+    let child = cmd
+        .arg(&saved)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    let stalled = || {
+        !pids_where(|exe, dir| {
+            exe.to_string_lossy().contains("build-script-build")
+                && std::fs::read_to_string(dir.join("environ"))
+                    .is_ok_and(|env| env.contains("aotcheck-baseline-"))
+        })
+        .is_empty()
+    };
+    interrupt_when(child, stalled);
+    assert_eq!(
+        git(&repo, &["worktree", "list"]).lines().count(),
+        1,
+        "worktree left"
+    );
+    assert_eq!(
+        std::fs::read(&saved).expect("read"),
+        b"the previous baseline"
+    );
+    assert!(!stalled(), "the stalled build script was left running");
+}
