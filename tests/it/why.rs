@@ -193,7 +193,7 @@ fn decoded_graph_of_the_same_binary_finds_the_same_chain() {
         let digits = v.as_u64().expect("a count").to_string();
         let mut out = String::new();
         for (k, ch) in digits.chars().enumerate() {
-            if k > 0 && (digits.len() - k) % 3 == 0 {
+            if k > 0 && (digits.len() - k).is_multiple_of(3) {
                 out.push(',');
             }
             out.push(ch);
