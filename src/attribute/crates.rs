@@ -193,9 +193,79 @@ impl CrateIndex {
             && let Some(libc) = c_library(target, sysroot_libdir)
         {
             add(&mut index, &libc, LIBC, false, true);
+            // The C compiler's runtime: the unwinder std's panics use, and gcc's start files.
+            // glibc's own start files (`_start` in `rcrt1.o`) stay unnamed: as a part of
+            // `[libc]` they would make it retain the whole program, which `_start` reaches.
+            let gcc = if target.ends_with("-linux-gnu") {
+                gcc_runtime()
+            } else {
+                Vec::new()
+            };
+            for (path, krate) in gcc {
+                let added = if path.extension().is_some_and(|e| e == "a") {
+                    index.add_archive(&path, krate, false, true).map(drop)
+                } else {
+                    index.add_object(&path, krate)
+                };
+                if let Err(e) = added {
+                    warnings.push(format!("crate attribution skips a C runtime file: {e}"));
+                }
+            }
         }
         (index, warnings)
     }
+
+    /// Add the defined symbols of the object file `path` (a C start file): its global ones
+    /// exactly, its local ones as a name match (see [`CrateIndex::lookup_local`]).
+    pub fn add_object(&mut self, path: &Path, krate: &str) -> Result<()> {
+        let mapped = Mapped::open(path)?;
+        let obj = object::File::parse(mapped.bytes())
+            .map_err(|e| Error::malformed(path, format!("not a readable object file: {e}")))?;
+        let id = self.crate_id(krate, false);
+        for sym in obj.symbols().filter(|s| s.is_definition()) {
+            let Ok(name) = sym.name_bytes() else { continue };
+            let map = if sym.is_local() {
+                &mut self.locals
+            } else {
+                &mut self.symbols
+            };
+            map.entry(name.into()).or_insert(id);
+        }
+        Ok(())
+    }
+}
+
+/// The pseudo-crate of the C compiler's runtime linked into a static glibc binary: libgcc's
+/// unwinder (`libgcc_eh.a`, which std's panics and backtraces use), its helpers (`libgcc.a`)
+/// and gcc's start and end files (`crtbegin*.o`, `crtend*.o`).
+pub const LIBGCC: &str = "[libgcc]";
+
+/// libgcc's archives and start files, from the directory `cc -print-libgcc-file-name` names
+/// (rustc links with `cc` on `*-linux-gnu`); none when there is no `cc`.
+fn gcc_runtime() -> Vec<(PathBuf, &'static str)> {
+    let Ok(out) = Command::new("cc").arg("-print-libgcc-file-name").output() else {
+        return Vec::new();
+    };
+    let printed = String::from_utf8_lossy(&out.stdout);
+    let Some(dir) = Path::new(printed.trim()).parent().filter(|d| d.is_dir()) else {
+        return Vec::new();
+    };
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    let mut files: Vec<PathBuf> = entries
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| {
+            p.file_name().and_then(|f| f.to_str()).is_some_and(|f| {
+                f == "libgcc_eh.a"
+                    || f == "libgcc.a"
+                    || (f.starts_with("crtbegin") || f.starts_with("crtend")) && f.ends_with(".o")
+            })
+        })
+        .collect();
+    files.sort();
+    files.into_iter().map(|p| (p, LIBGCC)).collect()
 }
 
 /// The pseudo-crate of the C library linked into a static binary.

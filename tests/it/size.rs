@@ -154,6 +154,57 @@ fn where_bytes_every_byte_once_and_crates_named() {
     assert!(cov["share"].as_f64().expect("share") > 0.7, "{cov}");
 }
 
+/// gcc's runtime in a static build (the unwinder std's panics use) is `[libgcc]`, not
+/// `[unknown]`: every symbol given to it is defined in a file of gcc's runtime directory (by
+/// `nm`, the directory from `cc -print-libgcc-file-name`), and none of those files' symbols is
+/// left unknown.
+#[test]
+fn gcc_runtime_in_a_static_build_is_libgcc() {
+    let v = json(&mut check_fixture("where-bytes", &["--symbols", "all"]));
+    let b = &static_artifact(&v)["binary"];
+    let libgcc = tool("cc", &["-print-libgcc-file-name"]);
+    let dir = std::path::Path::new(libgcc.trim())
+        .parent()
+        .expect("gcc's directory");
+    let mut gcc_names: HashSet<String> = HashSet::new();
+    for f in ["libgcc_eh.a", "libgcc.a", "crtbeginS.o", "crtendS.o"] {
+        let path = dir.join(f);
+        let out = tool("nm", &["--defined-only", path.to_str().expect("utf-8")]);
+        gcc_names.extend(out.lines().filter_map(|l| {
+            let f: Vec<&str> = l.split_whitespace().collect();
+            (f.len() == 3).then(|| f[2].to_string())
+        }));
+    }
+    let named = |krate: &str| -> Vec<String> {
+        rows(b)
+            .iter()
+            .filter(|r| r["crate"] == krate)
+            .map(|r| str_of(r, "name").to_string())
+            // Symbols only: the bytes no symbol covers are given to a crate by the graph.
+            .filter(|n| !n.starts_with('['))
+            .collect()
+    };
+    let ours = named("[libgcc]");
+    assert!(
+        ours.iter().any(|n| n == "_Unwind_RaiseException"),
+        "{ours:?}"
+    );
+    for n in &ours {
+        assert!(
+            gcc_names.contains(n),
+            "{n} is [libgcc] but no gcc file defines it"
+        );
+    }
+    let unknown: Vec<String> = named("[unknown]")
+        .into_iter()
+        .filter(|n| gcc_names.contains(n))
+        .collect();
+    assert!(
+        unknown.is_empty(),
+        "gcc's symbols left unknown: {unknown:?}"
+    );
+}
+
 /// Fat LTO merges every crate into one object before codegen: no codegen-unit file symbols,
 /// fewer archive members to match. Coverage stays whole; the crates are still found, from
 /// the archives for C code and from the symbol names for Rust.

@@ -36,6 +36,7 @@ fn special(name: &str) -> Option<&'static str> {
     match name {
         "std" => Some("#4a6fa5"),
         "[libc]" => Some("#a0522d"),
+        "[libgcc]" => Some("#c08552"),
         "[unknown]" | "[no symbol]" => Some("#8d99a6"),
         _ => None,
     }
@@ -408,6 +409,10 @@ fn legend(s: &mut String, a: &Artifact, base: &HashMap<&str, &Check>) {
             "Rust's standard library (core, alloc and std's own dependencies folded in)",
         ),
         ("[libc]", "the C library, linked into the static binary"),
+        (
+            "[libgcc]",
+            "the C compiler's runtime: the unwinder std's panics use, gcc's start files",
+        ),
         ("[unknown]", "symbols no crate could be named for"),
         (
             "[no symbol]",
