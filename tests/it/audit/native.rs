@@ -23,15 +23,7 @@ fn a_native_constructor_is_blamed_on_its_own_crate_only() {
         }],
     );
     let path = str_of(artifact(&v, "static"), "path").to_string();
-    let (start, size) = tool("readelf", &["-SW", &path])
-        .lines()
-        .find_map(|l| {
-            let f: Vec<&str> = l.split_whitespace().collect();
-            let at = f.iter().position(|w| *w == ".init_array")?;
-            let hex = |i: usize| u64::from_str_radix(f.get(i)?, 16).ok();
-            Some((hex(at + 2)?, hex(at + 4)?))
-        })
-        .expect("readelf -S lists .init_array");
+    let (start, size) = init_array(&path);
     let ctor = tool("nm", &[&path])
         .lines()
         .find(|l| l.ends_with(" ctor_sys_register"))
@@ -71,15 +63,7 @@ fn ctor_proc_macro_is_the_cause_of_its_init_array_entries() {
     // The count against readelf and nm: the section's size in 8-byte pointers, of which all
     // but std's 2 are the statics `#[ctor]` put there, one per function in src/main.rs.
     let path = str_of(artifact(&v, "static"), "path").to_string();
-    let (start, size) = tool("readelf", &["-SW", &path])
-        .lines()
-        .find_map(|l| {
-            let f: Vec<&str> = l.split_whitespace().collect();
-            let at = f.iter().position(|w| *w == ".init_array")?;
-            let hex = |i: usize| u64::from_str_radix(f.get(i)?, 16).ok();
-            Some((hex(at + 2)?, hex(at + 4)?))
-        })
-        .expect("readelf -S lists .init_array");
+    let (start, size) = init_array(&path);
     let entries = size / 8;
     let expanded = tool("nm", &[&path])
         .lines()
@@ -179,4 +163,17 @@ pub(super) fn expect_system_zlib(fixture: &str) {
 fn libz_sys_without_static_is_aot006_and_with_static_is_nothing() {
     expect_system_zlib("audit-libz");
     audit("audit-libz-static", &[], 0, "static", &[]);
+}
+
+/// Address and size of `.init_array`, by `readelf -S`.
+fn init_array(path: &str) -> (u64, u64) {
+    tool("readelf", &["-SW", path])
+        .lines()
+        .find_map(|l| {
+            let f: Vec<&str> = l.split_whitespace().collect();
+            let at = f.iter().position(|w| *w == ".init_array")?;
+            let hex = |i: usize| u64::from_str_radix(f.get(i)?, 16).ok();
+            Some((hex(at + 2)?, hex(at + 4)?))
+        })
+        .expect("readelf -S lists .init_array")
 }
