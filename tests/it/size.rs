@@ -205,6 +205,39 @@ fn gcc_runtime_in_a_static_build_is_libgcc() {
     );
 }
 
+/// With fat LTO the unwinder's objects (no `STT_FILE` symbol of their own) follow the
+/// package's C object in the symbol table: they are still `[libgcc]`, and the package holds
+/// only its own code (`add_two`, which `nm` finds in the archive its build script made, and
+/// its Rust functions).
+#[test]
+fn the_unwinder_after_a_c_object_is_not_the_c_crates() {
+    let v = json(&mut check_fixture("lto-c-unwind", &["--symbols", "all"]));
+    let b = &static_artifact(&v)["binary"];
+    let archive = walk(&shared_target_dir(), "libadd.a").expect("libadd.a of the build script");
+    let c_names: HashSet<String> = nm_sizes(archive.to_str().expect("utf-8"), &[])
+        .into_keys()
+        .collect();
+    assert!(c_names.contains("add_two"), "{c_names:?}");
+    let ours: Vec<&str> = rows(b)
+        .iter()
+        .filter(|r| r["crate"] == "lto_c_unwind")
+        .map(|r| str_of(r, "name"))
+        .filter(|n| !n.starts_with('['))
+        .collect();
+    assert!(ours.contains(&"add_two"), "{ours:?}");
+    for n in &ours {
+        assert!(
+            c_names.contains(*n) || n.starts_with("lto_c_unwind::"),
+            "{n} is not the package's own: {ours:?}"
+        );
+    }
+    let unwinder = rows(b)
+        .iter()
+        .find(|r| r["name"] == "_Unwind_RaiseException")
+        .expect("the static build links the unwinder");
+    assert_eq!(unwinder["crate"], "[libgcc]", "{unwinder}");
+}
+
 /// Fat LTO merges every crate into one object before codegen: no codegen-unit file symbols,
 /// fewer archive members to match. Coverage stays whole; the crates are still found, from
 /// the archives for C code and from the symbol names for Rust.
