@@ -149,8 +149,9 @@ pub fn as_linker() -> Option<u8> {
     // The analysis link runs beside the real one; its failure only costs the exact graph.
     let analysis = output.as_ref().and_then(|o| {
         let name = o.file_name()?.to_string_lossy().into_owned();
-        // Build scripts run on the build host; nobody measures them.
-        if name.starts_with("build_script_") {
+        // Build scripts run on the build host, and a `-shared` link is a proc-macro (or a
+        // library): only executables are measured, so nobody reads the others' graphs.
+        if name.starts_with("build_script_") || args.iter().any(|a| a == "-shared") {
             return None;
         }
         let tmp = dir.join(format!("{name}.linking"));

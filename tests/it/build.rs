@@ -81,6 +81,29 @@ fn user_rustflags_survive_from_env_and_config() {
     assert_eq!(check(None), "from_config macro build-script");
     // RUSTFLAGS wins over config, as in cargo.
     assert_eq!(check(Some("--cfg marker")), "marker macro build-script");
+    // Only the executable gets an analysis link: not the proc-macro, which was linked too
+    // (for the host, so outside the target triple's directory).
+    let names = |dir: std::path::PathBuf| -> Vec<String> {
+        std::fs::read_dir(&dir)
+            .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+            .flatten()
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .collect()
+    };
+    let deps = target
+        .path()
+        .join("static/release/deps");
+    assert!(
+        names(deps)
+            .iter()
+            .any(|n| n.starts_with("libmarker_macros-") && n.ends_with(".so")),
+        "the proc-macro was linked"
+    );
+    let graphs = names(target.path().join("static/graph"));
+    assert!(
+        !graphs.is_empty() && graphs.iter().all(|n| n.starts_with("marker-")),
+        "{graphs:?}"
+    );
 }
 
 #[test]
