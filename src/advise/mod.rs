@@ -123,6 +123,7 @@ pub fn run(plan: &Plan, opts: &AdviseOptions, report: &mut Report, out: &mut Out
     };
     let mut advice = skeleton(plan, &chosen, &has, &withouts);
     advice.settings = settings;
+    advice.profile_in_manifest = profile::in_manifest(&plan.options.profile, &sources)?;
     let mut steps = Steps {
         plan,
         jobs: opts.jobs,

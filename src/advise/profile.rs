@@ -93,6 +93,15 @@ pub fn resolve(name: &str, src: &Sources) -> Result<BTreeMap<String, String>> {
     Ok(settings)
 }
 
+/// Whether the workspace manifest has a `[profile.NAME]` table (in any TOML spelling).
+pub fn in_manifest(name: &str, src: &Sources) -> Result<bool> {
+    let manifest = read(src.manifest)?;
+    Ok(manifest
+        .get("profile")
+        .and_then(|p| p.get(name))
+        .is_some_and(toml::Value::is_table))
+}
+
 /// `CARGO_PROFILE_<NAME>_<KEY>`, as cargo spells it.
 fn env_var(profile: &str, key: &str) -> String {
     let upper = |s: &str| s.to_uppercase().replace('-', "_");

@@ -355,11 +355,11 @@ fn paste(s: &mut String, a: &Advice, color: bool) {
         ),
         None => "To keep the knob that saved bytes, paste".into(),
     };
-    if let Some(sn) = &a.snippet {
+    if let Some((into, sn)) = a.cargo_toml_paste() {
         let _ = writeln!(
             s,
             "\n{}",
-            paint(color, HEADER, &format!("{head} into Cargo.toml:"))
+            paint(color, HEADER, &format!("{head} into {into}:"))
         );
         for l in sn.lines() {
             let _ = writeln!(s, "  {l}");

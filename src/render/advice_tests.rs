@@ -114,6 +114,7 @@ pub fn advice() -> Advice {
         }],
         combined_knobs: vec!["relocation-model=static".into(), "lto=fat".into()],
         snippet: Some("[profile.release]\nlto = \"fat\"\n".into()),
+        profile_in_manifest: false,
         rustflags_snippet: Some(
             "[target.x86_64-unknown-linux-gnu]\nrustflags = [\"-C\", \
              \"target-feature=+crt-static\", \"-C\", \"relocation-model=static\"]\n"
@@ -220,4 +221,30 @@ fn a_variant_that_never_got_ready_shows_its_sizes_and_why() {
     assert!(human(&a, &style).contains("the combined variant's binary never got ready"));
     a.binaries[0].base.status = VariantStatus::NotReady;
     assert_eq!(no_paste(&a), None);
+}
+
+/// Where the manifest has the profile's table, the lines to paste are the keys to add to it, not a
+/// second `[profile.release]` (cargo refuses a duplicate table); the config file's lines stay.
+#[test]
+fn a_profile_the_manifest_has_gets_its_keys_only() {
+    let mut a = advice();
+    a.profile_in_manifest = true;
+    let style = Style {
+        color: false,
+        verbose: false,
+        all_crates: false,
+    };
+    let s = human(&a, &style);
+    let at = s
+        .find("paste into the [profile.release] table Cargo.toml already has:\n  lto = \"fat\"\n")
+        .unwrap_or_else(|| panic!("{s}"));
+    assert!(s[at..].contains("[target.x86_64-unknown-linux-gnu]"), "{s}");
+    // Markdown and the page take the same words and lines.
+    assert_eq!(
+        a.cargo_toml_paste(),
+        Some((
+            "the [profile.release] table Cargo.toml already has".to_string(),
+            "lto = \"fat\"\n".to_string()
+        ))
+    );
 }

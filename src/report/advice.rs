@@ -22,6 +22,10 @@ pub struct Advice {
     /// The lines to paste into `Cargo.toml` for the combined variant's profile settings.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub snippet: Option<String>,
+    /// The workspace's `Cargo.toml` has a `[profile.NAME]` table for this profile already: the
+    /// snippet's keys go into it (a second table of that name is an error to cargo).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub profile_in_manifest: bool,
     /// The lines to paste into `.cargo/config.toml` for its rustc flags (the relocation model).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rustflags_snippet: Option<String>,
@@ -71,6 +75,21 @@ pub enum VariantStatus {
     Failed,
     /// Not built: the run was interrupted first.
     NotBuilt,
+}
+
+impl Advice {
+    /// Where the `Cargo.toml` lines go, in words, and the lines: the whole `[profile.NAME]`
+    /// table, or only its keys where the manifest has that table already.
+    pub fn cargo_toml_paste(&self) -> Option<(String, String)> {
+        let sn = self.snippet.as_ref()?;
+        if self.profile_in_manifest {
+            let keys: String = sn.lines().skip(1).map(|l| format!("{l}\n")).collect();
+            let table = sn.lines().next().unwrap_or_default();
+            Some((format!("the {table} table Cargo.toml already has"), keys))
+        } else {
+            Some(("Cargo.toml".into(), sn.clone()))
+        }
+    }
 }
 
 impl VariantStatus {

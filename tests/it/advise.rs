@@ -201,6 +201,28 @@ fn a_profile_with_a_dash_gets_its_knob_and_keeps_its_own_settings() {
     assert_eq!(str_of(abort, "status"), "measured", "{abort}");
     assert_eq!(u64_of(abort, "file_size"), len(&plain));
     assert_ne!(u64_of(abort, "file_size"), u64_of(&b["base"], "file_size"));
+    // The manifest has the table already: the terminal gives its keys to add there (what the
+    // copy above got), not a second `[profile.release-small]`, which cargo refuses.
+    assert_eq!(v["advice"]["profile_in_manifest"], true, "{}", v["advice"]);
+    let human = run(aotcheck()
+        .args(["aotcheck", "advise", "--manifest-path"])
+        .arg(fixture("advise-knobs").join("Cargo.toml"))
+        .arg("--target-dir")
+        .arg(shared_target_dir())
+        .args(["--locked", "-q", "--profile", "release-small"])
+        .args(["--knobs", "codegen-units=1,panic=abort", "--no-probe"])
+        .env("NO_COLOR", "1"));
+    assert_eq!(human.code, 0, "{}", human.stderr);
+    let out = &human.stdout;
+    let at = out
+        .find("paste into the [profile.release-small] table Cargo.toml already has:\n")
+        .unwrap_or_else(|| panic!("{out}"));
+    let block: Vec<&str> = out[at..]
+        .lines()
+        .skip(1)
+        .take_while(|l| !l.is_empty())
+        .collect();
+    assert_eq!(block, ["  panic = \"abort\""], "{out}");
 }
 
 /// The `table` feature brings a crate with a 256 KiB table: advise names the feature, at least

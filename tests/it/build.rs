@@ -90,9 +90,7 @@ fn user_rustflags_survive_from_env_and_config() {
             .map(|e| e.file_name().to_string_lossy().into_owned())
             .collect()
     };
-    let deps = target
-        .path()
-        .join("static/release/deps");
+    let deps = target.path().join("static/release/deps");
     assert!(
         names(deps)
             .iter()

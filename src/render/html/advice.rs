@@ -52,9 +52,9 @@ pub fn advice(s: &mut String, a: &Advice) {
         }
         s.push_str("</dl>\n");
     }
-    if let Some(snippet) = &a.snippet {
-        s.push_str("<h3>The combined knobs, for <code>Cargo.toml</code></h3>\n");
-        s.push_str(&command(snippet));
+    if let Some((into, snippet)) = a.cargo_toml_paste() {
+        let _ = writeln!(s, "<h3>The combined knobs, for {}</h3>", text(&into));
+        s.push_str(&command(&snippet));
     }
     if let Some(snippet) = &a.rustflags_snippet {
         s.push_str("<h3>And for <code>.cargo/config.toml</code></h3>\n");

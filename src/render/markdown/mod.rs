@@ -379,17 +379,17 @@ fn advice(a: &Advice) -> String {
     for b in &a.binaries {
         advice_binary(&mut s, b);
     }
-    for (title, sn) in [
-        ("Cargo.toml", &a.snippet),
-        (".cargo/config.toml", &a.rustflags_snippet),
-    ] {
-        if let Some(sn) = sn {
-            let _ = writeln!(
-                s,
-                "Paste into {title}:\n\n```toml\n{}```\n",
-                sn.replace("```", "'''")
-            );
-        }
+    let config = a
+        .rustflags_snippet
+        .clone()
+        .map(|sn| (".cargo/config.toml".to_string(), sn));
+    for (title, sn) in [a.cargo_toml_paste(), config].into_iter().flatten() {
+        let _ = writeln!(
+            s,
+            "Paste into {}:\n\n```toml\n{}```\n",
+            escape(&title),
+            sn.replace("```", "'''")
+        );
     }
     let costs: Vec<String> = super::advice::costs(a)
         .into_iter()
