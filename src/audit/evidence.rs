@@ -41,6 +41,8 @@ pub struct Evidence {
     /// Undefined dynamic symbols with their version, e.g. `dlopen@GLIBC_2.34`.
     pub imports: Vec<String>,
     pub needed: Vec<String>,
+    /// The file names a program interpreter (`PT_INTERP`): something loads `needed`.
+    pub interpreter: bool,
     pub init_array: u64,
     /// Section names starting with `linkme_`.
     pub linkme: Vec<String>,
@@ -150,6 +152,7 @@ fn of_elf(elf: &Elf, bytes: &[u8], link: LinkMode, host_prefixes: &[(PathBuf, bo
         link: Some(link),
         has_symtab: !elf.syms.is_empty(),
         needed: elf.libraries.iter().map(|s| s.to_string()).collect(),
+        interpreter: elf.interpreter.is_some(),
         ..Evidence::default()
     };
     ev.functions = functions(elf);

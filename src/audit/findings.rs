@@ -183,6 +183,7 @@ impl<'m> Ctx<'_, 'm> {
         match rule.id {
             rules::DENIED | "AOT008" => return Vec::new(),
             "AOT009" => return self.host_paths(rule),
+            "AOT012" => return self.unloadable(rule),
             _ => {}
         }
         let binary = self.binary_evidence(rule);
@@ -343,6 +344,48 @@ impl<'m> Ctx<'_, 'm> {
             }
         }
         out
+    }
+
+    /// AOT012: the static binary needs shared libraries and has no interpreter to load them.
+    /// Each library is blamed on the crate whose build script links it from the system, else
+    /// on the package.
+    fn unloadable(&self, rule: &Rule) -> Vec<Finding> {
+        let Some(s) = self.ev.stat.as_ref().filter(|s| !s.interpreter) else {
+            return Vec::new();
+        };
+        let mut by_crate: BTreeMap<usize, Vec<String>> = BTreeMap::new();
+        for so in &s.needed {
+            let lib = so
+                .strip_prefix("lib")
+                .and_then(|l| l.split(".so").next())
+                .unwrap_or(so);
+            let who = (1..self.reached.len())
+                .find(|&i| {
+                    let r = &self.reached[i];
+                    !r.proc_macro && self.system_libs(r).1.iter().any(|l| l == lib)
+                })
+                .unwrap_or(0);
+            let mut line = format!(
+                "static binary needs `{so}` (DT_NEEDED) and has no interpreter (no PT_INTERP): \
+                 nothing loads it"
+            );
+            if who > 0 {
+                line.push_str(&format!(
+                    "; the build script of {} links `{lib}`, and the link took its shared object \
+                     (no `lib{lib}.a`)",
+                    self.reached[who].name()
+                ));
+            }
+            by_crate.entry(who).or_default().push(line);
+        }
+        by_crate
+            .into_iter()
+            .filter_map(|(i, evidence)| {
+                let mut f = self.finding(rule, self.reached.get(i)?);
+                f.evidence = evidence;
+                Some(f)
+            })
+            .collect()
     }
 
     /// AOT009: build-host paths, each attributed to the crate whose `OUT_DIR` or registry

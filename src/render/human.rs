@@ -97,10 +97,20 @@ fn binary(s: &mut String, b: &Binary, st: &Style) {
             format!("{} (imports no shared libraries)", b.linkage.as_str())
         }
         Linkage::Dynamic | Linkage::SharedLibrary => {
+            // An executable that needs libraries and names no loader cannot start (AOT012).
+            let stranded = b.linkage == Linkage::Dynamic
+                && b.format == "elf"
+                && b.interpreter.is_none()
+                && !b.needed.is_empty();
             format!(
-                "{} ({} needed)",
+                "{} ({} needed{})",
                 b.linkage.as_str(),
-                crate::format::count(b.needed.len(), "shared library", "shared libraries")
+                crate::format::count(b.needed.len(), "shared library", "shared libraries"),
+                match (stranded, b.needed.len()) {
+                    (false, _) => "",
+                    (true, 1) => ", but no interpreter to load it: it cannot start",
+                    (true, _) => ", but no interpreter to load them: it cannot start",
+                }
             )
         }
         Linkage::Unknown => "unknown for this kind of file".into(),

@@ -39,6 +39,8 @@ const TRIGGERED_BY: &[(&str, &str, &[&str])] = &[
     ("AOT010", "audit-iconv", &[]),
     // Started inside its image (`--image` runs the probe there): not a dependency rule.
     ("AOT011", "image-hostfile", &["--image"]),
+    // A library of which only a shared object exists, linked into the static build.
+    ("AOT012", "static-needs-so", &[]),
 ];
 
 fn strings(v: &Value) -> Vec<String> {

@@ -376,4 +376,26 @@ pub static RULES: &[Rule] = &[
                  an argument or the environment), or rerun the `reproduce` command to see it \
                  fail by hand.",
     },
+    Rule {
+        id: "AOT012",
+        title: "static build needs shared libraries it cannot load",
+        category: "linkage",
+        severity: Severity::Error,
+        scope: Scope::Static,
+        triggers: &[],
+        symbols: &[],
+        imports: &[],
+        needed: &[],
+        libraries: &[],
+        why: "The static link found only the shared library (`libX.so`, no `libX.a`) for a \
+              library a build script links, so the binary needs it (`DT_NEEDED`) but has no \
+              program interpreter: nothing loads it. The kernel starts the program without a \
+              loader, and it crashes at start-up or at the library's first use.",
+        detection: "`DT_NEEDED` entries in the static binary, which has no `PT_INTERP`; the \
+                    crate whose build script links each library (`rustc-link-lib`).",
+        advice: "Install the library's static archive (`libX.a`: the `-dev` package of some \
+                 distros, or a build of your own), enable the crate's `vendored`/`bundled` \
+                 feature, use a pure-Rust alternative (rustls for OpenSSL), or ship the dynamic \
+                 build.",
+    },
 ];

@@ -177,3 +177,47 @@ fn init_array(path: &str) -> (u64, u64) {
         })
         .expect("readelf -S lists .init_array")
 }
+
+/// A static build that links a library of which only a shared object exists needs it but has
+/// no interpreter (readelf: a NEEDED entry, no INTERP): AOT012, an error, on the crate whose
+/// build script links it; the terminal's linkage line says it cannot start.
+#[test]
+fn a_static_build_that_needs_a_shared_object_is_aot012() {
+    let v = audit(
+        "static-needs-so",
+        &[],
+        1,
+        "static",
+        &[
+            Expect {
+                rule: "AOT006",
+                severity: "warning",
+                krate: "shared-only-sys",
+                path: &["static-needs-so", "shared-only-sys"],
+                evidence: &["links the system's `sharedonly`"],
+            },
+            Expect {
+                rule: "AOT012",
+                severity: "error",
+                krate: "shared-only-sys",
+                path: &["static-needs-so", "shared-only-sys"],
+                evidence: &[
+                    "static binary needs `libsharedonly.so` (DT_NEEDED) and has no interpreter",
+                    "the build script of shared-only-sys links `sharedonly`",
+                ],
+            },
+        ],
+    );
+    let path = str_of(artifact(&v, "static"), "path").to_string();
+    assert_eq!(readelf_needed(&path), ["libsharedonly.so"]);
+    let headers = tool("readelf", &["-lW", &path]);
+    assert!(!headers.contains("INTERP"), "{headers}");
+    let human = run(&mut human_fixture("static-needs-so", &["--no-probe"]));
+    assert!(
+        human.stdout.contains(
+            "dynamic (1 shared library needed, but no interpreter to load it: it cannot start)"
+        ),
+        "{}",
+        human.stdout
+    );
+}
