@@ -6,18 +6,11 @@ use super::rules;
 use crate::graph::{Graph, Graphs};
 use crate::report::{Finding, Report, Step};
 
-/// The rules whose offending function the graph can look for.
-const REACH_RULES: &[&str] = &["AOT001", "AOT002", "AOT004", "AOT010"];
-
 /// Fill `reachable` and `chain` of each such finding from its artifact's graph.
 pub fn annotate(graphs: &Graphs, report: &mut Report) {
     for (i, a) in report.artifacts.iter_mut().enumerate() {
         let graph = graphs.by_artifact.get(&i);
-        for f in a
-            .findings
-            .iter_mut()
-            .filter(|f| REACH_RULES.contains(&f.rule.as_str()))
-        {
+        for f in a.findings.iter_mut().filter(|f| f.has_reach()) {
             if let Some(g) = graph {
                 reach(g, f);
             }

@@ -96,11 +96,15 @@ fn crate_width(b: &Binary, st: &Style) -> usize {
         .clamp(8, 32)
 }
 
-/// Where the symbols came from when not from the binary: the words after "symbols from
-/// .symtab" (empty for the binary's own).
+/// What the words "symbols from .symtab" (or `.dynsym`) need after them: where they came from
+/// when not from the binary, or why `.dynsym` names so little (empty for the binary's own
+/// `.symtab`).
 pub fn borrowed_symbols(cov: &Coverage) -> &'static str {
     if cov.symbols_from.is_some() {
         " of the analysis link: the binary itself is stripped"
+    } else if cov.symbol_table.as_deref() == Some(".dynsym") {
+        // Why a stripped binary of someone else's reads "0.0% named".
+        " only: stripped, it names only imports and exports"
     } else {
         ""
     }
@@ -201,7 +205,8 @@ fn symbols(s: &mut String, b: &Binary, c: bool) {
         &format!("{} largest (in memory / in file)", b.symbols.len()),
     );
     for r in &b.symbols {
-        let krate = r.krate.as_deref().unwrap_or("?");
+        // Named as the crate table names it.
+        let krate = r.krate.as_deref().unwrap_or(crate::attribute::UNKNOWN);
         let mem = if r.vm_size == 0 {
             "-".to_string()
         } else {
@@ -272,6 +277,18 @@ mod tests {
             instantiated_in: None,
             retained_size: None,
         }];
+        // A C symbol no crate was named for: `[unknown]`, as in the crate table.
+        b.symbols.push(SymbolRow {
+            name: "zstd_decompress".into(),
+            mangled: None,
+            krate: None,
+            section: ".text".into(),
+            file_size: 300,
+            vm_size: 300,
+            confidence: Confidence::Unattributed,
+            instantiated_in: None,
+            retained_size: None,
+        });
         let mut s = String::new();
         let st = Style {
             color: false,

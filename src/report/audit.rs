@@ -70,7 +70,16 @@ pub struct Finding {
     pub chain: Vec<crate::report::Step>,
 }
 
+/// The rules whose offending function the reference graph can look for (dynamic loading,
+/// run-time code generation, NSS lookups, iconv): their findings say whether it is reachable.
+pub const REACH_RULES: &[&str] = &["AOT001", "AOT002", "AOT004", "AOT010"];
+
 impl Finding {
+    /// Whether this finding's rule is one whose reachability the graph answers.
+    pub fn has_reach(&self) -> bool {
+        REACH_RULES.contains(&self.rule.as_str())
+    }
+
     /// Counts for the gate: an error that no `allow` covers.
     pub fn fails_gate(&self) -> bool {
         self.severity == Severity::Error && !self.allowed

@@ -130,9 +130,11 @@ fn reach(s: &mut String, f: &Finding) {
             "<p class=\"reach\"><b class=\"ok-text\">Linked but unreachable</b> from every \
              root: the code is in the file, nothing reaches it.</p>",
         ),
+        // A rule about a library or the build has no function to reach.
+        None if !f.has_reach() => {}
         None => s.push_str(
-            "<p class=\"reach dim\">Reachability not known: no reference graph (no symbols), \
-             or nothing to reach for this rule.</p>",
+            "<p class=\"reach dim\">Reachability not known: the binary has no reference graph \
+             or no symbol that names the function.</p>",
         ),
     }
 }
@@ -336,5 +338,47 @@ pub fn failed_runs(s: &mut String, runs: &[FailedRun]) {
             }
         }
         s.push_str("</div>\n");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::Severity;
+
+    fn finding(rule: &str) -> Finding {
+        Finding {
+            rule: rule.into(),
+            title: "t".into(),
+            severity: Severity::Warning,
+            krate: "k".into(),
+            version: "1.0.0".into(),
+            feature: None,
+            path: vec!["app".into(), "k".into()],
+            evidence: Vec::new(),
+            allowed: false,
+            reason: None,
+            advice: "a".into(),
+            reproduced: false,
+            reproduce: None,
+            reachable: None,
+            chain: Vec::new(),
+        }
+    }
+
+    /// A rule about a library (AOT005) has no function to reach: nothing is said of it; a rule
+    /// whose function the graph looks for says it could not tell.
+    #[test]
+    fn reachability_is_spoken_of_only_where_the_rule_has_a_function() {
+        let mut s = String::new();
+        reach(&mut s, &finding("AOT005"));
+        assert_eq!(s, "");
+        reach(&mut s, &finding("AOT004"));
+        assert!(s.contains("Reachability not known"), "{s}");
+        let mut s = String::new();
+        let mut f = finding("AOT004");
+        f.reachable = Some(false);
+        reach(&mut s, &f);
+        assert!(s.contains("Linked but unreachable"), "{s}");
     }
 }
