@@ -191,6 +191,21 @@ fn crates(s: &mut String, b: &Binary, cov: &Coverage, st: &Style) {
             )
         );
     }
+    // A crate that retains less than it owns reads like an error without this.
+    if b.crates[..shown]
+        .iter()
+        .any(|k| k.retained.is_some_and(|r| r < k.vm_size))
+    {
+        let _ = writeln!(
+            s,
+            "    {}",
+            paint(
+                c,
+                DIM,
+                "retained below own: part of the crate's own bytes is linked but unreachable"
+            )
+        );
+    }
 }
 
 /// The largest symbols (or rows), in memory and in the file.
@@ -297,5 +312,37 @@ mod tests {
         };
         render(&mut s, &b, &st);
         insta::assert_snapshot!(s);
+    }
+
+    /// The footnote under the crate table comes with a crate that retains less than it owns,
+    /// and only then.
+    #[test]
+    fn retained_below_own_is_explained() {
+        let bytes = std::fs::read(std::env::current_exe().expect("exe")).expect("read");
+        let mut b = crate::inspect::inspect_bytes(std::path::Path::new("x"), &bytes, None)
+            .expect("inspect");
+        b.coverage = Some(Coverage {
+            attributed_bytes: 3000,
+            share: 1.0,
+            allocated_bytes: 3000,
+            symbol_table: Some(".symtab".into()),
+            symbols_from: None,
+            file_size: 3000,
+            vm_size: 3000,
+        });
+        let st = Style {
+            color: false,
+            verbose: false,
+            all_crates: false,
+        };
+        let note = "retained below own: part of the crate's own bytes is linked but unreachable";
+        for (retained, shown) in [(2500, false), (1500, true)] {
+            let mut k = krate("libc", 2000, 2000, 0);
+            k.retained = Some(retained);
+            b.crates = vec![k];
+            let mut s = String::new();
+            render(&mut s, &b, &st);
+            assert_eq!(s.contains(note), shown, "{s}");
+        }
     }
 }
