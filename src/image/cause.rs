@@ -164,12 +164,11 @@ mod tests {
             "relative".into(),
             "8080".into(),
         ];
-        let args: Vec<String> = args.to_vec();
-        assert_eq!(host_paths(&args, root.path()), [s.clone()]);
+        assert_eq!(host_paths(&args, root.path()), std::slice::from_ref(&s));
         // Under a link of the image's, a path is not known to be missing.
         assert!(in_root(root.path(), "/link/x") && in_root(root.path(), "/app/data/"));
         assert!(!in_root(root.path(), "/app/nope"));
-        let why = not_started(None, &[s.clone()], &HostOnly::default());
+        let why = not_started(None, std::slice::from_ref(&s), &HostOnly::default());
         assert!(
             why.starts_with(&format!(
                 "the argument `{s}` is a path on the host that the image does not have: add \

@@ -5,7 +5,8 @@
 //! (`tracer.rs`, `trace.rs`); the image's contents follow from that and the configuration
 //! (`contents.rs`); the layout and its tar are written reproducibly and atomically
 //! (`layout.rs`); then the binary is started inside the image's own root filesystem, unpacked
-//! from the layer just written (`inside.rs`). Like every stage, it prints nothing but status
+//! from the layer just written (`inside.rs`), and when it does not start there, why not
+//! (`cause.rs`). Like every stage, it prints nothing but status
 //! lines through [`Output`].
 
 mod cause;
