@@ -38,8 +38,9 @@ fn evidence(a: &Artifact) -> Option<Vec<String>> {
     let mut v = Vec::new();
     if let Some(f) = run.failed_runs.last() {
         let mut line = format!("in its image: {}", f.message);
-        if let Some(err) = f.stderr_tail.lines().rev().find(|l| !l.trim().is_empty()) {
-            line.push_str(&format!("; stderr ends with: {}", err.trim()));
+        let err = f.stderr_last(crate::report::STDERR_LINES);
+        if !err.is_empty() {
+            line.push_str(&format!("; stderr ends with: {}", err.join(" / ")));
         }
         v.push(line);
     }

@@ -15,6 +15,7 @@ use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
+use super::cause::{HostOnly, host_paths, not_started};
 use super::contents::is_runtime;
 use super::meta::quote;
 use super::trace::{self, Launch};
@@ -77,7 +78,7 @@ pub struct Inside<'a> {
 pub struct Host<'a> {
     pub started: Option<bool>,
     pub opened: &'a HashSet<String>,
-    pub env_not_in_image: &'a [String],
+    pub env_not_in_image: &'a HostOnly,
 }
 
 impl Inside<'_> {
@@ -255,7 +256,13 @@ pub fn run(inside: &Inside, probe: &ProbeSettings, scratch: &Path, host: &Host) 
             ..failed(String::new())
         };
     }
-    let mut result = failed(not_started(runs.defect.as_deref(), host.env_not_in_image));
+    // The arguments' host paths, looked for in the root filesystem before it goes.
+    let paths = host_paths(inside.args, root.path());
+    let mut result = failed(not_started(
+        runs.defect.as_deref(),
+        &paths,
+        host.env_not_in_image,
+    ));
     result.failures = runs.failed.len() as u32;
     result.failed_runs = runs.failed;
     // Nothing ran inside when `unshare` could not start it: no files to look for.
@@ -263,24 +270,6 @@ pub fn run(inside: &Inside, probe: &ProbeSettings, scratch: &Path, host: &Host) 
         result.missing = missing(inside, &args, &env_remove, probe, scratch, host);
     }
     result
-}
-
-/// Why the binary did not start inside: the image's own defect, else the variables the host
-/// run had that the image's environment lacks (when there are any).
-fn not_started(defect: Option<&str>, env_not_in_image: &[String]) -> String {
-    if let Some(line) = defect {
-        return format!("the image cannot start its binary: {line}");
-    }
-    if env_not_in_image.is_empty() {
-        return "it did not get ready with the image's own environment and files".into();
-    }
-    let names: Vec<String> = env_not_in_image.iter().map(|n| format!("`{n}`")).collect();
-    format!(
-        "it did not get ready with the image's own environment, which lacks {}, given to the \
-         run on the host: set what the binary needs in `image.env` (`{{port}}` stands for the \
-         image's port)",
-        names.join(", ")
-    )
 }
 
 /// Something accepts TCP connections on 127.0.0.1:`port`.
@@ -463,7 +452,7 @@ mod tests {
         let host = Host {
             started: Some(true),
             opened: &opened,
-            env_not_in_image: &[],
+            env_not_in_image: &HostOnly::default(),
         };
         let r = run(&inside, &probe, dir.path(), &host);
         let cmd = r.reproduce.clone().expect("a reproduce command");

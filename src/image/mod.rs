@@ -5,9 +5,11 @@
 //! (`tracer.rs`, `trace.rs`); the image's contents follow from that and the configuration
 //! (`contents.rs`); the layout and its tar are written reproducibly and atomically
 //! (`layout.rs`); then the binary is started inside the image's own root filesystem, unpacked
-//! from the layer just written (`inside.rs`). Like every stage, it prints nothing but status
+//! from the layer just written (`inside.rs`), and when it does not start there, why not
+//! (`cause.rs`). Like every stage, it prints nothing but status
 //! lines through [`Output`].
 
+mod cause;
 mod contents;
 mod inside;
 mod layout;
@@ -210,6 +212,8 @@ fn one(
         args: &entrypoint[1..],
         env: &image_env,
         port: port.unwrap_or(DEFAULT_PORT),
+        port_given: (raw_args.iter().chain(s.env.iter().map(|(_, v)| v)))
+            .any(|x| x.contains("{port}")),
     };
     let in_image = start_inside(ctx, a, bin, &w.layer_blob, &run, &opened);
     let image = Image {
@@ -366,6 +370,8 @@ struct Run<'a> {
     args: &'a [String],
     env: &'a [(String, String)],
     port: u16,
+    /// `{port}` was in the image's arguments or variables: the binary gets its port there.
+    port_given: bool,
 }
 
 /// The in-image run, or why there is none: the image's entrypoint with the image's `Env` and
@@ -395,16 +401,8 @@ fn start_inside(
         ..probe.clone()
     };
     // What the host run had that the image does not: named when the image does not start.
-    let image_has = |k: &str| run.env.iter().any(|(x, _)| x == k);
-    let mut host_only: Vec<String> = probe
-        .env
-        .iter()
-        .map(|(k, _)| k.clone())
-        .filter(|k| !image_has(k))
-        .collect();
-    if probe.ready.fixed_port().is_some() && !image_has("PORT") {
-        host_only.push("PORT".into());
-    }
+    let waits = probe.ready.fixed_port().is_some();
+    let host_only = cause::host_only(&probe.env, run.env, waits, run.port_given);
     let opened: HashSet<String> = opened.iter().flatten().cloned().collect();
     let host = inside::Host {
         started: a.probe.as_ref().map(|p| p.runs > 0),

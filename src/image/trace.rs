@@ -103,7 +103,8 @@ pub fn after_exec<'r>(records: &'r [Record], binary: &str) -> &'r [Record] {
     }
 }
 
-/// Files it failed to open because they are not there (ENOENT, ENOTDIR), each once.
+/// Paths it failed to open, run or look up because they are not there (ENOENT, ENOTDIR),
+/// each once.
 pub fn not_found(records: &[Record]) -> Vec<String> {
     const ENOENT: i32 = 2;
     const ENOTDIR: i32 = 20;
@@ -146,11 +147,13 @@ mod tests {
             r("open", "/etc/app.toml", 2),
             r("open", "/etc/passwd", 0),
             r("open", "/etc/app.toml", 2),
+            r("lookup", "/srv/data", 2),
+            r("lookup", "/etc/passwd", 0),
         ];
         let after = after_exec(&rs, "/app/x");
-        assert_eq!(after.len(), 3);
-        assert_eq!(not_found(after), vec!["/etc/app.toml".to_string()]);
+        assert_eq!(after.len(), 5);
+        assert_eq!(not_found(after), vec!["/etc/app.toml", "/srv/data"]);
         assert_eq!(opened(&rs), vec!["/proc/self/uid_map", "/etc/passwd"]);
-        assert_eq!(after_exec(&rs, "/app/y").len(), 5);
+        assert_eq!(after_exec(&rs, "/app/y").len(), 7);
     }
 }

@@ -1,7 +1,10 @@
 //! The file-open tracer: this same executable, started as
 //! `cargo-aotcheck __aotcheck-trace-opens OUT PROGRAM ARGS...`, runs PROGRAM under ptrace and
 //! writes one JSON line to OUT for each `open`, `openat`, `openat2`, `execve` and `execveat` it
-//! (or any process it starts) makes: the path, made absolute, and the error, if any.
+//! (or any process it starts) makes, and each lookup of a path without opening it (`stat`,
+//! `lstat`, `newfstatat`, `statx`, `access`, `faccessat`, `faccessat2`, `readlink`,
+//! `readlinkat`: what `Path::exists`, `fs::metadata` and `fs::canonicalize` do): the path, made
+//! absolute, and the error, if any.
 //!
 //! Why a process of its own: the startup probe (`probe::run_once`) starts, readies and stops
 //! the program; started through the tracer, the traced run gets the probe's readiness,
@@ -29,7 +32,8 @@ pub const GATE_ARG: &str = "__aotcheck-exec-on-byte";
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 pub struct Record {
     pub pid: i32,
-    /// `open` (any of the three) or `exec`.
+    /// `open` (any of the three), `exec`, or `lookup` (a path looked up, not opened: the
+    /// `stat` family, `access`, `readlink`).
     pub call: String,
     pub path: String,
     /// 0 when the call succeeded, else the errno (2: ENOENT).
@@ -118,11 +122,21 @@ mod linux {
 
     const AUDIT_ARCH_X86_64: u32 = 0xC000_003E;
     const AT_FDCWD: i32 = -100;
+    // x86-64 syscall numbers (asm/unistd_64.h).
     const SYS_OPEN: u64 = 2;
+    const SYS_STAT: u64 = 4;
+    const SYS_LSTAT: u64 = 6;
+    const SYS_ACCESS: u64 = 21;
     const SYS_EXECVE: u64 = 59;
+    const SYS_READLINK: u64 = 89;
     const SYS_OPENAT: u64 = 257;
+    const SYS_NEWFSTATAT: u64 = 262;
+    const SYS_READLINKAT: u64 = 267;
+    const SYS_FACCESSAT: u64 = 269;
     const SYS_EXECVEAT: u64 = 322;
+    const SYS_STATX: u64 = 332;
     const SYS_OPENAT2: u64 = 437;
+    const SYS_FACCESSAT2: u64 = 439;
 
     /// Trace `args[1..]`, writing records to `args[0]`; the program's exit status.
     pub fn run(args: &[OsString]) -> Result<u8, String> {
@@ -192,7 +206,25 @@ mod linux {
         }
     }
 
-    /// At a syscall entry, remember the path of an open or exec; at its exit, write it down.
+    /// The kind of call, its directory (`AT_FDCWD` or a descriptor) and the address of its
+    /// path argument: the first argument (`rdi`) of the calls relative to the working
+    /// directory, the second (`rsi`) of the `*at` calls, whose first is the directory.
+    fn path_call(regs: &libc::user_regs_struct) -> Option<(&'static str, i32, u64)> {
+        Some(match regs.orig_rax {
+            SYS_OPEN => ("open", AT_FDCWD, regs.rdi),
+            SYS_OPENAT | SYS_OPENAT2 => ("open", regs.rdi as i32, regs.rsi),
+            SYS_EXECVE => ("exec", AT_FDCWD, regs.rdi),
+            SYS_EXECVEAT => ("exec", regs.rdi as i32, regs.rsi),
+            SYS_STAT | SYS_LSTAT | SYS_ACCESS | SYS_READLINK => ("lookup", AT_FDCWD, regs.rdi),
+            SYS_NEWFSTATAT | SYS_STATX | SYS_FACCESSAT | SYS_FACCESSAT2 | SYS_READLINKAT => {
+                ("lookup", regs.rdi as i32, regs.rsi)
+            }
+            _ => return None,
+        })
+    }
+
+    /// At a syscall entry, remember the path of an open, exec or lookup; at its exit, write it
+    /// down.
     fn on_syscall(pid: Pid, pending: &mut HashMap<Pid, (&'static str, String)>, out: &mut File) {
         let Ok(info) = ptrace::syscall_info(pid) else {
             return;
@@ -205,15 +237,17 @@ mod linux {
         };
         match info.op {
             libc::PTRACE_SYSCALL_INFO_ENTRY => {
-                let (call, dirfd, addr) = match regs.orig_rax {
-                    SYS_OPEN => ("open", AT_FDCWD, regs.rdi),
-                    SYS_OPENAT | SYS_OPENAT2 => ("open", regs.rdi as i32, regs.rsi),
-                    SYS_EXECVE => ("exec", AT_FDCWD, regs.rdi),
-                    SYS_EXECVEAT => ("exec", regs.rdi as i32, regs.rsi),
-                    _ => return,
+                let Some((call, dirfd, addr)) = path_call(&regs) else {
+                    return;
                 };
-                if let Some(path) = read_path(pid, addr) {
-                    pending.insert(pid, (call, absolute(pid, dirfd, path)));
+                match read_path(pid, addr) {
+                    // `fstat` of a descriptor (`AT_EMPTY_PATH`) or `statx(fd, NULL)`: no path
+                    // was looked for.
+                    Some(path) if path.is_empty() && call == "lookup" => {}
+                    Some(path) => {
+                        pending.insert(pid, (call, absolute(pid, dirfd, path)));
+                    }
+                    None => {}
                 }
             }
             libc::PTRACE_SYSCALL_INFO_EXIT => {

@@ -160,12 +160,13 @@ fn in_image(s: &mut String, r: &InImage, c: bool) {
     if r.outcome != InImageOutcome::Failed {
         return;
     }
-    if let Some(line) = r
+    for line in r
         .failed_runs
         .last()
-        .and_then(|f| f.stderr_tail.lines().rev().find(|l| !l.trim().is_empty()))
+        .map(|f| f.stderr_last(crate::report::STDERR_LINES))
+        .unwrap_or_default()
     {
-        let _ = writeln!(s, "    | {}", line.trim());
+        let _ = writeln!(s, "    | {line}");
     }
     if let Some(why) = r.reason.as_deref().filter(|_| !r.failed_runs.is_empty()) {
         let _ = writeln!(s, "    {why}");
@@ -205,7 +206,13 @@ pub fn markdown(s: &mut String, report: &Report, escape: fn(&str) -> String) {
         let start = match r.outcome {
             InImageOutcome::Started => "✅ started".to_string(),
             InImageOutcome::Failed => {
-                let lacks: Vec<&str> = r.missing.iter().map(|m| m.path.as_str()).collect();
+                // What a container runtime mounts (`/proc`) is no cause: `docker run` has it.
+                let lacks: Vec<&str> = r
+                    .missing
+                    .iter()
+                    .map(|m| m.path.as_str())
+                    .filter(|p| !crate::image::is_runtime(p))
+                    .collect();
                 if lacks.is_empty() {
                     "❌ does not start".into()
                 } else {

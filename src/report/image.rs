@@ -191,8 +191,8 @@ pub struct InImage {
     /// The same binary got ready in the host probe; `None`: not probed there.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub started_on_host: Option<bool>,
-    /// Files it tried to open inside the image that are not there (a traced run in the image),
-    /// those it opened on the host first.
+    /// Paths it tried to open, run or look up (`stat`, `access`, `readlink`) inside the image
+    /// that are not there (a traced run in the image), those it opened on the host first.
     #[serde(default)]
     pub missing: Vec<Missing>,
 }

@@ -24,7 +24,9 @@ pub use hostile::{HostileOutcome, HostileRun, Waiver};
 pub use image::{
     FileWhy, Image, ImageFile, InImage, InImageOutcome, LeftOut, LeftOutWhy, Missing, Trace,
 };
-pub use probe::{ComparedMetric, Comparison, FailedRun, Memory, Probe, Sample, Stats};
+pub use probe::{
+    ComparedMetric, Comparison, FailedRun, Memory, Probe, STDERR_LINES, Sample, Stats,
+};
 pub use size::{Confidence, ConfidenceBreakdown, Coverage, CrateSize, CrateSymbols, SymbolRow};
 
 /// Bumped when a change would make an older reader misread a report.

@@ -121,6 +121,26 @@ pub struct FailedRun {
     pub stdout_tail: String,
 }
 
+impl FailedRun {
+    /// The last `n` lines of stderr that are not blank, trimmed, in order: the line before
+    /// the last one often says what failed (`Failed to resolve path`, then `caused by: ...`).
+    pub fn stderr_last(&self, n: usize) -> Vec<&str> {
+        let mut v: Vec<&str> = self
+            .stderr_tail
+            .lines()
+            .rev()
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .take(n)
+            .collect();
+        v.reverse();
+        v
+    }
+}
+
+/// Lines of a failed run's stderr that a report of an image that does not start shows.
+pub const STDERR_LINES: usize = 3;
+
 /// One run that reached ready.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct Sample {

@@ -23,6 +23,7 @@ mod hostile_runs;
 mod html;
 mod html_failures;
 mod image;
+mod image_causes;
 mod image_checks;
 mod inspect;
 mod markdown_inspect;

@@ -265,7 +265,7 @@ fn in_image(s: &mut String, r: &InImage) {
         );
     }
     if !r.missing.is_empty() {
-        s.push_str("<p>Tried to open in the image, not there:</p><ul class=\"missing\">");
+        s.push_str("<p>Looked for in the image (opened or looked up), not there:</p><ul class=\"missing\">");
         for m in &r.missing {
             let _ = write!(
                 s,

@@ -1,0 +1,181 @@
+//! Why a binary that got ready on the host did not start inside its image, in words: the
+//! image's own defect, a path of this machine given as its argument that the image does not
+//! have, the variables the host run had and the image's environment lacks.
+
+use std::path::Path;
+
+/// What the host run had that the image's run does not.
+#[derive(Debug, Default)]
+pub struct HostOnly {
+    /// Variables given to the host run (`--probe-env`, the config's `probe_env`) that the
+    /// image's `Env` lacks.
+    pub env: Vec<String>,
+    /// The probe set `PORT` for the host run (a `tcp`/`http` readiness), the image's `Env` has
+    /// none, and the image gives the binary no `{port}` in its arguments or variables.
+    pub port: bool,
+}
+
+/// What the host run had that the image lacks: `probe_env` (the host run's own variables) and
+/// the `PORT` the probe hands out (`waits_on_port`), against `image_env`; `port_given` when
+/// `{port}` is in the image's arguments or variables.
+pub fn host_only(
+    probe_env: &[(String, String)],
+    image_env: &[(String, String)],
+    waits_on_port: bool,
+    port_given: bool,
+) -> HostOnly {
+    let image_has = |k: &str| image_env.iter().any(|(x, _)| x == k);
+    let env: Vec<String> = probe_env
+        .iter()
+        .map(|(k, _)| k.clone())
+        .filter(|k| !image_has(k))
+        .collect();
+    // The probe hands `PORT` to every `tcp`/`http` run, whether the binary reads it or not,
+    // and a run cannot show whether it did (reading a variable is no system call to trace).
+    // When the image gives the port another way (`{port}` in its arguments or variables), the
+    // binary got its port there, and `PORT` is no cause worth naming; otherwise it may be one,
+    // and is named as a possibility only. A `PORT` of the user's (`--probe-env`) is in `env`.
+    let port =
+        waits_on_port && !port_given && !image_has("PORT") && !env.iter().any(|k| k == "PORT");
+    HostOnly { env, port }
+}
+
+/// The arguments that name a path on this machine (absolute: the whole argument, or the value
+/// of an `--option=/path`) that the image's root filesystem `root` does not have.
+pub fn host_paths(args: &[String], root: &Path) -> Vec<String> {
+    let mut v: Vec<String> = Vec::new();
+    for a in args {
+        let path = if a.starts_with('/') {
+            a.as_str()
+        } else if let Some(i) = a.find("=/") {
+            &a[i + 1..]
+        } else {
+            continue;
+        };
+        let on_host = Path::new(path).symlink_metadata().is_ok();
+        if on_host && !in_root(root, path) && !v.iter().any(|p| p == path) {
+            v.push(path.to_string());
+        }
+    }
+    v
+}
+
+/// Whether the root filesystem `root` may have the absolute `path`: every directory on the way
+/// there, and the path itself. A symbolic link on the way is not followed (it may point
+/// outside `root`): the path counts as there, since it is not known to be missing.
+fn in_root(root: &Path, path: &str) -> bool {
+    let mut at = root.to_path_buf();
+    for part in path.split('/').filter(|p| !p.is_empty() && *p != ".") {
+        at.push(part);
+        match at.symlink_metadata() {
+            Ok(m) if m.file_type().is_symlink() => return true,
+            Ok(_) => {}
+            Err(_) => return false,
+        }
+    }
+    true
+}
+
+/// Why the binary did not start inside: the image's own defect, else each thing the host run
+/// had that the image does not (the host paths among its arguments first: the binary cannot
+/// find them; then the variables), else that nothing is known.
+pub fn not_started(defect: Option<&str>, paths: &[String], host: &HostOnly) -> String {
+    if let Some(line) = defect {
+        return format!("the image cannot start its binary: {line}");
+    }
+    let mut causes: Vec<String> = paths
+        .iter()
+        .map(|p| {
+            let add = if Path::new(p).is_dir() {
+                "add the files it needs from there with `image.files`"
+            } else {
+                "add it with `image.files`"
+            };
+            format!(
+                "the argument `{p}` is a path on the host that the image does not have: {add}, \
+                 or give the binary a path inside the image (`image.args`)"
+            )
+        })
+        .collect();
+    if !host.env.is_empty() {
+        let names: Vec<String> = host.env.iter().map(|n| format!("`{n}`")).collect();
+        causes.push(format!(
+            "it did not get ready with the image's own environment, which lacks {}, given to \
+             the run on the host: set what the binary needs in `image.env` (`{{port}}` stands \
+             for the image's port)",
+            names.join(", ")
+        ));
+    }
+    if host.port {
+        causes.push(
+            "the host run had `PORT` from the probe (the port it waits on), which the image's \
+             environment lacks: if the binary reads its port from `PORT`, set \
+             `PORT = \"{port}\"` in `image.env`"
+                .into(),
+        );
+    }
+    if causes.is_empty() {
+        return "it did not get ready with the image's own environment and files".into();
+    }
+    causes.join("; ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env(keys: &[&str]) -> Vec<(String, String)> {
+        keys.iter().map(|k| (k.to_string(), "x".into())).collect()
+    }
+
+    #[test]
+    fn port_is_a_possibility_only_when_the_image_gives_the_port_no_other_way() {
+        let h = host_only(&env(&["GREETING"]), &env(&["PATH"]), true, false);
+        assert_eq!((h.env, h.port), (vec!["GREETING".to_string()], true));
+        // `{port}` in the image's arguments: the binary got its port there.
+        assert!(!host_only(&[], &env(&["PATH"]), true, true).port);
+        // No port waited on: the probe set no `PORT`.
+        assert!(!host_only(&[], &env(&["PATH"]), false, false).port);
+        // The image has one; the user gave one (named with the variables, once).
+        assert!(!host_only(&[], &env(&["PORT"]), true, false).port);
+        let h = host_only(&env(&["PORT"]), &env(&["PATH"]), true, false);
+        assert_eq!((h.env, h.port), (vec!["PORT".to_string()], false));
+        let why = not_started(None, &[], &host_only(&[], &[], true, false));
+        assert!(
+            why.contains("if the binary reads its port from `PORT`"),
+            "{why}"
+        );
+    }
+
+    #[test]
+    fn host_paths_are_the_absolute_arguments_the_root_lacks() {
+        let host = tempfile::tempdir().expect("tempdir");
+        let served = host.path().join("served");
+        std::fs::create_dir(&served).expect("mkdir");
+        let root = tempfile::tempdir().expect("tempdir");
+        std::fs::create_dir_all(root.path().join("app/data")).expect("mkdir");
+        std::os::unix::fs::symlink("/nowhere", root.path().join("link")).expect("symlink");
+        let s = served.display().to_string();
+        let args = [
+            s.clone(),
+            format!("--root={s}"),
+            "/app/data".into(),
+            "/no/such/host/path".into(),
+            "relative".into(),
+            "8080".into(),
+        ];
+        assert_eq!(host_paths(&args, root.path()), std::slice::from_ref(&s));
+        // Under a link of the image's, a path is not known to be missing.
+        assert!(in_root(root.path(), "/link/x") && in_root(root.path(), "/app/data/"));
+        assert!(!in_root(root.path(), "/app/nope"));
+        let why = not_started(None, std::slice::from_ref(&s), &HostOnly::default());
+        assert!(
+            why.starts_with(&format!(
+                "the argument `{s}` is a path on the host that the image does not have: add \
+                 the files it needs from there with `image.files`"
+            )),
+            "{why}"
+        );
+        assert!(!why.contains("PORT"), "{why}");
+    }
+}

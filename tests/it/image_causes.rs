@@ -1,0 +1,185 @@
+//! `--image`, QA pass g (B1): when a binary does not start in its image, AOT011 names what it
+//! looked for there (a lookup by `stat`/`readlink`/`access`, not only an open), a host path
+//! given as its argument, and not the `PORT` the probe hands out when its port came in its
+//! arguments. What the binary looked for is checked against strace of the `reproduce` command.
+
+use std::collections::BTreeSet;
+use std::path::Path;
+use std::process::Command;
+
+use serde_json::Value;
+
+use crate::image_checks::{free_port, image, probed, report, strings};
+use crate::util::*;
+
+/// The paths the image's binary looked for and did not find (ENOENT) when the `reproduce`
+/// command runs under strace: the lines of the process after it became `binary`.
+fn strace_not_found(cmd: &str, binary: &str, dir: &Path) -> BTreeSet<String> {
+    let log = dir.join("strace.log");
+    let calls = "execve,open,openat,stat,lstat,access,readlink,newfstatat,readlinkat,\
+                 faccessat,faccessat2,statx";
+    let status = Command::new("strace")
+        .args(["-f", "-qq", "-o"])
+        .arg(&log)
+        .args(["-e", &format!("trace={calls}"), "sh", "-c", cmd])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .status()
+        .expect("strace");
+    assert_eq!(status.code(), Some(1), "by hand it fails too: {cmd}");
+    let text = std::fs::read_to_string(&log).expect("strace log");
+    let exec = format!("execve(\"{binary}\"");
+    let pid = text
+        .lines()
+        .find(|l| l.contains(&exec) && l.ends_with("= 0"))
+        .and_then(|l| l.split_whitespace().next())
+        .unwrap_or_else(|| panic!("no exec of {binary} in\n{text}"))
+        .to_string();
+    text.lines()
+        .filter(|l| l.split_whitespace().next() == Some(pid.as_str()))
+        .skip_while(|l| !l.contains(&exec))
+        .filter(|l| l.contains("= -1 ENOENT"))
+        .filter_map(|l| l.split('"').nth(1).map(str::to_string))
+        .collect()
+}
+
+fn aot011(v: &Value) -> Value {
+    artifact(v, "static")["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .find(|f| f["rule"] == "AOT011")
+        .unwrap_or_else(|| panic!("no AOT011 in {v}"))
+        .clone()
+}
+
+fn missing(inside: &Value) -> Vec<String> {
+    inside["missing"]
+        .as_array()
+        .expect("missing")
+        .iter()
+        .map(|m| str_of(m, "path").to_string())
+        .collect()
+}
+
+/// `path` is `of` or a directory above it.
+fn at_or_above(path: &str, of: &str) -> bool {
+    of == path || of.starts_with(&format!("{}/", path.trim_end_matches('/')))
+}
+
+#[test]
+fn privileged_qa_g_b1_a_directory_only_looked_up_is_what_the_image_lacks() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let served = dir.path().join("servedir");
+    std::fs::create_dir(&served).expect("mkdir");
+    let served = served.to_str().expect("utf-8");
+    // Exit mode: the binary checks the directory with `Path::exists` (statx), never opens it.
+    let r = probed("image-hostdir", dir.path(), "", &["--probe-arg", served]);
+    assert_eq!(r.code, 1, "the image cannot start:\n{}", r.stderr);
+    let v = report(&r);
+    let inside = &image(&v)["in_image"];
+    assert_eq!(inside["outcome"], "failed", "{inside}");
+    let lacks = missing(inside);
+    assert_eq!(lacks, [served], "{inside}");
+    // strace of the command shown: the binary's statx of that path fails with ENOENT.
+    let by_hand = strace_not_found(
+        str_of(inside, "reproduce"),
+        "/app/image-hostdir",
+        dir.path(),
+    );
+    assert!(by_hand.contains(served), "{by_hand:?}");
+    let reason = str_of(inside, "reason");
+    assert!(
+        reason.contains(&format!(
+            "the argument `{served}` is a path on the host that the image does not have"
+        )) && reason.contains("image.files"),
+        "{reason}"
+    );
+    let evidence = strings(&aot011(&v)["evidence"]).join("\n");
+    assert!(
+        evidence.contains(&format!("the image lacks {served}")),
+        "{evidence}"
+    );
+    assert!(!evidence.contains("/proc/"), "{evidence}");
+}
+
+#[test]
+fn privileged_qa_g_b1_a_server_given_a_host_directory_is_not_blamed_on_port() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let served = dir.path().join("servedir");
+    std::fs::create_dir(&served).expect("mkdir");
+    let served = served.to_str().expect("utf-8");
+    let port = free_port();
+    let table = format!("[image]\nport = {port}\n");
+    let args = [
+        "--ready",
+        "tcp",
+        "--probe-arg",
+        served,
+        "--probe-arg",
+        "{port}",
+    ];
+    let r = probed("image-hostdir", dir.path(), &table, &args);
+    assert_eq!(r.code, 1, "the image cannot start:\n{}", r.stderr);
+    let v = report(&r);
+    let inside = &image(&v)["in_image"];
+    assert_eq!(inside["outcome"], "failed", "{inside}");
+    let reason = str_of(inside, "reason");
+    assert!(
+        reason.contains(&format!("the argument `{served}` is a path on the host")),
+        "{reason}"
+    );
+    // Its port came as its argument: the probe's `PORT` is no cause.
+    assert!(!reason.contains("PORT"), "{reason}");
+    // `canonicalize` reads each component's link: what it missed is the directory or above it,
+    // as strace of the command shown says.
+    let lacks = missing(inside);
+    assert!(!lacks.is_empty(), "{inside}");
+    let by_hand = strace_not_found(
+        str_of(inside, "reproduce"),
+        "/app/image-hostdir",
+        dir.path(),
+    );
+    for m in &lacks {
+        assert!(at_or_above(m, served), "{m} is not {served} nor above it");
+        assert!(by_hand.contains(m), "{m} not in {by_hand:?}");
+    }
+    // The line before the last one of stderr says what failed.
+    let f = aot011(&v);
+    let evidence = strings(&f["evidence"]).join("\n");
+    assert!(
+        evidence.contains("stderr ends with: [ERROR] Failed to resolve path to be served")
+            && evidence.contains("caused by: No such file or directory"),
+        "{evidence}"
+    );
+    assert!(!evidence.contains("PORT"), "{evidence}");
+    // The human report shows both lines too.
+    let mut cmd = human_fixture("image-hostdir", &["--warmup", "0", "--runs", "1"]);
+    cmd.args(args)
+        .arg("--image")
+        .arg(dir.path().join("images"))
+        .arg("--config-file")
+        .arg(dir.path().join("aotcheck.toml"));
+    let h = run(&mut cmd);
+    assert_eq!(h.code, 1, "{}", h.stderr);
+    assert!(
+        h.stdout
+            .contains("| [ERROR] Failed to resolve path to be served\n    | caused by: "),
+        "{}",
+        h.stdout
+    );
+
+    // Given a directory of the image, it starts there.
+    let args = [
+        "--ready",
+        "tcp",
+        "--probe-arg",
+        ".",
+        "--probe-arg",
+        "{port}",
+    ];
+    let r = probed("image-hostdir", dir.path(), &table, &args);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let v = report(&r);
+    assert_eq!(image(&v)["in_image"]["outcome"], "started", "{v}");
+}
