@@ -7,6 +7,7 @@ use std::process::Command;
 
 use object::{Object as _, ObjectSymbol as _};
 
+use super::linked::{self, link_lib};
 use crate::compile::{Built, crate_of};
 use crate::error::{Error, Result};
 use crate::inspect::Mapped;
@@ -136,7 +137,9 @@ impl CrateIndex {
     }
 
     /// The index of one build: its library artifacts, the archives its build scripts left in
-    /// their `out_dir` for `static=` (or plain) link libraries, then the sysroot (`libdir`).
+    /// their `out_dir` for `static=` (or plain) link libraries, else those the linker finds
+    /// for them in the scripts' search paths and the system's (in a static build, or for
+    /// `static=`), then the sysroot (`libdir`).
     /// Archives that cannot be read are skipped with a warning.
     /// For a static build, the C library's `libc.a` too (pseudo-crate [`LIBC`]).
     pub fn for_build(
@@ -158,6 +161,7 @@ impl CrateIndex {
                 }
             }
         }
+        let system = linked::system_dirs(target);
         for run in &built.build_scripts {
             let krate = built
                 .libraries
@@ -169,17 +173,31 @@ impl CrateIndex {
                     let name = full.split('@').next().unwrap_or(&full);
                     name.replace('-', "_")
                 });
-            let wanted: Vec<String> = run
-                .linked_libs
-                .iter()
-                .filter(|l| !l.contains("dylib") && !l.contains("framework"))
-                .map(|l| l.rsplit('=').next().unwrap_or(l))
-                .map(|n| format!("lib{n}.a"))
-                .collect();
+            let mut libs: Vec<(&str, bool)> =
+                run.linked_libs.iter().filter_map(|l| link_lib(l)).collect();
+            libs.sort_unstable();
+            libs.dedup_by_key(|l| l.0);
+            let mut found: Vec<&str> = Vec::new();
             for a in archives_under(&run.out_dir, 4) {
-                if a.file_name()
-                    .is_some_and(|f| wanted.iter().any(|w| f == w.as_str()))
+                let file = a.file_name().and_then(|f| f.to_str());
+                if let Some(&(name, _)) = libs
+                    .iter()
+                    .find(|(n, _)| file.is_some_and(|f| f == format!("lib{n}.a")))
                 {
+                    found.push(name);
+                    add(&mut index, &a, &krate, false, true);
+                }
+            }
+            // Built elsewhere or the system's (`rustc-link-lib=crypto` from libssl-dev): the
+            // archive the linker takes from the script's search paths, then its own.
+            let own = run
+                .linked_paths
+                .iter()
+                .filter_map(|p| linked::search_dir(p));
+            let dirs: Vec<PathBuf> = own.chain(system.iter().cloned()).collect();
+            for &(name, is_static) in libs.iter().filter(|(n, _)| !found.contains(n)) {
+                let static_link = is_static || built.link == crate::report::LinkMode::Static;
+                if let Some(a) = linked::find_archive(name, &dirs, static_link) {
                     add(&mut index, &a, &krate, false, true);
                 }
             }
