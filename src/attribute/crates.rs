@@ -29,7 +29,8 @@ pub struct CrateIndex {
     /// Member stems of C archives (`deflate` for `0123abcd-deflate.o`) → crate, for the local
     /// symbols of C code, which archive indexes do not list.
     sources: HashMap<String, u32>,
-    /// Local (static) symbols of C archives' members → crate: a name match, not a proof.
+    /// Local (static) symbols of C archives' members → crate: a name match, not a proof;
+    /// [`AMBIGUOUS`] for a name two crates' archives define (`init`, `buffer_free`).
     locals: HashMap<Box<[u8]>, u32>,
 }
 
@@ -47,7 +48,8 @@ impl CrateIndex {
         self.crates.get(i as usize)
     }
 
-    /// The crate whose C archive defines a local (static) symbol of this name.
+    /// The crate whose C archive defines a local (static) symbol of this name, when only one
+    /// crate's does.
     pub fn lookup_local(&self, symbol: &[u8]) -> Option<&IndexedCrate> {
         let i = *self.locals.get(symbol)?;
         self.crates.get(i as usize)
@@ -115,7 +117,7 @@ impl CrateIndex {
                         && sym.is_definition()
                         && let Ok(name) = sym.name_bytes()
                     {
-                        self.locals.entry(name.into()).or_insert(id);
+                        add_local(&mut self.locals, name, id);
                     }
                 }
             }
@@ -242,14 +244,23 @@ impl CrateIndex {
         let id = self.crate_id(krate, false);
         for sym in obj.symbols().filter(|s| s.is_definition()) {
             let Ok(name) = sym.name_bytes() else { continue };
-            let map = if sym.is_local() {
-                &mut self.locals
+            if sym.is_local() {
+                add_local(&mut self.locals, name, id);
             } else {
-                &mut self.symbols
-            };
-            map.entry(name.into()).or_insert(id);
+                self.symbols.entry(name.into()).or_insert(id);
+            }
         }
         Ok(())
+    }
+}
+
+/// A local name of more than one crate: it names none (the source file may).
+const AMBIGUOUS: u32 = u32::MAX;
+
+fn add_local(locals: &mut HashMap<Box<[u8]>, u32>, name: &[u8], id: u32) {
+    let e = locals.entry(name.into()).or_insert(id);
+    if *e != id {
+        *e = AMBIGUOUS;
     }
 }
 
