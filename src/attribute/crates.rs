@@ -7,6 +7,7 @@ use std::process::Command;
 
 use object::{Object as _, ObjectSymbol as _};
 
+use super::linked::{self, link_lib};
 use crate::compile::{Built, crate_of};
 use crate::error::{Error, Result};
 use crate::inspect::Mapped;
@@ -28,7 +29,8 @@ pub struct CrateIndex {
     /// Member stems of C archives (`deflate` for `0123abcd-deflate.o`) → crate, for the local
     /// symbols of C code, which archive indexes do not list.
     sources: HashMap<String, u32>,
-    /// Local (static) symbols of C archives' members → crate: a name match, not a proof.
+    /// Local (static) symbols of C archives' members → crate: a name match, not a proof;
+    /// [`AMBIGUOUS`] for a name two crates' archives define (`init`, `buffer_free`).
     locals: HashMap<Box<[u8]>, u32>,
 }
 
@@ -46,7 +48,8 @@ impl CrateIndex {
         self.crates.get(i as usize)
     }
 
-    /// The crate whose C archive defines a local (static) symbol of this name.
+    /// The crate whose C archive defines a local (static) symbol of this name, when only one
+    /// crate's does.
     pub fn lookup_local(&self, symbol: &[u8]) -> Option<&IndexedCrate> {
         let i = *self.locals.get(symbol)?;
         self.crates.get(i as usize)
@@ -114,7 +117,7 @@ impl CrateIndex {
                         && sym.is_definition()
                         && let Ok(name) = sym.name_bytes()
                     {
-                        self.locals.entry(name.into()).or_insert(id);
+                        add_local(&mut self.locals, name, id);
                     }
                 }
             }
@@ -136,7 +139,9 @@ impl CrateIndex {
     }
 
     /// The index of one build: its library artifacts, the archives its build scripts left in
-    /// their `out_dir` for `static=` (or plain) link libraries, then the sysroot (`libdir`).
+    /// their `out_dir` for `static=` (or plain) link libraries, else those the linker finds
+    /// for them in the scripts' search paths and the system's (in a static build, or for
+    /// `static=`), then the sysroot (`libdir`).
     /// Archives that cannot be read are skipped with a warning.
     /// For a static build, the C library's `libc.a` too (pseudo-crate [`LIBC`]).
     pub fn for_build(
@@ -158,6 +163,7 @@ impl CrateIndex {
                 }
             }
         }
+        let system = linked::system_dirs(target);
         for run in &built.build_scripts {
             let krate = built
                 .libraries
@@ -169,17 +175,31 @@ impl CrateIndex {
                     let name = full.split('@').next().unwrap_or(&full);
                     name.replace('-', "_")
                 });
-            let wanted: Vec<String> = run
-                .linked_libs
-                .iter()
-                .filter(|l| !l.contains("dylib") && !l.contains("framework"))
-                .map(|l| l.rsplit('=').next().unwrap_or(l))
-                .map(|n| format!("lib{n}.a"))
-                .collect();
+            let mut libs: Vec<(&str, bool)> =
+                run.linked_libs.iter().filter_map(|l| link_lib(l)).collect();
+            libs.sort_unstable();
+            libs.dedup_by_key(|l| l.0);
+            let mut found: Vec<&str> = Vec::new();
             for a in archives_under(&run.out_dir, 4) {
-                if a.file_name()
-                    .is_some_and(|f| wanted.iter().any(|w| f == w.as_str()))
+                let file = a.file_name().and_then(|f| f.to_str());
+                if let Some(&(name, _)) = libs
+                    .iter()
+                    .find(|(n, _)| file.is_some_and(|f| f == format!("lib{n}.a")))
                 {
+                    found.push(name);
+                    add(&mut index, &a, &krate, false, true);
+                }
+            }
+            // Built elsewhere or the system's (`rustc-link-lib=crypto` from libssl-dev): the
+            // archive the linker takes from the script's search paths, then its own.
+            let own = run
+                .linked_paths
+                .iter()
+                .filter_map(|p| linked::search_dir(p));
+            let dirs: Vec<PathBuf> = own.chain(system.iter().cloned()).collect();
+            for &(name, is_static) in libs.iter().filter(|(n, _)| !found.contains(n)) {
+                let static_link = is_static || built.link == crate::report::LinkMode::Static;
+                if let Some(a) = linked::find_archive(name, &dirs, static_link) {
                     add(&mut index, &a, &krate, false, true);
                 }
             }
@@ -224,14 +244,23 @@ impl CrateIndex {
         let id = self.crate_id(krate, false);
         for sym in obj.symbols().filter(|s| s.is_definition()) {
             let Ok(name) = sym.name_bytes() else { continue };
-            let map = if sym.is_local() {
-                &mut self.locals
+            if sym.is_local() {
+                add_local(&mut self.locals, name, id);
             } else {
-                &mut self.symbols
-            };
-            map.entry(name.into()).or_insert(id);
+                self.symbols.entry(name.into()).or_insert(id);
+            }
         }
         Ok(())
+    }
+}
+
+/// A local name of more than one crate: it names none (the source file may).
+const AMBIGUOUS: u32 = u32::MAX;
+
+fn add_local(locals: &mut HashMap<Box<[u8]>, u32>, name: &[u8], id: u32) {
+    let e = locals.entry(name.into()).or_insert(id);
+    if *e != id {
+        *e = AMBIGUOUS;
     }
 }
 

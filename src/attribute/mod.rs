@@ -11,6 +11,7 @@
 pub mod coverage;
 pub mod crates;
 pub mod demangle;
+pub mod linked;
 mod per_crate;
 mod table;
 pub mod unwind;

@@ -110,6 +110,7 @@ fn a_links_crate_linking_a_system_library_is_aot006_unless_bundled() {
     let script = |libs: &[&str]| BuildScriptRun {
         package_id: png.id.clone(),
         linked_libs: libs.iter().map(|s| s.to_string()).collect(),
+        linked_paths: Vec::new(),
         out_dir: "/t/build/png-sys-1/out".into(),
     };
     let bare = script(&["png16", "m"]);

@@ -57,6 +57,8 @@ pub struct BuiltBinary {
 pub struct BuildScriptRun {
     pub package_id: PackageId,
     pub linked_libs: Vec<String>,
+    /// Its `rustc-link-search` values as it wrote them (`native=/opt/lib`).
+    pub linked_paths: Vec<String>,
     pub out_dir: PathBuf,
 }
 
@@ -358,6 +360,7 @@ fn collect(messages: Vec<Message>, req: &BuildRequest, rustflags: Vec<String>) -
                 built.build_scripts.push(BuildScriptRun {
                     package_id: b.package_id,
                     linked_libs: b.linked_libs.iter().map(|l| l.to_string()).collect(),
+                    linked_paths: b.linked_paths.iter().map(|p| p.to_string()).collect(),
                     out_dir: b.out_dir.into_std_path_buf(),
                 });
             }

@@ -21,7 +21,7 @@ pub(super) const KINDS: [RefKind; 5] = [
     RefKind::Describes,
 ];
 
-fn kind_id(k: RefKind) -> u8 {
+pub(super) fn kind_id(k: RefKind) -> u8 {
     KINDS.iter().position(|x| *x == k).unwrap_or(0) as u8
 }
 
@@ -282,11 +282,8 @@ fn crate_retained(
     lost
 }
 
-/// The crate of each piece without a symbol: the crate of every piece that refers to it (or
-/// that it describes), else the crate whose node dominates it; in dominator order, so a piece
-/// referred to only by such pieces follows them.
+/// The crate of each piece without a symbol (in `a` and `group`), see [`choose`].
 fn assign(a: &mut Attributed, preds: &Csr, doms: &Dominators, group: &mut [u32], root: u32) {
-    let n = group.len();
     // A piece of each group, to adopt its crate from (by group index: a hash per piece was a
     // quarter of this stage).
     let mut sample: Vec<usize> = Vec::new();
@@ -310,6 +307,30 @@ fn assign(a: &mut Attributed, preds: &Csr, doms: &Dominators, group: &mut [u32],
         .iter()
         .map(|p| matches!(p.owner, Owner::Section(s) if sections.get(s).is_some_and(|s| s.alloc)))
         .collect();
+    for (vi, k, confidence) in choose(preds, doms, group, root, &anonymous) {
+        if let Some(&from) = sample.get(k as usize).filter(|&&i| i != usize::MAX) {
+            a.adopt(vi, from, confidence);
+        }
+    }
+}
+
+/// The crate of each anonymous piece (bytes without a symbol) that has none in `group`: the
+/// crate of every piece that refers to it (or that it describes), else the crate whose node
+/// dominates it; in dominator order, so a piece referred to only by such pieces follows them.
+/// Bytes that describe or patch a piece (an FDE, an `.eh_frame_hdr` row, a relocation: a
+/// [`RefKind::Describes`] edge into them) whose crate is not known stay without one: they are
+/// that code's, and the dominator is only its caller (a package's `main` got all of a system
+/// libcrypto's unwind tables and relocations so). Sets `group` and returns each choice.
+pub(super) fn choose(
+    preds: &Csr,
+    doms: &Dominators,
+    group: &mut [u32],
+    root: u32,
+    anonymous: &[bool],
+) -> Vec<(usize, u32, Confidence)> {
+    let n = group.len();
+    let describes = kind_id(RefKind::Describes);
+    let mut chosen_all = Vec::new();
     let order = || {
         let unreachable = (0..n as u32).filter(|&v| !doms.reachable(v));
         doms.order.iter().copied().chain(unreachable)
@@ -322,10 +343,12 @@ fn assign(a: &mut Attributed, preds: &Csr, doms: &Dominators, group: &mut [u32],
         }
         let mut only: Option<u32> = None;
         let mut single = true;
-        for &p in preds.succ(v) {
+        let mut described = false;
+        for (p, kind) in preds.succ_kinds(v) {
             if p == root {
                 continue;
             }
+            described |= kind == describes;
             let k = group.get(p as usize).copied().unwrap_or(NO_GROUP);
             match only {
                 _ if k == NO_GROUP => single = false,
@@ -336,15 +359,15 @@ fn assign(a: &mut Attributed, preds: &Csr, doms: &Dominators, group: &mut [u32],
         }
         let chosen = match only {
             Some(k) if single => Some((k, Confidence::Referenced)),
+            _ if described => None,
             _ => dominating_crate(doms, group, v, root).map(|k| (k, Confidence::Dominated)),
         };
-        if let Some((k, confidence)) = chosen
-            && let Some(&from) = sample.get(k as usize).filter(|&&i| i != usize::MAX)
-        {
-            a.adopt(vi, from, confidence);
+        if let Some((k, confidence)) = chosen {
             group[vi] = k;
+            chosen_all.push((vi, k, confidence));
         }
     }
+    chosen_all
 }
 
 /// The crate of the nearest piece above `v` in the dominator tree that has one: removing

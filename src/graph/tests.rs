@@ -1,7 +1,9 @@
 //! Tests of the graph stage's own steps.
 
 use super::*;
+use crate::attribute::NO_GROUP;
 use crate::attribute::coverage::{Cut, NO_OWNER};
+use crate::report::{Confidence, RefKind};
 
 /// The cuts merged from sorted addresses are the cuts of sorting every (address, owner)
 /// pair at once, as they were made before; on random lists with repeats, owners equal to
@@ -116,4 +118,55 @@ fn a_way_in_leads_on_to_an_item_of_the_crate() {
     assert!(!enters(3));
     assert!(!enters(4), "a loop of constants ends");
     assert!(!enters(6), "another crate's item is not this crate's");
+}
+
+/// Bytes that describe code of no crate stay without one (they went to the dominating
+/// crate: the caller's); constants and relocations of a crate's own pieces get its crate.
+#[test]
+fn what_describes_code_of_no_crate_is_not_the_callers() {
+    let (call, data, describes) = (
+        build::kind_id(RefKind::Call),
+        build::kind_id(RefKind::Data),
+        build::kind_id(RefKind::Describes),
+    );
+    // 0 main (crate 0) calls 1 (a C function of no crate) and 6 (crate 1). 2 is 1's FDE,
+    // 3 its `.eh_frame_hdr` row; 7 is 6's FDE. 4 a constant of main's, 8 the relocation
+    // that patches it; 5 a constant only 1 refers to.
+    let root = 9;
+    let g = dom::Csr::new(
+        10,
+        vec![
+            (root, 0, 0),
+            (0, 1, call),
+            (1, 2, describes),
+            (2, 3, describes),
+            (0, 4, data),
+            (1, 5, data),
+            (0, 6, call),
+            (6, 7, describes),
+            (4, 8, describes),
+        ],
+    );
+    let doms = dom::dominators(&g, root);
+    let mut group = vec![
+        0, NO_GROUP, NO_GROUP, NO_GROUP, NO_GROUP, NO_GROUP, 1, NO_GROUP, NO_GROUP,
+    ];
+    let anonymous = [false, false, true, true, true, true, false, true, true];
+    let mut chosen = build::choose(&g.reverse(), &doms, &mut group, root, &anonymous);
+    chosen.sort_unstable_by_key(|c| c.0);
+    assert_eq!(
+        group,
+        vec![0, NO_GROUP, NO_GROUP, NO_GROUP, 0, 0, 1, 1, 0],
+        "the FDE and its row of 1 stay without a crate"
+    );
+    let confidence: Vec<(usize, Confidence)> = chosen.iter().map(|c| (c.0, c.2)).collect();
+    assert_eq!(
+        confidence,
+        vec![
+            (4, Confidence::Referenced),
+            (5, Confidence::Dominated),
+            (7, Confidence::Referenced),
+            (8, Confidence::Referenced),
+        ]
+    );
 }

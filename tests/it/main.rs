@@ -32,6 +32,7 @@ mod probe;
 mod probe_misbehaving;
 mod probe_qa;
 mod size;
+mod size_native;
 mod stripped;
 mod verdict;
 mod why;

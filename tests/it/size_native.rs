@@ -1,0 +1,101 @@
+//! A system C library a `-sys` crate links (openssl-sys's `rustc-link-lib=crypto`, the static
+//! build taking `libcrypto.a` from the system's directories): its code is that crate's, and
+//! its unwind tables and relocations are not the package's. Checked against `nm` of the
+//! system's archive and of the binary.
+
+use std::collections::HashSet;
+
+use serde_json::Value;
+
+use crate::util::*;
+
+/// Global names an archive defines (`nm -g --defined-only`).
+fn defined_globals(archive: &str) -> HashSet<String> {
+    tool("nm", &["-g", "--defined-only", archive])
+        .lines()
+        .filter_map(|l| {
+            let f: Vec<&str> = l.split_whitespace().collect();
+            (f.len() == 3).then(|| f[2].to_string())
+        })
+        .collect()
+}
+
+/// The system's static archive `lib<name>.a` in the multiarch directory.
+fn system_archive(name: &str) -> String {
+    let arch = tool("cc", &["-print-multiarch"]);
+    let path = format!("/usr/lib/{}/lib{name}.a", arch.trim());
+    assert!(
+        std::path::Path::new(&path).is_file(),
+        "{path}: install libssl-dev"
+    );
+    path
+}
+
+/// The static artifact of audit-openssl, with every symbol row.
+fn openssl_static() -> Value {
+    // Exit 1: the static binary's NSS finding (AOT004).
+    let r = run(&mut check_fixture("audit-openssl", &["--symbols", "all"]));
+    assert!(r.code <= 1, "exit {}: {}", r.code, r.stderr);
+    let v: Value = serde_json::from_str(&r.stdout).expect("JSON report");
+    v["artifacts"]
+        .as_array()
+        .expect("artifacts")
+        .iter()
+        .find(|a| a["link_mode"] == "static")
+        .expect("static artifact")
+        .clone()
+}
+
+#[test]
+fn a_system_library_a_sys_crate_links_is_that_crates() {
+    let a = openssl_static();
+    let b = &a["binary"];
+    let rows = b["symbols"].as_array().expect("symbols");
+    let crypto = defined_globals(&system_archive("crypto"));
+    let libc = defined_globals(&system_archive("c"));
+    // libcrypto's functions and tables in the binary: openssl_sys's, from the archive's index.
+    let ours: Vec<&Value> = rows
+        .iter()
+        .filter(|r| {
+            let n = str_of(r, "name");
+            crypto.contains(n) && !libc.contains(n)
+        })
+        .collect();
+    assert!(ours.len() > 1000, "{} of libcrypto's symbols", ours.len());
+    let wrong: Vec<String> = ours
+        .iter()
+        .filter(|r| r["crate"] != "openssl_sys" || r["confidence"] != "exact")
+        .map(|r| format!("{} {} {}", r["name"], r["crate"], r["confidence"]))
+        .take(10)
+        .collect();
+    assert!(wrong.is_empty(), "not openssl_sys's, exactly: {wrong:?}");
+
+    // The package holds its own code and what describes it: about its symbols' size by nm,
+    // not libcrypto's FDEs and relocations "dominated" by its `main`.
+    let path = str_of(&a, "path");
+    let own: u64 = tool("nm", &["-S", "-C", "--defined-only", path])
+        .lines()
+        .filter_map(|l| {
+            let f: Vec<&str> = l.splitn(4, ' ').collect();
+            (f.len() == 4 && f[3].starts_with("audit_openssl::"))
+                .then(|| u64::from_str_radix(f[1], 16).expect("nm size"))
+        })
+        .sum();
+    assert!(own > 0, "nm finds audit_openssl's code");
+    let package = b["crates"]
+        .as_array()
+        .expect("crates")
+        .iter()
+        .find(|c| c["name"] == "audit_openssl")
+        .expect("the package's crate");
+    let size = u64_of(package, "vm_size");
+    assert!(
+        size <= own + 1024,
+        "audit_openssl {size} B, its symbols {own} B: {package}"
+    );
+    let dominated: Vec<&Value> = rows
+        .iter()
+        .filter(|r| r["crate"] == "audit_openssl" && r["confidence"] == "dominated")
+        .collect();
+    assert!(dominated.is_empty(), "{dominated:?}");
+}
