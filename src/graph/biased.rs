@@ -202,7 +202,10 @@ mod tests {
         }
         pieces.push(symbol(b"ext", EXT, EXT + 0x18));
         let layout = Layout {
-            sections: vec![section(".text", Kind::Code, 0), section(".data", kind, DATA)],
+            sections: vec![
+                section(".text", Kind::Code, 0),
+                section(".data", kind, DATA),
+            ],
             pieces,
             files: Vec::new(),
             symbol_table: Some(".symtab"),
@@ -221,7 +224,11 @@ mod tests {
             kind: RefKind::Data,
         }));
         let pads = paddings(&layout, &bytes, &[refs]);
-        let target = layout.pieces.iter().position(|p| p.addr == to).expect("cut") as u32;
+        let target = layout
+            .pieces
+            .iter()
+            .position(|p| p.addr == to)
+            .expect("cut") as u32;
         let mut e = vec![(0, target, 2)];
         through_padding(&pads, &mut e);
         let ext = layout.pieces.len() as u32 - 1;

@@ -34,5 +34,6 @@ mod size;
 mod stripped;
 mod verdict;
 mod why;
+mod why_biased;
 mod why_match;
 mod wording;
