@@ -4,9 +4,9 @@
 //! reference lands before the table, and the table (and every function it holds) looked
 //! unreferenced.
 //!
-//! The rule, applied where the edges are made ([`build::wire`](super::build::wire), for every
-//! edge source: static relocations, the analysis link's, decoded code): a reference that
-//! lands in a piece of padding right before a symbol also reaches that symbol. Padding is
+//! The rule, applied where the graph's edges are made (`wire`, for every edge source: static
+//! relocations, the analysis link's, decoded code): a reference that lands in a piece of
+//! padding right before a symbol also reaches that symbol. Padding is
 //! told from an object without a symbol (rustc's literals, vtables) by what is there:
 //!
 //! * the piece holds bytes of data (not code: code is never indexed, and a reference into
