@@ -5,6 +5,7 @@
 //! what is reachable from the roots with the crate and not without any of its pieces (a walk
 //! of the graph per crate, see [`crate_retained`]).
 
+use super::biased;
 use super::dom::{self, Csr, Dominators, NONE};
 use super::lookup::Lookup;
 use super::refs::{Ref, Root};
@@ -72,11 +73,12 @@ pub struct Wired {
     root_names: Vec<String>,
 }
 
-/// Wire the graph of `layout`'s pieces. The references and described ranges are dropped once
-/// they are edges: on a large binary they are the largest thing held, and the dominators come
-/// after them.
+/// Wire the graph of `layout`'s pieces (read from `bytes`). The references and described
+/// ranges are dropped once they are edges: on a large binary they are the largest thing held,
+/// and the dominators come after them.
 pub fn wire(
     layout: &Layout,
+    bytes: &[u8],
     refs: Vec<Vec<Ref>>,
     described: Vec<Described>,
     roots: &[Root],
@@ -86,7 +88,11 @@ pub fn wire(
     let n = pieces.len();
     let root = n as u32;
     let look = Lookup::new(pieces, &sections);
+    // A reference into the padding before a symbol is a biased base of it (`lea t-8`): see
+    // `biased` for the rule and what it leaves alone.
+    let pads = biased::paddings(layout, bytes, &refs);
     let mut edges = edges_of(&look, refs);
+    biased::through_padding(&pads, &mut edges);
     for d in &described {
         if let (Some(o), Some(p)) = (look.at(d.owner), look.at(d.start)) {
             edges.push((o, p, kind_id(RefKind::Describes)));

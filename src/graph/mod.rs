@@ -9,6 +9,7 @@
 //! symbol their crates (issue 13, item 6), so this stage does the attribution: it reads the
 //! byte map from `attribute` and sums it up once the graph has spoken.
 
+mod biased;
 mod build;
 mod cuts;
 mod decode;
@@ -350,7 +351,7 @@ fn analyse_as<H: FileHeader<Endian = Endianness>>(
     let (crates, wired) = both(
         large,
         || Attributed::crates_of(&layout, index, settings),
-        || build::wire(&layout, refs, described, &roots),
+        || build::wire(&layout, bytes, refs, described, &roots),
     );
     let mut a = Attributed::with(layout, crates);
     let g = build::analyse(&mut a, wired);

@@ -36,5 +36,6 @@ mod size_native;
 mod stripped;
 mod verdict;
 mod why;
+mod why_biased;
 mod why_match;
 mod wording;

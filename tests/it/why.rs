@@ -9,7 +9,7 @@ use serde_json::Value;
 use crate::util::*;
 
 /// Symbol → (address, size) according to `nm -S -C` (binutils drops Rust's hashes).
-fn nm(path: &str) -> HashMap<String, (u64, u64)> {
+pub(super) fn nm(path: &str) -> HashMap<String, (u64, u64)> {
     tool("nm", &["-S", "-C", path])
         .lines()
         .filter_map(|l| {
@@ -84,7 +84,7 @@ fn krate<'a>(v: &'a Value, name: &str) -> &'a Value {
         .unwrap_or_else(|| panic!("no crate {name}"))
 }
 
-fn steps(chain: &Value) -> Vec<(String, String)> {
+pub(super) fn steps(chain: &Value) -> Vec<(String, String)> {
     chain["steps"]
         .as_array()
         .expect("steps")
@@ -99,7 +99,7 @@ fn steps(chain: &Value) -> Vec<(String, String)> {
 }
 
 /// Each consecutive pair of symbols in the chain is a reference the binary shows.
-fn check_pairs(bin: &str, chain: &[(String, String)]) {
+pub(super) fn check_pairs(bin: &str, chain: &[(String, String)]) {
     let syms = nm(bin);
     let relocs = relative_relocs(bin);
     for pair in chain.windows(2) {

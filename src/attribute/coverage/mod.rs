@@ -70,6 +70,8 @@ pub struct SectionInfo<'a> {
     /// Address and size from the section header.
     pub addr: u64,
     pub size: u64,
+    /// Where its bytes are in the file; `None` for a section with none (`SHT_NOBITS`).
+    pub offset: Option<u64>,
 }
 
 #[derive(Debug)]
@@ -171,6 +173,8 @@ pub fn layout_split_with<'a, H: FileHeader<Endian = Endianness>>(
                 exec: sh.sh_flags(endian).contains(elf::SHF_EXECINSTR),
                 addr: sh.sh_addr(endian).into(),
                 size: sh.sh_size(endian).into(),
+                offset: (sh.sh_type(endian) != elf::SHT_NOBITS)
+                    .then(|| sh.sh_offset(endian).into()),
             }
         })
         .collect();
