@@ -55,6 +55,13 @@ impl CrateIndex {
         self.crates.get(i as usize)
     }
 
+    /// Whether more than one crate's C archive defines a local symbol of this name: then its
+    /// source file cannot decide either (objects without `STT_FILE` symbols, such as
+    /// libgcc's, inherit a neighbour's), and it names no crate.
+    pub fn local_is_ambiguous(&self, symbol: &[u8]) -> bool {
+        self.locals.get(symbol) == Some(&AMBIGUOUS)
+    }
+
     /// Is `name` a crate of the sysroot and of nothing the build made?
     pub fn is_sysroot_crate(&self, name: &str) -> bool {
         let mut sysroot = false;

@@ -339,8 +339,11 @@ fn attribute_piece(
         // says nothing about C symbols).
         (None, None) => {
             let local = index.and_then(|i| i.lookup_local(name));
+            let ambiguous = index.is_some_and(|i| i.local_is_ambiguous(name));
             let source = || match origin {
-                Some(Origin::Source(stem)) => index.and_then(|i| i.lookup_source(stem)),
+                Some(Origin::Source(stem)) if !ambiguous => {
+                    index.and_then(|i| i.lookup_source(stem))
+                }
                 _ => None,
             };
             match local.or_else(source) {
