@@ -22,7 +22,7 @@ fn feature<'a>(b: &'a Value, name: &str) -> &'a Value {
 fn build_id(path: &str) -> String {
     tool("readelf", &["-nW", path])
         .lines()
-        .find_map(|l| l.trim().strip_prefix("Build ID: "))
+        .find_map(|l| l.split_once("Build ID: ").map(|(_, id)| id))
         .unwrap_or_else(|| panic!("no build id in {path}"))
         .trim()
         .to_string()
@@ -30,7 +30,7 @@ fn build_id(path: &str) -> String {
 
 /// The analysis link the tool kept for the binary at `path` (`<name>.<build id>`).
 fn analysis_link(path: &str) -> PathBuf {
-    let dir = shared_target_dir().join("aotcheck/advise/cargo/graph");
+    let dir = shared_target_dir().join("advise/cargo/graph");
     let suffix = format!(".{}", build_id(path));
     std::fs::read_dir(&dir)
         .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
