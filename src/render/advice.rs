@@ -433,9 +433,11 @@ pub fn no_paste(a: &Advice) -> Option<&'static str> {
         Some(
             "No lines to paste: the run was interrupted before every variant was built and probed.",
         )
-    } else if a.binaries.iter().any(|b| not_ready(&b.base)) {
-        None
-    } else if a.binaries.iter().all(|b| b.variants.is_empty()) {
+    } else if a
+        .binaries
+        .iter()
+        .any(|b| not_ready(&b.base) || b.variants.is_empty())
+    {
         None
     } else if a
         .binaries
