@@ -20,6 +20,8 @@ pub struct Made {
     /// Per binary asked for, in that order: its copy and what inspect read from it; `None`
     /// when cargo did not report it.
     pub bins: Vec<Option<(PathBuf, Binary)>>,
+    /// Per binary asked for: the features of its package cargo built it with.
+    pub features: Vec<Vec<String>>,
     /// What cargo built, one per cargo run (for the attribution's crate index).
     pub builds: Vec<Built>,
 }
@@ -75,11 +77,14 @@ pub fn make(
     }
     let seconds = started.elapsed().as_secs_f64();
     let mut found = Vec::new();
+    let mut features = Vec::new();
     for bin in bins {
         let Some(b) = builds.iter().find_map(|built| built.binary(&bin.target)) else {
             found.push(None);
+            features.push(Vec::new());
             continue;
         };
+        features.push(b.features.clone());
         let copy = plan
             .dirs
             .advise
@@ -94,6 +99,7 @@ pub fn make(
         seconds,
         compiled: builds.iter().map(|b| b.compiled).sum(),
         bins: found,
+        features,
         builds,
     }))
 }

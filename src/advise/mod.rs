@@ -15,6 +15,7 @@
 
 mod build;
 mod combine;
+mod crates;
 pub mod features;
 pub mod knobs;
 pub mod measure;
@@ -22,7 +23,7 @@ pub mod profile;
 
 use std::path::PathBuf;
 
-use crate::attribute::{self, CrateIndex};
+use crate::attribute;
 use crate::compile::Variation;
 use crate::compile::rustflags;
 use crate::error::{Error, Result};
@@ -30,8 +31,7 @@ use crate::options::{AdviseOptions, BuildOptions, LinkChoice};
 use crate::output::Output;
 use crate::plan::Plan;
 use crate::report::{
-    Advice, BinaryAdvice, CrateSize, FeatureAdvice, LeavingCrate, Measured, Report, Variant,
-    VariantStatus,
+    Advice, BinaryAdvice, CrateSize, FeatureAdvice, Measured, Report, Variant, VariantStatus,
 };
 use build::{Made, Outcome};
 use features::Without;
@@ -69,8 +69,11 @@ struct Steps<'p> {
     done: usize,
     total: usize,
     libdir: Option<PathBuf>,
-    /// The base binary's crates (attribution), per binary, when features are tried.
-    base_crates: Vec<Vec<CrateSize>>,
+    /// The base binary's crates (attribution), per binary, when features are tried; `None`
+    /// where they could not be named.
+    base_crates: Vec<Option<Vec<CrateSize>>>,
+    /// The features cargo built each base binary with.
+    base_features: Vec<Vec<String>>,
     /// The knobs the combined variant was built with (ids), when it was.
     combined: Vec<&'static str>,
 }
@@ -131,6 +134,7 @@ pub fn run(plan: &Plan, opts: &AdviseOptions, report: &mut Report, out: &mut Out
         total: 1 + to_build.len() + withouts.len() + usize::from(to_build.len() >= 2),
         libdir: None,
         base_crates: Vec::new(),
+        base_features: Vec::new(),
         combined: Vec::new(),
     };
     let result = build_all(&mut steps, &to_build, &withouts, &mut advice, out);
@@ -316,7 +320,8 @@ fn build_all(
     }
     if !withouts.is_empty() {
         steps.libdir = attribute::crates::sysroot_libdir(&plan.toolchain.rustc, &plan.target);
-        steps.base_crates = crates_of(steps, &base);
+        steps.base_crates = crates::of(plan, steps.libdir.as_deref(), &base);
+        steps.base_features.clone_from(&base.features);
     }
     for k in to_build.iter().filter(|k| k.link_only()) {
         knob(steps, k, advice, out)?;
@@ -410,9 +415,12 @@ fn feature(steps: &mut Steps, w: &Without, advice: &mut Advice, out: &mut Output
     let only: Vec<&crate::plan::BinPlan> = bins.iter().map(|(_, b)| *b).collect();
     let slug = build::slug(&format!("without-{}", w.feature));
     let outcome = build::make(plan, &opts, &only, &steps.variation(), &slug, out)?;
-    let crates = match &outcome {
-        Outcome::Made(m) => crates_of(steps, m),
-        Outcome::Failed { .. } => Vec::new(),
+    let (crates, built_with) = match &outcome {
+        Outcome::Made(m) => (
+            crates::of(plan, steps.libdir.as_deref(), m),
+            m.features.clone(),
+        ),
+        Outcome::Failed { .. } => (Vec::new(), Vec::new()),
     };
     for (j, (i, _)) in bins.iter().enumerate() {
         let Some(f) = advice.binaries[*i]
@@ -425,8 +433,12 @@ fn feature(steps: &mut Steps, w: &Without, advice: &mut Advice, out: &mut Output
         let mut v = Variant::default();
         fill(&mut v, &outcome, j);
         (f.status, f.measured, f.error) = (v.status, v.measured, v.error);
-        if let (Some(after), Some(before)) = (crates.get(j), steps.base_crates.get(*i)) {
-            f.crates_leaving = leaving(before, after);
+        f.crates_leaving = match (crates.get(j), steps.base_crates.get(*i)) {
+            (Some(Some(after)), Some(Some(before))) => Some(crates::leaving(before, after)),
+            _ => None,
+        };
+        if let (Some(base), Some(variant)) = (steps.base_features.get(*i), built_with.get(j)) {
+            f.also_leaves_out = crates::also_left_out(base, variant, &w.feature);
         }
     }
     Ok(())
@@ -454,43 +466,6 @@ fn record(m: &mut Measured, found: Option<&(PathBuf, crate::report::Binary)>, ma
         m.file_size = Some(binary.file_size);
         m.stripped_size = binary.stripped_size;
     }
-}
-
-/// The crates of each binary of `made` (the attribution's, std folded), empty where it failed.
-fn crates_of(steps: &Steps, made: &Made) -> Vec<Vec<CrateSize>> {
-    let plan = steps.plan;
-    let Some(built) = made.builds.first() else {
-        return Vec::new();
-    };
-    let (index, _) = CrateIndex::for_build(built, &plan.target, steps.libdir.as_deref());
-    made.bins
-        .iter()
-        .map(|found| {
-            let Some((path, binary)) = found else {
-                return Vec::new();
-            };
-            let mut b = binary.clone();
-            match attribute::attribute_path(path, &mut b, Some(&index), &plan.size) {
-                Ok(()) => b.crates,
-                Err(_) => Vec::new(),
-            }
-        })
-        .collect()
-}
-
-/// Crates with bytes in `before` and none in `after`, largest first.
-fn leaving(before: &[CrateSize], after: &[CrateSize]) -> Vec<LeavingCrate> {
-    let mut gone: Vec<LeavingCrate> = before
-        .iter()
-        .filter(|c| c.file_size > 0 && !c.name.starts_with('['))
-        .filter(|c| !after.iter().any(|a| a.name == c.name && a.file_size > 0))
-        .map(|c| LeavingCrate {
-            name: c.name.clone(),
-            file_size: c.file_size,
-        })
-        .collect();
-    gone.sort_by(|a, b| b.file_size.cmp(&a.file_size).then(a.name.cmp(&b.name)));
-    gone
 }
 
 #[cfg(test)]

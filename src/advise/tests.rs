@@ -24,7 +24,7 @@ fn crates_leaving_are_those_with_bytes_before_and_none_after() {
         krate("[unknown]", 50),
     ];
     let after = [krate("std", 890), krate("small", 0)];
-    let names: Vec<(String, u64)> = leaving(&before, &after)
+    let names: Vec<(String, u64)> = crates::leaving(&before, &after)
         .into_iter()
         .map(|c| (c.name, c.file_size))
         .collect();
@@ -78,4 +78,19 @@ fn figures_not_obtained_are_null_not_missing() {
     // And read back as it was written.
     let back: Variant = serde_json::from_value(json).expect("read back");
     assert_eq!(back, v);
+}
+
+/// QA g, B9: the features cargo built the base with and not the variant, besides the one left
+/// out and `default`.
+#[test]
+fn also_left_out_is_what_cargo_dropped_besides_the_feature() {
+    let s = |x: &[&str]| x.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+    let base = s(&["default", "rustls", "rustls-pemfile", "tls", "zip"]);
+    assert_eq!(
+        crates::also_left_out(&base, &s(&["rustls-pemfile", "zip"]), "rustls"),
+        ["tls"]
+    );
+    assert!(
+        crates::also_left_out(&base, &s(&["rustls", "rustls-pemfile", "zip"]), "tls").is_empty()
+    );
 }

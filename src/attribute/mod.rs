@@ -70,8 +70,37 @@ pub fn attribute_path(
     if binary.format != "elf" {
         return Ok(());
     }
+    attribute_path_with(path, None, binary, index, settings)
+}
+
+/// As [`attribute_path`]; a stripped file (no `.symtab`) takes its symbols from `symbols_from`,
+/// its analysis link, when the two match (see README: stripped), and its coverage then names
+/// that file in `symbols_from`.
+pub fn attribute_path_with(
+    path: &Path,
+    symbols_from: Option<&Path>,
+    binary: &mut Binary,
+    index: Option<&CrateIndex>,
+    settings: &SizeOptions,
+) -> Result<()> {
+    if binary.format != "elf" {
+        return Ok(());
+    }
     let mapped = Mapped::open(path)?;
-    attribute_bytes(path, mapped.bytes(), binary, index, settings)
+    // An analysis link that cannot be read is none: the binary's own table is read.
+    let other = symbols_from.and_then(|p| Mapped::open(p).ok());
+    let borrowed = attribute_with(
+        path,
+        mapped.bytes(),
+        other.as_ref().map(Mapped::bytes),
+        binary,
+        index,
+        settings,
+    )?;
+    if let (true, Some(c), Some(p)) = (borrowed, binary.coverage.as_mut(), symbols_from) {
+        c.symbols_from = Some(p.display().to_string());
+    }
+    Ok(())
 }
 
 /// As [`attribute_path`], on the file's bytes.
@@ -85,19 +114,33 @@ pub fn attribute_bytes(
     if binary.format != "elf" {
         return Ok(());
     }
+    attribute_with(path, bytes, None, binary, index, settings).map(|_| ())
+}
+
+/// Attribute `bytes` (ELF), the symbols borrowed from `symbols_from` where the file has no
+/// `.symtab`; whether they were.
+fn attribute_with(
+    path: &Path,
+    bytes: &[u8],
+    symbols_from: Option<&[u8]>,
+    binary: &mut Binary,
+    index: Option<&CrateIndex>,
+    settings: &SizeOptions,
+) -> Result<bool> {
     let is_64 = bytes.get(4) == Some(&2);
     let layout = if is_64 {
-        coverage::layout::<FileHeader64<Endianness>>(bytes)
+        coverage::layout_split_with::<FileHeader64<Endianness>>(bytes, &[], symbols_from)
     } else {
-        coverage::layout::<FileHeader32<Endianness>>(bytes)
+        coverage::layout_split_with::<FileHeader32<Endianness>>(bytes, &[], symbols_from)
     }
     .map_err(|e| Error::malformed(path, format!("cannot read the ELF layout: {e}")))?;
+    let borrowed = layout.symbols_borrowed;
     let a = attribute_layout(layout, index, settings);
     binary.crates = a.crates;
     binary.symbols = a.symbols;
     binary.crate_symbols = a.crate_symbols;
     binary.coverage = Some(a.coverage);
-    Ok(())
+    Ok(borrowed)
 }
 
 /// The crate, confidence and instantiating crate of one row.

@@ -88,6 +88,7 @@ mod tests {
             package_id: cargo_metadata::PackageId { repr: pkg.into() },
             name: "my-tool".into(),
             path: release.join("my-tool"),
+            features: Vec::new(),
         };
         let mut bins = vec![bin("alpha"), bin("beta")];
         let sources = [

@@ -50,6 +50,8 @@ pub struct BuiltBinary {
     pub package_id: PackageId,
     pub name: String,
     pub path: PathBuf,
+    /// The features of its package this unit was built with, as cargo resolved them.
+    pub features: Vec<String>,
 }
 
 /// What a build script of the target build said (its native libraries and output dir).
@@ -331,6 +333,7 @@ fn collect(messages: Vec<Message>, req: &BuildRequest, rustflags: Vec<String>) -
                         package_id: a.package_id,
                         name: a.target.name,
                         path: exe.into_std_path_buf(),
+                        features: a.features,
                     });
                 }
             }

@@ -46,7 +46,11 @@ pub struct FeatureRow {
     pub saved: String,
     pub percent: String,
     pub stripped_saved: String,
+    /// The crates leaving, or why they could not be named.
     pub crates_leaving: String,
+    /// The other features the variant had to leave out (those that need this one), in words:
+    /// "also leaves out `tls` (it needs `rustls`)"; empty when none.
+    pub also: String,
     pub note: String,
 }
 
@@ -111,11 +115,31 @@ fn feature_row(f: &FeatureAdvice) -> FeatureRow {
         VariantStatus::NotReady => not_ready(f.error.as_deref()),
         VariantStatus::NotBuilt => "not built (interrupted)".into(),
     };
-    let leaving: Vec<String> = f
-        .crates_leaving
-        .iter()
-        .map(|c| format!("{} ({})", c.name, size(c.file_size)))
-        .collect();
+    let leaving = match &f.crates_leaving {
+        Some(list) => list
+            .iter()
+            .map(|c| format!("{} ({})", c.name, size(c.file_size)))
+            .collect::<Vec<_>>()
+            .join(", "),
+        None if has_figures(f.status) => NOT_NAMED.into(),
+        None => String::new(),
+    };
+    let also = match f.also_leaves_out.as_slice() {
+        [] => String::new(),
+        list => {
+            let names: Vec<String> = list.iter().map(|n| format!("`{n}`")).collect();
+            let they = if list.len() == 1 {
+                "it needs"
+            } else {
+                "they need"
+            };
+            format!(
+                "also leaves out {} ({they} `{}`)",
+                names.join(", "),
+                f.feature
+            )
+        }
+    };
     FeatureRow {
         feature: f.feature.clone(),
         enables: f.enables.join(", "),
@@ -125,10 +149,15 @@ fn feature_row(f: &FeatureAdvice) -> FeatureRow {
         }),
         percent: opt(c.map(|c| c.file_size_percent), pct),
         stripped_saved: opt(c.and_then(|c| c.stripped_size), |d| signed_size(d.into())),
-        crates_leaving: leaving.join(", "),
+        crates_leaving: leaving,
+        also,
         note,
     }
 }
+
+/// The crates cell of a feature whose binaries had no symbols to name crates by.
+pub const NOT_NAMED: &str = "could not be named: a binary has no symbol table (stripped) and \
+                             no analysis link of it was found to read one from";
 
 /// The start-up cell of a variant whose binary never got ready.
 pub const NOT_READY: &str = "not ready";
@@ -300,6 +329,9 @@ fn features(s: &mut String, rows: &[FeatureRow], color: bool) {
         }
         let saved = format!("saves {} {}", r.saved, r.percent);
         let _ = writeln!(s, "    {name:<24} {saved}");
+        if !r.also.is_empty() {
+            wrap(s, "      ", &r.also);
+        }
         if !r.note.is_empty() {
             wrap_in(s, "      ", &r.note, Some((color, BAD)));
         }
@@ -355,7 +387,8 @@ fn paste(s: &mut String, a: &Advice, color: bool) {
         ),
         None => "To keep the knob that saved bytes, paste".into(),
     };
-    if let Some((into, sn)) = a.cargo_toml_paste() {
+    let toml = a.cargo_toml_paste();
+    if let Some((into, sn)) = &toml {
         let _ = writeln!(
             s,
             "\n{}",
@@ -366,13 +399,22 @@ fn paste(s: &mut String, a: &Advice, color: bool) {
         }
     }
     if let Some(sn) = &a.rustflags_snippet {
+        // The flags alone (one knob, no Cargo.toml lines) take the heading, not an "and".
+        let lead = if toml.is_some() {
+            "and".to_string()
+        } else {
+            head
+        };
         let _ = writeln!(
             s,
             "\n{}",
             paint(
                 color,
                 HEADER,
-                "and into .cargo/config.toml (the static build's flags, for builds with --target):"
+                &format!(
+                    "{lead} into .cargo/config.toml (the static build's flags, for builds \
+                     with --target):"
+                )
             )
         );
         for l in sn.lines() {
@@ -382,14 +424,20 @@ fn paste(s: &mut String, a: &Advice, color: bool) {
 }
 
 /// Why there are no lines to paste; `None` where the run's error says it (a base that never
-/// got ready).
+/// got ready), or where no knob was tried (`--knobs features`): the features' rows say what
+/// they save, and no line is pasted for them. The words speak of the profile's knobs only: a
+/// feature row above may well have saved bytes.
 pub fn no_paste(a: &Advice) -> Option<&'static str> {
     let not_ready = |v: &Variant| v.status == VariantStatus::NotReady;
     if a.interrupted {
         Some(
             "No lines to paste: the run was interrupted before every variant was built and probed.",
         )
-    } else if a.binaries.iter().any(|b| not_ready(&b.base)) {
+    } else if a
+        .binaries
+        .iter()
+        .any(|b| not_ready(&b.base) || b.variants.is_empty())
+    {
         None
     } else if a
         .binaries
@@ -398,9 +446,9 @@ pub fn no_paste(a: &Advice) -> Option<&'static str> {
     {
         Some("No lines to paste: the combined variant's binary never got ready (see the warning).")
     } else if a.binaries.iter().any(|b| b.variants.iter().any(not_ready)) {
-        Some("No knob saved bytes over the profile as it is and got ready.")
+        Some("No profile knob saved bytes over the profile as it is and got ready.")
     } else {
-        Some("No knob saved bytes over the profile as it is.")
+        Some("No profile knob saved bytes over the profile as it is.")
     }
 }
 

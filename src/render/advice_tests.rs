@@ -95,12 +95,13 @@ pub fn advice() -> Advice {
                     feature: "table".into(),
                     enables: vec!["bigtable".into()],
                     built_with: vec!["core".into()],
+                    also_leaves_out: Vec::new(),
                     status: VariantStatus::Measured,
                     bytes_saved: Some(262_400),
-                    crates_leaving: vec![LeavingCrate {
+                    crates_leaving: Some(vec![LeavingCrate {
                         name: "bigtable".into(),
                         file_size: 262_150,
-                    }],
+                    }]),
                     measured: measured(1_156_880, 962_000, 0.6, Some((-262_400, -18.5))),
                     error: None,
                 },
@@ -210,7 +211,8 @@ fn a_variant_that_never_got_ready_shows_its_sizes_and_why() {
     a.snippet = None;
     a.rustflags_snippet = None;
     assert!(
-        human(&a, &style).contains("No knob saved bytes over the profile as it is and got ready.")
+        human(&a, &style)
+            .contains("No profile knob saved bytes over the profile as it is and got ready.")
     );
     a.interrupted = true;
     assert!(human(&a, &style).contains("No lines to paste: the run was interrupted"));
@@ -247,4 +249,64 @@ fn a_profile_the_manifest_has_gets_its_keys_only() {
             "lto = \"fat\"\n".to_string()
         ))
     );
+}
+
+/// QA g, B9: one knob alone whose lines are all for `.cargo/config.toml` takes the heading (no
+/// dangling "and into"); a run that tried no knob says nothing of knobs after a feature that
+/// saved bytes, and one that did speaks of the profile's knobs; a feature that took another
+/// with it says so on its row; crates that could not be named are said to be so.
+#[test]
+fn the_words_around_features_and_a_lone_config_knob() {
+    let style = Style {
+        color: false,
+        verbose: false,
+        all_crates: false,
+    };
+    let mut a = advice();
+    a.snippet = None;
+    a.binaries[0].combined = None;
+    let s = human(&a, &style);
+    assert!(
+        s.contains("\nTo keep the knob that saved bytes, paste into .cargo/config.toml ("),
+        "{s}"
+    );
+    assert!(!s.contains("and into"), "{s}");
+    let page = crate::render::html::render(&crate::report::Report {
+        advice: Some(a.clone()),
+        ..crate::report::Report::new(None)
+    });
+    assert!(!page.contains("<h3>And, for"), "{page}");
+
+    a.rustflags_snippet = None;
+    a.binaries[0].variants.clear();
+    let f = &mut a.binaries[0].features[0];
+    f.also_leaves_out = vec!["lookup".into()];
+    f.crates_leaving = None;
+    let s = human(&a, &style);
+    assert!(!s.contains("knob saved bytes"), "{s}");
+    let at = s.find("    table (dep: bigtable)").expect("the row");
+    let row: Vec<&str> = s[at..].lines().skip(1).take(2).map(str::trim).collect();
+    assert_eq!(row[0], "also leaves out `lookup` (it needs `table`)", "{s}");
+    assert!(
+        row[1].starts_with("leaving the binary: could not be named: a binary has no symbol"),
+        "{s}"
+    );
+    let md = crate::render::markdown::render_with(
+        &crate::report::Report {
+            advice: Some(a.clone()),
+            ..crate::report::Report::new(None)
+        },
+        false,
+    );
+    assert!(
+        md.contains("| table (also leaves out \\`lookup\\` (it needs \\`table\\`)) |"),
+        "{md}"
+    );
+    // With a knob tried that saved nothing, the words are of the profile's knobs.
+    a.binaries[0].variants.push(Variant {
+        id: "debug=0".into(),
+        status: VariantStatus::Already,
+        ..Variant::default()
+    });
+    assert!(human(&a, &style).contains("No profile knob saved bytes over the profile as it is."));
 }

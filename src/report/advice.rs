@@ -137,9 +137,15 @@ pub struct FeatureAdvice {
     /// File-size bytes saved by building without it (negative: it grew).
     #[serde(default)]
     pub bytes_saved: Option<i64>,
-    /// Crates whose code is in the binary with the feature and not without it.
+    /// Other features the variant was built without, as cargo resolved its features: those
+    /// that need this one (`tls` when `rustls` is left out and `tls` enables it).
     #[serde(default)]
-    pub crates_leaving: Vec<LeavingCrate>,
+    pub also_leaves_out: Vec<String>,
+    /// Crates whose code is in the binary with the feature and not without it; `None` when
+    /// they could not be named (a binary with no symbols, stripped without an analysis link
+    /// to borrow them from) or the variant did not build.
+    #[serde(default)]
+    pub crates_leaving: Option<Vec<LeavingCrate>>,
     #[serde(flatten)]
     pub measured: Measured,
     /// The first error line when the package does not compile without the feature, or why

@@ -52,12 +52,19 @@ pub fn advice(s: &mut String, a: &Advice) {
         }
         s.push_str("</dl>\n");
     }
-    if let Some((into, snippet)) = a.cargo_toml_paste() {
-        let _ = writeln!(s, "<h3>The combined knobs, for {}</h3>", text(&into));
-        s.push_str(&command(&snippet));
+    let toml = a.cargo_toml_paste();
+    if let Some((into, snippet)) = &toml {
+        let _ = writeln!(s, "<h3>The combined knobs, for {}</h3>", text(into));
+        s.push_str(&command(snippet));
     }
     if let Some(snippet) = &a.rustflags_snippet {
-        s.push_str("<h3>And for <code>.cargo/config.toml</code></h3>\n");
+        // With no Cargo.toml lines before it, no "And".
+        let lead = if toml.is_some() {
+            "And"
+        } else {
+            "The knob that saved bytes"
+        };
+        let _ = writeln!(s, "<h3>{lead}, for <code>.cargo/config.toml</code></h3>");
         s.push_str(&command(snippet));
     }
     for n in &a.notes {
@@ -132,7 +139,11 @@ fn features(s: &mut String, b: &crate::report::BinaryAdvice) {
             r.note.clone()
         };
         t.row(vec![
-            Cell::Text(code(&r.feature)),
+            Cell::Text(if r.also.is_empty() {
+                code(&r.feature)
+            } else {
+                format!("{} ({})", code(&r.feature), text(&r.also))
+            }),
             Cell::Text(text(&r.enables)),
             Cell::Text(text(&r.saved)),
             Cell::Text(text(&r.percent)),

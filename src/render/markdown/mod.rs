@@ -357,10 +357,15 @@ fn advice_binary(s: &mut String, b: &crate::report::BinaryAdvice) {
                 (true, false) => format!("{} {} ({})", r.saved, r.percent, escape(&r.note)),
                 (false, _) => escape(&r.note),
             };
+            let feature = if r.also.is_empty() {
+                r.feature.clone()
+            } else {
+                format!("{} ({})", r.feature, r.also)
+            };
             let _ = writeln!(
                 s,
                 "| {} | {saved} | {} |",
-                escape(&r.feature),
+                escape(&feature),
                 escape(&r.crates_leaving)
             );
         }

@@ -1,0 +1,68 @@
+//! What leaves the binary without a feature: the crates of the base and of the variant (the
+//! attribution's lists, a stripped binary's symbols borrowed from its analysis link as the main
+//! command does), and the other features cargo left out with it.
+
+use std::path::Path;
+
+use crate::attribute::{self, CrateIndex};
+use crate::plan::Plan;
+use crate::report::{CrateSize, LeavingCrate};
+
+use super::build::{self, Made};
+
+/// The crates of each binary of `made` (the attribution's, std folded); `None` where the
+/// binary is missing, cannot be read, or has no symbol table to name them by (stripped, and no
+/// analysis link of it in the shared target dir).
+pub fn of(plan: &Plan, libdir: Option<&Path>, made: &Made) -> Vec<Option<Vec<CrateSize>>> {
+    let Some(built) = made.builds.first() else {
+        return Vec::new();
+    };
+    let (index, _) = CrateIndex::for_build(built, &plan.target, libdir);
+    let links = crate::compile::analysis_dir(&build::cargo_dir(plan));
+    made.bins
+        .iter()
+        .map(|found| {
+            let (path, binary) = found.as_ref()?;
+            let mut b = binary.clone();
+            let link = b
+                .build_id
+                .as_deref()
+                .and_then(|id| crate::compile::link::analysis_file(&links, id));
+            attribute::attribute_path_with(path, link.as_deref(), &mut b, Some(&index), &plan.size)
+                .ok()?;
+            let named = b
+                .coverage
+                .as_ref()
+                .is_some_and(|c| c.symbol_table.as_deref() == Some(".symtab"));
+            named.then_some(b.crates)
+        })
+        .collect()
+}
+
+/// Crates with bytes in `before` and none in `after`, largest first.
+pub fn leaving(before: &[CrateSize], after: &[CrateSize]) -> Vec<LeavingCrate> {
+    let mut gone: Vec<LeavingCrate> = before
+        .iter()
+        .filter(|c| c.file_size > 0 && !c.name.starts_with('['))
+        .filter(|c| !after.iter().any(|a| a.name == c.name && a.file_size > 0))
+        .map(|c| LeavingCrate {
+            name: c.name.clone(),
+            file_size: c.file_size,
+        })
+        .collect();
+    gone.sort_by(|a, b| b.file_size.cmp(&a.file_size).then(a.name.cmp(&b.name)));
+    gone
+}
+
+/// The features the base was built with and the variant without `feature` was not, besides
+/// `feature` itself (and `default`): as cargo resolved them for the two builds' binaries.
+pub fn also_left_out(base: &[String], variant: &[String], feature: &str) -> Vec<String> {
+    let mut out: Vec<String> = base
+        .iter()
+        .filter(|f| *f != feature && *f != "default" && !variant.contains(f))
+        .cloned()
+        .collect();
+    out.sort();
+    out.dedup();
+    out
+}
