@@ -61,8 +61,13 @@ pub struct Dirs {
 impl Dirs {
     /// `--target-dir DIR` puts our builds in `DIR/{static,dynamic}`; otherwise they go to
     /// `<workspace target dir>/aotcheck/{static,dynamic}`.
+    /// A relative `DIR` is taken from the working directory, as cargo takes it, and made
+    /// absolute here: cargo's messages name absolute paths, which are matched against these.
     pub fn new(target_dir: Option<&Path>, workspace_target: &Path) -> Self {
-        let base = target_dir.map_or_else(|| workspace_target.join("aotcheck"), Path::to_path_buf);
+        let base = target_dir.map_or_else(
+            || workspace_target.join("aotcheck"),
+            |d| std::path::absolute(d).unwrap_or_else(|_| d.to_path_buf()),
+        );
         Dirs {
             static_build: base.join(LinkMode::Static.as_str()),
             dynamic_build: base.join(LinkMode::Dynamic.as_str()),

@@ -258,3 +258,31 @@ fn concurrent_baseline_writes_leave_a_whole_file() {
         .collect();
     assert_eq!(names, vec![std::ffi::OsString::from("baseline.json")]);
 }
+
+/// A relative `--target-dir` is the working directory's, as cargo takes it; the build script's
+/// C archive is still found (cargo's messages name absolute paths: a relative target dir
+/// matched none of them, and `add_two` was left unattributed).
+#[test]
+fn a_relative_target_dir_keeps_the_build_scripts_archives() {
+    let cwd = tempfile::tempdir().expect("tempdir");
+    let v = json(
+        aotcheck()
+            .current_dir(cwd.path())
+            .args(["aotcheck", "--manifest-path"])
+            .arg(fixture("lto-c-unwind").join("Cargo.toml"))
+            .args(["--target-dir", "rel", "--locked", "-q", "--no-probe"])
+            .args(["--format", "json", "--symbols", "all"]),
+    );
+    let a = artifact(&v, "static");
+    assert!(
+        std::path::Path::new(str_of(a, "path")).starts_with(cwd.path().join("rel")),
+        "{a}"
+    );
+    let add = a["binary"]["symbols"]
+        .as_array()
+        .expect("symbols")
+        .iter()
+        .find(|r| r["name"] == "add_two")
+        .expect("add_two in the binary");
+    assert_eq!(add["crate"], "lto_c_unwind", "{add}");
+}
