@@ -281,3 +281,40 @@ fn build_markdown_shows_why_chains() {
     }
     assert!(compared >= 1, "no chain compared: {md}");
 }
+
+/// Without a check worth a verdict table, the binaries' table carries what the probe measured:
+/// each cell is the report's own figure (median, p90, counted runs; RSS at ready).
+#[test]
+fn the_binaries_table_has_the_probes_figures() {
+    let mut r = crate::html::hand::hand_built();
+    r.baseline = None;
+    for a in &mut r.artifacts {
+        a.checks.clear();
+    }
+    let md = cargo_aotcheck::render::markdown::render(&r);
+    let header = "| Binary | Linkage | File | Stripped | Closure | Startup (median) | RSS |";
+    let at = md.find(header).unwrap_or_else(|| panic!("{md}"));
+    let rows: Vec<Vec<&str>> = md[at..]
+        .lines()
+        .skip(2)
+        .take_while(|l| l.starts_with('|'))
+        .map(|l| l.trim_matches('|').split(" | ").map(str::trim).collect())
+        .collect();
+    assert_eq!(rows.len(), r.artifacts.len(), "{md}");
+    for (a, row) in r.artifacts.iter().zip(&rows) {
+        let p = a.probe.as_ref().expect("probed");
+        let st = p.startup_ms.as_ref().expect("startup");
+        let ms = |v: f64| format!("{v:.2} ms");
+        assert_eq!(
+            row[5],
+            format!("{} (p90 {}, {} runs)", ms(st.median), ms(st.p90), st.count),
+            "{md}"
+        );
+        let rss = p.memory_kib.rss.expect("rss");
+        assert_eq!(
+            row[6],
+            format!("{:.2} MiB at ready", rss as f64 / 1024.0),
+            "{md}"
+        );
+    }
+}

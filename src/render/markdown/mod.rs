@@ -9,6 +9,7 @@
 
 use std::fmt::Write as _;
 
+mod binaries;
 mod bytes;
 mod escape;
 mod reasons;
@@ -132,7 +133,7 @@ pub fn render_with(report: &Report, all_crates: bool) -> String {
     if all.iter().any(|(_, c)| headline(c)) {
         verdicts(&mut s, &all);
     } else {
-        binaries(&mut s, report);
+        binaries::render(&mut s, report);
     }
     super::image::markdown(&mut s, report, escape);
     biggest_changes(&mut s, &all);
@@ -283,28 +284,6 @@ fn every_check(s: &mut String, all: &[(String, &Check)]) {
         );
     }
     let _ = writeln!(s, "\n</details>\n");
-}
-
-/// Without checks: what was built, in one table.
-fn binaries(s: &mut String, report: &Report) {
-    if report.artifacts.is_empty() {
-        return;
-    }
-    let _ = writeln!(s, "| Binary | Linkage | File | Stripped | Closure |");
-    let _ = writeln!(s, "|---|---|--:|--:|--:|");
-    for a in &report.artifacts {
-        let b = &a.binary;
-        let _ = writeln!(
-            s,
-            "| {} | {} | {} | {} | {} |",
-            binary_label(a),
-            b.linkage.as_str(),
-            size(b.file_size),
-            b.stripped_size.map_or_else(|| "–".into(), size),
-            size(b.closure_size)
-        );
-    }
-    s.push('\n');
 }
 
 /// One binary's variants and features, as tables.
