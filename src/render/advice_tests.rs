@@ -196,13 +196,7 @@ fn a_variant_that_never_got_ready_shows_its_sizes_and_why() {
         "{row:?}"
     );
     assert_eq!(row[1].trim(), "no probe run got ready: killed by SIGABRT");
-    let md = crate::render::markdown::render_with(
-        &crate::report::Report {
-            advice: Some(a.clone()),
-            ..crate::report::Report::new(None)
-        },
-        false,
-    );
+    let md = markdown(&a);
     assert!(
         md.contains("| panic = \"abort\" (no probe run got ready: killed by SIGABRT) | 1.34 MiB"),
         "{md}"
@@ -291,13 +285,7 @@ fn the_words_around_features_and_a_lone_config_knob() {
         row[1].starts_with("leaving the binary: could not be named: a binary has no symbol"),
         "{s}"
     );
-    let md = crate::render::markdown::render_with(
-        &crate::report::Report {
-            advice: Some(a.clone()),
-            ..crate::report::Report::new(None)
-        },
-        false,
-    );
+    let md = markdown(&a);
     assert!(
         md.contains("| table (also leaves out \\`lookup\\` (it needs \\`table\\`)) |"),
         "{md}"
@@ -309,4 +297,15 @@ fn the_words_around_features_and_a_lone_config_knob() {
         ..Variant::default()
     });
     assert!(human(&a, &style).contains("No profile knob saved bytes over the profile as it is."));
+}
+
+/// The Markdown report of advice `a` alone.
+fn markdown(a: &Advice) -> String {
+    crate::render::markdown::render_with(
+        &crate::report::Report {
+            advice: Some(a.clone()),
+            ..crate::report::Report::new(None)
+        },
+        false,
+    )
 }

@@ -92,7 +92,7 @@ pub(crate) fn variant<'a>(b: &'a Value, id: &str) -> &'a Value {
         .unwrap_or_else(|| panic!("no variant {id} in {b}"))
 }
 
-fn feature<'a>(b: &'a Value, name: &str) -> &'a Value {
+pub(crate) fn feature<'a>(b: &'a Value, name: &str) -> &'a Value {
     b["features"]
         .as_array()
         .expect("features")

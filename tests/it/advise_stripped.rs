@@ -5,19 +5,8 @@
 
 use std::path::{Path, PathBuf};
 
-use serde_json::Value;
-
-use crate::advise::{advise, binary};
+use crate::advise::{advise, binary, feature};
 use crate::util::*;
-
-fn feature<'a>(b: &'a Value, name: &str) -> &'a Value {
-    b["features"]
-        .as_array()
-        .expect("features")
-        .iter()
-        .find(|f| f["feature"] == name)
-        .unwrap_or_else(|| panic!("no feature {name} in {b}"))
-}
 
 fn build_id(path: &str) -> String {
     tool("readelf", &["-nW", path])
