@@ -223,16 +223,16 @@ impl CrateIndex {
             // The C compiler's runtime: the unwinder std's panics use, and gcc's start files.
             // glibc's own start files (`_start` in `rcrt1.o`) stay unnamed: as a part of
             // `[libc]` they would make it retain the whole program, which `_start` reaches.
-            let gcc = if target.ends_with("-linux-gnu") {
+            let gcc: &[PathBuf] = if target.ends_with("-linux-gnu") {
                 gcc_runtime()
             } else {
-                Vec::new()
+                &[]
             };
-            for (path, krate) in gcc {
+            for path in gcc {
                 let added = if path.extension().is_some_and(|e| e == "a") {
-                    index.add_archive(&path, krate, false, true).map(drop)
+                    index.add_archive(path, LIBGCC, false, true).map(drop)
                 } else {
-                    index.add_object(&path, krate)
+                    index.add_object(path, LIBGCC)
                 };
                 if let Err(e) = added {
                     warnings.push(format!("crate attribution skips a C runtime file: {e}"));
@@ -277,31 +277,36 @@ fn add_local(locals: &mut HashMap<Box<[u8]>, u32>, name: &[u8], id: u32) {
 pub const LIBGCC: &str = "[libgcc]";
 
 /// libgcc's archives and start files, from the directory `cc -print-libgcc-file-name` names
-/// (rustc links with `cc` on `*-linux-gnu`); none when there is no `cc`.
-fn gcc_runtime() -> Vec<(PathBuf, &'static str)> {
-    let Ok(out) = Command::new("cc").arg("-print-libgcc-file-name").output() else {
-        return Vec::new();
-    };
-    let printed = String::from_utf8_lossy(&out.stdout);
-    let Some(dir) = Path::new(printed.trim()).parent().filter(|d| d.is_dir()) else {
-        return Vec::new();
-    };
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return Vec::new();
-    };
-    let mut files: Vec<PathBuf> = entries
-        .flatten()
-        .map(|e| e.path())
-        .filter(|p| {
-            p.file_name().and_then(|f| f.to_str()).is_some_and(|f| {
-                f == "libgcc_eh.a"
-                    || f == "libgcc.a"
-                    || (f.starts_with("crtbegin") || f.starts_with("crtend")) && f.ends_with(".o")
+/// (rustc links with `cc` on `*-linux-gnu`); none when there is no `cc`. Asked once a run:
+/// `advise` indexes every variant's build.
+fn gcc_runtime() -> &'static [PathBuf] {
+    static FILES: std::sync::OnceLock<Vec<PathBuf>> = std::sync::OnceLock::new();
+    FILES.get_or_init(|| {
+        let Ok(out) = Command::new("cc").arg("-print-libgcc-file-name").output() else {
+            return Vec::new();
+        };
+        let printed = String::from_utf8_lossy(&out.stdout);
+        let Some(dir) = Path::new(printed.trim()).parent().filter(|d| d.is_dir()) else {
+            return Vec::new();
+        };
+        let Ok(entries) = std::fs::read_dir(dir) else {
+            return Vec::new();
+        };
+        let mut files: Vec<PathBuf> = entries
+            .flatten()
+            .map(|e| e.path())
+            .filter(|p| {
+                p.file_name().and_then(|f| f.to_str()).is_some_and(|f| {
+                    f == "libgcc_eh.a"
+                        || f == "libgcc.a"
+                        || (f.starts_with("crtbegin") || f.starts_with("crtend"))
+                            && f.ends_with(".o")
+                })
             })
-        })
-        .collect();
-    files.sort();
-    files.into_iter().map(|p| (p, LIBGCC)).collect()
+            .collect();
+        files.sort();
+        files
+    })
 }
 
 /// The pseudo-crate of the C library linked into a static binary.

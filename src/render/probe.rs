@@ -149,11 +149,7 @@ fn memory(s: &mut String, p: &Probe, c: bool) {
         Some(v) => format!("{label} {}", kib(v)),
         None => format!("{label} ?"),
     };
-    let when = if p.ready == "exit" {
-        format!("at exit, {} of {} runs", p.memory_runs, p.runs)
-    } else {
-        "at ready".to_string()
-    };
+    let when = super::words::memory_moment(p);
     row(
         s,
         c,

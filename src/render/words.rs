@@ -1,10 +1,10 @@
 //! Small wordings every format shares, so that the terminal, Markdown and the page say the
 //! same thing: which commit the comparison header names, what the "change" of a check without
 //! a ratio is, what a `--why` step without a crate is called, and the lines of a hostile
-//! failure's stderr a summary shows.
+//! failure's stderr a summary shows, and when the probe read memory.
 
 use crate::attribute::{NO_SYMBOL, UNKNOWN};
-use crate::report::{BaselineSummary, Check, Step, Unit, Verdict};
+use crate::report::{BaselineSummary, Check, Probe, Step, Unit, Verdict};
 
 /// The baseline's commit (in full) for the comparison header, or `None` when the baseline
 /// recorded none or its source names it already (`--baseline-ref`'s `git:HEAD~1
@@ -59,4 +59,14 @@ pub fn stderr_head(detail: &str) -> (Vec<String>, usize) {
         })
         .collect();
     (shown, lines.len().saturating_sub(STDERR_LINES))
+}
+
+/// When the probe read memory: in `exit` mode as the program exits, in as many of the runs as
+/// it could (`memory_runs`), else once it is ready.
+pub fn memory_moment(p: &Probe) -> String {
+    if p.ready == "exit" {
+        format!("at exit, {} of {} runs", p.memory_runs, p.runs)
+    } else {
+        "at ready".to_string()
+    }
 }

@@ -60,12 +60,7 @@ fn probe_cells(a: &Artifact) -> (String, String) {
             )
         },
     );
-    // In `exit` mode memory is read as the program exits, in the others once it is ready.
-    let when = if p.ready == "exit" {
-        "at exit"
-    } else {
-        "at ready"
-    };
+    let when = crate::render::words::memory_moment(p);
     let rss = p
         .memory_kib
         .rss
