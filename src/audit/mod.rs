@@ -11,6 +11,7 @@ pub mod graph;
 mod image;
 pub mod reach;
 pub mod rules;
+mod split;
 
 pub use image::record_image_failures;
 
@@ -42,12 +43,7 @@ pub fn check(plan: &Plan, builds: &[Built], report: &mut Report, out: &mut Outpu
     let started = std::time::Instant::now();
     let target = report.build.as_ref().map_or("", |b| b.target.as_str());
     let glibc = target.contains("-gnu");
-    let std_version = report
-        .build
-        .as_ref()
-        .and_then(|b| b.rustc.split_whitespace().nth(1))
-        .unwrap_or("")
-        .to_string();
+    let std_version = std_version(report);
     let prefixes = host_prefixes(plan);
     let scripts: Vec<&BuildScriptRun> = builds.iter().flat_map(|b| &b.build_scripts).collect();
     for bin in &plan.bins {
@@ -106,6 +102,16 @@ pub fn check(plan: &Plan, builds: &[Built], report: &mut Report, out: &mut Outpu
         out.status("Audited", &format!("in {:.1?}", started.elapsed()));
     }
     Ok(())
+}
+
+/// std's version: rustc's (`rustc 1.95.0 (…)`), empty when the build is not known.
+fn std_version(report: &Report) -> String {
+    report
+        .build
+        .as_ref()
+        .and_then(|b| b.rustc.split_whitespace().nth(1))
+        .unwrap_or("")
+        .to_string()
 }
 
 /// Paths of the build host whose appearance in a binary is evidence (AOT009): the target dirs

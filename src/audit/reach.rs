@@ -4,10 +4,12 @@
 
 use super::rules;
 use crate::graph::{Graph, Graphs};
+use crate::plan::Plan;
 use crate::report::{Finding, Report, Step};
 
 /// Fill `reachable` and `chain` of each such finding from its artifact's graph.
-pub fn annotate(graphs: &Graphs, report: &mut Report) {
+pub fn annotate(plan: &Plan, graphs: &Graphs, report: &mut Report) {
+    let std_version = super::std_version(report);
     for (i, a) in report.artifacts.iter_mut().enumerate() {
         let graph = graphs.by_artifact.get(&i);
         for f in a.findings.iter_mut().filter(|f| f.has_reach()) {
@@ -17,6 +19,7 @@ pub fn annotate(graphs: &Graphs, report: &mut Report) {
         }
         if let Some(g) = graph {
             narrow_constructors(g, &mut a.findings);
+            super::split::nss(g, a, plan.bin_of(a), &std_version);
         }
     }
 }
@@ -114,7 +117,9 @@ fn reach(g: &Graph, f: &mut Finding) {
         f.reachable = Some(false);
         f.evidence.push(format!(
             "{} linked but unreachable from every root (the entry point, constructors, \
-             exports): dead code the linker kept",
+             exports): dead code the linker kept. The finding still counts: a reference the \
+             graph cannot see (an address computed at run time) would make it live; once \
+             checked, allow it in the manifest",
             quoted(&linked_unreachable)
         ));
         return;

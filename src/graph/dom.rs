@@ -278,13 +278,18 @@ fn eval(
 /// Shortest paths from `root` (breadth first): each reached node's parent and the kind of the
 /// edge from it; [`NONE`] for the root and for nodes not reached.
 pub fn shortest_paths(g: &Csr, root: u32) -> Vec<(u32, u8)> {
+    shortest_paths_avoiding(g, root, |_| false)
+}
+
+/// [`shortest_paths`] through no node for which `avoid` holds (such a node is not reached).
+pub fn shortest_paths_avoiding(g: &Csr, root: u32, avoid: impl Fn(u32) -> bool) -> Vec<(u32, u8)> {
     let mut parent = vec![(NONE, 0u8); g.len()];
     let mut seen = vec![false; g.len()];
     let mut queue = std::collections::VecDeque::from([root]);
     seen[root as usize] = true;
     while let Some(v) = queue.pop_front() {
         for (w, k) in g.succ_kinds(v) {
-            if !seen[w as usize] {
+            if !seen[w as usize] && !avoid(w) {
                 seen[w as usize] = true;
                 parent[w as usize] = (v, k);
                 queue.push_back(w);

@@ -107,6 +107,38 @@ pub(super) fn leads_into(
 }
 
 impl Graph {
+    /// The steps from a root to piece `v`; empty when no root reaches it.
+    pub(super) fn chain(&self, v: u32) -> Vec<Step> {
+        self.steps(dom::path(&self.parent, self.root, v))
+    }
+
+    /// A path of [`dom::path`] as the steps shown (the virtual root left out).
+    fn steps(&self, path: Vec<(u32, u8)>) -> Vec<Step> {
+        path.into_iter()
+            .skip(1)
+            .map(|(p, k)| Step {
+                symbol: self.name(p),
+                krate: self.crate_of(p).map(str::to_string),
+                kind: build::KINDS[k as usize],
+            })
+            .collect()
+    }
+
+    /// The shortest chains from a root that pass through no piece of the crates `crates`:
+    /// what would still reach a piece if those crates were gone.
+    pub fn without(&self, crates: &[&str]) -> Without<'_> {
+        let groups: Vec<u32> = crates.iter().filter_map(|c| self.group_named(c)).collect();
+        let avoid = |u: u32| {
+            self.group
+                .get(u as usize)
+                .is_some_and(|k| groups.contains(k))
+        };
+        Without {
+            graph: self,
+            parent: dom::shortest_paths_avoiding(&self.plain, self.root, avoid),
+        }
+    }
+
     /// Who refers to each piece: the graph turned around, once for every chain and entry
     /// search of the binary (a finding's functions, each crate of `--why`).
     fn preds(&self) -> &dom::Csr {
@@ -367,5 +399,19 @@ mod tests {
             assert_eq!(t.get(*k), Some(w));
         }
         assert_eq!(t.get(5), None);
+    }
+}
+
+/// The graph's chains with some crates taken out (see [`Graph::without`]).
+pub struct Without<'g> {
+    graph: &'g Graph,
+    parent: Vec<(u32, u8)>,
+}
+
+impl Without<'_> {
+    /// The shortest chain to piece `v` that avoids the crates; none when only they lead to it.
+    pub fn chain(&self, v: u32) -> Option<Vec<Step>> {
+        let path = dom::path(&self.parent, self.graph.root, v);
+        (!path.is_empty()).then(|| self.graph.steps(path))
     }
 }

@@ -35,6 +35,7 @@ use crate::plan::Plan;
 use crate::report::{Binary, EdgeSource, GraphSummary, Report, Step};
 
 use cuts::{cuts_of, dynamic_targets};
+pub use keep::Without;
 use keep::{aliases, entry_points, kept};
 pub use why::unmatched;
 
@@ -64,19 +65,6 @@ pub struct Graph {
 }
 
 impl Graph {
-    /// The steps from a root to piece `v`; empty when no root reaches it.
-    fn chain(&self, v: u32) -> Vec<Step> {
-        dom::path(&self.parent, self.root, v)
-            .into_iter()
-            .skip(1)
-            .map(|(p, k)| Step {
-                symbol: self.name(p),
-                krate: self.crate_of(p).map(str::to_string),
-                kind: build::KINDS[k as usize],
-            })
-            .collect()
-    }
-
     /// Display name of piece `v` (a symbol demangled, else its label).
     fn name(&self, v: u32) -> String {
         let t = self.raw_name(v);

@@ -466,4 +466,45 @@ fn a_finding_chain_goes_through_the_crate_it_blames() {
     assert!(refers(&bin, *home, lookup.0, &relative_relocs(&bin)));
     let evidence = f["evidence"].to_string();
     assert!(evidence.contains("is reachable through nix:"), "{evidence}");
+    // std's own lookups are std's finding, with a chain through std (checked step by step);
+    // the nix finding keeps `getpwuid_r` (nix calls it too) and gives up `getaddrinfo`.
+    assert!(syms.contains_key("getaddrinfo"), "nm: getaddrinfo");
+    let defines = |f: &Value| -> String {
+        let e = f["evidence"].as_array().expect("evidence");
+        let line = e
+            .iter()
+            .filter_map(Value::as_str)
+            .find(|l| l.starts_with("static binary defines"));
+        line.expect("a `defines` line").to_string()
+    };
+    assert!(defines(&f).contains("`getpwuid_r`"), "{f}");
+    assert!(!defines(&f).contains("getaddrinfo"), "{f}");
+    assert!(evidence.contains("`getaddrinfo`"), "{evidence}");
+    let std = artifact(&v)["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .find(|f| f["rule"] == "AOT004" && f["crate"] == "std")
+        .expect("AOT004 on std")
+        .clone();
+    assert_eq!(
+        std["path"],
+        serde_json::json!(["audit-nix-far", "std"]),
+        "{std}"
+    );
+    for n in ["getaddrinfo", "getpwuid_r"] {
+        assert!(defines(&std).contains(&format!("`{n}`")), "{std}");
+    }
+    let chain = steps(&serde_json::json!({ "steps": std["chain"] }));
+    let crates: Vec<&str> = std["chain"]
+        .as_array()
+        .expect("chain")
+        .iter()
+        .filter_map(|s| s["crate"].as_str())
+        .collect();
+    assert!(
+        crates.contains(&"std") && !crates.contains(&"nix"),
+        "{chain:?}"
+    );
+    check_pairs(&bin, &chain);
 }

@@ -1,0 +1,211 @@
+//! One NSS finding per cause. Before the graph, every NSS function of a static binary is
+//! evidence against the crate known to look users or hosts up (`users`), even the lookups std
+//! makes itself (`ToSocketAddrs` → `getaddrinfo`): replacing that crate would then meet a new
+//! AOT004 on std. With the graph, the functions that something other than the blamed crates
+//! reaches through std's code move to a finding on std, with their own chain.
+
+use super::findings::new_finding;
+use super::reach::arrows;
+use super::rules;
+use crate::graph::Graph;
+use crate::plan::BinPlan;
+use crate::report::{Artifact, Finding, Step};
+
+/// The crates of std's own code, as the attribution names them.
+const STD_CRATES: &[&str] = &["std", "core", "alloc"];
+
+const DEFINES: &str = "static binary defines ";
+
+/// Split artifact `a`'s AOT004 findings by what reaches each NSS function (see the module).
+pub(super) fn nss(g: &Graph, a: &mut Artifact, bin: Option<&BinPlan>, std_version: &str) {
+    let Some(rule) = rules::find("AOT004") else {
+        return;
+    };
+    if !g.has_symbols() {
+        return;
+    }
+    let norm = |s: &str| s.replace('-', "_");
+    let package = a.package.clone().unwrap_or_else(|| a.name.clone());
+    let mut blamed: Vec<String> = a
+        .findings
+        .iter()
+        .filter(|f| f.rule == rule.id && f.krate != "std" && norm(&f.krate) != norm(&package))
+        .map(|f| f.krate.clone())
+        .collect();
+    blamed.sort();
+    blamed.dedup();
+    if blamed.is_empty() {
+        return;
+    }
+    let reachable: Vec<(&str, u32)> = rule
+        .symbols
+        .iter()
+        .chain(rule.imports)
+        .filter_map(|s| g.symbol(s).map(|v| (*s, v)))
+        .filter(|&(_, v)| g.reach(v).0)
+        .collect();
+    let crates: Vec<&str> = blamed.iter().map(String::as_str).collect();
+    let without = g.without(&crates);
+    // std's lookups: reached with the blamed crates gone, last called from std's code.
+    let by_std: Vec<(&str, Vec<Step>)> = reachable
+        .iter()
+        .filter_map(|&(name, v)| without.chain(v).map(|c| (name, c)))
+        .filter(|(_, c)| last_caller_is_std(c))
+        .collect();
+    if by_std.is_empty() {
+        return;
+    }
+    let std_names: Vec<&str> = by_std.iter().map(|(n, _)| *n).collect();
+    for f in a
+        .findings
+        .iter_mut()
+        .filter(|f| f.rule == rule.id && blamed.contains(&f.krate))
+    {
+        let mine: Vec<&str> = reachable
+            .iter()
+            .filter(|&&(_, v)| g.reach_through(v, &f.krate).is_some())
+            .map(|&(n, _)| n)
+            .collect();
+        let moved: Vec<&str> = std_names
+            .iter()
+            .copied()
+            .filter(|n| !mine.contains(n))
+            .collect();
+        if moved.is_empty() {
+            continue;
+        }
+        if !mine.is_empty() {
+            narrow_defines(f, &moved);
+        }
+        f.evidence.push(format!(
+            "{} {} reached by std's own code, not through {} (the finding on std)",
+            quoted(&moved),
+            if moved.len() == 1 { "is" } else { "are" },
+            f.krate
+        ));
+    }
+    let chain = by_std
+        .iter()
+        .min_by_key(|(_, c)| c.len())
+        .map(|(n, c)| (*n, c.clone()));
+    let existing = a
+        .findings
+        .iter_mut()
+        .find(|f| f.rule == rule.id && f.krate == "std");
+    let f = match existing {
+        Some(f) => f,
+        None => {
+            let mut f = new_finding(rule, "std", std_version, vec![package, "std".into()]);
+            f.evidence.push(format!("{DEFINES}{}", quoted(&std_names)));
+            if let Some(bin) = bin {
+                super::apply_policy(&mut f, &bin.audit);
+            }
+            a.findings.push(f);
+            let Some(f) = a.findings.last_mut() else {
+                return;
+            };
+            f
+        }
+    };
+    if let Some((name, c)) = chain {
+        f.evidence.push(format!(
+            "`{name}` is reachable through std without {}: {}",
+            quoted(&crates),
+            arrows(&c)
+        ));
+        f.reachable = Some(true);
+        f.chain = c;
+    }
+}
+
+/// The last step before the function (its caller, past glibc's own code) is std's.
+fn last_caller_is_std(chain: &[Step]) -> bool {
+    chain
+        .iter()
+        .rev()
+        .skip(1)
+        .filter_map(|s| s.krate.as_deref())
+        .find(|k| !k.starts_with('['))
+        .is_some_and(|k| STD_CRATES.contains(&k))
+}
+
+/// Take `moved` out of the finding's list of NSS functions the binary defines.
+fn narrow_defines(f: &mut Finding, moved: &[&str]) {
+    for e in f.evidence.iter_mut().filter(|e| e.starts_with(DEFINES)) {
+        let (list, rest) = match e[DEFINES.len()..].split_once(" (") {
+            Some((l, r)) => (l.to_string(), format!(" ({r}")),
+            None => (e[DEFINES.len()..].to_string(), String::new()),
+        };
+        let kept: Vec<&str> = list
+            .split(", ")
+            .filter(|n| !moved.contains(&n.trim_matches('`')))
+            .collect();
+        if !kept.is_empty() {
+            *e = format!("{DEFINES}{}{rest}", kept.join(", "));
+        }
+    }
+}
+
+fn quoted(names: &[&str]) -> String {
+    names
+        .iter()
+        .map(|n| format!("`{n}`"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::RefKind;
+
+    fn step(symbol: &str, krate: Option<&str>) -> Step {
+        Step {
+            symbol: symbol.into(),
+            krate: krate.map(str::to_string),
+            kind: RefKind::Call,
+        }
+    }
+
+    #[test]
+    fn the_caller_is_the_last_crate_before_the_function_past_glibc() {
+        let std_chain = [
+            step("main", None),
+            step("app::main", Some("app")),
+            step("std::net::lookup_host", Some("std")),
+            step("__gai_internal", Some("[libc]")),
+            step("getaddrinfo", Some("[libc]")),
+        ];
+        assert!(last_caller_is_std(&std_chain));
+        let users_chain = [
+            step("app::main", Some("app")),
+            step("users::get_user_by_uid", Some("users")),
+            step("getpwuid_r", Some("[libc]")),
+        ];
+        assert!(!last_caller_is_std(&users_chain));
+        assert!(!last_caller_is_std(&[step("getpwuid_r", Some("[libc]"))]));
+    }
+
+    #[test]
+    fn narrowing_keeps_the_note_and_never_empties_the_list() {
+        let mut f = new_finding(
+            rules::find("AOT004").expect("AOT004"),
+            "users",
+            "0.11.0",
+            vec![],
+        );
+        f.evidence = vec![
+            "static binary defines `getaddrinfo`, `getpwuid_r` (named by its analysis link: x)"
+                .into(),
+            "static binary defines `getaddrinfo`".into(),
+        ];
+        narrow_defines(&mut f, &["getaddrinfo"]);
+        assert_eq!(
+            f.evidence,
+            [
+                "static binary defines `getpwuid_r` (named by its analysis link: x)",
+                "static binary defines `getaddrinfo`",
+            ]
+        );
+    }
+}
