@@ -296,7 +296,7 @@ fn check(
     // the code that refers to them (see graph/mod.rs).
     let graphs = graph::check(&plan, &builds, &mut report)?;
     audit::check(&plan, &builds, &mut report, out)?;
-    audit::reach::annotate(&plan, &graphs, &mut report);
+    audit::annotate(&plan, &graphs, &mut report);
     probe::check(&plan, &mut report, out)?;
     hostile::check(&plan, &mut report, out)?;
     image::check(&plan, &mut report, out)?;

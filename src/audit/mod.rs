@@ -104,6 +104,18 @@ pub fn check(plan: &Plan, builds: &[Built], report: &mut Report, out: &mut Outpu
     Ok(())
 }
 
+/// After the graph stage: whether each finding's offending code is reachable
+/// ([`reach::annotate`]), then one NSS finding per cause ([`split::nss`]).
+pub fn annotate(plan: &Plan, graphs: &crate::graph::Graphs, report: &mut Report) {
+    reach::annotate(graphs, report);
+    let std_version = std_version(report);
+    for (i, a) in report.artifacts.iter_mut().enumerate() {
+        if let Some(g) = graphs.by_artifact.get(&i) {
+            split::nss(g, a, plan.bin_of(a), &std_version);
+        }
+    }
+}
+
 /// std's version: rustc's (`rustc 1.95.0 (…)`), empty when the build is not known.
 fn std_version(report: &Report) -> String {
     report

@@ -4,12 +4,10 @@
 
 use super::rules;
 use crate::graph::{Graph, Graphs};
-use crate::plan::Plan;
 use crate::report::{Finding, Report, Step};
 
 /// Fill `reachable` and `chain` of each such finding from its artifact's graph.
-pub fn annotate(plan: &Plan, graphs: &Graphs, report: &mut Report) {
-    let std_version = super::std_version(report);
+pub fn annotate(graphs: &Graphs, report: &mut Report) {
     for (i, a) in report.artifacts.iter_mut().enumerate() {
         let graph = graphs.by_artifact.get(&i);
         for f in a.findings.iter_mut().filter(|f| f.has_reach()) {
@@ -19,7 +17,6 @@ pub fn annotate(plan: &Plan, graphs: &Graphs, report: &mut Report) {
         }
         if let Some(g) = graph {
             narrow_constructors(g, &mut a.findings);
-            super::split::nss(g, a, plan.bin_of(a), &std_version);
         }
     }
 }

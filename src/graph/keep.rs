@@ -379,6 +379,20 @@ pub(super) fn kept(a: &Attributed, g: build::Analysis, has_symbols: bool) -> Gra
     }
 }
 
+/// The graph's chains with some crates taken out (see [`Graph::without`]).
+pub struct Without<'g> {
+    graph: &'g Graph,
+    parent: Vec<(u32, u8)>,
+}
+
+impl Without<'_> {
+    /// The shortest chain to piece `v` that avoids the crates; none when only they lead to it.
+    pub fn chain(&self, v: u32) -> Option<Vec<Step>> {
+        let path = dom::path(&self.parent, self.graph.root, v);
+        (!path.is_empty()).then(|| self.graph.steps(path))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::Texts;
@@ -399,19 +413,5 @@ mod tests {
             assert_eq!(t.get(*k), Some(w));
         }
         assert_eq!(t.get(5), None);
-    }
-}
-
-/// The graph's chains with some crates taken out (see [`Graph::without`]).
-pub struct Without<'g> {
-    graph: &'g Graph,
-    parent: Vec<(u32, u8)>,
-}
-
-impl Without<'_> {
-    /// The shortest chain to piece `v` that avoids the crates; none when only they lead to it.
-    pub fn chain(&self, v: u32) -> Option<Vec<Step>> {
-        let path = dom::path(&self.parent, self.graph.root, v);
-        (!path.is_empty()).then(|| self.graph.steps(path))
     }
 }
