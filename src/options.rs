@@ -237,6 +237,24 @@ impl Ready {
     }
 
     /// The fixed port the program is expected to listen on, when the user named one.
+    /// A `tcp` or `http` readiness: ready when a port accepts.
+    pub fn waits_on_port(&self) -> bool {
+        matches!(self, Ready::Tcp(_) | Ready::Http { .. })
+    }
+
+    /// The same readiness on `port` when it waits for one (an image's start inside).
+    pub fn on_port(&self, port: u16) -> Ready {
+        match self {
+            Ready::Tcp(_) => Ready::Tcp(Some(port)),
+            Ready::Http { path, status, .. } => Ready::Http {
+                port: Some(port),
+                path: path.clone(),
+                status: *status,
+            },
+            other => other.clone(),
+        }
+    }
+
     pub fn fixed_port(&self) -> Option<u16> {
         match self {
             Ready::Tcp(p) | Ready::Http { port: p, .. } => *p,

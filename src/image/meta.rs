@@ -195,6 +195,44 @@ pub(super) fn annotations(
     a
 }
 
+/// The `ExposedPorts` of an image: its port when it has one or its start inside waits on one
+/// (a `tcp`/`http` readiness, or `{port}` in its arguments or variables), as `PORT/tcp`.
+pub fn exposed(port: Option<u16>, waits_on_port: bool, default: u16) -> Vec<String> {
+    match (port, waits_on_port) {
+        (Some(p), _) => vec![format!("{p}/tcp")],
+        (None, true) => vec![format!("{default}/tcp")],
+        (None, false) => Vec::new(),
+    }
+}
+
+/// A warning for each entrypoint argument that names the loopback address (`127.0.0.1`,
+/// `localhost:PORT`, `[::1]`): a server that listens there inside a container answers only
+/// inside it. The start inside shares the host's network, so it cannot tell.
+pub fn loopback_warnings(args: &[String], inherited: bool) -> Vec<String> {
+    let loopback = |a: &str| {
+        a.contains("127.0.0.1")
+            || a.contains("[::1]")
+            || a == "::1"
+            || a.contains("localhost:")
+            || a == "localhost"
+    };
+    let whence = if inherited {
+        " (taken from the probe's arguments)"
+    } else {
+        ""
+    };
+    args.iter()
+        .filter(|a| loopback(a))
+        .map(|a| {
+            format!(
+                "the image's argument `{a}`{whence} names the loopback address: a server that \
+                 listens there in a container is not reachable from outside it; set \
+                 `image.args` (e.g. with `0.0.0.0:{{port}}`)"
+            )
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -242,5 +280,38 @@ mod tests {
         assert_eq!(oci_arch("x86_64"), "amd64");
         assert_eq!(quote("/app/x"), "/app/x");
         assert_eq!(quote("it's"), r"'it'\''s'");
+    }
+
+    #[test]
+    fn an_image_exposes_the_port_its_start_inside_waits_on() {
+        assert_eq!(exposed(Some(3000), false, 8080), ["3000/tcp"]);
+        assert_eq!(exposed(None, true, 8080), ["8080/tcp"]);
+        assert!(exposed(None, false, 8080).is_empty());
+    }
+
+    #[test]
+    fn loopback_arguments_are_named_and_others_are_not() {
+        let args: Vec<String> = [
+            "-i",
+            "127.0.0.1",
+            "--port",
+            "8080",
+            "--upstream",
+            "http://db:5432",
+        ]
+        .map(String::from)
+        .to_vec();
+        let w = loopback_warnings(&args, true);
+        assert_eq!(w.len(), 1, "{w:?}");
+        assert!(
+            w[0].contains("`127.0.0.1` (taken from the probe's arguments)"),
+            "{w:?}"
+        );
+        for a in ["localhost:3000", "[::1]:80", "--listen=127.0.0.1:9"] {
+            assert_eq!(loopback_warnings(&[a.into()], false).len(), 1, "{a}");
+        }
+        assert!(
+            loopback_warnings(&["0.0.0.0:8080".into(), "mylocalhost".into()], false).is_empty()
+        );
     }
 }

@@ -193,6 +193,11 @@ fn one(
     let mut entrypoint = vec![s.path.clone()];
     entrypoint.extend(raw_args.iter().map(|x| with_port(x, port)));
     let image_env = environment(&s.env, port);
+    let port_given =
+        (raw_args.iter().chain(s.env.iter().map(|(_, v)| v))).any(|x| x.contains("{port}"));
+    let waits = port_given || probe.is_some_and(|p| p.ready.waits_on_port());
+    let ports = meta::exposed(port, waits, DEFAULT_PORT);
+    warnings.extend(meta::loopback_warnings(&entrypoint[1..], s.args.is_none()));
     let label = format!("{}-{}", a.name, a.link_mode.map_or("", LinkMode::as_str));
     // What it opens on this machine, run as the probe runs it.
     let (opened, trace) = host_trace(a, probe, ctx.scratch, &label);
@@ -204,7 +209,7 @@ fn one(
         ));
     }
     let contents = contents::assemble(a, s, &binary.0, opened.as_deref())?;
-    let m = meta_of(ctx, a, bin, &entrypoint, &image_env, port, source);
+    let m = meta_of(ctx, a, bin, &entrypoint, &image_env, ports, source);
     let started = std::time::Instant::now();
     let w = layout::write(&contents.entries, &m, t)?;
     let took = started.elapsed();
@@ -212,8 +217,7 @@ fn one(
         args: &entrypoint[1..],
         env: &image_env,
         port: port.unwrap_or(DEFAULT_PORT),
-        port_given: (raw_args.iter().chain(s.env.iter().map(|(_, v)| v)))
-            .any(|x| x.contains("{port}")),
+        port_given,
     };
     let in_image = start_inside(ctx, a, bin, &w.layer_blob, &run, &opened);
     let image = Image {
@@ -254,7 +258,7 @@ fn meta_of(
     bin: &BinPlan,
     entrypoint: &[String],
     image_env: &[(String, String)],
-    port: Option<u16>,
+    ports: Vec<String>,
     source: Option<String>,
 ) -> Meta {
     let s = &bin.image;
@@ -266,7 +270,7 @@ fn meta_of(
         workdir: s.workdir.clone(),
         entrypoint: entrypoint.to_vec(),
         env: image_env.iter().map(|(k, v)| format!("{k}={v}")).collect(),
-        ports: port.map(|p| format!("{p}/tcp")).into_iter().collect(),
+        ports,
         labels: s.labels.clone(),
         annotations: meta::annotations(
             &ctx.epoch,
@@ -397,7 +401,7 @@ fn start_inside(
         Err(why) => return skipped(why.clone()),
     };
     let probe = crate::plan::ProbeSettings {
-        ready: on_port(&probe.ready, run.port),
+        ready: probe.ready.on_port(run.port),
         ..probe.clone()
     };
     // What the host run had that the image does not: named when the image does not start.
@@ -420,20 +424,6 @@ fn start_inside(
         env: run.env,
     };
     inside::run(&inside, &probe, ctx.scratch, &host)
-}
-
-/// The probe's readiness, on the image's port when it waits for one.
-fn on_port(ready: &crate::options::Ready, port: u16) -> crate::options::Ready {
-    use crate::options::Ready;
-    match ready {
-        Ready::Tcp(_) => Ready::Tcp(Some(port)),
-        Ready::Http { path, status, .. } => Ready::Http {
-            port: Some(port),
-            path: path.clone(),
-            status: *status,
-        },
-        other => other.clone(),
-    }
 }
 
 /// `--compare`: the image sizes of the static and the regular build, side by side.

@@ -333,3 +333,36 @@ fn qa_an_image_built_from_a_changed_tree_names_its_revision_dirty() {
     std::fs::write(&main, format!("{text}// changed\n")).expect("write");
     assert_eq!(revision("dirty"), format!("{head}-dirty"));
 }
+
+/// QA g: an image of a server probed on a port it was handed said nothing of that port (no
+/// `ExposedPorts`, while its start inside waited on 8080), and kept the probe's loopback
+/// address in its entrypoint without a word.
+#[test]
+fn an_image_exposes_the_port_it_starts_on_and_warns_of_a_loopback_argument() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let args = ["--ready", "http", "--probe-arg", "--bind=127.0.0.1:{port}"];
+    let r = probed("hello-server", dir.path(), "", &args);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let v = report(&r);
+    let i = image(&v);
+    let config = config_of(i);
+    let exposed: Vec<&String> = config["ExposedPorts"]
+        .as_object()
+        .map(|o| o.keys().collect())
+        .unwrap_or_default();
+    assert_eq!(exposed, ["8080/tcp"], "{config}");
+    assert_eq!(strings(&i["exposed_ports"]), ["8080/tcp"]);
+    let entrypoint = strings(&config["Entrypoint"]);
+    assert_eq!(entrypoint[1..], ["--bind=127.0.0.1:8080"], "{config}");
+    let inside = &i["in_image"];
+    if inside["outcome"] == "started" {
+        assert_eq!(inside["ready"], "http:8080/", "{inside}");
+    }
+    let warnings = strings(&i["warnings"]);
+    assert!(
+        warnings.iter().any(|w| w.contains(
+            "`--bind=127.0.0.1:8080` (taken from the probe's arguments) names the loopback address"
+        )),
+        "{warnings:?}"
+    );
+}
