@@ -9,8 +9,9 @@ use crate::report::{Binary, Coverage, EdgeSource};
 
 /// Crates listed before the rest is folded into one line (all with `--crates`).
 pub(super) const CRATES_SHOWN: usize = 10;
-/// Widest symbol name shown, in characters.
-const NAME_WIDTH: usize = 60;
+/// Widest symbol name shown, in characters: a row of the symbol table (46 columns before the
+/// name: two sizes and the crate) then fits in 100 columns, as `--help` does.
+const NAME_WIDTH: usize = 54;
 
 fn label(s: &mut String, color: bool, label: &str, value: &str) {
     let _ = writeln!(
@@ -339,5 +340,35 @@ mod tests {
             render(&mut s, &b, &st);
             assert_eq!(s.contains(note), shown, "{s}");
         }
+    }
+
+    /// A row of the symbol table fits in 100 columns, however long the name (std's generic
+    /// instances run to hundreds of characters), with a crate name of the usual widths.
+    #[test]
+    fn symbol_rows_fit_in_100_columns() {
+        let mut b = binary();
+        let long = format!("<gimli::read::dwarf::Unit<{}>>::new", "x".repeat(300));
+        b.crates = vec![krate("std", 2000, 1500, 100)];
+        b.symbols = vec![SymbolRow {
+            name: long,
+            mangled: None,
+            krate: Some("std".into()),
+            section: ".text".into(),
+            file_size: 15_974,
+            vm_size: 15_974,
+            confidence: Confidence::Mangled,
+            instantiated_in: None,
+            retained_size: None,
+        }];
+        let st = Style {
+            color: false,
+            verbose: false,
+            all_crates: false,
+        };
+        let mut s = String::new();
+        render(&mut s, &b, &st);
+        let row = s.lines().find(|l| l.contains("gimli")).expect("the symbol's row");
+        assert!(row.ends_with('…'), "{row}");
+        assert_eq!(row.chars().count(), 100, "{row}");
     }
 }
