@@ -367,7 +367,10 @@ mod tests {
         };
         let mut s = String::new();
         render(&mut s, &b, &st);
-        let row = s.lines().find(|l| l.contains("gimli")).expect("the symbol's row");
+        let row = s
+            .lines()
+            .find(|l| l.contains("gimli"))
+            .expect("the symbol's row");
         assert!(row.ends_with('…'), "{row}");
         assert_eq!(row.chars().count(), 100, "{row}");
     }

@@ -302,7 +302,7 @@ fn markdown_and_annotations_name_findings_crashes_and_unready_binaries() {
     }
     let text = parsed.text.join("");
     for said in [
-        "glibc NSS lookups (users, hosts, services): error: std|x v1.95.0, a crash reproduced by --hostile",
+        "glibc NSS lookups (users, hosts, services), a crash reproduced by --hostile",
         "crashed (SIGSEGV); dynamic build: ok: the static linkage is the cause",
         "no probe run got ready: killed by SIGABRT before ready",
     ] {

@@ -6,9 +6,9 @@ use std::fmt::Write as _;
 
 use super::escape::{cell, code};
 use super::{binary_label, escape, icon};
-use crate::render::reasons::{Reason, finding_label, hostile_outcome, reasons};
+use crate::render::reasons::{Reason, hostile_outcome, reasons};
 use crate::render::words::stderr_head;
-use crate::report::{Artifact, HostileRun, Report};
+use crate::report::{Artifact, Finding, HostileRun, Report};
 
 pub fn render(s: &mut String, report: &Report) {
     let all = reasons(report);
@@ -20,12 +20,11 @@ pub fn render(s: &mut String, report: &Report) {
         let verdict = icon(r.verdict());
         match r {
             Reason::Finding { artifact, finding } => findings.push(format!(
-                "| {} | {} | {} | {}: {} | {verdict} |",
+                "| {} | {} | {} | {} | {verdict} |",
                 binary_label(artifact),
                 cell(&finding.rule),
                 cell(&finding.krate),
-                escape(&finding.title),
-                escape(&finding_label(finding)),
+                escape(&finding_cell(finding)),
             )),
             Reason::Hostile { artifact, run, .. } => {
                 hostile.push(format!(
@@ -57,6 +56,21 @@ pub fn render(s: &mut String, report: &Report) {
     );
     reproduce_commands(s, &reproduce);
     table(s, "| Binary | Startup probe | Verdict |", &not_ready);
+}
+
+/// A finding's cell: the rule's title and what else counts (its feature, a crash that
+/// `--hostile` reproduced). The crate and the verdict have columns of their own, and AOT011's
+/// title says already that the start inside its image reproduced it (QA g: "does not start in
+/// its image: error: app v0.1.0, reproduced by its start inside its own image").
+fn finding_cell(f: &Finding) -> String {
+    let mut s = f.title.clone();
+    if let Some(feat) = &f.feature {
+        s.push_str(&format!(" (feature `{feat}`)"));
+    }
+    if f.reproduced_by() == Some("--hostile") {
+        s.push_str(", a crash reproduced by --hostile");
+    }
+    s
 }
 
 /// Below the table of crashes: for each, the shell command that reproduces it, as the terminal,
@@ -135,4 +149,29 @@ fn table(s: &mut String, head: &str, rows: &[String]) {
         let _ = writeln!(s, "{r}");
     }
     s.push('\n');
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The cell says what the columns beside it do not: not the crate, its version or the
+    /// severity, and not AOT011's "reproduced by its start inside its own image" (its title).
+    #[test]
+    fn a_finding_cell_is_its_title_and_what_made_it_count() {
+        let mut f: Finding = serde_json::from_value(serde_json::json!({
+            "rule": "AOT011", "title": "does not start in its image", "severity": "error",
+            "crate": "app", "version": "0.1.0", "path": ["app"], "evidence": [],
+            "allowed": false, "reason": null, "advice": "", "reproduced": true
+        }))
+        .expect("a finding");
+        assert_eq!(finding_cell(&f), "does not start in its image");
+        f.rule = "AOT004".into();
+        f.title = "glibc NSS lookups".into();
+        f.feature = Some("user".into());
+        assert_eq!(
+            finding_cell(&f),
+            "glibc NSS lookups (feature `user`), a crash reproduced by --hostile"
+        );
+    }
 }
