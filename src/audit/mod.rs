@@ -5,6 +5,7 @@
 //! evidence from both builds; the dynamic artifact gets its glibc floor (AOT008). With
 //! `--link dynamic` alone, the dynamic artifact gets the rules that apply to it.
 
+mod caller;
 pub mod evidence;
 mod findings;
 pub mod graph;
@@ -105,14 +106,21 @@ pub fn check(plan: &Plan, builds: &[Built], report: &mut Report, out: &mut Outpu
 }
 
 /// After the graph stage: whether each finding's offending code is reachable
-/// ([`reach::annotate`]), then one NSS finding per cause ([`split::nss`]).
+/// ([`reach::annotate`]); a guessed crate replaced by the one whose code calls the function
+/// ([`caller::by_caller`]); then one NSS finding per cause ([`split::nss`]).
 pub fn annotate(plan: &Plan, graphs: &crate::graph::Graphs, report: &mut Report) {
     reach::annotate(graphs, report);
     let std_version = std_version(report);
     for (i, a) in report.artifacts.iter_mut().enumerate() {
-        if let Some(g) = graphs.by_artifact.get(&i) {
-            split::nss(g, a, plan.bin_of(a), &std_version);
-        }
+        let Some(g) = graphs.by_artifact.get(&i) else {
+            continue;
+        };
+        let bin = plan.bin_of(a);
+        let reached = bin
+            .map(|b| graph::reach(&plan.workspace.metadata, &b.target.package_id))
+            .unwrap_or_default();
+        caller::by_caller(g, a, &reached, bin, &std_version);
+        split::nss(g, a, bin, &std_version);
     }
 }
 

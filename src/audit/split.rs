@@ -12,9 +12,9 @@ use crate::plan::BinPlan;
 use crate::report::{Artifact, Finding, Step};
 
 /// The crates of std's own code, as the attribution names them.
-const STD_CRATES: &[&str] = &["std", "core", "alloc"];
+pub(super) const STD_CRATES: &[&str] = &["std", "core", "alloc"];
 
-const DEFINES: &str = "static binary defines ";
+pub(super) const DEFINES: &str = "static binary defines ";
 
 /// Split artifact `a`'s AOT004 findings by what reaches each NSS function (see the module).
 pub(super) fn nss(g: &Graph, a: &mut Artifact, bin: Option<&BinPlan>, std_version: &str) {
@@ -107,7 +107,7 @@ pub(super) fn nss(g: &Graph, a: &mut Artifact, bin: Option<&BinPlan>, std_versio
             f
         }
     };
-    if let Some((name, c)) = chain {
+    if let Some((name, c)) = chain.filter(|_| f.chain.is_empty()) {
         f.evidence.push(format!(
             "`{name}` is reachable through std without {}: {}",
             quoted(&crates),
@@ -120,17 +120,22 @@ pub(super) fn nss(g: &Graph, a: &mut Artifact, bin: Option<&BinPlan>, std_versio
 
 /// The last step before the function (its caller, past glibc's own code) is std's.
 fn last_caller_is_std(chain: &[Step]) -> bool {
+    last_caller(chain).is_some_and(|k| STD_CRATES.contains(&k))
+}
+
+/// The crate of the code that calls the chain's last step: the last step before it in a crate,
+/// past the C library's and the C compiler's own code (`[libc]`, `[libgcc]`).
+pub(super) fn last_caller(chain: &[Step]) -> Option<&str> {
     chain
         .iter()
         .rev()
         .skip(1)
         .filter_map(|s| s.krate.as_deref())
         .find(|k| !k.starts_with('['))
-        .is_some_and(|k| STD_CRATES.contains(&k))
 }
 
 /// Take `moved` out of the finding's list of NSS functions the binary defines.
-fn narrow_defines(f: &mut Finding, moved: &[&str]) {
+pub(super) fn narrow_defines(f: &mut Finding, moved: &[&str]) {
     for e in f.evidence.iter_mut().filter(|e| e.starts_with(DEFINES)) {
         let (list, rest) = match e[DEFINES.len()..].split_once(" (") {
             Some((l, r)) => (l.to_string(), format!(" ({r}")),
@@ -146,7 +151,7 @@ fn narrow_defines(f: &mut Finding, moved: &[&str]) {
     }
 }
 
-fn quoted(names: &[&str]) -> String {
+pub(super) fn quoted(names: &[&str]) -> String {
     names
         .iter()
         .map(|n| format!("`{n}`"))

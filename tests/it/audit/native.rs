@@ -221,3 +221,57 @@ fn a_static_build_that_needs_a_shared_object_is_aot012() {
         human.stdout
     );
 }
+
+/// QA h (eza): a crate that calls `iconv_open` and `getgrnam` through an `extern "C"` of its
+/// own (eza's `locale`) is no crate of the rules' lists, so the audit guessed the crates with
+/// native code (libgit2-sys, libz-sys), whose C never calls them. The graph's chain names the
+/// caller: each chain is checked step by step with objdump/readelf, and nm shows that the
+/// native crate's archive neither defines nor calls either function.
+#[test]
+fn nss_and_iconv_called_through_a_crates_own_extern_are_that_crates() {
+    let v = audit(
+        "audit-caller",
+        &[],
+        1,
+        "static",
+        &[
+            Expect {
+                rule: "AOT004",
+                severity: "error",
+                krate: "conv",
+                path: &["audit-caller", "conv"],
+                evidence: &[
+                    "static binary defines `getgrnam`",
+                    "`getgrnam` is called by conv's code (the reference graph):",
+                ],
+            },
+            Expect {
+                rule: "AOT010",
+                severity: "error",
+                krate: "conv",
+                path: &["audit-caller", "conv"],
+                evidence: &["`iconv_open` is called by conv's code (the reference graph):"],
+            },
+        ],
+    );
+    let a = artifact(&v, "static");
+    let bin = str_of(a, "path").to_string();
+    for f in a["findings"].as_array().expect("findings") {
+        let chain = crate::why::steps(&serde_json::json!({ "steps": f["chain"] }));
+        let names: Vec<&str> = chain.iter().map(|s| s.0.as_str()).collect();
+        let caller = names.len().checked_sub(2).map(|i| names[i]);
+        assert!(caller.is_some_and(|c| c.starts_with("conv::")), "{names:?}");
+        crate::why::check_pairs(&bin, &chain);
+    }
+    let release = std::path::Path::new(&bin).parent().expect("release dir");
+    let archive = std::fs::read_dir(release.join("build"))
+        .expect("build dir")
+        .filter_map(|e| e.ok().map(|e| e.path().join("out/libplain_native.a")))
+        .find(|p| p.is_file())
+        .expect("plain-sys's archive");
+    let symbols = tool("nm", &[archive.to_str().expect("utf-8")]);
+    assert!(symbols.contains("plain_sys_value"), "{symbols}");
+    for f in ["iconv_open", "getgrnam"] {
+        assert!(!symbols.contains(f), "nm {}: {symbols}", archive.display());
+    }
+}

@@ -1,0 +1,178 @@
+//! A finding whose crate the audit could only guess goes to the crate whose code calls the
+//! function. Before the graph, NSS and iconv functions that no crate of the rules' lists
+//! explains are put on the crates with native code, else on the package (or std). eza's
+//! `locale` calls `iconv_open` through an `extern "C"` of its own, and libgit2-sys and
+//! libz-sys, whose C code never does, were blamed (QA h). The graph's chain to the function
+//! names its caller: the crate of the last step before the C library's code.
+
+use super::findings::new_finding;
+use super::graph::Reached;
+use super::reach::arrows;
+use super::rules;
+use super::split::{DEFINES, STD_CRATES, last_caller, narrow_defines, quoted};
+use crate::graph::Graph;
+use crate::plan::BinPlan;
+use crate::report::{Artifact, Finding, Step};
+
+/// How the audit marks a finding whose crate it guessed (see `findings::unattributed`).
+const GUESSES: &[&str] = &[
+    "attributed to the native code",
+    "attributed to the package's own code",
+    "attributed to std (no crate",
+];
+
+/// The rules whose function the chain leads to, called by the crate to blame.
+const RULES: &[&str] = &["AOT004", "AOT010"];
+
+/// Who a caller is: a crate of the binary's dependency graph, or std.
+#[derive(Clone, Copy)]
+enum Owner<'r, 'm> {
+    Crate(&'r Reached<'m>),
+    Std,
+}
+
+impl PartialEq for Owner<'_, '_> {
+    fn eq(&self, other: &Self) -> bool {
+        match (self, other) {
+            (Owner::Crate(a), Owner::Crate(b)) => std::ptr::eq(*a, *b),
+            (Owner::Std, Owner::Std) => true,
+            _ => false,
+        }
+    }
+}
+
+/// Re-blame artifact `a`'s guessed AOT004/AOT010 findings on the crates whose code calls the
+/// functions (see the module). `reached`: the binary's crates, the package first.
+pub(super) fn by_caller(
+    g: &Graph,
+    a: &mut Artifact,
+    reached: &[Reached],
+    bin: Option<&BinPlan>,
+    std_version: &str,
+) {
+    if !g.has_symbols() || reached.is_empty() {
+        return;
+    }
+    for &id in RULES {
+        let Some(rule) = rules::find(id) else {
+            continue;
+        };
+        let guessed = |f: &Finding| {
+            f.rule == id
+                && f.evidence
+                    .iter()
+                    .any(|e| GUESSES.iter().any(|m| e.starts_with(m)))
+        };
+        if !a.findings.iter().any(guessed) {
+            continue;
+        }
+        // Each reachable function by the crate that calls it, with the shortest chain to it;
+        // those no crate is seen to call; those linked but unreachable.
+        let mut callers: Vec<(Owner, Vec<&str>, Vec<Step>)> = Vec::new();
+        let (mut unexplained, mut dead) = (false, Vec::new());
+        for &name in rule.symbols.iter().chain(rule.imports) {
+            let Some(v) = g.symbol(name) else { continue };
+            let (reachable, chain) = g.reach(v);
+            if !reachable {
+                dead.push(name);
+                continue;
+            }
+            let Some(owner) = last_caller(&chain).and_then(|k| owner_of(k, reached)) else {
+                unexplained = true;
+                continue;
+            };
+            match callers.iter_mut().find(|(o, ..)| *o == owner) {
+                Some((_, names, best)) => {
+                    names.push(name);
+                    if chain.len() < best.len() {
+                        *best = chain;
+                    }
+                }
+                None => callers.push((owner, vec![name], chain)),
+            }
+        }
+        if callers.is_empty() {
+            continue;
+        }
+        let package = &reached[0];
+        let found: Vec<(String, String, Vec<String>)> = callers
+            .iter()
+            .map(|(owner, ..)| match owner {
+                Owner::Crate(r) => (
+                    r.name().to_string(),
+                    r.package.version.to_string(),
+                    r.path.clone(),
+                ),
+                Owner::Std => (
+                    "std".to_string(),
+                    std_version.to_string(),
+                    vec![package.name().to_string(), "std".into()],
+                ),
+            })
+            .collect();
+        let norm = |s: &str| s.replace('-', "_");
+        // A guess the graph confirms stays (with its words); one it refutes goes, unless some
+        // reachable function has no caller the graph can name: then every guess stays.
+        if !unexplained {
+            a.findings
+                .retain(|f| !guessed(f) || found.iter().any(|(k, ..)| norm(k) == norm(&f.krate)));
+            // A confirmed guess lists only what its own crate calls.
+            for f in a.findings.iter_mut().filter(|f| guessed(f)) {
+                let others: Vec<&str> = callers
+                    .iter()
+                    .zip(&found)
+                    .filter(|(_, (k, ..))| norm(k) != norm(&f.krate))
+                    .flat_map(|((_, names, _), _)| names.iter().copied())
+                    .collect();
+                narrow_defines(f, &others);
+            }
+        }
+        for ((_, names, chain), (krate, version, path)) in callers.into_iter().zip(found) {
+            let line = format!(
+                "`{}` is called by {krate}'s code (the reference graph): {}",
+                names.first().copied().unwrap_or_default(),
+                arrows(&chain)
+            );
+            let existing = a
+                .findings
+                .iter_mut()
+                .find(|f| f.rule == id && norm(&f.krate) == norm(&krate));
+            if let Some(f) = existing {
+                if f.chain.is_empty() {
+                    f.evidence.push(line);
+                    f.reachable = Some(true);
+                    f.chain = chain;
+                }
+                continue;
+            }
+            let mut f = new_finding(rule, &krate, &version, path);
+            f.evidence = vec![format!("{DEFINES}{}", quoted(&names)), line];
+            if !dead.is_empty() {
+                f.evidence.push(format!(
+                    "{} linked but unreachable from every root",
+                    quoted(&dead)
+                ));
+                dead.clear();
+            }
+            f.reachable = Some(true);
+            f.chain = chain;
+            if let Some(bin) = bin {
+                super::apply_policy(&mut f, &bin.audit);
+            }
+            a.findings.push(f);
+        }
+    }
+}
+
+/// The crate named `krate` in the binary's dependency graph (not a proc-macro: its code is
+/// not in the binary), or std.
+fn owner_of<'r, 'm>(krate: &str, reached: &'r [Reached<'m>]) -> Option<Owner<'r, 'm>> {
+    if STD_CRATES.contains(&krate) {
+        return Some(Owner::Std);
+    }
+    let norm = |s: &str| s.replace('-', "_");
+    reached
+        .iter()
+        .find(|r| !r.proc_macro && norm(r.name()) == norm(krate))
+        .map(Owner::Crate)
+}
