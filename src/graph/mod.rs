@@ -16,6 +16,7 @@ mod decode;
 pub mod dom;
 mod keep;
 mod lookup;
+mod pcrel;
 mod refs;
 mod why;
 

@@ -36,7 +36,8 @@ pub struct Root {
 const DESCRIPTIVE: &[&[u8]] = &[b".eh_frame", b".eh_frame_hdr", b".gcc_except_table"];
 
 /// x86-64 relocation types whose field is relative to the end of an instruction's 4-byte
-/// operand when they sit in code: the section-relative target is `S + A + 4`.
+/// operand when they sit in code: the section-relative target is `S + A + 4`, or further
+/// when an immediate follows the operand (see [`super::pcrel`]).
 const X86_PC_RELATIVE: &[elf::RelocationType] = &[
     elf::R_X86_64_PC32,
     elf::R_X86_64_PLT32,
@@ -81,6 +82,23 @@ pub fn static_relocations<H: FileHeader<Endian = Endianness>>(data: &[u8]) -> Op
             (a, a + Into::<u64>::into(sh.sh_size(endian)))
         })
         .collect();
+    // Built at the first relocation that needs it (see [`super::pcrel`]).
+    let mut ends: Option<super::pcrel::Ends> = None;
+    let all_ends = || {
+        super::pcrel::Ends::new(
+            symbols
+                .iter()
+                .filter(|s| {
+                    !s.st_shndx(endian).is_special()
+                        && !matches!(s.st_type(), elf::STT_SECTION | elf::STT_FILE)
+                })
+                .map(|s| {
+                    let (value, size): (u64, u64) =
+                        (s.st_value(endian).into(), s.st_size(endian).into());
+                    (value, size, s.st_type() == elf::STT_FUNC)
+                }),
+        )
+    };
     let mut out = Vec::new();
     let mut any = false;
     for sh in sections.iter() {
@@ -115,22 +133,19 @@ pub fn static_relocations<H: FileHeader<Endian = Endianness>>(data: &[u8]) -> Op
             }
             let value: u64 = sym.st_value(endian).into();
             let addend = Into::<i64>::into(r.r_addend(endian)) as u64;
+            let from: u64 = r.r_offset(endian).into();
             let to = match sym.st_type() {
-                elf::STT_SECTION => {
-                    let bias = if x86 && code && X86_PC_RELATIVE.contains(&typ) {
-                        4
-                    } else {
-                        0
-                    };
-                    value.wrapping_add(addend).wrapping_add(bias)
+                elf::STT_SECTION if x86 && code && X86_PC_RELATIVE.contains(&typ) => {
+                    let ends = ends.get_or_insert_with(all_ends);
+                    ends.target(value.wrapping_add(addend), from, bytes, base)
                 }
+                elf::STT_SECTION => value.wrapping_add(addend),
                 elf::STT_TLS => value.wrapping_add(tls_base.unwrap_or(0)),
                 _ => value,
             };
             if sym.st_type() == elf::STT_TLS && tbss.iter().any(|t| (t.0..t.1).contains(&to)) {
                 continue;
             }
-            let from: u64 = r.r_offset(endian).into();
             let kind = match code {
                 false => RefKind::Data,
                 true if x86 && is_branch(bytes, from.wrapping_sub(base)) => RefKind::Call,

@@ -39,4 +39,5 @@ mod verdict;
 mod why;
 mod why_biased;
 mod why_match;
+mod why_pcrel;
 mod wording;

@@ -1,0 +1,122 @@
+//! Where an x86-64 PC-relative relocation against a section symbol points. The CPU adds the
+//! displacement to the end of the instruction, and the assembler folds the distance from the
+//! displacement to that end into the addend: `S + A + 4` when the displacement ends the
+//! instruction, but 1, 2 or 4 bytes short when an immediate follows it (`movq $0, x(%rip)`
+//! has `A = x - S - 8`). Where another symbol starts in those 4 bytes, `S + A + 4` would name
+//! the object before the one referred to (QA h: std's `STDOUT`, stored to with `movq $0`, gave
+//! its edges to a C crate's 1-byte `static` just before it): there the instruction is decoded
+//! from the start of its function to find its end.
+
+use iced_x86::{Decoder, DecoderOptions, Instruction};
+
+/// The symbols of a binary that a target can be told apart by.
+pub struct Ends {
+    /// Every symbol's address, sorted.
+    starts: Vec<u64>,
+    /// Functions with a size, `(start, size)`, sorted: where decoding can begin.
+    functions: Vec<(u64, u64)>,
+}
+
+impl Ends {
+    /// From `(address, size, is_function)` of each defined symbol.
+    pub fn new(symbols: impl Iterator<Item = (u64, u64, bool)>) -> Ends {
+        let mut starts = Vec::new();
+        let mut functions = Vec::new();
+        for (addr, size, function) in symbols {
+            starts.push(addr);
+            if function && size > 0 {
+                functions.push((addr, size));
+            }
+        }
+        starts.sort_unstable();
+        starts.dedup();
+        functions.sort_unstable();
+        Ends { starts, functions }
+    }
+
+    /// The target of the relocation at `site` whose `S + A` is `sa`, in the code `bytes` of a
+    /// section that starts at `base`.
+    pub fn target(&self, sa: u64, site: u64, bytes: &[u8], base: u64) -> u64 {
+        let plain = sa.wrapping_add(4);
+        // Another symbol within the 4 bytes an immediate could shift the target by?
+        let k = self.starts.partition_point(|&s| s <= plain);
+        if self
+            .starts
+            .get(k)
+            .is_none_or(|&s| s > plain.wrapping_add(4))
+        {
+            return plain;
+        }
+        match self.instruction_end(site, bytes, base) {
+            Some(end) => sa.wrapping_add(end - site),
+            None => plain,
+        }
+    }
+
+    /// The end of the instruction whose bytes hold `site`, decoded from the start of the
+    /// function around it; none without one, or when no instruction decodes there.
+    fn instruction_end(&self, site: u64, bytes: &[u8], base: u64) -> Option<u64> {
+        let k = self.functions.partition_point(|&(s, _)| s <= site);
+        let &(start, size) = self.functions.get(k.checked_sub(1)?)?;
+        if site >= start + size || start < base {
+            return None;
+        }
+        let from = usize::try_from(start - base).ok()?;
+        let to = usize::try_from(start + size - base).ok()?;
+        let code = bytes.get(from..to.min(bytes.len()))?;
+        let mut decoder = Decoder::with_ip(64, code, start, DecoderOptions::NONE);
+        let mut ins = Instruction::default();
+        while decoder.can_decode() {
+            decoder.decode_out(&mut ins);
+            if ins.is_invalid() {
+                return None;
+            }
+            if ins.ip() > site {
+                return None;
+            }
+            if site < ins.next_ip() {
+                // The displacement's 4 bytes are this instruction's.
+                return (site + 4 <= ins.next_ip()).then(|| ins.next_ip());
+            }
+        }
+        None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `movq $0x0, disp(%rip)` at 0x1000: 48 c7 05 <disp32> <imm32>, 11 bytes; the
+    /// displacement at 0x1003, the instruction's end 0x100b. Then `ret`.
+    fn store() -> Vec<u8> {
+        let mut code = vec![0x48, 0xc7, 0x05];
+        code.extend(0x10u32.to_le_bytes());
+        code.extend(0u32.to_le_bytes());
+        code.push(0xc3);
+        code
+    }
+
+    #[test]
+    fn an_immediate_after_the_displacement_moves_the_target() {
+        let code = store();
+        // A 1-byte object at 0x2004 and the stored-to one at 0x2008: S + A = 0x2008 - 8.
+        let ends =
+            Ends::new([(0x1000, 12, true), (0x2004, 1, false), (0x2008, 8, false)].into_iter());
+        assert_eq!(ends.target(0x2000, 0x1003, &code, 0x1000), 0x2008);
+        // Nothing starts in the 4 bytes: no decoding, `S + A + 4` stands.
+        let alone = Ends::new([(0x1000, 12, true), (0x2000, 16, false)].into_iter());
+        assert_eq!(alone.target(0x2000, 0x1003, &code, 0x1000), 0x2004);
+    }
+
+    #[test]
+    fn without_a_function_around_the_site_the_plain_target_stands() {
+        let code = store();
+        let ends = Ends::new([(0x2004, 1, false), (0x2008, 8, false)].into_iter());
+        assert_eq!(ends.target(0x2000, 0x1003, &code, 0x1000), 0x2004);
+        // A site that is not the displacement of the instruction decoded there.
+        let ends =
+            Ends::new([(0x1000, 12, true), (0x2004, 1, false), (0x2008, 8, false)].into_iter());
+        assert_eq!(ends.target(0x2000, 0x100a, &code, 0x1000), 0x2004);
+    }
+}

@@ -1,0 +1,80 @@
+//! A store of an immediate into a static (QA h, B3): `movl $7, b_value(%rip)` carries a
+//! section-relative relocation whose `S + A + 4` is 4 bytes short of `b_value`, on `a_flag`,
+//! which nothing refers to. The chain must reach `b_value` and leave `a_flag` unreachable.
+
+use crate::util::*;
+use crate::why::{check_pairs, nm, steps};
+
+/// The analysis link the run left beside the binary (its build id in the name).
+fn analysis_link(a: &serde_json::Value) -> String {
+    let build_id = a["binary"]["build_id"].as_str().expect("build id");
+    let release = std::path::Path::new(str_of(a, "path"))
+        .ancestors()
+        .nth(3)
+        .expect("the static build's directory")
+        .join("graph");
+    std::fs::read_dir(&release)
+        .expect("the graph directory")
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .find(|p| p.to_string_lossy().ends_with(build_id))
+        .unwrap_or_else(|| panic!("no analysis link in {}", release.display()))
+        .display()
+        .to_string()
+}
+
+#[test]
+fn a_store_of_an_immediate_reaches_its_static_not_the_one_before() {
+    let v = json(&mut check_fixture(
+        "why-pcrel",
+        &["--why", "^(a_flag|b_value)$"],
+    ));
+    let a = &v["artifacts"][0];
+    let bin = str_of(a, "path").to_string();
+    assert_eq!(a["binary"]["graph"]["edges_from"], "analysis-link");
+    // The trap, by readelf and nm: pcrel_set's relocation is against the section, and its
+    // `S + A + 4` is a_flag's address, 4 bytes before b_value.
+    let link = analysis_link(a);
+    let syms = nm(&link);
+    let (flag, value, set) = (syms["a_flag"].0, syms["b_value"].0, syms["pcrel_set"]);
+    assert_eq!(value - flag, 4, "a_flag {flag:#x}, b_value {value:#x}");
+    let relocs = tool("readelf", &["-rW", &link]);
+    let sections = tool("readelf", &["-SW", &link]);
+    let data = sections
+        .lines()
+        .find(|l| l.contains(" .data ") && l.contains("PROGBITS"))
+        .and_then(|l| l.split("PROGBITS").nth(1)?.split_whitespace().next())
+        .and_then(|h| u64::from_str_radix(h, 16).ok())
+        .expect(".data's address");
+    let addend = relocs
+        .lines()
+        .filter_map(|l| {
+            let w: Vec<&str> = l.split_whitespace().collect();
+            let at = u64::from_str_radix(w.first()?, 16).ok()?;
+            let inside = (set.0..set.0 + set.1).contains(&at);
+            (inside && w.get(2) == Some(&"R_X86_64_PC32") && w.get(4) == Some(&".data"))
+                .then(|| i64::from_str_radix(w.get(6)?, 16).ok())
+                .flatten()
+                .map(|x| if w.get(5) == Some(&"-") { -x } else { x })
+        })
+        .next()
+        .unwrap_or_else(|| panic!("no .data PC32 relocation in pcrel_set:\n{relocs}"));
+    assert_eq!(data.wrapping_add_signed(addend) + 4, flag, "S + A + 4");
+    let why = &a["binary"]["why"]["chains"];
+    let chain_of = |t: &str| {
+        why.as_array()
+            .expect("chains")
+            .iter()
+            .find(|c| c["target"] == t)
+            .unwrap_or_else(|| panic!("no chain for {t}: {why}"))
+            .clone()
+    };
+    let chain = steps(&chain_of("b_value"));
+    let names: Vec<&str> = chain.iter().map(|s| s.0.as_str()).collect();
+    assert_eq!(
+        names[names.len() - 2..],
+        ["pcrel_set", "b_value"],
+        "{names:?}"
+    );
+    check_pairs(&bin, &chain);
+    assert!(steps(&chain_of("a_flag")).is_empty(), "{why}");
+}
