@@ -159,8 +159,15 @@ impl CrateIndex {
         let mut index = CrateIndex::default();
         let mut warnings = Vec::new();
         let mut add = |index: &mut CrateIndex, path: &Path, krate: &str, sysroot: bool, c: bool| {
-            if let Err(e) = index.add_archive(path, krate, sysroot, c) {
-                warnings.push(format!("crate attribution skips an archive: {e}"));
+            // A C library may be a linker script that names the archives (glibc's `libm.a`).
+            let archives = match c {
+                true => linked::archives_of(path),
+                false => vec![path.to_path_buf()],
+            };
+            for a in archives {
+                if let Err(e) = index.add_archive(&a, krate, sysroot, c) {
+                    warnings.push(format!("crate attribution skips an archive: {e}"));
+                }
             }
         };
         for lib in &built.libraries {
@@ -220,6 +227,14 @@ impl CrateIndex {
             && let Some(libc) = c_library(target, sysroot_libdir)
         {
             add(&mut index, &libc, LIBC, false, true);
+            // glibc's maths library (std's `f32::powf` and the like), beside libc.a.
+            if let Some(libm) = libc
+                .parent()
+                .map(|d| d.join("libm.a"))
+                .filter(|m| m.is_file())
+            {
+                add(&mut index, &libm, LIBC, false, true);
+            }
             // The C compiler's runtime: the unwinder std's panics use, and gcc's start files.
             // glibc's own start files (`_start` in `rcrt1.o`) stay unnamed: as a part of
             // `[libc]` they would make it retain the whole program, which `_start` reaches.

@@ -87,6 +87,42 @@ pub fn find_archive(name: &str, dirs: &[PathBuf], static_link: bool) -> Option<P
     None
 }
 
+/// The archives a library file stands for: itself when it is an archive; the archives a GNU
+/// ld script names when it is one (Debian's `libm.a` is `GROUP ( .../libm-2.36.a
+/// .../libmvec.a )`); none otherwise. Absolute paths only, as glibc's scripts write them.
+pub fn archives_of(path: &std::path::Path) -> Vec<PathBuf> {
+    use std::io::Read as _;
+    let mut bytes = Vec::new();
+    let read = std::fs::File::open(path).and_then(|f| f.take(64 * 1024).read_to_end(&mut bytes));
+    if read.is_err() {
+        return Vec::new();
+    }
+    if bytes.starts_with(b"!<arch>\n") {
+        return vec![path.to_path_buf()];
+    }
+    let Ok(text) = std::str::from_utf8(&bytes) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for keyword in ["GROUP", "INPUT"] {
+        let mut rest = text;
+        while let Some(at) = rest.find(keyword) {
+            rest = &rest[at + keyword.len()..];
+            let Some(list) = rest.trim_start().strip_prefix('(') else {
+                continue;
+            };
+            let list = list.split(')').next().unwrap_or("");
+            out.extend(
+                list.split(|c: char| c.is_whitespace() || c == '(' || c == ',')
+                    .filter(|w| w.starts_with('/') && w.ends_with(".a"))
+                    .map(PathBuf::from)
+                    .filter(|p| p.is_file() && p.as_path() != path),
+            );
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -130,5 +166,26 @@ mod tests {
         assert_eq!(find_archive("foo", &dirs, false), None);
         assert_eq!(find_archive("bar", &dirs, false), Some(d3.join("libbar.a")));
         assert_eq!(find_archive("baz", &dirs, true), None);
+    }
+
+    /// Debian's `libm.a` is a GNU ld script: the archives it names are read instead; an
+    /// archive is itself; a name that is no file, a relative name or `-lfoo` is left out.
+    #[test]
+    fn a_linker_script_stands_for_the_archives_it_names() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let (m, mvec) = (dir.path().join("libm-2.36.a"), dir.path().join("libmvec.a"));
+        for a in [&m, &mvec] {
+            std::fs::write(a, b"!<arch>\n").expect("archive");
+        }
+        let script = dir.path().join("libm.a");
+        let text = format!(
+            "/* GNU ld script\n*/\nOUTPUT_FORMAT(elf64-x86-64)\nGROUP ( {} {} AS_NEEDED ( /no/such.a ) libx.a -lfoo )\n",
+            m.display(),
+            mvec.display()
+        );
+        std::fs::write(&script, text).expect("script");
+        assert_eq!(archives_of(&script), [m.clone(), mvec]);
+        assert_eq!(archives_of(&m), [m]);
+        assert!(archives_of(&dir.path().join("none.a")).is_empty());
     }
 }

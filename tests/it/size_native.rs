@@ -99,3 +99,42 @@ fn a_system_library_a_sys_crate_links_is_that_crates() {
         .collect();
     assert!(dominated.is_empty(), "{dominated:?}");
 }
+
+/// QA h, B2: glibc's maths library is `[libc]`. Debian's `libm.a` is a linker script naming
+/// `libm-2.36.a` and `libmvec.a`; every symbol row whose name those archives define (`nm`)
+/// is `[libc]`, and none of them is left `[unknown]` or given to another crate.
+#[test]
+fn glibcs_maths_library_is_libc() {
+    let v = json(&mut check_fixture("libm-user", &["--symbols", "all"]));
+    let a = &v["artifacts"][0];
+    let dir = std::path::Path::new("/usr/lib/x86_64-linux-gnu");
+    let mut libm: std::collections::HashSet<String> = std::collections::HashSet::new();
+    for e in std::fs::read_dir(dir).expect("the system's library directory") {
+        let p = e.expect("entry").path();
+        let name = p.file_name().and_then(|n| n.to_str()).unwrap_or("");
+        if name.starts_with("libm-") && name.ends_with(".a") {
+            let out = tool("nm", &["--defined-only", p.to_str().expect("utf-8")]);
+            libm.extend(out.lines().filter_map(|l| {
+                let f: Vec<&str> = l.split_whitespace().collect();
+                (f.len() == 3).then(|| f[2].to_string())
+            }));
+        }
+    }
+    assert!(!libm.is_empty(), "no libm-*.a in {}", dir.display());
+    let rows: Vec<(String, String)> = a["binary"]["symbols"]
+        .as_array()
+        .expect("symbols")
+        .iter()
+        .filter(|r| libm.contains(str_of(r, "name")))
+        .map(|r| {
+            let krate = r["crate"].as_str().unwrap_or("[unknown]").to_string();
+            (str_of(r, "name").to_string(), krate)
+        })
+        .collect();
+    assert!(
+        rows.iter().any(|(n, _)| n.contains("powf")),
+        "no powf among {rows:?}"
+    );
+    let other: Vec<&(String, String)> = rows.iter().filter(|(_, k)| k != "[libc]").collect();
+    assert!(other.is_empty(), "libm's code not [libc]: {other:?}");
+}
