@@ -285,6 +285,20 @@ pub fn display_name(name: &[u8]) -> String {
     }
 }
 
+/// `name` without the number a compiler appends to keep a local name unique (`fmt.1425`, the
+/// suffix LLVM gives a duplicated local symbol under LTO; gcc's `buf.0`): it changes whenever
+/// other code does, so it names nothing across builds.
+pub fn without_local_number(name: &str) -> &str {
+    match name.rsplit_once('.') {
+        Some((head, n))
+            if !head.is_empty() && !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()) =>
+        {
+            head
+        }
+        _ => name,
+    }
+}
+
 /// A symbol name normalised for comparison across builds: Rust names demangled, legacy hashes
 /// (`::h0123456789abcdef`), v0 crate disambiguators (`[1a2b3c]`) and compiler suffixes
 /// (`.llvm.NNN`, `.cold`, `.constprop.N`, `.isra.N`, `.part.N`, `.lto_priv.N`) removed.
@@ -496,5 +510,15 @@ mod tests {
             normalize("_RNvCs1234_7mycrate3foo"),
             normalize("_RNvCsabcd_7mycrate3foo")
         );
+    }
+
+    #[test]
+    fn a_local_number_goes_and_nothing_else() {
+        let fmt = "<indicatif::style::TemplateError as core::fmt::Debug>::fmt";
+        assert_eq!(without_local_number(&format!("{fmt}.1425")), fmt);
+        assert_eq!(without_local_number("buf.0"), "buf");
+        for kept in [fmt, "f.llvm", ".5", "x.", "v1.2a", "anon.9f.x"] {
+            assert_eq!(without_local_number(kept), kept);
+        }
     }
 }

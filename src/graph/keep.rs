@@ -67,7 +67,12 @@ pub(super) fn entry_points(a: &Attributed, g: &build::Analysis) -> HashMap<usize
     let mut from: Vec<u32> = pairs.iter().map(|p| p.1).collect();
     from.sort_unstable();
     from.dedup();
-    let names: HashMap<u32, String> = from.into_iter().map(|f| (f, a.name(f as usize))).collect();
+    // Without LTO's numbers (`fmt.1425`): the gate compares these names across builds.
+    let name = |f: u32| {
+        let n = a.name(f as usize);
+        crate::attribute::demangle::without_local_number(&n).to_string()
+    };
+    let names: HashMap<u32, String> = from.into_iter().map(|f| (f, name(f))).collect();
     let mut out: HashMap<usize, Vec<String>> = HashMap::new();
     for (gt, f) in pairs {
         if let Some(name) = names.get(&f) {
