@@ -267,7 +267,14 @@ pub fn run(inside: &Inside, probe: &ProbeSettings, scratch: &Path, host: &Host) 
     result.failed_runs = runs.failed;
     // Nothing ran inside when `unshare` could not start it: no files to look for.
     if runs.defect.is_none() {
-        result.missing = missing(inside, &args, &env_remove, probe, scratch, host);
+        result.missing = missing(
+            inside,
+            &args,
+            &env_remove,
+            probe,
+            (scratch, root.path()),
+            host,
+        );
     }
     result
 }
@@ -329,7 +336,7 @@ fn missing(
     args: &[String],
     env_remove: &[&str],
     probe: &ProbeSettings,
-    scratch: &Path,
+    (scratch, root): (&Path, &Path),
     host: &Host,
 ) -> Vec<Missing> {
     let launch = Launch {
@@ -343,7 +350,12 @@ fn missing(
         return Vec::new();
     };
     let after = trace::after_exec(&traced.records, inside.binary);
-    let found = trace::not_found(after);
+    let mut found: Vec<String> = trace::not_found(after)
+        .iter()
+        .map(|p| trace::in_root(p, root))
+        .collect();
+    let mut seen = HashSet::new();
+    found.retain(|p| seen.insert(p.clone()));
     // `/proc` and the like are the container runtime's: named only when nothing else is.
     let (runtime, own): (Vec<String>, Vec<String>) = found.into_iter().partition(|p| is_runtime(p));
     let all: Vec<Missing> = if own.is_empty() { runtime } else { own }

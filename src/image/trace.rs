@@ -117,6 +117,38 @@ pub fn not_found(records: &[Record]) -> Vec<String> {
         .collect()
 }
 
+/// A path a run inside the image looked for, as the image names it. The tracer resolves a
+/// relative path against the process's working directory as the host sees it, which lies
+/// inside the unpacked root filesystem (`<scratch>/rootfs-XXXX/app/./app.conf`): that prefix
+/// goes (`/app/app.conf`), and `.` and `..` are resolved.
+pub fn in_root(path: &str, root: &Path) -> String {
+    let p = Path::new(path);
+    let canonical = root.canonicalize().ok();
+    let inner = [Some(root), canonical.as_deref()]
+        .into_iter()
+        .flatten()
+        .find_map(|r| p.strip_prefix(r).ok());
+    let p = match inner {
+        Some(rest) => Path::new("/").join(rest),
+        None => p.to_path_buf(),
+    };
+    let mut out = PathBuf::from("/");
+    for c in p.components() {
+        match c {
+            std::path::Component::Normal(n) => out.push(n),
+            std::path::Component::ParentDir => {
+                out.pop();
+            }
+            _ => {}
+        }
+    }
+    if path.starts_with('/') {
+        out.display().to_string()
+    } else {
+        path.to_string()
+    }
+}
+
 /// A scratch file name for the records of one run.
 pub fn scratch_file(dir: &Path, label: &str) -> PathBuf {
     let clean: String = label
@@ -155,5 +187,19 @@ mod tests {
         assert_eq!(not_found(after), vec!["/etc/app.toml", "/srv/data"]);
         assert_eq!(opened(&rs), vec!["/proc/self/uid_map", "/etc/passwd"]);
         assert_eq!(after_exec(&rs, "/app/y").len(), 7);
+    }
+
+    /// QA h, B5: `./app.conf` looked for from `/app` inside the image is `/app/app.conf`, not
+    /// a path in the scratch directory that is gone after the run.
+    #[test]
+    fn a_path_inside_the_root_filesystem_is_named_as_the_image_names_it() {
+        let root = Path::new("/tmp/x/image-scratch/run-1/rootfs-2");
+        assert_eq!(
+            in_root("/tmp/x/image-scratch/run-1/rootfs-2/app/./app.conf", root),
+            "/app/app.conf"
+        );
+        assert_eq!(in_root("/etc/localtime", root), "/etc/localtime");
+        assert_eq!(in_root("/app/../etc/./x", root), "/etc/x");
+        assert_eq!(in_root("relative", root), "relative");
     }
 }

@@ -183,3 +183,36 @@ fn privileged_qa_g_b1_a_server_given_a_host_directory_is_not_blamed_on_port() {
     let v = report(&r);
     assert_eq!(image(&v)["in_image"]["outcome"], "started", "{v}");
 }
+
+/// QA h, B5: a file opened relative to the working directory was named by its path in the
+/// scratch copy of the root filesystem (`.../rootfs-XXXX/app/./app.conf`), gone after the run;
+/// the image names it `/app/app.conf` (its working directory is `/app`).
+#[test]
+fn privileged_qa_h_b5_a_relative_path_is_named_as_the_image_names_it() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let project = fixture("image-relfile");
+    let mut cmd = probe_fixture("image-relfile", &["--warmup", "0", "--runs", "1"]);
+    // Started from its folder, where `app.conf` is: it gets ready on the host.
+    cmd.current_dir(&project)
+        .arg("--image")
+        .arg(dir.path().join("images"));
+    let r = run(&mut cmd);
+    assert_eq!(r.code, 1, "the image cannot start:\n{}", r.stderr);
+    let v = report(&r);
+    let inside = &image(&v)["in_image"];
+    assert_eq!(inside["outcome"], "failed", "{inside}");
+    assert_eq!(missing(inside), ["/app/app.conf"], "{inside}");
+    // strace of the command shown: the binary's open of `./app.conf` fails with ENOENT.
+    let by_hand = strace_not_found(
+        str_of(inside, "reproduce"),
+        "/app/image-relfile",
+        dir.path(),
+    );
+    assert!(by_hand.iter().any(|p| p == "./app.conf"), "{by_hand:?}");
+    let evidence = strings(&aot011(&v)["evidence"]).join("\n");
+    assert!(
+        evidence.contains("the image lacks /app/app.conf"),
+        "{evidence}"
+    );
+    assert!(!evidence.contains("rootfs-"), "{evidence}");
+}
