@@ -235,30 +235,7 @@ fn emit(report: &Report, opts: &Options, out: &mut Output) -> Result<()> {
             render::human::render(report, &style).into_bytes()
         }
     };
-    deliver(&text, opts.output.as_deref(), out)
-}
-
-/// Output on stdout, or in `--output FILE`, written whole or not at all.
-fn deliver(text: &[u8], file: Option<&Path>, out: &mut Output) -> Result<()> {
-    if let Some(path) = file {
-        output::write_file(path, text)?;
-        out.status("Wrote", &format!("the report to {}", path.display()));
-        return Ok(());
-    }
-    out.out
-        .write_all(text)
-        .and_then(|()| out.out.flush())
-        .or_else(ignore_broken_pipe)
-        .map_err(|e| Error::io("<stdout>", e))
-}
-
-/// `cargo aotcheck | head` closing the pipe early is the reader's choice, not our failure.
-fn ignore_broken_pipe(e: std::io::Error) -> std::io::Result<()> {
-    if e.kind() == std::io::ErrorKind::BrokenPipe {
-        Ok(())
-    } else {
-        Err(e)
-    }
+    out.deliver(&text, opts.output.as_deref())
 }
 
 fn inspect_files(
@@ -284,6 +261,7 @@ fn check(
     // A baseline file of other binaries is refused before the build, as a malformed one is.
     baseline.shares_a_binary(&plan)?;
     let mut report = Report::new(Some(plan.build_info()));
+    let base_run = matches!(echo, Echo::Dropped);
     config_warnings(&plan, &mut report, echo, out);
     image::preflight(&plan)?;
     let mut builds = Vec::new();
@@ -297,12 +275,21 @@ fn check(
     let graphs = graph::check(&plan, &builds, &mut report)?;
     audit::check(&plan, &builds, &mut report, out)?;
     audit::annotate(&plan, &graphs, &mut report);
-    probe::check(&plan, &mut report, out)?;
+    // `--baseline-ref`'s revision is built before the probe, which times both builds' binaries
+    // round by round: probed minutes apart, a drift of the machine's load would read as a
+    // regression. The base's own run leaves its probe to this one (`Echo::Dropped`).
+    let mut base = base_report(&plan, baseline, size, out)?;
+    if !base_run {
+        let beside = base.as_mut().and_then(|(_, b)| match b {
+            Cow::Owned(b) => Some(b),
+            Cow::Borrowed(_) => None,
+        });
+        probe::check(&plan, &mut report, beside, out)?;
+    }
     hostile::check(&plan, &mut report, out)?;
     image::check(&plan, &mut report, out)?;
     audit::record_reproduced(&plan, &mut report);
     audit::record_image_failures(&plan, &mut report);
-    let base = base_report(&plan, baseline, size, out)?;
     if let Some((source, b)) = &base {
         gate::shares_a_binary(&report, source, b)?;
     }
@@ -321,7 +308,8 @@ enum Echo<'a> {
     /// Kept back: the report shows them to the reader of stderr (the human report on stdout,
     /// the same terminal), unless the run stops before its report ([`show_held`]).
     Held(&'a mut Vec<String>),
-    /// Not shown: `--baseline-ref`'s revision, whose configuration is not this run's.
+    /// Not shown: `--baseline-ref`'s revision, whose configuration is not this run's (and
+    /// whose binaries the run that compares probes beside its own).
     Dropped,
 }
 
@@ -471,7 +459,7 @@ fn explain(rule: Option<&str>, opts: &Options, out: &mut Output) -> Result<Outco
         (_, Some(r)) => render::audit::explain(r),
         (_, None) => render::audit::rule_list(),
     };
-    deliver(text.as_bytes(), opts.output.as_deref(), out)?;
+    out.deliver(text.as_bytes(), opts.output.as_deref())?;
     Ok(Outcome::Passed)
 }
 

@@ -37,6 +37,20 @@ pub fn paint(on: bool, style: Style, text: &str) -> String {
 }
 
 impl Output<'_> {
+    /// The report on stdout, or in `--output FILE`, written whole or not at all.
+    pub fn deliver(&mut self, text: &[u8], file: Option<&Path>) -> Result<()> {
+        if let Some(path) = file {
+            write_file(path, text)?;
+            self.status("Wrote", &format!("the report to {}", path.display()));
+            return Ok(());
+        }
+        self.out
+            .write_all(text)
+            .and_then(|()| self.out.flush())
+            .or_else(ignore_broken_pipe)
+            .map_err(|e| Error::io("<stdout>", e))
+    }
+
     /// A cargo-style status line on stderr: `   Inspecting target/…/hello`.
     pub fn status(&mut self, verb: &str, message: &str) {
         if self.verbosity == Verbosity::Quiet {
@@ -237,6 +251,15 @@ fn without_temp_path(e: std::io::Error) -> std::io::Error {
     match text.split_once(" at path ") {
         Some((reason, _)) => std::io::Error::new(e.kind(), reason.to_string()),
         None => e,
+    }
+}
+
+/// `cargo aotcheck | head` closing the pipe early is the reader's choice, not our failure.
+fn ignore_broken_pipe(e: std::io::Error) -> std::io::Result<()> {
+    if e.kind() == std::io::ErrorKind::BrokenPipe {
+        Ok(())
+    } else {
+        Err(e)
     }
 }
 

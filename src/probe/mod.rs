@@ -125,12 +125,31 @@ impl Series {
 
 /// The probe stage: every binary the plan probes, with its settings (the command line over its
 /// config), then the comparisons of static and regular builds. A progress bar on a terminal.
-pub fn check(plan: &Plan, report: &mut Report, out: &Output) -> Result<()> {
+/// `base`: the report of `--baseline-ref`'s revision, whose binaries are probed with this
+/// run's settings, each beside its counterpart, round by round.
+pub fn check(
+    plan: &Plan,
+    report: &mut Report,
+    base: Option<&mut Report>,
+    out: &Output,
+) -> Result<()> {
     let bar = ProbeBar::new(out);
     let settings = |a: &crate::report::Artifact| plan.bin_of(a).and_then(|b| b.probe.clone());
-    let result = probe_report(report, &settings, &plan.dirs.probe_floor, &mut |p| {
-        bar.update(p)
-    });
+    let floor = &plan.dirs.probe_floor;
+    let result = match base {
+        None => probe_report(report, &settings, floor, &mut |p| bar.update(p)),
+        Some(base) => {
+            // Together, the two builds' binaries of the same settings form one group: a base
+            // binary runs right after its counterpart (they sort side by side).
+            let ours = report.artifacts.len();
+            report.artifacts.append(&mut base.artifacts);
+            let result = probe_report(report, &settings, floor, &mut |p| bar.update(p));
+            base.artifacts = report.artifacts.split_off(ours);
+            report.comparisons = compare::build(report);
+            base.comparisons = compare::build(base);
+            result
+        }
+    };
     bar.finish();
     result
 }

@@ -149,3 +149,56 @@ fn interrupt_during_baseline_ref_removes_the_worktree_and_keeps_the_baseline() {
     );
     assert!(!stalled(), "the stalled build script was left running");
 }
+
+/// QA h, D1: the base revision was probed minutes after this tree's binaries, so a change of
+/// the machine's load read as a startup regression. The two builds' binaries now run round by
+/// round: each run of this tree's binary is followed by one of the base's (the binaries
+/// append their mark to a log, in the order they ran).
+#[test]
+fn baseline_ref_probes_both_revisions_round_by_round() {
+    let (dir, repo) = repo_with("gate-order");
+    let main = repo.join("src/main.rs");
+    let text = std::fs::read_to_string(&main).expect("read");
+    std::fs::write(&main, text.replace("\"base\"", "\"head\"")).expect("write");
+    let log = dir.path().join("order.log");
+    let env = format!("ORDER_LOG={}", log.display());
+    let mut cmd = aotcheck();
+    cmd.arg("aotcheck")
+        .arg("--manifest-path")
+        .arg(repo.join("Cargo.toml"))
+        .arg("--target-dir")
+        .arg(shared_target_dir().join("gate").join("ref-order"))
+        .args([
+            "--locked",
+            "-q",
+            "--format",
+            "json",
+            "--baseline-ref",
+            "HEAD",
+        ])
+        .args(["--warmup", "0", "--runs", "4", "--probe-env", &env])
+        .env_remove("GITHUB_ACTIONS")
+        .env_remove("GITHUB_STEP_SUMMARY");
+    let r = run(&mut cmd);
+    assert!(r.code == 0 || r.code == 1, "{}", r.stderr);
+    let order = std::fs::read_to_string(&log).expect("the order log");
+    let mut marks: Vec<&str> = order.lines().collect();
+    let heads = marks.iter().filter(|m| **m == "head").count();
+    assert_eq!(heads * 2, marks.len(), "as many runs of each:\n{order}");
+    // A round may start a binary more than once (its memory is read in a run of its own):
+    // the runs of one round are together, and the rounds alternate.
+    marks.dedup();
+    assert_eq!(marks.len(), 8, "not round by round:\n{order}");
+    for pair in marks.chunks(2) {
+        assert_eq!(pair, ["head", "base"], "not round by round:\n{order}");
+    }
+    // Both revisions have their figures, and the gate compared them.
+    let v = parse(&r);
+    let startup = checks(&v)
+        .into_iter()
+        .find(|c| c["id"] == "baseline.startup")
+        .unwrap_or_else(|| panic!("no baseline.startup check in {v}"));
+    assert!(startup["baseline"].as_f64().is_some(), "{startup}");
+    let head = &v["artifacts"][0]["probe"]["startup_ms"]["median"];
+    assert_eq!(startup["value"].as_f64(), head.as_f64(), "{startup}");
+}
