@@ -21,6 +21,7 @@ pub(super) struct Ctx<'a, 'm> {
     pub scripts: &'a [&'a BuildScriptRun],
     pub ev: &'a Binaries,
     pub std_version: &'a str,
+    pub target: &'a str,
 }
 
 pub(super) fn new_finding(rule: &Rule, krate: &str, version: &str, path: Vec<String>) -> Finding {
@@ -220,6 +221,11 @@ impl<'m> Ctx<'_, 'm> {
                     .filter(|e| !e.contains("DT_NEEDED") && !f.evidence.contains(e))
                     .cloned()
                     .collect();
+                if extra.is_empty() {
+                    let ev = (self.ev.stat.as_ref(), self.ev.dynamic.as_ref());
+                    let runs = (self.scripts, &r.package.id);
+                    super::dropped::weaken(&mut f, ev, runs, &own_libs, self.target);
+                }
                 f.evidence.extend(extra);
             }
             // The crate's code kept proves a hazard only where no symbol says more precisely

@@ -49,6 +49,7 @@ fn rule_on(
         scripts,
         ev: &ev,
         std_version: "1.95.0",
+        target: "x86_64-unknown-linux-gnu",
     };
     ctx.rule(rules::find(id).expect("rule"))
 }
@@ -201,6 +202,7 @@ fn a_proc_macro_is_the_cause_only_of_evidence_its_expansion_left() {
         scripts: &[],
         ev: &ev,
         std_version: "1.95.0",
+        target: "x86_64-unknown-linux-gnu",
     };
     assert!(ctx.denied(&["linkme".into()]).is_empty());
 }

@@ -6,6 +6,7 @@
 //! `--link dynamic` alone, the dynamic artifact gets the rules that apply to it.
 
 mod caller;
+mod dropped;
 pub mod evidence;
 mod findings;
 pub mod graph;
@@ -76,6 +77,7 @@ pub fn check(plan: &Plan, builds: &[Built], report: &mut Report, out: &mut Outpu
             scripts: &scripts,
             ev: &ev,
             std_version: &std_version,
+            target,
         };
         let Some(shipped) = st.or(dy) else { continue };
         let static_glibc = st.is_some() && glibc;

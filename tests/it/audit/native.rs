@@ -275,3 +275,37 @@ fn nss_and_iconv_called_through_a_crates_own_extern_are_that_crates() {
         assert!(!symbols.contains(f), "nm {}: {symbols}", archive.display());
     }
 }
+
+/// QA h, D2: a -sys crate whose library the linker dropped (nothing of it called) was a
+/// warning on the build script's `rustc-link-lib=z` alone. nm shows none of zlib's functions in
+/// the static binary and readelf no `libz.so` needed by the dynamic build: the finding is a
+/// note, and says why.
+#[test]
+fn a_system_library_the_linker_dropped_is_only_a_note() {
+    let v = audit(
+        "audit-libz-unused",
+        &["--compare"],
+        0,
+        "static",
+        &[Expect {
+            rule: "AOT006",
+            severity: "note",
+            krate: "libz-sys",
+            path: &["audit-libz-unused", "libz-sys"],
+            evidence: &[
+                "links the system's `z` (`rustc-link-lib=z`",
+                "is in the static binary: it defines none of the archive's",
+            ],
+        }],
+    );
+    let st = str_of(artifact(&v, "static"), "path").to_string();
+    let names = tool("nm", &["--defined-only", &st]);
+    for f in ["zlibVersion", "deflate", "inflate", "crc32"] {
+        assert!(
+            !names.lines().any(|l| l.ends_with(&format!(" {f}"))),
+            "{f} in {st}"
+        );
+    }
+    let dy = str_of(artifact(&v, "dynamic"), "path").to_string();
+    assert!(!readelf_needed(&dy).iter().any(|n| n.starts_with("libz.so")));
+}

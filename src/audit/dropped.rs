@@ -1,0 +1,76 @@
+//! A system library that a build script links, of which the linker kept nothing: a crate
+//! pulled in for its build script's sake or for code the binary never calls (static-web-server's
+//! libz-sys, through git2, which only its build script uses). The build script's
+//! `rustc-link-lib=z` is then no evidence of a hazard in the binary: the finding is weakened,
+//! as one without evidence is, and says why.
+
+use std::path::PathBuf;
+
+use object::read::archive::ArchiveFile;
+
+use super::evidence::Evidence;
+use crate::attribute::linked;
+use crate::compile::BuildScriptRun;
+use crate::report::Finding;
+
+/// Weaken `f` when nothing of any of `libs` (linked by the build scripts of `package` among
+/// `scripts`) is in the binaries: the static binary, whose symbols are known, defines none of
+/// each archive's global symbols, and the dynamic build (when there is one) does not need it.
+pub(super) fn weaken(
+    f: &mut Finding,
+    (stat, dynamic): (Option<&Evidence>, Option<&Evidence>),
+    (scripts, package): (&[&BuildScriptRun], &cargo_metadata::PackageId),
+    libs: &[&String],
+    target: &str,
+) {
+    let Some(stat) = stat.filter(|s| s.has_symtab) else {
+        return;
+    };
+    let search: Vec<PathBuf> = scripts
+        .iter()
+        .filter(|s| s.package_id == *package)
+        .flat_map(|s| s.linked_paths.iter().filter_map(|p| linked::search_dir(p)))
+        .chain(linked::system_dirs(target))
+        .collect();
+    let mut said = Vec::new();
+    for lib in libs {
+        let so = format!("lib{lib}.so");
+        if dynamic.is_some_and(|d| d.needed.iter().any(|n| n.starts_with(&so))) {
+            return;
+        }
+        let Some(archive) = linked::find_archive(lib, &search, true) else {
+            return;
+        };
+        match kept_none(stat, &archive) {
+            Some(n) => said.push(format!(
+                "nothing of `{}` is in the static binary: it defines none of the archive's \
+                 {n} global symbols (the build script links the library; the linker kept none \
+                 of it)",
+                archive.display()
+            )),
+            None => return,
+        }
+    }
+    if !said.is_empty() {
+        f.evidence.extend(said);
+        f.severity = f.severity.lowered();
+    }
+}
+
+/// How many global symbols the archive (or the archives its linker script names) lists, when
+/// the binary defines none of them; none when it defines one, or the archive cannot be read.
+fn kept_none(stat: &Evidence, archive: &std::path::Path) -> Option<usize> {
+    let mut names = 0;
+    for a in linked::archives_of(archive) {
+        let bytes = std::fs::read(&a).ok()?;
+        let file = ArchiveFile::parse(&*bytes).ok()?;
+        for sym in file.symbols().ok()?? {
+            let name = std::str::from_utf8(sym.ok()?.name()).ok()?;
+            if stat.functions.contains(name) {
+                return None;
+            }
+            names += 1;
+        }
+    }
+    (names > 0).then_some(names)
+}
