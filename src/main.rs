@@ -14,6 +14,10 @@ fn main() -> ExitCode {
     if let Some(code) = cargo_aotcheck::image::hidden_main() {
         return code;
     }
+    // The hostile stage runs it as the tracer that finds where a crash happened.
+    if let Some(code) = cargo_aotcheck::hostile::hidden_main() {
+        return code;
+    }
     // Started by cargo as the linker of our own builds (see compile/link.rs).
     if let Some(code) = cargo_aotcheck::compile::link::as_linker() {
         return ExitCode::from(code);

@@ -296,6 +296,7 @@ mod tests {
             reproduce: Some(format!("run under {condition}")),
             detail: None,
             allowed: None,
+            crash_stack: Vec::new(),
         }
     }
 

@@ -239,6 +239,7 @@ mod tests {
             reproduce: None,
             detail: None,
             allowed: None,
+            crash_stack: Vec::new(),
         }
     }
 

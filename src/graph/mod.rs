@@ -38,6 +38,7 @@ use crate::report::{Binary, EdgeSource, GraphSummary, Report, Step};
 use cuts::{cuts_of, dynamic_targets};
 pub use keep::Without;
 use keep::{aliases, entry_points, kept};
+pub use refs::Translation;
 pub use why::unmatched;
 
 /// What the audit and `--why` read of one binary's graph after the stage.

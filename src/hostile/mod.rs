@@ -7,13 +7,17 @@
 //! and no `pre_exec` hook is needed.
 
 mod conditions;
+mod crash;
+mod frames;
 mod run;
 mod sweep;
+mod tracer;
 
 use std::path::{Path, PathBuf};
 
 pub use conditions::{Condition, Privilege, detect_privilege};
 pub use run::{RunResult, run_invocation};
+pub use tracer::hidden_main;
 
 use crate::compile::Built;
 use crate::error::Result;
@@ -60,7 +64,20 @@ pub fn check(plan: &Plan, report: &mut Report, out: &mut Output) -> Result<()> {
         let path = PathBuf::from(&a.path);
         out.status("Hostile", &format!("runs of {} (static)", a.name));
         let mut dynamic = || existing.clone().or_else(|| twins.get(plan, bin, out));
-        let runs = run_all(&path, &mut dynamic, &spec, &privilege, &plan.dirs.hostile)?;
+        let mut runs = run_all(&path, &mut dynamic, &spec, &privilege, &plan.dirs.hostile)?;
+        // Where a crash happened, for the audit to pin it on the code that was running.
+        let analysis = a.binary.build_id.as_deref().and_then(|id| {
+            let dir = crate::compile::analysis_dir(plan.dirs.build(LinkMode::Static));
+            crate::compile::link::analysis_file(&dir, id)
+        });
+        let site = crash::Site {
+            binary: &path,
+            analysis: analysis.as_deref(),
+            spec: &spec,
+            privilege: &privilege,
+            scratch_dir: &plan.dirs.hostile,
+        };
+        crash::locate(&mut runs, &site);
         report.artifacts[i].hostile = runs;
     }
     let unjudged: Vec<&str> = report
@@ -173,6 +190,7 @@ pub fn run_all(
             reproduce: Some(inv.reproduce.clone()),
             detail,
             allowed: None,
+            crash_stack: Vec::new(),
         });
     }
     Ok(runs)
@@ -214,6 +232,7 @@ fn skipped(
         reproduce,
         detail: Some(detail),
         allowed: None,
+        crash_stack: Vec::new(),
     }
 }
 

@@ -41,6 +41,12 @@ pub struct HostileRun {
     /// it, so it does not fail the run. `None` when nothing waives it.
     #[serde(default)]
     pub allowed: Option<Waiver>,
+    /// Where a crash by a signal happened: the functions on the crashing stack, innermost
+    /// first, found by running the condition once more under ptrace (a heuristic backtrace,
+    /// see hostile/frames.rs). Empty when not looked for or not found (a stripped binary
+    /// without its analysis link, a run that did not crash again).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub crash_stack: Vec<String>,
 }
 
 /// The allowance that waives a failure under `--hostile`: its rule and its reason.
@@ -86,6 +92,7 @@ mod tests {
             reproduce: None,
             detail: None,
             allowed: None,
+            crash_stack: Vec::new(),
         }
     }
 

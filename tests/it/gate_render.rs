@@ -259,6 +259,7 @@ pub(crate) fn failed_without_checks() -> cargo_aotcheck::report::Report {
         reproduce: Some("env -u HOME ./app".into()),
         detail: None,
         allowed: None,
+        crash_stack: Vec::new(),
     });
     twin.name = "server".into();
     twin.checks.clear();

@@ -1,0 +1,304 @@
+//! Name a crash's site: the tracer's file offsets (see `tracer.rs`) turned into the functions
+//! of the binary's `.symtab`, demangled, innermost first. A stripped binary is named from its
+//! analysis link (the same objects linked again with their symbols, see compile/link.rs),
+//! section by section; without either there are no names, and no crash stack.
+//!
+//! A heuristic backtrace: release builds keep no frame pointers, so the stack's words are
+//! taken for return addresses when the bytes before them in the file are a whole `call`
+//! instruction (`e8 rel32`, or an `ff /2` of 2 to 9 bytes). An inlined function has no frame
+//! of its own (its caller's name stands for it). A slot the crashing code had not yet
+//! overwritten may hold a stale return address of an earlier call: one whose direct call goes
+//! to a function seen nowhere further in, and that has no jump to one that is (a tail call),
+//! is dropped; a stale chain of several frames keeps all but its innermost.
+
+use std::path::Path;
+
+use iced_x86::{Decoder, DecoderOptions, FlowControl};
+use object::read::elf::{FileHeader, ProgramHeader as _, Sym as _};
+use object::{Endianness, elf};
+
+use super::tracer::Capture;
+use crate::attribute::demangle::display_name;
+use crate::graph::Translation;
+use crate::inspect::Mapped;
+
+type Header = elf::FileHeader64<Endianness>;
+
+/// How many functions a crash stack names at most.
+const MAX_FRAMES: usize = 64;
+
+/// The functions of the crash's stack, innermost first: the one the instruction pointer is
+/// in (or the file it is in, `[libnss_systemd.so.2]`, outside the binary), then each return
+/// address's, a name repeated in a row once.
+pub fn names(capture: &Capture, binary: &Path, analysis: Option<&Path>) -> Vec<String> {
+    let Ok(file) = Mapped::open(binary) else {
+        return Vec::new();
+    };
+    let data = file.bytes();
+    let other = analysis.and_then(|p| Mapped::open(p).ok());
+    let Some(functions) = Functions::of(data, other.as_ref().map(Mapped::bytes)) else {
+        return Vec::new();
+    };
+    let Some(loads) = loads(data) else {
+        return Vec::new();
+    };
+    let mut out: Vec<String> = Vec::new();
+    let mut push = |name: String| {
+        if out.last() != Some(&name) && out.len() < MAX_FRAMES {
+            out.push(name);
+        }
+    };
+    // The functions (by start) the stack is seen in so far, innermost first.
+    let mut inner: Vec<u64> = Vec::new();
+    match (capture.rip, &capture.rip_file) {
+        (Some(off), _) => {
+            if let Some(f) = loads.vaddr(off).and_then(|a| functions.at(a)) {
+                inner.push(f.start);
+                push(f.name());
+            }
+        }
+        (None, Some(path)) => {
+            let base = path.rsplit('/').next().unwrap_or(path);
+            push(format!("[{base}]"));
+        }
+        (None, None) => {}
+    }
+    for &off in &capture.stack {
+        let Some(vaddr) = loads.vaddr(off) else {
+            continue;
+        };
+        let Some(call) = call_before(data, off, vaddr) else {
+            continue;
+        };
+        // A call that never returns may end its function: the return address is then the
+        // next one's first byte, and its call instruction is the byte before.
+        let Some(f) = functions.at(vaddr - 1) else {
+            continue;
+        };
+        let callee = call.and_then(|target| functions.at(target));
+        inner.push(f.start);
+        // A direct call to a function not seen further in, which cannot have jumped on to
+        // one that is either (a tail call): the slot holds what an earlier call left, and
+        // that function returned long ago.
+        let further = &inner[..inner.len() - 1];
+        if let Some(g) = callee
+            && !further.contains(&g.start)
+            && !jumps_to(data, &loads, &functions, &g, further)
+        {
+            continue;
+        }
+        push(f.name());
+    }
+    out
+}
+
+/// Whether the bytes before `off` in the file are a whole call instruction ending there (of 2
+/// to 9 bytes: `ff /2` with prefixes, a SIB byte and a displacement, or `e8 rel32`):
+/// `Some(Some(target))` for a direct call, `Some(None)` for an indirect one.
+fn call_before(data: &[u8], off: u64, vaddr: u64) -> Option<Option<u64>> {
+    let off = usize::try_from(off).ok()?;
+    (2..=9usize).find_map(|len| {
+        let bytes = off.checked_sub(len).and_then(|s| data.get(s..off))?;
+        let mut decoder = Decoder::with_ip(64, bytes, vaddr - len as u64, DecoderOptions::NONE);
+        let ins = decoder.decode();
+        if ins.is_invalid() || ins.len() != len {
+            return None;
+        }
+        match ins.flow_control() {
+            FlowControl::Call => Some(Some(ins.near_branch_target())),
+            FlowControl::IndirectCall => Some(None),
+            _ => None,
+        }
+    })
+}
+
+/// Whether function `f` may have jumped on to one of the functions `inner` (a tail call): its
+/// code decoded, a direct jump to one of them, or a jump through a register or memory.
+fn jumps_to(
+    data: &[u8],
+    loads: &Loads,
+    functions: &Functions,
+    f: &Function,
+    inner: &[u64],
+) -> bool {
+    let Some(code) = loads
+        .offset(f.start)
+        .and_then(|o| usize::try_from(o).ok())
+        .and_then(|o| data.get(o..o.checked_add(usize::try_from(f.end - f.start).ok()?)?))
+    else {
+        return true;
+    };
+    let mut decoder = Decoder::with_ip(64, code, f.start, DecoderOptions::NONE);
+    decoder.iter().any(|ins| match ins.flow_control() {
+        FlowControl::IndirectBranch => true,
+        FlowControl::UnconditionalBranch | FlowControl::ConditionalBranch => {
+            let t = ins.near_branch_target();
+            (t < f.start || t >= f.end) && functions.at(t).is_some_and(|g| inner.contains(&g.start))
+        }
+        _ => false,
+    })
+}
+
+/// The file's loaded segments: (offset, size in the file, address).
+struct Loads(Vec<(u64, u64, u64)>);
+
+fn loads(data: &[u8]) -> Option<Loads> {
+    let header = Header::parse(data).ok()?;
+    let endian = header.endian().ok()?;
+    let phdrs = header.program_headers(endian, data).ok()?;
+    Some(Loads(
+        phdrs
+            .iter()
+            .filter(|p| p.p_type(endian) == elf::PT_LOAD)
+            .map(|p| (p.p_offset(endian), p.p_filesz(endian), p.p_vaddr(endian)))
+            .collect(),
+    ))
+}
+
+impl Loads {
+    fn vaddr(&self, off: u64) -> Option<u64> {
+        self.0
+            .iter()
+            .find(|&&(o, size, _)| o <= off && off < o + size)
+            .map(|&(o, _, vaddr)| vaddr + (off - o))
+    }
+
+    fn offset(&self, vaddr: u64) -> Option<u64> {
+        self.0
+            .iter()
+            .find(|&&(_, size, v)| v <= vaddr && vaddr < v + size)
+            .map(|&(o, _, v)| o + (vaddr - v))
+    }
+}
+
+/// Sized function symbols by address: (start, end, binding rank, raw name).
+struct Functions(Vec<(u64, u64, u8, String)>);
+
+impl Functions {
+    /// The binary's own functions, else (stripped) those of its analysis link `other`, at the
+    /// binary's addresses; `None` when neither has any.
+    fn of(data: &[u8], other: Option<&[u8]>) -> Option<Functions> {
+        if let Some(own) = Self::read(data, None).filter(|f| !f.0.is_empty()) {
+            return Some(own);
+        }
+        let other = other?;
+        let moved = Translation::between::<Header>(other, data)?;
+        Self::read(other, Some(&moved)).filter(|f| !f.0.is_empty())
+    }
+
+    fn read(data: &[u8], moved: Option<&Translation>) -> Option<Functions> {
+        let (_, endian, sections) = crate::attribute::elf_parts::<Header>(data)?;
+        let table = sections.symbols(endian, data, elf::SHT_SYMTAB).ok()?;
+        let mut out = Vec::new();
+        for s in table.iter() {
+            let size = s.st_size(endian);
+            if s.st_type() != elf::STT_FUNC || size == 0 || s.st_shndx(endian).is_special() {
+                continue;
+            }
+            let value = s.st_value(endian);
+            let Some(start) = moved.map_or(Some(value), |t| t.map(value)) else {
+                continue;
+            };
+            let Ok(name) = s.name(endian, table.strings()) else {
+                continue;
+            };
+            // Of aliases, the global name (`getpwuid_r`) before a local or weak one.
+            let rank = match s.st_bind() {
+                elf::STB_GLOBAL => 0,
+                elf::STB_WEAK => 1,
+                _ => 2,
+            };
+            out.push((
+                start,
+                start + size,
+                rank,
+                String::from_utf8_lossy(name).into_owned(),
+            ));
+        }
+        out.sort_by(|a, b| (a.0, a.2, &a.3).cmp(&(b.0, b.2, &b.3)));
+        Some(Functions(out))
+    }
+
+    /// The function at `addr`: of those covering it, the one starting last (the innermost),
+    /// by its best-ranked name.
+    fn at(&self, addr: u64) -> Option<Function<'_>> {
+        let upto = self.0.partition_point(|f| f.0 <= addr);
+        let covering = self.0[..upto].iter().rev().filter(|f| addr < f.1);
+        let start = covering.clone().next()?.0;
+        let best = covering
+            .take_while(|f| f.0 == start)
+            .min_by(|a, b| (a.2, &a.3).cmp(&(b.2, &b.3)))?;
+        Some(Function {
+            start,
+            end: best.1,
+            raw: &best.3,
+        })
+    }
+}
+
+/// A function symbol: where it starts, and its name as in the symbol table.
+struct Function<'a> {
+    start: u64,
+    end: u64,
+    raw: &'a str,
+}
+
+impl Function<'_> {
+    /// Demangled, without a hash.
+    fn name(&self) -> String {
+        display_name(self.raw.as_bytes())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `e8 rel32`, `ff d0` (call rax), `41 ff d4` (call r12), `ff 54 24 08`, `ff 15 disp32`
+    /// and `41 ff 94 24 disp32` end in a call; a `ret`, a `jmp` and a call ending one byte
+    /// early do not.
+    #[test]
+    fn call_instructions_are_recognised_by_their_length() {
+        let call = |bytes: &[u8]| {
+            let mut data = vec![0x90u8; 16];
+            data.extend_from_slice(bytes);
+            let off = data.len() as u64;
+            call_before(&data, off, 0x1000 + off)
+        };
+        // `call +0x10` ending at 0x1015 goes to 0x1025.
+        assert_eq!(call(&[0xe8, 0x10, 0, 0, 0]), Some(Some(0x1025)));
+        assert_eq!(call(&[0xff, 0xd0]), Some(None));
+        assert_eq!(call(&[0x41, 0xff, 0xd4]), Some(None));
+        assert_eq!(call(&[0xff, 0x54, 0x24, 0x08]), Some(None));
+        assert_eq!(call(&[0xff, 0x15, 1, 2, 3, 4]), Some(None));
+        assert_eq!(call(&[0x41, 0xff, 0x94, 0x24, 1, 2, 3, 4]), Some(None));
+        assert_eq!(call(&[0xc3]), None);
+        assert_eq!(call(&[0xe9, 1, 2, 3, 4]), None);
+        assert_eq!(call(&[0xe8, 1, 2, 3, 4, 0x90]), None);
+        assert_eq!(
+            call_before(&[0xe8], 1, 0x1001),
+            None,
+            "cut off by the file's start"
+        );
+    }
+
+    #[test]
+    fn functions_are_found_by_address_innermost_and_global_first() {
+        let f = Functions(vec![
+            (0x100, 0x200, 2, "outer_local".into()),
+            (0x100, 0x200, 0, "outer".into()),
+            (
+                0x140,
+                0x150,
+                0,
+                "_ZN5alpha10user_known17h0123456789abcdefE".into(),
+            ),
+        ]);
+        let name = |a: u64| f.at(a).map(|f| (f.start, f.name()));
+        assert_eq!(name(0x100), Some((0x100, "outer".into())));
+        assert_eq!(name(0x145), Some((0x140, "alpha::user_known".into())));
+        assert_eq!(name(0x150), Some((0x100, "outer".into())));
+        assert_eq!(name(0x200), None);
+        assert_eq!(name(0x50), None);
+    }
+}
