@@ -6,6 +6,7 @@
 //! `--link dynamic` alone, the dynamic artifact gets the rules that apply to it.
 
 mod caller;
+mod crash;
 mod dropped;
 pub mod evidence;
 mod findings;
@@ -210,8 +211,9 @@ const REPRODUCED_ADVICE: &str = "The static glibc binary crashed where glibc loa
     `home_dir`-style or host-name lookups, or ship the dynamic build.";
 
 /// After the hostile stage: where a hostile run crashed (or hung) a static binary, its AOT004
-/// finding becomes an error that was reproduced, with the command to do it again; one is added
-/// if the audit had none.
+/// findings become errors that were reproduced, with the command to do it again; one is added
+/// if the audit had none. A crash whose stack shows whose code was running is pinned on those
+/// findings alone (see `crash.rs`); the others say it is another finding's.
 pub fn record_reproduced(plan: &Plan, report: &mut Report) {
     for a in &mut report.artifacts {
         if let Some(bin) = plan.bin_of(a) {
@@ -225,11 +227,9 @@ fn reproduced(a: &mut Artifact, policy: &AuditPolicy, package_version: &str) {
     // under the same condition is the program's own (it needs `HOME`), no NSS hazard.
     let failed: Vec<&crate::report::HostileRun> =
         a.hostile.iter().filter(|r| r.static_hazard()).collect();
-    let Some(first) = failed.first() else {
+    if failed.is_empty() {
         return;
-    };
-    let evidence: Vec<String> = failed.iter().map(|r| reproduced_evidence(r)).collect();
-    let reproduce = first.reproduce.clone();
+    }
     let package = a.package.clone().unwrap_or_else(|| a.name.clone());
     if !a.findings.iter().any(|f| f.rule == "AOT004")
         && let Some(rule) = rules::find("AOT004")
@@ -241,13 +241,61 @@ fn reproduced(a: &mut Artifact, policy: &AuditPolicy, package_version: &str) {
             vec![package.clone()],
         ));
     }
-    for f in a.findings.iter_mut().filter(|f| f.rule == "AOT004") {
+    let aot004: Vec<usize> = (0..a.findings.len())
+        .filter(|&k| a.findings[k].rule == "AOT004")
+        .collect();
+    // Per failed run, the findings it is pinned on (with the frame that is theirs), or
+    // `None`: every finding's.
+    let pins: Vec<Option<Vec<(usize, String)>>> = {
+        let findings: Vec<&Finding> = aot004.iter().map(|&k| &a.findings[k]).collect();
+        failed
+            .iter()
+            .map(|r| {
+                crash::pinned(r, &findings)
+                    .map(|hits| hits.into_iter().map(|(k, f)| (k, f.to_string())).collect())
+            })
+            .collect()
+    };
+    for (n, &k) in aot004.iter().enumerate() {
+        let f = &mut a.findings[k];
+        let mut evidence = Vec::new();
+        let mut reproduce = None;
+        for (r, pin) in failed.iter().zip(&pins) {
+            let frame = match pin {
+                None => None,
+                Some(hits) => match hits.iter().find(|(i, _)| *i == n) {
+                    Some((_, frame)) => Some(frame.as_str()),
+                    None => {
+                        f.evidence.push(format!(
+                            "not reproduced: the crash under `{}` is another finding's; its \
+                             stack shows none of {}'s lookups ({})",
+                            r.condition,
+                            f.krate,
+                            crash::shown(&r.crash_stack, None)
+                        ));
+                        continue;
+                    }
+                },
+            };
+            let mut line = reproduced_evidence(r);
+            if let Some(frame) = frame {
+                line.push_str(&format!(
+                    "; the crash stack runs `{frame}`: {}",
+                    crash::shown(&r.crash_stack, Some(frame))
+                ));
+            }
+            evidence.push(line);
+            reproduce = reproduce.or_else(|| r.reproduce.clone());
+        }
+        if evidence.is_empty() {
+            continue;
+        }
         // An allowance still holds; a severity override does not soften a real crash.
         apply_policy(f, policy);
         f.severity = crate::report::Severity::Error;
         f.reproduced = true;
-        f.reproduce = reproduce.clone();
-        f.evidence.extend(evidence.iter().cloned());
+        f.reproduce = reproduce;
+        f.evidence.extend(evidence);
         f.advice = REPRODUCED_ADVICE.to_string();
     }
 }

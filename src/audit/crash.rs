@@ -1,0 +1,201 @@
+//! Which AOT004 findings a hostile crash is theirs: those whose code is on the crashing stack
+//! (`HostileRun::crash_stack`). eza's static build crashed in `dirs::config_dir`, before any
+//! file was listed, and the crash was pinned on uzers too, whose lookups never ran (QA h, B6).
+//!
+//! A finding's code is on the stack when a frame is a function of its crate (`dirs_sys::…`,
+//! `<dirs_sys::X as Y>::…`; `-` and `_` alike; not for std or the package itself, whose
+//! functions are on every stack), or is the function its chain shows calling the NSS function
+//! (the chain's last step outside the C library and std: `dirs::config_dir` for dirs-sys,
+//! whose own code was inlined there). Every finding whose code is on the stack gets the crash,
+//! not only the innermost: a stale return address (see hostile/frames.rs) may then add one
+//! too many, never take the right one away. When no finding's code is on it (or there is no
+//! stack: a stripped binary without its analysis link, a run that did not crash again),
+//! nothing tells the findings apart and the crash stays every finding's.
+
+use crate::attribute::demangle::{crate_of_path, is_std_crate};
+use crate::report::{Finding, HostileRun};
+
+/// How many frames a line about a crash stack shows.
+const SHOWN: usize = 4;
+
+/// The frame of `stack` that is `f`'s code, if one is.
+pub(super) fn frame_of<'s>(stack: &'s [String], f: &Finding) -> Option<&'s str> {
+    let norm = |s: &str| s.replace('-', "_");
+    let krate = norm(&f.krate);
+    // std's and the package's own functions are on every stack (`std::rt::lang_start`,
+    // `app::main`): only the chain's caller tells for those.
+    let own = !is_std_crate(&krate) && f.path.len() > 1;
+    let caller = caller(f);
+    stack
+        .iter()
+        .find(|frame| {
+            let of_crate = own && crate_of_path(frame).is_some_and(|(c, _)| norm(c) == krate);
+            of_crate || caller == Some(frame.as_str())
+        })
+        .map(String::as_str)
+}
+
+/// The function the finding's chain shows calling the NSS function: its last step (before
+/// the function itself) in a crate other than std and the C library's code (`[libc]`).
+fn caller(f: &Finding) -> Option<&str> {
+    f.chain
+        .iter()
+        .rev()
+        .skip(1)
+        .find(|s| {
+            s.krate
+                .as_deref()
+                .is_some_and(|k| !k.starts_with('[') && !is_std_crate(k))
+        })
+        .map(|s| s.symbol.as_str())
+}
+
+/// The findings (indices into `findings`, with their frame) that `run`'s crash is pinned on;
+/// `None` when its stack tells none apart, and the crash is every finding's.
+pub(super) fn pinned<'r>(
+    run: &'r HostileRun,
+    findings: &[&Finding],
+) -> Option<Vec<(usize, &'r str)>> {
+    let hits: Vec<(usize, &str)> = findings
+        .iter()
+        .enumerate()
+        .filter_map(|(k, f)| frame_of(&run.crash_stack, f).map(|frame| (k, frame)))
+        .collect();
+    (!hits.is_empty()).then_some(hits)
+}
+
+/// `a ← b ← c ← …`: the innermost frames of a crash stack, up to and including `upto` when it
+/// is further in.
+pub(super) fn shown(stack: &[String], upto: Option<&str>) -> String {
+    let end = upto
+        .and_then(|u| stack.iter().position(|f| f == u))
+        .map_or(SHOWN, |k| (k + 1).max(SHOWN))
+        .min(stack.len());
+    let mut s = stack[..end].join(" ← ");
+    if end < stack.len() {
+        s.push_str(" ← …");
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::{RefKind, Severity, Step};
+
+    fn finding(krate: &str, chain: &[(&str, &str)]) -> Finding {
+        Finding {
+            rule: "AOT004".into(),
+            title: String::new(),
+            severity: Severity::Error,
+            krate: krate.into(),
+            version: "1.0.0".into(),
+            feature: None,
+            path: vec!["app".into(), krate.into()],
+            evidence: Vec::new(),
+            allowed: false,
+            reason: None,
+            advice: String::new(),
+            reproduced: false,
+            reproduce: None,
+            reachable: Some(true),
+            chain: chain
+                .iter()
+                .map(|(symbol, k)| Step {
+                    symbol: (*symbol).into(),
+                    krate: Some((*k).into()),
+                    kind: RefKind::Call,
+                })
+                .collect(),
+        }
+    }
+
+    fn stack(frames: &[&str]) -> Vec<String> {
+        frames.iter().map(|f| f.to_string()).collect()
+    }
+
+    /// eza: the crash is in `dirs::config_dir` (dirs-sys' lookup inlined there); uzers' code
+    /// is not on the stack.
+    #[test]
+    fn a_crash_is_the_finding_s_whose_code_is_on_the_stack() {
+        let uzers = finding(
+            "uzers",
+            &[
+                ("eza::main", "eza"),
+                ("eza::output::table::Table::display", "eza"),
+                (
+                    "<uzers::cache::UsersCache as uzers::traits::Users>::get_user_by_uid",
+                    "uzers",
+                ),
+                ("__new_getpwuid_r", "[libc]"),
+            ],
+        );
+        let dirs = finding(
+            "dirs-sys",
+            &[
+                ("eza::main", "eza"),
+                ("eza::options::Options::deduce", "eza"),
+                ("dirs::config_dir", "dirs"),
+                ("__new_getpwuid_r", "[libc]"),
+            ],
+        );
+        let s = stack(&[
+            "[libnss_systemd.so.2]",
+            "getpwuid_r",
+            "dirs::config_dir",
+            "eza::options::Options::deduce",
+            "eza::main",
+        ]);
+        assert_eq!(frame_of(&s, &dirs), Some("dirs::config_dir"));
+        assert_eq!(frame_of(&s, &uzers), None, "eza::main is on both chains");
+        // A function of the crate itself, generic instances included, `-` and `_` alike.
+        let s = stack(&["getpwuid_r", "<dirs_sys::Home as core::fmt::Debug>::fmt"]);
+        assert_eq!(frame_of(&s, &finding("dirs-sys", &[])), Some(s[1].as_str()));
+        let s = stack(&["getpwuid_r", "uzers::base::get_user_by_uid"]);
+        assert_eq!(frame_of(&s, &uzers), Some("uzers::base::get_user_by_uid"));
+        // A finding on std or on the package is not on every stack for the sake of
+        // `std::rt::lang_start` or `app::main`; its chain's caller still tells.
+        let s = stack(&["getpwuid_r", "app::main", "std::rt::lang_start_internal"]);
+        assert_eq!(frame_of(&s, &finding("std", &[])), None);
+        let mut app = finding(
+            "app",
+            &[
+                ("app::main", "app"),
+                ("app::lookup", "app"),
+                ("getpwuid_r", "[libc]"),
+            ],
+        );
+        app.path = vec!["app".into()];
+        let other = stack(&["getpwuid_r", "beta::f", "app::main"]);
+        assert_eq!(frame_of(&other, &app), None, "beta's crash, not app's");
+        let own = stack(&["getpwuid_r", "app::lookup", "app::main"]);
+        assert_eq!(frame_of(&own, &app), Some("app::lookup"));
+    }
+
+    /// Nothing on the stack names a finding: no finding is told apart (the crash stays all
+    /// of theirs), as with no stack at all.
+    #[test]
+    fn a_stack_that_names_no_finding_pins_nothing() {
+        let a = finding("alpha", &[]);
+        let b = finding("beta", &[]);
+        let mut run: HostileRun = serde_json::from_value(serde_json::json!({
+            "condition": "unknown-uid", "description": "", "outcome": "crashed",
+            "signal": "SIGSEGV", "exit_code": null, "dynamic_outcome": "ok",
+            "reproduce": null, "detail": null
+        }))
+        .expect("run");
+        assert_eq!(pinned(&run, &[&a, &b]), None);
+        run.crash_stack = stack(&["getpwuid_r", "main"]);
+        assert_eq!(pinned(&run, &[&a, &b]), None);
+        run.crash_stack = stack(&["getpwuid_r", "beta::f", "main"]);
+        assert_eq!(pinned(&run, &[&a, &b]), Some(vec![(1, "beta::f")]));
+    }
+
+    #[test]
+    fn a_stack_is_shown_up_to_the_frame_that_matters() {
+        let s = stack(&["a", "b", "c", "d", "e", "f"]);
+        assert_eq!(shown(&s, None), "a ← b ← c ← d ← …");
+        assert_eq!(shown(&s, Some("e")), "a ← b ← c ← d ← e ← …");
+        assert_eq!(shown(&s[..2], Some("b")), "a ← b");
+    }
+}
