@@ -50,6 +50,9 @@ pub fn render(s: &mut String, runs: &[HostileRun], color: bool) {
         {
             let _ = writeln!(s, "      reproduce: {cmd}");
         }
+        if let Some(site) = super::reasons::crash_site(r) {
+            let _ = writeln!(s, "      crashed in: {site}");
+        }
         if let Some(d) = &r.detail {
             for l in d
                 .lines()

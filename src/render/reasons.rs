@@ -245,6 +245,29 @@ pub fn outcome_word(o: HostileOutcome) -> &'static str {
     }
 }
 
+/// How many frames of a crash stack the terminal, Markdown and the page show.
+const CRASH_FRAMES: usize = 5;
+
+/// `[libnss_systemd.so.2] ← getpwuid_r ← alpha::user_known ← …`: the innermost functions of
+/// the stack a crash happened on (a heuristic backtrace, see `HostileRun::crash_stack`); the
+/// whole stack is in the JSON. `None` when it is not known.
+pub fn crash_site(r: &HostileRun) -> Option<String> {
+    if r.crash_stack.is_empty() {
+        return None;
+    }
+    let mut s = r
+        .crash_stack
+        .iter()
+        .take(CRASH_FRAMES)
+        .map(String::as_str)
+        .collect::<Vec<_>>()
+        .join(" ← ");
+    if r.crash_stack.len() > CRASH_FRAMES {
+        s.push_str(" ← …");
+    }
+    Some(s)
+}
+
 /// ` (SIGSEGV)` or ` (exit status 3)` after a crash; empty otherwise.
 pub fn how(r: &HostileRun) -> String {
     match (&r.signal, r.exit_code) {
@@ -351,6 +374,35 @@ mod tests {
         assert_eq!(
             finding_label(&finding("AOT011", false)),
             "error: app v0.1.0"
+        );
+    }
+
+    /// The first five frames of a crash stack, innermost first; none without a stack.
+    #[test]
+    fn a_crash_site_shows_the_innermost_frames() {
+        let mut r: HostileRun = serde_json::from_value(serde_json::json!({
+            "condition": "unknown-uid", "description": "", "outcome": "crashed",
+            "signal": "SIGSEGV", "exit_code": null, "dynamic_outcome": "ok",
+            "reproduce": null, "detail": null
+        }))
+        .expect("run");
+        assert_eq!(crash_site(&r), None);
+        r.crash_stack = [
+            "[libnss_systemd.so.2]",
+            "getpwuid_r",
+            "alpha::f",
+            "app::main",
+        ]
+        .map(String::from)
+        .to_vec();
+        assert_eq!(
+            crash_site(&r).as_deref(),
+            Some("[libnss_systemd.so.2] ← getpwuid_r ← alpha::f ← app::main")
+        );
+        r.crash_stack.extend(["a", "b"].map(String::from));
+        assert_eq!(
+            crash_site(&r).as_deref(),
+            Some("[libnss_systemd.so.2] ← getpwuid_r ← alpha::f ← app::main ← a ← …")
         );
     }
 }

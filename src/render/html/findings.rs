@@ -186,6 +186,9 @@ pub fn hostile(s: &mut String, runs: &[HostileRun]) {
         if let Some(cmd) = &r.reproduce {
             let _ = write!(s, "<p>Reproduce:</p>{}", command(cmd));
         }
+        if let Some(site) = crate::render::reasons::crash_site(r) {
+            let _ = write!(s, "<p>Crashed in (innermost first): {}</p>", code(&site));
+        }
         if let Some(d) = &r.detail {
             s.push_str(&tail(d));
         }

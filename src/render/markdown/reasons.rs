@@ -111,6 +111,9 @@ fn reproduce_commands(s: &mut String, runs: &[(&Artifact, &HostileRun)]) {
         if let Some(command) = &r.reproduce {
             fenced(s, "sh", command);
         }
+        if let Some(site) = crate::render::reasons::crash_site(r) {
+            let _ = writeln!(s, "Crashed in (innermost first): {}\n", code(&site));
+        }
         if let Some(detail) = &r.detail {
             let (lines, more) = stderr_head(detail);
             let _ = writeln!(
