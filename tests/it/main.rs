@@ -21,6 +21,7 @@ mod gate_words;
 mod hardening;
 mod hostile;
 mod hostile_runs;
+mod hostile_site;
 mod html;
 mod html_failures;
 mod image;

@@ -1,0 +1,191 @@
+//! `--hostile`: a crash is pinned on the AOT004 findings whose code is on the crashing stack,
+//! not on every AOT004 finding of the binary (QA h, B6: eza crashed in `dirs::config_dir`, and
+//! uzers, whose lookups never ran, was marked reproduced too). The fixture's alpha looks up the
+//! user, then beta the group; under an unknown uid the static build dies in alpha's lookup.
+//! The crash stack is checked against gdb's backtrace of the same command (when gdb is
+//! installed) and against nm.
+
+use std::process::Command;
+
+use serde_json::Value;
+
+use crate::hostile::{require_privilege, runs_of};
+use crate::util::*;
+
+/// `name` as we print it: without a legacy Rust hash (`::h0123456789abcdef`) or the crate
+/// disambiguator of a v0 name as gdb shows it (`std[e28293b1aa0f68bd]::rt::…`).
+fn unhashed(name: &str) -> String {
+    let name = match name.rsplit_once("::h") {
+        Some((head, hash)) if hash.len() == 16 && hash.bytes().all(|b| b.is_ascii_hexdigit()) => {
+            head
+        }
+        _ => name,
+    };
+    regex::Regex::new(r"\[[0-9a-f]{16}\]")
+        .expect("regex")
+        .replace_all(name, "")
+        .into_owned()
+}
+
+/// The report of the fixture built with `profile`, under `--hostile` (exit 1: the crash).
+fn report(profile: &str) -> Value {
+    let r = run(&mut check_fixture(
+        "hostile-crash-site",
+        &["--hostile", "--profile", profile],
+    ));
+    assert_eq!(r.code, 1, "a reproduced crash fails the gate\n{}", r.stderr);
+    serde_json::from_str(&r.stdout).expect("JSON report")
+}
+
+fn finding<'a>(v: &'a Value, krate: &str) -> &'a Value {
+    artifact(v, "static")["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .find(|f| f["rule"] == "AOT004" && f["crate"] == krate)
+        .unwrap_or_else(|| panic!("no AOT004 finding on {krate} in {v}"))
+}
+
+fn stack(run: &Value) -> Vec<String> {
+    run["crash_stack"]
+        .as_array()
+        .unwrap_or_else(|| panic!("no crash_stack in {run}"))
+        .iter()
+        .map(|f| f.as_str().expect("a frame").to_string())
+        .collect()
+}
+
+/// Only alpha's finding is reproduced; beta's says the crash ran none of its code. Every run
+/// that crashed has a crash stack naming alpha's function, never beta's.
+fn check_pinned(v: &Value) -> Vec<Value> {
+    let alpha = finding(v, "alpha");
+    let beta = finding(v, "beta");
+    assert_eq!(alpha["reproduced"], true, "{alpha}");
+    assert_eq!(beta["reproduced"], false, "{beta}");
+    assert!(beta["reproduce"].is_null(), "{beta}");
+    let said = beta["evidence"].as_array().expect("evidence");
+    assert!(
+        said.iter().any(|e| e
+            .as_str()
+            .is_some_and(|e| e.starts_with("not reproduced: the crash under"))),
+        "{beta}"
+    );
+    let crashed: Vec<Value> = runs_of(v, "hostile-crash-site")
+        .into_iter()
+        .filter(|r| r["outcome"] == "crashed")
+        .collect();
+    assert!(!crashed.is_empty(), "nothing crashed: {v}");
+    for r in &crashed {
+        assert_eq!(r["signal"], "SIGSEGV", "{r}");
+        let s = stack(r);
+        assert!(s.iter().any(|f| f == "alpha::user_known"), "{s:?}");
+        assert!(!s.iter().any(|f| f.starts_with("beta::")), "{s:?}");
+    }
+    assert_eq!(alpha["reproduce"], crashed[0]["reproduce"]);
+    crashed
+}
+
+/// gdb's backtrace of the crash's own reproduce command: the functions, innermost first.
+fn gdb_backtrace(reproduce: &str, binary: &str) -> Option<Vec<String>> {
+    if which::which("gdb").is_err() {
+        return None;
+    }
+    let gdb = format!("gdb -batch -nx -ex run -ex bt --args {binary}");
+    let cmd = reproduce.replacen(binary, &gdb, 1);
+    let out = Command::new("sh").args(["-c", &cmd]).output().expect("sh");
+    let text = String::from_utf8_lossy(&out.stdout);
+    // `#3  0x00007ffff7effe1d in alpha::user_known::h66868f9c202e3ba2 ()`
+    let frames: Vec<String> = text
+        .lines()
+        .filter(|l| l.starts_with('#'))
+        .filter_map(|l| {
+            let name = l
+                .split(" in ")
+                .nth(1)
+                .or_else(|| l.split_whitespace().nth(1))?;
+            let name = name.split(" (").next()?;
+            Some(unhashed(name))
+        })
+        .collect();
+    assert!(
+        !frames.is_empty(),
+        "gdb gave no backtrace for `{cmd}`:\n{text}"
+    );
+    Some(frames)
+}
+
+#[test]
+fn privileged_a_crash_is_pinned_on_the_crate_whose_code_crashed() {
+    require_privilege();
+    let v = report("release");
+    let crashed = check_pinned(&v);
+    let binary = str_of(artifact(&v, "static"), "path");
+    let ours = stack(&crashed[0]);
+
+    // The terminal and Markdown show where it crashed, under the run.
+    let human = run(&mut human_fixture(
+        "hostile-crash-site",
+        &["--no-probe", "--hostile"],
+    ));
+    assert!(
+        human
+            .stdout
+            .lines()
+            .any(|l| l.trim_start().starts_with("crashed in: ") && l.contains("alpha::user_known")),
+        "{}",
+        human.stdout
+    );
+    let markdown = run(&mut human_fixture(
+        "hostile-crash-site",
+        &["--no-probe", "--hostile", "--format", "markdown"],
+    ));
+    assert!(
+        markdown
+            .stdout
+            .contains("Crashed in (innermost first): `[libnss_"),
+        "{}",
+        markdown.stdout
+    );
+
+    // nm: every function named is one of the binary's, and alpha's is a function of its code.
+    let nm = tool("nm", &["-C", "--defined-only", binary]);
+    let functions: Vec<String> = nm
+        .lines()
+        .filter_map(|l| {
+            let mut w = l.splitn(3, ' ');
+            let (_, kind, name) = (w.next()?, w.next()?, w.next()?);
+            matches!(kind, "t" | "T" | "W" | "i").then(|| unhashed(name))
+        })
+        .collect();
+    for f in ours.iter().filter(|f| !f.starts_with('[')) {
+        assert!(functions.contains(f), "{f} is no function of {binary}");
+    }
+
+    // gdb: the Rust frames of its backtrace are ours, in the same order (ours may have more:
+    // a stale return address in a slot not yet overwritten).
+    let Some(gdb) = gdb_backtrace(str_of(&crashed[0], "reproduce"), binary) else {
+        return;
+    };
+    let rust: Vec<&String> = gdb.iter().filter(|f| f.contains("::")).collect();
+    assert!(rust.iter().any(|f| *f == "alpha::user_known"), "{gdb:?}");
+    let mut at = ours.iter();
+    for f in &rust {
+        assert!(
+            at.any(|o| o == *f),
+            "gdb's frame {f} is not in our crash stack (in order): ours {ours:?}, gdb {gdb:?}"
+        );
+    }
+}
+
+/// A stripped build (`strip = true`) is named from its analysis link, and pinned the same way.
+#[test]
+fn privileged_a_stripped_build_s_crash_is_pinned_through_its_analysis_link() {
+    require_privilege();
+    let v = report("stripped");
+    let binary = str_of(artifact(&v, "static"), "path");
+    assert!(
+        !tool("readelf", &["-SW", binary]).contains(" .symtab "),
+        "{binary} is not stripped"
+    );
+    check_pinned(&v);
+}
