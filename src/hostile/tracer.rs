@@ -13,8 +13,8 @@
 //!
 //! This is no unwinder: release builds keep no frame pointers, so the stack is read as words
 //! and a word counts as a return address when it points into BINARY's code right after a call
-//! instruction (checked later, against the file: `crash::frames`). A stale return address
-//! that an earlier call left in a slot not yet overwritten counts too.
+//! instruction (checked later, against the file, in `frames.rs`, which also drops most stale
+//! return addresses an earlier call left in slots not yet overwritten).
 
 use std::ffi::OsString;
 use std::io::Write;
