@@ -69,6 +69,8 @@ pub struct Inside<'a> {
     pub workdir: &'a str,
     /// The entrypoint's arguments, as the image's config has them.
     pub args: &'a [String],
+    /// The arguments are `image.args` (else the probe's).
+    pub own_args: bool,
     /// The image's `Env`, and nothing else.
     pub env: &'a [(String, String)],
 }
@@ -240,10 +242,13 @@ pub fn run(inside: &Inside, probe: &ProbeSettings, scratch: &Path, host: &Host) 
         grace: probe.grace,
         trace: probe.ready == crate::options::Ready::Exit,
     };
-    let runs = match runs(&spec, probe) {
+    let mut runs = match runs(&spec, probe) {
         Ok(r) => r,
         Err(why) => return skipped(why, &ready),
     };
+    for f in &mut runs.failed {
+        f.message = super::cause::failed_run_note(&f.message, inside.own_args);
+    }
     if !runs.startup.is_empty() {
         return InImage {
             outcome: InImageOutcome::Started,

@@ -79,6 +79,7 @@ fn start(entries: Vec<Entry>, binary: &str, workdir: &str) -> (InImage, String) 
         user: &user,
         workdir,
         args: &[],
+        own_args: false,
         env: &[("PATH".into(), "/bin".into())],
     };
     let probe = ProbeSettings {

@@ -17,7 +17,7 @@ mod spawn;
 
 pub use failures::{all_failed, no_successful_run, why_not_ready};
 pub use floor::build_gate as exec_gate;
-pub use spawn::{RunSpec, run_once};
+pub use spawn::{FAILED_RUN_NOTE, RunSpec, run_once};
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
