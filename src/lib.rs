@@ -93,11 +93,12 @@ pub fn exit_code(result: &Result<Outcome>) -> u8 {
 
 pub fn run(opts: &Options, out: &mut Output) -> Result<Outcome> {
     // A typo in a path to write fails now, not after a long build and probe.
+    // Each error says which of the files it is (`cannot write the baseline `x.json`: ...`).
     if let Some(path) = &opts.output {
-        output::check_writable(path)?;
+        output::check_writable(path).map_err(|e| e.naming("report"))?;
     }
     if let Some(Some(path)) = &opts.gate.save_baseline {
-        output::check_writable(path)?;
+        output::check_writable(path).map_err(|e| e.naming("baseline"))?;
     }
     let mut held = Vec::new();
     let result = dispatch(opts, &mut held, out);
@@ -241,7 +242,7 @@ fn emit(report: &Report, opts: &Options, out: &mut Output) -> Result<()> {
 /// Output on stdout, or in `--output FILE`, written whole or not at all.
 fn deliver(text: &[u8], file: Option<&Path>, out: &mut Output) -> Result<()> {
     if let Some(path) = file {
-        output::write_file(path, text)?;
+        output::write_file(path, text).map_err(|e| e.naming("report"))?;
         out.status("Wrote", &format!("the report to {}", path.display()));
         return Ok(());
     }

@@ -28,6 +28,7 @@ mod image_causes;
 mod image_checks;
 mod inspect;
 mod markdown_inspect;
+mod named_files;
 mod output;
 mod probe;
 mod probe_misbehaving;

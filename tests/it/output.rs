@@ -77,7 +77,7 @@ fn an_unwritable_output_is_one_clear_error_and_exit_2() {
     let errors = r.error_lines();
     assert_eq!(errors.len(), 1, "{}", r.stderr);
     assert!(
-        errors[0].contains(&format!("cannot write `{}`", missing.display())),
+        errors[0].contains(&format!("cannot write the report `{}`", missing.display())),
         "{}",
         errors[0]
     );
@@ -126,19 +126,20 @@ fn a_run_that_fails_leaves_the_old_report_whole() {
 
 /// A typo in `--save-baseline` or `--output` is found before the build (the `broken` fixture
 /// does not compile: its diagnostics would show if the build ran), in one line naming the path
-/// given and the system's reason, not the directory and a temporary file.
+/// given, which of the two it is (QA h: both read `cannot write `x``) and the system's reason,
+/// not the directory and a temporary file.
 #[test]
 fn a_bad_output_or_baseline_path_fails_before_the_build_naming_the_path() {
     let dir = tempfile::tempdir().expect("tempdir");
     let missing = dir.path().join("nodir/x.json");
-    for flag in ["--save-baseline", "--output"] {
+    for (flag, what) in [("--save-baseline", "baseline"), ("--output", "report")] {
         let r = run(crate::util::check_fixture("broken", &[flag]).arg(&missing));
         assert_eq!(r.code, 2, "{flag}: {}", r.stderr);
         let errors = r.error_lines();
         assert_eq!(
             errors,
             vec![format!(
-                "error: cannot write `{}`: No such file or directory (os error 2)",
+                "error: cannot write the {what} `{}`: No such file or directory (os error 2)",
                 missing.display()
             )],
             "{flag}: {}",
@@ -160,7 +161,7 @@ fn a_bad_output_or_baseline_path_fails_before_the_build_naming_the_path() {
     assert_eq!(r.error_lines().len(), 1, "{}", r.stderr);
     assert!(
         r.stderr.contains(&format!(
-            "cannot write `{}`: Not a directory",
+            "cannot write the baseline `{}`: Not a directory",
             under.display()
         )),
         "{}",
