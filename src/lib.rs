@@ -201,8 +201,14 @@ fn save_baseline(
     let path = gate::save_path(requested, report)
         .ok_or_else(|| Error::Usage("--save-baseline: no workspace to save beside".into()))?;
     if let Some(why) = refused {
+        // What is at the path now: the file that was there, or nothing.
+        let left = if path.exists() {
+            "the previous file is left as it was"
+        } else {
+            "nothing was written"
+        };
         out.warn(&format!(
-            "baseline not saved to {}: {why}; the previous file is left as it was",
+            "baseline not saved to {}: {why}; {left}",
             path.display()
         ));
         return Ok(());

@@ -296,9 +296,23 @@ fn why_matching_nothing_saves_no_baseline() {
         std::fs::read(&base).expect("read"),
         b"the previous baseline\n"
     );
-    let said = format!("baseline not saved to {b}: --why matches nothing");
+    let said = format!(
+        "baseline not saved to {b}: --why matches nothing; the previous file is left as it was"
+    );
     assert!(r.stderr.contains(&said), "no `{said}` in\n{}", r.stderr);
     assert!(r.stderr.contains("no_such_thing_xyz"), "{}", r.stderr);
+    // QA h: with no file there before, it said "the previous file is left as it was" too.
+    let fresh = dir.path().join("fresh.json");
+    let f = fresh.to_str().expect("utf-8");
+    let r = run(&mut check_fixture(
+        "audit-lookup",
+        &["--why", "no_such_thing_xyz", "--save-baseline", f],
+    ));
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(!fresh.exists(), "nothing written to {f}");
+    let said = format!("baseline not saved to {f}: --why matches nothing; nothing was written");
+    assert!(r.stderr.contains(&said), "no `{said}` in\n{}", r.stderr);
+    assert!(!r.stderr.contains("previous file"), "{}", r.stderr);
 }
 
 /// A baseline that has none of this run's binaries (another project's, a mistyped
