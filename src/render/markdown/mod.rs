@@ -18,7 +18,7 @@ mod reasons;
 use escape::{cell, message};
 pub use escape::{code, escape};
 
-use crate::format::{size, size_change};
+use crate::format::{ms, size, size_change};
 use crate::report::{Artifact, Check, CheckId, Report, Unit, Verdict};
 
 /// Lets a bot find the comment it wrote before and update it in place.
@@ -63,7 +63,7 @@ fn value(v: Option<f64>, unit: Unit) -> String {
         (None, _) => "–".into(),
         (Some(x), Unit::Bytes) if x >= 0.0 => size(x.round() as u64),
         (Some(x), Unit::Bytes) => format!("-{}", size((-x).round() as u64)),
-        (Some(x), Unit::Ms) => format!("{x:.3} ms"),
+        (Some(x), Unit::Ms) => ms(x),
         (Some(x), Unit::None | Unit::Libraries) => format!("{x}"),
     }
 }
