@@ -18,6 +18,7 @@ mod gate;
 mod gate_checks;
 mod gate_render;
 mod gate_words;
+mod gate_words_h;
 mod hardening;
 mod hostile;
 mod hostile_runs;

@@ -19,6 +19,7 @@ use escape::{cell, message};
 pub use escape::{code, escape};
 
 use crate::format::{ms, size, size_change};
+use crate::render::words;
 use crate::report::{Artifact, Check, CheckId, Report, Unit, Verdict};
 
 /// Lets a bot find the comment it wrote before and update it in place.
@@ -77,7 +78,7 @@ fn signed(v: Option<f64>, unit: Unit) -> String {
 }
 
 fn change(c: &Check) -> String {
-    if let Some(none) = crate::render::words::no_ratio(c) {
+    if let Some(none) = words::no_ratio(c) {
         return none;
     }
     match (c.unit, c.baseline, c.value, c.change, c.delta) {
@@ -123,15 +124,15 @@ pub fn render_with(report: &Report, all_crates: bool) -> String {
     let _ = writeln!(s, "## cargo-aotcheck: {}\n", icon(report.verdict));
     comparison(&mut s, report);
     reasons::render(&mut s, report);
-    let all: Vec<(String, &Check)> = report
+    let all: Vec<Row> = report
         .artifacts
         .iter()
         .flat_map(|a| {
             let label = binary_label(a);
-            a.checks.iter().map(move |c| (label.clone(), c))
+            a.checks.iter().map(move |c| (label.clone(), a, c))
         })
         .collect();
-    if all.iter().any(|(_, c)| headline(c)) {
+    if all.iter().any(|(_, _, c)| headline(c)) {
         verdicts(&mut s, &all);
     } else {
         binaries::render(&mut s, report);
@@ -174,7 +175,7 @@ fn comparison(s: &mut String, report: &Report) {
         return;
     };
     let mut line = format!("Compared with {}", code(&c.source));
-    if let Some(commit) = crate::render::words::baseline_commit(c) {
+    if let Some(commit) = words::baseline_commit(c) {
         let _ = write!(
             line,
             " (commit {})",
@@ -201,23 +202,32 @@ fn comparison(s: &mut String, report: &Report) {
     }
 }
 
+/// A check, with its binary's label and the binary.
+type Row<'a> = (String, &'a Artifact, &'a Check);
+
 /// The table of verdicts: every alert, every budget, the whole-binary figures; worst first.
-fn verdicts(s: &mut String, all: &[(String, &Check)]) {
-    let mut head: Vec<&(String, &Check)> = all.iter().filter(|(_, c)| headline(c)).collect();
-    head.sort_by_key(|x| std::cmp::Reverse(x.1.verdict));
+fn verdicts(s: &mut String, all: &[Row]) {
+    let mut head: Vec<&Row> = all.iter().filter(|(_, _, c)| headline(c)).collect();
+    head.sort_by_key(|x| std::cmp::Reverse(x.2.verdict));
     let _ = writeln!(
         s,
         "| Binary | Check | Verdict | Now | Limit / baseline | Change | Why |"
     );
     let _ = writeln!(s, "|---|---|---|--:|--:|--:|---|");
-    for (label, c) in &head {
+    for (label, a, c) in &head {
+        // A yes-or-no budget in words (`static-pie` against `must be static`), not `0 | 0`.
+        let (now, limit) = match (words::yes_no_budget(c, a), words::now_and_was(c)) {
+            (Some((n, l)), _) => (escape(&n), escape(&l)),
+            (None, Some((n, w))) => (n, format!("was {w}")),
+            _ => (value(c.value, c.unit), reference(c)),
+        };
         let _ = writeln!(
             s,
             "| {label} | {} | {} | {} | {} | {} | {} |",
             cell(&c.id.to_string()),
             icon(c.verdict),
-            value(c.value, c.unit),
-            reference(c),
+            now,
+            limit,
             change(c),
             message(c)
         );
@@ -226,29 +236,29 @@ fn verdicts(s: &mut String, all: &[(String, &Check)]) {
 }
 
 /// The sections and crates that changed most against the baseline, in bytes.
-fn biggest_changes(s: &mut String, all: &[(String, &Check)]) {
-    let mut changes: Vec<&(String, &Check)> = all
+fn biggest_changes(s: &mut String, all: &[Row]) {
+    let mut changes: Vec<&Row> = all
         .iter()
-        .filter(|(_, c)| c.unit == Unit::Bytes && c.delta.is_some_and(|d| d != 0.0))
-        .filter(|(_, c)| c.id.is_baseline() && !c.id.is_whole_size())
+        .filter(|(_, _, c)| c.unit == Unit::Bytes && c.delta.is_some_and(|d| d != 0.0))
+        .filter(|(_, _, c)| c.id.is_baseline() && !c.id.is_whole_size())
         .collect();
     if changes.is_empty() {
         return;
     }
     changes.sort_by(|x, y| {
         let d = |c: &Check| c.delta.map_or(0.0, f64::abs);
-        d(y.1).total_cmp(&d(x.1))
+        d(y.2).total_cmp(&d(x.2))
     });
     let _ = writeln!(s, "### Biggest changes\n");
     let _ = writeln!(s, "| Binary | Figure | Was | Now | Δ | Change |");
     let _ = writeln!(s, "|---|---|--:|--:|--:|--:|");
-    for (label, c) in changes.iter().take(BIGGEST) {
+    for (label, _, c) in changes.iter().take(BIGGEST) {
+        let (now, was) = words::now_and_was(c)
+            .unwrap_or_else(|| (value(c.value, c.unit), value(c.baseline, c.unit)));
         let _ = writeln!(
             s,
-            "| {label} | {} | {} | {} | {} | {} |",
+            "| {label} | {} | {was} | {now} | {} | {} |",
             figure(&c.id),
-            value(c.baseline, c.unit),
-            value(c.value, c.unit),
             signed(c.delta, c.unit),
             change(c)
         );
@@ -268,14 +278,14 @@ fn figure(id: &CheckId) -> String {
 }
 
 /// Every check, folded away.
-fn every_check(s: &mut String, all: &[(String, &Check)]) {
+fn every_check(s: &mut String, all: &[Row]) {
     if all.is_empty() {
         return;
     }
     let _ = writeln!(s, "<details><summary>All {} checks</summary>\n", all.len());
     let _ = writeln!(s, "| Binary | Check | Verdict | Message |");
     let _ = writeln!(s, "|---|---|---|---|");
-    for (label, c) in all {
+    for (label, _, c) in all {
         let _ = writeln!(
             s,
             "| {label} | {} | {} | {} |",
