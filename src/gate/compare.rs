@@ -61,6 +61,8 @@ pub fn compare(
     // The hint, until the verdict says whether the gate failed (`super::conclude`).
     cmp.improved = !cmp.shrank.is_empty();
     current.baseline = Some(cmp);
+    let busy = super::runtime::busy_baseline(current, base, source);
+    current.warnings.extend(busy);
 }
 
 fn same_binary(a: &Artifact, b: &Artifact) -> bool {

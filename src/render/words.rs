@@ -1,12 +1,15 @@
 //! Small wordings every format shares, so that the terminal, Markdown and the page say the
 //! same thing: which commit the comparison header names, what the "change" of a check without
 //! a ratio is, what the figures of a yes-or-no budget are and which sizes are told apart in
-//! bytes, what a `--why` step without a crate is called, and the lines of a hostile failure's
-//! stderr a summary shows, and when the probe read memory.
+//! bytes, which warnings are the caveat of the startup figures, what a `--why` step without a
+//! crate is called, and the lines of a hostile failure's stderr a summary shows, and when the
+//! probe read memory.
 
 use crate::attribute::{NO_SYMBOL, UNKNOWN};
 use crate::format::{count, two_sizes};
-use crate::report::{Artifact, BaselineSummary, Check, CheckId, Probe, Step, Unit, Verdict};
+use crate::report::{
+    Artifact, BaselineSummary, Check, CheckId, Probe, Report, Step, Unit, Verdict,
+};
 
 /// The baseline's commit (in full) for the comparison header, or `None` when the baseline
 /// recorded none or its source names it already (`--baseline-ref`'s `git:HEAD~1
@@ -82,6 +85,13 @@ pub fn step_crate(st: &Step) -> &str {
         None if st.symbol.starts_with("[section ") => NO_SYMBOL,
         None => UNKNOWN,
     }
+}
+
+/// The run's warnings that the machine was busy while the probe ran (this run's, or the
+/// baseline's the gate carried over): the caveat every format puts by the startup figures.
+pub fn busy(report: &Report) -> Vec<&str> {
+    let all = report.warnings.iter().map(String::as_str);
+    all.filter(|w| crate::probe::busy(w, false)).collect()
 }
 
 /// Lines of a hostile failure's stderr a summary shows (the JSON report has all it kept).

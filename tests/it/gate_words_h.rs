@@ -1,5 +1,6 @@
 //! QA pass h's words: a yes-or-no budget in the tables, two sizes that would read the same, a
-//! size that was there before.
+//! size that was there before, and the busy machine's caveat by the verdict of the Markdown
+//! report (the PR comment).
 
 use std::collections::HashMap;
 
@@ -162,4 +163,68 @@ fn qa_h_sizes_that_read_the_same_are_bytes_and_what_was_there_is_not_new() {
     ] {
         assert!(page.contains(said), "no {said} on the page");
     }
+}
+
+/// QA h (D1): the terminal warned that the machine was busy; the Markdown, what CI posts, had
+/// it at its very end, or (the baseline's run) nowhere, and a startup regression read without
+/// its caveat. It stands above the verdicts, once, the baseline's carried over by the gate.
+#[test]
+fn qa_h_a_busy_machine_is_said_by_the_verdict_in_markdown() {
+    use cargo_aotcheck::report::Probe;
+    let busy = "the machine was busy (load average 3.1 on 2 CPUs): timings are inflated and noisy";
+    let probed = |median: f64, warned: bool, probe: bool| {
+        let mut r = hand_built();
+        r.baseline = None;
+        for a in &mut r.artifacts {
+            a.checks.clear();
+            a.probe = probe.then(|| Probe {
+                runs: 1,
+                startup_ms: cargo_aotcheck::stats::summarize(&[median]),
+                ..Probe::default()
+            });
+        }
+        if warned {
+            r.warnings.push(busy.into());
+        }
+        r
+    };
+    let caveat = "> ⚠️ **The startup figures may not hold:**\n> - ";
+    // This run's own warning: above the table of verdicts, and not again at the end.
+    let r = compared(probed(0.96, true, true), &probed(0.72, false, true));
+    let md = cargo_aotcheck::render::markdown::render(&r);
+    let at = md
+        .find(&format!("{caveat}{busy}\n"))
+        .unwrap_or_else(|| panic!("no caveat in\n{md}"));
+    let table = md.find("| Binary |").expect("the verdicts");
+    assert!(at < table, "{md}");
+    assert_eq!(md.matches("the machine was busy").count(), 1, "{md}");
+    assert!(row(&md, "`baseline.startup`")["Now"] == "0.96 ms", "{md}");
+    // The baseline's run was the busy one: carried into this run's warnings, and said.
+    let r = compared(probed(0.96, false, true), &probed(0.72, true, true));
+    let carried = format!("in the baseline's run (base|line.json), {busy}");
+    assert!(r.warnings.contains(&carried), "{:?}", r.warnings);
+    let md = cargo_aotcheck::render::markdown::render(&r);
+    let said = format!("{caveat}in the baseline's run (base\\|line.json), {busy}\n");
+    assert!(md.contains(&said), "no {said} in\n{md}");
+    let page = cargo_aotcheck::render::html::render(&r);
+    assert!(
+        page.contains("<b>The startup figures may not hold</b>"),
+        "no caveat on the page"
+    );
+    // Saved as the next baseline, it carries only its own warnings on: not its baseline's.
+    let r = compared(probed(0.9, false, true), &r);
+    assert!(
+        !r.warnings.iter().any(|w| w.contains("busy")),
+        "{:?}",
+        r.warnings
+    );
+    // A run that compares no startup carries nothing of the baseline's.
+    let r = compared(probed(0.96, false, false), &probed(0.72, true, true));
+    assert!(
+        !r.warnings.iter().any(|w| w.contains("busy")),
+        "{:?}",
+        r.warnings
+    );
+    let md = cargo_aotcheck::render::markdown::render(&r);
+    assert!(!md.contains("may not hold"), "{md}");
 }

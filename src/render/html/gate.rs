@@ -38,6 +38,15 @@ fn change(c: &Check) -> String {
 pub fn summary(s: &mut String, report: &Report) {
     s.push_str("<section id=\"gate\"><h2>Checks</h2>\n");
     baseline(s, report);
+    // The caveat of the startup figures, by the checks (the warnings at the end say it too).
+    let busy = words::busy(report);
+    if !busy.is_empty() {
+        s.push_str("<div class=\"callout warn\"><b>The startup figures may not hold</b>:<ul>");
+        for w in busy {
+            let _ = write!(s, "<li>{}</li>", text(w));
+        }
+        s.push_str("</ul></div>\n");
+    }
     let mut all: Vec<Row> = report
         .artifacts
         .iter()

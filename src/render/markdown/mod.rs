@@ -123,6 +123,7 @@ pub fn render_with(report: &Report, all_crates: bool) -> String {
     let _ = writeln!(s, "{MARKER}");
     let _ = writeln!(s, "## cargo-aotcheck: {}\n", icon(report.verdict));
     comparison(&mut s, report);
+    busy(&mut s, report);
     reasons::render(&mut s, report);
     let all: Vec<Row> = report
         .artifacts
@@ -163,10 +164,30 @@ pub fn render_with(report: &Report, all_crates: bool) -> String {
         }
         s.push('\n');
     }
-    for w in &report.warnings {
+    // A busy machine is said near the top, by the verdict and the startup figures.
+    for w in report
+        .warnings
+        .iter()
+        .filter(|w| !crate::probe::busy(w, false))
+    {
         let _ = writeln!(s, "- ⚠️ {}", escape(w));
     }
     s
+}
+
+/// The warning that the machine was busy while the probe ran, above the verdicts: a startup
+/// figure or regression in a pull-request comment comes with its caveat (the terminal says it
+/// too).
+fn busy(s: &mut String, report: &Report) {
+    let busy = words::busy(report);
+    if busy.is_empty() {
+        return;
+    }
+    let _ = writeln!(s, "> ⚠️ **The startup figures may not hold:**");
+    for w in busy {
+        let _ = writeln!(s, "> - {}", escape(w));
+    }
+    s.push('\n');
 }
 
 /// What the run was compared with, and how the baseline was made differently.
