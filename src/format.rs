@@ -52,9 +52,9 @@ pub fn bytes(n: u64) -> String {
 }
 
 /// Two sizes of one thing, `base` then `now`, written to be told apart: as [`size`] writes
-/// them, or in exact bytes where they would read the same or differ by less than their last
-/// digit (`3.32 KiB` and `3.32 KiB`; `1.53 KiB` and `1.54 KiB` for 8 bytes). The `bool` says
-/// they are exact.
+/// them, or, when they differ, in exact bytes where they would read the same or differ by less
+/// than their last digit (`3.32 KiB` and `3.32 KiB`; `1.53 KiB` and `1.54 KiB` for 8 bytes).
+/// The `bool` says they are exact.
 ///
 /// ```
 /// use cargo_aotcheck::format::two_sizes;
@@ -64,7 +64,7 @@ pub fn bytes(n: u64) -> String {
 pub fn two_sizes(base: u64, now: u64) -> (String, String, bool) {
     let (b, n) = (size(base), size(now));
     let apart = base.abs_diff(now) as f64 >= last_digit(base.max(now));
-    if b != n && apart {
+    if base == now || (b != n && apart) {
         (b, n, false)
     } else {
         (bytes(base), bytes(now), true)
@@ -257,6 +257,11 @@ mod tests {
             ("144 B".into(), "1.48 KiB".into(), false)
         );
         assert_eq!(two_sizes(100, 101), ("100 B".into(), "101 B".into(), false));
+        // The same size twice is no difference to tell.
+        assert_eq!(
+            two_sizes(650_000, 650_000),
+            ("635 KiB".into(), "635 KiB".into(), false)
+        );
         assert_eq!(size_change(144, 1_516, 4096), "now 1.48 KiB (was 144 B)");
         assert_eq!(size_change(3_398, 3_402, 4096), "now 3,402 B (was 3,398 B)");
         assert_eq!(size_change(0, 1_516, 4096), "new: 1.48 KiB");
