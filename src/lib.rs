@@ -92,8 +92,7 @@ pub fn exit_code(result: &Result<Outcome>) -> u8 {
 }
 
 pub fn run(opts: &Options, out: &mut Output) -> Result<Outcome> {
-    // A typo in a path to write fails now, not after a long build and probe.
-    // Each error says which of the files it is (`cannot write the baseline `x.json`: ...`).
+    // A typo in a path to write fails now, not after a long build and probe, naming the file.
     if let Some(path) = &opts.output {
         output::check_writable(path).map_err(|e| e.naming("report"))?;
     }
@@ -201,15 +200,10 @@ fn save_baseline(
     let path = gate::save_path(requested, report)
         .ok_or_else(|| Error::Usage("--save-baseline: no workspace to save beside".into()))?;
     if let Some(why) = refused {
-        // What is at the path now: the file that was there, or nothing.
-        let left = if path.exists() {
-            "the previous file is left as it was"
-        } else {
-            "nothing was written"
-        };
         out.warn(&format!(
-            "baseline not saved to {}: {why}; {left}",
-            path.display()
+            "baseline not saved to {}: {why}; {}",
+            path.display(),
+            gate::baseline::left_at(&path)
         ));
         return Ok(());
     }

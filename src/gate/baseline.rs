@@ -92,6 +92,15 @@ pub fn parse(path: &Path, bytes: &[u8]) -> Result<Report> {
     })
 }
 
+/// What a baseline not saved leaves at `path`, in words: the file that was there, or nothing.
+pub fn left_at(path: &Path) -> &'static str {
+    if path.exists() {
+        "the previous file is left as it was"
+    } else {
+        "nothing was written"
+    }
+}
+
 /// Write `report` to `path` atomically, creating no partial file on failure. Errors name
 /// `path` (not the temporary file beside it).
 pub fn save(report: &Report, path: &Path) -> Result<()> {
