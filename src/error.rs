@@ -19,6 +19,17 @@ pub enum Error {
         source: std::io::Error,
     },
 
+    /// A file the user named for one purpose (`--baseline`, `--config-file`, `--output`), which
+    /// the message says: `cannot read the baseline `x.json`: ...` ([`Error::naming`]).
+    #[error("cannot {verb} the {what} `{path}`: {source}")]
+    Named {
+        verb: &'static str,
+        what: &'static str,
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+
     #[error("`{path}`: {reason}")]
     Malformed { path: PathBuf, reason: String },
 
@@ -83,6 +94,26 @@ impl Error {
         Error::Io {
             path: path.into(),
             source,
+        }
+    }
+
+    /// This error, for a file the user named as `what` (`baseline`, `report`): a read or write
+    /// of it says so (`cannot read the baseline `x.json`: ...`); any other error as it is.
+    pub fn naming(self, what: &'static str) -> Self {
+        match self {
+            Error::Io { path, source } => Error::Named {
+                verb: "read",
+                what,
+                path,
+                source,
+            },
+            Error::Write { path, source } => Error::Named {
+                verb: "write",
+                what,
+                path,
+                source,
+            },
+            other => other,
         }
     }
 

@@ -14,9 +14,16 @@ pub fn size(bytes: u64) -> String {
     if bytes < 1024 {
         return format!("{bytes} B");
     }
+    let (v, unit, digits) = scaled(bytes);
+    format!("{v:.digits$} {}", UNITS[unit])
+}
+
+/// `bytes` (from 1 KiB) in its unit for [`size`]: the value, the unit's index (KiB, MiB, GiB,
+/// TiB) and the decimals written.
+fn scaled(bytes: u64) -> (f64, usize, usize) {
     let mut v = bytes as f64 / 1024.0;
     let mut unit = 0;
-    while v >= 1024.0 && unit < UNITS.len() - 1 {
+    while v >= 1024.0 && unit < 3 {
         v /= 1024.0;
         unit += 1;
     }
@@ -27,7 +34,41 @@ pub fn size(bytes: u64) -> String {
     } else {
         2
     };
-    format!("{v:.digits$} {}", UNITS[unit])
+    (v, unit, digits)
+}
+
+/// The bytes one unit of [`size`]'s last digit stands for: 1 below 1 KiB, 10.24 for `3.32 KiB`.
+fn last_digit(bytes: u64) -> f64 {
+    if bytes < 1024 {
+        return 1.0;
+    }
+    let (_, unit, digits) = scaled(bytes);
+    1024f64.powi(unit as i32 + 1) / 10f64.powi(digits as i32)
+}
+
+/// Exact bytes: `3,402 B`.
+pub fn bytes(n: u64) -> String {
+    format!("{} B", thousands(n))
+}
+
+/// Two sizes of one thing, `base` then `now`, written to be told apart: as [`size`] writes
+/// them, or, when they differ, in exact bytes where they would read the same or differ by less
+/// than their last digit (`3.32 KiB` and `3.32 KiB`; `1.53 KiB` and `1.54 KiB` for 8 bytes).
+/// The `bool` says they are exact.
+///
+/// ```
+/// use cargo_aotcheck::format::two_sizes;
+/// assert_eq!(two_sizes(57, 300_000), ("57 B".into(), "293 KiB".into(), false));
+/// assert_eq!(two_sizes(3_398, 3_402), ("3,398 B".into(), "3,402 B".into(), true));
+/// ```
+pub fn two_sizes(base: u64, now: u64) -> (String, String, bool) {
+    let (b, n) = (size(base), size(now));
+    let apart = base.abs_diff(now) as f64 >= last_digit(base.max(now));
+    if base == now || (b != n && apart) {
+        (b, n, false)
+    } else {
+        (bytes(base), bytes(now), true)
+    }
 }
 
 /// A duration in milliseconds with the digits that matter: `123 ms`, `12.3 ms`, `1.23 ms`.
@@ -105,18 +146,22 @@ pub fn grew_from_little(base: u64, now: u64, small: u64) -> bool {
 }
 
 /// A size change as every report writes it: `+5.3%`, `-12.0%`, `0.0%`; a growth from little
-/// ([`grew_from_little`]) as the two sizes, `new: 293 KiB (was 57 B)`, or `new: 293 KiB` from
-/// nothing.
+/// ([`grew_from_little`]) as the two sizes, `now 293 KiB (was 57 B)` (in bytes where they
+/// would read the same, [`two_sizes`]), or `new: 293 KiB` from nothing.
 ///
 /// ```
 /// use cargo_aotcheck::format::size_change;
-/// assert_eq!(size_change(57, 300_000, 4096), "new: 293 KiB (was 57 B)");
+/// assert_eq!(size_change(57, 300_000, 4096), "now 293 KiB (was 57 B)");
+/// assert_eq!(size_change(3_398, 3_402, 4096), "now 3,402 B (was 3,398 B)");
 /// assert_eq!(size_change(100_000, 105_300, 4096), "+5.3%");
 /// ```
 pub fn size_change(base: u64, now: u64, small: u64) -> String {
     match (grew_from_little(base, now, small), base) {
         (true, 0) => format!("new: {}", size(now)),
-        (true, _) => format!("new: {} (was {})", size(now), size(base)),
+        (true, _) => {
+            let (was, is, _) = two_sizes(base, now);
+            format!("now {is} (was {was})")
+        }
         (false, 0) => percent(0.0),
         (false, _) => percent((now as f64 - base as f64) / base as f64),
     }
@@ -176,16 +221,52 @@ mod tests {
         assert_eq!(ms(1.234), "1.23 ms");
         assert_eq!(percent(f64::INFINITY), "new");
         // The issue's example: 57 B to 293 KiB read "+526882.5%".
-        assert_eq!(size_change(57, 300_372, 4096), "new: 293 KiB (was 57 B)");
+        assert_eq!(size_change(57, 300_372, 4096), "now 293 KiB (was 57 B)");
         assert_eq!(size_change(0, 2048, 4096), "new: 2.00 KiB");
         assert_eq!(size_change(0, 0, 4096), "+0.0%");
         // From a base over the threshold: a percentage up to +500%, the sizes past it.
         assert_eq!(size_change(10_000, 60_000, 4096), "+500.0%");
         assert_eq!(
             size_change(10_000, 60_001, 4096),
-            "new: 58.6 KiB (was 9.77 KiB)"
+            "now 58.6 KiB (was 9.77 KiB)"
         );
         assert_eq!(size_change(10_000, 100, 4096), "-99.0%");
         assert_eq!(size_change(1_000, 1_010, 0), "+1.0%");
+    }
+
+    /// QA h: `crate strsim grew from 3.32 KiB to 3.32 KiB`, `once_cell grew from 1.53 KiB to
+    /// 1.54 KiB` (8 bytes), and "new:" for a section that was there: the bytes where the two
+    /// sizes would not tell the growth, and "now" for what was there before.
+    #[test]
+    fn two_sizes_that_read_the_same_are_given_in_bytes() {
+        assert_eq!(
+            two_sizes(3_398, 3_402),
+            ("3,398 B".into(), "3,402 B".into(), true)
+        );
+        // 1,567 B and 1,575 B read 1.53 KiB and 1.54 KiB: 8 bytes is under the last digit.
+        assert_eq!(
+            two_sizes(1_567, 1_575),
+            ("1,567 B".into(), "1,575 B".into(), true)
+        );
+        assert_eq!(
+            two_sizes(1_567, 1_590),
+            ("1.53 KiB".into(), "1.55 KiB".into(), false)
+        );
+        assert_eq!(
+            two_sizes(144, 1_516),
+            ("144 B".into(), "1.48 KiB".into(), false)
+        );
+        assert_eq!(two_sizes(100, 101), ("100 B".into(), "101 B".into(), false));
+        // The same size twice is no difference to tell.
+        assert_eq!(
+            two_sizes(650_000, 650_000),
+            ("635 KiB".into(), "635 KiB".into(), false)
+        );
+        assert_eq!(size_change(144, 1_516, 4096), "now 1.48 KiB (was 144 B)");
+        assert_eq!(size_change(3_398, 3_402, 4096), "now 3,402 B (was 3,398 B)");
+        assert_eq!(size_change(0, 1_516, 4096), "new: 1.48 KiB");
+        assert_eq!(last_digit(3_402), 10.24);
+        assert_eq!(last_digit(50 * 1024), 102.4);
+        assert_eq!(last_digit(5 << 20), 1024.0 * 1024.0 / 100.0);
     }
 }

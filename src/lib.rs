@@ -92,12 +92,12 @@ pub fn exit_code(result: &Result<Outcome>) -> u8 {
 }
 
 pub fn run(opts: &Options, out: &mut Output) -> Result<Outcome> {
-    // A typo in a path to write fails now, not after a long build and probe.
+    // A typo in a path to write fails now, not after a long build and probe, naming the file.
     if let Some(path) = &opts.output {
-        output::check_writable(path)?;
+        output::check_writable(path).map_err(|e| e.naming("report"))?;
     }
     if let Some(Some(path)) = &opts.gate.save_baseline {
-        output::check_writable(path)?;
+        output::check_writable(path).map_err(|e| e.naming("baseline"))?;
     }
     let mut held = Vec::new();
     let result = dispatch(opts, &mut held, out);
@@ -201,8 +201,9 @@ fn save_baseline(
         .ok_or_else(|| Error::Usage("--save-baseline: no workspace to save beside".into()))?;
     if let Some(why) = refused {
         out.warn(&format!(
-            "baseline not saved to {}: {why}; the previous file is left as it was",
-            path.display()
+            "baseline not saved to {}: {why}; {}",
+            path.display(),
+            gate::baseline::left_at(&path)
         ));
         return Ok(());
     }

@@ -40,7 +40,7 @@ impl Output<'_> {
     /// The report on stdout, or in `--output FILE`, written whole or not at all.
     pub fn deliver(&mut self, text: &[u8], file: Option<&Path>) -> Result<()> {
         if let Some(path) = file {
-            write_file(path, text)?;
+            write_file(path, text).map_err(|e| e.naming("report"))?;
             self.status("Wrote", &format!("the report to {}", path.display()));
             return Ok(());
         }

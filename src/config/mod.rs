@@ -247,7 +247,8 @@ impl Config {
             }
         }
         if let Some(path) = file {
-            let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+            let text = std::fs::read_to_string(path)
+                .map_err(|e| Error::io(path, e).naming("config file"))?;
             config.file = Some(parse_file(&text, path)?);
         }
         Ok(config)

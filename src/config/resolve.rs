@@ -62,10 +62,13 @@ pub fn resolve(opts: &BuildOptions, size: &SizeOptions, ui: BuildUi) -> Result<P
 
 fn load(metadata: &Metadata, file: Option<&Path>) -> Result<Config> {
     if let Some(f) = file.filter(|f| !f.is_file()) {
-        return Err(Error::Usage(format!(
-            "config file `{}` does not exist",
-            f.display()
-        )));
+        // A directory (or a device) is there, and is no file to read.
+        let why = if f.exists() {
+            "is not a file"
+        } else {
+            "does not exist"
+        };
+        return Err(Error::Usage(format!("config file `{}` {why}", f.display())));
     }
     let members = metadata.workspace_packages();
     let packages: Vec<(&str, &serde_json::Value, &Path)> = members

@@ -24,7 +24,7 @@ pub fn default_path(report: &Report) -> Option<PathBuf> {
 /// Read a baseline. Malformed, truncated, foreign or newer-schema files are errors that name
 /// the file and say what to do; the file itself is never touched.
 pub fn load(path: &Path) -> Result<Report> {
-    let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+    let bytes = std::fs::read(path).map_err(|e| Error::io(path, e).naming("baseline"))?;
     parse(path, &bytes)
 }
 
@@ -92,6 +92,15 @@ pub fn parse(path: &Path, bytes: &[u8]) -> Result<Report> {
     })
 }
 
+/// What a baseline not saved leaves at `path`, in words: the file that was there, or nothing.
+pub fn left_at(path: &Path) -> &'static str {
+    if path.exists() {
+        "the previous file is left as it was"
+    } else {
+        "nothing was written"
+    }
+}
+
 /// Write `report` to `path` atomically, creating no partial file on failure. Errors name
 /// `path` (not the temporary file beside it).
 pub fn save(report: &Report, path: &Path) -> Result<()> {
@@ -100,6 +109,7 @@ pub fn save(report: &Report, path: &Path) -> Result<()> {
     json.push(b'\n');
     // A baseline is meant to be committed and read by others: 0644 unless it had a mode.
     crate::output::write_atomically(path, &json, ".aotcheck-baseline.")
+        .map_err(|e| e.naming("baseline"))
 }
 
 /// How `report` was made: the build info, link modes, the lock file's hash and the commit.

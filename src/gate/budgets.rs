@@ -3,7 +3,7 @@
 //! that cannot be measured is `inconclusive`, never a silent pass.
 
 use super::measure;
-use crate::format::size;
+use crate::format::{ms, size};
 use crate::plan::{Budgets, GlibcVersion};
 use crate::report::{Artifact, Check, CheckId, Unit, Verdict};
 use crate::stats::{median, median_interval};
@@ -204,30 +204,37 @@ fn startup(a: &Artifact, limit_ms: f64) -> Check {
     };
     let interval = samples.as_deref().and_then(median_interval);
     c.verdict = verdict_for(m, limit_ms);
-    c.message = format!("median startup {m:.3} ms, budget {limit_ms:.3} ms");
-    if c.verdict == Verdict::Fail {
-        match interval {
+    // Worded as the other budgets are, its times as the report writes them (`0.93 ms`).
+    let (now, budget) = (ms(m), ms(limit_ms));
+    let over = format!(
+        "median startup {now} is over the budget of {budget} by {}",
+        ms(m - limit_ms)
+    );
+    c.message = match c.verdict {
+        Verdict::Fail => match interval {
             Some((lo, _)) if lo > limit_ms => {
-                c.message = format!(
-                    "median startup {m:.3} ms is over the budget of {limit_ms:.3} ms \
-                     (95% interval of the median from {lo:.3} ms)"
-                );
+                format!("{over} (95% interval of the median from {})", ms(lo))
             }
             Some((lo, hi)) => {
                 c.verdict = Verdict::Inconclusive;
-                c.message = format!(
-                    "median startup {m:.3} ms is over the budget of {limit_ms:.3} ms, but its \
-                     95% interval {lo:.3}..{hi:.3} ms includes the budget: within the noise"
-                );
+                format!(
+                    "{over}, but its 95% interval {}..{} includes the budget: within the noise",
+                    ms(lo).trim_end_matches(" ms"),
+                    ms(hi)
+                )
             }
-            None => {
-                c.message = format!(
-                    "median startup {m:.3} ms is over the budget of {limit_ms:.3} ms (too few \
-                     runs for an interval)"
-                );
-            }
-        }
-    }
+            None => format!("{over} (too few runs for an interval)"),
+        },
+        Verdict::Warn => format!(
+            "median startup {now} is within {:.0}% of the budget of {budget} ({} left)",
+            WARN_WITHIN * 100.0,
+            ms(limit_ms - m)
+        ),
+        _ => format!(
+            "median startup {now} is within the budget of {budget} ({} left)",
+            ms(limit_ms - m)
+        ),
+    };
     c
 }
 
@@ -329,6 +336,57 @@ pub(crate) mod tests {
             &a,
         );
         assert_eq!(c.verdict, Verdict::Inconclusive);
+    }
+
+    /// QA h: `median startup 0.928 ms, budget 50.000 ms`, unlike every other budget and with
+    /// three decimals: worded as the size budgets are, the times as the report writes them.
+    #[test]
+    fn the_startup_budget_is_worded_as_the_other_budgets() {
+        let mut a = artifact(1000);
+        let with = |a: &mut Artifact, samples: &[f64]| {
+            a.probe = Some(crate::report::Probe {
+                samples: samples
+                    .iter()
+                    .enumerate()
+                    .map(|(i, &ms)| crate::report::Sample {
+                        run: i as u32 + 1,
+                        warmup: false,
+                        spawned_at_ns: None,
+                        startup_ms: ms,
+                        shutdown_ms: None,
+                        memory_kib: crate::report::Memory::default(),
+                        processes: 1,
+                    })
+                    .collect(),
+                ..crate::report::Probe::default()
+            });
+        };
+        let budget = |ms: u64| Budgets {
+            max_startup: Some(std::time::Duration::from_millis(ms)),
+            ..Budgets::default()
+        };
+        with(&mut a, &[0.928]);
+        let c = one(budget(50), &a);
+        assert_eq!(c.verdict, Verdict::Pass);
+        assert_eq!(
+            c.message,
+            "median startup 0.93 ms is within the budget of 50.0 ms (49.1 ms left)"
+        );
+        with(&mut a, &[4.9]);
+        let c = one(budget(5), &a);
+        assert_eq!(c.verdict, Verdict::Warn);
+        assert_eq!(
+            c.message,
+            "median startup 4.90 ms is within 5% of the budget of 5.00 ms (0.10 ms left)"
+        );
+        with(&mut a, &[12.5]);
+        let c = one(budget(10), &a);
+        assert_eq!(c.verdict, Verdict::Fail);
+        assert_eq!(
+            c.message,
+            "median startup 12.5 ms is over the budget of 10.0 ms by 2.50 ms (too few runs for \
+             an interval)"
+        );
     }
 
     #[test]

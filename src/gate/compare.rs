@@ -11,7 +11,7 @@ use std::collections::BTreeMap;
 
 use super::entry_points::new_entry_points;
 use super::runtime;
-use crate::format::{artifact_label, grew_from_little, percent, signed_size, size};
+use crate::format::{artifact_label, grew_from_little, percent, signed_size, size, two_sizes};
 use crate::plan::Thresholds;
 use crate::report::{
     Artifact, BaselineSummary, Check, CheckId, LinkMode, Linkage, Provenance, Report, Unit, Verdict,
@@ -61,6 +61,8 @@ pub fn compare(
     // The hint, until the verdict says whether the gate failed (`super::conclude`).
     cmp.improved = !cmp.shrank.is_empty();
     current.baseline = Some(cmp);
+    let busy = super::runtime::busy_baseline(current, base, source);
+    current.warnings.extend(busy);
 }
 
 fn same_binary(a: &Artifact, b: &Artifact) -> bool {
@@ -352,8 +354,15 @@ fn judge(
             } else if base == 0 {
                 format!("{what} is {}, was 0 B in the baseline{why}", size(cur))
             } else if grew_from_little(base, cur, th.size_fail_min) {
-                // A percentage of a small base would mislead: the two sizes.
-                format!("{what} grew from {} to {}{why}", size(base), size(cur))
+                // A percentage of a small base would mislead: the two sizes, in bytes with the
+                // growth where they would read the same (`3.32 KiB to 3.32 KiB`).
+                let (was, now, exact) = two_sizes(base, cur);
+                let by = if exact {
+                    format!(" ({})", signed_size(delta))
+                } else {
+                    String::new()
+                };
+                format!("{what} grew from {was} to {now}{by}{why}")
             } else {
                 format!(
                     "{what} grew by {} ({}) to {}{why}",

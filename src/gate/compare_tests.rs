@@ -62,6 +62,38 @@ fn growth_from_a_small_base_is_growth_not_new() {
     );
 }
 
+/// QA h: `crate strsim grew from 3.32 KiB to 3.32 KiB` and `once_cell grew from 1.53 KiB to
+/// 1.54 KiB` hid the growth: where the two sizes do not tell it, they are exact bytes and the
+/// growth is given.
+#[test]
+fn a_growth_under_the_rounding_is_given_in_bytes() {
+    let th = Thresholds::default();
+    let grew = |name: &str, base, cur| {
+        let what = format!("crate {name}");
+        size_check(
+            CheckId::BaselineCrate(name.into()),
+            &what,
+            base,
+            cur,
+            &th,
+            false,
+        )
+        .message
+    };
+    assert_eq!(
+        grew("strsim", 3_398, 3_402),
+        "crate strsim grew from 3,398 B to 3,402 B (+4 B)"
+    );
+    assert_eq!(
+        grew("once_cell", 1_567, 1_575),
+        "crate once_cell grew from 1,567 B to 1,575 B (+8 B)"
+    );
+    assert_eq!(
+        grew("relro", 144, 1_516),
+        "crate relro grew from 144 B to 1.48 KiB"
+    );
+}
+
 /// QA: a baseline with `file_size: 0` read "file size is new: 3.57 MiB"; the baseline had the
 /// figure, and it was 0.
 #[test]

@@ -8,7 +8,7 @@
 use super::measure;
 use crate::format::{percent, signed_size, size};
 use crate::plan::Thresholds;
-use crate::report::{Artifact, Check, CheckId, Unit, Verdict};
+use crate::report::{Artifact, Check, CheckId, Report, Unit, Verdict};
 use crate::stats;
 
 /// What one run says about its startup.
@@ -111,6 +111,24 @@ fn judged_startup(b: &Timing, a: &Timing, th: &Thresholds) -> Option<(Check, boo
     };
     let faster = c.verdict == Verdict::Pass && interval.is_some_and(|i| i.high < 1.0);
     Some((c, faster))
+}
+
+/// The baseline's warnings that its machine was busy while it was probed, worded for this run
+/// (`in the baseline's run (git:main (0123abcd)), the machine was busy ...`), where this run
+/// compares startup with it: half of that comparison is the baseline's figures, measured apart
+/// from this run's (`--baseline-ref` minutes earlier, a file maybe months). Only its own: what
+/// it carried of its own baseline is no figure of this comparison.
+pub fn busy_baseline(current: &Report, base: &Report, source: &str) -> Vec<String> {
+    let compared = current
+        .artifacts
+        .iter()
+        .flat_map(|a| &a.checks)
+        .any(|c| c.id == CheckId::BaselineStartup && c.value.is_some() && c.baseline.is_some());
+    base.warnings
+        .iter()
+        .filter(|w| compared && crate::probe::busy(w, true))
+        .map(|w| crate::probe::baseline_busy(source, w))
+        .collect()
 }
 
 /// The RSS check, and whether it shrank as much as would fail it the other way (over

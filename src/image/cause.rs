@@ -120,6 +120,20 @@ pub fn not_started(defect: Option<&str>, paths: &[String], host: &HostOnly) -> S
     causes.join("; ")
 }
 
+/// A failed run's message as a run inside the image has it: its arguments and environment
+/// come from the image's config there, not from `--probe-arg`/`--probe-env` (the probe's note):
+/// `image.args` when set (`own_args`), else the probe's arguments; `image.env`.
+pub fn failed_run_note(message: &str, own_args: bool) -> String {
+    let inside = if own_args {
+        "(a failing run is not timed; in the image, image.args set its arguments and image.env \
+         its environment)"
+    } else {
+        "(a failing run is not timed; in the image, its arguments are the probe's, as \
+         image.args is not set, and image.env sets its environment)"
+    };
+    message.replace(crate::probe::FAILED_RUN_NOTE, inside)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -177,5 +191,28 @@ mod tests {
             "{why}"
         );
         assert!(!why.contains("PORT"), "{why}");
+    }
+
+    /// QA h: a run inside the image that exited 1 said `--probe-arg/--probe-env set its
+    /// arguments`; there, `image.args` (else the probe's) and `image.env` do.
+    #[test]
+    fn a_failed_run_inside_names_what_sets_its_arguments_there() {
+        let probe = format!("exited with status 1 {}", crate::probe::FAILED_RUN_NOTE);
+        assert_eq!(
+            failed_run_note(&probe, true),
+            "exited with status 1 (a failing run is not timed; in the image, image.args set \
+             its arguments and image.env its environment)"
+        );
+        let note = failed_run_note(&probe, false);
+        assert!(
+            note.ends_with(
+                "its arguments are the probe's, as image.args is not set, and \
+                 image.env sets its environment)"
+            ),
+            "{note}"
+        );
+        assert!(!note.contains("--probe-arg"), "{note}");
+        // Other failures are as the probe words them.
+        assert_eq!(failed_run_note("timed out", false), "timed out");
     }
 }

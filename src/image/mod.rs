@@ -421,6 +421,7 @@ fn start_inside(
         user: &bin.image.user,
         workdir: &bin.image.workdir,
         args: run.args,
+        own_args: bin.image.args.is_some(),
         env: run.env,
     };
     inside::run(&inside, &probe, ctx.scratch, &host)

@@ -17,7 +17,7 @@ mod spawn;
 
 pub use failures::{all_failed, no_successful_run, why_not_ready};
 pub use floor::build_gate as exec_gate;
-pub use spawn::{RunSpec, run_once};
+pub use spawn::{FAILED_RUN_NOTE, RunSpec, run_once};
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -341,16 +341,33 @@ impl<'a> Rounds<'a> {
     }
 }
 
+/// How the warning of a busy machine begins (see [`busy`]).
+const BUSY: &str = "the machine was busy (load average ";
+/// How the baseline's warning of one begins, carried into this run's ([`baseline_busy`]).
+const BASELINE: &str = "in the baseline's run (";
+
 /// A warning when the load average during the probe exceeded the CPU count.
 fn busy_warning(report: &mut Report, load_before: f64) {
     let load = load_before.max(load_average());
     let cpus = std::thread::available_parallelism().map_or(1, |n| n.get()) as f64;
     if load > cpus {
         report.warnings.push(format!(
-            "the machine was busy (load average {load:.1} on {cpus} CPUs): timings are \
-             inflated and noisy"
+            "{BUSY}{load:.1} on {cpus} CPUs): timings are inflated and noisy"
         ));
     }
+}
+
+/// Whether `warning` is the probe's warning that the machine was busy: its timings are not to
+/// be taken at their word. This run's own (`own`), or also the baseline's that the gate
+/// carried over ([`baseline_busy`]).
+pub fn busy(warning: &str, own: bool) -> bool {
+    warning.starts_with(BUSY) || (!own && warning.starts_with(BASELINE) && warning.contains(BUSY))
+}
+
+/// The baseline's own warning of a busy machine (from `source`), as this run's warnings carry
+/// it: `in the baseline's run (git:main (0123abcd)), the machine was busy ...`.
+pub fn baseline_busy(source: &str, warning: &str) -> String {
+    format!("{BASELINE}{source}), {warning}")
 }
 
 /// An untraced `exit`-mode run, with the memory of the traced run made right after it. What

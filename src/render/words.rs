@@ -1,10 +1,15 @@
 //! Small wordings every format shares, so that the terminal, Markdown and the page say the
 //! same thing: which commit the comparison header names, what the "change" of a check without
-//! a ratio is, what a `--why` step without a crate is called, and the lines of a hostile
-//! failure's stderr a summary shows, and when the probe read memory.
+//! a ratio is, what the figures of a yes-or-no budget are and which sizes are told apart in
+//! bytes, which warnings are the caveat of the startup figures, what a `--why` step without a
+//! crate is called, and the lines of a hostile failure's stderr a summary shows, and when the
+//! probe read memory.
 
 use crate::attribute::{NO_SYMBOL, UNKNOWN};
-use crate::report::{BaselineSummary, Check, Probe, Step, Unit, Verdict};
+use crate::format::{count, two_sizes};
+use crate::report::{
+    Artifact, BaselineSummary, Check, CheckId, Probe, Report, Step, Unit, Verdict,
+};
 
 /// The baseline's commit (in full) for the comparison header, or `None` when the baseline
 /// recorded none or its source names it already (`--baseline-ref`'s `git:HEAD~1
@@ -30,6 +35,46 @@ pub fn no_ratio(c: &Check) -> Option<String> {
     Some(format!("no ratio (base {zero})"))
 }
 
+/// The "now" and "limit" cells of a budget that is a yes or a no, in words; `None` for the
+/// others. `budget.static`'s figures are the run-time dependencies against none, which read
+/// `0 | limit 0`: its cells say the linkage (`static-pie`, or `dynamic, needs 2 libraries`)
+/// and `must be static`. `budget.libraries`' are the libraries that `allowed_libraries` does
+/// not list.
+pub fn yes_no_budget(c: &Check, a: &Artifact) -> Option<(String, String)> {
+    let n = c.value.filter(|v| *v >= 0.0)? as usize;
+    match c.id {
+        CheckId::BudgetStatic => {
+            let linkage = a.binary.linkage.as_str();
+            let now = match n {
+                0 => linkage.to_string(),
+                _ => format!("{linkage}, needs {}", count(n, "library", "libraries")),
+            };
+            Some((now, "must be static".into()))
+        }
+        CheckId::BudgetLibraries => {
+            let now = match n {
+                0 => "all allowed".to_string(),
+                _ => format!("{n} not allowed"),
+            };
+            Some((now, "allowed_libraries only".into()))
+        }
+        _ => None,
+    }
+}
+
+/// A size compared with the baseline, now and was (`None` for the other checks), told apart
+/// as [`two_sizes`] tells them: exact bytes where the two would read the same (`3,402 B` and
+/// `3,398 B`, not `3.32 KiB` twice).
+pub fn now_and_was(c: &Check) -> Option<(String, String)> {
+    match (c.unit, c.value, c.baseline) {
+        (Unit::Bytes, Some(v), Some(b)) if v >= 0.0 && b >= 0.0 => {
+            let (was, now, _) = two_sizes(b.round() as u64, v.round() as u64);
+            Some((now, was))
+        }
+        _ => None,
+    }
+}
+
 /// The crate a `--why` step is shown with: its crate, or where the attribution named none, the
 /// row of the crate table its bytes are counted in (`[unknown]` for a symbol, e.g. `_start`
 /// from the C runtime's start files and the `main` rustc emits; `[no symbol]` for bytes no
@@ -40,6 +85,13 @@ pub fn step_crate(st: &Step) -> &str {
         None if st.symbol.starts_with("[section ") => NO_SYMBOL,
         None => UNKNOWN,
     }
+}
+
+/// The run's warnings that the machine was busy while the probe ran (this run's, or the
+/// baseline's the gate carried over): the caveat every format puts by the startup figures.
+pub fn busy(report: &Report) -> Vec<&str> {
+    let all = report.warnings.iter().map(String::as_str);
+    all.filter(|w| crate::probe::busy(w, false)).collect()
 }
 
 /// Lines of a hostile failure's stderr a summary shows (the JSON report has all it kept).

@@ -135,7 +135,7 @@ fn markdown_escapes_what_crates_paths_and_programs_say() {
         assert!(!md.contains(entity), "{entity} in\n{md}");
     }
     // The "+526882.5%": a growth from a base under `size_fail_min` reads as two sizes.
-    assert!(md.contains("| new: 293 KiB (was 57 B) |"), "{md}");
+    assert!(md.contains("| now 293 KiB (was 57 B) |"), "{md}");
     assert!(!md.contains("526"), "{md}");
     insta::assert_snapshot!("markdown_regression", md);
 }

@@ -71,7 +71,7 @@ fn a_zero_baseline_rss_has_no_ratio_in_the_change_column() {
 }
 
 /// The text of each cell of the tables in `md`, row by row (the header row first).
-fn table_cells(md: &str) -> Vec<Vec<String>> {
+pub(crate) fn table_cells(md: &str) -> Vec<Vec<String>> {
     use pulldown_cmark::{Event, Options, Parser, Tag};
     let mut rows: Vec<Vec<String>> = Vec::new();
     for e in Parser::new_ext(md, Options::ENABLE_TABLES | Options::ENABLE_GFM) {

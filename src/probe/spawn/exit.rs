@@ -115,12 +115,13 @@ fn failed(spec: &RunSpec, status: WaitStatus, timed_out: bool) -> Option<Box<Run
     if matches!(status, WaitStatus::Exited(_, 0)) {
         return None;
     }
-    Some(ended_early(
-        status,
-        "exit-status",
-        "(a failing run is not timed; --probe-arg/--probe-env set its arguments)",
-    ))
+    Some(ended_early(status, "exit-status", FAILED_RUN_NOTE))
 }
+
+/// What a failed run's message adds: a run inside an image says what sets its arguments there
+/// instead (`image::cause::failed_run_note`).
+pub const FAILED_RUN_NOTE: &str =
+    "(a failing run is not timed; --probe-arg/--probe-env set its arguments)";
 
 /// No exit stop was seen: no memory figures, and why (nothing to say for an untraced run).
 fn without_exit_stop(spec: &RunSpec, traced: nix::Result<()>) -> AtExit {

@@ -37,6 +37,8 @@ mod exit;
 mod start;
 mod until;
 
+pub use exit::FAILED_RUN_NOTE;
+
 use std::path::Path;
 use std::time::Duration;
 

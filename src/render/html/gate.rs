@@ -6,7 +6,8 @@ use std::fmt::Write as _;
 use super::escape::text;
 use super::{Cell, Table, verdict_cell};
 use crate::format::{artifact_label, ms, size, size_change};
-use crate::report::{Check, Comparison, Provenance, Report, Unit, Verdict};
+use crate::render::words;
+use crate::report::{Artifact, Check, Comparison, Provenance, Report, Unit, Verdict};
 
 /// A check's figure in its unit.
 fn value(v: Option<f64>, unit: Unit) -> String {
@@ -21,7 +22,7 @@ fn value(v: Option<f64>, unit: Unit) -> String {
 
 /// The change against the baseline, written as every report writes it.
 fn change(c: &Check) -> String {
-    if let Some(none) = crate::render::words::no_ratio(c) {
+    if let Some(none) = words::no_ratio(c) {
         return none;
     }
     match (c.unit, c.baseline, c.value, c.change) {
@@ -37,12 +38,21 @@ fn change(c: &Check) -> String {
 pub fn summary(s: &mut String, report: &Report) {
     s.push_str("<section id=\"gate\"><h2>Checks</h2>\n");
     baseline(s, report);
-    let mut all: Vec<(String, &Check)> = report
+    // The caveat of the startup figures, by the checks (the warnings at the end say it too).
+    let busy = words::busy(report);
+    if !busy.is_empty() {
+        s.push_str("<div class=\"callout warn\"><b>The startup figures may not hold</b>:<ul>");
+        for w in busy {
+            let _ = write!(s, "<li>{}</li>", text(w));
+        }
+        s.push_str("</ul></div>\n");
+    }
+    let mut all: Vec<Row> = report
         .artifacts
         .iter()
         .flat_map(|a| {
             let label = artifact_label(a);
-            a.checks.iter().map(move |c| (label.clone(), c))
+            a.checks.iter().map(move |c| (label.clone(), a, c))
         })
         .collect();
     if all.is_empty() {
@@ -53,14 +63,17 @@ pub fn summary(s: &mut String, report: &Report) {
         );
         return;
     }
-    all.sort_by_key(|(_, c)| std::cmp::Reverse(c.verdict));
+    all.sort_by_key(|(_, _, c)| std::cmp::Reverse(c.verdict));
     checks(s, &all);
     s.push_str("</section>\n");
 }
 
+/// A check, with its binary's label and the binary.
+type Row<'a> = (String, &'a Artifact, &'a Check);
+
 /// Every check, worst first: the figure, the limit or the baseline, the change, why.
-fn checks(s: &mut String, all: &[(String, &Check)]) {
-    let count = |v: Verdict| all.iter().filter(|(_, c)| c.verdict == v).count();
+fn checks(s: &mut String, all: &[Row]) {
+    let count = |v: Verdict| all.iter().filter(|(_, _, c)| c.verdict == v).count();
     let _ = writeln!(
         s,
         "<p class=\"counts\">{} fail · {} warn · {} inconclusive · {} pass</p>",
@@ -81,17 +94,23 @@ fn checks(s: &mut String, all: &[(String, &Check)]) {
             ("Why", false),
         ],
     );
-    for (label, c) in all {
+    for (label, a, c) in all {
         let reference = match (c.limit, c.baseline) {
             (Some(l), _) => format!("limit {}", value(Some(l), c.unit)),
             (None, Some(b)) => format!("was {}", value(Some(b), c.unit)),
             _ => "–".into(),
         };
+        // A yes-or-no budget in words (`static-pie` against `must be static`), not `0 | 0`.
+        let (now, reference) = match (words::yes_no_budget(c, a), words::now_and_was(c)) {
+            (Some(cells), _) => cells,
+            (None, Some((now, was))) => (now, format!("was {was}")),
+            _ => (value(c.value, c.unit), reference),
+        };
         t.row(vec![
             Cell::Text(text(label)),
             Cell::Text(format!("<code>{}</code>", text(&c.id.to_string()))),
             verdict_cell(c.verdict),
-            Cell::Num(c.value.unwrap_or(f64::NAN), text(&value(c.value, c.unit))),
+            Cell::Num(c.value.unwrap_or(f64::NAN), text(&now)),
             Cell::Num(c.limit.or(c.baseline).unwrap_or(f64::NAN), text(&reference)),
             Cell::Num(c.change.or(c.delta).unwrap_or(f64::NAN), text(&change(c))),
             // For a crate that grew, the message names its new entry points.
@@ -109,7 +128,7 @@ fn baseline(s: &mut String, report: &Report) {
     let _ = write!(s, "<p>Compared with <code>{}</code>", text(&c.source));
     // Once: `--baseline-ref`'s source names its commit already; the full one is under "how
     // this report was made".
-    if let Some(commit) = crate::render::words::baseline_commit(c) {
+    if let Some(commit) = words::baseline_commit(c) {
         let _ = write!(s, " (commit <code>{}</code>)", text(commit));
     }
     s.push_str(".</p>\n");

@@ -9,6 +9,7 @@
 
 use std::fmt::Write as _;
 
+mod advice;
 mod binaries;
 mod bytes;
 mod escape;
@@ -17,8 +18,9 @@ mod reasons;
 use escape::{cell, message};
 pub use escape::{code, escape};
 
-use crate::format::{size, size_change};
-use crate::report::{Advice, Artifact, Check, CheckId, Report, Unit, Verdict};
+use crate::format::{ms, size, size_change};
+use crate::render::words;
+use crate::report::{Artifact, Check, CheckId, Report, Unit, Verdict};
 
 /// Lets a bot find the comment it wrote before and update it in place.
 pub const MARKER: &str = "<!-- cargo-aotcheck -->";
@@ -62,7 +64,7 @@ fn value(v: Option<f64>, unit: Unit) -> String {
         (None, _) => "–".into(),
         (Some(x), Unit::Bytes) if x >= 0.0 => size(x.round() as u64),
         (Some(x), Unit::Bytes) => format!("-{}", size((-x).round() as u64)),
-        (Some(x), Unit::Ms) => format!("{x:.3} ms"),
+        (Some(x), Unit::Ms) => ms(x),
         (Some(x), Unit::None | Unit::Libraries) => format!("{x}"),
     }
 }
@@ -76,7 +78,7 @@ fn signed(v: Option<f64>, unit: Unit) -> String {
 }
 
 fn change(c: &Check) -> String {
-    if let Some(none) = crate::render::words::no_ratio(c) {
+    if let Some(none) = words::no_ratio(c) {
         return none;
     }
     match (c.unit, c.baseline, c.value, c.change, c.delta) {
@@ -115,22 +117,23 @@ pub fn render_with(report: &Report, all_crates: bool) -> String {
     if let Some(a) = &report.advice {
         // Its own marker: advice must not replace the check's comment.
         let _ = writeln!(s, "<!-- cargo-aotcheck advise -->");
-        s.push_str(&advice(a));
+        s.push_str(&advice::render(a));
         return s;
     }
     let _ = writeln!(s, "{MARKER}");
     let _ = writeln!(s, "## cargo-aotcheck: {}\n", icon(report.verdict));
     comparison(&mut s, report);
+    busy(&mut s, report);
     reasons::render(&mut s, report);
-    let all: Vec<(String, &Check)> = report
+    let all: Vec<Row> = report
         .artifacts
         .iter()
         .flat_map(|a| {
             let label = binary_label(a);
-            a.checks.iter().map(move |c| (label.clone(), c))
+            a.checks.iter().map(move |c| (label.clone(), a, c))
         })
         .collect();
-    if all.iter().any(|(_, c)| headline(c)) {
+    if all.iter().any(|(_, _, c)| headline(c)) {
         verdicts(&mut s, &all);
     } else {
         binaries::render(&mut s, report);
@@ -161,10 +164,30 @@ pub fn render_with(report: &Report, all_crates: bool) -> String {
         }
         s.push('\n');
     }
-    for w in &report.warnings {
+    // A busy machine is said near the top, by the verdict and the startup figures.
+    for w in report
+        .warnings
+        .iter()
+        .filter(|w| !crate::probe::busy(w, false))
+    {
         let _ = writeln!(s, "- ⚠️ {}", escape(w));
     }
     s
+}
+
+/// The warning that the machine was busy while the probe ran, above the verdicts: a startup
+/// figure or regression in a pull-request comment comes with its caveat (the terminal says it
+/// too).
+fn busy(s: &mut String, report: &Report) {
+    let busy = words::busy(report);
+    if busy.is_empty() {
+        return;
+    }
+    let _ = writeln!(s, "> ⚠️ **The startup figures may not hold:**");
+    for w in busy {
+        let _ = writeln!(s, "> - {}", escape(w));
+    }
+    s.push('\n');
 }
 
 /// What the run was compared with, and how the baseline was made differently.
@@ -173,7 +196,7 @@ fn comparison(s: &mut String, report: &Report) {
         return;
     };
     let mut line = format!("Compared with {}", code(&c.source));
-    if let Some(commit) = crate::render::words::baseline_commit(c) {
+    if let Some(commit) = words::baseline_commit(c) {
         let _ = write!(
             line,
             " (commit {})",
@@ -200,23 +223,32 @@ fn comparison(s: &mut String, report: &Report) {
     }
 }
 
+/// A check, with its binary's label and the binary.
+type Row<'a> = (String, &'a Artifact, &'a Check);
+
 /// The table of verdicts: every alert, every budget, the whole-binary figures; worst first.
-fn verdicts(s: &mut String, all: &[(String, &Check)]) {
-    let mut head: Vec<&(String, &Check)> = all.iter().filter(|(_, c)| headline(c)).collect();
-    head.sort_by_key(|x| std::cmp::Reverse(x.1.verdict));
+fn verdicts(s: &mut String, all: &[Row]) {
+    let mut head: Vec<&Row> = all.iter().filter(|(_, _, c)| headline(c)).collect();
+    head.sort_by_key(|x| std::cmp::Reverse(x.2.verdict));
     let _ = writeln!(
         s,
         "| Binary | Check | Verdict | Now | Limit / baseline | Change | Why |"
     );
     let _ = writeln!(s, "|---|---|---|--:|--:|--:|---|");
-    for (label, c) in &head {
+    for (label, a, c) in &head {
+        // A yes-or-no budget in words (`static-pie` against `must be static`), not `0 | 0`.
+        let (now, limit) = match (words::yes_no_budget(c, a), words::now_and_was(c)) {
+            (Some((n, l)), _) => (escape(&n), escape(&l)),
+            (None, Some((n, w))) => (n, format!("was {w}")),
+            _ => (value(c.value, c.unit), reference(c)),
+        };
         let _ = writeln!(
             s,
             "| {label} | {} | {} | {} | {} | {} | {} |",
             cell(&c.id.to_string()),
             icon(c.verdict),
-            value(c.value, c.unit),
-            reference(c),
+            now,
+            limit,
             change(c),
             message(c)
         );
@@ -225,29 +257,29 @@ fn verdicts(s: &mut String, all: &[(String, &Check)]) {
 }
 
 /// The sections and crates that changed most against the baseline, in bytes.
-fn biggest_changes(s: &mut String, all: &[(String, &Check)]) {
-    let mut changes: Vec<&(String, &Check)> = all
+fn biggest_changes(s: &mut String, all: &[Row]) {
+    let mut changes: Vec<&Row> = all
         .iter()
-        .filter(|(_, c)| c.unit == Unit::Bytes && c.delta.is_some_and(|d| d != 0.0))
-        .filter(|(_, c)| c.id.is_baseline() && !c.id.is_whole_size())
+        .filter(|(_, _, c)| c.unit == Unit::Bytes && c.delta.is_some_and(|d| d != 0.0))
+        .filter(|(_, _, c)| c.id.is_baseline() && !c.id.is_whole_size())
         .collect();
     if changes.is_empty() {
         return;
     }
     changes.sort_by(|x, y| {
         let d = |c: &Check| c.delta.map_or(0.0, f64::abs);
-        d(y.1).total_cmp(&d(x.1))
+        d(y.2).total_cmp(&d(x.2))
     });
     let _ = writeln!(s, "### Biggest changes\n");
     let _ = writeln!(s, "| Binary | Figure | Was | Now | Δ | Change |");
     let _ = writeln!(s, "|---|---|--:|--:|--:|--:|");
-    for (label, c) in changes.iter().take(BIGGEST) {
+    for (label, _, c) in changes.iter().take(BIGGEST) {
+        let (now, was) = words::now_and_was(c)
+            .unwrap_or_else(|| (value(c.value, c.unit), value(c.baseline, c.unit)));
         let _ = writeln!(
             s,
-            "| {label} | {} | {} | {} | {} | {} |",
+            "| {label} | {} | {was} | {now} | {} | {} |",
             figure(&c.id),
-            value(c.baseline, c.unit),
-            value(c.value, c.unit),
             signed(c.delta, c.unit),
             change(c)
         );
@@ -267,14 +299,14 @@ fn figure(id: &CheckId) -> String {
 }
 
 /// Every check, folded away.
-fn every_check(s: &mut String, all: &[(String, &Check)]) {
+fn every_check(s: &mut String, all: &[Row]) {
     if all.is_empty() {
         return;
     }
     let _ = writeln!(s, "<details><summary>All {} checks</summary>\n", all.len());
     let _ = writeln!(s, "| Binary | Check | Verdict | Message |");
     let _ = writeln!(s, "|---|---|---|---|");
-    for (label, c) in all {
+    for (label, _, c) in all {
         let _ = writeln!(
             s,
             "| {label} | {} | {} | {} |",
@@ -284,112 +316,6 @@ fn every_check(s: &mut String, all: &[(String, &Check)]) {
         );
     }
     let _ = writeln!(s, "\n</details>\n");
-}
-
-/// One binary's variants and features, as tables.
-fn advice_binary(s: &mut String, b: &crate::report::BinaryAdvice) {
-    let _ = writeln!(s, "#### {}\n", escape(&b.name));
-    let _ = writeln!(
-        s,
-        "| variant | file size | change | stripped | change | start-up | memory | build |"
-    );
-    let _ = writeln!(s, "|---|---:|---:|---:|---:|---:|---:|---:|");
-    for r in super::advice::rows(b) {
-        if super::advice::has_figures(r.status) {
-            // A note beside figures says why the binary never got ready.
-            let knob = match r.note.as_str() {
-                "" => escape(&r.knob),
-                note => format!("{} ({})", escape(&r.knob), escape(note)),
-            };
-            let _ = writeln!(
-                s,
-                "| {} | {} | {} {} | {} | {} | {} | {} | {} |",
-                knob,
-                r.file_size,
-                r.change,
-                r.percent,
-                r.stripped_size,
-                r.stripped_percent,
-                r.startup,
-                r.memory,
-                r.build
-            );
-        } else {
-            let _ = writeln!(
-                s,
-                "| {} | {} | | | | | | |",
-                escape(&r.knob),
-                escape(&r.note)
-            );
-        }
-    }
-    let f = super::advice::feature_rows(b);
-    if !f.is_empty() {
-        let _ = writeln!(
-            s,
-            "\n| without feature | saves | crates leaving the binary |"
-        );
-        let _ = writeln!(s, "|---|---:|---|");
-        for r in f {
-            let saved = match (super::advice::has_figures(r.status), r.note.is_empty()) {
-                (true, true) => format!("{} {}", r.saved, r.percent),
-                (true, false) => format!("{} {} ({})", r.saved, r.percent, escape(&r.note)),
-                (false, _) => escape(&r.note),
-            };
-            let feature = if r.also.is_empty() {
-                r.feature.clone()
-            } else {
-                format!("{} ({})", r.feature, r.also)
-            };
-            let _ = writeln!(
-                s,
-                "| {} | {saved} | {} |",
-                escape(&feature),
-                escape(&r.crates_leaving)
-            );
-        }
-    }
-    let _ = writeln!(s);
-}
-
-/// `cargo aotcheck advise`: the same tables as the terminal's (`super::advice`'s rows).
-fn advice(a: &Advice) -> String {
-    let mut s = String::new();
-    let _ = writeln!(
-        s,
-        "### Size advice for the {} profile\n",
-        escape(&a.profile)
-    );
-    for b in &a.binaries {
-        advice_binary(&mut s, b);
-    }
-    let config = a
-        .rustflags_snippet
-        .clone()
-        .map(|sn| (".cargo/config.toml".to_string(), sn));
-    for (title, sn) in [a.cargo_toml_paste(), config].into_iter().flatten() {
-        let _ = writeln!(
-            s,
-            "Paste into {}:\n\n```toml\n{}```\n",
-            escape(&title),
-            sn.replace("```", "'''")
-        );
-    }
-    let costs: Vec<String> = super::advice::costs(a)
-        .into_iter()
-        .map(|(knob, cost)| format!("- {}: {}", escape(knob), escape(cost)))
-        .collect();
-    if !costs.is_empty() {
-        let _ = writeln!(
-            s,
-            "<details><summary>What each knob costs besides bytes</summary>\n\n{}\n\n</details>\n",
-            costs.join("\n")
-        );
-    }
-    for n in &a.notes {
-        let _ = writeln!(s, "- {}", escape(n));
-    }
-    s
 }
 
 #[cfg(test)]
