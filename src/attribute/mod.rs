@@ -12,6 +12,7 @@ pub mod coverage;
 pub mod crates;
 pub mod demangle;
 pub mod linked;
+pub mod normal;
 mod per_crate;
 mod table;
 pub mod unwind;
@@ -24,7 +25,7 @@ use object::elf::{FileHeader32, FileHeader64};
 use object::read::elf::{FileHeader, SectionTable};
 
 pub use crates::CrateIndex;
-pub use demangle::normalize;
+pub use normal::normalize;
 
 use crate::error::{Error, Result};
 use crate::inspect::Mapped;

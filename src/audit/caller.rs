@@ -5,11 +5,13 @@
 //! libz-sys, whose C code never does, were blamed (QA h). The graph's chain to the function
 //! names its caller: the crate of the last step before the C library's code.
 
+use super::findings::DEFINES;
 use super::findings::new_finding;
 use super::graph::Reached;
 use super::reach::arrows;
+use super::reach::quoted;
 use super::rules;
-use super::split::{DEFINES, STD_CRATES, last_caller, narrow_defines, quoted};
+use super::split::{STD_CRATES, last_caller, narrow_defines};
 use crate::graph::Graph;
 use crate::plan::BinPlan;
 use crate::report::{Artifact, Finding, Step};

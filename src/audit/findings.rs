@@ -24,6 +24,9 @@ pub(super) struct Ctx<'a, 'm> {
     pub target: &'a str,
 }
 
+/// How the evidence line that lists a rule's functions the static binary defines begins.
+pub(super) const DEFINES: &str = "static binary defines ";
+
 pub(super) fn new_finding(rule: &Rule, krate: &str, version: &str, path: Vec<String>) -> Finding {
     Finding {
         rule: rule.id.to_string(),
@@ -96,7 +99,7 @@ impl<'m> Ctx<'_, 'm> {
                 .collect();
             if !syms.is_empty() {
                 out.push(format!(
-                    "static binary defines {}{}",
+                    "{DEFINES}{}{}",
                     syms.iter()
                         .map(|n| format!("`{n}`"))
                         .collect::<Vec<_>>()

@@ -146,7 +146,7 @@ fn reach(g: &Graph, f: &mut Finding) {
     }
 }
 
-fn quoted(names: &[&str]) -> String {
+pub(super) fn quoted(names: &[&str]) -> String {
     names
         .iter()
         .map(|n| format!("`{n}`"))

@@ -5,7 +5,7 @@
 //! reaches through std's code move to a finding on std, with their own chain.
 
 use super::findings::new_finding;
-use super::reach::arrows;
+use super::reach::{arrows, quoted};
 use super::rules;
 use crate::graph::Graph;
 use crate::plan::BinPlan;
@@ -14,7 +14,7 @@ use crate::report::{Artifact, Finding, Step};
 /// The crates of std's own code, as the attribution names them.
 pub(super) const STD_CRATES: &[&str] = &["std", "core", "alloc"];
 
-pub(super) const DEFINES: &str = "static binary defines ";
+use super::findings::DEFINES;
 
 /// Split artifact `a`'s AOT004 findings by what reaches each NSS function (see the module).
 pub(super) fn nss(g: &Graph, a: &mut Artifact, bin: Option<&BinPlan>, std_version: &str) {
@@ -149,14 +149,6 @@ pub(super) fn narrow_defines(f: &mut Finding, moved: &[&str]) {
             *e = format!("{DEFINES}{}{rest}", kept.join(", "));
         }
     }
-}
-
-pub(super) fn quoted(names: &[&str]) -> String {
-    names
-        .iter()
-        .map(|n| format!("`{n}`"))
-        .collect::<Vec<_>>()
-        .join(", ")
 }
 
 #[cfg(test)]

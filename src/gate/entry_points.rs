@@ -46,7 +46,7 @@ pub(super) fn new_entry_points(c: &mut Check, base: &Binary, cur: &Binary) {
         None => &[],
     };
     // A baseline saved before names lost their LTO numbers still says `fmt.1400`.
-    let key = crate::attribute::demangle::without_local_number;
+    let key = crate::attribute::normal::without_local_number;
     let new: Vec<String> = now
         .entry_points
         .iter()

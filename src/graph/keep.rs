@@ -70,7 +70,7 @@ pub(super) fn entry_points(a: &Attributed, g: &build::Analysis) -> HashMap<usize
     // Without LTO's numbers (`fmt.1425`): the gate compares these names across builds.
     let name = |f: u32| {
         let n = a.name(f as usize);
-        crate::attribute::demangle::without_local_number(&n).to_string()
+        crate::attribute::normal::without_local_number(&n).to_string()
     };
     let names: HashMap<u32, String> = from.into_iter().map(|f| (f, name(f))).collect();
     let mut out: HashMap<usize, Vec<String>> = HashMap::new();
