@@ -256,6 +256,7 @@ fn reproduced(a: &mut Artifact, policy: &AuditPolicy, package_version: &str) {
             })
             .collect()
     };
+    let several = aot004.len() > 1;
     for (n, &k) in aot004.iter().enumerate() {
         let f = &mut a.findings[k];
         let mut evidence = Vec::new();
@@ -282,6 +283,12 @@ fn reproduced(a: &mut Artifact, policy: &AuditPolicy, package_version: &str) {
                 line.push_str(&format!(
                     "; the crash stack runs `{frame}`: {}",
                     crash::shown(&r.crash_stack, Some(frame))
+                ));
+            } else if let Some(why) = r.crash_site_unknown.as_ref().filter(|_| several) {
+                line.push_str(&format!(
+                    "; where it crashed is unknown ({why}), so it counts for each of the {} \
+                     AOT004 findings",
+                    aot004.len()
                 ));
             }
             evidence.push(line);
@@ -345,6 +352,7 @@ mod tests {
             detail: None,
             allowed: None,
             crash_stack: Vec::new(),
+            crash_site_unknown: None,
         }
     }
 
@@ -380,6 +388,57 @@ mod tests {
                 .ends_with("the dynamic build fails otherwise (an exit status, no signal)"),
             "{:?}",
             f.evidence
+        );
+    }
+
+    /// A crash whose site could not be found counts for every AOT004 finding, and each says
+    /// why; with one finding only, there is nothing to tell apart and nothing is said.
+    #[test]
+    fn a_crash_of_unknown_site_says_why_it_counts_for_every_finding() {
+        let binary: crate::report::Binary = serde_json::from_value(serde_json::json!({
+            "format": "elf", "arch": "x86_64", "elf_type": "DYN", "pie": true,
+            "linkage": "static-pie", "interpreter": null, "needed": [], "rpath": [],
+            "runpath": [], "file_size": 1000, "stripped_size": 500, "debug_size": 0,
+            "symtab_size": 0, "sections": [], "build_id": null, "init_array_entries": 2,
+            "glibc_floor": null, "version_needs": [], "closure": [], "closure_size": 1000
+        }))
+        .expect("binary");
+        let rule = rules::find("AOT004").expect("rule");
+        let mut run = hostile("unknown-uid", Some("SIGSEGV"), HostileOutcome::Ok);
+        run.crash_site_unknown = Some("it did not crash again".into());
+        let mut a = Artifact::new(Some("app".into()), "app".into(), None, "app".into(), binary);
+        a.hostile = vec![run];
+        let mut one = a.clone();
+        for krate in ["alpha", "beta"] {
+            a.findings.push(new_finding(
+                rule,
+                krate,
+                "1.0.0",
+                vec!["app".into(), krate.into()],
+            ));
+        }
+        one.findings = a.findings[..1].to_vec();
+        reproduced(&mut a, &AuditPolicy::default(), "0.1.0");
+        for f in &a.findings {
+            assert!(f.reproduced, "{f:?}");
+            assert!(
+                f.evidence.iter().any(|e| e.ends_with(
+                    "; where it crashed is unknown (it did not crash again), so it counts for \
+                     each of the 2 AOT004 findings"
+                )),
+                "{:?}",
+                f.evidence
+            );
+        }
+        reproduced(&mut one, &AuditPolicy::default(), "0.1.0");
+        assert!(one.findings[0].reproduced);
+        assert!(
+            !one.findings[0]
+                .evidence
+                .iter()
+                .any(|e| e.contains("where it crashed")),
+            "{:?}",
+            one.findings[0].evidence
         );
     }
 

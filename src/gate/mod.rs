@@ -240,6 +240,7 @@ mod tests {
             detail: None,
             allowed: None,
             crash_stack: Vec::new(),
+            crash_site_unknown: None,
         }
     }
 

@@ -10,8 +10,8 @@ use std::path::Path;
 use nix::sys::signal::Signal;
 
 use super::conditions::{self, Condition, Invocation, Privilege, Scratch};
-use super::run::run_invocation;
-use super::tracer::{CRASH_ARG, Capture};
+use super::run::{RunResult, run_invocation};
+use super::tracer::{CRASH_ARG, Capture, TRACER_FAILED};
 use crate::plan::ProbeSettings;
 use crate::report::{HostileOutcome, HostileRun};
 
@@ -26,7 +26,8 @@ pub struct Site<'a> {
 }
 
 /// Fill `crash_stack` of each run in `runs` that crashed by a signal the static build is to
-/// blame for. A run that does not crash again, or a binary without symbols, gets none.
+/// blame for, or `crash_site_unknown` with the reason none was found (a run that does not crash
+/// again, a binary without symbols, a tracer that could not run).
 pub fn locate(runs: &mut [HostileRun], site: &Site) {
     if !cfg!(all(
         target_arch = "x86_64",
@@ -35,9 +36,12 @@ pub fn locate(runs: &mut [HostileRun], site: &Site) {
     )) {
         return;
     }
-    let Ok(scratch) = Scratch::new(site.scratch_dir) else {
-        return;
-    };
+    let scratch = Scratch::new(site.scratch_dir).map_err(|e| {
+        format!(
+            "no scratch folder in {} to run it again in: {e}",
+            site.scratch_dir.display()
+        )
+    });
     for run in runs.iter_mut() {
         if run.outcome != HostileOutcome::Crashed || !run.static_hazard() {
             continue;
@@ -51,28 +55,39 @@ pub fn locate(runs: &mut [HostileRun], site: &Site) {
         else {
             continue;
         };
-        let Ok(inv) =
-            conditions::invocation(condition, site.binary, site.spec, site.privilege, &scratch)
-        else {
-            continue;
-        };
         if crate::interrupt::requested() {
             return;
         }
-        if let Some(capture) = trace(&inv, site, signal) {
-            run.crash_stack = super::frames::names(&capture, site.binary, site.analysis);
+        let found = scratch.as_ref().map_err(Clone::clone).and_then(|scratch| {
+            let inv =
+                conditions::invocation(condition, site.binary, site.spec, site.privilege, scratch)
+                    .map_err(|e| format!("the condition could not be set up again: {e}"))?;
+            let capture = trace(&inv, site, signal)?;
+            let stack = super::frames::names(&capture, site.binary, site.analysis);
+            if stack.is_empty() {
+                return Err(NO_FUNCTION.to_string());
+            }
+            Ok(stack)
+        });
+        match found {
+            Ok(stack) => run.crash_stack = stack,
+            Err(why) => run.crash_site_unknown = Some(why),
         }
     }
 }
 
-/// Run `inv` under the crash-site tracer; what it saw at `signal`, if the run got it.
-fn trace(inv: &Invocation, site: &Site, signal: Signal) -> Option<Capture> {
-    let me = std::env::current_exe().ok()?;
+/// Why a captured stack named nothing.
+const NO_FUNCTION: &str = "the stack at the crash shows no function of the binary (it has no \
+                           symbols, or the crash was outside its code)";
+
+/// Run `inv` under the crash-site tracer; what it saw at `signal`, or why it saw nothing.
+fn trace(inv: &Invocation, site: &Site, signal: Signal) -> Result<Capture, String> {
+    let me = std::env::current_exe().map_err(|e| format!("cannot find our own executable: {e}"))?;
     let out = tempfile::Builder::new()
         .prefix("crash-site.")
         .suffix(".json")
         .tempfile_in(site.scratch_dir)
-        .ok()?;
+        .map_err(|e| format!("no scratch file in {}: {e}", site.scratch_dir.display()))?;
     let mut args: Vec<OsString> = vec![
         CRASH_ARG.into(),
         out.path().into(),
@@ -86,7 +101,91 @@ fn trace(inv: &Invocation, site: &Site, signal: Signal) -> Option<Capture> {
         args,
         ..inv.clone()
     };
-    run_invocation(&traced, site.spec);
-    let text = std::fs::read_to_string(out.path()).ok()?;
-    serde_json::from_str(&text).ok()
+    let result = run_invocation(&traced, site.spec);
+    let text = std::fs::read_to_string(out.path()).unwrap_or_default();
+    if text.is_empty() {
+        return Err(not_captured(&result, signal));
+    }
+    serde_json::from_str(&text).map_err(|e| format!("the tracer's capture is unreadable: {e}"))
+}
+
+/// Why the tracer wrote no capture: it failed (its exit status 125 and its own message), or
+/// the program did not get `signal` this time.
+fn not_captured(result: &RunResult, signal: Signal) -> String {
+    let own = result
+        .stderr_tail
+        .lines()
+        .rev()
+        .find_map(|l| l.strip_prefix("cargo-aotcheck: "));
+    match (result.exit_code, own) {
+        (Some(code), Some(msg)) if code == i32::from(TRACER_FAILED) => {
+            format!("the crash-site tracer failed: {msg}")
+        }
+        _ if result.timed_out => {
+            format!("run again under the tracer, it timed out before any {signal}")
+        }
+        (_, _) => {
+            let ended = match (result.signal, result.exit_code) {
+                (Some(n), _) => {
+                    Signal::try_from(n).map_or(format!("signal {n}"), |s| s.to_string())
+                }
+                (None, Some(code)) => format!("exit status {code}"),
+                (None, None) => "no status".to_string(),
+            };
+            format!(
+                "it did not crash with {signal} when run again under the tracer (it ended with {ended})"
+            )
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn result(exit_code: Option<i32>, signal: Option<i32>, stderr: &str) -> RunResult {
+        RunResult {
+            exit_code,
+            signal,
+            timed_out: false,
+            stderr_tail: stderr.into(),
+            survivors: Vec::new(),
+        }
+    }
+
+    /// The tracer's own failure is told by its message; a run that did not crash again, by
+    /// how it ended; a timeout, as one.
+    #[test]
+    fn no_capture_says_why() {
+        let failed = result(
+            Some(125),
+            None,
+            "noise\ncargo-aotcheck: cannot trace (ptrace: EPERM: Operation not permitted)\n",
+        );
+        assert_eq!(
+            not_captured(&failed, Signal::SIGSEGV),
+            "the crash-site tracer failed: cannot trace (ptrace: EPERM: Operation not permitted)"
+        );
+        assert_eq!(
+            not_captured(&result(Some(0), None, ""), Signal::SIGSEGV),
+            "it did not crash with SIGSEGV when run again under the tracer (it ended with exit \
+             status 0)"
+        );
+        assert_eq!(
+            not_captured(&result(None, Some(6), ""), Signal::SIGSEGV),
+            "it did not crash with SIGSEGV when run again under the tracer (it ended with \
+             SIGABRT)"
+        );
+        // The program's own 125 is no failure of the tracer.
+        assert!(
+            not_captured(&result(Some(125), None, "oops\n"), Signal::SIGSEGV)
+                .contains("exit status 125")
+        );
+        let mut late = result(None, Some(9), "");
+        late.timed_out = true;
+        assert_eq!(
+            not_captured(&late, Signal::SIGSEGV),
+            "run again under the tracer, it timed out before any SIGSEGV"
+        );
+    }
 }

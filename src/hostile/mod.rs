@@ -191,6 +191,7 @@ pub fn run_all(
             detail,
             allowed: None,
             crash_stack: Vec::new(),
+            crash_site_unknown: None,
         });
     }
     Ok(runs)
@@ -233,6 +234,7 @@ fn skipped(
         detail: Some(detail),
         allowed: None,
         crash_stack: Vec::new(),
+        crash_site_unknown: None,
     }
 }
 

@@ -25,6 +25,10 @@ use serde::{Deserialize, Serialize};
 /// `argv[1]` that makes this executable the crash-site tracer.
 pub const CRASH_ARG: &str = "__aotcheck-crash-site";
 
+/// The tracer's exit status when it could not trace (its message is on stderr, after
+/// `cargo-aotcheck: `).
+pub const TRACER_FAILED: u8 = 125;
+
 /// How much of the stack is read, from the stack pointer up (or to the end of its mapping).
 pub const STACK_LIMIT: u64 = 256 * 1024;
 
@@ -57,7 +61,7 @@ fn say(msg: &str) {
 #[cfg(not(all(target_arch = "x86_64", target_os = "linux", target_env = "gnu")))]
 fn trace_main(_args: &[OsString]) -> ExitCode {
     say("finding a crash's site is implemented for x86_64 Linux only");
-    ExitCode::from(125)
+    ExitCode::from(TRACER_FAILED)
 }
 
 #[cfg(all(target_arch = "x86_64", target_os = "linux", target_env = "gnu"))]
@@ -66,7 +70,7 @@ fn trace_main(args: &[OsString]) -> ExitCode {
         Ok(code) => ExitCode::from(code),
         Err(e) => {
             say(&e);
-            ExitCode::from(125)
+            ExitCode::from(TRACER_FAILED)
         }
     }
 }

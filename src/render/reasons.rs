@@ -250,10 +250,14 @@ const CRASH_FRAMES: usize = 5;
 
 /// `[libnss_systemd.so.2] ← getpwuid_r ← alpha::user_known ← …`: the innermost functions of
 /// the stack a crash happened on (a heuristic backtrace, see `HostileRun::crash_stack`); the
-/// whole stack is in the JSON. `None` when it is not known.
+/// whole stack is in the JSON. `unknown: WHY` when it was looked for and not found; `None`
+/// when it was not looked for.
 pub fn crash_site(r: &HostileRun) -> Option<String> {
     if r.crash_stack.is_empty() {
-        return None;
+        return r
+            .crash_site_unknown
+            .as_ref()
+            .map(|why| format!("unknown: {why}"));
     }
     let mut s = r
         .crash_stack
@@ -387,6 +391,11 @@ mod tests {
         }))
         .expect("run");
         assert_eq!(crash_site(&r), None);
+        r.crash_site_unknown = Some("it did not crash again".into());
+        assert_eq!(
+            crash_site(&r).as_deref(),
+            Some("unknown: it did not crash again")
+        );
         r.crash_stack = [
             "[libnss_systemd.so.2]",
             "getpwuid_r",

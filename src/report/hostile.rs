@@ -47,6 +47,11 @@ pub struct HostileRun {
     /// without its analysis link, a run that did not crash again).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub crash_stack: Vec<String>,
+    /// Why `crash_stack` is empty for a crash it was looked for (the crash did not happen
+    /// again under the tracer, the tracer could not run, the stack shows no function of the
+    /// binary). Absent when the stack was found or not looked for.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub crash_site_unknown: Option<String>,
 }
 
 /// The allowance that waives a failure under `--hostile`: its rule and its reason.
@@ -93,6 +98,7 @@ mod tests {
             detail: None,
             allowed: None,
             crash_stack: Vec::new(),
+            crash_site_unknown: None,
         }
     }
 

@@ -260,6 +260,7 @@ pub(crate) fn failed_without_checks() -> cargo_aotcheck::report::Report {
         detail: None,
         allowed: None,
         crash_stack: Vec::new(),
+        crash_site_unknown: None,
     });
     twin.name = "server".into();
     twin.checks.clear();
