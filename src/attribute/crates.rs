@@ -32,9 +32,25 @@ pub struct CrateIndex {
     /// Local (static) symbols of C archives' members → crate: a name match, not a proof;
     /// [`AMBIGUOUS`] for a name two crates' archives define (`init`, `buffer_free`).
     locals: HashMap<Box<[u8]>, u32>,
+    /// The archives are not the ones the binary was linked from (`inspect FILE`): a name
+    /// found here names its crate with `heuristic` confidence, not `exact`.
+    names_only: bool,
 }
 
 impl CrateIndex {
+    /// An index of archives the binary was not linked from, see [`Self::is_names_only`].
+    pub(super) fn names_only() -> Self {
+        CrateIndex {
+            names_only: true,
+            ..CrateIndex::default()
+        }
+    }
+
+    /// Whether a name found here is a name match only (see `names_only`).
+    pub fn is_names_only(&self) -> bool {
+        self.names_only
+    }
+
     pub fn is_empty(&self) -> bool {
         self.symbols.is_empty()
     }
@@ -223,36 +239,8 @@ impl CrateIndex {
                 add(&mut index, &path, &krate, true, false);
             }
         }
-        if built.link == crate::report::LinkMode::Static
-            && let Some(libc) = c_library(target, sysroot_libdir)
-        {
-            add(&mut index, &libc, LIBC, false, true);
-            // glibc's maths library (std's `f32::powf` and the like), beside libc.a.
-            if let Some(libm) = libc
-                .parent()
-                .map(|d| d.join("libm.a"))
-                .filter(|m| m.is_file())
-            {
-                add(&mut index, &libm, LIBC, false, true);
-            }
-            // The C compiler's runtime: the unwinder std's panics use, and gcc's start files.
-            // glibc's own start files (`_start` in `rcrt1.o`) stay unnamed: as a part of
-            // `[libc]` they would make it retain the whole program, which `_start` reaches.
-            let gcc: &[PathBuf] = if target.ends_with("-linux-gnu") {
-                gcc_runtime()
-            } else {
-                &[]
-            };
-            for path in gcc {
-                let added = if path.extension().is_some_and(|e| e == "a") {
-                    index.add_archive(path, LIBGCC, false, true).map(drop)
-                } else {
-                    index.add_object(path, LIBGCC)
-                };
-                if let Err(e) = added {
-                    warnings.push(format!("crate attribution skips a C runtime file: {e}"));
-                }
-            }
+        if built.link == crate::report::LinkMode::Static {
+            index.add_c_runtime(target, sysroot_libdir, &mut warnings);
         }
         (index, warnings)
     }
@@ -284,63 +272,6 @@ fn add_local(locals: &mut HashMap<Box<[u8]>, u32>, name: &[u8], id: u32) {
     if *e != id {
         *e = AMBIGUOUS;
     }
-}
-
-/// The pseudo-crate of the C compiler's runtime linked into a static glibc binary: libgcc's
-/// unwinder (`libgcc_eh.a`, which std's panics and backtraces use), its helpers (`libgcc.a`)
-/// and gcc's start and end files (`crtbegin*.o`, `crtend*.o`).
-pub const LIBGCC: &str = "[libgcc]";
-
-/// libgcc's archives and start files, from the directory `cc -print-libgcc-file-name` names
-/// (rustc links with `cc` on `*-linux-gnu`); none when there is no `cc`. Asked once a run:
-/// `advise` indexes every variant's build.
-fn gcc_runtime() -> &'static [PathBuf] {
-    static FILES: std::sync::OnceLock<Vec<PathBuf>> = std::sync::OnceLock::new();
-    FILES.get_or_init(|| {
-        let Ok(out) = Command::new("cc").arg("-print-libgcc-file-name").output() else {
-            return Vec::new();
-        };
-        let printed = String::from_utf8_lossy(&out.stdout);
-        let Some(dir) = Path::new(printed.trim()).parent().filter(|d| d.is_dir()) else {
-            return Vec::new();
-        };
-        let Ok(entries) = std::fs::read_dir(dir) else {
-            return Vec::new();
-        };
-        let mut files: Vec<PathBuf> = entries
-            .flatten()
-            .map(|e| e.path())
-            .filter(|p| {
-                p.file_name().and_then(|f| f.to_str()).is_some_and(|f| {
-                    f == "libgcc_eh.a"
-                        || f == "libgcc.a"
-                        || (f.starts_with("crtbegin") || f.starts_with("crtend"))
-                            && f.ends_with(".o")
-                })
-            })
-            .collect();
-        files.sort();
-        files
-    })
-}
-
-/// The pseudo-crate of the C library linked into a static binary.
-pub const LIBC: &str = "[libc]";
-
-/// `libc.a` as the linker would find it for `target`: musl's self-contained copy in the
-/// sysroot, glibc's in the system's library directories.
-fn c_library(target: &str, sysroot_libdir: Option<&Path>) -> Option<PathBuf> {
-    let arch = target.split('-').next()?;
-    let mut candidates = Vec::new();
-    if target.contains("-musl") {
-        candidates.extend(sysroot_libdir.map(|d| d.join("self-contained/libc.a")));
-    }
-    if target.ends_with("-linux-gnu") {
-        candidates.push(PathBuf::from(format!("/usr/lib/{arch}-linux-gnu/libc.a")));
-        candidates.push(PathBuf::from("/usr/lib64/libc.a"));
-        candidates.push(PathBuf::from("/usr/lib/libc.a"));
-    }
-    candidates.into_iter().find(|p| p.is_file())
 }
 
 /// `0123456789abcdef-deflate.o` (cc's naming) or `deflate.o` → `deflate`.

@@ -8,8 +8,10 @@
 //! (`src/graph/`) drives this module through [`Attributed`]: the pieces without a symbol get
 //! their crates from the references to them before the pieces are summed up.
 
+mod c_runtime;
 pub mod coverage;
 pub mod crates;
+pub use c_runtime::{LIBC, LIBGCC};
 pub mod demangle;
 pub mod linked;
 pub mod normal;
@@ -362,7 +364,13 @@ fn attribute_piece(
             let k = names.intern(m.as_str(), x.sysroot);
             attr(k, Confidence::Mangled, names.intern(&x.name, x.sysroot))
         }
-        (Some(x), _) => attr(names.intern(&x.name, x.sysroot), Confidence::Exact, NONE),
+        (Some(x), _) => {
+            let confidence = match index.is_some_and(CrateIndex::is_names_only) {
+                true => Confidence::Heuristic,
+                false => Confidence::Exact,
+            };
+            attr(names.intern(&x.name, x.sysroot), confidence, NONE)
+        }
         (None, Some((m, c))) => {
             // Generic code instantiated in the standard library is the standard library's own
             // (its private copies of gimli, hashbrown, ...).

@@ -33,7 +33,7 @@ use crate::error::{Error, Result};
 use crate::inspect::Mapped;
 use crate::options::SizeOptions;
 use crate::plan::Plan;
-use crate::report::{Binary, EdgeSource, GraphSummary, Report, Step};
+use crate::report::{Binary, EdgeSource, GraphSummary, Linkage, Report, Step};
 
 use cuts::{cuts_of, dynamic_targets};
 pub use keep::Without;
@@ -179,7 +179,14 @@ pub fn check(plan: &Plan, builds: &[crate::compile::Built], report: &mut Report)
                     analysis_path: analysis.as_deref(),
                     mapped: Some(&m),
                 };
-                analyse(&path, &input, &mut a.binary, Some(&index), settings, true)
+                analyse(
+                    &path,
+                    &input,
+                    &mut a.binary,
+                    &|| Some(&index),
+                    settings,
+                    true,
+                )
             });
             match result {
                 Ok(Some(g)) => {
@@ -229,8 +236,23 @@ pub fn inspect_file(
         analysis_path: None,
         mapped: Some(file),
     };
-    analyse(path, &input, binary, None, settings, false).map(|_| ())
+    // A static glibc binary with symbols, built for this machine's architecture: this
+    // machine's C library and compiler runtime name its `[libc]` and `[libgcc]` code
+    // (heuristic: see `CrateIndex::c_runtime_by_name`). Indexed once a run, on a thread of
+    // its own while the code is decoded and laid out, and only when such a binary comes.
+    let static_glibc = matches!(binary.linkage, Linkage::Static | Linkage::StaticPie)
+        && binary.arch == std::env::consts::ARCH
+        && binary.symtab_size.is_some_and(|n| n > 0)
+        && crate::inspect::elf::static_glibc(binary);
+    if static_glibc {
+        CrateIndex::index_c_runtime_ahead();
+    }
+    let index = move || static_glibc.then(CrateIndex::c_runtime_by_name).flatten();
+    analyse(path, &input, binary, &index, settings, false).map(|_| ())
 }
+
+/// The crate index of the binary's archives, asked for when the attribution needs it.
+type Index<'a> = &'a (dyn Fn() -> Option<&'a CrateIndex> + Sync);
 
 /// [`inspect_file`] on bytes that are not a mapped file (the fuzz target's input, tests):
 /// nothing is let go of.
@@ -246,7 +268,7 @@ pub fn inspect_bytes(
         analysis_path: None,
         mapped: None,
     };
-    analyse(path, &input, binary, None, settings, false).map(|_| ())
+    analyse(path, &input, binary, &|| None, settings, false).map(|_| ())
 }
 
 /// The bytes of the measured binary, and of its analysis link when there is one.
@@ -273,7 +295,7 @@ fn analyse(
     path: &Path,
     input: &Input,
     binary: &mut Binary,
-    index: Option<&CrateIndex>,
+    index: Index,
     settings: &SizeOptions,
     keep: bool,
 ) -> Result<Option<Graph>> {
@@ -291,7 +313,7 @@ fn analyse_as<H: FileHeader<Endian = Endianness>>(
     path: &Path,
     input: &Input,
     binary: &mut Binary,
-    index: Option<&CrateIndex>,
+    index: Index,
     settings: &SizeOptions,
     keep: bool,
 ) -> Result<Option<Graph>> {
@@ -340,7 +362,7 @@ fn analyse_as<H: FileHeader<Endian = Endianness>>(
     let large = layout.pieces.len() >= PARALLEL_FROM;
     let (crates, wired) = both(
         large,
-        || Attributed::crates_of(&layout, index, settings),
+        || Attributed::crates_of(&layout, index(), settings),
         || build::wire(&layout, bytes, refs, described, &roots),
     );
     let mut a = Attributed::with(layout, crates);

@@ -138,3 +138,61 @@ fn glibcs_maths_library_is_libc() {
     let other: Vec<&(String, String)> = rows.iter().filter(|(_, k)| k != "[libc]").collect();
     assert!(other.is_empty(), "libm's code not [libc]: {other:?}");
 }
+
+/// `inspect FILE` of a static glibc binary built elsewhere names its glibc code by this
+/// machine's `libc.a` (heuristic: a name match). Checked against the build's own attribution
+/// of the same binary (which indexes the archives it linked, exact) and against `nm` of
+/// `libc.a`: every row the build calls `[libc]` exactly is `[libc]` heuristically under
+/// `inspect`, `__libc_start_main` among them, and none of them is left `[unknown]`.
+#[test]
+fn inspecting_a_static_glibc_binary_names_glibc_by_this_machines_libc() {
+    let built = json(&mut check_fixture("libm-user", &["--symbols", "all"]));
+    let a = &built["artifacts"][0];
+    let path = str_of(a, "path");
+    let inspected = json(aotcheck().args([
+        "aotcheck",
+        "inspect",
+        "--format",
+        "json",
+        "--symbols",
+        "all",
+        path,
+    ]));
+    let libc = defined_globals(&system_archive("c"));
+    let rows = |b: &Value| -> Vec<(String, String, String)> {
+        b["symbols"]
+            .as_array()
+            .expect("symbols")
+            .iter()
+            .map(|r| {
+                let krate = r["crate"].as_str().unwrap_or("[unknown]").to_string();
+                let conf = str_of(r, "confidence").to_string();
+                (str_of(r, "name").to_string(), krate, conf)
+            })
+            .collect()
+    };
+    let ours: std::collections::HashMap<String, (String, String)> =
+        rows(&inspected["artifacts"][0]["binary"])
+            .into_iter()
+            .map(|(n, k, c)| (n, (k, c)))
+            .collect();
+    let exact: Vec<String> = rows(&a["binary"])
+        .into_iter()
+        .filter(|(n, k, c)| k == "[libc]" && c == "exact" && libc.contains(n))
+        .map(|(n, _, _)| n)
+        .collect();
+    assert!(
+        exact.iter().any(|n| n == "__libc_start_main"),
+        "no __libc_start_main among {} [libc] rows",
+        exact.len()
+    );
+    let wrong: Vec<(&String, Option<&(String, String)>)> = exact
+        .iter()
+        .map(|n| (n, ours.get(n)))
+        .filter(|(_, o)| o.is_none_or(|(k, c)| k != "[libc]" || c != "heuristic"))
+        .collect();
+    assert!(
+        wrong.is_empty(),
+        "inspect differs from the build: {wrong:?}"
+    );
+}
