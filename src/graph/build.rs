@@ -307,11 +307,16 @@ fn assign(a: &mut Attributed, preds: &Csr, doms: &Dominators, group: &mut [u32],
     // Read from the pieces in their order once, not in the dominators' order (at random, a
     // cache miss a piece, twice: 30% of this stage). `adopt` changes no piece's owner.
     let sections = &a.layout.sections;
+    let loaded = |s: usize| sections.get(s).is_some_and(|s| s.alloc);
     let anonymous: Vec<bool> = a
         .layout
         .pieces
         .iter()
-        .map(|p| matches!(p.owner, Owner::Section(s) if sections.get(s).is_some_and(|s| s.alloc)))
+        .map(|p| match p.owner {
+            Owner::Section(s) => loaded(s),
+            Owner::Symbol { name, section, .. } => is_anonymous(name) && loaded(section as usize),
+            _ => false,
+        })
         .collect();
     for (vi, k, confidence) in choose(preds, doms, group, root, &anonymous) {
         if let Some(&from) = sample.get(k as usize).filter(|&&i| i != usize::MAX) {
@@ -320,7 +325,15 @@ fn assign(a: &mut Attributed, preds: &Csr, doms: &Dominators, group: &mut [u32],
     }
 }
 
-/// The crate of each anonymous piece (bytes without a symbol) that has none in `group`: the
+/// LLVM's name for an anonymous constant it had to give a symbol (ThinLTO promotes a private
+/// one another module refers to): `anon.<module hash>.<n>`, with `.llvm.<n>` after it. The
+/// name says nothing of its crate; the code that refers to it does, as for bytes without a
+/// symbol.
+fn is_anonymous(name: &[u8]) -> bool {
+    name.starts_with(b"anon.")
+}
+
+/// The crate of each anonymous piece (bytes without a symbol, or an [`is_anonymous`] one) that has none in `group`: the
 /// crate of every piece that refers to it (or that it describes), else the crate whose node
 /// dominates it; in dominator order, so a piece referred to only by such pieces follows them.
 /// Bytes that describe or patch a piece (an FDE, an `.eh_frame_hdr` row, a relocation: a

@@ -508,3 +508,44 @@ fn a_finding_chain_goes_through_the_crate_it_blames() {
     );
     check_pairs(&bin, &chain);
 }
+
+/// LLVM's anonymous constants that got a symbol (`anon.<hash>.<n>.llvm.<n>`, ThinLTO) name no
+/// crate; they get the crate of the code that refers to them, as bytes without a symbol do.
+/// Each one the package's code is said to refer to (`referenced`) is checked with `objdump -d`
+/// or `readelf -r`: one of the package's functions refers to its address.
+#[test]
+fn anonymous_constants_with_a_symbol_go_to_the_code_that_refers_to_them() {
+    let v = json(&mut check_fixture("hello-server", &["--symbols", "all"]));
+    let a = artifact(&v);
+    let bin = str_of(a, "path");
+    let rows = a["binary"]["symbols"].as_array().expect("symbols");
+    let addresses = nm(bin);
+    let in_nm = addresses.keys().filter(|n| n.starts_with("anon.")).count();
+    let anon: Vec<&Value> = rows
+        .iter()
+        .filter(|r| str_of(r, "name").starts_with("anon."))
+        .collect();
+    assert!(in_nm > 0 && !anon.is_empty(), "nm: {in_nm}, rows: {anon:?}");
+    let relocs = relative_relocs(bin);
+    let package: Vec<(u64, u64)> = rows
+        .iter()
+        .filter(|r| r["crate"] == "hello_server" && !str_of(r, "name").starts_with("anon."))
+        .filter_map(|r| addresses.get(str_of(r, "name")).copied())
+        .collect();
+    let mut checked = 0;
+    for r in anon
+        .iter()
+        .filter(|r| r["crate"] == "hello_server" && r["confidence"] == "referenced")
+    {
+        let (to, _) = addresses[str_of(r, "name")];
+        assert!(
+            package.iter().any(|&f| refers(bin, f, to, &relocs)),
+            "no function of hello_server refers to {r}"
+        );
+        checked += 1;
+    }
+    assert!(
+        checked > 0,
+        "no anonymous constant is the package's: {anon:?}"
+    );
+}
