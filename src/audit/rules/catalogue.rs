@@ -90,14 +90,14 @@ pub static RULES: &[Rule] = &[
         ],
         symbols: &[],
         imports: &[],
-        needed: &["libLLVM", "libstdc++", "libgccjit"],
+        needed: &["libLLVM", "libgccjit"],
         libraries: &[],
         why: "Code generated at run time cannot be checked or trimmed ahead of time, needs \
               writable-executable memory (refused under W^X policies and some sandboxes), and \
               the compiler it carries (often LLVM, tens of MiB) dominates the binary and its \
               start-up.",
         detection: "The crate (or the compiler feature) in the dependency graph; its code kept \
-                    in the binary; `libLLVM*`, `libstdc++` in the dynamic build's `DT_NEEDED`.",
+                    in the binary; `libLLVM*`, `libgccjit` in the dynamic build's `DT_NEEDED`.",
         advice: "Compile ahead of time where possible (e.g. wasmtime's precompiled modules with \
                  the `runtime` feature only), or use an interpreter; check the size cost.",
     },

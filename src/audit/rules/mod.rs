@@ -127,6 +127,16 @@ impl Trigger {
 mod tests {
     use super::*;
 
+    /// QA i: any C++ code (unrar's, in ouch) makes the dynamic build need libstdc++; that is
+    /// no compiler carried into the program. LLVM's and libgccjit's own libraries are.
+    #[test]
+    fn a_cpp_library_is_no_run_time_code_generation() {
+        let rule = find("AOT002").expect("AOT002");
+        let says = |so: &str| rule.needed.iter().any(|p| so.starts_with(p));
+        assert!(!says("libstdc++.so.6"));
+        assert!(says("libLLVM-15.so.1") && says("libgccjit.so.0"));
+    }
+
     #[test]
     fn ids_are_unique_sorted_and_well_formed() {
         for w in RULES.windows(2) {
