@@ -57,6 +57,23 @@ impl CrateIndex {
         }
     }
 
+    /// Add the C++ standard library a static build with C++ code linked (`libstdc++.a`, as
+    /// `cc` finds it; libsupc++'s objects are in it) as [`LIBSTDCXX`]: its global names
+    /// exactly, its local ones (libiberty's demangler, the exception pool) by name. Its objects
+    /// carry no `STT_FILE` symbol, so without it their local functions took the source file of
+    /// the C++ crate's archive before them (QA i: unrar's, in ouch). Once per index.
+    pub fn add_cxx_runtime(&mut self, warnings: &mut Vec<String>) {
+        if self.has_crate(LIBSTDCXX) {
+            return;
+        }
+        let Some(path) = cxx_library() else {
+            return;
+        };
+        if let Err(e) = self.add_archive(path, LIBSTDCXX, false, true) {
+            warnings.push(format!("crate attribution skips an archive: {e}"));
+        }
+    }
+
     /// For `inspect FILE` of a static glibc binary: this machine's C library and compiler
     /// runtime, indexed once a run, whose names then name a symbol's crate with `heuristic`
     /// confidence only (the binary may have been linked against another glibc: a name that
@@ -127,6 +144,42 @@ fn gcc_runtime() -> &'static [PathBuf] {
             .collect();
         files.sort();
         files
+    })
+}
+
+/// The pseudo-crate of the C++ standard library linked into a static binary.
+pub const LIBSTDCXX: &str = "[libstdc++]";
+
+/// `libstdc++.a` where `cc -print-file-name` finds it (it prints the bare name otherwise).
+fn cxx_library() -> Option<&'static Path> {
+    static FILE: OnceLock<Option<PathBuf>> = OnceLock::new();
+    FILE.get_or_init(|| {
+        let out = Command::new("cc")
+            .arg("-print-file-name=libstdc++.a")
+            .output()
+            .ok()?;
+        let path = PathBuf::from(String::from_utf8_lossy(&out.stdout).trim());
+        (path.is_absolute() && path.is_file()).then_some(path)
+    })
+    .as_deref()
+}
+
+/// Whether the ELF file `data` carries the C++ runtime: its symbol table defines
+/// `__gxx_personality_v0` (libsupc++'s, wherever C++ code with unwind tables is linked) or
+/// libstdc++'s `std::` code (`_ZNSt`, `_ZNKSt`, `_ZSt`).
+pub fn carries_cxx(data: &[u8]) -> bool {
+    use object::{Object as _, ObjectSymbol as _};
+    let Ok(file) = object::File::parse(data) else {
+        return false;
+    };
+    file.symbols().any(|s| {
+        s.is_definition()
+            && s.name_bytes().is_ok_and(|n| {
+                n == b"__gxx_personality_v0"
+                    || n.starts_with(b"_ZNSt")
+                    || n.starts_with(b"_ZNKSt")
+                    || n.starts_with(b"_ZSt")
+            })
     })
 }
 

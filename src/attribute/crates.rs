@@ -46,6 +46,11 @@ impl CrateIndex {
         }
     }
 
+    /// Whether the index holds a crate (or pseudo-crate) of this name.
+    pub fn has_crate(&self, name: &str) -> bool {
+        self.crates.iter().any(|c| c.name == name)
+    }
+
     /// Whether a name found here is a name match only (see `names_only`).
     pub fn is_names_only(&self) -> bool {
         self.names_only

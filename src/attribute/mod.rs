@@ -11,7 +11,7 @@
 mod c_runtime;
 pub mod coverage;
 pub mod crates;
-pub use c_runtime::{LIBC, LIBGCC};
+pub use c_runtime::{LIBC, LIBGCC, LIBSTDCXX, carries_cxx};
 pub mod demangle;
 pub mod linked;
 pub mod normal;

@@ -18,6 +18,7 @@ mod keep;
 mod lookup;
 mod pcrel;
 mod refs;
+mod sources;
 mod why;
 
 use std::collections::HashMap;
@@ -33,7 +34,7 @@ use crate::error::{Error, Result};
 use crate::inspect::Mapped;
 use crate::options::SizeOptions;
 use crate::plan::Plan;
-use crate::report::{Binary, EdgeSource, GraphSummary, Linkage, Report, Step};
+use crate::report::{Binary, GraphSummary, LinkMode, Linkage, Report, Step};
 
 use cuts::{cuts_of, dynamic_targets};
 pub use keep::Without;
@@ -157,8 +158,7 @@ pub fn check(plan: &Plan, builds: &[crate::compile::Built], report: &mut Report)
     }
     let mut graphs = Graphs::default();
     for built in builds {
-        let (index, warnings) = CrateIndex::for_build(built, target, libdir.as_deref());
-        report.warnings.extend(warnings);
+        let (mut index, mut warnings) = CrateIndex::for_build(built, target, libdir.as_deref());
         let dir = crate::compile::analysis_dir(plan.dirs.build(built.link));
         for (i, a) in report.artifacts.iter_mut().enumerate() {
             if a.link_mode != Some(built.link) || a.binary.format != "elf" {
@@ -179,6 +179,11 @@ pub fn check(plan: &Plan, builds: &[crate::compile::Built], report: &mut Report)
                     analysis_path: analysis.as_deref(),
                     mapped: Some(&m),
                 };
+                // C++ code linked statically brings the C++ runtime (see `add_cxx_runtime`).
+                let symbols = input.analysis.unwrap_or(input.bytes);
+                if built.link == LinkMode::Static && crate::attribute::carries_cxx(symbols) {
+                    index.add_cxx_runtime(&mut warnings);
+                }
                 analyse(
                     &path,
                     &input,
@@ -214,6 +219,7 @@ pub fn check(plan: &Plan, builds: &[crate::compile::Built], report: &mut Report)
                 ));
             }
         }
+        report.warnings.extend(warnings);
     }
     Ok(graphs)
 }
@@ -326,7 +332,7 @@ fn analyse_as<H: FileHeader<Endian = Endianness>>(
     if no_sections {
         return Ok(None);
     }
-    let (mut refs, decoded_from, source) = references::<H>(input);
+    let (mut refs, decoded_from, source) = sources::references::<H>(input);
     // After each pass over the file: the code or the relocations here, the unwind tables
     // before the layout, the symbol table after it (6 MiB of ripgrep's peak in all).
     input.let_go();
@@ -443,56 +449,6 @@ fn both<A: Send, B: Send>(
             Err(panic) => std::panic::resume_unwind(panic),
         }
     })
-}
-
-/// The references of the binary and where they came from, in parts (the halves of decoded
-/// code; more are pushed after): joined, they would be copied as they grow. The parts from
-/// the first of the second value on are decoded from the code (their GOT loads name the slot).
-fn references<H: FileHeader<Endian = Endianness>>(
-    input: &Input,
-) -> (Vec<Vec<refs::Ref>>, usize, EdgeSource) {
-    if let Some(r) = refs::static_relocations::<H>(input.bytes) {
-        return (
-            with_unrelocated::<H>(input.bytes, r),
-            1,
-            EdgeSource::Relocations,
-        );
-    }
-    if let Some(extra) = input.analysis
-        && let Some(t) = refs::Translation::between::<H>(extra, input.bytes)
-        && let Some(mut r) = refs::static_relocations::<H>(extra)
-    {
-        r.retain_mut(|x| match (t.map(x.from), t.map(x.to)) {
-            (Some(f), Some(to)) => {
-                (x.from, x.to) = (f, to);
-                true
-            }
-            _ => false,
-        });
-        return (
-            with_unrelocated::<H>(input.bytes, r),
-            1,
-            EdgeSource::AnalysisLink,
-        );
-    }
-    (
-        decode::decoded::<H>(input.bytes).unwrap_or_default(),
-        0,
-        EdgeSource::Decoded,
-    )
-}
-
-/// The static relocations `r` of the code in `bytes`, then the references of its instructions
-/// that have none (see [`decode::unrelocated`]).
-fn with_unrelocated<H: FileHeader<Endian = Endianness>>(
-    bytes: &[u8],
-    r: Vec<refs::Ref>,
-) -> Vec<Vec<refs::Ref>> {
-    let mut sites: Vec<u64> = r.iter().map(|x| x.from).collect();
-    sites.sort_unstable();
-    let mut parts = vec![r];
-    parts.extend(decode::unrelocated::<H>(bytes, &sites).unwrap_or_default());
-    parts
 }
 
 #[cfg(test)]

@@ -196,3 +196,65 @@ fn inspecting_a_static_glibc_binary_names_glibc_by_this_machines_libc() {
         "inspect differs from the build: {wrong:?}"
     );
 }
+
+/// QA i, F1: C++ code linked statically brings libstdc++, whose objects carry no `STT_FILE`
+/// symbol: its local functions (libiberty's demangler `d_print_comp_inner`, the exception
+/// pool) took the C++ archive's source file before them, its global ones were `[unknown]`.
+/// Every symbol row whose name `nm` finds in `libstdc++.a` and not in the package's own
+/// archive is `[libstdc++]`, the personality routine exactly.
+#[test]
+fn a_static_cpp_runtime_is_libstdcxx_not_the_cpp_crates() {
+    let v = json(&mut check_fixture("cxx-user", &["--symbols", "all"]));
+    let a = &v["artifacts"][0];
+    let libstdcxx = tool("c++", &["-print-file-name=libstdc++.a"]);
+    let names = |archive: &str| -> HashSet<String> {
+        tool("nm", &["--defined-only", archive])
+            .lines()
+            .filter_map(|l| {
+                let f: Vec<&str> = l.split_whitespace().collect();
+                (f.len() == 3).then(|| f[2].to_string())
+            })
+            .collect()
+    };
+    let cxx = names(libstdcxx.trim());
+    let build = std::path::Path::new(str_of(a, "path"))
+        .parent()
+        .expect("release dir")
+        .join("build");
+    let own_archive = walk(&build, "libgreet.a").expect("the fixture's libgreet.a");
+    let own = names(own_archive.to_str().expect("utf-8"));
+    let rows: Vec<(String, String, String)> = a["binary"]["symbols"]
+        .as_array()
+        .expect("symbols")
+        .iter()
+        .filter(|r| cxx.contains(str_of(r, "name")) && !own.contains(str_of(r, "name")))
+        .map(|r| {
+            let krate = r["crate"].as_str().unwrap_or("[unknown]").to_string();
+            let conf = str_of(r, "confidence").to_string();
+            (str_of(r, "name").to_string(), krate, conf)
+        })
+        .collect();
+    for want in ["d_print_comp_inner", "__gxx_personality_v0"] {
+        assert!(rows.iter().any(|r| r.0 == want), "no {want} among {rows:?}");
+    }
+    let other: Vec<&(String, String, String)> =
+        rows.iter().filter(|r| r.1 != "[libstdc++]").collect();
+    assert!(other.is_empty(), "libstdc++'s code elsewhere: {other:?}");
+    let personality = rows.iter().find(|r| r.0 == "__gxx_personality_v0");
+    assert_eq!(personality.map(|r| r.2.as_str()), Some("exact"));
+}
+
+/// The first file called `file` under `dir`.
+fn walk(dir: &std::path::Path, file: &str) -> Option<std::path::PathBuf> {
+    for e in std::fs::read_dir(dir).ok()?.flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            if let Some(found) = walk(&p, file) {
+                return Some(found);
+            }
+        } else if p.file_name().is_some_and(|n| n == file) {
+            return Some(p);
+        }
+    }
+    None
+}
