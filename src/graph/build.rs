@@ -10,6 +10,7 @@ use super::dom::{self, Csr, Dominators, NONE};
 use super::lookup::Lookup;
 use super::refs::{Ref, Root};
 use crate::attribute::coverage::{Layout, Owner};
+use crate::attribute::demangle::is_anonymous_constant;
 use crate::attribute::unwind::Described;
 use crate::attribute::{Attributed, NO_GROUP};
 use crate::report::{Confidence, RefKind};
@@ -314,7 +315,9 @@ fn assign(a: &mut Attributed, preds: &Csr, doms: &Dominators, group: &mut [u32],
         .iter()
         .map(|p| match p.owner {
             Owner::Section(s) => loaded(s),
-            Owner::Symbol { name, section, .. } => is_anonymous(name) && loaded(section as usize),
+            Owner::Symbol { name, section, .. } => {
+                is_anonymous_constant(name) && loaded(section as usize)
+            }
             _ => false,
         })
         .collect();
@@ -325,15 +328,8 @@ fn assign(a: &mut Attributed, preds: &Csr, doms: &Dominators, group: &mut [u32],
     }
 }
 
-/// LLVM's name for an anonymous constant it had to give a symbol (ThinLTO promotes a private
-/// one another module refers to): `anon.<module hash>.<n>`, with `.llvm.<n>` after it. The
-/// name says nothing of its crate; the code that refers to it does, as for bytes without a
-/// symbol.
-fn is_anonymous(name: &[u8]) -> bool {
-    name.starts_with(b"anon.")
-}
-
-/// The crate of each anonymous piece (bytes without a symbol, or an [`is_anonymous`] one) that has none in `group`: the
+/// The crate of each anonymous piece (bytes without a symbol, or a constant's whose name the
+/// compiler made up, see [`is_anonymous_constant`]: ThinLTO gives LLVM's `anon.<hash>.<n>` one) that has none in `group`: the
 /// crate of every piece that refers to it (or that it describes), else the crate whose node
 /// dominates it; in dominator order, so a piece referred to only by such pieces follows them.
 /// Bytes that describe or patch a piece (an FDE, an `.eh_frame_hdr` row, a relocation: a
