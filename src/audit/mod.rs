@@ -12,6 +12,7 @@ pub mod evidence;
 mod findings;
 pub mod graph;
 mod image;
+mod others;
 pub mod reach;
 pub mod rules;
 mod split;
@@ -124,6 +125,7 @@ pub fn annotate(plan: &Plan, graphs: &crate::graph::Graphs, report: &mut Report)
             .unwrap_or_default();
         caller::by_caller(g, a, &reached, bin, &std_version);
         split::nss(g, a, bin, &std_version);
+        others::by_other_callers(g, a, &reached, bin);
     }
 }
 

@@ -111,6 +111,10 @@ pub(super) fn leads_into(
     false
 }
 
+/// How many pieces [`Graph::calling_crates`] walks back at most: glibc's own callers of a
+/// lookup are a few dozen; past that the walk is in the C library's innards.
+const CALLERS_WALK: usize = 4096;
+
 impl Graph {
     /// The steps from a root to piece `v`; empty when no root reaches it.
     pub(super) fn chain(&self, v: u32) -> Vec<Step> {
@@ -221,6 +225,46 @@ impl Graph {
             at = w;
         }
         Some(steps)
+    }
+
+    /// The crates whose code refers to `v`, reachable or not, nearest first, each with its
+    /// symbol that does: walking back from `v` past code of no crate and of the C runtimes
+    /// (`[libc]`: glibc's `gethostbyname` is called by its own `gethostbyname_r`'s callers),
+    /// never back along an unwind table's edge (an FDE describes, it does not call). At most
+    /// [`CALLERS_WALK`] pieces are walked.
+    pub fn calling_crates(&self, v: u32) -> Vec<(String, String)> {
+        let n = self.plain.len();
+        if v as usize >= n {
+            return Vec::new();
+        }
+        let preds = self.preds();
+        let describes = build::kind_id(crate::report::RefKind::Describes);
+        let mut seen = vec![false; n];
+        seen[v as usize] = true;
+        let mut queue = std::collections::VecDeque::from([v]);
+        let mut out: Vec<(String, String)> = Vec::new();
+        let mut walked = 0;
+        while let Some(w) = queue.pop_front() {
+            walked += 1;
+            if walked > CALLERS_WALK {
+                break;
+            }
+            for (p, kind) in preds.succ_kinds(w) {
+                if kind == describes || p == self.root || seen.get(p as usize) != Some(&false) {
+                    continue;
+                }
+                seen[p as usize] = true;
+                match self.crate_of(p) {
+                    Some(k) if !k.starts_with('[') => {
+                        if !out.iter().any(|(c, _)| c == k) {
+                            out.push((k.to_string(), self.name(p)));
+                        }
+                    }
+                    _ => queue.push_back(p),
+                }
+            }
+        }
+        out
     }
 
     /// The functions `.preinit_array` and `.init_array` hold (run before `main`), each with

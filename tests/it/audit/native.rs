@@ -309,3 +309,103 @@ fn a_system_library_the_linker_dropped_is_only_a_note() {
     let dy = str_of(artifact(&v, "dynamic"), "path").to_string();
     assert!(!readelf_needed(&dy).iter().any(|n| n.starts_with("libz.so")));
 }
+
+/// QA i, F4: a crate known to look users up (nix `user`, as dirs-sys) got every NSS function
+/// the static binary defines as its evidence, also the host lookups of another crate's C code
+/// (libcrypto's `BIO_gethostbyname`), linked and never called. Those go to a finding on the
+/// crate whose code calls them, unreachable; nix keeps `getpwuid_r`. objdump shows
+/// `resolv_sys_lookup` calling `gethostbyname`, and no function of nix doing so. With nix's
+/// lookup never called, its finding is a step less severe.
+#[test]
+fn nss_functions_another_crates_code_calls_are_that_crates() {
+    let v = audit(
+        "audit-nss-other",
+        &[],
+        1,
+        "static",
+        &[
+            Expect {
+                rule: "AOT004",
+                severity: "error",
+                krate: "nix",
+                path: &["audit-nss-other", "nix"],
+                evidence: &[
+                    "static binary defines `getpwuid_r`",
+                    "`gethostbyname`, `gethostbyname_r` are called by the code of resolv-sys, \
+                     not of nix",
+                ],
+            },
+            Expect {
+                rule: "AOT004",
+                severity: "error",
+                krate: "resolv-sys",
+                path: &["audit-nss-other", "resolv-sys"],
+                evidence: &[
+                    "static binary defines `gethostbyname`, `gethostbyname_r`",
+                    "called by resolv-sys's code (`resolv_sys_lookup`",
+                    "linked but unreachable from every root",
+                ],
+            },
+        ],
+    );
+    let a = artifact(&v, "static");
+    let nix = a["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .find(|f| f["crate"] == "nix")
+        .expect("nix's finding");
+    let defines: Vec<String> = strings(&nix["evidence"])
+        .into_iter()
+        .filter(|e| e.starts_with("static binary defines"))
+        .collect();
+    assert_eq!(defines, ["static binary defines `getpwuid_r`"]);
+    let resolv = a["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .find(|f| f["crate"] == "resolv-sys")
+        .expect("resolv-sys's finding");
+    assert_eq!(resolv["reachable"], false);
+    let bin = str_of(a, "path");
+    let code = tool("objdump", &["-d", "--no-show-raw-insn", bin]);
+    let mut function = "";
+    let mut callers: Vec<&str> = Vec::new();
+    for line in code.lines() {
+        if line.ends_with(">:") {
+            function = line;
+        } else if line.contains("call") && line.contains("<gethostbyname>") {
+            callers.push(function);
+        }
+    }
+    assert!(
+        callers.iter().any(|f| f.contains("<resolv_sys_lookup>")),
+        "{callers:?}"
+    );
+    assert!(!callers.iter().any(|f| f.contains("nix")), "{callers:?}");
+    // The same with nix's lookup never called (`--features no-user`; in this test, not a
+    // second one: both would build the fixture's binary at one path): none of the NSS
+    // functions is nix's code's, so its finding is a warning that says why.
+    audit(
+        "audit-nss-other",
+        &["--features", "no-user"],
+        1,
+        "static",
+        &[
+            Expect {
+                rule: "AOT004",
+                severity: "warning",
+                krate: "nix",
+                path: &["audit-nss-other", "nix"],
+                evidence: &["is called by nix's code, so the finding is one step less severe"],
+            },
+            Expect {
+                rule: "AOT004",
+                severity: "error",
+                krate: "resolv-sys",
+                path: &["audit-nss-other", "resolv-sys"],
+                evidence: &["called by resolv-sys's code (`resolv_sys_lookup`"],
+            },
+        ],
+    );
+}

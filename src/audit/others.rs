@@ -1,0 +1,227 @@
+//! NSS functions another crate's code calls. A finding on a crate known to look users up
+//! (dirs-sys) listed every NSS function the static binary defines, system OpenSSL's too
+//! (libcrypto's `BIO_gethostbyname` calls `gethostbyname`; linked, never called: QA i, xh
+//! with `native-tls`), and kept its error severity where the crate had no code in the binary
+//! at all. With the graph, a function that the blamed crate's code does not reach, and that
+//! another crate's code refers to (reachable or not), moves to a finding on that crate; a
+//! blamed crate left with none of the functions is one step less severe.
+
+use super::findings::{DEFINES, new_finding};
+use super::graph::Reached;
+use super::reach::{arrows, quoted};
+use super::rules;
+use super::split::narrow_defines;
+use crate::graph::Graph;
+use crate::plan::BinPlan;
+use crate::report::{Artifact, Finding};
+
+/// One crate the functions move to: it, the functions, and a symbol of its that calls one.
+struct Moved<'r, 'm> {
+    to: &'r Reached<'m>,
+    names: Vec<&'static str>,
+    caller: String,
+}
+
+/// Move artifact `a`'s AOT004 functions to the crates whose code calls them (see the module).
+/// `reached`: the binary's crates, the package first.
+pub(super) fn by_other_callers(
+    g: &Graph,
+    a: &mut Artifact,
+    reached: &[Reached],
+    bin: Option<&BinPlan>,
+) {
+    let Some(rule) = rules::find("AOT004") else {
+        return;
+    };
+    if !g.has_symbols() || reached.is_empty() {
+        return;
+    }
+    let norm = |s: &str| s.replace('-', "_");
+    let package = reached[0].name();
+    let blamed: Vec<usize> = (0..a.findings.len())
+        .filter(|&i| {
+            let f = &a.findings[i];
+            f.rule == rule.id && f.krate != "std" && norm(&f.krate) != norm(package)
+        })
+        .collect();
+    let mut moved: Vec<Moved> = Vec::new();
+    for &i in &blamed {
+        let f = &mut a.findings[i];
+        let listed = defined(f);
+        let mut mine = 0;
+        let mut away: Vec<(&'static str, &Reached, String)> = Vec::new();
+        for &name in rule
+            .symbols
+            .iter()
+            .chain(rule.imports)
+            .filter(|n| listed.iter().any(|l| l == *n))
+        {
+            let Some(v) = g.symbol(name) else {
+                mine += 1;
+                continue;
+            };
+            if g.reach_through(v, &f.krate).is_some() {
+                mine += 1;
+                continue;
+            }
+            let callers = g.calling_crates(v);
+            if callers.iter().any(|(k, _)| norm(k) == norm(&f.krate)) {
+                mine += 1;
+                continue;
+            }
+            let other = callers.iter().find_map(|(k, symbol)| {
+                reached[1..]
+                    .iter()
+                    .find(|r| !r.proc_macro && norm(r.name()) == norm(k))
+                    .filter(|r| norm(r.name()) != norm(&f.krate))
+                    .map(|r| (r, symbol.clone()))
+            });
+            match other {
+                Some((r, symbol)) => away.push((name, r, symbol)),
+                None => mine += 1,
+            }
+        }
+        if away.is_empty() {
+            continue;
+        }
+        let names: Vec<&str> = away.iter().map(|(n, ..)| *n).collect();
+        let mut by: Vec<&str> = away.iter().map(|(_, r, _)| r.name()).collect();
+        by.dedup();
+        let line = format!(
+            "{} {} called by the code of {}, not of {} (the finding on {})",
+            quoted(&names),
+            if names.len() == 1 { "is" } else { "are" },
+            by.join(", "),
+            f.krate,
+            by.join(", ")
+        );
+        if mine == 0 {
+            // None of the functions is this crate's: no line of them, and a step less severe.
+            f.evidence
+                .retain(|e| !e.starts_with(DEFINES) && !e.contains(UNREACHABLE));
+            f.evidence.push(format!(
+                "{line}; none of the NSS functions the static binary defines is called by {}'s \
+                 code, so the finding is one step less severe",
+                f.krate
+            ));
+            f.severity = f.severity.lowered();
+        } else {
+            narrow_defines(f, &names);
+            narrow_unreachable(f, &names);
+            f.evidence.push(line);
+        }
+        for (name, r, symbol) in away {
+            match moved.iter_mut().find(|m| std::ptr::eq(m.to, r)) {
+                Some(m) if !m.names.contains(&name) => m.names.push(name),
+                Some(_) => {}
+                None => moved.push(Moved {
+                    to: r,
+                    names: vec![name],
+                    caller: symbol,
+                }),
+            }
+        }
+    }
+    for m in moved {
+        add_finding(g, a, rule, m, bin);
+    }
+}
+
+/// How reach.rs's line on functions no root reaches goes on after their names.
+const UNREACHABLE: &str = " linked but unreachable from every root";
+
+/// Take `moved` out of the names a finding's line on unreachable functions begins with; the
+/// line goes when none is left.
+fn narrow_unreachable(f: &mut Finding, moved: &[&str]) {
+    f.evidence.retain_mut(|e| {
+        let Some((list, rest)) = e.split_once(UNREACHABLE) else {
+            return true;
+        };
+        let kept: Vec<&str> = list
+            .split(", ")
+            .filter(|n| !moved.contains(&n.trim_matches('`')))
+            .collect();
+        if kept.is_empty() {
+            return false;
+        }
+        *e = format!("{}{UNREACHABLE}{rest}", kept.join(", "));
+        true
+    });
+}
+
+/// The NSS functions a finding's `static binary defines` line lists.
+fn defined(f: &Finding) -> Vec<String> {
+    f.evidence
+        .iter()
+        .filter_map(|e| e.strip_prefix(DEFINES))
+        .flat_map(|list| {
+            let list = list.split_once(" (").map_or(list, |(l, _)| l);
+            list.split(", ").map(|n| n.trim_matches('`').to_string())
+        })
+        .collect()
+}
+
+/// The finding on the crate the functions moved to (a new one, or its own with them added),
+/// with whether they are reachable, and the chain when one is.
+fn add_finding(
+    g: &Graph,
+    a: &mut Artifact,
+    rule: &'static rules::Rule,
+    m: Moved,
+    bin: Option<&BinPlan>,
+) {
+    let norm = |s: &str| s.replace('-', "_");
+    let called = format!(
+        "{} called by {}'s code (`{}`, the reference graph)",
+        quoted(&m.names),
+        m.to.name(),
+        m.caller
+    );
+    if let Some(f) = a
+        .findings
+        .iter_mut()
+        .find(|f| f.rule == rule.id && norm(&f.krate) == norm(m.to.name()))
+    {
+        f.evidence.push(called);
+        return;
+    }
+    let mut f = new_finding(
+        rule,
+        m.to.name(),
+        &m.to.package.version.to_string(),
+        m.to.path.clone(),
+    );
+    f.evidence = vec![format!("{DEFINES}{}", quoted(&m.names)), called];
+    let chain = m
+        .names
+        .iter()
+        .filter_map(|n| g.symbol(n))
+        .map(|v| g.reach(v))
+        .filter(|(r, _)| *r)
+        .map(|(_, c)| c)
+        .min_by_key(Vec::len);
+    match chain {
+        Some(c) => {
+            f.evidence.push(format!("reachable: {}", arrows(&c)));
+            f.reachable = Some(true);
+            f.chain = c;
+        }
+        None => {
+            f.reachable = Some(false);
+            f.evidence.push(format!(
+                "{} linked but unreachable from every root (the entry point, constructors, \
+                 exports): dead code the linker kept. The finding still counts: a reference the \
+                 graph cannot see would make it live; once checked, allow it in the manifest",
+                if m.names.len() == 1 {
+                    "it is"
+                } else {
+                    "they are"
+                }
+            ));
+        }
+    }
+    if let Some(bin) = bin {
+        super::apply_policy(&mut f, &bin.audit);
+    }
+    a.findings.push(f);
+}
