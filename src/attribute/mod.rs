@@ -222,6 +222,10 @@ pub struct Attributed<'a> {
     pub layout: Layout<'a>,
     attrs: Vec<Attr>,
     names: Interner,
+    /// The pieces left without a crate whose (local) name the C archives of more than one
+    /// crate define, in order: each tree-sitter grammar's `ts_parse_table`. The graph stage
+    /// names their crate by the code that refers to them, as for bytes without a symbol.
+    ambiguous: Vec<u32>,
 }
 
 /// The crate of each piece of a layout, read from the symbols' names: computed apart from the
@@ -229,6 +233,7 @@ pub struct Attributed<'a> {
 pub struct Crates {
     attrs: Vec<Attr>,
     names: Interner,
+    ambiguous: Vec<u32>,
 }
 
 impl<'a> Attributed<'a> {
@@ -241,12 +246,26 @@ impl<'a> Attributed<'a> {
     pub fn crates_of(layout: &Layout, index: Option<&CrateIndex>, s: &SizeOptions) -> Crates {
         let mut names = Interner::new(s);
         let mut buf = String::new();
-        let attrs = layout
+        let attrs: Vec<Attr> = layout
             .pieces
             .iter()
             .map(|p| attribute_piece(p, &layout.files, index, &mut names, &mut buf))
             .collect();
-        Crates { attrs, names }
+        let ambiguous = match index {
+            Some(index) => (0..attrs.len() as u32)
+                .filter(|&i| {
+                    attrs[i as usize].krate == NONE
+                        && matches!(layout.pieces[i as usize].owner,
+                            Owner::Symbol { name, .. } if index.local_is_ambiguous(name))
+                })
+                .collect(),
+            None => Vec::new(),
+        };
+        Crates {
+            attrs,
+            names,
+            ambiguous,
+        }
     }
 
     /// `layout` with the crates [`Attributed::crates_of`] found for it.
@@ -255,6 +274,7 @@ impl<'a> Attributed<'a> {
             layout,
             attrs: crates.attrs,
             names: crates.names,
+            ambiguous: crates.ambiguous,
         }
     }
 
@@ -296,6 +316,12 @@ impl<'a> Attributed<'a> {
                 inst: NONE,
             };
         }
+    }
+
+    /// Whether piece `i` is a symbol left without a crate because more than one crate's C
+    /// archives define its name (see `ambiguous`).
+    pub fn is_ambiguous(&self, i: usize) -> bool {
+        self.ambiguous.binary_search(&(i as u32)).is_ok()
     }
 
     /// The name a row of piece `i` shows (demangled, without hash).

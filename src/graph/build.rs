@@ -313,10 +313,11 @@ fn assign(a: &mut Attributed, preds: &Csr, doms: &Dominators, group: &mut [u32],
         .layout
         .pieces
         .iter()
-        .map(|p| match p.owner {
+        .enumerate()
+        .map(|(i, p)| match p.owner {
             Owner::Section(s) => loaded(s),
             Owner::Symbol { name, section, .. } => {
-                is_anonymous_constant(name) && loaded(section as usize)
+                (is_anonymous_constant(name) || a.is_ambiguous(i)) && loaded(section as usize)
             }
             _ => false,
         })
@@ -329,7 +330,8 @@ fn assign(a: &mut Attributed, preds: &Csr, doms: &Dominators, group: &mut [u32],
 }
 
 /// The crate of each anonymous piece (bytes without a symbol, or a constant's whose name the
-/// compiler made up, see [`is_anonymous_constant`]: ThinLTO gives LLVM's `anon.<hash>.<n>` one) that has none in `group`: the
+/// compiler made up, see [`is_anonymous_constant`]: ThinLTO gives LLVM's `anon.<hash>.<n>` one;
+/// or a C static whose name several crates' archives define, see `Attributed::is_ambiguous`) that has none in `group`: the
 /// crate of every piece that refers to it (or that it describes), else the crate whose node
 /// dominates it; in dominator order, so a piece referred to only by such pieces follows them.
 /// Bytes that describe or patch a piece (an FDE, an `.eh_frame_hdr` row, a relocation: a

@@ -258,3 +258,54 @@ fn walk(dir: &std::path::Path, file: &str) -> Option<std::path::PathBuf> {
     }
     None
 }
+
+/// QA i, F8: tree-sitter grammars' C statics have the same names in every grammar
+/// (`ts_parse_table`, `language`), so no name tells whose they are, and difftastic was 89%
+/// `[unknown]`. The code that refers to them does: each `parse_table` is its grammar's
+/// (`referenced`). Checked by objdump and readelf: `grammar_X` loads the address of a
+/// `language`, whose relocation stores the address of the `parse_table` of X's size.
+#[test]
+fn c_statics_of_the_same_name_go_to_the_crate_whose_code_refers_to_them() {
+    let v = json(&mut check_fixture("c-statics", &["--symbols", "all"]));
+    let a = &v["artifacts"][0];
+    let bin = str_of(a, "path");
+    // (address, size) of every symbol of that name, by `nm -S`.
+    let nm = tool("nm", &["-S", bin]);
+    let all = |name: &str| -> Vec<(u64, u64)> {
+        nm.lines()
+            .filter_map(|l| {
+                let f: Vec<&str> = l.split_whitespace().collect();
+                (f.len() == 4 && f[3] == name).then(|| {
+                    let hex = |s: &str| u64::from_str_radix(s, 16).expect("hex");
+                    (hex(f[0]), hex(f[1]))
+                })
+            })
+            .collect()
+    };
+    let (tables, languages) = (all("parse_table"), all("language"));
+    assert_eq!(
+        (tables.len(), languages.len()),
+        (2, 2),
+        "{tables:?} {languages:?}"
+    );
+    let relocs = crate::why::relative_relocs(bin);
+    let rows = a["binary"]["symbols"].as_array().expect("symbols");
+    for (grammar, size) in [("grammar_a", 4000u64), ("grammar_b", 8000)] {
+        let function = all(grammar)[0];
+        let language = languages
+            .iter()
+            .find(|l| crate::why::refers(bin, function, l.0, &relocs))
+            .unwrap_or_else(|| panic!("{grammar} refers to no `language`"));
+        let table = tables
+            .iter()
+            .find(|t| crate::why::refers(bin, *language, t.0, &relocs))
+            .unwrap_or_else(|| panic!("{grammar}'s `language` refers to no `parse_table`"));
+        assert_eq!(table.1, size, "{grammar}'s table");
+        let row = rows
+            .iter()
+            .find(|r| r["name"] == "parse_table" && r["vm_size"] == size)
+            .expect("the table's row");
+        assert_eq!(row["crate"], grammar, "{row}");
+        assert_eq!(row["confidence"], "referenced", "{row}");
+    }
+}

@@ -23,7 +23,7 @@ pub(super) fn nm(path: &str) -> HashMap<String, (u64, u64)> {
 }
 
 /// `R_X86_64_RELATIVE` entries of `readelf -r`: (where, the address stored there).
-fn relative_relocs(path: &str) -> Vec<(u64, u64)> {
+pub(super) fn relative_relocs(path: &str) -> Vec<(u64, u64)> {
     tool("readelf", &["-rW", path])
         .lines()
         .filter(|l| l.contains("R_X86_64_RELATIVE"))
@@ -39,7 +39,7 @@ fn relative_relocs(path: &str) -> Vec<(u64, u64)> {
 /// Does the code or data at `[from, from + size)` refer to `to`? By `objdump -d` (a call,
 /// jump or RIP-relative operand showing `to`, or a GOT slot whose stored address is `to`), or
 /// by a dynamic relocation storing `to` inside the range (data).
-fn refers(bin: &str, from: (u64, u64), to: u64, relocs: &[(u64, u64)]) -> bool {
+pub(super) fn refers(bin: &str, from: (u64, u64), to: u64, relocs: &[(u64, u64)]) -> bool {
     let (lo, hi) = (from.0, from.0 + from.1.max(1));
     if relocs
         .iter()
