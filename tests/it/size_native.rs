@@ -308,4 +308,36 @@ fn c_statics_of_the_same_name_go_to_the_crate_whose_code_refers_to_them() {
         assert_eq!(row["crate"], grammar, "{row}");
         assert_eq!(row["confidence"], "referenced", "{row}");
     }
+    // QA i, F5: grammar-a's `bcm.c` static `precomputed` (local, after `FILE bcm.c` in
+    // readelf's symbol table) shares its name with grammar-b's global: it was grammar_b's,
+    // `exact`, by the global name. `nm`: the local is `r`, the global `R`.
+    let symtab = tool("readelf", &["-sW", bin]);
+    let mut file = "";
+    let mut local_after = "";
+    for line in symtab.lines() {
+        let f: Vec<&str> = line.split_whitespace().collect();
+        if f.len() == 8 && f[3] == "FILE" {
+            file = f[7];
+        } else if f.len() == 8 && f[7] == "precomputed" && f[4] == "LOCAL" {
+            local_after = file;
+        }
+    }
+    assert_eq!(local_after, "bcm.c", "{symtab}");
+    for (kind, krate, confidence) in [('r', "grammar_a", "heuristic"), ('R', "grammar_b", "exact")]
+    {
+        let size = nm
+            .lines()
+            .find_map(|l| {
+                let f: Vec<&str> = l.split_whitespace().collect();
+                (f.len() == 4 && f[3] == "precomputed" && f[2] == kind.to_string())
+                    .then(|| u64::from_str_radix(f[1], 16).expect("hex"))
+            })
+            .expect("nm's precomputed");
+        let row = rows
+            .iter()
+            .find(|r| r["name"] == "precomputed" && r["vm_size"] == size)
+            .expect("the table's row");
+        assert_eq!(row["crate"], krate, "{row}");
+        assert_eq!(row["confidence"], confidence, "{row}");
+    }
 }

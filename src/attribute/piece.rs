@@ -1,0 +1,95 @@
+//! The crate of one piece of the byte map, from its symbol's name: the archive that defines
+//! it, the crate its mangled name says, or for C code the archive member its source file or
+//! local name points at.
+
+use super::coverage::{Owner, Piece};
+use super::demangle::{self, Origin};
+use super::{Attr, CrateIndex, Interner, NONE};
+use crate::report::Confidence;
+
+/// The crate of one piece: the archive that defines its symbol (exact), the crate its mangled
+/// name says, or for C code the archive member its source file or local name points at.
+pub(super) fn attribute_piece(
+    p: &Piece,
+    files: &[&[u8]],
+    index: Option<&CrateIndex>,
+    names: &mut Interner,
+    buf: &mut String,
+) -> Attr {
+    let attr = |krate, confidence, inst| Attr {
+        krate,
+        confidence,
+        inst,
+    };
+    let Owner::Symbol { name, file, .. } = p.owner else {
+        return attr(NONE, Confidence::Unattributed, NONE);
+    };
+    let origin = files.get(file as usize).and_then(|f| demangle::origin(f));
+    match (
+        index.and_then(|i| i.lookup(name)),
+        demangle::crate_of(name, buf),
+    ) {
+        (Some(x), Some((m, Confidence::Mangled))) if m.as_str() != x.name => {
+            // Generic code of `m` instantiated in `x`'s rlib (in the sysroot's: std's own copy
+            // of `m`).
+            let k = names.intern(m.as_str(), x.sysroot);
+            attr(k, Confidence::Mangled, names.intern(&x.name, x.sysroot))
+        }
+        (Some(x), _) => {
+            // A local C symbol whose source file is another crate's archive member: that
+            // crate's static, which only shares its name with `x`'s global (aws-lc's `bcm.c`
+            // `ecp_nistz256_precomputed` beside system libcrypto's global one, QA i).
+            if let (Some(Origin::Source(stem)), Some(i)) = (origin, index)
+                && let Some(y) = i.lookup_source(stem).filter(|y| y.name != x.name)
+                && !i.local_is_ambiguous(name)
+            {
+                return attr(
+                    names.intern(&y.name, y.sysroot),
+                    Confidence::Heuristic,
+                    NONE,
+                );
+            }
+            let confidence = match index.is_some_and(CrateIndex::is_names_only) {
+                true => Confidence::Heuristic,
+                false => Confidence::Exact,
+            };
+            attr(names.intern(&x.name, x.sysroot), confidence, NONE)
+        }
+        (None, Some((m, c))) => {
+            // Generic code instantiated in the standard library is the standard library's own
+            // (its private copies of gimli, hashbrown, ...).
+            let sysroot =
+                |k: &str| demangle::is_std_crate(k) || index.is_some_and(|i| i.is_sysroot_crate(k));
+            let in_std = matches!(origin, Some(Origin::Crate(cu)) if sysroot(cu));
+            let k = names.intern(m.as_str(), in_std);
+            match origin {
+                // Compiled in its own crate's codegen unit.
+                Some(Origin::Crate(cu)) if cu == m.as_str() => attr(k, Confidence::Exact, NONE),
+                // Generic code of `m` instantiated in the codegen unit of `cu`.
+                Some(Origin::Crate(cu)) => attr(k, c, names.intern(cu, in_std)),
+                _ => attr(k, c, NONE),
+            }
+        }
+        // A C symbol: the source file before it names the archive member, when the object had
+        // `STT_FILE` symbols (one without them inherits its neighbour's, so a Rust codegen unit
+        // says nothing about C symbols).
+        (None, None) => {
+            let local = index.and_then(|i| i.lookup_local(name));
+            let ambiguous = index.is_some_and(|i| i.local_is_ambiguous(name));
+            let source = || match origin {
+                Some(Origin::Source(stem)) if !ambiguous => {
+                    index.and_then(|i| i.lookup_source(stem))
+                }
+                _ => None,
+            };
+            match local.or_else(source) {
+                Some(x) => attr(
+                    names.intern(&x.name, x.sysroot),
+                    Confidence::Heuristic,
+                    NONE,
+                ),
+                None => attr(NONE, Confidence::Unattributed, NONE),
+            }
+        }
+    }
+}
