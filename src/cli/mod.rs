@@ -114,6 +114,7 @@ enum Sub {
         mut_arg("hostile", |a| a.hide(true)),
         mut_arg("no_hostile", |a| a.hide(true)),
         mut_arg("image", |a| a.hide(true)),
+        mut_arg("no_probe", |a| a.help("Do not start the variants' binaries: sizes only")),
     )]
     Advise(advise::AdviseArgs),
 }

@@ -38,6 +38,8 @@ fn advise_help_does_not_offer_what_advise_refuses() {
             r.stderr
         );
     }
+    // QA i: nor does it speak of `--hostile`, which it refuses, in another flag's help.
+    assert!(!help.stdout.contains("hostile"), "{}", help.stdout);
     // The main command still offers and takes them.
     let main = run(aotcheck().args(["aotcheck", "--help"]));
     assert!(main.stdout.contains("--image [<DIR>]"), "{}", main.stdout);
