@@ -253,7 +253,6 @@ fn first_segment(path: &str) -> Option<&str> {
     (!seg.is_empty() && seg.chars().all(|c| c.is_alphanumeric() || c == '_')).then_some(seg)
 }
 
-/// The readable name of a symbol: Rust demangled without hash, else the name itself.
 /// A name the compiler made up for a constant of no item's (a literal, a const allocation):
 /// rustc's `anon.<hash>.<n>` and `alloc_<hash>`, LLVM's `.L…`, `__unnamed_<n>` and `str.<n>`.
 /// The linker merges such constants when their bytes are equal (a glibc constant of 8 zero
@@ -277,8 +276,19 @@ pub fn is_anonymous_constant(name: &[u8]) -> bool {
     name.starts_with(b".L")
 }
 
+/// The readable name of a symbol: Rust demangled without hash, C++ demangled, else the name
+/// itself.
 pub fn display_name(name: &[u8]) -> String {
     let s = String::from_utf8_lossy(name);
+    // C++ (the Itanium ABI's `_Z` names, as `nm -C` shows them): a -sys crate's C++ code. A
+    // Rust legacy name is a `_ZN…E` too, but with its hash: `_ZN12_GLOBAL__N_1…E` is C++.
+    if name.starts_with(b"_Z")
+        && !is_rust(name)
+        && let Ok(sym) = cpp_demangle::Symbol::new(name)
+        && let Ok(d) = sym.demangle()
+    {
+        return d;
+    }
     match rustc_demangle::try_demangle(&s) {
         Ok(d) => format!("{d:#}"),
         Err(_) => s.into_owned(),

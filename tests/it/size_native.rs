@@ -242,6 +242,48 @@ fn a_static_cpp_runtime_is_libstdcxx_not_the_cpp_crates() {
     assert!(other.is_empty(), "libstdc++'s code elsewhere: {other:?}");
     let personality = rows.iter().find(|r| r.0 == "__gxx_personality_v0");
     assert_eq!(personality.map(|r| r.2.as_str()), Some("exact"));
+    // QA i, F7: C++ names are shown as `nm -C` shows them (they were left mangled): every
+    // libstdc++ `_Z` name of the binary is a row under its demangled name, not its raw one.
+    let bin = str_of(a, "path");
+    let raw = tool("nm", &["--defined-only", bin]);
+    let shown = tool("nm", &["--defined-only", "-C", bin]);
+    let last = |l: &str| l.splitn(3, ' ').nth(2).unwrap_or("").to_string();
+    // Functions (`T`, `t`, `W`): a vtable's or typeinfo's special name is worded differently
+    // by every demangler.
+    let function = |l: &str| matches!(l.split(' ').nth(1), Some("T" | "t" | "W"));
+    let pairs: Vec<(String, String)> = raw
+        .lines()
+        .zip(shown.lines())
+        .filter(|(r, _)| function(r))
+        .map(|(r, d)| (last(r), last(d)))
+        .filter(|(r, _)| r.starts_with("_Z") && cxx.contains(r))
+        .collect();
+    assert!(pairs.len() >= 5, "{pairs:?}");
+    let names: HashSet<&str> = a["binary"]["symbols"]
+        .as_array()
+        .expect("symbols")
+        .iter()
+        .map(|r| str_of(r, "name"))
+        .collect();
+    let missing: Vec<&(String, String)> = pairs
+        .iter()
+        .filter(|(r, d)| names.contains(r.as_str()) || !names.contains(d.as_str()))
+        .collect();
+    // Aliases (one address, several names) are one row: a few demangled names are not rows.
+    assert!(missing.len() * 10 < pairs.len(), "{missing:?}");
+    assert!(
+        !pairs.iter().any(|(r, _)| names.contains(r.as_str())),
+        "a raw C++ name is a row"
+    );
+    // `--why` takes a regular expression over the demangled name (it matched nothing).
+    let why = run(&mut check_fixture(
+        "cxx-user",
+        &[
+            "--why",
+            r"std::runtime_error::runtime_error\(char const\*\)",
+        ],
+    ));
+    assert_eq!(why.code, 0, "{}", why.stderr);
 }
 
 /// The first file called `file` under `dir`.
