@@ -245,6 +245,15 @@ fn run_at(data: &[u8], at: usize) -> String {
     s
 }
 
+/// A C or C++ source file's path, as `__FILE__` writes it into an `assert`'s message
+/// (tree-sitter's `…/src/./query.c`, QA i).
+fn is_c_source(text: &str) -> bool {
+    const EXTENSIONS: &[&str] = &[
+        ".c", ".h", ".cc", ".cpp", ".cxx", ".hh", ".hpp", ".hxx", ".inc",
+    ];
+    EXTENSIONS.iter().any(|e| text.ends_with(e))
+}
+
 fn scan_strings(data: &[u8], section: &str, prefixes: &[(PathBuf, bool)], ev: &mut Evidence) {
     const OPENSSLDIR: &[u8] = b"OPENSSLDIR: \"";
     let mut at = 0;
@@ -270,12 +279,14 @@ fn scan_strings(data: &[u8], section: &str, prefixes: &[(PathBuf, bool)], ev: &m
             }
             let text = run_at(data, i);
             seen.push((i, i + text.len()));
-            // A source path in a panic message is no run-time file access.
-            let source = if *is_target {
-                text.ends_with(".rs")
-            } else {
-                text.contains(".rs")
-            };
+            // A source path in a panic message, or a C `assert`'s `__FILE__`, is no run-time
+            // file access.
+            let source = is_c_source(&text)
+                || if *is_target {
+                    text.ends_with(".rs")
+                } else {
+                    text.contains(".rs")
+                };
             if !source && !ev.host_paths.iter().any(|f| f.text == text) {
                 ev.host_paths.push(Found {
                     text,
@@ -327,6 +338,8 @@ mod tests {
         ];
         let data = b"x/w/target/release/build/a-1/out/g.txt/rustc/abc/library/core/src/x.rs\0\
                      /home/u/.cargo/registry/src/i/libc-0.2/src/unix/mod.rsattempt\0\
+                     /home/u/.cargo/registry/src/i/tree-sitter-0.26/src/./query.c\0\
+                     /w/target/release/build/b-2/out/gen/parser.h\0\
                      OPENSSLDIR: \"/usr/lib/ssl\"\0";
         let mut ev = Evidence::default();
         scan_strings(data, ".rodata", &prefixes, &mut ev);
