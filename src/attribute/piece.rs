@@ -61,7 +61,9 @@ pub(super) fn attribute_piece(
             let sysroot =
                 |k: &str| demangle::is_std_crate(k) || index.is_some_and(|i| i.is_sysroot_crate(k));
             let in_std = matches!(origin, Some(Origin::Crate(cu)) if sysroot(cu));
-            let k = names.intern(m.as_str(), in_std);
+            // Under LTO the codegen unit is the program's, but a crate only the sysroot has
+            // (std's gimli, addr2line, rustc_demangle when the build has none) is std's still.
+            let k = names.intern(m.as_str(), in_std || sysroot(m.as_str()));
             match origin {
                 // Compiled in its own crate's codegen unit.
                 Some(Origin::Crate(cu)) if cu == m.as_str() => attr(k, Confidence::Exact, NONE),

@@ -254,6 +254,21 @@ fn lto_builds_are_covered_and_attributed() {
         );
     }
     assert!(b["coverage"]["share"].as_f64().expect("share") > 0.7);
+    // QA i, F10: std's own dependencies (gimli, addr2line, rustc_demangle, ...) are folded
+    // into std under LTO too: every crate row is std, a pseudo-crate, or a package of the
+    // fixture's Cargo.lock.
+    let lock = std::fs::read_to_string(fixture("where-bytes").join("Cargo.lock")).expect("lock");
+    let packages: Vec<String> = lock
+        .lines()
+        .filter_map(|l| l.strip_prefix("name = \""))
+        .map(|n| n.trim_end_matches('"').replace('-', "_"))
+        .collect();
+    let strays: Vec<&str> = crates
+        .iter()
+        .map(|c| str_of(c, "name"))
+        .filter(|n| *n != "std" && !n.starts_with('[') && !packages.iter().any(|p| p == n))
+        .collect();
+    assert!(strays.is_empty(), "not in Cargo.lock: {strays:?}");
 }
 
 #[test]
