@@ -36,12 +36,14 @@ pub(super) fn attribute_piece(
             attr(k, Confidence::Mangled, names.intern(&x.name, x.sysroot))
         }
         (Some(x), _) => {
-            // A local C symbol whose source file is another crate's archive member: that
-            // crate's static, which only shares its name with `x`'s global (aws-lc's `bcm.c`
-            // `ecp_nistz256_precomputed` beside system libcrypto's global one, QA i).
+            // A local C symbol that another crate's archive defines as a static, in a member
+            // of the symbol's source file: that crate's static, which only shares its name
+            // with `x`'s global (aws-lc's `bcm.c` `ecp_nistz256_precomputed` beside system
+            // libcrypto's global one, QA i). Both must say so: an object without `STT_FILE`
+            // symbols (glibc's, under LTO) takes its neighbour's source file.
             if let (Some(Origin::Source(stem)), Some(i)) = (origin, index)
-                && let Some(y) = i.lookup_source(stem).filter(|y| y.name != x.name)
-                && !i.local_is_ambiguous(name)
+                && let Some(y) = i.lookup_local(name).filter(|y| y.name != x.name)
+                && i.lookup_source(stem).is_some_and(|s| s.name == y.name)
             {
                 return attr(
                     names.intern(&y.name, y.sysroot),
