@@ -66,7 +66,7 @@ pub enum Error {
     /// `inspect`: files (or directories without a binary) that could not be inspected, each
     /// named on its own line and in the report; `total` counts them and the binaries reported.
     #[error(
-        "{failed} of {total} paths could not be inspected, {} (each failure is named above and \
+        "{failed} of {total} files could not be inspected, {} (each failure is named above and \
          in the report)",
         if total - failed == 1 { "1 binary was".to_string() } else {
             format!("{} binaries were", total - failed)

@@ -49,8 +49,12 @@ fn narrow_constructors(g: &Graph, findings: &mut Vec<Finding>) {
                 continue;
             }
             f.evidence.retain(|e| !e.starts_with(GUESS));
+            let (what, is) = match names.len() {
+                1 => ("constructor", "is"),
+                _ => ("constructors", "are"),
+            };
             f.evidence.push(format!(
-                "the constructor {} is {}'s (the reference graph's attribution)",
+                "the {what} {} {is} {}'s (the reference graph's attribution)",
                 quoted(&names),
                 f.krate
             ));

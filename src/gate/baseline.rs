@@ -33,7 +33,9 @@ pub fn parse(path: &Path, bytes: &[u8]) -> Result<Report> {
     // reader ignore it), and serde_json refuses it.
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     let value: serde_json::Value = serde_json::from_slice(bytes).map_err(|e| {
-        let what = if e.is_eof() {
+        let what = if bytes.iter().all(u8::is_ascii_whitespace) {
+            "empty"
+        } else if e.is_eof() {
             "truncated"
         } else {
             "not valid JSON"
@@ -189,6 +191,9 @@ mod tests {
         let e = parse(p, b"{\"schema_version\": 1, \"tool\":").expect_err("truncated");
         let m = e.to_string();
         assert!(m.contains("/x/base.json") && m.contains("truncated"), "{m}");
+        // QA i: an empty file is said to be empty, not truncated.
+        let e = parse(p, b"\n").expect_err("empty").to_string();
+        assert!(e.contains("the baseline is empty"), "{e}");
         let e = parse(p, b"[1, 2]").expect_err("foreign").to_string();
         assert!(e.contains("schema_version"), "{e}");
         let e = parse(

@@ -93,6 +93,8 @@ pub fn run(args: &[PathBuf], attribute: &Attribute, out: &mut Output) -> Result<
     let expanded = expand(args);
     match (args, expanded.targets.as_slice()) {
         ([arg], [one]) if one.named => out.status("Inspecting", &arg.display().to_string()),
+        // Nothing to inspect (a missing file): its error line says so.
+        (_, []) => {}
         (_, targets) => out.status(
             "Inspecting",
             &format!(
