@@ -423,7 +423,9 @@ fn analyse_as<H: FileHeader<Endian = Endianness>>(
     // The byte map is not needed for the chains: gone before they are searched.
     drop(a);
     if let Some(p) = &settings.why {
-        binary.why = Some(why::why(&graph, p));
+        let mut w = why::why(&graph, p);
+        why::note_imports(&mut w, bytes);
+        binary.why = Some(w);
     }
     Ok(keep.then_some(graph))
 }

@@ -107,6 +107,39 @@ pub(super) fn why(g: &Graph, pattern: &str) -> Why {
     w
 }
 
+/// Where nothing of the binary matched: the imports from shared libraries that do (a dynamic
+/// build's `getpwnam`, QA i) get a note in place of "no match", as a stripped binary's answer
+/// has one.
+pub(super) fn note_imports(w: &mut Why, data: &[u8]) {
+    use object::{Object as _, ObjectSymbol as _};
+    if w.matched != "none" || w.note.is_some() {
+        return;
+    }
+    let Ok(file) = object::File::parse(data) else {
+        return;
+    };
+    let re = regex::Regex::new(&w.pattern).ok();
+    let mut names: Vec<String> = file
+        .dynamic_symbols()
+        .filter(|s| s.is_undefined())
+        .filter_map(|s| s.name().ok().map(str::to_string))
+        .filter(|n| *n == w.pattern || re.as_ref().is_some_and(|re| re.is_match(n)))
+        .collect();
+    names.sort();
+    names.dedup();
+    if names.is_empty() {
+        return;
+    }
+    let shown: Vec<String> = names.iter().take(SHOWN).map(|n| format!("`{n}`")).collect();
+    w.note = Some(format!(
+        "{}{} {} imported from a shared library, not defined in this binary: a chain ends at \
+         what the binary defines (a static build would: --link static or --compare)",
+        shown.join(", "),
+        if names.len() > SHOWN { ", …" } else { "" },
+        if names.len() == 1 { "is" } else { "are" },
+    ));
+}
+
 /// A regular expression that matches nothing.
 fn never() -> regex::Regex {
     regex::Regex::new(r"[^\s\S]").unwrap_or_else(|_| unreachable!("a valid expression"))

@@ -84,6 +84,40 @@ fn no_match_is_exit_2_even_beside_a_stripped_binary() {
     assert!(r.stdout.contains("chains need symbols"), "{}", r.stdout);
 }
 
+/// QA i, F13: a dynamic build imports `printf` (`readelf --dyn-syms`: `UND`): `--why printf`
+/// said no symbol matched (exit 2); it is an answer (exit 0) that says the function is
+/// imported. Something that is not even imported is still exit 2.
+#[test]
+fn an_imported_function_of_a_dynamic_binary_is_said_to_be_imported() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let src = dir.path().join("d.c");
+    std::fs::write(
+        &src,
+        "#include <stdio.h>\nint main(void) { printf(\"%d\\n\", 7); return 0; }\n",
+    )
+    .expect("write");
+    let bin = dir.path().join("d").to_str().expect("utf-8").to_string();
+    tool("gcc", &["-O1", src.to_str().expect("utf-8"), "-o", &bin]);
+    let dynsyms = tool("readelf", &["--dyn-syms", "-W", &bin]);
+    assert!(
+        dynsyms
+            .lines()
+            .any(|l| l.contains(" UND ") && l.contains(" printf")),
+        "{dynsyms}"
+    );
+    let r = inspect(&[&bin, "--why", "^printf$", "--format", "json"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let v: Value = serde_json::from_str(&r.stdout).expect("JSON");
+    let why = &v["artifacts"][0]["binary"]["why"];
+    assert_eq!(why["matched"], "none", "{why}");
+    assert!(
+        str_of(why, "note").starts_with("`printf` is imported from a shared library"),
+        "{why}"
+    );
+    let r = inspect(&[&bin, "--why", "no_such_symbol_zz"]);
+    assert_eq!(r.code, 2, "{}", r.stdout);
+}
+
 #[test]
 fn an_invalid_expression_that_matches_nothing_says_so() {
     let dir = tempfile::tempdir().expect("tempdir");
