@@ -200,6 +200,27 @@ fn a_hand_built_page_in_a_browser() {
     assert_quiet(&page, &url);
 }
 
+/// QA i: on a page whose tables are squeezed, the checks table broke its check ids anywhere
+/// (`baselin|e.secti|on:.eh_|frame`, `code` may wrap anywhere). A check id keeps to one line
+/// (one line box in the browser), at a narrow window too.
+#[test]
+fn check_ids_do_not_wrap_in_a_narrow_window() {
+    let report = hand_built();
+    let file = artifacts_dir().join("hand-built-narrow.html");
+    std::fs::write(&file, cargo_aotcheck::render::html::render(&report)).expect("write");
+    let url = format!("file://{}", file.display());
+    let mut browser = cdp::Browser::start();
+    let mut page = browser.open(&url, 480);
+    let lines = page.eval(
+        "Array.from(document.querySelectorAll('table.checks code.id'))\
+         .map(e => e.getClientRects().length)",
+    );
+    let lines = lines.as_array().expect("line counts");
+    assert!(!lines.is_empty(), "no check id on the page");
+    assert!(lines.iter().all(|n| n == 1), "{lines:?}");
+    assert_quiet(&page, &url);
+}
+
 /// The script's part: sorting the crates by loaded bytes both ways; zooming into a crate and
 /// back (a link and CSS, so it works without the script too); a treemap symbol's tooltip,
 /// named from the embedded report.

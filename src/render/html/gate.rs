@@ -108,7 +108,10 @@ fn checks(s: &mut String, all: &[Row]) {
         };
         t.row(vec![
             Cell::Text(text(label)),
-            Cell::Text(format!("<code>{}</code>", text(&c.id.to_string()))),
+            Cell::Text(format!(
+                "<code class=\"id\">{}</code>",
+                text(&c.id.to_string())
+            )),
             verdict_cell(c.verdict),
             Cell::Num(c.value.unwrap_or(f64::NAN), text(&now)),
             Cell::Num(c.limit.or(c.baseline).unwrap_or(f64::NAN), text(&reference)),
