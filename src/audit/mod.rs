@@ -341,6 +341,18 @@ mod tests {
     use super::*;
     use crate::report::{HostileOutcome, HostileRun, Severity};
 
+    /// A static-pie binary of 1000 bytes, with nothing else of interest.
+    fn static_pie() -> crate::report::Binary {
+        serde_json::from_value(serde_json::json!({
+            "format": "elf", "arch": "x86_64", "elf_type": "DYN", "pie": true,
+            "linkage": "static-pie", "interpreter": null, "needed": [], "rpath": [],
+            "runpath": [], "file_size": 1000, "stripped_size": 500, "debug_size": 0,
+            "symtab_size": 0, "sections": [], "build_id": null, "init_array_entries": 2,
+            "glibc_floor": null, "version_needs": [], "closure": [], "closure_size": 1000
+        }))
+        .expect("binary")
+    }
+
     fn hostile(condition: &str, signal: Option<&str>, dynamic: HostileOutcome) -> HostileRun {
         HostileRun {
             condition: condition.into(),
@@ -364,14 +376,7 @@ mod tests {
     /// otherwise, not "too".
     #[test]
     fn the_reproduce_line_names_a_run_the_static_build_is_to_blame_for() {
-        let binary: crate::report::Binary = serde_json::from_value(serde_json::json!({
-            "format": "elf", "arch": "x86_64", "elf_type": "DYN", "pie": true,
-            "linkage": "static-pie", "interpreter": null, "needed": [], "rpath": [],
-            "runpath": [], "file_size": 1000, "stripped_size": 500, "debug_size": 0,
-            "symtab_size": 0, "sections": [], "build_id": null, "init_array_entries": 2,
-            "glibc_floor": null, "version_needs": [], "closure": [], "closure_size": 1000
-        }))
-        .expect("binary");
+        let binary = static_pie();
         let mut a = Artifact::new(Some("app".into()), "app".into(), None, "app".into(), binary);
         a.hostile = vec![
             hostile("no-home", None, HostileOutcome::Crashed),
@@ -397,14 +402,7 @@ mod tests {
     /// why; with one finding only, there is nothing to tell apart and nothing is said.
     #[test]
     fn a_crash_of_unknown_site_says_why_it_counts_for_every_finding() {
-        let binary: crate::report::Binary = serde_json::from_value(serde_json::json!({
-            "format": "elf", "arch": "x86_64", "elf_type": "DYN", "pie": true,
-            "linkage": "static-pie", "interpreter": null, "needed": [], "rpath": [],
-            "runpath": [], "file_size": 1000, "stripped_size": 500, "debug_size": 0,
-            "symtab_size": 0, "sections": [], "build_id": null, "init_array_entries": 2,
-            "glibc_floor": null, "version_needs": [], "closure": [], "closure_size": 1000
-        }))
-        .expect("binary");
+        let binary = static_pie();
         let rule = rules::find("AOT004").expect("rule");
         let mut run = hostile("unknown-uid", Some("SIGSEGV"), HostileOutcome::Ok);
         run.crash_site_unknown = Some("it did not crash again".into());

@@ -400,7 +400,8 @@ fn truncated_binary_is_an_error_not_a_panic() {
     }
 }
 
-fn walk(dir: &std::path::Path, file: &str) -> Option<std::path::PathBuf> {
+/// The first file called `file` under `dir`.
+pub(super) fn walk(dir: &std::path::Path, file: &str) -> Option<std::path::PathBuf> {
     for e in std::fs::read_dir(dir).ok()?.flatten() {
         let p = e.path();
         if p.is_dir() {

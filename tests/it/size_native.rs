@@ -221,7 +221,7 @@ fn a_static_cpp_runtime_is_libstdcxx_not_the_cpp_crates() {
         .parent()
         .expect("release dir")
         .join("build");
-    let own_archive = walk(&build, "libgreet.a").expect("the fixture's libgreet.a");
+    let own_archive = crate::size::walk(&build, "libgreet.a").expect("the fixture's libgreet.a");
     let own = names(own_archive.to_str().expect("utf-8"));
     let rows: Vec<(String, String, String)> = a["binary"]["symbols"]
         .as_array()
@@ -284,21 +284,6 @@ fn a_static_cpp_runtime_is_libstdcxx_not_the_cpp_crates() {
         ],
     ));
     assert_eq!(why.code, 0, "{}", why.stderr);
-}
-
-/// The first file called `file` under `dir`.
-fn walk(dir: &std::path::Path, file: &str) -> Option<std::path::PathBuf> {
-    for e in std::fs::read_dir(dir).ok()?.flatten() {
-        let p = e.path();
-        if p.is_dir() {
-            if let Some(found) = walk(&p, file) {
-                return Some(found);
-            }
-        } else if p.file_name().is_some_and(|n| n == file) {
-            return Some(p);
-        }
-    }
-    None
 }
 
 /// QA i, F8: tree-sitter grammars' C statics have the same names in every grammar
