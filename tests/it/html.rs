@@ -221,6 +221,35 @@ fn check_ids_do_not_wrap_in_a_narrow_window() {
     assert_quiet(&page, &url);
 }
 
+/// QA i: `inspect --format html` of one binary draws only the sizes chart, which took the
+/// whole row and scaled its text to twice the page's. It keeps a chart's column.
+#[test]
+fn a_lone_chart_keeps_a_charts_width() {
+    let file = artifacts_dir().join("inspect-one.html");
+    let out = file.to_str().expect("utf-8");
+    let r = run(aotcheck().args([
+        "aotcheck",
+        "inspect",
+        "-q",
+        "--format",
+        "html",
+        "--output",
+        out,
+        "/bin/true",
+    ]));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let url = format!("file://{out}");
+    let mut browser = cdp::Browser::start();
+    let mut page = browser.open(&url, 1280);
+    let share = page.eval(
+        "document.querySelector('figure.chart.sizes').getBoundingClientRect().width / \
+         document.querySelector('.charts').getBoundingClientRect().width",
+    );
+    let share = share.as_f64().expect("a width ratio");
+    assert!(share < 0.5, "the lone chart takes {share} of the row");
+    assert_quiet(&page, &url);
+}
+
 /// The script's part: sorting the crates by loaded bytes both ways; zooming into a crate and
 /// back (a link and CSS, so it works without the script too); a treemap symbol's tooltip,
 /// named from the embedded report.
