@@ -20,7 +20,16 @@ pub(super) fn kib(v: u64) -> String {
 }
 
 fn unknown<'a>(p: &'a Probe, key: &str) -> &'a str {
-    p.unknown.get(key).map_or("unknown", String::as_str)
+    let why = p.unknown.get(key).map_or("unknown", String::as_str);
+    said_below(p, why).unwrap_or(why)
+}
+
+/// With no run ready, a figure's reason is a failed run's own message, which the failed runs'
+/// rows show: said once, there (a port taken by another process was the same sentence four
+/// times, QA i).
+fn said_below<'a>(p: &Probe, why: &str) -> Option<&'a str> {
+    (p.runs == 0 && p.failed_runs.iter().any(|f| f.message == why))
+        .then_some("no run got ready (the failed runs below say why)")
 }
 
 /// The probe's rows for one artifact (nothing when it was not probed).
@@ -32,6 +41,10 @@ pub fn artifact(s: &mut String, a: &Artifact, st: &Style) {
     shutdown(s, p, c);
     failures(s, p, c);
     if let Some(g) = &p.gave_up {
+        let g = match said_below(p, g) {
+            Some(_) => "for the reason above",
+            None => g,
+        };
         row(s, c, "gave up", &paint(c, BAD, g));
     }
     for w in &p.warnings {

@@ -67,6 +67,35 @@ fn tcp_port_held_by_another_process_is_no_false_ready() {
         "{}",
         r.stderr
     );
+    // QA i: the terminal says the reason on the failed run's row and in the verdict's list,
+    // not also as the startup's, the memory's and the "gave up" row's.
+    let human = crate::util::run(&mut crate::util::human_fixture(
+        "probe-targets",
+        &[
+            "--bin",
+            "hostile",
+            "--ready",
+            &ready,
+            "--probe-arg",
+            "serve",
+            "--runs",
+            "3",
+            "--warmup",
+            "0",
+        ],
+    ));
+    assert_eq!(human.code, 2, "{}", human.stderr);
+    assert_eq!(
+        human.stdout.matches("is taken before").count(),
+        2,
+        "{}",
+        human.stdout
+    );
+    assert!(
+        human
+            .stdout
+            .contains("no run got ready (the failed runs below say why)")
+    );
 
     // Independent: the program on its own, with the port held, cannot listen and exits 1.
     let program = r.report["artifacts"][0]["path"].as_str().expect("path");
