@@ -61,11 +61,9 @@ impl CrateIndex {
     /// `cc` finds it; libsupc++'s objects are in it) as [`LIBSTDCXX`]: its global names
     /// exactly, its local ones (libiberty's demangler, the exception pool) by name. Its objects
     /// carry no `STT_FILE` symbol, so without it their local functions took the source file of
-    /// the C++ crate's archive before them (QA i: unrar's, in ouch). Once per index.
+    /// the C++ crate's archive before them (QA i: unrar's, in ouch). Once per index: the
+    /// caller asks [`CrateIndex::has_crate`] first.
     pub fn add_cxx_runtime(&mut self, warnings: &mut Vec<String>) {
-        if self.has_crate(LIBSTDCXX) {
-            return;
-        }
         let Some(path) = cxx_library() else {
             return;
         };

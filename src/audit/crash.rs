@@ -81,33 +81,26 @@ pub(super) fn shown(stack: &[String], upto: Option<&str>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::report::{RefKind, Severity, Step};
+    use crate::report::{RefKind, Step};
 
     fn finding(krate: &str, chain: &[(&str, &str)]) -> Finding {
-        Finding {
-            rule: "AOT004".into(),
-            title: String::new(),
-            severity: Severity::Error,
-            krate: krate.into(),
-            version: "1.0.0".into(),
-            feature: None,
-            path: vec!["app".into(), krate.into()],
-            evidence: Vec::new(),
-            allowed: false,
-            reason: None,
-            advice: String::new(),
-            reproduced: false,
-            reproduce: None,
-            reachable: Some(true),
-            chain: chain
-                .iter()
-                .map(|(symbol, k)| Step {
-                    symbol: (*symbol).into(),
-                    krate: Some((*k).into()),
-                    kind: RefKind::Call,
-                })
-                .collect(),
-        }
+        let rule = crate::audit::rules::find("AOT004").expect("AOT004");
+        let mut f = super::super::findings::new_finding(
+            rule,
+            krate,
+            "1.0.0",
+            vec!["app".into(), krate.into()],
+        );
+        f.reachable = Some(true);
+        f.chain = chain
+            .iter()
+            .map(|(symbol, k)| Step {
+                symbol: (*symbol).into(),
+                krate: Some((*k).into()),
+                kind: RefKind::Call,
+            })
+            .collect();
+        f
     }
 
     fn stack(frames: &[&str]) -> Vec<String> {

@@ -86,6 +86,7 @@ pub(super) fn by_other_callers(
         }
         let names: Vec<&str> = away.iter().map(|(n, ..)| *n).collect();
         let mut by: Vec<&str> = away.iter().map(|(_, r, _)| r.name()).collect();
+        by.sort_unstable();
         by.dedup();
         let line = format!(
             "{} {} called by the code of {}, not of {} (the finding on {})",

@@ -181,7 +181,10 @@ pub fn check(plan: &Plan, builds: &[crate::compile::Built], report: &mut Report)
                 };
                 // C++ code linked statically brings the C++ runtime (see `add_cxx_runtime`).
                 let symbols = input.analysis.unwrap_or(input.bytes);
-                if built.link == LinkMode::Static && crate::attribute::carries_cxx(symbols) {
+                if built.link == LinkMode::Static
+                    && !index.has_crate(crate::attribute::LIBSTDCXX)
+                    && crate::attribute::carries_cxx(symbols)
+                {
                     index.add_cxx_runtime(&mut warnings);
                 }
                 analyse(

@@ -134,10 +134,8 @@ pub fn capture(
 mod linux {
     use std::ffi::OsString;
     use std::fs::File;
-    use std::io::Write;
     use std::os::unix::fs::FileExt;
     use std::path::Path;
-    use std::process::{Command, Stdio};
 
     use nix::errno::Errno;
     use nix::sys::ptrace::{self, Options};
@@ -146,7 +144,7 @@ mod linux {
     use nix::unistd::Pid;
 
     use super::{Capture, Mapping, STACK_LIMIT, capture, parse_maps};
-    use crate::image::tracer::GATE_ARG;
+    use crate::image::tracer::start_seized;
 
     /// Trace `args[3..]`; write the capture to `args[0]` at the first `args[2]` (a signal
     /// number) that a process running `args[1]` gets. The program's exit status.
@@ -163,26 +161,7 @@ mod linux {
             .ok_or_else(|| usage.to_string())?;
         let binary = std::fs::canonicalize(binary)
             .map_err(|e| format!("cannot find {}: {e}", binary.to_string_lossy()))?;
-        let me = std::env::current_exe().map_err(|e| format!("cannot find myself: {e}"))?;
-        let mut child = Command::new(&me)
-            .arg(GATE_ARG)
-            .arg(program)
-            .args(&args[4..])
-            .stdin(Stdio::piped())
-            .spawn()
-            .map_err(|e| format!("cannot start {}: {e}", program.to_string_lossy()))?;
-        let main = Pid::from_raw(child.id() as i32);
-        let options = Options::PTRACE_O_TRACEEXEC
-            | Options::PTRACE_O_TRACECLONE
-            | Options::PTRACE_O_TRACEFORK
-            | Options::PTRACE_O_TRACEVFORK
-            | Options::PTRACE_O_EXITKILL;
-        let seized = ptrace::seize(main, options);
-        if let Some(mut stdin) = child.stdin.take() {
-            let _ = stdin.write_all(b"g");
-        }
-        drop(child);
-        seized.map_err(|e| format!("cannot trace (ptrace: {e})"))?;
+        let (main, _) = start_seized(program, &args[4..], Options::empty())?;
         let mut done = false;
         loop {
             match waitpid(None, Some(WaitPidFlag::__WALL)) {

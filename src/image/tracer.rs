@@ -105,6 +105,9 @@ fn trace_main(args: &[OsString]) -> ExitCode {
 }
 
 #[cfg(all(target_arch = "x86_64", target_os = "linux", target_env = "gnu"))]
+pub(crate) use linux::start_seized;
+
+#[cfg(all(target_arch = "x86_64", target_os = "linux", target_env = "gnu"))]
 mod linux {
     use std::collections::HashMap;
     use std::ffi::OsString;
@@ -138,24 +141,25 @@ mod linux {
     const SYS_OPENAT2: u64 = 437;
     const SYS_FACCESSAT2: u64 = 439;
 
-    /// Trace `args[1..]`, writing records to `args[0]`; the program's exit status.
-    pub fn run(args: &[OsString]) -> Result<u8, String> {
-        let (Some(out), Some(program)) = (args.first(), args.get(1)) else {
-            return Err("usage: __aotcheck-trace-opens OUT PROGRAM [ARGS...]".into());
-        };
-        let mut out = File::create(out)
-            .map_err(|e| format!("cannot write {}: {e}", out.to_string_lossy()))?;
+    /// Start `program` with `args` through the exec gate (this executable as [`GATE_ARG`]),
+    /// seized with `options` and every new process, exec and exit followed, while the gate
+    /// waits; then let it exec. The program's pid, and this executable's path. Shared with
+    /// the crash-site tracer (`hostile/tracer.rs`).
+    pub fn start_seized(
+        program: &OsString,
+        args: &[OsString],
+        options: Options,
+    ) -> Result<(Pid, std::path::PathBuf), String> {
         let me = std::env::current_exe().map_err(|e| format!("cannot find myself: {e}"))?;
         let mut child = Command::new(&me)
             .arg(GATE_ARG)
             .arg(program)
-            .args(&args[2..])
+            .args(args)
             .stdin(Stdio::piped())
             .spawn()
             .map_err(|e| format!("cannot start {}: {e}", program.to_string_lossy()))?;
         let main = Pid::from_raw(child.id() as i32);
-        let gate = std::fs::canonicalize(&me).ok();
-        let options = Options::PTRACE_O_TRACESYSGOOD
+        let options = options
             | Options::PTRACE_O_TRACEEXEC
             | Options::PTRACE_O_TRACECLONE
             | Options::PTRACE_O_TRACEFORK
@@ -168,6 +172,18 @@ mod linux {
         }
         drop(child);
         seized.map_err(|e| format!("cannot trace (ptrace: {e})"))?;
+        Ok((main, me))
+    }
+
+    /// Trace `args[1..]`, writing records to `args[0]`; the program's exit status.
+    pub fn run(args: &[OsString]) -> Result<u8, String> {
+        let (Some(out), Some(program)) = (args.first(), args.get(1)) else {
+            return Err("usage: __aotcheck-trace-opens OUT PROGRAM [ARGS...]".into());
+        };
+        let mut out = File::create(out)
+            .map_err(|e| format!("cannot write {}: {e}", out.to_string_lossy()))?;
+        let (main, me) = start_seized(program, &args[2..], Options::PTRACE_O_TRACESYSGOOD)?;
+        let gate = std::fs::canonicalize(&me).ok();
         let mut pending: HashMap<Pid, (&'static str, String)> = HashMap::new();
         // Syscalls are traced from the gate's exec of the program on. The seize may also
         // catch the end of the gate's own exec (spawn returns as soon as it is past the point

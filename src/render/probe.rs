@@ -27,7 +27,7 @@ fn unknown<'a>(p: &'a Probe, key: &str) -> &'a str {
 /// With no run ready, a figure's reason is a failed run's own message, which the failed runs'
 /// rows show: said once, there (a port taken by another process was the same sentence four
 /// times, QA i).
-fn said_below<'a>(p: &Probe, why: &str) -> Option<&'a str> {
+fn said_below(p: &Probe, why: &str) -> Option<&'static str> {
     (p.runs == 0 && p.failed_runs.iter().any(|f| f.message == why))
         .then_some("no run got ready (the failed runs below say why)")
 }
