@@ -73,16 +73,20 @@ impl CrateIndex {
     }
 
     /// For `inspect FILE` of a static glibc binary: this machine's C library and compiler
-    /// runtime, indexed once a run, whose names then name a symbol's crate with `heuristic`
-    /// confidence only (the binary may have been linked against another glibc: a name that
-    /// glibc defines here is glibc's there too, but no archive proves it). `None` where this
-    /// machine has no static glibc.
-    pub fn c_runtime_by_name() -> Option<&'static CrateIndex> {
-        BY_NAME
+    /// runtime (with `cxx`, and its C++ library: a binary that [`carries_cxx`]), indexed once
+    /// a run, whose names then name a symbol's crate with `heuristic` confidence only (the
+    /// binary may have been linked against another glibc: a name that glibc defines here is
+    /// glibc's there too, but no archive proves it). `None` where this machine has no static
+    /// glibc.
+    pub fn c_runtime_by_name(cxx: bool) -> Option<&'static CrateIndex> {
+        BY_NAME[usize::from(cxx)]
             .get_or_init(|| {
                 let mut index = CrateIndex::names_only();
                 let target = format!("{}-unknown-linux-gnu", std::env::consts::ARCH);
                 index.add_c_runtime(&target, None, &mut Vec::new());
+                if cxx && !index.is_empty() {
+                    index.add_cxx_runtime(&mut Vec::new());
+                }
                 (!index.is_empty()).then_some(index)
             })
             .as_ref()
@@ -90,13 +94,15 @@ impl CrateIndex {
 
     /// Start indexing [`Self::c_runtime_by_name`] on a thread of its own, unless it is done
     /// or under way; asked for later, it is then ready (or waited for).
-    pub fn index_c_runtime_ahead() {
-        static STARTED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
-        if BY_NAME.get().is_none() && !STARTED.swap(true, std::sync::atomic::Ordering::AcqRel) {
+    pub fn index_c_runtime_ahead(cxx: bool) {
+        use std::sync::atomic::{AtomicBool, Ordering};
+        static STARTED: [AtomicBool; 2] = [AtomicBool::new(false), AtomicBool::new(false)];
+        let k = usize::from(cxx);
+        if BY_NAME[k].get().is_none() && !STARTED[k].swap(true, Ordering::AcqRel) {
             let started = std::thread::Builder::new()
                 .name("c-runtime-index".into())
-                .spawn(|| {
-                    CrateIndex::c_runtime_by_name();
+                .spawn(move || {
+                    CrateIndex::c_runtime_by_name(cxx);
                 });
             // Without a thread, the attribution indexes it when it gets there.
             drop(started);
@@ -104,8 +110,8 @@ impl CrateIndex {
     }
 }
 
-/// [`CrateIndex::c_runtime_by_name`], once a run.
-static BY_NAME: OnceLock<Option<CrateIndex>> = OnceLock::new();
+/// [`CrateIndex::c_runtime_by_name`] without and with the C++ library, each once a run.
+static BY_NAME: [OnceLock<Option<CrateIndex>>; 2] = [OnceLock::new(), OnceLock::new()];
 
 /// The pseudo-crate of the C compiler's runtime linked into a static glibc binary: libgcc's
 /// unwinder (`libgcc_eh.a`, which std's panics and backtraces use), its helpers (`libgcc.a`)

@@ -246,17 +246,23 @@ pub fn inspect_file(
         mapped: Some(file),
     };
     // A static glibc binary with symbols, built for this machine's architecture: this
-    // machine's C library and compiler runtime name its `[libc]` and `[libgcc]` code
-    // (heuristic: see `CrateIndex::c_runtime_by_name`). Indexed once a run, on a thread of
-    // its own while the code is decoded and laid out, and only when such a binary comes.
+    // machine's C library and compiler runtime (and C++ library, when the binary carries
+    // C++ code) name its `[libc]`, `[libgcc]` (and `[libstdc++]`) code (heuristic: see
+    // `CrateIndex::c_runtime_by_name`). Indexed once a run, on a thread of its own while the
+    // code is decoded and laid out, and only when such a binary comes.
     let static_glibc = matches!(binary.linkage, Linkage::Static | Linkage::StaticPie)
         && binary.arch == std::env::consts::ARCH
         && binary.symtab_size.is_some_and(|n| n > 0)
         && crate::inspect::elf::static_glibc(binary);
+    let cxx = static_glibc && crate::attribute::carries_cxx(input.bytes);
     if static_glibc {
-        CrateIndex::index_c_runtime_ahead();
+        CrateIndex::index_c_runtime_ahead(cxx);
     }
-    let index = move || static_glibc.then(CrateIndex::c_runtime_by_name).flatten();
+    let index = move || {
+        static_glibc
+            .then(|| CrateIndex::c_runtime_by_name(cxx))
+            .flatten()
+    };
     analyse(path, &input, binary, &index, settings, false).map(|_| ())
 }
 

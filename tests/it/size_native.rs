@@ -284,6 +284,36 @@ fn a_static_cpp_runtime_is_libstdcxx_not_the_cpp_crates() {
         ],
     ));
     assert_eq!(why.code, 0, "{}", why.stderr);
+    // `inspect FILE` of the same binary (no archives at hand): this machine's libstdc++.a
+    // names the same rows, heuristically (they were `[unknown]`, or took a neighbour's file).
+    let inspected = json(aotcheck().args([
+        "aotcheck",
+        "inspect",
+        "--format",
+        "json",
+        "--symbols",
+        "all",
+        bin,
+    ]));
+    let by_name: std::collections::HashMap<&str, (&str, &str)> =
+        inspected["artifacts"][0]["binary"]["symbols"]
+            .as_array()
+            .expect("symbols")
+            .iter()
+            .map(|r| {
+                let krate = r["crate"].as_str().unwrap_or("[unknown]");
+                (str_of(r, "name"), (krate, str_of(r, "confidence")))
+            })
+            .collect();
+    let differ: Vec<(&String, Option<&(&str, &str)>)> = rows
+        .iter()
+        .map(|r| (&r.0, by_name.get(r.0.as_str())))
+        .filter(|(_, o)| o.is_none_or(|(k, c)| *k != "[libstdc++]" || *c != "heuristic"))
+        .collect();
+    assert!(
+        differ.is_empty(),
+        "inspect differs from the build: {differ:?}"
+    );
 }
 
 /// QA i, F8: tree-sitter grammars' C statics have the same names in every grammar
