@@ -408,4 +408,66 @@ fn nss_functions_another_crates_code_calls_are_that_crates() {
             },
         ],
     );
+    // QA j, J1: with the lookup called (`--features lookup`), resolv-sys's finding showed the
+    // shortest chain to `gethostbyname`, the package's own direct call, with no step of
+    // resolv-sys (bat: std's chain to `getpwuid_r` on libgit2-sys's finding). It shows the
+    // chain through resolv-sys's code; objdump shows each call of it.
+    let v = audit(
+        "audit-nss-other",
+        &["--features", "lookup"],
+        1,
+        "static",
+        &[
+            Expect {
+                rule: "AOT004",
+                severity: "error",
+                krate: "nix",
+                path: &["audit-nss-other", "nix"],
+                evidence: &["static binary defines `getpwuid_r`"],
+            },
+            Expect {
+                rule: "AOT004",
+                severity: "error",
+                krate: "resolv-sys",
+                path: &["audit-nss-other", "resolv-sys"],
+                evidence: &["reachable through resolv-sys: _start → "],
+            },
+        ],
+    );
+    let a = artifact(&v, "static");
+    let resolv = a["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .find(|f| f["crate"] == "resolv-sys")
+        .expect("resolv-sys's finding");
+    assert_eq!(resolv["reachable"], true);
+    let steps = crate::why::steps(&serde_json::json!({ "steps": resolv["chain"] }));
+    let krates: Vec<&str> = resolv["chain"]
+        .as_array()
+        .expect("a chain")
+        .iter()
+        .map(|s| s["crate"].as_str().unwrap_or(""))
+        .collect();
+    assert_eq!(
+        steps.first().map(|s| s.0.as_str()),
+        Some("_start"),
+        "{steps:?}"
+    );
+    assert_eq!(
+        steps.last().map(|s| s.0.as_str()),
+        Some("gethostbyname"),
+        "{steps:?}"
+    );
+    assert!(krates.contains(&"resolv_sys"), "{steps:?} {krates:?}");
+    let bin = str_of(a, "path");
+    crate::why::check_pairs(bin, &steps);
+    // The shorter chain the finding no longer shows: the package calls it itself.
+    let syms = crate::why::nm(bin);
+    let relocs = crate::why::relative_relocs(bin);
+    let (main, host) = (syms["audit_nss_other::main"], syms["gethostbyname"]);
+    assert!(
+        crate::why::refers(bin, main, host.0, &relocs),
+        "objdump shows no call of gethostbyname by the package's main"
+    );
 }
