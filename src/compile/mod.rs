@@ -4,6 +4,7 @@
 //! the artifacts come from the JSON stream on cargo's stdout.
 
 mod collision;
+mod failure;
 pub mod link;
 mod relay;
 pub mod rustflags;
@@ -127,7 +128,7 @@ pub fn build(plan: &Plan, link: LinkMode, out: &mut Output) -> Result<Built> {
     );
     let done = run_cargo(&req, out.err)?;
     if !done.success {
-        return Err(explain_failure(&done.stderr_tail, &done.built, &req));
+        return Err(failure::explain(&done.stderr_tail, &done.built, &req));
     }
     Ok(done.built)
 }
@@ -374,71 +375,6 @@ fn collect(messages: Vec<Message>, req: &BuildRequest, rustflags: Vec<String>) -
     built
 }
 
-/// Turn a failed build into an error that says what to do, when we recognise the cause.
-fn explain_failure(stderr: &str, built: &Built, req: &BuildRequest) -> Error {
-    let kind = req.link.as_str();
-    if let Some(lib) = missing_library(stderr) {
-        if req.link == LinkMode::Static
-            && ["c", "m", "pthread", "dl", "rt", "util"].contains(&lib.as_str())
-        {
-            return Error::Prerequisite {
-                what: format!("the static build cannot find glibc's static library (lib{lib}.a)"),
-                help: "install `libc6-dev` (Debian/Ubuntu) or `glibc-static` (Fedora/RHEL), \
-                       or build for musl if its target is installed (--target x86_64-unknown-linux-musl)"
-                    .into(),
-            };
-        }
-        let asked_by: Vec<String> = built
-            .build_scripts
-            .iter()
-            .filter(|b| {
-                b.linked_libs
-                    .iter()
-                    .any(|l| l.rsplit(['=', ':']).next() == Some(lib.as_str()))
-            })
-            .map(|b| crate_of(&b.package_id))
-            .collect();
-        let by = if asked_by.is_empty() {
-            "a dependency".to_string()
-        } else {
-            format!("the build script of `{}`", asked_by.join("`, `"))
-        };
-        return Error::Prerequisite {
-            what: format!(
-                "the {kind} build cannot link the native library `{lib}`, which {by} asked for: \
-                 no static archive lib{lib}.a was found"
-            ),
-            help: format!(
-                "install the static archive of lib{lib}, enable the crate's `static`/`bundled` \
-                 feature if it has one, or build the regular binary with `--link dynamic`"
-            ),
-        };
-    }
-    Error::BuildFailed(format!(
-        "`cargo build` of the {kind} binary failed (its diagnostics are above)"
-    ))
-}
-
-/// `lld: error: unable to find library -lfoo` or GNU ld's `cannot find -lfoo`.
-fn missing_library(stderr: &str) -> Option<String> {
-    for line in stderr.lines() {
-        for marker in ["unable to find library -l", "cannot find -l"] {
-            if let Some(i) = line.find(marker) {
-                let rest = &line[i + marker.len()..];
-                let name: String = rest
-                    .chars()
-                    .take_while(|c| c.is_alphanumeric() || matches!(c, '_' | '-' | '.' | '+'))
-                    .collect();
-                let name = name.trim_end_matches(['.', ':']).to_string();
-                if !name.is_empty() {
-                    return Some(name);
-                }
-            }
-        }
-    }
-    None
-}
-
 /// A readable crate name (`name@version`) from a package id, whichever id format cargo used.
 pub fn crate_of(id: &PackageId) -> String {
     let repr = id.repr.as_str();
@@ -461,19 +397,6 @@ pub fn crate_of(id: &PackageId) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn missing_library_from_lld_and_gnu_ld() {
-        assert_eq!(
-            missing_library("rust-lld: error: unable to find library -ludev\n").as_deref(),
-            Some("udev")
-        );
-        assert_eq!(
-            missing_library("/usr/bin/ld: cannot find -lc: No such file or directory").as_deref(),
-            Some("c")
-        );
-        assert_eq!(missing_library("error: could not compile `x`"), None);
-    }
 
     #[test]
     fn crate_names_from_both_id_formats() {

@@ -4,7 +4,7 @@
 
 use std::path::Path;
 
-use super::{BuildRequest, Built, explain_failure, run_cargo};
+use super::{BuildRequest, Built, failure, run_cargo};
 use crate::diagnostics::first_error;
 use crate::error::{Error, Result};
 use crate::options::BuildOptions;
@@ -71,6 +71,6 @@ pub fn build_variant(
     }
     Ok(Err(Failed {
         first_error: first_error(&done.stderr_tail),
-        error: explain_failure(&done.stderr_tail, &done.built, &req),
+        error: failure::explain(&done.stderr_tail, &done.built, &req),
     }))
 }

@@ -154,6 +154,45 @@ fn native_library_without_static_archive_names_library_and_crate() {
     assert!(r.stderr.contains("--link dynamic"), "{}", r.stderr);
 }
 
+/// QA j, J3: a static archive that needs libraries the link line lacks (diesel_cli's system
+/// `libpq.a`: GSSAPI, OpenSSL) ended in pages of linker errors and "its diagnostics are
+/// above". One line names the archive, the crate whose build script asked for it and the
+/// symbols, as `nm -u` of the archive lists them, and says what to do.
+#[test]
+fn an_archive_that_needs_more_libraries_names_archive_crate_and_symbols() {
+    let r = run(&mut check_fixture("link-undefined", &[]));
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    let last = r
+        .stderr
+        .lines()
+        .rev()
+        .find(|l| l.starts_with("error: "))
+        .expect("error line");
+    assert!(last.contains("`libaotcheck_needy.a`"), "{last}");
+    assert!(
+        last.contains("build script of `link-undefined@0.1.0`"),
+        "{last}"
+    );
+    let archive = crate::size::walk(&shared_target_dir(), "libaotcheck_needy.a")
+        .expect("the fixture's archive");
+    let undefined: Vec<String> = tool("nm", &["-u", archive.to_str().expect("utf-8")])
+        .lines()
+        .filter_map(|l| l.split_whitespace().last().map(str::to_string))
+        .filter(|n| n.starts_with("aotcheck_"))
+        .collect();
+    assert_eq!(undefined.len(), 2, "{undefined:?}");
+    assert!(last.contains("needs 2 symbols"), "{last}");
+    for name in &undefined {
+        assert!(last.contains(&format!("`{name}`")), "{name} not in {last}");
+    }
+    assert!(
+        r.stderr.contains("`bundled`/`static` feature"),
+        "{}",
+        r.stderr
+    );
+    assert!(r.stderr.contains("--link dynamic"), "{}", r.stderr);
+}
+
 /// A C toolchain without `libc.a` (no libc6-dev): said before any build, with the package.
 #[test]
 fn missing_static_libc_names_the_package_to_install() {

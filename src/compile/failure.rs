@@ -1,0 +1,244 @@
+//! A failed build, explained where the cause is one we recognise: a library without a static
+//! archive, or static archives that need libraries the link line does not have.
+
+use std::path::Path;
+
+use super::{BuildRequest, Built, crate_of};
+use crate::error::Error;
+use crate::report::LinkMode;
+
+/// Turn a failed build into an error that says what to do, when we recognise the cause.
+pub(super) fn explain(stderr: &str, built: &Built, req: &BuildRequest) -> Error {
+    let kind = req.link.as_str();
+    if let Some(lib) = missing_library(stderr) {
+        if req.link == LinkMode::Static
+            && ["c", "m", "pthread", "dl", "rt", "util"].contains(&lib.as_str())
+        {
+            return Error::Prerequisite {
+                what: format!("the static build cannot find glibc's static library (lib{lib}.a)"),
+                help: "install `libc6-dev` (Debian/Ubuntu) or `glibc-static` (Fedora/RHEL), \
+                       or build for musl if its target is installed (--target x86_64-unknown-linux-musl)"
+                    .into(),
+            };
+        }
+        let asked_by = asked_by(built, &lib);
+        let by = if asked_by.is_empty() {
+            "a dependency".to_string()
+        } else {
+            format!("the build script of `{}`", asked_by.join("`, `"))
+        };
+        return Error::Prerequisite {
+            what: format!(
+                "the {kind} build cannot link the native library `{lib}`, which {by} asked for: \
+                 no static archive lib{lib}.a was found"
+            ),
+            help: format!(
+                "install the static archive of lib{lib}, enable the crate's `static`/`bundled` \
+                 feature if it has one, or build the regular binary with `--link dynamic`"
+            ),
+        };
+    }
+    let needy = undefined_in_archives(stderr);
+    if !needy.is_empty() {
+        return needs_more(&needy, built, req);
+    }
+    Error::BuildFailed(format!(
+        "`cargo build` of the {kind} binary failed (its diagnostics are above)"
+    ))
+}
+
+/// The packages whose build scripts asked to link library `lib` (`name@version` each).
+fn asked_by(built: &Built, lib: &str) -> Vec<String> {
+    built
+        .build_scripts
+        .iter()
+        .filter(|b| {
+            b.linked_libs
+                .iter()
+                .any(|l| l.rsplit(['=', ':']).next() == Some(lib))
+        })
+        .map(|b| crate_of(&b.package_id))
+        .collect()
+}
+
+/// A link that failed on symbols static archives need and nothing defines (QA j: diesel_cli's
+/// `libpq.a` needs GSSAPI and OpenSSL, which `libpq.so` would have brought itself): which
+/// archives, who asked for them, which symbols, and what to do.
+fn needs_more(needy: &[(String, Vec<String>)], built: &Built, req: &BuildRequest) -> Error {
+    let each: Vec<String> = needy
+        .iter()
+        .map(|(path, symbols)| {
+            let p = Path::new(path);
+            let file = p
+                .file_name()
+                .map_or(path.clone(), |f| f.to_string_lossy().into_owned());
+            // The system's archives by their path; a build script's (in the target dir) by name.
+            let shown = if p.starts_with(&req.target_dir) {
+                file.clone()
+            } else {
+                path.clone()
+            };
+            let lib = file
+                .strip_suffix(".a")
+                .map(|f| f.strip_prefix("lib").unwrap_or(f))
+                .unwrap_or(&file);
+            let by = asked_by(built, lib);
+            let by = if by.is_empty() {
+                String::new()
+            } else {
+                format!(" (the build script of `{}` asked for it)", by.join("`, `"))
+            };
+            let listed: Vec<String> = symbols.iter().take(3).map(|s| format!("`{s}`")).collect();
+            let more = match symbols.len().saturating_sub(3) {
+                0 => String::new(),
+                n => format!(" and {n} more"),
+            };
+            let noun = if symbols.len() == 1 {
+                "symbol"
+            } else {
+                "symbols"
+            };
+            format!(
+                "`{shown}`{by} needs {} {noun} that nothing on the link line defines ({}{more})",
+                symbols.len(),
+                listed.join(", ")
+            )
+        })
+        .collect();
+    Error::Prerequisite {
+        what: format!(
+            "the {} build cannot link: {}",
+            req.link.as_str(),
+            each.join("; ")
+        ),
+        help: "a static archive does not bring the libraries it needs, as a shared library \
+               does: enable the crate's `bundled`/`static` feature if it has one (it builds the \
+               library with what it needs), link the missing libraries as well, or build the \
+               regular binary with `--link dynamic`"
+            .into(),
+    }
+}
+
+/// Per static archive (its path, in the order the linker named them), the undefined symbols
+/// its members refer to: lld's `undefined symbol: NAME` followed by `>>> ... in archive
+/// PATH`, or GNU ld's `PATH.a(member.o): in function ...` followed by `undefined reference to
+/// `NAME'`. Symbols the program's own objects refer to are not here.
+fn undefined_in_archives(stderr: &str) -> Vec<(String, Vec<String>)> {
+    let mut out: Vec<(String, Vec<String>)> = Vec::new();
+    let mut add = |archive: &str, symbol: &str| {
+        let k = match out.iter().position(|(a, _)| a == archive) {
+            Some(k) => k,
+            None => {
+                out.push((archive.to_string(), Vec::new()));
+                out.len() - 1
+            }
+        };
+        if !out[k].1.iter().any(|s| s == symbol) {
+            out[k].1.push(symbol.to_string());
+        }
+    };
+    let mut symbol: Option<&str> = None;
+    let mut archive: Option<&str> = None;
+    for line in stderr.lines() {
+        if let Some((_, name)) = line.split_once("undefined symbol: ") {
+            symbol = Some(name.trim());
+        } else if let (Some((_, path)), Some(name)) = (line.split_once(" in archive "), symbol) {
+            add(path.trim(), name);
+        } else if let Some(i) = line.find(".a(").filter(|_| line.contains("): in function")) {
+            let start = line[..i].rfind([' ', '\t']).map_or(0, |k| k + 1);
+            archive = Some(&line[start..i + 2]);
+        } else if let (Some((_, rest)), Some(a)) =
+            (line.split_once("undefined reference to `"), archive)
+        {
+            let name = rest.split('\'').next().unwrap_or(rest);
+            add(a, name);
+        }
+    }
+    out
+}
+
+/// `lld: error: unable to find library -lfoo` or GNU ld's `cannot find -lfoo`.
+fn missing_library(stderr: &str) -> Option<String> {
+    for line in stderr.lines() {
+        for marker in ["unable to find library -l", "cannot find -l"] {
+            if let Some(i) = line.find(marker) {
+                let rest = &line[i + marker.len()..];
+                let name: String = rest
+                    .chars()
+                    .take_while(|c| c.is_alphanumeric() || matches!(c, '_' | '-' | '.' | '+'))
+                    .collect();
+                let name = name.trim_end_matches(['.', ':']).to_string();
+                if !name.is_empty() {
+                    return Some(name);
+                }
+            }
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn missing_library_from_lld_and_gnu_ld() {
+        assert_eq!(
+            missing_library("rust-lld: error: unable to find library -ludev\n").as_deref(),
+            Some("udev")
+        );
+        assert_eq!(
+            missing_library("/usr/bin/ld: cannot find -lc: No such file or directory").as_deref(),
+            Some("c")
+        );
+        assert_eq!(missing_library("error: could not compile `x`"), None);
+    }
+
+    #[test]
+    fn undefined_symbols_of_archives_from_lld_and_gnu_ld() {
+        let lld = "  = note: rust-lld: error: undefined symbol: gss_wrap
+          >>> referenced by fe-secure-gssapi.c
+          >>>               fe-secure-gssapi.o:(pg_GSS_write) in archive /usr/lib/x86_64-linux-gnu/libpq.a
+          >>> referenced by fe-secure-gssapi.c
+          >>>               fe-secure-gssapi.o:(pg_GSS_read) in archive /usr/lib/x86_64-linux-gnu/libpq.a
+
+          rust-lld: error: undefined symbol: SSL_CTX_new
+          >>> referenced by fe-secure-openssl.c
+          >>>               fe-secure-openssl.o:(initialize_SSL) in archive /usr/lib/x86_64-linux-gnu/libpq.a
+          >>> referenced by mariadb_lib.c
+          >>>               mariadb_lib.o:(mysql_ssl) in archive /usr/lib/x86_64-linux-gnu/libmariadb.a
+
+          rust-lld: error: undefined symbol: own_code_needs_this
+          >>> referenced by main.rs
+          >>>               main.o:(main)
+";
+        assert_eq!(
+            undefined_in_archives(lld),
+            [
+                (
+                    "/usr/lib/x86_64-linux-gnu/libpq.a".to_string(),
+                    vec!["gss_wrap".to_string(), "SSL_CTX_new".to_string()]
+                ),
+                (
+                    "/usr/lib/x86_64-linux-gnu/libmariadb.a".to_string(),
+                    vec!["SSL_CTX_new".to_string()]
+                ),
+            ]
+        );
+        let gnu = "/usr/bin/ld: /usr/lib/x86_64-linux-gnu/libpq.a(fe-gssapi-common.o): in function `pg_GSS_error_int':
+(.text+0x2f): undefined reference to `gss_display_status'
+/usr/bin/ld: (.text+0x5c): undefined reference to `gss_release_buffer'
+";
+        assert_eq!(
+            undefined_in_archives(gnu),
+            [(
+                "/usr/lib/x86_64-linux-gnu/libpq.a".to_string(),
+                vec![
+                    "gss_display_status".to_string(),
+                    "gss_release_buffer".to_string()
+                ]
+            )]
+        );
+        assert!(undefined_in_archives("error: could not compile `x`").is_empty());
+    }
+}
