@@ -12,6 +12,7 @@ pub mod evidence;
 mod findings;
 pub mod graph;
 mod image;
+mod loading;
 mod others;
 pub mod reach;
 pub mod rules;
@@ -111,7 +112,9 @@ pub fn check(plan: &Plan, builds: &[Built], report: &mut Report, out: &mut Outpu
 
 /// After the graph stage: whether each finding's offending code is reachable
 /// ([`reach::annotate`]); a guessed crate replaced by the one whose code calls the function
-/// ([`caller::by_caller`]); then one NSS finding per cause ([`split::nss`]).
+/// ([`caller::by_caller`]); then one NSS finding per cause ([`split::nss`]), NSS functions
+/// moved to the crates whose code calls them ([`others::by_other_callers`]), and dynamic
+/// loading the static binary's own code does ([`loading::by_static_callers`]).
 pub fn annotate(plan: &Plan, graphs: &crate::graph::Graphs, report: &mut Report) {
     reach::annotate(graphs, report);
     let std_version = std_version(report);
@@ -126,6 +129,7 @@ pub fn annotate(plan: &Plan, graphs: &crate::graph::Graphs, report: &mut Report)
         caller::by_caller(g, a, &reached, bin, &std_version);
         split::nss(g, a, bin, &std_version);
         others::by_other_callers(g, a, &reached, bin);
+        loading::by_static_callers(g, a, &reached, bin);
     }
 }
 

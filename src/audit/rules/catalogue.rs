@@ -64,8 +64,10 @@ pub static RULES: &[Rule] = &[
               The feature works in the dynamic build and breaks only in the shipped static one.",
         detection: "The crate (or the feature that switches it to run-time loading) in the \
                     binary's dependency graph; its code kept in the static binary; the dynamic \
-                    build's undefined `dlopen@GLIBC_*` import. A static binary's own `dlopen` \
-                    proves nothing: std links it into every static binary.",
+                    build's undefined `dlopen@GLIBC_*` import; in the static binary, a crate's \
+                    code that calls `dlopen` or `dlmopen` (the reference graph: C code compiled \
+                    in or taken from a system archive). That the static binary defines \
+                    `dlopen` proves nothing by itself: std links it into every static binary.",
         advice: "Link the library at build time (the crate's `static`/`linked` feature), ship \
                  the dynamic build, or make the plugin a separate process.",
     },

@@ -113,7 +113,7 @@ fn nix_with_its_user_feature_is_aot004_naming_the_feature() {
 
 #[test]
 fn openssl_sys_is_aot005_and_its_libcrypto_brings_nss() {
-    audit(
+    let v = audit(
         "audit-openssl",
         &["--compare"],
         1,
@@ -138,8 +138,34 @@ fn openssl_sys_is_aot005_and_its_libcrypto_brings_nss() {
                 path: &["audit-openssl", "openssl-sys"],
                 evidence: &["`gethostbyname`", "native code openssl-sys links"],
             },
+            // libcrypto's DSO method loads engines and providers with `dlopen` (QA j: seen in
+            // the static binary alone; the dynamic build's import is libcrypto.so's).
+            Expect {
+                rule: "AOT001",
+                severity: "error",
+                krate: "openssl-sys",
+                path: &["audit-openssl", "openssl-sys"],
+                evidence: &["static binary: `dlopen` called by openssl-sys's code"],
+            },
         ],
     );
+    let a = artifact(&v, "static");
+    let f = a["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .find(|f| f["rule"] == "AOT001")
+        .expect("AOT001");
+    assert_eq!(f["reachable"], true, "{f}");
+    let steps = crate::why::steps(&serde_json::json!({ "steps": f["chain"] }));
+    // From the last step that is bytes without a symbol (`[section .data.rel.ro]`, which nm
+    // cannot name) to `dlopen`: each call or stored address by objdump/readelf.
+    let from = steps
+        .iter()
+        .rposition(|s| s.0.starts_with('['))
+        .map_or(0, |k| k + 1);
+    assert!(steps.len() - from >= 3, "{steps:?}");
+    crate::why::check_pairs(str_of(a, "path"), &steps[from..]);
 }
 
 /// `fixture`'s static binary links the system's zlib through libz-sys: one AOT006, nothing else.
@@ -470,4 +496,34 @@ fn nss_functions_another_crates_code_calls_are_that_crates() {
         crate::why::refers(bin, main, host.0, &relocs),
         "objdump shows no call of gethostbyname by the package's main"
     );
+}
+
+/// QA j, J4: AOT001's evidence for native code was the dynamic build's `dlopen` import, so C
+/// code that calls `dlopen` (diesel_cli's SQLite from the system's `libsqlite3.a`) went
+/// unflagged in the static binary that ships. The graph names the crate whose code calls it,
+/// with the chain through it; objdump shows each call of the chain.
+#[test]
+fn dlopen_called_by_a_crates_c_code_is_aot001_from_the_static_binary() {
+    let v = audit(
+        "audit-dlopen-native",
+        &[],
+        1,
+        "static",
+        &[Expect {
+            rule: "AOT001",
+            severity: "error",
+            krate: "plugin-sys",
+            path: &["audit-dlopen-native", "plugin-sys"],
+            evidence: &[
+                "static binary: `dlopen` called by plugin-sys's code (`plugin_sys_load`",
+                "`dlopen` is reachable through plugin-sys: _start → ",
+            ],
+        }],
+    );
+    let a = artifact(&v, "static");
+    let f = &a["findings"][0];
+    assert_eq!(f["reachable"], true);
+    let steps = crate::why::steps(&serde_json::json!({ "steps": f["chain"] }));
+    assert!(steps.iter().any(|s| s.0 == "plugin_sys_load"), "{steps:?}");
+    crate::why::check_pairs(str_of(a, "path"), &steps);
 }

@@ -1,0 +1,102 @@
+//! Dynamic loading that only the static binary shows. AOT001's evidence for native code is
+//! the dynamic build's `dlopen` import: a crate whose C code calls `dlopen`, compiled in or
+//! taken from the system's static archive (diesel_cli with `libsqlite3.a`: SQLite's
+//! `unixDlOpen`), went unflagged without `--compare`, and with it when the dynamic build links
+//! the system's shared library (whose import it is then, not the binary's), though the static
+//! binary that ships calls it (QA j). With the graph, each crate whose code calls `dlopen` or
+//! `dlmopen` in the static binary has the finding, with its caller and the chain through it
+//! (static OpenSSL's too: its DSO method loads engines and providers with `dlopen`).
+
+use super::findings::new_finding;
+use super::graph::Reached;
+use super::reach::arrows;
+use super::rules;
+use crate::graph::Graph;
+use crate::plan::BinPlan;
+use crate::report::{Artifact, LinkMode};
+
+/// Add to artifact `a` (a static build) the AOT001 evidence of the crates whose code calls a
+/// loader function, on their finding or a new one. `reached`: the binary's crates, the
+/// package first.
+pub(super) fn by_static_callers(
+    g: &Graph,
+    a: &mut Artifact,
+    reached: &[Reached],
+    bin: Option<&BinPlan>,
+) {
+    let Some(rule) = rules::find("AOT001") else {
+        return;
+    };
+    if a.link_mode != Some(LinkMode::Static) || !g.has_symbols() || reached.is_empty() {
+        return;
+    }
+    let norm = |s: &str| s.replace('-', "_");
+    for &name in rule.imports {
+        let Some(v) = g.symbol(name) else {
+            continue;
+        };
+        for (krate, caller) in g.calling_crates(v) {
+            // std's code and a proc-macro's (which runs in the compiler) are no crate to blame.
+            let Some(r) = reached
+                .iter()
+                .find(|r| !r.proc_macro && norm(r.name()) == norm(&krate))
+            else {
+                continue;
+            };
+            let line = format!(
+                "static binary: `{name}` called by {}'s code (`{caller}`, the reference graph)",
+                r.name()
+            );
+            let own = a
+                .findings
+                .iter_mut()
+                .find(|f| f.rule == rule.id && norm(&f.krate) == norm(r.name()));
+            if let Some(f) = own {
+                if !f.evidence.contains(&line) {
+                    f.evidence.push(line);
+                }
+                continue;
+            }
+            // A call another AOT001 finding's chain already passes through is that finding's:
+            // libloading's `Library::new`, inlined into the package's `main`, is libloading's
+            // hazard, not the package's.
+            let explained = a
+                .findings
+                .iter()
+                .any(|f| f.rule == rule.id && f.chain.iter().any(|s| s.symbol == caller));
+            if explained {
+                continue;
+            }
+            let mut f = new_finding(
+                rule,
+                r.name(),
+                &r.package.version.to_string(),
+                r.path.clone(),
+            );
+            f.evidence.push(line);
+            let (reached_v, nearest) = g.reach(v);
+            if reached_v {
+                let (head, chain) = match g.reach_through(v, r.name()) {
+                    Some(c) => (format!("reachable through {}", r.name()), c),
+                    None => ("reachable".to_string(), nearest),
+                };
+                f.evidence
+                    .push(format!("`{name}` is {head}: {}", arrows(&chain)));
+                f.reachable = Some(true);
+                f.chain = chain;
+            } else {
+                f.reachable = Some(false);
+                f.evidence.push(format!(
+                    "`{name}` is linked but unreachable from every root (the entry point, \
+                     constructors, exports): dead code the linker kept. The finding still \
+                     counts: a reference the graph cannot see would make it live; once \
+                     checked, allow it in the manifest"
+                ));
+            }
+            if let Some(bin) = bin {
+                super::apply_policy(&mut f, &bin.audit);
+            }
+            a.findings.push(f);
+        }
+    }
+}
