@@ -8,7 +8,9 @@
 //! (the chain's last step outside the C library and std: `dirs::config_dir` for dirs-sys,
 //! whose own code was inlined there). Every finding whose code is on the stack gets the crash,
 //! not only the innermost: a stale return address (see hostile/frames.rs) may then add one
-//! too many, never take the right one away. When no finding's code is on it (or there is no
+//! too many, never take the right one away; except that a chain's caller further out than
+//! another finding's own crate's frame is not counted (see [`pinned`]). When no finding's code
+//! is on it (or there is no
 //! stack: a stripped binary without its analysis link, a run that did not crash again),
 //! nothing tells the findings apart and the crash stays every finding's.
 
@@ -19,20 +21,32 @@ use crate::report::{Finding, HostileRun};
 const SHOWN: usize = 4;
 
 /// The frame of `stack` that is `f`'s code, if one is.
-pub(super) fn frame_of<'s>(stack: &'s [String], f: &Finding) -> Option<&'s str> {
+#[cfg(test)]
+fn frame_of<'s>(stack: &'s [String], f: &Finding) -> Option<&'s str> {
+    hit(stack, f).map(|h| stack[h.at].as_str())
+}
+
+/// Where on a stack a finding's code is, and whether by its chain's caller only.
+struct Hit {
+    at: usize,
+    by_caller: bool,
+}
+
+/// The innermost frame of `stack` that is `f`'s code (see the module).
+fn hit(stack: &[String], f: &Finding) -> Option<Hit> {
     let norm = |s: &str| s.replace('-', "_");
     let krate = norm(&f.krate);
     // std's and the package's own functions are on every stack (`std::rt::lang_start`,
     // `app::main`): only the chain's caller tells for those.
     let own = !is_std_crate(&krate) && f.path.len() > 1;
     let caller = caller(f);
-    stack
-        .iter()
-        .find(|frame| {
-            let of_crate = own && crate_of_path(frame).is_some_and(|(c, _)| norm(c) == krate);
-            of_crate || caller == Some(frame.as_str())
+    stack.iter().enumerate().find_map(|(at, frame)| {
+        let of_crate = own && crate_of_path(frame).is_some_and(|(c, _)| norm(c) == krate);
+        (of_crate || caller == Some(frame.as_str())).then_some(Hit {
+            at,
+            by_caller: !of_crate,
         })
-        .map(String::as_str)
+    })
 }
 
 /// The function the finding's chain shows calling the NSS function: its last step (before
@@ -51,17 +65,32 @@ fn caller(f: &Finding) -> Option<&str> {
 }
 
 /// The findings (indices into `findings`, with their frame) that `run`'s crash is pinned on;
-/// `None` when its stack tells none apart, and the crash is every finding's.
+/// `None` when its stack tells none apart, and the crash is every finding's. A finding on the
+/// stack only by its chain's caller loses it to a finding whose own crate's frame is nearer
+/// the crash: that crate made the call (tealdeer, QA j: `etcetera::…::Xdg::new` called
+/// `std::env::home_dir`, and std's finding, whose chain's caller `tldr::try_main` is an outer
+/// frame of every crash, was pinned too).
 pub(super) fn pinned<'r>(
     run: &'r HostileRun,
     findings: &[&Finding],
 ) -> Option<Vec<(usize, &'r str)>> {
-    let hits: Vec<(usize, &str)> = findings
+    let stack = &run.crash_stack;
+    let hits: Vec<(usize, Hit)> = findings
         .iter()
         .enumerate()
-        .filter_map(|(k, f)| frame_of(&run.crash_stack, f).map(|frame| (k, frame)))
+        .filter_map(|(k, f)| hit(stack, f).map(|h| (k, h)))
         .collect();
-    (!hits.is_empty()).then_some(hits)
+    let nearest_own = hits
+        .iter()
+        .filter(|(_, h)| !h.by_caller)
+        .map(|(_, h)| h.at)
+        .min();
+    let kept: Vec<(usize, &str)> = hits
+        .iter()
+        .filter(|(_, h)| !h.by_caller || nearest_own.is_none_or(|own| h.at < own))
+        .map(|(k, h)| (*k, stack[h.at].as_str()))
+        .collect();
+    (!kept.is_empty()).then_some(kept)
 }
 
 /// `a ← b ← c ← …`: the innermost frames of a crash stack, up to and including `upto` when it
@@ -182,6 +211,62 @@ mod tests {
         assert_eq!(pinned(&run, &[&a, &b]), None);
         run.crash_stack = stack(&["getpwuid_r", "beta::f", "main"]);
         assert_eq!(pinned(&run, &[&a, &b]), Some(vec![(1, "beta::f")]));
+    }
+
+    /// tealdeer (QA j, J5): etcetera's `Xdg::new` called `std::env::home_dir`, which crashed;
+    /// std's finding (its chain: `tldr::try_main` calls `home_dir` itself) matched only by
+    /// `try_main`, an outer frame of every crash. The crash is etcetera's alone; with no
+    /// etcetera frame, it is std's again (the chain's caller).
+    #[test]
+    fn an_outer_chain_caller_loses_the_crash_to_a_nearer_crates_frame() {
+        let std_f = finding(
+            "std",
+            &[
+                ("tldr::main", "tldr"),
+                ("tldr::try_main", "tldr"),
+                ("std::env::home_dir", "std"),
+                ("__new_getpwuid_r", "[libc]"),
+            ],
+        );
+        let etcetera = finding(
+            "etcetera",
+            &[
+                ("tldr::config::get_config_dir", "tldr"),
+                ("etcetera::app_strategy::xdg::Xdg::new", "etcetera"),
+                ("std::env::home_dir", "std"),
+                ("__new_getpwuid_r", "[libc]"),
+            ],
+        );
+        let mut run: HostileRun = serde_json::from_value(serde_json::json!({
+            "condition": "unknown-uid", "description": "", "outcome": "crashed",
+            "signal": "SIGSEGV", "exit_code": null, "dynamic_outcome": "ok",
+            "reproduce": null, "detail": null
+        }))
+        .expect("run");
+        run.crash_stack = stack(&[
+            "[libnss_systemd.so.2]",
+            "__new_getpwuid_r",
+            "std::env::home_dir",
+            "etcetera::app_strategy::xdg::Xdg::new",
+            "tldr::config::get_config_dir",
+            "tldr::try_main",
+            "tldr::main",
+        ]);
+        assert_eq!(frame_of(&run.crash_stack, &std_f), Some("tldr::try_main"));
+        assert_eq!(
+            pinned(&run, &[&std_f, &etcetera]),
+            Some(vec![(1, "etcetera::app_strategy::xdg::Xdg::new")])
+        );
+        run.crash_stack = stack(&[
+            "__new_getpwuid_r",
+            "std::env::home_dir",
+            "tldr::try_main",
+            "tldr::main",
+        ]);
+        assert_eq!(
+            pinned(&run, &[&std_f, &etcetera]),
+            Some(vec![(0, "tldr::try_main")])
+        );
     }
 
     #[test]
