@@ -5,13 +5,18 @@ use std::fmt::Write as _;
 use crate::output::{BAD, GOOD, HEADER, WARN, paint};
 use crate::report::{HostileOutcome, HostileRun};
 
+/// `word` (what the run did, see `reasons::run_word`) in the colour of outcome `o`.
+fn painted(color: bool, o: HostileOutcome, word: &str) -> String {
+    let style = match o {
+        HostileOutcome::Ok => GOOD,
+        HostileOutcome::Crashed | HostileOutcome::Hung => BAD,
+        HostileOutcome::Skipped => WARN,
+    };
+    paint(color, style, word)
+}
+
 fn outcome_word(color: bool, o: HostileOutcome) -> String {
-    match o {
-        HostileOutcome::Ok => paint(color, GOOD, "ok"),
-        HostileOutcome::Crashed => paint(color, BAD, "crashed"),
-        HostileOutcome::Hung => paint(color, BAD, "hung"),
-        HostileOutcome::Skipped => paint(color, WARN, "skipped"),
-    }
+    painted(color, o, super::reasons::outcome_word(o))
 }
 
 pub fn render(s: &mut String, runs: &[HostileRun], color: bool) {
@@ -28,7 +33,7 @@ pub fn render(s: &mut String, runs: &[HostileRun], color: bool) {
         let mut line = format!(
             "    {:<width$}  {}",
             r.condition,
-            outcome_word(color, r.outcome)
+            painted(color, r.outcome, super::reasons::run_word(r))
         );
         line.push_str(&super::reasons::how(r));
         if let Some(d) = r.dynamic_outcome {

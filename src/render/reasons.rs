@@ -195,7 +195,7 @@ impl Reason<'_> {
             }
             Reason::Hostile { run, .. } => format!(
                 "{}{} under --hostile `{}`{}",
-                outcome_word(run.outcome),
+                run_word(run),
                 how(run),
                 run.condition,
                 not_counted(run)
@@ -232,6 +232,17 @@ pub fn severity(f: &Finding) -> String {
         format!("allowed {word}")
     } else {
         word.to_string()
+    }
+}
+
+/// What a run did, in a word: `failed` for one that ended with another exit status than a
+/// plain run's (the JSON's `crashed` without a signal: tealdeer's "permission denied", exit 1,
+/// read as a crash; QA j), else its outcome's word.
+pub fn run_word(r: &HostileRun) -> &'static str {
+    if r.outcome == HostileOutcome::Crashed && r.signal.is_none() && r.exit_code.is_some() {
+        "failed"
+    } else {
+        outcome_word(r.outcome)
     }
 }
 
@@ -297,7 +308,7 @@ pub fn not_counted(r: &HostileRun) -> Option<String> {
 /// `crashed (SIGSEGV); dynamic build: ok: the static linkage is the cause`, and why it does
 /// not count when it does not (`; allowed (AOT004: REASON)`).
 pub fn hostile_outcome(r: &HostileRun) -> String {
-    let mut s = format!("{}{}", outcome_word(r.outcome), how(r));
+    let mut s = format!("{}{}", run_word(r), how(r));
     if let Some(d) = r.dynamic_outcome {
         s.push_str(&format!("; dynamic build: {}", outcome_word(d)));
         if d == HostileOutcome::Ok {
@@ -413,5 +424,31 @@ mod tests {
             crash_site(&r).as_deref(),
             Some("[libnss_systemd.so.2] ← getpwuid_r ← alpha::f ← app::main ← a ← …")
         );
+    }
+
+    /// A run that ended with an exit status (tealdeer's "permission denied", exit 1) failed;
+    /// one that ended with a signal crashed (QA j: both read "crashed").
+    #[test]
+    fn a_run_with_an_exit_status_failed_one_with_a_signal_crashed() {
+        let mut r: HostileRun = serde_json::from_value(serde_json::json!({
+            "condition": "unknown-uid", "description": "", "outcome": "crashed",
+            "signal": null, "exit_code": 1, "dynamic_outcome": "ok",
+            "reproduce": null, "detail": null
+        }))
+        .expect("run");
+        assert_eq!(
+            hostile_outcome(&r),
+            "failed (exit status 1); dynamic build: ok: the static linkage is the cause"
+        );
+        r.signal = Some("SIGSEGV".into());
+        r.exit_code = None;
+        assert!(hostile_outcome(&r).starts_with("crashed (SIGSEGV)"));
+        let mut terminal = String::new();
+        crate::render::hostile::render(&mut terminal, &[r.clone()], false);
+        assert!(terminal.contains("crashed (SIGSEGV)"), "{terminal}");
+        (r.signal, r.exit_code) = (None, Some(1));
+        let mut terminal = String::new();
+        crate::render::hostile::render(&mut terminal, &[r], false);
+        assert!(terminal.contains("failed (exit status 1)"), "{terminal}");
     }
 }

@@ -156,7 +156,10 @@ pub fn hostile(s: &mut String, runs: &[HostileRun]) {
     }
     s.push_str("<section class=\"hostile\"><h4>Hostile runs (static build)</h4>\n");
     for r in runs {
-        let mut what = outcome(r.outcome).to_string();
+        let mut what = match crate::render::reasons::run_word(r) {
+            "failed" => "<span class=\"verdict fail\">failed</span>".to_string(),
+            _ => outcome(r.outcome).to_string(),
+        };
         match (&r.signal, r.exit_code) {
             (Some(sig), _) => {
                 let _ = write!(what, " ({})", text(sig));
