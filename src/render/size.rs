@@ -222,7 +222,7 @@ fn symbols(s: &mut String, b: &Binary, c: bool) {
     );
     for r in &b.symbols {
         // Named as the crate table names it.
-        let krate = r.krate.as_deref().unwrap_or(crate::attribute::UNKNOWN);
+        let krate = super::words::row_crate(r).unwrap_or("-");
         let mem = if r.vm_size == 0 {
             "-".to_string()
         } else {

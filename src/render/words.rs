@@ -8,7 +8,7 @@
 use crate::attribute::{NO_SYMBOL, UNKNOWN};
 use crate::format::{count, two_sizes};
 use crate::report::{
-    Artifact, BaselineSummary, Check, CheckId, Probe, Report, Step, Unit, Verdict,
+    Artifact, BaselineSummary, Check, CheckId, Probe, Report, Step, SymbolRow, Unit, Verdict,
 };
 
 /// The baseline's commit (in full) for the comparison header, or `None` when the baseline
@@ -84,6 +84,20 @@ pub fn step_crate(st: &Step) -> &str {
         Some(k) => k,
         None if st.symbol.starts_with("[section ") => NO_SYMBOL,
         None => UNKNOWN,
+    }
+}
+
+/// The crate a symbol row is shown with: its crate, or where the attribution named none, the
+/// row of the crate table its bytes are counted in (`[no symbol]` for a fallback label of a
+/// loaded section, `[section .rodata]`; `[unknown]` for a symbol, `_start`, `main`); `None`
+/// for bytes that are not loaded (headers, debug info, the symbol table), which no crate row
+/// counts. The terminal said `[unknown]` for all of them (QA j: under `--filter '[no symbol]'`).
+pub fn row_crate(r: &SymbolRow) -> Option<&str> {
+    match r.krate.as_deref() {
+        Some(k) => Some(k),
+        None if r.vm_size == 0 => None,
+        None if r.name.starts_with("[section ") => Some(NO_SYMBOL),
+        None => Some(UNKNOWN),
     }
 }
 

@@ -169,6 +169,23 @@ fn filter_on_no_crate_is_exit_2_and_takes_the_table_labels() {
         .expect("[no symbol] in the crate table");
     let sum: u64 = rows.iter().filter_map(|r| r["vm_size"].as_u64()).sum();
     assert_eq!(Some(sum), table["vm_size"].as_u64(), "{rows:?}");
+    // The terminal names their crate as the filter and the table do (QA j: every row said
+    // `[unknown]`, the label of symbols without a crate).
+    let r = inspect(&[&bin, "--filter", "[no symbol]", "--symbols", "all"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let shown: Vec<&str> = r
+        .stdout
+        .lines()
+        .skip_while(|l| !l.trim_start().starts_with("symbols"))
+        .skip(1)
+        .take_while(|l| l.starts_with("      "))
+        .collect();
+    assert_eq!(shown.len(), rows.len(), "{}", r.stdout);
+    assert!(
+        shown.iter().all(|l| l.contains("  [no symbol]  ")),
+        "{}",
+        r.stdout
+    );
 }
 
 /// `DT_INIT` names `.init` (readelf): one root, said once.

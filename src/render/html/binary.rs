@@ -305,7 +305,7 @@ pub fn symbols(s: &mut String, a: &Artifact) {
     headers.extend([("In file", true), ("Confidence", false)]);
     let mut t = Table::new("symbols", &headers);
     for r in rows.iter().take(ROWS) {
-        let mut krate = r.krate.as_deref().map_or_else(|| "–".into(), text);
+        let mut krate = crate::render::words::row_crate(r).map_or_else(|| "–".into(), text);
         if let Some(i) = &r.instantiated_in {
             let _ = write!(krate, " <span class=\"dim\">(in {})</span>", text(i));
         }

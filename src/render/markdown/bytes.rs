@@ -218,7 +218,7 @@ fn symbols(s: &mut String, b: &Binary) {
         if retained { "--:|" } else { "" }
     );
     for r in &rows[..shown] {
-        let mut krate = r.krate.as_deref().map_or_else(|| "–".into(), cell);
+        let mut krate = crate::render::words::row_crate(r).map_or_else(|| "–".into(), cell);
         if let Some(i) = &r.instantiated_in {
             let _ = write!(krate, " (in {})", cell(i));
         }
