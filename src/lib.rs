@@ -116,7 +116,8 @@ fn dispatch(opts: &Options, held: &mut Vec<String>, out: &mut Output) -> Result<
         Command::Check(build) => {
             let baseline = gate::Baseline::open(&opts.gate, build)?;
             let echo = echo_config_warnings(opts, held);
-            check(build, &baseline, &opts.size, echo, out)?
+            let keep = opts.gate.save_baseline.is_some();
+            check(build, &baseline, &opts.size, echo, keep, out)?
         }
         Command::Explain { rule } => return explain(rule.as_deref(), opts, out),
         Command::Advise(a) => return advise(a, opts, held, out),
@@ -251,11 +252,13 @@ fn inspect_files(
 }
 
 /// The pipeline of the main command: one stage after the other, as in the module map above.
+/// `keep`: `--save-baseline` keeps the probed binaries to probe again later (`gate::kept`).
 fn check(
     opts: &BuildOptions,
     baseline: &gate::Baseline,
     size: &options::SizeOptions,
     echo: Echo,
+    keep: bool,
     out: &mut Output,
 ) -> Result<Report> {
     let plan = config::resolve(opts, size, build_ui(out))?;
@@ -280,13 +283,17 @@ fn check(
     // round by round: probed minutes apart, a drift of the machine's load would read as a
     // regression. The base's own run leaves its probe to this one (`Echo::Dropped`).
     let mut base = base_report(&plan, baseline, size, out)?;
+    // A baseline file's binaries that `--save-baseline` kept are probed again beside ours.
+    let mut again = gate::kept::again(&plan.dirs.baseline_bins, &base).filter(|_| !base_run);
     if !base_run {
         let beside = base.as_mut().and_then(|(_, b)| match b {
             Cow::Owned(b) => Some(b),
-            Cow::Borrowed(_) => None,
+            Cow::Borrowed(_) => again.as_mut(),
         });
         probe::check(&plan, &mut report, beside, out)?;
+        gate::kept::keep(keep.then_some(&*plan.dirs.baseline_bins), &mut report);
     }
+    gate::kept::merge(&mut base, again);
     hostile::check(&plan, &mut report, out)?;
     image::check(&plan, &mut report, out)?;
     audit::record_reproduced(&plan, &mut report);
@@ -390,7 +397,14 @@ fn base_report<'b>(
     // Its configuration's warnings are the revision's, about its checkout in a temporary
     // directory: not shown as this run's. They name crates in `allow`/`deny` that are not in
     // its graph, which changes nothing the comparison reads (sizes, startup, memory).
-    let base = check(&opts, &gate::Baseline::None, size, Echo::Dropped, out)?;
+    let base = check(
+        &opts,
+        &gate::Baseline::None,
+        size,
+        Echo::Dropped,
+        false,
+        out,
+    )?;
     let source = format!("git:{} ({})", rev.rev, short(&tree.commit));
     Ok(Some((source, Cow::Owned(base))))
 }

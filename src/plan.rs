@@ -50,6 +50,8 @@ pub struct Dirs {
     pub hostile: PathBuf,
     /// The target dir of `--baseline-ref`'s build, kept between runs.
     pub baseline_ref: PathBuf,
+    /// The binaries `--save-baseline` keeps to probe again beside a later run (`gate::kept`).
+    pub baseline_bins: PathBuf,
     /// Where `--image` writes: `<this>/<package>/<bin>/<link mode>` (`--image DIR` replaces it).
     pub image: PathBuf,
     /// Scratch files of the image stage (traces, unpacked root filesystems), removed after.
@@ -74,6 +76,7 @@ impl Dirs {
             probe_floor: base.join("probe-floor"),
             hostile: base.join("hostile"),
             baseline_ref: base.join("baseline-ref"),
+            baseline_bins: base.join("baseline-bins"),
             image: base.join("image"),
             image_scratch: base.join("image-scratch"),
             advise: base.join("advise"),

@@ -9,6 +9,7 @@ pub mod baseline;
 mod budgets;
 mod compare;
 pub mod entry_points;
+pub mod kept;
 mod measure;
 mod runtime;
 mod worktree;

@@ -9,6 +9,7 @@ use serde_json::Value;
 
 use crate::util::*;
 mod baseline_ref;
+mod kept;
 
 /// The known table `gate-rodata-new` adds to `.rodata`.
 const TABLE: f64 = 64.0 * 1024.0;

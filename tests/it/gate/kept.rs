@@ -1,0 +1,83 @@
+//! `--save-baseline` keeps the probed binaries; `--baseline FILE` probes them again beside its
+//! own, round by round (QA j, J2: `just` read +38% against a baseline file probed minutes
+//! earlier, for a change that did not touch its start).
+
+use super::*;
+
+/// `gate-order` with `ORDER_LOG` set: each run appends its mark (`base`, then `head`).
+fn probed(repo: &Path, log: &Path, args: &[&str]) -> Run {
+    let env = format!("ORDER_LOG={}", log.display());
+    let mut cmd = aotcheck();
+    cmd.arg("aotcheck")
+        .arg("--manifest-path")
+        .arg(repo.join("Cargo.toml"))
+        .arg("--target-dir")
+        .arg(shared_target_dir().join("gate").join("kept"))
+        .args(["--locked", "-q", "--format", "json"])
+        .args(["--warmup", "0", "--runs", "4", "--probe-env", &env])
+        .args(args)
+        .env_remove("GITHUB_ACTIONS")
+        .env_remove("GITHUB_STEP_SUMMARY");
+    run(&mut cmd)
+}
+
+#[test]
+fn a_kept_baseline_binary_is_probed_again_round_by_round() {
+    let (dir, repo) = copy_of("gate-order");
+    let base = dir.path().join("base.json");
+    let log = dir.path().join("order.log");
+    let b = base.to_str().expect("utf-8");
+    let r = probed(&repo, &log, &["--save-baseline", b]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let saved = parse(&r);
+    let a = &saved["artifacts"][0];
+    // Kept by build id, the id readelf reads from the binary.
+    let id = str_of(&a["binary"], "build_id");
+    let notes = tool("readelf", &["-n", str_of(a, "path")]);
+    assert!(notes.contains(&format!("Build ID: {id}")), "{notes}");
+    let kept = shared_target_dir().join("gate/kept/baseline-bins").join(id);
+    assert!(kept.is_file(), "no {}", kept.display());
+    let saved_median = a["probe"]["startup_ms"]["median"].as_f64().expect("median");
+
+    let main = repo.join("src/main.rs");
+    let text = std::fs::read_to_string(&main).expect("read");
+    std::fs::write(&main, text.replace("\"base\"", "\"head\"")).expect("write");
+    std::fs::remove_file(&log).expect("a fresh log");
+    let r = probed(&repo, &log, &["--baseline", b]);
+    assert!(r.code == 0 || r.code == 1, "{}", r.stderr);
+    let v = parse(&r);
+    assert!(
+        str_of(&v["baseline"], "source").ends_with("probed again beside this run's)"),
+        "{}",
+        v["baseline"]
+    );
+    let order = std::fs::read_to_string(&log).expect("the order log");
+    let mut marks: Vec<&str> = order.lines().collect();
+    marks.dedup();
+    assert_eq!(marks.len(), 8, "not round by round:\n{order}");
+    for pair in marks.chunks(2) {
+        assert_eq!(pair, ["head", "base"], "not round by round:\n{order}");
+    }
+    let startup = check(&checks(&v), "baseline.startup").clone();
+    assert_ne!(
+        startup["baseline"].as_f64(),
+        Some(saved_median),
+        "{startup}"
+    );
+
+    // Without the kept binary (a fresh machine): the file's own figures, and no base run.
+    std::fs::remove_file(&kept).expect("remove the kept binary");
+    std::fs::remove_file(&log).expect("a fresh log");
+    let r = probed(&repo, &log, &["--baseline", b]);
+    assert!(r.code == 0 || r.code == 1, "{}", r.stderr);
+    let v = parse(&r);
+    assert_eq!(str_of(&v["baseline"], "source"), b);
+    let order = std::fs::read_to_string(&log).expect("the order log");
+    assert!(order.lines().all(|m| m == "head"), "{order}");
+    let startup = check(&checks(&v), "baseline.startup").clone();
+    assert_eq!(
+        startup["baseline"].as_f64(),
+        Some(saved_median),
+        "{startup}"
+    );
+}
