@@ -253,3 +253,32 @@ fn privileged_a_server_under_hostile_no_probe_is_not_called_ok() {
         );
     }
 }
+
+/// QA j, J9: a server whose static build crashes under a condition (std's `home_dir` through
+/// NSS) while its dynamic build runs on until the timeout, as its plain run does: the dynamic
+/// build's outcome was `skipped` ("dynamic build: skipped, differently: the static linkage is
+/// the cause"), as if it had not run. It hung, and the static linkage is the cause.
+#[test]
+fn privileged_a_dynamic_build_that_runs_on_as_its_plain_run_hung() {
+    require_privilege();
+    let r = run(&mut check_fixture(
+        "hostile-home-server",
+        &["--hostile", "--probe-timeout", "2s"],
+    ));
+    // The static build's crash is the static linkage's: the gate fails.
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).expect("JSON report");
+    let runs = runs_of(&v, "hostile-home-server");
+    let crashed: Vec<&serde_json::Value> = runs
+        .iter()
+        .filter(|r| r["outcome"] == "crashed" && r["signal"].is_string())
+        .collect();
+    assert!(!crashed.is_empty(), "no static crash: {runs:?}");
+    for r in &crashed {
+        assert_eq!(r["dynamic_outcome"], "hung", "{r}");
+    }
+    assert!(
+        runs.iter().all(|r| r["dynamic_outcome"] != "skipped"),
+        "{runs:?}"
+    );
+}
