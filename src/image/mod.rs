@@ -108,11 +108,13 @@ pub fn check(plan: &Plan, report: &mut Report, out: &mut Output) -> Result<()> {
                 ),
             );
         }
-        // Not started though the probe ran: say so (with `--no-probe`, nothing was started;
-        // a failed start is AOT011, an error of its own).
+        // Not started though the probe ran: say so in the report's warnings, which every
+        // format shows (with `--no-probe`, nothing was started; a failed start is AOT011, an
+        // error of its own). On stderr alone, a CI job reading the JSON or Markdown missed it.
         let skipped = image.in_image.outcome == crate::report::InImageOutcome::Skipped;
         if let (Some(why), Some(_), true) = (&image.in_image.reason, &bin.probe, skipped) {
-            out.warn(&format!("{}: not started inside its image: {why}", a.name));
+            let line = format!("{}: not started inside its image: {why}", a.name);
+            report.warnings.push(line);
         }
         report.artifacts[i].image = Some(Box::new(image));
         crate::interrupt::check()?;
