@@ -35,6 +35,10 @@ pub struct CrateIndex {
     /// The archives are not the ones the binary was linked from (`inspect FILE`): a name
     /// found here names its crate with `heuristic` confidence, not `exact`.
     names_only: bool,
+    /// The v0 crate roots (`Cs<disambiguator>_6memchr`, see `demangle::v0_crate_root`) of the
+    /// sysroot's archives' symbols: a local symbol of std's own copy of a crate, which no
+    /// archive index lists, is told from the build's crate of the same name by it.
+    sysroot_roots: std::collections::HashSet<Box<[u8]>>,
 }
 
 impl CrateIndex {
@@ -161,9 +165,18 @@ impl CrateIndex {
             let sym =
                 sym.map_err(|e| Error::malformed(path, format!("bad archive symbol: {e}")))?;
             n += 1;
+            if sysroot && let Some(root) = super::demangle::v0_crate_root(sym.name()) {
+                self.sysroot_roots.insert(root.into());
+            }
             self.symbols.entry(sym.name().into()).or_insert(id);
         }
         Ok(n)
+    }
+
+    /// Whether `symbol` is v0-mangled under the crate root of a sysroot archive's symbols:
+    /// std's own copy of the crate (local symbols are in no archive index).
+    pub fn is_sysroot_v0(&self, symbol: &[u8]) -> bool {
+        super::demangle::v0_crate_root(symbol).is_some_and(|r| self.sysroot_roots.contains(r))
     }
 
     /// The index of one build: its library artifacts, the archives its build scripts left in

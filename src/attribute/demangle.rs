@@ -8,6 +8,29 @@ use std::fmt::Write as _;
 
 pub use crate::report::Confidence;
 
+/// The crate root of a v0-mangled symbol's path (`CscTPYGNvQQN5_6memchr` of
+/// `_RNvNtCscTPYGNvQQN5_6memchr4arch6detect`): the crate with its disambiguator, which tells
+/// two crates of one name apart. Only for a plain nested path (`N<ns>` ... `C`); `None`
+/// otherwise (impls, generics, legacy names).
+pub fn v0_crate_root(symbol: &[u8]) -> Option<&[u8]> {
+    let mut rest = symbol.strip_prefix(b"_R")?;
+    while let [b'N', _, tail @ ..] = rest {
+        rest = tail;
+    }
+    let path = rest.strip_prefix(b"C")?;
+    let mut at = 0;
+    if path.first() == Some(&b's') {
+        at = path.iter().position(|&b| b == b'_')? + 1;
+    }
+    let digits = path[at..].iter().take_while(|b| b.is_ascii_digit()).count();
+    let len: usize = std::str::from_utf8(&path[at..at + digits])
+        .ok()?
+        .parse()
+        .ok()?;
+    let end = at + digits + len;
+    (digits > 0 && end <= path.len()).then(|| &rest[..end + 1])
+}
+
 /// The crates of the standard library, folded into `std` unless `--split-std`.
 pub fn is_std_crate(name: &str) -> bool {
     matches!(
@@ -331,6 +354,23 @@ mod tests {
     }
 
     use super::*;
+
+    #[test]
+    fn v0_crate_roots() {
+        let root =
+            |s: &str| v0_crate_root(s.as_bytes()).map(|r| String::from_utf8_lossy(r).into_owned());
+        assert_eq!(
+            root("_RNvNvNtNtNtCscTPYGNvQQN5_6memchr4arch6x86_646memchr10memchr_raw9find_sse2")
+                .as_deref(),
+            Some("CscTPYGNvQQN5_6memchr")
+        );
+        // Without a disambiguator.
+        assert_eq!(root("_RNvC5alpha4main").as_deref(), Some("C5alpha"));
+        // An impl path, a legacy name, a cut name: none.
+        assert_eq!(root("_RNvMs_NtCs1_4core3fmtNtB4_9Arguments3new"), None);
+        assert_eq!(root("_ZN6memchr6detect17h0123456789abcdefE"), None);
+        assert_eq!(root("_RNvCs12_6mem"), None);
+    }
 
     fn krate(name: &str) -> Option<(String, Confidence)> {
         let mut buf = String::new();

@@ -398,3 +398,112 @@ fn c_statics_of_the_same_name_go_to_the_crate_whose_code_refers_to_them() {
         assert_eq!(row["confidence"], confidence, "{row}");
     }
 }
+
+/// Symbols an archive (an rlib) defines, by `nm --defined-only`.
+fn archive_symbols(path: &std::path::Path) -> HashSet<String> {
+    tool("nm", &["--defined-only", path.to_str().expect("utf-8")])
+        .lines()
+        .filter_map(|l| {
+            let f: Vec<&str> = l.split_whitespace().collect();
+            (f.len() == 3).then(|| f[2].to_string())
+        })
+        .collect()
+}
+
+/// The one file in `dir` whose name starts with `prefix` and ends with `.rlib`.
+fn rlib_in(dir: &std::path::Path, prefix: &str) -> std::path::PathBuf {
+    let found: Vec<std::path::PathBuf> = std::fs::read_dir(dir)
+        .expect("a library directory")
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| {
+            p.file_name()
+                .and_then(|f| f.to_str())
+                .is_some_and(|f| f.starts_with(prefix) && f.ends_with(".rlib"))
+        })
+        .collect();
+    assert_eq!(
+        found.len(),
+        1,
+        "{prefix}*.rlib in {}: {found:?}",
+        dir.display()
+    );
+    found.into_iter().next().expect("one")
+}
+
+/// QA j, J8: with `--split-std`, std's private copy of a crate (the sysroot's memchr, which
+/// its backtraces use) and the build's crate of the same name were one row: the build's
+/// memchr looked larger by std's bytes. They are two rows, `memchr` and `memchr (std)`. `nm`
+/// finds each `memchr` row's symbol in the registry's rlib, none of std's; each `memchr (std)`
+/// row is a symbol of the sysroot's rlib's archive index (`nm -s`: its objects are bitcode,
+/// which nm cannot list), or a local one under the crate root those symbols share.
+#[test]
+fn split_std_names_stds_own_copy_of_a_crate_apart() {
+    let v = json(&mut check_fixture(
+        "std-twin",
+        &["--split-std", "--symbols", "all"],
+    ));
+    let a = &v["artifacts"][0];
+    let crates: Vec<&str> = a["binary"]["crates"]
+        .as_array()
+        .expect("crates")
+        .iter()
+        .map(|c| str_of(c, "name"))
+        .collect();
+    assert!(crates.contains(&"memchr"), "{crates:?}");
+    assert!(crates.contains(&"memchr (std)"), "{crates:?}");
+    let sysroot = tool("rustc", &["--print", "sysroot"]);
+    let lib = std::path::Path::new(sysroot.trim()).join("lib/rustlib/x86_64-unknown-linux-gnu/lib");
+    let std_rlib = rlib_in(&lib, "libmemchr-");
+    let armap: HashSet<String> = tool("nm", &["-s", std_rlib.to_str().expect("utf-8")])
+        .lines()
+        .filter_map(|l| l.split_once(" in ").map(|(s, _)| s.to_string()))
+        .collect();
+    // The crate root of std's memchr, as its indexed symbols spell it: `Cs<hash>_6memchr`.
+    let root = armap
+        .iter()
+        .find_map(|s| {
+            s.find("_6memchr")
+                .map(|i| s[..i + 8].rsplit('C').next().map(str::to_string))
+        })
+        .flatten()
+        .map(|r| format!("C{r}"))
+        .expect("std's memchr crate root");
+    let deps = std::path::Path::new(str_of(a, "path"))
+        .parent()
+        .expect("release dir")
+        .join("deps");
+    let ours = archive_symbols(&rlib_in(&deps, "libmemchr-"));
+    let exact = |krate: &str| -> Vec<String> {
+        a["binary"]["symbols"]
+            .as_array()
+            .expect("symbols")
+            .iter()
+            .filter(|r| r["crate"] == krate && r["confidence"] == "exact")
+            .map(|r| {
+                r["mangled"]
+                    .as_str()
+                    .unwrap_or(str_of(r, "name"))
+                    .to_string()
+            })
+            .collect()
+    };
+    let (mine, std_rows) = (exact("memchr"), exact("memchr (std)"));
+    assert!(
+        !mine.is_empty() && !std_rows.is_empty(),
+        "{mine:?} {std_rows:?}"
+    );
+    for m in &mine {
+        assert!(
+            ours.contains(m) && !m.contains(&root),
+            "{m}: not the registry's"
+        );
+    }
+    for m in &std_rows {
+        assert!(
+            armap.contains(m) || m.contains(&root),
+            "{m}: not the sysroot's ({root})"
+        );
+        assert!(!ours.contains(m), "{m}: the registry's");
+    }
+}
