@@ -37,6 +37,20 @@ pub fn check(plan: &Plan, report: &mut Report, out: &mut Output) -> Result<()> {
         })
         .collect();
     if wanted.is_empty() {
+        // Asked for, but no static binary was built (`--link dynamic`): said, not silent (QA
+        // j: the silence read as "no hazard").
+        let asked: Vec<&str> = report
+            .artifacts
+            .iter()
+            .filter(|a| plan.bin_of(a).is_some_and(|b| b.hostile))
+            .map(|a| a.name.as_str())
+            .collect();
+        if !asked.is_empty() && !plan.links.contains(&LinkMode::Static) {
+            report.warnings.push(format!(
+                "--hostile runs static binaries only, and this run built none (--link dynamic):                  no hostile run of {}",
+                asked.join(", ")
+            ));
+        }
         return Ok(());
     }
     // Orphans of a run (a `setsid` child whose parent died) come back to us, to be reaped

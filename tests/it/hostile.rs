@@ -318,3 +318,24 @@ fn privileged_a_failure_the_dynamic_build_shares_is_no_aot004() {
     );
     assert_eq!(r.code, 0, "{}", r.stderr);
 }
+
+/// QA j, J12: `--link dynamic --hostile` ran no hostile run and said nothing; the silence read
+/// as "no hazard". A warning says that `--hostile` runs static binaries only.
+#[test]
+fn hostile_with_only_a_dynamic_build_says_it_ran_nothing() {
+    let v = json(&mut check_fixture(
+        "hello-server",
+        &["--link", "dynamic", "--hostile"],
+    ));
+    assert!(
+        v["artifacts"][0]["hostile"]
+            .as_array()
+            .is_none_or(|r| r.is_empty())
+    );
+    let warned = v["warnings"].as_array().expect("warnings").iter().any(|w| {
+        w.as_str().is_some_and(|w| {
+            w.contains("--hostile runs static binaries only") && w.contains("hello-server")
+        })
+    });
+    assert!(warned, "{}", v["warnings"]);
+}
