@@ -360,6 +360,19 @@ fn a_server_probed_in_exit_mode_is_given_up_after_one_timeout() {
     assert!(r.stderr.contains("is it a server?"), "{}", r.stderr);
 }
 
+/// QA j, J13: `--probe-timeout 1ms` on a CLI said "is it a server? pass --ready tcp": under
+/// 100 ms, the limit is what the message names first.
+#[test]
+fn a_very_short_timeout_says_to_raise_it() {
+    let r = probe("never-ready", &["--probe-timeout", "1ms", "--runs", "5"]);
+    assert_eq!(r.code, 2);
+    let g = r.probe()["gave_up"].as_str().expect("gave_up").to_string();
+    assert!(
+        g.contains("still running after 1ms, a short limit: raise --probe-timeout"),
+        "{g}"
+    );
+}
+
 #[test]
 fn crashes_are_reported_with_their_signal() {
     for (mode, ready, sig) in [("abort", "tcp", "SIGABRT"), ("segv", "exit", "SIGSEGV")] {

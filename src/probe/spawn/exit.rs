@@ -104,13 +104,20 @@ fn reap(pid: Pid) -> nix::Result<(WaitStatus, Option<AtExit>)> {
 /// Why a run that ended is not timed: the watchdog killed it, or it failed.
 fn failed(spec: &RunSpec, status: WaitStatus, timed_out: bool) -> Option<Box<RunFail>> {
     if timed_out {
-        return Some(fail(
-            "timeout",
+        let limit = human_duration(spec.timeout);
+        // Under 100 ms, the limit may be what is short: a CLI's `--version` takes a
+        // millisecond, and "is it a server?" misled (QA j: `--probe-timeout 1ms`).
+        let message = if spec.timeout < std::time::Duration::from_millis(100) {
             format!(
-                "still running after {}: is it a server? pass --ready tcp / line:REGEX / http",
-                human_duration(spec.timeout)
-            ),
-        ));
+                "still running after {limit}, a short limit: raise --probe-timeout (or, for a \
+                 server, pass --ready tcp / line:REGEX / http)"
+            )
+        } else {
+            format!(
+                "still running after {limit}: is it a server? pass --ready tcp / line:REGEX / http"
+            )
+        };
+        return Some(fail("timeout", message));
     }
     if matches!(status, WaitStatus::Exited(_, 0)) {
         return None;
