@@ -2,6 +2,7 @@
 //! expression over demangled names; for each match the shortest chain from a root.
 
 use super::Graph;
+use crate::attribute::{NO_SYMBOL, UNKNOWN};
 use crate::error::Error;
 use crate::options::SizeOptions;
 use crate::report::{Chain, Report, Why};
@@ -45,6 +46,46 @@ pub(super) fn why(g: &Graph, pattern: &str) -> Why {
         );
         return w;
     }
+    // The crate table's rows of bytes without a crate are no crate of the graph: their
+    // pieces, not a regular expression (`[unknown]` matched every name with a `u`, QA j).
+    let mut hits = match pattern {
+        UNKNOWN | NO_SYMBOL => row_members(g, pattern),
+        _ => named(g, pattern),
+    };
+    // One chain per piece, under its own name when that matched (it comes first).
+    hits.sort_by_key(|h| h.0);
+    hits.dedup_by_key(|h| h.0);
+    if hits.is_empty() {
+        return w;
+    }
+    w.matched = "symbol".into();
+    let depth = |v: u32| {
+        let c = super::dom::path(&g.parent, g.root, v).len();
+        (c == 0, c, g.name(v))
+    };
+    hits.sort_by_cached_key(|h| depth(h.0));
+    w.more = hits.len().saturating_sub(SHOWN) as u64;
+    w.chains = hits
+        .into_iter()
+        .take(SHOWN)
+        .map(|(v, name)| {
+            let own = g.name(v);
+            Chain {
+                target: if name == own {
+                    name
+                } else {
+                    format!("{name} (at the address of {own})")
+                },
+                steps: g.chain(v),
+            }
+        })
+        .collect();
+    w
+}
+
+/// The pieces whose name (own or an alias, raw or demangled) is `pattern`, else those whose
+/// demangled name matches it as a regular expression; with the name each matched by.
+fn named(g: &Graph, pattern: &str) -> Vec<(u32, String)> {
     // Each piece's own name demangled once, then the other names at its address (aliases:
     // `printf` beside `__printf`, folded functions); not kept: a large binary has ~16k names.
     // An exact name wins over the expression.
@@ -76,35 +117,18 @@ pub(super) fn why(g: &Graph, pattern: &str) -> Why {
     if hits.is_empty() {
         hits = matched;
     }
-    // One chain per piece, under its own name when that matched (it comes first).
-    hits.sort_by_key(|h| h.0);
-    hits.dedup_by_key(|h| h.0);
-    if hits.is_empty() {
-        return w;
-    }
-    w.matched = "symbol".into();
-    let depth = |v: u32| {
-        let c = super::dom::path(&g.parent, g.root, v).len();
-        (c == 0, c, g.name(v))
-    };
-    hits.sort_by_cached_key(|h| depth(h.0));
-    w.more = hits.len().saturating_sub(SHOWN) as u64;
-    w.chains = hits
-        .into_iter()
-        .take(SHOWN)
-        .map(|(v, name)| {
-            let own = g.name(v);
-            Chain {
-                target: if name == own {
-                    name
-                } else {
-                    format!("{name} (at the address of {own})")
-                },
-                steps: g.chain(v),
-            }
-        })
-        .collect();
-    w
+    hits
+}
+
+/// The pieces of the crate table's row `label`: symbols no crate was named for (`[unknown]`),
+/// or bytes without a symbol left without a crate (`[no symbol]`).
+fn row_members(g: &Graph, label: &str) -> Vec<(u32, String)> {
+    let symbol = label == UNKNOWN;
+    (0..g.symbol.len() as u32)
+        .filter(|&v| g.symbol[v as usize] == symbol && g.crate_of(v).is_none())
+        .filter(|&v| symbol || g.name(v).starts_with("[section "))
+        .map(|v| (v, g.name(v)))
+        .collect()
 }
 
 /// Where nothing of the binary matched: the imports from shared libraries that do (a dynamic

@@ -407,3 +407,46 @@ fn why_steps_without_a_crate_name_the_crate_table_row() {
         md.stdout
     );
 }
+
+/// QA j, J14: `--why '[unknown]'` was read as a regular expression (a class of the letters
+/// u, n, k, o, w) and matched thousands of symbols; `--why '[libc]'` was the pseudo-crate.
+/// The crate table's rows `[unknown]` and `[no symbol]` are their own pieces: each chain's
+/// target is a row of that crate in `--symbols all` (`crate` null; a symbol, or a section's
+/// bytes).
+#[test]
+fn why_takes_the_crate_tables_unknown_and_no_symbol_rows() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (bin, _) = programs(dir.path());
+    let json_of = |args: &[&str]| -> Value {
+        let r = inspect(&[&[bin.as_str(), "--format", "json"], args].concat());
+        assert_eq!(r.code, 0, "{}", r.stderr);
+        serde_json::from_str::<Value>(&r.stdout).expect("JSON")["artifacts"][0]["binary"].clone()
+    };
+    let rows = json_of(&["--symbols", "all"]);
+    let unknown: std::collections::HashSet<String> = rows["symbols"]
+        .as_array()
+        .expect("rows")
+        .iter()
+        .filter(|r| r["crate"].is_null())
+        .map(|r| str_of(r, "name").to_string())
+        .collect();
+    for (label, symbol) in [("[unknown]", true), ("[no symbol]", false)] {
+        let why = &json_of(&["--why", label])["why"];
+        assert_eq!(why["matched"], "symbol", "{why}");
+        let targets: Vec<&str> = why["chains"]
+            .as_array()
+            .expect("chains")
+            .iter()
+            .map(|c| str_of(c, "target"))
+            .collect();
+        assert!(!targets.is_empty(), "{why}");
+        for t in &targets {
+            assert!(unknown.contains(*t), "{label}: {t} has a crate");
+            assert_eq!(!t.starts_with("[section "), symbol, "{label}: {t}");
+        }
+        if symbol {
+            let all = targets.len() as u64 + why["more"].as_u64().unwrap_or(0);
+            assert!(all < 100, "{label}: {all} matches, a regular expression's");
+        }
+    }
+}
