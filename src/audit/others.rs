@@ -84,6 +84,22 @@ pub(super) fn by_other_callers(
         if away.is_empty() {
             continue;
         }
+        // No code of its own to see (inlined: LTO): the others' calls are theirs, but whether
+        // it makes them too cannot be told, so its finding is neither narrowed nor lowered.
+        if !g.has_crate(&f.krate) {
+            let names: Vec<&str> = away.iter().map(|(n, ..)| *n).collect();
+            let mut by: Vec<&str> = away.iter().map(|(_, r, _)| r.name()).collect();
+            by.sort_unstable();
+            by.dedup();
+            f.evidence.push(format!(
+                "{} also called by the code of {} (the finding on {})",
+                quoted(&names),
+                by.join(", "),
+                by.join(", ")
+            ));
+            add_moved(&mut moved, away);
+            continue;
+        }
         let names: Vec<&str> = away.iter().map(|(n, ..)| *n).collect();
         let mut by: Vec<&str> = away.iter().map(|(_, r, _)| r.name()).collect();
         by.sort_unstable();
@@ -111,20 +127,28 @@ pub(super) fn by_other_callers(
             narrow_unreachable(f, &names);
             f.evidence.push(line);
         }
-        for (name, r, symbol) in away {
-            match moved.iter_mut().find(|m| std::ptr::eq(m.to, r)) {
-                Some(m) if !m.names.contains(&name) => m.names.push(name),
-                Some(_) => {}
-                None => moved.push(Moved {
-                    to: r,
-                    names: vec![name],
-                    caller: symbol,
-                }),
-            }
-        }
+        add_moved(&mut moved, away);
     }
     for m in moved {
         add_finding(g, a, rule, m, bin);
+    }
+}
+
+/// Each (function, crate, caller) of `away` into the crate's entry of `moved`.
+fn add_moved<'r, 'm>(
+    moved: &mut Vec<Moved<'r, 'm>>,
+    away: Vec<(&'static str, &'r Reached<'m>, String)>,
+) {
+    for (name, r, symbol) in away {
+        match moved.iter_mut().find(|m| std::ptr::eq(m.to, r)) {
+            Some(m) if !m.names.contains(&name) => m.names.push(name),
+            Some(_) => {}
+            None => moved.push(Moved {
+                to: r,
+                names: vec![name],
+                caller: symbol,
+            }),
+        }
     }
 }
 

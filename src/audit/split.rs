@@ -11,6 +11,11 @@ use crate::graph::Graph;
 use crate::plan::BinPlan;
 use crate::report::{Artifact, Finding, Step};
 
+/// How the evidence line on a blamed crate without code of its own goes on after its name.
+pub(super) const NO_CODE: &str = " has no function of its own in the binary (its code was \
+    inlined into its callers, as under LTO): whether std's own code or another crate's makes \
+    the lookup instead cannot be told from it, so the finding stays as the rule says";
+
 /// The crates of std's own code, as the attribution names them.
 pub(super) const STD_CRATES: &[&str] = &["std", "core", "alloc"];
 
@@ -35,6 +40,20 @@ pub(super) fn nss(g: &Graph, a: &mut Artifact, bin: Option<&BinPlan>, std_versio
     blamed.sort();
     blamed.dedup();
     if blamed.is_empty() {
+        return;
+    }
+    // A blamed crate with no code of its own in the binary (inlined into its callers: LTO)
+    // is not taken out by leaving out its pieces: std's own lookups could not be told from
+    // it (QA j: bat's etcetera, whose lookup then read as std's own). Said, not split.
+    let inlined: Vec<String> = blamed.iter().filter(|k| !g.has_crate(k)).cloned().collect();
+    if !inlined.is_empty() {
+        for f in a
+            .findings
+            .iter_mut()
+            .filter(|f| f.rule == rule.id && inlined.contains(&f.krate))
+        {
+            f.evidence.push(format!("{}{}", f.krate, NO_CODE));
+        }
         return;
     }
     let reachable: Vec<(&str, u32)> = rule

@@ -130,6 +130,12 @@ impl Graph {
             .map(|k| k as u32)
     }
 
+    /// Whether crate `name` has code of its own in the binary (a piece the attribution gives
+    /// it): under LTO a small crate's functions are inlined into their callers, and none is.
+    pub fn has_crate(&self, name: &str) -> bool {
+        self.group_named(name).is_some()
+    }
+
     /// Whether crate `name` is reachable, and the chain to its nearest entry.
     pub fn reach_crate(&self, name: &str) -> Option<(bool, Vec<Step>)> {
         let k = self.group_named(name)?;

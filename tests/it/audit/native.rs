@@ -527,3 +527,60 @@ fn dlopen_called_by_a_crates_c_code_is_aot001_from_the_static_binary() {
     assert!(steps.iter().any(|s| s.0 == "plugin_sys_load"), "{steps:?}");
     crate::why::check_pairs(str_of(a, "path"), &steps);
 }
+
+/// QA j, J11: under LTO etcetera's `home_dir` is inlined into the program's code, so taking
+/// etcetera's pieces out of the graph took nothing out: its lookup read as "std's own code,
+/// not through etcetera", a new error on std, and etcetera's finding lowered. With no
+/// function of etcetera in the binary (`nm`), its finding stays an error, says why the split
+/// cannot be made, and no finding goes to std.
+#[test]
+fn a_crate_inlined_under_lto_keeps_its_finding_and_gives_none_to_std() {
+    let v = audit(
+        "audit-lto-inlined",
+        &[],
+        1,
+        "static",
+        &[Expect {
+            rule: "AOT004",
+            severity: "error",
+            krate: "etcetera",
+            path: &["audit-lto-inlined", "etcetera"],
+            evidence: &[
+                "static binary defines `getpwuid_r`",
+                "etcetera has no function of its own in the binary",
+            ],
+        }],
+    );
+    let bin = str_of(artifact(&v, "static"), "path");
+    let etcetera: Vec<String> = tool("nm", &["-C", bin])
+        .lines()
+        .filter(|l| l.contains("etcetera"))
+        .map(str::to_string)
+        .collect();
+    assert!(etcetera.is_empty(), "etcetera has symbols: {etcetera:?}");
+    // With C code that calls getpwuid_r too (`--features c-lookup`, as libgit2-sys in bat; in
+    // this test, not another: both would build the fixture at one path), that crate gets
+    // its finding, and etcetera's is not lowered for having no caller left to see.
+    audit(
+        "audit-lto-inlined",
+        &["--features", "c-lookup"],
+        1,
+        "static",
+        &[
+            Expect {
+                rule: "AOT004",
+                severity: "error",
+                krate: "etcetera",
+                path: &["audit-lto-inlined", "etcetera"],
+                evidence: &["`getpwuid_r` also called by the code of passwd-sys"],
+            },
+            Expect {
+                rule: "AOT004",
+                severity: "error",
+                krate: "passwd-sys",
+                path: &["audit-lto-inlined", "passwd-sys"],
+                evidence: &["called by passwd-sys's code (`passwd_sys_home_len`"],
+            },
+        ],
+    );
+}
