@@ -140,12 +140,7 @@ fn compile_errors_reach_the_user_unchanged() {
 fn native_library_without_static_archive_names_library_and_crate() {
     let r = run(&mut check_fixture("missing-native", &[]));
     assert_eq!(r.code, 2, "{}", r.stderr);
-    let last = r
-        .stderr
-        .lines()
-        .rev()
-        .find(|l| l.starts_with("error: "))
-        .expect("error line");
+    let last = last_error(&r.stderr);
     assert!(last.contains("`aotcheck_absent`"), "{last}");
     assert!(
         last.contains("build script of `missing-native@0.1.0`"),
@@ -162,12 +157,7 @@ fn native_library_without_static_archive_names_library_and_crate() {
 fn an_archive_that_needs_more_libraries_names_archive_crate_and_symbols() {
     let r = run(&mut check_fixture("link-undefined", &[]));
     assert_eq!(r.code, 2, "{}", r.stderr);
-    let last = r
-        .stderr
-        .lines()
-        .rev()
-        .find(|l| l.starts_with("error: "))
-        .expect("error line");
+    let last = last_error(&r.stderr);
     assert!(last.contains("`libaotcheck_needy.a`"), "{last}");
     assert!(
         last.contains("build script of `link-undefined@0.1.0`"),
@@ -324,4 +314,13 @@ fn a_relative_target_dir_keeps_the_build_scripts_archives() {
         .find(|r| r["name"] == "add_two")
         .expect("add_two in the binary");
     assert_eq!(add["crate"], "lto_c_unwind", "{add}");
+}
+
+/// The last `error: ` line of stderr: the tool's own, after cargo's and the linker's.
+fn last_error(stderr: &str) -> &str {
+    stderr
+        .lines()
+        .rev()
+        .find(|l| l.starts_with("error: "))
+        .expect("error line")
 }

@@ -159,15 +159,7 @@ fn non_utf8_symbol_and_section_names_are_inspected() {
         (latin.as_str(), "caf\u{fffd}_latin1"),
         (renamed, ".comm\u{fffd}nt"),
     ] {
-        let r = run(aotcheck().args([
-            "aotcheck",
-            "inspect",
-            "--format",
-            "json",
-            "--symbols",
-            "all",
-            path,
-        ]));
+        let r = run(&mut inspect_all(path));
         assert_eq!(r.code, 0, "{path}: {}", r.stderr);
         let v: serde_json::Value = serde_json::from_str(&r.stdout).expect("JSON");
         let b = &v["artifacts"][0]["binary"];

@@ -324,15 +324,7 @@ fn normalised_names_match_across_builds_with_other_flags() {
 fn inspect_attributes_a_binary_it_did_not_build() {
     let ls = std::fs::canonicalize("/bin/ls").expect("/bin/ls");
     let ls = ls.to_str().expect("utf-8");
-    let r = run(aotcheck().args([
-        "aotcheck",
-        "inspect",
-        "--format",
-        "json",
-        "--symbols",
-        "all",
-        ls,
-    ]));
+    let r = run(&mut inspect_all(ls));
     assert_eq!(r.code, 0, "{}", r.stderr);
     let v: Value = serde_json::from_str(&r.stdout).expect("JSON");
     let b = &v["artifacts"][0]["binary"];

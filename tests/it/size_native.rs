@@ -149,15 +149,7 @@ fn inspecting_a_static_glibc_binary_names_glibc_by_this_machines_libc() {
     let built = json(&mut check_fixture("libm-user", &["--symbols", "all"]));
     let a = &built["artifacts"][0];
     let path = str_of(a, "path");
-    let inspected = json(aotcheck().args([
-        "aotcheck",
-        "inspect",
-        "--format",
-        "json",
-        "--symbols",
-        "all",
-        path,
-    ]));
+    let inspected = json(&mut inspect_all(path));
     let libc = defined_globals(&system_archive("c"));
     let rows = |b: &Value| -> Vec<(String, String, String)> {
         b["symbols"]
@@ -286,15 +278,7 @@ fn a_static_cpp_runtime_is_libstdcxx_not_the_cpp_crates() {
     assert_eq!(why.code, 0, "{}", why.stderr);
     // `inspect FILE` of the same binary (no archives at hand): this machine's libstdc++.a
     // names the same rows, heuristically (they were `[unknown]`, or took a neighbour's file).
-    let inspected = json(aotcheck().args([
-        "aotcheck",
-        "inspect",
-        "--format",
-        "json",
-        "--symbols",
-        "all",
-        bin,
-    ]));
+    let inspected = json(&mut inspect_all(bin));
     let by_name: std::collections::HashMap<&str, (&str, &str)> =
         inspected["artifacts"][0]["binary"]["symbols"]
             .as_array()

@@ -211,3 +211,19 @@ pub fn interrupt_with(
     assert_eq!(out.status.code(), Some(2), "{stderr}");
     assert!(stderr.contains("interrupted"), "{stderr}");
 }
+
+/// `cargo aotcheck inspect --format json --symbols all FILE`: every row of a binary the tool
+/// did not build.
+pub fn inspect_all(path: &str) -> Command {
+    let mut cmd = aotcheck();
+    cmd.args([
+        "aotcheck",
+        "inspect",
+        "--format",
+        "json",
+        "--symbols",
+        "all",
+        path,
+    ]);
+    cmd
+}

@@ -150,14 +150,9 @@ fn openssl_sys_is_aot005_and_its_libcrypto_brings_nss() {
         ],
     );
     let a = artifact(&v, "static");
-    let f = a["findings"]
-        .as_array()
-        .expect("findings")
-        .iter()
-        .find(|f| f["rule"] == "AOT001")
-        .expect("AOT001");
+    let f = finding(a, "rule", "AOT001");
     assert_eq!(f["reachable"], true, "{f}");
-    let steps = crate::why::steps(&serde_json::json!({ "steps": f["chain"] }));
+    let steps = chain_of(f);
     // From the last step that is bytes without a symbol (`[section .data.rel.ro]`, which nm
     // cannot name) to `dlopen`: each call or stored address by objdump/readelf.
     let from = steps
@@ -375,23 +370,13 @@ fn nss_functions_another_crates_code_calls_are_that_crates() {
         ],
     );
     let a = artifact(&v, "static");
-    let nix = a["findings"]
-        .as_array()
-        .expect("findings")
-        .iter()
-        .find(|f| f["crate"] == "nix")
-        .expect("nix's finding");
+    let nix = finding(a, "crate", "nix");
     let defines: Vec<String> = strings(&nix["evidence"])
         .into_iter()
         .filter(|e| e.starts_with("static binary defines"))
         .collect();
     assert_eq!(defines, ["static binary defines `getpwuid_r`"]);
-    let resolv = a["findings"]
-        .as_array()
-        .expect("findings")
-        .iter()
-        .find(|f| f["crate"] == "resolv-sys")
-        .expect("resolv-sys's finding");
+    let resolv = finding(a, "crate", "resolv-sys");
     assert_eq!(resolv["reachable"], false);
     let bin = str_of(a, "path");
     let code = tool("objdump", &["-d", "--no-show-raw-insn", bin]);
@@ -461,14 +446,9 @@ fn nss_functions_another_crates_code_calls_are_that_crates() {
         ],
     );
     let a = artifact(&v, "static");
-    let resolv = a["findings"]
-        .as_array()
-        .expect("findings")
-        .iter()
-        .find(|f| f["crate"] == "resolv-sys")
-        .expect("resolv-sys's finding");
+    let resolv = finding(a, "crate", "resolv-sys");
     assert_eq!(resolv["reachable"], true);
-    let steps = crate::why::steps(&serde_json::json!({ "steps": resolv["chain"] }));
+    let steps = chain_of(resolv);
     let krates: Vec<&str> = resolv["chain"]
         .as_array()
         .expect("a chain")
@@ -523,7 +503,7 @@ fn dlopen_called_by_a_crates_c_code_is_aot001_from_the_static_binary() {
     let a = artifact(&v, "static");
     let f = &a["findings"][0];
     assert_eq!(f["reachable"], true);
-    let steps = crate::why::steps(&serde_json::json!({ "steps": f["chain"] }));
+    let steps = chain_of(f);
     assert!(steps.iter().any(|s| s.0 == "plugin_sys_load"), "{steps:?}");
     crate::why::check_pairs(str_of(a, "path"), &steps);
 }
@@ -583,4 +563,19 @@ fn a_crate_inlined_under_lto_keeps_its_finding_and_gives_none_to_std() {
             },
         ],
     );
+}
+
+/// The finding of artifact `a` whose `key` (`rule` or `crate`) is `value`.
+fn finding<'a>(a: &'a Value, key: &str, value: &str) -> &'a Value {
+    a["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .find(|f| f[key] == value)
+        .unwrap_or_else(|| panic!("no finding with {key} {value} in {a}"))
+}
+
+/// A finding's chain as (symbol, kind) steps, as `--why`'s are read.
+fn chain_of(f: &Value) -> Vec<(String, String)> {
+    crate::why::steps(&serde_json::json!({ "steps": f["chain"] }))
 }

@@ -161,37 +161,9 @@ fn baseline_ref_probes_both_revisions_round_by_round() {
     let text = std::fs::read_to_string(&main).expect("read");
     std::fs::write(&main, text.replace("\"base\"", "\"head\"")).expect("write");
     let log = dir.path().join("order.log");
-    let env = format!("ORDER_LOG={}", log.display());
-    let mut cmd = aotcheck();
-    cmd.arg("aotcheck")
-        .arg("--manifest-path")
-        .arg(repo.join("Cargo.toml"))
-        .arg("--target-dir")
-        .arg(shared_target_dir().join("gate").join("ref-order"))
-        .args([
-            "--locked",
-            "-q",
-            "--format",
-            "json",
-            "--baseline-ref",
-            "HEAD",
-        ])
-        .args(["--warmup", "0", "--runs", "4", "--probe-env", &env])
-        .env_remove("GITHUB_ACTIONS")
-        .env_remove("GITHUB_STEP_SUMMARY");
-    let r = run(&mut cmd);
+    let r = order_probed(&repo, "ref-order", &log, &["--baseline-ref", "HEAD"]);
     assert!(r.code == 0 || r.code == 1, "{}", r.stderr);
-    let order = std::fs::read_to_string(&log).expect("the order log");
-    let mut marks: Vec<&str> = order.lines().collect();
-    let heads = marks.iter().filter(|m| **m == "head").count();
-    assert_eq!(heads * 2, marks.len(), "as many runs of each:\n{order}");
-    // A round may start a binary more than once (its memory is read in a run of its own):
-    // the runs of one round are together, and the rounds alternate.
-    marks.dedup();
-    assert_eq!(marks.len(), 8, "not round by round:\n{order}");
-    for pair in marks.chunks(2) {
-        assert_eq!(pair, ["head", "base"], "not round by round:\n{order}");
-    }
+    assert_round_by_round(&log);
     // Both revisions have their figures, and the gate compared them.
     let v = parse(&r);
     let startup = checks(&v)
@@ -201,4 +173,36 @@ fn baseline_ref_probes_both_revisions_round_by_round() {
     assert!(startup["baseline"].as_f64().is_some(), "{startup}");
     let head = &v["artifacts"][0]["probe"]["startup_ms"]["median"];
     assert_eq!(startup["value"].as_f64(), head.as_f64(), "{startup}");
+}
+
+/// `gate-order` (a copy at `repo`) with `ORDER_LOG` set to `log`: each run appends its mark
+/// (`base`, or `head` once changed); 4 counted runs, no warmup, in `gate/TARGET`.
+pub(super) fn order_probed(repo: &Path, target: &str, log: &Path, args: &[&str]) -> Run {
+    let env = format!("ORDER_LOG={}", log.display());
+    let mut cmd = aotcheck();
+    cmd.arg("aotcheck")
+        .arg("--manifest-path")
+        .arg(repo.join("Cargo.toml"))
+        .arg("--target-dir")
+        .arg(shared_target_dir().join("gate").join(target))
+        .args(["--locked", "-q", "--format", "json"])
+        .args(["--warmup", "0", "--runs", "4", "--probe-env", &env])
+        .args(args)
+        .env_remove("GITHUB_ACTIONS")
+        .env_remove("GITHUB_STEP_SUMMARY");
+    run(&mut cmd)
+}
+
+/// The marks in `log` alternate `head`, `base` for 4 rounds. A round may start a binary more
+/// than once (its memory is read in a run of its own): the runs of one round are together.
+pub(super) fn assert_round_by_round(log: &Path) {
+    let order = std::fs::read_to_string(log).expect("the order log");
+    let mut marks: Vec<&str> = order.lines().collect();
+    let heads = marks.iter().filter(|m| **m == "head").count();
+    assert_eq!(heads * 2, marks.len(), "as many runs of each:\n{order}");
+    marks.dedup();
+    assert_eq!(marks.len(), 8, "not round by round:\n{order}");
+    for pair in marks.chunks(2) {
+        assert_eq!(pair, ["head", "base"], "not round by round:\n{order}");
+    }
 }

@@ -2,24 +2,8 @@
 //! own, round by round (QA j, J2: `just` read +38% against a baseline file probed minutes
 //! earlier, for a change that did not touch its start).
 
+use super::baseline_ref::{assert_round_by_round, order_probed};
 use super::*;
-
-/// `gate-order` with `ORDER_LOG` set: each run appends its mark (`base`, then `head`).
-fn probed(repo: &Path, log: &Path, args: &[&str]) -> Run {
-    let env = format!("ORDER_LOG={}", log.display());
-    let mut cmd = aotcheck();
-    cmd.arg("aotcheck")
-        .arg("--manifest-path")
-        .arg(repo.join("Cargo.toml"))
-        .arg("--target-dir")
-        .arg(shared_target_dir().join("gate").join("kept"))
-        .args(["--locked", "-q", "--format", "json"])
-        .args(["--warmup", "0", "--runs", "4", "--probe-env", &env])
-        .args(args)
-        .env_remove("GITHUB_ACTIONS")
-        .env_remove("GITHUB_STEP_SUMMARY");
-    run(&mut cmd)
-}
 
 #[test]
 fn a_kept_baseline_binary_is_probed_again_round_by_round() {
@@ -27,7 +11,7 @@ fn a_kept_baseline_binary_is_probed_again_round_by_round() {
     let base = dir.path().join("base.json");
     let log = dir.path().join("order.log");
     let b = base.to_str().expect("utf-8");
-    let r = probed(&repo, &log, &["--save-baseline", b]);
+    let r = order_probed(&repo, "kept", &log, &["--save-baseline", b]);
     assert_eq!(r.code, 0, "{}", r.stderr);
     let saved = parse(&r);
     let a = &saved["artifacts"][0];
@@ -43,7 +27,7 @@ fn a_kept_baseline_binary_is_probed_again_round_by_round() {
     let text = std::fs::read_to_string(&main).expect("read");
     std::fs::write(&main, text.replace("\"base\"", "\"head\"")).expect("write");
     std::fs::remove_file(&log).expect("a fresh log");
-    let r = probed(&repo, &log, &["--baseline", b]);
+    let r = order_probed(&repo, "kept", &log, &["--baseline", b]);
     assert!(r.code == 0 || r.code == 1, "{}", r.stderr);
     let v = parse(&r);
     assert!(
@@ -51,13 +35,7 @@ fn a_kept_baseline_binary_is_probed_again_round_by_round() {
         "{}",
         v["baseline"]
     );
-    let order = std::fs::read_to_string(&log).expect("the order log");
-    let mut marks: Vec<&str> = order.lines().collect();
-    marks.dedup();
-    assert_eq!(marks.len(), 8, "not round by round:\n{order}");
-    for pair in marks.chunks(2) {
-        assert_eq!(pair, ["head", "base"], "not round by round:\n{order}");
-    }
+    assert_round_by_round(&log);
     let startup = check(&checks(&v), "baseline.startup").clone();
     assert_ne!(
         startup["baseline"].as_f64(),
@@ -68,7 +46,7 @@ fn a_kept_baseline_binary_is_probed_again_round_by_round() {
     // Without the kept binary (a fresh machine): the file's own figures, and no base run.
     std::fs::remove_file(&kept).expect("remove the kept binary");
     std::fs::remove_file(&log).expect("a fresh log");
-    let r = probed(&repo, &log, &["--baseline", b]);
+    let r = order_probed(&repo, "kept", &log, &["--baseline", b]);
     assert!(r.code == 0 || r.code == 1, "{}", r.stderr);
     let v = parse(&r);
     assert_eq!(str_of(&v["baseline"], "source"), b);
