@@ -284,7 +284,7 @@ fn check(
     // regression. The base's own run leaves its probe to this one (`Echo::Dropped`).
     let mut base = base_report(&plan, baseline, size, out)?;
     // A baseline file's binaries that `--save-baseline` kept are probed again beside ours.
-    let mut again = gate::kept::again(&plan.dirs.baseline_bins, &base).filter(|_| !base_run);
+    let mut again = gate::kept::again(&plan.dirs.baseline_bins, &base);
     if !base_run {
         let beside = base.as_mut().and_then(|(_, b)| match b {
             Cow::Owned(b) => Some(b),

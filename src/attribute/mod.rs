@@ -41,6 +41,20 @@ pub const UNKNOWN: &str = "[unknown]";
 /// Label of the pseudo-crate of allocated bytes no symbol covers.
 pub const NO_SYMBOL: &str = "[no symbol]";
 
+/// The crate-table row of a symbol row or chain step the attribution named no crate for, by
+/// its name: `[no symbol]` for a section's bytes without a symbol (`[section .rodata]`),
+/// `[unknown]` for a symbol (`_start`, the C `main`); `None` for the other labels (headers,
+/// unmapped bytes, debug info, the symbol table), which no crate row counts.
+pub fn unnamed_row(name: &str) -> Option<&'static str> {
+    if !name.starts_with('[') {
+        Some(UNKNOWN)
+    } else if name.starts_with("[section ") && name != "[section headers]" {
+        Some(NO_SYMBOL)
+    } else {
+        None
+    }
+}
+
 /// `--filter CRATE` names no crate of any binary (`-` and `_` alike): the one clear line of
 /// exit 2, as for `--why` (a typo would otherwise print no symbols and pass).
 pub fn unmatched_filter(report: &crate::report::Report, size: &SizeOptions) -> Option<Error> {

@@ -67,8 +67,8 @@ pub(super) fn attribute_piece(
             // (std's gimli, addr2line, rustc_demangle when the build has none) is std's still.
             // std's own copy of a crate the build has too: its v0 crate root is the sysroot's
             // (QA j: std's memchr `find_sse2`, local, went to the build's memchr).
-            let v0_std = index.is_some_and(|i| i.is_sysroot_v0(name));
-            let k = names.intern(m.as_str(), in_std || v0_std || sysroot(m.as_str()));
+            let v0_std = || index.is_some_and(|i| i.is_sysroot_v0(name));
+            let k = names.intern(m.as_str(), in_std || sysroot(m.as_str()) || v0_std());
             match origin {
                 // Compiled in its own crate's codegen unit.
                 Some(Origin::Crate(cu)) if cu == m.as_str() => attr(k, Confidence::Exact, NONE),

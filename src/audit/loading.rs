@@ -9,7 +9,7 @@
 
 use super::findings::new_finding;
 use super::graph::Reached;
-use super::reach::arrows;
+use super::reach::to_functions;
 use super::rules;
 use crate::graph::Graph;
 use crate::plan::BinPlan;
@@ -74,25 +74,7 @@ pub(super) fn by_static_callers(
                 r.path.clone(),
             );
             f.evidence.push(line);
-            let (reached_v, nearest) = g.reach(v);
-            if reached_v {
-                let (head, chain) = match g.reach_through(v, r.name()) {
-                    Some(c) => (format!("reachable through {}", r.name()), c),
-                    None => ("reachable".to_string(), nearest),
-                };
-                f.evidence
-                    .push(format!("`{name}` is {head}: {}", arrows(&chain)));
-                f.reachable = Some(true);
-                f.chain = chain;
-            } else {
-                f.reachable = Some(false);
-                f.evidence.push(format!(
-                    "`{name}` is linked but unreachable from every root (the entry point, \
-                     constructors, exports): dead code the linker kept. The finding still \
-                     counts: a reference the graph cannot see would make it live; once \
-                     checked, allow it in the manifest"
-                ));
-            }
+            to_functions(g, &mut f, &[(name, v)]);
             if let Some(bin) = bin {
                 super::apply_policy(&mut f, &bin.audit);
             }

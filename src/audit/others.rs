@@ -8,7 +8,7 @@
 
 use super::findings::{DEFINES, new_finding};
 use super::graph::Reached;
-use super::reach::{arrows, quoted};
+use super::reach::{quoted, to_functions};
 use super::rules;
 use super::split::narrow_defines;
 use crate::graph::Graph;
@@ -84,71 +84,57 @@ pub(super) fn by_other_callers(
         if away.is_empty() {
             continue;
         }
-        // No code of its own to see (inlined: LTO): the others' calls are theirs, but whether
-        // it makes them too cannot be told, so its finding is neither narrowed nor lowered.
-        if !g.has_crate(&f.krate) {
-            let names: Vec<&str> = away.iter().map(|(n, ..)| *n).collect();
-            let mut by: Vec<&str> = away.iter().map(|(_, r, _)| r.name()).collect();
-            by.sort_unstable();
-            by.dedup();
-            f.evidence.push(format!(
-                "{} also called by the code of {} (the finding on {})",
-                quoted(&names),
-                by.join(", "),
-                by.join(", ")
-            ));
-            add_moved(&mut moved, away);
-            continue;
-        }
         let names: Vec<&str> = away.iter().map(|(n, ..)| *n).collect();
         let mut by: Vec<&str> = away.iter().map(|(_, r, _)| r.name()).collect();
         by.sort_unstable();
         by.dedup();
-        let line = format!(
-            "{} {} called by the code of {}, not of {} (the finding on {})",
-            quoted(&names),
-            if names.len() == 1 { "is" } else { "are" },
-            by.join(", "),
-            f.krate,
-            by.join(", ")
-        );
-        if mine == 0 {
-            // None of the functions is this crate's: no line of them, and a step less severe.
-            f.evidence
-                .retain(|e| !e.starts_with(DEFINES) && !e.contains(UNREACHABLE));
+        let by = by.join(", ");
+        if !g.has_crate(&f.krate) {
+            // No code of its own to see (inlined: LTO): the others' calls are theirs, but
+            // whether it makes them too cannot be told, so its finding is neither narrowed
+            // nor lowered.
             f.evidence.push(format!(
-                "{line}; none of the NSS functions the static binary defines is called by {}'s \
-                 code, so the finding is one step less severe",
-                f.krate
+                "{} also called by the code of {by} (the finding on {by})",
+                quoted(&names)
             ));
-            f.severity = f.severity.lowered();
         } else {
-            narrow_defines(f, &names);
-            narrow_unreachable(f, &names);
-            f.evidence.push(line);
+            let line = format!(
+                "{} {} called by the code of {by}, not of {} (the finding on {by})",
+                quoted(&names),
+                if names.len() == 1 { "is" } else { "are" },
+                f.krate,
+            );
+            if mine == 0 {
+                // None of the functions is this crate's: no line of them, and a step less
+                // severe.
+                f.evidence
+                    .retain(|e| !e.starts_with(DEFINES) && !e.contains(UNREACHABLE));
+                f.evidence.push(format!(
+                    "{line}; none of the NSS functions the static binary defines is called by \
+                     {}'s code, so the finding is one step less severe",
+                    f.krate
+                ));
+                f.severity = f.severity.lowered();
+            } else {
+                narrow_defines(f, &names);
+                narrow_unreachable(f, &names);
+                f.evidence.push(line);
+            }
         }
-        add_moved(&mut moved, away);
+        for (name, r, symbol) in away {
+            match moved.iter_mut().find(|m| std::ptr::eq(m.to, r)) {
+                Some(m) if !m.names.contains(&name) => m.names.push(name),
+                Some(_) => {}
+                None => moved.push(Moved {
+                    to: r,
+                    names: vec![name],
+                    caller: symbol,
+                }),
+            }
+        }
     }
     for m in moved {
         add_finding(g, a, rule, m, bin);
-    }
-}
-
-/// Each (function, crate, caller) of `away` into the crate's entry of `moved`.
-fn add_moved<'r, 'm>(
-    moved: &mut Vec<Moved<'r, 'm>>,
-    away: Vec<(&'static str, &'r Reached<'m>, String)>,
-) {
-    for (name, r, symbol) in away {
-        match moved.iter_mut().find(|m| std::ptr::eq(m.to, r)) {
-            Some(m) if !m.names.contains(&name) => m.names.push(name),
-            Some(_) => {}
-            None => moved.push(Moved {
-                to: r,
-                names: vec![name],
-                caller: symbol,
-            }),
-        }
     }
 }
 
@@ -217,49 +203,14 @@ fn add_finding(
         m.to.path.clone(),
     );
     f.evidence = vec![format!("{DEFINES}{}", quoted(&m.names)), called];
-    // The chain through the crate's own code where one leads there (QA j: libgit2-sys's
-    // finding showed std's shorter chain to `getpwuid_r`, with no step of libgit2-sys), else
-    // the shortest.
-    let mut through: Option<Vec<crate::report::Step>> = None;
-    let mut nearest: Option<Vec<crate::report::Step>> = None;
-    for v in m.names.iter().filter_map(|n| g.symbol(n)) {
-        let (reached, chain) = g.reach(v);
-        if !reached {
-            continue;
-        }
-        if let Some(c) = g.reach_through(v, m.to.name())
-            && through.as_ref().is_none_or(|b| c.len() < b.len())
-        {
-            through = Some(c);
-        }
-        if nearest.as_ref().is_none_or(|b| chain.len() < b.len()) {
-            nearest = Some(chain);
-        }
-    }
-    let chain = match through {
-        Some(c) => Some((format!("reachable through {}", m.to.name()), c)),
-        None => nearest.map(|c| ("reachable".to_string(), c)),
-    };
-    match chain {
-        Some((head, c)) => {
-            f.evidence.push(format!("{head}: {}", arrows(&c)));
-            f.reachable = Some(true);
-            f.chain = c;
-        }
-        None => {
-            f.reachable = Some(false);
-            f.evidence.push(format!(
-                "{} linked but unreachable from every root (the entry point, constructors, \
-                 exports): dead code the linker kept. The finding still counts: a reference the \
-                 graph cannot see would make it live; once checked, allow it in the manifest",
-                if m.names.len() == 1 {
-                    "it is"
-                } else {
-                    "they are"
-                }
-            ));
-        }
-    }
+    // With the chain through the crate's own code where one leads there (QA j: libgit2-sys's
+    // finding showed std's shorter chain to `getpwuid_r`, with no step of libgit2-sys).
+    let functions: Vec<(&str, u32)> = m
+        .names
+        .iter()
+        .filter_map(|n| g.symbol(n).map(|v| (*n, v)))
+        .collect();
+    to_functions(g, &mut f, &functions);
     if let Some(bin) = bin {
         super::apply_policy(&mut f, &bin.audit);
     }

@@ -77,52 +77,7 @@ fn reach(g: &Graph, f: &mut Finding) {
         .chain(rule.imports)
         .filter_map(|s| g.symbol(s).map(|v| (*s, v)))
         .collect();
-    let mut linked_unreachable: Vec<&str> = Vec::new();
-    let mut best: Option<(&str, Vec<Step>)> = None;
-    // The shortest chain through the blamed crate's own code, where there is one.
-    let mut through: Option<(&str, Vec<Step>)> = None;
-    for (name, v) in &functions {
-        match g.reach(*v) {
-            (true, chain) => {
-                if best.as_ref().is_none_or(|b| chain.len() < b.1.len()) {
-                    best = Some((name, chain));
-                }
-                if let Some(c) = g.reach_through(*v, &f.krate)
-                    && through.as_ref().is_none_or(|b| c.len() < b.1.len())
-                {
-                    through = Some((name, c));
-                }
-            }
-            (false, _) => linked_unreachable.push(name),
-        }
-    }
-    let norm = |s: &str| s.replace('-', "_");
-    let passes = |c: &[Step]| {
-        c.iter().any(|s| {
-            s.krate
-                .as_deref()
-                .is_some_and(|k| norm(k) == norm(&f.krate))
-        })
-    };
-    let shown = match through.filter(|_| best.as_ref().is_some_and(|b| !passes(&b.1))) {
-        Some((name, chain)) => Some((format!("`{name}` is reachable through {}", f.krate), chain)),
-        None => best.map(|(name, chain)| (format!("`{name}` is reachable"), chain)),
-    };
-    if let Some((head, chain)) = shown {
-        f.evidence.push(format!("{head}: {}", arrows(&chain)));
-        f.reachable = Some(true);
-        f.chain = chain;
-        return;
-    }
-    if !linked_unreachable.is_empty() {
-        f.reachable = Some(false);
-        f.evidence.push(format!(
-            "{} linked but unreachable from every root (the entry point, constructors, \
-             exports): dead code the linker kept. The finding still counts: a reference the \
-             graph cannot see (an address computed at run time) would make it live; once \
-             checked, allow it in the manifest",
-            quoted(&linked_unreachable)
-        ));
+    if to_functions(g, f, &functions) {
         return;
     }
     // No function to look for (run-time codegen), or none linked: the crate's own code.
@@ -148,6 +103,62 @@ fn reach(g: &Graph, f: &mut Finding) {
         }
         None => {}
     }
+}
+
+/// Whether `f`'s offending `functions` (name, piece) are reachable, said on `f`: the shortest
+/// chain to one, or the shortest through `f`'s crate's own code when the shortest does not
+/// pass there (procs: dirs-sys's `getpwuid_r` nearer than uzers' own); else that they are
+/// linked but unreachable. `false` when none is linked: nothing is said.
+pub(super) fn to_functions(g: &Graph, f: &mut Finding, functions: &[(&str, u32)]) -> bool {
+    let mut linked_unreachable: Vec<&str> = Vec::new();
+    let mut best: Option<(&str, Vec<Step>)> = None;
+    // The shortest chain through the blamed crate's own code, where there is one.
+    let mut through: Option<(&str, Vec<Step>)> = None;
+    for &(name, v) in functions {
+        match g.reach(v) {
+            (true, chain) => {
+                if best.as_ref().is_none_or(|b| chain.len() < b.1.len()) {
+                    best = Some((name, chain));
+                }
+                if let Some(c) = g.reach_through(v, &f.krate)
+                    && through.as_ref().is_none_or(|b| c.len() < b.1.len())
+                {
+                    through = Some((name, c));
+                }
+            }
+            (false, _) => linked_unreachable.push(name),
+        }
+    }
+    let norm = |s: &str| s.replace('-', "_");
+    let passes = |c: &[Step]| {
+        c.iter().any(|s| {
+            s.krate
+                .as_deref()
+                .is_some_and(|k| norm(k) == norm(&f.krate))
+        })
+    };
+    let shown = match through.filter(|_| best.as_ref().is_some_and(|b| !passes(&b.1))) {
+        Some((name, chain)) => Some((format!("`{name}` is reachable through {}", f.krate), chain)),
+        None => best.map(|(name, chain)| (format!("`{name}` is reachable"), chain)),
+    };
+    if let Some((head, chain)) = shown {
+        f.evidence.push(format!("{head}: {}", arrows(&chain)));
+        f.reachable = Some(true);
+        f.chain = chain;
+        return true;
+    }
+    if linked_unreachable.is_empty() {
+        return false;
+    }
+    f.reachable = Some(false);
+    f.evidence.push(format!(
+        "{} linked but unreachable from every root (the entry point, constructors, \
+         exports): dead code the linker kept. The finding still counts: a reference the \
+         graph cannot see (an address computed at run time) would make it live; once \
+         checked, allow it in the manifest",
+        quoted(&linked_unreachable)
+    ));
+    true
 }
 
 pub(super) fn quoted(names: &[&str]) -> String {

@@ -2,7 +2,7 @@
 //! expression over demangled names; for each match the shortest chain from a root.
 
 use super::Graph;
-use crate::attribute::{NO_SYMBOL, UNKNOWN};
+use crate::attribute::{NO_SYMBOL, UNKNOWN, unnamed_row};
 use crate::error::Error;
 use crate::options::SizeOptions;
 use crate::report::{Chain, Report, Why};
@@ -123,11 +123,10 @@ fn named(g: &Graph, pattern: &str) -> Vec<(u32, String)> {
 /// The pieces of the crate table's row `label`: symbols no crate was named for (`[unknown]`),
 /// or bytes without a symbol left without a crate (`[no symbol]`).
 fn row_members(g: &Graph, label: &str) -> Vec<(u32, String)> {
-    let symbol = label == UNKNOWN;
     (0..g.symbol.len() as u32)
-        .filter(|&v| g.symbol[v as usize] == symbol && g.crate_of(v).is_none())
-        .filter(|&v| symbol || g.name(v).starts_with("[section "))
+        .filter(|&v| g.crate_of(v).is_none())
         .map(|v| (v, g.name(v)))
+        .filter(|(_, name)| unnamed_row(name) == Some(label))
         .collect()
 }
 

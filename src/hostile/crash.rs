@@ -126,9 +126,7 @@ fn not_captured(result: &RunResult, signal: Signal) -> String {
         }
         (_, _) => {
             let ended = match (result.signal, result.exit_code) {
-                (Some(n), _) => {
-                    Signal::try_from(n).map_or(format!("signal {n}"), |s| s.to_string())
-                }
+                (Some(n), _) => super::signal_name(n),
                 (None, Some(code)) => format!("exit status {code}"),
                 (None, None) => "no status".to_string(),
             };

@@ -5,7 +5,7 @@
 //! crate is called, and the lines of a hostile failure's stderr a summary shows, and when the
 //! probe read memory.
 
-use crate::attribute::{NO_SYMBOL, UNKNOWN};
+use crate::attribute::{UNKNOWN, unnamed_row};
 use crate::format::{count, two_sizes};
 use crate::report::{
     Artifact, BaselineSummary, Check, CheckId, Probe, Report, Step, SymbolRow, Unit, Verdict,
@@ -80,24 +80,22 @@ pub fn now_and_was(c: &Check) -> Option<(String, String)> {
 /// from the C runtime's start files and the `main` rustc emits; `[no symbol]` for bytes no
 /// symbol covers, which a chain names by their section: `[section .rodata]`).
 pub fn step_crate(st: &Step) -> &str {
-    match st.krate.as_deref() {
-        Some(k) => k,
-        None if st.symbol.starts_with("[section ") => NO_SYMBOL,
-        None => UNKNOWN,
-    }
+    st.krate
+        .as_deref()
+        .or_else(|| unnamed_row(&st.symbol))
+        .unwrap_or(UNKNOWN)
 }
 
 /// The crate a symbol row is shown with: its crate, or where the attribution named none, the
 /// row of the crate table its bytes are counted in (`[no symbol]` for a fallback label of a
 /// loaded section, `[section .rodata]`; `[unknown]` for a symbol, `_start`, `main`); `None`
-/// for bytes that are not loaded (headers, debug info, the symbol table), which no crate row
-/// counts. The terminal said `[unknown]` for all of them (QA j: under `--filter '[no symbol]'`).
+/// for bytes no crate row counts (not loaded, or headers: see `attribute::unnamed_row`). The
+/// terminal said `[unknown]` for all of them (QA j: under `--filter '[no symbol]'`).
 pub fn row_crate(r: &SymbolRow) -> Option<&str> {
     match r.krate.as_deref() {
         Some(k) => Some(k),
         None if r.vm_size == 0 => None,
-        None if r.name.starts_with("[section ") => Some(NO_SYMBOL),
-        None => Some(UNKNOWN),
+        None => unnamed_row(&r.name),
     }
 }
 

@@ -175,6 +175,7 @@ fn assert_tables_match(md: &str, b: &Value) {
             Some(k) => k,
             None if vm == 0 => "–",
             None if str_of(j, "name").starts_with("[section ") => "[no symbol]",
+            None if str_of(j, "name").starts_with('[') => "–",
             None => "[unknown]",
         };
         assert_eq!(r[1], row, "{md}");

@@ -149,26 +149,8 @@ fn inspecting_a_static_glibc_binary_names_glibc_by_this_machines_libc() {
     let built = json(&mut check_fixture("libm-user", &["--symbols", "all"]));
     let a = &built["artifacts"][0];
     let path = str_of(a, "path");
-    let inspected = json(&mut inspect_all(path));
     let libc = defined_globals(&system_archive("c"));
-    let rows = |b: &Value| -> Vec<(String, String, String)> {
-        b["symbols"]
-            .as_array()
-            .expect("symbols")
-            .iter()
-            .map(|r| {
-                let krate = r["crate"].as_str().unwrap_or("[unknown]").to_string();
-                let conf = str_of(r, "confidence").to_string();
-                (str_of(r, "name").to_string(), krate, conf)
-            })
-            .collect()
-    };
-    let ours: std::collections::HashMap<String, (String, String)> =
-        rows(&inspected["artifacts"][0]["binary"])
-            .into_iter()
-            .map(|(n, k, c)| (n, (k, c)))
-            .collect();
-    let exact: Vec<String> = rows(&a["binary"])
+    let exact: Vec<String> = rows_of(&a["binary"])
         .into_iter()
         .filter(|(n, k, c)| k == "[libc]" && c == "exact" && libc.contains(n))
         .map(|(n, _, _)| n)
@@ -178,15 +160,7 @@ fn inspecting_a_static_glibc_binary_names_glibc_by_this_machines_libc() {
         "no __libc_start_main among {} [libc] rows",
         exact.len()
     );
-    let wrong: Vec<(&String, Option<&(String, String)>)> = exact
-        .iter()
-        .map(|n| (n, ours.get(n)))
-        .filter(|(_, o)| o.is_none_or(|(k, c)| k != "[libc]" || c != "heuristic"))
-        .collect();
-    assert!(
-        wrong.is_empty(),
-        "inspect differs from the build: {wrong:?}"
-    );
+    assert_inspect_names(path, &exact, "[libc]");
 }
 
 /// QA i, F1: C++ code linked statically brings libstdc++, whose objects carry no `STT_FILE`
@@ -199,32 +173,16 @@ fn a_static_cpp_runtime_is_libstdcxx_not_the_cpp_crates() {
     let v = json(&mut check_fixture("cxx-user", &["--symbols", "all"]));
     let a = &v["artifacts"][0];
     let libstdcxx = tool("c++", &["-print-file-name=libstdc++.a"]);
-    let names = |archive: &str| -> HashSet<String> {
-        tool("nm", &["--defined-only", archive])
-            .lines()
-            .filter_map(|l| {
-                let f: Vec<&str> = l.split_whitespace().collect();
-                (f.len() == 3).then(|| f[2].to_string())
-            })
-            .collect()
-    };
-    let cxx = names(libstdcxx.trim());
+    let cxx = archive_symbols(std::path::Path::new(libstdcxx.trim()));
     let build = std::path::Path::new(str_of(a, "path"))
         .parent()
         .expect("release dir")
         .join("build");
     let own_archive = crate::size::walk(&build, "libgreet.a").expect("the fixture's libgreet.a");
-    let own = names(own_archive.to_str().expect("utf-8"));
-    let rows: Vec<(String, String, String)> = a["binary"]["symbols"]
-        .as_array()
-        .expect("symbols")
-        .iter()
-        .filter(|r| cxx.contains(str_of(r, "name")) && !own.contains(str_of(r, "name")))
-        .map(|r| {
-            let krate = r["crate"].as_str().unwrap_or("[unknown]").to_string();
-            let conf = str_of(r, "confidence").to_string();
-            (str_of(r, "name").to_string(), krate, conf)
-        })
+    let own = archive_symbols(&own_archive);
+    let rows: Vec<(String, String, String)> = rows_of(&a["binary"])
+        .into_iter()
+        .filter(|r| cxx.contains(&r.0) && !own.contains(&r.0))
         .collect();
     for want in ["d_print_comp_inner", "__gxx_personality_v0"] {
         assert!(rows.iter().any(|r| r.0 == want), "no {want} among {rows:?}");
@@ -278,26 +236,8 @@ fn a_static_cpp_runtime_is_libstdcxx_not_the_cpp_crates() {
     assert_eq!(why.code, 0, "{}", why.stderr);
     // `inspect FILE` of the same binary (no archives at hand): this machine's libstdc++.a
     // names the same rows, heuristically (they were `[unknown]`, or took a neighbour's file).
-    let inspected = json(&mut inspect_all(bin));
-    let by_name: std::collections::HashMap<&str, (&str, &str)> =
-        inspected["artifacts"][0]["binary"]["symbols"]
-            .as_array()
-            .expect("symbols")
-            .iter()
-            .map(|r| {
-                let krate = r["crate"].as_str().unwrap_or("[unknown]");
-                (str_of(r, "name"), (krate, str_of(r, "confidence")))
-            })
-            .collect();
-    let differ: Vec<(&String, Option<&(&str, &str)>)> = rows
-        .iter()
-        .map(|r| (&r.0, by_name.get(r.0.as_str())))
-        .filter(|(_, o)| o.is_none_or(|(k, c)| *k != "[libstdc++]" || *c != "heuristic"))
-        .collect();
-    assert!(
-        differ.is_empty(),
-        "inspect differs from the build: {differ:?}"
-    );
+    let names: Vec<String> = rows.into_iter().map(|r| r.0).collect();
+    assert_inspect_names(bin, &names, "[libstdc++]");
 }
 
 /// QA i, F8: tree-sitter grammars' C statics have the same names in every grammar
@@ -490,4 +430,38 @@ fn split_std_names_stds_own_copy_of_a_crate_apart() {
         );
         assert!(!ours.contains(m), "{m}: the registry's");
     }
+}
+
+/// Every symbol row of a report's `binary`: (name, crate or `[unknown]`, confidence).
+fn rows_of(b: &Value) -> Vec<(String, String, String)> {
+    b["symbols"]
+        .as_array()
+        .expect("symbols")
+        .iter()
+        .map(|r| {
+            let krate = r["crate"].as_str().unwrap_or("[unknown]").to_string();
+            let conf = str_of(r, "confidence").to_string();
+            (str_of(r, "name").to_string(), krate, conf)
+        })
+        .collect()
+}
+
+/// `inspect FILE` of `bin` (no archives at hand: this machine's C and C++ libraries, by
+/// name) names each of `names` as the build did, `krate`, heuristically (they were
+/// `[unknown]`, or took a neighbour's source file).
+fn assert_inspect_names(bin: &str, names: &[String], krate: &str) {
+    let inspected: std::collections::HashMap<String, (String, String)> =
+        rows_of(&json(&mut inspect_all(bin))["artifacts"][0]["binary"])
+            .into_iter()
+            .map(|(n, k, c)| (n, (k, c)))
+            .collect();
+    let differ: Vec<(&String, Option<&(String, String)>)> = names
+        .iter()
+        .map(|n| (n, inspected.get(n)))
+        .filter(|(_, o)| o.is_none_or(|(k, c)| k != krate || c != "heuristic"))
+        .collect();
+    assert!(
+        differ.is_empty(),
+        "inspect differs from the build: {differ:?}"
+    );
 }

@@ -496,7 +496,7 @@ fn dlopen_called_by_a_crates_c_code_is_aot001_from_the_static_binary() {
             path: &["audit-dlopen-native", "plugin-sys"],
             evidence: &[
                 "static binary: `dlopen` called by plugin-sys's code (`plugin_sys_load`",
-                "`dlopen` is reachable through plugin-sys: _start → ",
+                "`dlopen` is reachable: _start → ",
             ],
         }],
     );
