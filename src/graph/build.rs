@@ -74,15 +74,17 @@ pub struct Wired {
     root_names: Vec<String>,
 }
 
-/// Wire the graph of `layout`'s pieces (read from `bytes`). The references and described
-/// ranges are dropped once they are edges: on a large binary they are the largest thing held,
-/// and the dominators come after them.
+/// Wire the graph of `layout`'s pieces (read from `bytes`, told to `let_go` of its pages
+/// once the last read of them is done). The references and described ranges are dropped once
+/// they are edges: on a large binary they are the largest thing held, and the dominators come
+/// after them.
 pub fn wire(
     layout: &Layout,
     bytes: &[u8],
     refs: Vec<Vec<Ref>>,
     described: Vec<Described>,
     roots: &[Root],
+    let_go: &(dyn Fn() + Sync),
 ) -> Wired {
     let sections = array_sections(layout);
     let pieces = &layout.pieces;
@@ -92,6 +94,7 @@ pub fn wire(
     // A reference into the padding before a symbol is a biased base of it (`lea t-8`): see
     // `biased` for the rule and what it leaves alone.
     let pads = biased::paddings(layout, bytes, &refs);
+    let_go();
     let mut edges = edges_of(&look, refs);
     biased::through_padding(&pads, &mut edges);
     for d in &described {

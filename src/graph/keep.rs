@@ -61,23 +61,25 @@ pub(super) fn entry_points(a: &Attributed, g: &build::Analysis) -> HashMap<usize
             }
         }
     }
-    pairs.sort_unstable();
+    // By symbol: each demangled once, however many crates it enters, and moved into the
+    // last of them (a large binary has thousands: one copy of each is held, not two).
+    pairs.sort_unstable_by_key(|&(gt, f)| (f, gt));
     pairs.dedup();
-    // Each symbol demangled once, however many crates it enters.
-    let mut from: Vec<u32> = pairs.iter().map(|p| p.1).collect();
-    from.sort_unstable();
-    from.dedup();
     // Without LTO's numbers (`fmt.1425`): the gate compares these names across builds.
     let name = |f: u32| {
         let n = a.name(f as usize);
         crate::attribute::normal::without_local_number(&n).to_string()
     };
-    let names: HashMap<u32, String> = from.into_iter().map(|f| (f, name(f))).collect();
     let mut out: HashMap<usize, Vec<String>> = HashMap::new();
-    for (gt, f) in pairs {
-        if let Some(name) = names.get(&f) {
-            out.entry(gt as usize).or_default().push(name.clone());
+    for same in pairs.chunk_by(|x, y| x.1 == y.1) {
+        let Some((&(last, f), rest)) = same.split_last() else {
+            continue;
+        };
+        let n = name(f);
+        for &(gt, _) in rest {
+            out.entry(gt as usize).or_default().push(n.clone());
         }
+        out.entry(last as usize).or_default().push(n);
     }
     for v in out.values_mut() {
         v.sort();

@@ -383,8 +383,13 @@ fn analyse_as<H: FileHeader<Endian = Endianness>>(
     let large = layout.pieces.len() >= PARALLEL_FROM;
     let (crates, wired) = both(
         large,
-        || Attributed::crates_of(&layout, index(), settings),
-        || build::wire(&layout, bytes, refs, described, &roots),
+        || {
+            // The names the crates were read from: their pages go before the edges peak.
+            let crates = Attributed::crates_of(&layout, index(), settings);
+            input.let_go();
+            crates
+        },
+        || build::wire(&layout, bytes, refs, described, &roots, &|| input.let_go()),
     );
     let mut a = Attributed::with(layout, crates);
     let g = build::analyse(&mut a, wired);
