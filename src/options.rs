@@ -155,6 +155,8 @@ pub struct SizeOptions {
     pub split_std: bool,
     /// `--why PATTERN`: the chains of references that keep a crate or symbols in the binary.
     pub why: Option<String>,
+    /// `--graph`: `inspect` builds the reference graph of a binary with no Rust symbol too.
+    pub graph: bool,
     /// The largest symbols of each crate (`binary.crate_symbols`), for the HTML page's map of
     /// the bytes; `None`: not reported.
     pub crate_symbols: Option<SymbolMap>,

@@ -51,6 +51,8 @@ struct RefusedArgs {
     filter: Option<String>,
     #[arg(long, value_name = "PATTERN", hide = true)]
     why: Option<String>,
+    #[arg(long, hide = true)]
+    graph: bool,
 }
 
 /// The flags `advise` refuses that were given, after `advise` or before it (`size`, `image`:
@@ -65,6 +67,7 @@ pub(super) fn refused(a: &AdviseArgs, size: &SizeArgs, image: bool) -> Result<()
         (r.top.is_some() || size.top.is_some(), "-n"),
         (r.filter.is_some() || size.filter.is_some(), "--filter"),
         (r.why.is_some() || size.why.is_some(), "--why"),
+        (r.graph || size.graph, "--graph"),
     ]
     .into_iter()
     .filter_map(|(set, flag)| set.then_some(flag))

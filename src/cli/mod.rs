@@ -186,6 +186,12 @@ struct SizeArgs {
     /// entry symbols, or to each symbol whose name (or a regular expression) matches
     #[arg(long, value_name = "PATTERN", global = true, value_parser = non_empty)]
     why: Option<String>,
+
+    /// `inspect`: build the reference graph of a binary with no Rust symbol too (a C or C++
+    /// program, a stripped binary), for its reachable bytes and retained sizes; the main
+    /// command's builds always have one
+    #[arg(long, global = true)]
+    graph: bool,
 }
 
 fn parse_symbols(v: &str) -> Result<SymbolCount, String> {
@@ -221,6 +227,7 @@ impl From<&SizeArgs> for SizeOptions {
             split_std: a.split_std,
             crate_symbols: None,
             why: a.why.clone(),
+            graph: a.graph,
         }
     }
 }

@@ -353,6 +353,8 @@ fn advise_names_each_flag_it_does_not_take() {
         &["advise", "--symbols"],
         &["advise", "-n", "3"],
         &["advise", "--crates"],
+        &["advise", "--graph"],
+        &["--graph", "advise"],
     ] {
         let mut args = vec!["x"];
         args.extend(flags);

@@ -19,6 +19,7 @@ mod lookup;
 mod pcrel;
 mod refs;
 mod sources;
+mod wanted;
 mod why;
 
 use std::collections::HashMap;
@@ -184,6 +185,7 @@ pub fn check(plan: &Plan, builds: &[crate::compile::Built], report: &mut Report)
                     analysis: extra.as_ref().map(Mapped::bytes),
                     analysis_path: analysis.as_deref(),
                     mapped: Some(&m),
+                    skip: None,
                 };
                 // C++ code linked statically brings the C++ runtime (see `add_cxx_runtime`).
                 let symbols = input.analysis.unwrap_or(input.bytes);
@@ -245,11 +247,12 @@ pub fn inspect_file(
     binary: &mut Binary,
     settings: &SizeOptions,
 ) -> Result<()> {
-    let input = Input {
+    let mut input = Input {
         bytes: file.bytes(),
         analysis: None,
         analysis_path: None,
         mapped: Some(file),
+        skip: None,
     };
     // A static glibc binary with symbols, built for this machine's architecture: this
     // machine's C library and compiler runtime (and C++ library, when the binary carries
@@ -269,6 +272,7 @@ pub fn inspect_file(
             .then(|| CrateIndex::c_runtime_by_name(cxx))
             .flatten()
     };
+    input.skip = wanted::skipped(input.bytes, static_glibc, settings);
     analyse(path, &input, binary, &index, settings, false).map(|_| ())
 }
 
@@ -288,6 +292,7 @@ pub fn inspect_bytes(
         analysis: None,
         analysis_path: None,
         mapped: None,
+        skip: None,
     };
     analyse(path, &input, binary, &|| None, settings, false).map(|_| ())
 }
@@ -299,6 +304,8 @@ struct Input<'a> {
     analysis_path: Option<&'a Path>,
     /// Where `bytes` are mapped from, when they are: let go after each pass over them.
     mapped: Option<&'a Mapped>,
+    /// Why no graph is built (see [`wanted`]); `None` builds it.
+    skip: Option<&'static str>,
 }
 
 impl Input<'_> {
@@ -347,6 +354,11 @@ fn analyse_as<H: FileHeader<Endian = Endianness>>(
     if no_sections {
         return Ok(None);
     }
+    if let Some(why) = input.skip {
+        let layout = wanted::layout::<H>(path, bytes)?;
+        wanted::attribute_only(input, layout, binary, settings, why);
+        return Ok(None);
+    }
     let (mut refs, decoded_from, source) = sources::references::<H>(input);
     // After each pass over the file: the code or the relocations here, the unwind tables
     // before the layout, the symbol table after it (6 MiB of ripgrep's peak in all).
@@ -393,19 +405,11 @@ fn analyse_as<H: FileHeader<Endian = Endianness>>(
     );
     let mut a = Attributed::with(layout, crates);
     let g = build::analyse(&mut a, wired);
-    let (attribution, entry_points) = both(large, || a.finish(settings), || entry_points(&a, &g));
-    binary.crates = attribution.crates;
-    binary.symbols = attribution.symbols;
-    binary.crate_symbols = attribution.crate_symbols;
-    binary.coverage = Some(attribution.coverage);
-    if let Some(c) = binary
-        .coverage
-        .as_mut()
-        .filter(|_| a.layout.symbols_borrowed)
-    {
-        c.symbols_from = input.analysis_path.map(|p| p.display().to_string());
-    }
-    for (row, piece) in binary.symbols.iter_mut().zip(&attribution.symbol_pieces) {
+    let (mut attribution, entry_points) =
+        both(large, || a.finish(settings), || entry_points(&a, &g));
+    let symbol_pieces = std::mem::take(&mut attribution.symbol_pieces);
+    wanted::fill(binary, attribution, &a, input);
+    for (row, piece) in binary.symbols.iter_mut().zip(&symbol_pieces) {
         row.retained_size = piece.map(|p| g.retained[p]);
     }
     for c in &mut binary.crates {

@@ -99,6 +99,7 @@ pub fn inspect(elf: &Elf, bytes: &[u8]) -> Binary {
         coverage: None,
         crate_symbols: Vec::new(),
         graph: None,
+        graph_skipped: None,
         why: None,
     }
 }

@@ -34,6 +34,7 @@ fn blank(format: &str, arch: String, file_size: u64) -> Binary {
         coverage: None,
         crate_symbols: Vec::new(),
         graph: None,
+        graph_skipped: None,
         why: None,
     }
 }

@@ -49,7 +49,12 @@ pub fn render(s: &mut String, b: &Binary, st: &Style) {
 /// The reference graph in two lines: its size and where its edges come from (so how far to
 /// trust it), then what is reachable.
 fn graph(s: &mut String, b: &Binary, c: bool) {
-    let Some(g) = &b.graph else { return };
+    let Some(g) = &b.graph else {
+        if let Some(why) = &b.graph_skipped {
+            label(s, c, "graph", &format!("not built: {why}"));
+        }
+        return;
+    };
     let from = match g.edges_from {
         EdgeSource::Relocations => "from the binary's own relocations (exact)",
         EdgeSource::AnalysisLink => "from the relocations of the analysis link (exact)",

@@ -267,6 +267,9 @@ pub struct Binary {
     /// The reference graph (issue: why is it in my binary); `None` without one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub graph: Option<GraphSummary>,
+    /// Why `inspect` built no reference graph (a binary with no Rust symbol); `None` otherwise.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub graph_skipped: Option<String>,
     /// `--why PATTERN`: the chains that keep the matches alive.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub why: Option<Why>,

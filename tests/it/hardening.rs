@@ -118,18 +118,6 @@ fn fat_macho_with_a_huge_slice_count_is_refused_at_once() {
     assert!(err.to_string().contains("fat"), "{err}");
 }
 
-/// Compile the C program `src` with gcc and `args` into `dir/name`.
-fn gcc(dir: &Path, name: &str, src: &[u8], args: &[&str]) -> String {
-    let c = dir.join(format!("{name}.c"));
-    std::fs::write(&c, src).expect("write C source");
-    let out = dir.join(name);
-    let out = out.to_str().expect("utf-8 path").to_string();
-    let mut all = vec!["-O1", "-o", &out, c.to_str().expect("utf-8 path")];
-    all.extend_from_slice(args);
-    crate::util::tool("gcc", &all);
-    out
-}
-
 /// ELF names are bytes. A symbol named `caf\xe9_latin1` (ISO-8859-1, as in the QA report's
 /// `latin.c`) or a section renamed to `.comm\xe9nt` made goblin refuse the whole file as
 /// "truncated or malformed binary: bad input invalid utf8" (exit 2). Both are inspected, the
@@ -247,12 +235,14 @@ fn without_section_headers_versions_and_constructors_come_from_the_dynamic_secti
         str_of(&cut_b["glibc_floor"], "version")
     )));
     // No byte map and no graph to show (they showed 0 B loaded and 0 B reachable), and the
-    // terminal says why.
+    // terminal says why. The whole program has its byte map; no graph either, as a C program
+    // (no Rust symbol: see `graph_skip`), which the cut one is not said to be.
     assert!(
         cut_b["coverage"].is_null() && cut_b["graph"].is_null(),
         "{cut_b}"
     );
-    assert!(!full_b["coverage"].is_null() && !full_b["graph"].is_null());
+    assert!(cut_b["graph_skipped"].is_null(), "{cut_b}");
+    assert!(!full_b["coverage"].is_null() && full_b["graph_skipped"].is_string());
     let human = run(aotcheck().args(["aotcheck", "inspect", &cut]));
     assert!(
         human.stdout.contains("no section headers"),

@@ -19,6 +19,7 @@ mod gate_checks;
 mod gate_render;
 mod gate_words;
 mod gate_words_h;
+mod graph_skip;
 mod hardening;
 mod hostile;
 mod hostile_runs;

@@ -227,3 +227,15 @@ pub fn inspect_all(path: &str) -> Command {
     ]);
     cmd
 }
+
+/// Compile the C program `src` with gcc and `args` into `dir/name`.
+pub fn gcc(dir: &Path, name: &str, src: &[u8], args: &[&str]) -> String {
+    let c = dir.join(format!("{name}.c"));
+    std::fs::write(&c, src).expect("write C source");
+    let out = dir.join(name);
+    let out = out.to_str().expect("utf-8 path").to_string();
+    let mut all = vec!["-O1", "-o", &out, c.to_str().expect("utf-8 path")];
+    all.extend_from_slice(args);
+    tool("gcc", &all);
+    out
+}

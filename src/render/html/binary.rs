@@ -38,7 +38,7 @@ pub fn facts(s: &mut String, a: &Artifact) {
     let mut rows = kind(b);
     rows.extend(sizes(b));
     rows.extend(marks(b));
-    rows.extend(graph::facts(b.graph.as_ref()));
+    rows.extend(graph::facts(b));
     s.push_str("<dl class=\"facts\">");
     for (k, v) in rows {
         let _ = write!(s, "<dt>{k}</dt><dd>{v}</dd>");

@@ -7,7 +7,7 @@ use std::fmt::Write as _;
 use super::escape::{clipped, text};
 use super::treemap::NAME_MAX;
 use crate::format::size;
-use crate::report::{Binary, EdgeSource, GraphSummary, Step};
+use crate::report::{Binary, EdgeSource, Step};
 
 /// Names listed in a cell or a hover text before the rest is counted.
 pub const NAMES_SHOWN: usize = 10;
@@ -33,10 +33,14 @@ fn source(e: EdgeSource) -> String {
     )
 }
 
-/// The graph's rows of a build's facts; none without a graph.
-pub fn facts(g: Option<&GraphSummary>) -> Vec<(&'static str, String)> {
-    let Some(g) = g else {
-        return Vec::new();
+/// The graph's rows of a build's facts: why there is none when `inspect` left it out.
+pub fn facts(b: &Binary) -> Vec<(&'static str, String)> {
+    let Some(g) = &b.graph else {
+        return b
+            .graph_skipped
+            .iter()
+            .map(|why| ("reference graph", format!("not built: {}", text(why))))
+            .collect();
     };
     let whole = g.reachable_bytes + g.unreachable_bytes;
     let share = if whole == 0 {

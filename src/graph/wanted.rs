@@ -1,0 +1,88 @@
+//! Whether `inspect` builds a binary's reference graph: only where it can name what it finds.
+//! Its retained sizes, entry points and chains are given by crate, and its names for bytes
+//! without a symbol go to crates; a binary with no Rust symbol (a C or C++ program or library,
+//! a stripped binary) has no crate to give them to, and decoding its code is most of the time
+//! of inspecting it: on the ELF files of `/usr/bin` and `/usr/lib/x86_64-linux-gnu`, 13x the
+//! time of `nm -S --size-sort` with the graph (`benches/inspect.sh`). `--graph` and `--why`
+//! build it anyway, and so does a static glibc binary, whose C runtime is named from this
+//! machine's archives.
+
+use object::{Object as _, ObjectSymbol as _};
+
+use super::Input;
+use crate::attribute::coverage::{self, Layout};
+use crate::attribute::{Attributed, Attribution};
+use crate::error::{Error, Result};
+use crate::options::SizeOptions;
+use crate::report::Binary;
+
+/// Said in the report when the graph is left out: the binary has symbols, none of them Rust's.
+pub const NO_RUST: &str =
+    "no Rust symbol in the binary: no crate for retained sizes and chains (`--graph` builds it)";
+
+/// Said when the binary has no `.symtab` and its `.dynsym` names no Rust symbol either.
+pub const STRIPPED: &str = "the binary is stripped (no .symtab): no crate for retained sizes \
+                            and chains (`--graph` builds it)";
+
+/// Why `inspect` leaves the graph of `bytes` out, or `None` to build it: with `--graph` or
+/// `--why`, with the C runtime named (`c_runtime`), or with a Rust symbol in `.symtab` or
+/// `.dynsym`.
+pub fn skipped(bytes: &[u8], c_runtime: bool, settings: &SizeOptions) -> Option<&'static str> {
+    if settings.graph || settings.why.is_some() || c_runtime {
+        return None;
+    }
+    let Ok(file) = object::File::parse(bytes) else {
+        return None;
+    };
+    let rust = |s: object::Symbol| {
+        s.name_bytes()
+            .is_ok_and(crate::attribute::demangle::is_rust)
+    };
+    if file.symbols().any(rust) || file.dynamic_symbols().any(rust) {
+        return None;
+    }
+    Some(if file.section_by_name(".symtab").is_some() {
+        NO_RUST
+    } else {
+        STRIPPED
+    })
+}
+
+/// The attribution of `layout` without a graph: each piece's crate from its symbol alone.
+pub fn attribute_only(
+    input: &Input,
+    layout: Layout,
+    binary: &mut Binary,
+    settings: &SizeOptions,
+    why: &str,
+) {
+    let crates = Attributed::crates_of(&layout, None, settings);
+    input.let_go();
+    let a = Attributed::with(layout, crates);
+    fill(binary, a.finish(settings), &a, input);
+    binary.graph_skipped = Some(why.to_string());
+}
+
+/// Put `attribution` (of `a`, read from `input`) into `binary`.
+pub fn fill(binary: &mut Binary, attribution: Attribution, a: &Attributed, input: &Input) {
+    binary.crates = attribution.crates;
+    binary.symbols = attribution.symbols;
+    binary.crate_symbols = attribution.crate_symbols;
+    binary.coverage = Some(attribution.coverage);
+    if let Some(c) = binary
+        .coverage
+        .as_mut()
+        .filter(|_| a.layout.symbols_borrowed)
+    {
+        c.symbols_from = input.analysis_path.map(|p| p.display().to_string());
+    }
+}
+
+/// The layout of `bytes` without cuts (no references were read to make any).
+pub fn layout<'a, H: object::read::elf::FileHeader<Endian = object::Endianness>>(
+    path: &std::path::Path,
+    bytes: &'a [u8],
+) -> Result<Layout<'a>> {
+    coverage::layout_split_with::<H>(bytes, &[], None)
+        .map_err(|e| Error::malformed(path, format!("cannot read the ELF layout: {e}")))
+}

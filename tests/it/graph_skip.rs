@@ -1,0 +1,123 @@
+//! `inspect` builds the reference graph only where it can name what it finds: a binary with no
+//! Rust symbol (a C program, a stripped binary) gets the crate table without it and a line that
+//! says why; `--graph` (or `--why`) builds it anyway. Whether a binary has a Rust symbol is checked with `nm`.
+
+use std::path::Path;
+
+use serde_json::Value;
+
+use crate::util::{aotcheck, gcc, json, run, str_of, tool, u64_of};
+
+/// A C program with its symbols, compiled into `dir`.
+fn c_program(dir: &Path) -> String {
+    gcc(
+        dir,
+        "hello",
+        b"#include <stdio.h>\nint main(void) { puts(\"hi\"); return 0; }\n",
+        &[],
+    )
+}
+
+/// Whether `nm` (of `.symtab`, or with `-D` of `.dynsym`) lists a Rust symbol name: a legacy
+/// `_ZN…17h<16 hex>E` or a v0 `_R…`.
+fn nm_has_rust(path: &str) -> bool {
+    let legacy = |n: &str| {
+        n.starts_with("_ZN")
+            && n.len() > 20
+            && n.as_bytes()[n.len() - 20..n.len() - 17] == *b"17h"
+            && n.ends_with('E')
+    };
+    ["-a", "-D"].iter().any(|flag| {
+        tool("nm", &[flag, path])
+            .lines()
+            .filter_map(|l| l.split_whitespace().last())
+            .any(|n| n.starts_with("_R") || legacy(n))
+    })
+}
+
+fn binary_of(v: &Value) -> &Value {
+    &v["artifacts"][0]["binary"]
+}
+
+/// The crate table's rows sum to the file's length and to its loaded bytes without a graph.
+fn assert_rows_sum(b: &Value, path: &str) {
+    let len = std::fs::metadata(path).expect("stat").len();
+    let cov = &b["coverage"];
+    assert_eq!(u64_of(cov, "file_size"), len, "rows sum to the file");
+    let rows: u64 = b["crates"]
+        .as_array()
+        .expect("crates")
+        .iter()
+        .map(|c| u64_of(c, "vm_size"))
+        .sum();
+    assert_eq!(
+        rows,
+        u64_of(cov, "allocated_bytes"),
+        "crate rows sum to the loaded bytes"
+    );
+}
+
+#[test]
+fn a_c_program_gets_its_crate_table_without_a_graph_and_says_why() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = c_program(dir.path());
+    assert!(!nm_has_rust(&path), "nm lists a Rust symbol in {path}");
+    assert!(tool("readelf", &["-SW", &path]).contains(" .symtab "));
+
+    let v = json(aotcheck().args(["aotcheck", "inspect", "--format", "json", &path]));
+    let b = binary_of(&v);
+    assert!(
+        b.get("graph").is_none(),
+        "a graph was built: {}",
+        b["graph"]
+    );
+    assert!(
+        str_of(b, "graph_skipped").starts_with("no Rust symbol in the binary"),
+        "{}",
+        b["graph_skipped"]
+    );
+    assert_rows_sum(b, &path);
+
+    let r = run(aotcheck().args(["aotcheck", "inspect", &path]));
+    assert_eq!(r.code, 0, "stderr:\n{}", r.stderr);
+    assert!(
+        r.stdout
+            .contains("graph        not built: no Rust symbol in the binary"),
+        "{}",
+        r.stdout
+    );
+
+    // `--graph` asks for it; `--why` asks for chains, so builds it too.
+    for flags in [&["--graph"][..], &["--why", "main"]] {
+        let mut cmd = aotcheck();
+        cmd.args(["aotcheck", "inspect", "--format", "json", &path])
+            .args(flags);
+        let v = json(&mut cmd);
+        let b = binary_of(&v);
+        assert!(
+            b["graph"]["nodes"].as_u64().is_some_and(|n| n > 0),
+            "{flags:?}: {b}"
+        );
+        assert!(b.get("graph_skipped").is_none(), "{flags:?}");
+        assert_rows_sum(b, &path);
+    }
+}
+
+#[test]
+fn a_stripped_binary_without_rust_symbols_says_it_is_stripped() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = c_program(dir.path());
+    tool("strip", &[&path]);
+    assert!(!tool("readelf", &["-SW", &path]).contains(" .symtab "));
+    assert!(!nm_has_rust(&path));
+
+    let v = json(aotcheck().args(["aotcheck", "inspect", "--format", "json", &path]));
+    let b = binary_of(&v);
+    assert!(b.get("graph").is_none());
+    assert!(
+        str_of(b, "graph_skipped").starts_with("the binary is stripped (no .symtab)"),
+        "{}",
+        b["graph_skipped"]
+    );
+    assert_rows_sum(b, &path);
+}
