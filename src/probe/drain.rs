@@ -15,7 +15,7 @@
 use std::io::Read;
 use std::os::fd::AsFd;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::mpsc::{Receiver, SyncSender};
+use std::sync::mpsc::{Receiver, RecvTimeoutError, SyncSender};
 use std::sync::{Arc, Mutex, mpsc};
 use std::time::{Duration, Instant};
 
@@ -48,7 +48,11 @@ pub enum Event {
 type Watch = Arc<Mutex<Option<(Instant, Pid)>>>;
 
 pub struct Helper {
-    pub events: Receiver<Event>,
+    /// Read through [`Helper::recv`], which keeps the tails of the `Done` it hands out.
+    events: Receiver<Event>,
+    /// The tails of a `Done` already received (by the readiness check in `line:` mode, when
+    /// the program closed its output before it was ready), for [`Helper::tails`].
+    received: Mutex<Option<(String, String)>>,
     watch: Watch,
     /// Set by the run when the program ended in time: the watchdog must not fire.
     pub cancel: Arc<AtomicBool>,
@@ -89,7 +93,20 @@ impl Helper {
             fired,
             thread: ready_rx.recv().ok(),
             pending,
+            received: Mutex::new(None),
         }
+    }
+
+    /// The next event within `wait`. The tails of a `Done` are kept for [`Helper::tails`]
+    /// (the run's failure reports them): the caller needs only to know the streams closed.
+    pub fn recv(&self, wait: Duration) -> Result<Event, RecvTimeoutError> {
+        let e = self.events.recv_timeout(wait)?;
+        if let Event::Done { stdout, stderr } = &e
+            && let Ok(mut r) = self.received.lock()
+        {
+            *r = Some((stdout.clone(), stderr.clone()));
+        }
+        Ok(e)
     }
 
     /// The moment an unterminated last line that matches was read, if the output so far ends
@@ -108,6 +125,9 @@ impl Helper {
     /// The tails, once both streams are closed; empty after `wait` (something outside our
     /// reach still holds the pipes: the thread is left to finish on its own).
     pub fn tails(&self, wait: Duration) -> (String, String) {
+        if let Some(t) = self.received.lock().ok().and_then(|mut r| r.take()) {
+            return t;
+        }
         let deadline = Instant::now() + wait;
         loop {
             let left = deadline.saturating_duration_since(Instant::now());

@@ -117,6 +117,40 @@ fn hostile_deaths_before_ready_are_reported() {
     }
 }
 
+/// Under `--ready line:…` the readiness check is what sees the program close its output: the
+/// tails it then received are the failure's (they were dropped, so an exit before ready showed
+/// no stderr; QA k: bottom without a terminal).
+#[test]
+fn a_line_probe_keeps_the_tails_of_a_program_that_exits_before_ready() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (env, path) = report_file(&dir);
+    let r = probe(
+        "hostile",
+        &[
+            "--ready",
+            "line:never printed",
+            "--runs",
+            "1",
+            "--warmup",
+            "0",
+            "--probe-arg",
+            "exit0",
+            "--probe-env",
+            &env,
+        ],
+    );
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    let f = &r.probe()["failed_runs"][0];
+    assert_eq!(f["kind"], "exited-before-ready", "{f}");
+    assert!(
+        f["stderr_tail"]
+            .as_str()
+            .is_some_and(|t| t.contains("nothing to serve")),
+        "{f}"
+    );
+    assert_none_left(&path, 1);
+}
+
 /// When several binaries never get ready (a `--compare` of a crashing program: static and
 /// dynamic), the error gives each its own line under one heading, instead of one line joined
 /// with `;`. Each line names the binary, its link mode and the signal the report records.

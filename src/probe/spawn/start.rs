@@ -316,14 +316,14 @@ mod tests {
     /// its pipes (a wake-up inside the timed interval); dropping them is.
     fn no_end_of_file_until_dropped(helper: &Helper, started: Started) {
         assert!(started.held.is_some());
-        match helper.events.recv_timeout(Duration::from_millis(100)) {
+        match helper.recv(Duration::from_millis(100)) {
             Err(RecvTimeoutError::Timeout) => {}
             Ok(Event::Done { .. }) => panic!("end of file before our pipe ends were closed"),
             Ok(Event::Line(_)) => panic!("a matching line, with no pattern"),
             Err(RecvTimeoutError::Disconnected) => panic!("the drain thread is gone"),
         }
         drop(started.held);
-        let done = helper.events.recv_timeout(Duration::from_secs(10));
+        let done = helper.recv(Duration::from_secs(10));
         assert!(
             matches!(done, Ok(Event::Done { .. })),
             "no end of file after"

@@ -120,7 +120,7 @@ fn check(
     seen: &mut Seen,
 ) -> Option<Instant> {
     match spec.ready {
-        Ready::Line(_) if !seen.streams_closed => match helper.events.recv_timeout(pause) {
+        Ready::Line(_) if !seen.streams_closed => match helper.recv(pause) {
             Ok(Event::Line(t)) => return Some(t),
             Ok(Event::Done { .. }) | Err(RecvTimeoutError::Disconnected) => {
                 seen.streams_closed = true;
@@ -155,7 +155,7 @@ fn check(
 /// without a newline (the end of its output, unless a process it started holds the pipes).
 fn exited(spec: &RunSpec, status: WaitStatus, t0: Instant, helper: &Helper) -> RunResult {
     let line = match spec.ready {
-        Ready::Line(_) => match helper.events.recv_timeout(Duration::from_millis(200)) {
+        Ready::Line(_) => match helper.recv(Duration::from_millis(200)) {
             Ok(Event::Line(t)) => Some(t),
             _ => helper.pending(),
         },
