@@ -179,6 +179,11 @@ impl CrateIndex {
         super::demangle::v0_crate_root(symbol).is_some_and(|r| self.sysroot_roots.contains(r))
     }
 
+    /// Whether the sysroot's archives were read (their crate roots are known).
+    pub fn knows_sysroot(&self) -> bool {
+        !self.sysroot_roots.is_empty()
+    }
+
     /// The index of one build: its library artifacts, the archives its build scripts left in
     /// their `out_dir` for `static=` (or plain) link libraries, else those the linker finds
     /// for them in the scripts' search paths and the system's (in a static build, or for

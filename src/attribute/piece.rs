@@ -7,12 +7,41 @@ use super::demangle::{self, Origin};
 use super::{Attr, CrateIndex, Interner, NONE};
 use crate::report::Confidence;
 
+/// Which v0-mangled symbols are the sysroot's (std's own copies of gimli, addr2line,
+/// rustc_demangle, miniz_oxide, memchr, ...).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum V0 {
+    /// Those under the crate root of a sysroot archive's symbols (a build's index).
+    SysrootRoots,
+    /// All of them: the sysroot's archives were not read (`inspect FILE`), and the binary's
+    /// own Rust code is legacy-mangled, rustc's default, while the prebuilt standard library
+    /// is v0-mangled (QA k: `inspect` showed std's gimli, addr2line and rustc_demangle as
+    /// crates of the program's, gimli split between `std` and `gimli`).
+    Sysroot,
+    /// Neither can be told (no index, and no legacy-mangled Rust symbol: everything is v0).
+    Unknown,
+}
+
+impl V0 {
+    pub(super) fn of(layout: &super::coverage::Layout, index: Option<&CrateIndex>) -> V0 {
+        if index.is_some_and(CrateIndex::knows_sysroot) {
+            return V0::SysrootRoots;
+        }
+        let legacy = layout.pieces.iter().any(|p| {
+            matches!(p.owner, Owner::Symbol { name, .. }
+                if name.starts_with(b"_ZN") && demangle::is_rust(name))
+        });
+        if legacy { V0::Sysroot } else { V0::Unknown }
+    }
+}
+
 /// The crate of one piece: the archive that defines its symbol (exact), the crate its mangled
 /// name says, or for C code the archive member its source file or local name points at.
 pub(super) fn attribute_piece(
     p: &Piece,
     files: &[&[u8]],
     index: Option<&CrateIndex>,
+    v0: V0,
     names: &mut Interner,
     buf: &mut String,
 ) -> Attr {
@@ -67,7 +96,11 @@ pub(super) fn attribute_piece(
             // (std's gimli, addr2line, rustc_demangle when the build has none) is std's still.
             // std's own copy of a crate the build has too: its v0 crate root is the sysroot's
             // (QA j: std's memchr `find_sse2`, local, went to the build's memchr).
-            let v0_std = || index.is_some_and(|i| i.is_sysroot_v0(name));
+            let v0_std = || match v0 {
+                V0::SysrootRoots => index.is_some_and(|i| i.is_sysroot_v0(name)),
+                V0::Sysroot => name.starts_with(b"_R"),
+                V0::Unknown => false,
+            };
             let k = names.intern(m.as_str(), in_std || sysroot(m.as_str()) || v0_std());
             match origin {
                 // Compiled in its own crate's codegen unit.

@@ -30,6 +30,7 @@ mod image;
 mod image_causes;
 mod image_checks;
 mod inspect;
+mod inspect_std;
 mod markdown_inspect;
 mod named_files;
 mod output;

@@ -1,0 +1,82 @@
+//! `inspect` of a binary it did not build has no sysroot archives to tell std's own crates
+//! (its copies of gimli, addr2line, rustc_demangle, miniz_oxide, memchr) from the program's:
+//! the prebuilt standard library is v0-mangled while the program's code, by rustc's default,
+//! is legacy-mangled. Checked with `nm`: every crate row `inspect` shows apart from std has
+//! legacy-mangled symbols in the binary; with `--split-std`, std's copy of memchr is a row of
+//! its own beside the program's memchr, as the build's own table has it.
+
+use std::collections::BTreeSet;
+
+use serde_json::Value;
+
+use crate::util::{aotcheck, artifact, check_fixture, json, str_of, tool};
+
+/// The crate names of the binary's legacy-mangled Rust symbols (`_ZN<len><crate>…17h…E`).
+fn legacy_crates(path: &str) -> BTreeSet<String> {
+    tool("nm", &[path])
+        .lines()
+        .filter_map(|l| l.split_whitespace().last())
+        .filter(|n| n.starts_with("_ZN") && n.ends_with('E') && n.contains("17h"))
+        .filter_map(|n| {
+            let rest = &n[3..];
+            let digits = rest.chars().take_while(char::is_ascii_digit).count();
+            let len: usize = rest[..digits].parse().ok()?;
+            rest.get(digits..digits + len).map(str::to_string)
+        })
+        .collect()
+}
+
+fn crate_rows(path: &str, split: bool) -> Vec<String> {
+    let mut cmd = aotcheck();
+    cmd.args(["aotcheck", "inspect", "--format", "json", path]);
+    if split {
+        cmd.arg("--split-std");
+    }
+    let v: Value = json(&mut cmd);
+    v["artifacts"][0]["binary"]["crates"]
+        .as_array()
+        .expect("crates")
+        .iter()
+        .map(|c| str_of(c, "name").to_string())
+        .collect()
+}
+
+#[test]
+fn inspect_folds_stds_own_crates_into_std_as_the_build_does() {
+    let v = json(&mut check_fixture("std-twin", &[]));
+    let path = str_of(artifact(&v, "static"), "path").to_string();
+    let legacy = legacy_crates(&path);
+    assert!(legacy.contains("memchr"), "{legacy:?}");
+    // std's own copies are in the binary, v0-mangled.
+    let nm = tool("nm", &[&path]);
+    for private in ["rustc_demangle", "gimli"] {
+        assert!(
+            nm.lines().any(|l| l.contains(" _R") && l.contains(private)),
+            "no v0 symbol of {private}"
+        );
+        assert!(!legacy.contains(private), "{private} is legacy-mangled");
+    }
+
+    let rows = crate_rows(&path, false);
+    for row in rows.iter().filter(|r| !r.starts_with('[') && *r != "std") {
+        assert!(
+            legacy.contains(row.as_str()),
+            "{row}: no legacy symbol; rows {rows:?}"
+        );
+    }
+    assert!(rows.iter().any(|r| r == "memchr"), "{rows:?}");
+
+    let split = crate_rows(&path, true);
+    for row in [
+        "memchr",
+        "memchr (std)",
+        "rustc_demangle (std)",
+        "gimli (std)",
+    ] {
+        assert!(split.iter().any(|r| r == row), "{row} missing: {split:?}");
+    }
+    assert!(
+        !split.iter().any(|r| r == "gimli" || r == "rustc_demangle"),
+        "{split:?}"
+    );
+}
