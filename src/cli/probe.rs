@@ -39,19 +39,23 @@ pub(super) struct ProbeArgs {
     #[arg(long, value_name = "KEY=VALUE", value_parser = parse_env)]
     probe_env: Vec<(String, String)>,
 
-    /// Do not start the built binaries (with --hostile, --ready and --probe-timeout still set
-    /// how the hostile runs wait)
-    #[arg(long, conflicts_with_all = ["runs", "warmup", "grace", "probe_arg", "probe_env"])]
+    /// Do not start the built binaries (with --hostile, --ready, --probe-timeout, --probe-arg
+    /// and --probe-env still set how the hostile runs start and wait)
+    #[arg(long, conflicts_with_all = ["runs", "warmup", "grace"])]
     no_probe: bool,
 }
 
 impl ProbeArgs {
-    /// `--ready` and `--probe-timeout` go with `--no-probe` only to set how `--hostile` runs
-    /// wait (a server never exits: with `exit` readiness every hostile run timed out).
+    /// `--ready`, `--probe-timeout`, `--probe-arg` and `--probe-env` go with `--no-probe` only
+    /// to set how `--hostile` runs start and wait (a server never exits: with `exit` readiness
+    /// every hostile run timed out; QA k: tokei without its `src` argument scanned the target
+    /// directory).
     pub(super) fn check(&self, hostile: bool) -> Result<(), clap::Error> {
         let set: Vec<&str> = [
             (self.ready.is_some(), "--ready"),
             (self.probe_timeout.is_some(), "--probe-timeout"),
+            (!self.probe_arg.is_empty(), "--probe-arg"),
+            (!self.probe_env.is_empty(), "--probe-env"),
         ]
         .into_iter()
         .filter_map(|(set, flag)| set.then_some(flag))
@@ -63,7 +67,7 @@ impl ProbeArgs {
             clap::error::ErrorKind::ArgumentConflict,
             format!(
                 "the argument '--no-probe' cannot be used with {}: with --no-probe they only \
-                 set how --hostile runs wait\n",
+                 set how --hostile runs start and wait\n",
                 set.join(", ")
             ),
         ))

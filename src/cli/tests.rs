@@ -389,6 +389,10 @@ fn no_probe_takes_ready_and_timeout_only_with_hostile() {
         "tcp",
         "--probe-timeout",
         "2s",
+        "--probe-arg",
+        "src",
+        "--probe-env",
+        "K=v",
     ])
     .expect("parse");
     let Command::Check(b) = o.command else {
@@ -397,9 +401,14 @@ fn no_probe_takes_ready_and_timeout_only_with_hostile() {
     assert_eq!(b.probe.enabled, Some(false));
     assert_eq!(b.probe.ready, Some(Ready::Tcp(None)));
     assert_eq!(b.probe.timeout, Some(std::time::Duration::from_secs(2)));
+    assert_eq!(b.probe.args, Some(vec!["src".to_string()]));
+    assert_eq!(b.probe.env, Some(vec![("K".to_string(), "v".to_string())]));
     for args in [
         &["x", "--no-probe", "--ready", "tcp"][..],
         &["x", "--no-probe", "--probe-timeout", "2s"],
+        &["x", "--no-probe", "--probe-arg", "src"],
+        &["x", "--no-probe", "--probe-env", "K=v"],
+        &["x", "advise", "--no-probe", "--probe-arg", "src"],
         &["x", "--no-probe", "--hostile", "--runs", "2"],
         &["x", "advise", "--no-probe", "--ready", "tcp"],
     ] {
