@@ -194,6 +194,17 @@ fn below(inner: &str, outer: &str) -> bool {
         .is_some_and(|rest| rest.starts_with('/'))
 }
 
+/// The home directory of the image's user, which the image carries (owned by the user, mode
+/// 0700, as distroless's `nonroot` has `/home/nonroot`): a program that resolves its home (a
+/// config directory, `canonicalize` of it) finds one. It was `/nonexistent`, and watchexec
+/// failed inside its image for it (QA k).
+pub fn home(s: &ImageSettings) -> String {
+    match s.user.uid {
+        0 => "/root".to_string(),
+        _ => format!("/home/{}", s.user.name),
+    }
+}
+
 /// `/etc/passwd` and `/etc/group` with root and the image's user.
 pub fn user_files(s: &ImageSettings) -> (String, String) {
     let u = &s.user;
@@ -201,9 +212,10 @@ pub fn user_files(s: &ImageSettings) -> (String, String) {
     let mut group = String::from("root:x:0:\n");
     if u.uid != 0 {
         passwd.push_str(&format!(
-            "{n}:x:{}:{}:{n}:/nonexistent:/sbin/nologin\n",
+            "{n}:x:{}:{}:{n}:{}:/sbin/nologin\n",
             u.uid,
             u.gid,
+            home(s),
             n = u.name
         ));
     }
@@ -268,6 +280,11 @@ pub fn assemble(
     let left_out = opened_files(&mut b, a, opened.unwrap_or_default());
     if s.workdir != "/" {
         b.add(&s.workdir, Data::Dir, 0o755, FileWhy::Binary);
+    }
+    let home = home(s);
+    b.add(&home, Data::Dir, 0o700, FileWhy::User);
+    if let Some(e) = b.entries.iter_mut().find(|e| e.path == home) {
+        (e.uid, e.gid) = (s.user.uid, s.user.gid);
     }
     if let Some(both) = b.clash {
         return Err(Error::Usage(format!(
@@ -376,7 +393,11 @@ mod tests {
     fn passwd_and_group_name_the_user() {
         let mut s = ImageSettings::for_bin("x");
         let (p, g) = user_files(&s);
-        assert!(p.contains("\nnonroot:x:65532:65532:"), "{p}");
+        assert!(
+            p.contains("\nnonroot:x:65532:65532:nonroot:/home/nonroot:"),
+            "{p}"
+        );
+        assert_eq!(home(&s), "/home/nonroot");
         assert!(g.contains("\nnonroot:x:65532:\n"), "{g}");
         s.user = crate::plan::ImageUser::numeric(0, 0);
         let (p, g) = user_files(&s);

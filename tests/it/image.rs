@@ -92,6 +92,21 @@ fn skopeo_and_umoci_read_the_layout_and_its_tar() {
             .map(blob)
             .sum::<u64>();
     assert_eq!(u64_of(i, "compressed_size"), raw.len() as u64 + named);
+    // The layer's own headers (GNU tar): the user's home belongs to the user, mode 0700.
+    let layer = manifest["layers"][0]["digest"]
+        .as_str()
+        .expect("layer digest")
+        .trim_start_matches("sha256:");
+    let layer = Path::new(layout).join("blobs/sha256").join(layer);
+    let listing = tool(
+        "tar",
+        &["-tvzf", layer.to_str().expect("utf-8"), "--numeric-owner"],
+    );
+    let home = listing
+        .lines()
+        .find(|l| l.trim_end().ends_with("home/nonroot/") || l.trim_end().ends_with("home/nonroot"))
+        .unwrap_or_else(|| panic!("no home/nonroot in the layer:\n{listing}"));
+    assert!(home.starts_with("drwx------ 65532/65532 "), "{home}");
     // The tar beside it: Docker's manifest.json and the OCI layout, as both loaders read them.
     let tar = str_of(i, "tar");
     let docker = skopeo(&["inspect", &format!("docker-archive:{tar}")]);
@@ -127,11 +142,22 @@ fn skopeo_and_umoci_read_the_layout_and_its_tar() {
     );
     let rootfs = bundle.join("rootfs");
     let files = tree(&rootfs);
-    let expected: BTreeSet<String> = ["app", "app/hello-server", "etc", "etc/group", "etc/passwd"]
-        .iter()
-        .map(|s| s.to_string())
-        .collect();
+    let expected: BTreeSet<String> = [
+        "app",
+        "app/hello-server",
+        "etc",
+        "etc/group",
+        "etc/passwd",
+        "home",
+        "home/nonroot",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
     assert_eq!(files, expected);
+    // The user's home, as /etc/passwd names it, is there (a program may resolve it).
+    let passwd = std::fs::read_to_string(rootfs.join("etc/passwd")).expect("passwd");
+    assert!(passwd.contains(":/home/nonroot:"), "{passwd}");
     let bin = rootfs.join("app/hello-server");
     let meta = std::fs::metadata(&bin).expect("binary");
     use std::os::unix::fs::{MetadataExt, PermissionsExt};
