@@ -274,14 +274,12 @@ fn check(
         inspect::built(&plan, &built, &mut report, out)?;
         builds.push(built);
     }
-    // The graph stage attributes the bytes too: pieces without a symbol get their crate from
-    // the code that refers to them (see graph/mod.rs).
+    // It attributes the bytes too: pieces without a symbol get the crate of what refers to them.
     let graphs = graph::check(&plan, &builds, &mut report)?;
     audit::check(&plan, &builds, &mut report, out)?;
     audit::annotate(&plan, &graphs, &mut report);
     // `--baseline-ref`'s revision is built before the probe, which times both builds' binaries
-    // round by round: probed minutes apart, a drift of the machine's load would read as a
-    // regression. The base's own run leaves its probe to this one (`Echo::Dropped`).
+    // round by round (probed minutes apart, the machine's drift would read as a regression).
     let mut base = base_report(&plan, baseline, size, out)?;
     // A baseline file's binaries that `--save-baseline` kept are probed again beside ours.
     let mut again = gate::kept::again(&plan.dirs.baseline_bins, &base);
@@ -293,7 +291,7 @@ fn check(
         probe::check(&plan, &mut report, beside, out)?;
         gate::kept::keep(keep.then_some(&*plan.dirs.baseline_bins), &mut report);
     }
-    gate::kept::merge(&mut base, again);
+    let reprobed = gate::kept::merge(&mut base, again);
     hostile::check(&plan, &mut report, out)?;
     image::check(&plan, &mut report, out)?;
     audit::record_reproduced(&plan, &mut report);
@@ -306,6 +304,9 @@ fn check(
         base.as_ref().map(|(s, r)| (s.as_str(), r.as_ref())),
         &mut report,
     );
+    if let Some(b) = report.baseline.as_mut() {
+        b.reprobed = reprobed;
+    }
     Ok(report)
 }
 

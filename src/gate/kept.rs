@@ -119,10 +119,11 @@ fn build_id(path: &Path) -> Option<String> {
 }
 
 /// The baseline (`base`) with the probe figures of its binaries probed `again` (by package,
-/// name and link mode), and its source saying so.
-pub fn merge(base: &mut Option<(String, Cow<Report>)>, again: Option<Report>) {
-    let (Some((source, base)), Some(again)) = (base, again) else {
-        return;
+/// name and link mode); whether they were (`BaselineSummary::reprobed`). The file's warnings
+/// that its machine was busy go: its startup figures are no longer compared.
+pub fn merge(base: &mut Option<(String, Cow<Report>)>, again: Option<Report>) -> bool {
+    let (Some((_, base)), Some(again)) = (base, again) else {
+        return false;
     };
     let out = base.to_mut();
     for fresh in again.artifacts {
@@ -137,5 +138,28 @@ pub fn merge(base: &mut Option<(String, Cow<Report>)>, again: Option<Report>) {
     if !again.comparisons.is_empty() {
         out.comparisons = again.comparisons;
     }
-    source.push_str(" (its binaries kept and probed again beside this run's)");
+    out.warnings.retain(|w| !crate::probe::busy(w, false));
+    true
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Probed again, the file's figures are replaced: its own warning of a busy machine no
+    /// longer describes what is compared (QA k: it was shown beside figures of this run's).
+    #[test]
+    fn merged_figures_drop_the_files_busy_warning() {
+        let busy = "the machine was busy (load average 2.8 on 2 CPUs): timings are inflated";
+        assert!(crate::probe::busy(busy, false));
+        let mut file = Report::new(None);
+        file.warnings = vec![busy.to_string(), "another warning".to_string()];
+        let mut base = Some(("base.json".to_string(), Cow::Owned(file)));
+        assert!(!merge(&mut base, None), "nothing probed again");
+        assert_eq!(base.as_ref().map(|b| b.1.warnings.len()), Some(2));
+        assert!(merge(&mut base, Some(Report::new(None))));
+        let (source, merged) = base.expect("a baseline");
+        assert_eq!(source, "base.json");
+        assert_eq!(merged.warnings, ["another warning"]);
+    }
 }

@@ -23,6 +23,9 @@ pub fn header(s: &mut String, report: &Report, st: &Style) {
         return;
     };
     let mut line = format!("compared with {}", c.source);
+    if c.reprobed {
+        let _ = write!(line, " ({})", crate::report::BaselineSummary::REPROBED);
+    }
     if let Some(commit) = super::words::baseline_commit(c) {
         let _ = write!(line, " (commit {})", commit.get(..12).unwrap_or(commit));
     }

@@ -315,4 +315,13 @@ pub struct BaselineSummary {
     /// whole-binary size, the libraries needed, startup (95% interval below 1), RSS.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub shrank: Vec<String>,
+    /// The baseline file's binaries, kept by `--save-baseline`, were probed again beside this
+    /// run's: its startup and memory figures compared are this run's measurements of them.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub reprobed: bool,
+}
+
+impl BaselineSummary {
+    /// What is said after the source when the baseline's binaries were probed again.
+    pub const REPROBED: &'static str = "its binaries kept and probed again beside this run's";
 }

@@ -220,4 +220,26 @@ fn the_comparison_header_names_the_commit_once() {
         header(&page),
         format!("<p>Compared with <code>base.json</code> (commit <code>{commit}</code>).")
     );
+    // Its binaries probed again: said after the file's name, outside its code span (QA k).
+    r.baseline.as_mut().expect("compared").reprobed = true;
+    let md = cargo_aotcheck::render::markdown::render(&r);
+    assert!(
+        md.contains(
+            "Compared with `base.json` (its binaries kept and probed again beside this run's) \
+             (commit cda84c148ebb)."
+        ),
+        "{md}"
+    );
+    let human = cargo_aotcheck::render::human::render(&r, &style);
+    assert!(
+        human.contains("compared with base.json (its binaries kept and probed again"),
+        "{human}"
+    );
+    let page = cargo_aotcheck::render::html::render(&r);
+    assert!(
+        header(&page).starts_with(
+            "<p>Compared with <code>base.json</code> (its binaries kept and probed again"
+        ),
+        "{page}"
+    );
 }

@@ -129,6 +129,9 @@ fn baseline(s: &mut String, report: &Report) {
         return;
     };
     let _ = write!(s, "<p>Compared with <code>{}</code>", text(&c.source));
+    if c.reprobed {
+        let _ = write!(s, " ({})", text(crate::report::BaselineSummary::REPROBED));
+    }
     // Once: `--baseline-ref`'s source names its commit already; the full one is under "how
     // this report was made".
     if let Some(commit) = words::baseline_commit(c) {

@@ -196,6 +196,9 @@ fn comparison(s: &mut String, report: &Report) {
         return;
     };
     let mut line = format!("Compared with {}", code(&c.source));
+    if c.reprobed {
+        let _ = write!(line, " ({})", crate::report::BaselineSummary::REPROBED);
+    }
     if let Some(commit) = words::baseline_commit(c) {
         let _ = write!(
             line,
