@@ -56,7 +56,14 @@ pub fn stop(pid: Pid, grace: Duration) -> Stopped {
     let _ = killpg(pid, Signal::SIGTERM);
     // Outside the program's process group: a group signal would have missed these.
     let escaped: Vec<&ProcStat> = tree.iter().filter(|p| p.pgid != pid.as_raw()).collect();
-    r.leftovers = escaped.len() as u32;
+    // The program already gone (it exited on its own once it was ready): all it left running
+    // outlived it, as `after_exit` counts them (QA k: a child in its group was not counted).
+    let program_gone = !tree.iter().any(|p| p.pid == pid.as_raw());
+    r.leftovers = if program_gone {
+        tree.len()
+    } else {
+        escaped.len()
+    } as u32;
     for p in escaped {
         let _ = kill(Pid::from_raw(p.pid), Signal::SIGTERM);
     }

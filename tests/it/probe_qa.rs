@@ -394,3 +394,36 @@ fn one_outlier_is_singular_in_the_human_startup_row() {
         assert!(format!("{row}\n").ends_with(want), "{row}");
     }
 }
+
+/// A program that exits right after its ready line leaves its child (in its process group,
+/// ignoring SIGTERM) running: that child outlived it, and counts as a leftover killed, as
+/// README says, beside the run killed after the grace period (QA k: it counted 0).
+#[test]
+fn a_child_left_by_a_program_that_exited_once_ready_is_a_leftover() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (env, path) = report_file(&dir);
+    let r = probe(
+        "hostile",
+        &[
+            "--ready",
+            "line:hostile: ready",
+            "--runs",
+            "4",
+            "--warmup",
+            "0",
+            "--grace",
+            "300ms",
+            "--probe-arg",
+            "ready-then-exit",
+            "--probe-env",
+            &env,
+        ],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let p = r.probe();
+    // Each run's child, unless the prober stopped the run before its program was gone (it
+    // exits right after its line, while the prober reads its memory): most runs count it.
+    let left = p["leftover_processes_killed"].as_u64().expect("count");
+    assert!((1..=4).contains(&left), "{p}");
+    assert_none_left(&path, 8);
+}
