@@ -255,6 +255,23 @@ fn color_from_env(var: Option<String>) -> ColorChoice {
     }
 }
 
+/// `cargo aotcheck -- --version`, as `cargo run -- ARGS` takes a program's arguments: clap
+/// says "unrecognized subcommand '--version'" (QA k); the words say where they go instead.
+fn after_dashes(e: clap::Error, args: &[OsString]) -> clap::Error {
+    let after = args.iter().skip_while(|a| *a != "--").nth(1);
+    match after {
+        Some(first) if e.kind() == clap::error::ErrorKind::InvalidSubcommand => clap::Error::raw(
+            clap::error::ErrorKind::InvalidSubcommand,
+            format!(
+                "`{}` after `--`: the probed program's arguments are given one by one with \
+                     --probe-arg (repeatable), e.g. `cargo aotcheck --probe-arg=--version`\n",
+                first.to_string_lossy()
+            ),
+        ),
+        _ => e,
+    }
+}
+
 /// Parse the command line. Accepts both `cargo-aotcheck aotcheck ARGS` (as cargo runs us) and
 /// `cargo-aotcheck ARGS` (run directly).
 pub fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Options, clap::Error> {
@@ -262,7 +279,8 @@ pub fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Options, clap::
     if args.get(1).is_none_or(|a| a != "aotcheck") {
         args.insert(1.min(args.len()), OsString::from("aotcheck"));
     }
-    let CargoCli::Aotcheck(a) = CargoCli::try_parse_from(args)?;
+    let CargoCli::Aotcheck(a) =
+        CargoCli::try_parse_from(&args).map_err(|e| after_dashes(e, &args))?;
     let build: BuildOptions = a.build.into();
     let gate: GateOptions = a.gate.into();
     let command = match a.command {

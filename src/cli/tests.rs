@@ -379,6 +379,28 @@ fn advise_names_each_flag_it_does_not_take() {
 /// `--ready` and `--probe-timeout` go with `--no-probe` when `--hostile` is given (they set how
 /// the hostile runs wait: a server was waited for with `exit` readiness); without `--hostile`
 /// they still conflict, and the other probe flags always do.
+/// `-- ARGS` as `cargo run` takes them: the error says to use `--probe-arg` (QA k).
+#[test]
+fn program_arguments_after_dashes_point_at_probe_arg() {
+    for args in [
+        &["x", "--", "--version"][..],
+        &["x", "--runs", "3", "--", "serve"],
+    ] {
+        let e = p(args).expect_err("refused");
+        assert_eq!(
+            e.kind(),
+            clap::error::ErrorKind::InvalidSubcommand,
+            "{args:?}"
+        );
+        let words = e.to_string();
+        assert!(words.contains("--probe-arg"), "{args:?}: {words}");
+        assert!(
+            words.contains(&format!("`{}` after `--`", args[args.len() - 1])),
+            "{words}"
+        );
+    }
+}
+
 #[test]
 fn no_probe_takes_ready_and_timeout_only_with_hostile() {
     let o = p(&[
