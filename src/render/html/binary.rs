@@ -216,8 +216,9 @@ pub fn crates(s: &mut String, a: &Artifact) {
         "Retained: the loaded bytes that would become unreachable from the roots if the \
          crate were gone, its own reachable bytes and everything only it keeps alive. A \
          crate's retained bytes include those of the crates only it reaches, so retained sizes \
-         overlap and do not add up to the whole. Entry points: the symbols of other crates \
-         that refer to the crate's code or data."
+         overlap and do not add up to the whole. Entered from: the symbols of other crates \
+         that refer to the crate's code or data (--why CRATE counts the crate's own symbols \
+         they refer to)."
             .to_string()
     });
     t.finish(s, note);
@@ -238,7 +239,7 @@ fn crate_headers(retained: bool, entries: bool, with_base: bool) -> Vec<(&'stati
         ("Instantiated elsewhere", true),
     ]);
     if entries {
-        headers.push(("Entry points", false));
+        headers.push(("Entered from", false));
     }
     if with_base {
         headers.extend([("Baseline (file)", true), ("Change", true)]);

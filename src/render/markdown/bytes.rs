@@ -132,7 +132,7 @@ fn crates(s: &mut String, b: &Binary, cov: &Coverage, all: bool) {
         line.push_str("--:|");
     }
     if entries {
-        head.push_str(" Entry points |");
+        head.push_str(" Entered from |");
         line.push_str("--:|");
     }
     let _ = writeln!(s, "{head} Confidence |\n{line}---|");
@@ -160,8 +160,8 @@ fn crates(s: &mut String, b: &Binary, cov: &Coverage, all: bool) {
         let _ = writeln!(
             s,
             "Retained: what would go if the crate went (its own reachable bytes and what only it \
-             keeps alive); retained sizes overlap. Entry points: the symbols of other crates \
-             that refer to it.\n"
+             keeps alive); retained sizes overlap. Entered from: the symbols of other crates \
+             that refer to it (`--why CRATE` counts the crate's own symbols they refer to).\n"
         );
     }
     let _ = writeln!(s, "</details>\n");
