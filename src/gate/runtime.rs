@@ -131,6 +131,27 @@ pub fn busy_baseline(current: &Report, base: &Report, source: &str) -> Vec<Strin
         .collect()
 }
 
+/// Where an RSS change is, when both runs measured it: anonymous memory (heap, stacks) or
+/// file-backed pages (the binary's own and its libraries', shared and evictable). A larger
+/// binary grows the second with no more memory allocated (QA k: +320 KiB, all file-backed).
+fn split(b: &Artifact, a: &Artifact) -> String {
+    let mem = |x: &Artifact| x.probe.as_ref().map(|p| p.memory_kib);
+    let (Some(m0), Some(m1)) = (mem(b), mem(a)) else {
+        return String::new();
+    };
+    let delta = |f: fn(&crate::report::Memory) -> Option<u64>| {
+        Some((i128::from(f(&m1)?) - i128::from(f(&m0)?)) * 1024)
+    };
+    match (delta(|m| m.anon), delta(|m| m.file)) {
+        (Some(anon), Some(file)) => format!(
+            "; anonymous {}, file-backed {}",
+            signed_size(anon),
+            signed_size(file)
+        ),
+        _ => String::new(),
+    }
+}
+
 /// The RSS check, and whether it shrank as much as would fail it the other way (over
 /// `memory_fail` and `memory_fail_min`): less is noise, not a gain to keep.
 pub fn memory(b: &Artifact, a: &Artifact, th: &Thresholds) -> Option<(Check, bool)> {
@@ -178,11 +199,12 @@ pub fn memory(b: &Artifact, a: &Artifact, th: &Thresholds) -> Option<(Check, boo
         Verdict::Pass
     };
     c.message = format!(
-        "RSS at ready {} → {} ({}, {})",
+        "RSS at ready {} → {} ({}, {}{})",
         size(x),
         size(y),
         signed_size(delta),
-        percent(change)
+        percent(change),
+        split(b, a)
     );
     let shrank = -change > th.memory_fail && -delta >= i128::from(th.memory_fail_min);
     Some((c, shrank))
@@ -278,6 +300,45 @@ mod tests {
         assert_eq!(c.delta, Some(1116.0 * 1024.0));
         assert!(!c.message.contains('%'), "{}", c.message);
         assert!(c.message.contains("no ratio"), "{}", c.message);
+    }
+
+    /// QA k: +11% RSS, all of it file-backed pages of a larger binary; the message says so.
+    #[test]
+    fn an_rss_change_says_how_much_is_anonymous_and_how_much_file_backed() {
+        let with = |rss: u64, anon: Option<u64>, file: Option<u64>| {
+            let mut a = crate::gate::budgets::tests::artifact(1000);
+            a.probe = Some(crate::report::Probe {
+                memory_kib: crate::report::Memory {
+                    rss: Some(rss),
+                    anon,
+                    file,
+                    ..Default::default()
+                },
+                ..Default::default()
+            });
+            a
+        };
+        let (c, _) = memory(
+            &with(2900, Some(380), Some(2520)),
+            &with(3220, Some(380), Some(2840)),
+            &Thresholds::default(),
+        )
+        .expect("measured");
+        assert_eq!(c.verdict, Verdict::Fail, "{}", c.message);
+        assert!(
+            c.message
+                .ends_with("; anonymous +0 B, file-backed +320 KiB)"),
+            "{}",
+            c.message
+        );
+        // Without the split on one side, nothing is made up.
+        let (c, _) = memory(
+            &with(2900, None, None),
+            &with(3220, Some(380), Some(2840)),
+            &Thresholds::default(),
+        )
+        .expect("measured");
+        assert!(!c.message.contains("anonymous"), "{}", c.message);
     }
 
     #[test]
