@@ -205,6 +205,28 @@ pub fn unmatched(report: &Report, size: &SizeOptions) -> Option<Error> {
         .unwrap_or_default();
     Some(Error::Usage(format!(
         "--why `{pattern}`: no crate or symbol of {what} matches (a crate name, a symbol's \
-         name, or a regular expression over demangled names){invalid}"
+         name, or a regular expression over demangled names){invalid}{}",
+        inlined(report, pattern)
     )))
+}
+
+/// A crate the audit has a finding on, with no symbol in the binary: its code was all inlined
+/// into its callers (LTO), so the finding's chain is the answer (QA k: tokei's `--why
+/// etcetera` read as if etcetera were not a dependency).
+fn inlined(report: &Report, pattern: &str) -> String {
+    let norm = |s: &str| s.replace('-', "_");
+    report
+        .artifacts
+        .iter()
+        .flat_map(|a| &a.findings)
+        .find(|f| norm(&f.krate) == norm(pattern))
+        .map(|f| {
+            format!(
+                "; `{}` is a dependency (the {} finding is on it), but no function of its own \
+                 is in the binary: its code was inlined into its callers, and the finding's \
+                 chain goes through them",
+                f.krate, f.rule
+            )
+        })
+        .unwrap_or_default()
 }

@@ -531,6 +531,18 @@ fn a_crate_inlined_under_lto_keeps_its_finding_and_gives_none_to_std() {
             ],
         }],
     );
+    // `--why etcetera` finds no symbol of it, and says why (QA k).
+    let r = run(&mut check_fixture(
+        "audit-lto-inlined",
+        &["--why", "etcetera", "--warn-only"],
+    ));
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(
+        r.stderr
+            .contains("`etcetera` is a dependency (the AOT004 finding is on it)"),
+        "{}",
+        r.stderr
+    );
     let bin = str_of(artifact(&v, "static"), "path");
     let etcetera: Vec<String> = tool("nm", &["-C", bin])
         .lines()
