@@ -45,10 +45,18 @@ pub(super) fn by_other_callers(
         })
         .collect();
     let mut moved: Vec<Moved> = Vec::new();
+    let exact = a
+        .binary
+        .graph
+        .as_ref()
+        .is_some_and(|s| s.edges_from.exact());
     for &i in &blamed {
         let f = &mut a.findings[i];
         let listed = defined(f);
         let mut mine = 0;
+        // Functions no code refers to, reachable from no root: linked because their object
+        // file came with another function (glibc's `initgroups.o` defines `getgrouplist` too).
+        let mut orphans: Vec<&str> = Vec::new();
         let mut away: Vec<(&'static str, &Reached, String)> = Vec::new();
         for &name in rule
             .symbols
@@ -65,6 +73,11 @@ pub(super) fn by_other_callers(
                 continue;
             }
             let callers = g.calling_crates(v);
+            if callers.is_empty() && exact && !g.reach(v).0 {
+                orphans.push(name);
+                mine += 1;
+                continue;
+            }
             if callers.iter().any(|(k, _)| norm(k) == norm(&f.krate)) {
                 mine += 1;
                 continue;
@@ -80,6 +93,16 @@ pub(super) fn by_other_callers(
                 Some((r, symbol)) => away.push((name, r, symbol)),
                 None => mine += 1,
             }
+        }
+        if !orphans.is_empty() {
+            f.evidence.push(format!(
+                "{} {} referred to by no code (linked with another function of {} object \
+                 file, not called by {})",
+                quoted(&orphans),
+                if orphans.len() == 1 { "is" } else { "are" },
+                if orphans.len() == 1 { "its" } else { "their" },
+                f.krate
+            ));
         }
         if away.is_empty() {
             continue;

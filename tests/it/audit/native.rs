@@ -476,6 +476,48 @@ fn nss_functions_another_crates_code_calls_are_that_crates() {
         crate::why::refers(bin, main, host.0, &relocs),
         "objdump shows no call of gethostbyname by the package's main"
     );
+    // QA k, K9: the program calls `getgrouplist` (`--features groups`); glibc's object of it
+    // brings `initgroups`, which no code calls. nix's finding lists it, and says so rather
+    // than leave it to read as nix's call. objdump and the dynamic relocations: no reference.
+    let v = audit(
+        "audit-nss-other",
+        &["--features", "groups"],
+        1,
+        "static",
+        &[
+            Expect {
+                rule: "AOT004",
+                severity: "error",
+                krate: "nix",
+                path: &["audit-nss-other", "nix"],
+                evidence: &[
+                    "`initgroups`",
+                    "`initgroups` is referred to by no code (linked with another function of its \
+                 object file, not called by nix)",
+                ],
+            },
+            Expect {
+                rule: "AOT004",
+                severity: "error",
+                krate: "resolv-sys",
+                path: &["audit-nss-other", "resolv-sys"],
+                evidence: &["called by resolv-sys's code (`resolv_sys_lookup`"],
+            },
+        ],
+    );
+    let bin = str_of(artifact(&v, "static"), "path");
+    let code = tool("objdump", &["-d", "--no-show-raw-insn", bin]);
+    let uses: Vec<&str> = code
+        .lines()
+        .filter(|l| l.contains("<initgroups>") && !l.ends_with("<initgroups>:"))
+        .collect();
+    assert!(uses.is_empty(), "{uses:?}");
+    let at = crate::why::nm(bin)["initgroups"].0;
+    assert!(
+        !crate::why::relative_relocs(bin)
+            .iter()
+            .any(|&(_, v)| v == at)
+    );
 }
 
 /// QA j, J4: AOT001's evidence for native code was the dynamic build's `dlopen` import, so C
