@@ -6,6 +6,7 @@ use serde_json::Value;
 use crate::util::*;
 
 mod native;
+mod nss_other;
 use native::expect_system_zlib;
 
 /// What one finding must be. `evidence`: substrings that must each appear in some line.

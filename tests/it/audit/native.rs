@@ -331,195 +331,6 @@ fn a_system_library_the_linker_dropped_is_only_a_note() {
     assert!(!readelf_needed(&dy).iter().any(|n| n.starts_with("libz.so")));
 }
 
-/// QA i, F4: a crate known to look users up (nix `user`, as dirs-sys) got every NSS function
-/// the static binary defines as its evidence, also the host lookups of another crate's C code
-/// (libcrypto's `BIO_gethostbyname`), linked and never called. Those go to a finding on the
-/// crate whose code calls them, unreachable; nix keeps `getpwuid_r`. objdump shows
-/// `resolv_sys_lookup` calling `gethostbyname`, and no function of nix doing so. With nix's
-/// lookup never called, its finding is a step less severe.
-#[test]
-fn nss_functions_another_crates_code_calls_are_that_crates() {
-    let v = audit(
-        "audit-nss-other",
-        &[],
-        1,
-        "static",
-        &[
-            Expect {
-                rule: "AOT004",
-                severity: "error",
-                krate: "nix",
-                path: &["audit-nss-other", "nix"],
-                evidence: &[
-                    "static binary defines `getpwuid_r`",
-                    "`gethostbyname`, `gethostbyname_r` are called by the code of resolv-sys, \
-                     not of nix",
-                ],
-            },
-            Expect {
-                rule: "AOT004",
-                severity: "error",
-                krate: "resolv-sys",
-                path: &["audit-nss-other", "resolv-sys"],
-                evidence: &[
-                    "static binary defines `gethostbyname`, `gethostbyname_r`",
-                    "called by resolv-sys's code (`resolv_sys_lookup`",
-                    "linked but unreachable from every root",
-                ],
-            },
-        ],
-    );
-    let a = artifact(&v, "static");
-    let nix = finding(a, "crate", "nix");
-    let defines: Vec<String> = strings(&nix["evidence"])
-        .into_iter()
-        .filter(|e| e.starts_with("static binary defines"))
-        .collect();
-    assert_eq!(defines, ["static binary defines `getpwuid_r`"]);
-    let resolv = finding(a, "crate", "resolv-sys");
-    assert_eq!(resolv["reachable"], false);
-    let bin = str_of(a, "path");
-    let code = tool("objdump", &["-d", "--no-show-raw-insn", bin]);
-    let mut function = "";
-    let mut callers: Vec<&str> = Vec::new();
-    for line in code.lines() {
-        if line.ends_with(">:") {
-            function = line;
-        } else if line.contains("call") && line.contains("<gethostbyname>") {
-            callers.push(function);
-        }
-    }
-    assert!(
-        callers.iter().any(|f| f.contains("<resolv_sys_lookup>")),
-        "{callers:?}"
-    );
-    assert!(!callers.iter().any(|f| f.contains("nix")), "{callers:?}");
-    // The same with nix's lookup never called (`--features no-user`; in this test, not a
-    // second one: both would build the fixture's binary at one path): none of the NSS
-    // functions is nix's code's, so its finding is a warning that says why.
-    audit(
-        "audit-nss-other",
-        &["--features", "no-user"],
-        1,
-        "static",
-        &[
-            Expect {
-                rule: "AOT004",
-                severity: "warning",
-                krate: "nix",
-                path: &["audit-nss-other", "nix"],
-                evidence: &["is called by nix's code, so the finding is one step less severe"],
-            },
-            Expect {
-                rule: "AOT004",
-                severity: "error",
-                krate: "resolv-sys",
-                path: &["audit-nss-other", "resolv-sys"],
-                evidence: &["called by resolv-sys's code (`resolv_sys_lookup`"],
-            },
-        ],
-    );
-    // QA j, J1: with the lookup called (`--features lookup`), resolv-sys's finding showed the
-    // shortest chain to `gethostbyname`, the package's own direct call, with no step of
-    // resolv-sys (bat: std's chain to `getpwuid_r` on libgit2-sys's finding). It shows the
-    // chain through resolv-sys's code; objdump shows each call of it.
-    let v = audit(
-        "audit-nss-other",
-        &["--features", "lookup"],
-        1,
-        "static",
-        &[
-            Expect {
-                rule: "AOT004",
-                severity: "error",
-                krate: "nix",
-                path: &["audit-nss-other", "nix"],
-                evidence: &["static binary defines `getpwuid_r`"],
-            },
-            Expect {
-                rule: "AOT004",
-                severity: "error",
-                krate: "resolv-sys",
-                path: &["audit-nss-other", "resolv-sys"],
-                evidence: &["reachable through resolv-sys: _start → "],
-            },
-        ],
-    );
-    let a = artifact(&v, "static");
-    let resolv = finding(a, "crate", "resolv-sys");
-    assert_eq!(resolv["reachable"], true);
-    let steps = chain_of(resolv);
-    let krates: Vec<&str> = resolv["chain"]
-        .as_array()
-        .expect("a chain")
-        .iter()
-        .map(|s| s["crate"].as_str().unwrap_or(""))
-        .collect();
-    assert_eq!(
-        steps.first().map(|s| s.0.as_str()),
-        Some("_start"),
-        "{steps:?}"
-    );
-    assert_eq!(
-        steps.last().map(|s| s.0.as_str()),
-        Some("gethostbyname"),
-        "{steps:?}"
-    );
-    assert!(krates.contains(&"resolv_sys"), "{steps:?} {krates:?}");
-    let bin = str_of(a, "path");
-    crate::why::check_pairs(bin, &steps);
-    // The shorter chain the finding no longer shows: the package calls it itself.
-    let syms = crate::why::nm(bin);
-    let relocs = crate::why::relative_relocs(bin);
-    let (main, host) = (syms["audit_nss_other::main"], syms["gethostbyname"]);
-    assert!(
-        crate::why::refers(bin, main, host.0, &relocs),
-        "objdump shows no call of gethostbyname by the package's main"
-    );
-    // QA k, K9: the program calls `getgrouplist` (`--features groups`); glibc's object of it
-    // brings `initgroups`, which no code calls. nix's finding lists it, and says so rather
-    // than leave it to read as nix's call. objdump and the dynamic relocations: no reference.
-    let v = audit(
-        "audit-nss-other",
-        &["--features", "groups"],
-        1,
-        "static",
-        &[
-            Expect {
-                rule: "AOT004",
-                severity: "error",
-                krate: "nix",
-                path: &["audit-nss-other", "nix"],
-                evidence: &[
-                    "`initgroups`",
-                    "`initgroups` is referred to by no code (linked with another function of its \
-                 object file, not called by nix)",
-                ],
-            },
-            Expect {
-                rule: "AOT004",
-                severity: "error",
-                krate: "resolv-sys",
-                path: &["audit-nss-other", "resolv-sys"],
-                evidence: &["called by resolv-sys's code (`resolv_sys_lookup`"],
-            },
-        ],
-    );
-    let bin = str_of(artifact(&v, "static"), "path");
-    let code = tool("objdump", &["-d", "--no-show-raw-insn", bin]);
-    let uses: Vec<&str> = code
-        .lines()
-        .filter(|l| l.contains("<initgroups>") && !l.ends_with("<initgroups>:"))
-        .collect();
-    assert!(uses.is_empty(), "{uses:?}");
-    let at = crate::why::nm(bin)["initgroups"].0;
-    assert!(
-        !crate::why::relative_relocs(bin)
-            .iter()
-            .any(|&(_, v)| v == at)
-    );
-}
-
 /// QA j, J4: AOT001's evidence for native code was the dynamic build's `dlopen` import, so C
 /// code that calls `dlopen` (diesel_cli's SQLite from the system's `libsqlite3.a`) went
 /// unflagged in the static binary that ships. The graph names the crate whose code calls it,
@@ -620,7 +431,7 @@ fn a_crate_inlined_under_lto_keeps_its_finding_and_gives_none_to_std() {
 }
 
 /// The finding of artifact `a` whose `key` (`rule` or `crate`) is `value`.
-fn finding<'a>(a: &'a Value, key: &str, value: &str) -> &'a Value {
+pub(super) fn finding<'a>(a: &'a Value, key: &str, value: &str) -> &'a Value {
     a["findings"]
         .as_array()
         .expect("findings")
@@ -630,6 +441,6 @@ fn finding<'a>(a: &'a Value, key: &str, value: &str) -> &'a Value {
 }
 
 /// A finding's chain as (symbol, kind) steps, as `--why`'s are read.
-fn chain_of(f: &Value) -> Vec<(String, String)> {
+pub(super) fn chain_of(f: &Value) -> Vec<(String, String)> {
     crate::why::steps(&serde_json::json!({ "steps": f["chain"] }))
 }
