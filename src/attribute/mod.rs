@@ -350,6 +350,12 @@ impl<'a> Attributed<'a> {
         table::label(&self.layout, self.layout.pieces[i].owner)
     }
 
+    /// The crate piece `i`'s generic code was instantiated in, when not its own crate's.
+    pub fn instantiated_in(&self, i: usize) -> Option<&str> {
+        let a = self.attrs.get(i)?;
+        (a.inst != NONE && a.inst != a.krate).then(|| self.names.shown(a.inst))
+    }
+
     /// Sum up into the report's crate table, rows and coverage.
     pub fn finish(&self, s: &SizeOptions) -> Attribution {
         let l = &self.layout;

@@ -127,6 +127,7 @@ mod tests {
                 symbol: (*symbol).into(),
                 krate: Some((*k).into()),
                 kind: RefKind::Call,
+                instantiated_in: None,
             })
             .collect();
         f

@@ -149,7 +149,7 @@ pub(super) fn last_caller(chain: &[Step]) -> Option<&str> {
         .iter()
         .rev()
         .skip(1)
-        .filter_map(|s| s.krate.as_deref())
+        .filter_map(|s| s.instantiated_in.as_deref().or(s.krate.as_deref()))
         .find(|k| !k.starts_with('['))
 }
 
@@ -180,6 +180,7 @@ mod tests {
             symbol: symbol.into(),
             krate: krate.map(str::to_string),
             kind: RefKind::Call,
+            instantiated_in: None,
         }
     }
 

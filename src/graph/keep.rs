@@ -131,6 +131,7 @@ impl Graph {
                 symbol: self.name(p),
                 krate: self.crate_of(p).map(str::to_string),
                 kind: build::KINDS[k as usize],
+                instantiated_in: self.inst.get(&p).cloned(),
             })
             .collect()
     }
@@ -223,6 +224,7 @@ impl Graph {
                 symbol: self.name(w),
                 krate: self.crate_of(w).map(str::to_string),
                 kind: build::KINDS[kind as usize],
+                instantiated_in: self.inst.get(&w).cloned(),
             });
             at = w;
         }
@@ -256,7 +258,7 @@ impl Graph {
                     continue;
                 }
                 seen[p as usize] = true;
-                match self.crate_of(p) {
+                match self.code_crate_of(p) {
                     Some(k) if !k.starts_with('[') => {
                         if !out.iter().any(|(c, _)| c == k) {
                             out.push((k.to_string(), self.name(p)));
@@ -408,6 +410,20 @@ pub(super) fn kept(a: &Attributed, g: build::Analysis, has_symbols: bool) -> Gra
     let name = |i: u32| texts.get(text[i as usize]).unwrap_or("");
     by_name.sort_unstable_by(|&x, &y| name(x).cmp(name(y)).then(y.cmp(&x)));
     by_name.dedup_by(|x, y| name(*x) == name(*y));
+    // std's generic code compiled into another crate's (see `Graph::code_crate_of`).
+    let std_crate = crate::attribute::demangle::is_std_crate;
+    let inst: HashMap<u32, String> = (0..pieces.len())
+        .filter(|&i| {
+            g.group
+                .get(i)
+                .and_then(|&k| g.group_names.get(k as usize))
+                .is_some_and(|k| std_crate(k))
+        })
+        .filter_map(|i| {
+            let k = a.instantiated_in(i).filter(|k| !std_crate(k))?;
+            Some((i as u32, k.to_string()))
+        })
+        .collect();
     Graph {
         root: g.root,
         // Searched here, not with the rest of the graph: only the chains read them, and
@@ -425,6 +441,7 @@ pub(super) fn kept(a: &Attributed, g: build::Analysis, has_symbols: bool) -> Gra
         aliases: HashMap::new(),
         group: g.group,
         group_names: g.group_names,
+        inst,
         reachable: g.reachable,
         has_symbols,
     }

@@ -64,6 +64,9 @@ pub struct Graph {
     symbol: Vec<bool>,
     group: Vec<u32>,
     group_names: Vec<String>,
+    /// The crate a piece of std's code was instantiated in (generic code compiled into
+    /// another crate's), for the pieces that have one.
+    inst: HashMap<u32, String>,
     reachable: Vec<bool>,
     has_symbols: bool,
 }
@@ -82,6 +85,16 @@ impl Graph {
     fn crate_of(&self, v: u32) -> Option<&str> {
         let k = *self.group.get(v as usize)?;
         self.group_names.get(k as usize).map(String::as_str)
+    }
+
+    /// The crate whose code piece `v` runs: its own, or for std's generic code compiled into
+    /// another crate (`core`'s `call_mut` with that crate's closure inlined), that crate
+    /// (QA k: sysinfo's group lookups were std's).
+    fn code_crate_of(&self, v: u32) -> Option<&str> {
+        self.inst
+            .get(&v)
+            .map(String::as_str)
+            .or_else(|| self.crate_of(v))
     }
 
     /// The piece of the symbol named `raw` (as in the symbol table).

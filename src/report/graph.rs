@@ -39,6 +39,10 @@ pub struct Step {
     #[serde(rename = "crate")]
     pub krate: Option<String>,
     pub kind: RefKind,
+    /// A generic of std's (`core`'s `call_mut`) compiled into another crate's code: that
+    /// crate, whose code it runs (the audit's caller of the next step).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub instantiated_in: Option<String>,
 }
 
 /// The shortest chain of references from a root to `target`.

@@ -307,6 +307,7 @@ mod tests {
             symbol: symbol.into(),
             krate: krate.map(Into::into),
             kind,
+            instantiated_in: None,
         };
         b.why = Some(Why {
             pattern: "e_f".into(),

@@ -193,3 +193,58 @@ fn nss_functions_another_crates_code_calls_are_that_crates() {
             .any(|&(_, v)| v == at)
     );
 }
+
+/// QA k, K10/K11: a lookup made in std's generic code compiled into a crate's own (core's
+/// `call_mut` with that crate's function inlined into it, as sysinfo's group lookups in
+/// git-delta) was std's finding, or stayed on another crate's. It is the crate's that the code
+/// was instantiated in: the chain's step says so, and `nm` finds that symbol defined in the
+/// crate's rlib; objdump shows every call of the chain.
+#[test]
+fn a_lookup_in_std_generic_code_instantiated_in_a_crate_is_that_crates() {
+    let v = audit(
+        "audit-generic-caller",
+        &[],
+        1,
+        "static",
+        &[Expect {
+            rule: "AOT004",
+            severity: "error",
+            krate: "groups-dep",
+            path: &["audit-generic-caller", "groups-dep"],
+            evidence: &["`getgrgid` is called by groups-dep's code (the reference graph)"],
+        }],
+    );
+    let a = artifact(&v, "static");
+    let f = finding(a, "crate", "groups-dep");
+    let chain = f["chain"].as_array().expect("a chain");
+    let caller = &chain[chain.len() - 2];
+    assert_eq!(caller["crate"], "std", "{caller}");
+    assert_eq!(caller["instantiated_in"], "groups_dep", "{caller}");
+    let symbol = str_of(caller, "symbol");
+    assert!(symbol.contains("call_mut"), "{symbol}");
+    // The symbol is defined in groups-dep's rlib, not in the sysroot's.
+    let bin = str_of(a, "path");
+    let deps = std::path::Path::new(bin)
+        .parent()
+        .expect("dir")
+        .join("deps");
+    let rlib = std::fs::read_dir(&deps)
+        .expect("deps")
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .find(|p| {
+            p.file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| n.starts_with("libgroups_dep-") && n.ends_with(".rlib"))
+        })
+        .expect("groups-dep's rlib");
+    let defined = tool(
+        "nm",
+        &["-C", "--defined-only", rlib.to_str().expect("utf-8")],
+    );
+    assert!(
+        defined.lines().any(|l| l.ends_with(symbol)),
+        "{symbol} not defined in {}",
+        rlib.display()
+    );
+    crate::why::check_pairs(bin, &chain_of(f));
+}
