@@ -435,7 +435,7 @@ mod tests {
     /// mask holds.
     #[test]
     fn crate_retained_matches_one_walk_per_crate() {
-        let mut next = crate::graph::xorshift(0x0123_4567_89ab_cdef_u64);
+        let mut next = crate::graph::tests::xorshift(0x0123_4567_89ab_cdef_u64);
         for round in 0..300 {
             let n = 2 + round % 40;
             let groups = 1 + (next() % if round % 5 == 0 { 150 } else { 6 }) as usize;

@@ -399,7 +399,7 @@ mod tests {
 
     #[test]
     fn random_graphs_match_brute_force() {
-        let mut next = crate::graph::xorshift(0x9e37_79b9_7f4a_7c15_u64);
+        let mut next = crate::graph::tests::xorshift(0x9e37_79b9_7f4a_7c15_u64);
         for round in 0..200 {
             let n = 2 + (round % 14);
             let m = next() as usize % (n * 3);
@@ -414,7 +414,7 @@ mod tests {
     /// Long chains with edges back and across: deep search trees, long compressed paths.
     #[test]
     fn deep_random_graphs_match_brute_force() {
-        let mut next = crate::graph::xorshift(0x2545_f491_4f6c_dd1d_u64);
+        let mut next = crate::graph::tests::xorshift(0x2545_f491_4f6c_dd1d_u64);
         for round in 0..40 {
             let n = 50 + round * 5;
             let mut edges: Vec<(u32, u32)> = (0..n as u32 - 1).map(|v| (v, v + 1)).collect();

@@ -167,7 +167,7 @@ mod tests {
     /// pieces that overlap, nest, leave gaps and sit far apart.
     #[test]
     fn lookup_agrees_with_a_binary_search() {
-        let mut next = crate::graph::xorshift(0x5851_f42d_4c95_7f2d_u64);
+        let mut next = crate::graph::tests::xorshift(0x5851_f42d_4c95_7f2d_u64);
         for round in 0..200 {
             let n = 1 + round % 50;
             let far = if round % 7 == 0 { u64::MAX / 4 } else { 4096 };

@@ -492,15 +492,3 @@ fn both<A: Send, B: Send>(
 
 #[cfg(test)]
 mod tests;
-
-/// A xorshift generator for the randomised tests of the graph's steps (deterministic: a
-/// failure reproduces from its seed).
-#[cfg(test)]
-fn xorshift(mut seed: u64) -> impl FnMut() -> u64 {
-    move || {
-        seed ^= seed << 13;
-        seed ^= seed >> 7;
-        seed ^= seed << 17;
-        seed
-    }
-}

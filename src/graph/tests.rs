@@ -10,7 +10,7 @@ use crate::report::{Confidence, RefKind};
 /// `NO_OWNER` and described starts that are also reference targets.
 #[test]
 fn cuts_merged_match_one_sort_of_all() {
-    let mut next = crate::graph::xorshift(0x9e37_79b9_7f4a_7c15_u64);
+    let mut next = crate::graph::tests::xorshift(0x9e37_79b9_7f4a_7c15_u64);
     for round in 0..300 {
         let span = 1 + next() % 64;
         let part = |next: &mut dyn FnMut() -> u64| -> Vec<refs::Ref> {
@@ -74,7 +74,7 @@ fn mutated_elf_files_never_panic_in_the_graph() {
         return;
     };
     let len = original.len();
-    let mut next = crate::graph::xorshift(0x1234_5678_9abc_def1_u64);
+    let mut next = crate::graph::tests::xorshift(0x1234_5678_9abc_def1_u64);
     let settings = SizeOptions {
         symbols: crate::options::SymbolCount::All,
         why: Some("main".into()),
@@ -169,4 +169,15 @@ fn what_describes_code_of_no_crate_is_not_the_callers() {
             (8, Confidence::Referenced),
         ]
     );
+}
+
+/// A xorshift generator for the randomised tests of the graph's steps (deterministic: a
+/// failure reproduces from its seed).
+pub(super) fn xorshift(mut seed: u64) -> impl FnMut() -> u64 {
+    move || {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed
+    }
 }
