@@ -73,7 +73,7 @@ pub(super) fn by_other_callers(
                 continue;
             }
             let callers = g.calling_crates(v);
-            if callers.is_empty() && exact && !g.reach(v).0 {
+            if callers.is_empty() && exact && !g.is_reachable(v) {
                 orphans.push(name);
                 mine += 1;
                 continue;

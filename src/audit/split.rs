@@ -61,7 +61,7 @@ pub(super) fn nss(g: &Graph, a: &mut Artifact, bin: Option<&BinPlan>, std_versio
         .iter()
         .chain(rule.imports)
         .filter_map(|s| g.symbol(s).map(|v| (*s, v)))
-        .filter(|&(_, v)| g.reach(v).0)
+        .filter(|&(_, v)| g.is_reachable(v))
         .collect();
     let crates: Vec<&str> = blamed.iter().map(String::as_str).collect();
     let without = g.without(&crates);

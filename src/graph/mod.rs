@@ -131,8 +131,13 @@ impl Graph {
 
     /// Whether a root reaches `v`, and the chain when one does.
     pub fn reach(&self, v: u32) -> (bool, Vec<Step>) {
-        let r = self.reachable.get(v as usize).copied().unwrap_or(false);
+        let r = self.is_reachable(v);
         (r, if r { self.chain(v) } else { Vec::new() })
+    }
+
+    /// Whether a root reaches `v` (no chain made).
+    pub fn is_reachable(&self, v: u32) -> bool {
+        self.reachable.get(v as usize).copied().unwrap_or(false)
     }
 
     /// The crate group named `name` (`-` and `_` alike).
@@ -368,7 +373,8 @@ fn analyse_as<H: FileHeader<Endian = Endianness>>(
         return Ok(None);
     }
     if let Some(why) = input.skip {
-        let layout = wanted::layout::<H>(path, bytes)?;
+        // No references were read, so no cuts.
+        let layout = read_layout::<H>(path, bytes, &[], None)?;
         wanted::attribute_only(input, layout, binary, settings, why);
         return Ok(None);
     }
@@ -395,8 +401,7 @@ fn analyse_as<H: FileHeader<Endian = Endianness>>(
     described.sort_unstable();
     let cuts = cuts_of(&refs, &roots, &slots, &described);
     input.let_go();
-    let layout = coverage::layout_split_with::<H>(bytes, &cuts, input.analysis)
-        .map_err(|e| Error::malformed(path, format!("cannot read the ELF layout: {e}")))?;
+    let layout = read_layout::<H>(path, bytes, &cuts, input.analysis)?;
     drop(cuts);
     input.let_go();
     let has_symbols = layout
@@ -465,6 +470,17 @@ fn analyse_as<H: FileHeader<Endian = Endianness>>(
         binary.why = Some(w);
     }
     Ok(keep.then_some(graph))
+}
+
+/// The byte map of `bytes`, cut at `cuts`, its symbols from `analysis` when it is stripped.
+fn read_layout<'a, H: FileHeader<Endian = Endianness>>(
+    path: &Path,
+    bytes: &'a [u8],
+    cuts: &[coverage::Cut],
+    analysis: Option<&'a [u8]>,
+) -> Result<coverage::Layout<'a>> {
+    coverage::layout_split_with::<H>(bytes, cuts, analysis)
+        .map_err(|e| Error::malformed(path, format!("cannot read the ELF layout: {e}")))
 }
 
 /// Pieces from which [`both`] takes a second thread: below, its start would not pay.

@@ -10,9 +10,8 @@
 use object::{Object as _, ObjectSymbol as _};
 
 use super::Input;
-use crate::attribute::coverage::{self, Layout};
+use crate::attribute::coverage::Layout;
 use crate::attribute::{Attributed, Attribution};
-use crate::error::{Error, Result};
 use crate::options::SizeOptions;
 use crate::report::Binary;
 
@@ -76,13 +75,4 @@ pub fn fill(binary: &mut Binary, attribution: Attribution, a: &Attributed, input
     {
         c.symbols_from = input.analysis_path.map(|p| p.display().to_string());
     }
-}
-
-/// The layout of `bytes` without cuts (no references were read to make any).
-pub fn layout<'a, H: object::read::elf::FileHeader<Endian = object::Endianness>>(
-    path: &std::path::Path,
-    bytes: &'a [u8],
-) -> Result<Layout<'a>> {
-    coverage::layout_split_with::<H>(bytes, &[], None)
-        .map_err(|e| Error::malformed(path, format!("cannot read the ELF layout: {e}")))
 }

@@ -182,6 +182,19 @@ impl Builder {
         });
     }
 
+    /// A directory owned by `owner` (uid, gid): the user's home. A directory already there
+    /// (the workdir, when it is the home) becomes the owner's.
+    fn add_dir_owned(&mut self, path: &str, mode: u32, owner: (u32, u32)) {
+        self.add(path, Data::Dir, mode, FileWhy::User);
+        if let Some(e) = self
+            .entries
+            .iter_mut()
+            .find(|e| e.path == path && matches!(e.data, Data::Dir))
+        {
+            (e.uid, e.gid) = owner;
+        }
+    }
+
     fn clashes(&mut self, both: String) {
         self.clash.get_or_insert(both);
     }
@@ -281,11 +294,7 @@ pub fn assemble(
     if s.workdir != "/" {
         b.add(&s.workdir, Data::Dir, 0o755, FileWhy::Binary);
     }
-    let home = home(s);
-    b.add(&home, Data::Dir, 0o700, FileWhy::User);
-    if let Some(e) = b.entries.iter_mut().find(|e| e.path == home) {
-        (e.uid, e.gid) = (s.user.uid, s.user.gid);
-    }
+    b.add_dir_owned(&home(s), 0o700, (s.user.uid, s.user.gid));
     if let Some(both) = b.clash {
         return Err(Error::Usage(format!(
             "the image of `{}` cannot hold both {both}: one is a file where the other needs a \
