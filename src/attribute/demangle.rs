@@ -125,6 +125,13 @@ pub fn crate_of<'a>(name: &'a [u8], buf: &mut String) -> Option<(CrateName<'a>, 
     }
     if let Some(v0) = n.strip_prefix(b"_R") {
         if let Some(k) = v0_crate(v0) {
+            // rustc names its runtime entry points under `__rustc` (the allocator shim's
+            // `__rust_alloc`, std's `__rdl_alloc` and `rust_begin_unwind`): no crate, but
+            // the same runtime symbols as unmangled (QA k: `--split-std` showed a crate
+            // `__rustc`). A crate's archive that defines one still names it.
+            if k == "__rustc" {
+                return Some((CrateName::Borrowed("std"), Confidence::Heuristic));
+            }
             return Some((CrateName::Borrowed(k), Confidence::Mangled));
         }
         return from_demangled(name, buf);
@@ -447,5 +454,16 @@ mod tests {
             let full = format!("{:#}", rustc_demangle::demangle(name));
             assert!(full.starts_with(fast), "{full} vs {fast}");
         }
+        // rustc's runtime entry points under `__rustc` are no crate: std's, as unmangled.
+        for shim in [
+            "_RNvCsfLfy6EI15iL_7___rustc12___rust_alloc",
+            "_RNvCsfLfy6EI15iL_7___rustc17rust_begin_unwind",
+        ] {
+            assert_eq!(krate(shim), Some(("std".into(), Confidence::Heuristic)));
+        }
+        assert_eq!(
+            krate("__rust_alloc"),
+            Some(("std".into(), Confidence::Heuristic))
+        );
     }
 }

@@ -80,3 +80,52 @@ fn inspect_folds_stds_own_crates_into_std_as_the_build_does() {
         "{split:?}"
     );
 }
+
+/// rustc names its runtime entry points under `__rustc` (the allocator shim's `__rust_alloc`,
+/// std's `__rdl_alloc`, `rust_begin_unwind`): with `--split-std` they are std's, as their
+/// unmangled forms were, in the build's table and in `inspect`'s; no crate `__rustc` (QA k).
+#[test]
+fn rustcs_runtime_entry_points_are_no_crate_under_split_std() {
+    let v = json(&mut check_fixture(
+        "std-twin",
+        &["--split-std", "--symbols", "all"],
+    ));
+    let a = artifact(&v, "static");
+    let path = str_of(a, "path").to_string();
+    let nm = tool("nm", &[&path]);
+    let shims: Vec<&str> = nm
+        .lines()
+        .filter_map(|l| l.split_whitespace().last())
+        .filter(|n| n.starts_with("_R") && n.contains("7___rustc"))
+        .collect();
+    assert!(
+        shims.iter().any(|n| n.ends_with("12___rust_alloc")),
+        "{shims:?}"
+    );
+    let names = |crates: &Value| -> Vec<String> {
+        crates
+            .as_array()
+            .expect("crates")
+            .iter()
+            .map(|c| str_of(c, "name").to_string())
+            .collect()
+    };
+    let built = names(&a["binary"]["crates"]);
+    assert!(!built.iter().any(|r| r.contains("__rustc")), "{built:?}");
+    let inspected = crate_rows(&path, true);
+    assert!(
+        !inspected.iter().any(|r| r.contains("__rustc")),
+        "{inspected:?}"
+    );
+    // Each of nm's `__rustc` symbols that has a row is std's (alloc's shim included).
+    let rows = a["binary"]["symbols"].as_array().expect("symbols");
+    let mut seen = 0;
+    for r in rows {
+        let name = str_of(r, "name");
+        if name.contains("__rust_alloc") || name.contains("rust_begin_unwind") {
+            assert_eq!(str_of(r, "crate"), "std", "{r}");
+            seen += 1;
+        }
+    }
+    assert!(seen >= 2, "{seen} rows of the runtime entry points");
+}
