@@ -408,7 +408,7 @@ fn a_child_left_by_a_program_that_exited_once_ready_is_a_leftover() {
             "--ready",
             "line:hostile: ready",
             "--runs",
-            "4",
+            "8",
             "--warmup",
             "0",
             "--grace",
@@ -422,8 +422,11 @@ fn a_child_left_by_a_program_that_exited_once_ready_is_a_leftover() {
     assert_eq!(r.code, 0, "{}", r.stderr);
     let p = r.probe();
     // Each run's child, unless the prober stopped the run before its program was gone (it
-    // exits right after its line, while the prober reads its memory): most runs count it.
+    // exits right after its line, while the prober reads its memory): most runs count it,
+    // and under load some do not (once in about 90 runs of 4, none did). Every run's child
+    // ignored SIGTERM and was killed after the grace period, whichever came first.
     let left = p["leftover_processes_killed"].as_u64().expect("count");
-    assert!((1..=4).contains(&left), "{p}");
-    assert_none_left(&path, 8);
+    assert!((1..=8).contains(&left), "{p}");
+    assert_eq!(p["killed_after_grace"], 8, "{p}");
+    assert_none_left(&path, 16);
 }
