@@ -48,9 +48,11 @@ pub(super) fn why(g: &Graph, pattern: &str) -> Why {
     }
     // The crate table's rows of bytes without a crate are no crate of the graph: their
     // pieces, not a regular expression (`[unknown]` matched every name with a `u`, QA j).
-    let mut hits = match pattern {
-        UNKNOWN | NO_SYMBOL => row_members(g, pattern),
-        _ => named(g, pattern),
+    let row = matches!(pattern, UNKNOWN | NO_SYMBOL);
+    let mut hits = if row {
+        row_members(g, pattern)
+    } else {
+        named(g, pattern)
     };
     // One chain per piece, under its own name when that matched (it comes first).
     hits.sort_by_key(|h| h.0);
@@ -58,7 +60,7 @@ pub(super) fn why(g: &Graph, pattern: &str) -> Why {
     if hits.is_empty() {
         return w;
     }
-    w.matched = "symbol".into();
+    w.matched = if row { "row" } else { "symbol" }.into();
     let depth = |v: u32| {
         let c = super::dom::path(&g.parent, g.root, v).len();
         (c == 0, c, g.name(v))

@@ -346,7 +346,25 @@ pub fn why_head(w: &Why, pattern: &str) -> String {
             "{pattern}: {}, the nearest to a root first.",
             count_of(matches, "matching symbol", "matching symbols")
         ),
+        ("row", _) => format!(
+            "{pattern} is a row of the crate table: {}, the nearest to a root first.",
+            row_members(w, matches)
+        ),
         _ => format!("{pattern}: nothing in this binary matches."),
+    }
+}
+
+/// What `--why [no symbol]` or `--why [unknown]` matched: the row's members, counted (they
+/// are no symbols that matched a name).
+pub fn row_members(w: &Why, n: usize) -> String {
+    if w.pattern == crate::attribute::NO_SYMBOL {
+        count_of(
+            n,
+            "stretch of bytes without a symbol",
+            "stretches of bytes without a symbol",
+        )
+    } else {
+        count_of(n, "symbol of no known crate", "symbols of no known crate")
     }
 }
 
@@ -450,5 +468,26 @@ mod tests {
         let mut terminal = String::new();
         crate::render::hostile::render(&mut terminal, &[r], false);
         assert!(terminal.contains("failed (exit status 1)"), "{terminal}");
+    }
+
+    /// `--why [no symbol]` matched the row's stretches of bytes, `[unknown]` its symbols of no
+    /// crate: said so, not "matching symbols" (they matched no name).
+    #[test]
+    fn the_crate_tables_rows_are_said_to_be_rows() {
+        let mut w: Why = serde_json::from_value(serde_json::json!({
+            "pattern": "[no symbol]", "matched": "row", "chains": [], "more": 12
+        }))
+        .expect("why");
+        assert_eq!(
+            why_head(&w, "`[no symbol]`"),
+            "`[no symbol]` is a row of the crate table: 12 stretches of bytes without a \
+             symbol, the nearest to a root first."
+        );
+        (w.pattern, w.more) = ("[unknown]".into(), 1);
+        assert_eq!(
+            why_head(&w, "[unknown]"),
+            "[unknown] is a row of the crate table: 1 symbol of no known crate, the nearest \
+             to a root first."
+        );
     }
 }

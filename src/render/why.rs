@@ -33,6 +33,11 @@ pub fn render(s: &mut String, b: &Binary, st: &Style) {
                 "s"
             }
         ),
+        ("row", _) => format!(
+            "`{}`: a row of the crate table; {}, the nearest to a root first",
+            w.pattern,
+            super::reasons::row_members(w, w.chains.len() + w.more as usize)
+        ),
         _ => format!("`{}`: nothing in this binary matches", w.pattern),
     };
     let _ = writeln!(

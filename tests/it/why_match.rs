@@ -433,7 +433,7 @@ fn why_takes_the_crate_tables_unknown_and_no_symbol_rows() {
         .collect();
     for (label, symbol) in [("[unknown]", true), ("[no symbol]", false)] {
         let why = &json_of(&["--why", label])["why"];
-        assert_eq!(why["matched"], "symbol", "{why}");
+        assert_eq!(why["matched"], "row", "{why}");
         let targets: Vec<&str> = why["chains"]
             .as_array()
             .expect("chains")
@@ -445,9 +445,18 @@ fn why_takes_the_crate_tables_unknown_and_no_symbol_rows() {
             assert!(unknown.contains(*t), "{label}: {t} has a crate");
             assert_eq!(!t.starts_with("[section "), symbol, "{label}: {t}");
         }
+        let all = targets.len() as u64 + why["more"].as_u64().unwrap_or(0);
         if symbol {
-            let all = targets.len() as u64 + why["more"].as_u64().unwrap_or(0);
             assert!(all < 100, "{label}: {all} matches, a regular expression's");
         }
+        // The terminal says what they are: no "matching symbols" for stretches of bytes.
+        let human = inspect(&[bin.as_str(), "--why", label]);
+        let what = if symbol {
+            "symbols of no known crate"
+        } else {
+            "stretches of bytes without a symbol"
+        };
+        let head = format!("`{label}`: a row of the crate table; {all} {what}");
+        assert!(human.stdout.contains(&head), "{head}:\n{}", human.stdout);
     }
 }
