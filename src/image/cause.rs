@@ -76,27 +76,31 @@ fn in_root(root: &Path, path: &str) -> bool {
     true
 }
 
-/// Why the binary did not start inside: the image's own defect, else each thing the host run
-/// had that the image does not (the host paths among its arguments first: the binary cannot
-/// find them; then the variables), else that nothing is known.
-pub fn not_started(defect: Option<&str>, paths: &[String], host: &HostOnly) -> String {
+/// Why the binary did not start inside: the image's own defect, else what its user was
+/// `denied` (worded), then each thing the host run had that the image does not (the host
+/// paths among its arguments first: the binary cannot find them; then the variables), else
+/// that nothing is known.
+pub fn not_started(
+    defect: Option<&str>,
+    denied: Option<String>,
+    paths: &[String],
+    host: &HostOnly,
+) -> String {
     if let Some(line) = defect {
         return format!("the image cannot start its binary: {line}");
     }
-    let mut causes: Vec<String> = paths
-        .iter()
-        .map(|p| {
-            let add = if Path::new(p).is_dir() {
-                "add the files it needs from there with `image.files`"
-            } else {
-                "add it with `image.files`"
-            };
-            format!(
-                "the argument `{p}` is a path on the host that the image does not have: {add}, \
+    let mut causes: Vec<String> = denied.into_iter().collect();
+    causes.extend(paths.iter().map(|p| {
+        let add = if Path::new(p).is_dir() {
+            "add the files it needs from there with `image.files`"
+        } else {
+            "add it with `image.files`"
+        };
+        format!(
+            "the argument `{p}` is a path on the host that the image does not have: {add}, \
                  or give the binary a path inside the image (`image.args`)"
-            )
-        })
-        .collect();
+        )
+    }));
     if !host.env.is_empty() {
         let names: Vec<String> = host.env.iter().map(|n| format!("`{n}`")).collect();
         causes.push(format!(
@@ -154,7 +158,7 @@ mod tests {
         assert!(!host_only(&[], &env(&["PORT"]), true, false).port);
         let h = host_only(&env(&["PORT"]), &env(&["PATH"]), true, false);
         assert_eq!((h.env, h.port), (vec!["PORT".to_string()], false));
-        let why = not_started(None, &[], &host_only(&[], &[], true, false));
+        let why = not_started(None, None, &[], &host_only(&[], &[], true, false));
         assert!(
             why.contains("if the binary reads its port from `PORT`"),
             "{why}"
@@ -182,7 +186,7 @@ mod tests {
         // Under a link of the image's, a path is not known to be missing.
         assert!(in_root(root.path(), "/link/x") && in_root(root.path(), "/app/data/"));
         assert!(!in_root(root.path(), "/app/nope"));
-        let why = not_started(None, std::slice::from_ref(&s), &HostOnly::default());
+        let why = not_started(None, None, std::slice::from_ref(&s), &HostOnly::default());
         assert!(
             why.starts_with(&format!(
                 "the argument `{s}` is a path on the host that the image does not have: add \

@@ -212,9 +212,14 @@ fn below(inner: &str, outer: &str) -> bool {
 /// config directory, `canonicalize` of it) finds one. It was `/nonexistent`, and watchexec
 /// failed inside its image for it (QA k).
 pub fn home(s: &ImageSettings) -> String {
-    match s.user.uid {
+    home_of(&s.user)
+}
+
+/// The home directory of `u` in the image.
+pub fn home_of(u: &crate::plan::ImageUser) -> String {
+    match u.uid {
         0 => "/root".to_string(),
-        _ => format!("/home/{}", s.user.name),
+        _ => format!("/home/{}", u.name),
     }
 }
 

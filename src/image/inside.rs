@@ -18,6 +18,7 @@ use std::process::{Command, Stdio};
 use super::cause::{HostOnly, host_paths, not_started};
 use super::contents::is_runtime;
 use super::meta::quote;
+use super::rootfs::{self, Rootfs, Unpack};
 use super::trace::{self, Launch};
 use crate::plan::{ImageUser, ProbeSettings};
 use crate::probe::{RunSpec, run_once};
@@ -98,12 +99,20 @@ impl Inside<'_> {
         v
     }
 
-    /// The same run by hand, from the layer blob: the command the runs inside are.
-    pub fn reproduce(&self) -> String {
+    /// The same run by hand, from the layer blob: the command the runs inside are. The
+    /// layer is unpacked as the runs' root filesystem was: every file the caller's (which
+    /// `tar` as root would not do by itself: the image's user would own none, QA l), then
+    /// with `chmods` (see [`Rootfs::chmods`]), when given.
+    pub fn reproduce(&self, chmods: &str) -> String {
         let mut cmd = format!(
-            "d=$(mktemp -d) && tar -xzf {} -C \"$d\" && env -i",
+            "d=$(mktemp -d) && tar --no-same-owner -p -xzf {} -C \"$d\"",
             quote(&self.layer_blob.display().to_string())
         );
+        if !chmods.is_empty() {
+            cmd.push_str(" && ");
+            cmd.push_str(chmods);
+        }
+        cmd.push_str(" && env -i");
         for (k, v) in self.env {
             cmd.push(' ');
             cmd.push_str(&quote(&format!("{k}={v}")));
@@ -151,41 +160,6 @@ fn skipped(reason: String, ready: &str) -> InImage {
     }
 }
 
-/// Why a layer could not be unpacked: our side (no room, no scratch directory: the start
-/// inside is skipped) or the layer's (a defect of the image).
-enum Unpack {
-    Skipped(String),
-    Broken(String),
-}
-
-/// Unpack the layer into a fresh directory under `scratch`.
-fn unpack(blob: &Path, scratch: &Path) -> Result<tempfile::TempDir, Unpack> {
-    let dir = tempfile::Builder::new()
-        .prefix("rootfs-")
-        .tempdir_in(scratch)
-        .map_err(|e| {
-            Unpack::Skipped(format!(
-                "cannot make a root filesystem in {}: {e}",
-                scratch.display()
-            ))
-        })?;
-    let file = std::fs::File::open(blob)
-        .map_err(|e| Unpack::Skipped(format!("cannot read the layer: {e}")))?;
-    let mut archive = tar::Archive::new(flate2::read::GzDecoder::new(file));
-    archive.set_preserve_permissions(true);
-    archive.set_preserve_ownerships(false);
-    archive.unpack(dir.path()).map_err(|e| {
-        let why = format!("cannot unpack the layer: {e}");
-        use std::io::ErrorKind::{OutOfMemory, QuotaExceeded, StorageFull};
-        if matches!(e.kind(), StorageFull | QuotaExceeded | OutOfMemory) {
-            Unpack::Skipped(why)
-        } else {
-            Unpack::Broken(why)
-        }
-    })?;
-    Ok(dir)
-}
-
 /// What the runs inside gave: startup times and memory of the counted runs that got ready,
 /// and every run that did not.
 #[derive(Default)]
@@ -200,10 +174,10 @@ struct Runs {
 /// Start the image's binary inside it, as the probe would, a few times.
 pub fn run(inside: &Inside, probe: &ProbeSettings, scratch: &Path, host: &Host) -> InImage {
     let ready = probe.ready.to_string();
-    let failed = |reason: String| InImage {
+    let failed = |reason: String, root: Option<&Rootfs>| InImage {
         outcome: InImageOutcome::Failed,
         reason: Some(reason),
-        reproduce: Some(inside.reproduce()),
+        reproduce: Some(inside.reproduce(&root.map(Rootfs::chmods).unwrap_or_default())),
         ready: ready.clone(),
         started_on_host: host.started,
         ..InImage::default()
@@ -216,10 +190,10 @@ pub fn run(inside: &Inside, probe: &ProbeSettings, scratch: &Path, host: &Host) 
         );
         return skipped(why, &ready);
     }
-    let root = match unpack(inside.layer_blob, scratch) {
+    let root = match rootfs::unpack(inside.layer_blob, scratch, inside.user) {
         Ok(r) => r,
         Err(Unpack::Skipped(why)) => return skipped(why, &ready),
-        Err(Unpack::Broken(why)) => return failed(why),
+        Err(Unpack::Broken(why)) => return failed(why, None),
     };
     let args = inside.wrapper_args(root.path());
     // Only the image's environment: nothing of ours leaks in, not even the probe's `PORT`.
@@ -258,30 +232,60 @@ pub fn run(inside: &Inside, probe: &ProbeSettings, scratch: &Path, host: &Host) 
             memory_kib: Memory::combine(&runs.memory, stats::median_u64),
             failed_runs: runs.failed,
             reason: None,
-            ..failed(String::new())
+            ..failed(String::new(), Some(&root))
         };
     }
     // The arguments' host paths, looked for in the root filesystem before it goes.
     let paths = host_paths(inside.args, root.path());
-    let mut result = failed(not_started(
-        runs.defect.as_deref(),
-        &paths,
-        host.env_not_in_image,
-    ));
-    result.failures = runs.failed.len() as u32;
-    result.failed_runs = runs.failed;
     // Nothing ran inside when `unshare` could not start it: no files to look for.
-    if runs.defect.is_none() {
-        result.missing = missing(
+    let (missing, denied) = match runs.defect {
+        None => traced(
             inside,
             &args,
             &env_remove,
             probe,
             (scratch, root.path()),
             host,
-        );
-    }
+        ),
+        Some(_) => Default::default(),
+    };
+    let not_allowed = (!denied.is_empty()).then(|| not_allowed(inside.user, &denied));
+    let reason = not_started(
+        runs.defect.as_deref(),
+        not_allowed,
+        &paths,
+        host.env_not_in_image,
+    );
+    let mut result = failed(reason, Some(&root));
+    result.failures = runs.failed.len() as u32;
+    result.failed_runs = runs.failed;
+    result.missing = missing;
+    result.denied = denied;
     result
+}
+
+/// Paths named in a reason, at most.
+const NAMED: usize = 5;
+
+/// What the image's user was not allowed to do, and what to do about it.
+fn not_allowed(user: &ImageUser, denied: &[String]) -> String {
+    let mut named: Vec<String> = denied
+        .iter()
+        .take(NAMED)
+        .map(|p| format!("`{p}`"))
+        .collect();
+    if denied.len() > NAMED {
+        named.push(format!("{} more", denied.len() - NAMED));
+    }
+    format!(
+        "the image's user (uid {}) was denied {}: the image gives them (or their directory) to \
+         root, its working directory and `image.files` included; write under the user's home \
+         `{}`, make the home the working directory (`image.workdir`), or run as root \
+         (`image.user = \"root\"`)",
+        user.uid,
+        named.join(", "),
+        super::contents::home_of(user)
+    )
 }
 
 /// Something accepts TCP connections on 127.0.0.1:`port`.
@@ -335,15 +339,16 @@ fn runs(spec: &RunSpec, probe: &ProbeSettings) -> Result<Runs, String> {
 }
 
 /// A traced run inside: the files the binary did not find, those it had on the host first
-/// (and only those, when there are any: the rest were looked for on the host too).
-fn missing(
+/// (and only those, when there are any: the rest were looked for on the host too); and the
+/// paths it was not allowed to open, run or make.
+fn traced(
     inside: &Inside,
     args: &[String],
     env_remove: &[&str],
     probe: &ProbeSettings,
     (scratch, root): (&Path, &Path),
     host: &Host,
-) -> Vec<Missing> {
+) -> (Vec<Missing>, Vec<String>) {
     let launch = Launch {
         program: inside.unshare,
         args,
@@ -352,9 +357,15 @@ fn missing(
     };
     let out = trace::scratch_file(scratch, &format!("inside-{}", inside.binary));
     let Ok(traced) = trace::traced_run(&launch, probe, &out) else {
-        return Vec::new();
+        return Default::default();
     };
     let after = trace::after_exec(&traced.records, inside.binary);
+    let mut denied: Vec<String> = trace::denied(after)
+        .iter()
+        .map(|p| trace::in_root(p, root))
+        .collect();
+    let mut once = HashSet::new();
+    denied.retain(|p| once.insert(p.clone()));
     let mut found: Vec<String> = trace::not_found(after)
         .iter()
         .map(|p| trace::in_root(p, root))
@@ -370,11 +381,12 @@ fn missing(
             path,
         })
         .collect();
-    if all.iter().any(|m| m.opened_on_host) {
+    let missing = if all.iter().any(|m| m.opened_on_host) {
         all.into_iter().filter(|m| m.opened_on_host).collect()
     } else {
         all.into_iter().take(20).collect()
-    }
+    };
+    (missing, denied)
 }
 
 #[cfg(test)]

@@ -5,8 +5,8 @@
 //! (`tracer.rs`, `trace.rs`); the image's contents follow from that and the configuration
 //! (`contents.rs`); the layout and its tar are written reproducibly and atomically
 //! (`layout.rs`); then the binary is started inside the image's own root filesystem, unpacked
-//! from the layer just written (`inside.rs`), and when it does not start there, why not
-//! (`cause.rs`). Like every stage, it prints nothing but status
+//! from the layer just written with the permissions it gives the image's user (`rootfs.rs`,
+//! `inside.rs`), and when it does not start there, why not (`cause.rs`). Like every stage, it prints nothing but status
 //! lines through [`Output`].
 
 mod cause;
@@ -16,6 +16,7 @@ mod layout;
 pub mod meta;
 pub mod paths;
 mod place;
+mod rootfs;
 mod tarball;
 mod trace;
 pub mod tracer;

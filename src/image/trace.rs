@@ -104,14 +104,28 @@ pub fn after_exec<'r>(records: &'r [Record], binary: &str) -> &'r [Record] {
 }
 
 /// Paths it failed to open, run or look up because they are not there (ENOENT, ENOTDIR),
-/// each once.
+/// each once. A directory it could not make (its parent is not there) is not one.
 pub fn not_found(records: &[Record]) -> Vec<String> {
     const ENOENT: i32 = 2;
     const ENOTDIR: i32 = 20;
+    each_once(records, |r| {
+        matches!(r.errno, ENOENT | ENOTDIR) && r.call != "create"
+    })
+}
+
+/// Paths it was not allowed to open, run, look up or make (EACCES, EPERM, EROFS), each once.
+pub fn denied(records: &[Record]) -> Vec<String> {
+    const EPERM: i32 = 1;
+    const EACCES: i32 = 13;
+    const EROFS: i32 = 30;
+    each_once(records, |r| matches!(r.errno, EPERM | EACCES | EROFS))
+}
+
+fn each_once(records: &[Record], keep: impl Fn(&Record) -> bool) -> Vec<String> {
     let mut seen = std::collections::HashSet::new();
     records
         .iter()
-        .filter(|r| matches!(r.errno, ENOENT | ENOTDIR))
+        .filter(|r| keep(r))
         .filter(|r| seen.insert(r.path.clone()))
         .map(|r| r.path.clone())
         .collect()
@@ -187,6 +201,22 @@ mod tests {
         assert_eq!(not_found(after), vec!["/etc/app.toml", "/srv/data"]);
         assert_eq!(opened(&rs), vec!["/proc/self/uid_map", "/etc/passwd"]);
         assert_eq!(after_exec(&rs, "/app/y").len(), 7);
+    }
+
+    /// A directory it could not make because its parent is not there names no missing path;
+    /// one it was not allowed to make, or a file not to open, is denied.
+    #[test]
+    fn what_was_denied_and_what_was_not_found() {
+        let rs = vec![
+            r("create", "/a/b", 2),
+            r("create", "/book/out", 13),
+            r("open", "/app/state.txt", 13),
+            r("open", "/app/state.txt", 13),
+            r("open", "/etc/x", 2),
+            r("create", "/home/u/c", 17),
+        ];
+        assert_eq!(not_found(&rs), vec!["/etc/x"]);
+        assert_eq!(denied(&rs), vec!["/book/out", "/app/state.txt"]);
     }
 
     /// QA h, B5: `./app.conf` looked for from `/app` inside the image is `/app/app.conf`, not

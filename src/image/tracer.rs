@@ -1,10 +1,10 @@
 //! The file-open tracer: this same executable, started as
 //! `cargo-aotcheck __aotcheck-trace-opens OUT PROGRAM ARGS...`, runs PROGRAM under ptrace and
 //! writes one JSON line to OUT for each `open`, `openat`, `openat2`, `execve` and `execveat` it
-//! (or any process it starts) makes, and each lookup of a path without opening it (`stat`,
+//! (or any process it starts) makes, each lookup of a path without opening it (`stat`,
 //! `lstat`, `newfstatat`, `statx`, `access`, `faccessat`, `faccessat2`, `readlink`,
-//! `readlinkat`: what `Path::exists`, `fs::metadata` and `fs::canonicalize` do): the path, made
-//! absolute, and the error, if any.
+//! `readlinkat`: what `Path::exists`, `fs::metadata` and `fs::canonicalize` do), and each
+//! directory it makes (`mkdir`, `mkdirat`): the path, made absolute, and the error, if any.
 //!
 //! Why a process of its own: the startup probe (`probe::run_once`) starts, readies and stops
 //! the program; started through the tracer, the traced run gets the probe's readiness,
@@ -32,8 +32,8 @@ pub const GATE_ARG: &str = "__aotcheck-exec-on-byte";
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 pub struct Record {
     pub pid: i32,
-    /// `open` (any of the three), `exec`, or `lookup` (a path looked up, not opened: the
-    /// `stat` family, `access`, `readlink`).
+    /// `open` (any of the three), `exec`, `lookup` (a path looked up, not opened: the
+    /// `stat` family, `access`, `readlink`), or `create` (a directory made).
     pub call: String,
     pub path: String,
     /// 0 when the call succeeded, else the errno (2: ENOENT).
@@ -131,8 +131,10 @@ mod linux {
     const SYS_LSTAT: u64 = 6;
     const SYS_ACCESS: u64 = 21;
     const SYS_EXECVE: u64 = 59;
+    const SYS_MKDIR: u64 = 83;
     const SYS_READLINK: u64 = 89;
     const SYS_OPENAT: u64 = 257;
+    const SYS_MKDIRAT: u64 = 258;
     const SYS_NEWFSTATAT: u64 = 262;
     const SYS_READLINKAT: u64 = 267;
     const SYS_FACCESSAT: u64 = 269;
@@ -231,6 +233,8 @@ mod linux {
             SYS_OPENAT | SYS_OPENAT2 => ("open", regs.rdi as i32, regs.rsi),
             SYS_EXECVE => ("exec", AT_FDCWD, regs.rdi),
             SYS_EXECVEAT => ("exec", regs.rdi as i32, regs.rsi),
+            SYS_MKDIR => ("create", AT_FDCWD, regs.rdi),
+            SYS_MKDIRAT => ("create", regs.rdi as i32, regs.rsi),
             SYS_STAT | SYS_LSTAT | SYS_ACCESS | SYS_READLINK => ("lookup", AT_FDCWD, regs.rdi),
             SYS_NEWFSTATAT | SYS_STATX | SYS_FACCESSAT | SYS_FACCESSAT2 | SYS_READLINKAT => {
                 ("lookup", regs.rdi as i32, regs.rsi)

@@ -179,6 +179,9 @@ fn in_image(s: &mut String, r: &InImage, c: bool) {
         };
         let _ = writeln!(s, "    missing: {}{on_host}", m.path);
     }
+    for p in &r.denied {
+        let _ = writeln!(s, "    denied: {p} (to the image's user)");
+    }
     if let Some(cmd) = &r.reproduce {
         let _ = writeln!(s, "    reproduce: {cmd}");
     }

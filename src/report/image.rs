@@ -195,6 +195,10 @@ pub struct InImage {
     /// that are not there (a traced run in the image), those it opened on the host first.
     #[serde(default)]
     pub missing: Vec<Missing>,
+    /// Paths the traced run inside was not allowed to open, make or run (EACCES, EPERM,
+    /// EROFS): the image gives them to another user than its own.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub denied: Vec<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]

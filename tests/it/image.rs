@@ -303,13 +303,7 @@ fn privileged_a_build_host_file_read_at_start_up_fails_in_the_image_as_aot011() 
             .any(|l| l["path"] == wanted && l["why"] == "not-copied"),
         "{i}"
     );
-    let f = artifact(&v, "static")["findings"]
-        .as_array()
-        .expect("findings")
-        .iter()
-        .find(|f| f["rule"] == "AOT011")
-        .unwrap_or_else(|| panic!("no AOT011 in {v}"))
-        .clone();
+    let f = crate::image_causes::aot011(&v);
     assert_eq!(f["severity"], "error");
     assert!(f["evidence"].to_string().contains(wanted), "{f}");
     // The reproduce command fails the same way, by hand, from the layer on disk.

@@ -43,7 +43,7 @@ fn strace_not_found(cmd: &str, binary: &str, dir: &Path) -> BTreeSet<String> {
         .collect()
 }
 
-fn aot011(v: &Value) -> Value {
+pub(crate) fn aot011(v: &Value) -> Value {
     artifact(v, "static")["findings"]
         .as_array()
         .expect("findings")

@@ -75,13 +75,7 @@ fn privileged_qa_b1_a_variable_only_the_probe_had_does_not_start_the_image() {
         reason.contains("`GREETING`") && reason.contains("image.env") && !reason.contains("PORT"),
         "{reason}"
     );
-    let f = artifact(&v, "static")["findings"]
-        .as_array()
-        .expect("findings")
-        .iter()
-        .find(|f| f["rule"] == "AOT011")
-        .unwrap_or_else(|| panic!("no AOT011 in {v}"))
-        .clone();
+    let f = crate::image_causes::aot011(&v);
     assert!(f["evidence"].to_string().contains("`GREETING`"), "{f}");
     // What a container runtime mounts (`/proc/...`) is not said to be lacking from the image.
     for e in strings(&f["evidence"]) {

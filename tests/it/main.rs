@@ -29,6 +29,7 @@ mod html_failures;
 mod image;
 mod image_causes;
 mod image_checks;
+mod image_owners;
 mod inspect;
 mod inspect_std;
 mod markdown_inspect;

@@ -259,10 +259,22 @@ fn in_image(s: &mut String, r: &InImage) {
         );
     }
     if r.outcome == InImageOutcome::Failed && r.started_on_host == Some(true) {
-        s.push_str(
+        s.push_str(if r.denied.is_empty() {
             "<p class=\"bad-text\">The same binary started on the host: the image lacks what \
-             it had there.</p>\n",
+             it had there.</p>\n"
+        } else {
+            "<p class=\"bad-text\">The same binary started on the host: in the image, its \
+             user was not allowed what it did there.</p>\n"
+        });
+    }
+    if !r.denied.is_empty() {
+        s.push_str(
+            "<p>Not allowed to the image's user (opened, made or run):</p><ul class=\"denied\">",
         );
+        for p in &r.denied {
+            let _ = write!(s, "<li>{}</li>", code(p));
+        }
+        s.push_str("</ul>\n");
     }
     if !r.missing.is_empty() {
         s.push_str("<p>Looked for in the image (opened or looked up), not there:</p><ul class=\"missing\">");

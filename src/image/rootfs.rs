@@ -1,0 +1,205 @@
+//! The root filesystem a start inside runs in: the layer unpacked, with the permissions its
+//! entries give the image's user.
+//!
+//! The user namespace maps one uid: the image's user inside is the caller outside, so every
+//! unpacked file (the caller's) is the image user's inside, whatever owner the layer gives it.
+//! A program that writes to its root-owned working directory started here, and failed under
+//! `docker run` (QA l: mdbook's `serve -d /book/out`). So each entry's owner bits are set to
+//! what the layer's owner, group and mode let the image's user do (its owner bits when it owns
+//! the entry, its group's when it is in the entry's group, else the others'), and the root
+//! directory, which the layer does not carry, is root's 0755 as a container runtime makes it.
+//! The image's root user needs none of this: it may do anything to any file.
+
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+
+use crate::plan::ImageUser;
+
+/// The mode of the root directory a container runtime makes: root's, 0755.
+const ROOT_DIR: (u32, u32, u32) = (0o755, 0, 0);
+
+/// An unpacked root filesystem. Dropped, it is removed (its directories writable again first).
+pub struct Rootfs {
+    dir: tempfile::TempDir,
+    /// The entries whose mode differs from the layer's (relative to the root, `.` the root
+    /// itself), with the mode they got.
+    changed: Vec<(PathBuf, u32)>,
+    /// Every directory, with its mode: made writable again before the removal.
+    dirs: Vec<(PathBuf, u32)>,
+}
+
+/// Why a layer could not be unpacked: our side (no room, no scratch directory: the start
+/// inside is skipped) or the layer's (a defect of the image).
+pub enum Unpack {
+    Skipped(String),
+    Broken(String),
+}
+
+/// The mode `user` sees an entry of `mode`, owned by `uid:gid`, with: the bits that apply to
+/// it moved to the owner's place (inside the namespace it owns every file).
+pub fn as_seen_by(user: &ImageUser, mode: u32, uid: u32, gid: u32) -> u32 {
+    if user.uid == 0 {
+        return mode;
+    }
+    let bits = if uid == user.uid {
+        (mode >> 6) & 0o7
+    } else if gid == user.gid {
+        (mode >> 3) & 0o7
+    } else {
+        mode & 0o7
+    };
+    (mode & !0o700) | (bits << 6)
+}
+
+/// Unpack the layer `blob` into a fresh directory under `scratch`, as `user` sees it.
+pub fn unpack(blob: &Path, scratch: &Path, user: &ImageUser) -> Result<Rootfs, Unpack> {
+    let dir = tempfile::Builder::new()
+        .prefix("rootfs-")
+        .tempdir_in(scratch)
+        .map_err(|e| {
+            Unpack::Skipped(format!(
+                "cannot make a root filesystem in {}: {e}",
+                scratch.display()
+            ))
+        })?;
+    let mut fs = Rootfs {
+        dir,
+        changed: Vec::new(),
+        dirs: Vec::new(),
+    };
+    let file = std::fs::File::open(blob)
+        .map_err(|e| Unpack::Skipped(format!("cannot read the layer: {e}")))?;
+    let broken = |e: std::io::Error| {
+        let why = format!("cannot unpack the layer: {e}");
+        use std::io::ErrorKind::{OutOfMemory, QuotaExceeded, StorageFull};
+        if matches!(e.kind(), StorageFull | QuotaExceeded | OutOfMemory) {
+            Unpack::Skipped(why)
+        } else {
+            Unpack::Broken(why)
+        }
+    };
+    let mut archive = tar::Archive::new(flate2::read::GzDecoder::new(file));
+    archive.set_preserve_permissions(true);
+    archive.set_preserve_ownerships(false);
+    // Directories' modes last, deepest first: one the user may not write would stop what it
+    // holds from being unpacked.
+    // (path, mode seen, the layer's mode; none for the root, which is not in the layer)
+    let mut later: Vec<(PathBuf, u32, Option<u32>)> =
+        vec![(PathBuf::from("."), root_dir_mode(user), None)];
+    for entry in archive.entries().map_err(broken)? {
+        let mut e = entry.map_err(broken)?;
+        let h = e.header();
+        let kind = h.entry_type();
+        let owner = (h.uid(), h.gid(), h.mode());
+        let path = e.path().map_err(broken)?.into_owned();
+        if !e.unpack_in(fs.dir.path()).map_err(broken)? {
+            return Err(Unpack::Broken(format!(
+                "cannot unpack the layer: its entry {} leaves the root",
+                path.display()
+            )));
+        }
+        if kind.is_symlink() || kind.is_hard_link() {
+            continue;
+        }
+        let (Ok(uid), Ok(gid), Ok(mode)) = owner else {
+            continue;
+        };
+        let (uid, gid) = (uid as u32, gid as u32);
+        let mode = mode & 0o7777;
+        let seen = as_seen_by(user, mode, uid, gid);
+        if kind.is_dir() {
+            let _ = set_mode(&fs.dir.path().join(&path), 0o700 | seen);
+            later.push((path, seen, Some(mode)));
+        } else if seen != mode {
+            set_mode(&fs.dir.path().join(&path), seen).map_err(broken)?;
+            fs.changed.push((path, seen));
+        }
+    }
+    // The root last (and first made writable again).
+    let depth = |p: &Path| match p.as_os_str() == "." {
+        true => 0,
+        false => p.components().count(),
+    };
+    later.sort_by_key(|(p, ..)| std::cmp::Reverse(depth(p)));
+    for (path, seen, layer) in later {
+        set_mode(&fs.dir.path().join(&path), seen).map_err(broken)?;
+        if layer != Some(seen) {
+            fs.changed.push((path.clone(), seen));
+        }
+        fs.dirs.push((path, seen));
+    }
+    Ok(fs)
+}
+
+/// The mode of the root directory as `user` sees it.
+fn root_dir_mode(user: &ImageUser) -> u32 {
+    let (mode, uid, gid) = ROOT_DIR;
+    as_seen_by(user, mode, uid, gid)
+}
+
+fn set_mode(path: &Path, mode: u32) -> std::io::Result<()> {
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode))
+}
+
+impl Rootfs {
+    pub fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    /// Shell commands that give the entries of a root filesystem unpacked in `"$d"` (by `tar
+    /// --no-same-owner -p`) the modes this one has: `chmod MODE PATH...`, one per mode, joined
+    /// with `&&`; empty when no mode differs from the layer's.
+    pub fn chmods(&self) -> String {
+        // In the order they were set (a directory after what it holds): a run of one mode
+        // is one `chmod`.
+        let mut runs: Vec<(u32, Vec<String>)> = Vec::new();
+        for (path, mode) in &self.changed {
+            let p = if path.as_os_str() == "." {
+                "\"$d\"".to_string()
+            } else {
+                format!("\"$d\"/{}", super::meta::quote(&path.display().to_string()))
+            };
+            match runs.last_mut() {
+                Some((m, paths)) if m == mode => paths.push(p),
+                _ => runs.push((*mode, vec![p])),
+            }
+        }
+        runs.iter()
+            .map(|(mode, paths)| format!("chmod {mode:o} {}", paths.join(" ")))
+            .collect::<Vec<_>>()
+            .join(" && ")
+    }
+}
+
+impl Drop for Rootfs {
+    fn drop(&mut self) {
+        // Writable again, so that the directory can be removed.
+        for (path, mode) in self.dirs.iter().rev() {
+            let _ = set_mode(&self.dir.path().join(path), mode | 0o700);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_bits_that_apply_to_the_user_become_the_owners() {
+        let user = ImageUser::numeric(65532, 65532);
+        // Root's 0755 directory: the user may list it, not write in it.
+        assert_eq!(as_seen_by(&user, 0o755, 0, 0), 0o555);
+        // The user's own home.
+        assert_eq!(as_seen_by(&user, 0o700, 65532, 65532), 0o700);
+        // Root's file in the user's group: the group's bits.
+        assert_eq!(as_seen_by(&user, 0o640, 0, 65532), 0o440);
+        // Root's secret: nothing.
+        assert_eq!(as_seen_by(&user, 0o600, 0, 0), 0o000);
+        // The set-uid and sticky bits stay.
+        assert_eq!(as_seen_by(&user, 0o1777, 0, 0), 0o1777);
+        assert_eq!(as_seen_by(&user, 0o4755, 0, 0), 0o4555);
+        // Root inside may do anything: the layer's modes.
+        let root = ImageUser::numeric(0, 0);
+        assert_eq!(as_seen_by(&root, 0o755, 0, 0), 0o755);
+    }
+}
