@@ -360,18 +360,17 @@ fn traced(
         return Default::default();
     };
     let after = trace::after_exec(&traced.records, inside.binary);
-    let mut denied: Vec<String> = trace::denied(after)
-        .iter()
-        .map(|p| trace::in_root(p, root))
-        .collect();
-    let mut once = HashSet::new();
-    denied.retain(|p| once.insert(p.clone()));
-    let mut found: Vec<String> = trace::not_found(after)
-        .iter()
-        .map(|p| trace::in_root(p, root))
-        .collect();
-    let mut seen = HashSet::new();
-    found.retain(|p| seen.insert(p.clone()));
+    // As the image names them, each once.
+    let in_image = |paths: Vec<String>| {
+        let mut seen = HashSet::new();
+        paths
+            .iter()
+            .map(|p| trace::in_root(p, root))
+            .filter(|p| seen.insert(p.clone()))
+            .collect::<Vec<String>>()
+    };
+    let denied = in_image(trace::denied(after));
+    let found = in_image(trace::not_found(after));
     // `/proc` and the like are the container runtime's: named only when nothing else is.
     let (runtime, own): (Vec<String>, Vec<String>) = found.into_iter().partition(|p| is_runtime(p));
     let all: Vec<Missing> = if own.is_empty() { runtime } else { own }
