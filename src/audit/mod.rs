@@ -329,9 +329,10 @@ fn reproduced_evidence(r: &crate::report::HostileRun) -> String {
         (Some(HostileOutcome::Crashed), Some(sig)) => {
             format!("; the dynamic build fails otherwise ({sig})")
         }
-        (Some(HostileOutcome::Crashed), None) => {
-            "; the dynamic build fails otherwise (an exit status, no signal)".to_string()
-        }
+        (Some(HostileOutcome::Crashed), None) => match r.dynamic_exit_code {
+            Some(code) => format!("; the dynamic build fails otherwise (exit status {code})"),
+            None => "; the dynamic build fails otherwise (an exit status, no signal)".to_string(),
+        },
         _ => String::new(),
     };
     format!(
@@ -366,6 +367,7 @@ mod tests {
             exit_code: signal.is_none().then_some(3),
             dynamic_outcome: Some(dynamic),
             dynamic_signal: None,
+            dynamic_exit_code: None,
             reproduce: Some(format!("run under {condition}")),
             detail: None,
             allowed: None,

@@ -237,6 +237,7 @@ mod tests {
             dynamic_outcome: Some(dynamic),
             // A dynamic crash is by the same signal: the failure is shared.
             dynamic_signal: (dynamic == HostileOutcome::Crashed).then(|| "SIGSEGV".into()),
+            dynamic_exit_code: None,
             reproduce: None,
             detail: None,
             allowed: None,

@@ -177,18 +177,19 @@ pub fn plain(binary: &Path, spec: &ProbeSettings) -> Invocation {
 }
 
 fn build(binary: &Path, spec: &ProbeSettings, no_identity: bool, wrapper: &[String]) -> Invocation {
+    let (args, env) = port_given(spec, crate::probe::free_port);
     let mut words: Vec<String> = wrapper.to_vec();
     words.push(binary.display().to_string());
-    words.extend(spec.args.iter().cloned());
+    words.extend(args);
     let mut shown: Vec<String> = Vec::new();
-    if no_identity || !spec.env.is_empty() {
+    if no_identity || !env.is_empty() {
         shown.push("env".into());
         if no_identity {
             for v in IDENTITY_VARS {
                 shown.push(format!("-u {v}"));
             }
         }
-        for (k, v) in &spec.env {
+        for (k, v) in &env {
             shown.push(quote(&format!("{k}={v}")));
         }
     }
@@ -202,9 +203,56 @@ fn build(binary: &Path, spec: &ProbeSettings, no_identity: bool, wrapper: &[Stri
         } else {
             Vec::new()
         },
-        env: spec.env.clone(),
+        env,
         reproduce: shown.join(" "),
     }
+}
+
+/// The arguments and environment of a run, with the port it is given written in: `{port}`
+/// replaced and `PORT` set, as the probe gives them, when the readiness waits on a port or
+/// `{port}` is used. The probe then uses that port (the user's `PORT` is the one a `tcp` or
+/// `http` readiness waits on), and the reproduce command runs what the tool ran; it kept
+/// `{port}` and had no `PORT` (QA l: mdbook's `serve -p '{port}'` failed by hand with
+/// "invalid port value"). The port: the readiness's own, the user's `PORT`, else a free one
+/// (`free`), taken now, as the run is about to start.
+fn port_given(
+    spec: &ProbeSettings,
+    free: impl Fn() -> std::io::Result<u16>,
+) -> (Vec<String>, Vec<(String, String)>) {
+    use crate::options::Ready;
+    let waits = matches!(spec.ready, Ready::Tcp(_) | Ready::Http { .. });
+    let named = spec.args.iter().any(|a| a.contains("{port}"))
+        || spec.env.iter().any(|(_, v)| v.contains("{port}"));
+    let users = spec
+        .env
+        .iter()
+        .rev()
+        .find(|(k, _)| k == "PORT")
+        .map(|(_, v)| v.clone())
+        .filter(|v| !v.contains("{port}"));
+    let port = match (spec.ready.fixed_port(), users) {
+        _ if !waits && !named => None,
+        (Some(p), _) => Some(p.to_string()),
+        (None, Some(v)) => Some(v),
+        (None, None) => free().ok().map(|p| p.to_string()),
+    };
+    let Some(port) = port else {
+        return (spec.args.clone(), spec.env.clone());
+    };
+    let args = spec
+        .args
+        .iter()
+        .map(|a| a.replace("{port}", &port))
+        .collect();
+    let mut env: Vec<(String, String)> = spec
+        .env
+        .iter()
+        .map(|(k, v)| (k.clone(), v.replace("{port}", &port)))
+        .collect();
+    if !env.iter().any(|(k, _)| k == "PORT") {
+        env.push(("PORT".into(), port));
+    }
+    (args, env)
 }
 
 /// The command line for `condition`, or why it cannot be set up here.
@@ -404,6 +452,59 @@ mod tests {
         let p = invocation(Condition::All, bin, &spec(&[]), &root, &scratch).expect("plan");
         assert!(p.reproduce.starts_with("env -u HOME"));
         assert!(p.reproduce.contains("mount --bind"));
+    }
+
+    /// The port a run is given is written into its command line: `{port}` replaced and `PORT`
+    /// set (QA l: the reproduce command kept `{port}`); the readiness's own port or the
+    /// user's `PORT` first; nothing when no port is waited on or named.
+    #[test]
+    fn the_port_is_written_into_the_command_line() {
+        use crate::options::Ready;
+        let free = || Ok(40001);
+        let mut s = spec(&["serve", "-p", "{port}"]);
+        s.ready = Ready::Tcp(None);
+        let (args, env) = port_given(&s, free);
+        assert_eq!(args, ["serve", "-p", "40001"]);
+        assert_eq!(env, [("PORT".to_string(), "40001".to_string())]);
+        s.env = vec![
+            ("PORT".into(), "9000".into()),
+            ("URL".into(), "x:{port}".into()),
+        ];
+        let (args, env) = port_given(&s, free);
+        assert_eq!(args, ["serve", "-p", "9000"]);
+        assert_eq!(env[1], ("URL".to_string(), "x:9000".to_string()));
+        assert_eq!(env.len(), 2);
+        s.ready = Ready::Tcp(Some(7000));
+        s.env.clear();
+        assert_eq!(port_given(&s, free).0, ["serve", "-p", "7000"]);
+        // Waited on only by exit: no port, the arguments as given.
+        let plain = spec(&["--version"]);
+        assert_eq!(
+            port_given(&plain, free),
+            (vec!["--version".to_string()], vec![])
+        );
+        // Named with `exit` readiness: written in too.
+        let named = spec(&["-p", "{port}"]);
+        assert_eq!(port_given(&named, free).0, ["-p", "40001"]);
+        let root = Privilege::Root {
+            uid: 54321,
+            gid: 54321,
+        };
+        let dir = tempfile::tempdir().expect("tempdir");
+        let scratch = Scratch::new(dir.path()).expect("scratch");
+        let p = invocation(
+            Condition::UnknownUid,
+            Path::new("/x/bin"),
+            &s,
+            &root,
+            &scratch,
+        )
+        .expect("plan");
+        assert_eq!(
+            p.reproduce,
+            "env PORT=7000 setpriv --reuid=54321 --regid=54321 --clear-groups -- /x/bin serve \
+             -p 7000"
+        );
     }
 
     /// The setup check is the condition's wrapper around a test of the binary, not the

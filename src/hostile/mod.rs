@@ -189,12 +189,13 @@ pub fn run_all(
                             HostileOutcome::Skipped => HostileOutcome::Hung,
                             o => o,
                         };
-                        (outcome, r.signal.map(signal_name))
+                        (outcome, (r.signal.map(signal_name), r.exit_code))
                     })
             }),
             _ => None,
         };
-        let (dynamic_outcome, dynamic_signal) = dynamic_run.unzip();
+        let (dynamic_outcome, dynamic_end) = dynamic_run.unzip();
+        let (dynamic_signal, dynamic_exit_code) = dynamic_end.unzip();
         let detail = if outcome == HostileOutcome::Skipped {
             Some(not_judged(spec))
         } else {
@@ -208,6 +209,7 @@ pub fn run_all(
             exit_code: result.exit_code,
             dynamic_outcome,
             dynamic_signal: dynamic_signal.flatten(),
+            dynamic_exit_code: dynamic_exit_code.flatten(),
             reproduce: Some(inv.reproduce.clone()),
             detail,
             allowed: None,
@@ -251,6 +253,7 @@ fn skipped(
         exit_code,
         dynamic_outcome: None,
         dynamic_signal: None,
+        dynamic_exit_code: None,
         reproduce,
         detail: Some(detail),
         allowed: None,

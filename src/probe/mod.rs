@@ -20,6 +20,7 @@ pub use busy::{baseline_busy, busy};
 use busy::{busy_warning, load_average};
 pub use failures::{all_failed, no_successful_run, why_not_ready};
 pub use floor::build_gate as exec_gate;
+pub use ready::free_port;
 pub use spawn::{FAILED_RUN_NOTE, RunSpec, run_once};
 
 use std::collections::BTreeMap;

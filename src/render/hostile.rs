@@ -15,10 +15,6 @@ fn painted(color: bool, o: HostileOutcome, word: &str) -> String {
     paint(color, style, word)
 }
 
-fn outcome_word(color: bool, o: HostileOutcome) -> String {
-    painted(color, o, super::reasons::outcome_word(o))
-}
-
 pub fn render(s: &mut String, runs: &[HostileRun], color: bool) {
     if runs.is_empty() {
         return;
@@ -36,8 +32,8 @@ pub fn render(s: &mut String, runs: &[HostileRun], color: bool) {
             painted(color, r.outcome, super::reasons::run_word(r))
         );
         line.push_str(&super::reasons::how(r));
-        if let Some(d) = r.dynamic_outcome {
-            let _ = write!(line, "; dynamic build: {}", outcome_word(color, d));
+        if let Some((d, word, how)) = super::reasons::dynamic_run(r) {
+            let _ = write!(line, "; dynamic build: {}{how}", painted(color, d, word));
             if d == HostileOutcome::Ok {
                 line.push_str(": the static linkage is the cause");
             } else if r.static_hazard() {

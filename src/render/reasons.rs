@@ -305,12 +305,28 @@ pub fn not_counted(r: &HostileRun) -> Option<String> {
         .then(|| "not counted, the dynamic build fails the same way".into())
 }
 
+/// The dynamic build's run under the same condition, worded as [`run_word`] and [`how`] word
+/// the static one's: its outcome, `failed`/`crashed`/..., and ` (exit status 101)` or
+/// ` (SIGABRT)` when known.
+pub fn dynamic_run(r: &HostileRun) -> Option<(HostileOutcome, &'static str, String)> {
+    let d = r.dynamic_outcome?;
+    Some(match (d, &r.dynamic_signal, r.dynamic_exit_code) {
+        (HostileOutcome::Crashed, Some(sig), _) => (d, "crashed", format!(" ({sig})")),
+        (HostileOutcome::Crashed, None, Some(code)) => {
+            (d, "failed", format!(" (exit status {code})"))
+        }
+        _ => (d, outcome_word(d), String::new()),
+    })
+}
+
 /// `crashed (SIGSEGV); dynamic build: ok: the static linkage is the cause`, and why it does
-/// not count when it does not (`; allowed (AOT004: REASON)`).
+/// not count when it does not (`; allowed (AOT004: REASON)`). The dynamic build's run is
+/// worded as the static one's: `failed (exit status 101)`, `crashed (SIGABRT)` (QA l: it read
+/// "crashed" beside the static "failed (exit status 101)", for the same exit).
 pub fn hostile_outcome(r: &HostileRun) -> String {
     let mut s = format!("{}{}", run_word(r), how(r));
-    if let Some(d) = r.dynamic_outcome {
-        s.push_str(&format!("; dynamic build: {}", outcome_word(d)));
+    if let Some((d, word, how)) = dynamic_run(r) {
+        s.push_str(&format!("; dynamic build: {word}{how}"));
         if d == HostileOutcome::Ok {
             s.push_str(": the static linkage is the cause");
         } else if r.static_hazard() {
@@ -468,6 +484,38 @@ mod tests {
         let mut terminal = String::new();
         crate::render::hostile::render(&mut terminal, &[r], false);
         assert!(terminal.contains("failed (exit status 1)"), "{terminal}");
+    }
+
+    /// The dynamic build's run is worded as the static one's (QA l: "failed (exit status
+    /// 101); dynamic build: crashed" for the same exit).
+    #[test]
+    fn the_dynamic_builds_run_is_worded_as_the_static_ones() {
+        let mut r: HostileRun = serde_json::from_value(serde_json::json!({
+            "condition": "unknown-uid", "description": "", "outcome": "crashed",
+            "signal": null, "exit_code": 101, "dynamic_outcome": "crashed",
+            "dynamic_exit_code": 101, "reproduce": null, "detail": null
+        }))
+        .expect("run");
+        assert_eq!(
+            hostile_outcome(&r),
+            "failed (exit status 101); dynamic build: failed (exit status 101); not counted, \
+             the dynamic build fails the same way"
+        );
+        (r.signal, r.exit_code) = (Some("SIGSEGV".into()), None);
+        (r.dynamic_signal, r.dynamic_exit_code) = (Some("SIGABRT".into()), None);
+        assert!(
+            hostile_outcome(&r)
+                .starts_with("crashed (SIGSEGV); dynamic build: crashed (SIGABRT), differently"),
+            "{}",
+            hostile_outcome(&r)
+        );
+        // A report written before the field: the outcome's word.
+        r.dynamic_signal = None;
+        assert!(
+            hostile_outcome(&r).contains("dynamic build: crashed,"),
+            "{}",
+            hostile_outcome(&r)
+        );
     }
 
     /// `--why [no symbol]` matched the row's stretches of bytes, `[unknown]` its symbols of no

@@ -33,6 +33,9 @@ pub struct HostileRun {
     /// written before it existed).
     #[serde(default)]
     pub dynamic_signal: Option<String>,
+    /// The exit status of the dynamic build's run, when it ended with one (absent otherwise).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dynamic_exit_code: Option<i32>,
     /// A shell command that reproduces the run by hand.
     pub reproduce: Option<String>,
     /// Why it was skipped, or the tail of stderr of a failed run.
@@ -94,6 +97,7 @@ mod tests {
             exit_code: None,
             dynamic_outcome: dynamic,
             dynamic_signal: None,
+            dynamic_exit_code: None,
             reproduce: None,
             detail: None,
             allowed: None,
@@ -131,6 +135,7 @@ mod tests {
             HostileRun {
                 signal: signal.map(str::to_string),
                 dynamic_signal: dynamic_signal.map(str::to_string),
+                dynamic_exit_code: None,
                 ..run(Crashed, Some(dynamic))
             }
         };

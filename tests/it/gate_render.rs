@@ -256,6 +256,7 @@ pub(crate) fn failed_without_checks() -> cargo_aotcheck::report::Report {
         exit_code: None,
         dynamic_outcome: Some(HostileOutcome::Ok),
         dynamic_signal: None,
+        dynamic_exit_code: None,
         reproduce: Some("env -u HOME ./app".into()),
         detail: None,
         allowed: None,

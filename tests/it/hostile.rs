@@ -305,6 +305,30 @@ fn privileged_a_failure_the_dynamic_build_shares_is_no_aot004() {
     assert_eq!(no_home["exit_code"], 1);
     assert_eq!(no_home["dynamic_outcome"], "crashed", "{no_home}");
     let a = artifact(&v, "static");
+    // The dynamic build's exit status, as a run of it by hand without HOME gives it; worded
+    // as the static one's (QA l: "dynamic build: crashed" beside "failed (exit status 1)").
+    let dynamic = str_of(a, "path").replace("/static/", "/dynamic/");
+    let by_hand = Command::new(&dynamic)
+        .env_remove("HOME")
+        .env_remove("USER")
+        .env_remove("LOGNAME")
+        .status()
+        .expect("the dynamic build");
+    assert_eq!(
+        no_home["dynamic_exit_code"],
+        by_hand.code().expect("a code")
+    );
+    let human = run(&mut human_fixture(
+        "home-dir",
+        &["--hostile", "--bin", "needs-home", "--no-probe"],
+    ));
+    assert!(
+        human
+            .stdout
+            .contains("failed (exit status 1); dynamic build: failed (exit status 1)"),
+        "{}",
+        human.stdout
+    );
     let nm = tool("nm", &[a["path"].as_str().expect("path")]);
     assert!(
         !nm.lines()

@@ -282,3 +282,39 @@ fn privileged_a_dynamic_build_that_runs_on_as_its_plain_run_hung() {
         "{runs:?}"
     );
 }
+
+/// QA l: the reproduce command of every condition kept `{port}` (and had no `PORT`), so run
+/// by hand it failed on its own ("invalid port value"), not on the condition. The program
+/// here exits 0 only when its argument is the port `PORT` gives it: every condition's run is
+/// `ok`, and so is its command run by hand.
+#[test]
+fn privileged_a_hostile_reproduce_command_has_the_port_written_in() {
+    require_privilege();
+    let r = run(&mut check_fixture(
+        "probe-targets",
+        &[
+            "--bin",
+            "hostile",
+            "--hostile",
+            "--probe-arg",
+            "port-arg",
+            "--probe-arg",
+            "{port}",
+        ],
+    ));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).expect("JSON");
+    let runs = runs_of(&v, "hostile");
+    let ok: Vec<&serde_json::Value> = runs.iter().filter(|r| r["outcome"] == "ok").collect();
+    assert!(ok.len() >= 3, "{runs:?}");
+    for run in ok {
+        let cmd = str_of(run, "reproduce");
+        assert!(!cmd.contains("{port}") && cmd.contains("PORT="), "{cmd}");
+        let out = Command::new("sh").args(["-c", cmd]).output().expect("sh");
+        assert_eq!(out.status.code(), Some(0), "{cmd}: {out:?}");
+        assert!(
+            String::from_utf8_lossy(&out.stdout).starts_with("hostile: port "),
+            "{out:?}"
+        );
+    }
+}

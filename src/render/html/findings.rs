@@ -169,8 +169,12 @@ pub fn hostile(s: &mut String, runs: &[HostileRun]) {
             }
             _ => {}
         }
-        if let Some(d) = r.dynamic_outcome {
-            let _ = write!(what, "; the dynamic build: {}", outcome(d));
+        if let Some((d, word, how)) = crate::render::reasons::dynamic_run(r) {
+            let shown = match word {
+                "failed" => "<span class=\"verdict fail\">failed</span>".to_string(),
+                _ => outcome(d).to_string(),
+            };
+            let _ = write!(what, "; the dynamic build: {shown}{}", text(&how));
             if d == HostileOutcome::Ok && r.outcome != HostileOutcome::Ok {
                 what.push_str(": the static linkage is the cause");
             } else if r.static_hazard() {
