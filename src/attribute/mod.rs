@@ -266,11 +266,11 @@ impl<'a> Attributed<'a> {
     pub fn crates_of(layout: &Layout, index: Option<&CrateIndex>, s: &SizeOptions) -> Crates {
         let mut names = Interner::new(s);
         let mut buf = String::new();
-        let v0 = piece::V0::of(layout, index);
+        let hints = piece::Hints::of(layout, index);
         let attrs: Vec<Attr> = layout
             .pieces
             .iter()
-            .map(|p| piece::attribute_piece(p, &layout.files, index, v0, &mut names, &mut buf))
+            .map(|p| piece::attribute_piece(p, &layout.files, index, hints, &mut names, &mut buf))
             .collect();
         let ambiguous = match index {
             Some(index) => (0..attrs.len() as u32)

@@ -22,8 +22,37 @@ pub(super) enum V0 {
     Unknown,
 }
 
+/// What the binary as a whole says about its pieces' crates.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Hints {
+    pub v0: V0,
+    /// All its Rust code is one crate's codegen unit: fat LTO merged std's and every crate's
+    /// code into the program's, so a codegen unit names no crate generic code was
+    /// instantiated in (QA l: std's non-generic `lookup_host` read as instantiated in the
+    /// program, and its `getaddrinfo` stayed on dirs-sys's finding).
+    pub merged: bool,
+}
+
+impl Hints {
+    pub(super) fn of(layout: &super::coverage::Layout, index: Option<&CrateIndex>) -> Hints {
+        let mut crates = layout
+            .files
+            .iter()
+            .filter_map(|f| match demangle::origin(f) {
+                Some(Origin::Crate(k)) => Some(k),
+                _ => None,
+            });
+        let first = crates.next();
+        let merged = first.is_some() && crates.all(|k| Some(k) == first);
+        Hints {
+            v0: V0::of(layout, index),
+            merged,
+        }
+    }
+}
+
 impl V0 {
-    pub(super) fn of(layout: &super::coverage::Layout, index: Option<&CrateIndex>) -> V0 {
+    fn of(layout: &super::coverage::Layout, index: Option<&CrateIndex>) -> V0 {
         if index.is_some_and(CrateIndex::knows_sysroot) {
             return V0::SysrootRoots;
         }
@@ -41,7 +70,7 @@ pub(super) fn attribute_piece(
     p: &Piece,
     files: &[&[u8]],
     index: Option<&CrateIndex>,
-    v0: V0,
+    hints: Hints,
     names: &mut Interner,
     buf: &mut String,
 ) -> Attr {
@@ -96,7 +125,7 @@ pub(super) fn attribute_piece(
             // (std's gimli, addr2line, rustc_demangle when the build has none) is std's still.
             // std's own copy of a crate the build has too: its v0 crate root is the sysroot's
             // (QA j: std's memchr `find_sse2`, local, went to the build's memchr).
-            let v0_std = || match v0 {
+            let v0_std = || match hints.v0 {
                 V0::SysrootRoots => index.is_some_and(|i| i.is_sysroot_v0(name)),
                 V0::Sysroot => name.starts_with(b"_R"),
                 V0::Unknown => false,
@@ -106,7 +135,7 @@ pub(super) fn attribute_piece(
                 // Compiled in its own crate's codegen unit.
                 Some(Origin::Crate(cu)) if cu == m.as_str() => attr(k, Confidence::Exact, NONE),
                 // Generic code of `m` instantiated in the codegen unit of `cu`.
-                Some(Origin::Crate(cu)) => attr(k, c, names.intern(cu, in_std)),
+                Some(Origin::Crate(cu)) if !hints.merged => attr(k, c, names.intern(cu, in_std)),
                 _ => attr(k, c, NONE),
             }
         }

@@ -10,16 +10,16 @@ use super::findings::{DEFINES, new_finding};
 use super::graph::Reached;
 use super::reach::{quoted, to_functions};
 use super::rules;
-use super::split::narrow_defines;
+use super::split::{defined, known_for, narrow_defines, rechain};
 use crate::graph::Graph;
 use crate::plan::BinPlan;
 use crate::report::{Artifact, Finding};
 
-/// One crate the functions move to: it, the functions, and a symbol of its that calls one.
+/// One crate the functions move to: it, the functions, and its symbols that call them.
 struct Moved<'r, 'm> {
     to: &'r Reached<'m>,
     names: Vec<&'static str>,
-    caller: String,
+    callers: Vec<String>,
 }
 
 /// Move artifact `a`'s AOT004 functions to the crates whose code calls them (see the module).
@@ -57,7 +57,14 @@ pub(super) fn by_other_callers(
         // Functions no code refers to, reachable from no root: linked because their object
         // file came with another function (glibc's `initgroups.o` defines `getgrouplist` too).
         let mut orphans: Vec<&str> = Vec::new();
+        // (function, the crate whose code calls it, its calling symbol)
         let mut away: Vec<(&'static str, &Reached, String)> = Vec::new();
+        // Those also kept on this finding: its crate has no code to see (inlined: LTO), or
+        // the program's own code calls them too, where the crate's may be inlined (QA l:
+        // broot's `user_name`, with uzers's `get_user_by_uid` in it under fat LTO, calls
+        // `getpwuid_r`; the finding said "not of uzers" and showed that very chain).
+        let mut also: Vec<(&'static str, &Reached, String)> = Vec::new();
+        let no_code = !g.has_crate(&f.krate);
         for &name in rule
             .symbols
             .iter()
@@ -89,7 +96,13 @@ pub(super) fn by_other_callers(
                     .filter(|r| norm(r.name()) != norm(&f.krate))
                     .map(|r| (r, symbol.clone()))
             });
+            let package_calls =
+                known_for(&f.krate, name) && callers.iter().any(|(k, _)| norm(k) == norm(package));
             match other {
+                Some((r, symbol)) if no_code || package_calls => {
+                    also.push((name, r, symbol));
+                    mine += 1;
+                }
                 Some((r, symbol)) => away.push((name, r, symbol)),
                 None => mine += 1,
             }
@@ -104,23 +117,25 @@ pub(super) fn by_other_callers(
                 f.krate
             ));
         }
-        if away.is_empty() {
-            continue;
-        }
-        let names: Vec<&str> = away.iter().map(|(n, ..)| *n).collect();
-        let mut by: Vec<&str> = away.iter().map(|(_, r, _)| r.name()).collect();
-        by.sort_unstable();
-        by.dedup();
-        let by = by.join(", ");
-        if !g.has_crate(&f.krate) {
-            // No code of its own to see (inlined: LTO): the others' calls are theirs, but
-            // whether it makes them too cannot be told, so its finding is neither narrowed
-            // nor lowered.
+        if !also.is_empty() {
+            // The others' calls are theirs, but whether this crate makes them too cannot be
+            // told, so its finding is neither narrowed nor lowered for them.
+            let (names, by) = names_and_callers(&also);
+            let why = if no_code {
+                String::new()
+            } else {
+                format!(
+                    " and by the program's own code, where {}'s may be inlined",
+                    f.krate
+                )
+            };
             f.evidence.push(format!(
-                "{} also called by the code of {by} (the finding on {by})",
+                "{} also called by the code of {by}{why} (the finding on {by})",
                 quoted(&names)
             ));
-        } else {
+        }
+        if !away.is_empty() {
+            let (names, by) = names_and_callers(&away);
             let line = format!(
                 "{} {} called by the code of {by}, not of {} (the finding on {by})",
                 quoted(&names),
@@ -141,17 +156,24 @@ pub(super) fn by_other_callers(
             } else {
                 narrow_defines(f, &names);
                 narrow_unreachable(f, &names);
+                rechain(g, f, &names);
                 f.evidence.push(line);
             }
         }
-        for (name, r, symbol) in away {
+        for (name, r, symbol) in away.into_iter().chain(also) {
             match moved.iter_mut().find(|m| std::ptr::eq(m.to, r)) {
-                Some(m) if !m.names.contains(&name) => m.names.push(name),
-                Some(_) => {}
+                Some(m) => {
+                    if !m.names.contains(&name) {
+                        m.names.push(name);
+                    }
+                    if !m.callers.contains(&symbol) {
+                        m.callers.push(symbol);
+                    }
+                }
                 None => moved.push(Moved {
                     to: r,
                     names: vec![name],
-                    caller: symbol,
+                    callers: vec![symbol],
                 }),
             }
         }
@@ -159,6 +181,17 @@ pub(super) fn by_other_callers(
     for m in moved {
         add_finding(g, a, rule, m, bin);
     }
+}
+
+/// The functions of `calls` and the crates that call them, named in a line.
+fn names_and_callers<'a>(
+    calls: &[(&'static str, &Reached<'a>, String)],
+) -> (Vec<&'static str>, String) {
+    let names = calls.iter().map(|(n, ..)| *n).collect();
+    let mut by: Vec<&str> = calls.iter().map(|(_, r, _)| r.name()).collect();
+    by.sort_unstable();
+    by.dedup();
+    (names, by.join(", "))
 }
 
 /// How reach.rs's line on functions no root reaches goes on after their names.
@@ -183,18 +216,6 @@ fn narrow_unreachable(f: &mut Finding, moved: &[&str]) {
     });
 }
 
-/// The NSS functions a finding's `static binary defines` line lists.
-fn defined(f: &Finding) -> Vec<String> {
-    f.evidence
-        .iter()
-        .filter_map(|e| e.strip_prefix(DEFINES))
-        .flat_map(|list| {
-            let list = list.split_once(" (").map_or(list, |(l, _)| l);
-            list.split(", ").map(|n| n.trim_matches('`').to_string())
-        })
-        .collect()
-}
-
 /// The finding on the crate the functions moved to (a new one, or its own with them added),
 /// with whether they are reachable, and the chain when one is.
 fn add_finding(
@@ -209,7 +230,7 @@ fn add_finding(
         "{} called by {}'s code (`{}`, the reference graph)",
         quoted(&m.names),
         m.to.name(),
-        m.caller
+        m.callers.join("`, `")
     );
     if let Some(f) = a
         .findings

@@ -5,7 +5,7 @@
 //! reaches through std's code move to a finding on std, with their own chain.
 
 use super::findings::new_finding;
-use super::reach::{arrows, quoted};
+use super::reach::{arrows, quoted, to_functions};
 use super::rules;
 use crate::graph::Graph;
 use crate::plan::BinPlan;
@@ -14,7 +14,8 @@ use crate::report::{Artifact, Finding, Step};
 /// How the evidence line on a blamed crate without code of its own goes on after its name.
 pub(super) const NO_CODE: &str = " has no function of its own in the binary (its code was \
     inlined into its callers, as under LTO): whether std's own code or another crate's makes \
-    the lookup instead cannot be told from it, so the finding stays as the rule says";
+    the lookups of its kind instead cannot be told from it, so they stay on its finding as the \
+    rule says";
 
 /// The crates of std's own code, as the attribution names them.
 pub(super) const STD_CRATES: &[&str] = &["std", "core", "alloc"];
@@ -43,18 +44,17 @@ pub(super) fn nss(g: &Graph, a: &mut Artifact, bin: Option<&BinPlan>, std_versio
         return;
     }
     // A blamed crate with no code of its own in the binary (inlined into its callers: LTO)
-    // is not taken out by leaving out its pieces: std's own lookups could not be told from
-    // it (QA j: bat's etcetera, whose lookup then read as std's own). Said, not split.
+    // is not taken out by leaving out its pieces: std's own lookups of the kind it makes
+    // could not be told from it (QA j: bat's etcetera, whose lookup then read as std's own).
+    // Said, not split; a lookup of another kind is not its (QA l: rustscan's `getaddrinfo`,
+    // by std's `ToSocketAddrs`, stayed on dirs-sys's finding).
     let inlined: Vec<String> = blamed.iter().filter(|k| !g.has_crate(k)).cloned().collect();
-    if !inlined.is_empty() {
-        for f in a
-            .findings
-            .iter_mut()
-            .filter(|f| f.rule == rule.id && inlined.contains(&f.krate))
-        {
-            f.evidence.push(format!("{}{}", f.krate, NO_CODE));
-        }
-        return;
+    for f in a
+        .findings
+        .iter_mut()
+        .filter(|f| f.rule == rule.id && inlined.contains(&f.krate))
+    {
+        f.evidence.push(format!("{}{}", f.krate, NO_CODE));
     }
     let reachable: Vec<(&str, u32)> = rule
         .symbols
@@ -62,6 +62,7 @@ pub(super) fn nss(g: &Graph, a: &mut Artifact, bin: Option<&BinPlan>, std_versio
         .chain(rule.imports)
         .filter_map(|s| g.symbol(s).map(|v| (*s, v)))
         .filter(|&(_, v)| g.is_reachable(v))
+        .filter(|(s, _)| !inlined.iter().any(|k| known_for(k, s)))
         .collect();
     let crates: Vec<&str> = blamed.iter().map(String::as_str).collect();
     let without = g.without(&crates);
@@ -93,11 +94,22 @@ pub(super) fn nss(g: &Graph, a: &mut Artifact, bin: Option<&BinPlan>, std_versio
         if moved.is_empty() {
             continue;
         }
-        if !mine.is_empty() {
+        // An inlined crate reaches nothing, and the kind it is not known for is not its.
+        if !mine.is_empty() || inlined.contains(&f.krate) {
             narrow_defines(f, &moved);
+            rechain(g, f, &moved);
         }
+        let why = if inlined.contains(&f.krate) {
+            format!(
+                "; {} is known for {} lookups, not this kind",
+                f.krate,
+                kind_of(&f.krate)
+            )
+        } else {
+            String::new()
+        };
         f.evidence.push(format!(
-            "{} {} reached by std's own code, not through {} (the finding on std)",
+            "{} {} reached by std's own code, not through {}{why} (the finding on std)",
             quoted(&moved),
             if moved.len() == 1 { "is" } else { "are" },
             f.krate
@@ -137,6 +149,33 @@ pub(super) fn nss(g: &Graph, a: &mut Artifact, bin: Option<&BinPlan>, std_versio
     }
 }
 
+/// Whether `krate`, a crate the rule names, is known to make NSS lookups of `function`'s kind:
+/// user and group lookups (`getpw*`, `getgr*`, `getgrouplist`, `initgroups`) for the crates
+/// that find users and their homes, host and service ones for `dns-lookup`. A crate the rule
+/// does not name (one of the configuration's) may make any.
+pub(super) fn known_for(krate: &str, function: &str) -> bool {
+    let user = function.starts_with("getpw")
+        || function.starts_with("getgr")
+        || matches!(function, "getgrouplist" | "initgroups");
+    match kind_of(krate) {
+        USERS => user,
+        HOSTS => !user,
+        _ => true,
+    }
+}
+
+const USERS: &str = "user and group";
+const HOSTS: &str = "host and service";
+
+/// The kind of lookups `krate` is known for (see [`known_for`]).
+fn kind_of(krate: &str) -> &'static str {
+    match krate.replace('-', "_").as_str() {
+        "users" | "uzers" | "whoami" | "nix" | "dirs_sys" | "home" | "etcetera" | "pwd" => USERS,
+        "dns_lookup" => HOSTS,
+        _ => "any",
+    }
+}
+
 /// The last step before the function (its caller, past glibc's own code) is std's.
 fn last_caller_is_std(chain: &[Step]) -> bool {
     last_caller(chain).is_some_and(|k| STD_CRATES.contains(&k))
@@ -151,6 +190,42 @@ pub(super) fn last_caller(chain: &[Step]) -> Option<&str> {
         .skip(1)
         .filter_map(|s| s.instantiated_in.as_deref().or(s.krate.as_deref()))
         .find(|k| !k.starts_with('['))
+}
+
+/// The NSS functions a finding's `static binary defines` line lists.
+pub(super) fn defined(f: &Finding) -> Vec<String> {
+    f.evidence
+        .iter()
+        .filter_map(|e| e.strip_prefix(DEFINES))
+        .flat_map(|list| {
+            let list = list.split_once(" (").map_or(list, |(l, _)| l);
+            list.split(", ").map(|n| n.trim_matches('`').to_string())
+        })
+        .collect()
+}
+
+/// After `moved` left finding `f`: its chain, when it led to one of them, is replaced by the
+/// chain to one of the functions it keeps (QA l: etcetera's finding showed std's chain to
+/// `getaddrinfo`, which had moved to std's finding).
+pub(super) fn rechain(g: &Graph, f: &mut Finding, moved: &[&str]) {
+    let to_moved = |e: &String| {
+        moved
+            .iter()
+            .any(|m| e.starts_with(&format!("`{m}` is reachable")))
+    };
+    let Some(k) = f.evidence.iter().position(to_moved) else {
+        return;
+    };
+    f.evidence.remove(k);
+    f.chain.clear();
+    f.reachable = None;
+    let kept = defined(f);
+    let functions: Vec<(&str, u32)> = kept
+        .iter()
+        .filter(|n| !moved.contains(&n.as_str()))
+        .filter_map(|n| g.symbol(n).map(|v| (n.as_str(), v)))
+        .collect();
+    to_functions(g, f, &functions);
 }
 
 /// Take `moved` out of the finding's list of NSS functions the binary defines.
@@ -201,6 +276,21 @@ mod tests {
         ];
         assert!(!last_caller_is_std(&users_chain));
         assert!(!last_caller_is_std(&[step("getpwuid_r", Some("[libc]"))]));
+    }
+
+    /// The crates that find users make user and group lookups, dns-lookup host and service
+    /// ones; a crate the rule does not name may make any.
+    #[test]
+    fn what_each_crate_is_known_to_look_up() {
+        assert!(known_for("dirs-sys", "getpwuid_r"));
+        assert!(known_for("uzers", "getgrgid_r"));
+        assert!(known_for("nix", "getgrouplist"));
+        assert!(!known_for("dirs-sys", "getaddrinfo"));
+        assert!(!known_for("etcetera", "gethostbyname2_r"));
+        assert!(known_for("dns-lookup", "getaddrinfo"));
+        assert!(!known_for("dns-lookup", "getpwnam"));
+        assert!(known_for("my-own-lookups", "getaddrinfo"));
+        assert!(known_for("my-own-lookups", "getpwnam"));
     }
 
     #[test]

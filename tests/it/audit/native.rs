@@ -428,6 +428,62 @@ fn a_crate_inlined_under_lto_keeps_its_finding_and_gives_none_to_std() {
             },
         ],
     );
+    // QA l, F5: with a host looked up through std's `ToSocketAddrs` (`--features hosts`), a
+    // lookup of a kind etcetera does not make, `getaddrinfo` stayed on etcetera's finding and
+    // std had none. Fat LTO merged std's code into the program's one codegen unit (one Rust
+    // `STT_FILE` symbol, readelf), which made std's `lookup_host` read as instantiated in the
+    // program; the lookup is std's finding, with its chain (objdump), and etcetera's keeps
+    // its own with the chain to it.
+    let v = audit(
+        "audit-lto-inlined",
+        &["--features", "hosts"],
+        1,
+        "static",
+        &[
+            Expect {
+                rule: "AOT004",
+                severity: "error",
+                krate: "etcetera",
+                path: &["audit-lto-inlined", "etcetera"],
+                evidence: &[
+                    "static binary defines `getpwuid_r`",
+                    "`getpwuid_r` is reachable: _start",
+                    "are reached by std's own code, not through etcetera; etcetera is known for \
+                     user and group lookups, not this kind (the finding on std)",
+                ],
+            },
+            Expect {
+                rule: "AOT004",
+                severity: "error",
+                krate: "std",
+                path: &["audit-lto-inlined", "std"],
+                evidence: &[
+                    "static binary defines `getaddrinfo`",
+                    "`getaddrinfo` is reachable through std without `etcetera`",
+                ],
+            },
+        ],
+    );
+    let a = artifact(&v, "static");
+    let bin = str_of(a, "path");
+    let cgus: Vec<String> = tool("readelf", &["-sW", bin])
+        .lines()
+        .filter(|l| l.contains(" FILE ") && l.contains("-cgu."))
+        .map(str::to_string)
+        .collect();
+    assert_eq!(cgus.len(), 1, "{cgus:?}");
+    let std = finding(a, "crate", "std");
+    let steps = chain_of(std);
+    assert_eq!(steps.last().map(|s| s.0.as_str()), Some("getaddrinfo"));
+    let lookup = std["chain"]
+        .as_array()
+        .expect("chain")
+        .iter()
+        .find(|s| str_of(s, "symbol").contains("lookup_host"))
+        .unwrap_or_else(|| panic!("no lookup_host step in {std}"));
+    assert_eq!(lookup["crate"], "std");
+    assert!(lookup.get("instantiated_in").is_none(), "{lookup}");
+    crate::why::check_pairs(bin, &steps);
 }
 
 /// The finding of artifact `a` whose `key` (`rule` or `crate`) is `value`.

@@ -192,6 +192,7 @@ fn nss_functions_another_crates_code_calls_are_that_crates() {
             .iter()
             .any(|&(_, v)| v == at)
     );
+    a_lookup_the_programs_own_code_calls_stays_on_the_blamed_crates_finding();
 }
 
 /// QA k, K10/K11: a lookup made in std's generic code compiled into a crate's own (core's
@@ -247,4 +248,59 @@ fn a_lookup_in_std_generic_code_instantiated_in_a_crate_is_that_crates() {
         rlib.display()
     );
     crate::why::check_pairs(bin, &chain_of(f));
+}
+
+/// QA l, F7: under fat LTO broot's `user_name` holds uzers's `get_user_by_uid`, inlined, and
+/// calls `getpwuid_r`; dirs-sys calls it too. uzers's finding said "not of uzers" and moved
+/// it to dirs-sys, while its chain showed that call. Here the program calls `getpwnam` itself
+/// (`--features own-pwd`) and so does resolv-sys's C code; nix's code does not (objdump): the
+/// program's code may hold nix's, so `getpwnam` stays on nix's finding, said to be called by
+/// resolv-sys too, whose finding has it with its caller.
+/// (Run by the first test of this file, after its other feature sets: each builds the
+/// fixture's binary at one path.)
+fn a_lookup_the_programs_own_code_calls_stays_on_the_blamed_crates_finding() {
+    let v = audit(
+        "audit-nss-other",
+        &["--features", "own-pwd"],
+        1,
+        "static",
+        &[
+            Expect {
+                rule: "AOT004",
+                severity: "error",
+                krate: "nix",
+                path: &["audit-nss-other", "nix"],
+                evidence: &[
+                    "static binary defines `getpwnam`, `getpwnam_r`, `getpwuid_r`",
+                    "`getpwnam`, `getpwnam_r` also called by the code of resolv-sys and by the \
+                     program's own code, where nix's may be inlined (the finding on resolv-sys)",
+                    // A host lookup is not of the kind nix makes: it moves, as before.
+                    "`gethostbyname`, `gethostbyname_r` are called by the code of resolv-sys, \
+                     not of nix",
+                ],
+            },
+            Expect {
+                rule: "AOT004",
+                severity: "error",
+                krate: "resolv-sys",
+                path: &["audit-nss-other", "resolv-sys"],
+                evidence: &["`resolv_sys_user`"],
+            },
+        ],
+    );
+    // The calls of `getpwnam`: resolv_sys_user's direct one (objdump), the program's through
+    // its GOT slot (the slot's relative relocation), and none of nix's functions.
+    let bin = str_of(artifact(&v, "static"), "path");
+    let syms = crate::why::nm(bin);
+    let relocs = crate::why::relative_relocs(bin);
+    let pwnam = syms["getpwnam"].0;
+    let refers = |name: &str| crate::why::refers(bin, syms[name], pwnam, &relocs);
+    assert!(refers("audit_nss_other::main"), "the program's own call");
+    assert!(refers("resolv_sys_user"));
+    let nix: Vec<&String> = syms
+        .keys()
+        .filter(|k| k.starts_with("nix::") || k.contains("<nix::"))
+        .filter(|k| refers(k))
+        .collect();
+    assert!(nix.is_empty(), "{nix:?}");
 }
