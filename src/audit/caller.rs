@@ -129,9 +129,19 @@ pub(super) fn by_caller(
                 narrow_defines(f, &others);
             }
         }
-        for ((_, names, chain), (krate, version, path)) in callers.into_iter().zip(found) {
+        for ((owner, names, chain), (krate, version, path)) in callers.into_iter().zip(found) {
+            // A crate's function may hold code the compiler inlined into it (QA l: dust's
+            // `main` with std's `env::home_dir` in it under LTO): said where it reads as the
+            // crate's own call.
+            let inlined = match owner {
+                Owner::Crate(_) => {
+                    "; what the compiler inlined into it, such as std's code \
+                                    under LTO, counts as its code"
+                }
+                Owner::Std => "",
+            };
             let line = format!(
-                "`{}` is called by {krate}'s code (the reference graph): {}",
+                "`{}` is called by {krate}'s code (the reference graph{inlined}): {}",
                 names.first().copied().unwrap_or_default(),
                 arrows(&chain)
             );
@@ -172,9 +182,8 @@ fn owner_of<'r, 'm>(krate: &str, reached: &'r [Reached<'m>]) -> Option<Owner<'r,
     if STD_CRATES.contains(&krate) {
         return Some(Owner::Std);
     }
-    let norm = |s: &str| s.replace('-', "_");
     reached
         .iter()
-        .find(|r| !r.proc_macro && norm(r.name()) == norm(krate))
+        .find(|r| !r.proc_macro && r.is_crate(krate))
         .map(Owner::Crate)
 }

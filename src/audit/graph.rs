@@ -36,6 +36,15 @@ impl Reached<'_> {
     pub fn has_feature(&self, f: &str) -> bool {
         self.features.iter().any(|x| x == f)
     }
+
+    /// Whether `krate`, a crate name as symbols carry it, is this package's: its name or one
+    /// of its targets' (QA l: du-dust's binary is the crate `dust`, and its call of
+    /// `getpwuid_r` named no crate of the graph).
+    pub fn is_crate(&self, krate: &str) -> bool {
+        let norm = |s: &str| s.replace('-', "_");
+        let k = norm(krate);
+        norm(self.name()) == k || self.package.targets.iter().any(|t| norm(&t.name) == k)
+    }
 }
 
 /// Every crate the binary of `root` links, and the proc-macros those crates use (whose

@@ -37,10 +37,7 @@ pub(super) fn by_static_callers(
         };
         for (krate, caller) in g.calling_crates(v) {
             // std's code and a proc-macro's (which runs in the compiler) are no crate to blame.
-            let Some(r) = reached
-                .iter()
-                .find(|r| !r.proc_macro && norm(r.name()) == norm(&krate))
-            else {
+            let Some(r) = reached.iter().find(|r| !r.proc_macro && r.is_crate(&krate)) else {
                 continue;
             };
             let line = format!(

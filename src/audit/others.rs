@@ -92,12 +92,12 @@ pub(super) fn by_other_callers(
             let other = callers.iter().find_map(|(k, symbol)| {
                 reached[1..]
                     .iter()
-                    .find(|r| !r.proc_macro && norm(r.name()) == norm(k))
+                    .find(|r| !r.proc_macro && r.is_crate(k))
                     .filter(|r| norm(r.name()) != norm(&f.krate))
                     .map(|r| (r, symbol.clone()))
             });
             let package_calls =
-                known_for(&f.krate, name) && callers.iter().any(|(k, _)| norm(k) == norm(package));
+                known_for(&f.krate, name) && callers.iter().any(|(k, _)| reached[0].is_crate(k));
             match other {
                 Some((r, symbol)) if no_code || package_calls => {
                     also.push((name, r, symbol));

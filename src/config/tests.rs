@@ -304,6 +304,14 @@ fn size_units_are_one_rule_and_the_error_lists_them() {
         e.contains("max_file_size") && e.contains("whole number"),
         "{e}"
     );
+    // A negative one is said to be negative (QA l: "-5 bytes: ... must be a whole number").
+    let e = load(json!({}), json!({"aotcheck": {"max_file_size": -5}}))
+        .expect_err("negative bytes")
+        .to_string();
+    assert!(
+        e.contains("max_file_size") && e.contains("-5 bytes: a size cannot be negative"),
+        "{e}"
+    );
 }
 
 /// QA f: duration errors said "use ns, us, ms, s or min" while `1m` and `1 sec` were taken.

@@ -113,6 +113,9 @@ fn at_least_a_millisecond(d: Duration, s: &str) -> Result<Duration, String> {
 pub(super) fn parse_size(q: &Quantity) -> Result<u64, String> {
     match q {
         Quantity::Int(n) => Ok(*n),
+        // A negative whole number is no `u64`, so it comes here (QA l: `-5` read as "must be
+        // a whole number").
+        Quantity::Float(f) if *f < 0.0 => Err(format!("{f} bytes: a size cannot be negative")),
         Quantity::Float(f) => Err(format!("{f} bytes: a size in bytes must be a whole number")),
         Quantity::Text(s) => parse_size_str(s),
     }

@@ -6,7 +6,7 @@
 //! could explain is `inconclusive`, never a failure.
 
 use super::measure;
-use crate::format::{percent, signed_size, size};
+use crate::format::{ms, percent, signed_size, size};
 use crate::plan::Thresholds;
 use crate::report::{Artifact, Check, CheckId, Report, Unit, Verdict};
 use crate::stats;
@@ -67,8 +67,11 @@ fn judged_startup(b: &Timing, a: &Timing, th: &Thresholds) -> Option<(Check, boo
     c.delta = Some(ma - mb);
     c.change = Some(ratio - 1.0);
     let limit = 1.0 + th.startup_fail;
+    // The times as the rest of the report writes them (QA l: `20.254 → 20.920 ms`).
     let head = format!(
-        "median startup {mb:.3} → {ma:.3} ms ({})",
+        "median startup {} → {} ({})",
+        ms(mb),
+        ms(ma),
         percent(ratio - 1.0)
     );
     let interval = match (&b.samples, &a.samples) {
@@ -255,6 +258,10 @@ mod tests {
         };
         assert_eq!(verdict(&only(1.0), &only(2.0)), Verdict::Inconclusive);
         assert_eq!(verdict(&only(1.0), &only(1.05)), Verdict::Pass);
+        // The times as the report writes them (QA l: `20.254 → 20.920 ms`).
+        let th = Thresholds::default();
+        let (c, _) = judged_startup(&only(20.254), &only(20.92), &th).expect("measured");
+        assert_eq!(c.message, "median startup 20.3 ms → 20.9 ms (+3.3%)");
         // Faster is a pass.
         assert_eq!(
             verdict(&timing(2.0, 0.05, 30), &timing(1.0, 0.05, 30)),

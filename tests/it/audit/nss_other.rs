@@ -212,7 +212,7 @@ fn a_lookup_in_std_generic_code_instantiated_in_a_crate_is_that_crates() {
             severity: "error",
             krate: "groups-dep",
             path: &["audit-generic-caller", "groups-dep"],
-            evidence: &["`getgrgid` is called by groups-dep's code (the reference graph)"],
+            evidence: &["`getgrgid` is called by groups-dep's code (the reference graph"],
         }],
     );
     let a = artifact(&v, "static");
@@ -303,4 +303,53 @@ fn a_lookup_the_programs_own_code_calls_stays_on_the_blamed_crates_finding() {
         .filter(|k| refers(k))
         .collect();
     assert!(nix.is_empty(), "{nix:?}");
+}
+
+/// QA l, F8: du-dust's binary is the crate `dust`. Its call of `getpwuid_r` (std's
+/// `env::home_dir` inlined into `dust::main` under LTO) named no crate of the dependency graph,
+/// whose names are packages', so the guess on std stayed: "no crate in the graph is known to
+/// do this", beside a chain through `dust::main`. A binary named `finder` in package
+/// `audit-bin-name`: the finding is the package's, and says that inlined code counts; nm
+/// names no std function on the way (the lookup is in `finder::main`'s own bytes, objdump).
+#[test]
+fn a_lookup_in_a_binary_whose_crate_is_not_named_as_its_package_is_the_packages() {
+    let v = audit(
+        "audit-bin-name",
+        &[],
+        1,
+        "static",
+        &[Expect {
+            rule: "AOT004",
+            severity: "error",
+            krate: "audit-bin-name",
+            path: &["audit-bin-name"],
+            evidence: &[
+                "`getpwuid_r` is called by audit-bin-name's code (the reference graph; what the \
+                 compiler inlined into it, such as std's code under LTO, counts as its code): \
+                 _start → main → finder::main →",
+            ],
+        }],
+    );
+    let a = artifact(&v, "static");
+    let f = finding(a, "crate", "audit-bin-name");
+    assert!(
+        !strings(&f["evidence"])
+            .iter()
+            .any(|e| e.contains("no crate in the graph")),
+        "{f}"
+    );
+    let bin = str_of(a, "path");
+    let syms = crate::why::nm(bin);
+    let relocs = crate::why::relative_relocs(bin);
+    let lookup = syms
+        .iter()
+        .find(|(k, _)| k.ends_with("getpwuid_r") && !k.starts_with("_nss"))
+        .map(|(_, v)| v.0)
+        .expect("getpwuid_r in nm");
+    assert!(crate::why::refers(
+        bin,
+        syms["finder::main"],
+        lookup,
+        &relocs
+    ));
 }
