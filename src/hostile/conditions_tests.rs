@@ -1,0 +1,153 @@
+//! Unit tests of the hostile conditions' command lines.
+
+use super::*;
+
+fn spec(args: &[&str]) -> ProbeSettings {
+    ProbeSettings {
+        args: args.iter().map(|a| a.to_string()).collect(),
+        env: Vec::new(),
+        timeout: std::time::Duration::from_secs(1),
+        ready: crate::options::Ready::Exit,
+        grace: std::time::Duration::from_secs(2),
+        ..ProbeSettings::default()
+    }
+}
+
+#[test]
+fn quoting_survives_the_shell() {
+    for word in [
+        "plain",
+        "with space",
+        "it's",
+        "$(rm -rf /)",
+        "a;b",
+        "",
+        "\"q\"",
+    ] {
+        let out = Command::new("sh")
+            .args(["-c", &format!("printf %s {}", quote(word))])
+            .output()
+            .expect("sh");
+        assert_eq!(String::from_utf8_lossy(&out.stdout), word);
+    }
+}
+
+#[test]
+fn plans_name_the_wrapper_and_skip_without_privilege() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let scratch = Scratch::new(dir.path()).expect("scratch");
+    let bin = Path::new("/x/bin");
+    let root = Privilege::Root {
+        uid: 54321,
+        gid: 54321,
+    };
+    let p = invocation(Condition::UnknownUid, bin, &spec(&["a b"]), &root, &scratch).expect("plan");
+    assert_eq!(
+        p.reproduce,
+        "setpriv --reuid=54321 --regid=54321 --clear-groups -- /x/bin 'a b'"
+    );
+    let p = invocation(Condition::NoHome, bin, &spec(&[]), &root, &scratch).expect("plan");
+    assert_eq!(p.reproduce, "env -u HOME -u USER -u LOGNAME /x/bin");
+    assert_eq!(p.env_remove, IDENTITY_VARS.to_vec());
+    let none = Privilege::Neither("no".into());
+    assert!(invocation(Condition::UnknownUid, bin, &spec(&[]), &none, &scratch).is_err());
+    assert!(invocation(Condition::NoHome, bin, &spec(&[]), &none, &scratch).is_ok());
+    let p = invocation(Condition::All, bin, &spec(&[]), &root, &scratch).expect("plan");
+    assert!(p.reproduce.starts_with("env -u HOME"));
+    assert!(p.reproduce.contains("mount --bind"));
+}
+
+/// The port a run is given is written into its command line: `{port}` replaced and `PORT`
+/// set (QA l: the reproduce command kept `{port}`); the readiness's own port or the
+/// user's `PORT` first; nothing when no port is waited on or named.
+#[test]
+fn the_port_is_written_into_the_command_line() {
+    use crate::options::Ready;
+    let free = || Ok(40001);
+    let mut s = spec(&["serve", "-p", "{port}"]);
+    s.ready = Ready::Tcp(None);
+    let (args, env) = port_given(&s, free);
+    assert_eq!(args, ["serve", "-p", "40001"]);
+    assert_eq!(env, [("PORT".to_string(), "40001".to_string())]);
+    s.env = vec![
+        ("PORT".into(), "9000".into()),
+        ("URL".into(), "x:{port}".into()),
+    ];
+    let (args, env) = port_given(&s, free);
+    assert_eq!(args, ["serve", "-p", "9000"]);
+    assert_eq!(env[1], ("URL".to_string(), "x:9000".to_string()));
+    assert_eq!(env.len(), 2);
+    s.ready = Ready::Tcp(Some(7000));
+    s.env.clear();
+    assert_eq!(port_given(&s, free).0, ["serve", "-p", "7000"]);
+    // Waited on only by exit: no port, the arguments as given.
+    let plain = spec(&["--version"]);
+    assert_eq!(
+        port_given(&plain, free),
+        (vec!["--version".to_string()], vec![])
+    );
+    // Named with `exit` readiness: written in too.
+    let named = spec(&["-p", "{port}"]);
+    assert_eq!(port_given(&named, free).0, ["-p", "40001"]);
+    let root = Privilege::Root {
+        uid: 54321,
+        gid: 54321,
+    };
+    let dir = tempfile::tempdir().expect("tempdir");
+    let scratch = Scratch::new(dir.path()).expect("scratch");
+    let p = invocation(
+        Condition::UnknownUid,
+        Path::new("/x/bin"),
+        &s,
+        &root,
+        &scratch,
+    )
+    .expect("plan");
+    assert_eq!(
+        p.reproduce,
+        "env PORT=7000 setpriv --reuid=54321 --regid=54321 --clear-groups -- /x/bin serve \
+         -p 7000"
+    );
+}
+
+/// The setup check is the condition's wrapper around a test of the binary, not the
+/// program; a condition without a wrapper needs none.
+#[test]
+fn the_setup_check_runs_the_wrapper_without_the_program() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let scratch = Scratch::new(dir.path()).expect("scratch");
+    let bin = Path::new("/x/bin");
+    let root = Privilege::Root {
+        uid: 54321,
+        gid: 54321,
+    };
+    assert!(
+        setup_check(Condition::NoHome, bin, &root, &scratch)
+            .expect("check")
+            .is_none()
+    );
+    let c = setup_check(Condition::UnknownUid, bin, &root, &scratch)
+        .expect("check")
+        .expect("a wrapper");
+    assert!(
+        c.reproduce
+            .starts_with("setpriv --reuid=54321 --regid=54321 --clear-groups -- sh -c "),
+        "{}",
+        c.reproduce
+    );
+    assert_eq!(
+        c.args.last().map(|a| a.as_os_str()),
+        Some("/x/bin".as_ref())
+    );
+    // Run through a shell, the check fails on a binary that is not there.
+    let out = Command::new("sh")
+        .args([
+            "-c",
+            c.reproduce
+                .trim_start_matches("setpriv --reuid=54321 --regid=54321 --clear-groups -- "),
+        ])
+        .output()
+        .expect("sh");
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("cannot execute /x/bin"));
+}

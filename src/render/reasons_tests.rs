@@ -1,0 +1,154 @@
+//! Unit tests of the words the renderers share.
+
+use super::*;
+
+fn finding(rule: &str, reproduced: bool) -> Finding {
+    Finding {
+        rule: rule.into(),
+        title: String::new(),
+        severity: Severity::Error,
+        krate: "app".into(),
+        version: "0.1.0".into(),
+        feature: None,
+        path: Vec::new(),
+        evidence: Vec::new(),
+        allowed: false,
+        reason: None,
+        advice: String::new(),
+        reproduced,
+        reproduce: None,
+        reachable: None,
+        chain: Vec::new(),
+    }
+}
+
+/// AOT011 is reproduced by the start inside the image, not by `--hostile` (the label said
+/// "a crash reproduced by --hostile" for an image that lacked an environment variable).
+#[test]
+fn a_finding_says_what_reproduced_it() {
+    assert_eq!(
+        finding_label(&finding("AOT004", true)),
+        "error: app v0.1.0, a crash reproduced by --hostile"
+    );
+    assert_eq!(
+        finding_label(&finding("AOT011", true)),
+        "error: app v0.1.0, reproduced by its start inside its own image"
+    );
+    assert_eq!(
+        finding_label(&finding("AOT011", false)),
+        "error: app v0.1.0"
+    );
+}
+
+/// The first five frames of a crash stack, innermost first; none without a stack.
+#[test]
+fn a_crash_site_shows_the_innermost_frames() {
+    let mut r: HostileRun = serde_json::from_value(serde_json::json!({
+        "condition": "unknown-uid", "description": "", "outcome": "crashed",
+        "signal": "SIGSEGV", "exit_code": null, "dynamic_outcome": "ok",
+        "reproduce": null, "detail": null
+    }))
+    .expect("run");
+    assert_eq!(crash_site(&r), None);
+    r.crash_site_unknown = Some("it did not crash again".into());
+    assert_eq!(
+        crash_site(&r).as_deref(),
+        Some("unknown: it did not crash again")
+    );
+    r.crash_stack = [
+        "[libnss_systemd.so.2]",
+        "getpwuid_r",
+        "alpha::f",
+        "app::main",
+    ]
+    .map(String::from)
+    .to_vec();
+    assert_eq!(
+        crash_site(&r).as_deref(),
+        Some("[libnss_systemd.so.2] ← getpwuid_r ← alpha::f ← app::main")
+    );
+    r.crash_stack.extend(["a", "b"].map(String::from));
+    assert_eq!(
+        crash_site(&r).as_deref(),
+        Some("[libnss_systemd.so.2] ← getpwuid_r ← alpha::f ← app::main ← a ← …")
+    );
+}
+
+/// A run that ended with an exit status (tealdeer's "permission denied", exit 1) failed;
+/// one that ended with a signal crashed (QA j: both read "crashed").
+#[test]
+fn a_run_with_an_exit_status_failed_one_with_a_signal_crashed() {
+    let mut r: HostileRun = serde_json::from_value(serde_json::json!({
+        "condition": "unknown-uid", "description": "", "outcome": "crashed",
+        "signal": null, "exit_code": 1, "dynamic_outcome": "ok",
+        "reproduce": null, "detail": null
+    }))
+    .expect("run");
+    assert_eq!(
+        hostile_outcome(&r),
+        "failed (exit status 1); dynamic build: ok: the static linkage is the cause"
+    );
+    r.signal = Some("SIGSEGV".into());
+    r.exit_code = None;
+    assert!(hostile_outcome(&r).starts_with("crashed (SIGSEGV)"));
+    let mut terminal = String::new();
+    crate::render::hostile::render(&mut terminal, &[r.clone()], false);
+    assert!(terminal.contains("crashed (SIGSEGV)"), "{terminal}");
+    (r.signal, r.exit_code) = (None, Some(1));
+    let mut terminal = String::new();
+    crate::render::hostile::render(&mut terminal, &[r], false);
+    assert!(terminal.contains("failed (exit status 1)"), "{terminal}");
+}
+
+/// The dynamic build's run is worded as the static one's (QA l: "failed (exit status
+/// 101); dynamic build: crashed" for the same exit).
+#[test]
+fn the_dynamic_builds_run_is_worded_as_the_static_ones() {
+    let mut r: HostileRun = serde_json::from_value(serde_json::json!({
+        "condition": "unknown-uid", "description": "", "outcome": "crashed",
+        "signal": null, "exit_code": 101, "dynamic_outcome": "crashed",
+        "dynamic_exit_code": 101, "reproduce": null, "detail": null
+    }))
+    .expect("run");
+    assert_eq!(
+        hostile_outcome(&r),
+        "failed (exit status 101); dynamic build: failed (exit status 101); not counted, \
+         the dynamic build fails the same way"
+    );
+    (r.signal, r.exit_code) = (Some("SIGSEGV".into()), None);
+    (r.dynamic_signal, r.dynamic_exit_code) = (Some("SIGABRT".into()), None);
+    assert!(
+        hostile_outcome(&r)
+            .starts_with("crashed (SIGSEGV); dynamic build: crashed (SIGABRT), differently"),
+        "{}",
+        hostile_outcome(&r)
+    );
+    // A report written before the field: the outcome's word.
+    r.dynamic_signal = None;
+    assert!(
+        hostile_outcome(&r).contains("dynamic build: crashed,"),
+        "{}",
+        hostile_outcome(&r)
+    );
+}
+
+/// `--why [no symbol]` matched the row's stretches of bytes, `[unknown]` its symbols of no
+/// crate: said so, not "matching symbols" (they matched no name).
+#[test]
+fn the_crate_tables_rows_are_said_to_be_rows() {
+    let mut w: Why = serde_json::from_value(serde_json::json!({
+        "pattern": "[no symbol]", "matched": "row", "chains": [], "more": 12
+    }))
+    .expect("why");
+    assert_eq!(
+        why_head(&w, "`[no symbol]`"),
+        "`[no symbol]` is a row of the crate table: 12 stretches of bytes without a \
+         symbol, the nearest to a root first."
+    );
+    (w.pattern, w.more) = ("[unknown]".into(), 1);
+    assert_eq!(
+        why_head(&w, "[unknown]"),
+        "[unknown] is a row of the crate table: 1 symbol of no known crate, the nearest \
+         to a root first."
+    );
+}
