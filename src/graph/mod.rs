@@ -35,12 +35,13 @@ use crate::error::{Error, Result};
 use crate::inspect::Mapped;
 use crate::options::SizeOptions;
 use crate::plan::Plan;
-use crate::report::{Binary, GraphSummary, LinkMode, Linkage, Report, Step};
+use crate::report::{Binary, GraphSummary, LinkMode, Report, Step};
 
 use cuts::{cuts_of, dynamic_targets};
 pub use keep::Without;
 use keep::{aliases, entry_points, kept};
 pub use refs::Translation;
+pub use wanted::{inspect_bytes, inspect_file};
 pub use why::unmatched;
 
 /// What the audit and `--why` read of one binary's graph after the stage.
@@ -258,62 +259,8 @@ fn analysis_file(dir: &Path, build_id: Option<&str>) -> Option<PathBuf> {
     crate::compile::link::analysis_file(dir, build_id?)
 }
 
-/// `inspect FILE`: attribute and graph one binary's bytes (its own relocations, else decoded).
-pub fn inspect_file(
-    path: &Path,
-    file: &Mapped,
-    binary: &mut Binary,
-    settings: &SizeOptions,
-) -> Result<()> {
-    let mut input = Input {
-        bytes: file.bytes(),
-        analysis: None,
-        analysis_path: None,
-        mapped: Some(file),
-        skip: None,
-    };
-    // A static glibc binary with symbols, built for this machine's architecture: this
-    // machine's C library and compiler runtime (and C++ library, when the binary carries
-    // C++ code) name its `[libc]`, `[libgcc]` (and `[libstdc++]`) code (heuristic: see
-    // `CrateIndex::c_runtime_by_name`). Indexed once a run, on a thread of its own while the
-    // code is decoded and laid out, and only when such a binary comes.
-    let static_glibc = matches!(binary.linkage, Linkage::Static | Linkage::StaticPie)
-        && binary.arch == std::env::consts::ARCH
-        && binary.symtab_size.is_some_and(|n| n > 0)
-        && crate::inspect::elf::static_glibc(binary);
-    let cxx = static_glibc && crate::attribute::carries_cxx(input.bytes);
-    if static_glibc {
-        CrateIndex::index_c_runtime_ahead(cxx);
-    }
-    let index = move || {
-        static_glibc
-            .then(|| CrateIndex::c_runtime_by_name(cxx))
-            .flatten()
-    };
-    input.skip = wanted::skipped(input.bytes, static_glibc, settings);
-    analyse(path, &input, binary, &index, settings, false).map(|_| ())
-}
-
 /// The crate index of the binary's archives, asked for when the attribution needs it.
 type Index<'a> = &'a (dyn Fn() -> Option<&'a CrateIndex> + Sync);
-
-/// [`inspect_file`] on bytes that are not a mapped file (the fuzz target's input, tests):
-/// nothing is let go of.
-pub fn inspect_bytes(
-    path: &Path,
-    bytes: &[u8],
-    binary: &mut Binary,
-    settings: &SizeOptions,
-) -> Result<()> {
-    let input = Input {
-        bytes,
-        analysis: None,
-        analysis_path: None,
-        mapped: None,
-        skip: None,
-    };
-    analyse(path, &input, binary, &|| None, settings, false).map(|_| ())
-}
 
 /// The bytes of the measured binary, and of its analysis link when there is one.
 struct Input<'a> {

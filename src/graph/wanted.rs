@@ -5,15 +5,21 @@
 //! of inspecting it: on the ELF files of `/usr/bin` and `/usr/lib/x86_64-linux-gnu`, 13x the
 //! time of `nm -S --size-sort` with the graph (`benches/inspect.sh`). `--graph` and `--why`
 //! build it anyway, and so does a static glibc binary, whose C runtime is named from this
-//! machine's archives.
+//! machine's archives. The `inspect FILE` entry points are here too: they decide it.
 
 use object::{Object as _, ObjectSymbol as _};
 
-use super::Input;
+use std::path::Path;
+
+use super::{Input, analyse};
+use crate::attribute::CrateIndex;
 use crate::attribute::coverage::Layout;
 use crate::attribute::{Attributed, Attribution};
+use crate::error::Result;
+use crate::inspect::Mapped;
 use crate::options::SizeOptions;
 use crate::report::Binary;
+use crate::report::Linkage;
 
 /// Said in the report when the graph is left out: the binary has symbols, none of them Rust's.
 pub const NO_RUST: &str =
@@ -75,4 +81,58 @@ pub fn fill(binary: &mut Binary, attribution: Attribution, a: &Attributed, input
     {
         c.symbols_from = input.analysis_path.map(|p| p.display().to_string());
     }
+}
+
+/// `inspect FILE`: attribute and graph one binary's bytes (its own relocations, else decoded).
+pub fn inspect_file(
+    path: &Path,
+    file: &Mapped,
+    binary: &mut Binary,
+    settings: &SizeOptions,
+) -> Result<()> {
+    let mut input = Input {
+        bytes: file.bytes(),
+        analysis: None,
+        analysis_path: None,
+        mapped: Some(file),
+        skip: None,
+    };
+    // A static glibc binary with symbols, built for this machine's architecture: this
+    // machine's C library and compiler runtime (and C++ library, when the binary carries
+    // C++ code) name its `[libc]`, `[libgcc]` (and `[libstdc++]`) code (heuristic: see
+    // `CrateIndex::c_runtime_by_name`). Indexed once a run, on a thread of its own while the
+    // code is decoded and laid out, and only when such a binary comes.
+    let static_glibc = matches!(binary.linkage, Linkage::Static | Linkage::StaticPie)
+        && binary.arch == std::env::consts::ARCH
+        && binary.symtab_size.is_some_and(|n| n > 0)
+        && crate::inspect::elf::static_glibc(binary);
+    let cxx = static_glibc && crate::attribute::carries_cxx(input.bytes);
+    if static_glibc {
+        CrateIndex::index_c_runtime_ahead(cxx);
+    }
+    let index = move || {
+        static_glibc
+            .then(|| CrateIndex::c_runtime_by_name(cxx))
+            .flatten()
+    };
+    input.skip = skipped(input.bytes, static_glibc, settings);
+    analyse(path, &input, binary, &index, settings, false).map(|_| ())
+}
+
+/// [`inspect_file`] on bytes that are not a mapped file (the fuzz target's input, tests):
+/// nothing is let go of.
+pub fn inspect_bytes(
+    path: &Path,
+    bytes: &[u8],
+    binary: &mut Binary,
+    settings: &SizeOptions,
+) -> Result<()> {
+    let input = Input {
+        bytes,
+        analysis: None,
+        analysis_path: None,
+        mapped: None,
+        skip: None,
+    };
+    analyse(path, &input, binary, &|| None, settings, false).map(|_| ())
 }

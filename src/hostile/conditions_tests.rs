@@ -13,6 +13,14 @@ fn spec(args: &[&str]) -> ProbeSettings {
     }
 }
 
+/// Root, with the uid and gid an unknown user gets.
+fn root() -> Privilege {
+    Privilege::Root {
+        uid: 54321,
+        gid: 54321,
+    }
+}
+
 #[test]
 fn quoting_survives_the_shell() {
     for word in [
@@ -37,10 +45,7 @@ fn plans_name_the_wrapper_and_skip_without_privilege() {
     let dir = tempfile::tempdir().expect("tempdir");
     let scratch = Scratch::new(dir.path()).expect("scratch");
     let bin = Path::new("/x/bin");
-    let root = Privilege::Root {
-        uid: 54321,
-        gid: 54321,
-    };
+    let root = root();
     let p = invocation(Condition::UnknownUid, bin, &spec(&["a b"]), &root, &scratch).expect("plan");
     assert_eq!(
         p.reproduce,
@@ -89,10 +94,7 @@ fn the_port_is_written_into_the_command_line() {
     // Named with `exit` readiness: written in too.
     let named = spec(&["-p", "{port}"]);
     assert_eq!(port_given(&named, free).0, ["-p", "40001"]);
-    let root = Privilege::Root {
-        uid: 54321,
-        gid: 54321,
-    };
+    let root = root();
     let dir = tempfile::tempdir().expect("tempdir");
     let scratch = Scratch::new(dir.path()).expect("scratch");
     let p = invocation(
@@ -117,10 +119,7 @@ fn the_setup_check_runs_the_wrapper_without_the_program() {
     let dir = tempfile::tempdir().expect("tempdir");
     let scratch = Scratch::new(dir.path()).expect("scratch");
     let bin = Path::new("/x/bin");
-    let root = Privilege::Root {
-        uid: 54321,
-        gid: 54321,
-    };
+    let root = root();
     assert!(
         setup_check(Condition::NoHome, bin, &root, &scratch)
             .expect("check")
