@@ -146,9 +146,9 @@ fn attribute_with(
 ) -> Result<bool> {
     let is_64 = bytes.get(4) == Some(&2);
     let layout = if is_64 {
-        coverage::layout_split_with::<FileHeader64<Endianness>>(bytes, &[], symbols_from)
+        coverage::layout_split_with::<FileHeader64<Endianness>>(bytes, &[], symbols_from, &|| ())
     } else {
-        coverage::layout_split_with::<FileHeader32<Endianness>>(bytes, &[], symbols_from)
+        coverage::layout_split_with::<FileHeader32<Endianness>>(bytes, &[], symbols_from, &|| ())
     }
     .map_err(|e| Error::malformed(path, format!("cannot read the ELF layout: {e}")))?;
     let borrowed = layout.symbols_borrowed;

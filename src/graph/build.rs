@@ -90,11 +90,12 @@ pub fn wire(
     let pieces = &layout.pieces;
     let n = pieces.len();
     let root = n as u32;
-    let look = Lookup::new(pieces, &sections);
     // A reference into the padding before a symbol is a biased base of it (`lea t-8`): see
-    // `biased` for the rule and what it leaves alone.
+    // `biased` for the rule and what it leaves alone. The padding's bytes are read (and let go
+    // of) before the look-up is made: the two were together at the top of the peak.
     let pads = biased::paddings(layout, bytes, &refs);
     let_go();
+    let look = Lookup::new(pieces, &sections);
     let mut edges = edges_of(&look, refs);
     biased::through_padding(&pads, &mut edges);
     for d in &described {
@@ -172,11 +173,11 @@ fn falls_through(layout: &Layout, described: &[Described], edges: &mut Vec<(u32,
 }
 
 /// Give the pieces without a symbol their crates (in `a`, the attribution of the layout `w`
-/// was wired from), and compute retained sizes.
-pub fn analyse(a: &mut Attributed, w: Wired) -> Analysis {
+/// was wired from), and compute retained sizes; `let_go` once the symbols' names are read.
+pub fn analyse(a: &mut Attributed, w: Wired, let_go: &dyn Fn()) -> Analysis {
     let (n, root, doms) = (w.n, w.root, &w.doms);
     let (mut group, group_names) = a.groups();
-    assign(a, &w.preds, doms, &mut group, root);
+    assign(a, &w.preds, doms, &mut group, root, let_go);
     drop(w.preds);
     let pieces = &a.layout.pieces;
     let mut retained = doms.retained(pieces.iter().map(|p| p.vm).chain([0]).collect());
@@ -293,7 +294,14 @@ fn crate_retained(
 }
 
 /// The crate of each piece without a symbol (in `a` and `group`), see [`choose`].
-fn assign(a: &mut Attributed, preds: &Csr, doms: &Dominators, group: &mut [u32], root: u32) {
+fn assign(
+    a: &mut Attributed,
+    preds: &Csr,
+    doms: &Dominators,
+    group: &mut [u32],
+    root: u32,
+    let_go: &dyn Fn(),
+) {
     // A piece of each group, to adopt its crate from (by group index: a hash per piece was a
     // quarter of this stage).
     let mut sample: Vec<usize> = Vec::new();
@@ -325,6 +333,8 @@ fn assign(a: &mut Attributed, preds: &Csr, doms: &Dominators, group: &mut [u32],
             _ => false,
         })
         .collect();
+    // The names were read: their pages go before the choice's arrays are made.
+    let_go();
     for (vi, k, confidence) in choose(preds, doms, group, root, &anonymous) {
         if let Some(&from) = sample.get(k as usize).filter(|&&i| i != usize::MAX) {
             a.adopt(vi, from, confidence);

@@ -281,6 +281,13 @@ impl Input<'_> {
             m.forget();
         }
     }
+
+    /// Done with `range` of the file's bytes for now (see [`Mapped::forget_part`]).
+    fn let_go_of(&self, range: std::ops::Range<usize>) {
+        if let Some(m) = self.mapped {
+            m.forget_part(range);
+        }
+    }
 }
 
 /// Attribute `binary` with its graph; the graph is kept when `keep` (or `--why`) asks.
@@ -321,7 +328,7 @@ fn analyse_as<H: FileHeader<Endian = Endianness>>(
     }
     if let Some(why) = input.skip {
         // No references were read, so no cuts.
-        let layout = read_layout::<H>(path, bytes, &[], None)?;
+        let layout = read_layout::<H>(path, (bytes, input), &[], None)?;
         wanted::attribute_only(input, layout, binary, settings, why);
         return Ok(None);
     }
@@ -348,7 +355,7 @@ fn analyse_as<H: FileHeader<Endian = Endianness>>(
     described.sort_unstable();
     let cuts = cuts_of(&refs, &roots, &slots, &described);
     input.let_go();
-    let layout = read_layout::<H>(path, bytes, &cuts, input.analysis)?;
+    let layout = read_layout::<H>(path, (bytes, input), &cuts, input.analysis)?;
     drop(cuts);
     input.let_go();
     let has_symbols = layout
@@ -369,9 +376,11 @@ fn analyse_as<H: FileHeader<Endian = Endianness>>(
         || build::wire(&layout, bytes, refs, described, &roots, &|| input.let_go()),
     );
     let mut a = Attributed::with(layout, crates);
-    let g = build::analyse(&mut a, wired);
-    let (mut attribution, entry_points) =
+    let g = build::analyse(&mut a, wired, &|| input.let_go());
+    let (mut attribution, mut entry_points) =
         both(large, || a.finish(settings), || entry_points(&a, &g));
+    // The names were read again: their pages go before the report is filled and written.
+    input.let_go();
     let symbol_pieces = std::mem::take(&mut attribution.symbol_pieces);
     wanted::fill(binary, attribution, &a, input);
     for (row, piece) in binary.symbols.iter_mut().zip(&symbol_pieces) {
@@ -380,7 +389,7 @@ fn analyse_as<H: FileHeader<Endian = Endianness>>(
     for c in &mut binary.crates {
         if let Some(k) = g.group_names.iter().position(|n| *n == c.name) {
             c.retained = Some(g.group_retained[k]);
-            c.entry_points = entry_points.get(&k).cloned().unwrap_or_default();
+            c.entry_points = entry_points.remove(&k).unwrap_or_default();
         }
     }
     let reachable_bytes: u64 = (0..g.n)
@@ -419,14 +428,15 @@ fn analyse_as<H: FileHeader<Endian = Endianness>>(
     Ok(keep.then_some(graph))
 }
 
-/// The byte map of `bytes`, cut at `cuts`, its symbols from `analysis` when it is stripped.
+/// The byte map of `bytes`, cut at `cuts`, its symbols from `analysis` when it is stripped;
+/// `input` lets go of its pages once the symbols are read.
 fn read_layout<'a, H: FileHeader<Endian = Endianness>>(
     path: &Path,
-    bytes: &'a [u8],
+    (bytes, input): (&'a [u8], &Input),
     cuts: &[coverage::Cut],
     analysis: Option<&'a [u8]>,
 ) -> Result<coverage::Layout<'a>> {
-    coverage::layout_split_with::<H>(bytes, cuts, analysis)
+    coverage::layout_split_with::<H>(bytes, cuts, analysis, &|| input.let_go())
         .map_err(|e| Error::malformed(path, format!("cannot read the ELF layout: {e}")))
 }
 

@@ -15,11 +15,7 @@ pub(super) fn references<H: FileHeader<Endian = Endianness>>(
     input: &Input,
 ) -> (Vec<Vec<refs::Ref>>, usize, EdgeSource) {
     if let Some(r) = refs::static_relocations::<H>(input.bytes) {
-        return (
-            with_unrelocated::<H>(input.bytes, r),
-            1,
-            EdgeSource::Relocations,
-        );
+        return (with_unrelocated::<H>(input, r), 1, EdgeSource::Relocations);
     }
     if let Some(extra) = input.analysis
         && let Some(t) = refs::Translation::between::<H>(extra, input.bytes)
@@ -32,28 +28,25 @@ pub(super) fn references<H: FileHeader<Endian = Endianness>>(
             }
             _ => false,
         });
-        return (
-            with_unrelocated::<H>(input.bytes, r),
-            1,
-            EdgeSource::AnalysisLink,
-        );
+        return (with_unrelocated::<H>(input, r), 1, EdgeSource::AnalysisLink);
     }
     (
-        decode::decoded::<H>(input.bytes).unwrap_or_default(),
+        decode::decoded::<H>(input.bytes, &|r| input.let_go_of(r)).unwrap_or_default(),
         0,
         EdgeSource::Decoded,
     )
 }
 
-/// The static relocations `r` of the code in `bytes`, then the references of its instructions
+/// The static relocations `r` of the code in `input`, then the references of its instructions
 /// that have none (see [`decode::unrelocated`]).
 fn with_unrelocated<H: FileHeader<Endian = Endianness>>(
-    bytes: &[u8],
+    input: &Input,
     r: Vec<refs::Ref>,
 ) -> Vec<Vec<refs::Ref>> {
     let mut sites: Vec<u64> = r.iter().map(|x| x.from).collect();
     sites.sort_unstable();
     let mut parts = vec![r];
-    parts.extend(decode::unrelocated::<H>(bytes, &sites).unwrap_or_default());
+    let done = |r| input.let_go_of(r);
+    parts.extend(decode::unrelocated::<H>(input.bytes, &sites, &done).unwrap_or_default());
     parts
 }

@@ -75,6 +75,26 @@ impl Mapped {
         #[allow(unsafe_code)]
         let _ = unsafe { map.unchecked_advise(memmap2::UncheckedAdvice::DontNeed) };
     }
+
+    /// As [`forget`](Self::forget), for the whole pages within `range` of the file's bytes
+    /// only: a pass that reads a large part once (the code, decoded) lets go of it as it goes.
+    pub fn forget_part(&self, range: std::ops::Range<usize>) {
+        const PAGE: usize = 4096;
+        let Some(map) = &self.map else {
+            return;
+        };
+        let from = range.start.next_multiple_of(PAGE);
+        let to = range.end.min(map.len()) / PAGE * PAGE;
+        if to <= from {
+            return;
+        }
+        // SAFETY: as in `forget`: a read-only private map, whose dropped pages read back the
+        // same bytes from the file; `from..to` is inside the map.
+        #[allow(unsafe_code)]
+        let _ = unsafe {
+            map.unchecked_advise_range(memmap2::UncheckedAdvice::DontNeed, from, to - from)
+        };
+    }
 }
 
 /// What a file that is not a regular file is, in a few words.
@@ -251,6 +271,16 @@ mod tests {
         );
         assert_eq!(bytes, &content[..], "the bytes read back differ");
         assert_eq!(sum, content.iter().map(|&b| u64::from(b)).sum::<u64>());
+        // A part: only the whole pages inside it go; a range past the end is cut short.
+        let sum: u64 = bytes.iter().map(|&b| u64::from(b)).sum();
+        assert_eq!(sum, content.iter().map(|&b| u64::from(b)).sum::<u64>());
+        let all = resident_kib(&path);
+        mapped.forget_part(8 * 4096 + 100..40 * 4096 + 5);
+        assert_eq!(resident_kib(&path), all - 31 * 4, "pages 9 to 39 of {all} KiB");
+        mapped.forget_part(100..200);
+        mapped.forget_part(60 * 4096..1 << 40);
+        assert_eq!(resident_kib(&path), all - 35 * 4, "and pages 60 to 63");
+        assert_eq!(bytes, &content[..], "the bytes read back differ");
         // An empty file has no map: nothing to forget, no failure.
         std::fs::write(dir.path().join("empty"), b"").expect("write");
         Mapped::open(&dir.path().join("empty"))

@@ -79,7 +79,7 @@ fn a_stripped_file_borrows_the_symbols_of_its_own_link_only() {
     let alone = layout::<H64>(&bare).expect("layout");
     assert_ne!(alone.symbol_table, Some(".symtab"));
     assert!(!alone.symbols_borrowed);
-    let named = layout_split_with::<H64>(&bare, &[], Some(&full)).expect("layout");
+    let named = layout_split_with::<H64>(&bare, &[], Some(&full), &|| ()).expect("layout");
     assert!(named.symbols_borrowed);
     assert_eq!(named.symbol_table, Some(".symtab"));
     assert_eq!(symbol_rows(&named), symbol_rows(&own));
@@ -95,10 +95,10 @@ fn a_stripped_file_borrows_the_symbols_of_its_own_link_only() {
     // Not a link of the same objects: a section of another size.
     let mut shrunk = full.clone();
     shrink_a_section(&mut shrunk, ".text");
-    let refused = layout_split_with::<H64>(&bare, &[], Some(&shrunk)).expect("layout");
+    let refused = layout_split_with::<H64>(&bare, &[], Some(&shrunk), &|| ()).expect("layout");
     assert!(!refused.symbols_borrowed);
     // A file with its own `.symtab` keeps it.
-    let kept = layout_split_with::<H64>(&full, &[], Some(&full)).expect("layout");
+    let kept = layout_split_with::<H64>(&full, &[], Some(&full), &|| ()).expect("layout");
     assert!(!kept.symbols_borrowed);
 }
 
