@@ -7,6 +7,7 @@
 
 mod caller;
 mod crash;
+mod ctors;
 mod dropped;
 pub mod evidence;
 mod findings;
@@ -111,7 +112,8 @@ pub fn check(plan: &Plan, builds: &[Built], report: &mut Report, out: &mut Outpu
 }
 
 /// After the graph stage: whether each finding's offending code is reachable
-/// ([`reach::annotate`]); a guessed crate replaced by the one whose code calls the function
+/// ([`reach::annotate`]); a guessed crate replaced by the crates of the constructors
+/// ([`ctors::by_constructors`]) or by the one whose code calls the function
 /// ([`caller::by_caller`]); then one NSS finding per cause ([`split::nss`]), NSS functions
 /// moved to the crates whose code calls them ([`others::by_other_callers`]), and dynamic
 /// loading the static binary's own code does ([`loading::by_static_callers`]).
@@ -126,6 +128,7 @@ pub fn annotate(plan: &Plan, graphs: &crate::graph::Graphs, report: &mut Report)
         let reached = bin
             .map(|b| graph::reach(&plan.workspace.metadata, &b.target.package_id))
             .unwrap_or_default();
+        ctors::by_constructors(g, a, &reached, bin);
         caller::by_caller(g, a, &reached, bin, &std_version);
         split::nss(g, a, bin, &std_version);
         others::by_other_callers(g, a, &reached, bin);

@@ -15,53 +15,7 @@ pub fn annotate(graphs: &Graphs, report: &mut Report) {
                 reach(g, f);
             }
         }
-        if let Some(g) = graph {
-            narrow_constructors(g, &mut a.findings);
-        }
     }
-}
-
-/// AOT003 blamed on every crate that links native code ("no crate in the graph is known to
-/// do this"): when the graph names the crate of a constructor, the findings of the other
-/// native crates go (xh: aws-lc-sys's `do_library_init` made onig_sys a suspect too), and the
-/// one kept says which constructor is its. Nothing changes when no such crate is named.
-fn narrow_constructors(g: &Graph, findings: &mut Vec<Finding>) {
-    const GUESS: &str = "attributed to the native code";
-    let guessed =
-        |f: &Finding| f.rule == "AOT003" && f.evidence.iter().any(|e| e.starts_with(GUESS));
-    let norm = |s: &str| s.replace('-', "_");
-    let ctors = g.constructors();
-    let of = |f: &Finding| -> Vec<&str> {
-        ctors
-            .iter()
-            .filter(|(_, k)| k.as_deref().is_some_and(|k| norm(k) == norm(&f.krate)))
-            .map(|(name, _)| name.as_str())
-            .collect()
-    };
-    if !findings.iter().any(|f| guessed(f) && !of(f).is_empty()) {
-        return;
-    }
-    let mut kept = Vec::with_capacity(findings.len());
-    for mut f in findings.drain(..) {
-        if guessed(&f) {
-            let names = of(&f);
-            if names.is_empty() {
-                continue;
-            }
-            f.evidence.retain(|e| !e.starts_with(GUESS));
-            let (what, is) = match names.len() {
-                1 => ("constructor", "is"),
-                _ => ("constructors", "are"),
-            };
-            f.evidence.push(format!(
-                "the {what} {} {is} {}'s (the reference graph's attribution)",
-                quoted(&names),
-                f.krate
-            ));
-        }
-        kept.push(f);
-    }
-    *findings = kept;
 }
 
 fn reach(g: &Graph, f: &mut Finding) {

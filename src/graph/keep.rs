@@ -1,5 +1,6 @@
-//! What is kept of one binary's analysis for the audit, `--why` and the gate: entry points into
-//! each crate, the graph with raw names (demangled when shown), and the aliases of a symbol.
+//! What is kept of one binary's analysis for the audit, `--why` and the gate: the graph with
+//! raw names (demangled when shown), and the aliases of a symbol. The entry points into each
+//! crate are `entries`'.
 
 use std::cmp::Reverse;
 use std::collections::HashMap;
@@ -7,111 +8,11 @@ use std::collections::HashMap;
 use object::Endianness;
 use object::read::elf::FileHeader;
 
+use super::entries::leads_into;
 use super::{Graph, build, dom};
 use crate::attribute::Attributed;
 use crate::attribute::coverage::Owner;
-use crate::attribute::demangle::is_anonymous_constant;
 use crate::report::Step;
-
-/// How many pieces without a name of their own a way into a crate is followed through.
-const LEAD_ON: usize = 64;
-
-/// Per crate group, the names of the symbols of other crates that refer into it: to one of its
-/// symbols, or to bytes without a symbol that lead on into it (a vtable, a table of function
-/// pointers). A constant without a symbol, or with a name the compiler made up (`anon.…`), that
-/// refers to nothing pulls no code of the crate in: such a leaf gets its crate from the code
-/// that uses it or from its compilation unit, and the linker merges equal constants (a 16-byte
-/// `.rodata` row that glibc's resolver shares with hashbrown; glibc's `default_rwlockattr`, 8
-/// zero bytes at the address of a regex_automata `anon.…`), so a reference to it names no entry.
-pub(super) fn entry_points(a: &Attributed, g: &build::Analysis) -> HashMap<usize, Vec<String>> {
-    let group = |t: u32| {
-        g.group
-            .get(t as usize)
-            .copied()
-            .unwrap_or(crate::attribute::NO_GROUP)
-    };
-    // A piece named by the crate's own code or data: a symbol the compiler did not make up.
-    let item = |t: u32| match a.layout.pieces.get(t as usize).map(|p| &p.owner) {
-        Some(Owner::Symbol { name, .. }) => !is_anonymous_constant(name),
-        _ => false,
-    };
-    // Each target searched once (its group is fixed): 0 not yet, 1 enters, 2 does not.
-    let mut known = vec![0u8; g.n];
-    let mut enters = |t: u32, gt: u32| {
-        let k = known.get_mut(t as usize)?;
-        if *k == 0 {
-            *k = if leads_into(&g.plain, t, |u| group(u) == gt, item) {
-                1
-            } else {
-                2
-            };
-        }
-        Some(*k == 1)
-    };
-    let mut pairs: Vec<(u32, u32)> = Vec::new();
-    for f in 0..g.n as u32 {
-        let gf = g.group[f as usize];
-        if !matches!(a.layout.pieces[f as usize].owner, Owner::Symbol { .. }) {
-            continue;
-        }
-        for &t in g.plain.succ(f) {
-            let gt = group(t);
-            if gt != crate::attribute::NO_GROUP && gt != gf && enters(t, gt) == Some(true) {
-                pairs.push((gt, f));
-            }
-        }
-    }
-    // By symbol: each demangled once, however many crates it enters, and moved into the
-    // last of them (a large binary has thousands: one copy of each is held, not two).
-    pairs.sort_unstable_by_key(|&(gt, f)| (f, gt));
-    pairs.dedup();
-    // Without LTO's numbers (`fmt.1425`): the gate compares these names across builds.
-    let name = |f: u32| {
-        let n = a.name(f as usize);
-        crate::attribute::normal::without_local_number(&n).to_string()
-    };
-    let mut out: HashMap<usize, Vec<String>> = HashMap::new();
-    for same in pairs.chunk_by(|x, y| x.1 == y.1) {
-        let Some((&(last, f), rest)) = same.split_last() else {
-            continue;
-        };
-        let n = name(f);
-        for &(gt, _) in rest {
-            out.entry(gt as usize).or_default().push(n.clone());
-        }
-        out.entry(last as usize).or_default().push(n);
-    }
-    for v in out.values_mut() {
-        v.sort();
-        v.dedup();
-    }
-    out
-}
-
-/// Whether piece `t` of a crate is, or leads on to, one of the crate's items (`item`) through
-/// pieces of the crate (`in_group`) without a name of their own: a vtable does; a panic
-/// location, which holds only the address of a file name (itself a constant), does not.
-pub(super) fn leads_into(
-    plain: &dom::Csr,
-    t: u32,
-    in_group: impl Fn(u32) -> bool,
-    item: impl Fn(u32) -> bool,
-) -> bool {
-    let mut seen = vec![t];
-    let mut next = vec![t];
-    while let Some(v) = next.pop() {
-        if item(v) {
-            return true;
-        }
-        for &u in plain.succ(v) {
-            if in_group(u) && !seen.contains(&u) && seen.len() < LEAD_ON {
-                seen.push(u);
-                next.push(u);
-            }
-        }
-    }
-    false
-}
 
 /// How many pieces [`Graph::calling_crates`] walks back at most: glibc's own callers of a
 /// lookup are a few dozen; past that the walk is in the C library's innards.
@@ -274,15 +175,12 @@ impl Graph {
     /// The functions `.preinit_array` and `.init_array` hold (run before `main`), each with
     /// its crate where the attribution found one.
     pub fn constructors(&self) -> Vec<(String, Option<String>)> {
-        let arrays = (0..self.text.len() as u32).filter(|&v| {
-            !self.symbol[v as usize]
-                && matches!(
-                    self.raw_name(v),
-                    "[section .init_array]" | "[section .preinit_array]"
-                )
-        });
-        let mut out: Vec<(String, Option<String>)> = arrays
-            .flat_map(|a| self.plain.succ(a).iter().copied())
+        let mut out: Vec<(String, Option<String>)> = self
+            .constructor_slots
+            .iter()
+            .flat_map(|&a| self.plain.succ_kinds(a))
+            .filter(|&(_, k)| k != build::kind_id(crate::report::RefKind::Describes))
+            .map(|(v, _)| v)
             .map(|v| (self.name(v), self.crate_of(v).map(str::to_string)))
             .collect();
         out.sort();
@@ -424,8 +322,25 @@ pub(super) fn kept(a: &Attributed, g: build::Analysis, has_symbols: bool) -> Gra
             Some((i as u32, k.to_string()))
         })
         .collect();
+    // The pieces of the constructors' arrays: their bytes without a symbol, and the statics
+    // Rust code puts there (`#[link_section = ".init_array"]`: curl's `INIT_CTOR`, std's
+    // `ARGV_INIT_ARRAY`).
+    let arrays = |s: usize| {
+        a.layout
+            .sections
+            .get(s)
+            .is_some_and(|s| matches!(&*s.name, ".init_array" | ".preinit_array"))
+    };
+    let constructor_slots = (0..pieces.len() as u32)
+        .filter(|&i| match pieces[i as usize].owner {
+            Owner::Symbol { section, .. } => arrays(section as usize),
+            Owner::Section(s) => arrays(s),
+            _ => false,
+        })
+        .collect();
     Graph {
         root: g.root,
+        constructor_slots,
         // Searched here, not with the rest of the graph: only the chains read them, and
         // `inspect` without `--why` keeps no graph.
         parent: dom::shortest_paths(&g.plain, g.root),

@@ -14,6 +14,7 @@ mod build;
 mod cuts;
 mod decode;
 pub mod dom;
+mod entries;
 mod keep;
 mod lookup;
 mod pcrel;
@@ -38,8 +39,9 @@ use crate::plan::Plan;
 use crate::report::{Binary, GraphSummary, LinkMode, Report, Step};
 
 use cuts::{cuts_of, dynamic_targets};
+use entries::entry_points;
 pub use keep::Without;
-use keep::{aliases, entry_points, kept};
+use keep::{aliases, kept};
 pub use refs::Translation;
 pub use wanted::{inspect_bytes, inspect_file};
 pub use why::unmatched;
@@ -70,6 +72,8 @@ pub struct Graph {
     inst: HashMap<u32, String>,
     reachable: Vec<bool>,
     has_symbols: bool,
+    /// The pieces in `.init_array` and `.preinit_array` (see [`Graph::constructors`]).
+    constructor_slots: Vec<u32>,
 }
 
 impl Graph {

@@ -111,7 +111,7 @@ fn a_way_in_leads_on_to_an_item_of_the_crate() {
     );
     let crate_of = [1, 1, 1, 1, 1, 1, 1, 2];
     let item = |v: u32| v == 1 || v == 7;
-    let enters = |t: u32| keep::leads_into(&g, t, |u| crate_of[u as usize] == 1, item);
+    let enters = |t: u32| entries::leads_into(&g, t, |u| crate_of[u as usize] == 1, item);
     assert!(enters(0), "a vtable leads to its function");
     assert!(enters(1), "an item is a way in");
     assert!(!enters(2), "a panic location leads to a constant only");

@@ -276,7 +276,11 @@ mod tests {
         assert_eq!(sum, content.iter().map(|&b| u64::from(b)).sum::<u64>());
         let all = resident_kib(&path);
         mapped.forget_part(8 * 4096 + 100..40 * 4096 + 5);
-        assert_eq!(resident_kib(&path), all - 31 * 4, "pages 9 to 39 of {all} KiB");
+        assert_eq!(
+            resident_kib(&path),
+            all - 31 * 4,
+            "pages 9 to 39 of {all} KiB"
+        );
         mapped.forget_part(100..200);
         mapped.forget_part(60 * 4096..1 << 40);
         assert_eq!(resident_kib(&path), all - 35 * 4, "and pages 60 to 63");

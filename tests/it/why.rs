@@ -548,4 +548,15 @@ fn anonymous_constants_with_a_symbol_go_to_the_code_that_refers_to_them() {
         checked > 0,
         "no anonymous constant is the package's: {anon:?}"
     );
+    // Nor is one an entry point into a crate: its name's hash is its codegen unit's, new
+    // whenever that unit's code changes, so the gate took them for new entry points (QA m).
+    // The symbols that refer to it are the entry points.
+    let crates = a["binary"]["crates"].as_array().expect("crates");
+    let named: Vec<&str> = crates
+        .iter()
+        .flat_map(|c| c["entry_points"].as_array().into_iter().flatten())
+        .filter_map(Value::as_str)
+        .filter(|e| e.starts_with("anon."))
+        .collect();
+    assert!(named.is_empty(), "anonymous entry points: {named:?}");
 }

@@ -40,6 +40,46 @@ fn a_native_constructor_is_blamed_on_its_own_crate_only() {
     );
 }
 
+/// A constructor in plain Rust (a function pointer in `.init_array`, as curl 0.4's
+/// `INIT_CTOR`) is its crate's, though the crate is on no list and links no native code: AOT003
+/// went to every crate with native code instead (QA m: hurl blamed curl-sys, libxml,
+/// openssl-sys and libz-sys, and named curl nowhere). Checked against readelf and nm: one of
+/// the section's relocations points at `init_ctor`.
+#[test]
+fn a_rust_constructor_is_blamed_on_its_crate_not_on_native_code() {
+    let v = audit(
+        "audit-rust-ctor",
+        &[],
+        0,
+        "static",
+        &[Expect {
+            rule: "AOT003",
+            severity: "warning",
+            krate: "rust-ctor",
+            path: &["audit-rust-ctor", "rust-ctor"],
+            evidence: &["the constructor `rust_ctor::INIT_CTOR::init_ctor` is rust-ctor's"],
+        }],
+    );
+    let a = artifact(&v, "static");
+    assert_eq!(a["findings"][0]["version"], "0.3.1");
+    let path = str_of(a, "path").to_string();
+    let (start, size) = init_array(&path);
+    let ctor = tool("nm", &["-C", &path])
+        .lines()
+        .find(|l| l.ends_with(" rust_ctor::INIT_CTOR::init_ctor"))
+        .and_then(|l| u64::from_str_radix(l.split_whitespace().next()?, 16).ok())
+        .expect("nm lists rust_ctor::INIT_CTOR::init_ctor");
+    let held = tool("readelf", &["-rW", &path]).lines().any(|l| {
+        let f: Vec<&str> = l.split_whitespace().collect();
+        let hex = |i: usize| f.get(i).and_then(|w| u64::from_str_radix(w, 16).ok());
+        matches!((hex(0), hex(3)), (Some(at), Some(to)) if (start..start + size).contains(&at) && to == ctor)
+    });
+    assert!(
+        held,
+        "no .init_array relocation to init_ctor ({ctor:x}) in {path}"
+    );
+}
+
 /// `ctor` 0.2 is a proc-macro: its code runs in the compiler, and what reaches the binary is
 /// what `#[ctor]` expands to in the package. Before, the graph dropped it and the audit blamed
 /// the package's own code; its own dependencies (syn, quote) must still never be named.

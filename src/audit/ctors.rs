@@ -1,0 +1,101 @@
+//! AOT003 whose crate the audit could only guess (every crate with native code, else the
+//! package's own code: "no crate in the graph is known to do this") goes to the crates the
+//! reference graph attributes the constructors to. xh: aws-lc-sys's `do_library_init` made
+//! onig_sys a suspect too. QA m: hurl's extra `.init_array` entry is `curl::INIT_CTOR`'s, Rust
+//! code of the crate curl, and the four crates with native code were blamed while curl was
+//! named nowhere. A constructor of std's (`ARGV_INIT_ARRAY`) or of no crate (`frame_dummy`)
+//! moves nothing; nothing changes when no constructor has a crate of the binary's graph.
+
+use super::findings::new_finding;
+use super::graph::Reached;
+use super::reach::quoted;
+use super::rules;
+use super::split::STD_CRATES;
+use crate::graph::Graph;
+use crate::plan::BinPlan;
+use crate::report::{Artifact, Finding};
+
+/// How the audit marks an AOT003 finding whose crate it guessed (see `findings::unattributed`).
+const GUESSES: &[&str] = &[
+    "attributed to the native code",
+    "attributed to the package's own code",
+];
+
+/// Re-blame artifact `a`'s guessed AOT003 findings on the crates of the constructors (see the
+/// module). `reached`: the binary's crates, the package first.
+pub(super) fn by_constructors(
+    g: &Graph,
+    a: &mut Artifact,
+    reached: &[Reached],
+    bin: Option<&BinPlan>,
+) {
+    let guessed = |f: &Finding| {
+        f.rule == "AOT003"
+            && f.evidence
+                .iter()
+                .any(|e| GUESSES.iter().any(|m| e.starts_with(m)))
+    };
+    let Some(template) = a.findings.iter().find(|f| guessed(f)).cloned() else {
+        return;
+    };
+    // Each crate of the graph with its constructors, in the order of `reached`.
+    let ctors = g.constructors();
+    let mut owners: Vec<(&Reached, Vec<&str>)> = Vec::new();
+    for r in reached.iter().filter(|r| !r.proc_macro) {
+        let names: Vec<&str> = ctors
+            .iter()
+            .filter(|(_, k)| {
+                k.as_deref()
+                    .is_some_and(|k| !STD_CRATES.contains(&k) && r.is_crate(k))
+            })
+            .map(|(name, _)| name.as_str())
+            .collect();
+        if !names.is_empty() {
+            owners.push((r, names));
+        }
+    }
+    if owners.is_empty() {
+        return;
+    }
+    let Some(rule) = rules::find("AOT003") else {
+        return;
+    };
+    a.findings.retain(|f| !guessed(f));
+    let norm = |s: &str| s.replace('-', "_");
+    for (r, names) in owners {
+        let (what, is) = match names.len() {
+            1 => ("constructor", "is"),
+            _ => ("constructors", "are"),
+        };
+        let line = format!(
+            "the {what} {} {is} {}'s (the reference graph's attribution)",
+            quoted(&names),
+            r.name()
+        );
+        if let Some(f) = a
+            .findings
+            .iter_mut()
+            .find(|f| f.rule == "AOT003" && norm(&f.krate) == norm(r.name()))
+        {
+            f.evidence.push(line);
+            continue;
+        }
+        let mut f = new_finding(
+            rule,
+            r.name(),
+            &r.package.version.to_string(),
+            r.path.clone(),
+        );
+        f.evidence = template
+            .evidence
+            .iter()
+            .filter(|e| !GUESSES.iter().any(|m| e.starts_with(m)))
+            .cloned()
+            .collect();
+        f.evidence.push(line);
+        if let Some(bin) = bin {
+            super::apply_policy(&mut f, &bin.audit);
+        }
+        a.findings.push(f);
+    }
+}
