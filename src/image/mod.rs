@@ -187,18 +187,18 @@ fn one(
 ) -> Result<(Image, std::time::Duration)> {
     let s = &bin.image;
     let probe = bin.probe.as_ref();
+    // How the program starts: the probe's arguments and readiness as configured, also under
+    // `--no-probe` (QA m: bore's image lost its `server` argument and its port there).
+    let start = probe.unwrap_or(&bin.hostile_run);
     let mut warnings = Vec::new();
-    let port = s.port.or(probe.and_then(|p| p.ready.fixed_port()));
-    let raw_args: Vec<String> = s
-        .args
-        .clone()
-        .unwrap_or_else(|| probe.map(|p| p.args.clone()).unwrap_or_default());
+    let port = s.port.or(start.ready.fixed_port());
+    let raw_args: Vec<String> = s.args.clone().unwrap_or_else(|| start.args.clone());
     let mut entrypoint = vec![s.path.clone()];
     entrypoint.extend(raw_args.iter().map(|x| with_port(x, port)));
     let image_env = environment(&s.env, port);
     let port_given =
         (raw_args.iter().chain(s.env.iter().map(|(_, v)| v))).any(|x| x.contains("{port}"));
-    let waits = port_given || probe.is_some_and(|p| p.ready.waits_on_port());
+    let waits = port_given || start.ready.waits_on_port();
     let ports = meta::exposed(port, waits, DEFAULT_PORT);
     warnings.extend(meta::loopback_warnings(&entrypoint[1..], s.args.is_none()));
     let label = format!("{}-{}", a.name, a.link_mode.map_or("", LinkMode::as_str));

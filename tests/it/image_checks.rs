@@ -328,6 +328,33 @@ fn qa_an_image_built_from_a_changed_tree_names_its_revision_dirty() {
     assert_eq!(revision("dirty"), format!("{head}-dirty"));
 }
 
+/// QA m: under `--no-probe` the image lost the configured start: bore's `server` argument and
+/// the port of `ready = "tcp:PORT"`, so an image written by a CI job that probes nothing
+/// printed its usage and exited. Read back with skopeo.
+#[test]
+fn an_image_written_without_the_probe_starts_as_configured() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = dir.path().join("aotcheck.toml");
+    std::fs::write(&file, "ready = \"tcp:7311\"\nprobe_args = [\"serve\", \"--quiet\"]\n")
+        .expect("config");
+    let mut cmd = check_fixture("hello-server", &["--config-file"]);
+    cmd.arg(&file).arg("--image").arg(dir.path().join("images"));
+    let v = json(&mut cmd);
+    let i = image(&v);
+    let config = config_of(i);
+    assert_eq!(
+        strings(&config["Entrypoint"]),
+        ["/app/hello-server", "serve", "--quiet"],
+        "{config}"
+    );
+    let exposed: Vec<&String> = config["ExposedPorts"]
+        .as_object()
+        .map(|o| o.keys().collect())
+        .unwrap_or_default();
+    assert_eq!(exposed, ["7311/tcp"], "{config}");
+    assert_eq!(i["in_image"]["outcome"], "skipped", "{i}");
+}
+
 /// QA g: an image of a server probed on a port it was handed said nothing of that port (no
 /// `ExposedPorts`, while its start inside waited on 8080), and kept the probe's loopback
 /// address in its entrypoint without a word.
