@@ -168,7 +168,7 @@ fn unfinished(report: &Report) -> Option<(Error, &'static str)> {
         return None;
     }
     inspect::batch::incomplete(report)
-        .map(|e| (e, "files could not be inspected"))
+        .map(|e| (e, "paths could not be inspected"))
         .or_else(|| {
             probe::all_failed(report)
                 .or_else(|| {

@@ -361,8 +361,8 @@ fn many_files_every_binary_reported_each_failure_named() {
     }
     assert_eq!(
         errors[3],
-        "error: 3 of 6 files could not be inspected, 3 binaries were (each failure is named \
-         above and in the report)"
+        "error: 3 paths could not be inspected, 3 binaries were (each failure is named above \
+         and in the report)"
     );
     assert!(
         r.stderr
@@ -476,7 +476,7 @@ fn special_files_named_on_the_command_line_fail_alone() {
     let kinds = tool("stat", &["-c", "%F", &fifo, "/dev/null"]);
     assert_eq!(kinds, "fifo\ncharacter special file\n");
     assert!(
-        stderr.contains("3 of 4 files could not be inspected, 1 binary was"),
+        stderr.contains("3 paths could not be inspected, 1 binary was"),
         "{stderr}"
     );
 }
