@@ -40,7 +40,7 @@ pub(super) fn explain(stderr: &str, built: &Built, req: &BuildRequest) -> Error 
     }
     let needy = undefined_in_archives(stderr);
     if !needy.is_empty() {
-        return needs_more(&needy, built, req);
+        return needs_more(&needy, stopped_early(stderr), built, req);
     }
     Error::BuildFailed(format!(
         "`cargo build` of the {kind} binary failed (its diagnostics are above)"
@@ -63,11 +63,22 @@ fn asked_by(built: &Built, lib: &str) -> Vec<String> {
 
 /// A link that failed on symbols static archives need and nothing defines (QA j: diesel_cli's
 /// `libpq.a` needs GSSAPI and OpenSSL, which `libpq.so` would have brought itself): which
-/// archives, who asked for them, which symbols, and what to do.
-fn needs_more(needy: &[(String, Vec<String>)], built: &Built, req: &BuildRequest) -> Error {
+/// archives, who asked for them, which symbols, and what to do. `capped`: the linker stopped
+/// at its error limit, so the symbols are some of those missing (QA m: hurl's `libcurl.a`
+/// read as needing 20 symbols, all libssh2's; it needs 377, of OpenSSL, nghttp2, LDAP...).
+fn needs_more(
+    needy: &[(String, Vec<String>)],
+    capped: bool,
+    built: &Built,
+    req: &BuildRequest,
+) -> Error {
     let each: Vec<String> = needy
         .iter()
         .map(|(path, symbols)| {
+            // `/usr/lib/gcc/x86_64-linux-gnu/12/../../../x86_64-linux-gnu/libcurl.a` as the
+            // file it is.
+            let path = &std::fs::canonicalize(path)
+                .map_or_else(|_| path.clone(), |p| p.display().to_string());
             let p = Path::new(path);
             let file = p
                 .file_name()
@@ -98,16 +109,24 @@ fn needs_more(needy: &[(String, Vec<String>)], built: &Built, req: &BuildRequest
             } else {
                 "symbols"
             };
+            let least = if capped { "at least " } else { "" };
             format!(
-                "`{shown}`{by} needs {} {noun} that nothing on the link line defines ({}{more})",
+                "`{shown}`{by} needs {least}{} {noun} that nothing on the link line defines \
+                 ({}{more})",
                 symbols.len(),
                 listed.join(", ")
             )
         })
         .collect();
+    let stopped = if capped {
+        " (the linker stopped at its error limit: more symbols, of other libraries too, may \
+         be missing)"
+    } else {
+        ""
+    };
     Error::Prerequisite {
         what: format!(
-            "the {} build cannot link: {}",
+            "the {} build cannot link: {}{stopped}",
             req.link.as_str(),
             each.join("; ")
         ),
@@ -155,6 +174,12 @@ fn undefined_in_archives(stderr: &str) -> Vec<(String, Vec<String>)> {
         }
     }
     out
+}
+
+/// Whether the linker stopped reporting at its error limit (lld's `--error-limit`, 20 by
+/// default): the undefined symbols it named are then only the first ones.
+fn stopped_early(stderr: &str) -> bool {
+    stderr.contains("too many errors emitted, stopping now")
 }
 
 /// `lld: error: unable to find library -lfoo` or GNU ld's `cannot find -lfoo`.

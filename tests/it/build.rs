@@ -149,6 +149,42 @@ fn native_library_without_static_archive_names_library_and_crate() {
     assert!(r.stderr.contains("--link dynamic"), "{}", r.stderr);
 }
 
+/// QA m: rust-lld stops after 20 errors, so an archive that needs more (hurl's system
+/// `libcurl.a`: 377 symbols of libssh2, OpenSSL, nghttp2, LDAP...) read as needing 20, all of
+/// the first library. The count is said as a floor, with why: `nm -u` of the archive lists 25.
+#[test]
+fn an_archive_that_needs_more_than_the_linker_reports_is_a_floor() {
+    let r = run(&mut check_fixture("link-undefined-many", &[]));
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("too many errors emitted, stopping now"),
+        "the linker did not stop at its limit:\n{}",
+        r.stderr
+    );
+    let archive = crate::size::walk(&shared_target_dir(), "libaotcheck_needier.a")
+        .expect("the fixture's archive");
+    let undefined = tool("nm", &["-u", archive.to_str().expect("utf-8")])
+        .lines()
+        .filter(|l| l.contains("aotcheck_absent_"))
+        .count();
+    assert_eq!(undefined, 25);
+    let last = last_error(&r.stderr);
+    assert!(
+        last.contains(
+            "`libaotcheck_needier.a` (the build script of `link-undefined-many@0.1.0` \
+                       asked for it) needs at least 20 symbols"
+        ),
+        "{last}"
+    );
+    assert!(
+        last.contains(
+            "the linker stopped at its error limit: more symbols, of other libraries \
+                       too, may be missing"
+        ),
+        "{last}"
+    );
+}
+
 /// QA j, J3: a static archive that needs libraries the link line lacks (diesel_cli's system
 /// `libpq.a`: GSSAPI, OpenSSL) ended in pages of linker errors and "its diagnostics are
 /// above". One line names the archive, the crate whose build script asked for it and the

@@ -335,8 +335,11 @@ fn qa_an_image_built_from_a_changed_tree_names_its_revision_dirty() {
 fn an_image_written_without_the_probe_starts_as_configured() {
     let dir = tempfile::tempdir().expect("tempdir");
     let file = dir.path().join("aotcheck.toml");
-    std::fs::write(&file, "ready = \"tcp:7311\"\nprobe_args = [\"serve\", \"--quiet\"]\n")
-        .expect("config");
+    std::fs::write(
+        &file,
+        "ready = \"tcp:7311\"\nprobe_args = [\"serve\", \"--quiet\"]\n",
+    )
+    .expect("config");
     let mut cmd = check_fixture("hello-server", &["--config-file"]);
     cmd.arg(&file).arg("--image").arg(dir.path().join("images"));
     let v = json(&mut cmd);
