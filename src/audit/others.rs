@@ -89,23 +89,31 @@ pub(super) fn by_other_callers(
                 mine += 1;
                 continue;
             }
-            let other = callers.iter().find_map(|(k, symbol)| {
-                reached[1..]
+            // Every other crate that calls it, each with its first calling symbol (QA m: lsd's
+            // libgit2-sys went unnamed after dirs-sys).
+            let mut others: Vec<(&Reached, String)> = Vec::new();
+            for (k, symbol) in &callers {
+                let r = reached[1..]
                     .iter()
                     .find(|r| !r.proc_macro && r.is_crate(k))
-                    .filter(|r| norm(r.name()) != norm(&f.krate))
-                    .map(|r| (r, symbol.clone()))
-            });
+                    .filter(|r| norm(r.name()) != norm(&f.krate));
+                if let Some(r) = r
+                    && !others.iter().any(|(o, _)| std::ptr::eq(*o, r))
+                {
+                    others.push((r, symbol.clone()));
+                }
+            }
             let package_calls =
                 known_for(&f.krate, name) && callers.iter().any(|(k, _)| reached[0].is_crate(k));
-            match other {
-                Some((r, symbol)) if no_code || package_calls => {
-                    also.push((name, r, symbol));
-                    mine += 1;
-                }
-                Some((r, symbol)) => away.push((name, r, symbol)),
-                None => mine += 1,
+            if others.is_empty() || no_code || package_calls {
+                mine += 1;
             }
+            let to = if no_code || package_calls {
+                &mut also
+            } else {
+                &mut away
+            };
+            to.extend(others.into_iter().map(|(r, symbol)| (name, r, symbol)));
         }
         if !orphans.is_empty() {
             f.evidence.push(format!(
@@ -187,7 +195,12 @@ pub(super) fn by_other_callers(
 fn names_and_callers<'a>(
     calls: &[(&'static str, &Reached<'a>, String)],
 ) -> (Vec<&'static str>, String) {
-    let names = calls.iter().map(|(n, ..)| *n).collect();
+    let mut names: Vec<&'static str> = Vec::new();
+    for (n, ..) in calls {
+        if !names.contains(n) {
+            names.push(n);
+        }
+    }
     let mut by: Vec<&str> = calls.iter().map(|(_, r, _)| r.name()).collect();
     by.sort_unstable();
     by.dedup();

@@ -253,9 +253,9 @@ fn a_lookup_in_std_generic_code_instantiated_in_a_crate_is_that_crates() {
 /// QA l, F7: under fat LTO broot's `user_name` holds uzers's `get_user_by_uid`, inlined, and
 /// calls `getpwuid_r`; dirs-sys calls it too. uzers's finding said "not of uzers" and moved
 /// it to dirs-sys, while its chain showed that call. Here the program calls `getpwnam` itself
-/// (`--features own-pwd`) and so does resolv-sys's C code; nix's code does not (objdump): the
-/// program's code may hold nix's, so `getpwnam` stays on nix's finding, said to be called by
-/// resolv-sys too, whose finding has it with its caller.
+/// (`--features own-pwd`) and so do resolv-sys's and passwd-sys's C code; nix's code does not
+/// (objdump): the program's code may hold nix's, so `getpwnam` stays on nix's finding, said to
+/// be called by both crates too, whose findings have it with its caller.
 /// (Run by the first test of this file, after its other feature sets: each builds the
 /// fixture's binary at one path.)
 fn a_lookup_the_programs_own_code_calls_stays_on_the_blamed_crates_finding() {
@@ -272,8 +272,11 @@ fn a_lookup_the_programs_own_code_calls_stays_on_the_blamed_crates_finding() {
                 path: &["audit-nss-other", "nix"],
                 evidence: &[
                     "static binary defines `getpwnam`, `getpwnam_r`, `getpwuid_r`",
-                    "`getpwnam`, `getpwnam_r` also called by the code of resolv-sys and by the \
-                     program's own code, where nix's may be inlined (the finding on resolv-sys)",
+                    // Every crate that calls them, not the first found (QA m: lsd's
+                    // libgit2-sys, after dirs-sys).
+                    "`getpwnam`, `getpwnam_r` also called by the code of passwd-sys, resolv-sys \
+                     and by the program's own code, where nix's may be inlined (the finding on \
+                     passwd-sys, resolv-sys)",
                     // A host lookup is not of the kind nix makes: it moves, as before.
                     "`gethostbyname`, `gethostbyname_r` are called by the code of resolv-sys, \
                      not of nix",
@@ -286,6 +289,13 @@ fn a_lookup_the_programs_own_code_calls_stays_on_the_blamed_crates_finding() {
                 path: &["audit-nss-other", "resolv-sys"],
                 evidence: &["`resolv_sys_user`"],
             },
+            Expect {
+                rule: "AOT004",
+                severity: "error",
+                krate: "passwd-sys",
+                path: &["audit-nss-other", "passwd-sys"],
+                evidence: &["called by passwd-sys's code (`passwd_sys_home`"],
+            },
         ],
     );
     // The calls of `getpwnam`: resolv_sys_user's direct one (objdump), the program's through
@@ -297,6 +307,7 @@ fn a_lookup_the_programs_own_code_calls_stays_on_the_blamed_crates_finding() {
     let refers = |name: &str| crate::why::refers(bin, syms[name], pwnam, &relocs);
     assert!(refers("audit_nss_other::main"), "the program's own call");
     assert!(refers("resolv_sys_user"));
+    assert!(refers("passwd_sys_home"));
     let nix: Vec<&String> = syms
         .keys()
         .filter(|k| k.starts_with("nix::") || k.contains("<nix::"))
