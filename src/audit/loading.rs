@@ -71,11 +71,52 @@ pub(super) fn by_static_callers(
                 r.path.clone(),
             );
             f.evidence.push(line);
+            if let Some(advice) = advice_for(&caller) {
+                f.advice = advice.to_string();
+            }
             to_functions(g, &mut f, &[(name, v)]);
             if let Some(bin) = bin {
                 super::apply_policy(&mut f, &bin.audit);
             }
             a.findings.push(f);
         }
+    }
+}
+
+/// C loaders whose `dlopen` has a knob of its own, with what to do: the rule's advice (the
+/// crate's `static` feature, the dynamic build) does not fit code that is compiled in already
+/// (QA m: oha's bundled SQLite, whose extension loader calls `dlopen`, was sent to the
+/// `bundled` feature it had on).
+const LOADERS: &[(&str, &str)] = &[
+    (
+        "unixDlOpen",
+        "SQLite's extension loader (`sqlite3_load_extension`) calls `dlopen`: build SQLite without \
+         it (`-DSQLITE_OMIT_LOAD_EXTENSION`: libsqlite3-sys's bundled build takes it from \
+         `LIBSQLITE3_FLAGS`), or allow the finding with a reason when no extension is ever \
+         loaded.",
+    ),
+    (
+        "dlfcn_load",
+        "OpenSSL's DSO method loads engines and providers with `dlopen`: build OpenSSL configured \
+         with `no-dso`, or allow the finding with a reason when none is ever loaded.",
+    ),
+];
+
+/// The advice for a `dlopen` that the C function `caller` makes, when it is a known loader's.
+fn advice_for(caller: &str) -> Option<&'static str> {
+    LOADERS.iter().find(|(c, _)| *c == caller).map(|(_, a)| *a)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_known_c_loader_gets_its_own_advice() {
+        let sqlite = advice_for("unixDlOpen").expect("SQLite's loader");
+        assert!(sqlite.contains("SQLITE_OMIT_LOAD_EXTENSION"), "{sqlite}");
+        assert!(advice_for("dlfcn_load").is_some_and(|a| a.contains("no-dso")));
+        assert_eq!(advice_for("main"), None);
+        assert_eq!(advice_for("unixDlOpen2"), None);
     }
 }
