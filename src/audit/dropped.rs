@@ -24,6 +24,11 @@ pub(super) fn weaken(
     target: &str,
 ) {
     let Some(stat) = stat.filter(|s| s.has_symtab) else {
+        if stat.is_none()
+            && let Some(d) = dynamic
+        {
+            unneeded(f, d, libs);
+        }
         return;
     };
     let search: Vec<PathBuf> = scripts
@@ -50,6 +55,27 @@ pub(super) fn weaken(
             )),
             None => return,
         }
+    }
+    if !said.is_empty() {
+        f.evidence.extend(said);
+        f.severity = f.severity.lowered();
+    }
+}
+
+/// With the dynamic build alone (`--link dynamic`): weaken `f` when that build needs none of
+/// `libs`, the linker having kept nothing of them (`--as-needed`; QA m: hurl's openssl-sys and
+/// libz-sys, whose libraries only libcurl.so needs).
+fn unneeded(f: &mut Finding, dynamic: &Evidence, libs: &[&String]) {
+    let mut said = Vec::new();
+    for lib in libs {
+        let so = format!("lib{lib}.so");
+        if dynamic.needed.iter().any(|n| n.starts_with(&so)) {
+            return;
+        }
+        said.push(format!(
+            "the dynamic build does not need `{so}` (not among its DT_NEEDED: the build script \
+             links the library; the linker kept nothing of it)"
+        ));
     }
     if !said.is_empty() {
         f.evidence.extend(said);

@@ -369,6 +369,31 @@ fn a_system_library_the_linker_dropped_is_only_a_note() {
     }
     let dy = str_of(artifact(&v, "dynamic"), "path").to_string();
     assert!(!readelf_needed(&dy).iter().any(|n| n.starts_with("libz.so")));
+    // The dynamic build alone says so from its DT_NEEDED (QA m: it stayed a warning).
+    let v = audit(
+        "audit-libz-unused",
+        &["--link", "dynamic"],
+        0,
+        "dynamic",
+        &[
+            Expect {
+                rule: "AOT006",
+                severity: "note",
+                krate: "libz-sys",
+                path: &["audit-libz-unused", "libz-sys"],
+                evidence: &["the dynamic build does not need `libz.so` (not among its DT_NEEDED"],
+            },
+            Expect {
+                rule: "AOT008",
+                severity: "note",
+                krate: "glibc",
+                path: &["audit-libz-unused"],
+                evidence: &["needed by __libc_start_main"],
+            },
+        ],
+    );
+    let dy = str_of(artifact(&v, "dynamic"), "path").to_string();
+    assert!(!readelf_needed(&dy).iter().any(|n| n.starts_with("libz.so")));
 }
 
 /// QA j, J4: AOT001's evidence for native code was the dynamic build's `dlopen` import, so C
