@@ -65,6 +65,9 @@ pub(super) fn by_other_callers(
         // `getpwuid_r`; the finding said "not of uzers" and showed that very chain).
         let mut also: Vec<(&'static str, &Reached, String)> = Vec::new();
         let no_code = !g.has_crate(&f.krate);
+        // The program's own functions that call them, where the crate's code may be inlined
+        // (QA m: lsd's `get_output` holds uzers's lookups, its `config_paths` dirs-sys's).
+        let mut own_callers: Vec<String> = Vec::new();
         for &name in rule
             .symbols
             .iter()
@@ -79,6 +82,7 @@ pub(super) fn by_other_callers(
                 mine += 1;
                 continue;
             }
+            let all = g.callers(v);
             let callers = g.calling_crates(v);
             if callers.is_empty() && exact && !g.is_reachable(v) {
                 orphans.push(name);
@@ -108,6 +112,13 @@ pub(super) fn by_other_callers(
             if others.is_empty() || no_code || package_calls {
                 mine += 1;
             }
+            if package_calls {
+                for (k, symbol) in &all {
+                    if reached[0].is_crate(k) && !own_callers.contains(symbol) {
+                        own_callers.push(symbol.clone());
+                    }
+                }
+            }
             let to = if no_code || package_calls {
                 &mut also
             } else {
@@ -131,9 +142,15 @@ pub(super) fn by_other_callers(
             let (names, by) = names_and_callers(&also);
             let why = if no_code {
                 String::new()
-            } else {
+            } else if own_callers.is_empty() {
                 format!(
                     " and by the program's own code, where {}'s may be inlined",
+                    f.krate
+                )
+            } else {
+                format!(
+                    " and by the program's own code (`{}`), where {}'s may be inlined",
+                    own_callers.join("`, `"),
                     f.krate
                 )
             };

@@ -138,6 +138,20 @@ impl Graph {
     /// never back along an unwind table's edge (an FDE describes, it does not call). At most
     /// [`CALLERS_WALK`] pieces are walked.
     pub fn calling_crates(&self, v: u32) -> Vec<(String, String)> {
+        let mut out = self.callers(v);
+        let mut seen: Vec<String> = Vec::new();
+        out.retain(|(k, _)| {
+            let new = !seen.contains(k);
+            if new {
+                seen.push(k.clone());
+            }
+            new
+        });
+        out
+    }
+
+    /// As [`Graph::calling_crates`], every symbol of each crate that refers to `v`.
+    pub fn callers(&self, v: u32) -> Vec<(String, String)> {
         let n = self.plain.len();
         if v as usize >= n {
             return Vec::new();
@@ -160,11 +174,7 @@ impl Graph {
                 }
                 seen[p as usize] = true;
                 match self.code_crate_of(p) {
-                    Some(k) if !k.starts_with('[') => {
-                        if !out.iter().any(|(c, _)| c == k) {
-                            out.push((k.to_string(), self.name(p)));
-                        }
-                    }
+                    Some(k) if !k.starts_with('[') => out.push((k.to_string(), self.name(p))),
                     _ => queue.push_back(p),
                 }
             }

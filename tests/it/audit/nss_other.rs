@@ -275,8 +275,8 @@ fn a_lookup_the_programs_own_code_calls_stays_on_the_blamed_crates_finding() {
                     // Every crate that calls them, not the first found (QA m: lsd's
                     // libgit2-sys, after dirs-sys).
                     "`getpwnam`, `getpwnam_r` also called by the code of passwd-sys, resolv-sys \
-                     and by the program's own code, where nix's may be inlined (the finding on \
-                     passwd-sys, resolv-sys)",
+                     and by the program's own code (`audit_nss_other::main`), where nix's may be \
+                     inlined (the finding on passwd-sys, resolv-sys)",
                     // A host lookup is not of the kind nix makes: it moves, as before.
                     "`gethostbyname`, `gethostbyname_r` are called by the code of resolv-sys, \
                      not of nix",
