@@ -121,7 +121,7 @@ fn through_constants(a: &Attributed, g: &build::Analysis, pairs: &mut Vec<(u32, 
     stands.dedup();
     let mut seen: Vec<(u32, u32)> = stands.clone();
     let mut found: Vec<(u32, u32)> = Vec::new();
-    let describes = build::kind_id(crate::report::RefKind::Describes);
+    let describes = super::refs::kind_id(crate::report::RefKind::Describes);
     for _ in 0..LEAD_ON {
         let mut next: Vec<(u32, u32)> = Vec::new();
         for u in 0..g.n as u32 {

@@ -31,7 +31,7 @@ impl Graph {
             .map(|(p, k)| Step {
                 symbol: self.name(p),
                 krate: self.crate_of(p).map(str::to_string),
-                kind: build::KINDS[k as usize],
+                kind: super::refs::KINDS[k as usize],
                 instantiated_in: self.inst.get(&p).cloned(),
             })
             .collect()
@@ -124,7 +124,7 @@ impl Graph {
             steps.push(Step {
                 symbol: self.name(w),
                 krate: self.crate_of(w).map(str::to_string),
-                kind: build::KINDS[kind as usize],
+                kind: super::refs::KINDS[kind as usize],
                 instantiated_in: self.inst.get(&w).cloned(),
             });
             at = w;
@@ -157,7 +157,7 @@ impl Graph {
             return Vec::new();
         }
         let preds = self.preds();
-        let describes = build::kind_id(crate::report::RefKind::Describes);
+        let describes = super::refs::kind_id(crate::report::RefKind::Describes);
         let mut seen = vec![false; n];
         seen[v as usize] = true;
         let mut queue = std::collections::VecDeque::from([v]);
@@ -189,7 +189,7 @@ impl Graph {
             .constructor_slots
             .iter()
             .flat_map(|&a| self.plain.succ_kinds(a))
-            .filter(|&(_, k)| k != build::kind_id(crate::report::RefKind::Describes))
+            .filter(|&(_, k)| k != super::refs::kind_id(crate::report::RefKind::Describes))
             .map(|(v, _)| v)
             .map(|v| (self.name(v), self.crate_of(v).map(str::to_string)))
             .collect();

@@ -9,6 +9,7 @@
 //! symbol their crates (issue 13, item 6), so this stage does the attribution: it reads the
 //! byte map from `attribute` and sums it up once the graph has spoken.
 
+mod adopt;
 mod biased;
 mod build;
 mod cuts;

@@ -11,6 +11,20 @@ use object::read::elf::{
 
 use crate::report::RefKind;
 
+/// The kinds of reference, by the byte an edge of the graph holds (see [`kind_id`]).
+pub(super) const KINDS: [RefKind; 5] = [
+    RefKind::Root,
+    RefKind::Call,
+    RefKind::Address,
+    RefKind::Data,
+    RefKind::Describes,
+];
+
+/// The byte an edge of kind `k` holds: its place in [`KINDS`].
+pub(super) fn kind_id(k: RefKind) -> u8 {
+    KINDS.iter().position(|x| *x == k).unwrap_or(0) as u8
+}
+
 /// `from` refers to `to` (addresses of the measured binary). Packed: 17 bytes, not 24 (a
 /// large binary has a few hundred thousand, held until they are edges); fields are read by
 /// value.

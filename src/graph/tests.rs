@@ -125,9 +125,9 @@ fn a_way_in_leads_on_to_an_item_of_the_crate() {
 #[test]
 fn what_describes_code_of_no_crate_is_not_the_callers() {
     let (call, data, describes) = (
-        build::kind_id(RefKind::Call),
-        build::kind_id(RefKind::Data),
-        build::kind_id(RefKind::Describes),
+        super::refs::kind_id(RefKind::Call),
+        super::refs::kind_id(RefKind::Data),
+        super::refs::kind_id(RefKind::Describes),
     );
     // 0 main (crate 0) calls 1 (a C function of no crate) and 6 (crate 1). 2 is 1's FDE,
     // 3 its `.eh_frame_hdr` row; 7 is 6's FDE. 4 a constant of main's, 8 the relocation
@@ -152,7 +152,7 @@ fn what_describes_code_of_no_crate_is_not_the_callers() {
         0, NO_GROUP, NO_GROUP, NO_GROUP, NO_GROUP, NO_GROUP, 1, NO_GROUP, NO_GROUP,
     ];
     let anonymous = [false, false, true, true, true, true, false, true, true];
-    let mut chosen = build::choose(&g.reverse(), &doms, &mut group, root, &anonymous);
+    let mut chosen = adopt::choose(&g.reverse(), &doms, &mut group, root, &anonymous);
     chosen.sort_unstable_by_key(|c| c.0);
     assert_eq!(
         group,

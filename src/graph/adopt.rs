@@ -1,0 +1,130 @@
+//! The crates of the pieces without one of their own (bytes without a symbol, constants whose
+//! names the compiler made up, C statics several crates' archives define): the crate of the
+//! code that refers to them, else of the piece that dominates them.
+
+use super::dom::{Csr, Dominators, NONE};
+use super::refs::kind_id;
+use crate::attribute::coverage::Owner;
+use crate::attribute::demangle::is_anonymous_constant;
+use crate::attribute::{Attributed, NO_GROUP};
+use crate::report::{Confidence, RefKind};
+
+/// The crate of each piece without a symbol (in `a` and `group`), see [`choose`].
+pub(super) fn assign(
+    a: &mut Attributed,
+    preds: &Csr,
+    doms: &Dominators,
+    group: &mut [u32],
+    root: u32,
+    let_go: &dyn Fn(),
+) {
+    // A piece of each group, to adopt its crate from (by group index: a hash per piece was a
+    // quarter of this stage).
+    let mut sample: Vec<usize> = Vec::new();
+    for (i, &k) in group.iter().enumerate() {
+        if k != NO_GROUP {
+            let k = k as usize;
+            if k >= sample.len() {
+                sample.resize(k + 1, usize::MAX);
+            }
+            if sample[k] == usize::MAX {
+                sample[k] = i;
+            }
+        }
+    }
+    // Read from the pieces in their order once, not in the dominators' order (at random, a
+    // cache miss a piece, twice: 30% of this stage). `adopt` changes no piece's owner.
+    let sections = &a.layout.sections;
+    let loaded = |s: usize| sections.get(s).is_some_and(|s| s.alloc);
+    let anonymous: Vec<bool> = a
+        .layout
+        .pieces
+        .iter()
+        .enumerate()
+        .map(|(i, p)| match p.owner {
+            Owner::Section(s) => loaded(s),
+            Owner::Symbol { name, section, .. } => {
+                (is_anonymous_constant(name) || a.is_ambiguous(i)) && loaded(section as usize)
+            }
+            _ => false,
+        })
+        .collect();
+    // The names were read: their pages go before the choice's arrays are made.
+    let_go();
+    for (vi, k, confidence) in choose(preds, doms, group, root, &anonymous) {
+        if let Some(&from) = sample.get(k as usize).filter(|&&i| i != usize::MAX) {
+            a.adopt(vi, from, confidence);
+        }
+    }
+}
+
+/// The crate of each anonymous piece (bytes without a symbol, or a constant's whose name the
+/// compiler made up, see [`is_anonymous_constant`]: ThinLTO gives LLVM's `anon.<hash>.<n>` one;
+/// or a C static whose name several crates' archives define, see `Attributed::is_ambiguous`) that has none in `group`: the
+/// crate of every piece that refers to it (or that it describes), else the crate whose node
+/// dominates it; in dominator order, so a piece referred to only by such pieces follows them.
+/// Bytes that describe or patch a piece (an FDE, an `.eh_frame_hdr` row, a relocation: a
+/// [`RefKind::Describes`] edge into them) whose crate is not known stay without one: they are
+/// that code's, and the dominator is only its caller (a package's `main` got all of a system
+/// libcrypto's unwind tables and relocations so). Sets `group` and returns each choice.
+pub(super) fn choose(
+    preds: &Csr,
+    doms: &Dominators,
+    group: &mut [u32],
+    root: u32,
+    anonymous: &[bool],
+) -> Vec<(usize, u32, Confidence)> {
+    let n = group.len();
+    let describes = kind_id(RefKind::Describes);
+    let mut chosen_all = Vec::new();
+    let order = || {
+        let unreachable = (0..n as u32).filter(|&v| !doms.reachable(v));
+        doms.order.iter().copied().chain(unreachable)
+    };
+    // Twice: an unreachable piece may be described by one that comes later in the order.
+    for v in order().chain(order()) {
+        let vi = v as usize;
+        if vi >= n || group[vi] != NO_GROUP || !anonymous[vi] {
+            continue;
+        }
+        let mut only: Option<u32> = None;
+        let mut single = true;
+        let mut described = false;
+        for (p, kind) in preds.succ_kinds(v) {
+            if p == root {
+                continue;
+            }
+            described |= kind == describes;
+            let k = group.get(p as usize).copied().unwrap_or(NO_GROUP);
+            match only {
+                _ if k == NO_GROUP => single = false,
+                None => only = Some(k),
+                Some(o) if o != k => single = false,
+                _ => {}
+            }
+        }
+        let chosen = match only {
+            Some(k) if single => Some((k, Confidence::Referenced)),
+            _ if described => None,
+            _ => dominating_crate(doms, group, v, root).map(|k| (k, Confidence::Dominated)),
+        };
+        if let Some((k, confidence)) = chosen {
+            group[vi] = k;
+            chosen_all.push((vi, k, confidence));
+        }
+    }
+    chosen_all
+}
+
+/// The crate of the nearest piece above `v` in the dominator tree that has one: removing
+/// that crate removes the piece, and with it `v`.
+fn dominating_crate(doms: &Dominators, group: &[u32], v: u32, root: u32) -> Option<u32> {
+    let mut u = doms.idom[v as usize];
+    while u != NONE && u != root {
+        match group.get(u as usize) {
+            Some(&k) if k != NO_GROUP => return Some(k),
+            _ => u = doms.idom[u as usize],
+        }
+    }
+    None
+}
