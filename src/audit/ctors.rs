@@ -6,7 +6,7 @@
 //! named nowhere. A constructor of std's (`ARGV_INIT_ARRAY`) or of no crate (`frame_dummy`)
 //! moves nothing; nothing changes when no constructor has a crate of the binary's graph.
 
-use super::findings::new_finding;
+use super::findings::finding_on;
 use super::graph::Reached;
 use super::reach::quoted;
 use super::rules;
@@ -80,12 +80,7 @@ pub(super) fn by_constructors(
             f.evidence.push(line);
             continue;
         }
-        let mut f = new_finding(
-            rule,
-            r.name(),
-            &r.package.version.to_string(),
-            r.path.clone(),
-        );
+        let mut f = finding_on(rule, r);
         f.evidence = template
             .evidence
             .iter()

@@ -47,6 +47,16 @@ pub(super) fn new_finding(rule: &Rule, krate: &str, version: &str, path: Vec<Str
     }
 }
 
+/// A finding of `rule` on crate `r` of the dependency graph, with its version and path.
+pub(super) fn finding_on(rule: &Rule, r: &Reached) -> Finding {
+    new_finding(
+        rule,
+        r.name(),
+        &r.package.version.to_string(),
+        r.path.clone(),
+    )
+}
+
 impl<'m> Ctx<'_, 'm> {
     fn root(&self) -> Option<&Reached<'m>> {
         self.reached.first()
@@ -174,12 +184,7 @@ impl<'m> Ctx<'_, 'm> {
     }
 
     fn finding(&self, rule: &Rule, r: &Reached) -> Finding {
-        new_finding(
-            rule,
-            r.name(),
-            &r.package.version.to_string(),
-            r.path.clone(),
-        )
+        finding_on(rule, r)
     }
 
     /// Findings for one rule: per triggering crate, else from binary evidence alone.

@@ -7,7 +7,7 @@
 //! `dlmopen` in the static binary has the finding, with its caller and the chain through it
 //! (static OpenSSL's too: its DSO method loads engines and providers with `dlopen`).
 
-use super::findings::new_finding;
+use super::findings::finding_on;
 use super::graph::Reached;
 use super::reach::to_functions;
 use super::rules;
@@ -64,12 +64,7 @@ pub(super) fn by_static_callers(
             if explained {
                 continue;
             }
-            let mut f = new_finding(
-                rule,
-                r.name(),
-                &r.package.version.to_string(),
-                r.path.clone(),
-            );
+            let mut f = finding_on(rule, r);
             f.evidence.push(line);
             if let Some(advice) = advice_for(&caller) {
                 f.advice = advice.to_string();

@@ -6,7 +6,7 @@
 //! another crate's code refers to (reachable or not), moves to a finding on that crate; a
 //! blamed crate left with none of the functions is one step less severe.
 
-use super::findings::{DEFINES, new_finding};
+use super::findings::{DEFINES, finding_on};
 use super::graph::Reached;
 use super::reach::{quoted, to_functions};
 use super::rules;
@@ -270,12 +270,7 @@ fn add_finding(
         f.evidence.push(called);
         return;
     }
-    let mut f = new_finding(
-        rule,
-        m.to.name(),
-        &m.to.package.version.to_string(),
-        m.to.path.clone(),
-    );
+    let mut f = finding_on(rule, m.to);
     f.evidence = vec![format!("{DEFINES}{}", quoted(&m.names)), called];
     // With the chain through the crate's own code where one leads there (QA j: libgit2-sys's
     // finding showed std's shorter chain to `getpwuid_r`, with no step of libgit2-sys).

@@ -23,20 +23,26 @@ fn a_native_constructor_is_blamed_on_its_own_crate_only() {
         }],
     );
     let path = str_of(artifact(&v, "static"), "path").to_string();
-    let (start, size) = init_array(&path);
-    let ctor = tool("nm", &[&path])
+    assert_init_array_holds(&path, "ctor_sys_register");
+}
+
+/// One of the `.init_array` relocations of the binary at `path` points at `function` (as
+/// `nm -C` names it), by readelf and nm.
+fn assert_init_array_holds(path: &str, function: &str) {
+    let (start, size) = init_array(path);
+    let ctor = tool("nm", &["-C", path])
         .lines()
-        .find(|l| l.ends_with(" ctor_sys_register"))
+        .find(|l| l.ends_with(&format!(" {function}")))
         .and_then(|l| u64::from_str_radix(l.split_whitespace().next()?, 16).ok())
-        .expect("nm lists ctor_sys_register");
-    let held = tool("readelf", &["-rW", &path]).lines().any(|l| {
+        .unwrap_or_else(|| panic!("nm lists {function}"));
+    let held = tool("readelf", &["-rW", path]).lines().any(|l| {
         let f: Vec<&str> = l.split_whitespace().collect();
         let hex = |i: usize| f.get(i).and_then(|w| u64::from_str_radix(w, 16).ok());
         matches!((hex(0), hex(3)), (Some(at), Some(to)) if (start..start + size).contains(&at) && to == ctor)
     });
     assert!(
         held,
-        "no .init_array relocation to ctor_sys_register ({ctor:x}) in {path}"
+        "no .init_array relocation to {function} ({ctor:x}) in {path}"
     );
 }
 
@@ -62,22 +68,7 @@ fn a_rust_constructor_is_blamed_on_its_crate_not_on_native_code() {
     );
     let a = artifact(&v, "static");
     assert_eq!(a["findings"][0]["version"], "0.3.1");
-    let path = str_of(a, "path").to_string();
-    let (start, size) = init_array(&path);
-    let ctor = tool("nm", &["-C", &path])
-        .lines()
-        .find(|l| l.ends_with(" rust_ctor::INIT_CTOR::init_ctor"))
-        .and_then(|l| u64::from_str_radix(l.split_whitespace().next()?, 16).ok())
-        .expect("nm lists rust_ctor::INIT_CTOR::init_ctor");
-    let held = tool("readelf", &["-rW", &path]).lines().any(|l| {
-        let f: Vec<&str> = l.split_whitespace().collect();
-        let hex = |i: usize| f.get(i).and_then(|w| u64::from_str_radix(w, 16).ok());
-        matches!((hex(0), hex(3)), (Some(at), Some(to)) if (start..start + size).contains(&at) && to == ctor)
-    });
-    assert!(
-        held,
-        "no .init_array relocation to init_ctor ({ctor:x}) in {path}"
-    );
+    assert_init_array_holds(str_of(a, "path"), "rust_ctor::INIT_CTOR::init_ctor");
 }
 
 /// `ctor` 0.2 is a proc-macro: its code runs in the compiler, and what reaches the binary is
