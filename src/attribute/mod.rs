@@ -246,6 +246,10 @@ pub struct Attributed<'a> {
     /// crate define, in order: each tree-sitter grammar's `ts_parse_table`. The graph stage
     /// names their crate by the code that refers to them, as for bytes without a symbol.
     ambiguous: Vec<u32>,
+    /// The pieces whose symbol's name the compiler made up (see
+    /// [`demangle::is_anonymous_constant`]), in order: known from the one pass over the names,
+    /// so that the graph stage does not read every name again to find them.
+    anonymous: Vec<u32>,
 }
 
 /// The crate of each piece of a layout, read from the symbols' names: computed apart from the
@@ -254,6 +258,7 @@ pub struct Crates {
     attrs: Vec<Attr>,
     names: Interner,
     ambiguous: Vec<u32>,
+    anonymous: Vec<u32>,
 }
 
 impl<'a> Attributed<'a> {
@@ -282,10 +287,17 @@ impl<'a> Attributed<'a> {
                 .collect(),
             None => Vec::new(),
         };
+        let anonymous = (0..layout.pieces.len() as u32)
+            .filter(|&i| {
+                matches!(layout.pieces[i as usize].owner,
+                    Owner::Symbol { name, .. } if demangle::is_anonymous_constant(name))
+            })
+            .collect();
         Crates {
             attrs,
             names,
             ambiguous,
+            anonymous,
         }
     }
 
@@ -296,6 +308,7 @@ impl<'a> Attributed<'a> {
             attrs: crates.attrs,
             names: crates.names,
             ambiguous: crates.ambiguous,
+            anonymous: crates.anonymous,
         }
     }
 
@@ -337,6 +350,11 @@ impl<'a> Attributed<'a> {
                 inst: NONE,
             };
         }
+    }
+
+    /// Whether piece `i` is a symbol whose name the compiler made up (`anon.<hash>.<n>`).
+    pub fn is_anonymous_constant(&self, i: usize) -> bool {
+        self.anonymous.binary_search(&(i as u32)).is_ok()
     }
 
     /// Whether piece `i` is a symbol left without a crate because more than one crate's C

@@ -5,7 +5,6 @@
 use super::dom::{Csr, Dominators, NONE};
 use super::refs::kind_id;
 use crate::attribute::coverage::Owner;
-use crate::attribute::demangle::is_anonymous_constant;
 use crate::attribute::{Attributed, NO_GROUP};
 use crate::report::{Confidence, RefKind};
 
@@ -43,8 +42,8 @@ pub(super) fn assign(
         .enumerate()
         .map(|(i, p)| match p.owner {
             Owner::Section(s) => loaded(s),
-            Owner::Symbol { name, section, .. } => {
-                (is_anonymous_constant(name) || a.is_ambiguous(i)) && loaded(section as usize)
+            Owner::Symbol { section, .. } => {
+                (a.is_anonymous_constant(i) || a.is_ambiguous(i)) && loaded(section as usize)
             }
             _ => false,
         })
@@ -59,7 +58,7 @@ pub(super) fn assign(
 }
 
 /// The crate of each anonymous piece (bytes without a symbol, or a constant's whose name the
-/// compiler made up, see [`is_anonymous_constant`]: ThinLTO gives LLVM's `anon.<hash>.<n>` one;
+/// compiler made up, see [`Attributed::is_anonymous_constant`]: ThinLTO gives LLVM's `anon.<hash>.<n>` one;
 /// or a C static whose name several crates' archives define, see `Attributed::is_ambiguous`) that has none in `group`: the
 /// crate of every piece that refers to it (or that it describes), else the crate whose node
 /// dominates it; in dominator order, so a piece referred to only by such pieces follows them.

@@ -6,7 +6,10 @@ use std::collections::HashMap;
 use super::{build, dom};
 use crate::attribute::Attributed;
 use crate::attribute::coverage::Owner;
-use crate::attribute::demangle::is_anonymous_constant;
+/// How far the names are read past what was let go of before the file is told (see
+/// `entry_points`).
+const LET_GO_EVERY: usize = 256 * 1024;
+
 /// How many pieces without a name of their own a way into a crate is followed through.
 const LEAD_ON: usize = 64;
 
@@ -17,7 +20,12 @@ const LEAD_ON: usize = 64;
 /// that uses it or from its compilation unit, and the linker merges equal constants (a 16-byte
 /// `.rodata` row that glibc's resolver shares with hashbrown; glibc's `default_rwlockattr`, 8
 /// zero bytes at the address of a regex_automata `anon.…`), so a reference to it names no entry.
-pub(super) fn entry_points(a: &Attributed, g: &build::Analysis) -> HashMap<usize, Vec<String>> {
+/// `file`: the bytes the names are read from, and what to tell of the parts read.
+pub(super) fn entry_points(
+    a: &Attributed,
+    g: &build::Analysis,
+    file: (&[u8], super::decode::Done),
+) -> HashMap<usize, Vec<String>> {
     let group = |t: u32| {
         g.group
             .get(t as usize)
@@ -26,7 +34,7 @@ pub(super) fn entry_points(a: &Attributed, g: &build::Analysis) -> HashMap<usize
     };
     // A piece named by the crate's own code or data: a symbol the compiler did not make up.
     let item = |t: u32| match a.layout.pieces.get(t as usize).map(|p| &p.owner) {
-        Some(Owner::Symbol { name, .. }) => !is_anonymous_constant(name),
+        Some(Owner::Symbol { .. }) => !a.is_anonymous_constant(t as usize),
         _ => false,
     };
     // Each target searched once (its group is fixed): 0 not yet, 1 enters, 2 does not.
@@ -63,7 +71,7 @@ pub(super) fn entry_points(a: &Attributed, g: &build::Analysis) -> HashMap<usize
     // Without LTO's numbers (`fmt.1425`): the gate compares these names across builds.
     // A constant no named symbol refers to (see `through_constants`): by its crate.
     let name = |f: u32| match a.layout.pieces[f as usize].owner {
-        Owner::Symbol { name, .. } if is_anonymous_constant(name) => {
+        Owner::Symbol { .. } if a.is_anonymous_constant(f as usize) => {
             match g.group_names.get(g.group[f as usize] as usize) {
                 Some(k) => format!("[constant of {k}]"),
                 None => "[constant]".to_string(),
@@ -74,11 +82,30 @@ pub(super) fn entry_points(a: &Attributed, g: &build::Analysis) -> HashMap<usize
             crate::attribute::normal::without_local_number(&n).to_string()
         }
     };
+    // In the order of the names in the file: read once, front to back, and let go of behind
+    // (a fault maps the 64 KiB around a name: read in the pieces' order, a few dozen names
+    // made the whole symbol table resident, at the top of `inspect`'s peak memory).
+    let (bytes, done) = file;
+    let at = |f: u32| match a.layout.pieces[f as usize].owner {
+        Owner::Symbol { name, .. } => (name.as_ptr() as usize)
+            .checked_sub(bytes.as_ptr() as usize)
+            .filter(|&o| o < bytes.len()),
+        _ => None,
+    };
+    let mut chunks: Vec<&[(u32, u32)]> = pairs.chunk_by(|x, y| x.1 == y.1).collect();
+    chunks.sort_by_key(|c| c.first().and_then(|p| at(p.1)));
+    let mut read_from = 0;
     let mut out: HashMap<usize, Vec<String>> = HashMap::new();
-    for same in pairs.chunk_by(|x, y| x.1 == y.1) {
+    for same in chunks {
         let Some((&(last, f), rest)) = same.split_last() else {
             continue;
         };
+        if let Some(o) = at(f)
+            && o >= read_from + LET_GO_EVERY
+        {
+            done(read_from..o);
+            read_from = o;
+        }
         let n = name(f);
         for &(gt, _) in rest {
             out.entry(gt as usize).or_default().push(n.clone());
@@ -102,7 +129,7 @@ pub(super) fn entry_points(a: &Attributed, g: &build::Analysis) -> HashMap<usize
 fn through_constants(a: &Attributed, g: &build::Analysis, pairs: &mut Vec<(u32, u32)>) {
     let owner = |v: u32| a.layout.pieces.get(v as usize).map(|p| p.owner);
     let made_up = |v: u32| match owner(v) {
-        Some(Owner::Symbol { name, .. }) => is_anonymous_constant(name),
+        Some(Owner::Symbol { .. }) => a.is_anonymous_constant(v as usize),
         _ => false,
     };
     let named = |v: u32| matches!(owner(v), Some(Owner::Symbol { .. })) && !made_up(v);

@@ -367,23 +367,23 @@ fn analyse_as<H: FileHeader<Endian = Endianness>>(
         .pieces
         .iter()
         .any(|p| matches!(p.owner, Owner::Symbol { .. }));
-    // The crates of the pieces and the graph's wiring need only the layout: on a large
-    // binary, the two go side by side (as do the sums and the entry points below).
+    // The crates of the pieces read every symbol's name, at scattered places of the symbol
+    // table, which is then resident whole: one after the other, not beside the wiring's
+    // peak. Side by side, `inspect` of the tool's own binary took 108 ms and 23.6 MB at its
+    // peak; in turn, 129 ms and 22.5 MB (`benches/graph.sh`: issue 13 asks under 2x of the
+    // plain inspect's 11.4 MB). The sums and the entry points do go side by side on a
+    // large binary.
     let large = layout.pieces.len() >= PARALLEL_FROM;
-    let (crates, wired) = both(
-        large,
-        || {
-            // The names the crates were read from: their pages go before the edges peak.
-            let crates = Attributed::crates_of(&layout, index(), settings);
-            input.let_go();
-            crates
-        },
-        || build::wire(&layout, bytes, refs, described, &roots, &|| input.let_go()),
-    );
+    let crates = Attributed::crates_of(&layout, index(), settings);
+    input.let_go();
+    let wired = build::wire(&layout, bytes, refs, described, &roots, &|| input.let_go());
     let mut a = Attributed::with(layout, crates);
     let g = build::analyse(&mut a, wired, &|| input.let_go());
-    let (mut attribution, mut entry_points) =
-        both(large, || a.finish(settings), || entry_points(&a, &g));
+    let (mut attribution, mut entry_points) = both(
+        large,
+        || a.finish(settings),
+        || entry_points(&a, &g, (bytes, &|r| input.let_go_of(r))),
+    );
     // The names were read again: their pages go before the report is filled and written.
     input.let_go();
     let symbol_pieces = std::mem::take(&mut attribution.symbol_pieces);
