@@ -183,10 +183,6 @@ impl<'m> Ctx<'_, 'm> {
         out
     }
 
-    fn finding(&self, rule: &Rule, r: &Reached) -> Finding {
-        finding_on(rule, r)
-    }
-
     /// Findings for one rule: per triggering crate, else from binary evidence alone.
     pub(super) fn rule(&self, rule: &Rule) -> Vec<Finding> {
         match rule.id {
@@ -216,7 +212,7 @@ impl<'m> Ctx<'_, 'm> {
             {
                 continue;
             }
-            let mut f = self.finding(rule, r);
+            let mut f = finding_on(rule, r);
             f.feature = trigger.and_then(|t| t.feature).map(str::to_string);
             for l in &own_libs {
                 self.library_evidence(&mut f, r, l);
@@ -275,7 +271,7 @@ impl<'m> Ctx<'_, 'm> {
         if binary.is_empty() {
             return None;
         }
-        let mut f = self.finding(rule, r);
+        let mut f = finding_on(rule, r);
         f.feature = trigger.feature.map(str::to_string);
         f.evidence = binary.to_vec();
         let user = r
@@ -333,7 +329,7 @@ impl<'m> Ctx<'_, 'm> {
                 path.push("std".into());
                 new_finding(rule, "std", self.std_version, path)
             } else {
-                self.finding(rule, root)
+                finding_on(rule, root)
             };
             f.evidence = evidence.clone();
             f.evidence.push(if by_std {
@@ -348,7 +344,7 @@ impl<'m> Ctx<'_, 'm> {
             out.push(f);
         } else {
             for r in native {
-                let mut f = self.finding(rule, r);
+                let mut f = finding_on(rule, r);
                 f.evidence = evidence.clone();
                 f.evidence.push(format!(
                     "attributed to the native code {} links (no crate in the graph is known to do this)",
@@ -395,7 +391,7 @@ impl<'m> Ctx<'_, 'm> {
         by_crate
             .into_iter()
             .filter_map(|(i, evidence)| {
-                let mut f = self.finding(rule, self.reached.get(i)?);
+                let mut f = finding_on(rule, self.reached.get(i)?);
                 f.evidence = evidence;
                 Some(f)
             })
@@ -431,7 +427,7 @@ impl<'m> Ctx<'_, 'm> {
             .into_iter()
             .filter_map(|(i, evidence)| {
                 let r = self.reached.get(i)?;
-                let mut f = self.finding(rule, r);
+                let mut f = finding_on(rule, r);
                 f.evidence = evidence;
                 self.weaken_if_unproved(&mut f);
                 Some(f)
@@ -469,7 +465,7 @@ impl<'m> Ctx<'_, 'm> {
             .skip(1)
             .filter(|r| !r.proc_macro && deny.iter().any(|d| d == r.name()))
             .map(|r| {
-                let mut f = self.finding(rule, r);
+                let mut f = finding_on(rule, r);
                 f.evidence.push(format!(
                     "denied by `deny = [\"{}\"]` in the configuration",
                     r.name()
