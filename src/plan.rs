@@ -133,9 +133,10 @@ pub struct BinPlan {
     pub probe: Option<ProbeSettings>,
     /// Hostile runs of its static build (`--hostile`, or `hostile = true`).
     pub hostile: bool,
-    /// How the hostile runs start it and wait for it: the probe's settings, also under
-    /// `--no-probe` (which allows `--ready` and `--probe-timeout` with `--hostile`).
-    pub hostile_run: ProbeSettings,
+    /// How it is started and waited for: the probe's settings, also under `--no-probe`
+    /// (which allows `--ready` and `--probe-timeout` with `--hostile`). The hostile runs and
+    /// the image's entrypoint and port read them.
+    pub start: ProbeSettings,
     pub audit: AuditPolicy,
     pub budgets: Budgets,
     pub thresholds: Thresholds,

@@ -8,6 +8,7 @@
 use super::findings::DEFINES;
 use super::findings::new_finding;
 use super::graph::Reached;
+use super::guess::{GUESSED_NATIVE, GUESSED_PACKAGE, GUESSED_STD, guessed};
 use super::reach::arrows;
 use super::reach::quoted;
 use super::rules;
@@ -16,12 +17,8 @@ use crate::graph::Graph;
 use crate::plan::BinPlan;
 use crate::report::{Artifact, Finding, Step};
 
-/// How the audit marks a finding whose crate it guessed (see `findings::unattributed`).
-const GUESSES: &[&str] = &[
-    "attributed to the native code",
-    "attributed to the package's own code",
-    "attributed to std (no crate",
-];
+/// The guesses re-blamed here (see `findings::unattributed`).
+const GUESSES: &[&str] = &[GUESSED_NATIVE, GUESSED_PACKAGE, GUESSED_STD];
 
 /// The rules whose function the chain leads to, called by the crate to blame.
 const RULES: &[&str] = &["AOT004", "AOT010"];
@@ -59,13 +56,8 @@ pub(super) fn by_caller(
         let Some(rule) = rules::find(id) else {
             continue;
         };
-        let guessed = |f: &Finding| {
-            f.rule == id
-                && f.evidence
-                    .iter()
-                    .any(|e| GUESSES.iter().any(|m| e.starts_with(m)))
-        };
-        if !a.findings.iter().any(guessed) {
+        let is_guess = |f: &Finding| f.rule == id && guessed(f, GUESSES);
+        if !a.findings.iter().any(is_guess) {
             continue;
         }
         // Each reachable function by the crate that calls it, with the shortest chain to it;
@@ -117,9 +109,9 @@ pub(super) fn by_caller(
         // reachable function has no caller the graph can name: then every guess stays.
         if !unexplained {
             a.findings
-                .retain(|f| !guessed(f) || found.iter().any(|(k, ..)| norm(k) == norm(&f.krate)));
+                .retain(|f| !is_guess(f) || found.iter().any(|(k, ..)| norm(k) == norm(&f.krate)));
             // A confirmed guess lists only what its own crate calls.
-            for f in a.findings.iter_mut().filter(|f| guessed(f)) {
+            for f in a.findings.iter_mut().filter(|f| is_guess(f)) {
                 let others: Vec<&str> = callers
                     .iter()
                     .zip(&found)

@@ -8,6 +8,7 @@
 
 use super::findings::finding_on;
 use super::graph::Reached;
+use super::guess::{GUESSED_NATIVE, GUESSED_PACKAGE, guessed};
 use super::reach::quoted;
 use super::rules;
 use super::split::STD_CRATES;
@@ -15,11 +16,8 @@ use crate::graph::Graph;
 use crate::plan::BinPlan;
 use crate::report::{Artifact, Finding};
 
-/// How the audit marks an AOT003 finding whose crate it guessed (see `findings::unattributed`).
-const GUESSES: &[&str] = &[
-    "attributed to the native code",
-    "attributed to the package's own code",
-];
+/// The guesses re-blamed here (see `findings::unattributed`).
+const GUESSES: &[&str] = &[GUESSED_NATIVE, GUESSED_PACKAGE];
 
 /// Re-blame artifact `a`'s guessed AOT003 findings on the crates of the constructors (see the
 /// module). `reached`: the binary's crates, the package first.
@@ -29,13 +27,8 @@ pub(super) fn by_constructors(
     reached: &[Reached],
     bin: Option<&BinPlan>,
 ) {
-    let guessed = |f: &Finding| {
-        f.rule == "AOT003"
-            && f.evidence
-                .iter()
-                .any(|e| GUESSES.iter().any(|m| e.starts_with(m)))
-    };
-    let Some(template) = a.findings.iter().find(|f| guessed(f)).cloned() else {
+    let is_guess = |f: &Finding| f.rule == "AOT003" && guessed(f, GUESSES);
+    let Some(template) = a.findings.iter().find(|f| is_guess(f)).cloned() else {
         return;
     };
     // Each crate of the graph with its constructors, in the order of `reached`.
@@ -60,8 +53,7 @@ pub(super) fn by_constructors(
     let Some(rule) = rules::find("AOT003") else {
         return;
     };
-    a.findings.retain(|f| !guessed(f));
-    let norm = |s: &str| s.replace('-', "_");
+    a.findings.retain(|f| !is_guess(f));
     for (r, names) in owners {
         let (what, is) = match names.len() {
             1 => ("constructor", "is"),
@@ -75,7 +67,7 @@ pub(super) fn by_constructors(
         if let Some(f) = a
             .findings
             .iter_mut()
-            .find(|f| f.rule == "AOT003" && norm(&f.krate) == norm(r.name()))
+            .find(|f| f.rule == "AOT003" && r.is_crate(&f.krate))
         {
             f.evidence.push(line);
             continue;

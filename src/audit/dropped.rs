@@ -16,6 +16,8 @@ use crate::report::Finding;
 /// Weaken `f` when nothing of any of `libs` (linked by the build scripts of `package` among
 /// `scripts`) is in the binaries: the static binary, whose symbols are known, defines none of
 /// each archive's global symbols, and the dynamic build (when there is one) does not need it.
+/// With the dynamic build alone (`--link dynamic`), that it does not need it is enough (QA m:
+/// hurl's openssl-sys and libz-sys, whose libraries only libcurl.so needs).
 pub(super) fn weaken(
     f: &mut Finding,
     (stat, dynamic): (Option<&Evidence>, Option<&Evidence>),
@@ -23,14 +25,10 @@ pub(super) fn weaken(
     libs: &[&String],
     target: &str,
 ) {
-    let Some(stat) = stat.filter(|s| s.has_symtab) else {
-        if stat.is_none()
-            && let Some(d) = dynamic
-        {
-            unneeded(f, d, libs);
-        }
+    // A static binary without symbols cannot say; with neither build, nothing can.
+    if stat.is_some_and(|s| !s.has_symtab) || stat.is_none() && dynamic.is_none() {
         return;
-    };
+    }
     let search: Vec<PathBuf> = scripts
         .iter()
         .filter(|s| s.package_id == *package)
@@ -43,6 +41,13 @@ pub(super) fn weaken(
         if dynamic.is_some_and(|d| d.needed.iter().any(|n| n.starts_with(&so))) {
             return;
         }
+        let Some(stat) = stat else {
+            said.push(format!(
+                "the dynamic build does not need `{so}` (not among its DT_NEEDED: the build \
+                 script links the library; the linker kept nothing of it)"
+            ));
+            continue;
+        };
         let Some(archive) = linked::find_archive(lib, &search, true) else {
             return;
         };
@@ -55,27 +60,6 @@ pub(super) fn weaken(
             )),
             None => return,
         }
-    }
-    if !said.is_empty() {
-        f.evidence.extend(said);
-        f.severity = f.severity.lowered();
-    }
-}
-
-/// With the dynamic build alone (`--link dynamic`): weaken `f` when that build needs none of
-/// `libs`, the linker having kept nothing of them (`--as-needed`; QA m: hurl's openssl-sys and
-/// libz-sys, whose libraries only libcurl.so needs).
-fn unneeded(f: &mut Finding, dynamic: &Evidence, libs: &[&String]) {
-    let mut said = Vec::new();
-    for lib in libs {
-        let so = format!("lib{lib}.so");
-        if dynamic.needed.iter().any(|n| n.starts_with(&so)) {
-            return;
-        }
-        said.push(format!(
-            "the dynamic build does not need `{so}` (not among its DT_NEEDED: the build script \
-             links the library; the linker kept nothing of it)"
-        ));
     }
     if !said.is_empty() {
         f.evidence.extend(said);

@@ -6,6 +6,7 @@ use std::path::Path;
 
 use super::evidence::{Evidence, STD_INIT_ARRAY};
 use super::graph::Reached;
+use super::guess::{GUESSED_NATIVE, GUESSED_PACKAGE, GUESSED_STD};
 use super::rules::{self, RULES, Rule};
 use super::{RUNTIME_LIBS, STD_NSS, canonical, system_lib};
 use crate::compile::BuildScriptRun;
@@ -333,13 +334,12 @@ impl<'m> Ctx<'_, 'm> {
             };
             f.evidence = evidence.clone();
             f.evidence.push(if by_std {
-                "attributed to std (no crate in the graph is known to do this): std's \
-                 `ToSocketAddrs` on a host name calls `getaddrinfo`, `env::home_dir` \
-                 calls `getpwuid_r`"
-                    .into()
+                format!(
+                    "{GUESSED_STD} in the graph is known to do this): std's `ToSocketAddrs` on \
+                     a host name calls `getaddrinfo`, `env::home_dir` calls `getpwuid_r`"
+                )
             } else {
-                "attributed to the package's own code: no crate in the graph is known to do this"
-                    .to_string()
+                format!("{GUESSED_PACKAGE}: no crate in the graph is known to do this")
             });
             out.push(f);
         } else {
@@ -347,7 +347,7 @@ impl<'m> Ctx<'_, 'm> {
                 let mut f = finding_on(rule, r);
                 f.evidence = evidence.clone();
                 f.evidence.push(format!(
-                    "attributed to the native code {} links (no crate in the graph is known to do this)",
+                    "{GUESSED_NATIVE} {} links (no crate in the graph is known to do this)",
                     r.name()
                 ));
                 out.push(f);

@@ -12,6 +12,7 @@ mod dropped;
 pub mod evidence;
 mod findings;
 pub mod graph;
+mod guess;
 mod image;
 mod loading;
 mod others;

@@ -82,8 +82,9 @@ pub(super) fn by_other_callers(
                 mine += 1;
                 continue;
             }
-            let all = g.callers(v);
-            let callers = g.calling_crates(v);
+            // Every calling symbol, of each crate in the order found (its first is the one
+            // named for it).
+            let callers = g.callers(v);
             if callers.is_empty() && exact && !g.is_reachable(v) {
                 orphans.push(name);
                 mine += 1;
@@ -113,7 +114,7 @@ pub(super) fn by_other_callers(
                 mine += 1;
             }
             if package_calls {
-                for (k, symbol) in &all {
+                for (k, symbol) in &callers {
                     if reached[0].is_crate(k) && !own_callers.contains(symbol) {
                         own_callers.push(symbol.clone());
                     }

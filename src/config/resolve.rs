@@ -101,7 +101,7 @@ fn bin_plan(target: &BinTarget, settings: Settings, opts: &BuildOptions) -> Resu
         target: target.clone(),
         image: settings.image(&target.name)?,
         probe: probe_settings(probe.clone()),
-        hostile_run: probe_settings(ProbeOptions {
+        start: probe_settings(ProbeOptions {
             enabled: None,
             ..probe
         })

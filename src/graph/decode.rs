@@ -258,33 +258,6 @@ fn code(
     out: &mut Vec<Ref>,
 ) {
     let start = out.len();
-    decode_into(bytes, addr, own, image, sites, out);
-    // The references from the symbol's own bytes are all of one piece (see [`Within`]): one
-    // for each target and kind is edge enough. On the tool's own binary, 91,000 of 158,000;
-    // the rest was held until the edges were made.
-    let from_own = out[start..].partition_point(|r| r.from < own);
-    let own_refs = &mut out[start..start + from_own];
-    own_refs.sort_unstable_by_key(|r| (r.to, r.kind, r.from));
-    let mut kept = 0;
-    for i in 0..own_refs.len() {
-        let r = own_refs[i];
-        if kept == 0 || (own_refs[kept - 1].to, own_refs[kept - 1].kind) != (r.to, r.kind) {
-            own_refs[kept] = r;
-            kept += 1;
-        }
-    }
-    out.drain(start + kept..start + from_own);
-}
-
-/// [`code`], each reference pushed as decoded, in the order of the code.
-fn decode_into(
-    bytes: &[u8],
-    addr: u64,
-    own: u64,
-    image: Option<(u64, u64)>,
-    sites: &[u64],
-    out: &mut Vec<Ref>,
-) {
     let mut decoder = Decoder::with_ip(64, bytes, addr, DecoderOptions::NONE);
     let mut ins = Instruction::default();
     // The first site past the instruction's start, moved along with the code.
@@ -345,6 +318,26 @@ fn decode_into(
             }
         }
     }
+    once_per_target(out, start, own);
+}
+
+/// Keep, of the references of `out` from `start` on that come from the symbol's own bytes
+/// (before `own`), one per target and kind: they are all of one piece (see [`Within`]), so
+/// the others make no edge. On the tool's own binary, 91,000 of 158,000; the rest was held
+/// until the edges were made.
+fn once_per_target(out: &mut Vec<Ref>, start: usize, own: u64) {
+    let from_own = out[start..].partition_point(|r| r.from < own);
+    let own_refs = &mut out[start..start + from_own];
+    own_refs.sort_unstable_by_key(|r| (r.to, r.kind, r.from));
+    let mut kept = 0;
+    for i in 0..own_refs.len() {
+        let r = own_refs[i];
+        if kept == 0 || (own_refs[kept - 1].to, own_refs[kept - 1].kind) != (r.to, r.kind) {
+            own_refs[kept] = r;
+            kept += 1;
+        }
+    }
+    out.drain(start + kept..start + from_own);
 }
 
 /// Aligned 8-byte words of data that hold an address inside the image.

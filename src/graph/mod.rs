@@ -369,10 +369,11 @@ fn analyse_as<H: FileHeader<Endian = Endianness>>(
         .any(|p| matches!(p.owner, Owner::Symbol { .. }));
     // The crates of the pieces read every symbol's name, at scattered places of the symbol
     // table, which is then resident whole: one after the other, not beside the wiring's
-    // peak. Side by side, `inspect` of the tool's own binary took 108 ms and 23.6 MB at its
-    // peak; in turn, 129 ms and 22.5 MB (`benches/graph.sh`: issue 13 asks under 2x of the
-    // plain inspect's 11.4 MB). The sums and the entry points do go side by side on a
-    // large binary.
+    // peak. `inspect` of the tool's own static binary, side by side: 108 ms (mean of 30
+    // `hyperfine -N` runs) and 23.6 MB peak RSS (median of 9 `/usr/bin/time` runs); in turn:
+    // 129 ms and 22.5 MB (issue 13 asks under 2x of the plain inspect's 11.4 MB,
+    // `benches/graph.sh`). The sums and the entry points do go side by side on a large
+    // binary.
     let large = layout.pieces.len() >= PARALLEL_FROM;
     let crates = Attributed::crates_of(&layout, index(), settings);
     input.let_go();

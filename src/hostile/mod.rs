@@ -67,7 +67,7 @@ pub fn check(plan: &Plan, report: &mut Report, out: &mut Output) -> Result<()> {
         let a = &report.artifacts[i];
         let Some(bin) = plan.bin_of(a) else { continue };
         // The probe's settings say how to run it and when it is up (also under `--no-probe`).
-        let spec = bin.hostile_run.clone();
+        let spec = bin.start.clone();
         let existing = report
             .artifacts
             .iter()

@@ -187,9 +187,9 @@ fn one(
 ) -> Result<(Image, std::time::Duration)> {
     let s = &bin.image;
     let probe = bin.probe.as_ref();
-    // How the program starts: the probe's arguments and readiness as configured, also under
-    // `--no-probe` (QA m: bore's image lost its `server` argument and its port there).
-    let start = probe.unwrap_or(&bin.hostile_run);
+    // How the program starts: as configured, also under `--no-probe` (QA m: bore's image lost
+    // its `server` argument and its port there).
+    let start = &bin.start;
     let mut warnings = Vec::new();
     let port = s.port.or(start.ready.fixed_port());
     let raw_args: Vec<String> = s.args.clone().unwrap_or_else(|| start.args.clone());
