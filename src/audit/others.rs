@@ -36,7 +36,6 @@ pub(super) fn by_other_callers(
     if !g.has_symbols() || reached.is_empty() {
         return;
     }
-    let norm = |s: &str| s.replace('-', "_");
     let package = reached[0].name();
     let blamed: Vec<usize> = (0..a.findings.len())
         .filter(|&i| {
@@ -44,149 +43,17 @@ pub(super) fn by_other_callers(
             f.rule == rule.id && f.krate != "std" && norm(&f.krate) != norm(package)
         })
         .collect();
-    let mut moved: Vec<Moved> = Vec::new();
     let exact = a
         .binary
         .graph
         .as_ref()
         .is_some_and(|s| s.edges_from.exact());
+    let mut moved: Vec<Moved> = Vec::new();
     for &i in &blamed {
         let f = &mut a.findings[i];
-        let listed = defined(f);
-        let mut mine = 0;
-        // Functions no code refers to, reachable from no root: linked because their object
-        // file came with another function (glibc's `initgroups.o` defines `getgrouplist` too).
-        let mut orphans: Vec<&str> = Vec::new();
-        // (function, the crate whose code calls it, its calling symbol)
-        let mut away: Vec<(&'static str, &Reached, String)> = Vec::new();
-        // Those also kept on this finding: its crate has no code to see (inlined: LTO), or
-        // the program's own code calls them too, where the crate's may be inlined (QA l:
-        // broot's `user_name`, with uzers's `get_user_by_uid` in it under fat LTO, calls
-        // `getpwuid_r`; the finding said "not of uzers" and showed that very chain).
-        let mut also: Vec<(&'static str, &Reached, String)> = Vec::new();
-        let no_code = !g.has_crate(&f.krate);
-        // The program's own functions that call them, where the crate's code may be inlined
-        // (QA m: lsd's `get_output` holds uzers's lookups, its `config_paths` dirs-sys's).
-        let mut own_callers: Vec<String> = Vec::new();
-        for &name in rule
-            .symbols
-            .iter()
-            .chain(rule.imports)
-            .filter(|n| listed.iter().any(|l| l == *n))
-        {
-            let Some(v) = g.symbol(name) else {
-                mine += 1;
-                continue;
-            };
-            if g.reach_through(v, &f.krate).is_some() {
-                mine += 1;
-                continue;
-            }
-            // Every calling symbol, of each crate in the order found (its first is the one
-            // named for it).
-            let callers = g.callers(v);
-            if callers.is_empty() && exact && !g.is_reachable(v) {
-                orphans.push(name);
-                mine += 1;
-                continue;
-            }
-            if callers.iter().any(|(k, _)| norm(k) == norm(&f.krate)) {
-                mine += 1;
-                continue;
-            }
-            // Every other crate that calls it, each with its first calling symbol (QA m: lsd's
-            // libgit2-sys went unnamed after dirs-sys).
-            let mut others: Vec<(&Reached, String)> = Vec::new();
-            for (k, symbol) in &callers {
-                let r = reached[1..]
-                    .iter()
-                    .find(|r| !r.proc_macro && r.is_crate(k))
-                    .filter(|r| norm(r.name()) != norm(&f.krate));
-                if let Some(r) = r
-                    && !others.iter().any(|(o, _)| std::ptr::eq(*o, r))
-                {
-                    others.push((r, symbol.clone()));
-                }
-            }
-            let package_calls =
-                known_for(&f.krate, name) && callers.iter().any(|(k, _)| reached[0].is_crate(k));
-            if others.is_empty() || no_code || package_calls {
-                mine += 1;
-            }
-            if package_calls {
-                for (k, symbol) in &callers {
-                    if reached[0].is_crate(k) && !own_callers.contains(symbol) {
-                        own_callers.push(symbol.clone());
-                    }
-                }
-            }
-            let to = if no_code || package_calls {
-                &mut also
-            } else {
-                &mut away
-            };
-            to.extend(others.into_iter().map(|(r, symbol)| (name, r, symbol)));
-        }
-        if !orphans.is_empty() {
-            f.evidence.push(format!(
-                "{} {} referred to by no code (linked with another function of {} object \
-                 file, not called by {})",
-                quoted(&orphans),
-                if orphans.len() == 1 { "is" } else { "are" },
-                if orphans.len() == 1 { "its" } else { "their" },
-                f.krate
-            ));
-        }
-        if !also.is_empty() {
-            // The others' calls are theirs, but whether this crate makes them too cannot be
-            // told, so its finding is neither narrowed nor lowered for them.
-            let (names, by) = names_and_callers(&also);
-            let why = if no_code {
-                String::new()
-            } else if own_callers.is_empty() {
-                format!(
-                    " and by the program's own code, where {}'s may be inlined",
-                    f.krate
-                )
-            } else {
-                format!(
-                    " and by the program's own code (`{}`), where {}'s may be inlined",
-                    own_callers.join("`, `"),
-                    f.krate
-                )
-            };
-            f.evidence.push(format!(
-                "{} also called by the code of {by}{why} (the finding on {by})",
-                quoted(&names)
-            ));
-        }
-        if !away.is_empty() {
-            let (names, by) = names_and_callers(&away);
-            let line = format!(
-                "{} {} called by the code of {by}, not of {} (the finding on {by})",
-                quoted(&names),
-                if names.len() == 1 { "is" } else { "are" },
-                f.krate,
-            );
-            if mine == 0 {
-                // None of the functions is this crate's: no line of them, and a step less
-                // severe.
-                f.evidence
-                    .retain(|e| !e.starts_with(DEFINES) && !e.contains(UNREACHABLE));
-                f.evidence.push(format!(
-                    "{line}; none of the NSS functions the static binary defines is called by \
-                     {}'s code, so the finding is one step less severe",
-                    f.krate
-                ));
-                f.severity = f.severity.lowered();
-            } else {
-                narrow_defines(f, &names);
-                narrow_unreachable(f, &names);
-                rechain(g, f, &names);
-                f.evidence.push(line);
-            }
-        }
-        for (name, r, symbol) in away.into_iter().chain(also) {
+        let sorted = sort(g, f, rule, reached, exact);
+        word(g, f, &sorted);
+        for (name, r, symbol) in sorted.away.into_iter().chain(sorted.also) {
             match moved.iter_mut().find(|m| std::ptr::eq(m.to, r)) {
                 Some(m) => {
                     if !m.names.contains(&name) {
@@ -209,10 +76,181 @@ pub(super) fn by_other_callers(
     }
 }
 
+/// Crate names compared as cargo does (`dirs-sys` is `dirs_sys`).
+fn norm(s: &str) -> String {
+    s.replace('-', "_")
+}
+
+/// A function, a crate whose code calls it, and its first calling symbol there.
+type Call<'r, 'm> = (&'static str, &'r Reached<'m>, String);
+
+/// Where the functions of one finding go (see [`sort`]).
+struct Sorted<'r, 'm> {
+    /// How many of them stay this finding's crate's.
+    mine: usize,
+    /// Functions no code refers to, reachable from no root: linked because their object
+    /// file came with another function (glibc's `initgroups.o` defines `getgrouplist` too).
+    orphans: Vec<&'static str>,
+    /// Calls that move to another crate's finding.
+    away: Vec<Call<'r, 'm>>,
+    /// Calls also kept on this finding: its crate has no code to see (inlined: LTO), or the
+    /// program's own code calls them too, where the crate's may be inlined (QA l: broot's
+    /// `user_name`, with uzers's `get_user_by_uid` in it under fat LTO, calls `getpwuid_r`;
+    /// the finding said "not of uzers" and showed that very chain).
+    also: Vec<Call<'r, 'm>>,
+    /// The program's own functions that call them, where the crate's code may be inlined
+    /// (QA m: lsd's `get_output` holds uzers's lookups, its `config_paths` dirs-sys's).
+    own_callers: Vec<String>,
+    /// The finding's crate has no code in the binary's graph.
+    no_code: bool,
+}
+
+/// Sort the NSS functions that finding `f` lists by who calls them.
+fn sort<'r, 'm>(
+    g: &Graph,
+    f: &Finding,
+    rule: &rules::Rule,
+    reached: &'r [Reached<'m>],
+    exact: bool,
+) -> Sorted<'r, 'm> {
+    let listed = defined(f);
+    let mut s = Sorted {
+        mine: 0,
+        orphans: Vec::new(),
+        away: Vec::new(),
+        also: Vec::new(),
+        own_callers: Vec::new(),
+        no_code: !g.has_crate(&f.krate),
+    };
+    for &name in rule
+        .symbols
+        .iter()
+        .chain(rule.imports)
+        .filter(|n| listed.iter().any(|l| l == *n))
+    {
+        let Some(v) = g.symbol(name) else {
+            s.mine += 1;
+            continue;
+        };
+        if g.reach_through(v, &f.krate).is_some() {
+            s.mine += 1;
+            continue;
+        }
+        // Every calling symbol, of each crate in the order found (its first is the one
+        // named for it).
+        let callers = g.callers(v);
+        if callers.is_empty() && exact && !g.is_reachable(v) {
+            s.orphans.push(name);
+            s.mine += 1;
+            continue;
+        }
+        if callers.iter().any(|(k, _)| norm(k) == norm(&f.krate)) {
+            s.mine += 1;
+            continue;
+        }
+        // Every other crate that calls it, each with its first calling symbol (QA m: lsd's
+        // libgit2-sys went unnamed after dirs-sys).
+        let mut others: Vec<(&Reached, String)> = Vec::new();
+        for (k, symbol) in &callers {
+            let r = reached[1..]
+                .iter()
+                .find(|r| !r.proc_macro && r.is_crate(k))
+                .filter(|r| norm(r.name()) != norm(&f.krate));
+            if let Some(r) = r
+                && !others.iter().any(|(o, _)| std::ptr::eq(*o, r))
+            {
+                others.push((r, symbol.clone()));
+            }
+        }
+        let package_calls =
+            known_for(&f.krate, name) && callers.iter().any(|(k, _)| reached[0].is_crate(k));
+        if others.is_empty() || s.no_code || package_calls {
+            s.mine += 1;
+        }
+        if package_calls {
+            for (k, symbol) in &callers {
+                if reached[0].is_crate(k) && !s.own_callers.contains(symbol) {
+                    s.own_callers.push(symbol.clone());
+                }
+            }
+        }
+        let to = if s.no_code || package_calls {
+            &mut s.also
+        } else {
+            &mut s.away
+        };
+        to.extend(others.into_iter().map(|(r, symbol)| (name, r, symbol)));
+    }
+    s
+}
+
+/// Say on finding `f` where its functions went, narrowing or lowering it when some or all of
+/// them are another crate's.
+fn word(g: &Graph, f: &mut Finding, s: &Sorted) {
+    if !s.orphans.is_empty() {
+        let one = s.orphans.len() == 1;
+        f.evidence.push(format!(
+            "{} {} referred to by no code (linked with another function of {} object \
+             file, not called by {})",
+            quoted(&s.orphans),
+            if one { "is" } else { "are" },
+            if one { "its" } else { "their" },
+            f.krate
+        ));
+    }
+    if !s.also.is_empty() {
+        // The others' calls are theirs, but whether this crate makes them too cannot be
+        // told, so its finding is neither narrowed nor lowered for them.
+        let (names, by) = names_and_callers(&s.also);
+        let why = if s.no_code {
+            String::new()
+        } else if s.own_callers.is_empty() {
+            format!(
+                " and by the program's own code, where {}'s may be inlined",
+                f.krate
+            )
+        } else {
+            format!(
+                " and by the program's own code (`{}`), where {}'s may be inlined",
+                s.own_callers.join("`, `"),
+                f.krate
+            )
+        };
+        f.evidence.push(format!(
+            "{} also called by the code of {by}{why} (the finding on {by})",
+            quoted(&names)
+        ));
+    }
+    if s.away.is_empty() {
+        return;
+    }
+    let (names, by) = names_and_callers(&s.away);
+    let line = format!(
+        "{} {} called by the code of {by}, not of {} (the finding on {by})",
+        quoted(&names),
+        if names.len() == 1 { "is" } else { "are" },
+        f.krate,
+    );
+    if s.mine == 0 {
+        // None of the functions is this crate's: no line of them, and a step less severe.
+        f.evidence
+            .retain(|e| !e.starts_with(DEFINES) && !e.contains(UNREACHABLE));
+        f.evidence.push(format!(
+            "{line}; none of the NSS functions the static binary defines is called by {}'s \
+             code, so the finding is one step less severe",
+            f.krate
+        ));
+        f.severity = f.severity.lowered();
+    } else {
+        narrow_defines(f, &names);
+        narrow_unreachable(f, &names);
+        rechain(g, f, &names);
+        f.evidence.push(line);
+    }
+}
+
 /// The functions of `calls` and the crates that call them, named in a line.
-fn names_and_callers<'a>(
-    calls: &[(&'static str, &Reached<'a>, String)],
-) -> (Vec<&'static str>, String) {
+fn names_and_callers(calls: &[Call]) -> (Vec<&'static str>, String) {
     let mut names: Vec<&'static str> = Vec::new();
     for (n, ..) in calls {
         if !names.contains(n) {
@@ -256,7 +294,6 @@ fn add_finding(
     m: Moved,
     bin: Option<&BinPlan>,
 ) {
-    let norm = |s: &str| s.replace('-', "_");
     let called = format!(
         "{} called by {}'s code (`{}`, the reference graph)",
         quoted(&m.names),
