@@ -81,62 +81,15 @@ pub(super) fn nss(g: &Graph, a: &mut Artifact, bin: Option<&BinPlan>, std_versio
         .iter_mut()
         .filter(|f| f.rule == rule.id && blamed.contains(&f.krate))
     {
-        let mine: Vec<&str> = reachable
-            .iter()
-            .filter(|&&(_, v)| g.reach_through(v, &f.krate).is_some())
-            .map(|&(n, _)| n)
-            .collect();
-        let moved: Vec<&str> = std_names
-            .iter()
-            .copied()
-            .filter(|n| !mine.contains(n))
-            .collect();
-        if moved.is_empty() {
-            continue;
-        }
-        // An inlined crate reaches nothing, and the kind it is not known for is not its.
-        if !mine.is_empty() || inlined.contains(&f.krate) {
-            narrow_defines(f, &moved);
-            rechain(g, f, &moved);
-        }
-        let why = if inlined.contains(&f.krate) {
-            format!(
-                "; {} is known for {} lookups, not this kind",
-                f.krate,
-                kind_of(&f.krate)
-            )
-        } else {
-            String::new()
-        };
-        f.evidence.push(format!(
-            "{} {} reached by std's own code, not through {}{why} (the finding on std)",
-            quoted(&moved),
-            if moved.len() == 1 { "is" } else { "are" },
-            f.krate
-        ));
+        let inlined = inlined.contains(&f.krate);
+        leave_to_std(g, f, &reachable, &std_names, inlined);
     }
     let chain = by_std
         .iter()
         .min_by_key(|(_, c)| c.len())
         .map(|(n, c)| (*n, c.clone()));
-    let existing = a
-        .findings
-        .iter_mut()
-        .find(|f| f.rule == rule.id && f.krate == "std");
-    let f = match existing {
-        Some(f) => f,
-        None => {
-            let mut f = new_finding(rule, "std", std_version, vec![package, "std".into()]);
-            f.evidence.push(format!("{DEFINES}{}", quoted(&std_names)));
-            if let Some(bin) = bin {
-                super::apply_policy(&mut f, &bin.audit);
-            }
-            a.findings.push(f);
-            let Some(f) = a.findings.last_mut() else {
-                return;
-            };
-            f
-        }
+    let Some(f) = std_finding(a, rule, (package, std_version), &std_names, bin) else {
+        return;
     };
     if let Some((name, c)) = chain.filter(|_| f.chain.is_empty()) {
         f.evidence.push(format!(
@@ -147,6 +100,75 @@ pub(super) fn nss(g: &Graph, a: &mut Artifact, bin: Option<&BinPlan>, std_versio
         f.reachable = Some(true);
         f.chain = c;
     }
+}
+
+/// Take the functions std's own code reaches (`std_names`) out of the finding `f` on a blamed
+/// crate, unless the crate's code reaches them too; `inlined`: the crate has no code of its
+/// own in the binary.
+fn leave_to_std(
+    g: &Graph,
+    f: &mut Finding,
+    reachable: &[(&str, u32)],
+    std_names: &[&str],
+    inlined: bool,
+) {
+    let mine: Vec<&str> = reachable
+        .iter()
+        .filter(|&&(_, v)| g.reach_through(v, &f.krate).is_some())
+        .map(|&(n, _)| n)
+        .collect();
+    let moved: Vec<&str> = std_names
+        .iter()
+        .copied()
+        .filter(|n| !mine.contains(n))
+        .collect();
+    if moved.is_empty() {
+        return;
+    }
+    // An inlined crate reaches nothing, and the kind it is not known for is not its.
+    if !mine.is_empty() || inlined {
+        narrow_defines(f, &moved);
+        rechain(g, f, &moved);
+    }
+    let why = if inlined {
+        format!(
+            "; {} is known for {} lookups, not this kind",
+            f.krate,
+            kind_of(&f.krate)
+        )
+    } else {
+        String::new()
+    };
+    f.evidence.push(format!(
+        "{} {} reached by std's own code, not through {}{why} (the finding on std)",
+        quoted(&moved),
+        if moved.len() == 1 { "is" } else { "are" },
+        f.krate
+    ));
+}
+
+/// Artifact `a`'s AOT004 finding on std, made (defining `std_names`) when it has none.
+fn std_finding<'a>(
+    a: &'a mut Artifact,
+    rule: &'static rules::Rule,
+    (package, std_version): (String, &str),
+    std_names: &[&str],
+    bin: Option<&BinPlan>,
+) -> Option<&'a mut Finding> {
+    if let Some(k) = a
+        .findings
+        .iter()
+        .position(|f| f.rule == rule.id && f.krate == "std")
+    {
+        return a.findings.get_mut(k);
+    }
+    let mut f = new_finding(rule, "std", std_version, vec![package, "std".into()]);
+    f.evidence.push(format!("{DEFINES}{}", quoted(std_names)));
+    if let Some(bin) = bin {
+        super::apply_policy(&mut f, &bin.audit);
+    }
+    a.findings.push(f);
+    a.findings.last_mut()
 }
 
 /// Whether `krate`, a crate the rule names, is known to make NSS lookups of `function`'s kind:
