@@ -60,112 +60,153 @@ pub(super) fn by_caller(
         if !a.findings.iter().any(is_guess) {
             continue;
         }
-        // Each reachable function by the crate that calls it, with the shortest chain to it;
-        // those no crate is seen to call; those linked but unreachable.
-        let mut callers: Vec<(Owner, Vec<&str>, Vec<Step>)> = Vec::new();
-        let (mut unexplained, mut dead) = (false, Vec::new());
-        for &name in rule.symbols.iter().chain(rule.imports) {
-            let Some(v) = g.symbol(name) else { continue };
-            let (reachable, chain) = g.reach(v);
-            if !reachable {
-                dead.push(name);
-                continue;
-            }
-            let Some(owner) = last_caller(&chain).and_then(|k| owner_of(k, reached)) else {
-                unexplained = true;
-                continue;
-            };
-            match callers.iter_mut().find(|(o, ..)| *o == owner) {
-                Some((_, names, best)) => {
-                    names.push(name);
-                    if chain.len() < best.len() {
-                        *best = chain;
-                    }
-                }
-                None => callers.push((owner, vec![name], chain)),
-            }
-        }
+        let (callers, unexplained, mut dead) = callers(g, rule, reached, std_version);
         if callers.is_empty() {
             continue;
         }
-        let package = &reached[0];
-        let found: Vec<(String, String, Vec<String>)> = callers
-            .iter()
-            .map(|(owner, ..)| match owner {
-                Owner::Crate(r) => (
-                    r.name().to_string(),
-                    r.package.version.to_string(),
-                    r.path.clone(),
-                ),
-                Owner::Std => (
-                    "std".to_string(),
-                    std_version.to_string(),
-                    vec![package.name().to_string(), "std".into()],
-                ),
-            })
-            .collect();
-        let norm = |s: &str| s.replace('-', "_");
         // A guess the graph confirms stays (with its words); one it refutes goes, unless some
         // reachable function has no caller the graph can name: then every guess stays.
         if !unexplained {
-            a.findings
-                .retain(|f| !is_guess(f) || found.iter().any(|(k, ..)| norm(k) == norm(&f.krate)));
+            a.findings.retain(|f| {
+                !is_guess(f) || callers.iter().any(|c| norm(&c.krate) == norm(&f.krate))
+            });
             // A confirmed guess lists only what its own crate calls.
             for f in a.findings.iter_mut().filter(|f| is_guess(f)) {
                 let others: Vec<&str> = callers
                     .iter()
-                    .zip(&found)
-                    .filter(|(_, (k, ..))| norm(k) != norm(&f.krate))
-                    .flat_map(|((_, names, _), _)| names.iter().copied())
+                    .filter(|c| norm(&c.krate) != norm(&f.krate))
+                    .flat_map(|c| c.names.iter().copied())
                     .collect();
                 narrow_defines(f, &others);
             }
         }
-        for ((owner, names, chain), (krate, version, path)) in callers.into_iter().zip(found) {
-            // A crate's function may hold code the compiler inlined into it (QA l: dust's
-            // `main` with std's `env::home_dir` in it under LTO): said where it reads as the
-            // crate's own call.
-            let inlined = match owner {
-                Owner::Crate(_) => {
-                    "; what the compiler inlined into it, such as std's code \
-                                    under LTO, counts as its code"
-                }
-                Owner::Std => "",
-            };
-            let line = format!(
-                "`{}` is called by {krate}'s code (the reference graph{inlined}): {}",
-                names.first().copied().unwrap_or_default(),
-                arrows(&chain)
-            );
-            let existing = a
-                .findings
-                .iter_mut()
-                .find(|f| f.rule == id && norm(&f.krate) == norm(&krate));
-            if let Some(f) = existing {
-                if f.chain.is_empty() {
-                    f.evidence.push(line);
-                    f.reachable = Some(true);
-                    f.chain = chain;
-                }
-                continue;
-            }
-            let mut f = new_finding(rule, &krate, &version, path);
-            f.evidence = vec![format!("{DEFINES}{}", quoted(&names)), line];
-            if !dead.is_empty() {
-                f.evidence.push(format!(
-                    "{} linked but unreachable from every root",
-                    quoted(&dead)
-                ));
-                dead.clear();
-            }
-            f.reachable = Some(true);
-            f.chain = chain;
-            if let Some(bin) = bin {
-                super::apply_policy(&mut f, &bin.audit);
-            }
-            a.findings.push(f);
+        for c in callers {
+            add_finding(a, rule, c, &mut dead, bin);
         }
     }
+}
+
+/// Crate names compared as cargo does (`libz-sys` is `libz_sys`).
+fn norm(s: &str) -> String {
+    s.replace('-', "_")
+}
+
+/// One caller of a rule's functions: who, which functions, the shortest chain to one of them,
+/// and the crate's name, version and dependency path.
+struct Caller<'r, 'm> {
+    owner: Owner<'r, 'm>,
+    names: Vec<&'static str>,
+    chain: Vec<Step>,
+    krate: String,
+    version: String,
+    path: Vec<String>,
+}
+
+/// Each reachable function of `rule` by the crate that calls it, with the shortest chain to
+/// it; whether some reachable function has no caller the graph can name; the functions linked
+/// but unreachable.
+fn callers<'r, 'm>(
+    g: &Graph,
+    rule: &rules::Rule,
+    reached: &'r [Reached<'m>],
+    std_version: &str,
+) -> (Vec<Caller<'r, 'm>>, bool, Vec<&'static str>) {
+    let mut callers: Vec<Caller> = Vec::new();
+    let (mut unexplained, mut dead) = (false, Vec::new());
+    for &name in rule.symbols.iter().chain(rule.imports) {
+        let Some(v) = g.symbol(name) else { continue };
+        let (reachable, chain) = g.reach(v);
+        if !reachable {
+            dead.push(name);
+            continue;
+        }
+        let Some(owner) = last_caller(&chain).and_then(|k| owner_of(k, reached)) else {
+            unexplained = true;
+            continue;
+        };
+        if let Some(c) = callers.iter_mut().find(|c| c.owner == owner) {
+            c.names.push(name);
+            if chain.len() < c.chain.len() {
+                c.chain = chain;
+            }
+            continue;
+        }
+        let (krate, version, path) = match owner {
+            Owner::Crate(r) => (
+                r.name().to_string(),
+                r.package.version.to_string(),
+                r.path.clone(),
+            ),
+            Owner::Std => (
+                "std".to_string(),
+                std_version.to_string(),
+                vec![reached[0].name().to_string(), "std".into()],
+            ),
+        };
+        callers.push(Caller {
+            owner,
+            names: vec![name],
+            chain,
+            krate,
+            version,
+            path,
+        });
+    }
+    (callers, unexplained, dead)
+}
+
+/// Caller `c`'s chain on its finding under `rule` (made when it has none, with the `dead`
+/// functions said on the first one made).
+fn add_finding(
+    a: &mut Artifact,
+    rule: &'static rules::Rule,
+    c: Caller,
+    dead: &mut Vec<&'static str>,
+    bin: Option<&BinPlan>,
+) {
+    // A crate's function may hold code the compiler inlined into it (QA l: dust's `main`
+    // with std's `env::home_dir` in it under LTO): said where it reads as the crate's own
+    // call.
+    let inlined = match c.owner {
+        Owner::Crate(_) => {
+            "; what the compiler inlined into it, such as std's code under LTO, counts as its \
+             code"
+        }
+        Owner::Std => "",
+    };
+    let line = format!(
+        "`{}` is called by {}'s code (the reference graph{inlined}): {}",
+        c.names.first().copied().unwrap_or_default(),
+        c.krate,
+        arrows(&c.chain)
+    );
+    let existing = a
+        .findings
+        .iter_mut()
+        .find(|f| f.rule == rule.id && norm(&f.krate) == norm(&c.krate));
+    if let Some(f) = existing {
+        if f.chain.is_empty() {
+            f.evidence.push(line);
+            f.reachable = Some(true);
+            f.chain = c.chain;
+        }
+        return;
+    }
+    let mut f = new_finding(rule, &c.krate, &c.version, c.path);
+    f.evidence = vec![format!("{DEFINES}{}", quoted(&c.names)), line];
+    if !dead.is_empty() {
+        f.evidence.push(format!(
+            "{} linked but unreachable from every root",
+            quoted(dead)
+        ));
+        dead.clear();
+    }
+    f.reachable = Some(true);
+    f.chain = c.chain;
+    if let Some(bin) = bin {
+        super::apply_policy(&mut f, &bin.audit);
+    }
+    a.findings.push(f);
 }
 
 /// The crate named `krate` in the binary's dependency graph (not a proc-macro: its code is
