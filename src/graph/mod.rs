@@ -380,15 +380,49 @@ fn analyse_as<H: FileHeader<Endian = Endianness>>(
     let wired = build::wire(&layout, bytes, refs, described, &roots, &|| input.let_go());
     let mut a = Attributed::with(layout, crates);
     let g = build::analyse(&mut a, wired, &|| input.let_go());
-    let (mut attribution, mut entry_points) = both(
+    let (attribution, entry_points) = both(
         large,
         || a.finish(settings),
         || entry_points(&a, &g, (bytes, &|r| input.let_go_of(r))),
     );
     // The names were read again: their pages go before the report is filled and written.
     input.let_go();
+    fill(binary, attribution, entry_points, (&a, &g), input, source);
+    if !keep && settings.why.is_none() {
+        return Ok(None);
+    }
+    let mut graph = kept(&a, g, has_symbols);
+    match input.analysis.filter(|_| a.layout.symbols_borrowed) {
+        Some(extra) => {
+            let moved = refs::Translation::between::<H>(extra, bytes);
+            if moved.is_some() {
+                aliases::<H>(extra, moved.as_ref(), &a, &mut graph);
+            }
+        }
+        None => aliases::<H>(bytes, None, &a, &mut graph),
+    }
+    // The byte map is not needed for the chains: gone before they are searched.
+    drop(a);
+    if let Some(p) = &settings.why {
+        let mut w = why::why(&graph, p);
+        why::note_imports(&mut w, bytes);
+        binary.why = Some(w);
+    }
+    Ok(keep.then_some(graph))
+}
+
+/// Fill `binary` with the attribution of `a` and what graph `g` says: retained sizes of
+/// symbols and crates, each crate's entry points, the reachable bytes and the summary.
+fn fill(
+    binary: &mut Binary,
+    mut attribution: crate::attribute::Attribution,
+    mut entry_points: HashMap<usize, Vec<String>>,
+    (a, g): (&Attributed, &build::Analysis),
+    input: &Input,
+    source: crate::report::EdgeSource,
+) {
     let symbol_pieces = std::mem::take(&mut attribution.symbol_pieces);
-    wanted::fill(binary, attribution, &a, input);
+    wanted::fill(binary, attribution, a, input);
     for (row, piece) in binary.symbols.iter_mut().zip(&symbol_pieces) {
         row.retained_size = piece.map(|p| g.retained[p]);
     }
@@ -411,27 +445,6 @@ fn analyse_as<H: FileHeader<Endian = Endianness>>(
         reachable_bytes,
         unreachable_bytes: loaded.saturating_sub(reachable_bytes),
     });
-    if !keep && settings.why.is_none() {
-        return Ok(None);
-    }
-    let mut graph = kept(&a, g, has_symbols);
-    match input.analysis.filter(|_| a.layout.symbols_borrowed) {
-        Some(extra) => {
-            let moved = refs::Translation::between::<H>(extra, bytes);
-            if moved.is_some() {
-                aliases::<H>(extra, moved.as_ref(), &a, &mut graph);
-            }
-        }
-        None => aliases::<H>(bytes, None, &a, &mut graph),
-    }
-    // The byte map is not needed for the chains: gone before they are searched.
-    drop(a);
-    if let Some(p) = &settings.why {
-        let mut w = why::why(&graph, p);
-        why::note_imports(&mut w, bytes);
-        binary.why = Some(w);
-    }
-    Ok(keep.then_some(graph))
 }
 
 /// The byte map of `bytes`, cut at `cuts`, its symbols from `analysis` when it is stripped;
