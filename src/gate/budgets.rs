@@ -187,7 +187,8 @@ fn bytes(id: CheckId, what: &str, value: Option<u64>, limit: u64, missing: Optio
 }
 
 /// The median startup against its budget. With per-run samples, a median over the limit fails
-/// only when its 95% interval lies entirely above it; otherwise the noise could explain it.
+/// only when its 95% interval lies entirely above it (with under 6 runs, when every run is
+/// over it); otherwise the noise could explain it.
 fn startup(a: &Artifact, limit_ms: f64) -> Check {
     let samples = measure::startup_samples_ms(a);
     let med = measure::startup_median_ms(a).or_else(|| samples.as_deref().and_then(median));
@@ -223,7 +224,29 @@ fn startup(a: &Artifact, limit_ms: f64) -> Check {
                     ms(hi)
                 )
             }
-            None => format!("{over} (too few runs for an interval)"),
+            // Too few runs for a 95% interval (under 6): the runs' range is the interval
+            // (93.8% for 5 runs), so only every run over the budget fails (QA n: 5 runs of
+            // 31, 31, 31, 1.0 and 0.85 ms failed a 20 ms budget on their median).
+            None => match samples.as_deref() {
+                Some(xs) if xs.iter().all(|&x| x > limit_ms) => match xs.len() {
+                    1 => format!("{over} (one run: too few for an interval)"),
+                    n => format!(
+                        "{over} (each of its {n} runs is over it: too few runs for a 95% \
+                         interval)"
+                    ),
+                },
+                Some(xs) => {
+                    c.verdict = Verdict::Inconclusive;
+                    let fastest = xs.iter().copied().fold(f64::INFINITY, f64::min);
+                    format!(
+                        "{over}, but its {} runs are too few for a 95% interval and the \
+                         fastest, {}, is within the budget: within the noise",
+                        xs.len(),
+                        ms(fastest)
+                    )
+                }
+                None => format!("{over} (no per-run samples: the median alone)"),
+            },
         },
         Verdict::Warn => format!(
             "median startup {now} is within {:.0}% of the budget of {budget} ({} left)",
@@ -384,9 +407,31 @@ pub(crate) mod tests {
         assert_eq!(c.verdict, Verdict::Fail);
         assert_eq!(
             c.message,
-            "median startup 12.5 ms is over the budget of 10.0 ms by 2.50 ms (too few runs for \
-             an interval)"
+            "median startup 12.5 ms is over the budget of 10.0 ms by 2.50 ms (one run: too few \
+             for an interval)"
         );
+        // QA n: 5 runs straddling the budget are too few for a 95% interval, and the
+        // fastest runs are well within it: not a failure.
+        with(&mut a, &[30.8, 31.3, 31.3, 1.01, 0.85]);
+        let c = one(budget(20), &a);
+        assert_eq!(c.verdict, Verdict::Inconclusive);
+        assert_eq!(
+            c.message,
+            "median startup 30.8 ms is over the budget of 20.0 ms by 10.8 ms, but its 5 runs \
+             are too few for a 95% interval and the fastest, 0.85 ms, is within the budget: \
+             within the noise"
+        );
+        with(&mut a, &[30.8, 31.3, 31.3, 21.0, 25.0]);
+        let c = one(budget(20), &a);
+        assert_eq!(c.verdict, Verdict::Fail);
+        assert_eq!(
+            c.message,
+            "median startup 30.8 ms is over the budget of 20.0 ms by 10.8 ms (each of its 5 runs \
+             is over it: too few runs for a 95% interval)"
+        );
+        // Six runs have a 95% interval (the lowest and highest of six, 96.9%).
+        with(&mut a, &[30.8, 31.3, 31.3, 1.01, 0.85, 31.0]);
+        assert_eq!(one(budget(20), &a).verdict, Verdict::Inconclusive);
     }
 
     #[test]
