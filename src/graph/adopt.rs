@@ -13,7 +13,7 @@ pub(super) fn assign(
     a: &mut Attributed,
     preds: &Csr,
     doms: &Dominators,
-    group: &mut [u32],
+    (group, folded): (&mut [u32], &[u32]),
     root: u32,
     let_go: &dyn Fn(),
 ) {
@@ -50,7 +50,7 @@ pub(super) fn assign(
         .collect();
     // The names were read: their pages go before the choice's arrays are made.
     let_go();
-    for (vi, k, confidence) in choose(preds, doms, group, root, &anonymous) {
+    for (vi, k, confidence) in choose(preds, doms, (group, folded), root, &anonymous) {
         if let Some(&from) = sample.get(k as usize).filter(|&&i| i != usize::MAX) {
             a.adopt(vi, from, confidence);
         }
@@ -65,14 +65,17 @@ pub(super) fn assign(
 /// Bytes that describe or patch a piece (an FDE, an `.eh_frame_hdr` row, a relocation: a
 /// [`RefKind::Describes`] edge into them) whose crate is not known stay without one: they are
 /// that code's, and the dominator is only its caller (a package's `main` got all of a system
-/// libcrypto's unwind tables and relocations so). Sets `group` and returns each choice.
+/// libcrypto's unwind tables and relocations so). Crates are told apart by their group in
+/// `folded` (std's crates as one: see `Attributed::groups_folded`); of std's several, the
+/// first referrer's is chosen. Sets `group` and returns each choice.
 pub(super) fn choose(
     preds: &Csr,
     doms: &Dominators,
-    group: &mut [u32],
+    (group, folded): (&mut [u32], &[u32]),
     root: u32,
     anonymous: &[bool],
 ) -> Vec<(usize, u32, Confidence)> {
+    let fold = |k: u32| folded.get(k as usize).copied().unwrap_or(k);
     let n = group.len();
     let describes = kind_id(RefKind::Describes);
     let mut chosen_all = Vec::new();
@@ -86,6 +89,7 @@ pub(super) fn choose(
         if vi >= n || group[vi] != NO_GROUP || !anonymous[vi] {
             continue;
         }
+        // The first referrer's group, while every referrer's folds to its.
         let mut only: Option<u32> = None;
         let mut single = true;
         let mut described = false;
@@ -98,7 +102,7 @@ pub(super) fn choose(
             match only {
                 _ if k == NO_GROUP => single = false,
                 None => only = Some(k),
-                Some(o) if o != k => single = false,
+                Some(o) if fold(o) != fold(k) => single = false,
                 _ => {}
             }
         }

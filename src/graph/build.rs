@@ -163,8 +163,8 @@ fn falls_through(layout: &Layout, described: &[Described], edges: &mut Vec<(u32,
 /// was wired from), and compute retained sizes; `let_go` once the symbols' names are read.
 pub fn analyse(a: &mut Attributed, w: Wired, let_go: &dyn Fn()) -> Analysis {
     let (n, root, doms) = (w.n, w.root, &w.doms);
-    let (mut group, group_names) = a.groups();
-    adopt::assign(a, &w.preds, doms, &mut group, root, let_go);
+    let (mut group, group_names, folded) = a.groups_folded();
+    adopt::assign(a, &w.preds, doms, (&mut group, &folded), root, let_go);
     drop(w.preds);
     let pieces = &a.layout.pieces;
     let mut retained = doms.retained(pieces.iter().map(|p| p.vm).chain([0]).collect());

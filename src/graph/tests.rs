@@ -152,7 +152,8 @@ fn what_describes_code_of_no_crate_is_not_the_callers() {
         0, NO_GROUP, NO_GROUP, NO_GROUP, NO_GROUP, NO_GROUP, 1, NO_GROUP, NO_GROUP,
     ];
     let anonymous = [false, false, true, true, true, true, false, true, true];
-    let mut chosen = adopt::choose(&g.reverse(), &doms, &mut group, root, &anonymous);
+    let folded: Vec<u32> = (0..2).collect();
+    let mut chosen = adopt::choose(&g.reverse(), &doms, (&mut group, &folded), root, &anonymous);
     chosen.sort_unstable_by_key(|c| c.0);
     assert_eq!(
         group,
@@ -168,6 +169,44 @@ fn what_describes_code_of_no_crate_is_not_the_callers() {
             (7, Confidence::Referenced),
             (8, Confidence::Referenced),
         ]
+    );
+}
+
+/// With std's crates folded into one (`--split-std` off), bytes that std and core both refer
+/// to are std's, as the first referrer's; split, they must not go to the crate that dominates
+/// them instead (QA n: bandwhich's clap_builder gained 288 B with `--split-std`).
+#[test]
+fn std_crates_refer_as_one_when_split() {
+    let (call, data) = (
+        super::refs::kind_id(RefKind::Call),
+        super::refs::kind_id(RefKind::Data),
+    );
+    // 0 main (crate 2, the application) calls 1 (std, group 0) and 2 (core, group 1); both
+    // refer to the constant 3, which 0 dominates.
+    let root = 4;
+    let g = dom::Csr::new(
+        5,
+        vec![
+            (root, 0, 0),
+            (0, 1, call),
+            (0, 2, call),
+            (1, 3, data),
+            (2, 3, data),
+        ],
+    );
+    let doms = dom::dominators(&g, root);
+    let anonymous = [false, false, false, true];
+    let choice = |folded: &[u32]| {
+        let mut group = vec![2, 0, 1, NO_GROUP];
+        let chosen = adopt::choose(&g.reverse(), &doms, (&mut group, folded), root, &anonymous);
+        assert_eq!(chosen.len(), 1);
+        (chosen[0].1, chosen[0].2)
+    };
+    assert_eq!(choice(&[0, 0, 2]), (0, Confidence::Referenced));
+    assert_eq!(
+        choice(&[0, 1, 2]),
+        (2, Confidence::Dominated),
+        "told apart, the two crates leave the constant to its dominator"
     );
 }
 
