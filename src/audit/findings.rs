@@ -6,7 +6,7 @@ use std::path::Path;
 
 use super::evidence::{Evidence, STD_INIT_ARRAY};
 use super::graph::Reached;
-use super::guess::{GUESSED_NATIVE, GUESSED_PACKAGE, GUESSED_STD};
+use super::guess::{GUESSED_NATIVE, GUESSED_PACKAGE, std_guess};
 use super::rules::{self, RULES, Rule};
 use super::{RUNTIME_LIBS, STD_NSS, canonical, system_lib};
 use crate::compile::BuildScriptRun;
@@ -334,10 +334,7 @@ impl<'m> Ctx<'_, 'm> {
             };
             f.evidence = evidence.clone();
             f.evidence.push(if by_std {
-                format!(
-                    "{GUESSED_STD} in the graph is known to do this): std's `ToSocketAddrs` on \
-                     a host name calls `getaddrinfo`, `env::home_dir` calls `getpwuid_r`"
-                )
+                std_guess(&symbols)
             } else {
                 format!("{GUESSED_PACKAGE}: no crate in the graph is known to do this")
             });

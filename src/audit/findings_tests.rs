@@ -206,3 +206,30 @@ fn a_proc_macro_is_the_cause_only_of_evidence_its_expansion_left() {
     };
     assert!(ctx.denied(&["linkme".into()]).is_empty());
 }
+
+/// A finding guessed to be std's names only the lookups of std the binary has (QA n:
+/// rustypaste's named `env::home_dir`'s `getpwuid_r`, which it does not define).
+#[test]
+fn a_guess_of_std_names_only_the_lookups_defined() {
+    let (app, dep) = (package("app", None), package("dep", None));
+    let reached = app_and(&app, &dep);
+    let last = |functions: &[&str]| {
+        let f = rule_on("AOT004", symtab(functions), &reached, &[]);
+        assert_eq!(f.len(), 1);
+        assert_eq!(f[0].krate, "std");
+        f[0].evidence.last().cloned().unwrap_or_default()
+    };
+    let resolver = last(&["getaddrinfo", "gethostbyname2_r", "getservbyname_r"]);
+    assert!(resolver.ends_with("calls `getaddrinfo`"), "{resolver}");
+    assert!(!resolver.contains("getpwuid_r"), "{resolver}");
+    let home = last(&["getpwuid_r"]);
+    assert!(
+        home.ends_with("): `env::home_dir` calls `getpwuid_r`"),
+        "{home}"
+    );
+    let both = last(&["getaddrinfo", "getpwuid_r"]);
+    assert!(
+        both.contains("`getaddrinfo`, `env::home_dir` calls `getpwuid_r`"),
+        "{both}"
+    );
+}

@@ -15,3 +15,20 @@ pub(super) fn guessed(f: &Finding, guesses: &[&str]) -> bool {
         .iter()
         .any(|e| guesses.iter().any(|m| e.starts_with(m)))
 }
+
+/// The line of a finding on std guessed from the NSS functions `symbols` the binary defines,
+/// naming only the lookups of std that they are (QA n: rustypaste's finding named
+/// `getpwuid_r`, which it does not define).
+pub(super) fn std_guess(symbols: &[&str]) -> String {
+    let mut by = Vec::new();
+    if symbols.iter().any(|s| *s != "getpwuid_r") {
+        by.push("std's `ToSocketAddrs` on a host name calls `getaddrinfo`");
+    }
+    if symbols.contains(&"getpwuid_r") {
+        by.push("`env::home_dir` calls `getpwuid_r`");
+    }
+    format!(
+        "{GUESSED_STD} in the graph is known to do this): {}",
+        by.join(", ")
+    )
+}
