@@ -5,6 +5,11 @@ use super::{apply_policy, new_finding, rules};
 use crate::plan::Plan;
 use crate::report::{Artifact, InImageOutcome, Report};
 
+/// The advice of a finding whose image denied its user what the binary does at start-up.
+const DENIED_ADVICE: &str = "Give the image's user a place to write: write under its home, \
+    make the home the working directory (`image.workdir`), or run as root (`image.user = \
+    \"root\"`); or rerun the `reproduce` command to see it fail by hand.";
+
 /// Files named in the evidence, at most (the report's image section has them all).
 const NAMED: usize = 8;
 
@@ -21,6 +26,14 @@ pub fn record_image_failures(plan: &Plan, report: &mut Report) {
         let package = a.package.clone().unwrap_or_else(|| a.name.clone());
         let mut f = new_finding(rule, &package, &bin.target.version, vec![package.clone()]);
         f.evidence = evidence;
+        // Denied, not missing: the rule's advice (add the files) is not the remedy (QA n:
+        // rustypaste's uid 65532 could not write `/app/upload`).
+        if a.image
+            .as_ref()
+            .is_some_and(|i| !i.in_image.denied.is_empty())
+        {
+            f.advice = DENIED_ADVICE.into();
+        }
         f.reproduced = true;
         f.reproduce = a.image.as_ref().and_then(|i| i.in_image.reproduce.clone());
         apply_policy(&mut f, &bin.audit);
@@ -66,12 +79,89 @@ fn evidence(a: &Artifact) -> Option<Vec<String>> {
             line.push_str(&format!(" and {more} more"));
         }
         let opened_here = run.missing.iter().any(|m| m.opened_on_host);
-        line.push_str(if opened_here {
-            " (opened on the host, not found in the image)"
+        if opened_here {
+            line.push_str(" (opened on the host, not found in the image)");
+        } else if !run.denied.is_empty() {
+            // Beside a denial, which is the cause found, paths the host run is not known to
+            // have opened are lookups, not what the image lacks (QA n: rustypaste's denied
+            // upload directory, and dotenvy's optional `.env`). A path the host opened by
+            // another name (relative to another directory) is not seen as opened there, so
+            // they are not said to be optional.
+            line = format!(
+                "it also looked for {named}{}, not found in the image (the denial above is \
+                 the cause found)",
+                if more > 0 {
+                    format!(" and {more} more")
+                } else {
+                    String::new()
+                }
+            );
         } else {
-            " (not found in the image)"
-        });
+            line.push_str(" (not found in the image)");
+        }
         v.push(line);
     }
     Some(v)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// An artifact whose image run failed where the host run got ready, with `missing`
+    /// (path, opened on the host) and the paths its user was `denied`.
+    fn failed_inside(missing: &[(&str, bool)], denied: &[&str]) -> Artifact {
+        let mut a = crate::report::test_artifact(1000);
+        let missing: Vec<serde_json::Value> = missing
+            .iter()
+            .map(|(p, o)| serde_json::json!({"path": p, "opened_on_host": o}))
+            .collect();
+        let image: crate::report::Image = serde_json::from_value(serde_json::json!({
+            "layout": "l", "tar": "t", "reference": "app:1", "manifest_digest": "m",
+            "config_digest": "c", "layer_digest": "l", "diff_id": "d",
+            "architecture": "amd64", "os": "linux", "compressed_size": 2_500,
+            "uncompressed_size": 9_000, "created": "1970-01-01T00:00:00Z",
+            "created_from": "zero", "user": "65532:65532", "user_name": "nonroot",
+            "workdir": "/app", "entrypoint": ["/app/app"], "env": [], "stripped": true,
+            "files": [], "trace": {"traced": true, "opened": 3},
+            "in_image": {"outcome": "failed", "runs": 0, "failures": 1,
+                         "started_on_host": true, "missing": missing, "denied": denied}
+        }))
+        .expect("image");
+        a.image = Some(Box::new(image));
+        a
+    }
+
+    /// Beside a denial, lookups the host run is not known to have opened are not what the
+    /// image lacks (QA n: rustypaste's denied `/app/upload`, and dotenvy's `.env`).
+    #[test]
+    fn lookups_beside_a_denial_are_not_what_the_image_lacks() {
+        let lines = |a: &Artifact| evidence(a).expect("evidence");
+        let optional = [("/app/.env", false), ("/.env", false)];
+        let e = lines(&failed_inside(&optional, &["/app/upload"]));
+        assert!(
+            e.contains(
+                &"it also looked for /app/.env, /.env, not found in the image (the denial above \
+                  is the cause found)"
+                    .to_string()
+            ),
+            "{e:?}"
+        );
+        assert!(!e.iter().any(|l| l.contains("the image lacks")), "{e:?}");
+        // Without a denial they may be the cause (a file opened by a relative path on the
+        // host is not seen as opened there).
+        let e = lines(&failed_inside(&optional, &[]));
+        assert!(
+            e.contains(&"the image lacks /app/.env, /.env (not found in the image)".to_string()),
+            "{e:?}"
+        );
+        let e = lines(&failed_inside(&[("/etc/app.conf", true)], &["/app/upload"]));
+        assert!(
+            e.contains(
+                &"the image lacks /etc/app.conf (opened on the host, not found in the image)"
+                    .to_string()
+            ),
+            "{e:?}"
+        );
+    }
 }

@@ -298,20 +298,12 @@ fn glibc(a: &Artifact, max: &GlibcVersion) -> Check {
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
-    use crate::report::{Binary, Linkage};
+    use crate::report::Linkage;
 
     pub(crate) fn artifact(file_size: u64) -> Artifact {
-        let binary: Binary = serde_json::from_value(serde_json::json!({
-            "format": "elf", "arch": "x86_64", "elf_type": "DYN", "pie": true,
-            "linkage": "static-pie", "interpreter": null, "needed": [], "rpath": [],
-            "runpath": [], "file_size": file_size, "stripped_size": file_size / 2,
-            "debug_size": 0, "symtab_size": 0, "sections": [], "build_id": null,
-            "init_array_entries": 2, "glibc_floor": null, "version_needs": [],
-            "closure": [], "closure_size": file_size
-        }))
-        .expect("binary");
-        assert_eq!(binary.linkage, Linkage::StaticPie);
-        Artifact::new(Some("app".into()), "app".into(), None, "app".into(), binary)
+        let a = crate::report::test_artifact(file_size);
+        assert_eq!(a.binary.linkage, Linkage::StaticPie);
+        a
     }
 
     fn one(b: Budgets, a: &Artifact) -> Check {

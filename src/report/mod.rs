@@ -309,3 +309,19 @@ pub struct ClosureEntry {
     /// Which object asked for it (the binary or another library).
     pub needed_by: String,
 }
+
+/// A static-pie artifact `app` of `file_size` bytes, with no section, symbol or probe: for
+/// tests that fill in what they look at.
+#[cfg(test)]
+pub(crate) fn test_artifact(file_size: u64) -> Artifact {
+    let binary: Binary = serde_json::from_value(serde_json::json!({
+        "format": "elf", "arch": "x86_64", "elf_type": "DYN", "pie": true,
+        "linkage": "static-pie", "interpreter": null, "needed": [], "rpath": [],
+        "runpath": [], "file_size": file_size, "stripped_size": file_size / 2,
+        "debug_size": 0, "symtab_size": 0, "sections": [], "build_id": null,
+        "init_array_entries": 2, "glibc_floor": null, "version_needs": [],
+        "closure": [], "closure_size": file_size
+    }))
+    .expect("binary");
+    Artifact::new(Some("app".into()), "app".into(), None, "app".into(), binary)
+}

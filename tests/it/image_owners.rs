@@ -106,6 +106,12 @@ fn privileged_qa_l_a_binary_writing_to_its_root_owned_workdir_fails_inside_as_un
             .any(|e| e.contains("was denied `/app/out`")),
         "{f}"
     );
+    // The advice is the denial's, not the rule's "add the files" (QA n).
+    let advice = str_of(&f, "advice");
+    assert!(
+        advice.contains("image.workdir") && !advice.contains("Add the files"),
+        "{advice}"
+    );
     // By hand, as root: the same failure, not a start.
     let cmd = str_of(inside, "reproduce");
     assert!(cmd.contains("tar --no-same-owner -p -xzf"), "{cmd}");
