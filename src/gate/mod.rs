@@ -18,8 +18,8 @@ use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
 use crate::options::{BuildOptions, GateOptions};
-use crate::plan::Plan;
-use crate::report::{Artifact, Finding, Report, Verdict, Waiver};
+use crate::plan::{Budgets, Plan};
+use crate::report::{Artifact, Finding, LinkMode, Report, Verdict, Waiver};
 
 pub use baseline::{default_path, load, provenance, save};
 pub use compare::{compare, foreign};
@@ -107,7 +107,7 @@ pub fn check(plan: &Plan, base: Option<(&str, &Report)>, report: &mut Report) {
     for a in &mut report.artifacts {
         waive_allowed_crashes(a);
         if let Some(bin) = plan.bin_of(a) {
-            let checks = budgets::checks(&bin.budgets, a);
+            let checks = budgets::checks(&budgets_of(&bin.budgets, a, &plan.links), a);
             a.checks.extend(checks);
         }
     }
@@ -119,6 +119,20 @@ pub fn check(plan: &Plan, base: Option<(&str, &Report)>, report: &mut Report) {
         };
         compare(report, base, source, &thresholds);
     }
+}
+
+/// The budgets artifact `a` is held to, of its binary's `budgets`, when the run makes the
+/// builds `links`. `--compare`'s regular build is made to be compared with, not shipped:
+/// `require_static` is the static build's budget (QA n: every `--compare` run of a package
+/// that requires a static binary failed on its regular build). Alone (`--link dynamic`), the
+/// regular build is held to it. `allowed_libraries` and `max_glibc`, budgets of a dynamic
+/// build, hold for both.
+fn budgets_of(budgets: &Budgets, a: &Artifact, links: &[LinkMode]) -> Budgets {
+    let mut b = budgets.clone();
+    if a.link_mode == Some(LinkMode::Dynamic) && links.contains(&LinkMode::Static) {
+        b.require_static = None;
+    }
+    b
 }
 
 /// An `allow` of AOT004, the finding a reproduced crash is attached to, waives the crash too
@@ -244,6 +258,35 @@ mod tests {
             crash_stack: Vec::new(),
             crash_site_unknown: None,
         }
+    }
+
+    /// `require_static` holds the static build and a regular build made alone, not the
+    /// regular build `--compare` makes beside the static one (QA n).
+    #[test]
+    fn require_static_is_not_a_budget_of_compares_regular_build() {
+        let b = Budgets {
+            require_static: Some(true),
+            allowed_libraries: Some(vec!["libc.so.6".into()]),
+            ..Budgets::default()
+        };
+        let mut a = budgets::tests::artifact(1000);
+        let both = [LinkMode::Static, LinkMode::Dynamic];
+        a.link_mode = Some(LinkMode::Static);
+        assert_eq!(budgets_of(&b, &a, &both).require_static, Some(true));
+        a.link_mode = Some(LinkMode::Dynamic);
+        let compared = budgets_of(&b, &a, &both);
+        assert_eq!(compared.require_static, None);
+        assert_eq!(compared.allowed_libraries, b.allowed_libraries);
+        let ids: Vec<String> = budgets::checks(&compared, &a)
+            .iter()
+            .map(|c| c.id.to_string())
+            .collect();
+        assert_eq!(ids, ["budget.libraries"]);
+        let alone = budgets_of(&b, &a, &[LinkMode::Dynamic]);
+        assert_eq!(alone.require_static, Some(true));
+        // An artifact given to `inspect` has no link mode: held to every budget.
+        a.link_mode = None;
+        assert_eq!(budgets_of(&b, &a, &both).require_static, Some(true));
     }
 
     /// The crash is waived only when every AOT004 finding it reproduced is allowed, with their
