@@ -101,6 +101,34 @@ pub fn printable(text: &str, lines: bool) -> std::borrow::Cow<'_, str> {
     std::borrow::Cow::Owned(out)
 }
 
+/// At most `max` characters of `name`, its beginning and `…`: for a label fitted to a box,
+/// read from its start.
+pub fn clip_end(name: &str, max: usize) -> String {
+    if name.chars().count() <= max {
+        return name.to_string();
+    }
+    let mut out: String = name.chars().take(max.saturating_sub(1)).collect();
+    out.push('…');
+    out
+}
+
+/// At most `max` characters of `name`, cut in the middle with `…`: its beginning and its
+/// end, where a symbol's function and the last of its type parameters are (QA n: skim's six
+/// largest frizbee rows read the same, cut after 240 of their ~320 characters).
+pub fn clip(name: &str, max: usize) -> String {
+    let n = name.chars().count();
+    if n <= max {
+        return name.to_string();
+    }
+    let kept = max.saturating_sub(1);
+    let head = kept * 3 / 5;
+    let tail = kept - head;
+    let mut out: String = name.chars().take(head).collect();
+    out.push('…');
+    out.extend(name.chars().skip(n - tail));
+    out
+}
+
 /// `n` and the noun that goes with it: `1 file`, `3 files` (`one` and `many` given whole, for
 /// nouns like `library`/`libraries`).
 pub fn count(n: usize, one: &str, many: &str) -> String {
@@ -185,7 +213,34 @@ pub fn artifact_label(a: &Artifact) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::{count, printable};
+    use super::{clip, count, printable};
+
+    /// Names cut at the same length that differ at their end stay apart: the cut is in the
+    /// middle, the length is `max` characters (not bytes), and a short name is untouched
+    /// (QA n: skim's frizbee rows).
+    #[test]
+    fn a_long_name_keeps_its_beginning_and_its_end() {
+        let generic = |backend: &str, f: &str| {
+            format!(
+                "frizbee::matcher::<impl Specialized for MatcherImpl<{}, SmithWaterman<{backend}>>>::{f}",
+                "Prefilter<ScalarBackend>, ".repeat(8)
+            )
+        };
+        let a = generic("BackendScalar16U8", "match_one");
+        let b = generic("BackendScalar8", "match_one_indices");
+        let (ca, cb) = (clip(&a, 120), clip(&b, 120));
+        assert_ne!(ca, cb);
+        assert_eq!(ca.chars().count(), 120);
+        assert!(
+            ca.starts_with("frizbee::matcher::<impl Specialized"),
+            "{ca}"
+        );
+        assert!(ca.ends_with("BackendScalar16U8>>>::match_one"), "{ca}");
+        assert_eq!(ca.matches('…').count(), 1, "{ca}");
+        assert_eq!(clip("é".repeat(10).as_str(), 5), "éé…éé");
+        assert_eq!(clip("short", 5), "short");
+        assert_eq!(super::clip_end(&a, 20), "frizbee::matcher::<…");
+    }
 
     #[test]
     fn counts_take_the_noun_of_their_number() {

@@ -28,15 +28,6 @@ fn share(part: u64, whole: u64) -> String {
     format!("{:.1}%", part as f64 * 100.0 / whole as f64)
 }
 
-fn truncate(name: &str, width: usize) -> String {
-    if name.chars().count() <= width {
-        return name.to_string();
-    }
-    let mut t: String = name.chars().take(width.saturating_sub(1)).collect();
-    t.push('…');
-    t
-}
-
 pub fn render(s: &mut String, b: &Binary, st: &Style) {
     let Some(cov) = &b.coverage else {
         return;
@@ -164,7 +155,7 @@ fn crates(s: &mut String, b: &Binary, cov: &Coverage, st: &Style) {
                 human_size(k.instantiated_elsewhere)
             );
         }
-        let name = truncate(&k.name, 32);
+        let name = crate::format::clip(&k.name, 32);
         // Retained: what would go if the crate went (its own bytes and what only it keeps).
         let keeps = match (retained, k.retained) {
             (false, _) => String::new(),
@@ -241,8 +232,8 @@ fn symbols(s: &mut String, b: &Binary, c: bool) {
         let _ = writeln!(
             s,
             "    {mem:>10}  {file:>10}  {:<16}  {}",
-            truncate(krate, 16),
-            truncate(&r.name, NAME_WIDTH)
+            crate::format::clip(krate, 16),
+            crate::format::clip(&r.name, NAME_WIDTH)
         );
     }
 }
@@ -376,7 +367,7 @@ mod tests {
             .lines()
             .find(|l| l.contains("gimli"))
             .expect("the symbol's row");
-        assert!(row.ends_with('…'), "{row}");
+        assert!(row.contains('…') && row.ends_with(">>::new"), "{row}");
         assert_eq!(row.chars().count(), 100, "{row}");
     }
 }

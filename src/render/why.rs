@@ -64,7 +64,7 @@ pub fn render(s: &mut String, b: &Binary, st: &Style) {
                 s,
                 "      {} {}{}",
                 paint(c, DIM, &format!("{:<9}", step.kind.as_str())),
-                truncate(&step.symbol, NAME_WIDTH),
+                crate::format::clip(&step.symbol, NAME_WIDTH),
                 paint(c, DIM, &krate)
             );
         }
@@ -76,13 +76,4 @@ pub fn render(s: &mut String, b: &Binary, st: &Style) {
             paint(c, DIM, &format!("... and {} more", w.more))
         );
     }
-}
-
-fn truncate(name: &str, width: usize) -> String {
-    if name.chars().count() <= width {
-        return name.to_string();
-    }
-    let mut t: String = name.chars().take(width.saturating_sub(1)).collect();
-    t.push('…');
-    t
 }

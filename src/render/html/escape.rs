@@ -24,13 +24,16 @@ pub fn text(s: &str) -> String {
     out
 }
 
-/// At most `max` characters of `s`, with `…` where it was cut; then [`text`].
+/// At most `max` characters of `s`, cut in the middle (see [`crate::format::clip`]); then
+/// [`text`].
 pub fn clipped(s: &str, max: usize) -> String {
-    if s.chars().count() <= max {
-        return text(s);
-    }
-    let cut: String = s.chars().take(max.saturating_sub(1)).collect();
-    text(&format!("{cut}…"))
+    text(&crate::format::clip(s, max))
+}
+
+/// At most `max` characters of `s` from its start, with `…` where it was cut (a label
+/// fitted to a box); then [`text`].
+pub fn fitted(s: &str, max: usize) -> String {
+    text(&crate::format::clip_end(s, max))
 }
 
 /// JSON for a `<script type="application/json">` block: no `<`, `>` or `&` anywhere (inside
@@ -93,8 +96,10 @@ mod tests {
             text("a\"b' &amp;\u{0}\n"),
             "a&quot;b&#39; &amp;amp;\u{fffd}\n"
         );
-        assert_eq!(clipped("abcdef", 4), "abc…");
+        assert_eq!(clipped("abcdef", 4), "a…ef");
+        assert_eq!(clipped("<abcdef>", 5), "&lt;a…f&gt;");
         assert_eq!(clipped("<<<<", 4), "&lt;&lt;&lt;&lt;");
+        assert_eq!(fitted("<abcdef>", 5), "&lt;abc…");
     }
 
     #[test]

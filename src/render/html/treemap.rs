@@ -6,7 +6,7 @@
 use std::collections::HashMap;
 use std::fmt::Write as _;
 
-use super::escape::{clipped, text};
+use super::escape::{clipped, fitted, text};
 use super::svg::{Rect, num, squarify};
 use crate::format::{size, size_change};
 use crate::report::{Artifact, Check, CheckId, Confidence, CrateSize, CrateSymbols};
@@ -237,7 +237,7 @@ fn crate_label(s: &mut String, c: &CrateSize, r: Rect, strip: bool) {
     } else if c.name.chars().count() <= room {
         text(&c.name)
     } else if room >= 4 {
-        clipped(&c.name, room)
+        fitted(&c.name, room)
     } else {
         return;
     };
@@ -357,7 +357,7 @@ fn symbol_label(s: &mut String, name: &str, bytes: Option<u64>, r: Rect) {
         "<text class=\"sl\" x=\"{}\" y=\"{}\">{}</text>",
         num(r.x + 3.0),
         num(r.y + 12.0),
-        clipped(name, room as usize)
+        fitted(name, room as usize)
     );
     if let Some(bytes) = bytes.filter(|_| r.h >= 28.0) {
         let _ = write!(

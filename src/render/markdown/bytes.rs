@@ -36,14 +36,9 @@ pub fn render(s: &mut String, artifacts: &[Artifact], all_crates: bool) {
     }
 }
 
-/// `name`, cut to [`NAME_MAX`] characters.
+/// `name`, cut to [`NAME_MAX`] characters (see [`crate::format::clip`]).
 fn clip(name: &str) -> String {
-    if name.chars().count() <= NAME_MAX {
-        return name.to_string();
-    }
-    let mut t: String = name.chars().take(NAME_MAX - 1).collect();
-    t.push('…');
-    t
+    crate::format::clip(name, NAME_MAX)
 }
 
 /// `--why PATTERN`: what it matched, then each chain as a numbered list, root first.
