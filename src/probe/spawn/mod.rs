@@ -213,17 +213,49 @@ pub fn run_once(spec: &RunSpec) -> RunResult {
     }
 }
 
-/// `10s`, `500ms`, `1.5s`.
+/// `10s`, `500ms`, `1.5s`, `1.3ms`, `250us`: the duration as it was given, to the
+/// microsecond (QA n: `--probe-timeout 1.3ms` read "after 1ms", `1500us` "after 2ms").
 pub fn human_duration(d: Duration) -> String {
-    let ms = d.as_secs_f64() * 1e3;
-    if ms < 1000.0 {
-        format!("{}ms", ms.round())
+    let us = d.as_micros();
+    let (value, unit) = if us < 1000 {
+        return format!("{us}us");
+    } else if us < 1_000_000 {
+        (us as f64 / 1e3, "ms")
     } else {
-        let s = ms / 1000.0;
-        if s.fract() == 0.0 {
-            format!("{s}s")
-        } else {
-            format!("{s:.1}s")
+        (us as f64 / 1e6, "s")
+    };
+    // At most three decimals (the microseconds of a millisecond), without trailing zeros.
+    let mut text = format!("{value:.3}");
+    while text.ends_with('0') {
+        text.pop();
+    }
+    if text.ends_with('.') {
+        text.pop();
+    }
+    format!("{text}{unit}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::human_duration;
+    use std::time::Duration;
+
+    /// The limit reads as it was given, not rounded to a millisecond or a tenth of a second.
+    #[test]
+    fn a_duration_reads_as_given() {
+        let cases = [
+            (Duration::from_micros(1300), "1.3ms"),
+            (Duration::from_micros(1500), "1.5ms"),
+            (Duration::from_micros(250), "250us"),
+            (Duration::from_millis(500), "500ms"),
+            (Duration::from_millis(1), "1ms"),
+            (Duration::from_secs(10), "10s"),
+            (Duration::from_millis(1500), "1.5s"),
+            (Duration::from_millis(1250), "1.25s"),
+            (Duration::from_secs(120), "120s"),
+        ];
+        for (d, shown) in cases {
+            assert_eq!(human_duration(d), shown, "{d:?}");
         }
     }
 }
