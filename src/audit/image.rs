@@ -116,18 +116,10 @@ mod tests {
             .iter()
             .map(|(p, o)| serde_json::json!({"path": p, "opened_on_host": o}))
             .collect();
-        let image: crate::report::Image = serde_json::from_value(serde_json::json!({
-            "layout": "l", "tar": "t", "reference": "app:1", "manifest_digest": "m",
-            "config_digest": "c", "layer_digest": "l", "diff_id": "d",
-            "architecture": "amd64", "os": "linux", "compressed_size": 2_500,
-            "uncompressed_size": 9_000, "created": "1970-01-01T00:00:00Z",
-            "created_from": "zero", "user": "65532:65532", "user_name": "nonroot",
-            "workdir": "/app", "entrypoint": ["/app/app"], "env": [], "stripped": true,
-            "files": [], "trace": {"traced": true, "opened": 3},
-            "in_image": {"outcome": "failed", "runs": 0, "failures": 1,
-                         "started_on_host": true, "missing": missing, "denied": denied}
-        }))
-        .expect("image");
+        let image = crate::report::test_image(serde_json::json!({
+            "outcome": "failed", "runs": 0, "failures": 1, "started_on_host": true,
+            "missing": missing, "denied": denied
+        }));
         a.image = Some(Box::new(image));
         a
     }

@@ -325,3 +325,20 @@ pub(crate) fn test_artifact(file_size: u64) -> Artifact {
     .expect("binary");
     Artifact::new(Some("app".into()), "app".into(), None, "app".into(), binary)
 }
+
+/// An image of 2,500 B compressed (9,000 B unpacked) for an artifact of
+/// [`test_artifact`], with `in_image` as the run inside it: for tests.
+#[cfg(test)]
+pub(crate) fn test_image(in_image: serde_json::Value) -> Image {
+    serde_json::from_value(serde_json::json!({
+        "layout": "l", "tar": "t", "reference": "app:1", "manifest_digest": "m",
+        "config_digest": "c", "layer_digest": "l", "diff_id": "d",
+        "architecture": "amd64", "os": "linux", "compressed_size": 2_500,
+        "uncompressed_size": 9_000, "created": "1970-01-01T00:00:00Z",
+        "created_from": "zero", "user": "65532:65532", "user_name": "nonroot",
+        "workdir": "/app", "entrypoint": ["/app/app"], "env": [], "stripped": true,
+        "files": [], "trace": {"traced": true, "opened": 3},
+        "in_image": in_image
+    }))
+    .expect("image")
+}

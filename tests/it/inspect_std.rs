@@ -26,9 +26,10 @@ fn legacy_crates(path: &str) -> BTreeSet<String> {
         .collect()
 }
 
-fn crate_rows(path: &str, split: bool) -> Vec<String> {
+/// `inspect`'s crate rows of `path` (every crate), as name and loaded bytes.
+fn crate_sizes(path: &str, split: bool) -> Vec<(String, u64)> {
     let mut cmd = aotcheck();
-    cmd.args(["aotcheck", "inspect", "--format", "json", path]);
+    cmd.args(["aotcheck", "inspect", "--format", "json", "--crates", path]);
     if split {
         cmd.arg("--split-std");
     }
@@ -37,7 +38,17 @@ fn crate_rows(path: &str, split: bool) -> Vec<String> {
         .as_array()
         .expect("crates")
         .iter()
-        .map(|c| str_of(c, "name").to_string())
+        .map(|c| {
+            let size = c["vm_size"].as_u64().expect("vm_size");
+            (str_of(c, "name").to_string(), size)
+        })
+        .collect()
+}
+
+fn crate_rows(path: &str, split: bool) -> Vec<String> {
+    crate_sizes(path, split)
+        .into_iter()
+        .map(|(n, _)| n)
         .collect()
 }
 
@@ -138,25 +149,8 @@ fn rustcs_runtime_entry_points_are_no_crate_under_split_std() {
 fn split_std_changes_no_other_crates_row() {
     let v = json(&mut check_fixture("std-twin", &[]));
     let path = str_of(artifact(&v, "static"), "path").to_string();
-    let sizes = |split: bool| -> Vec<(String, u64)> {
-        let mut cmd = aotcheck();
-        cmd.args(["aotcheck", "inspect", "--format", "json", "--crates", &path]);
-        if split {
-            cmd.arg("--split-std");
-        }
-        let v: Value = json(&mut cmd);
-        v["artifacts"][0]["binary"]["crates"]
-            .as_array()
-            .expect("crates")
-            .iter()
-            .map(|c| {
-                let size = c["vm_size"].as_u64().expect("vm_size");
-                (str_of(c, "name").to_string(), size)
-            })
-            .collect()
-    };
-    let folded = sizes(false);
-    let split = sizes(true);
+    let folded = crate_sizes(&path, false);
+    let split = crate_sizes(&path, true);
     let mut std_parts = 0;
     for (name, size) in &split {
         match folded.iter().find(|(n, _)| n == name && n != "std") {
