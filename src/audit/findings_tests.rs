@@ -233,3 +233,22 @@ fn a_guess_of_std_names_only_the_lookups_defined() {
         "{both}"
     );
 }
+
+/// mlua-sys with LuaJIT (or Luau's code generation) carries a JIT compiler: AOT002 on it,
+/// with the feature; with PUC Lua, an interpreter, none (QA o: xplr).
+#[test]
+fn luajit_is_run_time_code_generation() {
+    let (app, mlua) = (package("app", None), package("mlua-sys", Some("lua")));
+    let mut reached = app_and(&app, &mlua);
+    let rule = |reached: &[Reached]| rule_on("AOT002", symtab(&[]), reached, &[]);
+    for feature in ["luajit", "luau-codegen"] {
+        reached[1].features = vec![feature.to_string()];
+        let f = rule(&reached);
+        assert_eq!(f.len(), 1, "{feature}: {f:?}");
+        assert_eq!(f[0].krate, "mlua-sys");
+        assert_eq!(f[0].feature.as_deref(), Some(feature));
+        assert_eq!(f[0].path, ["app", "mlua-sys"]);
+    }
+    reached[1].features = vec!["lua54".into(), "vendored".into()];
+    assert!(rule(&reached).is_empty());
+}

@@ -89,6 +89,10 @@ pub static RULES: &[Rule] = &[
             c("llvm-sys"),
             c("dynasmrt"),
             c("gccjit"),
+            // LuaJIT's trace compiler, and Luau's native code generation (QA o: xplr's
+            // `lj_mcode_*` make their pages executable with `mprotect`).
+            with("mlua-sys", "luajit"),
+            with("mlua-sys", "luau-codegen"),
         ],
         symbols: &[],
         imports: &[],
