@@ -125,6 +125,11 @@ pub fn merge(base: &mut Option<(String, Cow<Report>)>, again: Option<Report>) ->
     let (Some((_, base)), Some(again)) = (base, again) else {
         return false;
     };
+    // Nothing was probed again (`--no-probe`): the file's figures stand, and it was not
+    // (QA o: `reprobed` was set with every probe null).
+    if again.artifacts.iter().all(|a| a.probe.is_none()) {
+        return false;
+    }
     let out = base.to_mut();
     for fresh in again.artifacts {
         let same = |a: &&mut Artifact| {
@@ -157,7 +162,13 @@ mod tests {
         let mut base = Some(("base.json".to_string(), Cow::Owned(file)));
         assert!(!merge(&mut base, None), "nothing probed again");
         assert_eq!(base.as_ref().map(|b| b.1.warnings.len()), Some(2));
-        assert!(merge(&mut base, Some(Report::new(None))));
+        // QA o: kept binaries not probed (`--no-probe`) are not probed again.
+        let mut kept = Report::new(None);
+        kept.artifacts = vec![crate::report::test_artifact(1000)];
+        assert!(!merge(&mut base, Some(kept.clone())), "--no-probe");
+        assert_eq!(base.as_ref().map(|b| b.1.warnings.len()), Some(2));
+        kept.artifacts[0].probe = Some(crate::report::Probe::default());
+        assert!(merge(&mut base, Some(kept)));
         let (source, merged) = base.expect("a baseline");
         assert_eq!(source, "base.json");
         assert_eq!(merged.warnings, ["another warning"]);
