@@ -177,7 +177,13 @@ pub fn plain(binary: &Path, spec: &ProbeSettings) -> Invocation {
 }
 
 fn build(binary: &Path, spec: &ProbeSettings, no_identity: bool, wrapper: &[String]) -> Invocation {
-    let (args, env) = port_given(spec, crate::probe::free_port);
+    let (args, mut env) = port_given(spec, crate::probe::free_port);
+    // The run removes the identity variables after setting the probe's own: so does the
+    // command shown (QA o: `env -u HOME ... HOME=/tmp/x pueued` put HOME back, and did not
+    // reproduce the crash).
+    if no_identity {
+        env.retain(|(k, _)| !IDENTITY_VARS.contains(&k.as_str()));
+    }
     let mut words: Vec<String> = wrapper.to_vec();
     words.push(binary.display().to_string());
     words.extend(args);

@@ -60,6 +60,18 @@ fn plans_name_the_wrapper_and_skip_without_privilege() {
     let p = invocation(Condition::All, bin, &spec(&[]), &root, &scratch).expect("plan");
     assert!(p.reproduce.starts_with("env -u HOME"));
     assert!(p.reproduce.contains("mount --bind"));
+    // QA o: the probe's own HOME is not put back after `-u HOME`, as the run does not.
+    let mut with_home = spec(&[]);
+    with_home.env = vec![("HOME".into(), "/tmp/h".into()), ("A".into(), "1".into())];
+    let p = invocation(Condition::NoHome, bin, &with_home, &root, &scratch).expect("plan");
+    assert_eq!(p.reproduce, "env -u HOME -u USER -u LOGNAME A=1 /x/bin");
+    assert_eq!(p.env, [("A".to_string(), "1".to_string())]);
+    let p = invocation(Condition::UnknownUid, bin, &with_home, &root, &scratch).expect("plan");
+    assert!(
+        p.reproduce.starts_with("env HOME=/tmp/h A=1 setpriv"),
+        "{}",
+        p.reproduce
+    );
 }
 
 /// The port a run is given is written into its command line: `{port}` replaced and `PORT`
