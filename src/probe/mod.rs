@@ -227,10 +227,14 @@ fn probe_group(
     // Without the gate (no `cc`), `exit` mode attaches after spawn and may miss short programs.
     let gate = floor::build_gate(floor_dir);
     if let (Err(why), Ready::Exit) = (&gate, &opts.ready) {
-        report.warnings.push(format!(
+        let line = format!(
             "{why}; memory in `exit` mode is read only when the program is still running \
              once spawn returns"
-        ));
+        );
+        // Once a run, not once a group of binaries probed.
+        if !report.warnings.contains(&line) {
+            report.warnings.push(line);
+        }
     }
     // The floor runs last in every round, in `exit` mode, with no arguments.
     let floor_at = floor.as_ref().ok().map(|f| {
