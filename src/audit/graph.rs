@@ -38,12 +38,32 @@ impl Reached<'_> {
     }
 
     /// Whether `krate`, a crate name as symbols carry it, is this package's: its name or one
-    /// of its targets' (QA l: du-dust's binary is the crate `dust`, and its call of
-    /// `getpwuid_r` named no crate of the graph).
+    /// of its library's or binaries' (QA l: du-dust's binary is the crate `dust`, and its call
+    /// of `getpwuid_r` named no crate of the graph). Not a test's, an example's or a bench's:
+    /// their code is in no binary built (QA o: async-process's test `std` took std's own
+    /// lookups as its).
     pub fn is_crate(&self, krate: &str) -> bool {
         let norm = |s: &str| s.replace('-', "_");
         let k = norm(krate);
-        norm(self.name()) == k || self.package.targets.iter().any(|t| norm(&t.name) == k)
+        let linked = |t: &cargo_metadata::Target| {
+            t.kind.iter().any(|kind| {
+                matches!(
+                    kind,
+                    TargetKind::Lib
+                        | TargetKind::RLib
+                        | TargetKind::DyLib
+                        | TargetKind::CDyLib
+                        | TargetKind::StaticLib
+                        | TargetKind::Bin
+                )
+            })
+        };
+        norm(self.name()) == k
+            || self
+                .package
+                .targets
+                .iter()
+                .any(|t| linked(t) && norm(&t.name) == k)
     }
 }
 
@@ -161,6 +181,32 @@ mod tests {
             "authors": [], "categories": [], "keywords": [], "edition": "2021",
             "metadata": null, "publish": null, "links": null
         })
+    }
+
+    /// A crate's name is its package's, its library's or a binary's, never a test's: the
+    /// crate `std` of std's own code was taken for async-process, which has a test `std`
+    /// (QA o: topgrade).
+    #[test]
+    fn a_test_target_names_no_crate_of_the_package() {
+        let mut v = pkg("async-process", false);
+        let target = |kind: &str, name: &str| {
+            json!({"kind": [kind], "crate_types": ["bin"], "name": name,
+                   "src_path": "/x/t.rs", "edition": "2021",
+                   "doctest": false, "test": false, "doc": false})
+        };
+        let targets = v["targets"].as_array_mut().expect("targets");
+        targets.push(target("test", "std"));
+        targets.push(target("example", "demo"));
+        targets.push(target("bin", "ap"));
+        let p: Package = serde_json::from_value(v).expect("package");
+        let r = Reached {
+            package: &p,
+            features: vec![],
+            path: vec!["async-process".into()],
+            proc_macro: false,
+        };
+        assert!(r.is_crate("async_process") && r.is_crate("ap"));
+        assert!(!r.is_crate("std") && !r.is_crate("demo"));
     }
 
     fn dep(name: &str, kinds: &[Option<&str>]) -> serde_json::Value {
