@@ -60,8 +60,9 @@ fn evidence(a: &Artifact) -> Option<Vec<String>> {
     v.push("on the host: the startup probe got it ready".into());
     v.extend(run.reason.clone());
     let lacks: Vec<&str> = run.missing.iter().map(|m| m.path.as_str()).collect();
-    // Only what a container runtime mounts (`/proc`, `/dev`) was not found: no cause of the
-    // failure, since `docker run` provides it; the reason above (a variable, the workdir) is.
+    // Only what a container runtime mounts (`/proc`, `/sys`; `/dev` too when the run could not
+    // make its nodes, not being root) was not found: the image does not lack it, but this
+    // run did, so it may be why the binary failed here (QA o: pueued without `/dev/random`).
     let named = lacks
         .iter()
         .take(NAMED)
@@ -70,7 +71,8 @@ fn evidence(a: &Artifact) -> Option<Vec<String>> {
         .join(", ");
     if !lacks.is_empty() && lacks.iter().all(|p| crate::image::is_runtime(p)) {
         v.push(format!(
-            "it also looked for {named}, which a container runtime provides: not the cause"
+            "it also looked for {named}, which a container runtime provides and this run's \
+             root filesystem has not: under a runtime, that is not what fails it"
         ));
     } else if !lacks.is_empty() {
         let more = lacks.len().saturating_sub(NAMED);

@@ -7,8 +7,9 @@
 //! ```
 //!
 //! `unshare` execs the binary in place (same pid), so the probe reads its memory as usual. The
-//! root filesystem has no `/proc`, `/dev` or `/sys`, which a container runtime would mount:
-//! files opened there are reported as the runtime's, not as missing. When it does not start,
+//! root filesystem has no `/proc` or `/sys`, which a container runtime would mount, and as
+//! root the device nodes a runtime puts in `/dev` (see `rootfs::DEVICES`): files opened there
+//! are reported as the runtime's, not as missing. When it does not start,
 //! a traced run inside names the files it looked for and the image lacks.
 
 use std::collections::HashSet;
@@ -177,7 +178,7 @@ pub fn run(inside: &Inside, probe: &ProbeSettings, scratch: &Path, host: &Host) 
     let failed = |reason: String, root: Option<&Rootfs>| InImage {
         outcome: InImageOutcome::Failed,
         reason: Some(reason),
-        reproduce: Some(inside.reproduce(&root.map(Rootfs::chmods).unwrap_or_default())),
+        reproduce: Some(inside.reproduce(&root.map(Rootfs::setup).unwrap_or_default())),
         ready: ready.clone(),
         started_on_host: host.started,
         ..InImage::default()

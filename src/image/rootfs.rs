@@ -9,6 +9,12 @@
 //! the entry, its group's when it is in the entry's group, else the others'), and the root
 //! directory, which the layer does not carry, is root's 0755 as a container runtime makes it.
 //! The image's root user needs none of this: it may do anything to any file.
+//!
+//! A container runtime gives the root filesystem a `/dev` with a few device nodes; programs
+//! read `/dev/urandom` or write `/dev/null` at start (QA o: pueued panicked without
+//! `/dev/random`). Made as root (`mknod` needs it), the same nodes are made here
+//! ([`DEVICES`]); otherwise there is no `/dev`, and what the binary looks for there is named
+//! as the runtime's.
 
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
@@ -18,6 +24,17 @@ use crate::plan::ImageUser;
 /// The mode of the root directory a container runtime makes: root's, 0755.
 const ROOT_DIR: (u32, u32, u32) = (0o755, 0, 0);
 
+/// The character devices a container runtime puts in `/dev` (name, major, minor), as Docker's
+/// and the OCI runtime specification's default devices; made with mode 0666.
+pub const DEVICES: &[(&str, u64, u64)] = &[
+    ("null", 1, 3),
+    ("zero", 1, 5),
+    ("full", 1, 7),
+    ("random", 1, 8),
+    ("urandom", 1, 9),
+    ("tty", 5, 0),
+];
+
 /// An unpacked root filesystem. Dropped, it is removed (its directories writable again first).
 pub struct Rootfs {
     dir: tempfile::TempDir,
@@ -26,6 +43,8 @@ pub struct Rootfs {
     changed: Vec<(PathBuf, u32)>,
     /// Every directory, with its mode: made writable again before the removal.
     dirs: Vec<(PathBuf, u32)>,
+    /// The device nodes of [`DEVICES`] were made in its `/dev`.
+    devices: bool,
 }
 
 /// Why a layer could not be unpacked: our side (no room, no scratch directory: the start
@@ -66,6 +85,7 @@ pub fn unpack(blob: &Path, scratch: &Path, user: &ImageUser) -> Result<Rootfs, U
         dir,
         changed: Vec::new(),
         dirs: Vec::new(),
+        devices: false,
     };
     let file = std::fs::File::open(blob)
         .map_err(|e| Unpack::Skipped(format!("cannot read the layer: {e}")))?;
@@ -128,7 +148,45 @@ pub fn unpack(blob: &Path, scratch: &Path, user: &ImageUser) -> Result<Rootfs, U
         }
         fs.dirs.push((path, seen));
     }
+    // As root only (`mknod` needs it): otherwise none is made, and no `/dev` either.
+    fs.devices = make_devices(fs.dir.path()).is_ok();
     Ok(fs)
+}
+
+/// The nodes of [`DEVICES`] in `root/dev` (made, 0755, when the layer has none); a node the
+/// layer has is left as it is.
+fn make_devices(root: &Path) -> nix::Result<()> {
+    use nix::sys::stat::{Mode, SFlag, makedev, mknod};
+    let dev = root.join("dev");
+    let made_dir = !dev.exists();
+    if made_dir {
+        std::fs::create_dir(&dev).map_err(|_| nix::Error::EIO)?;
+        let _ = set_mode(&dev, 0o755);
+    }
+    let mut made = Vec::new();
+    let mut each = || -> nix::Result<()> {
+        for &(name, major, minor) in DEVICES {
+            let node = dev.join(name);
+            if node.symlink_metadata().is_err() {
+                mknod(&node, SFlag::S_IFCHR, Mode::empty(), makedev(major, minor))?;
+                made.push(node.clone());
+                // The mode as given, whatever the umask took from it.
+                set_mode(&node, 0o666).map_err(|_| nix::Error::EIO)?;
+            }
+        }
+        Ok(())
+    };
+    let result = each();
+    if result.is_err() {
+        // Not allowed (not root): the root filesystem as the layer has it.
+        for node in made {
+            let _ = std::fs::remove_file(node);
+        }
+        if made_dir {
+            let _ = std::fs::remove_dir(&dev);
+        }
+    }
+    result
 }
 
 /// The mode of the root directory as `user` sees it.
@@ -168,6 +226,22 @@ impl Rootfs {
             .map(|(mode, paths)| format!("chmod {mode:o} {}", paths.join(" ")))
             .collect::<Vec<_>>()
             .join(" && ")
+    }
+
+    /// [`Rootfs::chmods`], then the commands that make the device nodes this one has:
+    /// what makes a root filesystem unpacked in `"$d"` this one.
+    pub fn setup(&self) -> String {
+        let mut steps = vec![self.chmods()];
+        if self.devices {
+            steps.push("mkdir -p \"$d\"/dev".into());
+            for (name, major, minor) in DEVICES {
+                steps.push(format!(
+                    "{{ test -e \"$d\"/dev/{name} || mknod -m 666 \"$d\"/dev/{name} c {major} {minor}; }}"
+                ));
+            }
+        }
+        steps.retain(|s| !s.is_empty());
+        steps.join(" && ")
     }
 }
 

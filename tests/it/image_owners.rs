@@ -138,3 +138,38 @@ fn privileged_qa_l_a_binary_writing_to_its_root_owned_workdir_fails_inside_as_un
     let out = Command::new("sh").args(["-c", cmd]).output().expect("sh");
     assert_eq!(out.status.code(), Some(0), "{cmd}");
 }
+
+/// QA o: a binary that reads `/dev/urandom` (pueued seeds its random generator there) did not
+/// start in its image, whose root filesystem had no `/dev`, though it starts under a
+/// container runtime, which makes one: an error finding on a good image. As root, the start
+/// inside makes the runtime's device nodes, and so does its `reproduce` command; the layer
+/// itself holds none.
+#[test]
+fn privileged_qa_o_a_binary_reading_dev_urandom_starts_in_its_image() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = dir.path().join("aotcheck.toml");
+    std::fs::write(&file, "").expect("config");
+    let mut cmd = probe_fixture("image-dev", &["--warmup", "0", "--runs", "1"]);
+    cmd.arg("--image")
+        .arg(dir.path().join("images"))
+        .arg("--config-file")
+        .arg(&file);
+    let r = run(&mut cmd);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let v = report(&r);
+    let i = image(&v);
+    let inside = &i["in_image"];
+    assert_eq!(inside["outcome"], "started", "{inside}");
+    let layer = layer_of(i);
+    let listing = tool("tar", &["-tzf", layer.to_str().expect("utf-8")]);
+    assert!(!listing.lines().any(|l| l.starts_with("dev/")), "{listing}");
+    // By hand: the same nodes made, the same start.
+    let cmd = str_of(inside, "reproduce");
+    assert!(
+        cmd.contains("mknod -m 666 \"$d\"/dev/urandom c 1 9"),
+        "{cmd}"
+    );
+    let out = Command::new("sh").args(["-c", cmd]).output().expect("sh");
+    assert_eq!(out.status.code(), Some(0), "{cmd}");
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "ready\n");
+}
