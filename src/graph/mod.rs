@@ -21,6 +21,7 @@ mod lookup;
 mod pcrel;
 mod refs;
 mod sources;
+mod tables;
 mod wanted;
 mod why;
 

@@ -114,6 +114,8 @@ pub fn static_relocations<H: FileHeader<Endian = Endianness>>(data: &[u8]) -> Op
         )
     };
     let mut out = Vec::new();
+    // Jump tables' entries, given their cases once every load of a table is known.
+    let mut entries = Vec::new();
     let mut any = false;
     for sh in sections.iter() {
         if sh.sh_type(endian) != elf::SHT_RELA || sh.sh_flags(endian).contains(elf::SHF_ALLOC) {
@@ -153,6 +155,15 @@ pub fn static_relocations<H: FileHeader<Endian = Endianness>>(data: &[u8]) -> Op
                     let ends = ends.get_or_insert_with(all_ends);
                     ends.target(value.wrapping_add(addend), from, bytes, base)
                 }
+                elf::STT_SECTION if x86 && !code && typ == elf::R_X86_64_PC32 => {
+                    let (index, sa) = (out.len(), value.wrapping_add(addend));
+                    entries.push(super::tables::Entry {
+                        index,
+                        at: from,
+                        sa,
+                    });
+                    sa
+                }
                 elf::STT_SECTION => value.wrapping_add(addend),
                 elf::STT_TLS => value.wrapping_add(tls_base.unwrap_or(0)),
                 _ => value,
@@ -168,6 +179,7 @@ pub fn static_relocations<H: FileHeader<Endian = Endianness>>(data: &[u8]) -> Op
             out.push(Ref { from, to, kind });
         }
     }
+    super::tables::to_cases(&mut out, entries);
     any.then_some(out)
 }
 

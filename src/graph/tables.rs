@@ -1,0 +1,101 @@
+//! Jump tables. A `match` compiled to a jump table puts in `.rodata` one 4-byte entry per case,
+//! `case - table` (`.long .LBB - .LJTI`), each an `R_X86_64_PC32` against the code's section:
+//! its `S + A` is the case plus the entry's distance from the table's start, since the field
+//! is relative to the table, not to itself. Read as `S + A`, the entries after the first point
+//! past their cases, and the last ones past the end of the function, into the next one (QA o:
+//! topgrade's `std::io::Error::kind` "referred to" async-process's `poll_read`, which the
+//! chain to async-process then went through). A table starts where code loads its address
+//! (`lea table(%rip)`), so each entry is taken relative to the nearest such address before
+//! it, among the entries next to it (two tables may be back to back); without one, relative
+//! to the first of the entries next to it.
+
+use super::refs::Ref;
+use crate::report::RefKind;
+
+/// One PC-relative entry in data: its index in the references, where it is, and its `S + A`.
+pub struct Entry {
+    pub index: usize,
+    pub at: u64,
+    pub sa: u64,
+}
+
+/// Give the references `refs` of the `entries` their cases: `S + A` less the entry's distance
+/// from its table's start, where code loads a table (a reference from code, not data).
+pub fn to_cases(refs: &mut [Ref], mut entries: Vec<Entry>) {
+    if entries.is_empty() {
+        return;
+    }
+    let mut loaded: Vec<u64> = refs
+        .iter()
+        .filter(|r| r.kind != RefKind::Data)
+        .map(|r| r.to)
+        .collect();
+    loaded.sort_unstable();
+    entries.sort_unstable_by_key(|e| e.at);
+    let mut run_start = 0;
+    for k in 0..entries.len() {
+        let at = entries[k].at;
+        if k == 0 || entries[k - 1].at + 4 != at {
+            run_start = at;
+        }
+        // The nearest table start at or before the entry, within its run.
+        let i = loaded.partition_point(|&a| a <= at);
+        let table = match i.checked_sub(1).map(|j| loaded[j]) {
+            Some(t) if t >= run_start => t,
+            _ => run_start,
+        };
+        if let Some(r) = refs.get_mut(entries[k].index) {
+            r.to = entries[k].sa.wrapping_sub(at - table);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Two tables back to back (0x100: 2 entries; 0x108: 3 entries), as `kind`'s in topgrade;
+    /// code loads both. Each entry's case is `S + A` less its distance from its own table.
+    #[test]
+    fn an_entry_is_relative_to_its_own_table() {
+        let cases = [0x5000u64, 0x5010, 0x6000, 0x6008, 0x6010];
+        let ats = [0x100u64, 0x104, 0x108, 0x10c, 0x110];
+        let tables = [0x100u64, 0x100, 0x108, 0x108, 0x108];
+        let entry = |at: u64| Ref {
+            from: at,
+            to: 0,
+            kind: RefKind::Data,
+        };
+        // Code at 0x5000 loads both tables (and something else at 0x900).
+        let load = |to: u64| Ref {
+            from: 0x5000,
+            to,
+            kind: RefKind::Address,
+        };
+        let mut refs: Vec<Ref> = ats.iter().map(|&at| entry(at)).collect();
+        refs.extend([0x40, 0x100, 0x108, 0x900].map(load));
+        let entries = (0..5)
+            .map(|i| Entry {
+                index: i,
+                at: ats[i],
+                // What the assembler writes: the case plus the distance from the table.
+                sa: cases[i] + (ats[i] - tables[i]),
+            })
+            .collect();
+        to_cases(&mut refs, entries);
+        let got: Vec<u64> = refs[..5].iter().map(|r| r.to).collect();
+        assert_eq!(got, cases);
+        // No load of the second table seen: both are one run, relative to its start.
+        let entries = (0..5)
+            .map(|i| Entry {
+                index: i,
+                at: ats[i],
+                sa: cases[i] + (ats[i] - 0x100),
+            })
+            .collect();
+        refs.truncate(5);
+        to_cases(&mut refs, entries);
+        let got: Vec<u64> = refs.iter().map(|r| r.to).collect();
+        assert_eq!(got, cases);
+    }
+}
