@@ -10,7 +10,7 @@ use super::findings::{DEFINES, finding_on};
 use super::graph::Reached;
 use super::reach::{quoted, to_functions};
 use super::rules;
-use super::split::{defined, known_for, narrow_defines, rechain};
+use super::split::{STD_CRATES, defined, known_for, narrow_defines, rechain};
 use crate::graph::Graph;
 use crate::plan::BinPlan;
 use crate::report::{Artifact, Finding};
@@ -103,6 +103,9 @@ struct Sorted<'r, 'm> {
     own_callers: Vec<String>,
     /// The finding's crate has no code in the binary's graph.
     no_code: bool,
+    /// Functions only std's code calls, which the crate's code does not reach: reached
+    /// through another crate (QA o: trippy's nix, for etcetera → home → `std::env::home_dir`).
+    std_only: Vec<&'static str>,
 }
 
 /// Sort the NSS functions that finding `f` lists by who calls them.
@@ -121,6 +124,7 @@ fn sort<'r, 'm>(
         also: Vec::new(),
         own_callers: Vec::new(),
         no_code: !g.has_crate(&f.krate),
+        std_only: Vec::new(),
     };
     for &name in rule
         .symbols
@@ -164,6 +168,16 @@ fn sort<'r, 'm>(
         }
         let package_calls =
             known_for(&f.krate, name) && callers.iter().any(|(k, _)| reached[0].is_crate(k));
+        if others.is_empty()
+            && !s.no_code
+            && !package_calls
+            && callers
+                .iter()
+                .all(|(k, _)| STD_CRATES.contains(&k.as_str()))
+        {
+            s.std_only.push(name);
+            continue;
+        }
         if others.is_empty() || s.no_code || package_calls {
             s.mine += 1;
         }
@@ -221,32 +235,55 @@ fn word(g: &Graph, f: &mut Finding, s: &Sorted) {
             quoted(&names)
         ));
     }
-    if s.away.is_empty() {
-        return;
-    }
-    let (names, by) = names_and_callers(&s.away);
-    let line = format!(
-        "{} {} called by the code of {by}, not of {} (the finding on {by})",
-        quoted(&names),
-        if names.len() == 1 { "is" } else { "are" },
-        f.krate,
-    );
-    if s.mine == 0 {
-        // None of the functions is this crate's: no line of them, and a step less severe.
-        f.evidence
-            .retain(|e| !e.starts_with(DEFINES) && !e.contains(UNREACHABLE));
-        f.evidence.push(format!(
-            "{line}; none of the NSS functions the static binary defines is called by {}'s \
-             code, so the finding is one step less severe",
+    // Functions that are not this crate's: only std's code calls them, which its code does
+    // not reach (no crate to move them to: std's finding is for std's own lookups, see
+    // split.rs), or another crate's code does.
+    let mut lines = Vec::new();
+    let mut gone: Vec<&str> = Vec::new();
+    if !s.std_only.is_empty() {
+        lines.push(format!(
+            "{} {} called by std's code only, which {}'s code does not reach",
+            quoted(&s.std_only),
+            if s.std_only.len() == 1 { "is" } else { "are" },
             f.krate
         ));
+        gone.extend(&s.std_only);
+    }
+    if !s.away.is_empty() {
+        let (names, by) = names_and_callers(&s.away);
+        lines.push(format!(
+            "{} {} called by the code of {by}, not of {} (the finding on {by})",
+            quoted(&names),
+            if names.len() == 1 { "is" } else { "are" },
+            f.krate,
+        ));
+        gone.extend(names);
+    }
+    if !lines.is_empty() {
+        leave(g, f, s.mine, lines, &gone);
+    }
+}
+
+/// Take functions `names` off finding `f`, with `lines` saying why: narrowed to what stays
+/// its crate's (`mine` of them), or with none left, no line of them and a step less severe.
+fn leave(g: &Graph, f: &mut Finding, mine: usize, mut lines: Vec<String>, names: &[&str]) {
+    if mine == 0 {
+        f.evidence
+            .retain(|e| !e.starts_with(DEFINES) && !e.contains(UNREACHABLE));
+        if let Some(last) = lines.last_mut() {
+            last.push_str(&format!(
+                "; none of the NSS functions the static binary defines is called by {}'s code, \
+                 so the finding is one step less severe",
+                f.krate
+            ));
+        }
         f.severity = f.severity.lowered();
     } else {
-        narrow_defines(f, &names);
-        narrow_unreachable(f, &names);
-        rechain(g, f, &names);
-        f.evidence.push(line);
+        narrow_defines(f, names);
+        narrow_unreachable(f, names);
+        rechain(g, f, names);
     }
+    f.evidence.extend(lines);
 }
 
 /// The functions of `calls` and the crates that call them, named in a line.

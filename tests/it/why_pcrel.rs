@@ -6,7 +6,7 @@ use crate::util::*;
 use crate::why::{check_pairs, nm, steps};
 
 /// The analysis link the run left beside the binary (its build id in the name).
-fn analysis_link(a: &serde_json::Value) -> String {
+pub(crate) fn analysis_link(a: &serde_json::Value) -> String {
     let build_id = a["binary"]["build_id"].as_str().expect("build id");
     let release = std::path::Path::new(str_of(a, "path"))
         .ancestors()

@@ -360,3 +360,56 @@ fn a_lookup_in_a_binary_whose_crate_is_not_named_as_its_package_is_the_packages(
         &relocs
     ));
 }
+
+/// QA o, F8: nix (its `user` feature on, none of its lookups linked) kept an error finding
+/// for the `getpwuid_r` that only std's `env::home_dir` calls, reached through home, with
+/// home's chain. The function is said to be std's code's, which nix's code does not reach,
+/// and nix's finding is a warning; home's stays an error. objdump shows the only caller of
+/// `getpwuid_r` in the binary, std's `home_dir`, and no function of nix calling it.
+#[test]
+fn a_lookup_only_std_makes_through_another_crate_is_not_nixs() {
+    let v = audit(
+        "audit-nix-home",
+        &[],
+        1,
+        "static",
+        &[
+            Expect {
+                rule: "AOT004",
+                severity: "error",
+                krate: "home",
+                path: &["audit-nix-home", "home"],
+                evidence: &["home::home_dir → std::env::home_dir"],
+            },
+            Expect {
+                rule: "AOT004",
+                severity: "warning",
+                krate: "nix",
+                path: &["audit-nix-home", "nix"],
+                evidence: &[
+                    "`getpwuid_r` is called by std's code only, which nix's code does not reach; \
+                     none of the NSS functions the static binary defines is called by nix's \
+                     code, so the finding is one step less severe",
+                ],
+            },
+        ],
+    );
+    // The references to `getpwuid_r` in the analysis link, by the function holding each.
+    let link = crate::why_pcrel::analysis_link(artifact(&v, "static"));
+    let syms = crate::why::nm(&link);
+    let callers: Vec<&String> = tool("readelf", &["-rW", &link])
+        .lines()
+        .filter(|l| l.contains(" getpwuid_r"))
+        .filter_map(|l| u64::from_str_radix(l.split_whitespace().next()?, 16).ok())
+        .filter_map(|at| {
+            syms.iter()
+                .find(|&(_, &(start, size))| (start..start + size).contains(&at))
+                .map(|(name, _)| name)
+        })
+        .collect();
+    assert!(
+        callers.iter().any(|f| f.starts_with("std::env::home_dir")),
+        "{callers:?}"
+    );
+    assert!(!callers.iter().any(|f| f.contains("nix")), "{callers:?}");
+}
