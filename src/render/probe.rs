@@ -194,25 +194,36 @@ fn memory(s: &mut String, p: &Probe, c: bool) {
 pub fn comparisons(s: &mut String, r: &Report, st: &Style) {
     for cmp in &r.comparisons {
         s.push('\n');
-        table(s, cmp, st);
         let runs = |path: &str| {
             r.artifacts
                 .iter()
                 .find(|a| a.path == path)
                 .and_then(|a| a.probe.as_ref())
-                .map_or("no".to_string(), |p| p.runs.to_string())
+                .map(|p| p.runs)
         };
-        let note = format!(
-            "startup and memory: medians of {} static and {} regular runs, interleaved; \
-             ratio = static / regular",
-            runs(&cmp.static_path),
-            runs(&cmp.regular_path)
-        );
+        let (ours, theirs) = (runs(&cmp.static_path), runs(&cmp.regular_path));
+        // Neither build probed (`--no-probe`): no rows of unknowns, and a note that says so
+        // (QA o: "medians of no static and no regular runs").
+        let probed = ours.is_some() || theirs.is_some();
+        table(s, cmp, st, probed);
+        let count = |n: Option<u32>| n.map_or("no".to_string(), |n| n.to_string());
+        let note = if probed {
+            format!(
+                "startup and memory: medians of {} static and {} regular runs, interleaved; \
+                 ratio = static / regular",
+                count(ours),
+                count(theirs)
+            )
+        } else {
+            "startup and memory: not measured (no probe in this run); ratio = static / regular"
+                .to_string()
+        };
         let _ = writeln!(s, "  {}", paint(st.color, DIM, &note));
     }
 }
 
-fn table(s: &mut String, cmp: &Comparison, st: &Style) {
+/// The table of one comparison; the probe's rows (in `ms` and `KiB`) only when `probed`.
+fn table(s: &mut String, cmp: &Comparison, st: &Style, probed: bool) {
     let c = st.color;
     let _ = writeln!(
         s,
@@ -231,7 +242,11 @@ fn table(s: &mut String, cmp: &Comparison, st: &Style) {
             )
         )
     );
-    for m in &cmp.metrics {
+    for m in cmp
+        .metrics
+        .iter()
+        .filter(|m| probed || !matches!(m.unit.as_str(), "ms" | "KiB"))
+    {
         let fmt = |v: Option<f64>| match (v, m.unit.as_str()) {
             (None, _) => "?".to_string(),
             (Some(v), "ms") => ms(v),

@@ -304,6 +304,30 @@ fn human_report_shows_the_probe_and_the_comparison() {
     ] {
         assert!(r.stdout.contains(needle), "no `{needle}` in:\n{}", r.stdout);
     }
+    // QA o: without the probe, no rows of unknowns and no "medians of no ... runs".
+    let r = run(&mut human_fixture(
+        "hello-server",
+        &["--compare", "--no-probe"],
+    ));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let table = r
+        .stdout
+        .split("static vs regular build")
+        .nth(1)
+        .unwrap_or_else(|| panic!("no comparison in:\n{}", r.stdout));
+    assert!(table.contains("closure size"), "{table}");
+    assert!(
+        table.contains("startup and memory: not measured (no probe in this run)"),
+        "{table}"
+    );
+    for absent in [
+        "startup median",
+        "rss at ready",
+        "pss at ready",
+        "medians of no",
+    ] {
+        assert!(!table.contains(absent), "`{absent}` in:\n{table}");
+    }
 }
 
 #[test]
