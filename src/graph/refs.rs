@@ -179,7 +179,10 @@ pub fn static_relocations<H: FileHeader<Endian = Endianness>>(data: &[u8]) -> Op
             out.push(Ref { from, to, kind });
         }
     }
-    super::tables::to_cases(&mut out, entries);
+    let loaded = out.iter().filter(|r| r.kind != RefKind::Data).map(|r| r.to);
+    for (i, case) in super::tables::cases(entries, loaded) {
+        out[i].to = case;
+    }
     any.then_some(out)
 }
 

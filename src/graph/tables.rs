@@ -9,9 +9,6 @@
 //! it, among the entries next to it (two tables may be back to back); without one, relative
 //! to the first of the entries next to it.
 
-use super::refs::Ref;
-use crate::report::RefKind;
-
 /// One PC-relative entry in data: its index in the references, where it is, and its `S + A`.
 pub struct Entry {
     pub index: usize,
@@ -19,20 +16,17 @@ pub struct Entry {
     pub sa: u64,
 }
 
-/// Give the references `refs` of the `entries` their cases: `S + A` less the entry's distance
-/// from its table's start, where code loads a table (a reference from code, not data).
-pub fn to_cases(refs: &mut [Ref], mut entries: Vec<Entry>) {
+/// The case of each of the `entries` (its index, its target): `S + A` less the entry's
+/// distance from its table's start. `loaded`: the addresses code refers to.
+pub fn cases(mut entries: Vec<Entry>, loaded: impl Iterator<Item = u64>) -> Vec<(usize, u64)> {
     if entries.is_empty() {
-        return;
+        return Vec::new();
     }
-    let mut loaded: Vec<u64> = refs
-        .iter()
-        .filter(|r| r.kind != RefKind::Data)
-        .map(|r| r.to)
-        .collect();
+    let mut loaded: Vec<u64> = loaded.collect();
     loaded.sort_unstable();
     entries.sort_unstable_by_key(|e| e.at);
     let mut run_start = 0;
+    let mut out = Vec::with_capacity(entries.len());
     for k in 0..entries.len() {
         let at = entries[k].at;
         if k == 0 || entries[k - 1].at + 4 != at {
@@ -44,10 +38,9 @@ pub fn to_cases(refs: &mut [Ref], mut entries: Vec<Entry>) {
             Some(t) if t >= run_start => t,
             _ => run_start,
         };
-        if let Some(r) = refs.get_mut(entries[k].index) {
-            r.to = entries[k].sa.wrapping_sub(at - table);
-        }
+        out.push((entries[k].index, entries[k].sa.wrapping_sub(at - table)));
     }
+    out
 }
 
 #[cfg(test)]
@@ -58,44 +51,24 @@ mod tests {
     /// code loads both. Each entry's case is `S + A` less its distance from its own table.
     #[test]
     fn an_entry_is_relative_to_its_own_table() {
-        let cases = [0x5000u64, 0x5010, 0x6000, 0x6008, 0x6010];
+        let cases_of = [0x5000u64, 0x5010, 0x6000, 0x6008, 0x6010];
         let ats = [0x100u64, 0x104, 0x108, 0x10c, 0x110];
         let tables = [0x100u64, 0x100, 0x108, 0x108, 0x108];
-        let entry = |at: u64| Ref {
-            from: at,
-            to: 0,
-            kind: RefKind::Data,
+        // What the assembler writes: the case plus the distance from the table.
+        let entries = |tables: &[u64]| -> Vec<Entry> {
+            (0..5)
+                .map(|i| Entry {
+                    index: i,
+                    at: ats[i],
+                    sa: cases_of[i] + (ats[i] - tables[i]),
+                })
+                .collect()
         };
-        // Code at 0x5000 loads both tables (and something else at 0x900).
-        let load = |to: u64| Ref {
-            from: 0x5000,
-            to,
-            kind: RefKind::Address,
-        };
-        let mut refs: Vec<Ref> = ats.iter().map(|&at| entry(at)).collect();
-        refs.extend([0x40, 0x100, 0x108, 0x900].map(load));
-        let entries = (0..5)
-            .map(|i| Entry {
-                index: i,
-                at: ats[i],
-                // What the assembler writes: the case plus the distance from the table.
-                sa: cases[i] + (ats[i] - tables[i]),
-            })
-            .collect();
-        to_cases(&mut refs, entries);
-        let got: Vec<u64> = refs[..5].iter().map(|r| r.to).collect();
-        assert_eq!(got, cases);
+        let want: Vec<(usize, u64)> = cases_of.iter().copied().enumerate().collect();
+        let loads = [0x40u64, 0x100, 0x108, 0x900];
+        assert_eq!(cases(entries(&tables), loads.into_iter()), want);
         // No load of the second table seen: both are one run, relative to its start.
-        let entries = (0..5)
-            .map(|i| Entry {
-                index: i,
-                at: ats[i],
-                sa: cases[i] + (ats[i] - 0x100),
-            })
-            .collect();
-        refs.truncate(5);
-        to_cases(&mut refs, entries);
-        let got: Vec<u64> = refs.iter().map(|r| r.to).collect();
-        assert_eq!(got, cases);
+        let one_run = [0x100u64; 5];
+        assert_eq!(cases(entries(&one_run), std::iter::empty()), want);
     }
 }
