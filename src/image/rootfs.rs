@@ -158,7 +158,12 @@ pub fn unpack(blob: &Path, scratch: &Path, user: &ImageUser) -> Result<Rootfs, U
 fn make_devices(root: &Path) -> nix::Result<()> {
     use nix::sys::stat::{Mode, SFlag, makedev, mknod};
     let dev = root.join("dev");
-    let made_dir = !dev.exists();
+    // Never through a link: a layer's `dev -> /dev` would have the nodes made on the host.
+    let made_dir = match dev.symlink_metadata() {
+        Ok(m) if m.is_dir() => false,
+        Ok(_) => return Err(nix::Error::EEXIST),
+        Err(_) => true,
+    };
     if made_dir {
         std::fs::create_dir(&dev).map_err(|_| nix::Error::EIO)?;
         let _ = set_mode(&dev, 0o755);
@@ -233,7 +238,7 @@ impl Rootfs {
     pub fn setup(&self) -> String {
         let mut steps = vec![self.chmods()];
         if self.devices {
-            steps.push("mkdir -p \"$d\"/dev".into());
+            steps.push("test ! -L \"$d\"/dev && mkdir -p \"$d\"/dev".into());
             for (name, major, minor) in DEVICES {
                 steps.push(format!(
                     "{{ test -e \"$d\"/dev/{name} || mknod -m 666 \"$d\"/dev/{name} c {major} {minor}; }}"
@@ -257,6 +262,18 @@ impl Drop for Rootfs {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A layer whose `dev` is a link (to the host's `/dev`, say) gets no device node made
+    /// through it: the link's target stays as it was.
+    #[test]
+    fn no_device_node_is_made_through_a_link() {
+        let root = tempfile::tempdir().expect("root");
+        let elsewhere = tempfile::tempdir().expect("elsewhere");
+        std::os::unix::fs::symlink(elsewhere.path(), root.path().join("dev")).expect("link");
+        assert!(make_devices(root.path()).is_err());
+        let left: Vec<_> = std::fs::read_dir(elsewhere.path()).expect("dir").collect();
+        assert!(left.is_empty(), "{left:?}");
+    }
 
     #[test]
     fn the_bits_that_apply_to_the_user_become_the_owners() {
