@@ -72,7 +72,8 @@ fn evidence(a: &Artifact) -> Option<Vec<String>> {
     if !lacks.is_empty() && lacks.iter().all(|p| crate::image::is_runtime(p)) {
         v.push(format!(
             "it also looked for {named}, which a container runtime provides and this run's \
-             root filesystem has not: under a runtime, that is not what fails it"
+             root filesystem has not: if that is what failed it here, it may start under a \
+             runtime"
         ));
     } else if !lacks.is_empty() {
         let more = lacks.len().saturating_sub(NAMED);

@@ -49,11 +49,13 @@ pub(super) fn nss(g: &Graph, a: &mut Artifact, bin: Option<&BinPlan>, std_versio
     // Said, not split; a lookup of another kind is not its (QA l: rustscan's `getaddrinfo`,
     // by std's `ToSocketAddrs`, stayed on dirs-sys's finding).
     let inlined: Vec<String> = blamed.iter().filter(|k| !g.has_crate(k)).cloned().collect();
-    for f in a
-        .findings
-        .iter_mut()
-        .filter(|f| f.rule == rule.id && inlined.contains(&f.krate))
-    {
+    // Only where the binary has lookups to stay (QA p: dua's home, with no NSS function in
+    // the binary, said its lookups stayed on its finding).
+    for f in a.findings.iter_mut().filter(|f| {
+        f.rule == rule.id
+            && inlined.contains(&f.krate)
+            && f.evidence.iter().any(|e| e.starts_with(DEFINES))
+    }) {
         f.evidence.push(format!("{}{}", f.krate, NO_CODE));
     }
     let reachable: Vec<(&str, u32)> = rule

@@ -162,24 +162,22 @@ fn bytes(id: CheckId, what: &str, value: Option<u64>, limit: u64, missing: Optio
             .against_limit(None, limit as f64);
     };
     let verdict = verdict_for(value as f64, limit as f64);
+    // Exact bytes where the two would read the same (QA p: "9.00 MiB is over the budget of
+    // 9.00 MiB by 1.39 KiB").
+    let (now, budget, _) = crate::format::two_sizes(limit, value);
+    let (now, budget) = (budget, now);
     let message = match verdict {
         Verdict::Fail => format!(
-            "{what} {} is over the budget of {} by {}",
-            size(value),
-            size(limit),
+            "{what} {now} is over the budget of {budget} by {}",
             size(value - limit)
         ),
         Verdict::Warn => format!(
-            "{what} {} is within {:.0}% of the budget of {} ({} left)",
-            size(value),
+            "{what} {now} is within {:.0}% of the budget of {budget} ({} left)",
             WARN_WITHIN * 100.0,
-            size(limit),
             size(limit - value)
         ),
         _ => format!(
-            "{what} {} is within the budget of {} ({} left)",
-            size(value),
-            size(limit),
+            "{what} {now} is within the budget of {budget} ({} left)",
             size(limit - value)
         ),
     };

@@ -32,7 +32,16 @@ fn a_budget_just_above_passes_or_warns_and_just_below_fails() {
     let c = at(999_999);
     assert_eq!(c.verdict, Verdict::Fail);
     assert_eq!(c.margin, Some(-1.0));
-    assert!(c.message.contains("over the budget"), "{}", c.message);
+    assert_eq!(
+        c.message,
+        "file size 1,000,000 B is over the budget of 999,999 B by 1 B"
+    );
+    // QA p: sizes that read the same rounded are written in bytes; apart, rounded.
+    let c = at(2_000_000);
+    assert_eq!(
+        c.message,
+        "file size 977 KiB is within the budget of 1.91 MiB (977 KiB left)"
+    );
 }
 
 #[test]

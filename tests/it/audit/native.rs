@@ -540,6 +540,30 @@ fn a_crate_inlined_under_lto_keeps_its_finding_and_gives_none_to_std() {
     assert_eq!(lookup["crate"], "std");
     assert!(lookup.get("instantiated_in").is_none(), "{lookup}");
     crate::why::check_pairs(bin, &steps);
+    // QA p: etcetera linked and never called (`--features no-lookup`): no NSS function in the
+    // binary (nm), so its finding says no lookup stays on it, only that none was found.
+    let v = audit(
+        "audit-lto-inlined",
+        &["--features", "no-lookup"],
+        0,
+        "static",
+        &[Expect {
+            rule: "AOT004",
+            severity: "warning",
+            krate: "etcetera",
+            path: &["audit-lto-inlined", "etcetera"],
+            evidence: &["no evidence in this binary"],
+        }],
+    );
+    let a = artifact(&v, "static");
+    let nm = tool("nm", &[str_of(a, "path")]);
+    assert!(!nm.contains("getpwuid_r"), "getpwuid_r is in the binary");
+    let etcetera = finding(a, "crate", "etcetera");
+    let evidence = strings(&etcetera["evidence"]).join("\n");
+    assert!(
+        !evidence.contains("has no function of its own"),
+        "{evidence}"
+    );
 }
 
 /// The finding of artifact `a` whose `key` (`rule` or `crate`) is `value`.
