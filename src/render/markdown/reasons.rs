@@ -24,7 +24,7 @@ pub fn render(s: &mut String, report: &Report) {
                 binary_label(artifact),
                 cell(&finding.rule),
                 cell(&finding.krate),
-                escape(&finding_cell(finding)),
+                finding_cell(finding),
             )),
             Reason::Hostile { artifact, run, .. } => {
                 hostile.push(format!(
@@ -62,10 +62,12 @@ pub fn render(s: &mut String, report: &Report) {
 /// `--hostile` reproduced). The crate and the verdict have columns of their own, and AOT011's
 /// title says already that the start inside its image reproduced it (QA g: "does not start in
 /// its image: error: app v0.1.0, reproduced by its start inside its own image").
+/// Written as Markdown: the title escaped, the feature a code span (QA p: escaped, its
+/// backquotes showed).
 fn finding_cell(f: &Finding) -> String {
-    let mut s = f.title.clone();
+    let mut s = escape(&f.title);
     if let Some(feat) = &f.feature {
-        s.push_str(&format!(" (feature `{feat}`)"));
+        s.push_str(&format!(" (feature {})", cell(feat)));
     }
     if f.reproduced_by() == Some("--hostile") {
         s.push_str(", a crash reproduced by --hostile");
@@ -176,5 +178,14 @@ mod tests {
             finding_cell(&f),
             "glibc NSS lookups (feature `user`), a crash reproduced by --hostile"
         );
+        // In the table, the feature is a code span, not escaped backquotes (QA p).
+        let mut r = Report::new(None);
+        let mut a = crate::report::test_artifact(1000);
+        a.findings = vec![f];
+        r.artifacts.push(a);
+        let mut s = String::new();
+        render(&mut s, &r);
+        assert!(s.contains("glibc NSS lookups (feature `user`)"), "{s}");
+        assert!(!s.contains("\\`"), "{s}");
     }
 }
