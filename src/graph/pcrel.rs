@@ -83,6 +83,18 @@ impl Ends {
     }
 }
 
+/// Whether the x86-64 instruction whose 4-byte operand is at `at` is a call or jump: `call`
+/// and `jmp rel32` (`e8`, `e9`, also after the linker relaxed a GOT call to `addr32 call`),
+/// `jcc rel32` (`0f 8x`), and `call`/`jmp *sym@GOTPCREL(%rip)` (`ff 15`, `ff 25`).
+pub fn is_branch(bytes: &[u8], at: u64) -> bool {
+    let at = at as usize;
+    let b1 = at.checked_sub(1).and_then(|i| bytes.get(i)).copied();
+    let b2 = at.checked_sub(2).and_then(|i| bytes.get(i)).copied();
+    matches!(b1, Some(0xe8 | 0xe9))
+        || matches!((b2, b1), (Some(0xff), Some(0x15 | 0x25)))
+        || matches!((b2, b1), (Some(0x0f), Some(0x80..=0x8f)))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -72,21 +72,25 @@ const X86_NOT_A_REFERENCE: &[elf::RelocationType] = &[
     elf::R_X86_64_GOTPC64,
 ];
 
-/// The static relocations of `data` (a binary linked with `--emit-relocs`), as references
-/// between its own addresses; `None` when it has none.
-pub fn static_relocations<H: FileHeader<Endian = Endianness>>(data: &[u8]) -> Option<Vec<Ref>> {
-    let (header, endian, sections) = crate::attribute::elf_parts::<H>(data)?;
-    let symbols = sections.symbols(endian, data, elf::SHT_SYMTAB).ok()?;
-    let x86 = header.e_machine(endian) == elf::EM_X86_64;
-    let tls_base = header
+/// The TLS segment's address and the zero-filled TLS ranges (see [`tls`]).
+type Tls = (Option<u64>, Vec<(u64, u64)>);
+
+/// The address of the TLS segment (a TLS symbol's value is relative to it), and the ranges of
+/// zero-filled TLS (`.tbss`), which overlaps other sections' addresses and has no piece of its
+/// own: a reference to a variable there refers to nothing the graph holds.
+fn tls<H: FileHeader<Endian = Endianness>>(
+    header: &H,
+    endian: Endianness,
+    sections: &object::read::elf::SectionTable<H>,
+    data: &[u8],
+) -> Option<Tls> {
+    let base = header
         .program_headers(endian, data)
         .ok()?
         .iter()
         .find(|p| p.p_type(endian) == elf::PT_TLS)
         .map(|p| p.p_vaddr(endian).into());
-    // Zero-filled TLS (`.tbss`) overlaps other sections' addresses and has no piece of its
-    // own: a reference to a variable there refers to nothing the graph holds.
-    let tbss: Vec<(u64, u64)> = sections
+    let tbss = sections
         .iter()
         .filter(|sh| {
             sh.sh_type(endian) == elf::SHT_NOBITS && sh.sh_flags(endian).contains(elf::SHF_TLS)
@@ -96,6 +100,16 @@ pub fn static_relocations<H: FileHeader<Endian = Endianness>>(data: &[u8]) -> Op
             (a, a + Into::<u64>::into(sh.sh_size(endian)))
         })
         .collect();
+    Some((base, tbss))
+}
+
+/// The static relocations of `data` (a binary linked with `--emit-relocs`), as references
+/// between its own addresses; `None` when it has none.
+pub fn static_relocations<H: FileHeader<Endian = Endianness>>(data: &[u8]) -> Option<Vec<Ref>> {
+    let (header, endian, sections) = crate::attribute::elf_parts::<H>(data)?;
+    let symbols = sections.symbols(endian, data, elf::SHT_SYMTAB).ok()?;
+    let x86 = header.e_machine(endian) == elf::EM_X86_64;
+    let (tls_base, tbss) = tls::<H>(header, endian, &sections, data)?;
     // Built at the first relocation that needs it (see [`super::pcrel`]).
     let mut ends: Option<super::pcrel::Ends> = None;
     let all_ends = || {
@@ -173,7 +187,9 @@ pub fn static_relocations<H: FileHeader<Endian = Endianness>>(data: &[u8]) -> Op
             }
             let kind = match code {
                 false => RefKind::Data,
-                true if x86 && is_branch(bytes, from.wrapping_sub(base)) => RefKind::Call,
+                true if x86 && super::pcrel::is_branch(bytes, from.wrapping_sub(base)) => {
+                    RefKind::Call
+                }
                 true => RefKind::Address,
             };
             out.push(Ref { from, to, kind });
@@ -184,18 +200,6 @@ pub fn static_relocations<H: FileHeader<Endian = Endianness>>(data: &[u8]) -> Op
         out[i].to = case;
     }
     any.then_some(out)
-}
-
-/// Whether the x86-64 instruction whose 4-byte operand is at `at` is a call or jump: `call`
-/// and `jmp rel32` (`e8`, `e9`, also after the linker relaxed a GOT call to `addr32 call`),
-/// `jcc rel32` (`0f 8x`), and `call`/`jmp *sym@GOTPCREL(%rip)` (`ff 15`, `ff 25`).
-fn is_branch(bytes: &[u8], at: u64) -> bool {
-    let at = at as usize;
-    let b1 = at.checked_sub(1).and_then(|i| bytes.get(i)).copied();
-    let b2 = at.checked_sub(2).and_then(|i| bytes.get(i)).copied();
-    matches!(b1, Some(0xe8 | 0xe9))
-        || matches!((b2, b1), (Some(0xff), Some(0x15 | 0x25)))
-        || matches!((b2, b1), (Some(0x0f), Some(0x80..=0x8f)))
 }
 
 /// The dynamic relocations (`.rela.dyn`, `.rela.plt`): each stored address as a reference of
