@@ -7,7 +7,7 @@
 
 use super::findings::DEFINES;
 use super::findings::new_finding;
-use super::graph::Reached;
+use super::graph::{Reached, same_crate};
 use super::guess::{GUESSED_NATIVE, GUESSED_PACKAGE, GUESSED_STD, guessed};
 use super::reach::arrows;
 use super::reach::quoted;
@@ -67,14 +67,13 @@ pub(super) fn by_caller(
         // A guess the graph confirms stays (with its words); one it refutes goes, unless some
         // reachable function has no caller the graph can name: then every guess stays.
         if !unexplained {
-            a.findings.retain(|f| {
-                !is_guess(f) || callers.iter().any(|c| norm(&c.krate) == norm(&f.krate))
-            });
+            a.findings
+                .retain(|f| !is_guess(f) || callers.iter().any(|c| same_crate(&c.krate, &f.krate)));
             // A confirmed guess lists only what its own crate calls.
             for f in a.findings.iter_mut().filter(|f| is_guess(f)) {
                 let others: Vec<&str> = callers
                     .iter()
-                    .filter(|c| norm(&c.krate) != norm(&f.krate))
+                    .filter(|c| !same_crate(&c.krate, &f.krate))
                     .flat_map(|c| c.names.iter().copied())
                     .collect();
                 narrow_defines(f, &others);
@@ -84,11 +83,6 @@ pub(super) fn by_caller(
             add_finding(a, rule, c, &mut dead, bin);
         }
     }
-}
-
-/// Crate names compared as cargo does (`libz-sys` is `libz_sys`).
-fn norm(s: &str) -> String {
-    s.replace('-', "_")
 }
 
 /// One caller of a rule's functions: who, which functions, the shortest chain to one of them,
@@ -183,7 +177,7 @@ fn add_finding(
     let existing = a
         .findings
         .iter_mut()
-        .find(|f| f.rule == rule.id && norm(&f.krate) == norm(&c.krate));
+        .find(|f| f.rule == rule.id && same_crate(&f.krate, &c.krate));
     if let Some(f) = existing {
         if f.chain.is_empty() {
             f.evidence.push(line);

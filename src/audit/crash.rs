@@ -14,6 +14,7 @@
 //! stack: a stripped binary without its analysis link, a run that did not crash again),
 //! nothing tells the findings apart and the crash stays every finding's.
 
+use super::graph::same_crate;
 use crate::attribute::demangle::{crate_of_path, is_std_crate};
 use crate::report::{Finding, HostileRun};
 
@@ -34,14 +35,12 @@ struct Hit {
 
 /// The innermost frame of `stack` that is `f`'s code (see the module).
 fn hit(stack: &[String], f: &Finding) -> Option<Hit> {
-    let norm = |s: &str| s.replace('-', "_");
-    let krate = norm(&f.krate);
     // std's and the package's own functions are on every stack (`std::rt::lang_start`,
     // `app::main`): only the chain's caller tells for those.
-    let own = !is_std_crate(&krate) && f.path.len() > 1;
+    let own = !is_std_crate(&f.krate) && f.path.len() > 1;
     let caller = caller(f);
     stack.iter().enumerate().find_map(|(at, frame)| {
-        let of_crate = own && crate_of_path(frame).is_some_and(|(c, _)| norm(c) == krate);
+        let of_crate = own && crate_of_path(frame).is_some_and(|(c, _)| same_crate(c, &f.krate));
         (of_crate || caller == Some(frame.as_str())).then_some(Hit {
             at,
             by_caller: !of_crate,

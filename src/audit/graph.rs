@@ -43,8 +43,6 @@ impl Reached<'_> {
     /// their code is in no binary built (QA o: async-process's test `std` took std's own
     /// lookups as its).
     pub fn is_crate(&self, krate: &str) -> bool {
-        let norm = |s: &str| s.replace('-', "_");
-        let k = norm(krate);
         let linked = |t: &cargo_metadata::Target| {
             t.kind.iter().any(|kind| {
                 matches!(
@@ -58,13 +56,20 @@ impl Reached<'_> {
                 )
             })
         };
-        norm(self.name()) == k
+        same_crate(self.name(), krate)
             || self
                 .package
                 .targets
                 .iter()
-                .any(|t| linked(t) && norm(&t.name) == k)
+                .any(|t| linked(t) && same_crate(&t.name, krate))
     }
+}
+
+/// Whether crate names `a` and `b` name one crate, as cargo spells them: `-` and `_` alike
+/// (`dirs-sys` is the crate `dirs_sys`).
+pub(super) fn same_crate(a: &str, b: &str) -> bool {
+    let unify = |c: u8| if c == b'-' { b'_' } else { c };
+    a.len() == b.len() && a.bytes().zip(b.bytes()).all(|(x, y)| unify(x) == unify(y))
 }
 
 /// Every crate the binary of `root` links, and the proc-macros those crates use (whose
@@ -181,6 +186,13 @@ mod tests {
             "authors": [], "categories": [], "keywords": [], "edition": "2021",
             "metadata": null, "publish": null, "links": null
         })
+    }
+
+    #[test]
+    fn crate_names_are_one_crates_with_dash_or_underscore() {
+        assert!(same_crate("dirs-sys", "dirs_sys") && same_crate("std", "std"));
+        assert!(!same_crate("dirs", "dirs-sys") && !same_crate("a-b", "a_c"));
+        assert!(!same_crate("a-b", "a.b"));
     }
 
     /// A crate's name is its package's, its library's or a binary's, never a test's: the

@@ -8,7 +8,7 @@
 //! (static OpenSSL's too: its DSO method loads engines and providers with `dlopen`).
 
 use super::findings::finding_on;
-use super::graph::Reached;
+use super::graph::{Reached, same_crate};
 use super::reach::to_functions;
 use super::rules;
 use crate::graph::Graph;
@@ -30,7 +30,6 @@ pub(super) fn by_static_callers(
     if a.link_mode != Some(LinkMode::Static) || !g.has_symbols() || reached.is_empty() {
         return;
     }
-    let norm = |s: &str| s.replace('-', "_");
     for &name in rule.imports {
         let Some(v) = g.symbol(name) else {
             continue;
@@ -47,7 +46,7 @@ pub(super) fn by_static_callers(
             let own = a
                 .findings
                 .iter_mut()
-                .find(|f| f.rule == rule.id && norm(&f.krate) == norm(r.name()));
+                .find(|f| f.rule == rule.id && same_crate(&f.krate, r.name()));
             if let Some(f) = own {
                 if !f.evidence.contains(&line) {
                     f.evidence.push(line);

@@ -7,7 +7,7 @@
 //! blamed crate left with none of the functions is one step less severe.
 
 use super::findings::{DEFINES, finding_on};
-use super::graph::Reached;
+use super::graph::{Reached, same_crate};
 use super::reach::{quoted, to_functions};
 use super::rules;
 use super::split::{STD_CRATES, defined, known_for, narrow_defines, rechain};
@@ -40,7 +40,7 @@ pub(super) fn by_other_callers(
     let blamed: Vec<usize> = (0..a.findings.len())
         .filter(|&i| {
             let f = &a.findings[i];
-            f.rule == rule.id && f.krate != "std" && norm(&f.krate) != norm(package)
+            f.rule == rule.id && f.krate != "std" && !same_crate(&f.krate, package)
         })
         .collect();
     let exact = a
@@ -74,11 +74,6 @@ pub(super) fn by_other_callers(
     for m in moved {
         add_finding(g, a, rule, m, bin);
     }
-}
-
-/// Crate names compared as cargo does (`dirs-sys` is `dirs_sys`).
-fn norm(s: &str) -> String {
-    s.replace('-', "_")
 }
 
 /// A function, a crate whose code calls it, and its first calling symbol there.
@@ -148,7 +143,7 @@ fn sort<'r, 'm>(
             s.mine += 1;
             continue;
         }
-        if callers.iter().any(|(k, _)| norm(k) == norm(&f.krate)) {
+        if callers.iter().any(|(k, _)| same_crate(k, &f.krate)) {
             s.mine += 1;
             continue;
         }
@@ -159,7 +154,7 @@ fn sort<'r, 'm>(
             let r = reached[1..]
                 .iter()
                 .find(|r| !r.proc_macro && r.is_crate(k))
-                .filter(|r| norm(r.name()) != norm(&f.krate));
+                .filter(|r| !same_crate(r.name(), &f.krate));
             if let Some(r) = r
                 && !others.iter().any(|(o, _)| std::ptr::eq(*o, r))
             {
@@ -340,7 +335,7 @@ fn add_finding(
     if let Some(f) = a
         .findings
         .iter_mut()
-        .find(|f| f.rule == rule.id && norm(&f.krate) == norm(m.to.name()))
+        .find(|f| f.rule == rule.id && same_crate(&f.krate, m.to.name()))
     {
         f.evidence.push(called);
         return;

@@ -2,6 +2,7 @@
 //! chain that keeps it alive (issue 13, item 4): dynamic loading, run-time code generation,
 //! NSS lookups and iconv. "The crate is in the graph" becomes "main → ... → dlopen".
 
+use super::graph::same_crate;
 use super::rules;
 use crate::graph::{Graph, Graphs};
 use crate::report::{Finding, Report, Step};
@@ -83,13 +84,9 @@ pub(super) fn to_functions(g: &Graph, f: &mut Finding, functions: &[(&str, u32)]
             (false, _) => linked_unreachable.push(name),
         }
     }
-    let norm = |s: &str| s.replace('-', "_");
     let passes = |c: &[Step]| {
-        c.iter().any(|s| {
-            s.krate
-                .as_deref()
-                .is_some_and(|k| norm(k) == norm(&f.krate))
-        })
+        c.iter()
+            .any(|s| s.krate.as_deref().is_some_and(|k| same_crate(k, &f.krate)))
     };
     let shown = match through.filter(|_| best.as_ref().is_some_and(|b| !passes(&b.1))) {
         Some((name, chain)) => Some((format!("`{name}` is reachable through {}", f.krate), chain)),

@@ -5,6 +5,7 @@
 //! reaches through std's code move to a finding on std, with their own chain.
 
 use super::findings::new_finding;
+use super::graph::same_crate;
 use super::reach::{arrows, quoted, to_functions};
 use super::rules;
 use crate::graph::Graph;
@@ -30,12 +31,11 @@ pub(super) fn nss(g: &Graph, a: &mut Artifact, bin: Option<&BinPlan>, std_versio
     if !g.has_symbols() {
         return;
     }
-    let norm = |s: &str| s.replace('-', "_");
     let package = a.package.clone().unwrap_or_else(|| a.name.clone());
     let mut blamed: Vec<String> = a
         .findings
         .iter()
-        .filter(|f| f.rule == rule.id && f.krate != "std" && norm(&f.krate) != norm(&package))
+        .filter(|f| f.rule == rule.id && f.krate != "std" && !same_crate(&f.krate, &package))
         .map(|f| f.krate.clone())
         .collect();
     blamed.sort();
