@@ -60,50 +60,43 @@ fn evidence(a: &Artifact) -> Option<Vec<String>> {
     v.push("on the host: the startup probe got it ready".into());
     v.extend(run.reason.clone());
     let lacks: Vec<&str> = run.missing.iter().map(|m| m.path.as_str()).collect();
-    // Only what a container runtime mounts (`/proc`, `/sys`; `/dev` too when the run could not
-    // make its nodes, not being root) was not found: the image does not lack it, but this
-    // run did, so it may be why the binary failed here (QA o: pueued without `/dev/random`).
-    let named = lacks
+    if lacks.is_empty() {
+        return Some(v);
+    }
+    let listed = lacks
         .iter()
         .take(NAMED)
         .copied()
         .collect::<Vec<_>>()
         .join(", ");
-    if !lacks.is_empty() && lacks.iter().all(|p| crate::image::is_runtime(p)) {
-        v.push(format!(
-            "it also looked for {named}, which a container runtime provides and this run's \
+    let named = match lacks.len().saturating_sub(NAMED) {
+        0 => listed.clone(),
+        more => format!("{listed} and {more} more"),
+    };
+    v.push(if lacks.iter().all(|p| crate::image::is_runtime(p)) {
+        // Only what a container runtime mounts (`/proc`, `/sys`; `/dev` too when the run
+        // could not make its nodes, not being root) was not found: the image does not lack
+        // it, but this run did, so it may be why the binary failed here (QA o: pueued).
+        format!(
+            "it also looked for {listed}, which a container runtime provides and this run's \
              root filesystem has not: if that is what failed it here, it may start under a \
              runtime"
-        ));
-    } else if !lacks.is_empty() {
-        let more = lacks.len().saturating_sub(NAMED);
-        let mut line = format!("the image lacks {named}");
-        if more > 0 {
-            line.push_str(&format!(" and {more} more"));
-        }
-        let opened_here = run.missing.iter().any(|m| m.opened_on_host);
-        if opened_here {
-            line.push_str(" (opened on the host, not found in the image)");
-        } else if !run.denied.is_empty() {
-            // Beside a denial, which is the cause found, paths the host run is not known to
-            // have opened are lookups, not what the image lacks (QA n: rustypaste's denied
-            // upload directory, and dotenvy's optional `.env`). A path the host opened by
-            // another name (relative to another directory) is not seen as opened there, so
-            // they are not said to be optional.
-            line = format!(
-                "it also looked for {named}{}, not found in the image (the denial above is \
-                 the cause found)",
-                if more > 0 {
-                    format!(" and {more} more")
-                } else {
-                    String::new()
-                }
-            );
-        } else {
-            line.push_str(" (not found in the image)");
-        }
-        v.push(line);
-    }
+        )
+    } else if run.missing.iter().any(|m| m.opened_on_host) {
+        format!("the image lacks {named} (opened on the host, not found in the image)")
+    } else if !run.denied.is_empty() {
+        // Beside a denial, which is the cause found, paths the host run is not known to have
+        // opened are lookups, not what the image lacks (QA n: rustypaste's denied upload
+        // directory, and dotenvy's optional `.env`). A path the host opened by another name
+        // (relative to another directory) is not seen as opened there, so they are not said
+        // to be optional.
+        format!(
+            "it also looked for {named}, not found in the image (the denial above is the \
+             cause found)"
+        )
+    } else {
+        format!("the image lacks {named} (not found in the image)")
+    });
     Some(v)
 }
 
