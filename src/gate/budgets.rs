@@ -164,8 +164,7 @@ fn bytes(id: CheckId, what: &str, value: Option<u64>, limit: u64, missing: Optio
     let verdict = verdict_for(value as f64, limit as f64);
     // Exact bytes where the two would read the same (QA p: "9.00 MiB is over the budget of
     // 9.00 MiB by 1.39 KiB").
-    let (now, budget, _) = crate::format::two_sizes(limit, value);
-    let (now, budget) = (budget, now);
+    let (budget, now, _) = crate::format::two_sizes(limit, value);
     let message = match verdict {
         Verdict::Fail => format!(
             "{what} {now} is over the budget of {budget} by {}",
@@ -295,4 +294,4 @@ fn glibc(a: &Artifact, max: &GlibcVersion) -> Check {
 
 #[cfg(test)]
 #[path = "budgets_tests.rs"]
-pub(crate) mod tests;
+mod tests;

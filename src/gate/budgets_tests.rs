@@ -1,12 +1,6 @@
 //! Tests of the budgets against hand-made artifacts.
 use super::*;
-use crate::report::Linkage;
-
-pub(crate) fn artifact(file_size: u64) -> Artifact {
-    let a = crate::report::test_artifact(file_size);
-    assert_eq!(a.binary.linkage, Linkage::StaticPie);
-    a
-}
+use crate::report::test_artifact as artifact;
 
 fn one(b: Budgets, a: &Artifact) -> Check {
     let mut v = checks(&b, a);

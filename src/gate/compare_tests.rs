@@ -304,7 +304,7 @@ fn provenance_mismatch_is_named() {
 /// was not compared; one that shares none is refused (`foreign`), naming both sides.
 #[test]
 fn a_baseline_sharing_no_binary_is_foreign_one_sharing_some_is_not() {
-    let app = crate::gate::budgets::tests::artifact(1000);
+    let app = crate::report::test_artifact(1000);
     let mut other = app.clone();
     other.name = "other".into();
     other.link_mode = Some(LinkMode::Static);

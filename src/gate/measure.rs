@@ -47,7 +47,7 @@ mod tests {
 
     #[test]
     fn a_probe_without_figures_gives_none() {
-        let mut a = crate::gate::budgets::tests::artifact(1000);
+        let mut a = crate::report::test_artifact(1000);
         assert_eq!(startup_median_ms(&a), None);
         a.probe = Some(Probe {
             ready: "exit".into(),
@@ -60,7 +60,7 @@ mod tests {
 
     #[test]
     fn counted_samples_and_rss_are_read() {
-        let mut a = crate::gate::budgets::tests::artifact(1000);
+        let mut a = crate::report::test_artifact(1000);
         a.probe = Some(Probe {
             samples: vec![
                 sample(1, true, 9.0),

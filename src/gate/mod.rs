@@ -269,7 +269,7 @@ mod tests {
             allowed_libraries: Some(vec!["libc.so.6".into()]),
             ..Budgets::default()
         };
-        let mut a = budgets::tests::artifact(1000);
+        let mut a = crate::report::test_artifact(1000);
         let both = [LinkMode::Static, LinkMode::Dynamic];
         a.link_mode = Some(LinkMode::Static);
         assert_eq!(budgets_of(&b, &a, &both).require_static, Some(true));
@@ -293,7 +293,7 @@ mod tests {
     /// reasons; a failure the dynamic build shares is not the finding's, and is not waived.
     #[test]
     fn an_allowance_waives_a_crash_only_when_no_finding_it_reproduced_still_fails() {
-        let mut a = budgets::tests::artifact(1000);
+        let mut a = crate::report::test_artifact(1000);
         a.hostile = vec![
             crash("unknown-uid", HostileOutcome::Ok),
             crash("no-home", HostileOutcome::Crashed),

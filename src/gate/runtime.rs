@@ -289,7 +289,7 @@ mod tests {
     #[test]
     fn a_zero_baseline_rss_is_inconclusive_not_a_pass() {
         let with_rss = |kib: u64| {
-            let mut a = crate::gate::budgets::tests::artifact(1000);
+            let mut a = crate::report::test_artifact(1000);
             a.probe = Some(crate::report::Probe {
                 memory_kib: crate::report::Memory {
                     rss: Some(kib),
@@ -313,7 +313,7 @@ mod tests {
     #[test]
     fn an_rss_change_says_how_much_is_anonymous_and_how_much_file_backed() {
         let with = |rss: u64, anon: Option<u64>, file: Option<u64>| {
-            let mut a = crate::gate::budgets::tests::artifact(1000);
+            let mut a = crate::report::test_artifact(1000);
             a.probe = Some(crate::report::Probe {
                 memory_kib: crate::report::Memory {
                     rss: Some(rss),
