@@ -188,8 +188,27 @@ pub fn probe_report(
             None => groups.push((opts, vec![i])),
         }
     }
-    for (opts, members) in &groups {
-        probe_group(report, members, opts, floor_dir, progress)?;
+    if !groups.is_empty() {
+        // Built once a run (each is a small C program, compiled when its source changed).
+        let floor = floor::build(floor_dir);
+        // Without the gate (no `cc`), `exit` mode attaches after spawn and may miss short
+        // programs.
+        let gate = floor::build_gate(floor_dir);
+        if let Err(why) = &gate
+            && groups.iter().any(|(o, _)| matches!(o.ready, Ready::Exit))
+        {
+            report.warnings.push(format!(
+                "{why}; memory in `exit` mode is read only when the program is still running \
+                 once spawn returns"
+            ));
+        }
+        // The machine's load before and after each group; said once, at its highest.
+        let mut load = load_average();
+        for (opts, members) in &groups {
+            probe_group(report, members, opts, (&floor, &gate), progress)?;
+            load = load.max(load_average());
+        }
+        busy_warning(report, load);
     }
     report.comparisons = compare::build(report);
     Ok(())
@@ -200,7 +219,7 @@ fn probe_group(
     report: &mut Report,
     members: &[usize],
     opts: &ProbeSettings,
-    floor_dir: &Path,
+    (floor, gate): (&Result<floor::Floor, String>, &Result<PathBuf, String>),
     progress: &mut dyn FnMut(&Progress),
 ) -> Result<()> {
     let pattern = match &opts.ready {
@@ -223,25 +242,11 @@ fn probe_group(
             Series::new(format!("{} ({link})", a.name), PathBuf::from(&a.path))
         })
         .collect();
-    let floor = floor::build(floor_dir);
-    // Without the gate (no `cc`), `exit` mode attaches after spawn and may miss short programs.
-    let gate = floor::build_gate(floor_dir);
-    if let (Err(why), Ready::Exit) = (&gate, &opts.ready) {
-        let line = format!(
-            "{why}; memory in `exit` mode is read only when the program is still running \
-             once spawn returns"
-        );
-        // Once a run, not once a group of binaries probed.
-        if !report.warnings.contains(&line) {
-            report.warnings.push(line);
-        }
-    }
     // The floor runs last in every round, in `exit` mode, with no arguments.
     let floor_at = floor.as_ref().ok().map(|f| {
         all.push(Series::new("spawn floor".into(), f.path.clone()));
         all.len() - 1
     });
-    let load_before = load_average();
     let rounds = Rounds {
         opts,
         gate: gate.as_deref().ok(),
@@ -249,7 +254,6 @@ fn probe_group(
         floor_at,
     };
     rounds.run(&mut all, progress)?;
-    busy_warning(report, load_before);
 
     let floor_series = floor_at.and_then(|_| all.pop());
     let floor_ms = floor_series.as_ref().and_then(Series::startup_median);
