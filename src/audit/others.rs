@@ -163,9 +163,12 @@ fn sort<'r, 'm>(
         }
         let package_calls =
             known_for(&f.krate, name) && callers.iter().any(|(k, _)| reached[0].is_crate(k));
+        // A function no code is seen to call (a decoded graph, or one reached from a root
+        // alone) is not said to be std's code's.
         if others.is_empty()
             && !s.no_code
             && !package_calls
+            && !callers.is_empty()
             && callers
                 .iter()
                 .all(|(k, _)| STD_CRATES.contains(&k.as_str()))
