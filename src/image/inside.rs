@@ -3,14 +3,22 @@
 //! probe's readiness, arguments and environment:
 //!
 //! ```text
-//! unshare --user --map-user=UID --map-group=GID --mount --root=ROOTFS --wd=WORKDIR BINARY ARGS
+//! unshare --user --map-root-user --mount sh -c 'mount --rbind /proc "$1/proc" && shift && exec "$@"' \
+//!   sh ROOTFS unshare --user --map-user=UID --map-group=GID --mount --root=ROOTFS --wd=WORKDIR BINARY ARGS
 //! ```
 //!
-//! `unshare` execs the binary in place (same pid), so the probe reads its memory as usual. The
-//! root filesystem has no `/proc` or `/sys`, which a container runtime would mount, and as
-//! root the device nodes a runtime puts in `/dev` (see `rootfs::DEVICES`): files opened there
-//! are reported as the runtime's, not as missing. When it does not start,
-//! a traced run inside names the files it looked for and the image lacks.
+//! Every step execs the next in place (same pid; `mount` is the only child), so the probe
+//! reads the binary's memory as usual. A container runtime mounts a `/proc` in the root
+//! filesystem; without one, a binary that reads `/proc/self/exe` (`std::env::current_exe`)
+//! failed here and started under `docker run` (QA p: fclones). A `/proc` of its own would
+//! need a PID namespace, where `unshare --pid` must fork: the probe would time and read
+//! `unshare`, not the binary. So the host's `/proc` is bound there, in the outer namespace
+//! (the inner one, the image's user's, may not mount), when a bind was seen to work here
+//! ([`namespaces`]); the binary's `/proc/self` is its own, and the host's other processes
+//! show, which a runtime would hide. There is no `/sys`; as root, the device nodes a runtime
+//! puts in `/dev` are made (see `rootfs::DEVICES`). Files opened there and not found are
+//! reported as the runtime's, not as missing. When it does not start, a traced run inside
+//! names the files it looked for and the image lacks.
 
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
@@ -31,8 +39,17 @@ const RUNS: u32 = 5;
 /// Failed runs in a row, none ready, after which it stops.
 const GIVE_UP_AFTER: u32 = 2;
 
+/// The programs a start inside is made of: util-linux `unshare` (the namespaces, the image's
+/// user, the root), and `sh` and `mount` when the host's `/proc` can be bound in the root
+/// filesystem (see the module's comment).
+pub struct Namespaces {
+    pub unshare: PathBuf,
+    /// `sh` and `mount`: a bind of `/proc` in a user and mount namespace worked here.
+    proc: Option<(PathBuf, PathBuf)>,
+}
+
 /// `unshare`, when user and mount namespaces can be made here; else why not.
-pub fn namespaces() -> Result<PathBuf, String> {
+pub fn namespaces() -> Result<Namespaces, String> {
     if std::env::var("CARGO_AOTCHECK_NAMESPACES").as_deref() == Ok("none") {
         return Err("user namespaces turned off (CARGO_AOTCHECK_NAMESPACES=none)".into());
     }
@@ -50,7 +67,8 @@ pub fn namespaces() -> Result<PathBuf, String> {
         .output()
         .map_err(|e| format!("cannot run unshare: {e}"))?;
     if out.status.success() {
-        return Ok(unshare);
+        let proc = proc_bind(&unshare);
+        return Ok(Namespaces { unshare, proc });
     }
     let why = String::from_utf8_lossy(&out.stderr);
     Err(format!(
@@ -59,9 +77,36 @@ pub fn namespaces() -> Result<PathBuf, String> {
     ))
 }
 
+/// `sh` and `mount`, when `mount --rbind /proc DIR` works in a user and mount namespace here.
+fn proc_bind(unshare: &Path) -> Option<(PathBuf, PathBuf)> {
+    let sh = which::which("sh").ok()?;
+    let mount = which::which("mount").ok()?;
+    let dir = tempfile::tempdir().ok()?;
+    let bound = Command::new(unshare)
+        .args(["--user", "--map-root-user", "--mount"])
+        .arg(&mount)
+        .args(["--rbind", "/proc"])
+        .arg(dir.path())
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    bound.then_some((sh, mount))
+}
+
+/// The script `sh` runs in the outer namespace: bind `/proc` in the root (`$1`), then become
+/// the inner `unshare` (the rest).
+fn proc_script(mount: &Path) -> String {
+    format!(
+        "{} --rbind /proc \"$1/proc\" && shift && exec \"$@\"",
+        quote(&mount.display().to_string())
+    )
+}
+
 /// What to start inside, and how.
 pub struct Inside<'a> {
-    pub unshare: &'a Path,
+    pub ns: &'a Namespaces,
     /// The probe's exec gate, which then becomes `unshare` (see `probe::exec_gate`).
     pub gate: Option<&'a Path>,
     pub layer_blob: &'a Path,
@@ -86,49 +131,61 @@ pub struct Host<'a> {
 }
 
 impl Inside<'_> {
-    fn wrapper_args(&self, root: &Path) -> Vec<String> {
-        let mut v = vec![
+    /// The arguments of `unshare` that start the binary in `root`, a path or (`quoted`) a
+    /// shell word; with `proc`, the outer namespace that binds `/proc` in it first.
+    fn command(&self, root: &str, proc: bool, quoted: bool) -> Vec<String> {
+        let q = |w: &str| if quoted { quote(w) } else { w.to_string() };
+        let unshare = q(&self.ns.unshare.display().to_string());
+        let mut v = Vec::new();
+        if let Some((sh, mount)) = self.ns.proc.as_ref().filter(|_| proc) {
+            v.extend(["--user", "--map-root-user", "--mount"].map(String::from));
+            v.push(q(&sh.display().to_string()));
+            v.push("-c".into());
+            v.push(q(&proc_script(mount)));
+            v.extend(["sh".to_string(), root.to_string(), unshare]);
+        }
+        v.extend([
             "--user".to_string(),
             format!("--map-user={}", self.user.uid),
             format!("--map-group={}", self.user.gid),
             "--mount".to_string(),
-            format!("--root={}", root.display()),
-            format!("--wd={}", self.workdir),
-            self.binary.to_string(),
-        ];
-        v.extend(self.args.iter().cloned());
+            format!("--root={root}"),
+            format!("--wd={}", q(self.workdir)),
+            q(self.binary),
+        ]);
+        v.extend(self.args.iter().map(|a| q(a)));
         v
+    }
+
+    fn wrapper_args(&self, root: &Rootfs) -> Vec<String> {
+        let path = root.path().display().to_string();
+        self.command(&path, root.has_proc_dir(), false)
     }
 
     /// The same run by hand, from the layer blob: the command the runs inside are. The
     /// layer is unpacked as the runs' root filesystem was: every file the caller's (which
     /// `tar` as root would not do by itself: the image's user would own none, QA l), then
-    /// with `chmods` (see [`Rootfs::chmods`]), when given.
-    pub fn reproduce(&self, chmods: &str) -> String {
+    /// with `setup` (see [`Rootfs::setup`]), when given; `proc`: the root has a `/proc` to
+    /// bind the host's on.
+    pub fn reproduce(&self, setup: &str, proc: bool) -> String {
         let mut cmd = format!(
             "d=$(mktemp -d) && tar --no-same-owner -p -xzf {} -C \"$d\"",
             quote(&self.layer_blob.display().to_string())
         );
-        if !chmods.is_empty() {
+        if !setup.is_empty() {
             cmd.push_str(" && ");
-            cmd.push_str(chmods);
+            cmd.push_str(setup);
         }
         cmd.push_str(" && env -i");
         for (k, v) in self.env {
             cmd.push(' ');
             cmd.push_str(&quote(&format!("{k}={v}")));
         }
-        cmd.push_str(&format!(
-            " {} --user --map-user={} --map-group={} --mount --root=\"$d\" --wd={} {}",
-            quote(&self.unshare.display().to_string()),
-            self.user.uid,
-            self.user.gid,
-            quote(self.workdir),
-            quote(self.binary)
-        ));
-        for a in self.args {
+        cmd.push(' ');
+        cmd.push_str(&quote(&self.ns.unshare.display().to_string()));
+        for a in self.command("\"$d\"", proc, true) {
             cmd.push(' ');
-            cmd.push_str(&quote(a));
+            cmd.push_str(&a);
         }
         cmd
     }
@@ -136,18 +193,22 @@ impl Inside<'_> {
 
 /// What a line `unshare` wrote says went wrong: the image (its working directory is not a
 /// directory, its binary cannot be executed), or the namespaces (anything else: its chroot
-/// into the directory we unpacked, its uid map). The namespaces were seen to work once per
-/// run ([`namespaces`]) before any image was started.
+/// into the directory we unpacked, its uid map, and any line of `mount` binding `/proc`). The
+/// namespaces were seen to work once per run ([`namespaces`]) before any image was started.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Blame {
     Image,
     Setup,
 }
 
-/// The first `unshare: ` line of a failed run's stderr, and whom it blames.
+/// The first `unshare: ` (or `mount: `) line of a failed run's stderr, and whom it blames.
 fn unshare_says(stderr: &str) -> Option<(Blame, &str)> {
-    let line = stderr.lines().find(|l| l.starts_with("unshare: "))?;
-    let rest = &line["unshare: ".len()..];
+    let line = stderr
+        .lines()
+        .find(|l| l.starts_with("unshare: ") || l.starts_with("mount: "))?;
+    let Some(rest) = line.strip_prefix("unshare: ") else {
+        return Some((Blame::Setup, line));
+    };
     let image = rest.starts_with("cannot chdir to ") || rest.starts_with("failed to execute ");
     Some((if image { Blame::Image } else { Blame::Setup }, line))
 }
@@ -178,7 +239,10 @@ pub fn run(inside: &Inside, probe: &ProbeSettings, scratch: &Path, host: &Host) 
     let failed = |reason: String, root: Option<&Rootfs>| InImage {
         outcome: InImageOutcome::Failed,
         reason: Some(reason),
-        reproduce: Some(inside.reproduce(&root.map(Rootfs::setup).unwrap_or_default())),
+        reproduce: Some(inside.reproduce(
+            &root.map(Rootfs::setup).unwrap_or_default(),
+            root.is_some_and(Rootfs::has_proc_dir),
+        )),
         ready: ready.clone(),
         started_on_host: host.started,
         ..InImage::default()
@@ -196,7 +260,7 @@ pub fn run(inside: &Inside, probe: &ProbeSettings, scratch: &Path, host: &Host) 
         Err(Unpack::Skipped(why)) => return skipped(why, &ready),
         Err(Unpack::Broken(why)) => return failed(why, None),
     };
-    let args = inside.wrapper_args(root.path());
+    let args = inside.wrapper_args(&root);
     // Only the image's environment: nothing of ours leaks in, not even the probe's `PORT`.
     let keep: HashSet<&str> = inside.env.iter().map(|(k, _)| k.as_str()).collect();
     let ours: Vec<String> = std::env::vars_os()
@@ -206,7 +270,7 @@ pub fn run(inside: &Inside, probe: &ProbeSettings, scratch: &Path, host: &Host) 
         .collect();
     let env_remove: Vec<&str> = ours.iter().map(String::as_str).collect();
     let spec = RunSpec {
-        program: inside.unshare,
+        program: &inside.ns.unshare,
         gate: inside.gate,
         args: &args,
         env: inside.env,
@@ -351,7 +415,7 @@ fn traced(
     host: &Host,
 ) -> (Vec<Missing>, Vec<String>) {
     let launch = Launch {
-        program: inside.unshare,
+        program: &inside.ns.unshare,
         args,
         env: inside.env,
         env_remove,

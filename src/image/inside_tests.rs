@@ -31,6 +31,11 @@ fn qa_b3_unshare_blames_the_image_only_for_its_workdir_and_its_binary() {
             "unshare: write failed /proc/self/uid_map: Operation not permitted",
             Blame::Setup,
         ),
+        // The bind of `/proc` in the outer namespace.
+        (
+            "mount: /tmp/r/proc: mount point does not exist.",
+            Blame::Setup,
+        ),
     ] {
         let tail = format!("earlier line\n{stderr}\n");
         assert_eq!(unshare_says(&tail), Some((blame, stderr)), "{stderr}");
@@ -38,6 +43,11 @@ fn qa_b3_unshare_blames_the_image_only_for_its_workdir_and_its_binary() {
     // The binary's own words are its failure, not unshare's.
     assert_eq!(unshare_says("cannot read /x: No such file\n"), None);
 }
+
+/// Held while a test of this module starts processes: the probe, a child subreaper, reaps
+/// every child of the test process that has ended, so another test's `cc` lost its own
+/// (`No child processes`).
+static ONE_AT_A_TIME: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
 /// A layer of `entries` written as the image stage writes one.
 fn layer(dir: &Path, entries: Vec<Entry>) -> PathBuf {
@@ -67,12 +77,13 @@ fn file(path: &str, from: &str) -> Entry {
 /// The start inside an image whose binary is `binary` and whose working directory is
 /// `workdir`, and what its `reproduce` command writes on stderr when run by hand.
 fn start(entries: Vec<Entry>, binary: &str, workdir: &str) -> (InImage, String) {
-    let unshare = namespaces().expect("user namespaces (tests run as root)");
+    let _one = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
+    let ns = namespaces().expect("user namespaces (tests run as root)");
     let dir = tempfile::tempdir().expect("tempdir");
     let blob = layer(dir.path(), entries);
     let user = ImageUser::numeric(65532, 65532);
     let inside = Inside {
-        unshare: &unshare,
+        ns: &ns,
         gate: None,
         layer_blob: &blob,
         binary,
@@ -120,4 +131,64 @@ fn privileged_qa_b3_an_image_that_cannot_start_its_binary_fails_and_is_not_skipp
         r.reason.as_deref().unwrap_or("").ends_with(&by_hand),
         "{r:?}"
     );
+}
+
+/// A static program that exits 0 when `/proc/self/exe` names it (what
+/// `std::env::current_exe` reads) and `/proc/self/status` gives it uid and gid 65532, built
+/// with the system's `cc` into `dir`.
+fn proc_reader(dir: &Path) -> PathBuf {
+    let src = dir.join("proc.c");
+    std::fs::write(
+        &src,
+        r#"#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+int main(void) {
+    char exe[256] = {0}, line[256];
+    int ids = 0;
+    if (readlink("/proc/self/exe", exe, sizeof exe - 1) < 0) { perror("/proc/self/exe"); return 3; }
+    if (strcmp(exe, "/app/app") != 0) { fprintf(stderr, "exe is %s\n", exe); return 4; }
+    FILE *f = fopen("/proc/self/status", "r");
+    if (!f) { perror("/proc/self/status"); return 5; }
+    while (fgets(line, sizeof line, f))
+        ids += !strncmp(line, "Uid:\t65532\t", 11) + !strncmp(line, "Gid:\t65532\t", 11);
+    if (ids != 2) { fprintf(stderr, "uid and gid 65532 lines: %d\n", ids); return 6; }
+    return 0;
+}
+"#,
+    )
+    .expect("write");
+    let bin = dir.join("proc-reader");
+    let _one = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
+    let out = Command::new("cc")
+        .args(["-static", "-O1", "-o"])
+        .arg(&bin)
+        .arg(&src)
+        .output()
+        .expect("cc");
+    assert!(
+        out.status.success(),
+        "{:?} {}",
+        out.status,
+        String::from_utf8_lossy(&out.stderr)
+    );
+    bin
+}
+
+/// QA p F3: a binary that reads `/proc/self/exe` at start (fclones, through
+/// `std::env::current_exe`) starts inside its image, as under a container runtime: the
+/// host's `/proc` is bound in its root, and it shows the binary its own path in the image
+/// and the image's user. The same by hand, with the `reproduce` command.
+#[test]
+fn privileged_qa_p_f3_a_binary_that_reads_proc_self_starts_inside() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let bin = proc_reader(dir.path());
+    let (r, by_hand) = start(
+        vec![file("/app/app", &bin.display().to_string())],
+        "/app/app",
+        "/app",
+    );
+    assert_eq!(r.outcome, InImageOutcome::Started, "{r:?}");
+    assert_eq!((r.runs, r.failures), (2, 0), "{r:?}");
+    assert_eq!(by_hand, "", "{:?}", r.reproduce);
 }

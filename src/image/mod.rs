@@ -127,7 +127,7 @@ pub fn check(plan: &Plan, report: &mut Report, out: &mut Output) -> Result<()> {
 struct Context<'a> {
     epoch: Epoch,
     revision: Option<String>,
-    unshare: std::result::Result<PathBuf, String>,
+    unshare: std::result::Result<inside::Namespaces, String>,
     gate: Option<PathBuf>,
     scratch: &'a Path,
 }
@@ -399,8 +399,8 @@ fn start_inside(
     let Some(probe) = &bin.probe else {
         return skipped("--no-probe: the binary was not started".into());
     };
-    let unshare = match &ctx.unshare {
-        Ok(u) => u,
+    let ns = match &ctx.unshare {
+        Ok(ns) => ns,
         Err(why) => return skipped(why.clone()),
     };
     let probe = crate::plan::ProbeSettings {
@@ -417,7 +417,7 @@ fn start_inside(
         env_not_in_image: &host_only,
     };
     let inside = inside::Inside {
-        unshare,
+        ns,
         gate: ctx.gate.as_deref(),
         layer_blob: blob,
         binary: &bin.image.path,

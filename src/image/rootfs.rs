@@ -15,6 +15,9 @@
 //! `/dev/random`). Made as root (`mknod` needs it), the same nodes are made here
 //! ([`DEVICES`]); otherwise there is no `/dev`, and what the binary looks for there is named
 //! as the runtime's.
+//!
+//! A runtime mounts `/proc` too: a `proc` directory is made for it when the layer has none,
+//! on which the start inside binds the host's (see `inside.rs`).
 
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
@@ -45,6 +48,8 @@ pub struct Rootfs {
     dirs: Vec<(PathBuf, u32)>,
     /// The device nodes of [`DEVICES`] were made in its `/dev`.
     devices: bool,
+    /// Its `proc` directory was made (the layer has none).
+    made_proc: bool,
 }
 
 /// Why a layer could not be unpacked: our side (no room, no scratch directory: the start
@@ -86,6 +91,7 @@ pub fn unpack(blob: &Path, scratch: &Path, user: &ImageUser) -> Result<Rootfs, U
         changed: Vec::new(),
         dirs: Vec::new(),
         devices: false,
+        made_proc: false,
     };
     let file = std::fs::File::open(blob)
         .map_err(|e| Unpack::Skipped(format!("cannot read the layer: {e}")))?;
@@ -135,6 +141,10 @@ pub fn unpack(blob: &Path, scratch: &Path, user: &ImageUser) -> Result<Rootfs, U
             fs.changed.push((path, seen));
         }
     }
+    // Before the modes: the root may be one its owner cannot write in.
+    let proc = fs.dir.path().join("proc");
+    // Not made (no room): no `/proc` inside, as before there was one.
+    fs.made_proc = proc.symlink_metadata().is_err() && std::fs::create_dir(&proc).is_ok();
     // The root last (and first made writable again).
     let depth = |p: &Path| match p.as_os_str() == "." {
         true => 0,
@@ -209,6 +219,15 @@ impl Rootfs {
         self.dir.path()
     }
 
+    /// Its `proc` is a directory (not a link out of it, not a file): the host's `/proc` can
+    /// be bound on it.
+    pub fn has_proc_dir(&self) -> bool {
+        self.path()
+            .join("proc")
+            .symlink_metadata()
+            .is_ok_and(|m| m.is_dir())
+    }
+
     /// Shell commands that give the entries of a root filesystem unpacked in `"$d"` (by `tar
     /// --no-same-owner -p`) the modes this one has: `chmod MODE PATH...`, one per mode, joined
     /// with `&&`; empty when no mode differs from the layer's.
@@ -233,10 +252,15 @@ impl Rootfs {
             .join(" && ")
     }
 
-    /// [`Rootfs::chmods`], then the commands that make the device nodes this one has:
-    /// what makes a root filesystem unpacked in `"$d"` this one.
+    /// The `proc` directory made (before the modes: the root may become one its owner cannot
+    /// write in), [`Rootfs::chmods`], then the commands that make the device nodes this one
+    /// has: what makes a root filesystem unpacked in `"$d"` this one.
     pub fn setup(&self) -> String {
-        let mut steps = vec![self.chmods()];
+        let mut steps = Vec::new();
+        if self.made_proc {
+            steps.push("mkdir \"$d\"/proc".to_string());
+        }
+        steps.push(self.chmods());
         if self.devices {
             steps.push("test ! -L \"$d\"/dev && mkdir -p \"$d\"/dev".into());
             for (name, major, minor) in DEVICES {

@@ -134,7 +134,7 @@ fn in_image(s: &mut String, r: &InImage, c: bool) {
             if let Some(rss) = r.memory_kib.rss {
                 let _ = write!(v, ", RSS {}", size(rss.saturating_mul(1024)));
             }
-            let _ = write!(v, " (ready: {}; unshare's set-up included)", r.ready);
+            let _ = write!(v, " (ready: {}; namespace set-up included)", r.ready);
             if r.failures > 0 {
                 let failed = crate::format::count(r.failures as usize, "run", "runs");
                 let _ = write!(v, "; {failed} failed");

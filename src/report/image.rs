@@ -181,7 +181,7 @@ pub struct InImage {
     /// Counted runs that got ready, and runs that did not.
     pub runs: u32,
     pub failures: u32,
-    /// From spawn to ready, `unshare`'s namespace set-up included.
+    /// From spawn to ready, the namespaces' set-up (and the bind of `/proc`) included.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub startup_ms: Option<Stats>,
     #[serde(default)]
