@@ -85,6 +85,8 @@ struct Sorted<'r, 'm> {
     mine: usize,
     /// Functions no code refers to, reachable from no root: linked because their object
     /// file came with another function (glibc's `initgroups.o` defines `getgrouplist` too).
+    /// Not the crate's: a crate left with these alone calls none of its functions (QA p:
+    /// fclones' nix, with `initgroups` of sysinfo's `getgrouplist`).
     orphans: Vec<&'static str>,
     /// Calls that move to another crate's finding.
     away: Vec<Call<'r, 'm>>,
@@ -140,7 +142,6 @@ fn sort<'r, 'm>(
         let callers = g.callers(v);
         if callers.is_empty() && exact && !g.is_reachable(v) {
             s.orphans.push(name);
-            s.mine += 1;
             continue;
         }
         if callers.iter().any(|(k, _)| same_crate(k, &f.krate)) {
@@ -266,8 +267,19 @@ fn word(g: &Graph, f: &mut Finding, s: &Sorted) {
 /// its crate's (`mine` of them), or with none left, no line of them and a step less severe.
 fn leave(g: &Graph, f: &mut Finding, mine: usize, mut lines: Vec<String>, names: &[&str]) {
     if mine == 0 {
+        // Nor the chain to one of them, which goes through another crate's code (QA p:
+        // fclones' nix showed sysinfo's chain to `getgrouplist`).
+        let chained = |e: &String| {
+            names
+                .iter()
+                .any(|m| e.starts_with(&format!("`{m}` is reachable")))
+        };
+        if f.evidence.iter().any(chained) {
+            f.chain.clear();
+            f.reachable = Some(false);
+        }
         f.evidence
-            .retain(|e| !e.starts_with(DEFINES) && !e.contains(UNREACHABLE));
+            .retain(|e| !e.starts_with(DEFINES) && !e.contains(UNREACHABLE) && !chained(e));
         if let Some(last) = lines.last_mut() {
             last.push_str(&format!(
                 "; none of the NSS functions the static binary defines is called by {}'s code, \

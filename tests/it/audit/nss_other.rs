@@ -193,6 +193,7 @@ fn nss_functions_another_crates_code_calls_are_that_crates() {
             .any(|&(_, v)| v == at)
     );
     a_lookup_the_programs_own_code_calls_stays_on_the_blamed_crates_finding();
+    a_crate_left_with_only_functions_no_code_calls_is_a_step_less_severe();
 }
 
 /// QA k, K10/K11: a lookup made in std's generic code compiled into a crate's own (core's
@@ -412,4 +413,77 @@ fn a_lookup_only_std_makes_through_another_crate_is_not_nixs() {
         "{callers:?}"
     );
     assert!(!callers.iter().any(|f| f.contains("nix")), "{callers:?}");
+}
+
+/// QA p, F2: fclones' nix had code in the binary but called no NSS function; sysinfo's
+/// `getgrouplist` moved to sysinfo's finding, and `initgroups`, which glibc's object of
+/// `getgrouplist` brings and no code calls, kept nix's finding an error. Here
+/// (`--features groups-other`) nix's code is an errno's text and resolv-sys's C code calls
+/// `getgrouplist`: nix's finding is a warning, with no chain (the one to `getgrouplist` goes
+/// through resolv-sys). nm shows nix's code; objdump and the relocations show no reference to
+/// `initgroups`, resolv-sys's call of `getgrouplist`, and none by nix.
+/// (Run by the first test of this file, after its other feature sets.)
+fn a_crate_left_with_only_functions_no_code_calls_is_a_step_less_severe() {
+    let v = audit(
+        "audit-nss-other",
+        &["--features", "groups-other"],
+        1,
+        "static",
+        &[
+            Expect {
+                rule: "AOT004",
+                severity: "warning",
+                krate: "nix",
+                path: &["audit-nss-other", "nix"],
+                evidence: &[
+                    "`initgroups` is referred to by no code (linked with another function of its \
+                     object file, not called by nix)",
+                    "`getgrouplist` are called by the code of resolv-sys, not of nix (the finding \
+                     on resolv-sys); none of the NSS functions the static binary defines is \
+                     called by nix's code, so the finding is one step less severe",
+                ],
+            },
+            Expect {
+                rule: "AOT004",
+                severity: "error",
+                krate: "resolv-sys",
+                path: &["audit-nss-other", "resolv-sys"],
+                evidence: &["`getgrouplist` is reachable: _start → main → audit_nss_other::main"],
+            },
+        ],
+    );
+    let a = artifact(&v, "static");
+    let nix = finding(a, "crate", "nix");
+    assert_eq!(nix["reachable"], false, "{nix}");
+    assert!(nix["chain"].is_null(), "{nix}");
+    let bin = str_of(a, "path");
+    let syms = crate::why::nm(bin);
+    let relocs = crate::why::relative_relocs(bin);
+    let of_nix: Vec<&String> = syms
+        .keys()
+        .filter(|k| k.starts_with("nix::") || k.contains("<nix::"))
+        .collect();
+    assert!(!of_nix.is_empty(), "no code of nix in the binary");
+    let (grouplist, initgroups) = (syms["getgrouplist"].0, syms["initgroups"].0);
+    assert!(crate::why::refers(
+        bin,
+        syms["resolv_sys_groups"],
+        grouplist,
+        &relocs
+    ));
+    for k in &of_nix {
+        for to in [grouplist, initgroups] {
+            assert!(
+                !crate::why::refers(bin, syms[k.as_str()], to, &relocs),
+                "{k}"
+            );
+        }
+    }
+    let code = tool("objdump", &["-d", "--no-show-raw-insn", bin]);
+    let uses: Vec<&str> = code
+        .lines()
+        .filter(|l| l.contains("<initgroups>") && !l.ends_with("<initgroups>:"))
+        .collect();
+    assert!(uses.is_empty(), "{uses:?}");
+    assert!(!relocs.iter().any(|&(_, v)| v == initgroups));
 }
