@@ -166,14 +166,7 @@ fn sort<'r, 'm>(
             known_for(&f.krate, name) && callers.iter().any(|(k, _)| reached[0].is_crate(k));
         // A function no code is seen to call (a decoded graph, or one reached from a root
         // alone) is not said to be std's code's.
-        if others.is_empty()
-            && !s.no_code
-            && !package_calls
-            && !callers.is_empty()
-            && callers
-                .iter()
-                .all(|(k, _)| STD_CRATES.contains(&k.as_str()))
-        {
+        if others.is_empty() && !s.no_code && !package_calls && std_calls_only(&callers) {
             s.std_only.push(name);
             continue;
         }
@@ -195,6 +188,16 @@ fn sort<'r, 'm>(
         to.extend(others.into_iter().map(|(r, symbol)| (name, r, symbol)));
     }
     s
+}
+
+/// There are callers, and every one is std's code. None is not std's code only: a function
+/// no code is seen to call (a decoded graph, or one reached from a root alone) would have
+/// left the finding as std's, and lowered it.
+fn std_calls_only(callers: &[(String, String)]) -> bool {
+    !callers.is_empty()
+        && callers
+            .iter()
+            .all(|(k, _)| STD_CRATES.contains(&k.as_str()))
 }
 
 /// Say on finding `f` where its functions went, narrowing or lowering it when some or all of
@@ -369,4 +372,18 @@ fn add_finding(
         super::apply_policy(&mut f, &bin.audit);
     }
     a.findings.push(f);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn no_caller_is_not_std_code_only() {
+        let call = |k: &str| (k.to_string(), format!("{k}::f"));
+        assert!(!std_calls_only(&[]));
+        assert!(std_calls_only(&[call("std")]));
+        assert!(std_calls_only(&[call("std"), call("core")]));
+        assert!(!std_calls_only(&[call("std"), call("nix")]));
+    }
 }
