@@ -26,6 +26,14 @@ pub(super) fn entry_points(
     g: &build::Analysis,
     file: (&[u8], super::decode::Done),
 ) -> HashMap<usize, Vec<String>> {
+    let mut pairs = entering(a, g);
+    through_constants(a, g, &mut pairs);
+    named(a, g, pairs, file)
+}
+
+/// (crate group, source piece) for each symbol that refers into another crate group than its
+/// own, directly or through bytes without a symbol that lead on into it.
+fn entering(a: &Attributed, g: &build::Analysis) -> Vec<(u32, u32)> {
     let group = |t: u32| {
         g.group
             .get(t as usize)
@@ -63,7 +71,16 @@ pub(super) fn entry_points(
             }
         }
     }
-    through_constants(a, g, &mut pairs);
+    pairs
+}
+
+/// The names of the sources of `pairs` (see [`entry_points`]), per crate group, sorted.
+fn named(
+    a: &Attributed,
+    g: &build::Analysis,
+    mut pairs: Vec<(u32, u32)>,
+    file: (&[u8], super::decode::Done),
+) -> HashMap<usize, Vec<String>> {
     // By symbol: each demangled once, however many crates it enters, and moved into the
     // last of them (a large binary has thousands: one copy of each is held, not two).
     pairs.sort_unstable_by_key(|&(gt, f)| (f, gt));

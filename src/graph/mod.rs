@@ -33,14 +33,14 @@ use object::elf::{FileHeader32, FileHeader64};
 use object::read::elf::FileHeader;
 
 use crate::attribute::coverage::{self, Owner};
-use crate::attribute::{Attributed, CrateIndex, unwind};
+use crate::attribute::{Attributed, CrateIndex};
 use crate::error::{Error, Result};
 use crate::inspect::Mapped;
 use crate::options::SizeOptions;
 use crate::plan::Plan;
 use crate::report::{Binary, GraphSummary, LinkMode, Report, Step};
 
-use cuts::{cuts_of, dynamic_targets};
+use cuts::cuts_of;
 use entries::entry_points;
 pub use keep::Without;
 use keep::{aliases, kept};
@@ -338,27 +338,13 @@ fn analyse_as<H: FileHeader<Endian = Endianness>>(
         wanted::attribute_only(input, layout, binary, settings, why);
         return Ok(None);
     }
-    let (mut refs, decoded_from, source) = sources::references::<H>(input);
-    // After each pass over the file: the code or the relocations here, the unwind tables
-    // before the layout, the symbol table after it (6 MiB of ripgrep's peak in all).
-    input.let_go();
-    let mut roots = Vec::new();
-    refs::roots::<H>(bytes, &mut roots);
-    let mut dynamic = Vec::new();
-    refs::dynamic_relocations::<H>(bytes, &mut dynamic, &mut roots);
-    // Static relocations name a GOT load's symbol already; decoded code names the slot.
-    let slots = refs::through_got::<H>(bytes, &mut refs[decoded_from..], &dynamic);
-    refs.push(dynamic);
-    let mut described = unwind::described::<H>(bytes);
-    // A GOT slot is the indirection cell of what it holds: its bytes (and its relocation's)
-    // go with that symbol.
-    let holds: HashMap<u64, u64> = dynamic_targets(&refs, &slots);
-    described.extend(slots.iter().filter_map(|&at| {
-        holds
-            .get(&at)
-            .map(|&owner| unwind::Described { start: at, owner })
-    }));
-    described.sort_unstable();
+    let sources::Gathered {
+        refs,
+        roots,
+        slots,
+        described,
+        source,
+    } = sources::gathered::<H>(input);
     let cuts = cuts_of(&refs, &roots, &slots, &described);
     input.let_go();
     let layout = read_layout::<H>(path, (bytes, input), &cuts, input.analysis)?;

@@ -8,6 +8,9 @@
 //! from the start of its function to find its end.
 
 use iced_x86::{Decoder, DecoderOptions, Instruction};
+use object::Endianness;
+use object::elf;
+use object::read::elf::{FileHeader, Sym as _};
 
 /// The symbols of a binary that a target can be told apart by.
 pub struct Ends {
@@ -18,6 +21,26 @@ pub struct Ends {
 }
 
 impl Ends {
+    /// [`Ends::new`] of the symbols of `symbols` (not sections, not files).
+    pub fn of_symbols<H: FileHeader<Endian = Endianness>>(
+        symbols: &object::read::elf::SymbolTable<H>,
+        endian: Endianness,
+    ) -> Ends {
+        Ends::new(
+            symbols
+                .iter()
+                .filter(|s| {
+                    !s.st_shndx(endian).is_special()
+                        && !matches!(s.st_type(), elf::STT_SECTION | elf::STT_FILE)
+                })
+                .map(|s| {
+                    let (value, size): (u64, u64) =
+                        (s.st_value(endian).into(), s.st_size(endian).into());
+                    (value, size, s.st_type() == elf::STT_FUNC)
+                }),
+        )
+    }
+
     /// From `(address, size, is_function)` of each defined symbol.
     pub fn new(symbols: impl Iterator<Item = (u64, u64, bool)>) -> Ends {
         let mut starts = Vec::new();

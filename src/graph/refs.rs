@@ -112,21 +112,7 @@ pub fn static_relocations<H: FileHeader<Endian = Endianness>>(data: &[u8]) -> Op
     let (tls_base, tbss) = tls::<H>(header, endian, &sections, data)?;
     // Built at the first relocation that needs it (see [`super::pcrel`]).
     let mut ends: Option<super::pcrel::Ends> = None;
-    let all_ends = || {
-        super::pcrel::Ends::new(
-            symbols
-                .iter()
-                .filter(|s| {
-                    !s.st_shndx(endian).is_special()
-                        && !matches!(s.st_type(), elf::STT_SECTION | elf::STT_FILE)
-                })
-                .map(|s| {
-                    let (value, size): (u64, u64) =
-                        (s.st_value(endian).into(), s.st_size(endian).into());
-                    (value, size, s.st_type() == elf::STT_FUNC)
-                }),
-        )
-    };
+    let all_ends = || super::pcrel::Ends::of_symbols::<H>(&symbols, endian);
     let mut out = Vec::new();
     // Jump tables' entries, given their cases once every load of a table is known.
     let mut entries = Vec::new();

@@ -5,7 +5,7 @@ use std::fmt::Write as _;
 use super::Style;
 use crate::format::{size as human_size, thousands};
 use crate::output::{DIM, HEADER, paint};
-use crate::report::{Binary, Coverage, EdgeSource};
+use crate::report::{Binary, Coverage, CrateSize, EdgeSource};
 
 /// Crates listed before the rest is folded into one line (all with `--crates`).
 pub(super) const CRATES_SHOWN: usize = 10;
@@ -111,64 +111,12 @@ pub fn borrowed_symbols(cov: &Coverage) -> &'static str {
 fn crates(s: &mut String, b: &Binary, cov: &Coverage, st: &Style) {
     let c = st.color;
     let whole = cov.allocated_bytes;
-    let head = match &cov.symbol_table {
-        Some(t) => format!(
-            "{} loaded; {} named by crate (symbols from {t}{})",
-            human_size(whole),
-            share(cov.attributed_bytes, whole),
-            borrowed_symbols(cov)
-        ),
-        None => format!(
-            "{} loaded; no symbol table (stripped), so no crate can be named",
-            human_size(whole)
-        ),
-    };
-    label(s, c, "crates", &head);
-    if b.crates.iter().any(|k| k.retained.is_some()) {
-        let _ = writeln!(
-            s,
-            "    {}",
-            paint(
-                c,
-                DIM,
-                &format!(
-                    "{:<w$}  {:>10}  {:>6}  {:>10}  confidence",
-                    "crate",
-                    "own",
-                    "share",
-                    "retained",
-                    w = crate_width(b, st)
-                )
-            )
-        );
-    }
+    crates_head(s, b, cov, st);
     let shown = crates_shown(b, st);
     let retained = b.crates.iter().any(|k| k.retained.is_some());
     let width = crate_width(b, st);
     for k in &b.crates[..shown] {
-        let conf = k.confidence.main().as_str();
-        let mut note = conf.to_string();
-        if k.instantiated_elsewhere > 0 {
-            let _ = write!(
-                note,
-                ", {} instantiated in other crates",
-                human_size(k.instantiated_elsewhere)
-            );
-        }
-        let name = crate::format::clip(&k.name, 32);
-        // Retained: what would go if the crate went (its own bytes and what only it keeps).
-        let keeps = match (retained, k.retained) {
-            (false, _) => String::new(),
-            (true, Some(r)) => format!("  {:>10}", human_size(r)),
-            (true, None) => format!("  {:>10}", "-"),
-        };
-        let _ = writeln!(
-            s,
-            "    {name:<width$}  {:>10}  {:>6}{keeps}  {}",
-            human_size(k.vm_size),
-            share(k.vm_size, whole),
-            paint(c, DIM, &note)
-        );
+        let _ = writeln!(s, "    {}", crate_row(k, retained, width, whole, c));
     }
     if shown < b.crates.len() {
         let rest = &b.crates[shown..];
@@ -203,6 +151,71 @@ fn crates(s: &mut String, b: &Binary, cov: &Coverage, st: &Style) {
             )
         );
     }
+}
+
+/// The crate table's first line (what is loaded, how much is named, from which symbols) and,
+/// with retained sizes, its column heads.
+fn crates_head(s: &mut String, b: &Binary, cov: &Coverage, st: &Style) {
+    let c = st.color;
+    let whole = cov.allocated_bytes;
+    let head = match &cov.symbol_table {
+        Some(t) => format!(
+            "{} loaded; {} named by crate (symbols from {t}{})",
+            human_size(whole),
+            share(cov.attributed_bytes, whole),
+            borrowed_symbols(cov)
+        ),
+        None => format!(
+            "{} loaded; no symbol table (stripped), so no crate can be named",
+            human_size(whole)
+        ),
+    };
+    label(s, c, "crates", &head);
+    if b.crates.iter().any(|k| k.retained.is_some()) {
+        let _ = writeln!(
+            s,
+            "    {}",
+            paint(
+                c,
+                DIM,
+                &format!(
+                    "{:<w$}  {:>10}  {:>6}  {:>10}  confidence",
+                    "crate",
+                    "own",
+                    "share",
+                    "retained",
+                    w = crate_width(b, st)
+                )
+            )
+        );
+    }
+}
+
+/// One crate's row: its name, own bytes and share of `whole`, its retained bytes when the
+/// table has them (`retained`), and its confidence.
+fn crate_row(k: &CrateSize, retained: bool, width: usize, whole: u64, c: bool) -> String {
+    let conf = k.confidence.main().as_str();
+    let mut note = conf.to_string();
+    if k.instantiated_elsewhere > 0 {
+        let _ = write!(
+            note,
+            ", {} instantiated in other crates",
+            human_size(k.instantiated_elsewhere)
+        );
+    }
+    let name = crate::format::clip(&k.name, 32);
+    // Retained: what would go if the crate went (its own bytes and what only it keeps).
+    let keeps = match (retained, k.retained) {
+        (false, _) => String::new(),
+        (true, Some(r)) => format!("  {:>10}", human_size(r)),
+        (true, None) => format!("  {:>10}", "-"),
+    };
+    format!(
+        "{name:<width$}  {:>10}  {:>6}{keeps}  {}",
+        human_size(k.vm_size),
+        share(k.vm_size, whole),
+        paint(c, DIM, &note)
+    )
 }
 
 /// The largest symbols (or rows), in memory and in the file.
