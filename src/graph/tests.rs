@@ -1,7 +1,7 @@
 //! Tests of the graph stage's own steps.
 
 use super::*;
-use crate::attribute::NO_GROUP;
+use crate::attribute::{NO_GROUP, unwind};
 use crate::attribute::coverage::{Cut, NO_OWNER};
 use crate::report::{Confidence, RefKind};
 
