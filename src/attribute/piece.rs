@@ -74,11 +74,6 @@ pub(super) fn attribute_piece(
     names: &mut Interner,
     buf: &mut String,
 ) -> Attr {
-    let attr = |krate, confidence, inst| Attr {
-        krate,
-        confidence,
-        inst,
-    };
     let Owner::Symbol { name, file, .. } = p.owner else {
         return attr(NONE, Confidence::Unattributed, NONE);
     };
@@ -115,50 +110,77 @@ pub(super) fn attribute_piece(
             };
             attr(names.intern(&x.name, x.sysroot), confidence, NONE)
         }
-        (None, Some((m, c))) => {
-            // Generic code instantiated in the standard library is the standard library's own
-            // (its private copies of gimli, hashbrown, ...).
-            let sysroot =
-                |k: &str| demangle::is_std_crate(k) || index.is_some_and(|i| i.is_sysroot_crate(k));
-            let in_std = matches!(origin, Some(Origin::Crate(cu)) if sysroot(cu));
-            // Under LTO the codegen unit is the program's, but a crate only the sysroot has
-            // (std's gimli, addr2line, rustc_demangle when the build has none) is std's still.
-            // std's own copy of a crate the build has too: its v0 crate root is the sysroot's
-            // (QA j: std's memchr `find_sse2`, local, went to the build's memchr).
-            let v0_std = || match hints.v0 {
-                V0::SysrootRoots => index.is_some_and(|i| i.is_sysroot_v0(name)),
-                V0::Sysroot => name.starts_with(b"_R"),
-                V0::Unknown => false,
-            };
-            let k = names.intern(m.as_str(), in_std || sysroot(m.as_str()) || v0_std());
-            match origin {
-                // Compiled in its own crate's codegen unit.
-                Some(Origin::Crate(cu)) if cu == m.as_str() => attr(k, Confidence::Exact, NONE),
-                // Generic code of `m` instantiated in the codegen unit of `cu`.
-                Some(Origin::Crate(cu)) if !hints.merged => attr(k, c, names.intern(cu, in_std)),
-                _ => attr(k, c, NONE),
-            }
-        }
+        (None, Some((m, c))) => by_name(m.as_str(), c, name, origin, index, hints, names),
         // A C symbol: the source file before it names the archive member, when the object had
         // `STT_FILE` symbols (one without them inherits its neighbour's, so a Rust codegen unit
         // says nothing about C symbols).
-        (None, None) => {
-            let local = index.and_then(|i| i.lookup_local(name));
-            let ambiguous = index.is_some_and(|i| i.local_is_ambiguous(name));
-            let source = || match origin {
-                Some(Origin::Source(stem)) if !ambiguous => {
-                    index.and_then(|i| i.lookup_source(stem))
-                }
-                _ => None,
-            };
-            match local.or_else(source) {
-                Some(x) => attr(
-                    names.intern(&x.name, x.sysroot),
-                    Confidence::Heuristic,
-                    NONE,
-                ),
-                None => attr(NONE, Confidence::Unattributed, NONE),
-            }
-        }
+        (None, None) => c_symbol(name, origin, index, names),
+    }
+}
+
+fn attr(krate: u32, confidence: Confidence, inst: u32) -> Attr {
+    Attr {
+        krate,
+        confidence,
+        inst,
+    }
+}
+
+/// The crate of a Rust symbol no archive defines: the crate `m` its name says (with
+/// confidence `c`), std's when the sysroot has it, and the codegen unit that instantiated it.
+fn by_name(
+    m: &str,
+    c: Confidence,
+    name: &[u8],
+    origin: Option<Origin>,
+    index: Option<&CrateIndex>,
+    hints: Hints,
+    names: &mut Interner,
+) -> Attr {
+    // Generic code instantiated in the standard library is the standard library's own
+    // (its private copies of gimli, hashbrown, ...).
+    let sysroot =
+        |k: &str| demangle::is_std_crate(k) || index.is_some_and(|i| i.is_sysroot_crate(k));
+    let in_std = matches!(origin, Some(Origin::Crate(cu)) if sysroot(cu));
+    // Under LTO the codegen unit is the program's, but a crate only the sysroot has
+    // (std's gimli, addr2line, rustc_demangle when the build has none) is std's still.
+    // std's own copy of a crate the build has too: its v0 crate root is the sysroot's
+    // (QA j: std's memchr `find_sse2`, local, went to the build's memchr).
+    let v0_std = || match hints.v0 {
+        V0::SysrootRoots => index.is_some_and(|i| i.is_sysroot_v0(name)),
+        V0::Sysroot => name.starts_with(b"_R"),
+        V0::Unknown => false,
+    };
+    let k = names.intern(m, in_std || sysroot(m) || v0_std());
+    match origin {
+        // Compiled in its own crate's codegen unit.
+        Some(Origin::Crate(cu)) if cu == m => attr(k, Confidence::Exact, NONE),
+        // Generic code of `m` instantiated in the codegen unit of `cu`.
+        Some(Origin::Crate(cu)) if !hints.merged => attr(k, c, names.intern(cu, in_std)),
+        _ => attr(k, c, NONE),
+    }
+}
+
+/// The crate of a C symbol: the archive member that defines it as a local, else the one its
+/// source file names (not when the name is local to several).
+fn c_symbol(
+    name: &[u8],
+    origin: Option<Origin>,
+    index: Option<&CrateIndex>,
+    names: &mut Interner,
+) -> Attr {
+    let local = index.and_then(|i| i.lookup_local(name));
+    let ambiguous = index.is_some_and(|i| i.local_is_ambiguous(name));
+    let source = || match origin {
+        Some(Origin::Source(stem)) if !ambiguous => index.and_then(|i| i.lookup_source(stem)),
+        _ => None,
+    };
+    match local.or_else(source) {
+        Some(x) => attr(
+            names.intern(&x.name, x.sysroot),
+            Confidence::Heuristic,
+            NONE,
+        ),
+        None => attr(NONE, Confidence::Unattributed, NONE),
     }
 }

@@ -1,8 +1,8 @@
 //! Tests of the graph stage's own steps.
 
 use super::*;
-use crate::attribute::{NO_GROUP, unwind};
 use crate::attribute::coverage::{Cut, NO_OWNER};
+use crate::attribute::{NO_GROUP, unwind};
 use crate::report::{Confidence, RefKind};
 
 /// The cuts merged from sorted addresses are the cuts of sorting every (address, owner)
