@@ -199,6 +199,19 @@ fn command(req: &BuildRequest) -> Result<Command> {
     if !v.final_unit.is_empty() {
         cmd.arg("--").args(&v.final_unit);
     }
+    flags_and_linker(&mut cmd, req)?;
+    cmd.stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    // Its own process group, so that an interrupt reaches cargo, rustc and build scripts
+    // alike through us (see `InterruptRelay`), whoever sent it.
+    std::os::unix::process::CommandExt::process_group(&mut cmd, 0);
+    Ok(cmd)
+}
+
+/// The build's rustflags (the user's, with `+crt-static` for a static build and the
+/// variation's) and the linker wrapper that makes the analysis link, in `cmd`'s environment.
+fn flags_and_linker(cmd: &mut Command, req: &BuildRequest) -> Result<()> {
     let cwd = std::env::current_dir().map_err(|e| Error::io(".", e))?;
     let env = |k: &str| std::env::var(k).ok();
     let user = rustflags::user_rustflags(
@@ -214,18 +227,12 @@ fn command(req: &BuildRequest) -> Result<Command> {
     cmd.env(var, script);
     let crt_static = req.link == LinkMode::Static;
     let mut encoded = rustflags::encoded_with_crt_static(&user, crt_static);
-    for f in &v.rustflags {
+    for f in &req.variation.rustflags {
         encoded.push('\x1f');
         encoded.push_str(f);
     }
     cmd.env("CARGO_ENCODED_RUSTFLAGS", encoded);
-    cmd.stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    // Its own process group, so that an interrupt reaches cargo, rustc and build scripts
-    // alike through us (see `InterruptRelay`), whoever sent it.
-    std::os::unix::process::CommandExt::process_group(&mut cmd, 0);
-    Ok(cmd)
+    Ok(())
 }
 
 /// What one run of cargo left: what it built, whether it succeeded, the tail of its stderr.

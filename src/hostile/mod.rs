@@ -47,7 +47,8 @@ pub fn check(plan: &Plan, report: &mut Report, out: &mut Output) -> Result<()> {
             .collect();
         if !asked.is_empty() && !plan.links.contains(&LinkMode::Static) {
             report.warnings.push(format!(
-                "--hostile runs static binaries only, and this run built none (--link dynamic):                  no hostile run of {}",
+                "--hostile runs static binaries only, and this run built none (--link \
+                 dynamic): no hostile run of {}",
                 asked.join(", ")
             ));
         }

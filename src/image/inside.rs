@@ -233,6 +233,17 @@ struct Runs {
     defect: Option<String>,
 }
 
+/// Our environment's variables that `env`, the image's, does not set, and the probe's `PORT`:
+/// taken away, so that nothing of ours leaks in.
+fn not_the_images(env: &[(String, String)]) -> Vec<String> {
+    let keep: HashSet<&str> = env.iter().map(|(k, _)| k.as_str()).collect();
+    std::env::vars_os()
+        .filter_map(|(k, _)| k.into_string().ok())
+        .chain(std::iter::once("PORT".to_string()))
+        .filter(|k| !keep.contains(k.as_str()))
+        .collect()
+}
+
 /// Start the image's binary inside it, as the probe would, a few times.
 pub fn run(inside: &Inside, probe: &ProbeSettings, scratch: &Path, host: &Host) -> InImage {
     let ready = probe.ready.to_string();
@@ -261,13 +272,7 @@ pub fn run(inside: &Inside, probe: &ProbeSettings, scratch: &Path, host: &Host) 
         Err(Unpack::Broken(why)) => return failed(why, None),
     };
     let args = inside.wrapper_args(&root);
-    // Only the image's environment: nothing of ours leaks in, not even the probe's `PORT`.
-    let keep: HashSet<&str> = inside.env.iter().map(|(k, _)| k.as_str()).collect();
-    let ours: Vec<String> = std::env::vars_os()
-        .filter_map(|(k, _)| k.into_string().ok())
-        .chain(std::iter::once("PORT".to_string()))
-        .filter(|k| !keep.contains(k.as_str()))
-        .collect();
+    let ours = not_the_images(inside.env);
     let env_remove: Vec<&str> = ours.iter().map(String::as_str).collect();
     let spec = RunSpec {
         program: &inside.ns.unshare,

@@ -86,36 +86,7 @@ fn binary(s: &mut String, b: &Binary, st: &Style) {
         }
     }
     row(s, c, "format", &format);
-    let linkage = match b.linkage {
-        Linkage::Static | Linkage::StaticPie if b.format == "elf" => {
-            format!(
-                "{} (no interpreter, no shared libraries)",
-                b.linkage.as_str()
-            )
-        }
-        Linkage::Static | Linkage::StaticPie => {
-            format!("{} (imports no shared libraries)", b.linkage.as_str())
-        }
-        Linkage::Dynamic | Linkage::SharedLibrary => {
-            // An executable that needs libraries and names no loader cannot start (AOT012).
-            let stranded = b.linkage == Linkage::Dynamic
-                && b.format == "elf"
-                && b.interpreter.is_none()
-                && !b.needed.is_empty();
-            format!(
-                "{} ({} needed{})",
-                b.linkage.as_str(),
-                crate::format::count(b.needed.len(), "shared library", "shared libraries"),
-                match (stranded, b.needed.len()) {
-                    (false, _) => "",
-                    (true, 1) => ", but no interpreter to load it: it cannot start",
-                    (true, _) => ", but no interpreter to load them: it cannot start",
-                }
-            )
-        }
-        Linkage::Unknown => "unknown for this kind of file".into(),
-    };
-    row(s, c, "linkage", &linkage);
+    row(s, c, "linkage", &linkage(b));
     if let Some(i) = &b.interpreter {
         row(s, c, "interpreter", i);
     }
@@ -168,6 +139,39 @@ fn binary(s: &mut String, b: &Binary, st: &Style) {
     sections(s, b, st);
     super::size::render(s, b, st);
     super::why::render(s, b, st);
+}
+
+/// The linkage row: static or dynamic, and what that means for this file.
+fn linkage(b: &Binary) -> String {
+    match b.linkage {
+        Linkage::Static | Linkage::StaticPie if b.format == "elf" => {
+            format!(
+                "{} (no interpreter, no shared libraries)",
+                b.linkage.as_str()
+            )
+        }
+        Linkage::Static | Linkage::StaticPie => {
+            format!("{} (imports no shared libraries)", b.linkage.as_str())
+        }
+        Linkage::Dynamic | Linkage::SharedLibrary => {
+            // An executable that needs libraries and names no loader cannot start (AOT012).
+            let stranded = b.linkage == Linkage::Dynamic
+                && b.format == "elf"
+                && b.interpreter.is_none()
+                && !b.needed.is_empty();
+            format!(
+                "{} ({} needed{})",
+                b.linkage.as_str(),
+                crate::format::count(b.needed.len(), "shared library", "shared libraries"),
+                match (stranded, b.needed.len()) {
+                    (false, _) => "",
+                    (true, 1) => ", but no interpreter to load it: it cannot start",
+                    (true, _) => ", but no interpreter to load them: it cannot start",
+                }
+            )
+        }
+        Linkage::Unknown => "unknown for this kind of file".into(),
+    }
 }
 
 fn glibc(s: &mut String, b: &Binary, c: bool) {

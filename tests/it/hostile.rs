@@ -356,10 +356,13 @@ fn hostile_with_only_a_dynamic_build_says_it_ran_nothing() {
             .as_array()
             .is_none_or(|r| r.is_empty())
     );
+    // Word for word: the line once carried the indentation of its source in its middle.
     let warned = v["warnings"].as_array().expect("warnings").iter().any(|w| {
-        w.as_str().is_some_and(|w| {
-            w.contains("--hostile runs static binaries only") && w.contains("hello-server")
-        })
+        w.as_str()
+            == Some(
+                "--hostile runs static binaries only, and this run built none (--link dynamic): \
+             no hostile run of hello-server",
+            )
     });
     assert!(warned, "{}", v["warnings"]);
 }
