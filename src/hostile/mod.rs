@@ -95,6 +95,17 @@ pub fn check(plan: &Plan, report: &mut Report, out: &mut Output) -> Result<()> {
         crash::locate(&mut runs, &site);
         report.artifacts[i].hostile = runs;
     }
+    warn_unjudged(report);
+    if let Some(e) = twins.error {
+        report
+            .warnings
+            .push(format!("the dynamic build for comparison failed: {e}"));
+    }
+    Ok(())
+}
+
+/// Say which binaries' hostile runs were not judged because the plain run did not finish.
+fn warn_unjudged(report: &mut Report) {
     let unjudged: Vec<&str> = report
         .artifacts
         .iter()
@@ -115,12 +126,6 @@ pub fn check(plan: &Plan, report: &mut Report, out: &mut Output) -> Result<()> {
             unjudged.join(", ")
         ));
     }
-    if let Some(e) = twins.error {
-        report
-            .warnings
-            .push(format!("the dynamic build for comparison failed: {e}"));
-    }
-    Ok(())
 }
 
 /// The dynamic build made for comparison, once, when a failure first needs it.

@@ -125,6 +125,30 @@ fn run_to_ready(plan: &Invocation, ready: &Ready, spec: &ProbeSettings) -> RunRe
     }
 }
 
+/// Read `stderr` to its end on a thread of its own, keeping its last [`TAIL`] bytes; the
+/// tail, trimmed, comes on the channel returned.
+fn drain_tail(stderr: Option<std::process::ChildStderr>) -> std::sync::mpsc::Receiver<String> {
+    let (tx, drained) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let mut tail: Vec<u8> = Vec::new();
+        if let Some(mut err) = stderr {
+            let mut buf = [0u8; 8192];
+            while let Ok(n) = err.read(&mut buf) {
+                if n == 0 {
+                    break;
+                }
+                tail.extend_from_slice(&buf[..n]);
+                if tail.len() > 4 * TAIL {
+                    tail.drain(..tail.len() - TAIL);
+                }
+            }
+        }
+        let start = tail.len().saturating_sub(TAIL);
+        let _ = tx.send(String::from_utf8_lossy(&tail[start..]).trim().to_string());
+    });
+    drained
+}
+
 fn run_to_exit(plan: &Invocation, timeout: Duration, mark: &Mark) -> RunResult {
     let mut cmd = Command::new(&plan.program);
     cmd.args(&plan.args)
@@ -152,24 +176,7 @@ fn run_to_exit(plan: &Invocation, timeout: Duration, mark: &Mark) -> RunResult {
     let pipe = stderr
         .as_ref()
         .and_then(|e| std::fs::read_link(format!("/proc/self/fd/{}", e.as_raw_fd())).ok());
-    let (tx, drained) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        let mut tail: Vec<u8> = Vec::new();
-        if let Some(mut err) = stderr {
-            let mut buf = [0u8; 8192];
-            while let Ok(n) = err.read(&mut buf) {
-                if n == 0 {
-                    break;
-                }
-                tail.extend_from_slice(&buf[..n]);
-                if tail.len() > 4 * TAIL {
-                    tail.drain(..tail.len() - TAIL);
-                }
-            }
-        }
-        let start = tail.len().saturating_sub(TAIL);
-        let _ = tx.send(String::from_utf8_lossy(&tail[start..]).trim().to_string());
-    });
+    let drained = drain_tail(stderr);
     let pgid = Pid::from_raw(child.id() as i32);
     let deadline = Instant::now() + timeout;
     let mut pause = Duration::from_micros(200);
