@@ -116,8 +116,9 @@ pub fn check(plan: &Plan, builds: &[Built], report: &mut Report, out: &mut Outpu
 /// ([`reach::annotate`]); a guessed crate replaced by the crates of the constructors
 /// ([`ctors::by_constructors`]) or by the one whose code calls the function
 /// ([`caller::by_caller`]); then one NSS finding per cause ([`split::nss`]), NSS functions
-/// moved to the crates whose code calls them ([`others::by_other_callers`]), and dynamic
-/// loading the static binary's own code does ([`loading::by_static_callers`]).
+/// moved to the crates whose code calls them ([`others::by_other_callers`]), dynamic
+/// loading the static binary's own code does ([`loading::by_static_callers`]), and last the
+/// other listed functions that are reachable too ([`split::also_reachable`]).
 pub fn annotate(plan: &Plan, graphs: &crate::graph::Graphs, report: &mut Report) {
     reach::annotate(graphs, report);
     let std_version = std_version(report);
@@ -134,6 +135,7 @@ pub fn annotate(plan: &Plan, graphs: &crate::graph::Graphs, report: &mut Report)
         split::nss(g, a, bin, &std_version);
         others::by_other_callers(g, a, &reached, bin);
         loading::by_static_callers(g, a, &reached, bin);
+        split::also_reachable(g, a);
     }
 }
 

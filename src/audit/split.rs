@@ -253,6 +253,35 @@ pub(super) fn rechain(g: &Graph, f: &mut Finding, moved: &[&str]) {
     to_functions(g, f, &functions);
 }
 
+/// Last, on each finding whose chain leads to one of the functions it lists: the others of
+/// them that are reachable too, by name (QA q: lychee's std finding showed the chain to
+/// `getpwuid_r` only, and a user who removed that lookup would have believed its
+/// `getaddrinfo`, reached through reqwest, gone with it). `--why` gives each one's chain.
+pub(super) fn also_reachable(g: &Graph, a: &mut Artifact) {
+    for f in a.findings.iter_mut().filter(|f| f.reachable == Some(true)) {
+        let Some(target) = f.chain.last().and_then(|s| g.symbol(&s.symbol)) else {
+            continue;
+        };
+        let names = defined(f);
+        let too: Vec<&str> = names
+            .iter()
+            .filter(|n| {
+                g.symbol(n)
+                    .is_some_and(|v| v != target && g.is_reachable(v))
+            })
+            .map(String::as_str)
+            .collect();
+        let Some(first) = too.first() else {
+            continue;
+        };
+        f.evidence.push(format!(
+            "{} {} reachable too (`--why '^{first}$'` shows how)",
+            quoted(&too),
+            if too.len() == 1 { "is" } else { "are" },
+        ));
+    }
+}
+
 /// Take `moved` out of the finding's list of NSS functions the binary defines.
 pub(super) fn narrow_defines(f: &mut Finding, moved: &[&str]) {
     for e in f.evidence.iter_mut().filter(|e| e.starts_with(DEFINES)) {

@@ -58,13 +58,13 @@ pub fn checks(b: &Budgets, a: &Artifact) -> Vec<Check> {
     }
     if let Some(limit) = b.max_rss {
         let rss = measure::rss_bytes(a);
-        let missing = rss.is_none().then_some("not measured (no probe)");
+        let missing = format!("not measured ({})", measure::why_no_rss(a));
         v.push(bytes(
             CheckId::BudgetRss,
             "RSS at ready",
             rss,
             limit,
-            missing,
+            rss.is_none().then_some(missing.as_str()),
         ));
     }
     if let Some(limit) = b.max_image_size {
@@ -197,7 +197,7 @@ fn startup(a: &Artifact, limit_ms: f64) -> Check {
     )
     .against_limit(med, limit_ms);
     let Some(m) = med else {
-        c.message = "not measured (no probe)".into();
+        c.message = format!("not measured ({})", measure::why_no_startup(a));
         return c;
     };
     let interval = samples.as_deref().and_then(median_interval);

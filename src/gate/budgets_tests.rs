@@ -45,7 +45,7 @@ fn unmeasured_budgets_are_inconclusive_not_passed() {
         max_startup: Some(std::time::Duration::from_millis(5)),
         ..Budgets::default()
     };
-    let c = one(b, &a);
+    let c = one(b.clone(), &a);
     assert_eq!(c.verdict, Verdict::Inconclusive);
     assert_eq!(c.message, "not measured (no probe)");
     let c = one(
@@ -56,6 +56,17 @@ fn unmeasured_budgets_are_inconclusive_not_passed() {
         &a,
     );
     assert_eq!(c.verdict, Verdict::Inconclusive);
+    assert_eq!(c.message, "not measured (no probe)");
+    // QA q: probed, but no run got ready: not "(no probe)", which reads as `--no-probe`.
+    let mut a = artifact(1000);
+    a.probe = Some(crate::report::Probe {
+        ready: "exit".into(),
+        failures: 1,
+        ..crate::report::Probe::default()
+    });
+    let c = one(b, &a);
+    assert_eq!(c.verdict, Verdict::Inconclusive);
+    assert_eq!(c.message, "not measured (no probe run got ready)");
 }
 
 /// QA h: `median startup 0.928 ms, budget 50.000 ms`, unlike every other budget and with

@@ -23,6 +23,24 @@ pub fn startup_samples_ms(a: &Artifact) -> Option<Vec<f64>> {
     (!xs.is_empty()).then_some(xs)
 }
 
+/// Why `a` has no startup time: it was not probed, or no counted run of the probe got ready
+/// (QA q: "(no probe)" read as `--no-probe` after a probe whose every run timed out).
+pub fn why_no_startup(a: &Artifact) -> &'static str {
+    match &a.probe {
+        None => "no probe",
+        Some(p) if p.runs == 0 => "no probe run got ready",
+        Some(_) => "the probe gave no time",
+    }
+}
+
+/// Why `a` has no resident memory figure (see [`why_no_startup`]).
+pub fn why_no_rss(a: &Artifact) -> &'static str {
+    match &a.probe {
+        Some(p) if p.runs > 0 => "the probe could not read its memory",
+        _ => why_no_startup(a),
+    }
+}
+
 /// Resident memory at ready, in bytes.
 pub fn rss_bytes(a: &Artifact) -> Option<u64> {
     Some(a.probe.as_ref()?.memory_kib.rss? * 1024)
@@ -56,6 +74,10 @@ mod tests {
         assert_eq!(startup_median_ms(&a), None);
         assert_eq!(startup_samples_ms(&a), None);
         assert_eq!(rss_bytes(&a), None);
+        assert_eq!(why_no_startup(&a), "no probe run got ready");
+        a.probe = None;
+        assert_eq!(why_no_startup(&a), "no probe");
+        assert_eq!(why_no_rss(&a), "no probe");
     }
 
     #[test]

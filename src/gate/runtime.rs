@@ -16,6 +16,8 @@ use crate::stats;
 pub struct Timing {
     pub median: Option<f64>,
     pub samples: Option<Vec<f64>>,
+    /// Why there is no median (see `measure::why_no_startup`).
+    pub why_none: &'static str,
 }
 
 impl Timing {
@@ -23,7 +25,11 @@ impl Timing {
         let samples = measure::startup_samples_ms(a);
         let median =
             measure::startup_median_ms(a).or_else(|| samples.as_deref().and_then(stats::median));
-        Timing { median, samples }
+        Timing {
+            median,
+            samples,
+            why_none: measure::why_no_startup(a),
+        }
     }
 }
 
@@ -55,11 +61,11 @@ fn judged_startup(b: &Timing, a: &Timing, th: &Thresholds) -> Option<(Check, boo
             return Some((c, false));
         }
         (None, Some(_)) => {
-            c.message = "not measured in the baseline (no probe)".into();
+            c.message = format!("not measured in the baseline ({})", b.why_none);
             return Some((c, false));
         }
         (Some(_), None) => {
-            c.message = "not measured in this run (no probe)".into();
+            c.message = format!("not measured in this run ({})", a.why_none);
             return Some((c, false));
         }
     };
@@ -170,11 +176,14 @@ pub fn memory(b: &Artifact, a: &Artifact, th: &Thresholds) -> Option<(Check, boo
         (None, None) => return None,
         (Some(x), Some(y)) => (x, y),
         (None, Some(_)) => {
-            c.message = "RSS not measured in the baseline (no probe)".into();
+            c.message = format!(
+                "RSS not measured in the baseline ({})",
+                measure::why_no_rss(b)
+            );
             return Some((c, false));
         }
         (Some(_), None) => {
-            c.message = "RSS not measured in this run (no probe)".into();
+            c.message = format!("RSS not measured in this run ({})", measure::why_no_rss(a));
             return Some((c, false));
         }
     };
@@ -225,6 +234,7 @@ mod tests {
         Timing {
             median: stats::median(&samples),
             samples: Some(samples),
+            why_none: "",
         }
     }
 
@@ -255,6 +265,7 @@ mod tests {
         let only = |m: f64| Timing {
             median: Some(m),
             samples: None,
+            why_none: "",
         };
         assert_eq!(verdict(&only(1.0), &only(2.0)), Verdict::Inconclusive);
         assert_eq!(verdict(&only(1.0), &only(1.05)), Verdict::Pass);
@@ -281,8 +292,21 @@ mod tests {
         let only = |m: f64| Timing {
             median: Some(m),
             samples: None,
+            why_none: "",
         };
         assert!(!judged(&only(2.0), &only(1.0)).1);
+        // Not measured in this run: why, as the probe says (QA q: not "no probe" after a
+        // probe whose runs all failed).
+        let none = Timing {
+            median: None,
+            samples: None,
+            why_none: "no probe run got ready",
+        };
+        let (c, _) = judged(&only(2.0), &none);
+        assert_eq!(
+            c.message,
+            "not measured in this run (no probe run got ready)"
+        );
     }
 
     /// QA bug 5: a baseline RSS of 0 let any growth pass as "+0.0%".

@@ -111,6 +111,12 @@ fn binary(s: &mut String, b: &Binary, st: &Style) {
             }
             v
         }
+        // An object (`.o`): no program headers, so no layout that `strip` keeps (QA q).
+        None if b.format == "elf" => {
+            "not computed for a file without program headers (an object: strip lays it \
+             out anew)"
+                .into()
+        }
         None => "n/a for this format".into(),
     };
     row(s, c, "stripped", &stripped);
@@ -206,6 +212,15 @@ fn closure(s: &mut String, b: &Binary, st: &Style) {
     let c = st.color;
     if b.format != "elf" {
         row(s, c, "closure", "n/a for this format (not resolved)");
+        return;
+    }
+    if b.elf_type.as_deref() == Some("REL") {
+        row(
+            s,
+            c,
+            "closure",
+            "n/a for an object (linked into a program, not loaded)",
+        );
         return;
     }
     if b.closure.is_empty() {

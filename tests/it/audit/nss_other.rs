@@ -115,11 +115,27 @@ fn nss_functions_another_crates_code_calls_are_that_crates() {
                 severity: "error",
                 krate: "resolv-sys",
                 path: &["audit-nss-other", "resolv-sys"],
-                evidence: &["reachable through resolv-sys: _start → "],
+                evidence: &[
+                    "reachable through resolv-sys: _start → ",
+                    // QA q: the other function it lists that is reachable, by name.
+                    "`gethostbyname_r` is reachable too (`--why '^gethostbyname_r$'` shows how)",
+                ],
             },
         ],
     );
     let a = artifact(&v, "static");
+    // objdump: `gethostbyname`, which the chain reaches, calls `gethostbyname_r`.
+    let code = tool("objdump", &["-d", "--no-show-raw-insn", str_of(a, "path")]);
+    let body: Vec<&str> = code
+        .split("\n\n")
+        .filter(|f| f.contains("<gethostbyname>:"))
+        .collect();
+    assert!(
+        body.iter().any(|f| f
+            .lines()
+            .any(|l| l.contains("call") && l.contains("gethostbyname_r>"))),
+        "objdump shows no call of gethostbyname_r in gethostbyname"
+    );
     let resolv = finding(a, "crate", "resolv-sys");
     assert_eq!(resolv["reachable"], true);
     let steps = chain_of(resolv);
