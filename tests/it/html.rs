@@ -3,6 +3,7 @@
 //! same run and the files themselves; a snapshot of its structure for a hand-built report.
 
 pub mod cdp;
+mod compare;
 pub mod hand;
 mod image;
 mod limits;

@@ -163,8 +163,10 @@ fn baseline(s: &mut String, report: &Report) {
     }
 }
 
-/// `--compare`: the static build beside the regular one, figure by figure.
-pub fn comparison(s: &mut String, c: &Comparison) {
+/// `--compare`: the static build beside the regular one, figure by figure; the probe's
+/// figures (in `ms` and `KiB`) only when a build was `probed`, else a line that says they were
+/// not measured (as the terminal's table: a column of "unknown" read as a failure to measure).
+pub fn comparison(s: &mut String, c: &Comparison, probed: bool) {
     s.push_str("<h3>Static against regular</h3>\n");
     let mut t = Table::new(
         "comparison",
@@ -182,7 +184,11 @@ pub fn comparison(s: &mut String, c: &Comparison) {
         (Some(x), "ms") => ms(x),
         (Some(x), u) => format!("{x} {u}"),
     };
-    for m in &c.metrics {
+    let shown = c
+        .metrics
+        .iter()
+        .filter(|m| probed || !matches!(m.unit.as_str(), "ms" | "KiB"));
+    for m in shown {
         t.row(vec![
             Cell::Text(text(&m.metric.replace('_', " "))),
             Cell::Num(
@@ -212,6 +218,11 @@ pub fn comparison(s: &mut String, c: &Comparison) {
         Cell::Text("–".into()),
     ]);
     t.finish(s, None);
+    if !probed {
+        s.push_str(
+            "<p class=\"note\">Startup and memory: not measured (no probe in this run).</p>\n",
+        );
+    }
 }
 
 /// After the binaries: the files `inspect` could not read, the run's warnings, provenance.

@@ -132,7 +132,8 @@ pub fn render(report: &Report) -> String {
         );
         charts::charts(&mut s, &g.builds);
         if let Some(c) = g.comparison {
-            gate::comparison(&mut s, c);
+            let probed = g.builds.iter().any(|b| b.artifact.probe.is_some());
+            gate::comparison(&mut s, c, probed);
         }
         for b in &g.builds {
             build(&mut s, b);
