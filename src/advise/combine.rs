@@ -117,6 +117,17 @@ pub fn snippet(profile: &str, chosen: &[&Knob]) -> Option<String> {
     (!lines.is_empty()).then(|| format!("[profile.{profile}]\n{}\n", lines.join("\n")))
 }
 
+/// The lines of `manifest` (the manifest's profile table, key → line) whose keys `snippet`
+/// sets again.
+pub fn replaced(snippet: Option<&str>, manifest: &BTreeMap<String, String>) -> Vec<String> {
+    snippet
+        .into_iter()
+        .flat_map(|s| s.lines().skip(1))
+        .filter_map(|l| l.split_once(" = "))
+        .filter_map(|(key, _)| manifest.get(key.trim()).cloned())
+        .collect()
+}
+
 /// The `.cargo/config.toml` lines for the rustc flags among `chosen`: the user's flags, the
 /// static build's, then the knobs'.
 pub fn rustflags_snippet(target: &str, user: &[String], chosen: &[&Knob]) -> Option<String> {
@@ -226,6 +237,19 @@ mod tests {
         };
         let ids: Vec<&str> = choose(&advice).iter().map(|k| k.id).collect();
         assert_eq!(ids, ["strip=symbols", "opt-level=s", "lto=fat"]);
+    }
+
+    #[test]
+    fn the_manifests_lines_a_snippet_sets_again_are_replaced() {
+        let manifest: BTreeMap<String, String> = [
+            ("lto".to_string(), "lto = true".to_string()),
+            ("debug".to_string(), "debug = 1".to_string()),
+        ]
+        .into();
+        let snippet = "[profile.release]\npanic = \"abort\"\nlto = \"thin\"\n";
+        assert_eq!(replaced(Some(snippet), &manifest), vec!["lto = true"]);
+        assert!(replaced(None, &manifest).is_empty());
+        assert!(replaced(Some("[profile.release]\npanic = \"abort\"\n"), &manifest).is_empty());
     }
 
     #[test]

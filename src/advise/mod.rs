@@ -147,6 +147,8 @@ pub fn run(plan: &Plan, opts: &AdviseOptions, report: &mut Report, out: &mut Out
     measure::warn_not_ready(&mut advice, &mut report.warnings);
     measure::finish(&mut advice);
     combine::conclude(&mut advice, plan, &user, &overriding, &mut report.warnings);
+    let lines = profile::manifest_lines(&plan.options.profile, &sources)?;
+    advice.replaces = combine::replaced(advice.snippet.as_deref(), &lines);
     // Without the base there is nothing to compare: the error alone says what happened.
     if advice.binaries.iter().any(|b| {
         matches!(

@@ -116,6 +116,7 @@ pub fn advice() -> Advice {
         combined_knobs: vec!["relocation-model=static".into(), "lto=fat".into()],
         snippet: Some("[profile.release]\nlto = \"fat\"\n".into()),
         profile_in_manifest: false,
+        replaces: Vec::new(),
         rustflags_snippet: Some(
             "[target.x86_64-unknown-linux-gnu]\nrustflags = [\"-C\", \
              \"target-feature=+crt-static\", \"-C\", \"relocation-model=static\"]\n"
@@ -242,6 +243,15 @@ fn a_profile_the_manifest_has_gets_its_keys_only() {
             "the [profile.release] table Cargo.toml already has".to_string(),
             "lto = \"fat\"\n".to_string()
         ))
+    );
+    // QA r: a key the table sets already is replaced, said with its line there.
+    a.replaces = vec!["lto = true".into()];
+    assert_eq!(
+        a.cargo_toml_paste().map(|p| p.0),
+        Some(
+            "the [profile.release] table Cargo.toml already has, in place of its `lto = true`"
+                .to_string()
+        )
     );
 }
 

@@ -26,6 +26,10 @@ pub struct Advice {
     /// snippet's keys go into it (a second table of that name is an error to cargo).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub profile_in_manifest: bool,
+    /// The lines of that table that the snippet's keys replace, as written there
+    /// (`lto = true`): pasted beside them, a key twice is an error to cargo (QA r: pastel).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub replaces: Vec<String>,
     /// The lines to paste into `.cargo/config.toml` for its rustc flags (the relocation model).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rustflags_snippet: Option<String>,
@@ -79,13 +83,28 @@ pub enum VariantStatus {
 
 impl Advice {
     /// Where the `Cargo.toml` lines go, in words, and the lines: the whole `[profile.NAME]`
-    /// table, or only its keys where the manifest has that table already.
+    /// table, or only its keys where the manifest has that table already (with the lines
+    /// they replace there).
     pub fn cargo_toml_paste(&self) -> Option<(String, String)> {
         let sn = self.snippet.as_ref()?;
         if self.profile_in_manifest {
             let keys: String = sn.lines().skip(1).map(|l| format!("{l}\n")).collect();
             let table = sn.lines().next().unwrap_or_default();
-            Some((format!("the {table} table Cargo.toml already has"), keys))
+            let instead = match self.replaces.as_slice() {
+                [] => String::new(),
+                lines => format!(
+                    ", in place of its {}",
+                    lines
+                        .iter()
+                        .map(|l| format!("`{l}`"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            };
+            Some((
+                format!("the {table} table Cargo.toml already has{instead}"),
+                keys,
+            ))
         } else {
             Some(("Cargo.toml".into(), sn.clone()))
         }

@@ -326,3 +326,93 @@ fn the_rustflags_lines_say_to_build_with_target_and_give_the_combined_variant() 
         "the pasted lines do not give the combined variant"
     );
 }
+
+/// QA r, F1: the manifest's `[profile.release]` had `lto = true` and the snippet
+/// `lto = "thin"`; pasted into the table as told, cargo refused the manifest ("duplicate
+/// key"). The words say which lines of the table the snippet's keys replace
+/// (`replaces` in JSON); pasted that way, cargo reads the manifest and builds the combined
+/// variant's size.
+#[test]
+fn the_lines_a_snippet_replaces_in_the_manifests_table_are_named() {
+    let dir = copy_fixture("advise-knobs");
+    let manifest = dir.path().join("Cargo.toml");
+    // The table (the manifest's last) sets `lto` as cargo's default has it: the same build.
+    let text = std::fs::read_to_string(&manifest).expect("read");
+    std::fs::write(&manifest, format!("{text}lto = false\n")).expect("write");
+    let mut cmd = aotcheck();
+    cmd.current_dir(dir.path())
+        .args(["aotcheck", "advise", "--manifest-path"])
+        .arg(&manifest)
+        .args(["--locked", "-q", "--format", "json", "--no-probe"])
+        .args([
+            "--profile",
+            "release-small",
+            "--knobs",
+            "lto=fat,panic=abort",
+        ]);
+    let v = json(&mut cmd);
+    let advice = &v["advice"];
+    assert_eq!(advice["profile_in_manifest"], true, "{advice}");
+    let snippet = str_of(advice, "snippet");
+    assert!(snippet.contains("lto = \"fat\"\n"), "{snippet}");
+    assert_eq!(advice["replaces"], serde_json::json!(["lto = false"]));
+    // The words, as the terminal gives them.
+    let mut cmd = aotcheck();
+    cmd.current_dir(dir.path())
+        .args(["aotcheck", "advise", "--manifest-path"])
+        .arg(&manifest)
+        .args(["--locked", "-q", "--no-probe"])
+        .args([
+            "--profile",
+            "release-small",
+            "--knobs",
+            "lto=fat,panic=abort",
+        ])
+        .env("NO_COLOR", "1");
+    let human = run(&mut cmd);
+    assert!(
+        human
+            .stdout
+            .contains("table Cargo.toml already has, in place of its `lto = false`:\n"),
+        "{}",
+        human.stdout
+    );
+    // Pasted as told: the replaced line goes, the snippet's keys go into the table.
+    let text = std::fs::read_to_string(&manifest).expect("read");
+    let keys: String = snippet.lines().skip(1).map(|l| format!("{l}\n")).collect();
+    let pasted = format!("{}{keys}", text.replace("lto = false\n", ""));
+    std::fs::write(&manifest, &pasted).expect("write");
+    let host = crate::advise::host();
+    let out = Command::new("cargo")
+        .args([
+            "build",
+            "--locked",
+            "-q",
+            "--profile",
+            "release-small",
+            "--target",
+            &host,
+        ])
+        .current_dir(dir.path())
+        .env_remove("CARGO_ENCODED_RUSTFLAGS")
+        .env_remove("CARGO_TARGET_DIR")
+        .env("RUSTFLAGS", "-C target-feature=+crt-static")
+        .output()
+        .expect("cargo");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let built = dir
+        .path()
+        .join("target")
+        .join(&host)
+        .join("release-small/advise-knobs");
+    let combined = &binary(&v, "advise-knobs")["combined"];
+    assert_eq!(str_of(combined, "status"), "measured", "{combined}");
+    assert_eq!(
+        len(&built.display().to_string()),
+        u64_of(combined, "file_size")
+    );
+}
