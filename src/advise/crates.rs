@@ -1,16 +1,17 @@
 //! What leaves the binary without a feature: the crates of the base and of the variant (the
-//! attribution's lists, a stripped binary's symbols borrowed from its analysis link as the main
-//! command does), and the other features cargo left out with it.
+//! crate table's lists, with the reference graph, a stripped binary's symbols borrowed from its
+//! analysis link, as the main command makes them), and the other features cargo left out
+//! with it.
 
 use std::path::Path;
 
-use crate::attribute::{self, CrateIndex};
+use crate::attribute::CrateIndex;
 use crate::plan::Plan;
 use crate::report::{CrateSize, LeavingCrate};
 
 use super::build::{self, Made};
 
-/// The crates of each binary of `made` (the attribution's, std folded); `None` where the
+/// The crates of each binary of `made` (the crate table's, std folded); `None` where the
 /// binary is missing, cannot be read, or has no symbol table to name them by (stripped, and no
 /// analysis link of it in the shared target dir).
 pub fn of(plan: &Plan, libdir: Option<&Path>, made: &Made) -> Vec<Option<Vec<CrateSize>>> {
@@ -28,7 +29,7 @@ pub fn of(plan: &Plan, libdir: Option<&Path>, made: &Made) -> Vec<Option<Vec<Cra
                 .build_id
                 .as_deref()
                 .and_then(|id| crate::compile::link::analysis_file(&links, id));
-            attribute::attribute_path_with(path, link.as_deref(), &mut b, Some(&index), &plan.size)
+            crate::graph::attribute_built(path, link.as_deref(), &mut b, &index, &plan.size)
                 .ok()?;
             let named = b
                 .coverage

@@ -78,6 +78,19 @@ pub(super) fn attribute_piece(
         return attr(NONE, Confidence::Unattributed, NONE);
     };
     let origin = files.get(file as usize).and_then(|f| demangle::origin(f));
+    // `DW.ref.X`: the unwind tables' cell that holds X's address, one 8-byte copy kept by the
+    // linker of the many that crates' objects define (every rlib defines
+    // `DW.ref.rust_eh_personality`): the crate of X, not of whichever archive the index met
+    // first (QA r: a 32-byte row of aho_corasick, whose code had all left the binary).
+    if let Some(held) = name.strip_prefix(b"DW.ref.")
+        && let Some(x) = index.and_then(|i| i.lookup(held))
+    {
+        return attr(
+            names.intern(&x.name, x.sysroot),
+            Confidence::Heuristic,
+            NONE,
+        );
+    }
     match (
         index.and_then(|i| i.lookup(name)),
         demangle::crate_of(name, buf),

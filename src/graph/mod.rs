@@ -45,7 +45,7 @@ use entries::entry_points;
 pub use keep::Without;
 use keep::{aliases, kept};
 pub use refs::Translation;
-pub use wanted::{inspect_bytes, inspect_file};
+pub use wanted::{attribute_built, inspect_bytes, inspect_file};
 pub use why::unmatched;
 
 /// What the audit and `--why` read of one binary's graph after the stage.

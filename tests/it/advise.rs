@@ -262,6 +262,32 @@ fn features_left_out_name_the_bytes_and_crates_and_the_one_that_cannot_go() {
     };
     assert!(has_table(base), "no 256 KiB TABLE symbol in the base");
     assert!(!has_table(str_of(table, "path")));
+    // QA r, F2: the crate's bytes are the crate table's (the main command's, of the same
+    // code), with its text that has no symbol (`include_str!`, 4,107 bytes: the reference graph
+    // gives it to the code that refers to it), not its symbols' alone.
+    let main = json(&mut check_fixture("advise-features", &[]));
+    let row = artifact(&main, "static")["binary"]["crates"]
+        .as_array()
+        .expect("crates")
+        .iter()
+        .find(|c| c["name"] == "bigtable")
+        .cloned()
+        .expect("bigtable in the crate table");
+    let text = std::fs::metadata(fixture("advise-features").join("bigtable/src/text.txt"))
+        .expect("text.txt")
+        .len();
+    assert!(u64_of(&row["confidence"], "referenced") >= text, "{row}");
+    let gone = table["crates_leaving"]
+        .as_array()
+        .expect("crates_leaving")
+        .iter()
+        .find(|c| c["name"] == "bigtable")
+        .expect("bigtable leaves");
+    assert_eq!(
+        u64_of(gone, "file_size"),
+        u64_of(&row, "file_size"),
+        "{row}"
+    );
 
     let core = feature(b, "core");
     assert_eq!(str_of(core, "status"), "failed", "{core}");

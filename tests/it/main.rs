@@ -40,6 +40,7 @@ mod probe;
 mod probe_misbehaving;
 mod probe_qa;
 mod size;
+mod size_cells;
 mod size_native;
 mod stripped;
 mod verdict;
