@@ -199,7 +199,7 @@ fn a_variant_that_never_got_ready_shows_its_sizes_and_why() {
     assert_eq!(row[1].trim(), "no probe run got ready: killed by SIGABRT");
     let md = markdown(&a);
     assert!(
-        md.contains("| panic = \"abort\" (no probe run got ready: killed by SIGABRT) | 1.34 MiB"),
+        md.contains("| `panic = \"abort\"` (no probe run got ready: killed by SIGABRT) | 1.34 MiB"),
         "{md}"
     );
     // Without lines to paste, the reason: interrupted, a combined variant that does not start.
@@ -318,4 +318,44 @@ fn markdown(a: &Advice) -> String {
         },
         false,
     )
+}
+
+/// QA r, F6: the Markdown left the start-up and memory columns of a `--no-probe` run empty
+/// without the terminal's note of why, and of an interrupted run likewise.
+#[test]
+fn markdown_says_why_figures_are_missing() {
+    let mut a = advice();
+    a.probe_runs = 0;
+    a.interrupted = true;
+    let md = markdown(&a);
+    assert!(
+        md.contains("- note: not probed (`--no-probe`): no start-up or memory figures\n"),
+        "{md}"
+    );
+    assert!(
+        md.contains("- note: the run was interrupted: what was not built or probed is missing\n"),
+        "{md}"
+    );
+}
+
+/// QA r, F5: grex's `cli = ["clap"]` read "cli (dep: clap)" though its variant is built with
+/// `clap` (another default feature), like the row without `clap`: the dependency it keeps
+/// is said to be kept.
+#[test]
+fn a_dependency_another_feature_keeps_is_said_to_stay() {
+    let mut a = advice();
+    let f = &mut a.binaries[0].features[0];
+    f.feature = "cli".into();
+    f.enables = vec!["clap".into(), "bigtable".into()];
+    f.built_with = vec!["clap".into()];
+    let style = Style {
+        color: false,
+        verbose: false,
+        all_crates: false,
+    };
+    let s = human(&a, &style);
+    assert!(
+        s.contains("    cli (dep: clap, kept by the other features; bigtable)"),
+        "{s}"
+    );
 }

@@ -6,6 +6,17 @@ use std::fmt::Write as _;
 use super::escape;
 use crate::report::Advice;
 
+/// A variant's knob in a table cell: as written in a profile or on rustc's command line, a
+/// code span (`-C relocation-model=static` read `\-C` raw, QA r); the base's and the combined
+/// variant's names as text.
+fn knob(k: &str) -> String {
+    if k.starts_with('(') || k == "combined" {
+        escape(k)
+    } else {
+        super::escape::cell(k)
+    }
+}
+
 /// One binary's variants and features, as tables.
 fn advice_binary(s: &mut String, b: &crate::report::BinaryAdvice) {
     let _ = writeln!(s, "#### {}\n", escape(&b.name));
@@ -18,8 +29,8 @@ fn advice_binary(s: &mut String, b: &crate::report::BinaryAdvice) {
         if crate::render::advice::has_figures(r.status) {
             // A note beside figures says why the binary never got ready.
             let knob = match r.note.as_str() {
-                "" => escape(&r.knob),
-                note => format!("{} ({})", escape(&r.knob), escape(note)),
+                "" => knob(&r.knob),
+                note => format!("{} ({})", knob(&r.knob), escape(note)),
             };
             let _ = writeln!(
                 s,
@@ -35,12 +46,7 @@ fn advice_binary(s: &mut String, b: &crate::report::BinaryAdvice) {
                 r.build
             );
         } else {
-            let _ = writeln!(
-                s,
-                "| {} | {} | | | | | | |",
-                escape(&r.knob),
-                escape(&r.note)
-            );
+            let _ = writeln!(s, "| {} | {} | | | | | | |", knob(&r.knob), escape(&r.note));
         }
     }
     let f = crate::render::advice::feature_rows(b);
@@ -100,13 +106,27 @@ pub(super) fn render(a: &Advice) -> String {
     }
     let costs: Vec<String> = crate::render::advice::costs(a)
         .into_iter()
-        .map(|(knob, cost)| format!("- {}: {}", escape(knob), escape(cost)))
+        .map(|(knob, cost)| format!("- {}: {}", super::code(knob), escape(cost)))
         .collect();
     if !costs.is_empty() {
         let _ = writeln!(
             s,
             "<details><summary>What each knob costs besides bytes</summary>\n\n{}\n\n</details>\n",
             costs.join("\n")
+        );
+    }
+    // The terminal's notes, in the same words (QA r: empty start-up and memory columns said
+    // nothing of why).
+    if a.interrupted {
+        let _ = writeln!(
+            s,
+            "- note: the run was interrupted: what was not built or probed is missing"
+        );
+    }
+    if a.probe_runs == 0 {
+        let _ = writeln!(
+            s,
+            "- note: not probed (`--no-probe`): no start-up or memory figures"
         );
     }
     for n in &a.notes {
