@@ -142,22 +142,7 @@ fn feature_row(f: &FeatureAdvice) -> FeatureRow {
     };
     FeatureRow {
         feature: f.feature.clone(),
-        // An optional dependency another default feature still enables stays in the
-        // variant: said, so that the row is not read as the one without it (QA r: grex's
-        // `cli = ["clap"]` beside the `clap` row).
-        enables: f
-            .enables
-            .iter()
-            .map(|d| match f.built_with.contains(d) {
-                true => format!("{d}, kept by the other features"),
-                false => d.clone(),
-            })
-            .collect::<Vec<_>>()
-            .join(if f.enables.iter().any(|d| f.built_with.contains(d)) {
-                "; "
-            } else {
-                ", "
-            }),
+        enables: f.enables_words(),
         status: f.status,
         saved: opt(f.bytes_saved, |d| {
             size(d.unsigned_abs()) + if d < 0 { " more" } else { "" }

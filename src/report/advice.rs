@@ -111,6 +111,28 @@ impl Advice {
     }
 }
 
+impl FeatureAdvice {
+    /// The optional dependencies it enables, in words; one that another default feature still
+    /// enables stays in the variant, and is said to be kept, so that the row is not read as
+    /// the one without it (QA r: grex's `cli = ["clap"]` beside the `clap` row).
+    pub fn enables_words(&self) -> String {
+        let kept = |d: &String| self.built_with.contains(d);
+        let words: Vec<String> = self
+            .enables
+            .iter()
+            .map(|d| match kept(d) {
+                true => format!("{d}, kept by the other features"),
+                false => d.clone(),
+            })
+            .collect();
+        words.join(if self.enables.iter().any(kept) {
+            "; "
+        } else {
+            ", "
+        })
+    }
+}
+
 impl VariantStatus {
     pub fn as_str(self) -> &'static str {
         match self {

@@ -199,12 +199,20 @@ fn copy_fixture(name: &str) -> tempfile::TempDir {
     dir
 }
 
-/// A plain static release build of the project in `dir`, run from there (so that cargo reads
-/// its `.cargo/config.toml`): the binary's length.
-fn plain_len(dir: &std::path::Path, bin: &str) -> u64 {
+/// A plain static build of the project in `dir` with `profile`, run from there (so that
+/// cargo reads its `.cargo/config.toml`): the binary's length.
+fn plain_len(dir: &std::path::Path, profile: &str, bin: &str) -> u64 {
     let host = crate::advise::host();
     let out = Command::new("cargo")
-        .args(["build", "--release", "--locked", "-q", "--target", &host])
+        .args([
+            "build",
+            "--locked",
+            "-q",
+            "--profile",
+            profile,
+            "--target",
+            &host,
+        ])
         .current_dir(dir)
         .env_remove("CARGO_ENCODED_RUSTFLAGS")
         .env_remove("CARGO_TARGET_DIR")
@@ -219,7 +227,7 @@ fn plain_len(dir: &std::path::Path, bin: &str) -> u64 {
     len(&dir
         .join("target")
         .join(&host)
-        .join("release")
+        .join(profile)
         .join(bin)
         .display()
         .to_string())
@@ -263,12 +271,12 @@ fn a_key_set_in_cargo_config_is_named_with_the_file_that_overrides_the_snippet()
     let text = std::fs::read_to_string(&manifest).expect("read");
     std::fs::write(&manifest, format!("{text}\n{snippet}")).expect("write");
     assert_eq!(
-        plain_len(dir.path(), "advise-unwind"),
+        plain_len(dir.path(), "release", "advise-unwind"),
         u64_of(&b["base"], "file_size")
     );
     std::fs::write(&config, snippet).expect("write");
     assert_eq!(
-        plain_len(dir.path(), "advise-unwind"),
+        plain_len(dir.path(), "release", "advise-unwind"),
         u64_of(strip, "file_size")
     );
 }
@@ -382,37 +390,10 @@ fn the_lines_a_snippet_replaces_in_the_manifests_table_are_named() {
     let keys: String = snippet.lines().skip(1).map(|l| format!("{l}\n")).collect();
     let pasted = format!("{}{keys}", text.replace("lto = false\n", ""));
     std::fs::write(&manifest, &pasted).expect("write");
-    let host = crate::advise::host();
-    let out = Command::new("cargo")
-        .args([
-            "build",
-            "--locked",
-            "-q",
-            "--profile",
-            "release-small",
-            "--target",
-            &host,
-        ])
-        .current_dir(dir.path())
-        .env_remove("CARGO_ENCODED_RUSTFLAGS")
-        .env_remove("CARGO_TARGET_DIR")
-        .env("RUSTFLAGS", "-C target-feature=+crt-static")
-        .output()
-        .expect("cargo");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let built = dir
-        .path()
-        .join("target")
-        .join(&host)
-        .join("release-small/advise-knobs");
     let combined = &binary(&v, "advise-knobs")["combined"];
     assert_eq!(str_of(combined, "status"), "measured", "{combined}");
     assert_eq!(
-        len(&built.display().to_string()),
+        plain_len(dir.path(), "release-small", "advise-knobs"),
         u64_of(combined, "file_size")
     );
 }
