@@ -18,7 +18,8 @@ pub fn of(plan: &Plan, libdir: Option<&Path>, made: &Made) -> Vec<Option<Vec<Cra
     let Some(built) = made.builds.first() else {
         return Vec::new();
     };
-    let (index, _) = CrateIndex::for_build(built, &plan.target, libdir);
+    // The index's warnings are the main command's to give.
+    let (mut index, mut warnings) = CrateIndex::for_build(built, &plan.target, libdir);
     let links = crate::compile::analysis_dir(&build::cargo_dir(plan));
     made.bins
         .iter()
@@ -29,8 +30,16 @@ pub fn of(plan: &Plan, libdir: Option<&Path>, made: &Made) -> Vec<Option<Vec<Cra
                 .build_id
                 .as_deref()
                 .and_then(|id| crate::compile::link::analysis_file(&links, id));
-            crate::graph::attribute_built(path, link.as_deref(), &mut b, &index, &plan.size)
-                .ok()?;
+            crate::graph::attribute_built(
+                path,
+                link.as_deref(),
+                &mut b,
+                (&mut index, &mut warnings),
+                built.link,
+                &plan.size,
+                false,
+            )
+            .ok()?;
             let named = b
                 .coverage
                 .as_ref()

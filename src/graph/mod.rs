@@ -38,7 +38,7 @@ use crate::error::{Error, Result};
 use crate::inspect::Mapped;
 use crate::options::SizeOptions;
 use crate::plan::Plan;
-use crate::report::{Binary, GraphSummary, LinkMode, Report, Step};
+use crate::report::{Binary, GraphSummary, Report, Step};
 
 use cuts::cuts_of;
 use entries::entry_points;
@@ -198,37 +198,15 @@ pub fn check(plan: &Plan, builds: &[crate::compile::Built], report: &mut Report)
             }
             let analysis = analysis_file(&dir, a.binary.build_id.as_deref());
             let path = PathBuf::from(&a.path);
-            let result = Mapped::open(&path).and_then(|m| {
-                let extra = analysis
-                    .as_deref()
-                    .map(Mapped::open)
-                    .transpose()
-                    .ok()
-                    .flatten();
-                let input = Input {
-                    bytes: m.bytes(),
-                    analysis: extra.as_ref().map(Mapped::bytes),
-                    analysis_path: analysis.as_deref(),
-                    mapped: Some(&m),
-                    skip: None,
-                };
-                // C++ code linked statically brings the C++ runtime (see `add_cxx_runtime`).
-                let symbols = input.analysis.unwrap_or(input.bytes);
-                if built.link == LinkMode::Static
-                    && !index.has_crate(crate::attribute::LIBSTDCXX)
-                    && crate::attribute::carries_cxx(symbols)
-                {
-                    index.add_cxx_runtime(&mut warnings);
-                }
-                analyse(
-                    &path,
-                    &input,
-                    &mut a.binary,
-                    &|| Some(&index),
-                    settings,
-                    true,
-                )
-            });
+            let result = attribute_built(
+                &path,
+                analysis.as_deref(),
+                &mut a.binary,
+                (&mut index, &mut warnings),
+                built.link,
+                settings,
+                true,
+            );
             match result {
                 Ok(Some(g)) => {
                     graphs.by_artifact.insert(i, g);

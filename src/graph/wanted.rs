@@ -19,7 +19,7 @@ use crate::error::Result;
 use crate::inspect::Mapped;
 use crate::options::SizeOptions;
 use crate::report::Binary;
-use crate::report::Linkage;
+use crate::report::{LinkMode, Linkage};
 
 /// Said in the report when the graph is left out: the binary has symbols, none of them Rust's.
 pub const NO_RUST: &str =
@@ -137,17 +137,21 @@ pub fn inspect_bytes(
     analyse(path, &input, binary, &|| None, settings, false).map(|_| ())
 }
 
-/// One binary of a build the tool made, attributed with its graph as the main command
-/// attributes it (the analysis link's relocations, `analysis`, where there is one; `index`,
-/// the build's crates): what `advise` compares features by, so that its crates' bytes are the
-/// crate table's, anonymous constants included (QA r: regex_syntax read 270 KB of 859 KB).
+/// One binary of a build the tool made, attributed with its graph (the analysis link's
+/// relocations, `analysis`, where there is one): the main command's crate table, and what
+/// `advise` compares features by, so that a crate leaving weighs its row (QA r: regex_syntax
+/// read 270 KB of 859 KB without the graph). `index` holds the build's crates; C++ code
+/// linked statically adds the C++ runtime to it once (see `add_cxx_runtime`), with a warning
+/// in `warnings` for an archive it cannot read. `keep`: the graph is returned.
 pub fn attribute_built(
     path: &Path,
     analysis: Option<&Path>,
     binary: &mut Binary,
-    index: &CrateIndex,
+    (index, warnings): (&mut CrateIndex, &mut Vec<String>),
+    link: LinkMode,
     settings: &SizeOptions,
-) -> Result<()> {
+    keep: bool,
+) -> Result<Option<super::Graph>> {
     let file = Mapped::open(path)?;
     let extra = analysis.and_then(|p| Mapped::open(p).ok());
     let input = Input {
@@ -157,5 +161,13 @@ pub fn attribute_built(
         mapped: Some(&file),
         skip: None,
     };
-    analyse(path, &input, binary, &|| Some(index), settings, false).map(|_| ())
+    let symbols = input.analysis.unwrap_or(input.bytes);
+    if link == LinkMode::Static
+        && !index.has_crate(crate::attribute::LIBSTDCXX)
+        && crate::attribute::carries_cxx(symbols)
+    {
+        index.add_cxx_runtime(warnings);
+    }
+    let index = &*index;
+    analyse(path, &input, binary, &|| Some(index), settings, keep)
 }
