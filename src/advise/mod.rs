@@ -126,7 +126,8 @@ pub fn run(plan: &Plan, opts: &AdviseOptions, report: &mut Report, out: &mut Out
     };
     let mut advice = skeleton(plan, &chosen, &has, &withouts);
     advice.settings = settings;
-    advice.profile_in_manifest = profile::in_manifest(&plan.options.profile, &sources)?;
+    let table = profile::in_manifest(&plan.options.profile, &sources)?;
+    advice.profile_in_manifest = table.is_some();
     let mut steps = Steps {
         plan,
         jobs: opts.jobs,
@@ -147,8 +148,7 @@ pub fn run(plan: &Plan, opts: &AdviseOptions, report: &mut Report, out: &mut Out
     measure::warn_not_ready(&mut advice, &mut report.warnings);
     measure::finish(&mut advice);
     combine::conclude(&mut advice, plan, &user, &overriding, &mut report.warnings);
-    let lines = profile::manifest_lines(&plan.options.profile, &sources)?;
-    advice.replaces = combine::replaced(advice.snippet.as_deref(), &lines);
+    advice.replaces = combine::replaced(advice.snippet.as_deref(), &table.unwrap_or_default());
     // Without the base there is nothing to compare: the error alone says what happened.
     if advice.binaries.iter().any(|b| {
         matches!(

@@ -93,24 +93,22 @@ pub fn resolve(name: &str, src: &Sources) -> Result<BTreeMap<String, String>> {
     Ok(settings)
 }
 
-/// The keys the workspace manifest's `[profile.NAME]` table sets, each with its line as a
-/// snippet would write it (`lto = true`).
-pub fn manifest_lines(name: &str, src: &Sources) -> Result<BTreeMap<String, String>> {
+/// The workspace manifest's `[profile.NAME]` table (in any TOML spelling), when it has one:
+/// each key of a knob it sets, with its line as a snippet would write it (`lto = true`).
+pub fn in_manifest(name: &str, src: &Sources) -> Result<Option<BTreeMap<String, String>>> {
     let manifest = read(src.manifest)?;
-    let table = manifest.get("profile").and_then(|p| p.get(name));
-    Ok(KEYS
-        .iter()
-        .filter_map(|k| Some((k.to_string(), format!("{k} = {}", table?.get(*k)?))))
-        .collect())
-}
-
-/// Whether the workspace manifest has a `[profile.NAME]` table (in any TOML spelling).
-pub fn in_manifest(name: &str, src: &Sources) -> Result<bool> {
-    let manifest = read(src.manifest)?;
-    Ok(manifest
+    let Some(table) = manifest
         .get("profile")
         .and_then(|p| p.get(name))
-        .is_some_and(toml::Value::is_table))
+        .filter(|t| t.is_table())
+    else {
+        return Ok(None);
+    };
+    Ok(Some(
+        KEYS.iter()
+            .filter_map(|k| Some((k.to_string(), format!("{k} = {}", table.get(*k)?))))
+            .collect(),
+    ))
 }
 
 /// `CARGO_PROFILE_<NAME>_<KEY>`, as cargo spells it.
