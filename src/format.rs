@@ -129,6 +129,15 @@ pub fn clip(name: &str, max: usize) -> String {
     out
 }
 
+/// Names as code, listed: `` `a`, `b` ``.
+pub fn quoted<S: AsRef<str>>(names: &[S]) -> String {
+    names
+        .iter()
+        .map(|n| format!("`{}`", n.as_ref()))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// `n` and the noun that goes with it: `1 file`, `3 files` (`one` and `many` given whole, for
 /// nouns like `library`/`libraries`).
 pub fn count(n: usize, one: &str, many: &str) -> String {

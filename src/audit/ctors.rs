@@ -9,9 +9,9 @@
 use super::findings::finding_on;
 use super::graph::Reached;
 use super::guess::{GUESSED_NATIVE, GUESSED_PACKAGE, guessed};
-use super::reach::quoted;
 use super::rules;
 use super::split::STD_CRATES;
+use crate::format::quoted;
 use crate::graph::Graph;
 use crate::plan::BinPlan;
 use crate::report::{Artifact, Finding};

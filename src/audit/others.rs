@@ -8,9 +8,10 @@
 
 use super::findings::{DEFINES, finding_on};
 use super::graph::{Reached, same_crate};
-use super::reach::{quoted, to_functions};
+use super::reach::to_functions;
 use super::rules;
-use super::split::{STD_CRATES, defined, known_for, narrow_defines, rechain};
+use super::split::{STD_CRATES, defined, is_chain_to, known_for, narrow_defines, rechain};
+use crate::format::quoted;
 use crate::graph::Graph;
 use crate::plan::BinPlan;
 use crate::report::{Artifact, Finding};
@@ -272,17 +273,13 @@ fn leave(g: &Graph, f: &mut Finding, mine: usize, mut lines: Vec<String>, names:
     if mine == 0 {
         // Nor the chain to one of them, which goes through another crate's code (QA p:
         // fclones' nix showed sysinfo's chain to `getgrouplist`).
-        let chained = |e: &String| {
-            names
-                .iter()
-                .any(|m| e.starts_with(&format!("`{m}` is reachable")))
-        };
-        if f.evidence.iter().any(chained) {
+        if f.evidence.iter().any(|e| is_chain_to(e, names)) {
             f.chain.clear();
             f.reachable = Some(false);
         }
-        f.evidence
-            .retain(|e| !e.starts_with(DEFINES) && !e.contains(UNREACHABLE) && !chained(e));
+        f.evidence.retain(|e| {
+            !e.starts_with(DEFINES) && !e.contains(UNREACHABLE) && !is_chain_to(e, names)
+        });
         if let Some(last) = lines.last_mut() {
             last.push_str(&format!(
                 "; none of the NSS functions the static binary defines is called by {}'s code, \

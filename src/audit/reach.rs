@@ -4,6 +4,7 @@
 
 use super::graph::same_crate;
 use super::rules;
+use crate::format::quoted;
 use crate::graph::{Graph, Graphs};
 use crate::report::{Finding, Report, Step};
 
@@ -110,14 +111,6 @@ pub(super) fn to_functions(g: &Graph, f: &mut Finding, functions: &[(&str, u32)]
         quoted(&linked_unreachable)
     ));
     true
-}
-
-pub(super) fn quoted(names: &[&str]) -> String {
-    names
-        .iter()
-        .map(|n| format!("`{n}`"))
-        .collect::<Vec<_>>()
-        .join(", ")
 }
 
 /// `_start → main → ... → dlopen`, eliding the middle of long chains.

@@ -6,8 +6,9 @@
 
 use super::findings::new_finding;
 use super::graph::same_crate;
-use super::reach::{arrows, quoted, to_functions};
+use super::reach::{arrows, to_functions};
 use super::rules;
+use crate::format::quoted;
 use crate::graph::Graph;
 use crate::plan::BinPlan;
 use crate::report::{Artifact, Finding, Step};
@@ -233,12 +234,7 @@ pub(super) fn defined(f: &Finding) -> Vec<String> {
 /// chain to one of the functions it keeps (QA l: etcetera's finding showed std's chain to
 /// `getaddrinfo`, which had moved to std's finding).
 pub(super) fn rechain(g: &Graph, f: &mut Finding, moved: &[&str]) {
-    let to_moved = |e: &String| {
-        moved
-            .iter()
-            .any(|m| e.starts_with(&format!("`{m}` is reachable")))
-    };
-    let Some(k) = f.evidence.iter().position(to_moved) else {
+    let Some(k) = f.evidence.iter().position(|e| is_chain_to(e, moved)) else {
         return;
     };
     f.evidence.remove(k);
@@ -282,6 +278,15 @@ pub(super) fn also_reachable(g: &Graph, a: &mut Artifact) {
     }
 }
 
+/// Whether evidence line `e` gives the chain to one of `names` (`reach::to_functions`'s
+/// "`x` is reachable: …" or "… reachable through K: …", not `also_reachable`'s line).
+pub(super) fn is_chain_to(e: &str, names: &[&str]) -> bool {
+    names.iter().any(|m| {
+        e.strip_prefix(&format!("`{m}` is reachable"))
+            .is_some_and(|rest| rest.starts_with(": ") || rest.starts_with(" through "))
+    })
+}
+
 /// Take `moved` out of the finding's list of NSS functions the binary defines.
 pub(super) fn narrow_defines(f: &mut Finding, moved: &[&str]) {
     for e in f.evidence.iter_mut().filter(|e| e.starts_with(DEFINES)) {
@@ -311,6 +316,24 @@ mod tests {
             kind: RefKind::Call,
             instantiated_in: None,
         }
+    }
+
+    #[test]
+    fn a_chain_line_is_told_from_the_reachable_too_line() {
+        let names = ["getaddrinfo"];
+        assert!(is_chain_to(
+            "`getaddrinfo` is reachable: _start → main",
+            &names
+        ));
+        assert!(is_chain_to(
+            "`getaddrinfo` is reachable through std: _start → main",
+            &names
+        ));
+        assert!(!is_chain_to(
+            "`getaddrinfo` is reachable too (`--why '^getaddrinfo$'` shows how)",
+            &names
+        ));
+        assert!(!is_chain_to("`getpwuid_r` is reachable: _start", &names));
     }
 
     #[test]

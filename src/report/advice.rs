@@ -92,6 +92,7 @@ impl Advice {
             let table = sn.lines().next().unwrap_or_default();
             let instead = match self.replaces.as_slice() {
                 [] => String::new(),
+                // Not `format::quoted`: the format module reads the report (no cycle).
                 lines => format!(
                     ", in place of its {}",
                     lines
