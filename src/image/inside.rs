@@ -159,22 +159,22 @@ impl Inside<'_> {
 
     fn wrapper_args(&self, root: &Rootfs) -> Vec<String> {
         let path = root.path().display().to_string();
-        self.command(&path, root.has_proc_dir(), false)
+        self.command(&path, root.proc_dir, false)
     }
 
     /// The same run by hand, from the layer blob: the command the runs inside are. The
     /// layer is unpacked as the runs' root filesystem was: every file the caller's (which
     /// `tar` as root would not do by itself: the image's user would own none, QA l), then
-    /// with `setup` (see [`Rootfs::setup`]), when given; `proc`: the root has a `/proc` to
-    /// bind the host's on.
-    pub fn reproduce(&self, setup: &str, proc: bool) -> String {
+    /// with the set-up of `root` (see [`Rootfs::setup`]), when it was unpacked.
+    pub fn reproduce(&self, root: Option<&Rootfs>) -> String {
         let mut cmd = format!(
             "d=$(mktemp -d) && tar --no-same-owner -p -xzf {} -C \"$d\"",
             quote(&self.layer_blob.display().to_string())
         );
+        let setup = root.map(Rootfs::setup).unwrap_or_default();
         if !setup.is_empty() {
             cmd.push_str(" && ");
-            cmd.push_str(setup);
+            cmd.push_str(&setup);
         }
         cmd.push_str(" && env -i");
         for (k, v) in self.env {
@@ -183,7 +183,7 @@ impl Inside<'_> {
         }
         cmd.push(' ');
         cmd.push_str(&quote(&self.ns.unshare.display().to_string()));
-        for a in self.command("\"$d\"", proc, true) {
+        for a in self.command("\"$d\"", root.is_some_and(|r| r.proc_dir), true) {
             cmd.push(' ');
             cmd.push_str(&a);
         }
@@ -250,10 +250,7 @@ pub fn run(inside: &Inside, probe: &ProbeSettings, scratch: &Path, host: &Host) 
     let failed = |reason: String, root: Option<&Rootfs>| InImage {
         outcome: InImageOutcome::Failed,
         reason: Some(reason),
-        reproduce: Some(inside.reproduce(
-            &root.map(Rootfs::setup).unwrap_or_default(),
-            root.is_some_and(Rootfs::has_proc_dir),
-        )),
+        reproduce: Some(inside.reproduce(root)),
         ready: ready.clone(),
         started_on_host: host.started,
         ..InImage::default()

@@ -79,7 +79,7 @@ pub fn check(plan: &Plan, report: &mut Report, out: &mut Output) -> Result<()> {
     let ctx = Context {
         epoch,
         revision: meta::revision(plan.workspace.root()),
-        unshare: inside::namespaces(),
+        ns: inside::namespaces(),
         // The probe's exec gate: `exit`-mode runs inside are attached before they start, so
         // even a short program is read at its exit stop (`None` without `cc`).
         gate: crate::probe::exec_gate(&plan.dirs.probe_floor).ok(),
@@ -127,7 +127,7 @@ pub fn check(plan: &Plan, report: &mut Report, out: &mut Output) -> Result<()> {
 struct Context<'a> {
     epoch: Epoch,
     revision: Option<String>,
-    unshare: std::result::Result<inside::Namespaces, String>,
+    ns: std::result::Result<inside::Namespaces, String>,
     gate: Option<PathBuf>,
     scratch: &'a Path,
 }
@@ -399,7 +399,7 @@ fn start_inside(
     let Some(probe) = &bin.probe else {
         return skipped("--no-probe: the binary was not started".into());
     };
-    let ns = match &ctx.unshare {
+    let ns = match &ctx.ns {
         Ok(ns) => ns,
         Err(why) => return skipped(why.clone()),
     };

@@ -50,6 +50,9 @@ pub struct Rootfs {
     devices: bool,
     /// Its `proc` directory was made (the layer has none).
     made_proc: bool,
+    /// Its `proc` is a directory (the layer's or made), not a link out of it nor a file: the
+    /// host's `/proc` can be bound on it.
+    pub proc_dir: bool,
 }
 
 /// Why a layer could not be unpacked: our side (no room, no scratch directory: the start
@@ -92,6 +95,7 @@ pub fn unpack(blob: &Path, scratch: &Path, user: &ImageUser) -> Result<Rootfs, U
         dirs: Vec::new(),
         devices: false,
         made_proc: false,
+        proc_dir: false,
     };
     let file = std::fs::File::open(blob)
         .map_err(|e| Unpack::Skipped(format!("cannot read the layer: {e}")))?;
@@ -145,6 +149,7 @@ pub fn unpack(blob: &Path, scratch: &Path, user: &ImageUser) -> Result<Rootfs, U
     let proc = fs.dir.path().join("proc");
     // Not made (no room): no `/proc` inside, as before there was one.
     fs.made_proc = proc.symlink_metadata().is_err() && std::fs::create_dir(&proc).is_ok();
+    fs.proc_dir = proc.symlink_metadata().is_ok_and(|m| m.is_dir());
     // The root last (and first made writable again).
     let depth = |p: &Path| match p.as_os_str() == "." {
         true => 0,
@@ -217,15 +222,6 @@ fn set_mode(path: &Path, mode: u32) -> std::io::Result<()> {
 impl Rootfs {
     pub fn path(&self) -> &Path {
         self.dir.path()
-    }
-
-    /// Its `proc` is a directory (not a link out of it, not a file): the host's `/proc` can
-    /// be bound on it.
-    pub fn has_proc_dir(&self) -> bool {
-        self.path()
-            .join("proc")
-            .symlink_metadata()
-            .is_ok_and(|m| m.is_dir())
     }
 
     /// Shell commands that give the entries of a root filesystem unpacked in `"$d"` (by `tar
