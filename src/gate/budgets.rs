@@ -58,13 +58,15 @@ pub fn checks(b: &Budgets, a: &Artifact) -> Vec<Check> {
     }
     if let Some(limit) = b.max_rss {
         let rss = measure::rss_bytes(a);
-        let missing = format!("not measured ({})", measure::why_no_rss(a));
+        let missing = rss
+            .is_none()
+            .then(|| format!("not measured ({})", measure::why_no_rss(a)));
         v.push(bytes(
             CheckId::BudgetRss,
             "RSS at ready",
             rss,
             limit,
-            rss.is_none().then_some(missing.as_str()),
+            missing.as_deref(),
         ));
     }
     if let Some(limit) = b.max_image_size {

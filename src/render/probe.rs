@@ -215,8 +215,7 @@ pub fn comparisons(s: &mut String, r: &Report, st: &Style) {
                 count(theirs)
             )
         } else {
-            "startup and memory: not measured (no probe in this run); ratio = static / regular"
-                .to_string()
+            format!("{}; ratio = static / regular", super::words::NOT_PROBED)
         };
         let _ = writeln!(s, "  {}", paint(st.color, DIM, &note));
     }
@@ -242,11 +241,7 @@ fn table(s: &mut String, cmp: &Comparison, st: &Style, probed: bool) {
             )
         )
     );
-    for m in cmp
-        .metrics
-        .iter()
-        .filter(|m| probed || !matches!(m.unit.as_str(), "ms" | "KiB"))
-    {
+    for m in super::words::compared_rows(cmp, probed) {
         let fmt = |v: Option<f64>| match (v, m.unit.as_str()) {
             (None, _) => "?".to_string(),
             (Some(v), "ms") => ms(v),

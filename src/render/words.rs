@@ -2,13 +2,14 @@
 //! same thing: which commit the comparison header names, what the "change" of a check without
 //! a ratio is, what the figures of a yes-or-no budget are and which sizes are told apart in
 //! bytes, which warnings are the caveat of the startup figures, what a `--why` step without a
-//! crate is called, and the lines of a hostile failure's stderr a summary shows, and when the
-//! probe read memory.
+//! crate is called, and the lines of a hostile failure's stderr a summary shows, when the
+//! probe read memory, and which rows a `--compare` table has.
 
 use crate::attribute::{UNKNOWN, unnamed_row};
 use crate::format::{count, two_sizes};
 use crate::report::{
-    Artifact, BaselineSummary, Check, CheckId, Probe, Report, Step, SymbolRow, Unit, Verdict,
+    Artifact, BaselineSummary, Check, CheckId, ComparedMetric, Comparison, Probe, Report, Step,
+    SymbolRow, Unit, Verdict,
 };
 
 /// The baseline's commit (in full) for the comparison header, or `None` when the baseline
@@ -134,3 +135,15 @@ pub fn memory_moment(p: &Probe) -> String {
         "at ready".to_string()
     }
 }
+
+/// The rows of a `--compare` table: the probe's (in `ms` and `KiB`) only when a build was
+/// `probed`, else they go, and the table says startup and memory were not measured (QA o: rows
+/// of "unknown" for both builds read as a failure to measure).
+pub fn compared_rows(c: &Comparison, probed: bool) -> impl Iterator<Item = &ComparedMetric> {
+    c.metrics
+        .iter()
+        .filter(move |m| probed || !matches!(m.unit.as_str(), "ms" | "KiB"))
+}
+
+/// What a `--compare` table says of startup and memory when neither build was probed.
+pub const NOT_PROBED: &str = "startup and memory: not measured (no probe in this run)";

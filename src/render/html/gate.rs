@@ -184,11 +184,7 @@ pub fn comparison(s: &mut String, c: &Comparison, probed: bool) {
         (Some(x), "ms") => ms(x),
         (Some(x), u) => format!("{x} {u}"),
     };
-    let shown = c
-        .metrics
-        .iter()
-        .filter(|m| probed || !matches!(m.unit.as_str(), "ms" | "KiB"));
-    for m in shown {
+    for m in words::compared_rows(c, probed) {
         t.row(vec![
             Cell::Text(text(&m.metric.replace('_', " "))),
             Cell::Num(
@@ -219,9 +215,10 @@ pub fn comparison(s: &mut String, c: &Comparison, probed: bool) {
     ]);
     t.finish(s, None);
     if !probed {
-        s.push_str(
-            "<p class=\"note\">Startup and memory: not measured (no probe in this run).</p>\n",
-        );
+        // A sentence of its own here: capitalised.
+        let mut note = words::NOT_PROBED.to_string();
+        note[..1].make_ascii_uppercase();
+        let _ = writeln!(s, "<p class=\"note\">{}.</p>", text(&note));
     }
 }
 
