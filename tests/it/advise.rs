@@ -29,9 +29,10 @@ pub(crate) fn host() -> String {
         .to_string()
 }
 
-/// A plain static `cargo build` of `manifest` with `--config` settings, in `target_dir`: the
-/// path of the binary `bin`.
-fn plain_build(
+/// A plain static `cargo build` of `manifest` with `--config` settings, in `target_dir`, run
+/// from the manifest's folder (so that cargo reads its `.cargo/config.toml`, as a build
+/// there would): the path of the binary `bin`.
+pub(crate) fn plain_build(
     manifest: &Path,
     profile: &str,
     configs: &[&str],
@@ -53,6 +54,7 @@ fn plain_build(
     .arg(manifest)
     .arg("--target-dir")
     .arg(target_dir)
+    .current_dir(manifest.parent().expect("the manifest's folder"))
     .env_remove("CARGO_ENCODED_RUSTFLAGS")
     .env_remove("CARGO_TARGET_DIR")
     .env_remove("ADVISE_STALL")

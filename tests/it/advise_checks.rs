@@ -199,38 +199,17 @@ fn copy_fixture(name: &str) -> tempfile::TempDir {
     dir
 }
 
-/// A plain static build of the project in `dir` with `profile`, run from there (so that
-/// cargo reads its `.cargo/config.toml`): the binary's length.
+/// A plain static build of the project in `dir` with `profile`, in its own `target`: the
+/// binary's length.
 fn plain_len(dir: &std::path::Path, profile: &str, bin: &str) -> u64 {
-    let host = crate::advise::host();
-    let out = Command::new("cargo")
-        .args([
-            "build",
-            "--locked",
-            "-q",
-            "--profile",
-            profile,
-            "--target",
-            &host,
-        ])
-        .current_dir(dir)
-        .env_remove("CARGO_ENCODED_RUSTFLAGS")
-        .env_remove("CARGO_TARGET_DIR")
-        .env("RUSTFLAGS", "-C target-feature=+crt-static")
-        .output()
-        .expect("cargo");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    len(&dir
-        .join("target")
-        .join(&host)
-        .join(profile)
-        .join(bin)
-        .display()
-        .to_string())
+    let manifest = dir.join("Cargo.toml");
+    len(&crate::advise::plain_build(
+        &manifest,
+        profile,
+        &[],
+        &dir.join("target"),
+        bin,
+    ))
 }
 
 /// B8: `strip` comes from `.cargo/config.toml`, which overrides `Cargo.toml`: the snippet for

@@ -25,6 +25,24 @@ pub fn artifacts_dir() -> PathBuf {
     d
 }
 
+/// A run of `fixture` with `args`, written as a page and (`--save-baseline`) as its JSON report,
+/// `<name>.html` and `<name>.json` in [`artifacts_dir`]: the page's path and the report.
+pub fn page_and_report(fixture: &str, name: &str, args: &[&str]) -> (PathBuf, Value) {
+    let dir = artifacts_dir();
+    let (page_file, json_file) = (
+        dir.join(format!("{name}.html")),
+        dir.join(format!("{name}.json")),
+    );
+    let r = run(human_fixture(fixture, args)
+        .args(["--format", "html", "--output"])
+        .arg(&page_file)
+        .arg("--save-baseline")
+        .arg(&json_file));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let json = std::fs::read_to_string(&json_file).expect("json");
+    (page_file, serde_json::from_str(&json).expect("JSON report"))
+}
+
 /// The page's structure: one element or text a line, indented by depth; the style, script
 /// and data left out, and sizes, times, percentages and coordinates redacted.
 fn outline(html: &str) -> String {
@@ -329,30 +347,11 @@ fn the_browser_harness_sees_blocked_scripts_and_requests() {
 /// against the JSON report of the same run (`--save-baseline` writes it) and the files.
 #[test]
 fn hello_server_compare_page_in_a_browser() {
-    let dir = artifacts_dir();
-    let (page_file, json_file) = (
-        dir.join("hello-server-compare.html"),
-        dir.join("hello-server-compare.json"),
-    );
-    let r = run(human_fixture(
+    let (page_file, json) = page_and_report(
         "hello-server",
-        &[
-            "--compare",
-            "--runs",
-            "5",
-            "--warmup",
-            "2",
-            "--format",
-            "html",
-        ],
-    )
-    .arg("--output")
-    .arg(&page_file)
-    .arg("--save-baseline")
-    .arg(&json_file));
-    assert_eq!(r.code, 0, "{}", r.stderr);
-    let json: Value = serde_json::from_str(&std::fs::read_to_string(&json_file).expect("json"))
-        .expect("JSON report");
+        "hello-server-compare",
+        &["--compare", "--runs", "5", "--warmup", "2"],
+    );
     let html = std::fs::read_to_string(&page_file).expect("page");
     let url = format!("file://{}", page_file.display());
     let mut browser = cdp::Browser::start();
@@ -388,7 +387,7 @@ fn hello_server_compare_page_in_a_browser() {
     assert!(html.contains("Static against regular"));
     let png = page.screenshot();
     assert!(png.starts_with(b"\x89PNG"), "not a PNG");
-    std::fs::write(dir.join("hello-server-compare.png"), png).expect("screenshot");
+    std::fs::write(artifacts_dir().join("hello-server-compare.png"), png).expect("screenshot");
     assert_quiet(&page, &url);
 }
 
@@ -400,32 +399,14 @@ fn hello_server_compare_page_in_a_browser() {
 /// error and no request.
 #[test]
 fn reference_graph_and_image_on_the_page_in_a_browser() {
-    let dir = artifacts_dir();
     let mut browser = cdp::Browser::start();
     let (mut finding_chains, mut why_chains) = (0, 0);
     for (fixture, why) in [("audit-lookup", "getaddrinfo"), ("why-chain", "why_b")] {
         let images = tempfile::tempdir().expect("image dir");
-        let page_file = dir.join(format!("{fixture}-image.html"));
-        let json_file = dir.join(format!("{fixture}-image.json"));
+        let images = images.path().to_str().expect("utf-8 path");
         // `--warn-only`: the NSS finding fails the gate, and the baseline is the JSON report.
-        let args = [
-            "--no-probe",
-            "--warn-only",
-            "--why",
-            why,
-            "--format",
-            "html",
-        ];
-        let r = run(human_fixture(fixture, &args)
-            .arg("--image")
-            .arg(images.path())
-            .arg("--output")
-            .arg(&page_file)
-            .arg("--save-baseline")
-            .arg(&json_file));
-        assert_eq!(r.code, 0, "{}", r.stderr);
-        let json: Value = serde_json::from_str(&std::fs::read_to_string(&json_file).expect("json"))
-            .expect("JSON report");
+        let args = ["--no-probe", "--warn-only", "--why", why, "--image", images];
+        let (page_file, json) = page_and_report(fixture, &format!("{fixture}-image"), &args);
         let a = &json["artifacts"][0];
         let layout = a["image"]["layout"].as_str().expect("an image");
         assert_eq!(

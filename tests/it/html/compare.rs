@@ -8,22 +8,11 @@ use super::*;
 /// and the glibc floor, the startup and memory rows are left out, and a line says why.
 #[test]
 fn a_compare_page_without_a_probe_has_no_rows_of_unknowns() {
-    let dir = artifacts_dir();
-    let (page_file, json_file) = (
-        dir.join("hello-server-compare-no-probe.html"),
-        dir.join("hello-server-compare-no-probe.json"),
-    );
-    let r = run(human_fixture(
+    let (page_file, json) = page_and_report(
         "hello-server",
-        &["--compare", "--no-probe", "--format", "html"],
-    )
-    .arg("--output")
-    .arg(&page_file)
-    .arg("--save-baseline")
-    .arg(&json_file));
-    assert_eq!(r.code, 0, "{}", r.stderr);
-    let json: Value = serde_json::from_str(&std::fs::read_to_string(&json_file).expect("json"))
-        .expect("JSON report");
+        "hello-server-compare-no-probe",
+        &["--compare", "--no-probe"],
+    );
     let metrics = json["comparisons"][0]["metrics"]
         .as_array()
         .expect("metrics");
