@@ -422,7 +422,9 @@ fn feature(steps: &mut Steps, w: &Without, advice: &mut Advice, out: &mut Output
             crates::of(plan, steps.libdir.as_deref(), m),
             m.features.clone(),
         ),
-        Outcome::Failed { .. } => (Vec::new(), Vec::new()),
+        // A build that failed has no features reported by cargo; the ones it was asked for are
+        // closed under "enables" (see `features::variants`), so they are the ones it had (QA r, F4).
+        Outcome::Failed { .. } => (Vec::new(), vec![w.keep.clone(); bins.len()]),
     };
     for (j, (i, _)) in bins.iter().enumerate() {
         let Some(f) = advice.binaries[*i]

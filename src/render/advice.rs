@@ -325,6 +325,9 @@ fn features(s: &mut String, rows: &[FeatureRow], color: bool) {
                 &r.note,
                 Some((color, style)),
             );
+            if !r.also.is_empty() {
+                wrap(s, "      ", &r.also);
+            }
             continue;
         }
         let saved = format!("saves {} {}", r.saved, r.percent);

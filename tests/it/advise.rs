@@ -298,6 +298,14 @@ fn features_left_out_name_the_bytes_and_crates_and_the_one_that_cannot_go() {
         error.starts_with("error") && error.contains("needs its `core` feature"),
         "{error}"
     );
+    // QA r, F4: `cli` needs `core`, so the build without `core` leaves it out too, failed or
+    // not (the built one of `cli` itself keeps `core` and builds).
+    assert_eq!(
+        core["also_leaves_out"],
+        serde_json::json!(["cli"]),
+        "{core}"
+    );
+    assert_eq!(str_of(feature(b, "cli"), "status"), "measured");
     assert_eq!(str_of(&b["base"], "status"), "measured");
     // Under `-q` the failed variant's diagnostics stay out of the terminal: its first error
     // line is in the report (it printed rustc's whole error).
