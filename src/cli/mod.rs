@@ -284,41 +284,14 @@ pub fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Options, clap::
     let build: BuildOptions = a.build.into();
     let gate: GateOptions = a.gate.into();
     let command = match a.command {
-        Some(Sub::Inspect { files, image }) => {
-            // Global flags (-q, --format) apply to subcommands; build flags do not.
-            let CargoCli::Aotcheck(plain) = CargoCli::try_parse_from(["cargo", "aotcheck"])?;
-            if build.image.is_some() || image.is_some() {
-                return Err(clap::Error::raw(
-                    clap::error::ErrorKind::ArgumentConflict,
-                    "--image writes images of the binaries this run builds; `inspect` reads \
-                     files that already exist (build them with `cargo aotcheck --image`)\n",
-                ));
-            }
-            if build != BuildOptions::from(plain.build) {
-                return Err(clap::Error::raw(
-                    clap::error::ErrorKind::ArgumentConflict,
-                    "build options (--manifest-path, --bin, --profile, ...) do not apply to \
-                     `inspect`, which reads files that already exist\n",
-                ));
-            }
-            Command::Inspect { files }
-        }
+        Some(Sub::Inspect { files, image }) => inspect(files, image.is_some(), &build)?,
         Some(Sub::Explain { rule }) => Command::Explain { rule },
         Some(Sub::Advise(args)) => {
             // Named before the general refusal below: `--image` is global, so it is set here
             // too, and "goes after `advise`" would be wrong for it.
             advise::refused(&args, &a.size, build.image.is_some())?;
-            let CargoCli::Aotcheck(plain) = CargoCli::try_parse_from(["cargo", "aotcheck"])?;
-            let before = build != BuildOptions::from(plain.build)
-                || ProbeOptions::from(a.probe) != ProbeOptions::default()
-                || gate != GateOptions::default();
-            if before {
-                return Err(clap::Error::raw(
-                    clap::error::ErrorKind::ArgumentConflict,
-                    "build and probe options go after `advise` (`cargo aotcheck advise \
-                     --profile x`); gate options do not apply to it\n",
-                ));
-            }
+            let probe = ProbeOptions::from(a.probe);
+            only_after_advise(&build, &probe, &gate)?;
             advise::options(args)?
         }
         None => {
@@ -361,6 +334,46 @@ pub fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Options, clap::
         size,
         all_crates: a.size.crates,
     })
+}
+
+/// `inspect FILES`: global flags (-q, --format) apply to it, build flags and `--image` do not.
+fn inspect(files: Vec<PathBuf>, image: bool, build: &BuildOptions) -> Result<Command, clap::Error> {
+    let CargoCli::Aotcheck(plain) = CargoCli::try_parse_from(["cargo", "aotcheck"])?;
+    if build.image.is_some() || image {
+        return Err(clap::Error::raw(
+            clap::error::ErrorKind::ArgumentConflict,
+            "--image writes images of the binaries this run builds; `inspect` reads \
+             files that already exist (build them with `cargo aotcheck --image`)\n",
+        ));
+    }
+    if *build != BuildOptions::from(plain.build) {
+        return Err(clap::Error::raw(
+            clap::error::ErrorKind::ArgumentConflict,
+            "build options (--manifest-path, --bin, --profile, ...) do not apply to \
+             `inspect`, which reads files that already exist\n",
+        ));
+    }
+    Ok(Command::Inspect { files })
+}
+
+/// `advise` takes its build and probe options after its name; gate options not at all.
+fn only_after_advise(
+    build: &BuildOptions,
+    probe: &ProbeOptions,
+    gate: &GateOptions,
+) -> Result<(), clap::Error> {
+    let CargoCli::Aotcheck(plain) = CargoCli::try_parse_from(["cargo", "aotcheck"])?;
+    let before = *build != BuildOptions::from(plain.build)
+        || *probe != ProbeOptions::default()
+        || *gate != GateOptions::default();
+    if before {
+        return Err(clap::Error::raw(
+            clap::error::ErrorKind::ArgumentConflict,
+            "build and probe options go after `advise` (`cargo aotcheck advise \
+             --profile x`); gate options do not apply to it\n",
+        ));
+    }
+    Ok(())
 }
 
 /// The `--help` text, for documentation and its snapshot test.

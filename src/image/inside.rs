@@ -302,26 +302,14 @@ pub fn run(inside: &Inside, probe: &ProbeSettings, scratch: &Path, host: &Host) 
             ..failed(String::new(), Some(&root))
         };
     }
-    // The arguments' host paths, looked for in the root filesystem before it goes.
-    let paths = host_paths(inside.args, root.path());
-    // Nothing ran inside when `unshare` could not start it: no files to look for.
-    let (missing, denied) = match runs.defect {
-        None => traced(
-            inside,
-            &args,
-            &env_remove,
-            probe,
-            (scratch, root.path()),
-            host,
-        ),
-        Some(_) => Default::default(),
-    };
-    let not_allowed = (!denied.is_empty()).then(|| not_allowed(inside.user, &denied));
-    let reason = not_started(
+    let (reason, missing, denied) = why_not_started(
+        inside,
+        &args,
+        &env_remove,
+        probe,
+        (scratch, root.path()),
+        host,
         runs.defect.as_deref(),
-        not_allowed,
-        &paths,
-        host.env_not_in_image,
     );
     let mut result = failed(reason, Some(&root));
     result.failures = runs.failed.len() as u32;
@@ -329,6 +317,30 @@ pub fn run(inside: &Inside, probe: &ProbeSettings, scratch: &Path, host: &Host) 
     result.missing = missing;
     result.denied = denied;
     result
+}
+
+/// Why no run started inside (`defect`: why `unshare` could not start it, if so): what the
+/// arguments name on the host that the root filesystem lacks, and what a traced run found
+/// missing or not allowed.
+fn why_not_started(
+    inside: &Inside,
+    args: &[String],
+    env_remove: &[&str],
+    probe: &ProbeSettings,
+    (scratch, root): (&Path, &Path),
+    host: &Host,
+    defect: Option<&str>,
+) -> (String, Vec<Missing>, Vec<String>) {
+    // The arguments' host paths, looked for in the root filesystem before it goes.
+    let paths = host_paths(inside.args, root);
+    // Nothing ran inside when `unshare` could not start it: no files to look for.
+    let (missing, denied) = match defect {
+        None => traced(inside, args, env_remove, probe, (scratch, root), host),
+        Some(_) => Default::default(),
+    };
+    let not_allowed = (!denied.is_empty()).then(|| not_allowed(inside.user, &denied));
+    let reason = not_started(defect, not_allowed, &paths, host.env_not_in_image);
+    (reason, missing, denied)
 }
 
 /// Paths named in a reason, at most.

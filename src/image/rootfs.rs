@@ -99,23 +99,46 @@ pub fn unpack(blob: &Path, scratch: &Path, user: &ImageUser) -> Result<Rootfs, U
     };
     let file = std::fs::File::open(blob)
         .map_err(|e| Unpack::Skipped(format!("cannot read the layer: {e}")))?;
-    let broken = |e: std::io::Error| {
-        let why = format!("cannot unpack the layer: {e}");
-        use std::io::ErrorKind::{OutOfMemory, QuotaExceeded, StorageFull};
-        if matches!(e.kind(), StorageFull | QuotaExceeded | OutOfMemory) {
-            Unpack::Skipped(why)
-        } else {
-            Unpack::Broken(why)
-        }
-    };
+    let later = unpack_entries(&mut fs, file, user)?;
+    // Before the modes: the root may be one its owner cannot write in.
+    let proc = fs.dir.path().join("proc");
+    // Not made (no room): no `/proc` inside, as before there was one.
+    fs.made_proc = proc.symlink_metadata().is_err() && std::fs::create_dir(&proc).is_ok();
+    fs.proc_dir = proc.symlink_metadata().is_ok_and(|m| m.is_dir());
+    set_dir_modes(&mut fs, later)?;
+    // As root only (`mknod` needs it): otherwise none is made, and no `/dev` either.
+    fs.devices = make_devices(fs.dir.path()).is_ok();
+    Ok(fs)
+}
+
+/// A layer that cannot be unpacked: broken, unless the machine ran out of room for it.
+fn broken(e: std::io::Error) -> Unpack {
+    let why = format!("cannot unpack the layer: {e}");
+    use std::io::ErrorKind::{OutOfMemory, QuotaExceeded, StorageFull};
+    if matches!(e.kind(), StorageFull | QuotaExceeded | OutOfMemory) {
+        Unpack::Skipped(why)
+    } else {
+        Unpack::Broken(why)
+    }
+}
+
+/// A directory whose mode is set last: (path, mode seen, the layer's mode; none for the root,
+/// which is not in the layer).
+type Later = (PathBuf, u32, Option<u32>);
+
+/// Every entry of the gzipped layer in `file` unpacked into `fs`, files with the mode `user`
+/// sees; the directories come back, for [`set_dir_modes`].
+fn unpack_entries(
+    fs: &mut Rootfs,
+    file: std::fs::File,
+    user: &ImageUser,
+) -> Result<Vec<Later>, Unpack> {
     let mut archive = tar::Archive::new(flate2::read::GzDecoder::new(file));
     archive.set_preserve_permissions(true);
     archive.set_preserve_ownerships(false);
     // Directories' modes last, deepest first: one the user may not write would stop what it
     // holds from being unpacked.
-    // (path, mode seen, the layer's mode; none for the root, which is not in the layer)
-    let mut later: Vec<(PathBuf, u32, Option<u32>)> =
-        vec![(PathBuf::from("."), root_dir_mode(user), None)];
+    let mut later: Vec<Later> = vec![(PathBuf::from("."), root_dir_mode(user), None)];
     for entry in archive.entries().map_err(broken)? {
         let mut e = entry.map_err(broken)?;
         let h = e.header();
@@ -145,12 +168,11 @@ pub fn unpack(blob: &Path, scratch: &Path, user: &ImageUser) -> Result<Rootfs, U
             fs.changed.push((path, seen));
         }
     }
-    // Before the modes: the root may be one its owner cannot write in.
-    let proc = fs.dir.path().join("proc");
-    // Not made (no room): no `/proc` inside, as before there was one.
-    fs.made_proc = proc.symlink_metadata().is_err() && std::fs::create_dir(&proc).is_ok();
-    fs.proc_dir = proc.symlink_metadata().is_ok_and(|m| m.is_dir());
-    // The root last (and first made writable again).
+    Ok(later)
+}
+
+/// The directories' modes, deepest first, the root last (and first made writable again).
+fn set_dir_modes(fs: &mut Rootfs, mut later: Vec<Later>) -> Result<(), Unpack> {
     let depth = |p: &Path| match p.as_os_str() == "." {
         true => 0,
         false => p.components().count(),
@@ -163,9 +185,7 @@ pub fn unpack(blob: &Path, scratch: &Path, user: &ImageUser) -> Result<Rootfs, U
         }
         fs.dirs.push((path, seen));
     }
-    // As root only (`mknod` needs it): otherwise none is made, and no `/dev` either.
-    fs.devices = make_devices(fs.dir.path()).is_ok();
-    Ok(fs)
+    Ok(())
 }
 
 /// The nodes of [`DEVICES`] in `root/dev` (made, 0755, when the layer has none); a node the
