@@ -78,3 +78,73 @@ fn a_store_of_an_immediate_reaches_its_static_not_the_one_before() {
     check_pairs(&bin, &chain);
     assert!(steps(&chain_of("a_flag")).is_empty(), "{why}");
 }
+
+/// A jump table (QA o, F7): each entry of a PIC jump table is `case - table`, an
+/// `R_X86_64_PC32` whose `S + A` is the case plus the entry's distance from the table. Read as
+/// `S + A`, the last entries of `jump_dispatch`'s table point past their cases into
+/// `jump_after`, which nothing calls: it must stay unreachable, and the dispatch reachable.
+#[test]
+fn a_jump_tables_entries_stay_in_their_function() {
+    let v = json(&mut check_fixture(
+        "why-pcrel",
+        &["--why", "^jump_(after|dispatch)$"],
+    ));
+    let a = &v["artifacts"][0];
+    assert_eq!(a["binary"]["graph"]["edges_from"], "analysis-link");
+    // The trap, by nm and readelf: a PC32 entry in .rodata whose `S + A` is in jump_after.
+    let link = analysis_link(a);
+    let syms = nm(&link);
+    let (after, dispatch) = (syms["jump_after"], syms["jump_dispatch"]);
+    let in_after = |x: u64| (after.0..after.0 + after.1).contains(&x);
+    let rodata = tool("readelf", &["-rW", &link]);
+    let traps = rodata
+        .split("Relocation section")
+        .filter(|s| s.starts_with(" '.rela.rodata'"))
+        .flat_map(str::lines)
+        .filter_map(|l| {
+            let w: Vec<&str> = l.split_whitespace().collect();
+            let value = u64::from_str_radix(w.get(3)?, 16).ok()?;
+            let addend = i64::from_str_radix(w.get(6)?, 16).ok()?;
+            let addend = if w.get(5) == Some(&"-") {
+                -addend
+            } else {
+                addend
+            };
+            (w.get(2) == Some(&"R_X86_64_PC32")).then(|| value.wrapping_add_signed(addend))
+        })
+        .filter(|&sa| in_after(sa))
+        .count();
+    assert!(
+        traps >= 1,
+        "no .rodata entry reads as jump_after:\n{rodata}"
+    );
+    // objdump: no instruction refers to jump_after (nothing calls it).
+    let code = tool("objdump", &["-d", "--no-show-raw-insn", &link]);
+    assert!(
+        !code
+            .lines()
+            .any(|l| l.contains("<jump_after>") && !l.ends_with(":")),
+        "something refers to jump_after"
+    );
+    assert!(
+        dispatch.0 < after.0,
+        "jump_dispatch {dispatch:?}, jump_after {after:?}"
+    );
+
+    let why = a["binary"]["why"]["chains"].as_array().expect("chains");
+    let chain_of = |t: &str| {
+        steps(
+            why.iter()
+                .find(|c| c["target"] == t)
+                .unwrap_or_else(|| panic!("no chain for {t}: {why:?}")),
+        )
+    };
+    assert!(chain_of("jump_after").is_empty(), "{why:?}");
+    let dispatch_chain = chain_of("jump_dispatch");
+    assert_eq!(
+        dispatch_chain.last().map(|s| s.0.as_str()),
+        Some("jump_dispatch"),
+        "{why:?}"
+    );
+    check_pairs(str_of(a, "path"), &dispatch_chain);
+}
