@@ -14,6 +14,7 @@ mod floor;
 mod listener;
 pub(crate) mod memory;
 mod ready;
+mod rounds;
 mod spawn;
 
 pub use busy::{baseline_busy, busy};
@@ -35,6 +36,7 @@ use crate::plan::{Plan, ProbeSettings};
 use crate::progress::{ProbeBar, Progress};
 use crate::report::{FailedRun, Memory, Probe, Report, Sample, Stats};
 use crate::stats;
+use rounds::Rounds;
 use spawn::{RunResult, human_duration};
 
 /// Failed runs in a row, with none ever reaching ready, after which a binary is given up on.
@@ -280,99 +282,6 @@ fn probe_group(
         report.artifacts[i].probe = Some(p);
     }
     Ok(())
-}
-
-/// The rounds of one group: every series once per round, warmup rounds first.
-struct Rounds<'a> {
-    opts: &'a ProbeSettings,
-    gate: Option<&'a Path>,
-    pattern: Option<&'a Regex>,
-    /// The spawn floor's series, run in `exit` mode without arguments.
-    floor_at: Option<usize>,
-}
-
-impl<'a> Rounds<'a> {
-    fn run(&self, all: &mut [Series], progress: &mut dyn FnMut(&Progress)) -> Result<()> {
-        let warmup = self.opts.warmup;
-        let rounds = warmup + self.opts.runs;
-        let mut done = 0u64;
-        for round in 0..rounds {
-            for j in 0..all.len() {
-                if all[j].gave_up.is_some() {
-                    continue;
-                }
-                // Ctrl-C between runs (every run before has been stopped and reaped), or
-                // during one: that run was stopped for it, which is no failure of the program.
-                crate::interrupt::check()?;
-                let floor_run = Some(j) == self.floor_at;
-                let (r, ready) = self.run_one(&all[j].path.clone(), floor_run);
-                crate::interrupt::check()?;
-                all[j].record(round + 1, round < warmup, r, ready, round + 1 < rounds);
-                done += 1;
-                let active = all.iter().filter(|x| x.gave_up.is_none()).count() as u64;
-                let rest_of_round = all[j + 1..].iter().filter(|x| x.gave_up.is_none()).count();
-                progress(&Progress {
-                    label: &all[j].label,
-                    done,
-                    total: done + rest_of_round as u64 + active * u64::from(rounds - round - 1),
-                });
-            }
-        }
-        Ok(())
-    }
-
-    /// One run, and the readiness it was judged by.
-    fn run_one(&self, path: &Path, floor_run: bool) -> (RunResult, &'a Ready) {
-        const EXIT: Ready = Ready::Exit;
-        let opts: &'a ProbeSettings = self.opts;
-        let ready: &'a Ready = if floor_run { &EXIT } else { &opts.ready };
-        let spec = RunSpec {
-            program: path,
-            gate: self.gate,
-            args: if floor_run { &[] } else { &opts.args },
-            env: if floor_run { &[] } else { &opts.env },
-            env_remove: &[],
-            ready,
-            pattern: if floor_run { None } else { self.pattern },
-            timeout: opts.timeout,
-            grace: opts.grace,
-            trace: false,
-        };
-        let r = match spawn::run_once(&spec) {
-            // `exit` mode: the time from an untraced run, the memory from a traced one.
-            Ok(timed) if *spec.ready == Ready::Exit && !floor_run => Ok(with_memory(
-                timed,
-                spawn::run_once(&RunSpec {
-                    trace: true,
-                    ..spec
-                }),
-            )),
-            other => other,
-        };
-        (r, ready)
-    }
-}
-
-/// An untraced `exit`-mode run, with the memory of the traced run made right after it. What
-/// the traced run left behind counts too: every process the probe had to kill is reported.
-fn with_memory(mut timed: spawn::RunOk, traced: RunResult) -> spawn::RunOk {
-    match traced {
-        Ok(t) => {
-            timed.memory = t.memory;
-            timed.processes = t.processes;
-            timed.unknown = t.unknown;
-            timed.stop.absorb(t.stop);
-        }
-        Err(f) => {
-            let f = *f;
-            timed.unknown.push((
-                "memory_kib",
-                format!("the traced run that reads memory failed: {}", f.message),
-            ));
-            timed.stop.absorb(f.stop);
-        }
-    }
-    timed
 }
 
 fn finish(s: Series, opts: &ProbeSettings) -> Probe {
