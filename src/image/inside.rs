@@ -3,7 +3,7 @@
 //! probe's readiness, arguments and environment:
 //!
 //! ```text
-//! unshare --user --map-root-user --mount sh -c 'mount --rbind /proc "$1/proc" && shift && exec "$@"' \
+//! unshare --user --map-root-user --mount sh -c 'mount --rbind /proc "$1/proc" && shift && exec env -u PWD ... "$@"' \
 //!   sh ROOTFS unshare --user --map-user=UID --map-group=GID --mount --root=ROOTFS --wd=WORKDIR BINARY ARGS
 //! ```
 //!
@@ -40,12 +40,20 @@ const RUNS: u32 = 5;
 const GIVE_UP_AFTER: u32 = 2;
 
 /// The programs a start inside is made of: util-linux `unshare` (the namespaces, the image's
-/// user, the root), and `sh` and `mount` when the host's `/proc` can be bound in the root
-/// filesystem (see the module's comment).
+/// user, the root), and `sh`, `mount` and `env` when the host's `/proc` can be bound in the
+/// root filesystem (see the module's comment).
 pub struct Namespaces {
     pub unshare: PathBuf,
-    /// `sh` and `mount`: a bind of `/proc` in a user and mount namespace worked here.
-    proc: Option<(PathBuf, PathBuf)>,
+    /// A bind of `/proc` in a user and mount namespace worked here.
+    proc: Option<ProcBind>,
+}
+
+/// The programs of the outer namespace that binds `/proc`.
+struct ProcBind {
+    sh: PathBuf,
+    mount: PathBuf,
+    /// Takes out what `sh` adds to the environment (see [`proc_script`]).
+    env: PathBuf,
 }
 
 /// `unshare`, when user and mount namespaces can be made here; else why not.
@@ -77,10 +85,12 @@ pub fn namespaces() -> Result<Namespaces, String> {
     ))
 }
 
-/// `sh` and `mount`, when `mount --rbind /proc DIR` works in a user and mount namespace here.
-fn proc_bind(unshare: &Path) -> Option<(PathBuf, PathBuf)> {
+/// `sh`, `mount` and `env`, when `mount --rbind /proc DIR` works in a user and mount
+/// namespace here.
+fn proc_bind(unshare: &Path) -> Option<ProcBind> {
     let sh = which::which("sh").ok()?;
     let mount = which::which("mount").ok()?;
+    let env = which::which("env").ok()?;
     let dir = tempfile::tempdir().ok()?;
     let bound = Command::new(unshare)
         .args(["--user", "--map-root-user", "--mount"])
@@ -92,15 +102,28 @@ fn proc_bind(unshare: &Path) -> Option<(PathBuf, PathBuf)> {
         .stderr(Stdio::null())
         .status()
         .is_ok_and(|s| s.success());
-    bound.then_some((sh, mount))
+    bound.then_some(ProcBind { sh, mount, env })
 }
 
+/// Variables a shell puts in the environment of what it runs: `PWD` (dash and bash, the
+/// host's working directory), `OLDPWD`, `SHLVL` and `_` (bash as `sh`).
+const SHELL_SETS: [&str; 4] = ["PWD", "OLDPWD", "SHLVL", "_"];
+
 /// The script `sh` runs in the outer namespace: bind `/proc` in the root (`$1`), then become
-/// the inner `unshare` (the rest).
-fn proc_script(mount: &Path) -> String {
+/// the inner `unshare` (the rest) through `env`, with the image's environment as it was: what
+/// the shell set taken out, or set back to the image's value (QA s: the binary inside had
+/// `PWD=<the host's working directory>`, which no container runtime gives it).
+fn proc_script(bind: &ProcBind, image_env: &[(String, String)]) -> String {
+    let mut env = quote(&bind.env.display().to_string());
+    for name in SHELL_SETS {
+        match image_env.iter().find(|(k, _)| k == name) {
+            Some((k, v)) => env.push_str(&format!(" {}", quote(&format!("{k}={v}")))),
+            None => env.push_str(&format!(" -u {name}")),
+        }
+    }
     format!(
-        "{} --rbind /proc \"$1/proc\" && shift && exec \"$@\"",
-        quote(&mount.display().to_string())
+        "{} --rbind /proc \"$1/proc\" && shift && exec {env} \"$@\"",
+        quote(&bind.mount.display().to_string())
     )
 }
 
@@ -137,11 +160,11 @@ impl Inside<'_> {
         let q = |w: &str| if quoted { quote(w) } else { w.to_string() };
         let unshare = q(&self.ns.unshare.display().to_string());
         let mut v = Vec::new();
-        if let Some((sh, mount)) = self.ns.proc.as_ref().filter(|_| proc) {
+        if let Some(bind) = self.ns.proc.as_ref().filter(|_| proc) {
             v.extend(["--user", "--map-root-user", "--mount"].map(String::from));
-            v.push(q(&sh.display().to_string()));
+            v.push(q(&bind.sh.display().to_string()));
             v.push("-c".into());
-            v.push(q(&proc_script(mount)));
+            v.push(q(&proc_script(bind, self.env)));
             v.extend(["sh".to_string(), root.to_string(), unshare]);
         }
         v.extend([

@@ -153,8 +153,9 @@ fn qa_b3_inside() {
 }
 
 /// A static program that exits 0 when `/proc/self/exe` names it (what
-/// `std::env::current_exe` reads) and `/proc/self/status` gives it uid and gid 65532, built
-/// with the system's `cc` into `dir`.
+/// `std::env::current_exe` reads), `/proc/self/status` gives it uid and gid 65532 and its
+/// environment is the image's, `PATH=/bin` alone (QA s: the shell that binds `/proc` gave it
+/// `PWD`), built with the system's `cc` into `dir`.
 fn proc_reader(dir: &Path) -> PathBuf {
     let src = dir.join("proc.c");
     std::fs::write(
@@ -172,6 +173,10 @@ int main(void) {
     while (fgets(line, sizeof line, f))
         ids += !strncmp(line, "Uid:\t65532\t", 11) + !strncmp(line, "Gid:\t65532\t", 11);
     if (ids != 2) { fprintf(stderr, "uid and gid 65532 lines: %d\n", ids); return 6; }
+    extern char **environ;
+    for (char **e = environ; *e; e++)
+        if (strcmp(*e, "PATH=/bin") != 0) { fprintf(stderr, "not the image's: %s\n", *e); return 7; }
+    if (!environ[0]) { fprintf(stderr, "no PATH\n"); return 8; }
     return 0;
 }
 "#,
