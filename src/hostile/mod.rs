@@ -104,28 +104,42 @@ pub fn check(plan: &Plan, report: &mut Report, out: &mut Output) -> Result<()> {
     Ok(())
 }
 
-/// Say which binaries' hostile runs were not judged because the plain run did not finish.
+/// Say which binaries' hostile runs were not judged because the plain run did not finish, or
+/// ended before it was ready.
 fn warn_unjudged(report: &mut Report) {
-    let unjudged: Vec<&str> = report
-        .artifacts
-        .iter()
-        .filter(|a| {
-            a.hostile.iter().any(|r| {
-                r.detail
-                    .as_deref()
-                    .is_some_and(|d| d.starts_with(NOT_JUDGED))
+    let unjudged = |ended: bool| -> Vec<&str> {
+        report
+            .artifacts
+            .iter()
+            .filter(|a| {
+                a.hostile.iter().any(|r| {
+                    r.detail.as_deref().is_some_and(|d| {
+                        d.starts_with(NOT_JUDGED) && d.starts_with(PLAIN_ENDED) == ended
+                    })
+                })
             })
-        })
-        .map(|a| a.name.as_str())
-        .collect();
-    if !unjudged.is_empty() {
-        report.warnings.push(format!(
+            .map(|a| a.name.as_str())
+            .collect()
+    };
+    let (hung, ended) = (unjudged(false), unjudged(true));
+    let mut warnings = Vec::new();
+    if !hung.is_empty() {
+        warnings.push(format!(
             "hostile runs of {} were not judged where the plain run did not finish either \
              (a server?): set --ready (or `ready` in the config) so that they wait until it \
              is up",
-            unjudged.join(", ")
+            hung.join(", ")
         ));
     }
+    if !ended.is_empty() {
+        warnings.push(format!(
+            "hostile runs of {} were not judged where they ended as the plain run did, which \
+             never got ready: nothing showed that the program survives the conditions (check \
+             its arguments, --probe-arg, and --ready)",
+            ended.join(", ")
+        ));
+    }
+    report.warnings.extend(warnings);
 }
 
 /// The dynamic build made for comparison, once, when a failure first needs it.
@@ -192,7 +206,7 @@ pub fn run_all(
                         // waited for with `exit`), but what it did beside the static build's
                         // failure is hang; `skipped` said no comparison was made (QA j).
                         let outcome = match judge(&r, &dyn_reference) {
-                            HostileOutcome::Skipped => HostileOutcome::Hung,
+                            HostileOutcome::Skipped if r.timed_out => HostileOutcome::Hung,
                             o => o,
                         };
                         (outcome, (r.signal.map(signal_name), r.exit_code))
@@ -203,7 +217,7 @@ pub fn run_all(
         let (dynamic_outcome, dynamic_end) = dynamic_run.unzip();
         let (dynamic_signal, dynamic_exit_code) = dynamic_end.unzip();
         let detail = if outcome == HostileOutcome::Skipped {
-            Some(not_judged(spec))
+            Some(not_judged(spec, &reference))
         } else {
             detail(&result, outcome)
         };
@@ -318,10 +332,30 @@ fn set_up(
 
 /// How the detail of a run that was not judged begins.
 const NOT_JUDGED: &str = "not judged: ";
+/// ... when the plain run ended before it was ready (see [`not_judged`]).
+const PLAIN_ENDED: &str = "not judged: the plain run did not get ready (";
 
-/// Why a run that timed out, as the plain run did, tells nothing.
-fn not_judged(spec: &ProbeSettings) -> String {
+/// Why a run that timed out, or ended before ready, as the plain run did, tells nothing.
+fn not_judged(spec: &ProbeSettings, reference: &RunResult) -> String {
     let limit = format!("{:?}", spec.timeout);
+    if !reference.timed_out {
+        let end = match (reference.signal, reference.exit_code) {
+            (Some(s), _) => format!("was killed by {}", signal_name(s)),
+            (None, Some(c)) => format!("exited with status {c}"),
+            (None, None) => "ended".to_string(),
+        };
+        let tail = crate::format::printable(reference.stderr_tail.trim(), false);
+        let said = tail
+            .lines()
+            .last()
+            .map(|l| format!(": {l}"))
+            .unwrap_or_default();
+        return format!(
+            "{NOT_JUDGED}the plain run did not get ready ({}) either: it {end}{said}; check \
+             --probe-arg and --ready (or `probe_args`, `ready` in the config)",
+            spec.ready
+        );
+    }
     match spec.ready {
         Ready::Exit => format!(
             "{NOT_JUDGED}the plain run did not exit within {limit} either (a server?): set \
@@ -336,7 +370,9 @@ fn not_judged(spec: &ProbeSettings) -> String {
 
 /// Compare a hostile run with the plain run of the same binary. A run that timed out where
 /// the plain run timed out too is not judged (`Skipped`): a server waited for with `exit`
-/// readiness never exits, and calling that `ok` under every condition meant nothing.
+/// readiness never exits, and calling that `ok` under every condition meant nothing. Nor is
+/// one that ended as the plain run did when that run never got ready (QA s: a server that
+/// refused its arguments exited 1 under every condition, and each was called `ok`).
 pub fn judge(result: &RunResult, reference: &RunResult) -> HostileOutcome {
     if result.timed_out {
         return if reference.timed_out {
@@ -350,7 +386,16 @@ pub fn judge(result: &RunResult, reference: &RunResult) -> HostileOutcome {
     if (result.signal, result.exit_code) != (reference.signal, reference.exit_code) {
         return HostileOutcome::Crashed;
     }
+    if !got_ready(reference) {
+        return HostileOutcome::Skipped;
+    }
     HostileOutcome::Ok
+}
+
+/// Whether a run got ready: it exited 0 (`exit` readiness), or was stopped once ready (the
+/// others: no status of its own).
+fn got_ready(r: &RunResult) -> bool {
+    !r.timed_out && r.signal.is_none() && r.exit_code.is_none_or(|c| c == 0)
 }
 
 /// `11` → `SIGSEGV`.
@@ -410,23 +455,38 @@ mod tests {
             judge(&r(None, Some(11), false), &never),
             HostileOutcome::Crashed
         );
-        // A program that fails the same way plainly is not made worse by the condition.
+        // A program that fails the same way plainly is not made worse by the condition, nor
+        // shown to survive it: it never got ready (QA s). Failing otherwise is a crash.
         let failing = r(Some(3), None, false);
         assert_eq!(
             judge(&r(Some(3), None, false), &failing),
-            HostileOutcome::Ok
+            HostileOutcome::Skipped
+        );
+        assert_eq!(
+            judge(&r(None, Some(11), false), &failing),
+            HostileOutcome::Crashed
+        );
+        // Ready under another readiness than `exit`: stopped there, no status.
+        let ready = r(None, None, false);
+        assert_eq!(judge(&r(None, None, false), &ready), HostileOutcome::Ok);
+        assert_eq!(
+            judge(&r(Some(1), None, false), &ready),
+            HostileOutcome::Crashed
         );
         assert_eq!(signal_name(11), "SIGSEGV");
         assert_eq!(signal_name(64), "signal 64");
     }
 
     /// A program that aborts plainly (`std::process::abort()`) aborts under every condition:
-    /// no crash the condition made (it was 5 "crashes" and an AOT004 error). Another signal
-    /// than the plain run's still is one.
+    /// no crash the condition made (it was 5 "crashes" and an AOT004 error), and not judged
+    /// (it never got ready). Another signal than the plain run's still is one.
     #[test]
     fn a_signal_the_plain_run_has_too_is_no_crash() {
         let aborts = r(None, Some(6), false);
-        assert_eq!(judge(&r(None, Some(6), false), &aborts), HostileOutcome::Ok);
+        assert_eq!(
+            judge(&r(None, Some(6), false), &aborts),
+            HostileOutcome::Skipped
+        );
         assert_eq!(
             judge(&r(None, Some(11), false), &aborts),
             HostileOutcome::Crashed

@@ -318,3 +318,49 @@ fn privileged_a_hostile_reproduce_command_has_the_port_written_in() {
         );
     }
 }
+
+/// QA s, F2: a server that ends before it is ready (miniserve refused its arguments) ends the
+/// same way under every condition; each was called `ok`, which nothing showed. Here
+/// hello-server cannot listen (the test holds its port): every condition is `skipped`, "not
+/// judged", with the plain run's end and its last line, and a warning says why.
+#[test]
+fn privileged_a_server_that_never_gets_ready_is_not_judged() {
+    require_privilege();
+    let held = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let port = held.local_addr().expect("addr").port();
+    let free = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let ready = format!("tcp:{}", free.local_addr().expect("addr").port());
+    drop(free);
+    let env = format!("PORT={port}");
+    let v = json(&mut check_fixture(
+        "hello-server",
+        &[
+            "--hostile",
+            "--ready",
+            &ready,
+            "--probe-env",
+            &env,
+            "--probe-timeout",
+            "5s",
+        ],
+    ));
+    let runs = runs_of(&v, "hello-server");
+    assert_eq!(runs.len(), 5);
+    let said = format!("cannot listen on 127.0.0.1:{port}");
+    for r in &runs {
+        assert_eq!(r["outcome"], "skipped", "{r}");
+        let detail = str_of(r, "detail");
+        assert!(
+            detail.starts_with("not judged: the plain run did not get ready (tcp:")
+                && detail.contains("either: it exited with status 1: ")
+                && detail.contains(&said),
+            "{r}"
+        );
+    }
+    let warned = v["warnings"].as_array().expect("warnings").iter().any(|w| {
+        w.as_str()
+            .is_some_and(|w| w.contains("hello-server") && w.contains("ended as the plain run did"))
+    });
+    assert!(warned, "{}", v["warnings"]);
+    drop(held);
+}
