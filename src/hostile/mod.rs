@@ -344,11 +344,9 @@ fn not_judged(spec: &ProbeSettings, reference: &RunResult) -> String {
             (None, Some(c)) => format!("exited with status {c}"),
             (None, None) => "ended".to_string(),
         };
-        let tail = crate::format::printable(reference.stderr_tail.trim(), false);
-        let said = tail
-            .lines()
-            .last()
-            .map(|l| format!(": {l}"))
+        let said = crate::report::telling_lines(&reference.stderr_tail, 1)
+            .pop()
+            .map(|l| format!(": {}", crate::format::printable(l, false)))
             .unwrap_or_default();
         return format!(
             "{NOT_JUDGED}the plain run did not get ready ({}) either: it {end}{said}; check \

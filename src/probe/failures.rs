@@ -22,19 +22,15 @@ pub(super) fn some_runs_failed(a: &crate::report::Artifact, p: &Probe) -> Option
 }
 
 /// Why a run of `p` did not get ready: the last failed run's message and the last line of its
-/// stderr (not escaped).
+/// stderr that is not a backtrace's (not escaped).
 pub fn why_not_ready(p: &crate::report::Probe) -> String {
     let mut why = p
         .failed_runs
         .last()
         .map_or("no run", |f| f.message.as_str())
         .to_string();
-    if let Some(line) = p
-        .failed_runs
-        .last()
-        .and_then(|f| f.stderr_tail.lines().rev().find(|l| !l.trim().is_empty()))
-    {
-        why.push_str(&format!("; its stderr ends with: {}", line.trim()));
+    if let Some(line) = p.failed_runs.last().and_then(|f| f.stderr_last(1).pop()) {
+        why.push_str(&format!("; its stderr ends with: {line}"));
     }
     why
 }

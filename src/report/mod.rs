@@ -26,6 +26,7 @@ pub use image::{
 };
 pub use probe::{
     ComparedMetric, Comparison, FailedRun, Memory, Probe, STDERR_LINES, Sample, Stats,
+    telling_lines,
 };
 pub use size::{Confidence, ConfidenceBreakdown, Coverage, CrateSize, CrateSymbols, SymbolRow};
 

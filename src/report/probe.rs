@@ -122,20 +122,42 @@ pub struct FailedRun {
 }
 
 impl FailedRun {
-    /// The last `n` lines of stderr that are not blank, trimmed, in order: the line before
-    /// the last one often says what failed (`Failed to resolve path`, then `caused by: ...`).
+    /// The last `n` lines of stderr that are not blank, trimmed, in order, a backtrace left
+    /// out (see [`telling_lines`]): the line before the last one often says what failed
+    /// (`Failed to resolve path`, then `caused by: ...`).
     pub fn stderr_last(&self, n: usize) -> Vec<&str> {
-        let mut v: Vec<&str> = self
-            .stderr_tail
-            .lines()
-            .rev()
-            .map(str::trim)
-            .filter(|l| !l.is_empty())
-            .take(n)
-            .collect();
-        v.reverse();
-        v
+        telling_lines(&self.stderr_tail, n)
     }
+}
+
+/// The last `n` non-empty lines of a program's stderr that say what went wrong: a backtrace
+/// (from Rust's `stack backtrace:` or anyhow's `Stack backtrace:` on, its frames, and the
+/// notes about `RUST_BACKTRACE`) is left out (QA s: miniserve's error was summed up as
+/// "5: <unknown>", its backtrace's last frame). Only a backtrace: its last lines.
+pub fn telling_lines(stderr: &str, n: usize) -> Vec<&str> {
+    let is_frame = |l: &str| {
+        l.starts_with("at ")
+            || l.split_once(": ")
+                .is_some_and(|(k, _)| !k.is_empty() && k.bytes().all(|b| b.is_ascii_digit()))
+            || l.starts_with("note: run with `RUST_BACKTRACE")
+            || l.starts_with("note: Some details are omitted")
+    };
+    let lines: Vec<&str> = stderr
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect();
+    let before = lines
+        .iter()
+        .position(|l| l.eq_ignore_ascii_case("stack backtrace:"))
+        .unwrap_or(lines.len());
+    let told: Vec<&str> = lines[..before]
+        .iter()
+        .copied()
+        .filter(|l| !is_frame(l))
+        .collect();
+    let from = if told.is_empty() { &lines } else { &told };
+    from[from.len().saturating_sub(n)..].to_vec()
 }
 
 /// Lines of a failed run's stderr that a report of an image that does not start shows.
@@ -181,4 +203,41 @@ pub struct ComparedMetric {
     pub regular: Option<f64>,
     /// static / regular; `None` when either is unknown or the regular one is 0.
     pub ratio: Option<f64>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::telling_lines;
+
+    /// What a Rust program writes under `RUST_BACKTRACE=1` (a panic, then anyhow's `Error:`
+    /// with its backtrace, as miniserve printed), and a tail cut inside a backtrace.
+    #[test]
+    fn a_backtrace_is_not_what_went_wrong() {
+        let panic = "\nthread 'main' (585) panicked at p.rs:1:71:\nboom: 0\nstack backtrace:\n   \
+                     0: __rustc::rust_begin_unwind\n             at /rustc/x/library/std/src/\
+                     panicking.rs:689:5\n   2: p::main\nnote: Some details are omitted, run \
+                     with `RUST_BACKTRACE=full` for a verbose backtrace.\n";
+        assert_eq!(telling_lines(panic, 1), ["boom: 0"]);
+        assert_eq!(
+            telling_lines(panic, 2),
+            ["thread 'main' (585) panicked at p.rs:1:71:", "boom: 0"]
+        );
+        let anyhow = "Error: Refusing to start as no explicit serve path was set\n\nStack \
+                      backtrace:\n   0: anyhow::error::<impl anyhow::Error>::msg\n   5: \
+                      <unknown>\n";
+        assert_eq!(
+            telling_lines(anyhow, 1),
+            ["Error: Refusing to start as no explicit serve path was set"]
+        );
+        // Only frames (the tail began inside the backtrace): the last lines, as they are.
+        let cut = "   4: std::rt::lang_start\n   5: <unknown>\n";
+        assert_eq!(telling_lines(cut, 1), ["5: <unknown>"]);
+        // No backtrace: the last lines, blank ones left out.
+        let plain = "warning: x\ncannot listen on 127.0.0.1:80: denied\n\n";
+        assert_eq!(
+            telling_lines(plain, 3),
+            ["warning: x", "cannot listen on 127.0.0.1:80: denied"]
+        );
+        assert!(telling_lines("", 1).is_empty());
+    }
 }
