@@ -96,7 +96,7 @@ pub(super) fn options(a: AdviseArgs) -> Result<Command, clap::Error> {
              --hostile and --no-hostile do not apply to it\n",
         ));
     }
-    a.probe.check(false)?;
+    a.probe.check(false, false)?;
     let probe = a.probe.into();
     let build = BuildOptions {
         probe,

@@ -295,7 +295,8 @@ pub fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Options, clap::
             advise::options(args)?
         }
         None => {
-            a.probe.check(build.hostile == Some(true))?;
+            a.probe
+                .check(build.hostile == Some(true), build.image.is_some())?;
             Command::Check(BuildOptions {
                 probe: a.probe.into(),
                 ..build

@@ -49,25 +49,31 @@ impl ProbeArgs {
     /// `--ready`, `--probe-timeout`, `--probe-arg` and `--probe-env` go with `--no-probe` only
     /// to set how `--hostile` runs start and wait (a server never exits: with `exit` readiness
     /// every hostile run timed out; QA k: tokei without its `src` argument scanned the target
-    /// directory).
-    pub(super) fn check(&self, hostile: bool) -> Result<(), clap::Error> {
+    /// directory), and `--ready` and `--probe-arg` to set `--image`'s entrypoint and port
+    /// (QA s: refused, while the config's `ready` and `probe_args` did set them).
+    pub(super) fn check(&self, hostile: bool, image: bool) -> Result<(), clap::Error> {
         let set: Vec<&str> = [
-            (self.ready.is_some(), "--ready"),
-            (self.probe_timeout.is_some(), "--probe-timeout"),
-            (!self.probe_arg.is_empty(), "--probe-arg"),
-            (!self.probe_env.is_empty(), "--probe-env"),
+            (self.ready.is_some(), "--ready", true),
+            (self.probe_timeout.is_some(), "--probe-timeout", false),
+            (!self.probe_arg.is_empty(), "--probe-arg", true),
+            (!self.probe_env.is_empty(), "--probe-env", false),
         ]
         .into_iter()
-        .filter_map(|(set, flag)| set.then_some(flag))
+        .filter_map(|(set, flag, for_image)| (set && !(image && for_image)).then_some(flag))
         .collect();
         if !self.no_probe || hostile || set.is_empty() {
             return Ok(());
         }
+        let image_too = if image {
+            ""
+        } else {
+            " (and, with --image, --ready and --probe-arg set its entrypoint and port)"
+        };
         Err(clap::Error::raw(
             clap::error::ErrorKind::ArgumentConflict,
             format!(
                 "the argument '--no-probe' cannot be used with {}: with --no-probe they only \
-                 set how --hostile runs start and wait\n",
+                 set how --hostile runs start and wait{image_too}\n",
                 set.join(", ")
             ),
         ))

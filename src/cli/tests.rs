@@ -376,9 +376,6 @@ fn advise_names_each_flag_it_does_not_take() {
     assert!(p(&["x", "--image"]).is_ok());
 }
 
-/// `--ready` and `--probe-timeout` go with `--no-probe` when `--hostile` is given (they set how
-/// the hostile runs wait: a server was waited for with `exit` readiness); without `--hostile`
-/// they still conflict, and the other probe flags always do.
 /// `-- ARGS` as `cargo run` takes them: the error says to use `--probe-arg` (QA k).
 #[test]
 fn program_arguments_after_dashes_point_at_probe_arg() {
@@ -401,6 +398,9 @@ fn program_arguments_after_dashes_point_at_probe_arg() {
     }
 }
 
+/// `--ready` and `--probe-timeout` go with `--no-probe` when `--hostile` is given (they set how
+/// the hostile runs wait: a server was waited for with `exit` readiness); `--ready` and
+/// `--probe-arg` when `--image` is (its entrypoint and port: QA s); otherwise they conflict.
 #[test]
 fn no_probe_takes_ready_and_timeout_only_with_hostile() {
     let o = p(&[
@@ -437,4 +437,49 @@ fn no_probe_takes_ready_and_timeout_only_with_hostile() {
         let e = p(args).expect_err("refused");
         assert!(e.to_string().contains("--no-probe"), "{args:?}: {e}");
     }
+    let o = p(&[
+        "x",
+        "--no-probe",
+        "--image",
+        "--ready",
+        "tcp:3000",
+        "--probe-arg",
+        ".",
+    ])
+    .expect("parse");
+    let Command::Check(b) = o.command else {
+        panic!("expected check")
+    };
+    assert_eq!(b.probe.ready, Some(Ready::Tcp(Some(3000))));
+    assert_eq!(b.probe.args, Some(vec![".".to_string()]));
+    for (args, flag) in [
+        (
+            &["x", "--no-probe", "--image", "--probe-timeout", "2s"][..],
+            "--probe-timeout",
+        ),
+        (
+            &[
+                "x",
+                "--no-probe",
+                "--image",
+                "--ready",
+                "tcp",
+                "--probe-env",
+                "K=v",
+            ],
+            "--probe-env",
+        ),
+    ] {
+        let e = p(args).expect_err("refused").to_string();
+        assert!(
+            e.contains(&format!("cannot be used with {flag}:")),
+            "{args:?}: {e}"
+        );
+    }
+    let e = p(&["x", "--no-probe", "--probe-arg", "."]).expect_err("refused");
+    assert!(
+        e.to_string()
+            .contains("with --image, --ready and --probe-arg"),
+        "{e}"
+    );
 }
