@@ -138,6 +138,16 @@ pub fn quoted<S: AsRef<str>>(names: &[S]) -> String {
         .join(", ")
 }
 
+/// Whether two crate names are the same crate: `-` and `_` alike, as rustc spells a package's
+/// `-` (`dirs-sys` is `dirs_sys` in symbols and the crate table; crates.io has no two names
+/// that differ only there).
+pub fn same_crate(a: &str, b: &str) -> bool {
+    a.len() == b.len()
+        && a.bytes()
+            .zip(b.bytes())
+            .all(|(x, y)| x == y || matches!((x, y), (b'-', b'_') | (b'_', b'-')))
+}
+
 /// `n` and the noun that goes with it: `1 file`, `3 files` (`one` and `many` given whole, for
 /// nouns like `library`/`libraries`).
 pub fn count(n: usize, one: &str, many: &str) -> String {

@@ -460,7 +460,9 @@ impl<'m> Ctx<'_, 'm> {
         self.reached
             .iter()
             .skip(1)
-            .filter(|r| !r.proc_macro && deny.iter().any(|d| d == r.name()))
+            .filter(|r| {
+                !r.proc_macro && deny.iter().any(|d| crate::format::same_crate(d, r.name()))
+            })
             .map(|r| {
                 let mut f = finding_on(rule, r);
                 f.evidence.push(format!(

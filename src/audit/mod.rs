@@ -196,7 +196,10 @@ fn apply_policy(f: &mut Finding, s: &AuditPolicy) {
         f.severity = *sev;
     }
     if let Some(a) = s.allow.iter().find(|a| {
-        a.rule.eq_ignore_ascii_case(&f.rule) && a.krate.as_ref().is_none_or(|c| *c == f.krate)
+        a.rule.eq_ignore_ascii_case(&f.rule)
+            && a.krate
+                .as_ref()
+                .is_none_or(|c| crate::format::same_crate(c, &f.krate))
     }) {
         f.allowed = true;
         f.reason = Some(a.reason.clone());

@@ -97,7 +97,9 @@ fn check_layer(l: &Layer, known: &BTreeSet<&str>, whose: &str, warnings: &mut Ve
             // std is no package, but its own lookups are a finding of their own (AOT004 on
             // `std`) to allow (QA i: the allowance worked, and the warning said it did not).
             let of_std = does == "allows" && crate::attribute::demangle::is_std_crate(name);
-            if known.contains(name) || of_std {
+            // Spelt as rustc spells it (`dirs_sys`) is the same crate (QA t, D2).
+            let known_as = known.iter().any(|k| crate::format::same_crate(k, name));
+            if known_as || of_std {
                 continue;
             }
             let hint = match nearest(name, known) {

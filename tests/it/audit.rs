@@ -324,6 +324,45 @@ fn deny_allow_and_severity_come_from_the_config() {
         ],
     );
     assert!(v["artifacts"][0]["findings"].is_array());
+
+    // Spelt as rustc spells it (QA t, D2): the same crate, denied and allowed, no warning.
+    std::fs::write(&file, cfg.replace("libz-sys", "libz_sys")).expect("write config");
+    let v = audit(
+        "audit-libz",
+        &["--config-file", path],
+        1,
+        "static",
+        &[
+            Expect {
+                rule: "AOT000",
+                severity: "error",
+                krate: "libz-sys",
+                path: &["audit-libz", "libz-sys"],
+                evidence: &["denied by `deny = [\"libz-sys\"]`"],
+            },
+            Expect {
+                rule: "AOT006",
+                severity: "warning",
+                krate: "libz-sys",
+                path: &["audit-libz", "libz-sys"],
+                evidence: &[],
+            },
+        ],
+    );
+    let f = &artifact(&v, "static")["findings"];
+    let allowed = f
+        .as_array()
+        .expect("findings")
+        .iter()
+        .find(|f| f["rule"] == "AOT006");
+    assert_eq!(allowed.expect("AOT006")["allowed"], true);
+    assert!(
+        !v["warnings"]
+            .to_string()
+            .contains("not in the dependency graph"),
+        "{}",
+        v["warnings"]
+    );
 }
 
 #[test]
