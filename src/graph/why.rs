@@ -33,6 +33,7 @@ pub(super) fn why(g: &Graph, pattern: &str) -> Why {
                 steps: g.chain(v),
             })
             .collect();
+        told_apart(g, &mut w.chains, &entries);
         if entries.is_empty() {
             w.note = Some(format!("nothing outside {name} refers to it"));
         }
@@ -67,6 +68,7 @@ pub(super) fn why(g: &Graph, pattern: &str) -> Why {
     };
     hits.sort_by_cached_key(|h| depth(h.0));
     w.more = hits.len().saturating_sub(SHOWN) as u64;
+    let shown: Vec<u32> = hits.iter().take(SHOWN).map(|h| h.0).collect();
     w.chains = hits
         .into_iter()
         .take(SHOWN)
@@ -82,7 +84,31 @@ pub(super) fn why(g: &Graph, pattern: &str) -> Why {
             }
         })
         .collect();
+    told_apart(g, &mut w.chains, &shown);
     w
+}
+
+/// Targets that read the same, of the pieces `of` (instantiations of one generic function:
+/// QA t, three `locale::Numeric::format_int`), told apart by their symbol's name demangled
+/// with its hash (`locale::Numeric::format_int::h212a66cd24bb8559`), as `nm` without `-C`
+/// tells them apart.
+fn told_apart(g: &Graph, chains: &mut [Chain], of: &[u32]) {
+    let mut seen: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    for c in chains.iter() {
+        *seen.entry(c.target.clone()).or_default() += 1;
+    }
+    for (c, &v) in chains.iter_mut().zip(of) {
+        if seen.get(&c.target).is_none_or(|&n| n < 2) {
+            continue;
+        }
+        let shown = g.name(v);
+        if let Ok(d) = rustc_demangle::try_demangle(g.raw_name(v)) {
+            let hashed = d.to_string();
+            if hashed != shown {
+                c.target = c.target.replacen(&shown, &hashed, 1);
+            }
+        }
+    }
 }
 
 /// The pieces whose name (own or an alias, raw or demangled) is `pattern`, else those whose

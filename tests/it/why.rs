@@ -560,3 +560,30 @@ fn anonymous_constants_with_a_symbol_go_to_the_code_that_refers_to_them() {
         .collect();
     assert!(named.is_empty(), "anonymous entry points: {named:?}");
 }
+
+/// QA t, W1: two instantiations of one generic function read the same (`nm -C` prints them
+/// alike); as targets of `--why` they are told apart by their symbols' hashes, the ones `nm`
+/// shows in the raw names.
+#[test]
+fn instantiations_of_one_function_are_told_apart() {
+    let v = json(&mut check_fixture(
+        "where-bytes",
+        &["--why", "^where_bytes::sum_all$"],
+    ));
+    let a = &v["artifacts"][0];
+    let chains = a["binary"]["why"]["chains"].as_array().expect("chains");
+    let mut targets: Vec<&str> = chains.iter().map(|c| str_of(c, "target")).collect();
+    targets.sort_unstable();
+    // Independent: the raw names `nm` lists, each with its hash.
+    let link = crate::why_pcrel::analysis_link(a);
+    let mut hashes: Vec<String> = tool("nm", &[link.as_str()])
+        .lines()
+        .filter_map(|l| l.split_whitespace().nth(2))
+        .filter_map(|raw| raw.strip_prefix("_ZN11where_bytes7sum_all17"))
+        .filter_map(|rest| rest.strip_suffix('E'))
+        .map(|h| format!("where_bytes::sum_all::{h}"))
+        .collect();
+    hashes.sort_unstable();
+    assert_eq!(hashes.len(), 2, "{hashes:?}");
+    assert_eq!(targets, hashes, "{chains:?}");
+}
