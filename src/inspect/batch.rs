@@ -18,7 +18,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use crate::error::{Error, Result};
 use crate::output::{BAD, Output, paint};
-use crate::report::{Artifact, Binary, FailedFile, Report};
+use crate::report::{Artifact, Binary, FailedFile, Report, SkippedFile};
 
 use super::Mapped;
 use super::closure::Environment;
@@ -43,6 +43,9 @@ struct Expanded {
     targets: Vec<Target>,
     steps: Vec<Step>,
     skipped: Skipped,
+    /// The symbolic links and special files passed over (files that are not binaries are
+    /// known only once read).
+    passed: Vec<SkippedFile>,
 }
 
 enum Step {
@@ -152,6 +155,7 @@ fn inspect_expanded(expanded: Expanded, attribute: &Attribute, threads: usize) -
     let mut report = Report::new(None);
     let mut errors = Vec::new();
     let mut skipped = expanded.skipped;
+    let mut passed = expanded.passed;
     // Whether target `i` is a binary, sound or not.
     let mut found = vec![false; outcomes.len()];
     let mut outcomes: Vec<Option<Outcome>> = outcomes.into_iter().map(Some).collect();
@@ -167,7 +171,10 @@ fn inspect_expanded(expanded: Expanded, attribute: &Attribute, threads: usize) -
                     errors.push(e);
                     found[i] = true;
                 }
-                Some(Outcome::NotBinary) | None => skipped.not_binaries += 1,
+                Some(Outcome::NotBinary) | None => {
+                    skipped.not_binaries += 1;
+                    passed.push(skipped_file(&expanded.targets[i].path, NOT_BINARY));
+                }
             },
             Step::Failed(e) => errors.push(e),
             Step::DirDone(dir, range) => {
@@ -179,11 +186,24 @@ fn inspect_expanded(expanded: Expanded, attribute: &Attribute, threads: usize) -
         }
     }
     report.failed = errors.iter().map(failed_file).collect();
+    passed.sort_by(|a, b| a.path.cmp(&b.path));
+    report.skipped = passed;
     Ok(Batch {
         report,
         errors,
         skipped,
     })
+}
+
+const NOT_BINARY: &str = "not a binary";
+const SYMLINK: &str = "symbolic link (not followed)";
+const SPECIAL: &str = "special file";
+
+fn skipped_file(path: &Path, why: &str) -> SkippedFile {
+    SkippedFile {
+        path: path.display().to_string(),
+        why: why.into(),
+    }
 }
 
 fn threads() -> usize {
@@ -271,6 +291,7 @@ fn walk(dir: &Path, x: &mut Expanded) {
         };
         if kind.is_symlink() {
             x.skipped.symlinks += 1;
+            x.passed.push(skipped_file(&path, SYMLINK));
         } else if kind.is_dir() {
             walk(&path, x);
         } else if kind.is_file() {
@@ -282,6 +303,7 @@ fn walk(dir: &Path, x: &mut Expanded) {
             });
         } else {
             x.skipped.special += 1;
+            x.passed.push(skipped_file(&path, SPECIAL));
         }
     }
 }

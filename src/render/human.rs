@@ -38,11 +38,43 @@ pub fn render(report: &Report, style: &Style) -> String {
             let _ = writeln!(s, "  {}: {}", f.path, f.error);
         }
     }
+    skipped(&mut s, report, style);
     for w in &report.warnings {
         let _ = writeln!(s, "{}: {w}", paint(style.color, WARN, "warning"));
     }
     super::gate::footer(&mut s, report, style);
     s
+}
+
+/// Paths listed of those `inspect` passed over; the JSON report has them all.
+const SKIPPED_SHOWN: usize = 10;
+
+/// What `inspect` did not look at in the directories it walked (QA t, D4).
+fn skipped(s: &mut String, report: &Report, style: &Style) {
+    if report.skipped.is_empty() {
+        return;
+    }
+    let head = format!(
+        "{} in the directories not looked at:",
+        crate::format::count(report.skipped.len(), "path", "paths")
+    );
+    let _ = writeln!(s, "\n{}", paint(style.color, DIM, &head));
+    for f in report.skipped.iter().take(SKIPPED_SHOWN) {
+        let _ = writeln!(
+            s,
+            "  {}: {}",
+            crate::format::printable(&f.path, false),
+            f.why
+        );
+    }
+    if let Some(more) = report
+        .skipped
+        .len()
+        .checked_sub(SKIPPED_SHOWN)
+        .filter(|&n| n > 0)
+    {
+        let _ = writeln!(s, "  ... and {more} more (all in the JSON report)");
+    }
 }
 
 fn row(s: &mut String, color: bool, label: &str, value: &str) {

@@ -54,6 +54,11 @@ pub struct Report {
     /// inspect; the run exits 2 when there are any.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub failed: Vec<FailedFile>,
+    /// What `inspect` passed over in the directories it was given (files that are not
+    /// binaries, symbolic links, special files), so that a report says what it did not look
+    /// at (QA t, D4).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub skipped: Vec<SkippedFile>,
     /// Static build beside the regular one, per binary (`--compare`).
     #[serde(default)]
     pub comparisons: Vec<Comparison>,
@@ -76,6 +81,7 @@ impl Report {
             baseline: None,
             artifacts: Vec::new(),
             failed: Vec::new(),
+            skipped: Vec::new(),
             comparisons: Vec::new(),
             warnings: Vec::new(),
             advice: None,
@@ -167,6 +173,14 @@ impl Artifact {
 pub struct FailedFile {
     pub path: String,
     pub error: String,
+}
+
+/// A path `inspect` found in a directory and did not look into, and why.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct SkippedFile {
+    pub path: String,
+    /// `not a binary`, `symbolic link (not followed)` or `special file`.
+    pub why: String,
 }
 
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq, PartialOrd, Ord, Hash)]

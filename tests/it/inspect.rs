@@ -371,10 +371,37 @@ fn many_files_every_binary_reported_each_failure_named() {
         r.stderr
     );
 
+    // What the walk passed over is in the report too (QA t, D4), by path.
+    let skipped: Vec<(String, &str)> = v["skipped"]
+        .as_array()
+        .expect("skipped")
+        .iter()
+        .map(|f| (str_of(f, "path").to_string(), str_of(f, "why")))
+        .collect();
+    let at = |p: &str| art.join(p).display().to_string();
+    assert_eq!(
+        skipped,
+        [
+            (at("docs/README"), "not a binary"),
+            (at("empty"), "not a binary"),
+            (at("link-in"), "symbolic link (not followed)"),
+            (at("link-out"), "symbolic link (not followed)"),
+            (at("run.sh"), "not a binary"),
+        ]
+    );
+
     // The human and Markdown reports list the failures too.
     let r = run(aotcheck().args(["aotcheck", "inspect", "-q"]).args(&args));
     assert_eq!(r.code, 2);
     assert!(r.stdout.contains("3 files not inspected:"), "{}", r.stdout);
+    assert!(
+        r.stdout.contains(&format!(
+            "5 paths in the directories not looked at:\n  {}: not a binary\n",
+            at("docs/README")
+        )),
+        "{}",
+        r.stdout
+    );
     for path in [&cut, &notes, &missing] {
         assert!(
             r.stdout.contains(&format!("  {path}: ")),
