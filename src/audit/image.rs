@@ -59,7 +59,30 @@ fn evidence(a: &Artifact) -> Option<Vec<String>> {
     }
     v.push("on the host: the startup probe got it ready".into());
     v.extend(run.reason.clone());
-    let lacks: Vec<&str> = run.missing.iter().map(|m| m.path.as_str()).collect();
+    // A missing path that an argument of the entrypoint names (or leads to: the trace sees the
+    // first directory not found, `/tmp` of `/tmp/www`) is that argument's: the reason above
+    // names it, and the rest are lookups beside it (QA s: static-web-server's `--root
+    // /tmp/www`, with its optional `config.toml` said to be lacked, and `/tmp` named).
+    let of_arg = |p: &str| -> Option<&str> {
+        image
+            .entrypoint
+            .iter()
+            .skip(1)
+            .map(String::as_str)
+            .find(|a| {
+                a.starts_with('/')
+                    && (*a == p
+                        || a.strip_prefix(p)
+                            .is_some_and(|r| p == "/" || r.starts_with('/')))
+            })
+    };
+    let args_missing: Vec<&str> = run.missing.iter().filter_map(|m| of_arg(&m.path)).collect();
+    let lacks: Vec<&str> = run
+        .missing
+        .iter()
+        .filter(|m| of_arg(&m.path).is_none())
+        .map(|m| m.path.as_str())
+        .collect();
     if lacks.is_empty() {
         return Some(v);
     }
@@ -84,6 +107,11 @@ fn evidence(a: &Artifact) -> Option<Vec<String>> {
         )
     } else if run.missing.iter().any(|m| m.opened_on_host) {
         format!("the image lacks {named} (opened on the host, not found in the image)")
+    } else if !args_missing.is_empty() && !run.missing.iter().any(|m| m.opened_on_host) {
+        format!(
+            "it also looked for {named}, not found in the image (the argument above is the \
+             cause found)"
+        )
     } else if !run.denied.is_empty() {
         // Beside a denial, which is the cause found, paths the host run is not known to have
         // opened are lookups, not what the image lacks (QA n: rustypaste's denied upload
@@ -151,5 +179,47 @@ mod tests {
             ),
             "{e:?}"
         );
+    }
+
+    /// QA s: an argument names a host path (`--root /tmp/www`; the trace saw `/tmp`, the first
+    /// directory not found): that is the cause the reason names, so the optional files it also
+    /// looked for are lookups, not lacked, and `/tmp` is not listed as if the image needed it.
+    #[test]
+    fn lookups_beside_a_host_path_argument_are_not_what_the_image_lacks() {
+        let with_args = |missing: &[(&str, bool)], args: &[&str]| {
+            let mut a = failed_inside(missing, &[]);
+            if let Some(i) = a.image.as_mut() {
+                i.entrypoint.extend(args.iter().map(|s| s.to_string()));
+            }
+            evidence(&a).expect("evidence")
+        };
+        let missing = [
+            ("/app/config.toml", false),
+            ("/tmp", false),
+            ("/etc/localtime", false),
+        ];
+        let e = with_args(&missing, &["--root", "/tmp/www"]);
+        assert!(
+            e.contains(
+                &"it also looked for /app/config.toml, /etc/localtime, not found in the image \
+                  (the argument above is the cause found)"
+                    .to_string()
+            ),
+            "{e:?}"
+        );
+        assert!(!e.iter().any(|l| l.contains("the image lacks")), "{e:?}");
+        // `/tmpx` is no directory of `/tmp`: without an argument of its own, all are lacked.
+        let e = with_args(&missing, &["--root", "/tmpx/www"]);
+        assert!(
+            e.contains(
+                &"the image lacks /app/config.toml, /tmp, /etc/localtime (not found in the \
+                  image)"
+                    .to_string()
+            ),
+            "{e:?}"
+        );
+        // Only the argument's path missing: the reason says it all.
+        let e = with_args(&[("/tmp/www", false)], &["/tmp/www"]);
+        assert!(!e.iter().any(|l| l.contains("/tmp/www")), "{e:?}");
     }
 }
