@@ -133,6 +133,18 @@ pub fn mismatches(base: Option<&Provenance>, cur: Option<&Provenance>) -> Vec<St
         b.tool_version.clone(),
         c.tool_version.clone(),
     );
+    // The lock file's hash, not its packages, is in the baseline: said, not listed. A new
+    // dependency whose code was all inlined has no row of its own (QA t, D3: base64 in
+    // zoxide under fat LTO showed only as zoxide's growth).
+    if let (Some(x), Some(y)) = (&b.cargo_lock_sha256, &c.cargo_lock_sha256)
+        && x != y
+    {
+        v.push(
+            "Cargo.lock: changed since the baseline (dependencies added, removed or updated; \
+             one whose code was all inlined into its callers has no crate row of its own)"
+                .into(),
+        );
+    }
     v
 }
 

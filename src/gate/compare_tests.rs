@@ -298,6 +298,18 @@ fn provenance_mismatch_is_named() {
         vec!["toolchain: baseline rustc 1.95.0, now rustc 1.96.0"]
     );
     assert!(mismatches(Some(&p), Some(&p)).is_empty());
+    // The lock file changed (QA t, D3); unknown on either side is no change said.
+    let (mut old, mut new) = (p.clone(), p.clone());
+    old.cargo_lock_sha256 = Some("aa".into());
+    new.cargo_lock_sha256 = Some("bb".into());
+    let m = mismatches(Some(&old), Some(&new));
+    assert_eq!(m.len(), 1, "{m:?}");
+    assert!(
+        m[0].starts_with("Cargo.lock: changed since the baseline"),
+        "{m:?}"
+    );
+    assert!(mismatches(Some(&old), Some(&old)).is_empty());
+    assert!(mismatches(Some(&p), Some(&new)).is_empty());
 }
 
 /// A baseline that shares one binary with this run compares it, and says of the other that it

@@ -29,6 +29,28 @@ fn baseline_ref_head_on_an_unchanged_tree_reports_no_size_change() {
     assert_eq!(v["verdict"], "pass");
     // The temporary worktree is gone.
     assert_eq!(git(&repo, &["worktree", "list"]).lines().count(), 1);
+
+    // The lock file changed since the commit (QA t, D3): said, as sha256sum tells them apart.
+    let lock = repo.join("Cargo.lock");
+    let before = tool("sha256sum", &[lock.to_str().expect("utf-8")]);
+    let mut text = std::fs::read_to_string(&lock).expect("lock");
+    text.push_str("# edited\n");
+    std::fs::write(&lock, text).expect("write");
+    assert_ne!(before, tool("sha256sum", &[lock.to_str().expect("utf-8")]));
+    let r = run(&mut gate_at(
+        &repo,
+        "ref-head",
+        &["--format", "json", "--baseline-ref", "HEAD"],
+    ));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let m = parse(&r)["baseline"]["mismatches"].clone();
+    assert!(
+        m.as_array().is_some_and(|m| m.len() == 1
+            && m[0]
+                .as_str()
+                .is_some_and(|s| s.starts_with("Cargo.lock: changed since the baseline"))),
+        "{m}"
+    );
 }
 
 #[test]
