@@ -10,6 +10,12 @@ const DENIED_ADVICE: &str = "Give the image's user a place to write: write under
     make the home the working directory (`image.workdir`), or run as root (`image.user = \
     \"root\"`); or rerun the `reproduce` command to see it fail by hand.";
 
+/// The advice of a finding whose entrypoint's argument is a path on the host (QA s: the
+/// rule's advice said to embed data with `include_bytes!`).
+const ARGUMENT_ADVICE: &str = "Give the entrypoint a path inside the image (`image.args`), \
+    or add what the argument names to the image (`image.files`); or rerun the `reproduce` \
+    command to see it fail by hand.";
+
 /// Files named in the evidence, at most (the report's image section has them all).
 const NAMED: usize = 8;
 
@@ -33,6 +39,13 @@ pub fn record_image_failures(plan: &Plan, report: &mut Report) {
             .is_some_and(|i| !i.in_image.denied.is_empty())
         {
             f.advice = DENIED_ADVICE.into();
+        } else if a.image.as_ref().is_some_and(|i| {
+            i.in_image
+                .missing
+                .iter()
+                .any(|m| argument_of(i, &m.path).is_some())
+        }) {
+            f.advice = ARGUMENT_ADVICE.into();
         }
         f.reproduced = true;
         f.reproduce = a.image.as_ref().and_then(|i| i.in_image.reproduce.clone());
@@ -63,20 +76,15 @@ fn evidence(a: &Artifact) -> Option<Vec<String>> {
     // first directory not found, `/tmp` of `/tmp/www`) is that argument's: the reason above
     // names it, and the rest are lookups beside it (QA s: static-web-server's `--root
     // /tmp/www`, with its optional `config.toml` said to be lacked, and `/tmp` named).
-    let of_arg = |p: &str| -> Option<&str> {
-        image
-            .entrypoint
-            .iter()
-            .skip(1)
-            .map(String::as_str)
-            .find(|a| {
-                a.starts_with('/')
-                    && (*a == p
-                        || a.strip_prefix(p)
-                            .is_some_and(|r| p == "/" || r.starts_with('/')))
-            })
-    };
-    let args_missing: Vec<&str> = run.missing.iter().filter_map(|m| of_arg(&m.path)).collect();
+    let of_arg = |p: &str| argument_of(image, p);
+    let mut args_missing: Vec<&str> = run.missing.iter().filter_map(|m| of_arg(&m.path)).collect();
+    args_missing.dedup();
+    if !args_missing.is_empty() {
+        v.push(format!(
+            "the image lacks {} (named by the entrypoint's arguments, not found in the image)",
+            args_missing.join(", ")
+        ));
+    }
     let lacks: Vec<&str> = run
         .missing
         .iter()
@@ -126,6 +134,22 @@ fn evidence(a: &Artifact) -> Option<Vec<String>> {
         format!("the image lacks {named} (not found in the image)")
     });
     Some(v)
+}
+
+/// The entrypoint's argument that `path` (a path not found inside) is, or leads to: the trace
+/// sees the first directory not found, `/tmp` of `/tmp/www`.
+fn argument_of<'i>(image: &'i crate::report::Image, path: &str) -> Option<&'i str> {
+    image
+        .entrypoint
+        .iter()
+        .skip(1)
+        .map(String::as_str)
+        .find(|a| {
+            a.starts_with('/')
+                && (*a == path
+                    || a.strip_prefix(path)
+                        .is_some_and(|r| path == "/" || r.starts_with('/')))
+        })
 }
 
 #[cfg(test)]
@@ -182,8 +206,8 @@ mod tests {
     }
 
     /// QA s: an argument names a host path (`--root /tmp/www`; the trace saw `/tmp`, the first
-    /// directory not found): that is the cause the reason names, so the optional files it also
-    /// looked for are lookups, not lacked, and `/tmp` is not listed as if the image needed it.
+    /// directory not found): that is the cause the reason names, said as the argument's path
+    /// (not `/tmp`), and the optional files it also looked for are lookups, not lacked.
     #[test]
     fn lookups_beside_a_host_path_argument_are_not_what_the_image_lacks() {
         let with_args = |missing: &[(&str, bool)], args: &[&str]| {
@@ -199,6 +223,9 @@ mod tests {
             ("/etc/localtime", false),
         ];
         let e = with_args(&missing, &["--root", "/tmp/www"]);
+        let lacked = "the image lacks /tmp/www (named by the entrypoint's arguments, not found \
+                      in the image)";
+        assert!(e.contains(&lacked.to_string()), "{e:?}");
         assert!(
             e.contains(
                 &"it also looked for /app/config.toml, /etc/localtime, not found in the image \
@@ -207,7 +234,11 @@ mod tests {
             ),
             "{e:?}"
         );
-        assert!(!e.iter().any(|l| l.contains("the image lacks")), "{e:?}");
+        assert_eq!(
+            e.iter().filter(|l| l.contains("the image lacks")).count(),
+            1,
+            "{e:?}"
+        );
         // `/tmpx` is no directory of `/tmp`: without an argument of its own, all are lacked.
         let e = with_args(&missing, &["--root", "/tmpx/www"]);
         assert!(
@@ -218,8 +249,8 @@ mod tests {
             ),
             "{e:?}"
         );
-        // Only the argument's path missing: the reason says it all.
+        // Only the argument's path missing: that line alone.
         let e = with_args(&[("/tmp/www", false)], &["/tmp/www"]);
-        assert!(!e.iter().any(|l| l.contains("/tmp/www")), "{e:?}");
+        assert_eq!(e.last(), Some(&lacked.to_string()), "{e:?}");
     }
 }

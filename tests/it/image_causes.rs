@@ -101,6 +101,12 @@ fn privileged_qa_g_b1_a_directory_only_looked_up_is_what_the_image_lacks() {
         "{evidence}"
     );
     assert!(!evidence.contains("/proc/"), "{evidence}");
+    // An argument, not data the binary reads: no `include_bytes!` (QA s, F5).
+    let advice = str_of(&aot011(&v), "advice").to_string();
+    assert!(
+        advice.starts_with("Give the entrypoint a path inside the image (`image.args`)"),
+        "{advice}"
+    );
 }
 
 #[test]
