@@ -325,10 +325,15 @@ pub fn run(inside: &Inside, probe: &ProbeSettings, scratch: &Path, host: &Host) 
             ..failed(String::new(), Some(&root))
         };
     }
+    let launch = Launch {
+        program: &inside.ns.unshare,
+        args: &args,
+        env: inside.env,
+        env_remove: &env_remove,
+    };
     let (reason, missing, denied) = why_not_started(
         inside,
-        &args,
-        &env_remove,
+        &launch,
         probe,
         (scratch, root.path()),
         host,
@@ -347,8 +352,7 @@ pub fn run(inside: &Inside, probe: &ProbeSettings, scratch: &Path, host: &Host) 
 /// missing or not allowed.
 fn why_not_started(
     inside: &Inside,
-    args: &[String],
-    env_remove: &[&str],
+    launch: &Launch,
     probe: &ProbeSettings,
     (scratch, root): (&Path, &Path),
     host: &Host,
@@ -358,7 +362,7 @@ fn why_not_started(
     let paths = host_paths(inside.args, root);
     // Nothing ran inside when `unshare` could not start it: no files to look for.
     let (missing, denied) = match defect {
-        None => traced(inside, args, env_remove, probe, (scratch, root), host),
+        None => traced(inside, launch, probe, (scratch, root), host),
         Some(_) => Default::default(),
     };
     let not_allowed = (!denied.is_empty()).then(|| not_allowed(inside.user, &denied));
@@ -445,20 +449,13 @@ fn runs(spec: &RunSpec, probe: &ProbeSettings) -> Result<Runs, String> {
 /// paths it was not allowed to open, run or make.
 fn traced(
     inside: &Inside,
-    args: &[String],
-    env_remove: &[&str],
+    launch: &Launch,
     probe: &ProbeSettings,
     (scratch, root): (&Path, &Path),
     host: &Host,
 ) -> (Vec<Missing>, Vec<String>) {
-    let launch = Launch {
-        program: &inside.ns.unshare,
-        args,
-        env: inside.env,
-        env_remove,
-    };
     let out = trace::scratch_file(scratch, &format!("inside-{}", inside.binary));
-    let Ok(traced) = trace::traced_run(&launch, probe, &out) else {
+    let Ok(traced) = trace::traced_run(launch, probe, &out) else {
         return Default::default();
     };
     let after = trace::after_exec(&traced.records, inside.binary);

@@ -261,37 +261,42 @@ fn features_are_those_of_the_copy_that_is_linked() {
 fn deny_allow_and_severity_come_from_the_config() {
     let committed = fixture("audit-libz").join("deny.toml");
     let cfg = std::fs::read_to_string(&committed).expect("deny.toml");
+    let denied_and_allowed = [
+        Expect {
+            rule: "AOT000",
+            severity: "error",
+            krate: "libz-sys",
+            path: &["audit-libz", "libz-sys"],
+            evidence: &["denied by `deny = [\"libz-sys\"]`"],
+        },
+        Expect {
+            rule: "AOT006",
+            severity: "warning",
+            krate: "libz-sys",
+            path: &["audit-libz", "libz-sys"],
+            evidence: &["`rustc-link-lib=z`"],
+        },
+    ];
+    let allowed = |v: &serde_json::Value| {
+        let f = &artifact(v, "static")["findings"];
+        let allowed = f
+            .as_array()
+            .expect("findings")
+            .iter()
+            .find(|f| f["rule"] == "AOT006")
+            .expect("AOT006")
+            .clone();
+        assert_eq!(allowed["allowed"], true);
+        assert_eq!(allowed["reason"], "the base image patches zlib");
+    };
     let v = audit(
         "audit-libz",
         &["--config-file", committed.to_str().expect("utf-8")],
         1,
         "static",
-        &[
-            Expect {
-                rule: "AOT000",
-                severity: "error",
-                krate: "libz-sys",
-                path: &["audit-libz", "libz-sys"],
-                evidence: &["denied by `deny = [\"libz-sys\"]`"],
-            },
-            Expect {
-                rule: "AOT006",
-                severity: "warning",
-                krate: "libz-sys",
-                path: &["audit-libz", "libz-sys"],
-                evidence: &["`rustc-link-lib=z`"],
-            },
-        ],
+        &denied_and_allowed,
     );
-    let f = &artifact(&v, "static")["findings"];
-    let allowed = f
-        .as_array()
-        .expect("findings")
-        .iter()
-        .find(|f| f["rule"] == "AOT006")
-        .expect("AOT006");
-    assert_eq!(allowed["allowed"], true);
-    assert_eq!(allowed["reason"], "the base image patches zlib");
+    allowed(&v);
 
     let dir = tempfile::tempdir().expect("tempdir");
     let file = dir.path().join("aotcheck.toml");
@@ -332,30 +337,9 @@ fn deny_allow_and_severity_come_from_the_config() {
         &["--config-file", path],
         1,
         "static",
-        &[
-            Expect {
-                rule: "AOT000",
-                severity: "error",
-                krate: "libz-sys",
-                path: &["audit-libz", "libz-sys"],
-                evidence: &["denied by `deny = [\"libz-sys\"]`"],
-            },
-            Expect {
-                rule: "AOT006",
-                severity: "warning",
-                krate: "libz-sys",
-                path: &["audit-libz", "libz-sys"],
-                evidence: &[],
-            },
-        ],
+        &denied_and_allowed,
     );
-    let f = &artifact(&v, "static")["findings"];
-    let allowed = f
-        .as_array()
-        .expect("findings")
-        .iter()
-        .find(|f| f["rule"] == "AOT006");
-    assert_eq!(allowed.expect("AOT006")["allowed"], true);
+    allowed(&v);
     assert!(
         !v["warnings"]
             .to_string()
