@@ -142,10 +142,8 @@ pub fn quoted<S: AsRef<str>>(names: &[S]) -> String {
 /// `-` (`dirs-sys` is `dirs_sys` in symbols and the crate table; crates.io has no two names
 /// that differ only there).
 pub fn same_crate(a: &str, b: &str) -> bool {
-    a.len() == b.len()
-        && a.bytes()
-            .zip(b.bytes())
-            .all(|(x, y)| x == y || matches!((x, y), (b'-', b'_') | (b'_', b'-')))
+    let unify = |c: u8| if c == b'-' { b'_' } else { c };
+    a.len() == b.len() && a.bytes().zip(b.bytes()).all(|(x, y)| unify(x) == unify(y))
 }
 
 /// `n` and the noun that goes with it: `1 file`, `3 files` (`one` and `many` given whole, for
@@ -237,6 +235,13 @@ mod tests {
     /// Names cut at the same length that differ at their end stay apart: the cut is in the
     /// middle, the length is `max` characters (not bytes), and a short name is untouched
     /// (QA n: skim's frizbee rows).
+    #[test]
+    fn crate_names_are_one_crates_with_dash_or_underscore() {
+        assert!(same_crate("dirs-sys", "dirs_sys") && same_crate("std", "std"));
+        assert!(!same_crate("dirs", "dirs-sys") && !same_crate("a-b", "a_c"));
+        assert!(!same_crate("a-b", "a.b"));
+    }
+
     #[test]
     fn a_long_name_keeps_its_beginning_and_its_end() {
         let generic = |backend: &str, f: &str| {

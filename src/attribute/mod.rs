@@ -59,7 +59,6 @@ pub fn unnamed_row(name: &str) -> Option<&'static str> {
 /// exit 2, as for `--why` (a typo would otherwise print no symbols and pass).
 pub fn unmatched_filter(report: &crate::report::Report, size: &SizeOptions) -> Option<Error> {
     let f = size.filter.as_deref()?;
-    let norm = |s: &str| s.replace('-', "_");
     let attributed = report
         .artifacts
         .iter()
@@ -68,7 +67,7 @@ pub fn unmatched_filter(report: &crate::report::Report, size: &SizeOptions) -> O
     known.peek()?;
     let found = attributed
         .flat_map(|a| &a.binary.crates)
-        .any(|c| norm(&c.name) == norm(f));
+        .any(|c| crate::format::same_crate(&c.name, f));
     (!found).then(|| {
         Error::Usage(format!(
             "--filter `{f}`: no crate of the binary is named so (`--crates` lists them, \

@@ -65,12 +65,7 @@ impl Reached<'_> {
     }
 }
 
-/// Whether crate names `a` and `b` name one crate, as cargo spells them: `-` and `_` alike
-/// (`dirs-sys` is the crate `dirs_sys`).
-pub(super) fn same_crate(a: &str, b: &str) -> bool {
-    let unify = |c: u8| if c == b'-' { b'_' } else { c };
-    a.len() == b.len() && a.bytes().zip(b.bytes()).all(|(x, y)| unify(x) == unify(y))
-}
+pub(super) use crate::format::same_crate;
 
 /// Every crate the binary of `root` links, and the proc-macros those crates use (whose
 /// dependencies are not walked), root first, then in breadth-first order (so each path is a
@@ -186,13 +181,6 @@ mod tests {
             "authors": [], "categories": [], "keywords": [], "edition": "2021",
             "metadata": null, "publish": null, "links": null
         })
-    }
-
-    #[test]
-    fn crate_names_are_one_crates_with_dash_or_underscore() {
-        assert!(same_crate("dirs-sys", "dirs_sys") && same_crate("std", "std"));
-        assert!(!same_crate("dirs", "dirs-sys") && !same_crate("a-b", "a_c"));
-        assert!(!same_crate("a-b", "a.b"));
     }
 
     /// A crate's name is its package's, its library's or a binary's, never a test's: the

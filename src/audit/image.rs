@@ -39,12 +39,11 @@ pub fn record_image_failures(plan: &Plan, report: &mut Report) {
             .is_some_and(|i| !i.in_image.denied.is_empty())
         {
             f.advice = DENIED_ADVICE.into();
-        } else if a.image.as_ref().is_some_and(|i| {
-            i.in_image
-                .missing
-                .iter()
-                .any(|m| argument_of(i, &m.path).is_some())
-        }) {
+        } else if a
+            .image
+            .as_ref()
+            .is_some_and(|i| !by_argument(i).0.is_empty())
+        {
             f.advice = ARGUMENT_ADVICE.into();
         }
         f.reproduced = true;
@@ -76,21 +75,13 @@ fn evidence(a: &Artifact) -> Option<Vec<String>> {
     // first directory not found, `/tmp` of `/tmp/www`) is that argument's: the reason above
     // names it, and the rest are lookups beside it (QA s: static-web-server's `--root
     // /tmp/www`, with its optional `config.toml` said to be lacked, and `/tmp` named).
-    let of_arg = |p: &str| argument_of(image, p);
-    let mut args_missing: Vec<&str> = run.missing.iter().filter_map(|m| of_arg(&m.path)).collect();
-    args_missing.dedup();
+    let (args_missing, lacks) = by_argument(image);
     if !args_missing.is_empty() {
         v.push(format!(
             "the image lacks {} (named by the entrypoint's arguments, not found in the image)",
             args_missing.join(", ")
         ));
     }
-    let lacks: Vec<&str> = run
-        .missing
-        .iter()
-        .filter(|m| of_arg(&m.path).is_none())
-        .map(|m| m.path.as_str())
-        .collect();
     if lacks.is_empty() {
         return Some(v);
     }
@@ -115,7 +106,7 @@ fn evidence(a: &Artifact) -> Option<Vec<String>> {
         )
     } else if run.missing.iter().any(|m| m.opened_on_host) {
         format!("the image lacks {named} (opened on the host, not found in the image)")
-    } else if !args_missing.is_empty() && !run.missing.iter().any(|m| m.opened_on_host) {
+    } else if !args_missing.is_empty() {
         format!(
             "it also looked for {named}, not found in the image (the argument above is the \
              cause found)"
@@ -136,20 +127,32 @@ fn evidence(a: &Artifact) -> Option<Vec<String>> {
     Some(v)
 }
 
-/// The entrypoint's argument that `path` (a path not found inside) is, or leads to: the trace
-/// sees the first directory not found, `/tmp` of `/tmp/www`.
-fn argument_of<'i>(image: &'i crate::report::Image, path: &str) -> Option<&'i str> {
-    image
-        .entrypoint
-        .iter()
-        .skip(1)
-        .map(String::as_str)
-        .find(|a| {
-            a.starts_with('/')
-                && (*a == path
-                    || a.strip_prefix(path)
-                        .is_some_and(|r| path == "/" || r.starts_with('/')))
-        })
+/// The paths the start inside did not find, in two: the entrypoint's arguments they are or
+/// lead to (the trace sees the first directory not found, `/tmp` of `/tmp/www`), each once;
+/// and the others.
+fn by_argument(image: &crate::report::Image) -> (Vec<&str>, Vec<&str>) {
+    let argument_of = |path: &str| {
+        image
+            .entrypoint
+            .iter()
+            .skip(1)
+            .map(String::as_str)
+            .find(|a| {
+                a.starts_with('/')
+                    && (*a == path
+                        || a.strip_prefix(path)
+                            .is_some_and(|r| path == "/" || r.starts_with('/')))
+            })
+    };
+    let (mut args, mut others) = (Vec::new(), Vec::new());
+    for m in &image.in_image.missing {
+        match argument_of(&m.path) {
+            Some(a) if !args.contains(&a) => args.push(a),
+            Some(_) => {}
+            None => others.push(m.path.as_str()),
+        }
+    }
+    (args, others)
 }
 
 #[cfg(test)]

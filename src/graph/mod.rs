@@ -149,10 +149,9 @@ impl Graph {
 
     /// The crate group named `name` (`-` and `_` alike).
     fn group_named(&self, name: &str) -> Option<u32> {
-        let norm = |s: &str| s.replace('-', "_");
         self.group_names
             .iter()
-            .position(|g| norm(g) == norm(name))
+            .position(|g| crate::format::same_crate(g, name))
             .map(|k| k as u32)
     }
 

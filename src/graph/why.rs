@@ -242,12 +242,11 @@ pub fn unmatched(report: &Report, size: &SizeOptions) -> Option<Error> {
 /// into its callers (LTO), so the finding's chain is the answer (QA k: tokei's `--why
 /// etcetera` read as if etcetera were not a dependency).
 fn inlined(report: &Report, pattern: &str) -> String {
-    let norm = |s: &str| s.replace('-', "_");
     report
         .artifacts
         .iter()
         .flat_map(|a| &a.findings)
-        .find(|f| norm(&f.krate) == norm(pattern))
+        .find(|f| crate::format::same_crate(&f.krate, pattern))
         .map(|f| {
             format!(
                 "; `{}` is a dependency (the {} finding is on it), but no function of its own \

@@ -42,7 +42,6 @@ struct Target {
 struct Expanded {
     targets: Vec<Target>,
     steps: Vec<Step>,
-    skipped: Skipped,
     /// The symbolic links and special files passed over (files that are not binaries are
     /// known only once read).
     passed: Vec<SkippedFile>,
@@ -63,17 +62,6 @@ impl Expanded {
     }
 }
 
-/// What walking the directories passed over.
-#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
-pub struct Skipped {
-    /// Regular files that are not binaries.
-    pub not_binaries: usize,
-    /// Symbolic links, not followed.
-    pub symlinks: usize,
-    /// FIFOs, sockets, devices.
-    pub special: usize,
-}
-
 /// The outcome of one target.
 enum Outcome {
     Binary(Box<Artifact>, Option<String>),
@@ -81,12 +69,11 @@ enum Outcome {
     Failed(Error),
 }
 
-/// What a batch gives: the report (artifacts, and failures in `failed`) and the errors behind
-/// the failures, in the order of the arguments.
+/// What a batch gives: the report (artifacts, failures in `failed`, what the walk passed over
+/// in `skipped`) and the errors behind the failures, in the order of the arguments.
 pub struct Batch {
     pub report: Report,
     pub errors: Vec<Error>,
-    pub skipped: Skipped,
 }
 
 /// `cargo aotcheck inspect FILE|DIR...`: status and one error line per failed file on stderr,
@@ -107,11 +94,7 @@ pub fn run(args: &[PathBuf], attribute: &Attribute, out: &mut Output) -> Result<
             ),
         ),
     }
-    let Batch {
-        report,
-        mut errors,
-        skipped,
-    } = inspect_expanded(expanded, attribute, threads)?;
+    let Batch { report, mut errors } = inspect_expanded(expanded, attribute, threads)?;
     if report.artifacts.is_empty() && errors.len() == 1 {
         return Err(errors.remove(0));
     }
@@ -124,8 +107,8 @@ pub fn run(args: &[PathBuf], attribute: &Attribute, out: &mut Output) -> Result<
             crate::format::printable(&text, e.multi_line())
         );
     }
-    if skipped != Skipped::default() {
-        out.status("Skipped", &describe(&skipped));
+    if !report.skipped.is_empty() {
+        out.status("Skipped", &describe(&report.skipped));
     }
     Ok(report)
 }
@@ -154,7 +137,6 @@ fn inspect_expanded(expanded: Expanded, attribute: &Attribute, threads: usize) -
 
     let mut report = Report::new(None);
     let mut errors = Vec::new();
-    let mut skipped = expanded.skipped;
     let mut passed = expanded.passed;
     // Whether target `i` is a binary, sound or not.
     let mut found = vec![false; outcomes.len()];
@@ -172,7 +154,6 @@ fn inspect_expanded(expanded: Expanded, attribute: &Attribute, threads: usize) -
                     found[i] = true;
                 }
                 Some(Outcome::NotBinary) | None => {
-                    skipped.not_binaries += 1;
                     passed.push(skipped_file(&expanded.targets[i].path, NOT_BINARY));
                 }
             },
@@ -188,11 +169,7 @@ fn inspect_expanded(expanded: Expanded, attribute: &Attribute, threads: usize) -
     report.failed = errors.iter().map(failed_file).collect();
     passed.sort_by(|a, b| a.path.cmp(&b.path));
     report.skipped = passed;
-    Ok(Batch {
-        report,
-        errors,
-        skipped,
-    })
+    Ok(Batch { report, errors })
 }
 
 const NOT_BINARY: &str = "not a binary";
@@ -210,17 +187,20 @@ fn threads() -> usize {
     std::thread::available_parallelism().map_or(1, std::num::NonZero::get)
 }
 
-fn describe(s: &Skipped) -> String {
-    let count =
-        |n: usize, one: &str, many: &str| (n > 0).then(|| crate::format::count(n, one, many));
+/// The stderr line of what the walk passed over, counted by why.
+fn describe(skipped: &[SkippedFile]) -> String {
+    let count = |why: &str, one: &str, many: &str| {
+        let n = skipped.iter().filter(|f| f.why == why).count();
+        (n > 0).then(|| crate::format::count(n, one, many))
+    };
     let parts: Vec<String> = [
         count(
-            s.not_binaries,
+            NOT_BINARY,
             "file that is not a binary",
             "files that are not binaries",
         ),
-        count(s.symlinks, "symbolic link", "symbolic links (not followed)"),
-        count(s.special, "special file", "special files"),
+        count(SYMLINK, "symbolic link", "symbolic links (not followed)"),
+        count(SPECIAL, "special file", "special files"),
     ]
     .into_iter()
     .flatten()
@@ -290,7 +270,6 @@ fn walk(dir: &Path, x: &mut Expanded) {
             }
         };
         if kind.is_symlink() {
-            x.skipped.symlinks += 1;
             x.passed.push(skipped_file(&path, SYMLINK));
         } else if kind.is_dir() {
             walk(&path, x);
@@ -302,7 +281,6 @@ fn walk(dir: &Path, x: &mut Expanded) {
                 size,
             });
         } else {
-            x.skipped.special += 1;
             x.passed.push(skipped_file(&path, SPECIAL));
         }
     }
@@ -463,7 +441,13 @@ mod tests {
             .collect();
         assert_eq!(failed, [empty, missing, full.join("b")]);
         assert_eq!(batch.errors.len(), 3);
-        assert_eq!(batch.skipped.not_binaries, 1);
+        let skipped: Vec<&str> = batch
+            .report
+            .skipped
+            .iter()
+            .map(|f| f.why.as_str())
+            .collect();
+        assert_eq!(skipped, [NOT_BINARY]);
         assert!(batch.report.artifacts.is_empty());
     }
 }

@@ -56,9 +56,9 @@ impl<'a> Rounds<'a> {
     }
 
     /// The order of the series in `round`: the measured ones turned by one place a round, the
-    /// floor last. Whichever runs first after the round before pays for it (QA t, B1: advise's
-    /// base, always first, read 0.02-0.2 ms slower than copies of the same code, 10 of 10
-    /// times, where `hyperfine -N` saw no difference); turned, every series pays alike.
+    /// floor last. In a fixed order the first place cost its binary (QA t, B1: advise's base,
+    /// always first, read 0.02-0.2 ms slower than builds of the same code in 8 of 8 runs,
+    /// where `hyperfine -N` saw no difference); turned, every series takes every place.
     fn order(&self, len: usize, round: u32) -> Vec<usize> {
         let measured = len - usize::from(self.floor_at.is_some());
         let mut order: Vec<usize> = (0..measured).collect();

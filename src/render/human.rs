@@ -67,12 +67,8 @@ fn skipped(s: &mut String, report: &Report, style: &Style) {
             f.why
         );
     }
-    if let Some(more) = report
-        .skipped
-        .len()
-        .checked_sub(SKIPPED_SHOWN)
-        .filter(|&n| n > 0)
-    {
+    if report.skipped.len() > SKIPPED_SHOWN {
+        let more = report.skipped.len() - SKIPPED_SHOWN;
         let _ = writeln!(s, "  ... and {more} more (all in the JSON report)");
     }
 }
