@@ -24,12 +24,14 @@ fn app_and<'m>(app: &'m Package, dep: &'m Package) -> [Reached<'m>; 2] {
             features: vec![],
             path: vec![name(app)],
             proc_macro: false,
+            deps: vec![1],
         },
         Reached {
             package: dep,
             features: vec![],
             path: vec![name(app), name(dep)],
             proc_macro: false,
+            deps: vec![],
         },
     ]
 }

@@ -26,6 +26,9 @@ pub struct Reached<'m> {
     /// A proc-macro: its own code runs in the compiler and is never in the binary; only what
     /// it expands to in the crate that uses it is.
     pub proc_macro: bool,
+    /// Its normal dependencies, as indices into the list [`reach`] returns (none for a
+    /// proc-macro, whose dependencies are not walked).
+    pub deps: Vec<usize>,
 }
 
 impl Reached<'_> {
@@ -102,9 +105,13 @@ pub fn reach<'m>(metadata: &'m Metadata, root: &PackageId) -> Vec<Reached<'m>> {
         }
     }
 
+    // Indices into the list returned: every package the metadata describes.
+    order.retain(|id| packages.contains_key(id));
+    let index: HashMap<&PackageId, usize> =
+        order.iter().enumerate().map(|(i, id)| (*id, i)).collect();
     order
-        .into_iter()
-        .filter_map(|id| {
+        .iter()
+        .filter_map(|&id| {
             let package = *packages.get(id)?;
             let mut path = Vec::new();
             let mut at = Some(id);
@@ -117,18 +124,47 @@ pub fn reach<'m>(metadata: &'m Metadata, root: &PackageId) -> Vec<Reached<'m>> {
                 at = parent.get(cur).copied().flatten();
             }
             path.reverse();
-            let features = nodes
-                .get(id)
+            let node = nodes.get(id);
+            let features = node
                 .map(|n| n.features.iter().map(|f| f.to_string()).collect())
+                .unwrap_or_default();
+            let deps = node
+                .filter(|_| !proc_macro(id))
+                .map(|n| {
+                    n.deps
+                        .iter()
+                        .filter(|d| is_normal(d))
+                        .filter_map(|d| index.get(&d.pkg).copied())
+                        .collect()
+                })
                 .unwrap_or_default();
             Some(Reached {
                 package,
                 features,
                 path,
                 proc_macro: proc_macro(id),
+                deps,
             })
         })
         .collect()
+}
+
+/// Whether crate `from` (an index into `reached`) depends on a crate named `on`, directly or
+/// through others.
+pub(super) fn depends_on(reached: &[Reached], from: usize, on: &str) -> bool {
+    let mut seen = vec![false; reached.len()];
+    let mut stack = vec![from];
+    while let Some(i) = stack.pop() {
+        for &d in reached.get(i).map_or(&[][..], |r| &r.deps) {
+            if same_crate(reached[d].name(), on) {
+                return true;
+            }
+            if !std::mem::replace(&mut seen[d], true) {
+                stack.push(d);
+            }
+        }
+    }
+    false
 }
 
 /// Give each crate the features of the unit cargo built for the target, where one was built (a
@@ -204,6 +240,7 @@ mod tests {
             features: vec![],
             path: vec!["async-process".into()],
             proc_macro: false,
+            deps: vec![],
         };
         assert!(r.is_crate("async_process") && r.is_crate("ap"));
         assert!(!r.is_crate("std") && !r.is_crate("demo"));
@@ -222,9 +259,9 @@ mod tests {
         json!({"id": id, "deps": deps, "dependencies": [], "features": features})
     }
 
-    /// `reach` from `app` over these packages and resolve nodes.
-    fn reach_app(packages: Vec<serde_json::Value>, nodes: Vec<serde_json::Value>) -> Vec<String> {
-        let m: Metadata = serde_json::from_value(json!({
+    /// The metadata of these packages and resolve nodes, rooted at `app`.
+    fn metadata(packages: Vec<serde_json::Value>, nodes: Vec<serde_json::Value>) -> Metadata {
+        serde_json::from_value(json!({
             "packages": packages,
             "workspace_members": ["app-id"],
             "workspace_default_members": ["app-id"],
@@ -232,11 +269,18 @@ mod tests {
             "target_directory": "/x/target", "workspace_root": "/x",
             "version": 1, "metadata": null
         }))
-        .expect("metadata");
-        let root = PackageId {
+        .expect("metadata")
+    }
+
+    fn app() -> PackageId {
+        PackageId {
             repr: "app-id".into(),
-        };
-        reach(&m, &root)
+        }
+    }
+
+    /// `reach` from `app` over these packages and resolve nodes.
+    fn reach_app(packages: Vec<serde_json::Value>, nodes: Vec<serde_json::Value>) -> Vec<String> {
+        reach(&metadata(packages, nodes), &app())
             .iter()
             .map(|r| {
                 let mark = if r.proc_macro { " (proc-macro)" } else { "" };
@@ -244,6 +288,31 @@ mod tests {
                 format!("{}{mark} [{features}]", r.path.join(" > "))
             })
             .collect()
+    }
+
+    /// A crate depends on another through its normal dependencies, at any depth; not through
+    /// a dev-dependency, nor the other way round.
+    #[test]
+    fn depends_on_follows_normal_dependencies_down() {
+        let m = metadata(
+            vec![
+                pkg("app", false),
+                pkg("a", false),
+                pkg("b", false),
+                pkg("c", false),
+            ],
+            vec![
+                node("app", vec![dep("a", &[None]), dep("c", &[None])], &[]),
+                node("a", vec![dep("b", &[None])], &[]),
+                node("b", vec![], &[]),
+                node("c", vec![dep("b", &[Some("dev")])], &[]),
+            ],
+        );
+        let r = reach(&m, &app());
+        let at = |n: &str| r.iter().position(|x| x.name() == n).expect(n);
+        assert!(depends_on(&r, at("app"), "b") && depends_on(&r, at("a"), "b"));
+        assert!(!depends_on(&r, at("c"), "b") && !depends_on(&r, at("b"), "a"));
+        assert!(!depends_on(&r, at("b"), "b"));
     }
 
     #[test]

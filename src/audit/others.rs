@@ -7,7 +7,7 @@
 //! blamed crate left with none of the functions is one step less severe.
 
 use super::findings::{DEFINES, finding_on};
-use super::graph::{Reached, same_crate};
+use super::graph::{Reached, depends_on, same_crate};
 use super::reach::to_functions;
 use super::rules;
 use super::split::{STD_CRATES, defined, is_chain_to, known_for, narrow_defines, rechain};
@@ -21,6 +21,10 @@ struct Moved<'r, 'm> {
     to: &'r Reached<'m>,
     names: Vec<&'static str>,
     callers: Vec<String>,
+    /// The blamed crates without code of their own in the binary that `to` depends on: its
+    /// calls may be their code, inlined into its functions (QA t, D1: eza's `dirs::config_dir`
+    /// with dirs-sys's lookup in it under fat LTO).
+    inlined_from: Vec<String>,
 }
 
 /// Move artifact `a`'s AOT004 functions to the crates whose code calls them (see the module).
@@ -54,21 +58,35 @@ pub(super) fn by_other_callers(
         let f = &mut a.findings[i];
         let sorted = sort(g, f, rule, reached, exact);
         word(g, f, &sorted);
-        for (name, r, symbol) in sorted.away.into_iter().chain(sorted.also) {
-            match moved.iter_mut().find(|m| std::ptr::eq(m.to, r)) {
-                Some(m) => {
-                    if !m.names.contains(&name) {
-                        m.names.push(name);
-                    }
-                    if !m.callers.contains(&symbol) {
-                        m.callers.push(symbol);
-                    }
+        let krate = f.krate.clone();
+        let away = sorted.away.into_iter().map(|c| (c, false));
+        for ((name, r, symbol), also) in away.chain(sorted.also.into_iter().map(|c| (c, true))) {
+            let m = match moved.iter_mut().position(|m| std::ptr::eq(m.to, r)) {
+                Some(k) => &mut moved[k],
+                None => {
+                    moved.push(Moved {
+                        to: r,
+                        names: Vec::new(),
+                        callers: Vec::new(),
+                        inlined_from: Vec::new(),
+                    });
+                    let last = moved.len() - 1;
+                    &mut moved[last]
                 }
-                None => moved.push(Moved {
-                    to: r,
-                    names: vec![name],
-                    callers: vec![symbol],
-                }),
+            };
+            if !m.names.contains(&name) {
+                m.names.push(name);
+            }
+            if !m.callers.contains(&symbol) {
+                m.callers.push(symbol);
+            }
+            let from = reached.iter().position(|x| std::ptr::eq(x, r));
+            if also
+                && sorted.no_code
+                && !m.inlined_from.contains(&krate)
+                && from.is_some_and(|i| depends_on(reached, i, &krate))
+            {
+                m.inlined_from.push(krate.clone());
             }
         }
     }
@@ -347,16 +365,29 @@ fn add_finding(
         m.to.name(),
         m.callers.join("`, `")
     );
+    let inlined = (!m.inlined_from.is_empty()).then(|| {
+        let from = m.inlined_from.join(", ");
+        format!(
+            "{} depends on {from}, which has no function of its own in the binary: these calls \
+             may be {from}'s code, inlined into {}'s (as under LTO); an `allow` of {from} does \
+             not cover this finding, so allow {} too where the same reason holds",
+            m.to.name(),
+            m.to.name(),
+            m.to.name()
+        )
+    });
     if let Some(f) = a
         .findings
         .iter_mut()
         .find(|f| f.rule == rule.id && same_crate(&f.krate, m.to.name()))
     {
         f.evidence.push(called);
+        f.evidence.extend(inlined);
         return;
     }
     let mut f = finding_on(rule, m.to);
     f.evidence = vec![format!("{DEFINES}{}", quoted(&m.names)), called];
+    f.evidence.extend(inlined);
     // With the chain through the crate's own code where one leads there (QA j: libgit2-sys's
     // finding showed std's shorter chain to `getpwuid_r`, with no step of libgit2-sys).
     let functions: Vec<(&str, u32)> = m

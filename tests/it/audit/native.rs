@@ -564,6 +564,62 @@ fn a_crate_inlined_under_lto_keeps_its_finding_and_gives_none_to_std() {
         !evidence.contains("has no function of its own"),
         "{evidence}"
     );
+    // QA t, D1: eza's `dirs::config_dir` holds dirs-sys's lookup, inlined under fat LTO, and
+    // allowing dirs-sys left an error on dirs for that very call, unexplained. Here the lookup
+    // goes through home-wrap (`--features wrapped`), whose one function keeps etcetera's code
+    // inlined. With etcetera allowed, home-wrap's error stays (exit 1), and says that its call
+    // may be etcetera's code and that the allow of etcetera does not cover it.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let config = dir.path().join("aotcheck.toml");
+    std::fs::write(
+        &config,
+        "allow = [{ rule = \"AOT004\", crate = \"etcetera\", reason = \"HOME is set\" }]\n",
+    )
+    .expect("write the config");
+    let config = config.to_str().expect("a UTF-8 path");
+    let inlined = "home-wrap depends on etcetera, which has no function of its own in the \
+                   binary: these calls may be etcetera's code, inlined into home-wrap's";
+    let v = audit(
+        "audit-lto-inlined",
+        &["--features", "wrapped", "--config-file", config],
+        1,
+        "static",
+        &[
+            Expect {
+                rule: "AOT004",
+                severity: "error",
+                krate: "etcetera",
+                path: &["audit-lto-inlined", "etcetera"],
+                evidence: &["`getpwuid_r` also called by the code of home-wrap"],
+            },
+            Expect {
+                rule: "AOT004",
+                severity: "error",
+                krate: "home-wrap",
+                path: &["audit-lto-inlined", "home-wrap"],
+                evidence: &[
+                    "`getpwuid_r` called by home-wrap's code (`home_wrap::home`",
+                    inlined,
+                    "an `allow` of etcetera does not cover this finding",
+                ],
+            },
+        ],
+    );
+    let a = artifact(&v, "static");
+    assert_eq!(finding(a, "crate", "etcetera")["allowed"], true);
+    assert_eq!(finding(a, "crate", "home-wrap")["allowed"], false);
+    // The independent sources: no symbol of etcetera (nm), and each step of home-wrap's
+    // chain, ending in home_wrap::home's call of the lookup, a reference objdump shows.
+    let bin = str_of(a, "path");
+    let nm = tool("nm", &["-C", bin]);
+    assert!(!nm.contains("etcetera::"), "etcetera has symbols");
+    let steps = chain_of(finding(a, "crate", "home-wrap"));
+    let last: Vec<&str> = steps.iter().rev().take(2).map(|s| s.0.as_str()).collect();
+    assert!(
+        last[0].ends_with("getpwuid_r") && last[1] == "home_wrap::home",
+        "{steps:?}"
+    );
+    crate::why::check_pairs(bin, &steps);
 }
 
 /// The finding of artifact `a` whose `key` (`rule` or `crate`) is `value`.
