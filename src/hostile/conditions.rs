@@ -200,6 +200,10 @@ fn build(binary: &Path, spec: &ProbeSettings, no_identity: bool, wrapper: &[Stri
         }
     }
     shown.extend(words.iter().map(|w| quote(w)));
+    let mut reproduce = shown.join(" ");
+    if let Some(url) = readiness_url(spec, &env) {
+        reproduce = with_request(&reproduce, &url);
+    }
     let mut all = words.into_iter().map(OsString::from);
     Invocation {
         program: all.next().unwrap_or_default(),
@@ -210,8 +214,32 @@ fn build(binary: &Path, spec: &ProbeSettings, no_identity: bool, wrapper: &[Stri
             Vec::new()
         },
         env,
-        reproduce: shown.join(" "),
+        reproduce,
     }
+}
+
+/// The URL an `http` readiness requests, on the port the run is given (`env`'s `PORT`, where
+/// [`port_given`] puts it); `None` for the other readinesses.
+fn readiness_url(spec: &ProbeSettings, env: &[(String, String)]) -> Option<String> {
+    let crate::options::Ready::Http { path, .. } = &spec.ready else {
+        return None;
+    };
+    let port = match spec.ready.fixed_port() {
+        Some(p) => p.to_string(),
+        None => env.iter().rev().find(|(k, _)| k == "PORT")?.1.clone(),
+    };
+    Some(format!("http://127.0.0.1:{port}{path}"))
+}
+
+/// A server may crash answering the readiness request, not before (QA u, F4: a lookup made
+/// per request, as sfz's listing does): the command shown starts it in the background, sends
+/// that request with `curl` once it listens (or until it is gone), and ends with its status.
+fn with_request(command: &str, url: &str) -> String {
+    format!(
+        "{command} & until curl -s -o /dev/null {} || ! kill -0 $! 2>/dev/null; do sleep 0.1; \
+         done; wait $!",
+        quote(url)
+    )
 }
 
 /// The arguments and environment of a run, with the port it is given written in: `{port}`

@@ -162,3 +162,34 @@ fn the_setup_check_runs_the_wrapper_without_the_program() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("cannot execute /x/bin"));
 }
+
+/// QA u, F4: with an `http` readiness the command shown sends the readiness request, on the
+/// port the run is given (the readiness's own, else `PORT`), once the server listens; the
+/// other readinesses keep the plain command.
+#[test]
+fn an_http_readiness_sends_its_request_in_the_command_shown() {
+    use crate::options::Ready;
+    let root = root();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let scratch = Scratch::new(dir.path()).expect("scratch");
+    let bin = Path::new("/x/bin");
+    let mut s = spec(&[]);
+    s.ready = Ready::parse("http:8123/health").expect("ready");
+    let p = invocation(Condition::NoHome, bin, &s, &root, &scratch).expect("plan");
+    assert_eq!(
+        p.reproduce,
+        "env -u HOME -u USER -u LOGNAME PORT=8123 /x/bin & until curl -s -o /dev/null \
+         http://127.0.0.1:8123/health || ! kill -0 $! 2>/dev/null; do sleep 0.1; done; wait $!"
+    );
+    s.ready = Ready::parse("http/").expect("ready");
+    s.env = vec![("PORT".into(), "9000".into())];
+    let p = invocation(Condition::NoHome, bin, &s, &root, &scratch).expect("plan");
+    assert!(
+        p.reproduce.contains("curl -s -o /dev/null http://127.0.0.1:9000/ "),
+        "{}",
+        p.reproduce
+    );
+    s.ready = Ready::Tcp(None);
+    let p = invocation(Condition::NoHome, bin, &s, &root, &scratch).expect("plan");
+    assert_eq!(p.reproduce, "env -u HOME -u USER -u LOGNAME PORT=9000 /x/bin");
+}

@@ -145,11 +145,13 @@ pub struct Inside<'a> {
     pub env: &'a [(String, String)],
 }
 
-/// What the host run knew: whether the binary got ready there, what it opened, and the
-/// variables it had that the image's environment lacks.
+/// What the host run knew: whether the binary got ready there, what it opened, what it
+/// found (opened, ran or looked up), and the variables it had that the image's environment
+/// lacks.
 pub struct Host<'a> {
     pub started: Option<bool>,
     pub opened: &'a HashSet<String>,
+    pub found: &'a HashSet<String>,
     pub env_not_in_image: &'a HostOnly,
 }
 
@@ -470,8 +472,12 @@ fn traced(
     };
     let denied = in_image(trace::denied(after));
     let found = in_image(trace::not_found(after));
-    // `/proc` and the like are the container runtime's: named only when nothing else is.
-    let (runtime, own): (Vec<String>, Vec<String>) = found.into_iter().partition(|p| is_runtime(p));
+    // `/proc` and the like are the container runtime's, and the loader's cache is one the
+    // loader does without (it then searches its default directories, where the image puts
+    // the libraries: QA u, F1): named only when nothing else is.
+    let (runtime, own): (Vec<String>, Vec<String>) = found
+        .into_iter()
+        .partition(|p| is_runtime(p) || p == LOADER_CACHE);
     let all: Vec<Missing> = if own.is_empty() { runtime } else { own }
         .into_iter()
         .map(|path| Missing {
@@ -479,13 +485,21 @@ fn traced(
             path,
         })
         .collect();
-    let missing = if all.iter().any(|m| m.opened_on_host) {
-        all.into_iter().filter(|m| m.opened_on_host).collect()
+    // What the host run found (opened, or looked up: QA u, F1, a served directory that only
+    // `statx` sees) is what the image lacks; the other paths, not found on the host either,
+    // are the places a program tries in turn.
+    let missing = if all.iter().any(|m| host.found.contains(&m.path)) {
+        all.into_iter()
+            .filter(|m| host.found.contains(&m.path))
+            .collect()
     } else {
         all.into_iter().take(20).collect()
     };
     (missing, denied)
 }
+
+/// The dynamic loader's cache of library paths.
+const LOADER_CACHE: &str = "/etc/ld.so.cache";
 
 #[cfg(test)]
 #[path = "inside_tests.rs"]

@@ -115,6 +115,7 @@ fn start(entries: Vec<Entry>, binary: &str, workdir: &str) -> (InImage, String) 
     let host = Host {
         started: Some(true),
         opened: &opened,
+        found: &opened,
         env_not_in_image: &HostOnly::default(),
     };
     let r = run(&inside, &probe, dir.path(), &host);

@@ -203,7 +203,7 @@ fn one(
     warnings.extend(meta::loopback_warnings(&entrypoint[1..], s.args.is_none()));
     let label = format!("{}-{}", a.name, a.link_mode.map_or("", LinkMode::as_str));
     // What it opens on this machine, run as the probe runs it.
-    let (opened, trace) = host_trace(a, probe, ctx.scratch, &label);
+    let (host, trace) = host_trace(a, probe, ctx.scratch, &label);
     let binary = shipped_binary(a, s.strip, ctx.scratch, &label, &mut warnings);
     for c in a.binary.closure.iter().filter(|c| c.path.is_none()) {
         warnings.push(format!(
@@ -211,7 +211,7 @@ fn one(
             c.name
         ));
     }
-    let contents = contents::assemble(a, s, &binary.0, opened.as_deref())?;
+    let contents = contents::assemble(a, s, &binary.0, host.opened.as_deref())?;
     let m = meta_of(ctx, a, bin, &entrypoint, &image_env, ports, source);
     let started = std::time::Instant::now();
     let w = layout::write(&contents.entries, &m, t)?;
@@ -222,7 +222,7 @@ fn one(
         port: port.unwrap_or(DEFAULT_PORT),
         port_given,
     };
-    let in_image = start_inside(ctx, a, bin, &w.layer_blob, &run, &opened);
+    let in_image = start_inside(ctx, a, bin, &w.layer_blob, &run, &host);
     let image = Image {
         layout: t.layout.display().to_string(),
         tar: t.tar.display().to_string(),
@@ -289,16 +289,31 @@ fn meta_of(
     }
 }
 
-/// The traced host run: the files opened successfully, and how the tracing went.
+/// What the traced host run saw.
+struct HostRun {
+    /// The files opened successfully (`None`: not traced).
+    opened: Option<Vec<String>>,
+    /// The paths opened, run or looked up successfully.
+    found: HashSet<String>,
+}
+
+/// The traced host run, and how the tracing went.
 fn host_trace(
     a: &Artifact,
     probe: Option<&crate::plan::ProbeSettings>,
     scratch: &Path,
     label: &str,
-) -> (Option<Vec<String>>, Trace) {
+) -> (HostRun, Trace) {
+    let untraced = |why: String| {
+        let none = HostRun {
+            opened: None,
+            found: HashSet::new(),
+        };
+        (none, untraced(why))
+    };
     let Some(probe) = probe else {
         let reason = "--no-probe: the binary was not started, so its run-time files are unknown";
-        return (None, untraced(reason.into()));
+        return untraced(reason.into());
     };
     let program = PathBuf::from(&a.path);
     let launch = trace::Launch {
@@ -317,9 +332,14 @@ fn host_trace(
                     .map(|f| format!("the traced run did not get ready: {f}")),
                 opened: opened.len() as u32,
             };
-            (Some(opened), trace)
+            let found = trace::found(&t.records).into_iter().collect();
+            let run = HostRun {
+                opened: Some(opened),
+                found,
+            };
+            (run, trace)
         }
-        Err(why) => (None, untraced(why)),
+        Err(why) => untraced(why),
     }
 }
 
@@ -390,7 +410,7 @@ fn start_inside(
     bin: &BinPlan,
     blob: &Path,
     run: &Run,
-    opened: &Option<Vec<String>>,
+    host_run: &HostRun,
 ) -> InImage {
     let skipped = |reason: String| InImage {
         reason: Some(reason),
@@ -410,10 +430,11 @@ fn start_inside(
     // What the host run had that the image does not: named when the image does not start.
     let waits = probe.ready.fixed_port().is_some();
     let host_only = cause::host_only(&probe.env, run.env, waits, run.port_given);
-    let opened: HashSet<String> = opened.iter().flatten().cloned().collect();
+    let opened: HashSet<String> = host_run.opened.iter().flatten().cloned().collect();
     let host = inside::Host {
         started: a.probe.as_ref().map(|p| p.runs > 0),
         opened: &opened,
+        found: &host_run.found,
         env_not_in_image: &host_only,
     };
     let inside = inside::Inside {

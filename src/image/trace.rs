@@ -91,6 +91,17 @@ pub fn opened(records: &[Record]) -> Vec<String> {
         .collect()
 }
 
+/// The paths opened, run or looked up successfully, each once; a path `readlink` found not
+/// to be a link (EINVAL) is there too.
+pub fn found(records: &[Record]) -> Vec<String> {
+    const EINVAL: i32 = 22;
+    each_once(records, |r| match r.call.as_str() {
+        "create" => false,
+        "lookup" => matches!(r.errno, 0 | EINVAL),
+        _ => r.errno == 0,
+    })
+}
+
 /// The records after `binary` was started (its first successful `exec`), when a wrapper
 /// started it; all records when no such exec is seen (the tracer's own start is no record).
 pub fn after_exec<'r>(records: &'r [Record], binary: &str) -> &'r [Record] {

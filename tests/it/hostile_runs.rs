@@ -364,3 +364,34 @@ fn privileged_a_server_that_never_gets_ready_is_not_judged() {
     assert!(warned, "{}", v["warnings"]);
     drop(held);
 }
+
+/// QA u, F4: a server that crashes answering its readiness request (a lookup per request, as
+/// sfz's listing does) got a reproduce command that only started it: run by hand it waited,
+/// and never crashed. The command now sends the request once the server listens (`curl`), and
+/// by hand it crashes as the run did.
+#[test]
+fn privileged_a_crash_answering_the_readiness_request_is_reproduced_by_its_command() {
+    require_privilege();
+    let r = run(&mut check_fixture("hostile-on-request", &["--hostile"]));
+    assert_eq!(r.code, 1, "a reproduced crash fails the gate\n{}", r.stderr);
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).expect("JSON");
+    let runs = runs_of(&v, "hostile-on-request");
+    let crash = run_named(&runs, "no-home+unknown-uid");
+    assert_eq!(crash["outcome"], "crashed", "{crash}");
+    assert_eq!(crash["dynamic_outcome"], "ok", "{crash}");
+    let cmd = str_of(crash, "reproduce");
+    assert!(
+        cmd.contains("curl -s -o /dev/null http://127.0.0.1:"),
+        "{cmd}"
+    );
+    let out = Command::new("timeout")
+        .args(["60", "sh", "-c", cmd])
+        .output()
+        .expect("timeout sh");
+    assert_eq!(out.status.code(), Some(128 + 11), "`{cmd}`: {out:?}");
+    // It got to listen first: the crash came with the request.
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("listening on "),
+        "{out:?}"
+    );
+}

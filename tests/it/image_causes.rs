@@ -74,9 +74,35 @@ fn privileged_qa_g_b1_a_directory_only_looked_up_is_what_the_image_lacks() {
     std::fs::create_dir(&served).expect("mkdir");
     let served = served.to_str().expect("utf-8");
     // Exit mode: the binary checks the directory with `Path::exists` (statx), never opens it.
-    let r = probed("image-hostdir", dir.path(), "", &["--probe-arg", served]);
+    // With `--compare`, the regular (dynamic) build gets its image too.
+    let args = ["--probe-arg", served, "--compare"];
+    let r = probed("image-hostdir", dir.path(), "", &args);
     assert_eq!(r.code, 1, "the image cannot start:\n{}", r.stderr);
     let v = report(&r);
+    // QA u, F1: the dynamic image named only `/etc/ld.so.cache`, which its loader does
+    // without, as opened on the host: the directory, only looked up, was left out, and the
+    // advice said to add files. It names the directory and gives the argument's advice, as
+    // the static image does.
+    let dynamic = artifact(&v, "dynamic");
+    assert_eq!(
+        dynamic["image"]["in_image"]["outcome"], "failed",
+        "{dynamic}"
+    );
+    assert_eq!(
+        missing(&dynamic["image"]["in_image"]),
+        [served],
+        "{dynamic}"
+    );
+    let f = dynamic["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .find(|f| f["rule"] == "AOT011")
+        .unwrap_or_else(|| panic!("no AOT011 in {dynamic}"));
+    assert!(
+        str_of(f, "advice").starts_with("Give the entrypoint a path inside the image"),
+        "{f}"
+    );
     let inside = &image(&v)["in_image"];
     assert_eq!(inside["outcome"], "failed", "{inside}");
     let lacks = missing(inside);
