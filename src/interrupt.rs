@@ -33,6 +33,7 @@ pub fn install() {
         let _ = unsafe {
             signal_hook::low_level::register(sig, move || {
                 if let Some(code) = on_signal(now_ns(), &FIRST) {
+                    say_stopped(std::io::stderr());
                     signal_hook::low_level::exit(code);
                 }
                 flag.store(true, Ordering::SeqCst);
@@ -49,6 +50,17 @@ fn on_signal(now: u64, first: &AtomicU64) -> Option<i32> {
         Err(at) if now.saturating_sub(at) < SAME_REQUEST_NS => None,
         Err(_) => Some(130),
     }
+}
+
+/// What a second request to stop says before the process ends at once (QA u, F3: it ended
+/// with nothing said, on cargo's last line).
+const STOPPED_AT_ONCE: &[u8] =
+    b"\nerror: interrupted again: stopped at once, without the clean-up of the first interrupt\n";
+
+/// Write [`STOPPED_AT_ONCE`] to `to`, from a signal handler: one `write(2)`, which is
+/// async-signal-safe (no lock, no allocation); a failed write is let go.
+fn say_stopped(to: impl std::os::fd::AsFd) {
+    let _ = nix::unistd::write(to, STOPPED_AT_ONCE);
 }
 
 /// `CLOCK_MONOTONIC` in ns, from a signal handler (`clock_gettime` is async-signal-safe;
@@ -100,6 +112,21 @@ mod tests {
         assert_eq!(on_signal(t + SAME_REQUEST_NS + 1, &first), Some(130));
         // The window counts from the first signal, not the last.
         assert_eq!(on_signal(t + 2 * SAME_REQUEST_NS, &first), Some(130));
+    }
+
+    /// A second request says so, in one line of its own, before the process ends.
+    #[test]
+    fn a_second_request_says_that_it_stopped_at_once() {
+        let (read, write) = nix::unistd::pipe().expect("pipe");
+        say_stopped(&write);
+        drop(write);
+        let mut said = String::new();
+        std::io::Read::read_to_string(&mut std::fs::File::from(read), &mut said).expect("read");
+        assert_eq!(
+            said,
+            "\nerror: interrupted again: stopped at once, without the clean-up of the first \
+             interrupt\n"
+        );
     }
 
     #[test]

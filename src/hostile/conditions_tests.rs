@@ -185,11 +185,15 @@ fn an_http_readiness_sends_its_request_in_the_command_shown() {
     s.env = vec![("PORT".into(), "9000".into())];
     let p = invocation(Condition::NoHome, bin, &s, &root, &scratch).expect("plan");
     assert!(
-        p.reproduce.contains("curl -s -o /dev/null http://127.0.0.1:9000/ "),
+        p.reproduce
+            .contains("curl -s -o /dev/null http://127.0.0.1:9000/ "),
         "{}",
         p.reproduce
     );
     s.ready = Ready::Tcp(None);
     let p = invocation(Condition::NoHome, bin, &s, &root, &scratch).expect("plan");
-    assert_eq!(p.reproduce, "env -u HOME -u USER -u LOGNAME PORT=9000 /x/bin");
+    assert_eq!(
+        p.reproduce,
+        "env -u HOME -u USER -u LOGNAME PORT=9000 /x/bin"
+    );
 }

@@ -15,6 +15,7 @@ use super::sweep::{Mark, pipe_holders, sweep};
 use crate::options::Ready;
 use crate::plan::ProbeSettings;
 use crate::probe::{RunSpec, run_once};
+use crate::report::NOTHING_ON_STDERR;
 
 /// What one run did.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -116,7 +117,7 @@ fn run_to_ready(plan: &Invocation, ready: &Ready, spec: &ProbeSettings) -> RunRe
                 .map(|s| s as i32),
             timed_out: f.kind == "timeout",
             stderr_tail: if f.stderr_tail.is_empty() {
-                f.message
+                format!("{NOTHING_ON_STDERR}{}", f.message)
             } else {
                 f.stderr_tail
             },

@@ -38,7 +38,8 @@ pub struct HostileRun {
     pub dynamic_exit_code: Option<i32>,
     /// A shell command that reproduces the run by hand.
     pub reproduce: Option<String>,
-    /// Why it was skipped, or the tail of stderr of a failed run.
+    /// Why it was skipped, or the tail of stderr of a failed run (which begins with
+    /// [`NOTHING_ON_STDERR`] when it wrote nothing there: the rest is how the run ended).
     pub detail: Option<String>,
     /// Set by the gate: an `allow` of the finding this failure is attached to (AOT004) waives
     /// it, so it does not fail the run. `None` when nothing waives it.
@@ -83,6 +84,10 @@ impl HostileRun {
         }
     }
 }
+
+/// How a failed run's `detail` begins when the program wrote nothing to stderr: what follows
+/// is the tool's account of how the run ended, not the program's words (QA u, F2).
+pub const NOTHING_ON_STDERR: &str = "nothing on stderr; ";
 
 #[cfg(test)]
 mod tests {

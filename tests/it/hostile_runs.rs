@@ -395,3 +395,48 @@ fn privileged_a_crash_answering_the_readiness_request_is_reproduced_by_its_comma
         "{out:?}"
     );
 }
+
+/// QA u, F2: a server that crashes before it is ready and writes nothing: the Markdown
+/// report's "Its stderr" block held the tool's own words ("killed by SIGSEGV before it was
+/// ready"), which no program printed. The detail now says that stderr was empty, and the
+/// Markdown report gives the rest as how the run ended.
+#[test]
+fn privileged_a_run_that_wrote_nothing_has_no_stderr_said_for_it() {
+    require_privilege();
+    let args = ["--hostile", "--probe-arg", "at-start"];
+    let r = run(&mut check_fixture("hostile-on-request", &args));
+    assert_eq!(r.code, 1, "a reproduced crash fails the gate\n{}", r.stderr);
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).expect("JSON");
+    let runs = runs_of(&v, "hostile-on-request");
+    let crash = run_named(&runs, "no-home+unknown-uid");
+    assert_eq!(crash["outcome"], "crashed", "{crash}");
+    let detail = str_of(crash, "detail");
+    assert!(
+        detail.starts_with("nothing on stderr; killed by SIGSEGV before it was ready"),
+        "{detail}"
+    );
+    // By hand, the program writes nothing either (the shell's own words aside).
+    let cmd = str_of(crash, "reproduce");
+    let out = Command::new("timeout")
+        .args(["60", "sh", "-c", cmd])
+        .output()
+        .expect("timeout sh");
+    assert_eq!(out.status.code(), Some(128 + 11), "`{cmd}`: {out:?}");
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        said.lines().all(|l| l.contains("Segmentation fault")),
+        "{out:?}"
+    );
+    let mut md = human_fixture("hostile-on-request", &args);
+    let md = run(md.args(["--format", "markdown"]));
+    assert_eq!(md.code, 1, "{}", md.stderr);
+    assert!(
+        md.stdout.contains(
+            "It wrote nothing to stderr. How the run ended:\n\n```text\nkilled by SIGSEGV \
+             before it was ready"
+        ),
+        "{}",
+        md.stdout
+    );
+    assert!(!md.stdout.contains("Its stderr"), "{}", md.stdout);
+}

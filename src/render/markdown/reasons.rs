@@ -8,7 +8,7 @@ use super::escape::{cell, code};
 use super::{binary_label, escape, icon};
 use crate::render::reasons::{Reason, hostile_outcome, reasons};
 use crate::render::words::stderr_head;
-use crate::report::{Artifact, Finding, HostileRun, Report};
+use crate::report::{Artifact, Finding, HostileRun, NOTHING_ON_STDERR, Report};
 
 pub fn render(s: &mut String, report: &Report) {
     let all = reasons(report);
@@ -116,7 +116,15 @@ fn reproduce_commands(s: &mut String, runs: &[(&Artifact, &HostileRun)]) {
         if let Some(site) = crate::render::reasons::crash_site(r) {
             let _ = writeln!(s, "Crashed in (innermost first): {}\n", code(&site));
         }
-        if let Some(detail) = &r.detail {
+        if let Some(ended) = r
+            .detail
+            .as_deref()
+            .and_then(|d| d.strip_prefix(NOTHING_ON_STDERR))
+        {
+            // The tool's words, not the program's (QA u, F2).
+            let _ = writeln!(s, "It wrote nothing to stderr. How the run ended:\n");
+            fenced(s, "text", ended);
+        } else if let Some(detail) = &r.detail {
             let (lines, more) = stderr_head(detail);
             let _ = writeln!(
                 s,
