@@ -39,6 +39,11 @@ pub struct CrateIndex {
     /// sysroot's archives' symbols: a local symbol of std's own copy of a crate, which no
     /// archive index lists, is told from the build's crate of the same name by it.
     sysroot_roots: std::collections::HashSet<Box<[u8]>>,
+    /// Names a sysroot crate's archive and a C archive both define (compiler_builtins' and
+    /// libgcc's `__addtf3`), with the C archive's crate and its definition's size. Which copy
+    /// the linker took depends on who referred to it first (glibc's `strtof128` takes
+    /// libgcc's); the sizes tell them apart (QA v: 9 KiB of libgcc read as std's, exactly).
+    contested: HashMap<Box<[u8]>, (u32, u64)>,
 }
 
 impl CrateIndex {
@@ -71,6 +76,15 @@ impl CrateIndex {
     pub fn lookup(&self, symbol: &[u8]) -> Option<&IndexedCrate> {
         let i = *self.symbols.get(symbol)?;
         self.crates.get(i as usize)
+    }
+
+    /// [`Self::lookup`] of a symbol of `size` bytes in the binary: a name that a C archive
+    /// defines too is that archive's crate when the sizes are equal (see `contested`).
+    pub fn lookup_sized(&self, symbol: &[u8], size: u64) -> Option<&IndexedCrate> {
+        match self.contested.get(symbol) {
+            Some(&(c, c_size)) if c_size == size => self.crates.get(c as usize),
+            _ => self.lookup(symbol),
+        }
     }
 
     /// The crate whose C archive defines a local (static) symbol of this name, when only one
@@ -144,12 +158,14 @@ impl CrateIndex {
                 let Ok(obj) = object::File::parse(data) else {
                     continue;
                 };
-                for sym in obj.symbols() {
-                    if sym.is_local()
-                        && sym.is_definition()
-                        && let Ok(name) = sym.name_bytes()
-                    {
+                for sym in obj.symbols().filter(|s| s.is_definition()) {
+                    let Ok(name) = sym.name_bytes() else { continue };
+                    if sym.is_local() {
                         add_local(&mut self.locals, name, id);
+                    } else if let Some(&had) = self.symbols.get(name)
+                        && self.crates.get(had as usize).is_some_and(|c| c.sysroot)
+                    {
+                        self.contested.insert(name.into(), (id, sym.size()));
                     }
                 }
             }

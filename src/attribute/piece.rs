@@ -92,7 +92,7 @@ pub(super) fn attribute_piece(
         );
     }
     match (
-        index.and_then(|i| i.lookup(name)),
+        index.and_then(|i| i.lookup_sized(name, p.end - p.addr)),
         demangle::crate_of(name, buf),
     ) {
         (Some(x), Some((m, Confidence::Mangled))) if m.as_str() != x.name => {

@@ -203,6 +203,37 @@ fn gcc_runtime_in_a_static_build_is_libgcc() {
         unknown.is_empty(),
         "gcc's symbols left unknown: {unknown:?}"
     );
+    // QA v: libgcc's soft-float routines, which glibc's `strtof128` calls, were std's
+    // (`exact`), since compiler_builtins' archive lists the same names (its own 13-byte
+    // `__addtf3`). A row whose name and size are those of a libgcc.a function (`nm -S`) is
+    // `[libgcc]`; glibc's float128 code brings at least `__addtf3`.
+    let out = tool(
+        "nm",
+        &[
+            "-S",
+            "--defined-only",
+            dir.join("libgcc.a").to_str().expect("utf-8"),
+        ],
+    );
+    let sized: HashSet<(String, u64)> = out
+        .lines()
+        .filter_map(|l| {
+            let f: Vec<&str> = l.split_whitespace().collect();
+            let size = u64::from_str_radix(f.get(1)?, 16).ok()?;
+            (f.len() == 4).then(|| (f[3].to_string(), size))
+        })
+        .collect();
+    let gcc_copies: Vec<&Value> = rows(b)
+        .iter()
+        .filter(|r| sized.contains(&(str_of(r, "name").to_string(), u64_of(r, "vm_size"))))
+        .collect();
+    assert!(
+        gcc_copies.iter().any(|r| r["name"] == "__addtf3"),
+        "no __addtf3 of libgcc.a's size"
+    );
+    for r in gcc_copies {
+        assert_eq!(r["crate"], "[libgcc]", "{r}");
+    }
 }
 
 /// With fat LTO the unwinder's objects (no `STT_FILE` symbol of their own) follow the
