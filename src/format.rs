@@ -181,6 +181,27 @@ pub fn percent(change: f64) -> String {
     }
 }
 
+/// A limit given as a fraction, as a percentage with the decimals it needs (up to three):
+/// `0.05` → `5%`, `0.001` → `0.1%`, `0.0005` → `0.05%` (QA v: a `size_fail` of 0.1% read
+/// `over 0%`).
+pub fn limit_percent(fraction: f64) -> String {
+    format!("{}%", decimals(fraction * 100.0, 0, 3))
+}
+
+/// A ratio limit (`1 + startup_fail`) with the decimals it needs, two at least: `1.10`,
+/// `1.005`.
+pub fn limit_ratio(ratio: f64) -> String {
+    decimals(ratio, 2, 4)
+}
+
+/// `x` with at most `max` decimals, the trailing zeros beyond `min` dropped.
+fn decimals(x: f64, min: usize, max: usize) -> String {
+    let s = format!("{x:.max$}");
+    let Some(dot) = s.find('.') else { return s };
+    let keep = s.trim_end_matches('0').len().max(dot + 1 + min);
+    s[..keep].trim_end_matches('.').to_string()
+}
+
 /// Past this growth (+500%) a percentage tells less than the two sizes do.
 const RELATIVE_UP_TO: f64 = 5.0;
 
@@ -230,7 +251,19 @@ pub fn artifact_label(a: &Artifact) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::{clip, count, printable};
+    use super::{clip, count, limit_percent, limit_ratio, printable};
+
+    /// A limit is written with the decimals it needs, never rounded to another limit.
+    #[test]
+    fn limits_keep_their_decimals() {
+        assert_eq!(limit_percent(0.05), "5%");
+        assert_eq!(limit_percent(0.001), "0.1%");
+        assert_eq!(limit_percent(0.0005), "0.05%");
+        assert_eq!(limit_percent(0.125), "12.5%");
+        assert_eq!(limit_ratio(1.1), "1.10");
+        assert_eq!(limit_ratio(1.005), "1.005");
+        assert_eq!(limit_ratio(2.0), "2.00");
+    }
 
     /// Names cut at the same length that differ at their end stay apart: the cut is in the
     /// middle, the length is `max` characters (not bytes), and a short name is untouched

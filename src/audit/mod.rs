@@ -118,7 +118,8 @@ pub fn check(plan: &Plan, builds: &[Built], report: &mut Report, out: &mut Outpu
 /// ([`caller::by_caller`]); then one NSS finding per cause ([`split::nss`]), NSS functions
 /// moved to the crates whose code calls them ([`others::by_other_callers`]), dynamic
 /// loading the static binary's own code does ([`loading::by_static_callers`]), and last the
-/// other listed functions that are reachable too ([`split::also_reachable`]).
+/// other listed functions that are reachable too ([`split::also_reachable`]); a finding on
+/// std names the crate std's code works for ([`reach::name_std_callers`]).
 pub fn annotate(plan: &Plan, graphs: &crate::graph::Graphs, report: &mut Report) {
     reach::annotate(graphs, report);
     let std_version = std_version(report);
@@ -136,6 +137,7 @@ pub fn annotate(plan: &Plan, graphs: &crate::graph::Graphs, report: &mut Report)
         others::by_other_callers(g, a, &reached, bin);
         loading::by_static_callers(g, a, &reached, bin);
         split::also_reachable(g, a);
+        reach::name_std_callers(a, &reached);
     }
 }
 

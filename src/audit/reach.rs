@@ -2,7 +2,7 @@
 //! chain that keeps it alive (issue 13, item 4): dynamic loading, run-time code generation,
 //! NSS lookups and iconv. "The crate is in the graph" becomes "main → ... → dlopen".
 
-use super::graph::same_crate;
+use super::graph::{Reached, same_crate};
 use super::rules;
 use crate::format::quoted;
 use crate::graph::{Graph, Graphs};
@@ -121,4 +121,57 @@ pub fn arrows(chain: &[Step]) -> String {
     }
     let (head, tail) = (&names[..3], &names[names.len() - 4..]);
     format!("{} → … → {}", head.join(" → "), tail.join(" → "))
+}
+/// A finding on std whose chain passes through other crates' code after the package's: std
+/// makes the call for them, and they are what the user can change (QA u: sfz's `ignore`,
+/// whose `WalkBuilder::build` calls `std::env::home_dir`; QA v: procs' dockworker and hyper,
+/// through tokio, to std's `lookup_host`). Said with the dependency path of the first of them;
+/// the finding stays std's, as the rule puts a call where the C library's code is entered.
+/// `reached`: the binary's crates, the package first.
+pub(super) fn name_std_callers(a: &mut crate::report::Artifact, reached: &[Reached]) {
+    let Some(package) = reached.first() else {
+        return;
+    };
+    for f in a
+        .findings
+        .iter_mut()
+        .filter(|f| f.krate == "std" && f.has_reach() && !f.chain.is_empty())
+    {
+        let crate_of = |s: &Step| s.instantiated_in.clone().or_else(|| s.krate.clone());
+        // After the package's own last step: before it, its code calls on.
+        let from = f
+            .chain
+            .iter()
+            .rposition(|s| crate_of(s).is_some_and(|k| package.is_crate(&k)))
+            .map_or(0, |p| p + 1);
+        let mut others: Vec<(&Reached, &str)> = Vec::new();
+        for s in &f.chain[from..] {
+            let Some(k) = crate_of(s) else { continue };
+            let Some(r) = reached[1..]
+                .iter()
+                .find(|r| !r.proc_macro && r.is_crate(&k))
+            else {
+                continue;
+            };
+            match others.iter_mut().find(|(o, _)| std::ptr::eq(*o, r)) {
+                Some(o) => o.1 = s.symbol.as_str(),
+                None => others.push((r, s.symbol.as_str())),
+            }
+        }
+        let Some(&(first, _)) = others.first() else {
+            continue;
+        };
+        let named: Vec<String> = others
+            .iter()
+            .rev()
+            .map(|(r, symbol)| format!("{} v{} (`{symbol}`)", r.name(), r.package.version))
+            .collect();
+        f.evidence.push(format!(
+            "std's code makes this call for {}, the chain's crates outside std (innermost \
+             first); what can change is their use of it, or the dependency that brings them \
+             in: {}",
+            named.join(", "),
+            first.path.join(" → ")
+        ));
+    }
 }

@@ -11,7 +11,9 @@ use std::collections::BTreeMap;
 
 use super::entry_points::new_entry_points;
 use super::runtime;
-use crate::format::{artifact_label, grew_from_little, percent, signed_size, size, two_sizes};
+use crate::format::{
+    artifact_label, grew_from_little, limit_percent, percent, signed_size, size, two_sizes,
+};
 use crate::plan::Thresholds;
 use crate::report::{
     Artifact, BaselineSummary, Check, CheckId, LinkMode, Linkage, Provenance, Report, Unit, Verdict,
@@ -354,11 +356,11 @@ fn judge(
         std::cmp::Ordering::Greater => {
             let why = match verdict {
                 Verdict::Fail => format!(
-                    ": over {:.0}% and {}",
-                    th.size_fail * 100.0,
+                    ": over {} and {}",
+                    limit_percent(th.size_fail),
                     size(th.size_fail_min)
                 ),
-                Verdict::Warn => format!(": over {:.0}%", th.size_warn * 100.0),
+                Verdict::Warn => format!(": over {}", limit_percent(th.size_warn)),
                 _ => String::new(),
             };
             if had.is_none() {

@@ -22,6 +22,29 @@ fn size_thresholds_relative_and_absolute_together() {
     assert!(c.message.contains("shrank"), "{}", c.message);
 }
 
+/// QA v, W5: a threshold under 1% is written with its decimals (`size_fail = "0.1%"` read
+/// `over 0% and 512 B`).
+#[test]
+fn a_threshold_under_one_percent_keeps_its_decimals() {
+    let th = Thresholds {
+        size_warn: 0.0005,
+        size_fail: 0.001,
+        size_fail_min: 512,
+        ..Thresholds::default()
+    };
+    let id = || CheckId::BaselineCrate("libc".into());
+    let fail = size_check(id(), "crate libc", 811_912, 812_805, &th, false);
+    assert_eq!(fail.verdict, Verdict::Fail);
+    assert!(
+        fail.message.ends_with(": over 0.1% and 512 B"),
+        "{}",
+        fail.message
+    );
+    let warn = size_check(id(), "crate libc", 811_912, 812_400, &th, true);
+    assert_eq!(warn.verdict, Verdict::Warn);
+    assert!(warn.message.ends_with(": over 0.05%"), "{}", warn.message);
+}
+
 /// A section that existed in the baseline is not "new" when it grows from a small base
 /// (the QA run read "section .got is new: 2.64 KiB (was 2.24 KiB)").
 #[test]

@@ -6,7 +6,7 @@
 //! could explain is `inconclusive`, never a failure.
 
 use super::measure;
-use crate::format::{ms, percent, signed_size, size};
+use crate::format::{limit_ratio, ms, percent, signed_size, size};
 use crate::plan::Thresholds;
 use crate::report::{Artifact, Check, CheckId, Report, Unit, Verdict};
 use crate::stats;
@@ -73,6 +73,7 @@ fn judged_startup(b: &Timing, a: &Timing, th: &Thresholds) -> Option<(Check, boo
     c.delta = Some(ma - mb);
     c.change = Some(ratio - 1.0);
     let limit = 1.0 + th.startup_fail;
+    let shown = limit_ratio(limit);
     // The times as the rest of the report writes them (QA l: `20.254 → 20.920 ms`).
     let head = format!(
         "median startup {} → {} ({})",
@@ -89,7 +90,7 @@ fn judged_startup(b: &Timing, a: &Timing, th: &Thresholds) -> Option<(Check, boo
             Verdict::Fail,
             format!(
                 "{head}: slower beyond the noise (95% interval of the ratio {:.2}..{:.2}, \
-                 above {limit:.2})",
+                 above {shown})",
                 i.low, i.high
             ),
         ),
@@ -100,7 +101,7 @@ fn judged_startup(b: &Timing, a: &Timing, th: &Thresholds) -> Option<(Check, boo
         Some(i) if ratio > limit || i.high > limit => (
             Verdict::Inconclusive,
             format!(
-                "{head}: the 95% interval of the ratio {:.2}..{:.2} straddles {limit:.2}: \
+                "{head}: the 95% interval of the ratio {:.2}..{:.2} straddles {shown}: \
                  within the noise; more runs would decide",
                 i.low, i.high
             ),

@@ -62,6 +62,13 @@ pub(super) fn why(g: &Graph, pattern: &str) -> Why {
         return w;
     }
     w.matched = if row { "row" } else { "symbol" }.into();
+    // Matched as plain text since it is no regular expression: said, as the error says it
+    // when nothing matches (QA v: `--why '('` gave 46 matches and no word of it).
+    if !row && let Some(reason) = invalid_regex(pattern) {
+        w.note = Some(format!(
+            "as a regular expression `{pattern}` is invalid ({reason}), so it was taken literally"
+        ));
+    }
     let depth = |v: u32| {
         let c = super::dom::path(&g.parent, g.root, v).len();
         (c == 0, c, g.name(v))
@@ -222,12 +229,8 @@ pub fn unmatched(report: &Report, size: &SizeOptions) -> Option<Error> {
         1 => "the binary".to_string(),
         n => format!("any of the {n} binaries with symbols"),
     };
-    let invalid = regex::Regex::new(pattern)
-        .err()
-        .map(|e| {
-            let first = e.to_string();
-            let last = first.lines().last().unwrap_or_default().trim();
-            let reason = last.strip_prefix("error: ").unwrap_or(last).to_string();
+    let invalid = invalid_regex(pattern)
+        .map(|reason| {
             format!("; as a regular expression it is invalid ({reason}), so it was taken literally")
         })
         .unwrap_or_default();
@@ -236,6 +239,13 @@ pub fn unmatched(report: &Report, size: &SizeOptions) -> Option<Error> {
          name, or a regular expression over demangled names){invalid}{}",
         inlined(report, pattern)
     )))
+}
+
+/// Why `pattern` is no regular expression (regex's last line of the error), if it is not.
+fn invalid_regex(pattern: &str) -> Option<String> {
+    let e = regex::Regex::new(pattern).err()?.to_string();
+    let last = e.lines().last().unwrap_or_default().trim();
+    Some(last.strip_prefix("error: ").unwrap_or(last).to_string())
 }
 
 /// A crate the audit has a finding on, with no symbol in the binary: its code was all inlined

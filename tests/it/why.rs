@@ -279,6 +279,29 @@ fn why_that_matches_nothing_is_exit_2_with_one_line() {
     assert!(r.stdout.is_empty(), "no report: {}", r.stdout);
 }
 
+/// QA v: an invalid regular expression that matches as plain text (`{closure#0}`, in std's
+/// demangled names) gave its matches and no word that it was not taken as an expression; the
+/// error said so only when nothing matched. Each target holds the text.
+#[test]
+fn an_invalid_expression_taken_literally_says_so_when_it_matches() {
+    let pattern = "{closure#0}";
+    assert!(regex::Regex::new(pattern).is_err());
+    let v = json(&mut check_fixture("why-chain", &["--why", pattern]));
+    let why = &artifact(&v)["binary"]["why"];
+    assert_eq!(why["matched"], "symbol", "{why}");
+    let note = str_of(why, "note");
+    assert!(
+        note.starts_with("as a regular expression `{closure#0}` is invalid (")
+            && note.ends_with("so it was taken literally"),
+        "{note}"
+    );
+    let chains = why["chains"].as_array().expect("chains");
+    assert!(!chains.is_empty(), "{why}");
+    for c in chains {
+        assert!(str_of(c, "target").contains(pattern), "{c}");
+    }
+}
+
 #[test]
 fn stripped_binary_says_chains_need_symbols_and_still_shows_sizes() {
     let v = json(&mut check_fixture("why-chain", &[]));

@@ -274,6 +274,42 @@ fn a_static_build_that_needs_a_shared_object_is_aot012() {
     );
 }
 
+/// QA u, F5 (sfz's `ignore`) and QA v, D2 (procs' hyper): a lookup std's code makes for a
+/// dependency stays on std, whose path (`audit-std-for → std`) and advice gave the user
+/// nothing to act on. The finding names that dependency, with its own path; the chain's step
+/// from it into std is a call objdump shows.
+#[test]
+fn a_lookup_std_makes_for_a_dependency_names_that_dependency() {
+    let v = audit(
+        "audit-std-for",
+        &[],
+        1,
+        "static",
+        &[Expect {
+            rule: "AOT004",
+            severity: "error",
+            krate: "std",
+            path: &["audit-std-for", "std"],
+            evidence: &[
+                "std's code makes this call for dir-walker v0.1.0 \
+                 (`dir_walker::global_ignore`), the chain's crates outside std",
+                "or the dependency that brings them in: audit-std-for → dir-walker",
+            ],
+        }],
+    );
+    let a = artifact(&v, "static");
+    let steps = chain_of(finding(a, "crate", "std"));
+    let at = steps
+        .iter()
+        .position(|s| s.0 == "dir_walker::global_ignore")
+        .unwrap_or_else(|| panic!("{steps:?}"));
+    assert!(
+        steps[at + 1].0.starts_with("std::env::home_dir"),
+        "{steps:?}"
+    );
+    crate::why::check_pairs(str_of(a, "path"), &steps);
+}
+
 /// QA h (eza): a crate that calls `iconv_open` and `getgrnam` through an `extern "C"` of its
 /// own (eza's `locale`) is no crate of the rules' lists, so the audit guessed the crates with
 /// native code (libgit2-sys, libz-sys), whose C never calls them. The graph's chain names the
