@@ -209,8 +209,8 @@ fn linkage(b: &Binary) -> String {
 }
 
 fn glibc(s: &mut String, b: &Binary, c: bool) {
-    let text = match (&b.glibc_floor, b.format.as_str(), b.linkage) {
-        (Some(g), _, _) => {
+    let text = match &b.glibc_floor {
+        Some(g) => {
             let shown: Vec<&str> = g.symbols.iter().take(4).map(String::as_str).collect();
             let more = g.symbols.len().saturating_sub(shown.len());
             let mut v = format!("GLIBC {}", g.version);
@@ -222,16 +222,9 @@ fn glibc(s: &mut String, b: &Binary, c: bool) {
             }
             v
         }
-        (None, "elf", Linkage::Static | Linkage::StaticPie)
-            if crate::inspect::elf::static_glibc(b) =>
-        {
-            "none: glibc is linked in, no run-time version check".into()
-        }
-        (None, "elf", Linkage::Static | Linkage::StaticPie) => {
-            "none: statically linked, no run-time version check".into()
-        }
-        (None, "elf", _) => "no versioned glibc imports".into(),
-        _ => "n/a for this format".into(),
+        None => super::words::no_glibc_floor(b)
+            .unwrap_or("n/a for this format")
+            .into(),
     };
     row(s, c, "glibc floor", &text);
 }

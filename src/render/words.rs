@@ -3,14 +3,33 @@
 //! a ratio is, what the figures of a yes-or-no budget are and which sizes are told apart in
 //! bytes, which warnings are the caveat of the startup figures, what a `--why` step without a
 //! crate is called, and the lines of a hostile failure's stderr a summary shows, when the
-//! probe read memory, and which rows a `--compare` table has.
+//! probe read memory, which rows a `--compare` table has, and the glibc floor of a binary
+//! without one.
 
 use crate::attribute::{UNKNOWN, unnamed_row};
 use crate::format::{count, two_sizes};
 use crate::report::{
-    Artifact, BaselineSummary, Check, CheckId, ComparedMetric, Comparison, Probe, Report, Step,
-    SymbolRow, Unit, Verdict,
+    Artifact, BaselineSummary, Binary, Check, CheckId, ComparedMetric, Comparison, Linkage, Probe,
+    Report, Step, SymbolRow, Unit, Verdict,
 };
+
+/// The glibc floor of an ELF binary without one (no versioned glibc import), as the
+/// terminal and the page write it (QA u, F7: they said it two ways); `None` for other
+/// formats.
+pub fn no_glibc_floor(b: &Binary) -> Option<&'static str> {
+    if b.format != "elf" {
+        return None;
+    }
+    Some(match b.linkage {
+        Linkage::Static | Linkage::StaticPie if crate::inspect::elf::static_glibc(b) => {
+            "none: glibc is linked in, no run-time version check"
+        }
+        Linkage::Static | Linkage::StaticPie => {
+            "none: statically linked, no run-time version check"
+        }
+        _ => "none: no versioned glibc imports",
+    })
+}
 
 /// The baseline's commit (in full) for the comparison header, or `None` when the baseline
 /// recorded none or its source names it already (`--baseline-ref`'s `git:HEAD~1

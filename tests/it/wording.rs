@@ -5,7 +5,7 @@ use crate::util::*;
 
 /// The glibc floor line said "glibc is linked in" for every static ELF. A `-nostdlib` program
 /// has no C library (`nm` finds no `__libc_start_main`): it now says "statically linked"; a
-/// `-static` glibc build, stripped or not, still says glibc is in it.
+/// `-static` glibc build, stripped or not, still says glibc is in it; the page too.
 #[test]
 fn glibc_floor_claims_glibc_only_when_it_is_linked_in() {
     let dir = tempfile::tempdir().expect("tempdir");
@@ -46,6 +46,10 @@ fn glibc_floor_claims_glibc_only_when_it_is_linked_in() {
                 "{path}:\n{}",
                 r.stdout
             );
+            // The page says it in the same words (QA u, F7: "no versioned glibc imports").
+            let h = run(aotcheck().args(["aotcheck", "inspect", "-q", "--format", "html", path]));
+            assert_eq!(h.code, 0, "{path}: {}", h.stderr);
+            assert!(h.stdout.contains(&format!("<dd>{line}</dd>")), "{path}");
         }
     }
 }

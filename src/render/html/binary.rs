@@ -116,10 +116,11 @@ fn marks(b: &Binary) -> Vec<(&'static str, String)> {
             "glibc floor",
             format!("GLIBC_{}, needed by {}", text(&g.version), list(&g.symbols)),
         )),
-        None if b.format == "elf" => {
-            rows.push(("glibc floor", "none: no versioned glibc imports".into()))
+        None => {
+            if let Some(none) = crate::render::words::no_glibc_floor(b) {
+                rows.push(("glibc floor", none.into()));
+            }
         }
-        None => {}
     }
     if let Some(n) = b.init_array_entries {
         rows.push((

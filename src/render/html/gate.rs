@@ -203,7 +203,7 @@ pub fn comparison(s: &mut String, c: &Comparison, probed: bool) {
     }
     let floor = |f: &Option<String>| {
         f.as_deref()
-            .map_or("none (no versioned glibc imports)".into(), |v| {
+            .map_or("none: no run-time version check".into(), |v| {
                 format!("GLIBC_{}", text(v))
             })
     };
