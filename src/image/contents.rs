@@ -78,6 +78,10 @@ const SECRET_PARTS: &[&str] = &[
 ];
 
 const RUNTIME_FILES: &[&str] = &["/etc/resolv.conf", "/etc/hostname", "/etc/mtab"];
+
+/// The dynamic loader's cache of library paths, which it does without: it then searches its
+/// default directories, where the image puts the libraries (QA u, F1).
+pub const LOADER_CACHE: &str = "/etc/ld.so.cache";
 const RUNTIME_DIRS: &[&str] = &["/proc/", "/sys/", "/dev/"];
 
 /// Host identity or a secret: never copied, whatever opened it.

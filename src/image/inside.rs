@@ -25,7 +25,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
 use super::cause::{HostOnly, host_paths, not_started};
-use super::contents::is_runtime;
+use super::contents::{LOADER_CACHE, is_runtime};
 use super::meta::quote;
 use super::rootfs::{self, Rootfs, Unpack};
 use super::trace::{self, Launch};
@@ -446,9 +446,8 @@ fn runs(spec: &RunSpec, probe: &ProbeSettings) -> Result<Runs, String> {
     Ok(r)
 }
 
-/// A traced run inside: the files the binary did not find, those it had on the host first
-/// (and only those, when there are any: the rest were looked for on the host too); and the
-/// paths it was not allowed to open, run or make.
+/// A traced run inside: the files the binary did not find (those the host run found, when
+/// there are any); and the paths it was not allowed to open, run or make.
 fn traced(
     inside: &Inside,
     launch: &Launch,
@@ -472,9 +471,8 @@ fn traced(
     };
     let denied = in_image(trace::denied(after));
     let found = in_image(trace::not_found(after));
-    // `/proc` and the like are the container runtime's, and the loader's cache is one the
-    // loader does without (it then searches its default directories, where the image puts
-    // the libraries: QA u, F1): named only when nothing else is.
+    // `/proc` and the like are the container runtime's; the loader does without its cache
+    // (see [`LOADER_CACHE`]): named only when nothing else is.
     let (runtime, own): (Vec<String>, Vec<String>) = found
         .into_iter()
         .partition(|p| is_runtime(p) || p == LOADER_CACHE);
@@ -485,9 +483,8 @@ fn traced(
             path,
         })
         .collect();
-    // What the host run found (opened, or looked up: QA u, F1, a served directory that only
-    // `statx` sees) is what the image lacks; the other paths, not found on the host either,
-    // are the places a program tries in turn.
+    // What the host run found (opened, or looked up: QA u, F1) is what the image lacks; the
+    // others, not on the host either, are places a program tries in turn.
     let missing = if all.iter().any(|m| host.found.contains(&m.path)) {
         all.into_iter()
             .filter(|m| host.found.contains(&m.path))
@@ -497,9 +494,6 @@ fn traced(
     };
     (missing, denied)
 }
-
-/// The dynamic loader's cache of library paths.
-const LOADER_CACHE: &str = "/etc/ld.so.cache";
 
 #[cfg(test)]
 #[path = "inside_tests.rs"]

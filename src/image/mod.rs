@@ -31,7 +31,7 @@ pub use tracer::hidden_main;
 use crate::error::{Error, Result};
 use crate::output::Output;
 use crate::plan::{BinPlan, Plan};
-use crate::report::{Artifact, ComparedMetric, Image, InImage, LinkMode, Report, Trace};
+use crate::report::{Artifact, ComparedMetric, Image, InImage, LinkMode, Report};
 use layout::Meta;
 use meta::Epoch;
 use place::Target;
@@ -203,7 +203,7 @@ fn one(
     warnings.extend(meta::loopback_warnings(&entrypoint[1..], s.args.is_none()));
     let label = format!("{}-{}", a.name, a.link_mode.map_or("", LinkMode::as_str));
     // What it opens on this machine, run as the probe runs it.
-    let (host, trace) = host_trace(a, probe, ctx.scratch, &label);
+    let (host, trace) = trace::host_run(a, probe, ctx.scratch, &label);
     let binary = shipped_binary(a, s.strip, ctx.scratch, &label, &mut warnings);
     for c in a.binary.closure.iter().filter(|c| c.path.is_none()) {
         warnings.push(format!(
@@ -289,68 +289,6 @@ fn meta_of(
     }
 }
 
-/// What the traced host run saw.
-struct HostRun {
-    /// The files opened successfully (`None`: not traced).
-    opened: Option<Vec<String>>,
-    /// The paths opened, run or looked up successfully.
-    found: HashSet<String>,
-}
-
-/// The traced host run, and how the tracing went.
-fn host_trace(
-    a: &Artifact,
-    probe: Option<&crate::plan::ProbeSettings>,
-    scratch: &Path,
-    label: &str,
-) -> (HostRun, Trace) {
-    let untraced = |why: String| {
-        let none = HostRun {
-            opened: None,
-            found: HashSet::new(),
-        };
-        (none, untraced(why))
-    };
-    let Some(probe) = probe else {
-        let reason = "--no-probe: the binary was not started, so its run-time files are unknown";
-        return untraced(reason.into());
-    };
-    let program = PathBuf::from(&a.path);
-    let launch = trace::Launch {
-        program: &program,
-        args: &probe.args,
-        env: &probe.env,
-        env_remove: &[],
-    };
-    match trace::traced_run(&launch, probe, &trace::scratch_file(scratch, label)) {
-        Ok(t) => {
-            let opened = trace::opened(&t.records);
-            let trace = Trace {
-                traced: true,
-                reason: t
-                    .failure
-                    .map(|f| format!("the traced run did not get ready: {f}")),
-                opened: opened.len() as u32,
-            };
-            let found = trace::found(&t.records).into_iter().collect();
-            let run = HostRun {
-                opened: Some(opened),
-                found,
-            };
-            (run, trace)
-        }
-        Err(why) => untraced(why),
-    }
-}
-
-fn untraced(reason: String) -> Trace {
-    Trace {
-        traced: false,
-        reason: Some(reason),
-        opened: 0,
-    }
-}
-
 /// The file that goes into the image: a stripped copy (binutils' `strip`), or the binary
 /// itself; and whether it is stripped.
 fn shipped_binary(
@@ -410,7 +348,7 @@ fn start_inside(
     bin: &BinPlan,
     blob: &Path,
     run: &Run,
-    host_run: &HostRun,
+    host_run: &trace::HostRun,
 ) -> InImage {
     let skipped = |reason: String| InImage {
         reason: Some(reason),

@@ -2,6 +2,7 @@
 //! executable, see `tracer.rs`), which starts the program; the probe's readiness, arguments,
 //! environment, timeout and clean-up apply as in any probe run.
 
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
 use regex::Regex;
@@ -10,6 +11,7 @@ use super::tracer::{Record, TRACER_ARG};
 use crate::options::Ready;
 use crate::plan::ProbeSettings;
 use crate::probe::{RunSpec, run_once};
+use crate::report::{Artifact, Trace};
 
 /// How one traced run went: its records, and why it did not get ready, if it did not.
 pub struct Traced {
@@ -78,6 +80,68 @@ pub fn traced_run(launch: &Launch, probe: &ProbeSettings, out: &Path) -> Result<
         .filter_map(|l| serde_json::from_str(l).ok())
         .collect();
     Ok(Traced { records, failure })
+}
+
+/// What the traced host run saw.
+pub struct HostRun {
+    /// The files opened successfully (`None`: not traced).
+    pub opened: Option<Vec<String>>,
+    /// The paths opened, run or looked up successfully.
+    pub found: HashSet<String>,
+}
+
+/// The traced host run, and how the tracing went.
+pub fn host_run(
+    a: &Artifact,
+    probe: Option<&ProbeSettings>,
+    scratch: &Path,
+    label: &str,
+) -> (HostRun, Trace) {
+    let untraced = |why: String| {
+        let none = HostRun {
+            opened: None,
+            found: HashSet::new(),
+        };
+        (none, untraced(why))
+    };
+    let Some(probe) = probe else {
+        let reason = "--no-probe: the binary was not started, so its run-time files are unknown";
+        return untraced(reason.into());
+    };
+    let program = PathBuf::from(&a.path);
+    let launch = Launch {
+        program: &program,
+        args: &probe.args,
+        env: &probe.env,
+        env_remove: &[],
+    };
+    match traced_run(&launch, probe, &scratch_file(scratch, label)) {
+        Ok(t) => {
+            let opened = opened(&t.records);
+            let trace = Trace {
+                traced: true,
+                reason: t
+                    .failure
+                    .map(|f| format!("the traced run did not get ready: {f}")),
+                opened: opened.len() as u32,
+            };
+            let found = found(&t.records).into_iter().collect();
+            let run = HostRun {
+                opened: Some(opened),
+                found,
+            };
+            (run, trace)
+        }
+        Err(why) => untraced(why),
+    }
+}
+
+fn untraced(reason: String) -> Trace {
+    Trace {
+        traced: false,
+        reason: Some(reason),
+        opened: 0,
+    }
 }
 
 /// The files opened successfully, each once, in the order first opened.
