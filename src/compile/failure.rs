@@ -23,18 +23,44 @@ pub(super) fn explain(stderr: &str, built: &Built, req: &BuildRequest) -> Error 
         }
         let asked_by = asked_by(built, &lib);
         let by = if asked_by.is_empty() {
-            "a dependency".to_string()
+            // No build script asked: a crate's `#[link(name = ...)]` did (QA x: xcb's).
+            "a crate's `#[link]` attribute".to_string()
         } else {
             format!("the build script of `{}`", asked_by.join("`, `"))
         };
+        let others: Vec<String> = missing_libraries(stderr)
+            .into_iter()
+            .filter(|l| *l != lib)
+            .map(|l| format!("`{l}`"))
+            .collect();
+        let also = match others.is_empty() {
+            true => String::new(),
+            false => format!(" (nor {})", others.join(", ")),
+        };
+        // A shared object the static build could not use, or none at all: then the regular
+        // build fails alike, and `--link dynamic` is no way out (QA x, F1).
+        if req.link == LinkMode::Static && has_shared(&lib, built, req.target) {
+            return Error::Prerequisite {
+                what: format!(
+                    "the {kind} build cannot link the native library `{lib}`{also}, which {by} \
+                     asked for: no static archive lib{lib}.a was found"
+                ),
+                help: format!(
+                    "install the static archive of lib{lib}, enable the crate's \
+                     `static`/`bundled` feature if it has one, or build the regular binary \
+                     with `--link dynamic`"
+                ),
+            };
+        }
         return Error::Prerequisite {
             what: format!(
-                "the {kind} build cannot link the native library `{lib}`, which {by} asked for: \
-                 no static archive lib{lib}.a was found"
+                "the {kind} build cannot link the native library `{lib}`{also}, which {by} \
+                 asked for: neither lib{lib}.a nor lib{lib}.so is in the linker's search paths"
             ),
             help: format!(
-                "install the static archive of lib{lib}, enable the crate's `static`/`bundled` \
-                 feature if it has one, or build the regular binary with `--link dynamic`"
+                "install lib{lib}'s development package (on Debian/Ubuntu usually \
+                 `lib{lib}-dev`), or enable the crate's `static`/`bundled` feature if it has \
+                 one; the regular build needs it too"
             ),
         };
     }
@@ -184,6 +210,12 @@ fn stopped_early(stderr: &str) -> bool {
 
 /// `lld: error: unable to find library -lfoo` or GNU ld's `cannot find -lfoo`.
 fn missing_library(stderr: &str) -> Option<String> {
+    missing_libraries(stderr).into_iter().next()
+}
+
+/// Every library the linker could not find, each once, in the order it said so.
+fn missing_libraries(stderr: &str) -> Vec<String> {
+    let mut found: Vec<String> = Vec::new();
     for line in stderr.lines() {
         for marker in ["unable to find library -l", "cannot find -l"] {
             if let Some(i) = line.find(marker) {
@@ -193,13 +225,25 @@ fn missing_library(stderr: &str) -> Option<String> {
                     .take_while(|c| c.is_alphanumeric() || matches!(c, '_' | '-' | '.' | '+'))
                     .collect();
                 let name = name.trim_end_matches(['.', ':']).to_string();
-                if !name.is_empty() {
-                    return Some(name);
+                if !name.is_empty() && !found.contains(&name) {
+                    found.push(name);
                 }
             }
         }
     }
-    None
+    found
+}
+
+/// Whether `lib{lib}.so` is in the build scripts' search paths or the linker's own.
+fn has_shared(lib: &str, built: &Built, target: &str) -> bool {
+    use crate::attribute::linked::{search_dir, system_dirs};
+    let so = format!("lib{lib}.so");
+    built
+        .build_scripts
+        .iter()
+        .flat_map(|b| b.linked_paths.iter().filter_map(|p| search_dir(p)))
+        .chain(system_dirs(target))
+        .any(|d| d.join(&so).exists())
 }
 
 #[cfg(test)]
@@ -217,6 +261,11 @@ mod tests {
             Some("c")
         );
         assert_eq!(missing_library("error: could not compile `x`"), None);
+        // QA x: xcb asks for three; each is named once.
+        let three = "rust-lld: error: unable to find library -lxcb-render\n\
+                     rust-lld: error: unable to find library -lxcb-shape\n\
+                     rust-lld: error: unable to find library -lxcb-render\n";
+        assert_eq!(missing_libraries(three), ["xcb-render", "xcb-shape"]);
     }
 
     #[test]

@@ -136,17 +136,48 @@ fn compile_errors_reach_the_user_unchanged() {
     );
 }
 
+/// A native library that is nowhere (no `.a`, no `.so`) names the library and the crate that
+/// asked for it. QA x, F1: it said "no static archive" and advised `--link dynamic`, and the
+/// dynamic build then failed the same way and gave the same advice; neither build can link
+/// it, and the advice says to install it.
 #[test]
 fn native_library_without_static_archive_names_library_and_crate() {
-    let r = run(&mut check_fixture("missing-native", &[]));
-    assert_eq!(r.code, 2, "{}", r.stderr);
-    let last = last_error(&r.stderr);
-    assert!(last.contains("`aotcheck_absent`"), "{last}");
-    assert!(
-        last.contains("build script of `missing-native@0.1.0`"),
-        "{last}"
-    );
-    assert!(r.stderr.contains("--link dynamic"), "{}", r.stderr);
+    // The independent source: no file of that library in the linker's directories.
+    for dir in [
+        "/lib/x86_64-linux-gnu",
+        "/usr/lib/x86_64-linux-gnu",
+        "/usr/lib",
+        "/lib64",
+    ] {
+        for f in ["libaotcheck_absent.a", "libaotcheck_absent.so"] {
+            assert!(!std::path::Path::new(dir).join(f).exists(), "{dir}/{f}");
+        }
+    }
+    for (args, kind) in [(&[][..], "static"), (&["--link", "dynamic"][..], "dynamic")] {
+        let r = run(&mut check_fixture("missing-native", args));
+        assert_eq!(r.code, 2, "{}", r.stderr);
+        let last = last_error(&r.stderr);
+        assert!(
+            last.contains(&format!(
+                "the {kind} build cannot link the native library `aotcheck_absent`"
+            )),
+            "{last}"
+        );
+        assert!(
+            last.contains("build script of `missing-native@0.1.0`"),
+            "{last}"
+        );
+        assert!(
+            last.contains("neither libaotcheck_absent.a nor libaotcheck_absent.so"),
+            "{last}"
+        );
+        assert!(!r.stderr.contains("--link dynamic"), "{}", r.stderr);
+        assert!(
+            r.stderr.contains("the regular build needs it too"),
+            "{}",
+            r.stderr
+        );
+    }
 }
 
 /// QA m: rust-lld stops after 20 errors, so an archive that needs more (hurl's system
