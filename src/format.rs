@@ -20,21 +20,27 @@ pub fn size(bytes: u64) -> String {
 
 /// `bytes` (from 1 KiB) in its unit for [`size`]: the value, the unit's index (KiB, MiB, GiB,
 /// TiB) and the decimals written.
+/// The decimals are chosen for the value as written, after rounding (QA w, F7: 1,048,064 B
+/// read `1024 KiB`, 10,239 B `10.00 KiB`): `1.00 MiB`, `10.0 KiB`, three digits throughout.
 fn scaled(bytes: u64) -> (f64, usize, usize) {
+    let decimals = |v: f64| match v {
+        v if v >= 100.0 => 0,
+        v if v >= 10.0 => 1,
+        _ => 2,
+    };
     let mut v = bytes as f64 / 1024.0;
     let mut unit = 0;
-    while v >= 1024.0 && unit < 3 {
-        v /= 1024.0;
-        unit += 1;
+    loop {
+        let digits = decimals(v);
+        let scale = 10f64.powi(digits as i32);
+        let written = (v * scale).round() / scale;
+        if written >= 1024.0 && unit < 3 {
+            v /= 1024.0;
+            unit += 1;
+            continue;
+        }
+        return (written, unit, decimals(written));
     }
-    let digits = if v >= 100.0 {
-        0
-    } else if v >= 10.0 {
-        1
-    } else {
-        2
-    };
-    (v, unit, digits)
 }
 
 /// The bytes one unit of [`size`]'s last digit stands for: 1 below 1 KiB, 10.24 for `3.32 KiB`.
@@ -252,6 +258,20 @@ pub fn artifact_label(a: &Artifact) -> String {
 #[cfg(test)]
 mod tests {
     use super::{clip, count, limit_percent, limit_ratio, printable};
+
+    /// Sizes have three digits as written, the rounding included (QA w, F7).
+    #[test]
+    fn sizes_are_rounded_before_their_decimals_are_chosen() {
+        use super::size;
+        assert_eq!(size(102_399), "100 KiB");
+        assert_eq!(size(1_048_064), "1.00 MiB");
+        assert_eq!(size(1_048_575), "1.00 MiB");
+        assert_eq!(size(10_239), "10.0 KiB");
+        assert_eq!(size(1_073_741_000), "1.00 GiB");
+        assert_eq!(size(1_536), "1.50 KiB");
+        assert_eq!(size(300_000), "293 KiB");
+        assert_eq!(size(1023), "1023 B");
+    }
 
     /// A limit is written with the decimals it needs, never rounded to another limit.
     #[test]

@@ -268,10 +268,15 @@ fn glibc(a: &Artifact, max: &GlibcVersion) -> Check {
         Some(floor) => {
             let needed = GlibcVersion::parse(&floor.version);
             let by: Vec<&str> = floor.symbols.iter().take(3).map(String::as_str).collect();
+            // The list cut as the terminal's glibc floor line cuts it, saying so (QA w, F3).
+            let more = match floor.symbols.len().saturating_sub(by.len()) {
+                0 => String::new(),
+                n => format!(" and {n} more"),
+            };
             let by = if by.is_empty() {
                 String::new()
             } else {
-                format!(" (needed by {})", by.join(", "))
+                format!(" (needed by {}{more})", by.join(", "))
             };
             match needed {
                 Some(v) if v.parts > max.parts => {

@@ -229,4 +229,12 @@ fn glibc_floor_against_max_glibc() {
     assert!(c.message.contains("__libc_start_main"), "{}", c.message);
     assert_eq!(one(b("2.34"), &a).verdict, Verdict::Pass);
     assert_eq!(one(b("2.4"), &a).verdict, Verdict::Fail);
+    // QA w, F3: a list cut at three says how many it left out.
+    if let Some(f) = a.binary.glibc_floor.as_mut() {
+        f.symbols = ["a", "b", "c", "d", "e", "f"].map(String::from).to_vec();
+    }
+    assert_eq!(
+        one(b("2.28"), &a).message,
+        "needs GLIBC_2.34 (needed by a, b, c and 3 more), newer than max_glibc 2.28"
+    );
 }
