@@ -93,6 +93,20 @@ impl Error {
         )
     }
 
+    /// A failed build of `--baseline-ref`'s revision (`source`: `git:REV (COMMIT)`) said to be
+    /// that revision's, whose diagnostics name its files (QA w, F12: it read as this tree's).
+    pub fn of_baseline(self, source: &str) -> Self {
+        let whose = format!(" (the baseline's build, {source}, in a temporary worktree)");
+        match self {
+            Error::BuildFailed(m) => Error::BuildFailed(format!("{m}{whose}")),
+            Error::Prerequisite { what, help } => Error::Prerequisite {
+                what: format!("{what}{whose}"),
+                help,
+            },
+            other => other,
+        }
+    }
+
     pub fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
         Error::Io {
             path: path.into(),

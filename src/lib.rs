@@ -395,9 +395,9 @@ fn base_report<'b>(
         opts.offline |= opts.frozen;
         (opts.locked, opts.frozen) = (false, false);
     }
-    // Its configuration's warnings are the revision's, about its checkout in a temporary
-    // directory: not shown as this run's. They name crates in `allow`/`deny` that are not in
-    // its graph, which changes nothing the comparison reads (sizes, startup, memory).
+    // Its configuration's warnings (of its checkout in a temporary directory, on `allow` and
+    // `deny`) are not this run's, and change nothing the comparison reads: not shown.
+    let source = format!("git:{} ({})", rev.rev, short(&tree.commit));
     let base = check(
         &opts,
         &gate::Baseline::None,
@@ -405,8 +405,8 @@ fn base_report<'b>(
         Echo::Dropped,
         false,
         out,
-    )?;
-    let source = format!("git:{} ({})", rev.rev, short(&tree.commit));
+    )
+    .map_err(|e| e.of_baseline(&source))?;
     Ok(Some((source, Cow::Owned(base))))
 }
 

@@ -69,6 +69,23 @@ fn baseline_ref_worktree_is_removed_when_its_build_fails() {
     ));
     assert_eq!(r.code, 2, "{}", r.stderr);
     assert_eq!(git(&repo, &["worktree", "list"]).lines().count(), 1);
+    // QA w, F12: the last line says whose build failed, with the commit (`git rev-parse`);
+    // it read as this tree's, whose `src/main.rs` compiles.
+    let commit = git(&repo, &["rev-parse", "HEAD"]);
+    let last = r
+        .stderr
+        .lines()
+        .rev()
+        .find(|l| l.starts_with("error: "))
+        .unwrap_or_default();
+    assert!(
+        last.ends_with(&format!(
+            "(the baseline's build, git:HEAD ({}), in a temporary worktree)",
+            &commit.trim()[..12]
+        )),
+        "{}",
+        r.stderr
+    );
 
     let r = run(&mut gate_at(
         &repo,
