@@ -9,7 +9,7 @@ use std::process::Command;
 use std::sync::OnceLock;
 
 use super::crates::CrateIndex;
-use super::linked;
+use crate::compile::linked;
 
 impl CrateIndex {
     /// Add the C library `target` links statically as [`LIBC`] (with glibc's maths library

@@ -7,7 +7,7 @@ use std::process::Command;
 
 use object::{Object as _, ObjectSymbol as _};
 
-use super::linked::{self, link_lib};
+use crate::compile::linked::{self, link_lib};
 use crate::compile::{Built, crate_of};
 use crate::error::{Error, Result};
 use crate::inspect::Mapped;

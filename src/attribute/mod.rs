@@ -13,7 +13,6 @@ pub mod coverage;
 pub mod crates;
 pub use c_runtime::{LIBC, LIBGCC, LIBSTDCXX, carries_cxx};
 pub mod demangle;
-pub mod linked;
 pub mod normal;
 mod per_crate;
 mod piece;

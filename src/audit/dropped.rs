@@ -9,8 +9,8 @@ use std::path::PathBuf;
 use object::read::archive::ArchiveFile;
 
 use super::evidence::Evidence;
-use crate::attribute::linked;
 use crate::compile::BuildScriptRun;
+use crate::compile::linked;
 use crate::report::Finding;
 
 /// Weaken `f` when nothing of any of `libs` (linked by the build scripts of `package` among

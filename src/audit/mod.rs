@@ -34,7 +34,7 @@ use findings::{Binaries, Ctx, new_finding};
 use rules::{RULES, Scope};
 
 /// Libraries of the C runtime and toolchain: linking them from the system is not a finding.
-use crate::attribute::linked::RUNTIME_LIBS;
+use crate::compile::linked::RUNTIME_LIBS;
 
 /// NSS functions std itself calls (`ToSocketAddrs`, `env::home_dir`) and what those pull in.
 const STD_NSS: &[&str] = &[

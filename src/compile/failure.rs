@@ -236,7 +236,7 @@ fn missing_libraries(stderr: &str) -> Vec<String> {
 
 /// Whether `lib{lib}.so` is in the build scripts' search paths or the linker's own.
 fn has_shared(lib: &str, built: &Built, target: &str) -> bool {
-    use crate::attribute::linked::{search_dir, system_dirs};
+    use super::linked::{search_dir, system_dirs};
     let so = format!("lib{lib}.so");
     built
         .build_scripts

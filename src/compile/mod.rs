@@ -6,6 +6,7 @@
 mod collision;
 mod failure;
 pub mod link;
+pub mod linked;
 mod relay;
 pub mod rustflags;
 mod variant;
