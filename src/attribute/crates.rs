@@ -232,7 +232,6 @@ impl CrateIndex {
                 }
             }
         }
-        let system = linked::system_dirs(target);
         for run in &built.build_scripts {
             let krate = built
                 .libraries
@@ -261,11 +260,7 @@ impl CrateIndex {
             }
             // Built elsewhere or the system's (`rustc-link-lib=crypto` from libssl-dev): the
             // archive the linker takes from the script's search paths, then its own.
-            let own = run
-                .linked_paths
-                .iter()
-                .filter_map(|p| linked::search_dir(p));
-            let dirs: Vec<PathBuf> = own.chain(system.iter().cloned()).collect();
+            let dirs = linked::search_dirs([run], target);
             for &(name, is_static) in libs.iter().filter(|(n, _)| !found.contains(n)) {
                 let static_link = is_static || built.link == crate::report::LinkMode::Static;
                 if let Some(a) = linked::find_archive(name, &dirs, static_link) {

@@ -4,8 +4,6 @@
 //! `rustc-link-lib=z` is then no evidence of a hazard in the binary: the finding is weakened,
 //! as one without evidence is, and says why.
 
-use std::path::PathBuf;
-
 use object::read::archive::ArchiveFile;
 
 use super::evidence::Evidence;
@@ -29,12 +27,8 @@ pub(super) fn weaken(
     if stat.is_some_and(|s| !s.has_symtab) || stat.is_none() && dynamic.is_none() {
         return;
     }
-    let search: Vec<PathBuf> = scripts
-        .iter()
-        .filter(|s| s.package_id == *package)
-        .flat_map(|s| s.linked_paths.iter().filter_map(|p| linked::search_dir(p)))
-        .chain(linked::system_dirs(target))
-        .collect();
+    let own = scripts.iter().copied().filter(|s| s.package_id == *package);
+    let search = linked::search_dirs(own, target);
     let mut said = Vec::new();
     for lib in libs {
         let so = format!("lib{lib}.so");

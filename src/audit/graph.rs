@@ -149,6 +149,18 @@ pub fn reach<'m>(metadata: &'m Metadata, root: &PackageId) -> Vec<Reached<'m>> {
         .collect()
 }
 
+/// The dependency (not the package, `reached[0]`, nor a proc-macro, whose code is not in the
+/// binary) that crate `krate` of the binary's code is, as symbols name it.
+pub(super) fn dependency_named<'r, 'm>(
+    reached: &'r [Reached<'m>],
+    krate: &str,
+) -> Option<&'r Reached<'m>> {
+    reached
+        .iter()
+        .skip(1)
+        .find(|r| !r.proc_macro && r.is_crate(krate))
+}
+
 /// Whether crate `from` (an index into `reached`) depends on a crate named `on`, directly or
 /// through others.
 pub(super) fn depends_on(reached: &[Reached], from: usize, on: &str) -> bool {

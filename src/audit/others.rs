@@ -7,7 +7,7 @@
 //! blamed crate left with none of the functions is one step less severe.
 
 use super::findings::{DEFINES, finding_on};
-use super::graph::{Reached, depends_on, same_crate};
+use super::graph::{Reached, dependency_named, depends_on, same_crate};
 use super::reach::to_functions;
 use super::rules;
 use super::split::{STD_CRATES, defined, is_chain_to, known_for, narrow_defines, rechain};
@@ -25,6 +25,17 @@ struct Moved<'r, 'm> {
     /// calls may be their code, inlined into its functions (QA t, D1: eza's `dirs::config_dir`
     /// with dirs-sys's lookup in it under fat LTO).
     inlined_from: Vec<String>,
+}
+
+impl<'r, 'm> Moved<'r, 'm> {
+    fn to(to: &'r Reached<'m>) -> Self {
+        Moved {
+            to,
+            names: Vec::new(),
+            callers: Vec::new(),
+            inlined_from: Vec::new(),
+        }
+    }
 }
 
 /// Move artifact `a`'s AOT004 functions to the crates whose code calls them (see the module).
@@ -61,19 +72,14 @@ pub(super) fn by_other_callers(
         let krate = f.krate.clone();
         let away = sorted.away.into_iter().map(|c| (c, false));
         for ((name, r, symbol), also) in away.chain(sorted.also.into_iter().map(|c| (c, true))) {
-            let m = match moved.iter_mut().position(|m| std::ptr::eq(m.to, r)) {
-                Some(k) => &mut moved[k],
-                None => {
-                    moved.push(Moved {
-                        to: r,
-                        names: Vec::new(),
-                        callers: Vec::new(),
-                        inlined_from: Vec::new(),
-                    });
-                    let last = moved.len() - 1;
-                    &mut moved[last]
-                }
-            };
+            let k = moved
+                .iter()
+                .position(|m| std::ptr::eq(m.to, r))
+                .unwrap_or_else(|| {
+                    moved.push(Moved::to(r));
+                    moved.len() - 1
+                });
+            let m = &mut moved[k];
             if !m.names.contains(&name) {
                 m.names.push(name);
             }
@@ -171,10 +177,7 @@ fn sort<'r, 'm>(
         // libgit2-sys went unnamed after dirs-sys).
         let mut others: Vec<(&Reached, String)> = Vec::new();
         for (k, symbol) in &callers {
-            let r = reached[1..]
-                .iter()
-                .find(|r| !r.proc_macro && r.is_crate(k))
-                .filter(|r| !same_crate(r.name(), &f.krate));
+            let r = dependency_named(reached, k).filter(|r| !same_crate(r.name(), &f.krate));
             if let Some(r) = r
                 && !others.iter().any(|(o, _)| std::ptr::eq(*o, r))
             {
@@ -366,14 +369,11 @@ fn add_finding(
         m.callers.join("`, `")
     );
     let inlined = (!m.inlined_from.is_empty()).then(|| {
-        let from = m.inlined_from.join(", ");
+        let (to, from) = (m.to.name(), m.inlined_from.join(", "));
         format!(
-            "{} depends on {from}, which has no function of its own in the binary: these calls \
-             may be {from}'s code, inlined into {}'s (as under LTO); an `allow` of {from} does \
-             not cover this finding, so allow {} too where the same reason holds",
-            m.to.name(),
-            m.to.name(),
-            m.to.name()
+            "{to} depends on {from}, which has no function of its own in the binary: these \
+             calls may be {from}'s code, inlined into {to}'s (as under LTO); an `allow` of \
+             {from} does not cover this finding, so allow {to} too where the same reason holds"
         )
     });
     if let Some(f) = a

@@ -2,7 +2,7 @@
 //! chain that keeps it alive (issue 13, item 4): dynamic loading, run-time code generation,
 //! NSS lookups and iconv. "The crate is in the graph" becomes "main → ... → dlopen".
 
-use super::graph::{Reached, same_crate};
+use super::graph::{Reached, dependency_named, same_crate};
 use super::rules;
 use crate::format::quoted;
 use crate::graph::{Graph, Graphs};
@@ -122,6 +122,13 @@ pub fn arrows(chain: &[Step]) -> String {
     let (head, tail) = (&names[..3], &names[names.len() - 4..]);
     format!("{} → … → {}", head.join(" → "), tail.join(" → "))
 }
+
+/// The crate whose code a chain's step runs: where std's generic code was instantiated, else
+/// the symbol's own.
+pub(super) fn crate_of(s: &Step) -> Option<&str> {
+    s.instantiated_in.as_deref().or(s.krate.as_deref())
+}
+
 /// A finding on std whose chain passes through other crates' code after the package's: std
 /// makes the call for them, and they are what the user can change (QA u: sfz's `ignore`,
 /// whose `WalkBuilder::build` calls `std::env::home_dir`; QA v: procs' dockworker and hyper,
@@ -137,20 +144,15 @@ pub(super) fn name_std_callers(a: &mut crate::report::Artifact, reached: &[Reach
         .iter_mut()
         .filter(|f| f.krate == "std" && f.has_reach() && !f.chain.is_empty())
     {
-        let crate_of = |s: &Step| s.instantiated_in.clone().or_else(|| s.krate.clone());
         // After the package's own last step: before it, its code calls on.
         let from = f
             .chain
             .iter()
-            .rposition(|s| crate_of(s).is_some_and(|k| package.is_crate(&k)))
+            .rposition(|s| crate_of(s).is_some_and(|k| package.is_crate(k)))
             .map_or(0, |p| p + 1);
         let mut others: Vec<(&Reached, &str)> = Vec::new();
         for s in &f.chain[from..] {
-            let Some(k) = crate_of(s) else { continue };
-            let Some(r) = reached[1..]
-                .iter()
-                .find(|r| !r.proc_macro && r.is_crate(&k))
-            else {
+            let Some(r) = crate_of(s).and_then(|k| dependency_named(reached, k)) else {
                 continue;
             };
             match others.iter_mut().find(|(o, _)| std::ptr::eq(*o, r)) {

@@ -6,7 +6,7 @@
 
 use super::findings::new_finding;
 use super::graph::same_crate;
-use super::reach::{arrows, to_functions};
+use super::reach::{arrows, crate_of, to_functions};
 use super::rules;
 use crate::format::quoted;
 use crate::graph::Graph;
@@ -214,7 +214,7 @@ pub(super) fn last_caller(chain: &[Step]) -> Option<&str> {
         .iter()
         .rev()
         .skip(1)
-        .filter_map(|s| s.instantiated_in.as_deref().or(s.krate.as_deref()))
+        .filter_map(crate_of)
         .find(|k| !k.starts_with('['))
 }
 

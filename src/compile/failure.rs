@@ -236,13 +236,9 @@ fn missing_libraries(stderr: &str) -> Vec<String> {
 
 /// Whether `lib{lib}.so` is in the build scripts' search paths or the linker's own.
 fn has_shared(lib: &str, built: &Built, target: &str) -> bool {
-    use super::linked::{search_dir, system_dirs};
     let so = format!("lib{lib}.so");
-    built
-        .build_scripts
+    super::linked::search_dirs(&built.build_scripts, target)
         .iter()
-        .flat_map(|b| b.linked_paths.iter().filter_map(|p| search_dir(p)))
-        .chain(system_dirs(target))
         .any(|d| d.join(&so).exists())
 }
 

@@ -31,6 +31,18 @@ pub fn link_lib(value: &str) -> Option<(&str, bool)> {
     }
 }
 
+/// The directories the linker searches for the native libraries of build scripts `runs`:
+/// their `rustc-link-search` paths, then the linker's own for `target` ([`system_dirs`]).
+pub fn search_dirs<'a>(
+    runs: impl IntoIterator<Item = &'a super::BuildScriptRun>,
+    target: &str,
+) -> Vec<PathBuf> {
+    runs.into_iter()
+        .flat_map(|r| r.linked_paths.iter().filter_map(|p| search_dir(p)))
+        .chain(system_dirs(target))
+        .collect()
+}
+
 /// A `rustc-link-search` value (`native=/opt/lib`, `all=/opt/lib`, `/opt/lib`) as a directory
 /// the linker searches for native libraries; `None` for rlib paths (`dependency=`, `crate=`)
 /// and frameworks.
