@@ -102,7 +102,11 @@ pub fn inspect_file(
     // C++ code) name its `[libc]`, `[libgcc]` (and `[libstdc++]`) code (heuristic: see
     // `CrateIndex::c_runtime_by_name`). Indexed once a run, on a thread of its own while the
     // code is decoded and laid out, and only when such a binary comes.
-    let static_glibc = matches!(binary.linkage, Linkage::Static | Linkage::StaticPie)
+    // A static build whose link line ended with a shared object has `DT_NEEDED` and no
+    // interpreter (AOT012): its linkage reads dynamic, but glibc is linked in all the same.
+    let no_loader = matches!(binary.linkage, Linkage::Static | Linkage::StaticPie)
+        || (binary.linkage == Linkage::Dynamic && binary.interpreter.is_none());
+    let static_glibc = no_loader
         && binary.arch == std::env::consts::ARCH
         && binary.symtab_size.is_some_and(|n| n > 0)
         && crate::inspect::elf::static_glibc(binary);

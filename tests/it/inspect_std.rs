@@ -162,3 +162,36 @@ fn split_std_changes_no_other_crates_row() {
     assert_eq!(Some(std_parts), std, "{folded:?} {split:?}");
     assert!(split.len() > folded.len() + 2, "{split:?}");
 }
+
+/// QA x, F2: a static glibc build whose link line ends with a shared library has `DT_NEEDED`
+/// and no interpreter (AOT012). `inspect` called it dynamic and left glibc's code `[unknown]`
+/// (0.28 of the file named), where the main command names it `[libc]`: the same file must get
+/// the same C library rows either way.
+#[test]
+fn inspect_names_libc_in_a_static_binary_that_needs_a_shared_library() {
+    let r = crate::util::run(&mut check_fixture("static-needs-so", &[]));
+    let v: Value = serde_json::from_str(&r.stdout).unwrap_or_else(|e| panic!("{e}: {}", r.stderr));
+    let a = artifact(&v, "static");
+    let path = str_of(a, "path").to_string();
+    // The case itself, by readelf: needed libraries and no interpreter.
+    assert!(!crate::util::readelf_needed(&path).is_empty());
+    assert!(!tool("readelf", &["-lW", &path]).contains("INTERP"));
+    let built: Vec<(String, u64)> = a["binary"]["crates"]
+        .as_array()
+        .expect("crates")
+        .iter()
+        .filter(|c| str_of(c, "name").starts_with("[lib"))
+        .map(|c| {
+            (
+                str_of(c, "name").to_string(),
+                c["vm_size"].as_u64().unwrap_or(0),
+            )
+        })
+        .collect();
+    assert!(built.iter().any(|(n, _)| n == "[libc]"), "{built:?}");
+    let inspected: Vec<(String, u64)> = crate_sizes(&path, false)
+        .into_iter()
+        .filter(|(n, _)| n.starts_with("[lib"))
+        .collect();
+    assert_eq!(inspected, built);
+}
