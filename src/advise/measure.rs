@@ -61,11 +61,12 @@ pub fn probe(
     for b in &mut advice.binaries {
         let name = b.name.clone();
         for slot in slots(b) {
-            let Some(p) = slot
+            let Some((a, p)) = slot
                 .measured
                 .path
                 .as_deref()
-                .and_then(|p| by_path.get(p)?.probe.as_ref())
+                .and_then(|p| by_path.get(p))
+                .and_then(|a| Some((*a, a.probe.as_ref()?)))
             else {
                 continue;
             };
@@ -73,7 +74,7 @@ pub fn probe(
             slot.measured.memory_kib = p.memory_kib.rss;
             if p.runs == 0 && *slot.status == VariantStatus::Measured {
                 *slot.status = VariantStatus::NotReady;
-                let why = crate::probe::why_not_ready(p);
+                let why = crate::probe::why_not_ready(a);
                 *slot.error = Some(crate::format::printable(&why, false).into_owned());
             } else if p.failures > 0 {
                 warnings.push(format!(
@@ -81,7 +82,7 @@ pub fn probe(
                     slot.id,
                     p.failures,
                     crate::format::count((p.requested_runs + p.warmup) as usize, "run", "runs"),
-                    crate::probe::why_not_ready(p)
+                    crate::probe::why_not_ready(a)
                 ));
             }
         }

@@ -1,11 +1,11 @@
 //! How failed runs are told: a run-level warning when some runs failed, and the error when
 //! some binary had no run that got ready.
 
-use crate::report::{Probe, Report};
+use crate::report::{Artifact, Probe, Report};
 
 /// A run-level warning when some runs failed and others got ready: the verdict rests on the
 /// runs that got ready, and a reader must know that the program does not always start.
-pub(super) fn some_runs_failed(a: &crate::report::Artifact, p: &Probe) -> Option<String> {
+pub(super) fn some_runs_failed(a: &Artifact, p: &Probe) -> Option<String> {
     let first = p.failed_runs.first().filter(|_| p.runs > 0)?;
     let made = p.samples.len() + p.failed_runs.len();
     let link = a.link_mode.map_or("", |l| l.as_str());
@@ -21,14 +21,34 @@ pub(super) fn some_runs_failed(a: &crate::report::Artifact, p: &Probe) -> Option
     Some(crate::format::printable(&line, false).into_owned())
 }
 
-/// Why a run of `p` did not get ready: the last failed run's message and the last line of its
-/// stderr that is not a backtrace's (not escaped).
-pub fn why_not_ready(p: &crate::report::Probe) -> String {
-    let mut why = p
-        .failed_runs
-        .last()
-        .map_or("no run", |f| f.message.as_str())
-        .to_string();
+/// The last failed run's message of `a` ("no run" without one). A binary that cannot start
+/// whatever its arguments (it needs shared libraries and has no interpreter, AOT012) says so
+/// in place of the hint at its arguments (QA x: `advise` said only "killed by SIGSEGV").
+pub fn last_failure(a: &Artifact) -> String {
+    let Some(f) = a.probe.as_ref().and_then(|p| p.failed_runs.last()) else {
+        return "no run".into();
+    };
+    if !a.binary.stranded() {
+        return f.message.clone();
+    }
+    let n = a.binary.needed.len();
+    format!(
+        "{}: it needs {} ({}) and has no interpreter to load {}, so it cannot start (AOT012)",
+        f.message
+            .replace(&format!(" {}", super::FAILED_RUN_NOTE), ""),
+        crate::format::count(n, "shared library", "shared libraries"),
+        a.binary.needed.join(", "),
+        if n == 1 { "it" } else { "them" },
+    )
+}
+
+/// Why a run of `a` did not get ready: [`last_failure`] and the last line of its stderr that
+/// is not a backtrace's (not escaped).
+pub fn why_not_ready(a: &Artifact) -> String {
+    let mut why = last_failure(a);
+    let Some(p) = a.probe.as_ref() else {
+        return why;
+    };
     if let Some(line) = p.failed_runs.last().and_then(|f| f.stderr_last(1).pop()) {
         why.push_str(&format!("; its stderr ends with: {line}"));
     }
@@ -45,7 +65,7 @@ pub fn all_failed(report: &Report) -> Option<String> {
         .iter()
         .filter(|a| a.probe.as_ref().is_some_and(|p| p.runs == 0))
         .map(|a| {
-            let why = a.probe.as_ref().map_or(String::new(), why_not_ready);
+            let why = why_not_ready(a);
             let link = a.link_mode.map_or("", |l| l.as_str());
             let line = format!("`{}` ({link}): {why}", a.name);
             crate::format::printable(&line, false).into_owned()

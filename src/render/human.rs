@@ -189,10 +189,7 @@ fn linkage(b: &Binary) -> String {
         }
         Linkage::Dynamic | Linkage::SharedLibrary => {
             // An executable that needs libraries and names no loader cannot start (AOT012).
-            let stranded = b.linkage == Linkage::Dynamic
-                && b.format == "elf"
-                && b.interpreter.is_none()
-                && !b.needed.is_empty();
+            let stranded = b.stranded();
             format!(
                 "{} ({} needed{})",
                 b.linkage.as_str(),

@@ -71,12 +71,8 @@ fn crashed(r: &HostileRun) -> bool {
 
 /// Why no probe run of `a` got ready: the last failed run's message; `None` when one did.
 fn not_ready(a: &Artifact) -> Option<String> {
-    let p = a.probe.as_ref().filter(|p| p.runs == 0)?;
-    Some(
-        p.failed_runs
-            .last()
-            .map_or_else(|| "no run".to_string(), |f| f.message.clone()),
-    )
+    a.probe.as_ref().filter(|p| p.runs == 0)?;
+    Some(crate::probe::last_failure(a))
 }
 
 /// What made the verdict, counted, in the order the terminal's footer gives it: `1 check

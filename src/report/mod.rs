@@ -290,6 +290,18 @@ pub struct Binary {
     pub why: Option<Why>,
 }
 
+impl Binary {
+    /// An ELF executable that needs shared libraries and names no loader (AOT012): a static
+    /// build whose link line ended with a shared object. The kernel starts it, and glibc's
+    /// start-up code crashes calling into what was never loaded.
+    pub fn stranded(&self) -> bool {
+        self.linkage == Linkage::Dynamic
+            && self.format == "elf"
+            && self.interpreter.is_none()
+            && !self.needed.is_empty()
+    }
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 pub struct Section {
     pub name: String,

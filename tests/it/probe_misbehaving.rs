@@ -256,3 +256,27 @@ fn interrupt_a_program_that_never_gets_ready(ready: &str, signals: &[nix::sys::s
     );
     assert!(program().is_empty(), "the probed program was left running");
 }
+
+/// QA x, F3: a static binary that needs a shared library and has no interpreter (AOT012)
+/// crashes whatever its arguments; the probe's error said only "killed by SIGSEGV" and
+/// pointed at `--probe-arg`. It names what the binary needs, as readelf lists it.
+#[test]
+fn a_binary_that_cannot_start_says_why_not_its_arguments() {
+    let r = crate::util::run(&mut probe_fixture(
+        "static-needs-so",
+        &["--runs", "1", "--warmup", "0"],
+    ));
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).expect("a report");
+    let a = crate::util::artifact(&v, "static");
+    let needed = crate::util::readelf_needed(crate::util::str_of(a, "path"));
+    assert_eq!(needed.len(), 1, "{needed:?}");
+    let said = format!(
+        "it needs 1 shared library ({}) and has no interpreter to load it, so it cannot start \
+         (AOT012)",
+        needed[0]
+    );
+    let errors = r.error_lines().join("\n");
+    assert!(errors.contains(&said), "{errors}");
+    assert!(!errors.contains("--probe-arg"), "{errors}");
+}
