@@ -276,7 +276,9 @@ fn glibc(a: &Artifact, max: &GlibcVersion) -> Check {
             let by = if by.is_empty() {
                 String::new()
             } else {
-                format!(" (needed by {}{more})", by.join(", "))
+                // Symbol names quoted, as `nm` writes them (Markdown makes them code spans).
+                let quoted: Vec<String> = by.iter().map(|s| format!("`{s}`")).collect();
+                format!(" (needed by {}{more})", quoted.join(", "))
             };
             match needed {
                 Some(v) if v.parts > max.parts => {

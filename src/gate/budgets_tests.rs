@@ -235,6 +235,6 @@ fn glibc_floor_against_max_glibc() {
     }
     assert_eq!(
         one(b("2.28"), &a).message,
-        "needs GLIBC_2.34 (needed by a, b, c and 3 more), newer than max_glibc 2.28"
+        "needs GLIBC_2.34 (needed by `a`, `b`, `c` and 3 more), newer than max_glibc 2.28"
     );
 }

@@ -10,7 +10,7 @@ use std::fmt::Write as _;
 
 use super::Style;
 use super::probe::kib;
-use crate::format::ms;
+use crate::format::{ms, percent};
 use crate::format::{signed_size, size};
 use crate::output::{BAD, DIM, GOOD, HEADER, WARN, paint};
 use crate::report::{
@@ -176,8 +176,9 @@ fn opt<T>(v: Option<T>, f: impl Fn(T) -> String) -> String {
     v.map(f).unwrap_or_default()
 }
 
+/// A percentage (already times 100) written as every relative change is.
 fn pct(p: f64) -> String {
-    format!("{p:+.1}%")
+    percent(p / 100.0)
 }
 
 fn build(m: &Measured) -> String {

@@ -27,7 +27,9 @@ pub fn header(s: &mut String, report: &Report, st: &Style) {
         let _ = write!(line, " ({})", crate::report::BaselineSummary::REPROBED);
     }
     if let Some(commit) = super::words::baseline_commit(c) {
-        let _ = write!(line, " (commit {})", commit.get(..12).unwrap_or(commit));
+        let dirty = super::words::baseline_dirty(c);
+        let short = commit.get(..12).unwrap_or(commit);
+        let _ = write!(line, " (commit {short}{dirty})");
     }
     let _ = writeln!(s, "{}", paint(st.color, HEADER, &line));
     if !c.mismatches.is_empty() {

@@ -194,29 +194,8 @@ fn memory(s: &mut String, p: &Probe, c: bool) {
 pub fn comparisons(s: &mut String, r: &Report, st: &Style) {
     for cmp in &r.comparisons {
         s.push('\n');
-        let runs = |path: &str| {
-            r.artifacts
-                .iter()
-                .find(|a| a.path == path)
-                .and_then(|a| a.probe.as_ref())
-                .map(|p| p.runs)
-        };
-        let (ours, theirs) = (runs(&cmp.static_path), runs(&cmp.regular_path));
-        // Neither build probed (`--no-probe`): no rows of unknowns, and a note that says so
-        // (QA o: "medians of no static and no regular runs").
-        let probed = ours.is_some() || theirs.is_some();
+        let (probed, note) = super::words::compared_note(r, cmp);
         table(s, cmp, st, probed);
-        let count = |n: Option<u32>| n.map_or("no".to_string(), |n| n.to_string());
-        let note = if probed {
-            format!(
-                "startup and memory: medians of {} static and {} regular runs, interleaved; \
-                 ratio = static / regular",
-                count(ours),
-                count(theirs)
-            )
-        } else {
-            format!("{}; ratio = static / regular", super::words::NOT_PROBED)
-        };
         let _ = writeln!(s, "  {}", paint(st.color, DIM, &note));
     }
 }

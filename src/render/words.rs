@@ -40,6 +40,15 @@ pub fn baseline_commit(c: &BaselineSummary) -> Option<&str> {
     (!c.source.contains(short)).then_some(commit)
 }
 
+/// What follows the baseline's commit in the header when the baseline was saved from a tree
+/// with uncommitted changes: its code is not that commit's (QA w, F9).
+pub fn baseline_dirty(c: &BaselineSummary) -> &'static str {
+    match c.provenance.as_ref().and_then(|p| p.git_dirty) {
+        Some(true) => ", with uncommitted changes",
+        _ => "",
+    }
+}
+
 /// The "change" cell of a check the gate could not judge because the baseline's figure is
 /// zero (no ratio: a zero RSS or startup median), e.g. `no ratio (base 0 B)`; `None` for any
 /// other check. Such a check is `inconclusive`: a "new:" or a percentage would read as a figure.
@@ -166,3 +175,30 @@ pub fn compared_rows(c: &Comparison, probed: bool) -> impl Iterator<Item = &Comp
 
 /// What a `--compare` table says of startup and memory when neither build was probed.
 pub const NOT_PROBED: &str = "startup and memory: not measured (no probe in this run)";
+
+/// Whether either build of `cmp` was probed, and the note under its table: over how many
+/// runs of each build the medians are, and what the ratio is. Neither build probed
+/// (`--no-probe`): the note says so (QA o: "medians of no static and no regular runs").
+pub fn compared_note(r: &Report, cmp: &Comparison) -> (bool, String) {
+    let runs = |path: &str| {
+        r.artifacts
+            .iter()
+            .find(|a| a.path == path)
+            .and_then(|a| a.probe.as_ref())
+            .map(|p| p.runs)
+    };
+    let (ours, theirs) = (runs(&cmp.static_path), runs(&cmp.regular_path));
+    let probed = ours.is_some() || theirs.is_some();
+    let runs_of = |n: Option<u32>| n.map_or("no".to_string(), |n| n.to_string());
+    let note = if probed {
+        format!(
+            "startup and memory: medians of {} static and {} regular runs, interleaved; \
+             ratio = static / regular",
+            runs_of(ours),
+            runs_of(theirs)
+        )
+    } else {
+        format!("{NOT_PROBED}; ratio = static / regular")
+    };
+    (probed, note)
+}

@@ -220,6 +220,24 @@ fn the_comparison_header_names_the_commit_once() {
         header(&page),
         format!("<p>Compared with <code>base.json</code> (commit <code>{commit}</code>).")
     );
+    // Saved from a tree with uncommitted changes: its code is not the commit's (QA w, F9).
+    if let Some(p) = r.baseline.as_mut().and_then(|b| b.provenance.as_mut()) {
+        p.git_dirty = Some(true);
+    }
+    let md = cargo_aotcheck::render::markdown::render(&r);
+    let dirty = "(commit cda84c148ebb, with uncommitted changes)";
+    assert!(md.contains(&format!("`base.json` {dirty}.")), "{md}");
+    let human = cargo_aotcheck::render::human::render(&r, &style);
+    assert!(human.contains(&format!("base.json {dirty}")), "{human}");
+    let page = cargo_aotcheck::render::html::render(&r);
+    assert!(
+        header(&page).ends_with("</code>, with uncommitted changes)."),
+        "{}",
+        header(&page)
+    );
+    if let Some(p) = r.baseline.as_mut().and_then(|b| b.provenance.as_mut()) {
+        p.git_dirty = Some(false);
+    }
     // Its binaries probed again: said after the file's name, outside its code span (QA k).
     r.baseline.as_mut().expect("compared").reprobed = true;
     let md = cargo_aotcheck::render::markdown::render(&r);

@@ -279,6 +279,36 @@ fn compare_probes_both_builds_and_reports_ratios() {
             "the order did not turn after round {i}"
         );
     }
+    // The Markdown carries the comparison, with a budget's verdict table too (QA w, F6: the
+    // comparison went as soon as a check was worth a verdict).
+    let mut report: cargo_aotcheck::report::Report =
+        serde_json::from_value(v.clone()).expect("a report");
+    use cargo_aotcheck::report::{Check, CheckId, Verdict};
+    report.artifacts[0].checks.push(Check::worded(
+        CheckId::BudgetFileSize,
+        Verdict::Fail,
+        "over".into(),
+    ));
+    let md = cargo_aotcheck::render::markdown::render(&report);
+    assert!(md.contains("| Binary | Check | Verdict |"), "{md}");
+    assert!(
+        md.contains("### `hello-server`: static vs regular build"),
+        "{md}"
+    );
+    let size = |x: f64| cargo_aotcheck::format::size(x as u64);
+    let row = format!(
+        "| file size | {} | {} | {:.2}× |",
+        size(f64_at(&fs, &["static"])),
+        size(f64_at(&fs, &["regular"])),
+        ratio
+    );
+    assert!(md.contains(&row), "{row}\n{md}");
+    let ms = cargo_aotcheck::format::ms(f64_at(&sm, &["static"]));
+    assert!(md.contains(&format!("| startup median | {ms} | ")), "{md}");
+    assert!(
+        md.contains("medians of 3 static and 3 regular runs"),
+        "{md}"
+    );
 }
 
 #[test]

@@ -117,7 +117,7 @@ fn checks(s: &mut String, all: &[Row]) {
             Cell::Num(c.limit.or(c.baseline).unwrap_or(f64::NAN), text(&reference)),
             Cell::Num(c.change.or(c.delta).unwrap_or(f64::NAN), text(&change(c))),
             // For a crate that grew, the message names its new entry points.
-            Cell::Text(text(&c.message)),
+            Cell::Text(super::verdict::spans(&c.message)),
         ]);
     }
     t.finish(s, None);
@@ -135,7 +135,8 @@ fn baseline(s: &mut String, report: &Report) {
     // Once: `--baseline-ref`'s source names its commit already; the full one is under "how
     // this report was made".
     if let Some(commit) = words::baseline_commit(c) {
-        let _ = write!(s, " (commit <code>{}</code>)", text(commit));
+        let dirty = words::baseline_dirty(c);
+        let _ = write!(s, " (commit <code>{}</code>{dirty})", text(commit));
     }
     s.push_str(".</p>\n");
     if !c.mismatches.is_empty() {

@@ -30,7 +30,7 @@ fn link(report: &Report, a: &Artifact) -> String {
 
 /// A line worded for the terminal and Markdown (`` under --hostile `no-home` ``), escaped, its
 /// backtick-quoted parts as code; with an odd number of backticks, as written.
-fn spans(line: &str) -> String {
+pub(super) fn spans(line: &str) -> String {
     let parts: Vec<&str> = line.split('`').collect();
     if parts.len().is_multiple_of(2) {
         return text(line);
@@ -54,9 +54,9 @@ fn rows(report: &Report, all: &[Reason]) -> Vec<Row> {
         for c in a.checks.iter().filter(|c| c.verdict != Verdict::Pass) {
             rows.push(Row {
                 binary: link(report, a),
-                what: format!("<code>{}</code>", text(&c.id.to_string())),
+                what: format!("<code class=\"id\">{}</code>", text(&c.id.to_string())),
                 verdict: c.verdict,
-                why: text(&c.message),
+                why: spans(&c.message),
             });
         }
     }

@@ -1,12 +1,51 @@
 //! The binaries at a glance, where no check is worth a verdict table: linkage and sizes, and
 //! what the startup probe measured (the median over its counted runs, and the RSS at ready or
-//! at exit).
+//! at exit). And `--compare`'s static-vs-regular figures, always.
 
 use std::fmt::Write as _;
 
-use super::binary_label;
+use super::{binary_label, code, escape};
 use crate::format::{ms, size};
+use crate::render::words;
 use crate::report::{Artifact, Report};
+
+/// `--compare`'s table for each binary, as the terminal and the page show it: a CI job that
+/// asked for the comparison posts it (QA w, F6: it went as soon as a budget existed).
+pub(super) fn comparisons(s: &mut String, report: &Report) {
+    for cmp in &report.comparisons {
+        let (probed, note) = words::compared_note(report, cmp);
+        let _ = writeln!(s, "### {}: static vs regular build\n", code(&cmp.name));
+        let _ = writeln!(s, "| Figure | Static | Regular | Ratio |");
+        let _ = writeln!(s, "|---|--:|--:|--:|");
+        for m in words::compared_rows(cmp, probed) {
+            let fig = |v: Option<f64>| match (v, m.unit.as_str()) {
+                (None, _) => "–".to_string(),
+                (Some(v), "ms") => ms(v),
+                (Some(v), "KiB") => size(v.round() as u64 * 1024),
+                (Some(v), _) => size(v.round() as u64),
+            };
+            let ratio = m.ratio.map_or("–".into(), |r| format!("{r:.2}×"));
+            let _ = writeln!(
+                s,
+                "| {} | {} | {} | {ratio} |",
+                m.metric.replace('_', " "),
+                fig(m.static_value),
+                fig(m.regular)
+            );
+        }
+        let floor = |v: &Option<String>| {
+            v.as_deref()
+                .map_or("none".into(), |v| escape(&format!("GLIBC_{v}")))
+        };
+        let _ = writeln!(
+            s,
+            "| glibc floor | {} | {} | – |\n",
+            floor(&cmp.static_glibc_floor),
+            floor(&cmp.regular_glibc_floor)
+        );
+        let _ = writeln!(s, "{}.\n", escape(&note));
+    }
+}
 
 pub(super) fn render(s: &mut String, report: &Report) {
     if report.artifacts.is_empty() {

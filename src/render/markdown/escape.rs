@@ -108,6 +108,28 @@ fn code_span(text: &str, in_table: bool) -> String {
     format!("{fence}{pad}{body}{pad}{fence}")
 }
 
+/// Text of ours in which names are quoted with backticks (`` `deny` names `regexx_syntax` ``):
+/// each quoted name a code span (as [`cell`] when `in_table`), the rest [`escape`]d. A
+/// backtick without its pair is escaped text. QA w: warnings and messages read
+/// `` \`deny\` `` raw and showed their backticks rendered.
+pub(super) fn spans(text: &str, in_table: bool) -> String {
+    let parts: Vec<&str> = text.split('`').collect();
+    let mut out = String::with_capacity(text.len() + 8);
+    for (i, part) in parts.iter().enumerate() {
+        let quoted = i % 2 == 1 && i + 1 < parts.len() && !part.is_empty();
+        if quoted {
+            out.push_str(&code_span(part, in_table));
+        } else if i % 2 == 1 {
+            // An empty pair or an unpaired backtick: written as it was.
+            let back = if i + 1 < parts.len() { "``" } else { "`" };
+            out.push_str(&escape(&format!("{back}{part}")));
+        } else {
+            out.push_str(&escape(part));
+        }
+    }
+    out
+}
+
 /// A check's message in a table cell, with the names it holds as code spans, shown as written
 /// (no word joiner inside a code span: GitHub renders no mention or emoji there, and a copied
 /// name must match `nm`): the section or crate the check is about, where the message starts
@@ -138,13 +160,13 @@ pub(super) fn message(c: &Check) -> String {
             let _ = write!(
                 out,
                 "{}{}{}{}",
-                escape(body),
+                spans(body, true),
                 escape(lead),
                 quoted.join(", "),
                 crate::gate::entry_points::more(more)
             );
         }
-        _ => out.push_str(&escape(rest)),
+        _ => out.push_str(&spans(rest, true)),
     }
     out
 }

@@ -15,10 +15,10 @@ mod bytes;
 mod escape;
 mod reasons;
 
-use escape::{cell, message};
+use escape::{cell, message, spans};
 pub use escape::{code, escape};
 
-use crate::format::{ms, size, size_change};
+use crate::format::{ms, percent, size, size_change};
 use crate::render::words;
 use crate::report::{Artifact, Check, CheckId, Report, Unit, Verdict};
 
@@ -86,7 +86,7 @@ fn change(c: &Check) -> String {
         (Unit::Bytes, Some(b), Some(v), _, _) if b >= 0.0 && v >= 0.0 => {
             size_change(b as u64, v as u64, c.fail_min.map_or(0, |m| m as u64))
         }
-        (_, _, _, Some(x), _) => format!("{:+.1}%", x * 100.0),
+        (_, _, _, Some(x), _) => percent(x),
         (_, _, _, None, Some(_)) => signed(c.delta, c.unit),
         _ => "–".into(),
     }
@@ -138,6 +138,7 @@ pub fn render_with(report: &Report, all_crates: bool) -> String {
     } else {
         binaries::render(&mut s, report);
     }
+    binaries::comparisons(&mut s, report);
     super::image::markdown(&mut s, report, escape);
     biggest_changes(&mut s, &all);
     bytes::render(&mut s, &report.artifacts, all_crates);
@@ -170,9 +171,38 @@ pub fn render_with(report: &Report, all_crates: bool) -> String {
         .iter()
         .filter(|w| !crate::probe::busy(w, false))
     {
-        let _ = writeln!(s, "- ⚠️ {}", escape(w));
+        let _ = writeln!(s, "- ⚠️ {}", spans(w, false));
     }
-    s
+    fit(s, COMMENT_MAX)
+}
+
+/// GitHub refuses a comment or a job summary over 65,536 characters; this leaves room for a
+/// bot's own lines. Counted in bytes, which are never fewer than characters.
+const COMMENT_MAX: usize = 60_000;
+
+/// `s` cut at a line boundary to at most `max` bytes, with a last line that says where the
+/// rest is; a `<details>` left open by the cut is closed. Unchanged when it fits.
+fn fit(s: String, max: usize) -> String {
+    if s.len() <= max {
+        return s;
+    }
+    let note = format!(
+        "\n**The report is cut here:** it is {} bytes long, over the {} a pull-request comment \
+         takes. `--format json` or `--format html` gives all of it.\n",
+        crate::format::thousands(s.len() as u64),
+        crate::format::thousands(max as u64)
+    );
+    // Room for the note and a closing tag.
+    let room = max.saturating_sub(note.len() + 16);
+    let end = s[..s.floor_char_boundary(room)]
+        .rfind('\n')
+        .map_or(0, |i| i + 1);
+    let mut out = s[..end].to_string();
+    if out.matches("<details>").count() > out.matches("</details>").count() {
+        out.push_str("\n</details>\n");
+    }
+    out.push_str(&note);
+    out
 }
 
 /// The warning that the machine was busy while the probe ran, above the verdicts: a startup
@@ -185,7 +215,7 @@ fn busy(s: &mut String, report: &Report) {
     }
     let _ = writeln!(s, "> ⚠️ **The startup figures may not hold:**");
     for w in busy {
-        let _ = writeln!(s, "> - {}", escape(w));
+        let _ = writeln!(s, "> - {}", spans(w, false));
     }
     s.push('\n');
 }
@@ -200,11 +230,9 @@ fn comparison(s: &mut String, report: &Report) {
         let _ = write!(line, " ({})", crate::report::BaselineSummary::REPROBED);
     }
     if let Some(commit) = words::baseline_commit(c) {
-        let _ = write!(
-            line,
-            " (commit {})",
-            escape(commit.get(..12).unwrap_or(commit))
-        );
+        let dirty = words::baseline_dirty(c);
+        let short = commit.get(..12).unwrap_or(commit);
+        let _ = write!(line, " (commit {}{dirty})", escape(short));
     }
     let _ = writeln!(s, "{line}.\n");
     if !c.mismatches.is_empty() {
@@ -301,15 +329,35 @@ fn figure(id: &CheckId) -> String {
     }
 }
 
-/// Every check, folded away.
+/// A check that passed against a baseline that had the same figure: a row that tells nothing.
+fn unchanged_pass(c: &Check) -> bool {
+    c.verdict == Verdict::Pass && c.delta == Some(0.0)
+}
+
+/// Every check, folded away; those that passed unchanged only counted (QA w: 25 KB of a
+/// 47 KB comment were such rows, and GitHub refuses a comment over 65,536 characters).
 fn every_check(s: &mut String, all: &[Row]) {
     if all.is_empty() {
         return;
     }
+    let same = all.iter().filter(|(_, _, c)| unchanged_pass(c)).count();
     let _ = writeln!(s, "<details><summary>All {} checks</summary>\n", all.len());
+    if same > 0 {
+        let _ = writeln!(
+            s,
+            "{} passed unchanged from the baseline and {} not listed here (the JSON report has \
+             them).\n",
+            crate::format::count(same, "check", "checks"),
+            if same == 1 { "is" } else { "are" }
+        );
+    }
+    if same == all.len() {
+        let _ = writeln!(s, "</details>\n");
+        return;
+    }
     let _ = writeln!(s, "| Binary | Check | Verdict | Message |");
     let _ = writeln!(s, "|---|---|---|---|");
-    for (label, _, c) in all {
+    for (label, _, c) in all.iter().filter(|(_, _, c)| !unchanged_pass(c)) {
         let _ = writeln!(
             s,
             "| {label} | {} | {} | {} |",
@@ -399,5 +447,33 @@ mod tests {
             "advice must not take the check's comment"
         );
         insta::assert_snapshot!(s);
+    }
+
+    /// QA w, F13: a comment over GitHub's limit is cut at a line, an open `<details>` closed,
+    /// and a last line says so; one that fits is left alone.
+    #[test]
+    fn a_comment_over_the_limit_is_cut_at_a_line_and_says_so() {
+        let short = "## a\n| x |\n".to_string();
+        assert_eq!(fit(short.clone(), 1000), short);
+        let mut long = "## head\n<details><summary>All</summary>\n\n".to_string();
+        for i in 0..200 {
+            long.push_str(&format!("| row {i} | é |\n"));
+        }
+        let cut = fit(long.clone(), 1500);
+        assert!(cut.len() <= 1500, "{}", cut.len());
+        assert!(cut.starts_with("## head\n"));
+        let said = format!(
+            "it is {} bytes long",
+            crate::format::thousands(long.len() as u64)
+        );
+        assert!(cut.contains(&said), "{cut}");
+        let body = cut.split("\n</details>\n").next().unwrap_or_default();
+        assert!(
+            body.lines()
+                .skip(3)
+                .all(|l| l.starts_with("| row ") && l.ends_with(" |"))
+        );
+        assert_eq!(cut.matches("</details>").count(), 1);
+        assert!(cut.ends_with("gives all of it.\n"));
     }
 }
