@@ -29,7 +29,9 @@ pub(super) struct Hints {
     /// All its Rust code is one crate's codegen unit: fat LTO merged std's and every crate's
     /// code into the program's, so a codegen unit names no crate generic code was
     /// instantiated in (QA l: std's non-generic `lookup_host` read as instantiated in the
-    /// program, and its `getaddrinfo` stayed on dirs-sys's finding).
+    /// program, and its `getaddrinfo` stayed on dirs-sys's finding). compiler_builtins is
+    /// `no_builtins`, never part of LTO: its codegen units (`fmod`, `__udivti3` in a dynamic
+    /// link) do not count (QA z, Z2: tspin's clap_builder read as instantiated in tspin).
     pub merged: bool,
 }
 
@@ -39,7 +41,7 @@ impl Hints {
             .files
             .iter()
             .filter_map(|f| match demangle::origin(f) {
-                Some(Origin::Crate(k)) => Some(k),
+                Some(Origin::Crate(k)) if k != "compiler_builtins" => Some(k),
                 _ => None,
             });
         let first = crates.next();
@@ -96,9 +98,13 @@ pub(super) fn attribute_piece(
         demangle::crate_of(name, buf),
     ) {
         (Some(x), Some((m, Confidence::Mangled))) if m.as_str() != x.name => {
-            // Generic code of `m` instantiated in `x`'s rlib (in the sysroot's: std's own copy
-            // of `m`).
-            let k = names.intern(m.as_str(), x.sysroot);
+            // Generic code of `m` instantiated in `x`'s rlib: std's own copy of `m` when `x`
+            // is the sysroot's, or when only the sysroot has a crate `m` (QA y: std's
+            // hashbrown, behind a `HashMap` in a dependency, was a crate row of its own).
+            let std_m = x.sysroot
+                || demangle::is_std_crate(m.as_str())
+                || index.is_some_and(|i| i.is_sysroot_crate(m.as_str()));
+            let k = names.intern(m.as_str(), std_m);
             attr(k, Confidence::Mangled, names.intern(&x.name, x.sysroot))
         }
         (Some(x), _) => {

@@ -195,3 +195,35 @@ fn inspect_names_libc_in_a_static_binary_that_needs_a_shared_library() {
         .collect();
     assert_eq!(inspected, built);
 }
+
+/// QA y: std's `HashMap` in a dependency is std's private hashbrown instantiated in that
+/// dependency's rlib; with no crate of the build named hashbrown (its Cargo.lock has none) it
+/// was a `hashbrown` row of its own (40 KiB in mini-redis), where it is std's: folded into std,
+/// and `hashbrown (std)` with `--split-std`. `nm` shows the code is there.
+#[test]
+fn std_code_instantiated_in_a_dependency_is_std() {
+    let lock = std::fs::read_to_string(crate::util::fixture("std-private-dep").join("Cargo.lock"))
+        .expect("Cargo.lock");
+    assert!(!lock.contains("hashbrown"));
+    for split in [false, true] {
+        let mut args = vec!["--symbols", "all"];
+        if split {
+            args.push("--split-std");
+        }
+        let v = json(&mut check_fixture("std-private-dep", &args));
+        let a = artifact(&v, "static");
+        let nm = tool("nm", &["-C", str_of(a, "path")]);
+        assert!(
+            nm.contains(" hashbrown::"),
+            "no hashbrown code to test with"
+        );
+        let names: Vec<&str> = a["binary"]["crates"]
+            .as_array()
+            .expect("crates")
+            .iter()
+            .map(|c| str_of(c, "name"))
+            .collect();
+        assert!(!names.contains(&"hashbrown"), "{names:?}");
+        assert_eq!(names.contains(&"hashbrown (std)"), split, "{names:?}");
+    }
+}

@@ -51,3 +51,48 @@ fn a_personality_cell_is_the_crate_of_its_routine() {
         "{defined}"
     );
 }
+
+/// QA z, Z2: under fat LTO every Rust crate is one codegen unit, so no crate's code reads as
+/// instantiated in another's. The dynamic link also holds compiler_builtins' own units (it is
+/// `no_builtins`, never part of LTO), and they made tspin's non-generic clap_builder code read
+/// as instantiated in tspin, where the static build said nothing of it.
+#[test]
+fn fat_lto_names_no_instantiating_crate_in_either_link() {
+    let v = json(&mut check_fixture(
+        "lto-builtins",
+        &["--compare", "--symbols", "all"],
+    ));
+    for link in ["static", "dynamic"] {
+        let a = artifact(&v, link);
+        let path = str_of(a, "path");
+        let units: Vec<String> = tool("readelf", &["-sW", path])
+            .lines()
+            .filter(|l| l.contains(" FILE ") && l.contains("-cgu."))
+            .filter_map(|l| l.split_whitespace().last().map(str::to_string))
+            .collect();
+        let builtins = units.iter().any(|u| u.starts_with("compiler_builtins."));
+        // The case itself: only the dynamic link takes compiler_builtins' units.
+        assert_eq!(builtins, link == "dynamic", "{link}: {units:?}");
+        let digest: Vec<&serde_json::Value> = a["binary"]["symbols"]
+            .as_array()
+            .expect("symbols")
+            .iter()
+            .filter(|s| s["name"] == "lto_dep::digest")
+            .collect();
+        assert_eq!(digest.len(), 1, "{link}");
+        assert_eq!(digest[0]["crate"], "lto_dep", "{link}");
+        assert!(
+            digest[0]["instantiated_in"].is_null(),
+            "{link}: {}",
+            digest[0]
+        );
+        let elsewhere: u64 = a["binary"]["crates"]
+            .as_array()
+            .expect("crates")
+            .iter()
+            .map(|c| c["instantiated_elsewhere"].as_u64().unwrap_or(0))
+            .sum();
+        // It was 187,302 bytes of std's, in the dynamic build only.
+        assert_eq!(elsewhere, 0, "{link}");
+    }
+}
