@@ -58,20 +58,65 @@ fn entering(a: &Attributed, g: &build::Analysis) -> Vec<(u32, u32)> {
         }
         Some(*k == 1)
     };
+    let unnamed = |t: u32| {
+        !matches!(
+            a.layout.pieces.get(t as usize).map(|p| &p.owner),
+            Some(Owner::Symbol { .. })
+        )
+    };
+    // What each of the symbol's own bytes without a name leads to, found once.
+    let mut past: HashMap<u32, Vec<u32>> = HashMap::new();
     let mut pairs: Vec<(u32, u32)> = Vec::new();
     for f in 0..g.n as u32 {
         let gf = g.group[f as usize];
-        if !matches!(a.layout.pieces[f as usize].owner, Owner::Symbol { .. }) {
+        if unnamed(f) {
             continue;
         }
         for &t in g.plain.succ(f) {
             let gt = group(t);
-            if gt != crate::attribute::NO_GROUP && gt != gf && enters(t, gt) == Some(true) {
+            // A vtable without a symbol is counted in the crate of the code that loads it
+            // (`referenced`): the crate its slots lead into is entered from that code (QA z,
+            // Z1: `vivid::run` into etcetera through a `&dyn Debug`).
+            if gt == gf && unnamed(t) {
+                let led = past
+                    .entry(t)
+                    .or_insert_with(|| beyond(&g.plain, t, |u| unnamed(u) && group(u) == gf));
+                for &u in led.iter() {
+                    let gu = group(u);
+                    if gu != crate::attribute::NO_GROUP && gu != gf && enters(u, gu) == Some(true) {
+                        pairs.push((gu, f));
+                    }
+                }
+            } else if gt != crate::attribute::NO_GROUP && gt != gf && enters(t, gt) == Some(true) {
                 pairs.push((gt, f));
             }
         }
     }
     pairs
+}
+
+/// The pieces that piece `t` (without a name) leads to through pieces that `walk` lets it go
+/// on through: a vtable's slots, a table's function pointers; not an unwind table's
+/// description of a function.
+fn beyond(plain: &dom::Csr, t: u32, walk: impl Fn(u32) -> bool) -> Vec<u32> {
+    let describes = super::refs::kind_id(crate::report::RefKind::Describes);
+    let mut seen = vec![t];
+    let mut next = vec![t];
+    let mut out = Vec::new();
+    while let Some(v) = next.pop() {
+        for (u, k) in plain.succ_kinds(v) {
+            if k == describes || seen.contains(&u) || seen.len() >= LEAD_ON {
+                continue;
+            }
+            seen.push(u);
+            if walk(u) {
+                next.push(u);
+            } else {
+                out.push(u);
+            }
+        }
+    }
+    out
 }
 
 /// The names of the sources of `pairs` (see [`entry_points`]), per crate group, sorted.

@@ -46,6 +46,7 @@ mod stripped;
 mod verdict;
 mod why;
 mod why_biased;
+mod why_entries;
 mod why_match;
 mod why_pcrel;
 mod wording;

@@ -1,0 +1,57 @@
+//! A crate's entry points (`crates[].entry_points`): the symbols of other crates that refer to
+//! it, to one of its symbols or to a vtable or table leading into it.
+
+use crate::util::*;
+
+/// QA z, Z1: a crate entered only through a vtable (`expect` takes its error as `&dyn Debug`)
+/// had no entry point: the vtable has no symbol and is counted in the crate of the code that
+/// loads it, and the search stopped there, while `--why dep` found the way in. The code that
+/// loads the vtable is named, checked with nm (the `fmt` function), readelf (the vtable slot
+/// that holds its address) and objdump (the named function loads the vtable's address).
+#[test]
+fn a_crate_entered_through_a_vtable_names_the_code_that_loads_it() {
+    let v = json(&mut check_fixture("entry-vtable", &[]));
+    let a = artifact(&v, "static");
+    let path = str_of(a, "path").to_string();
+    let dep = a["binary"]["crates"]
+        .as_array()
+        .expect("crates")
+        .iter()
+        .find(|c| c["name"] == "vtable_dep")
+        .expect("a vtable_dep row")
+        .clone();
+    // Absent when there is none.
+    let entries: Vec<String> =
+        serde_json::from_value(dep["entry_points"].clone()).unwrap_or_default();
+    assert!(!entries.is_empty(), "{dep}");
+    let fmt = tool("nm", &["-C", &path])
+        .lines()
+        .find(|l| l.ends_with(" <vtable_dep::DepError as core::fmt::Debug>::fmt"))
+        .and_then(|l| u64::from_str_radix(l.split_whitespace().next()?, 16).ok())
+        .expect("vtable_dep's fmt in nm");
+    let slot = tool("readelf", &["-rW", &path])
+        .lines()
+        .find(|l| {
+            l.contains("R_X86_64_RELATIVE")
+                && l.split_whitespace().last() == Some(format!("{fmt:x}").as_str())
+        })
+        .and_then(|l| u64::from_str_radix(l.split_whitespace().next()?, 16).ok())
+        .expect("a vtable slot that holds fmt's address");
+    // A trait object's vtable: drop, size, align, then the trait's methods.
+    let vtable = slot - 24;
+    let code = tool("objdump", &["-d", "-C", "--no-show-raw-insn", &path]);
+    for e in &entries {
+        let body: Vec<&str> = code
+            .split("\n\n")
+            .filter(|f| {
+                f.lines()
+                    .next()
+                    .is_some_and(|l| l.ends_with(&format!("<{e}>:")))
+            })
+            .collect();
+        assert!(
+            body.iter().any(|f| f.contains(&format!("# {vtable:x} "))),
+            "{e} does not load the vtable at {vtable:x}"
+        );
+    }
+}
