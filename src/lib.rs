@@ -126,8 +126,7 @@ fn dispatch(opts: &Options, held: &mut Vec<String>, out: &mut Output) -> Result<
     let unmatched = graph::unmatched(&report, &opts.size)
         .map(|e| (e, "--why matches nothing"))
         .or_else(|| {
-            attribute::unmatched_filter(&report, &opts.size)
-                .map(|e| (e, "--filter matches nothing"))
+            graph::unmatched_filter(&report, &opts.size).map(|e| (e, "--filter matches nothing"))
         });
     if let Some((e, why)) = unmatched {
         if let Some(requested) = &opts.gate.save_baseline {

@@ -54,27 +54,6 @@ pub fn unnamed_row(name: &str) -> Option<&'static str> {
     }
 }
 
-/// `--filter CRATE` names no crate of any binary (`-` and `_` alike): the one clear line of
-/// exit 2, as for `--why` (a typo would otherwise print no symbols and pass).
-pub fn unmatched_filter(report: &crate::report::Report, size: &SizeOptions) -> Option<Error> {
-    let f = size.filter.as_deref()?;
-    let attributed = report
-        .artifacts
-        .iter()
-        .filter(|a| a.binary.coverage.is_some());
-    let mut known = attributed.clone().peekable();
-    known.peek()?;
-    let found = attributed
-        .flat_map(|a| &a.binary.crates)
-        .any(|c| crate::format::same_crate(&c.name, f));
-    (!found).then(|| {
-        Error::Usage(format!(
-            "--filter `{f}`: no crate of the binary is named so (`--crates` lists them, \
-             `{NO_SYMBOL}` and `{UNKNOWN}` included)"
-        ))
-    })
-}
-
 /// Attribute the file at `path` into `binary` (ELF only; other formats are left as they are).
 pub fn attribute_path(
     path: &Path,

@@ -46,7 +46,7 @@ pub use keep::Without;
 use keep::{aliases, kept};
 pub use refs::Translation;
 pub use wanted::{attribute_built, inspect_bytes, inspect_file};
-pub use why::unmatched;
+pub use why::{unmatched, unmatched_filter};
 
 /// What the audit and `--why` read of one binary's graph after the stage.
 pub struct Graph {

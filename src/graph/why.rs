@@ -40,11 +40,7 @@ pub(super) fn why(g: &Graph, pattern: &str) -> Why {
         return w;
     }
     if !g.has_symbols {
-        w.note = Some(
-            "chains need symbols: this binary has no symbol table (stripped); the crate and \
-             section view above still holds"
-                .into(),
-        );
+        w.note = Some(crate::report::NEEDS_SYMBOLS.into());
         return w;
     }
     // The crate table's rows of bytes without a crate are no crate of the graph: their
@@ -239,6 +235,29 @@ pub fn unmatched(report: &Report, size: &SizeOptions) -> Option<Error> {
          name, or a regular expression over demangled names){invalid}{}",
         inlined(report, pattern)
     )))
+}
+
+/// `--filter CRATE` names no crate of any binary (`-` and `_` alike): the one clear line of
+/// exit 2, as for `--why` (a typo would otherwise print no symbols and pass); a dependency
+/// whose code was all inlined says so, as `--why` does (QA z, Z9).
+pub fn unmatched_filter(report: &Report, size: &SizeOptions) -> Option<Error> {
+    let f = size.filter.as_deref()?;
+    let attributed = report
+        .artifacts
+        .iter()
+        .filter(|a| a.binary.coverage.is_some());
+    let mut known = attributed.clone().peekable();
+    known.peek()?;
+    let found = attributed
+        .flat_map(|a| &a.binary.crates)
+        .any(|c| crate::format::same_crate(&c.name, f));
+    (!found).then(|| {
+        Error::Usage(format!(
+            "--filter `{f}`: no crate of the binary is named so (`--crates` lists them, \
+             `{NO_SYMBOL}` and `{UNKNOWN}` included){}",
+            inlined(report, f)
+        ))
+    })
 }
 
 /// Why `pattern` is no regular expression (regex's last line of the error), if it is not.

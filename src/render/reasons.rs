@@ -362,6 +362,9 @@ pub fn why_head(w: &Why, pattern: &str) -> String {
             "{pattern} is a row of the crate table: {}, the nearest to a root first.",
             row_members(w, matches)
         ),
+        _ if w.needs_symbols() => {
+            format!("{pattern}: cannot be matched, the binary has no symbol names.")
+        }
         _ => format!("{pattern}: nothing in this binary matches."),
     }
 }

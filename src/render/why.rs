@@ -38,6 +38,10 @@ pub fn render(s: &mut String, b: &Binary, st: &Style) {
             w.pattern,
             super::reasons::row_members(w, w.chains.len() + w.more as usize)
         ),
+        _ if w.needs_symbols() => format!(
+            "`{}`: cannot be matched, the binary has no symbol names",
+            w.pattern
+        ),
         _ => format!("`{}`: nothing in this binary matches", w.pattern),
     };
     let _ = writeln!(

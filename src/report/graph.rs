@@ -95,6 +95,11 @@ pub struct GraphSummary {
     pub unreachable_bytes: u64,
 }
 
+/// `--why`'s note on a binary without a symbol table: nothing can be matched by name there
+/// (`matched` is `none`, and the renderers say why rather than "nothing matches").
+pub const NEEDS_SYMBOLS: &str = "chains need symbols: this binary has no symbol table \
+                                 (stripped); the crate and section view above still holds";
+
 /// `--why PATTERN`: what it matched and the chains that keep it alive.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 pub struct Why {
@@ -111,4 +116,11 @@ pub struct Why {
     /// Why no chain could be given (e.g. the binary has no symbols).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
+}
+
+impl Why {
+    /// Nothing was matched because the binary has no symbol table to match in.
+    pub fn needs_symbols(&self) -> bool {
+        self.matched == "none" && self.note.as_deref() == Some(NEEDS_SYMBOLS)
+    }
 }

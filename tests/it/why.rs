@@ -321,6 +321,28 @@ fn stripped_binary_says_chains_need_symbols_and_still_shows_sizes() {
         r.stdout
     );
     assert!(r.stdout.contains(".text"), "the section view: {}", r.stdout);
+    // QA z, Z4: not "nothing in this binary matches": why_b is there, unnamed.
+    assert!(
+        r.stdout
+            .contains("`why_b`: cannot be matched, the binary has no symbol names"),
+        "{}",
+        r.stdout
+    );
+    assert!(
+        !r.stdout.contains("nothing in this binary matches"),
+        "{}",
+        r.stdout
+    );
+    // A static-pie's `.dynsym` holds only its null entry (readelf): no symbol table, not
+    // "symbols from .dynsym only" (QA z, Z4).
+    let copy = copy.to_str().expect("utf-8");
+    assert!(tool("readelf", &["--dyn-syms", "-W", copy]).contains("contains 1 entry"));
+    assert!(
+        r.stdout
+            .contains("no symbol table (stripped), so no crate can be named"),
+        "{}",
+        r.stdout
+    );
 }
 
 #[test]

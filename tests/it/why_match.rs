@@ -460,3 +460,29 @@ fn why_takes_the_crate_tables_unknown_and_no_symbol_rows() {
         assert!(human.stdout.contains(&head), "{head}:\n{}", human.stdout);
     }
 }
+
+/// QA z, Z9: `--filter` of a dependency whose code was all inlined into its callers (LTO) said
+/// only that no crate is named so, where `--why` of it explains. Both say why now. nm shows no
+/// symbol of etcetera, and the audit's finding is on it.
+#[test]
+fn filter_of_an_inlined_dependency_says_its_code_was_inlined() {
+    let r = run(&mut check_fixture(
+        "audit-lto-inlined",
+        &["--filter", "etcetera"],
+    ));
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    let v: Value = serde_json::from_str(&r.stdout).unwrap_or(Value::Null);
+    assert!(v.is_null(), "no report on an unmatched --filter");
+    let errors = r.error_lines().join("\n");
+    assert!(
+        errors.contains("--filter `etcetera`: no crate of the binary is named so")
+            && errors.contains(
+                "`etcetera` is a dependency (the AOT004 finding is on it), but no function of \
+                 its own is in the binary"
+            ),
+        "{errors}"
+    );
+    let built = json(&mut check_fixture("audit-lto-inlined", &["--warn-only"]));
+    let nm = tool("nm", &["-C", str_of(&built["artifacts"][0], "path")]);
+    assert!(!nm.contains("etcetera::"), "etcetera has a symbol");
+}

@@ -399,18 +399,18 @@ fn claim_memory<H: FileHeader<Endian = Endianness>>(
     (sec_mem, claimed_mem)
 }
 
-/// The symbol table, else the dynamic one, and which it is.
+/// The symbol table, else the dynamic one, and which: none if neither names a symbol (QA z, Z4).
 fn symbol_table<'a, H: FileHeader<Endian = Endianness>>(
     sections: &SectionTable<'a, H>,
     endian: Endianness,
     data: &'a [u8],
 ) -> object::read::Result<(SymbolTable<'a, H>, Option<&'static str>)> {
     let table = sections.symbols(endian, data, elf::SHT_SYMTAB)?;
-    if !table.is_empty() {
+    if table.symbols().len() > 1 {
         return Ok((table, Some(".symtab")));
     }
     let table = sections.symbols(endian, data, elf::SHT_DYNSYM)?;
-    let name = (!table.is_empty()).then_some(".dynsym");
+    let name = (table.symbols().len() > 1).then_some(".dynsym");
     Ok((table, name))
 }
 
