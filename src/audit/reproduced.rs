@@ -1,0 +1,163 @@
+//! What the `--hostile` runs add to the audit: a crash the static build alone suffers where
+//! glibc loads NSS modules makes an AOT004 error with its evidence and the command that
+//! reproduces it; runs that all behaved are said beside each AOT004 finding.
+
+use super::findings::new_finding;
+use super::{apply_policy, crash, rules};
+use crate::plan::{AuditPolicy, Plan};
+use crate::report::{Artifact, Finding, Report};
+
+/// Advice when a hostile run reproduced a crash: what removes the cause.
+const REPRODUCED_ADVICE: &str = "The static glibc binary crashed where glibc loads NSS modules. \
+    Build for musl if its target is installed (musl loads no NSS modules), set HOME and avoid \
+    `home_dir`-style or host-name lookups, or ship the dynamic build.";
+
+/// After the hostile stage: where a hostile run crashed (or hung) a static binary, its AOT004
+/// findings become errors that were reproduced, with the command to do it again; one is added
+/// if the audit had none. A crash whose stack shows whose code was running is pinned on those
+/// findings alone (see `crash.rs`); the others say it is another finding's.
+pub fn record_reproduced(plan: &Plan, report: &mut Report) {
+    for a in &mut report.artifacts {
+        if let Some(bin) = plan.bin_of(a) {
+            reproduced(a, &bin.audit, &bin.target.version);
+        }
+    }
+}
+
+pub(super) fn reproduced(a: &mut Artifact, policy: &AuditPolicy, package_version: &str) {
+    // Only what the static linkage is to blame for: a failure the dynamic build shares
+    // under the same condition is the program's own (it needs `HOME`), no NSS hazard.
+    let failed: Vec<&crate::report::HostileRun> =
+        a.hostile.iter().filter(|r| r.static_hazard()).collect();
+    if failed.is_empty() {
+        not_reproduced(a);
+        return;
+    }
+    let package = a.package.clone().unwrap_or_else(|| a.name.clone());
+    if !a.findings.iter().any(|f| f.rule == "AOT004")
+        && let Some(rule) = rules::find("AOT004")
+    {
+        a.findings.push(new_finding(
+            rule,
+            &package,
+            package_version,
+            vec![package.clone()],
+        ));
+    }
+    let aot004: Vec<usize> = (0..a.findings.len())
+        .filter(|&k| a.findings[k].rule == "AOT004")
+        .collect();
+    // Per failed run, the findings it is pinned on (with the frame that is theirs), or
+    // `None`: every finding's.
+    let pins: Vec<Option<Vec<(usize, String)>>> = {
+        let findings: Vec<&Finding> = aot004.iter().map(|&k| &a.findings[k]).collect();
+        failed
+            .iter()
+            .map(|r| {
+                crash::pinned(r, &findings)
+                    .map(|hits| hits.into_iter().map(|(k, f)| (k, f.to_string())).collect())
+            })
+            .collect()
+    };
+    let several = aot004.len() > 1;
+    for (n, &k) in aot004.iter().enumerate() {
+        let f = &mut a.findings[k];
+        let mut evidence = Vec::new();
+        let mut reproduce = None;
+        for (r, pin) in failed.iter().zip(&pins) {
+            let frame = match pin {
+                None => None,
+                Some(hits) => match hits.iter().find(|(i, _)| *i == n) {
+                    Some((_, frame)) => Some(frame.as_str()),
+                    None => {
+                        f.evidence.push(format!(
+                            "not reproduced: the crash under `{}` is another finding's; its \
+                             stack shows none of {}'s lookups ({})",
+                            r.condition,
+                            f.krate,
+                            crash::shown(&r.crash_stack, None)
+                        ));
+                        continue;
+                    }
+                },
+            };
+            let mut line = reproduced_evidence(r);
+            if let Some(frame) = frame {
+                line.push_str(&format!(
+                    "; the crash stack runs `{frame}`: {}",
+                    crash::shown(&r.crash_stack, Some(frame))
+                ));
+            } else if let Some(why) = r.crash_site_unknown.as_ref().filter(|_| several) {
+                line.push_str(&format!(
+                    "; where it crashed is unknown ({why}), so it counts for each of the {} \
+                     AOT004 findings",
+                    aot004.len()
+                ));
+            }
+            evidence.push(line);
+            reproduce = reproduce.or_else(|| r.reproduce.clone());
+        }
+        if evidence.is_empty() {
+            continue;
+        }
+        // An allowance still holds; a severity override does not soften a real crash.
+        apply_policy(f, policy);
+        f.severity = crate::report::Severity::Error;
+        f.reproduced = true;
+        f.reproduce = reproduce;
+        f.evidence.extend(evidence);
+        f.advice = REPRODUCED_ADVICE.to_string();
+    }
+}
+
+/// Each AOT004 finding of a binary that behaved under every `--hostile` condition that ran
+/// says so: the gate still fails on a reachable lookup, but its reader sees the runs' evidence
+/// beside it (QA y: mini-redis binds `127.0.0.1:{port}`, which never looks a name up).
+fn not_reproduced(a: &mut Artifact) {
+    let ok: Vec<&str> = a
+        .hostile
+        .iter()
+        .filter(|r| r.outcome == crate::report::HostileOutcome::Ok)
+        .map(|r| r.condition.as_str())
+        .collect();
+    if ok.is_empty() {
+        return;
+    }
+    let line = format!(
+        "not reproduced: the program got ready under --hostile {} ({}); the lookup may not \
+         run at start-up, or not with these arguments",
+        crate::format::count(ok.len(), "condition", "conditions"),
+        ok.join(", ")
+    );
+    for f in a.findings.iter_mut().filter(|f| f.rule == "AOT004") {
+        f.evidence.push(line.clone());
+    }
+}
+
+/// `reproduced: crashed with SIGSEGV under `no-home` (...); the dynamic build survives it`.
+fn reproduced_evidence(r: &crate::report::HostileRun) -> String {
+    use crate::report::HostileOutcome;
+    let how = match (&r.signal, r.exit_code, r.outcome) {
+        (_, _, HostileOutcome::Hung) => "hung".to_string(),
+        (Some(sig), _, _) => format!("crashed with {sig}"),
+        (None, Some(code), _) => format!("exited with status {code}"),
+        _ => "crashed".to_string(),
+    };
+    let dynamic = match (r.dynamic_outcome, &r.dynamic_signal) {
+        (Some(HostileOutcome::Ok), _) => "; the dynamic build survives it".to_string(),
+        // Only a different failure than the static build's reaches here (`static_hazard`).
+        (Some(HostileOutcome::Hung), _) => "; the dynamic build hangs instead".to_string(),
+        (Some(HostileOutcome::Crashed), Some(sig)) => {
+            format!("; the dynamic build fails otherwise ({sig})")
+        }
+        (Some(HostileOutcome::Crashed), None) => match r.dynamic_exit_code {
+            Some(code) => format!("; the dynamic build fails otherwise (exit status {code})"),
+            None => "; the dynamic build fails otherwise (an exit status, no signal)".to_string(),
+        },
+        _ => String::new(),
+    };
+    format!(
+        "reproduced: {how} under `{}` ({}){dynamic}",
+        r.condition, r.description
+    )
+}
