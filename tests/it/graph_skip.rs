@@ -120,4 +120,20 @@ fn a_stripped_binary_without_rust_symbols_says_it_is_stripped() {
         b["graph_skipped"]
     );
     assert_rows_sum(b, &path);
+    // The page: the flag the reason names as code, not in raw backticks; one crate row, "1
+    // crate" (QA z, Z8).
+    let page = run(aotcheck().args(["aotcheck", "inspect", "--format", "html", &path]));
+    assert_eq!(page.code, 0, "{}", page.stderr);
+    let facts = page
+        .stdout
+        .split("not built: ")
+        .nth(1)
+        .and_then(|r| r.split("</").next())
+        .expect("the graph's fact");
+    assert!(!facts.contains('`'), "{facts}");
+    assert!(page.stdout.contains("<code>--graph</code>"), "{facts}");
+    let rows = b["crates"].as_array().map_or(0, Vec::len);
+    assert_eq!(rows, 1);
+    assert!(page.stdout.contains("<summary>1 crate</summary>"));
+    assert!(page.stdout.contains("go</b>: 1 crate, "));
 }

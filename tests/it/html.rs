@@ -519,3 +519,37 @@ fn advice_on_the_page_in_a_browser() {
     }
     assert_quiet(&page, &url);
 }
+
+/// QA z, Z5: the same crate had a different colour in the static and the regular treemap, one
+/// above the other to be compared. Without a baseline a crate's fill is its own, in every map,
+/// whatever its place in each (the second build's crates are put in reverse order here).
+#[test]
+fn a_crate_has_one_colour_in_every_treemap() {
+    let mut report = hand_built();
+    report.baseline = None;
+    for a in &mut report.artifacts {
+        a.checks.clear();
+    }
+    report.artifacts[1].binary.crates.reverse();
+    let page = cargo_aotcheck::render::html::render(&report);
+    let mut fills: std::collections::BTreeMap<String, Vec<String>> = Default::default();
+    for map in page.split("<figure class=\"treemap\"").skip(1) {
+        let map = map.split("</figure>").next().unwrap_or_default();
+        for part in map.split("data-crate=\"").skip(1) {
+            let name = part.split('"').next().unwrap_or_default().to_string();
+            let fill = part
+                .split("fill=\"")
+                .nth(1)
+                .and_then(|f| f.split('"').next());
+            fills
+                .entry(name)
+                .or_default()
+                .push(fill.unwrap_or_default().to_string());
+        }
+    }
+    let twice: Vec<_> = fills.iter().filter(|(_, f)| f.len() == 2).collect();
+    assert!(twice.len() >= 3, "{fills:?}");
+    for (name, f) in &twice {
+        assert_eq!(f[0], f[1], "{name}: {fills:?}");
+    }
+}

@@ -117,15 +117,14 @@ fn chain(md: &str, target: &str) -> Vec<(String, String, Option<String>)> {
         .iter()
         .map(|pieces| match pieces.as_slice() {
             [Piece::Text(kind), Piece::Code(symbol), rest @ ..] => {
+                // The crate in parentheses, as code (QA z, Z6: it was escaped text).
                 let krate = match rest {
                     [] => None,
-                    [Piece::Text(k)] => Some(
-                        k.trim()
-                            .strip_prefix('(')
-                            .and_then(|k| k.strip_suffix(')'))
-                            .unwrap_or_else(|| panic!("crate {k:?}"))
-                            .to_string(),
-                    ),
+                    [Piece::Text(open), Piece::Code(k), Piece::Text(close)]
+                        if open.trim() == "(" && close.trim() == ")" =>
+                    {
+                        Some(k.clone())
+                    }
                     other => panic!("after the symbol: {other:?}"),
                 };
                 (kind.trim().to_string(), symbol.clone(), krate)

@@ -176,8 +176,8 @@ pub fn crates(s: &mut String, a: &Artifact) {
     let entries = b.crates.iter().any(|c| !c.entry_points.is_empty());
     let _ = writeln!(
         s,
-        "<details open><summary>{} crates</summary>",
-        b.crates.len()
+        "<details open><summary>{}</summary>",
+        crate::format::count(b.crates.len(), "crate", "crates")
     );
     let mut t = Table::new("crates", &crate_headers(retained, entries, with_base));
     for c in &b.crates {
@@ -187,7 +187,8 @@ pub fn crates(s: &mut String, a: &Artifact) {
             .map(|k| format!("{} {}", k.as_str(), share(c.confidence.get(*k), c.vm_size)))
             .collect();
         let mut row = vec![
-            Cell::Text(format!("<code>{}</code>", text(&c.name))),
+            // A crate's name on one line, as a check id (QA z, Z5: `signal_hook_regi|stry`).
+            Cell::Text(format!("<code class=\"id\">{}</code>", text(&c.name))),
             Cell::Num(c.vm_size as f64, size(c.vm_size)),
         ];
         if retained {

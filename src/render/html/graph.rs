@@ -39,7 +39,11 @@ pub fn facts(b: &Binary) -> Vec<(&'static str, String)> {
         return b
             .graph_skipped
             .iter()
-            .map(|why| ("reference graph", format!("not built: {}", text(why))))
+            .map(|why| {
+                // Our words, whose flags are quoted: code on the page (QA z, Z8).
+                let why = super::verdict::spans(why);
+                ("reference graph", format!("not built: {why}"))
+            })
             .collect();
     };
     let whole = g.reachable_bytes + g.unreachable_bytes;

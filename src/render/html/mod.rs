@@ -31,6 +31,7 @@ mod svg;
 mod treemap;
 mod verdict;
 
+use std::collections::HashMap;
 use std::fmt::Write as _;
 
 pub use treemap::weight;
@@ -118,6 +119,7 @@ fn groups(report: &Report) -> Vec<Group<'_>> {
 pub fn render(report: &Report) -> String {
     let mut s = String::with_capacity(256 * 1024);
     let groups = groups(report);
+    let colours = treemap::colours(report);
     head(&mut s, report, &groups);
     verdict::section(&mut s, report);
     gate::summary(&mut s, report);
@@ -136,7 +138,7 @@ pub fn render(report: &Report) -> String {
             gate::comparison(&mut s, c, probed);
         }
         for b in &g.builds {
-            build(&mut s, b);
+            build(&mut s, b, &colours);
         }
         s.push_str("</section>\n");
     }
@@ -146,7 +148,7 @@ pub fn render(report: &Report) -> String {
 }
 
 /// One build: its facts, its bytes, what the audit, the hostile runs and the probe found.
-fn build(s: &mut String, b: &Build) {
+fn build(s: &mut String, b: &Build, colours: &HashMap<&str, usize>) {
     let a = b.artifact;
     let _ = writeln!(
         s,
@@ -156,7 +158,7 @@ fn build(s: &mut String, b: &Build) {
         text(&a.path)
     );
     binary::facts(s, a);
-    treemap::treemap(s, a, b.index);
+    treemap::treemap(s, a, b.index, colours);
     binary::crates(s, a);
     binary::symbols(s, a);
     graph::why(s, &a.binary);

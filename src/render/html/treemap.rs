@@ -9,7 +9,7 @@ use std::fmt::Write as _;
 use super::escape::{clipped, fitted, text};
 use super::svg::{Rect, num, squarify};
 use crate::format::{size, size_change};
-use crate::report::{Artifact, Check, CheckId, Confidence, CrateSize, CrateSymbols};
+use crate::report::{Artifact, Check, CheckId, Confidence, CrateSize, CrateSymbols, Report};
 
 /// The drawing's units; the page scales it to its width.
 const W: f64 = 1000.0;
@@ -47,8 +47,27 @@ const PALETTE: [&str; 9] = [
     "#4e9fd1",
 ];
 
+/// Each crate's colour, the same in every treemap of the page (QA z, Z5: regex_syntax was
+/// green in the static map and orange in the regular one beneath it): the crates of all
+/// binaries, by their largest loaded bytes, take the palette's colours in turn.
+pub fn colours(report: &Report) -> HashMap<&str, usize> {
+    let mut largest: HashMap<&str, u64> = HashMap::new();
+    for c in report.artifacts.iter().flat_map(|a| &a.binary.crates) {
+        let w = largest.entry(c.name.as_str()).or_default();
+        *w = (*w).max(weight(c));
+    }
+    let mut order: Vec<(&str, u64)> = largest.into_iter().collect();
+    order.sort_by(|x, y| y.1.cmp(&x.1).then(x.0.cmp(y.0)));
+    order
+        .into_iter()
+        .filter(|(n, _)| special(n).is_none())
+        .enumerate()
+        .map(|(i, (n, _))| (n, i))
+        .collect()
+}
+
 /// A crate's fill: by the change against the baseline when there is one (red grows, green
-/// shrinks, purple is new), else by crate.
+/// shrinks, purple is new), else by crate (`index`, its place in [`colours`]).
 fn fill(index: usize, c: &CrateSize, base: Option<&Check>) -> String {
     if let Some(ch) = base {
         let (was, now) = (ch.baseline.unwrap_or(0.0), ch.value.unwrap_or(0.0));
@@ -163,8 +182,9 @@ fn baseline_checks(a: &Artifact) -> HashMap<&str, &Check> {
         .collect()
 }
 
-/// The treemap of artifact number `ai`, with its legend; nothing without attribution.
-pub fn treemap(s: &mut String, a: &Artifact, ai: usize) {
+/// The treemap of artifact number `ai`, with its legend, in the page's `colours`; nothing
+/// without attribution.
+pub fn treemap(s: &mut String, a: &Artifact, ai: usize, colours: &HashMap<&str, usize>) {
     let b = &a.binary;
     let Some(cov) = &b.coverage else {
         return;
@@ -189,7 +209,8 @@ pub fn treemap(s: &mut String, a: &Artifact, ai: usize) {
     );
     let mut zooms = String::new();
     for (ci, (c, r)) in b.crates.iter().zip(&rects).enumerate() {
-        let color = fill(ci, c, base.get(c.name.as_str()).copied());
+        let index = colours.get(c.name.as_str()).copied().unwrap_or(ci);
+        let color = fill(index, c, base.get(c.name.as_str()).copied());
         let failed = base
             .get(c.name.as_str())
             .is_some_and(|ch| ch.verdict == crate::report::Verdict::Fail);
@@ -377,14 +398,14 @@ fn legend(s: &mut String, a: &Artifact, base: &HashMap<&str, &Check>) {
     let total: u64 = b.crates.iter().map(weight).sum();
     let _ = write!(
         s,
-        "<figcaption><b>Where the loaded bytes go</b>: {} crates, {} in all. Each rectangle is \
+        "<figcaption><b>Where the loaded bytes go</b>: {}, {} in all. Each rectangle is \
          a crate, its area its own loaded bytes; inside, its largest symbols. Click a crate to \
          zoom in; its title bar leads back. Shades: <span class=\"key exact\"></span>exact \
          <span class=\"key mangled\"></span>mangled <span class=\"key heuristic\"></span>\
          heuristic <span class=\"key referenced\"></span>referenced <span class=\"key \
          dominated\"></span>dominated <span class=\"key unattributed\"></span>unattributed (how \
          sure the crate of the bytes is).",
-        b.crates.len(),
+        crate::format::count(b.crates.len(), "crate", "crates"),
         size(total)
     );
     if b.crates.iter().any(|c| c.retained.is_some()) {

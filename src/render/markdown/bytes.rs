@@ -56,7 +56,7 @@ fn why(s: &mut String, w: &Why) {
             continue;
         }
         for (i, st) in c.steps.iter().enumerate() {
-            let krate = format!(" ({})", escape(crate::render::words::step_crate(st)));
+            let krate = format!(" ({})", code(crate::render::words::step_crate(st)));
             let _ = writeln!(
                 s,
                 "{}. {} {}{krate}",
@@ -200,10 +200,17 @@ fn symbols(s: &mut String, b: &Binary) {
         return;
     }
     let shown = rows.len().min(ROWS);
+    // "100 of 4,812 rows" when the comment cannot hold all that were asked for (QA y).
+    let many = match shown < rows.len() {
+        true => format!(
+            "{shown} of {} rows",
+            crate::format::thousands(rows.len() as u64)
+        ),
+        false => count(shown, "row", "rows"),
+    };
     let _ = writeln!(
         s,
-        "<details><summary>Symbols: {}, the largest first (in memory / in file)</summary>\n",
-        count(shown, "row", "rows")
+        "<details><summary>Symbols: {many}, the largest first (in memory / in file)</summary>\n"
     );
     let retained = rows.iter().any(|r| r.retained_size.is_some());
     let _ = writeln!(
@@ -333,5 +340,16 @@ mod tests {
         render(&mut all, std::slice::from_ref(&a), true);
         assert_eq!(all.matches("\n| `c").count(), 12, "{all}");
         assert!(!all.contains("more crate"), "{all}");
+        // QA y: `--symbols all` of 4,812 rows read "Symbols: 100 rows".
+        let mut many = a.clone();
+        let row = many.binary.symbols[0].clone();
+        many.binary.symbols = vec![row; 1234];
+        let mut cut = String::new();
+        render(&mut cut, std::slice::from_ref(&many), false);
+        assert!(
+            cut.contains("<summary>Symbols: 100 of 1,234 rows, the largest"),
+            "{cut}"
+        );
+        assert!(cut.contains("1134 more rows, not listed"), "{cut}");
     }
 }
