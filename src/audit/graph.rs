@@ -40,13 +40,12 @@ impl Reached<'_> {
         self.features.iter().any(|x| x == f)
     }
 
-    /// Whether `krate`, a crate name as symbols carry it, is this package's: its name or one
-    /// of its library's or binaries' (QA l: du-dust's binary is the crate `dust`, and its call
-    /// of `getpwuid_r` named no crate of the graph). Not a test's, an example's or a bench's:
-    /// their code is in no binary built (QA o: async-process's test `std` took std's own
-    /// lookups as its).
-    pub fn is_crate(&self, krate: &str) -> bool {
-        let linked = |t: &cargo_metadata::Target| {
+    /// The crate names its code carries in the binary: the package's, and its library's and
+    /// binaries' (QA l: du-dust's binary is the crate `dust`; QA aa: prettytable-rs's library
+    /// is `prettytable`). Not a test's, an example's or a bench's: their code is in no binary
+    /// built (QA o: async-process's test `std` took std's own lookups as its).
+    pub fn crate_names(&self) -> Vec<&str> {
+        let linked = |t: &&cargo_metadata::Target| {
             t.kind.iter().any(|kind| {
                 matches!(
                     kind,
@@ -59,12 +58,21 @@ impl Reached<'_> {
                 )
             })
         };
-        same_crate(self.name(), krate)
-            || self
-                .package
+        let mut names = vec![self.name()];
+        names.extend(
+            self.package
                 .targets
                 .iter()
-                .any(|t| linked(t) && same_crate(&t.name, krate))
+                .filter(linked)
+                .map(|t| t.name.as_str()),
+        );
+        names
+    }
+
+    /// Whether `krate`, a crate name as symbols carry it, is this package's: one of
+    /// [`Self::crate_names`].
+    pub fn is_crate(&self, krate: &str) -> bool {
+        self.crate_names().iter().any(|n| same_crate(n, krate))
     }
 }
 

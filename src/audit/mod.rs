@@ -135,7 +135,7 @@ pub fn annotate(plan: &Plan, graphs: &crate::graph::Graphs, report: &mut Report)
             .unwrap_or_default();
         ctors::by_constructors(g, a, &reached, bin);
         caller::by_caller(g, a, &reached, bin, &std_version);
-        split::nss(g, a, bin, &std_version);
+        split::nss(g, a, (bin, &reached), &std_version);
         others::by_other_callers(g, a, &reached, bin);
         loading::by_static_callers(g, a, &reached, bin);
         split::also_reachable(g, a);

@@ -5,7 +5,7 @@
 //! reaches through std's code move to a finding on std, with their own chain.
 
 use super::findings::new_finding;
-use super::graph::same_crate;
+use super::graph::{Reached, same_crate};
 use super::reach::{arrows, crate_of, to_functions};
 use super::rules;
 use crate::format::quoted;
@@ -13,11 +13,7 @@ use crate::graph::Graph;
 use crate::plan::BinPlan;
 use crate::report::{Artifact, Finding, Step};
 
-/// How the evidence line on a blamed crate without code of its own goes on after its name.
-pub(super) const NO_CODE: &str = " has no function of its own in the binary (its code was \
-    inlined into its callers, as under LTO): whether std's own code or another crate's makes \
-    the lookups of its kind instead cannot be told from it, so they stay on its finding as the \
-    rule says";
+use crate::report::NO_CODE;
 
 /// The crates of std's own code, as the attribution names them.
 pub(super) const STD_CRATES: &[&str] = &["std", "core", "alloc"];
@@ -25,7 +21,12 @@ pub(super) const STD_CRATES: &[&str] = &["std", "core", "alloc"];
 use super::findings::DEFINES;
 
 /// Split artifact `a`'s AOT004 findings by what reaches each NSS function (see the module).
-pub(super) fn nss(g: &Graph, a: &mut Artifact, bin: Option<&BinPlan>, std_version: &str) {
+pub(super) fn nss(
+    g: &Graph,
+    a: &mut Artifact,
+    (bin, reached): (Option<&BinPlan>, &[Reached]),
+    std_version: &str,
+) {
     let Some(rule) = rules::find("AOT004") else {
         return;
     };
@@ -49,7 +50,16 @@ pub(super) fn nss(g: &Graph, a: &mut Artifact, bin: Option<&BinPlan>, std_versio
     // could not be told from it (QA j: bat's etcetera, whose lookup then read as std's own).
     // Said, not split; a lookup of another kind is not its (QA l: rustscan's `getaddrinfo`,
     // by std's `ToSocketAddrs`, stayed on dirs-sys's finding).
-    let inlined: Vec<String> = blamed.iter().filter(|k| !g.has_crate(k)).cloned().collect();
+    // A package is in the binary under its targets' crate names too (QA aa: prettytable-rs
+    // is the crate `prettytable`, 47 KiB of it, said to have no function of its own).
+    let has_code = |k: &str| {
+        g.has_crate(k)
+            || reached
+                .iter()
+                .filter(|r| same_crate(r.name(), k))
+                .any(|r| r.crate_names().iter().any(|n| g.has_crate(n)))
+    };
+    let inlined: Vec<String> = blamed.iter().filter(|k| !has_code(k)).cloned().collect();
     // Only where the binary has lookups to stay (QA p: dua's home, with no NSS function in
     // the binary, said its lookups stayed on its finding).
     for f in a.findings.iter_mut().filter(|f| {

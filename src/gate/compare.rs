@@ -355,6 +355,11 @@ fn judge(
         ),
         std::cmp::Ordering::Greater => {
             let why = match verdict {
+                // From nothing, any growth is over every percentage: only the bytes count
+                // (QA aa: "is new: 571 KiB: over 5% and 4.00 KiB").
+                Verdict::Fail if base == 0 => {
+                    format!(": at least size_fail_min ({})", size(th.size_fail_min))
+                }
                 Verdict::Fail => format!(
                     ": over {} and {}",
                     limit_percent(th.size_fail),

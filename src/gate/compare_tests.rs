@@ -81,7 +81,7 @@ fn growth_from_a_small_base_is_growth_not_new() {
     );
     assert_eq!(
         fresh.message,
-        "crate regex_lite is new: 293 KiB: over 5% and 4.00 KiB"
+        "crate regex_lite is new: 293 KiB: at least size_fail_min (4.00 KiB)"
     );
 }
 
@@ -132,7 +132,7 @@ fn a_zero_base_the_baseline_had_is_not_new() {
     );
     assert_eq!(
         c.message,
-        "file size is 3.57 MiB, was 0 B in the baseline: over 5% and 4.00 KiB"
+        "file size is 3.57 MiB, was 0 B in the baseline: at least size_fail_min (4.00 KiB)"
     );
     assert_eq!(c.verdict, Verdict::Fail);
 }

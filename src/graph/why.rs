@@ -271,18 +271,29 @@ fn invalid_regex(pattern: &str) -> Option<String> {
 /// into its callers (LTO), so the finding's chain is the answer (QA k: tokei's `--why
 /// etcetera` read as if etcetera were not a dependency).
 fn inlined(report: &Report, pattern: &str) -> String {
-    report
+    let Some(f) = report
         .artifacts
         .iter()
         .flat_map(|a| &a.findings)
         .find(|f| crate::format::same_crate(&f.krate, pattern))
-        .map(|f| {
-            format!(
-                "; `{}` is a dependency (the {} finding is on it), but no function of its own \
-                 is in the binary: its code was inlined into its callers, and the finding's \
-                 chain goes through them",
-                f.krate, f.rule
-            )
-        })
-        .unwrap_or_default()
+    else {
+        return String::new();
+    };
+    // Said only where the audit found it so: a package whose library has another name is in
+    // the binary under that name (QA aa: prettytable-rs, the crate `prettytable`).
+    let no_code = format!("{}{}", f.krate, crate::report::NO_CODE);
+    if f.evidence.contains(&no_code) {
+        format!(
+            "; `{}` is a dependency (the {} finding is on it), but no function of its own is \
+             in the binary: its code was inlined into its callers, and the finding's chain goes \
+             through them",
+            f.krate, f.rule
+        )
+    } else {
+        format!(
+            "; `{}` is a package (the {} finding is on it): its code is in the binary under its \
+             library's crate name, which `--crates` lists",
+            f.krate, f.rule
+        )
+    }
 }

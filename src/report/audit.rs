@@ -70,6 +70,13 @@ pub struct Finding {
     pub chain: Vec<crate::report::Step>,
 }
 
+/// How the evidence line on a blamed crate without code of its own goes on after its name
+/// (the audit writes it; `--why` and `--filter` of that crate repeat it).
+pub const NO_CODE: &str = " has no function of its own in the binary (its code was inlined \
+    into its callers, as under LTO): whether std's own code or another crate's makes the \
+    lookups of its kind instead cannot be told from it, so they stay on its finding as the \
+    rule says";
+
 /// The rules whose offending function the reference graph can look for (dynamic loading,
 /// run-time code generation, NSS lookups, iconv): their findings say whether it is reachable.
 pub const REACH_RULES: &[&str] = &["AOT001", "AOT002", "AOT004", "AOT010"];

@@ -17,7 +17,7 @@ use serde::{Deserialize, Serialize};
 pub use advice::{
     Advice, BinaryAdvice, Change, FeatureAdvice, LeavingCrate, Measured, Variant, VariantStatus,
 };
-pub use audit::{Finding, Severity};
+pub use audit::{Finding, NO_CODE, Severity};
 pub use gate::{BaselineSummary, Check, CheckId, Provenance, Unit, Verdict};
 pub use graph::{Chain, EdgeSource, GraphSummary, NEEDS_SYMBOLS, RefKind, Step, Why};
 pub use hostile::{HostileOutcome, HostileRun, NOTHING_ON_STDERR, Waiver};

@@ -496,3 +496,43 @@ fn filter_of_an_inlined_dependency_says_its_code_was_inlined() {
     let nm = tool("nm", &["-C", str_of(&built["artifacts"][0], "path")]);
     assert!(!nm.contains("etcetera::"), "etcetera has a symbol");
 }
+
+/// QA aa: the package pwlook-rs is the crate `pwlook` in the binary (`[lib] name`). Its AOT004
+/// finding said it had "no function of its own in the binary", and `--why pwlook-rs` that its
+/// code was inlined, though nm shows `pwlook::user_name` and the crate table has its row.
+#[test]
+fn a_package_under_its_librarys_name_is_not_said_to_be_inlined() {
+    let r = run(&mut check_fixture("audit-lib-name", &[]));
+    assert_eq!(r.code, 1, "the lookup is an AOT004 error: {}", r.stderr);
+    let v: Value = serde_json::from_str(&r.stdout).expect("a report");
+    let a = artifact(&v, "static");
+    let nm = tool("nm", &["-C", str_of(a, "path")]);
+    assert!(nm.contains(" pwlook::user_name"), "no pwlook code");
+    let rows: Vec<&str> = a["binary"]["crates"]
+        .as_array()
+        .expect("crates")
+        .iter()
+        .map(|c| str_of(c, "name"))
+        .collect();
+    assert!(rows.contains(&"pwlook"), "{rows:?}");
+    let f = a["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .find(|f| f["rule"] == "AOT004" && f["crate"] == "pwlook-rs")
+        .expect("AOT004 on pwlook-rs");
+    let evidence = f["evidence"].to_string();
+    assert!(!evidence.contains("no function of its own"), "{evidence}");
+    assert!(evidence.contains("pwlook::user_name"), "{evidence}");
+    let r = run(&mut check_fixture(
+        "audit-lib-name",
+        &["--why", "pwlook-rs"],
+    ));
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    let errors = r.error_lines().join("\n");
+    assert!(
+        errors.contains("its code is in the binary under its library's crate name")
+            && !errors.contains("inlined"),
+        "{errors}"
+    );
+}
