@@ -45,30 +45,7 @@ pub(super) fn nss(
     if blamed.is_empty() {
         return;
     }
-    // A blamed crate with no code of its own in the binary (inlined into its callers: LTO)
-    // is not taken out by leaving out its pieces: std's own lookups of the kind it makes
-    // could not be told from it (QA j: bat's etcetera, whose lookup then read as std's own).
-    // Said, not split; a lookup of another kind is not its (QA l: rustscan's `getaddrinfo`,
-    // by std's `ToSocketAddrs`, stayed on dirs-sys's finding).
-    // A package is in the binary under its targets' crate names too (QA aa: prettytable-rs
-    // is the crate `prettytable`, 47 KiB of it, said to have no function of its own).
-    let has_code = |k: &str| {
-        g.has_crate(k)
-            || reached
-                .iter()
-                .filter(|r| same_crate(r.name(), k))
-                .any(|r| r.crate_names().iter().any(|n| g.has_crate(n)))
-    };
-    let inlined: Vec<String> = blamed.iter().filter(|k| !has_code(k)).cloned().collect();
-    // Only where the binary has lookups to stay (QA p: dua's home, with no NSS function in
-    // the binary, said its lookups stayed on its finding).
-    for f in a.findings.iter_mut().filter(|f| {
-        f.rule == rule.id
-            && inlined.contains(&f.krate)
-            && f.evidence.iter().any(|e| e.starts_with(DEFINES))
-    }) {
-        f.evidence.push(format!("{}{}", f.krate, NO_CODE));
-    }
+    let inlined = inlined(g, a, (rule.id, &blamed), reached);
     let reachable: Vec<(&str, u32)> = rule
         .symbols
         .iter()
@@ -113,6 +90,40 @@ pub(super) fn nss(
         f.reachable = Some(true);
         f.chain = c;
     }
+}
+
+/// The blamed crates with no code of their own in the binary (inlined into their callers:
+/// LTO), each of whose findings says so. Such a crate is not taken out by leaving out its
+/// pieces: std's own lookups of the kind it makes could not be told from it (QA j: bat's
+/// etcetera, whose lookup then read as std's own). Said, not split; a lookup of another kind
+/// is not its (QA l: rustscan's `getaddrinfo`, by std's `ToSocketAddrs`, stayed on dirs-sys's
+/// finding). A package is in the binary under its targets' crate names too (QA aa:
+/// prettytable-rs is the crate `prettytable`, 47 KiB of it, said to have no function of its
+/// own).
+fn inlined(
+    g: &Graph,
+    a: &mut Artifact,
+    (rule, blamed): (&str, &[String]),
+    reached: &[Reached],
+) -> Vec<String> {
+    let has_code = |k: &str| {
+        g.has_crate(k)
+            || reached
+                .iter()
+                .filter(|r| same_crate(r.name(), k))
+                .any(|r| r.crate_names().iter().any(|n| g.has_crate(n)))
+    };
+    let inlined: Vec<String> = blamed.iter().filter(|k| !has_code(k)).cloned().collect();
+    // Only where the binary has lookups to stay (QA p: dua's home, with no NSS function in
+    // the binary, said its lookups stayed on its finding).
+    for f in a.findings.iter_mut().filter(|f| {
+        f.rule == rule
+            && inlined.contains(&f.krate)
+            && f.evidence.iter().any(|e| e.starts_with(DEFINES))
+    }) {
+        f.evidence.push(format!("{}{}", f.krate, NO_CODE));
+    }
+    inlined
 }
 
 /// Take the functions std's own code reaches (`std_names`) out of the finding `f` on a blamed
