@@ -104,8 +104,8 @@ pub fn inspect_file(
     // code is decoded and laid out, and only when such a binary comes.
     // A static build whose link line ended with a shared object has `DT_NEEDED` and no
     // interpreter (AOT012): its linkage reads dynamic, but glibc is linked in all the same.
-    let no_loader = matches!(binary.linkage, Linkage::Static | Linkage::StaticPie)
-        || (binary.linkage == Linkage::Dynamic && binary.interpreter.is_none());
+    let no_loader =
+        matches!(binary.linkage, Linkage::Static | Linkage::StaticPie) || binary.stranded();
     let static_glibc = no_loader
         && binary.arch == std::env::consts::ARCH
         && binary.symtab_size.is_some_and(|n| n > 0)

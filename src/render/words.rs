@@ -173,6 +173,24 @@ pub fn compared_rows(c: &Comparison, probed: bool) -> impl Iterator<Item = &Comp
         .filter(move |m| probed || !matches!(m.unit.as_str(), "ms" | "KiB"))
 }
 
+/// A line of ours split where it quotes names with backticks (`` `deny` names `regexx` ``),
+/// in order: `(true, name)` for each quoted name, without its backticks; `(false, text)` for
+/// the rest. With an odd number of backticks, or an empty pair, it is not our quoting: the
+/// line as text. The page and Markdown show the quoted parts as code.
+pub fn quoted_parts(line: &str) -> Vec<(bool, &str)> {
+    let parts: Vec<&str> = line.split('`').collect();
+    let empty_pair = parts.iter().skip(1).step_by(2).any(|p| p.is_empty());
+    if parts.len().is_multiple_of(2) || empty_pair {
+        return vec![(false, line)];
+    }
+    parts
+        .into_iter()
+        .enumerate()
+        .map(|(i, p)| (i % 2 == 1, p))
+        .filter(|(quoted, p)| *quoted || !p.is_empty())
+        .collect()
+}
+
 /// What a `--compare` table says of startup and memory when neither build was probed.
 pub const NOT_PROBED: &str = "startup and memory: not measured (no probe in this run)";
 
@@ -201,4 +219,27 @@ pub fn compared_note(r: &Report, cmp: &Comparison) -> (bool, String) {
         format!("{NOT_PROBED}; ratio = static / regular")
     };
     (probed, note)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::quoted_parts;
+
+    /// One reading of our backtick quoting for the page and Markdown: pairs are names, an odd
+    /// backtick or an empty pair means the line is not ours to split.
+    #[test]
+    fn quoted_names_are_told_from_text() {
+        assert_eq!(
+            quoted_parts("`deny` names `x y`, not z"),
+            [
+                (true, "deny"),
+                (false, " names "),
+                (true, "x y"),
+                (false, ", not z")
+            ]
+        );
+        assert_eq!(quoted_parts("a `b"), [(false, "a `b")]);
+        assert_eq!(quoted_parts("a `` b"), [(false, "a `` b")]);
+        assert_eq!(quoted_parts("plain"), [(false, "plain")]);
+    }
 }

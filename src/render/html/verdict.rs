@@ -31,19 +31,11 @@ fn link(report: &Report, a: &Artifact) -> String {
 /// A line worded for the terminal and Markdown (`` under --hostile `no-home` ``), escaped, its
 /// backtick-quoted parts as code; with an odd number of backticks, as written.
 pub(super) fn spans(line: &str) -> String {
-    let parts: Vec<&str> = line.split('`').collect();
-    if parts.len().is_multiple_of(2) {
-        return text(line);
-    }
-    parts
-        .iter()
-        .enumerate()
-        .map(|(i, p)| {
-            if i % 2 == 1 {
-                format!("<code>{}</code>", text(p))
-            } else {
-                text(p)
-            }
+    crate::render::words::quoted_parts(line)
+        .into_iter()
+        .map(|(quoted, part)| match quoted {
+            true => format!("<code>{}</code>", text(part)),
+            false => text(part),
         })
         .collect()
 }

@@ -110,24 +110,17 @@ fn code_span(text: &str, in_table: bool) -> String {
 
 /// Text of ours in which names are quoted with backticks (`` `deny` names `regexx_syntax` ``):
 /// each quoted name a code span (as [`cell`] when `in_table`), the rest [`escape`]d. A
-/// backtick without its pair is escaped text. QA w: warnings and messages read
+/// line that is not our quoting ([`crate::render::words::quoted_parts`]) is escaped text.
+/// QA w: warnings and messages read
 /// `` \`deny\` `` raw and showed their backticks rendered.
 pub(super) fn spans(text: &str, in_table: bool) -> String {
-    let parts: Vec<&str> = text.split('`').collect();
-    let mut out = String::with_capacity(text.len() + 8);
-    for (i, part) in parts.iter().enumerate() {
-        let quoted = i % 2 == 1 && i + 1 < parts.len() && !part.is_empty();
-        if quoted {
-            out.push_str(&code_span(part, in_table));
-        } else if i % 2 == 1 {
-            // An empty pair or an unpaired backtick: written as it was.
-            let back = if i + 1 < parts.len() { "``" } else { "`" };
-            out.push_str(&escape(&format!("{back}{part}")));
-        } else {
-            out.push_str(&escape(part));
-        }
-    }
-    out
+    crate::render::words::quoted_parts(text)
+        .into_iter()
+        .map(|(quoted, part)| match quoted {
+            true => code_span(part, in_table),
+            false => escape(part),
+        })
+        .collect()
 }
 
 /// A check's message in a table cell, with the names it holds as code spans, shown as written
