@@ -44,6 +44,9 @@ pub struct CrateIndex {
     /// the linker took depends on who referred to it first (glibc's `strtof128` takes
     /// libgcc's); the sizes tell them apart (QA v: 9 KiB of libgcc read as std's, exactly).
     contested: HashMap<Box<[u8]>, (u32, u64)>,
+    /// Each crate name → whether only the sysroot has a crate of that name, for
+    /// [`Self::is_sysroot_crate`], which the attribution asks once per symbol.
+    sysroot_only: HashMap<String, bool>,
 }
 
 impl CrateIndex {
@@ -57,7 +60,7 @@ impl CrateIndex {
 
     /// Whether the index holds a crate (or pseudo-crate) of this name.
     pub fn has_crate(&self, name: &str) -> bool {
-        self.crates.iter().any(|c| c.name == name)
+        self.sysroot_only.contains_key(name)
     }
 
     /// Whether a name found here is a name match only (see `names_only`).
@@ -103,14 +106,7 @@ impl CrateIndex {
 
     /// Is `name` a crate of the sysroot and of nothing the build made?
     pub fn is_sysroot_crate(&self, name: &str) -> bool {
-        let mut sysroot = false;
-        for c in self.crates.iter().filter(|c| c.name == name) {
-            if !c.sysroot {
-                return false;
-            }
-            sysroot = true;
-        }
-        sysroot
+        self.sysroot_only.get(name) == Some(&true)
     }
 
     /// The crate whose C archive has a member compiled from a source file of this stem.
@@ -131,6 +127,7 @@ impl CrateIndex {
             name: name.to_string(),
             sysroot,
         });
+        *self.sysroot_only.entry(name.to_string()).or_insert(sysroot) &= sysroot;
         (self.crates.len() - 1) as u32
     }
 
@@ -431,6 +428,24 @@ mod tests {
         let _ = index.add_archive(&p, "x", false, true);
         std::fs::write(&p, b"").expect("write");
         assert!(index.add_archive(&p, "x", false, true).is_err());
+    }
+
+    /// A name is the sysroot's only when no crate of the build has it, whichever came first.
+    #[test]
+    fn a_crate_is_the_sysroots_only_when_the_build_has_none_of_that_name() {
+        let mut index = CrateIndex::default();
+        index.crate_id("hashbrown", true);
+        index.crate_id("memchr", true);
+        index.crate_id("memchr", false);
+        index.crate_id("regex", false);
+        index.crate_id("regex", true);
+        index.crate_id("serde", false);
+        assert!(index.is_sysroot_crate("hashbrown"));
+        for k in ["memchr", "regex", "serde", "absent"] {
+            assert!(!index.is_sysroot_crate(k), "{k}");
+        }
+        assert!(index.has_crate("memchr") && index.has_crate("serde"));
+        assert!(!index.has_crate("absent"));
     }
 
     #[test]
