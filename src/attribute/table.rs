@@ -66,9 +66,9 @@ pub(super) fn crate_sizes(
     (crates, allocated, attributed)
 }
 
-/// Rows: all of them, or the largest symbols (of the `--filter` crate); only these are
-/// demangled. With all rows, the pieces without a symbol are one row per section, crate and
-/// confidence. Returned with the piece of each row that is one piece.
+/// Rows: all of them, or the largest symbols (or, of the `--filter` crate, the largest rows);
+/// only these are demangled. With all rows or a filter, the pieces without a symbol are one
+/// row per section, crate and confidence. Returned with the piece of each row that is one piece.
 pub(super) fn symbol_rows(
     l: &Layout,
     attrs: &[Attr],
@@ -90,6 +90,10 @@ pub(super) fn symbol_rows(
         }
     };
     let all = s.symbols == SymbolCount::All || s.filter.as_deref() == Some(NO_SYMBOL);
+    // A crate's bytes without a symbol (its constants, unwind tables, relocations) are its
+    // rows too: under `--filter` they compete for the N largest as its symbols do (QA aa:
+    // std's 20 KiB of `.eh_frame`, its largest row with `--symbols all`, was not among `-n 8`).
+    let sections = all || s.filter.is_some();
     // Pieces without a symbol, folded: the first of each (section, crate, confidence) stands
     // for the others, whose bytes it sums.
     let mut folded: HashMap<(usize, u32, Confidence), usize> = HashMap::new();
@@ -97,7 +101,7 @@ pub(super) fn symbol_rows(
     let mut chosen: Vec<usize> = Vec::new();
     for (i, p) in l.pieces.iter().enumerate() {
         let symbol = matches!(p.owner, Owner::Symbol { .. });
-        if !keep(p, &attrs[i]) || !symbol && !all {
+        if !keep(p, &attrs[i]) || !symbol && !sections {
             continue;
         }
         if let Owner::Section(sec) = p.owner {

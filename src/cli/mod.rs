@@ -174,7 +174,7 @@ struct SizeArgs {
     )]
     top: Option<SymbolCount>,
 
-    /// Report only the symbols of this crate
+    /// Report only the rows of this crate: its symbols and its bytes without a symbol
     #[arg(long, value_name = "CRATE", global = true)]
     filter: Option<String>,
 

@@ -31,6 +31,7 @@ pub fn compare(
         source: source.to_string(),
         provenance: base.provenance.clone(),
         mismatches: mismatches(base.provenance.as_ref(), current.provenance.as_ref()),
+        dependencies_changed: lock_changed(base.provenance.as_ref(), current.provenance.as_ref()),
         ..BaselineSummary::default()
     };
     for a in &mut current.artifacts {
@@ -135,19 +136,17 @@ pub fn mismatches(base: Option<&Provenance>, cur: Option<&Provenance>) -> Vec<St
         b.tool_version.clone(),
         c.tool_version.clone(),
     );
-    // The lock file's hash, not its packages, is in the baseline: said, not listed. A new
-    // dependency whose code was all inlined has no row of its own (QA t, D3: base64 in
-    // zoxide under fat LTO showed only as zoxide's growth).
-    if let (Some(x), Some(y)) = (&b.cargo_lock_sha256, &c.cargo_lock_sha256)
-        && x != y
-    {
-        v.push(
-            "Cargo.lock: changed since the baseline (dependencies added, removed or updated; \
-             one whose code was all inlined into its callers has no crate row of its own)"
-                .into(),
-        );
-    }
     v
+}
+
+/// `Cargo.lock` changed since the baseline (its SHA-256 differs; unknown on either side is no
+/// change said). The lock file's hash, not its packages, is in the baseline: said, not listed.
+/// Not a mismatch: the dependencies are the code's, so the difference is the code's too
+/// (QA aa). A new dependency whose code was all inlined has no row of its own (QA t, D3:
+/// base64 in zoxide under fat LTO showed only as zoxide's growth).
+pub fn lock_changed(base: Option<&Provenance>, cur: Option<&Provenance>) -> bool {
+    let lock = |p: Option<&Provenance>| p.and_then(|p| p.cargo_lock_sha256.clone());
+    matches!((lock(base), lock(cur)), (Some(x), Some(y)) if x != y)
 }
 
 fn list(v: &[String]) -> String {
@@ -398,6 +397,7 @@ fn judge(
         change.is_finite().then_some(change),
     );
     check.fail_min = Some(th.size_fail_min as f64);
+    check.new = had.is_none();
     check
 }
 

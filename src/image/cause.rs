@@ -110,7 +110,10 @@ pub fn not_started(
             names.join(", ")
         ));
     }
-    if host.port {
+    // Only a possibility (see `host_only`): named when nothing surer is known; beside a host
+    // path or a missing variable it was noise (QA ab: rathole, whose port is in the config
+    // file its host path argument names, was told to set `PORT` too).
+    if host.port && causes.is_empty() {
         causes.push(
             "the host run had `PORT` from the probe (the port it waits on), which the image's \
              environment lacks: if the binary reads its port from `PORT`, set \
@@ -195,6 +198,17 @@ mod tests {
             "{why}"
         );
         assert!(!why.contains("PORT"), "{why}");
+        // The probe's `PORT` is a possibility only: not named beside a surer cause.
+        let port = host_only(&[], &[], true, false);
+        assert!(port.port);
+        let why = not_started(None, None, std::slice::from_ref(&s), &port);
+        assert!(
+            why.starts_with("the argument `") && !why.contains("PORT"),
+            "{why}"
+        );
+        let env_too = host_only(&env(&["GREETING"]), &[], true, false);
+        let why = not_started(None, None, &[], &env_too);
+        assert!(why.contains("`GREETING`") && !why.contains("PORT"), "{why}");
     }
 
     /// QA h: a run inside the image that exited 1 said `--probe-arg/--probe-env set its

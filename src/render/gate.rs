@@ -42,6 +42,14 @@ pub fn header(s: &mut String, report: &Report, st: &Style) {
             let _ = writeln!(s, "  - {m}");
         }
     }
+    if c.dependencies_changed {
+        let _ = writeln!(
+            s,
+            "{}: {}",
+            paint(st.color, WARN, "note"),
+            crate::report::BaselineSummary::DEPENDENCIES_CHANGED
+        );
+    }
     for u in &c.unmatched {
         let _ = writeln!(s, "  {}", paint(st.color, DIM, u));
     }

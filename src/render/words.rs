@@ -91,6 +91,16 @@ pub fn yes_no_budget(c: &Check, a: &Artifact) -> Option<(String, String)> {
     }
 }
 
+/// The baseline's cell of a size check, `was` the baseline's figure as shown: `new` for a part
+/// the baseline did not have (QA aa: a new crate read "was 0 B").
+pub fn was_cell(c: &Check, was: &str) -> String {
+    if c.new {
+        "new".into()
+    } else {
+        format!("was {was}")
+    }
+}
+
 /// A size compared with the baseline, now and was (`None` for the other checks), told apart
 /// as [`two_sizes`] tells them: exact bytes where the two would read the same (`3,402 B` and
 /// `3,398 B`, not `3.32 KiB` twice).

@@ -223,6 +223,10 @@ pub struct Check {
     /// not in the baseline (what pulled the bytes in).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub entry_points: Vec<String>,
+    /// A section or crate the baseline did not have at all (`baseline` is then 0): the
+    /// renderers say "new", not "was 0 B" (which is said of a part the baseline had, empty).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub new: bool,
 }
 
 impl Check {
@@ -241,6 +245,7 @@ impl Check {
             unit,
             message,
             entry_points: Vec::new(),
+            new: false,
         }
     }
 
@@ -319,9 +324,17 @@ pub struct BaselineSummary {
     /// run's: its startup and memory figures compared are this run's measurements of them.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub reprobed: bool,
+    /// `Cargo.lock` changed since the baseline: dependencies were added, removed or updated
+    /// (the reports record its hash, not its packages).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub dependencies_changed: bool,
 }
 
 impl BaselineSummary {
     /// What is said after the source when the baseline's binaries were probed again.
     pub const REPROBED: &'static str = "its binaries kept and probed again beside this run's";
+    /// What is said of a changed `Cargo.lock`, after the differences in how it was built.
+    pub const DEPENDENCIES_CHANGED: &'static str = "Cargo.lock changed since the baseline: \
+        dependencies were added, removed or updated (one whose code was all inlined into its \
+        callers has no crate row of its own)";
 }

@@ -261,3 +261,88 @@ fn the_comparison_header_names_the_commit_once() {
         "{page}"
     );
 }
+
+/// QA aa: a crate the baseline did not have read "was 0 B" in the Markdown and page tables, as
+/// if the baseline had held it empty. It reads "new" there and in JSON (`new: true`); a crate
+/// the baseline had at 0 B keeps "was 0 B".
+#[test]
+fn a_new_crate_reads_new_and_a_crate_of_zero_bytes_was_0_b() {
+    let with = |crates: &[(&str, u64)]| {
+        let mut r = hand_built();
+        r.baseline = None;
+        for a in &mut r.artifacts {
+            a.checks.clear();
+            {
+                a.binary.crates = crates
+                    .iter()
+                    .map(|(n, s)| {
+                        serde_json::from_value(
+                            serde_json::json!({"name": n, "file_size": s, "vm_size": s}),
+                        )
+                        .expect("a crate row")
+                    })
+                    .collect();
+            }
+        }
+        r
+    };
+    let base = with(&[("std", 500_000), ("emptied", 0)]);
+    let r = compared(
+        with(&[("std", 500_000), ("emptied", 90_000), ("fresh", 80_000)]),
+        &base,
+    );
+    let mut json = Vec::new();
+    cargo_aotcheck::render::json(&r, &mut json).expect("JSON");
+    let v: serde_json::Value = serde_json::from_slice(&json).expect("JSON");
+    let check = |id: &str| {
+        v["artifacts"][0]["checks"]
+            .as_array()
+            .expect("checks")
+            .iter()
+            .find(|c| c["id"] == id)
+            .cloned()
+            .unwrap_or_else(|| panic!("no {id} in {v}"))
+    };
+    assert_eq!(check("baseline.crate:fresh")["new"], true);
+    assert!(check("baseline.crate:emptied").get("new").is_none());
+    let md = cargo_aotcheck::render::markdown::render(&r);
+    let cells = table_cells(&md);
+    let row = |name: &str, header: &str| -> (String, String) {
+        let h = cells
+            .iter()
+            .rposition(|r| r.iter().any(|c| c == header))
+            .unwrap_or_else(|| panic!("no column {header} in\n{md}"));
+        let col = cells[h].iter().position(|c| c == header).unwrap_or(0);
+        let r = cells
+            .iter()
+            .filter(|r| r.iter().any(|c| c.contains(name)))
+            .find(|r| r.len() == cells[h].len())
+            .unwrap_or_else(|| panic!("no row of {name} in\n{md}"));
+        (r[col].clone(), r.join(" | "))
+    };
+    let (fresh, line) = row("baseline.crate:fresh", "Limit / baseline");
+    assert_eq!(fresh, "new", "{line}");
+    let (emptied, line) = row("baseline.crate:emptied", "Limit / baseline");
+    assert_eq!(emptied, "was 0 B", "{line}");
+    let (was, line) = row("crate fresh", "Was");
+    assert_eq!(was, "new", "{line}");
+    let page = cargo_aotcheck::render::html::render(&r);
+    // The checks' table of the page (the verdict's table before it has no baseline column).
+    let page_cells = |id: &str| -> Vec<String> {
+        page.match_indices(&format!(">{id}<"))
+            .map(|(at, _)| {
+                let rest = &page[at..];
+                rest[..rest.find("</tr>").unwrap_or(rest.len())].to_string()
+            })
+            .filter(|row| row.matches("<td").count() > 3)
+            .collect()
+    };
+    let fresh = page_cells("baseline.crate:fresh");
+    assert!(fresh.iter().any(|r| r.contains(">new<")), "{fresh:?}");
+    assert!(!fresh.iter().any(|r| r.contains("was 0 B")), "{fresh:?}");
+    let emptied = page_cells("baseline.crate:emptied");
+    assert!(
+        emptied.iter().any(|r| r.contains(">was 0 B<")),
+        "{emptied:?}"
+    );
+}

@@ -323,6 +323,37 @@ fn top_symbols_filter_and_split_std() {
     );
 }
 
+/// QA aa: under `--filter`, a crate's bytes without a symbol (`[section .eh_frame]` of std)
+/// were rows with `--symbols all` only; `-n N` left them out even where they were the crate's
+/// largest. The N rows are the first N of all rows.
+#[test]
+fn a_filtered_top_n_is_the_head_of_all_the_crates_rows() {
+    let all = json(&mut check_fixture(
+        "where-bytes",
+        &["--symbols", "all", "--filter", "std"],
+    ));
+    let all = rows(&static_artifact(&all)["binary"]).clone();
+    let key = |r: &Value| (str_of(r, "name").to_string(), u64_of(r, "vm_size"));
+    let first = all
+        .iter()
+        .position(|r| str_of(r, "name").starts_with("[section "))
+        .expect("std has bytes without a symbol");
+    let n = (first + 2).min(all.len());
+    let top = json(&mut check_fixture(
+        "where-bytes",
+        &["-n", &n.to_string(), "--filter", "std"],
+    ));
+    let top = rows(&static_artifact(&top)["binary"]).clone();
+    assert_eq!(top.len(), n);
+    let mut sizes: Vec<u64> = all.iter().map(|r| u64_of(r, "vm_size")).collect();
+    sizes.truncate(n);
+    assert_eq!(
+        top.iter().map(|r| u64_of(r, "vm_size")).collect::<Vec<_>>(),
+        sizes
+    );
+    assert!(top.iter().any(|r| key(r) == key(&all[first])), "{top:?}");
+}
+
 /// The same generic function, built with other optimisation flags: the symbol names differ
 /// (legacy hashes, suffixes), the normalised names do not.
 #[test]

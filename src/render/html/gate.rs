@@ -103,7 +103,7 @@ fn checks(s: &mut String, all: &[Row]) {
         // A yes-or-no budget in words (`static-pie` against `must be static`), not `0 | 0`.
         let (now, reference) = match (words::yes_no_budget(c, a), words::now_and_was(c)) {
             (Some(cells), _) => cells,
-            (None, Some((now, was))) => (now, format!("was {was}")),
+            (None, Some((now, was))) => (now, words::was_cell(c, &was)),
             _ => (value(c.value, c.unit), reference),
         };
         t.row(vec![
@@ -148,6 +148,13 @@ fn baseline(s: &mut String, report: &Report) {
             let _ = write!(s, "<li>{}</li>", text(m));
         }
         s.push_str("</ul></div>\n");
+    }
+    if c.dependencies_changed {
+        let _ = writeln!(
+            s,
+            "<div class=\"callout\">{}.</div>",
+            text(crate::report::BaselineSummary::DEPENDENCIES_CHANGED)
+        );
     }
     if !c.unmatched.is_empty() {
         s.push_str("<ul class=\"unmatched\">");

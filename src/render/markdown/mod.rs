@@ -246,6 +246,13 @@ fn comparison(s: &mut String, report: &Report) {
         }
         s.push('\n');
     }
+    if c.dependencies_changed {
+        let _ = writeln!(
+            s,
+            "> **Note:** {}.\n",
+            escape(crate::report::BaselineSummary::DEPENDENCIES_CHANGED)
+        );
+    }
     for u in &c.unmatched {
         let _ = writeln!(s, "- {}", escape(u));
     }
@@ -270,7 +277,7 @@ fn verdicts(s: &mut String, all: &[Row]) {
         // A yes-or-no budget in words (`static-pie` against `must be static`), not `0 | 0`.
         let (now, limit) = match (words::yes_no_budget(c, a), words::now_and_was(c)) {
             (Some((n, l)), _) => (escape(&n), escape(&l)),
-            (None, Some((n, w))) => (n, format!("was {w}")),
+            (None, Some((n, w))) => (n, words::was_cell(c, &w)),
             _ => (value(c.value, c.unit), reference(c)),
         };
         let _ = writeln!(
@@ -307,6 +314,7 @@ fn biggest_changes(s: &mut String, all: &[Row]) {
     for (label, _, c) in changes.iter().take(BIGGEST) {
         let (now, was) = words::now_and_was(c)
             .unwrap_or_else(|| (value(c.value, c.unit), value(c.baseline, c.unit)));
+        let was = if c.new { "new".into() } else { was };
         let _ = writeln!(
             s,
             "| {label} | {} | {was} | {now} | {} | {} |",
