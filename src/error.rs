@@ -58,6 +58,14 @@ pub enum Error {
     #[error("interrupted: stopped the work in progress; no file was left half-written")]
     Interrupted,
 
+    /// A binary inspected earlier in the run is another file now (QA ad: a second build in the
+    /// same target directory uplifted its binary there, and one report described both).
+    #[error(
+        "`{path}` changed while it was being checked (another build in the same target \
+         directory replaced it?): run again, or give this run a `--target-dir` of its own"
+    )]
+    Replaced { path: String },
+
     /// The startup probe got no run of some binary to ready (details in the report); a line
     /// for each binary when several, escaped where it is made (`probe::all_failed`).
     #[error("{0}")]

@@ -19,6 +19,9 @@ pub struct BinTarget {
 pub struct Workspace {
     pub metadata: Metadata,
     pub bins: Vec<BinTarget>,
+    /// Binaries left out as cargo leaves them out: their `required-features` are not all
+    /// enabled (one line each, what to enable).
+    pub skipped: Vec<String>,
 }
 
 impl Workspace {
@@ -88,8 +91,36 @@ pub fn load(opts: &BuildOptions, cargo: &Path, target: &str) -> Result<Workspace
     let packages = selected_packages(&metadata, opts)?;
     // `--bins` takes every binary, also beside `--bin` names (which cargo then does not check).
     let wanted: &[String] = if opts.all_bins { &[] } else { &opts.bins };
-    let bins = bin_targets(&packages, wanted)?;
-    Ok(Workspace { metadata, bins })
+    let (bins, skipped) = bin_targets(&packages, wanted, &|id| enabled(&metadata, id))?;
+    Ok(Workspace {
+        metadata,
+        bins,
+        skipped,
+    })
+}
+
+/// The features enabled for package `id` in this resolve; `None` when there is no resolve.
+fn enabled(metadata: &Metadata, id: &cargo_metadata::PackageId) -> Option<Vec<String>> {
+    let node = metadata
+        .resolve
+        .as_ref()?
+        .nodes
+        .iter()
+        .find(|n| n.id == *id)?;
+    Some(node.features.iter().map(|f| f.to_string()).collect())
+}
+
+/// The `required-features` of a binary that its package's resolve does not enable. A feature
+/// of a dependency (`dep/feature`) is not judged here: cargo's build says.
+fn missing_features(required: &[String], enabled: Option<&[String]>) -> Vec<String> {
+    let Some(enabled) = enabled else {
+        return Vec::new();
+    };
+    required
+        .iter()
+        .filter(|f| !f.contains('/') && !enabled.iter().any(|e| e == *f))
+        .cloned()
+        .collect()
 }
 
 fn metadata_message(e: cargo_metadata::Error) -> String {
@@ -311,12 +342,38 @@ fn ranges(set: &[char]) -> Vec<(char, char)> {
     out
 }
 
-fn bin_targets(packages: &[&Package], wanted: &[String]) -> Result<Vec<BinTarget>> {
+/// The binaries selected (all, or those `wanted` names); without names, a binary whose
+/// `required-features` are not enabled is left out, as cargo leaves it out (QA ad: monolith's
+/// `monolith-gui`, which needs `gui`, was warned of as not reported by cargo), and said.
+fn bin_targets(
+    packages: &[&Package],
+    wanted: &[String],
+    enabled: &dyn Fn(&cargo_metadata::PackageId) -> Option<Vec<String>>,
+) -> Result<(Vec<BinTarget>, Vec<String>)> {
     let mut bins = Vec::new();
+    let mut skipped = Vec::new();
     for p in packages {
+        let features = enabled(&p.id);
         for t in &p.targets {
             if t.kind.contains(&TargetKind::Bin) && (wanted.is_empty() || wanted.contains(&t.name))
             {
+                let missing = missing_features(&t.required_features, features.as_deref());
+                if wanted.is_empty() && !missing.is_empty() {
+                    let list: Vec<String> = missing.iter().map(|f| format!("`{f}`")).collect();
+                    skipped.push(format!(
+                        "`{}` is not built: it needs {} {} (`required-features`; `--features {}` \
+                         builds it)",
+                        t.name,
+                        if missing.len() == 1 {
+                            "feature"
+                        } else {
+                            "features"
+                        },
+                        list.join(", "),
+                        missing.join(",")
+                    ));
+                    continue;
+                }
                 bins.push(BinTarget {
                     package: p.name.to_string(),
                     package_id: p.id.clone(),
@@ -335,6 +392,13 @@ fn bin_targets(packages: &[&Package], wanted: &[String]) -> Result<Vec<BinTarget
             )));
         }
     }
+    if bins.is_empty() && !skipped.is_empty() {
+        return Err(Error::Usage(format!(
+            "no binary of package(s) {} is built with these features: {}",
+            names.join(", "),
+            skipped.join("; ")
+        )));
+    }
     if bins.is_empty() {
         return Err(Error::Usage(format!(
             "no binary target in package(s) {}: cargo aotcheck checks executables \
@@ -342,7 +406,7 @@ fn bin_targets(packages: &[&Package], wanted: &[String]) -> Result<Vec<BinTarget
             names.join(", ")
         )));
     }
-    Ok(bins)
+    Ok((bins, skipped))
 }
 
 #[cfg(test)]

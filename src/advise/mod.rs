@@ -262,6 +262,13 @@ fn skeleton(
         profile: plan.options.profile.clone(),
         binaries,
         notes,
+        // Known before any build: an interrupted run that probed nothing was not `--no-probe`
+        // (QA ad: it said so).
+        probe_runs: plan
+            .bins
+            .iter()
+            .find_map(|b| b.probe.as_ref())
+            .map_or(0, |p| p.runs),
         ..Advice::default()
     }
 }

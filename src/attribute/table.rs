@@ -152,7 +152,8 @@ pub(super) fn label(l: &Layout, owner: Owner) -> String {
         Owner::Symbol { name, .. } => demangle::display_name(name),
         Owner::Section(i) => {
             let sec = l.sections.get(i).map_or("", |s| &s.name);
-            if is_debug_section(sec) {
+            let loaded = l.sections.get(i).is_some_and(|s| s.alloc);
+            if is_debug_section(sec) && !loaded {
                 "[debug info]".to_string()
             } else if sec == ".symtab" || sec == ".strtab" {
                 "[symbol table]".to_string()

@@ -49,6 +49,7 @@ const STD_NSS: &[&str] = &[
 /// The audit stage: every binary of the plan, against the rules, with the evidence of its
 /// builds. `-v` tells how long it took.
 pub fn check(plan: &Plan, builds: &[Built], report: &mut Report, out: &mut Output) -> Result<()> {
+    crate::inspect::unchanged(report)?;
     let started = std::time::Instant::now();
     let target = report.build.as_ref().map_or("", |b| b.target.as_str());
     let glibc = target.contains("-gnu");

@@ -61,7 +61,7 @@ struct AotcheckArgs {
     format: FormatArg,
 
     /// Write the report to FILE instead of stdout (atomically: the whole report or no change)
-    #[arg(long, value_name = "FILE", global = true, help_heading = OUTPUT)]
+    #[arg(short = 'o', long, value_name = "FILE", global = true, help_heading = OUTPUT)]
     output: Option<PathBuf>,
 
     /// Coloring: auto, always, never [default: $CARGO_TERM_COLOR, else auto; NO_COLOR honoured]

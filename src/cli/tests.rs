@@ -94,6 +94,9 @@ fn inspect_needs_files_and_takes_global_flags() {
     assert_eq!(o.format, Format::Markdown);
     assert_eq!(o.output.as_deref(), Some(std::path::Path::new("pr.md")));
     assert!(p(&["x", "--output"]).is_err());
+    // `-o`, as a user of most tools types it (QA ad: "unexpected argument '-o'").
+    let o = p(&["x", "inspect", "f", "--format", "html", "-o", "page.html"]).expect("parse");
+    assert_eq!(o.output.as_deref(), Some(std::path::Path::new("page.html")));
 }
 
 #[test]

@@ -88,7 +88,8 @@ pub fn again(dir: &Path, base: &Option<(String, Cow<Report>)>) -> Option<Report>
         let id = a.binary.build_id.as_deref()?;
         let path = dir.join(id);
         let size = std::fs::metadata(&path).ok()?.len();
-        (a.probe.is_some() && size == a.binary.file_size && build_id(&path)? == id).then_some(path)
+        (a.probe.is_some() && size == a.binary.file_size && crate::inspect::build_id(&path)? == id)
+            .then_some(path)
     };
     let artifacts: Vec<Artifact> = base
         .artifacts
@@ -106,16 +107,6 @@ pub fn again(dir: &Path, base: &Option<(String, Cow<Report>)>) -> Option<Report>
         comparisons: Vec::new(),
         ..(*base).clone()
     })
-}
-
-/// The build id of the ELF file at `path`, in hex (a kept copy written over in place would
-/// not match its name).
-fn build_id(path: &Path) -> Option<String> {
-    use object::Object as _;
-    let file = crate::inspect::Mapped::open(path).ok()?;
-    let elf = object::File::parse(file.bytes()).ok()?;
-    let id = elf.build_id().ok()??;
-    Some(id.iter().map(|b| format!("{b:02x}")).collect())
 }
 
 /// The baseline (`base`) with the probe figures of its binaries probed `again` (by package,

@@ -179,6 +179,7 @@ pub struct Graphs {
 /// relocations where `compile` made one), `--why` answered. A binary that cannot be read gets
 /// a warning, not a failed run.
 pub fn check(plan: &Plan, builds: &[crate::compile::Built], report: &mut Report) -> Result<Graphs> {
+    crate::inspect::unchanged(report)?;
     let (rustc, target, settings) = (&plan.toolchain.rustc, plan.target.as_str(), &plan.size);
     let libdir = crate::attribute::crates::sysroot_libdir(rustc, target);
     if libdir.is_none() {

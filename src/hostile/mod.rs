@@ -30,6 +30,7 @@ use crate::report::{HostileOutcome, HostileRun, LinkMode, Report};
 /// condition; a failure is checked against the dynamic build of the same package and binary,
 /// built for the purpose if `--compare` did not already.
 pub fn check(plan: &Plan, report: &mut Report, out: &mut Output) -> Result<()> {
+    crate::inspect::unchanged(report)?;
     let wanted: Vec<usize> = (0..report.artifacts.len())
         .filter(|&i| {
             let a = &report.artifacts[i];

@@ -44,6 +44,7 @@ pub fn check(plan: &Plan, report: &mut Report, out: &mut Output) -> Result<()> {
     if plan.options.image.is_none() {
         return Ok(());
     }
+    crate::inspect::unchanged(report)?;
     let wanted: Vec<(usize, &BinPlan, Target)> = report
         .artifacts
         .iter()

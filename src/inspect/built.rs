@@ -4,10 +4,10 @@
 use std::path::Path;
 
 use crate::compile::Built;
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::output::Output;
 use crate::plan::Plan;
-use crate::report::{Artifact, Report};
+use crate::report::{Artifact, FileId, Report};
 
 /// Inspect the binaries of `built` that the plan selected; one warning for each that cargo did
 /// not report.
@@ -23,15 +23,50 @@ pub fn built(plan: &Plan, built: &Built, report: &mut Report, out: &mut Output) 
             continue;
         };
         out.status("Inspecting", &relative(&b.path, &cwd));
-        report.artifacts.push(Artifact::new(
+        let id = FileId::of(&b.path);
+        let mut a = Artifact::new(
             Some(bin.target.package.clone()),
             bin.target.name.clone(),
             Some(built.link),
             b.path.display().to_string(),
             super::inspect_path(&b.path)?,
-        ));
+        );
+        // Taken before the read: a file replaced during it reads as changed later.
+        a.file_id = id;
+        report.artifacts.push(a);
     }
     Ok(())
+}
+
+/// Each binary the run built is still the file it inspected: the later stages read it again
+/// (the attribution, the audit, the probe, the image), and a report must describe one file.
+/// Another file of the same length and build id is the same binary: cargo links its output
+/// there again on every build, also of an unchanged binary (a concurrent run of this tool).
+pub fn unchanged(report: &Report) -> Result<()> {
+    for a in &report.artifacts {
+        let Some(was) = a.file_id else { continue };
+        let path = Path::new(&a.path);
+        let now = FileId::of(path);
+        let same = now == Some(was)
+            || now.is_some_and(|n| n.bytes() == was.bytes())
+                && a.binary.build_id.is_some()
+                && build_id(path) == a.binary.build_id;
+        if !same {
+            return Err(Error::Replaced {
+                path: a.path.clone(),
+            });
+        }
+    }
+    Ok(())
+}
+
+/// The GNU build id of the ELF file at `path`, in hex.
+pub fn build_id(path: &Path) -> Option<String> {
+    use object::Object as _;
+    let file = super::Mapped::open(path).ok()?;
+    let elf = object::File::parse(file.bytes()).ok()?;
+    let id = elf.build_id().ok()??;
+    Some(id.iter().map(|b| format!("{b:02x}")).collect())
 }
 
 fn relative(path: &Path, base: &Path) -> String {

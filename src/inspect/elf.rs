@@ -52,7 +52,13 @@ pub fn inspect(elf: &Elf, bytes: &[u8]) -> Binary {
             .map(|s| s.file_size)
             .sum()
     };
-    let debug_size = sum_where(&|n| is_debug_section(n));
+    // What `strip` removes: a loaded `.debug_*` section (rustc's `.debug_gdb_scripts`) is
+    // part of the image and stays (QA ad: a stripped file read "debug info 34 B").
+    let debug_size = sections
+        .iter()
+        .filter(|s| is_debug_section(&s.name) && s.mem_size == 0)
+        .map(|s| s.file_size)
+        .sum();
     let symtab_size = sum_where(&|n| n == ".symtab" || n == ".strtab");
     let ptr = if elf.is_64 { 8 } else { 4 };
     let init_array_entries = match sections.iter().find(|s| s.name == ".init_array") {

@@ -9,7 +9,7 @@ mod foreign;
 pub mod names;
 mod symver;
 
-pub use built::built;
+pub use built::{build_id, built, unchanged};
 
 use std::path::Path;
 

@@ -139,6 +139,7 @@ pub fn check(
     base: Option<&mut Report>,
     out: &Output,
 ) -> Result<()> {
+    crate::inspect::unchanged(report)?;
     let bar = ProbeBar::new(out);
     let settings = |a: &crate::report::Artifact| plan.bin_of(a).and_then(|b| b.probe.clone());
     let floor = &plan.dirs.probe_floor;

@@ -132,7 +132,10 @@ fn short(v: Verdict) -> &'static str {
 pub fn footer(s: &mut String, report: &Report, st: &Style) {
     let reasons = reasons(report);
     let any_checks = report.artifacts.iter().any(|a| !a.checks.is_empty());
-    if !any_checks && reasons.is_empty() && report.verdict == Verdict::Pass {
+    // A build the tool made was audited and judged: its pass is said (QA ad: a passing run
+    // ended with no verdict). `inspect` judges nothing unless asked, and says nothing.
+    let built = report.artifacts.iter().any(|a| a.package.is_some());
+    if !any_checks && !built && reasons.is_empty() && report.verdict == Verdict::Pass {
         return;
     }
     let why = super::reasons::counts(report, &reasons);

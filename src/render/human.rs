@@ -5,7 +5,7 @@ use std::fmt::Write as _;
 use super::Style;
 use crate::format::{size, thousands};
 use crate::output::{BAD, DIM, HEADER, WARN, paint};
-use crate::report::{Artifact, Binary, Linkage, Report};
+use crate::report::{Artifact, Binary, LinkMode, Linkage, Report};
 
 /// How many sections are listed before the rest is folded into one line.
 const SECTIONS_SHOWN: usize = 12;
@@ -98,6 +98,15 @@ fn artifact(s: &mut String, a: &Artifact, st: &Style) {
     let path = crate::format::printable(&a.path, false);
     let _ = writeln!(s, "  {}", paint(st.color, DIM, &path));
     binary(s, &a.binary, st);
+    // The audit's findings go to the static build of a binary the tool built; with none, it
+    // says so: an audit that found nothing reads apart from one that did not run (QA ad).
+    if a.findings.is_empty() && a.package.is_some() && a.link_mode == Some(LinkMode::Static) {
+        let _ = writeln!(
+            s,
+            "  {} none (`cargo aotcheck explain` lists the rules)",
+            paint(st.color, HEADER, &format!("{:<12}", "findings"))
+        );
+    }
     super::audit::findings(s, &a.findings, st);
     super::hostile::render(s, &a.hostile, st.color);
     super::image::human(s, a.image.as_deref(), st);

@@ -143,6 +143,29 @@ pub struct Artifact {
     /// Its OCI image (`--image`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub image: Option<Box<Image>>,
+    /// The file as it was inspected; a later stage that reads it again checks it is the same
+    /// (`inspect::unchanged`). Not in the report.
+    #[serde(skip)]
+    pub file_id: Option<FileId>,
+}
+
+/// Which file a path held, and as it was: device, inode, length, modification time (ns).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FileId(u64, u64, u64, i128);
+
+impl FileId {
+    /// The identity of the file at `path` now, if it can be read.
+    pub fn of(path: &std::path::Path) -> Option<FileId> {
+        use std::os::unix::fs::MetadataExt;
+        let m = std::fs::metadata(path).ok()?;
+        let mtime = i128::from(m.mtime()) * 1_000_000_000 + i128::from(m.mtime_nsec());
+        Some(FileId(m.dev(), m.ino(), m.len(), mtime))
+    }
+
+    /// The file's length in bytes.
+    pub fn bytes(&self) -> u64 {
+        self.2
+    }
 }
 
 impl Artifact {
@@ -164,6 +187,7 @@ impl Artifact {
             hostile: Vec::new(),
             checks: Vec::new(),
             image: None,
+            file_id: None,
         }
     }
 }

@@ -137,7 +137,7 @@ fn a_base_that_never_gets_ready_is_exit_2_and_inconclusive() {
 
 /// B7: an interrupted `advise` printed lines to paste for a combined variant it never built
 /// (here `strip` is done and `opt-level = "z"` stalls in its build script); it says why there
-/// are none.
+/// are none. QA ad: and that it was not probed because of `--no-probe`, which it was not given.
 #[test]
 fn an_interrupted_advise_prints_no_lines_to_paste() {
     let dir = tempfile::tempdir().expect("tempdir");
@@ -146,7 +146,7 @@ fn an_interrupted_advise_prints_no_lines_to_paste() {
         .arg(fixture("advise-knobs").join("Cargo.toml"))
         .arg("--target-dir")
         .arg(dir.path())
-        .args(["--locked", "-q", "--color", "never", "--no-probe"])
+        .args(["--locked", "-q", "--color", "never"])
         .args(["--knobs", "strip=symbols,opt-level=z"])
         .env("ADVISE_STALL", "1")
         .stdout(std::process::Stdio::piped())
@@ -185,6 +185,8 @@ fn an_interrupted_advise_prints_no_lines_to_paste() {
         stdout.contains("No lines to paste: the run was interrupted"),
         "{stdout}"
     );
+    // Interrupted before any probe: it was not `--no-probe` (QA ad said so).
+    assert!(!stdout.contains("--no-probe"), "{stdout}");
 }
 
 /// A copy of fixture `name` in a new temporary directory (sources, manifest and lock file).

@@ -449,3 +449,34 @@ fn findings_show_in_the_human_report() {
         assert!(r.stdout.contains(part), "`{part}` in\n{}", r.stdout);
     }
 }
+
+/// QA ad: a run whose audit found nothing and whose verdict was pass said neither: a reader
+/// could not tell an audit that ran from one that did not. The JSON agrees (no finding, pass).
+#[test]
+fn a_clean_audit_and_a_pass_are_said() {
+    let r = run(&mut human_fixture(
+        "gate-rodata-old",
+        &["--no-probe", "--compare"],
+    ));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let lines: Vec<&str> = r.stdout.lines().collect();
+    // Once, for the static build that carries the findings (the dynamic build has its glibc
+    // floor's note, AOT008).
+    let none: Vec<&&str> = lines
+        .iter()
+        .filter(|l| l.trim_start().starts_with("findings     none"))
+        .collect();
+    assert_eq!(none.len(), 1, "{}", r.stdout);
+    assert_eq!(
+        lines.iter().rev().find(|l| !l.is_empty()),
+        Some(&"verdict pass")
+    );
+    let v = json(&mut check_fixture("gate-rodata-old", &["--compare"]));
+    assert_eq!(v["verdict"], "pass");
+    assert_eq!(artifact(&v, "static")["findings"], serde_json::json!([]));
+    assert!(
+        r.stdout.contains("AOT008 glibc floor of the dynamic build"),
+        "{}",
+        r.stdout
+    );
+}

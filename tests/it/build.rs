@@ -319,6 +319,85 @@ fn a_package_without_binaries_is_one_clear_error() {
     );
 }
 
+/// QA ad: monolith's `monolith-gui` needs the `gui` feature; cargo leaves it out of a plain
+/// build, and every run warned "cargo did not report a static binary for `monolith-gui`". It
+/// is left out as cargo leaves it out, and said on a status line; with the feature, built.
+#[test]
+fn a_binary_whose_required_features_are_off_is_left_out_as_cargo_does() {
+    let names = |v: &serde_json::Value| -> Vec<String> {
+        v["artifacts"]
+            .as_array()
+            .expect("artifacts")
+            .iter()
+            .map(|a| str_of(a, "name").to_string())
+            .collect()
+    };
+    let mut cmd = check_fixture("required-features", &[]);
+    let out = cmd.output().expect("run");
+    assert_eq!(out.status.code(), Some(0));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    assert_eq!(names(&v), ["required-features"]);
+    assert_eq!(v["warnings"], serde_json::json!([]), "{}", v["warnings"]);
+    // Without -q, the status line says what to enable.
+    let mut cmd = aotcheck();
+    cmd.arg("aotcheck")
+        .arg("--manifest-path")
+        .arg(fixture("required-features").join("Cargo.toml"))
+        .arg("--target-dir")
+        .arg(shared_target_dir())
+        .args(["--locked", "--no-probe", "--format", "json"]);
+    let r = run(&mut cmd);
+    assert!(
+        r.stderr.lines().any(|l| l.contains("Skipping")
+            && l.contains("`extra-tool` is not built: it needs feature `extra`")
+            && l.contains("`--features extra`")),
+        "{}",
+        r.stderr
+    );
+    let v = json(&mut check_fixture(
+        "required-features",
+        &["--features", "extra"],
+    ));
+    let mut both = names(&v);
+    both.sort();
+    assert_eq!(both, ["extra-tool", "required-features"]);
+}
+
+/// QA ad: a second build in the same target directory uplifted another binary over the one
+/// this run had inspected, and the report mixed the two (the first file's size and build id,
+/// the second's crates and startup). Here the dynamic build's build script changes the static
+/// binary after its inspection: the run stops with one clear error, before any other stage
+/// reads it.
+#[test]
+fn a_binary_changed_during_the_run_is_an_error_not_a_mixed_report() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut cmd = aotcheck();
+    cmd.arg("aotcheck")
+        .arg("--manifest-path")
+        .arg(fixture("replaced-mid-run").join("Cargo.toml"))
+        .arg("--target-dir")
+        .arg(dir.path())
+        .args([
+            "--locked",
+            "-q",
+            "--compare",
+            "--no-probe",
+            "--format",
+            "json",
+        ])
+        .env("REPLACE_STATIC", "1");
+    let r = run(&mut cmd);
+    assert_eq!(r.code, 2, "{}\n{}", r.stdout, r.stderr);
+    let errors = r.error_lines();
+    assert_eq!(errors.len(), 1, "{}", r.stderr);
+    assert!(
+        errors[0].contains("replaced-mid-run` changed while it was being checked"),
+        "{}",
+        errors[0]
+    );
+    assert!(r.stdout.is_empty(), "no report of a mix: {}", r.stdout);
+}
+
 /// Two runs saving the same baseline at once: each write is atomic, so the file is always one
 /// whole report, never half of one.
 #[test]

@@ -537,3 +537,50 @@ fn stripped_size_is_what_strip_leaves_to_the_byte() {
         }
     }
 }
+
+/// QA ad: a file stripped with GNU strip read "debug info 34 B": rustc's `.debug_gdb_scripts`
+/// is loaded (`SHF_ALLOC`), and strip keeps it. Debug info is what strip removes: the
+/// `.debug_*` sections readelf shows without the `A` flag; a loaded one is a section row.
+#[test]
+fn a_loaded_debug_section_is_not_debug_info() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let src = b"__attribute__((used, section(\".debug_gdb_scripts\")))\n\
+                static const char scripts[40] = \"\\001gdb_load_rust_pretty_printers.py\";\n\
+                int main(void) { return 0; }\n";
+    let bin = gcc(dir.path(), "gdbscripts", src, &["-g"]);
+    let stripped = format!("{bin}.stripped");
+    tool("strip", &["-o", &stripped, &bin]);
+    // readelf: the non-allocated `.debug_*` sections, by the flags column.
+    let unloaded_debug = |path: &str| -> u64 {
+        tool("readelf", &["-SW", path])
+            .lines()
+            .filter_map(|l| {
+                let (_, rest) = l.trim_start().strip_prefix('[')?.split_once(']')?;
+                let f: Vec<&str> = rest.split_whitespace().collect();
+                let name = *f.first()?;
+                let size = u64::from_str_radix(f.get(4)?, 16).ok()?;
+                let flags = f.get(6).copied().unwrap_or("");
+                (name.starts_with(".debug") && !flags.contains('A')).then_some(size)
+            })
+            .sum()
+    };
+    let loaded = readelf_sections(&stripped)
+        .into_iter()
+        .find(|(n, _)| n == ".debug_gdb_scripts")
+        .expect("strip keeps the loaded section");
+    assert!(loaded.1 >= 40, "{loaded:?}");
+    for (path, some) in [(&bin, true), (&stripped, false)] {
+        let v = json(&mut inspect_all(path));
+        let b = &v["artifacts"][0]["binary"];
+        assert_eq!(u64_of(b, "debug_size"), unloaded_debug(path), "{path}");
+        assert_eq!(u64_of(b, "debug_size") > 0, some, "{path}");
+        // Its bytes are a symbol's here; none of the loaded bytes is called debug info.
+        let loaded_debug: Vec<&Value> = rows(b)
+            .iter()
+            .filter(|r| r["name"] == "[debug info]" && u64_of(r, "vm_size") > 0)
+            .collect();
+        assert!(loaded_debug.is_empty(), "{path}: {loaded_debug:?}");
+    }
+    let r = run(aotcheck().args(["aotcheck", "inspect", &stripped]));
+    assert!(!r.stdout.contains("debug info"), "{}", r.stdout);
+}
