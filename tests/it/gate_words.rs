@@ -267,42 +267,13 @@ fn the_comparison_header_names_the_commit_once() {
 /// the baseline had at 0 B keeps "was 0 B".
 #[test]
 fn a_new_crate_reads_new_and_a_crate_of_zero_bytes_was_0_b() {
-    let with = |crates: &[(&str, u64)]| {
-        let mut r = hand_built();
-        r.baseline = None;
-        for a in &mut r.artifacts {
-            a.checks.clear();
-            {
-                a.binary.crates = crates
-                    .iter()
-                    .map(|(n, s)| {
-                        serde_json::from_value(
-                            serde_json::json!({"name": n, "file_size": s, "vm_size": s}),
-                        )
-                        .expect("a crate row")
-                    })
-                    .collect();
-            }
-        }
-        r
-    };
-    let base = with(&[("std", 500_000), ("emptied", 0)]);
+    use crate::gate_words_h::{json_check, with_crates};
+    let base = with_crates(&[("std", 500_000), ("emptied", 0)]);
     let r = compared(
-        with(&[("std", 500_000), ("emptied", 90_000), ("fresh", 80_000)]),
+        with_crates(&[("std", 500_000), ("emptied", 90_000), ("fresh", 80_000)]),
         &base,
     );
-    let mut json = Vec::new();
-    cargo_aotcheck::render::json(&r, &mut json).expect("JSON");
-    let v: serde_json::Value = serde_json::from_slice(&json).expect("JSON");
-    let check = |id: &str| {
-        v["artifacts"][0]["checks"]
-            .as_array()
-            .expect("checks")
-            .iter()
-            .find(|c| c["id"] == id)
-            .cloned()
-            .unwrap_or_else(|| panic!("no {id} in {v}"))
-    };
+    let check = |id: &str| json_check(&r, id);
     assert_eq!(check("baseline.crate:fresh")["new"], true);
     assert!(check("baseline.crate:emptied").get("new").is_none());
     let md = cargo_aotcheck::render::markdown::render(&r);

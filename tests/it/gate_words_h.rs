@@ -91,7 +91,7 @@ fn qa_h_a_yes_or_no_budget_reads_as_words_in_the_tables() {
 }
 
 /// `hand_built`'s report with these crates (name, bytes) and no checks.
-fn with_crates(crates: &[(&str, u64)]) -> Report {
+pub(crate) fn with_crates(crates: &[(&str, u64)]) -> Report {
     let mut r = hand_built();
     r.baseline = None;
     let mut v = serde_json::to_value(&r).expect("to JSON");
@@ -106,6 +106,20 @@ fn with_crates(crates: &[(&str, u64)]) -> Report {
     serde_json::from_value(v).expect("from JSON")
 }
 
+/// The check `id` of the first binary, as the JSON report has it.
+pub(crate) fn json_check(r: &Report, id: &str) -> Value {
+    let mut out = Vec::new();
+    cargo_aotcheck::render::json(r, &mut out).expect("JSON");
+    let v: Value = serde_json::from_slice(&out).expect("JSON");
+    v["artifacts"][0]["checks"]
+        .as_array()
+        .expect("checks")
+        .iter()
+        .find(|c| c["id"] == id)
+        .cloned()
+        .unwrap_or_else(|| panic!("no {id} in {v}"))
+}
+
 /// QA h: `crate strsim grew from 3.32 KiB to 3.32 KiB` (4 bytes), and the biggest changes'
 /// `new: 1.48 KiB (was 144 B)` for a section that was there. The bytes where two sizes read
 /// the same, "now" for what was there, "new" only from nothing; the JSON's figures agree.
@@ -116,18 +130,7 @@ fn qa_h_sizes_that_read_the_same_are_bytes_and_what_was_there_is_not_new() {
         with_crates(&[("strsim", 3_402), ("relro", 1_516), ("fresh", 2_048)]),
         &base,
     );
-    let mut out = Vec::new();
-    cargo_aotcheck::render::json(&r, &mut out).expect("JSON");
-    let v: Value = serde_json::from_slice(&out).expect("JSON");
-    let check = |id: &str| {
-        v["artifacts"][0]["checks"]
-            .as_array()
-            .expect("checks")
-            .iter()
-            .find(|c| c["id"] == id)
-            .cloned()
-            .unwrap_or_else(|| panic!("no {id}"))
-    };
+    let check = |id: &str| json_check(&r, id);
     let strsim = check("baseline.crate:strsim");
     assert_eq!(
         (strsim["baseline"].as_u64(), strsim["value"].as_u64()),
