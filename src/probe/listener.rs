@@ -156,6 +156,15 @@ mod tests {
         // pid 1 holds no socket of ours; we are left out of the holders (the prober).
         assert_eq!(whose(port, &[1]), Listener::Other(Vec::new()));
         drop(l);
+        // A child that another test of this process forks holds a copy of the socket until
+        // it execs (close-on-exec): wait for that copy to go, as the kernel drops the socket
+        // only then (CI saw it still listening under load). Not a timing bound of ours.
+        for _ in 0..500 {
+            if !listening_inodes(port).contains(&ino) {
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(10));
+        }
         // Gone: another process of the machine (a probe of another test, handed the port
         // just freed) may listen there now, but it is not ours.
         assert!(!listening_inodes(port).contains(&ino));
