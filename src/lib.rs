@@ -341,9 +341,8 @@ fn show_held(held: &[String], out: &mut Output) {
 }
 
 /// What the configuration's resolution warned of: in the report with the run's other warnings,
-/// and where `echo` says; the binaries cargo leaves out (features off) on status lines.
+/// and where `echo` says.
 fn config_warnings(plan: &Plan, report: &mut Report, echo: Echo, out: &mut Output) {
-    (plan.workspace.skipped.iter()).for_each(|s| out.status("Skipping", s));
     match echo {
         Echo::Stderr => plan.warnings.iter().for_each(|w| out.warn(w)),
         Echo::Held(held) => held.extend(plan.warnings.iter().cloned()),

@@ -190,7 +190,7 @@ pub fn as_linker() -> Option<u8> {
     };
     if let Some((mut child, tmp, name)) = analysis {
         let linked = child.wait().is_ok_and(|s| s.success());
-        let id = output.as_deref().and_then(crate::inspect::build_id);
+        let id = output.as_deref().and_then(build_id);
         match id {
             Some(id) if linked && code == 0 => keep(&dir, &tmp, &name, &id),
             _ => {
@@ -240,6 +240,16 @@ fn output_of(args: &[OsString]) -> Option<PathBuf> {
         }
     }
     out
+}
+
+/// The GNU build id of the ELF file at `path`, as hex. Its own reader, not `inspect`'s: the
+/// build stage comes before inspection and does not depend on it (no import cycle).
+fn build_id(path: &Path) -> Option<String> {
+    use object::Object;
+    let data = std::fs::read(path).ok()?;
+    let file = object::File::parse(&*data).ok()?;
+    let id = file.build_id().ok()??;
+    Some(id.iter().map(|b| format!("{b:02x}")).collect())
 }
 
 #[cfg(test)]

@@ -10,8 +10,14 @@ use crate::plan::Plan;
 use crate::report::{Artifact, FileId, Report};
 
 /// Inspect the binaries of `built` that the plan selected; one warning for each that cargo did
-/// not report.
+/// not report. With the first build, a status line for each binary the plan left out as cargo
+/// leaves it out (its `required-features` are off): not a warning.
 pub fn built(plan: &Plan, built: &Built, report: &mut Report, out: &mut Output) -> Result<()> {
+    if plan.links.first() == Some(&built.link) {
+        for s in &plan.workspace.skipped {
+            out.status("Skipping", s);
+        }
+    }
     let cwd = std::env::current_dir().unwrap_or_default();
     for bin in &plan.bins {
         let Some(b) = built.binary(&bin.target) else {

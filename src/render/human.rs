@@ -24,7 +24,7 @@ pub fn render(report: &Report, style: &Style) -> String {
         if i > 0 {
             s.push('\n');
         }
-        artifact(&mut s, a, style);
+        artifact(&mut s, a, audited(report, a), style);
         super::probe::artifact(&mut s, a, style);
     }
     super::probe::comparisons(&mut s, report, style);
@@ -85,7 +85,17 @@ fn with_bytes(n: u64) -> String {
     format!("{} ({} B)", size(n), thousands(n))
 }
 
-fn artifact(s: &mut String, a: &Artifact, st: &Style) {
+/// Whether the audit's findings of `a`'s binary are `a`'s: those of a binary the tool built go
+/// to its static build, else to its dynamic one (`--link dynamic`), as the audit stage puts them.
+fn audited(report: &Report, a: &Artifact) -> bool {
+    let static_twin = |b: &Artifact| {
+        b.package == a.package && b.name == a.name && b.link_mode == Some(LinkMode::Static)
+    };
+    a.package.is_some() && (static_twin(a) || !report.artifacts.iter().any(static_twin))
+}
+
+/// `audited`: the audit's findings of its binary are this artifact's (see [`audited`]).
+fn artifact(s: &mut String, a: &Artifact, audited: bool, st: &Style) {
     let mut title = a.name.clone();
     if let Some(p) = a.package.as_ref().filter(|p| **p != a.name) {
         let _ = write!(title, " (package {p})");
@@ -98,9 +108,8 @@ fn artifact(s: &mut String, a: &Artifact, st: &Style) {
     let path = crate::format::printable(&a.path, false);
     let _ = writeln!(s, "  {}", paint(st.color, DIM, &path));
     binary(s, &a.binary, st);
-    // The audit's findings go to the static build of a binary the tool built; with none, it
-    // says so: an audit that found nothing reads apart from one that did not run (QA ad).
-    if a.findings.is_empty() && a.package.is_some() && a.link_mode == Some(LinkMode::Static) {
+    // An audit that found nothing says so, apart from one that did not run (QA ad).
+    if a.findings.is_empty() && audited {
         let _ = writeln!(
             s,
             "  {} none (`cargo aotcheck explain` lists the rules)",

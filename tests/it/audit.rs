@@ -480,3 +480,55 @@ fn a_clean_audit_and_a_pass_are_said() {
         r.stdout
     );
 }
+
+/// The audit puts a binary's findings on its static build, else (`--link dynamic`) on its dynamic
+/// one; "findings none" is said under that artifact only, once per binary, and never for a
+/// file `inspect` was given (no package: no audit ran).
+#[test]
+fn findings_none_is_said_where_the_audit_puts_the_findings() {
+    use cargo_aotcheck::report::LinkMode;
+    let style = cargo_aotcheck::render::Style {
+        color: false,
+        verbose: false,
+        all_crates: false,
+    };
+    let one = || {
+        let mut r = crate::gate_render::hand_built();
+        r.baseline = None;
+        r.artifacts.truncate(1);
+        r.artifacts[0].checks.clear();
+        r.artifacts[0].findings.clear();
+        r
+    };
+    // The titles the `findings none` lines stand under, in order.
+    let under = |r: &cargo_aotcheck::report::Report| -> Vec<String> {
+        let text = cargo_aotcheck::render::human::render(r, &style);
+        let mut title = String::new();
+        let mut v = Vec::new();
+        for l in text.lines() {
+            if !l.starts_with(' ') && !l.is_empty() {
+                title = l.to_string();
+            }
+            if l.trim_start().starts_with("findings     none") {
+                v.push(title.clone());
+            }
+        }
+        v
+    };
+    let statik = one();
+    assert_eq!(under(&statik), ["app (package app|`x`) · static build"]);
+    let mut both = one();
+    let mut dynamic = both.artifacts[0].clone();
+    dynamic.link_mode = Some(LinkMode::Dynamic);
+    both.artifacts.push(dynamic.clone());
+    assert_eq!(under(&both), ["app (package app|`x`) · static build"]);
+    let mut only_dynamic = one();
+    only_dynamic.artifacts[0] = dynamic;
+    assert_eq!(
+        under(&only_dynamic),
+        ["app (package app|`x`) · dynamic build"]
+    );
+    let mut inspected = one();
+    inspected.artifacts[0].package = None;
+    assert!(under(&inspected).is_empty());
+}
