@@ -46,12 +46,22 @@ pub fn described<H: FileHeader<Endian = Endianness>>(data: &[u8]) -> Vec<Describ
         lsdas.retain(|l| (addr..end).contains(&l.0));
         lsdas.sort_unstable();
         lsdas.dedup_by_key(|l| l.0);
-        // Each one ends where the next one starts, or with the section.
-        out.extend(
-            lsdas
-                .iter()
-                .map(|&(start, owner)| Described { start, owner }),
-        );
+        let table = bytes_of(sh).map_or(&[][..], |(_, b)| b);
+        for (k, &(start, owner)) in lsdas.iter().enumerate() {
+            out.push(Described { start, owner });
+            // Each one ends where its own tables end (QA ac, B1: 383 KiB that no FDE points
+            // at ran on from the LSDA before them); read as far as it makes sense, else where
+            // the next one starts. The padding up to the next one's alignment stays with it.
+            let next = lsdas.get(k + 1).map_or(end, |l| l.0);
+            if let Some(len) = lsda_len(table, (start - addr) as usize, addr)
+                && start + len.next_multiple_of(LSDA_ALIGN) < next
+            {
+                out.push(Described {
+                    start: start + len,
+                    owner: crate::attribute::coverage::NO_OWNER,
+                });
+            }
+        }
     }
     for sh in sections.iter() {
         let alloc = sh.sh_flags(endian).contains(elf::SHF_ALLOC);
@@ -73,6 +83,130 @@ pub fn described<H: FileHeader<Endian = Endianness>>(data: &[u8]) -> Vec<Describ
     }
     out.sort_unstable();
     out
+}
+
+/// The alignment compilers give each LSDA (LLVM's `.p2align 2`, GCC's likewise).
+const LSDA_ALIGN: u64 = 4;
+
+/// The length in bytes of the LSDA at offset `start` of `.gcc_except_table` (`table`, at address
+/// `addr`): its header, call-site table, action table, type table and exception
+/// specifications, as the personality routine reads them (the Itanium C++ ABI's layout, which
+/// Rust's personality shares). `None` for what does not parse.
+fn lsda_len(table: &[u8], start: usize, addr: u64) -> Option<u64> {
+    let mut r = Reader {
+        bytes: table,
+        at: start,
+        base: addr,
+    };
+    let lp_enc = r.u8()?;
+    r.skip_pointer(lp_enc)?;
+    let tt_enc = r.u8()?;
+    // The type table ends where its base points: its entries lie before it, the exception
+    // specifications after it.
+    let tt_base = match tt_enc {
+        0xff => None,
+        _ => {
+            let off = r.uleb()?;
+            Some(r.at.checked_add(usize::try_from(off).ok()?)?)
+        }
+    };
+    let cs_enc = r.u8()?;
+    let cs_len = usize::try_from(r.uleb()?).ok()?;
+    let actions = r.at.checked_add(cs_len)?;
+    let mut end = actions.max(tt_base.unwrap_or(0));
+    let mut firsts = Vec::new();
+    while r.at < actions {
+        for _ in 0..3 {
+            r.skip_pointer(cs_enc)?;
+        }
+        match r.uleb()? {
+            0 => {}
+            a => firsts.push(actions.checked_add(usize::try_from(a - 1).ok()?)?),
+        }
+    }
+    if r.at != actions {
+        return None;
+    }
+    // Each chain of action records (filter, offset to the next), followed to its end.
+    let mut seen = std::collections::HashSet::new();
+    for first in firsts {
+        let mut at = first;
+        while seen.insert(at) {
+            r.at = at;
+            let filter = r.sleb()?;
+            let next_at = r.at;
+            let next = r.sleb()?;
+            end = end.max(r.at);
+            if filter < 0 {
+                end = end.max(spec_end(table, tt_base?, filter)?.0);
+            }
+            if next == 0 {
+                break;
+            }
+            at = usize::try_from(i64::try_from(next_at).ok()?.checked_add(next)?).ok()?;
+        }
+    }
+    // The records that no call site starts a chain at still have their specifications: g++
+    // gives a function's cold part its own LSDA with the whole action table.
+    if let (Some(base), Some(size)) = (tt_base, fixed_size(tt_enc)) {
+        end = end.max(unreferenced_specs(table, actions, base, size)?);
+    }
+    (end <= table.len()).then(|| (end - start) as u64)
+}
+
+/// Where the exception specification of `filter` (negative: an offset after the type
+/// table's `base`) ends, and the largest type index in it: a list of indices that ends with 0.
+fn spec_end(table: &[u8], base: usize, filter: i64) -> Option<(usize, usize)> {
+    let mut s = Reader {
+        bytes: table,
+        at: base.checked_add(usize::try_from(-(filter + 1)).ok()?)?,
+        base: 0,
+    };
+    let mut types = 0;
+    loop {
+        match s.uleb()? {
+            0 => return Some((s.at, types)),
+            t => types = types.max(usize::try_from(t).ok()?),
+        }
+    }
+}
+
+/// The size of a pointer in encoding `enc`, when it has one.
+fn fixed_size(enc: u8) -> Option<usize> {
+    match enc & 0x0f {
+        0x00 | 0x04 | 0x0c => Some(8),
+        0x03 | 0x0b => Some(4),
+        0x02 | 0x0a => Some(2),
+        _ => None,
+    }
+}
+
+/// The end of the exception specifications of the action records from `actions` on, read one
+/// after the other up to the type table (its entries of `size` bytes end at `base`; as many
+/// as the largest filter or type index read so far), or `base` when there are none.
+fn unreferenced_specs(table: &[u8], actions: usize, base: usize, size: usize) -> Option<usize> {
+    let mut r = Reader {
+        bytes: table,
+        at: actions,
+        base: 0,
+    };
+    let (mut end, mut types) = (base, 0usize);
+    loop {
+        let limit = base.checked_sub(size.checked_mul(types)?)?;
+        let Some(filter) = r.sleb().filter(|_| r.at < limit) else {
+            break;
+        };
+        if r.sleb().is_none() || r.at > limit {
+            break;
+        }
+        if filter > 0 {
+            types = types.max(usize::try_from(filter).ok()?);
+        } else if filter < 0 {
+            let (at, most) = spec_end(table, base, filter)?;
+            (end, types) = (end.max(at), types.max(most));
+        }
+    }
+    Some(end)
 }
 
 /// A little-endian reader over a table, with the address of its first byte.
@@ -105,6 +239,27 @@ impl<'a> Reader<'a> {
             }
         }
         None
+    }
+    fn sleb(&mut self) -> Option<i64> {
+        let mut v = 0i64;
+        for shift in (0..64).step_by(7) {
+            let b = self.u8()?;
+            v |= i64::from(b & 0x7f) << shift;
+            if b & 0x80 == 0 {
+                if shift + 7 < 64 && b & 0x40 != 0 {
+                    v |= -1i64 << (shift + 7);
+                }
+                return Some(v);
+            }
+        }
+        None
+    }
+    /// Step over a pointer in `DW_EH_PE_*` encoding `enc`, however it is applied.
+    fn skip_pointer(&mut self, enc: u8) -> Option<()> {
+        match enc {
+            0xff => Some(()),
+            _ => self.pointer(enc & 0x0f, 0).map(|_| ()),
+        }
     }
     fn cstr(&mut self) -> Option<&'a [u8]> {
         let len = self.bytes.get(self.at..)?.iter().position(|&b| b == 0)?;
@@ -257,3 +412,7 @@ fn eh_frame_hdr(addr: u64, bytes: &[u8], out: &mut Vec<Described>) {
         out.push(Described { start, owner: loc });
     }
 }
+
+#[cfg(test)]
+#[path = "unwind_tests.rs"]
+mod tests;

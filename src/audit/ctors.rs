@@ -12,9 +12,14 @@ use super::guess::{GUESSED_NATIVE, GUESSED_PACKAGE, guessed};
 use super::rules;
 use super::split::STD_CRATES;
 use crate::format::quoted;
-use crate::graph::Graph;
+use crate::graph::{Constructor, Graph};
 use crate::plan::BinPlan;
 use crate::report::{Artifact, Finding};
+
+/// The advice on constructors of C code, which the user cannot move into `main`.
+const NATIVE_ADVICE: &str = "A C library's constructor runs before main and cannot be \
+    registered from it: weigh what it keeps alive (its retained size), then accept it with an \
+    `allow` and a reason, or choose a dependency without that library.";
 
 /// The guesses re-blamed here (see `findings::unattributed`).
 const GUESSES: &[&str] = &[GUESSED_NATIVE, GUESSED_PACKAGE];
@@ -33,18 +38,18 @@ pub(super) fn by_constructors(
     };
     // Each crate of the graph with its constructors, in the order of `reached`.
     let ctors = g.constructors();
-    let mut owners: Vec<(&Reached, Vec<&str>)> = Vec::new();
+    let mut owners: Vec<(&Reached, Vec<&Constructor>)> = Vec::new();
     for r in reached.iter().filter(|r| !r.proc_macro) {
-        let names: Vec<&str> = ctors
+        let mine: Vec<&Constructor> = ctors
             .iter()
-            .filter(|(_, k)| {
-                k.as_deref()
+            .filter(|c| {
+                c.krate
+                    .as_deref()
                     .is_some_and(|k| !STD_CRATES.contains(&k) && r.is_crate(k))
             })
-            .map(|(name, _)| name.as_str())
             .collect();
-        if !names.is_empty() {
-            owners.push((r, names));
+        if !mine.is_empty() {
+            owners.push((r, mine));
         }
     }
     if owners.is_empty() {
@@ -54,22 +59,33 @@ pub(super) fn by_constructors(
         return;
     };
     a.findings.retain(|f| !is_guess(f));
-    for (r, names) in owners {
-        let (what, is) = match names.len() {
-            1 => ("constructor", "is"),
-            _ => ("constructors", "are"),
+    for (r, mine) in owners {
+        let names: Vec<&str> = mine.iter().map(|c| c.name.as_str()).collect();
+        let (what, is, keeps) = match names.len() {
+            1 => ("constructor", "is", "it keeps"),
+            _ => ("constructors", "are", "they keep"),
         };
+        let retained: u64 = mine.iter().map(|c| c.retained).sum();
         let line = format!(
-            "the {what} {} {is} {}'s (the reference graph's attribution)",
+            "the {what} {} {is} {}'s (the reference graph's attribution); {keeps} {} alive \
+             (retained: the bytes that would go with {})",
             quoted(&names),
-            r.name()
+            r.name(),
+            crate::format::size(retained),
+            if names.len() == 1 { "it" } else { "them" },
         );
+        // A C library's constructor (its name is no Rust path) cannot be registered from
+        // main (QA ad, F5: aws-lc-sys's `do_library_init`, which detects the CPU).
+        let native = mine.iter().all(|c| !c.name.contains("::"));
         if let Some(f) = a
             .findings
             .iter_mut()
             .find(|f| f.rule == "AOT003" && r.is_crate(&f.krate))
         {
             f.evidence.push(line);
+            if native {
+                f.advice = NATIVE_ADVICE.to_string();
+            }
             continue;
         }
         let mut f = finding_on(rule, r);
@@ -80,6 +96,9 @@ pub(super) fn by_constructors(
             .cloned()
             .collect();
         f.evidence.push(line);
+        if native {
+            f.advice = NATIVE_ADVICE.to_string();
+        }
         if let Some(bin) = bin {
             super::apply_policy(&mut f, &bin.audit);
         }

@@ -5,6 +5,7 @@
 //! as one without evidence is, and says why.
 
 use object::read::archive::ArchiveFile;
+use object::{Object as _, ObjectSymbol as _};
 
 use super::evidence::Evidence;
 use crate::compile::BuildScriptRun;
@@ -45,15 +46,25 @@ pub(super) fn weaken(
         let Some(archive) = linked::find_archive(lib, &search, true) else {
             return;
         };
-        match kept_none(stat, &archive) {
-            Some(n) => said.push(format!(
-                "nothing of `{}` is in the static binary: it defines none of the archive's \
-                 {n} global symbols (the build script links the library; the linker kept none \
-                 of it)",
-                archive.display()
-            )),
-            None => return,
-        }
+        let Some(kept) = kept_none(stat, &archive) else {
+            return;
+        };
+        let clashes = match kept.clashes {
+            0 => String::new(),
+            n => format!(
+                "; {n} function{} of the binary share{} a name with one of them, not its \
+                 size: other code's",
+                if n == 1 { "" } else { "s" },
+                if n == 1 { "s" } else { "" },
+            ),
+        };
+        said.push(format!(
+            "nothing of `{}` is in the static binary: it defines none of the archive's {} \
+             global symbols{clashes} (the build script links the library; the linker kept \
+             none of it)",
+            archive.display(),
+            kept.names
+        ));
     }
     if !said.is_empty() {
         f.evidence.extend(said);
@@ -61,20 +72,43 @@ pub(super) fn weaken(
     }
 }
 
-/// How many global symbols the archive (or the archives its linker script names) lists, when
-/// the binary defines none of them; none when it defines one, or the archive cannot be read.
-fn kept_none(stat: &Evidence, archive: &std::path::Path) -> Option<usize> {
-    let mut names = 0;
+/// What the binary holds of an archive's global symbols: how many the archive (or the
+/// archives its linker script names) defines, and how many of its functions' names the binary
+/// defines with another size (another library's function of that name).
+struct Kept {
+    names: usize,
+    clashes: usize,
+}
+
+/// [`Kept`] when the binary defines none of the archive's global functions with their name and
+/// size; none when it defines one, or the archive cannot be read. The size tells a function
+/// of the archive from a local one of the same name in other C code (QA ad, F3: aws-lc's
+/// `bn_mul_normal` and 10 more, under monolith without OpenSSL): a static-pie binary's
+/// symbols are local, so their binding cannot.
+fn kept_none(stat: &Evidence, archive: &std::path::Path) -> Option<Kept> {
+    let mut kept = Kept {
+        names: 0,
+        clashes: 0,
+    };
     for a in linked::archives_of(archive) {
         let bytes = std::fs::read(&a).ok()?;
         let file = ArchiveFile::parse(&*bytes).ok()?;
-        for sym in file.symbols().ok()?? {
-            let name = std::str::from_utf8(sym.ok()?.name()).ok()?;
-            if stat.functions.contains(name) {
-                return None;
+        for member in file.members() {
+            let data = member.ok()?.data(&*bytes).ok()?;
+            let Ok(obj) = object::File::parse(data) else {
+                continue;
+            };
+            for sym in obj.symbols().filter(|s| s.is_global() && s.is_definition()) {
+                kept.names += 1;
+                let Some(&size) = sym.name().ok().and_then(|n| stat.functions.get(n)) else {
+                    continue;
+                };
+                if sym.kind() != object::SymbolKind::Text || size == sym.size() {
+                    return None;
+                }
+                kept.clashes += 1;
             }
-            names += 1;
         }
     }
-    (names > 0).then_some(names)
+    (kept.names > 0).then_some(kept)
 }

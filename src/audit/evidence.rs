@@ -5,7 +5,7 @@
 //! `__evoke_link_warning_*` symbols; NSS and iconv functions are removed by section GC when
 //! unused, so their presence does prove something. A dynamic build's imports are exact.
 
-use std::collections::BTreeSet;
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use goblin::elf::{
@@ -18,7 +18,8 @@ use crate::error::Result;
 use crate::inspect::Mapped;
 use crate::report::LinkMode;
 
-/// `.init_array` entries of a plain std binary (std's own argument and stack-guard setup).
+/// `.init_array` entries of a plain std binary: std's own (its argument setup) and the C
+/// runtime's (crtbegin's `frame_dummy`).
 pub const STD_INIT_ARRAY: u64 = 2;
 
 /// A string found in an allocated section.
@@ -36,8 +37,9 @@ pub struct Evidence {
     pub has_symtab: bool,
     /// `functions` are named by the binary's analysis link (the binary itself is stripped).
     pub symbols_borrowed: bool,
-    /// Names of defined functions (any binding: static-pie symbols are mostly local).
-    pub functions: BTreeSet<String>,
+    /// Defined functions by name, with their size in bytes (any binding: static-pie symbols
+    /// are mostly local). Two of one name are one entry, the larger size kept.
+    pub functions: BTreeMap<String, u64>,
     /// Undefined dynamic symbols with their version, e.g. `dlopen@GLIBC_2.34`.
     pub imports: Vec<String>,
     pub needed: Vec<String>,
@@ -61,7 +63,7 @@ impl Evidence {
         let direct = format!("_ZN{needle}");
         let mut count = 0;
         let mut example: Option<&String> = None;
-        for f in &self.functions {
+        for f in self.functions.keys() {
             if !(f.starts_with("_ZN") || f.starts_with("_R")) {
                 continue;
             }
@@ -137,13 +139,19 @@ pub fn read(
     Ok(ev)
 }
 
-/// Names of the functions a file defines (any binding: static-pie symbols are mostly local).
-fn functions(elf: &Elf) -> BTreeSet<String> {
-    elf.syms
-        .iter()
-        .filter(|s| s.st_type() == sym::STT_FUNC && s.st_shndx != 0)
-        .filter_map(|s| elf.strtab.get_at(s.st_name).map(str::to_string))
-        .collect()
+/// The functions a file defines, by name, with their sizes (see [`Evidence::functions`]).
+fn functions(elf: &Elf) -> BTreeMap<String, u64> {
+    let mut out = BTreeMap::new();
+    for s in elf.syms.iter() {
+        if s.st_type() != sym::STT_FUNC || s.st_shndx == 0 {
+            continue;
+        }
+        if let Some(name) = elf.strtab.get_at(s.st_name) {
+            let size = out.entry(name.to_string()).or_insert(0);
+            *size = s.st_size.max(*size);
+        }
+    }
+    out
 }
 
 /// The facts of a parsed ELF file (see [`read`]).
@@ -320,7 +328,7 @@ mod tests {
                 "getaddrinfo",
             ]
             .into_iter()
-            .map(String::from)
+            .map(|n| (n.to_string(), 0))
             .collect(),
             ..Evidence::default()
         };
@@ -382,7 +390,7 @@ mod tests {
         let ev = read(&bin, LinkMode::Static, &[], None).expect("evidence");
         assert!(ev.has_symtab);
         assert!(
-            ev.functions.contains("getpwnam"),
+            ev.functions.contains_key("getpwnam"),
             "{:?}",
             ev.functions.len()
         );

@@ -106,7 +106,7 @@ impl<'m> Ctx<'_, 'm> {
                 .symbols
                 .iter()
                 .copied()
-                .filter(|n| s.functions.contains(*n))
+                .filter(|n| s.functions.contains_key(*n))
                 .collect();
             if !syms.is_empty() {
                 out.push(format!(
@@ -142,7 +142,8 @@ impl<'m> Ctx<'_, 'm> {
                     let kind = e.link.map_or("", LinkMode::as_str);
                     if e.init_array > STD_INIT_ARRAY {
                         out.push(format!(
-                            "{kind} binary: {} `.init_array` entries (std's own: {STD_INIT_ARRAY})",
+                            "{kind} binary: {} `.init_array` entries (a plain Rust binary has \
+                             {STD_INIT_ARRAY}: std's and the C runtime's)",
                             e.init_array
                         ));
                     }
@@ -316,7 +317,7 @@ impl<'m> Ctx<'_, 'm> {
             rule.symbols
                 .iter()
                 .copied()
-                .filter(|n| s.functions.contains(*n))
+                .filter(|n| s.functions.contains_key(*n))
                 .collect()
         });
         let native = self.native_crates();

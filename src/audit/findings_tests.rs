@@ -60,7 +60,7 @@ fn symtab(functions: &[&str]) -> Evidence {
     Evidence {
         link: Some(LinkMode::Static),
         has_symtab: true,
-        functions: functions.iter().map(|s| s.to_string()).collect(),
+        functions: functions.iter().map(|s| (s.to_string(), 0)).collect(),
         ..Evidence::default()
     }
 }
@@ -140,7 +140,7 @@ fn registries_are_proved_by_init_array_entries_and_linkme_sections() {
     assert_eq!(
         f[0].evidence,
         [
-            "static binary: 3 `.init_array` entries (std's own: 2)",
+            "static binary: 3 `.init_array` entries (a plain Rust binary has 2: std's and the C runtime's)",
             "static binary: section `linkme_PLUGINS`"
         ]
     );
@@ -181,7 +181,7 @@ fn a_proc_macro_is_the_cause_only_of_evidence_its_expansion_left() {
     assert_eq!(
         f[0].evidence,
         [
-            "static binary: 4 `.init_array` entries (std's own: 2)",
+            "static binary: 4 `.init_array` entries (a plain Rust binary has 2: std's and the C runtime's)",
             "attributed to the proc-macro ctor: what it expands to in app's code is in the binary"
         ]
     );

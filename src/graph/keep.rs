@@ -183,15 +183,17 @@ impl Graph {
     }
 
     /// The functions `.preinit_array` and `.init_array` hold (run before `main`), each with
-    /// its crate where the attribution found one.
-    pub fn constructors(&self) -> Vec<(String, Option<String>)> {
-        let mut out: Vec<(String, Option<String>)> = self
+    /// its crate where the attribution found one, and the bytes it keeps alive.
+    pub fn constructors(&self) -> Vec<Constructor> {
+        let mut out: Vec<Constructor> = self
             .constructor_slots
             .iter()
-            .flat_map(|&a| self.plain.succ_kinds(a))
-            .filter(|&(_, k)| k != super::refs::kind_id(crate::report::RefKind::Describes))
-            .map(|(v, _)| v)
-            .map(|v| (self.name(v), self.crate_of(v).map(str::to_string)))
+            .flat_map(|&a| held(&self.plain, a))
+            .map(|v| Constructor {
+                name: self.name(v),
+                krate: self.crate_of(v).map(str::to_string),
+                retained: self.constructor_retained.get(&v).copied().unwrap_or(0),
+            })
             .collect();
         out.sort();
         out.dedup();
@@ -289,6 +291,25 @@ impl Texts {
     }
 }
 
+/// What constructor slot `a` holds (not the unwind entries that describe it).
+fn held(plain: &super::dom::Csr, a: u32) -> impl Iterator<Item = u32> + '_ {
+    plain
+        .succ_kinds(a)
+        .filter(|&(_, k)| k != super::refs::kind_id(crate::report::RefKind::Describes))
+        .map(|(v, _)| v)
+}
+
+/// A function run before `main` (see [`Graph::constructors`]).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Constructor {
+    /// Its name, demangled.
+    pub name: String,
+    /// Its crate, where the attribution found one.
+    pub krate: Option<String>,
+    /// The bytes it keeps alive: its dominator subtree, what would go with it.
+    pub retained: u64,
+}
+
 /// What is kept of the graph for the audit and `--why`: names and paths, not the bytes.
 pub(super) fn kept(a: &Attributed, g: build::Analysis, has_symbols: bool) -> Graph {
     let pieces = &a.layout.pieces[..g.n];
@@ -341,16 +362,22 @@ pub(super) fn kept(a: &Attributed, g: build::Analysis, has_symbols: bool) -> Gra
             .get(s)
             .is_some_and(|s| matches!(&*s.name, ".init_array" | ".preinit_array"))
     };
-    let constructor_slots = (0..pieces.len() as u32)
+    let constructor_slots: Vec<u32> = (0..pieces.len() as u32)
         .filter(|&i| match pieces[i as usize].owner {
             Owner::Symbol { section, .. } => arrays(section as usize),
             Owner::Section(s) => arrays(s),
             _ => false,
         })
         .collect();
+    let constructor_retained = constructor_slots
+        .iter()
+        .flat_map(|&a| held(&g.plain, a))
+        .filter_map(|v| Some((v, *g.retained.get(v as usize)?)))
+        .collect();
     Graph {
         root: g.root,
         constructor_slots,
+        constructor_retained,
         // Searched here, not with the rest of the graph: only the chains read them, and
         // `inspect` without `--why` keeps no graph.
         parent: dom::shortest_paths(&g.plain, g.root),

@@ -42,7 +42,7 @@ use crate::report::{Binary, GraphSummary, Report, Step};
 
 use cuts::cuts_of;
 use entries::entry_points;
-pub use keep::Without;
+pub use keep::{Constructor, Without};
 use keep::{aliases, kept};
 pub use refs::Translation;
 pub use wanted::{attribute_built, inspect_bytes, inspect_file};
@@ -76,6 +76,8 @@ pub struct Graph {
     has_symbols: bool,
     /// The pieces in `.init_array` and `.preinit_array` (see [`Graph::constructors`]).
     constructor_slots: Vec<u32>,
+    /// The bytes each function those slots hold keeps alive (its retained size).
+    constructor_retained: HashMap<u32, u64>,
 }
 
 impl Graph {

@@ -24,6 +24,39 @@ fn a_native_constructor_is_blamed_on_its_own_crate_only() {
     );
     let path = str_of(artifact(&v, "static"), "path").to_string();
     assert_init_array_holds(&path, "ctor_sys_register");
+    // QA ad, F5: a C library's constructor cannot be moved into main; the advice says what
+    // can be done, with the bytes it keeps alive: at least its own (nm -S), at most those and
+    // the unwind entries that describe it (its FDE in readelf's frames, its .eh_frame_hdr row).
+    let f = &artifact(&v, "static")["findings"][0];
+    assert!(str_of(f, "advice").starts_with("A C library's constructor runs before main"));
+    let evidence = f["evidence"].to_string();
+    let kept: u64 = evidence
+        .split("it keeps ")
+        .nth(1)
+        .and_then(|s| s.strip_prefix(|c: char| c.is_ascii_digit()).map(|_| s))
+        .and_then(|s| s.split(" B alive").next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("no size in bytes kept: {evidence}"));
+    let own = tool("nm", &["-S", &path])
+        .lines()
+        .find(|l| l.ends_with(" ctor_sys_register"))
+        .and_then(|l| u64::from_str_radix(l.split(' ').nth(1)?, 16).ok())
+        .expect("nm -S sizes ctor_sys_register");
+    let ctor = tool("nm", &[&path])
+        .lines()
+        .find(|l| l.ends_with(" ctor_sys_register"))
+        .map(|l| l[..16].to_string())
+        .expect("nm");
+    let frames = tool("readelf", &["--debug-dump=frames", &path]);
+    let fde = frames
+        .lines()
+        .find(|l| l.contains(" FDE ") && l.contains(&format!("pc={ctor}")))
+        .and_then(|l| u64::from_str_radix(l.split_whitespace().nth(1)?, 16).ok())
+        .unwrap_or_else(|| panic!("no FDE for {ctor}"));
+    assert!(
+        own <= kept && kept <= own + fde + 4 + 8,
+        "{own} {fde} {kept}"
+    );
 }
 
 /// One of the `.init_array` relocations of the binary at `path` points at `function` (as
@@ -68,6 +101,8 @@ fn a_rust_constructor_is_blamed_on_its_crate_not_on_native_code() {
     );
     let a = artifact(&v, "static");
     assert_eq!(a["findings"][0]["version"], "0.3.1");
+    // Rust code can register from main instead: the rule's own advice stays.
+    assert!(str_of(&a["findings"][0], "advice").starts_with("Register explicitly from main"));
     assert_init_array_holds(str_of(a, "path"), "rust_ctor::INIT_CTOR::init_ctor");
 }
 
@@ -103,7 +138,9 @@ fn ctor_proc_macro_is_the_cause_of_its_init_array_entries() {
         .filter(|a| (start..start + size).contains(a))
         .count() as u64;
     assert_eq!((entries, expanded), (4, 2), "readelf -S and nm of {path}");
-    let line = format!("static binary: {entries} `.init_array` entries (std's own: 2)");
+    let line = format!(
+        "static binary: {entries} `.init_array` entries (a plain Rust binary has 2: std's and the C runtime's)"
+    );
     assert!(strings(&f["evidence"]).contains(&line), "{f}");
 }
 
@@ -367,7 +404,8 @@ fn nss_and_iconv_called_through_a_crates_own_extern_are_that_crates() {
 /// QA h, D2: a -sys crate whose library the linker dropped (nothing of it called) was a
 /// warning on the build script's `rustc-link-lib=z` alone. nm shows none of zlib's functions in
 /// the static binary and readelf no `libz.so` needed by the dynamic build: the finding is a
-/// note, and says why.
+/// note, and says why. QA ad, F3: the package's own `crc32` has the name of one of zlib's
+/// functions (nm -S: not its size), and does not count as zlib's.
 #[test]
 fn a_system_library_the_linker_dropped_is_only_a_note() {
     let v = audit(
@@ -388,12 +426,32 @@ fn a_system_library_the_linker_dropped_is_only_a_note() {
     );
     let st = str_of(artifact(&v, "static"), "path").to_string();
     let names = tool("nm", &["--defined-only", &st]);
-    for f in ["zlibVersion", "deflate", "inflate", "crc32"] {
+    for f in ["zlibVersion", "deflate", "inflate", "adler32"] {
         assert!(
             !names.lines().any(|l| l.ends_with(&format!(" {f}"))),
             "{f} in {st}"
         );
     }
+    let evidence = artifact(&v, "static")["findings"][0]["evidence"].to_string();
+    assert!(
+        evidence.contains("; 1 function of the binary shares a name with one of them, not its"),
+        "{evidence}"
+    );
+    let archive = evidence
+        .split("nothing of `")
+        .nth(1)
+        .and_then(|s| s.split('`').next())
+        .expect("the archive named");
+    let size_of = |file: &str| {
+        let sizes = tool("nm", &["-S", "--defined-only", file]);
+        let line = sizes.lines().find(|l| l.ends_with(" crc32"));
+        line.and_then(|l| l.split(' ').nth(1)).map(str::to_string)
+    };
+    let (ours, zlibs) = (size_of(&st), size_of(archive));
+    assert!(
+        ours.is_some() && zlibs.is_some() && ours != zlibs,
+        "{ours:?} {zlibs:?}"
+    );
     let dy = str_of(artifact(&v, "dynamic"), "path").to_string();
     assert!(!readelf_needed(&dy).iter().any(|n| n.starts_with("libz.so")));
     // The dynamic build alone says so from its DT_NEEDED (QA m: it stayed a warning).
