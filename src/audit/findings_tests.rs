@@ -254,3 +254,52 @@ fn luajit_is_run_time_code_generation() {
     reached[1].features = vec!["lua54".into(), "vendored".into()];
     assert!(rule(&reached).is_empty());
 }
+
+/// QA ad, F4: a dependency whose steps in the chain of a std finding are a function and then
+/// data (a vtable without a symbol) is named by its function; a crate with only data there is
+/// still named by it.
+#[test]
+fn std_callers_are_named_by_their_functions_not_their_data() {
+    use crate::report::{RefKind, Step};
+    let (app, dep) = (package("app", None), package("reqwest", None));
+    let reached = app_and(&app, &dep);
+    let step = |symbol: &str, krate: Option<&str>| Step {
+        symbol: symbol.into(),
+        krate: krate.map(str::to_string),
+        kind: RefKind::Call,
+        instantiated_in: None,
+    };
+    let rule = rules::find("AOT004").expect("rule");
+    let named = |middle: Vec<Step>| {
+        let mut a = crate::report::test_artifact(1000);
+        let mut f = super::new_finding(rule, "std", "1.95.0", vec!["app".into(), "std".into()]);
+        f.chain = [step("_start", None), step("app::main", Some("app"))]
+            .into_iter()
+            .chain(middle)
+            .chain([
+                step("std::net::lookup_host", Some("std")),
+                step("getaddrinfo", None),
+            ])
+            .collect();
+        a.findings.push(f);
+        crate::audit::reach::name_std_callers(&mut a, &reached);
+        a.findings[0].evidence.join("\n")
+    };
+    let both = named(vec![
+        step("reqwest::dns::gai::GaiResolver::resolve", Some("reqwest")),
+        step("[section .data.rel.ro]", Some("reqwest")),
+        step(
+            "anon.0123456789abcdef0123456789abcdef.6.llvm.2460976079217062271",
+            Some("reqwest"),
+        ),
+    ]);
+    assert!(
+        both.contains("for reqwest v1.0.0 (`reqwest::dns::gai::GaiResolver::resolve`)"),
+        "{both}"
+    );
+    let data = named(vec![step("[section .data.rel.ro]", Some("reqwest"))]);
+    assert!(
+        data.contains("for reqwest v1.0.0 (`[section .data.rel.ro]`)"),
+        "{data}"
+    );
+}

@@ -90,11 +90,15 @@ pub(super) fn to_functions(g: &Graph, f: &mut Finding, functions: &[(&str, u32)]
             .any(|s| s.krate.as_deref().is_some_and(|k| same_crate(k, &f.krate)))
     };
     let shown = match through.filter(|_| best.as_ref().is_some_and(|b| !passes(&b.1))) {
-        Some((name, chain)) => Some((format!("`{name}` is reachable through {}", f.krate), chain)),
-        None => best.map(|(name, chain)| (format!("`{name}` is reachable"), chain)),
+        Some((name, chain)) => Some((
+            format!("`{name}` is reachable through {}", f.krate),
+            name,
+            chain,
+        )),
+        None => best.map(|(name, chain)| (format!("`{name}` is reachable"), name, chain)),
     };
-    if let Some((head, chain)) = shown {
-        f.evidence.push(format!("{head}: {}", arrows(&chain)));
+    if let Some((head, name, chain)) = shown {
+        f.evidence.push(chain_line(&head, name, &chain));
         f.reachable = Some(true);
         f.chain = chain;
         return true;
@@ -113,10 +117,22 @@ pub(super) fn to_functions(g: &Graph, f: &mut Finding, functions: &[(&str, u32)]
     true
 }
 
-/// `_start → main → ... → dlopen`, eliding the middle of long chains.
+/// `head`, then the chain to function `name`; one elided says how to see it whole (QA ad, F4).
+fn chain_line(head: &str, name: &str, chain: &[Step]) -> String {
+    let whole = match chain.len() > SHOWN {
+        true => format!(" (`--why '^{name}$'` shows it whole)"),
+        false => String::new(),
+    };
+    format!("{head}: {}{whole}", arrows(chain))
+}
+
+/// The steps of the longest chain [`arrows`] shows whole.
+const SHOWN: usize = 8;
+
+/// `_start → main → ... → dlopen`, eliding the middle of chains longer than [`SHOWN`].
 pub fn arrows(chain: &[Step]) -> String {
     let names: Vec<&str> = chain.iter().map(|s| s.symbol.as_str()).collect();
-    if names.len() <= 8 {
+    if names.len() <= SHOWN {
         return names.join(" → ");
     }
     let (head, tail) = (&names[..3], &names[names.len() - 4..]);
@@ -150,13 +166,19 @@ pub(super) fn name_std_callers(a: &mut crate::report::Artifact, reached: &[Reach
             .iter()
             .rposition(|s| crate_of(s).is_some_and(|k| package.is_crate(k)))
             .map_or(0, |p| p + 1);
+        // Each crate's innermost function of the chain: its data (a vtable without a symbol,
+        // a constant the compiler named) is no step the user can find in its code (QA ad, F4:
+        // reqwest's `[section .data.rel.ro]`, hyper-util's `anon.….llvm.…`); named only when
+        // the chain has nothing else of the crate.
         let mut others: Vec<(&Reached, &str)> = Vec::new();
         for s in &f.chain[from..] {
             let Some(r) = crate_of(s).and_then(|k| dependency_named(reached, k)) else {
                 continue;
             };
+            let code = is_code(&s.symbol);
             match others.iter_mut().find(|(o, _)| std::ptr::eq(*o, r)) {
-                Some(o) => o.1 = s.symbol.as_str(),
+                Some(o) if code || !is_code(o.1) => o.1 = s.symbol.as_str(),
+                Some(_) => {}
                 None => others.push((r, s.symbol.as_str())),
             }
         }
@@ -175,5 +197,41 @@ pub(super) fn name_std_callers(a: &mut crate::report::Artifact, reached: &[Reach
             named.join(", "),
             first.path.join(" → ")
         ));
+    }
+}
+
+/// Whether a step's symbol names code: not bytes without a symbol (`[section …]`) nor a
+/// constant whose name the compiler made up.
+fn is_code(symbol: &str) -> bool {
+    !symbol.starts_with('[')
+        && !crate::attribute::demangle::is_anonymous_constant(symbol.as_bytes())
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::report::{RefKind, Step};
+
+    #[test]
+    fn an_elided_chain_says_how_to_see_it_whole() {
+        let chain = |n: usize| -> Vec<Step> {
+            (0..n)
+                .map(|i| Step {
+                    symbol: format!("f{i}"),
+                    krate: None,
+                    kind: RefKind::Call,
+                    instantiated_in: None,
+                })
+                .collect()
+        };
+        let line = |n| super::chain_line("`dlopen` is reachable", "dlopen", &chain(n));
+        assert_eq!(
+            line(super::SHOWN),
+            "`dlopen` is reachable: f0 → f1 → f2 → f3 → f4 → f5 → f6 → f7"
+        );
+        assert_eq!(
+            line(super::SHOWN + 1),
+            "`dlopen` is reachable: f0 → f1 → f2 → … → f5 → f6 → f7 → f8 \
+             (`--why '^dlopen$'` shows it whole)"
+        );
     }
 }

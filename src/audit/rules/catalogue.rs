@@ -165,7 +165,9 @@ pub static RULES: &[Rule] = &[
                     GC removes them when unused; `.gnu.warning.*` sections are no evidence); \
                     the crates that call them in the dependency graph.",
         advice: "Build for musl when its target is installed (no NSS), ship the dynamic build, \
-                 or avoid the lookup: numeric addresses, `HOME`/`USER` from the environment.",
+                 or avoid the lookup: a DNS resolver written in Rust for host names \
+                 (hickory-resolver; reqwest's `hickory-dns` feature), numeric addresses, \
+                 `HOME`/`USER` from the environment.",
     },
     Rule {
         id: "AOT005",
