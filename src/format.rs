@@ -144,6 +144,12 @@ pub fn quoted<S: AsRef<str>>(names: &[S]) -> String {
         .join(", ")
 }
 
+/// A glibc floor as every format writes it: the symbol version, as `objdump -T` lists it
+/// (`GLIBC_2.34`; QA ac, W8: the terminal wrote "2.34", the Markdown "GLIBC_2.34").
+pub fn glibc(version: &str) -> String {
+    format!("GLIBC_{version}")
+}
+
 /// Whether two crate names are the same crate: `-` and `_` alike, as rustc spells a package's
 /// `-` (`dirs-sys` is `dirs_sys` in symbols and the crate table; crates.io has no two names
 /// that differ only there).

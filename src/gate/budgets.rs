@@ -284,12 +284,15 @@ fn glibc(a: &Artifact, max: &GlibcVersion) -> Check {
                 Some(v) if v.parts > max.parts => {
                     c.verdict = Verdict::Fail;
                     c.message = format!(
-                        "needs GLIBC_{}{by}, newer than max_glibc {written}",
-                        floor.version
+                        "needs {}{by}, newer than max_glibc {written}",
+                        crate::format::glibc(&floor.version)
                     );
                 }
                 Some(_) => {
-                    c.message = format!("needs GLIBC_{}, within max_glibc {written}", floor.version)
+                    c.message = format!(
+                        "needs {}, within max_glibc {written}",
+                        crate::format::glibc(&floor.version)
+                    )
                 }
                 None => {
                     c.verdict = Verdict::Inconclusive;

@@ -228,7 +228,7 @@ fn glibc(s: &mut String, b: &Binary, c: bool) {
         Some(g) => {
             let shown: Vec<&str> = g.symbols.iter().take(4).map(String::as_str).collect();
             let more = g.symbols.len().saturating_sub(shown.len());
-            let mut v = format!("GLIBC {}", g.version);
+            let mut v = crate::format::glibc(&g.version);
             if !shown.is_empty() {
                 let _ = write!(v, ", needed by {}", shown.join(", "));
                 if more > 0 {

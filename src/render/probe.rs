@@ -236,7 +236,7 @@ fn table(s: &mut String, cmp: &Comparison, st: &Style, probed: bool) {
             fmt(m.regular)
         );
     }
-    let floor = |v: &Option<String>| v.clone().unwrap_or_else(|| "none".into());
+    let floor = |v: &Option<String>| v.as_deref().map_or("none".into(), crate::format::glibc);
     let _ = writeln!(
         s,
         "  {:<16} {:>12} {:>12}",

@@ -54,6 +54,43 @@ fn glibc_floor_claims_glibc_only_when_it_is_linked_in() {
     }
 }
 
+/// QA ac, W8: the glibc floor was "2.34" in one format and "GLIBC_2.34" in another. A dynamic
+/// program's floor is the newest `GLIBC_` version of its imports in `objdump -T`, written so in
+/// the terminal and on the page.
+#[test]
+fn a_glibc_floor_is_written_as_its_symbol_version_everywhere() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (src, out) = (dir.path().join("p.c"), dir.path().join("p"));
+    std::fs::write(
+        &src,
+        "#include <stdio.h>\n#include <sys/random.h>\nint main(void) { char b[4]; \
+         getrandom(b, 4, 0); puts(\"hi\"); return 0; }\n",
+    )
+    .expect("write");
+    let out = out.to_str().expect("utf-8");
+    tool("gcc", &["-O1", "-o", out, src.to_str().expect("utf-8")]);
+    let newest = tool("objdump", &["-T", out])
+        .split_whitespace()
+        .filter_map(|w| w.strip_prefix("(GLIBC_").or_else(|| w.strip_prefix("GLIBC_")))
+        .map(|v| v.trim_end_matches(')').to_string())
+        .max_by_key(|v| {
+            v.split('.')
+                .map(|p| p.parse::<u32>().unwrap_or(0))
+                .collect::<Vec<_>>()
+        })
+        .expect("a GLIBC_ version in objdump -T");
+    let floor = format!("GLIBC_{newest}");
+    let r = run(aotcheck().args(["aotcheck", "inspect", "-q", out]));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stdout.contains(&format!("glibc floor  {floor}, needed by ")),
+        "{}",
+        r.stdout
+    );
+    let h = run(aotcheck().args(["aotcheck", "inspect", "-q", "--format", "html", out]));
+    assert!(h.stdout.contains(&format!("<dd>{floor}, needed by ")), "{floor}");
+}
+
 /// `inspect --help` offered `--image`, which `inspect` refuses, and listed the output flags
 /// under "Startup probe:", which `inspect` has none of.
 #[test]

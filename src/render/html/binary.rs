@@ -114,7 +114,11 @@ fn marks(b: &Binary) -> Vec<(&'static str, String)> {
     match &b.glibc_floor {
         Some(g) => rows.push((
             "glibc floor",
-            format!("GLIBC_{}, needed by {}", text(&g.version), list(&g.symbols)),
+            format!(
+                "{}, needed by {}",
+                text(&crate::format::glibc(&g.version)),
+                list(&g.symbols)
+            ),
         )),
         None => {
             if let Some(none) = crate::render::words::no_glibc_floor(b) {

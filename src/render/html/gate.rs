@@ -212,7 +212,7 @@ pub fn comparison(s: &mut String, c: &Comparison, probed: bool) {
     let floor = |f: &Option<String>| {
         f.as_deref()
             .map_or("none: no run-time version check".into(), |v| {
-                format!("GLIBC_{}", text(v))
+                text(&crate::format::glibc(v))
             })
     };
     t.row(vec![

@@ -35,7 +35,7 @@ pub(super) fn comparisons(s: &mut String, report: &Report) {
         }
         let floor = |v: &Option<String>| {
             v.as_deref()
-                .map_or("none".into(), |v| escape(&format!("GLIBC_{v}")))
+                .map_or("none".into(), |v| escape(&crate::format::glibc(v)))
         };
         let _ = writeln!(
             s,
