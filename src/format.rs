@@ -107,6 +107,41 @@ pub fn printable(text: &str, lines: bool) -> std::borrow::Cow<'_, str> {
     std::borrow::Cow::Owned(out)
 }
 
+/// A program's output as the report quotes it (QA ae: bat colours its errors on a pipe too):
+/// terminal escape sequences removed (CSI such as colours, `ESC [ … m`; OSC such as titles,
+/// `ESC ] … BEL`; two-byte `ESC x`), other control characters escaped as [`printable`] does,
+/// line breaks and tabs kept.
+pub fn program_text(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c != '\u{1b}' {
+            out.push(c);
+            continue;
+        }
+        match chars.next() {
+            // Parameters and intermediates, up to the final byte (`@` to `~`).
+            Some('[') => {
+                for c in chars.by_ref() {
+                    if ('@'..='~').contains(&c) {
+                        break;
+                    }
+                }
+            }
+            // Up to BEL or the string terminator `ESC \`.
+            Some(']') => {
+                while let Some(c) = chars.next() {
+                    if c == '\u{7}' || (c == '\u{1b}' && chars.next_if_eq(&'\\').is_some()) {
+                        break;
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    printable(&out, true).into_owned()
+}
+
 /// At most `max` characters of `name`, its beginning and `…`: for a label fitted to a box,
 /// read from its start.
 pub fn clip_end(name: &str, max: usize) -> String {
@@ -272,6 +307,21 @@ pub fn artifact_label(a: &Artifact) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_programs_escape_sequences_are_removed_and_other_controls_shown() {
+        assert_eq!(
+            super::program_text("\u{1b}[31m[bat error]\u{1b}[0m: 'x': No such file\n"),
+            "[bat error]: 'x': No such file\n"
+        );
+        assert_eq!(
+            super::program_text("\u{1b}]0;title\u{7}a\u{1b}]8;;u\u{1b}\\b\u{1b}[1;2Hc\rd\te"),
+            "abc\\rd\te"
+        );
+        // A lone escape at the end, and one before a plain letter (two-byte sequences).
+        assert_eq!(super::program_text("x\u{1b}"), "x");
+        assert_eq!(super::program_text("\u{1b}7x"), "x");
+    }
+
     use super::{clip, count, limit_percent, limit_ratio, printable};
 
     /// Sizes have three digits as written, the rounding included (QA w, F7).

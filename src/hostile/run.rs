@@ -145,7 +145,8 @@ fn drain_tail(stderr: Option<std::process::ChildStderr>) -> std::sync::mpsc::Rec
             }
         }
         let start = tail.len().saturating_sub(TAIL);
-        let _ = tx.send(String::from_utf8_lossy(&tail[start..]).trim().to_string());
+        let text = crate::format::program_text(&String::from_utf8_lossy(&tail[start..]));
+        let _ = tx.send(text.trim().to_string());
     });
     drained
 }

@@ -216,9 +216,10 @@ impl<R: Read> Stream<R> {
         hit
     }
 
+    /// The last bytes read, as the report may quote them: without terminal escapes.
     fn tail_text(&self) -> String {
         let start = self.tail.len().saturating_sub(TAIL_BYTES);
-        String::from_utf8_lossy(&self.tail[start..]).into_owned()
+        crate::format::program_text(&String::from_utf8_lossy(&self.tail[start..]))
     }
 }
 

@@ -378,12 +378,22 @@ fn wrong_http_status_and_never_ready_time_out_with_the_stderr_tail() {
     let f = &p["failed_runs"][0];
     assert_eq!(f["kind"], "timeout");
     assert!(f["message"].as_str().is_some_and(|m| m.contains("300ms")));
+    // Quoted without the colour's escape sequences, in the report and on the terminal (QA ae,
+    // 1: bat's raw ESC bytes in the report).
     assert!(
         f["stderr_tail"]
             .as_str()
-            .is_some_and(|t| t.contains("never-ready: starting"))
+            .is_some_and(|t| t.starts_with("never-ready: starting")),
+        "{f}"
     );
     assert!(r.stderr.contains("no successful run"), "{}", r.stderr);
+    assert!(
+        r.stderr
+            .contains("its stderr ends with: never-ready: starting")
+            && !r.stderr.contains('\u{1b}'),
+        "{}",
+        r.stderr
+    );
 
     let v = run(&mut probe_fixture(
         "hello-server",

@@ -71,7 +71,10 @@ fn a_glibc_floor_is_written_as_its_symbol_version_everywhere() {
     tool("gcc", &["-O1", "-o", out, src.to_str().expect("utf-8")]);
     let newest = tool("objdump", &["-T", out])
         .split_whitespace()
-        .filter_map(|w| w.strip_prefix("(GLIBC_").or_else(|| w.strip_prefix("GLIBC_")))
+        .filter_map(|w| {
+            w.strip_prefix("(GLIBC_")
+                .or_else(|| w.strip_prefix("GLIBC_"))
+        })
         .map(|v| v.trim_end_matches(')').to_string())
         .max_by_key(|v| {
             v.split('.')
@@ -83,12 +86,16 @@ fn a_glibc_floor_is_written_as_its_symbol_version_everywhere() {
     let r = run(aotcheck().args(["aotcheck", "inspect", "-q", out]));
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert!(
-        r.stdout.contains(&format!("glibc floor  {floor}, needed by ")),
+        r.stdout
+            .contains(&format!("glibc floor  {floor}, needed by ")),
         "{}",
         r.stdout
     );
     let h = run(aotcheck().args(["aotcheck", "inspect", "-q", "--format", "html", out]));
-    assert!(h.stdout.contains(&format!("<dd>{floor}, needed by ")), "{floor}");
+    assert!(
+        h.stdout.contains(&format!("<dd>{floor}, needed by ")),
+        "{floor}"
+    );
 }
 
 /// `inspect --help` offered `--image`, which `inspect` refuses, and listed the output flags
