@@ -82,11 +82,13 @@ pub fn parse(path: &Path, bytes: &[u8]) -> Result<Report> {
             ),
         ));
     }
+    // Said to be the baseline, as the other errors here are (QA ae, 11).
     serde_path_to_error::deserialize(value).map_err(|e| {
         Error::malformed(
             path,
             format!(
-                "not a valid cargo-aotcheck report at `{}`: {}",
+                "the baseline is not a valid cargo-aotcheck report at `{}`: {}; save a new \
+                 one with --save-baseline, or restore it from version control",
                 e.path(),
                 e.inner()
             ),

@@ -149,11 +149,27 @@ pub fn lock_changed(base: Option<&Provenance>, cur: Option<&Provenance>) -> bool
     matches!((lock(base), lock(cur)), (Some(x), Some(y)) if x != y)
 }
 
+/// The features of a build as cargo resolves them from the flags: the package's default
+/// features are on unless `--no-default-features` (or `--all-features`, all of them) was
+/// given, so `["git"]` reads "default + git" (QA ae, 8: "now git" read as git alone).
 fn list(v: &[String]) -> String {
-    if v.is_empty() {
-        "(default)".into()
-    } else {
-        v.join(",")
+    let flag = |f: &str| v.iter().any(|x| x == f);
+    let named: Vec<&str> = v
+        .iter()
+        .map(String::as_str)
+        .filter(|x| !x.starts_with("--"))
+        .collect();
+    if flag("--all-features") {
+        return "all (--all-features)".into();
+    }
+    let mut parts: Vec<&str> = Vec::new();
+    if !flag("--no-default-features") {
+        parts.push("default");
+    }
+    parts.extend(named);
+    match parts.is_empty() {
+        true => "none (--no-default-features)".into(),
+        false => parts.join(" + "),
     }
 }
 
@@ -311,7 +327,13 @@ fn part_checks(
                     (true, false) => " (in the file)",
                 };
                 let what = format!("{what} {name}{measure}");
-                judge(id, &what, x.map(|_| b), c, th, false)
+                judge(
+                    id,
+                    &what,
+                    (x.map(|_| b), cur.get(name).map(|_| c)),
+                    th,
+                    false,
+                )
             })
         })
         .collect()
@@ -327,25 +349,26 @@ pub fn size_check(
     th: &Thresholds,
     whole: bool,
 ) -> Check {
-    judge(id, what, Some(base), cur, th, whole)
+    judge(id, what, (Some(base), Some(cur)), th, whole)
 }
 
-/// As [`size_check`]; `had`: the baseline's figure, `None` where the baseline did not have the
-/// part at all (only then is it "new").
+/// As [`size_check`]; `(had, has)`: the baseline's figure and this run's, `None` where that
+/// report does not have the part at all (only then is it "new", or "gone").
 fn judge(
     id: CheckId,
     what: &str,
-    had: Option<u64>,
-    cur: u64,
+    (had, has): (Option<u64>, Option<u64>),
     th: &Thresholds,
     whole: bool,
 ) -> Check {
-    let base = had.unwrap_or(0);
+    let (base, cur) = (had.unwrap_or(0), has.unwrap_or(0));
     let delta = i128::from(cur) - i128::from(base);
     let change = relative(base, cur);
     let verdict = verdict_of(base, cur, th, whole);
     let message = match delta.cmp(&0) {
         std::cmp::Ordering::Equal => format!("{what} unchanged ({})", size(cur)),
+        // QA ae, 7: a crate that left the binary "shrank by 597 KiB (-100.0%) to 0 B".
+        std::cmp::Ordering::Less if has.is_none() => format!("{what} is gone (was {})", size(base)),
         std::cmp::Ordering::Less => format!(
             "{what} shrank by {} ({}) to {}",
             size(delta.unsigned_abs() as u64),

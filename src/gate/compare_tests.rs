@@ -74,14 +74,25 @@ fn growth_from_a_small_base_is_growth_not_new() {
     let fresh = judge(
         CheckId::BaselineCrate("regex_lite".into()),
         "crate regex_lite",
-        None,
-        300_000,
+        (None, Some(300_000)),
         &th,
         false,
     );
     assert_eq!(
         fresh.message,
         "crate regex_lite is new: 293 KiB: at least size_fail_min (4.00 KiB)"
+    );
+    // QA ae, 7: a crate that left read "shrank by 597 KiB (-100.0%) to 0 B"; one still there
+    // with no bytes still shrank to 0 B.
+    let what = "crate libgit2_sys";
+    let id = || CheckId::BaselineCrate("libgit2_sys".into());
+    let gone = judge(id(), what, (Some(611_328), None), &th, false);
+    assert_eq!(gone.message, "crate libgit2_sys is gone (was 597 KiB)");
+    assert_eq!(gone.verdict, Verdict::Pass);
+    let empty = judge(id(), what, (Some(611_328), Some(0)), &th, false);
+    assert_eq!(
+        empty.message,
+        "crate libgit2_sys shrank by 597 KiB (-100.0%) to 0 B"
     );
 }
 
@@ -321,6 +332,25 @@ fn provenance_mismatch_is_named() {
         vec!["toolchain: baseline rustc 1.95.0, now rustc 1.96.0"]
     );
     assert!(mismatches(Some(&p), Some(&p)).is_empty());
+    // Features as cargo resolves the flags (QA ae, 8: "baseline (default), now git").
+    let features = |f: &[&str]| {
+        let mut x = p.clone();
+        x.features = f.iter().map(|s| s.to_string()).collect();
+        x
+    };
+    let said = |a: &[&str], b: &[&str]| mismatches(Some(&features(a)), Some(&features(b)));
+    assert_eq!(
+        said(&[], &["git"]),
+        ["features: baseline default, now default + git"]
+    );
+    assert_eq!(
+        said(&["a", "--no-default-features"], &["--no-default-features"]),
+        ["features: baseline a, now none (--no-default-features)"]
+    );
+    assert_eq!(
+        said(&["--all-features"], &["x", "y"]),
+        ["features: baseline all (--all-features), now default + x + y"]
+    );
     // The lock file changed (QA t, D3); unknown on either side is no change said.
     let (mut old, mut new) = (p.clone(), p.clone());
     old.cargo_lock_sha256 = Some("aa".into());

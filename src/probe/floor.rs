@@ -106,7 +106,7 @@ pub fn build(dir: &Path) -> Result<Floor, String> {
         &["-static", "-nostartfiles", "-O2"],
     )?;
     let size = std::fs::metadata(&path)
-        .map(|m| format!("{} bytes, ", m.len()))
+        .map(|m| format!("{} bytes, ", crate::format::thousands(m.len())))
         .unwrap_or_default();
     Ok(Floor {
         description: format!(

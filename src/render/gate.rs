@@ -160,8 +160,9 @@ pub fn footer(s: &mut String, report: &Report, st: &Style) {
     if let Some(c) = report.baseline.as_ref().filter(|c| c.improved) {
         let _ = writeln!(
             s,
-            "{}: something shrank; save a new baseline with --save-baseline to keep the gain:",
-            paint(st.color, GOOD, "hint")
+            "{}: {}:",
+            paint(st.color, GOOD, "hint"),
+            super::words::shrank_hint(c).replacen("Something", "something", 1)
         );
         for what in &c.shrank {
             let _ = writeln!(s, "  - {what}");

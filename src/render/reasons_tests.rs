@@ -32,7 +32,7 @@ fn a_finding_says_what_reproduced_it() {
     );
     assert_eq!(
         finding_label(&finding("AOT011", true)),
-        "error: app v0.1.0, reproduced by its start inside its own image"
+        "error: app v0.1.0, which did not start in its own image"
     );
     assert_eq!(
         finding_label(&finding("AOT011", false)),

@@ -40,6 +40,22 @@ pub fn baseline_commit(c: &BaselineSummary) -> Option<&str> {
     (!c.source.contains(short)).then_some(commit)
 }
 
+/// The hint after a comparison where something shrank, without its closing punctuation: save
+/// a new baseline file; or, for `--baseline-ref` (no file to save), that merging keeps the gain
+/// (QA ae, 10).
+pub fn shrank_hint(c: &BaselineSummary) -> String {
+    match c.source.starts_with("git:") {
+        true => format!(
+            "Something shrank against `{}`: the gain is kept once this change is merged (that \
+             baseline is a commit's build, not a file to save)",
+            c.source
+        ),
+        false => {
+            "Something shrank: save a new baseline with `--save-baseline` to keep the gain".into()
+        }
+    }
+}
+
 /// What follows the baseline's commit in the header when the baseline was saved from a tree
 /// with uncommitted changes: its code is not that commit's (QA w, F9).
 pub fn baseline_dirty(c: &BaselineSummary) -> &'static str {

@@ -332,13 +332,19 @@ pub(crate) fn repo_with(name: &str) -> (tempfile::TempDir, PathBuf) {
 #[test]
 fn a_corrupted_baseline_exits_2_and_stays_untouched() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let cases: [(&str, &[u8], &str); 3] = [
+    let cases: [(&str, &[u8], &str); 4] = [
         (
             "truncated.json",
             br#"{"schema_version": 1, "tool": {"name": "cargo-aot"#,
             "truncated",
         ),
         ("garbage.json", b"\x00\x01 not json", "not valid JSON"),
+        // Valid JSON of a report cut short at a value: it names the file as the baseline.
+        (
+            "short.json",
+            br#"{"schema_version": 1}"#,
+            "the baseline is not a valid cargo-aotcheck report at `.`: missing field `tool`",
+        ),
         (
             "future.json",
             br#"{"schema_version": 99, "tool": {"name": "cargo-aotcheck", "version": "9.9.9"}}"#,

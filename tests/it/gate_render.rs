@@ -366,9 +366,29 @@ fn the_shrink_hint_names_what_shrank_and_never_follows_a_failure() {
     let text = cargo_aotcheck::render::human::render(&cur, &style);
     assert!(
         text.contains(
-            "hint: something shrank; save a new baseline with --save-baseline to keep the gain:\n  - app (package app|`x`, static): file size shrank by 10.0 KiB"
+            "hint: something shrank: save a new baseline with `--save-baseline` to keep the gain:\n  - app (package app|`x`, static): file size shrank by 10.0 KiB"
         ),
         "{text}"
+    );
+    // Against `--baseline-ref` there is no file to save: merging keeps the gain (QA ae, 10).
+    let mut by_ref = base.clone();
+    by_ref.artifacts[0].binary.file_size -= 10_240;
+    cargo_aotcheck::gate::compare(&mut by_ref, &base, "git:HEAD~1 (cda84c148ebb)", &th);
+    cargo_aotcheck::gate::conclude(&mut by_ref);
+    let said = "omething shrank against `git:HEAD~1 (cda84c148ebb)`: the gain is kept once this \
+                change is merged";
+    let text = cargo_aotcheck::render::human::render(&by_ref, &style);
+    assert!(text.contains(&format!("hint: s{said}")), "{text}");
+    assert!(!text.contains("--save-baseline"), "{text}");
+    let md = cargo_aotcheck::render::markdown::render(&by_ref);
+    assert!(
+        md.contains(&format!("S{said}")) && !md.contains("--save-baseline"),
+        "{md}"
+    );
+    let page = cargo_aotcheck::render::html::render(&by_ref);
+    assert!(
+        page.contains("Something shrank against <code>git:HEAD~1 (cda84c148ebb)</code>: the gain"),
+        "{page}"
     );
     let md = cargo_aotcheck::render::markdown::render(&cur);
     assert!(

@@ -88,8 +88,8 @@ pub fn findings(s: &mut String, findings: &[Finding]) {
             Some("--hostile") => {
                 s.push_str("<p class=\"bad-text\">A hostile run turned this into a crash.</p>");
             }
-            Some(by) => {
-                let _ = write!(s, "<p class=\"bad-text\">Reproduced by {}.</p>", text(by));
+            Some(_) => {
+                s.push_str("<p class=\"bad-text\">It did not start in its own image.</p>");
             }
             None => {}
         }

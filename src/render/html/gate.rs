@@ -164,9 +164,10 @@ fn baseline(s: &mut String, report: &Report) {
         s.push_str("</ul>\n");
     }
     if c.improved {
-        s.push_str(
-            "<p class=\"callout good\">Something shrank: save a new baseline with \
-             <code>--save-baseline</code> to keep the gain.</p>\n",
+        let _ = writeln!(
+            s,
+            "<p class=\"callout good\">{}.</p>",
+            super::verdict::spans(&words::shrank_hint(c))
         );
     }
 }

@@ -58,8 +58,8 @@ pub fn facts(b: &Binary) -> Vec<(&'static str, String)> {
             "reference graph",
             format!(
                 "{} nodes, {} edges, {}",
-                g.nodes,
-                g.edges,
+                crate::format::thousands(g.nodes),
+                crate::format::thousands(g.edges),
                 source(g.edges_from)
             ),
         ),

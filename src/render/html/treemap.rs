@@ -455,9 +455,11 @@ fn legend(s: &mut String, a: &Artifact, base: &HashMap<&str, &Check>) {
     } else {
         let _ = write!(
             s,
-            " <span class=\"left-out\">Drawn: {listed} symbols, the largest of each crate; left \
-             out: {more} smaller ones ({}), each crate's drawn as one \"N more\" rectangle. \
+            " <span class=\"left-out\">Drawn: {} symbols, the largest of each crate; left \
+             out: {} smaller ones ({}), each crate's drawn as one \"N more\" rectangle. \
              Names longer than {NAME_MAX} characters are cut.</span>",
+            crate::format::thousands(listed as u64),
+            crate::format::thousands(more),
             size(more_bytes)
         );
     }

@@ -144,10 +144,7 @@ pub fn render_with(report: &Report, all_crates: bool) -> String {
     bytes::render(&mut s, &report.artifacts, all_crates);
     every_check(&mut s, &all);
     if let Some(c) = report.baseline.as_ref().filter(|c| c.improved) {
-        let _ = writeln!(
-            s,
-            "Something shrank: save a new baseline with `--save-baseline` to keep the gain:\n"
-        );
+        let _ = writeln!(s, "{}:\n", super::words::shrank_hint(c));
         for what in &c.shrank {
             let _ = writeln!(s, "- {}", escape(what));
         }

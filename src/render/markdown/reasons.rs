@@ -169,7 +169,7 @@ mod tests {
     use super::*;
 
     /// The cell says what the columns beside it do not: not the crate, its version or the
-    /// severity, and not AOT011's "reproduced by its start inside its own image" (its title).
+    /// severity, and not AOT011's "which did not start in its own image" (its title says so).
     #[test]
     fn a_finding_cell_is_its_title_and_what_made_it_count() {
         let mut f: Finding = serde_json::from_value(serde_json::json!({

@@ -4,7 +4,7 @@
 
 use std::path::Path;
 
-use cargo_aotcheck::format::size;
+use cargo_aotcheck::format::{size, thousands};
 use serde_json::Value;
 
 use super::cdp::Page;
@@ -190,7 +190,12 @@ pub fn graph_shown(page: &mut Page, a: &Value) {
         "exact"
     };
     for want in [
-        format!("{} nodes, {} edges", g["nodes"], g["edges"]),
+        // With thousands separators, as the terminal writes them (QA ae, 11).
+        format!(
+            "{} nodes, {} edges",
+            thousands(g["nodes"].as_u64().expect("nodes")),
+            thousands(g["edges"].as_u64().expect("edges"))
+        ),
         format!("({source}): {trust}"),
         format!(
             "{} reachable from the roots; {} linked but unreachable",
