@@ -10,7 +10,9 @@
 //! not only the innermost: a stale return address (see hostile/frames.rs) may then add one
 //! too many, never take the right one away; except that a chain's caller further out than
 //! another finding's own crate's frame is not counted (see [`pinned`]). When no finding's code
-//! is on it (or there is no
+//! is on it, the function each chain shows making the call (its last step before the C
+//! library's code, std's or core's generic code included) tells them apart where it is on
+//! the stack. When nothing does (or there is no
 //! stack: a stripped binary without its analysis link, a run that did not crash again),
 //! nothing tells the findings apart and the crash stays every finding's.
 
@@ -84,12 +86,39 @@ pub(super) fn pinned<'r>(
         .filter(|(_, h)| !h.by_caller)
         .map(|(_, h)| h.at)
         .min();
-    let kept: Vec<(usize, &str)> = hits
+    let mut kept: Vec<(usize, &str)> = hits
         .iter()
         .filter(|(_, h)| !h.by_caller || nearest_own.is_none_or(|own| h.at < own))
         .map(|(k, h)| (*k, stack[h.at].as_str()))
         .collect();
+    // Last, the step of each chain just before the C library's code, whatever its crate: a
+    // finding on a crate without a function of its own (inlined under LTO) whose chain's
+    // last step is std's or core's generic code. bat (QA ae, 4): etcetera's chain ends
+    // `PROJECT_DIRS → FnOnce::call_once → getpwuid_r`, `call_once` is on the stack and
+    // libgit2-sys's `get_passwd_home` is not; the crash was pinned on both.
+    if kept.is_empty() {
+        kept = findings
+            .iter()
+            .enumerate()
+            .filter_map(|(k, f)| {
+                let inner = last_before_c(f)?;
+                let at = stack.iter().position(|frame| frame == inner)?;
+                Some((k, stack[at].as_str()))
+            })
+            .collect();
+    }
     (!kept.is_empty()).then_some(kept)
+}
+
+/// The step of `f`'s chain just before the C library's code (`[libc]`, or no crate) that it
+/// leads to: the function that makes the call.
+fn last_before_c(f: &Finding) -> Option<&str> {
+    let inner = f
+        .chain
+        .iter()
+        .rev()
+        .find(|s| s.krate.as_deref().is_some_and(|k| !k.starts_with('[')))?;
+    Some(inner.symbol.as_str())
 }
 
 /// `a ← b ← c ← …`: the innermost frames of a crash stack, up to and including `upto` when it
@@ -211,6 +240,54 @@ mod tests {
         assert_eq!(pinned(&run, &[&a, &b]), None);
         run.crash_stack = stack(&["getpwuid_r", "beta::f", "main"]);
         assert_eq!(pinned(&run, &[&a, &b]), Some(vec![(1, "beta::f")]));
+    }
+
+    /// bat (QA ae, 4): etcetera's code is all inlined and its chain's last step before glibc is
+    /// core's `call_once`, which is on the stack; libgit2-sys's `get_passwd_home` is not. The
+    /// crash was both findings'; it is etcetera's.
+    #[test]
+    fn a_chain_that_ends_in_generic_code_on_the_stack_takes_the_crash() {
+        let etcetera = finding(
+            "etcetera",
+            &[
+                ("bat::run", "bat"),
+                ("bat::directories::PROJECT_DIRS", "bat"),
+                ("core::ops::function::FnOnce::call_once", "core"),
+                ("__new_getpwuid_r", "[libc]"),
+            ],
+        );
+        let git = finding(
+            "libgit2-sys",
+            &[
+                ("bat::run", "bat"),
+                ("git_sysdir_guess_home_dirs", "libgit2_sys"),
+                ("get_passwd_home", "libgit2_sys"),
+                ("__new_getpwuid_r", "[libc]"),
+            ],
+        );
+        let mut run: HostileRun = serde_json::from_value(serde_json::json!({
+            "condition": "no-home+unknown-uid", "description": "", "outcome": "crashed",
+            "signal": "SIGSEGV", "exit_code": null, "dynamic_outcome": "crashed",
+            "reproduce": null, "detail": null
+        }))
+        .expect("run");
+        run.crash_stack = stack(&[
+            "[libnss_systemd.so.2]",
+            "__new_getpwuid_r",
+            "core::ops::function::FnOnce::call_once",
+            "getenv",
+            "std::sys::env::unix::getenv::{closure#0}",
+        ]);
+        assert_eq!(
+            pinned(&run, &[&etcetera, &git]),
+            Some(vec![(0, "core::ops::function::FnOnce::call_once")])
+        );
+        // An own frame still wins over it: libgit2's C code on the stack.
+        run.crash_stack.insert(2, "get_passwd_home".into());
+        assert_eq!(
+            pinned(&run, &[&etcetera, &git]),
+            Some(vec![(1, "get_passwd_home")])
+        );
     }
 
     /// tealdeer (QA j, J5): etcetera's `Xdg::new` called `std::env::home_dir`, which crashed;

@@ -34,11 +34,7 @@ pub fn render(s: &mut String, runs: &[HostileRun], color: bool) {
         line.push_str(&super::reasons::how(r));
         if let Some((d, word, how)) = super::reasons::dynamic_run(r) {
             let _ = write!(line, "; dynamic build: {}{how}", painted(color, d, word));
-            if d == HostileOutcome::Ok {
-                line.push_str(": the static linkage is the cause");
-            } else if r.static_hazard() {
-                line.push_str(", differently: the static linkage is the cause of this one");
-            }
+            line.push_str(super::reasons::static_cause(r, d).unwrap_or_default());
         }
         // As the verdict lines say it: `allowed (AOT004: REASON)`, or not counted.
         if let Some(n) = super::reasons::not_counted(r) {

@@ -317,6 +317,29 @@ pub fn dynamic_run(r: &HostileRun) -> Option<(HostileOutcome, &'static str, Stri
     })
 }
 
+/// What follows the dynamic build's outcome `d` of run `r` when the static linkage is to blame
+/// (see [`HostileRun::static_hazard`]); `None` when both builds failed alike. Where the dynamic
+/// build failed too, it says how the static one's failure differs (QA ae, 4: "differently:
+/// the static linkage is the cause of this one" read as if the dynamic build had worked).
+pub fn static_cause(r: &HostileRun, d: HostileOutcome) -> Option<&'static str> {
+    if d == HostileOutcome::Ok {
+        return (r.outcome != HostileOutcome::Ok).then_some(": the static linkage is the cause");
+    }
+    if !r.static_hazard() {
+        return None;
+    }
+    Some(match (r.outcome, &r.signal, &r.dynamic_signal) {
+        (HostileOutcome::Crashed, Some(_), None) if d == HostileOutcome::Crashed => {
+            " too, without a signal: the static linkage turns it into a crash"
+        }
+        (HostileOutcome::Crashed, Some(_), Some(_)) if d == HostileOutcome::Crashed => {
+            ", by another signal: the static linkage changes how it crashes"
+        }
+        (HostileOutcome::Hung, _, _) => ", without hanging: the static linkage makes it hang",
+        _ => ", differently: the static linkage is the cause of this one",
+    })
+}
+
 /// `crashed (SIGSEGV); dynamic build: ok: the static linkage is the cause`, and why it does
 /// not count when it does not (`; allowed (AOT004: REASON)`). The dynamic build's run is
 /// worded as the static one's: `failed (exit status 101)`, `crashed (SIGABRT)` (QA l: it read
@@ -325,11 +348,7 @@ pub fn hostile_outcome(r: &HostileRun) -> String {
     let mut s = format!("{}{}", run_word(r), how(r));
     if let Some((d, word, how)) = dynamic_run(r) {
         s.push_str(&format!("; dynamic build: {word}{how}"));
-        if d == HostileOutcome::Ok {
-            s.push_str(": the static linkage is the cause");
-        } else if r.static_hazard() {
-            s.push_str(", differently: the static linkage is the cause of this one");
-        }
+        s.push_str(static_cause(r, d).unwrap_or_default());
     }
     if let Some(n) = not_counted(r) {
         s.push_str(&format!("; {n}"));

@@ -74,6 +74,44 @@ fn a_crash_site_shows_the_innermost_frames() {
     );
 }
 
+/// QA ae, 4: bat's static build crashed (SIGSEGV) where its dynamic build exited 101 with a
+/// panic; "differently: the static linkage is the cause of this one" read as if the dynamic
+/// build had worked. Each way the two can differ is said as it is.
+#[test]
+fn a_dynamic_build_that_fails_too_is_said_to() {
+    let mut r: HostileRun = serde_json::from_value(serde_json::json!({
+        "condition": "no-home+unknown-uid", "description": "", "outcome": "crashed",
+        "signal": "SIGSEGV", "exit_code": null, "dynamic_outcome": "crashed",
+        "dynamic_exit_code": 101, "reproduce": null, "detail": null
+    }))
+    .expect("run");
+    assert_eq!(
+        hostile_outcome(&r),
+        "crashed (SIGSEGV); dynamic build: failed (exit status 101) too, without a signal: the \
+         static linkage turns it into a crash"
+    );
+    let mut terminal = String::new();
+    crate::render::hostile::render(&mut terminal, &[r.clone()], false);
+    assert!(
+        terminal.contains("(exit status 101) too, without a signal: the"),
+        "{terminal}"
+    );
+    (r.dynamic_signal, r.dynamic_exit_code) = (Some("SIGABRT".into()), None);
+    assert!(
+        hostile_outcome(&r)
+            .ends_with(", by another signal: the static linkage changes how it crashes"),
+        "{}",
+        hostile_outcome(&r)
+    );
+    // The same signal in both: the program's own answer, nothing said of the linkage.
+    r.dynamic_signal = Some("SIGSEGV".into());
+    assert_eq!(
+        hostile_outcome(&r),
+        "crashed (SIGSEGV); dynamic build: crashed (SIGSEGV); not counted, the dynamic build \
+         fails the same way"
+    );
+}
+
 /// A run that ended with an exit status (tealdeer's "permission denied", exit 1) failed;
 /// one that ended with a signal crashed (QA j: both read "crashed").
 #[test]

@@ -175,11 +175,8 @@ pub fn hostile(s: &mut String, runs: &[HostileRun]) {
                 _ => outcome(d).to_string(),
             };
             let _ = write!(what, "; the dynamic build: {shown}{}", text(&how));
-            if d == HostileOutcome::Ok && r.outcome != HostileOutcome::Ok {
-                what.push_str(": the static linkage is the cause");
-            } else if r.static_hazard() {
-                what.push_str(", differently: the static linkage is the cause of this one");
-            }
+            let cause = crate::render::reasons::static_cause(r, d);
+            what.push_str(&text(cause.unwrap_or_default()));
         }
         if let Some(n) = crate::render::reasons::not_counted(r) {
             let _ = write!(what, "; {}", text(&n));
