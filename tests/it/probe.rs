@@ -309,6 +309,17 @@ fn compare_probes_both_builds_and_reports_ratios() {
         md.contains("medians of 3 static and 3 regular runs"),
         "{md}"
     );
+    // Under the verdict table, each probed binary's median with its p90 and runs, and its
+    // RSS, from the report's own figures (QA ae, 9: only the budget's median was there).
+    let st = &s["probe"]["startup_ms"];
+    let cell = format!(
+        "| {} (p90 {}, {} runs) | ",
+        cargo_aotcheck::format::ms(f64_at(st, &["median"])),
+        cargo_aotcheck::format::ms(f64_at(st, &["p90"])),
+        u64_at(st, &["count"])
+    );
+    assert!(md.contains("| Binary | Startup (median) | RSS |"), "{md}");
+    assert!(md.contains(&cell), "{cell}\n{md}");
 }
 
 #[test]

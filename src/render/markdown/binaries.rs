@@ -1,6 +1,7 @@
 //! The binaries at a glance, where no check is worth a verdict table: linkage and sizes, and
 //! what the startup probe measured (the median over its counted runs, and the RSS at ready or
-//! at exit). And `--compare`'s static-vs-regular figures, always.
+//! at exit); under a verdict table, the probe's figures alone. And `--compare`'s
+//! static-vs-regular figures, always.
 
 use std::fmt::Write as _;
 
@@ -77,6 +78,27 @@ pub(super) fn render(s: &mut String, report: &Report) {
             let _ = write!(s, " {startup} | {rss} |");
         }
         s.push('\n');
+    }
+    s.push('\n');
+}
+
+/// What the startup probe measured, per probed binary, under a verdict table (whose budget and
+/// baseline rows give only the median): median, p90 and runs, and the RSS (QA ae, 9: a
+/// reviewer cannot judge a startup figure without its run count). Nothing when no binary was
+/// probed.
+pub(super) fn probed(s: &mut String, report: &Report) {
+    let probed: Vec<&Artifact> = report
+        .artifacts
+        .iter()
+        .filter(|a| a.probe.is_some())
+        .collect();
+    if probed.is_empty() {
+        return;
+    }
+    let _ = writeln!(s, "| Binary | Startup (median) | RSS |\n|---|--:|--:|");
+    for a in probed {
+        let (startup, rss) = probe_cells(a);
+        let _ = writeln!(s, "| {} | {startup} | {rss} |", binary_label(a));
     }
     s.push('\n');
 }

@@ -135,6 +135,7 @@ pub fn render_with(report: &Report, all_crates: bool) -> String {
         .collect();
     if all.iter().any(|(_, _, c)| headline(c)) {
         verdicts(&mut s, &all);
+        binaries::probed(&mut s, report);
     } else {
         binaries::render(&mut s, report);
     }
