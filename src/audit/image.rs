@@ -131,22 +131,9 @@ fn evidence(a: &Artifact) -> Option<Vec<String>> {
 /// lead to (the trace sees the first directory not found, `/tmp` of `/tmp/www`), each once;
 /// and the others.
 fn by_argument(image: &crate::report::Image) -> (Vec<&str>, Vec<&str>) {
-    let argument_of = |path: &str| {
-        image
-            .entrypoint
-            .iter()
-            .skip(1)
-            .map(String::as_str)
-            .find(|a| {
-                a.starts_with('/')
-                    && (*a == path
-                        || a.strip_prefix(path)
-                            .is_some_and(|r| path == "/" || r.starts_with('/')))
-            })
-    };
     let (mut args, mut others) = (Vec::new(), Vec::new());
     for m in &image.in_image.missing {
-        match argument_of(&m.path) {
+        match image.argument_of(&m.path) {
             Some(a) if !args.contains(&a) => args.push(a),
             Some(_) => {}
             None => others.push(m.path.as_str()),

@@ -6,7 +6,7 @@ use std::fmt::Write as _;
 use super::Style;
 use crate::format::{artifact_label, size};
 use crate::output::{BAD, DIM, GOOD, HEADER, WARN, paint};
-use crate::report::{Image, InImage, InImageOutcome, LeftOutWhy, Report};
+use crate::report::{Image, InImageOutcome, LeftOutWhy, Report};
 
 /// Files listed before the rest is folded into one line (`-v` lists all).
 const FILES_SHOWN: usize = 8;
@@ -93,7 +93,7 @@ pub fn human(s: &mut String, image: Option<&Image>, st: &Style) {
         let _ = writeln!(s, "    {}", paint(c, DIM, &line));
     }
     left_out(s, i, st);
-    in_image(s, &i.in_image, c);
+    in_image(s, i, c);
     if let Some(why) = i.trace.reason.as_deref() {
         row(s, c, "traced", &paint(c, DIM, why));
     }
@@ -123,7 +123,8 @@ fn left_out(s: &mut String, i: &Image, st: &Style) {
     }
 }
 
-fn in_image(s: &mut String, r: &InImage, c: bool) {
+fn in_image(s: &mut String, image: &Image, c: bool) {
+    let r = &image.in_image;
     let text = match r.outcome {
         InImageOutcome::Started => {
             let mut v = paint(c, GOOD, "started");
@@ -172,12 +173,8 @@ fn in_image(s: &mut String, r: &InImage, c: bool) {
         let _ = writeln!(s, "    {why}");
     }
     for m in &r.missing {
-        let on_host = if m.opened_on_host {
-            " (opened on the host)"
-        } else {
-            ""
-        };
-        let _ = writeln!(s, "    missing: {}{on_host}", m.path);
+        let why = super::words::missing_note(image, m);
+        let _ = writeln!(s, "    missing: {}{why}", m.path);
     }
     for p in &r.denied {
         let _ = writeln!(s, "    denied: {p} (to the image's user)");
@@ -210,12 +207,14 @@ pub fn markdown(s: &mut String, report: &Report, escape: fn(&str) -> String) {
             InImageOutcome::Started => "✅ started".to_string(),
             InImageOutcome::Failed => {
                 // What a container runtime mounts (`/proc`) is no cause: `docker run` has it.
-                let lacks: Vec<&str> = r
+                // An argument of the entrypoint by its own name, as the finding gives it.
+                let mut lacks: Vec<&str> = r
                     .missing
                     .iter()
-                    .map(|m| m.path.as_str())
+                    .map(|m| i.argument_of(&m.path).unwrap_or(&m.path))
                     .filter(|p| !crate::image::is_runtime(p))
                     .collect();
+                lacks.dedup();
                 if lacks.is_empty() {
                     "❌ does not start".into()
                 } else {
@@ -317,5 +316,42 @@ mod tests {
         let mut s = String::new();
         markdown(&mut s, &report, super::super::markdown::escape);
         insta::assert_snapshot!(s);
+    }
+
+    /// QA ae, 5: miniserve served `/tmp/qa/ae/www`; the start inside found no `/tmp`, and the
+    /// section said "missing: /tmp" where the finding said the image lacks `/tmp/qa/ae/www`.
+    #[test]
+    fn a_missing_path_names_the_argument_it_leads_to() {
+        let mut image = failed();
+        image.entrypoint = vec!["/app/app".into(), "/tmp/qa/ae/www".into()];
+        image.in_image.missing = vec![
+            crate::report::Missing {
+                path: "/tmp".into(),
+                opened_on_host: false,
+            },
+            crate::report::Missing {
+                path: "/etc/app.toml".into(),
+                opened_on_host: true,
+            },
+        ];
+        let mut s = String::new();
+        in_image(&mut s, &image, false);
+        assert!(
+            s.contains(
+                "missing: /tmp (on the way to /tmp/qa/ae/www, an argument of the entrypoint)"
+            ),
+            "{s}"
+        );
+        assert!(
+            s.contains("missing: /etc/app.toml (opened on the host)"),
+            "{s}"
+        );
+        let mut report = Report::new(None);
+        let mut a = crate::report::test_artifact(1);
+        a.image = Some(Box::new(image));
+        report.artifacts.push(a);
+        let mut md = String::new();
+        markdown(&mut md, &report, super::super::markdown::escape);
+        assert!(md.contains("lacks /tmp/qa/ae/www, /etc/app.toml"), "{md}");
     }
 }

@@ -9,8 +9,8 @@
 use crate::attribute::{UNKNOWN, unnamed_row};
 use crate::format::{count, two_sizes};
 use crate::report::{
-    Artifact, BaselineSummary, Binary, Check, CheckId, ComparedMetric, Comparison, Linkage, Probe,
-    Report, Step, SymbolRow, Unit, Verdict,
+    Artifact, BaselineSummary, Binary, Check, CheckId, ComparedMetric, Comparison, Image, Linkage,
+    Missing, Probe, Report, Step, SymbolRow, Unit, Verdict,
 };
 
 /// The glibc floor of an ELF binary without one (no versioned glibc import), as the
@@ -53,6 +53,18 @@ pub fn shrank_hint(c: &BaselineSummary) -> String {
         false => {
             "Something shrank: save a new baseline with `--save-baseline` to keep the gain".into()
         }
+    }
+}
+
+/// What the image section says after a path the start inside its image did not find: the
+/// entrypoint's argument it is or leads to, as the AOT011 finding names it (QA ae, 5: "missing:
+/// /tmp" beside "the image lacks /tmp/qa/ae/www"), or that the host run opened it.
+pub fn missing_note(image: &Image, m: &Missing) -> String {
+    match image.argument_of(&m.path) {
+        Some(a) if a != m.path => format!(" (on the way to {a}, an argument of the entrypoint)"),
+        Some(_) => " (an argument of the entrypoint)".into(),
+        None if m.opened_on_host => " (opened on the host)".into(),
+        None => String::new(),
     }
 }
 

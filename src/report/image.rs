@@ -90,6 +90,23 @@ pub enum FileWhy {
     Extra,
 }
 
+impl Image {
+    /// The entrypoint's argument that `path` is or leads to: the start inside sees the first
+    /// directory not found, `/tmp` of the argument `/tmp/www`.
+    pub fn argument_of(&self, path: &str) -> Option<&str> {
+        self.entrypoint
+            .iter()
+            .skip(1)
+            .map(String::as_str)
+            .find(|a| {
+                a.starts_with('/')
+                    && (*a == path
+                        || a.strip_prefix(path)
+                            .is_some_and(|r| path == "/" || r.starts_with('/')))
+            })
+    }
+}
+
 impl FileWhy {
     pub fn as_str(self) -> &'static str {
         match self {

@@ -39,7 +39,7 @@ pub fn image(s: &mut String, image: Option<&Image>, ai: usize) {
     facts(s, i);
     files(s, i);
     left_out(s, i);
-    in_image(s, &i.in_image);
+    in_image(s, i);
     if !i.warnings.is_empty() {
         let w: Vec<String> = i.warnings.iter().map(|w| text(w)).collect();
         let _ = writeln!(
@@ -219,7 +219,8 @@ fn left_out(s: &mut String, i: &Image) {
 }
 
 /// The startup probe inside the image's own root filesystem, as the image's user.
-fn in_image(s: &mut String, r: &InImage) {
+fn in_image(s: &mut String, image: &Image) {
+    let r = &image.in_image;
     let _ = write!(
         s,
         "<div class=\"in-image\"><p>Inside the image: {}",
@@ -279,16 +280,8 @@ fn in_image(s: &mut String, r: &InImage) {
     if !r.missing.is_empty() {
         s.push_str("<p>Looked for in the image (opened or looked up), not there:</p><ul class=\"missing\">");
         for m in &r.missing {
-            let _ = write!(
-                s,
-                "<li>{}{}</li>",
-                code(&m.path),
-                if m.opened_on_host {
-                    " (opened on the host)"
-                } else {
-                    ""
-                }
-            );
+            let why = crate::render::words::missing_note(image, m);
+            let _ = write!(s, "<li>{}{}</li>", code(&m.path), text(&why));
         }
         s.push_str("</ul>\n");
     }
