@@ -71,8 +71,24 @@ pub fn all_failed(report: &Report) -> Option<String> {
             crate::format::printable(&line, false).into_owned()
         })
         .collect();
-    no_successful_run(&names)
+    let mut message = no_successful_run(&names)?;
+    // One program's arguments rarely suit another's (QA ac, D3: git-cliff's `-r DIR` given to
+    // its `git-cliff-completions` too, which then panicked): when some binary did get ready,
+    // say how to give each binary its own.
+    let got_ready = report
+        .artifacts
+        .iter()
+        .any(|a| a.probe.as_ref().is_some_and(|p| p.runs > 0));
+    if got_ready {
+        message.push_str(&format!("\n{EACH_ITS_OWN}"));
+    }
+    Some(message)
 }
+
+/// The hint when some binaries got ready and others did not (see [`all_failed`]).
+pub const EACH_ITS_OWN: &str = "hint: the probe's arguments go to every binary it probes: \
+    `--bin NAME` probes one, and `[package.metadata.aotcheck.bin.NAME]` gives each its own \
+    `probe_args` (and `ready`)";
 
 /// The error for the binaries (one line each, already escaped) that had no run that got
 /// ready: one line for one, else a line for each under a heading; `None` for none.

@@ -244,19 +244,32 @@ pub fn compared_note(r: &Report, cmp: &Comparison) -> (bool, String) {
             .map(|p| p.runs)
     };
     let (ours, theirs) = (runs(&cmp.static_path), runs(&cmp.regular_path));
-    let probed = ours.is_some() || theirs.is_some();
-    let runs_of = |n: Option<u32>| n.map_or("no".to_string(), |n| n.to_string());
-    let note = if probed {
-        format!(
-            "startup and memory: medians of {} static and {} regular runs, interleaved; \
-             ratio = static / regular",
-            runs_of(ours),
-            runs_of(theirs)
-        )
-    } else {
-        format!("{NOT_PROBED}; ratio = static / regular")
+    // A build probed with no run that got ready measured nothing (QA ac, D3: "medians of 0
+    // static and 0 regular runs" under rows of `?`).
+    let ready = |n: Option<u32>| n.filter(|&n| n > 0);
+    let note = match (ready(ours), ready(theirs)) {
+        (Some(s), Some(r)) => format!(
+            "startup and memory: medians of {s} static and {r} regular runs, interleaved; \
+             ratio = static / regular"
+        ),
+        (Some(n), None) | (None, Some(n)) => format!(
+            "startup and memory: medians of {}; the {} build {}; ratio = static / regular",
+            count(n as usize, "run", "runs"),
+            if ours.is_some_and(|n| n > 0) { "regular" } else { "static" },
+            if ours.is_some() && theirs.is_some() {
+                "had no run that got ready"
+            } else {
+                "was not probed"
+            }
+        ),
+        (None, None) if ours.is_some() || theirs.is_some() => {
+            "startup and memory: not measured, no run of either build got ready; ratio = \
+             static / regular"
+                .into()
+        }
+        (None, None) => format!("{NOT_PROBED}; ratio = static / regular"),
     };
-    (probed, note)
+    (ready(ours).is_some() || ready(theirs).is_some(), note)
 }
 
 #[cfg(test)]

@@ -151,6 +151,50 @@ fn a_line_probe_keeps_the_tails_of_a_program_that_exits_before_ready() {
     assert_none_left(&path, 1);
 }
 
+/// QA ac, D3: git-cliff's `-r DIR` went to its other binaries too, which failed; the error was
+/// honest but said nothing of what to do. When one binary got ready and another did not, the
+/// error says how to give each its own arguments; when none got ready (the test below), the
+/// arguments are not the difference, and nothing more is said.
+#[test]
+fn one_binary_ready_and_one_not_hints_at_arguments_for_each() {
+    let p = probe(
+        "crasher",
+        &[
+            "--bin",
+            "exits",
+            "--ready",
+            "exit",
+            "--probe-arg",
+            "segv",
+            "--runs",
+            "1",
+        ],
+    );
+    assert_eq!(p.code, 2, "{}", p.stderr);
+    let ready: Vec<(&str, u64)> = p.report["artifacts"]
+        .as_array()
+        .expect("artifacts")
+        .iter()
+        .map(|a| {
+            (
+                a["name"].as_str().unwrap_or(""),
+                a["probe"]["runs"].as_u64().unwrap_or(0),
+            )
+        })
+        .collect();
+    assert!(
+        ready.contains(&("exits", 1)) && ready.contains(&("crasher", 0)),
+        "{ready:?}"
+    );
+    assert!(
+        p.stderr.contains(
+            "hint: the probe's arguments go to every binary it probes: `--bin NAME` probes one"
+        ),
+        "{}",
+        p.stderr
+    );
+}
+
 /// When several binaries never get ready (a `--compare` of a crashing program: static and
 /// dynamic), the error gives each its own line under one heading, instead of one line joined
 /// with `;`. Each line names the binary, its link mode and the signal the report records.
@@ -179,6 +223,11 @@ fn several_binaries_that_never_get_ready_get_a_line_each() {
         .iter()
         .position(|l| l.contains("no successful run for 2 binaries:"))
         .unwrap_or_else(|| panic!("no heading in:\n{}", p.stderr));
+    assert!(
+        !p.stderr.contains("hint: the probe's arguments"),
+        "{}",
+        p.stderr
+    );
     for (k, mode) in modes.iter().enumerate() {
         let line = lines.get(head + 1 + k).copied().unwrap_or("");
         assert!(
@@ -187,6 +236,25 @@ fn several_binaries_that_never_get_ready_get_a_line_each() {
             p.stderr
         );
     }
+    // The static-vs-regular table says why it has no startup or memory rows (QA ac, D3: rows
+    // of `?` under "medians of 0 static and 0 regular runs").
+    let report: cargo_aotcheck::report::Report =
+        serde_json::from_value(p.report.clone()).expect("a report");
+    let style = cargo_aotcheck::render::Style {
+        color: false,
+        verbose: false,
+        all_crates: false,
+    };
+    let text = cargo_aotcheck::render::human::render(&report, &style);
+    let table = text
+        .split("static vs regular build")
+        .nth(1)
+        .unwrap_or_else(|| panic!("no comparison in:\n{text}"));
+    assert!(
+        table.contains("startup and memory: not measured, no run of either build got ready"),
+        "{table}"
+    );
+    assert!(!table.contains("startup median") && !table.contains(" ? "), "{table}");
 }
 
 /// `timeout(1)` signals the process and then its group, and a CI runner may send SIGINT and
