@@ -329,7 +329,9 @@ pub fn static_cause(r: &HostileRun, d: HostileOutcome) -> Option<&'static str> {
         return None;
     }
     Some(match (r.outcome, &r.signal, &r.dynamic_signal) {
-        (HostileOutcome::Crashed, Some(_), None) if d == HostileOutcome::Crashed => {
+        (HostileOutcome::Crashed, Some(_), None)
+            if d == HostileOutcome::Crashed && r.dynamic_exit_code.is_some() =>
+        {
             " too, without a signal: the static linkage turns it into a crash"
         }
         (HostileOutcome::Crashed, Some(_), Some(_)) if d == HostileOutcome::Crashed => {

@@ -157,7 +157,7 @@ fn the_dynamic_builds_run_is_worded_as_the_static_ones() {
     (r.dynamic_signal, r.dynamic_exit_code) = (Some("SIGABRT".into()), None);
     assert!(
         hostile_outcome(&r)
-            .starts_with("crashed (SIGSEGV); dynamic build: crashed (SIGABRT), differently"),
+            .starts_with("crashed (SIGSEGV); dynamic build: crashed (SIGABRT), by another signal"),
         "{}",
         hostile_outcome(&r)
     );

@@ -255,7 +255,11 @@ pub fn compared_note(r: &Report, cmp: &Comparison) -> (bool, String) {
         (Some(n), None) | (None, Some(n)) => format!(
             "startup and memory: medians of {}; the {} build {}; ratio = static / regular",
             count(n as usize, "run", "runs"),
-            if ours.is_some_and(|n| n > 0) { "regular" } else { "static" },
+            if ours.is_some_and(|n| n > 0) {
+                "regular"
+            } else {
+                "static"
+            },
             if ours.is_some() && theirs.is_some() {
                 "had no run that got ready"
             } else {

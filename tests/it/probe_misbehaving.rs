@@ -254,7 +254,10 @@ fn several_binaries_that_never_get_ready_get_a_line_each() {
         table.contains("startup and memory: not measured, no run of either build got ready"),
         "{table}"
     );
-    assert!(!table.contains("startup median") && !table.contains(" ? "), "{table}");
+    assert!(
+        !table.contains("startup median") && !table.contains(" ? "),
+        "{table}"
+    );
 }
 
 /// `timeout(1)` signals the process and then its group, and a CI runner may send SIGINT and
