@@ -405,20 +405,7 @@ fn comparison_rows(report: &mut Report) {
         .enumerate()
         .filter_map(|(i, c)| {
             let (s, r) = (size(&c.static_path, report), size(&c.regular_path, report));
-            (s.is_some() || r.is_some()).then(|| {
-                let ratio = match (s, r) {
-                    (Some(s), Some(r)) if r > 0.0 => Some(s / r),
-                    _ => None,
-                };
-                let m = ComparedMetric {
-                    metric: "image_size".into(),
-                    unit: "B".into(),
-                    static_value: s,
-                    regular: r,
-                    ratio,
-                };
-                (i, m)
-            })
+            (s.is_some() || r.is_some()).then(|| (i, ComparedMetric::new("image_size", "B", s, r)))
         })
         .collect();
     for (i, m) in rows {

@@ -39,8 +39,13 @@ fn compare(s: &Artifact, d: &Artifact) -> Comparison {
             .and_then(|p| p.memory_kib.pss)
             .map(|v| v as f64)
     };
+    // Under load the ratio of two medians moves from run to run (QA ac, D4: 0.62× to 1.31× for
+    // one pair of stylua binaries): its interval says how far to trust it.
+    let mut median = metric("startup_median", "ms", startup(s, false), startup(d, false));
+    median.ratio_interval =
+        crate::stats::ratio_of_medians(&counted(d), &counted(s)).map(|i| [i.low, i.high]);
     let metrics = vec![
-        metric("startup_median", "ms", startup(s, false), startup(d, false)),
+        median,
         metric("startup_p90", "ms", startup(s, true), startup(d, true)),
         metric("rss_at_ready", "KiB", rss(s), rss(d)),
         metric("pss_at_ready", "KiB", pss(s), pss(d)),
@@ -75,21 +80,79 @@ fn compare(s: &Artifact, d: &Artifact) -> Comparison {
 }
 
 fn metric(name: &str, unit: &str, s: Option<f64>, r: Option<f64>) -> ComparedMetric {
-    ComparedMetric {
-        metric: name.into(),
-        unit: unit.into(),
-        static_value: s,
-        regular: r,
-        ratio: match (s, r) {
-            (Some(s), Some(r)) if r > 0.0 => Some(s / r),
-            _ => None,
-        },
-    }
+    ComparedMetric::new(name, unit, s, r)
+}
+
+/// The counted runs' startup times of `a` (warm-ups left out).
+fn counted(a: &Artifact) -> Vec<f64> {
+    a.probe.as_ref().map_or_else(Vec::new, |p| {
+        p.samples
+            .iter()
+            .filter(|s| !s.warmup)
+            .map(|s| s.startup_ms)
+            .collect()
+    })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A static and a regular build of one binary, probed: each run's startup in `ms`.
+    fn pair(st: &[f64], reg: &[f64]) -> Report {
+        let build = |link: LinkMode, samples: &[f64]| {
+            let mut a = crate::report::test_artifact(1000);
+            a.link_mode = Some(link);
+            a.probe = Some(crate::report::Probe {
+                runs: samples.len() as u32,
+                startup_ms: crate::stats::summarize(samples),
+                samples: samples
+                    .iter()
+                    .enumerate()
+                    .map(|(i, &ms)| crate::report::Sample {
+                        run: i as u32 + 1,
+                        warmup: false,
+                        spawned_at_ns: None,
+                        startup_ms: ms,
+                        shutdown_ms: None,
+                        memory_kib: crate::report::Memory::default(),
+                        processes: 1,
+                    })
+                    .collect(),
+                ..crate::report::Probe::default()
+            });
+            a
+        };
+        let mut r = Report::new(None);
+        r.artifacts = vec![build(LinkMode::Static, st), build(LinkMode::Dynamic, reg)];
+        r.artifacts[1].path = "/t/dynamic/app".into();
+        r
+    }
+
+    /// QA ac, D4: the startup ratio carries its 95% interval, which holds the ratio; runs
+    /// that cannot tell the builds apart give one that holds 1, and the note says so.
+    #[test]
+    fn the_startup_ratio_has_its_interval() {
+        let slow = [2.0, 2.1, 1.9, 2.05, 1.95, 2.0, 2.02, 1.98];
+        let fast = [1.0, 1.05, 0.95, 1.02, 0.98, 1.0, 1.01, 0.99];
+        let r = pair(&slow, &fast);
+        let c = &build(&r)[0];
+        let m = &c.metrics[0];
+        let (ratio, [lo, hi]) = (m.ratio.expect("ratio"), m.ratio_interval.expect("interval"));
+        assert!(lo <= ratio && ratio <= hi && lo > 1.5, "{lo} {ratio} {hi}");
+        let (_, note) = crate::render::words::compared_note(&r, c);
+        assert!(note.ends_with("the startup ratio's 95% interval"), "{note}");
+        let r = pair(&fast, &[1.01, 0.97, 1.03, 0.99, 1.0, 1.02, 0.98, 1.0]);
+        let c = &build(&r)[0];
+        let [lo, hi] = c.metrics[0].ratio_interval.expect("interval");
+        assert!(lo <= 1.0 && 1.0 <= hi, "{lo} {hi}");
+        let (_, note) = crate::render::words::compared_note(&r, c);
+        assert!(note.contains("which holds 1: these runs do not tell"), "{note}");
+        assert!(c.metrics[0].ratio_text("?").contains("× ["), "{:?}", c.metrics[0]);
+        // Too few runs for an interval: none, and the ratio alone.
+        let c = &build(&pair(&slow[..3], &fast[..3]))[0];
+        assert_eq!(c.metrics[0].ratio_interval, None);
+    }
 
     #[test]
     fn ratio_needs_both_and_a_nonzero_regular() {

@@ -227,7 +227,7 @@ fn table(s: &mut String, cmp: &Comparison, st: &Style, probed: bool) {
             (Some(v), "KiB") => kib(v.round() as u64),
             (Some(v), _) => size(v.round() as u64),
         };
-        let ratio = m.ratio.map_or("?".into(), |r| format!("{r:.2}×"));
+        let ratio = m.ratio_text("?");
         let label = m.metric.replace('_', " ");
         let _ = writeln!(
             s,

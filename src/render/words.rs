@@ -273,7 +273,26 @@ pub fn compared_note(r: &Report, cmp: &Comparison) -> (bool, String) {
         }
         (None, None) => format!("{NOT_PROBED}; ratio = static / regular"),
     };
-    (ready(ours).is_some() || ready(theirs).is_some(), note)
+    let probed = ready(ours).is_some() || ready(theirs).is_some();
+    // The interval, where the startup ratio has one, said with what it means (QA ac, D4: a
+    // page read "static 1.31× regular" from a busy run, with nothing to weigh it by).
+    let interval = cmp
+        .metrics
+        .iter()
+        .find(|m| m.metric == "startup_median")
+        .and_then(|m| m.ratio_interval);
+    let note = match interval {
+        Some([lo, hi]) if probed => format!(
+            "{note}; [{lo:.2}–{hi:.2}]: the startup ratio's 95% interval{}",
+            if lo <= 1.0 && hi >= 1.0 {
+                ", which holds 1: these runs do not tell the two builds' startup apart"
+            } else {
+                ""
+            }
+        ),
+        _ => note,
+    };
+    (probed, note)
 }
 
 #[cfg(test)]

@@ -203,6 +203,38 @@ pub struct ComparedMetric {
     pub regular: Option<f64>,
     /// static / regular; `None` when either is unknown or the regular one is 0.
     pub ratio: Option<f64>,
+    /// For `startup_median`: the ratio's 95% interval (bootstrap over both builds' counted
+    /// runs), `[low, high]`; absent with too few runs. One that holds 1 does not tell the two
+    /// builds apart.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ratio_interval: Option<[f64; 2]>,
+}
+
+impl ComparedMetric {
+    /// A figure of both builds, with its ratio (see [`ComparedMetric::ratio`]).
+    pub fn new(name: &str, unit: &str, s: Option<f64>, r: Option<f64>) -> Self {
+        ComparedMetric {
+            metric: name.into(),
+            unit: unit.into(),
+            static_value: s,
+            regular: r,
+            ratio: match (s, r) {
+                (Some(s), Some(r)) if r > 0.0 => Some(s / r),
+                _ => None,
+            },
+            ratio_interval: None,
+        }
+    }
+
+    /// `1.31×`, with its interval where it has one (`1.31× [0.95–1.60]`); `none` without a
+    /// ratio.
+    pub fn ratio_text(&self, none: &str) -> String {
+        match (self.ratio, self.ratio_interval) {
+            (Some(r), Some([lo, hi])) => format!("{r:.2}× [{lo:.2}–{hi:.2}]"),
+            (Some(r), None) => format!("{r:.2}×"),
+            (None, _) => none.to_string(),
+        }
+    }
 }
 
 #[cfg(test)]

@@ -173,9 +173,10 @@ fn baseline(s: &mut String, report: &Report) {
 }
 
 /// `--compare`: the static build beside the regular one, figure by figure; the probe's
-/// figures (in `ms` and `KiB`) only when a build was `probed`, else a line that says they were
-/// not measured (as the terminal's table: a column of "unknown" read as a failure to measure).
-pub fn comparison(s: &mut String, c: &Comparison, probed: bool) {
+/// figures (in `ms` and `KiB`) only when a build was `probed`, and under the table the `note`
+/// that says over how many runs, with the startup ratio's interval, or that they were not
+/// measured (as the terminal's table: a column of "unknown" read as a failure to measure).
+pub fn comparison(s: &mut String, c: &Comparison, (probed, note): (bool, String)) {
     s.push_str("<h3>Static against regular</h3>\n");
     let mut t = Table::new(
         "comparison",
@@ -204,10 +205,7 @@ pub fn comparison(s: &mut String, c: &Comparison, probed: bool) {
                 m.regular.unwrap_or(f64::NAN),
                 text(&fig(m.regular, &m.unit)),
             ),
-            Cell::Num(
-                m.ratio.unwrap_or(f64::NAN),
-                m.ratio.map_or_else(|| "–".into(), |r| format!("{r:.2}×")),
-            ),
+            Cell::Num(m.ratio.unwrap_or(f64::NAN), m.ratio_text("–")),
         ]);
     }
     let floor = |f: &Option<String>| {
@@ -223,12 +221,10 @@ pub fn comparison(s: &mut String, c: &Comparison, probed: bool) {
         Cell::Text("–".into()),
     ]);
     t.finish(s, None);
-    if !probed {
-        // A sentence of its own here: capitalised.
-        let mut note = words::NOT_PROBED.to_string();
-        note[..1].make_ascii_uppercase();
-        let _ = writeln!(s, "<p class=\"note\">{}.</p>", text(&note));
-    }
+    // A sentence of its own here: capitalised.
+    let mut note = note;
+    note[..1].make_ascii_uppercase();
+    let _ = writeln!(s, "<p class=\"note\">{}.</p>", text(&note));
 }
 
 /// After the binaries: the files `inspect` could not read, the run's warnings, provenance.

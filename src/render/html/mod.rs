@@ -134,8 +134,7 @@ pub fn render(report: &Report) -> String {
         );
         charts::charts(&mut s, &g.builds);
         if let Some(c) = g.comparison {
-            let probed = g.builds.iter().any(|b| b.artifact.probe.is_some());
-            gate::comparison(&mut s, c, probed);
+            gate::comparison(&mut s, c, crate::render::words::compared_note(report, c));
         }
         for b in &g.builds {
             build(&mut s, b, &colours);

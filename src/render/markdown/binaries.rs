@@ -25,7 +25,7 @@ pub(super) fn comparisons(s: &mut String, report: &Report) {
                 (Some(v), "KiB") => size(v.round() as u64 * 1024),
                 (Some(v), _) => size(v.round() as u64),
             };
-            let ratio = m.ratio.map_or("–".into(), |r| format!("{r:.2}×"));
+            let ratio = m.ratio_text("–");
             let _ = writeln!(
                 s,
                 "| {} | {} | {} | {ratio} |",

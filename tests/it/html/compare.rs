@@ -41,8 +41,9 @@ fn a_compare_page_without_a_probe_has_no_rows_of_unknowns() {
     let note = page
         .eval("Array.from(document.querySelectorAll('p.note')).map(p => p.textContent).join('|')");
     assert!(
-        note.as_str()
-            .is_some_and(|n| n.contains("Startup and memory: not measured (no probe in this run).")),
+        note.as_str().is_some_and(|n| n.contains(
+            "Startup and memory: not measured (no probe in this run); ratio = static / regular."
+        )),
         "{note}"
     );
     assert_quiet(&page, &url);
