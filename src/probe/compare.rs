@@ -147,8 +147,15 @@ mod tests {
         let [lo, hi] = c.metrics[0].ratio_interval.expect("interval");
         assert!(lo <= 1.0 && 1.0 <= hi, "{lo} {hi}");
         let (_, note) = crate::render::words::compared_note(&r, c);
-        assert!(note.contains("which holds 1: these runs do not tell"), "{note}");
-        assert!(c.metrics[0].ratio_text("?").contains("× ["), "{:?}", c.metrics[0]);
+        assert!(
+            note.contains("which holds 1: these runs do not tell"),
+            "{note}"
+        );
+        assert!(
+            c.metrics[0].ratio_text("?").contains("× ["),
+            "{:?}",
+            c.metrics[0]
+        );
         // Too few runs for an interval: none, and the ratio alone.
         let c = &build(&pair(&slow[..3], &fast[..3]))[0];
         assert_eq!(c.metrics[0].ratio_interval, None);

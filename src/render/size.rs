@@ -229,7 +229,8 @@ fn symbols(s: &mut String, b: &Binary, c: bool) {
         "symbols",
         &format!("{} largest (in memory / in file)", b.symbols.len()),
     );
-    for r in &b.symbols {
+    let copies = super::words::copies(&b.symbols);
+    for (r, copy) in b.symbols.iter().zip(copies) {
         // Named as the crate table names it.
         let krate = super::words::row_crate(r).unwrap_or("-");
         let mem = if r.vm_size == 0 {
@@ -244,7 +245,7 @@ fn symbols(s: &mut String, b: &Binary, c: bool) {
         };
         let _ = writeln!(
             s,
-            "    {mem:>10}  {file:>10}  {:<16}  {}",
+            "    {mem:>10}  {file:>10}  {:<16}  {}{copy}",
             crate::format::clip(krate, 16),
             crate::format::clip(&r.name, NAME_WIDTH)
         );

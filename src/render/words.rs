@@ -56,6 +56,28 @@ pub fn shrank_hint(c: &BaselineSummary) -> String {
     }
 }
 
+/// For each of `rows`, what follows its name when another row has the same name, crate and
+/// section: ` (copy 1 of 2)`, else nothing. Two copies of one function (LLVM's `.llvm.NNN`
+/// duplicates, whose suffix the names shown drop) read as one row written twice (QA ac, W6).
+pub fn copies(rows: &[SymbolRow]) -> Vec<String> {
+    fn key(r: &SymbolRow) -> (&str, Option<&str>, &str) {
+        (r.name.as_str(), r.krate.as_deref(), r.section.as_str())
+    }
+    let mut seen: std::collections::HashMap<_, (usize, usize)> = Default::default();
+    for r in rows {
+        seen.entry(key(r)).or_insert((0, 0)).1 += 1;
+    }
+    rows.iter()
+        .map(|r| match seen.get_mut(&key(r)) {
+            Some((i, k)) if *k > 1 => {
+                *i += 1;
+                format!(" (copy {i} of {k})")
+            }
+            _ => String::new(),
+        })
+        .collect()
+}
+
 /// What the image section says after a path the start inside its image did not find: the
 /// entrypoint's argument it is or leads to, as the AOT011 finding names it (QA ae, 5: "missing:
 /// /tmp" beside "the image lacks /tmp/qa/ae/www"), or that the host run opened it.
@@ -298,6 +320,34 @@ pub fn compared_note(r: &Report, cmp: &Comparison) -> (bool, String) {
 #[cfg(test)]
 mod tests {
     use super::quoted_parts;
+
+    /// QA ac, W6: two copies of stylua's `TypeInfo::clone` (nm: at 0x41a3d0 and 0x4b2210, the
+    /// second `.llvm.1197345815266325094`) read as one row written twice.
+    #[test]
+    fn two_rows_of_one_name_are_numbered_as_copies() {
+        let row = |name: &str, krate: &str| crate::report::SymbolRow {
+            name: name.into(),
+            mangled: None,
+            krate: Some(krate.into()),
+            instantiated_in: None,
+            section: ".text".into(),
+            file_size: 17_905,
+            vm_size: 17_905,
+            retained_size: None,
+            confidence: crate::report::Confidence::Exact,
+        };
+        let clone = "<full_moon::ast::luau::TypeInfo as core::clone::Clone>::clone";
+        let rows = [
+            row(clone, "full_moon"),
+            row("other", "x"),
+            row(clone, "full_moon"),
+            row(clone, "y"),
+        ];
+        assert_eq!(
+            super::copies(&rows),
+            [" (copy 1 of 2)", "", " (copy 2 of 2)", ""]
+        );
+    }
 
     /// One reading of our backtick quoting for the page and Markdown: pairs are names, an odd
     /// backtick or an empty pair means the line is not ours to split.

@@ -311,13 +311,18 @@ pub fn symbols(s: &mut String, a: &Artifact) {
     }
     headers.extend([("In file", true), ("Confidence", false)]);
     let mut t = Table::new("symbols", &headers);
-    for r in rows.iter().take(ROWS) {
+    let shown = &rows[..rows.len().min(ROWS)];
+    for (r, copy) in shown.iter().zip(crate::render::words::copies(shown)) {
         let mut krate = crate::render::words::row_crate(r).map_or_else(|| "–".into(), text);
         if let Some(i) = &r.instantiated_in {
             let _ = write!(krate, " <span class=\"dim\">(in {})</span>", text(i));
         }
         let mut row = vec![
-            Cell::Text(format!("<code>{}</code>", clipped(&r.name, NAME_MAX))),
+            Cell::Text(format!(
+                "<code>{}</code>{}",
+                clipped(&r.name, NAME_MAX),
+                text(&copy)
+            )),
             Cell::Text(krate),
             Cell::Text(format!("<code>{}</code>", text(&r.section))),
             Cell::Num(r.vm_size as f64, size(r.vm_size)),

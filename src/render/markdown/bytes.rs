@@ -219,13 +219,14 @@ fn symbols(s: &mut String, b: &Binary) {
         if retained { " Retained |" } else { "" },
         if retained { "--:|" } else { "" }
     );
-    for r in &rows[..shown] {
+    let copies = crate::render::words::copies(&rows[..shown]);
+    for (r, copy) in rows[..shown].iter().zip(copies) {
         let mut krate = crate::render::words::row_crate(r).map_or_else(|| "–".into(), cell);
         if let Some(i) = &r.instantiated_in {
             let _ = write!(krate, " (in {})", cell(i));
         }
         let mut row = format!(
-            "| {} | {krate} | {} | {} | {} |",
+            "| {}{copy} | {krate} | {} | {} | {} |",
             cell(&clip(&r.name)),
             if r.section.is_empty() {
                 "–".into()
