@@ -5,6 +5,7 @@
 //! evidence from both builds; the dynamic artifact gets its glibc floor (AOT008). With
 //! `--link dynamic` alone, the dynamic artifact gets the rules that apply to it.
 
+mod bundling;
 mod caller;
 mod crash;
 mod ctors;

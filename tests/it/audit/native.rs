@@ -248,9 +248,34 @@ pub(super) fn expect_system_zlib(fixture: &str) {
     );
 }
 
+/// The advice names the feature and the line, as audit-libz-static has it (QA ac, W7).
 #[test]
 fn libz_sys_without_static_is_aot006_and_with_static_is_nothing() {
     expect_system_zlib("audit-libz");
+    let r = run(&mut check_fixture("audit-libz", &[]));
+    let v: Value = serde_json::from_str(&r.stdout).expect("JSON report");
+    let advice = str_of(&artifact(&v, "static")["findings"][0], "advice").to_string();
+    let lock = std::fs::read_to_string(fixture("audit-libz").join("Cargo.lock")).expect("lock");
+    let version = lock
+        .split("name = \"libz-sys\"\nversion = \"")
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .expect("libz-sys in the lock");
+    assert!(
+        advice.starts_with(&format!(
+            "Enable libz-sys's `static` feature (`libz-sys = {{ version = \"{version}\", \
+             features = [\"static\"] }}` in audit-libz's `[dependencies]`)"
+        )),
+        "{advice}"
+    );
+    let followed =
+        std::fs::read_to_string(fixture("audit-libz-static").join("Cargo.toml")).expect("manifest");
+    assert!(
+        followed
+            .lines()
+            .any(|l| l.starts_with("libz-sys = ") && l.contains("\"static\"")),
+        "{followed}"
+    );
     audit("audit-libz-static", &[], 0, "static", &[]);
 }
 
