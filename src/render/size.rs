@@ -218,6 +218,35 @@ fn crate_row(k: &CrateSize, retained: bool, width: usize, whole: u64, c: bool) -
     )
 }
 
+/// What the symbol rows are (QA ad, F12: `--symbols all` read "9395 largest", `--filter docopt`
+/// "10 largest" under the whole crate table): the N largest, or all of them (the rows then add
+/// up to the file, or to the filtered crate), and of which crate when every row is one crate's
+/// among several.
+fn symbols_heading(b: &Binary) -> String {
+    let rows = &b.symbols;
+    let first = rows.first().and_then(|r| super::words::row_crate(r));
+    let one = first.filter(|k| {
+        b.crates.len() > 1 && rows.iter().all(|r| super::words::row_crate(r) == Some(k))
+    });
+    let all = match one {
+        Some(k) => b
+            .crates
+            .iter()
+            .find(|c| c.name == k)
+            .is_some_and(|c| rows.iter().map(|r| r.vm_size).sum::<u64>() == c.vm_size),
+        None => rows.iter().map(|r| r.file_size).sum::<u64>() == b.file_size,
+    };
+    let n = crate::format::thousands(rows.len() as u64);
+    let what = match all {
+        true => format!("all {n} rows"),
+        false => format!("{n} largest"),
+    };
+    match one {
+        Some(k) => format!("{what} of {k}"),
+        None => what,
+    }
+}
+
 /// The largest symbols (or rows), in memory and in the file.
 fn symbols(s: &mut String, b: &Binary, c: bool) {
     if b.symbols.is_empty() {
@@ -227,7 +256,7 @@ fn symbols(s: &mut String, b: &Binary, c: bool) {
         s,
         c,
         "symbols",
-        &format!("{} largest (in memory / in file)", b.symbols.len()),
+        &format!("{} (in memory / in file)", symbols_heading(b)),
     );
     let copies = super::words::copies(&b.symbols);
     for (r, copy) in b.symbols.iter().zip(copies) {
@@ -243,9 +272,15 @@ fn symbols(s: &mut String, b: &Binary, c: bool) {
         } else {
             human_size(r.file_size)
         };
+        // A row without a symbol says its section where its label does not (QA ad, F12: ten
+        // `[debug info]` rows, one per `.debug_*` section).
+        let section = match r.name.starts_with('[') && !r.name.contains(&r.section) {
+            true if !r.section.is_empty() => format!(" {}", r.section),
+            _ => String::new(),
+        };
         let _ = writeln!(
             s,
-            "    {mem:>10}  {file:>10}  {:<16}  {}{copy}",
+            "    {mem:>10}  {file:>10}  {:<16}  {}{section}{copy}",
             crate::format::clip(krate, 16),
             crate::format::clip(&r.name, NAME_WIDTH)
         );

@@ -5,6 +5,8 @@ use std::collections::{BTreeSet, HashMap, HashSet};
 
 use serde_json::Value;
 
+use cargo_aotcheck::format::thousands;
+
 use crate::util::*;
 
 fn static_artifact(v: &Value) -> &Value {
@@ -583,4 +585,51 @@ fn a_loaded_debug_section_is_not_debug_info() {
     }
     let r = run(aotcheck().args(["aotcheck", "inspect", &stripped]));
     assert!(!r.stdout.contains("debug info"), "{}", r.stdout);
+}
+
+/// QA ad, F12: `--symbols all` was headed "9395 largest", `--filter CRATE` "10 largest" with no
+/// crate named, and the `[debug info]` rows did not say their section. All the rows are "all
+/// N rows" (they add up to the file's size, by `stat`); a filtered list names its crate; a row
+/// without a symbol names its section.
+#[test]
+fn the_symbols_heading_says_what_the_rows_are() {
+    let path = {
+        let v = json(&mut check_fixture("where-bytes", &[]));
+        str_of(static_artifact(&v), "path").to_string()
+    };
+    let size = std::fs::metadata(&path).expect("stat").len();
+    let inspect = |args: &[&str]| {
+        let r = run(aotcheck()
+            .args(["aotcheck", "inspect", "-q", &path])
+            .args(args));
+        assert_eq!(r.code, 0, "{}", r.stderr);
+        r.stdout
+    };
+    let v: Value =
+        serde_json::from_str(&inspect(&["--symbols", "all", "--format", "json"])).expect("JSON");
+    let all = rows(&v["artifacts"][0]["binary"]);
+    let sum: u64 = all
+        .iter()
+        .map(|r| r["file_size"].as_u64().unwrap_or(0))
+        .sum();
+    assert_eq!(sum, size, "the rows add up to the file");
+    let text = inspect(&["--symbols", "all"]);
+    let heading = format!(
+        "symbols      all {} rows (in memory / in file)",
+        thousands(all.len() as u64)
+    );
+    assert!(text.contains(&heading), "{heading}\n{text}");
+    // A label names its section once: `[symbol table] .symtab`, `[section .shstrtab]`.
+    assert!(text.contains("[symbol table] .symtab"), "{text}");
+    assert!(!text.contains(".shstrtab] .shstrtab"), "{text}");
+    let text = inspect(&["--filter", "std", "-n", "3"]);
+    assert!(
+        text.contains("symbols      3 largest of std (in memory / in file)"),
+        "{text}"
+    );
+    let text = inspect(&["-n", "3"]);
+    assert!(
+        text.contains("symbols      3 largest (in memory / in file)"),
+        "{text}"
+    );
 }
