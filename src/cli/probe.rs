@@ -22,11 +22,13 @@ pub(super) struct ProbeArgs {
     warmup: Option<u32>,
 
     /// Per-run limit from start to ready, at least 1ms, e.g. 2s, 500ms [default: 10s]
-    #[arg(long, value_name = "DURATION", value_parser = parse_probe_timeout)]
+    #[arg(long, value_name = "DURATION", value_parser = parse_probe_timeout,
+          allow_hyphen_values = true)]
     probe_timeout: Option<std::time::Duration>,
 
     /// Time between SIGTERM and SIGKILL when stopping the program [default: 2s]
-    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration,
+          allow_hyphen_values = true)]
     grace: Option<std::time::Duration>,
 
     /// Argument for the probed binary, passed verbatim; `{port}` becomes the port in PORT

@@ -486,3 +486,15 @@ fn no_probe_takes_ready_and_timeout_only_with_hostile() {
         "{e}"
     );
 }
+
+/// QA y, 4a: `--grace -1s` read as the flags `-1` and `-s` ("unexpected argument '-1'"); a
+/// negative duration is said to be one.
+#[test]
+fn a_negative_duration_is_said_to_be_negative() {
+    for flag in ["--grace", "--probe-timeout"] {
+        let e = p(&["x", flag, "-1s"]).expect_err("negative");
+        let e = e.to_string();
+        assert!(e.contains("`-1s` is negative"), "{flag}: {e}");
+    }
+    assert!(p(&["x", "--grace", "0s"]).is_ok());
+}
