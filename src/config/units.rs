@@ -169,3 +169,19 @@ pub(super) fn parse_percent(q: &Quantity) -> Result<f64, String> {
     }
     Ok(f)
 }
+
+#[cfg(test)]
+mod tests {
+    /// QA y, 4a: a negative value is said to be one, for a size as for a duration.
+    #[test]
+    fn a_negative_value_is_said_to_be_negative() {
+        let e = super::parse_size_str("-5 MiB").expect_err("negative");
+        assert!(e.contains("`-5 MiB` is negative"), "{e}");
+        let e = super::parse_duration("-.5s").expect_err("negative");
+        assert!(e.contains("is negative"), "{e}");
+        assert_eq!(super::parse_size_str("5 KiB"), Ok(5120));
+        // A hyphen before no number is no number.
+        let e = super::parse_duration("-x").expect_err("no number");
+        assert!(e.contains("does not start with a number"), "{e}");
+    }
+}
