@@ -216,7 +216,7 @@ impl<'m> Ctx<'_, 'm> {
             }
             let mut f = finding_on(rule, r);
             f.feature = trigger.and_then(|t| t.feature).map(str::to_string);
-            f.advice = super::bundling::advice(rule, r).unwrap_or(f.advice);
+            f.advice = super::advice::bundling(rule, r).unwrap_or(f.advice);
             for l in &own_libs {
                 self.library_evidence(&mut f, r, l);
             }

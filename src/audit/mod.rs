@@ -5,7 +5,7 @@
 //! evidence from both builds; the dynamic artifact gets its glibc floor (AOT008). With
 //! `--link dynamic` alone, the dynamic artifact gets the rules that apply to it.
 
-mod bundling;
+mod advice;
 mod caller;
 mod crash;
 mod ctors;
@@ -106,6 +106,7 @@ pub fn check(plan: &Plan, builds: &[Built], report: &mut Report, out: &mut Outpu
             apply_policy(f, &bin.audit);
         }
         report.artifacts[shipped].findings.extend(findings);
+        advice::fit(&mut report.artifacts[shipped], &reached);
         if let (Some(i), Some(f)) = (dy, floor) {
             report.artifacts[i].findings.push(f);
         }
@@ -142,6 +143,7 @@ pub fn annotate(plan: &Plan, graphs: &crate::graph::Graphs, report: &mut Report)
         loading::by_static_callers(g, a, &reached, bin);
         split::also_reachable(g, a);
         reach::name_std_callers(a, &reached);
+        advice::fit(a, &reached);
     }
 }
 

@@ -19,7 +19,9 @@ fn number_and_unit(s: &str) -> Result<(f64, String), String> {
     let s = s.trim();
     // `-1s` (QA y, 4a): said as what it is, not as a value without a number.
     if s.starts_with('-') && s[1..].starts_with(|c: char| c.is_ascii_digit() || c == '.') {
-        return Err(format!("`{s}` is negative: a size or a duration is 0 or more"));
+        return Err(format!(
+            "`{s}` is negative: a size or a duration is 0 or more"
+        ));
     }
     let split = s
         .find(|c: char| !(c.is_ascii_digit() || c == '.' || c == '_'))

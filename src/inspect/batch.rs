@@ -175,6 +175,7 @@ fn inspect_expanded(expanded: Expanded, attribute: &Attribute, threads: usize) -
 const NOT_BINARY: &str = "not a binary";
 const SYMLINK: &str = "symbolic link (not followed)";
 const SPECIAL: &str = "special file";
+const GIVEN_ALREADY: &str = "directory whose files other arguments give (not walked again)";
 
 fn skipped_file(path: &Path, why: &str) -> SkippedFile {
     SkippedFile {
@@ -205,7 +206,16 @@ fn describe(skipped: &[SkippedFile]) -> String {
     .into_iter()
     .flatten()
     .collect();
-    format!("{} found in directories", parts.join(", "))
+    let again = count(
+        GIVEN_ALREADY,
+        "directory argument not walked: other arguments give its files",
+        "directory arguments not walked: other arguments give their files",
+    );
+    match (parts.is_empty(), again) {
+        (false, Some(a)) => format!("{} found in directories; {a}", parts.join(", ")),
+        (true, Some(a)) => a,
+        (_, None) => format!("{} found in directories", parts.join(", ")),
+    }
 }
 
 /// The report's entry for a failed file: its path and what is wrong, without the path again.
@@ -221,11 +231,34 @@ fn failed_file(e: &Error) -> FailedFile {
     }
 }
 
-/// The arguments as files: a directory walked, anything else taken as named.
+/// The arguments as files: a directory walked, anything else taken as named. A symbolic link
+/// to a directory whose files other arguments give already is not walked (QA af: `/usr/bin/*`
+/// holds `/usr/bin/X11`, a link to `.`, and 526 binaries were reported twice); a directory
+/// named as itself always is.
 fn expand(args: &[PathBuf]) -> Expanded {
     let mut x = Expanded::default();
-    for arg in args {
+    let canonical: Vec<Option<PathBuf>> =
+        args.iter().map(|a| std::fs::canonicalize(a).ok()).collect();
+    let is_link = |a: &Path| std::fs::symlink_metadata(a).is_ok_and(|m| m.file_type().is_symlink());
+    let links: Vec<bool> = args.iter().map(|a| is_link(a)).collect();
+    let given_already = |i: usize, dir: &Path| {
+        links[i]
+            && canonical.iter().enumerate().any(|(j, c)| {
+                let Some(c) = c.as_deref().filter(|_| j != i) else {
+                    return false;
+                };
+                // Another argument inside it; the same directory named as itself, or by a link
+                // given before; or it lies inside another directory given.
+                (c != dir && c.starts_with(dir))
+                    || (c == dir && (!links[j] || j < i))
+                    || (args[j].is_dir() && c != dir && dir.starts_with(c))
+            })
+    };
+    for (i, arg) in args.iter().enumerate() {
         match std::fs::metadata(arg) {
+            Ok(m) if m.is_dir() && canonical[i].as_deref().is_some_and(|d| given_already(i, d)) => {
+                x.passed.push(skipped_file(arg, GIVEN_ALREADY));
+            }
             Ok(m) if m.is_dir() => {
                 let start = x.targets.len();
                 walk(arg, &mut x);

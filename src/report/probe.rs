@@ -133,7 +133,10 @@ impl FailedRun {
 /// The last `n` non-empty lines of a program's stderr that say what went wrong: a backtrace
 /// (from Rust's `stack backtrace:` or anyhow's `Stack backtrace:` on, its frames, and the
 /// notes about `RUST_BACKTRACE`) is left out (QA s: miniserve's error was summed up as
-/// "5: <unknown>", its backtrace's last frame). Only a backtrace: its last lines.
+/// "5: <unknown>", its backtrace's last frame). So is the usage that an argument parser
+/// prints after its error (clap's `Usage: …`, `tip: …`, "For more information, try
+/// '--help'."; QA af: tealdeer's "unexpected argument '-P'" was summed up as that last line).
+/// Only a backtrace or a usage: its last lines.
 pub fn telling_lines(stderr: &str, n: usize) -> Vec<&str> {
     let is_frame = |l: &str| {
         l.starts_with("at ")
@@ -141,6 +144,9 @@ pub fn telling_lines(stderr: &str, n: usize) -> Vec<&str> {
                 .is_some_and(|(k, _)| !k.is_empty() && k.bytes().all(|b| b.is_ascii_digit()))
             || l.starts_with("note: run with `RUST_BACKTRACE")
             || l.starts_with("note: Some details are omitted")
+            || l.starts_with("Usage: ")
+            || l.starts_with("tip: ")
+            || l.starts_with("For more information, try ")
     };
     let lines: Vec<&str> = stderr
         .lines()
@@ -271,5 +277,13 @@ mod tests {
             ["warning: x", "cannot listen on 127.0.0.1:80: denied"]
         );
         assert!(telling_lines("", 1).is_empty());
+        // clap's error, then its usage (QA af: tealdeer given oxipng's `-P`).
+        let clap = "error: unexpected argument '-P' found\n\n  tip: to pass '-P' as a value, \
+                    use '-- -P'\n\nUsage: tldr [OPTIONS] [COMMAND]...\n\nFor more \
+                    information, try '--help'.\n";
+        assert_eq!(
+            telling_lines(clap, 1),
+            ["error: unexpected argument '-P' found"]
+        );
     }
 }

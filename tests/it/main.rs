@@ -31,6 +31,7 @@ mod image_causes;
 mod image_checks;
 mod image_owners;
 mod inspect;
+mod inspect_links;
 mod inspect_object;
 mod inspect_std;
 mod markdown_inspect;

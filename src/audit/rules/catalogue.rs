@@ -166,8 +166,7 @@ pub static RULES: &[Rule] = &[
                     the crates that call them in the dependency graph.",
         advice: "Build for musl when its target is installed (no NSS), ship the dynamic build, \
                  or avoid the lookup: a DNS resolver written in Rust for host names \
-                 (hickory-resolver; reqwest's `hickory-dns` feature), numeric addresses, \
-                 `HOME`/`USER` from the environment.",
+                 (hickory-resolver), numeric addresses, `HOME`/`USER` from the environment.",
     },
     Rule {
         id: "AOT005",

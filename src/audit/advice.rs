@@ -1,6 +1,7 @@
-//! AOT006's advice for a crate whose bundling feature the rules know (libz-sys's `static`,
-//! libgit2-sys's `vendored`): the feature by name, and the line of `Cargo.toml` that turns it
-//! on from the package, which may not depend on the crate itself.
+//! Advice fitted to the binary's dependencies: AOT006's for a crate whose bundling feature the
+//! rules know (libz-sys's `static`, libgit2-sys's `vendored`), with the line of `Cargo.toml`
+//! that turns it on from the package, which may not depend on the crate itself; AOT004's with
+//! reqwest's resolver written in Rust, where reqwest is one of them.
 
 use super::graph::Reached;
 use super::rules::Rule;
@@ -8,7 +9,7 @@ use super::rules::Rule;
 /// The advice for crate `r` under `rule` when the rule knows its bundling feature: that feature by name, and how to
 /// reach it from the package when the crate is not its own dependency (QA ac, W7: git-cliff
 /// was told to enable "the crate's bundling feature" of libz-sys, four dependencies down).
-pub(super) fn advice(rule: &Rule, r: &Reached) -> Option<String> {
+pub(super) fn bundling(rule: &Rule, r: &Reached) -> Option<String> {
     let feature = rule
         .triggers
         .iter()
@@ -29,4 +30,22 @@ pub(super) fn advice(rule: &Rule, r: &Reached) -> Option<String> {
              the library is built from source and versioned with your code."
         ),
     })
+}
+
+/// What AOT004's advice adds when reqwest is among the binary's crates (QA af: a ureq user was
+/// pointed at reqwest's feature by the rule's own advice).
+pub(super) const REQWEST_RESOLVER: &str =
+    " reqwest resolves host names in Rust with its `hickory-dns` feature.";
+
+/// AOT004's findings of artifact `a`, whose crates are `reached`: reqwest's resolver added to
+/// the advice where reqwest is one of them, once.
+pub(super) fn fit(a: &mut crate::report::Artifact, reached: &[Reached]) {
+    if !reached.iter().any(|r| r.is_crate("reqwest")) {
+        return;
+    }
+    for f in a.findings.iter_mut().filter(|f| f.rule == "AOT004") {
+        if !f.advice.ends_with(REQWEST_RESOLVER) {
+            f.advice.push_str(REQWEST_RESOLVER);
+        }
+    }
 }

@@ -1,0 +1,53 @@
+//! `inspect` of files given by a shell glob where one of them is a link to their directory.
+
+use serde_json::Value;
+
+use crate::util::{aotcheck, run};
+
+/// QA af: `/usr/bin/*` holds `/usr/bin/X11`, a symbolic link to `.`; it was walked as a
+/// directory and 526 binaries were reported twice. Here a directory holds two programs and
+/// `self -> .`, given as a glob gives them: each program is reported once (as many as the
+/// distinct files `realpath` names), the link is said not to be walked, and a link given
+/// alone, with nothing else of its directory, still is.
+#[test]
+fn a_link_to_the_directory_of_the_other_arguments_is_not_walked_again() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path().join("d");
+    std::fs::create_dir(&d).expect("mkdir");
+    for p in ["true", "false"] {
+        let from = which::which(p).expect("coreutils");
+        std::fs::copy(&from, d.join(p)).expect("copy");
+    }
+    std::os::unix::fs::symlink(".", d.join("self")).expect("symlink");
+    let args: Vec<String> = ["false", "self", "true"]
+        .iter()
+        .map(|f| d.join(f).display().to_string())
+        .collect();
+    let report = |args: &[String]| -> Value {
+        let r = run(aotcheck()
+            .args(["aotcheck", "inspect", "-q", "--format", "json"])
+            .args(args));
+        assert_eq!(r.code, 0, "{}", r.stderr);
+        serde_json::from_str(&r.stdout).expect("JSON")
+    };
+    let v = report(&args);
+    let mut real: Vec<std::path::PathBuf> = v["artifacts"]
+        .as_array()
+        .expect("artifacts")
+        .iter()
+        .map(|a| std::fs::canonicalize(a["path"].as_str().expect("path")).expect("realpath"))
+        .collect();
+    let reported = real.len();
+    real.sort();
+    real.dedup();
+    assert_eq!((reported, real.len()), (2, 2), "{v}");
+    let skipped = v["skipped"].to_string();
+    assert!(
+        skipped.contains("directory whose files other arguments give (not walked again)")
+            && skipped.contains("/self"),
+        "{skipped}"
+    );
+    // Given alone, the link is walked: its directory's two programs.
+    let v = report(&[d.join("self").display().to_string()]);
+    assert_eq!(v["artifacts"].as_array().map(Vec::len), Some(2), "{v}");
+}
