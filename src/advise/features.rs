@@ -8,6 +8,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use cargo_metadata::Package;
 
 use crate::options::BuildOptions;
+use crate::plan::Plan;
 
 /// One build to make: `package` without `feature`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -132,6 +133,55 @@ pub fn variants(pkg: &Package, opts: &BuildOptions) -> Vec<Without> {
             }
         })
         .collect()
+}
+
+/// The builds without one feature each of the packages whose binaries `plan` selects, and why
+/// those a binary cannot be built without were not tried.
+pub(super) fn for_plan(plan: &Plan) -> (Vec<Without>, Vec<String>) {
+    let mut seen = Vec::new();
+    let (mut out, mut not_tried): (Vec<Without>, Vec<String>) = Default::default();
+    for b in &plan.bins {
+        if seen.contains(&b.target.package_id) {
+            continue;
+        }
+        seen.push(b.target.package_id.clone());
+        if let Some(p) = plan
+            .workspace
+            .metadata
+            .packages
+            .iter()
+            .find(|p| p.id == b.target.package_id)
+        {
+            out.extend(variants(p, &plan.options));
+        }
+    }
+    // A variant without a feature that a binary requires (`required-features`) has no such
+    // binary: cargo says so and builds nothing. Not tried, and said why (QA af, F9: oxipng's
+    // `binary` read as "does not build without it", with a stray `error:` line).
+    let required = |b: &crate::workspace::BinTarget| -> Vec<String> {
+        let metadata = &plan.workspace.metadata;
+        let package = metadata.packages.iter().find(|p| p.id == b.package_id);
+        package
+            .and_then(|p| p.targets.iter().find(|t| t.is_bin() && t.name == b.name))
+            .map_or_else(Vec::new, |t| t.required_features.clone())
+    };
+    out.retain(|w| {
+        let needs = plan.bins.iter().find(|b| {
+            b.target.package == w.package
+                && required(&b.target)
+                    .iter()
+                    .any(|r| *r == w.feature || !w.keep.contains(r))
+        });
+        if let Some(b) = needs {
+            not_tried.push(format!(
+                "the build without feature `{}` is not tried: `{}` requires it \
+                 (`required-features`)",
+                w.feature, b.target.name
+            ));
+        }
+        needs.is_none()
+    });
+    (out, not_tried)
 }
 
 #[cfg(test)]

@@ -119,12 +119,16 @@ pub fn run(plan: &Plan, opts: &AdviseOptions, report: &mut Report, out: &mut Out
         _ => settings.get(k.key).is_some_and(|v| v == k.value),
     };
     let to_build: Vec<&Knob> = chosen.iter().copied().filter(|k| !has(k)).collect();
-    let withouts = if with_features {
-        feature_variants(plan)
+    let (withouts, not_tried) = if with_features {
+        features::for_plan(plan)
     } else {
-        Vec::new()
+        Default::default()
     };
     let mut advice = skeleton(plan, &chosen, &has, &withouts);
+    for why in not_tried {
+        out.status("Skipping", &why);
+        advice.notes.push(why);
+    }
     advice.settings = settings;
     let table = profile::in_manifest(&plan.options.profile, &sources)?;
     advice.profile_in_manifest = table.is_some();
@@ -176,28 +180,6 @@ fn selection(ids: &[String], target: &str) -> (Vec<&'static Knob>, bool) {
         .filter(|k| ids.iter().any(|i| i == k.id))
         .collect();
     (chosen, ids.iter().any(|i| i == knobs::FEATURES))
-}
-
-/// Every feature variant of the packages whose binaries are selected.
-fn feature_variants(plan: &Plan) -> Vec<Without> {
-    let mut seen = Vec::new();
-    let mut out = Vec::new();
-    for b in &plan.bins {
-        if seen.contains(&b.target.package_id) {
-            continue;
-        }
-        seen.push(b.target.package_id.clone());
-        if let Some(p) = plan
-            .workspace
-            .metadata
-            .packages
-            .iter()
-            .find(|p| p.id == b.target.package_id)
-        {
-            out.extend(features::variants(p, &plan.options));
-        }
-    }
-    out
 }
 
 /// The advice before any build: every variant not built yet, the profile's own knobs marked.

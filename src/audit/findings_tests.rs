@@ -297,6 +297,12 @@ fn std_callers_are_named_by_their_functions_not_their_data() {
         both.contains("for reqwest v1.0.0 (`reqwest::dns::gai::GaiResolver::resolve`)"),
         "{both}"
     );
+    // No dependency between the package's code and std: the package's own call (QA af, F7).
+    let own = named(vec![step("app::lookup", Some("app"))]);
+    assert!(
+        own.contains("app's own code makes this call: `app::lookup` calls `std::net::lookup_host`"),
+        "{own}"
+    );
     let data = named(vec![step("[section .data.rel.ro]", Some("reqwest"))]);
     assert!(
         data.contains("for reqwest v1.0.0 (`[section .data.rel.ro]`)"),

@@ -183,6 +183,20 @@ pub(super) fn name_std_callers(a: &mut crate::report::Artifact, reached: &[Reach
             }
         }
         let Some(&(first, _)) = others.first() else {
+            // The package's own code makes the call (QA af, F7: tealdeer's `tldr::try_main`
+            // calls `std::env::home_dir`, and the finding read as one on a dependency).
+            if let (Some(own), Some(next)) = (
+                from.checked_sub(1).and_then(|k| f.chain.get(k)),
+                f.chain.get(from),
+            ) {
+                f.evidence.push(format!(
+                    "{}'s own code makes this call: `{}` calls `{}`; what can change is that \
+                     call",
+                    package.name(),
+                    own.symbol,
+                    next.symbol
+                ));
+            }
             continue;
         };
         let named: Vec<String> = others

@@ -153,7 +153,16 @@ pub fn footer(s: &mut String, report: &Report, st: &Style) {
     // The files not inspected are listed just above.
     for r in reasons
         .iter()
+        // Under a failing verdict, a hostile run that does not count (allowed, or failing as
+        // the dynamic build does) is in the hostile section, not among what made the verdict
+        // (QA af, F6); under a passing one it says why the crash did not fail it.
         .filter(|r| !matches!(r, Reason::NotInspected { .. }))
+        .filter(|r| match r {
+            Reason::Hostile { run, .. } if report.verdict == Verdict::Fail => {
+                super::reasons::not_counted(run).is_none()
+            }
+            _ => true,
+        })
     {
         let _ = writeln!(s, "  - {}: {}", r.subject(), r.short());
     }

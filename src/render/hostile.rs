@@ -50,15 +50,10 @@ pub fn render(s: &mut String, runs: &[HostileRun], color: bool) {
         if let Some(site) = super::reasons::crash_site(r) {
             let _ = writeln!(s, "      crashed in: {site}");
         }
+        // The lines that tell what went wrong, not a backtrace's frames (QA af, F3: three
+        // lines of `5: <unknown>` where tealdeer had said "Permission denied").
         if let Some(d) = &r.detail {
-            for l in d
-                .lines()
-                .rev()
-                .take(3)
-                .collect::<Vec<_>>()
-                .into_iter()
-                .rev()
-            {
+            for l in crate::report::telling_lines(d, 3) {
                 let _ = writeln!(s, "      | {l}");
             }
         }

@@ -190,3 +190,23 @@ fn the_crate_tables_rows_are_said_to_be_rows() {
          to a root first."
     );
 }
+
+/// QA af, F3: tealdeer's hostile run ended "Permission denied" and then a backtrace; the
+/// terminal showed the backtrace's last three frames (`5: <unknown>`).
+#[test]
+fn a_hostile_runs_detail_shows_the_error_not_the_backtrace() {
+    let r: HostileRun = serde_json::from_value(serde_json::json!({
+        "condition": "unknown-uid", "description": "", "outcome": "crashed",
+        "signal": null, "exit_code": 1, "dynamic_outcome": "ok", "reproduce": null,
+        "detail": "Error: Could not read config file contents: Permission denied (os error \
+                   13)\n\nStack backtrace:\n   5: <unknown>\n   6: <unknown>\n   7: <unknown>\n"
+    }))
+    .expect("run");
+    let mut terminal = String::new();
+    crate::render::hostile::render(&mut terminal, &[r], false);
+    assert!(
+        terminal.contains("| Error: Could not read config file contents: Permission denied"),
+        "{terminal}"
+    );
+    assert!(!terminal.contains("<unknown>"), "{terminal}");
+}

@@ -378,3 +378,62 @@ fn the_lines_a_snippet_replaces_in_the_manifests_table_are_named() {
         u64_of(combined, "file_size")
     );
 }
+
+/// QA af, F9: `advise` built oxipng without `binary`, which its binary requires
+/// (`required-features`), and said the feature "does not build without it", with a stray
+/// `error:` line on a run that exited 0. Such a variant is not tried, and a note says why;
+/// cargo confirms the binary cannot be built without the feature.
+#[test]
+fn a_feature_a_binary_requires_is_not_tried() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let manifest = fixture("required-features").join("Cargo.toml");
+    let r = run(aotcheck()
+        .args(["aotcheck", "advise", "--manifest-path"])
+        .arg(&manifest)
+        .arg("--target-dir")
+        .arg(dir.path())
+        .args([
+            "--locked",
+            "--format",
+            "json",
+            "--no-probe",
+            "--knobs",
+            "features",
+        ])
+        .args(["--features", "extra", "--bin", "extra-tool"]));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        !r.stderr.lines().any(|l| l.starts_with("error")),
+        "{}",
+        r.stderr
+    );
+    let v: Value = serde_json::from_str(&r.stdout).expect("JSON");
+    let advice = &v["advice"];
+    assert_eq!(
+        advice["binaries"][0]["features"],
+        serde_json::json!([]),
+        "{advice}"
+    );
+    let note = "the build without feature `extra` is not tried: `extra-tool` requires it \
+                (`required-features`)";
+    assert!(advice["notes"].to_string().contains(note), "{advice}");
+    let cargo = Command::new("cargo")
+        .args([
+            "build",
+            "--locked",
+            "--bin",
+            "extra-tool",
+            "--manifest-path",
+        ])
+        .arg(&manifest)
+        .arg("--target-dir")
+        .arg(dir.path())
+        .output()
+        .expect("cargo");
+    assert!(!cargo.status.success());
+    assert!(
+        String::from_utf8_lossy(&cargo.stderr).contains("requires the features: `extra`"),
+        "{}",
+        String::from_utf8_lossy(&cargo.stderr)
+    );
+}

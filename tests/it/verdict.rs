@@ -237,6 +237,26 @@ fn an_allowed_crash_says_it_is_allowed_and_why_in_every_format() {
         ]
     );
 
+    // Under a failing verdict the runs that do not count are left to the hostile section: the
+    // footer lists what made it fail (QA af, F6: "2 crashes" over five runs).
+    let mut failing = r.clone();
+    failing.artifacts[0]
+        .checks
+        .push(cargo_aotcheck::report::Check::worded(
+            cargo_aotcheck::report::CheckId::BudgetFileSize,
+            Verdict::Fail,
+            "over".into(),
+        ));
+    failing.verdict = cargo_aotcheck::gate::verdict(&failing);
+    assert_eq!(failing.verdict, Verdict::Fail);
+    let text = cargo_aotcheck::render::human::render(&failing, &style);
+    let footer = &text[text.rfind("\nverdict").expect("verdict")..];
+    assert!(!footer.contains("under --hostile"), "{footer}");
+    assert!(
+        text.contains("not counted, the dynamic build fails the same way"),
+        "{text}"
+    );
+
     let md = cargo_aotcheck::render::markdown::render(&r);
     let parsed = parse_markdown(&md);
     for (header, row) in &parsed.rows {
