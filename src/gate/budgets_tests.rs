@@ -76,19 +76,7 @@ fn the_startup_budget_is_worded_as_the_other_budgets() {
     let mut a = artifact(1000);
     let with = |a: &mut Artifact, samples: &[f64]| {
         a.probe = Some(crate::report::Probe {
-            samples: samples
-                .iter()
-                .enumerate()
-                .map(|(i, &ms)| crate::report::Sample {
-                    run: i as u32 + 1,
-                    warmup: false,
-                    spawned_at_ns: None,
-                    startup_ms: ms,
-                    shutdown_ms: None,
-                    memory_kib: crate::report::Memory::default(),
-                    processes: 1,
-                })
-                .collect(),
+            samples: crate::report::test_samples(samples),
             ..crate::report::Probe::default()
         });
     };

@@ -106,19 +106,7 @@ mod tests {
             a.probe = Some(crate::report::Probe {
                 runs: samples.len() as u32,
                 startup_ms: crate::stats::summarize(samples),
-                samples: samples
-                    .iter()
-                    .enumerate()
-                    .map(|(i, &ms)| crate::report::Sample {
-                        run: i as u32 + 1,
-                        warmup: false,
-                        spawned_at_ns: None,
-                        startup_ms: ms,
-                        shutdown_ms: None,
-                        memory_kib: crate::report::Memory::default(),
-                        processes: 1,
-                    })
-                    .collect(),
+                samples: crate::report::test_samples(samples),
                 ..crate::report::Probe::default()
             });
             a

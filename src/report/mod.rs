@@ -361,6 +361,24 @@ pub struct ClosureEntry {
     pub needed_by: String,
 }
 
+/// Counted probe runs, one per startup time in `ms`, in order: for tests of what is made of
+/// the samples.
+#[cfg(test)]
+pub(crate) fn test_samples(ms: &[f64]) -> Vec<Sample> {
+    ms.iter()
+        .enumerate()
+        .map(|(i, &ms)| Sample {
+            run: i as u32 + 1,
+            warmup: false,
+            spawned_at_ns: None,
+            startup_ms: ms,
+            shutdown_ms: None,
+            memory_kib: Memory::default(),
+            processes: 1,
+        })
+        .collect()
+}
+
 /// A static-pie artifact `app` of `file_size` bytes, with no section, symbol or probe: for
 /// tests that fill in what they look at.
 #[cfg(test)]
