@@ -149,7 +149,7 @@ fn lsda_len(table: &[u8], start: usize, addr: u64) -> Option<u64> {
     // The records that no call site starts a chain at still have their specifications: g++
     // gives a function's cold part its own LSDA with the whole action table.
     if let (Some(base), Some(size)) = (tt_base, fixed_size(tt_enc)) {
-        end = end.max(unreferenced_specs(table, actions, base, size)?);
+        end = end.max(unreferenced_specs(table, actions, base, size));
     }
     (end <= table.len()).then(|| (end - start) as u64)
 }
@@ -184,15 +184,19 @@ fn fixed_size(enc: u8) -> Option<usize> {
 /// The end of the exception specifications of the action records from `actions` on, read one
 /// after the other up to the type table (its entries of `size` bytes end at `base`; as many
 /// as the largest filter or type index read so far), or `base` when there are none.
-fn unreferenced_specs(table: &[u8], actions: usize, base: usize, size: usize) -> Option<usize> {
+fn unreferenced_specs(table: &[u8], actions: usize, base: usize, size: usize) -> usize {
     let mut r = Reader {
         bytes: table,
         at: actions,
         base: 0,
     };
     let (mut end, mut types) = (base, 0usize);
+    // Padding read as records (GCC aligns the type table) may give nonsense: the reading
+    // stops there, and what was read stands.
     loop {
-        let limit = base.checked_sub(size.checked_mul(types)?)?;
+        let Some(limit) = size.checked_mul(types).and_then(|n| base.checked_sub(n)) else {
+            break;
+        };
         let Some(filter) = r.sleb().filter(|_| r.at < limit) else {
             break;
         };
@@ -200,13 +204,15 @@ fn unreferenced_specs(table: &[u8], actions: usize, base: usize, size: usize) ->
             break;
         }
         if filter > 0 {
-            types = types.max(usize::try_from(filter).ok()?);
+            types = types.max(usize::try_from(filter).unwrap_or(usize::MAX));
         } else if filter < 0 {
-            let (at, most) = spec_end(table, base, filter)?;
+            let Some((at, most)) = spec_end(table, base, filter) else {
+                break;
+            };
             (end, types) = (end.max(at), types.max(most));
         }
     }
-    Some(end)
+    end
 }
 
 /// A little-endian reader over a table, with the address of its first byte.
