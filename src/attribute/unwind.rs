@@ -193,10 +193,7 @@ fn unreferenced_specs(table: &[u8], actions: usize, base: usize, size: usize) ->
     let (mut end, mut types) = (base, 0usize);
     // Padding read as records (GCC aligns the type table) may give nonsense: the reading
     // stops there, and what was read stands.
-    loop {
-        let Some(limit) = size.checked_mul(types).and_then(|n| base.checked_sub(n)) else {
-            break;
-        };
+    while let Some(limit) = size.checked_mul(types).and_then(|n| base.checked_sub(n)) {
         let Some(filter) = r.sleb().filter(|_| r.at < limit) else {
             break;
         };
