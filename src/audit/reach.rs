@@ -17,6 +17,41 @@ pub fn annotate(graphs: &Graphs, report: &mut Report) {
                 reach(g, f);
             }
         }
+        versions_alike(&mut a.findings);
+    }
+}
+
+/// Findings of one rule on two versions of a crate get their chains by the crate's name, which
+/// both versions' code bears: said on each (QA ac, B2: etcetera 0.11.0's chain ran through
+/// 0.10.0's code, word for word the other finding's).
+fn versions_alike(findings: &mut [Finding]) {
+    let versions = |f: &Finding, all: &[Finding]| -> Vec<String> {
+        let mut v: Vec<String> = all
+            .iter()
+            .filter(|o| o.rule == f.rule && same_crate(&o.krate, &f.krate) && !o.chain.is_empty())
+            .map(|o| o.version.clone())
+            .collect();
+        v.sort();
+        v.dedup();
+        v
+    };
+    let said: Vec<Option<String>> = findings
+        .iter()
+        .map(|f| {
+            let v = versions(f, findings);
+            (!f.chain.is_empty() && v.len() > 1).then(|| {
+                format!(
+                    "{} is linked in {} versions ({}); the reference graph names crates, not \
+                     their versions, so this chain may run through another version's code",
+                    f.krate,
+                    v.len(),
+                    v.join(", ")
+                )
+            })
+        })
+        .collect();
+    for (f, line) in findings.iter_mut().zip(said) {
+        f.evidence.extend(line);
     }
 }
 
@@ -224,6 +259,44 @@ fn is_code(symbol: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use crate::report::{RefKind, Step};
+
+    /// QA ac, B2: two versions of etcetera, one chain found by the crate's name for both.
+    #[test]
+    fn findings_on_two_versions_of_a_crate_say_their_chains_name_no_version() {
+        let rule = crate::audit::rules::find("AOT004").expect("rule");
+        let finding = |krate: &str, version: &str, chained: bool| {
+            let mut f = crate::audit::findings::new_finding(rule, krate, version, vec![]);
+            if chained {
+                f.chain = vec![Step {
+                    symbol: "getpwuid_r".into(),
+                    krate: None,
+                    kind: RefKind::Call,
+                    instantiated_in: None,
+                }];
+            }
+            f
+        };
+        let mut all = vec![
+            finding("etcetera", "0.10.0", true),
+            finding("etcetera", "0.11.0", true),
+            finding("dirs-sys", "0.5.0", true),
+            finding("etcetera", "0.9.0", false),
+        ];
+        super::versions_alike(&mut all);
+        let said = "etcetera is linked in 2 versions (0.10.0, 0.11.0); the reference graph \
+                    names crates, not their versions";
+        for f in &all[..2] {
+            assert!(
+                f.evidence.iter().any(|e| e.starts_with(said)),
+                "{:?}",
+                f.evidence
+            );
+        }
+        assert!(
+            all[2].evidence.is_empty() && all[3].evidence.is_empty(),
+            "{all:?}"
+        );
+    }
 
     #[test]
     fn an_elided_chain_says_how_to_see_it_whole() {
