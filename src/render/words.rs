@@ -9,8 +9,8 @@
 use crate::attribute::{UNKNOWN, unnamed_row};
 use crate::format::{count, two_sizes};
 use crate::report::{
-    Artifact, BaselineSummary, Binary, Check, CheckId, ComparedMetric, Comparison, Image, Linkage,
-    Missing, Probe, Report, Step, SymbolRow, Unit, Verdict,
+    Artifact, BaselineSummary, Binary, Check, CheckId, ComparedMetric, Comparison, CrateSize,
+    Image, Linkage, Missing, Probe, Report, Step, SymbolRow, Unit, Verdict,
 };
 
 /// The glibc floor of an ELF binary without one (no versioned glibc import), as the
@@ -54,6 +54,17 @@ pub fn shrank_hint(c: &BaselineSummary) -> String {
             "Something shrank: save a new baseline with `--save-baseline` to keep the gain".into()
         }
     }
+}
+
+/// Under a crate table where std retains over twice what it owns: why, and that it is no
+/// crate to remove (QA ad, F9).
+pub fn std_retained(k: &CrateSize) -> String {
+    format!(
+        "std retains {}: code that std's own shims call (`FnOnce::call_once`, \
+         `__rust_begin_short_backtrace`, a thread's start) is reached only through them; std is \
+         no crate to remove, and `--why CRATE` shows what keeps a crate of yours",
+        crate::format::size(k.retained.unwrap_or(0))
+    )
 }
 
 /// For each of `rows`, what follows its name when another row has the same name, crate and
