@@ -100,8 +100,14 @@ fn artifact(s: &mut String, a: &Artifact, audited: bool, st: &Style) {
     if let Some(p) = a.package.as_ref().filter(|p| **p != a.name) {
         let _ = write!(title, " (package {p})");
     }
-    if let Some(m) = a.link_mode {
-        let _ = write!(title, " · {} build", m.as_str());
+    // The dynamic build is the regular one, as the comparison names it (QA af, F13: "dynamic
+    // build" here, "static vs regular build" there, read as two builds).
+    match a.link_mode {
+        Some(LinkMode::Dynamic) => title.push_str(" · regular build (dynamic)"),
+        Some(m) => {
+            let _ = write!(title, " · {} build", m.as_str());
+        }
+        None => {}
     }
     let title = crate::format::printable(&title, false);
     let _ = writeln!(s, "{}", paint(st.color, HEADER, &title));

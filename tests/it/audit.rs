@@ -529,7 +529,7 @@ fn findings_none_is_said_where_the_audit_puts_the_findings() {
     only_dynamic.artifacts[0] = dynamic;
     assert_eq!(
         under(&only_dynamic),
-        ["app (package app|`x`) · dynamic build"]
+        ["app (package app|`x`) · regular build (dynamic)"]
     );
     let mut inspected = one();
     inspected.artifacts[0].package = None;
