@@ -31,6 +31,24 @@ pub fn v0_crate_root(symbol: &[u8]) -> Option<&[u8]> {
     (digits > 0 && end <= path.len()).then(|| &rest[..end + 1])
 }
 
+/// Crates that std depends on and has its own private copy of in every binary it is in (as
+/// of Rust 1.95's sysroot): a crate of the program may have the same name.
+pub fn is_std_dependency(name: &str) -> bool {
+    matches!(
+        name,
+        "addr2line"
+            | "adler2"
+            | "cfg_if"
+            | "gimli"
+            | "hashbrown"
+            | "libc"
+            | "memchr"
+            | "miniz_oxide"
+            | "object"
+            | "rustc_demangle"
+    )
+}
+
 /// The crates of the standard library, folded into `std` unless `--split-std`.
 pub fn is_std_crate(name: &str) -> bool {
     matches!(

@@ -156,6 +156,9 @@ struct Interner {
     ids: HashMap<String, u32>,
     /// Fold the sysroot's crates into `std` (unless `--split-std`).
     fold_std: bool,
+    /// No archive of the build names the crates (`inspect`): a crate named as one of std's
+    /// dependencies may be std's copy (see `CrateSize::std_copy_unknown`).
+    names_only: bool,
     key: String,
 }
 
@@ -250,6 +253,7 @@ impl<'a> Attributed<'a> {
     /// The crates of `layout`'s pieces (see [`Crates`]).
     pub fn crates_of(layout: &Layout, index: Option<&CrateIndex>, s: &SizeOptions) -> Crates {
         let mut names = Interner::new(s);
+        names.names_only = index.is_none_or(CrateIndex::is_names_only);
         let mut buf = String::new();
         let hints = piece::Hints::of(layout, index);
         let attrs: Vec<Attr> = layout

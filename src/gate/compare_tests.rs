@@ -245,6 +245,7 @@ fn binary_with(crates: &[(&str, u64, &[&str])]) -> crate::report::Binary {
             instantiated_elsewhere: 0,
             retained: Some(*size),
             entry_points: entries.iter().map(|e| e.to_string()).collect(),
+            std_copy_unknown: false,
         })
         .collect();
     b

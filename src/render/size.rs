@@ -107,6 +107,13 @@ pub fn borrowed_symbols(cov: &Coverage) -> &'static str {
     }
 }
 
+/// The legend of a crate row that may be std's private copy (QA ad, F7: xsv, which has no
+/// hashbrown in its lock file, showed `hashbrown 47.9 KiB`).
+const STD_COPY: [&str; 2] = [
+    "std's copy or the program's: std has a private copy of a crate of that name, and",
+    "without the build's archives `inspect` cannot tell which (`cargo aotcheck` can)",
+];
+
 /// The crates by loaded bytes, largest first (all of them with `--crates`).
 fn crates(s: &mut String, b: &Binary, cov: &Coverage, st: &Style) {
     let c = st.color;
@@ -150,6 +157,11 @@ fn crates(s: &mut String, b: &Binary, cov: &Coverage, st: &Style) {
                 "retained below own: part of the crate's own bytes is linked but unreachable"
             )
         );
+    }
+    if b.crates[..shown].iter().any(|k| k.std_copy_unknown) {
+        for line in STD_COPY {
+            let _ = writeln!(s, "    {}", paint(c, DIM, line));
+        }
     }
     // std calls closures and starts threads through its own code (`FnOnce::call_once` shims,
     // `__rust_begin_short_backtrace`): what only those reach is its retained bytes, and reads
@@ -211,6 +223,9 @@ fn crate_row(k: &CrateSize, retained: bool, width: usize, whole: u64, c: bool) -
             ", {} instantiated in other crates",
             human_size(k.instantiated_elsewhere)
         );
+    }
+    if k.std_copy_unknown {
+        note.push_str(", std's copy or the program's");
     }
     let name = crate::format::clip(&k.name, 32);
     // Retained: what would go if the crate went (its own bytes and what only it keeps).
@@ -314,6 +329,7 @@ mod tests {
             instantiated_elsewhere: elsewhere,
             retained: None,
             entry_points: Vec::new(),
+            std_copy_unknown: false,
         }
     }
 

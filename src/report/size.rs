@@ -114,6 +114,11 @@ pub struct CrateSize {
     /// hashes): what pulls the crate in. The gate names the new ones when a crate grows.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub entry_points: Vec<String>,
+    /// `inspect` of a file without its build: std has a private copy of a crate of this name
+    /// (hashbrown, memchr, gimli, ...), and the file's symbols cannot tell which copy these
+    /// bytes are (QA ad, F7). Absent when false.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub std_copy_unknown: bool,
 }
 
 /// One row of the byte map: a symbol, or a fallback label (`[section .rodata]`,

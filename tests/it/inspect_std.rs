@@ -227,3 +227,52 @@ fn std_code_instantiated_in_a_dependency_is_std() {
         assert_eq!(names.contains(&"hashbrown (std)"), split, "{names:?}");
     }
 }
+
+/// QA ad, F7: `inspect` of xsv, which has no hashbrown in its lock file, showed a `hashbrown`
+/// row: std's copy, whose generic code the program's `HashMap` instantiates under legacy
+/// mangling (`nm`: `_ZN9hashbrown…`). A single-file program has no dependency at all, so every
+/// such row is std's; the row says it may be std's copy and the others do not.
+#[test]
+fn a_crate_std_has_a_copy_of_is_said_to_be_either() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let src = dir.path().join("p.rs");
+    std::fs::write(
+        &src,
+        "use std::collections::HashMap;\nfn main() {\n    let mut m = HashMap::new();\n    \
+         for i in 0..std::env::args().count() * 100 { m.insert(i.to_string(), i); }\n    \
+         println!(\"{}\", m.len());\n}\n",
+    )
+    .expect("write");
+    let out = dir.path().join("p");
+    let out = out.to_str().expect("utf-8");
+    tool("rustc", &["-o", out, src.to_str().expect("utf-8")]);
+    assert!(
+        legacy_crates(out).contains("hashbrown"),
+        "nm: no legacy hashbrown symbol"
+    );
+    let r =
+        crate::util::run(aotcheck().args(["aotcheck", "inspect", "-q", "--format", "json", out]));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let v: Value = serde_json::from_str(&r.stdout).expect("JSON");
+    let crates = v["artifacts"][0]["binary"]["crates"]
+        .as_array()
+        .expect("crates");
+    let flagged: Vec<&str> = crates
+        .iter()
+        .filter(|c| c["std_copy_unknown"] == true)
+        .filter_map(|c| c["name"].as_str())
+        .collect();
+    assert!(flagged.contains(&"hashbrown"), "{crates:?}");
+    assert!(
+        crates
+            .iter()
+            .filter(|c| c["std_copy_unknown"] != true)
+            .all(|c| c["name"] != "hashbrown"),
+        "{crates:?}"
+    );
+    let text = crate::util::run(aotcheck().args(["aotcheck", "inspect", "-q", out])).stdout;
+    assert!(
+        text.contains("std's copy or the program's: std has a private copy"),
+        "{text}"
+    );
+}

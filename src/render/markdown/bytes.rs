@@ -275,6 +275,7 @@ mod tests {
             instantiated_elsewhere: 0,
             retained: Some(2000 * i),
             entry_points: vec!["a::b".into(); i as usize % 3],
+            std_copy_unknown: false,
         }
     }
 
