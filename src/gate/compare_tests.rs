@@ -1,6 +1,7 @@
 //! Unit tests of the baseline comparison.
 
 use super::*;
+use crate::report::Provenance;
 
 #[test]
 fn size_thresholds_relative_and_absolute_together() {

@@ -11,6 +11,7 @@ mod compare;
 pub mod entry_points;
 pub mod kept;
 mod measure;
+mod provenance;
 mod runtime;
 mod worktree;
 
