@@ -75,6 +75,40 @@ pub fn conclude(
         _ => None,
     };
     warnings.extend(overridden(profile, &picked, overriding, flags_env));
+    let larger = larger_than_best(advice);
+    advice.notes.extend(larger);
+}
+
+/// Per binary whose combined variant came out larger than one of its knobs alone: said in
+/// bytes, which rounding to KiB and MiB hides (QA ad, F14: xsv's `strip = "symbols"` with
+/// `debug = 0` was 3,304 B larger than strip alone, both "3.89 MiB").
+fn larger_than_best(advice: &Advice) -> Vec<String> {
+    let mut out = Vec::new();
+    for b in &advice.binaries {
+        let Some(combined) = b.combined.as_ref().and_then(|c| c.measured.file_size) else {
+            continue;
+        };
+        let best = b
+            .variants
+            .iter()
+            .filter(|v| advice.combined_knobs.contains(&v.id))
+            .filter_map(|v| Some((v.measured.file_size?, v)))
+            .min_by_key(|(size, _)| *size);
+        if let Some((size, v)) = best.filter(|(size, _)| combined > *size) {
+            out.push(format!(
+                "`{}`: the combined variant is {} B larger than `{}` alone ({} against {} B): \
+                 once that knob has done its work the others do not make it smaller; `{}` \
+                 alone gives the smallest file",
+                b.name,
+                crate::format::thousands(combined - size),
+                v.knob,
+                crate::format::thousands(combined),
+                crate::format::thousands(size),
+                v.knob
+            ));
+        }
+    }
+    out
 }
 
 /// How the combined variant is built: profile keys through `--config` (so strip is in the
@@ -237,6 +271,41 @@ mod tests {
         };
         let ids: Vec<&str> = choose(&advice).iter().map(|k| k.id).collect();
         assert_eq!(ids, ["strip=symbols", "opt-level=s", "lto=fat"]);
+    }
+
+    /// QA ad, F14: xsv's combined variant (strip and debug = 0) was 3,304 B larger than strip
+    /// alone, and both read "3.89 MiB". Said in bytes; nothing said when it is the smallest.
+    #[test]
+    fn a_combined_variant_larger_than_a_knob_alone_is_said_in_bytes() {
+        let knob = |id: &str, written: &str, size| Variant {
+            knob: written.into(),
+            ..variant(id, size)
+        };
+        let mut advice = Advice {
+            binaries: vec![BinaryAdvice {
+                name: "xsv".into(),
+                base: variant("base", 42_739_576),
+                variants: vec![
+                    knob("strip=symbols", "strip = \"symbols\"", 4_077_824),
+                    knob("debug=0", "debug = 0", 5_096_000),
+                    knob("lto=fat", "lto = \"fat\"", 3_000_000),
+                ],
+                combined: Some(variant("combined", 4_081_128)),
+                ..BinaryAdvice::default()
+            }],
+            combined_knobs: vec!["strip=symbols".into(), "debug=0".into()],
+            ..Advice::default()
+        };
+        assert_eq!(
+            larger_than_best(&advice),
+            [
+                "`xsv`: the combined variant is 3,304 B larger than `strip = \"symbols\"` alone \
+              (4,081,128 against 4,077,824 B): once that knob has done its work the others do \
+              not make it smaller; `strip = \"symbols\"` alone gives the smallest file"
+            ]
+        );
+        advice.binaries[0].combined = Some(variant("combined", 4_000_000));
+        assert!(larger_than_best(&advice).is_empty());
     }
 
     #[test]
