@@ -2,13 +2,12 @@
 //! build scripts, else from the binary evidence alone (attributed as well as can be).
 
 use std::collections::BTreeMap;
-use std::path::Path;
 
 use super::evidence::{Evidence, STD_INIT_ARRAY};
 use super::graph::Reached;
 use super::guess::{GUESSED_NATIVE, GUESSED_PACKAGE, std_guess};
 use super::rules::{self, RULES, Rule};
-use super::{RUNTIME_LIBS, STD_NSS, canonical, system_lib};
+use super::{RUNTIME_LIBS, STD_NSS, system_lib};
 use crate::compile::BuildScriptRun;
 use crate::report::{Finding, LinkMode};
 
@@ -292,7 +291,7 @@ impl<'m> Ctx<'_, 'm> {
 
     /// No evidence in any binary: the code was trimmed away (or never called), so the finding
     /// is one step less severe. A stripped binary cannot show evidence, so it weakens nothing.
-    fn weaken_if_unproved(&self, f: &mut Finding) {
+    pub(super) fn weaken_if_unproved(&self, f: &mut Finding) {
         if !f.evidence.is_empty() {
             return;
         }
@@ -395,63 +394,6 @@ impl<'m> Ctx<'_, 'm> {
                 Some(f)
             })
             .collect()
-    }
-
-    /// AOT009: build-host paths, each attributed to the crate whose `OUT_DIR` or registry
-    /// source folder it points into, else to the package. A proc-macro is never the owner:
-    /// no trigger of this rule says it expands into such a path, so the package owns it.
-    fn host_paths(&self, rule: &Rule) -> Vec<Finding> {
-        let mut by_crate: BTreeMap<usize, Vec<String>> = BTreeMap::new();
-        for e in [&self.ev.stat, &self.ev.dynamic].into_iter().flatten() {
-            let kind = e.link.map_or("", LinkMode::as_str);
-            for h in &e.host_paths {
-                let who = self.owner_of_path(&h.text).unwrap_or(0);
-                let line = format!("`{}` in {} of the {kind} binary", h.text, h.section);
-                let v = by_crate.entry(who).or_default();
-                if !v.iter().any(|x| x.starts_with(&format!("`{}`", h.text))) {
-                    v.push(line);
-                }
-            }
-        }
-        for (i, r) in self.reached.iter().enumerate().skip(1) {
-            let triggered = rule
-                .triggers
-                .iter()
-                .any(|t| t.matches(r.name(), &r.features, false));
-            if triggered && !r.proc_macro {
-                by_crate.entry(i).or_default();
-            }
-        }
-        by_crate
-            .into_iter()
-            .filter_map(|(i, evidence)| {
-                let r = self.reached.get(i)?;
-                let mut f = finding_on(rule, r);
-                f.evidence = evidence;
-                self.weaken_if_unproved(&mut f);
-                Some(f)
-            })
-            .collect()
-    }
-
-    /// The index in `reached` of the crate a host path belongs to.
-    fn owner_of_path(&self, text: &str) -> Option<usize> {
-        for s in self.scripts {
-            let dir = s.out_dir.parent().and_then(Path::to_str)?;
-            let dir = canonical(Path::new(dir));
-            if Path::new(text).starts_with(&dir) || text.starts_with(dir.to_str()?) {
-                return self
-                    .reached
-                    .iter()
-                    .position(|r| r.package.id == s.package_id);
-            }
-        }
-        // `$CARGO_HOME/registry/src/<index>/<name>-<version>/...`
-        let rest = text.split("/registry/src/").nth(1)?;
-        let dir = rest.split('/').nth(1)?;
-        self.reached
-            .iter()
-            .position(|r| !r.proc_macro && dir == format!("{}-{}", r.name(), r.package.version))
     }
 
     /// AOT000: each denied crate that reaches the binary (a proc-macro's code never does).

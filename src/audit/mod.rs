@@ -14,6 +14,7 @@ pub mod evidence;
 mod findings;
 pub mod graph;
 mod guess;
+mod host_paths;
 mod image;
 mod loading;
 mod others;

@@ -237,26 +237,43 @@ fn failed_file(e: &Error) -> FailedFile {
 /// named as itself always is.
 fn expand(args: &[PathBuf]) -> Expanded {
     let mut x = Expanded::default();
-    let canonical: Vec<Option<PathBuf>> =
-        args.iter().map(|a| std::fs::canonicalize(a).ok()).collect();
-    let is_link = |a: &Path| std::fs::symlink_metadata(a).is_ok_and(|m| m.file_type().is_symlink());
-    let links: Vec<bool> = args.iter().map(|a| is_link(a)).collect();
-    let given_already = |i: usize, dir: &Path| {
-        links[i]
-            && canonical.iter().enumerate().any(|(j, c)| {
-                let Some(c) = c.as_deref().filter(|_| j != i) else {
-                    return false;
-                };
-                // Another argument inside it; the same directory named as itself, or by a link
-                // given before; or it lies inside another directory given.
-                (c != dir && c.starts_with(dir))
-                    || (c == dir && (!links[j] || j < i))
-                    || (args[j].is_dir() && c != dir && dir.starts_with(c))
-            })
+    // Each argument looked at once; the links among them resolved only when one of them is a
+    // link to a directory (a glob of a folder's files rarely holds one).
+    let meta: Vec<std::io::Result<std::fs::Metadata>> =
+        args.iter().map(std::fs::metadata).collect();
+    let dirs: Vec<bool> = meta
+        .iter()
+        .map(|m| m.as_ref().is_ok_and(std::fs::Metadata::is_dir))
+        .collect();
+    let links: Vec<bool> = (0..args.len())
+        .map(|j| dirs[j] && std::fs::symlink_metadata(&args[j]).is_ok_and(|m| m.is_symlink()))
+        .collect();
+    let canonical: Vec<Option<PathBuf>> = match links.contains(&true) {
+        true => args.iter().map(|a| std::fs::canonicalize(a).ok()).collect(),
+        false => Vec::new(),
     };
-    for (i, arg) in args.iter().enumerate() {
-        match std::fs::metadata(arg) {
-            Ok(m) if m.is_dir() && canonical[i].as_deref().is_some_and(|d| given_already(i, d)) => {
+    let given_already = |i: usize| {
+        let Some(dir) = canonical
+            .get(i)
+            .and_then(Option::as_deref)
+            .filter(|_| links[i])
+        else {
+            return false;
+        };
+        canonical.iter().enumerate().any(|(j, c)| {
+            let Some(c) = c.as_deref().filter(|_| j != i) else {
+                return false;
+            };
+            // Another argument inside it; the same directory named as itself, or by a link
+            // given before; or it lies inside another directory given.
+            (c != dir && c.starts_with(dir))
+                || (c == dir && (!links[j] || j < i))
+                || (dirs[j] && c != dir && dir.starts_with(c))
+        })
+    };
+    for (i, (arg, m)) in args.iter().zip(meta).enumerate() {
+        match m {
+            Ok(m) if m.is_dir() && given_already(i) => {
                 x.passed.push(skipped_file(arg, GIVEN_ALREADY));
             }
             Ok(m) if m.is_dir() => {

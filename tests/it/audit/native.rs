@@ -233,6 +233,11 @@ fn openssl_sys_is_aot005_and_its_libcrypto_brings_nss() {
 
 /// `fixture`'s static binary links the system's zlib through libz-sys: one AOT006, nothing else.
 pub(super) fn expect_system_zlib(fixture: &str) {
+    system_zlib_by(fixture, &[fixture, "libz-sys"]);
+}
+
+/// As [`expect_system_zlib`], with libz-sys at the end of the dependency `path`; the report.
+pub(super) fn system_zlib_by(fixture: &str, path: &[&str]) -> Value {
     audit(
         fixture,
         &[],
@@ -242,18 +247,16 @@ pub(super) fn expect_system_zlib(fixture: &str) {
             rule: "AOT006",
             severity: "warning",
             krate: "libz-sys",
-            path: &[fixture, "libz-sys"],
+            path,
             evidence: &["links the system's `z` (`rustc-link-lib=z`, not `static=z`)"],
         }],
-    );
+    )
 }
 
 /// The advice names the feature and the line, as audit-libz-static has it (QA ac, W7).
 #[test]
 fn libz_sys_without_static_is_aot006_and_with_static_is_nothing() {
-    expect_system_zlib("audit-libz");
-    let r = run(&mut check_fixture("audit-libz", &[]));
-    let v: Value = serde_json::from_str(&r.stdout).expect("JSON report");
+    let v = system_zlib_by("audit-libz", &["audit-libz", "libz-sys"]);
     let advice = str_of(&artifact(&v, "static")["findings"][0], "advice").to_string();
     let lock = std::fs::read_to_string(fixture("audit-libz").join("Cargo.lock")).expect("lock");
     let version = lock
