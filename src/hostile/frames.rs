@@ -1,23 +1,26 @@
-//! Name a crash's site: the tracer's file offsets (see `tracer.rs`) turned into the functions
-//! of the binary's `.symtab`, demangled, innermost first. A stripped binary is named from its
-//! analysis link (the same objects linked again with their symbols, see compile/link.rs),
-//! section by section; without either there are no names, and no crash stack.
+//! Name a crash's site: the tracer's frames and file offsets (see `tracer.rs`) turned into the
+//! functions of the binary's `.symtab`, demangled, innermost first. A stripped binary is named
+//! from its analysis link (the same objects linked again with their symbols, see
+//! compile/link.rs), section by section; without either there are no names, and no crash stack.
 //!
-//! A heuristic backtrace: release builds keep no frame pointers, so the stack's words are
-//! taken for return addresses when the bytes before them in the file are a whole `call`
-//! instruction (`e8 rel32`, or an `ff /2` of 2 to 9 bytes). An inlined function has no frame
-//! of its own (its caller's name stands for it). A slot the crashing code had not yet
-//! overwritten may hold a stale return address of an earlier call: one whose direct call goes
-//! to a function seen nowhere further in, and that has no jump to one that is (a tail call),
-//! is dropped; a stale chain of several frames keeps all but its innermost.
+//! The frames come from the call frame information (`unwind.rs`), as gdb's backtrace does.
+//! Where that stops (or is missing), a heuristic reads on: release builds keep no frame
+//! pointers, so the stack's words are taken for return addresses when the bytes before them in
+//! the file are a whole `call` instruction (`e8 rel32`, or an `ff /2` of 2 to 9 bytes). An
+//! inlined function has no frame of its own (its caller's name stands for it). A slot the
+//! crashing code had not yet overwritten may hold a stale return address of an earlier call:
+//! one whose direct call goes to a function seen nowhere further in, and that has no jump to
+//! one that is (a tail call), is dropped; a stale chain of several frames keeps all but its
+//! innermost.
 
 use std::path::Path;
 
 use iced_x86::{Decoder, DecoderOptions, FlowControl};
-use object::read::elf::{FileHeader, ProgramHeader as _, Sym as _};
+use object::read::elf::Sym as _;
 use object::{Endianness, elf};
 
-use super::tracer::Capture;
+use super::tracer::{Capture, Machine};
+use super::unwind::{Loads, loads};
 use crate::attribute::demangle::display_name;
 use crate::graph::Translation;
 use crate::inspect::Mapped;
@@ -28,8 +31,10 @@ type Header = elf::FileHeader64<Endianness>;
 const MAX_FRAMES: usize = 64;
 
 /// The functions of the crash's stack, innermost first: the one the instruction pointer is
-/// in (or the file it is in, `[libnss_systemd.so.2]`, outside the binary), then each return
-/// address's, a name repeated in a row once.
+/// in (or the file it is in, `[libnss_systemd.so.2]`, outside the binary), then each caller's,
+/// a name repeated in a row once. The frames the call frame information gives (see
+/// `unwind.rs`) come first; the stack's words are read as return addresses from where those
+/// stop, or from the start when there are none in the binary.
 pub fn names(capture: &Capture, binary: &Path, analysis: Option<&Path>) -> Vec<String> {
     let Ok(file) = Mapped::open(binary) else {
         return Vec::new();
@@ -42,28 +47,93 @@ pub fn names(capture: &Capture, binary: &Path, analysis: Option<&Path>) -> Vec<S
     let Some(loads) = loads(data) else {
         return Vec::new();
     };
-    let mut out: Vec<String> = Vec::new();
-    let mut push = |name: String| {
-        if out.last() != Some(&name) && out.len() < MAX_FRAMES {
-            out.push(name);
-        }
+    let mut out = Names {
+        names: Vec::new(),
+        inner: Vec::new(),
     };
-    // The functions (by start) the stack is seen in so far, innermost first.
-    let mut inner: Vec<u64> = Vec::new();
-    match (capture.rip, &capture.rip_file) {
-        (Some(off), _) => {
-            if let Some(f) = loads.vaddr(off).and_then(|a| functions.at(a)) {
-                inner.push(f.start);
-                push(f.name());
+    let own = std::fs::canonicalize(binary).ok();
+    let ours = |path: &str| own.as_deref() == Some(Path::new(path));
+    let unwound = capture
+        .machine
+        .as_ref()
+        .map(|m| (m, super::unwind::unwind(m, MAX_FRAMES)))
+        .filter(|(_, u)| u.frames.iter().any(|f| ours(&f.path)));
+    let Some((machine, unwound)) = unwound else {
+        match (capture.rip, &capture.rip_file) {
+            (Some(off), _) => {
+                if let Some(f) = loads.vaddr(off).and_then(|a| functions.at(a)) {
+                    out.push(f.start, f.name());
+                }
             }
+            (None, Some(path)) => out.push_file(path),
+            (None, None) => {}
         }
-        (None, Some(path)) => {
-            let base = path.rsplit('/').next().unwrap_or(path);
-            push(format!("[{base}]"));
+        scan(&capture.stack, (data, &loads, &functions), &mut out);
+        return out.names;
+    };
+    for f in &unwound.frames {
+        if !ours(&f.path) {
+            out.push_file(&f.path);
+        } else if let Some(g) = f.at.and_then(|a| functions.at(a)) {
+            out.push(g.start, g.name());
         }
-        (None, None) => {}
     }
-    for &off in &capture.stack {
+    if let Some(sp) = unwound.stopped {
+        let rest = words_in(machine, sp, &ours);
+        scan(&rest, (data, &loads, &functions), &mut out);
+    }
+    out.names
+}
+
+/// The names so far, and the functions (by start) the stack is seen in, innermost first.
+struct Names {
+    names: Vec<String>,
+    inner: Vec<u64>,
+}
+
+impl Names {
+    fn push(&mut self, start: u64, name: String) {
+        self.inner.push(start);
+        self.push_name(name);
+    }
+
+    fn push_name(&mut self, name: String) {
+        if self.names.last() != Some(&name) && self.names.len() < MAX_FRAMES {
+            self.names.push(name);
+        }
+    }
+
+    /// A frame in another file: its name, `[libnss_systemd.so.2]`.
+    fn push_file(&mut self, path: &str) {
+        let base = path.rsplit('/').next().unwrap_or(path);
+        self.push_name(format!("[{base}]"));
+    }
+}
+
+/// The stack's words of `m` from address `sp` up that point into the binary's code (its
+/// mappings' paths are those `ours` says), as offsets in the binary.
+fn words_in(m: &Machine, sp: u64, ours: &dyn Fn(&str) -> bool) -> Vec<u64> {
+    let skip = m
+        .regs
+        .get(7)
+        .and_then(|&base| sp.checked_sub(base))
+        .map_or(0, |d| usize::try_from(d / 8).unwrap_or(usize::MAX));
+    let code: Vec<_> = m.code.iter().filter(|c| ours(&c.path)).collect();
+    m.words
+        .iter()
+        .skip(skip)
+        .filter_map(|&a| {
+            code.iter()
+                .find(|c| c.start <= a && a < c.end)
+                .map(|c| a - c.start + c.offset)
+        })
+        .collect()
+}
+
+/// Read `stack` (words pointing into the binary's code, as offsets in it, innermost first)
+/// as return addresses: those right after a call instruction, less the stale ones.
+fn scan(stack: &[u64], (data, loads, functions): (&[u8], &Loads, &Functions), out: &mut Names) {
+    for &off in stack {
         let Some(vaddr) = loads.vaddr(off) else {
             continue;
         };
@@ -76,20 +146,19 @@ pub fn names(capture: &Capture, binary: &Path, analysis: Option<&Path>) -> Vec<S
             continue;
         };
         let callee = call.and_then(|target| functions.at(target));
-        inner.push(f.start);
+        out.inner.push(f.start);
         // A direct call to a function not seen further in, which cannot have jumped on to
         // one that is either (a tail call): the slot holds what an earlier call left, and
         // that function returned long ago.
-        let further = &inner[..inner.len() - 1];
+        let further = &out.inner[..out.inner.len() - 1];
         if let Some(g) = callee
             && !further.contains(&g.start)
-            && !jumps_to(data, &loads, &functions, &g, further)
+            && !jumps_to(data, loads, functions, &g, further)
         {
             continue;
         }
-        push(f.name());
+        out.push_name(f.name());
     }
-    out
 }
 
 /// Whether the bytes before `off` in the file are a whole call instruction ending there (of 2
@@ -137,38 +206,6 @@ fn jumps_to(
         }
         _ => false,
     })
-}
-
-/// The file's loaded segments: (offset, size in the file, address).
-struct Loads(Vec<(u64, u64, u64)>);
-
-fn loads(data: &[u8]) -> Option<Loads> {
-    let header = Header::parse(data).ok()?;
-    let endian = header.endian().ok()?;
-    let phdrs = header.program_headers(endian, data).ok()?;
-    Some(Loads(
-        phdrs
-            .iter()
-            .filter(|p| p.p_type(endian) == elf::PT_LOAD)
-            .map(|p| (p.p_offset(endian), p.p_filesz(endian), p.p_vaddr(endian)))
-            .collect(),
-    ))
-}
-
-impl Loads {
-    fn vaddr(&self, off: u64) -> Option<u64> {
-        self.0
-            .iter()
-            .find(|&&(o, size, _)| o <= off && off < o + size)
-            .map(|&(o, _, vaddr)| vaddr + (off - o))
-    }
-
-    fn offset(&self, vaddr: u64) -> Option<u64> {
-        self.0
-            .iter()
-            .find(|&&(_, size, v)| v <= vaddr && vaddr < v + size)
-            .map(|&(o, _, v)| o + (vaddr - v))
-    }
 }
 
 /// Sized function symbols by address: (start, end, binding rank, raw name).

@@ -12,6 +12,7 @@ mod frames;
 mod run;
 mod sweep;
 mod tracer;
+mod unwind;
 
 use std::path::{Path, PathBuf};
 

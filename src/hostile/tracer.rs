@@ -11,10 +11,12 @@
 //! library's caller has (the integration tests run the tool in-process), and the hostile run's
 //! own clean-up (timeout, the sweep of what it left) applies to the traced run unchanged.
 //!
-//! This is no unwinder: release builds keep no frame pointers, so the stack is read as words
-//! and a word counts as a return address when it points into BINARY's code right after a call
-//! instruction (checked later, against the file, in `frames.rs`, which also drops most stale
-//! return addresses an earlier call left in slots not yet overwritten).
+//! This is no unwinder: it keeps what one needs (the registers, the stack's words, the
+//! executable mappings: [`Machine`]), and `unwind.rs` follows the frames by the files' call
+//! frame information. Where that stops, the stack's words are read on: a word counts as a
+//! return address when it points into BINARY's code right after a call instruction (checked
+//! later, against the file, in `frames.rs`, which also drops most stale return addresses an
+//! earlier call left in slots not yet overwritten).
 
 use std::ffi::OsString;
 use std::io::Write;
@@ -43,6 +45,21 @@ pub struct Capture {
     pub rip_file: Option<String>,
     /// The stack's words that point into BINARY's code, innermost first, as offsets in BINARY.
     pub stack: Vec<u64>,
+    /// The registers, the whole stack read and the mappings, for `unwind.rs`.
+    #[serde(default)]
+    pub machine: Option<Machine>,
+}
+
+/// A stopped process as the call frame information reads it.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Machine {
+    /// The registers by their DWARF numbers, 0 to 16 on x86-64: rax, rdx, rcx, rbx, rsi, rdi,
+    /// rbp, rsp, r8 to r15, and the return address column, rip.
+    pub regs: Vec<u64>,
+    /// The stack's words from the stack pointer (`regs[7]`) up.
+    pub words: Vec<u64>,
+    /// The executable mappings of a file.
+    pub code: Vec<Mapping>,
 }
 
 /// The hidden mode of the executable; `None` for any other command line.
@@ -76,12 +93,15 @@ fn trace_main(args: &[OsString]) -> ExitCode {
 }
 
 /// One line of `/proc/PID/maps`: `start-end perms offset dev inode path`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Mapping {
     pub start: u64,
     pub end: u64,
     pub exec: bool,
     pub offset: u64,
+    /// The file's inode (0 for memory mapped from no file).
+    #[serde(default)]
+    pub inode: u64,
     pub path: String,
 }
 
@@ -90,7 +110,7 @@ pub fn parse_maps(text: &str) -> Vec<Mapping> {
         .filter_map(|line| {
             let mut f = line.splitn(6, ' ');
             let (range, perms, offset) = (f.next()?, f.next()?, f.next()?);
-            let (_dev, _inode) = (f.next()?, f.next()?);
+            let (_dev, inode) = (f.next()?, f.next()?);
             let path = f.next().unwrap_or("").trim_start().to_string();
             let (start, end) = range.split_once('-')?;
             Some(Mapping {
@@ -98,6 +118,7 @@ pub fn parse_maps(text: &str) -> Vec<Mapping> {
                 end: u64::from_str_radix(end, 16).ok()?,
                 exec: perms.as_bytes().get(2) == Some(&b'x'),
                 offset: u64::from_str_radix(offset, 16).ok()?,
+                inode: inode.parse().ok()?,
                 path,
             })
         })
@@ -127,6 +148,7 @@ pub fn capture(
             _ => None,
         },
         stack: words.filter_map(offset_in).collect(),
+        machine: None,
     }
 }
 
@@ -143,7 +165,7 @@ mod linux {
     use nix::sys::wait::{WaitPidFlag, WaitStatus, waitpid};
     use nix::unistd::Pid;
 
-    use super::{Capture, Mapping, STACK_LIMIT, capture, parse_maps};
+    use super::{Capture, Machine, Mapping, STACK_LIMIT, capture, parse_maps};
     use crate::image::tracer::start_seized;
 
     /// Trace `args[3..]`; write the capture to `args[0]` at the first `args[2]` (a signal
@@ -212,13 +234,21 @@ mod linux {
             .map_or(regs.rsp, |m| m.end)
             .min(regs.rsp.saturating_add(STACK_LIMIT));
         let words = read_words(pid, regs.rsp, stack_end);
-        Some(capture(
-            sig as i32,
-            regs.rip,
-            around,
-            &code,
-            words.into_iter(),
-        ))
+        let mut c = capture(sig as i32, regs.rip, around, &code, words.iter().copied());
+        let r = &regs;
+        c.machine = Some(Machine {
+            regs: vec![
+                r.rax, r.rdx, r.rcx, r.rbx, r.rsi, r.rdi, r.rbp, r.rsp, r.r8, r.r9, r.r10, r.r11,
+                r.r12, r.r13, r.r14, r.r15, r.rip,
+            ],
+            words,
+            code: maps
+                .iter()
+                .filter(|m| m.exec && m.path.starts_with('/'))
+                .cloned()
+                .collect(),
+        });
+        Some(c)
     }
 
     /// The 8-byte words of the tracee's memory in `[from, to)`: through `/proc/PID/mem`, else
@@ -270,6 +300,7 @@ mod tests {
                 end: 0x5556_e000,
                 exec: true,
                 offset: 0x1000,
+                inode: 123,
                 path: "/opt/app bin".into()
             }
         );
@@ -287,6 +318,7 @@ mod tests {
             end: 0x3000,
             exec: true,
             offset: 0x400,
+            inode: 0,
             path: "/bin/app".into(),
         };
         let lib = Mapping {
@@ -294,6 +326,7 @@ mod tests {
             end: 0xa000,
             exec: true,
             offset: 0,
+            inode: 0,
             path: "/lib/libnss_x.so.2".into(),
         };
         let c = capture(

@@ -85,19 +85,23 @@ fn check_pinned(v: &Value) -> Vec<Value> {
     crashed
 }
 
-/// gdb's backtrace of the crash's own reproduce command: the functions, innermost first.
+/// gdb's backtrace of the crash's own reproduce command, past `main` to `_start`: the
+/// functions of the binary (not those of a shared library it loaded), innermost first.
 fn gdb_backtrace(reproduce: &str, binary: &str) -> Option<Vec<String>> {
     if which::which("gdb").is_err() {
         return None;
     }
-    let gdb = format!("gdb -batch -nx -ex run -ex bt --args {binary}");
+    let gdb = format!(
+        "gdb -batch -nx -ex 'set backtrace past-main on' -ex 'set backtrace past-entry on' \
+         -ex run -ex bt --args {binary}"
+    );
     let cmd = reproduce.replacen(binary, &gdb, 1);
     let out = Command::new("sh").args(["-c", &cmd]).output().expect("sh");
     let text = String::from_utf8_lossy(&out.stdout);
     // `#3  0x00007ffff7effe1d in alpha::user_known::h66868f9c202e3ba2 ()`
     let frames: Vec<String> = text
         .lines()
-        .filter(|l| l.starts_with('#'))
+        .filter(|l| l.starts_with('#') && !l.contains(") from /"))
         .filter_map(|l| {
             let name = l
                 .split(" in ")
@@ -149,32 +153,44 @@ fn privileged_a_crash_is_pinned_on_the_crate_whose_code_crashed() {
 
     // nm: every function named is one of the binary's, and alpha's is a function of its code.
     let nm = tool("nm", &["-C", "--defined-only", binary]);
-    let functions: Vec<String> = nm
-        .lines()
-        .filter_map(|l| {
-            let mut w = l.splitn(3, ' ');
-            let (_, kind, name) = (w.next()?, w.next()?, w.next()?);
-            matches!(kind, "t" | "T" | "W" | "i").then(|| unhashed(name))
-        })
-        .collect();
+    let mut functions: std::collections::HashMap<String, Vec<String>> = Default::default();
+    for l in nm.lines() {
+        let mut w = l.splitn(3, ' ');
+        let (Some(at), Some(kind), Some(name)) = (w.next(), w.next(), w.next()) else {
+            continue;
+        };
+        if matches!(kind, "t" | "T" | "W" | "i") {
+            functions
+                .entry(unhashed(name))
+                .or_default()
+                .push(at.to_string());
+        }
+    }
     for f in ours.iter().filter(|f| !f.starts_with('[')) {
-        assert!(functions.contains(f), "{f} is no function of {binary}");
+        assert!(functions.contains_key(f), "{f} is no function of {binary}");
     }
 
-    // gdb: the Rust frames of its backtrace are ours, in the same order (ours may have more:
-    // a stale return address in a slot not yet overwritten).
+    // gdb (which unwinds by the call frame information too): the same frames in the binary,
+    // one for one, down to `_start`; no stale return address is among ours. A frame's name
+    // may be another alias of the same address (`__new_getpwuid_r` for gdb's `getpwuid_r`).
     let Some(gdb) = gdb_backtrace(str_of(&crashed[0], "reproduce"), binary) else {
         return;
     };
-    let rust: Vec<&String> = gdb.iter().filter(|f| f.contains("::")).collect();
-    assert!(rust.iter().any(|f| *f == "alpha::user_known"), "{gdb:?}");
-    let mut at = ours.iter();
-    for f in &rust {
+    assert!(gdb.iter().any(|f| f == "alpha::user_known"), "{gdb:?}");
+    let in_binary: Vec<&String> = ours.iter().filter(|f| !f.starts_with('[')).collect();
+    assert_eq!(
+        in_binary.len(),
+        gdb.len(),
+        "ours {ours:?}, gdb {gdb:?} (frames in the binary)"
+    );
+    for (o, g) in in_binary.iter().zip(&gdb) {
+        let at = |name: &str| functions.get(name).cloned().unwrap_or_default();
         assert!(
-            at.any(|o| o == *f),
-            "gdb's frame {f} is not in our crash stack (in order): ours {ours:?}, gdb {gdb:?}"
+            o == &g || at(o).iter().any(|a| at(g).contains(a)),
+            "ours {o} is not gdb's {g} (nor its alias): ours {ours:?}, gdb {gdb:?}"
         );
     }
+    assert_eq!(gdb.last().map(String::as_str), Some("_start"), "{gdb:?}");
 }
 
 /// A stripped build (`strip = true`) is named from its analysis link, and pinned the same way.
