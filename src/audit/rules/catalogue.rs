@@ -166,7 +166,9 @@ pub static RULES: &[Rule] = &[
                     the crates that call them in the dependency graph.",
         advice: "Build for musl when its target is installed (no NSS), ship the dynamic build, \
                  or avoid the lookup: a DNS resolver written in Rust for host names \
-                 (hickory-resolver), numeric addresses, `HOME`/`USER` from the environment.",
+                 (hickory-resolver), numeric addresses; `HOME`/`USER` from the environment for \
+                 the user's own home and name; port and protocol numbers, not service and \
+                 protocol names.",
     },
     Rule {
         id: "AOT005",

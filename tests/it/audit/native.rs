@@ -146,7 +146,7 @@ fn ctor_proc_macro_is_the_cause_of_its_init_array_entries() {
 
 #[test]
 fn host_name_lookup_is_aot004_attributed_to_std() {
-    audit(
+    let v = audit(
         "audit-lookup",
         &[],
         1,
@@ -159,6 +159,9 @@ fn host_name_lookup_is_aot004_attributed_to_std() {
             evidence: &["`getaddrinfo`", "attributed to std"],
         }],
     );
+    // A host-name lookup is pointed at a resolver written in Rust (QA ag, F1).
+    let advice = str_of(&artifact(&v, "static")["findings"][0], "advice");
+    assert!(advice.contains("hickory-resolver"), "{advice}");
 }
 
 #[test]
@@ -176,7 +179,12 @@ fn nix_with_its_user_feature_is_aot004_naming_the_feature() {
             evidence: &["static binary defines `getpwuid_r`"],
         }],
     );
-    assert_eq!(artifact(&v, "static")["findings"][0]["feature"], "user");
+    let f = &artifact(&v, "static")["findings"][0];
+    assert_eq!(f["feature"], "user");
+    // A user lookup is told how to do without it, not pointed at a DNS resolver (QA ag, F1).
+    let advice = str_of(f, "advice");
+    assert!(advice.contains("`HOME`/`USER`"), "{advice}");
+    assert!(!advice.contains("DNS") && !advice.contains("hickory"), "{advice}");
 }
 
 #[test]
