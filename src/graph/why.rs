@@ -92,25 +92,32 @@ pub(super) fn why(g: &Graph, pattern: &str) -> Why {
 }
 
 /// Targets that read the same, of the pieces `of` (instantiations of one generic function:
-/// QA t, three `locale::Numeric::format_int`), told apart by their symbol's name demangled
-/// with its hash (`locale::Numeric::format_int::h212a66cd24bb8559`), as `nm` without `-C`
-/// tells them apart.
+/// QA t, three `locale::Numeric::format_int`), numbered, with the hash of their symbol's name
+/// as `nm` without `-C` tells them apart: `locale::Numeric::format_int (copy 1 of 3, hash
+/// h212a66cd24bb8559)`. The name itself stays as every step shows it (QA ag, F2: the heading
+/// read `...::h22debcbb9cf5f15e` above a last step without it).
 fn told_apart(g: &Graph, chains: &mut [Chain], of: &[u32]) {
-    let mut seen: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    let mut seen: std::collections::HashMap<String, (usize, usize)> = Default::default();
     for c in chains.iter() {
-        *seen.entry(c.target.clone()).or_default() += 1;
+        seen.entry(c.target.clone()).or_default().1 += 1;
     }
     for (c, &v) in chains.iter_mut().zip(of) {
-        if seen.get(&c.target).is_none_or(|&n| n < 2) {
+        let Some((i, k)) = seen.get_mut(&c.target).filter(|(_, k)| *k > 1) else {
             continue;
-        }
-        let shown = g.name(v);
-        if let Ok(d) = rustc_demangle::try_demangle(g.raw_name(v)) {
-            let hashed = d.to_string();
-            if hashed != shown {
-                c.target = c.target.replacen(&shown, &hashed, 1);
-            }
-        }
+        };
+        *i += 1;
+        let hash = rustc_demangle::try_demangle(g.raw_name(v))
+            .ok()
+            .and_then(|d| {
+                let full = d.to_string();
+                let (_, h) = full.rsplit_once("::h")?;
+                (h.len() == 16 && h.bytes().all(|b| b.is_ascii_hexdigit())).then(|| format!("h{h}"))
+            });
+        let copy = match hash {
+            Some(h) => format!(" (copy {i} of {k}, hash {h})"),
+            None => format!(" (copy {i} of {k})"),
+        };
+        c.target.push_str(&copy);
     }
 }
 

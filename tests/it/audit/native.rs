@@ -184,7 +184,10 @@ fn nix_with_its_user_feature_is_aot004_naming_the_feature() {
     // A user lookup is told how to do without it, not pointed at a DNS resolver (QA ag, F1).
     let advice = str_of(f, "advice");
     assert!(advice.contains("`HOME`/`USER`"), "{advice}");
-    assert!(!advice.contains("DNS") && !advice.contains("hickory"), "{advice}");
+    assert!(
+        !advice.contains("DNS") && !advice.contains("hickory"),
+        "{advice}"
+    );
 }
 
 #[test]
