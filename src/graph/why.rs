@@ -15,6 +15,7 @@ pub(super) fn why(g: &Graph, pattern: &str) -> Why {
         pattern: pattern.to_string(),
         matched: "none".into(),
         entry_points: None,
+        entry_names: None,
         chains: Vec::new(),
         more: 0,
         note: None,
@@ -23,6 +24,8 @@ pub(super) fn why(g: &Graph, pattern: &str) -> Why {
         let entries = g.entries(k);
         w.matched = "crate".into();
         w.entry_points = Some(entries.len() as u64);
+        let names: std::collections::HashSet<String> = entries.iter().map(|&v| g.name(v)).collect();
+        w.entry_names = Some(names.len() as u64);
         let name = g.group_names[k as usize].clone();
         w.more = entries.len().saturating_sub(SHOWN) as u64;
         w.chains = entries
@@ -97,11 +100,13 @@ pub(super) fn why(g: &Graph, pattern: &str) -> Why {
 /// h212a66cd24bb8559)`. The name itself stays as every step shows it (QA ag, F2: the heading
 /// read `...::h22debcbb9cf5f15e` above a last step without it).
 fn told_apart(g: &Graph, chains: &mut [Chain], of: &[u32]) {
+    // Only symbols: stretches of bytes of one section share its label and are no copies.
+    let symbol = |v: u32| g.symbol.get(v as usize) == Some(&true);
     let mut seen: std::collections::HashMap<String, (usize, usize)> = Default::default();
-    for c in chains.iter() {
+    for (c, _) in chains.iter().zip(of).filter(|(_, v)| symbol(**v)) {
         seen.entry(c.target.clone()).or_default().1 += 1;
     }
-    for (c, &v) in chains.iter_mut().zip(of) {
+    for (c, &v) in chains.iter_mut().zip(of).filter(|(_, v)| symbol(**v)) {
         let Some((i, k)) = seen.get_mut(&c.target).filter(|(_, k)| *k > 1) else {
             continue;
         };

@@ -358,18 +358,33 @@ pub fn hostile_outcome(r: &HostileRun) -> String {
     s
 }
 
+/// How many of a crate's symbols `--why` found referred to from outside it, with their
+/// verb: "29 of its symbols (19 names: each instantiation of a generic function counts) are"
+/// (QA ag, F4: the 29 read like 23 targets of the relocations, counted by name).
+pub fn entered(w: &Why) -> String {
+    let n = w.entry_points.unwrap_or(0);
+    let names = match w.entry_names {
+        Some(k) if k < n => format!(
+            " ({k} name{}: each instantiation of a generic function counts)",
+            if k == 1 { "" } else { "s" }
+        ),
+        _ => String::new(),
+    };
+    if n == 1 {
+        format!("1 of its symbols{names} is")
+    } else {
+        format!("{n} of its symbols{names} are")
+    }
+}
+
 /// The sentence that heads `--why`'s chains on the page and in Markdown: what `pattern` (the
 /// pattern as the format quotes it) matched, how many ways into a crate it has.
 pub fn why_head(w: &Why, pattern: &str) -> String {
     let matches = w.chains.len() + w.more as usize;
     match (w.matched.as_str(), w.entry_points) {
-        ("crate", Some(n)) => format!(
+        ("crate", Some(_)) => format!(
             "{pattern} is a crate; {} referred to from outside it{}",
-            if n == 1 {
-                "1 of its symbols is".to_string()
-            } else {
-                format!("{n} of its symbols are")
-            },
+            entered(w),
             if w.chains.is_empty() {
                 "."
             } else {

@@ -210,3 +210,32 @@ fn a_hostile_runs_detail_shows_the_error_not_the_backtrace() {
     );
     assert!(!terminal.contains("<unknown>"), "{terminal}");
 }
+
+/// QA ag, F4: just's `similar` had 29 symbols referred to from outside it, 19 names among
+/// them (instantiations of one generic function each count); a count by name read 23. The
+/// names are said when fewer.
+#[test]
+fn a_crates_entry_symbols_say_how_many_names_they_have() {
+    let of = |n: u64, names: u64| {
+        let w: Why = serde_json::from_value(serde_json::json!({
+            "pattern": "similar", "matched": "crate", "entry_points": n,
+            "entry_names": names, "chains": [], "more": 0
+        }))
+        .expect("why");
+        why_head(&w, "similar")
+    };
+    assert_eq!(
+        of(29, 19),
+        "similar is a crate; 29 of its symbols (19 names: each instantiation of a generic \
+         function counts) are referred to from outside it."
+    );
+    assert_eq!(
+        of(2, 2),
+        "similar is a crate; 2 of its symbols are referred to from outside it."
+    );
+    assert_eq!(
+        of(2, 1),
+        "similar is a crate; 2 of its symbols (1 name: each instantiation of a generic \
+         function counts) are referred to from outside it."
+    );
+}

@@ -13,10 +13,10 @@ pub fn render(s: &mut String, b: &Binary, st: &Style) {
     let Some(w) = &b.why else { return };
     let c = st.color;
     let head = match (w.matched.as_str(), w.entry_points) {
-        ("crate", Some(n)) => format!(
-            "`{}`: a crate; {n} of its symbols {} referred to from outside it{}",
+        ("crate", Some(_)) => format!(
+            "`{}`: a crate; {} referred to from outside it{}",
             w.pattern,
-            if n == 1 { "is" } else { "are" },
+            super::reasons::entered(w),
             if w.chains.is_empty() {
                 ""
             } else {

@@ -109,6 +109,10 @@ pub struct Why {
     /// With a crate: how many distinct symbols of it other crates refer to.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub entry_points: Option<u64>,
+    /// With a crate: how many distinct names those symbols have (instantiations of one generic
+    /// function share one).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub entry_names: Option<u64>,
     pub chains: Vec<Chain>,
     /// Matches beyond the chains shown.
     #[serde(default)]

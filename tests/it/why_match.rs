@@ -335,6 +335,7 @@ fn a_shared_constant_is_no_entry_point() {
     assert!(krate("beta")["file_size"].as_u64().unwrap_or(0) > 50, "{b}");
     assert_eq!(krate("beta")["entry_points"], serde_json::json!(["main"]));
     assert_eq!(b["why"]["entry_points"], 1);
+    assert_eq!(b["why"]["entry_names"], 1);
 }
 
 /// Reviewer: the steps `_start` (glibc's start file) and `main` (the C `main` rustc emits) of a

@@ -317,6 +317,7 @@ mod tests {
             pattern: "e_f".into(),
             matched: "symbol".into(),
             entry_points: None,
+            entry_names: None,
             chains: vec![
                 Chain {
                     target: "<a|b as c::D>::e_f*".into(),
