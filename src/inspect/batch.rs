@@ -45,6 +45,9 @@ struct Expanded {
     /// The symbolic links and special files passed over (files that are not binaries are
     /// known only once read).
     passed: Vec<SkippedFile>,
+    /// Each file's (device, inode), to the target it is: a file reached twice (named and in a
+    /// directory given, named twice, or a hard link) is inspected once (QA ah, F5).
+    seen: std::collections::HashMap<(u64, u64), usize>,
 }
 
 enum Step {
@@ -56,9 +59,23 @@ enum Step {
 }
 
 impl Expanded {
-    fn target(&mut self, t: Target) {
-        self.steps.push(Step::Target(self.targets.len()));
-        self.targets.push(t);
+    /// Target `t`, the file `m` says; once only: a file reached again is said to be skipped,
+    /// and the target is named (its failure counts) if either way named it.
+    fn target(&mut self, t: Target, m: &std::fs::Metadata) {
+        use std::os::unix::fs::MetadataExt;
+        match self.seen.entry((m.dev(), m.ino())) {
+            std::collections::hash_map::Entry::Occupied(e) => {
+                let first = &mut self.targets[*e.get()];
+                first.named |= t.named;
+                let why = format!("{SAME_FILE} {}", first.path.display());
+                self.passed.push(skipped_file(&t.path, &why));
+            }
+            std::collections::hash_map::Entry::Vacant(e) => {
+                e.insert(self.targets.len());
+                self.steps.push(Step::Target(self.targets.len()));
+                self.targets.push(t);
+            }
+        }
     }
 }
 
@@ -176,6 +193,8 @@ const NOT_BINARY: &str = "not a binary";
 const SYMLINK: &str = "symbolic link (not followed)";
 const SPECIAL: &str = "special file";
 const GIVEN_ALREADY: &str = "directory whose files other arguments give (not walked again)";
+/// How a file reached a second time is skipped, before the path it was inspected as.
+const SAME_FILE: &str = "the same file as";
 
 fn skipped_file(path: &Path, why: &str) -> SkippedFile {
     SkippedFile {
@@ -211,11 +230,24 @@ fn describe(skipped: &[SkippedFile]) -> String {
         "directory argument not walked: other arguments give its files",
         "directory arguments not walked: other arguments give their files",
     );
-    match (parts.is_empty(), again) {
-        (false, Some(a)) => format!("{} found in directories; {a}", parts.join(", ")),
-        (true, Some(a)) => a,
-        (_, None) => format!("{} found in directories", parts.join(", ")),
+    let n = skipped
+        .iter()
+        .filter(|f| f.why.starts_with(SAME_FILE))
+        .count();
+    let twice = (n > 0).then(|| {
+        crate::format::count(
+            n,
+            "file reached a second time (inspected once)",
+            "files reached a second time (inspected once)",
+        )
+    });
+    let mut all: Vec<String> = Vec::new();
+    if !parts.is_empty() {
+        all.push(format!("{} found in directories", parts.join(", ")));
     }
+    all.extend(again);
+    all.extend(twice);
+    all.join("; ")
 }
 
 /// The report's entry for a failed file: its path and what is wrong, without the path again.
@@ -282,11 +314,14 @@ fn expand(args: &[PathBuf]) -> Expanded {
                 let range = start..x.targets.len();
                 x.steps.push(Step::DirDone(arg.clone(), range));
             }
-            Ok(m) => x.target(Target {
-                path: arg.clone(),
-                named: true,
-                size: m.len(),
-            }),
+            Ok(m) => x.target(
+                Target {
+                    path: arg.clone(),
+                    named: true,
+                    size: m.len(),
+                },
+                &m,
+            ),
             Err(e) => x.steps.push(Step::Failed(Error::io(arg, e))),
         }
     }
@@ -324,12 +359,17 @@ fn walk(dir: &Path, x: &mut Expanded) {
         } else if kind.is_dir() {
             walk(&path, x);
         } else if kind.is_file() {
-            let size = entry.metadata().map_or(0, |m| m.len());
-            x.target(Target {
-                path,
-                named: false,
-                size,
-            });
+            match entry.metadata() {
+                Ok(m) => x.target(
+                    Target {
+                        path,
+                        named: false,
+                        size: m.len(),
+                    },
+                    &m,
+                ),
+                Err(e) => x.steps.push(Step::Failed(Error::io(&path, e))),
+            }
         } else {
             x.passed.push(skipped_file(&path, SPECIAL));
         }

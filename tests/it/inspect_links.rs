@@ -51,3 +51,61 @@ fn a_link_to_the_directory_of_the_other_arguments_is_not_walked_again() {
     let v = report(&[d.join("self").display().to_string()]);
     assert_eq!(v["artifacts"].as_array().map(Vec::len), Some(2), "{v}");
 }
+
+/// QA ah, F5: `inspect DIR DIR/FILE` reported FILE twice, `inspect X X` too, and a script
+/// named so was both failed and skipped. Each file (by device and inode, as `stat` gives
+/// them) is inspected once, the second way to it is listed as skipped, and a file named on the
+/// command line still fails the run when it is no binary, whichever way came first.
+#[test]
+fn a_file_reached_twice_is_inspected_once() {
+    use std::os::unix::fs::MetadataExt;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path().join("d");
+    std::fs::create_dir(&d).expect("mkdir");
+    let from = which::which("true").expect("coreutils");
+    std::fs::copy(&from, d.join("true")).expect("copy");
+    std::fs::write(d.join("run.sh"), "#!/bin/sh\n").expect("script");
+    let path = |f: &str| d.join(f).display().to_string();
+    let inspect = |args: &[String]| {
+        let r = run(aotcheck()
+            .args(["aotcheck", "inspect", "-q", "--format", "json"])
+            .args(args));
+        let v: Value = serde_json::from_str(&r.stdout).expect("JSON");
+        (r.code, v)
+    };
+    let identities = |v: &Value| -> Vec<(u64, u64)> {
+        v["artifacts"]
+            .as_array()
+            .expect("artifacts")
+            .iter()
+            .map(|a| {
+                let m = std::fs::metadata(a["path"].as_str().expect("path")).expect("stat");
+                (m.dev(), m.ino())
+            })
+            .collect()
+    };
+    for args in [
+        vec![d.display().to_string(), path("true")],
+        vec![path("true"), path("true")],
+    ] {
+        let (code, v) = inspect(&args);
+        let ids = identities(&v);
+        assert_eq!(ids.len(), 1, "{args:?}: {v}");
+        let skipped = v["skipped"].to_string();
+        assert!(skipped.contains("the same file as"), "{args:?}: {skipped}");
+        assert_eq!(code, 0, "{args:?}: {v}");
+    }
+    // The script named after its directory: failed once (exit 2), and not also "not a binary".
+    let (code, v) = inspect(&[d.display().to_string(), path("run.sh")]);
+    assert_eq!(code, 2, "{v}");
+    let failed = v["failed"].as_array().expect("failed");
+    assert_eq!(failed.len(), 1, "{v}");
+    assert!(
+        !v["skipped"]
+            .as_array()
+            .expect("skipped")
+            .iter()
+            .any(|s| s["path"] == path("run.sh") && s["why"] == "not a binary"),
+        "{v}"
+    );
+}
