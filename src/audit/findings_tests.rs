@@ -325,14 +325,18 @@ fn reqwests_resolver_is_advised_only_with_reqwest() {
             "1.95.0",
             vec!["app".into(), "std".into()],
         ));
-        super::super::advice::fit(&mut a, &reached);
-        super::super::advice::fit(&mut a, &reached);
+        super::super::nss_advice::fit(&mut a, &reached);
+        super::super::nss_advice::fit(&mut a, &reached);
         a.findings[0].advice.clone()
     };
     assert!(!rule.advice.contains("reqwest"), "{}", rule.advice);
     assert_eq!(with("ureq"), rule.advice);
     assert_eq!(
         with("reqwest"),
-        format!("{}{}", rule.advice, super::super::advice::REQWEST_RESOLVER)
+        format!(
+            "{}{}",
+            rule.advice,
+            super::super::nss_advice::REQWEST_RESOLVER
+        )
     );
 }

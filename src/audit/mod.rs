@@ -17,6 +17,7 @@ mod guess;
 mod host_paths;
 mod image;
 mod loading;
+mod nss_advice;
 mod others;
 mod reproduced;
 pub use reproduced::record_reproduced;
@@ -107,7 +108,7 @@ pub fn check(plan: &Plan, builds: &[Built], report: &mut Report, out: &mut Outpu
             apply_policy(f, &bin.audit);
         }
         report.artifacts[shipped].findings.extend(findings);
-        advice::fit(&mut report.artifacts[shipped], &reached);
+        nss_advice::fit(&mut report.artifacts[shipped], &reached);
         if let (Some(i), Some(f)) = (dy, floor) {
             report.artifacts[i].findings.push(f);
         }
@@ -144,7 +145,7 @@ pub fn annotate(plan: &Plan, graphs: &crate::graph::Graphs, report: &mut Report)
         loading::by_static_callers(g, a, &reached, bin);
         split::also_reachable(g, a);
         reach::name_std_callers(a, &reached);
-        advice::fit(a, &reached);
+        nss_advice::fit(a, &reached);
     }
 }
 

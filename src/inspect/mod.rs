@@ -8,6 +8,7 @@ mod extents;
 mod foreign;
 pub mod names;
 mod symver;
+mod walk;
 
 pub use built::{build_id, built, unchanged};
 

@@ -1,0 +1,104 @@
+//! AOT004's advice fitted to the finding: by the kind of lookup its functions make (users and
+//! groups, host names, services), with reqwest's resolver written in Rust for host names where
+//! reqwest is one of the binary's crates.
+
+use super::graph::Reached;
+
+/// What AOT004's advice adds when reqwest is among the binary's crates (QA af: a ureq user was
+/// pointed at reqwest's feature by the rule's own advice).
+pub(super) const REQWEST_RESOLVER: &str =
+    " reqwest resolves host names in Rust with its `hickory-dns` feature.";
+
+/// How AOT004's advice begins, whatever the lookup.
+const NSS_ADVICE: &str = "Build for musl when its target is installed (no NSS), ship the dynamic \
+                          build, or avoid the lookup: ";
+
+/// The kinds of NSS lookup: the prefixes of their functions, and how to do without them.
+const LOOKUPS: &[(&[&str], &str)] = &[
+    (
+        &["getaddrinfo", "getnameinfo", "gethostby"],
+        "a DNS resolver written in Rust for host names (hickory-resolver), numeric addresses",
+    ),
+    (
+        &["getpw", "getgr", "getsp", "initgroups"],
+        "`HOME`/`USER` from the environment for the user's own home and name",
+    ),
+    (
+        &["getserv", "getproto"],
+        "port and protocol numbers, not service and protocol names",
+    ),
+];
+
+/// AOT004's advice for a finding that lists `functions`: the ways around the kinds of lookup
+/// they make (QA ag, F1: just's user lookups were pointed at a DNS resolver), all of them when
+/// it lists none. Whether it makes host-name lookups is the second value.
+fn nss_advice(functions: &[String]) -> (String, bool) {
+    let made = |prefixes: &[&str]| {
+        functions
+            .iter()
+            .any(|f| prefixes.iter().any(|p| f.starts_with(p)))
+    };
+    let kinds: Vec<&str> = LOOKUPS
+        .iter()
+        .filter(|(prefixes, _)| functions.is_empty() || made(prefixes))
+        .map(|(_, way)| *way)
+        .collect();
+    let hosts = functions.is_empty() || made(LOOKUPS[0].0);
+    (format!("{NSS_ADVICE}{}.", kinds.join("; ")), hosts)
+}
+
+/// AOT004's findings of artifact `a`, whose crates are `reached`: the advice fitted to the
+/// lookups each finding lists, with reqwest's resolver for host names where reqwest is one of
+/// the crates. A finding whose advice is another's (a reproduced crash's) keeps it.
+pub(super) fn fit(a: &mut crate::report::Artifact, reached: &[Reached]) {
+    let reqwest = reached.iter().any(|r| r.is_crate("reqwest"));
+    for f in a.findings.iter_mut().filter(|f| f.rule == "AOT004") {
+        if !f.advice.starts_with(NSS_ADVICE) {
+            continue;
+        }
+        let (advice, hosts) = nss_advice(&super::split::defined(f));
+        f.advice = advice;
+        if reqwest && hosts {
+            f.advice.push_str(REQWEST_RESOLVER);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The rule's own advice is the one for every kind of lookup.
+    #[test]
+    fn the_advice_for_no_listed_function_is_the_rule_s() {
+        let rule = crate::audit::rules::find("AOT004").expect("rule");
+        assert_eq!(nss_advice(&[]), (rule.advice.to_string(), true));
+    }
+
+    #[test]
+    fn each_kind_of_lookup_gets_its_own_way_around() {
+        let of = |names: &[&str]| {
+            let names: Vec<String> = names.iter().map(|n| n.to_string()).collect();
+            nss_advice(&names)
+        };
+        let (users, hosts) = of(&["getpwuid_r", "getgrgid_r"]);
+        assert!(!hosts);
+        assert!(users.contains("`HOME`/`USER`"), "{users}");
+        assert!(
+            !users.contains("DNS") && !users.contains("numeric"),
+            "{users}"
+        );
+        let (names, hosts) = of(&["getaddrinfo"]);
+        assert!(hosts);
+        assert!(names.contains("hickory-resolver"), "{names}");
+        assert!(!names.contains("HOME"), "{names}");
+        let (both, _) = of(&["getaddrinfo", "getpwnam_r", "getservbyname_r"]);
+        for way in [
+            "hickory-resolver",
+            "`HOME`/`USER`",
+            "port and protocol numbers",
+        ] {
+            assert!(both.contains(way), "{both}");
+        }
+    }
+}
