@@ -136,7 +136,10 @@ impl FailedRun {
 /// "5: <unknown>", its backtrace's last frame). So is the usage that an argument parser
 /// prints after its error (clap's `Usage: …`, `tip: …`, "For more information, try
 /// '--help'."; QA af: tealdeer's "unexpected argument '-P'" was summed up as that last line).
-/// Only a backtrace or a usage: its last lines.
+/// A whole help text with no error before its usage (a program run without the subcommand it
+/// wants prints its `--help` and exits 2) is summed up by its usage line, which says what the
+/// program wants (QA ah, F9: zoxide's was summed up as its help's last line, an environment
+/// variable). Only a backtrace: its last lines.
 pub fn telling_lines(stderr: &str, n: usize) -> Vec<&str> {
     let is_frame = |l: &str| {
         l.starts_with("at ")
@@ -153,6 +156,27 @@ pub fn telling_lines(stderr: &str, n: usize) -> Vec<&str> {
         .map(str::trim)
         .filter(|l| !l.is_empty())
         .collect();
+    let usage = lines
+        .iter()
+        .position(|l| l.get(..6).is_some_and(|u| u.eq_ignore_ascii_case("usage:")));
+    if let Some(u) = usage {
+        // clap's `error: …` before its usage, argparse's `prog: error: …` after it.
+        let error = lines.iter().any(|l| {
+            let l = l.to_ascii_lowercase();
+            l.starts_with("error") || l.contains(": error")
+        });
+        // clap 2's `USAGE:` heads the line after it.
+        let line = match lines[u].len() {
+            6 => lines.get(u + 1).copied(),
+            _ => Some(lines[u]),
+        };
+        if !error
+            && lines.len() > u + 2
+            && let Some(line) = line
+        {
+            return vec![line];
+        }
+    }
     let before = lines
         .iter()
         .position(|l| l.eq_ignore_ascii_case("stack backtrace:"))
@@ -285,5 +309,18 @@ mod tests {
             telling_lines(clap, 1),
             ["error: unexpected argument '-P' found"]
         );
+        // A whole help text, no error: its usage line (QA ah, F9: zoxide run bare).
+        let help = "A smarter cd command for your terminal\n\nUsage: zoxide <COMMAND>\n\n\
+                    Commands:\n  add     Add a new directory\n\nEnvironment variables:\n  \
+                    _ZO_RESOLVE_SYMLINKS  Resolve symlinks when storing paths\n";
+        assert_eq!(telling_lines(help, 1), ["Usage: zoxide <COMMAND>"]);
+        let argparse = "usage: prog [-h]\n            [--x X]\nprog: error: the following \
+                        arguments are required: foo\n";
+        assert_eq!(
+            telling_lines(argparse, 1),
+            ["prog: error: the following arguments are required: foo"]
+        );
+        let clap2 = "prog 1.0\n\nUSAGE:\n    prog [FLAGS] <FILE>\n\nFLAGS:\n    -h, --help\n";
+        assert_eq!(telling_lines(clap2, 2), ["prog [FLAGS] <FILE>"]);
     }
 }
