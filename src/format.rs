@@ -77,6 +77,21 @@ pub fn two_sizes(base: u64, now: u64) -> (String, String, bool) {
     }
 }
 
+/// `b` in decimal units when it is a round figure in one (at most two decimals: `1.9 MB`,
+/// `2.2 MB`, `500 kB`), as a budget written so in the configuration is: said beside the binary
+/// units every size is given in, so the user finds their own figure (QA ah, F10).
+pub fn decimal_size(b: u64) -> Option<String> {
+    [("GB", 1_000_000_000u64), ("MB", 1_000_000), ("kB", 1_000)]
+        .into_iter()
+        .find(|&(_, unit)| b >= unit && b % (unit / 100) == 0)
+        .map(|(name, unit)| {
+            let hundredths = b / (unit / 100);
+            let text = format!("{}.{:02}", hundredths / 100, hundredths % 100);
+            let text = text.trim_end_matches('0').trim_end_matches('.');
+            format!("{text} {name}")
+        })
+}
+
 /// A duration in milliseconds with the digits that matter: `123 ms`, `12.3 ms`, `1.23 ms`.
 pub fn ms(v: f64) -> String {
     if v >= 100.0 {

@@ -167,6 +167,11 @@ fn bytes(id: CheckId, what: &str, value: Option<u64>, limit: u64, missing: Optio
     // Exact bytes where the two would read the same (QA p: "9.00 MiB is over the budget of
     // 9.00 MiB by 1.39 KiB").
     let (budget, now, _) = crate::format::two_sizes(limit, value);
+    // A budget written in decimal units ("1.9 MB") is said so too.
+    let budget = match crate::format::decimal_size(limit) {
+        Some(d) => format!("{d} = {budget}"),
+        None => budget,
+    };
     let message = match verdict {
         Verdict::Fail => format!(
             "{what} {now} is over the budget of {budget} by {}",

@@ -34,7 +34,7 @@ fn a_budget_just_above_passes_or_warns_and_just_below_fails() {
     let c = at(2_000_000);
     assert_eq!(
         c.message,
-        "file size 977 KiB is within the budget of 1.91 MiB (977 KiB left)"
+        "file size 977 KiB is within the budget of 2 MB = 1.91 MiB (977 KiB left)"
     );
 }
 

@@ -290,6 +290,28 @@ fn a_budget_just_above_and_just_below_the_measured_size() {
     );
     assert_eq!(f["margin"].as_f64(), Some(-1.0));
     assert_eq!(f["value"].as_u64(), Some(file));
+    // A budget written in decimal units is said in them too, beside the binary ones (QA ah,
+    // F10: "1.9 MB" read "1.81 MiB", a figure the user could not find in the config).
+    std::fs::write(
+        &config,
+        format!("max_file_size = \"{} kB\"\n", file / 1000 - 1),
+    )
+    .expect("write");
+    let r = run(&mut gate(
+        "gate-rodata-old",
+        &[
+            "--format",
+            "json",
+            "--config-file",
+            config.to_str().expect("utf-8"),
+        ],
+    ));
+    let f = check(&checks(&parse(&r)), "budget.file_size").clone();
+    let message = str_of(&f, "message");
+    assert!(
+        message.contains(" kB = ") || message.contains(" MB = "),
+        "{message}"
+    );
 }
 
 pub(crate) fn git(dir: &Path, args: &[&str]) -> String {
