@@ -83,7 +83,7 @@ pub fn two_sizes(base: u64, now: u64) -> (String, String, bool) {
 pub fn decimal_size(b: u64) -> Option<String> {
     [("GB", 1_000_000_000u64), ("MB", 1_000_000), ("kB", 1_000)]
         .into_iter()
-        .find(|&(_, unit)| b >= unit && b % (unit / 100) == 0)
+        .find(|&(_, unit)| b >= unit && b.is_multiple_of(unit / 100))
         .map(|(name, unit)| {
             let hundredths = b / (unit / 100);
             let text = format!("{}.{:02}", hundredths / 100, hundredths % 100);
@@ -335,6 +335,18 @@ mod tests {
         // A lone escape at the end, and one before a plain letter (two-byte sequences).
         assert_eq!(super::program_text("x\u{1b}"), "x");
         assert_eq!(super::program_text("\u{1b}7x"), "x");
+    }
+
+    #[test]
+    fn round_decimal_sizes_are_written_in_their_unit() {
+        assert_eq!(decimal_size(1_900_000).as_deref(), Some("1.9 MB"));
+        assert_eq!(decimal_size(2_000_000).as_deref(), Some("2 MB"));
+        assert_eq!(decimal_size(500_000).as_deref(), Some("500 kB"));
+        assert_eq!(decimal_size(1_250_000_000).as_deref(), Some("1.25 GB"));
+        // Binary units, or no round figure: none.
+        assert_eq!(decimal_size(7 * 1024 * 1024), None);
+        assert_eq!(decimal_size(999_999), None);
+        assert_eq!(decimal_size(999), None);
     }
 
     use super::{clip, count, limit_percent, limit_ratio, printable};
