@@ -343,7 +343,6 @@ mod tests {
         assert_eq!(decimal_size(2_000_000).as_deref(), Some("2 MB"));
         assert_eq!(decimal_size(500_000).as_deref(), Some("500 kB"));
         assert_eq!(decimal_size(1_250_000_000).as_deref(), Some("1.25 GB"));
-        // Binary units, or no round figure: none.
         assert_eq!(decimal_size(7 * 1024 * 1024), None);
         assert_eq!(decimal_size(999_999), None);
         assert_eq!(decimal_size(999), None);
