@@ -19,7 +19,7 @@ use iced_x86::{Decoder, DecoderOptions, FlowControl};
 use object::read::elf::Sym as _;
 use object::{Endianness, elf};
 
-use super::tracer::{Capture, Machine};
+use super::tracer::{Capture, Machine, Mapping, offset_in};
 use super::unwind::{Loads, loads};
 use crate::attribute::demangle::display_name;
 use crate::graph::Translation;
@@ -118,15 +118,11 @@ fn words_in(m: &Machine, sp: u64, ours: &dyn Fn(&str) -> bool) -> Vec<u64> {
         .get(7)
         .and_then(|&base| sp.checked_sub(base))
         .map_or(0, |d| usize::try_from(d / 8).unwrap_or(usize::MAX));
-    let code: Vec<_> = m.code.iter().filter(|c| ours(&c.path)).collect();
+    let code: Vec<&Mapping> = m.code.iter().filter(|c| ours(&c.path)).collect();
     m.words
         .iter()
         .skip(skip)
-        .filter_map(|&a| {
-            code.iter()
-                .find(|c| c.start <= a && a < c.end)
-                .map(|c| a - c.start + c.offset)
-        })
+        .filter_map(|&a| offset_in(code.iter().copied(), a))
         .collect()
 }
 

@@ -125,6 +125,12 @@ pub fn parse_maps(text: &str) -> Vec<Mapping> {
         .collect()
 }
 
+/// The offset in its file of address `a`, when one of the mappings `code` holds it.
+pub fn offset_in<'a>(mut code: impl Iterator<Item = &'a Mapping>, a: u64) -> Option<u64> {
+    code.find(|m| m.start <= a && a < m.end)
+        .map(|m| a - m.start + m.offset)
+}
+
 /// The capture from the registers and the stack's words: `code` are BINARY's executable
 /// mappings, `around` the mapping that holds the instruction pointer, if any.
 pub fn capture(
@@ -134,11 +140,7 @@ pub fn capture(
     code: &[&Mapping],
     words: impl Iterator<Item = u64>,
 ) -> Capture {
-    let offset_in = |a: u64| {
-        code.iter()
-            .find(|m| m.start <= a && a < m.end)
-            .map(|m| a - m.start + m.offset)
-    };
+    let offset_in = |a: u64| offset_in(code.iter().copied(), a);
     let rip_offset = offset_in(rip);
     Capture {
         signal,
