@@ -71,6 +71,7 @@ pub fn probe(
                 continue;
             };
             slot.measured.startup_ms = p.startup_ms.as_ref().map(|s| s.median);
+            slot.measured.startup_runs_ms = crate::probe::counted_ms(a);
             slot.measured.memory_kib = p.memory_kib.rss;
             if p.runs == 0 && *slot.status == VariantStatus::Measured {
                 *slot.status = VariantStatus::NotReady;
@@ -214,12 +215,21 @@ fn change(base: &Measured, m: &Measured) -> Option<Change> {
         }
     };
     let stripped = base.stripped_size.zip(m.stripped_size);
+    // QA ah, F3: five runs' medians told `strip = "symbols"` +126% once, where hyperfine saw
+    // nothing; the interval says when a change is beyond the noise.
+    let ratio = crate::stats::ratio_of_medians(&base.startup_runs_ms, &m.startup_runs_ms);
     Some(Change {
         file_size: delta(b, v),
         file_size_percent: percent(b, v),
         stripped_size: stripped.map(|(b, v)| delta(b, v)),
         stripped_size_percent: stripped.map(|(b, v)| percent(b, v)),
         startup_ms: base.startup_ms.zip(m.startup_ms).map(|(b, v)| v - b),
+        startup_ratio: base
+            .startup_ms
+            .zip(m.startup_ms)
+            .filter(|(b, _)| *b > 0.0)
+            .map(|(b, v)| v / b),
+        startup_ratio_interval: ratio.map(|i| [i.low, i.high]),
         memory_kib: base.memory_kib.zip(m.memory_kib).map(|(b, v)| delta(b, v)),
     })
 }
@@ -235,6 +245,31 @@ mod tests {
             stripped_size: Some(stripped),
             ..Measured::default()
         }
+    }
+
+    /// QA ah, F3: the start-up change carries the interval of its ratio, from the counted
+    /// runs of both; it holds 1 for the same series, not for one twice as slow, and is absent
+    /// below six runs (the ratio of the medians stays).
+    #[test]
+    fn the_start_up_change_has_its_interval() {
+        let timed = |runs: &[f64]| Measured {
+            startup_ms: crate::stats::median(runs),
+            startup_runs_ms: runs.to_vec(),
+            ..m(1000, 800)
+        };
+        let base: Vec<f64> = (0..10).map(|i| 1.0 + f64::from(i) * 0.01).collect();
+        let same = change(&timed(&base), &timed(&base)).expect("change");
+        let [lo, hi] = same.startup_ratio_interval.expect("interval");
+        assert!(lo <= 1.0 && hi >= 1.0, "{lo} {hi}");
+        assert_eq!(same.startup_ratio, Some(1.0));
+        let slow: Vec<f64> = base.iter().map(|t| t * 2.0).collect();
+        let twice = change(&timed(&base), &timed(&slow)).expect("change");
+        let [lo, hi] = twice.startup_ratio_interval.expect("interval");
+        assert!(lo > 1.9 && hi < 2.1, "{lo} {hi}");
+        assert!((twice.startup_ratio.expect("ratio") - 2.0).abs() < 1e-9);
+        let few = change(&timed(&base[..5]), &timed(&slow[..5])).expect("change");
+        assert_eq!(few.startup_ratio_interval, None);
+        assert!((few.startup_ratio.expect("ratio") - 2.0).abs() < 1e-9);
     }
 
     #[test]

@@ -38,8 +38,9 @@ use features::Without;
 use knobs::{Apply, Knob};
 
 /// Counted probe runs and warmup runs per variant, unless `--runs`/`--warmup` say otherwise:
-/// every variant is probed, so fewer than the main command's 20.
-pub const DEFAULT_RUNS: u32 = 5;
+/// every variant is probed, so fewer than the main command's 20; enough for the interval of
+/// each variant's start-up against the base's (QA ah, F3: five runs had none).
+pub const DEFAULT_RUNS: u32 = 10;
 pub const DEFAULT_WARMUP: u32 = 1;
 
 /// The options the plan is resolved from: always a static build, no hostile runs, and the
@@ -229,6 +230,13 @@ fn skeleton(
                 .collect(),
         })
         .collect();
+    // Known before any build: an interrupted run that probed nothing was not `--no-probe`
+    // (QA ad: it said so).
+    let probe_runs = plan
+        .bins
+        .iter()
+        .find_map(|b| b.probe.as_ref())
+        .map_or(0, |p| p.runs);
     // The relocation model's note only where that knob is measured.
     let notes = NOTES
         .iter()
@@ -239,19 +247,33 @@ fn skeleton(
                     .any(|k| k.key == "relocation-model" && !has(k))
         })
         .map(|n| n.to_string())
+        .chain(startup_note(probe_runs))
         .collect();
     Advice {
         profile: plan.options.profile.clone(),
         binaries,
         notes,
-        // Known before any build: an interrupted run that probed nothing was not `--no-probe`
-        // (QA ad: it said so).
-        probe_runs: plan
-            .bins
-            .iter()
-            .find_map(|b| b.probe.as_ref())
-            .map_or(0, |p| p.runs),
+        probe_runs,
         ..Advice::default()
+    }
+}
+
+/// What the start-up change beside each variant's median is, or why there is none.
+fn startup_note(runs: u32) -> Option<String> {
+    let min = crate::stats::MIN_SAMPLES;
+    match runs as usize {
+        0 => None,
+        n if n < min => Some(format!(
+            "start-up: {} per variant give no interval ({min} or more do: --runs), so no \
+             change of start-up is told from the noise of this machine",
+            crate::format::count(n, "run", "runs")
+        )),
+        n => Some(format!(
+            "start-up: beside each variant's median, its change against the profile's where \
+             the 95% interval of their ratio (bootstrap over the {n} counted runs of each) \
+             holds no change; {} where it does (within the noise of this machine)",
+            crate::report::WITHIN_NOISE
+        )),
     }
 }
 

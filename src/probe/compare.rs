@@ -43,7 +43,8 @@ fn compare(s: &Artifact, d: &Artifact) -> Comparison {
     // one pair of stylua binaries): its interval says how far to trust it.
     let mut median = metric("startup_median", "ms", startup(s, false), startup(d, false));
     median.ratio_interval =
-        crate::stats::ratio_of_medians(&counted(d), &counted(s)).map(|i| [i.low, i.high]);
+        crate::stats::ratio_of_medians(&super::counted_ms(d), &super::counted_ms(s))
+            .map(|i| [i.low, i.high]);
     let metrics = vec![
         median,
         metric("startup_p90", "ms", startup(s, true), startup(d, true)),
@@ -81,17 +82,6 @@ fn compare(s: &Artifact, d: &Artifact) -> Comparison {
 
 fn metric(name: &str, unit: &str, s: Option<f64>, r: Option<f64>) -> ComparedMetric {
     ComparedMetric::new(name, unit, s, r)
-}
-
-/// The counted runs' startup times of `a` (warm-ups left out).
-fn counted(a: &Artifact) -> Vec<f64> {
-    a.probe.as_ref().map_or_else(Vec::new, |p| {
-        p.samples
-            .iter()
-            .filter(|s| !s.warmup)
-            .map(|s| s.startup_ms)
-            .collect()
-    })
 }
 
 #[cfg(test)]

@@ -161,6 +161,18 @@ pub fn check(
     result
 }
 
+/// The counted runs' startup times of `a`, ms, in run order (warm-ups left out): what a ratio
+/// of medians with its interval is made of.
+pub fn counted_ms(a: &crate::report::Artifact) -> Vec<f64> {
+    a.probe.as_ref().map_or_else(Vec::new, |p| {
+        p.samples
+            .iter()
+            .filter(|s| !s.warmup)
+            .map(|s| s.startup_ms)
+            .collect()
+    })
+}
+
 /// Probe every artifact that `settings_for` gives settings for, and fill `artifact.probe`,
 /// then the comparisons. Binaries that share settings are probed together, interleaved.
 pub fn probe_report(

@@ -8,6 +8,10 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+/// A variant's start-up change within the noise of the base's, in every format: the 95%
+/// interval of their ratio holds 1.
+pub const WITHIN_NOISE: &str = "≈";
+
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
 pub struct Advice {
     /// The profile every variant starts from (`--profile`).
@@ -216,6 +220,10 @@ pub struct Measured {
     /// Median time from spawn to ready.
     #[serde(default)]
     pub startup_ms: Option<f64>,
+    /// Each counted probe run's time from spawn to ready, ms, in run order (warm-ups left
+    /// out): what the median and the change's interval are made of.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub startup_runs_ms: Vec<f64>,
     /// Median resident memory at ready (`VmRSS`), KiB.
     #[serde(default)]
     pub memory_kib: Option<u64>,
@@ -243,6 +251,13 @@ pub struct Change {
     pub stripped_size_percent: Option<f64>,
     #[serde(default)]
     pub startup_ms: Option<f64>,
+    /// The variant's start-up median over the base's (1.5: half as slow again).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub startup_ratio: Option<f64>,
+    /// That ratio's 95% interval, `[low, high]` (bootstrap over both variants' counted runs);
+    /// absent with fewer than 6 runs. One that holds 1 does not tell the two apart.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub startup_ratio_interval: Option<[f64; 2]>,
     #[serde(default)]
     pub memory_kib: Option<i64>,
 }

@@ -16,6 +16,7 @@ use serde::{Deserialize, Serialize};
 
 pub use advice::{
     Advice, BinaryAdvice, Change, FeatureAdvice, LeavingCrate, Measured, Variant, VariantStatus,
+    WITHIN_NOISE,
 };
 pub use audit::{Finding, NO_CODE, Severity};
 pub use gate::{BaselineSummary, Check, CheckId, Provenance, Unit, Verdict};

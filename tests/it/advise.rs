@@ -373,20 +373,52 @@ fn interrupt_during_a_variant_build_reports_the_finished_ones() {
     assert_eq!(str_of(variant(b, "opt-level=z"), "status"), "not-built");
 }
 
-/// Each variant is probed with the package's own readiness setting (`ready = "tcp"`).
+/// Each variant is probed with the package's own readiness setting (`ready = "tcp"`); its
+/// start-up is the median of its counted runs, and its change against the base is the ratio of
+/// the two medians with an interval that holds it (QA ah, F3).
 #[test]
 fn variants_are_probed_with_the_package_readiness() {
     let v = json(&mut advise(
         "hello-server",
         &shared_target_dir(),
-        &["--knobs", "strip", "--runs", "2", "--warmup", "0"],
+        &["--knobs", "strip", "--runs", "6", "--warmup", "0"],
     ));
-    assert_eq!(v["advice"]["probe_runs"], 2);
+    assert_eq!(v["advice"]["probe_runs"], 6);
     let b = binary(&v, "hello-server");
     assert_eq!(b["ready"], "tcp");
+    let median = |x: &Value| {
+        let mut runs: Vec<f64> = x["startup_runs_ms"]
+            .as_array()
+            .expect("startup_runs_ms")
+            .iter()
+            .filter_map(Value::as_f64)
+            .collect();
+        assert_eq!(runs.len(), 6, "{x}");
+        runs.sort_by(f64::total_cmp);
+        (runs[2] + runs[3]) / 2.0
+    };
     for x in [&b["base"], variant(b, "strip=symbols")] {
         let startup = x["startup_ms"].as_f64().expect("startup_ms");
         assert!(startup > 0.0, "{x}");
+        assert!((startup - median(x)).abs() < 1e-9, "{x}");
         assert!(u64_of(x, "memory_kib") > 0, "{x}");
     }
+    let strip = variant(b, "strip=symbols");
+    let change = &strip["change"];
+    let ratio = change["startup_ratio"].as_f64().expect("startup_ratio");
+    assert!(
+        (ratio - median(strip) / median(&b["base"])).abs() < 1e-9,
+        "{change}"
+    );
+    let [lo, hi] = [0, 1].map(|i| {
+        change["startup_ratio_interval"][i]
+            .as_f64()
+            .expect("interval")
+    });
+    assert!(lo <= ratio && ratio <= hi, "{change}");
+    let notes = v["advice"]["notes"].to_string();
+    assert!(
+        notes.contains("bootstrap over the 6 counted runs of each"),
+        "{notes}"
+    );
 }

@@ -67,7 +67,10 @@ pub fn advice(s: &mut String, a: &Advice) {
         let _ = writeln!(s, "<h3>{lead}, for <code>.cargo/config.toml</code></h3>");
         s.push_str(&command(snippet));
     }
-    for n in &a.notes {
+    for n in crate::render::advice::slower_knobs(a)
+        .iter()
+        .chain(&a.notes)
+    {
         let _ = writeln!(s, "<p class=\"note\">{}</p>", text(n));
     }
     s.push_str("</section>\n");
@@ -107,7 +110,7 @@ fn variants(s: &mut String, b: &crate::report::BinaryAdvice) {
             Cell::Text(text(&r.change)),
             Cell::Text(text(&r.percent)),
             Cell::Text(text(&r.stripped_size)),
-            Cell::Text(text(&r.startup)),
+            Cell::Text(text(&crate::render::advice::startup_cell(&r))),
             Cell::Text(text(&r.memory)),
             Cell::Text(text(&r.build)),
             Cell::Text(text(&note)),

@@ -41,7 +41,7 @@ fn advice_binary(s: &mut String, b: &crate::report::BinaryAdvice) {
                 r.percent,
                 r.stripped_size,
                 r.stripped_percent,
-                r.startup,
+                crate::render::advice::startup_cell(&r),
                 r.memory,
                 r.build
             );
@@ -103,6 +103,13 @@ pub(super) fn render(a: &Advice) -> String {
             escape(&title),
             sn.replace("```", "'''")
         );
+    }
+    let slower = crate::render::advice::slower_knobs(a);
+    for line in &slower {
+        let _ = writeln!(s, "- note: {}", super::escape::spans(line, false));
+    }
+    if !slower.is_empty() {
+        let _ = writeln!(s);
     }
     let costs: Vec<String> = crate::render::advice::costs(a)
         .into_iter()

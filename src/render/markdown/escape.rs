@@ -20,6 +20,10 @@ pub fn escape(text: &str) -> String {
         .collect();
     let at = |i: usize| chars.get(i).copied();
     let word = |i: Option<usize>| i.and_then(at).is_some_and(char::is_alphanumeric);
+    // A `[` opens a link only before `](` or `][` (a lone `[x]` is a link only with a
+    // definition `[x]: url`, which starts a line; this text is one line and a `[` at its start
+    // is escaped): `[no symbol]` stays as written (QA ah, F7).
+    let links = text.contains("](") || text.contains("][");
     let mut out = String::with_capacity(text.len() + 8);
     for (i, &c) in chars.iter().enumerate() {
         let next = at(i + 1);
@@ -27,7 +31,8 @@ pub fn escape(text: &str) -> String {
         let ordered =
             i > 0 && chars[..i].iter().all(char::is_ascii_digit) && next.is_none_or(|n| n == ' ');
         let escaped = match c {
-            '\\' | '`' | '*' | '[' | '<' | '|' | '~' | '$' => true,
+            '\\' | '`' | '*' | '<' | '|' | '~' | '$' => true,
+            '[' => i == 0 || links,
             // Emphasis only where an underscore is not inside a word: `file_size` stays.
             '_' => !(word(i.checked_sub(1)) && word(Some(i + 1))),
             // An entity (`&amp;`); a link from a bare URL (`http://`, `www.`).

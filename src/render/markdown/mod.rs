@@ -411,6 +411,11 @@ mod tests {
         ] {
             assert_eq!(escape(plain), plain.replace('<', "\\<"));
         }
+        // A bracket is a link only with `](` or `][` after it, or at the start of a line.
+        assert_eq!(escape("x [no symbol] y"), "x [no symbol] y");
+        assert_eq!(escape("[no symbol]"), "\\[no symbol]");
+        assert_eq!(escape("a [b][c] d"), "a \\[b]\\[c] d");
+        assert_eq!(escape("a [b [c] d](e)"), "a \\[b \\[c] d](e)");
         // Blocks that a line could start: a quote, a list, a heading.
         assert_eq!(escape("> q"), "\\> q");
         assert_eq!(escape("- l"), "\\- l");

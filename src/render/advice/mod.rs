@@ -2,17 +2,20 @@
 //! binary, the features left out, the trade-offs, the lines to paste.
 //!
 //! The hook for other formats: [`rows`], [`feature_rows`] and [`costs`] give every cell as
-//! text, in the report's (ranked) order; [`human`] here and `markdown::advice` only lay them
+//! text, in the report's (ranked) order; [`human`] and `markdown::advice` only lay them
 //! out, and an HTML report can take them as they are. Nothing here computes a figure: the
 //! report has them all.
 
-use std::fmt::Write as _;
+mod human;
+mod startup;
 
-use super::Style;
+pub use human::human;
+use startup::startup_change;
+pub use startup::{slower_knobs, startup_cell, startup_short, startup_words};
+
 use super::probe::kib;
 use crate::format::{ms, percent};
 use crate::format::{signed_size, size};
-use crate::output::{BAD, DIM, GOOD, HEADER, WARN, paint};
 use crate::report::{
     Advice, BinaryAdvice, Change, FeatureAdvice, Measured, Variant, VariantStatus,
 };
@@ -29,6 +32,9 @@ pub struct Row {
     pub stripped_size: String,
     pub stripped_percent: String,
     pub startup: String,
+    /// The start-up median's change against the base's, where its 95% interval holds no
+    /// change (`+103%`); `≈` where it does (within the noise); empty without an interval.
+    pub startup_change: String,
     pub memory: String,
     pub build: String,
     /// For rows without figures: already in the profile, the build's first error, not built.
@@ -92,6 +98,10 @@ fn row(v: &Variant) -> Row {
         startup: match v.status {
             VariantStatus::NotReady => NOT_READY.into(),
             _ => opt(m.startup_ms, ms),
+        },
+        startup_change: match v.status {
+            VariantStatus::Measured => startup_change(c),
+            _ => String::new(),
         },
         memory: opt(m.memory_kib, kib),
         build: build(m),
@@ -185,163 +195,8 @@ fn build(m: &Measured) -> String {
     match (m.build_seconds, m.compiled_units) {
         (Some(_), Some(0)) => "kept".into(),
         (Some(s), _) if s >= 60.0 => format!("{}m{:02}s", (s / 60.0) as u64, (s % 60.0) as u64),
-        (Some(s), _) => format!("{s:.1} s"),
+        (Some(s), _) => format!("{s:.1}s"),
         _ => String::new(),
-    }
-}
-
-/// The terminal's advice: per binary its table and features, then trade-offs, lines to paste
-/// and notes.
-pub fn human(a: &Advice, st: &Style) -> String {
-    let c = st.color;
-    let mut s = String::new();
-    let now: Vec<String> = a
-        .settings
-        .iter()
-        .map(|(k, v)| format!("{k} = {v}"))
-        .collect();
-    let _ = writeln!(
-        s,
-        "{}",
-        paint(c, HEADER, &format!("Size advice: [profile.{}]", a.profile))
-    );
-    wrap(&mut s, "  now: ", &now.join(", "));
-    for b in &a.binaries {
-        let _ = writeln!(s);
-        let mut title = b.name.clone();
-        if b.package != b.name {
-            let _ = write!(title, " (package {})", b.package);
-        }
-        let _ = writeln!(s, "{}", paint(c, HEADER, &title));
-        table(&mut s, &rows(b), c);
-        features(&mut s, &feature_rows(b), c);
-    }
-    tradeoffs(&mut s, a, c);
-    paste(&mut s, a, c);
-    let _ = writeln!(s);
-    if a.interrupted {
-        let _ = writeln!(
-            s,
-            "{}: the run was interrupted: what was not built or probed is missing",
-            paint(c, WARN, "note")
-        );
-    }
-    if a.probe_runs == 0 {
-        wrap(
-            &mut s,
-            "note: ",
-            "not probed (--no-probe): no start-up or memory figures",
-        );
-    }
-    for n in &a.notes {
-        wrap(&mut s, "note: ", n);
-    }
-    s
-}
-
-const HEAD: [&str; 9] = [
-    "variant",
-    "file size",
-    "change",
-    "",
-    "stripped",
-    "change",
-    "start-up",
-    "memory",
-    "build",
-];
-const WIDTH: [usize; 9] = [26, 9, 9, 7, 9, 7, 8, 9, 6];
-
-fn table(s: &mut String, rows: &[Row], color: bool) {
-    let mut line = String::from(" ");
-    for (i, (h, w)) in HEAD.iter().zip(WIDTH).enumerate() {
-        let _ = if i == 0 {
-            write!(line, " {h:<w$}")
-        } else {
-            write!(line, " {h:>w$}")
-        };
-    }
-    let _ = writeln!(s, "{}", paint(color, DIM, line.trim_end()));
-    for r in rows {
-        let knob = format!("{:<w$}", r.knob, w = WIDTH[0]);
-        if !r.note.is_empty() && !has_figures(r.status) {
-            let style = if r.status == VariantStatus::Failed {
-                BAD
-            } else {
-                DIM
-            };
-            wrap_in(s, &format!("  {knob} "), &r.note, Some((color, style)));
-            continue;
-        }
-        let cells = [
-            &r.file_size,
-            &r.change,
-            &r.percent,
-            &r.stripped_size,
-            &r.stripped_percent,
-            &r.startup,
-            &r.memory,
-            &r.build,
-        ];
-        let mut line = format!("  {knob}");
-        for (cell, w) in cells.iter().zip(&WIDTH[1..]) {
-            let _ = write!(line, " {cell:>w$}");
-        }
-        let saved = r.change.starts_with('-') && r.status == VariantStatus::Measured;
-        let styled = if saved {
-            paint(color, GOOD, line.trim_end())
-        } else {
-            line.trim_end().to_string()
-        };
-        let _ = writeln!(s, "{styled}");
-        if !r.note.is_empty() {
-            wrap_in(s, "    ", &r.note, Some((color, BAD)));
-        }
-    }
-}
-
-fn features(s: &mut String, rows: &[FeatureRow], color: bool) {
-    if rows.is_empty() {
-        return;
-    }
-    let _ = writeln!(
-        s,
-        "  {}",
-        paint(color, DIM, "without each default feature:")
-    );
-    for r in rows {
-        let mut name = r.feature.clone();
-        if !r.enables.is_empty() {
-            let _ = write!(name, " (dep: {})", r.enables);
-        }
-        if !r.note.is_empty() && !has_figures(r.status) {
-            let style = if r.status == VariantStatus::Failed {
-                BAD
-            } else {
-                DIM
-            };
-            wrap_in(
-                s,
-                &format!("    {name:<24} "),
-                &r.note,
-                Some((color, style)),
-            );
-            if !r.also.is_empty() {
-                wrap(s, "      ", &r.also);
-            }
-            continue;
-        }
-        let saved = format!("saves {} {}", r.saved, r.percent);
-        let _ = writeln!(s, "    {name:<24} {saved}");
-        if !r.also.is_empty() {
-            wrap(s, "      ", &r.also);
-        }
-        if !r.note.is_empty() {
-            wrap_in(s, "      ", &r.note, Some((color, BAD)));
-        }
-        if !r.crates_leaving.is_empty() {
-            wrap(s, "      leaving the binary: ", &r.crates_leaving);
-        }
     }
 }
 
@@ -354,77 +209,6 @@ pub fn costs(a: &Advice) -> Vec<(&str, &str)> {
             .map(|v| (v.knob.as_str(), v.tradeoff.as_str()))
             .collect()
     })
-}
-
-fn tradeoffs(s: &mut String, a: &Advice, color: bool) {
-    let shown = costs(a);
-    if shown.is_empty() {
-        return;
-    }
-    let _ = writeln!(
-        s,
-        "\n{}",
-        paint(color, HEADER, "What each knob costs besides bytes")
-    );
-    for (knob, cost) in shown {
-        wrap(s, &format!("  {knob}: "), cost);
-    }
-}
-
-fn paste(s: &mut String, a: &Advice, color: bool) {
-    if a.snippet.is_none() && a.rustflags_snippet.is_none() {
-        if let Some(why) = no_paste(a) {
-            let _ = writeln!(s, "\n{why}");
-        }
-        return;
-    }
-    let saved = a
-        .binaries
-        .iter()
-        .filter_map(|b| b.combined.as_ref()?.measured.change.as_ref())
-        .next();
-    let head = match saved {
-        Some(c) => format!(
-            "To keep the combined variant ({} {}), paste",
-            signed_size(c.file_size.into()),
-            pct(c.file_size_percent)
-        ),
-        None => "To keep the knob that saved bytes, paste".into(),
-    };
-    let toml = a.cargo_toml_paste();
-    if let Some((into, sn)) = &toml {
-        let _ = writeln!(
-            s,
-            "\n{}",
-            paint(color, HEADER, &format!("{head} into {into}:"))
-        );
-        for l in sn.lines() {
-            let _ = writeln!(s, "  {l}");
-        }
-    }
-    if let Some(sn) = &a.rustflags_snippet {
-        // The flags alone (one knob, no Cargo.toml lines) take the heading, not an "and".
-        let lead = if toml.is_some() {
-            "and".to_string()
-        } else {
-            head
-        };
-        let _ = writeln!(
-            s,
-            "\n{}",
-            paint(
-                color,
-                HEADER,
-                &format!(
-                    "{lead} into .cargo/config.toml (the static build's flags, for builds \
-                     with --target):"
-                )
-            )
-        );
-        for l in sn.lines() {
-            let _ = writeln!(s, "  {l}");
-        }
-    }
 }
 
 /// Why there are no lines to paste; `None` where the run's error says it (a base that never
@@ -456,38 +240,5 @@ pub fn no_paste(a: &Advice) -> Option<&'static str> {
     }
 }
 
-/// `text` after `lead`, wrapped at 100 columns under the lead.
-fn wrap(s: &mut String, lead: &str, text: &str) {
-    wrap_in(s, lead, text, None);
-}
-
-/// As [`wrap`], each line of `text` painted with `style` when given.
-fn wrap_in(s: &mut String, lead: &str, text: &str, style: Option<(bool, anstyle::Style)>) {
-    let width = lead.chars().count().min(40);
-    let room = 100 - width;
-    let mut lines: Vec<String> = vec![String::new()];
-    for word in text.split(' ') {
-        let Some(line) = lines.last_mut() else { break };
-        if !line.is_empty() && line.chars().count() + 1 + word.chars().count() > room {
-            lines.push(word.to_string());
-        } else {
-            if !line.is_empty() {
-                line.push(' ');
-            }
-            line.push_str(word);
-        }
-    }
-    for (i, line) in lines.iter().enumerate() {
-        let lead = if i == 0 {
-            lead.to_string()
-        } else {
-            " ".repeat(width)
-        };
-        let text = style.map_or_else(|| line.clone(), |(on, st)| paint(on, st, line));
-        let _ = writeln!(s, "{lead}{text}");
-    }
-}
-
 #[cfg(test)]
-#[path = "advice_tests.rs"]
 pub(super) mod tests;

@@ -1,6 +1,7 @@
 //! The advice's layout: a hand-built report of every status, snapshots and rows.
 
 use super::*;
+use crate::render::Style;
 use crate::report::LeavingCrate;
 
 fn measured(file: u64, stripped: u64, startup: f64, change: Option<(i64, f64)>) -> Measured {
@@ -9,6 +10,7 @@ fn measured(file: u64, stripped: u64, startup: f64, change: Option<(i64, f64)>) 
         file_size: Some(file),
         stripped_size: Some(stripped),
         startup_ms: Some(startup),
+        startup_runs_ms: Vec::new(),
         memory_kib: Some(1200),
         build_seconds: Some(12.5),
         compiled_units: Some(3),
@@ -18,9 +20,20 @@ fn measured(file: u64, stripped: u64, startup: f64, change: Option<(i64, f64)>) 
             stripped_size: Some(d / 2),
             stripped_size_percent: Some(p / 2.0),
             startup_ms: None,
+            startup_ratio: None,
+            startup_ratio_interval: None,
             memory_kib: None,
         }),
     }
+}
+
+/// `m` with a start-up `ratio` to the base's and its 95% interval.
+fn startup(mut m: Measured, ratio: f64, interval: [f64; 2]) -> Measured {
+    if let Some(c) = m.change.as_mut() {
+        c.startup_ratio = Some(ratio);
+        c.startup_ratio_interval = Some(interval);
+    }
+    m
 }
 
 /// A hand-built advice: every status, a feature that saves and one that cannot go. Long,
@@ -54,7 +67,11 @@ pub fn advice() -> Advice {
                     "lto=fat",
                     "lto = \"fat\"",
                     VariantStatus::Measured,
-                    measured(1_100_000, 1_000_000, 0.58, Some((-319_280, -22.5))),
+                    startup(
+                        measured(1_100_000, 1_000_000, 0.58, Some((-319_280, -22.5))),
+                        0.951,
+                        [0.90, 1.02],
+                    ),
                 ),
                 v(
                     "relocation-model=static",
@@ -62,7 +79,11 @@ pub fn advice() -> Advice {
                     VariantStatus::Measured,
                     Measured {
                         compiled_units: Some(0),
-                        ..measured(1_367_024, 1_190_000, 0.55, Some((-52_256, -3.7)))
+                        ..startup(
+                            measured(1_367_024, 1_190_000, 1.16, Some((-52_256, -3.7))),
+                            1.9,
+                            [1.72, 2.05],
+                        )
                     },
                 ),
                 v(
@@ -88,7 +109,11 @@ pub fn advice() -> Advice {
                 "combined",
                 "lto = \"fat\"; -C relocation-model=static",
                 VariantStatus::Measured,
-                measured(1_050_000, 950_000, 0.57, Some((-369_280, -26.0))),
+                startup(
+                    measured(1_050_000, 950_000, 0.57, Some((-369_280, -26.0))),
+                    0.934,
+                    [0.91, 0.96],
+                ),
             )),
             features: vec![
                 FeatureAdvice {
@@ -130,14 +155,10 @@ pub fn advice() -> Advice {
 
 #[test]
 fn human_table_ranked_with_costs_and_what_to_paste() {
-    let style = Style {
-        color: false,
-        verbose: false,
-        all_crates: false,
-    };
+    let style = plain();
     let s = human(&advice(), &style);
     for line in s.lines() {
-        assert!(line.chars().count() <= 100, "too wide: {line}");
+        assert!(line.chars().count() <= 100, "too wide: {line}\n{s}");
     }
     insta::assert_snapshot!(s);
 }
@@ -184,11 +205,7 @@ fn a_variant_that_never_got_ready_shows_its_sizes_and_why() {
         ..measured(1_400_000, 1_200_000, 0.0, Some((-19_280, -1.4)))
     };
     abort.error = Some("killed by SIGABRT".into());
-    let style = Style {
-        color: false,
-        verbose: false,
-        all_crates: false,
-    };
+    let style = plain();
     let s = human(&a, &style);
     let at = s.find("panic = \"abort\"").expect("the row");
     let row: Vec<&str> = s[at..].lines().take(2).collect();
@@ -226,11 +243,7 @@ fn a_variant_that_never_got_ready_shows_its_sizes_and_why() {
 fn a_profile_the_manifest_has_gets_its_keys_only() {
     let mut a = advice();
     a.profile_in_manifest = true;
-    let style = Style {
-        color: false,
-        verbose: false,
-        all_crates: false,
-    };
+    let style = plain();
     let s = human(&a, &style);
     let at = s
         .find("paste into the [profile.release] table Cargo.toml already has:\n  lto = \"fat\"\n")
@@ -261,11 +274,7 @@ fn a_profile_the_manifest_has_gets_its_keys_only() {
 /// with it says so on its row; crates that could not be named are said to be so.
 #[test]
 fn the_words_around_features_and_a_lone_config_knob() {
-    let style = Style {
-        color: false,
-        verbose: false,
-        all_crates: false,
-    };
+    let style = plain();
     let mut a = advice();
     a.snippet = None;
     a.binaries[0].combined = None;
@@ -309,6 +318,15 @@ fn the_words_around_features_and_a_lone_config_knob() {
     assert!(human(&a, &style).contains("No profile knob saved bytes over the profile as it is."));
 }
 
+/// The terminal's style without colour.
+fn plain() -> Style {
+    Style {
+        color: false,
+        verbose: false,
+        all_crates: false,
+    }
+}
+
 /// The Markdown report of advice `a` alone.
 fn markdown(a: &Advice) -> String {
     crate::render::markdown::render_with(
@@ -348,14 +366,54 @@ fn a_dependency_another_feature_keeps_is_said_to_stay() {
     f.feature = "cli".into();
     f.enables = vec!["clap".into(), "bigtable".into()];
     f.built_with = vec!["clap".into()];
-    let style = Style {
-        color: false,
-        verbose: false,
-        all_crates: false,
-    };
+    let style = plain();
     let s = human(&a, &style);
     assert!(
         s.contains("    cli (dep: clap, kept by the other features; bigtable)"),
         "{s}"
     );
+}
+
+/// QA ah, F3 and F4: a start-up change is a percent only beyond the noise (`≈` within it,
+/// nothing without an interval); a combined variant that starts up slower, and each knob of it
+/// that alone did, is said under what to paste, with the interval and the bytes at stake.
+#[test]
+fn start_up_changes_beyond_the_noise_only() {
+    let mut a = advice();
+    let r = rows(&a.binaries[0]);
+    let cells: Vec<&str> = r.iter().map(|r| r.startup_change.as_str()).collect();
+    assert_eq!(cells, ["", "≈", "+90%", "", "", "", "-6.6%"]);
+    let slower = slower_knobs(&a);
+    assert_eq!(slower.len(), 1, "{slower:?}");
+    assert!(
+        slower[0].starts_with(
+            "`-C relocation-model=static` alone made the start-up slower: +90% (95% interval \
+             +72% to +105%); it saves 51.0 KiB, 3.7% of the file"
+        ),
+        "{slower:?}"
+    );
+    let combined = a.binaries[0].combined.as_mut().expect("combined");
+    let c = combined.measured.change.as_mut().expect("change");
+    (c.startup_ratio, c.startup_ratio_interval) = (Some(1.5), Some([1.2, 1.8]));
+    assert_eq!(
+        slower_knobs(&a)[0],
+        "the combined variant starts up slower than the profile as it is: +50% (95% interval \
+         +20% to +80%)"
+    );
+    let style = plain();
+    let s = human(&a, &style);
+    assert!(
+        s.contains("(-361 KiB -26.0%, start-up +50%), paste into"),
+        "{s}"
+    );
+    assert!(markdown(&a).contains("- note: the combined variant starts up slower"));
+    // Five runs: the ratio without an interval, no cell.
+    let c = a.binaries[0].combined.as_mut().expect("combined");
+    let change = c.measured.change.as_mut().expect("change");
+    change.startup_ratio_interval = None;
+    assert_eq!(
+        startup_short(change).as_deref(),
+        Some("start-up +50% (no interval)")
+    );
+    assert_eq!(rows(&a.binaries[0])[6].startup_change, "");
 }
