@@ -122,6 +122,7 @@ pub fn render_with(report: &Report, all_crates: bool) -> String {
     }
     let _ = writeln!(s, "{MARKER}");
     let _ = writeln!(s, "## cargo-aotcheck: {}\n", icon(report.verdict));
+    not_inspected(&mut s, report);
     comparison(&mut s, report);
     busy(&mut s, report);
     reasons::render(&mut s, report);
@@ -151,18 +152,6 @@ pub fn render_with(report: &Report, all_crates: bool) -> String {
         }
         s.push('\n');
     }
-    if !report.failed.is_empty() {
-        let n = report.failed.len();
-        let _ = writeln!(
-            s,
-            "**{n} file{} not inspected:**\n",
-            if n == 1 { "" } else { "s" }
-        );
-        for f in &report.failed {
-            let _ = writeln!(s, "- ❌ {}: {}", code(&f.path), escape(&f.error));
-        }
-        s.push('\n');
-    }
     // A busy machine is said near the top, by the verdict and the startup figures.
     for w in report
         .warnings
@@ -173,6 +162,39 @@ pub fn render_with(report: &Report, all_crates: bool) -> String {
     }
     fit(s, COMMENT_MAX)
 }
+
+/// Files of `inspect` that could not be inspected, under the verdict that they make
+/// inconclusive (QA ah, F6: the reason came last, after every binary's tables, and a cut
+/// report lost it); more than [`FAILED_SHOWN`] are folded.
+fn not_inspected(s: &mut String, report: &Report) {
+    let n = report.failed.len();
+    if n == 0 {
+        return;
+    }
+    let so = match report.verdict {
+        Verdict::Inconclusive => ", so the report is inconclusive",
+        _ => "",
+    };
+    let head = format!(
+        "{} not inspected{so}",
+        crate::format::count(n, "file", "files")
+    );
+    if n > FAILED_SHOWN {
+        let _ = writeln!(s, "<details><summary>{head}</summary>\n");
+    } else {
+        let _ = writeln!(s, "**{head}:**\n");
+    }
+    for f in &report.failed {
+        let _ = writeln!(s, "- ❌ {}: {}", code(&f.path), escape(&f.error));
+    }
+    if n > FAILED_SHOWN {
+        s.push_str("\n</details>\n");
+    }
+    s.push('\n');
+}
+
+/// Files not inspected listed open; more are folded.
+const FAILED_SHOWN: usize = 5;
 
 /// GitHub refuses a comment or a job summary over 65,536 characters; this leaves room for a
 /// bot's own lines. Counted in bytes, which are never fewer than characters.
@@ -376,115 +398,4 @@ fn every_check(s: &mut String, all: &[Row]) {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// The biggest changes name what changed in words, not by check id (`baseline.rss` sat
-    /// beside `.text` and `regex`).
-    #[test]
-    fn biggest_changes_name_their_figure_in_words() {
-        assert_eq!(
-            figure(&CheckId::BaselineSection(".text".into())),
-            "section `.text`"
-        );
-        assert_eq!(
-            figure(&CheckId::BaselineCrate("regex".into())),
-            "crate `regex`"
-        );
-        assert_eq!(figure(&CheckId::BaselineRss), "RSS at ready");
-        assert_eq!(figure(&CheckId::BaselineBinary), "`baseline.binary`");
-    }
-
-    #[test]
-    fn escaping_leaves_no_markup_and_plain_text_as_written() {
-        let nasty = "<script>alert(1)</script> a|b `x` [l](http://e) **b** _i_ ~s~ $x$\nnext";
-        assert_eq!(
-            escape(nasty),
-            "\\<script>alert(1)\\</script> a\\|b \\`x\\` \\[l](http\\://e) \\*\\*b\\*\\* \\_i\\_ \\~s\\~ \\$x\\$ next"
-        );
-        // What the issue found unreadable: identifiers and messages full of entities.
-        for plain in [
-            "git:HEAD (0123abcd)",
-            "file_size 1.2 a.b",
-            "Vec<T> as Drop>::drop",
-            "3 > 2",
-        ] {
-            assert_eq!(escape(plain), plain.replace('<', "\\<"));
-        }
-        // A bracket is a link only with `](` or `][` after it, or at the start of a line.
-        assert_eq!(escape("x [no symbol] y"), "x [no symbol] y");
-        assert_eq!(escape("[no symbol]"), "\\[no symbol]");
-        assert_eq!(escape("a [b][c] d"), "a \\[b]\\[c] d");
-        assert_eq!(escape("a [b [c] d](e)"), "a \\[b \\[c] d](e)");
-        // Blocks that a line could start: a quote, a list, a heading.
-        assert_eq!(escape("> q"), "\\> q");
-        assert_eq!(escape("- l"), "\\- l");
-        assert_eq!(escape("# h"), "\\# h");
-        assert_eq!(escape("12. x"), "12\\. x");
-        assert_eq!(escape("1.5 MiB"), "1.5 MiB");
-        assert_eq!(escape("&amp; & x"), "\\&amp; & x");
-        assert_eq!(escape("www.e.com"), "www\\.e.com");
-        // GitHub's own: a mention, an issue link, an emoji get a word joiner.
-        assert_eq!(
-            escape("@you #12 :smile:"),
-            "@\u{2060}you #\u{2060}12 :\u{2060}smile:"
-        );
-    }
-
-    #[test]
-    fn code_spans_show_identifiers_as_written() {
-        assert_eq!(code("baseline.file_size"), "`baseline.file_size`");
-        assert_eq!(code("a`b"), "``a`b``");
-        assert_eq!(code("`x`"), "`` `x` ``");
-        assert_eq!(code("a``b`"), "``` a``b` ```");
-        assert_eq!(code(" a "), "`  a  `");
-        assert_eq!(code("a|b"), "`a|b`");
-        assert_eq!(code("a\nb"), "`a b`");
-        assert_eq!(cell("a|b"), "`a\\|b`");
-        // No code span can hold a `\|` in a table: escaped text instead.
-        assert_eq!(cell("a\\|b"), "a\\\\\\|b");
-        assert_eq!(code(""), "");
-    }
-
-    #[test]
-    fn advice_tables_escape_what_they_quote() {
-        let s = render(&Report {
-            advice: Some(crate::render::advice::tests::advice()),
-            ..Report::new(None)
-        });
-        assert!(s.starts_with("<!-- cargo-aotcheck advise -->\n"));
-        assert!(
-            !s.contains(MARKER),
-            "advice must not take the check's comment"
-        );
-        insta::assert_snapshot!(s);
-    }
-
-    /// QA w, F13: a comment over GitHub's limit is cut at a line, an open `<details>` closed,
-    /// and a last line says so; one that fits is left alone.
-    #[test]
-    fn a_comment_over_the_limit_is_cut_at_a_line_and_says_so() {
-        let short = "## a\n| x |\n".to_string();
-        assert_eq!(fit(short.clone(), 1000), short);
-        let mut long = "## head\n<details><summary>All</summary>\n\n".to_string();
-        for i in 0..200 {
-            long.push_str(&format!("| row {i} | é |\n"));
-        }
-        let cut = fit(long.clone(), 1500);
-        assert!(cut.len() <= 1500, "{}", cut.len());
-        assert!(cut.starts_with("## head\n"));
-        let said = format!(
-            "it is {} bytes long",
-            crate::format::thousands(long.len() as u64)
-        );
-        assert!(cut.contains(&said), "{cut}");
-        let body = cut.split("\n</details>\n").next().unwrap_or_default();
-        assert!(
-            body.lines()
-                .skip(3)
-                .all(|l| l.starts_with("| row ") && l.ends_with(" |"))
-        );
-        assert_eq!(cut.matches("</details>").count(), 1);
-        assert!(cut.ends_with("gives all of it.\n"));
-    }
-}
+mod tests;
