@@ -13,6 +13,7 @@
 //! one that is (a tail call), is dropped; a stale chain of several frames keeps all but its
 //! innermost.
 
+use std::collections::HashMap;
 use std::path::Path;
 
 use iced_x86::{Decoder, DecoderOptions, FlowControl};
@@ -50,6 +51,7 @@ pub fn names(capture: &Capture, binary: &Path, analysis: Option<&Path>) -> Vec<S
     let mut out = Names {
         names: Vec::new(),
         inner: Vec::new(),
+        libraries: HashMap::new(),
     };
     let own = std::fs::canonicalize(binary).ok();
     let ours = |path: &str| own.as_deref() == Some(Path::new(path));
@@ -65,7 +67,7 @@ pub fn names(capture: &Capture, binary: &Path, analysis: Option<&Path>) -> Vec<S
                     out.push(f.start, f.name());
                 }
             }
-            (None, Some(path)) => out.push_file(path),
+            (None, Some(path)) => out.push_file(path, None),
             (None, None) => {}
         }
         scan(&capture.stack, (data, &loads, &functions), &mut out);
@@ -73,7 +75,7 @@ pub fn names(capture: &Capture, binary: &Path, analysis: Option<&Path>) -> Vec<S
     };
     for f in &unwound.frames {
         if !ours(&f.path) {
-            out.push_file(&f.path);
+            out.push_file(&f.path, f.at);
         } else if let Some(g) = f.at.and_then(|a| functions.at(a)) {
             out.push(g.start, g.name());
         }
@@ -89,6 +91,8 @@ pub fn names(capture: &Capture, binary: &Path, analysis: Option<&Path>) -> Vec<S
 struct Names {
     names: Vec<String>,
     inner: Vec<u64>,
+    /// The functions of each other file a frame is in, read once (`None`: none to read).
+    libraries: HashMap<String, Option<Functions>>,
 }
 
 impl Names {
@@ -103,10 +107,26 @@ impl Names {
         }
     }
 
-    /// A frame in another file: its name, `[libnss_systemd.so.2]`.
-    fn push_file(&mut self, path: &str) {
+    /// A frame in another file, at address `at` of it (see `unwind::Frame::at`): the file's
+    /// name, and the function's where a symbol of its `.symtab`, else its `.dynsym`, covers
+    /// the address (`[libnss_systemd.so.2] _nss_systemd_is_blocked`, as gdb names it; QA ah,
+    /// F1). A shared library's own static functions have no symbol there: those frames keep
+    /// the file's name alone, not the nearest export's, which would be another function.
+    fn push_file(&mut self, path: &str, at: Option<u64>) {
         let base = path.rsplit('/').next().unwrap_or(path);
-        self.push_name(format!("[{base}]"));
+        let functions = match at {
+            Some(_) => self
+                .libraries
+                .entry(path.to_string())
+                .or_insert_with(|| Functions::of_library(Path::new(path)))
+                .as_ref(),
+            None => None,
+        };
+        let name = match at.zip(functions).and_then(|(a, f)| f.at(a)) {
+            Some(f) => format!("[{base}] {}", f.name()),
+            None => format!("[{base}]"),
+        };
+        self.push_name(name);
     }
 }
 
@@ -219,9 +239,29 @@ impl Functions {
         Self::read(other, Some(&moved)).filter(|f| !f.0.is_empty())
     }
 
+    /// A shared library's functions: its `.symtab`'s, else (a distribution's stripped
+    /// library) its `.dynsym`'s, the exported ones.
+    fn of_library(path: &Path) -> Option<Functions> {
+        let file = Mapped::open(path).ok()?;
+        let data = file.bytes();
+        Self::from_table(data, None, elf::SHT_SYMTAB)
+            .filter(|f| !f.0.is_empty())
+            .or_else(|| Self::from_table(data, None, elf::SHT_DYNSYM))
+            .filter(|f| !f.0.is_empty())
+    }
+
     fn read(data: &[u8], moved: Option<&Translation>) -> Option<Functions> {
+        Self::from_table(data, moved, elf::SHT_SYMTAB)
+    }
+
+    /// The sized function symbols of the table of section type `kind`.
+    fn from_table(
+        data: &[u8],
+        moved: Option<&Translation>,
+        kind: elf::SectionType,
+    ) -> Option<Functions> {
         let (_, endian, sections) = crate::attribute::elf_parts::<Header>(data)?;
-        let table = sections.symbols(endian, data, elf::SHT_SYMTAB).ok()?;
+        let table = sections.symbols(endian, data, kind).ok()?;
         let mut out = Vec::new();
         for s in table.iter() {
             let size = s.st_size(endian);
@@ -333,5 +373,59 @@ mod tests {
         assert_eq!(name(0x150), Some((0x100, "outer".into())));
         assert_eq!(name(0x200), None);
         assert_eq!(name(0x50), None);
+    }
+
+    /// A frame in a shared library is named by the function whose exported symbol covers its
+    /// address (checked against `nm -D -S`), and by the file alone in a gap between them,
+    /// where the nearest export before it would be another function.
+    #[test]
+    fn a_library_frame_is_named_by_the_export_that_covers_it() {
+        let libc = "/lib/x86_64-linux-gnu/libc.so.6";
+        let nm = std::process::Command::new("nm")
+            .args(["-D", "--defined-only", "-S", libc])
+            .output()
+            .expect("nm");
+        let mut sized: Vec<(u64, u64, String)> = String::from_utf8_lossy(&nm.stdout)
+            .lines()
+            .filter_map(|l| {
+                let w: Vec<&str> = l.split_whitespace().collect();
+                let [at, size, kind, name] = w[..] else {
+                    return None;
+                };
+                let hex = |x: &str| u64::from_str_radix(x, 16).ok();
+                matches!(kind, "T" | "W" | "i").then_some(())?;
+                Some((hex(at)?, hex(size)?, name.split('@').next()?.to_string()))
+            })
+            .filter(|f| f.1 > 0)
+            .collect();
+        sized.sort();
+        let mut names = Names {
+            names: Vec::new(),
+            inner: Vec::new(),
+            libraries: HashMap::new(),
+        };
+        let getpid = sized
+            .iter()
+            .find(|f| f.2 == "getpid")
+            .expect("getpid in nm");
+        names.push_file(libc, Some(getpid.0 + getpid.1 - 1));
+        // A gap: the first byte past a function's end that no export covers.
+        let covered = |a: u64| sized.iter().any(|f| f.0 <= a && a < f.0 + f.1);
+        let gap = sized
+            .iter()
+            .map(|f| f.0 + f.1)
+            .find(|&end| !covered(end))
+            .expect("a gap between libc's exports");
+        names.push_file(libc, Some(gap));
+        names.push_file(libc, None);
+        // Of the aliases at getpid's address (`__getpid`, `getpid`), the global one.
+        let aliases: Vec<String> = sized
+            .iter()
+            .filter(|f| f.0 == getpid.0)
+            .map(|f| format!("[libc.so.6] {}", f.2))
+            .collect();
+        assert_eq!(names.names.len(), 2, "{:?}", names.names);
+        assert!(aliases.contains(&names.names[0]), "{:?}", names.names);
+        assert_eq!(names.names[1], "[libc.so.6]");
     }
 }
