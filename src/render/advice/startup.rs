@@ -17,20 +17,25 @@ pub fn startup_cell(r: &Row) -> String {
 /// The start-up cell's change (see [`Row::startup_change`]).
 pub(super) fn startup_change(c: Option<&Change>) -> String {
     match c.and_then(|c| c.startup_ratio.zip(c.startup_ratio_interval)) {
-        Some((_, [lo, hi])) if lo <= 1.0 && hi >= 1.0 => WITHIN_NOISE.into(),
+        Some((_, interval)) if within_noise(interval) => WITHIN_NOISE.into(),
         Some((r, _)) => whole_percent(r - 1.0),
         None => String::new(),
     }
 }
 
-/// A change in start-up, which is noisy: whole percents from 10% on (`+103%`), one decimal
-/// below (`-4.2%`).
+/// The interval of a ratio holds 1: no change is told from the noise.
+fn within_noise([lo, hi]: [f64; 2]) -> bool {
+    lo <= 1.0 && hi >= 1.0
+}
+
+/// A change in start-up, which is noisy: whole percents from 10% on (`+103%`); below, as every
+/// relative change is written (`-4.2%`, `+0.03%`).
 fn whole_percent(change: f64) -> String {
     let p = change * 100.0;
     if p.abs() >= 9.95 {
         format!("{p:+.0}%")
     } else {
-        format!("{p:+.1}%")
+        crate::format::percent(change)
     }
 }
 
@@ -46,7 +51,7 @@ pub fn startup_words(c: &Change) -> Option<String> {
                 whole_percent(lo - 1.0),
                 whole_percent(hi - 1.0)
             );
-            if lo <= 1.0 && hi >= 1.0 {
+            if within_noise([lo, hi]) {
                 format!("start-up within the noise of the profile's ({interval})")
             } else {
                 format!("start-up {} ({interval})", whole_percent(r - 1.0))
@@ -64,7 +69,7 @@ pub fn startup_words(c: &Change) -> Option<String> {
 pub fn startup_short(c: &Change) -> Option<String> {
     let r = c.startup_ratio?;
     Some(match c.startup_ratio_interval {
-        Some([lo, hi]) if lo <= 1.0 && hi >= 1.0 => "start-up within the noise".into(),
+        Some(interval) if within_noise(interval) => "start-up within the noise".into(),
         Some(_) => format!("start-up {}", whole_percent(r - 1.0)),
         None => format!("start-up {} (no interval)", whole_percent(r - 1.0)),
     })
