@@ -149,6 +149,38 @@ pub fn warn_not_ready(advice: &mut Advice, warnings: &mut Vec<String>) {
     }
 }
 
+/// Where the run was interrupted after some builds and before their probe: the variants built
+/// but never probed say so, in their row and in one warning per binary (QA ai, F11: they read
+/// `measured`, with empty start-up and memory and nothing said).
+pub fn warn_not_probed(advice: &mut Advice, warnings: &mut Vec<String>) {
+    if !advice.interrupted || advice.probe_runs == 0 {
+        return;
+    }
+    for b in &mut advice.binaries {
+        let name = b.name.clone();
+        let mut ids = Vec::new();
+        for slot in slots(b).filter(|x| {
+            *x.status == VariantStatus::Measured
+                && x.measured.startup_ms.is_none()
+                && x.measured.memory_kib.is_none()
+        }) {
+            *slot.error = Some(NOT_PROBED.into());
+            ids.push(slot.id);
+        }
+        if !ids.is_empty() {
+            warnings.push(format!(
+                "`{name}`: {} built but not probed, the run was interrupted first: no start-up \
+                 or memory figures for {}",
+                crate::format::count(ids.len(), "variant", "variants"),
+                ids.join(", ")
+            ));
+        }
+    }
+}
+
+/// The note of a variant built but never probed.
+pub const NOT_PROBED: &str = "built, not probed: the run was interrupted first";
+
 /// The run's error when some binary's base variant (the profile as it is) never got ready:
 /// nothing can be compared with it, as the main command fails for a probed binary with no run
 /// that got ready.

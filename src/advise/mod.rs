@@ -151,6 +151,7 @@ pub fn run(plan: &Plan, opts: &AdviseOptions, report: &mut Report, out: &mut Out
     };
     advice.interrupted = matches!(probed, Err(Error::Interrupted));
     measure::warn_not_ready(&mut advice, &mut report.warnings);
+    measure::warn_not_probed(&mut advice, &mut report.warnings);
     measure::finish(&mut advice);
     combine::conclude(&mut advice, plan, &user, &overriding, &mut report.warnings);
     advice.replaces = combine::replaced(advice.snippet.as_deref(), &table.unwrap_or_default());
@@ -271,7 +272,8 @@ fn startup_note(runs: u32) -> Option<String> {
         n => Some(format!(
             "start-up: beside each variant's median, its change against the profile's where \
              the 95% interval of their ratio (bootstrap over the {n} counted runs of each) \
-             holds no change; {} where it does (within the noise of this machine)",
+             excludes no change (a ratio of 1); {} where it includes it (within the noise of \
+             this machine)",
             crate::report::WITHIN_NOISE
         )),
     }
@@ -307,7 +309,6 @@ fn probe_all(
         return Ok(());
     }
     crate::interrupt::check()?;
-    steps.total += 1;
     combined(steps, &picked, advice, out)?;
     measure::probe(plan, advice, &|id| id == "combined", warnings, out)
 }
@@ -388,8 +389,18 @@ fn combined(
     out: &mut Output,
 ) -> Result<()> {
     let ids: Vec<&'static str> = picked.iter().map(|k| k.id).collect();
+    let what = format!("combined ({})", ids.join(", "));
+    if steps.combined.is_empty() {
+        steps.announce(&what, out);
+    } else {
+        // Built again without a knob that never got ready: the same step, not one more
+        // (QA ai, F9: `variant 7/7` then `8/8`).
+        out.status(
+            "Rebuilding",
+            &format!("{what}, without what never got ready"),
+        );
+    }
     steps.combined.clone_from(&ids);
-    steps.announce(&format!("combined ({})", ids.join(", ")), out);
     let plan = steps.plan;
     let variation = combine::variation(&plan.options.profile, picked, steps.jobs);
     let all: Vec<&crate::plan::BinPlan> = plan.bins.iter().collect();

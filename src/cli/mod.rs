@@ -107,7 +107,10 @@ enum Sub {
     /// relocation model) and without each default feature; tell what each saves and costs
     #[command(
         after_help = advise::HELP,
-        mut_arg("runs", |a| a.help("Counted probe runs per variant [default: 5]")),
+        mut_arg("runs", |a| a.help(format!(
+            "Counted probe runs per variant [default: {}]",
+            crate::advise::DEFAULT_RUNS
+        ))),
         mut_arg("warmup", |a| a.help("Probe runs per variant before the counted ones [default: 1]")),
         mut_arg("link", |a| a.hide(true)),
         mut_arg("compare", |a| a.hide(true)),

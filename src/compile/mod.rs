@@ -284,11 +284,30 @@ fn run_cargo(req: &BuildRequest, diag: &mut dyn Write) -> Result<Finished> {
     let messages = reader.join().unwrap_or_default();
     let built = collect(messages, req, encoded);
     crate::interrupt::check()?;
+    if let Some(error) = killed(&status, req.link.as_str()) {
+        return Err(error);
+    }
     Ok(Finished {
         built,
         success: status.success(),
         stderr_tail: String::from_utf8_lossy(&tail).into_owned(),
     })
+}
+
+/// Cargo ended by a signal that was not ours (an interrupt of this tool is
+/// `Error::Interrupted`): the build was stopped from outside, which says nothing of the
+/// variant or the code, so the run stops with that said (QA ai, F11: it read "failed (its
+/// diagnostics are above)" with nothing above, and the run went on to pass).
+fn killed(status: &std::process::ExitStatus, kind: &str) -> Option<Error> {
+    use std::os::unix::process::ExitStatusExt as _;
+    let sig = status.signal()?;
+    let name = nix::sys::signal::Signal::try_from(sig)
+        .map_or_else(|_| format!("signal {sig}"), |s| s.as_str().to_string());
+    Some(Error::BuildFailed(format!(
+        "`cargo build` of the {kind} binary was killed by {name} before it finished: something \
+         outside this tool stopped it (an out-of-memory kill is SIGKILL); nothing was learnt \
+         of the build"
+    )))
 }
 
 /// Copy cargo's stderr to `diag` as it comes; return its last 128-256 KiB.
@@ -420,5 +439,22 @@ mod tests {
             crate_of(&id("libc 0.2.1 (registry+https://x)")),
             "libc@0.2.1"
         );
+    }
+
+    /// QA ai, F11: cargo killed from outside is said to be, not "failed (its diagnostics are
+    /// above)"; an exit status is no kill.
+    #[test]
+    fn a_build_killed_by_a_signal_says_which() {
+        use std::os::unix::process::ExitStatusExt as _;
+        let int = std::process::ExitStatus::from_raw(2);
+        let said = killed(&int, "static").map(|e| e.to_string());
+        assert!(
+            said.as_deref()
+                .is_some_and(|s| s
+                    .contains("`cargo build` of the static binary was killed by SIGINT before it")),
+            "{said:?}"
+        );
+        let exit_101 = std::process::ExitStatus::from_raw(101 << 8);
+        assert!(killed(&exit_101, "static").is_none());
     }
 }

@@ -4,6 +4,7 @@
 use std::fmt::Write as _;
 
 use super::Style;
+use super::fill::fill;
 use crate::audit::rules::{RULES, Rule, Trigger};
 use crate::output::{BAD, DIM, HEADER, WARN, paint};
 use crate::report::{Finding, Severity};
@@ -20,40 +21,17 @@ pub fn explain(rule: &Rule) -> String {
         rule.scope.as_str(),
     );
     if !triggers.is_empty() {
-        let text = wrap(&triggers.join(", "), 11, 100);
-        let _ = writeln!(s, "crates:    {}", text.trim_start());
+        fill(&mut s, "crates:    ", &triggers.join(", "));
     }
     for (label, text) in [
         ("Why", rule.why),
         ("How it is detected", rule.detection),
         ("What to do", rule.advice),
     ] {
-        let _ = write!(s, "\n{label}:\n{}\n", wrap(text, 2, 100));
+        let _ = writeln!(s, "\n{label}:");
+        fill(&mut s, "  ", text);
     }
     s
-}
-
-/// `text` in lines of at most `width` columns (a longer word gets a line of its own), each
-/// indented by `indent` spaces.
-fn wrap(text: &str, indent: usize, width: usize) -> String {
-    let mut lines: Vec<String> = Vec::new();
-    let mut line = String::new();
-    for word in text.split_whitespace() {
-        if !line.is_empty() && indent + line.len() + 1 + word.len() > width {
-            lines.push(std::mem::take(&mut line));
-        }
-        if !line.is_empty() {
-            line.push(' ');
-        }
-        line.push_str(word);
-    }
-    lines.push(line);
-    let pad = " ".repeat(indent);
-    lines
-        .iter()
-        .map(|l| format!("{pad}{l}"))
-        .collect::<Vec<_>>()
-        .join("\n")
 }
 
 fn trigger(t: &Trigger) -> String {
@@ -174,13 +152,7 @@ fn finding(s: &mut String, f: &Finding, c: bool) {
 
 /// `        key:      text`, the text wrapped to 100 columns under itself.
 fn keyed(s: &mut String, key: &str, text: &str) {
-    const INDENT: usize = 18;
-    let wrapped = wrap(text, INDENT, 100);
-    let _ = writeln!(
-        s,
-        "        {key:<10}{}",
-        &wrapped[INDENT.min(wrapped.len())..]
-    );
+    fill(s, &format!("        {key:<10}"), text);
 }
 
 #[cfg(test)]
@@ -194,7 +166,6 @@ mod tests {
             assert!(text.starts_with(rule.id), "{text}");
             assert!(text.lines().all(|l| l.len() <= 100), "{text}");
         }
-        assert_eq!(wrap("a bb ccc", 2, 7), "  a bb\n  ccc");
     }
 
     #[test]

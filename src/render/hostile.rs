@@ -2,6 +2,7 @@
 
 use std::fmt::Write as _;
 
+use super::fill::fill;
 use crate::output::{BAD, GOOD, HEADER, WARN, paint};
 use crate::report::{HostileOutcome, HostileRun};
 
@@ -26,11 +27,8 @@ pub fn render(s: &mut String, runs: &[HostileRun], color: bool) {
     );
     let width = runs.iter().map(|r| r.condition.len()).max().unwrap_or(0);
     for r in runs {
-        let mut line = format!(
-            "    {:<width$}  {}",
-            r.condition,
-            painted(color, r.outcome, super::reasons::run_word(r))
-        );
+        let lead = format!("    {:<width$}  ", r.condition);
+        let mut line = painted(color, r.outcome, super::reasons::run_word(r));
         line.push_str(&super::reasons::how(r));
         if let Some((d, word, how)) = super::reasons::dynamic_run(r) {
             let _ = write!(line, "; dynamic build: {}{how}", painted(color, d, word));
@@ -40,15 +38,16 @@ pub fn render(s: &mut String, runs: &[HostileRun], color: bool) {
         if let Some(n) = super::reasons::not_counted(r) {
             let _ = write!(line, "; {}", paint(color, WARN, &n));
         }
-        let _ = writeln!(s, "{line}");
-        let _ = writeln!(s, "      {}", r.description);
+        // Filled to the terminal's width (QA ai, F4: 145 columns), as the audit's evidence is.
+        fill(s, &lead, &line);
+        fill(s, "      ", &r.description);
         if matches!(r.outcome, HostileOutcome::Crashed | HostileOutcome::Hung)
             && let Some(cmd) = &r.reproduce
         {
             let _ = writeln!(s, "      reproduce: {cmd}");
         }
         if let Some(site) = super::reasons::crash_site(r) {
-            let _ = writeln!(s, "      crashed in: {site}");
+            fill(s, "      crashed in: ", &site);
         }
         // The lines that tell what went wrong, not a backtrace's frames (QA af, F3: three
         // lines of `5: <unknown>` where tealdeer had said "Permission denied").

@@ -15,7 +15,8 @@ pub fn render(report: &Report, style: &Style) -> String {
     if let Some(a) = &report.advice {
         s.push_str(&super::advice::human(a, style));
         for w in &report.warnings {
-            let _ = writeln!(s, "{}: {w}", paint(style.color, WARN, "warning"));
+            let lead = format!("{}: ", paint(style.color, WARN, "warning"));
+            super::fill::fill(&mut s, &lead, w);
         }
         return s;
     }
@@ -40,7 +41,8 @@ pub fn render(report: &Report, style: &Style) -> String {
     }
     skipped(&mut s, report, style);
     for w in &report.warnings {
-        let _ = writeln!(s, "{}: {w}", paint(style.color, WARN, "warning"));
+        let lead = format!("{}: ", paint(style.color, WARN, "warning"));
+        super::fill::fill(&mut s, &lead, w);
     }
     super::gate::footer(&mut s, report, style);
     s

@@ -2,6 +2,7 @@
 
 pub mod advice;
 pub mod audit;
+mod fill;
 mod gate;
 pub mod github;
 mod hostile;

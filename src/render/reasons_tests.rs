@@ -92,8 +92,14 @@ fn a_dynamic_build_that_fails_too_is_said_to() {
     );
     let mut terminal = String::new();
     crate::render::hostile::render(&mut terminal, &[r.clone()], false);
+    // Filled to 100 columns: the words as one line.
+    let words = terminal.split_whitespace().collect::<Vec<_>>().join(" ");
     assert!(
-        terminal.contains("(exit status 101) too, without a signal: the"),
+        words.contains("(exit status 101) too, without a signal: the static linkage"),
+        "{terminal}"
+    );
+    assert!(
+        terminal.lines().all(|l| l.chars().count() <= 100),
         "{terminal}"
     );
     (r.dynamic_signal, r.dynamic_exit_code) = (Some("SIGABRT".into()), None);

@@ -216,9 +216,13 @@ fn a_profile_with_a_dash_gets_its_knob_and_keeps_its_own_settings() {
         .env("NO_COLOR", "1"));
     assert_eq!(human.code, 0, "{}", human.stderr);
     let out = &human.stdout;
-    let at = out
-        .find("paste into the [profile.release-small] table Cargo.toml already has:\n")
-        .unwrap_or_else(|| panic!("{out}"));
+    // The heading is filled to 100 columns: its words as one line.
+    let words = out.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(
+        words.contains("paste into the [profile.release-small] table Cargo.toml already has:"),
+        "{out}"
+    );
+    let at = out.find("has:\n").unwrap_or_else(|| panic!("{out}"));
     let block: Vec<&str> = out[at..]
         .lines()
         .skip(1)

@@ -129,10 +129,28 @@ fn hostile_allowance_in_the_terminal_and_stderr_in_markdown() {
     };
     let human = cargo_aotcheck::render::human::render(&r, &style);
     let section = &human[human.find("hostile runs (static build)").expect("section")..];
-    let line = section
-        .lines()
-        .find(|l| l.trim_start().starts_with(str_of(run, "condition")))
+    // The run's line, filled to 100 columns: its lines after the first are indented further
+    // than the description's 6 columns.
+    let lines: Vec<&str> = section.lines().collect();
+    let at = lines
+        .iter()
+        .position(|l| l.trim_start().starts_with(str_of(run, "condition")))
         .expect("the run's line");
+    let indent = |l: &str| l.len() - l.trim_start().len();
+    let entry: Vec<&str> = std::iter::once(lines[at])
+        .chain(
+            lines[at + 1..]
+                .iter()
+                .copied()
+                .take_while(|l| indent(l) > 6),
+        )
+        .collect();
+    let line = entry
+        .join(" ")
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    assert!(entry.iter().all(|l| l.chars().count() <= 100), "{section}");
     assert!(line.contains("crashed (SIGSEGV)"), "{line}");
     assert!(line.ends_with(&format!("; {allowed}")), "{line}");
 

@@ -142,11 +142,24 @@ fn privileged_a_crash_is_pinned_on_the_crate_whose_code_crashed() {
         "hostile-crash-site",
         &["--no-probe", "--hostile"],
     ));
+    // Filled to 100 columns (QA ai, F4: 209), its lines after the first under the first's text.
+    let lines: Vec<&str> = human.stdout.lines().collect();
+    let at = lines
+        .iter()
+        .position(|l| l.trim_start().starts_with("crashed in: "));
+    let site: Vec<&str> = at.map_or_else(Vec::new, |at| {
+        std::iter::once(lines[at])
+            .chain(
+                lines[at + 1..]
+                    .iter()
+                    .copied()
+                    .take_while(|l| l.starts_with(&" ".repeat(18))),
+            )
+            .collect()
+    });
     assert!(
-        human
-            .stdout
-            .lines()
-            .any(|l| l.trim_start().starts_with("crashed in: ") && l.contains("alpha::user_known")),
+        site.join(" ").contains("alpha::user_known")
+            && site.iter().all(|l| l.chars().count() <= 100),
         "{}",
         human.stdout
     );

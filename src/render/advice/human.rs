@@ -2,11 +2,10 @@
 
 use std::fmt::Write as _;
 
-use super::{FeatureRow, Row, costs, feature_rows, has_figures, no_paste, pct, rows};
-use super::{slower_knobs, startup_short};
-use crate::format::signed_size;
+use super::{FeatureRow, Row, costs, feature_rows, has_figures, no_paste, rows};
+use super::{config_head, paste_head, slower_knobs};
 use crate::output::{BAD, DIM, GOOD, HEADER, WARN, paint};
-use crate::render::Style;
+use crate::render::{Style, fill};
 use crate::report::{Advice, VariantStatus};
 
 /// The terminal's advice: per binary its table and features, then trade-offs, lines to paste
@@ -24,7 +23,14 @@ pub fn human(a: &Advice, st: &Style) -> String {
         "{}",
         paint(c, HEADER, &format!("Size advice: [profile.{}]", a.profile))
     );
-    wrap(&mut s, "  now: ", &now.join(", "));
+    // A `key = value` is never broken inside (QA ai, F4: `strip =` / `"symbols"`).
+    let last = now.len().saturating_sub(1);
+    let units: Vec<String> = now
+        .iter()
+        .enumerate()
+        .map(|(i, n)| if i < last { format!("{n},") } else { n.clone() })
+        .collect();
+    fill::fill_units(&mut s, "  now: ", units.iter().map(String::as_str), None);
     for b in &a.binaries {
         let _ = writeln!(s);
         let mut title = b.name.clone();
@@ -71,14 +77,21 @@ const HEAD: [&str; 10] = [
     "build",
 ];
 
-/// A row's cells after the variant's name, in [`HEAD`]'s order.
-fn cells(r: &Row) -> [&str; 9] {
+/// A row's cells after the variant's name, in [`HEAD`]'s order. `narrow`: the stripped
+/// size's column is left out, and the base's stripped size takes the place of its change (see
+/// [`table`]).
+fn cells(r: &Row, narrow: bool) -> [&str; 9] {
+    let (stripped, stripped_change) = match narrow {
+        false => (r.stripped_size.as_str(), r.stripped_percent.as_str()),
+        true if r.stripped_percent.is_empty() => ("", r.stripped_size.as_str()),
+        true => ("", r.stripped_percent.as_str()),
+    };
     [
         &r.file_size,
         &r.change,
         &r.percent,
-        &r.stripped_size,
-        &r.stripped_percent,
+        stripped,
+        stripped_change,
         &r.startup,
         &r.startup_change,
         &r.memory,
@@ -86,19 +99,28 @@ fn cells(r: &Row) -> [&str; 9] {
     ]
 }
 
-/// The start-up's column and its change's, under one heading.
+/// The headings, `narrow` as in [`cells`].
+fn head(narrow: bool) -> [&'static str; 10] {
+    let mut h = HEAD;
+    if narrow {
+        (h[4], h[5]) = ("", "stripped");
+    }
+    h
+}
+
+/// The start-up median's column; its change's is the next, under the same heading.
 const STARTUP: usize = 6;
 
 /// Each column as wide as its widest cell or heading, so that no figure pushes the ones after
-/// it out of line (a start-up of `not ready`, a change of `+0.003%`). The start-up's heading
-/// spans its change's column too (0 wide when no variant has one: not written then).
-fn widths(rows: &[Row]) -> [usize; 10] {
-    let mut w = HEAD.map(|h| h.chars().count());
+/// it out of line (a start-up of `not ready`, a change of `+0.003%`); 0 for a column no row
+/// has a cell in, which is left out. The start-up's heading spans its change's column too.
+fn widths(rows: &[Row], narrow: bool) -> [usize; 10] {
+    let mut w = head(narrow).map(|h| h.chars().count());
     w[STARTUP] = 0;
     for r in rows {
         w[0] = w[0].max(r.knob.chars().count());
         if r.note.is_empty() || has_figures(r.status) {
-            for (i, c) in cells(r).iter().enumerate() {
+            for (i, c) in cells(r, narrow).iter().enumerate() {
                 w[i + 1] = w[i + 1].max(c.chars().count());
             }
         }
@@ -108,19 +130,49 @@ fn widths(rows: &[Row]) -> [usize; 10] {
     w
 }
 
+/// The widest start-up median (the figures, not `not ready`): its heading starts over them.
+fn median_width(rows: &[Row]) -> usize {
+    rows.iter()
+        .filter(|r| r.status == VariantStatus::Measured)
+        .map(|r| r.startup.chars().count())
+        .max()
+        .unwrap_or(0)
+}
+
+/// The table's columns: the variant's indent and name, then each column shown with a space
+/// before it.
+fn total(w: &[usize; 10]) -> usize {
+    2 + w[0]
+        + w[1..]
+            .iter()
+            .filter(|&&c| c > 0)
+            .map(|c| c + 1)
+            .sum::<usize>()
+}
+
+/// The variants' table. Where it would be wider than the terminal's 100 columns (long figures
+/// beside `-C relocation-model=static`; QA ai, F4: 101), the stripped size's own column goes:
+/// the base's stripped size stands under `stripped`, each variant's change under it (the JSON
+/// report has every stripped size).
 fn table(s: &mut String, rows: &[Row], color: bool) {
-    let width = widths(rows);
-    let spans = |i: usize| i != STARTUP + 1 || width[i] > 0;
+    let narrow = total(&widths(rows, false)) > fill::WIDTH;
+    let width = widths(rows, narrow);
     let mut line = String::from(" ");
-    for (i, (h, w)) in HEAD.iter().zip(width).enumerate() {
-        let _ = match i {
-            0 => write!(line, " {h:<w$}"),
-            STARTUP => {
+    for (i, (h, w)) in head(narrow).iter().zip(width).enumerate() {
+        let _ = match (i, w) {
+            // Over the median, into its change's column (QA ai, F9: it ended over the change).
+            (STARTUP, w) => {
                 let w = w + width[STARTUP + 1] + usize::from(width[STARTUP + 1] > 0);
-                write!(line, " {h:>w$}")
+                // Never so far that the heading overruns its columns (no medians: --no-probe).
+                let pad = width[STARTUP]
+                    .saturating_sub(median_width(rows))
+                    .min(w.saturating_sub(h.chars().count()));
+                write!(line, " {:pad$}{h:<w$}", "", w = w - pad)
             }
-            i if i == STARTUP + 1 => Ok(()),
-            _ => write!(line, " {h:>w$}"),
+            (_, 0) => Ok(()),
+            (i, _) if i == STARTUP + 1 => Ok(()),
+            (0, w) => write!(line, " {h:<w$}"),
+            (_, w) => write!(line, " {h:>w$}"),
         };
     }
     let _ = writeln!(s, "{}", paint(color, DIM, line.trim_end()));
@@ -136,9 +188,9 @@ fn table(s: &mut String, rows: &[Row], color: bool) {
             continue;
         }
         let mut line = format!("  {knob}");
-        for (i, (cell, w)) in cells(r).iter().zip(&width[1..]).enumerate() {
+        for (cell, w) in cells(r, narrow).iter().zip(&width[1..]) {
             // `{:>w$}` pads by chars: `≈` is one column.
-            if spans(i + 1) {
+            if *w > 0 {
                 let _ = write!(line, " {cell:>w$}");
             }
         }
@@ -164,11 +216,19 @@ fn features(s: &mut String, rows: &[FeatureRow], color: bool) {
         "  {}",
         paint(color, DIM, "without each default feature:")
     );
+    let name = |r: &FeatureRow| match r.enables.as_str() {
+        "" => r.feature.clone(),
+        dep => format!("{} (dep: {dep})", r.feature),
+    };
+    // As wide as the longest name, within reason (QA ai, F10: one overran the column).
+    let w = rows
+        .iter()
+        .map(|r| name(r).chars().count())
+        .max()
+        .unwrap_or(0)
+        .clamp(12, 40);
     for r in rows {
-        let mut name = r.feature.clone();
-        if !r.enables.is_empty() {
-            let _ = write!(name, " (dep: {})", r.enables);
-        }
+        let name = name(r);
         if !r.note.is_empty() && !has_figures(r.status) {
             let style = if r.status == VariantStatus::Failed {
                 BAD
@@ -177,7 +237,7 @@ fn features(s: &mut String, rows: &[FeatureRow], color: bool) {
             };
             wrap_in(
                 s,
-                &format!("    {name:<24} "),
+                &format!("    {name:<w$} "),
                 &r.note,
                 Some((color, style)),
             );
@@ -186,8 +246,11 @@ fn features(s: &mut String, rows: &[FeatureRow], color: bool) {
             }
             continue;
         }
-        let saved = format!("saves {} {}", r.saved, r.percent);
-        let _ = writeln!(s, "    {name:<24} {saved}");
+        let mut saved = format!("saves {} {}", r.saved, r.percent);
+        if !r.startup.is_empty() {
+            let _ = write!(saved, ", start-up {}", r.startup);
+        }
+        wrap(s, &format!("    {name:<w$} "), &saved);
         if !r.also.is_empty() {
             wrap(s, "      ", &r.also);
         }
@@ -222,29 +285,11 @@ fn paste(s: &mut String, a: &Advice, color: bool) {
         }
         return;
     }
-    let saved = a
-        .binaries
-        .iter()
-        .filter_map(|b| b.combined.as_ref()?.measured.change.as_ref())
-        .next();
-    let head = match saved {
-        Some(c) => {
-            let startup = startup_short(c).map_or_else(String::new, |w| format!(", {w}"));
-            format!(
-                "To keep the combined variant ({} {}{startup}), paste",
-                signed_size(c.file_size.into()),
-                pct(c.file_size_percent)
-            )
-        }
-        None => "To keep the knob that saved bytes, paste".into(),
-    };
+    let head = paste_head(a);
     let toml = a.cargo_toml_paste();
     if let Some((into, sn)) = &toml {
-        let _ = writeln!(
-            s,
-            "\n{}",
-            paint(color, HEADER, &format!("{head} into {into}:"))
-        );
+        let _ = writeln!(s);
+        fill::fill_painted(s, "", &format!("{head} into {into}:"), color, HEADER);
         for l in sn.lines() {
             let _ = writeln!(s, "  {l}");
         }
@@ -256,18 +301,8 @@ fn paste(s: &mut String, a: &Advice, color: bool) {
         } else {
             head
         };
-        let _ = writeln!(
-            s,
-            "\n{}",
-            paint(
-                color,
-                HEADER,
-                &format!(
-                    "{lead} into .cargo/config.toml (the static build's flags, for builds \
-                     with --target):"
-                )
-            )
-        );
+        let _ = writeln!(s);
+        fill::fill_painted(s, "", &config_head(&lead), color, HEADER);
         for l in sn.lines() {
             let _ = writeln!(s, "  {l}");
         }
@@ -281,34 +316,13 @@ fn paste(s: &mut String, a: &Advice, color: bool) {
     }
 }
 
-/// `text` after `lead`, wrapped at 100 columns under the lead.
+/// `text` after `lead`, filled to the terminal's width under the lead.
 fn wrap(s: &mut String, lead: &str, text: &str) {
-    wrap_in(s, lead, text, None);
+    fill::fill(s, lead, text);
 }
 
-/// As [`wrap`], each line of `text` painted with `style` when given.
+/// As [`wrap`], each line painted with `style` when given.
 fn wrap_in(s: &mut String, lead: &str, text: &str, style: Option<(bool, anstyle::Style)>) {
-    let width = lead.chars().count().min(40);
-    let room = 100 - width;
-    let mut lines: Vec<String> = vec![String::new()];
-    for word in text.split(' ') {
-        let Some(line) = lines.last_mut() else { break };
-        if !line.is_empty() && line.chars().count() + 1 + word.chars().count() > room {
-            lines.push(word.to_string());
-        } else {
-            if !line.is_empty() {
-                line.push(' ');
-            }
-            line.push_str(word);
-        }
-    }
-    for (i, line) in lines.iter().enumerate() {
-        let lead = if i == 0 {
-            lead.to_string()
-        } else {
-            " ".repeat(width)
-        };
-        let text = style.map_or_else(|| line.clone(), |(on, st)| paint(on, st, line));
-        let _ = writeln!(s, "{lead}{text}");
-    }
+    let words = fill::words(text);
+    fill::fill_units(s, lead, words.iter().map(String::as_str), style);
 }

@@ -52,6 +52,9 @@ pub struct FeatureRow {
     pub saved: String,
     pub percent: String,
     pub stripped_saved: String,
+    /// The start-up median and its change as in [`startup_cell`]: `2.01 ms (≈)`; empty when
+    /// not probed.
+    pub startup: String,
     /// The crates leaving, or why they could not be named.
     pub crates_leaving: String,
     /// The other features the variant had to leave out (those that need this one), in words:
@@ -73,7 +76,8 @@ fn row(v: &Variant) -> Row {
     let m = &v.measured;
     let c = m.change.as_ref();
     let note = match v.status {
-        VariantStatus::Measured => String::new(),
+        // Built but not probed (an interrupted run) says so under its figures.
+        VariantStatus::Measured => v.error.clone().unwrap_or_default(),
         VariantStatus::Already => "already in the profile".into(),
         VariantStatus::Failed => format!(
             "does not build: {}",
@@ -117,7 +121,8 @@ pub fn feature_rows(b: &BinaryAdvice) -> Vec<FeatureRow> {
 fn feature_row(f: &FeatureAdvice) -> FeatureRow {
     let c: Option<&Change> = f.measured.change.as_ref();
     let note = match f.status {
-        VariantStatus::Measured | VariantStatus::Already => String::new(),
+        VariantStatus::Measured => f.error.clone().unwrap_or_default(),
+        VariantStatus::Already => String::new(),
         VariantStatus::Failed => format!(
             "does not build without it: {}",
             f.error.as_deref().unwrap_or("(no error line)")
@@ -154,11 +159,25 @@ fn feature_row(f: &FeatureAdvice) -> FeatureRow {
         feature: f.feature.clone(),
         enables: f.enables_words(),
         status: f.status,
-        saved: opt(f.bytes_saved, |d| {
-            size(d.unsigned_abs()) + if d < 0 { " more" } else { "" }
+        // A build that grows saves nothing (QA ai, F10: "saves 1.63 KiB more" read as more
+        // saved).
+        saved: opt(f.bytes_saved, |d| match d {
+            d if d < 0 => format!("nothing: {} larger", size(d.unsigned_abs())),
+            d => size(d.unsigned_abs()),
         }),
         percent: opt(c.map(|c| c.file_size_percent), pct),
         stripped_saved: opt(c.and_then(|c| c.stripped_size), |d| signed_size(d.into())),
+        startup: match f.status {
+            VariantStatus::NotReady => NOT_READY.into(),
+            VariantStatus::Measured => {
+                let median = opt(f.measured.startup_ms, ms);
+                match startup_change(c) {
+                    change if change.is_empty() || median.is_empty() => median,
+                    change => format!("{median} ({change})"),
+                }
+            }
+            _ => String::new(),
+        },
         crates_leaving: leaving,
         also,
         note,
@@ -186,9 +205,14 @@ fn opt<T>(v: Option<T>, f: impl Fn(T) -> String) -> String {
     v.map(f).unwrap_or_default()
 }
 
-/// A percentage (already times 100) written as every relative change is.
+/// A percentage (already times 100) written as every relative change is; no change as `0%`
+/// (QA ai, F9: `+0.0%` suggested a growth).
 fn pct(p: f64) -> String {
-    percent(p / 100.0)
+    if p == 0.0 {
+        "0%".into()
+    } else {
+        percent(p / 100.0)
+    }
 }
 
 fn build(m: &Measured) -> String {
@@ -209,6 +233,34 @@ pub fn costs(a: &Advice) -> Vec<(&str, &str)> {
             .map(|v| (v.knob.as_str(), v.tradeoff.as_str()))
             .collect()
     })
+}
+
+/// The lines to paste begin with what they keep: `To keep the combined variant (-813 KiB
+/// -25.4%, start-up -19%), paste`; the words `into ...:` follow.
+pub fn paste_head(a: &Advice) -> String {
+    let saved = a
+        .binaries
+        .iter()
+        .find_map(|b| b.combined.as_ref()?.measured.change.as_ref());
+    match saved {
+        Some(c) => {
+            let startup = startup_short(c).map_or_else(String::new, |w| format!(", {w}"));
+            format!(
+                "To keep the combined variant ({} {}{startup}), paste",
+                signed_size(c.file_size.into()),
+                pct(c.file_size_percent)
+            )
+        }
+        None => "To keep the knob that saved bytes, paste".into(),
+    }
+}
+
+/// The heading of the `.cargo/config.toml` lines, after `lead` (`and`, or [`paste_head`]'s
+/// words where no Cargo.toml lines come first).
+pub fn config_head(lead: &str) -> String {
+    format!(
+        "{lead} into .cargo/config.toml (the static build's flags, for builds with `--target`):"
+    )
 }
 
 /// Why there are no lines to paste; `None` where the run's error says it (a base that never

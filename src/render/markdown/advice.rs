@@ -4,6 +4,7 @@
 use std::fmt::Write as _;
 
 use super::escape;
+use super::escape::spans;
 use crate::report::Advice;
 
 /// A variant's knob in a table cell: as written in a profile or on rustc's command line, a
@@ -30,7 +31,7 @@ fn advice_binary(s: &mut String, b: &crate::report::BinaryAdvice) {
             // A note beside figures says why the binary never got ready.
             let knob = match r.note.as_str() {
                 "" => knob(&r.knob),
-                note => format!("{} ({})", knob(&r.knob), escape(note)),
+                note => format!("{}: {}", knob(&r.knob), spans(note, true)),
             };
             let _ = writeln!(
                 s,
@@ -46,24 +47,30 @@ fn advice_binary(s: &mut String, b: &crate::report::BinaryAdvice) {
                 r.build
             );
         } else {
-            let _ = writeln!(s, "| {} | {} | | | | | | |", knob(&r.knob), escape(&r.note));
+            // The note beside the name, not in the right-aligned figures (QA ai, F9).
+            let _ = writeln!(
+                s,
+                "| {}: {} | | | | | | | |",
+                knob(&r.knob),
+                spans(&r.note, true)
+            );
         }
     }
     let f = crate::render::advice::feature_rows(b);
     if !f.is_empty() {
         let _ = writeln!(
             s,
-            "\n| without feature | saves | crates leaving the binary |"
+            "\n| without feature | saves | start-up | crates leaving the binary |"
         );
-        let _ = writeln!(s, "|---|---:|---|");
+        let _ = writeln!(s, "|---|---:|---:|---|");
         for r in f {
             let saved = match (
                 crate::render::advice::has_figures(r.status),
                 r.note.is_empty(),
             ) {
                 (true, true) => format!("{} {}", r.saved, r.percent),
-                (true, false) => format!("{} {} ({})", r.saved, r.percent, escape(&r.note)),
-                (false, _) => escape(&r.note),
+                (true, false) => format!("{} {} ({})", r.saved, r.percent, spans(&r.note, true)),
+                (false, _) => spans(&r.note, true),
             };
             let feature = if r.also.is_empty() {
                 r.feature.clone()
@@ -72,8 +79,9 @@ fn advice_binary(s: &mut String, b: &crate::report::BinaryAdvice) {
             };
             let _ = writeln!(
                 s,
-                "| {} | {saved} | {} |",
+                "| {} | {saved} | {} | {} |",
                 escape(&feature),
+                r.startup,
                 escape(&r.crates_leaving)
             );
         }
@@ -81,32 +89,38 @@ fn advice_binary(s: &mut String, b: &crate::report::BinaryAdvice) {
     let _ = writeln!(s);
 }
 
-/// `cargo aotcheck advise`: the same tables as the terminal's (`super::advice`'s rows).
-pub(super) fn render(a: &Advice) -> String {
+/// `cargo aotcheck advise`: the same tables as the terminal's (`super::advice`'s rows), with
+/// the run's warnings (`warnings`): a busy machine's caveat above the tables, as the main
+/// command's comment puts it (QA ai, F1: the Markdown had none).
+pub(super) fn render(a: &Advice, warnings: &[String]) -> String {
     let mut s = String::new();
     let _ = writeln!(
         s,
         "### Size advice for the {} profile\n",
         escape(&a.profile)
     );
+    let (busy, others): (Vec<&String>, Vec<&String>) =
+        warnings.iter().partition(|w| crate::probe::busy(w, false));
+    if !busy.is_empty() {
+        let _ = writeln!(s, "> ⚠️ **The start-up figures may not hold:**");
+        for w in busy {
+            let _ = writeln!(s, "> - {}", spans(w, false));
+        }
+        s.push('\n');
+    }
     for b in &a.binaries {
         advice_binary(&mut s, b);
     }
-    let config = a
-        .rustflags_snippet
-        .clone()
-        .map(|sn| (".cargo/config.toml".to_string(), sn));
-    for (title, sn) in [a.cargo_toml_paste(), config].into_iter().flatten() {
-        let _ = writeln!(
-            s,
-            "Paste into {}:\n\n```toml\n{}```\n",
-            escape(&title),
-            sn.replace("```", "'''")
-        );
+    paste(&mut s, a);
+    for w in &others {
+        let _ = writeln!(s, "- ⚠️ {}", spans(w, false));
+    }
+    if !others.is_empty() {
+        s.push('\n');
     }
     let slower = crate::render::advice::slower_knobs(a);
     for line in &slower {
-        let _ = writeln!(s, "- note: {}", super::escape::spans(line, false));
+        let _ = writeln!(s, "- note: {}", spans(line, false));
     }
     if !slower.is_empty() {
         let _ = writeln!(s);
@@ -140,4 +154,29 @@ pub(super) fn render(a: &Advice) -> String {
         let _ = writeln!(s, "- {}", escape(n));
     }
     s
+}
+
+/// The lines to paste under the terminal's headings, which say what they keep (QA ai, F2:
+/// the combined variant's start-up was missing; F3: its names as code spans).
+fn paste(s: &mut String, a: &Advice) {
+    let head = crate::render::advice::paste_head(a);
+    let toml = a.cargo_toml_paste();
+    if let Some((into, sn)) = &toml {
+        let _ = writeln!(s, "{}:\n", spans(&format!("{head} into {into}"), false));
+        fence(s, sn);
+    }
+    if let Some(sn) = &a.rustflags_snippet {
+        let lead = if toml.is_some() { "And" } else { &head };
+        let _ = writeln!(
+            s,
+            "{}\n",
+            spans(&crate::render::advice::config_head(lead), false)
+        );
+        fence(s, sn);
+    }
+}
+
+/// A TOML snippet fenced (a fence in it could not close ours).
+fn fence(s: &mut String, snippet: &str) {
+    let _ = writeln!(s, "```toml\n{}```\n", snippet.replace("```", "'''"));
 }

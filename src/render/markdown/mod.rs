@@ -117,7 +117,7 @@ pub fn render_with(report: &Report, all_crates: bool) -> String {
     if let Some(a) = &report.advice {
         // Its own marker: advice must not replace the check's comment.
         let _ = writeln!(s, "<!-- cargo-aotcheck advise -->");
-        s.push_str(&advice::render(a));
+        s.push_str(&advice::render(a, &report.warnings));
         return s;
     }
     let _ = writeln!(s, "{MARKER}");

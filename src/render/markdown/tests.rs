@@ -110,6 +110,38 @@ fn advice_tables_escape_what_they_quote() {
     insta::assert_snapshot!(s);
 }
 
+/// QA ai: the advice's Markdown carries the run's warnings, a busy machine's above the tables
+/// (F1), and heads its lines to paste with what they keep, names as code spans (F2, F3).
+#[test]
+fn advice_says_its_warnings_and_what_the_paste_keeps() {
+    let mut a = crate::render::advice::tests::advice();
+    a.profile_in_manifest = true;
+    a.replaces = vec!["opt-level = 3".into()];
+    let busy = "the machine was busy (load average 4.8 on 2 CPUs): timings are inflated and noisy";
+    let other = "`app-server` [panic=abort]: no probe run got ready: killed by SIGABRT";
+    let s = render(&Report {
+        advice: Some(a),
+        warnings: vec![busy.into(), other.into()],
+        ..Report::new(None)
+    });
+    let caveat = s.find("> ⚠️ **The start-up figures may not hold:**\n> - the machine was busy");
+    let table = s.find("| variant |");
+    assert!(caveat.is_some() && caveat < table, "{s}");
+    assert!(
+        s.contains("- ⚠️ `app-server` \\[panic=abort\\]: no probe run got ready")
+            || s.contains("- ⚠️ `app-server` [panic=abort]: no probe run got ready"),
+        "{s}"
+    );
+    assert!(
+        s.contains(
+            "To keep the combined variant (-361 KiB -26.0%, start-up -6.6%), paste into the \
+             [profile.release] table Cargo.toml already has, in place of its `opt-level = 3`:"
+        ),
+        "{s}"
+    );
+    assert!(!s.contains("\\`"), "{s}");
+}
+
 /// QA w, F13: a comment over GitHub's limit is cut at a line, an open `<details>` closed,
 /// and a last line says so; one that fits is left alone.
 #[test]

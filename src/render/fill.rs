@@ -1,0 +1,178 @@
+//! Text filled to the terminal's width under a lead: the notes, warnings, rule texts and long
+//! outcome lines of the terminal output, whose lines stay within [`WIDTH`] columns (QA ai, F4:
+//! warnings of 243 columns, a crash site of 209).
+
+use std::fmt::Write as _;
+
+use crate::output::paint;
+
+/// The terminal output's width, in columns.
+pub const WIDTH: usize = 100;
+
+/// The widest indent a wrapped line gets: a longer lead leaves its text too little room.
+const INDENT_MAX: usize = 40;
+
+/// The columns `s` takes on a terminal: its characters, colour sequences (`ESC [ ... m`) not
+/// counted.
+pub fn columns(s: &str) -> usize {
+    let mut n = 0;
+    let mut chars = s.chars();
+    while let Some(c) = chars.next() {
+        if c == '\x1b' {
+            // To the sequence's final letter.
+            for c in chars.by_ref() {
+                if c.is_ascii_alphabetic() {
+                    break;
+                }
+            }
+        } else {
+            n += 1;
+        }
+    }
+    n
+}
+
+/// `text` after `lead`, filled to [`WIDTH`] columns at its spaces, the lines after the first
+/// indented as far as the lead reaches (at most 40 columns). A word longer than the room gets a
+/// line of its own.
+pub fn fill(s: &mut String, lead: &str, text: &str) {
+    let words = words(text);
+    fill_units(s, lead, words.iter().map(String::as_str), None);
+}
+
+/// As [`fill`], each line of `text` painted with `style` where colour is on.
+pub fn fill_painted(s: &mut String, lead: &str, text: &str, color: bool, style: anstyle::Style) {
+    let words = words(text);
+    fill_units(
+        s,
+        lead,
+        words.iter().map(String::as_str),
+        Some((color, style)),
+    );
+}
+
+/// The words of `text`, a name in backticks one word with its spaces (`` `opt-level = 3` ``
+/// is not broken inside), up to [`NAME_MAX`] columns: a longer one, or a backtick that
+/// closes nothing, is broken as text is.
+pub fn words(text: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    let mut open = false;
+    for w in text.split_whitespace() {
+        match out.last_mut() {
+            Some(last) if open && columns(last) + 1 + columns(w) <= NAME_MAX => {
+                last.push(' ');
+                last.push_str(w);
+            }
+            _ => {
+                open = false;
+                out.push(w.to_string());
+            }
+        }
+        open ^= w.matches('`').count() % 2 == 1;
+    }
+    out
+}
+
+/// The longest name in backticks kept on one line.
+const NAME_MAX: usize = 40;
+
+/// As [`fill`], over units that are never broken inside (a `strip = "symbols"`), one space
+/// between them.
+pub fn fill_units<'a>(
+    s: &mut String,
+    lead: &str,
+    units: impl Iterator<Item = &'a str>,
+    style: Option<(bool, anstyle::Style)>,
+) {
+    let indent = columns(lead).min(INDENT_MAX);
+    // The first line's room is what the lead leaves; the others', what the indent leaves.
+    let mut room = WIDTH.saturating_sub(columns(lead)).max(1);
+    let mut lines: Vec<String> = vec![String::new()];
+    let mut used = 0;
+    for unit in units {
+        let w = columns(unit);
+        let Some(line) = lines.last_mut() else { break };
+        if !line.is_empty() && used + 1 + w > room {
+            room = WIDTH.saturating_sub(indent).max(1);
+            lines.push(unit.to_string());
+            used = w;
+        } else {
+            if !line.is_empty() {
+                line.push(' ');
+                used += 1;
+            }
+            line.push_str(unit);
+            used += w;
+        }
+    }
+    for (i, line) in lines.iter().enumerate() {
+        let text = style.map_or_else(|| line.clone(), |(on, st)| paint(on, st, line));
+        let _ = match i {
+            0 => writeln!(s, "{lead}{text}"),
+            _ => writeln!(s, "{:indent$}{text}", ""),
+        };
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lines_stay_within_the_width_and_keep_every_word() {
+        let text = "word ".repeat(60);
+        let mut s = String::new();
+        fill(&mut s, "warning: ", &text);
+        assert!(s.lines().count() > 2);
+        assert!(s.lines().all(|l| columns(l) <= WIDTH), "{s}");
+        assert!(s.lines().skip(1).all(|l| l.starts_with("         word")));
+        assert_eq!(s.split_whitespace().filter(|w| *w == "word").count(), 60);
+    }
+
+    #[test]
+    fn colour_sequences_take_no_columns() {
+        let red = anstyle::AnsiColor::Red.on_default();
+        let lead = format!("{}: ", paint(true, red, "warning"));
+        assert_eq!(columns(&lead), 9);
+        let mut s = String::new();
+        fill(&mut s, &lead, &"abcdefghi ".repeat(20));
+        // 9 columns of lead, then nine words of ten columns: 98 (a tenth would make 108).
+        assert_eq!(columns(s.lines().next().unwrap_or_default()), 98);
+    }
+
+    #[test]
+    fn a_name_in_backticks_is_one_word() {
+        assert_eq!(
+            words("in place of its `opt-level = 3`: and `a` b"),
+            [
+                "in",
+                "place",
+                "of",
+                "its",
+                "`opt-level = 3`:",
+                "and",
+                "`a`",
+                "b"
+            ]
+        );
+        // An unmatched backtick holds the rest together up to 40 columns; nothing is lost.
+        assert_eq!(words("a `b c"), ["a", "`b c"]);
+        let long = format!("`{}", "word ".repeat(20));
+        let w = words(&long);
+        assert!(w.len() > 2 && w.iter().all(|w| columns(w) <= 40), "{w:?}");
+        assert_eq!(w.join(" "), long.trim_end());
+    }
+
+    #[test]
+    fn units_are_not_broken_inside() {
+        let units = vec!["strip = \"symbols\","; 8];
+        let mut s = String::new();
+        fill_units(&mut s, "  now: ", units.into_iter(), None);
+        assert_eq!(s.lines().count(), 2, "{s}");
+        assert!(
+            s.lines().all(|l| l.ends_with(',') && columns(l) <= WIDTH),
+            "{s}"
+        );
+        assert_eq!(s.matches("strip = \"symbols\",").count(), 8);
+    }
+}
