@@ -178,6 +178,22 @@ pub fn warn_not_probed(advice: &mut Advice, warnings: &mut Vec<String>) {
     }
 }
 
+/// Where the machine was busy while variants were compared by their start-up, a note that
+/// the calls are to be taken with care (QA ai, F6: one binary's 1.5x slowdown, seen by
+/// hyperfine in every round, was flagged in three runs of five and `≈` in two).
+pub fn note_busy(advice: &mut Advice, warnings: &[String]) {
+    if advice.probe_runs as usize >= crate::stats::MIN_SAMPLES
+        && warnings.iter().any(|w| crate::probe::busy(w, false))
+    {
+        advice.notes.push(BUSY_NOTE.into());
+    }
+}
+
+/// See [`note_busy`].
+pub const BUSY_NOTE: &str = "start-up on a busy machine: stalls widen the intervals, so a `≈` \
+                             may hide a change and the calls can differ from one run to the \
+                             next; more runs (--runs 20) or a quiet machine narrow them";
+
 /// The note of a variant built but never probed.
 pub const NOT_PROBED: &str = "built, not probed: the run was interrupted first";
 

@@ -152,6 +152,7 @@ pub fn run(plan: &Plan, opts: &AdviseOptions, report: &mut Report, out: &mut Out
     advice.interrupted = matches!(probed, Err(Error::Interrupted));
     measure::warn_not_ready(&mut advice, &mut report.warnings);
     measure::warn_not_probed(&mut advice, &mut report.warnings);
+    measure::note_busy(&mut advice, &report.warnings);
     measure::finish(&mut advice);
     combine::conclude(&mut advice, plan, &user, &overriding, &mut report.warnings);
     advice.replaces = combine::replaced(advice.snippet.as_deref(), &table.unwrap_or_default());

@@ -151,7 +151,7 @@ pub(super) fn render(a: &Advice, warnings: &[String]) -> String {
         );
     }
     for n in &a.notes {
-        let _ = writeln!(s, "- {}", escape(n));
+        let _ = writeln!(s, "- {}", spans(n, false));
     }
     s
 }
