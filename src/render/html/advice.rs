@@ -52,19 +52,19 @@ pub fn advice(s: &mut String, a: &Advice) {
         }
         s.push_str("</dl>\n");
     }
+    // The terminal's and the Markdown's headings: what the lines keep, its start-up too.
+    let head = crate::render::advice::paste_head(a);
     let toml = a.cargo_toml_paste();
     if let Some((into, snippet)) = &toml {
-        let _ = writeln!(s, "<h3>The combined knobs, for {}</h3>", text(into));
+        let words = format!("{head} into {into}:");
+        let _ = writeln!(s, "<h3>{}</h3>", super::verdict::spans(&words));
         s.push_str(&command(snippet));
     }
     if let Some(snippet) = &a.rustflags_snippet {
         // With no Cargo.toml lines before it, no "And".
-        let lead = if toml.is_some() {
-            "And"
-        } else {
-            "The knob that saved bytes"
-        };
-        let _ = writeln!(s, "<h3>{lead}, for <code>.cargo/config.toml</code></h3>");
+        let lead = if toml.is_some() { "And" } else { &head };
+        let words = crate::render::advice::config_head(lead);
+        let _ = writeln!(s, "<h3>{}</h3>", super::verdict::spans(&words));
         s.push_str(&command(snippet));
     }
     for n in crate::render::advice::slower_knobs(a)
@@ -132,6 +132,7 @@ fn features(s: &mut String, b: &crate::report::BinaryAdvice) {
             ("Enables", false),
             ("Saves", true),
             ("%", true),
+            ("Start-up", true),
             ("Crates leaving the binary", false),
         ],
     );
@@ -150,8 +151,40 @@ fn features(s: &mut String, b: &crate::report::BinaryAdvice) {
             Cell::Text(text(&r.enables)),
             Cell::Text(text(&r.saved)),
             Cell::Text(text(&r.percent)),
+            Cell::Text(text(&r.startup)),
             Cell::Text(text(&leaving)),
         ]);
     }
     t.finish(s, None);
+}
+
+#[cfg(test)]
+mod tests {
+    /// The page heads the lines to paste as the terminal and the Markdown do (what they keep,
+    /// the start-up too; names as code), and gives each feature's start-up.
+    #[test]
+    fn the_lines_to_paste_say_what_they_keep() {
+        let a = crate::render::advice::tests::advice();
+        let mut s = String::new();
+        super::advice(&mut s, &a);
+        assert!(
+            s.contains(
+                "<h3>To keep the combined variant (-361 KiB -26.0%, start-up -6.6%), paste \
+                 into Cargo.toml:</h3>"
+            ),
+            "{s}"
+        );
+        assert!(
+            s.contains("for builds with <code>--target</code>):</h3>"),
+            "{s}"
+        );
+        let features = s
+            .split("<table")
+            .find(|t| t.contains("features"))
+            .unwrap_or("");
+        assert!(
+            features.contains("Start-up") && features.contains("0.60 ms"),
+            "{s}"
+        );
+    }
 }
