@@ -149,7 +149,10 @@ pub fn run(plan: &Plan, opts: &AdviseOptions, report: &mut Report, out: &mut Out
             .and_then(|()| crate::interrupt::check()),
         Err(e) => Err(e),
     };
-    advice.interrupted = matches!(probed, Err(Error::Interrupted));
+    // Any error past the base stops the run early (an interrupt, a cargo killed from outside):
+    // what was not built or probed is missing, so no lines to paste and at best inconclusive
+    // (QA aj, F1: a killed cargo left a `pass` with lines to paste from unprobed variants).
+    advice.interrupted = probed.is_err();
     measure::warn_not_ready(&mut advice, &mut report.warnings);
     measure::warn_not_probed(&mut advice, &mut report.warnings);
     measure::note_busy(&mut advice, &report.warnings);

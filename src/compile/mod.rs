@@ -304,9 +304,8 @@ fn killed(status: &std::process::ExitStatus, kind: &str) -> Option<Error> {
     let name = nix::sys::signal::Signal::try_from(sig)
         .map_or_else(|_| format!("signal {sig}"), |s| s.as_str().to_string());
     Some(Error::BuildFailed(format!(
-        "`cargo build` of the {kind} binary was killed by {name} before it finished: something \
-         outside this tool stopped it (an out-of-memory kill is SIGKILL); nothing was learnt \
-         of the build"
+        "`cargo build` of the {kind} binary was killed by {name}, from outside this tool (an \
+         out-of-memory kill is SIGKILL)"
     )))
 }
 
@@ -449,9 +448,8 @@ mod tests {
         let int = std::process::ExitStatus::from_raw(2);
         let said = killed(&int, "static").map(|e| e.to_string());
         assert!(
-            said.as_deref()
-                .is_some_and(|s| s
-                    .contains("`cargo build` of the static binary was killed by SIGINT before it")),
+            said.as_deref().is_some_and(|s| s
+                .contains("`cargo build` of the static binary was killed by SIGINT, from outside")),
             "{said:?}"
         );
         let exit_101 = std::process::ExitStatus::from_raw(101 << 8);

@@ -9,8 +9,11 @@ use crate::output::paint;
 /// The terminal output's width, in columns.
 pub const WIDTH: usize = 100;
 
-/// The widest indent a wrapped line gets: a longer lead leaves its text too little room.
+/// The widest indent a wrapped line gets where its lead leaves less than [`ROOM_MIN`].
 const INDENT_MAX: usize = 40;
+
+/// The fewest columns a lead may leave its text for the lines after it to be indented as far.
+const ROOM_MIN: usize = 24;
 
 /// The columns `s` takes on a terminal: its characters, colour sequences (`ESC [ ... m`) not
 /// counted.
@@ -33,8 +36,8 @@ pub fn columns(s: &str) -> usize {
 }
 
 /// `text` after `lead`, filled to [`WIDTH`] columns at its spaces, the lines after the first
-/// indented as far as the lead reaches (at most 40 columns). A word longer than the room gets a
-/// line of its own.
+/// indented as far as the lead reaches (at most 40 columns where it leaves less than 24). A
+/// word longer than the room gets a line of its own.
 pub fn fill(s: &mut String, lead: &str, text: &str) {
     let words = words(text);
     fill_units(s, lead, words.iter().map(String::as_str), None);
@@ -51,13 +54,25 @@ pub fn fill_painted(s: &mut String, lead: &str, text: &str, color: bool, style: 
     );
 }
 
+/// `  label        value`: a figure's line of the terminal report, its label painted as a
+/// heading, the value filled under itself (QA aj, F3: a startup line with its outliers, 105
+/// columns; the graph's line, 122).
+pub fn labelled(s: &mut String, color: bool, label: &str, value: &str) {
+    let lead = format!(
+        "  {} ",
+        paint(color, crate::output::HEADER, &format!("{label:<12}"))
+    );
+    fill(s, &lead, value);
+}
+
 /// The words of `text`, a name in backticks one word with its spaces (`` `opt-level = 3` ``
 /// is not broken inside), up to [`NAME_MAX`] columns: a longer one, or a backtick that
 /// closes nothing, is broken as text is.
 pub fn words(text: &str) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     let mut open = false;
-    for w in text.split_whitespace() {
+    // At spaces only: a line break or tab in a name (a file's) stays as it was written.
+    for w in text.split(' ').filter(|w| !w.is_empty()) {
         match out.last_mut() {
             Some(last) if open && columns(last) + 1 + columns(w) <= NAME_MAX => {
                 last.push(' ');
@@ -84,7 +99,11 @@ pub fn fill_units<'a>(
     units: impl Iterator<Item = &'a str>,
     style: Option<(bool, anstyle::Style)>,
 ) {
-    let indent = columns(lead).min(INDENT_MAX);
+    // Under the text where it leaves room for it (a table's last column), else at most 40.
+    let indent = match columns(lead) {
+        w if WIDTH.saturating_sub(w) >= ROOM_MIN => w,
+        w => w.min(INDENT_MAX),
+    };
     // The first line's room is what the lead leaves; the others', what the indent leaves.
     let mut room = WIDTH.saturating_sub(columns(lead)).max(1);
     let mut lines: Vec<String> = vec![String::new()];
@@ -138,6 +157,34 @@ mod tests {
         fill(&mut s, &lead, &"abcdefghi ".repeat(20));
         // 9 columns of lead, then nine words of ten columns: 98 (a tenth would make 108).
         assert_eq!(columns(s.lines().next().unwrap_or_default()), 98);
+    }
+
+    /// QA aj, F3: a figure's line of the report (`startup` with its outliers: 105 columns)
+    /// goes on under its value; a table's last column under itself.
+    #[test]
+    fn a_labelled_line_goes_on_under_its_value() {
+        let mut s = String::new();
+        let value = "median 0.84 ms · p90 1.00 ms · min 0.57 ms · max 1.34 ms (20 runs, ready: \
+                     exit); 1 outlier";
+        labelled(&mut s, true, "startup", value);
+        let lines: Vec<&str> = s.lines().collect();
+        assert_eq!(lines.len(), 2, "{s}");
+        assert!(lines.iter().all(|l| columns(l) <= WIDTH), "{s}");
+        assert!(lines[1].starts_with(&format!("{:15}", "")) && !lines[1][15..].starts_with(' '));
+        let words: Vec<&str> = s.split_whitespace().collect();
+        assert!(words.join(" ").ends_with("exit); 1 outlier"), "{s}");
+        let mut row = String::new();
+        let figures = format!("    {:<70}", "memchr  2.86 KiB  0.1%");
+        fill(
+            &mut row,
+            &figures,
+            "mangled, 2.86 KiB instantiated in other crates, std's copy",
+        );
+        assert!(
+            row.lines().skip(1).all(|l| l.starts_with(&" ".repeat(74))),
+            "{row}"
+        );
+        assert!(row.lines().all(|l| columns(l) <= WIDTH), "{row}");
     }
 
     #[test]

@@ -3,17 +3,10 @@
 use std::fmt::Write as _;
 
 use super::Style;
+use super::fill::labelled as row;
 use crate::format::{ms, size};
 use crate::output::{BAD, DIM, HEADER, WARN, paint};
 use crate::report::{Artifact, Comparison, Memory, Probe, Report};
-
-fn row(s: &mut String, color: bool, label: &str, value: &str) {
-    let _ = writeln!(
-        s,
-        "  {} {value}",
-        paint(color, HEADER, &format!("{label:<12}"))
-    );
-}
 
 pub(super) fn kib(v: u64) -> String {
     size(v.saturating_mul(1024))
@@ -196,7 +189,7 @@ pub fn comparisons(s: &mut String, r: &Report, st: &Style) {
         s.push('\n');
         let (probed, note) = super::words::compared_note(r, cmp);
         table(s, cmp, st, probed);
-        let _ = writeln!(s, "  {}", paint(st.color, DIM, &note));
+        super::fill::fill_painted(s, "  ", &note, st.color, DIM);
     }
 }
 

@@ -3,8 +3,9 @@
 use std::fmt::Write as _;
 
 use super::Style;
+use super::fill::labelled as label;
 use crate::format::{size as human_size, thousands};
-use crate::output::{DIM, HEADER, paint};
+use crate::output::{DIM, paint};
 use crate::report::{Binary, Coverage, CrateSize, EdgeSource};
 
 /// Crates listed before the rest is folded into one line (all with `--crates`).
@@ -12,14 +13,6 @@ pub(super) const CRATES_SHOWN: usize = 10;
 /// Widest symbol name shown, in characters: a row of the symbol table (46 columns before the
 /// name: two sizes and the crate) then fits in 100 columns, as `--help` does.
 const NAME_WIDTH: usize = 54;
-
-fn label(s: &mut String, color: bool, label: &str, value: &str) {
-    let _ = writeln!(
-        s,
-        "  {} {value}",
-        paint(color, HEADER, &format!("{label:<12}"))
-    );
-}
 
 fn share(part: u64, whole: u64) -> String {
     if whole == 0 {
@@ -123,7 +116,9 @@ fn crates(s: &mut String, b: &Binary, cov: &Coverage, st: &Style) {
     let retained = b.crates.iter().any(|k| k.retained.is_some());
     let width = crate_width(b, st);
     for k in &b.crates[..shown] {
-        let _ = writeln!(s, "    {}", crate_row(k, retained, width, whole, c));
+        let (figures, note) = crate_row(k, retained, width, whole);
+        // The note filled under itself (QA aj, F3: a row with every mark ran to 124 columns).
+        super::fill::fill_painted(s, &format!("    {figures}  "), &note, c, DIM);
     }
     if shown < b.crates.len() {
         let rest = &b.crates[shown..];
@@ -213,8 +208,8 @@ fn crates_head(s: &mut String, b: &Binary, cov: &Coverage, st: &Style) {
 }
 
 /// One crate's row: its name, own bytes and share of `whole`, its retained bytes when the
-/// table has them (`retained`), and its confidence.
-fn crate_row(k: &CrateSize, retained: bool, width: usize, whole: u64, c: bool) -> String {
+/// table has them (`retained`); and apart, its confidence and marks.
+fn crate_row(k: &CrateSize, retained: bool, width: usize, whole: u64) -> (String, String) {
     let conf = k.confidence.main().as_str();
     let mut note = conf.to_string();
     if k.instantiated_elsewhere > 0 {
@@ -234,12 +229,12 @@ fn crate_row(k: &CrateSize, retained: bool, width: usize, whole: u64, c: bool) -
         (true, Some(r)) => format!("  {:>10}", human_size(r)),
         (true, None) => format!("  {:>10}", "-"),
     };
-    format!(
-        "{name:<width$}  {:>10}  {:>6}{keeps}  {}",
+    let figures = format!(
+        "{name:<width$}  {:>10}  {:>6}{keeps}",
         human_size(k.vm_size),
         share(k.vm_size, whole),
-        paint(c, DIM, &note)
-    )
+    );
+    (figures, note)
 }
 
 /// What the symbol rows are (QA ad, F12: `--symbols all` read "9395 largest", `--filter docopt`

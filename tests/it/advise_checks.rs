@@ -189,6 +189,84 @@ fn an_interrupted_advise_prints_no_lines_to_paste() {
     assert!(!stdout.contains("--no-probe"), "{stdout}");
 }
 
+/// QA ai F11, QA aj F1: a `cargo build` killed from outside (here cargo itself, SIGKILL, while
+/// `opt-level = "z"`'s build script stalls) stops the run, says which signal, and is no `pass`:
+/// exit 2, `inconclusive`, no lines to paste; the variant built before it (`strip`) was never
+/// probed and says so. It read "failed (its diagnostics are above)" and the run went on.
+#[test]
+fn a_cargo_killed_from_outside_stops_advise_and_says_so() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut cmd = aotcheck();
+    cmd.args(["aotcheck", "advise", "--manifest-path"])
+        .arg(fixture("advise-knobs").join("Cargo.toml"))
+        .arg("--target-dir")
+        .arg(dir.path())
+        .args(["--locked", "-q", "--format", "json"])
+        .args(["--knobs", "strip=symbols,opt-level=z"])
+        .env("ADVISE_STALL", "1")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped());
+    let mut child = cmd.spawn().expect("spawn");
+    let stalled = || {
+        pids_where(|exe, proc_dir| {
+            exe.to_string_lossy().contains("build-script-build")
+                && std::fs::read(proc_dir.join("environ")).is_ok_and(|env| {
+                    let env = String::from_utf8_lossy(&env);
+                    env.contains("OPT_LEVEL=z") && env.contains(&*dir.path().to_string_lossy())
+                })
+        })
+    };
+    let script = loop {
+        if let Some(&pid) = stalled().first() {
+            break pid;
+        }
+        assert!(child.try_wait().expect("try_wait").is_none(), "ended early");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    };
+    // The build script's parent is cargo (the one the tool started).
+    let status = std::fs::read_to_string(format!("/proc/{script}/status")).expect("status");
+    let cargo: i32 = status
+        .lines()
+        .find_map(|l| l.strip_prefix("PPid:"))
+        .and_then(|p| p.trim().parse().ok())
+        .expect("PPid");
+    let comm = std::fs::read_to_string(format!("/proc/{cargo}/comm")).expect("comm");
+    assert_eq!(comm.trim(), "cargo");
+    let kill = |pid: i32| {
+        let pid = nix::unistd::Pid::from_raw(pid);
+        let _ = nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGKILL);
+    };
+    kill(cargo);
+    let out = child.wait_with_output().expect("wait");
+    kill(script);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("`cargo build` of the static binary was killed by SIGKILL"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("diagnostics are above"), "{stderr}");
+    let v: Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    assert_eq!(v["verdict"], "inconclusive", "{v}");
+    assert_eq!(v["advice"]["interrupted"], true, "{v}");
+    assert!(v["advice"]["snippet"].is_null(), "{v}");
+    let strip = variant(binary(&v, "advise-knobs"), "strip=symbols");
+    assert_eq!(strip["status"], "measured", "{strip}");
+    assert!(strip["startup_ms"].is_null(), "{strip}");
+    assert_eq!(
+        strip["error"], "built, not probed: the run was interrupted first",
+        "{strip}"
+    );
+    let warned = v["warnings"].as_array().into_iter().flatten();
+    assert!(
+        warned
+            .filter_map(Value::as_str)
+            .any(|w| w.contains("built but not probed") && w.contains("strip=symbols")),
+        "{}",
+        v["warnings"]
+    );
+}
+
 /// A copy of fixture `name` in a new temporary directory (sources, manifest and lock file).
 fn copy_fixture(name: &str) -> tempfile::TempDir {
     let dir = tempfile::tempdir().expect("tempdir");

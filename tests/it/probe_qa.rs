@@ -12,7 +12,7 @@ use serde_json::Value;
 
 use crate::probe::{assert_none_left, lines, probe, report_file};
 use crate::probe_misbehaving::hostile;
-use crate::util::probe_fixture;
+use crate::util::{probe_fixture, words};
 
 /// `key=N` values of the report file, in order.
 fn values(path: &str, key: &str) -> Vec<u64> {
@@ -387,10 +387,18 @@ fn one_outlier_is_singular_in_the_human_startup_row() {
             }
         }
         let text = cargo_aotcheck::render::human::render(&r, &style);
-        let row = text
-            .lines()
-            .find(|l| l.trim_start().starts_with("startup"))
+        // The row and the lines it goes on to (filled to 100 columns, under its value).
+        let lines: Vec<&str> = text.lines().collect();
+        let at = lines
+            .iter()
+            .position(|l| l.trim_start().starts_with("startup"))
             .expect("a startup row");
+        let more = lines[at + 1..]
+            .iter()
+            .take_while(|l| l.starts_with(&" ".repeat(15)));
+        let row: Vec<&str> = std::iter::once(lines[at]).chain(more.copied()).collect();
+        assert!(row.iter().all(|l| l.chars().count() <= 100), "{text}");
+        let row = words(&row.join(" "));
         assert!(format!("{row}\n").ends_with(want), "{row}");
     }
 }

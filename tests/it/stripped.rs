@@ -5,7 +5,7 @@
 
 use serde_json::Value;
 
-use crate::util::{artifact, check_fixture, human_fixture, run, str_of, tool, u64_of};
+use crate::util::{artifact, check_fixture, human_fixture, run, str_of, tool, u64_of, words};
 
 /// The fixture built with `profile`; the report's static artifact. Exit 1: the host-name
 /// lookup is an AOT004 error.
@@ -111,6 +111,6 @@ fn the_reports_say_the_names_are_the_analysis_links() {
             &["--no-probe", "--format", format, "--crates"],
         ));
         assert_eq!(r.code, 1, "{format}: {}", r.stderr);
-        assert!(r.stdout.contains(said), "{format}:\n{}", r.stdout);
+        assert!(words(&r.stdout).contains(said), "{format}:\n{}", r.stdout);
     }
 }

@@ -239,3 +239,9 @@ pub fn gcc(dir: &Path, name: &str, src: &[u8], args: &[&str]) -> String {
     tool("gcc", &all);
     out
 }
+
+/// `text`'s words one space apart: the terminal fills its lines to 100 columns, so a phrase
+/// may be broken across lines.
+pub fn words(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}

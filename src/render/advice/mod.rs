@@ -229,7 +229,11 @@ pub fn costs(a: &Advice) -> Vec<(&str, &str)> {
     a.binaries.first().map_or_else(Vec::new, |b| {
         b.variants
             .iter()
-            .filter(|v| v.status != VariantStatus::Already && !v.tradeoff.is_empty())
+            // Not the knobs an interrupted run never built (QA aj, F6).
+            .filter(|v| {
+                !matches!(v.status, VariantStatus::Already | VariantStatus::NotBuilt)
+                    && !v.tradeoff.is_empty()
+            })
             .map(|v| (v.knob.as_str(), v.tradeoff.as_str()))
             .collect()
     })
