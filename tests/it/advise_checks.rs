@@ -141,31 +141,8 @@ fn a_base_that_never_gets_ready_is_exit_2_and_inconclusive() {
 #[test]
 fn an_interrupted_advise_prints_no_lines_to_paste() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let mut cmd = aotcheck();
-    cmd.args(["aotcheck", "advise", "--manifest-path"])
-        .arg(fixture("advise-knobs").join("Cargo.toml"))
-        .arg("--target-dir")
-        .arg(dir.path())
-        .args(["--locked", "-q", "--color", "never"])
-        .args(["--knobs", "strip=symbols,opt-level=z"])
-        .env("ADVISE_STALL", "1")
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped());
-    let mut child = cmd.spawn().expect("spawn");
-    let stalled = || {
-        !pids_where(|exe, proc_dir| {
-            exe.to_string_lossy().contains("build-script-build")
-                && std::fs::read(proc_dir.join("environ")).is_ok_and(|env| {
-                    let env = String::from_utf8_lossy(&env);
-                    // This run's (OUT_DIR is under its target dir), not another test's.
-                    env.contains("ADVISE_STALL=1")
-                        && env.contains("OPT_LEVEL=z")
-                        && env.contains(&*dir.path().to_string_lossy())
-                })
-        })
-        .is_empty()
-    };
-    while !stalled() {
+    let mut child = stall_at_z(dir.path(), &["--color", "never"]);
+    while stalled_at_z(dir.path()).is_empty() {
         assert!(child.try_wait().expect("try_wait").is_none(), "ended early");
         std::thread::sleep(std::time::Duration::from_millis(20));
     }
@@ -196,28 +173,9 @@ fn an_interrupted_advise_prints_no_lines_to_paste() {
 #[test]
 fn a_cargo_killed_from_outside_stops_advise_and_says_so() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let mut cmd = aotcheck();
-    cmd.args(["aotcheck", "advise", "--manifest-path"])
-        .arg(fixture("advise-knobs").join("Cargo.toml"))
-        .arg("--target-dir")
-        .arg(dir.path())
-        .args(["--locked", "-q", "--format", "json"])
-        .args(["--knobs", "strip=symbols,opt-level=z"])
-        .env("ADVISE_STALL", "1")
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped());
-    let mut child = cmd.spawn().expect("spawn");
-    let stalled = || {
-        pids_where(|exe, proc_dir| {
-            exe.to_string_lossy().contains("build-script-build")
-                && std::fs::read(proc_dir.join("environ")).is_ok_and(|env| {
-                    let env = String::from_utf8_lossy(&env);
-                    env.contains("OPT_LEVEL=z") && env.contains(&*dir.path().to_string_lossy())
-                })
-        })
-    };
+    let mut child = stall_at_z(dir.path(), &["--format", "json"]);
     let script = loop {
-        if let Some(&pid) = stalled().first() {
+        if let Some(&pid) = stalled_at_z(dir.path()).first() {
             break pid;
         }
         assert!(child.try_wait().expect("try_wait").is_none(), "ended early");
@@ -265,6 +223,37 @@ fn a_cargo_killed_from_outside_stops_advise_and_says_so() {
         "{}",
         v["warnings"]
     );
+}
+
+/// `advise` of fixture `advise-knobs` in target dir `dir`, with `args`, `strip` then
+/// `opt-level = "z"`, whose build script stalls (`ADVISE_STALL`); started, its output piped.
+fn stall_at_z(dir: &std::path::Path, args: &[&str]) -> std::process::Child {
+    let mut cmd = aotcheck();
+    cmd.args(["aotcheck", "advise", "--manifest-path"])
+        .arg(fixture("advise-knobs").join("Cargo.toml"))
+        .arg("--target-dir")
+        .arg(dir)
+        .args(["--locked", "-q"])
+        .args(args)
+        .args(["--knobs", "strip=symbols,opt-level=z"])
+        .env("ADVISE_STALL", "1")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped());
+    cmd.spawn().expect("spawn")
+}
+
+/// The build scripts of [`stall_at_z`]'s run in `dir` stalled at `opt-level = "z"`.
+fn stalled_at_z(dir: &std::path::Path) -> Vec<i32> {
+    pids_where(|exe, proc_dir| {
+        exe.to_string_lossy().contains("build-script-build")
+            && std::fs::read(proc_dir.join("environ")).is_ok_and(|env| {
+                let env = String::from_utf8_lossy(&env);
+                // This run's (OUT_DIR is under its target dir), not another test's.
+                env.contains("ADVISE_STALL=1")
+                    && env.contains("OPT_LEVEL=z")
+                    && env.contains(&*dir.to_string_lossy())
+            })
+    })
 }
 
 /// A copy of fixture `name` in a new temporary directory (sources, manifest and lock file).
