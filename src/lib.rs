@@ -447,6 +447,12 @@ fn build_ui(out: &Output) -> BuildUi {
 
 /// `cargo aotcheck explain [RULE]`: one catalogue entry, or the list of rules.
 fn explain(rule: Option<&str>, opts: &Options, out: &mut Output) -> Result<Outcome> {
+    // Said, not ignored (QA aj, F9: the terminal's text came out under `--format html`).
+    if matches!(opts.format, Format::Markdown | Format::Html) {
+        return Err(Error::Usage(
+            "`explain` writes its text for the terminal, or JSON (`--format json`)".into(),
+        ));
+    }
     let one = match rule {
         None => None,
         Some(id) => match audit::rules::find(id) {

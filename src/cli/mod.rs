@@ -164,7 +164,7 @@ struct SizeArgs {
     /// Symbol rows to report: the N largest, or `all` (every byte of the file, fallback labels
     /// included) [default: 10; without a value: all]
     #[arg(long, value_name = "N|all", num_args = 0..=1, default_missing_value = "all",
-          value_parser = parse_symbols, global = true)]
+          value_parser = parse_symbols, global = true, allow_negative_numbers = true)]
     symbols: Option<SymbolCount>,
 
     /// Number of top symbols to report, or `all` (as --symbols)
@@ -173,7 +173,8 @@ struct SizeArgs {
         value_name = "N|all",
         global = true,
         conflicts_with = "symbols",
-        value_parser = parse_symbols
+        value_parser = parse_symbols,
+        allow_negative_numbers = true
     )]
     top: Option<SymbolCount>,
 
@@ -200,6 +201,12 @@ struct SizeArgs {
 fn parse_symbols(v: &str) -> Result<SymbolCount, String> {
     if v == "all" {
         return Ok(SymbolCount::All);
+    }
+    // Taken as a value, not a flag (QA aj, F8: "unexpected argument '-3' found").
+    if v.starts_with('-') && v[1..].parse::<u64>().is_ok() {
+        return Err(format!(
+            "`{v}` is negative: give a number of rows, or `all`"
+        ));
     }
     v.parse()
         .map(SymbolCount::Top)

@@ -169,6 +169,13 @@ fn explain_prints_a_rule_and_rejects_unknown_ones() {
         let id = r["id"].as_str().expect("id");
         assert!(list.contains(id), "{id} in {list}");
     }
+    // QA aj, F9: a format it does not write is refused, not ignored.
+    for format in ["markdown", "html"] {
+        let r = run(aotcheck().args(["aotcheck", "explain", "AOT004", "--format", format]));
+        assert_eq!(r.code, 2, "{format}: {}", r.stdout);
+        assert!(r.stdout.is_empty(), "{format}: {}", r.stdout);
+        assert!(r.stderr.contains("`--format json`"), "{}", r.stderr);
+    }
     let r = run(aotcheck().args(["aotcheck", "explain", "AOT999"]));
     assert_eq!(r.code, 2);
     assert!(

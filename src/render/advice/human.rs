@@ -116,17 +116,26 @@ const STARTUP: usize = 6;
 /// has a cell in, which is left out. The start-up's heading spans its change's column too.
 fn widths(rows: &[Row], narrow: bool) -> [usize; 10] {
     let mut w = head(narrow).map(|h| h.chars().count());
+    let mut filled = [false; 10];
     w[STARTUP] = 0;
     for r in rows {
         w[0] = w[0].max(r.knob.chars().count());
         if r.note.is_empty() || has_figures(r.status) {
             for (i, c) in cells(r, narrow).iter().enumerate() {
                 w[i + 1] = w[i + 1].max(c.chars().count());
+                filled[i + 1] |= !c.is_empty();
             }
         }
     }
     let change = w[STARTUP + 1] + usize::from(w[STARTUP + 1] > 0);
     w[STARTUP] = w[STARTUP].max(HEAD[STARTUP].chars().count().saturating_sub(change));
+    // A column no row fills goes, heading and all (QA aj, F10: `--no-probe` kept empty
+    // start-up and memory columns).
+    for i in 1..w.len() {
+        if !filled[i] {
+            w[i] = 0;
+        }
+    }
     w
 }
 
@@ -160,6 +169,7 @@ fn table(s: &mut String, rows: &[Row], color: bool) {
     let mut line = String::from(" ");
     for (i, (h, w)) in head(narrow).iter().zip(width).enumerate() {
         let _ = match (i, w) {
+            (_, 0) => Ok(()),
             // Over the median, into its change's column (QA ai, F9: it ended over the change).
             (STARTUP, w) => {
                 let w = w + width[STARTUP + 1] + usize::from(width[STARTUP + 1] > 0);
@@ -169,7 +179,6 @@ fn table(s: &mut String, rows: &[Row], color: bool) {
                     .min(w.saturating_sub(h.chars().count()));
                 write!(line, " {:pad$}{h:<w$}", "", w = w - pad)
             }
-            (_, 0) => Ok(()),
             (i, _) if i == STARTUP + 1 => Ok(()),
             (0, w) => write!(line, " {h:<w$}"),
             (_, w) => write!(line, " {h:>w$}"),

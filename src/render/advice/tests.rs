@@ -313,7 +313,7 @@ fn the_words_around_features_and_a_lone_config_knob() {
     );
     let md = markdown(&a);
     assert!(
-        md.contains("| table (also leaves out \\`lookup\\` (it needs \\`table\\`)) |"),
+        md.contains("| `table` (also leaves out `lookup` (it needs `table`)) |"),
         "{md}"
     );
     // With a knob tried that saved nothing, the words are of the profile's knobs.
@@ -515,8 +515,8 @@ fn a_variant_built_but_not_probed_says_so() {
     assert!(none.is_empty());
 }
 
-/// The start-up heading starts over the medians (QA ai, F9), and without any (`--no-probe`)
-/// stays within its columns: the headings after it stay over their figures.
+/// The start-up heading starts over the medians (QA ai, F9); without any (`--no-probe`) the
+/// column goes (QA aj, F10), and the headings after it stay over their figures.
 #[test]
 fn the_start_up_heading_stands_over_the_medians() {
     let mut a = advice();
@@ -538,6 +538,7 @@ fn the_start_up_heading_stands_over_the_medians() {
         }
     }
     let s = human(&a, &plain());
+    assert!(!line(&s, "variant").contains("start-up"), "{s}");
     let end = |l: String, k: &str| l.find(k).map(|i| i + k.len());
     assert_eq!(
         end(line(&s, "variant"), "memory"),

@@ -72,15 +72,19 @@ fn advice_binary(s: &mut String, b: &crate::report::BinaryAdvice) {
                 (true, false) => format!("{} {} ({})", r.saved, r.percent, spans(&r.note, true)),
                 (false, _) => spans(&r.note, true),
             };
-            let feature = if r.also.is_empty() {
-                r.feature.clone()
-            } else {
-                format!("{} ({})", r.feature, r.also)
+            // The feature's name as code, as the knobs' are (QA aj, F7).
+            let feature = match r.also.as_str() {
+                "" => super::escape::cell(&r.feature),
+                also => format!(
+                    "{} ({})",
+                    super::escape::cell(&r.feature),
+                    spans(also, true)
+                ),
             };
             let _ = writeln!(
                 s,
                 "| {} | {saved} | {} | {} |",
-                escape(&feature),
+                feature,
                 r.startup,
                 escape(&r.crates_leaving)
             );
