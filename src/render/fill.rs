@@ -78,6 +78,11 @@ pub fn words(text: &str) -> Vec<String> {
                 last.push(' ');
                 last.push_str(w);
             }
+            // A figure keeps its unit (`162 KiB`, not `162` / `KiB`).
+            Some(last) if is_unit(w) && last.ends_with(|c: char| c.is_ascii_digit()) => {
+                last.push(' ');
+                last.push_str(w);
+            }
             _ => {
                 open = false;
                 out.push(w.to_string());
@@ -86,6 +91,14 @@ pub fn words(text: &str) -> Vec<String> {
         open ^= w.matches('`').count() % 2 == 1;
     }
     out
+}
+
+/// Whether `w` is a unit of a figure written before it, punctuation after it aside.
+fn is_unit(w: &str) -> bool {
+    const UNITS: [&str; 12] = [
+        "B", "KiB", "MiB", "GiB", "kB", "KB", "MB", "GB", "ms", "us", "µs", "s",
+    ];
+    UNITS.contains(&w.trim_end_matches([':', ',', ';', ')', '.']))
 }
 
 /// The longest name in backticks kept on one line.
@@ -200,6 +213,20 @@ mod tests {
                 "and",
                 "`a`",
                 "b"
+            ]
+        );
+        assert_eq!(
+            words("to 162 KiB: over 5% and 4.00 KiB, 3 s. 2 Bytes"),
+            [
+                "to",
+                "162 KiB:",
+                "over",
+                "5%",
+                "and",
+                "4.00 KiB,",
+                "3 s.",
+                "2",
+                "Bytes"
             ]
         );
         // An unmatched backtick holds the rest together up to 40 columns; nothing is lost.

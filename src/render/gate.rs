@@ -4,6 +4,7 @@
 use std::fmt::Write as _;
 
 use super::Style;
+use super::fill::{fill, fill_painted};
 use super::reasons::{Reason, reasons};
 use crate::output::{BAD, DIM, GOOD, HEADER, WARN, paint};
 use crate::report::{Artifact, Check, Report, Verdict};
@@ -31,27 +32,26 @@ pub fn header(s: &mut String, report: &Report, st: &Style) {
         let short = commit.get(..12).unwrap_or(commit);
         let _ = write!(line, " (commit {short}{dirty})");
     }
-    let _ = writeln!(s, "{}", paint(st.color, HEADER, &line));
+    // Filled to 100 columns (QA ak, F2: 113 and 166).
+    fill_painted(s, "", &line, st.color, HEADER);
+    let note = format!("{}: ", paint(st.color, WARN, "note"));
     if !c.mismatches.is_empty() {
-        let _ = writeln!(
-            s,
-            "{}: the baseline was built differently, so part of the difference is not the code's:",
-            paint(st.color, WARN, "note")
-        );
+        let why =
+            "the baseline was built differently, so part of the difference is not the code's:";
+        fill(s, &note, why);
         for m in &c.mismatches {
-            let _ = writeln!(s, "  - {m}");
+            fill(s, "  - ", m);
         }
     }
     if c.dependencies_changed {
-        let _ = writeln!(
+        fill(
             s,
-            "{}: {}",
-            paint(st.color, WARN, "note"),
-            crate::report::BaselineSummary::DEPENDENCIES_CHANGED
+            &note,
+            crate::report::BaselineSummary::DEPENDENCIES_CHANGED,
         );
     }
     for u in &c.unmatched {
-        let _ = writeln!(s, "  {}", paint(st.color, DIM, u));
+        fill_painted(s, "  ", u, st.color, DIM);
     }
     s.push('\n');
 }
@@ -101,7 +101,8 @@ pub fn checks(s: &mut String, a: &Artifact, st: &Style) {
             &format!("{:<4}", short(c.verdict)),
         );
         let id: String = c.id.to_string().chars().take(36).collect();
-        let _ = writeln!(s, "    {label}  {id:<width$}  {}", c.message);
+        // The message filled under itself (QA ak, F2: 101 to 175 columns).
+        fill(s, &format!("    {label}  {id:<width$}  "), &c.message);
     }
     let hidden = a.checks.len() - shown.len();
     if hidden > 0 {

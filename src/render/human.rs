@@ -3,6 +3,7 @@
 use std::fmt::Write as _;
 
 use super::Style;
+use super::fill::labelled as row;
 use crate::format::{size, thousands};
 use crate::output::{BAD, DIM, HEADER, WARN, paint};
 use crate::report::{Artifact, Binary, LinkMode, Linkage, Report};
@@ -73,14 +74,6 @@ fn skipped(s: &mut String, report: &Report, style: &Style) {
         let more = report.skipped.len() - SKIPPED_SHOWN;
         let _ = writeln!(s, "  ... and {more} more (all in the JSON report)");
     }
-}
-
-fn row(s: &mut String, color: bool, label: &str, value: &str) {
-    let _ = writeln!(
-        s,
-        "  {} {value}",
-        paint(color, HEADER, &format!("{label:<12}"))
-    );
 }
 
 fn with_bytes(n: u64) -> String {

@@ -3,11 +3,14 @@
 use std::fmt::Write as _;
 
 use super::Style;
-use crate::output::{DIM, HEADER, paint};
+use crate::output::{DIM, paint};
 use crate::report::Binary;
 
 /// Widest symbol name shown, in characters.
 const NAME_WIDTH: usize = 90;
+
+/// The columns before a step's name: the indent, the kind and a space.
+const STEP_LEAD: usize = 16;
 
 pub fn render(s: &mut String, b: &Binary, st: &Style) {
     let Some(w) = &b.why else { return };
@@ -44,13 +47,10 @@ pub fn render(s: &mut String, b: &Binary, st: &Style) {
         ),
         _ => format!("`{}`: nothing in this binary matches", w.pattern),
     };
-    let _ = writeln!(
-        s,
-        "  {} {head}",
-        paint(c, HEADER, &format!("{:<12}", "why"))
-    );
+    // Filled to 100 columns (QA ak, F2: a crate's head ran to 163).
+    super::fill::labelled(s, c, "why", &head);
     if let Some(note) = &w.note {
-        let _ = writeln!(s, "    {}", paint(c, DIM, note));
+        super::fill::fill_painted(s, "    ", note, c, DIM);
     }
     for chain in &w.chains {
         let _ = writeln!(s, "    {}", chain.target);
@@ -64,11 +64,14 @@ pub fn render(s: &mut String, b: &Binary, st: &Style) {
         }
         for step in &chain.steps {
             let krate = format!("  ({})", super::words::step_crate(step));
+            // The name cut to leave its crate within the line (QA ak, F2: 113 columns), never
+            // below 40 characters.
+            let room = super::fill::WIDTH.saturating_sub(STEP_LEAD + krate.chars().count());
             let _ = writeln!(
                 s,
                 "      {} {}{}",
                 paint(c, DIM, &format!("{:<9}", step.kind.as_str())),
-                crate::format::clip(&step.symbol, NAME_WIDTH),
+                crate::format::clip(&step.symbol, room.clamp(40, NAME_WIDTH)),
                 paint(c, DIM, &krate)
             );
         }
