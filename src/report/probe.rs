@@ -176,6 +176,17 @@ pub fn telling_lines(stderr: &str, n: usize) -> Vec<&str> {
         {
             return vec![line];
         }
+        // clap's error and the lines it lists (`<FIND>`, `<REPLACE_WITH>`) before its usage:
+        // from the error on (QA ak, F3: sd's was summed up as `<REPLACE_WITH>`).
+        let is_error = |l: &&str| l.get(..6).is_some_and(|e| e.eq_ignore_ascii_case("error:"));
+        if let Some(e) = lines[..u].iter().rposition(is_error) {
+            return lines[e..u]
+                .iter()
+                .copied()
+                .filter(|l| !is_frame(l))
+                .take(n)
+                .collect();
+        }
     }
     let before = lines
         .iter()
@@ -307,6 +318,32 @@ mod tests {
                     information, try '--help'.\n";
         assert_eq!(
             telling_lines(clap, 1),
+            ["error: unexpected argument '-P' found"]
+        );
+        // clap's list of what is missing: from its error on (QA ak, F3: sd run bare was
+        // summed up as `<REPLACE_WITH>`, the third of seven lines).
+        let missing = "error: the following required arguments were not provided:
+  <FIND>
+                         <REPLACE_WITH>
+
+Usage: sd <FIND> <REPLACE_WITH> [INPUT]...
+
+For                        more information, try '--help'.
+";
+        assert_eq!(
+            telling_lines(missing, 1),
+            ["error: the following required arguments were not provided:"]
+        );
+        assert_eq!(
+            telling_lines(missing, 3),
+            [
+                "error: the following required arguments were not provided:",
+                "<FIND>",
+                "<REPLACE_WITH>"
+            ]
+        );
+        assert_eq!(
+            telling_lines(clap, 3),
             ["error: unexpected argument '-P' found"]
         );
         // A whole help text, no error: its usage line (QA ah, F9: zoxide run bare).
