@@ -469,8 +469,11 @@ fn explain(rule: Option<&str>, opts: &Options, out: &mut Output) -> Result<Outco
     let text = match (opts.format, one) {
         (Format::Json, _) => {
             let rules: Vec<serde_json::Value> = match one {
-                Some(r) => vec![rule_json(r)],
-                None => audit::rules::RULES.iter().map(rule_json).collect(),
+                Some(r) => vec![render::audit::rule_json(r)],
+                None => audit::rules::RULES
+                    .iter()
+                    .map(render::audit::rule_json)
+                    .collect(),
             };
             let mut t = serde_json::to_string_pretty(&serde_json::json!({ "rules": rules }))
                 .map_err(|e| Error::Usage(format!("cannot serialise the rules: {e}")))?;
@@ -482,19 +485,6 @@ fn explain(rule: Option<&str>, opts: &Options, out: &mut Output) -> Result<Outco
     };
     out.deliver(text.as_bytes(), opts.output.as_deref())?;
     Ok(Outcome::Passed)
-}
-
-/// A rule of the audit for `explain --format json`.
-fn rule_json(r: &audit::rules::Rule) -> serde_json::Value {
-    serde_json::json!({
-        "id": r.id,
-        "title": r.title,
-        "category": r.category,
-        "severity": r.severity.as_str(),
-        "why": r.why,
-        "detection": r.detection,
-        "advice": r.advice,
-    })
 }
 
 fn terminal_width() -> u16 {

@@ -178,6 +178,26 @@ pub fn warn_not_probed(advice: &mut Advice, warnings: &mut Vec<String>) {
     }
 }
 
+/// What the start-up change beside each variant's median is, or why there is none.
+pub fn startup_note(runs: u32) -> Option<String> {
+    let min = crate::stats::MIN_SAMPLES;
+    match runs as usize {
+        0 => None,
+        n if n < min => Some(format!(
+            "start-up: {} per variant give no interval ({min} or more do: --runs), so no \
+             change of start-up is told from the noise of this machine",
+            crate::format::count(n, "run", "runs")
+        )),
+        n => Some(format!(
+            "start-up: beside each variant's median, its change against the profile's where \
+             the 95% interval of their ratio (bootstrap over the {n} counted runs of each) \
+             excludes no change (a ratio of 1); {} where it includes it (within the noise of \
+             this machine)",
+            crate::report::WITHIN_NOISE
+        )),
+    }
+}
+
 /// Where the machine was busy while variants were compared by their start-up, a note that
 /// the calls are to be taken with care (QA ai, F6: one binary's 1.5x slowdown, seen by
 /// hyperfine in every round, was flagged in three runs of five and `≈` in two).

@@ -252,7 +252,7 @@ fn skeleton(
                     .any(|k| k.key == "relocation-model" && !has(k))
         })
         .map(|n| n.to_string())
-        .chain(startup_note(probe_runs))
+        .chain(measure::startup_note(probe_runs))
         .collect();
     Advice {
         profile: plan.options.profile.clone(),
@@ -260,26 +260,6 @@ fn skeleton(
         notes,
         probe_runs,
         ..Advice::default()
-    }
-}
-
-/// What the start-up change beside each variant's median is, or why there is none.
-fn startup_note(runs: u32) -> Option<String> {
-    let min = crate::stats::MIN_SAMPLES;
-    match runs as usize {
-        0 => None,
-        n if n < min => Some(format!(
-            "start-up: {} per variant give no interval ({min} or more do: --runs), so no \
-             change of start-up is told from the noise of this machine",
-            crate::format::count(n, "run", "runs")
-        )),
-        n => Some(format!(
-            "start-up: beside each variant's median, its change against the profile's where \
-             the 95% interval of their ratio (bootstrap over the {n} counted runs of each) \
-             excludes no change (a ratio of 1); {} where it includes it (within the noise of \
-             this machine)",
-            crate::report::WITHIN_NOISE
-        )),
     }
 }
 

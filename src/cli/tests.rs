@@ -133,14 +133,6 @@ fn size_flags() {
         e.to_string().contains("more rows than can be counted"),
         "{e}"
     );
-    // QA aj, F8: a negative count is a value said to be negative, not an unknown flag.
-    for args in [
-        &["x", "--symbols", "-3"][..],
-        &["x", "inspect", "f", "-n", "-3"],
-    ] {
-        let e = p(args).expect_err("negative");
-        assert!(e.to_string().contains("`-3` is negative"), "{e}");
-    }
     // An empty `--why` would match every symbol.
     let e = p(&["x", "inspect", "f", "--why", ""]).expect_err("empty");
     assert!(e.to_string().contains("empty"), "{e}");

@@ -42,6 +42,19 @@ fn trigger(t: &Trigger) -> String {
     }
 }
 
+/// A rule of the audit for `explain --format json`.
+pub fn rule_json(r: &Rule) -> serde_json::Value {
+    serde_json::json!({
+        "id": r.id,
+        "title": r.title,
+        "category": r.category,
+        "severity": r.severity.as_str(),
+        "why": r.why,
+        "detection": r.detection,
+        "advice": r.advice,
+    })
+}
+
 /// One line per rule (`AOT001  error    dynamic loading / plugins`), for `explain` alone.
 pub fn rule_list() -> String {
     RULES

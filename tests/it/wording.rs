@@ -191,3 +191,18 @@ fn control_characters_in_file_names_are_escaped() {
     assert_eq!(errors.len(), 2, "{}", r.stderr);
     assert!(errors[0].contains("two\\nlines"), "{}", errors[0]);
 }
+
+/// QA aj, F8: a negative count of symbol rows is a value said to be negative (exit 2), not
+/// "unexpected argument '-3' found".
+#[test]
+fn a_negative_count_of_rows_is_said_to_be_negative() {
+    for args in [
+        &["--symbols", "-3"][..],
+        &["inspect", "/bin/true", "-n", "-3"],
+    ] {
+        let r = run(aotcheck().arg("aotcheck").args(args));
+        assert_eq!(r.code, 2, "{args:?}: {}", r.stderr);
+        assert!(r.stderr.contains("`-3` is negative"), "{}", r.stderr);
+        assert!(!r.stderr.contains("unexpected argument"), "{}", r.stderr);
+    }
+}
