@@ -303,9 +303,12 @@ fn killed(status: &std::process::ExitStatus, kind: &str) -> Option<Error> {
     let sig = status.signal()?;
     let name = nix::sys::signal::Signal::try_from(sig)
         .map_or_else(|_| format!("signal {sig}"), |s| s.as_str().to_string());
+    let oom = match name.as_str() {
+        "SIGKILL" => " (an out-of-memory kill is SIGKILL)",
+        _ => "",
+    };
     Some(Error::BuildFailed(format!(
-        "`cargo build` of the {kind} binary was killed by {name}, from outside this tool (an \
-         out-of-memory kill is SIGKILL)"
+        "`cargo build` of the {kind} binary was killed by {name}, from outside this tool{oom}"
     )))
 }
 
@@ -452,6 +455,14 @@ mod tests {
                 .contains("`cargo build` of the static binary was killed by SIGINT, from outside")),
             "{said:?}"
         );
+        assert!(
+            !said
+                .as_deref()
+                .unwrap_or_default()
+                .contains("out-of-memory")
+        );
+        let kill = killed(&std::process::ExitStatus::from_raw(9), "static").map(|e| e.to_string());
+        assert!(kill.is_some_and(|s| s.ends_with("(an out-of-memory kill is SIGKILL)")));
         let exit_101 = std::process::ExitStatus::from_raw(101 << 8);
         assert!(killed(&exit_101, "static").is_none());
     }

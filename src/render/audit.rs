@@ -88,12 +88,7 @@ pub fn findings(s: &mut String, findings: &[Finding], st: &Style) {
     if allowed > 0 {
         counts.push(format!("{allowed} allowed"));
     }
-    let _ = writeln!(
-        s,
-        "  {} {}",
-        paint(c, HEADER, &format!("{:<12}", "findings")),
-        counts.join(", ")
-    );
+    super::fill::labelled(s, c, "findings", &counts.join(", "));
     let mut sorted: Vec<&Finding> = findings.iter().collect();
     sorted.sort_by(|a, b| {
         (a.rule.as_str(), a.allowed, std::cmp::Reverse(a.severity)).cmp(&(

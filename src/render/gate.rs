@@ -75,12 +75,7 @@ pub fn checks(s: &mut String, a: &Artifact, st: &Style) {
             counts.push(format!("{n} {}", v.as_str()));
         }
     }
-    let _ = writeln!(
-        s,
-        "  {} {}",
-        paint(st.color, HEADER, &format!("{:<12}", "checks")),
-        counts.join(", ")
-    );
+    super::fill::labelled(s, st.color, "checks", &counts.join(", "));
     let shown: Vec<&Check> = a
         .checks
         .iter()

@@ -111,10 +111,11 @@ fn artifact(s: &mut String, a: &Artifact, audited: bool, st: &Style) {
     binary(s, &a.binary, st);
     // An audit that found nothing says so, apart from one that did not run (QA ad).
     if a.findings.is_empty() && audited {
-        let _ = writeln!(
+        row(
             s,
-            "  {} none (`cargo aotcheck explain` lists the rules)",
-            paint(st.color, HEADER, &format!("{:<12}", "findings"))
+            st.color,
+            "findings",
+            "none (`cargo aotcheck explain` lists the rules)",
         );
     }
     super::audit::findings(s, &a.findings, st);

@@ -4,20 +4,13 @@
 use std::fmt::Write as _;
 
 use super::Style;
+use super::fill::labelled as row;
 use crate::format::{artifact_label, size};
-use crate::output::{BAD, DIM, GOOD, HEADER, WARN, paint};
+use crate::output::{BAD, DIM, GOOD, WARN, paint};
 use crate::report::{Image, InImageOutcome, LeftOutWhy, Report};
 
 /// Files listed before the rest is folded into one line (`-v` lists all).
 const FILES_SHOWN: usize = 8;
-
-fn row(s: &mut String, color: bool, label: &str, value: &str) {
-    let _ = writeln!(
-        s,
-        "  {} {value}",
-        paint(color, HEADER, &format!("{label:<12}"))
-    );
-}
 
 fn short(digest: &str) -> &str {
     digest.get(..19).unwrap_or(digest)

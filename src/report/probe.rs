@@ -322,14 +322,9 @@ mod tests {
         );
         // clap's list of what is missing: from its error on (QA ak, F3: sd run bare was
         // summed up as `<REPLACE_WITH>`, the third of seven lines).
-        let missing = "error: the following required arguments were not provided:
-  <FIND>
-                         <REPLACE_WITH>
-
-Usage: sd <FIND> <REPLACE_WITH> [INPUT]...
-
-For                        more information, try '--help'.
-";
+        let missing = "error: the following required arguments were not provided:\n  <FIND>\n  \
+                       <REPLACE_WITH>\n\nUsage: sd <FIND> <REPLACE_WITH> [INPUT]...\n\nFor \
+                       more information, try '--help'.\n";
         assert_eq!(
             telling_lines(missing, 1),
             ["error: the following required arguments were not provided:"]

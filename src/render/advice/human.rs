@@ -52,14 +52,14 @@ pub fn human(a: &Advice, st: &Style) -> String {
         );
     }
     if a.probe_runs == 0 {
-        wrap(
+        fill::fill(
             &mut s,
             "note: ",
             "not probed (--no-probe): no start-up or memory figures",
         );
     }
     for n in &a.notes {
-        wrap(&mut s, "note: ", n);
+        fill::fill(&mut s, "note: ", n);
     }
     s
 }
@@ -193,7 +193,7 @@ fn table(s: &mut String, rows: &[Row], color: bool) {
             } else {
                 DIM
             };
-            wrap_in(s, &format!("  {knob} "), &r.note, Some((color, style)));
+            fill::fill_painted(s, &format!("  {knob} "), &r.note, color, style);
             continue;
         }
         let mut line = format!("  {knob}");
@@ -211,7 +211,7 @@ fn table(s: &mut String, rows: &[Row], color: bool) {
         };
         let _ = writeln!(s, "{styled}");
         if !r.note.is_empty() {
-            wrap_in(s, "    ", &r.note, Some((color, BAD)));
+            fill::fill_painted(s, "    ", &r.note, color, BAD);
         }
     }
 }
@@ -244,14 +244,9 @@ fn features(s: &mut String, rows: &[FeatureRow], color: bool) {
             } else {
                 DIM
             };
-            wrap_in(
-                s,
-                &format!("    {name:<w$} "),
-                &r.note,
-                Some((color, style)),
-            );
+            fill::fill_painted(s, &format!("    {name:<w$} "), &r.note, color, style);
             if !r.also.is_empty() {
-                wrap(s, "      ", &r.also);
+                fill::fill(s, "      ", &r.also);
             }
             continue;
         }
@@ -259,15 +254,15 @@ fn features(s: &mut String, rows: &[FeatureRow], color: bool) {
         if !r.startup.is_empty() {
             let _ = write!(saved, ", start-up {}", r.startup);
         }
-        wrap(s, &format!("    {name:<w$} "), &saved);
+        fill::fill(s, &format!("    {name:<w$} "), &saved);
         if !r.also.is_empty() {
-            wrap(s, "      ", &r.also);
+            fill::fill(s, "      ", &r.also);
         }
         if !r.note.is_empty() {
-            wrap_in(s, "      ", &r.note, Some((color, BAD)));
+            fill::fill_painted(s, "      ", &r.note, color, BAD);
         }
         if !r.crates_leaving.is_empty() {
-            wrap(s, "      leaving the binary: ", &r.crates_leaving);
+            fill::fill(s, "      leaving the binary: ", &r.crates_leaving);
         }
     }
 }
@@ -283,7 +278,7 @@ fn tradeoffs(s: &mut String, a: &Advice, color: bool) {
         paint(color, HEADER, "What each knob costs besides bytes")
     );
     for (knob, cost) in shown {
-        wrap(s, &format!("  {knob}: "), cost);
+        fill::fill(s, &format!("  {knob}: "), cost);
     }
 }
 
@@ -321,17 +316,6 @@ fn paste(s: &mut String, a: &Advice, color: bool) {
         let _ = writeln!(s);
     }
     for line in slower {
-        wrap_in(s, "note: ", &line, Some((color, WARN)));
+        fill::fill_painted(s, "note: ", &line, color, WARN);
     }
-}
-
-/// `text` after `lead`, filled to the terminal's width under the lead.
-fn wrap(s: &mut String, lead: &str, text: &str) {
-    fill::fill(s, lead, text);
-}
-
-/// As [`wrap`], each line painted with `style` when given.
-fn wrap_in(s: &mut String, lead: &str, text: &str, style: Option<(bool, anstyle::Style)>) {
-    let words = fill::words(text);
-    fill::fill_units(s, lead, words.iter().map(String::as_str), style);
 }
