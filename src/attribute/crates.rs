@@ -47,6 +47,8 @@ pub struct CrateIndex {
     /// Each crate name → whether only the sysroot has a crate of that name, for
     /// [`Self::is_sysroot_crate`], which the attribution asks once per symbol.
     sysroot_only: HashMap<String, bool>,
+    /// Which crates of the build depend on which (the main command's, from cargo's resolve).
+    dependencies: Option<super::deps::Dependencies>,
 }
 
 impl CrateIndex {
@@ -61,6 +63,15 @@ impl CrateIndex {
     /// Whether the index holds a crate (or pseudo-crate) of this name.
     pub fn has_crate(&self, name: &str) -> bool {
         self.sysroot_only.contains_key(name)
+    }
+
+    /// Which crates of the build depend on which, as [`Self::set_dependencies`] gave it.
+    pub fn dependencies(&self) -> Option<&super::deps::Dependencies> {
+        self.dependencies.as_ref()
+    }
+
+    pub fn set_dependencies(&mut self, d: super::deps::Dependencies) {
+        self.dependencies = Some(d);
     }
 
     /// Whether a name found here is a name match only (see `names_only`).

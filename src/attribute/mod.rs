@@ -13,6 +13,7 @@ pub mod coverage;
 pub mod crates;
 pub use c_runtime::{LIBC, LIBGCC, LIBSTDCXX, carries_cxx};
 pub mod demangle;
+pub mod deps;
 pub mod normal;
 mod per_crate;
 mod piece;

@@ -6,6 +6,8 @@ use std::collections::HashMap;
 use super::{build, dom};
 use crate::attribute::Attributed;
 use crate::attribute::coverage::Owner;
+use crate::attribute::crates::CrateIndex;
+use crate::attribute::deps::Dependencies;
 /// How far the names are read past what was let go of before the file is told (see
 /// `entry_points`).
 const LET_GO_EVERY: usize = 256 * 1024;
@@ -20,20 +22,24 @@ const LEAD_ON: usize = 64;
 /// that uses it or from its compilation unit, and the linker merges equal constants (a 16-byte
 /// `.rodata` row that glibc's resolver shares with hashbrown; glibc's `default_rwlockattr`, 8
 /// zero bytes at the address of a regex_automata `anon.…`), so a reference to it names no entry.
+/// A named static of a crate that the referring code's crate cannot name is another such
+/// merge (see [`merged`]).
 /// `file`: the bytes the names are read from, and what to tell of the parts read.
 pub(super) fn entry_points(
     a: &Attributed,
     g: &build::Analysis,
+    index: Option<&CrateIndex>,
     file: (&[u8], super::decode::Done),
 ) -> HashMap<usize, Vec<String>> {
-    let mut pairs = entering(a, g);
+    let deps = index.and_then(CrateIndex::dependencies);
+    let mut pairs = entering(a, g, deps);
     through_constants(a, g, &mut pairs);
     named(a, g, pairs, file)
 }
 
 /// (crate group, source piece) for each symbol that refers into another crate group than its
 /// own, directly or through bytes without a symbol that lead on into it.
-fn entering(a: &Attributed, g: &build::Analysis) -> Vec<(u32, u32)> {
+fn entering(a: &Attributed, g: &build::Analysis, deps: Option<&Dependencies>) -> Vec<(u32, u32)> {
     let group = |t: u32| {
         g.group
             .get(t as usize)
@@ -87,12 +93,64 @@ fn entering(a: &Attributed, g: &build::Analysis) -> Vec<(u32, u32)> {
                         pairs.push((gu, f));
                     }
                 }
-            } else if gt != crate::attribute::NO_GROUP && gt != gf && enters(t, gt) == Some(true) {
+            } else if gt != crate::attribute::NO_GROUP
+                && gt != gf
+                && enters(t, gt) == Some(true)
+                && !merged(a, g, deps, (f, t))
+            {
                 pairs.push((gt, f));
             }
         }
     }
     pairs
+}
+
+/// Whether the reference of piece `f` to piece `t`, a named static of another crate, can only
+/// be to a constant of `f`'s own crate that the linker merged with `t`'s equal bytes: the
+/// crate of `f` cannot name statics of `t`'s, because std's crates depend on no crate of the
+/// build, and a crate of the build on those `deps` says only. Fat LTO merges equal constants
+/// and keeps one name: core's digit table took itoa's `DECIMAL_PAIRS`, and every user of
+/// core's integer formatting "entered" itoa (QA ak F1). Generic code is the exception, as it is
+/// instantiated for a type of another crate: a name that mentions `t`'s crate is kept.
+fn merged(
+    a: &Attributed,
+    g: &build::Analysis,
+    deps: Option<&Dependencies>,
+    (f, t): (u32, u32),
+) -> bool {
+    let static_of = |v: u32| match a.layout.pieces.get(v as usize).map(|p| p.owner) {
+        Some(Owner::Symbol { section, .. }) => {
+            !a.is_anonymous_constant(v as usize)
+                && a.layout
+                    .sections
+                    .get(section as usize)
+                    .is_some_and(|s| !s.exec)
+        }
+        _ => false,
+    };
+    if !static_of(t) {
+        return false;
+    }
+    let name = |v: u32| {
+        g.group
+            .get(v as usize)
+            .and_then(|&k| g.group_names.get(k as usize))
+    };
+    let (Some(from), Some(to)) = (name(f), name(t)) else {
+        return false;
+    };
+    let cannot = if std_side(from) {
+        !std_side(to)
+    } else {
+        deps.and_then(|d| d.may_name(from, to)) == Some(false)
+    };
+    cannot && !a.name(f as usize).contains(&format!("{to}::"))
+}
+
+/// A crate group of std's: `std` (the sysroot's crates folded), or one of them by itself under
+/// `--split-std` (`core`, `hashbrown (std)`).
+fn std_side(group: &str) -> bool {
+    group.ends_with(" (std)") || crate::attribute::demangle::is_std_crate(group)
 }
 
 /// The pieces that piece `t` (without a name) leads to through pieces that `walk` lets it go

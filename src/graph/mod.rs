@@ -191,8 +191,10 @@ pub fn check(plan: &Plan, builds: &[crate::compile::Built], report: &mut Report)
         ));
     }
     let mut graphs = Graphs::default();
+    let dependencies = crate::attribute::deps::Dependencies::of(&plan.workspace.metadata);
     for built in builds {
         let (mut index, mut warnings) = CrateIndex::for_build(built, target, libdir.as_deref());
+        index.set_dependencies(dependencies.clone());
         let dir = crate::compile::analysis_dir(plan.dirs.build(built.link));
         for (i, a) in report.artifacts.iter_mut().enumerate() {
             if a.link_mode != Some(built.link) || a.binary.format != "elf" {
@@ -350,7 +352,7 @@ fn analyse_as<H: FileHeader<Endian = Endianness>>(
     let (attribution, entry_points) = both(
         large,
         || a.finish(settings),
-        || entry_points(&a, &g, (bytes, &|r| input.let_go_of(r))),
+        || entry_points(&a, &g, index(), (bytes, &|r| input.let_go_of(r))),
     );
     // The names were read again: their pages go before the report is filled and written.
     input.let_go();

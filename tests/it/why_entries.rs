@@ -55,3 +55,43 @@ fn a_crate_entered_through_a_vtable_names_the_code_that_loads_it() {
         );
     }
 }
+
+/// QA ak F1: fat LTO merged core's digit table with itoa's `DECIMAL_PAIRS` and kept itoa's
+/// name, so every user of core's integer formatting (and `tostring`, whose `to_string` inlines
+/// it, and which does not depend on itoa) was an entry point into itoa. The one real entry
+/// point is `with_itoa`. The merge itself is checked with objdump (each function that loads the
+/// table's address), so the test fails if the fixture stops reproducing it.
+#[test]
+fn a_constant_merged_across_crates_is_no_entry_point() {
+    let v = json(&mut check_fixture("entry-merged", &[]));
+    let a = artifact(&v, "static");
+    let path = str_of(a, "path").to_string();
+    let itoa = a["binary"]["crates"]
+        .as_array()
+        .expect("crates")
+        .iter()
+        .find(|c| c["name"] == "itoa")
+        .expect("an itoa row")
+        .clone();
+    let entries: Vec<String> =
+        serde_json::from_value(itoa["entry_points"].clone()).unwrap_or_default();
+    let table = tool("nm", &["-C", &path])
+        .lines()
+        .find(|l| l.ends_with(" itoa::DECIMAL_PAIRS"))
+        .and_then(|l| u64::from_str_radix(l.split_whitespace().next()?, 16).ok())
+        .expect("itoa::DECIMAL_PAIRS in nm");
+    let code = tool("objdump", &["-d", "-C", "--no-show-raw-insn", &path]);
+    let loaders: Vec<&str> = code
+        .split("\n\n")
+        .filter(|f| f.contains(&format!("# {table:x} <itoa::DECIMAL_PAIRS>")))
+        .filter_map(|f| f.lines().next()?.split_once(" <")?.1.strip_suffix(">:"))
+        .collect();
+    for merged in ["core::fmt", "tostring::"] {
+        assert!(
+            loaders.iter().any(|l| l.contains(merged)),
+            "no {merged} code loads the merged table: {loaders:?}"
+        );
+    }
+    assert!(loaders.contains(&"entry_merged::with_itoa"), "{loaders:?}");
+    assert_eq!(entries, vec!["entry_merged::with_itoa"], "{itoa}");
+}
