@@ -56,16 +56,17 @@ pub fn conclude(
     warnings: &mut Vec<String>,
 ) {
     let picked = choose(advice);
-    advice.combined_knobs = picked.iter().map(|k| k.id.to_string()).collect();
     let unproven = advice.interrupted
         || advice.binaries.iter().any(|b| {
             b.combined
                 .as_ref()
                 .is_some_and(|c| c.status != VariantStatus::Measured)
         });
+    // No knobs said combined where no lines are given for them (QA aj F2).
     if unproven {
         return;
     }
+    advice.combined_knobs = picked.iter().map(|k| k.id.to_string()).collect();
     let profile = &plan.options.profile;
     advice.snippet = snippet(profile, &picked);
     advice.rustflags_snippet = rustflags_snippet(&plan.target, &user.flags, &picked);

@@ -164,6 +164,7 @@ pub fn warn_not_probed(advice: &mut Advice, warnings: &mut Vec<String>) {
                 && x.measured.startup_ms.is_none()
                 && x.measured.memory_kib.is_none()
         }) {
+            *slot.status = VariantStatus::NotProbed;
             *slot.error = Some(NOT_PROBED.into());
             ids.push(slot.id);
         }
@@ -257,8 +258,9 @@ pub fn finish(advice: &mut Advice) {
             VariantStatus::Measured => 0,
             VariantStatus::Already => 1,
             VariantStatus::NotReady => 2,
-            VariantStatus::Failed => 3,
-            VariantStatus::NotBuilt => 4,
+            VariantStatus::NotProbed => 3,
+            VariantStatus::Failed => 4,
+            VariantStatus::NotBuilt => 5,
         };
         // Stable sorts: ties keep the catalogue's order.
         b.variants.sort_by_key(|v| {

@@ -160,12 +160,7 @@ pub fn run(plan: &Plan, opts: &AdviseOptions, report: &mut Report, out: &mut Out
     combine::conclude(&mut advice, plan, &user, &overriding, &mut report.warnings);
     advice.replaces = combine::replaced(advice.snippet.as_deref(), &table.unwrap_or_default());
     // Without the base there is nothing to compare: the error alone says what happened.
-    if advice.binaries.iter().any(|b| {
-        matches!(
-            b.base.status,
-            VariantStatus::Measured | VariantStatus::NotReady
-        )
-    }) {
+    if advice.binaries.iter().any(|b| b.base.status.has_figures()) {
         report.advice = Some(advice);
     }
     probed

@@ -148,7 +148,8 @@ fn finding(s: &mut String, f: &Finding, c: bool) {
     }
     if let Some(cmd) = &f.reproduce {
         // Unwrapped, so that it can be copied and pasted whole.
-        let _ = writeln!(s, "        reproduce:  {cmd}");
+        // In the column of the other keys' texts (QA aj F5: two to the right of them).
+        let _ = writeln!(s, "        {:<KEY$}{cmd}", "reproduce:");
     }
     if let Some(r) = &f.reason {
         keyed(s, "reason:", r);
@@ -158,9 +159,12 @@ fn finding(s: &mut String, f: &Finding, c: bool) {
     }
 }
 
-/// `        key:      text`, the text wrapped to 100 columns under itself.
+/// The width of a finding's keys (`reproduce: `): their texts start in one column.
+const KEY: usize = 11;
+
+/// `        key:       text`, the text wrapped to 100 columns under itself.
 fn keyed(s: &mut String, key: &str, text: &str) {
-    fill(s, &format!("        {key:<10}"), text);
+    fill(s, &format!("        {key:<KEY$}"), text);
 }
 
 #[cfg(test)]
@@ -196,6 +200,7 @@ mod tests {
             chain: Vec::new(),
         };
         let mut allowed = f.clone();
+        allowed.reproduce = Some("run under env -u HOME".into());
         allowed.krate = "dlopen2".into();
         allowed.allowed = true;
         allowed.reason = Some("plugins are optional".into());
@@ -206,6 +211,17 @@ mod tests {
             all_crates: false,
         };
         findings(&mut s, &[allowed, f], &st);
+        // Every key's text in one column (QA aj F5: `reproduce:` two to the right).
+        let column = |key: &str| {
+            let l = s.lines().find(|l| l.trim_start().starts_with(key))?;
+            Some(l.len() - l[l.find(key)? + key.len()..].trim_start().len())
+        };
+        let keys = ["evidence:", "reproduce:", "reason:", "advice:"];
+        let columns: Vec<Option<usize>> = keys.iter().map(|k| column(k)).collect();
+        assert!(
+            columns.iter().all(|c| c.is_some() && *c == columns[0]),
+            "{columns:?}\n{s}"
+        );
         insta::assert_snapshot!(s);
     }
 }

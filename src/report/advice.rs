@@ -20,7 +20,8 @@ pub struct Advice {
     /// `inherits`, cargo's defaults), written as in a profile: `lto` → `false`.
     pub settings: BTreeMap<String, String>,
     pub binaries: Vec<BinaryAdvice>,
-    /// The knobs of the combined variant (ids): each saved bytes, the best of its key.
+    /// The knobs of the combined variant (ids): each saved bytes, the best of its key. Empty
+    /// where no lines to paste are given (an interrupted run, a combined variant not ready).
     #[serde(default)]
     pub combined_knobs: Vec<String>,
     /// The lines to paste into `Cargo.toml` for the combined variant's profile settings.
@@ -79,6 +80,9 @@ pub enum VariantStatus {
     /// Built, but no probe run of its binary got ready (`error` says why: a crash, a timeout);
     /// its sizes are measured, it is left out of the combined variant.
     NotReady,
+    /// Built and its sizes measured, but never probed: the run was interrupted first (QA aj
+    /// F2: `measured` with no start-up misled a consumer filtering on it).
+    NotProbed,
     /// The build failed (`error` has its first error line).
     Failed,
     /// Not built: the run was interrupted first.
@@ -139,11 +143,20 @@ impl FeatureAdvice {
 }
 
 impl VariantStatus {
+    /// Built, with sizes: measured, or never ready, or never probed (these with a note).
+    pub fn has_figures(self) -> bool {
+        matches!(
+            self,
+            VariantStatus::Measured | VariantStatus::NotReady | VariantStatus::NotProbed
+        )
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             VariantStatus::Measured => "measured",
             VariantStatus::Already => "already",
             VariantStatus::NotReady => "not-ready",
+            VariantStatus::NotProbed => "not-probed",
             VariantStatus::Failed => "failed",
             VariantStatus::NotBuilt => "not-built",
         }

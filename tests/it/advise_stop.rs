@@ -80,7 +80,14 @@ fn a_cargo_killed_from_outside_stops_advise_and_says_so() {
     assert_eq!(v["advice"]["interrupted"], true, "{v}");
     assert!(v["advice"]["snippet"].is_null(), "{v}");
     let strip = variant(binary(&v, "advise-knobs"), "strip=symbols");
-    assert_eq!(strip["status"], "measured", "{strip}");
+    // QA aj F2: not `measured`, and no knobs said combined where no lines are given.
+    assert_eq!(strip["status"], "not-probed", "{strip}");
+    assert!(
+        v["advice"]["combined_knobs"]
+            .as_array()
+            .is_none_or(Vec::is_empty),
+        "{v}"
+    );
     assert!(strip["startup_ms"].is_null(), "{strip}");
     assert_eq!(
         strip["error"], "built, not probed: the run was interrupted first",

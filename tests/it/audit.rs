@@ -454,7 +454,7 @@ fn findings_show_in_the_human_report() {
         "AOT004 glibc NSS lookups",
         "error: std v1.",
         "std\n        └── audit-lookup",
-        "evidence: static binary defines `getaddrinfo`",
+        "evidence:  static binary defines `getaddrinfo`",
     ] {
         assert!(r.stdout.contains(part), "`{part}` in\n{}", r.stdout);
     }

@@ -76,8 +76,9 @@ fn row(v: &Variant) -> Row {
     let m = &v.measured;
     let c = m.change.as_ref();
     let note = match v.status {
-        // Built but not probed (an interrupted run) says so under its figures.
         VariantStatus::Measured => v.error.clone().unwrap_or_default(),
+        // Built but not probed (an interrupted run) says so under its figures.
+        VariantStatus::NotProbed => v.error.clone().unwrap_or_default(),
         VariantStatus::Already => "already in the profile".into(),
         VariantStatus::Failed => format!(
             "does not build: {}",
@@ -121,7 +122,7 @@ pub fn feature_rows(b: &BinaryAdvice) -> Vec<FeatureRow> {
 fn feature_row(f: &FeatureAdvice) -> FeatureRow {
     let c: Option<&Change> = f.measured.change.as_ref();
     let note = match f.status {
-        VariantStatus::Measured => f.error.clone().unwrap_or_default(),
+        VariantStatus::Measured | VariantStatus::NotProbed => f.error.clone().unwrap_or_default(),
         VariantStatus::Already => String::new(),
         VariantStatus::Failed => format!(
             "does not build without it: {}",
@@ -196,9 +197,9 @@ fn not_ready(why: Option<&str>) -> String {
     format!("no probe run got ready: {}", why.unwrap_or("(no reason)"))
 }
 
-/// A row with figures and a note under them: built and measured, but never ready.
+/// See [`VariantStatus::has_figures`].
 pub fn has_figures(status: VariantStatus) -> bool {
-    matches!(status, VariantStatus::Measured | VariantStatus::NotReady)
+    status.has_figures()
 }
 
 fn opt<T>(v: Option<T>, f: impl Fn(T) -> String) -> String {

@@ -79,6 +79,10 @@ fn a_variant_built_but_not_probed_says_so() {
           start-up or memory figures for lto=fat"
         ]
     );
+    assert_eq!(
+        a.binaries[0].variants[0].status,
+        crate::report::VariantStatus::NotProbed
+    );
     let r = rows(&a.binaries[0]);
     assert_eq!(r[1].note, crate::advise::measure::NOT_PROBED);
     let s = human(&a, &plain());
