@@ -78,8 +78,12 @@ pub fn words(text: &str) -> Vec<String> {
                 last.push(' ');
                 last.push_str(w);
             }
-            // A figure keeps its unit (`162 KiB`, not `162` / `KiB`).
-            Some(last) if is_unit(w) && last.ends_with(|c: char| c.is_ascii_digit()) => {
+            // A figure keeps its unit (`162 KiB`, not `162` / `KiB`), a count its noun
+            // (`1 outlier`, `(20 runs`).
+            Some(last)
+                if (is_unit(w) && last.ends_with(|c: char| c.is_ascii_digit()))
+                    || is_count(last) =>
+            {
                 last.push(' ');
                 last.push_str(w);
             }
@@ -91,6 +95,12 @@ pub fn words(text: &str) -> Vec<String> {
         open ^= w.matches('`').count() % 2 == 1;
     }
     out
+}
+
+/// Whether `w` is a bare number (`1`, `(20`, `1,024`): the word after it goes with it.
+fn is_count(w: &str) -> bool {
+    let n = w.trim_start_matches('(');
+    n.starts_with(|c: char| c.is_ascii_digit()) && n.chars().all(|c| c.is_ascii_digit() || c == ',')
 }
 
 /// Whether `w` is a unit of a figure written before it, punctuation after it aside.
@@ -186,6 +196,11 @@ mod tests {
         assert!(lines[1].starts_with(&format!("{:15}", "")) && !lines[1][15..].starts_with(' '));
         let words: Vec<&str> = s.split_whitespace().collect();
         assert!(words.join(" ").ends_with("exit); 1 outlier"), "{s}");
+        // A count keeps its noun: no line starts with `outlier`.
+        let w = super::words(value);
+        assert!(w.contains(&"1 outlier".to_string()), "{w:?}");
+        assert!(w.contains(&"(20 runs,".to_string()), "{w:?}");
+        assert!(w.contains(&"0.84 ms".to_string()), "{w:?}");
         let mut row = String::new();
         let figures = format!("    {:<70}", "memchr  2.86 KiB  0.1%");
         fill(
@@ -225,8 +240,8 @@ mod tests {
                 "and",
                 "4.00 KiB,",
                 "3 s.",
-                "2",
-                "Bytes"
+                // A count keeps its noun, whatever it is.
+                "2 Bytes"
             ]
         );
         // An unmatched backtick holds the rest together up to 40 columns; nothing is lost.
