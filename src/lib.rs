@@ -59,6 +59,7 @@ pub mod probe;
 pub mod progress;
 pub mod render;
 pub mod report;
+pub mod spelling;
 pub mod stats;
 pub mod toolchain;
 pub mod workspace;

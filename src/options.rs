@@ -272,12 +272,15 @@ impl std::fmt::Display for Ready {
             Ready::Line(re) => write!(f, "line:{re}"),
             Ready::Tcp(None) => f.write_str("tcp"),
             Ready::Tcp(Some(p)) => write!(f, "tcp:{p}"),
+            // As short as the grammar lets it be written: `http`, `http/health`, `http:8080/`
+            // (QA am F7: `ready: http:/` for a plain `--ready http`).
             Ready::Http { port, path, status } => {
-                f.write_str("http:")?;
-                if let Some(p) = port {
-                    write!(f, "{p}")?;
+                f.write_str("http")?;
+                match port {
+                    Some(p) => write!(f, ":{p}{path}")?,
+                    None if path == "/" => {}
+                    None => f.write_str(path)?,
                 }
-                f.write_str(path)?;
                 if let Some(s) = status {
                     write!(f, "#{s}")?;
                 }
@@ -383,8 +386,13 @@ mod tests {
             ("http:8080", http(Some(8080), "/", None)),
             ("http:", http(None, "/", None)),
         ] {
-            assert_eq!(Ready::parse(text), Ok(want), "{text}");
+            assert_eq!(Ready::parse(text), Ok(want.clone()), "{text}");
+            // Written as it is read back.
+            assert_eq!(Ready::parse(&want.to_string()), Ok(want), "{text}");
         }
+        assert_eq!(http(None, "/", None).to_string(), "http");
+        assert_eq!(http(None, "/x", Some(200)).to_string(), "http/x#200");
+        assert_eq!(http(Some(8080), "/", None).to_string(), "http:8080/");
         for (text, says) in [
             ("http#999", "not an HTTP status (100-599)"),
             ("http:#99", "not an HTTP status (100-599)"),

@@ -228,7 +228,7 @@ fn probe_flags_parse_validate_and_merge() {
         Ready::parse("http:/a#200")
             .map(|r| r.to_string())
             .as_deref(),
-        Ok("http:/a#200")
+        Ok("http/a#200")
     );
 }
 

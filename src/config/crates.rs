@@ -102,7 +102,7 @@ fn check_layer(l: &Layer, known: &BTreeSet<&str>, whose: &str, warnings: &mut Ve
             if known_as || of_std {
                 continue;
             }
-            let hint = match nearest(name, known) {
+            let hint = match crate::spelling::nearest(name, known) {
                 Some(n) => format!("did you mean `{n}`?"),
                 None => "misspelt, or behind a feature that is off?".to_string(),
             };
@@ -126,46 +126,6 @@ fn names_in(p: &Partial) -> Vec<(&'static str, Option<&str>, &str, &'static str)
     });
     let denied = p.deny.iter().map(|d| ("deny", None, d.as_str(), "denies"));
     allowed.chain(denied).collect()
-}
-
-/// The name in `known` closest to `name`, if it is close enough to be the one meant: at most a
-/// third of the name's characters apart (at least one), `-` and `_` and case not counted.
-fn nearest<'k>(name: &str, known: &BTreeSet<&'k str>) -> Option<&'k str> {
-    let limit = (name.chars().count() / 3).max(1);
-    known
-        .iter()
-        .map(|&k| (distance(name, k), k))
-        .filter(|&(d, _)| d <= limit)
-        .min_by_key(|&(d, _)| d)
-        .map(|(_, k)| k)
-}
-
-/// The Levenshtein distance between `a` and `b`, as cargo spells names: `-` is `_`, and case
-/// does not count.
-fn distance(a: &str, b: &str) -> usize {
-    let norm = |s: &str| -> Vec<char> {
-        s.chars()
-            .map(|c| {
-                if c == '-' {
-                    '_'
-                } else {
-                    c.to_ascii_lowercase()
-                }
-            })
-            .collect()
-    };
-    let (a, b) = (norm(a), norm(b));
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.iter().enumerate() {
-        let mut diagonal = row[0];
-        row[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
-            let substitute = diagonal + usize::from(ca != cb);
-            diagonal = row[j + 1];
-            row[j + 1] = substitute.min(row[j] + 1).min(diagonal + 1);
-        }
-    }
-    row[b.len()]
 }
 
 #[cfg(test)]
@@ -269,21 +229,5 @@ mod tests {
         );
         assert!(w[0].contains("graph of `app`, `tool`:"), "{}", w[0]);
         assert!(w[2].contains("misspelt"), "{}", w[2]);
-    }
-
-    #[test]
-    fn distance_counts_edits_and_ignores_dash_and_case() {
-        assert_eq!(distance("libloadng", "libloading"), 1);
-        assert_eq!(distance("kitten", "sitting"), 3);
-        assert_eq!(distance("openssl_sys", "OpenSSL-sys"), 0);
-        assert_eq!(distance("", "abc"), 3);
-    }
-
-    #[test]
-    fn nearest_suggests_only_a_close_name() {
-        let known: BTreeSet<&str> = ["cfg-if", "libloading", "libc"].into();
-        assert_eq!(nearest("libloadng", &known), Some("libloading"));
-        assert_eq!(nearest("cfg_if", &known), Some("cfg-if"));
-        assert_eq!(nearest("openssl-sys", &known), None);
     }
 }

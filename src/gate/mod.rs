@@ -180,7 +180,9 @@ pub fn unfinished(report: &Report) -> bool {
 }
 
 /// The run's verdict: the worst check, `fail` for an error-severity finding not allowed, and at
-/// least `inconclusive` for a run that could not finish ([`unfinished`]).
+/// least `inconclusive` for a run that could not finish ([`unfinished`]) or whose `--hostile`
+/// judged none of its conditions (which alone does not make the exit code 2: the conditions
+/// need privileges a machine may lack).
 pub fn verdict(report: &Report) -> Verdict {
     let checks = report
         .artifacts
@@ -193,9 +195,15 @@ pub fn verdict(report: &Report) -> Verdict {
             .map(|_| Verdict::Fail)
     });
     let unfinished = unfinished(report).then_some(Verdict::Inconclusive);
+    let unjudged = report
+        .artifacts
+        .iter()
+        .filter(|a| crate::report::none_judged(&a.hostile).is_some())
+        .map(|_| Verdict::Inconclusive);
     checks
         .chain(findings)
         .chain(unfinished)
+        .chain(unjudged)
         .max()
         .unwrap_or(Verdict::Pass)
 }
@@ -312,5 +320,29 @@ mod tests {
         };
         assert_eq!(a.hostile[0].allowed.as_ref(), Some(&waiver));
         assert_eq!(a.hostile[1].allowed, None, "the dynamic build fails too");
+    }
+
+    /// QA am F4: `--hostile` with every condition skipped (a server without `--ready`) ended in
+    /// `verdict pass`; it is `inconclusive`, while one condition judged is enough for a pass.
+    #[test]
+    fn hostile_runs_all_skipped_make_the_verdict_inconclusive() {
+        let skipped = |condition: &str| HostileRun {
+            outcome: HostileOutcome::Skipped,
+            signal: None,
+            dynamic_outcome: None,
+            dynamic_signal: None,
+            detail: Some("not judged: the plain run did not exit within 1s either".into()),
+            ..crash(condition, HostileOutcome::Ok)
+        };
+        let mut report = Report::new(None);
+        let mut a = crate::report::test_artifact(1000);
+        a.hostile = vec![skipped("no-home"), skipped("unknown-uid")];
+        report.artifacts.push(a);
+        assert_eq!(verdict(&report), Verdict::Inconclusive);
+        assert!(!unfinished(&report), "not an exit code 2");
+        report.artifacts[0].hostile[1].outcome = HostileOutcome::Ok;
+        assert_eq!(verdict(&report), Verdict::Pass);
+        report.artifacts[0].hostile.clear();
+        assert_eq!(verdict(&report), Verdict::Pass, "no --hostile");
     }
 }

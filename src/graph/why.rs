@@ -264,9 +264,23 @@ pub fn unmatched_filter(report: &Report, size: &SizeOptions) -> Option<Error> {
         .flat_map(|a| &a.binary.crates)
         .any(|c| crate::format::same_crate(&c.name, f));
     (!found).then(|| {
+        // `libc` is the row `[libc]` (QA am F6), else a name spelt nearly right.
+        let names: std::collections::BTreeSet<&str> = report
+            .artifacts
+            .iter()
+            .flat_map(|a| &a.binary.crates)
+            .map(|c| c.name.as_str())
+            .collect();
+        let bracketed = format!("[{f}]");
+        let hint = names
+            .get(bracketed.as_str())
+            .copied()
+            .or_else(|| crate::spelling::nearest(f, &names))
+            .map(|n| format!("; did you mean `{n}`?"))
+            .unwrap_or_default();
         Error::Usage(format!(
             "--filter `{f}`: no crate of the binary is named so (`--crates` lists them, \
-             `{NO_SYMBOL}` and `{UNKNOWN}` included){}",
+             `{NO_SYMBOL}` and `{UNKNOWN}` included){hint}{}",
             inlined(report, f)
         ))
     })

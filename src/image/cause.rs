@@ -129,16 +129,21 @@ pub fn not_started(
 
 /// A failed run's message as a run inside the image has it: its arguments and environment
 /// come from the image's config there, not from `--probe-arg`/`--probe-env` (the probe's note):
-/// `image.args` when set (`own_args`), else the probe's arguments; `image.env`.
-pub fn failed_run_note(message: &str, own_args: bool) -> String {
-    let inside = if own_args {
-        "(a failing run is not timed; in the image, image.args set its arguments and image.env \
-         its environment)"
+/// `image.args` when set (`own_args`), else the probe's arguments; `image.env` when set
+/// (`own_env`), else `PATH` alone (QA am F7: "image.env sets its environment" where none was).
+pub fn failed_run_note(message: &str, (own_args, own_env): (bool, bool)) -> String {
+    let args = if own_args {
+        "image.args set its arguments"
     } else {
-        "(a failing run is not timed; in the image, its arguments are the probe's, as \
-         image.args is not set, and image.env sets its environment)"
+        "its arguments are the probe's, as image.args is not set"
     };
-    message.replace(crate::probe::FAILED_RUN_NOTE, inside)
+    let env = if own_env {
+        "image.env its environment"
+    } else {
+        "its environment is PATH alone, as image.env is not set"
+    };
+    let inside = format!("(a failing run is not timed; in the image, {args}, and {env})");
+    message.replace(crate::probe::FAILED_RUN_NOTE, &inside)
 }
 
 #[cfg(test)]
@@ -217,20 +222,20 @@ mod tests {
     fn a_failed_run_inside_names_what_sets_its_arguments_there() {
         let probe = format!("exited with status 1 {}", crate::probe::FAILED_RUN_NOTE);
         assert_eq!(
-            failed_run_note(&probe, true),
+            failed_run_note(&probe, (true, true)),
             "exited with status 1 (a failing run is not timed; in the image, image.args set \
-             its arguments and image.env its environment)"
+             its arguments, and image.env its environment)"
         );
-        let note = failed_run_note(&probe, false);
+        let note = failed_run_note(&probe, (false, false));
         assert!(
             note.ends_with(
-                "its arguments are the probe's, as image.args is not set, and \
-                 image.env sets its environment)"
+                "its arguments are the probe's, as image.args is not set, and its environment \
+                 is PATH alone, as image.env is not set)"
             ),
             "{note}"
         );
         assert!(!note.contains("--probe-arg"), "{note}");
         // Other failures are as the probe words them.
-        assert_eq!(failed_run_note("timed out", false), "timed out");
+        assert_eq!(failed_run_note("timed out", (false, false)), "timed out");
     }
 }

@@ -141,6 +141,8 @@ pub struct Inside<'a> {
     pub args: &'a [String],
     /// The arguments are `image.args` (else the probe's).
     pub own_args: bool,
+    /// `image.env` is set (else the environment is `PATH` alone).
+    pub own_env: bool,
     /// The image's `Env`, and nothing else.
     pub env: &'a [(String, String)],
 }
@@ -313,7 +315,7 @@ pub fn run(inside: &Inside, probe: &ProbeSettings, scratch: &Path, host: &Host) 
         Err(why) => return skipped(why, &ready),
     };
     for f in &mut runs.failed {
-        f.message = super::cause::failed_run_note(&f.message, inside.own_args);
+        f.message = super::cause::failed_run_note(&f.message, (inside.own_args, inside.own_env));
     }
     if !runs.startup.is_empty() {
         return InImage {

@@ -104,6 +104,7 @@ fn start(entries: Vec<Entry>, binary: &str, workdir: &str) -> (InImage, String) 
         workdir,
         args: &[],
         own_args: false,
+        own_env: false,
         env: &[("PATH".into(), "/bin".into())],
     };
     let probe = ProbeSettings {

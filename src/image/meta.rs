@@ -224,10 +224,17 @@ pub fn loopback_warnings(args: &[String], inherited: bool) -> Vec<String> {
     args.iter()
         .filter(|a| loopback(a))
         .map(|a| {
+            // The argument with every address in its place (QA am F7: `0.0.0.0:{port}` did not
+            // fit a server that takes the address and the port apart).
+            let host = ["127.0.0.1", "[::1]", "::1", "localhost"]
+                .into_iter()
+                .find(|h| a.contains(h))
+                .unwrap_or(a.as_str());
+            let instead = a.replacen(host, "0.0.0.0", 1);
             format!(
                 "the image's argument `{a}`{whence} names the loopback address: a server that \
                  listens there in a container is not reachable from outside it; set \
-                 `image.args` (e.g. with `0.0.0.0:{{port}}`)"
+                 `image.args`, with `{instead}` in its place"
             )
         })
         .collect()
@@ -307,8 +314,19 @@ mod tests {
             w[0].contains("`127.0.0.1` (taken from the probe's arguments)"),
             "{w:?}"
         );
-        for a in ["localhost:3000", "[::1]:80", "--listen=127.0.0.1:9"] {
-            assert_eq!(loopback_warnings(&[a.into()], false).len(), 1, "{a}");
+        assert!(w[0].ends_with("with `0.0.0.0` in its place"), "{w:?}");
+        for (a, instead) in [
+            ("localhost:3000", "0.0.0.0:3000"),
+            ("[::1]:80", "0.0.0.0:80"),
+            ("--listen=127.0.0.1:9", "--listen=0.0.0.0:9"),
+            ("::1", "0.0.0.0"),
+        ] {
+            let w = loopback_warnings(&[a.into()], false);
+            assert_eq!(w.len(), 1, "{a}");
+            assert!(
+                w[0].ends_with(&format!("with `{instead}` in its place")),
+                "{w:?}"
+            );
         }
         assert!(
             loopback_warnings(&["0.0.0.0:8080".into(), "mylocalhost".into()], false).is_empty()

@@ -385,6 +385,7 @@ fn start_inside(
         workdir: &bin.image.workdir,
         args: run.args,
         own_args: bin.image.args.is_some(),
+        own_env: !bin.image.env.is_empty(),
         env: run.env,
     };
     inside::run(&inside, &probe, ctx.scratch, &host)

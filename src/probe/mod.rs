@@ -17,6 +17,10 @@ mod ready;
 mod rounds;
 mod spawn;
 
+/// The reason a figure of a probe with no counted run ready is unknown, when the probe did not
+/// give up with one of its own.
+pub const NO_COUNTED_RUN: &str = "no counted run reached ready";
+
 pub use busy::{baseline_busy, busy};
 use busy::{busy_warning, load_average};
 pub use failures::{all_failed, last_failure, no_successful_run, why_not_ready};
@@ -322,7 +326,7 @@ fn finish(s: Series, opts: &ProbeSettings) -> Probe {
     if counted.is_empty() {
         let why = match &s.gave_up {
             Some(g) => g.clone(),
-            None => "no counted run reached ready".into(),
+            None => NO_COUNTED_RUN.into(),
         };
         unknown.insert("startup_ms".into(), why.clone());
         unknown.entry("memory_kib".into()).or_insert(why);

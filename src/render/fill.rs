@@ -54,6 +54,24 @@ pub fn fill_painted(s: &mut String, lead: &str, text: &str, color: bool, style: 
     );
 }
 
+/// As [`fill`], each line after the first under the same `lead` (a quote's `| `), where the
+/// lead leaves room: lines of a program's output stay marked as such.
+pub fn fill_quoted(s: &mut String, lead: &str, text: &str) {
+    let mut out = String::new();
+    fill(&mut out, lead, text);
+    let indent = " ".repeat(columns(lead));
+    for (i, l) in out.lines().enumerate() {
+        match l.strip_prefix(indent.as_str()) {
+            Some(rest) if i > 0 => {
+                s.push_str(lead);
+                s.push_str(rest);
+            }
+            _ => s.push_str(l),
+        }
+        s.push('\n');
+    }
+}
+
 /// `  label        value`: a figure's line of the terminal report, its label painted as a
 /// heading, the value filled under itself (QA aj, F3: a startup line with its outliers, 105
 /// columns; the graph's line, 122).
@@ -213,6 +231,17 @@ mod tests {
             "{row}"
         );
         assert!(row.lines().all(|l| columns(l) <= WIDTH), "{row}");
+    }
+
+    /// A quoted line of a program's output goes on under its own `| `.
+    #[test]
+    fn a_quoted_line_keeps_its_mark() {
+        let mut s = String::new();
+        fill_quoted(&mut s, "      | ", &"not judged: the plain run ".repeat(8));
+        let lines: Vec<&str> = s.lines().collect();
+        assert!(lines.len() > 1, "{s}");
+        assert!(lines.iter().all(|l| l.starts_with("      | ")), "{s}");
+        assert!(lines.iter().all(|l| columns(l) <= WIDTH), "{s}");
     }
 
     #[test]

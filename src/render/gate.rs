@@ -140,11 +140,13 @@ pub fn footer(s: &mut String, report: &Report, st: &Style) {
     } else {
         format!("{}: {}", report.verdict.as_str(), why.join(", "))
     };
-    let _ = writeln!(
+    s.push('\n');
+    super::fill::fill_painted(
         s,
-        "\n{} {}",
-        paint(st.color, HEADER, "verdict"),
-        paint(st.color, verdict_style(report.verdict), &text)
+        &format!("{} ", paint(st.color, HEADER, "verdict")),
+        &text,
+        st.color,
+        verdict_style(report.verdict),
     );
     // The files not inspected are listed just above.
     for r in reasons
@@ -160,7 +162,8 @@ pub fn footer(s: &mut String, report: &Report, st: &Style) {
             _ => true,
         })
     {
-        let _ = writeln!(s, "  - {}: {}", r.subject(), r.short());
+        // Filled (QA am F1: bullets of 238 columns).
+        super::fill::fill(s, "  - ", &format!("{}: {}", r.subject(), r.short()));
     }
     if let Some(c) = report.baseline.as_ref().filter(|c| c.improved) {
         let _ = writeln!(
@@ -170,7 +173,50 @@ pub fn footer(s: &mut String, report: &Report, st: &Style) {
             super::words::shrank_hint(c).replacen("Something", "something", 1)
         );
         for what in &c.shrank {
-            let _ = writeln!(s, "  - {what}");
+            super::fill::fill(s, "  - ", what);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// QA am F1, F4: the verdict line and its bullets are filled (bullets of 238 columns), and
+    /// a `--hostile` that judged nothing is said in them.
+    #[test]
+    fn the_verdict_and_its_bullets_are_filled() {
+        let run: crate::report::HostileRun = serde_json::from_value(serde_json::json!({
+            "condition": "no-home", "description": "", "outcome": "skipped", "signal": null,
+            "exit_code": null, "dynamic_outcome": null, "reproduce": null,
+            "detail": format!("not judged: {}", "word ".repeat(40))
+        }))
+        .expect("run");
+        let mut report = Report::new(None);
+        let mut a = crate::report::test_artifact(1000);
+        a.hostile = vec![run];
+        report.artifacts.push(a);
+        report.verdict = Verdict::Inconclusive;
+        let mut s = String::new();
+        let st = Style {
+            color: false,
+            verbose: false,
+            all_crates: false,
+        };
+        footer(&mut s, &report, &st);
+        assert!(
+            s.contains("verdict inconclusive: 1 binary with no --hostile condition"),
+            "{s}"
+        );
+        assert!(
+            s.contains("  - ") && s.contains("--hostile judged none of its 1 condition"),
+            "{s}"
+        );
+        assert!(s.lines().count() > 3, "{s}");
+        assert!(
+            s.lines()
+                .all(|l| l.chars().count() <= super::super::fill::WIDTH),
+            "{s}"
+        );
     }
 }

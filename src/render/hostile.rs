@@ -53,7 +53,7 @@ pub fn render(s: &mut String, runs: &[HostileRun], color: bool) {
         // lines of `5: <unknown>` where tealdeer had said "Permission denied").
         if let Some(d) = &r.detail {
             for l in crate::report::telling_lines(d, 3) {
-                let _ = writeln!(s, "      | {l}");
+                super::fill::fill_quoted(s, "      | ", l);
             }
         }
     }

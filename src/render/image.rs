@@ -91,7 +91,7 @@ pub fn human(s: &mut String, image: Option<&Image>, st: &Style) {
         row(s, c, "traced", &paint(c, DIM, why));
     }
     for w in &i.warnings {
-        let _ = writeln!(s, "  {}: {w}", paint(c, WARN, "warning"));
+        super::fill::fill(s, &format!("  {}: ", paint(c, WARN, "warning")), w);
     }
 }
 
@@ -160,14 +160,15 @@ fn in_image(s: &mut String, image: &Image, c: bool) {
         .map(|f| f.stderr_last(crate::report::STDERR_LINES))
         .unwrap_or_default()
     {
-        let _ = writeln!(s, "    | {line}");
+        super::fill::fill_quoted(s, "    | ", line);
     }
+    // Filled (QA am F1: a host path's note of 197 columns).
     if let Some(why) = r.reason.as_deref().filter(|_| !r.failed_runs.is_empty()) {
-        let _ = writeln!(s, "    {why}");
+        super::fill::fill(s, "    ", why);
     }
     for m in &r.missing {
         let why = super::words::missing_note(image, m);
-        let _ = writeln!(s, "    missing: {}{why}", m.path);
+        super::fill::fill(s, "    missing: ", &format!("{}{why}", m.path));
     }
     for p in &r.denied {
         let _ = writeln!(s, "    denied: {p} (to the image's user)");

@@ -20,9 +20,12 @@ fn unknown<'a>(p: &'a Probe, key: &str) -> &'a str {
 /// With no run ready, a figure's reason is a failed run's own message, which the failed runs'
 /// rows show: said once, there (a port taken by another process was the same sentence four
 /// times, QA i).
+/// The plain "no counted run" is said so too where failed runs are listed (QA am F3: two
+/// wordings of one state).
 fn said_below(p: &Probe, why: &str) -> Option<&'static str> {
-    (p.runs == 0 && p.failed_runs.iter().any(|f| f.message == why))
-        .then_some("no run got ready (the failed runs below say why)")
+    let listed = p.failed_runs.iter().any(|f| f.message == why)
+        || (why == crate::probe::NO_COUNTED_RUN && !p.failed_runs.is_empty());
+    (p.runs == 0 && listed).then_some("no run got ready (the failed runs below say why)")
 }
 
 /// The probe's rows for one artifact (nothing when it was not probed).
@@ -41,7 +44,7 @@ pub fn artifact(s: &mut String, a: &Artifact, st: &Style) {
         row(s, c, "gave up", &paint(c, BAD, g));
     }
     for w in &p.warnings {
-        let _ = writeln!(s, "  {}: {w}", paint(c, WARN, "warning"));
+        super::fill::fill(s, &format!("  {}: ", paint(c, WARN, "warning")), w);
     }
 }
 
@@ -125,21 +128,49 @@ fn failures(s: &mut String, p: &Probe, c: bool) {
             "failed runs",
             &paint(c, BAD, &format!("{} of {attempted}", p.failures)),
         );
-        let mut seen: Vec<&str> = Vec::new();
+        // Each distinct message once, with every run that failed so (QA am F3: "2 of 2" listed
+        // run 1 alone).
+        let mut seen: Vec<(&str, Vec<u32>)> = Vec::new();
         for f in &p.failed_runs {
-            if seen.contains(&f.message.as_str()) {
-                continue;
+            match seen.iter_mut().find(|(m, _)| *m == f.message) {
+                Some((_, runs)) => runs.push(f.run),
+                None => seen.push((&f.message, vec![f.run])),
             }
-            seen.push(&f.message);
-            let _ = writeln!(s, "    run {}: {}", f.run, f.message);
+        }
+        for (message, runs) in &seen {
+            let Some(f) = p.failed_runs.iter().find(|f| f.message == *message) else {
+                continue;
+            };
+            super::fill::fill(s, &format!("    {}: ", runs_named(runs)), message);
             let tail: Vec<&str> = f
                 .stderr_tail
                 .lines()
                 .filter(|l| !l.trim().is_empty())
                 .collect();
             for l in &tail[tail.len().saturating_sub(3)..] {
-                let line: String = l.chars().take(90).collect();
+                let line = crate::format::clip_end(l, STDERR_SHOWN);
                 let _ = writeln!(s, "      {}", paint(c, DIM, &format!("stderr: {line}")));
+            }
+        }
+    }
+}
+
+/// The columns of a failed run's stderr line shown after `      stderr: `, within the width.
+const STDERR_SHOWN: usize = super::fill::WIDTH - 14;
+
+/// The runs listed before the rest is counted.
+const RUNS_NAMED: usize = 5;
+
+/// `run 2`, `runs 1, 2`, `runs 1, 2, 3, 4, 5 and 3 more`.
+fn runs_named(runs: &[u32]) -> String {
+    match runs {
+        [one] => format!("run {one}"),
+        _ => {
+            let shown: Vec<String> = runs.iter().take(RUNS_NAMED).map(u32::to_string).collect();
+            let more = runs.len().saturating_sub(RUNS_NAMED);
+            match more {
+                0 => format!("runs {}", shown.join(", ")),
+                n => format!("runs {} and {n} more", shown.join(", ")),
             }
         }
     }
@@ -237,4 +268,64 @@ fn table(s: &mut String, cmp: &Comparison, st: &Style, probed: bool) {
         floor(&cmp.static_glibc_floor),
         floor(&cmp.regular_glibc_floor)
     );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::FailedRun;
+
+    fn failed(run: u32, message: &str) -> FailedRun {
+        FailedRun {
+            run,
+            warmup: false,
+            kind: "timeout".into(),
+            message: message.into(),
+            exit_code: None,
+            signal: None,
+            core_dumped: false,
+            stderr_tail: format!("error: {}", "x".repeat(120)),
+            stdout_tail: String::new(),
+        }
+    }
+
+    /// QA am F3, F1: "failed runs 2 of 2" listed run 1 alone; every run is named with its
+    /// message, filled within the width, and the figures say "no run got ready" in the one
+    /// wording the failed runs' rows go with.
+    #[test]
+    fn every_failed_run_is_named_with_its_message() {
+        let long = format!(
+            "not ready (http/nope) after 1s; last answer: HTTP 404 {}",
+            "y ".repeat(40)
+        );
+        let p = Probe {
+            failures: 3,
+            failed_runs: vec![failed(1, &long), failed(2, "timed out"), failed(3, &long)],
+            unknown: [(
+                "startup_ms".to_string(),
+                crate::probe::NO_COUNTED_RUN.to_string(),
+            )]
+            .into(),
+            ..Probe::default()
+        };
+        let mut s = String::new();
+        failures(&mut s, &p, false);
+        startup(&mut s, &p, false);
+        assert!(s.contains("    runs 1, 3: not ready (http/nope)"), "{s}");
+        assert!(s.contains("    run 2: timed out"), "{s}");
+        assert!(
+            s.contains("no run got ready (the failed runs below say why)"),
+            "{s}"
+        );
+        assert!(
+            s.lines()
+                .all(|l| l.chars().count() <= super::super::fill::WIDTH),
+            "{s}"
+        );
+        assert!(s.contains('…'), "the stderr line is cut: {s}");
+        assert_eq!(
+            runs_named(&[1, 2, 3, 4, 5, 6, 7]),
+            "runs 1, 2, 3, 4, 5 and 2 more"
+        );
+    }
 }

@@ -27,6 +27,11 @@ pub enum Reason<'a> {
     },
     /// A probed binary with no run that got ready (`inconclusive`; exit code 2).
     NotReady { artifact: &'a Artifact, why: String },
+    /// `--hostile` judged none of its conditions (`inconclusive`): the first one's reason.
+    NotJudged {
+        artifact: &'a Artifact,
+        why: &'a str,
+    },
     /// A file `inspect` could not read (`inconclusive`; exit code 2).
     NotInspected { file: &'a FailedFile },
 }
@@ -54,6 +59,9 @@ pub fn reasons(report: &Report) -> Vec<Reason<'_>> {
         }
         if let Some(why) = not_ready(a) {
             v.push(Reason::NotReady { artifact: a, why });
+        }
+        if let Some(why) = crate::report::none_judged(&a.hostile) {
+            v.push(Reason::NotJudged { artifact: a, why });
         }
     }
     v.extend(
@@ -109,6 +117,11 @@ pub fn counts(report: &Report, reasons: &[Reason]) -> Vec<String> {
             "binaries with no probe run that got ready",
         ),
         (
+            count(&|r| matches!(r, Reason::NotJudged { .. })),
+            "binary with no --hostile condition judged",
+            "binaries with no --hostile condition judged",
+        ),
+        (
             count(&|r| matches!(r, Reason::NotInspected { .. })),
             "file not inspected",
             "files not inspected",
@@ -128,7 +141,9 @@ impl Reason<'_> {
             // Waived by an allowance, as an allowed finding is: nothing to warn of.
             Reason::Hostile { run, .. } if run.allowed.is_some() => Verdict::Pass,
             Reason::Hostile { fails: false, .. } => Verdict::Warn,
-            Reason::NotReady { .. } | Reason::NotInspected { .. } => Verdict::Inconclusive,
+            Reason::NotReady { .. } | Reason::NotJudged { .. } | Reason::NotInspected { .. } => {
+                Verdict::Inconclusive
+            }
         }
     }
 
@@ -137,7 +152,8 @@ impl Reason<'_> {
         match self {
             Reason::Finding { artifact, .. }
             | Reason::Hostile { artifact, .. }
-            | Reason::NotReady { artifact, .. } => Some(artifact),
+            | Reason::NotReady { artifact, .. }
+            | Reason::NotJudged { artifact, .. } => Some(artifact),
             Reason::NotInspected { .. } => None,
         }
     }
@@ -156,6 +172,7 @@ impl Reason<'_> {
             Reason::Finding { finding, .. } => finding.rule.clone(),
             Reason::Hostile { run, .. } => format!("hostile {}", run.condition),
             Reason::NotReady { .. } => "probe".into(),
+            Reason::NotJudged { .. } => "hostile".into(),
             Reason::NotInspected { .. } => "inspect".into(),
         }
     }
@@ -178,6 +195,10 @@ impl Reason<'_> {
                 hostile_outcome(run)
             ),
             Reason::NotReady { why, .. } => format!("no probe run got ready: {why}"),
+            Reason::NotJudged { artifact, why } => format!(
+                "--hostile judged none of its {}: {why}",
+                count_of(artifact.hostile.len(), "condition", "conditions")
+            ),
             Reason::NotInspected { file } => format!("not inspected: {}", file.error),
         }
     }

@@ -245,3 +245,37 @@ fn a_crates_entry_symbols_say_how_many_names_they_have() {
          function counts) are referred to from outside it."
     );
 }
+
+/// QA am F4: a `--hostile` that judged none of its conditions is a reason of its own, with the
+/// first condition's reason; one condition judged, and it is none.
+#[test]
+fn hostile_runs_all_skipped_are_a_reason() {
+    let skipped = |condition: &str| -> HostileRun {
+        serde_json::from_value(serde_json::json!({
+            "condition": condition, "description": "", "outcome": "skipped",
+            "signal": null, "exit_code": null, "dynamic_outcome": null, "reproduce": null,
+            "detail": "not judged: the plain run did not exit within 1s either"
+        }))
+        .expect("run")
+    };
+    let mut report = Report::new(None);
+    let mut a = crate::report::test_artifact(1000);
+    a.hostile = vec![skipped("no-home"), skipped("unknown-uid")];
+    report.artifacts.push(a);
+    let all = reasons(&report);
+    let lines: Vec<String> = all.iter().map(Reason::line).collect();
+    assert_eq!(
+        lines,
+        [
+            "--hostile judged none of its 2 conditions: not judged: the plain run did not exit \
+          within 1s either"
+        ]
+    );
+    assert_eq!(all[0].verdict(), Verdict::Inconclusive);
+    assert_eq!(
+        counts(&report, &all),
+        ["1 binary with no --hostile condition judged"]
+    );
+    report.artifacts[0].hostile[0].outcome = HostileOutcome::Ok;
+    assert!(reasons(&report).is_empty());
+}

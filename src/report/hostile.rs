@@ -65,6 +65,16 @@ pub struct Waiver {
     pub reason: String,
 }
 
+/// `--hostile` ran and judged none of its conditions (all skipped: no privilege here, or a
+/// server probed without `--ready`): the run's verdict is at least `inconclusive` (QA am F4:
+/// five skipped conditions ended in `verdict pass`). The first skipped run's reason, if so.
+pub fn none_judged(runs: &[HostileRun]) -> Option<&str> {
+    let first = runs.first()?;
+    runs.iter()
+        .all(|r| r.outcome == HostileOutcome::Skipped)
+        .then(|| first.detail.as_deref().unwrap_or("skipped"))
+}
+
 impl HostileRun {
     /// Whether the static linkage is to blame for this run's failure: it crashed or hung, and
     /// the dynamic build under the same condition did not fail the same way (or could not be

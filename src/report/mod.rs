@@ -21,7 +21,7 @@ pub use advice::{
 pub use audit::{Finding, NO_CODE, Severity};
 pub use gate::{BaselineSummary, Check, CheckId, Provenance, Unit, Verdict};
 pub use graph::{Chain, EdgeSource, GraphSummary, NEEDS_SYMBOLS, RefKind, Step, Why};
-pub use hostile::{HostileOutcome, HostileRun, NOTHING_ON_STDERR, Waiver};
+pub use hostile::{HostileOutcome, HostileRun, NOTHING_ON_STDERR, Waiver, none_judged};
 pub use image::{
     FileWhy, Image, ImageFile, InImage, InImageOutcome, LeftOut, LeftOutWhy, Missing, Trace,
 };

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
 pub struct Probe {
-    /// The readiness condition, e.g. `exit`, `tcp`, `line:^listening`, `http:/health#204`.
+    /// The readiness condition, e.g. `exit`, `tcp`, `line:^listening`, `http/health#204`.
     pub ready: String,
     /// Counted runs that reached ready.
     pub runs: u32,

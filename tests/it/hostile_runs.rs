@@ -235,6 +235,8 @@ fn privileged_a_server_under_hostile_no_probe_is_not_called_ok() {
             .is_some_and(|w| w.contains("hello-server") && w.contains("--ready"))
     });
     assert!(warned, "{}", v["warnings"]);
+    // QA am F4: nothing judged is no pass (and no exit code 2: `json` took exit 0).
+    assert_eq!(v["verdict"], "inconclusive", "{}", v["verdict"]);
 
     for ready in [&["--ready", "tcp"][..], &[]] {
         let mut args = vec!["--hostile", "--probe-timeout", "5s"];
@@ -251,6 +253,7 @@ fn privileged_a_server_under_hostile_no_probe_is_not_called_ok() {
             "{}",
             v["warnings"]
         );
+        assert_eq!(v["verdict"], "pass", "{ready:?}");
     }
 }
 

@@ -137,6 +137,15 @@ fn filter_on_no_crate_is_exit_2_and_takes_the_table_labels() {
     assert_eq!(r.code, 2, "{}", r.stdout);
     assert_eq!(r.error_lines().len(), 1, "{}", r.stderr);
     assert!(r.stderr.contains("no_such_crate"), "{}", r.stderr);
+    assert!(!r.stderr.contains("did you mean"), "{}", r.stderr);
+    // A table label without its brackets is pointed at it (QA am F6: `libc` for `[libc]`).
+    let r = inspect(&[&bin, "--filter", "no symbol"]);
+    assert_eq!(r.code, 2, "{}", r.stdout);
+    assert!(
+        r.stderr.contains("did you mean `[no symbol]`?"),
+        "{}",
+        r.stderr
+    );
     // `[no symbol]`: the rows are the bytes without a symbol (with -n, the largest), and
     // all of them sum to the crate table's figure for it.
     let rows_of = |n: &str| {

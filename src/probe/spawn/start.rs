@@ -92,7 +92,7 @@ pub(super) fn port_free(spec: &RunSpec, port: u16) -> Result<(), Box<RunFail>> {
         "port-taken",
         format!(
             "127.0.0.1:{port} is taken before the program starts: something else listens \
-             there ({who}), and a check could not tell the program from it; stop it or probe \
+             there ({who}), whose answers would read as the program's; stop it or probe \
              another port"
         ),
     ))

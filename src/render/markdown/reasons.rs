@@ -36,6 +36,16 @@ pub fn render(s: &mut String, report: &Report) {
                 ));
                 reproduce.push((*artifact, *run));
             }
+            Reason::NotJudged { artifact, why } => hostile.push(format!(
+                "| {} | {} | {} | {verdict} |",
+                binary_label(artifact),
+                escape(&crate::format::count(
+                    artifact.hostile.len(),
+                    "condition",
+                    "conditions"
+                )),
+                escape(&format!("none judged: {why}")),
+            )),
             Reason::NotReady { artifact, .. } => not_ready.push(format!(
                 "| {} | {} | {verdict} |",
                 binary_label(artifact),

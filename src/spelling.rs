@@ -1,0 +1,65 @@
+//! Names spelt nearly right: the "did you mean" of a crate name in the configuration or on the
+//! command line.
+
+use std::collections::BTreeSet;
+
+/// The name in `known` closest to `name`, if it is close enough to be the one meant: at most a
+/// third of the name's characters apart (at least one), `-` and `_` and case not counted.
+pub fn nearest<'k>(name: &str, known: &BTreeSet<&'k str>) -> Option<&'k str> {
+    let limit = (name.chars().count() / 3).max(1);
+    known
+        .iter()
+        .map(|&k| (distance(name, k), k))
+        .filter(|&(d, _)| d <= limit)
+        .min_by_key(|&(d, _)| d)
+        .map(|(_, k)| k)
+}
+
+/// The Levenshtein distance between `a` and `b`, as cargo spells names: `-` is `_`, and case
+/// does not count.
+pub fn distance(a: &str, b: &str) -> usize {
+    let norm = |s: &str| -> Vec<char> {
+        s.chars()
+            .map(|c| {
+                if c == '-' {
+                    '_'
+                } else {
+                    c.to_ascii_lowercase()
+                }
+            })
+            .collect()
+    };
+    let (a, b) = (norm(a), norm(b));
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.iter().enumerate() {
+        let mut diagonal = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let substitute = diagonal + usize::from(ca != cb);
+            diagonal = row[j + 1];
+            row[j + 1] = substitute.min(row[j] + 1).min(diagonal + 1);
+        }
+    }
+    row[b.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn distance_counts_edits_and_ignores_dash_and_case() {
+        assert_eq!(distance("libloadng", "libloading"), 1);
+        assert_eq!(distance("kitten", "sitting"), 3);
+        assert_eq!(distance("openssl_sys", "OpenSSL-sys"), 0);
+        assert_eq!(distance("", "abc"), 3);
+    }
+
+    #[test]
+    fn nearest_suggests_only_a_close_name() {
+        let known: BTreeSet<&str> = ["cfg-if", "libloading", "libc"].into();
+        assert_eq!(nearest("libloadng", &known), Some("libloading"));
+        assert_eq!(nearest("cfg_if", &known), Some("cfg-if"));
+        assert_eq!(nearest("openssl-sys", &known), None);
+    }
+}
