@@ -103,7 +103,7 @@ fn runtime_symbol(name: &[u8]) -> bool {
 }
 
 /// Strip a Mach-O style extra underscore.
-fn body(name: &[u8]) -> &[u8] {
+pub fn body(name: &[u8]) -> &[u8] {
     name.strip_prefix(b"_")
         .filter(|r| r.starts_with(b"_ZN") || r.starts_with(b"_R"))
         .unwrap_or(name)

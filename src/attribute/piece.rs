@@ -97,15 +97,23 @@ pub(super) fn attribute_piece(
         index.and_then(|i| i.lookup_sized(name, p.end - p.addr)),
         demangle::crate_of(name, buf),
     ) {
-        (Some(x), Some((m, Confidence::Mangled))) if m.as_str() != x.name => {
+        (Some(x), Some((m, c)))
+            if m.as_str() != x.name
+                && (c == Confidence::Mangled
+                    || (c == Confidence::Heuristic && impl_path(name))) =>
+        {
             // Generic code of `m` instantiated in `x`'s rlib: std's own copy of `m` when `x`
             // is the sysroot's, or when only the sysroot has a crate `m` (QA y: std's
             // hashbrown, behind a `HashMap` in a dependency, was a crate row of its own).
+            // A trait method's `<A as B>::f` names its crate by a guess (`Heuristic`), and is
+            // said so: the archive's crate alone took toml's `<TableDeserializer as
+            // Deserializer>::deserialize_any` for tokei's, exact, beside a sibling row read
+            // as toml's, instantiated in tokei (QA al F2).
             let std_m = x.sysroot
                 || demangle::is_std_crate(m.as_str())
                 || index.is_some_and(|i| i.is_sysroot_crate(m.as_str()));
             let k = names.intern(m.as_str(), std_m);
-            attr(k, Confidence::Mangled, names.intern(&x.name, x.sysroot))
+            attr(k, c, names.intern(&x.name, x.sysroot))
         }
         (Some(x), _) => {
             // A local C symbol that another crate's archive defines as a static, in a member
@@ -135,6 +143,17 @@ pub(super) fn attribute_piece(
         // says nothing about C symbols).
         (None, None) => c_symbol(name, origin, index, names),
     }
+}
+
+/// A legacy-mangled Rust path of a method in an impl block (`<A as B>::f`, `<A>::f`): the
+/// crate it names is a guess between the type's and the trait's, never a runtime symbol's.
+fn impl_path(name: &[u8]) -> bool {
+    let n = demangle::body(name);
+    n.starts_with(b"_ZN")
+        && n[3..]
+            .iter()
+            .position(|b| !b.is_ascii_digit())
+            .is_some_and(|i| n[3 + i..].starts_with(b"_$LT$") || n[3 + i..].starts_with(b"$LT$"))
 }
 
 fn attr(krate: u32, confidence: Confidence, inst: u32) -> Attr {

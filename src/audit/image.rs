@@ -65,7 +65,7 @@ fn evidence(a: &Artifact) -> Option<Vec<String>> {
         let mut line = format!("in its image: {}", f.message);
         let err = f.stderr_last(crate::report::STDERR_LINES);
         if !err.is_empty() {
-            line.push_str(&format!("; stderr ends with: {}", err.join(" / ")));
+            line.push_str(&format!("; its stderr says: {}", err.join(" / ")));
         }
         v.push(line);
     }

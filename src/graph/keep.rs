@@ -226,7 +226,9 @@ pub(super) fn aliases<H: FileHeader<Endian = Endianness>>(
         .pieces
         .iter()
         .enumerate()
-        .filter(|(_, p)| matches!(p.owner, Owner::Symbol { .. }))
+        // Loaded pieces only (see `kept`'s `by_name`): at address 0 sit glibc's
+        // `__evoke_link_warning_*`, never loaded.
+        .filter(|(_, p)| matches!(p.owner, Owner::Symbol { .. }) && p.vm > 0)
         .map(|(i, p)| (p.addr, Reverse(i as u32)))
         .collect();
     at.sort_unstable();
@@ -333,8 +335,13 @@ pub(super) fn kept(a: &Attributed, g: build::Analysis, has_symbols: bool) -> Gra
         text.push(t);
     }
     // By name; of the pieces with one name the last, as a map filled in order would keep.
+    // Loaded ones only: `--why 'getpwuid_r$'` matched glibc's `__evoke_link_warning_getpwuid_r`,
+    // which is in a `.gnu.warning.*` section that is never loaded (QA al F1).
     let mut by_name: Vec<u32> = (0..pieces.len() as u32)
-        .filter(|&i| matches!(pieces[i as usize].owner, Owner::Symbol { .. }))
+        .filter(|&i| {
+            let p = &pieces[i as usize];
+            matches!(p.owner, Owner::Symbol { .. }) && p.vm > 0
+        })
         .collect();
     let name = |i: u32| texts.get(text[i as usize]).unwrap_or("");
     by_name.sort_unstable_by(|&x, &y| name(x).cmp(name(y)).then(y.cmp(&x)));

@@ -49,11 +49,36 @@ pub fn why_not_ready(a: &Artifact) -> String {
     let Some(p) = a.probe.as_ref() else {
         return why;
     };
-    if let Some(line) = p.failed_runs.last().and_then(|f| f.stderr_last(1).pop()) {
-        why.push_str(&format!("; its stderr ends with: {line}"));
+    if let Some(f) = p.failed_runs.last()
+        && let Some(line) = f.stderr_last(1).pop()
+    {
+        why.push_str(&format!("; its stderr says: {}", with_its_list(f, line)));
     }
     why
 }
+
+/// The line, and when it ends with `:` the lines that follow it (clap's "the following
+/// required arguments were not provided:" and the arguments; QA al F5: quoted without them,
+/// and as the line stderr "ends with", which it was not).
+fn with_its_list(f: &crate::report::FailedRun, line: &str) -> String {
+    if !line.ends_with(':') {
+        return line.to_string();
+    }
+    let lines = f.stderr_last(LIST_SHOWN + 1);
+    let after: Vec<&str> = lines
+        .iter()
+        .skip_while(|l| **l != line)
+        .skip(1)
+        .copied()
+        .collect();
+    match after.as_slice() {
+        [] => line.to_string(),
+        items => format!("{line} {}", items.join(", ")),
+    }
+}
+
+/// The items of a listed error quoted after it.
+const LIST_SHOWN: usize = 4;
 
 /// A message when some probed binary had no run at all that reached ready (exit code 2): one
 /// line for one binary, else a line for each under a heading (a `--compare` of a crashing
@@ -101,5 +126,31 @@ pub fn no_successful_run(lines: &[String]) -> Option<String> {
             crate::format::count(many.len(), "binary", "binaries"),
             many.join("\n  ")
         )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// QA al F5: grex run without its argument; clap's error line ends with `:` and its list
+    /// follows, then the usage. The line is quoted with its list.
+    #[test]
+    fn a_listed_error_is_quoted_with_its_list() {
+        let f: crate::report::FailedRun = serde_json::from_value(serde_json::json!({
+            "run": 1, "warmup": true, "kind": "exit-status", "message": "exited with status 2",
+            "exit_code": 2, "signal": null, "core_dumped": false, "stdout_tail": "",
+            "stderr_tail": "error: the following required arguments were not provided:\n  \
+                            --file <FILE>\n  <INPUT>...\n\nUsage: grex --file <FILE> \
+                            <INPUT>...\n\nFor more information, try '--help'.\n"
+        }))
+        .expect("run");
+        let line = f.stderr_last(1).pop().expect("a line");
+        assert_eq!(
+            with_its_list(&f, line),
+            "error: the following required arguments were not provided: --file <FILE>, \
+             <INPUT>..."
+        );
+        assert_eq!(with_its_list(&f, "plain"), "plain");
     }
 }

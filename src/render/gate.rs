@@ -24,13 +24,18 @@ pub fn header(s: &mut String, report: &Report, st: &Style) {
         return;
     };
     let mut line = format!("compared with {}", c.source);
-    if c.reprobed {
-        let _ = write!(line, " ({})", crate::report::BaselineSummary::REPROBED);
-    }
+    // One parenthesis (QA al F6: two in a row).
+    let mut notes = Vec::new();
     if let Some(commit) = super::words::baseline_commit(c) {
         let dirty = super::words::baseline_dirty(c);
         let short = commit.get(..12).unwrap_or(commit);
-        let _ = write!(line, " (commit {short}{dirty})");
+        notes.push(format!("commit {short}{dirty}"));
+    }
+    if c.reprobed {
+        notes.push(crate::report::BaselineSummary::REPROBED.to_string());
+    }
+    if !notes.is_empty() {
+        let _ = write!(line, " ({})", notes.join("; "));
     }
     // Filled to 100 columns (QA ak, F2: 113 and 166).
     fill_painted(s, "", &line, st.color, HEADER);

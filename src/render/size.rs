@@ -14,6 +14,9 @@ pub(super) const CRATES_SHOWN: usize = 10;
 /// name: two sizes and the crate) then fits in 100 columns, as `--help` does.
 const NAME_WIDTH: usize = 54;
 
+/// The fewest columns a symbol's name is cut to, whatever follows it.
+const NAME_MIN: usize = 24;
+
 fn share(part: u64, whole: u64) -> String {
     if whole == 0 {
         return "-".into();
@@ -165,7 +168,8 @@ fn crates(s: &mut String, b: &Binary, cov: &Coverage, st: &Style) {
         .iter()
         .find(|k| k.name == "std" && k.retained.is_some_and(|r| r > 2 * k.vm_size))
     {
-        let _ = writeln!(s, "    {}", paint(c, DIM, &super::words::std_retained(k)));
+        // Filled (QA al F4: one line of 236 columns under `--split-std`).
+        super::fill::fill_painted(s, "    ", &super::words::std_retained(k), c, DIM);
     }
 }
 
@@ -297,11 +301,16 @@ fn symbols(s: &mut String, b: &Binary, c: bool) {
             true if !r.section.is_empty() => format!(" {}", r.section),
             _ => String::new(),
         };
+        // The name leaves room for what follows it (QA al F3: `(copy 1 of 2)` after a name
+        // cut to the width made rows of 114 columns).
+        let room = NAME_WIDTH
+            .saturating_sub(section.chars().count() + copy.chars().count())
+            .max(NAME_MIN);
         let _ = writeln!(
             s,
             "    {mem:>10}  {file:>10}  {:<16}  {}{section}{copy}",
             crate::format::clip(krate, 16),
-            crate::format::clip(&r.name, NAME_WIDTH)
+            crate::format::clip(&r.name, room)
         );
     }
 }
@@ -429,6 +438,8 @@ mod tests {
             let mut s = String::new();
             render(&mut s, &b, &st);
             assert_eq!(s.contains(note), shown, "{name} {retained}: {s}");
+            // Filled (QA al F4: 236 columns).
+            assert!(s.lines().all(|l| l.chars().count() <= 100), "{s}");
         }
     }
 
@@ -463,5 +474,13 @@ mod tests {
             .expect("the symbol's row");
         assert!(row.contains('…') && row.ends_with(">>::new"), "{row}");
         assert_eq!(row.chars().count(), 100, "{row}");
+        // Two copies of it: each row says which, within the width (QA al F3).
+        b.symbols.push(b.symbols[0].clone());
+        let mut s = String::new();
+        render(&mut s, &b, &st);
+        let rows: Vec<&str> = s.lines().filter(|l| l.contains("gimli")).collect();
+        assert_eq!(rows.len(), 2, "{s}");
+        assert!(rows[0].ends_with(">>::new (copy 1 of 2)"), "{s}");
+        assert!(rows.iter().all(|l| l.chars().count() <= 100), "{s}");
     }
 }

@@ -256,26 +256,29 @@ fn the_comparison_header_names_the_commit_once() {
     if let Some(p) = r.baseline.as_mut().and_then(|b| b.provenance.as_mut()) {
         p.git_dirty = Some(false);
     }
-    // Its binaries probed again: said after the file's name, outside its code span (QA k).
+    // Its binaries probed again: said after the file's name, outside its code span (QA k), in
+    // one parenthesis with the commit (QA al F6: two in a row).
     r.baseline.as_mut().expect("compared").reprobed = true;
     let md = cargo_aotcheck::render::markdown::render(&r);
     assert!(
         md.contains(
-            "Compared with `base.json` (its binaries kept and probed again beside this run's) \
-             (commit cda84c148ebb)."
+            "Compared with `base.json` (commit cda84c148ebb; its binaries kept and probed again \
+             beside this run's)."
         ),
         "{md}"
     );
     let human = cargo_aotcheck::render::human::render(&r, &style);
     assert!(
-        human.contains("compared with base.json (its binaries kept and probed again"),
+        human.contains("compared with base.json (commit cda84c148ebb; its binaries kept and"),
         "{human}"
     );
     let page = cargo_aotcheck::render::html::render(&r);
     assert!(
-        header(&page).starts_with(
-            "<p>Compared with <code>base.json</code> (its binaries kept and probed again"
-        ),
+        header(&page).starts_with("<p>Compared with <code>base.json</code> (commit <code>"),
+        "{page}"
+    );
+    assert!(
+        header(&page).contains("</code>; its binaries kept and probed again beside this run"),
         "{page}"
     );
 }

@@ -180,7 +180,7 @@ fn privileged_qa_g_b1_a_server_given_a_host_directory_is_not_blamed_on_port() {
     let f = aot011(&v);
     let evidence = strings(&f["evidence"]).join("\n");
     assert!(
-        evidence.contains("stderr ends with: [ERROR] Failed to resolve path to be served")
+        evidence.contains("its stderr says: [ERROR] Failed to resolve path to be served")
             && evidence.contains("caused by: No such file or directory"),
         "{evidence}"
     );

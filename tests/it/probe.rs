@@ -399,9 +399,7 @@ fn wrong_http_status_and_never_ready_time_out_with_the_stderr_tail() {
     );
     assert!(r.stderr.contains("no successful run"), "{}", r.stderr);
     assert!(
-        r.stderr
-            .contains("its stderr ends with: never-ready: starting")
-            && !r.stderr.contains('\u{1b}'),
+        r.stderr.contains("its stderr says: never-ready: starting") && !r.stderr.contains('\u{1b}'),
         "{}",
         r.stderr
     );

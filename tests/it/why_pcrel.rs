@@ -148,3 +148,47 @@ fn a_jump_tables_entries_stay_in_their_function() {
     );
     check_pairs(str_of(a, "path"), &dispatch_chain);
 }
+
+/// QA al F1: glibc's `__evoke_link_warning_*` symbols sit at address 0 in `.gnu.warning.*`
+/// sections that are never loaded, and a call to an undefined weak symbol (`call 0` in
+/// `__libc_start_main`) was read as a call to one of them: `--why 'getpwuid_r$'` showed
+/// `__libc_start_main → __evoke_link_warning_getpwuid_r`. No such symbol is a node: nm lists
+/// them, readelf shows their sections without the ALLOC flag, and `--why` matches none.
+#[test]
+fn symbols_of_sections_never_loaded_are_no_nodes() {
+    let built = json(&mut check_fixture("audit-lookup", &["--warn-only"]));
+    let path = str_of(&built["artifacts"][0], "path").to_string();
+    let warned: Vec<String> = tool("nm", &[&path])
+        .lines()
+        .filter(|l| l.ends_with("__evoke_link_warning_getaddrinfo"))
+        .map(String::from)
+        .collect();
+    assert_eq!(warned.len(), 1, "nm: {warned:?}");
+    let sections = tool("readelf", &["-SW", &path]);
+    let line = sections
+        .lines()
+        .find(|l| l.contains(".gnu.warning.getaddrinfo"))
+        .expect("readelf: .gnu.warning.getaddrinfo");
+    // `[Nr] Name Type Address Off Size ES Flg Lk Inf Al`: no `A` among the flags.
+    let flags = line.split_whitespace().rev().nth(3).unwrap_or_default();
+    assert!(!flags.contains('A'), "{line}");
+    let r = run(&mut check_fixture(
+        "audit-lookup",
+        &["--warn-only", "--why", "__evoke_link_warning"],
+    ));
+    assert_eq!(r.code, 2, "{}", r.stdout);
+    assert!(
+        r.stderr
+            .contains("no crate or symbol of the binary matches"),
+        "{}",
+        r.stderr
+    );
+    // The lookup itself still has its chain, with no step into such a symbol.
+    let v = json(&mut check_fixture(
+        "audit-lookup",
+        &["--warn-only", "--why", "^getaddrinfo$"],
+    ));
+    let text = v["artifacts"][0]["binary"]["why"].to_string();
+    assert!(text.contains("getaddrinfo"), "{text}");
+    assert!(!text.contains("__evoke_link_warning"), "{text}");
+}

@@ -440,6 +440,7 @@ fn gaps(
         if fe <= fs && me <= ms {
             continue;
         }
+        let loaded = alloc.get(i).copied().unwrap_or(false);
         let mut push = |lo: u64, hi: u64| {
             let (file, vm) = symbols::symbol_bytes(ext, image, i, lo, hi);
             if file > 0 || vm > 0 {
@@ -448,7 +449,8 @@ fn gaps(
                     file,
                     vm,
                     addr: addr.saturating_add(lo),
-                    end: addr.saturating_add(hi),
+                    // Addresses in the loaded image only (see `symbols::symbol_pieces`).
+                    end: addr.saturating_add(if loaded { hi } else { lo }),
                 });
             }
         };

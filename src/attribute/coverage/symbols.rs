@@ -265,6 +265,9 @@ fn symbol_pieces<'a, H: FileHeader<Endian = Endianness>>(
         };
         taken[i].push((s, c.end, pieces.len() as u64));
         let addr = ext.addr[i].0;
+        // Not loaded (a `.gnu.warning.*` symbol at address 0): no addresses, or a reference
+        // to address 0 (an undefined weak symbol's) would reach it (QA al F1).
+        let end = if vm > 0 { c.end } else { s };
         pieces.push(Piece {
             owner: Owner::Symbol {
                 name,
@@ -274,7 +277,7 @@ fn symbol_pieces<'a, H: FileHeader<Endian = Endianness>>(
             file,
             vm,
             addr: addr.saturating_add(s),
-            end: addr.saturating_add(c.end),
+            end: addr.saturating_add(end),
         });
     }
     taken

@@ -129,14 +129,18 @@ fn baseline(s: &mut String, report: &Report) {
         return;
     };
     let _ = write!(s, "<p>Compared with <code>{}</code>", text(&c.source));
-    if c.reprobed {
-        let _ = write!(s, " ({})", text(crate::report::BaselineSummary::REPROBED));
-    }
     // Once: `--baseline-ref`'s source names its commit already; the full one is under "how
-    // this report was made".
+    // this report was made". One parenthesis (QA al F6).
+    let mut notes = Vec::new();
     if let Some(commit) = words::baseline_commit(c) {
         let dirty = words::baseline_dirty(c);
-        let _ = write!(s, " (commit <code>{}</code>{dirty})", text(commit));
+        notes.push(format!("commit <code>{}</code>{dirty}", text(commit)));
+    }
+    if c.reprobed {
+        notes.push(text(crate::report::BaselineSummary::REPROBED));
+    }
+    if !notes.is_empty() {
+        let _ = write!(s, " ({})", notes.join("; "));
     }
     s.push_str(".</p>\n");
     if !c.mismatches.is_empty() {

@@ -246,13 +246,17 @@ fn comparison(s: &mut String, report: &Report) {
         return;
     };
     let mut line = format!("Compared with {}", code(&c.source));
-    if c.reprobed {
-        let _ = write!(line, " ({})", crate::report::BaselineSummary::REPROBED);
-    }
+    let mut notes = Vec::new();
     if let Some(commit) = words::baseline_commit(c) {
         let dirty = words::baseline_dirty(c);
         let short = commit.get(..12).unwrap_or(commit);
-        let _ = write!(line, " (commit {}{dirty})", escape(short));
+        notes.push(format!("commit {}{dirty}", escape(short)));
+    }
+    if c.reprobed {
+        notes.push(crate::report::BaselineSummary::REPROBED.to_string());
+    }
+    if !notes.is_empty() {
+        let _ = write!(line, " ({})", notes.join("; "));
     }
     let _ = writeln!(s, "{line}.\n");
     if !c.mismatches.is_empty() {
