@@ -245,3 +245,21 @@ pub fn gcc(dir: &Path, name: &str, src: &[u8], args: &[&str]) -> String {
 pub fn words(text: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
+
+/// The lines of a filled list (`  - ` bullets whose text goes on under itself): each bullet
+/// whole, its continuation lines joined back with a space. Every line must fit the terminal
+/// report's 100 columns.
+pub fn unfilled(text: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for l in text.lines() {
+        assert!(l.chars().count() <= 100, "over 100 columns: {l}");
+        match out.last_mut() {
+            Some(last) if last.starts_with("  - ") && l.starts_with("    ") => {
+                last.push(' ');
+                last.push_str(l.trim_start());
+            }
+            _ => out.push(l.to_string()),
+        }
+    }
+    out
+}

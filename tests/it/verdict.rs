@@ -115,7 +115,9 @@ fn privileged_an_allowed_crash_is_said_to_be_allowed_in_every_format() {
     let (code, human) = allowed_run(&config, "human");
     assert_eq!(code, 0);
     let footer = &human[human.rfind("\nverdict ").expect("verdict line")..];
-    let lines: Vec<&str> = footer.lines().skip(1).collect();
+    // Filled to 100 columns: each bullet read whole.
+    let lines = unfilled(footer);
+    let lines: Vec<&str> = lines.iter().skip(1).map(String::as_str).collect();
     assert_eq!(lines[0], "verdict pass", "{footer}");
     assert_eq!(lines.len(), 1 + waived.len(), "{footer}");
     for (line, r) in lines[1..].iter().zip(&waived) {
@@ -220,8 +222,8 @@ fn an_allowed_crash_says_it_is_allowed_and_why_in_every_format() {
         all_crates: false,
     };
     let text = cargo_aotcheck::render::human::render(&r, &style);
-    let footer: Vec<&str> = text[text.rfind("\nverdict").expect("verdict")..]
-        .lines()
+    let footer: Vec<String> = unfilled(&text[text.rfind("\nverdict").expect("verdict")..])
+        .into_iter()
         .skip(1)
         .collect();
     assert_eq!(
