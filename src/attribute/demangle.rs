@@ -103,7 +103,7 @@ fn runtime_symbol(name: &[u8]) -> bool {
 }
 
 /// Strip a Mach-O style extra underscore.
-pub fn body(name: &[u8]) -> &[u8] {
+fn body(name: &[u8]) -> &[u8] {
     name.strip_prefix(b"_")
         .filter(|r| r.starts_with(b"_ZN") || r.starts_with(b"_R"))
         .unwrap_or(name)
@@ -133,9 +133,8 @@ fn legacy_hash_end(n: &[u8]) -> Option<usize> {
 pub fn crate_of<'a>(name: &'a [u8], buf: &mut String) -> Option<(CrateName<'a>, Confidence)> {
     let n = body(name);
     if n.starts_with(b"_ZN") && legacy_hash_end(n).is_some() {
-        let (len, rest) = leading_number(&n[3..])?;
-        let ident = rest.get(..len)?;
-        if !ident.starts_with(b"_$LT$") && !ident.starts_with(b"$LT$") {
+        let ident = legacy_first_ident(n)?;
+        if !opens_impl(ident) {
             let s = std::str::from_utf8(ident).ok()?;
             return Some((CrateName::Borrowed(s), Confidence::Mangled));
         }
@@ -158,6 +157,25 @@ pub fn crate_of<'a>(name: &'a [u8], buf: &mut String) -> Option<(CrateName<'a>, 
         return Some((CrateName::Borrowed("std"), Confidence::Heuristic));
     }
     None
+}
+
+/// The first identifier of a legacy path (`_ZN<len><ident>...`).
+fn legacy_first_ident(n: &[u8]) -> Option<&[u8]> {
+    let (len, rest) = leading_number(n.get(3..)?)?;
+    rest.get(..len)
+}
+
+/// Whether a legacy path's first identifier opens an impl block's `<A as B>` or `<A>`.
+fn opens_impl(ident: &[u8]) -> bool {
+    ident.starts_with(b"_$LT$") || ident.starts_with(b"$LT$")
+}
+
+/// A legacy-mangled method of an impl block (`<A as B>::f`): the crate [`crate_of`] gives it
+/// is a guess between the type's and the trait's where the two differ, never a runtime
+/// symbol's.
+pub fn is_legacy_impl_method(name: &[u8]) -> bool {
+    let n = body(name);
+    n.starts_with(b"_ZN") && legacy_first_ident(n).is_some_and(opens_impl)
 }
 
 /// A crate name borrowed from the symbol, or owned when it came from a demangled path.
@@ -345,6 +363,15 @@ pub fn display_name(name: &[u8]) -> String {
 
 #[cfg(test)]
 mod tests {
+
+    /// nm of a crate's rlib: gen's `<W<T> as tr::Show>::show`, and a plain function.
+    #[test]
+    fn an_impl_method_is_told_from_a_plain_path() {
+        let m = b"_ZN44_$LT$gen..W$LT$T$GT$$u20$as$u20$tr..Show$GT$4show17h59dd8828a05fba72E";
+        assert!(is_legacy_impl_method(m));
+        assert!(!is_legacy_impl_method(b"_ZN3mid4show17h1b37fa36d3d756acE"));
+        assert!(!is_legacy_impl_method(b"rust_begin_unwind"));
+    }
 
     #[test]
     fn anonymous_constants_are_told_from_items() {

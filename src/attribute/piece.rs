@@ -100,7 +100,7 @@ pub(super) fn attribute_piece(
         (Some(x), Some((m, c)))
             if m.as_str() != x.name
                 && (c == Confidence::Mangled
-                    || (c == Confidence::Heuristic && impl_path(name))) =>
+                    || (c == Confidence::Heuristic && demangle::is_legacy_impl_method(name))) =>
         {
             // Generic code of `m` instantiated in `x`'s rlib: std's own copy of `m` when `x`
             // is the sysroot's, or when only the sysroot has a crate `m` (QA y: std's
@@ -143,17 +143,6 @@ pub(super) fn attribute_piece(
         // says nothing about C symbols).
         (None, None) => c_symbol(name, origin, index, names),
     }
-}
-
-/// A legacy-mangled Rust path of a method in an impl block (`<A as B>::f`, `<A>::f`): the
-/// crate it names is a guess between the type's and the trait's, never a runtime symbol's.
-fn impl_path(name: &[u8]) -> bool {
-    let n = demangle::body(name);
-    n.starts_with(b"_ZN")
-        && n[3..]
-            .iter()
-            .position(|b| !b.is_ascii_digit())
-            .is_some_and(|i| n[3 + i..].starts_with(b"_$LT$") || n[3 + i..].starts_with(b"$LT$"))
 }
 
 fn attr(krate: u32, confidence: Confidence, inst: u32) -> Attr {

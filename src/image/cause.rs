@@ -146,6 +146,30 @@ pub fn failed_run_note(message: &str, (own_args, own_env): (bool, bool)) -> Stri
     message.replace(crate::probe::FAILED_RUN_NOTE, &inside)
 }
 
+/// Paths named in a reason, at most.
+const NAMED: usize = 5;
+
+/// What the image's user was not allowed to do, and what to do about it.
+pub fn not_allowed(user: &crate::plan::ImageUser, denied: &[String]) -> String {
+    let mut named: Vec<String> = denied
+        .iter()
+        .take(NAMED)
+        .map(|p| format!("`{p}`"))
+        .collect();
+    if denied.len() > NAMED {
+        named.push(format!("{} more", denied.len() - NAMED));
+    }
+    format!(
+        "the image's user (uid {}) was denied {}: the image gives them (or their directory) to \
+         root, its working directory and `image.files` included; write under the user's home \
+         `{}`, make the home the working directory (`image.workdir`), or run as root \
+         (`image.user = \"root\"`)",
+        user.uid,
+        named.join(", "),
+        super::contents::home_of(user)
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

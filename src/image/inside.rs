@@ -369,33 +369,9 @@ fn why_not_started(
         None => traced(inside, launch, probe, (scratch, root), host),
         Some(_) => Default::default(),
     };
-    let not_allowed = (!denied.is_empty()).then(|| not_allowed(inside.user, &denied));
+    let not_allowed = (!denied.is_empty()).then(|| super::cause::not_allowed(inside.user, &denied));
     let reason = not_started(defect, not_allowed, &paths, host.env_not_in_image);
     (reason, missing, denied)
-}
-
-/// Paths named in a reason, at most.
-const NAMED: usize = 5;
-
-/// What the image's user was not allowed to do, and what to do about it.
-fn not_allowed(user: &ImageUser, denied: &[String]) -> String {
-    let mut named: Vec<String> = denied
-        .iter()
-        .take(NAMED)
-        .map(|p| format!("`{p}`"))
-        .collect();
-    if denied.len() > NAMED {
-        named.push(format!("{} more", denied.len() - NAMED));
-    }
-    format!(
-        "the image's user (uid {}) was denied {}: the image gives them (or their directory) to \
-         root, its working directory and `image.files` included; write under the user's home \
-         `{}`, make the home the working directory (`image.workdir`), or run as root \
-         (`image.user = \"root\"`)",
-        user.uid,
-        named.join(", "),
-        super::contents::home_of(user)
-    )
 }
 
 /// Something accepts TCP connections on 127.0.0.1:`port`.

@@ -6,7 +6,10 @@
 //! nothing is parsed that is not needed (goblin's `Elf::parse` parses relocations and string
 //! tables eagerly). Names stay borrowed bytes; nothing is demangled here.
 
+mod ranges;
 mod symbols;
+
+use ranges::{merge, overlap, total};
 
 use object::Endianness;
 use object::elf;
@@ -87,37 +90,6 @@ pub struct Layout<'a> {
     pub file_len: u64,
     /// The loaded image: file bytes inside `PT_LOAD` segments plus their zero-filled tails.
     pub vm_total: u64,
-}
-
-/// Half-open ranges, sorted and merged.
-fn merge(mut v: Vec<(u64, u64)>) -> Vec<(u64, u64)> {
-    v.retain(|r| r.1 > r.0);
-    v.sort_unstable();
-    let mut out: Vec<(u64, u64)> = Vec::with_capacity(v.len());
-    for (s, e) in v {
-        match out.last_mut() {
-            Some(last) if s <= last.1 => last.1 = last.1.max(e),
-            _ => out.push((s, e)),
-        }
-    }
-    out
-}
-
-/// Bytes of `[lo, hi)` inside the merged `ranges`.
-fn overlap(lo: u64, hi: u64, ranges: &[(u64, u64)]) -> u64 {
-    if hi <= lo {
-        return 0;
-    }
-    let first = ranges.partition_point(|r| r.1 <= lo);
-    ranges[first..]
-        .iter()
-        .take_while(|r| r.0 < hi)
-        .map(|r| r.1.min(hi).saturating_sub(r.0.max(lo)))
-        .sum()
-}
-
-fn total(ranges: &[(u64, u64)]) -> u64 {
-    ranges.iter().map(|r| r.1 - r.0).sum()
 }
 
 /// Build the byte map of the ELF file `data`: the headers and sections claim the file's bytes,
