@@ -20,6 +20,14 @@ Exit codes:
      malformed binary or baseline, missing prerequisite, a probed binary with no run that got
      ready, or an interrupt";
 
+/// `inspect` runs no check, so it never fails one (QA al F6: its help listed budgets, the
+/// baseline and `--hostile`).
+const INSPECT_EXIT_CODES: &str = "\
+Exit codes:
+  0  every file was inspected
+  2  the tool could not do its job: bad arguments, a path missing, unreadable or not a binary
+     (every other file is still reported), --why or --filter matching nothing, or an interrupt";
+
 /// The heading of the flags that shape the report, whatever the command.
 const OUTPUT: &str = "Output";
 
@@ -68,8 +76,8 @@ struct AotcheckArgs {
     #[arg(long, value_enum, value_name = "WHEN", global = true, help_heading = OUTPUT)]
     color: Option<ColorArg>,
 
-    /// Use verbose output (-vv very verbose: cargo's commands with their environment); -v also
-    /// lists every section
+    /// Use verbose output (-vv very verbose: the cargo commands run, with their environment); -v
+    /// also lists every section
     #[arg(short, long, action = clap::ArgAction::Count, global = true, help_heading = OUTPUT,
           conflicts_with = "quiet")]
     verbose: u8,
@@ -87,7 +95,7 @@ struct AotcheckArgs {
 #[derive(Debug, Subcommand)]
 enum Sub {
     /// Inspect binaries that already exist (no cargo project needed)
-    #[command(after_help = EXIT_CODES)]
+    #[command(after_help = INSPECT_EXIT_CODES)]
     Inspect {
         /// ELF, PE or Mach-O files, or directories to search for them
         #[arg(required = true, value_name = "FILE")]

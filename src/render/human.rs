@@ -330,16 +330,14 @@ fn sections(s: &mut String, b: &Binary, st: &Style) {
         .unwrap_or(0)
         .clamp(8, 40);
     for x in &sorted[..shown] {
-        let mem = if x.mem_size == 0 {
-            "-".to_string()
-        } else {
-            size(x.mem_size)
+        // `-`: not in the file (`.bss`) or not loaded (debug info); an empty section is 0 B in
+        // both (QA al F6: `.tm_clone_table` read `-  -`, as if it were neither).
+        let empty = x.mem_size == 0 && x.file_size == 0;
+        let shown_size = |v: u64| match v == 0 && !empty {
+            true => "-".to_string(),
+            false => size(v),
         };
-        let file = if x.file_size == 0 {
-            "-".to_string()
-        } else {
-            size(x.file_size)
-        };
+        let (mem, file) = (shown_size(x.mem_size), shown_size(x.file_size));
         let name: String = x.name.chars().take(40).collect();
         let _ = writeln!(s, "    {name:<width$}  {file:>10}  {mem:>10}");
     }
@@ -361,5 +359,46 @@ fn sections(s: &mut String, b: &Binary, st: &Style) {
                 )
             )
         );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::Section;
+
+    /// QA al F6: an empty section (`.tm_clone_table` of a static glibc binary, 0 bytes and
+    /// allocated) read `-  -`, the same as a section neither in the file nor loaded; `-` stays
+    /// for the side a section is not on.
+    #[test]
+    fn an_empty_section_is_0_b_and_dashes_say_where_a_section_is_not() {
+        let bytes = std::fs::read(std::env::current_exe().expect("exe")).expect("read");
+        let mut b = crate::inspect::inspect_bytes(std::path::Path::new("x"), &bytes, None)
+            .expect("inspect");
+        let section = |name: &str, file_size, mem_size| Section {
+            name: name.into(),
+            file_size,
+            mem_size,
+        };
+        b.sections = vec![
+            section(".bss", 0, 4096),
+            section(".debug_info", 8192, 0),
+            section(".tm_clone_table", 0, 0),
+        ];
+        let st = Style {
+            color: false,
+            verbose: true,
+            all_crates: false,
+        };
+        let mut s = String::new();
+        sections(&mut s, &b, &st);
+        let row = |name: &str| {
+            let l = s.lines().find(|l| l.trim_start().starts_with(name));
+            let l = l.unwrap_or_else(|| panic!("no {name} in {s}"));
+            l.split_whitespace().skip(1).collect::<Vec<_>>().join(" ")
+        };
+        assert_eq!(row(".bss"), "- 4.00 KiB", "{s}");
+        assert_eq!(row(".debug_info"), "8.00 KiB -", "{s}");
+        assert_eq!(row(".tm_clone_table"), "0 B 0 B", "{s}");
     }
 }

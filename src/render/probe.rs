@@ -22,9 +22,12 @@ fn unknown<'a>(p: &'a Probe, key: &str) -> &'a str {
 /// times, QA i).
 /// The plain "no counted run" is said so too where failed runs are listed (QA am F3: two
 /// wordings of one state).
+/// So is the probe's giving up after failed runs (QA al F5: "stopped after 3 failed runs in a
+/// row" was the startup's, the memory's and the `gave up` row's text).
 fn said_below(p: &Probe, why: &str) -> Option<&'static str> {
     let listed = p.failed_runs.iter().any(|f| f.message == why)
-        || (why == crate::probe::NO_COUNTED_RUN && !p.failed_runs.is_empty());
+        || (!p.failed_runs.is_empty()
+            && (why == crate::probe::NO_COUNTED_RUN || p.gave_up.as_deref() == Some(why)));
     (p.runs == 0 && listed).then_some("no run got ready (the failed runs below say why)")
 }
 
@@ -36,16 +39,21 @@ pub fn artifact(s: &mut String, a: &Artifact, st: &Style) {
     memory(s, p, c);
     shutdown(s, p, c);
     failures(s, p, c);
-    if let Some(g) = &p.gave_up {
-        let g = match said_below(p, g) {
-            Some(_) => "for the reason above",
-            None => g,
-        };
-        row(s, c, "gave up", &paint(c, BAD, g));
-    }
+    gave_up(s, p, c);
     for w in &p.warnings {
         super::fill::fill(s, &format!("  {}: ", paint(c, WARN, "warning")), w);
     }
+}
+
+/// Why the probe stopped early: a failed run's own message is its row's, said above; giving up
+/// after several failed runs is this row's.
+fn gave_up(s: &mut String, p: &Probe, c: bool) {
+    let Some(g) = &p.gave_up else { return };
+    let g = match p.failed_runs.iter().any(|f| f.message == *g) && p.runs == 0 {
+        true => "for the reason above",
+        false => g,
+    };
+    row(s, c, "gave up", &paint(c, BAD, g));
 }
 
 /// Time to ready over the counted runs, and the spawn floor.
@@ -142,18 +150,18 @@ fn failures(s: &mut String, p: &Probe, c: bool) {
                 continue;
             };
             super::fill::fill(s, &format!("    {}: ", runs_named(runs)), message);
-            let tail: Vec<&str> = f
-                .stderr_tail
-                .lines()
-                .filter(|l| !l.trim().is_empty())
-                .collect();
-            for l in &tail[tail.len().saturating_sub(3)..] {
+            // The lines that say what went wrong, not a parser's usage after its error (QA al
+            // F5: clap's missing arguments were left out for `Usage:` and its help hint).
+            for l in f.stderr_last(STDERR_LINES) {
                 let line = crate::format::clip_end(l, STDERR_SHOWN);
                 let _ = writeln!(s, "      {}", paint(c, DIM, &format!("stderr: {line}")));
             }
         }
     }
 }
+
+/// The lines of a failed run's stderr shown under it.
+const STDERR_LINES: usize = 3;
 
 /// The columns of a failed run's stderr line shown after `      stderr: `, within the width.
 const STDERR_SHOWN: usize = super::fill::WIDTH - 14;
@@ -227,6 +235,13 @@ pub fn comparisons(s: &mut String, r: &Report, st: &Style) {
 /// The table of one comparison; the probe's rows (in `ms` and `KiB`) only when `probed`.
 fn table(s: &mut String, cmp: &Comparison, st: &Style, probed: bool) {
     let c = st.color;
+    let rows: Vec<_> = super::words::compared_rows(cmp, probed).collect();
+    // As wide as the widest ratio, its interval included (QA al F6: `0.72× [0.63–0.78]` ran
+    // past the heading's column).
+    let w = rows
+        .iter()
+        .map(|m| m.ratio_text("?").chars().count())
+        .fold(9, usize::max);
     let _ = writeln!(
         s,
         "{}",
@@ -239,12 +254,12 @@ fn table(s: &mut String, cmp: &Comparison, st: &Style, probed: bool) {
             c,
             DIM,
             &format!(
-                "{:<16} {:>12} {:>12} {:>9}",
+                "{:<16} {:>12} {:>12} {:>w$}",
                 "", "static", "regular", "ratio"
             )
         )
     );
-    for m in super::words::compared_rows(cmp, probed) {
+    for m in rows {
         let fmt = |v: Option<f64>| match (v, m.unit.as_str()) {
             (None, _) => "?".to_string(),
             (Some(v), "ms") => ms(v),
@@ -255,7 +270,7 @@ fn table(s: &mut String, cmp: &Comparison, st: &Style, probed: bool) {
         let label = m.metric.replace('_', " ");
         let _ = writeln!(
             s,
-            "  {label:<16} {:>12} {:>12} {ratio:>9}",
+            "  {label:<16} {:>12} {:>12} {ratio:>w$}",
             fmt(m.static_value),
             fmt(m.regular)
         );
@@ -273,7 +288,7 @@ fn table(s: &mut String, cmp: &Comparison, st: &Style, probed: bool) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::report::FailedRun;
+    use crate::report::{ComparedMetric, Comparison, FailedRun};
 
     fn failed(run: u32, message: &str) -> FailedRun {
         FailedRun {
@@ -327,5 +342,98 @@ mod tests {
             runs_named(&[1, 2, 3, 4, 5, 6, 7]),
             "runs 1, 2, 3, 4, 5 and 2 more"
         );
+    }
+
+    /// QA al F5: a program that wants arguments exits 2 three times; "stopped after 3 failed
+    /// runs" was the startup's, the memory's and the `gave up` row's text, and the stderr
+    /// shown was clap's usage, not the error with its missing arguments.
+    #[test]
+    fn giving_up_is_said_once_and_the_stderr_shown_is_the_error() {
+        let stopped = "stopped after 3 failed runs in a row, none ready".to_string();
+        let mut run = failed(1, "exited with status 2");
+        run.stderr_tail = "error: the following required arguments were not provided:\n  \
+            --file <FILE>\n  <INPUT>...\n\nUsage: grex --file <FILE> <INPUT>...\n\n\
+            For more information, try '--help'.\n"
+            .into();
+        let p = Probe {
+            failures: 3,
+            failed_runs: (1..=3)
+                .map(|n| FailedRun {
+                    run: n,
+                    ..run.clone()
+                })
+                .collect(),
+            gave_up: Some(stopped.clone()),
+            unknown: [
+                ("startup_ms".to_string(), stopped.clone()),
+                ("memory_kib".to_string(), stopped.clone()),
+            ]
+            .into(),
+            ..Probe::default()
+        };
+        let mut s = String::new();
+        startup(&mut s, &p, false);
+        memory(&mut s, &p, false);
+        failures(&mut s, &p, false);
+        gave_up(&mut s, &p, false);
+        assert_eq!(s.matches(&stopped).count(), 1, "{s}");
+        assert!(s.contains("  gave up      stopped after 3"), "{s}");
+        assert_eq!(
+            s.matches("no run got ready (the failed runs below say why)")
+                .count(),
+            2,
+            "{s}"
+        );
+        let stderr: Vec<&str> = s.lines().filter(|l| l.contains("stderr: ")).collect();
+        assert_eq!(
+            stderr,
+            [
+                "      stderr: error: the following required arguments were not provided:",
+                "      stderr: --file <FILE>",
+                "      stderr: <INPUT>...",
+            ],
+            "{s}"
+        );
+    }
+
+    /// QA al F6: `--compare`'s ratio with its interval ran past the `ratio` heading; the
+    /// column is as wide as its widest cell, each right-aligned under the heading.
+    #[test]
+    fn a_ratio_with_its_interval_stays_in_its_column() {
+        let metric = |metric: &str, unit: &str, v: [f64; 2], interval| ComparedMetric {
+            metric: metric.into(),
+            unit: unit.into(),
+            static_value: Some(v[0]),
+            regular: Some(v[1]),
+            ratio: Some(v[0] / v[1]),
+            ratio_interval: interval,
+        };
+        let cmp = Comparison {
+            package: None,
+            name: "grex".into(),
+            static_path: "s".into(),
+            regular_path: "r".into(),
+            metrics: vec![
+                metric("startup_median", "ms", [1.62, 2.26], Some([0.63, 0.78])),
+                metric("file_size", "B", [4e6, 2e6], None),
+            ],
+            static_glibc_floor: None,
+            regular_glibc_floor: Some("GLIBC_2.34".into()),
+        };
+        let st = Style {
+            color: false,
+            verbose: false,
+            all_crates: false,
+        };
+        let mut s = String::new();
+        table(&mut s, &cmp, &st, true);
+        let ends: Vec<usize> = s
+            .lines()
+            .filter(|l| l.contains("ratio") || l.contains('×'))
+            .map(|l| l.trim_end().chars().count())
+            .collect();
+        assert_eq!(ends.len(), 3, "{s}");
+        assert!(ends.iter().all(|e| *e == ends[0]), "{s}");
+        assert!(s.contains("0.72× [0.63–0.78]"), "{s}");
     }
 }

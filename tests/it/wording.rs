@@ -126,6 +126,18 @@ fn inspect_help_offers_only_what_inspect_takes() {
     for flag in ["--format", "--output", "--color", "--verbose", "--quiet"] {
         assert!(output.contains(flag), "{flag} under Output:\n{}", r.stdout);
     }
+    // QA al F6: `inspect` runs no check; its exit codes are 0 and 2, without the budgets,
+    // baseline and `--hostile` of the main command's exit 1.
+    let codes = r.stdout.split("Exit codes:").nth(1).expect("exit codes");
+    let listed: Vec<&str> = codes
+        .lines()
+        .filter_map(|l| l.strip_prefix("  ")?.split_whitespace().next())
+        .filter(|w| w.parse::<u8>().is_ok())
+        .collect();
+    assert_eq!(listed, ["0", "2"], "{codes}");
+    for word in ["budget", "baseline", "--hostile"] {
+        assert!(!codes.contains(word), "{word}: {codes}");
+    }
     // Still refused with its reason when given.
     let r = run(aotcheck().args(["aotcheck", "inspect", "/bin/ls", "--image"]));
     assert_eq!(r.code, 2);

@@ -307,12 +307,23 @@ fn notes(s: &mut String, p: &Probe) {
             p.leftover_processes_killed
         ));
     }
+    // The figures unknown because the probe gave up are named with it, the reason said once
+    // (QA al F5: the same sentence three times).
+    let (with_gave_up, others): (Vec<_>, Vec<_>) = p
+        .unknown
+        .iter()
+        .partition(|(_, why)| p.gave_up.as_deref() == Some(why.as_str()));
     if let Some(g) = &p.gave_up {
-        notes.push(format!("<b class=\"bad-text\">gave up</b>: {}", text(g)));
+        let mut note = format!("<b class=\"bad-text\">gave up</b>: {}", text(g));
+        if !with_gave_up.is_empty() {
+            let keys: Vec<String> = with_gave_up.iter().map(|(k, _)| code(k)).collect();
+            let _ = write!(note, " (so {} unknown)", keys.join(" and "));
+        }
+        notes.push(note);
     }
     notes.extend(p.warnings.iter().map(|w| format!("warning: {}", text(w))));
     notes.extend(
-        p.unknown
+        others
             .iter()
             .map(|(k, why)| format!("{} unknown: {}", code(k), text(why))),
     );
@@ -387,5 +398,31 @@ mod tests {
         f.reachable = Some(false);
         reach(&mut s, &f);
         assert!(s.contains("Linked but unreachable"), "{s}");
+    }
+
+    /// QA al F5: the probe's giving up was said as the note and again as each unknown figure's
+    /// reason; the figures it left unknown are named with it, once.
+    #[test]
+    fn giving_up_is_one_note_naming_the_figures_it_left_unknown() {
+        let stopped = "stopped after 3 failed runs in a row, none ready".to_string();
+        let p = Probe {
+            gave_up: Some(stopped.clone()),
+            unknown: [
+                ("startup_ms".to_string(), stopped.clone()),
+                ("memory_kib".to_string(), stopped.clone()),
+                ("shutdown_ms".to_string(), "not measured".to_string()),
+            ]
+            .into(),
+            ..Probe::default()
+        };
+        let mut s = String::new();
+        notes(&mut s, &p);
+        assert_eq!(s.matches(&stopped).count(), 1, "{s}");
+        assert!(s.contains("<code>startup_ms</code>"), "{s}");
+        assert!(s.contains("<code>memory_kib</code>"), "{s}");
+        assert!(
+            s.contains("<code>shutdown_ms</code> unknown: not measured"),
+            "{s}"
+        );
     }
 }
