@@ -34,7 +34,8 @@
 //! - `render`: human, JSON, Markdown, HTML and GitHub Actions output; layout only.
 //! - `format`, `stats`, `diagnostics`: leaves shared by stages and renderers (how figures are
 //!   written; medians and intervals; the error line of cargo's output).
-//! - `output`, `progress`, `interrupt`, `error`: the writer, the progress bar, Ctrl-C, errors.
+//! - `output`, `progress`, `interrupt`, `error`: the writer, the progress bar, Ctrl-C, errors;
+//!   `threads`: how many threads the tool's own work may use (`-j`).
 
 pub mod advise;
 pub mod attribute;
@@ -61,6 +62,7 @@ pub mod render;
 pub mod report;
 pub mod spelling;
 pub mod stats;
+pub mod threads;
 pub mod toolchain;
 pub mod workspace;
 
@@ -100,6 +102,12 @@ pub fn run(opts: &Options, out: &mut Output) -> Result<Outcome> {
     if let Some(Some(path)) = &opts.gate.save_baseline {
         output::check_writable(path).map_err(|e| e.naming("baseline"))?;
     }
+    threads::limit(match &opts.command {
+        Command::Inspect { jobs, .. } => *jobs,
+        Command::Check(build) => build.jobs,
+        Command::Advise(a) => a.jobs,
+        Command::Explain { .. } => None,
+    });
     let mut held = Vec::new();
     let result = dispatch(opts, &mut held, out);
     // Configuration warnings kept back for a report that was not written: shown after all.
@@ -113,7 +121,7 @@ pub fn run(opts: &Options, out: &mut Output) -> Result<Outcome> {
 /// them ([`echo_config_warnings`]); emptied once the report is written.
 fn dispatch(opts: &Options, held: &mut Vec<String>, out: &mut Output) -> Result<Outcome> {
     let mut report = match &opts.command {
-        Command::Inspect { files } => inspect_files(files, &opts.size, out)?,
+        Command::Inspect { files, .. } => inspect_files(files, &opts.size, out)?,
         Command::Check(build) => {
             let baseline = gate::Baseline::open(&opts.gate, build)?;
             let echo = echo_config_warnings(opts, held);

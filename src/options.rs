@@ -95,7 +95,11 @@ pub enum Command {
     /// Build the project and report on its binaries.
     Check(BuildOptions),
     /// Report on binaries that already exist.
-    Inspect { files: Vec<PathBuf> },
+    Inspect {
+        files: Vec<PathBuf>,
+        /// `-j N`: files inspected at once, and threads for each (see `crate::threads`).
+        jobs: Option<u32>,
+    },
     /// Print a rule of the audit's catalogue, or list them all.
     Explain { rule: Option<String> },
     /// Build variants of the profile and of the features, and tell what each saves.
@@ -225,9 +229,9 @@ impl Ready {
         };
         match (kind, rest) {
             ("exit", None) => Ok(Ready::Exit),
-            ("line", Some(re)) if !re.is_empty() => match regex::Regex::new(re) {
-                Ok(_) => Ok(Ready::Line(re.to_string())),
-                Err(e) => Err(format!("`{re}` is not a valid regular expression: {e}")),
+            ("line", Some(re)) if !re.is_empty() => match crate::spelling::invalid_regex(re) {
+                None => Ok(Ready::Line(re.to_string())),
+                Some(e) => Err(format!("`{re}` is not a valid regular expression ({e})")),
             },
             ("line", _) => Err("`line` needs a regular expression: `line:REGEX`".into()),
             ("tcp", None) => Ok(Ready::Tcp(None)),

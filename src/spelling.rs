@@ -1,7 +1,16 @@
-//! Names spelt nearly right: the "did you mean" of a crate name in the configuration or on the
-//! command line.
+//! What the user typed, said back: the "did you mean" of a crate name spelt nearly right in
+//! the configuration or on the command line, and why a regular expression is invalid.
 
 use std::collections::BTreeSet;
+
+/// Why `pattern` is no regular expression, in one line (`unclosed group`), or `None` when it is
+/// one. The regex crate's own message draws the pattern with a caret under it over several
+/// lines (QA an F2: `--ready 'line:('` printed five lines and two `error:`s).
+pub fn invalid_regex(pattern: &str) -> Option<String> {
+    let e = regex::Regex::new(pattern).err()?.to_string();
+    let last = e.lines().last().unwrap_or_default().trim();
+    Some(last.strip_prefix("error: ").unwrap_or(last).to_string())
+}
 
 /// The name in `known` closest to `name`, if it is close enough to be the one meant: at most a
 /// third of the name's characters apart (at least one), `-` and `_` and case not counted.
@@ -46,6 +55,7 @@ pub fn distance(a: &str, b: &str) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::options::Ready;
 
     #[test]
     fn distance_counts_edits_and_ignores_dash_and_case() {
@@ -61,5 +71,16 @@ mod tests {
         assert_eq!(nearest("libloadng", &known), Some("libloading"));
         assert_eq!(nearest("cfg_if", &known), Some("cfg-if"));
         assert_eq!(nearest("openssl-sys", &known), None);
+    }
+
+    /// QA an F2: `--ready 'line:('` printed the regex crate's five lines (the pattern, a caret,
+    /// a second `error:`); the reason is one line, the one the crate ends with.
+    #[test]
+    fn an_invalid_regex_is_said_in_one_line() {
+        assert_eq!(invalid_regex("("), Some("unclosed group".into()));
+        assert_eq!(invalid_regex("ready on [0-9]+"), None);
+        let e = Ready::parse("line:(").expect_err("invalid");
+        assert_eq!(e, "`(` is not a valid regular expression (unclosed group)");
+        assert_eq!(e.lines().count(), 1);
     }
 }

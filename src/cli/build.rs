@@ -54,7 +54,8 @@ pub(super) struct BuildArgs {
     #[arg(long, value_name = "PROFILE-NAME")]
     pub(super) profile: Option<String>,
 
-    /// Number of parallel jobs, defaults to # of CPUs (passed to every cargo build)
+    /// Number of parallel jobs, defaults to # of CPUs (passed to every cargo build; the tool's own
+    /// threads keep to it too)
     #[arg(short, long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
     pub(super) jobs: Option<u32>,
 

@@ -49,7 +49,9 @@ enum CargoCli {
 /// executable (glibc `+crt-static`, or musl's default) in its own target directory and
 /// inspects it: linkage, sizes, sections, glibc floor and the deployable closure.
 #[derive(Debug, Args)]
-#[command(version, after_help = EXIT_CODES)]
+// The usage is the command's, not one drawn from the flags given before an unknown one (QA an
+// F3: `--bogus` after `-j 1` said "Usage: cargo aotcheck --jobs <N>").
+#[command(version, after_help = EXIT_CODES, override_usage = "cargo aotcheck [OPTIONS] [COMMAND]")]
 struct AotcheckArgs {
     #[command(subcommand)]
     command: Option<Sub>,
@@ -100,6 +102,10 @@ enum Sub {
         /// ELF, PE or Mach-O files, or directories to search for them
         #[arg(required = true, value_name = "FILE")]
         files: Vec<PathBuf>,
+        /// Inspect at most N files at once, and each on one thread [default: the CPUs]
+        #[arg(short = 'j', long = "jobs", value_name = "N",
+              value_parser = clap::value_parser!(u32).range(1..))]
+        jobs: Option<u32>,
         /// Refused (see [`parse`]). Declared here, hidden, so that the global `--image` stays
         /// out of `inspect --help`: clap does not propagate a global flag to a subcommand that
         /// has its own.
@@ -286,7 +292,30 @@ fn after_dashes(e: clap::Error, args: &[OsString]) -> clap::Error {
                 first.to_string_lossy()
             ),
         ),
-        _ => e,
+        _ => format_as_flag(e, args),
+    }
+}
+
+/// `--html`, `--json`, `--markdown` or `--human` given as a flag: clap's nearest flag was
+/// `--hostile` (QA an F3), which does something else entirely; the format is `--format`'s.
+fn format_as_flag(e: clap::Error, args: &[OsString]) -> clap::Error {
+    if e.kind() != clap::error::ErrorKind::UnknownArgument {
+        return e;
+    }
+    let given = args.iter().filter_map(|a| a.to_str()).find_map(|a| {
+        let flag = a.strip_prefix("--")?;
+        let name = flag.split_once('=').map_or(flag, |(n, _)| n);
+        FormatArg::from_str(name, false).ok().map(|_| name)
+    });
+    match given {
+        Some(name) => clap::Error::raw(
+            clap::error::ErrorKind::UnknownArgument,
+            format!(
+                "`--{name}` is no flag: the report's format is `--format {name}` (with \
+                 `-o FILE` to write it to a file)\n"
+            ),
+        ),
+        None => e,
     }
 }
 
@@ -302,7 +331,7 @@ pub fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Options, clap::
     let build: BuildOptions = a.build.into();
     let gate: GateOptions = a.gate.into();
     let command = match a.command {
-        Some(Sub::Inspect { files, image }) => inspect(files, image.is_some(), &build)?,
+        Some(Sub::Inspect { files, image, jobs }) => inspect(files, jobs, image.is_some(), &build)?,
         Some(Sub::Explain { rule }) => Command::Explain { rule },
         Some(Sub::Advise(args)) => {
             // Named before the general refusal below: `--image` is global, so it is set here
@@ -310,7 +339,15 @@ pub fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Options, clap::
             advise::refused(&args, &a.size, build.image.is_some())?;
             let probe = ProbeOptions::from(a.probe);
             only_after_advise(&build, &probe, &gate)?;
-            advise::options(args)?
+            // `-j` before the subcommand, as cargo's own global flags go (QA ao F4).
+            let mut advise = advise::options(args)?;
+            if let Command::Advise(o) = &mut advise
+                && o.jobs.is_none()
+            {
+                o.jobs = build.jobs;
+                o.build.jobs = build.jobs;
+            }
+            advise
         }
         None => {
             a.probe
@@ -355,9 +392,20 @@ pub fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Options, clap::
     })
 }
 
-/// `inspect FILES`: global flags (-q, --format) apply to it, build flags and `--image` do not.
-fn inspect(files: Vec<PathBuf>, image: bool, build: &BuildOptions) -> Result<Command, clap::Error> {
+/// `inspect FILES`: global flags (-q, --format) apply to it, and `-j` before or after its name;
+/// the other build flags and `--image` do not.
+fn inspect(
+    files: Vec<PathBuf>,
+    jobs: Option<u32>,
+    image: bool,
+    build: &BuildOptions,
+) -> Result<Command, clap::Error> {
     let CargoCli::Aotcheck(plain) = CargoCli::try_parse_from(["cargo", "aotcheck"])?;
+    let jobs = jobs.or(build.jobs);
+    let build = &BuildOptions {
+        jobs: None,
+        ..build.clone()
+    };
     if build.image.is_some() || image {
         return Err(clap::Error::raw(
             clap::error::ErrorKind::ArgumentConflict,
@@ -372,16 +420,22 @@ fn inspect(files: Vec<PathBuf>, image: bool, build: &BuildOptions) -> Result<Com
              `inspect`, which reads files that already exist\n",
         ));
     }
-    Ok(Command::Inspect { files })
+    Ok(Command::Inspect { files, jobs })
 }
 
-/// `advise` takes its build and probe options after its name; gate options not at all.
+/// `advise` takes its build and probe options after its name (`-j` before it too); gate options
+/// not at all.
 fn only_after_advise(
     build: &BuildOptions,
     probe: &ProbeOptions,
     gate: &GateOptions,
 ) -> Result<(), clap::Error> {
     let CargoCli::Aotcheck(plain) = CargoCli::try_parse_from(["cargo", "aotcheck"])?;
+    // `-j` may go before it, as cargo's own `-j` goes before `cargo build`'s other flags.
+    let build = &BuildOptions {
+        jobs: None,
+        ..build.clone()
+    };
     let before = *build != BuildOptions::from(plain.build)
         || *probe != ProbeOptions::default()
         || *gate != GateOptions::default();
@@ -415,3 +469,5 @@ use build::BuildArgs;
 use probe::ProbeArgs;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_flags;

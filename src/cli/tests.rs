@@ -81,7 +81,7 @@ fn inspect_needs_files_and_takes_global_flags() {
     assert!(p(&["x", "inspect"]).is_err());
     let o = p(&["x", "inspect", "/bin/ls", "--format", "json"]).expect("parse");
     assert_eq!(o.format, Format::Json);
-    assert!(matches!(o.command, Command::Inspect { ref files } if files.len() == 1));
+    assert!(matches!(o.command, Command::Inspect { ref files, .. } if files.len() == 1));
     assert_eq!(o.output, None);
     let o = p(&[
         "x", "--output", "r.html", "inspect", "/bin/ls", "--format", "html",

@@ -437,7 +437,7 @@ fn both<A: Send, B: Send>(
     f: impl FnOnce() -> A + Send,
     g: impl FnOnce() -> B + Send,
 ) -> (A, B) {
-    let two = std::thread::available_parallelism().is_ok_and(|n| n.get() > 1);
+    let two = crate::threads::available() > 1;
     if !parallel || !two {
         return (f(), g());
     }

@@ -63,7 +63,7 @@ pub(super) fn why(g: &Graph, pattern: &str) -> Why {
     w.matched = if row { "row" } else { "symbol" }.into();
     // Matched as plain text since it is no regular expression: said, as the error says it
     // when nothing matches (QA v: `--why '('` gave 46 matches and no word of it).
-    if !row && let Some(reason) = invalid_regex(pattern) {
+    if !row && let Some(reason) = crate::spelling::invalid_regex(pattern) {
         w.note = Some(format!(
             "as a regular expression `{pattern}` is invalid ({reason}), so it was taken literally"
         ));
@@ -237,7 +237,7 @@ pub fn unmatched(report: &Report, size: &SizeOptions) -> Option<Error> {
         1 => "the binary".to_string(),
         n => format!("any of the {n} binaries with symbols"),
     };
-    let invalid = invalid_regex(pattern)
+    let invalid = crate::spelling::invalid_regex(pattern)
         .map(|reason| {
             format!("; as a regular expression it is invalid ({reason}), so it was taken literally")
         })
@@ -284,13 +284,6 @@ pub fn unmatched_filter(report: &Report, size: &SizeOptions) -> Option<Error> {
             inlined(report, f)
         ))
     })
-}
-
-/// Why `pattern` is no regular expression (regex's last line of the error), if it is not.
-fn invalid_regex(pattern: &str) -> Option<String> {
-    let e = regex::Regex::new(pattern).err()?.to_string();
-    let last = e.lines().last().unwrap_or_default().trim();
-    Some(last.strip_prefix("error: ").unwrap_or(last).to_string())
 }
 
 /// A crate the audit has a finding on, with no symbol in the binary: its code was all inlined

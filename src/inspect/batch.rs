@@ -56,7 +56,7 @@ pub fn run(args: &[PathBuf], attribute: &Attribute, out: &mut Output) -> Result<
             &format!(
                 "{} on {}",
                 crate::format::count(targets.len(), "file", "files"),
-                crate::format::count(threads, "thread", "threads")
+                crate::format::count(threads.min(targets.len()), "thread", "threads")
             ),
         ),
     }
@@ -139,7 +139,7 @@ fn inspect_expanded(expanded: Expanded, attribute: &Attribute, threads: usize) -
 }
 
 fn threads() -> usize {
-    std::thread::available_parallelism().map_or(1, std::num::NonZero::get)
+    crate::threads::available()
 }
 
 /// The report's entry for a failed file: its path and what is wrong, without the path again.

@@ -242,9 +242,12 @@ fn probe_group(
     progress: &mut dyn FnMut(&Progress),
 ) -> Result<()> {
     let pattern = match &opts.ready {
-        Ready::Line(re) => {
-            Some(Regex::new(re).map_err(|e| Error::Usage(format!("--ready line:{re}: {e}")))?)
-        }
+        Ready::Line(re) => Some(Regex::new(re).map_err(|_| {
+            let why = crate::spelling::invalid_regex(re).unwrap_or_default();
+            Error::Usage(format!(
+                "--ready line:{re}: not a valid regular expression ({why})"
+            ))
+        })?),
         _ => None,
     };
     // Static before dynamic of the same binary, so that a compared pair runs back to back.

@@ -109,3 +109,43 @@ fn a_file_reached_twice_is_inspected_once() {
         "{v}"
     );
 }
+
+/// QA an F4, QA ao F4: `inspect` refused `-j` after its name and before it, and took every
+/// CPU on a shared machine. `-j 1` keeps it to one thread; the report is the same whichever.
+#[test]
+fn jobs_keep_inspect_to_that_many_threads() {
+    let files = ["/bin/ls", "/bin/cp", "/bin/true"];
+    let mut reports = Vec::new();
+    for before in [false, true] {
+        let mut cmd = aotcheck();
+        match before {
+            true => cmd.args(["aotcheck", "-j", "1", "inspect"]),
+            false => cmd.args(["aotcheck", "inspect", "-j", "1"]),
+        };
+        let r = run(cmd.args(files).args(["--format", "json"]));
+        assert_eq!(r.code, 0, "{}", r.stderr);
+        assert!(
+            r.stderr.contains("Inspecting 3 files on 1 thread\n"),
+            "{}",
+            r.stderr
+        );
+        reports.push(r.stdout);
+    }
+    let r = run(aotcheck()
+        .args(["aotcheck", "inspect"])
+        .args(files)
+        .args(["--format", "json"]));
+    let cpus = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let threads = match cpus.min(files.len()) {
+        1 => "1 thread".to_string(),
+        n => format!("{n} threads"),
+    };
+    assert!(r.stderr.contains(&format!("on {threads}")), "{}", r.stderr);
+    let paths = |s: &str| {
+        let v: serde_json::Value = serde_json::from_str(s).expect("json");
+        v["artifacts"].as_array().expect("artifacts").len()
+    };
+    assert_eq!(paths(&reports[0]), 3);
+    assert_eq!(paths(&reports[1]), 3);
+    assert_eq!(paths(&r.stdout), 3);
+}
