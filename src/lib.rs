@@ -102,12 +102,7 @@ pub fn run(opts: &Options, out: &mut Output) -> Result<Outcome> {
     if let Some(Some(path)) = &opts.gate.save_baseline {
         output::check_writable(path).map_err(|e| e.naming("baseline"))?;
     }
-    threads::limit(match &opts.command {
-        Command::Inspect { jobs, .. } => *jobs,
-        Command::Check(build) => build.jobs,
-        Command::Advise(a) => a.jobs,
-        Command::Explain { .. } => None,
-    });
+    threads::limit(opts.jobs());
     let mut held = Vec::new();
     let result = dispatch(opts, &mut held, out);
     // Configuration warnings kept back for a report that was not written: shown after all.
@@ -150,14 +145,17 @@ fn dispatch(opts: &Options, held: &mut Vec<String>, out: &mut Output) -> Result<
         _ => Outcome::Passed,
     };
     if let Some(requested) = &opts.gate.save_baseline {
+        // What failed, as the verdict line says it (QA ao F3: "the gate failed" of a run failed
+        // by its audit's error findings).
         let refused = match (&unfinished, outcome) {
-            (Some((_, why)), _) => Some(*why),
-            (None, Outcome::GateFailed) => {
-                Some("the gate failed (--warn-only accepts it and saves)")
-            }
+            (Some((_, why)), _) => Some(why.to_string()),
+            (None, Outcome::GateFailed) => Some(format!(
+                "the run fails ({}; --warn-only accepts it and saves)",
+                render::reasons::counts(&report, &render::reasons::reasons(&report)).join(", ")
+            )),
             (None, Outcome::Passed) => None,
         };
-        save_baseline(&report, requested.as_deref(), refused, out)?;
+        save_baseline(&report, requested.as_deref(), refused.as_deref(), out)?;
     }
     emit(&report, opts, out)?;
     held.clear();

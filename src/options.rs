@@ -133,6 +133,18 @@ pub struct Options {
     pub gate: GateOptions,
 }
 
+impl Options {
+    /// `-j N` of whichever command: its builds' jobs and the tool's own threads.
+    pub fn jobs(&self) -> Option<u32> {
+        match &self.command {
+            Command::Inspect { jobs, .. } => *jobs,
+            Command::Check(build) => build.jobs,
+            Command::Advise(a) => a.jobs,
+            Command::Explain { .. } => None,
+        }
+    }
+}
+
 /// How many symbol rows go into the report.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SymbolCount {

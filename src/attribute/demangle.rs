@@ -342,6 +342,23 @@ pub fn is_anonymous_constant(name: &[u8]) -> bool {
     name.starts_with(b".L")
 }
 
+/// A symbol's name as the copies of one function share it: without LLVM's `.llvm.N` suffix,
+/// and for a legacy Rust name without its hash (`…7conquer17h17dbe9654d46da86E` → `…7conquer`),
+/// which is all that tells instantiations of a generic function apart. Cheap: no demangling.
+pub fn without_hash(name: &[u8]) -> &[u8] {
+    let name = match name.windows(6).rposition(|w| w == b".llvm.") {
+        Some(i) if name[i + 6..].iter().all(u8::is_ascii_digit) => &name[..i],
+        _ => name,
+    };
+    let n = name.len();
+    let hashed = name.starts_with(b"_ZN")
+        && n > 23
+        && name.ends_with(b"E")
+        && &name[n - 20..n - 17] == b"17h"
+        && name[n - 17..n - 1].iter().all(u8::is_ascii_hexdigit);
+    if hashed { &name[..n - 20] } else { name }
+}
+
 /// The readable name of a symbol: Rust demangled without hash, C++ demangled, else the name
 /// itself.
 pub fn display_name(name: &[u8]) -> String {
@@ -362,153 +379,5 @@ pub fn display_name(name: &[u8]) -> String {
 }
 
 #[cfg(test)]
-mod tests {
-
-    /// nm of a crate's rlib: gen's `<W<T> as tr::Show>::show`, and a plain function.
-    #[test]
-    fn an_impl_method_is_told_from_a_plain_path() {
-        let m = b"_ZN44_$LT$gen..W$LT$T$GT$$u20$as$u20$tr..Show$GT$4show17h59dd8828a05fba72E";
-        assert!(is_legacy_impl_method(m));
-        assert!(!is_legacy_impl_method(b"_ZN3mid4show17h1b37fa36d3d756acE"));
-        assert!(!is_legacy_impl_method(b"rust_begin_unwind"));
-    }
-
-    #[test]
-    fn anonymous_constants_are_told_from_items() {
-        for anon in [
-            &b"anon.2658510e037e639b4b95f81a6c9cb83f.40.llvm.9932866892974380787"[..],
-            b"anon.8e69f7f5a1b1b4c1a5e0f6d7c8b9a0e1.85",
-            b"alloc_5a1b2c3d4e5f60718293a4b5c6d7e8f9",
-            b".Lanon.fad58de7366495db4650cfefac2fcd61.3",
-            b"__unnamed_12",
-            b"str.0",
-        ] {
-            assert!(
-                is_anonymous_constant(anon),
-                "{}",
-                String::from_utf8_lossy(anon)
-            );
-        }
-        for item in [
-            &b"default_rwlockattr"[..],
-            b"alloc_buffer_allocate",
-            b"anon",
-            b"anon.x.1",
-            b"_ZN4core3fmt5write17h0123456789abcdefE",
-            b"str.len",
-        ] {
-            assert!(
-                !is_anonymous_constant(item),
-                "{}",
-                String::from_utf8_lossy(item)
-            );
-        }
-    }
-
-    use super::*;
-
-    #[test]
-    fn v0_crate_roots() {
-        let root =
-            |s: &str| v0_crate_root(s.as_bytes()).map(|r| String::from_utf8_lossy(r).into_owned());
-        assert_eq!(
-            root("_RNvNvNtNtNtCscTPYGNvQQN5_6memchr4arch6x86_646memchr10memchr_raw9find_sse2")
-                .as_deref(),
-            Some("CscTPYGNvQQN5_6memchr")
-        );
-        // Without a disambiguator.
-        assert_eq!(root("_RNvC5alpha4main").as_deref(), Some("C5alpha"));
-        // An impl path, a legacy name, a cut name: none.
-        assert_eq!(root("_RNvMs_NtCs1_4core3fmtNtB4_9Arguments3new"), None);
-        assert_eq!(root("_ZN6memchr6detect17h0123456789abcdefE"), None);
-        assert_eq!(root("_RNvCs12_6mem"), None);
-    }
-
-    fn krate(name: &str) -> Option<(String, Confidence)> {
-        let mut buf = String::new();
-        crate_of(name.as_bytes(), &mut buf).map(|(c, k)| (c.as_str().to_string(), k))
-    }
-
-    #[test]
-    fn crate_of_legacy_plain_and_impl_paths() {
-        assert_eq!(
-            krate("_ZN4core3fmt5write17h0123456789abcdefE"),
-            Some(("core".into(), Confidence::Mangled))
-        );
-        // <serde::private::de::content::TagOrContentVisitor as serde_core::de::DeserializeSeed>::deserialize
-        assert_eq!(
-            krate("_ZN100_$LT$serde..private..de..content..TagOrContentVisitor$u20$as$u20$serde_core..de..DeserializeSeed$GT$11deserialize17hee929d1ed374ed07E").map(|c| c.0),
-            Some("serde".into())
-        );
-        // <alloc::vec::Vec<T> as core::fmt::Debug>: both std, the type's crate.
-        assert_eq!(
-            crate_of_path("<alloc::vec::Vec<mycrate::T> as core::fmt::Debug>::fmt"),
-            Some(("alloc", Confidence::Mangled))
-        );
-        // A std trait for a user type: the user's crate.
-        assert_eq!(
-            crate_of_path("<&mycrate::Foo as core::fmt::Display>::fmt"),
-            Some(("mycrate", Confidence::Mangled))
-        );
-        // A user trait for a primitive: the trait's crate.
-        assert_eq!(
-            crate_of_path("<u8 as itoa::Integer>::write"),
-            Some(("itoa", Confidence::Mangled))
-        );
-        assert_eq!(
-            crate_of_path("<a::X as b::Y>::f"),
-            Some(("a", Confidence::Heuristic))
-        );
-        assert_eq!(krate("memcpy"), None);
-        assert_eq!(
-            krate("__rust_alloc").map(|c| c.1),
-            Some(Confidence::Heuristic)
-        );
-        // C++ Itanium names are not Rust.
-        assert_eq!(krate("_ZN4llvm5Value4dumpEv"), None);
-        assert!(!is_rust(b"_ZN4llvm5Value4dumpEv"));
-    }
-
-    #[test]
-    fn origins_from_file_symbols() {
-        assert_eq!(
-            origin(b"crc32fast.e45f29affbc92b60-cgu.0"),
-            Some(Origin::Crate("crc32fast"))
-        );
-        assert_eq!(origin(b"deflate.c"), Some(Origin::Source("deflate")));
-        assert_eq!(
-            origin(b"../sysdeps/x86_64/start.S"),
-            Some(Origin::Source("start"))
-        );
-        assert_eq!(origin(b"1mrsvvkirvqcwvbcwrp6uh8x0"), None);
-        assert_eq!(origin(b"\xff"), None);
-    }
-
-    #[test]
-    fn crate_of_v0() {
-        // mycrate::foo
-        let v0 = "_RNvCs1234_7mycrate3foo";
-        assert_eq!(krate(v0).map(|c| c.0), Some("mycrate".into()));
-        assert!(is_rust(v0.as_bytes()));
-        // <mycrate::Foo as core::fmt::Debug>::fmt, impl in mycrate: the impl path says so.
-        let x = "_RNvXs_NtCs1234_7mycrate3modNtB4_3FooNtNtCsabc_4core3fmt5Debug3fmt";
-        assert_eq!(krate(x).map(|c| c.0), Some("mycrate".into()));
-        // Every fast-path answer agrees with the demangled path's first segment.
-        for name in [v0, "_RINvCs1234_5alloc3vecNtCs99_7mycrate3FooE"] {
-            let fast = v0_crate(&name.as_bytes()[2..]).expect("fast");
-            let full = format!("{:#}", rustc_demangle::demangle(name));
-            assert!(full.starts_with(fast), "{full} vs {fast}");
-        }
-        // rustc's runtime entry points under `__rustc` are no crate: std's, as unmangled.
-        for shim in [
-            "_RNvCsfLfy6EI15iL_7___rustc12___rust_alloc",
-            "_RNvCsfLfy6EI15iL_7___rustc17rust_begin_unwind",
-        ] {
-            assert_eq!(krate(shim), Some(("std".into(), Confidence::Heuristic)));
-        }
-        assert_eq!(
-            krate("__rust_alloc"),
-            Some(("std".into(), Confidence::Heuristic))
-        );
-    }
-}
+#[path = "demangle_tests.rs"]
+mod tests;

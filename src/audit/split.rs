@@ -83,7 +83,8 @@ pub(super) fn nss(
     };
     if let Some((name, c)) = chain.filter(|_| f.chain.is_empty()) {
         f.evidence.push(format!(
-            "`{name}` is reachable through std without {}: {}",
+            // QA ao F6: "through std without `dirs-sys`, `nix`" read as a contradiction.
+            "`{name}` is reachable through std's own code, even with {} left out: {}",
             quoted(&crates),
             arrows(&c)
         ));

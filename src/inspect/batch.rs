@@ -51,14 +51,30 @@ pub fn run(args: &[PathBuf], attribute: &Attribute, out: &mut Output) -> Result<
         ([arg], [one]) if one.named => out.status("Inspecting", &arg.display().to_string()),
         // Nothing to inspect (a missing file): its error line says so.
         (_, []) => {}
-        (_, targets) => out.status(
-            "Inspecting",
-            &format!(
-                "{} on {}",
-                crate::format::count(targets.len(), "file", "files"),
-                crate::format::count(threads.min(targets.len()), "thread", "threads")
-            ),
-        ),
+        (_, targets) => {
+            // The paths already known to fail are counted too (QA al F6, QA ao F8: three paths
+            // given, "Inspecting 2 files", the missing one said only in the end).
+            let failed = expanded
+                .steps
+                .iter()
+                .filter(|s| matches!(s, Step::Failed(_)))
+                .count();
+            let failed = match failed {
+                0 => String::new(),
+                n => format!(
+                    " ({} cannot be read)",
+                    crate::format::count(n, "path", "paths")
+                ),
+            };
+            out.status(
+                "Inspecting",
+                &format!(
+                    "{} on {}{failed}",
+                    crate::format::count(targets.len(), "file", "files"),
+                    crate::format::count(threads.min(targets.len()), "thread", "threads")
+                ),
+            )
+        }
     }
     let Batch { report, mut errors } = inspect_expanded(expanded, attribute, threads)?;
     if report.artifacts.is_empty() && errors.len() == 1 {

@@ -101,8 +101,11 @@ pub fn checks(s: &mut String, a: &Artifact, st: &Style) {
             &format!("{:<4}", short(c.verdict)),
         );
         let id: String = c.id.to_string().chars().take(36).collect();
-        // The message filled under itself (QA ak, F2: 101 to 175 columns).
-        fill(s, &format!("    {label}  {id:<width$}  "), &c.message);
+        // The message filled under itself (QA ak, F2: 101 to 175 columns), each entry point's
+        // name cut in the middle to the room under it (QA ao, F2: one name ran to 145).
+        let lead = format!("    {label}  {id:<width$}  ");
+        let room = super::fill::WIDTH.saturating_sub(super::fill::columns(&lead) + 1);
+        fill(s, &lead, &entry_points_cut(c, room.max(40)));
     }
     let hidden = a.checks.len() - shown.len();
     if hidden > 0 {
@@ -183,6 +186,21 @@ pub fn footer(s: &mut String, report: &Report, st: &Style) {
     }
 }
 
+/// A check's message with the names of its new entry points cut to `room` columns each (the
+/// comma after one stays on its line).
+fn entry_points_cut(c: &Check, room: usize) -> String {
+    let (lead, shown, more) = crate::gate::entry_points::named(&c.entry_points);
+    let more = crate::gate::entry_points::more(more);
+    let tail = format!("{lead}{}{more}", shown.join(", "));
+    match c.message.strip_suffix(tail.as_str()) {
+        Some(body) if !shown.is_empty() => {
+            let cut: Vec<String> = shown.iter().map(|n| crate::format::clip(n, room)).collect();
+            format!("{body}{lead}{}{more}", cut.join(", "))
+        }
+        _ => c.message.clone(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -223,5 +241,43 @@ mod tests {
                 .all(|l| l.chars().count() <= super::super::fill::WIDTH),
             "{s}"
         );
+    }
+
+    /// QA ao F2: a grown crate's new entry points were written whole, one of 145 columns;
+    /// each is cut in the middle to the room under the message, its ends kept.
+    #[test]
+    fn a_checks_entry_points_are_cut_to_the_width() {
+        use crate::report::CheckId;
+        let long = format!(
+            "std::sys::helpers::small_c_string::run_with_cstr_allocating::<{}LookupHost>",
+            "std::sys::net::connection::socket::".repeat(2)
+        );
+        let names = vec![long.clone(), "app::main".to_string()];
+        let mut c = Check::worded(
+            CheckId::BaselineCrate("[libc]".into()),
+            Verdict::Warn,
+            "crate [libc] grew by 34.3 KiB (+3.6%) to 991 KiB: over 1%".into(),
+        );
+        c.delta = Some(35_123.0);
+        let (lead, shown, more) = crate::gate::entry_points::named(&names);
+        c.message.push_str(&format!(
+            "{lead}{}{}",
+            shown.join(", "),
+            crate::gate::entry_points::more(more)
+        ));
+        c.entry_points = names;
+        let mut a = crate::report::test_artifact(1000);
+        a.checks.push(c);
+        let mut s = String::new();
+        checks(&mut s, &a, &Style::plain());
+        assert!(
+            s.lines()
+                .all(|l| l.chars().count() <= super::super::fill::WIDTH),
+            "{s}"
+        );
+        assert!(s.contains("std::sys::helpers::small_c_string::"), "{s}");
+        assert!(s.contains("…") && s.contains("LookupHost>,"), "{s}");
+        assert!(s.contains("app::main"), "{s}");
+        assert!(!s.contains(&long), "{s}");
     }
 }

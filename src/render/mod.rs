@@ -37,3 +37,15 @@ pub struct Style {
     /// List every crate (`--crates`).
     pub all_crates: bool,
 }
+
+#[cfg(test)]
+impl Style {
+    /// No colour, not verbose, the usual crates: how the unit tests render.
+    pub(crate) fn plain() -> Self {
+        Style {
+            color: false,
+            verbose: false,
+            all_crates: false,
+        }
+    }
+}

@@ -55,6 +55,7 @@ fn crates_and_symbols_layout() {
         confidence: Confidence::Exact,
         instantiated_in: None,
         retained_size: None,
+        copy: None,
     }];
     // A C symbol no crate was named for: `[unknown]`, as in the crate table.
     b.symbols.push(SymbolRow {
@@ -67,6 +68,7 @@ fn crates_and_symbols_layout() {
         confidence: Confidence::Unattributed,
         instantiated_in: None,
         retained_size: None,
+        copy: None,
     });
     let mut s = String::new();
     let st = Style {
@@ -143,6 +145,7 @@ fn symbol_rows_fit_in_100_columns() {
         confidence: Confidence::Mangled,
         instantiated_in: None,
         retained_size: None,
+        copy: None,
     }];
     let st = Style {
         color: false,

@@ -53,7 +53,10 @@ pub fn render(s: &mut String, b: &Binary, st: &Style) {
         super::fill::fill_painted(s, "    ", note, c, DIM);
     }
     for chain in &w.chains {
-        let _ = writeln!(s, "    {}", chain.target);
+        // Cut in the middle as the steps are, its end (a copy's number and hash) kept (QA ao,
+        // F2: a crate's entry symbol ran to 110 columns).
+        let target = crate::format::clip(&chain.target, super::fill::WIDTH - 4);
+        let _ = writeln!(s, "    {target}");
         if chain.steps.is_empty() {
             let _ = writeln!(
                 s,
@@ -81,6 +84,44 @@ pub fn render(s: &mut String, b: &Binary, st: &Style) {
             s,
             "    {}",
             paint(c, DIM, &format!("... and {} more", w.more))
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::{Chain, Why};
+
+    /// QA ao F2: a chain's target (a crate's entry symbol) was written whole, 110 columns.
+    #[test]
+    fn a_chains_target_is_cut_to_the_width() {
+        let target = format!(
+            "similar: <similar::algorithms::compact::Compact<Old,New,D> as {}DiffHook>::finish \
+             (copy 2 of 3, hash h17dbe9654d46da86)",
+            "similar::algorithms::hook::".repeat(2)
+        );
+        let mut b = crate::report::test_artifact(1000).binary;
+        b.why = Some(Why {
+            pattern: "similar".into(),
+            matched: "symbol".into(),
+            entry_points: None,
+            entry_names: None,
+            chains: vec![Chain {
+                target: target.clone(),
+                steps: Vec::new(),
+            }],
+            more: 0,
+            note: None,
+        });
+        let mut s = String::new();
+        render(&mut s, &b, &Style::plain());
+        let line = s.lines().find(|l| l.starts_with("    similar: "));
+        let line = line.unwrap_or_else(|| panic!("{s}"));
+        assert_eq!(line.chars().count(), super::super::fill::WIDTH, "{s}");
+        assert!(
+            line.ends_with("(copy 2 of 3, hash h17dbe9654d46da86)"),
+            "{s}"
         );
     }
 }

@@ -67,8 +67,9 @@ pub fn std_retained(k: &CrateSize) -> String {
     )
 }
 
-/// For each of `rows`, what follows its name when another row has the same name, crate and
-/// section: ` (copy 1 of 2)`, else nothing. Two copies of one function (LLVM's `.llvm.NNN`
+/// For each of `rows`, what follows its name when another symbol has the same name, crate and
+/// section: ` (copy 1 of 2)`, numbered among the binary's (`SymbolRow::copy`), else, for a
+/// report without that (an older baseline), among the rows; else nothing. Two copies of one function (LLVM's `.llvm.NNN`
 /// duplicates, whose suffix the names shown drop) read as one row written twice (QA ac, W6).
 pub fn copies(rows: &[SymbolRow]) -> Vec<String> {
     fn key(r: &SymbolRow) -> (&str, Option<&str>, &str) {
@@ -79,8 +80,10 @@ pub fn copies(rows: &[SymbolRow]) -> Vec<String> {
         seen.entry(key(r)).or_insert((0, 0)).1 += 1;
     }
     rows.iter()
-        .map(|r| match seen.get_mut(&key(r)) {
-            Some((i, k)) if *k > 1 => {
+        .map(|r| match (r.copy, seen.get_mut(&key(r))) {
+            // Numbered among all the binary's copies (a report of this version).
+            (Some([i, k]), _) => format!(" (copy {i} of {k})"),
+            (None, Some((i, k))) if *k > 1 => {
                 *i += 1;
                 format!(" (copy {i} of {k})")
             }
@@ -345,6 +348,7 @@ mod tests {
             file_size: 17_905,
             vm_size: 17_905,
             retained_size: None,
+            copy: None,
             confidence: crate::report::Confidence::Exact,
         };
         let clone = "<full_moon::ast::luau::TypeInfo as core::clone::Clone>::clone";

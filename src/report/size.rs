@@ -145,6 +145,10 @@ pub struct SymbolRow {
     /// subtree in the reference graph); `None` for rows that are not symbols or without a graph.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub retained_size: Option<u64>,
+    /// `[k, n]`: the k-th (in address order) of n symbols of the binary with this name, crate
+    /// and section (instantiations of one generic function); absent when it is the only one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub copy: Option<[u32; 2]>,
 }
 
 /// One crate's largest symbols, and what its other rows add up to: the map of the bytes that

@@ -154,6 +154,16 @@ fn rodata_growth_fails_naming_the_section_and_its_size() {
     ));
     assert_eq!(r.code, 1);
     assert!(r.stderr.contains("baseline not saved"), "{}", r.stderr);
+    // Said as the verdict says what failed (QA ao F3: "the gate failed" whatever failed).
+    let verdict = r.stdout.lines().find(|l| l.starts_with("verdict fail: "));
+    let verdict = verdict.unwrap_or_else(|| panic!("{}", r.stdout));
+    let what = verdict.trim_start_matches("verdict fail: ");
+    assert!(
+        r.stderr
+            .contains(&format!("the run fails ({what}; --warn-only accepts it")),
+        "{}",
+        r.stderr
+    );
     assert_eq!(std::fs::read(&base).expect("read"), before);
     let r = run(&mut gate(
         "gate-rodata-new",

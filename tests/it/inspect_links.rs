@@ -148,4 +148,24 @@ fn jobs_keep_inspect_to_that_many_threads() {
     assert_eq!(paths(&reports[0]), 3);
     assert_eq!(paths(&reports[1]), 3);
     assert_eq!(paths(&r.stdout), 3);
+    // A path that cannot be read is counted on the status line too (QA ao F8: three paths
+    // given, "Inspecting 2 files").
+    let dir = tempfile::tempdir().expect("tempdir");
+    let missing = dir.path().join("nothere");
+    let r = run(aotcheck()
+        .args(["aotcheck", "inspect", "-j", "1", "/bin/ls", "/bin/cp"])
+        .arg(&missing));
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(
+        r.stderr
+            .contains("Inspecting 2 files on 1 thread (1 path cannot be read)\n"),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        r.stderr
+            .contains(&format!("cannot read `{}`", missing.display())),
+        "{}",
+        r.stderr
+    );
 }

@@ -614,7 +614,14 @@ fn anonymous_constants_with_a_symbol_go_to_the_code_that_refers_to_them() {
 fn instantiations_of_one_function_are_told_apart() {
     let v = json(&mut check_fixture(
         "where-bytes",
-        &["--why", "^where_bytes::sum_all$"],
+        &[
+            "--why",
+            "^where_bytes::sum_all$",
+            "--filter",
+            "where_bytes",
+            "-n",
+            "3",
+        ],
     ));
     let a = &v["artifacts"][0];
     let chains = a["binary"]["why"]["chains"].as_array().expect("chains");
@@ -652,4 +659,23 @@ fn instantiations_of_one_function_are_told_apart() {
         let last = c["steps"].as_array().and_then(|s| s.last()).expect("steps");
         assert_eq!(str_of(last, "symbol"), "where_bytes::sum_all", "{c}");
     }
+    // QA ao F1: with one copy among the rows shown (`-n 3`: the table, `main`, the larger
+    // copy), the row says which of the binary's two it is, the number `--why` gives the same
+    // hash (the row's raw name carries it).
+    let rows = a["binary"]["symbols"].as_array().expect("symbols");
+    let copies: Vec<&Value> = rows
+        .iter()
+        .filter(|r| r["name"] == "where_bytes::sum_all")
+        .collect();
+    assert_eq!(copies.len(), 1, "{rows:?}");
+    let row = copies[0];
+    assert_eq!(row["copy"][1], 2, "{row}");
+    let n = row["copy"][0].as_u64().expect("copy number");
+    let raw = str_of(row, "mangled");
+    let h = raw
+        .strip_prefix("_ZN11where_bytes7sum_all17")
+        .and_then(|r| r.strip_suffix('E'))
+        .unwrap_or_else(|| panic!("{raw}"));
+    let said = format!("where_bytes::sum_all (copy {n} of 2, hash {h})");
+    assert!(targets.contains(&said.as_str()), "{said}: {targets:?}");
 }

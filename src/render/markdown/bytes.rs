@@ -306,6 +306,7 @@ mod tests {
             confidence: Confidence::Mangled,
             instantiated_in: Some("c1".into()),
             retained_size: Some(13_000),
+            copy: None,
         }];
         let step = |symbol: &str, krate: Option<&str>, kind| Step {
             symbol: symbol.into(),

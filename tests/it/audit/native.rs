@@ -648,7 +648,8 @@ fn a_crate_inlined_under_lto_keeps_its_finding_and_gives_none_to_std() {
                 path: &["audit-lto-inlined", "std"],
                 evidence: &[
                     "static binary defines `getaddrinfo`",
-                    "`getaddrinfo` is reachable through std without `etcetera`",
+                    "`getaddrinfo` is reachable through std's own code, even with `etcetera` \
+                     left out",
                 ],
             },
         ],
