@@ -120,7 +120,7 @@ fn artifact(s: &mut String, a: &Artifact, audited: bool, st: &Style) {
     }
     super::audit::findings(s, &a.findings, st);
     super::hostile::render(s, &a.hostile, st.color);
-    super::image::human(s, a.image.as_deref(), st);
+    super::image::human(s, a, st);
     super::gate::checks(s, a, st);
 }
 

@@ -25,8 +25,8 @@ fn ms(v: f64) -> String {
 }
 
 /// The image rows of one artifact (nothing without `--image`).
-pub fn human(s: &mut String, image: Option<&Image>, st: &Style) {
-    let Some(i) = image else { return };
+pub fn human(s: &mut String, a: &crate::report::Artifact, st: &Style) {
+    let Some(i) = a.image.as_deref() else { return };
     let c = st.color;
     row(
         s,
@@ -86,7 +86,7 @@ pub fn human(s: &mut String, image: Option<&Image>, st: &Style) {
         let _ = writeln!(s, "    {}", paint(c, DIM, &line));
     }
     left_out(s, i, st);
-    in_image(s, i, c);
+    in_image(s, i, &a.findings, c);
     if let Some(why) = i.trace.reason.as_deref() {
         row(s, c, "traced", &paint(c, DIM, why));
     }
@@ -116,7 +116,7 @@ fn left_out(s: &mut String, i: &Image, st: &Style) {
     }
 }
 
-fn in_image(s: &mut String, image: &Image, c: bool) {
+fn in_image(s: &mut String, image: &Image, findings: &[crate::report::Finding], c: bool) {
     let r = &image.in_image;
     let text = match r.outcome {
         InImageOutcome::Started => {
@@ -173,8 +173,21 @@ fn in_image(s: &mut String, image: &Image, c: bool) {
     for p in &r.denied {
         let _ = writeln!(s, "    denied: {p} (to the image's user)");
     }
+    // Once: a finding above that gives the same command is pointed at (QA an F5: a command of
+    // 1,180 characters written twice).
     if let Some(cmd) = &r.reproduce {
-        let _ = writeln!(s, "    reproduce: {cmd}");
+        match findings.iter().find(|f| f.reproduce.as_ref() == Some(cmd)) {
+            Some(f) => {
+                let _ = writeln!(
+                    s,
+                    "    reproduce: the command of the {} finding above",
+                    f.rule
+                );
+            }
+            None => {
+                let _ = writeln!(s, "    reproduce: {cmd}");
+            }
+        }
     }
 }
 
@@ -276,12 +289,9 @@ mod tests {
     #[test]
     fn human_rows_of_an_image_that_does_not_start() {
         let mut s = String::new();
-        let st = Style {
-            color: false,
-            verbose: false,
-            all_crates: false,
-        };
-        human(&mut s, Some(&failed()), &st);
+        let mut a = crate::report::test_artifact(1);
+        a.image = Some(Box::new(failed()));
+        human(&mut s, &a, &Style::plain());
         insta::assert_snapshot!(s);
     }
 
@@ -329,7 +339,7 @@ mod tests {
             },
         ];
         let mut s = String::new();
-        in_image(&mut s, &image, false);
+        in_image(&mut s, &image, &[], false);
         assert!(
             s.contains(
                 "missing: /tmp (on the way to /tmp/qa/ae/www, an argument of the entrypoint)"
@@ -347,5 +357,30 @@ mod tests {
         let mut md = String::new();
         markdown(&mut md, &report, super::super::markdown::escape);
         assert!(md.contains("lacks /tmp/qa/ae/www, /etc/app.toml"), "{md}");
+    }
+
+    /// QA an F5: the start inside the image's command (1,180 characters) was written under the
+    /// AOT011 finding and again under `in image`; the second points at the first.
+    #[test]
+    fn a_command_a_finding_gives_is_pointed_at() {
+        let mut image = failed();
+        let cmd = "d=$(mktemp -d) && tar -xzf layer && unshare -r chroot \"$d\" /app/app";
+        image.in_image.reproduce = Some(cmd.into());
+        let finding: crate::report::Finding = serde_json::from_value(serde_json::json!({
+            "rule": "AOT011", "title": "does not start in its image", "severity": "error",
+            "crate": "app", "version": "1.0.0", "path": ["app"], "evidence": [],
+            "allowed": false, "advice": "a", "reproduced": true, "reproduce": cmd
+        }))
+        .expect("finding");
+        let mut s = String::new();
+        in_image(&mut s, &image, std::slice::from_ref(&finding), false);
+        assert!(!s.contains(cmd), "{s}");
+        assert!(
+            s.contains("reproduce: the command of the AOT011 finding above"),
+            "{s}"
+        );
+        let mut s = String::new();
+        in_image(&mut s, &image, &[], false);
+        assert!(s.contains(&format!("reproduce: {cmd}")), "{s}");
     }
 }

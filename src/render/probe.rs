@@ -152,16 +152,13 @@ fn failures(s: &mut String, p: &Probe, c: bool) {
             super::fill::fill(s, &format!("    {}: ", runs_named(runs)), message);
             // The lines that say what went wrong, not a parser's usage after its error (QA al
             // F5: clap's missing arguments were left out for `Usage:` and its help hint).
-            for l in f.stderr_last(STDERR_LINES) {
+            for l in f.stderr_last(crate::report::STDERR_LINES) {
                 let line = crate::format::clip_end(l, STDERR_SHOWN);
                 let _ = writeln!(s, "      {}", paint(c, DIM, &format!("stderr: {line}")));
             }
         }
     }
 }
-
-/// The lines of a failed run's stderr shown under it.
-const STDERR_LINES: usize = 3;
 
 /// The columns of a failed run's stderr line shown after `      stderr: `, within the width.
 const STDERR_SHOWN: usize = super::fill::WIDTH - 14;
