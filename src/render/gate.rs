@@ -84,7 +84,14 @@ pub fn checks(s: &mut String, a: &Artifact, st: &Style) {
     let shown: Vec<&Check> = a
         .checks
         .iter()
-        .filter(|c| st.verbose || c.verdict != Verdict::Pass || c.id.is_budget())
+        // The file's own size against the baseline always, as context for a crate's alert
+        // (QA an F6: "actix_server grew +23.9 KiB" failed a change that took 1.23 MiB off).
+        .filter(|c| {
+            st.verbose
+                || c.verdict != Verdict::Pass
+                || c.id.is_budget()
+                || c.id == crate::report::CheckId::BaselineFileSize
+        })
         .collect();
     let mut sorted = shown.clone();
     sorted.sort_by_key(|c| std::cmp::Reverse(c.verdict));
@@ -279,5 +286,36 @@ mod tests {
         assert!(s.contains("…") && s.contains("LookupHost>,"), "{s}");
         assert!(s.contains("app::main"), "{s}");
         assert!(!s.contains(&long), "{s}");
+    }
+
+    /// QA an F6: a crate's alert failed a change that took 1.23 MiB off the file, which the
+    /// terminal did not say (a passing check is listed only with `-v`); the file's size
+    /// against the baseline is always listed, other passing checks counted.
+    #[test]
+    fn the_file_size_against_the_baseline_is_always_listed() {
+        use crate::report::CheckId;
+        let mut a = crate::report::test_artifact(1000);
+        a.checks = vec![
+            Check::worded(
+                CheckId::BaselineCrate("actix_server".into()),
+                Verdict::Fail,
+                "crate actix_server grew by 23.9 KiB (+36.1%) to 90.0 KiB".into(),
+            ),
+            Check::worded(
+                CheckId::BaselineFileSize,
+                Verdict::Pass,
+                "file size shrank by 1.23 MiB (-15.0%) to 6.97 MiB".into(),
+            ),
+            Check::worded(
+                CheckId::BaselineCrate("brotli".into()),
+                Verdict::Pass,
+                "crate brotli unchanged (847 KiB)".into(),
+            ),
+        ];
+        let mut s = String::new();
+        checks(&mut s, &a, &Style::plain());
+        assert!(s.contains("file size shrank by 1.23 MiB (-15.0%)"), "{s}");
+        assert!(!s.contains("brotli"), "{s}");
+        assert!(s.contains("1 more within thresholds"), "{s}");
     }
 }

@@ -103,7 +103,14 @@ fn startup(s: &mut String, p: &Probe, c: bool) {
 
 fn shutdown(s: &mut String, p: &Probe, c: bool) {
     if let Some(sd) = &p.shutdown_ms {
-        let mut v = format!("median {} after SIGTERM", ms(sd.median));
+        // With its range and runs, as the startup's (QA an F1: a bare median).
+        let mut v = format!(
+            "median {} · min {} · max {} after SIGTERM ({})",
+            ms(sd.median),
+            ms(sd.min),
+            ms(sd.max),
+            crate::format::count(sd.count as usize, "run", "runs")
+        );
         if p.killed_after_grace > 0 {
             let _ = write!(v, "; {} runs needed SIGKILL", p.killed_after_grace);
         }

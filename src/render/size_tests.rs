@@ -178,3 +178,15 @@ fn symbol_rows_fit_in_100_columns() {
     assert!(rows[0].contains("  std                   <gimli"), "{s}");
     assert!(rows.iter().all(|l| l.chars().count() == 100), "{s}");
 }
+
+/// QA an F7: a crate mostly `heuristic` with a third `exact` read "heuristic"; under 80% the
+/// next class is named too, with the shares. A crate of one class reads as before.
+#[test]
+fn a_crate_of_mixed_confidence_names_its_two_main_classes() {
+    assert_eq!(
+        confidence_note(&krate("zstd_sys", 1000, 370, 0)),
+        "mangled 63%, exact 37%"
+    );
+    assert_eq!(confidence_note(&krate("std", 1000, 900, 0)), "exact");
+    assert_eq!(confidence_note(&krate("app", 1000, 0, 0)), "mangled");
+}
