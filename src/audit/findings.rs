@@ -44,6 +44,7 @@ pub(super) fn new_finding(rule: &Rule, krate: &str, version: &str, path: Vec<Str
         reproduce: None,
         reachable: None,
         chain: Vec::new(),
+        new_since_baseline: false,
     }
 }
 

@@ -49,6 +49,12 @@ pub fn compare(
             ));
             continue;
         };
+        for f in &mut a.findings {
+            f.new_since_baseline = !b
+                .findings
+                .iter()
+                .any(|o| o.rule == f.rule && o.krate == f.krate);
+        }
         let th = thresholds(a);
         let (checks, gains) = artifact_checks(b, a, &th);
         let label = artifact_label(a);

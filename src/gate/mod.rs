@@ -247,6 +247,7 @@ mod tests {
             reproduce: None,
             reachable: None,
             chain: Vec::new(),
+            new_since_baseline: false,
         }
     }
 

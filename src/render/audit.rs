@@ -134,6 +134,9 @@ fn finding(s: &mut String, f: &Finding, c: bool) {
     if let Some(feat) = &f.feature {
         let _ = write!(head, " (feature `{feat}`)");
     }
+    if f.new_since_baseline {
+        head.push_str(&paint(c, BAD, " (new since the baseline)"));
+    }
     let _ = writeln!(s, "      {label}: {head}");
     // `cargo tree -i`: the crate, then who depends on it, up to the package.
     let mut chain = f.path.iter().rev().skip(1);
@@ -198,19 +201,17 @@ mod tests {
             reproduce: None,
             reachable: None,
             chain: Vec::new(),
+            new_since_baseline: false,
         };
         let mut allowed = f.clone();
         allowed.reproduce = Some("run under env -u HOME".into());
         allowed.krate = "dlopen2".into();
         allowed.allowed = true;
         allowed.reason = Some("plugins are optional".into());
+        let mut new = f.clone();
+        new.new_since_baseline = true;
         let mut s = String::new();
-        let st = Style {
-            color: false,
-            verbose: false,
-            all_crates: false,
-        };
-        findings(&mut s, &[allowed, f], &st);
+        findings(&mut s, &[allowed, f], &Style::plain());
         // Every key's text in one column (QA aj F5: `reproduce:` two to the right).
         let column = |key: &str| {
             let l = s.lines().find(|l| l.trim_start().starts_with(key))?;
@@ -223,5 +224,12 @@ mod tests {
             "{columns:?}\n{s}"
         );
         insta::assert_snapshot!(s);
+        // QA ao F9: a finding the baseline's binary has not says so on its first line.
+        let mut s = String::new();
+        findings(&mut s, &[new], &Style::plain());
+        assert!(
+            s.contains("error: libloading v0.8.9 (new since the baseline)"),
+            "{s}"
+        );
     }
 }

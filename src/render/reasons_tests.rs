@@ -19,6 +19,7 @@ fn finding(rule: &str, reproduced: bool) -> Finding {
         reproduce: None,
         reachable: None,
         chain: Vec::new(),
+        new_since_baseline: false,
     }
 }
 

@@ -68,6 +68,10 @@ pub struct Finding {
     /// The shortest chain of references from a root to it, when reachable.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub chain: Vec<crate::report::Step>,
+    /// Compared with a baseline whose same binary has no finding of this rule on this crate:
+    /// the change brought it (QA ao F9: a new AOT004 read as the baseline's did).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub new_since_baseline: bool,
 }
 
 /// How the evidence line on a blamed crate without code of its own goes on after its name

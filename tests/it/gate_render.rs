@@ -247,6 +247,7 @@ pub(crate) fn failed_without_checks() -> cargo_aotcheck::report::Report {
         reproduce: Some("env -u HOME ./app".into()),
         reachable: None,
         chain: Vec::new(),
+        new_since_baseline: false,
     });
     r.artifacts[0].hostile.push(HostileRun {
         condition: "no-home".into(),
@@ -414,6 +415,7 @@ fn the_shrink_hint_names_what_shrank_and_never_follows_a_failure() {
         reproduce: None,
         reachable: None,
         chain: Vec::new(),
+        new_since_baseline: false,
     });
     cargo_aotcheck::gate::conclude(&mut failing);
     assert_eq!(failing.verdict, Verdict::Fail);

@@ -167,7 +167,12 @@ fn assert_tables_match(md: &str, b: &Value) {
     let json_rows = b["symbols"].as_array().expect("symbols");
     assert_eq!(rows.len(), json_rows.len(), "{md}");
     for (r, j) in rows.iter().zip(json_rows) {
-        assert_eq!(r[0], str_of(j, "name"), "{md}");
+        // One of several copies in the binary says which (JSON `copy`: [k, n]).
+        let name = match j["copy"].as_array() {
+            Some(c) => format!("{} (copy {} of {})", str_of(j, "name"), c[0], c[1]),
+            None => str_of(j, "name").to_string(),
+        };
+        assert_eq!(r[0], name, "{md}");
         let vm = u64_of(j, "vm_size");
         // Without a crate: the crate table's row for its bytes (none when not loaded).
         let row = match j["crate"].as_str() {

@@ -71,6 +71,9 @@ pub fn findings(s: &mut String, findings: &[Finding]) {
         if let Some(feat) = &f.feature {
             let _ = write!(s, " (feature {})", code(feat));
         }
+        if f.new_since_baseline {
+            s.push_str(" · <b class=\"bad-text\">new since the baseline</b>");
+        }
         s.push_str("</p>");
         if !f.path.is_empty() {
             let path: Vec<String> = f.path.iter().map(|p| code(p)).collect();
@@ -381,6 +384,7 @@ mod tests {
             reproduce: None,
             reachable: None,
             chain: Vec::new(),
+            new_since_baseline: false,
         }
     }
 

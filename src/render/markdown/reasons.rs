@@ -82,6 +82,9 @@ fn finding_cell(f: &Finding) -> String {
     if f.reproduced_by() == Some("--hostile") {
         s.push_str(", a crash reproduced by --hostile");
     }
+    if f.new_since_baseline {
+        s.push_str(", new since the baseline");
+    }
     s
 }
 
