@@ -61,11 +61,14 @@ fn rows(report: &Report, all: &[Reason]) -> Vec<Row> {
                 .artifact()
                 .map_or_else(|| text(&r.subject()), |a| link(report, a)),
         };
+        // The rule is the "What"; the line does not start with it again (QA ao F10).
+        let (what, line) = (r.what(), r.line());
+        let why = line.strip_prefix(&format!("{what} ")).unwrap_or(&line);
         rows.push(Row {
             binary,
-            what: text(&r.what()),
+            what: text(&what),
             verdict: r.verdict(),
-            why: spans(&r.line()),
+            why: spans(why),
         });
     }
     // Worst first; in report order within a verdict.
@@ -122,7 +125,31 @@ pub fn section(s: &mut String, report: &Report) {
 
 #[cfg(test)]
 mod tests {
-    use super::spans;
+    use super::{rows, spans};
+
+    /// QA ao F10: an error finding's row read `AOT004` under "What" and `AOT004 glibc NSS
+    /// lookups ...` under "Why".
+    #[test]
+    fn a_findings_rule_is_said_once_in_its_row() {
+        let finding: crate::report::Finding = serde_json::from_value(serde_json::json!({
+            "rule": "AOT004", "title": "glibc NSS lookups", "severity": "error",
+            "crate": "std", "version": "1.95.0", "path": ["app", "std"], "evidence": [],
+            "allowed": false, "reason": null, "advice": "a"
+        }))
+        .expect("finding");
+        let mut report = crate::report::Report::new(None);
+        let mut a = crate::report::test_artifact(1);
+        a.findings.push(finding);
+        report.artifacts.push(a);
+        let all = crate::render::reasons::reasons(&report);
+        let rows = rows(&report, &all);
+        let row = rows
+            .iter()
+            .find(|r| r.what == "AOT004")
+            .expect("the finding's row");
+        assert!(!row.why.starts_with("AOT004"), "{}", row.why);
+        assert!(row.why.contains("glibc NSS lookups"), "{}", row.why);
+    }
 
     #[test]
     fn quoted_parts_are_code_and_markup_stays_text() {
