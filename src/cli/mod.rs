@@ -292,20 +292,26 @@ fn after_dashes(e: clap::Error, args: &[OsString]) -> clap::Error {
                 first.to_string_lossy()
             ),
         ),
-        _ => format_as_flag(e, args),
+        _ => format_as_flag(e),
     }
 }
 
 /// `--html`, `--json`, `--markdown` or `--human` given as a flag: clap's nearest flag was
 /// `--hostile` (QA an F3), which does something else entirely; the format is `--format`'s.
-fn format_as_flag(e: clap::Error, args: &[OsString]) -> clap::Error {
+fn format_as_flag(e: clap::Error) -> clap::Error {
     if e.kind() != clap::error::ErrorKind::UnknownArgument {
         return e;
     }
-    let given = args.iter().filter_map(|a| a.to_str()).find_map(|a| {
-        let flag = a.strip_prefix("--")?;
+    // The argument clap did not know, not any argument that reads so (`--probe-arg --json`).
+    let unknown = match e.get(clap::error::ContextKind::InvalidArg) {
+        Some(clap::error::ContextValue::String(a)) => a.clone(),
+        _ => return e,
+    };
+    let given = unknown.strip_prefix("--").and_then(|flag| {
         let name = flag.split_once('=').map_or(flag, |(n, _)| n);
-        FormatArg::from_str(name, false).ok().map(|_| name)
+        FormatArg::from_str(name, false)
+            .ok()
+            .map(|_| name.to_string())
     });
     match given {
         Some(name) => clap::Error::raw(

@@ -46,6 +46,9 @@ fn a_format_given_as_a_flag_points_at_format_and_the_usage_is_the_commands() {
         assert!(e.contains(&format!("`--format {name}`")), "{args:?}: {e}");
         assert!(!e.contains("--hostile"), "{e}");
     }
+    // A probe argument that reads so is no such mistake.
+    let e = p(&["x", "--probe-arg", "--json", "--bogus"]).expect_err("no such flag");
+    assert!(e.to_string().contains("'--bogus'"), "{e}");
     let e = p(&["x", "-j", "1", "--bogus"]).expect_err("no such flag");
     let e = e.render().to_string();
     assert!(
