@@ -34,8 +34,7 @@
 //! - `render`: human, JSON, Markdown, HTML and GitHub Actions output; layout only.
 //! - `format`, `stats`, `diagnostics`: leaves shared by stages and renderers (how figures are
 //!   written; medians and intervals; the error line of cargo's output).
-//! - `output`, `progress`, `interrupt`, `error`: the writer, the progress bar, Ctrl-C, errors;
-//!   `threads`: how many threads the tool's own work may use (`-j`).
+//! - `output`, `progress`, `interrupt`, `error`, `threads`: writer, progress, Ctrl-C, errors, `-j`.
 
 pub mod advise;
 pub mod attribute;
@@ -145,13 +144,12 @@ fn dispatch(opts: &Options, held: &mut Vec<String>, out: &mut Output) -> Result<
         _ => Outcome::Passed,
     };
     if let Some(requested) = &opts.gate.save_baseline {
-        // What failed, as the verdict line says it (QA ao F3: "the gate failed" of a run failed
-        // by its audit's error findings).
+        // What failed, as the verdict line words it (QA ao F3: not "the gate failed").
         let refused = match (&unfinished, outcome) {
             (Some((_, why)), _) => Some(why.to_string()),
             (None, Outcome::GateFailed) => Some(format!(
                 "the run fails ({}; --warn-only accepts it and saves)",
-                render::reasons::counts(&report, &render::reasons::reasons(&report)).join(", ")
+                render::reasons::summary(&report)
             )),
             (None, Outcome::Passed) => None,
         };

@@ -83,6 +83,11 @@ fn not_ready(a: &Artifact) -> Option<String> {
     Some(crate::probe::last_failure(a))
 }
 
+/// What made the verdict, in one line: [`counts`] of [`reasons`], joined.
+pub fn summary(report: &Report) -> String {
+    counts(report, &reasons(report)).join(", ")
+}
+
 /// What made the verdict, counted, in the order the terminal's footer gives it: `1 check
 /// failed`, `2 error findings`, `1 crash under --hostile`, `1 binary with no probe run that got
 /// ready`, `1 file not inspected`; nothing for a kind without any.
