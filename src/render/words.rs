@@ -69,8 +69,9 @@ pub fn std_retained(k: &CrateSize) -> String {
 
 /// For each of `rows`, what follows its name when another symbol has the same name, crate and
 /// section: ` (copy 1 of 2)`, numbered among the binary's (`SymbolRow::copy`), else, for a
-/// report without that (an older baseline), among the rows; else nothing. Two copies of one function (LLVM's `.llvm.NNN`
-/// duplicates, whose suffix the names shown drop) read as one row written twice (QA ac, W6).
+/// report without that (an older baseline), among the rows; else nothing. Two copies of one
+/// function (LLVM's `.llvm.NNN` duplicates, whose suffix the names shown drop) read as one row
+/// written twice (QA ac, W6).
 pub fn copies(rows: &[SymbolRow]) -> Vec<String> {
     fn key(r: &SymbolRow) -> (&str, Option<&str>, &str) {
         (r.name.as_str(), r.krate.as_deref(), r.section.as_str())
