@@ -26,6 +26,20 @@ pub fn more(n: usize) -> String {
     }
 }
 
+/// A message that ends with the entry points [`new_entry_points`] named in it, split for a
+/// renderer to write the names its own way: the text before them, the lead, the names shown
+/// and the `(+N more)` after them. `None` when the message does not end so.
+pub fn split<'a>(
+    message: &'a str,
+    entry_points: &'a [String],
+) -> Option<(&'a str, &'static str, &'a [String], String)> {
+    let (lead, shown, more) = named(entry_points);
+    let more = self::more(more);
+    let tail = format!("{lead}{}{more}", shown.join(", "));
+    let body = message.strip_suffix(tail.as_str())?;
+    (!shown.is_empty()).then_some((body, lead, shown, more))
+}
+
 /// A crate that grew or appeared: the symbols outside it that refer to it now and did not in
 /// the baseline. Nothing is said when either report has no graph for the crate (a baseline
 /// saved before there were entry points would make every one look new).

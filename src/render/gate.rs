@@ -196,15 +196,12 @@ pub fn footer(s: &mut String, report: &Report, st: &Style) {
 /// A check's message with the names of its new entry points cut to `room` columns each (the
 /// comma after one stays on its line).
 fn entry_points_cut(c: &Check, room: usize) -> String {
-    let (lead, shown, more) = crate::gate::entry_points::named(&c.entry_points);
-    let more = crate::gate::entry_points::more(more);
-    let tail = format!("{lead}{}{more}", shown.join(", "));
-    match c.message.strip_suffix(tail.as_str()) {
-        Some(body) if !shown.is_empty() => {
+    match crate::gate::entry_points::split(&c.message, &c.entry_points) {
+        Some((body, lead, shown, more)) => {
             let cut: Vec<String> = shown.iter().map(|n| crate::format::clip(n, room)).collect();
             format!("{body}{lead}{}{more}", cut.join(", "))
         }
-        _ => c.message.clone(),
+        None => c.message.clone(),
     }
 }
 
@@ -228,11 +225,7 @@ mod tests {
         report.artifacts.push(a);
         report.verdict = Verdict::Inconclusive;
         let mut s = String::new();
-        let st = Style {
-            color: false,
-            verbose: false,
-            all_crates: false,
-        };
+        let st = Style::plain();
         footer(&mut s, &report, &st);
         assert!(
             s.contains("verdict inconclusive: 1 binary with no --hostile condition"),

@@ -386,9 +386,8 @@ mod tests {
             section(".tm_clone_table", 0, 0),
         ];
         let st = Style {
-            color: false,
             verbose: true,
-            all_crates: false,
+            ..Style::plain()
         };
         let mut s = String::new();
         sections(&mut s, &b, &st);

@@ -424,11 +424,7 @@ mod tests {
             static_glibc_floor: None,
             regular_glibc_floor: Some("GLIBC_2.34".into()),
         };
-        let st = Style {
-            color: false,
-            verbose: false,
-            all_crates: false,
-        };
+        let st = Style::plain();
         let mut s = String::new();
         table(&mut s, &cmp, &st, true);
         let ends: Vec<usize> = s

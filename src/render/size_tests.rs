@@ -71,11 +71,7 @@ fn crates_and_symbols_layout() {
         copy: None,
     });
     let mut s = String::new();
-    let st = Style {
-        color: false,
-        verbose: false,
-        all_crates: false,
-    };
+    let st = Style::plain();
     render(&mut s, &b, &st);
     insta::assert_snapshot!(s);
 }
@@ -85,11 +81,7 @@ fn crates_and_symbols_layout() {
 #[test]
 fn retained_below_own_is_explained() {
     let mut b = binary();
-    let st = Style {
-        color: false,
-        verbose: false,
-        all_crates: false,
-    };
+    let st = Style::plain();
     let note = "retained below own: part of the crate's own bytes is linked but unreachable";
     for (retained, shown) in [(2500, false), (1500, true)] {
         let mut k = krate("libc", 2000, 2000, 0);
@@ -106,11 +98,7 @@ fn retained_below_own_is_explained() {
 #[test]
 fn a_large_std_retained_is_explained() {
     let mut b = binary();
-    let st = Style {
-        color: false,
-        verbose: false,
-        all_crates: false,
-    };
+    let st = Style::plain();
     let note = "std retains 9.77 KiB: code that std's own shims call";
     for (name, retained, shown) in [
         ("std", 10_000, true),
@@ -147,11 +135,7 @@ fn symbol_rows_fit_in_100_columns() {
         retained_size: None,
         copy: None,
     }];
-    let st = Style {
-        color: false,
-        verbose: false,
-        all_crates: false,
-    };
+    let st = Style::plain();
     let mut s = String::new();
     render(&mut s, &b, &st);
     let row = s

@@ -327,11 +327,7 @@ fn the_words_around_features_and_a_lone_config_knob() {
 
 /// The terminal's style without colour.
 fn plain() -> Style {
-    Style {
-        color: false,
-        verbose: false,
-        all_crates: false,
-    }
+    Style::plain()
 }
 
 /// The Markdown report of advice `a` alone.

@@ -145,26 +145,18 @@ pub(super) fn message(c: &Check) -> String {
             rest = after;
         }
     }
-    let (lead, shown, more) = crate::gate::entry_points::named(&c.entry_points);
-    let names: Vec<&str> = shown.iter().map(String::as_str).collect();
-    let tail = format!(
-        "{lead}{}{}",
-        names.join(", "),
-        crate::gate::entry_points::more(more)
-    );
-    match rest.strip_suffix(tail.as_str()) {
-        Some(body) if !shown.is_empty() => {
+    match crate::gate::entry_points::split(rest, &c.entry_points) {
+        Some((body, lead, shown, more)) => {
             let quoted: Vec<String> = shown.iter().map(|n| cell(n)).collect();
             let _ = write!(
                 out,
-                "{}{}{}{}",
+                "{}{}{}{more}",
                 spans(body, true),
                 escape(lead),
                 quoted.join(", "),
-                crate::gate::entry_points::more(more)
             );
         }
-        _ => out.push_str(&spans(rest, true)),
+        None => out.push_str(&spans(rest, true)),
     }
     out
 }
