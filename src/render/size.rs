@@ -14,6 +14,9 @@ pub(super) const CRATES_SHOWN: usize = 10;
 /// name: two sizes and the crate) then fits in 100 columns, as `--help` does.
 const NAME_WIDTH: usize = 54;
 
+/// The columns the retained size takes in a symbol row, when the graph was built.
+const RETAINED: usize = 12;
+
 /// The fewest columns a symbol's name is cut to, whatever follows it.
 const NAME_MIN: usize = 24;
 
@@ -302,16 +305,22 @@ fn symbols_heading(b: &Binary) -> String {
     }
 }
 
-/// The largest symbols (or rows), in memory and in the file.
+/// The largest symbols (or rows), in memory and in the file, and with the reference graph
+/// what each keeps alive (QA ao F7: Markdown, the page and JSON had it, the terminal not).
 fn symbols(s: &mut String, b: &Binary, c: bool) {
     if b.symbols.is_empty() {
         return;
     }
+    let retained = b.symbols.iter().any(|r| r.retained_size.is_some());
+    let columns = match retained {
+        true => "in memory / in file / retained",
+        false => "in memory / in file",
+    };
     label(
         s,
         c,
         "symbols",
-        &format!("{} (in memory / in file)", symbols_heading(b)),
+        &format!("{} ({columns})", symbols_heading(b)),
     );
     let copies = super::words::copies(&b.symbols);
     // The crate column as wide as the longest crate listed, up to CRATE_MAX, the name's room
@@ -324,7 +333,7 @@ fn symbols(s: &mut String, b: &Binary, c: bool) {
         .max()
         .unwrap_or(0)
         .clamp(CRATE_MIN, CRATE_MAX);
-    let name_width = NAME_WIDTH - (crate_width - CRATE_MIN);
+    let name_width = NAME_WIDTH - (crate_width - CRATE_MIN) - if retained { RETAINED } else { 0 };
     for (r, copy) in b.symbols.iter().zip(copies) {
         // Named as the crate table names it.
         let krate = super::words::row_crate(r).unwrap_or("-");
@@ -349,9 +358,15 @@ fn symbols(s: &mut String, b: &Binary, c: bool) {
         let room = name_width
             .saturating_sub(section.chars().count() + copy.chars().count())
             .max(NAME_MIN);
+        // Retained: a row the graph has no node for (a section's fallback) has none.
+        let keeps = match (retained, r.retained_size) {
+            (false, _) => String::new(),
+            (true, Some(n)) => format!("  {:>10}", human_size(n)),
+            (true, None) => format!("  {:>10}", "-"),
+        };
         let _ = writeln!(
             s,
-            "    {mem:>10}  {file:>10}  {:<crate_width$}  {}{section}{copy}",
+            "    {mem:>10}  {file:>10}{keeps}  {:<crate_width$}  {}{section}{copy}",
             crate::format::clip(krate, crate_width),
             crate::format::clip(&r.name, room)
         );

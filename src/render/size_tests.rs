@@ -163,6 +163,47 @@ fn symbol_rows_fit_in_100_columns() {
     assert!(rows.iter().all(|l| l.chars().count() == 100), "{s}");
 }
 
+/// QA ao F7: with the graph, the symbol table says what each row keeps alive, as Markdown, the
+/// page and JSON do; a row the graph has no figure for reads `-`; rows stay 100 columns.
+#[test]
+fn symbol_rows_show_the_retained_size_with_the_graph() {
+    let mut b = binary();
+    let row = |name: &str, own: u64, retained: Option<u64>| SymbolRow {
+        name: format!("{name}{}", "x".repeat(200)),
+        mangled: None,
+        krate: Some("regex_automata".into()),
+        section: ".text".into(),
+        file_size: own,
+        vm_size: own,
+        confidence: Confidence::Exact,
+        instantiated_in: None,
+        retained_size: retained,
+        copy: None,
+    };
+    b.crates = vec![krate("regex_automata", 2000, 2000, 0)];
+    b.symbols = vec![row("new", 34_509, Some(647_168)), row("old", 1000, None)];
+    let mut s = String::new();
+    render(&mut s, &b, &Style::plain());
+    assert!(s.contains("(in memory / in file / retained)"), "{s}");
+    let rows: Vec<&str> = s.lines().filter(|l| l.contains("xxx")).collect();
+    assert_eq!(rows.len(), 2, "{s}");
+    assert!(
+        rows[0].starts_with("      33.7 KiB    33.7 KiB     632 KiB  regex_automata"),
+        "{s}"
+    );
+    assert!(
+        rows[1].contains("1000 B           -  regex_automata"),
+        "{s}"
+    );
+    assert!(rows.iter().all(|l| l.chars().count() == 100), "{s}");
+    // Without the graph, no such column.
+    b.symbols.iter_mut().for_each(|r| r.retained_size = None);
+    let mut s = String::new();
+    render(&mut s, &b, &Style::plain());
+    assert!(s.contains("(in memory / in file)\n"), "{s}");
+    assert!(s.contains("1000 B  regex_automata"), "{s}");
+}
+
 /// QA an F7: a crate mostly `heuristic` with a third `exact` read "heuristic"; under 80% the
 /// next class is named too, with the shares. A crate of one class reads as before.
 #[test]

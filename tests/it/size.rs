@@ -615,7 +615,7 @@ fn the_symbols_heading_says_what_the_rows_are() {
     assert_eq!(sum, size, "the rows add up to the file");
     let text = inspect(&["--symbols", "all"]);
     let heading = format!(
-        "symbols      all {} rows (in memory / in file)",
+        "symbols      all {} rows (in memory / in file / retained)",
         thousands(all.len() as u64)
     );
     assert!(text.contains(&heading), "{heading}\n{text}");
@@ -624,12 +624,12 @@ fn the_symbols_heading_says_what_the_rows_are() {
     assert!(!text.contains(".shstrtab] .shstrtab"), "{text}");
     let text = inspect(&["--filter", "std", "-n", "3"]);
     assert!(
-        text.contains("symbols      3 largest of std (in memory / in file)"),
+        text.contains("symbols      3 largest of std (in memory / in file / retained)"),
         "{text}"
     );
     let text = inspect(&["-n", "3"]);
     assert!(
-        text.contains("symbols      3 largest (in memory / in file)"),
+        text.contains("symbols      3 largest (in memory / in file / retained)"),
         "{text}"
     );
 }
