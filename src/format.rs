@@ -208,10 +208,10 @@ pub fn same_crate(a: &str, b: &str) -> bool {
     a.len() == b.len() && a.bytes().zip(b.bytes()).all(|(x, y)| unify(x) == unify(y))
 }
 
-/// `n` and the noun that goes with it: `1 file`, `3 files` (`one` and `many` given whole, for
-/// nouns like `library`/`libraries`).
+/// `n` and the noun that goes with it: `1 file`, `3 files`, `2,678 symbols` (`one` and `many`
+/// given whole, for nouns like `library`/`libraries`).
 pub fn count(n: usize, one: &str, many: &str) -> String {
-    format!("{n} {}", if n == 1 { one } else { many })
+    format!("{} {}", thousands(n as u64), if n == 1 { one } else { many })
 }
 
 /// `1419280` → `1,419,280`.
@@ -415,6 +415,7 @@ mod tests {
         assert_eq!(count(1, "library", "libraries"), "1 library");
         assert_eq!(count(0, "library", "libraries"), "0 libraries");
         assert_eq!(count(2, "file", "files"), "2 files");
+        assert_eq!(count(2678, "symbol", "symbols"), "2,678 symbols");
     }
 
     #[test]

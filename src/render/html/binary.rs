@@ -262,7 +262,7 @@ fn entry_points(v: &[String]) -> Cell {
         v.len() as f64,
         format!(
             "<details><summary>{}</summary>{}</details>",
-            v.len(),
+            crate::format::count(v.len(), "symbol", "symbols"),
             graph::names(v)
         ),
     )

@@ -177,8 +177,9 @@ fn crate_row(s: &mut String, k: &CrateSize, whole: u64, retained: bool, entries:
     if entries {
         match k.entry_points.len() {
             0 => row.push_str(" – |"),
+            // "Entered from 2,678 symbols" (QA an F8: a bare `2678` read as a place).
             n => {
-                let _ = write!(row, " {n} |");
+                let _ = write!(row, " {} |", count(n, "symbol", "symbols"));
             }
         }
     }
