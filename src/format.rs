@@ -211,7 +211,11 @@ pub fn same_crate(a: &str, b: &str) -> bool {
 /// `n` and the noun that goes with it: `1 file`, `3 files`, `2,678 symbols` (`one` and `many`
 /// given whole, for nouns like `library`/`libraries`).
 pub fn count(n: usize, one: &str, many: &str) -> String {
-    format!("{} {}", thousands(n as u64), if n == 1 { one } else { many })
+    format!(
+        "{} {}",
+        thousands(n as u64),
+        if n == 1 { one } else { many }
+    )
 }
 
 /// `1419280` → `1,419,280`.
