@@ -173,6 +173,18 @@ fn sort<'r, 'm>(
             s.mine += 1;
             continue;
         }
+        // A crate without code of its own was inlined into the crates that depend on it, and
+        // into no other (QA ap F1: du-dust's dirs-sys was given `getgrgid`, which sysinfo
+        // calls through std's `FilterMap::next`): a function whose every caller, past std's
+        // code, is a crate that does not depend on it is not its.
+        if s.no_code
+            && let Some(calls) =
+                not_inlined_from(&g.callers_through(v, STD_CRATES), reached, &f.krate)
+        {
+            s.away
+                .extend(calls.into_iter().map(|(r, symbol)| (name, r, symbol)));
+            continue;
+        }
         // Every other crate that calls it, each with its first calling symbol (QA m: lsd's
         // libgit2-sys went unnamed after dirs-sys).
         let mut others: Vec<(&Reached, String)> = Vec::new();
@@ -210,6 +222,29 @@ fn sort<'r, 'm>(
         to.extend(others.into_iter().map(|(r, symbol)| (name, r, symbol)));
     }
     s
+}
+
+/// The crates of `callers` (each with its first calling symbol) when there are some and none
+/// of them can hold crate `krate`'s code: each is a dependency that is not `krate` and does not
+/// depend on it. `None` when one may: `krate` itself, the package, a crate that depends on
+/// `krate`, or one the dependency graph does not have.
+fn not_inlined_from<'r, 'm>(
+    callers: &[(String, String)],
+    reached: &'r [Reached<'m>],
+    krate: &str,
+) -> Option<Vec<(&'r Reached<'m>, String)>> {
+    let mut out: Vec<(&Reached, String)> = Vec::new();
+    for (k, symbol) in callers {
+        let r = dependency_named(reached, k)?;
+        let i = reached.iter().position(|x| std::ptr::eq(x, r))?;
+        if same_crate(r.name(), krate) || reached[0].is_crate(k) || depends_on(reached, i, krate) {
+            return None;
+        }
+        if !out.iter().any(|(o, _)| std::ptr::eq(*o, r)) {
+            out.push((r, symbol.clone()));
+        }
+    }
+    (!out.is_empty()).then_some(out)
 }
 
 /// There are callers, and every one is std's code. None is not std's code only: a function
@@ -275,8 +310,20 @@ fn word(g: &Graph, f: &mut Finding, s: &Sorted) {
     }
     if !s.away.is_empty() {
         let (names, by) = names_and_callers(&s.away);
+        // Without code of its own, the crate's may be anywhere it was inlined: said why not
+        // there.
+        let why = match s.no_code {
+            true => format!(
+                "; {by} {} not depend on {}, so no code of {} can be {}'s, inlined",
+                if by.contains(", ") { "do" } else { "does" },
+                f.krate,
+                if by.contains(", ") { "theirs" } else { "its" },
+                f.krate
+            ),
+            false => String::new(),
+        };
         lines.push(format!(
-            "{} {} called by the code of {by}, not of {} (the finding on {by})",
+            "{} {} called by the code of {by}, not of {}{why} (the finding on {by})",
             quoted(&names),
             if names.len() == 1 { "is" } else { "are" },
             f.krate,

@@ -152,6 +152,12 @@ impl Graph {
 
     /// As [`Graph::calling_crates`], every symbol of each crate that refers to `v`.
     pub fn callers(&self, v: u32) -> Vec<(String, String)> {
+        self.callers_through(v, &[])
+    }
+
+    /// As [`Graph::callers`], walking back past the code of the crates `through` too (std's:
+    /// a lookup in std's generic code, `FilterMap::next`, is made for the crate that calls it).
+    pub fn callers_through(&self, v: u32, through: &[&str]) -> Vec<(String, String)> {
         let n = self.plain.len();
         if v as usize >= n {
             return Vec::new();
@@ -174,7 +180,9 @@ impl Graph {
                 }
                 seen[p as usize] = true;
                 match self.code_crate_of(p) {
-                    Some(k) if !k.starts_with('[') => out.push((k.to_string(), self.name(p))),
+                    Some(k) if !k.starts_with('[') && !through.contains(&k) => {
+                        out.push((k.to_string(), self.name(p)));
+                    }
                     _ => queue.push_back(p),
                 }
             }

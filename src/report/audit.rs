@@ -77,9 +77,8 @@ pub struct Finding {
 /// How the evidence line on a blamed crate without code of its own goes on after its name
 /// (the audit writes it; `--why` and `--filter` of that crate repeat it).
 pub const NO_CODE: &str = " has no function of its own in the binary (its code was inlined \
-    into its callers, as under LTO): whether std's own code or another crate's makes the \
-    lookups of its kind instead cannot be told from it, so they stay on its finding as the \
-    rule says";
+    into its callers, as under LTO): a lookup of its kind made by std's code or by a crate that \
+    depends on it cannot be told from its own, so it stays on its finding as the rule says";
 
 /// The rules whose offending function the reference graph can look for (dynamic loading,
 /// run-time code generation, NSS lookups, iconv): their findings say whether it is reachable.

@@ -6,6 +6,7 @@ use serde_json::Value;
 use crate::util::*;
 
 mod bundling;
+mod inlined;
 mod native;
 mod nss_other;
 use native::expect_system_zlib;

@@ -754,6 +754,7 @@ fn a_crate_inlined_under_lto_keeps_its_finding_and_gives_none_to_std() {
         "{steps:?}"
     );
     crate::why::check_pairs(bin, &steps);
+    super::inlined::a_lookup_by_a_crate_that_does_not_depend_on_an_inlined_one_is_not_its();
 }
 
 /// The finding of artifact `a` whose `key` (`rule` or `crate`) is `value`.
