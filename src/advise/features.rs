@@ -152,7 +152,17 @@ pub(super) fn for_plan(plan: &Plan) -> (Vec<Without>, Vec<String>) {
             .iter()
             .find(|p| p.id == b.target.package_id)
         {
-            out.extend(variants(p, &plan.options));
+            let each = variants(p, &plan.options);
+            // Said, not left out in silence (QA ap F8: `--knobs ...,features` on du-dust, which
+            // has no `[features]`, said nothing of features).
+            if each.is_empty() {
+                not_tried.push(format!(
+                    "no build without a feature: `{}` has no feature enabled (by default or \
+                     --features) to leave out",
+                    p.name
+                ));
+            }
+            out.extend(each);
         }
     }
     // A variant without a feature that a binary requires (`required-features`) has no such

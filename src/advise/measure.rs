@@ -78,22 +78,42 @@ pub fn probe(
                 let why = crate::probe::why_not_ready(a);
                 *slot.error = Some(crate::format::printable(&why, false).into_owned());
             } else if p.failures > 0 {
-                warnings.push(format!(
-                    "`{name}` [{}]: {} of {} did not get ready: {}",
-                    slot.id,
-                    p.failures,
-                    crate::format::count((p.requested_runs + p.warmup) as usize, "run", "runs"),
-                    crate::probe::why_not_ready(a)
-                ));
+                let why = crate::probe::why_not_ready(a);
+                warnings.push(failed_runs_warning(&name, &slot.id, p, &why));
             }
         }
     }
+    // The probe's own line on runs that failed says what the line above says (QA ap F7).
+    let said: Vec<String> = runs
+        .artifacts
+        .iter()
+        .filter_map(|a| crate::probe::some_runs_failed(a, a.probe.as_ref()?))
+        .collect();
     for w in runs.warnings {
-        if !warnings.contains(&w) {
+        if !warnings.contains(&w) && !said.contains(&w) {
             warnings.push(w);
         }
     }
     Ok(())
+}
+
+/// A variant some of whose runs failed and others got ready: how many of the runs made, why,
+/// and where too few counted runs are left for an interval, that its start-up cell is empty
+/// for it (QA ap F6: blank, with a note on "the 6 counted runs of each").
+fn failed_runs_warning(name: &str, id: &str, p: &crate::report::Probe, why: &str) -> String {
+    let min = crate::stats::MIN_SAMPLES;
+    let few = match p.runs as usize {
+        n if n < min => format!(
+            "; its start-up change is not told from {} that got ready ({min} or more give one)",
+            crate::format::count(n, "counted run", "counted runs")
+        ),
+        _ => String::new(),
+    };
+    format!(
+        "`{name}` [{id}]: {} of {} did not get ready: {why}{few}",
+        p.failures,
+        crate::format::count(p.made(), "run", "runs"),
+    )
 }
 
 /// One variant of a binary, as the probe fills it: the base, each knob, the combined one, each
@@ -191,8 +211,8 @@ pub fn startup_note(runs: u32) -> Option<String> {
         )),
         n => Some(format!(
             "start-up: beside each variant's median, its change against the profile's where \
-             the 95% interval of their ratio (bootstrap over the {n} counted runs of each) \
-             excludes no change (a ratio of 1); {} where it includes it (within the noise of \
+             the 95% interval of their ratio (bootstrap over the counted runs of each that \
+             got ready, {n} asked) excludes no change (a ratio of 1); {} where it includes it (within the noise of \
              this machine)",
             crate::report::WITHIN_NOISE
         )),
@@ -315,6 +335,51 @@ mod tests {
             stripped_size: Some(stripped),
             ..Measured::default()
         }
+    }
+
+    /// QA ap F6: a variant with 3 of 7 runs failed (one warmup, 6 counted asked) has too few
+    /// counted runs for an interval; the warning counts the runs made and says so.
+    #[test]
+    fn a_variant_with_failed_runs_says_how_many_of_those_made_and_why_no_change() {
+        let sample = |run: u32| crate::report::Sample {
+            run,
+            warmup: run == 1,
+            spawned_at_ns: None,
+            startup_ms: 30.0,
+            shutdown_ms: None,
+            memory_kib: crate::report::Memory::default(),
+            processes: 1,
+        };
+        let failed = |run: u32| crate::report::FailedRun {
+            run,
+            warmup: false,
+            kind: "signal".into(),
+            message: "killed by SIGABRT".into(),
+            exit_code: None,
+            signal: Some("SIGABRT".into()),
+            core_dumped: false,
+            stderr_tail: String::new(),
+            stdout_tail: String::new(),
+        };
+        let mut p = crate::report::Probe {
+            runs: 3,
+            failures: 3,
+            requested_runs: 6,
+            warmup: 1,
+            samples: [1, 3, 4, 7].map(sample).to_vec(),
+            failed_runs: [2, 5, 6].map(failed).to_vec(),
+            ..crate::report::Probe::default()
+        };
+        let w = failed_runs_warning("dust", "panic=abort", &p, "killed by SIGABRT");
+        assert_eq!(
+            w,
+            "`dust` [panic=abort]: 3 of 7 runs did not get ready: killed by SIGABRT; its \
+             start-up change is not told from 3 counted runs that got ready (5 or more give one)"
+                .replace("(5 ", &format!("({} ", crate::stats::MIN_SAMPLES))
+        );
+        p.runs = crate::stats::MIN_SAMPLES as u32;
+        let w = failed_runs_warning("dust", "panic=abort", &p, "killed by SIGABRT");
+        assert!(!w.contains("not told"), "{w}");
     }
 
     /// QA ah, F3: the start-up change carries the interval of its ratio, from the counted

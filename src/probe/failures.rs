@@ -5,9 +5,9 @@ use crate::report::{Artifact, Probe, Report};
 
 /// A run-level warning when some runs failed and others got ready: the verdict rests on the
 /// runs that got ready, and a reader must know that the program does not always start.
-pub(super) fn some_runs_failed(a: &Artifact, p: &Probe) -> Option<String> {
+pub fn some_runs_failed(a: &Artifact, p: &Probe) -> Option<String> {
     let first = p.failed_runs.first().filter(|_| p.runs > 0)?;
-    let made = p.samples.len() + p.failed_runs.len();
+    let made = p.made();
     let link = a.link_mode.map_or("", |l| l.as_str());
     let line = format!(
         "`{}` ({link}): {} of {} failed (first: run {}, {}): the figures are of the runs that \

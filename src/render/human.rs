@@ -36,8 +36,9 @@ pub fn render(report: &Report, style: &Style) -> String {
             crate::format::count(report.failed.len(), "file", "files")
         );
         let _ = writeln!(s, "\n{}", paint(style.color, BAD, &head));
+        // Filled, as the warnings are (QA ap F9: a malformed file's line of 142 columns).
         for f in &report.failed {
-            let _ = writeln!(s, "  {}: {}", f.path, f.error);
+            super::fill::fill(&mut s, &format!("  {}: ", f.path), &f.error);
         }
     }
     skipped(&mut s, report, style);
@@ -399,5 +400,26 @@ mod tests {
         assert_eq!(row(".bss"), "- 4.00 KiB", "{s}");
         assert_eq!(row(".debug_info"), "8.00 KiB -", "{s}");
         assert_eq!(row(".tm_clone_table"), "0 B 0 B", "{s}");
+    }
+
+    /// QA ap F9: a file that could not be inspected had its error on one line of 142 columns.
+    #[test]
+    fn a_file_not_inspected_is_filled_to_the_width() {
+        let error = "truncated or malformed binary: the table of 41 section headers ends at byte \
+                     3766616, past the end of the file (1000 bytes)";
+        let mut report = Report::new(None);
+        report.failed = vec![crate::report::FailedFile {
+            path: "bindir/truncated".into(),
+            error: error.into(),
+        }];
+        let s = render(&report, &Style::plain());
+        assert!(s.contains("1 file not inspected:"), "{s}");
+        assert!(
+            s.contains("  bindir/truncated: truncated or malformed"),
+            "{s}"
+        );
+        assert!(s.lines().all(|l| l.chars().count() <= 100), "{s}");
+        let words = |t: &str| t.split_whitespace().collect::<Vec<_>>().join(" ");
+        assert!(words(&s).contains(&words(error)), "{s}");
     }
 }

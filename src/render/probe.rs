@@ -135,13 +135,21 @@ fn shutdown(s: &mut String, p: &Probe, c: bool) {
 
 /// Runs that did not get to ready, each distinct message once with the end of its stderr.
 fn failures(s: &mut String, p: &Probe, c: bool) {
-    let attempted = p.runs + p.failures;
     if p.failures > 0 {
+        // Of the runs made, warmup ones included, as the warning counts them.
+        let warmup = p.failed_runs.iter().filter(|f| f.warmup).count();
+        let among = match (warmup, p.failed_runs.len()) {
+            (0, _) => String::new(),
+            (1, 1) => " (a warmup run)".into(),
+            (1, _) => " (1 of them a warmup run)".into(),
+            (n, m) if n == m => " (all warmup runs)".into(),
+            (n, _) => format!(" ({n} of them warmup runs)"),
+        };
         row(
             s,
             c,
             "failed runs",
-            &paint(c, BAD, &format!("{} of {attempted}", p.failures)),
+            &paint(c, BAD, &format!("{} of {}{among}", p.failures, p.made())),
         );
         // Each distinct message once, with every run that failed so (QA am F3: "2 of 2" listed
         // run 1 alone).
@@ -306,6 +314,47 @@ mod tests {
             stderr_tail: format!("error: {}", "x".repeat(120)),
             stdout_tail: String::new(),
         }
+    }
+
+    /// QA ap F3: with a warmup run among the failed, "failed runs 3 of 21" added the ready
+    /// counted runs to every failure; the warning said "3 of 23". Both count the runs made.
+    #[test]
+    fn failed_runs_are_counted_among_every_run_made() {
+        let sample = |run: u32| crate::report::Sample {
+            run,
+            warmup: run <= 3,
+            spawned_at_ns: None,
+            startup_ms: 30.0,
+            shutdown_ms: None,
+            memory_kib: crate::report::Memory::default(),
+            processes: 1,
+        };
+        let failed_runs = vec![
+            FailedRun {
+                warmup: true,
+                ..failed(2, "killed by SIGABRT")
+            },
+            failed(5, "killed by SIGABRT"),
+            failed(6, "killed by SIGABRT"),
+        ];
+        let p = Probe {
+            runs: 18,
+            failures: 3,
+            warmup: 3,
+            requested_runs: 20,
+            samples: (1..=23)
+                .filter(|r| ![2, 5, 6].contains(r))
+                .map(sample)
+                .collect(),
+            failed_runs,
+            ..Probe::default()
+        };
+        let mut s = String::new();
+        failures(&mut s, &p, false);
+        assert!(
+            s.contains("failed runs  3 of 23 (1 of them a warmup run)"),
+            "{s}"
+        );
     }
 
     /// QA am F3, F1: "failed runs 2 of 2" listed run 1 alone; every run is named with its

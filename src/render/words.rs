@@ -69,7 +69,8 @@ pub fn std_retained(k: &CrateSize) -> String {
 
 /// For each of `rows`, what follows its name when another symbol has the same name, crate and
 /// section: ` (copy 1 of 2)`, numbered among the binary's (`SymbolRow::copy`), else, for a
-/// report without that (an older baseline), among the rows; else nothing. Two copies of one
+/// report without that (an older baseline), among the rows; a row without a symbol, its
+/// confidence; else nothing. Two copies of one
 /// function (LLVM's `.llvm.NNN` duplicates, whose suffix the names shown drop) read as one row
 /// written twice (QA ac, W6).
 pub fn copies(rows: &[SymbolRow]) -> Vec<String> {
@@ -84,6 +85,12 @@ pub fn copies(rows: &[SymbolRow]) -> Vec<String> {
         .map(|r| match (r.copy, seen.get_mut(&key(r))) {
             // Numbered among all the binary's copies (a report of this version).
             (Some([i, k]), _) => format!(" (copy {i} of {k})"),
+            // A section's bytes without a symbol, one row per confidence: no copies of
+            // anything, told apart by how they were named (QA ap F5: "[section .rodata] (copy
+            // 1 of 2)" beside "(copy 2 of 2)", `dominated` and `referenced`).
+            (None, Some((_, k))) if *k > 1 && r.name.starts_with('[') => {
+                format!(" ({})", r.confidence.as_str())
+            }
             (None, Some((i, k))) if *k > 1 => {
                 *i += 1;
                 format!(" (copy {i} of {k})")
@@ -363,6 +370,18 @@ mod tests {
             super::copies(&rows),
             [" (copy 1 of 2)", "", " (copy 2 of 2)", ""]
         );
+        // QA ap F5: a section's bytes without a symbol, in two rows of two confidences, are
+        // no copies: each says its confidence.
+        let unnamed = |confidence| crate::report::SymbolRow {
+            section: ".rodata".into(),
+            confidence,
+            ..row("[section .rodata]", "dust")
+        };
+        let rows = [
+            unnamed(crate::report::Confidence::Dominated),
+            unnamed(crate::report::Confidence::Referenced),
+        ];
+        assert_eq!(super::copies(&rows), [" (dominated)", " (referenced)"]);
     }
 
     /// One reading of our backtick quoting for the page and Markdown: pairs are names, an odd

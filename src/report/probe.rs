@@ -104,6 +104,15 @@ impl Memory {
     }
 }
 
+impl Probe {
+    /// The runs made, warmup and counted, ready or failed: what "N of M runs failed" counts
+    /// (QA ap F3: the terminal's "3 of 21" added the ready counted runs to every failure, the
+    /// warning's "3 of 23" counted them all).
+    pub fn made(&self) -> usize {
+        self.samples.len() + self.failed_runs.len()
+    }
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct FailedRun {
     /// 1-based across warmup and counted runs.

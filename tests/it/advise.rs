@@ -422,7 +422,7 @@ fn variants_are_probed_with_the_package_readiness() {
     assert!(lo <= ratio && ratio <= hi, "{change}");
     let notes = v["advice"]["notes"].to_string();
     assert!(
-        notes.contains("bootstrap over the 6 counted runs of each"),
+        notes.contains("bootstrap over the counted runs of each that got ready, 6 asked"),
         "{notes}"
     );
 }

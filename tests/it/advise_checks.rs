@@ -388,3 +388,40 @@ fn a_feature_a_binary_requires_is_not_tried() {
         String::from_utf8_lossy(&cargo.stderr)
     );
 }
+
+/// QA ap F8: `--knobs ...,features` on du-dust, which has no features, said nothing of them.
+/// advise-knobs has no `[features]` (cargo metadata): the run says that no build without a
+/// feature is made, and why, on stderr and in the notes.
+#[test]
+fn a_package_without_features_says_none_is_left_out() {
+    let metadata = Command::new("cargo")
+        .args([
+            "metadata",
+            "--format-version",
+            "1",
+            "--no-deps",
+            "--manifest-path",
+        ])
+        .arg(fixture("advise-knobs").join("Cargo.toml"))
+        .output()
+        .expect("cargo metadata");
+    let m: Value = serde_json::from_slice(&metadata.stdout).expect("metadata JSON");
+    assert_eq!(m["packages"][0]["features"], serde_json::json!({}));
+    // A target dir of its own: the other tests' advise of this fixture copy their variants
+    // to the shared one's `advise/release/` at the same time.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let r = run(&mut advise(
+        "advise-knobs",
+        dir.path(),
+        &["--knobs", "strip=symbols,features", "--no-probe"],
+    ));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let note = "no build without a feature: `advise-knobs` has no feature enabled (by default \
+                or --features) to leave out";
+    let v: Value = serde_json::from_str(&r.stdout).expect("JSON");
+    assert!(
+        v["advice"]["notes"].to_string().contains(note),
+        "{}",
+        v["advice"]
+    );
+}

@@ -476,7 +476,10 @@ fn why_takes_the_crate_tables_unknown_and_no_symbol_rows() {
         } else {
             "stretches of bytes without a symbol"
         };
-        let head = format!("`{label}`: a row of the crate table; {all} {what}");
+        let head = format!(
+            "`{label}`: a row of the crate table; {} {what}",
+            cargo_aotcheck::format::thousands(all)
+        );
         assert!(human.stdout.contains(&head), "{head}:\n{}", human.stdout);
     }
 }

@@ -229,11 +229,13 @@ pub fn probe(s: &mut String, a: &Artifact) {
     };
     let _ = writeln!(
         s,
-        "<details class=\"probe\"><summary>Startup probe: {} of {} runs ready, {} failed</summary>\
-         <p>Ready: {}; {} counted runs asked, {} warmup; timeout {}, grace {}.</p>",
+        "<details class=\"probe\"><summary>Startup probe: {} of {} counted runs ready, {} of {} \
+         runs failed</summary><p>Ready: {}; {} counted runs asked, {} warmup; timeout {}, grace \
+         {}.</p>",
         p.runs,
         p.requested_runs,
         p.failures,
+        p.made(),
         code(&p.ready),
         p.requested_runs,
         p.warmup,
