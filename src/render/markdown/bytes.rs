@@ -183,7 +183,8 @@ fn crate_row(s: &mut String, k: &CrateSize, whole: u64, retained: bool, entries:
             }
         }
     }
-    let mut conf = k.confidence.main().as_str().to_string();
+    // As the terminal says it, with the next class where the main one is not most of it.
+    let mut conf = crate::render::words::confidence_note(k);
     if k.instantiated_elsewhere > 0 {
         let _ = write!(
             conf,
@@ -269,8 +270,10 @@ mod tests {
             name: format!("c{i}"),
             file_size: 1000 * i,
             vm_size: 1000 * i,
+            // The largest crate of two classes, as the terminal says it (QA ap F4).
             confidence: ConfidenceBreakdown {
-                exact: 1000 * i,
+                exact: if i == 12 { 7000 } else { 1000 * i },
+                mangled: if i == 12 { 5000 } else { 0 },
                 ..ConfidenceBreakdown::default()
             },
             instantiated_elsewhere: 0,
