@@ -126,7 +126,7 @@ fn dispatch(opts: &Options, held: &mut Vec<String>, out: &mut Output) -> Result<
         Command::Advise(a) => return advise(a, opts, held, out),
     };
     // `--why` or `--filter` that matches nothing: exit 2 before anything is written or saved.
-    let unmatched = graph::unmatched(&report, &opts.size)
+    let unmatched = graph::unmatched(&mut report, &opts.size)
         .map(|e| (e, "--why matches nothing"))
         .or_else(|| {
             graph::unmatched_filter(&report, &opts.size).map(|e| (e, "--filter matches nothing"))

@@ -237,8 +237,9 @@ fn never() -> regex::Regex {
 /// `--why` matched nothing in any binary that has symbols: the one clear line of exit 2. A
 /// binary without symbols cannot be searched (its answer says so): it neither matches nor
 /// excuses the others.
-pub fn unmatched(report: &Report, size: &SizeOptions) -> Option<Error> {
+pub fn unmatched(report: &mut Report, size: &SizeOptions) -> Option<Error> {
     let pattern = size.why.as_deref()?;
+    answer_inlined(report, pattern);
     let answers: Vec<&Why> = report
         .artifacts
         .iter()
@@ -307,6 +308,45 @@ pub fn unmatched_filter(report: &Report, size: &SizeOptions) -> Option<Error> {
             inlined(report, f)
         ))
     })
+}
+
+/// `--why` of a dependency whose code was all inlined into its callers (LTO), which the audit
+/// has a finding on: the answer is that finding's chain, with a note saying so, not exit 2
+/// (QA ap F2: du-dust's `--why dirs_sys` threw the report away after its build).
+fn answer_inlined(report: &mut Report, pattern: &str) {
+    for a in &mut report.artifacts {
+        let Some(w) = a.binary.why.as_mut().filter(|w| w.matched == "none") else {
+            continue;
+        };
+        if w.note.is_some() {
+            continue;
+        }
+        let Some(f) = a.findings.iter().find(|f| {
+            crate::format::same_crate(&f.krate, pattern)
+                && f.evidence
+                    .contains(&format!("{}{}", f.krate, crate::report::NO_CODE))
+        }) else {
+            continue;
+        };
+        let chain = match f.chain.last() {
+            Some(last) => {
+                w.chains = vec![Chain {
+                    target: last.symbol.clone(),
+                    steps: f.chain.clone(),
+                }];
+                format!(
+                    "; the chain of the {} finding on it, to the function its callers call:",
+                    f.rule
+                )
+            }
+            None => format!("; the {} finding on it says what it makes", f.rule),
+        };
+        w.note = Some(format!(
+            "`{}` is a dependency with no function of its own in the binary: its code was \
+             inlined into its callers (as under LTO){chain}",
+            f.krate
+        ));
+    }
 }
 
 /// A crate the audit has a finding on, with no symbol in the binary: its code was all inlined

@@ -486,9 +486,9 @@ fn why_takes_the_crate_tables_unknown_and_no_symbol_rows() {
 
 /// QA z, Z9: `--filter` of a dependency whose code was all inlined into its callers (LTO) said
 /// only that no crate is named so, where `--why` of it explains. Both say why now. nm shows no
-/// symbol of etcetera, and the audit's finding is on it.
-#[test]
-fn filter_of_an_inlined_dependency_says_its_code_was_inlined() {
+/// symbol of etcetera, and the audit's finding is on it. Called by the test that builds the
+/// fixture with each of its features in turn (`audit::native`): one at a time at one path.
+pub(crate) fn filter_of_an_inlined_dependency_says_its_code_was_inlined() {
     let r = run(&mut check_fixture(
         "audit-lto-inlined",
         &["--filter", "etcetera"],

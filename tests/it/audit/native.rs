@@ -573,18 +573,25 @@ fn a_crate_inlined_under_lto_keeps_its_finding_and_gives_none_to_std() {
             ],
         }],
     );
-    // `--why etcetera` finds no symbol of it, and says why (QA k).
+    // `--why etcetera` finds no symbol of it, and says why (QA k), with the finding's chain as
+    // its answer, not exit 2 (QA ap F2).
     let r = run(&mut check_fixture(
         "audit-lto-inlined",
         &["--why", "etcetera", "--warn-only"],
     ));
-    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let answered: Value = serde_json::from_str(&r.stdout).expect("JSON");
+    let a = artifact(&answered, "static");
+    let why = &a["binary"]["why"];
+    assert_eq!(why["matched"], "none", "{why}");
     assert!(
-        r.stderr
-            .contains("`etcetera` is a dependency (the AOT004 finding is on it)"),
-        "{}",
-        r.stderr
+        str_of(why, "note")
+            .starts_with("`etcetera` is a dependency with no function of its own in the binary"),
+        "{why}"
     );
+    let steps = crate::why::steps(&why["chains"][0]);
+    assert!(!steps.is_empty(), "{why}");
+    assert_eq!(steps, chain_of(finding(a, "crate", "etcetera")), "{why}");
     let bin = str_of(artifact(&v, "static"), "path");
     let etcetera: Vec<String> = tool("nm", &["-C", bin])
         .lines()
@@ -755,6 +762,7 @@ fn a_crate_inlined_under_lto_keeps_its_finding_and_gives_none_to_std() {
     );
     crate::why::check_pairs(bin, &steps);
     super::inlined::a_lookup_by_a_crate_that_does_not_depend_on_an_inlined_one_is_not_its();
+    crate::why_match::filter_of_an_inlined_dependency_says_its_code_was_inlined();
 }
 
 /// The finding of artifact `a` whose `key` (`rule` or `crate`) is `value`.
