@@ -303,14 +303,13 @@ fn check(
     if let Some((source, b)) = &base {
         gate::shares_a_binary(&report, source, b)?;
     }
+    let figures = gate::kept::Figures::of(&base, reprobed);
     gate::check(
         &plan,
         base.as_ref().map(|(s, r)| (s.as_str(), r.as_ref())),
+        figures,
         &mut report,
     );
-    if let Some(b) = report.baseline.as_mut() {
-        b.reprobed = reprobed;
-    }
     Ok(report)
 }
 

@@ -109,6 +109,29 @@ pub fn again(dir: &Path, base: &Option<(String, Cow<Report>)>) -> Option<Report>
     })
 }
 
+/// Where the baseline's startup figures come from, against which this run's are compared.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Figures {
+    /// Its kept binaries, probed again beside this run's ([`merge`]).
+    Reprobed,
+    /// This run made it (`--baseline-ref`) and probed it beside its own.
+    Beside,
+    /// The file's own, measured in another run: a change of the machine's load between the
+    /// two reads as the program's.
+    Apart,
+}
+
+impl Figures {
+    /// Of the baseline once [`merge`] has run (`reprobed`: what it returned).
+    pub fn of(base: &Option<(String, Cow<Report>)>, reprobed: bool) -> Figures {
+        match base {
+            _ if reprobed => Figures::Reprobed,
+            Some((_, Cow::Owned(_))) => Figures::Beside,
+            _ => Figures::Apart,
+        }
+    }
+}
+
 /// The baseline (`base`) with the probe figures of its binaries probed `again` (by package,
 /// name and link mode); whether they were (`BaselineSummary::reprobed`). The file's warnings
 /// that its machine was busy go: its startup figures are no longer compared.

@@ -103,7 +103,12 @@ pub fn shares_a_binary(report: &Report, source: &str, base: &Report) -> Result<(
 
 /// The gate stage: provenance, each binary's budgets, and the comparison with `base` (the
 /// baseline's source, as the report names it, and its report).
-pub fn check(plan: &Plan, base: Option<(&str, &Report)>, report: &mut Report) {
+pub fn check(
+    plan: &Plan,
+    base: Option<(&str, &Report)>,
+    figures: kept::Figures,
+    report: &mut Report,
+) {
     report.provenance = Some(provenance(report, plan.workspace.root()));
     for a in &mut report.artifacts {
         waive_allowed_crashes(a);
@@ -119,6 +124,12 @@ pub fn check(plan: &Plan, base: Option<(&str, &Report)>, report: &mut Report) {
                 .unwrap_or_default()
         };
         compare(report, base, source, &thresholds);
+        if let Some(b) = report.baseline.as_mut() {
+            b.reprobed = figures == kept::Figures::Reprobed;
+        }
+        if figures == kept::Figures::Apart {
+            runtime::busy_apart(report, base);
+        }
     }
 }
 

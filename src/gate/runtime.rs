@@ -141,6 +141,35 @@ pub fn busy_baseline(current: &Report, base: &Report, source: &str) -> Vec<Strin
         .collect()
 }
 
+/// Startup figures of two runs apart (a baseline file's own), either measured on a busy
+/// machine: a slowdown beyond the noise of each run's own samples may be the change of the
+/// load between the runs (QA aq F2: +32% "beyond the noise" between two busy runs, where the
+/// same binary read 2.8 to 6.1 ms from run to run). Such a failure is inconclusive, and says
+/// why and what would decide.
+pub fn busy_apart(current: &mut Report, base: &Report) {
+    let now = current.warnings.iter().any(|w| crate::probe::busy(w, true));
+    let then = base.warnings.iter().any(|w| crate::probe::busy(w, true));
+    let when = match (now, then) {
+        (false, false) => return,
+        (true, true) => "in both runs",
+        (true, false) => "in this run",
+        (false, true) => "in the baseline's run",
+    };
+    for c in current
+        .artifacts
+        .iter_mut()
+        .flat_map(|a| &mut a.checks)
+        .filter(|c| c.id == CheckId::BaselineStartup && c.verdict == Verdict::Fail)
+    {
+        c.verdict = Verdict::Inconclusive;
+        c.message.push_str(&format!(
+            "; but the machine was busy {when}, and figures of two runs apart cannot tell the \
+             program's slowdown from a change of the load: inconclusive (a baseline whose \
+             binaries were kept on this machine, or --baseline-ref, probes both in one run)"
+        ));
+    }
+}
+
 /// Where an RSS change is, when both runs measured it: anonymous memory (heap, stacks) or
 /// file-backed pages (the binary's own and its libraries', shared and evictable). A larger
 /// binary grows the second with no more memory allocated (QA k: +320 KiB, all file-backed).
@@ -243,6 +272,46 @@ mod tests {
         startup_check(b, a, &Thresholds::default())
             .expect("measured")
             .verdict
+    }
+
+    /// QA aq F2: a startup failure against a file's figures, either run on a busy machine, is
+    /// inconclusive and says why; on a quiet machine, or another check, it stands.
+    #[test]
+    fn a_slowdown_between_two_runs_apart_on_a_busy_machine_is_inconclusive() {
+        let busy = "the machine was busy (load average 2.4 on 2 CPUs): timings are inflated \
+                    and noisy";
+        let failing = |id: CheckId| Check::new(id, Unit::Ms, Verdict::Fail, "slower".into());
+        let run = |warnings: &[&str]| {
+            let mut a = crate::report::test_artifact(1000);
+            a.checks = vec![
+                failing(CheckId::BaselineStartup),
+                failing(CheckId::BaselineFileSize),
+            ];
+            Report {
+                artifacts: vec![a],
+                warnings: warnings.iter().map(|w| w.to_string()).collect(),
+                ..Report::new(None)
+            }
+        };
+        let verdicts = |r: &Report| r.artifacts[0].checks.iter().map(|c| c.verdict).collect();
+        for (now, then, when) in [
+            (true, true, "in both runs"),
+            (true, false, "in this run"),
+            (false, true, "in the baseline's run"),
+        ] {
+            let (one, none): (&[&str], &[&str]) = (&[busy], &[]);
+            let mut current = run(if now { one } else { none });
+            let base = run(if then { one } else { none });
+            busy_apart(&mut current, &base);
+            let v: Vec<Verdict> = verdicts(&current);
+            assert_eq!(v, [Verdict::Inconclusive, Verdict::Fail], "{when}");
+            let m = &current.artifacts[0].checks[0].message;
+            assert!(m.contains(&format!("the machine was busy {when}")), "{m}");
+        }
+        let mut quiet = run(&[]);
+        busy_apart(&mut quiet, &run(&[]));
+        let v: Vec<Verdict> = verdicts(&quiet);
+        assert_eq!(v, [Verdict::Fail, Verdict::Fail]);
     }
 
     #[test]
