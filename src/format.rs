@@ -239,8 +239,9 @@ pub fn signed_size(delta: i128) -> String {
 }
 
 /// A relative change (a fraction) as a signed percentage: `0.053` → `+5.3%`; from nothing, `new`.
-/// A change that one decimal would round to nothing keeps the decimals that show it (up to
-/// three), then reads `-<0.001%`: QA w saw 16 bytes off 855 KiB written `-0.0%`.
+/// A change that one decimal would round to nothing keeps the decimals that show it: QA w saw
+/// 16 bytes off 855 KiB written `-0.0%`, QA aq 4 bytes off 930 KiB written `-<0.001%`, now
+/// `-0.0004%`.
 pub fn percent(change: f64) -> String {
     let p = change * 100.0;
     if change.is_infinite() {
@@ -249,9 +250,9 @@ pub fn percent(change: f64) -> String {
         format!("{:+.1}%", p)
     } else {
         let sign = if p < 0.0 { '-' } else { '+' };
-        match (2..=3).find(|&d| p.abs() >= 0.5 / 10f64.powi(d as i32)) {
+        match (2..=9).find(|&d| p.abs() >= 0.5 / 10f64.powi(d as i32)) {
             Some(d) => format!("{sign}{:.d$}%", p.abs()),
-            None => format!("{sign}<0.001%"),
+            None => format!("{sign}<0.000000001%"),
         }
     }
 }
@@ -451,7 +452,9 @@ mod tests {
         // QA w, F10: 16 B off 855 KiB read "-0.0%".
         assert_eq!(percent(-16.0 / 875_520.0), "-0.002%");
         assert_eq!(percent(0.0004), "+0.04%");
-        assert_eq!(percent(-0.000_000_1), "-<0.001%");
+        assert_eq!(percent(-0.000_000_1), "-0.00001%");
+        // QA aq F6: 4 B off 930 KiB read "-<0.001%".
+        assert_eq!(percent(-4.0 / 952_320.0), "-0.0004%");
         assert_eq!(percent(0.000_5), "+0.1%");
         // The example: 57 B to 293 KiB read "+526882.5%".
         assert_eq!(size_change(57, 300_372, 4096), "now 293 KiB (was 57 B)");

@@ -94,13 +94,7 @@ pub fn exit_code(result: &Result<Outcome>) -> u8 {
 }
 
 pub fn run(opts: &Options, out: &mut Output) -> Result<Outcome> {
-    // A typo in a path to write fails now, not after a long build and probe, naming the file.
-    if let Some(path) = &opts.output {
-        output::check_writable(path).map_err(|e| e.naming("report"))?;
-    }
-    if let Some(Some(path)) = &opts.gate.save_baseline {
-        output::check_writable(path).map_err(|e| e.naming("baseline"))?;
-    }
+    output::check_paths(opts)?;
     threads::limit(opts.jobs());
     let mut held = Vec::new();
     let result = dispatch(opts, &mut held, out);

@@ -206,13 +206,35 @@ fn keys_valid_there<E: std::fmt::Display>(
     let path: Vec<&Segment> = e.path().iter().collect();
     let in_bin_table = path.len() == 3 && matches!(path[0], Segment::Map { key } if key == "bin");
     if !(in_bin_table || (workspace && path.len() == 1)) || !message.contains("unknown field") {
-        return message;
+        return near_key(&message);
     }
-    message
+    let message = message
         .lines()
         .map(|l| l.strip_suffix(", `bin`").unwrap_or(l))
         .collect::<Vec<_>>()
-        .join("\n")
+        .join("\n");
+    near_key(&message)
+}
+
+/// serde's "unknown field `maxfilesize`, expected one of `allow`, ..." with the key meant, where
+/// one is spelt nearly so, said first (QA aq F7: no hint, where a crate name gets one).
+fn near_key(message: &str) -> String {
+    let Some(at) = message.find("unknown field `") else {
+        return message.to_string();
+    };
+    let names: Vec<&str> = message[at..].split('`').skip(1).step_by(2).collect();
+    let Some((given, known)) = names.split_first() else {
+        return message.to_string();
+    };
+    let known: std::collections::BTreeSet<&str> = known.iter().copied().collect();
+    match crate::spelling::nearest(given, &known) {
+        Some(k) => message.replacen(
+            &format!("unknown field `{given}`"),
+            &format!("unknown field `{given}` (did you mean `{k}`?)"),
+            1,
+        ),
+        None => message.to_string(),
+    }
 }
 
 impl Config {

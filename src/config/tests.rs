@@ -251,6 +251,24 @@ fn unknown_key_error_lists_only_the_keys_valid_there() {
         "{in_bin}"
     );
     assert!(file.contains("bin.s"), "{file}");
+    // The key meant, where one is spelt nearly so (QA aq F7: `maxfilesize`).
+    for e in [&in_bin, &in_ws, &in_pkg, &file] {
+        assert!(
+            e.contains("unknown field `rady` (did you mean `ready`?)"),
+            "{e}"
+        );
+    }
+    let far = Config::from_file_text("maxfilesize = 1\nzzzzzz = 2\n", Path::new("/w/b.toml"))
+        .expect_err("unknown key")
+        .to_string();
+    assert!(
+        far.contains("unknown field `maxfilesize` (did you mean `max_file_size`?)"),
+        "{far}"
+    );
+    let none = Config::from_file_text("zzzzzz = 2\n", Path::new("/w/c.toml"))
+        .expect_err("unknown key")
+        .to_string();
+    assert!(!none.contains("did you mean"), "{none}");
 }
 
 /// QA f#6: `"1.5"` and `"1.5 B"` were rounded to 2 B while the number 1.5 was refused, and

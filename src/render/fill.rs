@@ -129,8 +129,10 @@ fn is_unit(w: &str) -> bool {
     UNITS.contains(&w.trim_end_matches([':', ',', ';', ')', '.']))
 }
 
-/// The longest name in backticks kept on one line.
-const NAME_MAX: usize = 40;
+/// The longest name in backticks kept on one line: as much as the line after the widest
+/// indent leaves (QA aq F5: a 57-column `libz-sys = { ... }` line to paste was broken before
+/// its `}`).
+const NAME_MAX: usize = WIDTH - INDENT_MAX;
 
 /// As [`fill`], over units that are never broken inside (a `strip = "symbols"`), one space
 /// between them.
@@ -273,12 +275,24 @@ mod tests {
                 "2 Bytes"
             ]
         );
-        // An unmatched backtick holds the rest together up to 40 columns; nothing is lost.
+        // An unmatched backtick holds the rest together up to 60 columns; nothing is lost.
         assert_eq!(words("a `b c"), ["a", "`b c"]);
-        let long = format!("`{}", "word ".repeat(20));
+        let long = format!("`{}", "word ".repeat(30));
         let w = words(&long);
-        assert!(w.len() > 2 && w.iter().all(|w| columns(w) <= 40), "{w:?}");
+        assert!(w.len() > 2 && w.iter().all(|w| columns(w) <= 60), "{w:?}");
         assert_eq!(w.join(" "), long.trim_end());
+        // A line to paste is one word (QA aq F5), filled within the width under its lead.
+        let toml = "`libz-sys = { version = \"1.1.29\", features = [\"static\"] }`";
+        let text = format!("or add {toml} to static-web-server's own [dependencies] table");
+        assert!(
+            words(&text).contains(&toml.to_string()),
+            "{:?}",
+            words(&text)
+        );
+        let mut s = String::new();
+        fill(&mut s, "        advice:    ", &text);
+        assert!(s.lines().any(|l| l.contains(toml)), "{s}");
+        assert!(s.lines().all(|l| columns(l) <= WIDTH), "{s}");
     }
 
     #[test]

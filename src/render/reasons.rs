@@ -186,12 +186,14 @@ impl Reason<'_> {
     pub fn line(&self) -> String {
         match self {
             Reason::Finding { finding, .. } => {
-                format!(
-                    "{} {}: {}",
-                    finding.rule,
-                    finding.title,
-                    finding_label(finding)
-                )
+                // The title of AOT011 says what its start in the image did: not said twice (QA
+                // aq F3: "does not start in its image: error: x, which did not start in its own
+                // image").
+                let label = match finding.reproduced_by() {
+                    Some(by) if by != "--hostile" => crate_label(finding),
+                    _ => finding_label(finding),
+                };
+                format!("{} {}: {label}", finding.rule, finding.title)
             }
             Reason::Hostile { run, .. } => format!(
                 "under --hostile `{}` ({}): {}",
@@ -231,16 +233,22 @@ impl Reason<'_> {
 
 /// `error: std v1.95.0 (feature `x`)`, as the terminal's findings list writes one.
 pub fn finding_label(f: &Finding) -> String {
-    let mut s = format!("{}: {} v{}", severity(f), f.krate, f.version);
-    if let Some(feat) = &f.feature {
-        s.push_str(&format!(" (feature `{feat}`)"));
-    }
+    let mut s = crate_label(f);
     // AOT011's is the start inside the image: said as what happened (QA ae, 6: "reproduced
     // by its start inside its own image" read as if a crash seen elsewhere had been).
     match f.reproduced_by() {
         Some("--hostile") => s.push_str(", a crash reproduced by --hostile"),
         Some(_) => s.push_str(", which did not start in its own image"),
         None => {}
+    }
+    s
+}
+
+/// `error: std v1.95.0 (feature `x`)`: the severity and what the finding is on.
+fn crate_label(f: &Finding) -> String {
+    let mut s = format!("{}: {} v{}", severity(f), f.krate, f.version);
+    if let Some(feat) = &f.feature {
+        s.push_str(&format!(" (feature `{feat}`)"));
     }
     s
 }

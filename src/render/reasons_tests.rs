@@ -39,6 +39,18 @@ fn a_finding_says_what_reproduced_it() {
         finding_label(&finding("AOT011", false)),
         "error: app v0.1.0"
     );
+    // Under its title, the start inside the image is said once (QA aq F3).
+    let mut f = finding("AOT011", true);
+    f.title = "does not start in its image".into();
+    let a = crate::report::test_artifact(1000);
+    let r = Reason::Finding {
+        artifact: &a,
+        finding: &f,
+    };
+    assert_eq!(
+        r.line(),
+        "AOT011 does not start in its image: error: app v0.1.0"
+    );
 }
 
 /// The first five frames of a crash stack, innermost first; none without a stack.

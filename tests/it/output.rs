@@ -168,6 +168,21 @@ fn a_bad_output_or_baseline_path_fails_before_the_build_naming_the_path() {
         r.stderr
     );
     assert!(strays(dir.path(), &["plain"]).is_empty());
+    // QA aq F8: an image directory that cannot be made, under a file, was found after the build.
+    let image = file.join("img");
+    let r = run(crate::util::check_fixture("broken", &["--image"]).arg(&image));
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert_eq!(
+        r.error_lines(),
+        vec![format!(
+            "error: cannot write the image directory `{}`: Not a directory (os error 20)",
+            image.display()
+        )],
+        "{}",
+        r.stderr
+    );
+    assert!(!r.stderr.contains("mismatched types"), "built first");
+    assert!(strays(dir.path(), &["plain"]).is_empty());
 }
 
 /// A probed binary that crashes on every run exits 2, so its report is no `pass` (the QA found
