@@ -53,6 +53,9 @@ pub fn stop(pid: Pid, grace: Duration) -> Stopped {
     let mut r = Stopped::default();
     // Everything below us, not only below the program: orphans adopted as subreaper too.
     let tree = alive(our_descendants());
+    // Watched before it is signalled, so that its exit is seen the moment it happens.
+    let watch = Pidfd::open(pid);
+    let t0 = Instant::now();
     let _ = killpg(pid, Signal::SIGTERM);
     // Outside the program's process group: a group signal would have missed these.
     let escaped: Vec<&ProcStat> = tree.iter().filter(|p| p.pgid != pid.as_raw()).collect();
@@ -67,11 +70,18 @@ pub fn stop(pid: Pid, grace: Duration) -> Stopped {
     for p in escaped {
         let _ = kill(Pid::from_raw(p.pid), Signal::SIGTERM);
     }
-    let t0 = Instant::now();
     let deadline = t0 + grace;
-    r.status = exited_by(pid, deadline);
-    // Only once the program is reaped: `tree_gone_by` reaps every child of ours.
-    let gone = r.status.is_some().then(|| tree_gone_by(deadline)).flatten();
+    let exited = exited_by(pid, watch.as_ref(), deadline);
+    r.status = exited.map(|(s, _)| s);
+    // Only once the program is reaped: `tree_gone_by` reaps every child of ours. A program
+    // that was the whole tree is gone the moment it exited, not when that was looked at (QA aq
+    // F1: polls and /proc reads after a sub-millisecond exit read as 3 ms).
+    let alone = tree.iter().all(|p| p.pid == pid.as_raw());
+    let gone = match exited {
+        Some((_, at)) if alone => tree_gone_by(deadline).map(|_| at),
+        Some(_) => tree_gone_by(deadline),
+        None => None,
+    };
     match gone {
         Some(t) => r.shutdown = Some(t.duration_since(t0)),
         None => {
@@ -107,13 +117,16 @@ fn alive(v: Vec<ProcStat>) -> Vec<ProcStat> {
     v.into_iter().filter(|p| !p.is_dead()).collect()
 }
 
-/// Wait until `pid` (our child) has exited, at most until `deadline`; its status, reaped.
-fn exited_by(pid: Pid, deadline: Instant) -> Option<WaitStatus> {
+/// Wait until `pid` (our child) has exited, at most until `deadline`: its status, reaped, and
+/// the moment it was seen to exit. With `watch` (a pidfd), the wait blocks until the kernel
+/// says the process ended; without one (a kernel before 5.3), polls.
+fn exited_by(pid: Pid, watch: Option<&Pidfd>, deadline: Instant) -> Option<(WaitStatus, Instant)> {
     let t0 = Instant::now();
     loop {
+        let seen = Instant::now();
         match waitpid(pid, Some(WaitPidFlag::WNOHANG)) {
             Ok(WaitStatus::StillAlive) | Err(Errno::EINTR) => {}
-            Ok(s) => return Some(s),
+            Ok(s) => return Some((s, seen)),
             // Already reaped (cannot happen here) or not ours: nothing to wait for.
             Err(_) => return None,
         }
@@ -121,7 +134,31 @@ fn exited_by(pid: Pid, deadline: Instant) -> Option<WaitStatus> {
         if now >= deadline {
             return None;
         }
-        std::thread::sleep(poll_interval(now - t0).min(deadline - now));
+        match watch {
+            Some(fd) => fd.wait(deadline - now),
+            None => std::thread::sleep(poll_interval(now - t0).min(deadline - now)),
+        }
+    }
+}
+
+/// A process's pidfd (Linux 5.3): readable once the process has ended.
+struct Pidfd(std::os::fd::OwnedFd);
+
+impl Pidfd {
+    fn open(pid: Pid) -> Option<Pidfd> {
+        let pid = rustix::process::Pid::from_raw(pid.as_raw())?;
+        rustix::process::pidfd_open(pid, rustix::process::PidfdFlags::empty())
+            .ok()
+            .map(Pidfd)
+    }
+
+    /// Block until the process ends or `limit` passes (an interrupted wait returns early).
+    fn wait(&self, limit: Duration) {
+        use nix::poll::{PollFd, PollFlags, PollTimeout, poll};
+        use std::os::fd::AsFd as _;
+        let ms = limit.as_millis().clamp(1, u128::from(u16::MAX)) as u16;
+        let mut fds = [PollFd::new(self.0.as_fd(), PollFlags::POLLIN)];
+        let _ = poll(&mut fds, PollTimeout::from(ms));
     }
 }
 
@@ -181,4 +218,30 @@ fn reap_blocking(pid: Pid) -> Option<WaitStatus> {
         std::thread::sleep(Duration::from_micros(200));
     }
     None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The wait on a pidfd returns once the process has ended, not at its time limit or
+    /// before: its status is there to reap at once (QA aq F1: the shutdown was noticed by
+    /// polls whose sleeps, on a busy machine, ran to milliseconds).
+    #[test]
+    fn a_pidfd_wait_returns_when_the_process_ends() {
+        let child = std::process::Command::new("sleep")
+            .arg("0.05")
+            .spawn()
+            .expect("sleep");
+        let pid = Pid::from_raw(child.id() as i32);
+        let fd = Pidfd::open(pid).expect("pidfd_open (Linux 5.3)");
+        let t0 = Instant::now();
+        let (status, at) = exited_by(pid, Some(&fd), t0 + Duration::from_secs(60))
+            .expect("it ends");
+        assert!(matches!(status, WaitStatus::Exited(_, 0)), "{status:?}");
+        // Not before it could have ended (sleep's own 50 ms); at the limit it would be `None`.
+        assert!(at.duration_since(t0) >= Duration::from_millis(50));
+        // Reaped: nothing is left to wait for.
+        assert!(waitpid(pid, Some(WaitPidFlag::WNOHANG)).is_err());
+    }
 }
