@@ -228,6 +228,7 @@ mod tests {
     /// before: its status is there to reap at once (QA aq F1: the shutdown was noticed by
     /// polls whose sleeps, on a busy machine, ran to milliseconds).
     #[test]
+    #[expect(clippy::zombie_processes, reason = "reaped by `exited_by`'s waitpid")]
     fn a_pidfd_wait_returns_when_the_process_ends() {
         let child = std::process::Command::new("sleep")
             .arg("0.05")
@@ -236,8 +237,8 @@ mod tests {
         let pid = Pid::from_raw(child.id() as i32);
         let fd = Pidfd::open(pid).expect("pidfd_open (Linux 5.3)");
         let t0 = Instant::now();
-        let (status, at) = exited_by(pid, Some(&fd), t0 + Duration::from_secs(60))
-            .expect("it ends");
+        let (status, at) =
+            exited_by(pid, Some(&fd), t0 + Duration::from_secs(60)).expect("it ends");
         assert!(matches!(status, WaitStatus::Exited(_, 0)), "{status:?}");
         // Not before it could have ended (sleep's own 50 ms); at the limit it would be `None`.
         assert!(at.duration_since(t0) >= Duration::from_millis(50));
