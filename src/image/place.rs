@@ -180,12 +180,25 @@ pub fn preflight(plan: &crate::plan::Plan) -> Result<()> {
     super::meta::Epoch::find(plan.workspace.root()).map(|_| ())
 }
 
+/// The image's directory is one, or can be made: its nearest existing ancestor is a
+/// directory (QA aq F8: `--image /dev/null/x` was found out after the build).
 pub(super) fn not_a_file(dir: &Path) -> Result<()> {
-    if dir.exists() && !dir.is_dir() {
-        return Err(Error::Usage(format!(
-            "--image `{}`: is not a directory (images are written below it)",
-            dir.display()
-        )));
+    let mut at = dir;
+    while std::fs::symlink_metadata(at).is_err() {
+        match at.parent().filter(|p| !p.as_os_str().is_empty()) {
+            Some(p) => at = p,
+            None => return Ok(()),
+        }
     }
-    Ok(())
+    if at.is_dir() {
+        return Ok(());
+    }
+    let what = match at == dir {
+        true => "is not a directory".to_string(),
+        false => format!("cannot be made: `{}` is not a directory", at.display()),
+    };
+    Err(Error::Usage(format!(
+        "--image `{}`: {what} (images are written below it)",
+        dir.display()
+    )))
 }

@@ -175,8 +175,10 @@ fn a_bad_output_or_baseline_path_fails_before_the_build_naming_the_path() {
     assert_eq!(
         r.error_lines(),
         vec![format!(
-            "error: cannot write the image directory `{}`: Not a directory (os error 20)",
-            image.display()
+            "error: --image `{}`: cannot be made: `{}` is not a directory (images are written \
+             below it)",
+            image.display(),
+            file.display()
         )],
         "{}",
         r.stderr
