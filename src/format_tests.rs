@@ -1,0 +1,180 @@
+//! Unit tests of the shared formatting of sizes, percentages, counts and names.
+
+#[test]
+fn a_programs_escape_sequences_are_removed_and_other_controls_shown() {
+    assert_eq!(
+        super::program_text("\u{1b}[31m[bat error]\u{1b}[0m: 'x': No such file\n"),
+        "[bat error]: 'x': No such file\n"
+    );
+    assert_eq!(
+        super::program_text("\u{1b}]0;title\u{7}a\u{1b}]8;;u\u{1b}\\b\u{1b}[1;2Hc\rd\te"),
+        "abc\\rd\te"
+    );
+    // A lone escape at the end, and one before a plain letter (two-byte sequences).
+    assert_eq!(super::program_text("x\u{1b}"), "x");
+    assert_eq!(super::program_text("\u{1b}7x"), "x");
+}
+
+#[test]
+fn round_decimal_sizes_are_written_in_their_unit() {
+    assert_eq!(decimal_size(1_900_000).as_deref(), Some("1.9 MB"));
+    assert_eq!(decimal_size(2_000_000).as_deref(), Some("2 MB"));
+    assert_eq!(decimal_size(500_000).as_deref(), Some("500 kB"));
+    assert_eq!(decimal_size(1_250_000_000).as_deref(), Some("1.25 GB"));
+    assert_eq!(decimal_size(7 * 1024 * 1024), None);
+    assert_eq!(decimal_size(999_999), None);
+    assert_eq!(decimal_size(999), None);
+}
+
+use super::{clip, count, limit_percent, limit_ratio, printable};
+
+/// Sizes have three digits as written, the rounding included (QA w, F7).
+#[test]
+fn sizes_are_rounded_before_their_decimals_are_chosen() {
+    use super::size;
+    assert_eq!(size(102_399), "100 KiB");
+    assert_eq!(size(1_048_064), "1.00 MiB");
+    assert_eq!(size(1_048_575), "1.00 MiB");
+    assert_eq!(size(10_239), "10.0 KiB");
+    assert_eq!(size(1_073_741_000), "1.00 GiB");
+    assert_eq!(size(1_536), "1.50 KiB");
+    assert_eq!(size(300_000), "293 KiB");
+    assert_eq!(size(1023), "1023 B");
+}
+
+/// A limit is written with the decimals it needs, never rounded to another limit.
+#[test]
+fn limits_keep_their_decimals() {
+    assert_eq!(limit_percent(0.05), "5%");
+    assert_eq!(limit_percent(0.001), "0.1%");
+    assert_eq!(limit_percent(0.0005), "0.05%");
+    assert_eq!(limit_percent(0.125), "12.5%");
+    assert_eq!(limit_ratio(1.1), "1.10");
+    assert_eq!(limit_ratio(1.005), "1.005");
+    assert_eq!(limit_ratio(2.0), "2.00");
+}
+
+/// Names cut at the same length that differ at their end stay apart: the cut is in the
+/// middle, the length is `max` characters (not bytes), and a short name is untouched
+/// (QA n: skim's frizbee rows).
+#[test]
+fn crate_names_are_one_crates_with_dash_or_underscore() {
+    assert!(same_crate("dirs-sys", "dirs_sys") && same_crate("std", "std"));
+    assert!(!same_crate("dirs", "dirs-sys") && !same_crate("a-b", "a_c"));
+    assert!(!same_crate("a-b", "a.b"));
+}
+
+#[test]
+fn a_long_name_keeps_its_beginning_and_its_end() {
+    let generic = |backend: &str, f: &str| {
+        format!(
+            "frizbee::matcher::<impl Specialized for MatcherImpl<{}, SmithWaterman<{backend}>>>::{f}",
+            "Prefilter<ScalarBackend>, ".repeat(8)
+        )
+    };
+    let a = generic("BackendScalar16U8", "match_one");
+    let b = generic("BackendScalar8", "match_one_indices");
+    let (ca, cb) = (clip(&a, 120), clip(&b, 120));
+    assert_ne!(ca, cb);
+    assert_eq!(ca.chars().count(), 120);
+    assert!(
+        ca.starts_with("frizbee::matcher::<impl Specialized"),
+        "{ca}"
+    );
+    assert!(ca.ends_with("BackendScalar16U8>>>::match_one"), "{ca}");
+    assert_eq!(ca.matches('…').count(), 1, "{ca}");
+    assert_eq!(clip("é".repeat(10).as_str(), 5), "éé…éé");
+    assert_eq!(clip("short", 5), "short");
+    assert_eq!(super::clip_end(&a, 20), "frizbee::matcher::<…");
+}
+
+#[test]
+fn counts_take_the_noun_of_their_number() {
+    assert_eq!(count(1, "library", "libraries"), "1 library");
+    assert_eq!(count(0, "library", "libraries"), "0 libraries");
+    assert_eq!(count(2, "file", "files"), "2 files");
+    assert_eq!(count(2678, "symbol", "symbols"), "2,678 symbols");
+}
+
+#[test]
+fn control_characters_are_escaped() {
+    assert_eq!(printable("plain/path", false), "plain/path");
+    assert_eq!(printable("a\u{1b}[31mred", false), "a\\u{1b}[31mred");
+    assert_eq!(printable("two\nlines", false), "two\\nlines");
+    assert_eq!(printable("two\nlines\u{7}", true), "two\nlines\\u{7}");
+}
+
+use super::*;
+
+#[test]
+fn sizes_read_well() {
+    assert_eq!(size(0), "0 B");
+    assert_eq!(size(1023), "1023 B");
+    assert_eq!(size(1024), "1.00 KiB");
+    assert_eq!(size(1_419_280), "1.35 MiB");
+    assert_eq!(size(150 * 1024 * 1024), "150 MiB");
+    assert_eq!(thousands(1_419_280), "1,419,280");
+    assert_eq!(thousands(999), "999");
+    assert_eq!(signed_size(-512), "-512 B");
+    assert_eq!(signed_size(2048), "+2.00 KiB");
+    assert_eq!(percent(0.053), "+5.3%");
+    assert_eq!(ms(123.4), "123 ms");
+    assert_eq!(ms(12.34), "12.3 ms");
+    assert_eq!(ms(1.234), "1.23 ms");
+    assert_eq!(percent(f64::INFINITY), "new");
+    // QA w, F10: 16 B off 855 KiB read "-0.0%".
+    assert_eq!(percent(-16.0 / 875_520.0), "-0.002%");
+    assert_eq!(percent(0.0004), "+0.04%");
+    assert_eq!(percent(-0.000_000_1), "-0.00001%");
+    // QA aq F6: 4 B off 930 KiB read "-<0.001%".
+    assert_eq!(percent(-4.0 / 952_320.0), "-0.0004%");
+    assert_eq!(percent(0.000_5), "+0.1%");
+    // The example: 57 B to 293 KiB read "+526882.5%".
+    assert_eq!(size_change(57, 300_372, 4096), "now 293 KiB (was 57 B)");
+    assert_eq!(size_change(0, 2048, 4096), "new: 2.00 KiB");
+    assert_eq!(size_change(0, 0, 4096), "+0.0%");
+    // From a base over the threshold: a percentage up to +500%, the sizes past it.
+    assert_eq!(size_change(10_000, 60_000, 4096), "+500.0%");
+    assert_eq!(
+        size_change(10_000, 60_001, 4096),
+        "now 58.6 KiB (was 9.77 KiB)"
+    );
+    assert_eq!(size_change(10_000, 100, 4096), "-99.0%");
+    assert_eq!(size_change(1_000, 1_010, 0), "+1.0%");
+}
+
+/// QA h: `crate strsim grew from 3.32 KiB to 3.32 KiB`, `once_cell grew from 1.53 KiB to
+/// 1.54 KiB` (8 bytes), and "new:" for a section that was there: the bytes where the two
+/// sizes would not tell the growth, and "now" for what was there before.
+#[test]
+fn two_sizes_that_read_the_same_are_given_in_bytes() {
+    assert_eq!(
+        two_sizes(3_398, 3_402),
+        ("3,398 B".into(), "3,402 B".into(), true)
+    );
+    // 1,567 B and 1,575 B read 1.53 KiB and 1.54 KiB: 8 bytes is under the last digit.
+    assert_eq!(
+        two_sizes(1_567, 1_575),
+        ("1,567 B".into(), "1,575 B".into(), true)
+    );
+    assert_eq!(
+        two_sizes(1_567, 1_590),
+        ("1.53 KiB".into(), "1.55 KiB".into(), false)
+    );
+    assert_eq!(
+        two_sizes(144, 1_516),
+        ("144 B".into(), "1.48 KiB".into(), false)
+    );
+    assert_eq!(two_sizes(100, 101), ("100 B".into(), "101 B".into(), false));
+    // The same size twice is no difference to tell.
+    assert_eq!(
+        two_sizes(650_000, 650_000),
+        ("635 KiB".into(), "635 KiB".into(), false)
+    );
+    assert_eq!(size_change(144, 1_516, 4096), "now 1.48 KiB (was 144 B)");
+    assert_eq!(size_change(3_398, 3_402, 4096), "now 3,402 B (was 3,398 B)");
+    assert_eq!(size_change(0, 1_516, 4096), "new: 1.48 KiB");
+    assert_eq!(last_digit(3_402), 10.24);
+    assert_eq!(last_digit(50 * 1024), 102.4);
+    assert_eq!(last_digit(5 << 20), 1024.0 * 1024.0 / 100.0);
+}
