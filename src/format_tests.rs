@@ -68,7 +68,8 @@ fn crate_names_are_one_crates_with_dash_or_underscore() {
 fn a_long_name_keeps_its_beginning_and_its_end() {
     let generic = |backend: &str, f: &str| {
         format!(
-            "frizbee::matcher::<impl Specialized for MatcherImpl<{}, SmithWaterman<{backend}>>>::{f}",
+            "frizbee::matcher::<impl Specialized for MatcherImpl<{}, \
+             SmithWaterman<{backend}>>>::{f}",
             "Prefilter<ScalarBackend>, ".repeat(8)
         )
     };

@@ -212,8 +212,8 @@ pub fn startup_note(runs: u32) -> Option<String> {
         n => Some(format!(
             "start-up: beside each variant's median, its change against the profile's where \
              the 95% interval of their ratio (bootstrap over the counted runs of each that \
-             got ready, {n} asked) excludes no change (a ratio of 1); {} where it includes it (within the noise of \
-             this machine)",
+             got ready, {n} asked) excludes no change (a ratio of 1); {} where it includes it \
+             (within the noise of this machine)",
             crate::report::WITHIN_NOISE
         )),
     }

@@ -13,8 +13,6 @@ use crate::graph::Graph;
 use crate::plan::BinPlan;
 use crate::report::{Artifact, Finding, Step};
 
-use crate::report::NO_CODE;
-
 /// The crates of std's own code, as the attribution names them.
 pub(super) const STD_CRATES: &[&str] = &["std", "core", "alloc"];
 
@@ -122,7 +120,8 @@ fn inlined(
             && inlined.contains(&f.krate)
             && f.evidence.iter().any(|e| e.starts_with(DEFINES))
     }) {
-        f.evidence.push(format!("{}{}", f.krate, NO_CODE));
+        let line = f.no_code_line();
+        f.evidence.push(line);
     }
     inlined
 }

@@ -321,11 +321,11 @@ fn answer_inlined(report: &mut Report, pattern: &str) {
         if w.note.is_some() {
             continue;
         }
-        let Some(f) = a.findings.iter().find(|f| {
-            crate::format::same_crate(&f.krate, pattern)
-                && f.evidence
-                    .contains(&format!("{}{}", f.krate, crate::report::NO_CODE))
-        }) else {
+        let Some(f) = a
+            .findings
+            .iter()
+            .find(|f| crate::format::same_crate(&f.krate, pattern) && f.has_no_code())
+        else {
             continue;
         };
         let chain = match f.chain.last() {
@@ -363,8 +363,7 @@ fn inlined(report: &Report, pattern: &str) -> String {
     };
     // Said only where the audit found it so: a package whose library has another name is in
     // the binary under that name (QA aa: prettytable-rs, the crate `prettytable`).
-    let no_code = format!("{}{}", f.krate, crate::report::NO_CODE);
-    if f.evidence.contains(&no_code) {
+    if f.has_no_code() {
         format!(
             "; `{}` is a dependency (the {} finding is on it), but no function of its own is \
              in the binary: its code was inlined into its callers, and the finding's chain goes \

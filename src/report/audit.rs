@@ -85,6 +85,16 @@ pub const NO_CODE: &str = " has no function of its own in the binary (its code w
 pub const REACH_RULES: &[&str] = &["AOT001", "AOT002", "AOT004", "AOT010"];
 
 impl Finding {
+    /// The evidence line that its crate has no function of its own in the binary ([`NO_CODE`]).
+    pub fn no_code_line(&self) -> String {
+        format!("{}{NO_CODE}", self.krate)
+    }
+
+    /// Whether the audit found its crate without code of its own (inlined under LTO).
+    pub fn has_no_code(&self) -> bool {
+        self.evidence.contains(&self.no_code_line())
+    }
+
     /// Whether this finding's rule is one whose reachability the graph answers.
     pub fn has_reach(&self) -> bool {
         REACH_RULES.contains(&self.rule.as_str())
