@@ -2,7 +2,9 @@
 # Benchmark of the probe's shutdown figure (not a test): SIGTERM → the program gone, ours
 # against an independent loop (python3: kill, then a blocking waitpid) on the same binary, in
 # the same run. The program is a TCP server that SIGTERM's default action ends (the kernel's
-# teardown alone). Installs nothing; needs python3 and a Rust toolchain.
+# teardown alone). The loop runs twice: with the program on the loop's own stdout/stderr, and
+# with both on pipes drained by two threads, as the probe has them. Installs nothing; needs
+# python3 and a Rust toolchain.
 #
 #   benches/shutdown.sh [RUNS]                       (default 30 runs per series)
 #   AOTCHECK=path/to/cargo-aotcheck benches/shutdown.sh   (another build, e.g. a former one)
@@ -35,12 +37,18 @@ fn main() {
 }
 RS
 cat > "$dir/indep.py" <<'PY'
-import os, socket, statistics, subprocess, sys, time, signal
-binary, n = sys.argv[1], int(sys.argv[2])
+import os, socket, statistics, subprocess, sys, threading, time, signal
+binary, n, mode = sys.argv[1], int(sys.argv[2]), sys.argv[3]
 out = []
 for i in range(n):
     port = 20000 + i
-    p = subprocess.Popen([binary], env={"PORT": str(port)})
+    # "pipes": stdout and stderr on pipes drained by two threads, as the probe has them (the
+    # program's exit closes them and wakes the readers); "inherit": the loop's own terminal.
+    kw = dict(stdout=subprocess.PIPE, stderr=subprocess.PIPE) if mode == "pipes" else {}
+    p = subprocess.Popen([binary], env={"PORT": str(port)}, **kw)
+    readers = [threading.Thread(target=f.read) for f in (p.stdout, p.stderr) if f]
+    for r in readers:
+        r.start()
     while True:
         try:
             socket.create_connection(("127.0.0.1", port), timeout=1).close()
@@ -51,6 +59,8 @@ for i in range(n):
     os.kill(p.pid, signal.SIGTERM)
     os.waitpid(p.pid, 0)
     out.append((time.perf_counter_ns() - t0) / 1e6)
+    for r in readers:
+        r.join()
 print("%.4f" % statistics.median(out))
 PY
 export PATH="$dir/bin:$PATH"
@@ -69,9 +79,11 @@ import json, statistics, sys
 p = json.load(open(sys.argv[1]))['artifacts'][0]['probe']
 s = [x['shutdown_ms'] for x in p['samples'] if not x['warmup'] and x['shutdown_ms'] is not None]
 print('%.4f' % statistics.median(s))" "$dir/ours.json")
-theirs=$("${nice[@]}" python3 "$dir/indep.py" "$binary" "$runs")
+theirs=$("${nice[@]}" python3 "$dir/indep.py" "$binary" "$runs" inherit)
+piped=$("${nice[@]}" python3 "$dir/indep.py" "$binary" "$runs" pipes)
 python3 -c "
 import sys
-ours, theirs = float(sys.argv[1]), float(sys.argv[2])
-print(f'shutdown median over {sys.argv[3]} runs: ours {ours:.3f} ms, kill+waitpid loop {theirs:.3f} ms, ratio {ours / theirs:.2f}x')
-" "$ours" "$theirs" "$runs"
+ours, theirs, piped = (float(x) for x in sys.argv[1:4])
+print(f'shutdown median over {sys.argv[4]} runs: ours {ours:.3f} ms; kill+waitpid loop {theirs:.3f} ms '
+      f'({ours / theirs:.2f}x), the same loop with piped stdout/stderr {piped:.3f} ms ({ours / piped:.2f}x)')
+" "$ours" "$theirs" "$piped" "$runs"
