@@ -193,7 +193,7 @@ struct SizeArgs {
     top: Option<SymbolCount>,
 
     /// Report only the rows of this crate: its symbols and its bytes without a symbol
-    #[arg(long, value_name = "CRATE", global = true)]
+    #[arg(long, value_name = "CRATE", global = true, value_parser = a_crate)]
     filter: Option<String>,
 
     /// Keep std, core, alloc and the sysroot's other crates apart (default: folded into std)
@@ -238,6 +238,15 @@ fn parse_symbols(v: &str) -> Result<SymbolCount, String> {
 fn non_empty(v: &str) -> Result<String, String> {
     if v.trim().is_empty() {
         Err("the pattern is empty (a crate name, a symbol's name or a regular expression)".into())
+    } else {
+        Ok(v.to_string())
+    }
+}
+
+/// `--filter ''` names no crate: refused before the build, as `--why ''` is (QA ar F8).
+fn a_crate(v: &str) -> Result<String, String> {
+    if v.trim().is_empty() {
+        Err("the crate name is empty".into())
     } else {
         Ok(v.to_string())
     }

@@ -137,6 +137,9 @@ fn size_flags() {
     let e = p(&["x", "inspect", "f", "--why", ""]).expect_err("empty");
     assert!(e.to_string().contains("empty"), "{e}");
     assert!(p(&["x", "inspect", "f", "--why", "main"]).is_ok());
+    // Nor an empty `--filter`, before the build (QA ar F8).
+    let e = p(&["x", "--filter", " "]).expect_err("empty");
+    assert!(e.to_string().contains("crate name is empty"), "{e}");
 }
 
 #[test]
