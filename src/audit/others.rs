@@ -10,7 +10,9 @@ use super::findings::{DEFINES, finding_on};
 use super::graph::{Reached, dependency_named, depends_on, same_crate};
 use super::reach::to_functions;
 use super::rules;
-use super::split::{STD_CRATES, defined, is_chain_to, known_for, narrow_defines, rechain};
+use super::split::{
+    STD_CRATES, STD_SAID, defined, is_chain_to, known_for, narrow_defines, rechain,
+};
 use crate::format::quoted;
 use crate::graph::Graph;
 use crate::plan::BinPlan;
@@ -120,9 +122,10 @@ struct Sorted<'r, 'm> {
     /// `user_name`, with uzers's `get_user_by_uid` in it under fat LTO, calls `getpwuid_r`;
     /// the finding said "not of uzers" and showed that very chain).
     also: Vec<Call<'r, 'm>>,
-    /// The program's own functions that call them, where the crate's code may be inlined
-    /// (QA m: lsd's `get_output` holds uzers's lookups, its `config_paths` dirs-sys's).
-    own_callers: Vec<String>,
+    /// The program's own functions that call them, each with the function it calls, where
+    /// the crate's code may be inlined (QA m: lsd's `get_output` holds uzers's lookups, its
+    /// `config_paths` dirs-sys's).
+    own_callers: Vec<(&'static str, String)>,
     /// The finding's crate has no code in the binary's graph.
     no_code: bool,
     /// Functions only std's code calls, which the crate's code does not reach: reached
@@ -209,8 +212,9 @@ fn sort<'r, 'm>(
         }
         if package_calls {
             for (k, symbol) in &callers {
-                if reached[0].is_crate(k) && !s.own_callers.contains(symbol) {
-                    s.own_callers.push(symbol.clone());
+                let call = (name, symbol.clone());
+                if reached[0].is_crate(k) && !s.own_callers.contains(&call) {
+                    s.own_callers.push(call);
                 }
             }
         }
@@ -271,21 +275,26 @@ fn word(g: &Graph, f: &mut Finding, s: &Sorted) {
             f.krate
         ));
     }
+    // The program's own callers are named with the functions they call (QA ar F1: nix's
+    // finding named `procs::main`, which calls `getpwnam_r`, among `getpwuid_r`'s callers).
+    let mut own_said: Vec<&str> = Vec::new();
     if !s.also.is_empty() {
         // The others' calls are theirs, but whether this crate makes them too cannot be
         // told, so its finding is neither narrowed nor lowered for them.
         let (names, by) = names_and_callers(&s.also);
+        let own = own_callers_of(&s.own_callers, &names);
         let why = if s.no_code {
             String::new()
-        } else if s.own_callers.is_empty() {
+        } else if own.is_empty() {
             format!(
                 " and by the program's own code, where {}'s may be inlined",
                 f.krate
             )
         } else {
+            own_said.extend(&names);
             format!(
                 " and by the program's own code (`{}`), where {}'s may be inlined",
-                s.own_callers.join("`, `"),
+                own.join("`, `"),
                 f.krate
             )
         };
@@ -294,20 +303,38 @@ fn word(g: &Graph, f: &mut Finding, s: &Sorted) {
             quoted(&names)
         ));
     }
+    // Kept because the program's own code calls them, its code perhaps (QA ar F2: uzers's
+    // and dirs-sys's findings kept nix's `getpwnam_r`, called in `procs::main`, unsaid).
+    let mut kept: Vec<&'static str> = Vec::new();
+    for (n, _) in &s.own_callers {
+        if !own_said.contains(n) && !kept.contains(n) {
+            kept.push(n);
+        }
+    }
+    if !kept.is_empty() {
+        f.evidence.push(format!(
+            "{} {} called by the program's own code (`{}`), where {}'s may be inlined",
+            quoted(&kept),
+            if kept.len() == 1 { "is" } else { "are" },
+            own_callers_of(&s.own_callers, &kept).join("`, `"),
+            f.krate
+        ));
+    }
     // Functions that are not this crate's: only std's code calls them, which its code does
     // not reach (no crate to move them to: std's finding is for std's own lookups, see
     // split.rs), or another crate's code does.
     let mut lines = Vec::new();
     let mut gone: Vec<&str> = Vec::new();
-    if !s.std_only.is_empty() {
+    let unsaid = not_said_std(&f.evidence, &s.std_only);
+    if !unsaid.is_empty() {
         lines.push(format!(
             "{} {} called by std's code only, which {}'s code does not reach",
-            quoted(&s.std_only),
-            if s.std_only.len() == 1 { "is" } else { "are" },
+            quoted(&unsaid),
+            if unsaid.len() == 1 { "is" } else { "are" },
             f.krate
         ));
-        gone.extend(&s.std_only);
     }
+    gone.extend(&s.std_only);
     if !s.away.is_empty() {
         let (names, by) = names_and_callers(&s.away);
         // Without code of its own, the crate's may be anywhere it was inlined: said why not
@@ -330,9 +357,35 @@ fn word(g: &Graph, f: &mut Finding, s: &Sorted) {
         ));
         gone.extend(names);
     }
-    if !lines.is_empty() {
+    if !gone.is_empty() {
         leave(g, f, s.mine, lines, &gone);
     }
+}
+
+/// The program's own symbols among `own` that call one of `names`, each once.
+fn own_callers_of(own: &[(&'static str, String)], names: &[&str]) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for (n, symbol) in own {
+        if names.contains(n) && !out.contains(symbol) {
+            out.push(symbol.clone());
+        }
+    }
+    out
+}
+
+/// Of `names`, those split.rs's line has not said to be reached by std's own code: said
+/// once, not twice (QA ar F6: nix's finding said it of the same three functions twice).
+fn not_said_std<'n>(evidence: &[String], names: &[&'n str]) -> Vec<&'n str> {
+    names
+        .iter()
+        .copied()
+        .filter(|n| {
+            let n = format!("`{n}`");
+            !evidence
+                .iter()
+                .any(|e| e.contains(STD_SAID) && e.contains(&n))
+        })
+        .collect()
 }
 
 /// Take functions `names` off finding `f`, with `lines` saying why: narrowed to what stays
@@ -348,12 +401,14 @@ fn leave(g: &Graph, f: &mut Finding, mine: usize, mut lines: Vec<String>, names:
         f.evidence.retain(|e| {
             !e.starts_with(DEFINES) && !e.contains(UNREACHABLE) && !is_chain_to(e, names)
         });
-        if let Some(last) = lines.last_mut() {
-            last.push_str(&format!(
-                "; none of the NSS functions the static binary defines is called by {}'s code, \
-                 so the finding is one step less severe",
-                f.krate
-            ));
+        let lowered = format!(
+            "none of the NSS functions the static binary defines is called by {}'s code, so \
+             the finding is one step less severe",
+            f.krate
+        );
+        match lines.last_mut() {
+            Some(last) => last.push_str(&format!("; {lowered}")),
+            None => lines.push(lowered),
         }
         f.severity = f.severity.lowered();
     } else {
@@ -450,15 +505,5 @@ fn add_finding(
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn no_caller_is_not_std_code_only() {
-        let call = |k: &str| (k.to_string(), format!("{k}::f"));
-        assert!(!std_calls_only(&[]));
-        assert!(std_calls_only(&[call("std")]));
-        assert!(std_calls_only(&[call("std"), call("core")]));
-        assert!(!std_calls_only(&[call("std"), call("nix")]));
-    }
-}
+#[path = "others_tests.rs"]
+mod tests;

@@ -164,12 +164,16 @@ fn leave_to_std(
         String::new()
     };
     f.evidence.push(format!(
-        "{} {} reached by std's own code, not through {}{why} (the finding on std)",
+        "{} {}{STD_SAID}{}{why} (the finding on std)",
         quoted(&moved),
         if moved.len() == 1 { "is" } else { "are" },
         f.krate
     ));
 }
+
+/// How the line on the functions std's own code reaches, not the finding's crate, goes on
+/// after their names (others.rs does not say it again).
+pub(super) const STD_SAID: &str = " reached by std's own code, not through ";
 
 /// Artifact `a`'s AOT004 finding on std, made (defining `std_names`) when it has none.
 fn std_finding<'a>(
@@ -336,6 +340,8 @@ mod tests {
             krate: krate.map(str::to_string),
             kind: RefKind::Call,
             instantiated_in: None,
+            copy: None,
+            hash: None,
         }
     }
 
