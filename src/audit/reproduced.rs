@@ -157,7 +157,9 @@ fn reproduced_evidence(r: &crate::report::HostileRun) -> String {
         _ => String::new(),
     };
     format!(
-        "reproduced: {how} under `{}` ({}){dynamic}",
-        r.condition, r.description
+        "{}{how} under `{}` ({}){dynamic}",
+        crate::report::REPRODUCED,
+        r.condition,
+        r.description
     )
 }

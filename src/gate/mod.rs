@@ -151,25 +151,36 @@ fn budgets_of(budgets: &Budgets, a: &Artifact, links: &[LinkMode]) -> Budgets {
 /// (that is what the allowance says, with its required reason): each run the static linkage is
 /// to blame for gets the allowance, so every format says why the crash does not fail the run.
 /// Only when no AOT004 finding that the crash reproduced still fails the gate (a second one, for
-/// another crate, not allowed).
+/// another crate, not allowed). Each run quotes the reasons of the findings it was reproduced
+/// on, where its crash was pinned (QA ar F3: procs's `unknown-uid` crash, uzers's, quoted
+/// dirs-sys's reason too); of them all where it was not.
 pub fn waive_allowed_crashes(a: &mut Artifact) {
     let hostile = |f: &&Finding| f.rule == "AOT004" && f.reproduced_by() == Some("--hostile");
     let attached: Vec<&Finding> = a.findings.iter().filter(hostile).collect();
     if attached.is_empty() || attached.iter().any(|f| f.fails_gate()) {
         return;
     }
-    let mut reasons: Vec<&str> = Vec::new();
-    for r in attached.iter().filter_map(|f| f.reason.as_deref()) {
-        if !reasons.contains(&r) {
-            reasons.push(r);
-        }
-    }
-    let waiver = Waiver {
-        rule: "AOT004".into(),
-        reason: reasons.join("; "),
-    };
     for run in a.hostile.iter_mut().filter(|r| r.static_hazard()) {
-        run.allowed = Some(waiver.clone());
+        let pinned: Vec<&Finding> = attached
+            .iter()
+            .copied()
+            .filter(|f| f.reproduced_under(&run.condition))
+            .collect();
+        let its = if pinned.is_empty() {
+            &attached
+        } else {
+            &pinned
+        };
+        let mut reasons: Vec<&str> = Vec::new();
+        for r in its.iter().filter_map(|f| f.reason.as_deref()) {
+            if !reasons.contains(&r) {
+                reasons.push(r);
+            }
+        }
+        run.allowed = Some(Waiver {
+            rule: "AOT004".into(),
+            reason: reasons.join("; "),
+        });
     }
 }
 
@@ -332,6 +343,32 @@ mod tests {
         };
         assert_eq!(a.hostile[0].allowed.as_ref(), Some(&waiver));
         assert_eq!(a.hostile[1].allowed, None, "the dynamic build fails too");
+    }
+
+    /// QA ar F3: each crash quotes the reason of the finding it was reproduced on.
+    #[test]
+    fn a_waived_crash_quotes_the_findings_it_was_pinned_on() {
+        let mut a = crate::report::test_artifact(1000);
+        a.hostile = vec![
+            crash("unknown-uid", HostileOutcome::Ok),
+            crash("no-home", HostileOutcome::Ok),
+        ];
+        let on = |krate, reason, condition: &str| {
+            let mut f = aot004(krate, Some(reason));
+            f.evidence.push(format!(
+                "{}crashed with SIGSEGV under `{condition}` (x); the dynamic build survives it",
+                crate::report::REPRODUCED
+            ));
+            f
+        };
+        a.findings = vec![
+            on("uzers", "user column", "unknown-uid"),
+            on("dirs-sys", "config dir", "no-home"),
+        ];
+        waive_allowed_crashes(&mut a);
+        let reason = |k: usize| a.hostile[k].allowed.as_ref().map(|w| w.reason.as_str());
+        assert_eq!(reason(0), Some("user column"));
+        assert_eq!(reason(1), Some("config dir"));
     }
 
     /// QA am F4: `--hostile` with every condition skipped (a server without `--ready`) ended in

@@ -74,6 +74,9 @@ pub struct Finding {
     pub new_since_baseline: bool,
 }
 
+/// How the evidence line of a `--hostile` run reproduced on a finding begins.
+pub const REPRODUCED: &str = "reproduced: ";
+
 /// How the evidence line on a blamed crate without code of its own goes on after its name
 /// (the audit writes it; `--why` and `--filter` of that crate repeat it).
 pub const NO_CODE: &str = " has no function of its own in the binary (its code was inlined \
@@ -103,6 +106,15 @@ impl Finding {
     /// Counts for the gate: an error that no `allow` covers.
     pub fn fails_gate(&self) -> bool {
         self.severity == Severity::Error && !self.allowed
+    }
+
+    /// Whether a `--hostile` run under `condition` was reproduced on this finding: its
+    /// evidence has that run's line, `reproduced: ... under `condition` (...)`.
+    pub fn reproduced_under(&self, condition: &str) -> bool {
+        let under = format!(" under `{condition}` (");
+        self.evidence
+            .iter()
+            .any(|e| e.starts_with(REPRODUCED) && e.contains(&under))
     }
 
     /// What turned the suspicion into a failure, when something did: a run under `--hostile`,
