@@ -156,6 +156,8 @@ mod tests {
                 krate: Some((*k).into()),
                 kind: RefKind::Call,
                 instantiated_in: None,
+                copy: None,
+                hash: None,
             })
             .collect();
         f

@@ -268,6 +268,8 @@ fn std_callers_are_named_by_their_functions_not_their_data() {
         krate: krate.map(str::to_string),
         kind: RefKind::Call,
         instantiated_in: None,
+        copy: None,
+        hash: None,
     };
     let rule = rules::find("AOT004").expect("rule");
     let named = |middle: Vec<Step>| {

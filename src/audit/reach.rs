@@ -272,6 +272,8 @@ mod tests {
                     krate: None,
                     kind: RefKind::Call,
                     instantiated_in: None,
+                    copy: None,
+                    hash: None,
                 }];
             }
             f
@@ -307,6 +309,8 @@ mod tests {
                     krate: None,
                     kind: RefKind::Call,
                     instantiated_in: None,
+                    copy: None,
+                    hash: None,
                 })
                 .collect()
         };

@@ -24,16 +24,24 @@ impl Graph {
         self.steps(dom::path(&self.parent, self.root, v))
     }
 
+    /// Piece `p` as a step reached by a reference of kind `k`.
+    fn step(&self, p: u32, k: u8) -> Step {
+        let (copy, hash) = self.copy_of(p).unzip();
+        Step {
+            symbol: self.name(p),
+            krate: self.crate_of(p).map(str::to_string),
+            kind: super::refs::KINDS[k as usize],
+            instantiated_in: self.inst.get(&p).cloned(),
+            copy,
+            hash,
+        }
+    }
+
     /// A path of [`dom::path`] as the steps shown (the virtual root left out).
     fn steps(&self, path: Vec<(u32, u8)>) -> Vec<Step> {
         path.into_iter()
             .skip(1)
-            .map(|(p, k)| Step {
-                symbol: self.name(p),
-                krate: self.crate_of(p).map(str::to_string),
-                kind: super::refs::KINDS[k as usize],
-                instantiated_in: self.inst.get(&p).cloned(),
-            })
+            .map(|(p, k)| self.step(p, k))
             .collect()
     }
 
@@ -121,12 +129,7 @@ impl Graph {
         let mut at = via;
         while at != v {
             let (w, kind) = toward[at as usize];
-            steps.push(Step {
-                symbol: self.name(w),
-                krate: self.crate_of(w).map(str::to_string),
-                kind: super::refs::KINDS[kind as usize],
-                instantiated_in: self.inst.get(&w).cloned(),
-            });
+            steps.push(self.step(w, kind));
             at = w;
         }
         Some(steps)

@@ -12,6 +12,7 @@
 mod adopt;
 mod biased;
 mod build;
+mod copies;
 mod cuts;
 mod decode;
 pub mod dom;

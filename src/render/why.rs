@@ -74,7 +74,7 @@ pub fn render(s: &mut String, b: &Binary, st: &Style) {
                 s,
                 "      {} {}{}",
                 paint(c, DIM, &format!("{:<9}", step.kind.as_str())),
-                crate::format::clip(&step.symbol, room.clamp(40, NAME_WIDTH)),
+                crate::format::clip(&step.shown(), room.clamp(40, NAME_WIDTH)),
                 paint(c, DIM, &krate)
             );
         }
@@ -83,7 +83,11 @@ pub fn render(s: &mut String, b: &Binary, st: &Style) {
         let _ = writeln!(
             s,
             "    {}",
-            paint(c, DIM, &format!("... and {} more", w.more))
+            paint(
+                c,
+                DIM,
+                &format!("... and {} more", crate::format::thousands(w.more))
+            )
         );
     }
 }

@@ -43,6 +43,27 @@ pub struct Step {
     /// crate, whose code it runs (the audit's caller of the next step).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub instantiated_in: Option<String>,
+    /// `[k, n]`: the k-th (in address order) of n symbols of the binary that read the same
+    /// (instantiations of one generic function), as `--symbols` rows say; absent when it is
+    /// the only one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub copy: Option<[u32; 2]>,
+    /// With `copy`: the hash that the symbol's raw name ends with (`h0123456789abcdef`), as
+    /// `nm` without `-C` shows it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hash: Option<String>,
+}
+
+impl Step {
+    /// The step's symbol as shown: with which copy it is, when there are several (QA ar F5),
+    /// in the words of `--why`'s targets.
+    pub fn shown(&self) -> String {
+        match (self.copy, &self.hash) {
+            (Some([k, n]), Some(h)) => format!("{} (copy {k} of {n}, hash {h})", self.symbol),
+            (Some([k, n]), None) => format!("{} (copy {k} of {n})", self.symbol),
+            _ => self.symbol.clone(),
+        }
+    }
 }
 
 /// The shortest chain of references from a root to `target`.

@@ -658,6 +658,13 @@ fn instantiations_of_one_function_are_told_apart() {
     for c in chains {
         let last = c["steps"].as_array().and_then(|s| s.last()).expect("steps");
         assert_eq!(str_of(last, "symbol"), "where_bytes::sum_all", "{c}");
+        // QA ar F5: the step says which copy it is, as its target does.
+        let (k, n) = (&last["copy"][0], &last["copy"][1]);
+        let said = format!(
+            "where_bytes::sum_all (copy {k} of {n}, hash {})",
+            str_of(last, "hash")
+        );
+        assert_eq!(said, str_of(c, "target"), "{c}");
     }
     // QA ao F1: with one copy among the rows shown (`-n 3`: the table, `main`, the larger
     // copy), the row says which of the binary's two it is, the number `--why` gives the same

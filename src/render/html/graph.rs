@@ -86,7 +86,7 @@ pub fn chain(s: &mut String, steps: &[Step]) {
         let _ = write!(
             s,
             "<li><span class=\"kind {k}\">{k}</span> <code>{}</code>{krate}</li>",
-            clipped(&st.symbol, NAME_MAX),
+            clipped(&st.shown(), NAME_MAX),
             k = st.kind.as_str()
         );
     }
@@ -123,7 +123,7 @@ pub fn why(s: &mut String, b: &Binary) {
             s,
             "<p class=\"note\">{} more matches beyond these; a narrower pattern shows their \
              chains.</p>",
-            w.more
+            crate::format::thousands(w.more)
         );
     }
     s.push_str("</section>\n");

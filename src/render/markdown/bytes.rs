@@ -62,7 +62,7 @@ fn why(s: &mut String, w: &Why) {
                 "{}. {} {}{krate}",
                 i + 1,
                 st.kind.as_str(),
-                code(&clip(&st.symbol))
+                code(&clip(&st.shown()))
             );
         }
         s.push('\n');
@@ -71,7 +71,7 @@ fn why(s: &mut String, w: &Why) {
         let _ = writeln!(
             s,
             "{} more matches beyond these; a narrower pattern shows their chains.\n",
-            w.more
+            crate::format::thousands(w.more)
         );
     }
 }
@@ -317,6 +317,8 @@ mod tests {
             krate: krate.map(Into::into),
             kind,
             instantiated_in: None,
+            copy: None,
+            hash: None,
         };
         b.why = Some(Why {
             pattern: "e_f".into(),
