@@ -399,15 +399,16 @@ pub fn entered(w: &Why) -> String {
     let n = w.entry_points.unwrap_or(0);
     let names = match w.entry_names {
         Some(k) if k < n => format!(
-            " ({k} name{}: each instantiation of a generic function counts)",
-            if k == 1 { "" } else { "s" }
+            " ({}: each instantiation of a generic function counts)",
+            count_of(k as usize, "name", "names")
         ),
         _ => String::new(),
     };
+    // With thousands, as every count (QA ar F9: "1994 of its symbols (1160 names...)").
     if n == 1 {
         format!("1 of its symbols{names} is")
     } else {
-        format!("{n} of its symbols{names} are")
+        format!("{} of its symbols{names} are", crate::format::thousands(n))
     }
 }
 

@@ -257,6 +257,12 @@ fn a_crates_entry_symbols_say_how_many_names_they_have() {
         "similar is a crate; 2 of its symbols (1 name: each instantiation of a generic \
          function counts) are referred to from outside it."
     );
+    // With thousands, as every count (QA ar F9).
+    assert_eq!(
+        of(1994, 1160),
+        "similar is a crate; 1,994 of its symbols (1,160 names: each instantiation of a \
+         generic function counts) are referred to from outside it."
+    );
 }
 
 /// QA am F4: a `--hostile` that judged none of its conditions is a reason of its own, with the

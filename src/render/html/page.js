@@ -10,6 +10,10 @@
     report = null;
   }
 
+  // A count with thousands separators, as the page's other counts are.
+  function thousands(n) {
+    return String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ",");
+  }
   // Bytes as the report's own text writes them: 512 B, 1.35 MiB, 12.3 KiB, 150 MiB.
   function size(n) {
     var units = ["KiB", "MiB", "GiB", "TiB"];
@@ -28,7 +32,7 @@
     if (!m) { return null; }
     var k = Number(at[1]);
     if (k >= m.symbols.length) {
-      return m.more + " more, " + size(m.more_vm_size) + ": the smaller symbols of " + m.crate;
+      return thousands(m.more) + " more, " + size(m.more_vm_size) + ": the smaller symbols of " + m.crate;
     }
     var r = m.symbols[k];
     var t = r.name + "\n" + size(r.vm_size) + " loaded, " + size(r.file_size) + " in the file · " +

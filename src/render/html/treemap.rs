@@ -347,7 +347,11 @@ fn zoom(
             }
             None if m.more == 0 => continue,
             None => {
-                let t = format!("{} more, {}", m.more, size(m.more_vm_size));
+                let t = format!(
+                    "{} more, {}",
+                    crate::format::thousands(m.more),
+                    size(m.more_vm_size)
+                );
                 (
                     "more",
                     t.clone(),
