@@ -26,6 +26,18 @@ fn round_decimal_sizes_are_written_in_their_unit() {
     assert_eq!(decimal_size(999), None);
 }
 
+/// QA as F1: "20 MiB" read back as "20971.52 kB = 20.0 MiB", "14500 KiB" as "14848 kB".
+#[test]
+fn whole_binary_sizes_are_written_in_their_unit() {
+    use super::binary_size;
+    assert_eq!(binary_size(20 << 20).as_deref(), Some("20 MiB"));
+    assert_eq!(binary_size(14_500 << 10).as_deref(), Some("14,500 KiB"));
+    assert_eq!(binary_size(2 << 30).as_deref(), Some("2 GiB"));
+    assert_eq!(binary_size(1024).as_deref(), Some("1 KiB"));
+    assert_eq!(binary_size(2_000_000), None);
+    assert_eq!(binary_size(1000), None);
+}
+
 use super::{clip, count, limit_percent, limit_ratio, printable};
 
 /// Sizes have three digits as written, the rounding included (QA w, F7).
@@ -178,4 +190,18 @@ fn two_sizes_that_read_the_same_are_given_in_bytes() {
     assert_eq!(last_digit(3_402), 10.24);
     assert_eq!(last_digit(50 * 1024), 102.4);
     assert_eq!(last_digit(5 << 20), 1024.0 * 1024.0 / 100.0);
+}
+
+/// QA as F4: mdbook's `anon.<hash>.97.llvm.<digits>` rows differed only in the `.97` the
+/// middle cut removed; the `.llvm.` suffix goes first, and a name that fits keeps it.
+#[test]
+fn a_cut_name_loses_its_llvm_suffix_first() {
+    let name = "anon.ede778928e01471135988a8d2a9f8225.97.llvm.14870641443107188662";
+    assert_eq!(clip(name, 44), "anon.ede778928e01471135988a8d2a9f8225.97");
+    let cut = clip(name, 30);
+    assert!(cut.ends_with("8225.97"), "{cut}");
+    assert_eq!(cut.chars().count(), 30, "{cut}");
+    assert_eq!(clip(name, 200), name);
+    // Not digits: no suffix of LLVM's, cut as any name.
+    assert!(clip("abcdefgh.llvm.x", 10).ends_with(".x"));
 }

@@ -167,10 +167,15 @@ fn bytes(id: CheckId, what: &str, value: Option<u64>, limit: u64, missing: Optio
     // Exact bytes where the two would read the same (QA p: "9.00 MiB is over the budget of
     // 9.00 MiB by 1.39 KiB").
     let (budget, now, _) = crate::format::two_sizes(limit, value);
-    // A budget written in decimal units ("1.9 MB") is said so too.
-    let budget = match crate::format::decimal_size(limit) {
-        Some(d) => format!("{d} = {budget}"),
-        None => budget,
+    // A budget that is a whole number of a binary unit ("20 MiB", "14500 KiB") is said as
+    // such; one written in decimal units ("1.9 MB") is said so too, beside the binary figure.
+    let budget = match (
+        crate::format::binary_size(limit),
+        crate::format::decimal_size(limit),
+    ) {
+        (Some(b), _) => b,
+        (None, Some(d)) => format!("{d} = {budget}"),
+        (None, None) => budget,
     };
     let message = match verdict {
         Verdict::Fail => format!(
