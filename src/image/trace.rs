@@ -160,7 +160,8 @@ pub fn opened(records: &[Record]) -> Vec<String> {
 pub fn found(records: &[Record]) -> Vec<String> {
     const EINVAL: i32 = 22;
     each_once(records, |r| match r.call.as_str() {
-        "create" => false,
+        // What the run made is its output, not a file the image must hold.
+        "create" | "write" => false,
         "lookup" => matches!(r.errno, 0 | EINVAL),
         _ => r.errno == 0,
     })
@@ -179,12 +180,12 @@ pub fn after_exec<'r>(records: &'r [Record], binary: &str) -> &'r [Record] {
 }
 
 /// Paths it failed to open, run or look up because they are not there (ENOENT, ENOTDIR),
-/// each once. A directory it could not make (its parent is not there) is not one.
+/// each once. A directory or a file it could not make (its parent is not there) is not one.
 pub fn not_found(records: &[Record]) -> Vec<String> {
     const ENOENT: i32 = 2;
     const ENOTDIR: i32 = 20;
     each_once(records, |r| {
-        matches!(r.errno, ENOENT | ENOTDIR) && r.call != "create"
+        matches!(r.errno, ENOENT | ENOTDIR) && !matches!(r.call.as_str(), "create" | "write")
     })
 }
 
@@ -292,6 +293,15 @@ mod tests {
         ];
         assert_eq!(not_found(&rs), vec!["/etc/x"]);
         assert_eq!(denied(&rs), vec!["/book/out", "/app/state.txt"]);
+        // What the run wrote is output: neither found, opened nor missing (QA as F3).
+        let rs = vec![
+            r("write", "/book/index.html", 0),
+            r("write", "/gone/out.html", 2),
+            r("open", "/book/src/ch.md", 0),
+        ];
+        assert_eq!(found(&rs), vec!["/book/src/ch.md"]);
+        assert_eq!(opened(&rs), vec!["/book/src/ch.md"]);
+        assert!(not_found(&rs).is_empty());
     }
 
     /// QA h, B5: `./app.conf` looked for from `/app` inside the image is `/app/app.conf`, not

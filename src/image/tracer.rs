@@ -32,8 +32,9 @@ pub const GATE_ARG: &str = "__aotcheck-exec-on-byte";
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 pub struct Record {
     pub pid: i32,
-    /// `open` (any of the three), `exec`, `lookup` (a path looked up, not opened: the
-    /// `stat` family, `access`, `readlink`), or `create` (a directory made).
+    /// `open` (any of the three), `write` (an open that makes output: see `writes`), `exec`,
+    /// `lookup` (a path looked up, not opened: the `stat` family, `access`, `readlink`), or
+    /// `create` (a directory made).
     pub call: String,
     pub path: String,
     /// 0 when the call succeeded, else the errno (2: ENOENT).
@@ -265,7 +266,12 @@ mod linux {
                     // was looked for.
                     Some(path) if path.is_empty() && call == "lookup" => {}
                     Some(path) => {
-                        pending.insert(pid, (call, absolute(pid, dirfd, path)));
+                        let path = absolute(pid, dirfd, path);
+                        let call = match open_flags(pid, &regs) {
+                            Some(flags) if writes(flags, &path) => "write",
+                            _ => call,
+                        };
+                        pending.insert(pid, (call, path));
                     }
                     None => {}
                 }
@@ -317,7 +323,7 @@ mod linux {
     /// A relative path against the directory it is relative to (the cwd or `dirfd`).
     fn absolute(pid: Pid, dirfd: i32, path: String) -> String {
         if path.starts_with('/') {
-            return path;
+            return without_dots(&path);
         }
         let base = if dirfd == AT_FDCWD {
             format!("/proc/{pid}/cwd")
@@ -326,8 +332,72 @@ mod linux {
         };
         match std::fs::read_link(base) {
             Ok(dir) if path.is_empty() => dir.display().to_string(),
-            Ok(dir) => dir.join(path).display().to_string(),
+            Ok(dir) => without_dots(&dir.join(path).display().to_string()),
             Err(_) => path,
+        }
+    }
+
+    /// `path` without its `.` components (QA as F3: `book/src/./chapter_1.md`); `..` stays,
+    /// as a link before it decides where it leads.
+    fn without_dots(path: &str) -> String {
+        let p: std::path::PathBuf = std::path::Path::new(path).components().collect();
+        p.display().to_string()
+    }
+
+    /// Whether an open with `flags` makes output, not reads input: write-only, truncating, or
+    /// creating a file that is not there yet (QA as F3: `mdbook build`'s book was listed as
+    /// files the image lacks).
+    fn writes(flags: u64, path: &str) -> bool {
+        let flags = flags as i32;
+        (flags & libc::O_ACCMODE) == libc::O_WRONLY
+            || flags & libc::O_TRUNC != 0
+            || (flags & libc::O_CREAT != 0 && std::fs::symlink_metadata(path).is_err())
+    }
+
+    /// The flags of an open: a register, or (`openat2`) the first field of its `open_how`.
+    fn open_flags(pid: Pid, regs: &libc::user_regs_struct) -> Option<u64> {
+        match regs.orig_rax {
+            SYS_OPEN => Some(regs.rsi),
+            SYS_OPENAT => Some(regs.rdx),
+            SYS_OPENAT2 => {
+                let mem = File::open(format!("/proc/{pid}/mem")).ok()?;
+                let mut how = [0u8; 8];
+                mem.read_exact_at(&mut how, regs.rdx).ok()?;
+                Some(u64::from_ne_bytes(how))
+            }
+            _ => None,
+        }
+    }
+
+    #[cfg(test)]
+    mod tests {
+        use super::*;
+
+        /// QA as F3: `File::create` of the book `mdbook build` writes is output; a file read,
+        /// or opened to read and write where it is already there, is input.
+        #[test]
+        fn opens_that_make_output() {
+            let dir = tempfile::tempdir().expect("tempdir");
+            let there = dir.path().join("db");
+            std::fs::write(&there, "x").expect("write");
+            let there = there.display().to_string();
+            let new = dir.path().join("new.html").display().to_string();
+            let flags = |f: i32| f as u64;
+            assert!(writes(
+                flags(libc::O_WRONLY | libc::O_CREAT | libc::O_TRUNC),
+                &there
+            ));
+            assert!(writes(flags(libc::O_RDWR | libc::O_CREAT), &new));
+            assert!(!writes(flags(libc::O_RDWR | libc::O_CREAT), &there));
+            assert!(!writes(flags(libc::O_RDONLY | libc::O_CLOEXEC), &there));
+            assert!(!writes(flags(libc::O_RDONLY), &new));
+        }
+
+        #[test]
+        fn dot_components_are_dropped() {
+            assert_eq!(without_dots("/b/src/./ch.md"), "/b/src/ch.md");
+            assert_eq!(without_dots("/b/./src/../x"), "/b/src/../x");
+            assert_eq!(without_dots("/"), "/");
         }
     }
 }

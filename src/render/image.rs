@@ -112,7 +112,11 @@ fn left_out(s: &mut String, i: &Image, st: &Style) {
             LeftOutWhy::NotCopied => paint(c, WARN, l.why.as_str()),
             _ => l.why.as_str().to_string(),
         };
-        let _ = writeln!(s, "    {}  {why}", l.path);
+        // The path whole; the reason below it where the two would pass the width (QA as F3:
+        // rows of 110 to 115 columns).
+        let wide = 4 + l.path.chars().count() + 2 + l.why.as_str().len() > super::fill::WIDTH;
+        let gap = if wide { "\n      " } else { "  " };
+        let _ = writeln!(s, "    {}{gap}{why}", l.path);
     }
 }
 
@@ -271,7 +275,9 @@ mod tests {
             "trace": {"traced": true, "opened": 3},
             "not_in_image": [
                 {"path": "/proc/self/maps", "why": "runtime"},
-                {"path": "/src/app/data.txt", "why": "not-copied"}
+                {"path": "/src/app/data.txt", "why": "not-copied"},
+                {"path": "/srv/app/templates/theme/FontAwesome/fonts/fontawesome-webfont.woff2",
+                 "why": "not-copied"}
             ],
             "in_image": {
                 "outcome": "failed", "reproduce": "unshare ... /app/app", "ready": "exit",
@@ -292,6 +298,12 @@ mod tests {
         let mut a = crate::report::test_artifact(1);
         a.image = Some(Box::new(failed()));
         human(&mut s, &a, &Style::plain());
+        // QA as F3: a long path's reason goes below it, within the width.
+        let wide: Vec<&str> = s
+            .lines()
+            .filter(|l| l.chars().count() > super::super::fill::WIDTH)
+            .collect();
+        assert!(wide.is_empty(), "{wide:?}");
         insta::assert_snapshot!(s);
     }
 
