@@ -20,6 +20,7 @@ pub mod features;
 pub mod knobs;
 pub mod measure;
 pub mod profile;
+mod sources;
 
 use std::path::PathBuf;
 
@@ -77,6 +78,9 @@ struct Steps<'p> {
     base_features: Vec<Vec<String>>,
     /// The knobs the combined variant was built with (ids), when it was.
     combined: Vec<&'static str>,
+    /// The sources once the base was built: a variant built after they changed is not
+    /// comparable with it (see `sources`).
+    stamp: Option<sources::Stamp>,
 }
 
 impl Steps<'_> {
@@ -142,6 +146,7 @@ pub fn run(plan: &Plan, opts: &AdviseOptions, report: &mut Report, out: &mut Out
         base_crates: Vec::new(),
         base_features: Vec::new(),
         combined: Vec::new(),
+        stamp: None,
     };
     let result = build_all(&mut steps, &to_build, &withouts, &mut advice, out);
     let probed = match result {
@@ -153,6 +158,11 @@ pub fn run(plan: &Plan, opts: &AdviseOptions, report: &mut Report, out: &mut Out
     // what was not built or probed is missing, so no lines to paste and at best inconclusive
     // (QA aj, F1: a killed cargo left a `pass` with lines to paste from unprobed variants).
     advice.interrupted = probed.is_err();
+    if let Some(stamp) = &steps.stamp {
+        let root = plan.workspace.root();
+        let now = sources::Stamp::of(root, &plan.workspace.target_directory());
+        report.warnings.extend(stamp.changed(&now, root));
+    }
     measure::warn_not_ready(&mut advice, &mut report.warnings);
     measure::warn_not_probed(&mut advice, &mut report.warnings);
     measure::note_busy(&mut advice, &report.warnings);
@@ -311,6 +321,9 @@ fn build_all(
         record(&mut b.base.measured, found.as_ref(), &base);
         b.base.status = VariantStatus::Measured;
     }
+    // After the base's build, which may have written `Cargo.lock`.
+    let root = plan.workspace.root();
+    steps.stamp = Some(sources::Stamp::of(root, &plan.workspace.target_directory()));
     if !withouts.is_empty() {
         steps.libdir = attribute::crates::sysroot_libdir(&plan.toolchain.rustc, &plan.target);
         steps.base_crates = crates::of(plan, steps.libdir.as_deref(), &base);
