@@ -24,8 +24,7 @@ pub(super) struct Ctx<'a, 'm> {
     pub target: &'a str,
 }
 
-/// How the evidence line that lists a rule's functions the static binary defines begins.
-pub(super) const DEFINES: &str = "static binary defines ";
+pub(super) use crate::report::DEFINES;
 
 pub(super) fn new_finding(rule: &Rule, krate: &str, version: &str, path: Vec<String>) -> Finding {
     Finding {

@@ -245,14 +245,7 @@ pub(super) fn last_caller(chain: &[Step]) -> Option<&str> {
 
 /// The NSS functions a finding's `static binary defines` line lists.
 pub(super) fn defined(f: &Finding) -> Vec<String> {
-    f.evidence
-        .iter()
-        .filter_map(|e| e.strip_prefix(DEFINES))
-        .flat_map(|list| {
-            let list = list.split_once(" (").map_or(list, |(l, _)| l);
-            list.split(", ").map(|n| n.trim_matches('`').to_string())
-        })
-        .collect()
+    f.defined()
 }
 
 /// After `moved` left finding `f`: its chain, when it led to one of them, is replaced by the

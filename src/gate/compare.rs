@@ -50,10 +50,12 @@ pub fn compare(
             continue;
         };
         for f in &mut a.findings {
-            f.new_since_baseline = !b
+            let before = b
                 .findings
                 .iter()
-                .any(|o| o.rule == f.rule && o.krate == f.krate);
+                .find(|o| o.rule == f.rule && o.krate == f.krate);
+            f.new_since_baseline = before.is_none();
+            f.evidence.extend(before.and_then(|o| new_functions(o, f)));
         }
         let th = thresholds(a);
         let (checks, gains) = artifact_checks(b, a, &th);
@@ -458,6 +460,29 @@ fn libraries(b: &Artifact, a: &Artifact) -> Vec<Check> {
         v.push(Check::worded(CheckId::BaselineLinkage, verdict, message));
     }
     v
+}
+
+/// The line on a finding the baseline had too whose static binary now defines functions the
+/// baseline's did not: an `allow` written for the old lookups covers the new ones without a
+/// word (QA ar F2: procs's uzers and dirs-sys findings, allowed, gained nix's `getpwnam_r`).
+fn new_functions(before: &crate::report::Finding, now: &crate::report::Finding) -> Option<String> {
+    let old = before.defined();
+    let new: Vec<String> = now
+        .defined()
+        .into_iter()
+        .filter(|n| !old.contains(n))
+        .collect();
+    (!new.is_empty()).then(|| {
+        format!(
+            "new since the baseline: {}{}",
+            crate::format::quoted(&new),
+            if now.allowed {
+                " (the `allow` of this finding covers them too)"
+            } else {
+                ""
+            }
+        )
+    })
 }
 
 #[cfg(test)]

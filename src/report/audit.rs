@@ -74,6 +74,9 @@ pub struct Finding {
     pub new_since_baseline: bool,
 }
 
+/// How the evidence line that lists a rule's functions the static binary defines begins.
+pub const DEFINES: &str = "static binary defines ";
+
 /// How the evidence line of a `--hostile` run reproduced on a finding begins.
 pub const REPRODUCED: &str = "reproduced: ";
 
@@ -106,6 +109,18 @@ impl Finding {
     /// Counts for the gate: an error that no `allow` covers.
     pub fn fails_gate(&self) -> bool {
         self.severity == Severity::Error && !self.allowed
+    }
+
+    /// The functions its `static binary defines` line lists (none without one).
+    pub fn defined(&self) -> Vec<String> {
+        self.evidence
+            .iter()
+            .filter_map(|e| e.strip_prefix(DEFINES))
+            .flat_map(|list| {
+                let list = list.split_once(" (").map_or(list, |(l, _)| l);
+                list.split(", ").map(|n| n.trim_matches('`').to_string())
+            })
+            .collect()
     }
 
     /// Whether a `--hostile` run under `condition` was reproduced on this finding: its
