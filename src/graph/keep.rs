@@ -27,6 +27,7 @@ impl Graph {
     /// Piece `p` as a step reached by a reference of kind `k`.
     fn step(&self, p: u32, k: u8) -> Step {
         let (copy, hash) = self.copy_of(p).unzip();
+        let hash = hash.flatten();
         Step {
             symbol: self.name(p),
             krate: self.crate_of(p).map(str::to_string),
@@ -401,6 +402,7 @@ pub(super) fn kept(a: &Attributed, g: build::Analysis, has_symbols: bool) -> Gra
         parent: dom::shortest_paths(&g.plain, g.root),
         plain: g.plain,
         preds: std::sync::OnceLock::new(),
+        copies: std::sync::OnceLock::new(),
         symbol: pieces
             .iter()
             .map(|p| matches!(p.owner, Owner::Symbol { .. }))

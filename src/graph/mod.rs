@@ -56,6 +56,9 @@ pub struct Graph {
     plain: dom::Csr,
     /// `plain` turned around, made once when first asked for (see [`Graph::preds`]).
     preds: std::sync::OnceLock<dom::Csr>,
+    /// The symbols that share a name, made once when a chain first needs them (see
+    /// [`Graph::copy_of`]).
+    copies: std::sync::OnceLock<copies::Copies>,
     /// Per piece, its text in `texts`: a symbol's raw name (demangled when shown, see
     /// [`Graph::name`]), else its label (one per section, shared). Demangling every symbol
     /// up front cost more than the rest of the graph.

@@ -36,12 +36,7 @@ pub(super) fn why(g: &Graph, pattern: &str) -> Why {
                 steps: g.chain(v),
             })
             .collect();
-        told_apart(
-            g,
-            &mut w.chains,
-            &entries[..entries.len().min(SHOWN)],
-            &entries,
-        );
+        told_apart(g, &mut w.chains, &entries[..entries.len().min(SHOWN)]);
         if entries.is_empty() {
             w.note = Some(format!("nothing outside {name} refers to it"));
         }
@@ -80,7 +75,6 @@ pub(super) fn why(g: &Graph, pattern: &str) -> Why {
     hits.sort_by_cached_key(|h| depth(h.0));
     w.more = hits.len().saturating_sub(SHOWN) as u64;
     let shown: Vec<u32> = hits.iter().take(SHOWN).map(|h| h.0).collect();
-    let every: Vec<u32> = hits.iter().map(|h| h.0).collect();
     w.chains = hits
         .into_iter()
         .take(SHOWN)
@@ -96,54 +90,23 @@ pub(super) fn why(g: &Graph, pattern: &str) -> Why {
             }
         })
         .collect();
-    told_apart(g, &mut w.chains, &shown, &every);
+    told_apart(g, &mut w.chains, &shown);
     w
 }
 
-/// Targets that read the same, of the pieces `shown` of `all` matched (instantiations of one
-/// generic function:
-/// QA t, three `locale::Numeric::format_int`), numbered, with the hash of their symbol's name
-/// as `nm` without `-C` tells them apart: `locale::Numeric::format_int (copy 1 of 3, hash
-/// h212a66cd24bb8559)`. The name itself stays as every step shows it (QA ag, F2: the heading
-/// read `...::h22debcbb9cf5f15e` above a last step without it).
-fn told_apart(g: &Graph, chains: &mut [Chain], shown: &[u32], all: &[u32]) {
-    // Only symbols: stretches of bytes of one section share its label and are no copies.
-    // Numbered among all the pieces matched, not the chains shown, in address order (the
-    // pieces' order), as the symbol table numbers them (QA ao F1: the largest copy was "copy
-    // 1" there and "copy 6" here, and "of 5" with 5 shown of 10).
-    let symbol = |v: u32| g.symbol.get(v as usize) == Some(&true);
-    let key = |v: u32| crate::attribute::demangle::without_hash(g.raw_name(v).as_bytes());
-    let wanted: std::collections::HashSet<&[u8]> = shown
-        .iter()
-        .filter(|&&v| symbol(v))
-        .map(|&v| key(v))
-        .collect();
-    let mut groups: std::collections::HashMap<String, Vec<u32>> = Default::default();
-    for &v in all
-        .iter()
-        .filter(|&&v| symbol(v) && wanted.contains(key(v)))
-    {
-        groups.entry(g.name(v)).or_default().push(v);
-    }
-    for group in groups.values_mut() {
-        group.sort_unstable();
-        group.dedup();
-    }
-    for (c, &v) in chains.iter_mut().zip(shown).filter(|(_, v)| symbol(**v)) {
-        let Some(group) = groups.get(&g.name(v)).filter(|g| g.len() > 1) else {
-            continue;
-        };
-        let (i, k) = (group.partition_point(|&p| p < v) + 1, group.len());
-        let hash = rustc_demangle::try_demangle(g.raw_name(v))
-            .ok()
-            .and_then(|d| {
-                let full = d.to_string();
-                let (_, h) = full.rsplit_once("::h")?;
-                (h.len() == 16 && h.bytes().all(|b| b.is_ascii_hexdigit())).then(|| format!("h{h}"))
-            });
-        let copy = match hash {
-            Some(h) => format!(" (copy {i} of {k}, hash {h})"),
-            None => format!(" (copy {i} of {k})"),
+/// Targets that read the same (instantiations of one generic function: QA t, three
+/// `locale::Numeric::format_int`), numbered as the symbol table and the chains' steps number
+/// them ([`Graph::copy_of`]: QA at F1, a step said "copy 2 of 7" of a row's "6 of 22"), with
+/// the rest of their raw name, as `nm` without `-C` tells them apart:
+/// `locale::Numeric::format_int (copy 1 of 3, hash h212a66cd24bb8559)`. The name itself stays
+/// as every step shows it (QA ag, F2: the heading read `...::h22debcbb9cf5f15e` above a last
+/// step without it).
+fn told_apart(g: &Graph, chains: &mut [Chain], shown: &[u32]) {
+    for (c, &v) in chains.iter_mut().zip(shown) {
+        let copy = match g.copy_of(v) {
+            Some(([k, n], Some(h))) => format!(" (copy {k} of {n}, hash {h})"),
+            Some(([k, n], None)) => format!(" (copy {k} of {n})"),
+            None => continue,
         };
         c.target.push_str(&copy);
     }

@@ -70,11 +70,18 @@ pub fn render(s: &mut String, b: &Binary, st: &Style) {
             // The name cut to leave its crate within the line (QA ak, F2: 113 columns), never
             // below 40 characters.
             let room = super::fill::WIDTH.saturating_sub(STEP_LEAD + krate.chars().count());
+            // Which copy, whole after the name cut to fit (QA at F4: the cut took "copy 2"
+            // and kept the hash); the hash is in JSON, Markdown and the page.
+            let copy = step
+                .copy
+                .map(|[k, n]| format!(" (copy {k} of {n})"))
+                .unwrap_or_default();
+            let room = room.clamp(40, NAME_WIDTH) - copy.len();
             let _ = writeln!(
                 s,
-                "      {} {}{}",
+                "      {} {}{copy}{}",
                 paint(c, DIM, &format!("{:<9}", step.kind.as_str())),
-                crate::format::clip(&step.shown(), room.clamp(40, NAME_WIDTH)),
+                crate::format::clip(&step.symbol, room),
                 paint(c, DIM, &krate)
             );
         }
@@ -127,5 +134,41 @@ mod tests {
             line.ends_with("(copy 2 of 3, hash h17dbe9654d46da86)"),
             "{s}"
         );
+    }
+
+    /// QA at F4: a step's long name was cut in the middle through "copy 2 of 5", its hash
+    /// kept; the copy is said whole, after the name cut to fit.
+    #[test]
+    fn a_cut_step_keeps_its_copy_number() {
+        let symbol = format!(
+            "tokio::runtime::context::runtime::enter_runtime<{}>",
+            "tokio::runtime::scheduler::current_thread::CurrentThread::block_on".repeat(2)
+        );
+        let mut b = crate::report::test_artifact(1000).binary;
+        b.why = Some(Why {
+            pattern: "x".into(),
+            matched: "symbol".into(),
+            entry_points: None,
+            entry_names: None,
+            chains: vec![Chain {
+                target: "x".into(),
+                steps: vec![crate::report::Step {
+                    symbol,
+                    krate: Some("tokio".into()),
+                    kind: crate::report::RefKind::Call,
+                    instantiated_in: None,
+                    copy: Some([2, 5]),
+                    hash: Some("ha27b9635cc606f92".into()),
+                }],
+            }],
+            more: 0,
+            note: None,
+        });
+        let mut s = String::new();
+        render(&mut s, &b, &Style::plain());
+        let line = s.lines().find(|l| l.contains("tokio::runtime::context"));
+        let line = line.unwrap_or_else(|| panic!("{s}"));
+        assert!(line.contains("(copy 2 of 5)  (tokio)"), "{line}");
+        assert!(line.chars().count() <= super::super::fill::WIDTH, "{line}");
     }
 }
