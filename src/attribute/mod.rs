@@ -133,6 +133,7 @@ fn attribute_with(
     let a = attribute_layout(layout, index, settings);
     binary.crates = a.crates;
     binary.symbols = a.symbols;
+    binary.symbols_of = a.symbols_of;
     binary.crate_symbols = a.crate_symbols;
     binary.coverage = Some(a.coverage);
     Ok(borrowed)
@@ -214,6 +215,8 @@ pub struct Attribution {
     /// Each crate's largest rows, when asked for (`SizeOptions::crate_symbols`).
     pub crate_symbols: Vec<CrateSymbols>,
     pub coverage: Coverage,
+    /// The `--filter` crate the rows are of, when one is.
+    pub symbols_of: Option<String>,
 }
 
 fn attribute_layout(l: Layout, index: Option<&CrateIndex>, s: &SizeOptions) -> Attribution {
@@ -388,6 +391,7 @@ impl<'a> Attributed<'a> {
             symbols,
             symbol_pieces,
             crate_symbols,
+            symbols_of: s.filter.clone(),
             coverage: Coverage {
                 attributed_bytes: attributed,
                 share: if allocated == 0 {

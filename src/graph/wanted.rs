@@ -72,6 +72,7 @@ pub fn attribute_only(
 pub fn fill(binary: &mut Binary, attribution: Attribution, a: &Attributed, input: &Input) {
     binary.crates = attribution.crates;
     binary.symbols = attribution.symbols;
+    binary.symbols_of = attribution.symbols_of;
     binary.crate_symbols = attribution.crate_symbols;
     binary.coverage = Some(attribution.coverage);
     if let Some(c) = binary

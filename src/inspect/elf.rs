@@ -102,6 +102,7 @@ pub fn inspect(elf: &Elf, bytes: &[u8]) -> Binary {
         closure_size: file_size,
         crates: Vec::new(),
         symbols: Vec::new(),
+        symbols_of: None,
         coverage: None,
         crate_symbols: Vec::new(),
         graph: None,

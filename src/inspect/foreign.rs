@@ -31,6 +31,7 @@ fn blank(format: &str, arch: String, file_size: u64) -> Binary {
         closure_size: file_size,
         crates: Vec::new(),
         symbols: Vec::new(),
+        symbols_of: None,
         coverage: None,
         crate_symbols: Vec::new(),
         graph: None,

@@ -251,13 +251,15 @@ fn crate_row(k: &CrateSize, retained: bool, width: usize, whole: u64) -> (String
 
 /// What the symbol rows are (QA ad, F12: `--symbols all` read "9395 largest", `--filter docopt`
 /// "10 largest" under the whole crate table): the N largest, or all of them (the rows then add
-/// up to the file, or to the filtered crate), and of which crate when every row is one crate's
-/// among several.
+/// up to the file, or to the filtered crate), and of which crate when `--filter` kept them to
+/// one (QA at F5: oha's two largest rows, aws_lc_sys's both, read "2 largest of aws_lc_sys").
 fn symbols_heading(b: &Binary) -> String {
     let rows = &b.symbols;
     let first = rows.first().and_then(|r| super::words::row_crate(r));
     let one = first.filter(|k| {
-        b.crates.len() > 1 && rows.iter().all(|r| super::words::row_crate(r) == Some(k))
+        b.symbols_of.is_some()
+            && b.crates.len() > 1
+            && rows.iter().all(|r| super::words::row_crate(r) == Some(k))
     });
     let all = match one {
         Some(k) => b

@@ -215,3 +215,42 @@ fn a_crate_of_mixed_confidence_names_its_two_main_classes() {
     assert_eq!(confidence_note(&krate("std", 1000, 900, 0)), "exact");
     assert_eq!(confidence_note(&krate("app", 1000, 0, 0)), "mangled");
 }
+
+/// QA at F5: oha's two largest rows, both aws_lc_sys's, read "2 largest of aws_lc_sys" without
+/// `--filter`; "of" a crate only when `--filter` kept the rows to it.
+#[test]
+fn rows_are_of_a_crate_only_under_filter() {
+    let mut b = binary();
+    b.crates = vec![
+        krate("aws_lc_sys", 2000, 1500, 0),
+        krate("std", 1000, 1000, 0),
+    ];
+    let row = SymbolRow {
+        name: "aws_lc_0_30_k25519_precomp".into(),
+        mangled: None,
+        krate: Some("aws_lc_sys".into()),
+        section: ".rodata".into(),
+        file_size: 900,
+        vm_size: 900,
+        confidence: Confidence::Exact,
+        instantiated_in: None,
+        retained_size: None,
+        copy: None,
+    };
+    b.symbols = vec![row.clone(), row];
+    let heading = |b: &Binary| {
+        let mut s = String::new();
+        render(&mut s, b, &Style::plain());
+        s.lines()
+            .find(|l| l.starts_with("  symbols"))
+            .map(str::to_string)
+            .unwrap_or_else(|| panic!("{s}"))
+    };
+    assert!(heading(&b).contains(" 2 largest ("), "{}", heading(&b));
+    b.symbols_of = Some("aws_lc_sys".into());
+    assert!(
+        heading(&b).contains(" 2 largest of aws_lc_sys ("),
+        "{}",
+        heading(&b)
+    );
+}

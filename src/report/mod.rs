@@ -299,6 +299,10 @@ pub struct Binary {
     /// Top symbols (or every row with `--symbols all`).
     #[serde(default)]
     pub symbols: Vec<SymbolRow>,
+    /// The crate `--filter` kept the rows of `symbols` to, when one did: a heading says "of
+    /// it" then only, not whenever the largest rows happen to be one crate's (QA at F5).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub symbols_of: Option<String>,
     /// The largest symbols of each crate (`--format html`); empty otherwise.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub crate_symbols: Vec<CrateSymbols>,
