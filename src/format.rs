@@ -34,7 +34,8 @@ fn scaled(bytes: u64) -> (f64, usize, usize) {
         let digits = decimals(v);
         let scale = 10f64.powi(digits as i32);
         let written = (v * scale).round() / scale;
-        if written >= 1024.0 && unit < 3 {
+        // Four digits are the next unit's three (QA at F8: 1,023,580 B read `1000 KiB`).
+        if written >= 1000.0 && unit < 3 {
             v /= 1024.0;
             unit += 1;
             continue;
@@ -183,7 +184,7 @@ pub fn clip_end(name: &str, max: usize) -> String {
 /// largest frizbee rows read the same, cut after 240 of their ~320 characters).
 ///
 /// A name too long that ends with LLVM's `.llvm.<digits>` (a local promoted under ThinLTO)
-/// loses that suffix first: anonymous constants `anon.<hash>.97.llvm.<digits>` differ only in
+/// loses that suffix first, for a `…`: anonymous constants `anon.<hash>.97.llvm.<digits>` differ only in
 /// the `.97`, which the cut removed (QA as F4: eight of mdbook's ten largest rows read alike).
 pub fn clip(name: &str, max: usize) -> String {
     let n = name.chars().count();
@@ -194,7 +195,8 @@ pub fn clip(name: &str, max: usize) -> String {
         && !digits.is_empty()
         && digits.bytes().all(|b| b.is_ascii_digit())
     {
-        return clip(head, max);
+        // Marked as cut, as the other cuts are (QA at F7: the terminal's name read as whole).
+        return format!("{}…", clip(head, max.saturating_sub(1)));
     }
     let kept = max.saturating_sub(1);
     let head = kept * 3 / 5;

@@ -45,6 +45,9 @@ use super::{clip, count, limit_percent, limit_ratio, printable};
 fn sizes_are_rounded_before_their_decimals_are_chosen() {
     use super::size;
     assert_eq!(size(102_399), "100 KiB");
+    // Four digits are the next unit's three (QA at F8: `[libc] 1000 KiB`).
+    assert_eq!(size(1_023_580), "0.98 MiB");
+    assert_eq!(size(1_022_976), "999 KiB");
     assert_eq!(size(1_048_064), "1.00 MiB");
     assert_eq!(size(1_048_575), "1.00 MiB");
     assert_eq!(size(10_239), "10.0 KiB");
@@ -197,9 +200,9 @@ fn two_sizes_that_read_the_same_are_given_in_bytes() {
 #[test]
 fn a_cut_name_loses_its_llvm_suffix_first() {
     let name = "anon.ede778928e01471135988a8d2a9f8225.97.llvm.14870641443107188662";
-    assert_eq!(clip(name, 44), "anon.ede778928e01471135988a8d2a9f8225.97");
+    assert_eq!(clip(name, 44), "anon.ede778928e01471135988a8d2a9f8225.97…");
     let cut = clip(name, 30);
-    assert!(cut.ends_with("8225.97"), "{cut}");
+    assert!(cut.ends_with("8225.97…"), "{cut}");
     assert_eq!(cut.chars().count(), 30, "{cut}");
     assert_eq!(clip(name, 200), name);
     // Not digits: no suffix of LLVM's, cut as any name.
