@@ -88,7 +88,10 @@ pub(super) fn pinned<'r>(
         .min();
     let mut kept: Vec<(usize, &str)> = hits
         .iter()
-        .filter(|(_, h)| !h.by_caller || nearest_own.is_none_or(|own| h.at < own))
+        // At the very frame, not further out: a crate without code of its own inlined into
+        // the one whose frame it is (QA au F2: eza's dirs-sys, its chain's caller
+        // `dirs::config_dir`, lost the crash to dirs's finding at that same frame).
+        .filter(|(_, h)| !h.by_caller || nearest_own.is_none_or(|own| h.at <= own))
         .map(|(k, h)| (*k, stack[h.at].as_str()))
         .collect();
     // Last, the step of each chain just before the C library's code, whatever its crate: a
@@ -345,6 +348,37 @@ mod tests {
         assert_eq!(
             pinned(&run, &[&std_f, &etcetera]),
             Some(vec![(0, "tldr::try_main")])
+        );
+    }
+
+    /// QA au F2: eza's dirs-sys has no code of its own; its chain's caller `dirs::config_dir`
+    /// is the frame of dirs's own finding (the lookup moved there). The crash is both's: an
+    /// `allow` of dirs-sys waived nothing.
+    #[test]
+    fn a_chain_caller_at_another_findings_own_frame_shares_the_crash() {
+        let chain = [
+            ("eza::options::Options::deduce", "eza"),
+            ("dirs::config_dir", "dirs"),
+            ("__new_getpwuid_r", "[libc]"),
+        ];
+        let dirs_sys = finding("dirs-sys", &chain);
+        let dirs = finding("dirs", &chain);
+        let mut run: HostileRun = serde_json::from_value(serde_json::json!({
+            "condition": "no-home+unknown-uid", "description": "", "outcome": "crashed",
+            "signal": "SIGSEGV", "exit_code": null, "dynamic_outcome": "ok",
+            "reproduce": null, "detail": null
+        }))
+        .expect("run");
+        run.crash_stack = stack(&[
+            "_nss_systemd_is_blocked",
+            "__getpwuid_r",
+            "dirs::config_dir",
+            "eza::options::Options::deduce",
+            "eza::main",
+        ]);
+        assert_eq!(
+            pinned(&run, &[&dirs_sys, &dirs]),
+            Some(vec![(0, "dirs::config_dir"), (1, "dirs::config_dir")])
         );
     }
 
