@@ -103,11 +103,13 @@ fn left_out(s: &mut String, i: &Image, st: &Style) {
         .iter()
         .filter(|l| st.verbose || l.why != LeftOutWhy::Runtime)
         .collect();
-    if listed.is_empty() {
+    // Counted where not listed: JSON and the page list them (QA au F4).
+    let hidden = i.not_in_image.len() - listed.len();
+    if i.not_in_image.is_empty() {
         return;
     }
     row(s, c, "not in image", "opened at run time on this machine");
-    for l in listed {
+    for l in &listed {
         let why = match l.why {
             LeftOutWhy::NotCopied => paint(c, WARN, l.why.as_str()),
             _ => l.why.as_str().to_string(),
@@ -117,6 +119,12 @@ fn left_out(s: &mut String, i: &Image, st: &Style) {
         let wide = 4 + l.path.chars().count() + 2 + l.why.as_str().len() > super::fill::WIDTH;
         let gap = if wide { "\n      " } else { "  " };
         let _ = writeln!(s, "    {}{gap}{why}", l.path);
+    }
+    if hidden > 0 {
+        let files = crate::format::count(hidden, "file", "files");
+        let and = if listed.is_empty() { "" } else { "and " };
+        let line = format!("{and}{files} provided by the container runtime (-v lists them)");
+        let _ = writeln!(s, "    {}", paint(c, DIM, &line));
     }
 }
 
