@@ -40,6 +40,23 @@ pub fn split<'a>(
     (!shown.is_empty()).then_some((body, lead, shown, more))
 }
 
+/// The names of a family (one generic function's instantiations, alike up to their first `<`)
+/// after the names alone of theirs, each group in its order: the five shown were four of
+/// `<DisplayBuffer<N> as Write>::write_*` and `lookup_host`, which pulled the bytes in, came
+/// sixth (QA au F3).
+fn distinct_first(names: &mut [String]) {
+    // `<X<15> as Y>::f`: up to the `<` after the leading one.
+    let family = |n: &str| {
+        let (lead, body) = n.strip_prefix('<').map_or(("", n), |b| ("<", b));
+        format!("{lead}{}", body.split('<').next().unwrap_or(body))
+    };
+    let mut sizes: std::collections::HashMap<String, usize> = Default::default();
+    for n in names.iter() {
+        *sizes.entry(family(n)).or_default() += 1;
+    }
+    names.sort_by_key(|n| sizes[&family(n)]);
+}
+
 /// A crate that grew or appeared: the symbols outside it that refer to it now and did not in
 /// the baseline. Nothing is said when either report has no graph for the crate (a baseline
 /// saved before there were entry points would make every one look new).
@@ -61,7 +78,7 @@ pub(super) fn new_entry_points(c: &mut Check, base: &Binary, cur: &Binary) {
     };
     // A baseline saved before names lost their LTO numbers still says `fmt.1400`.
     let key = crate::attribute::normal::without_local_number;
-    let new: Vec<String> = now
+    let mut new: Vec<String> = now
         .entry_points
         .iter()
         .filter(|e| !before.iter().any(|b| key(b) == key(e)))
@@ -70,10 +87,37 @@ pub(super) fn new_entry_points(c: &mut Check, base: &Binary, cur: &Binary) {
     if new.is_empty() {
         return;
     }
+    distinct_first(&mut new);
     let (lead, shown, more_n) = named(&new);
     let _ = std::fmt::Write::write_fmt(
         &mut c.message,
         format_args!("{lead}{}{}", shown.join(", "), more(more_n)),
     );
     c.entry_points = new;
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn names_alone_of_their_family_come_first() {
+        let mut names: Vec<String> = [
+            "<core::net::display_buffer::DisplayBuffer<15> as core::fmt::Write>::write_char",
+            "<core::net::display_buffer::DisplayBuffer<21> as core::fmt::Write>::write_char",
+            "<core::net::display_buffer::DisplayBuffer<39> as core::fmt::Write>::write_str",
+            "std::sys::net::connection::socket::lookup_host::{closure#0}",
+            "app::main",
+            "<std::io::Stdout as std::io::Write>::flush",
+        ]
+        .map(String::from)
+        .to_vec();
+        super::distinct_first(&mut names);
+        assert_eq!(
+            names[0],
+            "std::sys::net::connection::socket::lookup_host::{closure#0}"
+        );
+        assert_eq!(names[1], "app::main");
+        // A trait impl of another type is a family of its own.
+        assert_eq!(names[2], "<std::io::Stdout as std::io::Write>::flush");
+        assert!(names[3].contains("DisplayBuffer<15>"), "{names:?}");
+    }
 }
