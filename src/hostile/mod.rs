@@ -350,9 +350,18 @@ fn not_judged(spec: &ProbeSettings, reference: &RunResult) -> String {
             .pop()
             .map(|l| format!(": {}", crate::format::printable(l, false)))
             .unwrap_or_default();
+        // A crash may be the very hazard, not the arguments (QA au F1: eza `-l` of a file of
+        // an unknown owner crashed in `getpwuid_r` in the plain run, and only the static build).
+        let crash = match reference.signal {
+            Some(_) => {
+                "; a crash of the static build can be an NSS lookup of its own (AOT004): run \
+                 its dynamic build with the same arguments to tell"
+            }
+            None => "",
+        };
         return format!(
             "{NOT_JUDGED}the plain run did not get ready ({}) either: it {end}{said}; check \
-             --probe-arg and --ready (or `probe_args`, `ready` in the config)",
+             --probe-arg and --ready (or `probe_args`, `ready` in the config){crash}",
             spec.ready
         );
     }
@@ -421,79 +430,5 @@ pub fn signal_name(signal: i32) -> String {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn r(exit: Option<i32>, signal: Option<i32>, timed_out: bool) -> RunResult {
-        RunResult {
-            exit_code: exit,
-            signal,
-            timed_out,
-            stderr_tail: String::new(),
-            survivors: Vec::new(),
-        }
-    }
-
-    #[test]
-    fn outcomes_are_judged_against_the_plain_run() {
-        let plain = r(Some(0), None, false);
-        assert_eq!(judge(&r(Some(0), None, false), &plain), HostileOutcome::Ok);
-        assert_eq!(
-            judge(&r(None, Some(11), false), &plain),
-            HostileOutcome::Crashed
-        );
-        assert_eq!(
-            judge(&r(Some(1), None, false), &plain),
-            HostileOutcome::Crashed
-        );
-        assert_eq!(judge(&r(None, None, true), &plain), HostileOutcome::Hung);
-        // A plain run that never finished (a server waited for with `exit` readiness): a
-        // timeout under the condition is not judged, a crash still is one.
-        let never = r(None, None, true);
-        assert_eq!(judge(&r(None, None, true), &never), HostileOutcome::Skipped);
-        assert_eq!(
-            judge(&r(None, Some(11), false), &never),
-            HostileOutcome::Crashed
-        );
-        // A program that fails the same way plainly is not made worse by the condition, nor
-        // shown to survive it: it never got ready (QA s). Failing otherwise is a crash.
-        let failing = r(Some(3), None, false);
-        assert_eq!(
-            judge(&r(Some(3), None, false), &failing),
-            HostileOutcome::Skipped
-        );
-        assert_eq!(
-            judge(&r(None, Some(11), false), &failing),
-            HostileOutcome::Crashed
-        );
-        // Ready under another readiness than `exit`: stopped there, no status.
-        let ready = r(None, None, false);
-        assert_eq!(judge(&r(None, None, false), &ready), HostileOutcome::Ok);
-        assert_eq!(
-            judge(&r(Some(1), None, false), &ready),
-            HostileOutcome::Crashed
-        );
-        assert_eq!(signal_name(11), "SIGSEGV");
-        assert_eq!(signal_name(64), "signal 64");
-    }
-
-    /// A program that aborts plainly (`std::process::abort()`) aborts under every condition:
-    /// no crash the condition made (it was 5 "crashes" and an AOT004 error), and not judged
-    /// (it never got ready). Another signal than the plain run's still is one.
-    #[test]
-    fn a_signal_the_plain_run_has_too_is_no_crash() {
-        let aborts = r(None, Some(6), false);
-        assert_eq!(
-            judge(&r(None, Some(6), false), &aborts),
-            HostileOutcome::Skipped
-        );
-        assert_eq!(
-            judge(&r(None, Some(11), false), &aborts),
-            HostileOutcome::Crashed
-        );
-        assert_eq!(
-            judge(&r(Some(0), None, false), &aborts),
-            HostileOutcome::Crashed
-        );
-    }
-}
+#[path = "mod_tests.rs"]
+mod tests;
