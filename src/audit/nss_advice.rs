@@ -56,7 +56,7 @@ pub(super) fn fit(a: &mut crate::report::Artifact, reached: &[Reached]) {
         if !f.advice.starts_with(NSS_ADVICE) {
             continue;
         }
-        let (advice, hosts) = nss_advice(&super::split::defined(f));
+        let (advice, hosts) = nss_advice(&f.defined());
         f.advice = advice;
         if reqwest && hosts {
             f.advice.push_str(REQWEST_RESOLVER);

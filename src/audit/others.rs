@@ -10,13 +10,15 @@ use super::findings::{DEFINES, finding_on};
 use super::graph::{Reached, dependency_named, depends_on, same_crate};
 use super::reach::to_functions;
 use super::rules;
-use super::split::{
-    STD_CRATES, STD_SAID, defined, is_chain_to, known_for, narrow_defines, rechain,
-};
+use super::split::{STD_CRATES, is_chain_to, known_for, narrow_defines, rechain};
 use crate::format::quoted;
 use crate::graph::Graph;
 use crate::plan::BinPlan;
 use crate::report::{Artifact, Finding};
+use lines::{not_said_std, own_callers_of};
+
+#[path = "others_lines.rs"]
+mod lines;
 
 /// One crate the functions move to: it, the functions, and its symbols that call them.
 struct Moved<'r, 'm> {
@@ -141,7 +143,7 @@ fn sort<'r, 'm>(
     reached: &'r [Reached<'m>],
     exact: bool,
 ) -> Sorted<'r, 'm> {
-    let listed = defined(f);
+    let listed = f.defined();
     let mut s = Sorted {
         mine: 0,
         orphans: Vec::new(),
@@ -360,32 +362,6 @@ fn word(g: &Graph, f: &mut Finding, s: &Sorted) {
     if !gone.is_empty() {
         leave(g, f, s.mine, lines, &gone);
     }
-}
-
-/// The program's own symbols among `own` that call one of `names`, each once.
-fn own_callers_of(own: &[(&'static str, String)], names: &[&str]) -> Vec<String> {
-    let mut out: Vec<String> = Vec::new();
-    for (n, symbol) in own {
-        if names.contains(n) && !out.contains(symbol) {
-            out.push(symbol.clone());
-        }
-    }
-    out
-}
-
-/// Of `names`, those split.rs's line has not said to be reached by std's own code: said
-/// once, not twice (QA ar F6: nix's finding said it of the same three functions twice).
-fn not_said_std<'n>(evidence: &[String], names: &[&'n str]) -> Vec<&'n str> {
-    names
-        .iter()
-        .copied()
-        .filter(|n| {
-            let n = format!("`{n}`");
-            !evidence
-                .iter()
-                .any(|e| e.contains(STD_SAID) && e.contains(&n))
-        })
-        .collect()
 }
 
 /// Take functions `names` off finding `f`, with `lines` saying why: narrowed to what stays

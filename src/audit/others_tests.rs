@@ -1,6 +1,7 @@
 //! Tests of others.rs's pure steps.
 
 use super::*;
+use crate::audit::split::STD_SAID;
 
 /// QA ar F1: `procs::main` calls `getpwnam_r` alone; `View::display` `getpwuid_r`.
 #[test]

@@ -243,11 +243,6 @@ pub(super) fn last_caller(chain: &[Step]) -> Option<&str> {
         .find(|k| !k.starts_with('['))
 }
 
-/// The NSS functions a finding's `static binary defines` line lists.
-pub(super) fn defined(f: &Finding) -> Vec<String> {
-    f.defined()
-}
-
 /// After `moved` left finding `f`: its chain, when it led to one of them, is replaced by the
 /// chain to one of the functions it keeps (QA l: etcetera's finding showed std's chain to
 /// `getaddrinfo`, which had moved to std's finding).
@@ -258,7 +253,7 @@ pub(super) fn rechain(g: &Graph, f: &mut Finding, moved: &[&str]) {
     f.evidence.remove(k);
     f.chain.clear();
     f.reachable = None;
-    let kept = defined(f);
+    let kept = f.defined();
     let functions: Vec<(&str, u32)> = kept
         .iter()
         .filter(|n| !moved.contains(&n.as_str()))
@@ -276,7 +271,7 @@ pub(super) fn also_reachable(g: &Graph, a: &mut Artifact) {
         let Some(target) = f.chain.last().and_then(|s| g.symbol(&s.symbol)) else {
             continue;
         };
-        let names = defined(f);
+        let names = f.defined();
         let too: Vec<&str> = names
             .iter()
             .filter(|n| {

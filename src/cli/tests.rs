@@ -107,52 +107,6 @@ fn global_flags_work_before_a_subcommand_but_build_flags_do_not() {
 }
 
 #[test]
-fn size_flags() {
-    let o = p(&["x", "inspect", "f", "--symbols", "all", "--split-std"]).expect("parse");
-    assert_eq!(o.size.symbols, SymbolCount::All);
-    assert!(o.size.split_std);
-    let o = p(&["x", "inspect", "f", "--symbols"]).expect("parse");
-    assert_eq!(o.size.symbols, SymbolCount::All);
-    let o = p(&["x", "-n", "3", "--filter", "serde", "--crates"]).expect("parse");
-    assert_eq!(o.size.symbols, SymbolCount::Top(3));
-    assert_eq!(o.size.filter.as_deref(), Some("serde"));
-    assert!(o.all_crates);
-    assert_eq!(p(&["x"]).expect("parse").size.symbols, SymbolCount::Top(10));
-    assert!(p(&["x", "--symbols", "lots"]).is_err());
-    assert!(p(&["x", "-n", "3", "--symbols", "4"]).is_err());
-    // `-n` is `--symbols`: `all` too; a number too large says so.
-    assert_eq!(
-        p(&["x", "inspect", "f", "-n", "all"])
-            .expect("parse")
-            .size
-            .symbols,
-        SymbolCount::All
-    );
-    let e = p(&["x", "--symbols", "99999999999999999999999"]).expect_err("overflow");
-    assert!(
-        e.to_string().contains("more rows than can be counted"),
-        "{e}"
-    );
-    // An empty `--why` would match every symbol.
-    let e = p(&["x", "inspect", "f", "--why", ""]).expect_err("empty");
-    assert!(e.to_string().contains("empty"), "{e}");
-    assert!(p(&["x", "inspect", "f", "--why", "main"]).is_ok());
-    // Nor an empty `--filter`, before the build (QA ar F8).
-    let e = p(&["x", "--filter", " "]).expect_err("empty");
-    assert!(e.to_string().contains("crate name is empty"), "{e}");
-}
-
-#[test]
-fn why_on_the_build_and_on_inspect() {
-    let o = p(&["x", "--why", "regex"]).expect("parse");
-    assert_eq!(o.size.why.as_deref(), Some("regex"));
-    let o = p(&["x", "inspect", "f", "--why", "Regex::new$"]).expect("parse");
-    assert_eq!(o.size.why.as_deref(), Some("Regex::new$"));
-    assert_eq!(p(&["x"]).expect("parse").size.why, None);
-    assert!(p(&["x", "--why"]).is_err());
-}
-
-#[test]
 fn probe_flags_parse_validate_and_merge() {
     let Command::Check(o) = p(&[
         "x",

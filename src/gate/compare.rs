@@ -488,3 +488,7 @@ fn new_functions(before: &crate::report::Finding, now: &crate::report::Finding) 
 #[cfg(test)]
 #[path = "compare_tests.rs"]
 mod tests;
+
+#[cfg(test)]
+#[path = "compare_findings_tests.rs"]
+mod findings_tests;

@@ -8,7 +8,7 @@ use std::fmt::Write as _;
 
 use super::escape::{clipped, fitted, text};
 use super::svg::{Rect, num, squarify};
-use crate::format::{size, size_change};
+use crate::format::{size, size_change, thousands};
 use crate::report::{Artifact, Check, CheckId, Confidence, CrateSize, CrateSymbols, Report};
 
 /// The drawing's units; the page scales it to its width.
@@ -20,8 +20,7 @@ const STRIP: f64 = 15.0;
 pub const NAME_MAX: usize = 240;
 /// Width of a character of the labels, in drawing units (12px sans-serif, about).
 const CHAR: f64 = 6.6;
-/// The same for a crate's label, in bold (weight 600): at 6.6 a whole `web_atoms · 574 KiB`
-/// was given a box it ran past, cut by the next crate's (QA as F6).
+/// The same for a crate's label, in bold (QA as F6: `web_atoms · 574 KiB` ran past its box).
 const BOLD: f64 = 7.4;
 
 /// What a crate's rectangle is sized by: its own loaded bytes, also when the report carries
@@ -350,11 +349,7 @@ fn zoom(
             }
             None if m.more == 0 => continue,
             None => {
-                let t = format!(
-                    "{} more, {}",
-                    crate::format::thousands(m.more),
-                    size(m.more_vm_size)
-                );
+                let t = format!("{} more, {}", thousands(m.more), size(m.more_vm_size));
                 (
                     "more",
                     t.clone(),
