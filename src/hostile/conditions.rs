@@ -27,6 +27,10 @@ pub enum Condition {
     NssModule,
     NoHomeUnknownUid,
     All,
+    /// No condition: the run the others are compared with. Reported as a run of its own only
+    /// when it crashed in the static build and not in the dynamic one (QA au F1: `eza -l` of a
+    /// file whose owner the passwd file lacks crashed in `getpwuid_r` with no condition set).
+    Plain,
 }
 
 impl Condition {
@@ -45,6 +49,7 @@ impl Condition {
             Condition::NssModule => "nss-module",
             Condition::NoHomeUnknownUid => "no-home+unknown-uid",
             Condition::All => "all",
+            Condition::Plain => "plain",
         }
     }
 
@@ -61,7 +66,16 @@ impl Condition {
                 "HOME unset and an unknown uid (a container's usual lot)"
             }
             Condition::All => "all of the above together",
+            Condition::Plain => "no condition: the program run as the probe starts it",
         }
+    }
+
+    /// The condition of this name, [`Condition::Plain`] included.
+    pub fn named(name: &str) -> Option<Condition> {
+        Condition::ALL
+            .into_iter()
+            .chain([Condition::Plain])
+            .find(|c| c.name() == name)
     }
 }
 
@@ -357,7 +371,7 @@ fn wrapper(
     };
     let s = |v: &[&str]| -> Vec<String> { v.iter().map(|x| x.to_string()).collect() };
     Ok(match (condition, privilege) {
-        (Condition::NoHome, _) => Vec::new(),
+        (Condition::NoHome | Condition::Plain, _) => Vec::new(),
         (_, Privilege::Neither(why)) => return Err(format!("skipped: {why}")),
         (Condition::UnknownUid | Condition::NoHomeUnknownUid, Privilege::Root { uid, gid }) => {
             setpriv(*uid, *gid)

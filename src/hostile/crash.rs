@@ -49,10 +49,7 @@ pub fn locate(runs: &mut [HostileRun], site: &Site) {
         let Some(signal) = run.signal.as_deref().and_then(|s| s.parse::<Signal>().ok()) else {
             continue;
         };
-        let Some(condition) = Condition::ALL
-            .into_iter()
-            .find(|c| c.name() == run.condition)
-        else {
+        let Some(condition) = Condition::named(&run.condition) else {
             continue;
         };
         if crate::interrupt::requested() {

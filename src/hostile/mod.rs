@@ -9,6 +9,7 @@
 mod conditions;
 mod crash;
 mod frames;
+mod plain;
 mod run;
 mod sweep;
 mod tracer;
@@ -114,11 +115,19 @@ fn warn_unjudged(report: &mut Report) {
             .artifacts
             .iter()
             .filter(|a| {
-                a.hostile.iter().any(|r| {
-                    r.detail.as_deref().is_some_and(|d| {
-                        d.starts_with(NOT_JUDGED) && d.starts_with(PLAIN_ENDED) == ended
+                // A static build's crash in the plain run is a run of its own, which says it:
+                // not a matter of arguments.
+                let plain_crash = a
+                    .hostile
+                    .iter()
+                    .any(|r| r.condition == Condition::Plain.name());
+                !(ended && plain_crash)
+                    && a.hostile.iter().any(|r| {
+                        r.detail.as_deref().is_some_and(|d| {
+                            d.starts_with(plain::NOT_JUDGED)
+                                && d.starts_with(plain::PLAIN_ENDED) == ended
+                        })
                     })
-                })
             })
             .map(|a| a.name.as_str())
             .collect()
@@ -179,8 +188,31 @@ pub fn run_all(
     scratch_dir: &Path,
 ) -> Result<Vec<HostileRun>> {
     let scratch = conditions::Scratch::new(scratch_dir)?;
-    let reference = run_invocation(&conditions::plain(binary, spec), spec);
+    let plain = conditions::plain(binary, spec);
+    let reference = run_invocation(&plain, spec);
+    // The dynamic build's plain run, once: the reference of its runs under the conditions,
+    // and, when the static build crashed with no condition at all, the judge of that crash.
+    let mut twin: Option<Option<(PathBuf, RunResult)>> = None;
+    let mut twin_of = |twin: &mut Option<Option<(PathBuf, RunResult)>>| {
+        twin.get_or_insert_with(|| {
+            dynamic().map(|d| {
+                let r = run_invocation(&conditions::plain(&d, spec), spec);
+                (d, r)
+            })
+        })
+        .clone()
+    };
     let mut runs = Vec::new();
+    if plain::crashed(&reference) {
+        let t = twin_of(&mut twin);
+        runs.extend(plain::static_crash(
+            &reference,
+            t.as_ref().map(|t| &t.1),
+            &plain,
+        ));
+        crate::interrupt::check()?;
+    }
+    let plain_twin = twin.clone().flatten().map(|t| t.1);
     for condition in Condition::ALL {
         let inv = match set_up(condition, binary, spec, privilege, &scratch) {
             Ok(inv) => inv,
@@ -198,28 +230,30 @@ pub fn run_all(
         crate::interrupt::check()?;
         let outcome = judge(&result, &reference);
         let dynamic_run = match outcome {
-            HostileOutcome::Crashed | HostileOutcome::Hung => dynamic().and_then(|d| {
-                let dyn_reference = run_invocation(&conditions::plain(&d, spec), spec);
-                set_up(condition, &d, spec, privilege, &scratch)
-                    .ok()
-                    .map(|p| {
-                        let r = run_invocation(&p, spec);
-                        // Not ready in time, as its plain run: no verdict of its own (a server
-                        // waited for with `exit`), but what it did beside the static build's
-                        // failure is hang; `skipped` said no comparison was made (QA j).
-                        let outcome = match judge(&r, &dyn_reference) {
-                            HostileOutcome::Skipped if r.timed_out => HostileOutcome::Hung,
-                            o => o,
-                        };
-                        (outcome, (r.signal.map(signal_name), r.exit_code))
-                    })
-            }),
+            HostileOutcome::Crashed | HostileOutcome::Hung => {
+                twin_of(&mut twin).and_then(|(d, dyn_reference)| {
+                    set_up(condition, &d, spec, privilege, &scratch)
+                        .ok()
+                        .map(|p| {
+                            let r = run_invocation(&p, spec);
+                            // Not ready in time, as its plain run: no verdict of its own (a
+                            // server waited for with `exit`), but what it did beside the static
+                            // build's failure is hang; `skipped` said no comparison was made
+                            // (QA j).
+                            let outcome = match judge(&r, &dyn_reference) {
+                                HostileOutcome::Skipped if r.timed_out => HostileOutcome::Hung,
+                                o => o,
+                            };
+                            (outcome, (r.signal.map(signal_name), r.exit_code))
+                        })
+                })
+            }
             _ => None,
         };
         let (dynamic_outcome, dynamic_end) = dynamic_run.unzip();
         let (dynamic_signal, dynamic_exit_code) = dynamic_end.unzip();
         let detail = if outcome == HostileOutcome::Skipped {
-            Some(not_judged(spec, &reference))
+            Some(plain::not_judged(spec, &reference, plain_twin.as_ref()))
         } else {
             detail(&result, outcome)
         };
@@ -330,51 +364,6 @@ fn set_up(
         exit_code: r.exit_code,
         reproduce: Some(check.reproduce),
     })
-}
-
-/// How the detail of a run that was not judged begins.
-const NOT_JUDGED: &str = "not judged: ";
-/// ... when the plain run ended before it was ready (see [`not_judged`]).
-const PLAIN_ENDED: &str = "not judged: the plain run did not get ready (";
-
-/// Why a run that timed out, or ended before ready, as the plain run did, tells nothing.
-fn not_judged(spec: &ProbeSettings, reference: &RunResult) -> String {
-    let limit = format!("{:?}", spec.timeout);
-    if !reference.timed_out {
-        let end = match (reference.signal, reference.exit_code) {
-            (Some(s), _) => format!("was killed by {}", signal_name(s)),
-            (None, Some(c)) => format!("exited with status {c}"),
-            (None, None) => "ended".to_string(),
-        };
-        let said = crate::report::telling_lines(&reference.stderr_tail, 1)
-            .pop()
-            .map(|l| format!(": {}", crate::format::printable(l, false)))
-            .unwrap_or_default();
-        // A crash may be the very hazard, not the arguments (QA au F1: eza `-l` of a file of
-        // an unknown owner crashed in `getpwuid_r` in the plain run, and only the static build).
-        let crash = match reference.signal {
-            Some(_) => {
-                "; a crash of the static build can be an NSS lookup of its own (AOT004): run \
-                 its dynamic build with the same arguments to tell"
-            }
-            None => "",
-        };
-        return format!(
-            "{NOT_JUDGED}the plain run did not get ready ({}) either: it {end}{said}; check \
-             --probe-arg and --ready (or `probe_args`, `ready` in the config){crash}",
-            spec.ready
-        );
-    }
-    match spec.ready {
-        Ready::Exit => format!(
-            "{NOT_JUDGED}the plain run did not exit within {limit} either (a server?): set \
-             --ready (or `ready` in the config) so that hostile runs wait until it is up"
-        ),
-        ref ready => format!(
-            "{NOT_JUDGED}the plain run was not ready ({ready}) within {limit} either: check \
-             --ready and --probe-timeout (or `ready`, `probe_timeout` in the config)"
-        ),
-    }
 }
 
 /// Compare a hostile run with the plain run of the same binary. A run that timed out where

@@ -13,18 +13,56 @@ fn r(exit: Option<i32>, signal: Option<i32>, timed_out: bool) -> RunResult {
 }
 
 /// QA au F1: a plain run that crashed is not only a matter of arguments: a static
-/// build's crash may be its own NSS lookup; one that exited with a status is.
+/// build's crash may be its own NSS lookup; one that exited with a status is. With the
+/// dynamic build's plain run at hand, the detail says which it was.
 #[test]
 fn a_crashed_plain_run_says_the_crash_may_be_the_hazard() {
     let spec = ProbeSettings::default();
-    let crashed = not_judged(&spec, &r(None, Some(11), false));
+    let segv = r(None, Some(11), false);
+    let crashed = plain::not_judged(&spec, &segv, None);
     assert!(crashed.contains("check --probe-arg"), "{crashed}");
     assert!(
         crashed.contains("NSS lookup of its own (AOT004)"),
         "{crashed}"
     );
-    let exited = not_judged(&spec, &r(Some(2), None, false));
+    let exited = plain::not_judged(&spec, &r(Some(2), None, false), None);
     assert!(!exited.contains("AOT004"), "{exited}");
+    // The dynamic build crashed alike: the program's crash, its arguments to check.
+    let alike = plain::not_judged(&spec, &segv, Some(&segv));
+    assert!(alike.contains("and so did its dynamic build"), "{alike}");
+    assert!(alike.contains("check --probe-arg"), "{alike}");
+    assert!(!alike.contains("AOT004"), "{alike}");
+    // It did not: the crash is the `plain` run's, no word of arguments.
+    let fine = plain::not_judged(&spec, &segv, Some(&r(Some(0), None, false)));
+    assert!(fine.contains("see the `plain` run"), "{fine}");
+    assert!(!fine.contains("--probe-arg"), "{fine}");
+}
+
+/// The static build's plain crash is a run of its own only when its dynamic build did not
+/// end by the same signal; that run is a static hazard, to be located and pinned.
+#[test]
+fn a_static_only_plain_crash_is_a_run_of_its_own() {
+    let plain = super::conditions::plain(Path::new("/bin/x"), &ProbeSettings::default());
+    let segv = r(None, Some(11), false);
+    let ok = r(Some(0), None, false);
+    let run = plain::static_crash(&segv, Some(&ok), &plain).expect("a plain crash");
+    assert_eq!(run.condition, "plain");
+    assert_eq!(run.outcome, HostileOutcome::Crashed);
+    assert_eq!(run.signal.as_deref(), Some("SIGSEGV"));
+    assert_eq!(run.dynamic_outcome, Some(HostileOutcome::Ok));
+    assert!(run.static_hazard());
+    assert_eq!(Condition::named("plain"), Some(Condition::Plain));
+    // The dynamic build exits 1 where the static one crashed: still the static build's.
+    let failed =
+        plain::static_crash(&segv, Some(&r(Some(1), None, false)), &plain).expect("a plain crash");
+    assert_eq!(failed.dynamic_outcome, Some(HostileOutcome::Crashed));
+    assert!(failed.static_hazard());
+    // Not when the dynamic build crashed alike, when there is none, or when the static
+    // build did not crash.
+    assert!(plain::static_crash(&segv, Some(&segv), &plain).is_none());
+    assert!(plain::static_crash(&segv, None, &plain).is_none());
+    assert!(plain::static_crash(&r(Some(2), None, false), Some(&ok), &plain).is_none());
+    assert!(plain::static_crash(&r(None, None, true), Some(&ok), &plain).is_none());
 }
 
 #[test]

@@ -1,7 +1,7 @@
 //! How failed runs are told: a run-level warning when some runs failed, and the error when
 //! some binary had no run that got ready.
 
-use crate::report::{Artifact, Probe, Report};
+use crate::report::{Artifact, LinkMode, Probe, Report};
 
 /// A run-level warning when some runs failed and others got ready: the verdict rests on the
 /// runs that got ready, and a reader must know that the program does not always start.
@@ -85,26 +85,50 @@ const LIST_SHOWN: usize = 4;
 /// program fails twice). Names, messages and stderr are escaped here, so that the only line
 /// breaks are ours.
 pub fn all_failed(report: &Report) -> Option<String> {
-    let names: Vec<String> = report
+    let ready = |a: &Artifact| a.probe.as_ref().is_some_and(|p| p.runs > 0);
+    let failed: Vec<&Artifact> = report
         .artifacts
         .iter()
         .filter(|a| a.probe.as_ref().is_some_and(|p| p.runs == 0))
+        .collect();
+    // The other build of the same program (package and name), when `--compare` probed both.
+    let twin = |a: &Artifact| {
+        report
+            .artifacts
+            .iter()
+            .find(|d| d.link_mode != a.link_mode && d.package == a.package && d.name == a.name)
+    };
+    let names: Vec<String> = failed
+        .iter()
         .map(|a| {
             let why = why_not_ready(a);
             let link = a.link_mode.map_or("", |l| l.as_str());
-            let line = format!("`{}` ({link}): {why}", a.name);
+            // QA au F1: the static build crashed where the dynamic one, with the same
+            // arguments, got ready: not a matter of arguments.
+            let alone = match twin(a) {
+                Some(d) if a.link_mode == Some(LinkMode::Static) && ready(d) => {
+                    "; its dynamic build got ready with the same arguments: the static build \
+                     alone fails (AOT004 and --hostile tell whether glibc's static linkage is \
+                     the cause)"
+                }
+                _ => "",
+            };
+            let line = format!("`{}` ({link}): {why}{alone}", a.name);
             crate::format::printable(&line, false).into_owned()
         })
         .collect();
     let mut message = no_successful_run(&names)?;
     // One program's arguments rarely suit another's (QA ac, D3: git-cliff's `-r DIR` given to
-    // its `git-cliff-completions` too, which then panicked): when some binary did get ready,
-    // say how to give each binary its own.
-    let got_ready = report
-        .artifacts
-        .iter()
-        .any(|a| a.probe.as_ref().is_some_and(|p| p.runs > 0));
-    if got_ready {
+    // its `git-cliff-completions` too, which then panicked): when some other binary did get
+    // ready, say how to give each binary its own. A failing binary's own other build is not
+    // another program.
+    let other_ready = report.artifacts.iter().any(|a| {
+        ready(a)
+            && !failed
+                .iter()
+                .any(|f| f.package == a.package && f.name == a.name)
+    });
+    if other_ready {
         message.push_str(&format!("\n{EACH_ITS_OWN}"));
     }
     Some(message)
@@ -132,6 +156,57 @@ pub fn no_successful_run(lines: &[String]) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// QA au F1: with `--compare`, a static build that crashed where its dynamic build got
+    /// ready is said to fail alone, and the hint about other programs' arguments is not
+    /// given for its own dynamic build. Another program that got ready still brings it.
+    #[test]
+    fn a_static_build_failing_alone_is_said_to() {
+        use crate::report::{Report, test_artifact};
+        let with = |link: LinkMode, runs: u32, name: &str| {
+            let mut a = test_artifact(1000);
+            a.name = name.into();
+            a.link_mode = Some(link);
+            let mut p = crate::report::Probe {
+                runs,
+                ..Default::default()
+            };
+            if runs == 0 {
+                p.failed_runs.push(
+                    serde_json::from_value(serde_json::json!({
+                        "run": 1, "warmup": true, "kind": "signal",
+                        "message": "killed by SIGSEGV", "exit_code": null,
+                        "signal": "SIGSEGV", "core_dumped": false, "stdout_tail": "",
+                        "stderr_tail": ""
+                    }))
+                    .expect("run"),
+                );
+            }
+            a.probe = Some(p);
+            a
+        };
+        let mut r = Report::new(None);
+        r.artifacts = vec![
+            with(LinkMode::Static, 0, "app"),
+            with(LinkMode::Dynamic, 20, "app"),
+        ];
+        let m = all_failed(&r).expect("a failure");
+        assert!(m.contains("`app` (static): killed by SIGSEGV"), "{m}");
+        assert!(
+            m.contains("its dynamic build got ready with the same arguments"),
+            "{m}"
+        );
+        assert!(!m.contains(EACH_ITS_OWN), "{m}");
+        // Both failed: neither is said to fail alone.
+        r.artifacts[1] = with(LinkMode::Dynamic, 0, "app");
+        let m = all_failed(&r).expect("a failure");
+        assert!(!m.contains("got ready with the same"), "{m}");
+        // Another program got ready: the hint is given.
+        r.artifacts[1] = with(LinkMode::Static, 20, "other");
+        let m = all_failed(&r).expect("a failure");
+        assert!(m.contains(EACH_ITS_OWN), "{m}");
+        assert!(!m.contains("got ready with the same"), "{m}");
+    }
 
     /// QA al F5: grex run without its argument; clap's error line ends with `:` and its list
     /// follows, then the usage. The line is quoted with its list.

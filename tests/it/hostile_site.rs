@@ -230,3 +230,84 @@ fn privileged_a_stripped_build_s_crash_is_pinned_through_its_analysis_link() {
     );
     check_pinned(&v);
 }
+
+/// QA au F1: `eza -l` of a file whose owner the passwd file lacks crashed in `getpwuid_r`
+/// with no condition set, and every condition was "not judged" with advice to check the
+/// arguments. The fixture names the owner of the uid it is given; 4242 is in no passwd file,
+/// and glibc asks `systemd` next (Debian's nsswitch.conf): the static build crashes loading
+/// it, the dynamic build says "no such user" (both checked by hand here first). The crash is
+/// reported as the `plain` run, located, and reproduces the package's AOT004 finding.
+#[test]
+fn a_static_only_crash_with_no_condition_is_a_run_of_its_own() {
+    use std::os::unix::process::ExitStatusExt;
+    let args = ["--hostile", "--compare", "--probe-arg", "4242"];
+    let r = run(&mut check_fixture("hostile-plain-crash", &args));
+    assert_eq!(r.code, 1, "the crash fails the gate\n{}", r.stderr);
+    let v: Value = serde_json::from_str(&r.stdout).expect("JSON report");
+    let static_bin = str_of(artifact(&v, "static"), "path");
+    let dynamic_bin = str_of(artifact(&v, "dynamic"), "path");
+    let by_hand = |bin: &str| Command::new(bin).arg("4242").output().expect("run");
+    let s = by_hand(static_bin);
+    assert_eq!(
+        s.status.signal(),
+        Some(11),
+        "this machine's static glibc does not crash looking up an unknown uid (no NSS module \
+         beyond `files` in /etc/nsswitch.conf?): {:?}",
+        s.status
+    );
+    let d = by_hand(dynamic_bin);
+    assert!(d.status.success(), "{:?}", d.status);
+    assert_eq!(String::from_utf8_lossy(&d.stdout), "4242: no such user\n");
+
+    let runs = runs_of(&v, "hostile-plain-crash");
+    assert_eq!(runs[0]["condition"], "plain", "{runs:?}");
+    let plain = &runs[0];
+    assert_eq!(plain["outcome"], "crashed", "{plain}");
+    assert_eq!(plain["signal"], "SIGSEGV", "{plain}");
+    assert_eq!(plain["dynamic_outcome"], "ok", "{plain}");
+    assert_eq!(
+        str_of(plain, "reproduce"),
+        format!("{static_bin} 4242"),
+        "{plain}"
+    );
+    let at = stack(plain);
+    assert!(
+        at.iter().any(|f| f == "hostile_plain_crash::main"),
+        "{at:?}"
+    );
+    assert!(at[0].starts_with("[libnss_"), "{at:?}");
+    let f = finding(&v, "hostile-plain-crash");
+    assert_eq!(f["reproduced"], true, "{f}");
+    // The conditions that ran are not judged, and say where the crash is: not "check the
+    // arguments", nor the warning that says so.
+    for c in runs.iter().skip(1) {
+        let said = c["detail"].as_str().unwrap_or_default();
+        if c["reproduce"].is_string() {
+            assert!(said.contains("see the `plain` run"), "{c}");
+            assert!(!said.contains("--probe-arg"), "{c}");
+        }
+    }
+    let warnings = v["warnings"].to_string();
+    assert!(!warnings.contains("never got ready"), "{warnings}");
+
+    // The probe (with `--compare`) says the static build fails alone, without the hint that
+    // other programs need other arguments.
+    let p = run(&mut probe_fixture(
+        "hostile-plain-crash",
+        &["--compare", "--probe-arg", "4242", "--runs", "2"],
+    ));
+    assert_eq!(p.code, 2, "{}", p.stderr);
+    assert!(
+        p.stderr.contains(
+            "its dynamic build got ready with the same arguments: the static build alone fails"
+        ),
+        "{}",
+        p.stderr
+    );
+    assert!(
+        !p.stderr
+            .contains("the probe's arguments go to every binary"),
+        "{}",
+        p.stderr
+    );
+}

@@ -1,0 +1,116 @@
+//! The plain run: the one every condition is compared with. When it does not get ready, the
+//! conditions are not judged, and the detail says why. When the static build crashed in it
+//! and its dynamic build, run with the same arguments, did not, that crash is reported as a
+//! run of its own, `plain` (QA au F1: `eza -l` of a file whose owner the passwd file lacks
+//! crashed in `getpwuid_r` with no condition set: the very hazard, not its arguments).
+
+use super::conditions::{Condition, Invocation};
+use super::run::RunResult;
+use super::{got_ready, signal_name};
+use crate::options::Ready;
+use crate::plan::ProbeSettings;
+use crate::report::{HostileOutcome, HostileRun};
+
+/// How the detail of a run that was not judged begins.
+pub(super) const NOT_JUDGED: &str = "not judged: ";
+/// ... when the plain run ended before it was ready (see [`not_judged`]).
+pub(super) const PLAIN_ENDED: &str = "not judged: the plain run did not get ready (";
+
+/// Whether the plain run was ended by a signal before it got ready: the crash that its
+/// dynamic build is asked about.
+pub(super) fn crashed(reference: &RunResult) -> bool {
+    !reference.timed_out && reference.signal.is_some()
+}
+
+/// The static build's crash in the plain run, as a run of its own, when its dynamic build
+/// (`twin`, run with the same arguments) did not end by the same signal: the static linkage
+/// is then to blame, and the crash is located and pinned as any condition's is. `None` when
+/// there is no dynamic build to tell, or when it crashed alike (the program's own crash).
+pub(super) fn static_crash(
+    reference: &RunResult,
+    twin: Option<&RunResult>,
+    plain: &Invocation,
+) -> Option<HostileRun> {
+    let twin = twin?;
+    if !crashed(reference) || twin.signal == reference.signal {
+        return None;
+    }
+    let dynamic_outcome = if got_ready(twin) {
+        HostileOutcome::Ok
+    } else if twin.timed_out {
+        HostileOutcome::Hung
+    } else {
+        HostileOutcome::Crashed
+    };
+    let c = Condition::Plain;
+    Some(HostileRun {
+        condition: c.name().into(),
+        description: c.description().into(),
+        outcome: HostileOutcome::Crashed,
+        signal: reference.signal.map(signal_name),
+        exit_code: reference.exit_code,
+        dynamic_outcome: Some(dynamic_outcome),
+        dynamic_signal: twin.signal.map(signal_name),
+        dynamic_exit_code: twin.exit_code,
+        reproduce: Some(plain.reproduce.clone()),
+        detail: super::detail(reference, HostileOutcome::Crashed),
+        allowed: None,
+        crash_stack: Vec::new(),
+        crash_site_unknown: None,
+    })
+}
+
+/// Why a run that timed out, or ended before ready, as the plain run did, tells nothing;
+/// `twin` is the dynamic build's plain run, when it was run (after a crash of the static).
+pub(super) fn not_judged(
+    spec: &ProbeSettings,
+    reference: &RunResult,
+    twin: Option<&RunResult>,
+) -> String {
+    let limit = format!("{:?}", spec.timeout);
+    if !reference.timed_out {
+        let end = match (reference.signal, reference.exit_code) {
+            (Some(s), _) => format!("was killed by {}", signal_name(s)),
+            (None, Some(c)) => format!("exited with status {c}"),
+            (None, None) => "ended".to_string(),
+        };
+        let said = crate::report::telling_lines(&reference.stderr_tail, 1)
+            .pop()
+            .map(|l| format!(": {}", crate::format::printable(l, false)))
+            .unwrap_or_default();
+        let ready = &spec.ready;
+        let args = "check --probe-arg and --ready (or `probe_args`, `ready` in the config)";
+        return match (reference.signal, twin) {
+            (Some(s), Some(t)) if t.signal == Some(s) => format!(
+                "{NOT_JUDGED}the plain run did not get ready ({ready}) either: it {end}{said}, \
+                 and so did its dynamic build with the same arguments: the crash is the \
+                 program's, not its static linkage's; {args}"
+            ),
+            (Some(_), Some(_)) => format!(
+                "{NOT_JUDGED}the plain run did not get ready ({ready}) either: it {end}{said}, \
+                 and its dynamic build with the same arguments did not: see the `plain` run"
+            ),
+            // A crash may be the very hazard, not the arguments; with no dynamic build to
+            // run, the user is told how to tell.
+            (Some(_), None) => format!(
+                "{NOT_JUDGED}the plain run did not get ready ({ready}) either: it {end}{said}; \
+                 {args}; a crash of the static build can be an NSS lookup of its own \
+                 (AOT004): run its dynamic build with the same arguments to tell"
+            ),
+            (None, _) => format!(
+                "{NOT_JUDGED}the plain run did not get ready ({ready}) either: it {end}{said}; \
+                 {args}"
+            ),
+        };
+    }
+    match spec.ready {
+        Ready::Exit => format!(
+            "{NOT_JUDGED}the plain run did not exit within {limit} either (a server?): set \
+             --ready (or `ready` in the config) so that hostile runs wait until it is up"
+        ),
+        ref ready => format!(
+            "{NOT_JUDGED}the plain run was not ready ({ready}) within {limit} either: check \
+             --ready and --probe-timeout (or `ready`, `probe_timeout` in the config)"
+        ),
+    }
+}
