@@ -5,9 +5,9 @@ use std::fmt::Write as _;
 
 use super::Style;
 use super::fill::labelled as row;
-use crate::format::{artifact_label, size};
+use crate::format::size;
 use crate::output::{BAD, DIM, GOOD, WARN, paint};
-use crate::report::{Image, InImageOutcome, LeftOutWhy, Report};
+use crate::report::{Artifact, Image, InImageOutcome, LeftOutWhy, Report};
 
 /// Files listed before the rest is folded into one line (`-v` lists all).
 const FILES_SHOWN: usize = 8;
@@ -205,7 +205,14 @@ fn in_image(s: &mut String, image: &Image, findings: &[crate::report::Finding], 
 
 /// One table of the images of a run (nothing without `--image`); `escape` makes text safe in
 /// Markdown (the Markdown renderer's own).
-pub fn markdown(s: &mut String, report: &Report, escape: fn(&str) -> String) {
+/// `label` names the binary in a table cell, as the other tables do (QA au F6: plain text
+/// here, code there).
+pub fn markdown(
+    s: &mut String,
+    report: &Report,
+    escape: fn(&str) -> String,
+    label: fn(&Artifact) -> String,
+) {
     let images: Vec<_> = report
         .artifacts
         .iter()
@@ -248,7 +255,7 @@ pub fn markdown(s: &mut String, report: &Report, escape: fn(&str) -> String) {
         let _ = writeln!(
             s,
             "| {} | {} | {} | {} | {start} | `{}` |",
-            escape(&artifact_label(a)),
+            label(a),
             size(i.compressed_size),
             size(i.uncompressed_size),
             i.files.len(),
@@ -338,7 +345,12 @@ mod tests {
             ..a
         });
         let mut s = String::new();
-        markdown(&mut s, &report, super::super::markdown::escape);
+        markdown(
+            &mut s,
+            &report,
+            super::super::markdown::escape,
+            super::super::markdown::binary_label,
+        );
         insta::assert_snapshot!(s);
     }
 
@@ -375,7 +387,12 @@ mod tests {
         a.image = Some(Box::new(image));
         report.artifacts.push(a);
         let mut md = String::new();
-        markdown(&mut md, &report, super::super::markdown::escape);
+        markdown(
+            &mut md,
+            &report,
+            super::super::markdown::escape,
+            super::super::markdown::binary_label,
+        );
         assert!(md.contains("lacks /tmp/qa/ae/www, /etc/app.toml"), "{md}");
     }
 

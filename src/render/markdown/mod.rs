@@ -30,7 +30,7 @@ const BIGGEST: usize = 10;
 
 /// `` `app` (package `x`, static) ``: the binary's name and package as identifiers, in a
 /// table cell.
-fn binary_label(a: &Artifact) -> String {
+pub(crate) fn binary_label(a: &Artifact) -> String {
     label(a, cell)
 }
 
@@ -141,7 +141,7 @@ pub fn render_with(report: &Report, all_crates: bool) -> String {
         binaries::render(&mut s, report);
     }
     binaries::comparisons(&mut s, report);
-    super::image::markdown(&mut s, report, escape);
+    super::image::markdown(&mut s, report, escape, binary_label);
     biggest_changes(&mut s, &all);
     bytes::render(&mut s, &report.artifacts, all_crates);
     every_check(&mut s, &all);
