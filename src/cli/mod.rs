@@ -288,52 +288,6 @@ fn color_from_env(var: Option<String>) -> ColorChoice {
     }
 }
 
-/// `cargo aotcheck -- --version`, as `cargo run -- ARGS` takes a program's arguments: clap
-/// says "unrecognized subcommand '--version'" (QA k); the words say where they go instead.
-fn after_dashes(e: clap::Error, args: &[OsString]) -> clap::Error {
-    let after = args.iter().skip_while(|a| *a != "--").nth(1);
-    match after {
-        Some(first) if e.kind() == clap::error::ErrorKind::InvalidSubcommand => clap::Error::raw(
-            clap::error::ErrorKind::InvalidSubcommand,
-            format!(
-                "`{}` after `--`: the probed program's arguments are given one by one with \
-                     --probe-arg (repeatable), e.g. `cargo aotcheck --probe-arg=--version`\n",
-                first.to_string_lossy()
-            ),
-        ),
-        _ => format_as_flag(e),
-    }
-}
-
-/// `--html`, `--json`, `--markdown` or `--human` given as a flag: clap's nearest flag was
-/// `--hostile` (QA an F3), which does something else entirely; the format is `--format`'s.
-fn format_as_flag(e: clap::Error) -> clap::Error {
-    if e.kind() != clap::error::ErrorKind::UnknownArgument {
-        return e;
-    }
-    // The argument clap did not know, not any argument that reads so (`--probe-arg --json`).
-    let unknown = match e.get(clap::error::ContextKind::InvalidArg) {
-        Some(clap::error::ContextValue::String(a)) => a.clone(),
-        _ => return e,
-    };
-    let given = unknown.strip_prefix("--").and_then(|flag| {
-        let name = flag.split_once('=').map_or(flag, |(n, _)| n);
-        FormatArg::from_str(name, false)
-            .ok()
-            .map(|_| name.to_string())
-    });
-    match given {
-        Some(name) => clap::Error::raw(
-            clap::error::ErrorKind::UnknownArgument,
-            format!(
-                "`--{name}` is no flag: the report's format is `--format {name}` (with \
-                 `-o FILE` to write it to a file)\n"
-            ),
-        ),
-        None => e,
-    }
-}
-
 /// Parse the command line. Accepts both `cargo-aotcheck aotcheck ARGS` (as cargo runs us) and
 /// `cargo-aotcheck ARGS` (run directly).
 pub fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Options, clap::Error> {
@@ -342,7 +296,7 @@ pub fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Options, clap::
         args.insert(1.min(args.len()), OsString::from("aotcheck"));
     }
     let CargoCli::Aotcheck(a) =
-        CargoCli::try_parse_from(&args).map_err(|e| after_dashes(e, &args))?;
+        CargoCli::try_parse_from(&args).map_err(|e| hints::after_dashes(e, &args))?;
     let build: BuildOptions = a.build.into();
     let gate: GateOptions = a.gate.into();
     let command = match a.command {
@@ -478,6 +432,7 @@ pub fn help() -> String {
 
 mod advise;
 mod build;
+mod hints;
 mod probe;
 
 use build::BuildArgs;

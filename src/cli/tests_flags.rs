@@ -103,3 +103,25 @@ fn why_on_the_build_and_on_inspect() {
     assert_eq!(p(&["x"]).expect("parse").size.why, None);
     assert!(p(&["x", "--why"]).is_err());
 }
+
+/// QA av F7: `--format github` got clap's list of formats and nothing of how GitHub's output
+/// is had; another unknown format keeps clap's words and exit code.
+#[test]
+fn a_github_format_says_how_github_output_is_had() {
+    for args in [
+        &["x", "--format", "github"][..],
+        &["x", "--format=GitHub"],
+        &["x", "inspect", "--format", "github", "f"],
+    ] {
+        let e = p(args).expect_err("refused");
+        let said = e.to_string();
+        assert!(said.contains("GITHUB_ACTIONS=true"), "{args:?}: {said}");
+        assert!(said.contains("`--format markdown`"), "{args:?}: {said}");
+        assert_eq!(e.kind(), clap::error::ErrorKind::InvalidValue);
+    }
+    let e = p(&["x", "--format", "yaml"]).expect_err("refused");
+    assert!(e.to_string().contains("possible values"), "{e}");
+    assert!(!e.to_string().contains("GITHUB_ACTIONS"), "{e}");
+    // A probe argument that reads so is the program's, not a format.
+    assert!(p(&["x", "--probe-arg", "github"]).is_ok());
+}
