@@ -347,6 +347,16 @@ pub fn dynamic_run(r: &HostileRun) -> Option<(HostileOutcome, &'static str, Stri
         (HostileOutcome::Crashed, None, Some(code)) => {
             (d, "failed", format!(" (exit status {code})"))
         }
+        // Ended as its own plain run did, which never got ready (QA aw F2: "dynamic build:
+        // skipped" where it ran and exited 1): how it ended, said as such.
+        (HostileOutcome::Skipped, Some(sig), _) => {
+            (d, "crashed", format!(" ({sig}), as its plain run did"))
+        }
+        (HostileOutcome::Skipped, None, Some(code)) => (
+            d,
+            "failed",
+            format!(" (exit status {code}), as its plain run did"),
+        ),
         _ => (d, outcome_word(d), String::new()),
     })
 }
@@ -372,6 +382,11 @@ pub fn static_cause(r: &HostileRun, d: HostileOutcome) -> Option<&'static str> {
             ", by another signal: the static linkage changes how it crashes"
         }
         (HostileOutcome::Hung, _, _) => ", without hanging: the static linkage makes it hang",
+        (HostileOutcome::Crashed, Some(_), _)
+            if d == HostileOutcome::Skipped && r.dynamic_signal.is_none() =>
+        {
+            ": the static linkage turns its failure into a crash"
+        }
         _ => ", differently: the static linkage is the cause of this one",
     })
 }

@@ -131,6 +131,35 @@ fn a_dynamic_build_that_fails_too_is_said_to() {
     );
 }
 
+/// QA aw F2: btm's static build crashed under `all` where its dynamic build exited 1, as its
+/// own plain run did (so not judged, `skipped`): it read "dynamic build: skipped, differently".
+/// How the dynamic build ended is said, and that the static linkage made a crash of it.
+#[test]
+fn a_dynamic_build_that_failed_as_its_plain_run_did_says_how() {
+    let mut r: HostileRun = serde_json::from_value(serde_json::json!({
+        "condition": "all", "description": "", "outcome": "crashed",
+        "signal": "SIGSEGV", "exit_code": null, "dynamic_outcome": "skipped",
+        "dynamic_exit_code": 1, "reproduce": null, "detail": null
+    }))
+    .expect("run");
+    assert_eq!(
+        hostile_outcome(&r),
+        "crashed (SIGSEGV); dynamic build: failed (exit status 1), as its plain run did: the \
+         static linkage turns its failure into a crash"
+    );
+    (r.dynamic_signal, r.dynamic_exit_code) = (Some("SIGABRT".into()), None);
+    assert!(
+        hostile_outcome(&r).contains("dynamic build: crashed (SIGABRT), as its plain run did"),
+        "{}",
+        hostile_outcome(&r)
+    );
+    assert!(
+        !hostile_outcome(&r).contains("skipped"),
+        "{}",
+        hostile_outcome(&r)
+    );
+}
+
 /// A run that ended with an exit status (tealdeer's "permission denied", exit 1) failed;
 /// one that ended with a signal crashed (QA j: both read "crashed").
 #[test]
