@@ -178,6 +178,28 @@ fn sort<'r, 'm>(
             s.mine += 1;
             continue;
         }
+        // A lookup the crate is not known to make, which the program's own code calls, is
+        // the program's, with every other crate's that calls it (QA aw F1: bottom's own
+        // `getpwuid` stayed on dirs-sys, which calls `getpwuid_r` alone, "where dirs-sys's
+        // may be inlined").
+        if !known_for(&f.krate, name) && callers.iter().any(|(k, _)| reached[0].is_crate(k)) {
+            for (k, symbol) in &callers {
+                let r = if reached[0].is_crate(k) {
+                    Some(&reached[0])
+                } else {
+                    dependency_named(reached, k)
+                };
+                if let Some(r) = r.filter(|r| !same_crate(r.name(), &f.krate))
+                    && !s
+                        .away
+                        .iter()
+                        .any(|(n, o, _)| *n == name && std::ptr::eq(*o, r))
+                {
+                    s.away.push((name, r, symbol.clone()));
+                }
+            }
+            continue;
+        }
         // A crate without code of its own was inlined into the crates that depend on it, and
         // into no other (QA ap F1: du-dust's dirs-sys was given `getgrgid`, which sysinfo
         // calls through std's `FilterMap::next`): a function whose every caller, past std's

@@ -207,8 +207,13 @@ pub(super) fn known_for(krate: &str, function: &str) -> bool {
     let user = function.starts_with("getpw")
         || function.starts_with("getgr")
         || matches!(function, "getgrouplist" | "initgroups");
+    // The lookups that return a static buffer (`getpwuid`, not `getpwuid_r`): of the crates
+    // known for user lookups, only `pwd` makes them (QA aw F1: bottom's own `getpwuid`, in
+    // `read_proc`, was kept on dirs-sys, which calls `getpwuid_r` alone, "where dirs-sys's
+    // may be inlined"; it is the program's).
+    let not_reentrant = matches!(function, "getpwuid" | "getpwnam" | "getgrgid" | "getgrnam");
     match kind_of(krate) {
-        USERS => user,
+        USERS => user && (!not_reentrant || krate == "pwd"),
         HOSTS => !user,
         _ => true,
     }
@@ -370,8 +375,8 @@ mod tests {
         assert!(!last_caller_is_std(&[step("getpwuid_r", Some("[libc]"))]));
     }
 
-    /// The crates that find users make user and group lookups, dns-lookup host and service
-    /// ones; a crate the rule does not name may make any.
+    /// The crates that find users make user and group lookups (the reentrant ones, but for
+    /// `pwd`), dns-lookup host and service ones; a crate the rule does not name may make any.
     #[test]
     fn what_each_crate_is_known_to_look_up() {
         assert!(known_for("dirs-sys", "getpwuid_r"));
@@ -383,6 +388,11 @@ mod tests {
         assert!(!known_for("dns-lookup", "getpwnam"));
         assert!(known_for("my-own-lookups", "getaddrinfo"));
         assert!(known_for("my-own-lookups", "getpwnam"));
+        // QA aw F1: the lookups into a static buffer are `pwd`'s alone of them.
+        assert!(!known_for("dirs-sys", "getpwuid"));
+        assert!(!known_for("nix", "getgrnam"));
+        assert!(known_for("nix", "getgrnam_r"));
+        assert!(known_for("pwd", "getpwuid"));
         // Every crate the rule names has its kind here: the two lists cannot drift apart.
         let rule = rules::find("AOT004").expect("AOT004");
         for t in rule.triggers {

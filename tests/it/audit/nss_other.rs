@@ -121,9 +121,32 @@ fn nss_functions_another_crates_code_calls_are_that_crates() {
                     "`gethostbyname_r` is reachable too (`--why '^gethostbyname_r$'` shows how)",
                 ],
             },
+            // QA aw F1: the program's own direct call (checked below) is its own finding;
+            // a lookup of the host kind is none that nix makes.
+            Expect {
+                rule: "AOT004",
+                severity: "error",
+                krate: "audit-nss-other",
+                path: &["audit-nss-other"],
+                evidence: &["called by audit-nss-other's code (`audit_nss_other::main`"],
+            },
         ],
     );
     let a = artifact(&v, "static");
+    {
+        let bin = str_of(a, "path");
+        let syms = crate::why::nm(bin);
+        let relocs = crate::why::relative_relocs(bin);
+        assert!(
+            crate::why::refers(
+                bin,
+                syms["audit_nss_other::main"],
+                syms["gethostbyname"].0,
+                &relocs
+            ),
+            "the program's own call of gethostbyname"
+        );
+    }
     // objdump: `gethostbyname`, which the chain reaches, calls `gethostbyname_r`.
     let code = tool("objdump", &["-d", "--no-show-raw-insn", str_of(a, "path")]);
     let body: Vec<&str> = code
@@ -271,8 +294,9 @@ fn a_lookup_in_std_generic_code_instantiated_in_a_crate_is_that_crates() {
 /// calls `getpwuid_r`; dirs-sys calls it too. uzers's finding said "not of uzers" and moved
 /// it to dirs-sys, while its chain showed that call. Here the program calls `getpwnam` itself
 /// (`--features own-pwd`) and so do resolv-sys's and passwd-sys's C code; nix's code does not
-/// (objdump): the program's code may hold nix's, so `getpwnam` stays on nix's finding, said to
-/// be called by both crates too, whose findings have it with its caller.
+/// (objdump). The program's code may hold nix's, so `getpwnam_r`, which nix makes, stays on
+/// nix's finding, said to be called by both crates too, whose findings have it with its
+/// caller; `getpwnam`, which nix never makes (QA aw F1), is the program's own finding.
 /// (Run by the first test of this file, after its other feature sets: each builds the
 /// fixture's binary at one path.)
 fn a_lookup_the_programs_own_code_calls_stays_on_the_blamed_crates_finding() {
@@ -288,16 +312,26 @@ fn a_lookup_the_programs_own_code_calls_stays_on_the_blamed_crates_finding() {
                 krate: "nix",
                 path: &["audit-nss-other", "nix"],
                 evidence: &[
-                    "static binary defines `getpwnam`, `getpwnam_r`, `getpwuid_r`",
+                    "static binary defines `getpwnam_r`, `getpwuid_r`",
                     // Every crate that calls them, not the first found (QA m: lsd's
                     // libgit2-sys, after dirs-sys).
-                    "`getpwnam`, `getpwnam_r` also called by the code of passwd-sys, resolv-sys \
-                     and by the program's own code (`audit_nss_other::main`), where nix's may be \
-                     inlined (the finding on passwd-sys, resolv-sys)",
-                    // A host lookup is not of the kind nix makes: it moves, as before.
-                    "`gethostbyname`, `gethostbyname_r` are called by the code of resolv-sys, \
-                     not of nix",
+                    "`getpwnam_r` also called by the code of passwd-sys, resolv-sys and by the \
+                     program's own code (`audit_nss_other::main`), where nix's may be inlined \
+                     (the finding on passwd-sys, resolv-sys)",
+                    // A host lookup is not of the kind nix makes, nor is `getpwnam` (nix calls
+                    // `getpwnam_r`): they move, the program's own call to its own finding.
+                    "`gethostbyname`, `gethostbyname_r`, `getpwnam` are called by the code of \
+                     audit-nss-other, passwd-sys, resolv-sys, not of nix",
                 ],
+            },
+            // QA aw F1: bottom's own `getpwuid` stayed on dirs-sys "where dirs-sys's may be
+            // inlined"; the program's own `getpwnam` is its own finding.
+            Expect {
+                rule: "AOT004",
+                severity: "error",
+                krate: "audit-nss-other",
+                path: &["audit-nss-other"],
+                evidence: &["`getpwnam` called by audit-nss-other's code (`audit_nss_other::main`"],
             },
             Expect {
                 rule: "AOT004",
