@@ -93,6 +93,26 @@ impl Dependencies {
         Dependencies { closure }
     }
 
+    /// Whether crate `from` depends on crate `on`, directly or through others (not itself);
+    /// `None` when either is not a crate of the build.
+    pub fn depends(&self, from: &str, on: &str) -> Option<bool> {
+        let (from, on) = (normal(from), normal(on));
+        let deps = self.closure.get(&from)?;
+        self.closure.get(&on)?;
+        Some(from != on && deps.contains(&on))
+    }
+
+    /// For tests: each crate with the crates it depends on (the closure, as given).
+    #[cfg(test)]
+    pub fn of_pairs(pairs: &[(&str, &[&str])]) -> Self {
+        Dependencies {
+            closure: pairs
+                .iter()
+                .map(|(k, deps)| (normal(k), deps.iter().map(|d| normal(d)).collect()))
+                .collect(),
+        }
+    }
+
     /// Whether code of crate `from` may name a static of crate `to`: `None` when either is not
     /// a crate of the build (a C library, std's crates), which this cannot say.
     pub fn may_name(&self, from: &str, to: &str) -> Option<bool> {

@@ -215,6 +215,9 @@ pub fn check(plan: &Plan, builds: &[crate::compile::Built], report: &mut Report)
                 settings,
                 true,
             );
+            if let Some(w) = a.binary.why.as_mut() {
+                why::note_dependency(w, &dependencies, &a.name);
+            }
             match result {
                 Ok(Some(g)) => {
                     graphs.by_artifact.insert(i, g);

@@ -2,6 +2,7 @@
 //! expression over demangled names; for each match the shortest chain from a root.
 
 use super::Graph;
+use crate::attribute::deps::Dependencies;
 use crate::attribute::{NO_SYMBOL, UNKNOWN, unnamed_row};
 use crate::error::Error;
 use crate::options::SizeOptions;
@@ -92,6 +93,25 @@ pub(super) fn why(g: &Graph, pattern: &str) -> Why {
         .collect();
     told_apart(g, &mut w.chains, &shown);
     w
+}
+
+/// `--why nix` where nix is a crate the binary depends on that has no symbol of its own in
+/// it: the pattern fell back to a regular expression, and `nix` matched std's `unix` paths
+/// with no word of the crate (QA av F2: hyperfine's nix, inlined under LTO). Said first.
+pub(super) fn note_dependency(w: &mut Why, deps: &Dependencies, bin: &str) {
+    if w.matched != "symbol" || deps.depends(bin, &w.pattern) != Some(true) {
+        return;
+    }
+    let p = &w.pattern;
+    let said = format!(
+        "`{p}` is a crate this binary depends on, with no symbol of its own in it: its code was \
+         inlined into its callers (as under LTO), or none of it is used; the symbols below \
+         match `{p}` only as a regular expression over their names"
+    );
+    w.note = Some(match w.note.take() {
+        Some(n) => format!("{said}; {n}"),
+        None => said,
+    });
 }
 
 /// Targets that read the same (instantiations of one generic function: QA t, three
@@ -339,5 +359,50 @@ fn inlined(report: &Report, pattern: &str) -> String {
              library's crate name, which `--crates` lists",
             f.krate, f.rule
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn why(matched: &str, pattern: &str) -> Why {
+        Why {
+            pattern: pattern.into(),
+            matched: matched.into(),
+            entry_points: None,
+            entry_names: None,
+            chains: Vec::new(),
+            more: 0,
+            note: None,
+        }
+    }
+
+    /// QA av F2: `--why nix` of a binary that depends on nix, which has no symbol of its own,
+    /// says so before the symbols that match `nix` as a pattern; not for a crate the binary
+    /// does not depend on, nor for a crate or no match.
+    #[test]
+    fn a_dependency_without_symbols_is_said_to_be_one() {
+        let deps = Dependencies::of_pairs(&[
+            ("hyperfine", &["nix", "libc"]),
+            ("nix", &["libc"]),
+            ("libc", &[]),
+            ("other", &[]),
+        ]);
+        let mut w = why("symbol", "nix");
+        note_dependency(&mut w, &deps, "hyperfine");
+        let note = w.note.expect("a note");
+        assert!(
+            note.starts_with("`nix` is a crate this binary depends on, with no symbol"),
+            "{note}"
+        );
+        for (matched, pattern) in [("symbol", "other"), ("crate", "nix"), ("none", "nix")] {
+            let mut w = why(matched, pattern);
+            note_dependency(&mut w, &deps, "hyperfine");
+            assert_eq!(w.note, None, "{matched} {pattern}");
+        }
+        let mut w = why("symbol", "hyperfine");
+        note_dependency(&mut w, &deps, "hyperfine");
+        assert_eq!(w.note, None);
     }
 }
