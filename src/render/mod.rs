@@ -13,7 +13,7 @@ pub mod markdown;
 pub mod probe;
 pub mod reasons;
 mod size;
-mod why;
+pub(crate) mod why;
 pub mod words;
 
 use std::io::Write;

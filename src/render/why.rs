@@ -4,13 +4,32 @@ use std::fmt::Write as _;
 
 use super::Style;
 use crate::output::{DIM, paint};
-use crate::report::Binary;
+use crate::report::{Binary, Chain};
 
 /// Widest symbol name shown, in characters.
 const NAME_WIDTH: usize = 90;
 
 /// The columns before a step's name: the indent, the kind and a space.
 const STEP_LEAD: usize = 16;
+
+/// Steps shared with the first chain that are written once, as one line, from this many.
+const SHARED_FROM: usize = 3;
+
+/// How many steps from the root `chain` shares with `first` (another chain) that are worth
+/// writing once ([`SHARED_FROM`] or more); never all of its steps; 0 otherwise.
+pub(crate) fn shared_steps(first: Option<&Chain>, chain: &Chain) -> usize {
+    let n = match first {
+        Some(f) if !std::ptr::eq(f, chain) => chain
+            .steps
+            .iter()
+            .zip(&f.steps)
+            .take_while(|(a, b)| a.symbol == b.symbol && a.kind == b.kind && a.copy == b.copy)
+            .count()
+            .min(chain.steps.len().saturating_sub(1)),
+        _ => 0,
+    };
+    if n >= SHARED_FROM { n } else { 0 }
+}
 
 pub fn render(s: &mut String, b: &Binary, st: &Style) {
     let Some(w) = &b.why else { return };
@@ -23,7 +42,7 @@ pub fn render(s: &mut String, b: &Binary, st: &Style) {
             if w.chains.is_empty() {
                 ""
             } else {
-                "; the nearest:"
+                "; the chains to them, the nearest first:"
             }
         ),
         ("symbol", _) => format!(
@@ -52,6 +71,7 @@ pub fn render(s: &mut String, b: &Binary, st: &Style) {
     if let Some(note) = &w.note {
         super::fill::fill_painted(s, "    ", note, c, DIM);
     }
+    let first = w.chains.iter().find(|c| !c.steps.is_empty());
     for chain in &w.chains {
         // Cut in the middle as the steps are, its end (a copy's number and hash) kept (QA ao,
         // F2: a crate's entry symbol ran to 110 columns).
@@ -65,7 +85,22 @@ pub fn render(s: &mut String, b: &Binary, st: &Style) {
             );
             continue;
         }
-        for step in &chain.steps {
+        // The steps it shares with the first chain, from the root, once (QA av F5: eight
+        // chains into rand_jitter shared eight of their ten steps, some 90 lines).
+        let shared = shared_steps(first, chain);
+        if shared > 0 {
+            let last = crate::format::clip(&chain.steps[shared - 1].symbol, 60);
+            let _ = writeln!(
+                s,
+                "      {}",
+                paint(
+                    c,
+                    DIM,
+                    &format!("… {shared} steps as in the first chain, to {last}")
+                )
+            );
+        }
+        for step in &chain.steps[shared..] {
             let krate = format!("  ({})", super::words::step_crate(step));
             // The name cut to leave its crate within the line (QA ak, F2: 113 columns), never
             // below 40 characters.
@@ -102,7 +137,7 @@ pub fn render(s: &mut String, b: &Binary, st: &Style) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::report::{Chain, Why};
+    use crate::report::Why;
 
     /// QA ao F2: a chain's target (a crate's entry symbol) was written whole, 110 columns.
     #[test]
@@ -170,5 +205,55 @@ mod tests {
         let line = line.unwrap_or_else(|| panic!("{s}"));
         assert!(line.contains("(copy 2 of 5)  (tokio)"), "{line}");
         assert!(line.chars().count() <= super::super::fill::WIDTH, "{line}");
+    }
+
+    /// QA av F5: the chains into a crate's entry symbols shared most of their steps, written
+    /// again for each. A later chain writes the steps it shares with the first once, as one
+    /// line, and then its own; the first is written whole.
+    #[test]
+    fn steps_shared_with_the_first_chain_are_written_once() {
+        let step = |name: &str| crate::report::Step {
+            symbol: name.into(),
+            krate: Some("app".into()),
+            kind: crate::report::RefKind::Call,
+            instantiated_in: None,
+            copy: None,
+            hash: None,
+        };
+        let chain = |target: &str, names: &[&str]| Chain {
+            target: target.into(),
+            steps: names.iter().map(|n| step(n)).collect(),
+        };
+        let mut b = crate::report::test_artifact(1000).binary;
+        b.why = Some(Why {
+            pattern: "rj".into(),
+            matched: "crate".into(),
+            entry_points: Some(3),
+            entry_names: Some(3),
+            chains: vec![
+                chain(
+                    "rj: one",
+                    &["_start", "main", "app::main", "app::seed", "rj::one"],
+                ),
+                chain(
+                    "rj: two",
+                    &["_start", "main", "app::main", "app::seed", "rj::two"],
+                ),
+                chain("rj: three", &["_start", "main", "app::other", "rj::three"]),
+            ],
+            more: 0,
+            note: None,
+        });
+        let mut s = String::new();
+        render(&mut s, &b, &Style::plain());
+        assert_eq!(s.matches("app::seed").count(), 2, "{s}");
+        assert!(
+            s.contains("… 4 steps as in the first chain, to app::seed"),
+            "{s}"
+        );
+        assert!(s.contains("rj::two"), "{s}");
+        // Two steps shared: written out.
+        assert_eq!(s.matches("app::other").count(), 1, "{s}");
+        assert_eq!(s.matches("steps as in the first chain").count(), 1, "{s}");
     }
 }

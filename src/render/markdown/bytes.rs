@@ -49,13 +49,23 @@ fn why(s: &mut String, w: &Why) {
     if let Some(note) = &w.note {
         let _ = writeln!(s, "{}\n", escape(note));
     }
+    let first = w.chains.iter().find(|c| !c.steps.is_empty());
     for c in &w.chains {
         let _ = writeln!(s, "{}\n", code(&clip(&c.target)));
         if c.steps.is_empty() {
             let _ = writeln!(s, "Linked but unreachable from every root.\n");
             continue;
         }
-        for (i, st) in c.steps.iter().enumerate() {
+        // The steps shared with the first chain, once (QA av F5), numbered on from there.
+        let shared = crate::render::why::shared_steps(first, c);
+        if shared > 0 {
+            let _ = writeln!(
+                s,
+                "… {shared} steps as in the first chain, to {}, then:\n",
+                code(&clip(&c.steps[shared - 1].shown()))
+            );
+        }
+        for (i, st) in c.steps.iter().enumerate().skip(shared) {
             let krate = format!(" ({})", code(crate::render::words::step_crate(st)));
             let _ = writeln!(
                 s,
