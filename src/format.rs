@@ -207,6 +207,59 @@ pub fn clip(name: &str, max: usize) -> String {
     out
 }
 
+/// Each of `names` cut to `max` characters as [`clip`] cuts it, but where two different
+/// names would read the same, each of them keeps the part where it first differs from the
+/// other, between two cuts (QA av F4: `DisplayBuffer<15>` and `DisplayBuffer<21>`, cut in
+/// the middle, read as one name twice among the gate's new entry points).
+pub fn clip_apart<S: AsRef<str>>(names: &[S], max: usize) -> Vec<String> {
+    let cut: Vec<String> = names.iter().map(|n| clip(n.as_ref(), max)).collect();
+    let chars: Vec<Vec<char>> = names.iter().map(|n| n.as_ref().chars().collect()).collect();
+    (0..names.len())
+        .map(|i| {
+            // Where this name first differs from another whose cut reads the same.
+            let at = (0..names.len())
+                .filter(|&j| j != i && cut[j] == cut[i] && chars[j] != chars[i])
+                .map(|j| {
+                    chars[i]
+                        .iter()
+                        .zip(&chars[j])
+                        .take_while(|(a, b)| a == b)
+                        .count()
+                })
+                .min();
+            match at {
+                Some(d) => around(&chars[i], d, max),
+                None => cut[i].clone(),
+            }
+        })
+        .collect()
+}
+
+/// `name` cut to `max` characters with its beginning, its end, and the characters around
+/// index `d` between them.
+fn around(name: &[char], d: usize, max: usize) -> String {
+    let n = name.len();
+    let kept = max.saturating_sub(2);
+    let (head, tail) = (kept / 3, kept / 3);
+    let window = kept - head - tail;
+    let start = d.saturating_sub(window / 2).max(head);
+    let end = (start + window).min(n.saturating_sub(tail));
+    if n <= max || end <= start {
+        return clip(&name.iter().collect::<String>(), max);
+    }
+    let part = |r: std::ops::Range<usize>| name[r].iter().collect::<String>();
+    let mut out = part(0..head);
+    if start > head {
+        out.push('…');
+    }
+    out.push_str(&part(start..end));
+    if end < n - tail {
+        out.push('…');
+    }
+    out.push_str(&part(n - tail..n));
+    out
+}
+
 /// Names as code, listed: `` `a`, `b` ``.
 pub fn quoted<S: AsRef<str>>(names: &[S]) -> String {
     names

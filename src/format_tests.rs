@@ -208,3 +208,26 @@ fn a_cut_name_loses_its_llvm_suffix_first() {
     // Not digits: no suffix of LLVM's, cut as any name.
     assert!(clip("abcdefgh.llvm.x", 10).ends_with(".x"));
 }
+
+/// QA av F4: two names that the middle cut made read the same keep where they differ.
+#[test]
+fn names_that_would_read_the_same_are_cut_apart() {
+    let names = [
+        "<core::net::display_buffer::DisplayBuffer<15> as core::fmt::Write>::write_char",
+        "<core::net::display_buffer::DisplayBuffer<21> as core::fmt::Write>::write_char",
+        "std::sys::pal::unix::os::glibc_version",
+    ];
+    let plain: Vec<String> = names.iter().map(|n| clip(n, 60)).collect();
+    assert_eq!(plain[0], plain[1], "the plain cut reads the same");
+    let apart = clip_apart(&names, 60);
+    assert_ne!(apart[0], apart[1], "{apart:?}");
+    assert!(apart[0].contains("<15>"), "{apart:?}");
+    assert!(apart[1].contains("<21>"), "{apart:?}");
+    for a in &apart {
+        assert!(a.chars().count() <= 60, "{a}");
+    }
+    assert!(apart[0].starts_with("<core::net"), "{apart:?}");
+    assert!(apart[0].ends_with("::write_char"), "{apart:?}");
+    // A name that reads apart already is cut as before.
+    assert_eq!(apart[2], clip(names[2], 60));
+}

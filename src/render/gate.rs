@@ -198,7 +198,7 @@ pub fn footer(s: &mut String, report: &Report, st: &Style) {
 fn entry_points_cut(c: &Check, room: usize) -> String {
     match crate::gate::entry_points::split(&c.message, &c.entry_points) {
         Some((body, lead, shown, more)) => {
-            let cut: Vec<String> = shown.iter().map(|n| crate::format::clip(n, room)).collect();
+            let cut = crate::format::clip_apart(shown, room);
             format!("{body}{lead}{}{more}", cut.join(", "))
         }
         None => c.message.clone(),
