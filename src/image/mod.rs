@@ -241,6 +241,14 @@ fn one(
         user: s.user.ids(),
         user_name: s.user.name.clone(),
         workdir: s.workdir.clone(),
+        args_from: (!raw_args.is_empty()).then(|| {
+            if s.args.is_some() {
+                "image.args"
+            } else {
+                "probe"
+            }
+            .into()
+        }),
         entrypoint,
         env: m.env,
         exposed_ports: m.ports,

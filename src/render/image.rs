@@ -47,12 +47,17 @@ pub fn human(s: &mut String, a: &crate::report::Artifact, st: &Style) {
         "",
         paint(c, DIM, &format!("{} (and .tar)", i.layout))
     );
+    // The probe's arguments became the image's: said, with how to set others (QA aw F4).
+    let from = match i.args_from.as_deref() {
+        Some("probe") => " (its arguments are the probe's; `image.args` in the config sets others)",
+        _ => "",
+    };
     row(
         s,
         c,
         "image user",
         &format!(
-            "{} ({}), workdir {}, entrypoint {}",
+            "{} ({}), workdir {}, entrypoint {}{from}",
             i.user_name,
             i.user,
             i.workdir,
@@ -394,6 +399,33 @@ mod tests {
             super::super::markdown::binary_label,
         );
         assert!(md.contains("lacks /tmp/qa/ae/www, /etc/app.toml"), "{md}");
+    }
+
+    /// QA aw F4: btm's image started `/app/btm --version`, the probe's arguments, with no
+    /// word of where they came from or how to set others; `image.args` of its own is not
+    /// remarked on.
+    #[test]
+    fn arguments_from_the_probe_are_said_to_be() {
+        let mut a = crate::report::test_artifact(1);
+        let mut image = failed();
+        image.entrypoint = vec!["/app/app".into(), "--version".into()];
+        image.args_from = Some("probe".into());
+        a.image = Some(Box::new(image.clone()));
+        let mut s = String::new();
+        human(&mut s, &a, &Style::plain());
+        let said = s.split_whitespace().collect::<Vec<_>>().join(" ");
+        assert!(
+            said.contains(
+                "entrypoint /app/app --version (its arguments are the probe's; `image.args` in \
+                 the config sets others)"
+            ),
+            "{s}"
+        );
+        image.args_from = Some("image.args".into());
+        a.image = Some(Box::new(image));
+        let mut s = String::new();
+        human(&mut s, &a, &Style::plain());
+        assert!(!s.contains("the probe's"), "{s}");
     }
 
     /// QA an F5: the start inside the image's command (1,180 characters) was written under the

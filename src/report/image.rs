@@ -38,6 +38,11 @@ pub struct Image {
     pub user_name: String,
     pub workdir: String,
     pub entrypoint: Vec<String>,
+    /// Where the entrypoint's arguments came from, when it has some: `probe` (the probe's
+    /// arguments, `--probe-arg` or `probe_args`) or `image.args` (QA aw F4: `/app/btm
+    /// --version` with no word of where `--version` came from).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub args_from: Option<String>,
     pub env: Vec<String>,
     /// e.g. `8080/tcp`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]

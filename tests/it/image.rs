@@ -71,6 +71,9 @@ fn skopeo_and_umoci_read_the_layout_and_its_tar() {
     assert_eq!(config["config"]["User"], "65532:65532");
     assert_eq!(config["config"]["Entrypoint"], i["entrypoint"]);
     assert_eq!(config["config"]["Entrypoint"][0], "/app/hello-server");
+    // Arguments, when it has some, are said to come from the probe or `image.args`.
+    let with_args = i["entrypoint"].as_array().is_some_and(|e| e.len() > 1);
+    assert_eq!(i["args_from"].is_string(), with_args, "{i}");
     assert_eq!(config["config"]["WorkingDir"], i["workdir"]);
     // What a pull transfers: the manifest and every blob it names, as they are on disk.
     let raw = tool("skopeo", &["inspect", "--raw", &oci]);
