@@ -110,18 +110,9 @@ fn checks(s: &mut String, all: &[Row]) {
             Cell::Text(text(label)),
             Cell::Text(check_id(&c.id.to_string())),
             verdict_cell(c.verdict),
-            Cell::Num(
-                c.value.unwrap_or(f64::NAN),
-                breaks_before_parens(&text(&now)),
-            ),
-            Cell::Num(
-                c.limit.or(c.baseline).unwrap_or(f64::NAN),
-                breaks_before_parens(&text(&reference)),
-            ),
-            Cell::Num(
-                c.change.or(c.delta).unwrap_or(f64::NAN),
-                breaks_before_parens(&text(&change(c))),
-            ),
+            Cell::Num(c.value.unwrap_or(f64::NAN), text(&now)),
+            Cell::Num(c.limit.or(c.baseline).unwrap_or(f64::NAN), text(&reference)),
+            Cell::Num(c.change.or(c.delta).unwrap_or(f64::NAN), text(&change(c))),
             // For a crate that grew, the message names its new entry points.
             Cell::Text(super::verdict::spans(&c.message)),
         ]);
@@ -141,16 +132,6 @@ pub(super) fn check_id(id: &str) -> String {
         ),
         _ => format!("<code class=\"id\"><span>{}</span></code>", text(id)),
     }
-}
-
-/// `now 3.25 KiB (was 144 B)` (escaped) that may break before its parenthesis alone: the
-/// figures keep their units (QA av F3: the change column never wrapped).
-fn breaks_before_parens(escaped: &str) -> String {
-    escaped
-        .split(" (")
-        .map(|part| part.replace(' ', "&nbsp;"))
-        .collect::<Vec<_>>()
-        .join(" (")
 }
 
 /// What the run was compared with, and how the baseline was made differently.
