@@ -108,7 +108,7 @@ fn checks(s: &mut String, all: &[Row]) {
         };
         t.row(vec![
             Cell::Text(text(label)),
-            Cell::Text(check_id(&c.id.to_string())),
+            Cell::Text(super::escape::check_id(&c.id.to_string())),
             verdict_cell(c.verdict),
             Cell::Num(c.value.unwrap_or(f64::NAN), text(&now)),
             Cell::Num(c.limit.or(c.baseline).unwrap_or(f64::NAN), text(&reference)),
@@ -118,20 +118,6 @@ fn checks(s: &mut String, all: &[Row]) {
         ]);
     }
     t.finish(s, None);
-}
-
-/// A check id in code, which may break after its kind (`baseline.section:`) and nowhere
-/// else: QA av F3, a section id of 45 characters held on one line pushed the table past a
-/// 1400 px window; QA i, an id broken anywhere read `baselin|e.secti|on`.
-pub(super) fn check_id(id: &str) -> String {
-    match id.split_once(':') {
-        Some((kind, name)) if !name.is_empty() => format!(
-            "<code class=\"id\"><span>{}:</span><wbr><span>{}</span></code>",
-            text(kind),
-            text(name)
-        ),
-        _ => format!("<code class=\"id\"><span>{}</span></code>", text(id)),
-    }
 }
 
 /// What the run was compared with, and how the baseline was made differently.

@@ -46,7 +46,7 @@ fn rows(report: &Report, all: &[Reason]) -> Vec<Row> {
         for c in a.checks.iter().filter(|c| c.verdict != Verdict::Pass) {
             rows.push(Row {
                 binary: link(report, a),
-                what: super::gate::check_id(&c.id.to_string()),
+                what: super::escape::check_id(&c.id.to_string()),
                 verdict: c.verdict,
                 why: spans(&c.message),
             });
