@@ -10,15 +10,17 @@ use super::findings::{DEFINES, finding_on};
 use super::graph::{Reached, dependency_named, depends_on, same_crate};
 use super::reach::to_functions;
 use super::rules;
-use super::split::{STD_CRATES, is_chain_to, known_for, narrow_defines, rechain};
+use super::split::{STD_CRATES, known_for};
 use crate::format::quoted;
 use crate::graph::Graph;
 use crate::plan::BinPlan;
 use crate::report::{Artifact, Finding};
-use lines::{not_said_std, own_callers_of};
+use word::{Sorted, word};
 
 #[path = "others_lines.rs"]
 mod lines;
+#[path = "others_word.rs"]
+mod word;
 
 /// One crate the functions move to: it, the functions, and its symbols that call them.
 struct Moved<'r, 'm> {
@@ -68,10 +70,14 @@ pub(super) fn by_other_callers(
         .graph
         .as_ref()
         .is_some_and(|s| s.edges_from.exact());
+    let blamed_crates: Vec<String> = blamed
+        .iter()
+        .map(|&i| a.findings[i].krate.clone())
+        .collect();
     let mut moved: Vec<Moved> = Vec::new();
     for &i in &blamed {
         let f = &mut a.findings[i];
-        let sorted = sort(g, f, rule, reached, exact);
+        let sorted = sort(g, f, (rule, &blamed_crates), reached, exact);
         word(g, f, &sorted);
         let krate = f.krate.clone();
         let away = sorted.away.into_iter().map(|c| (c, false));
@@ -105,41 +111,12 @@ pub(super) fn by_other_callers(
     }
 }
 
-/// A function, a crate whose code calls it, and its first calling symbol there.
-type Call<'r, 'm> = (&'static str, &'r Reached<'m>, String);
-
-/// Where the functions of one finding go (see [`sort`]).
-struct Sorted<'r, 'm> {
-    /// How many of them stay this finding's crate's.
-    mine: usize,
-    /// Functions no code refers to, reachable from no root: linked because their object
-    /// file came with another function (glibc's `initgroups.o` defines `getgrouplist` too).
-    /// Not the crate's: a crate left with these alone calls none of its functions (QA p:
-    /// fclones' nix, with `initgroups` of sysinfo's `getgrouplist`).
-    orphans: Vec<&'static str>,
-    /// Calls that move to another crate's finding.
-    away: Vec<Call<'r, 'm>>,
-    /// Calls also kept on this finding: its crate has no code to see (inlined: LTO), or the
-    /// program's own code calls them too, where the crate's may be inlined (QA l: broot's
-    /// `user_name`, with uzers's `get_user_by_uid` in it under fat LTO, calls `getpwuid_r`;
-    /// the finding said "not of uzers" and showed that very chain).
-    also: Vec<Call<'r, 'm>>,
-    /// The program's own functions that call them, each with the function it calls, where
-    /// the crate's code may be inlined (QA m: lsd's `get_output` holds uzers's lookups, its
-    /// `config_paths` dirs-sys's).
-    own_callers: Vec<(&'static str, String)>,
-    /// The finding's crate has no code in the binary's graph.
-    no_code: bool,
-    /// Functions only std's code calls, which the crate's code does not reach: reached
-    /// through another crate (QA o: trippy's nix, for etcetera → home → `std::env::home_dir`).
-    std_only: Vec<&'static str>,
-}
-
 /// Sort the NSS functions that finding `f` lists by who calls them.
+/// `blamed`: the crates of the binary's AOT004 findings.
 fn sort<'r, 'm>(
     g: &Graph,
     f: &Finding,
-    rule: &rules::Rule,
+    (rule, blamed): (&rules::Rule, &[String]),
     reached: &'r [Reached<'m>],
     exact: bool,
 ) -> Sorted<'r, 'm> {
@@ -150,6 +127,7 @@ fn sort<'r, 'm>(
         away: Vec::new(),
         also: Vec::new(),
         own_callers: Vec::new(),
+        kind_of_others: Vec::new(),
         no_code: !g.has_crate(&f.krate),
         std_only: Vec::new(),
     };
@@ -183,6 +161,21 @@ fn sort<'r, 'm>(
         // `getpwuid` stayed on dirs-sys, which calls `getpwuid_r` alone, "where dirs-sys's
         // may be inlined").
         if !known_for(&f.krate, name) && callers.iter().any(|(k, _)| reached[0].is_crate(k)) {
+            // ... unless another finding's crate makes such lookups: its code may be the
+            // program's, inlined (QA ax F4: lsd's `get_output` holds uzers's `getgrgid_r`,
+            // which dirs-sys's finding was said to perhaps make).
+            if let Some(other) = blamed
+                .iter()
+                .find(|k| !same_crate(k, &f.krate) && known_for(k, name))
+            {
+                let own: Vec<String> = callers
+                    .iter()
+                    .filter(|(k, _)| reached[0].is_crate(k))
+                    .map(|(_, symbol)| symbol.clone())
+                    .collect();
+                s.kind_of_others.push((name, other.clone(), own));
+                continue;
+            }
             for (k, symbol) in &callers {
                 let r = if reached[0].is_crate(k) {
                     Some(&reached[0])
@@ -283,174 +276,6 @@ fn std_calls_only(callers: &[(String, String)]) -> bool {
         && callers
             .iter()
             .all(|(k, _)| STD_CRATES.contains(&k.as_str()))
-}
-
-/// Say on finding `f` where its functions went, narrowing or lowering it when some or all of
-/// them are another crate's.
-fn word(g: &Graph, f: &mut Finding, s: &Sorted) {
-    if !s.orphans.is_empty() {
-        let one = s.orphans.len() == 1;
-        f.evidence.push(format!(
-            "{} {} referred to by no code (linked with another function of {} object \
-             file, not called by {})",
-            quoted(&s.orphans),
-            if one { "is" } else { "are" },
-            if one { "its" } else { "their" },
-            f.krate
-        ));
-    }
-    // The program's own callers are named with the functions they call (QA ar F1: nix's
-    // finding named `procs::main`, which calls `getpwnam_r`, among `getpwuid_r`'s callers).
-    let mut own_said: Vec<&str> = Vec::new();
-    if !s.also.is_empty() {
-        // The others' calls are theirs, but whether this crate makes them too cannot be
-        // told, so its finding is neither narrowed nor lowered for them.
-        let (names, by) = names_and_callers(&s.also);
-        let own = own_callers_of(&s.own_callers, &names);
-        let why = if s.no_code {
-            String::new()
-        } else if own.is_empty() {
-            format!(
-                " and by the program's own code, where {}'s may be inlined",
-                f.krate
-            )
-        } else {
-            own_said.extend(&names);
-            format!(
-                " and by the program's own code (`{}`), where {}'s may be inlined",
-                own.join("`, `"),
-                f.krate
-            )
-        };
-        f.evidence.push(format!(
-            "{} also called by the code of {by}{why} (the finding on {by})",
-            quoted(&names)
-        ));
-    }
-    // Kept because the program's own code calls them, its code perhaps (QA ar F2: uzers's
-    // and dirs-sys's findings kept nix's `getpwnam_r`, called in `procs::main`, unsaid).
-    let mut kept: Vec<&'static str> = Vec::new();
-    for (n, _) in &s.own_callers {
-        if !own_said.contains(n) && !kept.contains(n) {
-            kept.push(n);
-        }
-    }
-    if !kept.is_empty() {
-        f.evidence.push(format!(
-            "{} {} called by the program's own code (`{}`), where {}'s may be inlined",
-            quoted(&kept),
-            if kept.len() == 1 { "is" } else { "are" },
-            own_callers_of(&s.own_callers, &kept).join("`, `"),
-            f.krate
-        ));
-    }
-    // Functions that are not this crate's: only std's code calls them, which its code does
-    // not reach (no crate to move them to: std's finding is for std's own lookups, see
-    // split.rs), or another crate's code does.
-    let mut lines = Vec::new();
-    let mut gone: Vec<&str> = Vec::new();
-    let unsaid = not_said_std(&f.evidence, &s.std_only);
-    if !unsaid.is_empty() {
-        lines.push(format!(
-            "{} {} called by std's code only, which {}'s code does not reach",
-            quoted(&unsaid),
-            if unsaid.len() == 1 { "is" } else { "are" },
-            f.krate
-        ));
-    }
-    gone.extend(&s.std_only);
-    if !s.away.is_empty() {
-        let (names, by) = names_and_callers(&s.away);
-        // Without code of its own, the crate's may be anywhere it was inlined: said why not
-        // there.
-        let why = match s.no_code {
-            true => format!(
-                "; {by} {} not depend on {}, so no code of {} can be {}'s, inlined",
-                if by.contains(", ") { "do" } else { "does" },
-                f.krate,
-                if by.contains(", ") { "theirs" } else { "its" },
-                f.krate
-            ),
-            false => String::new(),
-        };
-        lines.push(format!(
-            "{} {} called by the code of {by}, not of {}{why} (the finding on {by})",
-            quoted(&names),
-            if names.len() == 1 { "is" } else { "are" },
-            f.krate,
-        ));
-        gone.extend(names);
-    }
-    if !gone.is_empty() {
-        leave(g, f, s.mine, lines, &gone);
-    }
-}
-
-/// Take functions `names` off finding `f`, with `lines` saying why: narrowed to what stays
-/// its crate's (`mine` of them), or with none left, no line of them and a step less severe.
-fn leave(g: &Graph, f: &mut Finding, mine: usize, mut lines: Vec<String>, names: &[&str]) {
-    if mine == 0 {
-        // Nor the chain to one of them, which goes through another crate's code (QA p:
-        // fclones' nix showed sysinfo's chain to `getgrouplist`).
-        if f.evidence.iter().any(|e| is_chain_to(e, names)) {
-            f.chain.clear();
-            f.reachable = Some(false);
-        }
-        f.evidence.retain(|e| {
-            !e.starts_with(DEFINES) && !e.contains(UNREACHABLE) && !is_chain_to(e, names)
-        });
-        let lowered = format!(
-            "none of the NSS functions the static binary defines is called by {}'s code, so \
-             the finding is one step less severe",
-            f.krate
-        );
-        match lines.last_mut() {
-            Some(last) => last.push_str(&format!("; {lowered}")),
-            None => lines.push(lowered),
-        }
-        f.severity = f.severity.lowered();
-    } else {
-        narrow_defines(f, names);
-        narrow_unreachable(f, names);
-        rechain(g, f, names);
-    }
-    f.evidence.extend(lines);
-}
-
-/// The functions of `calls` and the crates that call them, named in a line.
-fn names_and_callers(calls: &[Call]) -> (Vec<&'static str>, String) {
-    let mut names: Vec<&'static str> = Vec::new();
-    for (n, ..) in calls {
-        if !names.contains(n) {
-            names.push(n);
-        }
-    }
-    let mut by: Vec<&str> = calls.iter().map(|(_, r, _)| r.name()).collect();
-    by.sort_unstable();
-    by.dedup();
-    (names, by.join(", "))
-}
-
-/// How reach.rs's line on functions no root reaches goes on after their names.
-const UNREACHABLE: &str = " linked but unreachable from every root";
-
-/// Take `moved` out of the names a finding's line on unreachable functions begins with; the
-/// line goes when none is left.
-fn narrow_unreachable(f: &mut Finding, moved: &[&str]) {
-    f.evidence.retain_mut(|e| {
-        let Some((list, rest)) = e.split_once(UNREACHABLE) else {
-            return true;
-        };
-        let kept: Vec<&str> = list
-            .split(", ")
-            .filter(|n| !moved.contains(&n.trim_matches('`')))
-            .collect();
-        if kept.is_empty() {
-            return false;
-        }
-        *e = format!("{}{UNREACHABLE}{rest}", kept.join(", "));
-        true
-    });
 }
 
 /// The finding on the crate the functions moved to (a new one, or its own with them added),

@@ -1,5 +1,6 @@
 //! Tests of others.rs's pure steps.
 
+use super::lines::{not_said_std, own_callers_of};
 use super::*;
 use crate::audit::split::STD_SAID;
 

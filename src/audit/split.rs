@@ -212,7 +212,14 @@ pub(super) fn known_for(krate: &str, function: &str) -> bool {
     // `read_proc`, was kept on dirs-sys, which calls `getpwuid_r` alone, "where dirs-sys's
     // may be inlined"; it is the program's).
     let not_reentrant = matches!(function, "getpwuid" | "getpwnam" | "getgrgid" | "getgrnam");
+    // The crates that find the user's home and name look the passwd database up alone
+    // (QA ax F4: dirs-sys was said to perhaps make lsd's `getgrgid_r`, uzers's).
+    let passwd_only = matches!(
+        krate.replace('-', "_").as_str(),
+        "dirs_sys" | "home" | "etcetera" | "whoami"
+    );
     match kind_of(krate) {
+        USERS if passwd_only => function.starts_with("getpw") && !not_reentrant,
         USERS => user && (!not_reentrant || krate == "pwd"),
         HOSTS => !user,
         _ => true,
@@ -393,6 +400,10 @@ mod tests {
         assert!(!known_for("nix", "getgrnam"));
         assert!(known_for("nix", "getgrnam_r"));
         assert!(known_for("pwd", "getpwuid"));
+        // QA ax F4: dirs-sys looks up no group.
+        assert!(!known_for("dirs-sys", "getgrgid_r"));
+        assert!(known_for("uzers", "getgrgid_r"));
+        assert!(known_for("whoami", "getpwuid_r"));
         // Every crate the rule names has its kind here: the two lists cannot drift apart.
         let rule = rules::find("AOT004").expect("AOT004");
         for t in rule.triggers {

@@ -65,3 +65,55 @@ pub(super) fn a_lookup_by_a_crate_that_does_not_depend_on_an_inlined_one_is_not_
     );
     crate::why::check_pairs(bin, &steps);
 }
+
+/// QA ax F4: lsd's dirs-sys was said to perhaps make the `getgrgid_r` of lsd's `get_output`,
+/// which holds uzers's lookups, inlined; dirs-sys looks no group up. Here the program calls
+/// `getgrgid_r` itself (`--features own-group`), and nix, which makes group lookups, has a
+/// finding: etcetera's says the lookup is none it makes and names nix; the package gets no
+/// finding of its own for it (nix's code may be the program's, inlined). nm and the binary's
+/// code: the program's `main` (with `own_group` inlined) refers to `getgrgid_r`.
+pub(super) fn a_lookup_of_a_kind_an_inlined_crate_never_makes_is_not_its() {
+    let v = audit(
+        "audit-lto-inlined",
+        &["--features", "own-group"],
+        1,
+        "static",
+        &[
+            Expect {
+                rule: "AOT004",
+                severity: "error",
+                krate: "etcetera",
+                path: &["audit-lto-inlined", "etcetera"],
+                evidence: &[
+                    "`getgrgid_r` is no lookup etcetera makes: the program's own code calls it \
+                     (`audit_lto_inlined::main`), where the code of nix, which makes such \
+                     lookups, may be inlined (the finding on nix)",
+                ],
+            },
+            Expect {
+                rule: "AOT004",
+                severity: "error",
+                krate: "nix",
+                path: &["audit-lto-inlined", "nix"],
+                evidence: &["`getgrgid_r`"],
+            },
+        ],
+    );
+    let a = artifact(&v, "static");
+    let bin = str_of(a, "path");
+    let syms = crate::why::nm(bin);
+    let relocs = crate::why::relative_relocs(bin);
+    // `own_group` is inlined into `main` under LTO.
+    assert!(
+        crate::why::refers(
+            bin,
+            syms["audit_lto_inlined::main"],
+            syms["getgrgid_r"].0,
+            &relocs
+        ),
+        "the program's own call of getgrgid_r"
+    );
+    let etcetera = finding(a, "crate", "etcetera");
+    let defines = strings(&etcetera["evidence"]).join("\n");
+    assert!(!defines.contains("defines `getgrgid_r`"), "{defines}");
+}

@@ -762,6 +762,7 @@ fn a_crate_inlined_under_lto_keeps_its_finding_and_gives_none_to_std() {
     );
     crate::why::check_pairs(bin, &steps);
     super::inlined::a_lookup_by_a_crate_that_does_not_depend_on_an_inlined_one_is_not_its();
+    super::inlined::a_lookup_of_a_kind_an_inlined_crate_never_makes_is_not_its();
     crate::why_match::filter_of_an_inlined_dependency_says_its_code_was_inlined();
 }
 
