@@ -192,7 +192,7 @@ pub fn unfinished(report: &Report) -> bool {
         || report
             .artifacts
             .iter()
-            .any(|a| a.probe.as_ref().is_some_and(|p| p.runs == 0))
+            .any(|a| a.probe.as_ref().is_some_and(|p| p.runs == 0) && !report.fails_alone(a))
         || report.advice.as_ref().is_some_and(|a| {
             a.interrupted
                 || a.binaries
@@ -217,6 +217,11 @@ pub fn verdict(report: &Report) -> Verdict {
             .map(|_| Verdict::Fail)
     });
     let unfinished = unfinished(report).then_some(Verdict::Inconclusive);
+    let alone = report
+        .artifacts
+        .iter()
+        .filter(|a| report.fails_alone(a))
+        .map(|_| Verdict::Fail);
     let unjudged = report
         .artifacts
         .iter()
@@ -225,6 +230,7 @@ pub fn verdict(report: &Report) -> Verdict {
     checks
         .chain(findings)
         .chain(unfinished)
+        .chain(alone)
         .chain(unjudged)
         .max()
         .unwrap_or(Verdict::Pass)
@@ -251,6 +257,40 @@ pub fn save_path(requested: Option<&Path>, report: &Report) -> Option<PathBuf> {
 mod tests {
     use super::*;
     use crate::report::{HostileOutcome, HostileRun, Severity};
+
+    /// QA ax F5: a static build whose probe never got ready where its dynamic build did (lsd's
+    /// crash on a file of an unknown owner) is a `fail` (exit code 1), not a run that could
+    /// not finish (`inconclusive`, exit code 2); both failing is still the latter.
+    #[test]
+    fn a_static_build_failing_alone_fails_the_gate() {
+        let probed = |link: crate::report::LinkMode, runs: u32| {
+            let mut a = crate::report::test_artifact(1000);
+            a.link_mode = Some(link);
+            a.probe = Some(crate::report::Probe {
+                runs,
+                ..Default::default()
+            });
+            a
+        };
+        let mut r = Report::new(None);
+        r.artifacts = vec![
+            probed(crate::report::LinkMode::Static, 0),
+            probed(crate::report::LinkMode::Dynamic, 20),
+        ];
+        assert!(!unfinished(&r));
+        assert_eq!(verdict(&r), Verdict::Fail);
+        let reasons = crate::render::reasons::reasons(&r);
+        assert!(
+            reasons.iter().any(|x| x.verdict() == Verdict::Fail
+                && x.line()
+                    .contains("its dynamic build got ready with the same arguments")),
+            "{:?}",
+            reasons.iter().map(|x| x.line()).collect::<Vec<_>>()
+        );
+        r.artifacts[1].probe = Some(crate::report::Probe::default());
+        assert!(unfinished(&r));
+        assert_eq!(verdict(&r), Verdict::Inconclusive);
+    }
 
     fn aot004(krate: &str, reason: Option<&str>) -> Finding {
         Finding {

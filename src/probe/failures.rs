@@ -1,7 +1,7 @@
 //! How failed runs are told: a run-level warning when some runs failed, and the error when
 //! some binary had no run that got ready.
 
-use crate::report::{Artifact, LinkMode, Probe, Report};
+use crate::report::{Artifact, Probe, Report};
 
 /// A run-level warning when some runs failed and others got ready: the verdict rests on the
 /// runs that got ready, and a reader must know that the program does not always start.
@@ -86,34 +86,18 @@ const LIST_SHOWN: usize = 4;
 /// breaks are ours.
 pub fn all_failed(report: &Report) -> Option<String> {
     let ready = |a: &Artifact| a.probe.as_ref().is_some_and(|p| p.runs > 0);
+    // A static build that fails alone is a verdict on it, not an error of the run.
     let failed: Vec<&Artifact> = report
         .artifacts
         .iter()
-        .filter(|a| a.probe.as_ref().is_some_and(|p| p.runs == 0))
+        .filter(|a| a.probe.as_ref().is_some_and(|p| p.runs == 0) && !report.fails_alone(a))
         .collect();
-    // The other build of the same program (package and name), when `--compare` probed both.
-    let twin = |a: &Artifact| {
-        report
-            .artifacts
-            .iter()
-            .find(|d| d.link_mode != a.link_mode && d.package == a.package && d.name == a.name)
-    };
     let names: Vec<String> = failed
         .iter()
         .map(|a| {
             let why = why_not_ready(a);
             let link = a.link_mode.map_or("", |l| l.as_str());
-            // QA au F1: the static build crashed where the dynamic one, with the same
-            // arguments, got ready: not a matter of arguments.
-            let alone = match twin(a) {
-                Some(d) if a.link_mode == Some(LinkMode::Static) && ready(d) => {
-                    "; its dynamic build got ready with the same arguments: the static build \
-                     alone fails (AOT004 and --hostile tell whether glibc's static linkage is \
-                     the cause)"
-                }
-                _ => "",
-            };
-            let line = format!("`{}` ({link}): {why}{alone}", a.name);
+            let line = format!("`{}` ({link}): {why}", a.name);
             crate::format::printable(&line, false).into_owned()
         })
         .collect();
@@ -133,6 +117,10 @@ pub fn all_failed(report: &Report) -> Option<String> {
     }
     Some(message)
 }
+
+/// What follows a static build's failure when it fails alone ([`Report::fails_alone`]).
+pub const ALONE: &str = "; its dynamic build got ready with the same arguments: the static \
+    build alone fails (AOT004 and --hostile tell whether glibc's static linkage is the cause)";
 
 /// The hint when some binaries got ready and others did not (see [`all_failed`]).
 pub const EACH_ITS_OWN: &str = "hint: the probe's arguments go to every binary it probes: \
@@ -156,56 +144,57 @@ pub fn no_successful_run(lines: &[String]) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::report::LinkMode;
 
-    /// QA au F1: with `--compare`, a static build that crashed where its dynamic build got
-    /// ready is said to fail alone, and the hint about other programs' arguments is not
-    /// given for its own dynamic build. Another program that got ready still brings it.
-    #[test]
-    fn a_static_build_failing_alone_is_said_to() {
-        use crate::report::{Report, test_artifact};
-        let with = |link: LinkMode, runs: u32, name: &str| {
-            let mut a = test_artifact(1000);
-            a.name = name.into();
-            a.link_mode = Some(link);
-            let mut p = crate::report::Probe {
-                runs,
-                ..Default::default()
-            };
-            if runs == 0 {
-                p.failed_runs.push(
-                    serde_json::from_value(serde_json::json!({
-                        "run": 1, "warmup": true, "kind": "signal",
-                        "message": "killed by SIGSEGV", "exit_code": null,
-                        "signal": "SIGSEGV", "core_dumped": false, "stdout_tail": "",
-                        "stderr_tail": ""
-                    }))
-                    .expect("run"),
-                );
-            }
-            a.probe = Some(p);
-            a
+    /// A static build and a dynamic one of `app`, with `runs` runs that got ready each (a
+    /// run killed by SIGSEGV when none did).
+    fn probed(link: LinkMode, runs: u32, name: &str) -> crate::report::Artifact {
+        let mut a = crate::report::test_artifact(1000);
+        a.name = name.into();
+        a.link_mode = Some(link);
+        let mut p = crate::report::Probe {
+            runs,
+            ..Default::default()
         };
+        if runs == 0 {
+            p.failed_runs.push(
+                serde_json::from_value(serde_json::json!({
+                    "run": 1, "warmup": true, "kind": "signal",
+                    "message": "killed by SIGSEGV", "exit_code": null,
+                    "signal": "SIGSEGV", "core_dumped": false, "stdout_tail": "",
+                    "stderr_tail": ""
+                }))
+                .expect("run"),
+            );
+        }
+        a.probe = Some(p);
+        a
+    }
+
+    /// QA au F1, QA ax F5: with `--compare`, a static build that crashed where its dynamic
+    /// build got ready fails alone: no error of the run (a verdict, see the gate's test), and
+    /// the hint about other programs' arguments is not given for its own dynamic build.
+    /// Another program that got ready still brings it.
+    #[test]
+    fn a_static_build_failing_alone_is_no_error_of_the_run() {
         let mut r = Report::new(None);
         r.artifacts = vec![
-            with(LinkMode::Static, 0, "app"),
-            with(LinkMode::Dynamic, 20, "app"),
+            probed(LinkMode::Static, 0, "app"),
+            probed(LinkMode::Dynamic, 20, "app"),
         ];
+        assert!(r.fails_alone(&r.artifacts[0]));
+        assert!(!r.fails_alone(&r.artifacts[1]));
+        assert_eq!(all_failed(&r), None);
+        // Both failed: an error of the run, neither failing alone.
+        r.artifacts[1] = probed(LinkMode::Dynamic, 0, "app");
+        assert!(!r.fails_alone(&r.artifacts[0]));
         let m = all_failed(&r).expect("a failure");
         assert!(m.contains("`app` (static): killed by SIGSEGV"), "{m}");
-        assert!(
-            m.contains("its dynamic build got ready with the same arguments"),
-            "{m}"
-        );
         assert!(!m.contains(EACH_ITS_OWN), "{m}");
-        // Both failed: neither is said to fail alone.
-        r.artifacts[1] = with(LinkMode::Dynamic, 0, "app");
-        let m = all_failed(&r).expect("a failure");
-        assert!(!m.contains("got ready with the same"), "{m}");
         // Another program got ready: the hint is given.
-        r.artifacts[1] = with(LinkMode::Static, 20, "other");
+        r.artifacts[1] = probed(LinkMode::Static, 20, "other");
         let m = all_failed(&r).expect("a failure");
         assert!(m.contains(EACH_ITS_OWN), "{m}");
-        assert!(!m.contains("got ready with the same"), "{m}");
     }
 
     /// QA al F5: grex run without its argument; clap's error line ends with `:` and its list

@@ -23,7 +23,9 @@ pub const NO_COUNTED_RUN: &str = "no counted run reached ready";
 
 pub use busy::{baseline_busy, busy};
 use busy::{busy_warning, load_average};
-pub use failures::{all_failed, last_failure, no_successful_run, some_runs_failed, why_not_ready};
+pub use failures::{
+    ALONE, all_failed, last_failure, no_successful_run, some_runs_failed, why_not_ready,
+};
 pub use floor::build_gate as exec_gate;
 pub use ready::free_port;
 pub use spawn::{FAILED_RUN_NOTE, RunSpec, run_once};

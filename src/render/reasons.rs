@@ -26,7 +26,12 @@ pub enum Reason<'a> {
         fails: bool,
     },
     /// A probed binary with no run that got ready (`inconclusive`; exit code 2).
-    NotReady { artifact: &'a Artifact, why: String },
+    /// `alone`: the static build fails where its dynamic build got ready (a `fail`).
+    NotReady {
+        artifact: &'a Artifact,
+        why: String,
+        alone: bool,
+    },
     /// `--hostile` judged none of its conditions (`inconclusive`): the first one's reason.
     NotJudged {
         artifact: &'a Artifact,
@@ -57,8 +62,16 @@ pub fn reasons(report: &Report) -> Vec<Reason<'_>> {
                 fails: fails && r.static_hazard(),
             });
         }
-        if let Some(why) = not_ready(a) {
-            v.push(Reason::NotReady { artifact: a, why });
+        if let Some(mut why) = not_ready(a) {
+            let alone = report.fails_alone(a);
+            if alone {
+                why.push_str(crate::probe::ALONE);
+            }
+            v.push(Reason::NotReady {
+                artifact: a,
+                why,
+                alone,
+            });
         }
         if let Some(why) = crate::report::none_judged(&a.hostile) {
             v.push(Reason::NotJudged { artifact: a, why });
@@ -142,7 +155,9 @@ pub fn counts(report: &Report, reasons: &[Reason]) -> Vec<String> {
 impl Reason<'_> {
     pub fn verdict(&self) -> Verdict {
         match self {
-            Reason::Finding { .. } | Reason::Hostile { fails: true, .. } => Verdict::Fail,
+            Reason::Finding { .. }
+            | Reason::Hostile { fails: true, .. }
+            | Reason::NotReady { alone: true, .. } => Verdict::Fail,
             // Waived by an allowance, as an allowed finding is: nothing to warn of.
             Reason::Hostile { run, .. } if run.allowed.is_some() => Verdict::Pass,
             Reason::Hostile { fails: false, .. } => Verdict::Warn,

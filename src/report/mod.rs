@@ -88,6 +88,23 @@ impl Report {
             advice: None,
         }
     }
+
+    /// Whether artifact `a` is a static build whose probe had no run that got ready while its
+    /// dynamic build (the same package and binary), probed with the same arguments, got
+    /// ready: the static build fails alone, which is a verdict on it (`fail`, exit code 1),
+    /// not a run that could not do its job (QA ax F5: lsd's static build crashed on a file of
+    /// an unknown owner, `--hostile` showed why, and the run exited 2).
+    pub fn fails_alone(&self, a: &Artifact) -> bool {
+        let ready = |x: &Artifact| x.probe.as_ref().map(|p| p.runs > 0);
+        a.link_mode == Some(LinkMode::Static)
+            && ready(a) == Some(false)
+            && self.artifacts.iter().any(|d| {
+                d.link_mode == Some(LinkMode::Dynamic)
+                    && d.package == a.package
+                    && d.name == a.name
+                    && ready(d) == Some(true)
+            })
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]

@@ -290,24 +290,28 @@ fn a_static_only_crash_with_no_condition_is_a_run_of_its_own() {
     let warnings = v["warnings"].to_string();
     assert!(!warnings.contains("never got ready"), "{warnings}");
 
-    // The probe (with `--compare`) says the static build fails alone, without the hint that
-    // other programs need other arguments.
-    let p = run(&mut probe_fixture(
+    // The probe (with `--compare`): the static build fails alone, a verdict on it (exit 1,
+    // QA ax F5: it was exit 2, "the tool could not do its job"), said in the verdict's lines
+    // without the hint that other programs need other arguments.
+    let p = run(&mut human_fixture(
         "hostile-plain-crash",
         &["--compare", "--probe-arg", "4242", "--runs", "2"],
     ));
-    assert_eq!(p.code, 2, "{}", p.stderr);
+    assert_eq!(p.code, 1, "{}\n{}", p.stdout, p.stderr);
+    let said = p.stdout.split_whitespace().collect::<Vec<_>>().join(" ");
     assert!(
-        p.stderr.contains(
+        said.contains(
             "its dynamic build got ready with the same arguments: the static build alone fails"
         ),
         "{}",
-        p.stderr
+        p.stdout
     );
+    assert!(said.contains("verdict fail"), "{}", p.stdout);
     assert!(
         !p.stderr
             .contains("the probe's arguments go to every binary"),
         "{}",
         p.stderr
     );
+    assert!(!p.stderr.contains("error:"), "{}", p.stderr);
 }
