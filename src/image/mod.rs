@@ -18,6 +18,7 @@ pub mod paths;
 mod place;
 mod rootfs;
 mod tarball;
+mod tls;
 mod trace;
 pub mod tracer;
 
@@ -213,6 +214,7 @@ fn one(
         ));
     }
     let contents = contents::assemble(a, s, &binary.0, host.opened.as_deref())?;
+    warnings.extend(tls::missing_cas(a, &contents.files));
     let m = meta_of(ctx, a, bin, &entrypoint, &image_env, ports, source);
     let started = std::time::Instant::now();
     let w = layout::write(&contents.entries, &m, t)?;

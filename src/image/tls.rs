@@ -1,0 +1,94 @@
+//! An image that holds no CA certificates for a binary that reads the system's at run time:
+//! the start inside proves only that it starts (QA ay F1: xh's image "started" with
+//! `--version`, and any request from it then failed with "No CA certificates were loaded from
+//! the system"). The bundle is copied in when the probe's run opens it; when it did not, this
+//! says so.
+
+use crate::report::{Artifact, ImageFile};
+
+/// Crates (as symbols name them) that read the system's CA certificates when the program
+/// makes a TLS connection, not before.
+const READS_SYSTEM_CAS: &[&str] = &[
+    "rustls_native_certs",
+    "rustls_platform_verifier",
+    "openssl_probe",
+    "native_tls",
+];
+
+/// Where CA certificates live in an image (the bundle files and their directories).
+fn is_ca(path: &str) -> bool {
+    matches!(path, "/etc/ssl/cert.pem" | "/etc/pki/tls/cert.pem")
+        || [
+            "/etc/ssl/certs/",
+            "/etc/pki/tls/certs/",
+            "/etc/pki/ca-trust/",
+            "/usr/share/ca-certificates/",
+            "/usr/local/share/ca-certificates/",
+        ]
+        .iter()
+        .any(|d| path.starts_with(d))
+}
+
+/// The warning when the binary has a crate of [`READS_SYSTEM_CAS`] and `files` no CA
+/// certificate.
+pub fn missing_cas(a: &Artifact, files: &[ImageFile]) -> Option<String> {
+    if files.iter().any(|f| is_ca(&f.path)) {
+        return None;
+    }
+    let found: Vec<&str> = a
+        .binary
+        .crates
+        .iter()
+        .map(|c| c.name.as_str())
+        .filter(|n| READS_SYSTEM_CAS.contains(n))
+        .collect();
+    if found.is_empty() {
+        return None;
+    }
+    Some(format!(
+        "{} in the binary {} the system's CA certificates when the program makes a TLS \
+         connection, which the probe's run did not: the image holds none, so such a \
+         connection will fail in it; probe a run that connects, or put a bundle in with \
+         `image.files` (e.g. \"/etc/ssl/certs/ca-certificates.crt\" = \
+         \"/etc/ssl/certs/ca-certificates.crt\")",
+        crate::format::quoted(&found),
+        if found.len() == 1 { "reads" } else { "read" }
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn file(path: &str) -> ImageFile {
+        serde_json::from_value(serde_json::json!({
+            "path": path, "size": 1, "mode": "0644", "uid": 0, "gid": 0,
+            "why": "runtime-data", "source": null
+        }))
+        .expect("file")
+    }
+
+    #[test]
+    fn a_tls_stack_without_cas_in_the_image_is_said() {
+        let mut a = crate::report::test_artifact(1000);
+        let krate = |name: &str| -> crate::report::CrateSize {
+            serde_json::from_value(serde_json::json!({
+                "name": name, "file_size": 10, "vm_size": 10
+            }))
+            .expect("crate")
+        };
+        a.binary.crates = vec![krate("std"), krate("rustls_native_certs")];
+        let files = vec![file("/app/app"), file("/etc/passwd")];
+        let said = missing_cas(&a, &files).expect("a warning");
+        assert!(
+            said.starts_with("`rustls_native_certs` in the binary reads the system's CA"),
+            "{said}"
+        );
+        // A bundle in the image: nothing to say.
+        let with = [files.clone(), vec![file("/etc/ssl/certs/ca-certificates.crt")]].concat();
+        assert_eq!(missing_cas(&a, &with), None);
+        // No such crate: nothing to say.
+        a.binary.crates = vec![krate("std")];
+        assert_eq!(missing_cas(&a, &files), None);
+    }
+}
