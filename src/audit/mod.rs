@@ -294,6 +294,49 @@ mod tests {
         );
     }
 
+    /// QA ax F1: a crash whose stack shows the code of none of the binary's AOT004 findings
+    /// counts for each of them, and each says so (it was pinned on all with no word of why);
+    /// the advice no longer says that HOME helps every lookup.
+    #[test]
+    fn a_crash_no_finding_is_on_counts_for_each_and_says_so() {
+        let binary = static_pie();
+        let mut a = Artifact::new(Some("app".into()), "app".into(), None, "app".into(), binary);
+        for krate in ["dirs-sys", "libgit2-sys"] {
+            let mut f = new_finding(
+                rules::find("AOT004").expect("AOT004"),
+                krate,
+                "1.0.0",
+                vec!["app".into(), krate.into()],
+            );
+            f.chain.clear();
+            a.findings.push(f);
+        }
+        let mut run = hostile("plain", Some("SIGSEGV"), HostileOutcome::Ok);
+        run.crash_stack = vec![
+            "__new_getpwuid_r".into(),
+            "app::display::get_output".into(),
+            "app::main".into(),
+        ];
+        a.hostile = vec![run];
+        reproduced(&mut a, &AuditPolicy::default(), "0.1.0");
+        for f in a.findings.iter().filter(|f| f.rule == "AOT004") {
+            assert!(f.reproduced, "{f:?}");
+            let said = f.evidence.join("\n");
+            assert!(
+                said.contains(
+                    "shows the code of none of the 2 AOT004 findings, so it counts for \
+                               each of them"
+                ),
+                "{said}"
+            );
+            assert!(
+                f.advice.contains("does not help a lookup of another uid"),
+                "{}",
+                f.advice
+            );
+        }
+    }
+
     /// QA y: every hostile condition behaved; the AOT004 finding (a reachable lookup) stays
     /// as it is and says so, naming the conditions; a skipped one is not named.
     #[test]

@@ -9,8 +9,10 @@ use crate::report::{Artifact, Finding, Report};
 
 /// Advice when a hostile run reproduced a crash: what removes the cause.
 const REPRODUCED_ADVICE: &str = "The static glibc binary crashed where glibc loads NSS modules. \
-    Build for musl if its target is installed (musl loads no NSS modules), set HOME and avoid \
-    `home_dir`-style or host-name lookups, or ship the dynamic build.";
+    Build for musl if its target is installed (musl loads no NSS modules), or ship the dynamic \
+    build. Setting HOME avoids `home_dir`-style lookups of the user's own entry; it does not \
+    help a lookup of another uid or name (a file's owner, a process's user, QA ax F1) or of a \
+    host: avoid those, or read `/etc/passwd` and `/etc/group` yourself.";
 
 /// After the hostile stage: where a hostile run crashed (or hung) a static binary, its AOT004
 /// findings become errors that were reproduced, with the command to do it again; one is added
@@ -91,6 +93,16 @@ pub(super) fn reproduced(a: &mut Artifact, policy: &AuditPolicy, package_version
                 line.push_str(&format!(
                     "; where it crashed is unknown ({why}), so it counts for each of the {} \
                      AOT004 findings",
+                    aot004.len()
+                ));
+            } else if several && !r.crash_stack.is_empty() {
+                // Said, not silently every finding's (QA ax F1: lsd's crash in `get_output`,
+                // which holds uzers's inlined lookups, was pinned on dirs-sys's and
+                // libgit2-sys's findings too, with no word of why).
+                line.push_str(&format!(
+                    "; its stack ({}) shows the code of none of the {} AOT004 findings, so it \
+                     counts for each of them",
+                    crash::shown(&r.crash_stack, None),
                     aot004.len()
                 ));
             }

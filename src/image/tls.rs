@@ -85,7 +85,11 @@ mod tests {
             "{said}"
         );
         // A bundle in the image: nothing to say.
-        let with = [files.clone(), vec![file("/etc/ssl/certs/ca-certificates.crt")]].concat();
+        let with = [
+            files.clone(),
+            vec![file("/etc/ssl/certs/ca-certificates.crt")],
+        ]
+        .concat();
         assert_eq!(missing_cas(&a, &with), None);
         // No such crate: nothing to say.
         a.binary.crates = vec![krate("std")];
