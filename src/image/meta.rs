@@ -224,6 +224,17 @@ pub fn loopback_warnings(args: &[String], inherited: bool) -> Vec<String> {
     args.iter()
         .filter(|a| loopback(a))
         .map(|a| {
+            // A URL is where a client connects (QA ay F3: xh's `http://127.0.0.1:18765/` got
+            // a server's advice, `0.0.0.0`, which a client cannot connect to).
+            if a.contains("://") {
+                return format!(
+                    "the image's argument `{a}`{whence} names the loopback address: in a \
+                     container that is the container itself, so a program that connects there \
+                     reaches nothing of this machine (and a server that listens there is not \
+                     reachable from outside it); set `image.args` with the address it must use \
+                     there"
+                );
+            }
             // The argument with every address in its place (QA am F7: `0.0.0.0:{port}` did not
             // fit a server that takes the address and the port apart).
             let host = ["127.0.0.1", "[::1]", "::1", "localhost"]
@@ -331,5 +342,10 @@ mod tests {
         assert!(
             loopback_warnings(&["0.0.0.0:8080".into(), "mylocalhost".into()], false).is_empty()
         );
+        // QA ay F3: a URL is a client's target, not given a server's `0.0.0.0`.
+        let w = loopback_warnings(&["http://127.0.0.1:18765/".into()], true);
+        assert_eq!(w.len(), 1, "{w:?}");
+        assert!(w[0].contains("a program that connects there"), "{w:?}");
+        assert!(!w[0].contains("0.0.0.0"), "{w:?}");
     }
 }
