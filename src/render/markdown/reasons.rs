@@ -13,19 +13,23 @@ use crate::report::{Artifact, Finding, HostileRun, NOTHING_ON_STDERR, Report};
 pub fn render(s: &mut String, report: &Report) {
     let all = reasons(report);
     let mut findings = Vec::new();
+    let mut details: Vec<(&Artifact, &Finding)> = Vec::new();
     let mut hostile = Vec::new();
     let mut not_ready = Vec::new();
     let mut reproduce = Vec::new();
     for r in &all {
         let verdict = icon(r.verdict());
         match r {
-            Reason::Finding { artifact, finding } => findings.push(format!(
-                "| {} | {} | {} | {} | {verdict} |",
-                binary_label(artifact),
-                cell(&finding.rule),
-                cell(&finding.krate),
-                finding_cell(finding),
-            )),
+            Reason::Finding { artifact, finding } => {
+                findings.push(format!(
+                    "| {} | {} | {} | {} | {verdict} |",
+                    binary_label(artifact),
+                    cell(&finding.rule),
+                    cell(&finding.krate),
+                    finding_cell(finding),
+                ));
+                details.push((*artifact, *finding));
+            }
             Reason::Hostile { artifact, run, .. } => {
                 hostile.push(format!(
                     "| {} | {}: {} | {} | {verdict} |",
@@ -59,6 +63,7 @@ pub fn render(s: &mut String, report: &Report) {
         "| Binary | Rule | Crate | Finding | Verdict |",
         &findings,
     );
+    finding_details(s, &details);
     table(
         s,
         "| Binary | Under `--hostile` | Outcome | Verdict |",
@@ -165,6 +170,54 @@ fn fenced(s: &mut String, info: &str, text: &str) {
 }
 
 /// `head`, its separator row, the rows; nothing without rows.
+/// Findings whose evidence, chain and advice are given below the table, at most.
+const DETAILED: usize = 10;
+/// Evidence lines given per finding, at most.
+const EVIDENCE_LINES: usize = 8;
+
+/// Below the findings' table, folded: what each finding rests on, as the terminal gives it
+/// (its evidence, with the chain from a root, and its advice), for a reviewer to see which change
+/// pulled the lookup in (QA ax F6: the comment named std's new AOT004 finding with no
+/// `lsd::main → lookup_host → getaddrinfo`). Bounded: a comment has a size limit.
+fn finding_details(s: &mut String, findings: &[(&Artifact, &Finding)]) {
+    if findings.is_empty() {
+        return;
+    }
+    let _ = writeln!(
+        s,
+        "<details><summary>What the findings rest on: evidence, chain and advice</summary>\n"
+    );
+    for (a, f) in findings.iter().take(DETAILED) {
+        let _ = writeln!(
+            s,
+            "{} on {} ({}):\n",
+            code(&f.rule),
+            code(&f.krate),
+            super::label(a, code)
+        );
+        for e in f.evidence.iter().take(EVIDENCE_LINES) {
+            let _ = writeln!(s, "- {}", super::escape::spans(e, false));
+        }
+        if f.evidence.len() > EVIDENCE_LINES {
+            let _ = writeln!(
+                s,
+                "- … and {} more (the terminal and JSON give them all)",
+                f.evidence.len() - EVIDENCE_LINES
+            );
+        }
+        // The chain is among the evidence ("`getaddrinfo` is reachable: _start → ...").
+        let _ = writeln!(s, "\n{}\n", super::escape::spans(&f.advice, false));
+    }
+    if findings.len() > DETAILED {
+        let _ = writeln!(
+            s,
+            "… and {} more findings (the terminal and JSON give them).\n",
+            findings.len() - DETAILED
+        );
+    }
+    s.push_str("</details>\n\n");
+}
+
 fn table(s: &mut String, head: &str, rows: &[String]) {
     if rows.is_empty() {
         return;
@@ -180,6 +233,44 @@ fn table(s: &mut String, head: &str, rows: &[String]) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// QA ax F6: a pull-request comment named std's new AOT004 finding with nothing of why;
+    /// the evidence (with its chain) and the advice are given below the table, folded, the
+    /// names as code spans.
+    #[test]
+    fn a_findings_evidence_and_advice_are_given_below_the_table() {
+        let f: Finding = serde_json::from_value(serde_json::json!({
+            "rule": "AOT004", "title": "glibc NSS lookups", "severity": "error",
+            "crate": "std", "version": "1.95.0", "path": ["lsd", "std"],
+            "evidence": [
+                "static binary defines `getaddrinfo`",
+                "`getaddrinfo` is reachable: _start → main → lsd::main → getaddrinfo"
+            ],
+            "allowed": false, "reason": null, "advice": "Avoid `getaddrinfo`.",
+            "reproduced": false
+        }))
+        .expect("a finding");
+        let mut r = Report::new(None);
+        let mut a = crate::report::test_artifact(1000);
+        a.findings = vec![f];
+        r.artifacts.push(a);
+        let mut s = String::new();
+        render(&mut s, &r);
+        let details = s
+            .split("<details><summary>What the findings rest on")
+            .nth(1)
+            .unwrap_or_else(|| panic!("no details: {s}"));
+        assert!(
+            details.contains("- static binary defines `getaddrinfo`"),
+            "{s}"
+        );
+        assert!(
+            details.contains("is reachable: \\_start → main → lsd::main → getaddrinfo"),
+            "{s}"
+        );
+        assert!(details.contains("Avoid `getaddrinfo`."), "{s}");
+        assert!(details.contains("</details>"), "{s}");
+    }
 
     /// The cell says what the columns beside it do not: not the crate, its version or the
     /// severity, and not AOT011's "which did not start in its own image" (its title says so).
