@@ -125,15 +125,30 @@ pub(super) fn to_functions(g: &Graph, f: &mut Finding, functions: &[(&str, u32)]
             .any(|s| s.krate.as_deref().is_some_and(|k| same_crate(k, &f.krate)))
     };
     let shown = match through.filter(|_| best.as_ref().is_some_and(|b| !passes(&b.1))) {
-        Some((name, chain)) => Some((
-            format!("`{name}` is reachable through {}", f.krate),
-            name,
-            chain,
-        )),
-        None => best.map(|(name, chain)| (format!("`{name}` is reachable"), name, chain)),
+        Some((name, chain)) => {
+            // Not the shortest chain to `name`, which `--why` of it would show (QA ax F3:
+            // libgit2-sys's chain pointed at `--why '^getpwuid_r$'`, which showed lsd's own
+            // call): the way to the crate's last step in it is.
+            let last = chain
+                .iter()
+                .rev()
+                .find(|s| s.krate.as_deref().is_some_and(|k| same_crate(k, &f.krate)))
+                .map(|s| s.symbol.clone());
+            Some((
+                format!("`{name}` is reachable through {}", f.krate),
+                last,
+                name,
+                chain,
+            ))
+        }
+        None => best.map(|(name, chain)| (format!("`{name}` is reachable"), None, name, chain)),
     };
-    if let Some((head, name, chain)) = shown {
-        f.evidence.push(chain_line(&head, name, &chain));
+    if let Some((head, last, name, chain)) = shown {
+        let line = match last {
+            Some(last) => chain_line(&head, (&regex::escape(&last), false), &chain),
+            None => chain_line(&head, (name, true), &chain),
+        };
+        f.evidence.push(line);
         f.reachable = Some(true);
         f.chain = chain;
         return true;
@@ -152,11 +167,14 @@ pub(super) fn to_functions(g: &Graph, f: &mut Finding, functions: &[(&str, u32)]
     true
 }
 
-/// `head`, then the chain to function `name`; one elided says how to see it whole (QA ad, F4).
-fn chain_line(head: &str, name: &str, chain: &[Step]) -> String {
-    let whole = match chain.len() > SHOWN {
-        true => format!(" (`--why '^{name}$'` shows it whole)"),
-        false => String::new(),
+/// `head`, then the chain to a function; one elided says how to see it whole (QA ad, F4):
+/// `--why` of `name`, a regular expression: the function itself (`to_it`), or the chain's
+/// last step in the finding's crate, when the chain is not the shortest to the function.
+fn chain_line(head: &str, (name, to_it): (&str, bool), chain: &[Step]) -> String {
+    let whole = match (chain.len() > SHOWN, to_it) {
+        (true, true) => format!(" (`--why '^{name}$'` shows it whole)"),
+        (true, false) => format!(" (`--why '^{name}$'` shows the way to its call)"),
+        (false, _) => String::new(),
     };
     format!("{head}: {}{whole}", arrows(chain))
 }
@@ -314,7 +332,7 @@ mod tests {
                 })
                 .collect()
         };
-        let line = |n| super::chain_line("`dlopen` is reachable", "dlopen", &chain(n));
+        let line = |n| super::chain_line("`dlopen` is reachable", ("dlopen", true), &chain(n));
         assert_eq!(
             line(super::SHOWN),
             "`dlopen` is reachable: f0 → f1 → f2 → f3 → f4 → f5 → f6 → f7"
@@ -323,6 +341,17 @@ mod tests {
             line(super::SHOWN + 1),
             "`dlopen` is reachable: f0 → f1 → f2 → … → f5 → f6 → f7 → f8 \
              (`--why '^dlopen$'` shows it whole)"
+        );
+        // QA ax F3: a chain through the finding's crate is not the shortest to the function:
+        // `--why` of the crate's last step in it shows the way there, not "it whole".
+        let through = super::chain_line(
+            "`getpwuid_r` is reachable through libgit2-sys",
+            ("get_passwd_home", false),
+            &chain(super::SHOWN + 1),
+        );
+        assert!(
+            through.ends_with("(`--why '^get_passwd_home$'` shows the way to its call)"),
+            "{through}"
         );
     }
 }
