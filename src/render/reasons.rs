@@ -45,7 +45,10 @@ pub enum Reason<'a> {
 pub fn reasons(report: &Report) -> Vec<Reason<'_>> {
     let mut v = Vec::new();
     for a in &report.artifacts {
-        for f in a.findings.iter().filter(|f| f.fails_gate()) {
+        // By rule, as the findings' section groups them (QA aw F6: AOT001, AOT004, AOT001).
+        let mut failing: Vec<&Finding> = a.findings.iter().filter(|f| f.fails_gate()).collect();
+        failing.sort_by(|x, y| x.rule.cmp(&y.rule));
+        for f in failing {
             v.push(Reason::Finding {
                 artifact: a,
                 finding: f,

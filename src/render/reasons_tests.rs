@@ -327,3 +327,25 @@ fn hostile_runs_all_skipped_are_a_reason() {
     report.artifacts[0].hostile[0].outcome = HostileOutcome::Ok;
     assert!(reasons(&report).is_empty());
 }
+
+/// QA aw F6: the verdict's lines went AOT001, AOT004, AOT001 where the findings' section
+/// groups them by rule; they follow the rule too.
+#[test]
+fn the_verdicts_findings_go_by_rule() {
+    let mut r = Report::new(None);
+    let mut a = crate::report::test_artifact(1000);
+    a.findings = vec![
+        finding("AOT001", false),
+        finding("AOT004", false),
+        finding("AOT001", false),
+    ];
+    r.artifacts.push(a);
+    let rules: Vec<String> = reasons(&r)
+        .iter()
+        .filter_map(|x| match x {
+            Reason::Finding { finding, .. } => Some(finding.rule.clone()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(rules, ["AOT001", "AOT001", "AOT004"]);
+}
