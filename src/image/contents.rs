@@ -97,6 +97,21 @@ pub fn is_secret(path: &str, home: Option<&str>) -> bool {
             .any(|k| name.starts_with(k))
 }
 
+/// A path [`is_secret`] for being in a home directory alone: under `/root/`, `/home/` or
+/// `home`, and no credential's mark (SSH, GnuPG, cloud keys, `*.key`) anywhere in it.
+pub fn only_home(path: &str, home: Option<&str>) -> bool {
+    let in_home = ["/root/", "/home/"].iter().any(|d| path.starts_with(d))
+        || home.is_some_and(|h| !h.is_empty() && h != "/" && under(path, h));
+    let name = path.rsplit('/').next().unwrap_or(path);
+    in_home
+        && !SECRET_FILES.contains(&path)
+        && !path.split('/').any(|part| SECRET_PARTS.contains(&part))
+        && !name.ends_with(".key")
+        && !["id_rsa", "id_ecdsa", "id_ed25519", "id_dsa"]
+            .iter()
+            .any(|k| name.starts_with(k))
+}
+
 /// Provided by the container runtime in every container.
 pub fn is_runtime(path: &str) -> bool {
     RUNTIME_FILES.contains(&path)
@@ -339,7 +354,12 @@ fn opened_files(b: &mut Builder, a: &Artifact, opened: &[String]) -> Vec<LeftOut
         let why = if is_runtime(path) {
             LeftOutWhy::Runtime
         } else if is_secret(path, home.as_deref()) {
-            LeftOutWhy::Secret
+            // A file of a home directory with no mark of a credential is no secret: likely
+            // the program's own configuration.
+            match only_home(path, home.as_deref()) {
+                true => LeftOutWhy::Home,
+                false => LeftOutWhy::Secret,
+            }
         } else if is_data(path) && host.is_file() {
             let data = Data::File(host.to_path_buf());
             b.add(path, data, host_mode(host), FileWhy::RuntimeData);
@@ -405,6 +425,19 @@ mod tests {
         assert!(is_data("/usr/share/zoneinfo/Europe/Paris"));
         assert!(is_data("/etc/localtime"));
         assert!(!is_data("/etc/ssl/private/site.key") && !is_data("/etc/app.toml"));
+        // QA aw F3: a home's file with no credential's mark is the home's, not a secret.
+        assert!(only_home("/home/me/.config/app.toml", home));
+        assert!(only_home("/root/.config/bottom/bottom.toml", None));
+        for p in [
+            "/home/me/.ssh/config",
+            "/root/.aws/credentials",
+            "/home/me/id_ed25519",
+            "/home/me/tls/site.key",
+            "/etc/shadow",
+            "/srv/app/conf.toml",
+        ] {
+            assert!(!only_home(p, home), "{p}");
+        }
     }
 
     #[test]

@@ -153,6 +153,10 @@ pub enum LeftOutWhy {
     Runtime,
     /// Outside the system data that is copied: opened at run time, not in the image.
     NotCopied,
+    /// In a home directory on this machine, with no mark of a credential: most often the
+    /// program's own configuration, which a run wrote there (QA aw F3: btm's `bottom.toml`
+    /// was said to be "host identity or secret"). Not copied: the image's user has its own.
+    Home,
 }
 
 impl LeftOutWhy {
@@ -161,6 +165,10 @@ impl LeftOutWhy {
             LeftOutWhy::Secret => "host identity or secret, never copied",
             LeftOutWhy::Runtime => "provided by the container runtime",
             LeftOutWhy::NotCopied => "opened at run time, not in the image",
+            LeftOutWhy::Home => {
+                "in a home directory on this machine (the program's own file?): not copied, \
+                 `image.files` puts one in"
+            }
         }
     }
 }
