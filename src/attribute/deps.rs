@@ -116,13 +116,10 @@ impl Dependencies {
     /// Whether code of crate `from` may name a static of crate `to`: `None` when either is not
     /// a crate of the build (a C library, std's crates), which this cannot say.
     pub fn may_name(&self, from: &str, to: &str) -> Option<bool> {
-        let (from, to) = (normal(from), normal(to));
-        if from == to {
+        if normal(from) == normal(to) {
             return Some(true);
         }
-        let deps = self.closure.get(&from)?;
-        self.closure.get(&to)?;
-        Some(deps.contains(&to))
+        self.depends(from, to)
     }
 }
 

@@ -57,13 +57,10 @@ const SECRET_FILES: &[&str] = &[
     "/etc/krb5.keytab",
 ];
 
-const SECRET_DIRS: &[&str] = &[
-    "/etc/ssh/",
-    "/etc/ssl/private/",
-    "/etc/sudoers.d/",
-    "/root/",
-    "/home/",
-];
+const SECRET_DIRS: &[&str] = &["/etc/ssh/", "/etc/ssl/private/", "/etc/sudoers.d/"];
+
+/// Home directories: their files are never copied, whatever opened them.
+const HOME_DIRS: &[&str] = &["/root/", "/home/"];
 
 /// Parts of a path that mark credentials wherever they are.
 const SECRET_PARTS: &[&str] = &[
@@ -86,10 +83,25 @@ const RUNTIME_DIRS: &[&str] = &["/proc/", "/sys/", "/dev/"];
 
 /// Host identity or a secret: never copied, whatever opened it.
 pub fn is_secret(path: &str, home: Option<&str>) -> bool {
+    credential(path) || in_home(path, home)
+}
+
+/// A path [`is_secret`] for being in a home directory alone (`/root/`, `/home/`, `home`),
+/// with no credential's mark (SSH, GnuPG, cloud keys, `*.key`) anywhere in it.
+pub fn only_home(path: &str, home: Option<&str>) -> bool {
+    in_home(path, home) && !credential(path)
+}
+
+fn in_home(path: &str, home: Option<&str>) -> bool {
+    HOME_DIRS.iter().any(|d| path.starts_with(d))
+        || home.is_some_and(|h| !h.is_empty() && h != "/" && under(path, h))
+}
+
+/// Host identity, or a credential wherever it is.
+fn credential(path: &str) -> bool {
     let name = path.rsplit('/').next().unwrap_or(path);
     SECRET_FILES.contains(&path)
         || SECRET_DIRS.iter().any(|d| path.starts_with(d))
-        || home.is_some_and(|h| !h.is_empty() && h != "/" && under(path, h))
         || path.split('/').any(|part| SECRET_PARTS.contains(&part))
         || name.ends_with(".key")
         || ["id_rsa", "id_ecdsa", "id_ed25519", "id_dsa"]
@@ -97,19 +109,13 @@ pub fn is_secret(path: &str, home: Option<&str>) -> bool {
             .any(|k| name.starts_with(k))
 }
 
-/// A path [`is_secret`] for being in a home directory alone: under `/root/`, `/home/` or
-/// `home`, and no credential's mark (SSH, GnuPG, cloud keys, `*.key`) anywhere in it.
-pub fn only_home(path: &str, home: Option<&str>) -> bool {
-    let in_home = ["/root/", "/home/"].iter().any(|d| path.starts_with(d))
-        || home.is_some_and(|h| !h.is_empty() && h != "/" && under(path, h));
-    let name = path.rsplit('/').next().unwrap_or(path);
-    in_home
-        && !SECRET_FILES.contains(&path)
-        && !path.split('/').any(|part| SECRET_PARTS.contains(&part))
-        && !name.ends_with(".key")
-        && !["id_rsa", "id_ecdsa", "id_ed25519", "id_dsa"]
-            .iter()
-            .any(|k| name.starts_with(k))
+/// CA certificates, among the system data: the bundles and their directories.
+pub fn is_ca(path: &str) -> bool {
+    is_data(path)
+        && (path.ends_with("/cert.pem")
+            || DATA_DIRS
+                .iter()
+                .any(|d| path.starts_with(d) && (d.contains("cert") || d.contains("ca-trust"))))
 }
 
 /// Provided by the container runtime in every container.
@@ -425,6 +431,10 @@ mod tests {
         assert!(is_data("/usr/share/zoneinfo/Europe/Paris"));
         assert!(is_data("/etc/localtime"));
         assert!(!is_data("/etc/ssl/private/site.key") && !is_data("/etc/app.toml"));
+        // The CA certificates among the data (QA ay F1's warning looks for them).
+        assert!(is_ca("/etc/ssl/certs/ca-certificates.crt") && is_ca("/etc/ssl/cert.pem"));
+        assert!(is_ca("/usr/share/ca-certificates/mozilla/x.crt"));
+        assert!(!is_ca("/usr/share/zoneinfo/UTC") && !is_ca("/etc/ssl/openssl.cnf"));
         // QA aw F3: a home's file with no credential's mark is the home's, not a secret.
         assert!(only_home("/home/me/.config/app.toml", home));
         assert!(only_home("/root/.config/bottom/bottom.toml", None));

@@ -15,24 +15,10 @@ const READS_SYSTEM_CAS: &[&str] = &[
     "native_tls",
 ];
 
-/// Where CA certificates live in an image (the bundle files and their directories).
-fn is_ca(path: &str) -> bool {
-    matches!(path, "/etc/ssl/cert.pem" | "/etc/pki/tls/cert.pem")
-        || [
-            "/etc/ssl/certs/",
-            "/etc/pki/tls/certs/",
-            "/etc/pki/ca-trust/",
-            "/usr/share/ca-certificates/",
-            "/usr/local/share/ca-certificates/",
-        ]
-        .iter()
-        .any(|d| path.starts_with(d))
-}
-
 /// The warning when the binary has a crate of [`READS_SYSTEM_CAS`] and `files` no CA
 /// certificate.
 pub fn missing_cas(a: &Artifact, files: &[ImageFile]) -> Option<String> {
-    if files.iter().any(|f| is_ca(&f.path)) {
+    if files.iter().any(|f| super::contents::is_ca(&f.path)) {
         return None;
     }
     let found: Vec<&str> = a

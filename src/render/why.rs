@@ -4,7 +4,7 @@ use std::fmt::Write as _;
 
 use super::Style;
 use crate::output::{DIM, paint};
-use crate::report::{Binary, Chain};
+use crate::report::{Binary, Why};
 
 /// Widest symbol name shown, in characters.
 const NAME_WIDTH: usize = 90;
@@ -15,20 +15,29 @@ const STEP_LEAD: usize = 16;
 /// Steps shared with the first chain that are written once, as one line, from this many.
 const SHARED_FROM: usize = 3;
 
-/// How many steps from the root `chain` shares with `first` (another chain) that are worth
-/// writing once ([`SHARED_FROM`] or more); never all of its steps; 0 otherwise.
-pub(crate) fn shared_steps(first: Option<&Chain>, chain: &Chain) -> usize {
-    let n = match first {
-        Some(f) if !std::ptr::eq(f, chain) => chain
-            .steps
-            .iter()
-            .zip(&f.steps)
-            .take_while(|(a, b)| a.symbol == b.symbol && a.kind == b.kind && a.copy == b.copy)
-            .count()
-            .min(chain.steps.len().saturating_sub(1)),
-        _ => 0,
-    };
-    if n >= SHARED_FROM { n } else { 0 }
+/// Per chain of `w`, how many steps from the root it shares with the first chain that has
+/// steps, when they are worth writing once ([`SHARED_FROM`] or more; never all of its steps);
+/// 0 otherwise, and for that first chain. Each renderer writes them as one line.
+pub(crate) fn shared_steps(w: &Why) -> Vec<usize> {
+    let first = w.chains.iter().find(|c| !c.steps.is_empty());
+    w.chains
+        .iter()
+        .map(|chain| {
+            let n = match first {
+                Some(f) if !std::ptr::eq(f, chain) => chain
+                    .steps
+                    .iter()
+                    .zip(&f.steps)
+                    .take_while(|(a, b)| {
+                        a.symbol == b.symbol && a.kind == b.kind && a.copy == b.copy
+                    })
+                    .count()
+                    .min(chain.steps.len().saturating_sub(1)),
+                _ => 0,
+            };
+            if n >= SHARED_FROM { n } else { 0 }
+        })
+        .collect()
 }
 
 pub fn render(s: &mut String, b: &Binary, st: &Style) {
@@ -71,8 +80,7 @@ pub fn render(s: &mut String, b: &Binary, st: &Style) {
     if let Some(note) = &w.note {
         super::fill::fill_painted(s, "    ", note, c, DIM);
     }
-    let first = w.chains.iter().find(|c| !c.steps.is_empty());
-    for chain in &w.chains {
+    for (chain, shared) in w.chains.iter().zip(shared_steps(w)) {
         // Cut in the middle as the steps are, its end (a copy's number and hash) kept (QA ao,
         // F2: a crate's entry symbol ran to 110 columns).
         let target = crate::format::clip(&chain.target, super::fill::WIDTH - 4);
@@ -87,7 +95,6 @@ pub fn render(s: &mut String, b: &Binary, st: &Style) {
         }
         // The steps it shares with the first chain, from the root, once (QA av F5: eight
         // chains into rand_jitter shared eight of their ten steps, some 90 lines).
-        let shared = shared_steps(first, chain);
         if shared > 0 {
             let last = crate::format::clip(&chain.steps[shared - 1].symbol, 60);
             let _ = writeln!(
@@ -137,7 +144,7 @@ pub fn render(s: &mut String, b: &Binary, st: &Style) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::report::Why;
+    use crate::report::Chain;
 
     /// QA ao F2: a chain's target (a crate's entry symbol) was written whole, 110 columns.
     #[test]

@@ -36,6 +36,17 @@ pub(super) fn relative_relocs(path: &str) -> Vec<(u64, u64)> {
         .collect()
 }
 
+/// [`refers`] by the symbols' names in `nm -C`: does function `from` refer to `to`?
+pub(super) fn refers_by_name(bin: &str, from: &str, to: &str) -> bool {
+    let syms = nm(bin);
+    let at = |name: &str| {
+        *syms
+            .get(name)
+            .unwrap_or_else(|| panic!("no {name} in nm of {bin}"))
+    };
+    refers(bin, at(from), at(to).0, &relative_relocs(bin))
+}
+
 /// Does the code or data at `[from, from + size)` refer to `to`? By `objdump -d` (a call,
 /// jump or RIP-relative operand showing `to`, or a GOT slot whose stored address is `to`), or
 /// by a dynamic relocation storing `to` inside the range (data).

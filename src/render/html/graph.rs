@@ -105,15 +105,13 @@ pub fn why(s: &mut String, b: &Binary) {
     if let Some(note) = &w.note {
         let _ = writeln!(s, "<p class=\"note\">{}</p>", text(note));
     }
-    let first = w.chains.iter().find(|c| !c.steps.is_empty());
-    for c in &w.chains {
+    for (c, shared) in w.chains.iter().zip(crate::render::why::shared_steps(w)) {
         let _ = write!(
             s,
             "<div class=\"why-chain\"><p><code>{}</code></p>",
             clipped(&c.target, NAME_MAX)
         );
         // The steps shared with the first chain, once (QA av F5).
-        let shared = crate::render::why::shared_steps(first, c);
         if c.steps.is_empty() {
             s.push_str("<p class=\"ok-text\">Linked but unreachable from every root.</p>");
         } else if shared > 0 {

@@ -49,15 +49,13 @@ fn why(s: &mut String, w: &Why) {
     if let Some(note) = &w.note {
         let _ = writeln!(s, "{}\n", escape(note));
     }
-    let first = w.chains.iter().find(|c| !c.steps.is_empty());
-    for c in &w.chains {
+    for (c, shared) in w.chains.iter().zip(crate::render::why::shared_steps(w)) {
         let _ = writeln!(s, "{}\n", code(&clip(&c.target)));
         if c.steps.is_empty() {
             let _ = writeln!(s, "Linked but unreachable from every root.\n");
             continue;
         }
         // The steps shared with the first chain, once (QA av F5), numbered on from there.
-        let shared = crate::render::why::shared_steps(first, c);
         if shared > 0 {
             let _ = writeln!(
                 s,

@@ -169,7 +169,6 @@ fn fenced(s: &mut String, info: &str, text: &str) {
     let _ = writeln!(s, "{fence}{info}\n{text}\n{fence}\n");
 }
 
-/// `head`, its separator row, the rows; nothing without rows.
 /// Findings whose evidence, chain and advice are given below the table, at most.
 const DETAILED: usize = 10;
 /// Evidence lines given per finding, at most.
@@ -218,6 +217,7 @@ fn finding_details(s: &mut String, findings: &[(&Artifact, &Finding)]) {
     s.push_str("</details>\n\n");
 }
 
+/// `head`, its separator row, the rows; nothing without rows.
 fn table(s: &mut String, head: &str, rows: &[String]) {
     if rows.is_empty() {
         return;
@@ -233,6 +233,17 @@ fn table(s: &mut String, head: &str, rows: &[String]) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The Markdown of a report whose one binary has finding `f`.
+    fn rendered(f: Finding) -> String {
+        let mut r = Report::new(None);
+        let mut a = crate::report::test_artifact(1000);
+        a.findings = vec![f];
+        r.artifacts.push(a);
+        let mut s = String::new();
+        render(&mut s, &r);
+        s
+    }
 
     /// QA ax F6: a pull-request comment named std's new AOT004 finding with nothing of why;
     /// the evidence (with its chain) and the advice are given below the table, folded, the
@@ -250,12 +261,7 @@ mod tests {
             "reproduced": false
         }))
         .expect("a finding");
-        let mut r = Report::new(None);
-        let mut a = crate::report::test_artifact(1000);
-        a.findings = vec![f];
-        r.artifacts.push(a);
-        let mut s = String::new();
-        render(&mut s, &r);
+        let s = rendered(f);
         let details = s
             .split("<details><summary>What the findings rest on")
             .nth(1)
@@ -291,12 +297,7 @@ mod tests {
             "glibc NSS lookups (feature `user`), a crash reproduced by --hostile"
         );
         // In the table, the feature is a code span, not escaped backquotes (QA p).
-        let mut r = Report::new(None);
-        let mut a = crate::report::test_artifact(1000);
-        a.findings = vec![f];
-        r.artifacts.push(a);
-        let mut s = String::new();
-        render(&mut s, &r);
+        let s = rendered(f);
         assert!(s.contains("glibc NSS lookups (feature `user`)"), "{s}");
         assert!(!s.contains("\\`"), "{s}");
     }

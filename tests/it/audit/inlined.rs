@@ -101,16 +101,9 @@ pub(super) fn a_lookup_of_a_kind_an_inlined_crate_never_makes_is_not_its() {
     );
     let a = artifact(&v, "static");
     let bin = str_of(a, "path");
-    let syms = crate::why::nm(bin);
-    let relocs = crate::why::relative_relocs(bin);
     // `own_group` is inlined into `main` under LTO.
     assert!(
-        crate::why::refers(
-            bin,
-            syms["audit_lto_inlined::main"],
-            syms["getgrgid_r"].0,
-            &relocs
-        ),
+        crate::why::refers_by_name(bin, "audit_lto_inlined::main", "getgrgid_r"),
         "the program's own call of getgrgid_r"
     );
     let etcetera = finding(a, "crate", "etcetera");
