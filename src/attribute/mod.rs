@@ -8,6 +8,7 @@
 //! (`src/graph/`) drives this module through [`Attributed`]: the pieces without a symbol get
 //! their crates from the references to them before the pieces are summed up.
 
+mod c_prefix;
 mod c_runtime;
 pub mod coverage;
 pub mod crates;

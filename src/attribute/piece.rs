@@ -4,7 +4,7 @@
 
 use super::coverage::{Owner, Piece};
 use super::demangle::{self, Origin};
-use super::{Attr, CrateIndex, Interner, NONE};
+use super::{Attr, CrateIndex, Interner, NONE, c_prefix};
 use crate::report::Confidence;
 
 /// Which v0-mangled symbols are the sysroot's (std's own copies of gimli, addr2line,
@@ -208,6 +208,10 @@ fn c_symbol(
             Confidence::Heuristic,
             NONE,
         ),
-        None => attr(NONE, Confidence::Unattributed, NONE),
+        // No archive says: a prefix that a `-sys` crate's C library puts on its names.
+        None => match c_prefix::crate_of(name) {
+            Some(k) => attr(names.intern(k, false), Confidence::Heuristic, NONE),
+            None => attr(NONE, Confidence::Unattributed, NONE),
+        },
     }
 }

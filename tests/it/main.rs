@@ -34,6 +34,7 @@ mod image_owners;
 mod inspect;
 mod inspect_links;
 mod inspect_object;
+mod inspect_prefixed;
 mod inspect_std;
 mod markdown_inspect;
 mod named_files;

@@ -1,0 +1,72 @@
+//! C libraries that `-sys` crates build from source and whose global names carry a prefix of
+//! their own: for `inspect FILE`, which has no archive of the build, the prefix names the
+//! crate (QA ay F4: aws-lc-sys's 2.55 MiB of `aws_lc_0_46_0_*` were `[unknown]`, the largest
+//! row of xh's table). A name's prefix is a guess about where the code came from, so a crate
+//! named this way has `heuristic` confidence; an archive that defines the symbol always wins.
+
+/// A prefix, whether the crate's version follows it (`aws_lc_0_46_0_`, `ring_core_0_17_14_`:
+/// the crates prefix every symbol with their version, so that two versions link side by
+/// side), and the crate (as rustc names it: `aws_lc_sys`).
+const KNOWN: &[(&str, bool, &str)] = &[
+    ("aws_lc_fips_", true, "aws_lc_fips_sys"),
+    ("aws_lc_", true, "aws_lc_sys"),
+    ("ring_core_", true, "ring"),
+    // tikv-jemalloc-sys builds jemalloc with the prefix `_rjem_`.
+    ("_rjem_", false, "tikv_jemalloc_sys"),
+    ("ZSTD_", false, "zstd_sys"),
+    ("sqlite3", false, "libsqlite3_sys"),
+    ("libssh2_", false, "libssh2_sys"),
+    ("nghttp2_", false, "libnghttp2_sys"),
+    ("BZ2_", false, "bzip2_sys"),
+    ("LZ4_", false, "lz4_sys"),
+    ("git_", false, "libgit2_sys"),
+    ("mi_", false, "libmimalloc_sys"),
+    ("_mi_", false, "libmimalloc_sys"),
+];
+
+/// The crate a C symbol's name says it is of, by [`KNOWN`]'s prefixes; `None` for any other
+/// name (and for a versioned prefix with no version after it: `aws_lc_foo` is no aws-lc's).
+pub(super) fn crate_of(name: &[u8]) -> Option<&'static str> {
+    KNOWN.iter().find_map(|&(prefix, versioned, krate)| {
+        let rest = name.strip_prefix(prefix.as_bytes())?;
+        (!versioned || is_version(rest)).then_some(krate)
+    })
+}
+
+/// Whether `rest` starts with a version as the prefixes write it, `MAJOR_MINOR_PATCH_`.
+fn is_version(rest: &[u8]) -> bool {
+    let mut parts = rest.split(|&b| b == b'_');
+    (0..3).all(|_| {
+        parts
+            .next()
+            .is_some_and(|p| !p.is_empty() && p.iter().all(u8::is_ascii_digit))
+    }) && parts.next().is_some()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_prefix_names_its_crate_and_a_versioned_one_needs_the_version() {
+        let cases: &[(&str, Option<&str>)] = &[
+            ("aws_lc_0_46_0_aes_gcm_encrypt_avx512", Some("aws_lc_sys")),
+            ("aws_lc_fips_0_13_7_EVP_sha256", Some("aws_lc_fips_sys")),
+            ("ring_core_0_17_14_bn_mul_mont", Some("ring")),
+            ("_rjem_malloc", Some("tikv_jemalloc_sys")),
+            ("ZSTD_compress", Some("zstd_sys")),
+            ("sqlite3_open_v2", Some("libsqlite3_sys")),
+            ("mi_malloc", Some("libmimalloc_sys")),
+            // A versioned prefix with no version after it, or a part of one only.
+            ("aws_lc_init", None),
+            ("aws_lc_0_46_", None),
+            ("ring_core_x_17_14_f", None),
+            ("ring_core_0_17_14", None),
+            ("memcpy", None),
+            ("main", None),
+        ];
+        for &(name, want) in cases {
+            assert_eq!(crate_of(name.as_bytes()), want, "{name}");
+        }
+    }
+}

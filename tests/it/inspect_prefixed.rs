@@ -1,0 +1,78 @@
+//! `inspect` of a binary whose C code carries a `-sys` crate's prefix (aws-lc-sys's
+//! `aws_lc_0_46_0_`, ring's `ring_core_0_17_14_`) names that crate by the prefix, as a guess
+//! (QA ay F4: xh's 2.55 MiB of aws-lc were `[unknown]`). A program compiled here with gcc holds
+//! such functions and a table; `nm -S` gives their sizes.
+
+use std::collections::HashMap;
+
+use serde_json::Value;
+
+use crate::util::{gcc, inspect_all, json, str_of, tool, u64_of};
+
+const SRC: &[u8] = br#"
+__attribute__((noinline)) int aws_lc_0_46_0_work(int x) {
+    volatile int a[64];
+    for (int i = 0; i < 64; i++) a[i] = x * i;
+    return a[x & 63];
+}
+const unsigned char aws_lc_0_46_0_table[4096] = {1, 2, 3};
+__attribute__((noinline)) int ring_core_0_17_14_mul(int x) { return x * 7 + 3; }
+__attribute__((noinline)) int aws_lc_init(int x) { return x + 1; }
+int main(int argc, char **argv) {
+    (void)argv;
+    return aws_lc_0_46_0_work(argc) + ring_core_0_17_14_mul(argc) + aws_lc_init(argc)
+        + aws_lc_0_46_0_table[argc];
+}
+"#;
+
+/// `nm -S` sizes of the defined symbols of `path`, by name.
+fn nm_sizes(path: &str) -> HashMap<String, u64> {
+    tool("nm", &["-S", "--defined-only", path])
+        .lines()
+        .filter_map(|l| {
+            let f: Vec<&str> = l.split_whitespace().collect();
+            let size = u64::from_str_radix(f.get(1)?, 16).ok()?;
+            (f.len() == 4).then(|| (f[3].to_string(), size))
+        })
+        .collect()
+}
+
+#[test]
+fn a_c_librarys_prefix_names_its_crate_as_a_guess() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let bin = gcc(dir.path(), "prefixed", SRC, &[]);
+    let nm = nm_sizes(&bin);
+    let v: Value = json(&mut inspect_all(&bin));
+    let b = &v["artifacts"][0]["binary"];
+    let rows: HashMap<&str, &Value> = b["symbols"]
+        .as_array()
+        .expect("symbols")
+        .iter()
+        .map(|r| (str_of(r, "name"), r))
+        .collect();
+    for (name, krate) in [
+        ("aws_lc_0_46_0_work", "aws_lc_sys"),
+        ("aws_lc_0_46_0_table", "aws_lc_sys"),
+        ("ring_core_0_17_14_mul", "ring"),
+    ] {
+        let r = rows.get(name).unwrap_or_else(|| panic!("no row {name}"));
+        assert_eq!(str_of(r, "crate"), krate, "{r}");
+        assert_eq!(str_of(r, "confidence"), "heuristic", "{r}");
+        assert_eq!(Some(&u64_of(r, "vm_size")), nm.get(name), "{name}: nm -S");
+    }
+    // A versioned prefix without a version is no crate's.
+    let init = rows.get("aws_lc_init").expect("aws_lc_init");
+    assert_ne!(init["crate"], "aws_lc_sys", "{init}");
+    // The crate row holds at least its symbols' bytes by nm (their unwind tables may join).
+    let crates = b["crates"].as_array().expect("crates");
+    let aws = crates
+        .iter()
+        .find(|c| c["name"] == "aws_lc_sys")
+        .expect("an aws_lc_sys row");
+    let by_nm = nm["aws_lc_0_46_0_work"] + nm["aws_lc_0_46_0_table"];
+    assert!(u64_of(aws, "vm_size") >= by_nm, "{aws} < {by_nm}");
+    assert!(
+        u64_of(aws, "vm_size") < by_nm + 256,
+        "{aws}: more than its own and its FDE"
+    );
+}
