@@ -11,6 +11,7 @@ fn krate(name: &str, file_size: u64) -> CrateSize {
         instantiated_elsewhere: 0,
         retained: None,
         entry_points: Vec::new(),
+        entered: Vec::new(),
         std_copy_unknown: false,
     }
 }

@@ -53,6 +53,7 @@ pub(super) fn crate_sizes(
             instantiated_elsewhere: 0,
             retained: None,
             entry_points: Vec::new(),
+            entered: Vec::new(),
             std_copy_unknown: names.names_only && demangle::is_std_dependency(name),
         });
         c.file_size += p.file;

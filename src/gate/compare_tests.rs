@@ -246,6 +246,7 @@ fn binary_with(crates: &[(&str, u64, &[&str])]) -> crate::report::Binary {
             instantiated_elsewhere: 0,
             retained: Some(*size),
             entry_points: entries.iter().map(|e| e.to_string()).collect(),
+            entered: Vec::new(),
             std_copy_unknown: false,
         })
         .collect();
@@ -317,6 +318,112 @@ fn grown_crate_names_its_new_entry_points() {
     );
     new_entry_points(&mut c, &old, &cur);
     assert!(c.entry_points.is_empty(), "{:?}", c.entry_points);
+}
+
+/// `binary_with`'s crates entered as `(from, to, retained)` says.
+fn entered(b: &mut crate::report::Binary, name: &str, edges: &[(&str, &str, u64)]) {
+    let c = b.crates.iter_mut().find(|c| c.name == name).expect("crate");
+    for &(from, to, retained) in edges {
+        let at = match c.entry_points.iter().position(|e| e == from) {
+            Some(i) => i,
+            None => {
+                c.entry_points.push(from.to_string());
+                c.entry_points.len() - 1
+            }
+        } as u32;
+        match c.entered.iter_mut().find(|e| e.symbol == to) {
+            Some(e) => e.from.push(at),
+            None => c.entered.push(crate::report::Entered {
+                symbol: to.to_string(),
+                retained,
+                from: vec![at],
+            }),
+        }
+    }
+}
+
+/// QA av F1: `hyperfine::main` referred to `[libc]` in the baseline already; its new call of
+/// `getaddrinfo`, which pulled the resolver in, is the first new entry point, with what it
+/// retains; a new referrer of a symbol entered before says no retained size; tiny new
+/// references come after.
+#[test]
+fn a_new_reference_of_an_old_referrer_is_named_first() {
+    let th = Thresholds::default();
+    let mut base = binary_with(&[("[libc]", 100_000, &[])]);
+    entered(
+        &mut base,
+        "[libc]",
+        &[
+            ("app::main", "write", 200),
+            ("std::io::copy", "memcpy", 100),
+        ],
+    );
+    let mut cur = binary_with(&[("[libc]", 200_000, &[])]);
+    entered(
+        &mut cur,
+        "[libc]",
+        &[
+            ("app::main", "write", 200),
+            ("std::io::copy", "memcpy", 100),
+            ("app::main", "getaddrinfo", 36_000),
+            ("<DisplayBuffer<15> as Write>::write_str", "memcpy", 100),
+            ("std::sys::os::glibc_version", "gnu_get_libc_version", 64),
+        ],
+    );
+    let libc_grew = || {
+        size_check(
+            CheckId::BaselineCrate("[libc]".into()),
+            "crate [libc]",
+            100_000,
+            200_000,
+            &th,
+            false,
+        )
+    };
+    let mut c = libc_grew();
+    new_entry_points(&mut c, &base, &cur);
+    let got: Vec<(&str, &str, Option<u64>)> = c
+        .new_entries
+        .iter()
+        .map(|e| (e.from.as_str(), e.to.as_str(), e.retained))
+        .collect();
+    assert_eq!(
+        got,
+        vec![
+            ("app::main", "getaddrinfo", Some(36_000)),
+            (
+                "std::sys::os::glibc_version",
+                "gnu_get_libc_version",
+                Some(64)
+            ),
+            ("<DisplayBuffer<15> as Write>::write_str", "memcpy", None),
+        ]
+    );
+    assert_eq!(c.entry_points[0], "app::main", "{:?}", c.entry_points);
+    assert!(
+        c.message
+            .contains("new entry points: app::main → getaddrinfo (retains 35.2 KiB), "),
+        "{}",
+        c.message
+    );
+    // The renderers find the names in the message.
+    let names = crate::gate::entry_points::shown(&c);
+    assert!(crate::gate::entry_points::split(&c.message, &names).is_some());
+    // A baseline that names referrers only: the referrers that are new, as before.
+    let mut old = base.clone();
+    for k in &mut old.crates {
+        k.entered.clear();
+    }
+    let mut c2 = libc_grew();
+    new_entry_points(&mut c2, &old, &cur);
+    assert!(c2.new_entries.is_empty());
+    assert_eq!(
+        c2.entry_points,
+        vec![
+            "<DisplayBuffer<15> as Write>::write_str",
+            "std::sys::os::glibc_version"
+        ]
+    );
 }
 
 #[test]

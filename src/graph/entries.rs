@@ -8,6 +8,8 @@ use crate::attribute::Attributed;
 use crate::attribute::coverage::Owner;
 use crate::attribute::crates::CrateIndex;
 use crate::attribute::deps::Dependencies;
+use crate::report::Entered;
+
 /// How far the names are read past what was let go of before the file is told (see
 /// `entry_points`).
 const LET_GO_EVERY: usize = 256 * 1024;
@@ -30,16 +32,20 @@ pub(super) fn entry_points(
     g: &build::Analysis,
     index: Option<&CrateIndex>,
     file: (&[u8], super::decode::Done),
-) -> HashMap<usize, Vec<String>> {
+) -> HashMap<usize, (Vec<String>, Vec<Entered>)> {
     let deps = index.and_then(CrateIndex::dependencies);
-    let mut pairs = entering(a, g, deps);
-    through_constants(a, g, &mut pairs);
-    named(a, g, pairs, file)
+    let mut edges = entering(a, g, deps);
+    through_constants(a, g, &mut edges);
+    named(a, g, edges, file)
 }
 
-/// (crate group, source piece) for each symbol that refers into another crate group than its
-/// own, directly or through bytes without a symbol that lead on into it.
-fn entering(a: &Attributed, g: &build::Analysis, deps: Option<&Dependencies>) -> Vec<(u32, u32)> {
+/// A reference into a crate group: (the group, the referring piece, the group's item it
+/// reaches).
+type Edge = (u32, u32, u32);
+
+/// (crate group, source piece, item) for each symbol that refers into another crate group
+/// than its own, directly or through bytes without a symbol that lead on into it.
+fn entering(a: &Attributed, g: &build::Analysis, deps: Option<&Dependencies>) -> Vec<Edge> {
     let group = |t: u32| {
         g.group
             .get(t as usize)
@@ -51,18 +57,16 @@ fn entering(a: &Attributed, g: &build::Analysis, deps: Option<&Dependencies>) ->
         Some(Owner::Symbol { .. }) => !a.is_anonymous_constant(t as usize),
         _ => false,
     };
-    // Each target searched once (its group is fixed): 0 not yet, 1 enters, 2 does not.
-    let mut known = vec![0u8; g.n];
+    // Each target searched once (its group is fixed): the item it leads to, or none.
+    const UNSEARCHED: u32 = u32::MAX;
+    const NO_ITEM: u32 = u32::MAX - 1;
+    let mut known = vec![UNSEARCHED; g.n];
     let mut enters = |t: u32, gt: u32| {
         let k = known.get_mut(t as usize)?;
-        if *k == 0 {
-            *k = if leads_into(&g.plain, t, |u| group(u) == gt, item) {
-                1
-            } else {
-                2
-            };
+        if *k == UNSEARCHED {
+            *k = item_reached(&g.plain, t, |u| group(u) == gt, item).unwrap_or(NO_ITEM);
         }
-        Some(*k == 1)
+        (*k != NO_ITEM).then_some(*k)
     };
     let unnamed = |t: u32| {
         !matches!(
@@ -72,7 +76,7 @@ fn entering(a: &Attributed, g: &build::Analysis, deps: Option<&Dependencies>) ->
     };
     // What each of the symbol's own bytes without a name leads to, found once.
     let mut past: HashMap<u32, Vec<u32>> = HashMap::new();
-    let mut pairs: Vec<(u32, u32)> = Vec::new();
+    let mut pairs: Vec<Edge> = Vec::new();
     for f in 0..g.n as u32 {
         let gf = g.group[f as usize];
         if unnamed(f) {
@@ -89,16 +93,19 @@ fn entering(a: &Attributed, g: &build::Analysis, deps: Option<&Dependencies>) ->
                     .or_insert_with(|| beyond(&g.plain, t, |u| unnamed(u) && group(u) == gf));
                 for &u in led.iter() {
                     let gu = group(u);
-                    if gu != crate::attribute::NO_GROUP && gu != gf && enters(u, gu) == Some(true) {
-                        pairs.push((gu, f));
+                    if gu != crate::attribute::NO_GROUP
+                        && gu != gf
+                        && let Some(i) = enters(u, gu)
+                    {
+                        pairs.push((gu, f, i));
                     }
                 }
             } else if gt != crate::attribute::NO_GROUP
                 && gt != gf
-                && enters(t, gt) == Some(true)
+                && let Some(i) = enters(t, gt)
                 && !merged(a, g, deps, (f, t))
             {
-                pairs.push((gt, f));
+                pairs.push((gt, f, i));
             }
         }
     }
@@ -177,17 +184,15 @@ fn beyond(plain: &dom::Csr, t: u32, walk: impl Fn(u32) -> bool) -> Vec<u32> {
     out
 }
 
-/// The names of the sources of `pairs` (see [`entry_points`]), per crate group, sorted.
+/// The edges into each crate group (see [`entry_points`]), named: per group its referrers
+/// (its `entry_points`, sorted) and its entered symbols (sorted by name), each with what it
+/// retains and its referrers as positions in the first.
 fn named(
     a: &Attributed,
     g: &build::Analysis,
-    mut pairs: Vec<(u32, u32)>,
+    edges: Vec<Edge>,
     file: (&[u8], super::decode::Done),
-) -> HashMap<usize, Vec<String>> {
-    // By symbol: each demangled once, however many crates it enters, and moved into the
-    // last of them (a large binary has thousands: one copy of each is held, not two).
-    pairs.sort_unstable_by_key(|&(gt, f)| (f, gt));
-    pairs.dedup();
+) -> HashMap<usize, (Vec<String>, Vec<Entered>)> {
     // Without LTO's numbers (`fmt.1425`): the gate compares these names across builds.
     // A constant no named symbol refers to (see `through_constants`): by its crate.
     let name = |f: u32| match a.layout.pieces[f as usize].owner {
@@ -202,9 +207,10 @@ fn named(
             crate::attribute::normal::without_local_number(&n).to_string()
         }
     };
-    // In the order of the names in the file: read once, front to back, and let go of behind
-    // (a fault maps the 64 KiB around a name: read in the pieces' order, a few dozen names
-    // made the whole symbol table resident, at the top of `inspect`'s peak memory).
+    // Each piece named once, in the order of the names in the file: read front to back, and
+    // let go of behind (a fault maps the 64 KiB around a name: read in the pieces' order, a
+    // few dozen names made the whole symbol table resident, at the top of `inspect`'s peak
+    // memory).
     let (bytes, done) = file;
     let at = |f: u32| match a.layout.pieces[f as usize].owner {
         Owner::Symbol { name, .. } => (name.as_ptr() as usize)
@@ -212,29 +218,62 @@ fn named(
             .filter(|&o| o < bytes.len()),
         _ => None,
     };
-    let mut chunks: Vec<&[(u32, u32)]> = pairs.chunk_by(|x, y| x.1 == y.1).collect();
-    chunks.sort_by_key(|c| c.first().and_then(|p| at(p.1)));
+    let mut pieces: Vec<u32> = edges.iter().flat_map(|&(_, f, t)| [f, t]).collect();
+    pieces.sort_unstable();
+    pieces.dedup();
+    pieces.sort_by_key(|&p| at(p));
     let mut read_from = 0;
-    let mut out: HashMap<usize, Vec<String>> = HashMap::new();
-    for same in chunks {
-        let Some((&(last, f), rest)) = same.split_last() else {
-            continue;
-        };
-        if let Some(o) = at(f)
+    let mut names: HashMap<u32, std::rc::Rc<str>> = HashMap::with_capacity(pieces.len());
+    for p in pieces {
+        if let Some(o) = at(p)
             && o >= read_from + LET_GO_EVERY
         {
             done(read_from..o);
             read_from = o;
         }
-        let n = name(f);
-        for &(gt, _) in rest {
-            out.entry(gt as usize).or_default().push(n.clone());
-        }
-        out.entry(last as usize).or_default().push(n);
+        names.insert(p, name(p).into());
     }
-    for v in out.values_mut() {
-        v.sort();
-        v.dedup();
+    // Each distinct name by its rank among them: the edges are then sorted and grouped as
+    // numbers, and each name is made a `String` once per crate that it is in.
+    let mut distinct: Vec<std::rc::Rc<str>> = names.values().cloned().collect();
+    distinct.sort_unstable();
+    distinct.dedup();
+    let ranks: HashMap<u32, u32> = names
+        .iter()
+        .filter_map(|(&p, n)| Some((p, distinct.binary_search(n).ok()? as u32)))
+        .collect();
+    let rank = |p: u32| ranks.get(&p).copied();
+    // (group, entered name, referrer name, entered piece)
+    let mut ranked: Vec<(u32, u32, u32, u32)> = edges
+        .iter()
+        .filter_map(|&(gt, f, t)| Some((gt, rank(t)?, rank(f)?, t)))
+        .collect();
+    ranked.sort_unstable();
+    ranked.dedup_by_key(|e| (e.0, e.1, e.2));
+    let retained = |t: u32| g.retained.get(t as usize).copied().unwrap_or(0);
+    let mut out: HashMap<usize, (Vec<String>, Vec<Entered>)> = HashMap::new();
+    for group in ranked.chunk_by(|x, y| x.0 == y.0) {
+        // The referrers, sorted by name: the crate's `entry_points`.
+        let mut from: Vec<u32> = group.iter().map(|e| e.2).collect();
+        from.sort_unstable();
+        from.dedup();
+        let entered = group
+            .chunk_by(|x, y| x.1 == y.1)
+            .map(|same| Entered {
+                symbol: distinct[same[0].1 as usize].to_string(),
+                // Two local symbols of one name are one entry.
+                retained: same.iter().map(|e| retained(e.3)).max().unwrap_or(0),
+                from: same
+                    .iter()
+                    .filter_map(|e| from.binary_search(&e.2).ok().map(|i| i as u32))
+                    .collect(),
+            })
+            .collect();
+        let points = from
+            .iter()
+            .map(|&r| distinct[r as usize].to_string())
+            .collect();
+        out.insert(group[0].0 as usize, (points, entered));
     }
     out
 }
@@ -246,7 +285,7 @@ fn named(
 /// same constants, renamed, for new entry points (QA m: five into std after an edit of bore's
 /// `main.rs`). A referrer of the entered crate's own is none; a constant that no named symbol
 /// refers to is `[constant of <its crate>]`.
-fn through_constants(a: &Attributed, g: &build::Analysis, pairs: &mut Vec<(u32, u32)>) {
+fn through_constants(a: &Attributed, g: &build::Analysis, pairs: &mut Vec<Edge>) {
     let owner = |v: u32| a.layout.pieces.get(v as usize).map(|p| p.owner);
     let made_up = |v: u32| match owner(v) {
         Some(Owner::Symbol { .. }) => a.is_anonymous_constant(v as usize),
@@ -298,21 +337,23 @@ fn through_constants(a: &Attributed, g: &build::Analysis, pairs: &mut Vec<(u32, 
     found.sort_unstable();
     found.dedup();
     let mut out = Vec::with_capacity(pairs.len());
-    for &(gt, f) in pairs.iter() {
+    for &(gt, f, t) in pairs.iter() {
         if !made_up(f) {
-            out.push((gt, f));
+            out.push((gt, f, t));
             continue;
         }
         let k = found.partition_point(|b| b.0 < f);
         let referrers = found[k..].iter().take_while(|b| b.0 == f).map(|b| b.1);
         let before = out.len();
-        out.extend(referrers.map(|u| (gt, u)));
+        out.extend(referrers.map(|u| (gt, u, t)));
         if out.len() == before {
-            out.push((gt, f));
+            out.push((gt, f, t));
         }
     }
     // A referrer inside the entered crate enters nothing.
-    out.retain(|&(gt, u)| g.group.get(u as usize) != Some(&gt));
+    out.retain(|&(gt, u, _)| g.group.get(u as usize) != Some(&gt));
+    out.sort_unstable();
+    out.dedup();
     *pairs = out;
 }
 
@@ -325,11 +366,21 @@ pub(super) fn leads_into(
     in_group: impl Fn(u32) -> bool,
     item: impl Fn(u32) -> bool,
 ) -> bool {
+    item_reached(plain, t, in_group, item).is_some()
+}
+
+/// The item [`leads_into`] finds.
+fn item_reached(
+    plain: &dom::Csr,
+    t: u32,
+    in_group: impl Fn(u32) -> bool,
+    item: impl Fn(u32) -> bool,
+) -> Option<u32> {
     let mut seen = vec![t];
     let mut next = vec![t];
     while let Some(v) = next.pop() {
         if item(v) {
-            return true;
+            return Some(v);
         }
         for &u in plain.succ(v) {
             if in_group(u) && !seen.contains(&u) && seen.len() < LEAD_ON {
@@ -338,5 +389,5 @@ pub(super) fn leads_into(
             }
         }
     }
-    false
+    None
 }

@@ -87,8 +87,22 @@ impl Graph {
                     .any(|&p| p == self.root || self.group.get(p as usize) != Some(&k))
             })
             .collect();
-        out.sort_by_key(|&v| (!self.reachable[v as usize], depth(v)));
+        // Those that keep the most of the crate alive first: the shortest chains into rustls
+        // were its error types' `Debug` impls, through a vtable, which keep next to nothing
+        // (QA ay F2).
+        out.sort_by_key(|&v| {
+            (
+                !self.reachable[v as usize],
+                std::cmp::Reverse(self.retained(v)),
+                depth(v),
+            )
+        });
         out
+    }
+
+    /// What piece `v` retains (bytes in memory); 0 for none.
+    pub(super) fn retained(&self, v: u32) -> u64 {
+        self.retained.get(v as usize).copied().unwrap_or(0)
     }
 
     /// The shortest chain from a root to `v` that passes through a symbol of crate `krate`
@@ -204,7 +218,7 @@ impl Graph {
             .map(|v| Constructor {
                 name: self.name(v),
                 krate: self.crate_of(v).map(str::to_string),
-                retained: self.constructor_retained.get(&v).copied().unwrap_or(0),
+                retained: self.retained(v),
             })
             .collect();
         out.sort();
@@ -388,15 +402,10 @@ pub(super) fn kept(a: &Attributed, g: build::Analysis, has_symbols: bool) -> Gra
             _ => false,
         })
         .collect();
-    let constructor_retained = constructor_slots
-        .iter()
-        .flat_map(|&a| held(&g.plain, a))
-        .filter_map(|v| Some((v, *g.retained.get(v as usize)?)))
-        .collect();
     Graph {
         root: g.root,
         constructor_slots,
-        constructor_retained,
+        retained: g.retained,
         // Searched here, not with the rest of the graph: only the chains read them, and
         // `inspect` without `--why` keeps no graph.
         parent: dom::shortest_paths(&g.plain, g.root),

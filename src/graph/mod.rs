@@ -80,8 +80,8 @@ pub struct Graph {
     has_symbols: bool,
     /// The pieces in `.init_array` and `.preinit_array` (see [`Graph::constructors`]).
     constructor_slots: Vec<u32>,
-    /// The bytes each function those slots hold keeps alive (its retained size).
-    constructor_retained: HashMap<u32, u64>,
+    /// Per piece, the bytes that would become unreachable without it (its retained size).
+    retained: Vec<u64>,
 }
 
 impl Graph {
@@ -392,7 +392,7 @@ fn analyse_as<H: FileHeader<Endian = Endianness>>(
 fn fill(
     binary: &mut Binary,
     mut attribution: crate::attribute::Attribution,
-    mut entry_points: HashMap<usize, Vec<String>>,
+    mut entry_points: HashMap<usize, (Vec<String>, Vec<crate::report::Entered>)>,
     (a, g): (&Attributed, &build::Analysis),
     input: &Input,
     source: crate::report::EdgeSource,
@@ -405,7 +405,7 @@ fn fill(
     for c in &mut binary.crates {
         if let Some(k) = g.group_names.iter().position(|n| *n == c.name) {
             c.retained = Some(g.group_retained[k]);
-            c.entry_points = entry_points.remove(&k).unwrap_or_default();
+            (c.entry_points, c.entered) = entry_points.remove(&k).unwrap_or_default();
         }
     }
     let reachable_bytes: u64 = (0..g.n)

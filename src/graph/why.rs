@@ -35,6 +35,7 @@ pub(super) fn why(g: &Graph, pattern: &str) -> Why {
             .map(|&v| Chain {
                 target: format!("{name}: {}", g.name(v)),
                 steps: g.chain(v),
+                retained: Some(g.retained(v)),
             })
             .collect();
         told_apart(g, &mut w.chains, &entries[..entries.len().min(SHOWN)]);
@@ -88,6 +89,7 @@ pub(super) fn why(g: &Graph, pattern: &str) -> Why {
                     format!("{name} (at the address of {own})")
                 },
                 steps: g.chain(v),
+                retained: Some(g.retained(v)),
             }
         })
         .collect();
@@ -316,6 +318,7 @@ fn answer_inlined(report: &mut Report, pattern: &str) {
                 w.chains = vec![Chain {
                     target: last.symbol.clone(),
                     steps: f.chain.clone(),
+                    retained: None,
                 }];
                 format!(
                     "; the chain of the {} finding on it, to the function its callers call:",

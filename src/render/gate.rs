@@ -196,7 +196,8 @@ pub fn footer(s: &mut String, report: &Report, st: &Style) {
 /// A check's message with the names of its new entry points cut to `room` columns each (the
 /// comma after one stays on its line).
 fn entry_points_cut(c: &Check, room: usize) -> String {
-    match crate::gate::entry_points::split(&c.message, &c.entry_points) {
+    let names = crate::gate::entry_points::shown(c);
+    match crate::gate::entry_points::split(&c.message, &names) {
         Some((body, lead, shown, more)) => {
             let cut = crate::format::clip_apart(shown, room);
             format!("{body}{lead}{}{more}", cut.join(", "))

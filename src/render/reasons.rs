@@ -456,7 +456,7 @@ pub fn why_head(w: &Why, pattern: &str) -> String {
             if w.chains.is_empty() {
                 "."
             } else {
-                ". The nearest to a root:"
+                ". Those that keep the most alive first:"
             }
         ),
         ("crate", None) => format!("{pattern} is a crate."),

@@ -16,6 +16,7 @@ fn krate(name: &str, vm: u64, exact: u64, elsewhere: u64) -> CrateSize {
         instantiated_elsewhere: elsewhere,
         retained: None,
         entry_points: Vec::new(),
+        entered: Vec::new(),
         std_copy_unknown: false,
     }
 }

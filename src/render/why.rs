@@ -40,6 +40,13 @@ pub(crate) fn shared_steps(w: &Why) -> Vec<usize> {
         .collect()
 }
 
+/// ` (retains 1.20 KiB)` after a chain's target, when the chain says what it retains.
+pub fn retains(chain: &crate::report::Chain) -> String {
+    chain.retained.map_or(String::new(), |r| {
+        format!(" (retains {})", crate::format::size(r))
+    })
+}
+
 pub fn render(s: &mut String, b: &Binary, st: &Style) {
     let Some(w) = &b.why else { return };
     let c = st.color;
@@ -51,7 +58,7 @@ pub fn render(s: &mut String, b: &Binary, st: &Style) {
             if w.chains.is_empty() {
                 ""
             } else {
-                "; the chains to them, the nearest first:"
+                "; the chains to them, those that keep the most alive first:"
             }
         ),
         ("symbol", _) => format!(
@@ -83,8 +90,14 @@ pub fn render(s: &mut String, b: &Binary, st: &Style) {
     for (chain, shared) in w.chains.iter().zip(shared_steps(w)) {
         // Cut in the middle as the steps are, its end (a copy's number and hash) kept (QA ao,
         // F2: a crate's entry symbol ran to 110 columns).
-        let target = crate::format::clip(&chain.target, super::fill::WIDTH - 4);
-        let _ = writeln!(s, "    {target}");
+        // Two spaces apart, as a step's crate is.
+        let retains = match retains(chain) {
+            r if r.is_empty() => r,
+            r => format!(" {r}"),
+        };
+        let room = super::fill::WIDTH - 4 - retains.chars().count();
+        let target = crate::format::clip(&chain.target, room);
+        let _ = writeln!(s, "    {target}{}", paint(c, DIM, &retains));
         if chain.steps.is_empty() {
             let _ = writeln!(
                 s,
@@ -163,6 +176,7 @@ mod tests {
             chains: vec![Chain {
                 target: target.clone(),
                 steps: Vec::new(),
+                retained: None,
             }],
             more: 0,
             note: None,
@@ -202,6 +216,7 @@ mod tests {
                     copy: Some([2, 5]),
                     hash: Some("ha27b9635cc606f92".into()),
                 }],
+                retained: None,
             }],
             more: 0,
             note: None,
@@ -230,6 +245,7 @@ mod tests {
         let chain = |target: &str, names: &[&str]| Chain {
             target: target.into(),
             steps: names.iter().map(|n| step(n)).collect(),
+            retained: None,
         };
         let mut b = crate::report::test_artifact(1000).binary;
         b.why = Some(Why {

@@ -175,6 +175,21 @@ pub enum Unit {
 /// baseline checks (`baseline.*`) carry `baseline`, `delta` (value − baseline) and `change`
 /// (delta / baseline, a fraction). Ids name the figure, and the part after `:` names a section
 /// or crate: `baseline.section:.rodata`, `baseline.crate:serde`.
+/// A reference into a grown crate that its baseline did not have (see
+/// [`Check::new_entries`]).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct NewEntry {
+    /// The referring symbol, outside the crate.
+    pub from: String,
+    /// The crate's symbol it refers to.
+    pub to: String,
+    /// What `to` retains (bytes in memory), when no other crate referred to it in the
+    /// baseline: the bytes this reference pulled in. `None` for a new referrer of a symbol
+    /// that was entered before.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retained: Option<u64>,
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct Check {
     pub id: CheckId,
@@ -223,6 +238,11 @@ pub struct Check {
     /// not in the baseline (what pulled the bytes in).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub entry_points: Vec<String>,
+    /// The references behind `entry_points`: each from a symbol outside the crate to one of
+    /// its symbols, new since the baseline, those into a symbol no other crate entered before
+    /// (with what it retains) first.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub new_entries: Vec<NewEntry>,
     /// A section or crate the baseline did not have at all (`baseline` is then 0): the
     /// renderers say "new", not "was 0 B" (which is said of a part the baseline had, empty).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
@@ -245,6 +265,7 @@ impl Check {
             unit,
             message,
             entry_points: Vec::new(),
+            new_entries: Vec::new(),
             new: false,
         }
     }

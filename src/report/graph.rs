@@ -72,6 +72,10 @@ pub struct Chain {
     pub target: String,
     /// Root first; empty when nothing reaches the target (it is linked but unreachable).
     pub steps: Vec<Step>,
+    /// What the target retains (bytes in memory): what would become unreachable without it.
+    /// `--why`'s chains have it; a finding's chain does not.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retained: Option<u64>,
 }
 
 /// Where the edges of the graph come from, and so how far to trust it.

@@ -19,7 +19,7 @@ pub use advice::{
     WITHIN_NOISE,
 };
 pub use audit::{DEFINES, Finding, NO_CODE, REPRODUCED, Severity};
-pub use gate::{BaselineSummary, Check, CheckId, Provenance, Unit, Verdict};
+pub use gate::{BaselineSummary, Check, CheckId, NewEntry, Provenance, Unit, Verdict};
 pub use graph::{Chain, EdgeSource, GraphSummary, NEEDS_SYMBOLS, RefKind, Step, Why};
 pub use hostile::{HostileOutcome, HostileRun, NOTHING_ON_STDERR, Waiver, none_judged};
 pub use image::{
@@ -29,7 +29,9 @@ pub use probe::{
     ComparedMetric, Comparison, FailedRun, Memory, Probe, STDERR_LINES, Sample, Stats,
     telling_lines,
 };
-pub use size::{Confidence, ConfidenceBreakdown, Coverage, CrateSize, CrateSymbols, SymbolRow};
+pub use size::{
+    Confidence, ConfidenceBreakdown, Coverage, CrateSize, CrateSymbols, Entered, SymbolRow,
+};
 
 /// Bumped when a change would make an older reader misread a report.
 pub const SCHEMA_VERSION: u32 = 1;

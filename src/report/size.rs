@@ -114,11 +114,30 @@ pub struct CrateSize {
     /// hashes): what pulls the crate in. The gate names the new ones when a crate grows.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub entry_points: Vec<String>,
+    /// The crate's symbols that other crates refer to, each with what it retains and the
+    /// symbols that refer to it: the edges into the crate, which the gate compares with a
+    /// baseline's to name the references that pulled bytes in (QA av F1: `hyperfine::main`,
+    /// an entry point of `[libc]` already, newly called `getaddrinfo`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub entered: Vec<Entered>,
     /// `inspect` of a file without its build: std has a private copy of a crate of this name
     /// (hashbrown, memchr, gimli, ...), and the file's symbols cannot tell which copy these
     /// bytes are (QA ad, F7). Absent when false.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub std_copy_unknown: bool,
+}
+
+/// One of a crate's symbols that code or data of other crates refers to (see
+/// [`CrateSize::entered`]).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Entered {
+    /// Its name, normalised as `entry_points`' are.
+    pub symbol: String,
+    /// Bytes in memory that would become unreachable without it.
+    pub retained: u64,
+    /// The symbols of other crates that refer to it: their positions in the crate's
+    /// `entry_points` (each name is written once there, however many symbols it enters).
+    pub from: Vec<u32>,
 }
 
 /// One row of the byte map: a symbol, or a fallback label (`[section .rodata]`,

@@ -152,10 +152,7 @@ fn locked_baseline_ref_builds_a_revision_without_a_committed_lock() {
 #[test]
 fn markdown_quotes_crates_and_entry_points_as_nm_writes_them() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let base = dir.path().join("base.json");
-    let saved = run(check_fixture("why-chain", &["--save-baseline"]).arg(&base));
-    assert_eq!(saved.code, 0, "{}", saved.stderr);
-    let mut b: Value = serde_json::from_slice(&std::fs::read(&base).expect("read")).expect("JSON");
+    let (base, mut b) = why_chain_baseline(dir.path());
     let crates = b["artifacts"][0]["binary"]["crates"]
         .as_array_mut()
         .expect("crates");
@@ -166,13 +163,9 @@ fn markdown_quotes_crates_and_entry_points_as_nm_writes_them() {
     libc["vm_size"] = 100_000.into();
     libc["file_size"] = 100_000.into();
     libc["entry_points"] = Value::Array(Vec::new());
-    std::fs::write(&base, serde_json::to_vec(&b).expect("JSON")).expect("write");
-
-    let r = run(check_fixture("why-chain", &["--baseline"]).arg(&base));
-    assert_eq!(r.code, 1, "[libc] grew: {}", r.stderr);
-    let v = parse(&r);
-    let all = checks(&v);
-    let c = check(&all, "baseline.crate:[libc]");
+    libc["entered"] = Value::Array(Vec::new());
+    let (v, c) = libc_grown(&base, &b);
+    let c = &c;
     let entries: Vec<&str> = c["entry_points"]
         .as_array()
         .expect("entry_points")
@@ -188,6 +181,18 @@ fn markdown_quotes_crates_and_entry_points_as_nm_writes_them() {
     for e in &entries {
         assert!(symbols.contains(e), "`{e}` is no symbol of nm -C");
     }
+    // Each reference's two ends likewise.
+    let new = c["new_entries"].as_array().expect("new_entries");
+    let ends: Vec<(&str, &str)> = new
+        .iter()
+        .map(|e| (str_of(e, "from"), str_of(e, "to")))
+        .collect();
+    for (from, to) in &ends {
+        assert!(
+            symbols.contains(from) && symbols.contains(to),
+            "{from} → {to}"
+        );
+    }
     let r = run(human_fixture(
         "why-chain",
         &["--no-probe", "--format", "markdown", "--baseline"],
@@ -195,7 +200,8 @@ fn markdown_quotes_crates_and_entry_points_as_nm_writes_them() {
     .arg(&base));
     assert_eq!(r.code, 1, "{}", r.stderr);
     let md = super::gate_render::parse_markdown(&r.stdout);
-    for name in entries.iter().take(5).chain(["[libc]"].iter()) {
+    let shown = ends.iter().take(5).flat_map(|(f, t)| [f, t]);
+    for name in shown.chain(["[libc]"].iter()) {
         assert!(
             md.code.iter().any(|c| c == name),
             "no code span `{name}` byte for byte in {:?}",
@@ -210,7 +216,7 @@ fn markdown_quotes_crates_and_entry_points_as_nm_writes_them() {
     let text = md.text.join("");
     assert!(text.contains("; new entry points: "), "{text}");
     assert!(
-        text.contains(&format!(" (+{} more)", entries.len() - 5)),
+        text.contains(&format!(" (+{} more)", ends.len() - 5)),
         "{text}"
     );
 }
@@ -335,4 +341,120 @@ fn a_baseline_with_a_byte_order_mark_is_read() {
     assert_eq!(a, b);
     // The file is left as it was.
     assert_eq!(std::fs::read(&bom).expect("read"), with);
+}
+
+/// QA av F1: a symbol that referred to `[libc]` in the baseline already and now calls one more
+/// of its functions. The gate named only new referrers, so the call that pulled the bytes in
+/// (`hyperfine::main` → `getaddrinfo`) was not said. The baseline is why-chain's own with one
+/// of `[libc]`'s entered functions taken out (one whose only caller calls others of `[libc]`
+/// too) and `[libc]` made smaller: that call is the first new entry point, with what its
+/// callee retains, and `objdump -d` shows it.
+#[test]
+fn a_grown_crate_names_the_new_call_of_an_old_referrer() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (base, mut b) = why_chain_baseline(dir.path());
+    let libc = b["artifacts"][0]["binary"]["crates"]
+        .as_array_mut()
+        .expect("crates")
+        .iter_mut()
+        .find(|c| c["name"] == "[libc]")
+        .expect("[libc] in the baseline");
+    let entered = libc["entered"].as_array().expect("entered").clone();
+    // `from` holds positions in `entry_points`.
+    let points = libc["entry_points"]
+        .as_array()
+        .expect("entry_points")
+        .clone();
+    let only_from = |e: &Value| match e["from"].as_array().map(Vec::as_slice) {
+        Some([one]) => {
+            let at = usize::try_from(one.as_u64()?).ok()?;
+            points
+                .get(at)?
+                .as_str()
+                .map(|n| (n.to_string(), one.clone()))
+        }
+        _ => None,
+    };
+    let calls = |at: &Value| {
+        entered
+            .iter()
+            .filter(|e| e["from"].as_array().is_some_and(|f| f.contains(at)))
+            .count()
+    };
+    // The largest such callee whose caller calls another of [libc]'s functions too.
+    let (to, from, retained) = entered
+        .iter()
+        .filter_map(|e| {
+            let (from, at) = only_from(e)?;
+            (calls(&at) > 1).then(|| (str_of(e, "symbol").to_string(), from, u64_of(e, "retained")))
+        })
+        .max_by_key(|t| t.2)
+        .expect("a [libc] function with one caller that calls others");
+    libc["entered"] = Value::Array(
+        entered
+            .iter()
+            .filter(|e| e["symbol"] != to.as_str())
+            .cloned()
+            .collect(),
+    );
+    let vm = u64_of(libc, "vm_size");
+    libc["vm_size"] = (vm - 50_000).into();
+    let (v, c) = libc_grown(&base, &b);
+    let c = &c;
+    let first = &c["new_entries"][0];
+    assert_eq!(
+        (str_of(first, "from"), str_of(first, "to")),
+        (from.as_str(), to.as_str()),
+        "{c}"
+    );
+    assert_eq!(first["retained"], retained, "{c}");
+    // The caller was an entry point of the baseline: a new referrer it is not.
+    assert!(
+        b["artifacts"][0]["binary"]["crates"]
+            .as_array()
+            .expect("crates")
+            .iter()
+            .any(|k| k["name"] == "[libc]"
+                && k["entry_points"]
+                    .as_array()
+                    .is_some_and(|e| e.iter().any(|x| x == from.as_str()))),
+        "{from} not an entry point of the baseline"
+    );
+    let path = str_of(&v["artifacts"][0], "path");
+    assert!(
+        super::why::refers_by_name(path, &from, &to),
+        "{from} → {to}: objdump shows no reference"
+    );
+    // It retains at least its own bytes (nm -S).
+    let own = super::why::nm(path)
+        .get(&to)
+        .map(|s| s.1)
+        .expect("nm -S of the callee");
+    assert!(retained >= own, "{to} retains {retained} < its {own} B");
+    let text = run(human_fixture("why-chain", &["--no-probe", "--baseline"]).arg(&base));
+    assert!(
+        words(&text.stdout).contains(&format!("new entry points: {from} → {to} (retains ")),
+        "{}",
+        text.stdout
+    );
+}
+
+/// why-chain's baseline saved in `dir`: its path and its JSON.
+fn why_chain_baseline(dir: &std::path::Path) -> (std::path::PathBuf, Value) {
+    let base = dir.join("base.json");
+    let saved = run(check_fixture("why-chain", &["--save-baseline"]).arg(&base));
+    assert_eq!(saved.code, 0, "{}", saved.stderr);
+    let b = serde_json::from_slice(&std::fs::read(&base).expect("read")).expect("JSON");
+    (base, b)
+}
+
+/// why-chain checked against baseline `b`, written to `base`, in which `[libc]` is smaller:
+/// the report and its `[libc]` check, which fails.
+fn libc_grown(base: &std::path::Path, b: &Value) -> (Value, Value) {
+    std::fs::write(base, serde_json::to_vec(b).expect("JSON")).expect("write");
+    let r = run(check_fixture("why-chain", &["--baseline"]).arg(base));
+    assert_eq!(r.code, 1, "[libc] grew: {}", r.stderr);
+    let v = parse(&r);
+    let c = check(&checks(&v), "baseline.crate:[libc]").clone();
+    (v, c)
 }

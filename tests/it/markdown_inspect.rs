@@ -111,7 +111,12 @@ fn chain(md: &str, target: &str) -> Vec<(String, String, Option<String>)> {
     let (_, items) = doc
         .lists
         .iter()
-        .find(|(p, _)| p == target)
+        // After the target, what it retains (`--why`'s chains).
+        .find(|(p, _)| {
+            p == target
+                || p.strip_prefix(target)
+                    .is_some_and(|r| r.starts_with(" (retains ") && r.ends_with(')'))
+        })
         .unwrap_or_else(|| panic!("no chain for {target} in:\n{md}"));
     items
         .iter()

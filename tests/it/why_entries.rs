@@ -95,3 +95,48 @@ fn a_constant_merged_across_crates_is_no_entry_point() {
     assert!(loaders.contains(&"entry_merged::with_itoa"), "{loaders:?}");
     assert_eq!(entries, vec!["entry_merged::with_itoa"], "{itoa}");
 }
+
+/// QA ay F2: `--why rustls` showed ten `Debug` impls of its error types, the nearest entries
+/// (through a vtable), and none of the calls that keep most of it alive. `--why std` on
+/// why-chain: the chains to std's entry symbols go by what each retains, the most first, each
+/// at least its symbol's own bytes (`nm -S`); the first retains the most of all std's entries
+/// (the crate row's `entered`, which lists them all).
+#[test]
+fn a_crates_chains_keep_the_most_alive_first() {
+    let v = json(&mut check_fixture("why-chain", &["--why", "std"]));
+    let a = artifact(&v, "static");
+    let path = str_of(a, "path").to_string();
+    let nm = crate::why::nm(&path);
+    let chains = a["binary"]["why"]["chains"].as_array().expect("chains");
+    assert!(chains.len() > 2, "{chains:?}");
+    let mut last = u64::MAX;
+    for c in chains
+        .iter()
+        .filter(|c| !c["steps"].as_array().is_some_and(Vec::is_empty))
+    {
+        let retained = u64_of(c, "retained");
+        assert!(retained <= last, "not the most first: {c}");
+        last = retained;
+        let target = str_of(c, "target").trim_start_matches("std: ");
+        if let Some(&(_, own)) = nm.get(target) {
+            assert!(
+                retained >= own,
+                "{target} retains {retained} < its own {own} B"
+            );
+        }
+    }
+    let std = a["binary"]["crates"]
+        .as_array()
+        .expect("crates")
+        .iter()
+        .find(|c| c["name"] == "std")
+        .expect("std's row");
+    let most = std["entered"]
+        .as_array()
+        .expect("entered")
+        .iter()
+        .map(|e| u64_of(e, "retained"))
+        .max()
+        .expect("an entered symbol");
+    assert_eq!(u64_of(&chains[0], "retained"), most, "{}", chains[0]);
+}

@@ -108,8 +108,9 @@ pub fn why(s: &mut String, b: &Binary) {
     for (c, shared) in w.chains.iter().zip(crate::render::why::shared_steps(w)) {
         let _ = write!(
             s,
-            "<div class=\"why-chain\"><p><code>{}</code></p>",
-            clipped(&c.target, NAME_MAX)
+            "<div class=\"why-chain\"><p><code>{}</code>{}</p>",
+            clipped(&c.target, NAME_MAX),
+            text(&crate::render::why::retains(c))
         );
         // The steps shared with the first chain, once (QA av F5).
         if c.steps.is_empty() {

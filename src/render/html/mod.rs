@@ -244,16 +244,20 @@ pub fn verdict_word(v: Verdict) -> &'static str {
 
 /// The JSON report for the script (and anyone who wants the figures), then the script. Its
 /// long lists are cut as the tables are, to keep the page bounded: the symbol rows to [`ROWS`],
-/// each crate's (and each crate check's) entry points to [`ENTRY_POINTS`].
+/// each crate's (and each crate check's) entry points and references to [`ENTRY_POINTS`].
 fn tail(s: &mut String, report: &Report) {
     let mut shown = report.clone();
     for a in &mut shown.artifacts {
         a.binary.symbols.truncate(ROWS);
         for c in &mut a.binary.crates {
+            // `entered` names its referrers by their place in `entry_points`: on the page,
+            // where those are cut, they go too.
             c.entry_points.truncate(ENTRY_POINTS);
+            c.entered.clear();
         }
         for c in &mut a.checks {
             c.entry_points.truncate(ENTRY_POINTS);
+            c.new_entries.truncate(ENTRY_POINTS);
         }
     }
     let json = serde_json::to_string(&shown).unwrap_or_else(|_| "null".into());

@@ -157,15 +157,16 @@ fn crate_title(c: &CrateSize, whole: u64, base: Option<&Check>) -> String {
             size_change(was as u64, now as u64, small),
             ch.verdict.as_str()
         );
-        if !ch.entry_points.is_empty() {
-            let mut names: Vec<&str> = ch.entry_points.iter().take(3).map(String::as_str).collect();
-            if ch.entry_points.len() > 3 {
+        let shown = crate::gate::entry_points::shown(ch);
+        if !shown.is_empty() {
+            let mut names: Vec<&str> = shown.iter().take(3).map(String::as_str).collect();
+            if shown.len() > 3 {
                 names.push("…");
             }
             let _ = write!(
                 t,
                 "\nnew entry points ({}): {}",
-                ch.entry_points.len(),
+                shown.len(),
                 names.join(", ")
             );
         }

@@ -50,7 +50,8 @@ fn why(s: &mut String, w: &Why) {
         let _ = writeln!(s, "{}\n", escape(note));
     }
     for (c, shared) in w.chains.iter().zip(crate::render::why::shared_steps(w)) {
-        let _ = writeln!(s, "{}\n", code(&clip(&c.target)));
+        let retains = crate::render::why::retains(c);
+        let _ = writeln!(s, "{}{retains}\n", code(&clip(&c.target)));
         if c.steps.is_empty() {
             let _ = writeln!(s, "Linked but unreachable from every root.\n");
             continue;
@@ -287,6 +288,7 @@ mod tests {
             instantiated_elsewhere: 0,
             retained: Some(2000 * i),
             entry_points: vec!["a::b".into(); i as usize % 3],
+            entered: Vec::new(),
             std_copy_unknown: false,
         }
     }
@@ -341,10 +343,12 @@ mod tests {
                         step("main", Some("c12"), RefKind::Address),
                         step("<a|b as c::D>::e_f*", Some("c12"), RefKind::Call),
                     ],
+                    retained: Some(2048),
                 },
                 Chain {
                     target: "dead_e_f".into(),
                     steps: Vec::new(),
+                    retained: None,
                 },
             ],
             more: 3,

@@ -145,9 +145,20 @@ pub(super) fn message(c: &Check) -> String {
             rest = after;
         }
     }
-    match crate::gate::entry_points::split(rest, &c.entry_points) {
+    let names = crate::gate::entry_points::shown(c);
+    match crate::gate::entry_points::split(rest, &names) {
         Some((body, lead, shown, more)) => {
-            let quoted: Vec<String> = shown.iter().map(|n| cell(n)).collect();
+            // A reference: its two ends quoted apart, each as `nm` writes it.
+            let quoted: Vec<String> = match c.new_entries.get(..shown.len()) {
+                Some(entries) if !entries.is_empty() => entries
+                    .iter()
+                    .map(|e| {
+                        let retains = crate::gate::entry_points::retains(e);
+                        format!("{} → {}{retains}", cell(&e.from), cell(&e.to))
+                    })
+                    .collect(),
+                _ => shown.iter().map(|n| cell(n)).collect(),
+            };
             let _ = write!(
                 out,
                 "{}{}{}{more}",

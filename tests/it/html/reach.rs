@@ -165,14 +165,18 @@ pub fn chains_shown(page: &mut Page, a: &Value) -> (usize, usize) {
     }
     let why = page.eval(
         "Array.from(document.querySelectorAll('#a0 section.why .why-chain')).map(c => \
-         [c.querySelector('p').textContent, \
-          Array.from(c.querySelectorAll('ol.chain li')).map(li => li.textContent)])",
+         [c.querySelector('p code').textContent, \
+          Array.from(c.querySelectorAll('ol.chain li')).map(li => li.textContent), \
+          c.querySelector('p').textContent])",
     );
     let chains = a["binary"]["why"]["chains"].as_array().expect("why chains");
     assert_eq!(why.as_array().map(Vec::len), Some(chains.len()), "{why}");
     for (c, w) in chains.iter().zip(why.as_array().expect("why")) {
         assert_eq!(w[0], c["target"], "{w}");
         assert_eq!(w[1], steps_text(&c["steps"]), "{}", c["target"]);
+        // What the target retains, after it, as JSON says.
+        let retains = w[2].as_str().and_then(|p| p.split(" (retains ").nth(1));
+        assert_eq!(retains.is_some(), c["retained"].is_u64(), "{w}");
     }
     (findings, chains.len())
 }
