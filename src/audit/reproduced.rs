@@ -11,7 +11,7 @@ use crate::report::{Artifact, Finding, Report};
 const REPRODUCED_ADVICE: &str = "The static glibc binary crashed where glibc loads NSS modules. \
     Build for musl if its target is installed (musl loads no NSS modules), or ship the dynamic \
     build. Setting HOME avoids `home_dir`-style lookups of the user's own entry; it does not \
-    help a lookup of another uid or name (a file's owner, a process's user, QA ax F1) or of a \
+    help a lookup of another uid or name (a file's owner, a process's user) or of a \
     host: avoid those, or read `/etc/passwd` and `/etc/group` yourself.";
 
 /// After the hostile stage: where a hostile run crashed (or hung) a static binary, its AOT004

@@ -63,7 +63,7 @@ pub fn checks(b: &Budgets, a: &Artifact) -> Vec<Check> {
             .then(|| format!("not measured ({})", measure::why_no_rss(a)));
         v.push(bytes(
             CheckId::BudgetRss,
-            "RSS at ready",
+            crate::report::Probe::rss_words(a.probe.as_ref()),
             rss,
             limit,
             missing.as_deref(),

@@ -67,6 +67,26 @@ fn unmeasured_budgets_are_inconclusive_not_passed() {
     let c = one(b, &a);
     assert_eq!(c.verdict, Verdict::Inconclusive);
     assert_eq!(c.message, "not measured (no probe run got ready)");
+    // QA ba F4: read as the program exits, the figure says so (it said "at ready").
+    a.probe = Some(crate::report::Probe {
+        ready: "exit".into(),
+        runs: 1,
+        memory_kib: crate::report::Memory {
+            rss: Some(5000),
+            ..Default::default()
+        },
+        ..crate::report::Probe::default()
+    });
+    let rss = Budgets {
+        max_rss: Some(24 << 20),
+        ..Budgets::default()
+    };
+    let c = one(rss, &a);
+    assert!(
+        c.message.starts_with("RSS at exit 4.88 MiB is within"),
+        "{}",
+        c.message
+    );
 }
 
 /// QA h: `median startup 0.928 ms, budget 50.000 ms`, unlike every other budget and with

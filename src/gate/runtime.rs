@@ -223,8 +223,8 @@ pub fn memory(b: &Artifact, a: &Artifact, th: &Thresholds) -> Option<(Check, boo
         // No process is ready with nothing resident: a hand-edited or broken baseline. No
         // ratio to judge by, as for a zero startup median; never "+0.0%".
         c.message = format!(
-            "RSS at ready 0 B → {} ({}): the baseline's RSS is zero, no ratio; save a new \
-             baseline",
+            "{} 0 B → {} ({}): the baseline's RSS is zero, no ratio; save a new baseline",
+            crate::report::Probe::rss_words(a.probe.as_ref()),
             size(y),
             signed_size(delta)
         );
@@ -241,7 +241,8 @@ pub fn memory(b: &Artifact, a: &Artifact, th: &Thresholds) -> Option<(Check, boo
         Verdict::Pass
     };
     c.message = format!(
-        "RSS at ready {} → {} ({}, {}{})",
+        "{} {} → {} ({}, {}{})",
+        crate::report::Probe::rss_words(a.probe.as_ref()),
         size(x),
         size(y),
         signed_size(delta),

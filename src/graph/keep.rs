@@ -360,8 +360,9 @@ pub(super) fn kept(a: &Attributed, g: build::Analysis, has_symbols: bool) -> Gra
         let t = *labels.entry(key).or_insert_with(|| texts.push(&a.name(i)));
         text.push(t);
     }
-    // By name; of the pieces with one name the last, as a map filled in order would keep.
-    // Loaded ones only: `--why 'getpwuid_r$'` matched glibc's `__evoke_link_warning_getpwuid_r`,
+    // By name, and of the pieces with one name the last first (the one a lookup by name
+    // takes, as a map filled in order would keep); all of them, as `--why` matches each: 61
+    // grammars' `ts_parse_table` were one match (QA az F1). Loaded ones only: `--why 'getpwuid_r$'` matched glibc's `__evoke_link_warning_getpwuid_r`,
     // which is in a `.gnu.warning.*` section that is never loaded (QA al F1).
     let mut by_name: Vec<u32> = (0..pieces.len() as u32)
         .filter(|&i| {
@@ -371,7 +372,6 @@ pub(super) fn kept(a: &Attributed, g: build::Analysis, has_symbols: bool) -> Gra
         .collect();
     let name = |i: u32| texts.get(text[i as usize]).unwrap_or("");
     by_name.sort_unstable_by(|&x, &y| name(x).cmp(name(y)).then(y.cmp(&x)));
-    by_name.dedup_by(|x, y| name(*x) == name(*y));
     // std's generic code compiled into another crate's (see `Graph::code_crate_of`).
     let std_crate = crate::attribute::demangle::is_std_crate;
     let inst: HashMap<u32, String> = (0..pieces.len())

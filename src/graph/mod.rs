@@ -64,8 +64,8 @@ pub struct Graph {
     /// up front cost more than the rest of the graph.
     text: Vec<u32>,
     texts: keep::Texts,
-    /// Each distinct name of a symbol's piece, as the piece (the last of that name), sorted by
-    /// that name: found by binary search, not a second copy of every name in a map.
+    /// The symbols' pieces sorted by name, of one name the last piece first: found by binary
+    /// search, not a second copy of every name in a map.
     by_name: Vec<u32>,
     /// Names of other symbols at a piece's address (see [`keep::aliases`]).
     aliases: HashMap<String, u32>,
@@ -117,11 +117,13 @@ impl Graph {
     }
 
     /// The piece whose own symbol is named `raw`.
+    /// Of several, the last (see `by_name`).
     fn own_symbol(&self, raw: &str) -> Option<u32> {
+        let k = self.by_name.partition_point(|&p| self.raw_name(p) < raw);
         self.by_name
-            .binary_search_by(|&p| self.raw_name(p).cmp(raw))
-            .ok()
-            .map(|k| self.by_name[k])
+            .get(k)
+            .copied()
+            .filter(|&p| self.raw_name(p) == raw)
     }
 
     /// The raw name of a symbol's piece (a label for other pieces).

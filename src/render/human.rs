@@ -119,6 +119,18 @@ fn artifact(s: &mut String, a: &Artifact, audited: bool, st: &Style) {
             "none (`cargo aotcheck explain` lists the rules)",
         );
     }
+    // `inspect FILE`: no audit ran, which no findings line would leave unsaid (QA az F5: a
+    // static glibc binary with a reachable `getpwuid_r`, and a clean-looking report).
+    if a.package.is_none() && a.findings.is_empty() {
+        row(
+            s,
+            st.color,
+            "findings",
+            "not audited: `inspect` reads the file alone, and the audit needs its cargo \
+             project (run `cargo aotcheck` there); `--why getpwuid_r` and the like show what \
+             the file calls",
+        );
+    }
     super::audit::findings(s, &a.findings, st);
     super::hostile::render(s, &a.hostile, st.color);
     super::image::human(s, a, st);

@@ -239,13 +239,13 @@ pub fn comparisons(s: &mut String, r: &Report, st: &Style) {
     for cmp in &r.comparisons {
         s.push('\n');
         let (probed, note) = super::words::compared_note(r, cmp);
-        table(s, cmp, st, probed);
+        table(s, (r, cmp), st, probed);
         super::fill::fill_painted(s, "  ", &note, st.color, DIM);
     }
 }
 
 /// The table of one comparison; the probe's rows (in `ms` and `KiB`) only when `probed`.
-fn table(s: &mut String, cmp: &Comparison, st: &Style, probed: bool) {
+fn table(s: &mut String, (r, cmp): (&Report, &Comparison), st: &Style, probed: bool) {
     let c = st.color;
     let rows: Vec<_> = super::words::compared_rows(cmp, probed).collect();
     // As wide as the widest ratio, its interval included (QA al F6: `0.72× [0.63–0.78]` ran
@@ -279,7 +279,7 @@ fn table(s: &mut String, cmp: &Comparison, st: &Style, probed: bool) {
             (Some(v), _) => size(v.round() as u64),
         };
         let ratio = m.ratio_text("?");
-        let label = m.metric.replace('_', " ");
+        let label = super::words::metric_label(r, cmp, &m.metric);
         let _ = writeln!(
             s,
             "  {label:<16} {:>12} {:>12} {ratio:>w$}",
@@ -475,7 +475,7 @@ mod tests {
         };
         let st = Style::plain();
         let mut s = String::new();
-        table(&mut s, &cmp, &st, true);
+        table(&mut s, (&Report::new(None), &cmp), &st, true);
         let ends: Vec<usize> = s
             .lines()
             .filter(|l| l.contains("ratio") || l.contains('×'))
@@ -483,6 +483,21 @@ mod tests {
             .collect();
         assert_eq!(ends.len(), 3, "{s}");
         assert!(ends.iter().all(|e| *e == ends[0]), "{s}");
+        // QA ba F4: memory read as the program exits is said to be.
+        let mut cmp = cmp;
+        cmp.metrics
+            .push(metric("rss_at_ready", "KiB", [5000.0, 6000.0], None));
+        let mut r = Report::new(None);
+        let mut a = crate::report::test_artifact(1000);
+        a.path = "s".into();
+        a.probe = Some(crate::report::Probe {
+            ready: "exit".into(),
+            ..crate::report::Probe::default()
+        });
+        r.artifacts.push(a);
+        let mut s = String::new();
+        table(&mut s, (&r, &cmp), &st, true);
+        assert!(s.contains("rss at exit") && !s.contains("at ready"), "{s}");
         assert!(s.contains("0.72× [0.63–0.78]"), "{s}");
     }
 }

@@ -150,6 +150,13 @@ fn crates(s: &mut String, b: &Binary, cov: &Coverage, st: &Style) {
             )
         );
     }
+    // What the two columns of bytes are (QA az F6: `tikv_jemalloc_sys 2.45 MiB` own, of which
+    // 2 MiB `.bss`, read as file bytes; Markdown and the page said it, the terminal did not).
+    if retained {
+        let legend = "own: the crate's bytes in memory once loaded; retained: what would become \
+                      unreachable without it";
+        super::fill::fill_painted(s, "    ", legend, c, DIM);
+    }
     // A crate that retains less than it owns reads like an error without this.
     if b.crates[..shown]
         .iter()

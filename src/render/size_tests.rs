@@ -91,7 +91,22 @@ fn retained_below_own_is_explained() {
         let mut s = String::new();
         render(&mut s, &b, &st);
         assert_eq!(s.contains(note), shown, "{s}");
+        // QA az F6: what "own" and "retained" are, whenever the table has both.
+        assert!(
+            words(&s).contains("own: the crate's bytes in memory once loaded; retained: what"),
+            "{s}"
+        );
     }
+    // Without a graph there is no retained column, and nothing to say of it.
+    b.crates[0].retained = None;
+    let mut s = String::new();
+    render(&mut s, &b, &st);
+    assert!(!s.contains("retained: what"), "{s}");
+}
+
+/// `text`'s words one space apart (the legend is filled to the width).
+fn words(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 /// QA ad, F9: std retained 4.75 MiB of monolith's 8.2, and read as most of the program; a

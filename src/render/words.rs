@@ -273,6 +273,23 @@ pub fn quoted_parts(line: &str) -> Vec<(bool, &str)> {
         .collect()
 }
 
+/// A `--compare` row's figure in words: `rss at ready`, or `rss at exit` where the static
+/// build's probe read memory as the program exits (`--ready exit`: QA ba F4, the row said
+/// "at ready" beside a memory line that said "at exit" of the same figure).
+pub fn metric_label(r: &Report, cmp: &Comparison, metric: &str) -> String {
+    let at_exit = r
+        .artifacts
+        .iter()
+        .find(|a| a.path == cmp.static_path || a.path == cmp.regular_path)
+        .and_then(|a| a.probe.as_ref())
+        .is_some_and(|p| p.ready == "exit");
+    let metric = match metric.strip_suffix("_at_ready") {
+        Some(m) if at_exit => format!("{m}_at_exit"),
+        _ => metric.to_string(),
+    };
+    metric.replace('_', " ")
+}
+
 /// What a `--compare` table says of startup and memory when neither build was probed.
 pub const NOT_PROBED: &str = "startup and memory: not measured (no probe in this run)";
 

@@ -105,6 +105,15 @@ impl Memory {
 }
 
 impl Probe {
+    /// `RSS at ready`, or `RSS at exit` where the memory was read as the program exits
+    /// (`--ready exit`); as the gate and the renderers name the figure.
+    pub fn rss_words(probe: Option<&Probe>) -> &'static str {
+        match probe {
+            Some(p) if p.ready == "exit" => "RSS at exit",
+            _ => "RSS at ready",
+        }
+    }
+
     /// The runs made, warmup and counted, ready or failed: what "N of M runs failed" counts
     /// (QA ap F3: the terminal's "3 of 21" added the ready counted runs to every failure, the
     /// warning's "3 of 23" counted them all).

@@ -244,6 +244,8 @@ fn a_static_only_crash_with_no_condition_is_a_run_of_its_own() {
     let r = run(&mut check_fixture("hostile-plain-crash", &args));
     assert_eq!(r.code, 1, "the crash fails the gate\n{}", r.stderr);
     let v: Value = serde_json::from_str(&r.stdout).expect("JSON report");
+    // QA ba F2: the advice quoted one of our QA passes ("QA ax F1") to the user.
+    assert!(!r.stdout.contains("QA "), "{}", r.stdout);
     let static_bin = str_of(artifact(&v, "static"), "path");
     let dynamic_bin = str_of(artifact(&v, "dynamic"), "path");
     let by_hand = |bin: &str| Command::new(bin).arg("4242").output().expect("run");

@@ -522,6 +522,12 @@ fn a_stripped_dynamic_binary_says_why_little_is_named() {
     assert_eq!(r.code, 0, "{}", r.stderr);
     let why = "(symbols from .dynsym only: stripped, it names only imports and exports)";
     assert!(words(&r.stdout).contains(why), "{}", r.stdout);
+    // QA az F5: no audit ran, and the report says so rather than nothing.
+    assert!(
+        words(&r.stdout).contains("findings not audited: `inspect` reads the file alone"),
+        "{}",
+        r.stdout
+    );
     assert!(
         r.stdout.lines().all(|l| l.chars().count() <= 100),
         "{}",

@@ -52,4 +52,5 @@ mod why_biased;
 mod why_entries;
 mod why_match;
 mod why_pcrel;
+mod why_same_name;
 mod wording;

@@ -177,7 +177,11 @@ fn baseline(s: &mut String, report: &Report) {
 /// figures (in `ms` and `KiB`) only when a build was `probed`, and under the table the `note`
 /// that says over how many runs, with the startup ratio's interval, or that they were not
 /// measured (as the terminal's table: a column of "unknown" read as a failure to measure).
-pub fn comparison(s: &mut String, c: &Comparison, (probed, note): (bool, String)) {
+pub fn comparison(
+    s: &mut String,
+    (report, c): (&Report, &Comparison),
+    (probed, note): (bool, String),
+) {
     s.push_str("<h3>Static against regular</h3>\n");
     let mut t = Table::new(
         "comparison",
@@ -197,7 +201,7 @@ pub fn comparison(s: &mut String, c: &Comparison, (probed, note): (bool, String)
     };
     for m in words::compared_rows(c, probed) {
         t.row(vec![
-            Cell::Text(text(&m.metric.replace('_', " "))),
+            Cell::Text(text(&words::metric_label(report, c, &m.metric))),
             Cell::Num(
                 m.static_value.unwrap_or(f64::NAN),
                 text(&fig(m.static_value, &m.unit)),

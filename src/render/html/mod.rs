@@ -134,7 +134,11 @@ pub fn render(report: &Report) -> String {
         );
         charts::charts(&mut s, &g.builds);
         if let Some(c) = g.comparison {
-            gate::comparison(&mut s, c, crate::render::words::compared_note(report, c));
+            gate::comparison(
+                &mut s,
+                (report, c),
+                crate::render::words::compared_note(report, c),
+            );
         }
         for b in &g.builds {
             build(&mut s, b, &colours);

@@ -29,7 +29,7 @@ pub(super) fn comparisons(s: &mut String, report: &Report) {
             let _ = writeln!(
                 s,
                 "| {} | {} | {} | {ratio} |",
-                m.metric.replace('_', " "),
+                words::metric_label(report, cmp, &m.metric),
                 fig(m.static_value),
                 fig(m.regular)
             );

@@ -335,14 +335,14 @@ fn biggest_changes(s: &mut String, all: &[Row]) {
     let _ = writeln!(s, "### Biggest changes\n");
     let _ = writeln!(s, "| Binary | Figure | Was | Now | Δ | Change |");
     let _ = writeln!(s, "|---|---|--:|--:|--:|--:|");
-    for (label, _, c) in changes.iter().take(BIGGEST) {
+    for (label, a, c) in changes.iter().take(BIGGEST) {
         let (now, was) = words::now_and_was(c)
             .unwrap_or_else(|| (value(c.value, c.unit), value(c.baseline, c.unit)));
         let was = if c.new { "new".into() } else { was };
         let _ = writeln!(
             s,
             "| {label} | {} | {was} | {now} | {} | {} |",
-            figure(&c.id),
+            figure(&c.id, a),
             signed(c.delta, c.unit),
             change(c)
         );
@@ -352,11 +352,11 @@ fn biggest_changes(s: &mut String, all: &[Row]) {
 
 /// What a row of the biggest changes is about, in words: `section .text`, `crate regex`,
 /// `RSS at ready` (its check id only for a figure without words here).
-fn figure(id: &CheckId) -> String {
+fn figure(id: &CheckId, a: &Artifact) -> String {
     match id {
         CheckId::BaselineSection(n) => format!("section {}", cell(n)),
         CheckId::BaselineCrate(n) => format!("crate {}", cell(n)),
-        CheckId::BaselineRss => "RSS at ready".into(),
+        CheckId::BaselineRss => crate::report::Probe::rss_words(a.probe.as_ref()).into(),
         other => cell(&other.to_string()),
     }
 }

@@ -6,16 +6,23 @@ use super::*;
 /// beside `.text` and `regex`).
 #[test]
 fn biggest_changes_name_their_figure_in_words() {
+    let mut a = crate::report::test_artifact(1000);
     assert_eq!(
-        figure(&CheckId::BaselineSection(".text".into())),
+        figure(&CheckId::BaselineSection(".text".into()), &a),
         "section `.text`"
     );
     assert_eq!(
-        figure(&CheckId::BaselineCrate("regex".into())),
+        figure(&CheckId::BaselineCrate("regex".into()), &a),
         "crate `regex`"
     );
-    assert_eq!(figure(&CheckId::BaselineRss), "RSS at ready");
-    assert_eq!(figure(&CheckId::BaselineBinary), "`baseline.binary`");
+    assert_eq!(figure(&CheckId::BaselineRss, &a), "RSS at ready");
+    assert_eq!(figure(&CheckId::BaselineBinary, &a), "`baseline.binary`");
+    // QA ba F4: with `--ready exit` the memory is read as the program exits.
+    a.probe = Some(crate::report::Probe {
+        ready: "exit".into(),
+        ..crate::report::Probe::default()
+    });
+    assert_eq!(figure(&CheckId::BaselineRss, &a), "RSS at exit");
 }
 
 #[test]
