@@ -329,6 +329,7 @@ mod tests {
             allowed: None,
             crash_stack: Vec::new(),
             crash_site_unknown: None,
+            static_hazard: false,
         }
     }
 

@@ -96,6 +96,9 @@ pub fn check(plan: &Plan, report: &mut Report, out: &mut Output) -> Result<()> {
             scratch_dir: &plan.dirs.hostile,
         };
         crash::locate(&mut runs, &site);
+        for r in &mut runs {
+            r.static_hazard = r.static_hazard();
+        }
         report.artifacts[i].hostile = runs;
     }
     warn_unjudged(report);
@@ -271,6 +274,7 @@ pub fn run_all(
             allowed: None,
             crash_stack: Vec::new(),
             crash_site_unknown: None,
+            static_hazard: false,
         });
     }
     Ok(runs)
@@ -315,6 +319,7 @@ fn skipped(
         allowed: None,
         crash_stack: Vec::new(),
         crash_site_unknown: None,
+        static_hazard: false,
     }
 }
 

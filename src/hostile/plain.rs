@@ -57,6 +57,7 @@ pub(super) fn static_crash(
         allowed: None,
         crash_stack: Vec::new(),
         crash_site_unknown: None,
+        static_hazard: false,
     })
 }
 

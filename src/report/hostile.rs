@@ -36,6 +36,13 @@ pub struct HostileRun {
     /// The exit status of the dynamic build's run, when it ended with one (absent otherwise).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dynamic_exit_code: Option<i32>,
+    /// Whether the static linkage is to blame: the static build failed (`crashed` covers
+    /// another exit status too) or hung, and the dynamic build did not fail the same way
+    /// ([`HostileRun::static_hazard`]). A script that compared `outcome` with `dynamic_outcome`
+    /// read a static SIGSEGV beside a dynamic exit 1 as one failure (QA ba F1). Set when the
+    /// run is made; `false` in reports written before it existed.
+    #[serde(default)]
+    pub static_hazard: bool,
     /// A shell command that reproduces the run by hand.
     pub reproduce: Option<String>,
     /// Why it was skipped, or the tail of stderr of a failed run (which begins with
@@ -118,6 +125,7 @@ mod tests {
             allowed: None,
             crash_stack: Vec::new(),
             crash_site_unknown: None,
+            static_hazard: false,
         }
     }
 

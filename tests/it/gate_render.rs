@@ -263,6 +263,7 @@ pub(crate) fn failed_without_checks() -> cargo_aotcheck::report::Report {
         allowed: None,
         crash_stack: Vec::new(),
         crash_site_unknown: None,
+        static_hazard: true,
     });
     twin.name = "server".into();
     twin.checks.clear();

@@ -65,8 +65,10 @@ fn privileged_home_dir_crashes_static_only_and_the_command_reproduces_it() {
     assert_eq!(crash["outcome"], "crashed", "{crash}");
     assert_eq!(crash["signal"], "SIGSEGV");
     assert_eq!(crash["dynamic_outcome"], "ok", "the dynamic build survives");
+    assert_eq!(crash["static_hazard"], true, "{crash}");
     // Each condition alone is harmless: HOME answers, or root is in /etc/passwd.
     assert_eq!(run_named(&runs, "unknown-uid")["outcome"], "ok");
+    assert_eq!(run_named(&runs, "unknown-uid")["static_hazard"], false);
 
     let finding = v["artifacts"][0]["findings"]
         .as_array()
@@ -304,6 +306,8 @@ fn privileged_a_failure_the_dynamic_build_shares_is_no_aot004() {
     assert_eq!(no_home["outcome"], "crashed", "{no_home}");
     assert_eq!(no_home["exit_code"], 1);
     assert_eq!(no_home["dynamic_outcome"], "crashed", "{no_home}");
+    // Both builds exit 1: the program's own answer, no static hazard (QA ba F1).
+    assert_eq!(no_home["static_hazard"], false, "{no_home}");
     let a = artifact(&v, "static");
     // The dynamic build's exit status, as a run of it by hand without HOME gives it; worded
     // as the static one's (QA l: "dynamic build: crashed" beside "failed (exit status 1)").
