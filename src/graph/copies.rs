@@ -11,8 +11,10 @@ use crate::attribute::demangle::without_hash;
 pub(super) type Copies = HashMap<Box<[u8]>, Vec<u32>>;
 
 impl Graph {
-    /// `([3, 16], "h0123456789abcdef")` when symbol piece `v` shares its name (without the hash)
-    /// and its crate with other symbols of the binary: the 3rd of 16 in address order, as
+    /// `([3, 16], "h0123456789abcdef")` when symbol piece `v` shares its name (without the hash),
+    /// its crate and its section with other symbols of the binary (QA az F2: two grammars'
+    /// `ts_parse_table`, one in `.rodata` and one in `.data`, were "copy 2 of 2" here and no
+    /// copy as rows): the 3rd of 16 in address order, as
     /// `--symbols` rows number them, and the rest of its raw name past the name (the hash, and
     /// LLVM's `.llvm.N` where copies share a hash: QA at F3). Symbols of one raw name are
     /// copies too (QA at F2). `None` for the only one of its kind and for bytes without a
@@ -35,11 +37,12 @@ impl Graph {
             m
         });
         let krate = self.crate_of(v);
+        let section = |p: u32| self.section.get(p as usize).copied();
         let group: Vec<u32> = copies
             .get(key)?
             .iter()
             .copied()
-            .filter(|&p| self.crate_of(p) == krate)
+            .filter(|&p| self.crate_of(p) == krate && section(p) == section(v))
             .collect();
         if group.len() < 2 {
             return None;

@@ -416,6 +416,13 @@ pub(super) fn kept(a: &Attributed, g: build::Analysis, has_symbols: bool) -> Gra
             .iter()
             .map(|p| matches!(p.owner, Owner::Symbol { .. }))
             .collect(),
+        section: pieces
+            .iter()
+            .map(|p| match p.owner {
+                Owner::Symbol { section, .. } => u16::try_from(section).unwrap_or(u16::MAX),
+                _ => u16::MAX,
+            })
+            .collect(),
         text,
         texts,
         by_name,

@@ -71,6 +71,9 @@ pub struct Graph {
     aliases: HashMap<String, u32>,
     /// Whether each piece is a symbol (not bytes without one).
     symbol: Vec<bool>,
+    /// Each symbol piece's section (`u16::MAX` for other pieces): copies are numbered within
+    /// a section, as the symbol rows number them.
+    section: Vec<u16>,
     group: Vec<u32>,
     group_names: Vec<String>,
     /// The crate a piece of std's code was instantiated in (generic code compiled into

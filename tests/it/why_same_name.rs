@@ -42,3 +42,59 @@ fn every_symbol_of_a_shared_name_is_a_match() {
         );
     }
 }
+
+/// QA az F2: two statics of one name, one in `.rodata` and one in `.data` (difftastic's latex
+/// and janet `ts_parse_table`), were no copies as symbol rows (copies are numbered within a
+/// section) and "copy 2 of 2" in `--why`. A C program of two such `table`s (`nm -S`: `r` and
+/// `d`, 3000 and 500 bytes): both views number them alike, that is not at all.
+#[test]
+fn copies_are_numbered_within_a_section_in_why_as_in_the_rows() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let d = dir.path();
+    std::fs::write(
+        d.join("a.c"),
+        "static const unsigned char table[3000] = {1, 2, 3};\n\
+         const unsigned char *table_a(int i) { return &table[i]; }\n",
+    )
+    .expect("write a.c");
+    std::fs::write(
+        d.join("b.c"),
+        "static unsigned char table[500] = {4, 5, 6};\n\
+         unsigned char *table_b(int i) { table[i]++; return &table[i]; }\n",
+    )
+    .expect("write b.c");
+    let main = b"const unsigned char *table_a(int); unsigned char *table_b(int);\n\
+                 int main(int c, char **v) { (void)v; return *table_a(c) + *table_b(c); }\n";
+    let a = d.join("a.c").display().to_string();
+    let b = d.join("b.c").display().to_string();
+    let bin = gcc(d, "tables", main, &[&a, &b]);
+    let kinds: Vec<String> = tool("nm", &["-S", &bin])
+        .lines()
+        .filter(|l| l.ends_with(" table"))
+        .filter_map(|l| l.split_whitespace().nth(2).map(str::to_string))
+        .collect();
+    assert_eq!(
+        kinds,
+        ["r", "d"],
+        "nm: two `table`s, read-only and writable"
+    );
+    let mut cmd = inspect_all(&bin);
+    cmd.args(["--graph", "--why", "^table$"]);
+    let v = json(&mut cmd);
+    let b = &v["artifacts"][0]["binary"];
+    let rows: Vec<&Value> = b["symbols"]
+        .as_array()
+        .expect("symbols")
+        .iter()
+        .filter(|r| r["name"] == "table")
+        .collect();
+    assert_eq!(rows.len(), 2, "{rows:?}");
+    assert!(rows.iter().all(|r| r["copy"].is_null()), "{rows:?}");
+    let chains = b["why"]["chains"].as_array().expect("chains");
+    assert_eq!(chains.len(), 2, "{}", b["why"]);
+    for c in chains {
+        assert_eq!(c["target"], "table", "{c}");
+        let last = c["steps"].as_array().and_then(|s| s.last()).expect("steps");
+        assert!(last["copy"].is_null(), "{c}");
+    }
+}
