@@ -241,11 +241,23 @@ impl CrateIndex {
             }
         }
         for run in &built.build_scripts {
+            // The package's library; else its one binary (QA az F3: difftastic, which has
+            // no library, showed its build script's grammars as a crate `difftastic` beside
+            // its binary's `difft`, a crate no code of the binary is); else its name.
+            let mut bins = built
+                .binaries
+                .iter()
+                .filter(|b| b.package_id == run.package_id);
+            let only_bin = match (bins.next(), bins.next()) {
+                (Some(b), None) => Some(b.name.replace('-', "_")),
+                _ => None,
+            };
             let krate = built
                 .libraries
                 .iter()
                 .find(|l| l.package_id == run.package_id)
                 .map(|l| l.crate_name.clone())
+                .or(only_bin)
                 .unwrap_or_else(|| {
                     let full = crate_of(&run.package_id);
                     let name = full.split('@').next().unwrap_or(&full);

@@ -462,6 +462,52 @@ fn a_relative_target_dir_keeps_the_build_scripts_archives() {
     assert_eq!(add["crate"], "lto_c_unwind", "{add}");
 }
 
+/// QA az F3: a package without a library (difftastic) had its build script's C code shown as
+/// a crate named after the package, `difftastic`, which no code of the binary is, beside its
+/// binary's crate `difft`. The code is its one binary's crate's: native-pkg's `add_three`
+/// (`nm` of the script's `libadd.a` defines it) is `nb`'s, and no crate row is `native_pkg`.
+#[test]
+fn a_bin_only_packages_native_code_is_its_binarys_crate() {
+    let v = json(&mut check_fixture("native-bin-name", &["--symbols", "all"]));
+    let a = artifact(&v, "static");
+    let archive = walk_for(&shared_target_dir(), "libadd.a", "native-pkg");
+    let defined = tool("nm", &["--defined-only", &archive]);
+    assert!(
+        defined.lines().any(|l| l.ends_with(" T add_three")),
+        "{defined}"
+    );
+    let row = a["binary"]["symbols"]
+        .as_array()
+        .expect("symbols")
+        .iter()
+        .find(|r| r["name"] == "add_three")
+        .expect("add_three in the binary");
+    assert_eq!(row["crate"], "nb", "{row}");
+    assert_eq!(row["confidence"], "exact", "{row}");
+    let crates = a["binary"]["crates"].as_array().expect("crates");
+    assert!(
+        !crates.iter().any(|c| c["name"] == "native_pkg"),
+        "{crates:?}"
+    );
+}
+
+/// The first file named `name` under `dir` whose path mentions `part`.
+fn walk_for(dir: &std::path::Path, name: &str, part: &str) -> String {
+    let mut next = vec![dir.to_path_buf()];
+    while let Some(d) = next.pop() {
+        for e in std::fs::read_dir(&d).into_iter().flatten().flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                next.push(p);
+            } else if p.file_name().is_some_and(|f| f == name) && p.to_string_lossy().contains(part)
+            {
+                return p.display().to_string();
+            }
+        }
+    }
+    panic!("no {name} of {part} under {}", dir.display())
+}
+
 /// The last `error: ` line of stderr: the tool's own, after cargo's and the linker's.
 fn last_error(stderr: &str) -> &str {
     stderr
