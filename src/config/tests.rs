@@ -351,7 +351,7 @@ fn duration_units_are_those_the_error_lists() {
     for text in ["5 MS", "5 secs", "5 h", "5 mins", "5 seconds"] {
         let e = parse_duration(text).expect_err(text);
         assert!(
-            e.contains("(use ns, us or µs, ms, s or sec, min or m)"),
+            e.contains("(ns, us or µs, ms, s or sec, m or min)"),
             "{text}: {e}"
         );
     }

@@ -92,9 +92,10 @@ pub fn parse_duration(s: &str) -> Result<Duration, String> {
         "m" | "min" => n * 60.0,
         "" => return Err(format!("`{s}` needs a unit (ms, s, ...)")),
         other => {
+            // Short: clap puts it after `invalid value '5x' for '--probe-timeout
+            // <DURATION>': ` on one line (QA au F6: 137 columns); every unit still listed.
             return Err(format!(
-                "unknown duration unit `{other}` in `{s}` (use ns, us or µs, ms, s or sec, \
-                 min or m)"
+                "unknown unit `{other}` (ns, us or µs, ms, s or sec, m or min)"
             ));
         }
     };
