@@ -199,7 +199,28 @@ fn entry_points_cut(c: &Check, room: usize) -> String {
     let names = crate::gate::entry_points::shown(c);
     match crate::gate::entry_points::split(&c.message, &names) {
         Some((body, lead, shown, more)) => {
-            let cut = crate::format::clip_apart(shown, room);
+            let cut = match c.new_entries.get(..shown.len()) {
+                // A reference: its caller and its callee each cut apart, the arrow and what
+                // the callee retains kept (QA bb F2: the cut took the arrow, or the callee's
+                // `ToSocketAddrs::to_socket_addrs`).
+                // Each end fits a line of its own: the filling breaks at the arrow's spaces.
+                Some(entries) if !entries.is_empty() => {
+                    let from: Vec<&str> = entries.iter().map(|e| e.from.as_str()).collect();
+                    let to: Vec<&str> = entries.iter().map(|e| e.to.as_str()).collect();
+                    let (from, to) = (
+                        crate::format::clip_apart(&from, room.saturating_sub(2)),
+                        crate::format::clip_apart(&to, room.saturating_sub(2)),
+                    );
+                    entries
+                        .iter()
+                        .zip(from.iter().zip(&to))
+                        .map(|(e, (f, t))| {
+                            format!("{f} → {t}{}", crate::gate::entry_points::retains(e))
+                        })
+                        .collect()
+                }
+                _ => crate::format::clip_apart(shown, room),
+            };
             format!("{body}{lead}{}{more}", cut.join(", "))
         }
         None => c.message.clone(),
@@ -242,6 +263,56 @@ mod tests {
                 .all(|l| l.chars().count() <= super::super::fill::WIDTH),
             "{s}"
         );
+    }
+
+    /// QA bb F2: a reference's cut took its arrow, or the callee it names; each end is cut
+    /// apart, the arrow and the callee's retained bytes kept.
+    #[test]
+    fn a_references_ends_are_cut_apart() {
+        use crate::report::{CheckId, NewEntry};
+        let mut c = Check::worded(
+            CheckId::BaselineCrate("std".into()),
+            Verdict::Pass,
+            "crate std grew by 505 B (+0.01%) to 4.37 MiB".into(),
+        );
+        c.delta = Some(505.0);
+        c.new_entries = vec![
+            NewEntry {
+                from: "watchexec::main".into(),
+                to: "<str as std::net::socket_addr::ToSocketAddrs>::to_socket_addrs".into(),
+                retained: Some(677),
+            },
+            NewEntry {
+                from: "<watchexec::error::critical::CriticalError as core::error::Error>::source"
+                    .into(),
+                to: "<&T as core::fmt::Debug>::fmt".into(),
+                retained: None,
+            },
+        ];
+        c.entry_points = c.new_entries.iter().map(|e| e.from.clone()).collect();
+        let names = crate::gate::entry_points::shown(&c);
+        let (lead, shown, more) = crate::gate::entry_points::named(&names);
+        c.message.push_str(&format!(
+            "{lead}{}{}",
+            shown.join(", "),
+            crate::gate::entry_points::more(more)
+        ));
+        let cut = entry_points_cut(&c, 60);
+        assert!(
+            cut.contains("watchexec::main → <str as std::") && cut.contains("to_socket_addrs"),
+            "{cut}"
+        );
+        // Filled under a lead, each line within the width.
+        let mut s = String::new();
+        fill(&mut s, &" ".repeat(40), &cut);
+        assert!(
+            s.lines()
+                .all(|l| l.chars().count() <= super::super::fill::WIDTH),
+            "{s}"
+        );
+        assert!(cut.contains("(retains 677 B)"), "{cut}");
+        assert!(cut.contains(" → <&T as core::fmt::Debug>::fmt"), "{cut}");
+        assert_eq!(cut.matches(" → ").count(), 2, "{cut}");
     }
 
     /// QA ao F2: a grown crate's new entry points were written whole, one of 145 columns;

@@ -40,6 +40,21 @@ pub(crate) fn shared_steps(w: &Why) -> Vec<usize> {
         .collect()
 }
 
+/// A chain's target cut to `room` columns, its ` (copy k of n, …)` kept whole where it fits:
+/// two copies that share a hash read the same once the cut took their numbers (QA bb F3).
+fn clip_target(target: &str, room: usize) -> String {
+    // At least this much of the name is left beside the copy's mark.
+    const NAME_MIN: usize = 20;
+    match target.rsplit_once(" (copy ") {
+        Some((name, copy)) if copy.chars().count() + " (copy ".len() + NAME_MIN <= room => {
+            let copy = format!(" (copy {copy}");
+            let name = crate::format::clip(name, room - copy.chars().count());
+            format!("{name}{copy}")
+        }
+        _ => crate::format::clip(target, room),
+    }
+}
+
 /// ` (retains 1.20 KiB)` after a chain's target, when the chain says what it retains.
 pub fn retains(chain: &crate::report::Chain) -> String {
     chain.retained.map_or(String::new(), |r| {
@@ -96,7 +111,7 @@ pub fn render(s: &mut String, b: &Binary, st: &Style) {
             r => format!(" {r}"),
         };
         let room = super::fill::WIDTH - 4 - retains.chars().count();
-        let target = crate::format::clip(&chain.target, room);
+        let target = clip_target(&chain.target, room);
         let _ = writeln!(s, "    {target}{}", paint(c, DIM, &retains));
         if chain.steps.is_empty() {
             let _ = writeln!(
@@ -278,5 +293,25 @@ mod tests {
         // Two steps shared: written out.
         assert_eq!(s.matches("app::other").count(), 1, "{s}");
         assert_eq!(s.matches("steps as in the first chain").count(), 1, "{s}");
+    }
+
+    /// QA bb F3: two copies of a closure that share a hash read the same once the cut took
+    /// their numbers; the target keeps its `(copy k of n, hash …)` whole.
+    #[test]
+    fn a_targets_copy_mark_survives_the_cut() {
+        let name = format!(
+            "zbus::connection::builder::{}::build_::{{{{closure}}}}",
+            "Builder".repeat(6)
+        );
+        for k in [1, 2] {
+            let target = format!("zbus: {name} (copy {k} of 2, hash h56cbdb6262fb0c79)");
+            let cut = clip_target(&target, 76);
+            assert!(cut.chars().count() <= 76, "{cut}");
+            assert!(
+                cut.ends_with(&format!("(copy {k} of 2, hash h56cbdb6262fb0c79)")),
+                "{cut}"
+            );
+            assert!(cut.contains('…'), "{cut}");
+        }
     }
 }
