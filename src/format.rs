@@ -179,6 +179,12 @@ pub fn clip_end(name: &str, max: usize) -> String {
     out
 }
 
+/// ` (retains 1.20 KiB)`: what a symbol keeps alive, after its name (a `--why` chain's target,
+/// a gate's new reference); nothing when that is not known.
+pub fn retains(bytes: Option<u64>) -> String {
+    bytes.map_or(String::new(), |r| format!(" (retains {})", size(r)))
+}
+
 /// At most `max` characters of `name`, cut in the middle with `…`: its beginning and its
 /// end, where a symbol's function and the last of its type parameters are (QA n: skim's six
 /// largest frizbee rows read the same, cut after 240 of their ~320 characters).

@@ -492,3 +492,7 @@ mod tests;
 #[cfg(test)]
 #[path = "compare_findings_tests.rs"]
 mod findings_tests;
+
+#[cfg(test)]
+#[path = "compare_entry_tests.rs"]
+mod entry_tests;

@@ -69,15 +69,15 @@ pub fn shown(c: &Check) -> Vec<String> {
     }
     c.new_entries
         .iter()
-        .map(|e| format!("{} → {}{}", e.from, e.to, retains(e)))
+        .map(|e| {
+            format!(
+                "{} → {}{}",
+                e.from,
+                e.to,
+                crate::format::retains(e.retained)
+            )
+        })
         .collect()
-}
-
-/// ` (retains 35.2 KiB)` after a reference into a symbol no other crate entered before.
-pub fn retains(e: &NewEntry) -> String {
-    e.retained.map_or(String::new(), |r| {
-        format!(" (retains {})", crate::format::size(r))
-    })
 }
 
 /// A crate that grew or appeared: the references into it from symbols outside it that the

@@ -215,7 +215,7 @@ fn entry_points_cut(c: &Check, room: usize) -> String {
                         .iter()
                         .zip(from.iter().zip(&to))
                         .map(|(e, (f, t))| {
-                            format!("{f} → {t}{}", crate::gate::entry_points::retains(e))
+                            format!("{f} → {t}{}", crate::format::retains(e.retained))
                         })
                         .collect()
                 }

@@ -55,13 +55,6 @@ fn clip_target(target: &str, room: usize) -> String {
     }
 }
 
-/// ` (retains 1.20 KiB)` after a chain's target, when the chain says what it retains.
-pub fn retains(chain: &crate::report::Chain) -> String {
-    chain.retained.map_or(String::new(), |r| {
-        format!(" (retains {})", crate::format::size(r))
-    })
-}
-
 pub fn render(s: &mut String, b: &Binary, st: &Style) {
     let Some(w) = &b.why else { return };
     let c = st.color;
@@ -106,7 +99,7 @@ pub fn render(s: &mut String, b: &Binary, st: &Style) {
         // Cut in the middle as the steps are, its end (a copy's number and hash) kept (QA ao,
         // F2: a crate's entry symbol ran to 110 columns).
         // Two spaces apart, as a step's crate is.
-        let retains = match retains(chain) {
+        let retains = match crate::format::retains(chain.retained) {
             r if r.is_empty() => r,
             r => format!(" {r}"),
         };

@@ -470,7 +470,11 @@ fn a_relative_target_dir_keeps_the_build_scripts_archives() {
 fn a_bin_only_packages_native_code_is_its_binarys_crate() {
     let v = json(&mut check_fixture("native-bin-name", &["--symbols", "all"]));
     let a = artifact(&v, "static");
-    let archive = walk_for(&shared_target_dir(), "libadd.a", "native-pkg");
+    let ours = |p: &std::path::Path| p.to_string_lossy().contains("native-pkg");
+    let archive = crate::size::walk_where(&shared_target_dir(), "libadd.a", &ours)
+        .expect("libadd.a of native-pkg's build script")
+        .display()
+        .to_string();
     let defined = tool("nm", &["--defined-only", &archive]);
     assert!(
         defined.lines().any(|l| l.ends_with(" T add_three")),
@@ -489,23 +493,6 @@ fn a_bin_only_packages_native_code_is_its_binarys_crate() {
         !crates.iter().any(|c| c["name"] == "native_pkg"),
         "{crates:?}"
     );
-}
-
-/// The first file named `name` under `dir` whose path mentions `part`.
-fn walk_for(dir: &std::path::Path, name: &str, part: &str) -> String {
-    let mut next = vec![dir.to_path_buf()];
-    while let Some(d) = next.pop() {
-        for e in std::fs::read_dir(&d).into_iter().flatten().flatten() {
-            let p = e.path();
-            if p.is_dir() {
-                next.push(p);
-            } else if p.file_name().is_some_and(|f| f == name) && p.to_string_lossy().contains(part)
-            {
-                return p.display().to_string();
-            }
-        }
-    }
-    panic!("no {name} of {part} under {}", dir.display())
 }
 
 /// The last `error: ` line of stderr: the tool's own, after cargo's and the linker's.

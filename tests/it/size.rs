@@ -458,13 +458,22 @@ fn truncated_binary_is_an_error_not_a_panic() {
 
 /// The first file called `file` under `dir`.
 pub(super) fn walk(dir: &std::path::Path, file: &str) -> Option<std::path::PathBuf> {
+    walk_where(dir, file, &|_| true)
+}
+
+/// As [`walk`], the first such file whose path `keep` takes.
+pub(super) fn walk_where(
+    dir: &std::path::Path,
+    file: &str,
+    keep: &dyn Fn(&std::path::Path) -> bool,
+) -> Option<std::path::PathBuf> {
     for e in std::fs::read_dir(dir).ok()?.flatten() {
         let p = e.path();
         if p.is_dir() {
-            if let Some(f) = walk(&p, file) {
+            if let Some(f) = walk_where(&p, file, keep) {
                 return Some(f);
             }
-        } else if p.file_name().is_some_and(|n| n == file) {
+        } else if p.file_name().is_some_and(|n| n == file) && keep(&p) {
             return Some(p);
         }
     }

@@ -110,7 +110,7 @@ pub fn why(s: &mut String, b: &Binary) {
             s,
             "<div class=\"why-chain\"><p><code>{}</code>{}</p>",
             clipped(&c.target, NAME_MAX),
-            text(&crate::render::why::retains(c))
+            text(&crate::format::retains(c.retained))
         );
         // The steps shared with the first chain, once (QA av F5).
         if c.steps.is_empty() {

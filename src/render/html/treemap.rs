@@ -132,11 +132,8 @@ fn crate_title(c: &CrateSize, whole: u64, base: Option<&Check>) -> String {
     }
     if !c.entry_points.is_empty() {
         let n = c.entry_points.len();
-        let _ = write!(
-            t,
-            "\n{n} entry point{} from other crates",
-            if n == 1 { "" } else { "s" }
-        );
+        let points = crate::format::count(n, "entry point", "entry points");
+        let _ = write!(t, "\n{points} from other crates");
     }
     if c.instantiated_elsewhere > 0 {
         let _ = write!(

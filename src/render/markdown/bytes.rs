@@ -50,7 +50,7 @@ fn why(s: &mut String, w: &Why) {
         let _ = writeln!(s, "{}\n", escape(note));
     }
     for (c, shared) in w.chains.iter().zip(crate::render::why::shared_steps(w)) {
-        let retains = crate::render::why::retains(c);
+        let retains = crate::format::retains(c.retained);
         let _ = writeln!(s, "{}{retains}\n", code(&clip(&c.target)));
         if c.steps.is_empty() {
             let _ = writeln!(s, "Linked but unreachable from every root.\n");

@@ -153,7 +153,7 @@ pub(super) fn message(c: &Check) -> String {
                 Some(entries) if !entries.is_empty() => entries
                     .iter()
                     .map(|e| {
-                        let retains = crate::gate::entry_points::retains(e);
+                        let retains = crate::format::retains(e.retained);
                         format!("{} → {}{retains}", cell(&e.from), cell(&e.to))
                     })
                     .collect(),

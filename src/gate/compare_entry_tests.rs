@@ -1,0 +1,206 @@
+//! Unit tests of what a grown crate's check says of why it grew: its new entry points, and
+//! the new references into it (see `entry_points.rs`).
+
+use super::*;
+
+fn binary_with(crates: &[(&str, u64, &[&str])]) -> crate::report::Binary {
+    let bytes = std::fs::read(std::env::current_exe().expect("exe")).expect("read");
+    let mut b =
+        crate::inspect::inspect_bytes(std::path::Path::new("x"), &bytes, None).expect("inspect");
+    b.graph = Some(crate::report::GraphSummary {
+        edges_from: crate::report::EdgeSource::AnalysisLink,
+        nodes: 0,
+        edges: 0,
+        roots: Vec::new(),
+        reachable_bytes: 0,
+        unreachable_bytes: 0,
+    });
+    b.crates = crates
+        .iter()
+        .map(|(name, size, entries)| crate::report::CrateSize {
+            name: name.to_string(),
+            file_size: *size,
+            vm_size: *size,
+            confidence: Default::default(),
+            instantiated_elsewhere: 0,
+            retained: Some(*size),
+            entry_points: entries.iter().map(|e| e.to_string()).collect(),
+            entered: Vec::new(),
+            std_copy_unknown: false,
+        })
+        .collect();
+    b
+}
+
+/// The pull-request comment says what pulled the bytes in: the referrers that are new.
+#[test]
+fn grown_crate_names_its_new_entry_points() {
+    let th = Thresholds::default();
+    let base = binary_with(&[
+        (
+            "regex",
+            100_000,
+            &["app::old", "<E as core::fmt::Debug>::fmt.1400"],
+        ),
+        ("log", 5_000, &["app::x"]),
+    ]);
+    // LTO renumbered a local name (QA h, B4): `fmt.1425` is not a new entry point.
+    let cur = binary_with(&[
+        (
+            "regex",
+            400_000,
+            &[
+                "app::old",
+                "app::parse_args",
+                "<E as core::fmt::Debug>::fmt.1425",
+            ],
+        ),
+        ("log", 5_000, &["app::x", "app::y"]),
+        ("serde", 50_000, &["app::load"]),
+    ]);
+    let of = |b: &crate::report::Binary| {
+        parts(b.crates.iter().map(|c| (&c.name, c.file_size, c.vm_size)))
+    };
+    let mut checks = part_checks(Part::Crate, &of(&base), &of(&cur), &th);
+    for c in &mut checks {
+        new_entry_points(c, &base, &cur);
+    }
+    let by = |n: &str| {
+        checks
+            .iter()
+            .find(|c| c.id == CheckId::BaselineCrate(n.into()))
+            .expect("check")
+    };
+    assert_eq!(by("regex").entry_points, vec!["app::parse_args"]);
+    assert!(
+        by("regex")
+            .message
+            .contains("new entry points: app::parse_args")
+    );
+    assert_eq!(by("serde").entry_points, vec!["app::load"]);
+    // Unchanged in size: nothing to explain.
+    assert!(by("log").entry_points.is_empty());
+    // A baseline saved before there were entry points names none.
+    let mut old = base.clone();
+    old.graph = None;
+    for c in &mut old.crates {
+        c.retained = None;
+        c.entry_points.clear();
+    }
+    let mut c = size_check(
+        CheckId::BaselineCrate("regex".into()),
+        "crate regex",
+        100_000,
+        400_000,
+        &th,
+        false,
+    );
+    new_entry_points(&mut c, &old, &cur);
+    assert!(c.entry_points.is_empty(), "{:?}", c.entry_points);
+}
+
+/// `binary_with`'s crates entered as `(from, to, retained)` says.
+fn entered(b: &mut crate::report::Binary, name: &str, edges: &[(&str, &str, u64)]) {
+    let c = b.crates.iter_mut().find(|c| c.name == name).expect("crate");
+    for &(from, to, retained) in edges {
+        let at = match c.entry_points.iter().position(|e| e == from) {
+            Some(i) => i,
+            None => {
+                c.entry_points.push(from.to_string());
+                c.entry_points.len() - 1
+            }
+        } as u32;
+        match c.entered.iter_mut().find(|e| e.symbol == to) {
+            Some(e) => e.from.push(at),
+            None => c.entered.push(crate::report::Entered {
+                symbol: to.to_string(),
+                retained,
+                from: vec![at],
+            }),
+        }
+    }
+}
+
+/// QA av F1: `hyperfine::main` referred to `[libc]` in the baseline already; its new call of
+/// `getaddrinfo`, which pulled the resolver in, is the first new entry point, with what it
+/// retains; a new referrer of a symbol entered before says no retained size; tiny new
+/// references come after.
+#[test]
+fn a_new_reference_of_an_old_referrer_is_named_first() {
+    let th = Thresholds::default();
+    let mut base = binary_with(&[("[libc]", 100_000, &[])]);
+    entered(
+        &mut base,
+        "[libc]",
+        &[
+            ("app::main", "write", 200),
+            ("std::io::copy", "memcpy", 100),
+        ],
+    );
+    let mut cur = binary_with(&[("[libc]", 200_000, &[])]);
+    entered(
+        &mut cur,
+        "[libc]",
+        &[
+            ("app::main", "write", 200),
+            ("std::io::copy", "memcpy", 100),
+            ("app::main", "getaddrinfo", 36_000),
+            ("<DisplayBuffer<15> as Write>::write_str", "memcpy", 100),
+            ("std::sys::os::glibc_version", "gnu_get_libc_version", 64),
+        ],
+    );
+    let libc_grew = || {
+        size_check(
+            CheckId::BaselineCrate("[libc]".into()),
+            "crate [libc]",
+            100_000,
+            200_000,
+            &th,
+            false,
+        )
+    };
+    let mut c = libc_grew();
+    new_entry_points(&mut c, &base, &cur);
+    let got: Vec<(&str, &str, Option<u64>)> = c
+        .new_entries
+        .iter()
+        .map(|e| (e.from.as_str(), e.to.as_str(), e.retained))
+        .collect();
+    assert_eq!(
+        got,
+        vec![
+            ("app::main", "getaddrinfo", Some(36_000)),
+            (
+                "std::sys::os::glibc_version",
+                "gnu_get_libc_version",
+                Some(64)
+            ),
+            ("<DisplayBuffer<15> as Write>::write_str", "memcpy", None),
+        ]
+    );
+    assert_eq!(c.entry_points[0], "app::main", "{:?}", c.entry_points);
+    assert!(
+        c.message
+            .contains("new entry points: app::main → getaddrinfo (retains 35.2 KiB), "),
+        "{}",
+        c.message
+    );
+    // The renderers find the names in the message.
+    let names = crate::gate::entry_points::shown(&c);
+    assert!(crate::gate::entry_points::split(&c.message, &names).is_some());
+    // A baseline that names referrers only: the referrers that are new, as before.
+    let mut old = base.clone();
+    for k in &mut old.crates {
+        k.entered.clear();
+    }
+    let mut c2 = libc_grew();
+    new_entry_points(&mut c2, &old, &cur);
+    assert!(c2.new_entries.is_empty());
+    assert_eq!(
+        c2.entry_points,
+        vec![
+            "<DisplayBuffer<15> as Write>::write_str",
+            "std::sys::os::glibc_version"
+        ]
+    );
+}

@@ -1,0 +1,203 @@
+//! Unit tests of the probe's terminal report.
+
+use super::*;
+use crate::report::{ComparedMetric, Comparison, FailedRun};
+
+fn failed(run: u32, message: &str) -> FailedRun {
+    FailedRun {
+        run,
+        warmup: false,
+        kind: "timeout".into(),
+        message: message.into(),
+        exit_code: None,
+        signal: None,
+        core_dumped: false,
+        stderr_tail: format!("error: {}", "x".repeat(120)),
+        stdout_tail: String::new(),
+    }
+}
+
+/// QA ap F3: with a warmup run among the failed, "failed runs 3 of 21" added the ready
+/// counted runs to every failure; the warning said "3 of 23". Both count the runs made.
+#[test]
+fn failed_runs_are_counted_among_every_run_made() {
+    let sample = |run: u32| crate::report::Sample {
+        run,
+        warmup: run <= 3,
+        spawned_at_ns: None,
+        startup_ms: 30.0,
+        shutdown_ms: None,
+        memory_kib: crate::report::Memory::default(),
+        processes: 1,
+    };
+    let failed_runs = vec![
+        FailedRun {
+            warmup: true,
+            ..failed(2, "killed by SIGABRT")
+        },
+        failed(5, "killed by SIGABRT"),
+        failed(6, "killed by SIGABRT"),
+    ];
+    let p = Probe {
+        runs: 18,
+        failures: 3,
+        warmup: 3,
+        requested_runs: 20,
+        samples: (1..=23)
+            .filter(|r| ![2, 5, 6].contains(r))
+            .map(sample)
+            .collect(),
+        failed_runs,
+        ..Probe::default()
+    };
+    let mut s = String::new();
+    failures(&mut s, &p, false);
+    assert!(
+        s.contains("failed runs  3 of 23 (1 of them a warmup run)"),
+        "{s}"
+    );
+}
+
+/// QA am F3, F1: "failed runs 2 of 2" listed run 1 alone; every run is named with its
+/// message, filled within the width, and the figures say "no run got ready" in the one
+/// wording the failed runs' rows go with.
+#[test]
+fn every_failed_run_is_named_with_its_message() {
+    let long = format!(
+        "not ready (http/nope) after 1s; last answer: HTTP 404 {}",
+        "y ".repeat(40)
+    );
+    let p = Probe {
+        failures: 3,
+        failed_runs: vec![failed(1, &long), failed(2, "timed out"), failed(3, &long)],
+        unknown: [(
+            "startup_ms".to_string(),
+            crate::probe::NO_COUNTED_RUN.to_string(),
+        )]
+        .into(),
+        ..Probe::default()
+    };
+    let mut s = String::new();
+    failures(&mut s, &p, false);
+    startup(&mut s, &p, false);
+    assert!(s.contains("    runs 1, 3: not ready (http/nope)"), "{s}");
+    assert!(s.contains("    run 2: timed out"), "{s}");
+    assert!(
+        s.contains("no run got ready (the failed runs below say why)"),
+        "{s}"
+    );
+    assert!(
+        s.lines()
+            .all(|l| l.chars().count() <= super::super::fill::WIDTH),
+        "{s}"
+    );
+    assert!(s.contains('…'), "the stderr line is cut: {s}");
+    assert_eq!(
+        runs_named(&[1, 2, 3, 4, 5, 6, 7]),
+        "runs 1, 2, 3, 4, 5 and 2 more"
+    );
+}
+
+/// QA al F5: a program that wants arguments exits 2 three times; "stopped after 3 failed
+/// runs" was the startup's, the memory's and the `gave up` row's text, and the stderr
+/// shown was clap's usage, not the error with its missing arguments.
+#[test]
+fn giving_up_is_said_once_and_the_stderr_shown_is_the_error() {
+    let stopped = "stopped after 3 failed runs in a row, none ready".to_string();
+    let mut run = failed(1, "exited with status 2");
+    run.stderr_tail = "error: the following required arguments were not provided:\n  \
+        --file <FILE>\n  <INPUT>...\n\nUsage: grex --file <FILE> <INPUT>...\n\n\
+        For more information, try '--help'.\n"
+        .into();
+    let p = Probe {
+        failures: 3,
+        failed_runs: (1..=3)
+            .map(|n| FailedRun {
+                run: n,
+                ..run.clone()
+            })
+            .collect(),
+        gave_up: Some(stopped.clone()),
+        unknown: [
+            ("startup_ms".to_string(), stopped.clone()),
+            ("memory_kib".to_string(), stopped.clone()),
+        ]
+        .into(),
+        ..Probe::default()
+    };
+    let mut s = String::new();
+    startup(&mut s, &p, false);
+    memory(&mut s, &p, false);
+    failures(&mut s, &p, false);
+    gave_up(&mut s, &p, false);
+    assert_eq!(s.matches(&stopped).count(), 1, "{s}");
+    assert!(s.contains("  gave up      stopped after 3"), "{s}");
+    assert_eq!(
+        s.matches("no run got ready (the failed runs below say why)")
+            .count(),
+        2,
+        "{s}"
+    );
+    let stderr: Vec<&str> = s.lines().filter(|l| l.contains("stderr: ")).collect();
+    assert_eq!(
+        stderr,
+        [
+            "      stderr: error: the following required arguments were not provided:",
+            "      stderr: --file <FILE>",
+            "      stderr: <INPUT>...",
+        ],
+        "{s}"
+    );
+}
+
+/// QA al F6: `--compare`'s ratio with its interval ran past the `ratio` heading; the
+/// column is as wide as its widest cell, each right-aligned under the heading.
+#[test]
+fn a_ratio_with_its_interval_stays_in_its_column() {
+    let metric = |metric: &str, unit: &str, v: [f64; 2], interval| ComparedMetric {
+        metric: metric.into(),
+        unit: unit.into(),
+        static_value: Some(v[0]),
+        regular: Some(v[1]),
+        ratio: Some(v[0] / v[1]),
+        ratio_interval: interval,
+    };
+    let cmp = Comparison {
+        package: None,
+        name: "grex".into(),
+        static_path: "s".into(),
+        regular_path: "r".into(),
+        metrics: vec![
+            metric("startup_median", "ms", [1.62, 2.26], Some([0.63, 0.78])),
+            metric("file_size", "B", [4e6, 2e6], None),
+        ],
+        static_glibc_floor: None,
+        regular_glibc_floor: Some("GLIBC_2.34".into()),
+    };
+    let st = Style::plain();
+    let mut s = String::new();
+    table(&mut s, (&Report::new(None), &cmp), &st, true);
+    let ends: Vec<usize> = s
+        .lines()
+        .filter(|l| l.contains("ratio") || l.contains('×'))
+        .map(|l| l.trim_end().chars().count())
+        .collect();
+    assert_eq!(ends.len(), 3, "{s}");
+    assert!(ends.iter().all(|e| *e == ends[0]), "{s}");
+    // QA ba F4: memory read as the program exits is said to be.
+    let mut cmp = cmp;
+    cmp.metrics
+        .push(metric("rss_at_ready", "KiB", [5000.0, 6000.0], None));
+    let mut r = Report::new(None);
+    let mut a = crate::report::test_artifact(1000);
+    a.path = "s".into();
+    a.probe = Some(crate::report::Probe {
+        ready: "exit".into(),
+        ..crate::report::Probe::default()
+    });
+    r.artifacts.push(a);
+    let mut s = String::new();
+    table(&mut s, (&r, &cmp), &st, true);
+    assert!(s.contains("rss at exit") && !s.contains("at ready"), "{s}");
+    assert!(s.contains("0.72× [0.63–0.78]"), "{s}");
+}
