@@ -57,7 +57,8 @@ impl Condition {
         match self {
             Condition::NoHome => "HOME, USER and LOGNAME unset",
             Condition::UnknownUid => {
-                "run as a uid and gid missing from the passwd and group databases"
+                "run as a uid and gid missing from the passwd and group databases, with HOME \
+                 as it was"
             }
             Condition::NssModule => {
                 "an nsswitch.conf naming modules beyond `files`, for this run only"
