@@ -113,6 +113,34 @@ pub(super) fn pinned<'r>(
     (!kept.is_empty()).then_some(kept)
 }
 
+/// When a crash stack no finding's code is on shows a function that some findings list and
+/// others do not (`__new_getpwuid_r` is `getpwuid_r`): that function, and the findings that
+/// list it. A crash in a user lookup is no host lookup's (QA bc F1: starship's crash in
+/// `getpwuid_r` was pinned on std's `getaddrinfo` finding too). `None`: the stack shows none
+/// of their functions, or every finding lists it.
+pub(super) fn by_function(run: &HostileRun, findings: &[&Finding]) -> Option<(String, Vec<usize>)> {
+    let listed: Vec<Vec<String>> = findings.iter().map(|f| f.defined()).collect();
+    run.crash_stack.iter().find_map(|frame| {
+        let name = listed.iter().flatten().find(|n| is_function(frame, n))?;
+        let hits: Vec<usize> = (0..listed.len())
+            .filter(|&k| listed[k].contains(name))
+            .collect();
+        (hits.len() < findings.len()).then(|| (name.clone(), hits))
+    })
+}
+
+/// Whether stack frame `frame` is C library function `name`: itself, or glibc's internal
+/// name for it (`__new_getpwuid_r`, `__getpwuid_r`, `__libc_getaddrinfo`).
+fn is_function(frame: &str, name: &str) -> bool {
+    let bare = frame.trim_start_matches('_');
+    frame == name
+        || bare == name
+        || ["new_", "libc_", "GI_", "GI___"].iter().any(|p| {
+            bare.strip_prefix(p)
+                .is_some_and(|b| b.trim_start_matches('_') == name)
+        })
+}
+
 /// The step of `f`'s chain just before the C library's code (`[libc]`, or no crate) that it
 /// leads to: the function that makes the call.
 fn last_before_c(f: &Finding) -> Option<&str> {
@@ -172,6 +200,15 @@ mod tests {
 
     /// eza: the crash is in `dirs::config_dir` (dirs-sys' lookup inlined there); uzers' code
     /// is not on the stack.
+    #[test]
+    fn glibc_s_internal_names_are_its_functions() {
+        assert!(is_function("__new_getpwuid_r", "getpwuid_r"));
+        assert!(is_function("getpwuid_r", "getpwuid_r"));
+        assert!(is_function("__libc_getaddrinfo", "getaddrinfo"));
+        assert!(!is_function("__new_getpwuid_r", "getpwuid"));
+        assert!(!is_function("app::getpwuid_r", "getpwuid_r"));
+    }
+
     #[test]
     fn a_crash_is_the_finding_s_whose_code_is_on_the_stack() {
         let uzers = finding(

@@ -16,6 +16,7 @@ pub mod graph;
 mod guess;
 mod host_paths;
 mod image;
+mod inlined;
 mod loading;
 mod nss_advice;
 mod others;
@@ -142,6 +143,7 @@ pub fn annotate(plan: &Plan, graphs: &crate::graph::Graphs, report: &mut Report)
         caller::by_caller(g, a, &reached, bin, &std_version);
         split::nss(g, a, (bin, &reached), &std_version);
         others::by_other_callers(g, a, &reached, bin);
+        inlined::chains_where_inlined(g, a, &reached);
         loading::by_static_callers(g, a, &reached, bin);
         split::also_reachable(g, a);
         reach::name_std_callers(a, &reached);
@@ -336,6 +338,50 @@ mod tests {
                 f.advice
             );
         }
+    }
+
+    /// QA bc F1: a crash in `getpwuid_r` that no finding's code is on counts for the
+    /// findings that list it, not for std's, whose functions are host lookups.
+    #[test]
+    fn a_crash_no_finding_is_on_counts_for_those_listing_its_function() {
+        let mut a = Artifact::new(
+            Some("app".into()),
+            "app".into(),
+            None,
+            "app".into(),
+            static_pie(),
+        );
+        for (krate, function) in [("whoami", "getpwuid_r"), ("std", "getaddrinfo")] {
+            let mut f = new_finding(
+                rules::find("AOT004").expect("AOT004"),
+                krate,
+                "1.0.0",
+                vec![],
+            );
+            f.evidence = vec![format!("{}`{function}`", findings::DEFINES)];
+            a.findings.push(f);
+        }
+        let mut run = hostile("unknown-uid", Some("SIGSEGV"), HostileOutcome::Ok);
+        run.crash_stack = vec![
+            "__new_getpwuid_r".into(),
+            "app::module".into(),
+            "app::main".into(),
+        ];
+        a.hostile = vec![run];
+        reproduced(&mut a, &AuditPolicy::default(), "0.1.0");
+        let (whoami, std) = (&a.findings[0], &a.findings[1]);
+        assert!(whoami.reproduced, "{whoami:?}");
+        assert!(
+            whoami
+                .evidence
+                .join("\n")
+                .contains("so it counts for the one that lists `getpwuid_r`")
+        );
+        assert!(!std.reproduced, "{std:?}");
+        assert!(std.evidence.join("\n").contains(
+            "not reproduced: the crash under `unknown-uid` is in `getpwuid_r`, which this finding \
+             does not list"
+        ), "{:?}", std.evidence);
     }
 
     /// QA y: every hostile condition behaved; the AOT004 finding (a reachable lookup) stays

@@ -61,12 +61,37 @@ pub(super) fn reproduced(a: &mut Artifact, policy: &AuditPolicy, package_version
             })
             .collect()
     };
+    // Per failed run no finding's code is on, the function its stack shows that only some
+    // findings list, with those findings.
+    let listing: Vec<Option<(String, Vec<usize>)>> = {
+        let findings: Vec<&Finding> = aot004.iter().map(|&k| &a.findings[k]).collect();
+        failed
+            .iter()
+            .zip(&pins)
+            .map(|(r, pin)| {
+                pin.is_none()
+                    .then(|| crash::by_function(r, &findings))
+                    .flatten()
+            })
+            .collect()
+    };
     let several = aot004.len() > 1;
     for (n, &k) in aot004.iter().enumerate() {
         let f = &mut a.findings[k];
         let mut evidence = Vec::new();
         let mut reproduce = None;
-        for (r, pin) in failed.iter().zip(&pins) {
+        for ((r, pin), listing) in failed.iter().zip(&pins).zip(&listing) {
+            if let Some((function, hits)) = listing
+                && !hits.contains(&n)
+            {
+                f.evidence.push(format!(
+                    "not reproduced: the crash under `{}` is in `{function}`, which this \
+                     finding does not list ({})",
+                    r.condition,
+                    crash::shown(&r.crash_stack, None)
+                ));
+                continue;
+            }
             let frame = match pin {
                 None => None,
                 Some(hits) => match hits.iter().find(|(i, _)| *i == n) {
@@ -99,9 +124,20 @@ pub(super) fn reproduced(a: &mut Artifact, policy: &AuditPolicy, package_version
                 // Said, not silently every finding's (QA ax F1: lsd's crash in `get_output`,
                 // which holds uzers's inlined lookups, was pinned on dirs-sys's and
                 // libgit2-sys's findings too, with no word of why).
+                let each = match listing {
+                    Some((function, hits)) if hits.len() == 1 => format!(
+                        "for the one that lists `{function}`, the C library's function on it"
+                    ),
+                    Some((function, hits)) => format!(
+                        "for each of the {} that list `{function}`, the C library's function on \
+                         it",
+                        hits.len()
+                    ),
+                    None => "for each of them".to_string(),
+                };
                 line.push_str(&format!(
                     "; its stack ({}) shows the code of none of the {} AOT004 findings, so it \
-                     counts for each of them",
+                     counts {each}",
                     crash::shown(&r.crash_stack, None),
                     aot004.len()
                 ));

@@ -14,10 +14,6 @@ use crate::attribute::Attributed;
 use crate::attribute::coverage::Owner;
 use crate::report::Step;
 
-/// How many pieces [`Graph::calling_crates`] walks back at most: glibc's own callers of a
-/// lookup are a few dozen; past that the walk is in the C library's innards.
-const CALLERS_WALK: usize = 4096;
-
 impl Graph {
     /// The steps from a root to piece `v`; empty when no root reaches it.
     pub(super) fn chain(&self, v: u32) -> Vec<Step> {
@@ -25,7 +21,7 @@ impl Graph {
     }
 
     /// Piece `p` as a step reached by a reference of kind `k`.
-    fn step(&self, p: u32, k: u8) -> Step {
+    pub(super) fn step(&self, p: u32, k: u8) -> Step {
         let (copy, hash) = self.copy_of(p).unzip();
         let hash = hash.flatten();
         Step {
@@ -63,7 +59,7 @@ impl Graph {
 
     /// Who refers to each piece: the graph turned around, once for every chain and entry
     /// search of the binary (a finding's functions, each crate of `--why`).
-    fn preds(&self) -> &dom::Csr {
+    pub(super) fn preds(&self) -> &dom::Csr {
         self.preds.get_or_init(|| self.plain.reverse())
     }
 
@@ -103,109 +99,6 @@ impl Graph {
     /// What piece `v` retains (bytes in memory); 0 for none.
     pub(super) fn retained(&self, v: u32) -> u64 {
         self.retained.get(v as usize).copied().unwrap_or(0)
-    }
-
-    /// The shortest chain from a root to `v` that passes through a symbol of crate `krate`
-    /// (the crate a finding blames), when one of its reachable symbols leads to `v`. The
-    /// nearest chain to `v` may come through another crate (procs: `getpwuid_r` by dirs-sys,
-    /// while the finding is uzers'); this one shows what the blamed crate does.
-    pub fn reach_through(&self, v: u32, krate: &str) -> Option<Vec<Step>> {
-        let k = self.group_named(krate)?;
-        // The pieces, and the virtual root after them.
-        let n = self.plain.len();
-        let of = |u: u32| self.group.get(u as usize) == Some(&k);
-        if v as usize >= n || of(v) {
-            return None;
-        }
-        // Backwards from `v`: each piece's next step towards it, and how far it is.
-        let preds = self.preds();
-        let mut toward = vec![(dom::NONE, 0u8); n];
-        let mut dist = vec![u32::MAX; n];
-        dist[v as usize] = 0;
-        let mut queue = std::collections::VecDeque::from([v]);
-        while let Some(w) = queue.pop_front() {
-            for (p, kind) in preds.succ_kinds(w) {
-                if dist[p as usize] == u32::MAX {
-                    dist[p as usize] = dist[w as usize] + 1;
-                    toward[p as usize] = (w, kind);
-                    queue.push_back(p);
-                }
-            }
-        }
-        let depth = |u: u32| dom::path(&self.parent, self.root, u).len() as u32;
-        let via = (0..n as u32)
-            .filter(|&u| {
-                let i = u as usize;
-                let flag = |v: &[bool]| v.get(i) == Some(&true);
-                of(u) && flag(&self.symbol) && flag(&self.reachable) && dist[i] != u32::MAX
-            })
-            .min_by_key(|&u| (depth(u) + dist[u as usize], u))?;
-        let mut steps = self.chain(via);
-        let mut at = via;
-        while at != v {
-            let (w, kind) = toward[at as usize];
-            steps.push(self.step(w, kind));
-            at = w;
-        }
-        Some(steps)
-    }
-
-    /// The crates whose code refers to `v`, reachable or not, nearest first, each with its
-    /// symbol that does: walking back from `v` past code of no crate and of the C runtimes
-    /// (`[libc]`: glibc's `gethostbyname` is called by its own `gethostbyname_r`'s callers),
-    /// never back along an unwind table's edge (an FDE describes, it does not call). At most
-    /// [`CALLERS_WALK`] pieces are walked.
-    pub fn calling_crates(&self, v: u32) -> Vec<(String, String)> {
-        let mut out = self.callers(v);
-        let mut seen: Vec<String> = Vec::new();
-        out.retain(|(k, _)| {
-            let new = !seen.contains(k);
-            if new {
-                seen.push(k.clone());
-            }
-            new
-        });
-        out
-    }
-
-    /// As [`Graph::calling_crates`], every symbol of each crate that refers to `v`.
-    pub fn callers(&self, v: u32) -> Vec<(String, String)> {
-        self.callers_through(v, &[])
-    }
-
-    /// As [`Graph::callers`], walking back past the code of the crates `through` too (std's:
-    /// a lookup in std's generic code, `FilterMap::next`, is made for the crate that calls it).
-    pub fn callers_through(&self, v: u32, through: &[&str]) -> Vec<(String, String)> {
-        let n = self.plain.len();
-        if v as usize >= n {
-            return Vec::new();
-        }
-        let preds = self.preds();
-        let describes = super::refs::kind_id(crate::report::RefKind::Describes);
-        let mut seen = vec![false; n];
-        seen[v as usize] = true;
-        let mut queue = std::collections::VecDeque::from([v]);
-        let mut out: Vec<(String, String)> = Vec::new();
-        let mut walked = 0;
-        while let Some(w) = queue.pop_front() {
-            walked += 1;
-            if walked > CALLERS_WALK {
-                break;
-            }
-            for (p, kind) in preds.succ_kinds(w) {
-                if kind == describes || p == self.root || seen.get(p as usize) != Some(&false) {
-                    continue;
-                }
-                seen[p as usize] = true;
-                match self.code_crate_of(p) {
-                    Some(k) if !k.starts_with('[') && !through.contains(&k) => {
-                        out.push((k.to_string(), self.name(p)));
-                    }
-                    _ => queue.push_back(p),
-                }
-            }
-        }
-        out
     }
 
     /// The functions `.preinit_array` and `.init_array` hold (run before `main`), each with

@@ -23,6 +23,7 @@ mod pcrel;
 mod refs;
 mod sources;
 mod tables;
+mod via;
 mod wanted;
 mod why;
 

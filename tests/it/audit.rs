@@ -7,7 +7,7 @@ use crate::util::*;
 
 mod bundling;
 mod inlined;
-mod native;
+pub(crate) mod native;
 mod nss_other;
 use native::expect_system_zlib;
 

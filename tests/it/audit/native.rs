@@ -767,7 +767,7 @@ fn a_crate_inlined_under_lto_keeps_its_finding_and_gives_none_to_std() {
 }
 
 /// The finding of artifact `a` whose `key` (`rule` or `crate`) is `value`.
-pub(super) fn finding<'a>(a: &'a Value, key: &str, value: &str) -> &'a Value {
+pub(crate) fn finding<'a>(a: &'a Value, key: &str, value: &str) -> &'a Value {
     a["findings"]
         .as_array()
         .expect("findings")
@@ -777,6 +777,6 @@ pub(super) fn finding<'a>(a: &'a Value, key: &str, value: &str) -> &'a Value {
 }
 
 /// A finding's chain as (symbol, kind) steps, as `--why`'s are read.
-pub(super) fn chain_of(f: &Value) -> Vec<(String, String)> {
+pub(crate) fn chain_of(f: &Value) -> Vec<(String, String)> {
     crate::why::steps(&serde_json::json!({ "steps": f["chain"] }))
 }

@@ -1,0 +1,150 @@
+//! Who calls a piece, and chains that pass where a finding says the code is: through a
+//! crate's own symbols, or through a caller whose code may hold a crate's, inlined.
+
+use super::{Graph, dom};
+use crate::report::Step;
+
+/// How many pieces [`Graph::calling_crates`] walks back at most: glibc's own callers of a
+/// lookup are a few dozen; past that the walk is in the C library's innards.
+const CALLERS_WALK: usize = 4096;
+
+impl Graph {
+    /// The shortest chain from a root to `v` that passes through a symbol of crate `krate`
+    /// (the crate a finding blames), when one of its reachable symbols leads to `v`. The
+    /// nearest chain to `v` may come through another crate (procs: `getpwuid_r` by dirs-sys,
+    /// while the finding is uzers'); this one shows what the blamed crate does.
+    pub fn reach_through(&self, v: u32, krate: &str) -> Option<Vec<Step>> {
+        let k = self.group_named(krate)?;
+        let of = |u: u32| self.group.get(u as usize) == Some(&k);
+        if of(v) {
+            return None;
+        }
+        self.reach_via(v, |u| of(u) && self.symbol.get(u as usize) == Some(&true))
+    }
+
+    /// The shortest chain from a root to `v` whose last step before it (past code of no
+    /// crate, of the C runtimes and of the crates `through`) is a symbol of a crate that
+    /// `may_hold` accepts. A crate without code of its own in the binary (inlined under LTO)
+    /// makes its calls from its callers' functions: the nearest chain to its lookup may be
+    /// another crate's own (starship, QA bc F2: whoami's finding showed dirs-sys's
+    /// `home_dir` calling `getpwuid_r`, while whoami's lookup is in the program's
+    /// `username::module`).
+    pub fn reach_by_caller(
+        &self,
+        v: u32,
+        through: &[&str],
+        may_hold: impl Fn(&str) -> bool,
+    ) -> Option<Vec<Step>> {
+        let callers: Vec<u32> = self
+            .caller_pieces(v, through)
+            .into_iter()
+            .filter(|&p| self.symbol.get(p as usize) == Some(&true))
+            .filter(|&p| self.code_crate_of(p).is_some_and(&may_hold))
+            .collect();
+        self.reach_via(v, |u| callers.contains(&u))
+    }
+
+    /// The shortest chain from a root to `v` through one of the reachable pieces `pick`
+    /// chooses (fewest steps in all).
+    fn reach_via(&self, v: u32, pick: impl Fn(u32) -> bool) -> Option<Vec<Step>> {
+        // The pieces, and the virtual root after them.
+        let n = self.plain.len();
+        if v as usize >= n {
+            return None;
+        }
+        // Backwards from `v`: each piece's next step towards it, and how far it is.
+        let preds = self.preds();
+        let mut toward = vec![(dom::NONE, 0u8); n];
+        let mut dist = vec![u32::MAX; n];
+        dist[v as usize] = 0;
+        let mut queue = std::collections::VecDeque::from([v]);
+        while let Some(w) = queue.pop_front() {
+            for (p, kind) in preds.succ_kinds(w) {
+                if dist[p as usize] == u32::MAX {
+                    dist[p as usize] = dist[w as usize] + 1;
+                    toward[p as usize] = (w, kind);
+                    queue.push_back(p);
+                }
+            }
+        }
+        let depth = |u: u32| dom::path(&self.parent, self.root, u).len() as u32;
+        let via = (0..n as u32)
+            .filter(|&u| {
+                let i = u as usize;
+                u != v && self.reachable.get(i) == Some(&true) && dist[i] != u32::MAX && pick(u)
+            })
+            .min_by_key(|&u| (depth(u) + dist[u as usize], u))?;
+        let mut steps = self.chain(via);
+        let mut at = via;
+        while at != v {
+            let (w, kind) = toward[at as usize];
+            steps.push(self.step(w, kind));
+            at = w;
+        }
+        Some(steps)
+    }
+
+    /// The crates whose code refers to `v`, reachable or not, nearest first, each with its
+    /// symbol that does: walking back from `v` past code of no crate and of the C runtimes
+    /// (`[libc]`: glibc's `gethostbyname` is called by its own `gethostbyname_r`'s callers),
+    /// never back along an unwind table's edge (an FDE describes, it does not call). At most
+    /// [`CALLERS_WALK`] pieces are walked.
+    pub fn calling_crates(&self, v: u32) -> Vec<(String, String)> {
+        let mut out = self.callers(v);
+        let mut seen: Vec<String> = Vec::new();
+        out.retain(|(k, _)| {
+            let new = !seen.contains(k);
+            if new {
+                seen.push(k.clone());
+            }
+            new
+        });
+        out
+    }
+
+    /// As [`Graph::calling_crates`], every symbol of each crate that refers to `v`.
+    pub fn callers(&self, v: u32) -> Vec<(String, String)> {
+        self.callers_through(v, &[])
+    }
+
+    /// As [`Graph::callers`], walking back past the code of the crates `through` too (std's:
+    /// a lookup in std's generic code, `FilterMap::next`, is made for the crate that calls it).
+    pub fn callers_through(&self, v: u32, through: &[&str]) -> Vec<(String, String)> {
+        self.caller_pieces(v, through)
+            .into_iter()
+            .filter_map(|p| Some((self.code_crate_of(p)?.to_string(), self.name(p))))
+            .collect()
+    }
+
+    /// The pieces of [`Graph::callers_through`].
+    fn caller_pieces(&self, v: u32, through: &[&str]) -> Vec<u32> {
+        let n = self.plain.len();
+        if v as usize >= n {
+            return Vec::new();
+        }
+        let preds = self.preds();
+        let describes = super::refs::kind_id(crate::report::RefKind::Describes);
+        let mut seen = vec![false; n];
+        seen[v as usize] = true;
+        let mut queue = std::collections::VecDeque::from([v]);
+        let mut out: Vec<u32> = Vec::new();
+        let mut walked = 0;
+        while let Some(w) = queue.pop_front() {
+            walked += 1;
+            if walked > CALLERS_WALK {
+                break;
+            }
+            for (p, kind) in preds.succ_kinds(w) {
+                if kind == describes || p == self.root || seen.get(p as usize) != Some(&false) {
+                    continue;
+                }
+                seen[p as usize] = true;
+                match self.code_crate_of(p) {
+                    Some(k) if !k.starts_with('[') && !through.contains(&k) => out.push(p),
+                    _ => queue.push_back(p),
+                }
+            }
+        }
+        out
+    }
+}
