@@ -81,6 +81,7 @@ pub fn checks(s: &mut String, a: &Artifact, st: &Style) {
         }
     }
     super::fill::labelled(s, st.color, "checks", &counts.join(", "));
+    let pulled = pulled_in(a);
     let shown: Vec<&Check> = a
         .checks
         .iter()
@@ -91,6 +92,7 @@ pub fn checks(s: &mut String, a: &Artifact, st: &Style) {
                 || c.verdict != Verdict::Pass
                 || c.id.is_budget()
                 || c.id == crate::report::CheckId::BaselineFileSize
+                || pulled.iter().any(|p| std::ptr::eq(*p, *c))
         })
         .collect();
     let mut sorted = shown.clone();
@@ -126,6 +128,28 @@ pub fn checks(s: &mut String, a: &Artifact, st: &Style) {
             )
         );
     }
+}
+
+/// How many passing crates with new references the terminal lists without `-v`.
+const PULLED_SHOWN: usize = 3;
+
+/// The passing checks of crates that grew or appeared with new references into them, the
+/// most grown first, at most [`PULLED_SHOWN`]: what the change pulled in is the point of a
+/// comparison even when it passes (QA bb F1: watchexec's new `to_socket_addrs()` call in
+/// `main` was shown with `-v` alone).
+fn pulled_in(a: &Artifact) -> Vec<&Check> {
+    let mut out: Vec<&Check> = a
+        .checks
+        .iter()
+        .filter(|c| c.verdict == Verdict::Pass && !c.entry_points.is_empty())
+        .filter(|c| c.delta.is_some_and(|d| d > 0.0) || c.new)
+        .collect();
+    out.sort_by(|x, y| {
+        let d = |c: &Check| c.delta.unwrap_or(0.0);
+        d(y).total_cmp(&d(x))
+    });
+    out.truncate(PULLED_SHOWN);
+    out
 }
 
 fn short(v: Verdict) -> &'static str {
@@ -382,5 +406,39 @@ mod tests {
         assert!(s.contains("file size shrank by 1.23 MiB (-15.0%)"), "{s}");
         assert!(!s.contains("brotli"), "{s}");
         assert!(s.contains("1 more within thresholds"), "{s}");
+    }
+
+    /// QA bb F1: passing crates that grew with new references into them are listed without
+    /// `-v`, the three most grown; one that grew with none, or an unchanged one, is counted.
+    #[test]
+    fn passing_crates_that_pulled_code_in_are_listed() {
+        use crate::report::CheckId;
+        let mut a = crate::report::test_artifact(1000);
+        for (name, delta, entries) in [
+            ("small", 10.0, true),
+            ("big", 900.0, true),
+            ("quiet", 5000.0, false),
+            ("mid", 300.0, true),
+            ("tiny", 1.0, true),
+        ] {
+            let mut c = Check::worded(
+                CheckId::BaselineCrate(name.into()),
+                Verdict::Pass,
+                format!("crate {name} grew by {delta} B"),
+            );
+            c.delta = Some(delta);
+            if entries {
+                c.entry_points = vec![format!("app::calls_{name}")];
+            }
+            a.checks.push(c);
+        }
+        let mut s = String::new();
+        checks(&mut s, &a, &Style::plain());
+        let listed: Vec<&str> = ["small", "big", "quiet", "mid", "tiny"]
+            .into_iter()
+            .filter(|n| s.contains(&format!("crate {n} grew")))
+            .collect();
+        assert_eq!(listed, ["small", "big", "mid"], "{s}");
+        assert!(s.contains("2 more within thresholds"), "{s}");
     }
 }

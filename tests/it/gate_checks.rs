@@ -439,6 +439,55 @@ fn a_grown_crate_names_the_new_call_of_an_old_referrer() {
     );
 }
 
+/// QA bb F1: a crate that grew within the thresholds, with a new reference into it, is
+/// listed in the default terminal report (it was with `-v` alone): the baseline's `[libc]`
+/// 64 B smaller and without its most retaining entered function.
+#[test]
+fn a_passing_crate_with_a_new_reference_is_listed_without_v() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (base, mut b) = why_chain_baseline(dir.path());
+    let libc = b["artifacts"][0]["binary"]["crates"]
+        .as_array_mut()
+        .expect("crates")
+        .iter_mut()
+        .find(|c| c["name"] == "[libc]")
+        .expect("[libc] in the baseline");
+    let entered = libc["entered"].as_array().expect("entered").clone();
+    let to = entered
+        .iter()
+        .max_by_key(|e| u64_of(e, "retained"))
+        .map(|e| str_of(e, "symbol").to_string())
+        .expect("an entered [libc] function");
+    libc["entered"] = entered
+        .into_iter()
+        .filter(|e| e["symbol"] != to.as_str())
+        .collect();
+    libc["vm_size"] = (u64_of(libc, "vm_size") - 64).into();
+    std::fs::write(&base, serde_json::to_vec(&b).expect("JSON")).expect("write");
+    let v = parse(&run(check_fixture("why-chain", &["--baseline"]).arg(&base)));
+    let all = checks(&v);
+    let c = check(&all, "baseline.crate:[libc]");
+    assert_eq!(c["verdict"], "pass", "{c}");
+    assert!(
+        c["new_entries"]
+            .as_array()
+            .is_some_and(|e| e.iter().any(|n| n["to"] == to.as_str())),
+        "{c}"
+    );
+    let text = run(human_fixture("why-chain", &["--no-probe", "--baseline"]).arg(&base));
+    let said = words(&text.stdout);
+    assert!(
+        said.contains("pass baseline.crate:[libc] crate [libc] (in memory) grew by 64 B"),
+        "{}",
+        text.stdout
+    );
+    assert!(
+        said.contains(&format!(" → {to} (retains ")),
+        "{}",
+        text.stdout
+    );
+}
+
 /// why-chain's baseline saved in `dir`: its path and its JSON.
 fn why_chain_baseline(dir: &std::path::Path) -> (std::path::PathBuf, Value) {
     let base = dir.join("base.json");
