@@ -287,12 +287,7 @@ fn add_finding(
     m: Moved,
     bin: Option<&BinPlan>,
 ) {
-    let called = format!(
-        "{} called by {}'s code (`{}`, the reference graph)",
-        quoted(&m.names),
-        m.to.name(),
-        m.callers.join("`, `")
-    );
+    let called = called_line(g, &m);
     let inlined = (!m.inlined_from.is_empty()).then(|| {
         let (to, from) = (m.to.name(), m.inlined_from.join(", "));
         format!(
@@ -325,6 +320,29 @@ fn add_finding(
         super::apply_policy(&mut f, &bin.audit);
     }
     a.findings.push(f);
+}
+
+/// `` `getpwnam` called by K's code (`caller`, the reference graph); `getpwnam_r` through the
+/// C library's `getpwnam` ``: a function the crate's code reaches only through another of the
+/// C library's is said so (QA bc F4).
+fn called_line(g: &Graph, m: &Moved) -> String {
+    let (mut direct, mut through): (Vec<&str>, Vec<String>) = (Vec::new(), Vec::new());
+    for n in &m.names {
+        match g.symbol(n).and_then(|v| g.only_through_c(v)) {
+            Some(c) => through.push(format!("`{n}` through the C library's `{c}`")),
+            None => direct.push(n),
+        }
+    }
+    let by = format!(
+        "{}'s code (`{}`, the reference graph)",
+        m.to.name(),
+        m.callers.join("`, `")
+    );
+    match (direct.is_empty(), through.is_empty()) {
+        (false, true) => format!("{} called by {by}", quoted(&direct)),
+        (false, false) => format!("{} called by {by}; {}", quoted(&direct), through.join("; ")),
+        (true, _) => format!("called by {by}: {}", through.join("; ")),
+    }
 }
 
 #[cfg(test)]

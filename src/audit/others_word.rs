@@ -3,7 +3,7 @@
 
 use super::super::findings::DEFINES;
 use super::super::graph::Reached;
-use super::super::split::{is_chain_to, narrow_defines, rechain};
+use super::super::split::{is_chain_to, narrow_defines, note_defines, rechain};
 use super::lines::{not_said_std, own_callers_of};
 use crate::format::quoted;
 use crate::graph::Graph;
@@ -47,6 +47,7 @@ pub(super) struct Sorted<'r, 'm> {
 pub(super) fn word(g: &Graph, f: &mut Finding, s: &Sorted) {
     if !s.orphans.is_empty() {
         let one = s.orphans.len() == 1;
+        note_defines(f, &format!("{} referred to by no code", quoted(&s.orphans)));
         f.evidence.push(format!(
             "{} {} referred to by no code (linked with another function of {} object \
              file, not called by {})",

@@ -312,6 +312,18 @@ pub(super) fn is_chain_to(e: &str, names: &[&str]) -> bool {
     })
 }
 
+/// Add `note` to the finding's line of NSS functions the binary defines, in its parentheses:
+/// the list itself stays as `Finding::defined` reads it (QA bc F4: `initgroups`, which no code
+/// refers to, headed four findings' evidence unmarked).
+pub(super) fn note_defines(f: &mut Finding, note: &str) {
+    for e in f.evidence.iter_mut().filter(|e| e.starts_with(DEFINES)) {
+        match e.strip_suffix(')').filter(|_| e.contains(" (")) {
+            Some(open) => *e = format!("{open}; {note})"),
+            None => e.push_str(&format!(" ({note})")),
+        }
+    }
+}
+
 /// Take `moved` out of the finding's list of NSS functions the binary defines.
 pub(super) fn narrow_defines(f: &mut Finding, moved: &[&str]) {
     for e in f.evidence.iter_mut().filter(|e| e.starts_with(DEFINES)) {
@@ -343,6 +355,28 @@ mod tests {
             copy: None,
             hash: None,
         }
+    }
+
+    /// QA bc F4: the note goes in the list's parentheses; the list reads as before.
+    #[test]
+    fn a_note_on_the_defines_line_keeps_its_list() {
+        let rule = super::super::rules::find("AOT004").expect("AOT004");
+        let mut f = super::super::findings::new_finding(rule, "nix", "1.0.0", vec![]);
+        f.evidence = vec![format!("{DEFINES}`getpwuid_r`, `initgroups`")];
+        note_defines(&mut f, "`initgroups` referred to by no code");
+        assert_eq!(
+            f.evidence[0],
+            format!("{DEFINES}`getpwuid_r`, `initgroups` (`initgroups` referred to by no code)")
+        );
+        f.evidence = vec![format!(
+            "{DEFINES}`initgroups` (named by its analysis link)"
+        )];
+        note_defines(&mut f, "x");
+        assert_eq!(
+            f.evidence[0],
+            format!("{DEFINES}`initgroups` (named by its analysis link; x)")
+        );
+        assert_eq!(f.defined(), ["initgroups"]);
     }
 
     #[test]

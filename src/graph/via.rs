@@ -116,6 +116,33 @@ impl Graph {
             .collect()
     }
 
+    /// The C library's function that the crates' code reaches `v` through, when no crate's
+    /// code refers to `v` itself: glibc's `getpwnam` calls `getpwnam_r` (QA bc F4:
+    /// gix-config-value's `home_for_user` was said to call both). A reference through a piece
+    /// of no crate (a GOT slot) counts as its referrer's.
+    pub fn only_through_c(&self, v: u32) -> Option<String> {
+        let preds = self.preds();
+        let describes = super::refs::kind_id(crate::report::RefKind::Describes);
+        let referrers = |w: u32| {
+            preds
+                .succ_kinds(w)
+                .filter(move |&(p, kind)| kind != describes && p != self.root)
+                .map(|(p, _)| p)
+        };
+        let mut via = None;
+        for p in referrers(v) {
+            let own = |q: u32| self.code_crate_of(q).is_some_and(|k| !k.starts_with('['));
+            match self.code_crate_of(p) {
+                Some(_) if own(p) => return None,
+                Some(_) if self.symbol.get(p as usize) == Some(&true) => via = via.or(Some(p)),
+                Some(_) => {}
+                None if referrers(p).any(own) => return None,
+                None => {}
+            }
+        }
+        via.map(|p| self.name(p))
+    }
+
     /// The pieces of [`Graph::callers_through`].
     fn caller_pieces(&self, v: u32, through: &[&str]) -> Vec<u32> {
         let n = self.plain.len();
