@@ -116,6 +116,7 @@ fn entered(b: &mut crate::report::Binary, name: &str, edges: &[(&str, &str, u64)
                 symbol: to.to_string(),
                 retained,
                 from: vec![at],
+                aliases: Vec::new(),
             }),
         }
     }
@@ -201,6 +202,57 @@ fn a_new_reference_of_an_old_referrer_is_named_first() {
         vec![
             "<DisplayBuffer<15> as Write>::write_str",
             "std::sys::os::glibc_version"
+        ]
+    );
+}
+
+/// QA bd F1: glibc's `memcmp` and `bcmp` are one symbol; the baseline named it `memcmp`, this
+/// build `bcmp` (with `memcmp` among its aliases). Its 2 callers are not new entries; a new
+/// caller is, and a symbol no name of which was entered before retains its bytes.
+#[test]
+fn an_alias_named_otherwise_is_no_new_entry() {
+    let th = Thresholds::default();
+    let mut base = binary_with(&[("[libc]", 100_000, &[])]);
+    entered(
+        &mut base,
+        "[libc]",
+        &[("app::eq", "memcmp", 3_000), ("app::cmp", "memcmp", 3_000)],
+    );
+    let mut cur = binary_with(&[("[libc]", 200_000, &[])]);
+    entered(
+        &mut cur,
+        "[libc]",
+        &[
+            ("app::eq", "bcmp", 3_000),
+            ("app::cmp", "bcmp", 3_000),
+            ("app::new", "bcmp", 3_000),
+            ("app::main", "getaddrinfo", 36_000),
+        ],
+    );
+    for c in &mut cur.crates {
+        for e in c.entered.iter_mut().filter(|e| e.symbol == "bcmp") {
+            e.aliases = vec!["memcmp".into()];
+        }
+    }
+    let mut c = size_check(
+        CheckId::BaselineCrate("[libc]".into()),
+        "crate [libc]",
+        100_000,
+        200_000,
+        &th,
+        false,
+    );
+    new_entry_points(&mut c, &base, &cur);
+    let got: Vec<(&str, &str, Option<u64>)> = c
+        .new_entries
+        .iter()
+        .map(|e| (e.from.as_str(), e.to.as_str(), e.retained))
+        .collect();
+    assert_eq!(
+        got,
+        vec![
+            ("app::main", "getaddrinfo", Some(36_000)),
+            ("app::new", "bcmp", None),
         ]
     );
 }

@@ -130,21 +130,25 @@ pub(super) fn new_entry_points(c: &mut Check, base: &Binary, cur: &Binary) {
 fn new_references(now: &CrateSize, before: Option<&CrateSize>) -> Vec<NewEntry> {
     // A baseline saved before names lost their LTO numbers still says `fmt.1400`.
     let key = crate::attribute::normal::without_local_number;
+    // A symbol by each of its names ([`names`]): which alias names it may change between
+    // builds (QA bd F1: 63 callers of glibc's `memcmp` were new entry points into `bcmp`).
     let mut entered: HashSet<&str> = HashSet::new();
     let mut had: HashSet<(&str, &str)> = HashSet::new();
     if let Some(k) = before {
         for e in &k.entered {
-            entered.insert(key(&e.symbol));
+            let names = names(e);
+            entered.extend(names.iter().copied());
             for f in referrers(k, e) {
-                had.insert((key(f), key(&e.symbol)));
+                had.extend(names.iter().map(|n| (key(f), *n)));
             }
         }
     }
     let mut new: Vec<NewEntry> = Vec::new();
     for e in &now.entered {
-        let fresh = !entered.contains(key(&e.symbol));
+        let names = names(e);
+        let fresh = !names.iter().any(|n| entered.contains(n));
         for f in referrers(now, e) {
-            if !had.contains(&(key(f), key(&e.symbol))) {
+            if !names.iter().any(|n| had.contains(&(key(f), *n))) {
                 new.push(NewEntry {
                     from: f.to_string(),
                     to: e.symbol.clone(),
@@ -164,6 +168,14 @@ fn new_references(now: &CrateSize, before: Option<&CrateSize>) -> Vec<NewEntry> 
             .then_with(|| x.to.cmp(&y.to))
     });
     new
+}
+
+/// Every name of entered symbol `e`, its aliases' too, as the gate compares them.
+fn names(e: &Entered) -> Vec<&str> {
+    let own = std::iter::once(e.symbol.as_str());
+    own.chain(e.aliases.iter().map(String::as_str))
+        .map(crate::attribute::normal::without_local_number)
+        .collect()
 }
 
 /// The names of the symbols that refer to `e`, one of crate `k`'s entered symbols.

@@ -208,6 +208,7 @@ mod tests {
             ],
             pieces,
             files: Vec::new(),
+            aliases: Vec::new(),
             symbol_table: Some(".symtab"),
             symbols_borrowed: false,
             file_len: bytes.len() as u64,

@@ -251,6 +251,24 @@ fn named(
     ranked.sort_unstable();
     ranked.dedup_by_key(|e| (e.0, e.1, e.2));
     let retained = |t: u32| g.retained.get(t as usize).copied().unwrap_or(0);
+    // The other names of each piece that has some (a few thousand of glibc's, at most).
+    let mut aliases: HashMap<u32, Vec<String>> = HashMap::new();
+    for &(p, raw) in &a.layout.aliases {
+        let n = crate::attribute::demangle::display_name(raw);
+        let n = crate::attribute::normal::without_local_number(&n).to_string();
+        aliases.entry(p).or_default().push(n);
+    }
+    let aliases_of = |same: &[(u32, u32, u32, u32)], own: &str| {
+        let mut v: Vec<String> = same
+            .iter()
+            .flat_map(|e| aliases.get(&e.3).into_iter().flatten())
+            .filter(|n| *n != own)
+            .cloned()
+            .collect();
+        v.sort_unstable();
+        v.dedup();
+        v
+    };
     let mut out: HashMap<usize, (Vec<String>, Vec<Entered>)> = HashMap::new();
     for group in ranked.chunk_by(|x, y| x.0 == y.0) {
         // The referrers, sorted by name: the crate's `entry_points`.
@@ -260,6 +278,7 @@ fn named(
         let entered = group
             .chunk_by(|x, y| x.1 == y.1)
             .map(|same| Entered {
+                aliases: aliases_of(same, &distinct[same[0].1 as usize]),
                 symbol: distinct[same[0].1 as usize].to_string(),
                 // Two local symbols of one name are one entry.
                 retained: same.iter().map(|e| retained(e.3)).max().unwrap_or(0),

@@ -138,6 +138,10 @@ pub struct Entered {
     /// The symbols of other crates that refer to it: their positions in the crate's
     /// `entry_points` (each name is written once there, however many symbols it enters).
     pub from: Vec<u32>,
+    /// Other names of the same symbol (same address; glibc's `bcmp` of `memcmp`): which one
+    /// names it may change from build to build, and the gate matches by any of them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub aliases: Vec<String>,
 }
 
 /// One row of the byte map: a symbol, or a fallback label (`[section .rodata]`,

@@ -140,3 +140,44 @@ fn a_crates_chains_keep_the_most_alive_first() {
         .expect("an entered symbol");
     assert_eq!(u64_of(&chains[0], "retained"), most, "{}", chains[0]);
 }
+
+/// QA bd F1: glibc's symbols have other names at their address (`bcmp` of `memcmp`), and which
+/// one names a symbol changed between two builds: 63 old callers were new entry points. Each
+/// entered symbol lists its aliases; nm puts every one at the symbol's own address.
+#[test]
+fn an_entered_symbol_s_aliases_are_at_its_address() {
+    let v = json(&mut check_fixture("why-chain", &[]));
+    let a = artifact(&v, "static");
+    let path = str_of(a, "path").to_string();
+    let mut at: std::collections::HashMap<String, Vec<u64>> = Default::default();
+    for l in tool("nm", &["-C", "--defined-only", &path]).lines() {
+        let mut w = l.splitn(3, ' ');
+        let (Some(addr), Some(_), Some(name)) = (w.next(), w.next(), w.next()) else {
+            continue;
+        };
+        if let Ok(addr) = u64::from_str_radix(addr, 16) {
+            at.entry(name.to_string()).or_default().push(addr);
+        }
+    }
+    let mut checked = 0;
+    for c in a["binary"]["crates"].as_array().expect("crates") {
+        for e in c["entered"].as_array().into_iter().flatten() {
+            let symbol = str_of(e, "symbol");
+            let Some(own) = at.get(symbol) else { continue };
+            for alias in e["aliases"].as_array().into_iter().flatten() {
+                let alias = alias.as_str().expect("a name");
+                assert_ne!(alias, symbol);
+                let theirs = at
+                    .get(alias)
+                    .unwrap_or_else(|| panic!("{alias}: not in nm"));
+                assert!(
+                    theirs.iter().any(|x| own.contains(x)),
+                    "{alias} at {theirs:x?}, {symbol} at {own:x?}"
+                );
+                checked += 1;
+            }
+        }
+    }
+    // A static glibc binary has dozens (`memcpy` of `__new_memcpy`, `close` of `__close`).
+    assert!(checked >= 10, "{checked} aliases checked");
+}

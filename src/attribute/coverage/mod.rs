@@ -83,6 +83,10 @@ pub struct Layout<'a> {
     pub pieces: Vec<Piece<'a>>,
     /// The names of the `STT_FILE` symbols that pieces point at (see [`Owner::Symbol`]).
     pub files: Vec<&'a [u8]>,
+    /// Symbols that start where a piece's symbol does, inside its bytes: the piece's index
+    /// and the alias's raw name (glibc's `bcmp` of `memcmp`, `getpeername` of
+    /// `__getpeername`). Which of them names the piece may change from build to build.
+    pub aliases: Vec<(u32, &'a [u8])>,
     /// `.symtab`, `.dynsym`, or `None` when the file has neither.
     pub symbol_table: Option<&'static str>,
     /// The `.symtab` read is the analysis link's (the file itself is stripped).
@@ -190,8 +194,13 @@ pub fn layout_split_with<'a, H: FileHeader<Endian = Endianness>>(
     // Room for every piece at once (a symbol each, a gap after each and at each cut, one per
     // section): grown by doubling, the list was copied as it grew, twice its size at the top.
     pieces.reserve(table.len() + cuts.len() + 2 * sections.len() + 1);
-    let mut files = Vec::new();
-    let taken = symbols::pieces(table, endian, &frame, &ext, &image, &mut pieces, &mut files);
+    let (mut files, mut aliases) = (Vec::new(), Vec::new());
+    let made = symbols::Made {
+        pieces: &mut pieces,
+        files: &mut files,
+        aliases: &mut aliases,
+    };
+    let taken = symbols::pieces(table, endian, &frame, &ext, &image, made);
     symbols_read();
     let alloc: Vec<bool> = infos.iter().map(|i| i.alloc).collect();
     gaps(&ext, &image, &taken, &alloc, cuts, &mut pieces);
@@ -202,6 +211,7 @@ pub fn layout_split_with<'a, H: FileHeader<Endian = Endianness>>(
         sections: infos,
         pieces,
         files,
+        aliases,
         symbol_table,
         symbols_borrowed: borrowed.is_some(),
         file_len,

@@ -17,11 +17,18 @@ pub(super) fn pieces<'a, H: FileHeader<Endian = Endianness>>(
     frame: &Frame,
     ext: &Extents,
     image: &Image,
-    pieces: &mut Vec<Piece<'a>>,
-    files: &mut Vec<&'a [u8]>,
+    out: Made<'_, 'a>,
 ) -> Vec<Vec<(u64, u64, u64)>> {
     let cands = candidates(table, endian, frame);
-    symbol_pieces(&cands, table, endian, ext, image, (pieces, files))
+    symbol_pieces(&cands, table, endian, ext, image, out)
+}
+
+/// Where [`pieces`] adds what it makes: the pieces, the `STT_FILE` names they point at, and
+/// the aliases (see [`super::Layout::aliases`]).
+pub(super) struct Made<'o, 'a> {
+    pub pieces: &'o mut Vec<Piece<'a>>,
+    pub files: &'o mut Vec<&'a [u8]>,
+    pub aliases: &'o mut Vec<(u32, &'a [u8])>,
 }
 
 /// The sections a symbol table's indices and values refer to.
@@ -217,14 +224,22 @@ fn candidates<H: FileHeader<Endian = Endianness>>(
 
 /// Per section: symbols in address order; an overlapping or aliased symbol gets only the
 /// bytes not already taken, so nothing counts twice. Returns the ranges taken per section.
+/// A symbol at the very start of the piece before it, in its bytes, is that piece's alias
+/// (`bcmp` of `memcmp`): in `aliases`, with the piece's index.
 fn symbol_pieces<'a, H: FileHeader<Endian = Endianness>>(
     cands: &[Cand],
     table: &SymbolTable<'a, H>,
     endian: Endianness,
     ext: &Extents,
     image: &Image,
-    (pieces, files): (&mut Vec<Piece<'a>>, &mut Vec<&'a [u8]>),
+    Made {
+        pieces,
+        files,
+        aliases,
+    }: Made<'_, 'a>,
 ) -> Vec<Vec<(u64, u64, u64)>> {
+    // The last piece made: its section, start, and index.
+    let mut last: Option<(u32, u64, u32)> = None;
     // Each `STT_FILE` symbol's place in `files` (`NO_FILE` when its name cannot be read).
     let mut slot: HashMap<u32, u32> = HashMap::new();
     let mut taken: Vec<Vec<(u64, u64, u64)>> = vec![Vec::new(); ext.file.len()];
@@ -237,6 +252,14 @@ fn symbol_pieces<'a, H: FileHeader<Endian = Endianness>>(
         }
         let s = c.start.max(scursor);
         if c.end <= s {
+            if let Some((section, start, piece)) = last
+                && (section, start) == (c.section, c.start)
+                && let Ok(name) = table
+                    .symbol(object::SymbolIndex(c.index as usize))
+                    .and_then(|sym| sym.name(endian, table.strings()))
+            {
+                aliases.push((piece, name));
+            }
             continue;
         }
         scursor = c.end;
@@ -264,6 +287,7 @@ fn symbol_pieces<'a, H: FileHeader<Endian = Endianness>>(
             })
         };
         taken[i].push((s, c.end, pieces.len() as u64));
+        last = Some((c.section, s, pieces.len() as u32));
         let addr = ext.addr[i].0;
         // Not loaded (a `.gnu.warning.*` symbol at address 0): no addresses, or a reference
         // to address 0 (an undefined weak symbol's) would reach it (QA al F1).
