@@ -329,6 +329,8 @@ mod tests {
             allowed: None,
             crash_stack: Vec::new(),
             crash_site_unknown: None,
+            answered: None,
+            dynamic_answered: None,
             static_hazard: false,
         }
     }

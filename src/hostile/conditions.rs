@@ -248,11 +248,15 @@ fn readiness_url(spec: &ProbeSettings, env: &[(String, String)]) -> Option<Strin
 
 /// A server may crash answering the readiness request, not before (QA u, F4: a lookup made
 /// per request, as sfz's listing does): the command shown starts it in the background, sends
-/// that request with `curl` once it listens (or until it is gone), and ends with its status.
+/// that request with `curl` once it listens (or until it is gone), prints the answer's HTTP
+/// status (`000`: none), stops the server a second later if it is still there, and ends with
+/// its status (143: it was stopped). It waited on a server that answered 403 for ever (QA bd
+/// F2).
 fn with_request(command: &str, url: &str) -> String {
     format!(
-        "{command} & until curl -s -o /dev/null {} || ! kill -0 $! 2>/dev/null; do sleep 0.1; \
-         done; wait $!",
+        "{command} & until code=$(curl -s -o /dev/null -w '%{{http_code}}' {}) || ! kill -0 $! \
+         2>/dev/null; do sleep 0.1; done; echo \"HTTP $code\"; sleep 1; kill $! 2>/dev/null; \
+         wait $!",
         quote(url)
     )
 }

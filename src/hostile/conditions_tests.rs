@@ -178,15 +178,38 @@ fn an_http_readiness_sends_its_request_in_the_command_shown() {
     let p = invocation(Condition::NoHome, bin, &s, &root, &scratch).expect("plan");
     assert_eq!(
         p.reproduce,
-        "env -u HOME -u USER -u LOGNAME PORT=8123 /x/bin & until curl -s -o /dev/null \
-         http://127.0.0.1:8123/health || ! kill -0 $! 2>/dev/null; do sleep 0.1; done; wait $!"
+        "env -u HOME -u USER -u LOGNAME PORT=8123 /x/bin & until code=$(curl -s -o /dev/null \
+         -w '%{http_code}' http://127.0.0.1:8123/health) || ! kill -0 $! 2>/dev/null; do sleep \
+         0.1; done; echo \"HTTP $code\"; sleep 1; kill $! 2>/dev/null; wait $!"
     );
+    // Run by a shell against a server that answers 403 and never exits: it prints the
+    // status and ends (QA bd F2: it waited for ever).
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let port = listener.local_addr().expect("addr").port();
+    drop(listener);
+    let server = format!(
+        "python3 -c 'import http.server as h\nclass H(h.BaseHTTPRequestHandler):\n  \
+         def do_GET(s): s.send_response(403); s.end_headers()\n  def log_message(*a): pass\n\
+         h.HTTPServer((\"127.0.0.1\", {port}), H).serve_forever()'"
+    );
+    let cmd = with_request(&server, &format!("http://127.0.0.1:{port}/"));
+    let out = std::process::Command::new("timeout")
+        .args(["20", "sh", "-c", &cmd])
+        .output()
+        .expect("sh");
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "HTTP 403\n",
+        "{cmd}: {out:?}"
+    );
+    // Ended by the command's own `kill` (SIGTERM: 143), not by `timeout` (124).
+    assert_eq!(out.status.code(), Some(143), "{cmd}: {out:?}");
     s.ready = Ready::parse("http/").expect("ready");
     s.env = vec![("PORT".into(), "9000".into())];
     let p = invocation(Condition::NoHome, bin, &s, &root, &scratch).expect("plan");
     assert!(
         p.reproduce
-            .contains("curl -s -o /dev/null http://127.0.0.1:9000/ "),
+            .contains("-w '%{http_code}' http://127.0.0.1:9000/)"),
         "{}",
         p.reproduce
     );

@@ -145,6 +145,7 @@ mod tests {
             timed_out: false,
             stderr_tail: stderr.into(),
             survivors: Vec::new(),
+            answered: None,
         }
     }
 

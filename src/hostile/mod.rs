@@ -247,14 +247,18 @@ pub fn run_all(
                                 HostileOutcome::Skipped if r.timed_out => HostileOutcome::Hung,
                                 o => o,
                             };
-                            (outcome, (r.signal.map(signal_name), r.exit_code))
+                            let answered = r.answered.filter(|_| outcome == HostileOutcome::Hung);
+                            (outcome, (r.signal.map(signal_name), r.exit_code, answered))
                         })
                 })
             }
             _ => None,
         };
         let (dynamic_outcome, dynamic_end) = dynamic_run.unzip();
-        let (dynamic_signal, dynamic_exit_code) = dynamic_end.unzip();
+        let (dynamic_signal, dynamic_exit_code, dynamic_answered) = match dynamic_end {
+            Some((signal, code, answered)) => (Some(signal), Some(code), answered),
+            None => (None, None, None),
+        };
         let detail = if outcome == HostileOutcome::Skipped {
             Some(plain::not_judged(spec, &reference, plain_twin.as_ref()))
         } else {
@@ -274,6 +278,11 @@ pub fn run_all(
             allowed: None,
             crash_stack: Vec::new(),
             crash_site_unknown: None,
+            answered: result
+                .answered
+                .clone()
+                .filter(|_| outcome == HostileOutcome::Hung),
+            dynamic_answered,
             static_hazard: false,
         });
     }
@@ -319,6 +328,8 @@ fn skipped(
         allowed: None,
         crash_stack: Vec::new(),
         crash_site_unknown: None,
+        answered: None,
+        dynamic_answered: None,
         static_hazard: false,
     }
 }

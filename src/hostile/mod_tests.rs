@@ -9,6 +9,7 @@ fn r(exit: Option<i32>, signal: Option<i32>, timed_out: bool) -> RunResult {
         timed_out,
         stderr_tail: String::new(),
         survivors: Vec::new(),
+        answered: None,
     }
 }
 

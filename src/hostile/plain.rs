@@ -57,6 +57,8 @@ pub(super) fn static_crash(
         allowed: None,
         crash_stack: Vec::new(),
         crash_site_unknown: None,
+        answered: None,
+        dynamic_answered: None,
         static_hazard: false,
     })
 }

@@ -27,6 +27,9 @@ pub struct RunResult {
     pub stderr_tail: String,
     /// Processes the run started that could not be stopped (should never happen).
     pub survivors: Vec<i32>,
+    /// A run that timed out answering an `http` check otherwise than awaited: its last answer
+    /// (`HTTP 403`).
+    pub answered: Option<String>,
 }
 
 const TAIL: usize = 2048;
@@ -107,6 +110,7 @@ fn run_to_ready(plan: &Invocation, ready: &Ready, spec: &ProbeSettings) -> RunRe
             timed_out: false,
             stderr_tail: String::new(),
             survivors: ok.stop.survivors,
+            answered: None,
         },
         Err(f) => RunResult {
             exit_code: f.exit_code,
@@ -122,6 +126,7 @@ fn run_to_ready(plan: &Invocation, ready: &Ready, spec: &ProbeSettings) -> RunRe
                 f.stderr_tail
             },
             survivors: f.stop.survivors,
+            answered: f.answer,
         },
     }
 }
@@ -171,6 +176,7 @@ fn run_to_exit(plan: &Invocation, timeout: Duration, mark: &Mark) -> RunResult {
                 timed_out: false,
                 stderr_tail: format!("cannot start {}: {e}", plan.program.to_string_lossy()),
                 survivors: Vec::new(),
+                answered: None,
             };
         }
     };
@@ -223,5 +229,6 @@ fn run_to_exit(plan: &Invocation, timeout: Duration, mark: &Mark) -> RunResult {
         timed_out,
         stderr_tail,
         survivors,
+        answered: None,
     }
 }

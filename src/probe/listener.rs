@@ -87,6 +87,36 @@ pub fn parse_listening(text: &str, port: u16) -> Vec<u64> {
         .collect()
 }
 
+/// The TCP ports that processes `tree` listen on, from `/proc/net/tcp` and `tcp6`, sorted:
+/// said when a `tcp`/`http` check waited on another port in vain (QA bd F3: miniserve
+/// listened on 8080, the probe waited on the free port it gave in `PORT`).
+pub fn ports_of(tree: &[i32]) -> Vec<u16> {
+    let ours: HashSet<u64> = tree.iter().flat_map(|&pid| socket_inodes(pid)).collect();
+    let mut ports: Vec<u16> = ["/proc/net/tcp", "/proc/net/tcp6"]
+        .iter()
+        .filter_map(|f| std::fs::read_to_string(f).ok())
+        .flat_map(|text| listening_ports(&text))
+        .filter(|(_, inode)| ours.contains(inode))
+        .map(|(port, _)| port)
+        .collect();
+    ports.sort_unstable();
+    ports.dedup();
+    ports
+}
+
+/// Every LISTEN (`0A`) line of a `/proc/net/tcp{,6}` text: its port and socket inode.
+fn listening_ports(text: &str) -> Vec<(u16, u64)> {
+    text.lines()
+        .skip(1)
+        .filter_map(|line| {
+            let f: Vec<&str> = line.split_whitespace().collect();
+            let (_, p) = f.get(1)?.split_once(':')?;
+            (f.get(3) == Some(&"0A")).then_some(())?;
+            Some((u16::from_str_radix(p, 16).ok()?, f.get(9)?.parse().ok()?))
+        })
+        .collect()
+}
+
 /// The inodes of the sockets `pid` has open (`socket:[N]` links in `/proc/PID/fd`).
 pub fn socket_inodes(pid: i32) -> Vec<u64> {
     let Ok(dir) = std::fs::read_dir(format!("/proc/{pid}/fd")) else {
@@ -169,5 +199,14 @@ mod tests {
         // just freed) may listen there now, but it is not ours.
         assert!(!listening_inodes(port).contains(&ino));
         assert_ne!(whose(port, &[me]), Listener::Ours);
+    }
+
+    #[test]
+    fn every_listening_port_is_read_with_its_inode() {
+        // Bound to any address, to 127.0.0.1 or to another: each is a port the program holds.
+        assert_eq!(
+            listening_ports(TCP),
+            [(0x4A27, 111), (0x4A27, 333), (8080, 444)]
+        );
     }
 }

@@ -196,7 +196,7 @@ pub fn footer(s: &mut String, report: &Report, st: &Style) {
         .filter(|r| !matches!(r, Reason::NotInspected { .. }))
         .filter(|r| match r {
             Reason::Hostile { run, .. } if report.verdict == Verdict::Fail => {
-                super::reasons::not_counted(run).is_none()
+                super::hostile_words::not_counted(run).is_none()
             }
             _ => true,
         })

@@ -6,7 +6,7 @@ use super::fill::fill;
 use crate::output::{BAD, GOOD, HEADER, WARN, paint};
 use crate::report::{HostileOutcome, HostileRun};
 
-/// `word` (what the run did, see `reasons::run_word`) in the colour of outcome `o`.
+/// `word` (what the run did, see `hostile_words::run_word`) in the colour of outcome `o`.
 fn painted(color: bool, o: HostileOutcome, word: &str) -> String {
     let style = match o {
         HostileOutcome::Ok => GOOD,
@@ -28,14 +28,14 @@ pub fn render(s: &mut String, runs: &[HostileRun], color: bool) {
     let width = runs.iter().map(|r| r.condition.len()).max().unwrap_or(0);
     for r in runs {
         let lead = format!("    {:<width$}  ", r.condition);
-        let mut line = painted(color, r.outcome, super::reasons::run_word(r));
-        line.push_str(&super::reasons::how(r));
-        if let Some((d, word, how)) = super::reasons::dynamic_run(r) {
+        let mut line = painted(color, r.outcome, super::hostile_words::run_word(r));
+        line.push_str(&super::hostile_words::how(r));
+        if let Some((d, word, how)) = super::hostile_words::dynamic_run(r) {
             let _ = write!(line, "; dynamic build: {}{how}", painted(color, d, word));
-            line.push_str(super::reasons::static_cause(r, d).unwrap_or_default());
+            line.push_str(super::hostile_words::static_cause(r, d).unwrap_or_default());
         }
         // As the verdict lines say it: `allowed (AOT004: REASON)`, or not counted.
-        if let Some(n) = super::reasons::not_counted(r) {
+        if let Some(n) = super::hostile_words::not_counted(r) {
             let _ = write!(line, "; {}", paint(color, WARN, &n));
         }
         // Filled to the terminal's width (QA ai, F4: 145 columns), as the audit's evidence is.
@@ -46,7 +46,7 @@ pub fn render(s: &mut String, runs: &[HostileRun], color: bool) {
         {
             let _ = writeln!(s, "      reproduce: {cmd}");
         }
-        if let Some(site) = super::reasons::crash_site(r) {
+        if let Some(site) = super::hostile_words::crash_site(r) {
             fill(s, "      crashed in: ", &site);
         }
         // The lines that tell what went wrong, not a backtrace's frames (QA af, F3: three

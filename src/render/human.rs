@@ -122,13 +122,19 @@ fn artifact(s: &mut String, a: &Artifact, audited: bool, st: &Style) {
     // `inspect FILE`: no audit ran, which no findings line would leave unsaid (QA az F5: a
     // static glibc binary with a reachable `getpwuid_r`, and a clean-looking report).
     if a.package.is_none() && a.findings.is_empty() {
+        // `--why` needs symbol names: not offered for a stripped file (QA be F5).
+        let why = match a.binary.symtab_size.is_some_and(|n| n > 0) {
+            true => "; `--why getpwuid_r` and the like show what the file calls",
+            false => "",
+        };
         row(
             s,
             st.color,
             "findings",
-            "not audited: `inspect` reads the file alone, and the audit needs its cargo \
-             project (run `cargo aotcheck` there); `--why getpwuid_r` and the like show what \
-             the file calls",
+            &format!(
+                "not audited: `inspect` reads the file alone, and the audit needs its cargo \
+                 project (run `cargo aotcheck` there){why}"
+            ),
         );
     }
     super::audit::findings(s, &a.findings, st);

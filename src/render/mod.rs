@@ -6,6 +6,7 @@ mod fill;
 mod gate;
 pub mod github;
 mod hostile;
+pub mod hostile_words;
 pub mod html;
 pub mod human;
 mod image;

@@ -56,6 +56,16 @@ fn gave_up(s: &mut String, p: &Probe, c: bool) {
     row(s, c, "gave up", &paint(c, BAD, g));
 }
 
+/// The readiness as the startup line says it: in a code span when it has a space, so that
+/// filling the line does not break it there (QA bd F4: `line:Bound` / `to`).
+fn ready_shown(ready: &str) -> String {
+    if ready.contains(' ') {
+        format!("`{ready}`")
+    } else {
+        ready.to_string()
+    }
+}
+
 /// Time to ready over the counted runs, and the spawn floor.
 fn startup(s: &mut String, p: &Probe, c: bool) {
     match &p.startup_ms {
@@ -67,7 +77,7 @@ fn startup(s: &mut String, p: &Probe, c: bool) {
                 ms(t.min),
                 ms(t.max),
                 crate::format::count(p.runs as usize, "run", "runs"),
-                p.ready
+                ready_shown(&p.ready)
             );
             if !t.outliers.is_empty() {
                 let n = crate::format::count(t.outliers.len(), "outlier", "outliers");
@@ -167,9 +177,19 @@ fn failures(s: &mut String, p: &Probe, c: bool) {
             super::fill::fill(s, &format!("    {}: ", runs_named(runs)), message);
             // The lines that say what went wrong, not a parser's usage after its error (QA al
             // F5: clap's missing arguments were left out for `Usage:` and its help hint).
-            for l in f.stderr_last(crate::report::STDERR_LINES) {
+            // With nothing on stderr, what it printed on stdout (QA bd F3: miniserve's "Bound
+            // to [::]:8080" was in the JSON alone).
+            let err = f.stderr_last(crate::report::STDERR_LINES);
+            let (stream, lines) = match err.is_empty() {
+                true => (
+                    "stdout",
+                    crate::report::telling_lines(&f.stdout_tail, crate::report::STDERR_LINES),
+                ),
+                false => ("stderr", err),
+            };
+            for l in lines {
                 let line = crate::format::clip_end(l, STDERR_SHOWN);
-                let _ = writeln!(s, "      {}", paint(c, DIM, &format!("stderr: {line}")));
+                let _ = writeln!(s, "      {}", paint(c, DIM, &format!("{stream}: {line}")));
             }
         }
     }

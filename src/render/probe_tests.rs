@@ -201,3 +201,70 @@ fn a_ratio_with_its_interval_stays_in_its_column() {
     assert!(s.contains("rss at exit") && !s.contains("at ready"), "{s}");
     assert!(s.contains("0.72× [0.63–0.78]"), "{s}");
 }
+
+/// QA bd F3: a server that said where it listens on stdout alone; the terminal showed no
+/// output at all. With stderr empty, stdout's last lines are shown, named so.
+#[test]
+fn stdout_is_shown_when_stderr_says_nothing() {
+    let quiet = FailedRun {
+        stderr_tail: String::new(),
+        stdout_tail: "Starting server\nBound to [::]:8080, 0.0.0.0:8080\n".into(),
+        ..failed(1, "not ready (tcp) after 1s")
+    };
+    let p = Probe {
+        failures: 1,
+        requested_runs: 1,
+        failed_runs: vec![quiet.clone()],
+        ..Probe::default()
+    };
+    let mut s = String::new();
+    failures(&mut s, &p, false);
+    assert!(
+        s.contains("stdout: Bound to [::]:8080, 0.0.0.0:8080"),
+        "{s}"
+    );
+    // Stderr, when it has lines, is what is shown.
+    let p = Probe {
+        failed_runs: vec![failed(1, "not ready (tcp) after 1s")],
+        ..p
+    };
+    let mut s = String::new();
+    failures(&mut s, &p, false);
+    assert!(
+        s.contains("stderr: error: ") && !s.contains("stdout:"),
+        "{s}"
+    );
+}
+
+/// QA bd F4: `--ready 'line:Bound to'` was broken across two lines at its space.
+#[test]
+fn a_line_readiness_with_a_space_is_never_broken() {
+    let t = crate::report::Stats {
+        count: 10,
+        median: 2.14,
+        mean: 2.2,
+        stddev: None,
+        p90: 2.48,
+        min: 1.76,
+        max: 2.62,
+        mad: 0.1,
+        outliers: Vec::new(),
+    };
+    for pad in 0..40 {
+        let p = Probe {
+            runs: 10,
+            startup_ms: Some(t.clone()),
+            ready: format!("line:{}Bound to", "x".repeat(pad)),
+            ..Probe::default()
+        };
+        let mut s = String::new();
+        startup(&mut s, &p, false);
+        let joined: Vec<&str> = s.lines().map(str::trim).collect();
+        assert!(
+            joined
+                .iter()
+                .any(|l| l.contains(&format!("`line:{}Bound to`", "x".repeat(pad)))),
+            "{s}"
+        );
+    }
+}

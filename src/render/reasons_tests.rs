@@ -1,6 +1,7 @@
 //! Unit tests of the words the renderers share.
 
 use super::*;
+use crate::render::hostile_words::crash_site;
 
 fn finding(rule: &str, reproduced: bool) -> Finding {
     Finding {
@@ -348,4 +349,26 @@ fn the_verdicts_findings_go_by_rule() {
         })
         .collect();
     assert_eq!(rules, ["AOT001", "AOT001", "AOT004"]);
+}
+
+/// QA bd F2: a server that answered 403 until the timeout, under a condition and as its
+/// dynamic build, was said to hang; it did not.
+#[test]
+fn a_run_that_answered_otherwise_is_not_ready_not_hung() {
+    let mut r: HostileRun = serde_json::from_value(serde_json::json!({
+        "condition": "unknown-uid", "description": "", "outcome": "hung",
+        "signal": null, "exit_code": null, "dynamic_outcome": "hung", "reproduce": null,
+        "detail": null, "answered": "HTTP 403", "dynamic_answered": "HTTP 403"
+    }))
+    .expect("run");
+    assert_eq!(
+        crate::render::hostile_words::hostile_outcome(&r),
+        "not ready (it answered HTTP 403 until the timeout); dynamic build: not ready (it \
+         answered HTTP 403 until the timeout); not counted, the dynamic build fails the same way"
+    );
+    r.answered = None;
+    r.dynamic_answered = None;
+    assert!(
+        crate::render::hostile_words::hostile_outcome(&r).starts_with("hung; dynamic build: hung")
+    );
 }

@@ -13,6 +13,17 @@ use crate::report::{
     Image, Linkage, Missing, Probe, Report, Step, SymbolRow, Unit, Verdict,
 };
 
+/// What `inspect` leaves undone: no audit ran on a file, which needs the cargo project. Said
+/// beside the verdict, which is then of the files' checks alone (QA be F2: Markdown's "✅
+/// pass" and the page's green badge for a binary whose build has four NSS errors).
+pub const NOT_AUDITED: &str = "not audited: `inspect` reads the files alone, and the audit \
+    needs their cargo project (run `cargo aotcheck` there); the verdict is of their checks only";
+
+/// Whether every binary of `report` is an `inspect`ed file, with no audit run on it.
+pub fn none_audited(report: &crate::report::Report) -> bool {
+    !report.artifacts.is_empty() && report.artifacts.iter().all(|a| a.package.is_none())
+}
+
 /// The glibc floor of an ELF binary without one (no versioned glibc import), as the
 /// terminal and the page write it (QA u, F7: they said it two ways); `None` for other
 /// formats.

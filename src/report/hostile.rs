@@ -63,6 +63,14 @@ pub struct HostileRun {
     /// binary). Absent when the stack was found or not looked for.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub crash_site_unknown: Option<String>,
+    /// A run that never got ready answered the `http` check otherwise than awaited: its last
+    /// answer (`HTTP 403`), where `outcome` is `hung`. It did not hang (QA bd F2: miniserve
+    /// answered 403 at once, and was said to hang). Absent otherwise.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub answered: Option<String>,
+    /// As `answered`, of the dynamic build's run under the same condition.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dynamic_answered: Option<String>,
 }
 
 /// The allowance that waives a failure under `--hostile`: its rule and its reason.
@@ -125,6 +133,8 @@ mod tests {
             allowed: None,
             crash_stack: Vec::new(),
             crash_site_unknown: None,
+            answered: None,
+            dynamic_answered: None,
             static_hazard: false,
         }
     }

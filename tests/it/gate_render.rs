@@ -263,6 +263,8 @@ pub(crate) fn failed_without_checks() -> cargo_aotcheck::report::Report {
         allowed: None,
         crash_stack: Vec::new(),
         crash_site_unknown: None,
+        answered: None,
+        dynamic_answered: None,
         static_hazard: true,
     });
     twin.name = "server".into();

@@ -384,7 +384,7 @@ fn privileged_a_crash_answering_the_readiness_request_is_reproduced_by_its_comma
     assert_eq!(crash["dynamic_outcome"], "ok", "{crash}");
     let cmd = str_of(crash, "reproduce");
     assert!(
-        cmd.contains("curl -s -o /dev/null http://127.0.0.1:"),
+        cmd.contains("curl -s -o /dev/null -w '%{http_code}' http://127.0.0.1:"),
         "{cmd}"
     );
     let out = Command::new("timeout")
@@ -392,6 +392,12 @@ fn privileged_a_crash_answering_the_readiness_request_is_reproduced_by_its_comma
         .output()
         .expect("timeout sh");
     assert_eq!(out.status.code(), Some(128 + 11), "`{cmd}`: {out:?}");
+    // No answer: it crashed answering (QA bd F2: the status is said).
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "HTTP 000\n",
+        "{out:?}"
+    );
     // It got to listen first: the crash came with the request.
     assert!(
         String::from_utf8_lossy(&out.stderr).contains("listening on "),

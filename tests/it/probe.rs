@@ -403,6 +403,47 @@ fn wrong_http_status_and_never_ready_time_out_with_the_stderr_tail() {
         "{}",
         r.stderr
     );
+    // The port it waited on is said (QA bd F3), and that nothing of the program listens.
+    let m = str_of(f, "message");
+    assert!(m.contains("; nothing listened on 127.0.0.1:"), "{m}");
+    assert!(!m.contains("it listens on"), "{m}");
+
+    // Listening on a port of its own, not the one given in `PORT`: that port is named.
+    let own = std::net::TcpListener::bind("127.0.0.1:0").expect("a free port");
+    let port = own.local_addr().expect("addr").port();
+    drop(own);
+    let arg = format!("--probe-arg={port}");
+    let r = probe(
+        "never-ready",
+        &[
+            "--ready",
+            "tcp",
+            "--probe-timeout",
+            "1s",
+            "--runs",
+            "1",
+            "--warmup",
+            "0",
+        ]
+        .into_iter()
+        .chain(["--probe-arg=--listen-on", &arg])
+        .collect::<Vec<_>>(),
+    );
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    let m = str_of(&r.probe()["failed_runs"][0], "message").to_string();
+    let given = m
+        .split("nothing listened on 127.0.0.1:")
+        .nth(1)
+        .and_then(|t| t.split(' ').next())
+        .and_then(|p| p.parse::<u16>().ok())
+        .unwrap_or_else(|| panic!("no port in {m}"));
+    assert_ne!(given, port, "{m}");
+    assert!(
+        m.contains("(the free port it was given in `PORT` and `{port}`)")
+            && m.contains(&format!("it listens on port {port}: "))
+            && m.contains(&format!("`--ready tcp:{port}`")),
+        "{m}"
+    );
 
     let v = run(&mut probe_fixture(
         "hello-server",

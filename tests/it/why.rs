@@ -344,6 +344,16 @@ fn stripped_binary_says_chains_need_symbols_and_still_shows_sizes() {
         "{}",
         r.stdout
     );
+    // Not audited, and no `--why` offered where it cannot match (QA be F5); the file with its
+    // symbols is offered it.
+    let said = words(&r.stdout);
+    assert!(
+        said.contains("findings not audited: `inspect` reads the file alone"),
+        "{said}"
+    );
+    assert!(!said.contains("`--why getpwuid_r` and the like"), "{said}");
+    let whole = words(&run(aotcheck().args(["aotcheck", "inspect", &bin])).stdout);
+    assert!(whole.contains("`--why getpwuid_r` and the like"), "{whole}");
     // A static-pie's `.dynsym` holds only its null entry (readelf): no symbol table, not
     // "symbols from .dynsym only" (QA z, Z4).
     let copy = copy.to_str().expect("utf-8");

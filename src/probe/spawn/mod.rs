@@ -90,6 +90,9 @@ pub struct RunFail {
     pub stdout_tail: String,
     pub stderr_tail: String,
     pub stop: Stopped,
+    /// The last answer of an `http` check that timed out (`HTTP 403`): it listened and
+    /// answered, not as awaited.
+    pub answer: Option<String>,
 }
 
 impl RunFail {
@@ -129,6 +132,7 @@ fn fail(kind: &'static str, message: String) -> Box<RunFail> {
         stdout_tail: String::new(),
         stderr_tail: String::new(),
         stop: Stopped::default(),
+        answer: None,
     })
 }
 

@@ -58,7 +58,7 @@ pub(super) fn until_ready(
             Err(e) => return Err(fail("probe-error", format!("waiting for the program: {e}"))),
         }
         if t0.elapsed() >= spec.timeout {
-            return timed_out(spec, pid, seen, helper.pending().is_some());
+            return timed_out(spec, (pid, port), seen, helper.pending().is_some());
         }
         // Ctrl-C: stop the program now, not after the rest of its timeout.
         if crate::interrupt::requested() {
@@ -182,17 +182,53 @@ fn exited(spec: &RunSpec, status: WaitStatus, t0: Instant, helper: &Helper) -> R
     Err(f)
 }
 
+/// `; nothing listened on 127.0.0.1:PORT ...`: the port a `tcp`/`http` check waited on, and
+/// the ports the program listened on instead (QA bd F3: miniserve's 8080, where the probe
+/// waited on the free port it gave in `PORT`, and neither was said). `given`: the port was
+/// the probe's own choice, given in `PORT` and `{port}`.
+fn elsewhere(port: u16, given: bool, ports: &[u16]) -> String {
+    let mut s = format!("; nothing listened on 127.0.0.1:{port}");
+    if given {
+        s.push_str(" (the free port it was given in `PORT` and `{port}`)");
+    }
+    let Some(first) = ports.first() else {
+        return s;
+    };
+    let list: Vec<String> = ports.iter().map(u16::to_string).collect();
+    s.push_str(&format!(
+        "; it listens on {} {}: pass it the port (`--probe-arg '{{port}}'`, or the `PORT` it \
+         reads), or wait on its own (`--ready tcp:{first}`)",
+        if ports.len() == 1 { "port" } else { "ports" },
+        list.join(", ")
+    ));
+    s
+}
+
 /// Not ready within the timeout: stop it, and say what was seen (`tail_matched`: its output
 /// ends with a line that matches but has no newline yet).
-fn timed_out(spec: &RunSpec, pid: Pid, seen: Seen, tail_matched: bool) -> RunResult {
+fn timed_out(spec: &RunSpec, (pid, port): (Pid, u16), seen: Seen, tail_matched: bool) -> RunResult {
+    let given = spec.ready.fixed_port().is_none();
+    let waits = matches!(spec.ready, Ready::Tcp(_) | Ready::Http { .. });
+    // Nothing answered on the port: where the program listens instead, if anywhere.
+    let listens = (waits && seen.last_answer.is_none()).then(|| {
+        let tree: Vec<i32> = our_descendants()
+            .iter()
+            .filter(|p| !p.is_dead())
+            .map(|p| p.pid)
+            .collect();
+        listener::ports_of(&tree)
+    });
     let stop = cleanup::stop(pid, spec.grace);
     let mut msg = format!(
         "not ready ({}) after {}",
         spec.ready,
         human_duration(spec.timeout)
     );
-    if let Some(a) = seen.last_answer {
+    if let Some(a) = &seen.last_answer {
         msg.push_str(&format!("; last answer: {a}"));
+    }
+    if let Some(ports) = listens.filter(|p| !p.contains(&port)) {
+        msg.push_str(&elsewhere(port, given, &ports));
     }
     if seen.streams_closed && matches!(spec.ready, Ready::Line(_)) {
         msg.push_str("; it closed stdout and stderr without printing a matching line");
@@ -206,5 +242,6 @@ fn timed_out(spec: &RunSpec, pid: Pid, seen: Seen, tail_matched: bool) -> RunRes
     // How it ended after our SIGTERM/SIGKILL is not the program's failure: not reported.
     let mut f = fail("timeout", msg);
     f.stop = stop;
+    f.answer = seen.last_answer;
     Err(f)
 }

@@ -81,8 +81,9 @@ pub fn findings(s: &mut String, findings: &[Finding]) {
         }
         if !f.evidence.is_empty() {
             s.push_str("<p>Evidence:</p><ul>");
+            // Its backtick-quoted names as code, as the rest of the page (QA be F4).
             for e in &f.evidence {
-                let _ = write!(s, "<li>{}</li>", text(e));
+                let _ = write!(s, "<li>{}</li>", super::verdict::spans(e));
             }
             s.push_str("</ul>");
         }
@@ -100,13 +101,13 @@ pub fn findings(s: &mut String, findings: &[Finding]) {
             let _ = write!(s, "<p>Reproduce:</p>{}", command(cmd));
         }
         if let Some(r) = &f.reason {
-            let _ = write!(s, "<p>Allowed because: {}</p>", text(r));
+            let _ = write!(s, "<p>Allowed because: {}</p>", super::verdict::spans(r));
         }
         let _ = writeln!(
             s,
             "<p class=\"advice\">What to do: {}</p><p class=\"dim\"><code>cargo aotcheck explain \
              {}</code> tells more.</p></div>",
-            text(&f.advice),
+            super::verdict::spans(&f.advice),
             text(&f.rule)
         );
     }
@@ -159,7 +160,7 @@ pub fn hostile(s: &mut String, runs: &[HostileRun]) {
     }
     s.push_str("<section class=\"hostile\"><h4>Hostile runs (static build)</h4>\n");
     for r in runs {
-        let mut what = match crate::render::reasons::run_word(r) {
+        let mut what = match crate::render::hostile_words::run_word(r) {
             "failed" => "<span class=\"verdict fail\">failed</span>".to_string(),
             _ => outcome(r.outcome).to_string(),
         };
@@ -172,16 +173,16 @@ pub fn hostile(s: &mut String, runs: &[HostileRun]) {
             }
             _ => {}
         }
-        if let Some((d, word, how)) = crate::render::reasons::dynamic_run(r) {
+        if let Some((d, word, how)) = crate::render::hostile_words::dynamic_run(r) {
             let shown = match word {
                 "failed" => "<span class=\"verdict fail\">failed</span>".to_string(),
                 _ => outcome(d).to_string(),
             };
             let _ = write!(what, "; the dynamic build: {shown}{}", text(&how));
-            let cause = crate::render::reasons::static_cause(r, d);
+            let cause = crate::render::hostile_words::static_cause(r, d);
             what.push_str(&text(cause.unwrap_or_default()));
         }
-        if let Some(n) = crate::render::reasons::not_counted(r) {
+        if let Some(n) = crate::render::hostile_words::not_counted(r) {
             let _ = write!(what, "; {}", text(&n));
         }
         let _ = write!(
@@ -193,7 +194,7 @@ pub fn hostile(s: &mut String, runs: &[HostileRun]) {
         if let Some(cmd) = &r.reproduce {
             let _ = write!(s, "<p>Reproduce:</p>{}", command(cmd));
         }
-        if let Some(site) = crate::render::reasons::crash_site(r) {
+        if let Some(site) = crate::render::hostile_words::crash_site(r) {
             let _ = write!(s, "<p>Crashed in (innermost first): {}</p>", code(&site));
         }
         if let Some(d) = &r.detail {
@@ -430,5 +431,24 @@ mod tests {
             s.contains("<code>shutdown_ms</code> unknown: not measured"),
             "{s}"
         );
+    }
+
+    /// QA be F4: the evidence's and the advice's backtick-quoted names are code on the page,
+    /// escaped; no backtick is left.
+    #[test]
+    fn evidence_and_advice_quote_names_as_code() {
+        let mut f = finding("AOT004");
+        f.evidence = vec!["static binary defines `getpwuid_r`, `a<b>`".into()];
+        f.advice = "Take `HOME` from the environment.".into();
+        let mut s = String::new();
+        findings(&mut s, &[f]);
+        assert!(
+            s.contains(
+                "<li>static binary defines <code>getpwuid_r</code>, <code>a&lt;b&gt;</code></li>"
+            ),
+            "{s}"
+        );
+        assert!(s.contains("Take <code>HOME</code> from"), "{s}");
+        assert!(!s.contains('`'), "{s}");
     }
 }

@@ -200,6 +200,13 @@ fn head(s: &mut String, report: &Report, groups: &[Group]) {
         verdict_word(report.verdict),
         v = report.verdict.as_str()
     );
+    if crate::render::words::none_audited(report) {
+        let _ = writeln!(
+            s,
+            "<p class=\"warn-text\">{}.</p>",
+            verdict::spans(crate::render::words::NOT_AUDITED)
+        );
+    }
     if let Some(b) = &report.build {
         let _ = writeln!(
             s,

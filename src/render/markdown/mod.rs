@@ -122,6 +122,9 @@ pub fn render_with(report: &Report, all_crates: bool) -> String {
     }
     let _ = writeln!(s, "{MARKER}");
     let _ = writeln!(s, "## cargo-aotcheck: {}\n", icon(report.verdict));
+    if super::words::none_audited(report) {
+        let _ = writeln!(s, "{}\n", capitalised(super::words::NOT_AUDITED));
+    }
     not_inspected(&mut s, report);
     comparison(&mut s, report);
     busy(&mut s, report);
@@ -403,3 +406,11 @@ fn every_check(s: &mut String, all: &[Row]) {
 
 #[cfg(test)]
 mod tests;
+
+/// `s` with its first letter in capitals.
+fn capitalised(s: &str) -> String {
+    let mut c = s.chars();
+    c.next()
+        .map(|f| f.to_uppercase().chain(c).collect())
+        .unwrap_or_default()
+}

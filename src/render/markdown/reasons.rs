@@ -6,7 +6,8 @@ use std::fmt::Write as _;
 
 use super::escape::{cell, code};
 use super::{binary_label, escape, icon};
-use crate::render::reasons::{Reason, hostile_outcome, reasons};
+use crate::render::hostile_words::hostile_outcome;
+use crate::render::reasons::{Reason, reasons};
 use crate::render::words::stderr_head;
 use crate::report::{Artifact, Finding, HostileRun, NOTHING_ON_STDERR, Report};
 
@@ -131,7 +132,7 @@ fn reproduce_commands(s: &mut String, runs: &[(&Artifact, &HostileRun)]) {
         if let Some(command) = &r.reproduce {
             fenced(s, "sh", command);
         }
-        if let Some(site) = crate::render::reasons::crash_site(r) {
+        if let Some(site) = crate::render::hostile_words::crash_site(r) {
             let _ = writeln!(s, "Crashed in (innermost first): {}\n", code(&site));
         }
         if let Some(ended) = r

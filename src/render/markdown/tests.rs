@@ -176,3 +176,20 @@ fn a_comment_over_the_limit_is_cut_at_a_line_and_says_so() {
     assert_eq!(cut.matches("</details>").count(), 1);
     assert!(cut.ends_with("gives all of it.\n"));
 }
+
+/// QA be F2: `inspect` runs no audit; its comment's "✅ pass" said nothing of that. Said under
+/// the heading when no binary of the report was audited; not when one was.
+#[test]
+fn an_inspect_report_says_it_ran_no_audit() {
+    let mut report = Report::new(None);
+    let mut a = crate::report::test_artifact(1000);
+    a.package = None;
+    report.artifacts.push(a);
+    let s = render(&report);
+    assert!(
+        s.contains("\n\nNot audited: `inspect` reads the files alone"),
+        "{s}"
+    );
+    report.artifacts[0].package = Some("app".into());
+    assert!(!render(&report).contains("Not audited"));
+}
