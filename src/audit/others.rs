@@ -327,9 +327,16 @@ fn add_finding(
 /// C library's is said so (QA bc F4).
 fn called_line(g: &Graph, m: &Moved) -> String {
     let (mut direct, mut through): (Vec<&str>, Vec<String>) = (Vec::new(), Vec::new());
+    let to = m.to.name();
     for n in &m.names {
-        match g.symbol(n).and_then(|v| g.only_through_c(v)) {
-            Some(c) => through.push(format!("`{n}` through the C library's `{c}`")),
+        let v = g.symbol(n);
+        let c = v.and_then(|v| g.reached_through(v, to, |k| k.starts_with('[')));
+        let std = || v.and_then(|v| g.reached_through(v, to, |k| STD_CRATES.contains(&k)));
+        match c
+            .map(|f| (f, "the C library"))
+            .or_else(|| std().map(|f| (f, "std")))
+        {
+            Some((f, whose)) => through.push(format!("`{n}` through {whose}'s `{f}`")),
             None => direct.push(n),
         }
     }

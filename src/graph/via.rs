@@ -116,31 +116,51 @@ impl Graph {
             .collect()
     }
 
-    /// The C library's function that the crates' code reaches `v` through, when no crate's
-    /// code refers to `v` itself: glibc's `getpwnam` calls `getpwnam_r` (QA bc F4:
-    /// gix-config-value's `home_for_user` was said to call both). A reference through a piece
-    /// of no crate (a GOT slot) counts as its referrer's.
-    pub fn only_through_c(&self, v: u32) -> Option<String> {
+    /// The function through which crate `krate`'s code reaches `v`, when none of its code
+    /// refers to `v` itself and it calls a function of code `of` accepts (by its crate) that
+    /// does: glibc's `getpwnam` calls `getpwnam_r` (QA bc F4: gix-config-value's
+    /// `home_for_user` was said to call both), std's own `env::home_dir` calls `getpwuid_r`
+    /// (QA be F1: xdg's `with_env` was said to). A reference through a piece of no crate (a
+    /// GOT slot) counts as its referrer's.
+    pub fn reached_through(
+        &self,
+        v: u32,
+        krate: &str,
+        of: impl Fn(&str) -> bool,
+    ) -> Option<String> {
         let preds = self.preds();
         let describes = super::refs::kind_id(crate::report::RefKind::Describes);
-        let referrers = |w: u32| {
+        let step = |w: u32| {
             preds
                 .succ_kinds(w)
                 .filter(move |&(p, kind)| kind != describes && p != self.root)
                 .map(|(p, _)| p)
         };
-        let mut via = None;
-        for p in referrers(v) {
-            let own = |q: u32| self.code_crate_of(q).is_some_and(|k| !k.starts_with('['));
-            match self.code_crate_of(p) {
-                Some(_) if own(p) => return None,
-                Some(_) if self.symbol.get(p as usize) == Some(&true) => via = via.or(Some(p)),
-                Some(_) => {}
-                None if referrers(p).any(own) => return None,
-                None => {}
+        // Who refers to `w`, a piece of no crate between counted as its referrer's.
+        let referrers = |w: u32| -> Vec<u32> {
+            let mut out = Vec::new();
+            for p in step(w) {
+                match self.code_crate_of(p) {
+                    Some(_) => out.push(p),
+                    None => out.extend(step(p).filter(|&q| self.code_crate_of(q).is_some())),
+                }
             }
+            out
+        };
+        let mine = |q: u32| {
+            self.code_crate_of(q)
+                .is_some_and(|k| crate::format::same_crate(k, krate))
+        };
+        let direct = referrers(v);
+        if direct.iter().any(|&p| mine(p)) {
+            return None;
         }
-        via.map(|p| self.name(p))
+        direct
+            .into_iter()
+            .filter(|&p| self.symbol.get(p as usize) == Some(&true))
+            .filter(|&p| self.code_crate_of(p).is_some_and(&of))
+            .find(|&p| referrers(p).into_iter().any(mine))
+            .map(|p| self.name(p))
     }
 
     /// The pieces of [`Graph::callers_through`].
