@@ -22,6 +22,23 @@ const KNOWN: &[(&str, bool, &str)] = &[
     ("git_", false, "libgit2_sys"),
     ("mi_", false, "libmimalloc_sys"),
     ("_mi_", false, "libmimalloc_sys"),
+    // QA be F3: git-delta's oniguruma (521 KiB) and zlib were `[unknown]` to `inspect`, and
+    // half of libgit2 (its network and xdiff code).
+    ("onig_", false, "onig_sys"),
+    ("onigenc_", false, "onig_sys"),
+    ("Onig", false, "onig_sys"),
+    ("gitno_", false, "libgit2_sys"),
+    ("xdl_", false, "libgit2_sys"),
+    // zlib's own names, unprefixed: a static binary has them from a bundled zlib only.
+    ("deflate", false, "libz_sys"),
+    ("inflate", false, "libz_sys"),
+    ("crc32", false, "libz_sys"),
+    ("adler32", false, "libz_sys"),
+    ("_tr_", false, "libz_sys"),
+    ("zlibVersion", false, "libz_sys"),
+    ("zcalloc", false, "libz_sys"),
+    ("zcfree", false, "libz_sys"),
+    ("z_errmsg", false, "libz_sys"),
 ];
 
 /// The crate a C symbol's name says it is of, by [`KNOWN`]'s prefixes; `None` for any other
@@ -57,6 +74,11 @@ mod tests {
             ("ZSTD_compress", Some("zstd_sys")),
             ("sqlite3_open_v2", Some("libsqlite3_sys")),
             ("mi_malloc", Some("libmimalloc_sys")),
+            ("onig_search", Some("onig_sys")),
+            ("OnigEncodingUTF8", Some("onig_sys")),
+            ("deflateInit2_", Some("libz_sys")),
+            ("crc32_z", Some("libz_sys")),
+            ("xdl_diff", Some("libgit2_sys")),
             // A versioned prefix with no version after it, or a part of one only.
             ("aws_lc_init", None),
             ("aws_lc_0_46_", None),

@@ -172,6 +172,17 @@ fn crates(s: &mut String, b: &Binary, cov: &Coverage, st: &Style) {
             )
         );
     }
+    // QA be F3: 753 KiB of git-delta's C code (oniguruma, zlib) were `[unknown]` to
+    // `inspect`, with no word of why.
+    if b.crates[..shown]
+        .iter()
+        .any(|k| k.name == "[unknown]" && k.vm_size * 100 >= whole.max(1))
+    {
+        let unknown = "[unknown]: bytes of symbols no crate's name, prefix or archive claims \
+                       (C code, mostly); the build's archives name it, which `cargo aotcheck` \
+                       reads in the project and `inspect` cannot";
+        super::fill::fill_painted(s, "    ", unknown, c, DIM);
+    }
     if b.crates[..shown].iter().any(|k| k.std_copy_unknown) {
         for line in STD_COPY {
             let _ = writeln!(s, "    {}", paint(c, DIM, line));

@@ -270,3 +270,21 @@ fn rows_are_of_a_crate_only_under_filter() {
         heading(&b)
     );
 }
+
+/// QA be F3: an `[unknown]` row of 1% or more of the loaded bytes says what it is and why
+/// `inspect` leaves it so; a smaller one says nothing.
+#[test]
+fn a_large_unknown_row_says_why() {
+    let mut b = binary();
+    let st = Style::plain();
+    for (vm, said) in [(800, true), (30, false)] {
+        b.crates = vec![krate("std", 2000, 2000, 0), krate("[unknown]", vm, 0, 0)];
+        let mut s = String::new();
+        render(&mut s, &b, &st);
+        assert_eq!(
+            words(&s).contains("[unknown]: bytes of symbols no crate's name, prefix or archive"),
+            said,
+            "{s}"
+        );
+    }
+}

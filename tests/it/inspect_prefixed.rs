@@ -18,10 +18,12 @@ __attribute__((noinline)) int aws_lc_0_46_0_work(int x) {
 const unsigned char aws_lc_0_46_0_table[4096] = {1, 2, 3};
 __attribute__((noinline)) int ring_core_0_17_14_mul(int x) { return x * 7 + 3; }
 __attribute__((noinline)) int aws_lc_init(int x) { return x + 1; }
+__attribute__((noinline)) int onig_search(int x) { return x * 5 + 1; }
+__attribute__((noinline)) int crc32_z(int x) { return x ^ 0x1234; }
 int main(int argc, char **argv) {
     (void)argv;
     return aws_lc_0_46_0_work(argc) + ring_core_0_17_14_mul(argc) + aws_lc_init(argc)
-        + aws_lc_0_46_0_table[argc];
+        + aws_lc_0_46_0_table[argc] + onig_search(argc) + crc32_z(argc);
 }
 "#;
 
@@ -54,6 +56,9 @@ fn a_c_librarys_prefix_names_its_crate_as_a_guess() {
         ("aws_lc_0_46_0_work", "aws_lc_sys"),
         ("aws_lc_0_46_0_table", "aws_lc_sys"),
         ("ring_core_0_17_14_mul", "ring"),
+        // QA be F3: oniguruma's and zlib's names (git-delta's onig-sys and libz-sys).
+        ("onig_search", "onig_sys"),
+        ("crc32_z", "libz_sys"),
     ] {
         let r = rows.get(name).unwrap_or_else(|| panic!("no row {name}"));
         assert_eq!(str_of(r, "crate"), krate, "{r}");
