@@ -122,10 +122,10 @@ pub fn render_with(report: &Report, all_crates: bool) -> String {
     }
     let _ = writeln!(s, "{MARKER}");
     let _ = writeln!(s, "## cargo-aotcheck: {}\n", icon(report.verdict));
+    not_inspected(&mut s, report);
     if super::words::none_audited(report) {
         let _ = writeln!(s, "{}\n", capitalised(super::words::NOT_AUDITED));
     }
-    not_inspected(&mut s, report);
     comparison(&mut s, report);
     busy(&mut s, report);
     reasons::render(&mut s, report);

@@ -187,7 +187,7 @@ fn an_inspect_report_says_it_ran_no_audit() {
     report.artifacts.push(a);
     let s = render(&report);
     assert!(
-        s.contains("\n\nNot audited: `inspect` reads the files alone"),
+        s.contains("\n\nNot audited: `inspect` reads the files alone, and the audit needs"),
         "{s}"
     );
     report.artifacts[0].package = Some("app".into());
