@@ -186,7 +186,7 @@ fn artifact_checks(b: &Artifact, a: &Artifact, th: &Thresholds) -> (Vec<Check>, 
         );
         let mut crates = part_checks(Part::Crate, &bc, &cc, th);
         for c in &mut crates {
-            new_entry_points(c, bb, ab);
+            new_entry_points(c, bb, ab, &a.name);
         }
         v.extend(crates);
     }

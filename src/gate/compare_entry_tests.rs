@@ -63,7 +63,7 @@ fn grown_crate_names_its_new_entry_points() {
     };
     let mut checks = part_checks(Part::Crate, &of(&base), &of(&cur), &th);
     for c in &mut checks {
-        new_entry_points(c, &base, &cur);
+        new_entry_points(c, &base, &cur, "app");
     }
     let by = |n: &str| {
         checks
@@ -95,7 +95,7 @@ fn grown_crate_names_its_new_entry_points() {
         &th,
         false,
     );
-    new_entry_points(&mut c, &old, &cur);
+    new_entry_points(&mut c, &old, &cur, "app");
     assert!(c.entry_points.is_empty(), "{:?}", c.entry_points);
 }
 
@@ -161,7 +161,7 @@ fn a_new_reference_of_an_old_referrer_is_named_first() {
         )
     };
     let mut c = libc_grew();
-    new_entry_points(&mut c, &base, &cur);
+    new_entry_points(&mut c, &base, &cur, "app");
     let got: Vec<(&str, &str, Option<u64>)> = c
         .new_entries
         .iter()
@@ -195,7 +195,7 @@ fn a_new_reference_of_an_old_referrer_is_named_first() {
         k.entered.clear();
     }
     let mut c2 = libc_grew();
-    new_entry_points(&mut c2, &old, &cur);
+    new_entry_points(&mut c2, &old, &cur, "app");
     assert!(c2.new_entries.is_empty());
     assert_eq!(
         c2.entry_points,
@@ -242,7 +242,7 @@ fn an_alias_named_otherwise_is_no_new_entry() {
         &th,
         false,
     );
-    new_entry_points(&mut c, &base, &cur);
+    new_entry_points(&mut c, &base, &cur, "app");
     let got: Vec<(&str, &str, Option<u64>)> = c
         .new_entries
         .iter()
@@ -254,5 +254,50 @@ fn an_alias_named_otherwise_is_no_new_entry() {
             ("app::main", "getaddrinfo", Some(36_000)),
             ("app::new", "bcmp", None),
         ]
+    );
+}
+
+/// QA bb F5: among new references into symbols entered before, the program's own come first:
+/// a recompiled dependency's incidental ones (a changed vtable slot) led the list.
+#[test]
+fn the_programs_own_new_references_come_first() {
+    let th = Thresholds::default();
+    let mut base = binary_with(&[("std", 100_000, &[])]);
+    entered(
+        &mut base,
+        "std",
+        &[
+            ("app::main", "std::env::_var", 500),
+            ("dep::a", "std::fmt::write", 900),
+        ],
+    );
+    let mut cur = binary_with(&[("std", 200_000, &[])]);
+    entered(
+        &mut cur,
+        "std",
+        &[
+            ("app::main", "std::env::_var", 500),
+            ("dep::a", "std::fmt::write", 900),
+            (
+                "<dep::Error as core::error::Error>::source",
+                "std::fmt::write",
+                900,
+            ),
+            ("app::main", "std::fmt::write", 900),
+        ],
+    );
+    let mut c = size_check(
+        CheckId::BaselineCrate("std".into()),
+        "crate std",
+        100_000,
+        200_000,
+        &th,
+        false,
+    );
+    new_entry_points(&mut c, &base, &cur, "app");
+    let from: Vec<&str> = c.new_entries.iter().map(|e| e.from.as_str()).collect();
+    assert_eq!(
+        from,
+        ["app::main", "<dep::Error as core::error::Error>::source"]
     );
 }

@@ -87,7 +87,7 @@ pub fn shown(c: &Check) -> Vec<String> {
 /// without the references, the symbols that refer to the crate now and did not then. Nothing
 /// is said when either report has no graph for the crate (a baseline saved before there were
 /// entry points would make every one look new).
-pub(super) fn new_entry_points(c: &mut Check, base: &Binary, cur: &Binary) {
+pub(super) fn new_entry_points(c: &mut Check, base: &Binary, cur: &Binary, own: &str) {
     let CheckId::BaselineCrate(name) = &c.id else {
         return;
     };
@@ -110,7 +110,7 @@ pub(super) fn new_entry_points(c: &mut Check, base: &Binary, cur: &Binary) {
         new_referrers(c, &now.entry_points, before);
         return;
     }
-    let new = new_references(now, before);
+    let new = new_references(now, before, own);
     if new.is_empty() {
         return;
     }
@@ -127,7 +127,7 @@ pub(super) fn new_entry_points(c: &mut Check, base: &Binary, cur: &Binary) {
 
 /// The references into crate `now` that `before` did not have, ordered as
 /// [`new_entry_points`] says.
-fn new_references(now: &CrateSize, before: Option<&CrateSize>) -> Vec<NewEntry> {
+fn new_references(now: &CrateSize, before: Option<&CrateSize>, own: &str) -> Vec<NewEntry> {
     // A baseline saved before names lost their LTO numbers still says `fmt.1400`.
     let key = crate::attribute::normal::without_local_number;
     // A symbol by each of its names ([`names`]): which alias names it may change between
@@ -161,9 +161,17 @@ fn new_references(now: &CrateSize, before: Option<&CrateSize>) -> Vec<NewEntry> 
     let mut names: Vec<String> = new.iter().map(|e| e.from.clone()).collect();
     distinct_first(&mut names);
     let rank = |f: &str| names.iter().position(|n| n == f).unwrap_or(usize::MAX);
+    // The program's own calls before other crates' among equals: a recompiled dependency's
+    // incidental references (a vtable slot that changed) came before the user's new calls (QA
+    // bb F5).
+    let others = |f: &str| {
+        !crate::attribute::demangle::crate_of_path(f)
+            .is_some_and(|(k, _)| crate::format::same_crate(k, own))
+    };
     new.sort_by(|x, y| {
         y.retained
             .cmp(&x.retained)
+            .then_with(|| others(&x.from).cmp(&others(&y.from)))
             .then_with(|| rank(&x.from).cmp(&rank(&y.from)))
             .then_with(|| x.to.cmp(&y.to))
     });
