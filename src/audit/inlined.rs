@@ -1,4 +1,4 @@
-//! The chain of a finding on a crate with no function of its own in the binary (its code
+//! The chain of a finding on a crate whose own code calls none of its functions (its code
 //! inlined into its callers, as under LTO). The shortest chain to its lookup may be another
 //! crate's own call: starship's whoami and nix findings showed dirs-sys's `home_dir` calling
 //! `getpwuid_r`, and a crash in `home_dir` was then pinned on them too, while whoami's lookup
@@ -20,9 +20,9 @@ pub(super) fn chains_where_inlined(g: &Graph, a: &mut Artifact, reached: &[Reach
     };
     for f in a.findings.iter_mut().filter(|f| f.rule == "AOT004") {
         if f.reachable != Some(true)
-            || g.has_crate(&f.krate)
             || STD_CRATES.contains(&f.krate.as_str())
             || same_crate(&f.krate, package.name())
+            || through_own(g, f)
         {
             continue;
         }
@@ -37,6 +37,17 @@ pub(super) fn chains_where_inlined(g: &Graph, a: &mut Artifact, reached: &[Reach
             .to_string();
         rechain(g, f, &other, may_hold);
     }
+}
+
+/// Whether a chain leads to one of `f`'s functions through its crate's own code. A crate with
+/// pieces of its own may still have no code that calls them: starship's whoami has panic
+/// locations naming its source, nix has its own functions, and neither calls `getpwuid_r` (QA
+/// bf F2: both kept dirs-sys's chain).
+fn through_own(g: &Graph, f: &Finding) -> bool {
+    f.defined()
+        .iter()
+        .filter_map(|n| g.symbol(n))
+        .any(|v| g.reach_through(v, &f.krate).is_some())
 }
 
 /// Whether the code of crate `k` may hold crate `krate`'s, inlined: it is the package, `krate`

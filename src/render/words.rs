@@ -21,7 +21,7 @@ pub const NOT_AUDITED: &str = "not audited: `inspect` reads the files alone, and
 
 /// Whether every binary of `report` is an `inspect`ed file, with no audit run on it.
 pub fn none_audited(report: &crate::report::Report) -> bool {
-    !report.artifacts.is_empty() && report.artifacts.iter().all(|a| a.package.is_none())
+    !report.artifacts.is_empty() && report.artifacts.iter().all(|a| !a.audited)
 }
 
 /// The glibc floor of an ELF binary without one (no versioned glibc import), as the

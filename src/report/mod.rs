@@ -151,6 +151,11 @@ pub struct Artifact {
     /// What the dependency audit found (issue: the audit).
     #[serde(default)]
     pub findings: Vec<Finding>,
+    /// Whether the audit ran on it: `false` for `inspect`, which reads the file alone (written
+    /// only then: QA bf F3, an `inspect` report's `verdict: pass` and empty findings read as a
+    /// clean audit).
+    #[serde(default = "audited_default", skip_serializing_if = "is_true")]
+    pub audited: bool,
     /// Startup time and memory at ready (issue: the startup probe); `None` when not probed.
     #[serde(default)]
     pub probe: Option<Probe>,
@@ -197,6 +202,7 @@ impl Artifact {
         binary: Binary,
     ) -> Self {
         Artifact {
+            audited: package.is_some(),
             package,
             name,
             link_mode,
@@ -210,6 +216,16 @@ impl Artifact {
             file_id: None,
         }
     }
+}
+
+/// An artifact of a report written before `audited` was: audited, as every one but
+/// `inspect`'s.
+fn audited_default() -> bool {
+    true
+}
+
+fn is_true(b: &bool) -> bool {
+    *b
 }
 
 /// A file `inspect` could not inspect, and why.

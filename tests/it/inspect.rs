@@ -24,6 +24,8 @@ fn system_ls_matches_readelf_strip_and_ldd() {
     let ls = ls.to_str().expect("utf-8");
     let a = inspect_json(ls);
     assert!(a["package"].is_null() && a["link_mode"].is_null());
+    // No audit ran, and the JSON says so (QA bf F3: `verdict: pass` read as a clean audit).
+    assert_eq!(a["audited"], false, "{a}");
     let b = &a["binary"];
     assert_eq!(str_of(b, "format"), "elf");
     assert_eq!(str_of(b, "arch"), "x86_64");
@@ -416,7 +418,7 @@ fn many_files_every_binary_reported_each_failure_named() {
     // Under the verdict they make inconclusive, before the binaries' tables (QA ah, F6).
     let md = &r.stdout;
     let at = md
-        .find("## cargo-aotcheck: ❔ inconclusive\n\n**3 files not inspected, so the report is inconclusive:**\n")
+        .find("## cargo-aotcheck: ❔ inconclusive · not audited\n\n**3 files not inspected, so the report is inconclusive:**\n")
         .unwrap_or_else(|| panic!("{md}"));
     assert!(md.find("| Binary |").is_some_and(|t| t > at), "{md}");
 }

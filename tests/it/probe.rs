@@ -439,9 +439,11 @@ fn wrong_http_status_and_never_ready_time_out_with_the_stderr_tail() {
         .unwrap_or_else(|| panic!("no port in {m}"));
     assert_ne!(given, port, "{m}");
     assert!(
-        m.contains("(the free port it was given in `PORT` and `{port}`)")
-            && m.contains(&format!("it listens on port {port}: "))
-            && m.contains(&format!("`--ready tcp:{port}`")),
+        m.contains("(the free port it was given in `PORT`)")
+            && m.contains(&format!(
+                "it listens on port {port}: wait there (`--ready tcp:{port}`)"
+            ))
+            && m.contains("`--probe-env NAME={port}`"),
         "{m}"
     );
 

@@ -185,22 +185,35 @@ fn exited(spec: &RunSpec, status: WaitStatus, t0: Instant, helper: &Helper) -> R
 /// `; nothing listened on 127.0.0.1:PORT ...`: the port a `tcp`/`http` check waited on, and
 /// the ports the program listened on instead (QA bd F3: miniserve's 8080, where the probe
 /// waited on the free port it gave in `PORT`, and neither was said). `given`: the port was
-/// the probe's own choice, given in `PORT` and `{port}`.
-fn elsewhere(port: u16, given: bool, ports: &[u16]) -> String {
+/// the probe's own choice, given in `PORT`, and on the command line where `on_line` (QA bf
+/// F7: it was said to be in `{port}` with no argument holding it).
+fn elsewhere(port: u16, (given, on_line): (bool, bool), ports: &[u16]) -> String {
     let mut s = format!("; nothing listened on 127.0.0.1:{port}");
     if given {
-        s.push_str(" (the free port it was given in `PORT` and `{port}`)");
+        let line = if on_line {
+            " and on its command line"
+        } else {
+            ""
+        };
+        s.push_str(&format!(" (the free port it was given in `PORT`{line})"));
     }
     let Some(first) = ports.first() else {
         return s;
     };
     let list: Vec<String> = ports.iter().map(u16::to_string).collect();
     s.push_str(&format!(
-        "; it listens on {} {}: pass it the port (`--probe-arg '{{port}}'`, or the `PORT` it \
-         reads), or wait on its own (`--ready tcp:{first}`)",
+        "; it listens on {} {}: wait there (`--ready tcp:{first}`)",
         if ports.len() == 1 { "port" } else { "ports" },
         list.join(", ")
     ));
+    if given && !on_line {
+        // The variable a program reads its port from is its own (miniserve's
+        // `MINISERVE_PORT`): named by the user.
+        s.push_str(
+            ", or give it the probe's port where it reads one: `{port}` in a `--probe-arg`, \
+             or `--probe-env NAME={port}`",
+        );
+    }
     s
 }
 
@@ -228,7 +241,8 @@ fn timed_out(spec: &RunSpec, (pid, port): (Pid, u16), seen: Seen, tail_matched: 
         msg.push_str(&format!("; last answer: {a}"));
     }
     if let Some(ports) = listens.filter(|p| !p.contains(&port)) {
-        msg.push_str(&elsewhere(port, given, &ports));
+        let on_line = spec.args.iter().any(|a| a.contains(&port.to_string()));
+        msg.push_str(&elsewhere(port, (given, on_line), &ports));
     }
     if seen.streams_closed && matches!(spec.ready, Ready::Line(_)) {
         msg.push_str("; it closed stdout and stderr without printing a matching line");

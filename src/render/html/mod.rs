@@ -196,8 +196,12 @@ fn head(s: &mut String, report: &Report, groups: &[Group]) {
     );
     let _ = writeln!(
         s,
-        "<header class=\"top {v}\"><h1>cargo-aotcheck <span class=\"verdict {v}\">{}</span></h1>",
+        "<header class=\"top {v}\"><h1>cargo-aotcheck <span class=\"verdict {v}\">{}</span>{}</h1>",
         verdict_word(report.verdict),
+        match crate::render::words::none_audited(report) {
+            true => " <span class=\"warn-text\">not audited</span>",
+            false => "",
+        },
         v = report.verdict.as_str()
     );
     if crate::render::words::none_audited(report) {

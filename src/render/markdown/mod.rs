@@ -121,7 +121,16 @@ pub fn render_with(report: &Report, all_crates: bool) -> String {
         return s;
     }
     let _ = writeln!(s, "{MARKER}");
-    let _ = writeln!(s, "## cargo-aotcheck: {}\n", icon(report.verdict));
+    // Not a clean audit: none ran (QA bf F3).
+    let unaudited = match super::words::none_audited(report) {
+        true => " · not audited",
+        false => "",
+    };
+    let _ = writeln!(
+        s,
+        "## cargo-aotcheck: {}{unaudited}\n",
+        icon(report.verdict)
+    );
     not_inspected(&mut s, report);
     if super::words::none_audited(report) {
         let _ = writeln!(s, "{}\n", capitalised(super::words::NOT_AUDITED));

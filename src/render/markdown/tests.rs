@@ -184,12 +184,23 @@ fn an_inspect_report_says_it_ran_no_audit() {
     let mut report = Report::new(None);
     let mut a = crate::report::test_artifact(1000);
     a.package = None;
+    a.audited = false;
     report.artifacts.push(a);
     let s = render(&report);
+    assert!(
+        s.starts_with(&format!(
+            "{MARKER}\n## cargo-aotcheck: ✅ pass · not audited\n"
+        )),
+        "{s}"
+    );
     assert!(
         s.contains("\n\nNot audited: `inspect` reads the files alone, and the audit needs"),
         "{s}"
     );
-    report.artifacts[0].package = Some("app".into());
-    assert!(!render(&report).contains("Not audited"));
+    report.artifacts[0].audited = true;
+    let s = render(&report);
+    assert!(
+        !s.contains("Not audited") && !s.contains("not audited"),
+        "{s}"
+    );
 }
