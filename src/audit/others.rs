@@ -326,7 +326,8 @@ fn add_finding(
 /// C library's `getpwnam` ``: a function the crate's code reaches only through another of the
 /// C library's is said so (QA bc F4).
 fn called_line(g: &Graph, m: &Moved) -> String {
-    let (mut direct, mut through): (Vec<&str>, Vec<String>) = (Vec::new(), Vec::new());
+    let mut direct: Vec<&str> = Vec::new();
+    let mut through: Vec<(&str, &str, String)> = Vec::new();
     let to = m.to.name();
     for n in &m.names {
         let v = g.symbol(n);
@@ -336,7 +337,7 @@ fn called_line(g: &Graph, m: &Moved) -> String {
             .map(|f| (f, "the C library"))
             .or_else(|| std().map(|f| (f, "std")))
         {
-            Some((f, whose)) => through.push(format!("`{n}` through {whose}'s `{f}`")),
+            Some((f, whose)) => through.push((n, whose, f)),
             None => direct.push(n),
         }
     }
@@ -345,10 +346,17 @@ fn called_line(g: &Graph, m: &Moved) -> String {
         m.to.name(),
         m.callers.join("`, `")
     );
-    match (direct.is_empty(), through.is_empty()) {
-        (false, true) => format!("{} called by {by}", quoted(&direct)),
-        (false, false) => format!("{} called by {by}; {}", quoted(&direct), through.join("; ")),
-        (true, _) => format!("called by {by}: {}", through.join("; ")),
+    let via = |t: &[(&str, &str, String)]| -> Vec<String> {
+        t.iter()
+            .map(|(n, whose, f)| format!("`{n}` through {whose}'s `{f}`"))
+            .collect()
+    };
+    match (direct.is_empty(), through.as_slice()) {
+        (false, []) => format!("{} called by {by}", quoted(&direct)),
+        (false, t) => format!("{} called by {by}; {}", quoted(&direct), via(t).join("; ")),
+        // QA bf F8: "called by xdg's code ..." had no subject.
+        (true, [(n, whose, f)]) => format!("`{n}` called through {whose}'s `{f}` by {by}"),
+        (true, t) => format!("called by {by}: {}", via(t).join("; ")),
     }
 }
 

@@ -52,6 +52,12 @@ pub fn render(s: &mut String, runs: &[HostileRun], color: bool) {
         // The lines that tell what went wrong, not a backtrace's frames (QA af, F3: three
         // lines of `5: <unknown>` where tealdeer had said "Permission denied").
         if let Some(d) = &r.detail {
+            // Said to be the program's own output, before it ended: lines of it such as
+            // "Permission denied" on a home directory read as the crash's cause (QA bf F6).
+            let failed = matches!(r.outcome, HostileOutcome::Crashed | HostileOutcome::Hung);
+            if failed && !d.starts_with(crate::report::NOTHING_ON_STDERR) {
+                let _ = writeln!(s, "      its stderr, before it ended:");
+            }
             for l in crate::report::telling_lines(d, 3) {
                 super::fill::fill_quoted(s, "      | ", l);
             }

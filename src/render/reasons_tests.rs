@@ -258,6 +258,11 @@ fn a_hostile_runs_detail_shows_the_error_not_the_backtrace() {
         "{terminal}"
     );
     assert!(!terminal.contains("<unknown>"), "{terminal}");
+    // Said to be its own output (QA bf F6: root's "Permission denied" read as the cause).
+    assert!(
+        terminal.contains("      its stderr, before it ended:\n      | Error: Could not"),
+        "{terminal}"
+    );
 }
 
 /// QA ag, F4: just's `similar` had 29 symbols referred to from outside it, 19 names among
