@@ -226,11 +226,18 @@ fn finding_details(s: &mut String, findings: &[(&Artifact, &Finding)]) {
 fn chain_line(e: &str) -> Option<String> {
     let arrow = e.find(" → ")?;
     let start = e[..arrow].rfind(": ")? + 2;
-    let steps: Vec<String> = e[start..].split(" → ").map(code).collect();
+    // The hint after the chain, `` (`--why '^dlopen$'` shows it whole)``, is no step (QA bg
+    // F6: it was inside the last step's code span, its backticks shown).
+    let (chain, hint) = match e[start..].find(" (`--why ") {
+        Some(k) => e[start..].split_at(k),
+        None => (&e[start..], ""),
+    };
+    let steps: Vec<String> = chain.split(" → ").map(code).collect();
     Some(format!(
-        "{}{}",
+        "{}{}{}",
         super::escape::spans(&e[..start], false),
-        steps.join(" → ")
+        steps.join(" → "),
+        super::escape::spans(hint, false)
     ))
 }
 
@@ -324,5 +331,20 @@ mod tests {
         let s = rendered(f);
         assert!(s.contains("glibc NSS lookups (feature `user`)"), "{s}");
         assert!(!s.contains("\\`"), "{s}");
+    }
+
+    /// QA bg F6: the hint after an elided chain is no step: its code span is its own.
+    #[test]
+    fn a_chains_hint_is_not_in_its_last_step() {
+        let line = chain_line(
+            "`dlopen` is reachable: _start → … → DSO_load → dlopen (`--why '^dlopen$'` shows it \
+             whole)",
+        )
+        .expect("a chain");
+        assert_eq!(
+            line,
+            "`dlopen` is reachable: `_start` → `…` → `DSO_load` → `dlopen` (`--why '^dlopen$'` \
+             shows it whole)"
+        );
     }
 }
