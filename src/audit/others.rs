@@ -106,8 +106,56 @@ pub(super) fn by_other_callers(
             }
         }
     }
+    std_s_too(g, a, rule, reached, &mut moved);
     for m in moved {
         add_finding(g, a, rule, m, bin);
+    }
+}
+
+/// The functions std's finding took (split.rs: reached by std's own code) that a dependency's
+/// own code reaches too: its as well (QA bg F1: libgit2-sys's `getaddrinfo`, in
+/// `socket_connect`, left the audit once the program called `to_socket_addrs` too, and a user
+/// who removed that call would have believed the lookup gone).
+fn std_s_too<'r, 'm>(
+    g: &Graph,
+    a: &Artifact,
+    rule: &'static rules::Rule,
+    reached: &'r [Reached<'m>],
+    moved: &mut Vec<Moved<'r, 'm>>,
+) {
+    let Some(std) = a
+        .findings
+        .iter()
+        .find(|f| f.rule == rule.id && f.krate == "std")
+    else {
+        return;
+    };
+    let listed = std.defined();
+    let names = rule.symbols.iter().chain(rule.imports);
+    for &name in names.filter(|n| listed.iter().any(|l| l == *n)) {
+        let Some(v) = g.symbol(name) else { continue };
+        for (k, symbol) in g.callers(v) {
+            let Some(r) = dependency_named(reached, &k) else {
+                continue;
+            };
+            if g.reach_through(v, &k).is_none() {
+                continue;
+            }
+            let at = match moved.iter().position(|m| std::ptr::eq(m.to, r)) {
+                Some(at) => at,
+                None => {
+                    moved.push(Moved::to(r));
+                    moved.len() - 1
+                }
+            };
+            let m = &mut moved[at];
+            if !m.names.contains(&name) {
+                m.names.push(name);
+            }
+            if !m.callers.contains(&symbol) {
+                m.callers.push(symbol);
+            }
+        }
     }
 }
 
@@ -303,6 +351,28 @@ fn add_finding(
     {
         f.evidence.push(called);
         f.evidence.extend(inlined);
+        // Listed with what it defines, and reached, where the finding had them not (QA bg F1:
+        // a function std's finding took, that this crate's code reaches too).
+        let had = f.defined();
+        let new: Vec<&str> = m
+            .names
+            .iter()
+            .copied()
+            .filter(|n| !had.iter().any(|h| h == n))
+            .collect();
+        if !new.is_empty() {
+            match f.evidence.iter_mut().find(|e| e.starts_with(DEFINES)) {
+                Some(e) => add_to_defines(e, &new),
+                None => f.evidence.insert(0, format!("{DEFINES}{}", quoted(&new))),
+            }
+            if f.reachable != Some(true) {
+                let functions: Vec<(&str, u32)> = new
+                    .iter()
+                    .filter_map(|n| g.symbol(n).map(|v| (*n, v)))
+                    .collect();
+                to_functions(g, f, &functions);
+            }
+        }
         return;
     }
     let mut f = finding_on(rule, m.to);
@@ -320,6 +390,15 @@ fn add_finding(
         super::apply_policy(&mut f, &bin.audit);
     }
     a.findings.push(f);
+}
+
+/// Add `names` to a line of the functions the binary defines, before its parentheses.
+fn add_to_defines(e: &mut String, names: &[&str]) {
+    let more = quoted(names);
+    match e.find(" (") {
+        Some(k) => e.insert_str(k, &format!(", {more}")),
+        None => e.push_str(&format!(", {more}")),
+    }
 }
 
 /// `` `getpwnam` called by K's code (`caller`, the reference graph); `getpwnam_r` through the

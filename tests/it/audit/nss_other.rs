@@ -220,6 +220,7 @@ fn nss_functions_another_crates_code_calls_are_that_crates() {
     );
     a_lookup_the_programs_own_code_calls_stays_on_the_blamed_crates_finding();
     a_crate_left_with_only_functions_no_code_calls_is_a_step_less_severe();
+    a_crates_lookup_that_std_makes_too_stays_its();
 }
 
 /// QA k, K10/K11: a lookup made in std's generic code compiled into a crate's own (core's
@@ -531,4 +532,59 @@ fn a_crate_left_with_only_functions_no_code_calls_is_a_step_less_severe() {
         .collect();
     assert!(uses.is_empty(), "{uses:?}");
     assert!(!relocs.iter().any(|&(_, v)| v == initgroups));
+}
+
+/// QA bg F1: gitui's libgit2-sys calls `getaddrinfo` in `socket_connect`; once the program
+/// called `to_socket_addrs` too, std's nearer chain took the function and libgit2-sys's
+/// finding went. Here (`--features hosts-both`) resolv-sys's C code calls `getaddrinfo` three
+/// calls deep and std's `ToSocketAddrs` nearer: std has its finding, and resolv-sys keeps the
+/// function, with the chain through its own code; objdump shows `connect_to` calling it.
+/// (Run by the first test of this file, after its other feature sets.)
+fn a_crates_lookup_that_std_makes_too_stays_its() {
+    let v = audit(
+        "audit-nss-other",
+        &["--features", "hosts-both"],
+        1,
+        "static",
+        &[
+            Expect {
+                rule: "AOT004",
+                severity: "error",
+                krate: "nix",
+                path: &["audit-nss-other", "nix"],
+                evidence: &[
+                    "`getaddrinfo`, `gethostbyname2_r`, `getservbyname_r` are reached by \
+                             std's own code, not through nix (the finding on std)",
+                ],
+            },
+            Expect {
+                rule: "AOT004",
+                severity: "error",
+                krate: "std",
+                path: &["audit-nss-other", "std"],
+                evidence: &["`getaddrinfo` is reachable through std's own code"],
+            },
+            Expect {
+                rule: "AOT004",
+                severity: "error",
+                krate: "resolv-sys",
+                path: &["audit-nss-other", "resolv-sys"],
+                evidence: &["`getaddrinfo` is reachable through resolv-sys: _start → main → "],
+            },
+        ],
+    );
+    let a = artifact(&v, "static");
+    let resolv = finding(a, "crate", "resolv-sys");
+    let steps = chain_of(resolv);
+    assert_eq!(
+        steps
+            .iter()
+            .rev()
+            .take(2)
+            .map(|s| s.0.as_str())
+            .collect::<Vec<_>>(),
+        ["getaddrinfo", "connect_to"],
+        "{resolv}"
+    );
+    crate::why::check_pairs(str_of(a, "path"), &steps);
 }
