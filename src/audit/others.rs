@@ -34,13 +34,34 @@ struct Moved<'r, 'm> {
 }
 
 impl<'r, 'm> Moved<'r, 'm> {
-    fn to(to: &'r Reached<'m>) -> Self {
-        Moved {
-            to,
-            names: Vec::new(),
-            callers: Vec::new(),
-            inlined_from: Vec::new(),
+    /// Function `name`, called by `symbol`, to crate `to`'s entry of `moved` (made when it has
+    /// none).
+    fn add<'v>(
+        moved: &'v mut Vec<Moved<'r, 'm>>,
+        to: &'r Reached<'m>,
+        name: &'static str,
+        symbol: String,
+    ) -> &'v mut Moved<'r, 'm> {
+        let at = match moved.iter().position(|m| std::ptr::eq(m.to, to)) {
+            Some(at) => at,
+            None => {
+                moved.push(Moved {
+                    to,
+                    names: Vec::new(),
+                    callers: Vec::new(),
+                    inlined_from: Vec::new(),
+                });
+                moved.len() - 1
+            }
+        };
+        let m = &mut moved[at];
+        if !m.names.contains(&name) {
+            m.names.push(name);
         }
+        if !m.callers.contains(&symbol) {
+            m.callers.push(symbol);
+        }
+        m
     }
 }
 
@@ -82,20 +103,7 @@ pub(super) fn by_other_callers(
         let krate = f.krate.clone();
         let away = sorted.away.into_iter().map(|c| (c, false));
         for ((name, r, symbol), also) in away.chain(sorted.also.into_iter().map(|c| (c, true))) {
-            let k = moved
-                .iter()
-                .position(|m| std::ptr::eq(m.to, r))
-                .unwrap_or_else(|| {
-                    moved.push(Moved::to(r));
-                    moved.len() - 1
-                });
-            let m = &mut moved[k];
-            if !m.names.contains(&name) {
-                m.names.push(name);
-            }
-            if !m.callers.contains(&symbol) {
-                m.callers.push(symbol);
-            }
+            let m = Moved::add(&mut moved, r, name, symbol);
             let from = reached.iter().position(|x| std::ptr::eq(x, r));
             if also
                 && sorted.no_code
@@ -141,20 +149,7 @@ fn std_s_too<'r, 'm>(
             if g.reach_through(v, &k).is_none() {
                 continue;
             }
-            let at = match moved.iter().position(|m| std::ptr::eq(m.to, r)) {
-                Some(at) => at,
-                None => {
-                    moved.push(Moved::to(r));
-                    moved.len() - 1
-                }
-            };
-            let m = &mut moved[at];
-            if !m.names.contains(&name) {
-                m.names.push(name);
-            }
-            if !m.callers.contains(&symbol) {
-                m.callers.push(symbol);
-            }
+            Moved::add(moved, r, name, symbol);
         }
     }
 }
