@@ -12,8 +12,9 @@ use crate::format::quoted;
 use crate::graph::Graph;
 use crate::report::{Artifact, Finding, Step};
 
-/// Give each AOT004 finding on a crate without code of its own a chain through code that may
-/// hold the crate's, where its chain runs through code that cannot (see the module).
+/// Give each AOT004 finding on a crate whose own code calls none of its functions a chain
+/// through code that may hold the crate's, where its chain runs through code that cannot (see
+/// the module).
 pub(super) fn chains_where_inlined(g: &Graph, a: &mut Artifact, reached: &[Reached]) {
     let Some(package) = reached.first() else {
         return;

@@ -122,53 +122,56 @@ fn entered(b: &mut crate::report::Binary, name: &str, edges: &[(&str, &str, u64)
     }
 }
 
+/// A binary whose crate `krate` is entered as `edges` says: `(from, to, retained)`.
+fn with_entered(krate: &str, size: u64, edges: &[(&str, &str, u64)]) -> crate::report::Binary {
+    let mut b = binary_with(&[(krate, size, &[])]);
+    entered(&mut b, krate, edges);
+    b
+}
+
+/// Crate `krate`'s check, grown from 100,000 to 200,000 bytes, with the new entry points of
+/// `cur` against `base` (the program's crate: `app`).
+fn grown(krate: &str, base: &crate::report::Binary, cur: &crate::report::Binary) -> Check {
+    let th = Thresholds::default();
+    let id = CheckId::BaselineCrate(krate.into());
+    let mut c = size_check(id, &format!("crate {krate}"), 100_000, 200_000, &th, false);
+    new_entry_points(&mut c, base, cur, "app");
+    c
+}
+
+/// A check's new entries as `(from, to, retained)`.
+fn new_of(c: &Check) -> Vec<(&str, &str, Option<u64>)> {
+    c.new_entries
+        .iter()
+        .map(|e| (e.from.as_str(), e.to.as_str(), e.retained))
+        .collect()
+}
+
 /// QA av F1: `hyperfine::main` referred to `[libc]` in the baseline already; its new call of
 /// `getaddrinfo`, which pulled the resolver in, is the first new entry point, with what it
 /// retains; a new referrer of a symbol entered before says no retained size; tiny new
 /// references come after.
 #[test]
 fn a_new_reference_of_an_old_referrer_is_named_first() {
-    let th = Thresholds::default();
-    let mut base = binary_with(&[("[libc]", 100_000, &[])]);
-    entered(
-        &mut base,
+    let old_edges = [
+        ("app::main", "write", 200),
+        ("std::io::copy", "memcpy", 100),
+    ];
+    let base = with_entered("[libc]", 100_000, &old_edges);
+    let cur = with_entered(
         "[libc]",
+        200_000,
         &[
-            ("app::main", "write", 200),
-            ("std::io::copy", "memcpy", 100),
-        ],
-    );
-    let mut cur = binary_with(&[("[libc]", 200_000, &[])]);
-    entered(
-        &mut cur,
-        "[libc]",
-        &[
-            ("app::main", "write", 200),
-            ("std::io::copy", "memcpy", 100),
+            old_edges[0],
+            old_edges[1],
             ("app::main", "getaddrinfo", 36_000),
             ("<DisplayBuffer<15> as Write>::write_str", "memcpy", 100),
             ("std::sys::os::glibc_version", "gnu_get_libc_version", 64),
         ],
     );
-    let libc_grew = || {
-        size_check(
-            CheckId::BaselineCrate("[libc]".into()),
-            "crate [libc]",
-            100_000,
-            200_000,
-            &th,
-            false,
-        )
-    };
-    let mut c = libc_grew();
-    new_entry_points(&mut c, &base, &cur, "app");
-    let got: Vec<(&str, &str, Option<u64>)> = c
-        .new_entries
-        .iter()
-        .map(|e| (e.from.as_str(), e.to.as_str(), e.retained))
-        .collect();
+    let c = grown("[libc]", &base, &cur);
     assert_eq!(
-        got,
+        new_of(&c),
         vec![
             ("app::main", "getaddrinfo", Some(36_000)),
             (
@@ -194,8 +197,7 @@ fn a_new_reference_of_an_old_referrer_is_named_first() {
     for k in &mut old.crates {
         k.entered.clear();
     }
-    let mut c2 = libc_grew();
-    new_entry_points(&mut c2, &old, &cur, "app");
+    let c2 = grown("[libc]", &old, &cur);
     assert!(c2.new_entries.is_empty());
     assert_eq!(
         c2.entry_points,
@@ -211,17 +213,14 @@ fn a_new_reference_of_an_old_referrer_is_named_first() {
 /// caller is, and a symbol no name of which was entered before retains its bytes.
 #[test]
 fn an_alias_named_otherwise_is_no_new_entry() {
-    let th = Thresholds::default();
-    let mut base = binary_with(&[("[libc]", 100_000, &[])]);
-    entered(
-        &mut base,
+    let base = with_entered(
         "[libc]",
+        100_000,
         &[("app::eq", "memcmp", 3_000), ("app::cmp", "memcmp", 3_000)],
     );
-    let mut cur = binary_with(&[("[libc]", 200_000, &[])]);
-    entered(
-        &mut cur,
+    let mut cur = with_entered(
         "[libc]",
+        200_000,
         &[
             ("app::eq", "bcmp", 3_000),
             ("app::cmp", "bcmp", 3_000),
@@ -234,22 +233,8 @@ fn an_alias_named_otherwise_is_no_new_entry() {
             e.aliases = vec!["memcmp".into()];
         }
     }
-    let mut c = size_check(
-        CheckId::BaselineCrate("[libc]".into()),
-        "crate [libc]",
-        100_000,
-        200_000,
-        &th,
-        false,
-    );
-    new_entry_points(&mut c, &base, &cur, "app");
-    let got: Vec<(&str, &str, Option<u64>)> = c
-        .new_entries
-        .iter()
-        .map(|e| (e.from.as_str(), e.to.as_str(), e.retained))
-        .collect();
     assert_eq!(
-        got,
+        new_of(&grown("[libc]", &base, &cur)),
         vec![
             ("app::main", "getaddrinfo", Some(36_000)),
             ("app::new", "bcmp", None),
@@ -261,43 +246,23 @@ fn an_alias_named_otherwise_is_no_new_entry() {
 /// a recompiled dependency's incidental ones (a changed vtable slot) led the list.
 #[test]
 fn the_programs_own_new_references_come_first() {
-    let th = Thresholds::default();
-    let mut base = binary_with(&[("std", 100_000, &[])]);
-    entered(
-        &mut base,
+    let old_edges = [
+        ("app::main", "std::env::_var", 500),
+        ("dep::a", "std::fmt::write", 900),
+    ];
+    let base = with_entered("std", 100_000, &old_edges);
+    let source = "<dep::Error as core::error::Error>::source";
+    let cur = with_entered(
         "std",
+        200_000,
         &[
-            ("app::main", "std::env::_var", 500),
-            ("dep::a", "std::fmt::write", 900),
-        ],
-    );
-    let mut cur = binary_with(&[("std", 200_000, &[])]);
-    entered(
-        &mut cur,
-        "std",
-        &[
-            ("app::main", "std::env::_var", 500),
-            ("dep::a", "std::fmt::write", 900),
-            (
-                "<dep::Error as core::error::Error>::source",
-                "std::fmt::write",
-                900,
-            ),
+            old_edges[0],
+            old_edges[1],
+            (source, "std::fmt::write", 900),
             ("app::main", "std::fmt::write", 900),
         ],
     );
-    let mut c = size_check(
-        CheckId::BaselineCrate("std".into()),
-        "crate std",
-        100_000,
-        200_000,
-        &th,
-        false,
-    );
-    new_entry_points(&mut c, &base, &cur, "app");
-    let from: Vec<&str> = c.new_entries.iter().map(|e| e.from.as_str()).collect();
-    assert_eq!(
-        from,
-        ["app::main", "<dep::Error as core::error::Error>::source"]
-    );
+    let c = grown("std", &base, &cur);
+    let from: Vec<&str> = new_of(&c).into_iter().map(|e| e.0).collect();
+    assert_eq!(from, ["app::main", source]);
 }

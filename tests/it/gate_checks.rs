@@ -353,12 +353,7 @@ fn a_baseline_with_a_byte_order_mark_is_read() {
 fn a_grown_crate_names_the_new_call_of_an_old_referrer() {
     let dir = tempfile::tempdir().expect("tempdir");
     let (base, mut b) = why_chain_baseline(dir.path());
-    let libc = b["artifacts"][0]["binary"]["crates"]
-        .as_array_mut()
-        .expect("crates")
-        .iter_mut()
-        .find(|c| c["name"] == "[libc]")
-        .expect("[libc] in the baseline");
+    let libc = libc_of(&mut b);
     let entered = libc["entered"].as_array().expect("entered").clone();
     // `from` holds positions in `entry_points`.
     let points = libc["entry_points"]
@@ -446,12 +441,7 @@ fn a_grown_crate_names_the_new_call_of_an_old_referrer() {
 fn a_passing_crate_with_a_new_reference_is_listed_without_v() {
     let dir = tempfile::tempdir().expect("tempdir");
     let (base, mut b) = why_chain_baseline(dir.path());
-    let libc = b["artifacts"][0]["binary"]["crates"]
-        .as_array_mut()
-        .expect("crates")
-        .iter_mut()
-        .find(|c| c["name"] == "[libc]")
-        .expect("[libc] in the baseline");
+    let libc = libc_of(&mut b);
     let entered = libc["entered"].as_array().expect("entered").clone();
     let to = entered
         .iter()
@@ -486,6 +476,16 @@ fn a_passing_crate_with_a_new_reference_is_listed_without_v() {
         "{}",
         text.stdout
     );
+}
+
+/// The `[libc]` row of baseline `b`'s binary.
+fn libc_of(b: &mut Value) -> &mut Value {
+    b["artifacts"][0]["binary"]["crates"]
+        .as_array_mut()
+        .expect("crates")
+        .iter_mut()
+        .find(|c| c["name"] == "[libc]")
+        .expect("[libc] in the baseline")
 }
 
 /// why-chain's baseline saved in `dir`: its path and its JSON.
