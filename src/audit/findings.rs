@@ -81,6 +81,19 @@ impl<'m> Ctx<'_, 'm> {
         (runs.iter().any(|s| !s.linked_libs.is_empty()), libs)
     }
 
+    /// The crate that builds OpenSSL from source for this binary: openssl-sys with its
+    /// `vendored` feature, or openssl-src. One openssl-sys is in a graph (`links = "openssl"`),
+    /// so then native-tls, hyper-tls and the rest use that copy, not the system's library, and
+    /// an `OPENSSLDIR` in the binary is its build's default (`/usr/local/ssl`), which AOT009
+    /// reports (QA bg F2: gitui's vendored OpenSSL was "system TLS" on four native crates).
+    fn vendored_openssl(&self) -> Option<&Reached<'m>> {
+        self.reached.iter().skip(1).find(|r| {
+            !r.proc_macro
+                && (r.name() == "openssl-src"
+                    || r.name() == "openssl-sys" && r.has_feature("vendored"))
+        })
+    }
+
     /// Crates with native code of their own (a build script of the target build that linked a
     /// library: a proc-macro's runs for the compiler's host).
     fn native_crates(&self) -> Vec<&Reached<'m>> {
@@ -151,7 +164,7 @@ impl<'m> Ctx<'_, 'm> {
                     }
                 }
             }
-            "AOT005" => {
+            "AOT005" if self.vendored_openssl().is_none() => {
                 if let Some(s) = &self.ev.stat {
                     for d in &s.openssldir {
                         out.push(format!(
@@ -199,10 +212,11 @@ impl<'m> Ctx<'_, 'm> {
                 out.extend(self.expanded(rule, r, &binary));
                 continue;
             }
+            let vendored = rule.id == "AOT005" && self.vendored_openssl().is_some();
             let trigger = rule
                 .triggers
                 .iter()
-                .find(|t| t.matches(r.name(), &r.features, false));
+                .find(|t| !vendored && t.matches(r.name(), &r.features, false));
             let (linked_any, libs) = self.system_libs(r);
             let native_rule = matches!(rule.id, "AOT005" | "AOT006" | "AOT007");
             let own_libs = own_libraries(rule, r, &libs);

@@ -342,3 +342,40 @@ fn reqwests_resolver_is_advised_only_with_reqwest() {
         )
     );
 }
+
+/// QA bg F2: with openssl-sys's `vendored` feature the OpenSSL in the binary is built from
+/// source, so neither native-tls (which uses that copy) nor the vendored build's default
+/// `OPENSSLDIR` is a system TLS library; without it, native-tls is the finding.
+#[test]
+fn a_vendored_openssl_is_no_system_tls_library() {
+    let (app, tls, ssl) = (
+        package("app", None),
+        package("native-tls", None),
+        package("openssl-sys", Some("openssl")),
+    );
+    let [root, native_tls] = app_and(&app, &tls);
+    let [_, mut openssl] = app_and(&app, &ssl);
+    openssl.path.insert(1, "native-tls".into());
+    let script = BuildScriptRun {
+        package_id: ssl.id.clone(),
+        linked_libs: vec!["static=ssl".into(), "static=crypto".into()],
+        linked_paths: Vec::new(),
+        out_dir: "/t/build/openssl-sys-1/out".into(),
+    };
+    let ev = || Evidence {
+        openssldir: vec!["/usr/local/ssl".into()],
+        ..symtab(&[])
+    };
+    let mut reached = [root, native_tls, openssl];
+    let f = rule_on("AOT005", ev(), &reached, &[&script]);
+    assert_eq!(f.len(), 1, "{f:?}");
+    assert_eq!(f[0].krate, "native-tls");
+    assert!(
+        f[0].evidence.iter().any(|e| e.contains("OPENSSLDIR")),
+        "{:?}",
+        f[0].evidence
+    );
+    reached[2].features = vec!["vendored".into()];
+    let f = rule_on("AOT005", ev(), &reached, &[&script]);
+    assert!(f.is_empty(), "{f:?}");
+}
