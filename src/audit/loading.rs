@@ -65,7 +65,14 @@ pub(super) fn by_static_callers(
             }
             let mut f = finding_on(rule, r);
             f.evidence.push(line);
-            if let Some(advice) = advice_for(&caller) {
+            // Any of the crate's callers may be the known loader (OpenSSL 3 calls `dlopen`
+            // from `dlfcn_globallookup` and `dlfcn_load`; QA bg F5 got the rule's advice).
+            let known = g
+                .callers(v)
+                .iter()
+                .filter(|(k, _)| *k == krate)
+                .find_map(|(_, c)| advice_for(c));
+            if let Some(advice) = known {
                 f.advice = advice.to_string();
             }
             to_functions(g, &mut f, &[(name, v)]);
@@ -89,12 +96,17 @@ const LOADERS: &[(&str, &str)] = &[
          `LIBSQLITE3_FLAGS`), or allow the finding with a reason when no extension is ever \
          loaded.",
     ),
-    (
-        "dlfcn_load",
-        "OpenSSL's DSO method loads engines and providers with `dlopen`: build OpenSSL configured \
-         with `no-dso`, or allow the finding with a reason when none is ever loaded.",
-    ),
+    ("dlfcn_load", OPENSSL_DSO),
+    ("dlfcn_globallookup", OPENSSL_DSO),
 ];
+
+/// OpenSSL's loader: the rule's "static feature" does not exist for openssl-sys, and its
+/// library is linked in already (QA bg F5).
+const OPENSSL_DSO: &str = "OpenSSL's DSO method loads engines and provider modules with \
+     `dlopen`, only when asked to (`ENGINE_by_id`, `OSSL_PROVIDER_load` of a module, an \
+     `openssl.cnf` that names one: `OPENSSL_CONF` chooses the file): keep to the built-in \
+     providers and a configuration that loads no module, build OpenSSL configured with \
+     `no-dso`, or use rustls; allow the finding with a reason when nothing is ever loaded.";
 
 /// The advice for a `dlopen` that the C function `caller` makes, when it is a known loader's.
 fn advice_for(caller: &str) -> Option<&'static str> {
@@ -110,6 +122,7 @@ mod tests {
         let sqlite = advice_for("unixDlOpen").expect("SQLite's loader");
         assert!(sqlite.contains("SQLITE_OMIT_LOAD_EXTENSION"), "{sqlite}");
         assert!(advice_for("dlfcn_load").is_some_and(|a| a.contains("no-dso")));
+        assert_eq!(advice_for("dlfcn_globallookup"), advice_for("dlfcn_load"));
         assert_eq!(advice_for("main"), None);
         assert_eq!(advice_for("unixDlOpen2"), None);
     }
