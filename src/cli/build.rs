@@ -92,7 +92,8 @@ pub(super) struct BuildArgs {
     pub(super) config_file: Option<PathBuf>,
 
     /// Also run each static binary with HOME unset, as an unknown uid and with extra NSS
-    /// modules, to reproduce static-glibc crashes (needs root or user namespaces)
+    /// modules, to reproduce static-glibc crashes (needs root or user namespaces); a failure
+    /// is checked against the dynamic build, built then unless --compare built it
     #[arg(long)]
     pub(super) hostile: bool,
 

@@ -83,6 +83,10 @@ pub fn check(plan: &Plan, report: &mut Report, out: &mut Output) -> Result<()> {
         out.status("Hostile", &format!("runs of {} (static)", a.name));
         let mut dynamic = || existing.clone().or_else(|| twins.get(plan, bin, out));
         let mut runs = run_all(&path, &mut dynamic, &spec, &privilege, &plan.dirs.hostile)?;
+        // Stopped during the runs or the dynamic build they asked for: no report whose runs
+        // were judged without their twin and whose crash was never traced (QA bg F7: it was
+        // pinned on every finding).
+        crate::interrupt::check()?;
         // Where a crash happened, for the audit to pin it on the code that was running.
         let analysis = a.binary.build_id.as_deref().and_then(|id| {
             let dir = crate::compile::analysis_dir(plan.dirs.build(LinkMode::Static));
@@ -96,6 +100,7 @@ pub fn check(plan: &Plan, report: &mut Report, out: &mut Output) -> Result<()> {
             scratch_dir: &plan.dirs.hostile,
         };
         crash::locate(&mut runs, &site);
+        crate::interrupt::check()?;
         for r in &mut runs {
             r.static_hazard = r.static_hazard();
         }

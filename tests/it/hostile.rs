@@ -190,6 +190,36 @@ fn interrupt_stops_the_program_under_test() {
     );
 }
 
+/// Ctrl-C while the dynamic build a crash asked for is being built: exit 2 and no report (QA
+/// bg F7: a full report came out, the crash untraced and pinned on every finding). The
+/// fixture's static build crashes with no condition (an unknown uid), and nothing was built
+/// for comparison beforehand (no `--compare`, a target dir of its own).
+#[test]
+fn interrupt_during_the_dynamic_build_for_a_crash_writes_no_report() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let child = aotcheck()
+        .args(["aotcheck", "--manifest-path"])
+        .arg(fixture("hostile-plain-crash").join("Cargo.toml"))
+        .arg("--target-dir")
+        .arg(dir.path())
+        .args([
+            "--locked",
+            "-q",
+            "--format",
+            "json",
+            "--no-probe",
+            "--hostile",
+        ])
+        .args(["--probe-arg", "4242"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    let dynamic = dir.path().join("dynamic");
+    let stdout = interrupt_when(child, || dynamic.exists());
+    assert_eq!(stdout, "", "a report was written");
+}
+
 /// A reproduced crash fails the gate unless its finding is allowed with a reason.
 #[test]
 fn privileged_an_allowed_reproduced_crash_passes_the_gate() {

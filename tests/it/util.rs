@@ -184,9 +184,9 @@ pub fn pids_where(pred: impl Fn(&Path, &Path) -> bool) -> Vec<i32> {
 }
 
 /// Press Ctrl-C on `child` once `ready()` holds (polled while the child runs), and check that
-/// it stops as an interrupted run must: exit 2, saying so.
-pub fn interrupt_when(child: std::process::Child, ready: impl Fn() -> bool) {
-    interrupt_with(child, ready, &[nix::sys::signal::Signal::SIGINT]);
+/// it stops as an interrupted run must: exit 2, saying so. Its stdout, when piped.
+pub fn interrupt_when(child: std::process::Child, ready: impl Fn() -> bool) -> String {
+    interrupt_with(child, ready, &[nix::sys::signal::Signal::SIGINT])
 }
 
 /// [`interrupt_when`], sending each of `signals` at once, one after the other.
@@ -194,7 +194,7 @@ pub fn interrupt_with(
     mut child: std::process::Child,
     ready: impl Fn() -> bool,
     signals: &[nix::sys::signal::Signal],
-) {
+) -> String {
     while !ready() {
         assert!(
             child.try_wait().expect("try_wait").is_none(),
@@ -210,6 +210,7 @@ pub fn interrupt_with(
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(2), "{stderr}");
     assert!(stderr.contains("interrupted"), "{stderr}");
+    String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
 /// `cargo aotcheck inspect --format json --symbols all FILE`: every row of a binary the tool
