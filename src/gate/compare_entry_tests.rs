@@ -266,3 +266,48 @@ fn the_programs_own_new_references_come_first() {
     let from: Vec<&str> = new_of(&c).into_iter().map(|e| e.0).collect();
     assert_eq!(from, ["app::main", source]);
 }
+
+/// QA bg F3: std grew by a new crate's drop glue and by the program's host lookup. The
+/// references of regex_lite's code into std code made for regex_lite's own types come after
+/// the program's lookup, and the five places shown name five callees, not one callee five
+/// times.
+#[test]
+fn new_entries_name_distinct_callees_and_leave_a_crate_s_own_glue_last() {
+    let base = with_entered("std", 100_000, &[("app::main", "std::io::stdout", 300)]);
+    let glue = "core::ptr::drop_in_place<regex_lite::hir::Hir>";
+    let cur = with_entered(
+        "std",
+        200_000,
+        &[
+            ("app::main", "std::io::stdout", 300),
+            ("regex_lite::hir::Hir::repetition", glue, 1_900),
+            ("regex_lite::hir::parse::into_class_item_range", glue, 1_900),
+            ("regex_lite::hir::parse::Parser::parse", glue, 1_900),
+            ("regex_lite::pikevm::PikeVM::new", "core::fmt::write", 1_200),
+            (
+                "regex_lite::pikevm::PikeVM::new",
+                "alloc::raw_vec::grow_one",
+                900,
+            ),
+            ("app::main", "std::net::lookup_host", 800),
+        ],
+    );
+    let c = grown("std", &base, &cur);
+    let to: Vec<&str> = new_of(&c).iter().map(|e| e.1).collect();
+    assert_eq!(
+        to,
+        [
+            "core::fmt::write",
+            "alloc::raw_vec::grow_one",
+            "std::net::lookup_host",
+            glue,
+            glue,
+            glue
+        ],
+        "{:?}",
+        new_of(&c)
+    );
+    // The four callees each within the five shown.
+    assert!(c.message.contains(glue), "{}", c.message);
+    assert!(c.message.ends_with("(+1 more)"), "{}", c.message);
+}

@@ -169,13 +169,36 @@ fn new_references(now: &CrateSize, before: Option<&CrateSize>, own: &str) -> Vec
             .is_some_and(|(k, _)| crate::format::same_crate(k, own))
     };
     new.sort_by(|x, y| {
-        y.retained
-            .cmp(&x.retained)
+        for_caller(x)
+            .cmp(&for_caller(y))
+            .then_with(|| y.retained.cmp(&x.retained))
             .then_with(|| others(&x.from).cmp(&others(&y.from)))
             .then_with(|| rank(&x.from).cmp(&rank(&y.from)))
             .then_with(|| x.to.cmp(&y.to))
     });
-    new
+    callees_first(new)
+}
+
+/// Whether `e` calls code instantiated for its caller's own crate (`regex_lite::…` into
+/// `core::ptr::drop_in_place<regex_lite::hir::Hir>`): the caller's crate's cost in another
+/// crate's name, not a new use of that crate; such references come last (QA bg F3: five of
+/// regex_lite's drop glue led std's list, the program's new host lookup was ninth).
+fn for_caller(e: &NewEntry) -> bool {
+    crate::attribute::demangle::crate_of_path(&e.from).is_some_and(|(k, _)| {
+        !crate::attribute::demangle::is_std_crate(k)
+            && e.to.contains('<')
+            && e.to.contains(&format!("{k}::"))
+    })
+}
+
+/// Each callee's first reference before any callee's second, each group in its order: the
+/// names shown then name as many different callees as they can (QA bg F3: five callers of one
+/// `drop_in_place` took the five places).
+fn callees_first(new: Vec<NewEntry>) -> Vec<NewEntry> {
+    let mut seen: HashSet<String> = HashSet::new();
+    let (first, again): (Vec<NewEntry>, Vec<NewEntry>) =
+        new.into_iter().partition(|e| seen.insert(e.to.clone()));
+    first.into_iter().chain(again).collect()
 }
 
 /// Every name of entered symbol `e`, its aliases' too, as the gate compares them.

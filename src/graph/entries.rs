@@ -135,7 +135,8 @@ fn merged(
         }
         _ => false,
     };
-    if !static_of(t) {
+    let data = static_of(t);
+    if !data && !plain_function(a, t) {
         return false;
     }
     let name = |v: u32| {
@@ -147,11 +148,31 @@ fn merged(
         return false;
     };
     let cannot = if std_side(from) {
-        !std_side(to)
+        // std's generic code calls the functions and closures it is given.
+        data && !std_side(to)
     } else {
         deps.and_then(|d| d.may_name(from, to)) == Some(false)
     };
     cannot && !a.name(f as usize).contains(&format!("{to}::"))
+}
+
+/// Whether piece `v` is a function that code of another crate calls only by its name: not a
+/// closure, a trait's method or an instance of generic code, which generic code of a crate
+/// that cannot name it calls for the crate that gives them. A call of such a function from a
+/// crate that cannot name its crate is to the crate's own identical function, which fat LTO
+/// merged into it under the other name (QA bg F4: regex_syntax's `is_hex` became
+/// `regex_lite::hir::parse::is_hex`).
+fn plain_function(a: &Attributed, v: u32) -> bool {
+    let exec = match a.layout.pieces.get(v as usize).map(|p| p.owner) {
+        Some(Owner::Symbol { section, .. }) => a
+            .layout
+            .sections
+            .get(section as usize)
+            .is_some_and(|s| s.exec),
+        _ => false,
+    };
+    let name = a.name(v as usize);
+    exec && !name.contains(['<', '{', '}'])
 }
 
 /// A crate group of std's: `std` (the sysroot's crates folded), or one of them by itself under

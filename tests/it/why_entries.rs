@@ -62,7 +62,7 @@ fn a_crate_entered_through_a_vtable_names_the_code_that_loads_it() {
 /// point is `with_itoa`. The merge itself is checked with objdump (each function that loads the
 /// table's address), so the test fails if the fixture stops reproducing it.
 #[test]
-fn a_constant_merged_across_crates_is_no_entry_point() {
+fn a_constant_or_function_merged_across_crates_is_no_entry_point() {
     let v = json(&mut check_fixture("entry-merged", &[]));
     let a = artifact(&v, "static");
     let path = str_of(a, "path").to_string();
@@ -94,6 +94,36 @@ fn a_constant_merged_across_crates_is_no_entry_point() {
     }
     assert!(loaders.contains(&"entry_merged::with_itoa"), "{loaders:?}");
     assert_eq!(entries, vec!["entry_merged::with_itoa"], "{itoa}");
+
+    // QA bg F4: the same for code. `left` and `right` each have an `is_hex` of the same code;
+    // fat LTO keeps one under its crate's name, and the other crate's function calls it
+    // (objdump), though neither crate depends on the other. Only the package enters each.
+    let callers_of = |krate: &str| -> Vec<&str> {
+        code.split("\n\n")
+            .filter(|f| f.contains(&format!(" <{krate}::is_hex>")))
+            .filter_map(|f| f.lines().next()?.split_once(" <")?.1.strip_suffix(">:"))
+            .filter(|f| !f.ends_with("is_hex"))
+            .collect()
+    };
+    let (l, r) = (callers_of("left"), callers_of("right"));
+    let kept = if l.iter().any(|f| f.starts_with("right::")) {
+        "left"
+    } else {
+        assert!(
+            r.iter().any(|f| f.starts_with("left::")),
+            "fat LTO merged neither is_hex: left's called by {l:?}, right's by {r:?}"
+        );
+        "right"
+    };
+    let row = a["binary"]["crates"]
+        .as_array()
+        .expect("crates")
+        .iter()
+        .find(|c| c["name"] == kept)
+        .expect("the kept crate's row");
+    let entries: Vec<String> =
+        serde_json::from_value(row["entry_points"].clone()).unwrap_or_default();
+    assert_eq!(entries, vec!["entry_merged::main"], "{row}");
 }
 
 /// QA ay F2: `--why rustls` showed ten `Debug` impls of its error types, the nearest entries
