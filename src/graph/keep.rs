@@ -35,7 +35,7 @@ impl Graph {
     }
 
     /// A path of [`dom::path`] as the steps shown (the virtual root left out).
-    fn steps(&self, path: Vec<(u32, u8)>) -> Vec<Step> {
+    pub(super) fn steps(&self, path: Vec<(u32, u8)>) -> Vec<Step> {
         path.into_iter()
             .skip(1)
             .map(|(p, k)| self.step(p, k))

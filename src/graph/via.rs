@@ -44,6 +44,38 @@ impl Graph {
         self.reach_via(v, |u| callers.contains(&u))
     }
 
+    /// The chain to `v`, an entry symbol of crate group `k`, whose last step is a reference
+    /// from outside `k` (or from the root): the shortest chain to `v` may enter the crate
+    /// elsewhere and reach `v` from inside, which shows nothing of what makes `v` an entry
+    /// (QA be F6: `crc32`'s chain went through zlib's `deflate`, while libgit2's indexer calls
+    /// it directly). Through the nearest such referrer; the shortest chain when none is
+    /// reachable.
+    pub(super) fn chain_into(&self, v: u32, k: u32) -> Vec<Step> {
+        let path = dom::path(&self.parent, self.root, v);
+        let outside = |p: u32| p == self.root || self.group.get(p as usize) != Some(&k);
+        let entered_from_outside =
+            path.len() < 2 || path.iter().rev().nth(1).is_some_and(|&(p, _)| outside(p));
+        if entered_from_outside {
+            return self.steps(path);
+        }
+        let depth = |u: u32| dom::path(&self.parent, self.root, u).len();
+        let referrer = self
+            .preds()
+            .succ_kinds(v)
+            .filter(|&(u, _)| {
+                u != self.root && outside(u) && self.reachable.get(u as usize) == Some(&true)
+            })
+            .min_by_key(|&(u, _)| (depth(u), u));
+        match referrer {
+            Some((u, kind)) => {
+                let mut steps = self.chain(u);
+                steps.push(self.step(v, kind));
+                steps
+            }
+            None => self.steps(path),
+        }
+    }
+
     /// The shortest chain from a root to `v` through one of the reachable pieces `pick`
     /// chooses (fewest steps in all).
     fn reach_via(&self, v: u32, pick: impl Fn(u32) -> bool) -> Option<Vec<Step>> {

@@ -34,7 +34,7 @@ pub(super) fn why(g: &Graph, pattern: &str) -> Why {
             .take(SHOWN)
             .map(|&v| Chain {
                 target: format!("{name}: {}", g.name(v)),
-                steps: g.chain(v),
+                steps: g.chain_into(v, k),
                 retained: Some(g.retained(v)),
             })
             .collect();

@@ -211,3 +211,49 @@ fn an_entered_symbol_s_aliases_are_at_its_address() {
     // A static glibc binary has dozens (`memcpy` of `__new_memcpy`, `close` of `__close`).
     assert!(checked >= 10, "{checked} aliases checked");
 }
+
+/// QA be F6: `--why zlike` names `checksum` as an entry point because indexer calls it, yet
+/// its chain went through zlike's own `compress` (the shortest), showing nothing of that. The
+/// chain's last step is the reference from outside, `indexer::append`'s call, which objdump
+/// shows; the chain before it is the shortest to `indexer::append`.
+#[test]
+fn a_crate_s_entry_chain_ends_with_the_reference_from_outside() {
+    let v = json(&mut check_fixture("why-entered", &["--why", "zlike"]));
+    let a = artifact(&v, "static");
+    let path = str_of(a, "path").to_string();
+    let chains = a["binary"]["why"]["chains"].as_array().expect("chains");
+    let steps_to = |target: &str| -> Vec<String> {
+        let c = chains
+            .iter()
+            .find(|c| str_of(c, "target") == format!("zlike: {target}"))
+            .unwrap_or_else(|| panic!("no chain to {target}: {chains:?}"));
+        c["steps"]
+            .as_array()
+            .expect("steps")
+            .iter()
+            .map(|s| str_of(s, "symbol").to_string())
+            .collect()
+    };
+    let checksum = steps_to("zlike::checksum");
+    let n = checksum.len();
+    assert_eq!(
+        checksum[n - 3..],
+        ["indexer::index", "indexer::append", "zlike::checksum"],
+        "{checksum:?}"
+    );
+    assert!(
+        !checksum.iter().any(|s| s == "zlike::compress"),
+        "{checksum:?}"
+    );
+    let compress = steps_to("zlike::compress");
+    assert_eq!(
+        compress[compress.len() - 2..],
+        ["why_entered::main", "zlike::compress"]
+    );
+    // Each of the last steps against objdump and the GOT's relocations, and `compress` calls
+    // `checksum` too: its chain would have been the shortest.
+    let calls = |from: &str, to: &str| crate::why::refers_by_name(&path, from, to);
+    assert!(calls("indexer::append", "zlike::checksum"), "objdump");
+    assert!(calls("indexer::index", "indexer::append"), "objdump");
+    assert!(calls("zlike::compress", "zlike::checksum"), "objdump");
+}
