@@ -357,6 +357,12 @@ impl<'a> Attributed<'a> {
         }
     }
 
+    /// Whether the crates were named without the build's archives (`inspect FILE`): by the
+    /// symbols' names alone.
+    pub fn names_only(&self) -> bool {
+        self.names.names_only
+    }
+
     /// Whether piece `i` is a symbol whose name the compiler made up (`anon.<hash>.<n>`).
     pub fn is_anonymous_constant(&self, i: usize) -> bool {
         self.anonymous.binary_search(&(i as u32)).is_ok()

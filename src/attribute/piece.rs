@@ -202,16 +202,24 @@ fn c_symbol(
         Some(Origin::Source(stem)) if !ambiguous => index.and_then(|i| i.lookup_source(stem)),
         _ => None,
     };
-    match local.or_else(source) {
-        Some(x) => attr(
+    let prefix = c_prefix::crate_of(name);
+    // Without the build's archives the source files are matched against this machine's C
+    // library only, and a `-sys` crate's file may share a name with one of glibc's: libgit2's
+    // `regexp.c` made its `git_regexp_compile` glibc's (`regexp.o`), and the PCRE code it
+    // calls with it. A prefix the crate's library puts on its names says more.
+    let prefix_first = index.is_some_and(CrateIndex::is_names_only) && local.is_none();
+    let found = match prefix {
+        Some(_) if prefix_first => None,
+        _ => local.or_else(source),
+    };
+    match (found, prefix) {
+        (Some(x), _) => attr(
             names.intern(&x.name, x.sysroot),
             Confidence::Heuristic,
             NONE,
         ),
         // No archive says: a prefix that a `-sys` crate's C library puts on its names.
-        None => match c_prefix::crate_of(name) {
-            Some(k) => attr(names.intern(k, false), Confidence::Heuristic, NONE),
-            None => attr(NONE, Confidence::Unattributed, NONE),
-        },
+        (None, Some(k)) => attr(names.intern(k, false), Confidence::Heuristic, NONE),
+        (None, None) => attr(NONE, Confidence::Unattributed, NONE),
     }
 }

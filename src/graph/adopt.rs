@@ -48,9 +48,30 @@ pub(super) fn assign(
             _ => false,
         })
         .collect();
+    // Without the build's archives (`inspect FILE`), a C symbol no name tells the crate of
+    // (oniguruma's `compile_regex`, its `CR_Alnum` table; libgit2's `sha1_process`) is the
+    // crate's whose code alone refers to it: a name is no proof that a crate it is not, so not
+    // the crate that dominates it (QA be F3: git-delta's 636 KiB of `[unknown]`). With the
+    // archives a symbol without a crate is one none of them defines, and stays so.
+    let named: Vec<bool> = match a.names_only() {
+        true => a
+            .layout
+            .pieces
+            .iter()
+            .enumerate()
+            .map(|(i, p)| match p.owner {
+                Owner::Symbol { section, .. } => {
+                    !anonymous[i] && group[i] == NO_GROUP && loaded(section as usize)
+                }
+                _ => false,
+            })
+            .collect(),
+        false => Vec::new(),
+    };
     // The names were read: their pages go before the choice's arrays are made.
     let_go();
-    for (vi, k, confidence) in choose(preds, doms, (group, folded), root, &anonymous) {
+    let adoptable = (&anonymous[..], &named[..]);
+    for (vi, k, confidence) in choose(preds, doms, (group, folded), root, adoptable) {
         if let Some(&from) = sample.get(k as usize).filter(|&&i| i != usize::MAX) {
             a.adopt(vi, from, confidence);
         }
@@ -67,13 +88,15 @@ pub(super) fn assign(
 /// that code's, and the dominator is only its caller (a package's `main` got all of a system
 /// libcrypto's unwind tables and relocations so). Crates are told apart by their group in
 /// `folded` (std's crates as one: see `Attributed::groups_folded`); of std's several, the
-/// first referrer's is chosen. Sets `group` and returns each choice.
+/// first referrer's is chosen. A `named` piece (a symbol whose crate no name told) takes
+/// only the crate of its referrers, never its dominator's. Sets `group` and returns each
+/// choice.
 pub(super) fn choose(
     preds: &Csr,
     doms: &Dominators,
     (group, folded): (&mut [u32], &[u32]),
     root: u32,
-    anonymous: &[bool],
+    (anonymous, named): (&[bool], &[bool]),
 ) -> Vec<(usize, u32, Confidence)> {
     let fold = |k: u32| folded.get(k as usize).copied().unwrap_or(k);
     let n = group.len();
@@ -86,7 +109,8 @@ pub(super) fn choose(
     // Twice: an unreachable piece may be described by one that comes later in the order.
     for v in order().chain(order()) {
         let vi = v as usize;
-        if vi >= n || group[vi] != NO_GROUP || !anonymous[vi] {
+        let by_name = named.get(vi) == Some(&true);
+        if vi >= n || group[vi] != NO_GROUP || !(anonymous[vi] || by_name) {
             continue;
         }
         // The first referrer's group, while every referrer's folds to its.
@@ -99,6 +123,11 @@ pub(super) fn choose(
             }
             described |= kind == describes;
             let k = group.get(p as usize).copied().unwrap_or(NO_GROUP);
+            // A named function's own callees calling it back (recursion: oniguruma's
+            // `match_at`, `compile_tree`) bring in no other crate: only it reaches them.
+            if by_name && k == NO_GROUP && dominated_by(doms, p, v) {
+                continue;
+            }
             match only {
                 _ if k == NO_GROUP => single = false,
                 None => only = Some(k),
@@ -108,7 +137,7 @@ pub(super) fn choose(
         }
         let chosen = match only {
             Some(k) if single => Some((k, Confidence::Referenced)),
-            _ if described => None,
+            _ if described || by_name => None,
             _ => dominating_crate(doms, group, v, root).map(|k| (k, Confidence::Dominated)),
         };
         if let Some((k, confidence)) = chosen {
@@ -117,6 +146,23 @@ pub(super) fn choose(
         }
     }
     chosen_all
+}
+
+/// Whether every path from the root to `p` passes through `v` (`p` is `v` itself or below it
+/// in the dominator tree).
+fn dominated_by(doms: &Dominators, p: u32, v: u32) -> bool {
+    let mut u = p;
+    while u != NONE {
+        if u == v {
+            return true;
+        }
+        let d = doms.idom[u as usize];
+        if d == u {
+            return false;
+        }
+        u = d;
+    }
+    false
 }
 
 /// The crate of the nearest piece above `v` in the dominator tree that has one: removing

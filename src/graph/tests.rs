@@ -120,15 +120,17 @@ fn a_way_in_leads_on_to_an_item_of_the_crate() {
     assert!(!enters(6), "another crate's item is not this crate's");
 }
 
+/// The ids of a call, a data reference and an unwind table's description.
+fn kinds() -> (u8, u8, u8) {
+    let id = super::refs::kind_id;
+    (id(RefKind::Call), id(RefKind::Data), id(RefKind::Describes))
+}
+
 /// Bytes that describe code of no crate stay without one (they went to the dominating
 /// crate: the caller's); constants and relocations of a crate's own pieces get its crate.
 #[test]
 fn what_describes_code_of_no_crate_is_not_the_callers() {
-    let (call, data, describes) = (
-        super::refs::kind_id(RefKind::Call),
-        super::refs::kind_id(RefKind::Data),
-        super::refs::kind_id(RefKind::Describes),
-    );
+    let (call, data, describes) = kinds();
     // 0 main (crate 0) calls 1 (a C function of no crate) and 6 (crate 1). 2 is 1's FDE,
     // 3 its `.eh_frame_hdr` row; 7 is 6's FDE. 4 a constant of main's, 8 the relocation
     // that patches it; 5 a constant only 1 refers to.
@@ -153,7 +155,13 @@ fn what_describes_code_of_no_crate_is_not_the_callers() {
     ];
     let anonymous = [false, false, true, true, true, true, false, true, true];
     let folded: Vec<u32> = (0..2).collect();
-    let mut chosen = adopt::choose(&g.reverse(), &doms, (&mut group, &folded), root, &anonymous);
+    let mut chosen = adopt::choose(
+        &g.reverse(),
+        &doms,
+        (&mut group, &folded),
+        root,
+        (&anonymous, &[]),
+    );
     chosen.sort_unstable_by_key(|c| c.0);
     assert_eq!(
         group,
@@ -172,15 +180,67 @@ fn what_describes_code_of_no_crate_is_not_the_callers() {
     );
 }
 
+/// Without the build's archives, a C function no name told the crate of takes its only
+/// referrer's crate, and its unwind entry and its own constant follow it; one that two crates
+/// call stays without one, never its dominator's (QA be F3: git-delta's oniguruma and
+/// libgit2 local C code was `[unknown]`).
+#[test]
+fn a_named_symbol_of_no_crate_takes_only_its_referrers_crate() {
+    let (call, _, describes) = kinds();
+    // 0 main (crate 0) calls 1 (a C function named `onig_search`, crate 1), which calls 2
+    // (`match_at`, no crate); 3 is 2's FDE, 4 a function only 2 calls. 0 and 1 both call 5
+    // (`helper`, no crate), which 0 dominates. 2 calls itself, and 4 calls 2 back.
+    let root = 6;
+    let g = dom::Csr::new(
+        7,
+        vec![
+            (root, 0, 0),
+            (0, 1, call),
+            (1, 2, call),
+            (2, 2, call),
+            (2, 3, describes),
+            (2, 4, call),
+            (4, 2, call),
+            (0, 5, call),
+            (1, 5, call),
+        ],
+    );
+    let doms = dom::dominators(&g, root);
+    let mut group = vec![0, 1, NO_GROUP, NO_GROUP, NO_GROUP, NO_GROUP];
+    let anonymous = [false, false, false, true, false, false];
+    let named = [false, false, true, false, true, true];
+    let folded: Vec<u32> = (0..2).collect();
+    let mut chosen = adopt::choose(
+        &g.reverse(),
+        &doms,
+        (&mut group, &folded),
+        root,
+        (&anonymous, &named),
+    );
+    chosen.sort_unstable_by_key(|c| c.0);
+    assert_eq!(group, vec![0, 1, 1, 1, 1, NO_GROUP]);
+    assert!(
+        chosen.iter().all(|c| c.2 == Confidence::Referenced),
+        "{chosen:?}"
+    );
+    // Not named (the archives were read): 2 stays without a crate, and so does its FDE.
+    let mut group = vec![0, 1, NO_GROUP, NO_GROUP, NO_GROUP, NO_GROUP];
+    adopt::choose(
+        &g.reverse(),
+        &doms,
+        (&mut group, &folded),
+        root,
+        (&anonymous, &[]),
+    );
+    assert_eq!(group[..4], [0, 1, NO_GROUP, NO_GROUP]);
+}
+
 /// With std's crates folded into one (`--split-std` off), bytes that std and core both refer
 /// to are std's, as the first referrer's; split, they must not go to the crate that dominates
 /// them instead (QA n: bandwhich's clap_builder gained 288 B with `--split-std`).
 #[test]
 fn std_crates_refer_as_one_when_split() {
-    let (call, data) = (
-        super::refs::kind_id(RefKind::Call),
-        super::refs::kind_id(RefKind::Data),
-    );
+    let (call, data, _) = kinds();
     // 0 main (crate 2, the application) calls 1 (std, group 0) and 2 (core, group 1); both
     // refer to the constant 3, which 0 dominates.
     let root = 4;
@@ -198,7 +258,13 @@ fn std_crates_refer_as_one_when_split() {
     let anonymous = [false, false, false, true];
     let choice = |folded: &[u32]| {
         let mut group = vec![2, 0, 1, NO_GROUP];
-        let chosen = adopt::choose(&g.reverse(), &doms, (&mut group, folded), root, &anonymous);
+        let chosen = adopt::choose(
+            &g.reverse(),
+            &doms,
+            (&mut group, folded),
+            root,
+            (&anonymous, &[]),
+        );
         assert_eq!(chosen.len(), 1);
         (chosen[0].1, chosen[0].2)
     };

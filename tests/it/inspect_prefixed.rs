@@ -39,6 +39,16 @@ fn nm_sizes(path: &str) -> HashMap<String, u64> {
         .collect()
 }
 
+/// The `--symbols all` rows of binary `b`, by name.
+fn rows_by_name(b: &Value) -> HashMap<&str, &Value> {
+    b["symbols"]
+        .as_array()
+        .expect("symbols")
+        .iter()
+        .map(|r| (str_of(r, "name"), r))
+        .collect()
+}
+
 #[test]
 fn a_c_librarys_prefix_names_its_crate_as_a_guess() {
     let dir = tempfile::tempdir().expect("temp dir");
@@ -46,12 +56,7 @@ fn a_c_librarys_prefix_names_its_crate_as_a_guess() {
     let nm = nm_sizes(&bin);
     let v: Value = json(&mut inspect_all(&bin));
     let b = &v["artifacts"][0]["binary"];
-    let rows: HashMap<&str, &Value> = b["symbols"]
-        .as_array()
-        .expect("symbols")
-        .iter()
-        .map(|r| (str_of(r, "name"), r))
-        .collect();
+    let rows = rows_by_name(b);
     for (name, krate) in [
         ("aws_lc_0_46_0_work", "aws_lc_sys"),
         ("aws_lc_0_46_0_table", "aws_lc_sys"),
@@ -80,4 +85,83 @@ fn a_c_librarys_prefix_names_its_crate_as_a_guess() {
         u64_of(aws, "vm_size") < by_nm + 256,
         "{aws}: more than its own and its FDE"
     );
+}
+
+/// Oniguruma's static functions and tables (`match_at`, `CR_Alnum`), in `onig.c`.
+const ONIG: &[u8] = br#"
+static const unsigned char CR_Alnum[2048] = {1, 2, 3};
+__attribute__((noinline)) static int match_at(int x) {
+    if (x > 100) return match_at(x - 7) + 1;
+    return CR_Alnum[x & 2047];
+}
+__attribute__((noinline)) int shared_helper(int x) { return x * 3 + 2; }
+__attribute__((noinline)) int onig_search(int x) { return match_at(x * 5 + 1) + shared_helper(x); }
+int regexp_entry(int x);
+int main(int argc, char **argv) {
+    (void)argv;
+    return onig_search(argc) + regexp_entry(argc);
+}
+"#;
+
+/// libgit2's, in a file named as one of glibc's (`regexp.o`); local in the binary, after the
+/// file's name, as libgit2's hidden functions are in a Rust binary.
+const REGEXP: &[u8] = br#"
+int shared_helper(int x);
+__attribute__((noinline)) static int git_regexp_compile(int x) {
+    return shared_helper(x ^ 0x55);
+}
+int regexp_entry(int x) { return git_regexp_compile(x) + 1; }
+"#;
+
+/// QA be F3: `inspect` of git-delta left 636 KiB of oniguruma's and libgit2's C code
+/// `[unknown]`: functions and tables with no prefix (`match_at`, `CR_Alnum`), and libgit2's
+/// `git_regexp_compile`, whose file `regexp.c` shares its name with glibc's `regexp.o`, was
+/// `[libc]`'s. A C symbol that one crate's code alone refers to is that crate's
+/// (`referenced`), recursion included; one that two crates call stays without a crate; a
+/// prefix says more than a file's name. The references by objdump, the sizes by nm.
+#[test]
+fn c_code_without_a_prefix_is_the_crate_s_whose_code_alone_refers_to_it() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let regexp = dir.path().join("regexp.c");
+    std::fs::write(&regexp, REGEXP).expect("write regexp.c");
+    let regexp = regexp.to_str().expect("utf-8 path");
+    let bin = gcc(dir.path(), "onig", ONIG, &[regexp, "-static"]);
+    let nm = nm_sizes(&bin);
+    let v: Value = json(&mut inspect_all(&bin));
+    let b = &v["artifacts"][0]["binary"];
+    let rows = rows_by_name(b);
+    let row = |name: &str| *rows.get(name).unwrap_or_else(|| panic!("no row {name}"));
+    for (name, krate, confidence) in [
+        ("onig_search", "onig_sys", "heuristic"),
+        ("match_at", "onig_sys", "referenced"),
+        ("CR_Alnum", "onig_sys", "referenced"),
+        ("git_regexp_compile", "libgit2_sys", "heuristic"),
+    ] {
+        let r = row(name);
+        assert_eq!(
+            (str_of(r, "crate"), str_of(r, "confidence")),
+            (krate, confidence),
+            "{r}"
+        );
+        assert_eq!(Some(&u64_of(r, "vm_size")), nm.get(name), "{name}: nm -S");
+    }
+    let shared = row("shared_helper");
+    assert!(shared["crate"].is_null(), "{shared}");
+    // What each was said to be referred to by.
+    let code = tool("objdump", &["-d", "--no-show-raw-insn", &bin]);
+    let body = |f: &str| -> String {
+        code.split("\n\n")
+            .find(|b| {
+                b.lines()
+                    .next()
+                    .is_some_and(|l| l.ends_with(&format!(" <{f}>:")))
+            })
+            .unwrap_or_else(|| panic!("no {f} in objdump"))
+            .to_string()
+    };
+    assert!(body("onig_search").contains("<match_at>"));
+    assert!(body("match_at").contains("<match_at>"), "recursive");
+    assert!(body("match_at").contains("<CR_Alnum>"));
+    assert!(body("onig_search").contains("<shared_helper>"));
+    assert!(body("git_regexp_compile").contains("<shared_helper>"));
 }
