@@ -8,6 +8,10 @@ use crate::attribute::coverage::Owner;
 use crate::attribute::{Attributed, NO_GROUP};
 use crate::report::{Confidence, RefKind};
 
+/// The C start file's entry and the program's C `main`: no crate's, though the C library
+/// refers to `main` (a part of `[libc]`, they would make it retain the whole program).
+const PROGRAM_ENTRY: &[&str] = &["_start", "main"];
+
 /// The crate of each piece without a symbol (in `a` and `group`), see [`choose`].
 pub(super) fn assign(
     a: &mut Attributed,
@@ -61,7 +65,10 @@ pub(super) fn assign(
             .enumerate()
             .map(|(i, p)| match p.owner {
                 Owner::Symbol { section, .. } => {
-                    !anonymous[i] && group[i] == NO_GROUP && loaded(section as usize)
+                    !anonymous[i]
+                        && group[i] == NO_GROUP
+                        && loaded(section as usize)
+                        && !PROGRAM_ENTRY.contains(&a.name(i).as_str())
                 }
                 _ => false,
             })
@@ -111,6 +118,10 @@ pub(super) fn choose(
         let vi = v as usize;
         let by_name = named.get(vi) == Some(&true);
         if vi >= n || group[vi] != NO_GROUP || !(anonymous[vi] || by_name) {
+            continue;
+        }
+        // A root (the entry point, a constructor) is reached by the loader, not by a crate.
+        if by_name && preds.succ(v).contains(&root) {
             continue;
         }
         // The first referrer's group, while every referrer's folds to its.
