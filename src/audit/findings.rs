@@ -259,6 +259,9 @@ impl<'m> Ctx<'_, 'm> {
         if out.is_empty() && !binary.is_empty() {
             out.extend(self.unattributed(rule, binary));
         }
+        if rule.id == "AOT005" {
+            out = super::tls::one_openssl(out, self.reached, rule.advice);
+        }
         out
     }
 

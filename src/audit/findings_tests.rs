@@ -312,37 +312,6 @@ fn std_callers_are_named_by_their_functions_not_their_data() {
     );
 }
 
-/// QA af: AOT004's advice named reqwest's `hickory-dns` feature for tealdeer, a ureq user; it
-/// is said only where reqwest is among the binary's crates, and once.
-#[test]
-fn reqwests_resolver_is_advised_only_with_reqwest() {
-    let rule = rules::find("AOT004").expect("rule");
-    let with = |dep: &str| {
-        let (app, dep) = (package("app", None), package(dep, None));
-        let reached = app_and(&app, &dep);
-        let mut a = crate::report::test_artifact(1000);
-        a.findings.push(super::new_finding(
-            rule,
-            "std",
-            "1.95.0",
-            vec!["app".into(), "std".into()],
-        ));
-        super::super::nss_advice::fit(&mut a, &reached);
-        super::super::nss_advice::fit(&mut a, &reached);
-        a.findings[0].advice.clone()
-    };
-    assert!(!rule.advice.contains("reqwest"), "{}", rule.advice);
-    assert_eq!(with("ureq"), rule.advice);
-    assert_eq!(
-        with("reqwest"),
-        format!(
-            "{}{}",
-            rule.advice,
-            super::super::nss_advice::REQWEST_RESOLVER
-        )
-    );
-}
-
 /// QA bg F2: with openssl-sys's `vendored` feature the OpenSSL in the binary is built from
 /// source, so neither native-tls (which uses that copy) nor the vendored build's default
 /// `OPENSSLDIR` is a system TLS library; without it, native-tls is the finding.
@@ -379,3 +348,6 @@ fn a_vendored_openssl_is_no_system_tls_library() {
     let f = rule_on("AOT005", ev(), &reached, &[&script]);
     assert!(f.is_empty(), "{f:?}");
 }
+
+#[path = "findings_advice_tests.rs"]
+mod advice;

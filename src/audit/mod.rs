@@ -25,6 +25,7 @@ pub use reproduced::record_reproduced;
 pub mod reach;
 pub mod rules;
 mod split;
+mod tls;
 
 pub use image::record_image_failures;
 

@@ -2,12 +2,33 @@
 //! groups, host names, services), with reqwest's resolver written in Rust for host names where
 //! reqwest is one of the binary's crates.
 
-use super::graph::Reached;
+use super::graph::{Reached, same_crate};
 
 /// What AOT004's advice adds when reqwest is among the binary's crates (QA af: a ureq user was
 /// pointed at reqwest's feature by the rule's own advice).
 pub(super) const REQWEST_RESOLVER: &str =
     " reqwest resolves host names in Rust with its `hickory-dns` feature.";
+
+/// What AOT004's advice says instead when reqwest's `hickory-dns` feature is on and the
+/// finding's chain runs through reqwest (QA bh F1: xh was told to turn on the feature it had
+/// on; gdb showed `getaddrinfo` no longer called).
+pub(super) const HICKORY_ON: &str = " reqwest's `hickory-dns` feature is on: its clients \
+    resolve host names in Rust, and its `GaiResolver` (on the chain) calls `getaddrinfo` only \
+    for a client built with `no_hickory_dns()`; where the program builds none, allow the \
+    finding with that reason.";
+
+/// Crates that read `HOME` first and look the user up only when it is unset or empty.
+const HOME_FIRST: &[&str] = &[
+    "dirs-sys",
+    "dirs-sys-next",
+    "dirs",
+    "dirs-next",
+    "directories",
+    "directories-next",
+    "home",
+    "etcetera",
+    "xdg",
+];
 
 /// How AOT004's advice begins, whatever the lookup.
 const NSS_ADVICE: &str = "Build for musl when its target is installed (no NSS), ship the dynamic \
@@ -51,15 +72,42 @@ fn nss_advice(functions: &[String]) -> (String, bool) {
 /// lookups each finding lists, with reqwest's resolver for host names where reqwest is one of
 /// the crates. A finding whose advice is another's (a reproduced crash's) keeps it.
 pub(super) fn fit(a: &mut crate::report::Artifact, reached: &[Reached]) {
-    let reqwest = reached.iter().any(|r| r.is_crate("reqwest"));
+    let reqwest = reached.iter().find(|r| r.is_crate("reqwest"));
     for f in a.findings.iter_mut().filter(|f| f.rule == "AOT004") {
         if !f.advice.starts_with(NSS_ADVICE) {
             continue;
         }
-        let (advice, hosts) = nss_advice(&f.defined());
+        let functions = f.defined();
+        let (advice, hosts) = nss_advice(&functions);
         f.advice = advice;
-        if reqwest && hosts {
-            f.advice.push_str(REQWEST_RESOLVER);
+        let users_only = !functions.is_empty()
+            && functions
+                .iter()
+                .all(|n| LOOKUPS[1].0.iter().any(|p| n.starts_with(p)));
+        // QA bh F4: dirs-sys was told to read `HOME`, which it does before it looks up.
+        if users_only && HOME_FIRST.iter().any(|k| same_crate(k, &f.krate)) {
+            f.advice = format!(
+                "{NSS_ADVICE}set `HOME` where the program runs (the image's or the service's \
+                 environment): {} reads it first and looks the user up only when it is unset \
+                 or empty.",
+                f.krate
+            );
+        }
+        let through_reqwest = || {
+            f.chain.iter().any(|s| {
+                s.krate.as_deref().is_some_and(|k| same_crate(k, "reqwest"))
+                    || s.symbol.contains("reqwest::")
+            })
+        };
+        // Only where reqwest makes the lookup (or no chain says who does): its feature does
+        // nothing for OpenSSL's `BIO_gethostbyname` or the program's own `to_socket_addrs`.
+        let hickory = reqwest.is_some_and(|r| r.has_feature("hickory-dns"));
+        if reqwest.is_some() && hosts && (f.chain.is_empty() || through_reqwest()) {
+            f.advice.push_str(if hickory {
+                HICKORY_ON
+            } else {
+                REQWEST_RESOLVER
+            });
         }
     }
 }

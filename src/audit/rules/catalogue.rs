@@ -195,7 +195,8 @@ pub static RULES: &[Rule] = &[
         detection: "The crate in the dependency graph; its build script linking `ssl`/`crypto` \
                     from the system; `OPENSSLDIR` strings in the static binary; `libssl`, \
                     `libcrypto` in the dynamic build's `DT_NEEDED`.",
-        advice: "Use rustls (e.g. reqwest's `rustls-tls`), or openssl's `vendored` feature and \
+        advice: "Use rustls (your HTTP client's TLS feature: reqwest's `rustls`, `rustls-tls` \
+                 before 0.13), or openssl's `vendored` feature and \
                  take on patching it yourself.",
     },
     Rule {

@@ -1,0 +1,167 @@
+//! Unit tests of the advice fitted to a binary's crates (reqwest's features, crates that
+//! read `HOME` first, one system OpenSSL).
+use super::*;
+
+/// QA af: AOT004's advice named reqwest's `hickory-dns` feature for tealdeer, a ureq user; it
+/// is said only where reqwest is among the binary's crates, and once.
+#[test]
+fn reqwests_resolver_is_advised_only_with_reqwest() {
+    let rule = rules::find("AOT004").expect("rule");
+    let with = |dep: &str| {
+        let (app, dep) = (package("app", None), package(dep, None));
+        let reached = app_and(&app, &dep);
+        let mut a = crate::report::test_artifact(1000);
+        a.findings.push(crate::audit::findings::new_finding(
+            rule,
+            "std",
+            "1.95.0",
+            vec!["app".into(), "std".into()],
+        ));
+        crate::audit::nss_advice::fit(&mut a, &reached);
+        crate::audit::nss_advice::fit(&mut a, &reached);
+        a.findings[0].advice.clone()
+    };
+    assert!(!rule.advice.contains("reqwest"), "{}", rule.advice);
+    assert_eq!(with("ureq"), rule.advice);
+    assert_eq!(
+        with("reqwest"),
+        format!(
+            "{}{}",
+            rule.advice,
+            crate::audit::nss_advice::REQWEST_RESOLVER
+        )
+    );
+}
+
+/// QA bh F1: with reqwest's `hickory-dns` feature on, a finding whose chain runs through
+/// reqwest's `GaiResolver` says when that resolver runs, not to turn the feature on; one whose
+/// chain does not (the program's own lookup) says nothing of reqwest. QA bh F4: a crate that
+/// reads `HOME` before it looks the user up is told to have `HOME` set, not to read it.
+#[test]
+fn the_advice_knows_reqwests_resolver_and_crates_that_read_home_first() {
+    use crate::audit::nss_advice::{HICKORY_ON, REQWEST_RESOLVER, fit};
+    use crate::report::{RefKind, Step};
+    let rule = rules::find("AOT004").expect("rule");
+    let step = |symbol: &str| Step {
+        symbol: symbol.into(),
+        krate: None,
+        kind: RefKind::Call,
+        instantiated_in: None,
+        copy: None,
+        hash: None,
+    };
+    let (app, reqwest) = (package("app", None), package("reqwest", None));
+    let mut reached = app_and(&app, &reqwest);
+    reached[1].features = vec!["hickory-dns".into()];
+    let advice = |krate: &str, defines: &str, via: &str, reached: &[Reached]| {
+        let mut a = crate::report::test_artifact(1000);
+        let mut f = crate::audit::findings::new_finding(
+            rule,
+            krate,
+            "1.0.0",
+            vec!["app".into(), krate.into()],
+        );
+        f.evidence.push(format!("{DEFINES}`{defines}`"));
+        f.chain = vec![step("app::main"), step(via), step(defines)];
+        a.findings.push(f);
+        fit(&mut a, reached);
+        a.findings[0].advice.clone()
+    };
+    let gai = "<reqwest::dns::gai::GaiResolver as reqwest::dns::resolve::Resolve>::resolve";
+    let on = advice("std", "getaddrinfo", gai, &reached);
+    assert!(on.ends_with(HICKORY_ON), "{on}");
+    assert!(!on.contains(REQWEST_RESOLVER), "{on}");
+    let own = advice("std", "getaddrinfo", "app::connect", &reached);
+    assert!(!own.contains("reqwest"), "{own}");
+    reached[1].features.clear();
+    let off = advice("std", "getaddrinfo", gai, &reached);
+    assert!(off.ends_with(REQWEST_RESOLVER), "{off}");
+    // OpenSSL's own lookup: reqwest's feature does nothing for it.
+    let bio = advice(
+        "openssl-sys",
+        "gethostbyname",
+        "BIO_gethostbyname",
+        &reached,
+    );
+    assert!(!bio.contains("reqwest"), "{bio}");
+    // User lookups: dirs-sys reads HOME first; nix does not.
+    let home = "dirs_sys::home_dir";
+    let dirs = advice("dirs-sys", "getpwuid_r", home, &reached);
+    assert!(dirs.contains("set `HOME` where the program runs"), "{dirs}");
+    assert!(dirs.contains("dirs-sys reads it first"), "{dirs}");
+    let nix = advice("nix", "getpwuid_r", "nix::unistd::User::from_uid", &reached);
+    assert!(nix.contains("`HOME`/`USER` from the environment"), "{nix}");
+}
+
+/// QA bh F2, F5: xh with native-tls had five AOT005 warnings with the same evidence, each
+/// advising reqwest's `rustls-tls`, which reqwest 0.13 does not have. One finding on
+/// openssl-sys names the crates that use it; the advice names reqwest's features as this
+/// version spells them, and the package's own feature that turns rustls on.
+#[test]
+fn one_system_openssl_is_one_finding_with_reqwests_own_features() {
+    let with_features = |name: &str, links: Option<&str>, features: serde_json::Value| {
+        let mut p = serde_json::to_value(package(name, links)).expect("package");
+        p["features"] = features;
+        serde_json::from_value::<Package>(p).expect("package")
+    };
+    let app = with_features(
+        "app",
+        None,
+        json!({"rustls": ["reqwest/rustls"], "native-tls": ["reqwest/native-tls"]}),
+    );
+    let reqwest = with_features(
+        "reqwest",
+        None,
+        json!({"rustls": [], "native-tls": ["dep:native-tls"], "native-tls-vendored": []}),
+    );
+    let (tls, ssl) = (
+        package("native-tls", None),
+        package("openssl-sys", Some("openssl")),
+    );
+    fn node<'m>(p: &'m Package, path: &[&str], deps: Vec<usize>) -> Reached<'m> {
+        Reached {
+            package: p,
+            features: Vec::new(),
+            path: path.iter().map(|s| s.to_string()).collect(),
+            proc_macro: false,
+            deps,
+        }
+    }
+    let mut reached = vec![
+        node(&app, &["app"], vec![1]),
+        node(&reqwest, &["app", "reqwest"], vec![2]),
+        node(&tls, &["app", "reqwest", "native-tls"], vec![3]),
+        node(
+            &ssl,
+            &["app", "reqwest", "native-tls", "openssl-sys"],
+            vec![],
+        ),
+    ];
+    reached[1].features = vec!["native-tls".into()];
+    let script = BuildScriptRun {
+        package_id: ssl.id.clone(),
+        linked_libs: vec!["ssl".into(), "crypto".into()],
+        linked_paths: Vec::new(),
+        out_dir: "/t/build/openssl-sys-1/out".into(),
+    };
+    let ev = Evidence {
+        openssldir: vec!["/usr/lib/ssl".into()],
+        ..symtab(&[])
+    };
+    let f = rule_on("AOT005", ev, &reached, &[&script]);
+    assert_eq!(f.len(), 1, "{f:#?}");
+    assert_eq!(f[0].krate, "openssl-sys");
+    assert!(
+        f[0].evidence.iter().any(|e| e
+            == "the TLS crates that use this OpenSSL: reqwest (its `native-tls` feature), \
+                native-tls (one library, one finding)"),
+        "{:?}",
+        f[0].evidence
+    );
+    assert_eq!(
+        f[0].advice,
+        "Use rustls: reqwest's `rustls` feature in place of `native-tls` (app's own `rustls` \
+         feature turns it on); or keep OpenSSL, built from source with reqwest's \
+         `native-tls-vendored` feature, and take on patching it yourself."
+    );
+}
