@@ -118,44 +118,62 @@ pub fn check(plan: &Plan, report: &mut Report, out: &mut Output) -> Result<()> {
 /// Say which binaries' hostile runs were not judged because the plain run did not finish, or
 /// ended before it was ready.
 fn warn_unjudged(report: &mut Report) {
-    let unjudged = |ended: bool| -> Vec<&str> {
+    // Per binary whose runs were not judged so: its name, how many of its runs were not, of
+    // how many, and how many of the others failed where the plain run did not (QA bh F7: "were
+    // not judged" read as if the two crashes that failed the verdict did not count).
+    let unjudged = |ended: bool| -> Vec<String> {
         report
             .artifacts
             .iter()
-            .filter(|a| {
+            .filter_map(|a| {
                 // A static build's crash in the plain run is a run of its own, which says it:
                 // not a matter of arguments.
                 let plain_crash = a
                     .hostile
                     .iter()
                     .any(|r| r.condition == Condition::Plain.name());
-                !(ended && plain_crash)
-                    && a.hostile.iter().any(|r| {
+                let not = a
+                    .hostile
+                    .iter()
+                    .filter(|r| {
                         r.detail.as_deref().is_some_and(|d| {
                             d.starts_with(plain::NOT_JUDGED)
                                 && d.starts_with(plain::PLAIN_ENDED) == ended
                         })
                     })
+                    .count();
+                if not == 0 || ended && plain_crash {
+                    return None;
+                }
+                let failed = a.hostile.iter().filter(|r| r.static_hazard()).count();
+                let rest = match failed {
+                    0 => String::new(),
+                    n => format!("; the other {n} failed where the plain run did not, and count"),
+                };
+                Some(format!(
+                    "{}: {not} of {} hostile runs{rest}",
+                    a.name,
+                    a.hostile.len()
+                ))
             })
-            .map(|a| a.name.as_str())
             .collect()
     };
     let (hung, ended) = (unjudged(false), unjudged(true));
     let mut warnings = Vec::new();
     if !hung.is_empty() {
         warnings.push(format!(
-            "hostile runs of {} were not judged where the plain run did not finish either \
-             (a server?): set --ready (or `ready` in the config) so that they wait until it \
-             is up",
-            hung.join(", ")
+            "hostile runs were not judged where the plain run did not finish either (a \
+             server?): set --ready (or `ready` in the config) so that they wait until it is up \
+             ({})",
+            hung.join("; ")
         ));
     }
     if !ended.is_empty() {
         warnings.push(format!(
-            "hostile runs of {} were not judged where they ended as the plain run did, which \
-             never got ready: nothing showed that the program survives the conditions (check \
-             its arguments, --probe-arg, and --ready)",
-            ended.join(", ")
+            "hostile runs were not judged where they ended as the plain run did, which never got \
+             ready, so nothing showed that the program survives those conditions: check its \
+             arguments, --probe-arg, and --ready ({})",
+            ended.join("; ")
         ));
     }
     report.warnings.extend(warnings);

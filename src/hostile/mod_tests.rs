@@ -128,3 +128,56 @@ fn a_signal_the_plain_run_has_too_is_no_crash() {
         HostileOutcome::Crashed
     );
 }
+
+/// QA bh F7: xh's plain run never got ready, so three conditions were not judged, and two
+/// crashed where the plain run did not, which failed the verdict. The warning counts both, so
+/// it does not read as if nothing counted.
+#[test]
+fn the_unjudged_warning_counts_the_runs_that_were_judged_too() {
+    use crate::report::{HostileOutcome, HostileRun};
+    let run = |condition: &str, outcome: HostileOutcome, detail: Option<&str>| HostileRun {
+        condition: condition.into(),
+        description: String::new(),
+        outcome,
+        signal: (outcome == HostileOutcome::Crashed).then(|| "SIGSEGV".into()),
+        exit_code: None,
+        dynamic_outcome: (outcome == HostileOutcome::Crashed).then_some(HostileOutcome::Ok),
+        dynamic_signal: None,
+        dynamic_exit_code: None,
+        static_hazard: false,
+        reproduce: None,
+        detail: detail.map(str::to_string),
+        allowed: None,
+        crash_stack: Vec::new(),
+        crash_site_unknown: None,
+        answered: None,
+        dynamic_answered: None,
+    };
+    let ended = format!(
+        "{}exit) either: it exited with status 5",
+        plain::PLAIN_ENDED
+    );
+    let mut a = crate::report::test_artifact(1000);
+    a.name = "xh".into();
+    let skipped = HostileOutcome::Skipped;
+    a.hostile = vec![
+        run("no-home", skipped, Some(&ended)),
+        run("unknown-uid", skipped, Some(&ended)),
+        run("nss-module", skipped, Some(&ended)),
+        run("no-home+unknown-uid", HostileOutcome::Crashed, None),
+        run("all", HostileOutcome::Crashed, None),
+    ];
+    let mut report = Report::new(None);
+    report.artifacts.push(a);
+    warn_unjudged(&mut report);
+    assert_eq!(report.warnings.len(), 1, "{:?}", report.warnings);
+    let w = &report.warnings[0];
+    assert!(w.contains("ended as the plain run did"), "{w}");
+    assert!(
+        w.ends_with(
+            "(xh: 3 of 5 hostile runs; the other 2 failed where the plain run did not, and \
+             count)"
+        ),
+        "{w}"
+    );
+}

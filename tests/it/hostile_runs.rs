@@ -361,8 +361,10 @@ fn privileged_a_server_that_never_gets_ready_is_not_judged() {
         );
     }
     let warned = v["warnings"].as_array().expect("warnings").iter().any(|w| {
-        w.as_str()
-            .is_some_and(|w| w.contains("hello-server") && w.contains("ended as the plain run did"))
+        w.as_str().is_some_and(|w| {
+            w.contains("hello-server: 5 of 5 hostile runs")
+                && w.contains("ended as the plain run did")
+        })
     });
     assert!(warned, "{}", v["warnings"]);
     drop(held);
