@@ -145,7 +145,13 @@ fn in_image(s: &mut String, image: &Image, findings: &[crate::report::Finding], 
             if let Some(rss) = r.memory_kib.rss {
                 let _ = write!(v, ", RSS {}", size(rss.saturating_mul(1024)));
             }
-            let _ = write!(v, " (ready: {}; namespace set-up included)", r.ready);
+            // The run shares this machine's network (QA bh F6: xh reached a server on the
+            // host's 127.0.0.1, which under a container runtime it would not).
+            let _ = write!(
+                v,
+                " (ready: {}; namespace set-up included; on this machine's network)",
+                r.ready
+            );
             if r.failures > 0 {
                 let failed = crate::format::count(r.failures as usize, "run", "runs");
                 let _ = write!(v, "; {failed} failed");
@@ -235,7 +241,7 @@ pub fn markdown(
     for (a, i) in images {
         let r = &i.in_image;
         let start = match r.outcome {
-            InImageOutcome::Started => "✅ started".to_string(),
+            InImageOutcome::Started => "✅ started (on this machine's network)".to_string(),
             InImageOutcome::Failed => {
                 // What a container runtime mounts (`/proc`) is no cause: `docker run` has it.
                 // An argument of the entrypoint by its own name, as the finding gives it.
@@ -310,6 +316,24 @@ mod tests {
             }
         }))
         .expect("image")
+    }
+
+    /// QA bh F6: a start inside the image says that it had this machine's network (xh reached
+    /// a server on the host's loopback address, which a container's would not have).
+    #[test]
+    fn a_start_in_the_image_says_whose_network_it_had() {
+        let mut a = crate::report::test_artifact(1);
+        a.image = Some(Box::new(crate::report::test_image(serde_json::json!({
+            "outcome": "started", "ready": "exit", "runs": 5, "failures": 0
+        }))));
+        let mut s = String::new();
+        human(&mut s, &a, &Style::plain());
+        let line = s
+            .lines()
+            .find(|l| l.contains("in image"))
+            .expect("in image row");
+        assert!(line.contains("started (ready: exit;"), "{line}");
+        assert!(s.contains("on this machine's network)"), "{s}");
     }
 
     #[test]

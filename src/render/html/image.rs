@@ -232,7 +232,8 @@ fn in_image(s: &mut String, image: &Image) {
     if !r.ready.is_empty() {
         let _ = write!(
             s,
-            " (ready: {}; {} runs ready, {} failed; the namespaces' set-up included)",
+            " (ready: {}; {} runs ready, {} failed; the namespaces' set-up included; on this \
+             machine's network)",
             code(&r.ready),
             r.runs,
             r.failures
