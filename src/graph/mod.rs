@@ -204,6 +204,7 @@ pub fn check(plan: &Plan, builds: &[crate::compile::Built], report: &mut Report)
     let dependencies = crate::attribute::deps::Dependencies::of(&plan.workspace.metadata);
     for built in builds {
         let (mut index, mut warnings) = CrateIndex::for_build(built, target, libdir.as_deref());
+        warnings.extend(same_named(built));
         index.set_dependencies(dependencies.clone());
         let dir = crate::compile::analysis_dir(plan.dirs.build(built.link));
         for (i, a) in report.artifacts.iter_mut().enumerate() {
@@ -253,6 +254,32 @@ pub fn check(plan: &Plan, builds: &[crate::compile::Built], report: &mut Report)
         report.warnings.extend(warnings);
     }
     Ok(graphs)
+}
+
+/// A binary whose crate has the name of a library of another package (watchexec-cli's
+/// binary `watchexec` beside the library watchexec): symbol names do not tell the two apart,
+/// so one row holds both, which is said (QA bb F4: the gate blamed the library for the
+/// binary's own `main`).
+fn same_named(built: &crate::compile::Built) -> Vec<String> {
+    built
+        .binaries
+        .iter()
+        .filter_map(|b| {
+            let name = b.name.replace('-', "_");
+            let lib = built
+                .libraries
+                .iter()
+                .find(|l| l.crate_name == name && l.package_id != b.package_id)?;
+            Some(format!(
+                "crate `{name}` is two crates, the binary `{}` of {} and the library of {}: \
+                 symbol names do not tell them apart, so its row (and `--why`, and the gate's \
+                 figures for it) holds both",
+                b.name,
+                crate::compile::crate_of(&b.package_id),
+                crate::compile::crate_of(&lib.package_id)
+            ))
+        })
+        .collect()
 }
 
 /// The analysis link of the binary with this build id, if `compile` left one.

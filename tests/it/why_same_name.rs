@@ -98,3 +98,34 @@ fn copies_are_numbered_within_a_section_in_why_as_in_the_rows() {
         assert!(last["copy"].is_null(), "{c}");
     }
 }
+
+/// QA bb F4: watchexec-cli's binary is the crate `watchexec`, as is the library it depends on,
+/// and one crate row held both; the gate blamed the library for the binary's own `main`. The
+/// run says so: both symbols are in the binary (nm) under the one crate name, and its row
+/// holds both.
+#[test]
+fn a_binary_named_as_a_library_of_another_package_is_said_to_share_its_row() {
+    let v = json(&mut check_fixture("bin-lib-same-name", &[]));
+    let warned = v["warnings"].as_array().expect("warnings").iter().any(|w| {
+        w.as_str().is_some_and(|w| {
+            w.starts_with(
+                "crate `watchlib` is two crates, the binary `watchlib` of watch-cli@0.1.0 and \
+                 the library of watchlib@0.1.0",
+            )
+        })
+    });
+    assert!(warned, "{}", v["warnings"]);
+    let a = &v["artifacts"][0];
+    let nm = crate::why::nm(str_of(a, "path"));
+    let (main, work) = (nm.get("watchlib::main"), nm.get("watchlib::work"));
+    let (Some(&(_, main)), Some(&(_, work))) = (main, work) else {
+        panic!("nm: watchlib::main {main:?}, watchlib::work {work:?}");
+    };
+    let row = a["binary"]["crates"]
+        .as_array()
+        .expect("crates")
+        .iter()
+        .find(|c| c["name"] == "watchlib")
+        .expect("a watchlib row");
+    assert!(u64_of(row, "vm_size") >= main + work, "{row}");
+}
