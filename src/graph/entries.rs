@@ -135,10 +135,6 @@ fn merged(
         }
         _ => false,
     };
-    let data = static_of(t);
-    if !data && !plain_function(a, t) {
-        return false;
-    }
     let name = |v: u32| {
         g.group
             .get(v as usize)
@@ -147,6 +143,10 @@ fn merged(
     let (Some(from), Some(to)) = (name(f), name(t)) else {
         return false;
     };
+    let data = static_of(t);
+    if !data && !plain_function(a, t) {
+        return std_side(to) && !std_side(from) && made_for_unnameable(a, deps, (f, t), from);
+    }
     let cannot = if std_side(from) {
         // std's generic code calls the functions and closures it is given.
         data && !std_side(to)
@@ -154,6 +154,50 @@ fn merged(
         deps.and_then(|d| d.may_name(from, to)) == Some(false)
     };
     cannot && !a.name(f as usize).contains(&format!("{to}::"))
+}
+
+/// Whether std's code `t` (drop glue, a generic function) that crate `from`'s piece `f`
+/// refers to was made for a type of a crate that `from` cannot name, and `f`'s name does not
+/// name either: fat LTO merged `from`'s own identical instance into it under the other type's
+/// name (QA bi F4: regex_automata's `drop_in_place<SparseSet>` became
+/// `drop_in_place<regex_lite::pikevm::SparseSet>`, and regex_automata, asyncgit and gix each
+/// "entered" std anew). Generic code of `from` instantiated for that crate's types calls it
+/// too, under a legacy name that does not show them; such a reference is that crate's cost
+/// and is not listed either.
+fn made_for_unnameable(
+    a: &Attributed,
+    deps: Option<&Dependencies>,
+    (f, t): (u32, u32),
+    from: &str,
+) -> bool {
+    let Some(deps) = deps else {
+        return false;
+    };
+    let callee = a.name(t as usize);
+    let Some((_, args)) = callee.split_once('<') else {
+        return false;
+    };
+    let caller = a.name(f as usize);
+    path_roots(args)
+        .into_iter()
+        .any(|c| deps.may_name(from, c) == Some(false) && !caller.contains(&format!("{c}::")))
+}
+
+/// The first segments of the paths in `s` (`regex_lite` and `alloc` of
+/// `alloc::boxed::Box<regex_lite::pikevm::Cache>>`).
+pub(super) fn path_roots(s: &str) -> Vec<&str> {
+    let ident = |c: char| c.is_ascii_alphanumeric() || c == '_';
+    let mut out: Vec<&str> = Vec::new();
+    let mut at = 0;
+    while let Some(k) = s[at..].find("::") {
+        let end = at + k;
+        let start = s[..end].rfind(|c: char| !ident(c)).map_or(0, |p| p + 1);
+        if start < end && !s[..start].ends_with(':') && !out.contains(&&s[start..end]) {
+            out.push(&s[start..end]);
+        }
+        at = end + 2;
+    }
+    out
 }
 
 /// Whether piece `v` is a function that code of another crate calls only by its name: not a

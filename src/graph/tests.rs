@@ -286,3 +286,17 @@ pub(super) fn xorshift(mut seed: u64) -> impl FnMut() -> u64 {
         seed
     }
 }
+
+/// The crates a generic name is made for: the first segment of each path in it.
+#[test]
+fn path_roots_are_the_first_segments() {
+    assert_eq!(
+        entries::path_roots("alloc::boxed::Box<regex_lite::pikevm::Cache>>"),
+        ["alloc", "regex_lite"]
+    );
+    assert_eq!(
+        entries::path_roots("(&str, u16) as std::net::ToSocketAddrs>"),
+        ["std"]
+    );
+    assert!(entries::path_roots("u8>").is_empty());
+}

@@ -1,7 +1,19 @@
 //! A crate's entry points (`crates[].entry_points`): the symbols of other crates that refer to
 //! it, to one of its symbols or to a vtable or table leading into it.
 
+use serde_json::Value;
+
 use crate::util::*;
+
+/// The crate table's row `name` of artifact `a`; `what` names it in the panic without one.
+fn crate_row<'a>(a: &'a Value, name: &str, what: &str) -> &'a Value {
+    a["binary"]["crates"]
+        .as_array()
+        .expect("crates")
+        .iter()
+        .find(|c| c["name"] == name)
+        .unwrap_or_else(|| panic!("{what}"))
+}
 
 /// QA z, Z1: a crate entered only through a vtable (`expect` takes its error as `&dyn Debug`)
 /// had no entry point: the vtable has no symbol and is counted in the crate of the code that
@@ -13,13 +25,7 @@ fn a_crate_entered_through_a_vtable_names_the_code_that_loads_it() {
     let v = json(&mut check_fixture("entry-vtable", &[]));
     let a = artifact(&v, "static");
     let path = str_of(a, "path").to_string();
-    let dep = a["binary"]["crates"]
-        .as_array()
-        .expect("crates")
-        .iter()
-        .find(|c| c["name"] == "vtable_dep")
-        .expect("a vtable_dep row")
-        .clone();
+    let dep = crate_row(a, "vtable_dep", "a vtable_dep row").clone();
     // Absent when there is none.
     let entries: Vec<String> =
         serde_json::from_value(dep["entry_points"].clone()).unwrap_or_default();
@@ -66,13 +72,7 @@ fn a_constant_or_function_merged_across_crates_is_no_entry_point() {
     let v = json(&mut check_fixture("entry-merged", &[]));
     let a = artifact(&v, "static");
     let path = str_of(a, "path").to_string();
-    let itoa = a["binary"]["crates"]
-        .as_array()
-        .expect("crates")
-        .iter()
-        .find(|c| c["name"] == "itoa")
-        .expect("an itoa row")
-        .clone();
+    let itoa = crate_row(a, "itoa", "an itoa row").clone();
     let entries: Vec<String> =
         serde_json::from_value(itoa["entry_points"].clone()).unwrap_or_default();
     let table = tool("nm", &["-C", &path])
@@ -115,15 +115,58 @@ fn a_constant_or_function_merged_across_crates_is_no_entry_point() {
         );
         "right"
     };
-    let row = a["binary"]["crates"]
-        .as_array()
-        .expect("crates")
-        .iter()
-        .find(|c| c["name"] == kept)
-        .expect("the kept crate's row");
+    let row = crate_row(a, kept, "the kept crate's row");
     let entries: Vec<String> =
         serde_json::from_value(row["entry_points"].clone()).unwrap_or_default();
     assert_eq!(entries, vec!["entry_merged::main"], "{row}");
+
+    // QA bi F4: the same for std's code made for a type. Each crate calls the drop glue of its
+    // own `Pair` by its address; fat LTO keeps one of the two under its type's name, and the
+    // other crate's function refers to it (objdump). Only the crate of that type enters it.
+    let glue = |krate: &str| format!("core::ptr::drop_in_place<{krate}::Pair>");
+    let (kept, other) = if code.contains(&format!("<{}>:", glue("left"))) {
+        ("left", "right")
+    } else {
+        ("right", "left")
+    };
+    let loaders = |f: &str| {
+        code.split("\n\n")
+            .filter(|b| b.contains(&format!(" <{f}>")))
+            .filter_map(|b| b.lines().next()?.split_once(" <")?.1.strip_suffix(">:"))
+            .map(str::to_string)
+            .collect::<Vec<_>>()
+    };
+    let by = loaders(&glue(kept));
+    assert!(
+        by.iter().any(|f| f.starts_with(&format!("{other}::"))),
+        "fat LTO merged no drop glue: {by:?}"
+    );
+    let std = crate_row(a, "std", "std's row");
+    let points: Vec<&str> = std["entry_points"]
+        .as_array()
+        .expect("entry points")
+        .iter()
+        .filter_map(Value::as_str)
+        .collect();
+    let entered = std["entered"]
+        .as_array()
+        .expect("entered")
+        .iter()
+        .find(|e| e["symbol"] == glue(kept).as_str())
+        .unwrap_or_else(|| panic!("no {} in std's entered: {std}", glue(kept)));
+    let from: Vec<&str> = entered["from"]
+        .as_array()
+        .expect("from")
+        .iter()
+        .filter_map(|i| points.get(i.as_u64()? as usize).copied())
+        .collect();
+    assert_eq!(
+        from,
+        [format!(
+            "{kept}::pair_{}",
+            if kept == "left" { "sum" } else { "len" }
+        )]
+    );
 }
 
 /// QA ay F2: `--why rustls` showed ten `Debug` impls of its error types, the nearest entries
@@ -155,12 +198,7 @@ fn a_crates_chains_keep_the_most_alive_first() {
             );
         }
     }
-    let std = a["binary"]["crates"]
-        .as_array()
-        .expect("crates")
-        .iter()
-        .find(|c| c["name"] == "std")
-        .expect("std's row");
+    let std = crate_row(a, "std", "std's row");
     let most = std["entered"]
         .as_array()
         .expect("entered")
