@@ -198,20 +198,20 @@ fn c_symbol(
 ) -> Attr {
     let local = index.and_then(|i| i.lookup_local(name));
     let ambiguous = index.is_some_and(|i| i.local_is_ambiguous(name));
+    // Without the build's archives only this machine's C library has files to match, and a
+    // `-sys` crate's file of the same name is no glibc's: libgit2's `regexp.c`, `clone.c`
+    // and `socket.c`, OpenSSL's and aws-lc's `err.c` were `[libc]`'s (QA be F3, bi F3), and
+    // the code they call with them. glibc's own local names are matched above; a prefix the
+    // crate's library puts on its names says the rest.
+    let names_only = index.is_some_and(CrateIndex::is_names_only);
     let source = || match origin {
-        Some(Origin::Source(stem)) if !ambiguous => index.and_then(|i| i.lookup_source(stem)),
+        Some(Origin::Source(stem)) if !ambiguous && !names_only => {
+            index.and_then(|i| i.lookup_source(stem))
+        }
         _ => None,
     };
     let prefix = c_prefix::crate_of(name);
-    // Without the build's archives the source files are matched against this machine's C
-    // library only, and a `-sys` crate's file may share a name with one of glibc's: libgit2's
-    // `regexp.c` made its `git_regexp_compile` glibc's (`regexp.o`), and the PCRE code it
-    // calls with it. A prefix the crate's library puts on its names says more.
-    let prefix_first = index.is_some_and(CrateIndex::is_names_only) && local.is_none();
-    let found = match prefix {
-        Some(_) if prefix_first => None,
-        _ => local.or_else(source),
-    };
+    let found = local.or_else(source);
     match (found, prefix) {
         (Some(x), _) => attr(
             names.intern(&x.name, x.sysroot),
