@@ -84,6 +84,22 @@ fn the_advice_knows_reqwests_resolver_and_crates_that_read_home_first() {
         &reached,
     );
     assert!(!bio.contains("reqwest"), "{bio}");
+    // Unreachable, it has no chain (QA bi F1): still none of reqwest's.
+    let mut a = crate::report::test_artifact(1000);
+    let mut f = crate::audit::findings::new_finding(
+        rule,
+        "openssl-sys",
+        "0.9.117",
+        vec!["app".into(), "openssl-sys".into()],
+    );
+    f.evidence.push(format!("{DEFINES}`gethostbyname`"));
+    a.findings.push(f);
+    fit(&mut a, &reached);
+    assert!(
+        !a.findings[0].advice.contains("reqwest"),
+        "{}",
+        a.findings[0].advice
+    );
     // User lookups: dirs-sys reads HOME first; nix does not.
     let home = "dirs_sys::home_dir";
     let dirs = advice("dirs-sys", "getpwuid_r", home, &reached);

@@ -99,10 +99,15 @@ pub(super) fn fit(a: &mut crate::report::Artifact, reached: &[Reached]) {
                     || s.symbol.contains("reqwest::")
             })
         };
-        // Only where reqwest makes the lookup (or no chain says who does): its feature does
-        // nothing for OpenSSL's `BIO_gethostbyname` or the program's own `to_socket_addrs`.
+        // Only where reqwest makes the lookup, or no chain says who does and the finding is
+        // on std's code or on reqwest's own stack: its feature does nothing for OpenSSL's
+        // `BIO_gethostbyname` (QA bi F1: unreachable, so without a chain) or the program's
+        // own `to_socket_addrs`.
+        let resolver = ["std", "reqwest", "hyper-util", "hyper"]
+            .iter()
+            .any(|k| same_crate(k, &f.krate));
         let hickory = reqwest.is_some_and(|r| r.has_feature("hickory-dns"));
-        if reqwest.is_some() && hosts && (f.chain.is_empty() || through_reqwest()) {
+        if reqwest.is_some() && hosts && (through_reqwest() || f.chain.is_empty() && resolver) {
             f.advice.push_str(if hickory {
                 HICKORY_ON
             } else {

@@ -145,10 +145,27 @@ fn warn_unjudged(report: &mut Report) {
                 if not == 0 || ended && plain_crash {
                     return None;
                 }
-                let failed = a.hostile.iter().filter(|r| r.static_hazard()).count();
-                let rest = match failed {
+                // How the judged ones failed, by what they did (QA bi F2: "failed where the
+                // plain run did not" read false beside a plain run that exited with status 5).
+                let failed: Vec<&crate::report::HostileRun> =
+                    a.hostile.iter().filter(|r| r.static_hazard()).collect();
+                let mut how: Vec<String> = Vec::new();
+                for r in &failed {
+                    let word = match (r.outcome, &r.signal) {
+                        (crate::report::HostileOutcome::Hung, _) => "hung".to_string(),
+                        (_, Some(signal)) => format!("crashed ({signal})"),
+                        _ => "crashed".to_string(),
+                    };
+                    if !how.contains(&word) {
+                        how.push(word);
+                    }
+                }
+                let rest = match failed.len() {
                     0 => String::new(),
-                    n => format!("; the other {n} failed where the plain run did not, and count"),
+                    n => format!(
+                        "; the other {n} {} where the dynamic build did not, and count",
+                        how.join(" or ")
+                    ),
                 };
                 Some(format!(
                     "{}: {not} of {} hostile runs{rest}",

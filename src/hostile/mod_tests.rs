@@ -175,8 +175,8 @@ fn the_unjudged_warning_counts_the_runs_that_were_judged_too() {
     assert!(w.contains("ended as the plain run did"), "{w}");
     assert!(
         w.ends_with(
-            "(xh: 3 of 5 hostile runs; the other 2 failed where the plain run did not, and \
-             count)"
+            "(xh: 3 of 5 hostile runs; the other 2 crashed (SIGSEGV) where the dynamic build \
+             did not, and count)"
         ),
         "{w}"
     );
