@@ -49,6 +49,23 @@ pub fn is_std_dependency(name: &str) -> bool {
     )
 }
 
+/// The first segments of the paths in `s` (`regex_lite` and `alloc` of
+/// `alloc::boxed::Box<regex_lite::pikevm::Cache>>`).
+pub fn path_roots(s: &str) -> Vec<&str> {
+    let ident = |c: char| c.is_ascii_alphanumeric() || c == '_';
+    let mut out: Vec<&str> = Vec::new();
+    let mut at = 0;
+    while let Some(k) = s[at..].find("::") {
+        let end = at + k;
+        let start = s[..end].rfind(|c: char| !ident(c)).map_or(0, |p| p + 1);
+        if start < end && !s[..start].ends_with(':') && !out.contains(&&s[start..end]) {
+            out.push(&s[start..end]);
+        }
+        at = end + 2;
+    }
+    out
+}
+
 /// The crates of the standard library, folded into `std` unless `--split-std`.
 pub fn is_std_crate(name: &str) -> bool {
     matches!(

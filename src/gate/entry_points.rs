@@ -179,16 +179,18 @@ fn new_references(now: &CrateSize, before: Option<&CrateSize>, own: &str) -> Vec
     callees_first(new)
 }
 
-/// Whether `e` calls code instantiated for its caller's own crate (`regex_lite::…` into
-/// `core::ptr::drop_in_place<regex_lite::hir::Hir>`): the caller's crate's cost in another
-/// crate's name, not a new use of that crate; such references come last (QA bg F3: five of
-/// regex_lite's drop glue led std's list, the program's new host lookup was ninth).
+/// Whether `e` calls code instantiated for a type of a crate outside the standard library
+/// (`core::ptr::drop_in_place<regex_lite::hir::Hir>`): that crate's cost in std's name, not a
+/// new use of std; such references come last (QA bg F3: five of regex_lite's drop glue led
+/// std's list, the program's new host lookup was ninth; QA bi: `gitui::main` into regex_lite's
+/// drop glue still came first).
 fn for_caller(e: &NewEntry) -> bool {
-    crate::attribute::demangle::crate_of_path(&e.from).is_some_and(|(k, _)| {
-        !crate::attribute::demangle::is_std_crate(k)
-            && e.to.contains('<')
-            && e.to.contains(&format!("{k}::"))
-    })
+    use crate::attribute::demangle::{crate_of_path, is_std_crate, path_roots};
+    let Some((_, args)) = e.to.split_once('<') else {
+        return false;
+    };
+    crate_of_path(&e.to).is_some_and(|(k, _)| is_std_crate(k))
+        && path_roots(args).iter().any(|c| !is_std_crate(c))
 }
 
 /// Each callee's first reference before any callee's second, each group in its order: the

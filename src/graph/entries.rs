@@ -178,26 +178,9 @@ fn made_for_unnameable(
         return false;
     };
     let caller = a.name(f as usize);
-    path_roots(args)
+    crate::attribute::demangle::path_roots(args)
         .into_iter()
         .any(|c| deps.may_name(from, c) == Some(false) && !caller.contains(&format!("{c}::")))
-}
-
-/// The first segments of the paths in `s` (`regex_lite` and `alloc` of
-/// `alloc::boxed::Box<regex_lite::pikevm::Cache>>`).
-pub(super) fn path_roots(s: &str) -> Vec<&str> {
-    let ident = |c: char| c.is_ascii_alphanumeric() || c == '_';
-    let mut out: Vec<&str> = Vec::new();
-    let mut at = 0;
-    while let Some(k) = s[at..].find("::") {
-        let end = at + k;
-        let start = s[..end].rfind(|c: char| !ident(c)).map_or(0, |p| p + 1);
-        if start < end && !s[..start].ends_with(':') && !out.contains(&&s[start..end]) {
-            out.push(&s[start..end]);
-        }
-        at = end + 2;
-    }
-    out
 }
 
 /// Whether piece `v` is a function that code of another crate calls only by its name: not a

@@ -291,12 +291,12 @@ pub(super) fn xorshift(mut seed: u64) -> impl FnMut() -> u64 {
 #[test]
 fn path_roots_are_the_first_segments() {
     assert_eq!(
-        entries::path_roots("alloc::boxed::Box<regex_lite::pikevm::Cache>>"),
+        crate::attribute::demangle::path_roots("alloc::boxed::Box<regex_lite::pikevm::Cache>>"),
         ["alloc", "regex_lite"]
     );
     assert_eq!(
-        entries::path_roots("(&str, u16) as std::net::ToSocketAddrs>"),
+        crate::attribute::demangle::path_roots("(&str, u16) as std::net::ToSocketAddrs>"),
         ["std"]
     );
-    assert!(entries::path_roots("u8>").is_empty());
+    assert!(crate::attribute::demangle::path_roots("u8>").is_empty());
 }
