@@ -354,8 +354,9 @@ pub struct BaselineSummary {
 impl BaselineSummary {
     /// What is said after the source when the baseline's binaries were probed again.
     pub const REPROBED: &'static str = "its binaries kept and probed again beside this run's";
-    /// What is said of a changed `Cargo.lock`, after the differences in how it was built.
+    /// What is said of a changed `Cargo.lock`, after the differences in how it was built (QA
+    /// bh F9: a parenthesis about inlined code named no one).
     pub const DEPENDENCIES_CHANGED: &'static str = "Cargo.lock changed since the baseline: \
-        dependencies were added, removed or updated (one whose code was all inlined into its \
-        callers has no crate row of its own)";
+        dependencies were added, removed or updated; a dependency whose code was all inlined \
+        into its callers has no crate row of its own, so the tables may not show it";
 }
