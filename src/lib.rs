@@ -178,7 +178,9 @@ fn unfinished(report: &Report) -> Option<(Error, &'static str)> {
                 .map(|m| {
                     (
                         Error::ProbeFailed(m),
-                        "a probed binary had no run that got ready",
+                        // QA bh F8: a first run of a program that needs arguments.
+                        "a probed binary had no run that got ready (--probe-arg gives it its \
+                         arguments; --no-probe saves a baseline without startup figures)",
                     )
                 })
         })

@@ -222,7 +222,8 @@ fn a_binary_that_never_gets_ready_is_not_a_pass_and_saves_no_baseline() {
     );
     assert!(
         r.stderr.contains(&format!(
-            "baseline not saved to {}: a probed binary had no run that got ready",
+            "baseline not saved to {}: a probed binary had no run that got ready (--probe-arg \
+             gives it its arguments; --no-probe saves a baseline without startup figures)",
             base.display()
         )),
         "{}",
