@@ -284,21 +284,34 @@ pub(super) fn also_reachable(g: &Graph, a: &mut Artifact) {
             continue;
         };
         let names = f.defined();
-        let too: Vec<&str> = names
+        let too: Vec<(&str, u32)> = names
             .iter()
-            .filter(|n| {
-                g.symbol(n)
-                    .is_some_and(|v| v != target && g.is_reachable(v))
-            })
-            .map(String::as_str)
+            .filter_map(|n| Some((n.as_str(), g.symbol(n)?)))
+            .filter(|&(_, v)| v != target && g.is_reachable(v))
             .collect();
-        let Some(first) = too.first() else {
+        // Those the finding's own crate calls too, each with its caller: as much the
+        // finding's as the one its chain shows (QA bj F1: `static_web_server::main` called
+        // `getpwuid_r`, which crashed, and it was "reachable too", behind `gethostbyname2_r`).
+        let mut rest: Vec<&str> = Vec::new();
+        for &(name, v) in &too {
+            // Itself, not through another of the C library's functions (std's `lookup_host`
+            // calls `getaddrinfo`, which calls `gethostbyname2_r`).
+            match g.direct_caller(v, &f.krate) {
+                Some(caller) => f.evidence.push(format!(
+                    "`{name}` is called by {}'s code too (`{caller}`; `--why '^{name}$'` shows \
+                     the chain)",
+                    f.krate
+                )),
+                None => rest.push(name),
+            }
+        }
+        let Some(first) = rest.first() else {
             continue;
         };
         f.evidence.push(format!(
             "{} {} reachable too (`--why '^{first}$'` shows how)",
-            quoted(&too),
-            if too.len() == 1 { "is" } else { "are" },
+            quoted(&rest),
+            if rest.len() == 1 { "is" } else { "are" },
         ));
     }
 }

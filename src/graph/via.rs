@@ -160,6 +160,38 @@ impl Graph {
         krate: &str,
         of: impl Fn(&str) -> bool,
     ) -> Option<String> {
+        let mine = |q: u32| {
+            self.code_crate_of(q)
+                .is_some_and(|k| crate::format::same_crate(k, krate))
+        };
+        let direct = self.referrers(v);
+        if direct.iter().any(|&p| mine(p)) {
+            return None;
+        }
+        direct
+            .into_iter()
+            .filter(|&p| self.symbol.get(p as usize) == Some(&true))
+            .filter(|&p| self.code_crate_of(p).is_some_and(&of))
+            .find(|&p| self.referrers(p).into_iter().any(mine))
+            .map(|p| self.name(p))
+    }
+
+    /// The symbol of crate `krate` that refers to `v` itself (a piece of no crate between, a
+    /// GOT slot, counted as its referrer's), if one does.
+    pub fn direct_caller(&self, v: u32, krate: &str) -> Option<String> {
+        self.referrers(v)
+            .into_iter()
+            .filter(|&p| self.symbol.get(p as usize) == Some(&true))
+            .find(|&p| {
+                self.code_crate_of(p)
+                    .is_some_and(|k| crate::format::same_crate(k, krate))
+            })
+            .map(|p| self.name(p))
+    }
+
+    /// Who refers to `w`, not by an unwind table's description: a piece of no crate between
+    /// (a GOT slot) counted as its referrer's.
+    fn referrers(&self, w: u32) -> Vec<u32> {
         let preds = self.preds();
         let describes = super::refs::kind_id(crate::report::RefKind::Describes);
         let step = |w: u32| {
@@ -168,31 +200,14 @@ impl Graph {
                 .filter(move |&(p, kind)| kind != describes && p != self.root)
                 .map(|(p, _)| p)
         };
-        // Who refers to `w`, a piece of no crate between counted as its referrer's.
-        let referrers = |w: u32| -> Vec<u32> {
-            let mut out = Vec::new();
-            for p in step(w) {
-                match self.code_crate_of(p) {
-                    Some(_) => out.push(p),
-                    None => out.extend(step(p).filter(|&q| self.code_crate_of(q).is_some())),
-                }
+        let mut out = Vec::new();
+        for p in step(w) {
+            match self.code_crate_of(p) {
+                Some(_) => out.push(p),
+                None => out.extend(step(p).filter(|&q| self.code_crate_of(q).is_some())),
             }
-            out
-        };
-        let mine = |q: u32| {
-            self.code_crate_of(q)
-                .is_some_and(|k| crate::format::same_crate(k, krate))
-        };
-        let direct = referrers(v);
-        if direct.iter().any(|&p| mine(p)) {
-            return None;
         }
-        direct
-            .into_iter()
-            .filter(|&p| self.symbol.get(p as usize) == Some(&true))
-            .filter(|&p| self.code_crate_of(p).is_some_and(&of))
-            .find(|&p| referrers(p).into_iter().any(mine))
-            .map(|p| self.name(p))
+        out
     }
 
     /// The pieces of [`Graph::callers_through`].

@@ -573,6 +573,43 @@ fn a_finding_chain_goes_through_the_crate_it_blames() {
         "{chain:?}"
     );
     check_pairs(&bin, &chain);
+    // QA bj F1: each lookup std's own code calls itself is said with its caller, which objdump
+    // shows calling it; one that only the C library's `getaddrinfo` calls is "reachable too".
+    let target = chain.last().map(|s| s.0.clone()).expect("a chain");
+    let lines: Vec<&str> = std["evidence"]
+        .as_array()
+        .expect("evidence")
+        .iter()
+        .filter_map(Value::as_str)
+        .collect();
+    let mut called = 0;
+    for l in &lines {
+        let Some((name, rest)) = l
+            .strip_prefix('`')
+            .and_then(|l| l.split_once("` is called by std's code too (`"))
+        else {
+            continue;
+        };
+        let caller = rest.split_once('`').map(|c| c.0).expect("the caller");
+        assert!(!target.contains(name), "{l}");
+        assert!(
+            refers_by_name(&bin, caller, name),
+            "objdump: {caller} → {name}"
+        );
+        called += 1;
+    }
+    assert!(called > 0, "{lines:?}");
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.contains("`gethostbyname2_r`") && l.contains("reachable too")),
+        "{lines:?}"
+    );
+    assert!(!refers_by_name(
+        &bin,
+        "std::sys::net::connection::socket::lookup_host::{closure#0}",
+        "gethostbyname2_r"
+    ));
 }
 
 /// LLVM's anonymous constants that got a symbol (`anon.<hash>.<n>.llvm.<n>`, ThinLTO) name no
