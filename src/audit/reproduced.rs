@@ -177,8 +177,44 @@ fn not_reproduced(a: &mut Artifact) {
         crate::format::count(ok.len(), "condition", "conditions"),
         ok.join(", ")
     );
+    let hosts = hosts_caveat(&crate::hostile::missing_host_modules());
     for f in a.findings.iter_mut().filter(|f| f.rule == "AOT004") {
-        f.evidence.push(line.clone());
+        let host_lookup = f
+            .defined()
+            .iter()
+            .any(|n| n.starts_with("getaddrinfo") || n.starts_with("gethostby"));
+        match host_lookup {
+            true => f.evidence.push(format!("{line}{hosts}")),
+            false => f.evidence.push(line.clone()),
+        }
+    }
+}
+
+/// What a host lookup that behaved under `--hostile` shows, given the modules of its
+/// `nsswitch.conf` this machine lacks: glibc answers from `/etc/hosts` first (`localhost`),
+/// and loads a module only for another name, and only one that is installed.
+fn hosts_caveat(missing: &[&str]) -> String {
+    let base = "; a host lookup loads an NSS module under it only for a name `/etc/hosts` does \
+                not have";
+    match missing {
+        [] => format!("{base}, through `myhostname` or `resolve`"),
+        [one] => format!(
+            "{base}, through `{}` (`{one}` is not installed here)",
+            other(one)
+        ),
+        _ => format!(
+            "{base}, and this machine has neither module the condition names (`myhostname`, \
+             `resolve`): --hostile cannot test a host lookup here"
+        ),
+    }
+}
+
+/// The other of the two host modules.
+fn other(module: &str) -> &'static str {
+    if module == "myhostname" {
+        "resolve"
+    } else {
+        "myhostname"
     }
 }
 
@@ -210,4 +246,53 @@ fn reproduced_evidence(r: &crate::report::HostileRun) -> String {
         r.condition,
         r.description
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// QA bj F2: a host lookup that behaved under `--hostile` says that glibc answers from
+    /// `/etc/hosts` first, and, where the machine lacks the modules the condition names, that
+    /// the runs could not test a host lookup at all.
+    #[test]
+    fn a_host_lookup_that_behaved_says_what_the_runs_could_test() {
+        let all = hosts_caveat(&[]);
+        assert!(
+            all.contains("only for a name `/etc/hosts` does not have"),
+            "{all}"
+        );
+        assert!(all.ends_with("through `myhostname` or `resolve`"), "{all}");
+        let one = hosts_caveat(&["resolve"]);
+        assert!(
+            one.ends_with("through `myhostname` (`resolve` is not installed here)"),
+            "{one}"
+        );
+        let none = hosts_caveat(&["myhostname", "resolve"]);
+        assert!(
+            none.ends_with("--hostile cannot test a host lookup here"),
+            "{none}"
+        );
+
+        // On a finding that lists a host lookup, not on one that lists user lookups only.
+        let rule = rules::find("AOT004").expect("rule");
+        let mut a = crate::report::test_artifact(1000);
+        for (krate, defines) in [("std", "`getaddrinfo`"), ("dirs-sys", "`getpwuid_r`")] {
+            let mut f = new_finding(rule, krate, "1.0.0", vec!["app".into(), krate.into()]);
+            f.evidence
+                .push(format!("{}{defines}", crate::report::DEFINES));
+            a.findings.push(f);
+        }
+        let run: crate::report::HostileRun = serde_json::from_value(serde_json::json!({
+            "condition": "nss-module", "description": "", "outcome": "ok", "signal": null,
+            "exit_code": 0, "dynamic_outcome": null, "reproduce": null, "detail": null
+        }))
+        .expect("run");
+        a.hostile = vec![run];
+        not_reproduced(&mut a);
+        let last = |i: usize| a.findings[i].evidence.last().cloned().unwrap_or_default();
+        assert!(last(0).starts_with("not reproduced: "), "{}", last(0));
+        assert!(last(0).ends_with(&hosts_caveat(&crate::hostile::missing_host_modules())));
+        assert!(!last(1).contains("/etc/hosts"), "{}", last(1));
+    }
 }

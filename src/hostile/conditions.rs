@@ -20,6 +20,30 @@ hosts:    files myhostname resolve dns
 services: files
 ";
 
+/// The modules [`NSSWITCH`]'s `hosts` line names that a static glibc binary loads (`files` and
+/// `dns` are built into glibc), and the directories the loader looks in for them.
+const HOST_MODULES: [&str; 2] = ["myhostname", "resolve"];
+const NSS_DIRS: [&str; 4] = [
+    "/lib/x86_64-linux-gnu",
+    "/usr/lib/x86_64-linux-gnu",
+    "/lib64",
+    "/usr/lib64",
+];
+
+/// The modules of the `hosts` line that this machine lacks (`libnss_NAME.so.2` in none of the
+/// loader's directories): with both missing, no hostile condition makes a host lookup load a
+/// module here (QA bj F2: static-web-server's DNS lookup was "not reproduced", as if safe).
+pub fn missing_host_modules() -> Vec<&'static str> {
+    HOST_MODULES
+        .into_iter()
+        .filter(|m| {
+            !NSS_DIRS
+                .iter()
+                .any(|d| Path::new(d).join(format!("libnss_{m}.so.2")).exists())
+        })
+        .collect()
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Condition {
     NoHome,
