@@ -157,6 +157,10 @@ pub enum LeftOutWhy {
     /// program's own configuration, which a run wrote there (QA aw F3: btm's `bottom.toml`
     /// was said to be "host identity or secret"). Not copied: the image's user has its own.
     Home,
+    /// Opened under a path the probe's arguments name and `image.args`, which the image runs
+    /// with instead, does not (QA bj F3: static-web-server's `--root` on this machine, where
+    /// the image serves `/srv/www`).
+    ProbeArgument,
 }
 
 impl LeftOutWhy {
@@ -168,6 +172,10 @@ impl LeftOutWhy {
             LeftOutWhy::Home => {
                 "in a home directory on this machine (the program's own file?): not copied, \
                  `image.files` puts one in"
+            }
+            LeftOutWhy::ProbeArgument => {
+                "under a path of the probe's arguments, which the image does not run with \
+                 (`image.args`)"
             }
         }
     }

@@ -199,7 +199,10 @@ fn left_out(s: &mut String, i: &Image) {
     for l in i.not_in_image.iter().take(ROWS) {
         let class = match l.why {
             LeftOutWhy::NotCopied => "warn-text",
-            LeftOutWhy::Secret | LeftOutWhy::Runtime | LeftOutWhy::Home => "dim",
+            LeftOutWhy::Secret
+            | LeftOutWhy::Runtime
+            | LeftOutWhy::Home
+            | LeftOutWhy::ProbeArgument => "dim",
         };
         let _ = writeln!(
             s,
