@@ -160,11 +160,11 @@ fn one_system_openssl_is_one_finding_with_reqwests_own_features() {
         linked_paths: Vec::new(),
         out_dir: "/t/build/openssl-sys-1/out".into(),
     };
-    let ev = Evidence {
+    let ev = || Evidence {
         openssldir: vec!["/usr/lib/ssl".into()],
         ..symtab(&[])
     };
-    let f = rule_on("AOT005", ev, &reached, &[&script]);
+    let f = rule_on("AOT005", ev(), &reached, &[&script]);
     assert_eq!(f.len(), 1, "{f:#?}");
     assert_eq!(f[0].krate, "openssl-sys");
     assert!(
@@ -180,4 +180,11 @@ fn one_system_openssl_is_one_finding_with_reqwests_own_features() {
          feature turns it on); or keep OpenSSL, built from source with reqwest's \
          `native-tls-vendored` feature, and take on patching it yourself."
     );
+    // reqwest with rustls of its own, and OpenSSL another crate's: reqwest is no user of it.
+    reached[1].deps.clear();
+    reached[1].features.clear();
+    reached[0].deps.push(2);
+    let f = rule_on("AOT005", ev(), &reached, &[&script]);
+    assert_eq!((f.len(), f[0].krate.as_str()), (1, "openssl-sys"), "{f:#?}");
+    assert!(!f[0].advice.contains("in place of"), "{}", f[0].advice);
 }

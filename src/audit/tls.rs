@@ -36,7 +36,10 @@ pub(super) fn one_openssl(found: Vec<Finding>, reached: &[Reached], advice: &str
             }
         }
     }
-    if let Some(fitted) = reqwest_advice(reached) {
+    // Only where reqwest is one of OpenSSL's users: with rustls of its own, its features
+    // change nothing for libgit2's or another crate's OpenSSL.
+    let reqwest_on_it = index("reqwest").is_some_and(|i| depends_on(reached, i, ssl));
+    if let Some(fitted) = reqwest_advice(reached).filter(|_| reqwest_on_it) {
         for f in &mut out {
             let bundling = same_crate(&f.krate, "openssl-sys");
             if f.advice == advice || bundling {
