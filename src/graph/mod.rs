@@ -204,7 +204,9 @@ pub fn check(plan: &Plan, builds: &[crate::compile::Built], report: &mut Report)
     let dependencies = crate::attribute::deps::Dependencies::of(&plan.workspace.metadata);
     for built in builds {
         let (mut index, mut warnings) = CrateIndex::for_build(built, target, libdir.as_deref());
-        warnings.extend(same_named(built));
+        // Once, though `--compare` builds the binary twice.
+        let said = |w: &String| report.warnings.contains(w);
+        warnings.extend(same_named(built).into_iter().filter(|w| !said(w)));
         index.set_dependencies(dependencies.clone());
         let dir = crate::compile::analysis_dir(plan.dirs.build(built.link));
         for (i, a) in report.artifacts.iter_mut().enumerate() {
