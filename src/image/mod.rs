@@ -16,6 +16,7 @@ mod layout;
 pub mod meta;
 pub mod paths;
 mod place;
+mod replaced;
 mod rootfs;
 mod tarball;
 mod tls;
@@ -179,32 +180,6 @@ fn environment(env: &[(String, String)], port: Option<u16>) -> Vec<(String, Stri
         .collect()
 }
 
-/// Mark the files left out that the traced run on this machine opened under a path only the
-/// probe's arguments name: the image runs with `image_args` instead, which do not (QA bj F3:
-/// static-web-server's `--root DIR` of the probe was "not in the image", where the image
-/// serves its own `/srv/www`).
-fn probe_only(
-    left_out: &mut [crate::report::LeftOut],
-    probe_args: &[String],
-    image_args: &[String],
-) {
-    let paths: Vec<std::path::PathBuf> = probe_args
-        .iter()
-        .map(|x| x.split_once('=').map_or(x.as_str(), |(_, v)| v))
-        .filter(|x| !image_args.iter().any(|i| i.contains(x)))
-        .filter_map(|x| std::path::absolute(x).ok())
-        .filter(|p| p.exists())
-        .collect();
-    for l in left_out
-        .iter_mut()
-        .filter(|l| l.why == crate::report::LeftOutWhy::NotCopied)
-    {
-        if paths.iter().any(|p| Path::new(&l.path).starts_with(p)) {
-            l.why = crate::report::LeftOutWhy::ProbeArgument;
-        }
-    }
-}
-
 /// The image of one binary, and how long writing it took (`-v` says; `benches/image.sh`).
 fn one(
     ctx: &Context,
@@ -241,7 +216,7 @@ fn one(
     }
     let mut contents = contents::assemble(a, s, &binary.0, host.opened.as_deref())?;
     if s.args.is_some() {
-        probe_only(&mut contents.left_out, &start.args, &raw_args);
+        replaced::probe_only(&mut contents.left_out, &start.args, &raw_args);
     }
     warnings.extend(tls::missing_cas(a, &contents.files));
     let m = meta_of(ctx, a, bin, &entrypoint, &image_env, ports, source);
@@ -474,53 +449,5 @@ mod tests {
         let default = env(&[("A", "1")]);
         assert_eq!(default[0], ("PATH".to_string(), PATH.to_string()));
         assert_eq!(default.len(), 2);
-    }
-
-    /// QA bj F3: a file the run on this machine opened under the probe's `--root DIR` is no
-    /// file the image lacks when `image.args` runs it with another root; one under a path the
-    /// image's arguments name too, or under none, still is.
-    #[test]
-    fn a_file_under_the_probe_s_own_argument_is_said_to_be() {
-        use crate::report::{LeftOut, LeftOutWhy};
-        let dir = tempfile::tempdir().expect("tempdir");
-        let (www, data) = (dir.path().join("www"), dir.path().join("data"));
-        for d in [&www, &data] {
-            std::fs::create_dir(d).expect("mkdir");
-        }
-        let at = |d: &Path, f: &str| d.join(f).to_string_lossy().into_owned();
-        let mut left = vec![
-            LeftOut {
-                path: at(&www, "index.html"),
-                why: LeftOutWhy::NotCopied,
-            },
-            LeftOut {
-                path: at(&data, "db"),
-                why: LeftOutWhy::NotCopied,
-            },
-            LeftOut {
-                path: "/opt/other".into(),
-                why: LeftOutWhy::NotCopied,
-            },
-        ];
-        let probe = [
-            "--root".to_string(),
-            www.to_string_lossy().into_owned(),
-            format!("--data={}", data.display()),
-        ];
-        let image = [
-            "--root".to_string(),
-            "/srv/www".to_string(),
-            format!("--data={}", data.display()),
-        ];
-        probe_only(&mut left, &probe, &image);
-        let why: Vec<LeftOutWhy> = left.iter().map(|l| l.why).collect();
-        assert_eq!(
-            why,
-            [
-                LeftOutWhy::ProbeArgument,
-                LeftOutWhy::NotCopied,
-                LeftOutWhy::NotCopied
-            ]
-        );
     }
 }
