@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 use super::evidence::{Evidence, STD_INIT_ARRAY};
-use super::graph::Reached;
+use super::graph::{Reached, dependency_named};
 use super::guess::{GUESSED_NATIVE, GUESSED_PACKAGE, std_guess};
 use super::rules::{self, RULES, Rule};
 use super::{RUNTIME_LIBS, STD_NSS, system_lib};
@@ -87,11 +87,9 @@ impl<'m> Ctx<'_, 'm> {
     /// an `OPENSSLDIR` in the binary is its build's default (`/usr/local/ssl`), which AOT009
     /// reports (QA bg F2: gitui's vendored OpenSSL was "system TLS" on four native crates).
     fn vendored_openssl(&self) -> Option<&Reached<'m>> {
-        self.reached.iter().skip(1).find(|r| {
-            !r.proc_macro
-                && (r.name() == "openssl-src"
-                    || r.name() == "openssl-sys" && r.has_feature("vendored"))
-        })
+        dependency_named(self.reached, "openssl-sys")
+            .filter(|r| r.has_feature("vendored"))
+            .or_else(|| dependency_named(self.reached, "openssl-src"))
     }
 
     /// Crates with native code of their own (a build script of the target build that linked a

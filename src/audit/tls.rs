@@ -4,7 +4,7 @@
 //! openssl-sys), each advising reqwest's `rustls-tls`, which reqwest 0.13 no longer has (QA bh
 //! F2, F5).
 
-use super::graph::{Reached, same_crate};
+use super::graph::{Reached, depends_on, same_crate};
 use crate::report::Finding;
 
 /// `found` (AOT005's findings) with those on crates that use openssl-sys folded into
@@ -16,14 +16,14 @@ pub(super) fn one_openssl(found: Vec<Finding>, reached: &[Reached], advice: &str
             .iter()
             .position(|r| !r.proc_macro && same_crate(r.name(), krate))
     };
-    let Some(ssl) = index("openssl-sys") else {
+    if index("openssl-sys").is_none() {
         return found;
-    };
+    }
+    let on_ssl = |i: usize| depends_on(reached, i, "openssl-sys");
     let mut out = found;
     if out.iter().any(|f| same_crate(&f.krate, "openssl-sys")) {
         let (users, kept): (Vec<Finding>, Vec<Finding>) = out.into_iter().partition(|f| {
-            !same_crate(&f.krate, "openssl-sys")
-                && index(&f.krate).is_some_and(|i| depends_on(reached, i, ssl))
+            !same_crate(&f.krate, "openssl-sys") && index(&f.krate).is_some_and(on_ssl)
         });
         out = kept;
         if let Some(f) = out.iter_mut().find(|f| same_crate(&f.krate, "openssl-sys")) {
@@ -38,7 +38,7 @@ pub(super) fn one_openssl(found: Vec<Finding>, reached: &[Reached], advice: &str
     }
     // Only where reqwest is one of OpenSSL's users: with rustls of its own, its features
     // change nothing for libgit2's or another crate's OpenSSL.
-    let reqwest_on_it = index("reqwest").is_some_and(|i| depends_on(reached, i, ssl));
+    let reqwest_on_it = index("reqwest").is_some_and(on_ssl);
     if let Some(fitted) = reqwest_advice(reached).filter(|_| reqwest_on_it) {
         for f in &mut out {
             let bundling = same_crate(&f.krate, "openssl-sys");
@@ -56,22 +56,6 @@ fn named(f: &Finding) -> String {
         Some(feature) => format!("{} (its `{feature}` feature)", f.krate),
         None => f.krate.clone(),
     }
-}
-
-/// Whether crate `from` reaches crate `to` through its dependencies.
-fn depends_on(reached: &[Reached], from: usize, to: usize) -> bool {
-    let mut seen = vec![false; reached.len()];
-    let mut next = vec![from];
-    while let Some(i) = next.pop() {
-        if i == to && i != from {
-            return true;
-        }
-        if std::mem::replace(&mut seen[i], true) {
-            continue;
-        }
-        next.extend(reached[i].deps.iter().filter(|&&d| d < reached.len()));
-    }
-    false
 }
 
 /// AOT005's advice for a binary whose HTTP client is reqwest: its rustls feature by the name
