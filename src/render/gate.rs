@@ -95,26 +95,37 @@ pub fn checks(s: &mut String, a: &Artifact, st: &Style) {
                 || pulled.iter().any(|p| std::ptr::eq(*p, *c))
         })
         .collect();
-    let mut sorted = shown.clone();
-    sorted.sort_by_key(|c| std::cmp::Reverse(c.verdict));
-    let width = sorted
+    // `-v` lists every check; otherwise a dozen new crates are one line.
+    let (kept, folded) = if st.verbose {
+        (shown.clone(), None)
+    } else {
+        super::fold::fold(&shown)
+    };
+    let mut lines: Vec<Line> = kept.iter().map(|c| Line::Check(c)).collect();
+    lines.extend(folded.as_ref().map(Line::Folded));
+    // Stable: the folded line after the listed checks of its verdict.
+    lines.sort_by_key(|l| std::cmp::Reverse(l.verdict()));
+    let width = lines
         .iter()
-        .map(|c| c.id.to_string().chars().count())
+        .map(|l| l.id().chars().count())
         .max()
         .unwrap_or(0)
         .min(36);
-    for c in &sorted {
+    for l in &lines {
         let label = paint(
             st.color,
-            verdict_style(c.verdict),
-            &format!("{:<4}", short(c.verdict)),
+            verdict_style(l.verdict()),
+            &format!("{:<4}", short(l.verdict())),
         );
-        let id: String = c.id.to_string().chars().take(36).collect();
+        let id: String = l.id().chars().take(36).collect();
         // The message filled under itself (QA ak, F2: 101 to 175 columns), each entry point's
         // name cut in the middle to the room under it (QA ao, F2: one name ran to 145).
         let lead = format!("    {label}  {id:<width$}  ");
         let room = super::fill::WIDTH.saturating_sub(super::fill::columns(&lead) + 1);
-        fill(s, &lead, &entry_points_cut(c, room.max(40)));
+        match l {
+            Line::Check(c) => fill(s, &lead, &entry_points_cut(c, room.max(40))),
+            Line::Folded(f) => fill(s, &lead, &format!("{} (-v lists each)", f.message())),
+        }
     }
     let hidden = a.checks.len() - shown.len();
     if hidden > 0 {
@@ -127,6 +138,28 @@ pub fn checks(s: &mut String, a: &Artifact, st: &Style) {
                 &format!("{hidden} more within thresholds (-v lists all)")
             )
         );
+    }
+}
+
+/// A line of a binary's checks: one check, or the new crates folded into one.
+enum Line<'a> {
+    Check(&'a Check),
+    Folded(&'a super::fold::Folded<'a>),
+}
+
+impl Line<'_> {
+    fn verdict(&self) -> Verdict {
+        match self {
+            Line::Check(c) => c.verdict,
+            Line::Folded(f) => f.verdict,
+        }
+    }
+
+    fn id(&self) -> String {
+        match self {
+            Line::Check(c) => c.id.to_string(),
+            Line::Folded(f) => f.label(),
+        }
     }
 }
 
@@ -406,6 +439,49 @@ mod tests {
         assert!(s.contains("file size shrank by 1.23 MiB (-15.0%)"), "{s}");
         assert!(!s.contains("brotli"), "{s}");
         assert!(s.contains("1 more within thresholds"), "{s}");
+    }
+
+    /// QA bh F9: one feature brought 36 new crates, 36 failing rows; the five largest are
+    /// listed and the rest are one line with their bytes and names, after the other failures;
+    /// `-v` lists each.
+    #[test]
+    fn a_dozen_new_crates_are_one_line() {
+        let a = super::super::fold::test_new_crates(12);
+        let mut s = String::new();
+        checks(&mut s, &a, &Style::plain());
+        for listed in ["dep12", "dep11", "dep10", "dep09", "dep08"] {
+            assert!(s.contains(&format!("crate {listed} is new")), "{s}");
+        }
+        assert!(!s.contains("crate dep07 is new"), "{s}");
+        let line = s
+            .lines()
+            .find(|l| l.contains("7 more new crates"))
+            .expect("folded line");
+        assert!(line.starts_with("    FAIL  7 more new crates"), "{s}");
+        // 1 + 2 + ... + 7 KiB.
+        assert!(s.contains("28.0 KiB in all"), "{s}");
+        let flat = s.split_whitespace().collect::<Vec<_>>().join(" ");
+        assert!(
+            flat.contains("largest first: dep07, dep06, dep05, dep04, dep03, dep02, dep01 (-v"),
+            "{s}"
+        );
+        assert!(s.contains("each at least size_fail_min"), "{s}");
+        assert!(s.contains("(-v lists each)"), "{s}");
+        let file = s.find("file size grew").expect("file size");
+        assert!(file < s.find("7 more new crates").expect("folded"), "{s}");
+        let mut v = String::new();
+        checks(
+            &mut v,
+            &a,
+            &Style {
+                verbose: true,
+                ..Style::plain()
+            },
+        );
+        assert!(
+            v.contains("crate dep01 is new") && !v.contains("more new crates"),
+            "{v}"
+        );
     }
 
     /// QA bb F1: passing crates that grew with new references into them are listed without

@@ -3,6 +3,7 @@
 pub mod advice;
 pub mod audit;
 mod fill;
+mod fold;
 mod gate;
 pub mod github;
 mod hostile;

@@ -15,6 +15,7 @@ mod bytes;
 mod escape;
 mod reasons;
 
+use super::fold::{self, Folded};
 use escape::{cell, message, spans};
 pub use escape::{code, escape};
 
@@ -300,16 +301,63 @@ fn comparison(s: &mut String, report: &Report) {
 /// A check, with its binary's label and the binary.
 type Row<'a> = (String, &'a Artifact, &'a Check);
 
+/// A row of the table of verdicts: a check, or a binary's new crates folded (its label and them).
+type VerdictRow<'a> = Result<&'a Row<'a>, (&'a str, Folded<'a>)>;
+
 /// The table of verdicts: every alert, every budget, the whole-binary figures; worst first.
 fn verdicts(s: &mut String, all: &[Row]) {
-    let mut head: Vec<&Row> = all.iter().filter(|(_, _, c)| headline(c)).collect();
-    head.sort_by_key(|x| std::cmp::Reverse(x.2.verdict));
+    let head: Vec<&Row> = all.iter().filter(|(_, _, c)| headline(c)).collect();
+    // Per binary, a dozen new crates are one row, as in the terminal (QA bh F9: a comment
+    // of 30 failing crate rows).
+    let mut lines: Vec<(Verdict, VerdictRow)> = Vec::new();
+    let mut done: Vec<*const Artifact> = Vec::new();
+    for (_, a, _) in &head {
+        if done.contains(&std::ptr::from_ref(*a)) {
+            continue;
+        }
+        done.push(std::ptr::from_ref(*a));
+        let own: Vec<&Row> = head
+            .iter()
+            .copied()
+            .filter(|r| std::ptr::eq(r.1, *a))
+            .collect();
+        let checks: Vec<&Check> = own.iter().map(|r| r.2).collect();
+        let (kept, folded) = fold::fold(&checks);
+        lines.extend(
+            own.iter()
+                .filter(|r| kept.iter().any(|k| std::ptr::eq(*k, r.2)))
+                .map(|r| (r.2.verdict, Ok(*r))),
+        );
+        if let Some(f) = folded {
+            lines.push((f.verdict, Err((own[0].0.as_str(), f))));
+        }
+    }
+    // Stable: a folded row after the listed checks of its verdict.
+    lines.sort_by_key(|l| std::cmp::Reverse(l.0));
     let _ = writeln!(
         s,
         "| Binary | Check | Verdict | Now | Limit / baseline | Change | Why |"
     );
     let _ = writeln!(s, "|---|---|---|--:|--:|--:|---|");
-    for (label, a, c) in &head {
+    for (_, line) in &lines {
+        let (label, a, c) = match line {
+            Ok(row) => row,
+            Err((label, f)) => {
+                let names: Vec<String> = f.names().iter().map(|n| cell(n)).collect();
+                let _ = writeln!(
+                    s,
+                    "| {label} | {} | {} | {} | new | new | {} in all, {}; largest first: {} \
+                     (the JSON report lists each) |",
+                    f.label(),
+                    icon(f.verdict),
+                    size(f.bytes()),
+                    size(f.bytes()),
+                    f.each(),
+                    names.join(", ")
+                );
+                continue;
+            }
+        };
         // A yes-or-no budget in words (`static-pie` against `must be static`), not `0 | 0`.
         let (now, limit) = match (words::yes_no_budget(c, a), words::now_and_was(c)) {
             (Some((n, l)), _) => (escape(&n), escape(&l)),

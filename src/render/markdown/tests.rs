@@ -204,3 +204,42 @@ fn an_inspect_report_says_it_ran_no_audit() {
         "{s}"
     );
 }
+
+/// QA bh F9: 30 new crates of one feature were 30 failing rows of the verdict table; the five
+/// largest stay rows and the rest are one, per binary, after the other failures.
+#[test]
+fn a_dozen_new_crates_are_one_row_per_binary() {
+    let mut a = crate::render::fold::test_new_crates(9);
+    a.name = "app".into();
+    let mut other = a.clone();
+    other.name = "tool".into();
+    other.checks.truncate(3);
+    let mut report = Report::new(None);
+    report.artifacts = vec![a, other];
+    let md = render(&report);
+    let table: Vec<&str> = md
+        .lines()
+        .skip_while(|l| !l.starts_with("| Binary | Check |"))
+        .take_while(|l| l.starts_with('|'))
+        .collect();
+    let folded: Vec<&&str> = table
+        .iter()
+        .filter(|l| l.contains("more new crates"))
+        .collect();
+    assert_eq!(folded.len(), 1, "{md}");
+    assert!(
+        folded[0].contains("| 4 more new crates | ❌ fail | 10.0 KiB |")
+            && folded[0].contains("largest first: `dep04`, `dep03`, `dep02`, `dep01`"),
+        "{md}"
+    );
+    // app's five largest, its file size, then the fold; tool's three are not folded.
+    assert_eq!(table.len(), 2 + 5 + 1 + 1 + 3, "{md}");
+    let pos = |t: &str| table.iter().position(|l| l.contains(t)).expect(t);
+    assert!(pos("file size grew") < pos("more new crates"), "{md}");
+    assert!(
+        !table
+            .iter()
+            .any(|l| l.contains("dep01 is new") && l.contains("app")),
+        "{md}"
+    );
+}
