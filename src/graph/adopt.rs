@@ -113,10 +113,25 @@ pub(super) fn choose(
         let unreachable = (0..n as u32).filter(|&v| !doms.reachable(v));
         doms.order.iter().copied().chain(unreachable)
     };
+    // A piece still waiting for a crate, which may yet get one.
+    let pending = |group: &[u32], p: u32| {
+        let pi = p as usize;
+        group.get(pi) == Some(&NO_GROUP)
+            && (anonymous.get(pi) == Some(&true) || named.get(pi) == Some(&true))
+    };
     // Twice: an unreachable piece may be described by one that comes later in the order.
-    for v in order().chain(order()) {
+    // Then twice more, loosely for named pieces: C functions that call each other (OpenSSL's
+    // `point_add` and `point_double`, a cycle the dominators' order cannot start) take the
+    // crate of every referrer that has one, the referrers still waiting left out (QA bi:
+    // 174 KiB of a static OpenSSL's own functions were `[unknown]`).
+    let strict = order().chain(order()).map(|v| (v, false));
+    let loose = order().chain(order()).map(|v| (v, true));
+    for (v, loose) in strict.chain(loose) {
         let vi = v as usize;
         let by_name = named.get(vi) == Some(&true);
+        if loose && !by_name {
+            continue;
+        }
         if vi >= n || group[vi] != NO_GROUP || !(anonymous[vi] || by_name) {
             continue;
         }
@@ -140,6 +155,7 @@ pub(super) fn choose(
                 continue;
             }
             match only {
+                _ if k == NO_GROUP && loose && pending(group, p) => {}
                 _ if k == NO_GROUP => single = false,
                 None => only = Some(k),
                 Some(o) if fold(o) != fold(k) => single = false,

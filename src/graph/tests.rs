@@ -235,6 +235,53 @@ fn a_named_symbol_of_no_crate_takes_only_its_referrers_crate() {
     assert_eq!(group[..4], [0, 1, NO_GROUP, NO_GROUP]);
 }
 
+/// Without the build's archives, C functions that call each other (OpenSSL's `point_add` and
+/// `point_double`) and a helper they share with code of the same crate take that crate: the
+/// referrers still waiting for one are left out once the strict passes are done. A function
+/// that another crate's code calls too stays without one (QA bi: 164 KiB of a static
+/// OpenSSL's own functions were `[unknown]` in `inspect`).
+#[test]
+fn c_functions_calling_each_other_take_their_callers_crate() {
+    let (call, _, _) = kinds();
+    // 0 main (crate 0) calls 1 (`ossl_ec_points_mul`, crate 1) and 6 (crate 0's own).
+    // 1 calls 2 (`point_double`) and 3 (`point_add`); 2 and 3 call each other, and 3 calls 4
+    // (`batch_mul`), which calls 2 back. 5 (`felem_mul`) is called by 2 and by 6 (crate 0).
+    let root = 7;
+    let g = dom::Csr::new(
+        8,
+        vec![
+            (root, 0, 0),
+            (0, 1, call),
+            (0, 6, call),
+            (1, 2, call),
+            (1, 3, call),
+            (2, 3, call),
+            (3, 2, call),
+            (3, 4, call),
+            (4, 2, call),
+            (2, 5, call),
+            (6, 5, call),
+        ],
+    );
+    let doms = dom::dominators(&g, root);
+    let mut group = vec![0, 1, NO_GROUP, NO_GROUP, NO_GROUP, NO_GROUP, 0];
+    let anonymous = [false; 7];
+    let named = [false, false, true, true, true, true, false];
+    let folded: Vec<u32> = (0..2).collect();
+    let chosen = adopt::choose(
+        &g.reverse(),
+        &doms,
+        (&mut group, &folded),
+        root,
+        (&anonymous, &named),
+    );
+    assert_eq!(group, vec![0, 1, 1, 1, 1, NO_GROUP, 0], "{chosen:?}");
+    assert!(
+        chosen.iter().all(|c| c.2 == Confidence::Referenced),
+        "{chosen:?}"
+    );
+}
+
 /// With std's crates folded into one (`--split-std` off), bytes that std and core both refer
 /// to are std's, as the first referrer's; split, they must not go to the crate that dominates
 /// them instead (QA n: bandwhich's clap_builder gained 288 B with `--split-std`).
