@@ -180,12 +180,21 @@ pub fn after_exec<'r>(records: &'r [Record], binary: &str) -> &'r [Record] {
 }
 
 /// Paths it failed to open, run or look up because they are not there (ENOENT, ENOTDIR),
-/// each once. A directory or a file it could not make (its parent is not there) is not one.
+/// each once. A directory or a file it could not make (its parent is not there) is not one,
+/// nor a path it then went on to make or write, whether it could or not: it looked whether
+/// its output was there (QA bk F7: mdbook's output directory `/book/book`, which it was not
+/// allowed to make, was listed as missing too).
 pub fn not_found(records: &[Record]) -> Vec<String> {
     const ENOENT: i32 = 2;
     const ENOTDIR: i32 = 20;
+    let output = |r: &Record| matches!(r.call.as_str(), "create" | "write");
+    let made: std::collections::HashSet<&str> = records
+        .iter()
+        .filter(|r| output(r))
+        .map(|r| r.path.as_str())
+        .collect();
     each_once(records, |r| {
-        matches!(r.errno, ENOENT | ENOTDIR) && !matches!(r.call.as_str(), "create" | "write")
+        matches!(r.errno, ENOENT | ENOTDIR) && !output(r) && !made.contains(r.path.as_str())
     })
 }
 
@@ -293,6 +302,16 @@ mod tests {
         ];
         assert_eq!(not_found(&rs), vec!["/etc/x"]);
         assert_eq!(denied(&rs), vec!["/book/out", "/app/state.txt"]);
+        // Looked up, then made (or denied): output, not a missing input (QA bk F7).
+        let rs = vec![
+            r("lookup", "/book/book", 2),
+            r("lookup", "/book/theme", 2),
+            r("create", "/book/book", 13),
+            r("open", "/srv/cache.db", 2),
+            r("write", "/srv/cache.db", 0),
+        ];
+        assert_eq!(not_found(&rs), vec!["/book/theme"]);
+        assert_eq!(denied(&rs), vec!["/book/book"]);
         // What the run wrote is output: neither found, opened nor missing (QA as F3).
         let rs = vec![
             r("write", "/book/index.html", 0),

@@ -172,6 +172,14 @@ impl Reason<'_> {
         }
     }
 
+    /// A run under `--hostile` that failed as the dynamic build does: no part of the verdict,
+    /// though it warns (its badge on the page and in Markdown says "not counted", not "warn",
+    /// under a verdict it did not change: QA bk F3).
+    pub fn not_counted(&self) -> bool {
+        matches!(self, Reason::Hostile { fails: false, run, .. }
+            if run.allowed.is_none() && !run.static_hazard())
+    }
+
     /// The binary it is about; `None` for a file not inspected.
     pub fn artifact(&self) -> Option<&Artifact> {
         match self {

@@ -17,6 +17,9 @@ struct Row {
     what: String,
     verdict: Verdict,
     why: String,
+    /// A hostile run that fails as the dynamic build does: its badge says so, in the colour of
+    /// no verdict (see `Reason::not_counted`).
+    not_counted: bool,
 }
 
 /// The binary's name as a link to its article (`#aN`), found by identity in the report.
@@ -49,6 +52,7 @@ fn rows(report: &Report, all: &[Reason]) -> Vec<Row> {
                 what: super::escape::check_id(&c.id.to_string()),
                 verdict: c.verdict,
                 why: spans(&c.message),
+                not_counted: false,
             });
         }
     }
@@ -69,6 +73,7 @@ fn rows(report: &Report, all: &[Reason]) -> Vec<Row> {
             what: text(&what),
             verdict: r.verdict(),
             why: spans(why),
+            not_counted: r.not_counted(),
         });
     }
     // Worst first; in report order within a verdict.
@@ -111,7 +116,14 @@ pub fn section(s: &mut String, report: &Report) {
         t.row(vec![
             Cell::Text(r.binary),
             Cell::Text(r.what),
-            verdict_cell(r.verdict),
+            if r.not_counted {
+                Cell::Keyed(
+                    f64::from(r.verdict as u8),
+                    "<span class=\"verdict\">not counted</span>".into(),
+                )
+            } else {
+                verdict_cell(r.verdict)
+            },
             Cell::Text(r.why),
         ]);
     }
@@ -149,6 +161,41 @@ mod tests {
             .expect("the finding's row");
         assert!(!row.why.starts_with("AOT004"), "{}", row.why);
         assert!(row.why.contains("glibc NSS lookups"), "{}", row.why);
+    }
+
+    /// QA bk F3: under a `pass`, runs that failed as the dynamic build does had `warn` badges;
+    /// they say "not counted", and one the static linkage caused still warns.
+    #[test]
+    fn a_run_that_fails_as_the_dynamic_build_does_is_not_counted() {
+        let run = |condition: &str, dynamic: &str| -> crate::report::HostileRun {
+            serde_json::from_value(serde_json::json!({
+                "condition": condition, "description": "", "outcome": "crashed",
+                "signal": null, "exit_code": 101, "dynamic_outcome": dynamic,
+                "reproduce": null, "detail": "Permission denied"
+            }))
+            .expect("run")
+        };
+        let mut report = crate::report::Report::new(None);
+        let mut a = crate::report::test_artifact(1);
+        a.hostile = vec![run("unknown-uid", "crashed"), run("no-home", "ok")];
+        report.artifacts.push(a);
+        let all = crate::render::reasons::reasons(&report);
+        let mut s = String::new();
+        super::section(&mut s, &report);
+        assert_eq!(
+            s.matches("<span class=\"verdict\">not counted</span>")
+                .count(),
+            1,
+            "{s}"
+        );
+        assert_eq!(s.matches("<span class=\"verdict warn\">").count(), 1, "{s}");
+        let counted: Vec<bool> = all.iter().map(|r| r.not_counted()).collect();
+        assert_eq!(counted, [true, false]);
+        let md = crate::render::markdown::render(&report);
+        assert!(
+            md.contains("➖ not counted") && md.contains("⚠️ warn"),
+            "{md}"
+        );
     }
 
     #[test]

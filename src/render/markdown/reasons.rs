@@ -19,7 +19,11 @@ pub fn render(s: &mut String, report: &Report) {
     let mut not_ready = Vec::new();
     let mut reproduce = Vec::new();
     for r in &all {
-        let verdict = icon(r.verdict());
+        let verdict = if r.not_counted() {
+            "➖ not counted"
+        } else {
+            icon(r.verdict())
+        };
         match r {
             Reason::Finding { artifact, finding } => {
                 findings.push(format!(
