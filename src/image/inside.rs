@@ -258,6 +258,8 @@ struct Runs {
     failed: Vec<FailedRun>,
     /// The line of `unshare` that blames the image (see [`Blame`]).
     defect: Option<String>,
+    /// A counted run got ready on sockets bound to loopback alone.
+    loopback_only: bool,
 }
 
 /// Our environment's variables that `env`, the image's, does not set, and the probe's `PORT`:
@@ -326,6 +328,7 @@ pub fn run(inside: &Inside, probe: &ProbeSettings, scratch: &Path, host: &Host) 
             memory_kib: Memory::combine(&runs.memory, stats::median_u64),
             failed_runs: runs.failed,
             reason: None,
+            loopback_only: runs.loopback_only,
             ..failed(String::new(), Some(&root))
         };
     }
@@ -398,6 +401,7 @@ fn runs(spec: &RunSpec, probe: &ProbeSettings) -> Result<Runs, String> {
                 if run > warmup {
                     r.startup.push(ok.startup.as_secs_f64() * 1e3);
                     r.memory.push(ok.memory);
+                    r.loopback_only |= ok.loopback_only;
                 }
             }
             Err(f) => {

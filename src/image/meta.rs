@@ -209,13 +209,7 @@ pub fn exposed(port: Option<u16>, waits_on_port: bool, default: u16) -> Vec<Stri
 /// `localhost:PORT`, `[::1]`): a server that listens there inside a container answers only
 /// inside it. The start inside shares the host's network, so it cannot tell.
 pub fn loopback_warnings(args: &[String], inherited: bool) -> Vec<String> {
-    let loopback = |a: &str| {
-        a.contains("127.0.0.1")
-            || a.contains("[::1]")
-            || a == "::1"
-            || a.contains("localhost:")
-            || a == "localhost"
-    };
+    let loopback = |a: &str| is_loopback_argument(a);
     let whence = if inherited {
         " (taken from the probe's arguments)"
     } else {
@@ -249,6 +243,34 @@ pub fn loopback_warnings(args: &[String], inherited: bool) -> Vec<String> {
             )
         })
         .collect()
+}
+
+fn is_loopback_argument(a: &str) -> bool {
+    a.contains("127.0.0.1")
+        || a.contains("[::1]")
+        || a == "::1"
+        || a.contains("localhost:")
+        || a == "localhost"
+}
+
+/// Whether an argument names the loopback address (then [`loopback_warnings`] said it).
+pub fn names_loopback(args: &[String]) -> bool {
+    args.iter().any(|a| is_loopback_argument(a))
+}
+
+/// The warning for a program that, started inside the image, listened on loopback alone
+/// (its default, as no argument named it: mdbook's `localhost`, QA bk F1): the run inside
+/// shares this machine's network, where that answers, but a container's published port
+/// (`docker run -p`) does not reach it.
+pub fn listened_on_loopback(port: u16) -> String {
+    format!(
+        "started inside the image, it listened on port {port} of the loopback address alone \
+         (its own default: no argument names an address): the run inside shares this \
+         machine's network, where that answers, but in a container the loopback address is \
+         the container's, and a published port (`docker run -p`) does not reach it; make it \
+         listen on every interface, `0.0.0.0` or `::` (by its option or variable for the \
+         address, in `image.args` or `image.env`)"
+    )
 }
 
 #[cfg(test)]

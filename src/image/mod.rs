@@ -230,6 +230,10 @@ fn one(
         port_given,
     };
     let in_image = start_inside(ctx, a, bin, &w.layer_blob, &run, &host);
+    let named_loopback = meta::names_loopback(&entrypoint[1..]);
+    if in_image.loopback_only && !named_loopback {
+        warnings.push(meta::listened_on_loopback(run.port));
+    }
     let image = Image {
         layout: t.layout.display().to_string(),
         tar: t.tar.display().to_string(),

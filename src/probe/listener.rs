@@ -12,8 +12,10 @@ use std::collections::HashSet;
 /// What the sockets listening on a port were found to be.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Listener {
-    /// One of them is held by a process of the given tree.
-    Ours,
+    /// One of them is held by a process of the given tree; `loopback_only`: every socket of
+    /// the tree on the port is bound to a loopback address (`127.0.0.1`, `::1`), so nothing
+    /// from outside the machine, or a container, reaches it.
+    Ours { loopback_only: bool },
     /// None of them is: held by these processes (pid and command name; empty when they could
     /// not be told, e.g. another user's processes).
     Other(Vec<(i32, String)>),
@@ -28,13 +30,34 @@ pub fn whose(port: u16, tree: &[i32]) -> Listener {
     if listening.is_empty() {
         return Listener::Unknown;
     }
-    if tree
-        .iter()
-        .any(|&pid| socket_inodes(pid).iter().any(|i| listening.contains(i)))
-    {
-        return Listener::Ours;
+    let ours: HashSet<u64> = tree.iter().flat_map(|&pid| socket_inodes(pid)).collect();
+    if !listening.iter().any(|i| ours.contains(i)) {
+        return Listener::Other(holders(&listening));
     }
-    Listener::Other(holders(&listening))
+    let addresses: Vec<String> = ["/proc/net/tcp", "/proc/net/tcp6"]
+        .iter()
+        .filter_map(|f| std::fs::read_to_string(f).ok())
+        .flat_map(|text| listen_lines(&text))
+        .filter(|(_, p, inode)| *p == port && ours.contains(inode))
+        .map(|(addr, _, _)| addr)
+        .collect();
+    Listener::Ours {
+        loopback_only: !addresses.is_empty() && addresses.iter().all(|a| is_loopback(a)),
+    }
+}
+
+/// Whether a local address as `/proc/net/tcp{,6}` prints it is a loopback one: `127.x.y.z`
+/// (the last byte printed is the first of the address), `::1`, or `::ffff:127.x.y.z`.
+fn is_loopback(addr: &str) -> bool {
+    let a = addr.to_ascii_uppercase();
+    match a.len() {
+        8 => a.ends_with("7F"),
+        32 => {
+            a == "00000000000000000000000001000000"
+                || (a.starts_with("0000000000000000FFFF0000") && a.ends_with("7F"))
+        }
+        _ => false,
+    }
 }
 
 /// `pid 1234 (python3)` for each holder, or what to say when none could be named.
@@ -106,13 +129,26 @@ pub fn ports_of(tree: &[i32]) -> Vec<u16> {
 
 /// Every LISTEN (`0A`) line of a `/proc/net/tcp{,6}` text: its port and socket inode.
 fn listening_ports(text: &str) -> Vec<(u16, u64)> {
+    listen_lines(text)
+        .into_iter()
+        .map(|(_, port, inode)| (port, inode))
+        .collect()
+}
+
+/// Every LISTEN (`0A`) line of a `/proc/net/tcp{,6}` text: its local address (as printed),
+/// port and socket inode.
+fn listen_lines(text: &str) -> Vec<(String, u16, u64)> {
     text.lines()
         .skip(1)
         .filter_map(|line| {
             let f: Vec<&str> = line.split_whitespace().collect();
-            let (_, p) = f.get(1)?.split_once(':')?;
+            let (addr, p) = f.get(1)?.split_once(':')?;
             (f.get(3) == Some(&"0A")).then_some(())?;
-            Some((u16::from_str_radix(p, 16).ok()?, f.get(9)?.parse().ok()?))
+            Some((
+                addr.to_string(),
+                u16::from_str_radix(p, 16).ok()?,
+                f.get(9)?.parse().ok()?,
+            ))
         })
         .collect()
 }
@@ -182,7 +218,12 @@ mod tests {
             .ino();
         assert!(listening_inodes(port).contains(&ino));
         let me = std::process::id() as i32;
-        assert_eq!(whose(port, &[me]), Listener::Ours);
+        assert_eq!(
+            whose(port, &[me]),
+            Listener::Ours {
+                loopback_only: true
+            }
+        );
         // pid 1 holds no socket of ours; we are left out of the holders (the prober).
         assert_eq!(whose(port, &[1]), Listener::Other(Vec::new()));
         drop(l);
@@ -198,7 +239,41 @@ mod tests {
         // Gone: another process of the machine (a probe of another test, handed the port
         // just freed) may listen there now, but it is not ours.
         assert!(!listening_inodes(port).contains(&ino));
-        assert_ne!(whose(port, &[me]), Listener::Ours);
+        assert!(!matches!(whose(port, &[me]), Listener::Ours { .. }));
+    }
+
+    /// QA bk F1: a server listening on loopback alone (mdbook's default `localhost`) is told
+    /// from one on every address, against a socket of our own bound each way.
+    #[test]
+    fn a_listener_on_loopback_alone_is_told_from_one_on_every_address() {
+        let me = std::process::id() as i32;
+        let lo = TcpListener::bind(SocketAddrV4::new(Ipv4Addr::LOCALHOST, 0)).expect("bind");
+        let port = lo.local_addr().expect("addr").port();
+        assert_eq!(
+            whose(port, &[me]),
+            Listener::Ours {
+                loopback_only: true
+            }
+        );
+        let any = TcpListener::bind(SocketAddrV4::new(Ipv4Addr::UNSPECIFIED, 0)).expect("bind");
+        let port = any.local_addr().expect("addr").port();
+        assert_eq!(
+            whose(port, &[me]),
+            Listener::Ours {
+                loopback_only: false
+            }
+        );
+        for (addr, lo) in [
+            ("0100007F", true),
+            ("0500007F", true),
+            ("00000000", false),
+            ("0500000A", false),
+            ("00000000000000000000000001000000", true),
+            ("0000000000000000FFFF00000100007F", true),
+            ("00000000000000000000000000000000", false),
+        ] {
+            assert_eq!(is_loopback(addr), lo, "{addr}");
+        }
     }
 
     #[test]

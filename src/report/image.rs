@@ -237,6 +237,11 @@ pub struct InImage {
     /// EROFS): the image gives them to another user than its own.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub denied: Vec<String>,
+    /// It got ready on sockets bound to loopback alone (`127.0.0.1`, `::1`): the run inside
+    /// shares this machine's network, where that answers; a container's published port does
+    /// not reach it.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub loopback_only: bool,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]

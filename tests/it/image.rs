@@ -354,6 +354,15 @@ fn privileged_the_hello_server_answers_in_its_image_and_so_does_its_regular_buil
         );
         // Inside, on the image's port, with the image's `PORT`.
         assert_eq!(i["in_image"]["ready"], format!("http:{port}/"));
+        // On 127.0.0.1 alone, its default (QA bk F1: a container's published port does not
+        // reach that, and the run inside, on this machine's network, could not tell).
+        assert_eq!(i["in_image"]["loopback_only"], true, "{}", i["in_image"]);
+        assert!(
+            i["warnings"].as_array().expect("warnings").iter().any(|w| w
+                .as_str()
+                .is_some_and(|w| w.contains("loopback address alone"))),
+            "{i}"
+        );
         assert!(
             i["env"]
                 .as_array()
@@ -402,6 +411,17 @@ fn privileged_the_hello_server_answers_in_its_image_and_so_does_its_regular_buil
     );
     assert_eq!(row["static"].as_f64(), Some(s as f64));
     assert_eq!(row["regular"].as_f64(), Some(r as f64));
+    // Told to listen on every address, it is not warned of.
+    let table = format!(
+        "[image]\nport = {port}\nenv = {{ PORT = \"{{port}}\", HELLO_ADDR = \"0.0.0.0\" }}\n"
+    );
+    std::fs::write(config, table).expect("config");
+    let args = ["--ready", "http", "--runs", "1", "--config-file", config];
+    let v = json(&mut image_run("hello-server", dir.path(), &args, true));
+    let i = image_of(&v, "static");
+    assert_eq!(i["in_image"]["outcome"], "started", "{}", i["in_image"]);
+    assert!(i["in_image"].get("loopback_only").is_none(), "{i}");
+    assert!(!i.to_string().contains("loopback address alone"), "{i}");
 }
 
 #[test]

@@ -63,6 +63,7 @@ pub(super) fn exit_mode(
         processes: at_exit.processes,
         unknown: at_exit.unknown,
         stop,
+        loopback_only: false,
     })
 }
 

@@ -78,6 +78,9 @@ pub struct RunOk {
     /// Why memory figures are missing, keyed by field path.
     pub unknown: Vec<(&'static str, String)>,
     pub stop: Stopped,
+    /// A `tcp`/`http` check answered by sockets bound to loopback alone (see
+    /// `listener::Listener::Ours`).
+    pub loopback_only: bool,
 }
 
 #[derive(Debug)]

@@ -76,10 +76,13 @@ pub(super) fn until_ready(
         .map(|p| p.pid)
         .collect();
     let (memory, processes, unknown) = read_tree(&pids);
-    if let Some(mut f) = not_its_port(spec, port, &pids) {
-        f.stop = cleanup::stop(pid, spec.grace);
-        return Err(f);
-    }
+    let loopback_only = match its_port(spec, port, &pids) {
+        Ok(lo) => lo,
+        Err(mut f) => {
+            f.stop = cleanup::stop(pid, spec.grace);
+            return Err(f);
+        }
+    };
     let stop = cleanup::stop(pid, spec.grace);
     Ok(RunOk {
         spawned_at_ns: None,
@@ -88,26 +91,29 @@ pub(super) fn until_ready(
         processes,
         unknown,
         stop,
+        loopback_only,
     })
 }
 
 /// A `tcp`/`http` check that was answered by a socket none of the program's processes
-/// (`tree`) holds: another process took the port, and the program was never seen ready.
-fn not_its_port(spec: &RunSpec, port: u16, tree: &[i32]) -> Option<Box<RunFail>> {
+/// (`tree`) holds is an error: another process took the port, and the program was never seen
+/// ready. Otherwise whether the program's sockets on the port are bound to loopback alone.
+fn its_port(spec: &RunSpec, port: u16, tree: &[i32]) -> Result<bool, Box<RunFail>> {
     if !matches!(spec.ready, Ready::Tcp(_) | Ready::Http { .. }) {
-        return None;
+        return Ok(false);
     }
-    let Listener::Other(holders) = listener::whose(port, tree) else {
-        return None;
-    };
-    Some(fail(
-        "port-taken",
-        format!(
-            "127.0.0.1:{port} answered, but the socket listening there is not the program's: \
-             {} holds it, so the run is not counted",
-            listener::describe(&holders)
-        ),
-    ))
+    match listener::whose(port, tree) {
+        Listener::Other(holders) => Err(fail(
+            "port-taken",
+            format!(
+                "127.0.0.1:{port} answered, but the socket listening there is not the \
+                 program's: {} holds it, so the run is not counted",
+                listener::describe(&holders)
+            ),
+        )),
+        Listener::Ours { loopback_only } => Ok(loopback_only),
+        Listener::Unknown => Ok(false),
+    }
 }
 
 /// One check after `pause`: the moment the program was seen ready, if it was.
@@ -173,6 +179,7 @@ fn exited(spec: &RunSpec, status: WaitStatus, t0: Instant, helper: &Helper) -> R
                 "the program exited right after its ready line, before memory was read".into(),
             )],
             stop,
+            loopback_only: false,
         });
     }
     let stop = cleanup::after_exit(spec.grace);
