@@ -168,15 +168,18 @@ fn not_reproduced(a: &mut Artifact) {
         .filter(|r| r.outcome == crate::report::HostileOutcome::Ok)
         .map(|r| r.condition.as_str())
         .collect();
-    if ok.is_empty() {
-        return;
-    }
-    let line = format!(
-        "not reproduced: the program got ready under --hostile {} ({}); the lookup may not \
-         run at start-up, or not with these arguments",
-        crate::format::count(ok.len(), "condition", "conditions"),
-        ok.join(", ")
-    );
+    let untested = same_failure(&a.hostile);
+    let line = match (ok.is_empty(), untested) {
+        (true, None) => return,
+        (true, Some(u)) => format!("not tested: {u}"),
+        (false, u) => format!(
+            "not reproduced: the program got ready under --hostile {} ({}); the lookup may \
+             not run at start-up, or not with these arguments{}",
+            crate::format::count(ok.len(), "condition", "conditions"),
+            ok.join(", "),
+            u.map(|u| format!("; {u}")).unwrap_or_default()
+        ),
+    };
     let hosts = hosts_caveat(&crate::hostile::missing_host_modules());
     for f in a.findings.iter_mut().filter(|f| f.rule == "AOT004") {
         let host_lookup = f
@@ -190,31 +193,73 @@ fn not_reproduced(a: &mut Artifact) {
     }
 }
 
+/// The conditions under which both builds failed the same way: they did not get as far as
+/// the lookup, or did not show it (QA bk F2: mdbook, as the unknown uid, could not replace the
+/// output an earlier run as root had made, in 3 of the 5 conditions, which the finding's "not
+/// reproduced" did not tell). A run denied a path says so, and what to do.
+fn same_failure(runs: &[crate::report::HostileRun]) -> Option<String> {
+    use crate::report::HostileOutcome;
+    let same: Vec<&crate::report::HostileRun> = runs
+        .iter()
+        .filter(|r| matches!(r.outcome, HostileOutcome::Crashed | HostileOutcome::Hung))
+        .filter(|r| r.dynamic_outcome.is_some() && !r.static_hazard())
+        .collect();
+    if same.is_empty() {
+        return None;
+    }
+    let names: Vec<&str> = same.iter().map(|r| r.condition.as_str()).collect();
+    let denied = same.iter().any(|r| {
+        r.detail
+            .as_deref()
+            .is_some_and(|d| d.contains("Permission denied") || d.contains("os error 13"))
+    });
+    let why = if denied {
+        " (denied a path, `Permission denied`: as the unknown uid the program may not change \
+         what a run as this user made, such as its output directory; let any user write \
+         there, or point the program at a place under /tmp, to test it)"
+    } else {
+        ""
+    };
+    Some(format!(
+        "under {} ({}) both builds failed the same way{why}, so {} did not test it",
+        crate::format::count(names.len(), "condition", "conditions"),
+        names.join(", "),
+        if names.len() == 1 { "it" } else { "they" }
+    ))
+}
+
 /// What a host lookup that behaved under `--hostile` shows, given the modules of its
 /// `nsswitch.conf` this machine lacks: glibc answers from `/etc/hosts` first (`localhost`),
 /// and loads a module only for another name, and only one that is installed.
 fn hosts_caveat(missing: &[&str]) -> String {
     let base = "; a host lookup loads an NSS module under it only for a name `/etc/hosts` does \
                 not have";
-    match missing {
-        [] => format!("{base}, through `myhostname` or `resolve`"),
-        [one] => format!(
-            "{base}, through `{}` (`{one}` is not installed here)",
-            other(one)
+    let named = crate::hostile::HOST_MODULES;
+    let installed: Vec<&str> = named
+        .iter()
+        .copied()
+        .filter(|m| !missing.contains(m))
+        .collect();
+    let or = |names: &[&str]| {
+        let q: Vec<String> = names.iter().map(|n| format!("`{n}`")).collect();
+        match q.split_last() {
+            Some((last, [])) => last.clone(),
+            Some((last, rest)) => format!("{} or {last}", rest.join(", ")),
+            None => String::new(),
+        }
+    };
+    match installed.len() {
+        0 => format!(
+            "{base}, and this machine has none of the modules the condition names ({}): \
+             --hostile cannot test a host lookup here",
+            crate::format::quoted(&named)
         ),
+        n if n == named.len() => format!("{base}, through {}", or(&installed)),
         _ => format!(
-            "{base}, and this machine has neither module the condition names (`myhostname`, \
-             `resolve`): --hostile cannot test a host lookup here"
+            "{base}, through {} (of the modules the condition names, the {} installed here)",
+            or(&installed),
+            if installed.len() == 1 { "one" } else { "ones" }
         ),
-    }
-}
-
-/// The other of the two host modules.
-fn other(module: &str) -> &'static str {
-    if module == "myhostname" {
-        "resolve"
-    } else {
-        "myhostname"
     }
 }
 
@@ -255,6 +300,61 @@ mod tests {
     /// QA bj F2: a host lookup that behaved under `--hostile` says that glibc answers from
     /// `/etc/hosts` first, and, where the machine lacks the modules the condition names, that
     /// the runs could not test a host lookup at all.
+    /// QA bk F2: under 3 of mdbook's 5 conditions both builds failed the same way (denied its
+    /// own output as the unknown uid); "not reproduced" said nothing of them.
+    #[test]
+    fn conditions_both_builds_failed_are_said_untested() {
+        let run = |condition: &str, outcome: &str, dynamic: Option<&str>, detail: &str| {
+            serde_json::from_value::<crate::report::HostileRun>(serde_json::json!({
+                "condition": condition, "description": "", "outcome": outcome,
+                "signal": null, "exit_code": if outcome == "ok" { 0 } else { 101 },
+                "dynamic_outcome": dynamic, "dynamic_exit_code": 101, "reproduce": null,
+                "detail": detail
+            }))
+            .expect("run")
+        };
+        let denied = "Caused by: failed to remove `/b/book/toc.html`\n\
+                      Caused by: Permission denied (os error 13)";
+        let rule = rules::find("AOT004").expect("rule");
+        let mut a = crate::report::test_artifact(1000);
+        a.findings.push(new_finding(
+            rule,
+            "std",
+            "1.0.0",
+            vec!["app".into(), "std".into()],
+        ));
+        a.hostile = vec![
+            run("no-home", "ok", None, ""),
+            run("unknown-uid", "crashed", Some("crashed"), denied),
+            run("all", "crashed", Some("crashed"), denied),
+        ];
+        not_reproduced(&mut a);
+        let said = a.findings[0].evidence.last().cloned().unwrap_or_default();
+        assert!(
+            said.starts_with("not reproduced: the program got ready under --hostile 1 condition"),
+            "{said}"
+        );
+        assert!(
+            said.contains(
+                "; under 2 conditions (unknown-uid, all) both builds failed the same way \
+                 (denied a path, `Permission denied`"
+            ) && said.ends_with("so they did not test it"),
+            "{said}"
+        );
+        // None got ready: not tested, not "not reproduced".
+        a.findings[0].evidence.clear();
+        a.hostile.remove(0);
+        a.hostile[1].detail = Some("exit 3".into());
+        a.hostile[0].detail = Some("exit 3".into());
+        not_reproduced(&mut a);
+        let said = a.findings[0].evidence.last().cloned().unwrap_or_default();
+        assert_eq!(
+            said,
+            "not tested: under 2 conditions (unknown-uid, all) both builds failed the same way, \
+             so they did not test it"
+        );
+    }
+
     #[test]
     fn a_host_lookup_that_behaved_says_what_the_runs_could_test() {
         let all = hosts_caveat(&[]);
@@ -262,13 +362,20 @@ mod tests {
             all.contains("only for a name `/etc/hosts` does not have"),
             "{all}"
         );
-        assert!(all.ends_with("through `myhostname` or `resolve`"), "{all}");
-        let one = hosts_caveat(&["resolve"]);
         assert!(
-            one.ends_with("through `myhostname` (`resolve` is not installed here)"),
+            all.ends_with("through `myhostname`, `resolve`, `mdns4_minimal` or `mdns_minimal`"),
+            "{all}"
+        );
+        // QA bk F5: a machine with `mdns4_minimal` alone can test a host lookup.
+        let one = hosts_caveat(&["myhostname", "resolve", "mdns_minimal"]);
+        assert!(
+            one.ends_with(
+                "through `mdns4_minimal` (of the modules the condition names, the one installed \
+                 here)"
+            ),
             "{one}"
         );
-        let none = hosts_caveat(&["myhostname", "resolve"]);
+        let none = hosts_caveat(&crate::hostile::HOST_MODULES);
         assert!(
             none.ends_with("--hostile cannot test a host lookup here"),
             "{none}"

@@ -17,7 +17,7 @@ mod unwind;
 
 use std::path::{Path, PathBuf};
 
-pub use conditions::{Condition, Privilege, detect_privilege, missing_host_modules};
+pub use conditions::{Condition, HOST_MODULES, Privilege, detect_privilege, missing_host_modules};
 pub use run::{RunResult, run_invocation};
 pub use tracer::hidden_main;
 
