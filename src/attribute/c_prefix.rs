@@ -77,11 +77,21 @@ const KNOWN: &[(&str, bool, &str)] = &[
 
 /// The crate a C symbol's name says it is of, by [`KNOWN`]'s prefixes; `None` for any other
 /// name (and for a versioned prefix with no version after it: `aws_lc_foo` is no aws-lc's).
-pub(super) fn crate_of(name: &[u8]) -> Option<&'static str> {
+/// OpenSSL's shorter prefixes only where the binary has OpenSSL's own names (`openssl`: see
+/// [`is_openssl_own`]).
+pub(super) fn crate_of(name: &[u8], openssl: bool) -> Option<&'static str> {
     KNOWN.iter().find_map(|&(prefix, versioned, krate)| {
         let rest = name.strip_prefix(prefix.as_bytes())?;
-        (!versioned || is_version(rest)).then_some(krate)
+        let gated = krate == "openssl_sys" && !openssl && !is_openssl_own(name);
+        (!gated && (!versioned || is_version(rest))).then_some(krate)
     })
+}
+
+/// A name only OpenSSL gives its code (`OPENSSL_init_crypto`, `ossl_rsa_new`).
+pub(super) fn is_openssl_own(name: &[u8]) -> bool {
+    [&b"OPENSSL_"[..], b"ossl_", b"OSSL_"]
+        .iter()
+        .any(|p| name.starts_with(p))
 }
 
 /// Whether `rest` starts with a version as the prefixes write it, `MAJOR_MINOR_PATCH_`.
@@ -126,7 +136,13 @@ mod tests {
             ("main", None),
         ];
         for &(name, want) in cases {
-            assert_eq!(crate_of(name.as_bytes()), want, "{name}");
+            assert_eq!(crate_of(name.as_bytes(), true), want, "{name}");
         }
+        // QA bl F1: without OpenSSL's own names in the binary, `ERR_` is no OpenSSL's (zstd's
+        // `ERR_getErrorString`); its own names still are.
+        assert_eq!(crate_of(b"ERR_getErrorString", false), None);
+        assert_eq!(crate_of(b"EVP_DigestInit_ex", false), None);
+        assert_eq!(crate_of(b"OPENSSL_init_crypto", false), Some("openssl_sys"));
+        assert_eq!(crate_of(b"ZSTD_compress", false), Some("zstd_sys"));
     }
 }

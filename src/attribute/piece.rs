@@ -33,6 +33,11 @@ pub(super) struct Hints {
     /// `no_builtins`, never part of LTO: its codegen units (`fmod`, `__udivti3` in a dynamic
     /// link) do not count (QA z, Z2: tspin's clap_builder read as instantiated in tspin).
     pub merged: bool,
+    /// The binary has OpenSSL's own names (`OPENSSL_`, `ossl_`, `OSSL_`: every OpenSSL since
+    /// 1.1 has `OPENSSL_init_crypto`): only then do its shorter prefixes (`ERR_`, `BN_`,
+    /// `EC_`) name openssl-sys (QA bl F1: zstd's `ERR_getErrorString` in a build with no
+    /// OpenSSL was openssl_sys's).
+    pub openssl: bool,
 }
 
 impl Hints {
@@ -46,9 +51,13 @@ impl Hints {
             });
         let first = crates.next();
         let merged = first.is_some() && crates.all(|k| Some(k) == first);
+        let openssl = layout.pieces.iter().any(
+            |p| matches!(p.owner, Owner::Symbol { name, .. } if c_prefix::is_openssl_own(name)),
+        );
         Hints {
             v0: V0::of(layout, index),
             merged,
+            openssl,
         }
     }
 }
@@ -141,7 +150,7 @@ pub(super) fn attribute_piece(
         // A C symbol: the source file before it names the archive member, when the object had
         // `STT_FILE` symbols (one without them inherits its neighbour's, so a Rust codegen unit
         // says nothing about C symbols).
-        (None, None) => c_symbol(name, origin, index, names),
+        (None, None) => c_symbol(name, origin, index, hints, names),
     }
 }
 
@@ -194,6 +203,7 @@ fn c_symbol(
     name: &[u8],
     origin: Option<Origin>,
     index: Option<&CrateIndex>,
+    hints: Hints,
     names: &mut Interner,
 ) -> Attr {
     let local = index.and_then(|i| i.lookup_local(name));
@@ -210,7 +220,7 @@ fn c_symbol(
         }
         _ => None,
     };
-    let prefix = c_prefix::crate_of(name);
+    let prefix = c_prefix::crate_of(name, hints.openssl);
     let found = local.or_else(source);
     match (found, prefix) {
         (Some(x), _) => attr(
