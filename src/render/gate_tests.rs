@@ -1,0 +1,270 @@
+//! The gate's terminal lines: filling, cutting, what is listed without `-v`.
+
+use super::*;
+
+/// QA am F1, F4: the verdict line and its bullets are filled (bullets of 238 columns), and
+/// a `--hostile` that judged nothing is said in them.
+#[test]
+fn the_verdict_and_its_bullets_are_filled() {
+    let run: crate::report::HostileRun = serde_json::from_value(serde_json::json!({
+        "condition": "no-home", "description": "", "outcome": "skipped", "signal": null,
+        "exit_code": null, "dynamic_outcome": null, "reproduce": null,
+        "detail": format!("not judged: {}", "word ".repeat(40))
+    }))
+    .expect("run");
+    let mut report = Report::new(None);
+    let mut a = crate::report::test_artifact(1000);
+    a.hostile = vec![run];
+    report.artifacts.push(a);
+    report.verdict = Verdict::Inconclusive;
+    let mut s = String::new();
+    let st = Style::plain();
+    footer(&mut s, &report, &st);
+    assert!(
+        s.contains("verdict inconclusive: 1 binary with no --hostile condition"),
+        "{s}"
+    );
+    assert!(
+        s.contains("  - ") && s.contains("--hostile judged none of its 1 condition"),
+        "{s}"
+    );
+    assert!(s.lines().count() > 3, "{s}");
+    assert!(
+        s.lines()
+            .all(|l| l.chars().count() <= super::super::fill::WIDTH),
+        "{s}"
+    );
+}
+
+/// QA bb F2: a reference's cut took its arrow, or the callee it names; each end is cut
+/// apart, the arrow and the callee's retained bytes kept.
+#[test]
+fn a_references_ends_are_cut_apart() {
+    use crate::report::{CheckId, NewEntry};
+    let mut c = Check::worded(
+        CheckId::BaselineCrate("std".into()),
+        Verdict::Pass,
+        "crate std grew by 505 B (+0.01%) to 4.37 MiB".into(),
+    );
+    c.delta = Some(505.0);
+    c.new_entries = vec![
+        NewEntry {
+            from: "watchexec::main".into(),
+            to: "<str as std::net::socket_addr::ToSocketAddrs>::to_socket_addrs".into(),
+            retained: Some(677),
+        },
+        NewEntry {
+            from: "<watchexec::error::critical::CriticalError as core::error::Error>::source"
+                .into(),
+            to: "<&T as core::fmt::Debug>::fmt".into(),
+            retained: None,
+        },
+    ];
+    c.entry_points = c.new_entries.iter().map(|e| e.from.clone()).collect();
+    let names = crate::gate::entry_points::shown(&c);
+    let (lead, shown, more) = crate::gate::entry_points::named(&names);
+    c.message.push_str(&format!(
+        "{lead}{}{}",
+        shown.join(", "),
+        crate::gate::entry_points::more(more)
+    ));
+    let cut = entry_points_cut(&c, 60);
+    assert!(
+        cut.contains("watchexec::main → <str as std::") && cut.contains("to_socket_addrs"),
+        "{cut}"
+    );
+    // Filled under a lead, each line within the width.
+    let mut s = String::new();
+    fill(&mut s, &" ".repeat(40), &cut);
+    assert!(
+        s.lines()
+            .all(|l| l.chars().count() <= super::super::fill::WIDTH),
+        "{s}"
+    );
+    assert!(cut.contains("(retains 677 B)"), "{cut}");
+    assert!(cut.contains(" → <&T as core::fmt::Debug>::fmt"), "{cut}");
+    assert_eq!(cut.matches(" → ").count(), 2, "{cut}");
+}
+
+/// QA ao F2: a grown crate's new entry points were written whole, one of 145 columns;
+/// each is cut in the middle to the room under the message, its ends kept.
+#[test]
+fn a_checks_entry_points_are_cut_to_the_width() {
+    use crate::report::CheckId;
+    let long = format!(
+        "std::sys::helpers::small_c_string::run_with_cstr_allocating::<{}LookupHost>",
+        "std::sys::net::connection::socket::".repeat(2)
+    );
+    let names = vec![long.clone(), "app::main".to_string()];
+    let mut c = Check::worded(
+        CheckId::BaselineCrate("[libc]".into()),
+        Verdict::Warn,
+        "crate [libc] grew by 34.3 KiB (+3.6%) to 991 KiB: over 1%".into(),
+    );
+    c.delta = Some(35_123.0);
+    let (lead, shown, more) = crate::gate::entry_points::named(&names);
+    c.message.push_str(&format!(
+        "{lead}{}{}",
+        shown.join(", "),
+        crate::gate::entry_points::more(more)
+    ));
+    c.entry_points = names;
+    let mut a = crate::report::test_artifact(1000);
+    a.checks.push(c);
+    let mut s = String::new();
+    checks(&mut s, &a, &Style::plain());
+    assert!(
+        s.lines()
+            .all(|l| l.chars().count() <= super::super::fill::WIDTH),
+        "{s}"
+    );
+    assert!(s.contains("std::sys::helpers::small_c_string::"), "{s}");
+    assert!(s.contains("…") && s.contains("LookupHost>,"), "{s}");
+    assert!(s.contains("app::main"), "{s}");
+    assert!(!s.contains(&long), "{s}");
+}
+
+/// QA an F6: a crate's alert failed a change that took 1.23 MiB off the file, which the
+/// terminal did not say (a passing check is listed only with `-v`); the file's size
+/// against the baseline is always listed, other passing checks counted.
+#[test]
+fn the_file_size_against_the_baseline_is_always_listed() {
+    use crate::report::CheckId;
+    let mut a = crate::report::test_artifact(1000);
+    a.checks = vec![
+        Check::worded(
+            CheckId::BaselineCrate("actix_server".into()),
+            Verdict::Fail,
+            "crate actix_server grew by 23.9 KiB (+36.1%) to 90.0 KiB".into(),
+        ),
+        Check::worded(
+            CheckId::BaselineFileSize,
+            Verdict::Pass,
+            "file size shrank by 1.23 MiB (-15.0%) to 6.97 MiB".into(),
+        ),
+        Check::worded(
+            CheckId::BaselineCrate("brotli".into()),
+            Verdict::Pass,
+            "crate brotli unchanged (847 KiB)".into(),
+        ),
+    ];
+    let mut s = String::new();
+    checks(&mut s, &a, &Style::plain());
+    assert!(s.contains("file size shrank by 1.23 MiB (-15.0%)"), "{s}");
+    assert!(!s.contains("brotli"), "{s}");
+    assert!(s.contains("1 more within thresholds"), "{s}");
+}
+
+/// QA bh F9: one feature brought 36 new crates, 36 failing rows; the five largest are
+/// listed and the rest are one line with their bytes and names, after the other failures;
+/// `-v` lists each.
+#[test]
+fn a_dozen_new_crates_are_one_line() {
+    let a = super::super::fold::test_new_crates(12);
+    let mut s = String::new();
+    checks(&mut s, &a, &Style::plain());
+    for listed in ["dep12", "dep11", "dep10", "dep09", "dep08"] {
+        assert!(s.contains(&format!("crate {listed} is new")), "{s}");
+    }
+    assert!(!s.contains("crate dep07 is new"), "{s}");
+    let line = s
+        .lines()
+        .find(|l| l.contains("7 more new crates"))
+        .expect("folded line");
+    assert!(line.starts_with("    FAIL  7 more new crates"), "{s}");
+    // 1 + 2 + ... + 7 KiB.
+    assert!(s.contains("28.0 KiB in all"), "{s}");
+    let flat = s.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(
+        flat.contains("largest first: dep07, dep06, dep05, dep04, dep03, dep02, dep01 (-v"),
+        "{s}"
+    );
+    assert!(s.contains("each at least size_fail_min"), "{s}");
+    assert!(s.contains("(-v lists each)"), "{s}");
+    let file = s.find("file size grew").expect("file size");
+    assert!(file < s.find("7 more new crates").expect("folded"), "{s}");
+    let mut v = String::new();
+    checks(
+        &mut v,
+        &a,
+        &Style {
+            verbose: true,
+            ..Style::plain()
+        },
+    );
+    assert!(
+        v.contains("crate dep01 is new") && !v.contains("more new crates"),
+        "{v}"
+    );
+}
+
+/// QA bl F2: a crate that left the binary is listed without `-v`, the largest three;
+/// one that shrank and stayed is counted.
+#[test]
+fn crates_that_left_the_binary_are_listed() {
+    use crate::report::CheckId;
+    let mut a = crate::report::test_artifact(1000);
+    for (name, was, now) in [
+        ("image_webp", 190_000.0, 0.0),
+        ("tiny", 10.0, 0.0),
+        ("image", 150_000.0, 118_000.0),
+        ("a", 5000.0, 0.0),
+        ("b", 6000.0, 0.0),
+    ] {
+        let mut c = Check::worded(
+            CheckId::BaselineCrate(name.into()),
+            Verdict::Pass,
+            if now == 0.0 {
+                format!("crate {name} is gone (was {was} B)")
+            } else {
+                format!("crate {name} shrank to {now} B")
+            },
+        );
+        c.value = Some(now);
+        c.baseline = Some(was);
+        c.delta = Some(now - was);
+        a.checks.push(c);
+    }
+    let mut s = String::new();
+    checks(&mut s, &a, &Style::plain());
+    let listed: Vec<&str> = ["image_webp", "tiny", "image", "a", "b"]
+        .into_iter()
+        .filter(|n| s.contains(&format!("crate {n} ")))
+        .collect();
+    assert_eq!(listed, ["image_webp", "a", "b"], "{s}");
+    assert!(s.contains("2 more within thresholds"), "{s}");
+}
+
+/// QA bb F1: passing crates that grew with new references into them are listed without
+/// `-v`, the three most grown; one that grew with none, or an unchanged one, is counted.
+#[test]
+fn passing_crates_that_pulled_code_in_are_listed() {
+    use crate::report::CheckId;
+    let mut a = crate::report::test_artifact(1000);
+    for (name, delta, entries) in [
+        ("small", 10.0, true),
+        ("big", 900.0, true),
+        ("quiet", 5000.0, false),
+        ("mid", 300.0, true),
+        ("tiny", 1.0, true),
+    ] {
+        let mut c = Check::worded(
+            CheckId::BaselineCrate(name.into()),
+            Verdict::Pass,
+            format!("crate {name} grew by {delta} B"),
+        );
+        c.delta = Some(delta);
+        if entries {
+            c.entry_points = vec![format!("app::calls_{name}")];
+        }
+        a.checks.push(c);
+    }
+    let mut s = String::new();
+    checks(&mut s, &a, &Style::plain());
+    let listed: Vec<&str> = ["small", "big", "quiet", "mid", "tiny"]
+        .into_iter()
+        .filter(|n| s.contains(&format!("crate {n} grew")))
+        .collect();
+    assert_eq!(listed, ["small", "big", "mid"], "{s}");
+    assert!(s.contains("2 more within thresholds"), "{s}");
+}
