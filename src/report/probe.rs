@@ -215,6 +215,15 @@ pub fn telling_lines(stderr: &str, n: usize) -> Vec<&str> {
         .copied()
         .filter(|l| !is_frame(l))
         .collect();
+    // anyhow's `Error: …` and its `Caused by:` chain: from the error on, the error first
+    // (QA bl F4: onefetch's "Could not find a git repository" was summed up as its cause's
+    // last line, `NotFound`).
+    let caused = told.iter().position(|l| *l == "Caused by:");
+    if let Some(c) = caused
+        && let Some(e) = told[..c].iter().rposition(|l| l.starts_with("Error: "))
+    {
+        return told[e..].iter().copied().take(n).collect();
+    }
     let from = if told.is_empty() { &lines } else { &told };
     from[from.len().saturating_sub(n)..].to_vec()
 }
@@ -320,6 +329,15 @@ mod tests {
             telling_lines(anyhow, 1),
             ["Error: Refusing to start as no explicit serve path was set"]
         );
+        // anyhow's chain of causes: the error, then its causes (QA bl F4).
+        let chain = "Error: Could not find a git repository in \".\" or in any of its \
+                     parents\n\nCaused by:\n    NotFound\n\nStack backtrace:\n   0: \
+                     anyhow::error\n";
+        assert_eq!(
+            telling_lines(chain, 1),
+            ["Error: Could not find a git repository in \".\" or in any of its parents"]
+        );
+        assert_eq!(telling_lines(chain, 3)[1..], ["Caused by:", "NotFound"]);
         // Only frames (the tail began inside the backtrace): the last lines, as they are.
         let cut = "   4: std::rt::lang_start\n   5: <unknown>\n";
         assert_eq!(telling_lines(cut, 1), ["5: <unknown>"]);

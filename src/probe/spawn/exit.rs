@@ -128,8 +128,8 @@ fn failed(spec: &RunSpec, status: WaitStatus, timed_out: bool) -> Option<Box<Run
 
 /// What a failed run's message adds: a run inside an image says what sets its arguments there
 /// instead (`image::cause::failed_run_note`).
-pub const FAILED_RUN_NOTE: &str =
-    "(a failing run is not timed; --probe-arg/--probe-env set its arguments)";
+pub const FAILED_RUN_NOTE: &str = "(a failing run is not timed; it runs in the current directory, and \
+     --probe-arg/--probe-env set its arguments)";
 
 /// No exit stop was seen: no memory figures, and why (nothing to say for an untraced run).
 fn without_exit_stop(spec: &RunSpec, traced: nix::Result<()>) -> AtExit {
