@@ -142,8 +142,9 @@ fn dispatch(opts: &Options, held: &mut Vec<String>, out: &mut Output) -> Result<
         let refused = match (&unfinished, outcome) {
             (Some((_, why)), _) => Some(why.to_string()),
             (None, Outcome::GateFailed) => Some(format!(
-                "the run fails ({}; --warn-only accepts it and saves)",
-                render::reasons::summary(&report)
+                "the run fails ({}; --warn-only accepts it and saves){}",
+                render::reasons::summary(&report),
+                render::reasons::allow_hint(&report)
             )),
             (None, Outcome::Passed) => None,
         };

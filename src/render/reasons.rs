@@ -106,6 +106,36 @@ pub fn summary(report: &Report) -> String {
     counts(report, &reasons(report)).join(", ")
 }
 
+/// For a run that error findings fail, how to waive them and keep the gate on the rest: an
+/// `allow` for each rule and crate (QA bl F5: a first baseline refused for five AOT004 errors
+/// of one cause named only `--warn-only`, which stops every check failing the job).
+pub fn allow_hint(report: &Report) -> String {
+    let mut pairs: Vec<(&str, &str)> = Vec::new();
+    for r in reasons(report) {
+        if let Reason::Finding { finding, .. } = r
+            && !pairs.contains(&(finding.rule.as_str(), finding.krate.as_str()))
+        {
+            pairs.push((finding.rule.as_str(), finding.krate.as_str()));
+        }
+    }
+    if pairs.is_empty() {
+        return String::new();
+    }
+    let entries: Vec<String> = pairs
+        .iter()
+        .take(3)
+        .map(|(rule, krate)| {
+            format!("{{ rule = \"{rule}\", crate = \"{krate}\", reason = \"...\" }}")
+        })
+        .collect();
+    let more = if pairs.len() > 3 { ", ..." } else { "" };
+    format!(
+        "; findings known and accepted are waived one by one, the gate kept on the rest, by \
+         `allow = [{}{more}]` in [package.metadata.aotcheck]",
+        entries.join(", ")
+    )
+}
+
 /// What made the verdict, counted, in the order the terminal's footer gives it: `1 check
 /// failed`, `2 error findings`, `1 crash under --hostile`, `1 binary with no probe run that got
 /// ready`, `1 file not inspected`; nothing for a kind without any.

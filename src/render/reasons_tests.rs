@@ -377,3 +377,23 @@ fn a_run_that_answered_otherwise_is_not_ready_not_hung() {
         crate::render::hostile_words::hostile_outcome(&r).starts_with("hung; dynamic build: hung")
     );
 }
+
+/// QA bl F5: a baseline refused for error findings names only `--warn-only`; it says how to
+/// waive each rule and crate with `allow`, once per pair.
+#[test]
+fn a_refusal_for_error_findings_says_how_to_allow_them() {
+    let mut r = Report::new(None);
+    let mut a = crate::report::test_artifact(1000);
+    let mut gix = finding("AOT004", false);
+    gix.krate = "gix".into();
+    a.findings = vec![finding("AOT004", false), gix.clone(), gix];
+    r.artifacts.push(a);
+    assert_eq!(
+        allow_hint(&r),
+        "; findings known and accepted are waived one by one, the gate kept on the rest, by \
+         `allow = [{ rule = \"AOT004\", crate = \"app\", reason = \"...\" }, { rule = \
+         \"AOT004\", crate = \"gix\", reason = \"...\" }]` in [package.metadata.aotcheck]"
+    );
+    r.artifacts[0].findings.clear();
+    assert_eq!(allow_hint(&r), "");
+}
