@@ -77,7 +77,14 @@ pub(super) fn fit(a: &mut crate::report::Artifact, reached: &[Reached]) {
         if !f.advice.starts_with(NSS_ADVICE) {
             continue;
         }
-        let functions = f.defined();
+        // The lookups the program's code makes: not those only the C library's own
+        // functions call (`getaddrinfo`'s `getservbyname_r`).
+        let internal = super::split::through_libc_only(f);
+        let functions: Vec<String> = f
+            .defined()
+            .into_iter()
+            .filter(|n| !internal.contains(n))
+            .collect();
         let (advice, hosts) = nss_advice(&functions);
         f.advice = advice;
         let users_only = !functions.is_empty()

@@ -610,6 +610,22 @@ fn a_finding_chain_goes_through_the_crate_it_blames() {
         "std::sys::net::connection::socket::lookup_host::{closure#0}",
         "gethostbyname2_r"
     ));
+    // QA bk F6: `getservbyname_r`, which only `getaddrinfo` calls (std passes it no service
+    // name), draws no advice about service names; the host lookup's stays.
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.contains("`getservbyname_r`") && l.contains("reachable too")),
+        "{lines:?}"
+    );
+    assert!(!refers_by_name(
+        &bin,
+        "std::sys::net::connection::socket::lookup_host::{closure#0}",
+        "getservbyname_r"
+    ));
+    let advice = str_of(&std, "advice");
+    assert!(advice.contains("numeric addresses"), "{advice}");
+    assert!(!advice.contains("service and protocol names"), "{advice}");
 }
 
 /// LLVM's anonymous constants that got a symbol (`anon.<hash>.<n>.llvm.<n>`, ThinLTO) name no
