@@ -7,8 +7,7 @@ use super::*;
 /// shutdowns get none.
 #[test]
 fn shutdown_times_that_split_are_said_to() {
-    let opts =
-        crate::config::probe_settings(crate::options::ProbeOptions::default()).expect("settings");
+    let opts = ProbeSettings::default();
     let series = |shutdowns: &[f64]| {
         let mut s = Series::new("app (static)".into(), PathBuf::from("app"));
         s.samples = shutdowns
