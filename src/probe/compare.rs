@@ -120,6 +120,18 @@ mod tests {
         assert!(lo <= ratio && ratio <= hi && lo > 1.5, "{lo} {ratio} {hi}");
         let (_, note) = crate::render::words::compared_note(&r, c);
         assert!(note.ends_with("the startup ratio's 95% interval"), "{note}");
+        // QA bk F4: on a busy machine a difference the interval shows is no proof.
+        let mut busy = r.clone();
+        busy.warnings.push(
+            "the machine was busy (load average 3.5 on 2 CPUs): timings are inflated and noisy"
+                .into(),
+        );
+        let (_, note) = crate::render::words::compared_note(&busy, c);
+        assert!(
+            note.contains("which does not hold 1, but the machine was busy")
+                && note.ends_with("before reading a difference"),
+            "{note}"
+        );
         let r = pair(&fast, &[1.01, 0.97, 1.03, 0.99, 1.0, 1.02, 0.98, 1.0]);
         let c = &build(&r)[0];
         let [lo, hi] = c.metrics[0].ratio_interval.expect("interval");
