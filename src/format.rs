@@ -266,6 +266,18 @@ fn around(name: &[char], d: usize, max: usize) -> String {
     out
 }
 
+/// `1st`, `2nd`, `3rd`, `4th`, `11th`, `23rd`.
+pub fn ordinal(n: usize) -> String {
+    let suffix = match (n % 10, n % 100) {
+        (_, 11..=13) => "th",
+        (1, _) => "st",
+        (2, _) => "nd",
+        (3, _) => "rd",
+        _ => "th",
+    };
+    format!("{n}{suffix}")
+}
+
 /// Names as code, listed: `` `a`, `b` ``.
 pub fn quoted<S: AsRef<str>>(names: &[S]) -> String {
     names

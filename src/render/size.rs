@@ -126,14 +126,35 @@ fn crates(s: &mut String, b: &Binary, cov: &Coverage, st: &Style) {
     crates_head(s, b, cov, st);
     let shown = crates_shown(b, st);
     let retained = b.crates.iter().any(|k| k.retained.is_some());
-    let width = crate_width(b, st);
+    // The crate `--filter` keeps the symbol rows to, when it is not among the largest: its own
+    // and retained bytes above its rows (QA bl F7: image_webp's 186 KiB were in no line).
+    let filtered = b.symbols_of.as_deref().and_then(|f| {
+        b.crates[shown..]
+            .iter()
+            .position(|k| k.name == f)
+            .map(|i| (shown + i, &b.crates[shown + i]))
+    });
+    let width = crate_width(b, st).max(filtered.map_or(0, |(_, k)| k.name.chars().count().min(32)));
     for k in &b.crates[..shown] {
         let (figures, note) = crate_row(k, retained, width, whole);
         // The note filled under itself (QA aj, F3: a row with every mark ran to 124 columns).
         super::fill::fill_painted(s, &format!("    {figures}  "), &note, c, DIM);
     }
-    if shown < b.crates.len() {
-        let rest = &b.crates[shown..];
+    if let Some((i, k)) = filtered {
+        let (figures, note) = crate_row(k, retained, width, whole);
+        let note = format!(
+            "{note} (--filter's crate, the {} largest of {})",
+            crate::format::ordinal(i + 1),
+            b.crates.len()
+        );
+        super::fill::fill_painted(s, &format!("    {figures}  "), &note, c, DIM);
+    }
+    let rest_count = b.crates.len() - shown - usize::from(filtered.is_some());
+    if rest_count > 0 {
+        let rest: Vec<&CrateSize> = b.crates[shown..]
+            .iter()
+            .filter(|k| filtered.is_none_or(|(_, f)| !std::ptr::eq(*k, f)))
+            .collect();
         let vm: u64 = rest.iter().map(|k| k.vm_size).sum();
         let more = format!("{} more", rest.len());
         let _ = writeln!(

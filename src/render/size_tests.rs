@@ -288,3 +288,35 @@ fn a_large_unknown_row_says_why() {
         );
     }
 }
+
+/// QA bl F7: the crate `--filter` names, when it is not among the ten largest, gets its row
+/// in the crate table (its own and retained bytes), with its rank; the rest are counted.
+#[test]
+fn the_filtered_crate_has_its_row_in_the_table() {
+    let mut b = binary();
+    b.crates = (0..13u64)
+        .map(|i| krate(&format!("crate{i:02}"), 300 - i * 10, 0, 0))
+        .collect();
+    b.crates[12].name = "image_webp".into();
+    b.symbols_of = Some("image_webp".into());
+    let mut s = String::new();
+    render(&mut s, &b, &Style::plain());
+    let row = s
+        .lines()
+        .find(|l| l.trim_start().starts_with("image_webp "))
+        .unwrap_or_else(|| panic!("{s}"));
+    assert!(row.contains("180 B"), "{row}");
+    assert!(
+        words(&s).contains("(--filter's crate, the 13th largest of 13)"),
+        "{s}"
+    );
+    assert!(s.contains("2 more "), "{s}");
+    assert!(!s.contains("crate10 ") && !s.contains("crate11 "), "{s}");
+    // Not filtered: ten rows and 3 more.
+    b.symbols_of = None;
+    let mut s = String::new();
+    render(&mut s, &b, &Style::plain());
+    assert!(!s.contains("image_webp") && s.contains("3 more "), "{s}");
+    assert_eq!(crate::format::ordinal(22), "22nd");
+    assert_eq!(crate::format::ordinal(111), "111th");
+}
