@@ -44,6 +44,16 @@ pub fn choose(advice: &Advice) -> Vec<&'static Knob> {
         .collect()
 }
 
+/// Whether the combined variant of `picked` tells more than their own variants: two knobs or
+/// more, or a rustflag whose own variant changed the final unit alone where the line to paste
+/// changes every unit (`-C relocation-model=static`: QA bl F6, a snippet shown under a saving
+/// that was not its own, with no build of it). `strip` in the profile is the final unit's
+/// `-C strip=symbols` again, byte for byte but for symbol hashes (README), and is not
+/// built a second time for that.
+pub fn worth_building(picked: &[&Knob]) -> bool {
+    picked.len() >= 2 || picked.iter().any(|k| matches!(k.apply, Apply::Rustflag(_)))
+}
+
 /// Once every variant is built and probed: the combined knobs, the lines to paste, and where
 /// those would change nothing ([`overridden`]). Lines only for what was built and got ready:
 /// none for a combined variant an interrupt kept from being built (or probed), nor for one

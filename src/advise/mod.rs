@@ -141,7 +141,10 @@ pub fn run(plan: &Plan, opts: &AdviseOptions, report: &mut Report, out: &mut Out
         plan,
         jobs: opts.jobs,
         done: 0,
-        total: 1 + to_build.len() + withouts.len() + usize::from(to_build.len() >= 2),
+        total: 1
+            + to_build.len()
+            + withouts.len()
+            + usize::from(combine::worth_building(&to_build)),
         libdir: None,
         base_crates: Vec::new(),
         base_features: Vec::new(),
@@ -270,7 +273,7 @@ fn skeleton(
 
 /// The probe of every variant built; then, where a knob of the combined variant turned out not
 /// to start (its binary never got ready), the combined variant again without it, probed alone
-/// (with fewer than two knobs left, none: each knob's own row is there).
+/// (with nothing left worth building, none: see [`combine::worth_building`]).
 fn probe_all(
     steps: &mut Steps,
     advice: &mut Advice,
@@ -294,7 +297,7 @@ fn probe_all(
     for b in &mut advice.binaries {
         b.combined = None;
     }
-    if picked.len() < 2 {
+    if !combine::worth_building(&picked) {
         return Ok(());
     }
     crate::interrupt::check()?;
@@ -339,7 +342,7 @@ fn build_all(
         knob(steps, k, advice, out)?;
     }
     let picked = combine::choose(advice);
-    if picked.len() >= 2 {
+    if combine::worth_building(&picked) {
         combined(steps, &picked, advice, out)?;
     }
     Ok(())

@@ -214,6 +214,18 @@ fn a_key_set_in_cargo_config_is_named_with_the_file_that_overrides_the_snippet()
 /// build with it is the combined variant byte for byte.
 #[test]
 fn the_rustflags_lines_say_to_build_with_target_and_give_the_combined_variant() {
+    pasted_lines_give_the_combined_variant("strip,relocation-model");
+}
+
+/// QA bl F6: with `-C relocation-model=static` the one knob that saved bytes, its own variant
+/// changed the final unit alone, and the line to paste, which changes every unit, was never
+/// built; the combined variant is built for it, and the pasted line gives it byte for byte.
+#[test]
+fn one_rustflag_that_saved_bytes_is_built_as_the_line_to_paste_says() {
+    pasted_lines_give_the_combined_variant("relocation-model");
+}
+
+fn pasted_lines_give_the_combined_variant(knobs: &str) {
     let dir = copy_fixture("advise-unwind");
     let manifest = dir.path().join("Cargo.toml");
     let mut cmd = aotcheck();
@@ -221,7 +233,7 @@ fn the_rustflags_lines_say_to_build_with_target_and_give_the_combined_variant() 
         .args(["aotcheck", "advise", "--manifest-path"])
         .arg(&manifest)
         .args(["--locked", "-q", "--format", "json", "--no-probe"])
-        .args(["--knobs", "strip,relocation-model"]);
+        .args(["--knobs", knobs]);
     let v = json(&mut cmd);
     let host = crate::advise::host();
     let flags = str_of(&v["advice"], "rustflags_snippet");
@@ -233,7 +245,8 @@ fn the_rustflags_lines_say_to_build_with_target_and_give_the_combined_variant() 
     let combined = &binary(&v, "advise-unwind")["combined"];
     assert_eq!(str_of(combined, "status"), "measured", "{combined}");
     let text = std::fs::read_to_string(&manifest).expect("read");
-    let snippet = str_of(&v["advice"], "snippet");
+    // No profile lines when the one knob is a rustflag.
+    let snippet = v["advice"]["snippet"].as_str().unwrap_or_default();
     std::fs::write(&manifest, format!("{text}\n{snippet}")).expect("write");
     std::fs::create_dir(dir.path().join(".cargo")).expect("mkdir");
     std::fs::write(dir.path().join(".cargo/config.toml"), flags).expect("write");
