@@ -10,6 +10,7 @@
 
 mod c_prefix;
 mod c_runtime;
+mod content;
 pub mod coverage;
 pub mod crates;
 pub use c_runtime::{LIBC, LIBGCC, LIBSTDCXX, carries_cxx};

@@ -219,6 +219,18 @@ pub(super) fn row(l: &Layout, p: &Piece, a: &Attr, names: &Interner) -> SymbolRo
         Owner::Section(i) => (label(l, p.owner), None, section_name(i)),
         owner => (label(l, owner), None, String::new()),
     };
+    let content = match p.owner {
+        Owner::Symbol { name, section, .. } if demangle::is_anonymous_constant(name) => {
+            l.sections.get(section as usize).and_then(|s| {
+                let start = s.offset? + p.addr.checked_sub(s.addr)?;
+                let start = usize::try_from(start).ok()?;
+                let end = start.saturating_add(p.file.min(64) as usize);
+                let bytes = l.data.get(start..end)?;
+                (s.alloc && !s.exec).then(|| super::content::describe(bytes, p.vm))?
+            })
+        }
+        _ => None,
+    };
     SymbolRow {
         name,
         mangled,
@@ -230,5 +242,6 @@ pub(super) fn row(l: &Layout, p: &Piece, a: &Attr, names: &Interner) -> SymbolRo
         instantiated_in: inst,
         retained_size: None,
         copy: None,
+        content,
     }
 }

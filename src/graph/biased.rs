@@ -213,6 +213,7 @@ mod tests {
             symbols_borrowed: false,
             file_len: bytes.len() as u64,
             vm_total: 0x1100,
+            data: &[],
         };
         let mut refs = vec![Ref {
             from: 4,

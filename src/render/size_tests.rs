@@ -57,6 +57,7 @@ fn crates_and_symbols_layout() {
         instantiated_in: None,
         retained_size: None,
         copy: None,
+        content: None,
     }];
     // A C symbol no crate was named for: `[unknown]`, as in the crate table.
     b.symbols.push(SymbolRow {
@@ -70,6 +71,7 @@ fn crates_and_symbols_layout() {
         instantiated_in: None,
         retained_size: None,
         copy: None,
+        content: None,
     });
     let mut s = String::new();
     let st = Style::plain();
@@ -150,6 +152,7 @@ fn symbol_rows_fit_in_100_columns() {
         instantiated_in: None,
         retained_size: None,
         copy: None,
+        content: None,
     }];
     let st = Style::plain();
     let mut s = String::new();
@@ -195,6 +198,7 @@ fn symbol_rows_show_the_retained_size_with_the_graph() {
         instantiated_in: None,
         retained_size: retained,
         copy: None,
+        content: None,
     };
     b.crates = vec![krate("regex_automata", 2000, 2000, 0)];
     b.symbols = vec![row("new", 34_509, Some(647_168)), row("old", 1000, None)];
@@ -252,6 +256,7 @@ fn rows_are_of_a_crate_only_under_filter() {
         instantiated_in: None,
         retained_size: None,
         copy: None,
+        content: None,
     };
     b.symbols = vec![row.clone(), row];
     let heading = |b: &Binary| {

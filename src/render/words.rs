@@ -424,6 +424,7 @@ mod tests {
             vm_size: 17_905,
             retained_size: None,
             copy: None,
+            content: None,
             confidence: crate::report::Confidence::Exact,
         };
         let clone = "<full_moon::ast::luau::TypeInfo as core::clone::Clone>::clone";

@@ -172,6 +172,10 @@ pub struct SymbolRow {
     /// and section (instantiations of one generic function); absent when it is the only one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub copy: Option<[u32; 2]>,
+    /// For a constant the compiler named (`anon.<hash>.<n>`, `alloc_<hash>`): what its bytes
+    /// look like (`WOFF2 font`, `text "<!DOCTYPE html>…"`, `zero bytes`); absent otherwise.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub content: Option<String>,
 }
 
 /// One crate's largest symbols, and what its other rows add up to: the map of the bytes that

@@ -32,3 +32,104 @@ fn an_object_says_why_it_has_no_stripped_size_or_closure() {
     let v: serde_json::Value = serde_json::from_str(&r.stdout).expect("JSON");
     assert!(v["artifacts"][0]["binary"]["stripped_size"].is_null());
 }
+
+/// QA bk F9: constants the compiler names (`anon.<hash>.<n>`, rustc's; `alloc_<hash>`) say
+/// what they hold beside their name: here a gzip stream, a page of text and zeros, laid out
+/// by gcc under such names, their bytes read back with `objdump -s`; a named constant with
+/// the same bytes says nothing, its name says what it is.
+#[test]
+fn a_constant_the_compiler_named_says_what_it_holds() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let src = br#"
+#include <stdio.h>
+__attribute__((used)) const unsigned char gz[4096] __asm__("anon.0123456789abcdef0123456789abcdef.7") =
+    {0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02, 0xff};
+__attribute__((used)) const char page[] __asm__("alloc_0123456789abcdef01234567") =
+    "<!DOCTYPE html>\n<html lang=\"en\"><head><title>page</title></head></html>\n";
+__attribute__((used)) const unsigned char zeros[512] __asm__("anon.fedcba9876543210fedcba9876543210.2") = {0};
+__attribute__((used)) const unsigned char named_gz[64] =
+    {0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02, 0xff};
+int main(int argc, char **argv) {
+    (void)argv;
+    printf("%d %d %d\n", gz[argc], page[argc], named_gz[argc] + zeros[argc]);
+    return 0;
+}
+"#;
+    let bin = gcc(dir.path(), "anon", src, &[]);
+    let r = run(aotcheck().args([
+        "aotcheck",
+        "inspect",
+        "--format",
+        "json",
+        "--symbols",
+        "all",
+        &bin,
+    ]));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).expect("JSON");
+    let content = |name: &str| {
+        let rows = v["artifacts"][0]["binary"]["symbols"]
+            .as_array()
+            .expect("rows");
+        let row = rows
+            .iter()
+            .find(|r| r["name"] == name)
+            .unwrap_or_else(|| panic!("no row {name}"));
+        row["content"].as_str().map(str::to_string)
+    };
+    // The bytes at each symbol, as objdump dumps them.
+    let nm = tool("nm", &["-S", &bin]);
+    let addr = |name: &str| {
+        let line = nm
+            .lines()
+            .find(|l| l.ends_with(&format!(" {name}")))
+            .expect(name);
+        u64::from_str_radix(line.split_whitespace().next().expect("address"), 16).expect("hex")
+    };
+    let first_bytes = |name: &str| {
+        let at = addr(name);
+        let (start, stop) = (
+            format!("--start-address={at:#x}"),
+            format!("--stop-address={:#x}", at + 4),
+        );
+        let dump = tool("objdump", &["-s", "-j", ".rodata", &start, &stop, &bin]);
+        dump.lines()
+            .find_map(|l| {
+                l.trim_start()
+                    .strip_prefix(&format!("{at:x} "))
+                    .map(|r| r[..8].to_string())
+            })
+            .expect("a dump line")
+    };
+    assert_eq!(
+        first_bytes("anon.0123456789abcdef0123456789abcdef.7"),
+        "1f8b0800"
+    );
+    assert_eq!(
+        content("anon.0123456789abcdef0123456789abcdef.7").as_deref(),
+        Some("gzip data")
+    );
+    assert_eq!(first_bytes("alloc_0123456789abcdef01234567"), "3c21444f");
+    assert_eq!(
+        content("alloc_0123456789abcdef01234567").as_deref(),
+        Some("text \"<!DOCTYPE html>\\n<html lang=\\\"…\"")
+    );
+    assert_eq!(
+        first_bytes("anon.fedcba9876543210fedcba9876543210.2"),
+        "00000000"
+    );
+    assert_eq!(
+        content("anon.fedcba9876543210fedcba9876543210.2").as_deref(),
+        Some("zero bytes")
+    );
+    assert_eq!(first_bytes("named_gz"), "1f8b0800");
+    assert_eq!(content("named_gz"), None);
+    // The terminal says it beside the made-up name.
+    let r = run(aotcheck().args(["aotcheck", "inspect", "--color", "never", "-n", "3", &bin]));
+    let row = r
+        .stdout
+        .lines()
+        .find(|l| l.contains("anon.0123"))
+        .unwrap_or_else(|| panic!("{}", r.stdout));
+    assert!(row.ends_with(" gzip data"), "{row}");
+}

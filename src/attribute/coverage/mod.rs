@@ -94,6 +94,9 @@ pub struct Layout<'a> {
     pub file_len: u64,
     /// The loaded image: file bytes inside `PT_LOAD` segments plus their zero-filled tails.
     pub vm_total: u64,
+    /// The file's bytes: what an anonymous constant holds is read from them (see
+    /// `attribute::content`).
+    pub data: &'a [u8],
 }
 
 /// Build the byte map of the ELF file `data`: the headers and sections claim the file's bytes,
@@ -216,6 +219,7 @@ pub fn layout_split_with<'a, H: FileHeader<Endian = Endianness>>(
         symbols_borrowed: borrowed.is_some(),
         file_len,
         vm_total: total(&image.load_file) + total(&image.mem_only),
+        data,
     })
 }
 
