@@ -42,7 +42,9 @@ const LOOKUPS: &[(&[&str], &str)] = &[
     ),
     (
         &["getpw", "getgr", "getsp", "initgroups"],
-        "`HOME`/`USER` from the environment for the user's own home and name",
+        "`HOME`/`USER` from the environment for the user's own home and name, and for \
+         other users (a file's or a process's owner) `/etc/passwd` read by the program itself, \
+         which no environment replaces",
     ),
     (
         &["getserv", "getproto"],
@@ -144,6 +146,11 @@ mod tests {
         let (users, hosts) = of(&["getpwuid_r", "getgrgid_r"]);
         assert!(!hosts);
         assert!(users.contains("`HOME`/`USER`"), "{users}");
+        // QA bm F1: bottom looks up the owner of every process; no environment replaces that.
+        assert!(
+            users.contains("for other users (a file's or a process's owner) `/etc/passwd` read"),
+            "{users}"
+        );
         assert!(
             !users.contains("DNS") && !users.contains("numeric"),
             "{users}"

@@ -167,8 +167,9 @@ pub static RULES: &[Rule] = &[
         advice: "Build for musl when its target is installed (no NSS), ship the dynamic build, \
                  or avoid the lookup: a DNS resolver written in Rust for host names \
                  (hickory-resolver), numeric addresses; `HOME`/`USER` from the environment for \
-                 the user's own home and name; port and protocol numbers, not service and \
-                 protocol names.",
+                 the user's own home and name, and for other users (a file's or a process's \
+                 owner) `/etc/passwd` read by the program itself, which no environment \
+                 replaces; port and protocol numbers, not service and protocol names.",
     },
     Rule {
         id: "AOT005",
