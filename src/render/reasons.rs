@@ -299,6 +299,11 @@ pub fn finding_label(f: &Finding) -> String {
         Some(_) => s.push_str(", which did not start in its own image"),
         None => {}
     }
+    // What a pull request changed, in the verdict's list too (QA bm F6: one new finding of
+    // five read like the others there).
+    if f.new_since_baseline {
+        s.push_str(", new since the baseline");
+    }
     s
 }
 

@@ -397,3 +397,29 @@ fn a_refusal_for_error_findings_says_how_to_allow_them() {
     r.artifacts[0].findings.clear();
     assert_eq!(allow_hint(&r), "");
 }
+
+/// QA bm F6: the verdict's list says which error finding is new since the baseline.
+#[test]
+fn a_finding_new_since_the_baseline_says_so_in_the_verdict() {
+    let mut r = Report::new(None);
+    let mut a = crate::report::test_artifact(1000);
+    let mut new = finding("AOT004", false);
+    new.krate = "whoami".into();
+    new.new_since_baseline = true;
+    a.findings = vec![finding("AOT004", false), new];
+    r.artifacts.push(a);
+    let lines: Vec<String> = reasons(&r).iter().map(Reason::short).collect();
+    assert_eq!(
+        lines
+            .iter()
+            .filter(|l| l.ends_with(", new since the baseline"))
+            .count(),
+        1,
+        "{lines:?}"
+    );
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.contains("whoami") && l.ends_with("baseline"))
+    );
+}
