@@ -104,6 +104,9 @@ pub fn check(plan: &Plan, report: &mut Report, out: &mut Output) -> Result<()> {
         for r in &mut runs {
             r.static_hazard = r.static_hazard();
         }
+        if let Some(w) = plain::answered_early(&a.name, &spec.args, &runs) {
+            report.warnings.push(w);
+        }
         report.artifacts[i].hostile = runs;
     }
     warn_unjudged(report);

@@ -181,3 +181,31 @@ fn the_unjudged_warning_counts_the_runs_that_were_judged_too() {
         "{w}"
     );
 }
+
+/// QA bm F2: `btm --version` passed all five conditions and tested no lookup; a warning says
+/// so. Not with the arguments the program runs with, nor when a condition failed.
+#[test]
+fn conditions_passed_with_version_alone_may_have_tested_nothing() {
+    let ok = |condition: &str| -> HostileRun {
+        serde_json::from_value(serde_json::json!({
+            "condition": condition, "description": "", "outcome": "ok", "signal": null,
+            "exit_code": 0, "dynamic_outcome": null, "reproduce": null, "detail": null
+        }))
+        .expect("run")
+    };
+    let runs: Vec<HostileRun> = ["no-home", "unknown-uid", "all"].map(ok).into();
+    let args = |a: &[&str]| a.iter().map(|s| s.to_string()).collect::<Vec<String>>();
+    let w = plain::answered_early("btm", &args(&["--version"]), &runs).expect("a warning");
+    assert!(
+        w.starts_with("btm: every --hostile condition passed with `--version`, which most"),
+        "{w}"
+    );
+    assert_eq!(
+        plain::answered_early("btm", &args(&["--basic"]), &runs),
+        None
+    );
+    assert_eq!(plain::answered_early("btm", &[], &runs), None);
+    let mut failed = runs.clone();
+    failed[1].outcome = HostileOutcome::Crashed;
+    assert_eq!(plain::answered_early("btm", &args(&["-V"]), &failed), None);
+}

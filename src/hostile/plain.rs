@@ -117,3 +117,22 @@ pub(super) fn not_judged(
         ),
     }
 }
+
+/// Arguments nearly every program answers before it does any work, lookups included.
+const ANSWERED_EARLY: &[&str] = &["--version", "-V", "--help", "-h", "version", "help"];
+
+/// A warning when every condition passed and the program ran with nothing but an argument it
+/// answers at once (`--version`): the `ok`s may have tested no lookup (QA bm F2: `btm
+/// --version` passed all five, and without arguments crashed under one).
+pub(super) fn answered_early(name: &str, args: &[String], runs: &[HostileRun]) -> Option<String> {
+    let early = !args.is_empty() && args.iter().all(|a| ANSWERED_EARLY.contains(&a.as_str()));
+    let all_ok = !runs.is_empty() && runs.iter().all(|r| r.outcome == HostileOutcome::Ok);
+    (early && all_ok).then(|| {
+        format!(
+            "{name}: every --hostile condition passed with `{}`, which most programs answer \
+             before any lookup, so the runs may have tested none; give --probe-arg (and \
+             --ready) the arguments it runs with",
+            args.join(" ")
+        )
+    })
+}
