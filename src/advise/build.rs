@@ -10,7 +10,7 @@ use crate::error::{Error, Result};
 use crate::options::BuildOptions;
 use crate::output::Output;
 use crate::plan::{BinPlan, Plan};
-use crate::report::Binary;
+use crate::report::{Binary, Measured, Variant, VariantStatus};
 
 /// A variant that built.
 pub struct Made {
@@ -142,6 +142,30 @@ pub fn slug(id: &str) -> String {
             }
         })
         .collect()
+}
+
+/// The variant's figures for the `i`-th binary it was built for.
+pub(super) fn fill(v: &mut Variant, outcome: &Outcome, i: usize) {
+    match outcome {
+        Outcome::Made(m) => {
+            v.status = VariantStatus::Measured;
+            record(&mut v.measured, m.bins.get(i).and_then(Option::as_ref), m);
+        }
+        Outcome::Failed { first_error, error } => {
+            v.status = VariantStatus::Failed;
+            v.error = Some(first_error.clone().unwrap_or_else(|| error.to_string()));
+        }
+    }
+}
+
+pub(super) fn record(m: &mut Measured, found: Option<&(PathBuf, Binary)>, made: &Made) {
+    m.build_seconds = Some(made.seconds);
+    m.compiled_units = Some(made.compiled);
+    if let Some((path, binary)) = found {
+        m.path = Some(path.display().to_string());
+        m.file_size = Some(binary.file_size);
+        m.stripped_size = binary.stripped_size;
+    }
 }
 
 #[cfg(test)]

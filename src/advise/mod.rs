@@ -32,9 +32,9 @@ use crate::options::{AdviseOptions, BuildOptions, LinkChoice};
 use crate::output::Output;
 use crate::plan::Plan;
 use crate::report::{
-    Advice, BinaryAdvice, CrateSize, FeatureAdvice, Measured, Report, Variant, VariantStatus,
+    Advice, BinaryAdvice, CrateSize, FeatureAdvice, Report, Variant, VariantStatus,
 };
-use build::{Made, Outcome};
+use build::{Outcome, fill, record};
 use features::Without;
 use knobs::{Apply, Knob};
 
@@ -151,7 +151,13 @@ pub fn run(plan: &Plan, opts: &AdviseOptions, report: &mut Report, out: &mut Out
         combined: Vec::new(),
         stamp: None,
     };
-    let result = build_all(&mut steps, &to_build, &withouts, &mut advice, out);
+    let result = build_all(
+        &mut steps,
+        (&to_build, &withouts),
+        &mut advice,
+        &mut report.warnings,
+        out,
+    );
     let probed = match result {
         Ok(()) => probe_all(&mut steps, &mut advice, &mut report.warnings, out)
             .and_then(|()| crate::interrupt::check()),
@@ -281,8 +287,12 @@ fn probe_all(
     out: &mut Output,
 ) -> Result<()> {
     let plan = steps.plan;
+    // Nothing to compare with: the run's error (see `measure::base_not_ready`), said before
+    // the other variants were built.
+    if measure::base_not_ready(advice).is_some() {
+        return Ok(());
+    }
     measure::probe(plan, advice, &|_| true, warnings, out)?;
-    // Nothing to compare with: the run's error (see `measure::base_not_ready`).
     if steps.combined.is_empty() || measure::base_not_ready(advice).is_some() {
         return Ok(());
     }
@@ -308,9 +318,9 @@ fn probe_all(
 /// Every build, in order; stops at the first error (an interrupt included).
 fn build_all(
     steps: &mut Steps,
-    to_build: &[&Knob],
-    withouts: &[Without],
+    (to_build, withouts): (&[&Knob], &[Without]),
     advice: &mut Advice,
+    warnings: &mut Vec<String>,
     out: &mut Output,
 ) -> Result<()> {
     let plan = steps.plan;
@@ -323,6 +333,19 @@ fn build_all(
     for (b, found) in advice.binaries.iter_mut().zip(&base.bins) {
         record(&mut b.base.measured, found.as_ref(), &base);
         b.base.status = VariantStatus::Measured;
+    }
+    // The base probed before anything else is built: a program that never gets ready as it
+    // is (a TUI without a terminal, a server without its arguments) ends the run now, not
+    // after every variant's build (QA bm F4: 7 minutes of builds, then exit 2). Probed again
+    // with the variants, interleaved, when it did get ready.
+    if plan.bins.iter().any(|b| b.probe.is_some()) {
+        // Its warnings are the interleaved probe's to give, unless this is the last one.
+        let mut early = Vec::new();
+        measure::probe(plan, advice, &|id| id == "base", &mut early, out)?;
+        if measure::base_not_ready(advice).is_some() {
+            warnings.extend(early);
+            return Ok(());
+        }
     }
     // After the base's build, which may have written `Cargo.lock`.
     let root = plan.workspace.root();
@@ -463,30 +486,6 @@ fn feature(steps: &mut Steps, w: &Without, advice: &mut Advice, out: &mut Output
         }
     }
     Ok(())
-}
-
-/// The variant's figures for the `i`-th binary it was built for.
-fn fill(v: &mut Variant, outcome: &Outcome, i: usize) {
-    match outcome {
-        Outcome::Made(m) => {
-            v.status = VariantStatus::Measured;
-            record(&mut v.measured, m.bins.get(i).and_then(Option::as_ref), m);
-        }
-        Outcome::Failed { first_error, error } => {
-            v.status = VariantStatus::Failed;
-            v.error = Some(first_error.clone().unwrap_or_else(|| error.to_string()));
-        }
-    }
-}
-
-fn record(m: &mut Measured, found: Option<&(PathBuf, crate::report::Binary)>, made: &Made) {
-    m.build_seconds = Some(made.seconds);
-    m.compiled_units = Some(made.compiled);
-    if let Some((path, binary)) = found {
-        m.path = Some(path.display().to_string());
-        m.file_size = Some(binary.file_size);
-        m.stripped_size = binary.stripped_size;
-    }
 }
 
 #[cfg(test)]

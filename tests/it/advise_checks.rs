@@ -133,6 +133,15 @@ fn a_base_that_never_gets_ready_is_exit_2_and_inconclusive() {
     let base = &binary(&v, "hello-server")["base"];
     assert_eq!(str_of(base, "status"), "not-ready", "{base}");
     assert!(v["advice"]["snippet"].is_null());
+    // Said before the variants were built (QA bm F4: 7 minutes of builds, then exit 2).
+    let variants = binary(&v, "hello-server")["variants"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    assert!(
+        !variants.is_empty() && variants.iter().all(|x| x["status"] == "not-built"),
+        "{variants:?}"
+    );
 }
 
 /// A copy of fixture `name` in a new temporary directory (sources, manifest and lock file).
