@@ -228,6 +228,13 @@ impl<'m> Ctx<'_, 'm> {
             let mut f = finding_on(rule, r);
             f.feature = trigger.and_then(|t| t.feature).map(str::to_string);
             f.advice = super::advice::bundling(rule, r).unwrap_or(f.advice);
+            if rule.id == "AOT001"
+                && f.feature.is_none()
+                && let Some(root) = self.reached.first()
+                && let Some(advice) = super::advice::loading_feature(r, root.package)
+            {
+                f.advice = advice;
+            }
             for l in &own_libs {
                 self.library_evidence(&mut f, r, l);
             }

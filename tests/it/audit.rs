@@ -206,6 +206,55 @@ fn libloading_at_run_time_is_aot001_proved_by_the_dynamic_import() {
     );
 }
 
+/// QA bm F3: AOT001 advised libloading's `static`/`linked` feature, which it does not have
+/// (`cargo metadata` lists its features); the package's own feature that brings it in,
+/// `plugins`, on by default, is named instead.
+#[test]
+fn aot001_names_the_packages_feature_that_brings_the_loader_in() {
+    let r = run(&mut check_fixture("audit-libloading", &[]));
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    let v: Value = serde_json::from_str(&r.stdout).expect("JSON");
+    let f = v["artifacts"][0]["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .find(|f| f["rule"] == "AOT001" && f["crate"] == "libloading")
+        .expect("AOT001 on libloading")
+        .clone();
+    let advice = f["advice"].as_str().expect("advice");
+    assert!(
+        advice.starts_with(
+            "Build without audit-libloading's `plugins` feature, on by default (`--no-default-features`"
+        ),
+        "{advice}"
+    );
+    assert!(!advice.contains("`static`/`linked` feature"), "{advice}");
+    let meta = tool(
+        "cargo",
+        &[
+            "metadata",
+            "--format-version",
+            "1",
+            "--locked",
+            "--manifest-path",
+            fixture("audit-libloading")
+                .join("Cargo.toml")
+                .to_str()
+                .expect("utf-8"),
+        ],
+    );
+    let meta: serde_json::Value = serde_json::from_str(&meta).expect("metadata");
+    let lib = meta["packages"]
+        .as_array()
+        .expect("packages")
+        .iter()
+        .find(|p| p["name"] == "libloading")
+        .expect("libloading");
+    for f in ["static", "linked"] {
+        assert!(lib["features"].get(f).is_none(), "{}", lib["features"]);
+    }
+}
+
 #[test]
 fn libloading_only_in_build_rs_is_no_finding() {
     audit("audit-libloading-build", &[], 0, "static", &[]);
