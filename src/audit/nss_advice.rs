@@ -3,6 +3,7 @@
 //! reqwest is one of the binary's crates.
 
 use super::graph::{Reached, same_crate};
+use super::split::REACHABLE_TOO;
 
 /// What AOT004's advice adds when reqwest is among the binary's crates (QA af: a ureq user was
 /// pointed at reqwest's feature by the rule's own advice).
@@ -81,7 +82,7 @@ pub(super) fn fit(a: &mut crate::report::Artifact, reached: &[Reached]) {
         }
         // The lookups the program's code makes: not those only the C library's own
         // functions call (`getaddrinfo`'s `getservbyname_r`).
-        let internal = super::split::through_libc_only(f);
+        let internal = through_libc_only(f);
         let functions: Vec<String> = f
             .defined()
             .into_iter()
@@ -124,6 +125,29 @@ pub(super) fn fit(a: &mut crate::report::Artifact, reached: &[Reached]) {
             });
         }
     }
+}
+
+/// The functions finding `f` lists that only other functions of the C library call
+/// ([`also_reachable`]'s line): glibc's `getaddrinfo` calls `getservbyname_r` and
+/// `gethostbyname2_r` itself, which are no lookups of the program's own (QA bk F6: mdbook was
+/// advised port numbers for a service lookup it never makes).
+fn through_libc_only(f: &crate::report::Finding) -> Vec<String> {
+    let Some(line) = f.evidence.iter().find(|e| {
+        e.starts_with('`')
+            && (e.contains(&format!(" is {REACHABLE_TOO} (`--why"))
+                || e.contains(&format!(" are {REACHABLE_TOO} (`--why")))
+    }) else {
+        return Vec::new();
+    };
+    let head = line
+        .split(&format!(" {REACHABLE_TOO} "))
+        .next()
+        .unwrap_or_default();
+    head.split('`')
+        .skip(1)
+        .step_by(2)
+        .map(str::to_string)
+        .collect()
 }
 
 #[cfg(test)]

@@ -318,30 +318,7 @@ pub(super) fn also_reachable(g: &Graph, a: &mut Artifact) {
 
 /// How [`also_reachable`]'s line says that the functions it lists are reached through other
 /// functions of the C library alone.
-const REACHABLE_TOO: &str = "reachable too";
-
-/// The functions finding `f` lists that only other functions of the C library call
-/// ([`also_reachable`]'s line): glibc's `getaddrinfo` calls `getservbyname_r` and
-/// `gethostbyname2_r` itself, which are no lookups of the program's own (QA bk F6: mdbook was
-/// advised port numbers for a service lookup it never makes).
-pub(super) fn through_libc_only(f: &Finding) -> Vec<String> {
-    let Some(line) = f.evidence.iter().find(|e| {
-        e.starts_with('`')
-            && (e.contains(&format!(" is {REACHABLE_TOO} (`--why"))
-                || e.contains(&format!(" are {REACHABLE_TOO} (`--why")))
-    }) else {
-        return Vec::new();
-    };
-    let head = line
-        .split(&format!(" {REACHABLE_TOO} "))
-        .next()
-        .unwrap_or_default();
-    head.split('`')
-        .skip(1)
-        .step_by(2)
-        .map(str::to_string)
-        .collect()
-}
+pub(super) const REACHABLE_TOO: &str = "reachable too";
 
 /// Whether evidence line `e` gives the chain to one of `names` (`reach::to_functions`'s
 /// "`x` is reachable: …" or "… reachable through K: …", not `also_reachable`'s line).
