@@ -84,19 +84,43 @@ fn enabled(pkg: &Package, opts: &BuildOptions) -> Vec<String> {
     start
 }
 
-/// One build per enabled feature of `pkg` (`default` itself aside), in name order.
-pub fn variants(pkg: &Package, opts: &BuildOptions) -> Vec<Without> {
-    let table: BTreeMap<String, Vec<String>> = pkg
+/// `pkg`'s feature table and the names of its optional dependencies, for [`closure`].
+fn tables(pkg: &Package) -> (BTreeMap<String, Vec<String>>, BTreeSet<String>) {
+    let table = pkg
         .features
         .iter()
         .map(|(k, v)| (k.clone(), v.clone()))
         .collect();
-    let optional: BTreeSet<String> = pkg
+    let optional = pkg
         .dependencies
         .iter()
         .filter(|d| d.optional)
         .map(|d| d.rename.clone().unwrap_or_else(|| d.name.clone()))
         .collect();
+    (table, optional)
+}
+
+/// The feature of `pkg` that turns its optional dependency `dep` (as `pkg` names it) on, the
+/// one that enables least besides; and whether `default` turns it on. `None` when no feature
+/// does (`dep` is not an optional dependency).
+pub fn turning_on(pkg: &Package, dep: &str) -> Option<(String, bool)> {
+    let (table, optional) = tables(pkg);
+    let of = |f: &str| closure(&table, &optional, [f]);
+    let feature = table
+        .keys()
+        .filter(|f| *f != "default")
+        .map(|f| (f, of(f)))
+        .filter(|(_, c)| c.deps.contains(dep))
+        .min_by_key(|(_, c)| c.features.len() + c.deps.len())?
+        .0
+        .clone();
+    let by_default = table.contains_key("default") && of("default").deps.contains(dep);
+    Some((feature, by_default))
+}
+
+/// One build per enabled feature of `pkg` (`default` itself aside), in name order.
+pub fn variants(pkg: &Package, opts: &BuildOptions) -> Vec<Without> {
+    let (table, optional) = tables(pkg);
     let start = enabled(pkg, opts);
     let all = closure(&table, &optional, start.iter().map(String::as_str));
     let each: BTreeMap<&str, Closure> = all
@@ -263,6 +287,26 @@ mod tests {
         assert_eq!(v[0].feature, "zlib");
         assert_eq!(v[0].enables, vec!["zlib"]);
         assert!(v[0].keep.is_empty());
+    }
+
+    #[test]
+    /// QA bm F3: bottom's `nvidia` turns nvml-wrapper on, `gpu` and `deploy` (default) through
+    /// it; the narrowest is named, with whether `default` reaches it. A weak `x?/f` turns
+    /// nothing on.
+    fn the_narrowest_feature_that_turns_a_dependency_on() {
+        let pkg = package(
+            serde_json::json!({
+                "default": ["deploy"], "deploy": ["gpu", "zfs"], "gpu": ["nvidia"],
+                "nvidia": ["dep:nvml-wrapper"], "zfs": [], "weak": ["cc?/x"]
+            }),
+            &["nvml-wrapper", "cc"],
+        );
+        assert_eq!(
+            turning_on(&pkg, "nvml-wrapper"),
+            Some(("nvidia".into(), true))
+        );
+        assert_eq!(turning_on(&pkg, "cc"), None);
+        assert_eq!(turning_on(&pkg, "serde"), None);
     }
 
     #[test]

@@ -46,39 +46,21 @@ pub(super) fn loading_feature(r: &Reached, root: &cargo_metadata::Package) -> Op
         d.optional && crate::format::same_crate(d.rename.as_deref().unwrap_or(&d.name), via)
     })?;
     let key = dep.rename.as_deref().unwrap_or(&dep.name);
-    let turns_on = |item: &str| {
-        let item = item.strip_prefix("dep:").unwrap_or(item);
-        let base = item.split('/').next().unwrap_or(item).trim_end_matches('?');
-        crate::format::same_crate(base, key)
-    };
-    let feature = root
-        .features
-        .iter()
-        .find(|(_, items)| items.iter().any(|i| turns_on(i)))
-        .map(|(f, _)| f.clone())
-        .or_else(|| dep.optional.then(|| key.to_string()))?;
-    // Whether `default` reaches it, and through which features.
-    let mut on = vec!["default".to_string()];
-    let mut k = 0;
-    while k < on.len() {
-        for item in root.features.get(&on[k]).into_iter().flatten() {
-            if root.features.contains_key(item) && !on.contains(item) {
-                on.push(item.clone());
-            }
-        }
-        k += 1;
-    }
-    let default = match on.contains(&feature) {
+    let (feature, by_default) = crate::advise::features::turning_on(root, key)?;
+    let default = match by_default {
         true => ", on by default",
         false => "",
     };
     let package = root.name.as_str();
+    let name = r.name();
+    let brings = match crate::format::same_crate(via, name) {
+        true => name.to_string(),
+        false => format!("{via}, and through it {name}"),
+    };
     Some(format!(
         "Build without {package}'s `{feature}` feature{default} (`--no-default-features` and \
-         the others by name, or leave it out of `default`): it brings in {via}, and through it \
-         {name}, which loads its library at run time and has no feature that links it at build \
-         time; or ship the dynamic build, or make the part that needs the library a separate \
-         process.",
-        name = r.name()
+         the others by name, or leave it out of `default`): it brings in {brings}, which loads \
+         its library at run time and has no feature that links it at build time; or ship the \
+         dynamic build, or make the part that needs the library a separate process."
     ))
 }

@@ -209,14 +209,13 @@ pub fn exposed(port: Option<u16>, waits_on_port: bool, default: u16) -> Vec<Stri
 /// `localhost:PORT`, `[::1]`): a server that listens there inside a container answers only
 /// inside it. The start inside shares the host's network, so it cannot tell.
 pub fn loopback_warnings(args: &[String], inherited: bool) -> Vec<String> {
-    let loopback = |a: &str| is_loopback_argument(a);
     let whence = if inherited {
         " (taken from the probe's arguments)"
     } else {
         ""
     };
     args.iter()
-        .filter(|a| loopback(a))
+        .filter(|a| is_loopback_argument(a))
         .map(|a| {
             // A URL is where a client connects (QA ay F3: xh's `http://127.0.0.1:18765/` got
             // a server's advice, `0.0.0.0`, which a client cannot connect to).

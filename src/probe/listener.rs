@@ -24,9 +24,17 @@ pub enum Listener {
     Unknown,
 }
 
-/// `Listener` for 127.0.0.1:`port` against the processes `tree`.
+/// `Listener` for 127.0.0.1:`port` against the processes `tree`, from one read of the tables.
 pub fn whose(port: u16, tree: &[i32]) -> Listener {
-    let listening = listening_inodes(port);
+    let on_port: Vec<(String, u16, u64)> = listen_table()
+        .into_iter()
+        .filter(|(_, p, _)| *p == port)
+        .collect();
+    let listening: HashSet<u64> = on_port
+        .iter()
+        .filter(|(addr, _, _)| reachable(addr))
+        .map(|l| l.2)
+        .collect();
     if listening.is_empty() {
         return Listener::Unknown;
     }
@@ -34,15 +42,12 @@ pub fn whose(port: u16, tree: &[i32]) -> Listener {
     if !listening.iter().any(|i| ours.contains(i)) {
         return Listener::Other(holders(&listening));
     }
-    let addresses: Vec<String> = ["/proc/net/tcp", "/proc/net/tcp6"]
-        .iter()
-        .filter_map(|f| std::fs::read_to_string(f).ok())
-        .flat_map(|text| listen_lines(&text))
-        .filter(|(_, p, inode)| *p == port && ours.contains(inode))
-        .map(|(addr, _, _)| addr)
-        .collect();
+    // Every socket of ours on the port, whatever its address (a second one on `::1`).
     Listener::Ours {
-        loopback_only: !addresses.is_empty() && addresses.iter().all(|a| is_loopback(a)),
+        loopback_only: on_port
+            .iter()
+            .filter(|(_, _, inode)| ours.contains(inode))
+            .all(|(addr, _, _)| is_loopback(addr)),
     }
 }
 
@@ -72,16 +77,13 @@ pub fn describe(holders: &[(i32, String)]) -> String {
         .join(", ")
 }
 
-/// The inodes of the sockets in state LISTEN on `port` that a connect to 127.0.0.1 can
-/// reach: bound to 127.0.0.1 or to any address, IPv4 or (dual-stack) IPv6.
-pub fn listening_inodes(port: u16) -> HashSet<u64> {
-    let mut v = HashSet::new();
-    for file in ["/proc/net/tcp", "/proc/net/tcp6"] {
-        if let Ok(text) = std::fs::read_to_string(file) {
-            v.extend(parse_listening(&text, port));
-        }
-    }
-    v
+/// Every LISTEN line of `/proc/net/tcp` and `tcp6` (see [`listen_lines`]).
+fn listen_table() -> Vec<(String, u16, u64)> {
+    ["/proc/net/tcp", "/proc/net/tcp6"]
+        .iter()
+        .filter_map(|f| std::fs::read_to_string(f).ok())
+        .flat_map(|text| listen_lines(&text))
+        .collect()
 }
 
 /// Local addresses (as `/proc/net/tcp{,6}` print them) that a connect to 127.0.0.1 reaches.
@@ -92,22 +94,8 @@ const REACHABLE: [&str; 4] = [
     "0000000000000000FFFF00000100007F",
 ];
 
-/// The inodes of the LISTEN (`0A`) lines on `port` bound to an address in [`REACHABLE`].
-pub fn parse_listening(text: &str, port: u16) -> Vec<u64> {
-    let port_hex = format!("{port:04X}");
-    text.lines()
-        .skip(1)
-        .filter_map(|line| {
-            let f: Vec<&str> = line.split_whitespace().collect();
-            let (addr, p) = f.get(1)?.split_once(':')?;
-            let listen = f.get(3) == Some(&"0A");
-            let reachable = REACHABLE.iter().any(|r| r.eq_ignore_ascii_case(addr));
-            if !listen || !reachable || !p.eq_ignore_ascii_case(&port_hex) {
-                return None;
-            }
-            f.get(9)?.parse().ok()
-        })
-        .collect()
+fn reachable(addr: &str) -> bool {
+    REACHABLE.iter().any(|r| r.eq_ignore_ascii_case(addr))
 }
 
 /// The TCP ports that processes `tree` listen on, from `/proc/net/tcp` and `tcp6`, sorted:
@@ -115,24 +103,14 @@ pub fn parse_listening(text: &str, port: u16) -> Vec<u64> {
 /// listened on 8080, the probe waited on the free port it gave in `PORT`).
 pub fn ports_of(tree: &[i32]) -> Vec<u16> {
     let ours: HashSet<u64> = tree.iter().flat_map(|&pid| socket_inodes(pid)).collect();
-    let mut ports: Vec<u16> = ["/proc/net/tcp", "/proc/net/tcp6"]
-        .iter()
-        .filter_map(|f| std::fs::read_to_string(f).ok())
-        .flat_map(|text| listening_ports(&text))
-        .filter(|(_, inode)| ours.contains(inode))
-        .map(|(port, _)| port)
+    let mut ports: Vec<u16> = listen_table()
+        .into_iter()
+        .filter(|(_, _, inode)| ours.contains(inode))
+        .map(|(_, port, _)| port)
         .collect();
     ports.sort_unstable();
     ports.dedup();
     ports
-}
-
-/// Every LISTEN (`0A`) line of a `/proc/net/tcp{,6}` text: its port and socket inode.
-fn listening_ports(text: &str) -> Vec<(u16, u64)> {
-    listen_lines(text)
-        .into_iter()
-        .map(|(_, port, inode)| (port, inode))
-        .collect()
 }
 
 /// Every LISTEN (`0A`) line of a `/proc/net/tcp{,6}` text: its local address (as printed),
@@ -191,6 +169,33 @@ mod tests {
     use std::os::unix::fs::MetadataExt;
 
     use super::*;
+
+    /// The inodes of the sockets in state LISTEN on `port` that a connect to 127.0.0.1 can
+    /// reach: bound to 127.0.0.1 or to any address, IPv4 or (dual-stack) IPv6.
+    fn listening_inodes(port: u16) -> HashSet<u64> {
+        listen_table()
+            .into_iter()
+            .filter(|(addr, p, _)| *p == port && reachable(addr))
+            .map(|l| l.2)
+            .collect()
+    }
+
+    /// The inodes of the LISTEN (`0A`) lines on `port` bound to an address in `REACHABLE`.
+    fn parse_listening(text: &str, port: u16) -> Vec<u64> {
+        listen_lines(text)
+            .into_iter()
+            .filter(|(addr, p, _)| *p == port && reachable(addr))
+            .map(|l| l.2)
+            .collect()
+    }
+
+    /// Every LISTEN (`0A`) line of a `/proc/net/tcp{,6}` text: its port and socket inode.
+    fn listening_ports(text: &str) -> Vec<(u16, u64)> {
+        listen_lines(text)
+            .into_iter()
+            .map(|(_, port, inode)| (port, inode))
+            .collect()
+    }
 
     const TCP: &str = "  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode
    0: 0100007F:4A27 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 111 1 0000000000000000 100 0 0 10 0

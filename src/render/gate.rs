@@ -165,7 +165,7 @@ impl Line<'_> {
     }
 }
 
-/// How many passing crates with new references the terminal lists without `-v`.
+/// How many passing crates of each kind below the terminal lists without `-v`.
 const PULLED_SHOWN: usize = 3;
 
 /// The passing checks of crates that grew or appeared with new references into them, the
@@ -173,35 +173,40 @@ const PULLED_SHOWN: usize = 3;
 /// comparison even when it passes (QA bb F1: watchexec's new `to_socket_addrs()` call in
 /// `main` was shown with `-v` alone).
 fn pulled_in(a: &Artifact) -> Vec<&Check> {
-    let mut out: Vec<&Check> = a
-        .checks
-        .iter()
-        .filter(|c| c.verdict == Verdict::Pass && !c.entry_points.is_empty())
-        .filter(|c| c.delta.is_some_and(|d| d > 0.0) || c.new)
-        .collect();
-    out.sort_by(|x, y| {
-        let d = |c: &Check| c.delta.unwrap_or(0.0);
-        d(y).total_cmp(&d(x))
-    });
-    out.truncate(PULLED_SHOWN);
-    out
+    largest_passing(
+        a,
+        |c| !c.entry_points.is_empty() && (c.delta.is_some_and(|d| d > 0.0) || c.new),
+        |c| c.delta,
+    )
 }
 
 /// The crates that left the binary, the largest first, at most [`PULLED_SHOWN`]: a change
 /// that dropped a dependency passes, and is the news of the comparison (QA bl F2: image_webp,
 /// 186 KiB gone, was said with `-v` alone, below two crates grown by 400 and 17 bytes).
 fn gone(a: &Artifact) -> Vec<&Check> {
+    largest_passing(
+        a,
+        |c| {
+            matches!(c.id, crate::report::CheckId::BaselineCrate(_))
+                && c.value == Some(0.0)
+                && c.baseline.is_some_and(|b| b > 0.0)
+        },
+        |c| c.baseline,
+    )
+}
+
+/// The passing checks of `a` that `keep`, largest `by` first, at most [`PULLED_SHOWN`].
+fn largest_passing(
+    a: &Artifact,
+    keep: impl Fn(&Check) -> bool,
+    by: impl Fn(&Check) -> Option<f64>,
+) -> Vec<&Check> {
     let mut out: Vec<&Check> = a
         .checks
         .iter()
-        .filter(|c| c.verdict == Verdict::Pass)
-        .filter(|c| matches!(c.id, crate::report::CheckId::BaselineCrate(_)))
-        .filter(|c| c.value == Some(0.0) && c.baseline.is_some_and(|b| b > 0.0))
+        .filter(|c| c.verdict == Verdict::Pass && keep(c))
         .collect();
-    out.sort_by(|x, y| {
-        let b = |c: &Check| c.baseline.unwrap_or(0.0);
-        b(y).total_cmp(&b(x))
-    });
+    out.sort_by(|x, y| by(y).unwrap_or(0.0).total_cmp(&by(x).unwrap_or(0.0)));
     out.truncate(PULLED_SHOWN);
     out
 }

@@ -229,6 +229,10 @@ fn aot001_names_the_packages_feature_that_brings_the_loader_in() {
         "{advice}"
     );
     assert!(!advice.contains("`static`/`linked` feature"), "{advice}");
+    assert!(
+        advice.contains("it brings in libloading, which loads its library at run time"),
+        "{advice}"
+    );
     let meta = tool(
         "cargo",
         &[

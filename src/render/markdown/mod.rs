@@ -309,18 +309,9 @@ fn verdicts(s: &mut String, all: &[Row]) {
     let head: Vec<&Row> = all.iter().filter(|(_, _, c)| headline(c)).collect();
     // Per binary, a dozen new crates are one row, as in the terminal (QA bh F9: a comment
     // of 30 failing crate rows).
+    // `all` holds each binary's checks together, in report order.
     let mut lines: Vec<(Verdict, VerdictRow)> = Vec::new();
-    let mut done: Vec<*const Artifact> = Vec::new();
-    for (_, a, _) in &head {
-        if done.contains(&std::ptr::from_ref(*a)) {
-            continue;
-        }
-        done.push(std::ptr::from_ref(*a));
-        let own: Vec<&Row> = head
-            .iter()
-            .copied()
-            .filter(|r| std::ptr::eq(r.1, *a))
-            .collect();
+    for own in head.chunk_by(|x, y| std::ptr::eq(x.1, y.1)) {
         let checks: Vec<&Check> = own.iter().map(|r| r.2).collect();
         let (kept, folded) = fold::fold(&checks);
         lines.extend(
