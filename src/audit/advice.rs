@@ -37,11 +37,29 @@ pub(super) fn bundling(rule: &Rule, r: &Reached) -> Option<String> {
 /// without the package's feature that turns the dependency on (QA bm F3: bottom was told of
 /// nvml-wrapper's `static`/`linked` feature, which does not exist; NVML is the driver's own
 /// library, loaded at run time, and bottom's `nvidia` feature, on by default, brings it).
+/// With no such package feature, the advice leaves out the feature the crate does not have
+/// (libloading, a dependency that is not optional, was told of its `static`/`linked` feature).
+/// `None` when the crate has one: the rule's advice fits.
 pub(super) fn loading_feature(r: &Reached, root: &cargo_metadata::Package) -> Option<String> {
     let linkable = ["static", "linked"]
         .iter()
         .any(|f| r.package.features.contains_key(*f));
-    let via = r.path.get(1).filter(|_| !linkable)?;
+    if linkable {
+        return None;
+    }
+    Some(package_feature(r, root).unwrap_or_else(|| {
+        format!(
+            "{} has no feature that links its library at build time: ship the dynamic build, \
+             make the part that needs the library a separate process, or, when the program \
+             goes on without the library, allow the finding with a reason.",
+            r.name()
+        )
+    }))
+}
+
+/// The advice that names the package's feature turning the loader's dependency on.
+fn package_feature(r: &Reached, root: &cargo_metadata::Package) -> Option<String> {
+    let via = r.path.get(1)?;
     let dep = root.dependencies.iter().find(|d| {
         d.optional && crate::format::same_crate(d.rename.as_deref().unwrap_or(&d.name), via)
     })?;

@@ -8,12 +8,12 @@
 //! (static OpenSSL's too: its DSO method loads engines and providers with `dlopen`).
 
 use super::findings::finding_on;
-use super::graph::{Reached, same_crate};
+use super::graph::{Reached, depends_on, same_crate};
 use super::reach::to_functions;
 use super::rules;
 use crate::graph::Graph;
 use crate::plan::BinPlan;
-use crate::report::{Artifact, LinkMode};
+use crate::report::{Artifact, Finding, LinkMode};
 
 /// Add to artifact `a` (a static build) the AOT001 evidence of the crates whose code calls a
 /// loader function, on their finding or a new one. `reached`: the binary's crates, the
@@ -63,6 +63,21 @@ pub(super) fn by_static_callers(
             if explained {
                 continue;
             }
+            // A Rust loader crate's generic code, compiled into a crate that depends on it, is
+            // that loader's hazard: one `dlopen` through nvml-wrapper-sys's bindings made a
+            // second error beside libloading's, with the same advice (QA bm F3).
+            if let Some(f) = loader_inlined(a, reached, r, &caller, rule.id) {
+                let line = format!(
+                    "static binary: `{name}` also called from {}'s code (`{caller}`, {}'s \
+                     code compiled into it; the reference graph)",
+                    r.name(),
+                    f.krate
+                );
+                if !f.evidence.contains(&line) {
+                    f.evidence.push(line);
+                }
+                continue;
+            }
             let mut f = finding_on(rule, r);
             f.evidence.push(line);
             // Any of the crate's callers may be the known loader (OpenSSL 3 calls `dlopen`
@@ -82,6 +97,25 @@ pub(super) fn by_static_callers(
             a.findings.push(f);
         }
     }
+}
+
+/// The finding of rule `rule` in `a` whose crate is a Rust crate that crate `r` depends on,
+/// when `caller` (the function of `r` that calls the loader) is Rust code: the loader's generic
+/// functions are compiled into their callers' crates.
+fn loader_inlined<'a>(
+    a: &'a mut Artifact,
+    reached: &[Reached],
+    r: &Reached,
+    caller: &str,
+    rule: &str,
+) -> Option<&'a mut Finding> {
+    if !caller.contains("::") {
+        return None;
+    }
+    let from = reached.iter().position(|x| std::ptr::eq(x, r))?;
+    a.findings.iter_mut().find(|f| {
+        f.rule == rule && !same_crate(&f.krate, r.name()) && depends_on(reached, from, &f.krate)
+    })
 }
 
 /// C loaders whose `dlopen` has a knob of its own, with what to do: the rule's advice (the

@@ -7,6 +7,7 @@ use crate::util::*;
 
 mod bundling;
 mod inlined;
+mod loading;
 pub(crate) mod native;
 mod nss_other;
 use native::expect_system_zlib;
