@@ -2,10 +2,11 @@
 
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
 
 use crate::error::{Error, Result};
 use crate::plan::ProbeSettings;
+
+use super::privilege::Privilege;
 
 /// The environment variables whose absence sends `home_dir`-style code to the passwd database.
 const IDENTITY_VARS: [&str; 3] = ["HOME", "USER", "LOGNAME"];
@@ -52,6 +53,8 @@ pub enum Condition {
     NoHome,
     UnknownUid,
     NssModule,
+    /// A process of an unknown uid beside the program, with `nss-module`'s `nsswitch.conf`.
+    ForeignProcess,
     NoHomeUnknownUid,
     All,
     /// No condition: the run the others are compared with. Reported as a run of its own only
@@ -61,10 +64,11 @@ pub enum Condition {
 }
 
 impl Condition {
-    pub const ALL: [Condition; 5] = [
+    pub const ALL: [Condition; 6] = [
         Condition::NoHome,
         Condition::UnknownUid,
         Condition::NssModule,
+        Condition::ForeignProcess,
         Condition::NoHomeUnknownUid,
         Condition::All,
     ];
@@ -74,6 +78,7 @@ impl Condition {
             Condition::NoHome => "no-home",
             Condition::UnknownUid => "unknown-uid",
             Condition::NssModule => "nss-module",
+            Condition::ForeignProcess => "foreign-process",
             Condition::NoHomeUnknownUid => "no-home+unknown-uid",
             Condition::All => "all",
             Condition::Plain => "plain",
@@ -90,10 +95,14 @@ impl Condition {
             Condition::NssModule => {
                 "an nsswitch.conf naming modules beyond `files`, for this run only"
             }
+            Condition::ForeignProcess => {
+                "a process of a uid missing from the passwd database runs beside the program, \
+                 as on a host that runs containers; nss-module's nsswitch.conf"
+            }
             Condition::NoHomeUnknownUid => {
                 "HOME unset and an unknown uid (a container's usual lot)"
             }
-            Condition::All => "all of the above together",
+            Condition::All => "no-home, unknown-uid and nss-module together",
             Condition::Plain => "no condition: the program run as the probe starts it",
         }
     }
@@ -105,82 +114,6 @@ impl Condition {
             .chain([Condition::Plain])
             .find(|c| c.name() == name)
     }
-}
-
-/// How we can set up an unknown uid (and a private `/etc/nsswitch.conf`).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Privilege {
-    /// Running as root: `setpriv` and a mount namespace.
-    Root { uid: u32, gid: u32 },
-    /// Unprivileged user namespaces: `unshare --user`.
-    UserNamespace { uid: u32, gid: u32 },
-    /// Neither: only the environment can be changed.
-    Neither(String),
-}
-
-/// Decide what this process may do. `CARGO_AOTCHECK_HOSTILE_PRIVILEGE=none` forces the
-/// unprivileged path (to see what a user without either would get).
-pub fn detect_privilege() -> Privilege {
-    let (uid, gid) = unknown_ids();
-    if std::env::var("CARGO_AOTCHECK_HOSTILE_PRIVILEGE").as_deref() == Ok("none") {
-        return Privilege::Neither(
-            "needs root or unprivileged user namespaces (forced off by \
-             CARGO_AOTCHECK_HOSTILE_PRIVILEGE=none)"
-                .into(),
-        );
-    }
-    let has = |tool: &str| which::which(tool).is_ok();
-    if effective_uid() == Some(0) && has("setpriv") && has("unshare") {
-        return Privilege::Root { uid, gid };
-    }
-    if has("unshare") {
-        let ok = Command::new("unshare")
-            .args([
-                "--user",
-                &format!("--map-user={uid}"),
-                &format!("--map-group={gid}"),
-                "true",
-            ])
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .status()
-            .is_ok_and(|s| s.success());
-        if ok {
-            return Privilege::UserNamespace { uid, gid };
-        }
-    }
-    Privilege::Neither("needs root or unprivileged user namespaces (util-linux `unshare`)".into())
-}
-
-fn effective_uid() -> Option<u32> {
-    let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    status
-        .lines()
-        .find_map(|l| l.strip_prefix("Uid:"))?
-        .split_whitespace()
-        .nth(1)?
-        .parse()
-        .ok()
-}
-
-/// The first id from 54321 up that neither `/etc/passwd` nor `/etc/group` knows.
-fn unknown_ids() -> (u32, u32) {
-    let ids = |file: &str| -> Vec<u32> {
-        std::fs::read_to_string(file)
-            .unwrap_or_default()
-            .lines()
-            .filter_map(|l| l.split(':').nth(2)?.parse().ok())
-            .collect()
-    };
-    let taken: Vec<u32> = ids("/etc/passwd")
-        .into_iter()
-        .chain(ids("/etc/group"))
-        .collect();
-    let id = (54321..u32::MAX)
-        .find(|i| !taken.contains(i))
-        .unwrap_or(54321);
-    (id, id)
 }
 
 /// Where the replacement `nsswitch.conf` lives. It is kept (in our target dir) so that the
@@ -212,13 +145,21 @@ pub struct Invocation {
     pub env_remove: Vec<&'static str>,
     pub env: Vec<(String, String)>,
     pub reproduce: String,
+    /// The uid and gid of a process to run beside the program ([`super::foreign`]).
+    pub beside: Option<(u32, u32)>,
 }
 
 pub fn plain(binary: &Path, spec: &ProbeSettings) -> Invocation {
-    build(binary, spec, false, &[])
+    build(binary, spec, false, &[], None)
 }
 
-fn build(binary: &Path, spec: &ProbeSettings, no_identity: bool, wrapper: &[String]) -> Invocation {
+fn build(
+    binary: &Path,
+    spec: &ProbeSettings,
+    no_identity: bool,
+    wrapper: &[String],
+    beside: Option<(u32, u32)>,
+) -> Invocation {
     let (args, mut env) = port_given(spec, crate::probe::free_port);
     // The run removes the identity variables after setting the probe's own: so does the
     // command shown (QA o: `env -u HOME ... HOME=/tmp/x pueued` put HOME back, and did not
@@ -246,6 +187,9 @@ fn build(binary: &Path, spec: &ProbeSettings, no_identity: bool, wrapper: &[Stri
     if let Some(url) = readiness_url(spec, &env) {
         reproduce = with_request(&reproduce, &url);
     }
+    if let Some((uid, gid)) = beside {
+        reproduce = super::foreign::shown(uid, gid) + &reproduce;
+    }
     let mut all = words.into_iter().map(OsString::from);
     Invocation {
         program: all.next().unwrap_or_default(),
@@ -257,6 +201,7 @@ fn build(binary: &Path, spec: &ProbeSettings, no_identity: bool, wrapper: &[Stri
         },
         env,
         reproduce,
+        beside,
     }
 }
 
@@ -348,7 +293,11 @@ pub fn invocation(
         condition,
         Condition::NoHome | Condition::NoHomeUnknownUid | Condition::All
     );
-    Ok(build(binary, spec, no_identity, &wrapper))
+    let beside = match (condition, privilege) {
+        (Condition::ForeignProcess, Privilege::Root { uid, gid }) => Some((*uid, *gid)),
+        _ => None,
+    };
+    Ok(build(binary, spec, no_identity, &wrapper, beside))
 }
 
 /// What checks, before the program runs under `condition`, that the condition can be set up
@@ -382,6 +331,7 @@ pub fn setup_check(
         env_remove: Vec::new(),
         env: Vec::new(),
         reproduce,
+        beside: None,
     }))
 }
 
@@ -412,7 +362,14 @@ fn wrapper(
             Condition::UnknownUid | Condition::NoHomeUnknownUid,
             Privilege::UserNamespace { uid, gid },
         ) => userns(*uid, *gid),
-        (Condition::NssModule, Privilege::Root { .. }) => [
+        (Condition::ForeignProcess, Privilege::UserNamespace { .. }) => {
+            return Err(
+                "skipped: needs root (a process of another uid, which a user namespace \
+                 cannot start beside the program)"
+                    .into(),
+            );
+        }
+        (Condition::NssModule | Condition::ForeignProcess, Privilege::Root { .. }) => [
             s(&["unshare", "--mount", "--propagation", "private", "--"]),
             bind(""),
         ]
@@ -441,7 +398,7 @@ fn wrapper(
     })
 }
 
-fn setpriv(uid: u32, gid: u32) -> Vec<String> {
+pub(super) fn setpriv(uid: u32, gid: u32) -> Vec<String> {
     vec![
         "setpriv".into(),
         format!("--reuid={uid}"),

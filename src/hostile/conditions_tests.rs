@@ -1,6 +1,7 @@
 //! Unit tests of the hostile conditions' command lines.
 
 use super::*;
+use std::process::Command;
 
 fn spec(args: &[&str]) -> ProbeSettings {
     ProbeSettings {
@@ -72,6 +73,38 @@ fn plans_name_the_wrapper_and_skip_without_privilege() {
         "{}",
         p.reproduce
     );
+}
+
+/// QA bm F1: a program that names the owners of other processes (static `btm`) crashed only
+/// with a process of an unknown uid running; `foreign-process` starts one (as root) beside
+/// the program, whose own uid and HOME are left as they are, under `nss-module`'s file. The
+/// command shown starts it in the background first; a user namespace cannot start it.
+#[test]
+fn a_foreign_process_runs_beside_the_program_as_root_only() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let scratch = Scratch::new(dir.path()).expect("scratch");
+    let bin = Path::new("/x/bin");
+    let c = Condition::ForeignProcess;
+    let p = invocation(c, bin, &spec(&["a"]), &root(), &scratch).expect("plan");
+    assert_eq!(p.beside, Some((54321, 54321)));
+    assert!(p.env_remove.is_empty(), "{:?}", p.env_remove);
+    let conf = scratch.nsswitch().display().to_string();
+    assert_eq!(
+        p.reproduce,
+        format!(
+            "setpriv --reuid=54321 --regid=54321 --clear-groups -- sleep 60 & sleep 0.2; \
+             unshare --mount --propagation private -- sh -c 'mount --bind \"$1\" \
+             /etc/nsswitch.conf && shift && exec \"$@\"' sh {conf} /x/bin a"
+        )
+    );
+    let userns = Privilege::UserNamespace { uid: 1, gid: 1 };
+    let why = invocation(c, bin, &spec(&[]), &userns, &scratch).expect_err("no foreign uid");
+    assert!(why.starts_with("skipped: needs root"), "{why}");
+    for other in Condition::ALL.into_iter().filter(|o| *o != c) {
+        let p = invocation(other, bin, &spec(&[]), &root(), &scratch).expect("plan");
+        assert_eq!(p.beside, None, "{}", other.name());
+    }
+    assert_eq!(Condition::named("foreign-process"), Some(c));
 }
 
 /// The port a run is given is written into its command line: `{port}` replaced and `PORT`

@@ -9,7 +9,8 @@ use std::path::Path;
 
 use nix::sys::signal::Signal;
 
-use super::conditions::{self, Condition, Invocation, Privilege, Scratch};
+use super::conditions::{self, Condition, Invocation, Scratch};
+use super::privilege::Privilege;
 use super::run::{RunResult, run_invocation};
 use super::tracer::{CRASH_ARG, Capture, TRACER_FAILED};
 use crate::plan::ProbeSettings;

@@ -8,8 +8,10 @@
 
 mod conditions;
 mod crash;
+mod foreign;
 mod frames;
 mod plain;
+mod privilege;
 mod run;
 mod sweep;
 mod tracer;
@@ -17,7 +19,8 @@ mod unwind;
 
 use std::path::{Path, PathBuf};
 
-pub use conditions::{Condition, HOST_MODULES, Privilege, detect_privilege, missing_host_modules};
+pub use conditions::{Condition, HOST_MODULES, missing_host_modules};
+pub use privilege::{Privilege, detect_privilege};
 pub use run::{RunResult, run_invocation};
 pub use tracer::hidden_main;
 
@@ -400,6 +403,10 @@ fn set_up(
         reproduce: None,
     };
     let inv = conditions::invocation(condition, binary, spec, privilege, scratch).map_err(skip)?;
+    if let Some((uid, gid)) = inv.beside {
+        let started = foreign::start(uid, gid);
+        started.map_err(|e| skip(format!("skipped: the condition could not be set up: {e}")))?;
+    }
     let check = conditions::setup_check(condition, binary, privilege, scratch).map_err(skip)?;
     let Some(check) = check else {
         return Ok(inv);

@@ -63,6 +63,10 @@ fn tail_of(drained: &std::sync::mpsc::Receiver<String>) -> String {
 /// Run `plan` until it exits (`exit` readiness) or until it is ready, as the probe decides;
 /// then stop every process the run started that is still there, wherever it went.
 pub fn run_invocation(plan: &Invocation, spec: &ProbeSettings) -> RunResult {
+    // Started before the program and stopped after it (the setup check proved it starts).
+    let _beside = plan
+        .beside
+        .and_then(|(uid, gid)| super::foreign::start(uid, gid).ok());
     let mark = Mark::new();
     let mut plan = plan.clone();
     plan.env.push(mark.entry());

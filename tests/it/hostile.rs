@@ -101,7 +101,7 @@ fn hello_world_survives_every_condition() {
     ));
     assert_eq!(nsswitch_digest(), before);
     let runs = runs_of(&v, "hello");
-    assert_eq!(runs.len(), 5);
+    assert_eq!(runs.len(), 6);
     let ok = |r: &serde_json::Value| r["outcome"] == "ok" || r["outcome"] == "skipped";
     assert!(runs.iter().all(ok), "{runs:?}");
     if !matches!(detect_privilege(), Privilege::Neither(_)) {
@@ -122,7 +122,13 @@ fn without_privilege_the_uid_conditions_are_skipped_and_say_why() {
     assert_eq!(f["rule"], "AOT004");
     assert_eq!(f["reproduced"], false);
     assert_eq!(run_named(&runs, "no-home")["outcome"], "ok");
-    for c in ["unknown-uid", "nss-module", "no-home+unknown-uid", "all"] {
+    for c in [
+        "unknown-uid",
+        "nss-module",
+        "foreign-process",
+        "no-home+unknown-uid",
+        "all",
+    ] {
         let r = run_named(&runs, c);
         assert_eq!(r["outcome"], "skipped", "{r}");
         assert!(str_of(r, "detail").contains("needs root or unprivileged user namespaces"));
@@ -252,7 +258,7 @@ fn no_hostile_overrides_the_config() {
     let file = dir.path().join("aotcheck.toml");
     std::fs::write(&file, "hostile = true\n").expect("write");
     let on = json(check_fixture("home-dir", &["--bin", "hello", "--config-file"]).arg(&file));
-    assert_eq!(runs_of(&on, "hello").len(), 5, "{on}");
+    assert_eq!(runs_of(&on, "hello").len(), 6, "{on}");
     let off = json(
         check_fixture(
             "home-dir",

@@ -23,6 +23,7 @@ mod gate_words_h;
 mod graph_skip;
 mod hardening;
 mod hostile;
+mod hostile_foreign;
 mod hostile_inlined;
 mod hostile_runs;
 mod hostile_site;

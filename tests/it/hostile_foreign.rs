@@ -1,0 +1,93 @@
+//! `--hostile`'s `foreign-process` condition: a process of an unknown uid beside the program
+//! (QA bm F1: static `btm`, which names the owner of every process in `/proc`, crashed only
+//! with such a process running, and no condition started one).
+
+use std::process::Command;
+
+use crate::hostile::{require_privilege, run_named, runs_of};
+use crate::util::*;
+
+/// Pids of `sleep` processes whose real uid is `uid` (by `/proc/PID/status`) and whose parent
+/// is not a running cargo-aotcheck: left behind. (Other tests' runs start such a process too,
+/// as children of their own cargo-aotcheck, at the same time.)
+fn orphaned_sleepers_of(uid: &str) -> Vec<i32> {
+    pids_where(|exe, dir| {
+        let status = std::fs::read_to_string(dir.join("status")).unwrap_or_default();
+        let field = |name: &str| {
+            status
+                .lines()
+                .find_map(|l| l.strip_prefix(name))
+                .and_then(|u| u.split_whitespace().next().map(str::to_string))
+        };
+        let parent = field("PPid:")
+            .and_then(|p| std::fs::read_link(format!("/proc/{p}/exe")).ok())
+            .is_some_and(|p| p.ends_with("cargo-aotcheck"));
+        exe.ends_with("sleep") && field("Uid:").as_deref() == Some(uid) && !parent
+    })
+}
+
+/// The fixture names the owner of every other process, leaving its own out: with a process of
+/// an unknown uid beside it the static build crashes loading `libnss_systemd` and the dynamic
+/// build prints the uid as unknown. (The other conditions' outcomes are not asserted: other
+/// tests run programs as the same unknown uid at the same time, and the fixture sees them.) The reproduce command,
+/// run by hand, does the same (exit 139; the dynamic build's stdout names the uid), the
+/// process is gone after the tool's run, and `/etc/nsswitch.conf` is untouched.
+#[test]
+fn privileged_a_process_of_an_unknown_uid_beside_the_program_reproduces_the_crash() {
+    require_privilege();
+    let before = tool("sha256sum", &["/etc/nsswitch.conf"]);
+    let args = ["--hostile", "--compare"];
+    let r = run(&mut check_fixture("hostile-foreign-process", &args));
+    assert_eq!(tool("sha256sum", &["/etc/nsswitch.conf"]), before);
+    assert_eq!(r.code, 1, "the crash fails the gate\n{}", r.stderr);
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).expect("JSON report");
+    let runs = runs_of(&v, "hostile-foreign-process");
+    let foreign = run_named(&runs, "foreign-process");
+    assert_eq!(foreign["outcome"], "crashed", "{foreign}");
+    assert_eq!(foreign["signal"], "SIGSEGV", "{foreign}");
+    assert_eq!(foreign["dynamic_outcome"], "ok", "{foreign}");
+    let stack: Vec<&str> = foreign["crash_stack"]
+        .as_array()
+        .expect("crash_stack")
+        .iter()
+        .filter_map(|f| f.as_str())
+        .collect();
+    assert!(
+        stack
+            .iter()
+            .any(|f| f.contains("hostile_foreign_process::owner_name")),
+        "{stack:?}"
+    );
+    let reproduce = str_of(foreign, "reproduce");
+    let uid = reproduce
+        .strip_prefix("setpriv --reuid=")
+        .and_then(|r| r.split_whitespace().next())
+        .unwrap_or_else(|| panic!("{reproduce}"));
+    assert!(
+        orphaned_sleepers_of(uid).is_empty(),
+        "the process outlived the run"
+    );
+
+    // By hand: the command as shown, stopping its background process when the program ends.
+    let by_hand = |command: &str| {
+        Command::new("sh")
+            .args([
+                "-c",
+                &format!("{command}; s=$?; kill $! 2>/dev/null; exit $s"),
+            ])
+            .output()
+            .expect("sh")
+    };
+    let s = by_hand(reproduce);
+    assert_eq!(s.status.code(), Some(139), "{s:?}");
+    let static_bin = str_of(artifact(&v, "static"), "path");
+    let dynamic_bin = str_of(artifact(&v, "dynamic"), "path");
+    let d = by_hand(&reproduce.replace(static_bin, dynamic_bin));
+    assert!(d.status.success(), "{d:?}");
+    let said = String::from_utf8_lossy(&d.stdout);
+    assert!(said.contains(&format!("{uid}: no such user")), "{said}");
+    assert!(
+        orphaned_sleepers_of(uid).is_empty(),
+        "the hand run's process was left"
+    );
+}
