@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use crate::error::{Error, Result};
 use crate::plan::ProbeSettings;
 
-use super::privilege::Privilege;
+use super::privilege::{Privilege, setpriv};
 
 /// The environment variables whose absence sends `home_dir`-style code to the passwd database.
 const IDENTITY_VARS: [&str; 3] = ["HOME", "USER", "LOGNAME"];
@@ -396,16 +396,6 @@ fn wrapper(
             .concat()
         }
     })
-}
-
-pub(super) fn setpriv(uid: u32, gid: u32) -> Vec<String> {
-    vec![
-        "setpriv".into(),
-        format!("--reuid={uid}"),
-        format!("--regid={gid}"),
-        "--clear-groups".into(),
-        "--".into(),
-    ]
 }
 
 fn userns(uid: u32, gid: u32) -> Vec<String> {

@@ -26,7 +26,7 @@ impl Drop for Beside {
 
 /// The words that start the process as `uid`:`gid` (`setpriv`, as root), running `sleep`.
 fn words(uid: u32, gid: u32, seconds: u32) -> Vec<String> {
-    let mut w = super::conditions::setpriv(uid, gid);
+    let mut w = super::privilege::setpriv(uid, gid);
     w.extend(["sleep".into(), seconds.to_string()]);
     w
 }

@@ -79,3 +79,14 @@ fn unknown_ids() -> (u32, u32) {
         .unwrap_or(54321);
     (id, id)
 }
+
+/// The words that run what follows them as `uid`:`gid`, with no supplementary groups (root).
+pub(super) fn setpriv(uid: u32, gid: u32) -> Vec<String> {
+    vec![
+        "setpriv".into(),
+        format!("--reuid={uid}"),
+        format!("--regid={gid}"),
+        "--clear-groups".into(),
+        "--".into(),
+    ]
+}

@@ -245,11 +245,12 @@ pub fn loopback_warnings(args: &[String], inherited: bool) -> Vec<String> {
 }
 
 fn is_loopback_argument(a: &str) -> bool {
+    // An option's value after `=` counts alone (QA bn F1: `--interfaces=::1`).
+    let value = a.rsplit_once('=').map_or(a, |(_, v)| v);
     a.contains("127.0.0.1")
         || a.contains("[::1]")
-        || a == "::1"
         || a.contains("localhost:")
-        || a == "localhost"
+        || ["::1", "localhost"].contains(&value)
 }
 
 /// Whether an argument names the loopback address (then [`loopback_warnings`] said it).
@@ -352,6 +353,8 @@ mod tests {
             ("[::1]:80", "0.0.0.0:80"),
             ("--listen=127.0.0.1:9", "--listen=0.0.0.0:9"),
             ("::1", "0.0.0.0"),
+            ("--interfaces=::1", "--interfaces=0.0.0.0"),
+            ("--host=localhost", "--host=0.0.0.0"),
         ] {
             let w = loopback_warnings(&[a.into()], false);
             assert_eq!(w.len(), 1, "{a}");
@@ -361,7 +364,15 @@ mod tests {
             );
         }
         assert!(
-            loopback_warnings(&["0.0.0.0:8080".into(), "mylocalhost".into()], false).is_empty()
+            loopback_warnings(
+                &[
+                    "0.0.0.0:8080".into(),
+                    "mylocalhost".into(),
+                    "--x=a::1".into()
+                ],
+                false
+            )
+            .is_empty()
         );
         // QA ay F3: a URL is a client's target, not given a server's `0.0.0.0`.
         let w = loopback_warnings(&["http://127.0.0.1:18765/".into()], true);

@@ -24,7 +24,7 @@ pub enum Listener {
     Unknown,
 }
 
-/// `Listener` for 127.0.0.1:`port` against the processes `tree`, from one read of the tables.
+/// `Listener` for `port` on loopback against the processes `tree`, from one read of the tables.
 pub fn whose(port: u16, tree: &[i32]) -> Listener {
     let on_port: Vec<(String, u16, u64)> = listen_table()
         .into_iter()
@@ -86,12 +86,14 @@ fn listen_table() -> Vec<(String, u16, u64)> {
         .collect()
 }
 
-/// Local addresses (as `/proc/net/tcp{,6}` print them) that a connect to 127.0.0.1 reaches.
-const REACHABLE: [&str; 4] = [
+/// Local addresses (as `/proc/net/tcp{,6}` print them) that the checks' connect to 127.0.0.1
+/// or, refused there, to `[::1]` reaches.
+const REACHABLE: [&str; 5] = [
     "0100007F",
     "00000000",
     "00000000000000000000000000000000",
     "0000000000000000FFFF00000100007F",
+    "00000000000000000000000001000000",
 ];
 
 fn reachable(addr: &str) -> bool {
@@ -203,6 +205,23 @@ mod tests {
    2: 0A000005:4A27 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 333 1 0000000000000000 100 0 0 10 0
    3: 00000000:1F90 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 444 1 0000000000000000 100 0 0 10 0
 ";
+
+    /// A server on `[::1]` alone is its own and listens on loopback alone (QA bn F1: the check
+    /// now connects there too).
+    #[test]
+    fn a_listener_on_ipv6_loopback_is_ours_and_loopback_only() {
+        use std::net::{Ipv6Addr, SocketAddrV6};
+        let l = TcpListener::bind(SocketAddrV6::new(Ipv6Addr::LOCALHOST, 0, 0, 0))
+            .unwrap_or_else(|e| panic!("this machine has no IPv6 loopback (`[::1]`: {e})"));
+        let port = l.local_addr().expect("addr").port();
+        let me = std::process::id() as i32;
+        assert_eq!(
+            whose(port, &[me]),
+            Listener::Ours {
+                loopback_only: true
+            }
+        );
+    }
 
     #[test]
     fn only_listening_sockets_reachable_on_loopback_count() {

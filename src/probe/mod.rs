@@ -143,11 +143,15 @@ pub fn check(
     plan: &Plan,
     report: &mut Report,
     base: Option<&mut Report>,
-    out: &Output,
+    out: &mut Output,
 ) -> Result<()> {
     crate::inspect::unchanged(report)?;
-    let bar = ProbeBar::new(out);
     let settings = |a: &crate::report::Artifact| plan.bin_of(a).and_then(|b| b.probe.clone());
+    let theirs = base.as_deref().map_or(&[][..], |b| &b.artifacts[..]);
+    for line in announced(report.artifacts.iter().chain(theirs), &settings) {
+        out.status("Probing", &line);
+    }
+    let bar = ProbeBar::new(out);
     let floor = &plan.dirs.probe_floor;
     let result = match base {
         None => probe_report(report, &settings, floor, &mut |p| bar.update(p)),
@@ -165,6 +169,43 @@ pub fn check(
     };
     bar.finish();
     result
+}
+
+/// What the probe is about to do, one line per set of settings: the binaries, the runs and
+/// the readiness (QA bn F8: the longest step of a run had no status line when stderr is not a
+/// terminal, where the progress bar is not drawn).
+fn announced<'a>(
+    artifacts: impl Iterator<Item = &'a crate::report::Artifact>,
+    settings: &dyn Fn(&crate::report::Artifact) -> Option<ProbeSettings>,
+) -> Vec<String> {
+    let mut groups: Vec<(ProbeSettings, Vec<String>)> = Vec::new();
+    for a in artifacts {
+        let (Some(s), Some(link)) = (settings(a), a.link_mode) else {
+            continue;
+        };
+        let name = format!("{} ({})", a.name, link.as_str());
+        match groups.iter_mut().find(|(o, _)| *o == s) {
+            Some((_, names)) => names.push(name),
+            None => groups.push((s, vec![name])),
+        }
+    }
+    groups
+        .into_iter()
+        .map(|(s, names)| {
+            let warmup = match s.warmup {
+                0 => String::new(),
+                1 => " after 1 warm-up".to_string(),
+                n => format!(" after {n} warm-ups"),
+            };
+            let each = if names.len() > 1 { " each" } else { "" };
+            format!(
+                "{}: {} runs{warmup}{each}, ready: {}",
+                names.join(", "),
+                s.runs,
+                s.ready
+            )
+        })
+        .collect()
 }
 
 /// The counted runs' startup times of `a`, ms, in run order (warm-ups left out): what a ratio

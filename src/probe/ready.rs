@@ -1,10 +1,14 @@
-//! Readiness checks that poll: a TCP connect, an HTTP/1.0 GET. And the polling schedule.
+//! Readiness checks that poll: a TCP connect, an HTTP/1.0 GET, to the port on 127.0.0.1 and,
+//! refused there, on `[::1]` (QA bn F1/F2: miniserve told to listen on `::1` was "not ready"
+//! on the host and "does not start" in its image, where it served). And the polling schedule.
 //!
 //! A refused connect on loopback costs a few microseconds, so polling can be frequent; it
 //! never reads `/proc/net/tcp` (about 1 ms per read and ~4 ms of lag, see FIELD-NOTES).
 
 use std::io::{Read, Write};
-use std::net::{Ipv4Addr, SocketAddr, SocketAddrV4, TcpListener, TcpStream};
+use std::net::{
+    Ipv4Addr, Ipv6Addr, SocketAddr, SocketAddrV4, SocketAddrV6, TcpListener, TcpStream,
+};
 use std::time::Duration;
 
 const FIRST_INTERVAL: Duration = Duration::from_micros(100);
@@ -17,20 +21,44 @@ pub fn poll_interval(elapsed: Duration) -> Duration {
     (elapsed / 100).clamp(FIRST_INTERVAL, LAST_INTERVAL)
 }
 
-/// A port nobody listens on right now, from the kernel's ephemeral range. Another process
-/// could take it before the program binds it; the run then fails and says so.
+/// A port nobody listens on right now on either loopback address, from the kernel's
+/// ephemeral range. Another process could take it before the program binds it; the run then
+/// fails and says so.
 pub fn free_port() -> std::io::Result<u16> {
-    let l = TcpListener::bind(SocketAddrV4::new(Ipv4Addr::LOCALHOST, 0))?;
-    Ok(l.local_addr()?.port())
+    let mut last = None;
+    for _ in 0..20 {
+        let l = TcpListener::bind(SocketAddrV4::new(Ipv4Addr::LOCALHOST, 0))?;
+        let port = l.local_addr()?.port();
+        // Free on `[::1]` too, or no IPv6 here at all.
+        match TcpListener::bind(SocketAddrV6::new(Ipv6Addr::LOCALHOST, port, 0, 0)) {
+            Ok(_) => return Ok(port),
+            Err(e) if e.kind() == std::io::ErrorKind::AddrNotAvailable => return Ok(port),
+            Err(e) => last = Some(e),
+        }
+    }
+    Err(last.unwrap_or_else(|| std::io::Error::other("no port free on both loopbacks")))
 }
 
-fn addr(port: u16) -> SocketAddr {
-    SocketAddr::V4(SocketAddrV4::new(Ipv4Addr::LOCALHOST, port))
+/// The loopback addresses a check connects to, in turn.
+fn addrs(port: u16) -> [SocketAddr; 2] {
+    [
+        SocketAddr::V4(SocketAddrV4::new(Ipv4Addr::LOCALHOST, port)),
+        SocketAddr::V6(SocketAddrV6::new(Ipv6Addr::LOCALHOST, port, 0, 0)),
+    ]
 }
 
-/// `Ok(true)`: something accepts connections on 127.0.0.1:`port`.
+/// A connection to `port` on the first loopback address that accepts one.
+fn connect(port: u16) -> Option<(TcpStream, SocketAddr)> {
+    addrs(port).into_iter().find_map(|a| {
+        TcpStream::connect_timeout(&a, Duration::from_millis(500))
+            .ok()
+            .map(|s| (s, a))
+    })
+}
+
+/// Something accepts connections on `port` of 127.0.0.1 or `[::1]`.
 pub fn tcp(port: u16) -> bool {
-    TcpStream::connect_timeout(&addr(port), Duration::from_millis(500)).is_ok()
+    connect(port).is_some()
 }
 
 /// What one HTTP check saw.
@@ -44,18 +72,17 @@ pub enum HttpCheck {
     NotHttp(String),
 }
 
-/// One `GET path HTTP/1.0` to 127.0.0.1:`port`; reads only the status line. `wait` bounds the
-/// time spent waiting for the answer.
+/// One `GET path HTTP/1.0` to `port` on loopback ([`connect`]); reads only the status line.
+/// `wait` bounds the time spent waiting for the answer.
 pub fn http(port: u16, path: &str, wait: Duration) -> HttpCheck {
-    let Ok(mut s) = TcpStream::connect_timeout(&addr(port), Duration::from_millis(500)) else {
+    let Some((mut s, to)) = connect(port) else {
         return HttpCheck::NotListening;
     };
     let _ = s.set_nodelay(true);
     let wait = wait.max(Duration::from_millis(1));
     let _ = s.set_read_timeout(Some(wait));
     let _ = s.set_write_timeout(Some(wait));
-    let request =
-        format!("GET {path} HTTP/1.0\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n\r\n");
+    let request = format!("GET {path} HTTP/1.0\r\nHost: {to}\r\nConnection: close\r\n\r\n");
     if s.write_all(request.as_bytes()).is_err() {
         return HttpCheck::NotListening;
     }
@@ -150,6 +177,43 @@ mod tests {
             let r = libc::getsockname(raw, (&raw mut a).cast(), &mut got);
             assert_eq!(r, 0, "getsockname: {}", std::io::Error::last_os_error());
             (fd, u16::from_be(a.sin_port))
+        }
+    }
+
+    /// A server that listens on `[::1]` alone is seen by both checks (QA bn F2), and the
+    /// request names it as its host.
+    #[test]
+    fn a_listener_on_ipv6_loopback_alone_is_ready() {
+        let l = TcpListener::bind(SocketAddrV6::new(Ipv6Addr::LOCALHOST, 0, 0, 0))
+            .unwrap_or_else(|e| panic!("this machine has no IPv6 loopback (`[::1]`: {e})"));
+        let port = l.local_addr().expect("addr").port();
+        let server = std::thread::spawn(move || {
+            let (mut c, _) = l.accept().expect("accept");
+            let mut got = [0u8; 512];
+            let n = c.read(&mut got).expect("read");
+            c.write_all(b"HTTP/1.0 204 No Content\r\n\r\n")
+                .expect("write");
+            String::from_utf8_lossy(&got[..n]).into_owned()
+        });
+        assert_eq!(
+            http(port, "/x", Duration::from_secs(5)),
+            HttpCheck::Status(204)
+        );
+        let request = server.join().expect("server");
+        assert!(request.starts_with("GET /x HTTP/1.0\r\n"), "{request}");
+        assert!(
+            request.contains(&format!("Host: [::1]:{port}\r\n")),
+            "{request}"
+        );
+    }
+
+    /// The port found free is free on both loopbacks: either can be bound at once.
+    #[test]
+    fn a_free_port_is_free_on_both_loopbacks() {
+        let port = free_port().expect("a free port");
+        let _v4 = TcpListener::bind(SocketAddrV4::new(Ipv4Addr::LOCALHOST, port)).expect("v4");
+        if let Err(e) = TcpListener::bind(SocketAddrV6::new(Ipv6Addr::LOCALHOST, port, 0, 0)) {
+            assert_eq!(e.kind(), std::io::ErrorKind::AddrNotAvailable, "{e}");
         }
     }
 

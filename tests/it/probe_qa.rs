@@ -57,13 +57,14 @@ fn tcp_port_held_by_another_process_is_no_false_ready() {
     let me = format!("pid {}", std::process::id());
     let msg = p["failed_runs"][0]["message"].as_str().expect("message");
     assert!(
-        msg.contains(&format!("127.0.0.1:{port}")) && msg.contains(&me),
+        msg.contains(&format!("port {port} on loopback")) && msg.contains(&me),
         "{msg}"
     );
     // Given up at once: nothing was spawned (the port stays taken).
     assert_eq!(p["failures"], 1, "{p}");
     assert!(
-        r.stderr.contains(&format!("127.0.0.1:{port} is taken")),
+        r.stderr
+            .contains(&format!("port {port} on loopback is taken")),
         "{}",
         r.stderr
     );
@@ -86,7 +87,7 @@ fn tcp_port_held_by_another_process_is_no_false_ready() {
     ));
     assert_eq!(human.code, 2, "{}", human.stderr);
     assert_eq!(
-        human.stdout.matches("is taken before").count(),
+        human.stdout.matches("on loopback is taken").count(),
         2,
         "{}",
         human.stdout
@@ -437,4 +438,74 @@ fn a_child_left_by_a_program_that_exited_once_ready_is_a_leftover() {
     assert!((1..=8).contains(&left), "{p}");
     assert_eq!(p["killed_after_grace"], 8, "{p}");
     assert_none_left(&path, 16);
+}
+
+/// QA bn F2: a server listening on `[::1]` alone (miniserve `-i ::1`) was "not ready" in every
+/// run: the checks connected to 127.0.0.1 only. Both checks now reach it, and `/proc/net/tcp6`
+/// shows the server's socket on `::1` (the run is counted, not refused as another's port).
+#[test]
+fn a_server_on_ipv6_loopback_alone_gets_ready() {
+    // Not skipped where IPv6 is off: the test would then prove nothing, and says so.
+    if let Err(e) = std::net::TcpListener::bind("[::1]:0") {
+        panic!("this machine has no IPv6 loopback (`[::1]`: {e}); the test needs one");
+    }
+    for ready in ["tcp", "http"] {
+        let r = crate::util::run(&mut probe_fixture(
+            "hello-server",
+            &[
+                "--ready",
+                ready,
+                "--probe-env",
+                "HELLO_ADDR=::1",
+                "--runs",
+                "2",
+                "--warmup",
+                "0",
+            ],
+        ));
+        assert_eq!(r.code, 0, "{ready}: {}", r.stderr);
+        let v: Value = serde_json::from_str(&r.stdout).expect("JSON");
+        let p = &v["artifacts"][0]["probe"];
+        assert_eq!(p["runs"], 2, "{ready}: {p}");
+        assert!(
+            p["failed_runs"].as_array().is_none_or(Vec::is_empty),
+            "{ready}: {p}"
+        );
+    }
+}
+
+/// QA bn F8: the probe, often the longest step (a server that takes 0.3 s to stop, 23 runs per
+/// binary), had no status line when stderr is not a terminal (no progress bar is drawn then):
+/// one line says which binaries, how many runs and which readiness.
+#[test]
+fn the_probe_says_what_it_is_about_to_do() {
+    use crate::util::{aotcheck, fixture, run, shared_target_dir};
+    let r = run(aotcheck()
+        .arg("aotcheck")
+        .arg("--manifest-path")
+        .arg(fixture("hello-server").join("Cargo.toml"))
+        .arg("--target-dir")
+        .arg(shared_target_dir())
+        .args([
+            "--locked",
+            "--format",
+            "json",
+            "--compare",
+            "--ready",
+            "tcp",
+        ])
+        .args(["--runs", "2", "--warmup", "1"]));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let line = r
+        .stderr
+        .lines()
+        .find(|l| l.trim_start().starts_with("Probing "))
+        .unwrap_or_else(|| panic!("no `Probing` line in:\n{}", r.stderr));
+    assert!(
+        line.ends_with(": 2 runs after 1 warm-up each, ready: tcp"),
+        "{line}"
+    );
+    for name in ["hello-server (static)", "hello-server (dynamic)"] {
+        assert!(line.contains(name), "{line}");
+    }
 }

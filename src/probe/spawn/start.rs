@@ -91,7 +91,7 @@ pub(super) fn port_free(spec: &RunSpec, port: u16) -> Result<(), Box<RunFail>> {
     Err(fail(
         "port-taken",
         format!(
-            "127.0.0.1:{port} is taken before the program starts: something else listens \
+            "port {port} on loopback is taken before the program starts: something else listens \
              there ({who}), whose answers would read as the program's; stop it or probe \
              another port"
         ),

@@ -106,8 +106,8 @@ fn its_port(spec: &RunSpec, port: u16, tree: &[i32]) -> Result<bool, Box<RunFail
         Listener::Other(holders) => Err(fail(
             "port-taken",
             format!(
-                "127.0.0.1:{port} answered, but the socket listening there is not the \
-                 program's: {} holds it, so the run is not counted",
+                "port {port} on loopback answered, but the socket listening there is not \
+                 the program's: {} holds it, so the run is not counted",
                 listener::describe(&holders)
             ),
         )),
@@ -189,13 +189,13 @@ fn exited(spec: &RunSpec, status: WaitStatus, t0: Instant, helper: &Helper) -> R
     Err(f)
 }
 
-/// `; nothing listened on 127.0.0.1:PORT ...`: the port a `tcp`/`http` check waited on, and
+/// `; nothing listened on port PORT of 127.0.0.1 or [::1] ...`: the port a `tcp`/`http` check waited on, and
 /// the ports the program listened on instead (QA bd F3: miniserve's 8080, where the probe
 /// waited on the free port it gave in `PORT`, and neither was said). `given`: the port was
 /// the probe's own choice, given in `PORT`, and on the command line where `on_line` (QA bf
 /// F7: it was said to be in `{port}` with no argument holding it).
 fn elsewhere(port: u16, (given, on_line): (bool, bool), ports: &[u16]) -> String {
-    let mut s = format!("; nothing listened on 127.0.0.1:{port}");
+    let mut s = format!("; nothing listened on port {port} of 127.0.0.1 or [::1]");
     if given {
         let line = if on_line {
             " and on its command line"
