@@ -10,26 +10,16 @@ use crate::plan::Plan;
 use crate::report::{Advice, VariantStatus};
 
 /// The knobs that saved file bytes over all binaries, the best of each key (`lto`, `opt-level`),
-/// in the catalogue's order.
+/// in the catalogue's order. With `strip = "symbols"` among them the others are judged by the
+/// stripped size, which is what the combined build ships (QA bo F1: tokei's `opt-level = "z"`
+/// grew the unstripped file by 97 KiB, more and smaller functions with more symbols, but cut
+/// the stripped size by 10%, and was left out of a combined build that strips).
 pub fn choose(advice: &Advice) -> Vec<&'static Knob> {
-    let mut saved: BTreeMap<&'static str, i64> = BTreeMap::new();
-    for k in knobs::KNOBS {
-        let mut total = 0i64;
-        let mut measured = false;
-        for b in &advice.binaries {
-            let Some(v) = b.variants.iter().find(|v| v.id == k.id) else {
-                continue;
-            };
-            if let (VariantStatus::Measured, Some(size), Some(base)) =
-                (v.status, v.measured.file_size, b.base.measured.file_size)
-            {
-                measured = true;
-                total += base as i64 - size as i64;
-            }
-        }
-        if measured && total > 0 {
-            saved.insert(k.id, total);
-        }
+    let mut saved = savings(advice, |m| m.file_size);
+    if let Some(&strip) = saved.get(STRIP_SYMBOLS) {
+        saved = savings(advice, |m| m.stripped_size);
+        saved.retain(|id, _| !id.starts_with("strip="));
+        saved.insert(STRIP_SYMBOLS, strip);
     }
     let best_of_key = |k: &Knob| {
         knobs::KNOBS
@@ -42,6 +32,38 @@ pub fn choose(advice: &Advice) -> Vec<&'static Knob> {
         .iter()
         .filter(|k| saved.contains_key(k.id) && best_of_key(k))
         .collect()
+}
+
+/// The knob that takes the symbols out: once it is kept, the others' savings are counted on
+/// the stripped file.
+const STRIP_SYMBOLS: &str = "strip=symbols";
+
+/// Bytes each measured knob saved over all binaries by the size `size` reads (only those that
+/// saved any).
+fn savings(
+    advice: &Advice,
+    size: impl Fn(&crate::report::Measured) -> Option<u64>,
+) -> BTreeMap<&'static str, i64> {
+    let mut saved = BTreeMap::new();
+    for k in knobs::KNOBS {
+        let mut total = 0i64;
+        let mut measured = false;
+        for b in &advice.binaries {
+            let Some(v) = b.variants.iter().find(|v| v.id == k.id) else {
+                continue;
+            };
+            if let (VariantStatus::Measured, Some(size), Some(base)) =
+                (v.status, size(&v.measured), size(&b.base.measured))
+            {
+                measured = true;
+                total += base as i64 - size as i64;
+            }
+        }
+        if measured && total > 0 {
+            saved.insert(k.id, total);
+        }
+    }
+    saved
 }
 
 /// Whether the combined variant of `picked` tells more than their own variants: two knobs or
@@ -253,6 +275,7 @@ mod tests {
             status: VariantStatus::Measured,
             measured: Measured {
                 file_size: Some(size),
+                stripped_size: Some(size),
                 ..Measured::default()
             },
             ..Variant::default()
@@ -282,6 +305,42 @@ mod tests {
         };
         let ids: Vec<&str> = choose(&advice).iter().map(|k| k.id).collect();
         assert_eq!(ids, ["strip=symbols", "opt-level=s", "lto=fat"]);
+    }
+
+    /// QA bo F1: with `strip = "symbols"` kept, `opt-level = "z"` is kept by what it saved of
+    /// the stripped file (tokei: +97 KiB unstripped, -10% stripped), and `debug = 0`, which
+    /// saves nothing the strip does not, is not.
+    #[test]
+    fn with_the_symbols_stripped_the_others_are_judged_by_the_stripped_size() {
+        let sized = |id: &str, file: u64, stripped: u64| Variant {
+            measured: Measured {
+                file_size: Some(file),
+                stripped_size: Some(stripped),
+                ..Measured::default()
+            },
+            ..variant(id, file)
+        };
+        let advice = |strip: Option<Variant>| Advice {
+            binaries: vec![BinaryAdvice {
+                base: sized("base", 6_430_000, 5_000_000),
+                variants: [
+                    Some(sized("opt-level=z", 6_530_000, 4_500_000)),
+                    Some(sized("opt-level=s", 6_420_000, 4_800_000)),
+                    Some(sized("debug=0", 6_000_000, 5_000_000)),
+                    strip,
+                ]
+                .into_iter()
+                .flatten()
+                .collect(),
+                ..BinaryAdvice::default()
+            }],
+            ..Advice::default()
+        };
+        let ids = |a: &Advice| choose(a).iter().map(|k| k.id).collect::<Vec<_>>();
+        let stripping = advice(Some(sized("strip=symbols", 5_000_000, 5_000_000)));
+        assert_eq!(ids(&stripping), ["strip=symbols", "opt-level=z"]);
+        // Without the strip the unstripped file is what ships: `s` and `debug = 0`.
+        assert_eq!(ids(&advice(None)), ["debug=0", "opt-level=s"]);
     }
 
     /// QA ad, F14: xsv's combined variant (strip and debug = 0) was 3,304 B larger than strip

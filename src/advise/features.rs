@@ -161,9 +161,10 @@ pub fn variants(pkg: &Package, opts: &BuildOptions) -> Vec<Without> {
 
 /// The builds without one feature each of the packages whose binaries `plan` selects, and why
 /// those a binary cannot be built without were not tried.
-pub(super) fn for_plan(plan: &Plan) -> (Vec<Without>, Vec<String>) {
+/// Also what is not tried, each as (the status line after "Skipping", the note).
+pub(super) fn for_plan(plan: &Plan) -> (Vec<Without>, Vec<(String, String)>) {
     let mut seen = Vec::new();
-    let (mut out, mut not_tried): (Vec<Without>, Vec<String>) = Default::default();
+    let (mut out, mut not_tried): (Vec<Without>, Vec<(String, String)>) = Default::default();
     for b in &plan.bins {
         if seen.contains(&b.target.package_id) {
             continue;
@@ -180,10 +181,13 @@ pub(super) fn for_plan(plan: &Plan) -> (Vec<Without>, Vec<String>) {
             // Said, not left out in silence (QA ap F8: `--knobs ...,features` on du-dust, which
             // has no `[features]`, said nothing of features).
             if each.is_empty() {
-                not_tried.push(format!(
-                    "no build without a feature: `{}` has no feature enabled (by default or \
-                     --features) to leave out",
+                let why = format!(
+                    "`{}` has no feature enabled (by default or --features) to leave out",
                     p.name
+                );
+                not_tried.push((
+                    format!("builds without a feature: {why}"),
+                    format!("no build without a feature: {why}"),
                 ));
             }
             out.extend(each);
@@ -207,10 +211,12 @@ pub(super) fn for_plan(plan: &Plan) -> (Vec<Without>, Vec<String>) {
                     .any(|r| *r == w.feature || !w.keep.contains(r))
         });
         if let Some(b) = needs {
-            not_tried.push(format!(
-                "the build without feature `{}` is not tried: `{}` requires it \
-                 (`required-features`)",
-                w.feature, b.target.name
+            // "Skipping the build ... is not tried" said it twice (QA bo F7).
+            let what = format!("the build without feature `{}`", w.feature);
+            let why = format!("`{}` requires it (`required-features`)", b.target.name);
+            not_tried.push((
+                format!("{what}: {why}"),
+                format!("{what} is not tried: {why}"),
             ));
         }
         needs.is_none()

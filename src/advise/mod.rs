@@ -130,9 +130,9 @@ pub fn run(plan: &Plan, opts: &AdviseOptions, report: &mut Report, out: &mut Out
         Default::default()
     };
     let mut advice = skeleton(plan, &chosen, &has, &withouts);
-    for why in not_tried {
-        out.status("Skipping", &why);
-        advice.notes.push(why);
+    for (status, note) in not_tried {
+        out.status("Skipping", &status);
+        advice.notes.push(note);
     }
     advice.settings = settings;
     let table = profile::in_manifest(&plan.options.profile, &sources)?;

@@ -90,6 +90,12 @@ pub fn resolve(name: &str, src: &Sources) -> Result<BTreeMap<String, String>> {
             }
         }
     }
+    // Cargo (1.77 on) strips the debug information when the profile has none and does not
+    // set `strip` (QA bo F6: "strip = \"none\"" was said of a binary without `.debug_*`).
+    let strip_set = chain.iter().any(|(_, t)| t.get("strip").is_some());
+    if !strip_set && settings.get("debug").is_some_and(|d| d == "0") {
+        settings.insert("strip".into(), "\"debuginfo\"".into());
+    }
     Ok(settings)
 }
 
@@ -270,11 +276,17 @@ mod tests {
                 "lto = false",
                 "opt-level = 3",
                 "panic = \"unwind\"",
-                "strip = \"none\""
+                "strip = \"debuginfo\""
             ]
         );
         let d = with("", "", &[], "test").expect("test inherits dev");
         assert!(d.contains(&"debug = 2".to_string()) && d.contains(&"opt-level = 0".to_string()));
+        assert!(d.contains(&"strip = \"none\"".to_string()), "{d:?}");
+        // With debug information asked for, or `strip` set, nothing is stripped by default.
+        let r = with("[profile.release]\ndebug = 1\n", "", &[], "release").expect("debug");
+        assert!(r.contains(&"strip = \"none\"".to_string()), "{r:?}");
+        let r = with("[profile.release]\nstrip = false\n", "", &[], "release").expect("off");
+        assert!(r.contains(&"strip = \"none\"".to_string()), "{r:?}");
     }
 
     #[test]

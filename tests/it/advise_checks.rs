@@ -390,6 +390,15 @@ fn a_feature_a_binary_requires_is_not_tried() {
     let note = "the build without feature `extra` is not tried: `extra-tool` requires it \
                 (`required-features`)";
     assert!(advice["notes"].to_string().contains(note), "{advice}");
+    // QA bo F7: the status line said "Skipping the build ... is not tried".
+    assert!(
+        r.stderr.contains(
+            "Skipping the build without feature `extra`: `extra-tool` requires it \
+             (`required-features`)\n"
+        ),
+        "{}",
+        r.stderr
+    );
     let cargo = Command::new("cargo")
         .args([
             "build",
