@@ -278,6 +278,17 @@ pub fn ordinal(n: usize) -> String {
     format!("{n}{suffix}")
 }
 
+/// One word for a POSIX shell: bare when it is safe, else in single quotes (a command shown to
+/// be run by hand: a reproduce command, an image's entrypoint).
+pub fn shell_word(word: &str) -> String {
+    let safe = |c: char| c.is_ascii_alphanumeric() || "@%+=:,./-_".contains(c);
+    if !word.is_empty() && word.chars().all(safe) {
+        word.to_string()
+    } else {
+        format!("'{}'", word.replace('\'', r"'\''"))
+    }
+}
+
 /// Names as code, listed: `` `a`, `b` ``.
 pub fn quoted<S: AsRef<str>>(names: &[S]) -> String {
     names

@@ -408,18 +408,7 @@ fn userns(uid: u32, gid: u32) -> Vec<String> {
     ]
 }
 
-/// Quote a word for a POSIX shell, leaving plain words alone.
-pub fn quote(word: &str) -> String {
-    let plain = !word.is_empty()
-        && word
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || "_./=:,+-@%".contains(c));
-    if plain {
-        word.to_string()
-    } else {
-        format!("'{}'", word.replace('\'', r"'\''"))
-    }
-}
+pub use crate::format::shell_word as quote;
 
 #[cfg(test)]
 #[path = "conditions_tests.rs"]

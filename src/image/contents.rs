@@ -354,7 +354,13 @@ fn opened_files(b: &mut Builder, a: &Artifact, opened: &[String]) -> Vec<LeftOut
                 .iter()
                 .any(|c| c.path.as_deref() == Some(path));
         let host = Path::new(path);
-        if in_image || host.is_dir() {
+        if in_image {
+            continue;
+        }
+        if host.is_dir() {
+            if let Some(left) = directory_left_out(b, path, home.as_deref()) {
+                left_out.insert(left);
+            }
             continue;
         }
         let why = if is_runtime(path) {
@@ -379,6 +385,29 @@ fn opened_files(b: &mut Builder, a: &Artifact, opened: &[String]) -> Vec<LeftOut
         .into_iter()
         .map(|(path, why)| LeftOut { path, why })
         .collect()
+}
+
+/// A directory the run opened (to list it: a file server's root) that the image holds nothing
+/// of, neither under its own path nor copied from under it: left out, as a file would be (QA
+/// bn F3: miniserve's served directory was in no list, and an image of it would serve
+/// nothing). Not `/`, the runtime's directories, nor one that holds the image's files
+/// (`/etc`, the workdir): those are there.
+fn directory_left_out(b: &Builder, path: &str, home: Option<&str>) -> Option<(String, LeftOutWhy)> {
+    let dir = path.trim_end_matches('/');
+    if dir.is_empty() || is_runtime(path) || is_runtime(dir) {
+        return None;
+    }
+    let holds = b.why.iter().any(|(image_path, (_, source))| {
+        under(image_path, dir) || source.as_deref().is_some_and(|s| under(s, dir))
+    });
+    if holds {
+        return None;
+    }
+    let why = match home.is_some_and(|h| under(dir, h)) {
+        true => LeftOutWhy::Home,
+        false => LeftOutWhy::NotCopied,
+    };
+    Some((dir.to_string(), why))
 }
 
 /// The regular files of the image, in the layer's order, with their size and why.
@@ -406,89 +435,5 @@ fn listing(entries: &[Entry], why: &BTreeMap<String, (FileWhy, Option<String>)>)
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn secrets_runtime_and_data_are_told_apart() {
-        let home = Some("/home/me");
-        for p in [
-            "/etc/machine-id",
-            "/etc/shadow",
-            "/etc/ssh/ssh_host_ed25519_key",
-            "/home/me/.config/app.toml",
-            "/srv/app/.ssh/known_hosts",
-            "/etc/ssl/private/site.key",
-            "/opt/tls/server.key",
-        ] {
-            assert!(is_secret(p, home), "{p}");
-        }
-        assert!(!is_secret("/etc/ssl/certs/ca-certificates.crt", home));
-        assert!(!is_secret("/homework/x", home));
-        assert!(is_runtime("/proc/self/maps") && is_runtime("/etc/resolv.conf"));
-        assert!(!is_runtime("/process/x"));
-        assert!(is_data("/etc/ssl/certs/ca-certificates.crt"));
-        assert!(is_data("/usr/share/zoneinfo/Europe/Paris"));
-        assert!(is_data("/etc/localtime"));
-        assert!(!is_data("/etc/ssl/private/site.key") && !is_data("/etc/app.toml"));
-        // The CA certificates among the data (QA ay F1's warning looks for them).
-        assert!(is_ca("/etc/ssl/certs/ca-certificates.crt") && is_ca("/etc/ssl/cert.pem"));
-        assert!(is_ca("/usr/share/ca-certificates/mozilla/x.crt"));
-        assert!(!is_ca("/usr/share/zoneinfo/UTC") && !is_ca("/etc/ssl/openssl.cnf"));
-        // QA aw F3: a home's file with no credential's mark is the home's, not a secret.
-        assert!(only_home("/home/me/.config/app.toml", home));
-        assert!(only_home("/root/.config/bottom/bottom.toml", None));
-        for p in [
-            "/home/me/.ssh/config",
-            "/root/.aws/credentials",
-            "/home/me/id_ed25519",
-            "/home/me/tls/site.key",
-            "/etc/shadow",
-            "/srv/app/conf.toml",
-        ] {
-            assert!(!only_home(p, home), "{p}");
-        }
-    }
-
-    #[test]
-    fn passwd_and_group_name_the_user() {
-        let mut s = ImageSettings::for_bin("x");
-        let (p, g) = user_files(&s);
-        assert!(
-            p.contains("\nnonroot:x:65532:65532:nonroot:/home/nonroot:"),
-            "{p}"
-        );
-        assert_eq!(home(&s), "/home/nonroot");
-        assert!(g.contains("\nnonroot:x:65532:\n"), "{g}");
-        s.user = crate::plan::ImageUser::numeric(0, 0);
-        let (p, g) = user_files(&s);
-        assert_eq!(p.lines().count(), 1);
-        assert_eq!(g.lines().count(), 1);
-    }
-
-    #[test]
-    fn entries_that_cannot_share_a_layer_are_a_clash_and_an_extra_file_replaces_data() {
-        let file = |b: &mut Builder, p: &str, why| b.add(p, Data::Bytes(vec![1]), 0o644, why);
-        let mut b = Builder::default();
-        file(&mut b, "/etc/ssl/cert.pem", FileWhy::Extra);
-        file(&mut b, "/etc/ssl/cert.pem", FileWhy::RuntimeData);
-        file(&mut b, "/usr/lib/libc.so.6", FileWhy::Library);
-        file(&mut b, "/usr/lib/libc.so.6", FileWhy::Library);
-        b.add("/srv", Data::Dir, 0o755, FileWhy::Binary);
-        assert_eq!(b.clash, None);
-        assert_eq!(b.entries.len(), 3);
-        // The working directory where a data file went; a library below a file.
-        file(&mut b, "/usr/share/zoneinfo/UTC", FileWhy::RuntimeData);
-        b.add("/usr/share/zoneinfo/UTC", Data::Dir, 0o755, FileWhy::Binary);
-        let clash = b.clash.take().expect("workdir at a file");
-        assert!(
-            clash.contains("`/usr/share/zoneinfo/UTC` (opened at run time"),
-            "{clash}"
-        );
-        file(&mut b, "/usr/lib/libc.so.6/x", FileWhy::Library);
-        assert!(b.clash.take().is_some());
-        file(&mut b, "/usr", FileWhy::Extra);
-        assert!(b.clash.take().is_some());
-        assert_eq!(b.entries.len(), 4);
-    }
-}
+#[path = "contents_tests.rs"]
+mod tests;

@@ -165,15 +165,7 @@ pub fn tag(version: &str) -> String {
     t
 }
 
-/// One word for a POSIX shell: bare when it is safe, else in single quotes.
-pub fn quote(word: &str) -> String {
-    let safe = |c: char| c.is_ascii_alphanumeric() || "@%+=:,./-_".contains(c);
-    if !word.is_empty() && word.chars().all(safe) {
-        word.to_string()
-    } else {
-        format!("'{}'", word.replace('\'', r"'\''"))
-    }
-}
+pub use crate::format::shell_word as quote;
 
 /// The OCI annotations of the manifest: created, version, revision and source when known.
 pub(super) fn annotations(

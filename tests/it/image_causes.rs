@@ -259,3 +259,51 @@ fn privileged_qa_h_b5_a_relative_path_is_named_as_the_image_names_it() {
     assert!(evidence.contains(note), "{evidence}");
     assert!(!evidence.contains("--probe-arg"), "{evidence}");
 }
+
+/// QA bn F3: a directory the binary opened to list it (miniserve's root) was in no list of
+/// what the image lacks: directories were passed over. It is `not in the image`, as a file
+/// would be; strace of the same command on the host shows the open (`O_DIRECTORY`).
+#[test]
+fn privileged_a_directory_opened_to_list_it_is_said_to_be_left_out() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let served = dir.path().join("servedir");
+    std::fs::create_dir(&served).expect("mkdir");
+    std::fs::write(served.join("index.html"), "hi").expect("write");
+    let served = served.to_str().expect("utf-8");
+    let r = probed(
+        "image-hostdir",
+        dir.path(),
+        "",
+        &["--probe-arg", served, "--probe-arg", "list"],
+    );
+    assert_eq!(r.code, 1, "the image cannot start:\n{}", r.stderr);
+    let v = report(&r);
+    let i = image(&v);
+    let left: Vec<(&str, &str)> = i["not_in_image"]
+        .as_array()
+        .expect("not_in_image")
+        .iter()
+        .map(|l| (str_of(l, "path"), str_of(l, "why")))
+        .collect();
+    assert!(left.contains(&(served, "not-copied")), "{left:?}");
+    // Nothing of the image is said to be left out: `/`, `/etc`, `/app` hold its files.
+    for (path, _) in &left {
+        assert!(!["/", "/etc", "/app"].contains(path), "{left:?}");
+    }
+    let binary = str_of(artifact(&v, "static"), "path");
+    let log = dir.path().join("strace.log");
+    let status = Command::new("strace")
+        .args(["-f", "-qq", "-e", "trace=openat", "-o"])
+        .arg(&log)
+        .args([binary, served, "list"])
+        .stdout(std::process::Stdio::null())
+        .status()
+        .expect("strace");
+    assert!(status.success(), "{status:?}");
+    let text = std::fs::read_to_string(&log).expect("strace log");
+    assert!(
+        text.lines()
+            .any(|l| l.contains(&format!("\"{served}\"")) && l.contains("O_DIRECTORY")),
+        "{text}"
+    );
+}

@@ -97,7 +97,13 @@ fn facts(s: &mut String, i: &Image) {
                 bytes(i.compressed_size)
             ),
         ),
-        ("unpacked", bytes(i.uncompressed_size)),
+        (
+            "layer tar",
+            format!(
+                "{}: the layer uncompressed, its files with their tar headers",
+                bytes(i.uncompressed_size)
+            ),
+        ),
         (
             "platform",
             format!("{}/{}", text(&i.os), text(&i.architecture)),
