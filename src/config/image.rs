@@ -201,11 +201,20 @@ pub(super) fn partial(raw: &RawImage, source: &str, base: &Path) -> Result<Parti
             let key = format!("image.files.\"{to}\"");
             let to = image_path(to, source, &key)?;
             let from_path = base.join(from);
+            if from_path.is_dir() {
+                let tree = super::image_dir::files_of(&to, &from_path)
+                    .map_err(|m| config_error(source, &key, &m))?;
+                v.extend(tree);
+                continue;
+            }
             if !from_path.is_file() {
                 return Err(config_error(
                     source,
                     &key,
-                    &format!("`{}` is not a file", from_path.display()),
+                    &format!(
+                        "`{}` is neither a file nor a directory",
+                        from_path.display()
+                    ),
                 ));
             }
             v.push((to, from_path));

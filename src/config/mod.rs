@@ -21,6 +21,7 @@ use crate::report::Severity;
 
 mod crates;
 mod image;
+mod image_dir;
 mod resolve;
 mod typed;
 mod units;

@@ -34,7 +34,7 @@ fn skopeo(args: &[&str]) -> Value {
 }
 
 /// Every file below `dir`, relative, sorted.
-fn tree(dir: &Path) -> BTreeSet<String> {
+pub(crate) fn tree(dir: &Path) -> BTreeSet<String> {
     let mut out = BTreeSet::new();
     let mut todo = vec![dir.to_path_buf()];
     while let Some(d) = todo.pop() {

@@ -307,3 +307,64 @@ fn privileged_a_directory_opened_to_list_it_is_said_to_be_left_out() {
         "{text}"
     );
 }
+
+/// QA bn F4: `image.files` refused a directory ("is not a file"), and a file server's root had
+/// to be listed file by file. A directory is copied as its tree of files: the image lists
+/// each at its place, the binary lists the directory inside its image (it starts there), and
+/// umoci's unpacked root filesystem holds the same bytes as the host's files.
+#[test]
+fn privileged_a_directory_in_image_files_is_copied_as_its_tree() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let www = dir.path().join("www");
+    std::fs::create_dir_all(www.join("css")).expect("mkdir");
+    std::fs::write(www.join("index.html"), "<p>hi</p>").expect("write");
+    std::fs::write(www.join("css/site.css"), "p { color: red }").expect("write");
+    let table = format!(
+        "[image]\nargs = [\"/srv/www\", \"list\"]\nfiles = {{ \"/srv/www\" = \"{}\" }}\n",
+        www.display()
+    );
+    let served = www.to_str().expect("utf-8");
+    let r = probed(
+        "image-hostdir",
+        dir.path(),
+        &table,
+        &["--probe-arg", served, "--probe-arg", "list"],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let v = report(&r);
+    let i = image(&v);
+    assert_eq!(i["in_image"]["outcome"], "started", "{i}");
+    let listed: Vec<&str> = i["files"]
+        .as_array()
+        .expect("files")
+        .iter()
+        .map(|f| str_of(f, "path"))
+        .filter(|p| p.starts_with("/srv/"))
+        .collect();
+    assert_eq!(
+        listed,
+        ["/srv/www/css/site.css", "/srv/www/index.html"],
+        "{i}"
+    );
+    let bundle = dir.path().join("bundle");
+    let reference = format!(
+        "{}:{}",
+        str_of(i, "layout"),
+        str_of(i, "reference").rsplit(':').next().expect("tag")
+    );
+    let to = bundle.to_str().expect("utf-8");
+    tool(
+        "umoci",
+        &["unpack", "--rootless", "--image", &reference, to],
+    );
+    let rootfs = bundle.join("rootfs");
+    let unpacked = crate::image::tree(&rootfs.join("srv/www"));
+    let expected: BTreeSet<String> = ["css", "css/site.css", "index.html"]
+        .map(String::from)
+        .into();
+    assert_eq!(unpacked, expected);
+    for f in ["index.html", "css/site.css"] {
+        let ours = std::fs::read(rootfs.join("srv/www").join(f)).expect("unpacked");
+        assert_eq!(ours, std::fs::read(www.join(f)).expect("host"), "{f}");
+    }
+}
