@@ -43,6 +43,32 @@ pub fn split<'a>(
     (!shown.is_empty()).then_some((body, lead, shown, more))
 }
 
+/// At most `most` of the `shown` entry points that [`split`] gave for `names`, and what to say
+/// after them: its `more` when all fit, else how many others there are and `where_` they are
+/// (a renderer's short line: QA bo F3).
+pub fn at_most<'a>(
+    names: &[String],
+    (shown, more): (&'a [String], String),
+    most: usize,
+    where_: &str,
+) -> (&'a [String], String) {
+    if shown.len() <= most {
+        return (shown, more);
+    }
+    let all = named(names).2 + shown.len();
+    (&shown[..most], format!(" (+{} more, {where_})", all - most))
+}
+
+/// The message of `c` ended with its entry points as the gate writes them, for tests of the
+/// renderers.
+#[cfg(test)]
+pub fn end_message_with_entry_points(c: &mut Check) {
+    let names = shown(c);
+    let (lead, shown, extra) = named(&names);
+    c.message
+        .push_str(&format!("{lead}{}{}", shown.join(", "), more(extra)));
+}
+
 /// The names of a family (one generic function's instantiations, alike up to their first `<`)
 /// after the names alone of theirs, each group in its order: the five shown were four of
 /// `<DisplayBuffer<N> as Write>::write_*` and `lookup_host`, which pulled the bytes in, came

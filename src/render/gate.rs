@@ -113,6 +113,12 @@ pub fn checks(s: &mut String, a: &Artifact, st: &Style) {
         .max()
         .unwrap_or(0)
         .min(36);
+    // Two entry points a check without `-v` (QA bo F3: one feature's change ran to 220 lines).
+    let most = if st.verbose {
+        usize::MAX
+    } else {
+        ENTRY_POINTS_BRIEF
+    };
     for l in &lines {
         let label = paint(
             st.color,
@@ -125,7 +131,7 @@ pub fn checks(s: &mut String, a: &Artifact, st: &Style) {
         let lead = format!("    {label}  {id:<width$}  ");
         let room = super::fill::WIDTH.saturating_sub(super::fill::columns(&lead) + 1);
         match l {
-            Line::Check(c) => fill(s, &lead, &entry_points_cut(c, room.max(40))),
+            Line::Check(c) => fill(s, &lead, &entry_points_cut(c, room.max(40), most)),
             Line::Folded(f) => fill(s, &lead, &format!("{} (-v lists each)", f.message())),
         }
     }
@@ -276,12 +282,17 @@ pub fn footer(s: &mut String, report: &Report, st: &Style) {
     }
 }
 
+/// Entry points a check's line names without `-v`.
+const ENTRY_POINTS_BRIEF: usize = 2;
+
 /// A check's message with the names of its new entry points cut to `room` columns each (the
-/// comma after one stays on its line).
-fn entry_points_cut(c: &Check, room: usize) -> String {
+/// comma after one stays on its line), at most `most` of them, the others counted.
+fn entry_points_cut(c: &Check, room: usize, most: usize) -> String {
     let names = crate::gate::entry_points::shown(c);
     match crate::gate::entry_points::split(&c.message, &names) {
         Some((body, lead, shown, more)) => {
+            let (shown, more) =
+                crate::gate::entry_points::at_most(&names, (shown, more), most, "-v lists them");
             let cut = match c.new_entries.get(..shown.len()) {
                 // A reference: its caller and its callee each cut apart, the arrow and what
                 // the callee retains kept (QA bb F2: the cut took the arrow, or the callee's

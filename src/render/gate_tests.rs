@@ -61,14 +61,12 @@ fn a_references_ends_are_cut_apart() {
         },
     ];
     c.entry_points = c.new_entries.iter().map(|e| e.from.clone()).collect();
-    let names = crate::gate::entry_points::shown(&c);
-    let (lead, shown, more) = crate::gate::entry_points::named(&names);
-    c.message.push_str(&format!(
-        "{lead}{}{}",
-        shown.join(", "),
-        crate::gate::entry_points::more(more)
-    ));
-    let cut = entry_points_cut(&c, 60);
+    crate::gate::entry_points::end_message_with_entry_points(&mut c);
+    // QA bo F3: without `-v` a line names the first ones and counts the others.
+    let brief = entry_points_cut(&c, 60, 1);
+    assert_eq!(brief.matches(" → ").count(), 1, "{brief}");
+    assert!(brief.ends_with(" (+1 more, -v lists them)"), "{brief}");
+    let cut = entry_points_cut(&c, 60, usize::MAX);
     assert!(
         cut.contains("watchexec::main → <str as std::") && cut.contains("to_socket_addrs"),
         "{cut}"

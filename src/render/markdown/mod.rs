@@ -12,11 +12,12 @@ use std::fmt::Write as _;
 mod advice;
 mod binaries;
 mod bytes;
+mod entries;
 mod escape;
 mod reasons;
 
 use super::fold::{self, Folded};
-use escape::{cell, message, spans};
+use escape::{cell, message, message_with, spans};
 pub use escape::{code, escape};
 
 use crate::format::{ms, percent, size, size_change};
@@ -363,10 +364,16 @@ fn verdicts(s: &mut String, all: &[Row]) {
             now,
             limit,
             change(c),
-            message(c)
+            message_with(c, entries::IN_CELL)
         );
     }
     s.push('\n');
+    let listed: Vec<(&str, &Check)> = lines
+        .iter()
+        .filter_map(|(_, l)| l.as_ref().ok())
+        .map(|(label, _, c)| (label.as_str(), *c))
+        .collect();
+    entries::listed(s, &listed);
 }
 
 /// The sections and crates that changed most against the baseline, in bytes.

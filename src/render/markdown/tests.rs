@@ -250,3 +250,61 @@ fn a_dozen_new_crates_are_one_row_per_binary() {
     };
     assert_eq!((rows_of("`app`"), rows_of("`tool`")), (0, 1), "{md}");
 }
+
+/// QA bo F3: a verdict table's cell held every entry point a crate check names (up to 1,238
+/// characters); the cell quotes the first, and a list under the table has the five the message
+/// names with the rest counted.
+#[test]
+fn a_crates_entry_points_are_listed_under_the_table_and_one_is_in_its_cell() {
+    use crate::report::{CheckId, NewEntry};
+    let mut a = crate::report::test_artifact(1000);
+    a.name = "tokei".into();
+    let mut c = Check::worded(
+        CheckId::BaselineCrate("serde".into()),
+        Verdict::Fail,
+        "crate serde grew by 14.5 KiB (+138.7%) to 25.0 KiB: over 5% and 4.00 KiB".into(),
+    );
+    c.value = Some(25.0 * 1024.0);
+    c.delta = Some(14.5 * 1024.0);
+    c.new_entries = (1..=7)
+        .map(|i| NewEntry {
+            from: format!("tokei::caller{i}"),
+            to: format!("serde::callee{i}"),
+            retained: Some(1024),
+        })
+        .collect();
+    c.entry_points = c.new_entries.iter().map(|e| e.from.clone()).collect();
+    crate::gate::entry_points::end_message_with_entry_points(&mut c);
+    a.checks.push(c);
+    let mut report = Report::new(None);
+    report.artifacts = vec![a];
+    let md = render(&report);
+    let row = md
+        .lines()
+        .find(|l| l.starts_with('|') && l.contains("baseline.crate:serde"))
+        .unwrap_or_else(|| panic!("{md}"));
+    assert_eq!(row.matches(" → ").count(), 1, "{row}");
+    assert!(
+        row.contains("`tokei::caller1` → `serde::callee1` (retains 1.00 KiB) (+6 more, listed below the table)"),
+        "{row}"
+    );
+    let list: Vec<&str> = md
+        .lines()
+        .skip_while(|l| !l.starts_with("<details><summary>New entry points of 1 crate</summary>"))
+        .take_while(|l| !l.starts_with("</details>"))
+        .collect();
+    assert!(
+        list.iter()
+            .any(|l| l.starts_with("- `tokei` (package `app`), crate `serde`:")),
+        "{md}"
+    );
+    let items: Vec<&&str> = list
+        .iter()
+        .filter(|l| l.starts_with("  - `tokei::caller"))
+        .collect();
+    assert_eq!(items.len(), 5, "{md}");
+    assert!(
+        list.contains(&"  - and 2 more (the JSON report lists each)"),
+        "{md}"
+    );
+}
