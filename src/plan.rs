@@ -121,6 +121,15 @@ impl Plan {
             all_features: self.options.all_features,
             no_default_features: self.options.no_default_features,
             workspace_root: self.workspace.root().display().to_string(),
+            enabled: self
+                .bins
+                .iter()
+                .filter_map(|b| {
+                    let mut f = self.workspace.enabled(&b.target.package_id)?;
+                    f.sort();
+                    Some((b.target.package.clone(), f))
+                })
+                .collect(),
         }
     }
 }

@@ -25,6 +25,11 @@ pub struct Workspace {
 }
 
 impl Workspace {
+    /// The features enabled for package `id` in this resolve; `None` when there is no resolve.
+    pub fn enabled(&self, id: &PackageId) -> Option<Vec<String>> {
+        enabled(&self.metadata, id)
+    }
+
     pub fn root(&self) -> &Path {
         self.metadata.workspace_root.as_std_path()
     }

@@ -127,6 +127,7 @@ pub fn provenance(report: &Report, root: &Path) -> Provenance {
         p.target = b.target.clone();
         p.profile = b.profile.clone();
         p.features = b.features.clone();
+        p.enabled = b.enabled.clone();
         if b.all_features {
             p.features.push("--all-features".into());
         }

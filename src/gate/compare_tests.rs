@@ -269,6 +269,34 @@ fn provenance_mismatch_is_named() {
     assert!(!lock_changed(Some(&p), Some(&new)) && !lock_changed(None, Some(&new)));
 }
 
+/// QA bo F4: `default = ["cli", "yaml"]` edited in `Cargo.toml` changed what cargo enabled,
+/// with the same flags, and nothing said so. Said per package; a baseline without the record,
+/// or a package it did not build, says nothing.
+#[test]
+fn features_cargo_enabled_that_changed_are_named() {
+    let with = |pkgs: &[(&str, &[&str])]| Provenance {
+        enabled: pkgs
+            .iter()
+            .map(|(p, f)| (p.to_string(), f.iter().map(|x| x.to_string()).collect()))
+            .collect(),
+        ..Provenance::default()
+    };
+    let was = with(&[("tokei", &["cli", "default"]), ("other", &[])]);
+    let now = with(&[
+        ("tokei", &["cli", "default", "yaml"]),
+        ("other", &["x"]),
+        ("new", &["y"]),
+    ]);
+    assert_eq!(
+        mismatches(Some(&was), Some(&now)),
+        [
+            "features enabled on other: baseline none, now x",
+            "features enabled on tokei: baseline cli + default, now cli + default + yaml",
+        ]
+    );
+    assert!(mismatches(Some(&with(&[])), Some(&now)).is_empty());
+}
+
 /// A baseline that shares one binary with this run compares it, and says of the other that it
 /// was not compared; one that shares none is refused (`foreign`), naming both sides.
 #[test]

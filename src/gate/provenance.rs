@@ -20,6 +20,18 @@ pub fn mismatches(base: Option<&Provenance>, cur: Option<&Provenance>) -> Vec<St
     differ("profile", b.profile.clone(), c.profile.clone());
     differ("link mode", b.link_modes.join("+"), c.link_modes.join("+"));
     differ("features", list(&b.features), list(&c.features));
+    // What cargo enabled, which a `default` list edited in `Cargo.toml` changes with the same
+    // flags (QA bo F4: tokei's `default = ["cli", "yaml"]` was said nowhere); a baseline that
+    // did not record it says nothing.
+    for (package, now) in &c.enabled {
+        if let Some(was) = b.enabled.get(package) {
+            differ(
+                &format!("features enabled on {package}"),
+                enabled(was),
+                enabled(now),
+            );
+        }
+    }
     differ(
         "cargo-aotcheck",
         b.tool_version.clone(),
@@ -36,6 +48,14 @@ pub fn mismatches(base: Option<&Provenance>, cur: Option<&Provenance>) -> Vec<St
 pub fn lock_changed(base: Option<&Provenance>, cur: Option<&Provenance>) -> bool {
     let lock = |p: Option<&Provenance>| p.and_then(|p| p.cargo_lock_sha256.clone());
     matches!((lock(base), lock(cur)), (Some(x), Some(y)) if x != y)
+}
+
+/// A package's enabled features, `none` for none.
+fn enabled(v: &[String]) -> String {
+    match v.is_empty() {
+        true => "none".into(),
+        false => v.join(" + "),
+    }
 }
 
 /// The features of a build as cargo resolves them from the flags: the package's default

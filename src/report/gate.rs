@@ -317,6 +317,9 @@ pub struct Provenance {
     pub link_modes: Vec<String>,
     /// SHA-256 of the workspace's `Cargo.lock`, hex; `None` when there is none.
     pub cargo_lock_sha256: Option<String>,
+    /// The features cargo enabled on each package built ([`super::BuildInfo::enabled`]).
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub enabled: std::collections::BTreeMap<String, Vec<String>>,
     /// `git rev-parse HEAD` of the workspace; `None` outside git.
     pub git_commit: Option<String>,
     /// Uncommitted changes to tracked files at the time of the run; `None` outside git.

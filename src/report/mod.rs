@@ -136,6 +136,10 @@ pub struct BuildInfo {
     pub no_default_features: bool,
     /// The workspace root that was built.
     pub workspace_root: String,
+    /// The features cargo enabled on each package whose binaries were built, as its resolve
+    /// lists them: a change of a `default` list in `Cargo.toml` changes these, not the flags.
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub enabled: std::collections::BTreeMap<String, Vec<String>>,
 }
 
 /// One binary: built by us (`package`, `link_mode` set) or given to `inspect`.

@@ -258,6 +258,28 @@ fn aot001_names_the_packages_feature_that_brings_the_loader_in() {
     for f in ["static", "linked"] {
         assert!(lib["features"].get(f).is_none(), "{}", lib["features"]);
     }
+    // QA bo F4: the report records what cargo enabled on the package (a baseline compared
+    // names a change of it), as `cargo metadata`'s resolve lists it.
+    let id = meta["packages"]
+        .as_array()
+        .expect("packages")
+        .iter()
+        .find(|p| p["name"] == "audit-libloading")
+        .map(|p| p["id"].clone())
+        .expect("the package");
+    let node = meta["resolve"]["nodes"]
+        .as_array()
+        .expect("nodes")
+        .iter()
+        .find(|n| n["id"] == id)
+        .expect("its node");
+    let mut resolved = strings(&node["features"]);
+    resolved.sort();
+    assert_eq!(resolved, ["default", "plugins"]);
+    assert_eq!(
+        strings(&v["build"]["enabled"]["audit-libloading"]),
+        resolved
+    );
 }
 
 #[test]
