@@ -3,6 +3,9 @@
 //! style sheets; QA bk F9: 7 of mdbook's 10 largest rows read as hashes). Read from the
 //! constant's first bytes: a known file signature, text (quoted, its start), or all zeros.
 
+/// What a constant in data the loader fixes up holds (a table of pointers, slices, vtables).
+pub const ADDRESSES: &str = "data holding addresses";
+
 /// Bytes looked at: enough for a signature and a line of text.
 const LOOK: usize = 64;
 /// Characters of text quoted.

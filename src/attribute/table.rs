@@ -226,7 +226,16 @@ pub(super) fn row(l: &Layout, p: &Piece, a: &Attr, names: &Interner) -> SymbolRo
                 let start = usize::try_from(start).ok()?;
                 let end = start.saturating_add(p.file.min(64) as usize);
                 let bytes = l.data.get(start..end)?;
-                (s.alloc && !s.exec).then(|| super::content::describe(bytes, p.vm))?
+                if !s.alloc || s.exec {
+                    return None;
+                }
+                // Data the loader fixes up (a static-pie's `.data.rel.ro`) holds addresses:
+                // its bytes in the file are no signature or text (QA bo F8: regex_syntax's
+                // 67.5 KiB case-folding table said nothing).
+                if s.name.starts_with(".data.rel.ro") {
+                    return Some(super::content::ADDRESSES.to_string());
+                }
+                super::content::describe(bytes, p.vm)
             })
         }
         _ => None,

@@ -47,6 +47,8 @@ __attribute__((used)) const unsigned char gz[4096] __asm__("anon.0123456789abcde
 __attribute__((used)) const char page[] __asm__("alloc_0123456789abcdef01234567") =
     "<!DOCTYPE html>\n<html lang=\"en\"><head><title>page</title></head></html>\n";
 __attribute__((used)) const unsigned char zeros[512] __asm__("anon.fedcba9876543210fedcba9876543210.2") = {0};
+__attribute__((used)) const char *const ptrs[3] __asm__("anon.aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.9") =
+    {"one", "two", "three"};
 __attribute__((used)) const unsigned char named_gz[64] =
     {0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02, 0xff};
 int main(int argc, char **argv) {
@@ -124,6 +126,16 @@ int main(int argc, char **argv) {
     );
     assert_eq!(first_bytes("named_gz"), "1f8b0800");
     assert_eq!(content("named_gz"), None);
+    // QA bo F8: a table of pointers, which the loader fixes up (`readelf -r`: a relative
+    // relocation at each of its three slots), says so; its bytes in the file tell nothing.
+    let table = "anon.aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.9";
+    let at = addr(table);
+    let fixed = crate::why::relative_relocs(&bin)
+        .iter()
+        .filter(|(slot, _)| (at..at + 24).contains(slot))
+        .count();
+    assert_eq!(fixed, 3, "relative relocations in {table}");
+    assert_eq!(content(table).as_deref(), Some("data holding addresses"));
     // The terminal says it beside the made-up name.
     let r = run(aotcheck().args(["aotcheck", "inspect", "--color", "never", "-n", "3", &bin]));
     let row = r
