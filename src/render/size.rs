@@ -353,7 +353,19 @@ fn symbols(s: &mut String, b: &Binary, c: bool) {
         .unwrap_or(0)
         .clamp(CRATE_MIN, CRATE_MAX);
     let name_width = NAME_WIDTH - (crate_width - CRATE_MIN) - if retained { RETAINED } else { 0 };
-    for (r, copy) in b.symbols.iter().zip(copies) {
+    let rooms: Vec<usize> = b
+        .symbols
+        .iter()
+        .zip(&copies)
+        .map(|(r, copy)| {
+            let section = section_said(r).chars().count();
+            name_width
+                .saturating_sub(section + copy.chars().count())
+                .max(NAME_MIN)
+        })
+        .collect();
+    let cut = names_apart(&b.symbols, &rooms);
+    for (i, (r, copy)) in b.symbols.iter().zip(copies).enumerate() {
         // Named as the crate table names it.
         let krate = super::words::row_crate(r).unwrap_or("-");
         let mem = if r.vm_size == 0 {
@@ -366,17 +378,8 @@ fn symbols(s: &mut String, b: &Binary, c: bool) {
         } else {
             human_size(r.file_size)
         };
-        // A row without a symbol says its section where its label does not (QA ad, F12: ten
-        // `[debug info]` rows, one per `.debug_*` section).
-        let section = match r.name.starts_with('[') && !r.name.contains(&r.section) {
-            true if !r.section.is_empty() => format!(" {}", r.section),
-            _ => String::new(),
-        };
-        // The name leaves room for what follows it (QA al F3: `(copy 1 of 2)` after a name
-        // cut to the width made rows of 114 columns).
-        let room = name_width
-            .saturating_sub(section.chars().count() + copy.chars().count())
-            .max(NAME_MIN);
+        let section = section_said(r);
+        let room = rooms[i];
         // Retained: a row the graph has no node for (a section's fallback) has none.
         let keeps = match (retained, r.retained_size) {
             (false, _) => String::new(),
@@ -392,7 +395,7 @@ fn symbols(s: &mut String, b: &Binary, c: bool) {
                 let left = room.saturating_sub(what.chars().count() + 1).max(ANON_MIN);
                 format!("{} {what}", crate::format::clip(&r.name, left))
             }
-            None => crate::format::clip(&r.name, room),
+            None => cut[i].clone(),
         };
         let _ = writeln!(
             s,
@@ -400,6 +403,40 @@ fn symbols(s: &mut String, b: &Binary, c: bool) {
             crate::format::clip(krate, crate_width),
         );
     }
+}
+
+/// A row without a symbol says its section where its label does not (QA ad, F12: ten
+/// `[debug info]` rows, one per `.debug_*` section).
+fn section_said(r: &crate::report::SymbolRow) -> String {
+    match r.name.starts_with('[') && !r.name.contains(&r.section) {
+        true if !r.section.is_empty() => format!(" {}", r.section),
+        _ => String::new(),
+    }
+}
+
+/// Each row's name cut to its room (which leaves room for what follows it: QA al F3, `(copy 1
+/// of 2)` after a name cut to the width made rows of 114 columns), two names that the cut
+/// would make read alike each keeping where they differ (QA bm F7: `GeneralArgs` and
+/// `ProcessArgs`'s `augment_args`, both `<bottom::options::args::…gs>::augment_args`).
+fn names_apart(rows: &[crate::report::SymbolRow], rooms: &[usize]) -> Vec<String> {
+    let cut: Vec<String> = rows
+        .iter()
+        .zip(rooms)
+        .map(|(r, &room)| crate::format::clip(&r.name, room))
+        .collect();
+    let mut alike: std::collections::HashMap<&str, Vec<usize>> = Default::default();
+    for (i, c) in cut.iter().enumerate() {
+        alike.entry(c.as_str()).or_default().push(i);
+    }
+    let mut out = cut.clone();
+    for same in alike.values().filter(|v| v.len() > 1) {
+        let names: Vec<&str> = same.iter().map(|&i| rows[i].name.as_str()).collect();
+        let room = same.iter().map(|&i| rooms[i]).min().unwrap_or(NAME_MIN);
+        for (&i, apart) in same.iter().zip(crate::format::clip_apart(&names, room)) {
+            out[i] = apart;
+        }
+    }
+    out
 }
 
 #[cfg(test)]

@@ -325,3 +325,39 @@ fn the_filtered_crate_has_its_row_in_the_table() {
     assert_eq!(crate::format::ordinal(22), "22nd");
     assert_eq!(crate::format::ordinal(111), "111th");
 }
+
+/// QA bm F7: `<bottom::options::args::GeneralArgs as …>::augment_args` and the same of
+/// `ProcessArgs`, cut in the middle, read as one row twice; each keeps where they differ.
+#[test]
+fn two_names_the_cut_makes_alike_keep_where_they_differ() {
+    let mut b = binary();
+    b.crates = vec![krate("bottom", 80_000, 80_000, 0)];
+    let row = |kind: &str, size| SymbolRow {
+        name: format!(
+            "<bottom::options::args::{kind}Args as clap_builder::derive::Args>::augment_args"
+        ),
+        mangled: None,
+        krate: Some("bottom".into()),
+        section: ".text".into(),
+        file_size: size,
+        vm_size: size,
+        confidence: Confidence::Mangled,
+        instantiated_in: None,
+        // With the retained column, as a graph gives it: the name's room is ~40 columns.
+        retained_size: Some(size),
+        copy: None,
+        content: None,
+    };
+    b.symbols = vec![row("General", 40_346), row("Process", 34_611)];
+    let mut s = String::new();
+    render(&mut s, &b, &Style::plain());
+    let rows: Vec<&str> = s.lines().filter(|l| l.contains("augment_args")).collect();
+    assert_eq!(rows.len(), 2, "{s}");
+    let name = |l: &str| l.rsplit("  ").next().unwrap_or_default().to_string();
+    assert_ne!(name(rows[0]), name(rows[1]), "{s}");
+    assert!(
+        rows[0].contains("Gener") && rows[1].contains("Proce"),
+        "{s}"
+    );
+    assert!(rows.iter().all(|l| l.chars().count() <= 100), "{s}");
+}
