@@ -91,10 +91,18 @@ pub fn inspect_file(
     binary: &mut Binary,
     settings: &SizeOptions,
 ) -> Result<()> {
+    // A stripped build of this tool's main command left its analysis link (the same build
+    // id) beside it: its symbols name the crates, as the main command's do (QA bm F8: `inspect`
+    // of the shipped `btm` named none).
+    let stripped = binary.symtab_size.is_none_or(|n| n == 0);
+    let analysis_path = stripped
+        .then(|| analysis_link_of(path, binary.build_id.as_deref()?))
+        .flatten();
+    let analysis_map = analysis_path.as_deref().and_then(|p| Mapped::open(p).ok());
     let mut input = Input {
         bytes: file.bytes(),
-        analysis: None,
-        analysis_path: None,
+        analysis: analysis_map.as_ref().map(Mapped::bytes),
+        analysis_path: analysis_map.as_ref().and(analysis_path.as_deref()),
         mapped: Some(file),
         skip: None,
     };
@@ -109,7 +117,7 @@ pub fn inspect_file(
         matches!(binary.linkage, Linkage::Static | Linkage::StaticPie) || binary.stranded();
     let static_glibc = no_loader
         && binary.arch == std::env::consts::ARCH
-        && binary.symtab_size.is_some_and(|n| n > 0)
+        && (binary.symtab_size.is_some_and(|n| n > 0) || input.analysis.is_some())
         && crate::inspect::elf::static_glibc(binary);
     let cxx = static_glibc && crate::attribute::carries_cxx(input.bytes);
     if static_glibc {
@@ -122,6 +130,15 @@ pub fn inspect_file(
     };
     input.skip = skipped(input.bytes, static_glibc, settings);
     analyse(path, &input, binary, &index, settings, false).map(|_| ())
+}
+
+/// The analysis link the main command kept for the build of `path` (`<build dir>/graph/
+/// <name>-<hash>.<build id>`, the build dir two or three folders above the binary: `<build
+/// dir>/<target>/<profile>/NAME`), when there is one with `build_id`.
+fn analysis_link_of(path: &Path, build_id: &str) -> Option<std::path::PathBuf> {
+    path.ancestors().skip(1).take(4).find_map(|dir| {
+        crate::compile::link::analysis_file(&crate::compile::analysis_dir(dir), build_id)
+    })
 }
 
 /// [`inspect_file`] on bytes that are not a mapped file (the fuzz target's input, tests):

@@ -114,3 +114,44 @@ fn the_reports_say_the_names_are_the_analysis_links() {
         assert!(words(&r.stdout).contains(said), "{format}:\n{}", r.stdout);
     }
 }
+
+/// QA bm F8: `inspect` of the stripped binary the main command built (the one shipped) named
+/// no crate, though the analysis link of the same build id was beside it. It takes the names
+/// from that link, as the main command does: the same file (named by the binary's build id,
+/// which readelf reads), and the same crates to a percent.
+#[test]
+fn inspect_of_a_stripped_build_finds_its_analysis_link() {
+    let st = report("release");
+    let path = str_of(&st, "path");
+    assert!(!has_symtab(path), "{path} should be stripped");
+    let r = run(crate::util::aotcheck().args(["aotcheck", "inspect", "--format", "json", path]));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let v: Value = serde_json::from_str(&r.stdout).expect("JSON");
+    let ours = &v["artifacts"][0];
+    let cov = &ours["binary"]["coverage"];
+    let from = str_of(cov, "symbols_from");
+    assert_eq!(from, str_of(&st["binary"]["coverage"], "symbols_from"));
+    let build_id = |f: &str| {
+        tool("readelf", &["-n", f])
+            .lines()
+            .find_map(|l| l.trim().strip_prefix("Build ID: ").map(str::to_string))
+            .unwrap_or_else(|| panic!("no build id in {f}"))
+    };
+    // Named by the shipped binary's build id (its own differs: it holds the relocations).
+    assert!(from.ends_with(&format!(".{}", build_id(path))), "{from}");
+    let (a, b) = (crates(ours), crates(&st));
+    let named = |v: &[(String, u64)]| {
+        v.iter()
+            .filter(|c| !c.0.starts_with('['))
+            .map(|c| c.0.clone())
+            .collect::<Vec<_>>()
+    };
+    assert!(named(&a).contains(&"table".to_string()), "{a:?}");
+    for (name, bytes) in a.iter().filter(|c| c.0 == "table" || c.0 == "std") {
+        let theirs = b.iter().find(|c| c.0 == *name).map_or(0, |c| c.1);
+        assert!(
+            bytes.abs_diff(theirs) * 100 <= theirs,
+            "{name}: inspect {bytes} B, the main command {theirs} B"
+        );
+    }
+}
