@@ -188,7 +188,7 @@ fn build(
         reproduce = with_request(&reproduce, &url);
     }
     if let Some((uid, gid)) = beside {
-        reproduce = super::foreign::shown(uid, gid) + &reproduce;
+        reproduce = super::foreign::shown(uid, gid, &reproduce);
     }
     let mut all = words.into_iter().map(OsString::from);
     Invocation {

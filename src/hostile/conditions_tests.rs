@@ -92,9 +92,10 @@ fn a_foreign_process_runs_beside_the_program_as_root_only() {
     assert_eq!(
         p.reproduce,
         format!(
-            "setpriv --reuid=54321 --regid=54321 --clear-groups -- sleep 60 & sleep 0.2; \
+            "setpriv --reuid=54321 --regid=54321 --clear-groups -- sleep 60 & s=$!; sleep 0.2; \
              unshare --mount --propagation private -- sh -c 'mount --bind \"$1\" \
-             /etc/nsswitch.conf && shift && exec \"$@\"' sh {conf} /x/bin a"
+             /etc/nsswitch.conf && shift && exec \"$@\"' sh {conf} /x/bin a; r=$?; kill $s \
+             2>/dev/null; (exit $r)"
         )
     );
     let userns = Privilege::UserNamespace { uid: 1, gid: 1 };

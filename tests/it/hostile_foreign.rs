@@ -68,13 +68,10 @@ fn privileged_a_process_of_an_unknown_uid_beside_the_program_reproduces_the_cras
         "the process outlived the run"
     );
 
-    // By hand: the command as shown, stopping its background process when the program ends.
+    // By hand: the command as shown (it stops its background process when the program ends).
     let by_hand = |command: &str| {
         Command::new("sh")
-            .args([
-                "-c",
-                &format!("{command}; s=$?; kill $! 2>/dev/null; exit $s"),
-            ])
+            .args(["-c", command])
             .output()
             .expect("sh")
     };
@@ -89,5 +86,59 @@ fn privileged_a_process_of_an_unknown_uid_beside_the_program_reproduces_the_cras
     assert!(
         orphaned_sleepers_of(uid).is_empty(),
         "the hand run's process was left"
+    );
+}
+
+/// QA bp F1: static `btm` crashed under `foreign-process` in 9 of 72 runs by hand (its
+/// collector raced its exit), and the tool's one run said `ok` every time. The condition runs
+/// the program again while it ends well, five runs at most: the fixture, told to look the
+/// owners up only every third run that finds a foreign process, crashes within them, and the
+/// run says in which; the crash stack is caught by tracing it again as often.
+#[test]
+fn privileged_a_crash_that_races_the_exit_is_caught_by_running_again() {
+    require_privilege();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let count = dir.path().join("count");
+    let count = count.to_str().expect("utf-8");
+    let args = [
+        "--hostile",
+        "--probe-arg=--every",
+        "--probe-arg=3",
+        "--probe-arg",
+        count,
+    ];
+    let r = run(&mut check_fixture("hostile-foreign-process", &args));
+    assert_eq!(r.code, 1, "the crash fails the gate\n{}", r.stderr);
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).expect("JSON report");
+    let runs = runs_of(&v, "hostile-foreign-process");
+    let foreign = run_named(&runs, "foreign-process");
+    assert_eq!(foreign["outcome"], "crashed", "{foreign}");
+    assert_eq!(foreign["signal"], "SIGSEGV", "{foreign}");
+    let detail = str_of(foreign, "detail");
+    let made: u32 = detail
+        .strip_prefix("in run ")
+        .and_then(|d| d.split(' ').next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(1);
+    assert!(made <= 5, "{detail}");
+    if made > 1 {
+        assert!(
+            detail.contains("of up to 5; the runs before it were ok"),
+            "{detail}"
+        );
+    }
+    // The fixture's own count: at least three runs found the foreign process.
+    let counted: u32 = std::fs::read_to_string(count)
+        .expect("the fixture's count")
+        .trim()
+        .parse()
+        .expect("a number");
+    assert!(counted >= 3, "{counted}");
+    let stack = foreign["crash_stack"].as_array().expect("crash_stack");
+    assert!(
+        stack
+            .iter()
+            .any(|f| f.as_str().is_some_and(|f| f.contains("owner_name"))),
+        "{foreign}"
     );
 }
