@@ -222,15 +222,26 @@ pub fn loopback_warnings(args: &[String], inherited: bool) -> Vec<String> {
             }
             // The argument with every address in its place (QA am F7: `0.0.0.0:{port}` did not
             // fit a server that takes the address and the port apart).
-            let host = ["127.0.0.1", "[::1]", "::1", "localhost"]
-                .into_iter()
-                .find(|h| a.contains(h))
-                .unwrap_or(a.as_str());
-            let instead = a.replacen(host, "0.0.0.0", 1);
+            // IPv6's loopback gets IPv6's any-address (QA bp F4: `0.0.0.0` in place of `::1`
+            // stops a server listening on IPv6).
+            let (host, any) = [
+                ("127.0.0.1", "0.0.0.0"),
+                ("[::1]", "[::]"),
+                ("::1", "::"),
+                ("localhost", "0.0.0.0"),
+            ]
+            .into_iter()
+            .find(|(h, _)| a.contains(h))
+            .unwrap_or((a.as_str(), "0.0.0.0"));
+            let instead = a.replacen(host, any, 1);
+            let set = match inherited {
+                true => "set `image.args`",
+                false => "change `image.args`",
+            };
             format!(
                 "the image's argument `{a}`{whence} names the loopback address: a server that \
-                 listens there in a container is not reachable from outside it; set \
-                 `image.args`, with `{instead}` in its place"
+                 listens there in a container is not reachable from outside it; {set}, with \
+                 `{instead}` in its place"
             )
         })
         .collect()
@@ -339,17 +350,22 @@ mod tests {
             w[0].contains("`127.0.0.1` (taken from the probe's arguments)"),
             "{w:?}"
         );
-        assert!(w[0].ends_with("with `0.0.0.0` in its place"), "{w:?}");
+        assert!(
+            w[0].ends_with("set `image.args`, with `0.0.0.0` in its place"),
+            "{w:?}"
+        );
         for (a, instead) in [
             ("localhost:3000", "0.0.0.0:3000"),
-            ("[::1]:80", "0.0.0.0:80"),
+            ("[::1]:80", "[::]:80"),
             ("--listen=127.0.0.1:9", "--listen=0.0.0.0:9"),
-            ("::1", "0.0.0.0"),
-            ("--interfaces=::1", "--interfaces=0.0.0.0"),
+            ("::1", "::"),
+            ("--interfaces=::1", "--interfaces=::"),
             ("--host=localhost", "--host=0.0.0.0"),
         ] {
             let w = loopback_warnings(&[a.into()], false);
             assert_eq!(w.len(), 1, "{a}");
+            // Its own `image.args` are changed, not set (QA bp F4).
+            assert!(w[0].contains("; change `image.args`, with"), "{w:?}");
             assert!(
                 w[0].ends_with(&format!("with `{instead}` in its place")),
                 "{w:?}"
