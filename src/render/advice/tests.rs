@@ -395,6 +395,26 @@ fn start_up_changes_beyond_the_noise_only() {
         ),
         "{slower:?}"
     );
+    // QA bp F2: with the symbols stripped by the combined build, a knob kept for what it
+    // saved of the stripped file says that, not the bytes it added to the unstripped one.
+    let mut stripping = a.clone();
+    stripping.combined_knobs.push("strip=symbols".into());
+    let knob = stripping.binaries[0]
+        .variants
+        .iter_mut()
+        .find(|v| v.id == "relocation-model=static")
+        .and_then(|v| v.measured.change.as_mut())
+        .expect("the knob's change");
+    (knob.file_size, knob.file_size_percent) = (99_664, 1.5);
+    (knob.stripped_size, knob.stripped_size_percent) = (Some(-522_432), Some(-10.0));
+    assert!(
+        slower_knobs(&stripping)[0].contains(
+            "; it saves 510 KiB, 10.0% of the stripped file, which the combined build ships: \
+             leave its line out"
+        ),
+        "{:?}",
+        slower_knobs(&stripping)
+    );
     let combined = a.binaries[0].combined.as_mut().expect("combined");
     let c = combined.measured.change.as_mut().expect("change");
     (c.startup_ratio, c.startup_ratio_interval) = (Some(1.5), Some([1.2, 1.8]));
