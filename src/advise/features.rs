@@ -101,9 +101,10 @@ fn tables(pkg: &Package) -> (BTreeMap<String, Vec<String>>, BTreeSet<String>) {
 }
 
 /// The feature of `pkg` that turns its optional dependency `dep` (as `pkg` names it) on, the
-/// one that enables least besides; and whether `default` turns it on. `None` when no feature
-/// does (`dep` is not an optional dependency).
-pub fn turning_on(pkg: &Package, dep: &str) -> Option<(String, bool)> {
+/// one that enables least besides; and, when `default` turns it on, the entry of `default`'s
+/// list that does (the feature itself, or one that enables it: bottom's `deploy`, QA bp F3).
+/// `None` when no feature does (`dep` is not an optional dependency).
+pub fn turning_on(pkg: &Package, dep: &str) -> Option<(String, Option<String>)> {
     let (table, optional) = tables(pkg);
     let of = |f: &str| closure(&table, &optional, [f]);
     let feature = table
@@ -114,7 +115,13 @@ pub fn turning_on(pkg: &Package, dep: &str) -> Option<(String, bool)> {
         .min_by_key(|(_, c)| c.features.len() + c.deps.len())?
         .0
         .clone();
-    let by_default = table.contains_key("default") && of("default").deps.contains(dep);
+    let listed = table.get("default").into_iter().flatten();
+    let mut reaching = listed.filter(|f| of(f).deps.contains(dep));
+    let by_default = reaching
+        .clone()
+        .find(|f| **f == feature)
+        .or_else(|| reaching.next())
+        .cloned();
     Some((feature, by_default))
 }
 
@@ -224,31 +231,37 @@ pub(super) fn for_plan(plan: &Plan) -> (Vec<Without>, Vec<(String, String)>) {
     (out, not_tried)
 }
 
+/// A package `app` with `features` and the optional dependencies `optional`, for tests.
+#[cfg(test)]
+pub(crate) fn test_package(features: serde_json::Value, optional: &[&str]) -> Package {
+    let deps: Vec<serde_json::Value> = optional
+        .iter()
+        .map(|d| {
+            serde_json::json!({
+                "name": d, "source": null, "req": "*", "kind": null, "rename": null,
+                "optional": true, "uses_default_features": true, "features": [],
+                "target": null, "registry": null
+            })
+        })
+        .collect();
+    serde_json::from_value(serde_json::json!({
+        "name": "app", "version": "0.1.0", "id": "path+file:///app#0.1.0",
+        "license": null, "license_file": null, "description": null, "source": null,
+        "dependencies": deps, "targets": [], "features": features,
+        "manifest_path": "/app/Cargo.toml", "metadata": null, "publish": null,
+        "authors": [], "categories": [], "keywords": [], "readme": null,
+        "repository": null, "homepage": null, "documentation": null, "edition": "2021",
+        "links": null, "default_run": null, "rust_version": null
+    }))
+    .expect("package")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn package(features: serde_json::Value, optional: &[&str]) -> Package {
-        let deps: Vec<serde_json::Value> = optional
-            .iter()
-            .map(|d| {
-                serde_json::json!({
-                    "name": d, "source": null, "req": "*", "kind": null, "rename": null,
-                    "optional": true, "uses_default_features": true, "features": [],
-                    "target": null, "registry": null
-                })
-            })
-            .collect();
-        serde_json::from_value(serde_json::json!({
-            "name": "app", "version": "0.1.0", "id": "path+file:///app#0.1.0",
-            "license": null, "license_file": null, "description": null, "source": null,
-            "dependencies": deps, "targets": [], "features": features,
-            "manifest_path": "/app/Cargo.toml", "metadata": null, "publish": null,
-            "authors": [], "categories": [], "keywords": [], "readme": null,
-            "repository": null, "homepage": null, "documentation": null, "edition": "2021",
-            "links": null, "default_run": null, "rust_version": null
-        }))
-        .expect("package")
+        test_package(features, optional)
     }
 
     fn names(v: &[Without]) -> Vec<(String, Vec<String>, Vec<String>)> {
@@ -309,7 +322,23 @@ mod tests {
         );
         assert_eq!(
             turning_on(&pkg, "nvml-wrapper"),
-            Some(("nvidia".into(), true))
+            Some(("nvidia".into(), Some("deploy".into())))
+        );
+        let direct = package(
+            serde_json::json!({"default": ["nvidia"], "nvidia": ["dep:nvml-wrapper"], "x": []}),
+            &["nvml-wrapper"],
+        );
+        assert_eq!(
+            turning_on(&direct, "nvml-wrapper"),
+            Some(("nvidia".into(), Some("nvidia".into())))
+        );
+        let off = package(
+            serde_json::json!({"default": ["x"], "nvidia": ["dep:nvml-wrapper"], "x": []}),
+            &["nvml-wrapper"],
+        );
+        assert_eq!(
+            turning_on(&off, "nvml-wrapper"),
+            Some(("nvidia".into(), None))
         );
         assert_eq!(turning_on(&pkg, "cc"), None);
         assert_eq!(turning_on(&pkg, "serde"), None);

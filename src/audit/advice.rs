@@ -65,9 +65,12 @@ fn package_feature(r: &Reached, root: &cargo_metadata::Package) -> Option<String
     })?;
     let key = dep.rename.as_deref().unwrap_or(&dep.name);
     let (feature, by_default) = crate::advise::features::turning_on(root, key)?;
-    let default = match by_default {
-        true => ", on by default",
-        false => "",
+    // On through another feature of `default` (bottom's `deploy`): that list is the one to
+    // edit (QA bp F3: it said to leave `nvidia` out of `default`, which does not name it).
+    let (default, list) = match by_default {
+        Some(f) if f != feature => (format!(", on by default through `{f}`"), f),
+        Some(_) => (", on by default".to_string(), "default".to_string()),
+        None => (String::new(), "default".to_string()),
     };
     let package = root.name.as_str();
     let name = r.name();
@@ -77,8 +80,47 @@ fn package_feature(r: &Reached, root: &cargo_metadata::Package) -> Option<String
     };
     Some(format!(
         "Build without {package}'s `{feature}` feature{default} (`--no-default-features` and \
-         the others by name, or leave it out of `default`): it brings in {brings}, which loads \
+         the others by name, or leave it out of `{list}`): it brings in {brings}, which loads \
          its library at run time and has no feature that links it at build time; or ship the \
          dynamic build, or make the part that needs the library a separate process."
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// QA bp F3: bottom's `nvidia`, which brings NVML in, is on by default through `deploy`,
+    /// the entry of `default`'s list: that list is the one to leave it out of.
+    #[test]
+    fn a_feature_on_by_default_through_another_names_that_one() {
+        let root = crate::advise::features::test_package(
+            serde_json::json!({
+                "default": ["deploy"], "deploy": ["nvidia", "zfs"],
+                "nvidia": ["dep:nvml-wrapper"], "zfs": []
+            }),
+            &["nvml-wrapper"],
+        );
+        let mut loader = serde_json::to_value(&root).expect("json");
+        loader["name"] = "nvml-wrapper".into();
+        loader["id"] = "registry+nvml-wrapper#0.11.0".into();
+        loader["features"] = serde_json::json!({});
+        loader["dependencies"] = serde_json::json!([]);
+        let loader: cargo_metadata::Package = serde_json::from_value(loader).expect("package");
+        let r = Reached {
+            package: &loader,
+            features: Vec::new(),
+            path: vec!["app".into(), "nvml-wrapper".into()],
+            proc_macro: false,
+            deps: Vec::new(),
+        };
+        let advice = loading_feature(&r, &root).expect("advice");
+        assert!(
+            advice.starts_with(
+                "Build without app's `nvidia` feature, on by default through `deploy` \
+                 (`--no-default-features` and the others by name, or leave it out of `deploy`)"
+            ),
+            "{advice}"
+        );
+    }
 }
