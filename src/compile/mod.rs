@@ -7,6 +7,7 @@ mod collision;
 mod failure;
 pub mod link;
 pub mod linked;
+mod once;
 mod relay;
 pub mod rustflags;
 mod variant;

@@ -64,8 +64,10 @@ pub fn build_variant(
     // With `-q`, a variant's failed build says its first error line in the report; cargo's
     // whole diagnostics (a failed variant is no failure of the run) are not shown.
     let mut quiet = std::io::sink();
-    let diag: &mut dyn std::io::Write = if plan.ui.quiet { &mut quiet } else { out.err };
-    let done = run_cargo(&req, diag)?;
+    let sink: &mut dyn std::io::Write = if plan.ui.quiet { &mut quiet } else { out.err };
+    let mut once = super::once::OnceWarnings::new(sink);
+    let done = run_cargo(&req, &mut once)?;
+    drop(once);
     if done.success {
         return Ok(Ok(done.built));
     }
