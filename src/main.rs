@@ -55,6 +55,7 @@ fn main() -> ExitCode {
         err_color: color(err_terminal),
         err_terminal,
         verbosity: opts.verbosity,
+        cargo_warnings: Default::default(),
     };
     cargo_aotcheck::interrupt::install();
     let result = run(&opts, &mut output);

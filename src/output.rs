@@ -25,6 +25,9 @@ pub struct Output<'a> {
     /// stderr is a terminal: progress bars are welcome there.
     pub err_terminal: bool,
     pub verbosity: Verbosity,
+    /// Cargo's warning blocks passed to stderr so far, without their colours: `advise`'s
+    /// builds pass each once (see `compile::once`).
+    pub cargo_warnings: std::collections::HashSet<String>,
 }
 
 /// `style` applied to `text` when `on`.

@@ -115,13 +115,19 @@ pub fn turning_on(pkg: &Package, dep: &str) -> Option<(String, Option<String>)> 
         .min_by_key(|(_, c)| c.features.len() + c.deps.len())?
         .0
         .clone();
-    let listed = table.get("default").into_iter().flatten();
-    let mut reaching = listed.filter(|f| of(f).deps.contains(dep));
+    // The entries of `default`'s list that reach it: the feature itself if listed, else the
+    // first.
+    let reaching: Vec<&String> = table
+        .get("default")
+        .into_iter()
+        .flatten()
+        .filter(|f| of(f).deps.contains(dep))
+        .collect();
     let by_default = reaching
-        .clone()
-        .find(|f| **f == feature)
-        .or_else(|| reaching.next())
-        .cloned();
+        .iter()
+        .find(|f| ***f == feature)
+        .or(reaching.first())
+        .map(|f| f.to_string());
     Some((feature, by_default))
 }
 

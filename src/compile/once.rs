@@ -2,18 +2,16 @@
 //! crate again, and cargo repeats its warnings every time (QA bp F6: tokei's, 1,146 lines of
 //! stderr over the variants, which buried the progress lines). A warning block (from a line
 //! that starts `warning:` to the blank line after it) that an earlier build of this run wrote
-//! is left out; everything else passes as it comes.
+//! (`Output::cargo_warnings`) is left out; everything else passes as it comes.
 
 use std::collections::HashSet;
 use std::io::Write;
-use std::sync::Mutex;
-
-/// The warning blocks written so far in this run, without their colours.
-static SEEN: Mutex<Option<HashSet<String>>> = Mutex::new(None);
 
 /// A writer that passes cargo's stderr to `inner`, each warning block once per run.
 pub struct OnceWarnings<'a> {
     inner: &'a mut dyn Write,
+    /// The blocks written so far in the run.
+    seen: &'a mut HashSet<String>,
     /// The part of a line not ended yet.
     line: Vec<u8>,
     /// The warning block being read, held until it ends.
@@ -21,9 +19,10 @@ pub struct OnceWarnings<'a> {
 }
 
 impl<'a> OnceWarnings<'a> {
-    pub fn new(inner: &'a mut dyn Write) -> Self {
+    pub fn new(inner: &'a mut dyn Write, seen: &'a mut HashSet<String>) -> Self {
         OnceWarnings {
             inner,
+            seen,
             line: Vec::new(),
             block: None,
         }
@@ -54,12 +53,7 @@ impl<'a> OnceWarnings<'a> {
         let Some(block) = self.block.take() else {
             return Ok(());
         };
-        let key = plain(&block);
-        let new = SEEN
-            .lock()
-            .map(|mut s| s.get_or_insert_with(HashSet::new).insert(key))
-            .unwrap_or(true);
-        if new {
+        if self.seen.insert(plain(&block)) {
             self.inner.write_all(&block)?;
         }
         Ok(())
@@ -94,13 +88,14 @@ impl Write for OnceWarnings<'_> {
 impl Drop for OnceWarnings<'_> {
     fn drop(&mut self) {
         let rest = std::mem::take(&mut self.line);
-        if self.block.is_some() {
-            if let Some(b) = self.block.as_mut() {
+        match self.block.as_mut() {
+            Some(b) => {
                 b.extend_from_slice(&rest);
+                let _ = self.block_done();
             }
-            let _ = self.block_done();
-        } else {
-            let _ = self.inner.write_all(&rest);
+            None => {
+                let _ = self.inner.write_all(&rest);
+            }
         }
         let _ = self.inner.flush();
     }
@@ -126,14 +121,15 @@ mod tests {
                       `only_in_this_test_a` is never used\n --> src/main.rs:4:4\n  |\n\n\
                       warning: function `only_in_this_test_b` is never used\n\n\
                       warning: `t` (bin \"t\") generated 1 warning\n    Building [=> ] 1/2\r";
+        let mut seen = HashSet::new();
         let mut out = Vec::new();
         {
-            let mut w = OnceWarnings::new(&mut out);
+            let mut w = OnceWarnings::new(&mut out, &mut seen);
             w.write_all(first.as_bytes()).expect("write");
         }
         let mut again = Vec::new();
         {
-            let mut w = OnceWarnings::new(&mut again);
+            let mut w = OnceWarnings::new(&mut again, &mut seen);
             // In pieces, as a pipe gives them.
             for piece in second.as_bytes().chunks(7) {
                 w.write_all(piece).expect("write");

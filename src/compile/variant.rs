@@ -65,7 +65,7 @@ pub fn build_variant(
     // whole diagnostics (a failed variant is no failure of the run) are not shown.
     let mut quiet = std::io::sink();
     let sink: &mut dyn std::io::Write = if plan.ui.quiet { &mut quiet } else { out.err };
-    let mut once = super::once::OnceWarnings::new(sink);
+    let mut once = super::once::OnceWarnings::new(sink, &mut out.cargo_warnings);
     let done = run_cargo(&req, &mut once)?;
     drop(once);
     if done.success {

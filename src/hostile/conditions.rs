@@ -107,6 +107,14 @@ impl Condition {
         }
     }
 
+    /// Runs made under it at most, while the program ends well (see [`super::foreign::TRIES`]).
+    pub fn tries(self) -> u32 {
+        match self {
+            Condition::ForeignProcess => super::foreign::TRIES,
+            _ => 1,
+        }
+    }
+
     /// The condition of this name, [`Condition::Plain`] included.
     pub fn named(name: &str) -> Option<Condition> {
         Condition::ALL

@@ -61,18 +61,9 @@ pub fn locate(runs: &mut [HostileRun], site: &Site) {
                 conditions::invocation(condition, site.binary, site.spec, site.privilege, scratch)
                     .map_err(|e| format!("the condition could not be set up again: {e}"))?;
             // A crash that races the program's exit may take more than one run to catch.
-            let tries = match condition {
-                Condition::ForeignProcess => super::foreign::TRIES,
-                _ => 1,
-            };
-            let mut capture = trace(&inv, site, signal);
-            for _ in 1..tries {
-                if capture.is_ok() || crate::interrupt::requested() {
-                    break;
-                }
-                capture = trace(&inv, site, signal);
-            }
-            let capture = capture?;
+            let again = |c: &Result<Capture, String>| c.is_err() && !crate::interrupt::requested();
+            let traced = || trace(&inv, site, signal);
+            let capture = super::foreign::repeat(condition.tries(), traced, again).0?;
             let stack = super::frames::names(&capture, site.binary, site.analysis);
             if stack.is_empty() {
                 return Err(NO_FUNCTION.to_string());

@@ -9,29 +9,28 @@
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-/// How long the process started by hand (the reproduce command) lives: it ends by itself.
+/// How long the process started by the reproduce command may live: the command stops it
+/// after the program, and this ends it should the command be cut short.
 const BY_HAND_SECONDS: u32 = 60;
+
+/// How long the process the tool starts may live: [`Beside`] stops it after the run.
+const RUN_SECONDS: u32 = 3600;
 
 /// Runs under `foreign-process` at most, until one fails: a program may exit before it looks
 /// the other process's owner up (QA bp F1: static `btm` crashed in 9 of 72 runs by hand, as
 /// its collector thread raced its exit, and one run a condition was `ok` every time).
 pub const TRIES: u32 = 5;
 
-/// `run` until `ok` says a run did not end well, [`TRIES`] runs at most (`interrupted`
-/// stops early with its error): the last run, and how many were made.
-pub fn until_not_ok<E>(
-    mut run: impl FnMut() -> super::RunResult,
-    ok: impl Fn(&super::RunResult) -> bool,
-    interrupted: impl Fn() -> Result<(), E>,
-) -> Result<(super::RunResult, u32), E> {
+/// `run` again while `again` says so of the last run, `tries` runs at most: the last run, and
+/// how many were made.
+pub fn repeat<T>(tries: u32, mut run: impl FnMut() -> T, again: impl Fn(&T) -> bool) -> (T, u32) {
     let mut last = run();
     let mut made = 1;
-    while made < TRIES && ok(&last) {
-        interrupted()?;
+    while made < tries && again(&last) {
         last = run();
         made += 1;
     }
-    Ok((last, made))
+    (last, made)
 }
 
 /// What a `foreign-process` run's detail says of the runs made, before `detail` (its own).
@@ -69,7 +68,7 @@ fn words(uid: u32, gid: u32, seconds: u32) -> Vec<String> {
 /// Start the process and wait until `/proc` shows it as `sleep` under `uid` (`setpriv` has
 /// changed its ids and run it), so that the program finds it from its first instruction.
 pub fn start(uid: u32, gid: u32) -> Result<Beside, String> {
-    let w = words(uid, gid, 3600);
+    let w = words(uid, gid, RUN_SECONDS);
     let child = Command::new(&w[0])
         .args(&w[1..])
         .stdin(Stdio::null())
@@ -100,19 +99,8 @@ pub fn start(uid: u32, gid: u32) -> Result<Beside, String> {
 
 /// Whether process `pid` is `sleep` with real and effective uid `uid`, by `/proc`.
 fn runs_as(pid: u32, uid: u32) -> bool {
-    let Ok(status) = std::fs::read_to_string(format!("/proc/{pid}/status")) else {
-        return false;
-    };
-    let field = |name: &str| {
-        status
-            .lines()
-            .find_map(|l| l.strip_prefix(name))
-            .map(str::trim)
-    };
-    let ids: Vec<&str> = field("Uid:").map_or(Vec::new(), |u| u.split_whitespace().collect());
-    field("Name:") == Some("sleep")
-        && ids.len() >= 2
-        && ids[..2].iter().all(|i| *i == uid.to_string())
+    super::privilege::ids_of(&pid.to_string())
+        .is_some_and(|(name, real, effective)| name == "sleep" && real == uid && effective == uid)
 }
 
 /// The reproduce command `command` with the same process started in the background before
@@ -151,26 +139,14 @@ mod tests {
         assert!(!std::path::Path::new(&format!("/proc/{pid}")).exists());
     }
 
-    /// Runs again while they end well, and stops at the first that does not, or at TRIES.
+    /// Runs again while they end well, and stops at the first that does not, or at `tries`.
     #[test]
     fn runs_are_made_until_one_fails_at_most_tries() {
-        let result = |code| super::super::RunResult {
-            exit_code: Some(code),
-            ..Default::default()
-        };
-        let ok = |r: &super::super::RunResult| r.exit_code == Some(0);
-        let fine = || Ok::<(), ()>(());
         let mut codes = [0, 0, 139, 0].into_iter();
-        let (last, made) =
-            until_not_ok(|| result(codes.next().unwrap_or(0)), ok, fine).expect("runs");
-        assert_eq!((last.exit_code, made), (Some(139), 3));
-        let (last, made) = until_not_ok(|| result(0), ok, fine).expect("runs");
-        assert_eq!((last.exit_code, made), (Some(0), TRIES));
-        let stop = || Err::<(), &str>("interrupted");
-        assert_eq!(
-            until_not_ok(|| result(0), ok, stop).err(),
-            Some("interrupted")
-        );
+        let again = |c: &i32| *c == 0;
+        assert_eq!(repeat(TRIES, || codes.next().unwrap_or(0), again), (139, 3));
+        assert_eq!(repeat(TRIES, || 0, again), (0, TRIES));
+        assert_eq!(repeat(1, || 0, again), (0, 1));
         assert_eq!(
             runs_said(5, false, None).as_deref(),
             Some("ok in each of 5 runs")

@@ -275,13 +275,11 @@ pub fn run_all(
                 continue;
             }
         };
-        let tries = match condition {
-            Condition::ForeignProcess => foreign::TRIES,
-            _ => 1,
+        let again = |r: &RunResult| {
+            judge(r, &reference) == HostileOutcome::Ok && !crate::interrupt::requested()
         };
-        let ok = |r: &RunResult| tries > 1 && judge(r, &reference) == HostileOutcome::Ok;
         let run = || run_invocation(&inv, spec);
-        let (result, made) = foreign::until_not_ok(run, ok, crate::interrupt::check)?;
+        let (result, made) = foreign::repeat(condition.tries(), run, again);
         crate::interrupt::check()?;
         let outcome = judge(&result, &reference);
         let dynamic_run = match outcome {
@@ -313,7 +311,7 @@ pub fn run_all(
         };
         let detail = if outcome == HostileOutcome::Skipped {
             Some(plain::not_judged(spec, &reference, plain_twin.as_ref()))
-        } else if tries > 1 {
+        } else if condition.tries() > 1 {
             let failed = outcome != HostileOutcome::Ok;
             foreign::runs_said(made, failed, detail(&result, outcome))
         } else {

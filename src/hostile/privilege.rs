@@ -51,14 +51,16 @@ pub fn detect_privilege() -> Privilege {
 }
 
 fn effective_uid() -> Option<u32> {
-    let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    status
-        .lines()
-        .find_map(|l| l.strip_prefix("Uid:"))?
-        .split_whitespace()
-        .nth(1)?
-        .parse()
-        .ok()
+    ids_of("self").map(|(_, _, effective)| effective)
+}
+
+/// Process `pid`'s name and its real and effective uid, from `/proc/PID/status`.
+pub(super) fn ids_of(pid: &str) -> Option<(String, u32, u32)> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    let field = |name: &str| status.lines().find_map(|l| l.strip_prefix(name));
+    let name = field("Name:")?.trim().to_string();
+    let mut uids = field("Uid:")?.split_whitespace().map(str::parse::<u32>);
+    Some((name, uids.next()?.ok()?, uids.next()?.ok()?))
 }
 
 /// The first id from 54321 up that neither `/etc/passwd` nor `/etc/group` knows.

@@ -18,7 +18,7 @@ use crate::probe::{RunSpec, run_once};
 use crate::report::NOTHING_ON_STDERR;
 
 /// What one run did.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RunResult {
     pub exit_code: Option<i32>,
     pub signal: Option<i32>,

@@ -365,13 +365,8 @@ fn opened_files(b: &mut Builder, a: &Artifact, opened: &[String]) -> Vec<LeftOut
         }
         let why = if is_runtime(path) {
             LeftOutWhy::Runtime
-        } else if is_secret(path, home.as_deref()) {
-            // A file of a home directory with no mark of a credential is no secret: likely
-            // the program's own configuration.
-            match only_home(path, home.as_deref()) {
-                true => LeftOutWhy::Home,
-                false => LeftOutWhy::Secret,
-            }
+        } else if let Some(why) = private(path, home.as_deref()) {
+            why
         } else if is_data(path) && host.is_file() {
             let data = Data::File(host.to_path_buf());
             b.add(path, data, host_mode(host), FileWhy::RuntimeData);
@@ -394,7 +389,7 @@ fn opened_files(b: &mut Builder, a: &Artifact, opened: &[String]) -> Vec<LeftOut
 /// (`/etc`, the workdir): those are there.
 fn directory_left_out(b: &Builder, path: &str, home: Option<&str>) -> Option<(String, LeftOutWhy)> {
     let dir = path.trim_end_matches('/');
-    if dir.is_empty() || is_runtime(path) || is_runtime(dir) {
+    if dir.is_empty() || is_runtime(dir) {
         return None;
     }
     let holds = b.why.iter().any(|(image_path, (_, source))| {
@@ -403,11 +398,18 @@ fn directory_left_out(b: &Builder, path: &str, home: Option<&str>) -> Option<(St
     if holds {
         return None;
     }
-    let why = match home.is_some_and(|h| under(dir, h)) {
-        true => LeftOutWhy::Home,
-        false => LeftOutWhy::NotCopied,
-    };
+    let why = private(dir, home).unwrap_or(LeftOutWhy::NotCopied);
     Some((dir.to_string(), why))
+}
+
+/// Why a path of a home directory, or one with the mark of a credential, is never copied: a
+/// file of a home with no such mark is no secret, likely the program's own configuration.
+/// `None` for any other path.
+fn private(path: &str, home: Option<&str>) -> Option<LeftOutWhy> {
+    is_secret(path, home).then(|| match only_home(path, home) {
+        true => LeftOutWhy::Home,
+        false => LeftOutWhy::Secret,
+    })
 }
 
 /// The regular files of the image, in the layer's order, with their size and why.

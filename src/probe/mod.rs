@@ -147,51 +147,43 @@ pub fn check(
 ) -> Result<()> {
     crate::inspect::unchanged(report)?;
     let settings = |a: &crate::report::Artifact| plan.bin_of(a).and_then(|b| b.probe.clone());
-    let theirs = base.as_deref().map_or(&[][..], |b| &b.artifacts[..]);
-    for line in announced(report.artifacts.iter().chain(theirs), &settings) {
+    // Together, the two builds' binaries of the same settings form one group: a base binary
+    // runs right after its counterpart (they sort side by side).
+    let ours = report.artifacts.len();
+    let mut base = base;
+    if let Some(b) = base.as_deref_mut() {
+        report.artifacts.append(&mut b.artifacts);
+    }
+    for line in announced(report, &groups(report, &settings)) {
         out.status("Probing", &line);
     }
     let bar = ProbeBar::new(out);
     let floor = &plan.dirs.probe_floor;
-    let result = match base {
-        None => probe_report(report, &settings, floor, &mut |p| bar.update(p)),
-        Some(base) => {
-            // Together, the two builds' binaries of the same settings form one group: a base
-            // binary runs right after its counterpart (they sort side by side).
-            let ours = report.artifacts.len();
-            report.artifacts.append(&mut base.artifacts);
-            let result = probe_report(report, &settings, floor, &mut |p| bar.update(p));
-            base.artifacts = report.artifacts.split_off(ours);
-            report.comparisons = compare::build(report);
-            base.comparisons = compare::build(base);
-            result
-        }
-    };
+    let result = probe_report(report, &settings, floor, &mut |p| bar.update(p));
+    if let Some(base) = base {
+        base.artifacts = report.artifacts.split_off(ours);
+        report.comparisons = compare::build(report);
+        base.comparisons = compare::build(base);
+    }
     bar.finish();
     result
 }
 
-/// What the probe is about to do, one line per set of settings: the binaries, the runs and
-/// the readiness (QA bn F8: the longest step of a run had no status line when stderr is not a
-/// terminal, where the progress bar is not drawn).
-fn announced<'a>(
-    artifacts: impl Iterator<Item = &'a crate::report::Artifact>,
-    settings: &dyn Fn(&crate::report::Artifact) -> Option<ProbeSettings>,
-) -> Vec<String> {
-    let mut groups: Vec<(ProbeSettings, Vec<String>)> = Vec::new();
-    for a in artifacts {
-        let (Some(s), Some(link)) = (settings(a), a.link_mode) else {
-            continue;
-        };
-        let name = format!("{} ({})", a.name, link.as_str());
-        match groups.iter_mut().find(|(o, _)| *o == s) {
-            Some((_, names)) => names.push(name),
-            None => groups.push((s, vec![name])),
-        }
-    }
+/// What the probe is about to do, one line per group of [`groups`]: the binaries, the runs
+/// and the readiness (QA bn F8: the longest step of a run had no status line when stderr is
+/// not a terminal, where the progress bar is not drawn).
+fn announced(report: &Report, groups: &[(ProbeSettings, Vec<usize>)]) -> Vec<String> {
     groups
-        .into_iter()
-        .map(|(s, names)| {
+        .iter()
+        .map(|(s, members)| {
+            let names: Vec<String> = members
+                .iter()
+                .map(|&i| &report.artifacts[i])
+                .map(|a| {
+                    let link = a.link_mode.map_or("", |l| l.as_str());
+                    format!("{} ({link})", a.name)
+                })
+                .collect();
             let warmup = match s.warmup {
                 0 => String::new(),
                 1 => " after 1 warm-up".to_string(),
@@ -206,6 +198,28 @@ fn announced<'a>(
             )
         })
         .collect()
+}
+
+/// The artifacts `settings_for` gives settings for (built ones: a link mode), grouped by
+/// equal settings, in report order: each group is probed together, interleaved.
+fn groups(
+    report: &Report,
+    settings_for: &dyn Fn(&crate::report::Artifact) -> Option<ProbeSettings>,
+) -> Vec<(ProbeSettings, Vec<usize>)> {
+    let mut groups: Vec<(ProbeSettings, Vec<usize>)> = Vec::new();
+    for (i, a) in report.artifacts.iter().enumerate() {
+        if a.link_mode.is_none() {
+            continue;
+        }
+        let Some(opts) = settings_for(a) else {
+            continue;
+        };
+        match groups.iter_mut().find(|(o, _)| *o == opts) {
+            Some((_, members)) => members.push(i),
+            None => groups.push((opts, vec![i])),
+        }
+    }
+    groups
 }
 
 /// The counted runs' startup times of `a`, ms, in run order (warm-ups left out): what a ratio
@@ -237,19 +251,7 @@ pub fn probe_report(
     }
     // Polls sleep 100 us; the default 50 us timer slack would add half as much again to each.
     let _ = nix::sys::prctl::set_timerslack(1_000);
-    let mut groups: Vec<(ProbeSettings, Vec<usize>)> = Vec::new();
-    for (i, a) in report.artifacts.iter().enumerate() {
-        if a.link_mode.is_none() {
-            continue;
-        }
-        let Some(opts) = settings_for(a) else {
-            continue;
-        };
-        match groups.iter_mut().find(|(o, _)| *o == opts) {
-            Some((_, members)) => members.push(i),
-            None => groups.push((opts, vec![i])),
-        }
-    }
+    let groups = groups(report, settings_for);
     if !groups.is_empty() {
         // Built once a run (each is a small C program, compiled when its source changed).
         let floor = floor::build(floor_dir);

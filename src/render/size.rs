@@ -353,14 +353,13 @@ fn symbols(s: &mut String, b: &Binary, c: bool) {
         .unwrap_or(0)
         .clamp(CRATE_MIN, CRATE_MAX);
     let name_width = NAME_WIDTH - (crate_width - CRATE_MIN) - if retained { RETAINED } else { 0 };
-    let rooms: Vec<usize> = b
-        .symbols
+    let sections: Vec<String> = b.symbols.iter().map(section_said).collect();
+    let rooms: Vec<usize> = sections
         .iter()
         .zip(&copies)
-        .map(|(r, copy)| {
-            let section = section_said(r).chars().count();
+        .map(|(section, copy)| {
             name_width
-                .saturating_sub(section + copy.chars().count())
+                .saturating_sub(section.chars().count() + copy.chars().count())
                 .max(NAME_MIN)
         })
         .collect();
@@ -378,8 +377,7 @@ fn symbols(s: &mut String, b: &Binary, c: bool) {
         } else {
             human_size(r.file_size)
         };
-        let section = section_said(r);
-        let room = rooms[i];
+        let (section, room) = (&sections[i], rooms[i]);
         // Retained: a row the graph has no node for (a section's fallback) has none.
         let keeps = match (retained, r.retained_size) {
             (false, _) => String::new(),

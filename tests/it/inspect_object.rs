@@ -1,7 +1,7 @@
 //! `inspect` of a relocatable object (`.o`): an ELF file without program headers, which `strip`
 //! lays out anew and nothing loads. Checked against readelf.
 
-use crate::util::{aotcheck, gcc, run, tool};
+use crate::util::{aotcheck, gcc, inspect_all, run, tool};
 
 /// QA q, W2: the stripped size read "n/a for this format" of an ELF file, and the closure
 /// "(the binary alone)" of something that is never loaded. Both now say why there is no
@@ -58,15 +58,7 @@ int main(int argc, char **argv) {
 }
 "#;
     let bin = gcc(dir.path(), "anon", src, &[]);
-    let r = run(aotcheck().args([
-        "aotcheck",
-        "inspect",
-        "--format",
-        "json",
-        "--symbols",
-        "all",
-        &bin,
-    ]));
+    let r = run(&mut inspect_all(&bin));
     assert_eq!(r.code, 0, "{}", r.stderr);
     let v: serde_json::Value = serde_json::from_str(&r.stdout).expect("JSON");
     let content = |name: &str| {

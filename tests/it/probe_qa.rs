@@ -479,22 +479,13 @@ fn a_server_on_ipv6_loopback_alone_gets_ready() {
 /// one line says which binaries, how many runs and which readiness.
 #[test]
 fn the_probe_says_what_it_is_about_to_do() {
-    use crate::util::{aotcheck, fixture, run, shared_target_dir};
-    let r = run(aotcheck()
-        .arg("aotcheck")
-        .arg("--manifest-path")
-        .arg(fixture("hello-server").join("Cargo.toml"))
-        .arg("--target-dir")
-        .arg(shared_target_dir())
-        .args([
-            "--locked",
-            "--format",
-            "json",
-            "--compare",
-            "--ready",
-            "tcp",
-        ])
-        .args(["--runs", "2", "--warmup", "1"]));
+    let r = crate::util::run(
+        crate::util::fixture_saying_status(
+            "hello-server",
+            &["--format", "json", "--compare", "--ready", "tcp"],
+        )
+        .args(["--runs", "2", "--warmup", "1"]),
+    );
     assert_eq!(r.code, 0, "{}", r.stderr);
     let line = r
         .stderr

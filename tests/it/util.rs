@@ -51,13 +51,20 @@ pub fn probe_fixture(name: &str, args: &[&str]) -> Command {
 /// `cargo aotcheck --manifest-path <fixture> --locked -q ARGS` with the shared target dir: the
 /// human report, with the startup probe.
 pub fn human_fixture(name: &str, args: &[&str]) -> Command {
+    let mut cmd = fixture_saying_status(name, &["-q"]);
+    cmd.args(args);
+    cmd
+}
+
+/// As [`human_fixture`] without `-q`: the status lines on stderr too.
+pub fn fixture_saying_status(name: &str, args: &[&str]) -> Command {
     let mut cmd = aotcheck();
     cmd.arg("aotcheck")
         .arg("--manifest-path")
         .arg(fixture(name).join("Cargo.toml"))
         .arg("--target-dir")
         .arg(shared_target_dir())
-        .args(["--locked", "-q"])
+        .arg("--locked")
         .args(args);
     cmd
 }
