@@ -172,7 +172,12 @@ mod tests {
             let out = std::process::Command::new("sh")
                 .args([
                     "-c",
-                    &format!("{c}; echo \"$?\"; kill -0 $s 2>/dev/null || echo gone"),
+                    // A killed child is a zombie until `sh` reaps it, which it does while
+                    // it waits for a command in the foreground: poll, 2 s at most.
+                    &format!(
+                        "{c}; echo \"$?\"; for i in $(seq 20); do kill -0 $s 2>/dev/null \
+                         || break; sleep 0.1; done; kill -0 $s 2>/dev/null || echo gone"
+                    ),
                 ])
                 .output()
                 .expect("sh");
