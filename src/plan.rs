@@ -130,6 +130,7 @@ impl Plan {
                     Some((b.target.package.clone(), f))
                 })
                 .collect(),
+            crate_inputs: self.workspace.crate_inputs(),
         }
     }
 }

@@ -30,6 +30,12 @@ impl Workspace {
         enabled(&self.metadata, id)
     }
 
+    /// Each crate from a registry or git by the name its symbols carry, with what it was built
+    /// from: version, source and the features enabled on it (`crate_inputs`).
+    pub fn crate_inputs(&self) -> std::collections::BTreeMap<String, String> {
+        crate_inputs(&self.metadata)
+    }
+
     pub fn root(&self) -> &Path {
         self.metadata.workspace_root.as_std_path()
     }
@@ -102,6 +108,36 @@ pub fn load(opts: &BuildOptions, cargo: &Path, target: &str) -> Result<Workspace
         bins,
         skipped,
     })
+}
+
+/// What each crate from a registry or git was built from, by its library's crate name (as its
+/// symbols carry it): `version source [features]`, those of two versions of one crate joined.
+/// A path crate has no entry: its sources can change under one version. The gate tells by
+/// these a crate the change did not touch (`gate::untouched`).
+fn crate_inputs(metadata: &Metadata) -> std::collections::BTreeMap<String, String> {
+    let mut m: std::collections::BTreeMap<String, Vec<String>> = Default::default();
+    for p in &metadata.packages {
+        let Some(source) = &p.source else { continue };
+        let lib = p.targets.iter().find(|t| {
+            t.kind
+                .iter()
+                .any(|k| matches!(k, TargetKind::Lib | TargetKind::RLib))
+        });
+        let (Some(lib), Some(features)) = (lib, enabled(metadata, &p.id)) else {
+            continue;
+        };
+        let mut features = features;
+        features.sort();
+        m.entry(lib.name.replace('-', "_"))
+            .or_default()
+            .push(format!("{} {source} [{}]", p.version, features.join(", ")));
+    }
+    m.into_iter()
+        .map(|(k, mut v)| {
+            v.sort();
+            (k, v.join("; "))
+        })
+        .collect()
 }
 
 /// The features enabled for package `id` in this resolve; `None` when there is no resolve.

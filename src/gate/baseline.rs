@@ -128,6 +128,7 @@ pub fn provenance(report: &Report, root: &Path) -> Provenance {
         p.profile = b.profile.clone();
         p.features = b.features.clone();
         p.enabled = b.enabled.clone();
+        p.crate_inputs = b.crate_inputs.clone();
         if b.all_features {
             p.features.push("--all-features".into());
         }

@@ -13,6 +13,7 @@ pub mod kept;
 mod measure;
 mod provenance;
 mod runtime;
+mod untouched;
 mod worktree;
 
 use std::path::{Path, PathBuf};

@@ -320,6 +320,9 @@ pub struct Provenance {
     /// The features cargo enabled on each package built ([`super::BuildInfo::enabled`]).
     #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
     pub enabled: std::collections::BTreeMap<String, Vec<String>>,
+    /// What each crate from a registry or git was built from ([`super::BuildInfo::crate_inputs`]).
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub crate_inputs: std::collections::BTreeMap<String, String>,
     /// `git rev-parse HEAD` of the workspace; `None` outside git.
     pub git_commit: Option<String>,
     /// Uncommitted changes to tracked files at the time of the run; `None` outside git.

@@ -140,6 +140,11 @@ pub struct BuildInfo {
     /// lists them: a change of a `default` list in `Cargo.toml` changes these, not the flags.
     #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
     pub enabled: std::collections::BTreeMap<String, Vec<String>>,
+    /// Each crate from a registry or git, by the name its symbols carry: `version source
+    /// [features]` (`Workspace::crate_inputs`), what the gate compares to tell a crate the
+    /// change did not touch.
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub crate_inputs: std::collections::BTreeMap<String, String>,
 }
 
 /// One binary: built by us (`package`, `link_mode` set) or given to `inspect`.

@@ -18,6 +18,7 @@ mod config_checks;
 mod gate;
 mod gate_checks;
 mod gate_render;
+mod gate_untouched;
 mod gate_words;
 mod gate_words_h;
 mod graph_skip;
