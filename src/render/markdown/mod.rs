@@ -386,11 +386,19 @@ fn biggest_changes(s: &mut String, all: &[Row]) {
     if changes.is_empty() {
         return;
     }
+    // The binary's bytes before the process's memory: an RSS growth mostly follows the file's
+    // (its pages are mapped), and led the table above the section that grew (QA bo F5).
     changes.sort_by(|x, y| {
         let d = |c: &Check| c.delta.map_or(0.0, f64::abs);
-        d(y.2).total_cmp(&d(x.2))
+        let rss = |c: &Check| c.id == CheckId::BaselineRss;
+        rss(x.2).cmp(&rss(y.2)).then(d(y.2).total_cmp(&d(x.2)))
     });
     let _ = writeln!(s, "### Biggest changes\n");
+    let _ = writeln!(
+        s,
+        "Sections and crates, largest change first, then memory; the whole binary's sizes are \
+         in the table of verdicts above.\n"
+    );
     let _ = writeln!(s, "| Binary | Figure | Was | Now | Δ | Change |");
     let _ = writeln!(s, "|---|---|--:|--:|--:|--:|");
     for (label, a, c) in changes.iter().take(BIGGEST) {

@@ -308,3 +308,31 @@ fn a_crates_entry_points_are_listed_under_the_table_and_one_is_in_its_cell() {
         "{md}"
     );
 }
+
+/// QA bo F5: an RSS growth of 256 KiB (file-backed pages following the binary) led the
+/// biggest changes above the `.text` section that grew by 254 KiB; the binary's bytes come
+/// first, memory after them.
+#[test]
+fn biggest_changes_list_the_binary_s_bytes_before_memory() {
+    let a = crate::report::test_artifact(1000);
+    let grown = |id: CheckId, was: f64, now: f64| {
+        let mut c = Check::new(id, Unit::Bytes, Verdict::Pass, String::new());
+        (c.baseline, c.value, c.delta) = (Some(was), Some(now), Some(now - was));
+        c
+    };
+    let rss = grown(CheckId::BaselineRss, 5_300_000.0, 5_562_000.0);
+    let text = grown(
+        CheckId::BaselineSection(".text".into()),
+        1_000_000.0,
+        1_260_000.0,
+    );
+    let rows: Vec<Row> = vec![("`app`".into(), &a, &rss), ("`app`".into(), &a, &text)];
+    let mut s = String::new();
+    biggest_changes(&mut s, &rows);
+    let at = |what: &str| s.find(what).unwrap_or_else(|| panic!("{what} in {s}"));
+    assert!(at("section `.text`") < at("RSS at ready"), "{s}");
+    assert!(
+        s.contains("whole binary's sizes are in the table of verdicts"),
+        "{s}"
+    );
+}
