@@ -1,7 +1,8 @@
 //! Which features to leave out, one at a time: every feature the build enables (the defaults,
 //! unless `--no-default-features`, and `--features`), each with the optional dependencies it
 //! enables. Without feature F, the build keeps every other enabled feature that does not itself
-//! enable F.
+//! enable F, and that F is not alone to turn on where the build asks for F (in `default`'s list
+//! or `--features`): leaving F out of that list leaves those out too.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -151,11 +152,22 @@ pub fn variants(pkg: &Package, opts: &BuildOptions) -> Vec<Without> {
         })
         .cloned()
         .collect();
+    // What the build asks for with `default` read as its list: a feature asked for here
+    // takes along, when left out, what only it turns on (bottom's `default = ["deploy"]`, an
+    // umbrella of three: without it all three stayed on and it "saved 0 B", QA bm F9).
+    let asked: Vec<&str> = start
+        .iter()
+        .flat_map(|f| match (f.as_str(), table.get(f)) {
+            ("default", Some(list)) => list.iter().map(String::as_str).collect(),
+            _ => vec![f.as_str()],
+        })
+        .collect();
     all.features
         .iter()
         .filter(|f| *f != "default")
         .map(|f| {
-            let keep = all
+            let rest = closure(&table, &optional, asked.iter().copied().filter(|a| a != f));
+            let keep = rest
                 .features
                 .iter()
                 .filter(|g| *g != "default" && !each[g.as_str()].features.contains(f))
@@ -296,9 +308,38 @@ mod tests {
                 ("core".into(), s(&[]), s(&["fast", "table"])),
                 // Without `fast`, `table` (which enables it) goes too.
                 ("fast".into(), s(&[]), s(&["core"])),
-                ("table".into(), s(&["bigtable"]), s(&["core", "fast"])),
+                // Without `table` in `default`'s list, `fast`, which only it turns on, too.
+                ("table".into(), s(&["bigtable"]), s(&["core"])),
             ]
         );
+    }
+
+    /// QA bm F9: bottom's `default = ["deploy"]`, an umbrella of `battery`, `nvidia` and `zfs`:
+    /// without it, none of them (it "saved 0 B" with all three kept); without a member, the
+    /// other two.
+    #[test]
+    fn an_umbrella_feature_goes_with_what_only_it_turns_on() {
+        let pkg = package(
+            serde_json::json!({
+                "default": ["deploy"], "deploy": ["battery", "nvidia", "zfs"],
+                "battery": ["dep:starship-battery"], "nvidia": ["gpu", "dep:nvml-wrapper"],
+                "gpu": [], "zfs": [], "logging": ["dep:log"]
+            }),
+            &["starship-battery", "nvml-wrapper", "log"],
+        );
+        let v = variants(&pkg, &BuildOptions::default());
+        let of = |f: &str| v.iter().find(|w| w.feature == f).expect(f).keep.clone();
+        assert!(of("deploy").is_empty(), "{:?}", of("deploy"));
+        assert_eq!(of("battery"), ["gpu", "nvidia", "zfs"]);
+        // Asked for on the command line, as in `default`.
+        let opts = BuildOptions {
+            features: vec!["logging".into()],
+            ..BuildOptions::default()
+        };
+        let v = variants(&pkg, &opts);
+        let of = |f: &str| v.iter().find(|w| w.feature == f).expect(f).keep.clone();
+        assert_eq!(of("deploy"), ["logging"]);
+        assert!(of("logging").contains(&"deploy".to_string()));
     }
 
     #[test]
@@ -367,7 +408,8 @@ mod tests {
         assert_eq!(
             names(&v),
             vec![
-                ("b".into(), s(&[]), s(&["d", "other/z"])),
+                // `d` only `b` turns on: without `b` asked for, without `d`.
+                ("b".into(), s(&[]), s(&["other/z"])),
                 ("d".into(), s(&[]), s(&["other/z"])),
             ]
         );

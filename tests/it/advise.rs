@@ -309,7 +309,12 @@ fn features_left_out_name_the_bytes_and_crates_and_the_one_that_cannot_go() {
         serde_json::json!(["cli"]),
         "{core}"
     );
-    assert_eq!(str_of(feature(b, "cli"), "status"), "measured");
+    // `core` only `cli` turns on: the build without `cli` in `default`'s list has no `core`
+    // either, and fails as that edit would (QA bm F9: an umbrella kept its members and "saved
+    // 0 B").
+    let cli = feature(b, "cli");
+    assert_eq!(str_of(cli, "status"), "failed", "{cli}");
+    assert_eq!(cli["also_leaves_out"], serde_json::json!(["core"]), "{cli}");
     assert_eq!(str_of(&b["base"], "status"), "measured");
     // Under `-q` the failed variant's diagnostics stay out of the terminal: its first error
     // line is in the report (it printed rustc's whole error).
