@@ -101,8 +101,11 @@ fn decode<H: FileHeader<Endian = Endianness>>(
     starts.dedup();
     let within = Within::of(&symbols);
     drop(symbols);
-    let image = exec.then_some((lo, hi));
-    let sites = sites.unwrap_or_default();
+    let reading = Reading {
+        image: exec.then_some((lo, hi)),
+        got: super::pcrel::got_ranges(&sections, endian),
+        sites: sites.unwrap_or_default(),
+    };
     let mut jobs: Vec<Job> = Vec::new();
     for sh in sections.iter() {
         let flags = sh.sh_flags(endian);
@@ -133,7 +136,32 @@ fn decode<H: FileHeader<Endian = Endianness>>(
             }
         }
     }
-    Some(in_two(&jobs, image, (lo, hi), sites, (data, done)))
+    Some(in_two(&jobs, &reading, (lo, hi), (data, done)))
+}
+
+/// What the decoding of code needs beside the bytes: in an `ET_EXEC` the image's range (an
+/// immediate inside it is an address), the GOT's ranges, and the relocation sites (see
+/// [`unrelocated`]).
+pub(super) struct Reading<'a> {
+    pub image: Option<(u64, u64)>,
+    pub got: Vec<(u64, u64)>,
+    pub sites: &'a [u64],
+}
+
+/// `cmpq $0, slot(%rip)`: where the slot is the GOT's, the test of whether a weak symbol is
+/// linked at all (glibc's static `_IO_vtable_check`: `if (__dlopen != NULL)`), which keeps
+/// nothing alive and reaches nothing: no reference (QA bn F5: it made 50 KiB of `_dl_open`
+/// reachable from `main`). See [`super::pcrel::is_null_test`] for the relocated form.
+fn null_test(ins: &Instruction) -> bool {
+    ins.mnemonic() == iced_x86::Mnemonic::Cmp
+        && ins.op_count() == 2
+        && ins.op0_kind() == OpKind::Memory
+        && ins.memory_size() == iced_x86::MemorySize::UInt64
+        && matches!(
+            ins.op1_kind(),
+            OpKind::Immediate8to64 | OpKind::Immediate32to64
+        )
+        && ins.immediate(1) == 0
 }
 
 /// A run of code to decode from its start (with the end of the symbol bytes it starts with,
@@ -195,9 +223,8 @@ const DONE_EVERY: usize = 1 << 20;
 /// code were resident together, at the top of `inspect`'s peak memory.
 fn in_two(
     jobs: &[Job],
-    image: Option<(u64, u64)>,
+    reading: &Reading,
     (lo, hi): (u64, u64),
-    sites: &[u64],
     (data, done): (&[u8], Done),
 ) -> Vec<Vec<Ref>> {
     let weight = |j: &Job| match j {
@@ -213,7 +240,7 @@ fn in_two(
         for j in jobs {
             match *j {
                 Job::Code(bytes, addr, own) => {
-                    code(bytes, addr, own, image, sites, &mut out);
+                    code(bytes, addr, own, reading, &mut out);
                     let at = (bytes.as_ptr() as usize).wrapping_sub(data.as_ptr() as usize);
                     let r = read.get_or_insert(at..at);
                     r.end = r.end.max(at + bytes.len());
@@ -249,14 +276,8 @@ fn in_two(
 /// The references of the code at `addr`; those from and to `addr..own` (the bytes of the
 /// symbol it starts with, see [`Within`]) are left out, as are those of an instruction with
 /// one of `sites` (sorted) in its bytes; those from those bytes, once per target and kind.
-fn code(
-    bytes: &[u8],
-    addr: u64,
-    own: u64,
-    image: Option<(u64, u64)>,
-    sites: &[u64],
-    out: &mut Vec<Ref>,
-) {
+fn code(bytes: &[u8], addr: u64, own: u64, reading: &Reading, out: &mut Vec<Ref>) {
+    let sites = reading.sites;
     let start = out.len();
     let mut decoder = Decoder::with_ip(64, bytes, addr, DecoderOptions::NONE);
     let mut ins = Instruction::default();
@@ -293,6 +314,10 @@ fn code(
             _ => {}
         }
         if ins.is_ip_rel_memory_operand() {
+            let at = ins.ip_rel_memory_address();
+            if null_test(&ins) && reading.got.iter().any(|g| (g.0..g.1).contains(&at)) {
+                continue;
+            }
             let branch = matches!(
                 ins.flow_control(),
                 FlowControl::IndirectCall | FlowControl::IndirectBranch
@@ -302,9 +327,9 @@ fn code(
             } else {
                 RefKind::Address
             };
-            push(from, ins.ip_rel_memory_address(), kind);
+            push(from, at, kind);
         }
-        if let Some((lo, hi)) = image {
+        if let Some((lo, hi)) = reading.image {
             for i in 0..ins.op_count() {
                 let v = match ins.op_kind(i) {
                     OpKind::Immediate32 | OpKind::Immediate32to64 | OpKind::Immediate64 => {
@@ -361,123 +386,5 @@ fn words(bytes: &[u8], addr: u64, lo: u64, hi: u64, out: &mut Vec<Ref>) {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn calls_and_rip_relative_loads_are_found() {
-        // call +5; lea rax, [rip+0x10]; ret
-        let code_bytes = [
-            0xe8, 0x05, 0x00, 0x00, 0x00, 0x48, 0x8d, 0x05, 0x10, 0x00, 0x00, 0x00, 0xc3,
-        ];
-        let mut out = Vec::new();
-        code(&code_bytes, 0x1000, 0x1000, None, &[], &mut out);
-        assert_eq!(
-            out,
-            vec![
-                Ref {
-                    from: 0x1000,
-                    to: 0x100a,
-                    kind: RefKind::Call
-                },
-                Ref {
-                    from: 0x1005,
-                    to: 0x101c,
-                    kind: RefKind::Address
-                },
-            ]
-        );
-    }
-
-    /// With relocation sites, an instruction that has one in its bytes is left out (the
-    /// relocation shows it); one without is kept.
-    #[test]
-    fn instructions_with_a_relocation_are_left_to_it() {
-        // call +5 (to 0x100a, its field at 0x1001); lea rax, [rip+0x10] (field at 0x1008)
-        let code_bytes = [
-            0xe8, 0x05, 0x00, 0x00, 0x00, 0x48, 0x8d, 0x05, 0x10, 0x00, 0x00, 0x00, 0xc3,
-        ];
-        let targets = |sites: &[u64]| {
-            let mut out = Vec::new();
-            code(&code_bytes, 0x1000, 0x1000, None, sites, &mut out);
-            out.iter().map(|r| r.to).collect::<Vec<u64>>()
-        };
-        assert_eq!(targets(&[0x1001]), vec![0x101c]);
-        assert_eq!(targets(&[0x1008]), vec![0x100a]);
-        assert_eq!(
-            targets(&[0x0ff0, 0x1001, 0x1008, 0x2000]),
-            Vec::<u64>::new()
-        );
-        // A site at an instruction's first byte or past the code covers nothing here.
-        assert_eq!(targets(&[0x1005, 0x100d]), vec![0x100a, 0x101c]);
-    }
-
-    /// A branch inside the symbol's own bytes is an edge to itself: left out. One that leaves
-    /// them (or starts past them) is kept.
-    #[test]
-    fn references_inside_the_symbol_are_left_out() {
-        // call +5 (to 0x100a); lea rax, [rip+0x10] (to 0x101c); ret
-        let code_bytes = [
-            0xe8, 0x05, 0x00, 0x00, 0x00, 0x48, 0x8d, 0x05, 0x10, 0x00, 0x00, 0x00, 0xc3,
-        ];
-        let targets = |own: u64| {
-            let mut out = Vec::new();
-            code(&code_bytes, 0x1000, own, None, &[], &mut out);
-            out.iter().map(|r| r.to).collect::<Vec<u64>>()
-        };
-        assert_eq!(targets(0x100d), vec![0x101c]);
-        assert_eq!(targets(0x1100), Vec::<u64>::new());
-        // The symbol ends before the call's target: the call leaves it.
-        assert_eq!(targets(0x1008), vec![0x100a, 0x101c]);
-    }
-
-    /// From the symbol's own bytes, one reference per target and kind (the first); past them
-    /// (code without a symbol, cut where jumps land), every one.
-    #[test]
-    fn references_from_the_symbols_own_bytes_are_kept_once_per_target_and_kind() {
-        let call = |at: u64| {
-            let rel = (0x2000 - (at + 5)) as u32;
-            let mut b = vec![0xe8];
-            b.extend(rel.to_le_bytes());
-            b
-        };
-        let mut code_bytes = [call(0x1000), call(0x1005)].concat();
-        // lea rax, [rip+...] to 0x2000: the same target, another kind.
-        code_bytes.extend([0x48, 0x8d, 0x05]);
-        code_bytes.extend(((0x2000 - 0x1011) as u32).to_le_bytes());
-        code_bytes.extend([call(0x1011), call(0x1016), vec![0xc3]].concat());
-        let mut out = vec![Ref {
-            from: 0x10,
-            to: 0x20,
-            kind: RefKind::Data,
-        }];
-        code(&code_bytes, 0x1000, 0x1011, None, &[], &mut out);
-        let seen: Vec<(u64, u64, RefKind)> = out.iter().map(|r| (r.from, r.to, r.kind)).collect();
-        assert_eq!(
-            seen,
-            vec![
-                (0x10, 0x20, RefKind::Data),
-                (0x1000, 0x2000, RefKind::Call),
-                (0x100a, 0x2000, RefKind::Address),
-                (0x1011, 0x2000, RefKind::Call),
-                (0x1016, 0x2000, RefKind::Call),
-            ]
-        );
-    }
-
-    /// The one-piece stretch stops at the next start and at the nearest end of any sized
-    /// symbol; a start with no sized symbol (or only a section symbol) has none.
-    #[test]
-    fn the_stretch_stops_where_any_symbol_starts_or_ends() {
-        let within = Within::of(&[
-            (0x1000, 0x20, false),
-            (0x1010, 0x40, false),
-            (0x1000, 0x1000, true),
-            (0x1100, 0, false),
-        ]);
-        assert_eq!(within.end(0x1000, 0x1010), 0x1010);
-        assert_eq!(within.end(0x1010, 0x1100), 0x1020);
-        assert_eq!(within.end(0x1100, 0x1200), 0x1100);
-        assert_eq!(within.end(0x1200, 0x1300), 0x1200);
-    }
-}
+#[path = "decode_tests.rs"]
+mod tests;

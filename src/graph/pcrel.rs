@@ -10,6 +10,7 @@
 use iced_x86::{Decoder, DecoderOptions, Instruction};
 use object::Endianness;
 use object::elf;
+use object::read::elf::SectionHeader as _;
 use object::read::elf::{FileHeader, Sym as _};
 
 /// The symbols of a binary that a target can be told apart by.
@@ -118,6 +119,32 @@ pub fn is_branch(bytes: &[u8], at: u64) -> bool {
         || matches!((b2, b1), (Some(0x0f), Some(0x80..=0x8f)))
 }
 
+/// The ranges of `.got` and `.got.plt`.
+pub(super) fn got_ranges<H: object::read::elf::FileHeader<Endian = Endianness>>(
+    sections: &object::read::elf::SectionTable<H>,
+    endian: object::Endianness,
+) -> Vec<(u64, u64)> {
+    sections
+        .iter()
+        .filter(|sh| matches!(sections.section_name(endian, sh), Ok(b".got" | b".got.plt")))
+        .map(|sh| {
+            let a: u64 = sh.sh_addr(endian).into();
+            (a, a + Into::<u64>::into(sh.sh_size(endian)))
+        })
+        .collect()
+}
+
+/// Whether the x86-64 instruction whose 4-byte displacement is at `at` is `cmpq $0,
+/// disp(%rip)` (`REX.W 83 /7 ib`, `3d`: RIP-relative, the immediate 0 after the field). Of a
+/// GOT slot, the test of whether a weak symbol is linked (see `decode::null_test`).
+pub fn is_null_test(bytes: &[u8], at: u64) -> bool {
+    let at = at as usize;
+    let (Some(start), Some(&imm)) = (at.checked_sub(3), bytes.get(at + 4)) else {
+        return false;
+    };
+    matches!(&bytes[start..at], [rex, 0x83, 0x3d] if rex & 0xf8 == 0x48) && imm == 0
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -153,5 +180,20 @@ mod tests {
         let ends =
             Ends::new([(0x1000, 12, true), (0x2004, 1, false), (0x2008, 8, false)].into_iter());
         assert_eq!(ends.target(0x2000, 0x100a, &code, 0x1000), 0x2004);
+    }
+
+    #[test]
+    fn a_compare_of_a_slot_with_zero_is_a_null_test() {
+        // cmpq $0x0, 0x10(%rip): the field at 3, the immediate at 7.
+        let cmp = [0x48, 0x83, 0x3d, 0x10, 0, 0, 0, 0x00, 0xc3];
+        assert!(is_null_test(&cmp, 3));
+        // Compared with 1, or a load of the slot: a reference.
+        let one = [0x48, 0x83, 0x3d, 0x10, 0, 0, 0, 0x01];
+        assert!(!is_null_test(&one, 3));
+        let mov = [0x48, 0x8b, 0x05, 0x10, 0, 0, 0, 0xc3];
+        assert!(!is_null_test(&mov, 3));
+        // A field too close to the start or end of the bytes.
+        assert!(!is_null_test(&cmp, 1));
+        assert!(!is_null_test(&cmp[..7], 3));
     }
 }

@@ -63,6 +63,13 @@ const X86_PC_RELATIVE: &[elf::RelocationType] = &[
     elf::R_X86_64_TLSLD,
 ];
 
+/// x86-64 relocation types of code that reads a GOT slot.
+const GOT_LOADS: &[elf::RelocationType] = &[
+    elf::R_X86_64_GOTPCREL,
+    elf::R_X86_64_GOTPCRELX,
+    elf::R_X86_64_REX_GOTPCRELX,
+];
+
 /// Types that refer to nothing (sizes, the GOT's own base).
 const X86_NOT_A_REFERENCE: &[elf::RelocationType] = &[
     elf::R_X86_64_NONE,
@@ -170,6 +177,12 @@ pub fn static_relocations<H: FileHeader<Endian = Endianness>>(data: &[u8]) -> Op
             };
             if sym.st_type() == elf::STT_TLS && tbss.iter().any(|t| (t.0..t.1).contains(&to)) {
                 continue;
+            }
+            if x86 && code && GOT_LOADS.contains(&typ) {
+                let at = from.wrapping_sub(base);
+                if super::pcrel::is_null_test(bytes, at) {
+                    continue;
+                }
             }
             let kind = match code {
                 false => RefKind::Data,
@@ -376,14 +389,7 @@ pub fn through_got<H: FileHeader<Endian = Endianness>>(
     let Some((_, endian, sections)) = crate::attribute::elf_parts::<H>(data) else {
         return Vec::new();
     };
-    let got: Vec<(u64, u64)> = sections
-        .iter()
-        .filter(|sh| matches!(sections.section_name(endian, sh), Ok(b".got" | b".got.plt")))
-        .map(|sh| {
-            let a: u64 = sh.sh_addr(endian).into();
-            (a, a + Into::<u64>::into(sh.sh_size(endian)))
-        })
-        .collect();
+    let got = super::pcrel::got_ranges(&sections, endian);
     let slots: std::collections::HashMap<u64, u64> = dynamic
         .iter()
         .filter(|d| got.iter().any(|g| (g.0..g.1).contains(&{ d.from })))

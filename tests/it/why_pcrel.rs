@@ -191,3 +191,49 @@ fn symbols_of_sections_never_loaded_are_no_nodes() {
         r.stderr
     );
 }
+
+/// QA bn F5: glibc's static `_IO_vtable_check` tests whether the weak `__dlopen` is linked,
+/// `cmpq $0, __dlopen@GOTPCREL(%rip)`, and calls nothing through it: that compare keeps nothing
+/// alive, so no chain may go from it to `__dlopen` (it made 50 KiB of `_dl_open` reachable from
+/// `main`). readelf and objdump show the compare in the analysis link.
+#[test]
+fn a_weak_symbol_s_null_test_is_no_step_of_a_chain() {
+    let v = json(&mut check_fixture("why-chain", &["--why", "^__dlopen$"]));
+    let a = &v["artifacts"][0];
+    let link = analysis_link(a);
+    let check = nm(&link)["_IO_vtable_check"];
+    let relocs = tool("readelf", &["-rW", &link]);
+    let site = relocs
+        .lines()
+        .filter_map(|l| {
+            let w: Vec<&str> = l.split_whitespace().collect();
+            let at = u64::from_str_radix(w.first()?, 16).ok()?;
+            ((check.0..check.0 + check.1).contains(&at)
+                && w.get(2) == Some(&"R_X86_64_GOTPCREL")
+                && w.get(4) == Some(&"__dlopen"))
+            .then_some(at)
+        })
+        .next()
+        .unwrap_or_else(|| panic!("no GOT load of __dlopen in _IO_vtable_check"));
+    let code = tool(
+        "objdump",
+        &[
+            "-d",
+            &format!("--start-address={:#x}", site - 3),
+            &format!("--stop-address={:#x}", site + 5),
+            &link,
+        ],
+    );
+    assert!(code.contains("cmpq   $0x0,"), "{code}");
+    let chains = a["binary"]["why"]["chains"].as_array().expect("chains");
+    for c in chains {
+        let names: Vec<String> = steps(c).into_iter().map(|s| s.0).collect();
+        assert!(
+            !names
+                .windows(2)
+                .any(|w| w[0] == "_IO_vtable_check" && w[1] == "__dlopen"),
+            "{names:?}"
+        );
+    }
+    assert!(!chains.is_empty(), "no chain: {}", a["binary"]["why"]);
+}
