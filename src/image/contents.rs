@@ -320,7 +320,7 @@ pub fn assemble(
         let from = PathBuf::from(found);
         b.add(at, Data::File(from.clone()), host_mode(&from), why);
     }
-    let left_out = opened_files(&mut b, a, opened.unwrap_or_default());
+    let left_out = opened_files(&mut b, a, opened.unwrap_or_default(), &home(s));
     if s.workdir != "/" {
         b.add(&s.workdir, Data::Dir, 0o755, FileWhy::Binary);
     }
@@ -343,7 +343,13 @@ pub fn assemble(
 }
 
 /// The files a run opened: system data goes in (added to `b`), the rest is listed with why.
-fn opened_files(b: &mut Builder, a: &Artifact, opened: &[String]) -> Vec<LeftOut> {
+/// `image_home`: the image user's home, where a file of this machine's `$HOME` would be.
+fn opened_files(
+    b: &mut Builder,
+    a: &Artifact,
+    opened: &[String],
+    image_home: &str,
+) -> Vec<LeftOut> {
     let mut left_out = BTreeSet::new();
     let home = std::env::var("HOME").ok();
     for path in opened {
@@ -378,8 +384,25 @@ fn opened_files(b: &mut Builder, a: &Artifact, opened: &[String]) -> Vec<LeftOut
     }
     left_out
         .into_iter()
-        .map(|(path, why)| LeftOut { path, why })
+        .map(|(path, why)| LeftOut {
+            in_image: (why == LeftOutWhy::Home)
+                .then(|| in_image_home(&path, home.as_deref(), image_home))
+                .flatten(),
+            path,
+            why,
+        })
         .collect()
+}
+
+/// Where `path`, under this machine's `home`, is under the image user's `image_home`; `None`
+/// for a path elsewhere (another user's home) or a home of `/`.
+fn in_image_home(path: &str, home: Option<&str>, image_home: &str) -> Option<String> {
+    let home = home?.trim_end_matches('/');
+    if home.is_empty() {
+        return None;
+    }
+    let rest = path.strip_prefix(home)?;
+    (rest.is_empty() || rest.starts_with('/')).then(|| format!("{image_home}{rest}"))
 }
 
 /// A directory the run opened (to list it: a file server's root) that the image holds nothing

@@ -121,3 +121,22 @@ fn a_directory_is_left_out_only_when_the_image_holds_nothing_of_it() {
         assert_eq!(left(held, None), None, "{held}");
     }
 }
+
+/// QA br F2: a file of this machine's `$HOME` is under the image user's home in the image;
+/// a path that only starts with the home's name, or another user's, is not.
+#[test]
+fn a_home_file_is_under_the_image_user_s_home() {
+    let at = |p: &str, h: Option<&str>| in_image_home(p, h, "/home/nonroot");
+    assert_eq!(
+        at("/root/.local/share/zoxide/db.zo", Some("/root")).as_deref(),
+        Some("/home/nonroot/.local/share/zoxide/db.zo")
+    );
+    assert_eq!(
+        at("/root/x", Some("/root/")).as_deref(),
+        Some("/home/nonroot/x")
+    );
+    assert_eq!(at("/rootfs/x", Some("/root")), None);
+    assert_eq!(at("/home/alice/x", Some("/root")), None);
+    assert_eq!(at("/root/x", None), None);
+    assert_eq!(at("/x", Some("/")), None);
+}

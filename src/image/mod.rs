@@ -180,6 +180,18 @@ fn environment(env: &[(String, String)], port: Option<u16>) -> Vec<(String, Stri
         .collect()
 }
 
+/// The environment a container runtime gives the image's user: the image's `Env`, with `HOME`
+/// set to the user's home where `Env` has none, as Docker, runc and podman do from the image's
+/// `/etc/passwd` (QA br F4: without it zoxide looked its user up through NSS, a path no
+/// container takes).
+fn with_home(env: &[(String, String)], home: &str) -> Vec<(String, String)> {
+    let mut v = env.to_vec();
+    if !v.iter().any(|(k, _)| k == "HOME") {
+        v.push(("HOME".into(), home.into()));
+    }
+    v
+}
+
 /// The image of one binary, and how long writing it took (`-v` says; `benches/image.sh`).
 fn one(
     ctx: &Context,
@@ -223,9 +235,10 @@ fn one(
     let started = std::time::Instant::now();
     let w = layout::write(&contents.entries, &m, t)?;
     let took = started.elapsed();
+    let run_env = with_home(&image_env, &contents::home(s));
     let run = Run {
         args: &entrypoint[1..],
-        env: &image_env,
+        env: &run_env,
         port: port.unwrap_or(DEFAULT_PORT),
         port_given,
     };

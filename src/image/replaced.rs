@@ -49,14 +49,17 @@ mod tests {
             LeftOut {
                 path: at(&www, "index.html"),
                 why: LeftOutWhy::NotCopied,
+                in_image: None,
             },
             LeftOut {
                 path: at(&data, "db"),
                 why: LeftOutWhy::NotCopied,
+                in_image: None,
             },
             LeftOut {
                 path: "/opt/other".into(),
                 why: LeftOutWhy::NotCopied,
+                in_image: None,
             },
         ];
         let probe = [

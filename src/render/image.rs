@@ -124,15 +124,23 @@ fn left_out(s: &mut String, i: &Image, st: &Style) {
     }
     row(s, c, "not in image", "opened at run time on this machine");
     for l in &listed {
-        let why = match l.why {
-            LeftOutWhy::NotCopied => paint(c, WARN, l.why.as_str()),
-            _ => l.why.as_str().to_string(),
-        };
+        let said = l.said();
         // The path whole; the reason below it where the two would pass the width (QA as F3:
-        // rows of 110 to 115 columns).
-        let wide = 4 + l.path.chars().count() + 2 + l.why.as_str().len() > super::fill::WIDTH;
-        let gap = if wide { "\n      " } else { "  " };
-        let _ = writeln!(s, "    {}{gap}{why}", l.path);
+        // rows of 110 to 115 columns), filled there.
+        let wide = 4 + l.path.chars().count() + 2 + said.len() > super::fill::WIDTH;
+        if wide {
+            let _ = writeln!(s, "    {}", l.path);
+            match l.why {
+                LeftOutWhy::NotCopied => super::fill::fill_painted(s, "      ", &said, c, WARN),
+                _ => super::fill::fill(s, "      ", &said),
+            }
+        } else {
+            let why = match l.why {
+                LeftOutWhy::NotCopied => paint(c, WARN, &said),
+                _ => said,
+            };
+            let _ = writeln!(s, "    {}  {why}", l.path);
+        }
     }
     if hidden > 0 {
         let files = crate::format::count(hidden, "file", "files");

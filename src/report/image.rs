@@ -141,6 +141,25 @@ pub struct Trace {
 pub struct LeftOut {
     pub path: String,
     pub why: LeftOutWhy,
+    /// A file of this machine's `$HOME` (`why: home`): where the image's user would have it,
+    /// under its own home (QA br F2: zoxide's `/root/.local/share/zoxide/db.zo` is
+    /// `/home/nonroot/...` in the image, where `image.files` must put one).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub in_image: Option<String>,
+}
+
+impl LeftOut {
+    /// Why it is not in the image, in words, with where the image's user would have it.
+    pub fn said(&self) -> String {
+        match (&self.why, &self.in_image) {
+            (LeftOutWhy::Home, Some(there)) => format!(
+                "in this machine's home directory (the program's own file?): not copied; the \
+                 image's user would have it at {there}, where `image.files` puts one unless the \
+                 program makes it itself"
+            ),
+            _ => self.why.as_str().to_string(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq, PartialOrd, Ord)]

@@ -33,6 +33,7 @@ mod html_failures;
 mod image;
 mod image_causes;
 mod image_checks;
+mod image_home;
 mod image_owners;
 mod inspect;
 mod inspect_links;

@@ -214,7 +214,7 @@ fn left_out(s: &mut String, i: &Image) {
             s,
             "<li>{}: <span class=\"{class}\">{}</span></li>",
             code(&l.path),
-            text(l.why.as_str())
+            text(&l.said())
         );
     }
     s.push_str("</ul>\n");

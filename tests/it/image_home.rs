@@ -1,0 +1,93 @@
+//! `--image` and the home directory (QA br F2, F4): the start inside the image has `HOME` set
+//! to the image user's home, as umoci (like Docker and runc) puts it in the runtime's
+//! config; a file the host run read under this machine's `$HOME` says where the image's user
+//! would have it.
+
+use std::process::Command;
+
+use crate::image_checks::{image, report};
+use crate::util::*;
+
+#[test]
+fn the_image_runs_with_its_user_s_home_and_says_where_a_home_file_would_be() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    // This machine's home for the run: a file of it the fixture reads, as its own
+    // configuration. cargo and rustup keep theirs.
+    let home = dir.path().join("host-home");
+    std::fs::create_dir(&home).expect("mkdir");
+    std::fs::write(home.join(".home-dir.toml"), "x = 1\n").expect("write");
+    let real = std::env::var("HOME").expect("HOME");
+    let r = {
+        let mut cmd = probe_fixture(
+            "home-dir",
+            &["--warmup", "0", "--runs", "1", "--bin", "home-dir"],
+        );
+        cmd.arg("--image")
+            .arg(dir.path().join("images"))
+            .env("HOME", &home)
+            .env(
+                "CARGO_HOME",
+                std::env::var("CARGO_HOME").unwrap_or(format!("{real}/.cargo")),
+            )
+            .env(
+                "RUSTUP_HOME",
+                std::env::var("RUSTUP_HOME").unwrap_or(format!("{real}/.rustup")),
+            );
+        run(&mut cmd)
+    };
+    let v = report(&r);
+    let i = image(&v);
+    let read = home.join(".home-dir.toml").display().to_string();
+    let left = i["not_in_image"]
+        .as_array()
+        .expect("not_in_image")
+        .iter()
+        .find(|l| l["path"] == read.as_str())
+        .unwrap_or_else(|| panic!("{read} not listed: {}", i["not_in_image"]));
+    assert_eq!(left["why"], "home", "{left}");
+    assert_eq!(left["in_image"], "/home/nonroot/.home-dir.toml", "{left}");
+    // The runtime's HOME, as umoci writes it into the bundle's config from the image's
+    // /etc/passwd.
+    let bundle = dir.path().join("bundle");
+    let layout = str_of(i, "layout");
+    let tag = str_of(i, "reference").rsplit(':').next().expect("tag");
+    tool(
+        "umoci",
+        &[
+            "unpack",
+            "--rootless",
+            "--image",
+            &format!("{layout}:{tag}"),
+            bundle.to_str().expect("utf-8"),
+        ],
+    );
+    let config: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(bundle.join("config.json")).expect("config"))
+            .expect("JSON");
+    let runtime_home = config["process"]["env"]
+        .as_array()
+        .expect("env")
+        .iter()
+        .filter_map(|e| e.as_str()?.strip_prefix("HOME="))
+        .next()
+        .expect("umoci sets HOME")
+        .to_string();
+    let started = &i["in_image"];
+    assert_eq!(started["outcome"], "started", "{started}");
+    let reproduce = str_of(started, "reproduce");
+    assert!(
+        reproduce.contains(&format!("HOME={runtime_home}")),
+        "{reproduce}"
+    );
+    // Run by hand, the program finds that home from the environment.
+    let out = Command::new("sh")
+        .args(["-c", reproduce])
+        .output()
+        .expect("sh");
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout).trim(),
+        format!("Some(\"{runtime_home}\")"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
