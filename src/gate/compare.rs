@@ -373,7 +373,7 @@ fn judge(
         change.is_finite().then_some(change),
     );
     check.fail_min = Some(th.size_fail_min as f64);
-    check.new = had.is_none();
+    (check.new, check.gone) = (had.is_none(), had.is_some() && has.is_none());
     check
 }
 

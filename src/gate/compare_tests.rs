@@ -90,6 +90,7 @@ fn growth_from_a_small_base_is_growth_not_new() {
     let gone = judge(id(), what, (Some(611_328), None), &th, false);
     assert_eq!(gone.message, "crate libgit2_sys is gone (was 597 KiB)");
     assert_eq!(gone.verdict, Verdict::Pass);
+    assert!(gone.gone && !gone.new);
     let empty = judge(id(), what, (Some(611_328), Some(0)), &th, false);
     assert_eq!(
         empty.message,

@@ -191,6 +191,8 @@ pub fn now_and_was(c: &Check) -> Option<(String, String)> {
     match (c.unit, c.value, c.baseline) {
         (Unit::Bytes, Some(v), Some(b)) if v >= 0.0 && b >= 0.0 => {
             let (was, now, _) = two_sizes(b.round() as u64, v.round() as u64);
+            // A part this run does not have (QA bq F6: `0 B` beside "is gone").
+            let now = if c.gone { "gone".into() } else { now };
             Some((now, was))
         }
         _ => None,

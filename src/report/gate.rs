@@ -247,6 +247,10 @@ pub struct Check {
     /// renderers say "new", not "was 0 B" (which is said of a part the baseline had, empty).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub new: bool,
+    /// A section or crate the baseline had and this run does not (`value` is then 0): the
+    /// renderers say "gone", not `0 B` and `-100.0%`.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub gone: bool,
 }
 
 impl Check {
@@ -267,6 +271,7 @@ impl Check {
             entry_points: Vec::new(),
             new_entries: Vec::new(),
             new: false,
+            gone: false,
         }
     }
 

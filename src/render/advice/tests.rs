@@ -415,6 +415,21 @@ fn start_up_changes_beyond_the_noise_only() {
         "{:?}",
         slower_knobs(&stripping)
     );
+    // QA bq F1: a knob that changed nothing loaded (its stripped file the base's size) made
+    // no start-up slower, whatever a busy run read.
+    let mut unloaded = a.clone();
+    let knob = unloaded.binaries[0]
+        .variants
+        .iter_mut()
+        .find(|v| v.id == "relocation-model=static")
+        .and_then(|v| v.measured.change.as_mut())
+        .expect("the knob's change");
+    knob.stripped_size = Some(0);
+    assert!(
+        slower_knobs(&unloaded).is_empty(),
+        "{:?}",
+        slower_knobs(&unloaded)
+    );
     let combined = a.binaries[0].combined.as_mut().expect("combined");
     let c = combined.measured.change.as_mut().expect("change");
     (c.startup_ratio, c.startup_ratio_interval) = (Some(1.5), Some([1.2, 1.8]));

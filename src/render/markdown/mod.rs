@@ -10,6 +10,7 @@
 use std::fmt::Write as _;
 
 mod advice;
+mod biggest;
 mod binaries;
 mod bytes;
 mod entries;
@@ -22,13 +23,10 @@ pub use escape::{code, escape};
 
 use crate::format::{ms, percent, size, size_change};
 use crate::render::words;
-use crate::report::{Artifact, Check, CheckId, Report, Unit, Verdict};
+use crate::report::{Artifact, Check, Report, Unit, Verdict};
 
 /// Lets a bot find the comment it wrote before and update it in place.
 pub const MARKER: &str = "<!-- cargo-aotcheck -->";
-
-/// How many changes the "biggest changes" table lists before the rest go to `<details>`.
-const BIGGEST: usize = 10;
 
 /// `` `app` (package `x`, static) ``: the binary's name and package as identifiers, in a
 /// table cell.
@@ -82,6 +80,9 @@ fn signed(v: Option<f64>, unit: Unit) -> String {
 fn change(c: &Check) -> String {
     if let Some(none) = words::no_ratio(c) {
         return none;
+    }
+    if c.gone {
+        return "gone".into();
     }
     match (c.unit, c.baseline, c.value, c.change, c.delta) {
         // Sizes are whole bytes; a growth from little reads as the two sizes.
@@ -156,7 +157,7 @@ pub fn render_with(report: &Report, all_crates: bool) -> String {
     }
     binaries::comparisons(&mut s, report);
     super::image::markdown(&mut s, report, escape, binary_label);
-    biggest_changes(&mut s, &all);
+    biggest::biggest_changes(&mut s, &all);
     bytes::render(&mut s, &report.artifacts, all_crates);
     every_check(&mut s, &all);
     if let Some(c) = report.baseline.as_ref().filter(|c| c.improved) {
@@ -374,57 +375,6 @@ fn verdicts(s: &mut String, all: &[Row]) {
         .map(|(label, _, c)| (label.as_str(), *c))
         .collect();
     entries::listed(s, &listed);
-}
-
-/// The sections and crates that changed most against the baseline, in bytes.
-fn biggest_changes(s: &mut String, all: &[Row]) {
-    let mut changes: Vec<&Row> = all
-        .iter()
-        .filter(|(_, _, c)| c.unit == Unit::Bytes && c.delta.is_some_and(|d| d != 0.0))
-        .filter(|(_, _, c)| c.id.is_baseline() && !c.id.is_whole_size())
-        .collect();
-    if changes.is_empty() {
-        return;
-    }
-    // The binary's bytes before the process's memory: an RSS growth mostly follows the file's
-    // (its pages are mapped), and led the table above the section that grew (QA bo F5).
-    changes.sort_by(|x, y| {
-        let d = |c: &Check| c.delta.map_or(0.0, f64::abs);
-        let rss = |c: &Check| c.id == CheckId::BaselineRss;
-        rss(x.2).cmp(&rss(y.2)).then(d(y.2).total_cmp(&d(x.2)))
-    });
-    let _ = writeln!(s, "### Biggest changes\n");
-    let _ = writeln!(
-        s,
-        "Sections and crates, largest change first, then memory; the whole binary's sizes are \
-         in the table of verdicts above.\n"
-    );
-    let _ = writeln!(s, "| Binary | Figure | Was | Now | Δ | Change |");
-    let _ = writeln!(s, "|---|---|--:|--:|--:|--:|");
-    for (label, a, c) in changes.iter().take(BIGGEST) {
-        let (now, was) = words::now_and_was(c)
-            .unwrap_or_else(|| (value(c.value, c.unit), value(c.baseline, c.unit)));
-        let was = if c.new { "new".into() } else { was };
-        let _ = writeln!(
-            s,
-            "| {label} | {} | {was} | {now} | {} | {} |",
-            figure(&c.id, a),
-            signed(c.delta, c.unit),
-            change(c)
-        );
-    }
-    s.push('\n');
-}
-
-/// What a row of the biggest changes is about, in words: `section .text`, `crate regex`,
-/// `RSS at ready` (its check id only for a figure without words here).
-fn figure(id: &CheckId, a: &Artifact) -> String {
-    match id {
-        CheckId::BaselineSection(n) => format!("section {}", cell(n)),
-        CheckId::BaselineCrate(n) => format!("crate {}", cell(n)),
-        CheckId::BaselineRss => crate::report::Probe::rss_words(a.probe.as_ref()).into(),
-        other => cell(&other.to_string()),
-    }
 }
 
 /// A check that passed against a baseline that had the same figure: a row that tells nothing.

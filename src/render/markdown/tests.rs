@@ -1,6 +1,8 @@
 //! The Markdown report's escaping, its verdict rows and its layout.
 
+use super::biggest::{biggest_changes, figure};
 use super::*;
+use crate::report::CheckId;
 
 /// The biggest changes name what changed in words, not by check id (`baseline.rss` sat
 /// beside `.text` and `regex`).
@@ -335,4 +337,29 @@ fn biggest_changes_list_the_binary_s_bytes_before_memory() {
         s.contains("whole binary's sizes are in the table of verdicts"),
         "{s}"
     );
+}
+
+/// QA bq F6: a crate the run no longer has reads `gone` in the biggest changes, as its check
+/// says, not `0 B` and `-100.0%`.
+#[test]
+fn a_gone_crate_reads_gone_in_the_biggest_changes() {
+    let a = crate::report::test_artifact(1000);
+    let mut c = Check::new(
+        CheckId::BaselineCrate("aws_lc_sys".into()),
+        Unit::Bytes,
+        Verdict::Pass,
+        "crate aws_lc_sys is gone (was 2.48 MiB)".into(),
+    );
+    (c.baseline, c.value, c.delta, c.change) =
+        (Some(2_600_000.0), Some(0.0), Some(-2_600_000.0), Some(-1.0));
+    c.gone = true;
+    let rows: Vec<Row> = vec![("`app`".into(), &a, &c)];
+    let mut s = String::new();
+    biggest_changes(&mut s, &rows);
+    let row = s
+        .lines()
+        .find(|l| l.contains("aws_lc_sys"))
+        .unwrap_or_else(|| panic!("{s}"));
+    assert!(row.ends_with("| gone | -2.48 MiB | gone |"), "{row}");
+    assert!(!row.contains("-100.0%"), "{row}");
 }
