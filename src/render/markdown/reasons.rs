@@ -69,6 +69,7 @@ pub fn render(s: &mut String, report: &Report) {
         &findings,
     );
     finding_details(s, &details);
+    new_findings(s, report, &details);
     table(
         s,
         "| Binary | Under `--hostile` | Outcome | Verdict |",
@@ -96,6 +97,42 @@ fn finding_cell(f: &Finding) -> String {
         s.push_str(", new since the baseline");
     }
     s
+}
+
+/// The findings new since the baseline that do not fail the run (warnings, allowed errors),
+/// one line each: they count for no verdict, but a reviewer must see what the change brought
+/// (QA bq F4: moving from rustls to the system's OpenSSL, AOT005, was in the JSON alone).
+fn new_findings(s: &mut String, report: &Report, counted: &[(&Artifact, &Finding)]) {
+    let lines: Vec<String> = report
+        .artifacts
+        .iter()
+        .flat_map(|a| a.findings.iter().map(move |f| (a, f)))
+        .filter(|(_, f)| f.new_since_baseline)
+        .filter(|(a, f)| {
+            !counted
+                .iter()
+                .any(|(x, g)| std::ptr::eq(*x, *a) && std::ptr::eq(*g, *f))
+        })
+        .map(|(a, f)| {
+            format!(
+                "- {}: {} {} {} ({}{})",
+                binary_label(a),
+                cell(&f.rule),
+                cell(&f.krate),
+                escape(&f.title),
+                f.severity.as_str(),
+                if f.allowed { ", allowed" } else { "" }
+            )
+        })
+        .collect();
+    if lines.is_empty() {
+        return;
+    }
+    let _ = writeln!(s, "New since the baseline, not failing the run:\n");
+    for l in lines {
+        let _ = writeln!(s, "{l}");
+    }
+    s.push('\n');
 }
 
 /// Below the table of crashes: for each, the shell command that reproduces it, as the terminal,
@@ -311,6 +348,28 @@ mod tests {
         assert!(!details.contains('\u{2060}'), "{s}");
         assert!(details.contains("Avoid `getaddrinfo`."), "{s}");
         assert!(details.contains("</details>"), "{s}");
+    }
+
+    /// QA bq F4: a warning new since the baseline (the system's OpenSSL) is listed, one line,
+    /// though it fails nothing; one the baseline had is not.
+    #[test]
+    fn a_new_warning_is_listed_below_the_findings() {
+        let mut f: Finding = serde_json::from_value(serde_json::json!({
+            "rule": "AOT005", "title": "system TLS library", "severity": "warning",
+            "crate": "openssl-sys", "version": "0.9.0", "path": ["xh", "openssl-sys"],
+            "evidence": [], "allowed": false, "reason": null, "advice": "",
+            "reproduced": false
+        }))
+        .expect("a finding");
+        f.new_since_baseline = true;
+        let s = rendered(f.clone());
+        assert!(
+            s.contains("New since the baseline, not failing the run:\n\n- ")
+                && s.contains(": `AOT005` `openssl-sys` system TLS library (warning)\n"),
+            "{s}"
+        );
+        f.new_since_baseline = false;
+        assert!(!rendered(f).contains("New since the baseline"));
     }
 
     /// The cell says what the columns beside it do not: not the crate, its version or the
