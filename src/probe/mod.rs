@@ -11,6 +11,7 @@ mod compare;
 mod drain;
 mod failures;
 mod floor;
+mod groups;
 mod listener;
 pub(crate) mod memory;
 mod ready;
@@ -154,7 +155,7 @@ pub fn check(
     if let Some(b) = base.as_deref_mut() {
         report.artifacts.append(&mut b.artifacts);
     }
-    for line in announced(report, &groups(report, &settings)) {
+    for line in groups::announced(report, &groups::groups(report, &settings), ours) {
         out.status("Probing", &line);
     }
     let bar = ProbeBar::new(out);
@@ -167,59 +168,6 @@ pub fn check(
     }
     bar.finish();
     result
-}
-
-/// What the probe is about to do, one line per group of [`groups`]: the binaries, the runs
-/// and the readiness (QA bn F8: the longest step of a run had no status line when stderr is
-/// not a terminal, where the progress bar is not drawn).
-fn announced(report: &Report, groups: &[(ProbeSettings, Vec<usize>)]) -> Vec<String> {
-    groups
-        .iter()
-        .map(|(s, members)| {
-            let names: Vec<String> = members
-                .iter()
-                .map(|&i| &report.artifacts[i])
-                .map(|a| {
-                    let link = a.link_mode.map_or("", |l| l.as_str());
-                    format!("{} ({link})", a.name)
-                })
-                .collect();
-            let warmup = match s.warmup {
-                0 => String::new(),
-                1 => " after 1 warm-up".to_string(),
-                n => format!(" after {n} warm-ups"),
-            };
-            let each = if names.len() > 1 { " each" } else { "" };
-            format!(
-                "{}: {} runs{warmup}{each}, ready: {}",
-                names.join(", "),
-                s.runs,
-                s.ready
-            )
-        })
-        .collect()
-}
-
-/// The artifacts `settings_for` gives settings for (built ones: a link mode), grouped by
-/// equal settings, in report order: each group is probed together, interleaved.
-fn groups(
-    report: &Report,
-    settings_for: &dyn Fn(&crate::report::Artifact) -> Option<ProbeSettings>,
-) -> Vec<(ProbeSettings, Vec<usize>)> {
-    let mut groups: Vec<(ProbeSettings, Vec<usize>)> = Vec::new();
-    for (i, a) in report.artifacts.iter().enumerate() {
-        if a.link_mode.is_none() {
-            continue;
-        }
-        let Some(opts) = settings_for(a) else {
-            continue;
-        };
-        match groups.iter_mut().find(|(o, _)| *o == opts) {
-            Some((_, members)) => members.push(i),
-            None => groups.push((opts, vec![i])),
-        }
-    }
-    groups
 }
 
 /// The counted runs' startup times of `a`, ms, in run order (warm-ups left out): what a ratio
@@ -251,7 +199,7 @@ pub fn probe_report(
     }
     // Polls sleep 100 us; the default 50 us timer slack would add half as much again to each.
     let _ = nix::sys::prctl::set_timerslack(1_000);
-    let groups = groups(report, settings_for);
+    let groups = groups::groups(report, settings_for);
     if !groups.is_empty() {
         // Built once a run (each is a small C program, compiled when its source changed).
         let floor = floor::build(floor_dir);
