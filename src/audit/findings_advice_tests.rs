@@ -76,6 +76,9 @@ fn the_advice_knows_reqwests_resolver_and_crates_that_read_home_first() {
     reached[1].features.clear();
     let off = advice("std", "getaddrinfo", gai, &reached);
     assert!(off.ends_with(REQWEST_RESOLVER), "{off}");
+    // QA bq F2: reqwest picks its resolver at run time; the feature clears no finding.
+    assert!(off.contains("`getaddrinfo` stays linked"), "{off}");
+    assert!(off.contains("the finding stays: allow it then"), "{off}");
     // OpenSSL's own lookup: reqwest's feature does nothing for it.
     let bio = advice(
         "openssl-sys",

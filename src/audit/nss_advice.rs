@@ -6,9 +6,13 @@ use super::graph::{Reached, same_crate};
 use super::split::REACHABLE_TOO;
 
 /// What AOT004's advice adds when reqwest is among the binary's crates (QA af: a ureq user was
-/// pointed at reqwest's feature by the rule's own advice).
-pub(super) const REQWEST_RESOLVER: &str =
-    " reqwest resolves host names in Rust with its `hickory-dns` feature.";
+/// pointed at reqwest's feature by the rule's own advice). reqwest picks its resolver at run
+/// time, so `getaddrinfo` stays linked with the feature on and so does the finding (QA bq F2:
+/// the advice read as if the feature cleared it).
+pub(super) const REQWEST_RESOLVER: &str = " reqwest resolves host names in Rust with its \
+    `hickory-dns` feature; it picks the resolver at run time, so `getaddrinfo` stays linked \
+    (for a client built with `no_hickory_dns()`) and the finding stays: allow it then, with \
+    that reason.";
 
 /// What AOT004's advice says instead when reqwest's `hickory-dns` feature is on and the
 /// finding's chain runs through reqwest (QA bh F1: xh was told to turn on the feature it had
