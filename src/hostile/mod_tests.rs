@@ -205,7 +205,17 @@ fn conditions_passed_with_version_alone_may_have_tested_nothing() {
         None
     );
     assert_eq!(plain::answered_early("btm", &[], &runs), None);
+    // QA bq F3: some crashed (a user lookup made before the answer), the others passed: the
+    // work's lookups were still not reached.
     let mut failed = runs.clone();
     failed[1].outcome = HostileOutcome::Crashed;
+    let w = plain::answered_early("xh", &args(&["-V"]), &failed).expect("a warning");
+    assert!(
+        w.contains("likely not reached, neither in the 2 conditions that passed nor in those"),
+        "{w}"
+    );
+    for r in &mut failed {
+        r.outcome = HostileOutcome::Crashed;
+    }
     assert_eq!(plain::answered_early("btm", &args(&["-V"]), &failed), None);
 }

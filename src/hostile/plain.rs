@@ -124,15 +124,30 @@ const ANSWERED_EARLY: &[&str] = &["--version", "-V", "--help", "-h", "version", 
 /// A warning when every condition passed and the program ran with nothing but an argument it
 /// answers at once (`--version`): the `ok`s may have tested no lookup (QA bm F2: `btm
 /// --version` passed all five, and without arguments crashed under one).
+/// Also when some crashed and others passed: what crashed was looked up before the answer
+/// (xh's user, through `dirs`), and the lookups of its work were not reached (QA bq F3: xh's
+/// host-name lookup was "not reproduced", never made, and nothing said so).
 pub(super) fn answered_early(name: &str, args: &[String], runs: &[HostileRun]) -> Option<String> {
     let early = !args.is_empty() && args.iter().all(|a| ANSWERED_EARLY.contains(&a.as_str()));
-    let all_ok = !runs.is_empty() && runs.iter().all(|r| r.outcome == HostileOutcome::Ok);
-    (early && all_ok).then(|| {
+    let ok = runs
+        .iter()
+        .filter(|r| r.outcome == HostileOutcome::Ok)
+        .count();
+    if !early || ok == 0 {
+        return None;
+    }
+    let args = args.join(" ");
+    let give = "give --probe-arg (and --ready) the arguments it runs with";
+    Some(if ok == runs.len() {
         format!(
-            "{name}: every --hostile condition passed with `{}`, which most programs answer \
-             before any lookup, so the runs may have tested none; give --probe-arg (and \
-             --ready) the arguments it runs with",
-            args.join(" ")
+            "{name}: every --hostile condition passed with `{args}`, which most programs answer \
+             before any lookup, so the runs may have tested none; {give}"
+        )
+    } else {
+        format!(
+            "{name}: the --hostile runs gave it `{args}`, which most programs answer before \
+             their work: the lookups its work makes (a host name) were likely not reached, \
+             neither in the {ok} conditions that passed nor in those that crashed; {give}"
         )
     })
 }
