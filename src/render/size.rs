@@ -175,7 +175,7 @@ fn crates(s: &mut String, b: &Binary, cov: &Coverage, st: &Style) {
     // 2 MiB `.bss`, read as file bytes; Markdown and the page said it, the terminal did not).
     if retained {
         let legend = "own: the crate's bytes in memory once loaded; retained: what would become \
-                      unreachable without it";
+                      unreachable without it (a lower bound of what a build without it saves)";
         super::fill::fill_painted(s, "    ", legend, c, DIM);
     }
     // A crate that retains less than it owns reads like an error without this.

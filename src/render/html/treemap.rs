@@ -125,8 +125,8 @@ fn crate_title(c: &CrateSize, whole: u64, base: Option<&Check>) -> String {
     if let Some(r) = c.retained {
         let _ = write!(
             t,
-            "\nretained {}: what would go with it (its own reachable bytes and all that only \
-             it keeps alive)",
+            "\nretained {}: what would become unreachable without it (its own reachable bytes \
+             and all that only it keeps alive; a lower bound of what a build without it saves)",
             size(r)
         );
     }
