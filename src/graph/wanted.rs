@@ -134,11 +134,25 @@ pub fn inspect_file(
 
 /// The analysis link the main command kept for the build of `path` (`<build dir>/graph/
 /// <name>-<hash>.<build id>`, the build dir two or three folders above the binary: `<build
-/// dir>/<target>/<profile>/NAME`), when there is one with `build_id`.
+/// dir>/<target>/<profile>/NAME`), when there is one with `build_id`. A copy of the binary
+/// elsewhere (a release's artifacts, QA br F3) finds it in the build dirs of the project
+/// `inspect` runs in: `$CARGO_TARGET_DIR/aotcheck/` or a `target/aotcheck/` of the working
+/// directory or a folder above it.
 fn analysis_link_of(path: &Path, build_id: &str) -> Option<std::path::PathBuf> {
-    path.ancestors().skip(1).take(4).find_map(|dir| {
+    let found = |dir: &Path| {
         crate::compile::link::analysis_file(&crate::compile::analysis_dir(dir), build_id)
-    })
+    };
+    if let Some(p) = path.ancestors().skip(1).take(4).find_map(found) {
+        return Some(p);
+    }
+    let cwd = std::env::current_dir().ok()?;
+    let targets = std::env::var_os("CARGO_TARGET_DIR")
+        .map(std::path::PathBuf::from)
+        .into_iter()
+        .chain(cwd.ancestors().take(5).map(|d| d.join("target")));
+    targets
+        .flat_map(|t| ["static", "dynamic"].map(|m| t.join("aotcheck").join(m)))
+        .find_map(|d| found(&d))
 }
 
 /// [`inspect_file`] on bytes that are not a mapped file (the fuzz target's input, tests):

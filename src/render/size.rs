@@ -234,8 +234,13 @@ fn crates_head(s: &mut String, b: &Binary, cov: &Coverage, st: &Style) {
             borrowed_symbols(cov)
         ),
         None => format!(
-            "{} loaded; no symbol table (stripped), so no crate can be named",
-            human_size(whole)
+            "{} loaded; no symbol table (stripped), so no crate can be named{}",
+            human_size(whole),
+            b.build_id.as_ref().map_or(String::new(), |id| format!(
+                " (a build of `cargo aotcheck` keeps its symbols in \
+                 target/aotcheck/<static|dynamic>/graph/*.{id}: `inspect` finds it from the \
+                 project's directory, or inspect that file)"
+            ))
         ),
     };
     label(s, c, "crates", &head);

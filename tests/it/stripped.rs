@@ -155,3 +155,47 @@ fn inspect_of_a_stripped_build_finds_its_analysis_link() {
         );
     }
 }
+
+/// QA br F3: a copy of the stripped binary outside the target dir (a release's artifacts)
+/// named nothing. Run from the project that built it (here a `target/aotcheck/static` that
+/// leads to the build dir), `inspect` finds the analysis link by the build id; run elsewhere, it
+/// says where that link would be.
+#[test]
+fn inspect_of_a_copy_finds_the_analysis_link_from_the_project() {
+    let st = report("release");
+    let path = str_of(&st, "path");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let copy = dir.path().join("shipped");
+    std::fs::copy(path, &copy).expect("copy");
+    let build_dir = std::path::Path::new(path)
+        .ancestors()
+        .nth(3)
+        .expect("the build dir");
+    let project = dir.path().join("project");
+    std::fs::create_dir_all(project.join("target/aotcheck")).expect("mkdir");
+    std::os::unix::fs::symlink(build_dir, project.join("target/aotcheck/static")).expect("link");
+    let inspect = |cwd: &std::path::Path, format: &str| {
+        run(crate::util::aotcheck()
+            .current_dir(cwd)
+            .args(["aotcheck", "inspect", "--format", format])
+            .arg(&copy))
+    };
+    let r = inspect(&project, "json");
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let v: Value = serde_json::from_str(&r.stdout).expect("JSON");
+    let cov = &v["artifacts"][0]["binary"]["coverage"];
+    let real = |p: &str| std::fs::canonicalize(p).expect("the analysis link");
+    assert_eq!(
+        real(str_of(cov, "symbols_from")),
+        real(str_of(&st["binary"]["coverage"], "symbols_from"))
+    );
+    let elsewhere = inspect(dir.path(), "human");
+    let id = str_of(&st["binary"], "build_id");
+    assert!(
+        words(&elsewhere.stdout).contains(&format!(
+            "keeps its symbols in target/aotcheck/<static|dynamic>/graph/*.{id}"
+        )),
+        "{}",
+        elsewhere.stdout
+    );
+}
