@@ -114,6 +114,13 @@ pub(super) fn note_dependency(w: &mut Why, deps: &Dependencies, bin: &str) {
         Some(n) => format!("{said}; {n}"),
         None => said,
     });
+    // Symbols of a crate of its name (`dirs_sys` for `dirs`) before the others it matched
+    // (QA br F5: zoxide's `dirs_sys::home_dir` came fifth, after glibc's `_dl_all_dirs`).
+    let stem = p.replace('-', "_");
+    w.chains.sort_by_key(|c| {
+        !crate::attribute::demangle::crate_of_path(&c.target)
+            .is_some_and(|(k, _)| k.starts_with(&stem))
+    });
 }
 
 /// Targets that read the same (instantiations of one generic function: QA t, three
@@ -407,5 +414,37 @@ mod tests {
         let mut w = why("symbol", "hyperfine");
         note_dependency(&mut w, &deps, "hyperfine");
         assert_eq!(w.note, None);
+    }
+
+    /// QA br F5: `--why dirs` (inlined) matched glibc's `_dl_all_dirs` and zoxide's
+    /// `exclude_dirs` before `dirs_sys::home_dir`: a crate of its name comes first, the others
+    /// in their order.
+    #[test]
+    fn symbols_of_a_crate_of_its_name_come_first() {
+        let deps = Dependencies::of_pairs(&[("zoxide", &["dirs"]), ("dirs", &["dirs-sys"])]);
+        let mut w = why("symbol", "dirs");
+        for target in [
+            "_dl_all_dirs",
+            "zoxide::config::exclude_dirs",
+            "dirs_sys::target_unix_not_redox::home_dir",
+            "__rtld_search_dirs",
+        ] {
+            w.chains.push(Chain {
+                target: target.into(),
+                steps: Vec::new(),
+                retained: None,
+            });
+        }
+        note_dependency(&mut w, &deps, "zoxide");
+        let order: Vec<&str> = w.chains.iter().map(|c| c.target.as_str()).collect();
+        assert_eq!(
+            order,
+            [
+                "dirs_sys::target_unix_not_redox::home_dir",
+                "_dl_all_dirs",
+                "zoxide::config::exclude_dirs",
+                "__rtld_search_dirs"
+            ]
+        );
     }
 }
