@@ -20,6 +20,9 @@ pub struct Without {
     pub enables: Vec<String>,
     /// The features the variant is built with (`--no-default-features --features ...`).
     pub keep: Vec<String>,
+    /// Those of `enables` that are dependencies of another target only
+    /// (`[target.'cfg(...)'.dependencies]`): never built here ([`not_for_target`]).
+    pub not_for_target: Vec<String>,
 }
 
 /// What a set of features enables, following every feature's list.
@@ -179,6 +182,7 @@ pub fn variants(pkg: &Package, opts: &BuildOptions) -> Vec<Without> {
                 feature: f.clone(),
                 enables: each[f.as_str()].deps.iter().cloned().collect(),
                 keep,
+                not_for_target: Vec::new(),
             }
         })
         .collect()
@@ -202,7 +206,10 @@ pub(super) fn for_plan(plan: &Plan) -> (Vec<Without>, Vec<(String, String)>) {
             .iter()
             .find(|p| p.id == b.target.package_id)
         {
-            let each = variants(p, &plan.options);
+            let mut each = variants(p, &plan.options);
+            for w in &mut each {
+                w.not_for_target = not_for_target(p, &plan.workspace.metadata, &w.enables);
+            }
             // Said, not left out in silence (QA ap F8: `--knobs ...,features` on du-dust, which
             // has no `[features]`, said nothing of features).
             if each.is_empty() {
@@ -247,6 +254,40 @@ pub(super) fn for_plan(plan: &Plan) -> (Vec<Without>, Vec<(String, String)>) {
         needs.is_none()
     });
     (out, not_tried)
+}
+
+/// Those of `deps` (optional dependencies of `pkg`, as it names them) that are declared for
+/// another target only and are not in the resolve cargo made for this one (`--filter-platform`):
+/// a feature that turns one on builds nothing of it here (QA bq F7: xh's `network-interface`
+/// read as a dependency the feature adds, on Linux, where it is never compiled).
+fn not_for_target(
+    pkg: &Package,
+    metadata: &cargo_metadata::Metadata,
+    deps: &[String],
+) -> Vec<String> {
+    let Some(node) = metadata
+        .resolve
+        .as_ref()
+        .and_then(|r| r.nodes.iter().find(|n| n.id == pkg.id))
+    else {
+        return Vec::new();
+    };
+    let resolved: BTreeSet<&str> = metadata
+        .packages
+        .iter()
+        .filter(|p| node.deps.iter().any(|d| d.pkg == p.id))
+        .map(|p| p.name.as_str())
+        .collect();
+    deps.iter()
+        .filter(|d| {
+            pkg.dependencies.iter().any(|x| {
+                x.rename.as_deref().unwrap_or(&x.name) == d.as_str()
+                    && x.target.is_some()
+                    && !resolved.contains(x.name.as_str())
+            })
+        })
+        .cloned()
+        .collect()
 }
 
 /// A package `app` with `features` and the optional dependencies `optional`, for tests.

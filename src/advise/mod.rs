@@ -243,6 +243,7 @@ fn skeleton(
                     feature: w.feature.clone(),
                     enables: w.enables.clone(),
                     built_with: w.keep.clone(),
+                    not_for_target: w.not_for_target.clone(),
                     status: VariantStatus::NotBuilt,
                     ..FeatureAdvice::default()
                 })

@@ -129,12 +129,14 @@ impl FeatureAdvice {
         let words: Vec<String> = self
             .enables
             .iter()
-            .map(|d| match kept(d) {
-                true => format!("{d}, kept by the other features"),
-                false => d.clone(),
+            .map(|d| match (kept(d), self.not_for_target.contains(d)) {
+                (_, true) => format!("{d}, not built for this target"),
+                (true, _) => format!("{d}, kept by the other features"),
+                _ => d.clone(),
             })
             .collect();
-        words.join(if self.enables.iter().any(kept) {
+        let told = |d: &String| kept(d) || self.not_for_target.contains(d);
+        words.join(if self.enables.iter().any(told) {
             "; "
         } else {
             ", "
@@ -192,6 +194,9 @@ pub struct FeatureAdvice {
     /// The features the variant was built with (`--no-default-features --features ...`).
     #[serde(default)]
     pub built_with: Vec<String>,
+    /// Those of `enables` declared for another target only: never built for this one.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub not_for_target: Vec<String>,
     pub status: VariantStatus,
     /// File-size bytes saved by building without it (negative: it grew).
     #[serde(default)]

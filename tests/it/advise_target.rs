@@ -1,0 +1,71 @@
+//! `advise` on a feature whose only dependency is declared for another target (QA bq F7:
+//! xh's `network-interface` read as a dependency it adds, on Linux, where it is never built).
+//! Checked against cargo's own resolve for this target.
+
+use crate::advise::{advise, binary, feature};
+use crate::util::*;
+
+#[test]
+fn a_dependency_of_another_target_is_said_not_to_be_built() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let r = run(&mut advise(
+        "advise-target-dep",
+        dir.path(),
+        &["--knobs", "features", "--no-probe"],
+    ));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).expect("JSON report");
+    let win = feature(binary(&v, "advise-target-dep"), "win");
+    assert_eq!(win["enables"], serde_json::json!(["winonly"]), "{win}");
+    assert_eq!(
+        win["not_for_target"],
+        serde_json::json!(["winonly"]),
+        "{win}"
+    );
+    // cargo's resolve for this target has no winonly, the unfiltered one has it.
+    let manifest = fixture("advise-target-dep").join("Cargo.toml");
+    let resolve = |filter: &[&str]| {
+        let mut args = vec![
+            "metadata",
+            "--format-version",
+            "1",
+            "--locked",
+            "--manifest-path",
+        ];
+        let m = manifest.to_str().expect("utf-8");
+        args.push(m);
+        args.extend(filter);
+        tool("cargo", &args)
+    };
+    // The package's edges in the resolve: the node stays, the edge goes.
+    let deps_of_root = |text: &str| -> Vec<String> {
+        let v: serde_json::Value = serde_json::from_str(text).expect("metadata");
+        let root = str_of(&v["resolve"], "root").to_string();
+        v["resolve"]["nodes"]
+            .as_array()
+            .expect("nodes")
+            .iter()
+            .find(|n| n["id"] == root.as_str())
+            .expect("the root node")["deps"]
+            .as_array()
+            .expect("deps")
+            .iter()
+            .map(|d| str_of(d, "name").to_string())
+            .collect()
+    };
+    let host = crate::advise::host();
+    assert!(deps_of_root(&resolve(&["--filter-platform", &host])).is_empty());
+    assert_eq!(deps_of_root(&resolve(&[])), ["winonly"]);
+    // The terminal says it.
+    let text = run(crate::util::aotcheck()
+        .args(["aotcheck", "advise", "--manifest-path"])
+        .arg(&manifest)
+        .arg("--target-dir")
+        .arg(dir.path())
+        .args(["--locked", "-q", "--knobs", "features", "--no-probe"]));
+    assert!(
+        words(&text.stdout).contains("win (dep: winonly, not built for this target)"),
+        "{}",
+        text.stdout
+    );
+}
