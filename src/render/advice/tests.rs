@@ -120,6 +120,7 @@ pub fn advice() -> Advice {
                     feature: "table".into(),
                     enables: vec!["bigtable".into()],
                     built_with: vec!["core".into()],
+                    not_for_target: Vec::new(),
                     also_leaves_out: Vec::new(),
                     status: VariantStatus::Measured,
                     bytes_saved: Some(262_400),
@@ -374,6 +375,22 @@ fn a_dependency_another_feature_keeps_is_said_to_stay() {
     assert!(
         s.contains("    cli (dep: clap, kept by the other features; bigtable)"),
         "{s}"
+    );
+}
+
+/// QA bq F7: a dependency declared for another target only is said not to be built here,
+/// apart from the others.
+#[test]
+fn a_dependency_of_another_target_is_said_so() {
+    let f = FeatureAdvice {
+        feature: "net".into(),
+        enables: vec!["network-interface".into(), "socket2".into()],
+        not_for_target: vec!["network-interface".into()],
+        ..FeatureAdvice::default()
+    };
+    assert_eq!(
+        f.enables_words(),
+        "network-interface, not built for this target; socket2"
     );
 }
 
