@@ -263,6 +263,7 @@ fn one(
         created_from: ctx.epoch.from.into(),
         user: s.user.ids(),
         user_name: s.user.name.clone(),
+        home: contents::home(s),
         workdir: s.workdir.clone(),
         args_from: (!raw_args.is_empty()).then(|| {
             if s.args.is_some() {

@@ -59,7 +59,17 @@ pub fn human(s: &mut String, a: &crate::report::Artifact, st: &Style) {
         s,
         c,
         "image user",
-        &format!("{} ({}), workdir {}", i.user_name, i.user, i.workdir),
+        &format!(
+            "{} ({}), {}workdir {}",
+            i.user_name,
+            i.user,
+            if i.home.is_empty() {
+                String::new()
+            } else {
+                format!("home {} (its own, 0700), ", i.home)
+            },
+            i.workdir
+        ),
     );
     // A command on one line, each word quoted for the shell, never broken: copied from a
     // log it runs (QA bn F7: the line broke between `-p` and its `8080`).

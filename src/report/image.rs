@@ -36,6 +36,10 @@ pub struct Image {
     /// `UID:GID` of the image's `User`, and its name in the image's `/etc/passwd`.
     pub user: String,
     pub user_name: String,
+    /// The user's home in the image, a directory of its own (mode 0700) that the layer holds
+    /// (QA br F8: in no list, though the program writes there); empty in older reports.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub home: String,
     pub workdir: String,
     pub entrypoint: Vec<String>,
     /// Where the entrypoint's arguments came from, when it has some: `probe` (the probe's

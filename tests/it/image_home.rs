@@ -72,6 +72,8 @@ fn the_image_runs_with_its_user_s_home_and_says_where_a_home_file_would_be() {
         .next()
         .expect("umoci sets HOME")
         .to_string();
+    // The home the report names (QA br F8) is the runtime's, and the layer's: the user's own.
+    assert_eq!(i["home"], runtime_home.as_str(), "{i}");
     let started = &i["in_image"];
     assert_eq!(started["outcome"], "started", "{started}");
     let reproduce = str_of(started, "reproduce");

@@ -65,8 +65,13 @@ fn outcome(r: &InImage) -> String {
 }
 
 fn facts(s: &mut String, i: &Image) {
+    let home = if i.home.is_empty() {
+        String::new()
+    } else {
+        format!("home {} (its own, 0700), ", code(&i.home))
+    };
     let mut user = format!(
-        "{} ({}), workdir {}, entrypoint {}",
+        "{} ({}), {home}workdir {}, entrypoint {}",
         code(&i.user_name),
         text(&i.user),
         code(&i.workdir),
