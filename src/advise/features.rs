@@ -23,6 +23,11 @@ pub struct Without {
     /// Those of `enables` that are dependencies of another target only
     /// (`[target.'cfg(...)'.dependencies]`): never built here ([`not_for_target`]).
     pub not_for_target: Vec<String>,
+    /// Those of `enables` that a feature the variant keeps turns on too: they stay.
+    pub kept_deps: Vec<String>,
+    /// The enabled features that need `feature` (enable it): they go with it. The others it
+    /// takes along are those only it turns on.
+    pub needing: Vec<String>,
 }
 
 /// What a set of features enables, following every feature's list.
@@ -170,19 +175,33 @@ pub fn variants(pkg: &Package, opts: &BuildOptions) -> Vec<Without> {
         .filter(|f| *f != "default")
         .map(|f| {
             let rest = closure(&table, &optional, asked.iter().copied().filter(|a| a != f));
-            let keep = rest
+            let keep: Vec<String> = rest
                 .features
                 .iter()
                 .filter(|g| *g != "default" && !each[g.as_str()].features.contains(f))
                 .cloned()
                 .chain(foreign.iter().cloned())
                 .collect();
+            let enables: Vec<String> = each[f.as_str()].deps.iter().cloned().collect();
+            let kept = closure(&table, &optional, keep.iter().map(String::as_str));
+            let needing = all
+                .features
+                .iter()
+                .filter(|g| *g != f && *g != "default" && each[g.as_str()].features.contains(f))
+                .cloned()
+                .collect();
             Without {
                 package: pkg.name.to_string(),
                 feature: f.clone(),
-                enables: each[f.as_str()].deps.iter().cloned().collect(),
+                kept_deps: enables
+                    .iter()
+                    .filter(|d| kept.deps.contains(*d))
+                    .cloned()
+                    .collect(),
+                enables,
                 keep,
                 not_for_target: Vec::new(),
+                needing,
             }
         })
         .collect()
@@ -381,6 +400,28 @@ mod tests {
         let of = |f: &str| v.iter().find(|w| w.feature == f).expect(f).keep.clone();
         assert_eq!(of("deploy"), ["logging"]);
         assert!(of("logging").contains(&"deploy".to_string()));
+    }
+
+    /// QA bs F3: tokei's `default = ["cli", "all", "yaml"]`, `all = ["cbor", "yaml"]`: without
+    /// `all`, `serde_yaml` stays (`yaml` keeps it) and `cbor` goes as only `all` turns it on;
+    /// without `cbor`, `all` goes as it needs `cbor`.
+    #[test]
+    fn what_stays_and_why_the_others_go() {
+        let pkg = package(
+            serde_json::json!({
+                "default": ["cli", "all", "yaml"], "cli": [], "all": ["cbor", "yaml"],
+                "cbor": ["dep:hex", "dep:serde_cbor"], "yaml": ["dep:serde_yaml"]
+            }),
+            &["hex", "serde_cbor", "serde_yaml"],
+        );
+        let v = variants(&pkg, &BuildOptions::default());
+        let of = |f: &str| v.iter().find(|w| w.feature == f).expect(f).clone();
+        let all = of("all");
+        assert_eq!(all.enables, ["hex", "serde_cbor", "serde_yaml"]);
+        assert_eq!(all.kept_deps, ["serde_yaml"]);
+        assert_eq!(all.keep, ["cli", "yaml"]);
+        assert!(all.needing.is_empty(), "{:?}", all.needing);
+        assert_eq!(of("cbor").needing, ["all"]);
     }
 
     #[test]

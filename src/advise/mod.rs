@@ -244,6 +244,8 @@ fn skeleton(
                     enables: w.enables.clone(),
                     built_with: w.keep.clone(),
                     not_for_target: w.not_for_target.clone(),
+                    kept_deps: w.kept_deps.clone(),
+                    needing: w.needing.clone(),
                     status: VariantStatus::NotBuilt,
                     ..FeatureAdvice::default()
                 })

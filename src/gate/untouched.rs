@@ -11,7 +11,8 @@ use crate::report::{Check, CheckId, Provenance, Verdict};
 use super::entry_points::{shown, split};
 
 /// Each failing crate check of `checks` whose crate the change did not touch, as a warning that
-/// says why.
+/// says why; one whose own inputs are the baseline's but that a changed crate refers to anew
+/// stays a failure, and says that its inputs are unchanged.
 pub fn soften(checks: &mut [Check], base: Option<&Provenance>, now: Option<&Provenance>) {
     let (Some(base), Some(now)) = (base, now) else {
         return;
@@ -29,13 +30,21 @@ pub fn soften(checks: &mut [Check], base: Option<&Provenance>, now: Option<&Prov
             crate::attribute::demangle::crate_of_path(f)
                 .is_some_and(|(k, _)| untouched(k, base, now))
         });
-        if c.baseline.is_none() || !untouched(name, base, now) || !from_untouched {
+        if c.baseline.is_none() || !untouched(name, base, now) {
             continue;
         }
-        let why = "; but its version, source and features are the baseline's and no crate \
-                   that changed refers to it anew: code moved between crates by inlining, not \
-                   a change of its own (warns; the file's size judges the whole)";
-        c.verdict = Verdict::Warn;
+        // A changed crate refers to it anew: new calls, or calls it no longer inlines (QA bs
+        // F1: tokei's `get_all_files` calling crossbeam's `send` it had inlined). Which of the
+        // two a report cannot tell; the failure stands and says what is known.
+        let why = if from_untouched {
+            c.verdict = Verdict::Warn;
+            "; but its version, source and features are the baseline's and no crate that \
+             changed refers to it anew: code moved between crates by inlining, not a change of \
+             its own (warns; the file's size judges the whole)"
+        } else {
+            "; its version, source and features are the baseline's: the growth is how the \
+             crates that changed call it (new calls, or calls they no longer inline)"
+        };
         let names = shown(c);
         c.message = match split(&c.message, &names) {
             Some((body, lead, shown, more)) => {
@@ -134,6 +143,14 @@ mod tests {
             let mut checks = [failing("serde", &[from])];
             soften(&mut checks, Some(&b), Some(&n));
             assert_eq!(checks[0].verdict, Verdict::Fail, "{from}");
+            // QA bs F1: the failure says the crate's own inputs are the baseline's.
+            assert!(
+                checks[0]
+                    .message
+                    .contains("the growth is how the crates that changed call it"),
+                "{}",
+                checks[0].message
+            );
         }
     }
 

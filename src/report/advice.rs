@@ -125,7 +125,7 @@ impl FeatureAdvice {
     /// enables stays in the variant, and is said to be kept, so that the row is not read as
     /// the one without it (QA r: grex's `cli = ["clap"]` beside the `clap` row).
     pub fn enables_words(&self) -> String {
-        let kept = |d: &String| self.built_with.contains(d);
+        let kept = |d: &String| self.built_with.contains(d) || self.kept_deps.contains(d);
         let words: Vec<String> = self
             .enables
             .iter()
@@ -197,6 +197,13 @@ pub struct FeatureAdvice {
     /// Those of `enables` declared for another target only: never built for this one.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub not_for_target: Vec<String>,
+    /// Those of `enables` that a feature the variant keeps turns on too: they stay in it.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub kept_deps: Vec<String>,
+    /// The features that need this one (enable it), which go with it; the others of
+    /// `also_leaves_out` go as only this one turned them on.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub needing: Vec<String>,
     pub status: VariantStatus,
     /// File-size bytes saved by building without it (negative: it grew).
     #[serde(default)]

@@ -121,6 +121,8 @@ pub fn advice() -> Advice {
                     enables: vec!["bigtable".into()],
                     built_with: vec!["core".into()],
                     not_for_target: Vec::new(),
+                    kept_deps: Vec::new(),
+                    needing: Vec::new(),
                     also_leaves_out: Vec::new(),
                     status: VariantStatus::Measured,
                     bytes_saved: Some(262_400),
@@ -301,20 +303,28 @@ fn the_words_around_features_and_a_lone_config_knob() {
     a.rustflags_snippet = None;
     a.binaries[0].variants.clear();
     let f = &mut a.binaries[0].features[0];
-    f.also_leaves_out = vec!["lookup".into()];
+    f.also_leaves_out = vec!["lookup".into(), "fast".into()];
+    f.needing = vec!["lookup".into()];
     f.crates_leaving = None;
     let s = human(&a, &style);
     assert!(!s.contains("knob saved bytes"), "{s}");
     let at = s.find("    table (dep: bigtable)").expect("the row");
     let row: Vec<&str> = s[at..].lines().skip(1).take(2).map(str::trim).collect();
-    assert_eq!(row[0], "also leaves out `lookup` (it needs `table`)", "{s}");
+    // QA bs F3: one that needs it, one that only it turns on, each said so.
+    assert_eq!(
+        row[0], "also leaves out `lookup` (it needs `table`) and `fast` (only `table` turns it on)",
+        "{s}"
+    );
     assert!(
         row[1].starts_with("leaving the binary: could not be named: a binary has no symbol"),
         "{s}"
     );
     let md = markdown(&a);
     assert!(
-        md.contains("| `table` (also leaves out `lookup` (it needs `table`)) |"),
+        md.contains(
+            "| `table` (also leaves out `lookup` (it needs `table`) and `fast` (only `table` \
+             turns it on)) |"
+        ),
         "{md}"
     );
     // With a knob tried that saved nothing, the words are of the profile's knobs.

@@ -333,6 +333,22 @@ fn biggest_changes_list_the_binary_s_bytes_before_memory() {
     biggest_changes(&mut s, &rows);
     let at = |what: &str| s.find(what).unwrap_or_else(|| panic!("{what} in {s}"));
     assert!(at("section `.text`") < at("RSS at ready"), "{s}");
+    // QA bs F4: after as many rows of bytes as the table holds, memory still has its row.
+    let sections: Vec<Check> = (0..12)
+        .map(|i| {
+            grown(
+                CheckId::BaselineSection(format!(".s{i}")),
+                1_000.0,
+                2_000_000.0,
+            )
+        })
+        .collect();
+    let mut many: Vec<Row> = sections.iter().map(|c| ("`app`".into(), &a, c)).collect();
+    many.push(("`app`".into(), &a, &rss));
+    let mut s = String::new();
+    biggest_changes(&mut s, &many);
+    assert!(s.contains("RSS at ready"), "{s}");
+    assert_eq!(s.matches("| section ").count(), 10, "{s}");
     assert!(
         s.contains("whole binary's sizes are in the table of verdicts"),
         "{s}"
