@@ -176,6 +176,9 @@ pub struct SizeOptions {
     /// The largest symbols of each crate (`binary.crate_symbols`), for the HTML page's map of
     /// the bytes; `None`: not reported.
     pub crate_symbols: Option<SymbolMap>,
+    /// `inspect --target-dir DIR`: the main command's `--target-dir` (or cargo's target dir),
+    /// where the analysis link of a stripped copy's build is looked for.
+    pub target_dir: Option<std::path::PathBuf>,
 }
 
 /// How many symbols per crate, and in all, `binary.crate_symbols` lists.

@@ -106,6 +106,10 @@ enum Sub {
         #[arg(short = 'j', long = "jobs", value_name = "N",
               value_parser = clap::value_parser!(u32).range(1..))]
         jobs: Option<u32>,
+        /// The `--target-dir` the binaries were built with: where the analysis link of a
+        /// stripped copy is looked for
+        #[arg(long = "target-dir", value_name = "DIR")]
+        target_dir: Option<PathBuf>,
         /// Refused (see [`parse`]). Declared here, hidden, so that the global `--image` stays
         /// out of `inspect --help`: clap does not propagate a global flag to a subcommand that
         /// has its own.
@@ -261,6 +265,7 @@ impl From<&SizeArgs> for SizeOptions {
             crate_symbols: None,
             why: a.why.clone(),
             graph: a.graph,
+            target_dir: None,
         }
     }
 }
@@ -298,9 +303,18 @@ pub fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Options, clap::
     let CargoCli::Aotcheck(a) =
         CargoCli::try_parse_from(&args).map_err(|e| hints::after_dashes(e, &args))?;
     let build: BuildOptions = a.build.into();
+    let mut target_dir = build.target_dir.clone();
     let gate: GateOptions = a.gate.into();
     let command = match a.command {
-        Some(Sub::Inspect { files, image, jobs }) => inspect(files, jobs, image.is_some(), &build)?,
+        Some(Sub::Inspect {
+            files,
+            image,
+            jobs,
+            target_dir: after,
+        }) => {
+            target_dir = after.or(target_dir);
+            inspect(files, jobs, image.is_some(), &build)?
+        }
         Some(Sub::Explain { rule }) => Command::Explain { rule },
         Some(Sub::Advise(args)) => {
             // Named before the general refusal below: `--image` is global, so it is set here
@@ -340,6 +354,9 @@ pub fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Options, clap::
         FormatArg::Html => Format::Html,
     };
     let mut size = SizeOptions::from(&a.size);
+    if matches!(command, Command::Inspect { .. }) {
+        size.target_dir = target_dir;
+    }
     if format == Format::Html {
         // The page's treemap draws each crate's largest symbols.
         size.crate_symbols = Some(SymbolMap::PAGE);
@@ -371,8 +388,10 @@ fn inspect(
 ) -> Result<Command, clap::Error> {
     let CargoCli::Aotcheck(plain) = CargoCli::try_parse_from(["cargo", "aotcheck"])?;
     let jobs = jobs.or(build.jobs);
+    // `--target-dir` says where the main command's builds are: their analysis links.
     let build = &BuildOptions {
         jobs: None,
+        target_dir: None,
         ..build.clone()
     };
     if build.image.is_some() || image {

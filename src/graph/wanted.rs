@@ -96,7 +96,7 @@ pub fn inspect_file(
     // of the shipped `btm` named none).
     let stripped = binary.symtab_size.is_none_or(|n| n == 0);
     let analysis_path = stripped
-        .then(|| analysis_link_of(path, binary.build_id.as_deref()?))
+        .then(|| analysis_link_of(path, binary.build_id.as_deref()?, settings))
         .flatten();
     let analysis_map = analysis_path.as_deref().and_then(|p| Mapped::open(p).ok());
     let mut input = Input {
@@ -137,21 +137,33 @@ pub fn inspect_file(
 /// dir>/<target>/<profile>/NAME`), when there is one with `build_id`. A copy of the binary
 /// elsewhere (a release's artifacts, QA br F3) finds it in the build dirs of the project
 /// `inspect` runs in: `$CARGO_TARGET_DIR/aotcheck/` or a `target/aotcheck/` of the working
-/// directory or a folder above it.
-fn analysis_link_of(path: &Path, build_id: &str) -> Option<std::path::PathBuf> {
+/// directory or a folder above it; or in `inspect --target-dir DIR`'s (QA bs F2: a build
+/// made with `--target-dir` is in `DIR/static`).
+fn analysis_link_of(
+    path: &Path,
+    build_id: &str,
+    settings: &SizeOptions,
+) -> Option<std::path::PathBuf> {
     let found = |dir: &Path| {
         crate::compile::link::analysis_file(&crate::compile::analysis_dir(dir), build_id)
     };
     if let Some(p) = path.ancestors().skip(1).take(4).find_map(found) {
         return Some(p);
     }
+    let modes = |d: std::path::PathBuf| ["static", "dynamic"].map(|m| d.join(m));
+    let given = settings.target_dir.iter().flat_map(|d| {
+        // The main command's `--target-dir DIR`, or cargo's target dir.
+        modes(d.clone())
+            .into_iter()
+            .chain(modes(d.join("aotcheck")))
+    });
     let cwd = std::env::current_dir().ok()?;
     let targets = std::env::var_os("CARGO_TARGET_DIR")
         .map(std::path::PathBuf::from)
         .into_iter()
         .chain(cwd.ancestors().take(5).map(|d| d.join("target")));
-    targets
-        .flat_map(|t| ["static", "dynamic"].map(|m| t.join("aotcheck").join(m)))
+    given
+        .chain(targets.flat_map(|t| modes(t.join("aotcheck"))))
         .find_map(|d| found(&d))
 }
 

@@ -238,8 +238,9 @@ fn crates_head(s: &mut String, b: &Binary, cov: &Coverage, st: &Style) {
             human_size(whole),
             b.build_id.as_ref().map_or(String::new(), |id| format!(
                 " (a build of `cargo aotcheck` keeps its symbols in \
-                 target/aotcheck/<static|dynamic>/graph/*.{id}: `inspect` finds it from the \
-                 project's directory, or inspect that file)"
+                 target/aotcheck/<static|dynamic>/graph/*.{id}, or DIR/<static|dynamic>/graph \
+                 with --target-dir DIR: `inspect` finds it from the project's directory, or \
+                 with the build's --target-dir)"
             ))
         ),
     };

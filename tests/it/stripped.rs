@@ -189,6 +189,21 @@ fn inspect_of_a_copy_finds_the_analysis_link_from_the_project() {
         real(str_of(cov, "symbols_from")),
         real(str_of(&st["binary"]["coverage"], "symbols_from"))
     );
+    // Elsewhere, told the build's --target-dir (QA bs F2: its builds are in DIR/static).
+    let given = run(crate::util::aotcheck()
+        .current_dir(dir.path())
+        .args(["aotcheck", "inspect", "--format", "json", "--target-dir"])
+        .arg(build_dir.parent().expect("the --target-dir"))
+        .arg(&copy));
+    assert_eq!(given.code, 0, "{}", given.stderr);
+    let g: Value = serde_json::from_str(&given.stdout).expect("JSON");
+    assert_eq!(
+        real(str_of(
+            &g["artifacts"][0]["binary"]["coverage"],
+            "symbols_from"
+        )),
+        real(str_of(&st["binary"]["coverage"], "symbols_from"))
+    );
     let elsewhere = inspect(dir.path(), "human");
     let id = str_of(&st["binary"], "build_id");
     assert!(
