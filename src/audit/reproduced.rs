@@ -22,6 +22,9 @@ pub fn record_reproduced(plan: &Plan, report: &mut Report) {
     for a in &mut report.artifacts {
         if let Some(bin) = plan.bin_of(a) {
             reproduced(a, &bin.audit, &bin.target.version);
+            if crate::hostile::only_answered_early(&bin.start.args) {
+                untested_host_lookups(a, &bin.start.args);
+            }
         }
     }
 }
@@ -155,6 +158,29 @@ pub(super) fn reproduced(a: &mut Artifact, policy: &AuditPolicy, package_version
         f.reproduce = reproduce;
         f.evidence.extend(evidence);
         f.advice = REPRODUCED_ADVICE.to_string();
+    }
+}
+
+/// A host-name lookup's finding whose runs had the program answer `--version` alone says, on
+/// its own line, that no run likely reached the lookup (QA bs F5: "not reproduced: the crash
+/// ... is another finding's" read as tested, and the warning was 60 lines below).
+fn untested_host_lookups(a: &mut Artifact, args: &[String]) {
+    if a.hostile.is_empty() {
+        return;
+    }
+    for f in a.findings.iter_mut().filter(|f| f.rule == "AOT004") {
+        let host = f
+            .defined()
+            .iter()
+            .any(|n| n.starts_with("getaddrinfo") || n.starts_with("gethostby"));
+        if host && !f.reproduced {
+            f.evidence.push(format!(
+                "not tested: the --hostile runs gave the program `{}` alone, which most \
+                 programs answer before their work: no run likely looked a host name up \
+                 (give --probe-arg the arguments it runs with)",
+                args.join(" ")
+            ));
+        }
     }
 }
 
@@ -296,6 +322,35 @@ fn reproduced_evidence(r: &crate::report::HostileRun) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// QA bs F5: xh's host-name finding, its runs given `--version` alone, says on its own
+    /// lines that no run likely looked a host name up; a user lookup's finding does not.
+    #[test]
+    fn a_host_lookup_not_reached_with_version_alone_is_said_untested() {
+        let rule = rules::find("AOT004").expect("rule");
+        let mut a = crate::report::test_artifact(1000);
+        for (krate, function) in [("std", "getaddrinfo"), ("dirs-sys", "getpwuid_r")] {
+            let mut f = new_finding(rule, krate, "1.0.0", vec!["xh".into(), krate.into()]);
+            f.evidence
+                .push(format!("{}`{function}`", crate::report::DEFINES));
+            a.findings.push(f);
+        }
+        a.hostile = vec![
+            serde_json::from_value(serde_json::json!({
+                "condition": "no-home", "description": "", "outcome": "ok", "signal": null,
+                "exit_code": 0, "dynamic_outcome": null, "reproduce": null, "detail": null
+            }))
+            .expect("run"),
+        ];
+        untested_host_lookups(&mut a, &["--version".to_string()]);
+        let last = |k: usize| a.findings[k].evidence.last().cloned().unwrap_or_default();
+        assert!(
+            last(0).starts_with("not tested: the --hostile runs gave the program `--version`"),
+            "{}",
+            last(0)
+        );
+        assert!(!last(1).starts_with("not tested"), "{}", last(1));
+    }
 
     /// QA bj F2: a host lookup that behaved under `--hostile` says that glibc answers from
     /// `/etc/hosts` first, and, where the machine lacks the modules the condition names, that

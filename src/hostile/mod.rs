@@ -20,6 +20,7 @@ mod unwind;
 use std::path::{Path, PathBuf};
 
 pub use conditions::{Condition, HOST_MODULES, missing_host_modules};
+pub use plain::only_answered_early;
 pub use privilege::{Privilege, detect_privilege};
 pub use run::{RunResult, run_invocation};
 pub use tracer::hidden_main;

@@ -121,6 +121,11 @@ pub(super) fn not_judged(
 /// Arguments nearly every program answers before it does any work, lookups included.
 const ANSWERED_EARLY: &[&str] = &["--version", "-V", "--help", "-h", "version", "help"];
 
+/// Whether the program ran with nothing but arguments it answers before any work.
+pub fn only_answered_early(args: &[String]) -> bool {
+    !args.is_empty() && args.iter().all(|a| ANSWERED_EARLY.contains(&a.as_str()))
+}
+
 /// A warning when every condition passed and the program ran with nothing but an argument it
 /// answers at once (`--version`): the `ok`s may have tested no lookup (QA bm F2: `btm
 /// --version` passed all five, and without arguments crashed under one).
@@ -128,7 +133,7 @@ const ANSWERED_EARLY: &[&str] = &["--version", "-V", "--help", "-h", "version", 
 /// (xh's user, through `dirs`), and the lookups of its work were not reached (QA bq F3: xh's
 /// host-name lookup was "not reproduced", never made, and nothing said so).
 pub(super) fn answered_early(name: &str, args: &[String], runs: &[HostileRun]) -> Option<String> {
-    let early = !args.is_empty() && args.iter().all(|a| ANSWERED_EARLY.contains(&a.as_str()));
+    let early = only_answered_early(args);
     let ok = runs
         .iter()
         .filter(|r| r.outcome == HostileOutcome::Ok)
