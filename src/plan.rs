@@ -130,7 +130,7 @@ impl Plan {
                     Some((b.target.package.clone(), f))
                 })
                 .collect(),
-            crate_inputs: self.workspace.crate_inputs(),
+            crate_inputs: crate::workspace::crate_inputs(&self.workspace.metadata),
         }
     }
 }

@@ -30,12 +30,6 @@ impl Workspace {
         enabled(&self.metadata, id)
     }
 
-    /// Each crate from a registry or git by the name its symbols carry, with what it was built
-    /// from: version, source and the features enabled on it (`crate_inputs`).
-    pub fn crate_inputs(&self) -> std::collections::BTreeMap<String, String> {
-        crate_inputs(&self.metadata)
-    }
-
     pub fn root(&self) -> &Path {
         self.metadata.workspace_root.as_std_path()
     }
@@ -114,8 +108,15 @@ pub fn load(opts: &BuildOptions, cargo: &Path, target: &str) -> Result<Workspace
 /// symbols carry it): `version source [features]`, those of two versions of one crate joined.
 /// A path crate has no entry: its sources can change under one version. The gate tells by
 /// these a crate the change did not touch (`gate::untouched`).
-fn crate_inputs(metadata: &Metadata) -> std::collections::BTreeMap<String, String> {
+pub fn crate_inputs(metadata: &Metadata) -> std::collections::BTreeMap<String, String> {
     let mut m: std::collections::BTreeMap<String, Vec<String>> = Default::default();
+    // Each package's node once, not a search of the resolve per package (on every run).
+    let nodes: std::collections::HashMap<&PackageId, &cargo_metadata::Node> = metadata
+        .resolve
+        .iter()
+        .flat_map(|r| &r.nodes)
+        .map(|n| (&n.id, n))
+        .collect();
     for p in &metadata.packages {
         let Some(source) = &p.source else { continue };
         let lib = p.targets.iter().find(|t| {
@@ -123,10 +124,10 @@ fn crate_inputs(metadata: &Metadata) -> std::collections::BTreeMap<String, Strin
                 .iter()
                 .any(|k| matches!(k, TargetKind::Lib | TargetKind::RLib))
         });
-        let (Some(lib), Some(features)) = (lib, enabled(metadata, &p.id)) else {
+        let (Some(lib), Some(node)) = (lib, nodes.get(&p.id)) else {
             continue;
         };
-        let mut features = features;
+        let mut features: Vec<String> = node.features.iter().map(|f| f.to_string()).collect();
         features.sort();
         m.entry(lib.name.replace('-', "_"))
             .or_default()
@@ -142,13 +143,27 @@ fn crate_inputs(metadata: &Metadata) -> std::collections::BTreeMap<String, Strin
 
 /// The features enabled for package `id` in this resolve; `None` when there is no resolve.
 fn enabled(metadata: &Metadata, id: &cargo_metadata::PackageId) -> Option<Vec<String>> {
-    let node = metadata
+    Some(
+        node_of(metadata, id)?
+            .features
+            .iter()
+            .map(|f| f.to_string())
+            .collect(),
+    )
+}
+
+/// Package `id`'s node in the resolve (its enabled features, its dependencies for the target
+/// `--filter-platform` named); `None` when there is no resolve.
+pub fn node_of<'a>(
+    metadata: &'a Metadata,
+    id: &cargo_metadata::PackageId,
+) -> Option<&'a cargo_metadata::Node> {
+    metadata
         .resolve
         .as_ref()?
         .nodes
         .iter()
-        .find(|n| n.id == *id)?;
-    Some(node.features.iter().map(|f| f.to_string()).collect())
+        .find(|n| n.id == *id)
 }
 
 /// The `required-features` of a binary that its package's resolve does not enable. A feature
@@ -451,41 +466,5 @@ fn bin_targets(
 }
 
 #[cfg(test)]
-mod tests {
-    use super::Glob;
-
-    fn matches(pattern: &str, name: &str) -> bool {
-        Glob::new(pattern).expect("a glob").matches(name)
-    }
-
-    #[test]
-    fn globs_match_names_as_cargo_does() {
-        for (pattern, name, want) in [
-            ("grep-*", "grep-cli", true),
-            ("grep-*", "grep-", true),
-            ("grep-*", "grep", false),
-            ("*", "anything", true),
-            ("**", "anything", true),
-            ("a*b*c", "aXbYbZc", true),
-            ("a*b*c", "aXbYbZ", false),
-            ("?eta", "beta", true),
-            ("?eta", "eta", false),
-            ("[ab]*", "beta", true),
-            ("[!ab]*", "beta", false),
-            ("[a-c]lpha", "alpha", true),
-            ("[x-z]lpha", "alpha", false),
-            ("[]]x", "]x", true),
-            ("[-a]x", "-x", true),
-            ("a]", "a]", true),
-        ] {
-            assert_eq!(matches(pattern, name), want, "{pattern} vs {name}");
-        }
-    }
-
-    #[test]
-    fn malformed_globs_are_refused_as_glob_refuses_them() {
-        for pattern in ["a[bc", "a**", "***", "[!]"] {
-            assert!(Glob::new(pattern).is_err(), "{pattern}");
-        }
-    }
-}
+#[path = "workspace_tests.rs"]
+mod tests;

@@ -284,11 +284,7 @@ fn not_for_target(
     metadata: &cargo_metadata::Metadata,
     deps: &[String],
 ) -> Vec<String> {
-    let Some(node) = metadata
-        .resolve
-        .as_ref()
-        .and_then(|r| r.nodes.iter().find(|n| n.id == pkg.id))
-    else {
+    let Some(node) = crate::workspace::node_of(metadata, &pkg.id) else {
         return Vec::new();
     };
     let resolved: BTreeSet<&str> = metadata

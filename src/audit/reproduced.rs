@@ -161,6 +161,14 @@ pub(super) fn reproduced(a: &mut Artifact, policy: &AuditPolicy, package_version
     }
 }
 
+/// Whether finding `f`'s static binary defines a host-name lookup (`getaddrinfo`,
+/// `gethostby*`).
+fn looks_up_hosts(f: &Finding) -> bool {
+    f.defined()
+        .iter()
+        .any(|n| n.starts_with("getaddrinfo") || n.starts_with("gethostby"))
+}
+
 /// A host-name lookup's finding whose runs had the program answer `--version` alone says, on
 /// its own line, that no run likely reached the lookup (QA bs F5: "not reproduced: the crash
 /// ... is another finding's" read as tested, and the warning was 60 lines below).
@@ -169,11 +177,7 @@ fn untested_host_lookups(a: &mut Artifact, args: &[String]) {
         return;
     }
     for f in a.findings.iter_mut().filter(|f| f.rule == "AOT004") {
-        let host = f
-            .defined()
-            .iter()
-            .any(|n| n.starts_with("getaddrinfo") || n.starts_with("gethostby"));
-        if host && !f.reproduced {
+        if looks_up_hosts(f) && !f.reproduced {
             f.evidence.push(format!(
                 "not tested: the --hostile runs gave the program `{}` alone, which most \
                  programs answer before their work: no run likely looked a host name up \
@@ -208,11 +212,7 @@ fn not_reproduced(a: &mut Artifact) {
     };
     let hosts = hosts_caveat(&crate::hostile::missing_host_modules());
     for f in a.findings.iter_mut().filter(|f| f.rule == "AOT004") {
-        let host_lookup = f
-            .defined()
-            .iter()
-            .any(|n| n.starts_with("getaddrinfo") || n.starts_with("gethostby"));
-        match host_lookup {
+        match looks_up_hosts(f) {
             true => f.evidence.push(format!("{line}{hosts}")),
             false => f.evidence.push(line.clone()),
         }

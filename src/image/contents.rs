@@ -398,11 +398,7 @@ fn opened_files(
 /// for a path elsewhere (another user's home) or a home of `/`.
 fn in_image_home(path: &str, home: Option<&str>, image_home: &str) -> Option<String> {
     let home = home?.trim_end_matches('/');
-    if home.is_empty() {
-        return None;
-    }
-    let rest = path.strip_prefix(home)?;
-    (rest.is_empty() || rest.starts_with('/')).then(|| format!("{image_home}{rest}"))
+    (!home.is_empty() && under(path, home)).then(|| format!("{image_home}{}", &path[home.len()..]))
 }
 
 /// A directory the run opened (to list it: a file server's root) that the image holds nothing

@@ -235,7 +235,8 @@ fn one(
     let started = std::time::Instant::now();
     let w = layout::write(&contents.entries, &m, t)?;
     let took = started.elapsed();
-    let run_env = with_home(&image_env, &contents::home(s));
+    let home = contents::home(s);
+    let run_env = with_home(&image_env, &home);
     let run = Run {
         args: &entrypoint[1..],
         env: &run_env,
@@ -263,7 +264,7 @@ fn one(
         created_from: ctx.epoch.from.into(),
         user: s.user.ids(),
         user_name: s.user.name.clone(),
-        home: contents::home(s),
+        home,
         workdir: s.workdir.clone(),
         args_from: (!raw_args.is_empty()).then(|| {
             if s.args.is_some() {

@@ -23,9 +23,9 @@ pub(super) fn biggest_changes(s: &mut String, all: &[Row]) {
     }
     // The binary's bytes before the process's memory: an RSS growth mostly follows the file's
     // (its pages are mapped), and led the table above the section that grew (QA bo F5).
+    let rss = |c: &Check| c.id == CheckId::BaselineRss;
     changes.sort_by(|x, y| {
         let d = |c: &Check| c.delta.map_or(0.0, f64::abs);
-        let rss = |c: &Check| c.id == CheckId::BaselineRss;
         rss(x.2).cmp(&rss(y.2)).then(d(y.2).total_cmp(&d(x.2)))
     });
     let _ = writeln!(s, "### Biggest changes\n");
@@ -38,7 +38,6 @@ pub(super) fn biggest_changes(s: &mut String, all: &[Row]) {
     let _ = writeln!(s, "|---|---|--:|--:|--:|--:|");
     // The largest changes of bytes, and memory whatever their number (QA bs F4: ten rows of
     // bytes left RSS's +260 KiB out of the comment).
-    let rss = |c: &Check| c.id == CheckId::BaselineRss;
     let bytes = changes.iter().filter(|r| !rss(r.2)).take(BIGGEST);
     for (label, a, c) in bytes.chain(changes.iter().filter(|r| rss(r.2))) {
         let (now, was) = words::now_and_was(c)
