@@ -412,11 +412,12 @@ fn legend(s: &mut String, a: &Artifact, base: &HashMap<&str, &Check>) {
         s,
         "<figcaption><b>Where the loaded bytes go</b>: {}, {} in all. Each rectangle is \
          a crate, its area its own loaded bytes; inside, its largest symbols. Click a crate to \
-         zoom in; its title bar leads back. Shades: <span class=\"key exact\"></span>exact \
-         <span class=\"key mangled\"></span>mangled <span class=\"key heuristic\"></span>\
-         heuristic <span class=\"key referenced\"></span>referenced <span class=\"key \
-         dominated\"></span>dominated <span class=\"key unattributed\"></span>unattributed (how \
-         sure the crate of the bytes is).",
+         zoom in; its title bar leads back. Each crate has its own colour; the shade of a \
+         symbol in it says how sure its crate is (shown here in grey): <span class=\"key \
+         exact\"></span>exact <span class=\"key mangled\"></span>mangled <span class=\"key \
+         heuristic\"></span>heuristic <span class=\"key referenced\"></span>referenced \
+         <span class=\"key dominated\"></span>dominated <span class=\"key \
+         unattributed\"></span>unattributed.",
         crate::format::count(b.crates.len(), "crate", "crates"),
         size(total)
     );

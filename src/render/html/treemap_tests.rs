@@ -51,3 +51,42 @@ fn labels_fit_their_rectangle_or_are_left_out() {
     let eight = label("memmove", Some(3_727), 6.5 + 8.0 * CHAR, 30.0);
     assert!(eight.contains(">3.64 KiB<"), "{eight}");
 }
+
+/// QA br F6: the legend's confidence swatches were blue, beside crates drawn in brown or red:
+/// each swatch is grey (not read as a crate), at the opacity the treemap gives that shade.
+#[test]
+fn the_confidence_swatches_are_grey_at_the_treemap_s_opacity() {
+    let css = crate::render::html::STYLE;
+    let rule = |selector: &str, property: &str| -> String {
+        let at = css.find(&format!("{selector}{{")).expect(selector);
+        let body = &css[at + selector.len() + 1..];
+        let body = &body[..body.find('}').expect("}")];
+        let value = body.strip_prefix(&format!("{property}:")).expect(property);
+        value.to_string()
+    };
+    for c in [
+        "exact",
+        "mangled",
+        "heuristic",
+        "referenced",
+        "dominated",
+        "unattributed",
+    ] {
+        let swatch = rule(&format!(".key.{c}"), "background");
+        let hex = swatch.strip_prefix('#').expect("a hex colour");
+        assert_eq!(hex.len(), 8, "{c}: {swatch}");
+        let byte = |i: usize| u8::from_str_radix(&hex[i..i + 2], 16).expect("hex");
+        assert!(
+            byte(0) == byte(2) && byte(2) == byte(4),
+            "{c}: {swatch} is not grey"
+        );
+        let opacity: f64 = rule(&format!("svg.tm .s.{c}"), "fill-opacity")
+            .parse()
+            .expect("opacity");
+        assert_eq!(
+            u8::try_from((opacity * 255.0).round() as u32).ok(),
+            Some(byte(6)),
+            "{c}"
+        );
+    }
+}
