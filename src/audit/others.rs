@@ -15,6 +15,7 @@ use crate::format::quoted;
 use crate::graph::Graph;
 use crate::plan::BinPlan;
 use crate::report::{Artifact, Finding};
+use lines::OwnCall;
 use word::{Sorted, word};
 
 #[path = "others_lines.rs"]
@@ -259,8 +260,19 @@ fn sort<'r, 'm>(
                 others.push((r, symbol.clone()));
             }
         }
-        let package_calls =
-            known_for(&f.krate, name) && callers.iter().any(|(k, _)| reached[0].is_crate(k));
+        // The program's own calls that may hold the crate's code, inlined: those of the
+        // function itself, or through a C function the crate is known to call. One through
+        // another (bottom's `read_proc` reaches `getpwuid_r` through `getpwuid`, which whoami
+        // never calls) holds none of it (QA bm F5).
+        let own_calls: Vec<OwnCall> = g
+            .callers_via(v)
+            .into_iter()
+            .filter(|(k, _, via)| {
+                reached[0].is_crate(k) && via.as_deref().is_none_or(|w| known_for(&f.krate, w))
+            })
+            .map(|(_, symbol, via)| (name, symbol, via))
+            .collect();
+        let package_calls = known_for(&f.krate, name) && !own_calls.is_empty();
         // A function no code is seen to call (a decoded graph, or one reached from a root
         // alone) is not said to be std's code's.
         if others.is_empty() && !s.no_code && !package_calls && std_calls_only(&callers) {
@@ -271,9 +283,8 @@ fn sort<'r, 'm>(
             s.mine += 1;
         }
         if package_calls {
-            for (k, symbol) in &callers {
-                let call = (name, symbol.clone());
-                if reached[0].is_crate(k) && !s.own_callers.contains(&call) {
+            for call in own_calls {
+                if !s.own_callers.contains(&call) {
                     s.own_callers.push(call);
                 }
             }

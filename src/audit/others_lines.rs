@@ -3,12 +3,21 @@
 
 use super::super::split::STD_SAID;
 
-/// The program's own symbols among `own` that call one of `names`, each once.
-pub(super) fn own_callers_of(own: &[(&'static str, String)], names: &[&str]) -> Vec<String> {
+/// A function, a symbol of the program's own code that reaches it, and the C runtime's
+/// function between when there is one (others.rs's `Sorted::own_callers`).
+pub(super) type OwnCall = (&'static str, String, Option<String>);
+
+/// The program's own symbols among `own` that call one of `names`, each once, quoted, with
+/// the C runtime's function it calls on the way when it calls none of them itself.
+pub(super) fn own_callers_of(own: &[OwnCall], names: &[&str]) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
-    for (n, symbol) in own {
-        if names.contains(n) && !out.contains(symbol) {
-            out.push(symbol.clone());
+    for (n, symbol, via) in own {
+        let said = match via {
+            Some(via) => format!("`{symbol}` through `{via}`"),
+            None => format!("`{symbol}`"),
+        };
+        if names.contains(n) && !out.contains(&said) {
+            out.push(said);
         }
     }
     out

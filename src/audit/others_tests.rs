@@ -4,21 +4,35 @@ use super::lines::{not_said_std, own_callers_of};
 use super::*;
 use crate::audit::split::STD_SAID;
 
-/// QA ar F1: `procs::main` calls `getpwnam_r` alone; `View::display` `getpwuid_r`.
+/// QA ar F1: `procs::main` calls `getpwnam_r` alone; `View::display` `getpwuid_r`. QA bm F5:
+/// bottom's `read_proc` reaches `getpwuid_r` through glibc's `getpwuid`, and says so.
 #[test]
 fn own_callers_are_named_with_their_functions() {
     let own = [
-        ("getpwnam_r", "procs::main".to_string()),
-        ("getpwuid_r", "procs::view::View::display".to_string()),
-        ("getpwuid_r", "procs::main".to_string()),
+        ("getpwnam_r", "procs::main".to_string(), None),
+        ("getpwuid_r", "procs::view::View::display".to_string(), None),
+        ("getpwuid_r", "procs::main".to_string(), None),
+        (
+            "getpwuid_r",
+            "read_proc".to_string(),
+            Some("getpwuid".to_string()),
+        ),
     ];
     assert_eq!(
         own_callers_of(&own[..2], &["getpwuid_r"]),
-        vec!["procs::view::View::display"]
+        vec!["`procs::view::View::display`"]
     );
     assert_eq!(
-        own_callers_of(&own, &["getpwuid_r", "getpwnam_r"]),
-        vec!["procs::main", "procs::view::View::display"]
+        own_callers_of(&own[..3], &["getpwuid_r", "getpwnam_r"]),
+        vec!["`procs::main`", "`procs::view::View::display`"]
+    );
+    assert_eq!(
+        own_callers_of(&own, &["getpwuid_r"]),
+        vec![
+            "`procs::view::View::display`",
+            "`procs::main`",
+            "`read_proc` through `getpwuid`"
+        ]
     );
     assert!(own_callers_of(&own, &["getgrgid_r"]).is_empty());
 }

@@ -4,7 +4,7 @@
 use super::super::findings::DEFINES;
 use super::super::graph::Reached;
 use super::super::split::{is_chain_to, narrow_defines, note_defines, rechain};
-use super::lines::{not_said_std, own_callers_of};
+use super::lines::{OwnCall, not_said_std, own_callers_of};
 use crate::format::quoted;
 use crate::graph::Graph;
 use crate::report::Finding;
@@ -30,8 +30,9 @@ pub(super) struct Sorted<'r, 'm> {
     pub(super) also: Vec<Call<'r, 'm>>,
     /// The program's own functions that call them, each with the function it calls, where
     /// the crate's code may be inlined (QA m: lsd's `get_output` holds uzers's lookups, its
-    /// `config_paths` dirs-sys's).
-    pub(super) own_callers: Vec<(&'static str, String)>,
+    /// `config_paths` dirs-sys's); and the C runtime's function it reaches it through, when
+    /// it does not call it itself.
+    pub(super) own_callers: Vec<OwnCall>,
     /// Functions of a kind this crate does not make and another finding's crate does, each
     /// with that crate and the program's own functions that call it (see [`sort`]).
     pub(super) kind_of_others: Vec<(&'static str, String, Vec<String>)>,
@@ -75,8 +76,8 @@ pub(super) fn word(g: &Graph, f: &mut Finding, s: &Sorted) {
         } else {
             own_said.extend(&names);
             format!(
-                " and by the program's own code (`{}`), where {}'s may be inlined",
-                own.join("`, `"),
+                " and by the program's own code ({}), where {}'s may be inlined",
+                own.join(", "),
                 f.krate
             )
         };
@@ -88,17 +89,17 @@ pub(super) fn word(g: &Graph, f: &mut Finding, s: &Sorted) {
     // Kept because the program's own code calls them, its code perhaps (QA ar F2: uzers's
     // and dirs-sys's findings kept nix's `getpwnam_r`, called in `procs::main`, unsaid).
     let mut kept: Vec<&'static str> = Vec::new();
-    for (n, _) in &s.own_callers {
+    for (n, _, _) in &s.own_callers {
         if !own_said.contains(n) && !kept.contains(n) {
             kept.push(n);
         }
     }
     if !kept.is_empty() {
         f.evidence.push(format!(
-            "{} {} called by the program's own code (`{}`), where {}'s may be inlined",
+            "{} {} called by the program's own code ({}), where {}'s may be inlined",
             quoted(&kept),
             if kept.len() == 1 { "is" } else { "are" },
-            own_callers_of(&s.own_callers, &kept).join("`, `"),
+            own_callers_of(&s.own_callers, &kept).join(", "),
             f.krate
         ));
     }

@@ -281,10 +281,12 @@ fn a_lookup_in_std_generic_code_instantiated_in_a_crate_is_that_crates() {
 /// QA l, F7: under fat LTO broot's `user_name` holds uzers's `get_user_by_uid`, inlined, and
 /// calls `getpwuid_r`; dirs-sys calls it too. uzers's finding said "not of uzers" and moved
 /// it to dirs-sys, while its chain showed that call. Here the program calls `getpwnam` itself
-/// (`--features own-pwd`) and so do resolv-sys's and passwd-sys's C code; nix's code does not
-/// (objdump). The program's code may hold nix's, so `getpwnam_r`, which nix makes, stays on
-/// nix's finding, said to be called by both crates too, whose findings have it with its
-/// caller; `getpwnam`, which nix never makes (QA aw F1), is the program's own finding.
+/// (`--features own-pwd`) and `getpwnam_r` in `own_pwd_r`, and resolv-sys's and passwd-sys's
+/// C code call `getpwnam`; nix's code calls neither (objdump). `own_pwd_r` may hold nix's
+/// code, so `getpwnam_r`, which nix makes, stays on nix's finding, said to be called by both
+/// crates too, whose findings have it with its caller; `main`, which reaches it through
+/// `getpwnam` alone, is not named for it (QA bm F5); `getpwnam`, which nix never makes (QA aw
+/// F1), is the program's own finding.
 /// (Run by the first test of this file, after its other feature sets: each builds the
 /// fixture's binary at one path.)
 fn a_lookup_the_programs_own_code_calls_stays_on_the_blamed_crates_finding() {
@@ -303,9 +305,11 @@ fn a_lookup_the_programs_own_code_calls_stays_on_the_blamed_crates_finding() {
                     "static binary defines `getpwnam_r`, `getpwuid_r`",
                     // Every crate that calls them, not the first found (QA m: lsd's
                     // libgit2-sys, after dirs-sys).
+                    // Not `main`, which reaches it through glibc's `getpwnam` only, which
+                    // nix never calls (QA bm F5: bottom's `read_proc` was named so).
                     "`getpwnam_r` also called by the code of passwd-sys, resolv-sys and by the \
-                     program's own code (`audit_nss_other::main`), where nix's may be inlined \
-                     (the finding on passwd-sys, resolv-sys)",
+                     program's own code (`audit_nss_other::own_pwd_r`), where nix's may be \
+                     inlined (the finding on passwd-sys, resolv-sys)",
                     // A host lookup is not of the kind nix makes, nor is `getpwnam` (nix calls
                     // `getpwnam_r`): they move, the program's own call to its own finding.
                     "`gethostbyname`, `gethostbyname_r`, `getpwnam` are called by the code of \
@@ -355,6 +359,9 @@ fn a_lookup_the_programs_own_code_calls_stays_on_the_blamed_crates_finding() {
     let pwnam_r = syms["getpwnam_r"].0;
     let refers_r = |name: &str| crate::why::refers(bin, syms[name], pwnam_r, &relocs);
     assert!(!refers_r("passwd_sys_home") && refers_r("getpwnam"));
+    // Nor does the program's `main`, which reaches it through `getpwnam`; its `own_pwd_r`
+    // does.
+    assert!(!refers_r("audit_nss_other::main") && refers_r("audit_nss_other::own_pwd_r"));
     let nix: Vec<&String> = syms
         .keys()
         .filter(|k| k.starts_with("nix::") || k.contains("<nix::"))
