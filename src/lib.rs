@@ -56,6 +56,7 @@ pub mod options;
 pub mod output;
 pub mod plan;
 pub mod probe;
+pub mod profile;
 pub mod progress;
 pub mod render;
 pub mod report;

@@ -36,6 +36,19 @@ pub struct Plan {
     /// What the configuration says that may not do what was meant (a crate in `allow` or
     /// `deny` that is in no dependency graph checked); the run goes on.
     pub warnings: Vec<String>,
+    /// The profile's settings and the user's rustflags the builds are made with.
+    pub settings: BuildSettings,
+}
+
+/// How cargo is told to build, beyond the profile's name: what a baseline compares.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct BuildSettings {
+    /// The profile's settings `advise`'s knobs touch (`lto`, `opt-level`, ...), as
+    /// [`crate::profile::resolve`] reads them; `None` when it could not.
+    pub profile: Option<std::collections::BTreeMap<String, String>>,
+    /// The user's own rustflags (`RUSTFLAGS`, `CARGO_ENCODED_RUSTFLAGS`, `build.rustflags`,
+    /// `target.*.rustflags`), without the tool's.
+    pub rustflags: Vec<String>,
 }
 
 /// Where each stage keeps its files: all under `<target dir>/aotcheck` (or `--target-dir`), so
@@ -131,6 +144,8 @@ impl Plan {
                 })
                 .collect(),
             crate_inputs: crate::workspace::crate_inputs(&self.workspace.metadata),
+            profile_settings: self.settings.profile.clone().unwrap_or_default(),
+            rustflags: self.settings.rustflags.clone(),
         }
     }
 }

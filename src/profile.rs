@@ -1,5 +1,6 @@
-//! The user's profile as cargo resolves it, for the settings the knobs touch: so that a knob the
-//! profile already has is shown as such and not rebuilt.
+//! The user's profile as cargo resolves it, for the settings `advise`'s knobs touch: so that a
+//! knob the profile already has is shown as such and not rebuilt; and so that a baseline made
+//! with other settings says so (the report's `build.profile_settings`).
 //!
 //! Cargo's order, lowest first: its built-in defaults of `dev` or `release`, then along the
 //! `inherits` chain from that root to the profile, each profile's `[profile.NAME]` of the

@@ -23,7 +23,7 @@ pub struct Knob {
     pub id: &'static str,
     /// The profile key (or the rustc option for a flag).
     pub key: &'static str,
-    /// The value as TOML writes it in a profile (normalised as [`super::profile`] does).
+    /// The value as TOML writes it in a profile (normalised as [`crate::profile`] does).
     pub value: &'static str,
     pub apply: Apply,
     pub tradeoff: &'static str,

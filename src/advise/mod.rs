@@ -19,7 +19,7 @@ mod crates;
 pub mod features;
 pub mod knobs;
 pub mod measure;
-pub mod profile;
+
 mod sources;
 
 use std::path::PathBuf;
@@ -31,6 +31,7 @@ use crate::error::{Error, Result};
 use crate::options::{AdviseOptions, BuildOptions, LinkChoice};
 use crate::output::Output;
 use crate::plan::Plan;
+use crate::profile;
 use crate::report::{
     Advice, BinaryAdvice, CrateSize, FeatureAdvice, Report, Variant, VariantStatus,
 };

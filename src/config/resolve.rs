@@ -5,9 +5,10 @@ use std::path::Path;
 use cargo_metadata::Metadata;
 
 use super::{Config, Settings};
+use crate::compile::rustflags;
 use crate::error::{Error, Result};
 use crate::options::{BuildOptions, LinkChoice, ProbeOptions, Ready, SizeOptions};
-use crate::plan::{BinPlan, BuildUi, Dirs, Plan, ProbeSettings};
+use crate::plan::{BinPlan, BuildSettings, BuildUi, Dirs, Plan, ProbeSettings};
 use crate::report::LinkMode;
 use crate::toolchain::{Toolchain, find_cargo};
 use crate::workspace::{self, BinTarget};
@@ -42,6 +43,7 @@ pub fn resolve(opts: &BuildOptions, size: &SizeOptions, ui: BuildUi) -> Result<P
         LinkChoice::Dynamic => vec![LinkMode::Dynamic],
         LinkChoice::Compare => vec![LinkMode::Static, LinkMode::Dynamic],
     };
+    let settings = build_settings(&workspace, &toolchain, &target, &opts.profile, &cwd)?;
     let mut dirs = Dirs::new(opts.target_dir.as_deref(), &workspace.target_directory());
     if let Some(Some(dir)) = &opts.image {
         dirs.image = dir.clone();
@@ -57,6 +59,35 @@ pub fn resolve(opts: &BuildOptions, size: &SizeOptions, ui: BuildUi) -> Result<P
         bins,
         ui,
         warnings,
+        settings,
+    })
+}
+
+/// The profile's settings as cargo resolves them and the user's own rustflags: what the
+/// report's `build` records, so that a baseline made with others says so (QA bt F1: `lto`
+/// changed from `"fat"` to `"thin"`, and the gate blamed the crates). A bad cargo config is
+/// an error here, as the build would meet it; a profile this reading cannot resolve (cargo
+/// will say why, if it is wrong) is recorded as not read.
+fn build_settings(
+    workspace: &workspace::Workspace,
+    toolchain: &Toolchain,
+    target: &str,
+    profile: &str,
+    cwd: &Path,
+) -> Result<BuildSettings> {
+    let env = |k: &str| std::env::var(k).ok();
+    let cargo_home = toolchain.cargo_home.as_deref();
+    let files = rustflags::config_files(cwd, cargo_home);
+    let manifest = workspace.root().join("Cargo.toml");
+    let sources = crate::profile::Sources {
+        manifest: &manifest,
+        config_files: &files,
+        env: &env,
+    };
+    let user = rustflags::user_rustflags(&env, cwd, cargo_home, target, &toolchain.cfgs)?;
+    Ok(BuildSettings {
+        profile: crate::profile::resolve(profile, &sources).ok(),
+        rustflags: user.flags,
     })
 }
 

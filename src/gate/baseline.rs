@@ -129,6 +129,8 @@ pub fn provenance(report: &Report, root: &Path) -> Provenance {
         p.features = b.features.clone();
         p.enabled = b.enabled.clone();
         p.crate_inputs = b.crate_inputs.clone();
+        p.profile_settings = b.profile_settings.clone();
+        p.rustflags = Some(b.rustflags.clone());
         if b.all_features {
             p.features.push("--all-features".into());
         }

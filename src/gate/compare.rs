@@ -60,7 +60,7 @@ pub fn compare(
         }
         let th = thresholds(a);
         let (mut checks, gains) = artifact_checks(b, a, &th);
-        super::untouched::soften(&mut checks, base.provenance.as_ref(), prov);
+        super::untouched::not_the_code(&mut checks, base.provenance.as_ref(), prov);
         let label = artifact_label(a);
         cmp.shrank
             .extend(gains.iter().map(|c| format!("{label}: {}", c.message)));

@@ -37,6 +37,43 @@ pub fn mismatches(base: Option<&Provenance>, cur: Option<&Provenance>) -> Vec<St
         b.tool_version.clone(),
         c.tool_version.clone(),
     );
+    v.extend(settings_differ(b, c));
+    v
+}
+
+/// How the profile's settings and the user's rustflags differ (QA bt F1: `lto = "thin"` where
+/// the baseline had `"fat"` was said nowhere, and 14 crate and section checks failed): one
+/// line each, `profile setting lto: baseline "fat", now "thin"`. A baseline that did not
+/// record them says nothing.
+pub fn settings_differ(b: &Provenance, c: &Provenance) -> Vec<String> {
+    let mut v = Vec::new();
+    if !b.profile_settings.is_empty() && !c.profile_settings.is_empty() {
+        let keys: std::collections::BTreeSet<&String> = b
+            .profile_settings
+            .keys()
+            .chain(c.profile_settings.keys())
+            .collect();
+        for k in keys {
+            let (x, y) = (b.profile_settings.get(k), c.profile_settings.get(k));
+            if x != y {
+                let said = |s: Option<&String>| s.map_or("unset", String::as_str).to_string();
+                v.push(format!(
+                    "profile setting {k}: baseline {}, now {}",
+                    said(x),
+                    said(y)
+                ));
+            }
+        }
+    }
+    if let (Some(x), Some(y)) = (&b.rustflags, &c.rustflags)
+        && x != y
+    {
+        let said = |f: &[String]| match f.is_empty() {
+            true => "none".to_string(),
+            false => f.join(" "),
+        };
+        v.push(format!("rustflags: baseline {}, now {}", said(x), said(y)));
+    }
     v
 }
 

@@ -5,15 +5,29 @@
 //! anew, has nothing of its own that changed: its growth warns and does not fail. The file's
 //! size checks still judge the whole binary. A path crate (its sources can change under one
 //! version) and anything a baseline of an older version does not record stay as judged.
+//!
+//! So do every crate and section against a baseline built with other profile settings,
+//! rustflags or compiler: inlining moves with them (QA bt F1). A crate the baseline built from
+//! the same inputs but had no row of its own for (all of it inlined) is not said to be new (QA
+//! bt F2).
 
 use crate::report::{Check, CheckId, Provenance, Verdict};
 
 use super::entry_points::{shown, split};
 
+/// The crate and section checks said again where what changed is not the code: a crate the
+/// baseline had inlined ([`inlined_before`]), other build settings ([`built_otherwise`]), a
+/// crate the change did not touch ([`soften`]).
+pub fn not_the_code(checks: &mut [Check], base: Option<&Provenance>, now: Option<&Provenance>) {
+    inlined_before(checks, base, now);
+    built_otherwise(checks, base, now);
+    soften(checks, base, now);
+}
+
 /// Each failing crate check of `checks` whose crate the change did not touch, as a warning that
 /// says why; one whose own inputs are the baseline's but that a changed crate refers to anew
 /// stays a failure, and says that its inputs are unchanged.
-pub fn soften(checks: &mut [Check], base: Option<&Provenance>, now: Option<&Provenance>) {
+fn soften(checks: &mut [Check], base: Option<&Provenance>, now: Option<&Provenance>) {
     let (Some(base), Some(now)) = (base, now) else {
         return;
     };
@@ -25,34 +39,113 @@ pub fn soften(checks: &mut [Check], base: Option<&Provenance>, now: Option<&Prov
             continue;
         }
         // The new references' referrers; against a baseline without them, the new referrers.
-        let mut referrers: Box<dyn Iterator<Item = &String>> = if c.new_entries.is_empty() {
-            Box::new(c.entry_points.iter())
+        let referrers: Vec<&String> = if c.new_entries.is_empty() {
+            c.entry_points.iter().collect()
         } else {
-            Box::new(c.new_entries.iter().map(|e| &e.from))
+            c.new_entries.iter().map(|e| &e.from).collect()
         };
-        let from_untouched = referrers.all(|f| {
+        let from_untouched = referrers.into_iter().all(|f| {
             crate::attribute::demangle::crate_of_path(f)
                 .is_some_and(|(k, _)| untouched(k, base, now))
         });
         // A changed crate refers to it anew: new calls, or calls it no longer inlines (QA bs
         // F1: tokei's `get_all_files` calling crossbeam's `send` it had inlined). Which of the
         // two a report cannot tell; the failure stands and says what is known.
-        let why = if from_untouched {
-            c.verdict = Verdict::Warn;
-            "; but its version, source and features are the baseline's and no crate that \
-             changed refers to it anew: code moved between crates by inlining, not a change of \
-             its own (warns; the file's size judges the whole)"
-        } else {
-            "; its version, source and features are the baseline's: the growth is how the \
-             crates that changed call it (new calls, or calls they no longer inline)"
-        };
-        let names = shown(c);
-        c.message = match split(&c.message, &names) {
-            Some((body, lead, shown, more)) => {
-                format!("{body}{why}{lead}{}{more}", shown.join(", "))
+        // A crate the baseline had inlined has said its inputs were the same already.
+        let why = match (from_untouched, c.new) {
+            (true, false) => {
+                "; but its version, source and features are the baseline's and no crate that \
+                 changed refers to it anew: code moved between crates by inlining, not a change \
+                 of its own (warns; the file's size judges the whole)"
             }
-            None => format!("{}{why}", c.message),
+            (true, true) => {
+                "; but no crate that changed refers to it anew: code moved between crates by \
+                 inlining, not a change of its own (warns; the file's size judges the whole)"
+            }
+            (false, false) => {
+                "; its version, source and features are the baseline's: the growth is how the \
+                 crates that changed call it (new calls, or calls they no longer inline)"
+            }
+            (false, true) => "; the crates that changed call it where they had it inlined, or anew",
         };
+        if from_untouched {
+            c.verdict = Verdict::Warn;
+        }
+        say_why(c, why);
+    }
+}
+
+/// `why` added to `c`'s message, before the entry points it ends with (the renderers find them
+/// there).
+fn say_why(c: &mut Check, why: &str) {
+    let names = shown(c);
+    c.message = match split(&c.message, &names) {
+        Some((body, lead, shown, more)) => {
+            format!("{body}{why}{lead}{}{more}", shown.join(", "))
+        }
+        None => format!("{}{why}", c.message),
+    };
+}
+
+/// Each failing crate and section check, as a warning that says why, when the baseline was
+/// built with other settings (the profile's, the user's rustflags:
+/// [`super::provenance::settings_differ`]; or another compiler): inlining, and so which crate
+/// and section the bytes are counted in, moves with `lto`, `codegen-units`, `opt-level` and
+/// the compiler (QA bt F1: `lto` from `"fat"` to `"thin"` failed 14 such checks and named no
+/// setting). The whole binary's checks still judge.
+fn built_otherwise(checks: &mut [Check], base: Option<&Provenance>, now: Option<&Provenance>) {
+    let (Some(base), Some(now)) = (base, now) else {
+        return;
+    };
+    let mut lines = super::provenance::settings_differ(base, now);
+    if !base.rustc.is_empty() && base.rustc != now.rustc {
+        lines.insert(0, "toolchain".into());
+    }
+    if lines.is_empty() {
+        return;
+    }
+    let what = lines
+        .iter()
+        .map(|l| l.split(':').next().unwrap_or(l))
+        .collect::<Vec<_>>()
+        .join(", ");
+    for c in checks.iter_mut().filter(|c| c.verdict == Verdict::Fail) {
+        if !matches!(
+            c.id,
+            CheckId::BaselineCrate(_) | CheckId::BaselineSection(_)
+        ) {
+            continue;
+        }
+        c.verdict = Verdict::Warn;
+        let why = format!(
+            "; but the baseline was built otherwise ({what}): what each crate and section \
+             holds moves with that (warns; the file's size judges the whole)"
+        );
+        say_why(c, &why);
+    }
+}
+
+/// A crate check's message that says the crate "is new" when the baseline built the crate from
+/// the same inputs: it had no code of its own there, all of it inlined into its callers (QA bt
+/// F2: "crate mime_guess is new", beside "its version, source and features are the baseline's").
+fn inlined_before(checks: &mut [Check], base: Option<&Provenance>, now: Option<&Provenance>) {
+    let (Some(base), Some(now)) = (base, now) else {
+        return;
+    };
+    for c in checks.iter_mut().filter(|c| c.new) {
+        let CheckId::BaselineCrate(name) = &c.id else {
+            continue;
+        };
+        if crate::attribute::demangle::is_std_crate(name) || !untouched(name, base, now) {
+            continue;
+        }
+        let head = format!("crate {name} is new: ");
+        if let Some(rest) = c.message.strip_prefix(&head) {
+            c.message = format!(
+                "crate {name} has code of its own, none in the baseline (built there from the \
+                 same version, source and features, all of it inlined into its callers): {rest}"
+            );
+        }
     }
 }
 
@@ -187,5 +280,127 @@ mod tests {
         let mut checks = [failing("std", &[])];
         soften(&mut checks, Some(&b), Some(&n));
         assert_eq!(checks[0].verdict, Verdict::Fail);
+    }
+
+    fn with_settings(lto: &str, rustflags: Option<&[&str]>) -> Provenance {
+        let mut p = provenance(&[]);
+        p.profile_settings = [("lto", lto), ("opt-level", "3")]
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        p.rustflags = rustflags.map(|f| f.iter().map(|x| x.to_string()).collect());
+        p
+    }
+
+    /// QA bt F1: `lto` from `"fat"` to `"thin"` failed 14 crate and section checks, and no
+    /// line said the profile had changed.
+    #[test]
+    fn other_build_settings_turn_crate_and_section_failures_into_warnings_and_are_said() {
+        let b = with_settings("\"fat\"", Some(&[]));
+        let n = with_settings("\"thin\"", Some(&[]));
+        assert_eq!(
+            super::super::provenance::settings_differ(&b, &n),
+            vec!["profile setting lto: baseline \"fat\", now \"thin\"".to_string()]
+        );
+        let section = Check::new(
+            CheckId::BaselineSection(".text".into()),
+            Unit::Bytes,
+            Verdict::Fail,
+            "section .text grew".into(),
+        );
+        let file = Check::new(
+            CheckId::BaselineFileSize,
+            Unit::Bytes,
+            Verdict::Fail,
+            "file size grew".into(),
+        );
+        let mut checks = [failing("tokio", &["ours::main"]), section, file];
+        not_the_code(&mut checks, Some(&b), Some(&n));
+        for c in &checks[..2] {
+            assert_eq!(c.verdict, Verdict::Warn, "{}", c.message);
+            assert!(
+                c.message
+                    .contains("the baseline was built otherwise (profile setting lto)"),
+                "{}",
+                c.message
+            );
+        }
+        assert_eq!(
+            checks[2].verdict,
+            Verdict::Fail,
+            "the whole binary still judges"
+        );
+        // The entry points stay at the end, for the renderers.
+        let names = shown(&checks[0]);
+        assert!(
+            split(&checks[0].message, &names).is_some(),
+            "{}",
+            checks[0].message
+        );
+
+        // Rustflags, said; a baseline that did not record them says nothing of them.
+        let flagged = with_settings("\"fat\"", Some(&["-C", "relocation-model=static"]));
+        assert_eq!(
+            super::super::provenance::settings_differ(&b, &flagged),
+            vec!["rustflags: baseline none, now -C relocation-model=static".to_string()]
+        );
+        let mut checks = [failing("tokio", &["ours::main"])];
+        not_the_code(&mut checks, Some(&b), Some(&flagged));
+        assert_eq!(checks[0].verdict, Verdict::Warn);
+        let unrecorded = with_settings("\"fat\"", None);
+        assert!(super::super::provenance::settings_differ(&unrecorded, &flagged).is_empty());
+        let mut checks = [failing("tokio", &["ours::main"])];
+        not_the_code(&mut checks, Some(&unrecorded), Some(&flagged));
+        assert_eq!(checks[0].verdict, Verdict::Fail);
+    }
+
+    /// QA bt F2: "crate mime_guess is new", though the baseline built it from the same inputs
+    /// (its code all inlined there), beside "its version, source and features are the
+    /// baseline's".
+    #[test]
+    fn a_crate_the_baseline_inlined_is_not_said_to_be_new() {
+        let inputs = [("mime_guess", "2.0.5 registry [default]")];
+        let (b, n) = (provenance(&inputs), provenance(&inputs));
+        let new = |from: &[&str]| {
+            let mut c = failing("mime_guess", from);
+            c.message = c.message.replacen(
+                "(in memory) grew by 4.63 KiB (+8.5%) to 59.1 KiB",
+                "is new: 177 KiB: at least size_fail_min (4.00 KiB)",
+                1,
+            );
+            (c.new, c.baseline) = (true, Some(0.0));
+            c
+        };
+        let mut checks = [new(&["static_web_server::main"])];
+        not_the_code(&mut checks, Some(&b), Some(&n));
+        let m = &checks[0].message;
+        assert!(
+            m.starts_with(
+                "crate mime_guess has code of its own, none in the baseline (built \
+                           there from the same version, source and features, all of it inlined \
+                           into its callers): 177 KiB"
+            ),
+            "{m}"
+        );
+        assert!(!m.contains(" is new"), "{m}");
+        assert_eq!(
+            m.matches("same version, source and features").count(),
+            1,
+            "{m}"
+        );
+        assert_eq!(
+            m.matches("version, source and features are").count(),
+            0,
+            "{m}"
+        );
+        assert_eq!(
+            checks[0].verdict,
+            Verdict::Fail,
+            "a crate that changed calls it"
+        );
+        // A crate new to the build is new.
+        let mut checks = [new(&[])];
+        not_the_code(&mut checks, Some(&provenance(&[])), Some(&n));
+        assert!(checks[0].message.starts_with("crate mime_guess is new: "));
     }
 }

@@ -328,6 +328,13 @@ pub struct Provenance {
     /// What each crate from a registry or git was built from ([`super::BuildInfo::crate_inputs`]).
     #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
     pub crate_inputs: std::collections::BTreeMap<String, String>,
+    /// The profile's settings ([`super::BuildInfo::profile_settings`]).
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub profile_settings: std::collections::BTreeMap<String, String>,
+    /// The user's own rustflags ([`super::BuildInfo::rustflags`]); `None` in a baseline that
+    /// did not record them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rustflags: Option<Vec<String>>,
     /// `git rev-parse HEAD` of the workspace; `None` outside git.
     pub git_commit: Option<String>,
     /// Uncommitted changes to tracked files at the time of the run; `None` outside git.

@@ -145,6 +145,14 @@ pub struct BuildInfo {
     /// change did not touch.
     #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
     pub crate_inputs: std::collections::BTreeMap<String, String>,
+    /// The profile's settings as cargo resolves them (`lto`, `opt-level`, `codegen-units`,
+    /// `panic`, `strip`, `debug`; values as a profile writes them, `"fat"`); empty when they
+    /// could not be read.
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub profile_settings: std::collections::BTreeMap<String, String>,
+    /// The user's own rustflags, as cargo would pass them (without the tool's `+crt-static`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub rustflags: Vec<String>,
 }
 
 /// One binary: built by us (`package`, `link_mode` set) or given to `inspect`.

@@ -94,6 +94,11 @@ fn bins_checks_every_binary_of_the_selected_packages() {
 /// `cargo aotcheck` on `cli-flags` in a target dir of its own (so that the build script runs),
 /// without `-q`: cargo's output is on stderr.
 fn fresh_build(args: &[&str]) -> Run {
+    fresh_build_with(args, &[])
+}
+
+/// As [`fresh_build`], with variables `env` set for the run.
+pub(crate) fn fresh_build_with(args: &[&str], env: &[(&str, &str)]) -> Run {
     let target = tempfile::tempdir().expect("tempdir");
     let r = run(aotcheck()
         .arg("aotcheck")
@@ -102,7 +107,8 @@ fn fresh_build(args: &[&str]) -> Run {
         .arg("--target-dir")
         .arg(target.path())
         .args(["--locked", "--no-probe", "--format", "json", "-p", "one"])
-        .args(args));
+        .args(args)
+        .envs(env.iter().copied()));
     assert_eq!(r.code, 0, "{}", r.stderr);
     r
 }

@@ -19,6 +19,7 @@ mod config_checks;
 mod gate;
 mod gate_checks;
 mod gate_render;
+mod gate_settings;
 mod gate_untouched;
 mod gate_words;
 mod gate_words_h;
