@@ -173,11 +173,11 @@ mod tests {
         (dir, gate)
     }
 
-    /// The kernel's view of a process: its state letter and `VmRSS` in KiB.
+    /// The kernel's view of a process: its state letter and its RSS in KiB.
     fn state_and_rss(pid: u32) -> (char, u64) {
         let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).expect("stat");
         let state = memory::parse_stat(&stat).expect("a state").state;
-        let rss = memory::read_process(pid as i32).rss.expect("VmRSS");
+        let rss = memory::read_process(pid as i32).rss.expect("RSS");
         (state, rss)
     }
 

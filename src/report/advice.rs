@@ -249,7 +249,7 @@ pub struct Measured {
     /// out): what the median and the change's interval are made of.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub startup_runs_ms: Vec<f64>,
-    /// Median resident memory at ready (`VmRSS`), KiB.
+    /// Median resident memory at ready (the RSS of [`super::Memory::rss`]), KiB.
     #[serde(default)]
     pub memory_kib: Option<u64>,
     /// Wall time of this run's build of the variant (shared units are not rebuilt; see

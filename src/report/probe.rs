@@ -74,9 +74,10 @@ pub struct Stats {
 /// KiB, summed over the process tree at the ready moment (at the exit stop in `exit` mode).
 #[derive(Debug, Clone, Copy, Default, Serialize, Deserialize, PartialEq, Eq)]
 pub struct Memory {
-    /// `VmRSS`.
+    /// `Rss` of `smaps_rollup` (pages walked, as for `pss`), or `VmRSS` where that file is not
+    /// readable.
     pub rss: Option<u64>,
-    /// `VmHWM`: peak resident size so far.
+    /// `VmHWM`: peak resident size so far (at least `rss`).
     pub hwm: Option<u64>,
     /// `RssAnon`: heap, stacks, private dirty pages.
     pub anon: Option<u64>,
