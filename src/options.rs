@@ -211,11 +211,56 @@ pub struct GateOptions {
     pub warn_only: bool,
 }
 
+/// The exit statuses an `exit` readiness times (`exit`: 0; `exit:1`, `exit:0,1`, `exit:any`):
+/// a diff-like tool exits 1 when it found a difference (QA bu F2: `delta A B`). A run that
+/// ends with another status, or by a signal, fails.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ExitOk([u64; 4]);
+
+impl ExitOk {
+    /// 0 alone.
+    pub const ZERO: ExitOk = ExitOk([1, 0, 0, 0]);
+    const ANY: ExitOk = ExitOk([u64::MAX; 4]);
+
+    pub fn accepts(&self, code: i32) -> bool {
+        u8::try_from(code).is_ok_and(|c| self.0[usize::from(c / 64)] >> (c % 64) & 1 == 1)
+    }
+
+    /// `1,2`, `any`, or the empty list.
+    fn parse(list: &str) -> Result<ExitOk, String> {
+        if list == "any" {
+            return Ok(ExitOk::ANY);
+        }
+        let mut ok = ExitOk([0; 4]);
+        for c in list.split(',') {
+            let code: u8 = c.trim().parse().map_err(|_| {
+                format!("`exit:{list}`: expected exit statuses 0 to 255 (`exit:1`, `exit:0,1`) or `exit:any`")
+            })?;
+            ok.0[usize::from(code / 64)] |= 1 << (code % 64);
+        }
+        Ok(ok)
+    }
+}
+
+impl std::fmt::Display for ExitOk {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if *self == ExitOk::ANY {
+            return f.write_str("any");
+        }
+        let codes: Vec<String> = (0..=255u8)
+            .filter(|&c| self.accepts(i32::from(c)))
+            .map(|c| c.to_string())
+            .collect();
+        f.write_str(&codes.join(","))
+    }
+}
+
 /// How the startup probe decides that a started program is ready.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Ready {
-    /// The process exits (with any status: a failing exit is reported, not timed).
-    Exit,
+    /// The process exits with one of these statuses (another status, or a signal, is
+    /// reported, not timed).
+    Exit(ExitOk),
     /// A line on stdout or stderr matches this regular expression (validated when parsed).
     Line(String),
     /// A TCP connect to 127.0.0.1 succeeds; `None`: the free port handed in `PORT`.
@@ -229,7 +274,15 @@ pub enum Ready {
 }
 
 impl Ready {
-    /// Parse `exit`, `line:REGEX`, `tcp[:PORT]`, `http[:PORT][/PATH][#STATUS]`. Without a
+    /// `exit`: the process exits with status 0.
+    pub const EXIT: Ready = Ready::Exit(ExitOk::ZERO);
+
+    /// An `exit` readiness, with any statuses.
+    pub fn is_exit(&self) -> bool {
+        matches!(self, Ready::Exit(_))
+    }
+
+    /// Parse `exit[:STATUS,...|:any]`, `line:REGEX`, `tcp[:PORT]`, `http[:PORT][/PATH][#STATUS]`. Without a
     /// port, `http` is followed directly by its path or status: `http/health`, `http#204`
     /// (`http:/health` too).
     pub fn parse(s: &str) -> Result<Ready, String> {
@@ -243,7 +296,8 @@ impl Ready {
             None => (s, None),
         };
         match (kind, rest) {
-            ("exit", None) => Ok(Ready::Exit),
+            ("exit", None) => Ok(Ready::EXIT),
+            ("exit", Some(list)) => ExitOk::parse(list).map(Ready::Exit),
             ("line", Some(re)) if !re.is_empty() => match crate::spelling::invalid_regex(re) {
                 None => Ok(Ready::Line(re.to_string())),
                 Some(e) => Err(format!("`{re}` is not a valid regular expression ({e})")),
@@ -252,7 +306,8 @@ impl Ready {
             ("tcp", None) => Ok(Ready::Tcp(None)),
             ("tcp", Some(p)) => parse_port(p).map(|p| Ready::Tcp(Some(p))),
             _ => Err(format!(
-                "`{s}`: expected `exit`, `line:REGEX`, `tcp[:PORT]` or `http[:PORT][/PATH][#STATUS]`"
+                "`{s}`: expected `exit[:STATUS,...]`, `line:REGEX`, `tcp[:PORT]` or \
+                 `http[:PORT][/PATH][#STATUS]`"
             )),
         }
     }
@@ -279,7 +334,7 @@ impl Ready {
     pub fn fixed_port(&self) -> Option<u16> {
         match self {
             Ready::Tcp(p) | Ready::Http { port: p, .. } => *p,
-            Ready::Exit | Ready::Line(_) => None,
+            Ready::Exit(_) | Ready::Line(_) => None,
         }
     }
 }
@@ -287,7 +342,8 @@ impl Ready {
 impl std::fmt::Display for Ready {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            Ready::Exit => f.write_str("exit"),
+            Ready::Exit(ok) if *ok == ExitOk::ZERO => f.write_str("exit"),
+            Ready::Exit(ok) => write!(f, "exit:{ok}"),
             Ready::Line(re) => write!(f, "line:{re}"),
             Ready::Tcp(None) => f.write_str("tcp"),
             Ready::Tcp(Some(p)) => write!(f, "tcp:{p}"),
@@ -383,45 +439,5 @@ impl ProbeOptions {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// The documented grammar `http[:PORT][/PATH][#STATUS]` without a port: `http/health`,
-    /// `http#204`, `http/x#200` (the parser once split on the first `:` and rejected them).
-    #[test]
-    fn ready_http_without_a_port_parses_as_the_grammar_says() {
-        let http = |port: Option<u16>, path: &str, status: Option<u16>| Ready::Http {
-            port,
-            path: path.into(),
-            status,
-        };
-        for (text, want) in [
-            ("http", http(None, "/", None)),
-            ("http/health", http(None, "/health", None)),
-            ("http#204", http(None, "/", Some(204))),
-            ("http/x#200", http(None, "/x", Some(200))),
-            ("http:/x#200", http(None, "/x", Some(200))),
-            ("http:8080/a/b#301", http(Some(8080), "/a/b", Some(301))),
-            ("http:8080", http(Some(8080), "/", None)),
-            ("http:", http(None, "/", None)),
-        ] {
-            assert_eq!(Ready::parse(text), Ok(want.clone()), "{text}");
-            // Written as it is read back.
-            assert_eq!(Ready::parse(&want.to_string()), Ok(want), "{text}");
-        }
-        assert_eq!(http(None, "/", None).to_string(), "http");
-        assert_eq!(http(None, "/x", Some(200)).to_string(), "http/x#200");
-        assert_eq!(http(Some(8080), "/", None).to_string(), "http:8080/");
-        for (text, says) in [
-            ("http#999", "not an HTTP status (100-599)"),
-            ("http:#99", "not an HTTP status (100-599)"),
-            ("http:0/x", "not a TCP port"),
-            ("https/x", "expected `exit`"),
-            ("httpx", "expected `exit`"),
-            ("http/a b", "no spaces"),
-        ] {
-            let e = Ready::parse(text).expect_err(text);
-            assert!(e.contains(says), "{text}: {e}");
-        }
-    }
-}
+#[path = "options_tests.rs"]
+mod tests;

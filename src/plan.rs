@@ -285,7 +285,7 @@ impl ProbeSettings {
 impl Default for ProbeSettings {
     fn default() -> Self {
         ProbeSettings {
-            ready: Ready::Exit,
+            ready: Ready::EXIT,
             runs: Self::DEFAULT_RUNS,
             warmup: Self::DEFAULT_WARMUP,
             timeout: Self::DEFAULT_TIMEOUT,

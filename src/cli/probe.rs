@@ -8,8 +8,9 @@ use crate::options::{ProbeOptions, Ready};
 #[derive(Debug, Args)]
 #[command(next_help_heading = "Startup probe")]
 pub(super) struct ProbeArgs {
-    /// When a started binary counts as ready: exit, line:REGEX (stdout or stderr), tcp[:PORT],
-    /// http[:PORT][/PATH][#STATUS] (2xx/3xx unless STATUS) [default: exit]
+    /// When a started binary counts as ready: exit (status 0; exit:1, exit:0,1 or exit:any for
+    /// others), line:REGEX (stdout or stderr), tcp[:PORT], http[:PORT][/PATH][#STATUS] (2xx/3xx
+    /// unless STATUS) [default: exit]
     #[arg(long, value_name = "COND", value_parser = Ready::parse)]
     ready: Option<Ready>,
 

@@ -151,7 +151,7 @@ pub fn probe_settings(o: ProbeOptions) -> Option<ProbeSettings> {
     }
     let d = ProbeSettings::default();
     Some(ProbeSettings {
-        ready: o.ready.unwrap_or(Ready::Exit),
+        ready: o.ready.unwrap_or(Ready::EXIT),
         runs: o.runs.unwrap_or(d.runs),
         warmup: o.warmup.unwrap_or(d.warmup),
         timeout: o.timeout.unwrap_or(d.timeout),

@@ -8,7 +8,7 @@ fn spec(args: &[&str]) -> ProbeSettings {
         args: args.iter().map(|a| a.to_string()).collect(),
         env: Vec::new(),
         timeout: std::time::Duration::from_secs(1),
-        ready: crate::options::Ready::Exit,
+        ready: crate::options::Ready::EXIT,
         grace: std::time::Duration::from_secs(2),
         ..ProbeSettings::default()
     }

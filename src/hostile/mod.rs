@@ -420,7 +420,7 @@ fn set_up(
         return Ok(inv);
     };
     let to_exit = ProbeSettings {
-        ready: Ready::Exit,
+        ready: Ready::EXIT,
         ..spec.clone()
     };
     let r = run_invocation(&check, &to_exit);

@@ -107,7 +107,7 @@ pub(super) fn not_judged(
         };
     }
     match spec.ready {
-        Ready::Exit => format!(
+        Ready::Exit(_) => format!(
             "{NOT_JUDGED}the plain run did not exit within {limit} either (a server?): set \
              --ready (or `ready` in the config) so that hostile runs wait until it is up"
         ),

@@ -71,7 +71,7 @@ pub fn run_invocation(plan: &Invocation, spec: &ProbeSettings) -> RunResult {
     let mut plan = plan.clone();
     plan.env.push(mark.entry());
     let mut result = match &spec.ready {
-        Ready::Exit => run_to_exit(&plan, spec.timeout, &mark),
+        Ready::Exit(_) => run_to_exit(&plan, spec.timeout, &mark),
         ready => run_to_ready(&plan, ready, spec),
     };
     // The probe stopped the program's tree; what escaped it (not our descendant unless we

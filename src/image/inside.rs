@@ -310,7 +310,7 @@ pub fn run(inside: &Inside, probe: &ProbeSettings, scratch: &Path, host: &Host) 
         pattern: None,
         timeout: probe.timeout,
         grace: probe.grace,
-        trace: probe.ready == crate::options::Ready::Exit,
+        trace: probe.ready.is_exit(),
     };
     let mut runs = match runs(&spec, probe) {
         Ok(r) => r,

@@ -112,8 +112,7 @@ impl Series {
                 self.survivors.extend(&f.stop.survivors);
                 let never = self.samples.is_empty() && more;
                 // A port another process holds stays taken: no run could tell the program.
-                let hopeless =
-                    f.kind == "port-taken" || (*ready == Ready::Exit && f.kind == "timeout");
+                let hopeless = f.kind == "port-taken" || (ready.is_exit() && f.kind == "timeout");
                 if never && hopeless {
                     self.gave_up = Some(f.message.clone());
                 } else if never && self.in_a_row >= GIVE_UP_AFTER {
@@ -207,7 +206,7 @@ pub fn probe_report(
         // programs.
         let gate = floor::build_gate(floor_dir);
         if let Err(why) = &gate
-            && groups.iter().any(|(o, _)| matches!(o.ready, Ready::Exit))
+            && groups.iter().any(|(o, _)| o.ready.is_exit())
         {
             report.warnings.push(format!(
                 "{why}; memory in `exit` mode is read only when the program is still running \
@@ -335,7 +334,7 @@ fn finish(s: Series, opts: &ProbeSettings) -> Probe {
         unknown.insert("startup_ms".into(), why.clone());
         unknown.entry("memory_kib".into()).or_insert(why);
     }
-    if shutdown.is_empty() && !counted.is_empty() && *ready != Ready::Exit {
+    if shutdown.is_empty() && !counted.is_empty() && !ready.is_exit() {
         unknown.insert(
             "shutdown_ms".into(),
             format!(

@@ -71,7 +71,7 @@ impl<'a> Rounds<'a> {
 
     /// One run, and the readiness it was judged by.
     fn run_one(&self, path: &Path, floor_run: bool) -> (RunResult, &'a Ready) {
-        const EXIT: Ready = Ready::Exit;
+        const EXIT: Ready = Ready::EXIT;
         let opts: &'a ProbeSettings = self.opts;
         let ready: &'a Ready = if floor_run { &EXIT } else { &opts.ready };
         let spec = RunSpec {
@@ -88,7 +88,7 @@ impl<'a> Rounds<'a> {
         };
         let r = match spawn::run_once(&spec) {
             // `exit` mode: the time from an untraced run, the memory from a traced one.
-            Ok(timed) if *spec.ready == Ready::Exit && !floor_run => Ok(with_memory(
+            Ok(timed) if spec.ready.is_exit() && !floor_run => Ok(with_memory(
                 timed,
                 spawn::run_once(&RunSpec {
                     trace: true,

@@ -252,7 +252,7 @@ pub fn stderr_head(detail: &str) -> (Vec<String>, usize) {
 /// When the probe read memory: in `exit` mode as the program exits, in as many of the runs as
 /// it could (`memory_runs`), else once it is ready.
 pub fn memory_moment(p: &Probe) -> String {
-    if p.ready == "exit" {
+    if p.exit_mode() {
         format!("at exit, {} of {} runs", p.memory_runs, p.runs)
     } else {
         "at ready".to_string()
@@ -295,7 +295,7 @@ pub fn metric_label(r: &Report, cmp: &Comparison, metric: &str) -> String {
         .iter()
         .find(|a| a.path == cmp.static_path || a.path == cmp.regular_path)
         .and_then(|a| a.probe.as_ref())
-        .is_some_and(|p| p.ready == "exit");
+        .is_some_and(|p| p.exit_mode());
     let metric = match metric.strip_suffix("_at_ready") {
         Some(m) if at_exit => format!("{m}_at_exit"),
         _ => metric.to_string(),

@@ -9,7 +9,8 @@ use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
 pub struct Probe {
-    /// The readiness condition, e.g. `exit`, `tcp`, `line:^listening`, `http/health#204`.
+    /// The readiness condition, e.g. `exit`, `exit:1`, `tcp`, `line:^listening`,
+    /// `http/health#204`.
     pub ready: String,
     /// Counted runs that reached ready.
     pub runs: u32,
@@ -106,11 +107,16 @@ impl Memory {
 }
 
 impl Probe {
+    /// The probe timed runs to their exit (`exit`, `exit:1`, `exit:any`).
+    pub fn exit_mode(&self) -> bool {
+        self.ready == "exit" || self.ready.starts_with("exit:")
+    }
+
     /// `RSS at ready`, or `RSS at exit` where the memory was read as the program exits
     /// (`--ready exit`); as the gate and the renderers name the figure.
     pub fn rss_words(probe: Option<&Probe>) -> &'static str {
         match probe {
-            Some(p) if p.ready == "exit" => "RSS at exit",
+            Some(p) if p.exit_mode() => "RSS at exit",
             _ => "RSS at ready",
         }
     }

@@ -617,3 +617,65 @@ fn probe_arguments_and_environment_pass_verbatim() {
     }
     assert!(!marker.exists(), "a shell ran the command substitution");
 }
+
+/// QA bu F2: `delta A B` exits 1 when the files differ, and `--ready exit` failed every run
+/// with no way out. `exit:1` times such runs; the default still fails them, and says how.
+#[test]
+fn an_exit_status_named_in_the_readiness_is_timed() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (env, path) = report_file(&dir);
+    let with = |ready: &str| {
+        probe(
+            "exits",
+            &[
+                "--ready",
+                ready,
+                "--probe-env",
+                &env,
+                "--probe-env",
+                "EXIT_STATUS=1",
+            ],
+        )
+    };
+    let r = with("exit");
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(
+        r.stderr
+            .contains("exited with status 1 (a failing run is not timed")
+            && r.stderr
+                .contains("if 1 is its status when it works, pass --ready exit:1"),
+        "{}",
+        r.stderr
+    );
+    for ready in ["exit:1", "exit:0,1", "exit:any"] {
+        let _ = std::fs::remove_file(&path);
+        let r = with(ready);
+        assert_eq!(r.code, 0, "{ready}: {}", r.stderr);
+        let p = r.probe();
+        assert_eq!(p["ready"], ready, "{p}");
+        assert_eq!(
+            (p["runs"].as_u64(), p["failures"].as_u64()),
+            (Some(3), Some(0))
+        );
+        // Caught at its exit stop, as any exit-mode run.
+        assert_eq!(p["memory_runs"], 3, "{p}");
+        // The program's own word: it ran each time (timed, and again traced for memory),
+        // and exited 1.
+        let exits = lines(&path).iter().filter(|l| *l == "exit 1").count();
+        assert_eq!(exits, 6, "{ready}: {:?}", lines(&path));
+    }
+    // Another status than the one named still fails.
+    let r = with("exit:0,2");
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    let r = run(&mut probe_fixture(
+        "probe-targets",
+        &["--bin", "exits", "--ready", "exit:x"],
+    ));
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(
+        r.stderr
+            .contains("`exit:x`: expected exit statuses 0 to 255"),
+        "{}",
+        r.stderr
+    );
+}

@@ -10,6 +10,7 @@ use nix::sys::wait::{WaitPidFlag, WaitStatus, waitpid};
 use nix::unistd::Pid;
 
 use super::{RunFail, RunOk, RunResult, RunSpec, ended_early, fail, human_duration};
+use crate::options::Ready;
 use crate::probe::cleanup;
 use crate::probe::drain::Helper;
 use crate::probe::memory::{our_descendants, read_tree};
@@ -120,10 +121,24 @@ fn failed(spec: &RunSpec, status: WaitStatus, timed_out: bool) -> Option<Box<Run
         };
         return Some(fail("timeout", message));
     }
-    if matches!(status, WaitStatus::Exited(_, 0)) {
+    let ok = match spec.ready {
+        Ready::Exit(ok) => *ok,
+        _ => crate::options::ExitOk::ZERO,
+    };
+    if matches!(status, WaitStatus::Exited(_, code) if ok.accepts(code)) {
         return None;
     }
-    Some(ended_early(status, "exit-status", FAILED_RUN_NOTE))
+    // A tool that exits 1 when it worked (a diff) is timed with `exit:1` (QA bu F2: the
+    // error named no way out).
+    let then = match status {
+        WaitStatus::Exited(_, code) if !ok.accepts(code) => {
+            format!(
+                "{FAILED_RUN_NOTE}; if {code} is its status when it works, pass --ready exit:{code}"
+            )
+        }
+        _ => FAILED_RUN_NOTE.to_string(),
+    };
+    Some(ended_early(status, "exit-status", &then))
 }
 
 /// What a failed run's message adds: a run inside an image says what sets its arguments there

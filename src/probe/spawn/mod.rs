@@ -177,7 +177,7 @@ fn describe(status: Option<WaitStatus>) -> String {
 pub fn run_once(spec: &RunSpec) -> RunResult {
     let port = start::port(spec)?;
     start::port_free(spec, port)?;
-    let in_exit_mode = *spec.ready == Ready::Exit;
+    let in_exit_mode = spec.ready.is_exit();
     let gate = spec.gate.filter(|_| in_exit_mode);
     let streams = start::streams(spec.program, gate.is_some())?;
     let helper = Helper::start(Job {

@@ -283,7 +283,7 @@ mod tests {
             env: &[],
             env_remove: &[],
             trace: false,
-            ready: &Ready::Exit,
+            ready: &Ready::EXIT,
             pattern: None,
             timeout: Duration::from_secs(10),
             grace: Duration::from_secs(1),

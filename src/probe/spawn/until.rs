@@ -133,7 +133,7 @@ fn check(
             }
             Err(RecvTimeoutError::Timeout) => {}
         },
-        Ready::Exit | Ready::Line(_) => std::thread::sleep(pause),
+        Ready::Exit(_) | Ready::Line(_) => std::thread::sleep(pause),
         Ready::Tcp(_) => {
             std::thread::sleep(pause);
             if ready::tcp(port) {

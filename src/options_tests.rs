@@ -1,0 +1,64 @@
+//! Tests of the command line's own types.
+
+use super::*;
+
+/// QA bu F2: `exit:1` for a diff tool; each form read back as written.
+#[test]
+fn exit_readiness_names_the_statuses_it_times() {
+    for (written, ok, not) in [
+        ("exit", &[0][..], &[1, 255, -1][..]),
+        ("exit:1", &[1], &[0, 2]),
+        ("exit:0,1", &[0, 1], &[2]),
+        ("exit:any", &[0, 1, 64, 255], &[-1, 256]),
+    ] {
+        let r = Ready::parse(written).expect(written);
+        let Ready::Exit(codes) = r else {
+            panic!("{written}: {r:?}");
+        };
+        assert!(ok.iter().all(|&c| codes.accepts(c)), "{written}");
+        assert!(not.iter().all(|&c| !codes.accepts(c)), "{written}");
+        assert_eq!(r.to_string(), written);
+    }
+    for bad in ["exit:", "exit:256", "exit:-1", "exit:x", "exit:1,"] {
+        assert!(Ready::parse(bad).is_err(), "{bad}");
+    }
+}
+
+/// The documented grammar `http[:PORT][/PATH][#STATUS]` without a port: `http/health`,
+/// `http#204`, `http/x#200` (the parser once split on the first `:` and rejected them).
+#[test]
+fn ready_http_without_a_port_parses_as_the_grammar_says() {
+    let http = |port: Option<u16>, path: &str, status: Option<u16>| Ready::Http {
+        port,
+        path: path.into(),
+        status,
+    };
+    for (text, want) in [
+        ("http", http(None, "/", None)),
+        ("http/health", http(None, "/health", None)),
+        ("http#204", http(None, "/", Some(204))),
+        ("http/x#200", http(None, "/x", Some(200))),
+        ("http:/x#200", http(None, "/x", Some(200))),
+        ("http:8080/a/b#301", http(Some(8080), "/a/b", Some(301))),
+        ("http:8080", http(Some(8080), "/", None)),
+        ("http:", http(None, "/", None)),
+    ] {
+        assert_eq!(Ready::parse(text), Ok(want.clone()), "{text}");
+        // Written as it is read back.
+        assert_eq!(Ready::parse(&want.to_string()), Ok(want), "{text}");
+    }
+    assert_eq!(http(None, "/", None).to_string(), "http");
+    assert_eq!(http(None, "/x", Some(200)).to_string(), "http/x#200");
+    assert_eq!(http(Some(8080), "/", None).to_string(), "http:8080/");
+    for (text, says) in [
+        ("http#999", "not an HTTP status (100-599)"),
+        ("http:#99", "not an HTTP status (100-599)"),
+        ("http:0/x", "not a TCP port"),
+        ("https/x", "expected `exit[:STATUS,...]`"),
+        ("httpx", "expected `exit[:STATUS,...]`"),
+        ("http/a b", "no spaces"),
+    ] {
+        let e = Ready::parse(text).expect_err(text);
+        assert!(e.contains(says), "{text}: {e}");
+    }
+}
