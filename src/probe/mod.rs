@@ -261,6 +261,9 @@ fn probe_group(
         all.push(Series::new("spawn floor".into(), f.path.clone()));
         all.len() - 1
     });
+    for s in &all {
+        memory::from_disk(&s.path);
+    }
     let rounds = Rounds {
         opts,
         gate: gate.as_deref().ok(),
