@@ -8,6 +8,7 @@ use object::read::archive::ArchiveFile;
 use object::{Object as _, ObjectSymbol as _};
 
 use super::evidence::Evidence;
+use super::graph::Reached;
 use crate::compile::BuildScriptRun;
 use crate::compile::linked;
 use crate::report::Finding;
@@ -17,16 +18,17 @@ use crate::report::Finding;
 /// each archive's global symbols, and the dynamic build (when there is one) does not need it.
 /// With the dynamic build alone (`--link dynamic`), that it does not need it is enough (QA m:
 /// hurl's openssl-sys and libz-sys, whose libraries only libcurl.so needs).
+/// Returns whether it did: the finding's advice is then [`unused_advice`]'s.
 pub(super) fn weaken(
     f: &mut Finding,
     (stat, dynamic): (Option<&Evidence>, Option<&Evidence>),
     (scripts, package): (&[&BuildScriptRun], &cargo_metadata::PackageId),
     libs: &[&String],
     target: &str,
-) {
+) -> bool {
     // A static binary without symbols cannot say; with neither build, nothing can.
     if stat.is_some_and(|s| !s.has_symtab) || stat.is_none() && dynamic.is_none() {
-        return;
+        return false;
     }
     let own = scripts.iter().copied().filter(|s| s.package_id == *package);
     let search = linked::search_dirs(own, target);
@@ -34,7 +36,7 @@ pub(super) fn weaken(
     for lib in libs {
         let so = format!("lib{lib}.so");
         if dynamic.is_some_and(|d| d.needed.iter().any(|n| n.starts_with(&so))) {
-            return;
+            return false;
         }
         let Some(stat) = stat else {
             said.push(format!(
@@ -44,10 +46,10 @@ pub(super) fn weaken(
             continue;
         };
         let Some(archive) = linked::find_archive(lib, &search, true) else {
-            return;
+            return false;
         };
         let Some(kept) = kept_none(stat, &archive) else {
-            return;
+            return false;
         };
         let clashes = match kept.clashes {
             0 => String::new(),
@@ -66,9 +68,56 @@ pub(super) fn weaken(
             kept.names
         ));
     }
-    if !said.is_empty() {
-        f.evidence.extend(said);
-        f.severity = f.severity.lowered();
+    if said.is_empty() {
+        return false;
+    }
+    f.evidence.extend(said);
+    f.severity = f.severity.lowered();
+    true
+}
+
+/// The advice on a crate whose system library the linker kept nothing of, `r` reached among
+/// `reached`: nothing to change for the binary; the crate costs the build only, and the feature
+/// of the package's direct dependency that brings it in is named when there is one (QA bt F4:
+/// static-web-server was told to enable libz-sys's `static`, to build zlib from source for a
+/// binary that holds none of it; shadow-rs's default `git2` brings it).
+pub(super) fn unused_advice(r: &Reached, reached: &[Reached]) -> String {
+    let name = r.name();
+    let lead = format!(
+        "Nothing to change for the binary: the linker kept none of the library. {name} costs \
+         the build only (its build script and the library it links on the build machine)"
+    );
+    // The package's direct dependency on the path, and the feature of it that turns the next
+    // crate on: the one the package can set.
+    let hop = (|| {
+        let (direct, next) = (r.path.get(1)?, r.path.get(2)?);
+        let d = reached.iter().find(|x| x.name() == direct)?;
+        let (feature, by_default) = crate::advise::features::turning_on(d.package, next)?;
+        Some((d, feature, by_default.is_some()))
+    })();
+    let root = r.path.first().map_or("the package", String::as_str);
+    match hop {
+        Some((d, feature, by_default)) => {
+            let how = match by_default {
+                true => format!(
+                    "`default-features = false` on {root}'s `{}` dependency (with the features \
+                     it does use) leaves it out",
+                    d.name()
+                ),
+                false => "leaving that feature out leaves it out".to_string(),
+            };
+            format!(
+                "{lead}: it comes in through {}'s `{feature}` feature{}; if {root} does not use \
+                 it, {how}.",
+                d.name(),
+                if by_default { ", on by default" } else { "" },
+            )
+        }
+        None if r.path.len() == 2 => format!(
+            "{lead}: {root} depends on it directly; if it does not use it, remove it from \
+             `[dependencies]`."
+        ),
+        None => format!("{lead}: the dependency path shows what brings it in."),
     }
 }
 

@@ -249,7 +249,9 @@ impl<'m> Ctx<'_, 'm> {
                 if extra.is_empty() {
                     let ev = (self.ev.stat.as_ref(), self.ev.dynamic.as_ref());
                     let runs = (self.scripts, &r.package.id);
-                    super::dropped::weaken(&mut f, ev, runs, &own_libs, self.target);
+                    if super::dropped::weaken(&mut f, ev, runs, &own_libs, self.target) {
+                        f.advice = super::dropped::unused_advice(r, self.reached);
+                    }
                 }
                 f.evidence.extend(extra);
             }

@@ -447,7 +447,10 @@ fn nss_and_iconv_called_through_a_crates_own_extern_are_that_crates() {
 /// warning on the build script's `rustc-link-lib=z` alone. nm shows none of zlib's functions in
 /// the static binary and readelf no `libz.so` needed by the dynamic build: the finding is a
 /// note, and says why. QA ad, F3: the package's own `crc32` has the name of one of zlib's
-/// functions (nm -S: not its size), and does not count as zlib's.
+/// functions (nm -S: not its size), and does not count as zlib's. QA bt F4: its advice was to
+/// build zlib from source; it names the dependency's default feature that brings libz-sys
+/// (`cargo tree -e features` shows the same) and says there is nothing to change for the
+/// binary.
 #[test]
 fn a_system_library_the_linker_dropped_is_only_a_note() {
     let v = audit(
@@ -459,7 +462,7 @@ fn a_system_library_the_linker_dropped_is_only_a_note() {
             rule: "AOT006",
             severity: "note",
             krate: "libz-sys",
-            path: &["audit-libz-unused", "libz-sys"],
+            path: &["audit-libz-unused", "zdep", "libz-sys"],
             evidence: &[
                 "links the system's `z` (`rustc-link-lib=z`",
                 "is in the static binary: it defines none of the archive's",
@@ -474,6 +477,35 @@ fn a_system_library_the_linker_dropped_is_only_a_note() {
             "{f} in {st}"
         );
     }
+    let advice = str_of(&artifact(&v, "static")["findings"][0], "advice");
+    assert_eq!(
+        advice,
+        "Nothing to change for the binary: the linker kept none of the library. libz-sys costs \
+         the build only (its build script and the library it links on the build machine): it \
+         comes in through zdep's `z` feature, on by default; if audit-libz-unused does not use \
+         it, `default-features = false` on audit-libz-unused's `zdep` dependency (with the \
+         features it does use) leaves it out."
+    );
+    let tree = tool(
+        "cargo",
+        &[
+            "tree",
+            "--offline",
+            "-e",
+            "features",
+            "-i",
+            "libz-sys",
+            "--manifest-path",
+            fixture("audit-libz-unused")
+                .join("Cargo.toml")
+                .to_str()
+                .expect("utf-8"),
+        ],
+    );
+    assert!(
+        tree.contains("zdep feature \"z\"") && tree.contains("zdep feature \"default\""),
+        "{tree}"
+    );
     let evidence = artifact(&v, "static")["findings"][0]["evidence"].to_string();
     assert!(
         evidence.contains("; 1 function of the binary shares a name with one of them, not its"),
@@ -507,7 +539,7 @@ fn a_system_library_the_linker_dropped_is_only_a_note() {
                 rule: "AOT006",
                 severity: "note",
                 krate: "libz-sys",
-                path: &["audit-libz-unused", "libz-sys"],
+                path: &["audit-libz-unused", "zdep", "libz-sys"],
                 evidence: &["the dynamic build does not need `libz.so` (not among its DT_NEEDED"],
             },
             Expect {
