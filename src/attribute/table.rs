@@ -143,7 +143,11 @@ pub(super) fn symbol_rows(
         .map(|i| {
             let mut r = row(l, &l.pieces[i], &attrs[i], names);
             (r.file_size, r.vm_size) = bytes(i);
-            r.copy = copies.get(&i).copied();
+            match copies.get(&i) {
+                Some(Copy::Numbered(k)) => r.copy = Some(*k),
+                Some(Copy::From(file)) => r.source_file = Some(file.clone()),
+                None => {}
+            }
             let one = matches!(l.pieces[i].owner, Owner::Symbol { .. });
             (r, one.then_some(i))
         })
@@ -155,7 +159,10 @@ pub(super) fn symbol_rows(
 /// among them in address order, and how many there are, whatever rows are shown (QA ao F1:
 /// "copy 1 of 5" with `-n 5` of ten copies, the largest numbered 1 here and 6 in `--why`,
 /// which numbers them the same way).
-fn copies_of(l: &Layout, attrs: &[Attr], chosen: &[usize]) -> HashMap<usize, [u32; 2]> {
+/// Symbols of one name from C source files of their own each (QA bu F4: oniguruma's five
+/// `wordlist.1`, of `unicode.c`, `unicode_unfold_key.c`, ...) are told apart by their file, not
+/// numbered as one function's copies.
+fn copies_of(l: &Layout, attrs: &[Attr], chosen: &[usize]) -> HashMap<usize, Copy> {
     let key = |i: usize| match l.pieces[i].owner {
         Owner::Symbol { name, section, .. } => {
             Some((demangle::without_hash(name), section, attrs[i].krate))
@@ -169,16 +176,40 @@ fn copies_of(l: &Layout, attrs: &[Attr], chosen: &[usize]) -> HashMap<usize, [u3
             groups.entry(k).or_default().push(i);
         }
     }
+    // The C source file a piece's `STT_FILE` names, without its directory.
+    let source = |i: usize| match l.pieces[i].owner {
+        Owner::Symbol { file, .. } => {
+            let f = l.files.get(file as usize)?;
+            let base = f.rsplit(|&b| b == b'/').next()?;
+            matches!(demangle::origin(f), Some(demangle::Origin::Source(_)))
+                .then(|| String::from_utf8_lossy(base).into_owned())
+        }
+        _ => None,
+    };
     let mut out = HashMap::new();
     for &i in chosen {
         let Some(group) = key(i).and_then(|k| groups.get(&k)).filter(|g| g.len() > 1) else {
             continue;
         };
+        let files: Vec<Option<String>> = group.iter().map(|&j| source(j)).collect();
+        let distinct: std::collections::HashSet<&Option<String>> = files.iter().collect();
         if let Some(n) = group.iter().position(|&j| j == i) {
-            out.insert(i, [n as u32 + 1, group.len() as u32]);
+            let copy = match &files[n] {
+                Some(file) if distinct.len() == group.len() => Copy::From(file.clone()),
+                _ => Copy::Numbered([n as u32 + 1, group.len() as u32]),
+            };
+            out.insert(i, copy);
         }
     }
     out
+}
+
+/// How a row is told from the other symbols of its name ([`copies_of`]).
+enum Copy {
+    /// `[k, n]`: the k-th of n, in address order.
+    Numbered([u32; 2]),
+    /// Its C source file, one of its own.
+    From(String),
 }
 
 /// The name a row of a piece with this owner shows: a symbol demangled, else a label.
@@ -251,6 +282,7 @@ pub(super) fn row(l: &Layout, p: &Piece, a: &Attr, names: &Interner) -> SymbolRo
         instantiated_in: inst,
         retained_size: None,
         copy: None,
+        source_file: None,
         content,
     }
 }

@@ -57,6 +57,7 @@ fn crates_and_symbols_layout() {
         instantiated_in: None,
         retained_size: None,
         copy: None,
+        source_file: None,
         content: None,
     }];
     // A C symbol no crate was named for: `[unknown]`, as in the crate table.
@@ -71,6 +72,7 @@ fn crates_and_symbols_layout() {
         instantiated_in: None,
         retained_size: None,
         copy: None,
+        source_file: None,
         content: None,
     });
     let mut s = String::new();
@@ -152,6 +154,7 @@ fn symbol_rows_fit_in_100_columns() {
         instantiated_in: None,
         retained_size: None,
         copy: None,
+        source_file: None,
         content: None,
     }];
     let st = Style::plain();
@@ -198,6 +201,7 @@ fn symbol_rows_show_the_retained_size_with_the_graph() {
         instantiated_in: None,
         retained_size: retained,
         copy: None,
+        source_file: None,
         content: None,
     };
     b.crates = vec![krate("regex_automata", 2000, 2000, 0)];
@@ -256,6 +260,7 @@ fn rows_are_of_a_crate_only_under_filter() {
         instantiated_in: None,
         retained_size: None,
         copy: None,
+        source_file: None,
         content: None,
     };
     b.symbols = vec![row.clone(), row];
@@ -346,6 +351,7 @@ fn two_names_the_cut_makes_alike_keep_where_they_differ() {
         // With the retained column, as a graph gives it: the name's room is ~40 columns.
         retained_size: Some(size),
         copy: None,
+        source_file: None,
         content: None,
     };
     b.symbols = vec![row("General", 40_346), row("Process", 34_611)];

@@ -94,6 +94,8 @@ pub fn copies(rows: &[SymbolRow]) -> Vec<String> {
     }
     rows.iter()
         .map(|r| match (r.copy, seen.get_mut(&key(r))) {
+            // Told apart by its C source file (QA bu F4).
+            _ if let Some(file) = &r.source_file => format!(" ({file})"),
             // Numbered among all the binary's copies (a report of this version).
             (Some([i, k]), _) => format!(" (copy {i} of {k})"),
             // A section's bytes without a symbol, one row per confidence: no copies of
@@ -426,6 +428,7 @@ mod tests {
             vm_size: 17_905,
             retained_size: None,
             copy: None,
+            source_file: None,
             content: None,
             confidence: crate::report::Confidence::Exact,
         };

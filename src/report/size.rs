@@ -172,6 +172,11 @@ pub struct SymbolRow {
     /// and section (instantiations of one generic function); absent when it is the only one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub copy: Option<[u32; 2]>,
+    /// The C source file of a local symbol whose name other symbols of the binary share, each
+    /// from a source file of its own (oniguruma's five `wordlist.1` tables, one in `unicode.c`):
+    /// what tells them apart, where `copy` would number them as if they were one function's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source_file: Option<String>,
     /// For a constant the compiler named (`anon.<hash>.<n>`, `alloc_<hash>`): what its bytes
     /// look like (`WOFF2 font`, `text "<!DOCTYPE html>…"`, `zero bytes`); absent otherwise.
     #[serde(default, skip_serializing_if = "Option::is_none")]

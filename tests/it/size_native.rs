@@ -321,6 +321,47 @@ fn c_statics_of_the_same_name_go_to_the_crate_whose_code_refers_to_them() {
         assert_eq!(row["crate"], krate, "{row}");
         assert_eq!(row["confidence"], confidence, "{row}");
     }
+    // QA bu F4: two statics of one name in two C files of one crate (oniguruma's five
+    // `wordlist.1`) read "copy 1 of 2": each row names its source file, as readelf's `FILE`
+    // symbol before it says, by size.
+    let mut file = "";
+    let mut wordlists: Vec<(String, u64)> = Vec::new();
+    for line in symtab.lines() {
+        let f: Vec<&str> = line.split_whitespace().collect();
+        if f.len() == 8 && f[3] == "FILE" {
+            file = f[7];
+        } else if f.len() == 8 && f[7] == "wordlist" {
+            wordlists.push((file.to_string(), f[2].parse().expect("size")));
+        }
+    }
+    wordlists.sort();
+    assert_eq!(
+        wordlists,
+        [("bcm.c".to_string(), 300), ("parser.c".to_string(), 700)],
+        "{symtab}"
+    );
+    for (file, size) in &wordlists {
+        let row = rows
+            .iter()
+            .find(|r| r["name"] == "wordlist" && r["vm_size"] == *size)
+            .expect("the table's row");
+        assert_eq!(row["source_file"], file.as_str(), "{row}");
+        assert!(row.get("copy").is_none(), "{row}");
+    }
+    let human = run(&mut human_fixture(
+        "c-statics",
+        &["--no-probe", "--symbols", "all"],
+    ));
+    for (file, _) in &wordlists {
+        assert!(
+            human
+                .stdout
+                .lines()
+                .any(|l| l.contains(&format!("wordlist ({file})"))),
+            "{}",
+            human.stdout
+        );
+    }
 }
 
 /// Symbols an archive (an rlib) defines, by `nm --defined-only`.

@@ -321,6 +321,7 @@ mod tests {
             instantiated_in: Some("c1".into()),
             retained_size: Some(13_000),
             copy: None,
+            source_file: None,
             content: None,
         }];
         let step = |symbol: &str, krate: Option<&str>, kind| Step {
