@@ -448,7 +448,8 @@ fn a_package_without_features_says_none_is_left_out() {
     ));
     assert_eq!(r.code, 0, "{}", r.stderr);
     let note = "no build without a feature: `advise-knobs` has no feature enabled (by default \
-                or --features) to leave out";
+                or --features) to leave out; its dependencies' features are not tried: turn one \
+                off in Cargo.toml and compare the build with --baseline";
     let v: Value = serde_json::from_str(&r.stdout).expect("JSON");
     assert!(
         v["advice"]["notes"].to_string().contains(note),
