@@ -26,9 +26,10 @@ pub struct IndexedCrate {
 pub struct CrateIndex {
     crates: Vec<IndexedCrate>,
     symbols: HashMap<Box<[u8]>, u32>,
-    /// Member stems of C archives (`deflate` for `0123abcd-deflate.o`) → crate, for the local
-    /// symbols of C code, which archive indexes do not list.
-    sources: HashMap<String, u32>,
+    /// Member stems of C archives (`deflate` for `0123abcd-deflate.o`) → the crates whose
+    /// archives have such a member, in the order added, for the local symbols of C code, which
+    /// archive indexes do not list.
+    sources: HashMap<String, Vec<u32>>,
     /// Local (static) symbols of C archives' members → crate: a name match, not a proof;
     /// [`AMBIGUOUS`] for a name two crates' archives define (`init`, `buffer_free`).
     locals: HashMap<Box<[u8]>, u32>,
@@ -120,10 +121,24 @@ impl CrateIndex {
         self.sysroot_only.get(name) == Some(&true)
     }
 
-    /// The crate whose C archive has a member compiled from a source file of this stem.
+    /// The crate whose C archive has a member compiled from a source file of this stem, when
+    /// only one crate's does (grammar-a's and grammar-b's `parser.c` name neither: which was
+    /// added first varied from run to run).
     pub fn lookup_source(&self, stem: &str) -> Option<&IndexedCrate> {
-        let i = *self.sources.get(stem)?;
-        self.crates.get(i as usize)
+        match self.sources.get(stem)?.as_slice() {
+            [i] => self.crates.get(*i as usize),
+            _ => None,
+        }
+    }
+
+    /// Whether one of crate `krate`'s C archives has a member compiled from a source file of
+    /// this stem (whatever other crates' have: grammar-a's and grammar-b's `parser.c`).
+    pub fn has_source(&self, stem: &str, krate: &IndexedCrate) -> bool {
+        self.sources.get(stem).is_some_and(|v| {
+            v.iter()
+                .filter_map(|&i| self.crates.get(i as usize))
+                .any(|c| c.name == krate.name && c.sysroot == krate.sysroot)
+        })
     }
 
     fn crate_id(&mut self, name: &str, sysroot: bool) -> u32 {
@@ -160,7 +175,10 @@ impl CrateIndex {
         if sources {
             for m in archive.members().flatten() {
                 if let Some(stem) = member_stem(m.name()) {
-                    self.sources.entry(stem.to_string()).or_insert(id);
+                    let crates = self.sources.entry(stem.to_string()).or_default();
+                    if !crates.contains(&id) {
+                        crates.push(id);
+                    }
                 }
                 let Ok(data) = m.data(bytes) else { continue };
                 let Ok(obj) = object::File::parse(data) else {

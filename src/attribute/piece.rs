@@ -132,7 +132,7 @@ pub(super) fn attribute_piece(
             // symbols (glibc's, under LTO) takes its neighbour's source file.
             if let (Some(Origin::Source(stem)), Some(i)) = (origin, index)
                 && let Some(y) = i.lookup_local(name).filter(|y| y.name != x.name)
-                && i.lookup_source(stem).is_some_and(|s| s.name == y.name)
+                && i.has_source(stem, y)
             {
                 return attr(
                     names.intern(&y.name, y.sysroot),
@@ -221,6 +221,16 @@ fn c_symbol(
         _ => None,
     };
     let prefix = c_prefix::crate_of(name, hints.openssl);
+    // A static that one crate's archives alone define, after a source file of that crate's
+    // archive: defined there, as an exported symbol of its archive is (QA bu F5: all of
+    // oniguruma's statics, each in the member of its file, read `heuristic`).
+    let confirmed = local.filter(|x| match (origin, index) {
+        (Some(Origin::Source(stem)), Some(i)) if !ambiguous && !names_only => i.has_source(stem, x),
+        _ => false,
+    });
+    if let Some(x) = confirmed {
+        return attr(names.intern(&x.name, x.sysroot), Confidence::Exact, NONE);
+    }
     let found = local.or_else(source);
     match (found, prefix) {
         (Some(x), _) => attr(

@@ -143,6 +143,12 @@ pub fn failed_run_note(message: &str, (own_args, own_env): (bool, bool)) -> Stri
         "its environment is PATH alone, as image.env is not set"
     };
     let inside = format!("(a failing run is not timed; in the image, {args}, and {env})");
+    // The host's runs got ready with the same readiness: the hint at another exit status
+    // (`--ready exit:1`) is none for the image.
+    let message = match message.split_once(crate::probe::OTHER_STATUS) {
+        Some((head, _)) => head,
+        None => message,
+    };
     message.replace(crate::probe::FAILED_RUN_NOTE, &inside)
 }
 

@@ -643,7 +643,7 @@ fn an_exit_status_named_in_the_readiness_is_timed() {
         r.stderr
             .contains("exited with status 1 (a failing run is not timed")
             && r.stderr
-                .contains("if 1 is its status when it works, pass --ready exit:1"),
+                .contains("; if the program exits so when it works, pass --ready exit:1"),
         "{}",
         r.stderr
     );

@@ -347,6 +347,27 @@ fn c_statics_of_the_same_name_go_to_the_crate_whose_code_refers_to_them() {
             .expect("the table's row");
         assert_eq!(row["source_file"], file.as_str(), "{row}");
         assert!(row.get("copy").is_none(), "{row}");
+        // QA bu F5: a static only grammar-a's archive defines, after one of its members'
+        // files, is defined there: `exact`, as nm of the archive shows.
+        assert_eq!(row["confidence"], "exact", "{row}");
+    }
+    let build = std::path::Path::new(bin)
+        .parent()
+        .expect("the binary's directory")
+        .join("build");
+    let archive = std::fs::read_dir(&build)
+        .expect("build dir")
+        .filter_map(|e| e.ok().map(|e| e.path().join("out/libgrammar_a.a")))
+        .find(|p| p.is_file())
+        .expect("grammar-a's archive");
+    let members = tool("nm", &["-A", archive.to_str().expect("utf-8")]);
+    for member in ["bcm.o", "parser.o"] {
+        assert!(
+            members
+                .lines()
+                .any(|l| l.contains(member) && l.ends_with(" r wordlist")),
+            "{member}: {members}"
+        );
     }
     let human = run(&mut human_fixture(
         "c-statics",

@@ -132,14 +132,17 @@ fn failed(spec: &RunSpec, status: WaitStatus, timed_out: bool) -> Option<Box<Run
     // error named no way out).
     let then = match status {
         WaitStatus::Exited(_, code) if !ok.accepts(code) => {
-            format!(
-                "{FAILED_RUN_NOTE}; if {code} is its status when it works, pass --ready exit:{code}"
-            )
+            format!("{FAILED_RUN_NOTE}{OTHER_STATUS}{code}")
         }
         _ => FAILED_RUN_NOTE.to_string(),
     };
     Some(ended_early(status, "exit-status", &then))
 }
+
+/// What a failed run's message ends with when it exited with a status the readiness does not
+/// time, before that status: how to time it. An image's start inside says nothing of it (the
+/// host's runs of the same readiness got ready).
+pub const OTHER_STATUS: &str = "; if the program exits so when it works, pass --ready exit:";
 
 /// What a failed run's message adds: a run inside an image says what sets its arguments there
 /// instead (`image::cause::failed_run_note`).

@@ -37,7 +37,7 @@ mod exit;
 mod start;
 mod until;
 
-pub use exit::FAILED_RUN_NOTE;
+pub use exit::{FAILED_RUN_NOTE, OTHER_STATUS};
 
 use std::path::Path;
 use std::time::Duration;
