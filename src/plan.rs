@@ -144,7 +144,18 @@ impl Plan {
                 })
                 .collect(),
             crate_inputs: crate::workspace::crate_inputs(&self.workspace.metadata),
-            profile_settings: self.settings.profile.clone().unwrap_or_default(),
+            // Plain values (`thin`, `3`), not TOML's literals (`"thin"`): what a script
+            // compares (QA bv F3).
+            profile_settings: self
+                .settings
+                .profile
+                .iter()
+                .flatten()
+                .map(|(k, v)| {
+                    let plain = v.strip_prefix('"').and_then(|v| v.strip_suffix('"'));
+                    (k.clone(), plain.unwrap_or(v).to_string())
+                })
+                .collect(),
             rustflags: self.settings.rustflags.clone(),
         }
     }

@@ -98,13 +98,28 @@ pub(super) fn unused_advice(r: &Reached, reached: &[Reached]) -> String {
     let root = r.path.first().map_or("the package", String::as_str);
     match hop {
         Some((d, feature, by_default)) => {
+            // The same crate as a build-dependency builds its own copy for the build script
+            // (QA bv F1: static-web-server's shadow-rs is in both tables).
+            let build_too = reached.first().is_some_and(|p| {
+                p.package.dependencies.iter().any(|x| {
+                    x.kind == cargo_metadata::DependencyKind::Build
+                        && crate::format::same_crate(&x.name, d.name())
+                })
+            });
+            let also = match build_too {
+                true => format!(
+                    " (its `[build-dependencies]` entry builds {name} for the build script, \
+                     not into the binary)"
+                ),
+                false => String::new(),
+            };
             let how = match by_default {
                 true => format!(
-                    "`default-features = false` on {root}'s `{}` dependency (with the features \
-                     it does use) leaves it out",
+                    "`default-features = false` on `{}` in {root}'s `[dependencies]` (with the \
+                     features it does use) leaves it out{also}",
                     d.name()
                 ),
-                false => "leaving that feature out leaves it out".to_string(),
+                false => format!("leaving that feature out leaves it out{also}"),
             };
             format!(
                 "{lead}: it comes in through {}'s `{feature}` feature{}; if {root} does not use \

@@ -43,7 +43,7 @@ pub fn mismatches(base: Option<&Provenance>, cur: Option<&Provenance>) -> Vec<St
 
 /// How the profile's settings and the user's rustflags differ (QA bt F1: `lto = "thin"` where
 /// the baseline had `"fat"` was said nowhere, and 14 crate and section checks failed): one
-/// line each, `profile setting lto: baseline "fat", now "thin"`. A baseline that did not
+/// line each, `profile setting lto: baseline fat, now thin`. A baseline that did not
 /// record them says nothing.
 pub fn settings_differ(b: &Provenance, c: &Provenance) -> Vec<String> {
     let mut v = Vec::new();

@@ -139,11 +139,17 @@ fn inlined_before(checks: &mut [Check], base: Option<&Provenance>, now: Option<&
         if crate::attribute::demangle::is_std_crate(name) || !untouched(name, base, now) {
             continue;
         }
-        let head = format!("crate {name} is new: ");
-        if let Some(rest) = c.message.strip_prefix(&head) {
+        // `crate X is new` or `crate X (in memory) is new` (a crate of `.bss` alone).
+        let rest = ["", " (in memory)"].iter().find_map(|how| {
+            c.message
+                .strip_prefix(&format!("crate {name}{how} is new: "))
+                .map(|rest| (*how, rest.to_string()))
+        });
+        if let Some((how, rest)) = rest {
             c.message = format!(
-                "crate {name} has code of its own, none in the baseline (built there from the \
-                 same version, source and features, all of it inlined into its callers): {rest}"
+                "crate {name}{how} has code of its own, none in the baseline (built there from \
+                 the same version, source and features, all of it inlined into its callers): \
+                 {rest}"
             );
         }
     }
@@ -296,11 +302,11 @@ mod tests {
     /// line said the profile had changed.
     #[test]
     fn other_build_settings_turn_crate_and_section_failures_into_warnings_and_are_said() {
-        let b = with_settings("\"fat\"", Some(&[]));
-        let n = with_settings("\"thin\"", Some(&[]));
+        let b = with_settings("fat", Some(&[]));
+        let n = with_settings("thin", Some(&[]));
         assert_eq!(
             super::super::provenance::settings_differ(&b, &n),
-            vec!["profile setting lto: baseline \"fat\", now \"thin\"".to_string()]
+            vec!["profile setting lto: baseline fat, now thin".to_string()]
         );
         let section = Check::new(
             CheckId::BaselineSection(".text".into()),
@@ -339,7 +345,7 @@ mod tests {
         );
 
         // Rustflags, said; a baseline that did not record them says nothing of them.
-        let flagged = with_settings("\"fat\"", Some(&["-C", "relocation-model=static"]));
+        let flagged = with_settings("fat", Some(&["-C", "relocation-model=static"]));
         assert_eq!(
             super::super::provenance::settings_differ(&b, &flagged),
             vec!["rustflags: baseline none, now -C relocation-model=static".to_string()]
@@ -347,7 +353,7 @@ mod tests {
         let mut checks = [failing("tokio", &["ours::main"])];
         not_the_code(&mut checks, Some(&b), Some(&flagged));
         assert_eq!(checks[0].verdict, Verdict::Warn);
-        let unrecorded = with_settings("\"fat\"", None);
+        let unrecorded = with_settings("fat", None);
         assert!(super::super::provenance::settings_differ(&unrecorded, &flagged).is_empty());
         let mut checks = [failing("tokio", &["ours::main"])];
         not_the_code(&mut checks, Some(&unrecorded), Some(&flagged));
@@ -397,6 +403,18 @@ mod tests {
             checks[0].verdict,
             Verdict::Fail,
             "a crate that changed calls it"
+        );
+        // One of `.bss` alone is said so in memory (QA bv F2: colorchoice's 8 B read "is new").
+        let mut c = new(&["anstream::auto::choice"]);
+        c.message = c.message.replacen("is new", "(in memory) is new", 1);
+        let mut checks = [c];
+        not_the_code(&mut checks, Some(&b), Some(&n));
+        assert!(
+            checks[0]
+                .message
+                .starts_with("crate mime_guess (in memory) has code of its own, none in the"),
+            "{}",
+            checks[0].message
         );
         // A crate new to the build is new.
         let mut checks = [new(&[])];

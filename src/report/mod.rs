@@ -146,12 +146,12 @@ pub struct BuildInfo {
     #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
     pub crate_inputs: std::collections::BTreeMap<String, String>,
     /// The profile's settings as cargo resolves them (`lto`, `opt-level`, `codegen-units`,
-    /// `panic`, `strip`, `debug`; values as a profile writes them, `"fat"`); empty when they
-    /// could not be read.
+    /// `panic`, `strip`, `debug`), each value normalised (`lto = true` is `fat`, `debug =
+    /// "full"` is `2`) and without TOML's quotes; empty when they could not be read.
     #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
     pub profile_settings: std::collections::BTreeMap<String, String>,
     /// The user's own rustflags, as cargo would pass them (without the tool's `+crt-static`).
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(default)]
     pub rustflags: Vec<String>,
 }
 

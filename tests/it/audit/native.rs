@@ -483,8 +483,9 @@ fn a_system_library_the_linker_dropped_is_only_a_note() {
         "Nothing to change for the binary: the linker kept none of the library. libz-sys costs \
          the build only (its build script and the library it links on the build machine): it \
          comes in through zdep's `z` feature, on by default; if audit-libz-unused does not use \
-         it, `default-features = false` on audit-libz-unused's `zdep` dependency (with the \
-         features it does use) leaves it out."
+         it, `default-features = false` on `zdep` in audit-libz-unused's `[dependencies]` (with \
+         the features it does use) leaves it out (its `[build-dependencies]` entry builds \
+         libz-sys for the build script, not into the binary)."
     );
     let tree = tool(
         "cargo",
