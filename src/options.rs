@@ -226,7 +226,7 @@ impl ExitOk {
         u8::try_from(code).is_ok_and(|c| self.0[usize::from(c / 64)] >> (c % 64) & 1 == 1)
     }
 
-    /// `1,2`, `any`, or the empty list.
+    /// The statuses after `exit:`: `1`, `0,1` or `any`.
     fn parse(list: &str) -> Result<ExitOk, String> {
         if list == "any" {
             return Ok(ExitOk::ANY);
@@ -234,7 +234,10 @@ impl ExitOk {
         let mut ok = ExitOk([0; 4]);
         for c in list.split(',') {
             let code: u8 = c.trim().parse().map_err(|_| {
-                format!("`exit:{list}`: expected exit statuses 0 to 255 (`exit:1`, `exit:0,1`) or `exit:any`")
+                format!(
+                    "`exit:{list}`: expected exit statuses 0 to 255 (`exit:1`, `exit:0,1`) or \
+                     `exit:any`"
+                )
             })?;
             ok.0[usize::from(code / 64)] |= 1 << (code % 64);
         }
@@ -282,9 +285,9 @@ impl Ready {
         matches!(self, Ready::Exit(_))
     }
 
-    /// Parse `exit[:STATUS,...|:any]`, `line:REGEX`, `tcp[:PORT]`, `http[:PORT][/PATH][#STATUS]`. Without a
-    /// port, `http` is followed directly by its path or status: `http/health`, `http#204`
-    /// (`http:/health` too).
+    /// Parse `exit[:STATUS,...|:any]`, `line:REGEX`, `tcp[:PORT]`,
+    /// `http[:PORT][/PATH][#STATUS]`. Without a port, `http` is followed directly by its path
+    /// or status: `http/health`, `http#204` (`http:/health` too).
     pub fn parse(s: &str) -> Result<Ready, String> {
         if let Some(rest) = s.strip_prefix("http")
             && (rest.is_empty() || rest.starts_with([':', '/', '#']))
