@@ -60,6 +60,7 @@ pub mod profile;
 pub mod progress;
 pub mod render;
 pub mod report;
+pub mod rustflags;
 pub mod spelling;
 pub mod stats;
 pub mod threads;

@@ -41,14 +41,14 @@ pub struct Plan {
 }
 
 /// How cargo is told to build, beyond the profile's name: what a baseline compares.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BuildSettings {
     /// The profile's settings `advise`'s knobs touch (`lto`, `opt-level`, ...), as
     /// [`crate::profile::resolve`] reads them; `None` when it could not.
     pub profile: Option<std::collections::BTreeMap<String, String>>,
     /// The user's own rustflags (`RUSTFLAGS`, `CARGO_ENCODED_RUSTFLAGS`, `build.rustflags`,
-    /// `target.*.rustflags`), without the tool's.
-    pub rustflags: Vec<String>,
+    /// `target.*.rustflags`), without the tool's: what every build passes on, read once.
+    pub rustflags: crate::rustflags::UserFlags,
 }
 
 /// Where each stage keeps its files: all under `<target dir>/aotcheck` (or `--target-dir`), so
@@ -156,7 +156,7 @@ impl Plan {
                     (k.clone(), plain.unwrap_or(v).to_string())
                 })
                 .collect(),
-            rustflags: self.settings.rustflags.clone(),
+            rustflags: self.settings.rustflags.flags.clone(),
         }
     }
 }

@@ -5,9 +5,9 @@ use std::collections::BTreeMap;
 
 use super::knobs::{self, Apply, Knob};
 use crate::compile::Variation;
-use crate::compile::rustflags::{FlagSource, UserFlags};
 use crate::plan::Plan;
 use crate::report::{Advice, VariantStatus};
+use crate::rustflags::{FlagSource, UserFlags};
 
 /// The knobs that saved file bytes over all binaries, the best of each key (`lto`, `opt-level`),
 /// in the catalogue's order. With `strip = "symbols"` among them the others are judged by the

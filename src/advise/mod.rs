@@ -26,7 +26,6 @@ use std::path::PathBuf;
 
 use crate::attribute;
 use crate::compile::Variation;
-use crate::compile::rustflags;
 use crate::error::{Error, Result};
 use crate::options::{AdviseOptions, BuildOptions, LinkChoice};
 use crate::output::Output;
@@ -35,6 +34,7 @@ use crate::profile;
 use crate::report::{
     Advice, BinaryAdvice, CrateSize, FeatureAdvice, Report, Variant, VariantStatus,
 };
+use crate::rustflags;
 use build::{Outcome, fill, record};
 use features::Without;
 use knobs::{Apply, Knob};
@@ -117,8 +117,7 @@ pub fn run(plan: &Plan, opts: &AdviseOptions, report: &mut Report, out: &mut Out
     let settings = profile::resolve(&plan.options.profile, &sources)?;
     // Where a line pasted into Cargo.toml would be overridden (read now: a bad file fails fast).
     let overriding = profile::overriding(&plan.options.profile, &sources)?;
-    let user =
-        rustflags::user_rustflags(&env, &cwd, cargo_home, &plan.target, &plan.toolchain.cfgs)?;
+    let user = &plan.settings.rustflags;
     let (chosen, with_features) = selection(&opts.knobs, &plan.target);
     let has = |k: &Knob| match k.apply {
         Apply::Rustflag(flags) => knobs::flags_have(&user.flags, flags),
@@ -177,7 +176,7 @@ pub fn run(plan: &Plan, opts: &AdviseOptions, report: &mut Report, out: &mut Out
     measure::warn_not_probed(&mut advice, &mut report.warnings);
     measure::note_busy(&mut advice, &report.warnings);
     measure::finish(&mut advice);
-    combine::conclude(&mut advice, plan, &user, &overriding, &mut report.warnings);
+    combine::conclude(&mut advice, plan, user, &overriding, &mut report.warnings);
     advice.replaces = combine::replaced(advice.snippet.as_deref(), &table.unwrap_or_default());
     // Without the base there is nothing to compare: the error alone says what happened.
     if advice.binaries.iter().any(|b| b.base.status.has_figures()) {

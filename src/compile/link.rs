@@ -114,7 +114,7 @@ pub fn user_linker(
         return Some(v);
     }
     let mut found = None;
-    for file in super::rustflags::config_files(cwd, cargo_home) {
+    for file in crate::rustflags::config_files(cwd, cargo_home) {
         let Ok(text) = std::fs::read_to_string(&file) else {
             continue;
         };

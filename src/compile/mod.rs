@@ -9,7 +9,6 @@ pub mod link;
 pub mod linked;
 mod once;
 mod relay;
-pub mod rustflags;
 mod variant;
 
 pub use variant::{Failed, Variation, build_variant};
@@ -46,6 +45,8 @@ struct BuildRequest<'a> {
     pub verbose: u8,
     /// What this build changes from the plan's (`advise`'s variants); empty for `check`.
     pub variation: &'a Variation,
+    /// The user's own rustflags, read once with the plan.
+    pub user: &'a crate::rustflags::UserFlags,
 }
 
 #[derive(Debug, Clone)]
@@ -118,6 +119,7 @@ pub fn build(plan: &Plan, link: LinkMode, out: &mut Output) -> Result<Built> {
         quiet: plan.ui.quiet,
         verbose: plan.ui.verbose,
         variation: &Variation::default(),
+        user: &plan.settings.rustflags,
     };
     out.status(
         "Building",
@@ -216,19 +218,12 @@ fn command(req: &BuildRequest) -> Result<Command> {
 fn flags_and_linker(cmd: &mut Command, req: &BuildRequest) -> Result<()> {
     let cwd = std::env::current_dir().map_err(|e| Error::io(".", e))?;
     let env = |k: &str| std::env::var(k).ok();
-    let user = rustflags::user_rustflags(
-        &env,
-        &cwd,
-        req.toolchain.cargo_home.as_deref(),
-        req.target,
-        &req.toolchain.cfgs,
-    )?;
     // The analysis link (link.rs): the same link again with `--emit-relocs`, beside the build.
     let linker = link::user_linker(&env, &cwd, req.toolchain.cargo_home.as_deref(), req.target);
     let (var, script) = link::wrapper(&req.target_dir, req.target, linker.as_deref())?;
     cmd.env(var, script);
     let crt_static = req.link == LinkMode::Static;
-    let mut encoded = rustflags::encoded_with_crt_static(&user, crt_static);
+    let mut encoded = crate::rustflags::encoded_with_crt_static(req.user, crt_static);
     for f in &req.variation.rustflags {
         encoded.push('\x1f');
         encoded.push_str(f);

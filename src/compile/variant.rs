@@ -60,6 +60,7 @@ pub fn build_variant(
         quiet: plan.ui.quiet,
         verbose: plan.ui.verbose,
         variation,
+        user: &plan.settings.rustflags,
     };
     // With `-q`, a variant's failed build says its first error line in the report; cargo's
     // whole diagnostics (a failed variant is no failure of the run) are not shown.

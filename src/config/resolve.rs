@@ -5,11 +5,11 @@ use std::path::Path;
 use cargo_metadata::Metadata;
 
 use super::{Config, Settings};
-use crate::compile::rustflags;
 use crate::error::{Error, Result};
 use crate::options::{BuildOptions, LinkChoice, ProbeOptions, Ready, SizeOptions};
 use crate::plan::{BinPlan, BuildSettings, BuildUi, Dirs, Plan, ProbeSettings};
 use crate::report::LinkMode;
+use crate::rustflags;
 use crate::toolchain::{Toolchain, find_cargo};
 use crate::workspace::{self, BinTarget};
 
@@ -84,10 +84,9 @@ fn build_settings(
         config_files: &files,
         env: &env,
     };
-    let user = rustflags::user_rustflags(&env, cwd, cargo_home, target, &toolchain.cfgs)?;
     Ok(BuildSettings {
         profile: crate::profile::resolve(profile, &sources).ok(),
-        rustflags: user.flags,
+        rustflags: rustflags::user_rustflags(&env, cwd, cargo_home, target, &toolchain.cfgs)?,
     })
 }
 

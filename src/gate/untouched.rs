@@ -39,15 +39,14 @@ fn soften(checks: &mut [Check], base: Option<&Provenance>, now: Option<&Provenan
             continue;
         }
         // The new references' referrers; against a baseline without them, the new referrers.
-        let referrers: Vec<&String> = if c.new_entries.is_empty() {
-            c.entry_points.iter().collect()
-        } else {
-            c.new_entries.iter().map(|e| &e.from).collect()
-        };
-        let from_untouched = referrers.into_iter().all(|f| {
+        let of_untouched = |f: &String| {
             crate::attribute::demangle::crate_of_path(f)
                 .is_some_and(|(k, _)| untouched(k, base, now))
-        });
+        };
+        let from_untouched = match c.new_entries.is_empty() {
+            true => c.entry_points.iter().all(of_untouched),
+            false => c.new_entries.iter().all(|e| of_untouched(&e.from)),
+        };
         // A changed crate refers to it anew: new calls, or calls it no longer inlines (QA bs
         // F1: tokei's `get_all_files` calling crossbeam's `send` it had inlined). Which of the
         // two a report cannot tell; the failure stands and says what is known.
