@@ -23,7 +23,7 @@ pub fn probe(
     advice: &mut Advice,
     only: &dyn Fn(&str) -> bool,
     warnings: &mut Vec<String>,
-    out: &Output,
+    out: &mut Output,
 ) -> Result<()> {
     let mut runs = Report::new(None);
     let mut settings: HashMap<String, ProbeSettings> = HashMap::new();
@@ -45,8 +45,10 @@ pub fn probe(
     if runs.artifacts.is_empty() {
         return Ok(());
     }
-    let bar = ProbeBar::new(out);
     let settings_for = |a: &Artifact| settings.get(&a.path).cloned();
+    // Said also where no bar is drawn (QA bv F4: four variants probed in silence).
+    crate::probe::announce(&runs, &settings_for, runs.artifacts.len(), out);
+    let bar = ProbeBar::new(out);
     let result =
         crate::probe::probe_report(&mut runs, &settings_for, &plan.dirs.probe_floor, &mut |p| {
             bar.update(p)

@@ -154,9 +154,7 @@ pub fn check(
     if let Some(b) = base.as_deref_mut() {
         report.artifacts.append(&mut b.artifacts);
     }
-    for line in groups::announced(report, &groups::groups(report, &settings), ours) {
-        out.status("Probing", &line);
-    }
+    announce(report, &settings, ours, out);
     let bar = ProbeBar::new(out);
     let floor = &plan.dirs.probe_floor;
     let result = probe_report(report, &settings, floor, &mut |p| bar.update(p));
@@ -167,6 +165,19 @@ pub fn check(
     }
     bar.finish();
     result
+}
+
+/// One `Probing` status line per group of binaries probed together, before their runs: which,
+/// how many runs, ready when. Those from `ours` on are a baseline's.
+pub fn announce(
+    report: &Report,
+    settings_for: &dyn Fn(&crate::report::Artifact) -> Option<ProbeSettings>,
+    ours: usize,
+    out: &mut Output,
+) {
+    for line in groups::announced(report, &groups::groups(report, settings_for), ours) {
+        out.status("Probing", &line);
+    }
 }
 
 /// The counted runs' startup times of `a`, ms, in run order (warm-ups left out): what a ratio

@@ -10,12 +10,19 @@ use crate::util::*;
 
 /// `cargo aotcheck advise --manifest-path <fixture> --locked -q --format json ARGS`.
 pub(crate) fn advise(name: &str, target_dir: &Path, args: &[&str]) -> Command {
+    let mut cmd = advise_saying_status(name, target_dir, &["-q"]);
+    cmd.args(args);
+    cmd
+}
+
+/// As [`advise`] without `-q`: the status lines on stderr too.
+pub(crate) fn advise_saying_status(name: &str, target_dir: &Path, args: &[&str]) -> Command {
     let mut cmd = aotcheck();
     cmd.args(["aotcheck", "advise", "--manifest-path"])
         .arg(fixture(name).join("Cargo.toml"))
         .arg("--target-dir")
         .arg(target_dir)
-        .args(["--locked", "-q", "--format", "json"])
+        .args(["--locked", "--format", "json"])
         .args(args);
     cmd
 }
@@ -384,14 +391,24 @@ fn interrupt_during_a_variant_build_reports_the_finished_ones() {
 
 /// Each variant is probed with the package's own readiness setting (`ready = "tcp"`); its
 /// start-up is the median of its counted runs, and its change against the base is the ratio of
-/// the two medians with an interval that holds it (QA ah, F3).
+/// the two medians with an interval that holds it (QA ah, F3). The probe says so before its
+/// runs, where no progress bar is drawn (QA bv F4).
 #[test]
 fn variants_are_probed_with_the_package_readiness() {
-    let v = json(&mut advise(
+    let r = run(&mut advise_saying_status(
         "hello-server",
         &shared_target_dir(),
         &["--knobs", "strip", "--runs", "6", "--warmup", "0"],
     ));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let v: Value = serde_json::from_str(&r.stdout).expect("JSON");
+    let said = "Probing hello-server [base] (static), hello-server [strip=symbols] (static): \
+                6 runs each, ready: tcp";
+    assert!(
+        r.stderr.lines().any(|l| l.trim_start() == said),
+        "no `{said}` in:\n{}",
+        r.stderr
+    );
     assert_eq!(v["advice"]["probe_runs"], 6);
     let b = binary(&v, "hello-server");
     assert_eq!(b["ready"], "tcp");
