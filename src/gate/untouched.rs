@@ -145,6 +145,7 @@ fn inlined_before(checks: &mut [Check], base: Option<&Provenance>, now: Option<&
                 .map(|rest| (*how, rest.to_string()))
         });
         if let Some((how, rest)) = rest {
+            c.inlined_in_baseline = true;
             c.message = format!(
                 "crate {name}{how} has code of its own, none in the baseline (built there from \
                  the same version, source and features, all of it inlined into its callers): \
@@ -388,6 +389,8 @@ mod tests {
             "{m}"
         );
         assert!(!m.contains(" is new"), "{m}");
+        // JSON tells it from a crate the change added (QA bv F2).
+        assert!(checks[0].inlined_in_baseline);
         assert_eq!(
             m.matches("same version, source and features").count(),
             1,
@@ -419,5 +422,8 @@ mod tests {
         let mut checks = [new(&[])];
         not_the_code(&mut checks, Some(&provenance(&[])), Some(&n));
         assert!(checks[0].message.starts_with("crate mime_guess is new: "));
+        assert!(!checks[0].inlined_in_baseline);
+        let json = serde_json::to_value(&checks[0]).expect("JSON");
+        assert!(json.get("inlined_in_baseline").is_none(), "{json}");
     }
 }

@@ -251,6 +251,11 @@ pub struct Check {
     /// renderers say "gone", not `0 B` and `-100.0%`.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub gone: bool,
+    /// A crate `new` to the baseline's table that the baseline built from the same version,
+    /// source and features, and inlined all of into its callers (QA bv F2: a script reading
+    /// `new` could not tell it from a crate the change added).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub inlined_in_baseline: bool,
 }
 
 impl Check {
@@ -272,6 +277,7 @@ impl Check {
             new_entries: Vec::new(),
             new: false,
             gone: false,
+            inlined_in_baseline: false,
         }
     }
 
