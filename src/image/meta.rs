@@ -276,9 +276,51 @@ pub fn listened_on_loopback(port: u16) -> String {
     )
 }
 
+/// The warning for a program that read `/sys` on this machine and started inside the image,
+/// whose start has none (a container runtime mounts one): what it sizes from there (CPUs, a
+/// cgroup's CPU quota or memory limit) it sized otherwise in that start (QA bt F6: tokio's
+/// worker threads from `cpu.cfs_quota_us`). `None` when no path of `opened` is under `/sys`.
+pub fn started_without_sys<'a>(opened: impl Iterator<Item = &'a str>) -> Option<String> {
+    let sys: Vec<&str> = opened.filter(|p| p.starts_with("/sys/")).collect();
+    let first = sys.first()?;
+    let more = match sys.len() - 1 {
+        0 => String::new(),
+        n => format!(" and {}", crate::format::count(n, "more", "more")),
+    };
+    Some(format!(
+        "started inside the image with no `/sys`, which a container runtime mounts; on this \
+         machine the program read {first}{more}: what it sizes from there (CPUs, a cgroup's \
+         CPU quota or memory limit, as tokio sizes its worker threads) it sized otherwise in \
+         that start, so its threads and memory under a runtime may differ"
+    ))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_read_of_sys_is_said_with_the_start_that_had_none() {
+        let none = ["/proc/self/cgroup", "/etc/passwd", "/system/x"];
+        assert_eq!(started_without_sys(none.into_iter()), None);
+        let w = started_without_sys(
+            [
+                "/proc/self/cgroup",
+                "/sys/fs/cgroup/cpu/cpu.cfs_quota_us",
+                "/sys/fs/cgroup/cpu/cpu.cfs_period_us",
+            ]
+            .into_iter(),
+        )
+        .expect("a warning");
+        assert!(
+            w.contains("the program read /sys/fs/cgroup/cpu/cpu.cfs_quota_us and 1 more:"),
+            "{w}"
+        );
+        assert!(
+            w.starts_with("started inside the image with no `/sys`"),
+            "{w}"
+        );
+    }
 
     #[test]
     fn times_are_rfc3339_utc() {

@@ -248,6 +248,10 @@ fn one(
     if in_image.loopback_only && !named_loopback {
         warnings.push(meta::listened_on_loopback(run.port));
     }
+    if in_image.outcome == crate::report::InImageOutcome::Started {
+        let sys = contents.left_out.iter().map(|l| l.path.as_str());
+        warnings.extend(meta::started_without_sys(sys));
+    }
     let image = Image {
         layout: t.layout.display().to_string(),
         tar: t.tar.display().to_string(),

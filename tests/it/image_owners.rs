@@ -163,6 +163,13 @@ fn privileged_qa_o_a_binary_reading_dev_urandom_starts_in_its_image() {
     let layer = layer_of(i);
     let listing = tool("tar", &["-tzf", layer.to_str().expect("utf-8")]);
     assert!(!listing.lines().any(|l| l.starts_with("dev/")), "{listing}");
+    // It read `/sys` on this machine, and the start inside had none: said (QA bt F6).
+    let warnings = i["warnings"].to_string();
+    assert!(
+        warnings.contains("started inside the image with no `/sys`")
+            && warnings.contains("the program read /sys/devices/system/cpu/online"),
+        "{warnings}"
+    );
     // By hand: the same nodes made, the same start.
     let cmd = str_of(inside, "reproduce");
     assert!(
