@@ -168,6 +168,17 @@ pub fn program_text(text: &str) -> String {
     printable(&out, true).into_owned()
 }
 
+/// At most `max` characters of `name`, `…` and its end: for a path, whose end names the file.
+pub fn clip_start(name: &str, max: usize) -> String {
+    let n = name.chars().count();
+    if n <= max {
+        return name.to_string();
+    }
+    let mut out = String::from("…");
+    out.extend(name.chars().skip(n + 1 - max.max(1)));
+    out
+}
+
 /// At most `max` characters of `name`, its beginning and `…`: for a label fitted to a box,
 /// read from its start.
 pub fn clip_end(name: &str, max: usize) -> String {

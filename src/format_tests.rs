@@ -102,6 +102,10 @@ fn a_long_name_keeps_its_beginning_and_its_end() {
     assert_eq!(clip("é".repeat(10).as_str(), 5), "éé…éé");
     assert_eq!(clip("short", 5), "short");
     assert_eq!(super::clip_end(&a, 20), "frizbee::matcher::<…");
+    let path = "bat-0.26.1/assets/syntaxes.bin";
+    assert_eq!(super::clip_start(path, 20), "…assets/syntaxes.bin");
+    assert_eq!(super::clip_start(path, 20).chars().count(), 20);
+    assert_eq!(super::clip_start(path, 40), path);
 }
 
 #[test]

@@ -16,6 +16,7 @@ pub mod crates;
 pub use c_runtime::{LIBC, LIBGCC, LIBSTDCXX, carries_cxx};
 pub mod demangle;
 pub mod deps;
+pub mod embedded;
 pub mod normal;
 mod per_crate;
 mod piece;

@@ -1,7 +1,8 @@
 //! Binaries of two packages with the same name: cargo copies ("uplifts") both to one file,
 //! `target/<profile>/NAME`, and warns of an output filename collision; the last one built
 //! wins, so both artifacts would name the same program. Each is then read from its own copy in
-//! `deps/`, found by its dep-info file, which lists the binary's crate root.
+//! `deps/`, found by its dep-info file, which lists the binary's crate root. Also a binary of
+//! the name of another package's library ([`same_named`]).
 
 use std::path::{Path, PathBuf};
 
@@ -65,6 +66,32 @@ fn lists_source(dep_info: &Path, src: &Path) -> bool {
             src.ends_with(d)
         }
     })
+}
+
+/// A binary whose crate has the name of a library of another package (watchexec-cli's
+/// binary `watchexec` beside the library watchexec): symbol names do not tell the two apart,
+/// so one row holds both, which is said (QA bb F4: the gate blamed the library for the
+/// binary's own `main`).
+pub fn same_named(built: &super::Built) -> Vec<String> {
+    built
+        .binaries
+        .iter()
+        .filter_map(|b| {
+            let name = b.name.replace('-', "_");
+            let lib = built
+                .libraries
+                .iter()
+                .find(|l| l.crate_name == name && l.package_id != b.package_id)?;
+            Some(format!(
+                "crate `{name}` is two crates, the binary `{}` of {} and the library of {}: \
+                 symbol names do not tell them apart, so its row (and `--why`, and the gate's \
+                 figures for it) holds both",
+                b.name,
+                super::crate_of(&b.package_id),
+                super::crate_of(&lib.package_id)
+            ))
+        })
+        .collect()
 }
 
 #[cfg(test)]

@@ -3,7 +3,7 @@
 //! Cargo's human diagnostics and progress are passed through to the given writer as they come;
 //! the artifacts come from the JSON stream on cargo's stdout.
 
-mod collision;
+pub mod collision;
 mod failure;
 pub mod link;
 pub mod linked;

@@ -206,8 +206,10 @@ pub fn check(plan: &Plan, builds: &[crate::compile::Built], report: &mut Report)
         let (mut index, mut warnings) = CrateIndex::for_build(built, target, libdir.as_deref());
         // Once, though `--compare` builds the binary twice.
         let said = |w: &String| report.warnings.contains(w);
-        warnings.extend(same_named(built).into_iter().filter(|w| !said(w)));
+        let named = crate::compile::collision::same_named(built);
+        warnings.extend(named.into_iter().filter(|w| !said(w)));
         index.set_dependencies(dependencies.clone());
+        let embedded = crate::attribute::embedded::Embedded::of(built, plan.workspace.root());
         let dir = crate::compile::analysis_dir(plan.dirs.build(built.link));
         for (i, a) in report.artifacts.iter_mut().enumerate() {
             if a.link_mode != Some(built.link) || a.binary.format != "elf" {
@@ -226,6 +228,10 @@ pub fn check(plan: &Plan, builds: &[crate::compile::Built], report: &mut Report)
             );
             if let Some(w) = a.binary.why.as_mut() {
                 why::note_dependency(w, &dependencies, &a.name);
+            }
+            if result.is_ok() {
+                // After the attribution, which made the rows.
+                embedded.name_rows(&mut a.binary, &path, analysis.as_deref());
             }
             match result {
                 Ok(Some(g)) => {
@@ -256,32 +262,6 @@ pub fn check(plan: &Plan, builds: &[crate::compile::Built], report: &mut Report)
         report.warnings.extend(warnings);
     }
     Ok(graphs)
-}
-
-/// A binary whose crate has the name of a library of another package (watchexec-cli's
-/// binary `watchexec` beside the library watchexec): symbol names do not tell the two apart,
-/// so one row holds both, which is said (QA bb F4: the gate blamed the library for the
-/// binary's own `main`).
-fn same_named(built: &crate::compile::Built) -> Vec<String> {
-    built
-        .binaries
-        .iter()
-        .filter_map(|b| {
-            let name = b.name.replace('-', "_");
-            let lib = built
-                .libraries
-                .iter()
-                .find(|l| l.crate_name == name && l.package_id != b.package_id)?;
-            Some(format!(
-                "crate `{name}` is two crates, the binary `{}` of {} and the library of {}: \
-                 symbol names do not tell them apart, so its row (and `--why`, and the gate's \
-                 figures for it) holds both",
-                b.name,
-                crate::compile::crate_of(&b.package_id),
-                crate::compile::crate_of(&lib.package_id)
-            ))
-        })
-        .collect()
 }
 
 /// The analysis link of the binary with this build id, if `compile` left one.

@@ -395,7 +395,11 @@ fn symbols(s: &mut String, b: &Binary, c: bool) {
         let name = match &r.content {
             Some(what) => {
                 let fits = room.saturating_sub(ANON_MIN + 1).clamp(10, CONTENT_MAX);
-                let what = crate::format::clip_end(what, fits);
+                // A file keeps its name, the end of its path (`file …/assets/syntaxes.bin`).
+                let what = match what.strip_prefix("file ") {
+                    Some(path) => format!("file {}", crate::format::clip_start(path, fits - 5)),
+                    None => crate::format::clip_end(what, fits),
+                };
                 let left = room.saturating_sub(what.chars().count() + 1).max(ANON_MIN);
                 format!("{} {what}", crate::format::clip(&r.name, left))
             }

@@ -50,6 +50,7 @@ mod probe_misbehaving;
 mod probe_qa;
 mod size;
 mod size_cells;
+mod size_embedded;
 mod size_native;
 mod stripped;
 mod verdict;

@@ -1,0 +1,215 @@
+//! A constant that is a file a crate embeds (`include_bytes!`, `include_str!`), named by that
+//! file: rustc lists every file a crate's build read in the dep-info it writes beside the
+//! crate's output, and a symbol whose bytes equal one of them, byte for byte, is that file
+//! (QA bu F3: git-delta's largest row, 989 KiB, read `anon.3518…41`; it is bat's
+//! `assets/syntaxes.bin`).
+
+use std::collections::HashMap;
+use std::path::{Component, Path, PathBuf};
+
+use object::{Object, ObjectSection, ObjectSymbol, SectionKind};
+
+use crate::report::{Binary, SymbolRow};
+
+/// Files smaller than this are not looked for: a few bytes equal to a file say little.
+const MIN_SIZE: u64 = 64;
+
+/// The files the build's crates embed (other than Rust sources), by size.
+#[derive(Debug, Default)]
+pub struct Embedded {
+    by_size: HashMap<u64, Vec<PathBuf>>,
+    /// Where relative paths of a dep-info file start (cargo runs rustc in the workspace root),
+    /// and what a shown path is made relative to.
+    root: PathBuf,
+}
+
+impl Embedded {
+    /// The files listed by the dep-info of each crate `built` compiled for the target.
+    pub fn of(built: &crate::compile::Built, root: &Path) -> Self {
+        let mut dep_infos: Vec<PathBuf> = built
+            .libraries
+            .iter()
+            .flat_map(|l| &l.filenames)
+            .filter_map(|f| library_dep_info(f))
+            .collect();
+        dep_infos.extend(built.binaries.iter().map(|b| {
+            let mut p = b.path.clone().into_os_string();
+            p.push(".d");
+            PathBuf::from(p)
+        }));
+        Self::from_dep_infos(&dep_infos, root)
+    }
+
+    fn from_dep_infos(dep_infos: &[PathBuf], root: &Path) -> Self {
+        let mut e = Embedded {
+            root: root.to_path_buf(),
+            ..Embedded::default()
+        };
+        let mut seen = std::collections::HashSet::new();
+        for d in dep_infos {
+            let Ok(text) = std::fs::read_to_string(d) else {
+                continue;
+            };
+            for file in listed(&text) {
+                if file.extension().is_some_and(|x| x == "rs") {
+                    continue;
+                }
+                let file = normal(&root.join(file));
+                let size =
+                    std::fs::metadata(&file).map_or(0, |m| if m.is_file() { m.len() } else { 0 });
+                if size >= MIN_SIZE && seen.insert(file.clone()) {
+                    e.by_size.entry(size).or_default().push(file);
+                }
+            }
+        }
+        e
+    }
+
+    /// Give each row of `binary` whose symbol is an embedded file, byte for byte, that file as
+    /// its content. The symbols are read from the binary `elf`, else (stripped) from its
+    /// analysis link.
+    pub fn name_rows(&self, binary: &mut Binary, elf: &Path, analysis: Option<&Path>) {
+        if self.by_size.is_empty() {
+            return;
+        }
+        let Some(files) = std::iter::once(elf).chain(analysis).find_map(|elf| {
+            let data = std::fs::read(elf).ok()?;
+            self.files_in(&data)
+        }) else {
+            return;
+        };
+        let crate_rows = binary.crate_symbols.iter_mut().flat_map(|c| &mut c.symbols);
+        for row in binary.symbols.iter_mut().chain(crate_rows) {
+            if let Some(label) = files.get(raw_name(row)) {
+                row.content = Some(label.clone());
+            }
+        }
+    }
+
+    /// Raw symbol name → `file <path>`, for every data symbol of `data` that is a file;
+    /// `None` when `data` has no symbol table.
+    fn files_in(&self, data: &[u8]) -> Option<HashMap<String, String>> {
+        let mut found = HashMap::new();
+        let obj = object::File::parse(data).ok()?;
+        obj.symbols().next()?;
+        let mut contents: HashMap<PathBuf, Option<Vec<u8>>> = HashMap::new();
+        for sym in obj.symbols() {
+            let Some(candidates) = self.by_size.get(&sym.size()) else {
+                continue;
+            };
+            let Some(bytes) = symbol_bytes(&obj, &sym, data) else {
+                continue;
+            };
+            let same = candidates.iter().find(|f| {
+                let c = contents
+                    .entry(f.to_path_buf())
+                    .or_insert_with(|| std::fs::read(f).ok());
+                c.as_deref() == Some(bytes)
+            });
+            if let (Some(file), Ok(name)) = (same, sym.name()) {
+                found.insert(name.to_string(), format!("file {}", self.shown(file)));
+            }
+        }
+        Some(found)
+    }
+
+    /// A registry crate's file from its package folder (`bat-0.26.1/assets/syntaxes.bin`), a
+    /// git checkout's likewise, a workspace file from the workspace root, another whole.
+    fn shown(&self, file: &Path) -> String {
+        let parts: Vec<&str> = file.iter().filter_map(|c| c.to_str()).collect();
+        let after = |a: &str, b: &str, skip: usize| {
+            parts
+                .windows(2)
+                .position(|w| w == [a, b])
+                .map(|i| parts[i + 2 + skip..].join("/"))
+        };
+        after("registry", "src", 1)
+            .or_else(|| after("git", "checkouts", 0))
+            .or_else(|| {
+                let rel = file.strip_prefix(&self.root).ok()?;
+                Some(rel.display().to_string())
+            })
+            .unwrap_or_else(|| file.display().to_string())
+    }
+}
+
+/// The symbol's bytes in the file, when it lies in a data section that has them.
+fn symbol_bytes<'d>(
+    obj: &object::File<'d>,
+    sym: &object::Symbol<'d, '_>,
+    data: &'d [u8],
+) -> Option<&'d [u8]> {
+    let section = obj.section_by_index(sym.section_index()?).ok()?;
+    if matches!(
+        section.kind(),
+        SectionKind::Text | SectionKind::UninitializedData | SectionKind::UninitializedTls
+    ) {
+        return None;
+    }
+    let (offset, len) = section.file_range()?;
+    let inside = sym.address().checked_sub(section.address())?;
+    if inside.checked_add(sym.size())? > len {
+        return None;
+    }
+    let start = usize::try_from(offset + inside).ok()?;
+    data.get(start..start.checked_add(usize::try_from(sym.size()).ok()?)?)
+}
+
+/// The name a row's symbol has in the symbol table.
+fn raw_name(row: &SymbolRow) -> &str {
+    row.mangled.as_deref().unwrap_or(&row.name)
+}
+
+/// `deps/libNAME-HASH.rlib` → `deps/NAME-HASH.d`.
+fn library_dep_info(lib: &Path) -> Option<PathBuf> {
+    let stem = lib.file_stem()?.to_str()?;
+    let stem = stem.strip_prefix("lib").unwrap_or(stem);
+    Some(lib.with_file_name(format!("{stem}.d")))
+}
+
+/// The files a dep-info file lists for its first target (`\ ` is a space in a name).
+fn listed(text: &str) -> Vec<PathBuf> {
+    let Some((_, deps)) = text.lines().next().and_then(|l| l.split_once(": ")) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    let mut cur = String::new();
+    let mut chars = deps.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => match chars.next() {
+                Some(n) => cur.push(n),
+                None => cur.push('\\'),
+            },
+            c if c.is_whitespace() => {
+                if !cur.is_empty() {
+                    out.push(PathBuf::from(std::mem::take(&mut cur)));
+                }
+            }
+            c => cur.push(c),
+        }
+    }
+    if !cur.is_empty() {
+        out.push(PathBuf::from(cur));
+    }
+    out
+}
+
+/// `a/src/../assets/x` → `a/assets/x`, without reading the file system.
+fn normal(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for c in path.components() {
+        match c {
+            Component::ParentDir => {
+                out.pop();
+            }
+            Component::CurDir => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+#[path = "embedded_tests.rs"]
+mod tests;
