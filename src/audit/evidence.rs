@@ -262,6 +262,21 @@ fn is_c_source(text: &str) -> bool {
     EXTENSIONS.iter().any(|e| text.ends_with(e))
 }
 
+/// A Rust source file's path (`file!()` of a panic or a `log` record), also when the string
+/// after it runs on: a file that a build script generates and `include!`s from `OUT_DIR`
+/// (QA bx F1: tokei's `…/out/language_type.rs`, read as `language_type.rsArduino`, the next
+/// constant's start). Its last component has `.rs` followed by its end or by what no file
+/// extension goes on with (an upper-case letter, a sign).
+fn is_rust_source(text: &str) -> bool {
+    let last = text.rsplit('/').next().unwrap_or(text);
+    last.match_indices(".rs").any(|(i, _)| {
+        last[i + 3..]
+            .chars()
+            .next()
+            .is_none_or(|c| !(c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_'))
+    })
+}
+
 fn scan_strings(data: &[u8], section: &str, prefixes: &[(PathBuf, bool)], ev: &mut Evidence) {
     const OPENSSLDIR: &[u8] = b"OPENSSLDIR: \"";
     let mut at = 0;
@@ -291,7 +306,7 @@ fn scan_strings(data: &[u8], section: &str, prefixes: &[(PathBuf, bool)], ev: &m
             // file access.
             let source = is_c_source(&text)
                 || if *is_target {
-                    text.ends_with(".rs")
+                    is_rust_source(&text)
                 } else {
                     text.contains(".rs")
                 };
@@ -348,15 +363,23 @@ mod tests {
                      /home/u/.cargo/registry/src/i/libc-0.2/src/unix/mod.rsattempt\0\
                      /home/u/.cargo/registry/src/i/tree-sitter-0.26/src/./query.c\0\
                      /w/target/release/build/b-2/out/gen/parser.h\0\
+                     /w/target/release/build/t-3/out/language_type.rsArduino\0\
+                     /w/target/release/build/t-3/out/data.rsa\0\
                      OPENSSLDIR: \"/usr/lib/ssl\"\0";
         let mut ev = Evidence::default();
         scan_strings(data, ".rodata", &prefixes, &mut ev);
+        // A generated source's path with the next constant run on (QA bx F1) is a source
+        // path; a file of another extension is not.
+        let found = |text: &str| Found {
+            text: text.into(),
+            section: ".rodata".into(),
+        };
         assert_eq!(
             ev.host_paths,
-            [Found {
-                text: "/w/target/release/build/a-1/out/g.txt".into(),
-                section: ".rodata".into()
-            }]
+            [
+                found("/w/target/release/build/a-1/out/g.txt"),
+                found("/w/target/release/build/t-3/out/data.rsa")
+            ]
         );
         assert_eq!(ev.openssldir, ["/usr/lib/ssl"]);
     }

@@ -18,7 +18,12 @@
 //! * the byte before it is padding too: where an object (with a symbol or without) ends, a
 //!   reference there is its one-past-the-end pointer (`lea t+24` for `p < t + 3`), not a
 //!   base before the next one. This also drops a biased base that lands exactly where the
-//!   object before ends: it cannot be told from that object's end.
+//!   object before ends: it cannot be told from that object's end;
+//! * it is shorter than the symbol's alignment, which is at most the largest power of two
+//!   that divides the symbol's address: padding aligns what follows it. Sixteen zero bytes
+//!   before a symbol at an address aligned to 8 are the end of an object without a symbol
+//!   (QA bw F1: the zero fields of an empty hash table, read by a 16-byte load, made reqwest's
+//!   DNS resolver reachable from `http`'s `Extensions::get_or_insert_with`).
 //!
 //! A biased base that lands inside the object before (no padding, or padding too short) is
 //! not found: that reference is one to the object it lands in.
@@ -58,7 +63,8 @@ pub(super) fn paddings(layout: &Layout, bytes: &[u8], refs: &[Vec<Ref>]) -> Vec<
         let Some(sec) = layout.sections.get(s).filter(|x| x.alloc && !x.exec) else {
             continue;
         };
-        if p.end <= p.addr || p.end - p.addr > REACH || p.addr <= sec.addr {
+        let aligned = 1u64.checked_shl(p.end.trailing_zeros()).unwrap_or(u64::MAX);
+        if p.end <= p.addr || p.end - p.addr > REACH.min(aligned - 1) || p.addr <= sec.addr {
             continue;
         }
         // The symbol that starts where the padding ends, in the same section.
@@ -181,6 +187,18 @@ mod tests {
     /// `fill`: bytes written into the file; `stores`: where relocations store addresses.
     /// Whether the code's reference reaches `ext` too.
     fn reaches(to: u64, cuts: &[u64], fill: &[(u64, u8)], kind: Kind, stores: &[u64]) -> bool {
+        reaches_at(EXT, to, cuts, fill, kind, stores)
+    }
+
+    /// As [`reaches`], with `ext` at `ext`.
+    fn reaches_at(
+        ext: u64,
+        to: u64,
+        cuts: &[u64],
+        fill: &[(u64, u8)],
+        kind: Kind,
+        stores: &[u64],
+    ) -> bool {
         let garbage = if kind == Kind::Bss { 0xcc } else { 0 };
         let mut bytes = vec![garbage; 0x1100];
         bytes[DATA as usize..DATA as usize + 8].fill(0xaa);
@@ -197,10 +215,10 @@ mod tests {
         at.sort_unstable();
         at.dedup();
         for (k, &a) in at.iter().enumerate() {
-            let end = at.get(k + 1).copied().unwrap_or(EXT);
+            let end = at.get(k + 1).copied().unwrap_or(ext);
             pieces.push(piece(Owner::Section(1), a, end));
         }
-        pieces.push(symbol(b"ext", EXT, EXT + 0x18));
+        pieces.push(symbol(b"ext", ext, ext + 0x18));
         let layout = Layout {
             sections: vec![
                 section(".text", Kind::Code, 0),
@@ -272,6 +290,21 @@ mod tests {
         assert!(!reaches(EXT - 8, &[EXT - 12], &ended, Kind::Data, &[]));
         // One past the end of `before` itself.
         assert!(!reaches(DATA + 8, &[], &[], Kind::Data, &[]));
+    }
+
+    /// QA bw F1: zero bytes before a symbol, as long as its alignment or longer, are no
+    /// padding: 16 before a vtable at an address aligned to 8 are the end of an object
+    /// without a symbol. Shorter ones still are.
+    #[test]
+    fn zero_bytes_no_shorter_than_the_symbol_s_alignment_are_no_padding() {
+        let ext = DATA + 0x78;
+        assert!(!reaches_at(ext, ext - 16, &[], &[], Kind::Data, &[]));
+        assert!(!reaches_at(ext, ext - 8, &[], &[], Kind::Data, &[]));
+        assert!(reaches_at(ext, ext - 4, &[], &[], Kind::Data, &[]));
+        // Aligned to 16, a biased base 8 bytes before it is in its padding.
+        let ext = DATA + 0x70;
+        assert!(reaches_at(ext, ext - 8, &[], &[], Kind::Data, &[]));
+        assert!(!reaches_at(ext, ext - 16, &[], &[], Kind::Data, &[]));
     }
 
     /// Code is never indexed: a jump into code's padding does not reach the next function;

@@ -10,6 +10,7 @@ mod conditions;
 mod crash;
 mod foreign;
 mod frames;
+mod judge;
 mod plain;
 mod privilege;
 mod run;
@@ -20,6 +21,8 @@ mod unwind;
 use std::path::{Path, PathBuf};
 
 pub use conditions::{Condition, HOST_MODULES, missing_host_modules};
+use judge::got_ready;
+pub use judge::judge;
 pub use plain::only_answered_early;
 pub use privilege::{Privilege, detect_privilege};
 pub use run::{RunResult, run_invocation};
@@ -259,6 +262,7 @@ pub fn run_all(
             &reference,
             t.as_ref().map(|t| &t.1),
             &plain,
+            &spec.ready,
         ));
         crate::interrupt::check()?;
     }
@@ -277,12 +281,13 @@ pub fn run_all(
             }
         };
         let again = |r: &RunResult| {
-            judge(r, &reference) == HostileOutcome::Ok && !crate::interrupt::requested()
+            judge(r, &reference, &spec.ready) == HostileOutcome::Ok
+                && !crate::interrupt::requested()
         };
         let run = || run_invocation(&inv, spec);
         let (result, made) = foreign::repeat(condition.tries(), run, again);
         crate::interrupt::check()?;
-        let outcome = judge(&result, &reference);
+        let outcome = judge(&result, &reference, &spec.ready);
         let dynamic_run = match outcome {
             HostileOutcome::Crashed | HostileOutcome::Hung => {
                 twin_of(&mut twin).and_then(|(d, dyn_reference)| {
@@ -294,7 +299,7 @@ pub fn run_all(
                             // server waited for with `exit`), but what it did beside the static
                             // build's failure is hang; `skipped` said no comparison was made
                             // (QA j).
-                            let outcome = match judge(&r, &dyn_reference) {
+                            let outcome = match judge(&r, &dyn_reference, &spec.ready) {
                                 HostileOutcome::Skipped if r.timed_out => HostileOutcome::Hung,
                                 o => o,
                             };
@@ -438,36 +443,6 @@ fn set_up(
         exit_code: r.exit_code,
         reproduce: Some(check.reproduce),
     })
-}
-
-/// Compare a hostile run with the plain run of the same binary. A run that timed out where
-/// the plain run timed out too is not judged (`Skipped`): a server waited for with `exit`
-/// readiness never exits, and calling that `ok` under every condition meant nothing. Nor is
-/// one that ended as the plain run did when that run never got ready (QA s: a server that
-/// refused its arguments exited 1 under every condition, and each was called `ok`).
-pub fn judge(result: &RunResult, reference: &RunResult) -> HostileOutcome {
-    if result.timed_out {
-        return if reference.timed_out {
-            HostileOutcome::Skipped
-        } else {
-            HostileOutcome::Hung
-        };
-    }
-    // Another signal or exit status than the plain run's: a program that aborts (or exits 3)
-    // plainly is not made to by the condition.
-    if (result.signal, result.exit_code) != (reference.signal, reference.exit_code) {
-        return HostileOutcome::Crashed;
-    }
-    if !got_ready(reference) {
-        return HostileOutcome::Skipped;
-    }
-    HostileOutcome::Ok
-}
-
-/// Whether a run got ready: it exited 0 (`exit` readiness), or was stopped once ready (the
-/// others: no status of its own).
-fn got_ready(r: &RunResult) -> bool {
-    !r.timed_out && r.signal.is_none() && r.exit_code.is_none_or(|c| c == 0)
 }
 
 /// `11` → `SIGSEGV`.

@@ -46,7 +46,7 @@ fn a_static_only_plain_crash_is_a_run_of_its_own() {
     let plain = super::conditions::plain(Path::new("/bin/x"), &ProbeSettings::default());
     let segv = r(None, Some(11), false);
     let ok = r(Some(0), None, false);
-    let run = plain::static_crash(&segv, Some(&ok), &plain).expect("a plain crash");
+    let run = plain::static_crash(&segv, Some(&ok), &plain, &Ready::EXIT).expect("a plain crash");
     assert_eq!(run.condition, "plain");
     assert_eq!(run.outcome, HostileOutcome::Crashed);
     assert_eq!(run.signal.as_deref(), Some("SIGSEGV"));
@@ -54,59 +54,113 @@ fn a_static_only_plain_crash_is_a_run_of_its_own() {
     assert!(run.static_hazard());
     assert_eq!(Condition::named("plain"), Some(Condition::Plain));
     // The dynamic build exits 1 where the static one crashed: still the static build's.
-    let failed =
-        plain::static_crash(&segv, Some(&r(Some(1), None, false)), &plain).expect("a plain crash");
+    let failed = plain::static_crash(&segv, Some(&r(Some(1), None, false)), &plain, &Ready::EXIT)
+        .expect("a plain crash");
     assert_eq!(failed.dynamic_outcome, Some(HostileOutcome::Crashed));
     assert!(failed.static_hazard());
     // Not when the dynamic build crashed alike, when there is none, or when the static
     // build did not crash.
-    assert!(plain::static_crash(&segv, Some(&segv), &plain).is_none());
-    assert!(plain::static_crash(&segv, None, &plain).is_none());
-    assert!(plain::static_crash(&r(Some(2), None, false), Some(&ok), &plain).is_none());
-    assert!(plain::static_crash(&r(None, None, true), Some(&ok), &plain).is_none());
+    assert!(plain::static_crash(&segv, Some(&segv), &plain, &Ready::EXIT).is_none());
+    assert!(plain::static_crash(&segv, None, &plain, &Ready::EXIT).is_none());
+    assert!(
+        plain::static_crash(&r(Some(2), None, false), Some(&ok), &plain, &Ready::EXIT).is_none()
+    );
+    assert!(plain::static_crash(&r(None, None, true), Some(&ok), &plain, &Ready::EXIT).is_none());
 }
 
 #[test]
 fn outcomes_are_judged_against_the_plain_run() {
     let plain = r(Some(0), None, false);
-    assert_eq!(judge(&r(Some(0), None, false), &plain), HostileOutcome::Ok);
     assert_eq!(
-        judge(&r(None, Some(11), false), &plain),
+        judge(&r(Some(0), None, false), &plain, &Ready::EXIT),
+        HostileOutcome::Ok
+    );
+    assert_eq!(
+        judge(&r(None, Some(11), false), &plain, &Ready::EXIT),
         HostileOutcome::Crashed
     );
     assert_eq!(
-        judge(&r(Some(1), None, false), &plain),
+        judge(&r(Some(1), None, false), &plain, &Ready::EXIT),
         HostileOutcome::Crashed
     );
-    assert_eq!(judge(&r(None, None, true), &plain), HostileOutcome::Hung);
+    assert_eq!(
+        judge(&r(None, None, true), &plain, &Ready::EXIT),
+        HostileOutcome::Hung
+    );
     // A plain run that never finished (a server waited for with `exit` readiness): a
     // timeout under the condition is not judged, a crash still is one.
     let never = r(None, None, true);
-    assert_eq!(judge(&r(None, None, true), &never), HostileOutcome::Skipped);
     assert_eq!(
-        judge(&r(None, Some(11), false), &never),
+        judge(&r(None, None, true), &never, &Ready::EXIT),
+        HostileOutcome::Skipped
+    );
+    assert_eq!(
+        judge(&r(None, Some(11), false), &never, &Ready::EXIT),
         HostileOutcome::Crashed
     );
     // A program that fails the same way plainly is not made worse by the condition, nor
     // shown to survive it: it never got ready (QA s). Failing otherwise is a crash.
     let failing = r(Some(3), None, false);
     assert_eq!(
-        judge(&r(Some(3), None, false), &failing),
+        judge(&r(Some(3), None, false), &failing, &Ready::EXIT),
         HostileOutcome::Skipped
     );
     assert_eq!(
-        judge(&r(None, Some(11), false), &failing),
+        judge(&r(None, Some(11), false), &failing, &Ready::EXIT),
         HostileOutcome::Crashed
     );
     // Ready under another readiness than `exit`: stopped there, no status.
     let ready = r(None, None, false);
-    assert_eq!(judge(&r(None, None, false), &ready), HostileOutcome::Ok);
     assert_eq!(
-        judge(&r(Some(1), None, false), &ready),
+        judge(&r(None, None, false), &ready, &Ready::EXIT),
+        HostileOutcome::Ok
+    );
+    assert_eq!(
+        judge(&r(Some(1), None, false), &ready, &Ready::EXIT),
         HostileOutcome::Crashed
     );
     assert_eq!(signal_name(11), "SIGSEGV");
     assert_eq!(signal_name(64), "signal 64");
+}
+
+/// QA bw F2: with `--ready exit:1` (xh exits 1 when the connection is refused) a plain run
+/// that exits 1 got ready, and so did a condition's; a status outside the readiness's is a
+/// failure, and any status is none under `exit:any`, whose runs fail by a signal alone.
+#[test]
+fn the_statuses_the_readiness_accepts_are_ready() {
+    let one = Ready::parse("exit:1").expect("readiness");
+    let plain = r(Some(1), None, false);
+    assert_eq!(
+        judge(&r(Some(1), None, false), &plain, &one),
+        HostileOutcome::Ok
+    );
+    assert_eq!(
+        judge(&r(Some(2), None, false), &plain, &one),
+        HostileOutcome::Crashed
+    );
+    assert_eq!(
+        judge(&r(Some(1), None, false), &plain, &Ready::EXIT),
+        HostileOutcome::Skipped
+    );
+    let some = Ready::parse("exit:0,1").expect("readiness");
+    assert_eq!(
+        judge(&r(Some(0), None, false), &plain, &some),
+        HostileOutcome::Ok
+    );
+    let any = Ready::parse("exit:any").expect("readiness");
+    assert_eq!(
+        judge(&r(Some(7), None, false), &plain, &any),
+        HostileOutcome::Ok
+    );
+    assert_eq!(
+        judge(&r(None, Some(11), false), &plain, &any),
+        HostileOutcome::Crashed
+    );
+    // A dynamic build that exits 1 where the static crashed: it got ready.
+    let segv = r(None, Some(11), false);
+    let inv = super::conditions::plain(Path::new("/bin/x"), &ProbeSettings::default());
+    let run = plain::static_crash(&segv, Some(&plain), &inv, &one).expect("a crash");
+    assert_eq!(run.dynamic_outcome, Some(HostileOutcome::Ok));
 }
 
 /// A program that aborts plainly (`std::process::abort()`) aborts under every condition:
@@ -116,15 +170,15 @@ fn outcomes_are_judged_against_the_plain_run() {
 fn a_signal_the_plain_run_has_too_is_no_crash() {
     let aborts = r(None, Some(6), false);
     assert_eq!(
-        judge(&r(None, Some(6), false), &aborts),
+        judge(&r(None, Some(6), false), &aborts, &Ready::EXIT),
         HostileOutcome::Skipped
     );
     assert_eq!(
-        judge(&r(None, Some(11), false), &aborts),
+        judge(&r(None, Some(11), false), &aborts, &Ready::EXIT),
         HostileOutcome::Crashed
     );
     assert_eq!(
-        judge(&r(Some(0), None, false), &aborts),
+        judge(&r(Some(0), None, false), &aborts, &Ready::EXIT),
         HostileOutcome::Crashed
     );
 }

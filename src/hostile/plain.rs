@@ -30,12 +30,13 @@ pub(super) fn static_crash(
     reference: &RunResult,
     twin: Option<&RunResult>,
     plain: &Invocation,
+    ready: &Ready,
 ) -> Option<HostileRun> {
     let twin = twin?;
     if !crashed(reference) || twin.signal == reference.signal {
         return None;
     }
-    let dynamic_outcome = if got_ready(twin) {
+    let dynamic_outcome = if got_ready(twin, ready) {
         HostileOutcome::Ok
     } else if twin.timed_out {
         HostileOutcome::Hung

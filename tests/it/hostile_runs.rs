@@ -449,3 +449,45 @@ fn privileged_a_run_that_wrote_nothing_has_no_stderr_said_for_it() {
     );
     assert!(!md.stdout.contains("Its stderr"), "{}", md.stdout);
 }
+
+/// QA bw F2: with `--ready exit:1` (xh exits 1 when the connection is refused), a plain run
+/// that exits 1 got ready, and so did each condition's: every condition is judged, none is
+/// "not judged: the plain run did not get ready (exit:1) ... exited with status 1". The
+/// program's own record says it ran and exited 1 under each.
+#[test]
+fn privileged_an_exit_status_the_readiness_accepts_is_judged_under_each_condition() {
+    require_privilege();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = dir.path().join("runs");
+    let report = format!("REPORT_FILE={}", file.display());
+    let v = json(&mut check_fixture(
+        "probe-targets",
+        &[
+            "--bin",
+            "exits",
+            "--hostile",
+            "--ready",
+            "exit:1",
+            "--probe-env",
+            "EXIT_STATUS=1",
+            "--probe-env",
+            &report,
+        ],
+    ));
+    let runs = runs_of(&v, "exits");
+    assert_eq!(runs.len(), 6, "{runs:?}");
+    for r in &runs {
+        let detail = r["detail"].as_str().unwrap_or_default();
+        assert!(!detail.contains("did not get ready"), "{r}");
+    }
+    for name in ["no-home", "unknown-uid", "nss-module"] {
+        let r = run_named(&runs, name);
+        assert_eq!(r["outcome"], "ok", "{r}");
+        assert_eq!(r["exit_code"], 1, "{r}");
+    }
+    let said = std::fs::read_to_string(&file).unwrap_or_default();
+    assert!(
+        said.lines().filter(|l| *l == "exit 1").count() >= 4,
+        "{said}"
+    );
+}

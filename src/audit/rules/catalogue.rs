@@ -333,7 +333,8 @@ pub static RULES: &[Rule] = &[
               where the binary runs.",
         detection: "Strings in the binary's allocated sections that start with the target \
                     directory, the workspace root or `$CARGO_HOME` (source-file paths of panic \
-                    messages excepted).",
+                    messages and `log` records excepted, a generated file's in `OUT_DIR` \
+                    too).",
         advice: "Embed the data (`include_bytes!`/`include_str!`), or look files up at run \
                  time relative to the executable or a configured directory; for vendored \
                  OpenSSL, set `SSL_CERT_FILE`/`SSL_CERT_DIR` or use rustls.",

@@ -217,13 +217,31 @@ fn memory(s: &mut String, builds: &[Build]) {
             ))
         })
         .collect();
+    // When it was read, as the terminal says it (QA bw F6): as the program exits where it is
+    // timed until it exits.
+    let exits: Vec<bool> = builds
+        .iter()
+        .filter_map(|b| Some(b.artifact.probe.as_ref()?.exit_mode()))
+        .collect();
+    let moment = match (exits.iter().all(|&e| e), exits.iter().any(|&e| e)) {
+        (true, _) => "at exit",
+        (false, true) => "at ready (at exit where timed until it exits)",
+        (false, false) => "at ready",
+    };
     let caption = format!(
-        "<b>Memory at ready</b>: medians over the runs whose memory could be read ({}), \
+        "<b>Memory {moment}</b>: medians over the runs whose memory could be read ({}), \
          summed over the process tree. PSS divides shared pages among the processes sharing \
          them; file-backed is the mapped binary and libraries.",
         runs.join("; ")
     );
-    bars(s, "memory", builds, &rows, "memory at ready", &caption);
+    bars(
+        s,
+        "memory",
+        builds,
+        &rows,
+        &format!("memory {moment}"),
+        &caption,
+    );
 }
 
 /// File, stripped and closure sizes per build, and with `--image` the image's (what a pull

@@ -248,8 +248,10 @@ pub fn probe(s: &mut String, a: &Artifact) {
     let kib = |v: Option<u64>| v.map_or_else(|| "unknown".into(), |k| size(k.saturating_mul(1024)));
     let _ = writeln!(
         s,
-        "<p>Memory at ready (median of {} runs): RSS {}, peak {}, PSS {}, anonymous {}, \
+        "<p>Memory {} (median of {} runs): RSS {}, peak {}, PSS {}, anonymous {}, \
          file-backed {}.</p>",
+        // As the terminal says it (QA bw F6: "at ready" here, "at exit" there).
+        if p.exit_mode() { "at exit" } else { "at ready" },
         p.memory_runs,
         kib(m.rss),
         kib(m.hwm),
@@ -431,6 +433,27 @@ mod tests {
             s.contains("<code>shutdown_ms</code> unknown: not measured"),
             "{s}"
         );
+    }
+
+    /// QA bw F6: memory read as the program exits is said so on the page, as in the terminal.
+    #[test]
+    fn memory_is_said_to_be_read_when_it_was() {
+        let said = |ready: &str| {
+            let mut a = crate::report::test_artifact(1000);
+            a.probe = Some(Probe {
+                ready: ready.into(),
+                ..Probe::default()
+            });
+            let mut s = String::new();
+            probe(&mut s, &a);
+            s
+        };
+        for exit in ["exit", "exit:1", "exit:any"] {
+            let s = said(exit);
+            assert!(s.contains("<p>Memory at exit (median of"), "{s}");
+            assert!(!s.contains("at ready"), "{s}");
+        }
+        assert!(said("tcp").contains("<p>Memory at ready (median of"));
     }
 
     /// QA be F4: the evidence's and the advice's backtick-quoted names are code on the page,

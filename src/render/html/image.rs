@@ -265,8 +265,13 @@ fn in_image(s: &mut String, image: &Image) {
             |v: Option<u64>| v.map_or_else(|| "unknown".into(), |k| size(k.saturating_mul(1024)));
         let _ = writeln!(
             s,
-            "<p>Memory at ready in the image: RSS {}, peak {}, PSS {}, anonymous {}, \
+            "<p>Memory {} in the image: RSS {}, peak {}, PSS {}, anonymous {}, \
              file-backed {}.</p>",
+            if r.ready.starts_with("exit") {
+                "at exit"
+            } else {
+                "at ready"
+            },
             kib(m.rss),
             kib(m.hwm),
             kib(m.pss),
