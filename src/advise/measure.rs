@@ -351,6 +351,7 @@ mod tests {
             shutdown_ms: None,
             memory_kib: crate::report::Memory::default(),
             processes: 1,
+            exit_code: None,
         };
         let failed = |run: u32| crate::report::FailedRun {
             run,

@@ -60,6 +60,7 @@ mod tests {
             shutdown_ms: None,
             memory_kib: Memory::default(),
             processes: 1,
+            exit_code: None,
         }
     }
 

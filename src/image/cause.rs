@@ -127,6 +127,31 @@ pub fn not_started(
     causes.join("; ")
 }
 
+/// The statuses inside that the host's runs never exited with, said with the host's; `None`
+/// when there are none, or no host statuses to compare with.
+pub fn exited_otherwise(inside: &[i32], host: &[i32], ready: &str) -> Option<String> {
+    let mut other: Vec<i32> = inside
+        .iter()
+        .filter(|c| !host.contains(c))
+        .copied()
+        .collect();
+    other.sort_unstable();
+    other.dedup();
+    if other.is_empty() || host.is_empty() {
+        return None;
+    }
+    let list = |v: &[i32]| {
+        let v: Vec<String> = v.iter().map(i32::to_string).collect();
+        v.join(" or ")
+    };
+    Some(format!(
+        "it exited with status {} inside the image, and with status {} on this machine: \
+         `{ready}` accepts both, but the run inside did not do what the run here does",
+        list(&other),
+        list(host)
+    ))
+}
+
 /// A failed run's message as a run inside the image has it: its arguments and environment
 /// come from the image's config there, not from `--probe-arg`/`--probe-env` (the probe's note):
 /// `image.args` when set (`own_args`), else the probe's arguments; `image.env` when set
@@ -179,6 +204,19 @@ pub fn not_allowed(user: &crate::plan::ImageUser, denied: &[String]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// QA bw F3: statuses inside that the host's runs never had are said with the host's;
+    /// none without the host's to compare with, or when the host had them too.
+    #[test]
+    fn a_status_inside_that_the_host_never_had_is_said() {
+        let said = exited_otherwise(&[1, 0, 1], &[0], "exit:any").expect("said");
+        assert!(
+            said.starts_with("it exited with status 1 inside the image, and with status 0 on"),
+            "{said}"
+        );
+        assert_eq!(exited_otherwise(&[1], &[], "exit:any"), None);
+        assert_eq!(exited_otherwise(&[0, 1], &[1, 0], "exit:0,1"), None);
+    }
 
     fn env(keys: &[&str]) -> Vec<(String, String)> {
         keys.iter().map(|k| (k.to_string(), "x".into())).collect()

@@ -152,6 +152,8 @@ pub struct Inside<'a> {
 /// lacks.
 pub struct Host<'a> {
     pub started: Option<bool>,
+    /// The statuses the host's counted runs exited with (`exit` readiness), each once.
+    pub exit_statuses: Vec<i32>,
     pub opened: &'a HashSet<String>,
     pub found: &'a HashSet<String>,
     pub env_not_in_image: &'a HostOnly,
@@ -260,6 +262,8 @@ struct Runs {
     defect: Option<String>,
     /// A counted run got ready on sockets bound to loopback alone.
     loopback_only: bool,
+    /// The statuses the counted runs exited with (`exit` readiness).
+    statuses: Vec<i32>,
 }
 
 /// Our environment's variables that `env`, the image's, does not set, and the probe's `PORT`:
@@ -319,7 +323,11 @@ pub fn run(inside: &Inside, probe: &ProbeSettings, scratch: &Path, host: &Host) 
     for f in &mut runs.failed {
         f.message = super::cause::failed_run_note(&f.message, (inside.own_args, inside.own_env));
     }
-    if !runs.startup.is_empty() {
+    // Ready by a status the readiness accepts, but not the host's: not what it does there (QA
+    // bw F3: xh, whose argument named a host file, exited 1 inside and 0 on the host, both
+    // `exit:any`, and the image was said to start).
+    let otherwise = super::cause::exited_otherwise(&runs.statuses, &host.exit_statuses, &ready);
+    if !runs.startup.is_empty() && otherwise.is_none() {
         return InImage {
             outcome: InImageOutcome::Started,
             runs: runs.startup.len() as u32,
@@ -346,6 +354,10 @@ pub fn run(inside: &Inside, probe: &ProbeSettings, scratch: &Path, host: &Host) 
         host,
         runs.defect.as_deref(),
     );
+    let reason = match otherwise {
+        Some(o) => format!("{o}: {reason}"),
+        None => reason,
+    };
     let mut result = failed(reason, Some(&root));
     result.failures = runs.failed.len() as u32;
     result.failed_runs = runs.failed;
@@ -402,6 +414,7 @@ fn runs(spec: &RunSpec, probe: &ProbeSettings) -> Result<Runs, String> {
                     r.startup.push(ok.startup.as_secs_f64() * 1e3);
                     r.memory.push(ok.memory);
                     r.loopback_only |= ok.loopback_only;
+                    r.statuses.extend(ok.exit_code);
                 }
             }
             Err(f) => {

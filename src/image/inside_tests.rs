@@ -115,6 +115,7 @@ fn start(entries: Vec<Entry>, binary: &str, workdir: &str) -> (InImage, String) 
     let opened = HashSet::new();
     let host = Host {
         started: Some(true),
+        exit_statuses: Vec::new(),
         opened: &opened,
         found: &opened,
         env_not_in_image: &HostOnly::default(),

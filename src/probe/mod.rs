@@ -102,6 +102,7 @@ impl Series {
                     shutdown_ms: ok.stop.shutdown.map(|d| d.as_secs_f64() * 1e3),
                     memory_kib: ok.memory,
                     processes: ok.processes,
+                    exit_code: ok.exit_code,
                 });
             }
             Err(f) => {

@@ -21,6 +21,7 @@ fn shutdown_times_that_split_are_said_to() {
                 shutdown_ms: Some(sd),
                 memory_kib: Memory::default(),
                 processes: 1,
+                exit_code: None,
             })
             .collect();
         finish(s, &opts)

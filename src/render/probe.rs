@@ -84,6 +84,9 @@ fn startup(s: &mut String, p: &Probe, c: bool) {
                 let _ = write!(v, "; {n}");
             }
             row(s, c, "startup", &v);
+            if let Some(statuses) = super::words::exit_statuses(p) {
+                row(s, c, "exited", &statuses);
+            }
         }
         None => row(
             s,

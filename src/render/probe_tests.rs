@@ -29,6 +29,7 @@ fn failed_runs_are_counted_among_every_run_made() {
         shutdown_ms: None,
         memory_kib: crate::report::Memory::default(),
         processes: 1,
+        exit_code: None,
     };
     let failed_runs = vec![
         FailedRun {
@@ -267,4 +268,37 @@ fn a_line_readiness_with_a_space_is_never_broken() {
             "{s}"
         );
     }
+}
+
+/// QA bw F4: under a readiness that accepts other statuses than 0, the statuses the counted
+/// runs exited with are said below the start-up line (a warm-up's is not counted); under
+/// plain `exit`, where every run exited 0, nothing is.
+#[test]
+fn the_statuses_an_exit_readiness_accepted_are_said() {
+    let sample = |run: u32, code: i32| crate::report::Sample {
+        run,
+        warmup: run == 1,
+        spawned_at_ns: None,
+        startup_ms: 2.0,
+        shutdown_ms: None,
+        memory_kib: crate::report::Memory::default(),
+        processes: 1,
+        exit_code: Some(code),
+    };
+    let p = |ready: &str| Probe {
+        ready: ready.into(),
+        runs: 3,
+        samples: vec![sample(1, 7), sample(2, 1), sample(3, 0), sample(4, 1)],
+        startup_ms: crate::stats::summarize(&[2.0, 2.0, 2.0]),
+        ..Probe::default()
+    };
+    let mut s = String::new();
+    startup(&mut s, &p("exit:any"), false);
+    assert!(
+        s.contains("  exited       with status 0 in 1, 1 in 2 of 3 runs\n"),
+        "{s}"
+    );
+    let mut s = String::new();
+    startup(&mut s, &p("exit"), false);
+    assert!(!s.contains("exited"), "{s}");
 }

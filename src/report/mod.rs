@@ -432,6 +432,7 @@ pub(crate) fn test_samples(ms: &[f64]) -> Vec<Sample> {
             shutdown_ms: None,
             memory_kib: Memory::default(),
             processes: 1,
+            exit_code: None,
         })
         .collect()
 }

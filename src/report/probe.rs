@@ -250,6 +250,10 @@ pub struct Sample {
     pub memory_kib: Memory,
     /// Processes in the tree when memory was read.
     pub processes: u32,
+    /// `exit` readiness: the status the program exited with, one the readiness accepts (QA bw
+    /// F4: under `exit:any`, a run that timed a usage error looked like any other).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub exit_code: Option<i32>,
 }
 
 /// The static build beside the regular one (`--compare`), one per binary target.

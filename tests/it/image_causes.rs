@@ -368,3 +368,47 @@ fn privileged_a_directory_in_image_files_is_copied_as_its_tree() {
         assert_eq!(ours, std::fs::read(www.join(f)).expect("host"), "{f}");
     }
 }
+
+/// QA bw F3: under `--ready exit:any` a binary that reads a host file exits 0 on the host and
+/// 1 inside its image, both accepted: the start inside is no proof, and fails as the plain
+/// readiness would have it fail, the two statuses said, AOT011 naming the file. The host's
+/// runs record their status (QA bw F4); the `reproduce` command exits 1 by hand.
+#[test]
+fn privileged_qa_bw_f3_a_status_the_host_run_never_had_is_no_start() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let r = probed("image-hostfile", dir.path(), "", &["--ready", "exit:any"]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    let v = report(&r);
+    let probe = &artifact(&v, "static")["probe"];
+    let codes: Vec<&Value> = probe["samples"]
+        .as_array()
+        .expect("samples")
+        .iter()
+        .map(|s| &s["exit_code"])
+        .collect();
+    assert!(
+        !codes.is_empty() && codes.iter().all(|c| **c == 0),
+        "{probe}"
+    );
+    let inside = &image(&v)["in_image"];
+    assert_eq!(inside["outcome"], "failed", "{inside}");
+    let reason = str_of(inside, "reason");
+    assert!(
+        reason.starts_with(
+            "it exited with status 1 inside the image, and with status 0 on this machine: \
+             `exit:any` accepts both"
+        ),
+        "{reason}"
+    );
+    let wanted = fixture("image-hostfile").join("greeting.txt");
+    let f = aot011(&v);
+    assert!(
+        f["evidence"]
+            .to_string()
+            .contains(wanted.to_str().expect("utf-8")),
+        "{f}"
+    );
+    let cmd = str_of(inside, "reproduce");
+    let out = Command::new("sh").args(["-c", cmd]).output().expect("sh");
+    assert_eq!(out.status.code(), Some(1), "{cmd}");
+}

@@ -663,6 +663,10 @@ fn an_exit_status_named_in_the_readiness_is_timed() {
         // and exited 1.
         let exits = lines(&path).iter().filter(|l| *l == "exit 1").count();
         assert_eq!(exits, 6, "{ready}: {:?}", lines(&path));
+        // Each counted run's status is recorded (QA bw F4).
+        let samples = p["samples"].as_array().expect("samples");
+        assert_eq!(samples.len(), 3, "{p}");
+        assert!(samples.iter().all(|s| s["exit_code"] == 1), "{p}");
     }
     // Another status than the one named still fails.
     let r = with("exit:0,2");

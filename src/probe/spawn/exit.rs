@@ -65,6 +65,10 @@ pub(super) fn exit_mode(
         unknown: at_exit.unknown,
         stop,
         loopback_only: false,
+        exit_code: match status {
+            WaitStatus::Exited(_, code) => Some(code),
+            _ => None,
+        },
     })
 }
 

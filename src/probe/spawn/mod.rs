@@ -81,6 +81,8 @@ pub struct RunOk {
     /// A `tcp`/`http` check answered by sockets bound to loopback alone (see
     /// `listener::Listener::Ours`).
     pub loopback_only: bool,
+    /// `exit` mode: the status it exited with (one the readiness accepts).
+    pub exit_code: Option<i32>,
 }
 
 #[derive(Debug)]

@@ -92,6 +92,7 @@ pub(super) fn until_ready(
         unknown,
         stop,
         loopback_only,
+        exit_code: None,
     })
 }
 
@@ -180,6 +181,7 @@ fn exited(spec: &RunSpec, status: WaitStatus, t0: Instant, helper: &Helper) -> R
             )],
             stop,
             loopback_only: false,
+            exit_code: None,
         });
     }
     let stop = cleanup::after_exit(spec.grace);

@@ -244,6 +244,9 @@ pub fn probe(s: &mut String, a: &Artifact) {
         ms(p.grace_ms)
     );
     stats(s, p);
+    if let Some(statuses) = crate::render::words::exit_statuses(p) {
+        let _ = writeln!(s, "<p>Exited {}.</p>", text(&statuses));
+    }
     let m = &p.memory_kib;
     let kib = |v: Option<u64>| v.map_or_else(|| "unknown".into(), |k| size(k.saturating_mul(1024)));
     let _ = writeln!(
