@@ -170,16 +170,20 @@ pub fn variants(pkg: &Package, opts: &BuildOptions) -> Vec<Without> {
             _ => vec![f.as_str()],
         })
         .collect();
+    // An optional dependency's own feature (`hex = ["dep:hex"]`, implicit before edition
+    // 2024) that another feature turns on goes with that one, and is no row of its own unless
+    // the build asks for it by name (QA bx F3: tokei's `cbor = ["hex", "serde_cbor"]` made
+    // three rows and builds of one choice).
+    let implicit =
+        |f: &str| optional.contains(f) && table.get(f).is_some_and(|l| l == &[format!("dep:{f}")]);
     all.features
         .iter()
-        .filter(|f| *f != "default")
+        .filter(|f| *f != "default" && (!implicit(f) || asked.contains(&f.as_str())))
         .map(|f| {
-            let rest = closure(&table, &optional, asked.iter().copied().filter(|a| a != f));
-            let keep: Vec<String> = rest
-                .features
-                .iter()
-                .filter(|g| *g != "default" && !each[g.as_str()].features.contains(f))
-                .cloned()
+            let needs = |g: &str| each.get(g).is_some_and(|c| c.features.contains(f));
+            let keep: Vec<String> = kept_without(&table, &asked, f, &needs)
+                .into_iter()
+                .filter(|g| g != "default")
                 .chain(foreign.iter().cloned())
                 .collect();
             let enables: Vec<String> = each[f.as_str()].deps.iter().cloned().collect();
@@ -205,6 +209,41 @@ pub fn variants(pkg: &Package, opts: &BuildOptions) -> Vec<Without> {
             }
         })
         .collect()
+}
+
+/// The features a build that asks for `asked` keeps without `f`: those it reaches without
+/// passing `f`. One that needs `f` (enables it) goes too, but what it asks for besides stays
+/// (`all = ["cbor", "yaml"]` without `cbor` keeps `yaml`), and what only `f` turns on goes
+/// with it (`cbor = ["hex", "serde_cbor"]`: the optional dependencies' own features).
+fn kept_without(
+    table: &BTreeMap<String, Vec<String>>,
+    asked: &[&str],
+    f: &str,
+    needs: &dyn Fn(&str) -> bool,
+) -> BTreeSet<String> {
+    let mut keep = BTreeSet::new();
+    let mut seen = BTreeSet::new();
+    let mut todo: Vec<&str> = asked.to_vec();
+    while let Some(item) = todo.pop() {
+        // As [`closure`] reads an item; a dependency (`dep:x`) is no feature.
+        let name = match item.split_once('/') {
+            _ if item.starts_with("dep:") => continue,
+            Some((x, _)) if x.ends_with('?') => continue,
+            Some((x, _)) => x,
+            None => item,
+        };
+        let Some(list) = table.get(name).filter(|_| name != f) else {
+            continue;
+        };
+        if !seen.insert(name) {
+            continue;
+        }
+        if !needs(name) {
+            keep.insert(name.to_string());
+        }
+        todo.extend(list.iter().map(String::as_str));
+    }
+    keep
 }
 
 /// The builds without one feature each of the packages whose binaries `plan` selects, and why
@@ -336,165 +375,5 @@ pub(crate) fn test_package(features: serde_json::Value, optional: &[&str]) -> Pa
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn package(features: serde_json::Value, optional: &[&str]) -> Package {
-        test_package(features, optional)
-    }
-
-    fn names(v: &[Without]) -> Vec<(String, Vec<String>, Vec<String>)> {
-        v.iter()
-            .map(|w| (w.feature.clone(), w.enables.clone(), w.keep.clone()))
-            .collect()
-    }
-
-    #[test]
-    fn each_default_feature_left_out_with_what_needs_it() {
-        let pkg = package(
-            serde_json::json!({
-                "default": ["table", "core"],
-                "table": ["dep:bigtable", "fast"],
-                "fast": [],
-                "core": [],
-                "extra": ["dep:other"]
-            }),
-            &["bigtable", "other"],
-        );
-        let v = variants(&pkg, &BuildOptions::default());
-        let s = |x: &[&str]| x.iter().map(|s| s.to_string()).collect::<Vec<_>>();
-        assert_eq!(
-            names(&v),
-            vec![
-                ("core".into(), s(&[]), s(&["fast", "table"])),
-                // Without `fast`, `table` (which enables it) goes too.
-                ("fast".into(), s(&[]), s(&["core"])),
-                // Without `table` in `default`'s list, `fast`, which only it turns on, too.
-                ("table".into(), s(&["bigtable"]), s(&["core"])),
-            ]
-        );
-    }
-
-    /// QA bm F9: bottom's `default = ["deploy"]`, an umbrella of `battery`, `nvidia` and `zfs`:
-    /// without it, none of them (it "saved 0 B" with all three kept); without a member, the
-    /// other two.
-    #[test]
-    fn an_umbrella_feature_goes_with_what_only_it_turns_on() {
-        let pkg = package(
-            serde_json::json!({
-                "default": ["deploy"], "deploy": ["battery", "nvidia", "zfs"],
-                "battery": ["dep:starship-battery"], "nvidia": ["gpu", "dep:nvml-wrapper"],
-                "gpu": [], "zfs": [], "logging": ["dep:log"]
-            }),
-            &["starship-battery", "nvml-wrapper", "log"],
-        );
-        let v = variants(&pkg, &BuildOptions::default());
-        let of = |f: &str| v.iter().find(|w| w.feature == f).expect(f).keep.clone();
-        assert!(of("deploy").is_empty(), "{:?}", of("deploy"));
-        assert_eq!(of("battery"), ["gpu", "nvidia", "zfs"]);
-        // Asked for on the command line, as in `default`.
-        let opts = BuildOptions {
-            features: vec!["logging".into()],
-            ..BuildOptions::default()
-        };
-        let v = variants(&pkg, &opts);
-        let of = |f: &str| v.iter().find(|w| w.feature == f).expect(f).keep.clone();
-        assert_eq!(of("deploy"), ["logging"]);
-        assert!(of("logging").contains(&"deploy".to_string()));
-    }
-
-    /// QA bs F3: tokei's `default = ["cli", "all", "yaml"]`, `all = ["cbor", "yaml"]`: without
-    /// `all`, `serde_yaml` stays (`yaml` keeps it) and `cbor` goes as only `all` turns it on;
-    /// without `cbor`, `all` goes as it needs `cbor`.
-    #[test]
-    fn what_stays_and_why_the_others_go() {
-        let pkg = package(
-            serde_json::json!({
-                "default": ["cli", "all", "yaml"], "cli": [], "all": ["cbor", "yaml"],
-                "cbor": ["dep:hex", "dep:serde_cbor"], "yaml": ["dep:serde_yaml"]
-            }),
-            &["hex", "serde_cbor", "serde_yaml"],
-        );
-        let v = variants(&pkg, &BuildOptions::default());
-        let of = |f: &str| v.iter().find(|w| w.feature == f).expect(f).clone();
-        let all = of("all");
-        assert_eq!(all.enables, ["hex", "serde_cbor", "serde_yaml"]);
-        assert_eq!(all.kept_deps, ["serde_yaml"]);
-        assert_eq!(all.keep, ["cli", "yaml"]);
-        assert!(all.needing.is_empty(), "{:?}", all.needing);
-        assert_eq!(of("cbor").needing, ["all"]);
-    }
-
-    #[test]
-    fn implicit_features_of_optional_dependencies_count_as_features() {
-        let pkg = package(
-            serde_json::json!({"default": ["zlib"], "zlib": ["dep:zlib"]}),
-            &["zlib"],
-        );
-        let v = variants(&pkg, &BuildOptions::default());
-        assert_eq!(v.len(), 1);
-        assert_eq!(v[0].feature, "zlib");
-        assert_eq!(v[0].enables, vec!["zlib"]);
-        assert!(v[0].keep.is_empty());
-    }
-
-    #[test]
-    /// QA bm F3: bottom's `nvidia` turns nvml-wrapper on, `gpu` and `deploy` (default) through
-    /// it; the narrowest is named, with whether `default` reaches it. A weak `x?/f` turns
-    /// nothing on.
-    fn the_narrowest_feature_that_turns_a_dependency_on() {
-        let pkg = package(
-            serde_json::json!({
-                "default": ["deploy"], "deploy": ["gpu", "zfs"], "gpu": ["nvidia"],
-                "nvidia": ["dep:nvml-wrapper"], "zfs": [], "weak": ["cc?/x"]
-            }),
-            &["nvml-wrapper", "cc"],
-        );
-        assert_eq!(
-            turning_on(&pkg, "nvml-wrapper"),
-            Some(("nvidia".into(), Some("deploy".into())))
-        );
-        let direct = package(
-            serde_json::json!({"default": ["nvidia"], "nvidia": ["dep:nvml-wrapper"], "x": []}),
-            &["nvml-wrapper"],
-        );
-        assert_eq!(
-            turning_on(&direct, "nvml-wrapper"),
-            Some(("nvidia".into(), Some("nvidia".into())))
-        );
-        let off = package(
-            serde_json::json!({"default": ["x"], "nvidia": ["dep:nvml-wrapper"], "x": []}),
-            &["nvml-wrapper"],
-        );
-        assert_eq!(
-            turning_on(&off, "nvml-wrapper"),
-            Some(("nvidia".into(), None))
-        );
-        assert_eq!(turning_on(&pkg, "cc"), None);
-        assert_eq!(turning_on(&pkg, "serde"), None);
-    }
-
-    #[test]
-    fn no_default_features_and_explicit_ones() {
-        let pkg = package(
-            serde_json::json!({"default": ["a"], "a": [], "b": ["c?/x", "d/y"], "d": []}),
-            &["c"],
-        );
-        let opts = BuildOptions {
-            no_default_features: true,
-            features: vec!["b".into(), "other/z".into()],
-            ..BuildOptions::default()
-        };
-        let v = variants(&pkg, &opts);
-        let s = |x: &[&str]| x.iter().map(|s| s.to_string()).collect::<Vec<_>>();
-        // A weak `c?/x` does not enable `c`; `d/y` enables the feature `d`.
-        assert_eq!(
-            names(&v),
-            vec![
-                // `d` only `b` turns on: without `b` asked for, without `d`.
-                ("b".into(), s(&[]), s(&["other/z"])),
-                ("d".into(), s(&[]), s(&["other/z"])),
-            ]
-        );
-    }
-}
+#[path = "features_tests.rs"]
+mod tests;

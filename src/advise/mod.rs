@@ -1,9 +1,9 @@
-//! `cargo aotcheck advise`: what each profile knob and each default feature would save,
+//! `cargo aotcheck advise`: what each profile knob and each enabled feature would save,
 //! measured on builds made for the purpose, not guessed.
 //!
 //! The stage builds, in this order, each as a static binary the way the main command builds it
 //! (the user's rustflags kept): the profile as it is (the base), the knobs whose effect is all in
-//! the final link (no dependency is rebuilt), the build without each default feature, the other
+//! the final link (no dependency is rebuilt), the build without each enabled feature, the other
 //! knobs, then the combined variant of the knobs that saved bytes. Then it probes every binary,
 //! interleaved, and ranks. Every variant shares one cargo target dir (`advise/cargo`): cargo
 //! keeps each profile's and each feature set's units apart there (their hashes differ), so

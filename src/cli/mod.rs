@@ -122,7 +122,7 @@ enum Sub {
         rule: Option<String>,
     },
     /// Build variants of the profile (LTO, codegen units, opt-level, panic, strip, debug info,
-    /// relocation model) and without each default feature; tell what each saves and costs
+    /// relocation model) and without each feature it enables; tell what each saves and costs
     #[command(
         after_help = advise::HELP,
         mut_arg("runs", |a| a.help(format!(

@@ -223,7 +223,7 @@ fn features(s: &mut String, rows: &[FeatureRow], color: bool) {
     let _ = writeln!(
         s,
         "  {}",
-        paint(color, DIM, "without each default feature:")
+        paint(color, DIM, "without each feature the build enables:")
     );
     let name = |r: &FeatureRow| match r.enables.as_str() {
         "" => r.feature.clone(),

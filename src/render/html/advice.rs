@@ -124,7 +124,7 @@ fn features(s: &mut String, b: &crate::report::BinaryAdvice) {
     if rows.is_empty() {
         return;
     }
-    s.push_str("<h4>Without each default feature</h4>\n");
+    s.push_str("<h4>Without each feature the build enables</h4>\n");
     let mut t = Table::new(
         "features",
         &[
