@@ -97,7 +97,12 @@ fn change(c: &Check) -> String {
 
 fn reference(c: &Check) -> String {
     match (c.limit, c.baseline) {
-        (Some(l), _) => format!("limit {}", value(Some(l), c.unit)),
+        // A budget of a whole number of a unit as the message says it (QA bx F5: "limit 8.00
+        // MiB" beside "the budget of 8 MiB").
+        (Some(l), _) => match crate::format::binary_size(l as u64) {
+            Some(whole) if c.unit == Unit::Bytes => format!("limit {whole}"),
+            _ => format!("limit {}", value(Some(l), c.unit)),
+        },
         (None, Some(b)) => format!("was {}", value(Some(b), c.unit)),
         _ => "–".into(),
     }

@@ -379,3 +379,18 @@ fn a_gone_crate_reads_gone_in_the_biggest_changes() {
     assert!(row.ends_with("| gone | -2.48 MiB | gone |"), "{row}");
     assert!(!row.contains("-100.0%"), "{row}");
 }
+
+/// QA bx F5: a budget of a whole number of a unit reads in the limit cell as the message says
+/// it ("8 MiB"), another to two decimals; a figure of another unit as before.
+#[test]
+fn a_whole_budget_reads_as_the_message_says_it() {
+    use crate::report::{Check, CheckId, Unit, Verdict};
+    let limit = |l: f64, unit: Unit| {
+        let c = Check::new(CheckId::BudgetRss, unit, Verdict::Pass, String::new())
+            .against_limit(Some(1.0), l);
+        super::reference(&c)
+    };
+    assert_eq!(limit(8.0 * 1024.0 * 1024.0, Unit::Bytes), "limit 8 MiB");
+    assert_eq!(limit(8_500_000.0, Unit::Bytes), "limit 8.11 MiB");
+    assert_eq!(limit(50.0, Unit::Ms), "limit 50.0 ms");
+}
