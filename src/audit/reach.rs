@@ -257,11 +257,13 @@ pub(super) fn name_std_callers(a: &mut crate::report::Artifact, reached: &[Reach
             .rev()
             .map(|(r, symbol)| format!("{} v{} (`{symbol}`)", r.name(), r.package.version))
             .collect();
+        // Who calls, then what (QA bw F5: "std's code makes this call for tokio" read as if
+        // std called on tokio's behalf unasked).
         f.evidence.push(format!(
-            "std's code makes this call for {}, the chain's crates outside std (innermost \
-             first); what can change is their use of it, or the dependency that brings them \
-             in: {}",
-            named.join(", "),
+            "std makes this call when the chain's crates outside std call it, innermost \
+             first: {}; what can change is their use of std, or the dependency that brings \
+             them in: {}",
+            named.join("; "),
             first.path.join(" → ")
         ));
     }

@@ -370,8 +370,8 @@ fn a_lookup_std_makes_for_a_dependency_names_that_dependency() {
             krate: "std",
             path: &["audit-std-for", "std"],
             evidence: &[
-                "std's code makes this call for dir-walker v0.1.0 \
-                 (`dir_walker::global_ignore`), the chain's crates outside std",
+                "std makes this call when the chain's crates outside std call it, innermost \
+                 first: dir-walker v0.1.0 (`dir_walker::global_ignore`); what can change",
                 "or the dependency that brings them in: audit-std-for → dir-walker",
             ],
         }],
