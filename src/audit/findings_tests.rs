@@ -296,7 +296,7 @@ fn std_callers_are_named_by_their_functions_not_their_data() {
         ),
     ]);
     assert!(
-        both.contains("for reqwest v1.0.0 (`reqwest::dns::gai::GaiResolver::resolve`)"),
+        both.contains("first: reqwest v1.0.0 (`reqwest::dns::gai::GaiResolver::resolve`);"),
         "{both}"
     );
     // No dependency between the package's code and std: the package's own call (QA af, F7).
@@ -307,7 +307,7 @@ fn std_callers_are_named_by_their_functions_not_their_data() {
     );
     let data = named(vec![step("[section .data.rel.ro]", Some("reqwest"))]);
     assert!(
-        data.contains("for reqwest v1.0.0 (`[section .data.rel.ro]`)"),
+        data.contains("first: reqwest v1.0.0 (`[section .data.rel.ro]`);"),
         "{data}"
     );
 }

@@ -230,13 +230,15 @@ mod tests {
     #[test]
     #[expect(clippy::zombie_processes, reason = "reaped by `exited_by`'s waitpid")]
     fn a_pidfd_wait_returns_when_the_process_ends() {
+        // Before the spawn: sleep's 50 ms start after it (taken after, on a busy machine the
+        // pidfd's opening ate into them and the bound below failed).
+        let t0 = Instant::now();
         let child = std::process::Command::new("sleep")
             .arg("0.05")
             .spawn()
             .expect("sleep");
         let pid = Pid::from_raw(child.id() as i32);
         let fd = Pidfd::open(pid).expect("pidfd_open (Linux 5.3)");
-        let t0 = Instant::now();
         let (status, at) =
             exited_by(pid, Some(&fd), t0 + Duration::from_secs(60)).expect("it ends");
         assert!(matches!(status, WaitStatus::Exited(_, 0)), "{status:?}");
