@@ -40,6 +40,9 @@ pub struct CrateIndex {
     /// sysroot's archives' symbols: a local symbol of std's own copy of a crate, which no
     /// archive index lists, is told from the build's crate of the same name by it.
     sysroot_roots: std::collections::HashSet<Box<[u8]>>,
+    /// The v0 crate roots of the build's own archives' symbols (none where the build mangles
+    /// the legacy way, rustc's default).
+    build_roots: std::collections::HashSet<Box<[u8]>>,
     /// Names a sysroot crate's archive and a C archive both define (compiler_builtins' and
     /// libgcc's `__addtf3`), with the C archive's crate and its definition's size. Which copy
     /// the linker took depends on who referred to it first (glibc's `strtof128` takes
@@ -207,8 +210,11 @@ impl CrateIndex {
             let sym =
                 sym.map_err(|e| Error::malformed(path, format!("bad archive symbol: {e}")))?;
             n += 1;
-            if sysroot && let Some(root) = super::demangle::v0_crate_root(sym.name()) {
-                self.sysroot_roots.insert(root.into());
+            if let Some(root) = super::demangle::v0_crate_root(sym.name()) {
+                match sysroot {
+                    true => self.sysroot_roots.insert(root.into()),
+                    false => self.build_roots.insert(root.into()),
+                };
             }
             self.symbols.entry(sym.name().into()).or_insert(id);
         }
@@ -219,6 +225,12 @@ impl CrateIndex {
     /// std's own copy of the crate (local symbols are in no archive index).
     pub fn is_sysroot_v0(&self, symbol: &[u8]) -> bool {
         super::demangle::v0_crate_root(symbol).is_some_and(|r| self.sysroot_roots.contains(r))
+    }
+
+    /// Whether `symbol` is v0-mangled under the crate root of one of the build's own archives'
+    /// symbols.
+    pub fn is_build_v0(&self, symbol: &[u8]) -> bool {
+        super::demangle::v0_crate_root(symbol).is_some_and(|r| self.build_roots.contains(r))
     }
 
     /// Whether the sysroot's archives were read (their crate roots are known).

@@ -11,8 +11,12 @@ use crate::report::Confidence;
 /// rustc_demangle, miniz_oxide, memchr, ...).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum V0 {
-    /// Those under the crate root of a sysroot archive's symbols (a build's index).
-    SysrootRoots,
+    /// Those under the crate root of a sysroot archive's symbols (a build's index); with
+    /// `legacy` (the binary's own Rust is legacy-mangled), also those under a crate root no
+    /// archive of the build lists: std's private copies, whose symbols are in no archive index
+    /// (QA bz F1: under fat LTO, 72 KiB of std's gimli, addr2line, rustc_demangle and
+    /// miniz_oxide went to the program's crates of those names).
+    SysrootRoots { legacy: bool },
     /// All of them: the sysroot's archives were not read (`inspect FILE`), and the binary's
     /// own Rust code is legacy-mangled, rustc's default, while the prebuilt standard library
     /// is v0-mangled (QA k: `inspect` showed std's gimli, addr2line and rustc_demangle as
@@ -64,13 +68,13 @@ impl Hints {
 
 impl V0 {
     fn of(layout: &super::coverage::Layout, index: Option<&CrateIndex>) -> V0 {
-        if index.is_some_and(CrateIndex::knows_sysroot) {
-            return V0::SysrootRoots;
-        }
         let legacy = layout.pieces.iter().any(|p| {
             matches!(p.owner, Owner::Symbol { name, .. }
                 if name.starts_with(b"_ZN") && demangle::is_rust(name))
         });
+        if index.is_some_and(CrateIndex::knows_sysroot) {
+            return V0::SysrootRoots { legacy };
+        }
         if legacy { V0::Sysroot } else { V0::Unknown }
     }
 }
@@ -183,7 +187,9 @@ fn by_name(
     // std's own copy of a crate the build has too: its v0 crate root is the sysroot's
     // (QA j: std's memchr `find_sse2`, local, went to the build's memchr).
     let v0_std = || match hints.v0 {
-        V0::SysrootRoots => index.is_some_and(|i| i.is_sysroot_v0(name)),
+        V0::SysrootRoots { legacy } => index.is_some_and(|i| {
+            i.is_sysroot_v0(name) || (legacy && name.starts_with(b"_R") && !i.is_build_v0(name))
+        }),
         V0::Sysroot => name.starts_with(b"_R"),
         V0::Unknown => false,
     };

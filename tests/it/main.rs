@@ -52,6 +52,7 @@ mod size;
 mod size_cells;
 mod size_embedded;
 mod size_native;
+mod size_std_copies;
 mod stripped;
 mod verdict;
 mod why;
