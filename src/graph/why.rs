@@ -313,13 +313,17 @@ fn answer_inlined(report: &mut Report, pattern: &str) {
         if w.note.is_some() {
             continue;
         }
-        let Some(f) = a
-            .findings
-            .iter()
-            .find(|f| crate::format::same_crate(&f.krate, pattern) && f.has_no_code())
-        else {
+        let Some(f) = a.findings.iter().find(|f| {
+            crate::format::same_crate(&f.krate, pattern) && (f.has_no_code() || f.not_linked())
+        }) else {
             continue;
         };
+        // Nothing of it in the binary: that is the answer (QA bz F3: dua's `--why home` was
+        // exit 2, saying its code was in the binary under another name).
+        if f.not_linked() {
+            w.note = Some(not_in_binary(f));
+            continue;
+        }
         let chain = match f.chain.last() {
             Some(last) => {
                 w.chains = vec![Chain {
@@ -342,6 +346,15 @@ fn answer_inlined(report: &mut Report, pattern: &str) {
     }
 }
 
+/// A dependency the audit has a finding on of which nothing is in the binary.
+fn not_in_binary(f: &crate::report::Finding) -> String {
+    format!(
+        "`{}` is a dependency (the {} finding is on it) of which nothing is in the binary: \
+         no code of it, and none of the functions the rule looks for is linked",
+        f.krate, f.rule
+    )
+}
+
 /// A crate the audit has a finding on, with no symbol in the binary: its code was all inlined
 /// into its callers (LTO), so the finding's chain is the answer (QA k: tokei's `--why
 /// etcetera` read as if etcetera were not a dependency).
@@ -356,7 +369,9 @@ fn inlined(report: &Report, pattern: &str) -> String {
     };
     // Said only where the audit found it so: a package whose library has another name is in
     // the binary under that name (QA aa: prettytable-rs, the crate `prettytable`).
-    if f.has_no_code() {
+    if f.not_linked() {
+        format!("; {}", not_in_binary(f))
+    } else if f.has_no_code() {
         format!(
             "; `{}` is a dependency (the {} finding is on it), but no function of its own is \
              in the binary: its code was inlined into its callers, and the finding's chain goes \

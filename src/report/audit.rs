@@ -90,6 +90,11 @@ pub const NO_CODE: &str = " has no function of its own in the binary (its code w
 /// run-time code generation, NSS lookups, iconv): their findings say whether it is reachable.
 pub const REACH_RULES: &[&str] = &["AOT001", "AOT002", "AOT004", "AOT010"];
 
+/// Said of a finding whose rule's functions are none of them linked, nor any code of its crate:
+/// nothing in the binary can make the call (QA bz F2, F7: home's AOT004 read "may have been
+/// trimmed away", and the page "linked but unreachable: the code is in the file").
+pub const NOT_LINKED: &str = "none of the functions this rule looks for is linked";
+
 impl Finding {
     /// The evidence line that its crate has no function of its own in the binary ([`NO_CODE`]).
     pub fn no_code_line(&self) -> String {
@@ -104,6 +109,12 @@ impl Finding {
     /// Whether this finding's rule is one whose reachability the graph answers.
     pub fn has_reach(&self) -> bool {
         REACH_RULES.contains(&self.rule.as_str())
+    }
+
+    /// Not reachable because nothing of it is in the binary: none of the functions its rule
+    /// looks for is linked, nor any code of its crate ([`NOT_LINKED`] among the evidence).
+    pub fn not_linked(&self) -> bool {
+        self.reachable == Some(false) && self.evidence.iter().any(|e| e.contains(NOT_LINKED))
     }
 
     /// Counts for the gate: an error that no `allow` covers.

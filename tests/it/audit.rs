@@ -10,6 +10,7 @@ mod inlined;
 mod loading;
 pub(crate) mod native;
 mod nss_other;
+mod unused;
 use native::expect_system_zlib;
 
 /// What one finding must be. `evidence`: substrings that must each appear in some line.

@@ -130,6 +130,10 @@ fn reach(s: &mut String, f: &Finding) {
             );
             super::graph::chain(s, &f.chain);
         }
+        Some(false) if f.not_linked() => s.push_str(
+            "<p class=\"reach\"><b class=\"ok-text\">Not in the binary</b>: none of the \
+             functions the rule looks for is linked.</p>",
+        ),
         Some(false) => s.push_str(
             "<p class=\"reach\"><b class=\"ok-text\">Linked but unreachable</b> from every \
              root: the code is in the file, nothing reaches it.</p>",
