@@ -96,3 +96,12 @@ fn also_left_out_is_what_cargo_dropped_besides_the_feature() {
         crates::also_left_out(&base, &s(&["rustls", "rustls-pemfile", "zip"]), "tls").is_empty()
     );
 }
+
+/// QA bz F5: stripping does not take this tool's attribution away (it reads its builds'
+/// symbols from the analysis link): the knob's cost does not say it does.
+#[test]
+fn stripping_is_not_said_to_cost_this_tools_attribution() {
+    let t = super::knobs::find("strip=symbols").expect("knob").tradeoff;
+    assert!(!t.contains("this tool's too"), "{t}");
+    assert!(t.contains("analysis link"), "{t}");
+}

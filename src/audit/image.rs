@@ -85,27 +85,37 @@ fn evidence(a: &Artifact) -> Option<Vec<String>> {
     if lacks.is_empty() {
         return Some(v);
     }
-    let listed = lacks
-        .iter()
-        .take(NAMED)
-        .copied()
-        .collect::<Vec<_>>()
-        .join(", ");
-    let named = match lacks.len().saturating_sub(NAMED) {
-        0 => listed.clone(),
-        more => format!("{listed} and {more} more"),
-    };
+    let named = named_of(&lacks);
     v.push(if lacks.iter().all(|p| crate::image::is_runtime(p)) {
         // Only what a container runtime mounts (`/proc`, `/sys`; `/dev` too when the run
         // could not make its nodes, not being root) was not found: the image does not lack
         // it, but this run did, so it may be why the binary failed here (QA o: pueued).
         format!(
-            "it also looked for {listed}, which a container runtime provides and this run's \
+            "it also looked for {named}, which a container runtime provides and this run's \
              root filesystem has not: if that is what failed it here, it may start under a \
              runtime"
         )
     } else if run.missing.iter().any(|m| m.opened_on_host) {
-        format!("the image lacks {named} (opened on the host, not found in the image)")
+        // Those the host run opened apart from those it only looked for (QA bz F4: dua's
+        // `/run`, which it `stat`s to skip, was "opened on the host" beside its argument).
+        let opened = |p: &&&str| {
+            run.missing
+                .iter()
+                .any(|m| m.path == **p && m.opened_on_host)
+        };
+        let (host, looked): (Vec<&str>, Vec<&str>) = lacks.iter().partition(opened);
+        let mut line = format!(
+            "the image lacks {} (opened on the host, not found in the image)",
+            named_of(&host)
+        );
+        if !looked.is_empty() {
+            line.push_str(&format!(
+                "; it also looked for {}, not found in the image, which the host run did not \
+                 open",
+                named_of(&looked)
+            ));
+        }
+        line
     } else if !args_missing.is_empty() {
         format!(
             "it also looked for {named}, not found in the image (the argument above is the \
@@ -125,6 +135,20 @@ fn evidence(a: &Artifact) -> Option<Vec<String>> {
         format!("the image lacks {named} (not found in the image)")
     });
     Some(v)
+}
+
+/// At most [`NAMED`] of `paths`, and how many more.
+fn named_of(paths: &[&str]) -> String {
+    let listed = paths
+        .iter()
+        .take(NAMED)
+        .copied()
+        .collect::<Vec<_>>()
+        .join(", ");
+    match paths.len().saturating_sub(NAMED) {
+        0 => listed,
+        more => format!("{listed} and {more} more"),
+    }
 }
 
 /// The paths the start inside did not find, in two: the entrypoint's arguments they are or
@@ -189,6 +213,22 @@ mod tests {
         assert!(
             e.contains(
                 &"the image lacks /etc/app.conf (opened on the host, not found in the image)"
+                    .to_string()
+            ),
+            "{e:?}"
+        );
+    }
+
+    /// QA bz F4: a path the host run only looked for (dua `stat`s `/run` to skip it) is not
+    /// said to have been opened there, beside one it opened.
+    #[test]
+    fn only_what_the_host_run_opened_is_said_to_be_opened_there() {
+        let a = failed_inside(&[("/etc/app.conf", true), ("/run", false)], &[]);
+        let e = evidence(&a).expect("evidence");
+        assert!(
+            e.contains(
+                &"the image lacks /etc/app.conf (opened on the host, not found in the image); it \
+                  also looked for /run, not found in the image, which the host run did not open"
                     .to_string()
             ),
             "{e:?}"

@@ -329,6 +329,8 @@ fn symbols_heading(b: &Binary) -> String {
 /// the fewest left to its made-up name.
 const CONTENT_MAX: usize = 34;
 const ANON_MIN: usize = 12;
+/// Characters of a made-up name kept beside a file it is (`anon.35189…`).
+const FILE_NAME_MIN: usize = 8;
 
 /// The largest symbols (or rows), in memory and in the file, and with the reference graph
 /// what each keeps alive (QA ao F7: Markdown, the page and JSON had it, the terminal not).
@@ -394,13 +396,20 @@ fn symbols(s: &mut String, b: &Binary, c: bool) {
         // bk F9: seven of mdbook's ten largest rows read `anon.1a6055e4fff2cb…` alike).
         let name = match &r.content {
             Some(what) => {
-                let fits = room.saturating_sub(ANON_MIN + 1).clamp(10, CONTENT_MAX);
-                // A file keeps its name, the end of its path (`file …/assets/syntaxes.bin`).
-                let what = match what.strip_prefix("file ") {
+                // A file says more than the made-up name beside it: it takes the room, the
+                // name keeps a few characters (QA by F4: `anon.3…c.41… file …6.1/assets/…`),
+                // and where cut it keeps its name, the end of its path.
+                let file = what.strip_prefix("file ");
+                let (min, max) = match file {
+                    Some(_) => (FILE_NAME_MIN, usize::MAX),
+                    None => (ANON_MIN, CONTENT_MAX),
+                };
+                let fits = room.saturating_sub(min + 1).clamp(10, max);
+                let what = match file {
                     Some(path) => format!("file {}", crate::format::clip_start(path, fits - 5)),
                     None => crate::format::clip_end(what, fits),
                 };
-                let left = room.saturating_sub(what.chars().count() + 1).max(ANON_MIN);
+                let left = room.saturating_sub(what.chars().count() + 1).max(min);
                 format!("{} {what}", crate::format::clip(&r.name, left))
             }
             None => cut[i].clone(),

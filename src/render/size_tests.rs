@@ -367,3 +367,33 @@ fn two_names_the_cut_makes_alike_keep_where_they_differ() {
     );
     assert!(rows.iter().all(|l| l.chars().count() <= 100), "{s}");
 }
+
+/// QA by F4: a constant that is a file shows the file's path whole where the row has room for
+/// it, the made-up name beside it cut short; within 100 columns.
+#[test]
+fn a_file_a_constant_is_takes_the_room_of_its_made_up_name() {
+    let mut b = binary();
+    b.crates = vec![krate("bat", 2000, 1500, 100)];
+    b.symbols = vec![SymbolRow {
+        name: "anon.351892578905ad87b8e04a8297311b8c.41.llvm.164151176753871491".into(),
+        mangled: None,
+        krate: Some("bat".into()),
+        section: ".rodata".into(),
+        file_size: 1_012_454,
+        vm_size: 1_012_454,
+        confidence: Confidence::Exact,
+        instantiated_in: None,
+        retained_size: None,
+        copy: None,
+        source_file: None,
+        content: Some("file bat-0.26.1/assets/syntaxes.bin".into()),
+    }];
+    let mut s = String::new();
+    render(&mut s, &b, &Style::plain());
+    let row = s.lines().find(|l| l.contains("anon.")).expect("the row");
+    assert!(
+        row.ends_with(" file bat-0.26.1/assets/syntaxes.bin"),
+        "{row}"
+    );
+    assert!(row.chars().count() <= 100, "{row}");
+}
