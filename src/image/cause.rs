@@ -122,9 +122,23 @@ pub fn not_started(
         );
     }
     if causes.is_empty() {
-        return "it did not get ready with the image's own environment and files".into();
+        return NOT_READY.into();
     }
     causes.join("; ")
+}
+
+/// Why a start inside failed when no surer cause is known.
+pub const NOT_READY: &str = "it did not get ready with the image's own environment and files";
+
+/// The reason of a start inside that exited otherwise than the host's runs (`otherwise`, see
+/// [`exited_otherwise`]), with the cause found (`reason`); without one, not "did not get
+/// ready", which the readiness contradicts (QA by F2).
+pub fn ran_otherwise(otherwise: &str, reason: &str) -> String {
+    if reason == NOT_READY {
+        format!("{otherwise}; what differs is in the image's own environment and files")
+    } else {
+        format!("{otherwise}: {reason}")
+    }
 }
 
 /// The statuses inside that the host's runs never exited with, said with the host's; `None`
@@ -145,8 +159,8 @@ pub fn exited_otherwise(inside: &[i32], host: &[i32], ready: &str) -> Option<Str
         v.join(" or ")
     };
     Some(format!(
-        "it exited with status {} inside the image, and with status {} on this machine: \
-         `{ready}` accepts both, but the run inside did not do what the run here does",
+        "it ran otherwise inside the image: it exited with status {} there and with status {} \
+         on this machine, both of which `{ready}` accepts",
         list(&other),
         list(host)
     ))
@@ -211,9 +225,13 @@ mod tests {
     fn a_status_inside_that_the_host_never_had_is_said() {
         let said = exited_otherwise(&[1, 0, 1], &[0], "exit:any").expect("said");
         assert!(
-            said.starts_with("it exited with status 1 inside the image, and with status 0 on"),
+            said.starts_with("it ran otherwise inside the image: it exited with status 1 there"),
             "{said}"
         );
+        // Not "did not get ready" where no surer cause is known (QA by F2).
+        let r = ran_otherwise(&said, NOT_READY);
+        assert!(!r.contains("get ready"), "{r}");
+        assert!(r.ends_with("; what differs is in the image's own environment and files"));
         assert_eq!(exited_otherwise(&[1], &[], "exit:any"), None);
         assert_eq!(exited_otherwise(&[0, 1], &[1, 0], "exit:0,1"), None);
     }

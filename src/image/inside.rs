@@ -355,7 +355,7 @@ pub fn run(inside: &Inside, probe: &ProbeSettings, scratch: &Path, host: &Host) 
         runs.defect.as_deref(),
     );
     let reason = match otherwise {
-        Some(o) => format!("{o}: {reason}"),
+        Some(o) => super::cause::ran_otherwise(&o, &reason),
         None => reason,
     };
     let mut result = failed(reason, Some(&root));
