@@ -7,7 +7,7 @@ use super::Style;
 use super::fill::labelled as row;
 use crate::format::size;
 use crate::output::{BAD, DIM, GOOD, WARN, paint};
-use crate::report::{Artifact, Image, InImageOutcome, LeftOutWhy, Report};
+use crate::report::{Artifact, Image, InImageOutcome, LeftOut, LeftOutWhy, Report};
 
 /// Files listed before the rest is folded into one line (`-v` lists all).
 const FILES_SHOWN: usize = 8;
@@ -122,19 +122,36 @@ pub fn human(s: &mut String, a: &crate::report::Artifact, st: &Style) {
 /// Opened at run time and not in the image; the runtime's own files only with `-v`.
 fn left_out(s: &mut String, i: &Image, st: &Style) {
     let c = st.color;
-    let listed: Vec<_> = i
+    let shown: Vec<_> = i
         .not_in_image
         .iter()
         .filter(|l| st.verbose || l.why != LeftOutWhy::Runtime)
         .collect();
     // Counted where not listed: JSON and the page list them (QA au F4).
-    let hidden = i.not_in_image.len() - listed.len();
+    let hidden = i.not_in_image.len() - shown.len();
     if i.not_in_image.is_empty() {
         return;
     }
+    // Paths under another one listed for the same reason go with it, counted, but with `-v`
+    // (QA bz F6: dua's thirty folders under its argument, a line each).
+    let under = |l: &LeftOut, o: &LeftOut| {
+        o.why == l.why
+            && l.path
+                .starts_with(&format!("{}/", o.path.trim_end_matches('/')))
+    };
+    let listed: Vec<_> = shown
+        .iter()
+        .filter(|l| st.verbose || !shown.iter().any(|o| under(l, o)))
+        .copied()
+        .collect();
     row(s, c, "not in image", "opened at run time on this machine");
     for l in &listed {
-        let said = l.said();
+        let mut said = l.said();
+        let folded = shown.iter().filter(|o| under(o, l)).count();
+        if folded > 0 && !st.verbose {
+            let n = crate::format::count(folded, "path", "paths");
+            said.push_str(&format!(" (and {n} under it, -v lists them)"));
+        }
         // The path whole; the reason below it where the two would pass the width (QA as F3:
         // rows of 110 to 115 columns), filled there.
         let wide = 4 + l.path.chars().count() + 2 + said.len() > super::fill::WIDTH;

@@ -233,3 +233,41 @@ fn a_command_a_finding_gives_is_pointed_at() {
     in_image(&mut s, &image, &[], false);
     assert!(s.contains(&format!("reproduce: {cmd}")), "{s}");
 }
+
+/// QA bz F6: the folders under a host path the program walked go with it, counted, listed with
+/// `-v`; one left out for another reason stays a line of its own.
+#[test]
+fn paths_under_one_left_out_go_with_it() {
+    let mut image = failed();
+    let left = |path: &str, why: LeftOutWhy| LeftOut {
+        path: path.into(),
+        why,
+        in_image: None,
+    };
+    image.not_in_image = vec![
+        left("/data", LeftOutWhy::NotCopied),
+        left("/data/d00", LeftOutWhy::NotCopied),
+        left("/data/d01/x", LeftOutWhy::NotCopied),
+        left("/data2", LeftOutWhy::NotCopied),
+        left("/data/own", LeftOutWhy::Runtime),
+    ];
+    let mut a = crate::report::test_artifact(1);
+    a.image = Some(Box::new(image));
+    let shown = |st: &Style| {
+        let mut s = String::new();
+        human(&mut s, &a, st);
+        s
+    };
+    let s = shown(&Style::plain());
+    assert!(s.contains("    /data  "), "{s}");
+    assert!(s.contains("(and 2 paths under it, -v lists them)"), "{s}");
+    assert!(!s.contains("/data/d00"), "{s}");
+    assert!(s.contains("    /data2  "), "{s}");
+    let verbose = Style {
+        verbose: true,
+        ..Style::plain()
+    };
+    let s = shown(&verbose);
+    assert!(s.contains("/data/d00") && s.contains("/data/d01/x"), "{s}");
+    assert!(!s.contains("under it"), "{s}");
+}
