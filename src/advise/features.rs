@@ -37,6 +37,20 @@ struct Closure {
     deps: BTreeSet<String>,
 }
 
+/// What a feature list's item names: (the name, whether it is a dependency). `dep:x` enables
+/// the optional dependency x; `x/f` enables x (a feature or an optional dependency) and its
+/// feature f; `x?/f` enables f only if x is enabled anyway, so nothing (`None`).
+fn item_name(item: &str) -> Option<(&str, bool)> {
+    if let Some(d) = item.strip_prefix("dep:") {
+        return Some((d, true));
+    }
+    match item.split_once('/') {
+        Some((x, _)) if x.ends_with('?') => None,
+        Some((x, _)) => Some((x, false)),
+        None => Some((item, false)),
+    }
+}
+
 fn closure<'a>(
     table: &BTreeMap<String, Vec<String>>,
     optional: &BTreeSet<String>,
@@ -45,17 +59,8 @@ fn closure<'a>(
     let mut c = Closure::default();
     let mut todo: Vec<String> = start.into_iter().map(str::to_string).collect();
     while let Some(item) = todo.pop() {
-        // `dep:x` enables the optional dependency; `x/f` enables x (a feature or an optional
-        // dependency) and its feature f; `x?/f` enables f only if x is enabled anyway.
-        let (name, is_dep) = if let Some(d) = item.strip_prefix("dep:") {
-            (d, true)
-        } else if let Some((x, _)) = item.split_once('/') {
-            if x.ends_with('?') {
-                continue;
-            }
-            (x, false)
-        } else {
-            (item.as_str(), false)
+        let Some((name, is_dep)) = item_name(&item) else {
+            continue;
         };
         if optional.contains(name) && !table.contains_key(name) || is_dep {
             c.deps.insert(name.to_string());
@@ -225,12 +230,9 @@ fn kept_without(
     let mut seen = BTreeSet::new();
     let mut todo: Vec<&str> = asked.to_vec();
     while let Some(item) = todo.pop() {
-        // As [`closure`] reads an item; a dependency (`dep:x`) is no feature.
-        let name = match item.split_once('/') {
-            _ if item.starts_with("dep:") => continue,
-            Some((x, _)) if x.ends_with('?') => continue,
-            Some((x, _)) => x,
-            None => item,
+        // A dependency (`dep:x`) is no feature.
+        let Some((name, false)) = item_name(item) else {
+            continue;
         };
         let Some(list) = table.get(name).filter(|_| name != f) else {
             continue;

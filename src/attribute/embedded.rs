@@ -72,9 +72,10 @@ impl Embedded {
         if self.by_size.is_empty() {
             return;
         }
+        // Mapped, as the attribution maps it: a large binary is not read into memory again.
         let Some(files) = std::iter::once(elf).chain(analysis).find_map(|elf| {
-            let data = std::fs::read(elf).ok()?;
-            self.files_in(&data)
+            let mapped = crate::inspect::Mapped::open(elf).ok()?;
+            self.files_in(mapped.bytes())
         }) else {
             return;
         };

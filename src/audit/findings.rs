@@ -9,7 +9,7 @@ use super::guess::{GUESSED_NATIVE, GUESSED_PACKAGE, std_guess};
 use super::rules::{self, RULES, Rule};
 use super::{RUNTIME_LIBS, STD_NSS, system_lib};
 use crate::compile::BuildScriptRun;
-use crate::report::{Finding, LinkMode};
+use crate::report::{Finding, LinkMode, NO_EVIDENCE};
 
 pub(super) struct Binaries {
     pub stat: Option<Evidence>,
@@ -326,8 +326,9 @@ impl<'m> Ctx<'_, 'm> {
             );
         } else {
             f.severity = f.severity.lowered();
-            f.evidence
-                .push("no evidence in this binary: the code may have been trimmed away".into());
+            f.evidence.push(format!(
+                "{NO_EVIDENCE}: the code may have been trimmed away"
+            ));
         }
     }
 

@@ -6,7 +6,7 @@ use super::graph::{Reached, dependency_named, same_crate};
 use super::rules;
 use crate::format::quoted;
 use crate::graph::{Graph, Graphs};
-use crate::report::{Finding, NOT_LINKED, Report, Step};
+use crate::report::{Finding, NO_EVIDENCE, NOT_LINKED, Report, Step};
 
 /// Fill `reachable` and `chain` of each such finding from its artifact's graph.
 pub fn annotate(graphs: &Graphs, report: &mut Report) {
@@ -94,15 +94,11 @@ fn reach(g: &Graph, f: &mut Finding) {
             // Known, not guessed ("the code may have been trimmed away"). The severity stays
             // as the audit and the configuration left it.
             let said = format!(
-                "no evidence in this binary: {NOT_LINKED}, nor any code of {}, so nothing in \
-                 it can make the call",
+                "{NO_EVIDENCE}: {NOT_LINKED}, nor any code of {}, so nothing in it can make \
+                 the call",
                 f.krate
             );
-            match f
-                .evidence
-                .iter_mut()
-                .find(|e| e.starts_with("no evidence in this binary"))
-            {
+            match f.evidence.iter_mut().find(|e| e.starts_with(NO_EVIDENCE)) {
                 Some(e) => *e = said,
                 None => f.evidence.push(said),
             }

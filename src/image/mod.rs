@@ -407,14 +407,7 @@ fn start_inside(
     let waits = probe.ready.fixed_port().is_some();
     let host_only = cause::host_only(&probe.env, run.env, waits, run.port_given);
     let opened: HashSet<String> = host_run.opened.iter().flatten().cloned().collect();
-    let mut exit_statuses: Vec<i32> = (a.probe.iter())
-        .flat_map(|p| {
-            p.samples
-                .iter()
-                .filter(|s| !s.warmup)
-                .filter_map(|s| s.exit_code)
-        })
-        .collect();
+    let mut exit_statuses: Vec<i32> = a.probe.iter().flat_map(|p| p.exit_codes()).collect();
     exit_statuses.sort_unstable();
     exit_statuses.dedup();
     let host = inside::Host {

@@ -135,9 +135,11 @@ fn left_out(s: &mut String, i: &Image, st: &Style) {
     // Paths under another one listed for the same reason go with it, counted, but with `-v`
     // (QA bz F6: dua's thirty folders under its argument, a line each).
     let under = |l: &LeftOut, o: &LeftOut| {
+        let dir = o.path.trim_end_matches('/');
         o.why == l.why
             && l.path
-                .starts_with(&format!("{}/", o.path.trim_end_matches('/')))
+                .strip_prefix(dir)
+                .is_some_and(|rest| rest.starts_with('/'))
     };
     let listed: Vec<_> = shown
         .iter()

@@ -269,8 +269,7 @@ pub fn exit_statuses(p: &Probe) -> Option<String> {
         return None;
     }
     let mut counts: std::collections::BTreeMap<i32, usize> = Default::default();
-    let counted = p.samples.iter().filter(|s| !s.warmup);
-    for code in counted.filter_map(|s| s.exit_code) {
+    for code in p.exit_codes() {
         *counts.entry(code).or_default() += 1;
     }
     let total: usize = counts.values().sum();

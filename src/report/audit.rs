@@ -95,6 +95,9 @@ pub const REACH_RULES: &[&str] = &["AOT001", "AOT002", "AOT004", "AOT010"];
 /// trimmed away", and the page "linked but unreachable: the code is in the file").
 pub const NOT_LINKED: &str = "none of the functions this rule looks for is linked";
 
+/// How the evidence of a finding with none begins (see `audit::findings`).
+pub const NO_EVIDENCE: &str = "no evidence in this binary";
+
 impl Finding {
     /// The evidence line that its crate has no function of its own in the binary ([`NO_CODE`]).
     pub fn no_code_line(&self) -> String {

@@ -112,6 +112,14 @@ impl Probe {
         self.ready == "exit" || self.ready.starts_with("exit:")
     }
 
+    /// The statuses the counted runs exited with (`exit` readiness), in run order.
+    pub fn exit_codes(&self) -> impl Iterator<Item = i32> + '_ {
+        self.samples
+            .iter()
+            .filter(|s| !s.warmup)
+            .filter_map(|s| s.exit_code)
+    }
+
     /// `RSS at ready`, or `RSS at exit` where the memory was read as the program exits
     /// (`--ready exit`); as the gate and the renderers name the figure.
     pub fn rss_words(probe: Option<&Probe>) -> &'static str {
