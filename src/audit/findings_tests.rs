@@ -255,25 +255,27 @@ fn luajit_is_run_time_code_generation() {
     assert!(rule(&reached).is_empty());
 }
 
+/// A call step of a chain to `symbol` of `krate`.
+fn step(symbol: &str, krate: Option<&str>) -> crate::report::Step {
+    crate::report::Step {
+        symbol: symbol.into(),
+        krate: krate.map(str::to_string),
+        kind: crate::report::RefKind::Call,
+        instantiated_in: None,
+        copy: None,
+        hash: None,
+    }
+}
+
 /// QA ad, F4: a dependency whose steps in the chain of a std finding are a function and then
 /// data (a vtable without a symbol) is named by its function; a crate with only data there is
 /// still named by it.
 #[test]
 fn std_callers_are_named_by_their_functions_not_their_data() {
-    use crate::report::{RefKind, Step};
     let (app, dep) = (package("app", None), package("reqwest", None));
     let reached = app_and(&app, &dep);
-    let step = |symbol: &str, krate: Option<&str>| Step {
-        symbol: symbol.into(),
-        krate: krate.map(str::to_string),
-        kind: RefKind::Call,
-        instantiated_in: None,
-        copy: None,
-        hash: None,
-    };
     let rule = rules::find("AOT004").expect("rule");
-    let named = |middle: Vec<Step>| {
-        let mut a = crate::report::test_artifact(1000);
+    let named_by = |middle: Vec<crate::report::Step>, callers: &[(&str, &str)]| {
         let mut f = super::new_finding(rule, "std", "1.95.0", vec!["app".into(), "std".into()]);
         f.chain = [step("_start", None), step("app::main", Some("app"))]
             .into_iter()
@@ -283,10 +285,14 @@ fn std_callers_are_named_by_their_functions_not_their_data() {
                 step("getaddrinfo", None),
             ])
             .collect();
-        a.findings.push(f);
-        crate::audit::reach::name_std_callers(&mut a, &reached);
-        a.findings[0].evidence.join("\n")
+        let callers: Vec<(String, String)> = callers
+            .iter()
+            .map(|(k, s)| (k.to_string(), s.to_string()))
+            .collect();
+        crate::audit::std_callers::word(&mut f, &reached, &callers);
+        f.evidence.join("\n")
     };
+    let named = |middle: Vec<crate::report::Step>| named_by(middle, &[]);
     let both = named(vec![
         step("reqwest::dns::gai::GaiResolver::resolve", Some("reqwest")),
         step("[section .data.rel.ro]", Some("reqwest")),
@@ -296,7 +302,7 @@ fn std_callers_are_named_by_their_functions_not_their_data() {
         ),
     ]);
     assert!(
-        both.contains("first: reqwest v1.0.0 (`reqwest::dns::gai::GaiResolver::resolve`);"),
+        both.contains("that of reqwest v1.0.0 (`reqwest::dns::gai::GaiResolver::resolve`);"),
         "{both}"
     );
     // No dependency between the package's code and std: the package's own call (QA af, F7).
@@ -307,9 +313,56 @@ fn std_callers_are_named_by_their_functions_not_their_data() {
     );
     let data = named(vec![step("[section .data.rel.ro]", Some("reqwest"))]);
     assert!(
-        data.contains("first: reqwest v1.0.0 (`[section .data.rel.ro]`);"),
+        data.contains("that of reqwest v1.0.0 (`[section .data.rel.ro]`);"),
         "{data}"
     );
+}
+
+/// QA by F1: a std finding names every crate whose code calls into std's way to the C
+/// function (xh's tokio blocking task, off the one shortest chain through hyper-util's SOCKS
+/// code), the chain's first; a crate on the chain that calls nothing of std's (tower's
+/// pass-through) is not named, and the package's own call is said last.
+#[test]
+fn std_findings_name_every_crate_that_calls_into_std() {
+    let packages = ["app", "hyper-util", "tower", "tokio"].map(|n| package(n, None));
+    let reached: Vec<Reached> = packages
+        .iter()
+        .enumerate()
+        .map(|(i, p)| {
+            let [root, dep] = app_and(&packages[0], p);
+            if i == 0 { root } else { dep }
+        })
+        .collect();
+    let rule = rules::find("AOT004").expect("rule");
+    let mut f = super::new_finding(rule, "std", "1.95.0", vec!["app".into(), "std".into()]);
+    f.chain = vec![
+        step("app::main", Some("app")),
+        step("tower::MapFuture::call", Some("tower")),
+        step("hyper_util::SocksV5::call", Some("hyper_util")),
+        step("std::net::lookup_host", Some("std")),
+        step("getaddrinfo", None),
+    ];
+    let callers: Vec<(String, String)> = [
+        ("tokio", "tokio::BlockingTask::poll"),
+        ("hyper_util", "hyper_util::SocksV4::call"),
+        ("hyper_util", "hyper_util::SocksV5::call"),
+        ("app", "app::resolve"),
+    ]
+    .map(|(k, s)| (k.to_string(), s.to_string()))
+    .to_vec();
+    crate::audit::std_callers::word(&mut f, &reached, &callers);
+    let said = f.evidence.join("\n");
+    assert!(
+        said.contains(
+            "std makes this call when code outside std calls it, that of hyper-util v1.0.0 \
+             (`hyper_util::SocksV5::call` and 1 more of its functions); tokio v1.0.0 \
+             (`tokio::BlockingTask::poll`); app's own code (`app::resolve`); what can change \
+             is their use of std, or the dependencies that bring them in: app → hyper-util; \
+             app → tokio"
+        ),
+        "{said}"
+    );
+    assert!(!said.contains("tower"), "{said}");
 }
 
 /// QA bg F2: with openssl-sys's `vendored` feature the OpenSSL in the binary is built from

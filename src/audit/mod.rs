@@ -25,6 +25,7 @@ pub use reproduced::record_reproduced;
 pub mod reach;
 pub mod rules;
 mod split;
+mod std_callers;
 mod tls;
 
 pub use image::record_image_failures;
@@ -128,7 +129,7 @@ pub fn check(plan: &Plan, builds: &[Built], report: &mut Report, out: &mut Outpu
 /// moved to the crates whose code calls them ([`others::by_other_callers`]), dynamic
 /// loading the static binary's own code does ([`loading::by_static_callers`]), and last the
 /// other listed functions that are reachable too ([`split::also_reachable`]); a finding on
-/// std names the crate std's code works for ([`reach::name_std_callers`]).
+/// std names the crates std's code works for ([`std_callers::name_std_callers`]).
 pub fn annotate(plan: &Plan, graphs: &crate::graph::Graphs, report: &mut Report) {
     reach::annotate(graphs, report);
     let std_version = std_version(report);
@@ -147,7 +148,7 @@ pub fn annotate(plan: &Plan, graphs: &crate::graph::Graphs, report: &mut Report)
         inlined::chains_where_inlined(g, a, &reached);
         loading::by_static_callers(g, a, &reached, bin);
         split::also_reachable(g, a);
-        reach::name_std_callers(a, &reached);
+        std_callers::name_std_callers(g, a, &reached);
         nss_advice::fit(a, &reached);
     }
 }

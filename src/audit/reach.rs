@@ -2,7 +2,7 @@
 //! chain that keeps it alive (issue 13, item 4): dynamic loading, run-time code generation,
 //! NSS lookups and iconv. "The crate is in the graph" becomes "main → ... → dlopen".
 
-use super::graph::{Reached, dependency_named, same_crate};
+use super::graph::same_crate;
 use super::rules;
 use crate::format::quoted;
 use crate::graph::{Graph, Graphs};
@@ -207,84 +207,6 @@ pub fn arrows(chain: &[Step]) -> String {
 /// the symbol's own.
 pub(super) fn crate_of(s: &Step) -> Option<&str> {
     s.instantiated_in.as_deref().or(s.krate.as_deref())
-}
-
-/// A finding on std whose chain passes through other crates' code after the package's: std
-/// makes the call for them, and they are what the user can change (QA u: sfz's `ignore`,
-/// whose `WalkBuilder::build` calls `std::env::home_dir`; QA v: procs' dockworker and hyper,
-/// through tokio, to std's `lookup_host`). Said with the dependency path of the first of them;
-/// the finding stays std's, as the rule puts a call where the C library's code is entered.
-/// `reached`: the binary's crates, the package first.
-pub(super) fn name_std_callers(a: &mut crate::report::Artifact, reached: &[Reached]) {
-    let Some(package) = reached.first() else {
-        return;
-    };
-    for f in a
-        .findings
-        .iter_mut()
-        .filter(|f| f.krate == "std" && f.has_reach() && !f.chain.is_empty())
-    {
-        // After the package's own last step: before it, its code calls on.
-        let from = f
-            .chain
-            .iter()
-            .rposition(|s| crate_of(s).is_some_and(|k| package.is_crate(k)))
-            .map_or(0, |p| p + 1);
-        // Each crate's innermost function of the chain: its data (a vtable without a symbol,
-        // a constant the compiler named) is no step the user can find in its code (QA ad, F4:
-        // reqwest's `[section .data.rel.ro]`, hyper-util's `anon.….llvm.…`); named only when
-        // the chain has nothing else of the crate.
-        let mut others: Vec<(&Reached, &str)> = Vec::new();
-        for s in &f.chain[from..] {
-            let Some(r) = crate_of(s).and_then(|k| dependency_named(reached, k)) else {
-                continue;
-            };
-            let code = is_code(&s.symbol);
-            match others.iter_mut().find(|(o, _)| std::ptr::eq(*o, r)) {
-                Some(o) if code || !is_code(o.1) => o.1 = s.symbol.as_str(),
-                Some(_) => {}
-                None => others.push((r, s.symbol.as_str())),
-            }
-        }
-        let Some(&(first, _)) = others.first() else {
-            // The package's own code makes the call (QA af, F7: tealdeer's `tldr::try_main`
-            // calls `std::env::home_dir`, and the finding read as one on a dependency).
-            if let (Some(own), Some(next)) = (
-                from.checked_sub(1).and_then(|k| f.chain.get(k)),
-                f.chain.get(from),
-            ) {
-                f.evidence.push(format!(
-                    "{}'s own code makes this call: `{}` calls `{}`; what can change is that \
-                     call",
-                    package.name(),
-                    own.symbol,
-                    next.symbol
-                ));
-            }
-            continue;
-        };
-        let named: Vec<String> = others
-            .iter()
-            .rev()
-            .map(|(r, symbol)| format!("{} v{} (`{symbol}`)", r.name(), r.package.version))
-            .collect();
-        // Who calls, then what (QA bw F5: "std's code makes this call for tokio" read as if
-        // std called on tokio's behalf unasked).
-        f.evidence.push(format!(
-            "std makes this call when the chain's crates outside std call it, innermost \
-             first: {}; what can change is their use of std, or the dependency that brings \
-             them in: {}",
-            named.join("; "),
-            first.path.join(" → ")
-        ));
-    }
-}
-
-/// Whether a step's symbol names code: not bytes without a symbol (`[section …]`) nor a
-/// constant whose name the compiler made up.
-fn is_code(symbol: &str) -> bool {
-    !symbol.starts_with('[')
-        && !crate::attribute::demangle::is_anonymous_constant(symbol.as_bytes())
 }
 
 #[cfg(test)]

@@ -356,9 +356,11 @@ fn a_static_build_that_needs_a_shared_object_is_aot012() {
 /// QA u, F5 (sfz's `ignore`) and QA v, D2 (procs' hyper): a lookup std's code makes for a
 /// dependency stays on std, whose path (`audit-std-for → std`) and advice gave the user
 /// nothing to act on. The finding names that dependency, with its own path; the chain's step
-/// from it into std is a call objdump shows.
+/// from it into std is a call objdump shows, and so is config-finder's call into std, off the
+/// chain (QA by F1).
 #[test]
 fn a_lookup_std_makes_for_a_dependency_names_that_dependency() {
+    let (walker, config) = ("dir_walker::global_ignore", "config_finder::config_home");
     let v = audit(
         "audit-std-for",
         &[],
@@ -369,24 +371,49 @@ fn a_lookup_std_makes_for_a_dependency_names_that_dependency() {
             severity: "error",
             krate: "std",
             path: &["audit-std-for", "std"],
+            // Every crate whose code calls into std's lookup (QA by F1: the one chain's
+            // alone were named), whichever of the two the shortest chain passes.
             evidence: &[
-                "std makes this call when the chain's crates outside std call it, innermost \
-                 first: dir-walker v0.1.0 (`dir_walker::global_ignore`); what can change",
-                "or the dependency that brings them in: audit-std-for → dir-walker",
+                "std makes this call when code outside std calls it, that of ",
+                "dir-walker v0.1.0 (`dir_walker::global_ignore`); ",
+                "config-finder v0.1.0 (`config_finder::config_home`); ",
+                "what can change is their use of std, or the dependencies that bring them in: ",
             ],
         }],
     );
     let a = artifact(&v, "static");
-    let steps = chain_of(finding(a, "crate", "std"));
+    let f = finding(a, "crate", "std");
+    let steps = chain_of(f);
     let at = steps
         .iter()
-        .position(|s| s.0 == "dir_walker::global_ignore")
+        .position(|s| s.0 == walker || s.0 == config)
         .unwrap_or_else(|| panic!("{steps:?}"));
     assert!(
         steps[at + 1].0.starts_with("std::env::home_dir"),
         "{steps:?}"
     );
     crate::why::check_pairs(str_of(a, "path"), &steps);
+    // The chain's crate is named first, with its path first.
+    let (first, other) = match steps[at].0 == walker {
+        true => (("dir-walker", walker), ("config-finder", config)),
+        false => (("config-finder", config), ("dir-walker", walker)),
+    };
+    let said = format!(
+        "that of {} v0.1.0 (`{}`); {} v0.1.0 (`{}`); what can change is their use of std, or \
+         the dependencies that bring them in: audit-std-for → {}; audit-std-for → {}",
+        first.0, first.1, other.0, other.1, first.0, other.0
+    );
+    assert!(
+        f["evidence"].to_string().contains(&said),
+        "{said}\n{}",
+        f["evidence"]
+    );
+    // The other caller is no invention: objdump shows its call into std's `home_dir`.
+    let off_chain = [
+        (other.1.to_string(), "call".to_string()),
+        (steps[at + 1].0.clone(), "call".to_string()),
+    ];
+    crate::why::check_pairs(str_of(a, "path"), &off_chain);
 }
 
 /// QA h (eza): a crate that calls `iconv_open` and `getgrnam` through an `extern "C"` of its

@@ -1,0 +1,184 @@
+//! A finding on std names the code outside std that makes std make the call: what the user
+//! can change. std's own functions (`env::home_dir`, `net::lookup_host`) make the lookup for
+//! the crates that call them; the finding stays std's, as the rule puts a call where the C
+//! library's code is entered.
+
+use super::graph::{Reached, dependency_named};
+use super::reach::crate_of;
+use super::split::STD_CRATES;
+use crate::graph::Graph;
+use crate::report::{Artifact, Finding};
+
+/// The crates named in full; more are counted.
+const NAMED: usize = 6;
+
+/// Name, on each std finding with a chain, the crates whose code calls into std's way to the
+/// C function: every one the graph shows (QA by F1: xh's tokio blocking task, which resolves
+/// every plain request, went unnamed beside the SOCKS proxy code of the one shortest chain),
+/// the chain's own first, innermost first (QA u: sfz's `ignore`, whose `WalkBuilder::build`
+/// calls `std::env::home_dir`; QA v: procs' dockworker and hyper, through tokio, to std's
+/// `lookup_host`). A crate whose step is a pass-through on the chain's way (tower's
+/// `MapFuture::call`) calls nothing of std's and is not named. `reached`: the binary's
+/// crates, the package first.
+pub(super) fn name_std_callers(g: &Graph, a: &mut Artifact, reached: &[Reached]) {
+    for f in a
+        .findings
+        .iter_mut()
+        .filter(|f| f.krate == "std" && f.has_reach() && !f.chain.is_empty())
+    {
+        let callers = f
+            .chain
+            .last()
+            .and_then(|s| g.symbol(&s.symbol))
+            .map(|v| g.callers_through(v, STD_CRATES))
+            .unwrap_or_default();
+        word(f, reached, &callers);
+    }
+}
+
+/// Say on `f` who makes std make its call: the crates of `callers` (crate, symbol: code
+/// outside std that refers into std's way to the C function), after those of `f`'s chain past
+/// the package's own last step. Without callers (a graph decoded from code that sees no
+/// caller), the chain's crates alone.
+pub(super) fn word(f: &mut Finding, reached: &[Reached], callers: &[(String, String)]) {
+    let Some(package) = reached.first() else {
+        return;
+    };
+    // After the package's own last step: before it, its code calls on.
+    let from = f
+        .chain
+        .iter()
+        .rposition(|s| crate_of(s).is_some_and(|k| package.is_crate(k)))
+        .map_or(0, |p| p + 1);
+    let chain = &f.chain[from..];
+    let mut named: Vec<Named> = Vec::new();
+    let mut own: Vec<&str> = Vec::new();
+    for (k, symbol) in callers {
+        match dependency_named(reached, k) {
+            Some(r) => add(&mut named, r, symbol),
+            None if package.is_crate(k) && !own.contains(&symbol.as_str()) => own.push(symbol),
+            None => {}
+        }
+    }
+    if callers.is_empty() {
+        // Each crate's innermost function of the chain: its data (a vtable without a symbol,
+        // a constant the compiler named) is no step the user can find in its code (QA ad,
+        // F4: reqwest's `[section .data.rel.ro]`, hyper-util's `anon.….llvm.…`); named only
+        // when the chain has nothing else of the crate.
+        for s in chain.iter().rev() {
+            if let Some(r) = crate_of(s).and_then(|k| dependency_named(reached, k)) {
+                add(&mut named, r, &s.symbol);
+            }
+        }
+    }
+    // The chain's crates first, innermost first, each by its function on the chain.
+    let on_chain = |n: &Named| {
+        chain
+            .iter()
+            .rev()
+            .position(|s| crate_of(s).is_some_and(|k| n.reached.is_crate(k)))
+            .unwrap_or(usize::MAX)
+    };
+    named.sort_by_key(on_chain);
+    for n in &mut named {
+        if let Some(k) = n
+            .symbols
+            .iter()
+            .position(|x| is_code(x) && chain.iter().any(|s| &s.symbol == x))
+        {
+            let s = n.symbols.remove(k);
+            n.symbols.insert(0, s);
+        }
+    }
+    if named.is_empty() {
+        // The package's own code makes the call (QA af, F7: tealdeer's `tldr::try_main`
+        // calls `std::env::home_dir`, and the finding read as one on a dependency).
+        if let (Some(own), Some(next)) = (
+            from.checked_sub(1).and_then(|k| f.chain.get(k)),
+            f.chain.get(from),
+        ) {
+            f.evidence.push(format!(
+                "{}'s own code makes this call: `{}` calls `{}`; what can change is that call",
+                package.name(),
+                own.symbol,
+                next.symbol
+            ));
+        }
+        return;
+    }
+    let mut listed: Vec<String> = named
+        .iter()
+        .take(NAMED)
+        .map(|n| {
+            let more = match n.symbols.len() {
+                1 => String::new(),
+                2 => " and 1 more of its functions".to_string(),
+                k => format!(" and {} more of its functions", k - 1),
+            };
+            let r = n.reached;
+            format!(
+                "{} v{} (`{}`{more})",
+                r.name(),
+                r.package.version,
+                n.symbols[0]
+            )
+        })
+        .collect();
+    if named.len() > NAMED {
+        listed.push(format!("{} more crates", named.len() - NAMED));
+    }
+    if let Some(first) = own.first() {
+        listed.push(format!("{}'s own code (`{first}`)", package.name()));
+    }
+    let paths: Vec<String> = named
+        .iter()
+        .take(NAMED)
+        .map(|n| n.reached.path.join(" → "))
+        .collect();
+    let (them, bring) = match named.len() {
+        1 => ("its", "the dependency that brings it in"),
+        _ => ("their", "the dependencies that bring them in"),
+    };
+    // Who calls, then what (QA bw F5: "std's code makes this call for tokio" read as if std
+    // called on tokio's behalf unasked).
+    f.evidence.push(format!(
+        "std makes this call when code outside std calls it, that of {}; what can change is \
+         {them} use of std, or {bring}: {}",
+        listed.join("; "),
+        paths.join("; ")
+    ));
+}
+
+/// A crate whose code calls into std's way, with its functions that do, the first shown.
+struct Named<'r, 'm> {
+    reached: &'r Reached<'m>,
+    symbols: Vec<String>,
+}
+
+/// Add `symbol` to `r`'s functions, a function before data: a step without a symbol (`[section
+/// …]`) or a constant the compiler named is shown only when the crate has nothing else.
+fn add<'r, 'm>(named: &mut Vec<Named<'r, 'm>>, r: &'r Reached<'m>, symbol: &str) {
+    let Some(n) = named.iter_mut().find(|n| std::ptr::eq(n.reached, r)) else {
+        named.push(Named {
+            reached: r,
+            symbols: vec![symbol.to_string()],
+        });
+        return;
+    };
+    if n.symbols.iter().any(|s| s == symbol) {
+        return;
+    }
+    if is_code(symbol) && !is_code(&n.symbols[0]) {
+        n.symbols.retain(|s| is_code(s));
+        n.symbols.insert(0, symbol.to_string());
+    } else if is_code(symbol) || !is_code(&n.symbols[0]) {
+        n.symbols.push(symbol.to_string());
+    }
+}
+
+/// Whether a step's symbol names code: not bytes without a symbol (`[section …]`) nor a
+/// constant whose name the compiler made up.
+fn is_code(symbol: &str) -> bool {
+    !symbol.starts_with('[')
+        && !crate::attribute::demangle::is_anonymous_constant(symbol.as_bytes())
+}
