@@ -3,6 +3,11 @@
 
 use crate::report::Artifact;
 
+/// How a line of evidence begins that is one item of the list the line before it introduces
+/// (the crates whose code makes std make a call): the terminal hangs its wrapped lines under
+/// the item's text.
+pub const LISTED: &str = "↳ ";
+
 /// `1419280` → `1.35 MiB`; below 1 KiB, bytes.
 ///
 /// ```

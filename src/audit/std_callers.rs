@@ -6,6 +6,7 @@
 use super::graph::{Reached, dependency_named};
 use super::reach::crate_of;
 use super::split::STD_CRATES;
+use crate::format::LISTED;
 use crate::graph::Graph;
 use crate::report::{Artifact, Finding};
 
@@ -117,36 +118,36 @@ pub(super) fn word(f: &mut Finding, reached: &[Reached], callers: &[(String, Str
             };
             let r = n.reached;
             format!(
-                "{} v{} (`{}`{more})",
+                "{LISTED}{} v{} ({}): `{}`{more}",
                 r.name(),
                 r.package.version,
+                r.path.join(" → "),
                 n.symbols[0]
             )
         })
         .collect();
     if named.len() > NAMED {
-        listed.push(format!("{} more crates", named.len() - NAMED));
+        listed.push(format!("{LISTED}{} more crates", named.len() - NAMED));
     }
     if let Some(first) = own.first() {
-        listed.push(format!("{}'s own code (`{first}`)", package.name()));
+        listed.push(format!("{LISTED}{}'s own code: `{first}`", package.name()));
     }
-    let paths: Vec<String> = named
-        .iter()
-        .take(NAMED)
-        .map(|n| n.reached.path.join(" → "))
-        .collect();
-    let (them, bring) = match named.len() {
-        1 => ("its", "the dependency that brings it in"),
-        _ => ("their", "the dependencies that bring them in"),
+    let them = match (named.len(), own.is_empty()) {
+        (1, true) => "its use of std, or the dependency that brings it in",
+        _ => "their use of std, or the dependencies that bring them in",
     };
     // Who calls, then what (QA bw F5: "std's code makes this call for tokio" read as if std
-    // called on tokio's behalf unasked).
+    // called on tokio's behalf unasked), one crate a line (QA bw F5: one paragraph).
+    let first = if listed.len() > 1 {
+        " (the chain's first)"
+    } else {
+        ""
+    };
     f.evidence.push(format!(
-        "std makes this call when code outside std calls it, that of {}; what can change is \
-         {them} use of std, or {bring}: {}",
-        listed.join("; "),
-        paths.join("; ")
+        "std makes this call when the code below, outside std, calls it{first}; what can \
+         change is {them}:"
     ));
+    f.evidence.extend(listed);
 }
 
 /// A crate whose code calls into std's way, with its functions that do, the first shown.

@@ -167,12 +167,40 @@ const KEY: usize = 11;
 
 /// `        key:       text`, the text wrapped to 100 columns under itself.
 fn keyed(s: &mut String, key: &str, text: &str) {
-    fill(s, &format!("        {key:<KEY$}"), text);
+    // An item of a list: its wrapped lines hang under its text.
+    match text.strip_prefix(crate::format::LISTED) {
+        Some(item) => fill(
+            s,
+            &format!("        {key:<KEY$}{}", crate::format::LISTED),
+            item,
+        ),
+        None => fill(s, &format!("        {key:<KEY$}"), text),
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// QA bw F5: an item of a list of evidence (the crates whose code makes std make a call)
+    /// hangs its wrapped lines under its own text, not under the arrow.
+    #[test]
+    fn an_item_of_evidence_hangs_its_wrapped_lines_under_its_text() {
+        let mut s = String::new();
+        let item = format!(
+            "{}tokio v1.47.1 (xh → hyper → tokio): `{}`",
+            crate::format::LISTED,
+            "<tokio::runtime::blocking::task::BlockingTask<T> as core::future::Future>::poll"
+        );
+        keyed(&mut s, "", &item);
+        let lines: Vec<&str> = s.lines().collect();
+        assert_eq!(lines.len(), 3, "{s}");
+        let at = |l: &str| l.chars().take_while(|c| *c == ' ').count();
+        assert!(lines[0].trim_start().starts_with("↳ tokio"), "{s}");
+        for l in &lines[1..] {
+            assert_eq!(at(l), at(lines[0]) + 2, "{s}");
+        }
+    }
 
     #[test]
     fn explain_wraps_at_100_columns() {
