@@ -7,7 +7,7 @@ use super::super::split::{is_chain_to, narrow_defines, note_defines, rechain};
 use super::lines::{OwnCall, not_said_std, own_callers_of};
 use crate::format::quoted;
 use crate::graph::Graph;
-use crate::report::Finding;
+use crate::report::{CALLED_BY_OTHERS, Finding};
 
 /// A function, a crate whose code calls it, and its first calling symbol there.
 pub(super) type Call<'r, 'm> = (&'static str, &'r Reached<'m>, String);
@@ -169,8 +169,7 @@ fn leave(g: &Graph, f: &mut Finding, mine: usize, mut lines: Vec<String>, names:
             !e.starts_with(DEFINES) && !e.contains(UNREACHABLE) && !is_chain_to(e, names)
         });
         let lowered = format!(
-            "none of the NSS functions the static binary defines is called by {}'s code, so \
-             the finding is one step less severe",
+            "{CALLED_BY_OTHERS}{}'s code, so the finding is one step less severe",
             f.krate
         );
         match lines.last_mut() {

@@ -95,6 +95,12 @@ pub const REACH_RULES: &[&str] = &["AOT001", "AOT002", "AOT004", "AOT010"];
 /// trimmed away", and the page "linked but unreachable: the code is in the file").
 pub const NOT_LINKED: &str = "none of the functions this rule looks for is linked";
 
+/// Said of a finding whose crate's code calls none of the NSS functions the binary defines:
+/// other crates' code does, and their findings carry the chains (QA cb F1: the page read
+/// "linked but unreachable" of just's nix, beside dirs-sys's reachable `getpwuid_r`).
+pub const CALLED_BY_OTHERS: &str =
+    "none of the NSS functions the static binary defines is called by ";
+
 /// How the evidence of a finding with none begins (see `audit::findings`).
 pub const NO_EVIDENCE: &str = "no evidence in this binary";
 
@@ -118,6 +124,16 @@ impl Finding {
     /// looks for is linked, nor any code of its crate ([`NOT_LINKED`] among the evidence).
     pub fn not_linked(&self) -> bool {
         self.reachable == Some(false) && self.evidence.iter().any(|e| e.contains(NOT_LINKED))
+    }
+
+    /// Not reachable as its crate's: the functions its rule looks for are called by other
+    /// crates' code, not by its own ([`CALLED_BY_OTHERS`] among the evidence).
+    pub fn called_by_others(&self) -> bool {
+        self.reachable == Some(false)
+            && self
+                .evidence
+                .iter()
+                .any(|e| e.contains(&format!("{CALLED_BY_OTHERS}{}'s code", self.krate)))
     }
 
     /// Counts for the gate: an error that no `allow` covers.

@@ -18,7 +18,9 @@ pub use advice::{
     Advice, BinaryAdvice, Change, FeatureAdvice, LeavingCrate, Measured, Variant, VariantStatus,
     WITHIN_NOISE,
 };
-pub use audit::{DEFINES, Finding, NO_CODE, NO_EVIDENCE, NOT_LINKED, REPRODUCED, Severity};
+pub use audit::{
+    CALLED_BY_OTHERS, DEFINES, Finding, NO_CODE, NO_EVIDENCE, NOT_LINKED, REPRODUCED, Severity,
+};
 pub use gate::{BaselineSummary, Check, CheckId, NewEntry, Provenance, Unit, Verdict};
 pub use graph::{Chain, EdgeSource, GraphSummary, NEEDS_SYMBOLS, RefKind, Step, Why};
 pub use hostile::{HostileOutcome, HostileRun, NOTHING_ON_STDERR, Waiver, none_judged};

@@ -134,6 +134,15 @@ fn reach(s: &mut String, f: &Finding) {
             "<p class=\"reach\"><b class=\"ok-text\">Not in the binary</b>: none of the \
              functions the rule looks for is linked.</p>",
         ),
+        Some(false) if f.called_by_others() => {
+            let _ = write!(
+                s,
+                "<p class=\"reach\"><b class=\"ok-text\">Not called by {}'s code</b>: the \
+                 functions the rule looks for are called by other crates' code, whose findings \
+                 say whether they are reachable.</p>",
+                text(&f.krate)
+            );
+        }
         Some(false) => s.push_str(
             "<p class=\"reach\"><b class=\"ok-text\">Linked but unreachable</b> from every \
              root: the code is in the file, nothing reaches it.</p>",
@@ -414,6 +423,17 @@ mod tests {
         f.reachable = Some(false);
         reach(&mut s, &f);
         assert!(s.contains("Linked but unreachable"), "{s}");
+        // QA cb F1: a crate whose code calls none of the functions, which others' code calls.
+        let mut s = String::new();
+        f.krate = "nix".into();
+        f.evidence = vec![format!(
+            "`getpwuid_r` is called by the code of dirs-sys, not of nix (the finding on \
+             dirs-sys); {}nix's code, so the finding is one step less severe",
+            crate::report::CALLED_BY_OTHERS
+        )];
+        reach(&mut s, &f);
+        assert!(s.contains("Not called by nix's code"), "{s}");
+        assert!(!s.contains("unreachable"), "{s}");
     }
 
     /// QA al F5: the probe's giving up was said as the note and again as each unknown figure's

@@ -71,7 +71,7 @@ fn nss_functions_another_crates_code_calls_are_that_crates() {
     // The same with nix's lookup never called (`--features no-user`; in this test, not a
     // second one: both would build the fixture's binary at one path): none of the NSS
     // functions is nix's code's, so its finding is a warning that says why.
-    audit(
+    let v = audit(
         "audit-nss-other",
         &["--features", "no-user"],
         1,
@@ -93,6 +93,20 @@ fn nss_functions_another_crates_code_calls_are_that_crates() {
             },
         ],
     );
+    // The page says nix's code calls none of them, not that they are unreachable (QA cb F1:
+    // "linked but unreachable" beside dirs-sys's reachable `getpwuid_r`).
+    let nix = finding(artifact(&v, "static"), "crate", "nix");
+    assert_eq!(nix["reachable"], false, "{nix}");
+    let page = run(&mut human_fixture(
+        "audit-nss-other",
+        &["--features", "no-user", "--no-probe", "--format", "html"],
+    ));
+    assert!(
+        page.stdout.contains("Not called by nix's code"),
+        "{}",
+        page.stderr
+    );
+    assert_eq!(page.stdout.matches("Linked but unreachable").count(), 1);
     // QA j, J1: with the lookup called (`--features lookup`), resolv-sys's finding showed the
     // shortest chain to `gethostbyname`, the package's own direct call, with no step of
     // resolv-sys (bat: std's chain to `getpwuid_r` on libgit2-sys's finding). It shows the
