@@ -289,6 +289,14 @@ impl Ready {
     /// `http[:PORT][/PATH][#STATUS]`. Without a port, `http` is followed directly by its path
     /// or status: `http/health`, `http#204` (`http:/health` too).
     pub fn parse(s: &str) -> Result<Ready, String> {
+        if let Some(rest) = s.strip_prefix("http://") {
+            return parse_url(rest);
+        }
+        if s.starts_with("https:") {
+            return Err(format!(
+                "`{s}`: the probe asks in plain HTTP/1.0 (`http://127.0.0.1:PORT/PATH`)"
+            ));
+        }
         if let Some(rest) = s.strip_prefix("http")
             && (rest.is_empty() || rest.starts_with([':', '/', '#']))
         {
@@ -307,7 +315,11 @@ impl Ready {
             },
             ("line", _) => Err("`line` needs a regular expression: `line:REGEX`".into()),
             ("tcp", None) => Ok(Ready::Tcp(None)),
-            ("tcp", Some(p)) => parse_port(p).map(|p| Ready::Tcp(Some(p))),
+            ("tcp", Some(p)) => match p.rsplit_once(':') {
+                // `tcp:127.0.0.1:8080`, as a URL's authority is written (QA ca F3).
+                Some((host, port)) => local(host, port, s).map(Ready::Tcp),
+                None => parse_port_or_free(p).map(Ready::Tcp),
+            },
             _ => Err(format!(
                 "`{s}`: expected `exit[:STATUS,...]`, `line:REGEX`, `tcp[:PORT]` or \
                  `http[:PORT][/PATH][#STATUS]`"
@@ -381,9 +393,9 @@ fn parse_http(rest: &str) -> Result<Ready, String> {
     };
     let (port, path) = match rest.find('/') {
         Some(0) => (None, rest),
-        Some(i) => (Some(parse_port(&rest[..i])?), &rest[i..]),
+        Some(i) => (parse_port_or_free(&rest[..i])?, &rest[i..]),
         None if rest.is_empty() => (None, "/"),
-        None => (Some(parse_port(rest)?), "/"),
+        None => (parse_port_or_free(rest)?, "/"),
     };
     if path.chars().any(|c| c.is_whitespace() || c.is_control()) {
         return Err(format!(
@@ -395,6 +407,48 @@ fn parse_http(rest: &str) -> Result<Ready, String> {
         path: path.to_string(),
         status,
     })
+}
+
+/// `http://HOST:PORT/PATH[#STATUS]` after its scheme, for a host of this machine: the form a
+/// user types first, which was read as the path `//HOST:PORT/` on the free port and waited
+/// out every run's timeout (QA ca F3).
+fn parse_url(rest: &str) -> Result<Ready, String> {
+    let (authority, path) = rest.split_at(rest.find(['/', '#']).unwrap_or(rest.len()));
+    let whole = format!("http://{rest}");
+    let Some((host, port)) = authority
+        .rsplit_once(':')
+        .filter(|(h, _)| !h.ends_with(':'))
+    else {
+        return Err(format!(
+            "`{whole}` names no port: write `http://{authority}:PORT{path}`, or \
+             `http{path}` to wait on the free port handed to the program in `PORT`"
+        ));
+    };
+    let port = local(host, port, &whole)?;
+    match parse_http(path)? {
+        Ready::Http { path, status, .. } => Ok(Ready::Http { port, path, status }),
+        other => Ok(other),
+    }
+}
+
+/// The port of `HOST:PORT` when HOST is this machine, where the probe connects (127.0.0.1,
+/// else `[::1]`); `{port}` is the free port the probe hands the program.
+fn local(host: &str, port: &str, whole: &str) -> Result<Option<u16>, String> {
+    if !["127.0.0.1", "localhost", "[::1]", "0.0.0.0", "[::]"].contains(&host) {
+        return Err(format!(
+            "`{whole}`: the probe waits on the program it started, on this machine (127.0.0.1 \
+             or [::1]), not on `{host}`"
+        ));
+    }
+    parse_port_or_free(port)
+}
+
+/// A port, or `{port}`: the free one the probe hands the program, as in `--probe-arg`.
+fn parse_port_or_free(s: &str) -> Result<Option<u16>, String> {
+    match s {
+        "{port}" => Ok(None),
+        _ => parse_port(s).map(Some),
+    }
 }
 
 fn parse_port(s: &str) -> Result<u16, String> {

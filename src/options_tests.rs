@@ -24,15 +24,19 @@ fn exit_readiness_names_the_statuses_it_times() {
     }
 }
 
+/// An `http` readiness.
+fn http(port: Option<u16>, path: &str, status: Option<u16>) -> Ready {
+    Ready::Http {
+        port,
+        path: path.into(),
+        status,
+    }
+}
+
 /// The documented grammar `http[:PORT][/PATH][#STATUS]` without a port: `http/health`,
 /// `http#204`, `http/x#200` (the parser once split on the first `:` and rejected them).
 #[test]
 fn ready_http_without_a_port_parses_as_the_grammar_says() {
-    let http = |port: Option<u16>, path: &str, status: Option<u16>| Ready::Http {
-        port,
-        path: path.into(),
-        status,
-    };
     for (text, want) in [
         ("http", http(None, "/", None)),
         ("http/health", http(None, "/health", None)),
@@ -57,6 +61,43 @@ fn ready_http_without_a_port_parses_as_the_grammar_says() {
         ("https/x", "expected `exit[:STATUS,...]`"),
         ("httpx", "expected `exit[:STATUS,...]`"),
         ("http/a b", "no spaces"),
+    ] {
+        let e = Ready::parse(text).expect_err(text);
+        assert!(e.contains(says), "{text}: {e}");
+    }
+}
+
+/// QA ca F3: `http://127.0.0.1:18080/` was read as the path `//127.0.0.1:18080/` on the free
+/// port, and each run waited out its timeout; `tcp:127.0.0.1:8080` and `http:{port}/` were
+/// refused. A URL of this machine, a `tcp` address and `{port}` read as the grammar's forms;
+/// another host, a URL without a port and `https` are refused at once, saying how to write it.
+#[test]
+fn ready_as_a_url_or_an_address_of_this_machine() {
+    for (text, want) in [
+        ("http://127.0.0.1:18080/", http(Some(18080), "/", None)),
+        ("http://localhost:8080", http(Some(8080), "/", None)),
+        (
+            "http://[::1]:8080/health#204",
+            http(Some(8080), "/health", Some(204)),
+        ),
+        ("http://127.0.0.1:{port}/x", http(None, "/x", None)),
+        ("http:{port}/", http(None, "/", None)),
+        ("tcp:127.0.0.1:8080", Ready::Tcp(Some(8080))),
+        ("tcp:localhost:{port}", Ready::Tcp(None)),
+        ("tcp:{port}", Ready::Tcp(None)),
+    ] {
+        assert_eq!(Ready::parse(text), Ok(want), "{text}");
+    }
+    for (text, says) in [
+        ("http://example.com:80/", "not on `example.com`"),
+        ("tcp:10.0.0.1:80", "not on `10.0.0.1`"),
+        (
+            "http://127.0.0.1/health",
+            "names no port: write `http://127.0.0.1:PORT/health`",
+        ),
+        ("http://[::1]/", "names no port"),
+        ("https://127.0.0.1:8443/", "plain HTTP/1.0"),
+        ("http://127.0.0.1:0/", "not a TCP port"),
     ] {
         let e = Ready::parse(text).expect_err(text);
         assert!(e.contains(says), "{text}: {e}");

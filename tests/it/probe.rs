@@ -152,7 +152,10 @@ fn exit_mode_reads_the_peak_before_the_process_is_reaped() {
 
 #[test]
 fn slow_server_time_and_memory_bracket_the_known_values() {
-    for ready in ["tcp", "line:^ready print_ns=", "http:/"] {
+    // The URL form a user types first, read as the grammar's `http` (QA ca F3: it was the
+    // path `//127.0.0.1:…` on the free port).
+    let url = "http://127.0.0.1:{port}/";
+    for ready in ["tcp", "line:^ready print_ns=", "http:/", url] {
         let dir = tempfile::tempdir().expect("tempdir");
         let (env, path) = report_file(&dir);
         let r = probe(
@@ -174,6 +177,9 @@ fn slow_server_time_and_memory_bracket_the_known_values() {
         let p = r.probe();
         assert_eq!(p["runs"], 2, "{ready}");
         assert_eq!(p["memory_runs"], 2, "{ready}");
+        if ready == url {
+            assert_eq!(p["ready"], "http", "{p}");
+        }
         assert!(f64_at(p, &["startup_ms", "min"]) >= 200.0, "{ready}: {p}");
         let rss = u64_at(p, &["memory_kib", "rss"]);
         assert!(rss >= 64 * MIB_KIB, "{ready}: rss {rss}");
