@@ -3,6 +3,10 @@
 
 use crate::report::Artifact;
 
+/// The most characters of a name in a Markdown or HTML table or list; longer ones are cut in
+/// the middle ([`clip`]).
+pub const NAME_MAX: usize = 240;
+
 /// How a line of evidence begins that is one item of the list the line before it introduces
 /// (the crates whose code makes std make a call): the terminal hangs its wrapped lines under
 /// the item's text.

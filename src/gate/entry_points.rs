@@ -59,6 +59,59 @@ pub fn at_most<'a>(
     (&shown[..most], format!(" (+{} more, {where_})", all - most))
 }
 
+/// One entry point as a renderer writes it, cut: a reference's two ends, or a name alone.
+pub struct Cut {
+    pub from: Option<String>,
+    pub to: String,
+    /// ` (retains 1.2 KiB)` after a reference whose callee's retained size is known, or empty.
+    pub retains: String,
+}
+
+impl Cut {
+    /// `from → to (retains …)`, or the name, each name as `quote` writes it.
+    pub fn written(&self, quote: impl Fn(&str) -> String) -> String {
+        match &self.from {
+            Some(f) => format!("{} → {}{}", quote(f), quote(&self.to), self.retains),
+            None => quote(&self.to),
+        }
+    }
+}
+
+/// The entry points `shown` of `c` (the first of its [`shown`]), each cut to `room`
+/// characters so that no two read alike ([`crate::format::clip_apart`]): a reference's caller
+/// and callee each to two fewer, for the arrow between them, and what the callee retains kept
+/// (QA bb F2: the cut took the arrow; QA ca F1: the Markdown and the page printed names of
+/// 19,163 characters whole).
+pub fn cut(c: &Check, shown: &[String], room: usize) -> Vec<Cut> {
+    match c.new_entries.get(..shown.len()) {
+        Some(entries) if !entries.is_empty() => {
+            let from: Vec<&str> = entries.iter().map(|e| e.from.as_str()).collect();
+            let to: Vec<&str> = entries.iter().map(|e| e.to.as_str()).collect();
+            let (from, to) = (
+                crate::format::clip_apart(&from, room.saturating_sub(2)),
+                crate::format::clip_apart(&to, room.saturating_sub(2)),
+            );
+            entries
+                .iter()
+                .zip(from.into_iter().zip(to))
+                .map(|(e, (f, t))| Cut {
+                    from: Some(f),
+                    to: t,
+                    retains: crate::format::retains(e.retained),
+                })
+                .collect()
+        }
+        _ => crate::format::clip_apart(shown, room)
+            .into_iter()
+            .map(|to| Cut {
+                from: None,
+                to,
+                retains: String::new(),
+            })
+            .collect(),
+    }
+}
+
 /// The message of `c` ended with its entry points as the gate writes them, for tests of the
 /// renderers.
 #[cfg(test)]

@@ -293,28 +293,10 @@ fn entry_points_cut(c: &Check, room: usize, most: usize) -> String {
         Some((body, lead, shown, more)) => {
             let (shown, more) =
                 crate::gate::entry_points::at_most(&names, (shown, more), most, "-v lists them");
-            let cut = match c.new_entries.get(..shown.len()) {
-                // A reference: its caller and its callee each cut apart, the arrow and what
-                // the callee retains kept (QA bb F2: the cut took the arrow, or the callee's
-                // `ToSocketAddrs::to_socket_addrs`).
-                // Each end fits a line of its own: the filling breaks at the arrow's spaces.
-                Some(entries) if !entries.is_empty() => {
-                    let from: Vec<&str> = entries.iter().map(|e| e.from.as_str()).collect();
-                    let to: Vec<&str> = entries.iter().map(|e| e.to.as_str()).collect();
-                    let (from, to) = (
-                        crate::format::clip_apart(&from, room.saturating_sub(2)),
-                        crate::format::clip_apart(&to, room.saturating_sub(2)),
-                    );
-                    entries
-                        .iter()
-                        .zip(from.iter().zip(&to))
-                        .map(|(e, (f, t))| {
-                            format!("{f} → {t}{}", crate::format::retains(e.retained))
-                        })
-                        .collect()
-                }
-                _ => crate::format::clip_apart(shown, room),
-            };
+            let cut: Vec<String> = crate::gate::entry_points::cut(c, shown, room)
+                .iter()
+                .map(|x| x.written(str::to_string))
+                .collect();
             format!("{body}{lead}{}{more}", cut.join(", "))
         }
         None => c.message.clone(),

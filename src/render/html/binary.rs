@@ -4,8 +4,8 @@ use std::fmt::Write as _;
 
 use super::escape::{clipped, text};
 use super::graph;
-use super::treemap::NAME_MAX;
 use super::{Cell, ROWS, Table};
+use crate::format::NAME_MAX;
 use crate::format::{size, size_change, thousands};
 use crate::report::{Artifact, Binary, Check, CheckId, Confidence, Linkage};
 

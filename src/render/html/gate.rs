@@ -114,7 +114,7 @@ fn checks(s: &mut String, all: &[Row]) {
             Cell::Num(c.limit.or(c.baseline).unwrap_or(f64::NAN), text(&reference)),
             Cell::Num(c.change.or(c.delta).unwrap_or(f64::NAN), text(&change(c))),
             // For a crate that grew, the message names its new entry points.
-            Cell::Text(super::verdict::spans(&c.message)),
+            Cell::Text(super::verdict::check_message(c)),
         ]);
     }
     t.finish(s, None);

@@ -5,7 +5,7 @@
 use std::fmt::Write as _;
 
 use super::escape::{clipped, text};
-use super::treemap::NAME_MAX;
+use crate::format::NAME_MAX;
 use crate::format::size;
 use crate::report::{Binary, EdgeSource, Step};
 

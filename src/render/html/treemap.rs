@@ -3,6 +3,7 @@
 //! on a crate zooms into it (a link to its own pre-drawn view, shown by CSS `:target`, so it
 //! works without JavaScript). Coloured by crate, or with a baseline by growth and shrinkage.
 
+use crate::format::NAME_MAX;
 use std::collections::HashMap;
 use std::fmt::Write as _;
 
@@ -16,8 +17,6 @@ const W: f64 = 1000.0;
 const H: f64 = 560.0;
 /// Height of a crate's title strip, where it has room for one.
 const STRIP: f64 = 15.0;
-/// Longest symbol name the page writes out (in full in the JSON report).
-pub const NAME_MAX: usize = 240;
 /// Width of a character of the labels, in drawing units (12px sans-serif, about).
 const CHAR: f64 = 6.6;
 /// The same for a crate's label, in bold (QA as F6: `web_atoms · 574 KiB` ran past its box).

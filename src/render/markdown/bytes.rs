@@ -4,6 +4,7 @@
 //! were asked for by name and stay open; the tables are folded in `<details>`. Tables are cut at
 //! [`ROWS`] rows and say what they left out.
 
+use crate::format::NAME_MAX;
 use std::fmt::Write as _;
 
 use super::escape::cell;
@@ -15,8 +16,6 @@ use crate::report::{Artifact, Binary, Coverage, CrateSize, Why};
 /// Rows a table lists (`--crates`, `--symbols all`) before it says how many more the JSON
 /// report has: a pull-request comment holds at most 65,536 characters.
 const ROWS: usize = 100;
-/// Longest name written, in characters; longer ones end in `…`.
-const NAME_MAX: usize = 240;
 
 /// Every binary's `--why` chains, crates and symbols; `all_crates`: `--crates`.
 pub fn render(s: &mut String, artifacts: &[Artifact], all_crates: bool) {

@@ -31,18 +31,8 @@ pub(super) fn listed(s: &mut String, rows: &[(&str, &Check)]) {
         let _ = writeln!(s, "- {label}, crate {}:", cell(name));
         let names = crate::gate::entry_points::shown(c);
         let (_, shown, more) = crate::gate::entry_points::named(&names);
-        match c.new_entries.get(..shown.len()) {
-            Some(entries) if !entries.is_empty() => {
-                for e in entries {
-                    let retains = crate::format::retains(e.retained);
-                    let _ = writeln!(s, "  - {} → {}{retains}", cell(&e.from), cell(&e.to));
-                }
-            }
-            _ => {
-                for n in shown {
-                    let _ = writeln!(s, "  - {}", cell(n));
-                }
-            }
+        for x in crate::gate::entry_points::cut(c, shown, crate::format::NAME_MAX + 2) {
+            let _ = writeln!(s, "  - {}", x.written(cell));
         }
         if more > 0 {
             let _ = writeln!(s, "  - and {more} more (the JSON report lists each)");

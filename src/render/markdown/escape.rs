@@ -161,17 +161,13 @@ pub(super) fn message_with(c: &Check, most: usize) -> String {
                 most,
                 "listed below the table",
             );
-            // A reference: its two ends quoted apart, each as `nm` writes it.
-            let quoted: Vec<String> = match c.new_entries.get(..shown.len()) {
-                Some(entries) if !entries.is_empty() => entries
+            // A reference: its two ends quoted apart, each as `nm` writes it, cut where
+            // longer than a name in the page's tables.
+            let quoted: Vec<String> =
+                crate::gate::entry_points::cut(c, shown, crate::format::NAME_MAX + 2)
                     .iter()
-                    .map(|e| {
-                        let retains = crate::format::retains(e.retained);
-                        format!("{} → {}{retains}", cell(&e.from), cell(&e.to))
-                    })
-                    .collect(),
-                _ => shown.iter().map(|n| cell(n)).collect(),
-            };
+                    .map(|x| x.written(cell))
+                    .collect();
             let _ = write!(
                 out,
                 "{}{}{}{more}",

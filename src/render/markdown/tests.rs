@@ -394,3 +394,54 @@ fn a_whole_budget_reads_as_the_message_says_it() {
     assert_eq!(limit(8_500_000.0, Unit::Bytes), "limit 8.11 MiB");
     assert_eq!(limit(50.0, Unit::Ms), "limit 50.0 ms");
 }
+
+/// QA ca F1: a new entry point of 19,163 characters (actix's `drop_in_place<…>`) was printed
+/// whole in the Markdown, which went over a comment's size, and in the page's cells. Both cut
+/// each end of a reference to the tables' name length, as the terminal cuts it to its width.
+#[test]
+fn long_entry_points_are_cut_in_markdown_and_in_the_page() {
+    use crate::report::{CheckId, NewEntry};
+    let long = |end: &str| format!("core::ptr::drop_in_place<{}{end}>", "Service<".repeat(2000));
+    let (from, to) = (long("caller"), long("callee"));
+    let mut a = crate::report::test_artifact(1000);
+    let mut c = Check::worded(
+        CheckId::BaselineCrate("actix_server".into()),
+        Verdict::Fail,
+        "crate actix_server grew by 14.5 KiB (+138.7%) to 25.0 KiB: over 5% and 4.00 KiB".into(),
+    );
+    c.new_entries = vec![NewEntry {
+        from: from.clone(),
+        to: to.clone(),
+        retained: None,
+    }];
+    c.entry_points = vec![from.clone()];
+    crate::gate::entry_points::end_message_with_entry_points(&mut c);
+    a.checks.push(c);
+    let mut report = Report::new(None);
+    report.artifacts = vec![a];
+    let cut = |name: &str| crate::format::clip(name, crate::format::NAME_MAX);
+    let md = render(&report);
+    assert!(
+        md.contains(&format!("`{}` → `{}`", cut(&from), cut(&to))),
+        "{md}"
+    );
+    assert!(!md.contains(&format!("`{from}`")), "{md}");
+    assert!(
+        md.lines()
+            .all(|l| l.len() < 2 * crate::format::NAME_MAX + 200),
+        "{md}"
+    );
+    let page = crate::render::html::render(&report);
+    let code = |name: &str| {
+        format!(
+            "<code>{}</code>",
+            name.replace('<', "&lt;").replace('>', "&gt;")
+        )
+    };
+    assert!(
+        page.contains(&code(&cut(&from))),
+        "the page has no cut name"
+    );
+    assert!(page.contains(&code(&cut(&to))), "the page has no cut name");
+    assert!(!page.contains(&code(&from)), "the page has the whole name");
+}
