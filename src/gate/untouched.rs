@@ -134,6 +134,7 @@ fn built_otherwise(checks: &mut [Check], base: Option<&Provenance>, now: Option<
             continue;
         }
         c.verdict = Verdict::Warn;
+        c.built_otherwise = true;
         let why = format!(
             "; but the baseline was built otherwise ({what}): what each crate and section \
              holds moves with that (warns; the file's size judges the whole)"

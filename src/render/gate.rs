@@ -99,12 +99,12 @@ pub fn checks(s: &mut String, a: &Artifact, st: &Style) {
         .collect();
     // `-v` lists every check; otherwise a dozen new crates are one line.
     let (kept, folded) = if st.verbose {
-        (shown.clone(), None)
+        (shown.clone(), Vec::new())
     } else {
         super::fold::fold(&shown)
     };
     let mut lines: Vec<Line> = kept.iter().map(|c| Line::Check(c)).collect();
-    lines.extend(folded.as_ref().map(Line::Folded));
+    lines.extend(folded.iter().map(Line::Folded));
     // Stable: the folded line after the listed checks of its verdict.
     lines.sort_by_key(|l| std::cmp::Reverse(l.verdict()));
     let width = lines

@@ -256,6 +256,12 @@ pub struct Check {
     /// `new` could not tell it from a crate the change added).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub inlined_in_baseline: bool,
+    /// A crate or section check that failed and warns because the baseline was built with
+    /// other settings (profile, rustflags, toolchain), which move what each crate and section
+    /// holds; the renderers fold such checks into one line (QA ca F2: 42 rows, each with the
+    /// same caveat).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub built_otherwise: bool,
 }
 
 impl Check {
@@ -278,6 +284,7 @@ impl Check {
             new: false,
             gone: false,
             inlined_in_baseline: false,
+            built_otherwise: false,
         }
     }
 

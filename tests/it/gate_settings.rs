@@ -125,6 +125,7 @@ fn another_profile_setting_is_said_and_crate_and_section_checks_warn() {
             str_of(c, "message").contains("the baseline was built otherwise (profile setting lto)"),
             "{c}"
         );
+        assert_eq!(c["built_otherwise"], true, "{c}");
     }
     assert_eq!(r.code, 0, "{}", r.stderr);
     // Said above the deltas, for a person.
@@ -137,5 +138,31 @@ fn another_profile_setting_is_said_and_crate_and_section_checks_warn() {
             .contains("profile setting lto: baseline fat, now false"),
         "{}",
         human.stdout
+    );
+    // The checks it moved are one line, the caveat said once (QA ca F2: 42 rows, each with
+    // it); `-v` lists each.
+    let folded = human
+        .stdout
+        .lines()
+        .find(|l| l.trim_start().starts_with("warn") && l.contains("crate and section checks"))
+        .unwrap_or_else(|| panic!("{}", human.stdout));
+    assert!(folded.contains("over their thresholds"), "{folded}");
+    // Counted in the text as one paragraph, whatever the filling broke.
+    let flat = |t: &str| t.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert_eq!(
+        flat(&human.stdout).matches("built otherwise").count(),
+        1,
+        "{}",
+        human.stdout
+    );
+    let all = run(
+        fixture_saying_status("std-twin", &["--no-probe", "-v", "--baseline"])
+            .arg(dir.path().join("base.json")),
+    );
+    assert!(
+        flat(&all.stdout).matches("built otherwise").count() >= 2,
+        "{}\n{}",
+        all.stdout,
+        all.stderr
     );
 }

@@ -326,7 +326,7 @@ fn verdicts(s: &mut String, all: &[Row]) {
                 .filter(|r| kept.iter().any(|k| std::ptr::eq(*k, r.2)))
                 .map(|r| (r.2.verdict, Ok(*r))),
         );
-        if let Some(f) = folded {
+        for f in folded {
             lines.push((f.verdict, Err((own[0].0.as_str(), f))));
         }
     }
@@ -340,6 +340,16 @@ fn verdicts(s: &mut String, all: &[Row]) {
     for (_, line) in &lines {
         let (label, a, c) = match line {
             Ok(row) => row,
+            Err((label, f)) if f.kind == fold::Kind::BuiltOtherwise => {
+                let _ = writeln!(
+                    s,
+                    "| {label} | {} | {} | – | – | – | {} (the JSON report lists each) |",
+                    f.label(),
+                    icon(f.verdict),
+                    spans(&f.message(), true)
+                );
+                continue;
+            }
             Err((label, f)) => {
                 let names: Vec<String> = f.names().iter().map(|n| cell(n)).collect();
                 let _ = writeln!(

@@ -253,12 +253,26 @@ fn a_dozen_new_crates_are_one_row_per_binary() {
     assert_eq!((rows_of("`app`"), rows_of("`tool`")), (0, 1), "{md}");
 }
 
+/// `c` with `n` new references `{from}{k} → {to}{k}`, named at the end of its message as the
+/// gate names them.
+fn entered(c: &mut Check, (from, to): (&str, &str), n: u32, retained: Option<u64>) {
+    c.new_entries = (1..=n)
+        .map(|k| crate::report::NewEntry {
+            from: format!("{from}{k}"),
+            to: format!("{to}{k}"),
+            retained,
+        })
+        .collect();
+    c.entry_points = c.new_entries.iter().map(|e| e.from.clone()).collect();
+    crate::gate::entry_points::end_message_with_entry_points(c);
+}
+
 /// QA bo F3: a verdict table's cell held every entry point a crate check names (up to 1,238
 /// characters); the cell quotes the first, and a list under the table has the five the message
 /// names with the rest counted.
 #[test]
 fn a_crates_entry_points_are_listed_under_the_table_and_one_is_in_its_cell() {
-    use crate::report::{CheckId, NewEntry};
+    use crate::report::CheckId;
     let mut a = crate::report::test_artifact(1000);
     a.name = "tokei".into();
     let mut c = Check::worded(
@@ -268,15 +282,7 @@ fn a_crates_entry_points_are_listed_under_the_table_and_one_is_in_its_cell() {
     );
     c.value = Some(25.0 * 1024.0);
     c.delta = Some(14.5 * 1024.0);
-    c.new_entries = (1..=7)
-        .map(|i| NewEntry {
-            from: format!("tokei::caller{i}"),
-            to: format!("serde::callee{i}"),
-            retained: Some(1024),
-        })
-        .collect();
-    c.entry_points = c.new_entries.iter().map(|e| e.from.clone()).collect();
-    crate::gate::entry_points::end_message_with_entry_points(&mut c);
+    entered(&mut c, ("tokei::caller", "serde::callee"), 7, Some(1024));
     a.checks.push(c);
     let mut report = Report::new(None);
     report.artifacts = vec![a];
@@ -444,4 +450,40 @@ fn long_entry_points_are_cut_in_markdown_and_in_the_page() {
     );
     assert!(page.contains(&code(&cut(&to))), "the page has no cut name");
     assert!(!page.contains(&code(&from)), "the page has the whole name");
+}
+
+/// QA ca F2: crate and section checks that warn because the baseline was built otherwise are
+/// one row, the caveat once, and their entry points are not listed under the table.
+#[test]
+fn checks_moved_by_other_build_settings_are_one_row() {
+    use crate::report::CheckId;
+    let mut a = crate::report::test_artifact(1000);
+    for i in 1..=4 {
+        let mut c = Check::worded(
+            CheckId::BaselineCrate(format!("dep{i}")),
+            Verdict::Warn,
+            format!(
+                "crate dep{i} grew by {i} KiB; but the baseline was built otherwise (profile \
+                 setting opt-level): what each crate and section holds moves with that"
+            ),
+        );
+        c.delta = Some(f64::from(i) * 1024.0);
+        c.built_otherwise = true;
+        entered(&mut c, ("app::f", &format!("dep{i}::g")), 3, None);
+        a.checks.push(c);
+    }
+    let mut report = Report::new(None);
+    report.artifacts = vec![a];
+    let md = render(&report);
+    let rows: Vec<&str> = md
+        .lines()
+        .filter(|l| l.starts_with('|') && l.contains("dep"))
+        .collect();
+    assert_eq!(rows.len(), 1, "{md}");
+    assert!(rows[0].contains("| 4 crate checks | ⚠️ warn |"), "{md}");
+    assert!(
+        rows[0].contains("the largest changes: crate dep4 +4.00 KiB, crate dep3 +3.00 KiB"),
+        "{md}"
+    );
+    assert!(!md.contains("New entry points"), "{md}");
 }
