@@ -80,7 +80,11 @@ fn markdown_escapes_what_crates_paths_and_programs_say() {
     // into one row otherwise (QA ca F2), which is read after this.
     let mut report = hand_built();
     let folded_md = cargo_aotcheck::render::markdown::render(&report);
-    for c in report.artifacts.iter_mut().flat_map(|a| a.checks.iter_mut()) {
+    for c in report
+        .artifacts
+        .iter_mut()
+        .flat_map(|a| a.checks.iter_mut())
+    {
         c.built_otherwise = false;
     }
     let md = cargo_aotcheck::render::markdown::render(&report);
@@ -159,7 +163,10 @@ fn markdown_escapes_what_crates_paths_and_programs_say() {
         parsed.code.iter().any(|c| c == "<script>alert(1)</script>"),
         "{folded_md}"
     );
-    assert!(folded_md.contains("3 crate and section checks"), "{folded_md}");
+    assert!(
+        folded_md.contains("3 crate and section checks"),
+        "{folded_md}"
+    );
 }
 
 /// What a CommonMark parser with GitHub's extensions makes of a Markdown text.
