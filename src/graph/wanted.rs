@@ -138,7 +138,7 @@ pub fn inspect_file(
 /// elsewhere (a release's artifacts, QA br F3) finds it in the build dirs of the project
 /// `inspect` runs in: `$CARGO_TARGET_DIR/aotcheck/` or a `target/aotcheck/` of the working
 /// directory or a folder above it; or in `inspect --target-dir DIR`'s (QA bs F2: a build
-/// made with `--target-dir` is in `DIR/static`).
+/// made with `--target-dir` is in `DIR/static`); `advise`'s in `advise/cargo` of them.
 fn analysis_link_of(
     path: &Path,
     build_id: &str,
@@ -147,10 +147,17 @@ fn analysis_link_of(
     let found = |dir: &Path| {
         crate::compile::link::analysis_file(&crate::compile::analysis_dir(dir), build_id)
     };
-    if let Some(p) = path.ancestors().skip(1).take(4).find_map(found) {
+    // `advise`'s kept variants (`<aotcheck>/advise/release/VARIANT/BIN/NAME`) are linked in
+    // `<aotcheck>/advise/cargo` (QA cb F3: its stripped best variant named no crate).
+    if let Some(p) = path
+        .ancestors()
+        .skip(1)
+        .take(4)
+        .find_map(|d| found(d).or_else(|| found(&d.join("cargo"))))
+    {
         return Some(p);
     }
-    let modes = |d: std::path::PathBuf| ["static", "dynamic"].map(|m| d.join(m));
+    let modes = |d: std::path::PathBuf| ["static", "dynamic", "advise/cargo"].map(|m| d.join(m));
     let given = settings.target_dir.iter().flat_map(|d| {
         // The main command's `--target-dir DIR`, or cargo's target dir.
         modes(d.clone())

@@ -214,7 +214,9 @@ pub(super) fn note_imports(w: &mut Why, data: &[u8]) {
     let shown: Vec<String> = names.iter().take(SHOWN).map(|n| format!("`{n}`")).collect();
     w.note = Some(format!(
         "{}{} {} imported from a shared library, not defined in this binary: a chain ends at \
-         what the binary defines (a static build would: --link static or --compare)",
+         what the binary defines; `--why` of the crate whose code calls it shows the way \
+         there, and a static build defines it (`cargo aotcheck --link static` or `--compare` \
+         in the project: `inspect` has neither)",
         shown.join(", "),
         if names.len() > SHOWN { ", …" } else { "" },
         if names.len() == 1 { "is" } else { "are" },

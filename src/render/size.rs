@@ -54,9 +54,7 @@ fn graph(s: &mut String, b: &Binary, c: bool) {
     let from = match g.edges_from {
         EdgeSource::Relocations => "from the binary's own relocations (exact)",
         EdgeSource::AnalysisLink => "from the relocations of the analysis link (exact)",
-        EdgeSource::Decoded => {
-            "decoded from the code (lower confidence: a call through a register is not seen)"
-        }
+        EdgeSource::Decoded => &format!("decoded from the code ({})", EdgeSource::DECODED_CAVEAT),
     };
     label(
         s,
@@ -238,9 +236,9 @@ fn crates_head(s: &mut String, b: &Binary, cov: &Coverage, st: &Style) {
             human_size(whole),
             b.build_id.as_ref().map_or(String::new(), |id| format!(
                 " (a build of `cargo aotcheck` keeps its symbols in \
-                 target/aotcheck/<static|dynamic>/graph/*.{id}, or DIR/<static|dynamic>/graph \
-                 with --target-dir DIR: `inspect` finds it from the project's directory, or \
-                 with the build's --target-dir)"
+                 target/aotcheck/<static|dynamic|advise/cargo>/graph/*.{id}, or \
+                 DIR/<static|dynamic|advise/cargo>/graph with --target-dir DIR: `inspect` \
+                 finds it from the project's directory, or with the build's --target-dir)"
             ))
         ),
     };

@@ -150,6 +150,31 @@ fn stripped_profile_names_the_crates_leaving_and_the_features_dragged_along() {
     // No knob was tried: no line about knobs after the features that saved bytes.
     assert!(!out.contains("knob saved bytes"), "{out}");
 
+    // `inspect` of the stripped base, from another directory, names its crates from the
+    // analysis link `advise` kept (QA cb F3: "no crate can be named").
+    let r = run(aotcheck()
+        .args(["aotcheck", "inspect", "--format", "json"])
+        .arg(base)
+        .current_dir(std::env::temp_dir()));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let inspected: serde_json::Value = serde_json::from_str(&r.stdout).expect("JSON");
+    let bin = &inspected["artifacts"][0]["binary"];
+    let from = str_of(&bin["coverage"], "symbols_from");
+    assert!(
+        base_links
+            .iter()
+            .any(|l| from.ends_with(&*l.to_string_lossy())),
+        "{from} is none of {base_links:?}"
+    );
+    assert!(
+        bin["crates"]
+            .as_array()
+            .expect("crates")
+            .iter()
+            .any(|c| c["name"] == "bigtable"),
+        "{bin}"
+    );
+
     // Without the analysis links (a build made before them) the crates cannot be named: the
     // output says so, never an empty list that reads as "none leave".
     let _hidden = hide(&[base_links, variant_links].concat());

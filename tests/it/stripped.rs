@@ -208,7 +208,7 @@ fn inspect_of_a_copy_finds_the_analysis_link_from_the_project() {
     let id = str_of(&st["binary"], "build_id");
     assert!(
         words(&elsewhere.stdout).contains(&format!(
-            "keeps its symbols in target/aotcheck/<static|dynamic>/graph/*.{id}"
+            "keeps its symbols in target/aotcheck/<static|dynamic|advise/cargo>/graph/*.{id}"
         )),
         "{}",
         elsewhere.stdout

@@ -218,6 +218,17 @@ fn decoded_graph_of_the_same_binary_finds_the_same_chain() {
         )),
         "{line}"
     );
+    // Both ways (QA cb F4: a stripped copy read more reachable than the exact graph).
+    let flat = human
+        .stdout
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    assert!(
+        flat.contains("so the reachable bytes may be over or under)"),
+        "{}",
+        human.stdout
+    );
 }
 
 #[test]

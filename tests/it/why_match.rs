@@ -114,6 +114,14 @@ fn an_imported_function_of_a_dynamic_binary_is_said_to_be_imported() {
         str_of(why, "note").starts_with("`printf` is imported from a shared library"),
         "{why}"
     );
+    // The flags it names are the main command's, said as such (QA cb F7: `inspect` has no
+    // `--link`).
+    assert!(
+        str_of(why, "note").contains(
+            "(`cargo aotcheck --link static` or `--compare` in the project: `inspect` has neither)"
+        ),
+        "{why}"
+    );
     let r = inspect(&[&bin, "--why", "no_such_symbol_zz"]);
     assert_eq!(r.code, 2, "{}", r.stdout);
 }

@@ -23,7 +23,7 @@ fn source(e: EdgeSource) -> String {
         EdgeSource::Decoded => (
             "calls, jumps and addresses decoded from the machine code, and the dynamic \
              relocations",
-            "lower confidence: a call through a register is not seen",
+            EdgeSource::DECODED_CAVEAT,
         ),
     };
     let class = if e.exact() { "ok-text" } else { "warn-text" };
