@@ -3,17 +3,7 @@
 use super::*;
 
 fn krate(name: &str, file_size: u64) -> CrateSize {
-    CrateSize {
-        name: name.into(),
-        file_size,
-        vm_size: file_size,
-        confidence: Default::default(),
-        instantiated_elsewhere: 0,
-        retained: None,
-        entry_points: Vec::new(),
-        entered: Vec::new(),
-        std_copy_unknown: false,
-    }
+    crate::report::test_crate(name, file_size)
 }
 
 #[test]

@@ -442,6 +442,9 @@ pub(crate) fn test_samples(ms: &[f64]) -> Vec<Sample> {
 /// A static-pie artifact `app` of `file_size` bytes, with no section, symbol or probe: for
 /// tests that fill in what they look at.
 #[cfg(test)]
+pub(crate) use size::test_crate;
+
+#[cfg(test)]
 pub(crate) fn test_artifact(file_size: u64) -> Artifact {
     let binary: Binary = serde_json::from_value(serde_json::json!({
         "format": "elf", "arch": "x86_64", "elf_type": "DYN", "pie": true,

@@ -217,3 +217,19 @@ pub struct Coverage {
     /// Sum of every row's `vm_size`: the loaded image (`PT_LOAD` memory sizes).
     pub vm_size: u64,
 }
+
+/// A crate of `bytes` in file and in memory, nothing else known: for tests.
+#[cfg(test)]
+pub fn test_crate(name: &str, bytes: u64) -> CrateSize {
+    CrateSize {
+        name: name.into(),
+        file_size: bytes,
+        vm_size: bytes,
+        confidence: Default::default(),
+        instantiated_elsewhere: 0,
+        retained: None,
+        entry_points: Vec::new(),
+        entered: Vec::new(),
+        std_copy_unknown: false,
+    }
+}

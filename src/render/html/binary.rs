@@ -188,7 +188,15 @@ pub fn crates(s: &mut String, a: &Artifact) {
         let conf: Vec<String> = Confidence::ALL
             .iter()
             .filter(|k| c.confidence.get(**k) > 0)
-            .map(|k| format!("{} {}", k.as_str(), share(c.confidence.get(*k), c.vm_size)))
+            .map(|k| {
+                // A share too small for a tenth of a percent in bytes (QA cb F8: "heuristic
+                // 0.0%").
+                let bytes = c.confidence.get(*k);
+                match bytes * 2000 < c.vm_size {
+                    true => format!("{} {}", k.as_str(), crate::format::size(bytes)),
+                    false => format!("{} {}", k.as_str(), share(bytes, c.vm_size)),
+                }
+            })
             .collect();
         let mut row = vec![
             // A crate's name on one line, as a check id (QA z, Z5: `signal_hook_regi|stry`).
@@ -413,4 +421,23 @@ pub fn closure(s: &mut String, b: &Binary) {
     }
     t.finish(s, None);
     s.push_str("</details>\n");
+}
+
+#[cfg(test)]
+mod tests {
+    /// QA cb F8: a confidence class of a few bytes in a large crate read "heuristic 0.0%";
+    /// under a twentieth of a percent it is said in bytes.
+    #[test]
+    fn a_confidence_class_too_small_for_a_percentage_is_said_in_bytes() {
+        let mut a = crate::report::test_artifact(1000);
+        let mut c = crate::report::test_crate("regex", 1_000_000);
+        c.confidence.exact = 999_976;
+        c.confidence.heuristic = 24;
+        a.binary.crates.push(c);
+        let mut s = String::new();
+        super::crates(&mut s, &a);
+        assert!(s.contains("exact 100.0%"), "{s}");
+        assert!(s.contains("heuristic 24 B"), "{s}");
+        assert!(!s.contains("heuristic 0.0%"), "{s}");
+    }
 }

@@ -310,7 +310,14 @@ fn provenance(s: &mut String, p: &Provenance) {
         ("rustc", text(&p.rustc)),
         ("target", text(&p.target)),
         ("profile", text(&p.profile)),
-        ("features", text(&p.features.join(", "))),
+        // None asked for: the package's defaults, not a blank (QA cb F8).
+        (
+            "features",
+            match p.features.is_empty() {
+                true => "none asked for: the package's defaults".into(),
+                false => text(&p.features.join(", ")),
+            },
+        ),
         ("link modes", text(&p.link_modes.join(", "))),
         ("Cargo.lock SHA-256", opt(&p.cargo_lock_sha256)),
         ("git commit", opt(&p.git_commit)),

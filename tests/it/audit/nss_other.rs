@@ -97,6 +97,11 @@ fn nss_functions_another_crates_code_calls_are_that_crates() {
     // "linked but unreachable" beside dirs-sys's reachable `getpwuid_r`).
     let nix = finding(artifact(&v, "static"), "crate", "nix");
     assert_eq!(nix["reachable"], false, "{nix}");
+    // Nor its advice the rule's ways around a lookup it does not make (QA cb F8).
+    assert!(
+        str_of(nix, "advice").starts_with("Nothing to change in nix: none of its code calls"),
+        "{nix}"
+    );
     let page = run(&mut human_fixture(
         "audit-nss-other",
         &["--features", "no-user", "--no-probe", "--format", "html"],
@@ -522,6 +527,11 @@ fn a_crate_left_with_only_functions_no_code_calls_is_a_step_less_severe() {
     let a = artifact(&v, "static");
     let nix = finding(a, "crate", "nix");
     assert_eq!(nix["reachable"], false, "{nix}");
+    // Nor its advice the rule's ways around a lookup it does not make (QA cb F8).
+    assert!(
+        str_of(nix, "advice").starts_with("Nothing to change in nix: none of its code calls"),
+        "{nix}"
+    );
     assert!(nix["chain"].is_null(), "{nix}");
     let bin = str_of(a, "path");
     let syms = crate::why::nm(bin);
