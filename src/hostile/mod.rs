@@ -111,10 +111,15 @@ pub fn check(plan: &Plan, report: &mut Report, out: &mut Output) -> Result<()> {
         for r in &mut runs {
             r.static_hazard = r.static_hazard();
         }
-        if let Some(w) = plain::answered_early(&a.name, &spec.args, &runs) {
-            report.warnings.push(w);
-        }
+        let early = plain::answered_early(&a.name, &spec.args, &runs);
         report.artifacts[i].hostile = runs;
+        // One of the two: with `--version` alone, the arguments are what to change.
+        match early {
+            Some(w) => report.warnings.push(w),
+            None => report
+                .warnings
+                .extend(plain::no_lookup(&report.artifacts[i])),
+        }
     }
     warn_unjudged(report);
     if let Some(e) = twins.error {

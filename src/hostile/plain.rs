@@ -157,3 +157,26 @@ pub(super) fn answered_early(name: &str, args: &[String], runs: &[HostileRun]) -
         )
     })
 }
+
+/// The warning that every condition passed in a static binary that defines none of the NSS
+/// functions they aim at (user, group and host lookups; AOT004 found none in its symbols):
+/// the runs show that it starts under them, and no lookup was there to test (QA ca F4:
+/// miniserve's six `ok`s read as robustness). None where a condition failed, or where the
+/// binary has no symbols to tell by.
+pub(super) fn no_lookup(a: &crate::report::Artifact) -> Option<String> {
+    let all_ok = !a.hostile.is_empty() && a.hostile.iter().all(|r| r.outcome == HostileOutcome::Ok);
+    let has_symbols = a
+        .binary
+        .coverage
+        .as_ref()
+        .is_some_and(|c| c.symbol_table.is_some());
+    if !all_ok || !has_symbols || a.findings.iter().any(|f| f.rule == "AOT004") {
+        return None;
+    }
+    Some(format!(
+        "{}: every --hostile condition passed, and the static binary defines none of the NSS \
+         functions they aim at (user, group and host lookups): the runs show that it starts \
+         under them; there was no lookup to test",
+        a.name
+    ))
+}

@@ -45,7 +45,13 @@ fn compare(s: &Artifact, d: &Artifact) -> Comparison {
     median.ratio_interval =
         crate::stats::ratio_of_medians(&super::counted_ms(d), &super::counted_ms(s))
             .map(|i| [i.low, i.high]);
-    let metrics = vec![
+    let shutdown = |a: &Artifact| {
+        a.probe
+            .as_ref()
+            .and_then(|p| p.shutdown_ms.as_ref())
+            .map(|st| st.median)
+    };
+    let mut metrics = vec![
         median,
         metric("startup_p90", "ms", startup(s, true), startup(d, true)),
         metric("rss_at_ready", "KiB", rss(s), rss(d)),
@@ -69,6 +75,11 @@ fn compare(s: &Artifact, d: &Artifact) -> Comparison {
             Some(d.binary.closure_size as f64),
         ),
     ];
+    // A server's stop, where either build was stopped (QA ca F5: each side read 303 ms, the
+    // table had no row); a program that exits by itself has none.
+    if shutdown(s).is_some() || shutdown(d).is_some() {
+        metrics.insert(4, metric("shutdown_median", "ms", shutdown(s), shutdown(d)));
+    }
     Comparison {
         package: s.package.clone(),
         name: s.name.clone(),

@@ -280,8 +280,8 @@ pub struct Comparison {
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct ComparedMetric {
-    /// `startup_median`, `startup_p90`, `rss_at_ready`, `pss_at_ready`, `file_size`,
-    /// `stripped_size`, `closure_size`.
+    /// `startup_median`, `startup_p90`, `rss_at_ready`, `pss_at_ready`, `shutdown_median`
+    /// (where a build was stopped), `file_size`, `stripped_size`, `closure_size`.
     pub metric: String,
     /// `ms`, `KiB` or `B`.
     pub unit: String,

@@ -252,6 +252,39 @@ fn privileged_a_server_under_hostile_no_probe_is_not_called_ok() {
             v["warnings"]
         );
         assert_eq!(v["verdict"], "pass", "{ready:?}");
+        // Six `ok`s of a binary with no lookup to make are said to be so (QA ca F4), which nm
+        // confirms of its analysis link: no user, group or host lookup is defined.
+        assert!(
+            v["warnings"].to_string().contains(
+                "hello-server: every --hostile condition passed, and the static binary defines \
+                 none of the NSS functions they aim at"
+            ),
+            "{}",
+            v["warnings"]
+        );
+        let a = v["artifacts"]
+            .as_array()
+            .expect("artifacts")
+            .iter()
+            .find(|a| a["link_mode"] == "static")
+            .expect("static");
+        // The binary's own symbols, or its analysis link's where it is stripped.
+        let symbols = a["binary"]["coverage"]["symbols_from"]
+            .as_str()
+            .unwrap_or_else(|| str_of(a, "path"));
+        let nm = tool("nm", &["--defined-only", symbols]);
+        for f in [
+            "getpwuid_r",
+            "getpwnam_r",
+            "getgrgid_r",
+            "getaddrinfo",
+            "gethostbyname_r",
+        ] {
+            assert!(
+                !nm.lines().any(|l| l.ends_with(&format!(" {f}"))),
+                "{f} in {symbols}"
+            );
+        }
     }
 }
 

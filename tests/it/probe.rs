@@ -249,6 +249,10 @@ fn compare_probes_both_builds_and_reports_ratios() {
     let sm = metric("startup_median");
     assert_eq!(sm["static"], s["probe"]["startup_ms"]["median"]);
     assert_eq!(sm["regular"], d["probe"]["startup_ms"]["median"]);
+    // A server's stop compared too (QA ca F5).
+    let stop = metric("shutdown_median");
+    assert_eq!(stop["static"], s["probe"]["shutdown_ms"]["median"]);
+    assert_eq!(stop["regular"], d["probe"]["shutdown_ms"]["median"]);
     for m in [
         "startup_p90",
         "rss_at_ready",
