@@ -102,6 +102,13 @@ pub fn conclude(
     let profile = &plan.options.profile;
     advice.snippet = snippet(profile, &picked);
     advice.rustflags_snippet = rustflags_snippet(&plan.target, &user.flags, &picked);
+    advice.rustflags_file = advice.rustflags_snippet.as_ref().map(|_| {
+        let root = plan.workspace.root();
+        root.join(".cargo")
+            .join("config.toml")
+            .display()
+            .to_string()
+    });
     let flags_env = match user.source {
         FlagSource::EncodedEnv => Some("CARGO_ENCODED_RUSTFLAGS"),
         FlagSource::RustflagsEnv => Some("RUSTFLAGS"),

@@ -1,6 +1,6 @@
 //! The command line and the configuration, resolved once into the run's [`Plan`].
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use cargo_metadata::Metadata;
 
@@ -32,7 +32,8 @@ pub fn resolve(opts: &BuildOptions, size: &SizeOptions, ui: BuildUi) -> Result<P
             selected.push((&b.package, &b.package_id));
         }
     }
-    let warnings = config.unknown_crates(&workspace.metadata, &selected);
+    let mut warnings = config.unknown_crates(&workspace.metadata, &selected);
+    warnings.extend(unread_cargo_config(&workspace, &cwd));
     let bins = workspace
         .bins
         .iter()
@@ -61,6 +62,35 @@ pub fn resolve(opts: &BuildOptions, size: &SizeOptions, ui: BuildUi) -> Result<P
         warnings,
         settings,
     })
+}
+
+/// A `.cargo/config.toml` of the project (between the package's folder and the workspace
+/// root) that cargo does not read from `cwd`: cargo reads config files from the folder it runs
+/// in and those above, not from the manifest's (QA cb F2: `advise`'s lines pasted into just's
+/// did nothing under `--manifest-path` from another folder, and the build was a PIE 260 KiB
+/// larger than the advised one, unsaid).
+fn unread_cargo_config(workspace: &workspace::Workspace, cwd: &Path) -> Option<String> {
+    let real = |p: &Path| std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf());
+    let (cwd, root) = (real(cwd), real(workspace.root()));
+    let manifest = real(&workspace.manifest());
+    let dirs = manifest
+        .parent()?
+        .ancestors()
+        .take_while(|d| d.starts_with(&root));
+    let unread: Vec<PathBuf> = dirs
+        .filter(|d| !cwd.starts_with(d))
+        .flat_map(|d| ["config.toml", "config"].map(|f| d.join(".cargo").join(f)))
+        .filter(|f| f.is_file())
+        .collect();
+    let first = unread.first()?;
+    Some(format!(
+        "{} is not read: cargo reads `.cargo/config.toml` in the folder it runs in ({}) and \
+         those above it, not in the manifest's; its settings (rustflags, profile) apply only \
+         when the run is started in {} or below",
+        first.display(),
+        cwd.display(),
+        first.parent()?.parent()?.display()
+    ))
 }
 
 /// The profile's settings as cargo resolves them and the user's own rustflags: what the

@@ -38,6 +38,11 @@ pub struct Advice {
     /// The lines to paste into `.cargo/config.toml` for its rustc flags (the relocation model).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rustflags_snippet: Option<String>,
+    /// Where those lines go: the workspace root's `.cargo/config.toml`, which cargo reads only
+    /// when it runs in that folder or below (QA cb F2: pasted, then built with
+    /// `--manifest-path` from another folder, the lines did nothing).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rustflags_file: Option<String>,
     /// Counted startup-probe runs per variant; 0 when not probed (`--no-probe`).
     pub probe_runs: u32,
     /// The run was interrupted: variants after the last finished one were not built.

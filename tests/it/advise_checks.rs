@@ -257,8 +257,15 @@ fn pasted_lines_give_the_combined_variant(knobs: &str) {
     // No profile lines when the one knob is a rustflag.
     let snippet = v["advice"]["snippet"].as_str().unwrap_or_default();
     std::fs::write(&manifest, format!("{text}\n{snippet}")).expect("write");
+    // The file named by its path (QA cb F2: "into .cargo/config.toml" left which one open).
+    let file = std::path::PathBuf::from(str_of(&v["advice"], "rustflags_file"));
+    let real = |p: &std::path::Path| std::fs::canonicalize(p).unwrap_or(p.to_path_buf());
     std::fs::create_dir(dir.path().join(".cargo")).expect("mkdir");
-    std::fs::write(dir.path().join(".cargo/config.toml"), flags).expect("write");
+    assert_eq!(
+        real(file.parent().expect("folder")),
+        real(&dir.path().join(".cargo"))
+    );
+    std::fs::write(&file, flags).expect("write");
     let out = Command::new("cargo")
         .args(["build", "--release", "--locked", "-q", "--target", &host])
         .current_dir(dir.path())

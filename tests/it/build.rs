@@ -81,6 +81,36 @@ fn user_rustflags_survive_from_env_and_config() {
     assert_eq!(check(None), "from_config macro build-script");
     // RUSTFLAGS wins over config, as in cargo.
     assert_eq!(check(Some("--cfg marker")), "marker macro build-script");
+    // From another folder, with `--manifest-path`, cargo does not read it: the program shows
+    // it (no `from_config`), and a warning says so and where to run (QA cb F2).
+    let elsewhere = tempfile::tempdir().expect("tempdir");
+    let v = json(
+        aotcheck()
+            .current_dir(elsewhere.path())
+            .args(["aotcheck", "--manifest-path"])
+            .arg(fixture("marker").join("Cargo.toml"))
+            .args([
+                "--locked",
+                "--format",
+                "json",
+                "-q",
+                "--no-probe",
+                "--target-dir",
+            ])
+            .arg(target.path()),
+    );
+    let out = tool(str_of(artifact(&v, "static"), "path"), &[]);
+    assert_eq!(out.trim(), "none macro build-script");
+    let config = fixture("marker").join(".cargo/config.toml");
+    let config = std::fs::canonicalize(&config).unwrap_or(config);
+    assert!(
+        v["warnings"].to_string().contains(&format!(
+            "{} is not read: cargo reads `.cargo/config.toml` in the folder it runs in",
+            config.display()
+        )),
+        "{}",
+        v["warnings"]
+    );
     // Only the executable gets an analysis link: not the proc-macro, which was linked too
     // (for the host, so outside the target triple's directory).
     let names = |dir: std::path::PathBuf| -> Vec<String> {

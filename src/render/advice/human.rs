@@ -306,7 +306,7 @@ fn paste(s: &mut String, a: &Advice, color: bool) {
             head
         };
         let _ = writeln!(s);
-        fill::fill_painted(s, "", &config_head(&lead), color, HEADER);
+        fill::fill_painted(s, "", &config_head(a, &lead), color, HEADER);
         for l in sn.lines() {
             let _ = writeln!(s, "  {l}");
         }

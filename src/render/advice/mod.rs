@@ -275,12 +275,26 @@ pub fn paste_head(a: &Advice) -> String {
     }
 }
 
-/// The heading of the `.cargo/config.toml` lines, after `lead` (`and`, or [`paste_head`]'s
-/// words where no Cargo.toml lines come first).
-pub fn config_head(lead: &str) -> String {
-    format!(
-        "{lead} into .cargo/config.toml (the static build's flags, for builds with `--target`):"
-    )
+/// The heading of `a`'s `.cargo/config.toml` lines, after `lead` (`and`, or [`paste_head`]'s
+/// words where no Cargo.toml lines come first): the file by its path, and where cargo reads it
+/// (QA cb F2).
+pub fn config_head(a: &Advice, lead: &str) -> String {
+    match a
+        .rustflags_file
+        .as_deref()
+        .and_then(|f| Some((f, std::path::Path::new(f).parent()?.parent()?)))
+    {
+        Some((file, root)) => format!(
+            "{lead} into {file}, which cargo reads when it runs in {} or below, not with \
+             --manifest-path from elsewhere (the static build's flags, for builds with \
+             `--target`):",
+            root.display()
+        ),
+        None => format!(
+            "{lead} into .cargo/config.toml (the static build's flags, for builds with \
+             `--target`):"
+        ),
+    }
 }
 
 /// Why there are no lines to paste; `None` where the run's error says it (a base that never

@@ -150,6 +150,7 @@ pub fn advice() -> Advice {
              \"target-feature=+crt-static\", \"-C\", \"relocation-model=static\"]\n"
                 .into(),
         ),
+        rustflags_file: None,
         probe_runs: 5,
         interrupted: false,
         notes: vec!["start-up and memory are measured, throughput is not".into()],
@@ -292,6 +293,20 @@ fn the_words_around_features_and_a_lone_config_knob() {
     assert!(
         s.contains("\nTo keep the knob that saved bytes, paste into .cargo/config.toml ("),
         "{s}"
+    );
+    // The file by its path, and where cargo reads it (QA cb F2).
+    let mut at = a.clone();
+    at.rustflags_file = Some("/p/.cargo/config.toml".into());
+    let flat = human(&at, &style)
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    assert!(
+        flat.contains(
+            "paste into /p/.cargo/config.toml, which cargo reads when it runs in /p or below, \
+             not with --manifest-path from elsewhere"
+        ),
+        "{flat}"
     );
     assert!(!s.contains("and into"), "{s}");
     let page = crate::render::html::render(&crate::report::Report {

@@ -63,7 +63,7 @@ pub fn advice(s: &mut String, a: &Advice) {
     if let Some(snippet) = &a.rustflags_snippet {
         // With no Cargo.toml lines before it, no "And".
         let lead = if toml.is_some() { "And" } else { &head };
-        let words = crate::render::advice::config_head(lead);
+        let words = crate::render::advice::config_head(a, lead);
         let _ = writeln!(s, "<h3>{}</h3>", super::verdict::spans(&words));
         s.push_str(&command(snippet));
     }

@@ -174,7 +174,7 @@ fn paste(s: &mut String, a: &Advice) {
         let _ = writeln!(
             s,
             "{}\n",
-            spans(&crate::render::advice::config_head(lead), false)
+            spans(&crate::render::advice::config_head(a, lead), false)
         );
         fence(s, sn);
     }
