@@ -228,8 +228,17 @@ pub fn clip(name: &str, max: usize) -> String {
     let head = kept * 3 / 5;
     let tail = kept - head;
     let mut out: String = name.chars().take(head).collect();
+    let mut end: String = name.chars().skip(n - tail).collect();
+    // Not half of a path's `::` beside the cut (QA cb F6: `clap_builder::parser::pa…:get_
+    // matches_with`).
+    if out.ends_with(':') && !out.ends_with("::") {
+        out.pop();
+    }
+    if end.starts_with(':') && !end.starts_with("::") {
+        end.remove(0);
+    }
     out.push('…');
-    out.extend(name.chars().skip(n - tail));
+    out.push_str(&end);
     out
 }
 

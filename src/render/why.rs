@@ -47,7 +47,16 @@ fn clip_target(target: &str, room: usize) -> String {
     const NAME_MIN: usize = 20;
     match target.rsplit_once(" (copy ") {
         Some((name, copy)) if copy.chars().count() + " (copy ".len() + NAME_MIN <= room => {
-            let copy = format!(" (copy {copy}");
+            let mut copy = format!(" (copy {copy}");
+            // The copy's number tells it from the others; its hash goes where that leaves
+            // the name whole (QA cb F6: `similar::algo…::utils::unique (copy 2 of 2, hash
+            // h…)`, four characters short).
+            if let Some((number, _)) = copy.split_once(", hash ")
+                && name.chars().count() + copy.chars().count() > room
+                && name.chars().count() + number.chars().count() < room
+            {
+                copy = format!("{number})");
+            }
             let name = crate::format::clip(name, room - copy.chars().count());
             format!("{name}{copy}")
         }
@@ -305,6 +314,26 @@ mod tests {
                 "{cut}"
             );
             assert!(cut.contains('…'), "{cut}");
+        }
+        // QA cb F6: a name that fits whole without the hash keeps it whole, and its number.
+        let target = "similar: similar::algorithms::utils::unique (copy 2 of 2, hash \
+                      hd0df141c5e3b551a)";
+        let cut = clip_target(target, 70);
+        assert_eq!(
+            cut,
+            "similar: similar::algorithms::utils::unique (copy 2 of 2)"
+        );
+    }
+
+    /// QA cb F6: a cut in the middle of a path leaves no half of a `::` beside it.
+    #[test]
+    fn a_cut_leaves_no_half_of_a_path_separator() {
+        let name = "clap_builder::parser::parser::Parser::get_matches_with";
+        for max in 10..name.len() {
+            let cut = crate::format::clip(name, max);
+            let (head, tail) = cut.split_once('…').expect("cut");
+            assert!(!head.ends_with(':') || head.ends_with("::"), "{cut}");
+            assert!(!tail.starts_with(':') || tail.starts_with("::"), "{cut}");
         }
     }
 }
