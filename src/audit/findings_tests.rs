@@ -358,11 +358,11 @@ fn std_findings_name_every_crate_that_calls_into_std() {
     assert_eq!(
         f.evidence,
         [
-            "std makes this call when the code below, outside std, calls it (the chain's \
-             first); what can change is their use of std, or the dependencies that bring them \
-             in:",
-            "↳ hyper-util v1.0.0 (app → hyper-util): `hyper_util::SocksV5::call` and 1 more of \
-             its functions",
+            "std makes this call when the code below, outside std, calls it (the crate on the \
+             chain above first); what can change is their use of std, or the dependencies \
+             that bring them in:",
+            "↳ hyper-util v1.0.0 (app → hyper-util): `hyper_util::SocksV5::call`, \
+             `hyper_util::SocksV4::call`",
             "↳ tokio v1.0.0 (app → tokio): `tokio::BlockingTask::poll`",
             "↳ app's own code: `app::resolve`",
         ],

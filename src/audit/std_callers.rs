@@ -13,6 +13,9 @@ use crate::report::{Artifact, Finding};
 /// The crates named in full; more are counted.
 const NAMED: usize = 6;
 
+/// A crate's functions named; more are counted.
+const FUNCTIONS: usize = 3;
+
 /// Name, on each std finding with a chain, the crates whose code calls into std's way to the
 /// C function: every one the graph shows (QA by F1: xh's tokio blocking task, which resolves
 /// every plain request, went unnamed beside the SOCKS proxy code of the one shortest chain),
@@ -111,18 +114,23 @@ pub(super) fn word(f: &mut Finding, reached: &[Reached], callers: &[(String, Str
         .iter()
         .take(NAMED)
         .map(|n| {
-            let more = match n.symbols.len() {
-                1 => String::new(),
-                2 => " and 1 more of its functions".to_string(),
-                k => format!(" and {} more of its functions", k - 1),
-            };
+            // Each function by name, up to a few (QA cc F3: "and 1 more" named it nowhere).
+            let mut functions: Vec<String> = n
+                .symbols
+                .iter()
+                .take(FUNCTIONS)
+                .map(|f| format!("`{f}`"))
+                .collect();
+            if n.symbols.len() > FUNCTIONS {
+                functions.push(format!("{} more", n.symbols.len() - FUNCTIONS));
+            }
             let r = n.reached;
             format!(
-                "{LISTED}{} v{} ({}): `{}`{more}",
+                "{LISTED}{} v{} ({}): {}",
                 r.name(),
                 r.package.version,
                 r.path.join(" → "),
-                n.symbols[0]
+                functions.join(", ")
             )
         })
         .collect();
@@ -139,7 +147,7 @@ pub(super) fn word(f: &mut Finding, reached: &[Reached], callers: &[(String, Str
     // Who calls, then what (QA bw F5: "std's code makes this call for tokio" read as if std
     // called on tokio's behalf unasked), one crate a line (QA bw F5: one paragraph).
     let first = if listed.len() > 1 {
-        " (the chain's first)"
+        " (the crate on the chain above first)"
     } else {
         ""
     };

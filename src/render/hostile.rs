@@ -58,9 +58,48 @@ pub fn render(s: &mut String, runs: &[HostileRun], color: bool) {
             if failed && !d.starts_with(crate::report::NOTHING_ON_STDERR) {
                 let _ = writeln!(s, "      its stderr, before it ended:");
             }
+            // Quoted as the program's own output only where it is (QA cc F8: `| ok in each
+            // of 5 runs`, the tool's own words, read as a broken table).
             for l in crate::report::telling_lines(d, 3) {
-                super::fill::fill_quoted(s, "      | ", l);
+                match failed {
+                    true => super::fill::fill_quoted(s, "      | ", l),
+                    false => fill(s, "      ", l),
+                }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::report::{HostileOutcome, HostileRun};
+
+    fn run(outcome: HostileOutcome, detail: &str) -> HostileRun {
+        let mut r: HostileRun = serde_json::from_value(serde_json::json!({
+            "condition": "foreign-process", "description": "a process beside it",
+            "outcome": "ok", "signal": null, "exit_code": 0, "dynamic_outcome": null,
+            "reproduce": null, "detail": detail
+        }))
+        .expect("run");
+        r.outcome = outcome;
+        r
+    }
+
+    /// QA cc F8: the tool's own words on a run that passed (`ok in each of 5 runs`) were
+    /// quoted as the program's output (`| ok …`); what a failed run wrote stays quoted.
+    #[test]
+    fn only_a_failed_runs_output_is_quoted() {
+        let mut s = String::new();
+        super::render(
+            &mut s,
+            &[run(HostileOutcome::Ok, "ok in each of 5 runs")],
+            false,
+        );
+        assert!(s.contains("\n      ok in each of 5 runs\n"), "{s}");
+        assert!(!s.contains("| ok"), "{s}");
+        let mut s = String::new();
+        let crashed = run(HostileOutcome::Crashed, "getpwuid_r: Permission denied");
+        super::render(&mut s, &[crashed], false);
+        assert!(s.contains("      | getpwuid_r: Permission denied"), "{s}");
     }
 }

@@ -374,9 +374,9 @@ fn a_lookup_std_makes_for_a_dependency_names_that_dependency() {
             // Every crate whose code calls into std's lookup (QA by F1: the one chain's
             // alone were named), whichever of the two the shortest chain passes.
             evidence: &[
-                "std makes this call when the code below, outside std, calls it (the chain's \
-                 first); what can change is their use of std, or the dependencies that bring \
-                 them in:",
+                "std makes this call when the code below, outside std, calls it (the crate on \
+                 the chain above first); what can change is their use of std, or the \
+                 dependencies that bring them in:",
                 "↳ dir-walker v0.1.0 (audit-std-for → dir-walker): `dir_walker::global_ignore`",
                 "↳ config-finder v0.1.0 (audit-std-for → config-finder): \
                  `config_finder::config_home`",
