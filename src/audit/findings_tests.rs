@@ -285,9 +285,9 @@ fn std_callers_are_named_by_their_functions_not_their_data() {
                 step("getaddrinfo", None),
             ])
             .collect();
-        let callers: Vec<(String, String)> = callers
+        let callers: Vec<(String, String, Option<String>)> = callers
             .iter()
-            .map(|(k, s)| (k.to_string(), s.to_string()))
+            .map(|(k, s)| (k.to_string(), s.to_string(), None))
             .collect();
         crate::audit::std_callers::word(&mut f, &reached, &callers);
         f.evidence.join("\n")
@@ -344,15 +344,18 @@ fn std_findings_name_every_crate_that_calls_into_std() {
         step("std::net::lookup_host", Some("std")),
         step("getaddrinfo", None),
     ];
-    let callers: Vec<(String, String)> = [
-        ("tokio", "tokio::BlockingTask::poll"),
-        ("hyper_util", "hyper_util::SocksV4::call"),
-        ("hyper_util", "hyper_util::SocksV5::call"),
-        ("app", "app::resolve"),
-    ]
-    .map(|(k, s)| (k.to_string(), s.to_string()))
-    .to_vec();
-    crate::audit::std_callers::word(&mut f, &reached, &callers);
+    let callers = |tokio_for: Option<&str>| -> Vec<(String, String, Option<String>)> {
+        [
+            ("tokio", "tokio::BlockingTask::poll", tokio_for),
+            ("hyper_util", "hyper_util::SocksV4::call", None),
+            ("hyper_util", "hyper_util::SocksV5::call", None),
+            ("app", "app::resolve", None),
+        ]
+        .map(|(k, s, m)| (k.to_string(), s.to_string(), m.map(str::to_string)))
+        .to_vec()
+    };
+    let chain = f.clone();
+    crate::audit::std_callers::word(&mut f, &reached, &callers(None));
     let said = f.evidence.join("\n");
     // One crate a line (QA bw F5: one paragraph was hard to read).
     assert_eq!(
@@ -369,6 +372,18 @@ fn std_findings_name_every_crate_that_calls_into_std() {
         "{said}"
     );
     assert!(!said.contains("tower"), "{said}");
+    // QA cc F2: tokio's generic executor instantiated in hyper-util may run hyper-util's
+    // code (its resolver closure): said beside it.
+    let mut f = chain;
+    crate::audit::std_callers::word(&mut f, &reached, &callers(Some("hyper_util")));
+    let said = f.evidence.join("\n");
+    assert!(
+        said.contains(
+            "↳ tokio v1.0.0 (app → tokio): `tokio::BlockingTask::poll` (generic, instantiated \
+             in hyper_util, whose code it may run)"
+        ),
+        "{said}"
+    );
 }
 
 /// QA bg F2: with openssl-sys's `vendored` feature the OpenSSL in the binary is built from

@@ -3,6 +3,8 @@
 //! the crates that call them; the finding stays std's, as the rule puts a call where the C
 //! library's code is entered.
 
+use std::collections::HashMap;
+
 use super::graph::{Reached, dependency_named};
 use super::reach::crate_of;
 use super::split::STD_CRATES;
@@ -34,17 +36,18 @@ pub(super) fn name_std_callers(g: &Graph, a: &mut Artifact, reached: &[Reached])
             .chain
             .last()
             .and_then(|s| g.symbol(&s.symbol))
-            .map(|v| g.callers_through(v, STD_CRATES))
+            .map(|v| g.callers_made_for(v, STD_CRATES))
             .unwrap_or_default();
         word(f, reached, &callers);
     }
 }
 
-/// Say on `f` who makes std make its call: the crates of `callers` (crate, symbol: code
-/// outside std that refers into std's way to the C function), after those of `f`'s chain past
-/// the package's own last step. Without callers (a graph decoded from code that sees no
-/// caller), the chain's crates alone.
-pub(super) fn word(f: &mut Finding, reached: &[Reached], callers: &[(String, String)]) {
+/// Say on `f` who makes std make its call: the crates of `callers` (crate, symbol, and the
+/// crate it was made for when it is generic code instantiated in another: code outside std
+/// that refers into std's way to the C function), after those of `f`'s chain past the
+/// package's own last step. Without callers (a graph decoded from code that sees no caller),
+/// the chain's crates alone.
+pub(super) fn word(f: &mut Finding, reached: &[Reached], callers: &[Caller]) {
     let Some(package) = reached.first() else {
         return;
     };
@@ -56,14 +59,26 @@ pub(super) fn word(f: &mut Finding, reached: &[Reached], callers: &[(String, Str
         .map_or(0, |p| p + 1);
     let chain = &f.chain[from..];
     let mut named: Vec<Named> = Vec::new();
-    let mut own: Vec<&str> = Vec::new();
-    for (k, symbol) in callers {
+    let mut own: Vec<String> = Vec::new();
+    // The symbols that are generic code instantiated in another crate, by that crate: the
+    // code they run may be its (QA cc F2: tokio's `BlockingTask<T>::poll` runs hyper-util's
+    // resolver closure; hyper-util's `SocksV5<C>` closure, made for reqwest, is its own).
+    let mut generic: HashMap<&str, &str> = HashMap::new();
+    for (k, symbol, made_for) in callers {
+        if let Some(m) = made_for {
+            generic.insert(symbol, m);
+        }
         match dependency_named(reached, k) {
             Some(r) => add(&mut named, r, symbol),
-            None if package.is_crate(k) && !own.contains(&symbol.as_str()) => own.push(symbol),
+            None if package.is_crate(k) && !own.contains(symbol) => own.push(symbol.clone()),
             None => {}
         }
     }
+    // `sym`, and where it was instantiated when that is another crate.
+    let quoted = |f: &str| match generic.get(f) {
+        Some(m) => format!("`{f}` (generic, instantiated in {m}, whose code it may run)"),
+        None => format!("`{f}`"),
+    };
     if callers.is_empty() {
         // Each crate's innermost function of the chain: its data (a vtable without a symbol,
         // a constant the compiler named) is no step the user can find in its code (QA ad,
@@ -119,7 +134,7 @@ pub(super) fn word(f: &mut Finding, reached: &[Reached], callers: &[(String, Str
                 .symbols
                 .iter()
                 .take(FUNCTIONS)
-                .map(|f| format!("`{f}`"))
+                .map(|f| quoted(f))
                 .collect();
             if n.symbols.len() > FUNCTIONS {
                 functions.push(format!("{} more", n.symbols.len() - FUNCTIONS));
@@ -138,7 +153,11 @@ pub(super) fn word(f: &mut Finding, reached: &[Reached], callers: &[(String, Str
         listed.push(format!("{LISTED}{} more crates", named.len() - NAMED));
     }
     if let Some(first) = own.first() {
-        listed.push(format!("{LISTED}{}'s own code: `{first}`", package.name()));
+        listed.push(format!(
+            "{LISTED}{}'s own code: {}",
+            package.name(),
+            quoted(first)
+        ));
     }
     let them = match (named.len(), own.is_empty()) {
         (1, true) => "its use of std, or the dependency that brings it in",
@@ -157,6 +176,10 @@ pub(super) fn word(f: &mut Finding, reached: &[Reached], callers: &[(String, Str
     ));
     f.evidence.extend(listed);
 }
+
+/// Code outside std that refers into std's way to a C function: its crate, its symbol, and
+/// the crate it was made for where it is generic code instantiated in another.
+pub(super) type Caller = (String, String, Option<String>);
 
 /// A crate whose code calls into std's way, with its functions that do, the first shown.
 struct Named<'r, 'm> {

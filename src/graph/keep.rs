@@ -279,6 +279,13 @@ pub(super) fn kept(a: &Attributed, g: build::Analysis, has_symbols: bool) -> Gra
             Some((i as u32, k.to_string()))
         })
         .collect();
+    // Other crates' generic code compiled into another crate's (tokio's `BlockingTask<T>::
+    // poll` made for hyper-util's resolver): said where a crate's code is named as the caller
+    // of a lookup (see `Graph::made_for`), not taken as the caller's crate.
+    let made_for: HashMap<u32, String> = (0..pieces.len())
+        .filter(|i| !inst.contains_key(&(*i as u32)))
+        .filter_map(|i| Some((i as u32, a.instantiated_in(i)?.to_string())))
+        .collect();
     // The pieces of the constructors' arrays: their bytes without a symbol, and the statics
     // Rust code puts there (`#[link_section = ".init_array"]`: curl's `INIT_CTOR`, std's
     // `ARGV_INIT_ARRAY`).
@@ -323,6 +330,7 @@ pub(super) fn kept(a: &Attributed, g: build::Analysis, has_symbols: bool) -> Gra
         group: g.group,
         group_names: g.group_names,
         inst,
+        made_for,
         reachable: g.reachable,
         has_symbols,
     }

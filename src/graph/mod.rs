@@ -80,6 +80,9 @@ pub struct Graph {
     /// The crate a piece of std's code was instantiated in (generic code compiled into
     /// another crate's), for the pieces that have one.
     inst: HashMap<u32, String>,
+    /// The crate another crate's generic code was instantiated in, for the pieces of crates
+    /// outside std that have one (see [`Graph::made_for`]).
+    made_for: HashMap<u32, String>,
     reachable: Vec<bool>,
     has_symbols: bool,
     /// The pieces in `.init_array` and `.preinit_array` (see [`Graph::constructors`]).

@@ -149,6 +149,24 @@ impl Graph {
             .collect()
     }
 
+    /// As [`Graph::callers_through`], each with the crate its code was made for when it is
+    /// generic code of its crate instantiated in another (QA cc F2: tokio's `BlockingTask<T>::
+    /// poll`, which runs hyper-util's resolver closure inlined, was named as tokio's use of
+    /// std).
+    pub fn callers_made_for(
+        &self,
+        v: u32,
+        through: &[&str],
+    ) -> Vec<(String, String, Option<String>)> {
+        self.caller_pieces(v, through)
+            .into_iter()
+            .filter_map(|(p, _)| {
+                let k = self.code_crate_of(p)?.to_string();
+                Some((k, self.name(p), self.made_for.get(&p).cloned()))
+            })
+            .collect()
+    }
+
     /// As [`Graph::callers`], each with the function of the C runtimes it calls when it does
     /// not refer to `v` itself: bottom's `read_proc` reaches `getpwuid_r` through glibc's
     /// `getpwuid` (QA bm F5: it was said to call `getpwuid_r`).
