@@ -143,7 +143,14 @@ impl Plan {
                     Some((b.target.package.clone(), f))
                 })
                 .collect(),
-            crate_inputs: crate::workspace::crate_inputs(&self.workspace.metadata),
+            crate_inputs: crate::workspace::crate_inputs(
+                &self.workspace.metadata,
+                &self
+                    .bins
+                    .iter()
+                    .map(|b| &b.target.package_id)
+                    .collect::<Vec<_>>(),
+            ),
             // Plain values (`thin`, `3`), not TOML's literals (`"thin"`): what a script
             // compares (QA bv F3).
             profile_settings: self

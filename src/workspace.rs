@@ -7,6 +7,10 @@ use cargo_metadata::{CargoOpt, Metadata, MetadataCommand, Package, PackageId, Ta
 use crate::error::{Error, Result};
 use crate::options::BuildOptions;
 
+#[path = "workspace_inputs.rs"]
+mod inputs;
+pub use inputs::crate_inputs;
+
 #[derive(Debug, Clone)]
 pub struct BinTarget {
     pub package: String,
@@ -102,43 +106,6 @@ pub fn load(opts: &BuildOptions, cargo: &Path, target: &str) -> Result<Workspace
         bins,
         skipped,
     })
-}
-
-/// What each crate from a registry or git was built from, by its library's crate name (as its
-/// symbols carry it): `version source [features]`, those of two versions of one crate joined.
-/// A path crate has no entry: its sources can change under one version. The gate tells by
-/// these a crate the change did not touch (`gate::untouched`).
-pub fn crate_inputs(metadata: &Metadata) -> std::collections::BTreeMap<String, String> {
-    let mut m: std::collections::BTreeMap<String, Vec<String>> = Default::default();
-    // Each package's node once, not a search of the resolve per package (on every run).
-    let nodes: std::collections::HashMap<&PackageId, &cargo_metadata::Node> = metadata
-        .resolve
-        .iter()
-        .flat_map(|r| &r.nodes)
-        .map(|n| (&n.id, n))
-        .collect();
-    for p in &metadata.packages {
-        let Some(source) = &p.source else { continue };
-        let lib = p.targets.iter().find(|t| {
-            t.kind
-                .iter()
-                .any(|k| matches!(k, TargetKind::Lib | TargetKind::RLib))
-        });
-        let (Some(lib), Some(node)) = (lib, nodes.get(&p.id)) else {
-            continue;
-        };
-        let mut features: Vec<String> = node.features.iter().map(|f| f.to_string()).collect();
-        features.sort();
-        m.entry(lib.name.replace('-', "_"))
-            .or_default()
-            .push(format!("{} {source} [{}]", p.version, features.join(", ")));
-    }
-    m.into_iter()
-        .map(|(k, mut v)| {
-            v.sort();
-            (k, v.join("; "))
-        })
-        .collect()
 }
 
 /// The features enabled for package `id` in this resolve; `None` when there is no resolve.

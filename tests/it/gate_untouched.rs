@@ -52,6 +52,13 @@ fn an_untouched_registry_crate_that_grew_warns_and_says_why() {
         inputs.starts_with(&format!("{} registry+", locked_memchr())),
         "{inputs}"
     );
+    // A dev-dependency is built for no binary, and not recorded as built (QA cd F1: hexyl's
+    // `memchr`, a dev-dependency's, was "built there from the same inputs, all inlined").
+    assert!(
+        v["provenance"]["crate_inputs"].get("itoa").is_none(),
+        "{}",
+        v["provenance"]["crate_inputs"]
+    );
     let c = check(&checks(&v), "baseline.crate:memchr").clone();
     assert_eq!(c["verdict"], "warn", "{c}");
     assert!(
