@@ -385,3 +385,36 @@ fn measure_named_only_where_it_matters() {
     assert_eq!(verdict, Verdict::Pass);
     assert!(pad.starts_with("crate pad (in memory) grew"), "{pad}");
 }
+
+/// QA cd F7: lld's `.relro_padding` (padding to a page, no content of its own) was compared
+/// as a section, fifth of a comment's biggest changes; `.data.rel.ro` beside it still is.
+#[test]
+fn relro_padding_is_no_section_compared() {
+    let with = |padding: u64, relro: u64| {
+        let mut a = crate::report::test_artifact(1000);
+        for (name, size) in [(".relro_padding", padding), (".data.rel.ro", relro)] {
+            a.binary.sections.push(crate::report::Section {
+                name: name.into(),
+                file_size: 0,
+                mem_size: size,
+            });
+        }
+        Report {
+            artifacts: vec![a],
+            ..Report::new(None)
+        }
+    };
+    let base = with(1_330, 40_000);
+    let mut cur = with(1_810, 60_000);
+    compare(&mut cur, &base, "b.json", &|_| Thresholds::default());
+    let ids: Vec<String> = cur.artifacts[0]
+        .checks
+        .iter()
+        .map(|c| c.id.to_string())
+        .collect();
+    assert!(
+        ids.contains(&"baseline.section:.data.rel.ro".to_string()),
+        "{ids:?}"
+    );
+    assert!(!ids.iter().any(|i| i.contains("relro_padding")), "{ids:?}");
+}

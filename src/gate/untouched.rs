@@ -133,6 +133,15 @@ fn built_otherwise(checks: &mut [Check], base: Option<&Provenance>, now: Option<
         ) {
             continue;
         }
+        // A crate the baseline's build never compiled is a new dependency, which no build
+        // setting makes appear (QA cd F5: serde_json, added beside an `lto` change, warned).
+        if let CheckId::BaselineCrate(name) = &c.id
+            && c.new
+            && now.crate_inputs.contains_key(name)
+            && !base.crate_inputs.contains_key(name)
+        {
+            continue;
+        }
         c.verdict = Verdict::Warn;
         c.built_otherwise = true;
         let why = format!(
@@ -377,6 +386,23 @@ mod tests {
         let mut checks = [failing("tokio", &["ours::main"])];
         not_the_code(&mut checks, Some(&unrecorded), Some(&flagged));
         assert_eq!(checks[0].verdict, Verdict::Fail);
+
+        // QA cd F5: a crate the baseline never built is a new dependency, which no setting
+        // makes appear: it still fails; one the baseline built warns.
+        let mut n = with_settings("thin", Some(&[]));
+        n.crate_inputs = [("serde_json", "1.0.0 registry [std]")]
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        let mut new = failing("serde_json", &["hexyl::main"]);
+        (new.new, new.baseline) = (true, Some(0.0));
+        let mut checks = [new];
+        not_the_code(&mut checks, Some(&b), Some(&n));
+        assert_eq!(checks[0].verdict, Verdict::Fail, "{}", checks[0].message);
+        let mut b_built = b.clone();
+        b_built.crate_inputs.clone_from(&n.crate_inputs);
+        not_the_code(&mut checks, Some(&b_built), Some(&n));
+        assert_eq!(checks[0].verdict, Verdict::Warn, "{}", checks[0].message);
     }
 
     /// QA bt F2: "crate mime_guess is new", though the baseline built it from the same inputs
