@@ -134,6 +134,7 @@ fn dispatch(opts: &Options, held: &mut Vec<String>, out: &mut Output) -> Result<
         return Err(e);
     }
     gate::conclude(&mut report);
+    report.warn_only = opts.gate.warn_only;
     let unfinished = unfinished(&report);
     let outcome = match report.verdict {
         report::Verdict::Fail if !opts.gate.warn_only => Outcome::GateFailed,

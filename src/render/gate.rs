@@ -239,11 +239,12 @@ pub fn footer(s: &mut String, report: &Report, st: &Style) {
         return;
     }
     let why = super::reasons::counts(report, &reasons);
-    let text = if why.is_empty() || report.verdict == Verdict::Pass {
+    let mut text = if why.is_empty() || report.verdict == Verdict::Pass {
         report.verdict.as_str().to_string()
     } else {
         format!("{}: {}", report.verdict.as_str(), why.join(", "))
     };
+    text.push_str(super::reasons::waived(report));
     s.push('\n');
     super::fill::fill_painted(
         s,

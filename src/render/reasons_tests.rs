@@ -423,3 +423,28 @@ fn a_finding_new_since_the_baseline_says_so_in_the_verdict() {
             .any(|l| l.contains("whoami") && l.ends_with("baseline"))
     );
 }
+
+/// QA cd F2: a budget the run could not measure (the image's size without `--image`) left the
+/// verdict inconclusive with no reason said; the count names it.
+#[test]
+fn an_inconclusive_verdict_names_the_checks_not_measured() {
+    use crate::report::{Check, CheckId};
+    let mut a = crate::report::test_artifact(1000);
+    a.checks.push(Check::worded(
+        CheckId::BudgetImageSize,
+        Verdict::Inconclusive,
+        "not measured (no image: run with --image)".into(),
+    ));
+    let mut report = Report::new(None);
+    report.artifacts = vec![a];
+    report.verdict = Verdict::Inconclusive;
+    let all = reasons(&report);
+    assert_eq!(
+        counts(&report, &all),
+        ["1 check not measured (budget.image_size)"]
+    );
+    // Under a failing verdict the failures say why; the unmeasured are not counted there.
+    let mut failed = report.clone();
+    failed.verdict = Verdict::Fail;
+    assert!(counts(&failed, &reasons(&failed)).is_empty());
+}

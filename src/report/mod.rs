@@ -45,6 +45,10 @@ pub struct Report {
     /// The run's verdict: the worst of every check and error finding (issue: the release gate).
     #[serde(default)]
     pub verdict: Verdict,
+    /// `--warn-only`: a `fail` verdict exits 0, and every output says so (QA cd F6: a green
+    /// job's log said "fail" with `::error` annotations, nothing of the waiver).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub warn_only: bool,
     /// How the binaries were made; `None` for `inspect` of files we did not build.
     #[serde(default)]
     pub build: Option<BuildInfo>,
@@ -81,6 +85,7 @@ impl Report {
             schema_version: SCHEMA_VERSION,
             tool: Tool::current(),
             verdict: Verdict::Pass,
+            warn_only: false,
             build,
             provenance: None,
             baseline: None,

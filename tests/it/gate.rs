@@ -121,6 +121,28 @@ fn rodata_growth_fails_naming_the_section_and_its_size() {
     ));
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert_eq!(parse(&r)["verdict"], "fail");
+    // Said where the verdict is, and kept in the report (QA cd F6: a green job said "fail").
+    assert_eq!(parse(&r)["warn_only"], true);
+    let human = run(&mut gate(
+        "gate-rodata-new",
+        &["--baseline", b, "--warn-only"],
+    ));
+    assert_eq!(human.code, 0, "{}", human.stderr);
+    assert!(
+        human.stdout.contains("(exit 0: --warn-only)"),
+        "{}",
+        human.stdout
+    );
+    let md = run(&mut gate(
+        "gate-rodata-new",
+        &["--baseline", b, "--warn-only", "--format", "markdown"],
+    ));
+    assert!(
+        md.stdout
+            .contains("## cargo-aotcheck: ❌ fail (exit 0: --warn-only)"),
+        "{}",
+        md.stdout
+    );
 
     // In GitHub Actions: annotations on stderr, the Markdown appended to the job summary.
     let summary = dir.path().join("summary.md");

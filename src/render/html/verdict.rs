@@ -112,9 +112,10 @@ pub fn section(s: &mut String, report: &Report) {
     }
     let _ = writeln!(
         s,
-        "<section id=\"verdict\"><h2>Why the verdict is <span class=\"verdict {}\">{}</span></h2>",
+        "<section id=\"verdict\"><h2>Why the verdict is <span class=\"verdict {}\">{}</span>{}</h2>",
         report.verdict.as_str(),
-        verdict_word(report.verdict)
+        verdict_word(report.verdict),
+        text(crate::render::reasons::waived(report))
     );
     let counted = counts(report, &all);
     if !counted.is_empty() {

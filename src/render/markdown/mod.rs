@@ -136,8 +136,9 @@ pub fn render_with(report: &Report, all_crates: bool) -> String {
     };
     let _ = writeln!(
         s,
-        "## cargo-aotcheck: {}{unaudited}\n",
-        icon(report.verdict)
+        "## cargo-aotcheck: {}{}{unaudited}\n",
+        icon(report.verdict),
+        super::reasons::waived(report)
     );
     not_inspected(&mut s, report);
     if super::words::none_audited(report) {
