@@ -12,7 +12,7 @@ use std::io::Write as _;
 use super::reasons::reasons;
 use crate::format::artifact_label;
 use crate::output::Output;
-use crate::report::{Check, Report, Verdict};
+use crate::report::{Check, CheckId, Report, Verdict};
 
 /// Escape the message part of a workflow command (as `@actions/core` does).
 fn data(s: &str) -> String {
@@ -26,14 +26,37 @@ fn property(s: &str) -> String {
     data(s).replace(':', "%3A").replace(',', "%2C")
 }
 
-/// Checks of `report` with a verdict other than pass, with the artifact they belong to.
-fn alerts(report: &Report) -> Vec<(String, &Check)> {
+/// The annotations of one kind GitHub shows for a step; it drops the rest unsaid.
+const SHOWN: usize = 10;
+
+/// The checks of `report` with a verdict other than pass and not inconclusive, as (verdict,
+/// title, message): folded as the terminal folds them (QA cd F3: eleven `::warning`s, the
+/// eleventh dropped by GitHub), the whole binary's first, then crates, then sections.
+fn alerts(report: &Report) -> Vec<(Verdict, String, String)> {
     let mut v = Vec::new();
     for a in &report.artifacts {
         let label = artifact_label(a);
-        for c in a.checks.iter().filter(|c| c.verdict != Verdict::Pass) {
-            v.push((label.clone(), c));
-        }
+        let own: Vec<&Check> = a
+            .checks
+            .iter()
+            .filter(|c| !matches!(c.verdict, Verdict::Pass | Verdict::Inconclusive))
+            .collect();
+        let (mut kept, folds) = super::fold::fold(&own);
+        let rank = |c: &Check| match c.id {
+            CheckId::BaselineCrate(_) => 1,
+            CheckId::BaselineSection(_) => 2,
+            _ => 0,
+        };
+        kept.sort_by_key(|c| rank(c));
+        v.extend(
+            kept.into_iter()
+                .map(|c| (c.verdict, format!("{label}: {}", c.id), c.message.clone())),
+        );
+        v.extend(
+            folds
+                .iter()
+                .map(|f| (f.verdict, format!("{label}: {}", f.label()), f.message())),
+        );
     }
     v
 }
@@ -42,27 +65,45 @@ fn alerts(report: &Report) -> Vec<(String, &Check)> {
 /// under `--hostile`, probed binary with no run that got ready and file not inspected (the
 /// last two stop the run with exit code 2: errors too).
 pub fn annotations(report: &Report) -> String {
+    // Of each kind, the verdict's reasons (findings, crashes) first, then the checks.
+    let mut all: Vec<(Verdict, String, String)> = reasons(report)
+        .iter()
+        .map(|r| {
+            (
+                r.verdict(),
+                format!("{}: {}", r.subject(), r.what()),
+                r.line(),
+            )
+        })
+        .collect();
+    all.extend(alerts(report));
     let mut s = String::new();
-    let mut line = |verdict: Verdict, title: String, message: &str| {
-        let kind = match verdict {
-            Verdict::Fail | Verdict::Inconclusive => "error",
-            Verdict::Warn => "warning",
-            Verdict::Pass => return,
+    for (kind, of) in [
+        ("error", &[Verdict::Fail, Verdict::Inconclusive][..]),
+        ("warning", &[Verdict::Warn]),
+    ] {
+        let lines: Vec<&(Verdict, String, String)> =
+            all.iter().filter(|(v, _, _)| of.contains(v)).collect();
+        let shown = match lines.len() > SHOWN {
+            true => SHOWN - 1,
+            false => lines.len(),
         };
-        let title = property(&format!("cargo-aotcheck: {title}"));
-        let _ = writeln!(s, "::{kind} title={title}::{}", data(message));
-    };
-    for (label, c) in alerts(report) {
-        if c.verdict != Verdict::Inconclusive {
-            line(c.verdict, format!("{label}: {}", c.id), &c.message);
+        for (_, title, message) in &lines[..shown] {
+            let title = property(&format!("cargo-aotcheck: {title}"));
+            let _ = writeln!(s, "::{kind} title={title}::{}", data(message));
         }
-    }
-    for r in reasons(report) {
-        line(
-            r.verdict(),
-            format!("{}: {}", r.subject(), r.what()),
-            &r.line(),
-        );
+        if lines.len() > shown {
+            let title = property(&format!("cargo-aotcheck: {} more", lines.len() - shown));
+            let _ = writeln!(
+                s,
+                "::{kind} title={title}::{}",
+                data(&format!(
+                    "GitHub shows {SHOWN} annotations of a kind; the job summary and the report \
+                     list each of the {} more",
+                    lines.len() - shown
+                ))
+            );
+        }
     }
     s
 }
@@ -102,5 +143,41 @@ mod tests {
     fn workflow_command_escaping() {
         assert_eq!(data("50%\nnext"), "50%25%0Anext");
         assert_eq!(property("a: b, c"), "a%3A b%2C c");
+    }
+
+    /// QA cd F3: eleven warnings, and GitHub shows ten of a kind per step, dropping the rest
+    /// unsaid: the tenth says how many more; the whole binary's checks come before crates and
+    /// sections; errors are counted apart.
+    #[test]
+    fn no_more_annotations_of_a_kind_than_github_shows() {
+        let mut a = crate::report::test_artifact(1000);
+        for i in 0..11 {
+            a.checks.push(Check::worded(
+                CheckId::BaselineSection(format!(".s{i:02}")),
+                Verdict::Warn,
+                format!("section .s{i:02} grew"),
+            ));
+        }
+        a.checks.push(Check::worded(
+            CheckId::BaselineFileSize,
+            Verdict::Warn,
+            "file size grew".into(),
+        ));
+        a.checks.push(Check::worded(
+            CheckId::BaselineStrippedSize,
+            Verdict::Fail,
+            "stripped size grew".into(),
+        ));
+        let mut report = Report::new(None);
+        report.artifacts = vec![a];
+        let out = annotations(&report);
+        let warnings: Vec<&str> = out.lines().filter(|l| l.starts_with("::warning")).collect();
+        assert_eq!(warnings.len(), SHOWN, "{out}");
+        assert!(warnings[0].contains("baseline.file_size"), "{out}");
+        assert!(
+            warnings[SHOWN - 1].contains("title=cargo-aotcheck%3A 3 more::GitHub shows 10"),
+            "{out}"
+        );
+        assert_eq!(out.lines().filter(|l| l.starts_with("::error")).count(), 1);
     }
 }
