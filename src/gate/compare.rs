@@ -17,7 +17,7 @@ use crate::format::{
 };
 use crate::plan::Thresholds;
 use crate::report::{
-    Artifact, BaselineSummary, Check, CheckId, LinkMode, Linkage, Report, Unit, Verdict,
+    Artifact, BaselineSummary, Binary, Check, CheckId, LinkMode, Report, Unit, Verdict,
 };
 
 /// Compare `current` with `base`: checks go to each artifact, the summary to
@@ -167,31 +167,10 @@ fn artifact_checks(b: &Artifact, a: &Artifact, th: &Thresholds) -> (Vec<Check>, 
             true,
         ));
     }
-    v.extend(libraries(b, a));
-    // lld's `.relro_padding` pads `.data.rel.ro` and the GOT to a page: no content of its
-    // own, it swings with them (QA cd F7: fifth of a comment's biggest changes).
-    let content = |s: &&crate::report::Section| s.name != ".relro_padding";
-    let (bs, cs) = (
-        parts(
-            bb.sections
-                .iter()
-                .filter(content)
-                .map(|s| (&s.name, s.file_size, s.mem_size)),
-        ),
-        parts(
-            ab.sections
-                .iter()
-                .filter(content)
-                .map(|s| (&s.name, s.file_size, s.mem_size)),
-        ),
-    );
-    v.extend(part_checks(Part::Section, &bs, &cs, th));
+    v.extend(super::libraries::libraries(b, a));
+    v.extend(part_checks(Part::Section, &sections(bb), &sections(ab), th));
     if !bb.crates.is_empty() && !ab.crates.is_empty() {
-        let (bc, cc) = (
-            parts(bb.crates.iter().map(|c| (&c.name, c.file_size, c.vm_size))),
-            parts(ab.crates.iter().map(|c| (&c.name, c.file_size, c.vm_size))),
-        );
-        let mut crates = part_checks(Part::Crate, &bc, &cc, th);
+        let mut crates = part_checks(Part::Crate, &crate_parts(bb), &crate_parts(ab), th);
         for c in &mut crates {
             new_entry_points(c, bb, ab, &a.name);
         }
@@ -239,6 +218,23 @@ fn parts<'a>(items: impl Iterator<Item = (&'a String, u64, u64)>) -> BTreeMap<St
         e.mem += mem;
     }
     m
+}
+
+/// A binary's sections by name, for [`part_checks`]: not lld's `.relro_padding`, which pads
+/// `.data.rel.ro` and the GOT to a page, no content of its own, and swings with them (QA cd
+/// F7: fifth of a comment's biggest changes).
+fn sections(b: &Binary) -> BTreeMap<String, Bytes> {
+    parts(
+        b.sections
+            .iter()
+            .filter(|s| s.name != ".relro_padding")
+            .map(|s| (&s.name, s.file_size, s.mem_size)),
+    )
+}
+
+/// A binary's crates by name, for [`part_checks`].
+fn crate_parts(b: &Binary) -> BTreeMap<String, Bytes> {
+    parts(b.crates.iter().map(|c| (&c.name, c.file_size, c.vm_size)))
 }
 
 /// Sections and crates are compared by the bytes they take in memory where they are loaded
@@ -406,67 +402,6 @@ fn verdict_of(base: u64, cur: u64, th: &Thresholds, whole: bool) -> Verdict {
     } else {
         Verdict::Pass
     }
-}
-
-/// Shared libraries gained or lost, and a change of linkage: a new run-time dependency is a
-/// deployment change, so it fails.
-fn libraries(b: &Artifact, a: &Artifact) -> Vec<Check> {
-    let (bb, ab) = (&b.binary, &a.binary);
-    let gained: Vec<&str> = ab
-        .needed
-        .iter()
-        .filter(|n| !bb.needed.contains(n))
-        .map(String::as_str)
-        .collect();
-    let lost: Vec<&str> = bb
-        .needed
-        .iter()
-        .filter(|n| !ab.needed.contains(n))
-        .map(String::as_str)
-        .collect();
-    let mut message = Vec::new();
-    if !gained.is_empty() {
-        message.push(format!("new shared libraries: {}", gained.join(", ")));
-    }
-    if !lost.is_empty() {
-        message.push(format!("no longer needed: {}", lost.join(", ")));
-    }
-    if message.is_empty() {
-        message.push(format!(
-            "same {}",
-            crate::format::count(ab.needed.len(), "shared library", "shared libraries")
-        ));
-    }
-    let was_static = matches!(bb.linkage, Linkage::Static | Linkage::StaticPie);
-    let now_static = matches!(ab.linkage, Linkage::Static | Linkage::StaticPie);
-    let verdict = if gained.is_empty() {
-        Verdict::Pass
-    } else {
-        Verdict::Fail
-    };
-    let mut v = vec![
-        Check::new(
-            CheckId::BaselineNeeded,
-            Unit::Libraries,
-            verdict,
-            message.join("; "),
-        )
-        .against_baseline(bb.needed.len() as f64, ab.needed.len() as f64, None),
-    ];
-    if bb.linkage != ab.linkage {
-        let verdict = if was_static && !now_static {
-            Verdict::Fail
-        } else {
-            Verdict::Pass
-        };
-        let message = format!(
-            "linkage changed from {} to {}",
-            bb.linkage.as_str(),
-            ab.linkage.as_str()
-        );
-        v.push(Check::worded(CheckId::BaselineLinkage, verdict, message));
-    }
-    v
 }
 
 /// The line on a finding the baseline had too whose static binary now defines functions the

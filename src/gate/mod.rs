@@ -10,6 +10,7 @@ mod budgets;
 mod compare;
 pub mod entry_points;
 pub mod kept;
+mod libraries;
 mod measure;
 mod provenance;
 mod runtime;

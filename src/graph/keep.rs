@@ -281,10 +281,14 @@ pub(super) fn kept(a: &Attributed, g: build::Analysis, has_symbols: bool) -> Gra
         .collect();
     // Other crates' generic code compiled into another crate's (tokio's `BlockingTask<T>::
     // poll` made for hyper-util's resolver): said where a crate's code is named as the caller
-    // of a lookup (see `Graph::made_for`), not taken as the caller's crate.
-    let made_for: HashMap<u32, String> = (0..pieces.len())
+    // of a lookup (see `Graph::callers_made_for`), not taken as the caller's crate. By the
+    // crate's group, not a name per piece: a large binary has tens of thousands of them.
+    let group_of: HashMap<&str, u32> = (0..g.group_names.len() as u32)
+        .map(|k| (g.group_names[k as usize].as_str(), k))
+        .collect();
+    let made_for: HashMap<u32, u32> = (0..pieces.len())
         .filter(|i| !inst.contains_key(&(*i as u32)))
-        .filter_map(|i| Some((i as u32, a.instantiated_in(i)?.to_string())))
+        .filter_map(|i| Some((i as u32, *group_of.get(a.instantiated_in(i)?)?)))
         .collect();
     // The pieces of the constructors' arrays: their bytes without a symbol, and the statics
     // Rust code puts there (`#[link_section = ".init_array"]`: curl's `INIT_CTOR`, std's

@@ -81,8 +81,8 @@ pub struct Graph {
     /// another crate's), for the pieces that have one.
     inst: HashMap<u32, String>,
     /// The crate another crate's generic code was instantiated in, for the pieces of crates
-    /// outside std that have one (see [`Graph::made_for`]).
-    made_for: HashMap<u32, String>,
+    /// outside std that have one, as its group (see [`Graph::callers_made_for`]).
+    made_for: HashMap<u32, u32>,
     reachable: Vec<bool>,
     has_symbols: bool,
     /// The pieces in `.init_array` and `.preinit_array` (see [`Graph::constructors`]).

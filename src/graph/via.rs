@@ -143,9 +143,9 @@ impl Graph {
     /// As [`Graph::callers`], walking back past the code of the crates `through` too (std's:
     /// a lookup in std's generic code, `FilterMap::next`, is made for the crate that calls it).
     pub fn callers_through(&self, v: u32, through: &[&str]) -> Vec<(String, String)> {
-        self.caller_pieces(v, through)
+        self.callers_made_for(v, through)
             .into_iter()
-            .filter_map(|(p, _)| Some((self.code_crate_of(p)?.to_string(), self.name(p))))
+            .map(|(k, symbol, _)| (k, symbol))
             .collect()
     }
 
@@ -162,7 +162,11 @@ impl Graph {
             .into_iter()
             .filter_map(|(p, _)| {
                 let k = self.code_crate_of(p)?.to_string();
-                Some((k, self.name(p), self.made_for.get(&p).cloned()))
+                let made_for = self
+                    .made_for
+                    .get(&p)
+                    .and_then(|&m| self.group_names.get(m as usize));
+                Some((k, self.name(p), made_for.cloned()))
             })
             .collect()
     }
