@@ -352,6 +352,7 @@ mod tests {
             memory_kib: crate::report::Memory::default(),
             processes: 1,
             exit_code: None,
+            cpu_wait_share: None,
         };
         let failed = |run: u32| crate::report::FailedRun {
             run,

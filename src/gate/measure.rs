@@ -61,6 +61,7 @@ mod tests {
             memory_kib: Memory::default(),
             processes: 1,
             exit_code: None,
+            cpu_wait_share: None,
         }
     }
 

@@ -8,6 +8,7 @@
 mod busy;
 mod cleanup;
 mod compare;
+mod cpu_wait;
 mod drain;
 mod failures;
 mod floor;
@@ -22,7 +23,7 @@ mod spawn;
 /// give up with one of its own.
 pub const NO_COUNTED_RUN: &str = "no counted run reached ready";
 
-pub use busy::{baseline_busy, busy};
+pub use busy::{WAITED, baseline_busy, busy, waited};
 use busy::{busy_warning, load_average};
 pub use failures::{
     ALONE, all_failed, last_failure, no_successful_run, some_runs_failed, why_not_ready,
@@ -103,6 +104,7 @@ impl Series {
                     memory_kib: ok.memory,
                     processes: ok.processes,
                     exit_code: ok.exit_code,
+                    cpu_wait_share: ok.cpu_wait,
                 });
             }
             Err(f) => {

@@ -22,6 +22,7 @@ fn shutdown_times_that_split_are_said_to() {
                 memory_kib: Memory::default(),
                 processes: 1,
                 exit_code: None,
+                cpu_wait_share: None,
             })
             .collect();
         finish(s, &opts)

@@ -109,6 +109,8 @@ fn with_memory(mut timed: spawn::RunOk, traced: RunResult) -> spawn::RunOk {
             timed.memory = t.memory;
             timed.processes = t.processes;
             timed.unknown = t.unknown;
+            // Made right after the timed run, under the same load.
+            timed.cpu_wait = t.cpu_wait;
             timed.stop.absorb(t.stop);
         }
         Err(f) => {

@@ -30,6 +30,7 @@ fn failed_runs_are_counted_among_every_run_made() {
         memory_kib: crate::report::Memory::default(),
         processes: 1,
         exit_code: None,
+        cpu_wait_share: None,
     };
     let failed_runs = vec![
         FailedRun {
@@ -284,6 +285,7 @@ fn the_statuses_an_exit_readiness_accepted_are_said() {
         memory_kib: crate::report::Memory::default(),
         processes: 1,
         exit_code: Some(code),
+        cpu_wait_share: None,
     };
     let p = |ready: &str| Probe {
         ready: ready.into(),

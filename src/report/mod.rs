@@ -440,6 +440,7 @@ pub(crate) fn test_samples(ms: &[f64]) -> Vec<Sample> {
             memory_kib: Memory::default(),
             processes: 1,
             exit_code: None,
+            cpu_wait_share: None,
         })
         .collect()
 }

@@ -262,6 +262,11 @@ pub struct Sample {
     /// F4: under `exit:any`, a run that timed a usage error looked like any other).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub exit_code: Option<i32>,
+    /// The share of this run's startup that the program's main thread was runnable and no CPU
+    /// ran it (its run-queue delay, `/proc/PID/schedstat`), 0..1: what another load on the
+    /// machine adds. `exit` mode: read in the traced run made right after the timed one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cpu_wait_share: Option<f64>,
 }
 
 /// The static build beside the regular one (`--compare`), one per binary target.

@@ -46,6 +46,7 @@ mod markdown_inspect;
 mod named_files;
 mod output;
 mod probe;
+mod probe_busy;
 mod probe_misbehaving;
 mod probe_qa;
 mod size;

@@ -11,9 +11,9 @@ use nix::unistd::Pid;
 
 use super::{RunFail, RunOk, RunResult, RunSpec, ended_early, fail, human_duration};
 use crate::options::Ready;
-use crate::probe::cleanup;
 use crate::probe::drain::Helper;
 use crate::probe::memory::{our_descendants, read_tree};
+use crate::probe::{cleanup, cpu_wait};
 use crate::report::Memory;
 
 /// What memory the tree had at the exit stop (and how many processes, and why figures are
@@ -23,16 +23,17 @@ struct AtExit {
     memory: Memory,
     processes: u32,
     unknown: Vec<(&'static str, String)>,
+    /// The share of the run until the exit stop that the program waited for a CPU.
+    cpu_wait: Option<f64>,
 }
 
 pub(super) fn exit_mode(
     spec: &RunSpec,
-    pid: Pid,
-    t0: Instant,
+    (pid, t0, delay_at_t0): (Pid, Instant, Option<Duration>),
     traced: nix::Result<()>,
     helper: &Helper,
 ) -> RunResult {
-    let (status, at_exit) = match reap(pid) {
+    let (status, at_exit) = match reap(pid, t0, delay_at_t0) {
         Ok(r) => r,
         Err(e) => {
             helper.cancel.store(true, Ordering::Release);
@@ -63,6 +64,7 @@ pub(super) fn exit_mode(
         memory: at_exit.memory,
         processes: at_exit.processes,
         unknown: at_exit.unknown,
+        cpu_wait: at_exit.cpu_wait,
         stop,
         loopback_only: false,
         exit_code: match status {
@@ -74,12 +76,20 @@ pub(super) fn exit_mode(
 
 /// Wait until the program has ended and reap it; a traced one is read at its exit stop on
 /// the way. The status it ended with, and what the exit stop found.
-fn reap(pid: Pid) -> nix::Result<(WaitStatus, Option<AtExit>)> {
+fn reap(
+    pid: Pid,
+    t0: Instant,
+    delay_at_t0: Option<Duration>,
+) -> nix::Result<(WaitStatus, Option<AtExit>)> {
     let mut at_exit = None;
     loop {
         match waitpid(pid, Some(WaitPidFlag::__WALL)) {
             Ok(WaitStatus::PtraceEvent(_, _, ev)) if ev == libc::PTRACE_EVENT_EXIT => {
                 let t = Instant::now();
+                let delay = cpu_wait::run_delay(pid.as_raw());
+                let cpu_wait = delay_at_t0
+                    .zip(delay)
+                    .and_then(|(before, now)| cpu_wait::share(before, now, t - t0));
                 let pids: Vec<i32> = our_descendants().iter().map(|p| p.pid).collect();
                 let (memory, processes, unknown) = read_tree(&pids);
                 let _ = ptrace::cont(pid, None);
@@ -88,6 +98,7 @@ fn reap(pid: Pid) -> nix::Result<(WaitStatus, Option<AtExit>)> {
                     memory,
                     processes,
                     unknown,
+                    cpu_wait,
                 });
             }
             // Group-stop and other events: let it run on.
@@ -169,5 +180,6 @@ fn without_exit_stop(spec: &RunSpec, traced: nix::Result<()>) -> AtExit {
         memory: Memory::default(),
         processes: 0,
         unknown: why.map(|w| ("memory_kib", w)).into_iter().collect(),
+        cpu_wait: None,
     }
 }

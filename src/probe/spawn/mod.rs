@@ -83,6 +83,9 @@ pub struct RunOk {
     pub loopback_only: bool,
     /// `exit` mode: the status it exited with (one the readiness accepts).
     pub exit_code: Option<i32>,
+    /// The share of the startup its main thread waited for a CPU (see `cpu_wait`), 0..1;
+    /// `None` when not read (an untraced `exit`-mode run, or no `schedstat`).
+    pub cpu_wait: Option<f64>,
 }
 
 #[derive(Debug)]
@@ -202,7 +205,7 @@ pub fn run_once(spec: &RunSpec) -> RunResult {
         helper.arm(t0 + spec.timeout, pid);
     }
     let r = match started.traced {
-        Some(traced) => exit_mode(spec, pid, t0, traced, &helper),
+        Some(traced) => exit_mode(spec, (pid, t0, started.delay_at_t0), traced, &helper),
         None => until_ready(spec, pid, port, t0, &helper),
     };
     drop(started.held);

@@ -12,7 +12,7 @@ use nix::unistd::Pid;
 
 use super::{RunFail, RunSpec, fail, monotonic_ns};
 use crate::options::Ready;
-use crate::probe::{listener, memory, ready};
+use crate::probe::{cpu_wait, listener, memory, ready};
 
 /// What a run hands the program as stdin, stdout and stderr, and what it keeps.
 pub(super) struct Streams {
@@ -35,6 +35,9 @@ pub(super) struct Started {
     pub held: Option<Held>,
     pub spawned_at_ns: Option<u64>,
     pub t0: Instant,
+    /// The program's run-queue delay when the clock started (see `cpu_wait`): the gate's
+    /// own, read while it waits for the go byte; nothing for a program spawned after it.
+    pub delay_at_t0: Option<Duration>,
 }
 
 /// Our copies of the write ends of the program's stdout and stderr pipes (inside the command)
@@ -188,6 +191,12 @@ pub(super) fn through_gate(
         Err(Errno::ESRCH)
     };
     wait_asleep(pid);
+    // Read only for the run that reads memory: the timed one does nothing it need not.
+    let delay_at_t0 = if spec.trace {
+        cpu_wait::run_delay(pid.as_raw())
+    } else {
+        None
+    };
     let spawned_at_ns = monotonic_ns();
     let t0 = Instant::now();
     // The gate reads it and execs the program; a write error shows as the gate's exit 126.
@@ -201,6 +210,7 @@ pub(super) fn through_gate(
         }),
         spawned_at_ns,
         t0,
+        delay_at_t0,
     })
 }
 
@@ -244,6 +254,7 @@ pub(super) fn directly(
         held,
         spawned_at_ns,
         t0,
+        delay_at_t0: Some(Duration::ZERO),
     })
 }
 

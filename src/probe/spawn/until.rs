@@ -10,11 +10,11 @@ use nix::unistd::Pid;
 
 use super::{RunFail, RunOk, RunResult, RunSpec, ended_early, fail, human_duration};
 use crate::options::Ready;
-use crate::probe::cleanup;
 use crate::probe::drain::{Event, Helper};
 use crate::probe::listener::{self, Listener};
 use crate::probe::memory::{our_descendants, read_tree};
 use crate::probe::ready::{self, HttpCheck, poll_interval};
+use crate::probe::{cleanup, cpu_wait};
 use crate::report::Memory;
 
 /// How often a `line` probe checks whether the program exited before its line.
@@ -75,6 +75,9 @@ pub(super) fn until_ready(
         .filter(|p| !p.is_dead())
         .map(|p| p.pid)
         .collect();
+    // Read before memory: the program runs on while we read, and its delay with it.
+    let cpu_wait = cpu_wait::run_delay(pid.as_raw())
+        .and_then(|d| cpu_wait::share(Duration::ZERO, d, ready_at.duration_since(t0)));
     let (memory, processes, unknown) = read_tree(&pids);
     let loopback_only = match its_port(spec, port, &pids) {
         Ok(lo) => lo,
@@ -93,6 +96,7 @@ pub(super) fn until_ready(
         stop,
         loopback_only,
         exit_code: None,
+        cpu_wait,
     })
 }
 
@@ -182,6 +186,7 @@ fn exited(spec: &RunSpec, status: WaitStatus, t0: Instant, helper: &Helper) -> R
             stop,
             loopback_only: false,
             exit_code: None,
+            cpu_wait: None,
         });
     }
     let stop = cleanup::after_exit(spec.grace);
