@@ -128,7 +128,11 @@ pub fn inspect_file(
             .then(|| CrateIndex::c_runtime_by_name(cxx))
             .flatten()
     };
-    input.skip = skipped(input.bytes, static_glibc, settings);
+    // A binary with its analysis link is a Rust build of this tool's: never skipped as foreign
+    // (QA cf F2: a stripped dynamic build's `.dynsym` names no Rust symbol).
+    if input.analysis.is_none() {
+        input.skip = skipped(input.bytes, static_glibc, settings);
+    }
     analyse(path, &input, binary, &index, settings, false).map(|_| ())
 }
 

@@ -214,3 +214,38 @@ fn inspect_of_a_copy_finds_the_analysis_link_from_the_project() {
         elsewhere.stdout
     );
 }
+
+/// QA cf F2: `inspect` of a stripped dynamic build named no crate and built no graph: its
+/// `.dynsym` names no Rust symbol, so the graph was skipped as for a foreign binary before the
+/// analysis link (found by the build id) was read. It takes the link's names, as the main
+/// command does.
+#[test]
+fn inspect_of_a_stripped_dynamic_build_finds_its_analysis_link() {
+    let r = run(&mut check_fixture(
+        "stripped",
+        &["--profile", "release", "--link", "dynamic"],
+    ));
+    let v: Value = serde_json::from_str(&r.stdout)
+        .unwrap_or_else(|e| panic!("bad JSON ({e}); stderr:\n{}", r.stderr));
+    let dy = artifact(&v, "dynamic").clone();
+    let path = str_of(&dy, "path");
+    assert!(!has_symtab(path), "{path} should be stripped");
+    assert!(
+        tool("readelf", &["-d", path]).contains("(NEEDED)"),
+        "{path}: not dynamic"
+    );
+    let r = run(crate::util::aotcheck().args(["aotcheck", "inspect", "--format", "json", path]));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let i: Value = serde_json::from_str(&r.stdout).expect("JSON");
+    let ours = &i["artifacts"][0];
+    let from = str_of(&ours["binary"]["coverage"], "symbols_from");
+    assert_eq!(from, str_of(&dy["binary"]["coverage"], "symbols_from"));
+    assert!(
+        ours["binary"].get("graph_skipped").is_none(),
+        "{}",
+        ours["binary"]
+    );
+    let (a, b) = (crates(ours), crates(&dy));
+    assert!(a.iter().any(|c| c.0 == "table"), "{a:?}");
+    assert_eq!(a, b, "inspect against the main command's crate table");
+}
