@@ -24,7 +24,6 @@ pub const DATA_FILES: &[&str] = &[
     "/etc/pki/tls/cert.pem",
     "/etc/localtime",
     "/etc/timezone",
-    "/etc/hosts",
     "/etc/nsswitch.conf",
     "/etc/host.conf",
     "/etc/gai.conf",
@@ -74,7 +73,14 @@ const SECRET_PARTS: &[&str] = &[
     ".pgpass",
 ];
 
-const RUNTIME_FILES: &[&str] = &["/etc/resolv.conf", "/etc/hostname", "/etc/mtab"];
+/// Docker, podman and the kubelet write `/etc/hosts` into every container (QA ce F4: this
+/// machine's, with its host names and mode 0755, went into the image).
+const RUNTIME_FILES: &[&str] = &[
+    "/etc/resolv.conf",
+    "/etc/hostname",
+    "/etc/hosts",
+    "/etc/mtab",
+];
 
 /// The dynamic loader's cache of library paths, which it does without: it then searches its
 /// default directories, where the image puts the libraries (QA u, F1).

@@ -19,6 +19,8 @@ fn secrets_runtime_and_data_are_told_apart() {
     assert!(!is_secret("/etc/ssl/certs/ca-certificates.crt", home));
     assert!(!is_secret("/homework/x", home));
     assert!(is_runtime("/proc/self/maps") && is_runtime("/etc/resolv.conf"));
+    // QA ce F4: the runtime writes `/etc/hosts`; this machine's names stay out of the image.
+    assert!(is_runtime("/etc/hosts") && !is_data("/etc/hosts"));
     assert!(!is_runtime("/process/x"));
     assert!(is_data("/etc/ssl/certs/ca-certificates.crt"));
     assert!(is_data("/usr/share/zoneinfo/Europe/Paris"));

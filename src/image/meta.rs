@@ -199,8 +199,10 @@ pub fn exposed(port: Option<u16>, waits_on_port: bool, default: u16) -> Vec<Stri
 
 /// A warning for each entrypoint argument that names the loopback address (`127.0.0.1`,
 /// `localhost:PORT`, `[::1]`): a server that listens there inside a container answers only
-/// inside it. The start inside shares the host's network, so it cannot tell.
-pub fn loopback_warnings(args: &[String], inherited: bool) -> Vec<String> {
+/// inside it. The start inside shares the host's network, so it cannot tell. `server`: the
+/// program is probed as one (a readiness other than `exit`); a program that exits is given
+/// no server's advice (QA ce F3: rustscan's `-a 127.0.0.1` is the host it scans).
+pub fn loopback_warnings(args: &[String], inherited: bool, server: bool) -> Vec<String> {
     let whence = if inherited {
         " (taken from the probe's arguments)"
     } else {
@@ -210,8 +212,9 @@ pub fn loopback_warnings(args: &[String], inherited: bool) -> Vec<String> {
         .filter(|a| is_loopback_argument(a))
         .map(|a| {
             // A URL is where a client connects (QA ay F3: xh's `http://127.0.0.1:18765/` got
-            // a server's advice, `0.0.0.0`, which a client cannot connect to).
-            if a.contains("://") {
+            // a server's advice, `0.0.0.0`, which a client cannot connect to); so is any
+            // address of a program that exits.
+            if a.contains("://") || !server {
                 return format!(
                     "the image's argument `{a}`{whence} names the loopback address: in a \
                      container that is the container itself, so a program that connects there \
@@ -386,7 +389,7 @@ mod tests {
         ]
         .map(String::from)
         .to_vec();
-        let w = loopback_warnings(&args, true);
+        let w = loopback_warnings(&args, true, true);
         assert_eq!(w.len(), 1, "{w:?}");
         assert!(
             w[0].contains("`127.0.0.1` (taken from the probe's arguments)"),
@@ -404,7 +407,7 @@ mod tests {
             ("--interfaces=::1", "--interfaces=::"),
             ("--host=localhost", "--host=0.0.0.0"),
         ] {
-            let w = loopback_warnings(&[a.into()], false);
+            let w = loopback_warnings(&[a.into()], false, true);
             assert_eq!(w.len(), 1, "{a}");
             // Its own `image.args` are changed, not set (QA bp F4).
             assert!(w[0].contains("; change `image.args`, with"), "{w:?}");
@@ -420,12 +423,19 @@ mod tests {
                     "mylocalhost".into(),
                     "--x=a::1".into()
                 ],
-                false
+                false,
+                true
             )
             .is_empty()
         );
         // QA ay F3: a URL is a client's target, not given a server's `0.0.0.0`.
-        let w = loopback_warnings(&["http://127.0.0.1:18765/".into()], true);
+        let w = loopback_warnings(&["http://127.0.0.1:18765/".into()], true, true);
+        assert_eq!(w.len(), 1, "{w:?}");
+        assert!(w[0].contains("a program that connects there"), "{w:?}");
+        assert!(!w[0].contains("0.0.0.0"), "{w:?}");
+        // QA ce F3: a program that exits (rustscan `-a 127.0.0.1`) is a client of the address:
+        // `0.0.0.0` in its place would change what it does.
+        let w = loopback_warnings(&["-a".into(), "127.0.0.1".into()], true, false);
         assert_eq!(w.len(), 1, "{w:?}");
         assert!(w[0].contains("a program that connects there"), "{w:?}");
         assert!(!w[0].contains("0.0.0.0"), "{w:?}");

@@ -215,7 +215,12 @@ fn one(
         (raw_args.iter().chain(s.env.iter().map(|(_, v)| v))).any(|x| x.contains("{port}"));
     let waits = port_given || start.ready.waits_on_port();
     let ports = meta::exposed(port, waits, DEFAULT_PORT);
-    warnings.extend(meta::loopback_warnings(&entrypoint[1..], s.args.is_none()));
+    let server = !start.ready.is_exit();
+    warnings.extend(meta::loopback_warnings(
+        &entrypoint[1..],
+        s.args.is_none(),
+        server,
+    ));
     let label = format!("{}-{}", a.name, a.link_mode.map_or("", LinkMode::as_str));
     // What it opens on this machine, run as the probe runs it.
     let (host, trace) = trace::host_run(a, probe, ctx.scratch, &label);
