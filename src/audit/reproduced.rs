@@ -14,6 +14,15 @@ const REPRODUCED_ADVICE: &str = "The static glibc binary crashed where glibc loa
     help a lookup of another uid or name (a file's owner, a process's user) or of a \
     host: avoid those, or read `/etc/passwd` and `/etc/group` yourself.";
 
+/// Advice when the dynamic build failed under the crash's condition too (QA ce F1: rustscan
+/// panics without a home directory; musl or the dynamic build would not have run either).
+const BOTH_FAIL_ADVICE: &str = "Both builds fail under this condition: the dynamic build as \
+    the evidence says; the static glibc binary crashes instead, where glibc loads NSS modules \
+    (built for musl or shipped dynamic, it would fail as the dynamic build does, not crash). \
+    Neither makes the program run under it: give it what it looks up where it runs (HOME \
+    set, for its own home directory; a user entry for its uid), or make it go on without (a \
+    missing home directory handled, not a panic).";
+
 /// After the hostile stage: where a hostile run crashed (or hung) a static binary, its AOT004
 /// findings become errors that were reproduced, with the command to do it again; one is added
 /// if the audit had none. A crash whose stack shows whose code was running is pinned on those
@@ -157,7 +166,12 @@ pub(super) fn reproduced(a: &mut Artifact, policy: &AuditPolicy, package_version
         f.reproduced = true;
         f.reproduce = reproduce;
         f.evidence.extend(evidence);
-        f.advice = REPRODUCED_ADVICE.to_string();
+        f.advice = if failed.iter().all(|r| r.both_fail()) {
+            BOTH_FAIL_ADVICE
+        } else {
+            REPRODUCED_ADVICE
+        }
+        .to_string();
     }
 }
 
@@ -311,8 +325,13 @@ fn reproduced_evidence(r: &crate::report::HostileRun) -> String {
         },
         _ => String::new(),
     };
+    // What it said, in its words (a panic's message).
+    let said = match r.dynamic_said() {
+        Some(s) if r.both_fail() => format!(": `{s}`"),
+        _ => String::new(),
+    };
     format!(
-        "{}{how} under `{}` ({}){dynamic}",
+        "{}{how} under `{}` ({}){dynamic}{said}",
         crate::report::REPRODUCED,
         r.condition,
         r.description
@@ -320,141 +339,5 @@ fn reproduced_evidence(r: &crate::report::HostileRun) -> String {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// QA bs F5: xh's host-name finding, its runs given `--version` alone, says on its own
-    /// lines that no run likely looked a host name up; a user lookup's finding does not.
-    #[test]
-    fn a_host_lookup_not_reached_with_version_alone_is_said_untested() {
-        let rule = rules::find("AOT004").expect("rule");
-        let mut a = crate::report::test_artifact(1000);
-        for (krate, function) in [("std", "getaddrinfo"), ("dirs-sys", "getpwuid_r")] {
-            let mut f = new_finding(rule, krate, "1.0.0", vec!["xh".into(), krate.into()]);
-            f.evidence
-                .push(format!("{}`{function}`", crate::report::DEFINES));
-            a.findings.push(f);
-        }
-        a.hostile = vec![
-            serde_json::from_value(serde_json::json!({
-                "condition": "no-home", "description": "", "outcome": "ok", "signal": null,
-                "exit_code": 0, "dynamic_outcome": null, "reproduce": null, "detail": null
-            }))
-            .expect("run"),
-        ];
-        untested_host_lookups(&mut a, &["--version".to_string()]);
-        let last = |k: usize| a.findings[k].evidence.last().cloned().unwrap_or_default();
-        assert!(
-            last(0).starts_with("not tested: the --hostile runs gave the program `--version`"),
-            "{}",
-            last(0)
-        );
-        assert!(!last(1).starts_with("not tested"), "{}", last(1));
-    }
-
-    /// QA bj F2: a host lookup that behaved under `--hostile` says that glibc answers from
-    /// `/etc/hosts` first, and, where the machine lacks the modules the condition names, that
-    /// the runs could not test a host lookup at all.
-    /// QA bk F2: under 3 of mdbook's 5 conditions both builds failed the same way (denied its
-    /// own output as the unknown uid); "not reproduced" said nothing of them.
-    #[test]
-    fn conditions_both_builds_failed_are_said_untested() {
-        let run = |condition: &str, outcome: &str, dynamic: Option<&str>, detail: &str| {
-            serde_json::from_value::<crate::report::HostileRun>(serde_json::json!({
-                "condition": condition, "description": "", "outcome": outcome,
-                "signal": null, "exit_code": if outcome == "ok" { 0 } else { 101 },
-                "dynamic_outcome": dynamic, "dynamic_exit_code": 101, "reproduce": null,
-                "detail": detail
-            }))
-            .expect("run")
-        };
-        let denied = "Caused by: failed to remove `/b/book/toc.html`\n\
-                      Caused by: Permission denied (os error 13)";
-        let rule = rules::find("AOT004").expect("rule");
-        let mut a = crate::report::test_artifact(1000);
-        a.findings.push(new_finding(
-            rule,
-            "std",
-            "1.0.0",
-            vec!["app".into(), "std".into()],
-        ));
-        a.hostile = vec![
-            run("no-home", "ok", None, ""),
-            run("unknown-uid", "crashed", Some("crashed"), denied),
-            run("all", "crashed", Some("crashed"), denied),
-        ];
-        not_reproduced(&mut a);
-        let said = a.findings[0].evidence.last().cloned().unwrap_or_default();
-        assert!(
-            said.starts_with("not reproduced: the program got ready under --hostile 1 condition"),
-            "{said}"
-        );
-        assert!(
-            said.contains(
-                "; under 2 conditions (unknown-uid, all) both builds failed the same way \
-                 (denied a path, `Permission denied`"
-            ) && said.ends_with("so they did not test it"),
-            "{said}"
-        );
-        // None got ready: not tested, not "not reproduced".
-        a.findings[0].evidence.clear();
-        a.hostile.remove(0);
-        a.hostile[1].detail = Some("exit 3".into());
-        a.hostile[0].detail = Some("exit 3".into());
-        not_reproduced(&mut a);
-        let said = a.findings[0].evidence.last().cloned().unwrap_or_default();
-        assert_eq!(
-            said,
-            "not tested: under 2 conditions (unknown-uid, all) both builds failed the same way, \
-             so they did not test it"
-        );
-    }
-
-    #[test]
-    fn a_host_lookup_that_behaved_says_what_the_runs_could_test() {
-        let all = hosts_caveat(&[]);
-        assert!(
-            all.contains("only for a name `/etc/hosts` does not have"),
-            "{all}"
-        );
-        assert!(
-            all.ends_with("through `myhostname`, `resolve`, `mdns4_minimal` or `mdns_minimal`"),
-            "{all}"
-        );
-        // QA bk F5: a machine with `mdns4_minimal` alone can test a host lookup.
-        let one = hosts_caveat(&["myhostname", "resolve", "mdns_minimal"]);
-        assert!(
-            one.ends_with(
-                "through `mdns4_minimal` (of the modules the condition names, the one installed \
-                 here)"
-            ),
-            "{one}"
-        );
-        let none = hosts_caveat(&crate::hostile::HOST_MODULES);
-        assert!(
-            none.ends_with("--hostile cannot test a host lookup here"),
-            "{none}"
-        );
-
-        // On a finding that lists a host lookup, not on one that lists user lookups only.
-        let rule = rules::find("AOT004").expect("rule");
-        let mut a = crate::report::test_artifact(1000);
-        for (krate, defines) in [("std", "`getaddrinfo`"), ("dirs-sys", "`getpwuid_r`")] {
-            let mut f = new_finding(rule, krate, "1.0.0", vec!["app".into(), krate.into()]);
-            f.evidence
-                .push(format!("{}{defines}", crate::report::DEFINES));
-            a.findings.push(f);
-        }
-        let run: crate::report::HostileRun = serde_json::from_value(serde_json::json!({
-            "condition": "nss-module", "description": "", "outcome": "ok", "signal": null,
-            "exit_code": 0, "dynamic_outcome": null, "reproduce": null, "detail": null
-        }))
-        .expect("run");
-        a.hostile = vec![run];
-        not_reproduced(&mut a);
-        let last = |i: usize| a.findings[i].evidence.last().cloned().unwrap_or_default();
-        assert!(last(0).starts_with("not reproduced: "), "{}", last(0));
-        assert!(last(0).ends_with(&hosts_caveat(&crate::hostile::missing_host_modules())));
-        assert!(!last(1).contains("/etc/hosts"), "{}", last(1));
-    }
-}
+#[path = "reproduced_tests.rs"]
+mod tests;

@@ -333,6 +333,7 @@ mod tests {
             crash_site_unknown: None,
             answered: None,
             dynamic_answered: None,
+            dynamic_detail: None,
             static_hazard: false,
         }
     }

@@ -308,18 +308,21 @@ pub fn run_all(
                                 HostileOutcome::Skipped if r.timed_out => HostileOutcome::Hung,
                                 o => o,
                             };
+                            let said = detail(&r, outcome);
                             let answered = r.answered.filter(|_| outcome == HostileOutcome::Hung);
-                            (outcome, (r.signal.map(signal_name), r.exit_code, answered))
+                            let end = (r.signal.map(signal_name), r.exit_code, answered, said);
+                            (outcome, end)
                         })
                 })
             }
             _ => None,
         };
         let (dynamic_outcome, dynamic_end) = dynamic_run.unzip();
-        let (dynamic_signal, dynamic_exit_code, dynamic_answered) = match dynamic_end {
-            Some((signal, code, answered)) => (Some(signal), Some(code), answered),
-            None => (None, None, None),
-        };
+        let (dynamic_signal, dynamic_exit_code, dynamic_answered, dynamic_detail) =
+            match dynamic_end {
+                Some((signal, code, answered, said)) => (Some(signal), Some(code), answered, said),
+                None => (None, None, None, None),
+            };
         let detail = if outcome == HostileOutcome::Skipped {
             Some(plain::not_judged(spec, &reference, plain_twin.as_ref()))
         } else if condition.tries() > 1 {
@@ -347,6 +350,7 @@ pub fn run_all(
                 .clone()
                 .filter(|_| outcome == HostileOutcome::Hung),
             dynamic_answered,
+            dynamic_detail,
             static_hazard: false,
         });
     }
@@ -394,6 +398,7 @@ fn skipped(
         crash_site_unknown: None,
         answered: None,
         dynamic_answered: None,
+        dynamic_detail: None,
         static_hazard: false,
     }
 }

@@ -206,6 +206,7 @@ fn the_unjudged_warning_counts_the_runs_that_were_judged_too() {
         crash_site_unknown: None,
         answered: None,
         dynamic_answered: None,
+        dynamic_detail: None,
     };
     let ended = format!(
         "{}exit) either: it exited with status 5",

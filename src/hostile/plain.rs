@@ -60,6 +60,7 @@ pub(super) fn static_crash(
         crash_site_unknown: None,
         answered: None,
         dynamic_answered: None,
+        dynamic_detail: super::detail(twin, dynamic_outcome),
         static_hazard: false,
     })
 }

@@ -181,8 +181,8 @@ mod tests {
             pair("/etc/ssl", "/etc/ssl/cert.pem", How::BelowFirst)
         );
         assert_eq!(
-            first(&[extra("/etc/hosts/x")]),
-            pair("/etc/hosts/x", "/etc/hosts", How::BelowSecond)
+            first(&[extra("/etc/services/x")]),
+            pair("/etc/services/x", "/etc/services", How::BelowSecond)
         );
         assert_eq!(
             first(&[bin("/etc/localtime")]),

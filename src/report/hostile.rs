@@ -71,6 +71,11 @@ pub struct HostileRun {
     /// As `answered`, of the dynamic build's run under the same condition.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dynamic_answered: Option<String>,
+    /// As `detail`, of the dynamic build's run when it failed too: what the program said (QA
+    /// ce F1: rustscan's dynamic build panicked "Could not infer config file path." where the
+    /// static one crashed, and the report showed neither). Absent otherwise.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dynamic_detail: Option<String>,
 }
 
 /// The allowance that waives a failure under `--hostile`: its rule and its reason.
@@ -108,6 +113,41 @@ impl HostileRun {
             _ => true,
         }
     }
+
+    /// Whether the dynamic build failed under this condition too (crashed, another exit
+    /// status, or hung): the program does not run under it whatever the linkage.
+    pub fn both_fail(&self) -> bool {
+        matches!(
+            self.dynamic_outcome,
+            Some(HostileOutcome::Crashed | HostileOutcome::Hung)
+        )
+    }
+
+    /// What the dynamic build's failed run said, in one line: a Rust panic's place and message
+    /// (`panicked at src/input.rs:324:9: Could not infer config file path.`), else the last
+    /// line of its stderr that is no `note:`; `None` when it said nothing.
+    pub fn dynamic_said(&self) -> Option<String> {
+        let d = self.dynamic_detail.as_deref()?;
+        if d.starts_with(NOTHING_ON_STDERR) {
+            return None;
+        }
+        let lines: Vec<&str> = d.lines().map(str::trim).filter(|l| !l.is_empty()).collect();
+        let said = match lines.iter().position(|l| l.contains("panicked at ")) {
+            Some(i) => {
+                let at = &lines[i][lines[i].find("panicked at ")?..];
+                match lines.get(i + 1).filter(|l| !l.starts_with("note:")) {
+                    Some(message) => format!("{} {message}", at.trim_end()),
+                    None => at.to_string(),
+                }
+            }
+            None => lines
+                .iter()
+                .rev()
+                .find(|l| !l.starts_with("note:"))?
+                .to_string(),
+        };
+        Some(crate::format::clip_end(&said, 200))
+    }
 }
 
 /// How a failed run's `detail` begins when the program wrote nothing to stderr: what follows
@@ -135,6 +175,7 @@ mod tests {
             crash_site_unknown: None,
             answered: None,
             dynamic_answered: None,
+            dynamic_detail: None,
             static_hazard: false,
         }
     }

@@ -294,6 +294,7 @@ pub(crate) fn failed_without_checks() -> cargo_aotcheck::report::Report {
         crash_site_unknown: None,
         answered: None,
         dynamic_answered: None,
+        dynamic_detail: None,
         static_hazard: true,
     });
     twin.name = "server".into();

@@ -1,0 +1,201 @@
+//! Tests of what the `--hostile` runs add to the audit.
+use super::*;
+
+/// QA bs F5: xh's host-name finding, its runs given `--version` alone, says on its own
+/// lines that no run likely looked a host name up; a user lookup's finding does not.
+#[test]
+fn a_host_lookup_not_reached_with_version_alone_is_said_untested() {
+    let rule = rules::find("AOT004").expect("rule");
+    let mut a = crate::report::test_artifact(1000);
+    for (krate, function) in [("std", "getaddrinfo"), ("dirs-sys", "getpwuid_r")] {
+        let mut f = new_finding(rule, krate, "1.0.0", vec!["xh".into(), krate.into()]);
+        f.evidence
+            .push(format!("{}`{function}`", crate::report::DEFINES));
+        a.findings.push(f);
+    }
+    a.hostile = vec![
+        serde_json::from_value(serde_json::json!({
+            "condition": "no-home", "description": "", "outcome": "ok", "signal": null,
+            "exit_code": 0, "dynamic_outcome": null, "reproduce": null, "detail": null
+        }))
+        .expect("run"),
+    ];
+    untested_host_lookups(&mut a, &["--version".to_string()]);
+    let last = |k: usize| a.findings[k].evidence.last().cloned().unwrap_or_default();
+    assert!(
+        last(0).starts_with("not tested: the --hostile runs gave the program `--version`"),
+        "{}",
+        last(0)
+    );
+    assert!(!last(1).starts_with("not tested"), "{}", last(1));
+}
+
+/// QA bj F2: a host lookup that behaved under `--hostile` says that glibc answers from
+/// `/etc/hosts` first, and, where the machine lacks the modules the condition names, that
+/// the runs could not test a host lookup at all.
+/// QA bk F2: under 3 of mdbook's 5 conditions both builds failed the same way (denied its
+/// own output as the unknown uid); "not reproduced" said nothing of them.
+#[test]
+fn conditions_both_builds_failed_are_said_untested() {
+    let run = |condition: &str, outcome: &str, dynamic: Option<&str>, detail: &str| {
+        serde_json::from_value::<crate::report::HostileRun>(serde_json::json!({
+            "condition": condition, "description": "", "outcome": outcome,
+            "signal": null, "exit_code": if outcome == "ok" { 0 } else { 101 },
+            "dynamic_outcome": dynamic, "dynamic_exit_code": 101, "reproduce": null,
+            "detail": detail
+        }))
+        .expect("run")
+    };
+    let denied = "Caused by: failed to remove `/b/book/toc.html`\n\
+                  Caused by: Permission denied (os error 13)";
+    let rule = rules::find("AOT004").expect("rule");
+    let mut a = crate::report::test_artifact(1000);
+    a.findings.push(new_finding(
+        rule,
+        "std",
+        "1.0.0",
+        vec!["app".into(), "std".into()],
+    ));
+    a.hostile = vec![
+        run("no-home", "ok", None, ""),
+        run("unknown-uid", "crashed", Some("crashed"), denied),
+        run("all", "crashed", Some("crashed"), denied),
+    ];
+    not_reproduced(&mut a);
+    let said = a.findings[0].evidence.last().cloned().unwrap_or_default();
+    assert!(
+        said.starts_with("not reproduced: the program got ready under --hostile 1 condition"),
+        "{said}"
+    );
+    assert!(
+        said.contains(
+            "; under 2 conditions (unknown-uid, all) both builds failed the same way \
+             (denied a path, `Permission denied`"
+        ) && said.ends_with("so they did not test it"),
+        "{said}"
+    );
+    // None got ready: not tested, not "not reproduced".
+    a.findings[0].evidence.clear();
+    a.hostile.remove(0);
+    a.hostile[1].detail = Some("exit 3".into());
+    a.hostile[0].detail = Some("exit 3".into());
+    not_reproduced(&mut a);
+    let said = a.findings[0].evidence.last().cloned().unwrap_or_default();
+    assert_eq!(
+        said,
+        "not tested: under 2 conditions (unknown-uid, all) both builds failed the same way, \
+         so they did not test it"
+    );
+}
+
+#[test]
+fn a_host_lookup_that_behaved_says_what_the_runs_could_test() {
+    let all = hosts_caveat(&[]);
+    assert!(
+        all.contains("only for a name `/etc/hosts` does not have"),
+        "{all}"
+    );
+    assert!(
+        all.ends_with("through `myhostname`, `resolve`, `mdns4_minimal` or `mdns_minimal`"),
+        "{all}"
+    );
+    // QA bk F5: a machine with `mdns4_minimal` alone can test a host lookup.
+    let one = hosts_caveat(&["myhostname", "resolve", "mdns_minimal"]);
+    assert!(
+        one.ends_with(
+            "through `mdns4_minimal` (of the modules the condition names, the one installed \
+             here)"
+        ),
+        "{one}"
+    );
+    let none = hosts_caveat(&crate::hostile::HOST_MODULES);
+    assert!(
+        none.ends_with("--hostile cannot test a host lookup here"),
+        "{none}"
+    );
+
+    // On a finding that lists a host lookup, not on one that lists user lookups only.
+    let rule = rules::find("AOT004").expect("rule");
+    let mut a = crate::report::test_artifact(1000);
+    for (krate, defines) in [("std", "`getaddrinfo`"), ("dirs-sys", "`getpwuid_r`")] {
+        let mut f = new_finding(rule, krate, "1.0.0", vec!["app".into(), krate.into()]);
+        f.evidence
+            .push(format!("{}{defines}", crate::report::DEFINES));
+        a.findings.push(f);
+    }
+    let run: crate::report::HostileRun = serde_json::from_value(serde_json::json!({
+        "condition": "nss-module", "description": "", "outcome": "ok", "signal": null,
+        "exit_code": 0, "dynamic_outcome": null, "reproduce": null, "detail": null
+    }))
+    .expect("run");
+    a.hostile = vec![run];
+    not_reproduced(&mut a);
+    let last = |i: usize| a.findings[i].evidence.last().cloned().unwrap_or_default();
+    assert!(last(0).starts_with("not reproduced: "), "{}", last(0));
+    assert!(last(0).ends_with(&hosts_caveat(&crate::hostile::missing_host_modules())));
+    assert!(!last(1).contains("/etc/hosts"), "{}", last(1));
+}
+
+/// QA ce F1: rustscan crashed (SIGSEGV) without a home directory where its dynamic build
+/// panicked "Could not infer config file path." and aborted: both fail, and musl or the
+/// dynamic build, the advice's remedies, would not run either. The evidence quotes the
+/// dynamic build's panic, and the advice says neither build runs; a dynamic build that
+/// survives keeps the static build's advice.
+#[test]
+fn a_crash_the_dynamic_build_fails_beside_says_both_fail() {
+    let rule = rules::find("AOT004").expect("rule");
+    let run = |dynamic: &str, detail: Option<&str>| -> crate::report::HostileRun {
+        serde_json::from_value(serde_json::json!({
+            "condition": "no-home+unknown-uid", "description": "HOME unset, unknown uid",
+            "outcome": "crashed", "signal": "SIGSEGV", "exit_code": null,
+            "dynamic_outcome": dynamic, "dynamic_signal": "SIGABRT",
+            "reproduce": "env -u HOME ./rustscan", "detail": null, "static_hazard": true,
+            "dynamic_detail": detail,
+        }))
+        .expect("run")
+    };
+    let panic = "thread 'main' panicked at src/input.rs:324:9:\nCould not infer config file \
+                 path.\nnote: run with `RUST_BACKTRACE=1` environment variable to display a \
+                 backtrace\n";
+    let judged = |r: crate::report::HostileRun| {
+        let mut a = crate::report::test_artifact(1000);
+        let f = new_finding(
+            rule,
+            "dirs-sys",
+            "0.5.0",
+            vec!["rustscan".into(), "dirs-sys".into()],
+        );
+        a.findings.push(f);
+        a.hostile = vec![r];
+        reproduced(&mut a, &AuditPolicy::default(), "2.4.1");
+        a.findings.remove(0)
+    };
+    let f = judged(run("crashed", Some(panic)));
+    assert!(f.reproduced, "{f:?}");
+    let said = f.evidence.last().cloned().unwrap_or_default();
+    assert!(
+        said.ends_with(
+            "; the dynamic build fails otherwise (SIGABRT): `panicked at src/input.rs:324:9: \
+             Could not infer config file path.`"
+        ),
+        "{said}"
+    );
+    assert!(
+        f.advice
+            .starts_with("Both builds fail under this condition"),
+        "{}",
+        f.advice
+    );
+    assert!(f.advice.contains("HOME set"), "{}", f.advice);
+    let f = judged(run("ok", None));
+    assert!(
+        f.advice.starts_with("The static glibc binary crashed"),
+        "{}",
+        f.advice
+    );
+    assert!(
+        f.evidence
+            .last()
+            .is_some_and(|e| e.ends_with("the dynamic build survives it"))
+    );
+}
