@@ -270,6 +270,7 @@ mod tests {
             answered: None,
             dynamic_answered: None,
             dynamic_detail: None,
+            nss_opened: None,
             static_hazard: false,
         }
     }

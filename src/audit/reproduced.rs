@@ -33,6 +33,8 @@ pub fn record_reproduced(plan: &Plan, report: &mut Report) {
             reproduced(a, &bin.audit, &bin.target.version);
             if crate::hostile::only_answered_early(&bin.start.args) {
                 untested_host_lookups(a, &bin.start.args);
+            } else {
+                host_lookup_traced(a, &bin.start.args);
             }
         }
     }
@@ -175,14 +177,6 @@ pub(super) fn reproduced(a: &mut Artifact, policy: &AuditPolicy, package_version
     }
 }
 
-/// Whether finding `f`'s static binary defines a host-name lookup (`getaddrinfo`,
-/// `gethostby*`).
-fn looks_up_hosts(f: &Finding) -> bool {
-    f.defined()
-        .iter()
-        .any(|n| n.starts_with("getaddrinfo") || n.starts_with("gethostby"))
-}
-
 /// A host-name lookup's finding whose runs had the program answer `--version` alone says, on
 /// its own line, that no run likely reached the lookup (QA bs F5: "not reproduced: the crash
 /// ... is another finding's" read as tested, and the warning was 60 lines below).
@@ -191,13 +185,74 @@ fn untested_host_lookups(a: &mut Artifact, args: &[String]) {
         return;
     }
     for f in a.findings.iter_mut().filter(|f| f.rule == "AOT004") {
-        if looks_up_hosts(f) && !f.reproduced {
+        if f.looks_up_hosts() && !f.reproduced {
             f.evidence.push(format!(
                 "not tested: the --hostile runs gave the program `{}` alone, which most \
                  programs answer before their work: no run likely looked a host name up \
                  (give --probe-arg the arguments it runs with)",
                 args.join(" ")
             ));
+        }
+    }
+}
+
+/// A host-name lookup's finding says what the traced `nss-module` run opened of the name
+/// service: that it looked a host name up there (and how the run went), or that it looked none
+/// up with the arguments it was given, so the runs did not test it (QA ce F2: rustscan's `-a
+/// 127.0.0.1` and `-a example.com` read alike).
+fn host_lookup_traced(a: &mut Artifact, args: &[String]) {
+    use crate::report::HostileOutcome;
+    let Some((run, opened)) = a
+        .hostile
+        .iter()
+        .find_map(|r| r.nss_opened.as_ref().map(|o| (r, o)))
+    else {
+        return;
+    };
+    let names: Vec<String> = opened
+        .iter()
+        .take(5)
+        .map(|p| {
+            let lib = p.rsplit('/').next().filter(|n| n.starts_with("libnss_"));
+            format!("`{}`", lib.unwrap_or(p))
+        })
+        .collect();
+    let more = match opened.len().saturating_sub(names.len()) {
+        0 => String::new(),
+        n => format!(" and {n} more"),
+    };
+    let line = if crate::hostile::looked_up_hosts(opened) {
+        let how = match run.outcome {
+            HostileOutcome::Ok => "the run passed",
+            HostileOutcome::Hung => "the run hung",
+            _ => "the run failed",
+        };
+        format!(
+            "looked up: run once more under `{}`, traced, the program opened {}{more}: it \
+             looked a host name up there, and {how}",
+            run.condition,
+            names.join(", ")
+        )
+    } else {
+        let only = match names.is_empty() {
+            true => "nothing of the name service".to_string(),
+            false => format!("only {}{more}", names.join(", ")),
+        };
+        let with = match args.is_empty() {
+            true => "with no arguments".to_string(),
+            false => format!("with `{}`", args.join(" ")),
+        };
+        format!(
+            "not tested: run once more under `{}`, traced, the program opened no hosts file \
+             and no host module ({only}): {with} it looked no host name up, so --hostile did \
+             not test this lookup (give --probe-arg the arguments with which it resolves a \
+             name)",
+            run.condition
+        )
+    };
+    for f in a.findings.iter_mut() {
+        if f.rule == "AOT004" && f.looks_up_hosts() {
+            f.evidence.push(line.clone());
         }
     }
 }
@@ -226,7 +281,7 @@ fn not_reproduced(a: &mut Artifact) {
     };
     let hosts = hosts_caveat(&crate::hostile::missing_host_modules());
     for f in a.findings.iter_mut().filter(|f| f.rule == "AOT004") {
-        match looks_up_hosts(f) {
+        match f.looks_up_hosts() {
             true => f.evidence.push(format!("{line}{hosts}")),
             false => f.evidence.push(line.clone()),
         }
@@ -326,7 +381,7 @@ fn reproduced_evidence(r: &crate::report::HostileRun) -> String {
         _ => String::new(),
     };
     // What it said, in its words (a panic's message).
-    let said = match r.dynamic_said() {
+    let said = match dynamic_said(r) {
         Some(s) if r.both_fail() => format!(": `{s}`"),
         _ => String::new(),
     };
@@ -336,6 +391,32 @@ fn reproduced_evidence(r: &crate::report::HostileRun) -> String {
         r.condition,
         r.description
     )
+}
+
+/// What the dynamic build's failed run said, in one line: a Rust panic's place and message
+/// (`panicked at src/input.rs:324:9: Could not infer config file path.`), else the last
+/// line of its stderr that is no `note:`; `None` when it said nothing.
+fn dynamic_said(r: &crate::report::HostileRun) -> Option<String> {
+    let d = r.dynamic_detail.as_deref()?;
+    if d.starts_with(crate::report::NOTHING_ON_STDERR) {
+        return None;
+    }
+    let lines: Vec<&str> = d.lines().map(str::trim).filter(|l| !l.is_empty()).collect();
+    let said = match lines.iter().position(|l| l.contains("panicked at ")) {
+        Some(i) => {
+            let at = &lines[i][lines[i].find("panicked at ")?..];
+            match lines.get(i + 1).filter(|l| !l.starts_with("note:")) {
+                Some(message) => format!("{} {message}", at.trim_end()),
+                None => at.to_string(),
+            }
+        }
+        None => lines
+            .iter()
+            .rev()
+            .find(|l| !l.starts_with("note:"))?
+            .to_string(),
+    };
+    Some(crate::format::clip_end(&said, 200))
 }
 
 #[cfg(test)]

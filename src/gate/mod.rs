@@ -334,6 +334,7 @@ mod tests {
             answered: None,
             dynamic_answered: None,
             dynamic_detail: None,
+            nss_opened: None,
             static_hazard: false,
         }
     }

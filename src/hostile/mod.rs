@@ -11,6 +11,7 @@ mod crash;
 mod foreign;
 mod frames;
 mod judge;
+mod lookups;
 mod plain;
 mod privilege;
 mod run;
@@ -23,6 +24,7 @@ use std::path::{Path, PathBuf};
 pub use conditions::{Condition, HOST_MODULES, missing_host_modules};
 use judge::got_ready;
 pub use judge::judge;
+pub use lookups::looked_up_hosts;
 pub use plain::only_answered_early;
 pub use privilege::{Privilege, detect_privilege};
 pub use run::{RunResult, run_invocation};
@@ -108,6 +110,15 @@ pub fn check(plan: &Plan, report: &mut Report, out: &mut Output) -> Result<()> {
         };
         crash::locate(&mut runs, &site);
         crate::interrupt::check()?;
+        // Whether the host lookup it defines was made at all (AOT004 says so).
+        let hosts = a
+            .findings
+            .iter()
+            .any(|f| f.rule == "AOT004" && f.looks_up_hosts());
+        if hosts {
+            lookups::trace_nss_module(&mut runs, &site);
+            crate::interrupt::check()?;
+        }
         for r in &mut runs {
             r.static_hazard = r.static_hazard();
         }
@@ -351,6 +362,7 @@ pub fn run_all(
                 .filter(|_| outcome == HostileOutcome::Hung),
             dynamic_answered,
             dynamic_detail,
+            nss_opened: None,
             static_hazard: false,
         });
     }
@@ -399,6 +411,7 @@ fn skipped(
         answered: None,
         dynamic_answered: None,
         dynamic_detail: None,
+        nss_opened: None,
         static_hazard: false,
     }
 }

@@ -207,6 +207,7 @@ fn the_unjudged_warning_counts_the_runs_that_were_judged_too() {
         answered: None,
         dynamic_answered: None,
         dynamic_detail: None,
+        nss_opened: None,
     };
     let ended = format!(
         "{}exit) either: it exited with status 5",

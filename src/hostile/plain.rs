@@ -61,6 +61,7 @@ pub(super) fn static_crash(
         answered: None,
         dynamic_answered: None,
         dynamic_detail: super::detail(twin, dynamic_outcome),
+        nss_opened: None,
         static_hazard: false,
     })
 }

@@ -20,7 +20,7 @@ mod replaced;
 mod rootfs;
 mod tarball;
 mod tls;
-mod trace;
+pub mod trace;
 pub mod tracer;
 
 use std::collections::HashSet;

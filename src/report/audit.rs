@@ -153,6 +153,14 @@ impl Finding {
             .collect()
     }
 
+    /// Whether the finding's static binary defines a host-name lookup (`getaddrinfo`,
+    /// `gethostby*`) in its evidence.
+    pub fn looks_up_hosts(&self) -> bool {
+        self.defined()
+            .iter()
+            .any(|n| n.starts_with("getaddrinfo") || n.starts_with("gethostby"))
+    }
+
     /// Whether a `--hostile` run under `condition` was reproduced on this finding: its
     /// evidence has that run's line, `reproduced: ... under `condition` (...)`.
     pub fn reproduced_under(&self, condition: &str) -> bool {

@@ -76,6 +76,12 @@ pub struct HostileRun {
     /// static one crashed, and the report showed neither). Absent otherwise.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dynamic_detail: Option<String>,
+    /// `nss-module` of a binary that defines a host lookup: the name-service files and
+    /// modules the program opened when the condition ran once more, traced (`/etc/hosts`,
+    /// `/etc/resolv.conf`, `/etc/nsswitch.conf`, `libnss_*`; QA ce F2: whether a run looked a
+    /// host name up was not said). Empty: it opened none. Absent when not traced.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub nss_opened: Option<Vec<String>>,
 }
 
 /// The allowance that waives a failure under `--hostile`: its rule and its reason.
@@ -122,32 +128,6 @@ impl HostileRun {
             Some(HostileOutcome::Crashed | HostileOutcome::Hung)
         )
     }
-
-    /// What the dynamic build's failed run said, in one line: a Rust panic's place and message
-    /// (`panicked at src/input.rs:324:9: Could not infer config file path.`), else the last
-    /// line of its stderr that is no `note:`; `None` when it said nothing.
-    pub fn dynamic_said(&self) -> Option<String> {
-        let d = self.dynamic_detail.as_deref()?;
-        if d.starts_with(NOTHING_ON_STDERR) {
-            return None;
-        }
-        let lines: Vec<&str> = d.lines().map(str::trim).filter(|l| !l.is_empty()).collect();
-        let said = match lines.iter().position(|l| l.contains("panicked at ")) {
-            Some(i) => {
-                let at = &lines[i][lines[i].find("panicked at ")?..];
-                match lines.get(i + 1).filter(|l| !l.starts_with("note:")) {
-                    Some(message) => format!("{} {message}", at.trim_end()),
-                    None => at.to_string(),
-                }
-            }
-            None => lines
-                .iter()
-                .rev()
-                .find(|l| !l.starts_with("note:"))?
-                .to_string(),
-        };
-        Some(crate::format::clip_end(&said, 200))
-    }
 }
 
 /// How a failed run's `detail` begins when the program wrote nothing to stderr: what follows
@@ -176,6 +156,7 @@ mod tests {
             answered: None,
             dynamic_answered: None,
             dynamic_detail: None,
+            nss_opened: None,
             static_hazard: false,
         }
     }

@@ -295,6 +295,7 @@ pub(crate) fn failed_without_checks() -> cargo_aotcheck::report::Report {
         answered: None,
         dynamic_answered: None,
         dynamic_detail: None,
+        nss_opened: None,
         static_hazard: true,
     });
     twin.name = "server".into();

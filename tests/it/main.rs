@@ -28,6 +28,7 @@ mod hardening;
 mod hostile;
 mod hostile_foreign;
 mod hostile_inlined;
+mod hostile_lookups;
 mod hostile_runs;
 mod hostile_site;
 mod html;

@@ -1,0 +1,94 @@
+//! `--hostile` says whether the `nss-module` run looked a host name up (QA ce F2: rustscan given
+//! `-a 127.0.0.1` resolves nothing, given `example.com` it loads two mDNS modules, and both
+//! read `nss-module ok` alike). Checked against `strace` of the same binary and arguments.
+
+use serde_json::Value;
+
+use crate::hostile::{require_privilege, run_named, runs_of};
+use crate::util::*;
+
+/// The files `binary` opened, run by hand with `args` under strace.
+fn straced(binary: &str, args: &[&str]) -> String {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let log = dir.path().join("opens");
+    let log_arg = log.display().to_string();
+    let mut all = vec!["-f", "-e", "trace=open,openat", "-o", &log_arg, binary];
+    all.extend(args);
+    tool("strace", &all);
+    std::fs::read_to_string(&log).expect("strace log")
+}
+
+/// The AOT004 findings' evidence lines that say what the traced run found.
+fn traced_lines(v: &Value) -> Vec<String> {
+    v["artifacts"]
+        .as_array()
+        .expect("artifacts")
+        .iter()
+        .filter(|a| a["link_mode"] == "static")
+        .flat_map(|a| a["findings"].as_array().expect("findings").clone())
+        .filter(|f| f["rule"] == "AOT004")
+        .flat_map(|f| f["evidence"].as_array().expect("evidence").clone())
+        .filter_map(|e| e.as_str().map(str::to_string))
+        .filter(|e| e.contains("run once more under `nss-module`, traced"))
+        .collect()
+}
+
+#[test]
+fn privileged_the_nss_module_run_says_whether_a_host_name_was_looked_up() {
+    require_privilege();
+    // Without an argument the fixture resolves `localhost`: glibc reads `/etc/hosts`.
+    let r = run(&mut check_fixture("audit-lookup", &["--hostile"]));
+    let v: Value = serde_json::from_str(&r.stdout)
+        .unwrap_or_else(|e| panic!("bad JSON ({e}); stderr:\n{}", r.stderr));
+    let runs = runs_of(&v, "audit-lookup");
+    let nss = run_named(&runs, "nss-module");
+    let opened: Vec<&str> = nss["nss_opened"]
+        .as_array()
+        .unwrap_or_else(|| panic!("not traced: {nss}"))
+        .iter()
+        .filter_map(Value::as_str)
+        .collect();
+    assert!(opened.contains(&"/etc/hosts"), "{opened:?}");
+    let binary = str_of(artifact(&v, "static"), "path");
+    assert!(
+        straced(binary, &[]).contains("\"/etc/hosts\""),
+        "strace: no /etc/hosts"
+    );
+    let lines = traced_lines(&v);
+    assert!(!lines.is_empty(), "no line in {v}");
+    for l in &lines {
+        assert!(
+            l.starts_with("looked up: run once more under `nss-module`"),
+            "{l}"
+        );
+        assert!(l.contains("`/etc/hosts`"), "{l}");
+        assert!(
+            l.ends_with("it looked a host name up there, and the run passed"),
+            "{l}"
+        );
+    }
+
+    // Given an address, it parses it and looks nothing up: the runs did not test the lookup.
+    let r = run(&mut check_fixture(
+        "audit-lookup",
+        &["--hostile", "--probe-arg", "127.0.0.1"],
+    ));
+    let v: Value = serde_json::from_str(&r.stdout)
+        .unwrap_or_else(|e| panic!("bad JSON ({e}); stderr:\n{}", r.stderr));
+    let nss = run_named(&runs_of(&v, "audit-lookup"), "nss-module").clone();
+    let opened = nss["nss_opened"].as_array().expect("traced").clone();
+    assert!(!opened.iter().any(|p| p == "/etc/hosts"), "{opened:?}");
+    assert!(!straced(binary, &["127.0.0.1"]).contains("\"/etc/hosts\""));
+    let lines = traced_lines(&v);
+    assert!(!lines.is_empty(), "no line in {v}");
+    for l in &lines {
+        assert!(
+            l.starts_with("not tested: run once more under `nss-module`"),
+            "{l}"
+        );
+        assert!(
+            l.contains("with `127.0.0.1` it looked no host name up"),
+            "{l}"
+        );
+    }
+}
