@@ -1,6 +1,6 @@
 //! One variant's build: cargo in the shared target dir, then each binary copied to the
-//! variant's own folder (`advise/<profile>/<variant>/<package>/<binary>`, kept between runs:
-//! the next variant's build overwrites cargo's copy) and inspected there.
+//! variant's own folder (`advise/<profile>/<selection>/<variant>/<package>/<binary>`, kept
+//! between runs: the next variant's build overwrites cargo's copy) and inspected there.
 
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -89,6 +89,7 @@ pub fn make(
             .dirs
             .advise
             .join(&plan.options.profile)
+            .join(selection(opts))
             .join(slug)
             .join(&bin.target.package)
             .join(&bin.target.name);
@@ -131,6 +132,38 @@ fn keep(from: &Path, to: &Path) -> Result<()> {
     Ok(())
 }
 
+/// The folder of the features and target the run builds with: `default`, or e.g.
+/// `no-default-features+nix-dev`, `x86_64-unknown-linux-musl+all-features` (a long one cut,
+/// with a hash of it). A run with other features keeps its variants apart (QA cf F3: a
+/// `--features nix-dev` run overwrote the binaries an earlier report's `path` named).
+pub fn selection(opts: &BuildOptions) -> String {
+    let mut features = opts.features.clone();
+    features.sort();
+    features.dedup();
+    let parts: Vec<String> = opts
+        .target
+        .iter()
+        .cloned()
+        .chain(
+            opts.no_default_features
+                .then(|| "no-default-features".into()),
+        )
+        .chain(opts.all_features.then(|| "all-features".into()))
+        .chain(features)
+        .collect();
+    if parts.is_empty() {
+        return "default".into();
+    }
+    let name = slug(&parts.join("+").replace('+', "PLUS")).replace("PLUS", "+");
+    if name.len() <= 60 {
+        return name;
+    }
+    use sha2::Digest;
+    let d = sha2::Sha256::digest(name.as_bytes());
+    let hash: String = d.iter().take(4).map(|b| format!("{b:02x}")).collect();
+    format!("{}-{hash}", &name[..48])
+}
+
 /// `lto=fat` → `lto-fat`: a folder name.
 pub fn slug(id: &str) -> String {
     id.chars()
@@ -171,6 +204,27 @@ pub(super) fn record(m: &mut Measured, found: Option<&(PathBuf, Binary)>, made: 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// QA cf F3: the variants of runs with other features are kept apart.
+    #[test]
+    fn each_selection_of_features_has_its_folder() {
+        let opts = |features: &[&str], no_default: bool| BuildOptions {
+            features: features.iter().map(|f| f.to_string()).collect(),
+            no_default_features: no_default,
+            ..BuildOptions::default()
+        };
+        assert_eq!(selection(&opts(&[], false)), "default");
+        assert_eq!(selection(&opts(&["nix-dev"], false)), "nix-dev");
+        assert_eq!(
+            selection(&opts(&["b", "a/x", "a/x"], true)),
+            "no-default-features+a-x+b"
+        );
+        let long: Vec<String> = (0..20).map(|i| format!("feature{i}")).collect();
+        let long: Vec<&str> = long.iter().map(String::as_str).collect();
+        let s = selection(&opts(&long, false));
+        assert_eq!(s.len(), 57, "{s}");
+        assert_ne!(s, selection(&opts(&long[..19], false)));
+    }
 
     #[test]
     fn slugs_are_folder_names() {

@@ -8,7 +8,8 @@
 //! interleaved, and ranks. Every variant shares one cargo target dir (`advise/cargo`): cargo
 //! keeps each profile's and each feature set's units apart there (their hashes differ), so
 //! nothing is built twice, host units (build scripts, proc-macros) are shared, and a second run
-//! rebuilds nothing. Each variant's binaries are copied to `advise/<profile>/<variant>/`.
+//! rebuilds nothing. Each variant's binaries are copied to
+//! `advise/<profile>/<selection>/<variant>/` (the selection: the features and target).
 //!
 //! Prints nothing but the status lines and the probe's bar through `out`; an interrupt stops
 //! the builds and leaves the finished variants in the report.

@@ -151,12 +151,12 @@ fn analysis_link_of(
     let found = |dir: &Path| {
         crate::compile::link::analysis_file(&crate::compile::analysis_dir(dir), build_id)
     };
-    // `advise`'s kept variants (`<aotcheck>/advise/release/VARIANT/BIN/NAME`) are linked in
-    // `<aotcheck>/advise/cargo` (QA cb F3: its stripped best variant named no crate).
+    // `advise`'s kept variants (`<aotcheck>/advise/release/SELECTION/VARIANT/BIN/NAME`) are
+    // linked in `<aotcheck>/advise/cargo` (QA cb F3: its stripped best variant named no crate).
     if let Some(p) = path
         .ancestors()
         .skip(1)
-        .take(4)
+        .take(5)
         .find_map(|d| found(d).or_else(|| found(&d.join("cargo"))))
     {
         return Some(p);
