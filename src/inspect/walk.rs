@@ -47,7 +47,13 @@ impl Expanded {
             std::collections::hash_map::Entry::Occupied(e) => {
                 let first = &mut self.targets[*e.get()];
                 first.named |= t.named;
-                let why = format!("{SAME_FILE} {}", first.path.display());
+                // By the same path (a file and the directory that holds it, QA cf F9: "arts/run.sh:
+                // the same file as arts/run.sh"), said as such.
+                let why = if first.path == t.path {
+                    format!("{SAME_FILE} the one inspected: reached again by the same path")
+                } else {
+                    format!("{SAME_FILE} {}", first.path.display())
+                };
                 self.passed.push(skipped_file(&t.path, &why));
             }
             std::collections::hash_map::Entry::Vacant(e) => {

@@ -93,6 +93,15 @@ fn a_file_reached_twice_is_inspected_once() {
         assert_eq!(ids.len(), 1, "{args:?}: {v}");
         let skipped = v["skipped"].to_string();
         assert!(skipped.contains("the same file as"), "{args:?}: {skipped}");
+        // QA cf F9: not "d/true: the same file as d/true".
+        assert!(
+            !skipped.contains(&format!("the same file as {}", path("true"))),
+            "{args:?}: {skipped}"
+        );
+        assert!(
+            skipped.contains("the same file as the one inspected: reached again by the same path"),
+            "{args:?}: {skipped}"
+        );
         assert_eq!(code, 0, "{args:?}: {v}");
     }
     // The script named after its directory: failed once (exit 2), and not also "not a binary".
