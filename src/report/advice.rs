@@ -116,7 +116,7 @@ impl Advice {
                 ),
             };
             Some((
-                format!("the {table} table Cargo.toml already has{instead}"),
+                format!("the `{table}` table Cargo.toml already has{instead}"),
                 keys,
             ))
         } else {

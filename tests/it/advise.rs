@@ -226,7 +226,7 @@ fn a_profile_with_a_dash_gets_its_knob_and_keeps_its_own_settings() {
     // The heading is filled to 100 columns: its words as one line.
     let words = out.split_whitespace().collect::<Vec<_>>().join(" ");
     assert!(
-        words.contains("paste into the [profile.release-small] table Cargo.toml already has:"),
+        words.contains("paste into the `[profile.release-small]` table Cargo.toml already has:"),
         "{out}"
     );
     let at = out.find("has:\n").unwrap_or_else(|| panic!("{out}"));

@@ -284,8 +284,9 @@ pub fn config_head(a: &Advice, lead: &str) -> String {
         .as_deref()
         .and_then(|f| Some((f, std::path::Path::new(f).parent()?.parent()?)))
     {
+        // Code spans (QA cf F13: the path was plain text in the Markdown comment).
         Some((file, root)) => format!(
-            "{lead} into {file}, which cargo reads when it runs in {} or below, not with \
+            "{lead} into `{file}`, which cargo reads when it runs in `{}` or below, not with \
              --manifest-path from elsewhere (the static build's flags, for builds with \
              `--target`):",
             root.display()

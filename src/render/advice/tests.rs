@@ -255,7 +255,7 @@ fn a_profile_the_manifest_has_gets_its_keys_only() {
         .unwrap_or_else(|| panic!("{s}"));
     let words = s.split_whitespace().collect::<Vec<_>>().join(" ");
     assert!(
-        words.contains("start-up -6.6%), paste into the [profile.release] table Cargo.toml"),
+        words.contains("start-up -6.6%), paste into the `[profile.release]` table Cargo.toml"),
         "{s}"
     );
     assert!(s.lines().all(|l| l.chars().count() <= 100), "{s}");
@@ -264,7 +264,7 @@ fn a_profile_the_manifest_has_gets_its_keys_only() {
     assert_eq!(
         a.cargo_toml_paste(),
         Some((
-            "the [profile.release] table Cargo.toml already has".to_string(),
+            "the `[profile.release]` table Cargo.toml already has".to_string(),
             "lto = \"fat\"\n".to_string()
         ))
     );
@@ -273,7 +273,7 @@ fn a_profile_the_manifest_has_gets_its_keys_only() {
     assert_eq!(
         a.cargo_toml_paste().map(|p| p.0),
         Some(
-            "the [profile.release] table Cargo.toml already has, in place of its `lto = true`"
+            "the `[profile.release]` table Cargo.toml already has, in place of its `lto = true`"
                 .to_string()
         )
     );
@@ -303,11 +303,17 @@ fn the_words_around_features_and_a_lone_config_knob() {
         .join(" ");
     assert!(
         flat.contains(
-            "paste into /p/.cargo/config.toml, which cargo reads when it runs in /p or below, \
-             not with --manifest-path from elsewhere"
+            "paste into `/p/.cargo/config.toml`, which cargo reads when it runs in `/p` or \
+             below, not with --manifest-path from elsewhere"
         ),
         "{flat}"
     );
+    // As code spans in Markdown (QA cf F13).
+    let md = crate::render::markdown::render(&crate::report::Report {
+        advice: Some(at.clone()),
+        ..crate::report::Report::new(None)
+    });
+    assert!(md.contains("`/p/.cargo/config.toml`"), "{md}");
     assert!(!s.contains("and into"), "{s}");
     let page = crate::render::html::render(&crate::report::Report {
         advice: Some(a.clone()),

@@ -144,7 +144,7 @@ fn advice_says_its_warnings_and_what_the_paste_keeps() {
     assert!(
         s.contains(
             "To keep the combined variant (-361 KiB -26.0%, start-up -6.6%), paste into the \
-             [profile.release] table Cargo.toml already has, in place of its `opt-level = 3`:"
+             `[profile.release]` table Cargo.toml already has, in place of its `opt-level = 3`:"
         ),
         "{s}"
     );
