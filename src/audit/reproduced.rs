@@ -236,17 +236,18 @@ fn host_lookup_traced(a: &mut Artifact, args: &[String]) {
     } else {
         let only = match names.is_empty() {
             true => "nothing of the name service".to_string(),
-            false => format!("only {}{more}", names.join(", ")),
+            false => format!("{}{more}", names.join(", ")),
         };
         let with = match args.is_empty() {
             true => "with no arguments".to_string(),
             false => format!("with `{}`", args.join(" ")),
         };
         format!(
-            "not tested: run once more under `{}`, traced, the program opened no hosts file \
-             and no host module ({only}): {with} it looked no host name up, so --hostile did \
-             not test this lookup (give --probe-arg the arguments with which it resolves a \
-             name)",
+            "not tested: run once more under `{}`, traced, the program started no host lookup \
+             of glibc's (it opened {only}; no `/etc/host.conf`, no host module, or not \
+             `/etc/hosts` after `/etc/nsswitch.conf`): {with} it looked no host name up \
+             through glibc, so --hostile did not test this lookup (give --probe-arg the \
+             arguments with which it resolves a name)",
             run.condition
         )
     };

@@ -32,23 +32,26 @@ pub fn is_nss_file(path: &str) -> bool {
             .is_some_and(|n| n.starts_with("libnss_"))
 }
 
-/// Whether `opened` shows a host-name lookup: the hosts or resolver files, or a module of the
-/// `hosts` line (`libnss_mdns4_minimal.so.2`, not `libnss_systemd`, a user lookup's).
+/// Whether `opened` shows glibc's host-name lookup: a module of the `hosts` line
+/// (`libnss_mdns4_minimal.so.2`, not `libnss_systemd`, a user lookup's), `/etc/host.conf`
+/// (read by glibc's `files` backend), or the switch file with `/etc/hosts`. Not `/etc/hosts`
+/// or `/etc/resolv.conf` alone: a resolver written in Rust reads them too (rustscan's
+/// hickory-resolver does, with no glibc lookup).
 pub fn looked_up_hosts(opened: &[String]) -> bool {
-    const HOSTS: &[&str] = &["/etc/hosts", "/etc/resolv.conf", "/etc/host.conf"];
     const MODULES: &[&str] = &[
         "libnss_myhostname",
         "libnss_resolve",
         "libnss_mdns",
         "libnss_dns",
     ];
-    opened.iter().any(|p| {
-        HOSTS.contains(&p.as_str())
-            || Path::new(p)
-                .file_name()
-                .and_then(|n| n.to_str())
-                .is_some_and(|n| MODULES.iter().any(|m| n.starts_with(m)))
-    })
+    let has = |f: &str| opened.iter().any(|p| p == f);
+    let module = opened.iter().any(|p| {
+        Path::new(p)
+            .file_name()
+            .and_then(|n| n.to_str())
+            .is_some_and(|n| MODULES.iter().any(|m| n.starts_with(m)))
+    });
+    module || has("/etc/host.conf") || (has("/etc/nsswitch.conf") && has("/etc/hosts"))
 }
 
 /// Trace the `nss-module` run in `runs` once more and keep what it opened of the name
@@ -120,7 +123,10 @@ mod tests {
         let v = |p: &[&str]| p.iter().map(|s| s.to_string()).collect::<Vec<_>>();
         let mdns = "/lib/x86_64-linux-gnu/libnss_mdns4_minimal.so.2";
         assert!(looked_up_hosts(&v(&["/etc/nsswitch.conf", mdns])));
-        assert!(looked_up_hosts(&v(&["/etc/hosts"])));
+        assert!(looked_up_hosts(&v(&["/etc/nsswitch.conf", "/etc/hosts"])));
+        assert!(looked_up_hosts(&v(&["/etc/host.conf", "/etc/hosts"])));
+        // rustscan given `-a 127.0.0.1`: hickory-resolver reads these itself, glibc none.
+        assert!(!looked_up_hosts(&v(&["/etc/resolv.conf", "/etc/hosts"])));
         let user = v(&[
             "/etc/nsswitch.conf",
             "/etc/passwd",
