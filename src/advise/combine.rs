@@ -226,9 +226,13 @@ pub fn rustflags_snippet(target: &str, user: &[String], chosen: &[&Knob]) -> Opt
         .collect();
     // `[target.<host>]` flags reach build scripts and proc-macros too when cargo builds without
     // `--target`, and a proc-macro cannot be built with +crt-static: said where it is pasted.
+    // And every build with `--target` then is the static glibc build (QA cf F4: zoxide's has an
+    // AOT004 error the advice never named).
     Some(format!(
         "# Build with `--target {target}`: without it these flags also reach build scripts\n\
          # and proc-macros, and a proc-macro cannot be built with +crt-static.\n\
+         # With it, every build is the static glibc build advise measured: check its findings\n\
+         # first (`cargo aotcheck`: NSS lookups, AOT004, fail in a static glibc binary).\n\
          [target.{target}]\nrustflags = [{}]\n",
         all.join(", ")
     ))
@@ -418,7 +422,9 @@ mod tests {
             Some(
                 "# Build with `--target x86_64-unknown-linux-gnu`: without it these flags also \
                  reach build scripts\n# and proc-macros, and a proc-macro cannot be built with \
-                 +crt-static.\n[target.x86_64-unknown-linux-gnu]\nrustflags = [\"--cfg\", \
+                 +crt-static.\n# With it, every build is the static glibc build advise \
+                 measured: check its findings\n# first (`cargo aotcheck`: NSS lookups, AOT004, \
+                 fail in a static glibc binary).\n[target.x86_64-unknown-linux-gnu]\nrustflags = [\"--cfg\", \
                  \"x\", \"-C\", \"target-feature=+crt-static\", \"-C\", \
                  \"relocation-model=static\"]\n"
             )

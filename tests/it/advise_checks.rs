@@ -251,6 +251,11 @@ fn pasted_lines_give_the_combined_variant(knobs: &str) {
         "{flags}"
     );
     assert!(flags.contains("proc-macro"), "{flags}");
+    // QA cf F4: what the lines make of every build with `--target`.
+    assert!(
+        flags.contains("every build is the static glibc build"),
+        "{flags}"
+    );
     let combined = &binary(&v, "advise-unwind")["combined"];
     assert_eq!(str_of(combined, "status"), "measured", "{combined}");
     let text = std::fs::read_to_string(&manifest).expect("read");
