@@ -145,6 +145,43 @@ pub fn config_files(cwd: &Path, cargo_home: Option<&Path>) -> Vec<PathBuf> {
     files
 }
 
+/// Whether the cargo config file at `path` holds a setting that can change a build for
+/// `target`: anything but the tables that cannot (aliases, the terminal, `cargo new`'s
+/// defaults, network and registry access), and a `[target.X]` table only where X is `target`
+/// or a `cfg(...)` it matches. A file that cannot be read or parsed is taken to (cargo would
+/// say what is wrong). QA cf F7: zoxide's holds an alias and Windows flags, and a warning
+/// that it was not read was noise.
+pub fn config_affects_build(path: &Path, target: &str, cfgs: &[Cfg]) -> bool {
+    const INERT: &[&str] = &[
+        "alias",
+        "term",
+        "cargo-new",
+        "doc",
+        "future-incompat-report",
+        "cache",
+        "credential-alias",
+        "http",
+        "net",
+        "registry",
+        "registries",
+    ];
+    let Ok(doc) = std::fs::read_to_string(path).map(|t| toml::from_str::<toml::Table>(&t)) else {
+        return true;
+    };
+    let Ok(doc) = doc else { return true };
+    doc.iter().any(|(key, value)| match key.as_str() {
+        k if INERT.contains(&k) => false,
+        "target" => value.as_table().is_none_or(|targets| {
+            targets.keys().any(|t| {
+                t == target
+                    || (t.starts_with("cfg(")
+                        && t.parse::<Platform>().is_ok_and(|p| p.matches(target, cfgs)))
+            })
+        }),
+        _ => true,
+    })
+}
+
 fn read_config(path: &Path, target: &str, cfgs: &[Cfg], found: &mut Found) -> Result<(), Error> {
     let text = std::fs::read_to_string(path).map_err(|source| Error::Io {
         path: path.to_path_buf(),
@@ -234,6 +271,37 @@ mod tests {
             &cfgs,
         )
         .expect("resolve")
+    }
+
+    /// QA cf F7: zoxide's config holds an alias and Windows-only flags: nothing of a Linux
+    /// build; a profile, `[build]`, this target's or a matching `cfg` table is.
+    #[test]
+    fn only_a_config_that_can_change_the_build_counts() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let cfgs: Vec<Cfg> = ["unix", "target_os=\"linux\"", "target_env=\"gnu\""]
+            .iter()
+            .map(|s| s.parse().expect("cfg"))
+            .collect();
+        let host = "x86_64-unknown-linux-gnu";
+        let affects = |text: &str| {
+            let p = dir.path().join("config.toml");
+            std::fs::write(&p, text).expect("write");
+            config_affects_build(&p, host, &cfgs)
+        };
+        let zoxide = "[alias]\nxtask = \"run --package xtask --\"\n\
+                      [target.'cfg(all(windows, target_env = \"msvc\"))']\n\
+                      rustflags = [\"-C\", \"target-feature=+crt-static\"]\n";
+        assert!(!affects(zoxide));
+        assert!(!affects(
+            "[term]\nverbose = true\n[target.aarch64-apple-darwin]\nlinker = \"x\"\n"
+        ));
+        assert!(affects("[profile.release]\nlto = true\n"));
+        assert!(affects("[build]\nrustflags = \"--cfg x\"\n"));
+        assert!(affects(&format!("[target.{host}]\nlinker = \"clang\"\n")));
+        assert!(affects(
+            "[target.'cfg(unix)']\nrustflags = [\"-C\", \"x\"]\n"
+        ));
+        assert!(affects("not toml ["));
     }
 
     #[test]

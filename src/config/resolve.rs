@@ -33,7 +33,12 @@ pub fn resolve(opts: &BuildOptions, size: &SizeOptions, ui: BuildUi) -> Result<P
         }
     }
     let mut warnings = config.unknown_crates(&workspace.metadata, &selected);
-    warnings.extend(unread_cargo_config(&workspace, &cwd));
+    warnings.extend(unread_cargo_config(
+        &workspace,
+        &cwd,
+        &target,
+        &toolchain.cfgs,
+    ));
     let bins = workspace
         .bins
         .iter()
@@ -69,7 +74,12 @@ pub fn resolve(opts: &BuildOptions, size: &SizeOptions, ui: BuildUi) -> Result<P
 /// in and those above, not from the manifest's (QA cb F2: `advise`'s lines pasted into just's
 /// did nothing under `--manifest-path` from another folder, and the build was a PIE 260 KiB
 /// larger than the advised one, unsaid).
-fn unread_cargo_config(workspace: &workspace::Workspace, cwd: &Path) -> Option<String> {
+fn unread_cargo_config(
+    workspace: &workspace::Workspace,
+    cwd: &Path,
+    target: &str,
+    cfgs: &[cargo_metadata::cargo_platform::Cfg],
+) -> Option<String> {
     let real = |p: &Path| std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf());
     let (cwd, root) = (real(cwd), real(workspace.root()));
     let manifest = real(&workspace.manifest());
@@ -81,6 +91,8 @@ fn unread_cargo_config(workspace: &workspace::Workspace, cwd: &Path) -> Option<S
         .filter(|d| !cwd.starts_with(d))
         .flat_map(|d| ["config.toml", "config"].map(|f| d.join(".cargo").join(f)))
         .filter(|f| f.is_file())
+        // Only a file with a setting that can change this build (not aliases alone).
+        .filter(|f| crate::rustflags::config_affects_build(f, target, cfgs))
         .collect();
     let first = unread.first()?;
     Some(format!(
