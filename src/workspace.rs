@@ -409,8 +409,17 @@ fn bin_targets(
     let names: Vec<&str> = packages.iter().map(|p| p.name.as_str()).collect();
     for w in wanted {
         if !bins.iter().any(|b| b.name == *w) {
+            // As cargo: the nearest name, when one is close (QA cf F11: `--bin zoxid`).
+            let known: std::collections::BTreeSet<&str> = packages
+                .iter()
+                .flat_map(|p| &p.targets)
+                .filter(|t| t.kind.contains(&TargetKind::Bin))
+                .map(|t| t.name.as_str())
+                .collect();
+            let hint = crate::spelling::nearest(w, &known)
+                .map_or_else(String::new, |n| format!("; did you mean `{n}`?"));
             return Err(Error::Usage(format!(
-                "no bin target named `{w}` in package(s) {}",
+                "no bin target named `{w}` in package(s) {}{hint}",
                 names.join(", ")
             )));
         }

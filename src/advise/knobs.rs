@@ -153,6 +153,11 @@ pub fn parse_id(s: &str) -> Result<String, String> {
         return Ok(one.id.to_string());
     }
     let ids: Vec<&str> = KNOBS.iter().map(|k| k.id).collect();
+    // A knob spelt nearly right is said back (QA cf F11: `lto=fatt` listed them all).
+    let known: std::collections::BTreeSet<&str> = ids.iter().copied().chain([FEATURES]).collect();
+    if let Some(near) = crate::spelling::nearest(&id, &known) {
+        return Err(format!("`{s}` is not a knob; did you mean `{near}`?"));
+    }
     Err(format!(
         "`{s}` is not a knob; the knobs are {} and `{FEATURES}`",
         ids.join(", ")

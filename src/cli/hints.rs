@@ -50,6 +50,14 @@ fn format_as_flag(e: clap::Error) -> clap::Error {
                  `-o FILE` to write it to a file)\n"
             ),
         ),
+        // Cargo's flag for JSON, which a cargo user tries first (QA cf F11).
+        None if unknown == "--message-format" || unknown.starts_with("--message-format=") => {
+            clap::Error::raw(
+                clap::error::ErrorKind::UnknownArgument,
+                "`--message-format` is cargo's: the report is JSON with `--format json` (with \
+                 `-o FILE` to write it to a file); cargo's own messages stay on stderr\n",
+            )
+        }
         None => e,
     }
 }

@@ -46,6 +46,15 @@ fn a_format_given_as_a_flag_points_at_format_and_the_usage_is_the_commands() {
         assert!(e.contains(&format!("`--format {name}`")), "{args:?}: {e}");
         assert!(!e.contains("--hostile"), "{e}");
     }
+    // Cargo's flag for JSON points at `--format json` (QA cf F11).
+    for args in [
+        &["x", "--message-format", "json"][..],
+        &["x", "--message-format=json"],
+    ] {
+        let e = p(args).expect_err("no such flag").to_string();
+        assert!(e.contains("`--message-format` is cargo's"), "{args:?}: {e}");
+        assert!(e.contains("`--format json`"), "{args:?}: {e}");
+    }
     // A probe argument that reads so is no such mistake.
     let e = p(&["x", "--probe-arg", "--json", "--bogus"]).expect_err("no such flag");
     assert!(e.to_string().contains("'--bogus'"), "{e}");

@@ -143,6 +143,21 @@ fn bad_selection_is_one_clear_error() {
         "{}",
         r.stderr
     );
+    assert!(!r.stderr.contains("did you mean"), "{}", r.stderr);
+    // A name nearly right gets the one meant, as cargo does (QA cf F11).
+    let r = run(&mut check_fixture(
+        "hello-server",
+        &["--bin", "hello-servr"],
+    ));
+    assert_eq!(r.code, 2);
+    assert!(
+        r.stderr.contains(
+            "no bin target named `hello-servr` in package(s) hello-server; did \
+             you mean `hello-server`?"
+        ),
+        "{}",
+        r.stderr
+    );
     let r = run(aotcheck().args(["aotcheck", "--manifest-path", "/nonexistent/Cargo.toml"]));
     assert_eq!(r.code, 2);
     assert!(r.stderr.contains("/nonexistent/Cargo.toml"), "{}", r.stderr);
