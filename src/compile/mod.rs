@@ -232,6 +232,22 @@ fn flags_and_linker(cmd: &mut Command, req: &BuildRequest) -> Result<()> {
     Ok(())
 }
 
+/// `cmd` as a shell line: the variables set for it, the program and its arguments.
+fn shown(cmd: &Command) -> String {
+    use crate::format::shell_word;
+    let env = cmd.get_envs().filter_map(|(k, v)| {
+        let (k, v) = (k.to_string_lossy(), v?.to_string_lossy());
+        // Flags without spaces read as `RUSTFLAGS`, the form one types.
+        if k == "CARGO_ENCODED_RUSTFLAGS" && !v.contains(char::is_whitespace) {
+            return Some(format!("RUSTFLAGS={}", shell_word(&v.replace('\x1f', " "))));
+        }
+        Some(format!("{k}={}", shell_word(&v)))
+    });
+    let program = std::iter::once(shell_word(&cmd.get_program().to_string_lossy()));
+    let args = cmd.get_args().map(|a| shell_word(&a.to_string_lossy()));
+    env.chain(program).chain(args).collect::<Vec<_>>().join(" ")
+}
+
 /// What one run of cargo left: what it built, whether it succeeded, the tail of its stderr.
 struct Finished {
     built: Built,
@@ -243,6 +259,11 @@ struct Finished {
 /// and colours survive); its tail is kept to explain a failure.
 fn run_cargo(req: &BuildRequest, diag: &mut dyn Write) -> Result<Finished> {
     let mut cmd = command(req)?;
+    // `-vv`: the command as it runs, with the environment we give it, to run by hand (QA cf F6:
+    // `advise`'s variant builds were only "Building variant N/5").
+    if req.verbose >= 2 {
+        let _ = writeln!(diag, "     Running `{}`", shown(&cmd));
+    }
     let encoded = cmd
         .get_envs()
         .find(|(k, _)| *k == "CARGO_ENCODED_RUSTFLAGS")

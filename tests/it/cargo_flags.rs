@@ -291,3 +291,35 @@ fn locked_with_a_stale_lock_file_heads_with_cargo_error_line() {
         lock
     );
 }
+
+/// QA cf F6: `-vv` promises the cargo commands run, with their environment; `advise`'s builds
+/// showed "Building variant N/5" alone. Each cargo run is said as a shell line, the rustflags
+/// the tool adds as `RUSTFLAGS`.
+#[test]
+fn very_verbose_says_each_cargo_command() {
+    let r = run(&mut fixture_saying_status(
+        "hello-server",
+        &["-vv", "--no-probe", "--format", "json"],
+    ));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let line = r
+        .stderr
+        .lines()
+        .find(|l| l.trim_start().starts_with("Running `RUSTFLAGS="))
+        .unwrap_or_else(|| panic!("no command line in:\n{}", r.stderr));
+    assert!(
+        line.contains("RUSTFLAGS='-C target-feature=+crt-static' "),
+        "{line}"
+    );
+    assert!(line.contains(" build --message-format="), "{line}");
+    assert!(
+        line.contains(" --target x86_64-unknown-linux-gnu "),
+        "{line}"
+    );
+    // Without -vv, no such line.
+    let quiet = run(&mut fixture_saying_status(
+        "hello-server",
+        &["--no-probe", "--format", "json"],
+    ));
+    assert!(!quiet.stderr.contains("Running `"), "{}", quiet.stderr);
+}
