@@ -202,9 +202,15 @@ pub fn warn_not_probed(advice: &mut Advice, warnings: &mut Vec<String>) {
 }
 
 /// What the start-up change beside each variant's median is, or why there is none.
-pub fn startup_note(runs: u32) -> Option<String> {
+pub fn startup_note(runs: u32) -> Vec<String> {
     let min = crate::stats::MIN_SAMPLES;
-    match runs as usize {
+    // What the memory column is (QA cf F8: never said).
+    let memory = (runs > 0).then(|| {
+        "memory: the resident set (RSS) of the program's processes when it was ready (in `exit` \
+         mode at its exit, before its memory is let go), the median of the counted runs"
+            .to_string()
+    });
+    let startup = match runs as usize {
         0 => None,
         n if n < min => Some(format!(
             "start-up: {} per variant give no interval ({min} or more do: --runs), so no \
@@ -218,7 +224,8 @@ pub fn startup_note(runs: u32) -> Option<String> {
              (within the noise of this machine)",
             crate::report::WITHIN_NOISE
         )),
-    }
+    };
+    startup.into_iter().chain(memory).collect()
 }
 
 /// Where the machine was busy while variants were compared by their start-up, a note that

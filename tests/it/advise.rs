@@ -447,4 +447,9 @@ fn variants_are_probed_with_the_package_readiness() {
         notes.contains("bootstrap over the counted runs of each that got ready, 6 asked"),
         "{notes}"
     );
+    // What the memory column is (QA cf F8).
+    assert!(
+        notes.contains("memory: the resident set (RSS) of the program's processes when it was"),
+        "{notes}"
+    );
 }

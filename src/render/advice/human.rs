@@ -2,8 +2,8 @@
 
 use std::fmt::Write as _;
 
-use super::{FeatureRow, Row, costs, feature_rows, has_figures, no_paste, rows};
-use super::{config_head, paste_head, slower_knobs};
+use super::{FeatureRow, Row, costs, feature_rows, has_figures, no_paste};
+use super::{config_head, paste_head, slower_knobs, stripped_already};
 use crate::output::{BAD, DIM, GOOD, HEADER, WARN, paint};
 use crate::render::{Style, fill};
 use crate::report::{Advice, VariantStatus};
@@ -38,7 +38,14 @@ pub fn human(a: &Advice, st: &Style) -> String {
             let _ = write!(title, " (package {})", b.package);
         }
         let _ = writeln!(s, "{}", paint(c, HEADER, &title));
-        table(&mut s, &rows(b), c);
+        let mut rows = super::rows(b);
+        if stripped_already(b) {
+            for r in &mut rows {
+                r.stripped_size.clear();
+                r.stripped_percent.clear();
+            }
+        }
+        table(&mut s, &rows, c);
         features(&mut s, &feature_rows(b), c);
     }
     tradeoffs(&mut s, a, c);

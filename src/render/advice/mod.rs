@@ -72,6 +72,17 @@ pub fn rows(b: &BinaryAdvice) -> Vec<Row> {
         .collect()
 }
 
+/// Whether every build of `b` is stripped already (its stripped size its file size: a profile
+/// that strips): the terminal leaves the stripped columns out, which repeated the file size
+/// on every row (QA cf F8).
+pub fn stripped_already(b: &BinaryAdvice) -> bool {
+    std::iter::once(&b.base)
+        .chain(&b.variants)
+        .chain(&b.combined)
+        .filter_map(|v| v.measured.file_size.zip(v.measured.stripped_size))
+        .all(|(file, stripped)| file == stripped)
+}
+
 fn row(v: &Variant) -> Row {
     let m = &v.measured;
     let c = m.change.as_ref();
@@ -240,8 +251,19 @@ fn build(m: &Measured) -> String {
     }
 }
 
-/// The knobs tried (not those the profile has), as written, with what each costs besides bytes.
+/// The knobs tried (not those the profile has), as written, with what each costs besides bytes;
+/// not a knob that grew every binary (QA cf F8: `lto = "thin"` beside the profile's fat LTO,
+/// +73.5 KiB, listed as costing longer builds): it is no step to take.
 pub fn costs(a: &Advice) -> Vec<(&str, &str)> {
+    let grew = |knob: &str| {
+        a.binaries.iter().all(|b| {
+            b.variants
+                .iter()
+                .find(|v| v.knob == knob)
+                .and_then(|v| v.measured.change.as_ref())
+                .is_some_and(|c| c.file_size > 0)
+        })
+    };
     a.binaries.first().map_or_else(Vec::new, |b| {
         b.variants
             .iter()
@@ -249,6 +271,7 @@ pub fn costs(a: &Advice) -> Vec<(&str, &str)> {
             .filter(|v| {
                 !matches!(v.status, VariantStatus::Already | VariantStatus::NotBuilt)
                     && !v.tradeoff.is_empty()
+                    && !grew(&v.knob)
             })
             .map(|v| (v.knob.as_str(), v.tradeoff.as_str()))
             .collect()
