@@ -191,3 +191,39 @@ fn one_system_openssl_is_one_finding_with_reqwests_own_features() {
     assert_eq!((f.len(), f[0].krate.as_str()), (1, "openssl-sys"), "{f:#?}");
     assert!(!f[0].advice.contains("in place of"), "{}", f[0].advice);
 }
+
+/// QA ce F6: rustscan links hickory-resolver and calls it from the function whose
+/// `to_socket_addrs` makes the lookup; the advice named hickory-resolver as if it were not
+/// there. With it among the crates, the advice says it is there already; a user
+/// lookup's advice says nothing of it.
+#[test]
+fn a_resolver_already_in_the_binary_is_named_as_such() {
+    use crate::audit::nss_advice::fit;
+    let rule = rules::find("AOT004").expect("rule");
+    let (app, hickory) = (package("app", None), package("hickory-resolver", None));
+    let reached = app_and(&app, &hickory);
+    let advice = |krate: &str, defines: &str| {
+        let mut a = crate::report::test_artifact(1000);
+        let mut f = crate::audit::findings::new_finding(
+            rule,
+            krate,
+            "1.0.0",
+            vec!["app".into(), krate.into()],
+        );
+        f.evidence.push(format!("{DEFINES}`{defines}`"));
+        a.findings.push(f);
+        fit(&mut a, &reached);
+        a.findings[0].advice.clone()
+    };
+    let hosts = advice("std", "getaddrinfo");
+    assert!(
+        hosts.ends_with(
+            " hickory-resolver v1.0.0 is among this build's crates already: resolve host names \
+             through it where the chain above calls std's `to_socket_addrs` (or \
+             `getaddrinfo`), and the lookup goes."
+        ),
+        "{hosts}"
+    );
+    let users = advice("dirs-sys", "getpwuid_r");
+    assert!(!users.contains("hickory"), "{users}");
+}

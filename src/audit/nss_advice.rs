@@ -80,6 +80,9 @@ fn nss_advice(functions: &[String]) -> (String, bool) {
 /// the crates. A finding whose advice is another's (a reproduced crash's) keeps it.
 pub(super) fn fit(a: &mut crate::report::Artifact, reached: &[Reached]) {
     let reqwest = reached.iter().find(|r| r.is_crate("reqwest"));
+    let hickory = reached
+        .iter()
+        .find(|r| r.is_crate("hickory-resolver") || r.is_crate("trust-dns-resolver"));
     for f in a.findings.iter_mut().filter(|f| f.rule == "AOT004") {
         if !f.advice.starts_with(NSS_ADVICE) {
             continue;
@@ -131,13 +134,23 @@ pub(super) fn fit(a: &mut crate::report::Artifact, reached: &[Reached]) {
         let resolver = ["std", "reqwest", "hyper-util", "hyper"]
             .iter()
             .any(|k| same_crate(k, &f.krate));
-        let hickory = reqwest.is_some_and(|r| r.has_feature("hickory-dns"));
+        let hickory_dns = reqwest.is_some_and(|r| r.has_feature("hickory-dns"));
         if reqwest.is_some() && hosts && (through_reqwest() || f.chain.is_empty() && resolver) {
-            f.advice.push_str(if hickory {
+            f.advice.push_str(if hickory_dns {
                 HICKORY_ON
             } else {
                 REQWEST_RESOLVER
             });
+        } else if let Some(h) = hickory.filter(|_| hosts) {
+            // The resolver the advice names is in the binary already (QA ce F6: rustscan calls
+            // it from the function whose `to_socket_addrs` makes this lookup).
+            f.advice.push_str(&format!(
+                " {} v{} is among this build's crates already: resolve host names through it \
+                 where the chain above calls std's `to_socket_addrs` (or `getaddrinfo`), and the \
+                 lookup goes.",
+                h.name(),
+                h.package.version
+            ));
         }
     }
 }
