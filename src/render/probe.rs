@@ -271,12 +271,23 @@ pub fn comparisons(s: &mut String, r: &Report, st: &Style) {
 fn table(s: &mut String, (r, cmp): (&Report, &Comparison), st: &Style, probed: bool) {
     let c = st.color;
     let rows: Vec<_> = super::words::compared_rows(cmp, probed).collect();
-    // As wide as the widest ratio, its interval included (QA al F6: `0.72× [0.63–0.78]` ran
-    // past the heading's column).
+    // The ratio under its heading and its 95% interval in a column of its own (QA al F6: the
+    // interval ran past the heading; QA ce F7: then the ratio slid out from under it, one
+    // space after the regular build's figure).
+    let ratio_only = |m: &crate::report::ComparedMetric| match m.ratio {
+        Some(r) => format!("{r:.2}×"),
+        None => "?".into(),
+    };
+    let interval = |m: &crate::report::ComparedMetric| {
+        m.ratio_interval
+            .filter(|_| m.ratio.is_some())
+            .map_or_else(String::new, |[lo, hi]| format!("[{lo:.2}–{hi:.2}]"))
+    };
     let w = rows
         .iter()
-        .map(|m| m.ratio_text("?").chars().count())
+        .map(|m| ratio_only(m).chars().count())
         .fold(9, usize::max);
+    let any_interval = rows.iter().any(|m| !interval(m).is_empty());
     let _ = writeln!(
         s,
         "{}",
@@ -289,8 +300,12 @@ fn table(s: &mut String, (r, cmp): (&Report, &Comparison), st: &Style, probed: b
             c,
             DIM,
             &format!(
-                "{:<16} {:>12} {:>12} {:>w$}",
-                "", "static", "regular", "ratio"
+                "{:<16} {:>12} {:>12} {:>w$}{}",
+                "",
+                "static",
+                "regular",
+                "ratio",
+                if any_interval { "  95% interval" } else { "" }
             )
         )
     );
@@ -301,14 +316,15 @@ fn table(s: &mut String, (r, cmp): (&Report, &Comparison), st: &Style, probed: b
             (Some(v), "KiB") => kib(v.round() as u64),
             (Some(v), _) => size(v.round() as u64),
         };
-        let ratio = m.ratio_text("?");
+        let ratio = ratio_only(m);
         let label = super::words::metric_label(r, cmp, &m.metric);
-        let _ = writeln!(
-            s,
-            "  {label:<16} {:>12} {:>12} {ratio:>w$}",
+        let line = format!(
+            "  {label:<16} {:>12} {:>12} {ratio:>w$}  {}",
             fmt(m.static_value),
-            fmt(m.regular)
+            fmt(m.regular),
+            interval(m)
         );
+        let _ = writeln!(s, "{}", line.trim_end());
     }
     let floor = |v: &Option<String>| v.as_deref().map_or("none".into(), crate::format::glibc);
     let _ = writeln!(

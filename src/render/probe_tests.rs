@@ -179,13 +179,27 @@ fn a_ratio_with_its_interval_stays_in_its_column() {
     let st = Style::plain();
     let mut s = String::new();
     table(&mut s, (&Report::new(None), &cmp), &st, true);
-    let ends: Vec<usize> = s
+    // Each ratio ends under the end of its heading (QA ce F7: with its interval it slid out
+    // from under it), and the interval is under its own heading.
+    let column = |l: &str, what: &str| l.find(what).map(|i| l[..i].chars().count());
+    let head = s.lines().find(|l| l.contains("ratio")).unwrap_or_default();
+    let ratio_end = column(head, "ratio").map(|i| i + "ratio".len());
+    let ends: Vec<Option<usize>> = s
         .lines()
-        .filter(|l| l.contains("ratio") || l.contains('×'))
-        .map(|l| l.trim_end().chars().count())
+        .filter(|l| l.contains('×'))
+        .map(|l| column(l, "×").map(|i| i + 1))
         .collect();
-    assert_eq!(ends.len(), 3, "{s}");
-    assert!(ends.iter().all(|e| *e == ends[0]), "{s}");
+    assert_eq!(ends.len(), 2, "{s}");
+    assert!(ends.iter().all(|e| *e == ratio_end), "{s}");
+    let interval = s
+        .lines()
+        .find(|l| l.contains("[0.63–0.78]"))
+        .unwrap_or_default();
+    assert_eq!(
+        column(interval, "[0.63"),
+        column(head, "95% interval"),
+        "{s}"
+    );
     // QA ba F4: memory read as the program exits is said to be.
     let mut cmp = cmp;
     cmp.metrics
@@ -201,7 +215,7 @@ fn a_ratio_with_its_interval_stays_in_its_column() {
     let mut s = String::new();
     table(&mut s, (&r, &cmp), &st, true);
     assert!(s.contains("rss at exit") && !s.contains("at ready"), "{s}");
-    assert!(s.contains("0.72× [0.63–0.78]"), "{s}");
+    assert!(s.contains("0.72×  [0.63–0.78]"), "{s}");
 }
 
 /// QA bd F3: a server that said where it listens on stdout alone; the terminal showed no
