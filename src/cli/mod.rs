@@ -205,7 +205,9 @@ struct SizeArgs {
     split_std: bool,
 
     /// Why is it in the binary: the shortest chain of references from a root to a crate's
-    /// entry symbols, or to each symbol whose name (or a regular expression) matches
+    /// entry symbols, or to each symbol whose name (or a regular expression) matches; one a
+    /// run (`A|B` for two symbols); `inspect --why PATTERN BINARY` asks a built binary again
+    /// without a build
     #[arg(long, value_name = "PATTERN", global = true, value_parser = non_empty)]
     why: Option<String>,
 
