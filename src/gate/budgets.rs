@@ -267,18 +267,6 @@ fn startup(a: &Artifact, limit_ms: f64) -> Check {
             ms(limit_ms - m)
         ),
     };
-    // A program that waited for a CPU (other work on the machine) is slower than itself: its
-    // failure cannot tell the program from the load (QA cc F1: 3.45 ms read 8.32 ms during a
-    // build and failed a 5 ms budget).
-    if let (Verdict::Fail, Some((share, runs))) = (c.verdict, crate::probe::waited(a)) {
-        c.verdict = Verdict::Inconclusive;
-        c.message.push_str(&format!(
-            "; but the program waited for a CPU in {:.0}% of its startup (the median of {runs} \
-             runs: the machine was busy), so the figure is inflated by other work: \
-             inconclusive (probe it again on a quiet machine)",
-            share * 100.0
-        ));
-    }
     c
 }
 

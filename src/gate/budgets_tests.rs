@@ -150,44 +150,6 @@ fn the_startup_budget_is_worded_as_the_other_budgets() {
     assert_eq!(one(budget(20), &a).verdict, Verdict::Inconclusive);
 }
 
-/// QA cc F1: during a build miniserve read 8.32 ms (3.45 ms quiet) and failed a 5 ms budget;
-/// the load average (0.84) lagged and said nothing. A program that waited for a CPU in a
-/// tenth of its startup or more fails no budget; one that did not still fails.
-#[test]
-fn a_startup_budget_failed_while_the_program_waited_for_a_cpu_is_inconclusive() {
-    let mut a = artifact(1000);
-    let with = |a: &mut Artifact, share: f64| {
-        let mut samples = crate::report::test_samples(&[8.1, 8.3, 8.4, 8.2, 8.3, 8.5, 8.6]);
-        for s in &mut samples {
-            s.cpu_wait_share = Some(share);
-        }
-        a.probe = Some(crate::report::Probe {
-            samples,
-            ..crate::report::Probe::default()
-        });
-    };
-    let budget = Budgets {
-        max_startup: Some(std::time::Duration::from_millis(5)),
-        ..Budgets::default()
-    };
-    with(&mut a, 0.21);
-    let c = one(budget.clone(), &a);
-    assert_eq!(c.verdict, Verdict::Inconclusive, "{}", c.message);
-    assert!(
-        c.message.ends_with(
-            "; but the program waited for a CPU in 21% of its startup (the median of 7 runs: \
-             the machine was busy), so the figure is inflated by other work: inconclusive \
-             (probe it again on a quiet machine)"
-        ),
-        "{}",
-        c.message
-    );
-    with(&mut a, 0.01);
-    let c = one(budget, &a);
-    assert_eq!(c.verdict, Verdict::Fail, "{}", c.message);
-    assert!(!c.message.contains("waited"), "{}", c.message);
-}
-
 #[test]
 fn image_size_budget_needs_an_image() {
     let mut a = artifact(1000);

@@ -23,8 +23,8 @@ mod spawn;
 /// give up with one of its own.
 pub const NO_COUNTED_RUN: &str = "no counted run reached ready";
 
-pub use busy::{WAITED, baseline_busy, busy, waited};
-use busy::{busy_warning, load_average};
+use busy::{Window, busy_warning, load_average};
+pub use busy::{baseline_busy, busy};
 pub use failures::{
     ALONE, all_failed, last_failure, no_successful_run, some_runs_failed, why_not_ready,
 };
@@ -227,13 +227,15 @@ pub fn probe_report(
                  once spawn returns"
             ));
         }
-        // The machine's load before and after each group; said once, at its highest.
+        // The machine's load before and after each group (said once, at its highest, where
+        // other processes' CPU time is not known), and that CPU time over the whole window.
+        let window = Window::open();
         let mut load = load_average();
         for (opts, members) in &groups {
             probe_group(report, members, opts, (&floor, &gate), progress)?;
             load = load.max(load_average());
         }
-        busy_warning(report, load);
+        busy_warning(report, load, window.others());
     }
     report.comparisons = compare::build(report);
     Ok(())
