@@ -211,7 +211,7 @@ fn host_lookup_traced(a: &mut Artifact, args: &[String]) {
     };
     let names: Vec<String> = opened
         .iter()
-        .take(5)
+        .take(10)
         .map(|p| {
             let lib = p.rsplit('/').next().filter(|n| n.starts_with("libnss_"));
             format!("`{}`", lib.unwrap_or(p))
@@ -234,20 +234,25 @@ fn host_lookup_traced(a: &mut Artifact, args: &[String]) {
             names.join(", ")
         )
     } else {
-        let only = match names.is_empty() {
-            true => "nothing of the name service".to_string(),
-            false => format!("{}{more}", names.join(", ")),
+        // What it opened, it read itself (QA cg F4: "it opened `/etc/hosts` ... looked no
+        // host name up" read as a contradiction).
+        let read = match names.is_empty() {
+            true => "it opened no file of the name service".to_string(),
+            false => format!(
+                "it read {}{more} itself, not through glibc (no `/etc/host.conf` or host module \
+                 opened, no `/etc/hosts` after `/etc/nsswitch.conf`): a resolver of its own, \
+                 likely",
+                names.join(", ")
+            ),
         };
         let with = match args.is_empty() {
             true => "with no arguments".to_string(),
             false => format!("with `{}`", args.join(" ")),
         };
         format!(
-            "not tested: run once more under `{}`, traced, the program started no host lookup \
-             of glibc's (it opened {only}; no `/etc/host.conf`, no host module, or not \
-             `/etc/hosts` after `/etc/nsswitch.conf`): {with} it looked no host name up \
-             through glibc, so --hostile did not test this lookup (give --probe-arg the \
-             arguments with which it resolves a name)",
+            "not tested: run once more under `{}`, traced, {with} the program looked no host \
+             name up through glibc ({read}), so --hostile did not test this lookup (give \
+             --probe-arg the arguments with which it resolves a name through it)",
             run.condition
         )
     };

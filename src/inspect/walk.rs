@@ -50,7 +50,7 @@ impl Expanded {
                 // By the same path (a file and the directory that holds it, QA cf F9: "arts/run.sh:
                 // the same file as arts/run.sh"), said as such.
                 let why = if first.path == t.path {
-                    format!("{SAME_FILE} the one inspected: reached again by the same path")
+                    format!("{SAME_FILE} the one reached first by this path: looked at once")
                 } else {
                     format!("{SAME_FILE} {}", first.path.display())
                 };

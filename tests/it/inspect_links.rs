@@ -99,7 +99,7 @@ fn a_file_reached_twice_is_inspected_once() {
             "{args:?}: {skipped}"
         );
         assert!(
-            skipped.contains("the same file as the one inspected: reached again by the same path"),
+            skipped.contains("the same file as the one reached first by this path: looked at once"),
             "{args:?}: {skipped}"
         );
         assert_eq!(code, 0, "{args:?}: {v}");
