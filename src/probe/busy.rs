@@ -75,8 +75,25 @@ fn our_seconds() -> f64 {
 /// a run (see `probe_report`).
 pub(super) fn busy_warning(report: &mut Report, load_seen: f64, others: Option<f64>) {
     let load = load_seen.max(load_average());
-    let cpus = std::thread::available_parallelism().map_or(1, |n| n.get()) as f64;
+    // The machine's CPUs, as `/proc/stat` and the load average count them: not the ones this
+    // process may run on (`taskset` gave "1.5 of its 1 CPUs").
+    let cpus = machine_cpus()
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
+        as f64;
     report.warnings.extend(warning(others, load, cpus));
+}
+
+/// The machine's online CPUs: `/proc/stat`'s `cpuN` lines.
+fn machine_cpus() -> Option<usize> {
+    let text = std::fs::read_to_string("/proc/stat").ok()?;
+    let n = text
+        .lines()
+        .filter(|l| {
+            l.strip_prefix("cpu")
+                .is_some_and(|r| r.starts_with(|c: char| c.is_ascii_digit()))
+        })
+        .count();
+    (n > 0).then_some(n)
 }
 
 /// The warning for a probe beside `others` CPUs' worth of other work (or the load average
@@ -148,6 +165,16 @@ mod tests {
             "the machine was busy (load average 3.1 on 2 CPUs): x",
             true
         ));
+    }
+
+    /// The machine's CPUs, against the C library's count of online processors (not this
+    /// process's affinity, which `taskset` narrows).
+    #[test]
+    fn the_machines_cpus_are_counted() {
+        let online = nix::unistd::sysconf(nix::unistd::SysconfVar::_NPROCESSORS_ONLN)
+            .expect("sysconf")
+            .expect("online CPUs");
+        assert_eq!(machine_cpus(), Some(online as usize));
     }
 
     /// Our own CPU time, which is subtracted from the machine's, is read right: a second of

@@ -7,7 +7,7 @@ use crate::probe::{lines, report_file};
 use crate::util::*;
 use std::process::{Child, Command};
 
-/// CPU-bound loops, one per CPU, killed when dropped.
+/// CPU-bound loops, one pinned to each CPU, killed when dropped.
 struct Hogs(Vec<Child>);
 
 impl Drop for Hogs {
@@ -19,10 +19,12 @@ impl Drop for Hogs {
     }
 }
 
-/// `exits` counts to 150 million ten times over beside a loop on every CPU: by its own clocks
-/// (CPU time against wall time, not `schedstat`) it waited for a CPU for much of its run, and
-/// `cpu_wait_share` says so too. The probe warns that the machine was busy with the CPUs other
-/// processes kept busy, and the startup budget its runs are far over still fails.
+/// `exits` counts to 150 million ten times over on CPU 0 (the tool pinned there with
+/// `taskset`) beside a loop pinned to each CPU: by its own clocks (CPU time against wall time,
+/// not `schedstat`) it waited for a CPU for much of its run, and `cpu_wait_share` says so too.
+/// The probe warns that the machine was busy with the CPUs other processes kept busy, and the
+/// startup budget its runs are far over still fails. Pinned, as unpinned loops left half the
+/// runs uncontended under `cargo test`'s other tests (the scheduler's choice, not the tool's).
 #[test]
 fn a_busy_machine_is_said_and_a_failed_startup_budget_stays_failed() {
     let dir = tempfile::tempdir().expect("tempdir");
@@ -32,18 +34,27 @@ fn a_busy_machine_is_said_and_a_failed_startup_budget_stays_failed() {
     let cpus = std::thread::available_parallelism().map_or(1, |n| n.get());
     let _hogs = Hogs(
         (0..cpus)
-            .map(|_| {
-                Command::new("sh")
-                    .args(["-c", "while :; do :; done"])
+            .map(|cpu| {
+                Command::new("taskset")
+                    .args(["-c", &cpu.to_string(), "sh", "-c", "while :; do :; done"])
                     .spawn()
-                    .expect("sh")
+                    .expect("taskset (util-linux)")
             })
             .collect(),
     );
-    let mut cmd = probe_fixture(
+    let inner = probe_fixture(
         "probe-targets",
         &["--bin", "exits", "--runs", "10", "--warmup", "0"],
     );
+    let mut cmd = Command::new("taskset");
+    cmd.args(["-c", "0"]).arg(inner.get_program());
+    cmd.args(inner.get_args());
+    for (k, v) in inner.get_envs() {
+        match v {
+            Some(v) => cmd.env(k, v),
+            None => cmd.env_remove(k),
+        };
+    }
     cmd.args(["--probe-env", "SPIN=150000000", "--probe-env", &env]);
     cmd.arg("--config-file").arg(&config);
     let r = run(&mut cmd);
