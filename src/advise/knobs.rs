@@ -153,8 +153,19 @@ pub fn parse_id(s: &str) -> Result<String, String> {
         return Ok(one.id.to_string());
     }
     let ids: Vec<&str> = KNOBS.iter().map(|k| k.id).collect();
-    // A knob spelt nearly right is said back (QA cf F11: `lto=fatt` listed them all).
-    let known: std::collections::BTreeSet<&str> = ids.iter().copied().chain([FEATURES]).collect();
+    // A key of two knobs names both (QA ch F3: `lto` read as no knob).
+    if by_key.len() > 1 {
+        let both: Vec<&str> = by_key.iter().map(|k| k.id).collect();
+        return Err(format!("`{s}` is two knobs: {}", both.join(" or ")));
+    }
+    // A knob, or a key, spelt nearly right is said back (QA cf F11: `lto=fatt` listed them
+    // all; QA ch F3: `strp`).
+    let known: std::collections::BTreeSet<&str> = ids
+        .iter()
+        .copied()
+        .chain(KNOBS.iter().map(|k| k.key))
+        .chain([FEATURES])
+        .collect();
     if let Some(near) = crate::spelling::nearest(&id, &known) {
         return Err(format!("`{s}` is not a knob; did you mean `{near}`?"));
     }

@@ -54,8 +54,9 @@ fn format_as_flag(e: clap::Error) -> clap::Error {
         None if unknown == "--message-format" || unknown.starts_with("--message-format=") => {
             clap::Error::raw(
                 clap::error::ErrorKind::UnknownArgument,
-                "`--message-format` is cargo's: the report is JSON with `--format json` (with \
-                 `-o FILE` to write it to a file); cargo's own messages stay on stderr\n",
+                "`--message-format` is cargo's: the report's format is `--format human|json|\
+                 markdown|html` (with `-o FILE` to write it to a file); cargo's own messages \
+                 stay on stderr\n",
             )
         }
         None => e,

@@ -290,12 +290,22 @@ fn advise_refuses_what_does_not_apply_to_it() {
     let e = p(&["x", "advise", "--knobs", "lto=medium"]).expect_err("bad knob");
     assert!(e.to_string().contains("lto=thin"), "{e}");
     // One spelt nearly right, said back alone (QA cf F11).
-    for (given, meant) in [("lto=fatt", "lto=fat"), ("stirp=symbols", "strip=symbols")] {
+    for (given, meant) in [
+        ("lto=fatt", "lto=fat"),
+        ("stirp=symbols", "strip=symbols"),
+        ("strp", "strip"),
+    ] {
         let e = p(&["x", "advise", "--knobs", given]).expect_err("bad knob");
         let e = e.to_string();
         assert!(e.contains(&format!("did you mean `{meant}`?")), "{e}");
         assert!(!e.contains("the knobs are"), "{e}");
     }
+    let e = p(&["x", "advise", "--knobs", "lto"]).expect_err("two knobs");
+    assert!(
+        e.to_string()
+            .contains("`lto` is two knobs: lto=thin or lto=fat"),
+        "{e}"
+    );
     // Build flags before the subcommand would be silently lost.
     assert!(p(&["x", "--profile", "dev", "advise"]).is_err());
     assert!(p(&["x", "--runs", "3", "advise"]).is_err());

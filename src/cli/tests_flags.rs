@@ -53,7 +53,10 @@ fn a_format_given_as_a_flag_points_at_format_and_the_usage_is_the_commands() {
     ] {
         let e = p(args).expect_err("no such flag").to_string();
         assert!(e.contains("`--message-format` is cargo's"), "{args:?}: {e}");
-        assert!(e.contains("`--format json`"), "{args:?}: {e}");
+        assert!(
+            e.contains("`--format human|json|markdown|html`"),
+            "{args:?}: {e}"
+        );
     }
     // A probe argument that reads so is no such mistake.
     let e = p(&["x", "--probe-arg", "--json", "--bogus"]).expect_err("no such flag");

@@ -29,15 +29,32 @@ impl Window {
         }
     }
 
-    /// How many CPUs other processes kept busy on average since [`Window::open`]; `None`
-    /// where `/proc/stat` cannot be read, or under a fifth of a second's window (its ticks
-    /// are 10 ms: a few of them are a tenth of a CPU then).
-    pub fn others(&self) -> Option<f64> {
+    /// How many CPUs other processes kept busy on average since [`Window::open`]: `Unknown`
+    /// where `/proc/stat` cannot be read, `TooShort` under a fifth of a second's window (its
+    /// ticks are 10 ms: a few of them are a tenth of a CPU then).
+    pub fn others(&self) -> Others {
         let wall = self.started.elapsed().as_secs_f64();
-        let machine = machine_busy_seconds()? - self.machine?;
+        let (Some(now), Some(then)) = (machine_busy_seconds(), self.machine) else {
+            return Others::Unknown;
+        };
         let ours = our_seconds() - self.ours;
-        (wall >= 0.2).then(|| ((machine - ours) / wall).max(0.0))
+        match wall >= 0.2 {
+            true => Others::Cpus(((now - then - ours) / wall).max(0.0)),
+            false => Others::TooShort,
+        }
     }
+}
+
+/// What other processes' CPU time over the window was.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(super) enum Others {
+    /// How many CPUs they kept busy on average.
+    Cpus(f64),
+    /// A window too short to tell (a probe of a few short runs): no warning, and not the load
+    /// average either, which counts the tool's own build (QA ch F1: `advise` of zoxide).
+    TooShort,
+    /// `/proc/stat` cannot be read: the load average decides.
+    Unknown,
 }
 
 /// The CPU seconds every CPU of the machine spent busy since boot (`/proc/stat`'s first line:
@@ -73,7 +90,7 @@ fn our_seconds() -> f64 {
 /// while the probe ran (`others`; the program and the prober want one and a half), or, where
 /// that is not known, when the load average (`load_seen`, or now) exceeded the CPU count; once
 /// a run (see `probe_report`).
-pub(super) fn busy_warning(report: &mut Report, load_seen: f64, others: Option<f64>) {
+pub(super) fn busy_warning(report: &mut Report, load_seen: f64, others: Others) {
     let load = load_seen.max(load_average());
     // The machine's CPUs, as `/proc/stat` and the load average count them: not the ones this
     // process may run on (`taskset` gave "1.5 of its 1 CPUs").
@@ -98,14 +115,14 @@ fn machine_cpus() -> Option<usize> {
 
 /// The warning for a probe beside `others` CPUs' worth of other work (or the load average
 /// `load`, where that is not known) on `cpus` CPUs, if busy.
-fn warning(others: Option<f64>, load: f64, cpus: f64) -> Option<String> {
+fn warning(others: Others, load: f64, cpus: f64) -> Option<String> {
     match others {
-        Some(o) if o > (cpus - 1.5).max(0.5) => Some(format!(
+        Others::Cpus(o) if o > (cpus - 1.5).max(0.5) => Some(format!(
             "{BUSY}other processes kept {o:.1} of its {cpus} CPUs busy while the probe ran): \
              timings are inflated and noisy"
         )),
-        Some(_) => None,
-        None => (load > cpus).then(|| {
+        Others::Cpus(_) | Others::TooShort => None,
+        Others::Unknown => (load > cpus).then(|| {
             format!("{BUSY}load average {load:.1} on {cpus} CPUs): timings are inflated and noisy")
         }),
     }
@@ -142,7 +159,7 @@ mod tests {
     /// average only where that is not known.
     #[test]
     fn other_processes_cpu_time_makes_the_machine_busy() {
-        let w = warning(Some(1.4), 0.8, 2.0).expect("a warning");
+        let w = warning(Others::Cpus(1.4), 0.8, 2.0).expect("a warning");
         assert!(busy(&w, true), "{w}");
         assert_eq!(
             w,
@@ -151,15 +168,17 @@ mod tests {
         );
         // Half a CPU of other work on two leaves the program and the prober theirs; a high
         // load average (the tool's own build, a minute ago) is not taken then.
-        assert_eq!(warning(Some(0.4), 2.4, 2.0), None);
-        assert!(warning(Some(2.6), 0.0, 4.0).is_some());
-        assert_eq!(warning(Some(2.4), 9.0, 4.0), None);
-        let w = warning(None, 2.4, 2.0).expect("a warning");
+        assert_eq!(warning(Others::Cpus(0.4), 2.4, 2.0), None);
+        assert!(warning(Others::Cpus(2.6), 0.0, 4.0).is_some());
+        assert_eq!(warning(Others::Cpus(2.4), 9.0, 4.0), None);
+        let w = warning(Others::Unknown, 2.4, 2.0).expect("a warning");
         assert_eq!(
             w,
             "the machine was busy (load average 2.4 on 2 CPUs): timings are inflated and noisy"
         );
-        assert_eq!(warning(None, 1.9, 2.0), None);
+        assert_eq!(warning(Others::Unknown, 1.9, 2.0), None);
+        // QA ch F1: a probe too short to tell is no busy machine, whatever the load average.
+        assert_eq!(warning(Others::TooShort, 4.5, 2.0), None);
         // A baseline's warning of an earlier version is still one.
         assert!(busy(
             "the machine was busy (load average 3.1 on 2 CPUs): x",

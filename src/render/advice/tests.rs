@@ -455,6 +455,13 @@ fn a_knob_that_grew_the_binary_has_no_cost_listed() {
         "{:?}",
         listed(&a)
     );
+    // Nor beside its row, where the page shows costs (QA ch F2).
+    let row = rows(&a.binaries[0]);
+    let fat = row
+        .iter()
+        .find(|r| r.knob == "lto = \"fat\"")
+        .expect("the row");
+    assert_eq!(fat.tradeoff, "", "{}", fat.knob);
 }
 
 /// QA cf F8: with the profile's `strip = "symbols"`, the stripped column repeated the file size
