@@ -425,9 +425,6 @@ fn advise(
     let mut report = Report::new(Some(plan.build_info()));
     config_warnings(&plan, &mut report, echo_config_warnings(opts, held), out);
     let result = advise::run(&plan, a, &mut report, out);
-    // How it was built: the lock file, the commit (QA cf F5: the page said "Binaries given to
-    // inspect: no build provenance").
-    report.provenance = Some(gate::provenance(&report, plan.workspace.root()));
     // As the main command's: at least `inconclusive` where it exits 2 with a report.
     gate::conclude(&mut report);
     if report.advice.is_some() {

@@ -183,6 +183,9 @@ pub fn run(plan: &Plan, opts: &AdviseOptions, report: &mut Report, out: &mut Out
     if advice.binaries.iter().any(|b| b.base.status.has_figures()) {
         report.advice = Some(advice);
     }
+    // How it was built: the lock file, the commit, as the gate records it for the main command
+    // (QA cf F5: the page said "Binaries given to inspect: no build provenance").
+    report.provenance = Some(crate::gate::provenance(report, plan.workspace.root()));
     probed
 }
 

@@ -157,6 +157,21 @@ pub struct Invocation {
     pub beside: Option<(u32, u32)>,
 }
 
+impl Invocation {
+    /// The same run under one of this executable's tracers: `me LEAD... PROGRAM ARGS...`,
+    /// with the same environment, the process beside it and the reproduce line.
+    pub fn under(&self, me: &Path, lead: Vec<OsString>) -> Invocation {
+        let mut args = lead;
+        args.push(self.program.clone());
+        args.extend(self.args.iter().cloned());
+        Invocation {
+            program: me.into(),
+            args,
+            ..self.clone()
+        }
+    }
+}
+
 pub fn plain(binary: &Path, spec: &ProbeSettings) -> Invocation {
     build(binary, spec, false, &[], None)
 }

@@ -89,20 +89,13 @@ fn trace(inv: &Invocation, site: &Site, signal: Signal) -> Result<Capture, Strin
         .suffix(".json")
         .tempfile_in(site.scratch_dir)
         .map_err(|e| format!("no scratch file in {}: {e}", site.scratch_dir.display()))?;
-    let mut args: Vec<OsString> = vec![
+    let lead: Vec<OsString> = vec![
         CRASH_ARG.into(),
         out.path().into(),
         site.binary.into(),
         (signal as i32).to_string().into(),
-        inv.program.clone(),
     ];
-    args.extend(inv.args.iter().cloned());
-    let traced = Invocation {
-        program: me.into(),
-        args,
-        ..inv.clone()
-    };
-    let result = run_invocation(&traced, site.spec);
+    let result = run_invocation(&inv.under(&me, lead), site.spec);
     let text = std::fs::read_to_string(out.path()).unwrap_or_default();
     if text.is_empty() {
         return Err(not_captured(&result, signal));

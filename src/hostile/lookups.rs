@@ -92,14 +92,8 @@ fn traced(inv: &Invocation, site: &Site) -> Option<Vec<String>> {
         .suffix(".jsonl")
         .tempfile_in(site.scratch_dir)
         .ok()?;
-    let mut args: Vec<OsString> = vec![TRACER_ARG.into(), out.path().into(), inv.program.clone()];
-    args.extend(inv.args.iter().cloned());
-    let wrapped = Invocation {
-        program: me.into(),
-        args,
-        ..inv.clone()
-    };
-    let _ = run_invocation(&wrapped, site.spec);
+    let lead: Vec<OsString> = vec![TRACER_ARG.into(), out.path().into()];
+    let _ = run_invocation(&inv.under(&me, lead), site.spec);
     let text = std::fs::read_to_string(out.path()).ok()?;
     let records: Vec<Record> = text
         .lines()

@@ -16,7 +16,7 @@ const BASELINE: &str = "in the baseline's run (";
 /// 22-27% of runs no slower than quiet ones). Other processes' CPU time is neither.
 pub(super) struct Window {
     started: std::time::Instant,
-    machine: Option<f64>,
+    machine: Option<Stat>,
     ours: f64,
 }
 
@@ -24,7 +24,7 @@ impl Window {
     pub fn open() -> Window {
         Window {
             started: std::time::Instant::now(),
-            machine: machine_busy_seconds(),
+            machine: proc_stat(),
             ours: our_seconds(),
         }
     }
@@ -34,14 +34,22 @@ impl Window {
     /// ticks are 10 ms: a few of them are a tenth of a CPU then).
     pub fn others(&self) -> Others {
         let wall = self.started.elapsed().as_secs_f64();
-        let (Some(now), Some(then)) = (machine_busy_seconds(), self.machine) else {
+        let (Some(now), Some(then)) = (proc_stat(), self.machine) else {
             return Others::Unknown;
         };
         let ours = our_seconds() - self.ours;
         match wall >= 0.2 {
-            true => Others::Cpus(((now - then - ours) / wall).max(0.0)),
+            true => Others::Cpus(((now.busy - then.busy - ours) / wall).max(0.0)),
             false => Others::TooShort,
         }
+    }
+
+    /// The machine's CPUs, as `/proc/stat` and the load average count them: not the ones this
+    /// process may run on (`taskset` gave "1.5 of its 1 CPUs").
+    fn cpus(&self) -> usize {
+        self.machine
+            .map(|m| m.cpus)
+            .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
     }
 }
 
@@ -57,9 +65,16 @@ pub(super) enum Others {
     Unknown,
 }
 
-/// The CPU seconds every CPU of the machine spent busy since boot (`/proc/stat`'s first line:
-/// user, nice, system, irq, softirq and steal; not idle or iowait).
-fn machine_busy_seconds() -> Option<f64> {
+/// `/proc/stat` read once: the CPU seconds every CPU spent busy since boot (its first line:
+/// user, nice, system, irq, softirq and steal; not idle or iowait), and the online CPUs (its
+/// `cpuN` lines).
+#[derive(Debug, Clone, Copy)]
+struct Stat {
+    busy: f64,
+    cpus: usize,
+}
+
+fn proc_stat() -> Option<Stat> {
     let text = std::fs::read_to_string("/proc/stat").ok()?;
     let line = text.lines().next()?.strip_prefix("cpu ")?;
     let v: Vec<u64> = line
@@ -71,7 +86,17 @@ fn machine_busy_seconds() -> Option<f64> {
         .map(|&i| v.get(i).copied().unwrap_or(0))
         .sum::<u64>();
     let hz = nix::unistd::sysconf(nix::unistd::SysconfVar::CLK_TCK).ok()??;
-    Some(busy as f64 / hz as f64)
+    let cpus = text
+        .lines()
+        .filter(|l| {
+            l.strip_prefix("cpu")
+                .is_some_and(|r| r.starts_with(|c: char| c.is_ascii_digit()))
+        })
+        .count();
+    (cpus > 0).then_some(Stat {
+        busy: busy as f64 / hz as f64,
+        cpus,
+    })
 }
 
 /// The CPU seconds of this process and of its children it reaped (the probed programs).
@@ -87,30 +112,13 @@ fn our_seconds() -> f64 {
 }
 
 /// A warning when other processes kept more than all but 1.5 of the CPUs busy on average
-/// while the probe ran (`others`; the program and the prober want one and a half), or, where
-/// that is not known, when the load average (`load_seen`, or now) exceeded the CPU count; once
-/// a run (see `probe_report`).
-pub(super) fn busy_warning(report: &mut Report, load_seen: f64, others: Others) {
+/// while the probe ran (over `window`; the program and the prober want one and a half), or,
+/// where that is not known, when the load average (`load_seen`, or now) exceeded the CPU
+/// count; once a run (see `probe_report`).
+pub(super) fn busy_warning(report: &mut Report, load_seen: f64, window: &Window) {
     let load = load_seen.max(load_average());
-    // The machine's CPUs, as `/proc/stat` and the load average count them: not the ones this
-    // process may run on (`taskset` gave "1.5 of its 1 CPUs").
-    let cpus = machine_cpus()
-        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
-        as f64;
-    report.warnings.extend(warning(others, load, cpus));
-}
-
-/// The machine's online CPUs: `/proc/stat`'s `cpuN` lines.
-fn machine_cpus() -> Option<usize> {
-    let text = std::fs::read_to_string("/proc/stat").ok()?;
-    let n = text
-        .lines()
-        .filter(|l| {
-            l.strip_prefix("cpu")
-                .is_some_and(|r| r.starts_with(|c: char| c.is_ascii_digit()))
-        })
-        .count();
-    (n > 0).then_some(n)
+    let cpus = window.cpus() as f64;
+    report.warnings.extend(warning(window.others(), load, cpus));
 }
 
 /// The warning for a probe beside `others` CPUs' worth of other work (or the load average
@@ -193,7 +201,7 @@ mod tests {
         let online = nix::unistd::sysconf(nix::unistd::SysconfVar::_NPROCESSORS_ONLN)
             .expect("sysconf")
             .expect("online CPUs");
-        assert_eq!(machine_cpus(), Some(online as usize));
+        assert_eq!(proc_stat().map(|s| s.cpus), Some(online as usize));
     }
 
     /// Our own CPU time, which is subtracted from the machine's, is read right: a second of

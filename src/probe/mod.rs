@@ -235,7 +235,7 @@ pub fn probe_report(
             probe_group(report, members, opts, (&floor, &gate), progress)?;
             load = load.max(load_average());
         }
-        busy_warning(report, load, window.others());
+        busy_warning(report, load, &window);
     }
     report.comparisons = compare::build(report);
     Ok(())

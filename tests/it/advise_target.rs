@@ -68,21 +68,9 @@ fn a_dependency_of_another_target_is_said_not_to_be_built() {
         "{}",
         text.stdout
     );
-}
-
-/// QA cf F5: `advise`'s JSON had `provenance: null` and its page said "Binaries given to
-/// inspect: no build provenance", with an empty "Checks" section. Its provenance names the
-/// lock file it built from (its hash as `sha256sum` reads it), and the page has no checks.
-#[test]
-fn advise_says_how_it_was_built() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let r = run(&mut advise(
-        "advise-target-dep",
-        dir.path(),
-        &["--knobs", "features", "--no-probe"],
-    ));
-    assert_eq!(r.code, 0, "{}", r.stderr);
-    let v: serde_json::Value = serde_json::from_str(&r.stdout).expect("JSON report");
+    // QA cf F5: the JSON had `provenance: null` and the page said "Binaries given to inspect:
+    // no build provenance", with an empty "Checks" section. The provenance names the lock file
+    // it built from (its hash as `sha256sum` reads it), and the page has no checks.
     let lock = fixture("advise-target-dep").join("Cargo.lock");
     let sum = tool("sha256sum", &[lock.to_str().expect("utf-8")]);
     let sum = sum.split_whitespace().next().expect("a hash");
@@ -91,9 +79,9 @@ fn advise_says_how_it_was_built() {
         "{}",
         v["provenance"]
     );
-    let page = run(aotcheck()
+    let page = run(crate::util::aotcheck()
         .args(["aotcheck", "advise", "--manifest-path"])
-        .arg(fixture("advise-target-dep").join("Cargo.toml"))
+        .arg(&manifest)
         .arg("--target-dir")
         .arg(dir.path())
         .args([
