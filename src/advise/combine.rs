@@ -76,6 +76,29 @@ pub fn worth_building(picked: &[&Knob]) -> bool {
     picked.len() >= 2 || picked.iter().any(|k| matches!(k.apply, Apply::Rustflag(_)))
 }
 
+/// The status line where the progress counted a combined variant (two knobs or more to
+/// build) that the results do not call for: one knob or none saved bytes (QA ch F4: `Building
+/// variant 3/4`, then no 4/4 and no word of why).
+pub fn say_if_skipped(to_build: &[&Knob], picked: &[&Knob], out: &mut crate::output::Output) {
+    if !worth_building(to_build) || worth_building(picked) {
+        return;
+    }
+    out.status("Skipping", &skipped(picked));
+}
+
+/// Why the combined variant is not built, `picked` being too few to need it.
+fn skipped(picked: &[&Knob]) -> String {
+    match picked {
+        [] => "the combined variant: no knob saved bytes".to_string(),
+        [k] => format!(
+            "the combined variant: only {} is kept (the knobs that saved bytes, the best of \
+             each key), and its own variant is that build",
+            k.id
+        ),
+        _ => "the combined variant".to_string(),
+    }
+}
+
 /// Once every variant is built and probed: the combined knobs, the lines to paste, and where
 /// those would change nothing ([`overridden`]). Lines only for what was built and got ready:
 /// none for a combined variant an interrupt kept from being built (or probed), nor for one

@@ -375,6 +375,7 @@ fn build_all(
     if combine::worth_building(&picked) {
         combined(steps, &picked, advice, out)?;
     }
+    combine::say_if_skipped(to_build, &picked, out);
     Ok(())
 }
 

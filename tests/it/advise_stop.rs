@@ -105,6 +105,38 @@ fn a_cargo_killed_from_outside_stops_advise_and_says_so() {
 
 /// `advise` of fixture `advise-knobs` in target dir `dir`, with `args`, `strip` then
 /// `opt-level = "z"`, whose build script stalls (`ADVISE_STALL`); started, its output piped.
+/// QA ch F4: two knobs of one key (`lto`) count a combined variant in the progress (`n/4`), and
+/// only the smaller of the two is kept: the combined build would be that knob's own again. The
+/// run says it skips it and which knob is kept, and the kept one is the smaller file (`stat`).
+#[test]
+fn a_combined_variant_the_results_do_not_call_for_is_said_skipped() {
+    let r = run(&mut crate::advise::advise_saying_status(
+        "advise-knobs",
+        &shared_target_dir(),
+        &[
+            "--knobs",
+            "lto=thin,lto=fat",
+            "--no-probe",
+            "--color",
+            "never",
+        ],
+    ));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stderr.contains("variant 3/4: "), "{}", r.stderr);
+    assert!(!r.stderr.contains("variant 4/4"), "{}", r.stderr);
+    let v: Value = serde_json::from_str(&r.stdout).expect("JSON");
+    let b = binary(&v, "advise-knobs");
+    assert!(b["combined"].is_null(), "{b}");
+    let size = |id: &str| crate::advise::len(str_of(variant(b, id), "path"));
+    let kept = if size("lto=fat") < size("lto=thin") {
+        "lto=fat"
+    } else {
+        "lto=thin"
+    };
+    let said = format!("Skipping the combined variant: only {kept} is kept");
+    assert!(r.stderr.contains(&said), "{said}\n{}", r.stderr);
+}
+
 fn stall_at_z(dir: &std::path::Path, args: &[&str]) -> std::process::Child {
     let mut cmd = aotcheck();
     cmd.args(["aotcheck", "advise", "--manifest-path"])
