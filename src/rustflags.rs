@@ -146,12 +146,20 @@ pub fn config_files(cwd: &Path, cargo_home: Option<&Path>) -> Vec<PathBuf> {
 }
 
 /// Whether the cargo config file at `path` holds a setting that can change a build for
-/// `target`: anything but the tables that cannot (aliases, the terminal, `cargo new`'s
-/// defaults, network and registry access), and a `[target.X]` table only where X is `target`
-/// or a `cfg(...)` it matches. A file that cannot be read or parsed is taken to (cargo would
-/// say what is wrong). QA cf F7: zoxide's holds an alias and Windows flags, and a warning
-/// that it was not read was noise.
+/// `target` (see [`build_settings_in`]). A file that cannot be read or parsed is taken to
+/// (cargo would say what is wrong).
 pub fn config_affects_build(path: &Path, target: &str, cfgs: &[Cfg]) -> bool {
+    build_settings_in(path, target, cfgs).is_none_or(|keys| !keys.is_empty())
+}
+
+/// The settings of the cargo config file at `path` that can change a build for `target`, as
+/// cargo's dotted keys (`build.rustflags`, `env.FOO`, `target.x86_64-unknown-linux-gnu.linker`):
+/// anything but the tables that cannot (aliases, the terminal, `cargo new`'s defaults, network
+/// and registry access), and a `[target.X]` table only where X is `target` or a `cfg(...)` it
+/// matches. `None` where the file cannot be read or parsed. QA cf F7: zoxide's holds an alias
+/// and Windows flags, and a warning that it was not read was noise; QA ch F5: the warning
+/// named "(rustflags, profile)" for a file that held only `[env]`.
+pub fn build_settings_in(path: &Path, target: &str, cfgs: &[Cfg]) -> Option<Vec<String>> {
     const INERT: &[&str] = &[
         "alias",
         "term",
@@ -165,21 +173,45 @@ pub fn config_affects_build(path: &Path, target: &str, cfgs: &[Cfg]) -> bool {
         "registry",
         "registries",
     ];
-    let Ok(doc) = std::fs::read_to_string(path).map(|t| toml::from_str::<toml::Table>(&t)) else {
-        return true;
+    let text = std::fs::read_to_string(path).ok()?;
+    let doc = toml::from_str::<toml::Table>(&text).ok()?;
+    let keys_of = |prefix: String, value: &toml::Value| match value.as_table() {
+        Some(t) => t.keys().map(|k| format!("{prefix}.{k}")).collect(),
+        None => vec![prefix],
     };
-    let Ok(doc) = doc else { return true };
-    doc.iter().any(|(key, value)| match key.as_str() {
-        k if INERT.contains(&k) => false,
-        "target" => value.as_table().is_none_or(|targets| {
-            targets.keys().any(|t| {
-                t == target
-                    || (t.starts_with("cfg(")
-                        && t.parse::<Platform>().is_ok_and(|p| p.matches(target, cfgs)))
-            })
-        }),
-        _ => true,
-    })
+    let mut found = Vec::new();
+    for (key, value) in &doc {
+        match key.as_str() {
+            k if INERT.contains(&k) => {}
+            "target" => match value.as_table() {
+                Some(targets) => {
+                    for (t, table) in targets {
+                        let matches = t == target
+                            || (t.starts_with("cfg(")
+                                && t.parse::<Platform>().is_ok_and(|p| p.matches(target, cfgs)));
+                        if matches {
+                            found.extend(keys_of(format!("target.{}", quoted(t)), table));
+                        }
+                    }
+                }
+                None => found.push(key.clone()),
+            },
+            _ => found.extend(keys_of(key.clone(), value)),
+        }
+    }
+    Some(found)
+}
+
+/// A key part as cargo's dotted keys write it: quoted where it is not a bare key.
+fn quoted(part: &str) -> String {
+    let bare = part
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+    if bare {
+        part.to_string()
+    } else {
+        format!("'{part}'")
+    }
 }
 
 fn read_config(path: &Path, target: &str, cfgs: &[Cfg], found: &mut Found) -> Result<(), Error> {
@@ -302,6 +334,28 @@ mod tests {
             "[target.'cfg(unix)']\nrustflags = [\"-C\", \"x\"]\n"
         ));
         assert!(affects("not toml ["));
+        // What the warning names: the settings found, as cargo's dotted keys.
+        let settings = |text: &str| {
+            let p = dir.path().join("config.toml");
+            std::fs::write(&p, text).expect("write");
+            build_settings_in(&p, host, &cfgs)
+        };
+        assert_eq!(
+            settings("[env]\nFOO = \"1\"\n[alias]\nb = \"build\"\n"),
+            Some(vec!["env.FOO".to_string()])
+        );
+        assert_eq!(
+            settings(&format!("[target.{host}]\nlinker = \"clang\"\n")),
+            Some(vec![format!("target.{host}.linker")])
+        );
+        assert_eq!(
+            settings("[target.'cfg(unix)']\nrustflags = []\n[profile.release]\nlto = true\n"),
+            Some(vec![
+                "profile.release".to_string(),
+                "target.'cfg(unix)'.rustflags".to_string()
+            ])
+        );
+        assert_eq!(settings("not toml ["), None);
     }
 
     #[test]

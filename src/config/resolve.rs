@@ -95,10 +95,28 @@ fn unread_cargo_config(
         .filter(|f| crate::rustflags::config_affects_build(f, target, cfgs))
         .collect();
     let first = unread.first()?;
+    // The settings it holds, by name (QA ch F5: "(rustflags, profile)" for a file of `[env]`).
+    let named = match crate::rustflags::build_settings_in(first, target, cfgs) {
+        Some(keys) => {
+            let more = keys.len().saturating_sub(4);
+            let shown = crate::format::quoted(&keys[..keys.len() - more]);
+            let noun = if keys.len() == 1 {
+                "setting"
+            } else {
+                "settings"
+            };
+            let verb = if keys.len() == 1 { "applies" } else { "apply" };
+            match more {
+                0 => format!("its {noun} ({shown}) {verb}"),
+                n => format!("its {noun} ({shown} and {n} more) {verb}"),
+            }
+        }
+        None => "its settings apply".to_string(),
+    };
     Some(format!(
         "{} is not read: cargo reads `.cargo/config.toml` in the folder it runs in ({}) and \
-         those above it, not in the manifest's; its settings (rustflags, profile) apply only \
-         when the run is started in {} or below",
+         those above it, not in the manifest's; {named} only when the run is started in \
+         {} or below",
         first.display(),
         cwd.display(),
         first.parent()?.parent()?.display()

@@ -111,6 +111,14 @@ fn user_rustflags_survive_from_env_and_config() {
         "{}",
         v["warnings"]
     );
+    // The setting the file holds, by name (QA ch F5: always "(rustflags, profile)").
+    assert!(
+        v["warnings"]
+            .to_string()
+            .contains("its setting (`build.rustflags`) applies only"),
+        "{}",
+        v["warnings"]
+    );
     // Only the executable gets an analysis link: not the proc-macro, which was linked too
     // (for the host, so outside the target triple's directory).
     let names = |dir: std::path::PathBuf| -> Vec<String> {
