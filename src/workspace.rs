@@ -185,8 +185,15 @@ fn matching<'m>(members: &[&'m Package], spec: &str) -> Result<Vec<&'m Package>>
             Some(_) => format!("package pattern `{spec}` matches no member of the workspace"),
             None => format!("package `{spec}` is not a member of the workspace"),
         };
+        // As cargo: the nearest member, when one is close (QA ch F3: `-p zoxdie`).
+        let known: std::collections::BTreeSet<&str> = names.iter().copied().collect();
+        let hint = match glob {
+            Some(_) => None,
+            None => crate::spelling::nearest(spec, &known),
+        }
+        .map_or_else(String::new, |n| format!("; did you mean `{n}`?"));
         return Err(Error::Usage(format!(
-            "{what} (members: {})",
+            "{what} (members: {}){hint}",
             names.join(", ")
         )));
     }

@@ -127,19 +127,30 @@ fn a_package_glob_selects_exactly_the_matching_members() {
     }
 }
 
+/// A glob that matches no member, and a name spelt nearly right (QA ch F3: `-p zoxdie` named
+/// the members and no near one, where cargo says which is close): exit 2, one line each.
 #[test]
-fn a_package_glob_that_matches_no_member_is_exit_2_naming_the_members() {
-    let r = run(&mut check_fixture("twin-names", &["-p", "gamma-*"]));
-    assert_eq!(r.code, 2, "{}", r.stderr);
-    assert_eq!(
-        r.error_lines(),
-        [format!(
-            "error: package pattern `gamma-*` matches no member of the workspace (members: {})",
-            twin_members().join(", ")
-        )],
-        "{}",
-        r.stderr
-    );
+fn a_package_that_matches_no_member_is_exit_2_naming_the_members() {
+    let members = twin_members().join(", ");
+    for (spec, line) in [
+        (
+            "gamma-*",
+            format!(
+                "package pattern `gamma-*` matches no member of the workspace (members: {members})"
+            ),
+        ),
+        (
+            "aplha",
+            format!(
+                "package `aplha` is not a member of the workspace (members: {members}); did you \
+                 mean `alpha`?"
+            ),
+        ),
+    ] {
+        let r = run(&mut check_fixture("twin-names", &["-p", spec]));
+        assert_eq!(r.code, 2, "{}", r.stderr);
+        assert_eq!(r.error_lines(), [format!("error: {line}")], "{}", r.stderr);
+    }
 }
 
 /// How many lines of `text` carry the warning about `name` in `deny`.
