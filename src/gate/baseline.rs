@@ -145,6 +145,11 @@ pub fn provenance(report: &Report, root: &Path) -> Provenance {
         .collect();
     modes.sort();
     modes.dedup();
+    // `advise` reports no artifacts; each of its variants is the static build (QA ch F6: its
+    // provenance said no link mode at all).
+    if modes.is_empty() && report.advice.is_some() {
+        modes.push(crate::report::LinkMode::Static.as_str().to_string());
+    }
     p.link_modes = modes;
     p.cargo_lock_sha256 = std::fs::read(root.join("Cargo.lock"))
         .ok()

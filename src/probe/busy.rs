@@ -1,7 +1,7 @@
 //! The warning that the machine was busy while the probe ran: its timings are inflated and
 //! noisy. Read by the gate (a baseline's own is carried over) and by the renderers.
 
-use crate::report::Report;
+use crate::report::{ProbeMachine, Report};
 
 /// How the warning of a busy machine begins (see [`busy`]); a baseline's from before reads
 /// `the machine was busy (load average ...`, which this begins too.
@@ -117,8 +117,24 @@ fn our_seconds() -> f64 {
 /// count; once a run (see `probe_report`).
 pub(super) fn busy_warning(report: &mut Report, load_seen: f64, window: &Window) {
     let load = load_seen.max(load_average());
-    let cpus = window.cpus() as f64;
-    report.warnings.extend(warning(window.others(), load, cpus));
+    let cpus = window.cpus();
+    // To a hundredth of a CPU, the figure the JSON gives and the warning words.
+    let others = match window.others() {
+        Others::Cpus(o) => Others::Cpus((o * 100.0).round() / 100.0),
+        unknown => unknown,
+    };
+    let said = warning(others, load, cpus as f64);
+    report.probe_machine = Some(ProbeMachine {
+        cpus,
+        other_cpus: match others {
+            Others::Cpus(o) => Some(o),
+            Others::TooShort | Others::Unknown => None,
+        },
+        window_s: (window.started.elapsed().as_secs_f64() * 1000.0).round() / 1000.0,
+        load_average: load,
+        busy: said.is_some(),
+    });
+    report.warnings.extend(said);
 }
 
 /// The warning for a probe beside `others` CPUs' worth of other work (or the load average

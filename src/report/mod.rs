@@ -28,8 +28,8 @@ pub use image::{
     FileWhy, Image, ImageFile, InImage, InImageOutcome, LeftOut, LeftOutWhy, Missing, Trace,
 };
 pub use probe::{
-    ComparedMetric, Comparison, FailedRun, Memory, Probe, STDERR_LINES, Sample, Stats,
-    telling_lines,
+    ComparedMetric, Comparison, FailedRun, Memory, Probe, ProbeMachine, STDERR_LINES, Sample,
+    Stats, telling_lines,
 };
 pub use size::{
     Confidence, ConfidenceBreakdown, Coverage, CrateSize, CrateSymbols, Entered, SymbolRow,
@@ -74,6 +74,9 @@ pub struct Report {
     /// Things the user should know about the run itself (not about one binary).
     #[serde(default)]
     pub warnings: Vec<String>,
+    /// How busy the machine was while the probe ran; absent when nothing was probed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub probe_machine: Option<ProbeMachine>,
     /// What each profile knob and default feature would save (`cargo aotcheck advise`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub advice: Option<Advice>,
@@ -94,6 +97,7 @@ impl Report {
             skipped: Vec::new(),
             comparisons: Vec::new(),
             warnings: Vec::new(),
+            probe_machine: None,
             advice: None,
         }
     }

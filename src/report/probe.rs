@@ -416,3 +416,21 @@ mod tests {
         assert_eq!(telling_lines(clap2, 2), ["prog [FLAGS] <FILE>"]);
     }
 }
+
+/// The machine over the probe's window, in figures (QA ch F6: a CI job that would retry on a
+/// busy runner could read it only from a warning's prose).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ProbeMachine {
+    /// The machine's CPUs (`/proc/stat`'s `cpuN` lines).
+    pub cpus: usize,
+    /// How many CPUs other processes kept busy on average over the window (`/proc/stat`'s busy
+    /// time less this process's and the probed programs'); `None` where `/proc/stat` cannot be
+    /// read or the window was too short to tell (under 0.2 s).
+    pub other_cpus: Option<f64>,
+    /// The window's length, seconds: from before the first probed run to after the last.
+    pub window_s: f64,
+    /// The highest 1-minute load average read before and after each group of runs.
+    pub load_average: f64,
+    /// Whether the run's warning that the machine was busy was given.
+    pub busy: bool,
+}

@@ -79,6 +79,14 @@ fn a_dependency_of_another_target_is_said_not_to_be_built() {
         "{}",
         v["provenance"]
     );
+    // QA ch F6: and its link mode, as the main command's does: every variant is the static
+    // build (no interpreter: `readelf -lW`).
+    assert_eq!(v["provenance"]["link_modes"], serde_json::json!(["static"]));
+    let base = str_of(&v["advice"]["binaries"][0]["base"], "path");
+    assert!(
+        !tool("readelf", &["-lW", base]).contains("INTERP"),
+        "{base}"
+    );
     let page = run(crate::util::aotcheck()
         .args(["aotcheck", "advise", "--manifest-path"])
         .arg(&manifest)

@@ -107,6 +107,25 @@ fn a_busy_machine_is_said_and_a_failed_startup_budget_stays_failed() {
         busy.contains(&format!(" of its {cpus} CPUs busy while the probe ran)")),
         "{busy}"
     );
+    // The same in figures (QA ch F6), for CI: the warning's CPUs, over a window that holds
+    // every run's own wall time.
+    let m = &v["probe_machine"];
+    assert_eq!(m["busy"], true, "{m}");
+    assert_eq!(m["cpus"], cpus, "{m}");
+    let others = m["other_cpus"].as_f64().unwrap_or_else(|| panic!("{m}"));
+    assert!(others > (cpus as f64 - 1.5).max(0.5), "{m}");
+    assert!(
+        busy.contains(&format!("kept {others:.1} of its")),
+        "{busy} against {m}"
+    );
+    let walls: f64 = lines(&file)
+        .iter()
+        .filter_map(|l| l.split_once(" wall_ns=")?.1.parse::<f64>().ok())
+        .sum();
+    assert!(
+        m["window_s"].as_f64().is_some_and(|w| w >= walls / 1e9),
+        "{m} {walls}"
+    );
     let budget = a["checks"]
         .as_array()
         .expect("checks")
