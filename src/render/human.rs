@@ -22,6 +22,7 @@ pub fn render(report: &Report, style: &Style) -> String {
         return s;
     }
     super::gate::header(&mut s, report, style);
+    super::overview::render(&mut s, report, style);
     for (i, a) in report.artifacts.iter().enumerate() {
         if i > 0 {
             s.push('\n');

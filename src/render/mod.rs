@@ -12,6 +12,7 @@ pub mod html;
 pub mod human;
 mod image;
 pub mod markdown;
+mod overview;
 pub mod probe;
 pub mod reasons;
 mod size;

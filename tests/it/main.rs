@@ -41,6 +41,7 @@ mod image_owners;
 mod inspect;
 mod inspect_links;
 mod inspect_object;
+mod inspect_overview;
 mod inspect_prefixed;
 mod inspect_std;
 mod markdown_inspect;

@@ -1,0 +1,87 @@
+//! `inspect` of several files: one line each before the full reports, and the files that are
+//! one link (QA cf F9: a folder of artifacts had no overview, and a binary and its stripped
+//! copy, with the same build-id, were two full reports with no word that they are one build).
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+
+use super::Style;
+use crate::format::{clip_start, size};
+use crate::output::{HEADER, paint};
+use crate::report::{Binary, Report};
+
+/// The widest file column: the table fits 100 columns.
+const FILE: usize = 33;
+/// Hex digits of a build-id shown (`readelf -n` prints it whole; the JSON has it whole).
+const ID: usize = 12;
+
+/// The overview of `inspect`'s files, when it was given (or found) two or more.
+pub fn render(s: &mut String, report: &Report, style: &Style) {
+    if report.build.is_some() || report.artifacts.len() < 2 {
+        return;
+    }
+    let paths: Vec<String> = report
+        .artifacts
+        .iter()
+        .map(|a| clip_start(&crate::format::printable(&a.path, false), FILE))
+        .collect();
+    let width = paths.iter().map(|p| p.chars().count()).max().unwrap_or(0);
+    let head = format!(
+        "  {:<width$}  {:<14}  {:>10}  {:>10}  {:<7}  build-id",
+        "file", "linkage", "file size", "stripped", "symbols"
+    );
+    let _ = writeln!(
+        s,
+        "{}\n{}",
+        crate::format::count(report.artifacts.len(), "file", "files") + " inspected:",
+        paint(style.color, HEADER, &head)
+    );
+    for (a, path) in report.artifacts.iter().zip(&paths) {
+        let b = &a.binary;
+        let _ = writeln!(
+            s,
+            "  {path:<width$}  {:<14}  {:>10}  {:>10}  {:<7}  {}",
+            b.linkage.as_str(),
+            size(b.file_size),
+            b.stripped_size.map_or_else(|| "-".to_string(), size),
+            symbols(b),
+            b.build_id.as_deref().map_or("-".to_string(), short),
+        );
+    }
+    for (id, files) in one_link(report) {
+        let line = format!(
+            "{} are one link (the same build-id {}): copies of one build, stripped or not",
+            crate::format::quoted(&files),
+            short(id)
+        );
+        super::fill::fill(s, "  ", &line);
+    }
+    s.push('\n');
+}
+
+/// Whether the file keeps its symbol table: `yes`, `no` (stripped), `-` outside ELF.
+fn symbols(b: &Binary) -> &'static str {
+    match b.symtab_size {
+        Some(n) if n > 0 => "yes",
+        Some(_) => "no",
+        None => "-",
+    }
+}
+
+fn short(id: &str) -> String {
+    match id.get(..ID) {
+        Some(head) if id.len() > ID => format!("{head}…"),
+        _ => id.to_string(),
+    }
+}
+
+/// The build-ids two or more files share, each with its files' paths (in report order).
+fn one_link(report: &Report) -> Vec<(&str, Vec<&str>)> {
+    let mut by_id: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+    for a in &report.artifacts {
+        if let Some(id) = a.binary.build_id.as_deref() {
+            by_id.entry(id).or_default().push(&a.path);
+        }
+    }
+    by_id.into_iter().filter(|(_, f)| f.len() > 1).collect()
+}
