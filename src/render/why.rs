@@ -126,16 +126,11 @@ pub fn render(s: &mut String, b: &Binary, st: &Style) {
         // The steps it shares with the first chain, from the root, once (QA av F5: eight
         // chains into rand_jitter shared eight of their ten steps, some 90 lines).
         if shared > 0 {
-            let last = crate::format::clip(&chain.steps[shared - 1].symbol, 60);
-            let _ = writeln!(
-                s,
-                "      {}",
-                paint(
-                    c,
-                    DIM,
-                    &format!("… {shared} steps as in the first chain, to {last}")
-                )
-            );
+            // The name cut to what the line leaves it (QA ci F9: 103 columns with 10 steps).
+            let lead = format!("… {shared} steps as in the first chain, to ");
+            let room = super::fill::WIDTH.saturating_sub(6 + lead.chars().count());
+            let last = crate::format::clip(&chain.steps[shared - 1].symbol, room.max(20));
+            let _ = writeln!(s, "      {}", paint(c, DIM, &format!("{lead}{last}")));
         }
         for step in &chain.steps[shared..] {
             let krate = format!("  ({})", super::words::step_crate(step));
@@ -295,6 +290,39 @@ mod tests {
         // Two steps shared: written out.
         assert_eq!(s.matches("app::other").count(), 1, "{s}");
         assert_eq!(s.matches("steps as in the first chain").count(), 1, "{s}");
+        // QA ci F9: ten steps shared, to a long name: the line keeps to 100 columns.
+        let long = format!(
+            "<rustls::crypto::ring::Ring as {}>::load_private_key",
+            "x".repeat(80)
+        );
+        let mut steps: Vec<String> = (0..10).map(|i| format!("app::f{i}")).collect();
+        steps[9] = long;
+        let first: Vec<&str> = steps
+            .iter()
+            .map(String::as_str)
+            .chain(["rj::one"])
+            .collect();
+        let second: Vec<&str> = steps
+            .iter()
+            .map(String::as_str)
+            .chain(["rj::two"])
+            .collect();
+        b.why = Some(Why {
+            pattern: "rj".into(),
+            matched: "crate".into(),
+            entry_points: Some(2),
+            entry_names: Some(2),
+            chains: vec![chain("rj: one", &first), chain("rj: two", &second)],
+            more: 0,
+            note: None,
+        });
+        let mut s = String::new();
+        render(&mut s, &b, &Style::plain());
+        assert!(
+            s.contains("… 10 steps as in the first chain, to <rustls"),
+            "{s}"
+        );
+        assert!(s.lines().all(|l| l.chars().count() <= 100), "{s}");
     }
 
     /// QA bb F3: two copies of a closure that share a hash read the same once the cut took

@@ -345,7 +345,11 @@ fn notes(s: &mut String, p: &Probe) {
         }
         notes.push(note);
     }
-    notes.extend(p.warnings.iter().map(|w| format!("warning: {}", text(w))));
+    notes.extend(
+        p.warnings
+            .iter()
+            .map(|w| format!("warning: {}", super::verdict::spans(w))),
+    );
     notes.extend(
         others
             .iter()

@@ -254,7 +254,7 @@ pub fn closing(s: &mut String, report: &Report) {
     if !report.warnings.is_empty() {
         s.push_str("<section id=\"warnings\"><h2>Warnings</h2><ul>");
         for w in &report.warnings {
-            let _ = writeln!(s, "<li>{}</li>", text(w));
+            let _ = writeln!(s, "<li>{}</li>", super::verdict::spans(w));
         }
         s.push_str("</ul></section>\n");
     }

@@ -41,7 +41,12 @@ pub fn image(s: &mut String, image: Option<&Image>, ai: usize) {
     left_out(s, i);
     in_image(s, i);
     if !i.warnings.is_empty() {
-        let w: Vec<String> = i.warnings.iter().map(|w| text(w)).collect();
+        // Worded for the terminal: its backticked names as code (QA ci F10: raw backticks).
+        let w: Vec<String> = i
+            .warnings
+            .iter()
+            .map(|w| super::verdict::spans(w))
+            .collect();
         let _ = writeln!(
             s,
             "<ul class=\"warnings\"><li>warning: {}</li></ul>",
@@ -82,8 +87,8 @@ fn facts(s: &mut String, i: &Image) {
     }
     let traced = if i.trace.traced {
         format!(
-            "a traced run opened {} files (the binary's own start included)",
-            i.trace.opened
+            "a traced run opened {} (the binary's own start included)",
+            crate::format::count(i.trace.opened as usize, "file", "files")
         )
     } else {
         "not traced".to_string()

@@ -376,4 +376,30 @@ mod tests {
         assert!(!page.contains("http://") && !page.contains("https://"));
         assert!(!page.contains(" src="), "a resource to load");
     }
+
+    /// QA ci F10: warnings worded for the terminal showed their backticks raw, and a traced
+    /// run "opened 1 files".
+    #[test]
+    fn warnings_show_their_names_as_code_and_one_file_is_one() {
+        let mut report = Report::new(None);
+        let mut a = crate::report::test_artifact(1000);
+        let mut image = crate::report::test_image(
+            serde_json::json!({"outcome": "skipped", "runs": 0, "failures": 0}),
+        );
+        image.warnings = vec!["`rustls_native_certs` reads <certs>".into()];
+        image.trace.opened = 1;
+        a.image = Some(Box::new(image));
+        report.artifacts.push(a);
+        report.warnings = vec!["set `HOME`".into()];
+        let page = render(&report);
+        assert!(
+            page.contains("<code>rustls_native_certs</code> reads &lt;certs&gt;"),
+            "{page}"
+        );
+        assert!(page.contains("<li>set <code>HOME</code></li>"), "{page}");
+        assert!(page.contains("a traced run opened 1 file ("), "{page}");
+        // The report's JSON, embedded for the script, keeps them as written.
+        let shown = page.split("<script").next().unwrap_or_default();
+        assert!(!shown.contains('`'), "{shown}");
+    }
 }
