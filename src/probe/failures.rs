@@ -49,12 +49,38 @@ pub fn why_not_ready(a: &Artifact) -> String {
     let Some(p) = a.probe.as_ref() else {
         return why;
     };
-    if let Some(f) = p.failed_runs.last()
-        && let Some(line) = f.stderr_last(1).pop()
-    {
-        why.push_str(&format!("; its stderr says: {}", with_its_list(f, line)));
+    if let Some(f) = p.failed_runs.last() {
+        if printed_usage(f) {
+            why = without_exit_hint(&why);
+        }
+        if let Some(line) = f.stderr_last(1).pop() {
+            why.push_str(&format!("; its stderr says: {}", with_its_list(f, line)));
+        }
     }
     why
+}
+
+/// Whether the run printed an argument parser's usage (a line that begins `Usage:`): the
+/// arguments did not suit the program.
+fn printed_usage(f: &crate::report::FailedRun) -> bool {
+    f.stderr_tail
+        .lines()
+        .any(|l| l.trim_start().to_ascii_lowercase().starts_with("usage:"))
+}
+
+/// `why` with the hint to time its exit status (`--ready exit:2`) replaced by the one to give
+/// it arguments: a usage error is no start to time (QA ci F6: tealdeer run bare).
+fn without_exit_hint(why: &str) -> String {
+    let Some(at) = why.find(super::OTHER_STATUS) else {
+        return why.to_string();
+    };
+    let rest =
+        why[at + super::OTHER_STATUS.len()..].trim_start_matches(|c: char| c.is_ascii_digit());
+    format!(
+        "{}; it printed its usage, so these arguments do not suit it: give the ones it starts \
+         with by --probe-arg (`--probe-arg --version` times a start that exits){rest}",
+        &why[..at]
+    )
 }
 
 /// The line, and when it ends with `:` the lines that follow it (clap's "the following
@@ -216,5 +242,26 @@ mod tests {
              <INPUT>..."
         );
         assert_eq!(with_its_list(&f, "plain"), "plain");
+        // QA ci F6: and the hint is to give it arguments, not to time that exit status.
+        let mut a = probed(LinkMode::Static, 0, "grex");
+        if let Some(p) = a.probe.as_mut() {
+            p.failed_runs[0] = crate::report::FailedRun {
+                message: format!(
+                    "exited with status 2 {}{}2",
+                    super::super::FAILED_RUN_NOTE,
+                    super::super::OTHER_STATUS
+                ),
+                ..f
+            };
+        }
+        let why = why_not_ready(&a);
+        assert!(!why.contains("--ready exit:2"), "{why}");
+        assert!(
+            why.contains(
+                "so these arguments do not suit it: give the ones it starts with by --probe-arg"
+            ),
+            "{why}"
+        );
+        assert!(why.ends_with("; its stderr says: error: the following required arguments were not provided: --file <FILE>, <INPUT>..."), "{why}");
     }
 }

@@ -657,6 +657,28 @@ fn an_exit_status_named_in_the_readiness_is_timed() {
         "{}",
         r.stderr
     );
+    // QA ci F6: a run that printed its usage gets no hint to time that status.
+    let r = probe(
+        "exits",
+        &[
+            "--probe-env",
+            &env,
+            "--probe-env",
+            "EXIT_STATUS=2",
+            "--probe-env",
+            "STDERR=error: unexpected argument 'x' found\n\nUsage: exits [OPTIONS]",
+        ],
+    );
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    let said = words(&r.stderr);
+    assert!(!said.contains("--ready exit:2"), "{said}");
+    assert!(
+        said.contains(
+            "it printed its usage, so these arguments do not suit it: give the ones it starts \
+             with by --probe-arg"
+        ) && said.contains("its stderr says: error: unexpected argument 'x' found"),
+        "{said}"
+    );
     for ready in ["exit:1", "exit:0,1", "exit:any"] {
         let _ = std::fs::remove_file(&path);
         let r = with(ready);
