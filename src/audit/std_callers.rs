@@ -32,13 +32,29 @@ pub(super) fn name_std_callers(g: &Graph, a: &mut Artifact, reached: &[Reached])
         .iter_mut()
         .filter(|f| f.krate == "std" && f.has_reach() && !f.chain.is_empty())
     {
-        let callers = f
-            .chain
-            .last()
-            .and_then(|s| g.symbol(&s.symbol))
+        let on_chain = f.chain.last().and_then(|s| g.symbol(&s.symbol));
+        let mut callers = on_chain
             .map(|v| g.callers_made_for(v, STD_CRATES))
             .unwrap_or_default();
-        word(f, reached, &callers);
+        // The other functions it lists that are reached, each caller with the function it
+        // leads to (QA ci F1: tealdeer's chain ran to `getpwuid_r`, and ureq's resolver,
+        // which makes std call `getaddrinfo`, went unnamed).
+        let mut leads_to: HashMap<String, String> = HashMap::new();
+        for name in f.defined() {
+            let Some(v) = g.symbol(&name).filter(|&v| Some(v) != on_chain) else {
+                continue;
+            };
+            if !g.is_reachable(v) {
+                continue;
+            }
+            for c in g.callers_made_for(v, STD_CRATES) {
+                if !callers.iter().any(|o| o.0 == c.0 && o.1 == c.1) {
+                    leads_to.insert(c.1.clone(), name.clone());
+                    callers.push(c);
+                }
+            }
+        }
+        word_leading(f, reached, &callers, &leads_to);
     }
 }
 
@@ -47,7 +63,19 @@ pub(super) fn name_std_callers(g: &Graph, a: &mut Artifact, reached: &[Reached])
 /// that refers into std's way to the C function), after those of `f`'s chain past the
 /// package's own last step. Without callers (a graph decoded from code that sees no caller),
 /// the chain's crates alone.
+#[cfg(test)]
 pub(super) fn word(f: &mut Finding, reached: &[Reached], callers: &[Caller]) {
+    word_leading(f, reached, callers, &HashMap::new());
+}
+
+/// As [`word`], where `leads_to` names, for a caller that leads to another C function than
+/// the chain's, that function.
+fn word_leading(
+    f: &mut Finding,
+    reached: &[Reached],
+    callers: &[Caller],
+    leads_to: &HashMap<String, String>,
+) {
     let Some(package) = reached.first() else {
         return;
     };
@@ -75,9 +103,15 @@ pub(super) fn word(f: &mut Finding, reached: &[Reached], callers: &[Caller]) {
         }
     }
     // `sym`, and where it was instantiated when that is another crate.
-    let quoted = |f: &str| match generic.get(f) {
-        Some(m) => format!("`{f}` (generic, instantiated in {m}, whose code it may run)"),
-        None => format!("`{f}`"),
+    let quoted = |f: &str| {
+        let to = leads_to
+            .get(f)
+            .map_or(String::new(), |c| format!(", to `{c}`"));
+        match generic.get(f) {
+            Some(m) => format!("`{f}` (generic, instantiated in {m}, whose code it may run{to})"),
+            None if to.is_empty() => format!("`{f}`"),
+            None => format!("`{f}` ({})", &to[2..]),
+        }
     };
     if callers.is_empty() {
         // Each crate's innermost function of the chain: its data (a vtable without a symbol,

@@ -10,6 +10,7 @@ mod inlined;
 mod loading;
 pub(crate) mod native;
 mod nss_other;
+mod std_for;
 mod unused;
 use native::expect_system_zlib;
 
