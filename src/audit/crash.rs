@@ -131,7 +131,7 @@ pub(super) fn by_function(run: &HostileRun, findings: &[&Finding]) -> Option<(St
 
 /// Whether stack frame `frame` is C library function `name`: itself, or glibc's internal
 /// name for it (`__new_getpwuid_r`, `__getpwuid_r`, `__libc_getaddrinfo`).
-fn is_function(frame: &str, name: &str) -> bool {
+pub(super) fn is_function(frame: &str, name: &str) -> bool {
     let bare = frame.trim_start_matches('_');
     frame == name
         || bare == name

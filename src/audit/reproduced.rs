@@ -40,6 +40,41 @@ pub fn record_reproduced(plan: &Plan, report: &mut Report) {
     }
 }
 
+/// Why `f` does not take run `r`'s crash, pinned on other findings at `hits`' frames. Where
+/// the stack runs a function `f` lists too, the crash is no proof that `f`'s own way to it is
+/// safe (QA ci F4: tealdeer's crash in `getpwuid_r`, pinned on etcetera's `Xdg::new`, said
+/// std's finding's stack showed "none of std's lookups" above `std::env::home_dir`, and with
+/// etcetera bypassed `tldr::try_main`'s own call crashed the same way).
+fn another_findings(
+    f: &Finding,
+    r: &crate::report::HostileRun,
+    hits: &[(usize, String)],
+) -> String {
+    let frames: Vec<&str> = hits.iter().map(|(_, frame)| frame.as_str()).collect();
+    let stack = crash::shown(&r.crash_stack, None);
+    let function = f.defined().into_iter().find(|n| {
+        r.crash_stack
+            .iter()
+            .any(|frame| crash::is_function(frame, n))
+    });
+    match function {
+        Some(function) => format!(
+            "not reproduced: the crash under `{}` is another finding's, whose code is nearer it \
+             ({}); it crashed in `{function}`, which this finding's own way reaches too: once \
+             that code is changed, the same condition may crash there ({stack})",
+            r.condition,
+            crate::format::quoted(&frames)
+        ),
+        None => format!(
+            "not reproduced: the crash under `{}` is another finding's ({}); its stack shows \
+             none of {}'s lookups ({stack})",
+            r.condition,
+            crate::format::quoted(&frames),
+            f.krate
+        ),
+    }
+}
+
 pub(super) fn reproduced(a: &mut Artifact, policy: &AuditPolicy, package_version: &str) {
     // Only what the static linkage is to blame for: a failure the dynamic build shares
     // under the same condition is the program's own (it needs `HOME`), no NSS hazard.
@@ -111,13 +146,7 @@ pub(super) fn reproduced(a: &mut Artifact, policy: &AuditPolicy, package_version
                 Some(hits) => match hits.iter().find(|(i, _)| *i == n) {
                     Some((_, frame)) => Some(frame.as_str()),
                     None => {
-                        f.evidence.push(format!(
-                            "not reproduced: the crash under `{}` is another finding's; its \
-                             stack shows none of {}'s lookups ({})",
-                            r.condition,
-                            f.krate,
-                            crash::shown(&r.crash_stack, None)
-                        ));
+                        f.evidence.push(another_findings(f, r, hits));
                         continue;
                     }
                 },

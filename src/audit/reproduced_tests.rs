@@ -199,3 +199,82 @@ fn a_crash_the_dynamic_build_fails_beside_says_both_fail() {
             .is_some_and(|e| e.ends_with("the dynamic build survives it"))
     );
 }
+
+/// QA ci F4: tealdeer's crash in `getpwuid_r` is pinned on etcetera's `Xdg::new`, nearer it
+/// than std's finding's caller `tldr::try_main`. std's finding said its stack showed "none of
+/// std's lookups" above `std::env::home_dir`; it says the crash ran a function it lists too,
+/// which its own way reaches, and may crash there once etcetera's code is changed.
+#[test]
+fn a_crash_pinned_on_another_finding_in_a_function_this_one_lists_says_so() {
+    let rule = rules::find("AOT004").expect("rule");
+    let mut a = crate::report::test_artifact(1000);
+    for (krate, caller, functions) in [
+        ("std", "tldr::try_main", "`getaddrinfo`, `getpwuid_r`"),
+        (
+            "etcetera",
+            "etcetera::app_strategy::xdg::Xdg::new",
+            "`getpwuid_r`",
+        ),
+        ("openssl-sys", "openssl_sys::lookup", "`gethostbyname`"),
+    ] {
+        let mut f = new_finding(rule, krate, "1.0.0", vec!["tealdeer".into(), krate.into()]);
+        f.evidence
+            .push(format!("{}{functions}", crate::report::DEFINES));
+        f.reachable = Some(true);
+        f.chain = [
+            ("tldr::main", "tldr"),
+            (caller, krate),
+            ("__new_getpwuid_r", "[libc]"),
+        ]
+        .iter()
+        .map(|(symbol, k)| crate::report::Step {
+            symbol: (*symbol).into(),
+            krate: Some((*k).into()),
+            kind: crate::report::RefKind::Call,
+            instantiated_in: None,
+            copy: None,
+            hash: None,
+        })
+        .collect();
+        a.findings.push(f);
+    }
+    let mut run: crate::report::HostileRun = serde_json::from_value(serde_json::json!({
+        "condition": "no-home+unknown-uid", "description": "HOME unset, unknown uid",
+        "outcome": "crashed", "signal": "SIGSEGV", "exit_code": null,
+        "dynamic_outcome": "ok", "reproduce": "env -u HOME ./tldr", "detail": null,
+        "static_hazard": true
+    }))
+    .expect("run");
+    run.crash_stack = [
+        "[libnss_systemd.so.2]",
+        "__new_getpwuid_r",
+        "std::env::home_dir",
+        "etcetera::app_strategy::xdg::Xdg::new",
+        "tldr::try_main",
+        "tldr::main",
+    ]
+    .map(String::from)
+    .to_vec();
+    a.hostile = vec![run];
+    reproduced(&mut a, &AuditPolicy::default(), "1.9.1");
+    let last = |k: usize| a.findings[k].evidence.last().cloned().unwrap_or_default();
+    assert!(a.findings[1].reproduced, "{:?}", a.findings[1]);
+    assert!(!a.findings[0].reproduced);
+    assert!(
+        last(0).starts_with(
+            "not reproduced: the crash under `no-home+unknown-uid` is another finding's, whose \
+             code is nearer it (`etcetera::app_strategy::xdg::Xdg::new`); it crashed in \
+             `getpwuid_r`, which this finding's own way reaches too: once that code is \
+             changed, the same condition may crash there"
+        ),
+        "{}",
+        last(0)
+    );
+    assert!(!last(0).contains("none of std's lookups"), "{}", last(0));
+    // A finding that lists no function the stack runs keeps the plain line.
+    assert!(
+        last(2).contains("its stack shows none of openssl-sys's lookups"),
+        "{}",
+        last(2)
+    );
+}
