@@ -234,6 +234,7 @@ fn never() -> regex::Regex {
 pub fn unmatched(report: &mut Report, size: &SizeOptions) -> Option<Error> {
     let pattern = size.why.as_deref()?;
     answer_inlined(report, pattern);
+    answer_built(report, pattern);
     let answers: Vec<&Why> = report
         .artifacts
         .iter()
@@ -348,6 +349,36 @@ fn answer_inlined(report: &mut Report, pattern: &str) {
     }
 }
 
+/// `--why` of a crate the build compiled that no symbol of the binary carries, nor any the
+/// audit has a finding on: that is the answer, not exit 2 (QA ci F3: tealdeer's webpki_roots,
+/// 53 KiB of certificates merged into ureq's constants, was said to be no crate of it).
+fn answer_built(report: &mut Report, pattern: &str) {
+    let Some(note) = built_without_symbols(report, pattern) else {
+        return;
+    };
+    for a in &mut report.artifacts {
+        if let Some(w) = a.binary.why.as_mut().filter(|w| w.matched == "none")
+            && w.note.is_none()
+        {
+            w.note = Some(note.clone());
+        }
+    }
+}
+
+/// Why a crate the build compiled (its `crate_inputs`: a registry or git crate) has no
+/// symbol in the binary; `None` for a name the build has not.
+fn built_without_symbols(report: &Report, name: &str) -> Option<String> {
+    let inputs = &report.build.as_ref()?.crate_inputs;
+    let (krate, from) = inputs
+        .iter()
+        .find(|(k, _)| crate::format::same_crate(k, name))?;
+    Some(format!(
+        "`{krate}` ({from}) is a crate this build compiled, with no symbol of its own in the \
+         binary: its code and data were inlined or merged into the crates that use it (as \
+         under LTO), whose rows count its bytes, or none of it is used"
+    ))
+}
+
 /// A dependency the audit has a finding on of which nothing is in the binary.
 fn not_in_binary(f: &crate::report::Finding) -> String {
     format!(
@@ -367,7 +398,8 @@ fn inlined(report: &Report, pattern: &str) -> String {
         .flat_map(|a| &a.findings)
         .find(|f| crate::format::same_crate(&f.krate, pattern))
     else {
-        return String::new();
+        return built_without_symbols(report, pattern)
+            .map_or_else(String::new, |n| format!("; {n}"));
     };
     // Said only where the audit found it so: a package whose library has another name is in
     // the binary under that name (QA aa: prettytable-rs, the crate `prettytable`).

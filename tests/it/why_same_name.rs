@@ -135,3 +135,40 @@ fn a_binary_named_as_a_library_of_another_package_is_said_to_share_its_row() {
         .expect("a watchlib row");
     assert!(u64_of(row, "vm_size") >= main + work, "{row}");
 }
+
+/// QA ci F3: `--why webpki_roots` (certificates merged into ureq's constants) and `--filter`
+/// said it was no crate of the binary, exit 2. A crate the build compiled that no symbol
+/// carries, and no finding is on, is the answer: here cfg-if, macros only (`nm`: no symbol of
+/// it), under libloading. `--why` says so with exit 0; `--filter` still has nothing to list,
+/// exit 2, and says why in its one line.
+#[test]
+fn a_compiled_crate_without_symbols_is_said_to_be_one() {
+    let r = run(&mut check_fixture(
+        "audit-libloading",
+        &["--why", "cfg_if", "--warn-only"],
+    ));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).expect("JSON");
+    let a = artifact(&v, "static");
+    let nm = tool("nm", &[str_of(a, "path")]);
+    assert!(!nm.contains("cfg_if"), "cfg_if has symbols");
+    let why = &a["binary"]["why"];
+    assert_eq!(why["matched"], "none", "{why}");
+    let note = str_of(why, "note");
+    assert!(
+        note.starts_with("`cfg_if` (1.")
+            && note.contains(") is a crate this build compiled, with no symbol of its own"),
+        "{note}"
+    );
+    let r = run(&mut check_fixture(
+        "audit-libloading",
+        &["--filter", "cfg-if"],
+    ));
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert_eq!(r.error_lines().len(), 1, "{}", r.stderr);
+    assert!(
+        words(&r.stderr).contains("is a crate this build compiled, with no symbol of its own"),
+        "{}",
+        r.stderr
+    );
+}
