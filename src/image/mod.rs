@@ -87,6 +87,7 @@ pub fn check(plan: &Plan, report: &mut Report, out: &mut Output) -> Result<()> {
         // even a short program is read at its exit stop (`None` without `cc`).
         gate: crate::probe::exec_gate(&plan.dirs.probe_floor).ok(),
         scratch: scratch.path(),
+        roots: tls::compiled_roots(report),
     };
     for (i, bin, t) in wanted {
         let a = &report.artifacts[i];
@@ -133,6 +134,8 @@ struct Context<'a> {
     ns: std::result::Result<inside::Namespaces, String>,
     gate: Option<PathBuf>,
     scratch: &'a Path,
+    /// The crates of built-in CA roots the build compiled (see [`tls::compiled_roots`]).
+    roots: Vec<String>,
 }
 
 /// `<dir>/<package>/<bin>/<link mode>` and the `.tar` beside it.
@@ -235,7 +238,7 @@ fn one(
     if s.args.is_some() {
         replaced::probe_only(&mut contents.left_out, &start.args, &raw_args);
     }
-    warnings.extend(tls::missing_cas(a, &contents.files));
+    warnings.extend(tls::missing_cas(a, &contents.files, &ctx.roots));
     let m = meta_of(ctx, a, bin, &entrypoint, &image_env, ports, source);
     let started = std::time::Instant::now();
     let w = layout::write(&contents.entries, &m, t)?;
