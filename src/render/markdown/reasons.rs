@@ -70,6 +70,7 @@ pub fn render(s: &mut String, report: &Report) {
     );
     finding_details(s, &details);
     new_findings(s, report, &details);
+    allowed_findings(s, report);
     table(
         s,
         "| Binary | Under `--hostile` | Outcome | Verdict |",
@@ -125,14 +126,55 @@ fn new_findings(s: &mut String, report: &Report, counted: &[(&Artifact, &Finding
             )
         })
         .collect();
+    listed(s, "New since the baseline, not failing the run:", lines);
+}
+
+/// `lines` under `heading`, a blank line after; nothing for none.
+fn listed(s: &mut String, heading: &str, lines: Vec<String>) {
     if lines.is_empty() {
         return;
     }
-    let _ = writeln!(s, "New since the baseline, not failing the run:\n");
+    let _ = writeln!(s, "{heading}\n");
     for l in lines {
         let _ = writeln!(s, "{l}");
     }
     s.push('\n');
+}
+
+/// The findings an `allow` waives (those new since the baseline are listed above), one line
+/// each with its reason: they count for no verdict, and a pull-request comment that left them
+/// out hid a waived crash hazard (QA ci F7: tealdeer's two AOT004 errors, "findings 2
+/// allowed" in the terminal, were nowhere in the Markdown).
+fn allowed_findings(s: &mut String, report: &Report) {
+    let lines: Vec<String> = report
+        .artifacts
+        .iter()
+        .flat_map(|a| a.findings.iter().map(move |f| (a, f)))
+        .filter(|(_, f)| f.allowed && !f.new_since_baseline)
+        .map(|(a, f)| {
+            format!(
+                "- {}: {} {} {} ({}{}): {}",
+                binary_label(a),
+                cell(&f.rule),
+                cell(&f.krate),
+                escape(&f.title),
+                f.severity.as_str(),
+                if f.reproduced {
+                    ", a crash reproduced"
+                } else {
+                    ""
+                },
+                f.reason
+                    .as_deref()
+                    .map_or_else(|| "no reason given".to_string(), escape)
+            )
+        })
+        .collect();
+    listed(
+        s,
+        "Allowed by the configuration, not failing the run:",
+        lines,
+    );
 }
 
 /// Below the table of crashes: for each, the shell command that reproduces it, as the terminal,
@@ -308,6 +350,32 @@ mod tests {
         let mut s = String::new();
         render(&mut s, &r);
         s
+    }
+
+    /// QA ci F7: an allowed finding is listed with its reason; nothing for none.
+    #[test]
+    fn allowed_findings_are_listed_with_their_reasons() {
+        let f: Finding = serde_json::from_value(serde_json::json!({
+            "rule": "AOT004", "title": "glibc NSS lookups", "severity": "error",
+            "crate": "etcetera", "version": "0.11.0", "path": ["tealdeer", "etcetera"],
+            "evidence": [], "allowed": true, "reason": "HOME is set <always>",
+            "advice": "", "reproduced": true
+        }))
+        .expect("a finding");
+        let s = rendered(f.clone());
+        assert!(
+            s.contains(
+                "Allowed by the configuration, not failing the run:\n\n- `app`: `AOT004` \
+                 `etcetera` glibc NSS lookups (error, a crash reproduced): HOME is set \
+                 \\<always>\n"
+            ),
+            "{s}"
+        );
+        let s = rendered(Finding {
+            allowed: false,
+            ..f
+        });
+        assert!(!s.contains("Allowed by the configuration"), "{s}");
     }
 
     /// QA ax F6: a pull-request comment named std's new AOT004 finding with nothing of why;
