@@ -13,9 +13,9 @@ fn reqwests_resolver_is_advised_only_with_reqwest() {
         let mut a = crate::report::test_artifact(1000);
         a.findings.push(crate::audit::findings::new_finding(
             rule,
-            "std",
-            "1.95.0",
-            vec!["app".into(), "std".into()],
+            "hyper",
+            "1.0.0",
+            vec!["app".into(), "hyper".into()],
         ));
         crate::audit::nss_advice::fit(&mut a, &reached);
         crate::audit::nss_advice::fit(&mut a, &reached);
@@ -55,13 +55,7 @@ fn the_advice_knows_reqwests_resolver_and_crates_that_read_home_first() {
     reached[1].features = vec!["hickory-dns".into()];
     let advice = |krate: &str, defines: &str, via: &str, reached: &[Reached]| {
         let mut a = crate::report::test_artifact(1000);
-        let mut f = crate::audit::findings::new_finding(
-            rule,
-            krate,
-            "1.0.0",
-            vec!["app".into(), krate.into()],
-        );
-        f.evidence.push(format!("{DEFINES}`{defines}`"));
+        let mut f = nss_finding(krate, &format!("`{defines}`"));
         f.chain = vec![step("app::main"), step(via), step(defines)];
         a.findings.push(f);
         fit(&mut a, reached);
@@ -226,4 +220,42 @@ fn a_resolver_already_in_the_binary_is_named_as_such() {
     );
     let users = advice("dirs-sys", "getpwuid_r");
     assert!(!users.contains("hickory"), "{users}");
+}
+
+/// QA ci F11: std's user lookup is `env::home_dir`'s, of the user running the program; its
+/// advice says to have `HOME` set and nothing of other users' entries, which another crate's
+/// finding keeps.
+#[test]
+fn stds_user_lookup_is_advised_as_its_own_users() {
+    let app = package("app", None);
+    let reached = app_and(&app, &app);
+    let advice = |krate: &str| {
+        let mut a = crate::report::test_artifact(1000);
+        a.findings
+            .push(nss_finding(krate, "`getaddrinfo`, `getpwuid_r`"));
+        crate::audit::nss_advice::fit(&mut a, &reached[..1]);
+        a.findings[0].advice.clone()
+    };
+    let std = advice("std");
+    assert!(
+        std.contains("std's `env::home_dir`, std's one user lookup"),
+        "{std}"
+    );
+    assert!(!std.contains("other users"), "{std}");
+    assert!(std.contains("hickory-resolver"), "{std}");
+    let other = advice("uzers");
+    assert!(
+        other.contains("for other users (a file's or a process's owner)"),
+        "{other}"
+    );
+}
+
+/// An AOT004 finding on `krate` whose static binary defines `defines` (as the evidence lists
+/// them: `` `a`, `b` ``).
+fn nss_finding(krate: &str, defines: &str) -> Finding {
+    let rule = rules::find("AOT004").expect("rule");
+    let mut f =
+        crate::audit::findings::new_finding(rule, krate, "1.0.0", vec!["app".into(), krate.into()]);
+    f.evidence.push(format!("{DEFINES}{defines}"));
+    f
 }

@@ -39,6 +39,12 @@ const HOME_FIRST: &[&str] = &[
 const NSS_ADVICE: &str = "Build for musl when its target is installed (no NSS), ship the dynamic \
                           build, or avoid the lookup: ";
 
+/// The way around std's user lookup: `env::home_dir` of the user running the program, the one
+/// std makes.
+const STD_OWN_USER: &str = "`HOME` set where the program runs (the image's or the service's \
+                            environment): std's `env::home_dir`, std's one user lookup, reads \
+                            it first and looks the user up only when it is unset or empty";
+
 /// The kinds of NSS lookup: the prefixes of their functions, and how to do without them.
 const LOOKUPS: &[(&[&str], &str)] = &[
     (
@@ -106,7 +112,12 @@ pub(super) fn fit(a: &mut crate::report::Artifact, reached: &[Reached]) {
             .into_iter()
             .filter(|n| !internal.contains(n))
             .collect();
-        let (advice, hosts) = nss_advice(&functions);
+        let (mut advice, hosts) = nss_advice(&functions);
+        // std looks up no user but the one running it, in `env::home_dir` (QA ci F11: tldr
+        // was told of other users' entries it never asks for).
+        if same_crate(&f.krate, "std") {
+            advice = advice.replace(LOOKUPS[1].1, STD_OWN_USER);
+        }
         f.advice = advice;
         let users_only = !functions.is_empty()
             && functions
