@@ -298,6 +298,26 @@ pub fn started_without_sys<'a>(opened: impl Iterator<Item = &'a str>) -> Option<
     ))
 }
 
+/// The flags a probe of a program that exits is often given to time its start, which an image
+/// rarely wants to run on every start.
+const PROBE_ONLY: &[&str] = &["--version", "-V", "--help", "-h", "version", "help"];
+
+/// A warning when the entrypoint's arguments are the probe's (`inherited`: `image.args` is not
+/// set) and nothing but a version or help flag: every `docker run IMAGE ARGS` then runs
+/// `PROGRAM --version ARGS` (QA ci F8: tealdeer's image, probed with `--version`).
+pub fn probe_flag_warning(entrypoint: &[String], inherited: bool) -> Option<String> {
+    let (program, args) = entrypoint.split_first()?;
+    if !inherited || args.is_empty() || !args.iter().all(|a| PROBE_ONLY.contains(&a.as_str())) {
+        return None;
+    }
+    let args = args.join(" ");
+    Some(format!(
+        "the image's entrypoint is `{program} {args}`, the probe's arguments, as `image.args` \
+         is not set: every `docker run IMAGE ARGS` runs `{program} {args} ARGS`; set \
+         `image.args = []` to ship the program alone"
+    ))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -436,6 +456,23 @@ mod tests {
         // QA ce F3: a program that exits (rustscan `-a 127.0.0.1`) is a client of the address:
         // `0.0.0.0` in its place would change what it does.
         let w = loopback_warnings(&["-a".into(), "127.0.0.1".into()], true, false);
+        // QA ci F8: a version flag taken from the probe is said; set by `image.args`, or with
+        // another argument, it is not.
+        let ep = |args: &[&str]| -> Vec<String> {
+            std::iter::once("/app/tldr")
+                .chain(args.iter().copied())
+                .map(String::from)
+                .collect()
+        };
+        let said = probe_flag_warning(&ep(&["--version"]), true).expect("a warning");
+        assert!(
+            said.starts_with("the image's entrypoint is `/app/tldr --version`, the probe's"),
+            "{said}"
+        );
+        assert!(said.contains("runs `/app/tldr --version ARGS`"), "{said}");
+        assert_eq!(probe_flag_warning(&ep(&["--version"]), false), None);
+        assert_eq!(probe_flag_warning(&ep(&["--list"]), true), None);
+        assert_eq!(probe_flag_warning(&ep(&[]), true), None);
         assert_eq!(w.len(), 1, "{w:?}");
         assert!(w[0].contains("a program that connects there"), "{w:?}");
         assert!(!w[0].contains("0.0.0.0"), "{w:?}");

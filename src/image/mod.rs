@@ -224,6 +224,7 @@ fn one(
         s.args.is_none(),
         server,
     ));
+    warnings.extend(meta::probe_flag_warning(&entrypoint, s.args.is_none()));
     let label = format!("{}-{}", a.name, a.link_mode.map_or("", LinkMode::as_str));
     // What it opens on this machine, run as the probe runs it.
     let (host, trace) = trace::host_run(a, probe, ctx.scratch, &label);
