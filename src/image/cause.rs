@@ -10,6 +10,9 @@ pub struct HostOnly {
     /// Variables given to the host run (`--probe-env`, the config's `probe_env`) that the
     /// image's `Env` lacks.
     pub env: Vec<String>,
+    /// Variables given to the host run that the image's `Env` sets otherwise (`HOME`: the
+    /// image's user's home), each with the host run's value and the image's.
+    pub differ: Vec<(String, String, String)>,
     /// The probe set `PORT` for the host run (a `tcp`/`http` readiness), the image's `Env` has
     /// none, and the image gives the binary no `{port}` in its arguments or variables.
     pub port: bool,
@@ -37,7 +40,18 @@ pub fn host_only(
     // and is named as a possibility only. A `PORT` of the user's (`--probe-env`) is in `env`.
     let port =
         waits_on_port && !port_given && !image_has("PORT") && !env.iter().any(|k| k == "PORT");
-    HostOnly { env, port }
+    // A value the image sets otherwise (QA ci F5: `--probe-env HOME=/tmp/home`, where the
+    // host run found its page cache, against the image's `/home/nonroot`): the port aside,
+    // which each run is handed anew.
+    let differ = probe_env
+        .iter()
+        .filter(|(k, _)| k != "PORT")
+        .filter_map(|(k, v)| {
+            let (_, theirs) = image_env.iter().find(|(x, _)| x == k)?;
+            (theirs != v).then(|| (k.clone(), v.clone(), theirs.clone()))
+        })
+        .collect();
+    HostOnly { env, differ, port }
 }
 
 /// The arguments that name a path on this machine (absolute: the whole argument, or the value
@@ -108,6 +122,14 @@ pub fn not_started(
              the run on the host: set what the binary needs in `image.env` (`{{port}}` stands \
              for the image's port)",
             names.join(", ")
+        ));
+    }
+    for (name, host, image) in &host.differ {
+        causes.push(format!(
+            "the run on the host had `{name}={host}`, which the image sets otherwise \
+             (`{name}={image}`): what the binary found through it on the host, it looks for \
+             elsewhere there; set `{name}` in `image.env`, or add the files it needs at the \
+             image's place with `image.files`"
         ));
     }
     // Only a possibility (see `host_only`): named when nothing surer is known; beside a host
@@ -257,6 +279,44 @@ mod tests {
             why.contains("if the binary reads its port from `PORT`"),
             "{why}"
         );
+    }
+
+    /// QA ci F5: tealdeer probed with `--probe-env HOME=/tmp/home` found its page cache there;
+    /// the image's `HOME` is its user's, and the reason was "did not get ready with the
+    /// image's own environment and files". It names the variable and both values; one the
+    /// image sets alike, or `PORT` (handed to each run anew), is none.
+    #[test]
+    fn a_variable_the_image_sets_otherwise_is_named_with_both_values() {
+        let pair = |k: &str, v: &str| (k.to_string(), v.to_string());
+        let probe = [
+            pair("HOME", "/tmp/home"),
+            pair("LANG", "C"),
+            pair("PORT", "1"),
+        ];
+        let image = [
+            pair("HOME", "/home/nonroot"),
+            pair("LANG", "C"),
+            pair("PORT", "2"),
+        ];
+        let h = host_only(&probe, &image, true, false);
+        assert_eq!(
+            h.differ,
+            [(
+                "HOME".to_string(),
+                "/tmp/home".to_string(),
+                "/home/nonroot".to_string()
+            )]
+        );
+        assert!(h.env.is_empty() && !h.port, "{h:?}");
+        let why = not_started(None, None, &[], &h);
+        assert!(
+            why.starts_with(
+                "the run on the host had `HOME=/tmp/home`, which the image sets otherwise \
+                 (`HOME=/home/nonroot`)"
+            ),
+            "{why}"
+        );
+        assert_ne!(why, NOT_READY);
     }
 
     #[test]

@@ -30,6 +30,16 @@ pub(crate) fn image(v: &Value) -> &Value {
     i
 }
 
+/// The report of a run whose image did not start (exit 1), and the reason it gives.
+fn failed_inside(r: &Run) -> (Value, String) {
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    let v = report(r);
+    let inside = &image(&v)["in_image"];
+    assert_eq!(inside["outcome"], "failed", "{inside}");
+    let reason = str_of(inside, "reason").to_string();
+    (v, reason)
+}
+
 pub(crate) fn report(r: &Run) -> Value {
     serde_json::from_str(&r.stdout).unwrap_or_else(|e| panic!("{e}: {}", r.stderr))
 }
@@ -106,6 +116,48 @@ fn privileged_qa_b1_a_variable_only_the_probe_had_does_not_start_the_image() {
     assert_eq!(String::from_utf8_lossy(&out.stdout), "hi\n");
 }
 
+/// QA ci F5: tealdeer probed with `--probe-env HOME=...` found its page cache there and not in
+/// its image, whose `HOME` is its user's; the reason was "it did not get ready with the
+/// image's own environment and files". Here the fixture reads `$HOME/.greeting`: the reason
+/// names `HOME` with the host run's value and the image's.
+#[test]
+fn privileged_a_variable_the_image_sets_otherwise_is_named_with_both_values() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let home = dir.path().join("home");
+    std::fs::create_dir_all(&home).expect("mkdir");
+    std::fs::write(home.join(".greeting"), "hi\n").expect("write");
+    let home_var = format!("HOME={}", home.display());
+    let r = probed(
+        "image-env",
+        dir.path(),
+        "[image]\nenv = { GREETING = \"from-home\" }\n",
+        &[
+            "--probe-env",
+            "GREETING=from-home",
+            "--probe-env",
+            &home_var,
+        ],
+    );
+    let (v, reason) = failed_inside(&r);
+    let inside = &image(&v)["in_image"];
+    assert!(
+        reason.starts_with(&format!(
+            "the run on the host had `{home_var}`, which the image sets otherwise \
+             (`HOME=/home/nonroot`)"
+        )),
+        "{reason}"
+    );
+    // By hand, the run fails as said: no `.greeting` in the image's home.
+    let cmd = str_of(inside, "reproduce");
+    let out = Command::new("sh").args(["-c", cmd]).output().expect("sh");
+    assert_eq!(out.status.code(), Some(1), "{cmd}");
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        said.contains("cannot read /home/nonroot/.greeting"),
+        "{said}"
+    );
+}
+
 #[test]
 fn privileged_qa_b1_a_server_runs_inside_as_its_config_says_port_and_all() {
     let dir = tempfile::tempdir().expect("tempdir");
@@ -121,11 +173,7 @@ fn privileged_qa_b1_a_server_runs_inside_as_its_config_says_port_and_all() {
     // The host run had PORT from the probe; the image has none.
     let table = format!("[image]\nport = {port}\nenv = {{ GREETING = \"hi\" }}\n");
     let r = probed("image-env", dir.path(), &table, &args);
-    assert_eq!(r.code, 1, "{}", r.stderr);
-    let v = report(&r);
-    let inside = &image(&v)["in_image"];
-    assert_eq!(inside["outcome"], "failed", "{inside}");
-    let reason = str_of(inside, "reason");
+    let (_, reason) = failed_inside(&r);
     // The probe set `PORT`, so whether the binary reads it is not known: a possibility only.
     assert!(
         reason.contains("if the binary reads its port from `PORT`") && !reason.contains("GREETING"),
