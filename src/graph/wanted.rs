@@ -91,13 +91,14 @@ pub fn inspect_file(
     binary: &mut Binary,
     settings: &SizeOptions,
 ) -> Result<()> {
-    // A stripped build of this tool's main command left its analysis link (the same build
-    // id) beside it: its symbols name the crates, as the main command's do (QA bm F8: `inspect`
-    // of the shipped `btm` named none).
-    let stripped = binary.symtab_size.is_none_or(|n| n == 0);
-    let analysis_path = stripped
-        .then(|| analysis_link_of(path, binary.build_id.as_deref()?, settings))
-        .flatten();
+    // A build of this tool's main command left its analysis link (the same build id) beside
+    // it: its relocations are the exact edges, as the main command's are, and a stripped
+    // build's symbols name the crates (QA bm F8: `inspect` of the shipped `btm` named none;
+    // QA cj F1: an unstripped copy got the graph decoded from its code, "lower confidence").
+    let analysis_path = binary
+        .build_id
+        .as_deref()
+        .and_then(|id| analysis_link_of(path, id, settings));
     let analysis_map = analysis_path.as_deref().and_then(|p| Mapped::open(p).ok());
     let mut input = Input {
         bytes: file.bytes(),

@@ -249,3 +249,30 @@ fn inspect_of_a_stripped_dynamic_build_finds_its_analysis_link() {
     assert!(a.iter().any(|c| c.0 == "table"), "{a:?}");
     assert_eq!(a, b, "inspect against the main command's crate table");
 }
+
+/// QA cj F1: `inspect` of an unstripped build (just's, in place) took its graph from the code,
+/// "lower confidence", though the build's analysis link was there, found for its stripped
+/// copy alone. Both get the link's exact edges, as the main command has them (the same count);
+/// the unstripped one keeps its own symbols (`symbols_from` is only for borrowed names).
+#[test]
+fn inspect_of_an_unstripped_build_takes_its_edges_from_the_analysis_link() {
+    let full = report("unstripped");
+    let path = str_of(&full, "path");
+    assert!(has_symtab(path), "{path} should keep its symbols");
+    let r = run(crate::util::aotcheck().args(["aotcheck", "inspect", "--format", "json", path]));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let v: Value = serde_json::from_str(&r.stdout).expect("JSON");
+    let ours = &v["artifacts"][0]["binary"];
+    assert_eq!(
+        ours["graph"]["edges_from"], "analysis-link",
+        "{}",
+        ours["graph"]
+    );
+    assert_eq!(full["binary"]["graph"]["edges_from"], "analysis-link");
+    assert_eq!(ours["graph"]["edges"], full["binary"]["graph"]["edges"]);
+    assert!(
+        ours["coverage"].get("symbols_from").is_none(),
+        "{}",
+        ours["coverage"]
+    );
+}
