@@ -56,12 +56,13 @@ pub(super) fn check_message(c: &Check) -> String {
         .iter()
         .map(|x| x.written(|n| format!("<code>{}</code>", text(n))))
         .collect();
+    // One a line, as the Markdown lists them (QA cj F5: five references ran on in one cell).
     format!(
-        "{}{}{}{}",
+        "{}{}<ul class=\"entries\"><li>{}</li></ul>{}",
         spans(body),
-        text(lead),
-        cut.join(", "),
-        text(&more)
+        text(lead.trim_end()),
+        cut.join("</li><li>"),
+        text(more.trim_start())
     )
 }
 
@@ -219,6 +220,33 @@ mod tests {
             md.contains("➖ not counted") && md.contains("⚠️ warn"),
             "{md}"
         );
+    }
+
+    /// QA cj F5: a crate check's new entry points, one a line.
+    #[test]
+    fn new_entry_points_are_a_list() {
+        use crate::report::{Check, CheckId, NewEntry, Verdict};
+        let mut c = Check::worded(
+            CheckId::BaselineCrate("crc32fast".into()),
+            Verdict::Fail,
+            "crate crc32fast is new: 19.8 KiB".into(),
+        );
+        c.new_entries = ["a", "b"]
+            .map(|f| NewEntry {
+                from: format!("just::{f}"),
+                to: "crc32fast::hash".into(),
+                retained: None,
+            })
+            .to_vec();
+        c.entry_points = vec!["just::a".into(), "just::b".into()];
+        crate::gate::entry_points::end_message_with_entry_points(&mut c);
+        let cell = super::check_message(&c);
+        assert!(
+            cell.starts_with("crate crc32fast is new: 19.8 KiB; new entry points:<ul class=\"entries\"><li><code>just::a</code>"),
+            "{cell}"
+        );
+        assert_eq!(cell.matches("<li>").count(), 2, "{cell}");
+        assert!(cell.ends_with("</li></ul>"), "{cell}");
     }
 
     #[test]
