@@ -6,6 +6,7 @@
 //! `--link dynamic` alone, the dynamic artifact gets the rules that apply to it.
 
 mod advice;
+pub mod advised;
 mod caller;
 mod crash;
 mod ctors;

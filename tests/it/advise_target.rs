@@ -105,3 +105,36 @@ fn a_dependency_of_another_target_is_said_not_to_be_built() {
     assert!(!page.stdout.contains("no build provenance"));
     assert!(!page.stdout.contains("<section id=\"gate\">"));
 }
+
+/// QA cj F4: the `.cargo/config.toml` lines make every `--target` build the static glibc build,
+/// and just's has AOT004 errors that advise never named. audit-nix looks its user up (nix's
+/// `User::from_uid`): with the relocation model's lines to paste, a warning names the NSS
+/// function the base defines, as `nm` lists it.
+#[test]
+fn the_rustflags_lines_name_the_lookups_of_the_static_build_they_make() {
+    let r = run(&mut crate::advise::advise(
+        "audit-nix",
+        &shared_target_dir(),
+        &["--knobs", "relocation-model=static", "--no-probe"],
+    ));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).expect("JSON");
+    assert!(
+        v["advice"]["rustflags_snippet"].is_string(),
+        "{}",
+        v["advice"]
+    );
+    let base = str_of(&v["advice"]["binaries"][0]["base"], "path");
+    let nm = tool("nm", &[base]);
+    assert!(
+        nm.contains(" getpwuid_r"),
+        "nm lists no getpwuid_r in {base}"
+    );
+    let warned = v["warnings"].as_array().expect("warnings").iter().any(|w| {
+        w.as_str().is_some_and(|w| {
+            w.starts_with("the static glibc build that the `.cargo/config.toml` lines make")
+                && w.contains("`getpwuid_r`")
+        })
+    });
+    assert!(warned, "{}", v["warnings"]);
+}
