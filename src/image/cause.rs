@@ -206,9 +206,11 @@ pub fn failed_run_note(message: &str, (own_args, own_env): (bool, bool)) -> Stri
     let inside = format!("(a failing run is not timed; in the image, {args}, and {env})");
     // The host's runs got ready with the same readiness: the hint at another exit status
     // (`--ready exit:1`) is none for the image.
+    // Nor is the one at the probe's arguments, which the image's run may not have.
+    let message = message.replace(crate::probe::NO_ARGS, "");
     let message = match message.split_once(crate::probe::OTHER_STATUS) {
         Some((head, _)) => head,
-        None => message,
+        None => &message,
     };
     message.replace(crate::probe::FAILED_RUN_NOTE, &inside)
 }

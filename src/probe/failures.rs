@@ -71,8 +71,9 @@ fn printed_usage(f: &crate::report::FailedRun) -> bool {
 /// `why` with the hint to time its exit status (`--ready exit:2`) replaced by the one to give
 /// it arguments: a usage error is no start to time (QA ci F6: tealdeer run bare).
 fn without_exit_hint(why: &str) -> String {
+    let why = why.replace(super::NO_ARGS, "");
     let Some(at) = why.find(super::OTHER_STATUS) else {
-        return why.to_string();
+        return why;
     };
     let rest =
         why[at + super::OTHER_STATUS.len()..].trim_start_matches(|c: char| c.is_ascii_digit());

@@ -652,8 +652,11 @@ fn an_exit_status_named_in_the_readiness_is_timed() {
     assert!(
         r.stderr
             .contains("exited with status 1 (a failing run is not timed")
-            && r.stderr
-                .contains("; if the program exits so when it works, pass --ready exit:1"),
+            && r.stderr.contains(
+                "; it ran with no arguments: give it those it starts with by --probe-arg \
+                     (`--probe-arg --version` times a start that exits); if the program exits \
+                     so when it works, pass --ready exit:1"
+            ),
         "{}",
         r.stderr
     );
@@ -672,6 +675,7 @@ fn an_exit_status_named_in_the_readiness_is_timed() {
     assert_eq!(r.code, 2, "{}", r.stderr);
     let said = words(&r.stderr);
     assert!(!said.contains("--ready exit:2"), "{said}");
+    assert!(!said.contains("it ran with no arguments"), "{said}");
     assert!(
         said.contains(
             "it printed its usage, so these arguments do not suit it: give the ones it starts \

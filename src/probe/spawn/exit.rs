@@ -145,14 +145,22 @@ fn failed(spec: &RunSpec, status: WaitStatus, timed_out: bool) -> Option<Box<Run
     }
     // A tool that exits 1 when it worked (a diff) is timed with `exit:1` (QA bu F2: the
     // error named no way out).
+    // Run with no arguments, a program that failed most likely wants some: said first (QA cj
+    // F2: `just` bare ran its project's default recipe, and the hint was `--ready exit:101`).
+    let bare = if spec.args.is_empty() { NO_ARGS } else { "" };
     let then = match status {
         WaitStatus::Exited(_, code) if !ok.accepts(code) => {
-            format!("{FAILED_RUN_NOTE}{OTHER_STATUS}{code}")
+            format!("{FAILED_RUN_NOTE}{bare}{OTHER_STATUS}{code}")
         }
-        _ => FAILED_RUN_NOTE.to_string(),
+        _ => format!("{FAILED_RUN_NOTE}{bare}"),
     };
     Some(ended_early(status, "exit-status", &then))
 }
+
+/// What a failed run's message says, before any other hint, when the program was given no
+/// arguments.
+pub const NO_ARGS: &str = "; it ran with no arguments: give it those it starts with by \
+                           --probe-arg (`--probe-arg --version` times a start that exits)";
 
 /// What a failed run's message ends with when it exited with a status the readiness does not
 /// time, before that status: how to time it. An image's start inside says nothing of it (the

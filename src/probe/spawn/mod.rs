@@ -37,7 +37,7 @@ mod exit;
 mod start;
 mod until;
 
-pub use exit::{FAILED_RUN_NOTE, OTHER_STATUS};
+pub use exit::{FAILED_RUN_NOTE, NO_ARGS, OTHER_STATUS};
 
 use std::path::Path;
 use std::time::Duration;
