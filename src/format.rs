@@ -97,6 +97,19 @@ pub fn binary_size(b: u64) -> Option<String> {
         .map(|(name, unit)| format!("{} {name}", thousands(b / unit)))
 }
 
+/// A budget's limit as a budget is written, when it is a whole number of a unit: `8 MiB`,
+/// `5 ms` (QA bx F5, cc F7: "limit 8.00 MiB" and "limit 5.00 ms" beside the messages' "8 MiB"
+/// and "5 ms"); `None` otherwise, for the unit's usual figure.
+pub fn whole_limit(limit: f64, unit: crate::report::Unit) -> Option<String> {
+    match unit {
+        crate::report::Unit::Bytes => binary_size(limit as u64),
+        crate::report::Unit::Ms if limit >= 1.0 && limit.fract() == 0.0 => {
+            Some(format!("{} ms", thousands(limit as u64)))
+        }
+        _ => None,
+    }
+}
+
 /// `b` in decimal units when it is a round figure in one (at most two decimals: `1.9 MB`,
 /// `2.2 MB`, `500 kB`), as a budget written so in the configuration is: said beside the binary
 /// units every size is given in, so the user finds their own figure (QA ah, F10).

@@ -96,7 +96,10 @@ fn checks(s: &mut String, all: &[Row]) {
     );
     for (label, a, c) in all {
         let reference = match (c.limit, c.baseline) {
-            (Some(l), _) => format!("limit {}", value(Some(l), c.unit)),
+            (Some(l), _) => match crate::format::whole_limit(l, c.unit) {
+                Some(whole) => format!("limit {whole}"),
+                None => format!("limit {}", value(Some(l), c.unit)),
+            },
             (None, Some(b)) => format!("was {}", value(Some(b), c.unit)),
             _ => "–".into(),
         };

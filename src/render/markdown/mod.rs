@@ -99,9 +99,9 @@ fn reference(c: &Check) -> String {
     match (c.limit, c.baseline) {
         // A budget of a whole number of a unit as the message says it (QA bx F5: "limit 8.00
         // MiB" beside "the budget of 8 MiB").
-        (Some(l), _) => match crate::format::binary_size(l as u64) {
-            Some(whole) if c.unit == Unit::Bytes => format!("limit {whole}"),
-            _ => format!("limit {}", value(Some(l), c.unit)),
+        (Some(l), _) => match crate::format::whole_limit(l, c.unit) {
+            Some(whole) => format!("limit {whole}"),
+            None => format!("limit {}", value(Some(l), c.unit)),
         },
         (None, Some(b)) => format!("was {}", value(Some(b), c.unit)),
         _ => "–".into(),
