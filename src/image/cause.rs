@@ -196,7 +196,7 @@ pub fn failed_run_note(message: &str, (own_args, own_env): (bool, bool)) -> Stri
     let args = if own_args {
         "image.args set its arguments"
     } else {
-        "its arguments are the probe's, as image.args is not set"
+        "its arguments are the probe's, as image.args sets none"
     };
     let env = if own_env {
         "image.env its environment"
@@ -377,7 +377,7 @@ mod tests {
         let note = failed_run_note(&probe, (false, false));
         assert!(
             note.ends_with(
-                "its arguments are the probe's, as image.args is not set, and its environment \
+                "its arguments are the probe's, as image.args sets none, and its environment \
                  is PATH alone, as image.env is not set)"
             ),
             "{note}"

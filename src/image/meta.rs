@@ -314,7 +314,8 @@ pub fn probe_flag_warning(entrypoint: &[String], inherited: bool) -> Option<Stri
     Some(format!(
         "the image's entrypoint is `{program} {args}`, the probe's arguments, as `image.args` \
          is not set: every `docker run IMAGE ARGS` runs `{program} {args} ARGS`; set \
-         `image.args = []` to ship the program alone"
+         `image.args = []` to ship the program alone (its start inside then gives it the \
+         probe's arguments, as `docker run IMAGE {args}` would)"
     ))
 }
 

@@ -246,8 +246,14 @@ fn one(
     let took = started.elapsed();
     let home = contents::home(s);
     let run_env = with_home(&image_env, &home);
+    // `image.args = []` ships the program bare: its start inside is `docker run IMAGE ARGS`
+    // with the probe's arguments (QA ck F1: tealdeer, shipped bare, printed its usage inside).
+    let inside_args: Vec<String> = match s.args.as_ref().is_some_and(Vec::is_empty) {
+        true => start.args.iter().map(|x| with_port(x, port)).collect(),
+        false => entrypoint[1..].to_vec(),
+    };
     let run = Run {
-        args: &entrypoint[1..],
+        args: &inside_args,
         env: &run_env,
         port: port.unwrap_or(DEFAULT_PORT),
         port_given,
@@ -434,7 +440,7 @@ fn start_inside(
         user: &bin.image.user,
         workdir: &bin.image.workdir,
         args: run.args,
-        own_args: bin.image.args.is_some(),
+        own_args: bin.image.args.as_ref().is_some_and(|a| !a.is_empty()),
         own_env: !bin.image.env.is_empty(),
         env: run.env,
     };

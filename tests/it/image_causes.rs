@@ -253,7 +253,7 @@ fn privileged_qa_h_b5_a_relative_path_is_named_as_the_image_names_it() {
     assert_eq!(run["exit_code"], 1, "{inside}");
     // QA am F7: and no `image.env` is set either: the environment is PATH alone.
     let note = "exited with status 1 (a failing run is not timed; in the image, its arguments \
-                are the probe's, as image.args is not set, and its environment is PATH alone, \
+                are the probe's, as image.args sets none, and its environment is PATH alone, \
                 as image.env is not set)";
     assert_eq!(str_of(run, "message"), note, "{inside}");
     assert!(evidence.contains(note), "{evidence}");

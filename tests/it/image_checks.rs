@@ -158,6 +158,35 @@ fn privileged_a_variable_the_image_sets_otherwise_is_named_with_both_values() {
     );
 }
 
+/// QA ck F1: `image.args = []`, as the warning on a `--version` entrypoint advises, shipped the
+/// program bare and ran it bare inside, where tealdeer printed its usage and failed. The
+/// entrypoint is the program alone (skopeo), and the start inside gives it the probe's
+/// arguments, as `docker run IMAGE ARGS` would: it starts, and by hand too.
+#[test]
+fn privileged_a_bare_entrypoint_starts_inside_with_the_probes_arguments() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let r = probed(
+        "image-env",
+        dir.path(),
+        "[image]\nargs = []\nenv = { GREETING = \"hi\" }\n",
+        &["--probe-arg", "hello", "--probe-env", "GREETING=hi"],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let v = report(&r);
+    let i = image(&v);
+    assert_eq!(
+        config_of(i)["Entrypoint"],
+        serde_json::json!(["/app/image-env"])
+    );
+    let inside = &i["in_image"];
+    assert_eq!(inside["outcome"], "started", "{inside}");
+    let cmd = str_of(inside, "reproduce");
+    assert!(cmd.ends_with("/app/image-env hello"), "{cmd}");
+    let out = Command::new("sh").args(["-c", cmd]).output().expect("sh");
+    assert_eq!(out.status.code(), Some(0), "{cmd}");
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "hi\n");
+}
+
 #[test]
 fn privileged_qa_b1_a_server_runs_inside_as_its_config_says_port_and_all() {
     let dir = tempfile::tempdir().expect("tempdir");
