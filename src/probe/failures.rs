@@ -50,38 +50,14 @@ pub fn why_not_ready(a: &Artifact) -> String {
         return why;
     };
     if let Some(f) = p.failed_runs.last() {
-        if printed_usage(f) {
-            why = without_exit_hint(&why);
+        if super::spawn::printed_usage(&f.stderr_tail) {
+            why = super::spawn::without_exit_hint(&why);
         }
         if let Some(line) = f.stderr_last(1).pop() {
             why.push_str(&format!("; its stderr says: {}", with_its_list(f, line)));
         }
     }
     why
-}
-
-/// Whether the run printed an argument parser's usage (a line that begins `Usage:`): the
-/// arguments did not suit the program.
-fn printed_usage(f: &crate::report::FailedRun) -> bool {
-    f.stderr_tail
-        .lines()
-        .any(|l| l.trim_start().to_ascii_lowercase().starts_with("usage:"))
-}
-
-/// `why` with the hint to time its exit status (`--ready exit:2`) replaced by the one to give
-/// it arguments: a usage error is no start to time (QA ci F6: tealdeer run bare).
-fn without_exit_hint(why: &str) -> String {
-    let why = why.replace(super::NO_ARGS, "");
-    let Some(at) = why.find(super::OTHER_STATUS) else {
-        return why;
-    };
-    let rest =
-        why[at + super::OTHER_STATUS.len()..].trim_start_matches(|c: char| c.is_ascii_digit());
-    format!(
-        "{}; it printed its usage, so these arguments do not suit it: give the ones it starts \
-         with by --probe-arg (`--probe-arg --version` times a start that exits){rest}",
-        &why[..at]
-    )
 }
 
 /// The line, and when it ends with `:` the lines that follow it (clap's "the following

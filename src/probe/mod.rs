@@ -30,7 +30,7 @@ pub use failures::{
 };
 pub use floor::build_gate as exec_gate;
 pub use ready::free_port;
-pub use spawn::{FAILED_RUN_NOTE, NO_ARGS, OTHER_STATUS, RunSpec, run_once};
+pub use spawn::{FAILED_RUN_NOTE, NO_ARGS, OTHER_STATUS, RunSpec, USAGE, run_once};
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};

@@ -683,6 +683,16 @@ fn an_exit_status_named_in_the_readiness_is_timed() {
         ) && said.contains("its stderr says: error: unexpected argument 'x' found"),
         "{said}"
     );
+    // QA ck F2: so does every failed run's message, which the report and the JSON give.
+    let runs = r.probe()["failed_runs"].as_array().expect("failed runs");
+    assert!(!runs.is_empty(), "{}", r.probe());
+    for f in runs {
+        let m = str_of(f, "message");
+        assert!(
+            m.contains("it printed its usage") && !m.contains("exit:2"),
+            "{m}"
+        );
+    }
     for ready in ["exit:1", "exit:0,1", "exit:any"] {
         let _ = std::fs::remove_file(&path);
         let r = with(ready);

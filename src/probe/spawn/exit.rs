@@ -157,6 +157,30 @@ fn failed(spec: &RunSpec, status: WaitStatus, timed_out: bool) -> Option<Box<Run
     Some(ended_early(status, "exit-status", &then))
 }
 
+/// Whether the run printed an argument parser's usage (a line that begins `Usage:`): the
+/// arguments did not suit the program.
+pub fn printed_usage(stderr: &str) -> bool {
+    stderr
+        .lines()
+        .any(|l| l.trim_start().to_ascii_lowercase().starts_with("usage:"))
+}
+
+/// `why` with the hint to time its exit status (`--ready exit:2`) replaced by the one to give
+/// it arguments: a usage error is no start to time (QA ci F6: tealdeer run bare).
+pub fn without_exit_hint(why: &str) -> String {
+    let why = why.replace(NO_ARGS, "");
+    let Some(at) = why.find(OTHER_STATUS) else {
+        return why;
+    };
+    let rest = why[at + OTHER_STATUS.len()..].trim_start_matches(|c: char| c.is_ascii_digit());
+    format!("{}{USAGE}{rest}", &why[..at])
+}
+
+/// What a failed run's message says in place of [`OTHER_STATUS`] when it printed its usage.
+pub const USAGE: &str = "; it printed its usage, so these arguments do not suit it: give the \
+                         ones it starts with by --probe-arg (`--probe-arg --version` times a \
+                         start that exits)";
+
 /// What a failed run's message says, before any other hint, when the program was given no
 /// arguments.
 pub const NO_ARGS: &str = "; it ran with no arguments: give it those it starts with by \

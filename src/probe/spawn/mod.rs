@@ -37,7 +37,7 @@ mod exit;
 mod start;
 mod until;
 
-pub use exit::{FAILED_RUN_NOTE, NO_ARGS, OTHER_STATUS};
+pub use exit::{FAILED_RUN_NOTE, NO_ARGS, OTHER_STATUS, USAGE, printed_usage, without_exit_hint};
 
 use std::path::Path;
 use std::time::Duration;
@@ -110,7 +110,12 @@ impl RunFail {
             run,
             warmup,
             kind: self.kind.to_string(),
-            message: self.message,
+            // A usage error is no start to time at another exit status, wherever the message
+            // is read (QA ck F2: the failed runs, the verdict and the JSON said so still).
+            message: match printed_usage(&self.stderr_tail) {
+                true => without_exit_hint(&self.message),
+                false => self.message,
+            },
             exit_code: self.exit_code,
             signal: self.signal,
             core_dumped: self.core_dumped,
