@@ -94,7 +94,7 @@ fn facts(s: &mut String, i: &Image) {
         "not traced".to_string()
     };
     let traced = match &i.trace.reason {
-        Some(r) => format!("{traced}: {}", text(r)),
+        Some(r) => format!("{traced}: {}", super::verdict::spans(r)),
         None => traced,
     };
     let rows = [
@@ -246,7 +246,7 @@ fn in_image(s: &mut String, image: &Image) {
         outcome(r)
     );
     if let Some(why) = &r.reason {
-        let _ = write!(s, ": {}", text(why));
+        let _ = write!(s, ": {}", super::verdict::spans(why));
     }
     if !r.ready.is_empty() {
         let _ = write!(

@@ -383,9 +383,10 @@ mod tests {
     fn warnings_show_their_names_as_code_and_one_file_is_one() {
         let mut report = Report::new(None);
         let mut a = crate::report::test_artifact(1000);
-        let mut image = crate::report::test_image(
-            serde_json::json!({"outcome": "skipped", "runs": 0, "failures": 0}),
-        );
+        let mut image = crate::report::test_image(serde_json::json!({
+            "outcome": "failed", "runs": 0, "failures": 1,
+            "reason": "the run on the host had `HOME=/tmp/h`"
+        }));
         image.warnings = vec!["`rustls_native_certs` reads <certs>".into()];
         image.trace.opened = 1;
         a.image = Some(Box::new(image));
@@ -398,6 +399,8 @@ mod tests {
         );
         assert!(page.contains("<li>set <code>HOME</code></li>"), "{page}");
         assert!(page.contains("a traced run opened 1 file ("), "{page}");
+        // QA ck F3: and the reason a start inside failed.
+        assert!(page.contains("had <code>HOME=/tmp/h</code>"), "{page}");
         // The report's JSON, embedded for the script, keeps them as written.
         let shown = page.split("<script").next().unwrap_or_default();
         assert!(!shown.contains('`'), "{shown}");
