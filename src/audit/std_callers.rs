@@ -95,6 +95,14 @@ fn word_leading(
     for (k, symbol, made_for) in callers {
         if let Some(m) = made_for {
             generic.insert(symbol, m);
+        } else if ["std::", "core::", "alloc::"]
+            .iter()
+            .any(|p| symbol.starts_with(p))
+        {
+            // A function of std's own path, whose code is the crate's: generic code made for
+            // it (QA ck F4: ureq's resolver thread, `__rust_begin_short_backtrace`, read as
+            // ureq's own function).
+            generic.insert(symbol, k);
         }
         match dependency_named(reached, k) {
             Some(r) => add(&mut named, r, symbol),

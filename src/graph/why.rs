@@ -372,10 +372,22 @@ fn built_without_symbols(report: &Report, name: &str) -> Option<String> {
     let (krate, from) = inputs
         .iter()
         .find(|(k, _)| crate::format::same_crate(k, name))?;
+    // `1.0.10 registry+https://github.com/rust-lang/crates.io-index [features]`, as a user
+    // writes it: `v1.0.10 from crates.io` (QA ck F7: cargo's source id, raw).
+    let mut words = from.split_whitespace();
+    let version = words.next().unwrap_or_default();
+    let source = match words.next().unwrap_or_default() {
+        s if s.ends_with("crates.io-index") || s.starts_with("sparse+https://index.crates.io") => {
+            "crates.io".to_string()
+        }
+        s if s.starts_with("git+") => "git".to_string(),
+        s => s.split('+').next_back().unwrap_or(s).to_string(),
+    };
     Some(format!(
-        "`{krate}` ({from}) is a crate this build compiled, with no symbol of its own in the \
-         binary: its code and data were inlined or merged into the crates that use it (as \
-         under LTO), whose rows count its bytes, or none of it is used"
+        "`{krate}` (v{version} from {source}) is a crate this build compiled, with no symbol of \
+         its own in the binary: its code and data were inlined or merged into the crates that \
+         use it (as under LTO), whose rows count its bytes; or it holds nothing the binary uses \
+         (macros only)"
     ))
 }
 

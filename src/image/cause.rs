@@ -128,8 +128,8 @@ pub fn not_started(
         causes.push(format!(
             "the run on the host had `{name}={host}`, which the image sets otherwise \
              (`{name}={image}`): what the binary found through it on the host, it looks for \
-             elsewhere there; set `{name}` in `image.env`, or add the files it needs at the \
-             image's place with `image.files`"
+             elsewhere there; add the files it needs with `image.files`, where the image's \
+             `{name}` leads (or set `{name}` in `image.env` to where they are)"
         ));
     }
     // Only a possibility (see `host_only`): named when nothing surer is known; beside a host

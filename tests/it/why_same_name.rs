@@ -156,8 +156,9 @@ fn a_compiled_crate_without_symbols_is_said_to_be_one() {
     assert_eq!(why["matched"], "none", "{why}");
     let note = str_of(why, "note");
     assert!(
-        note.starts_with("`cfg_if` (1.")
-            && note.contains(") is a crate this build compiled, with no symbol of its own"),
+        note.starts_with("`cfg_if` (v1.")
+            && note.contains(" from crates.io) is a crate this build compiled, with no symbol of")
+            && !note.contains("registry+"),
         "{note}"
     );
     let r = run(&mut check_fixture(
