@@ -145,14 +145,15 @@ fn failed(spec: &RunSpec, status: WaitStatus, timed_out: bool) -> Option<Box<Run
     }
     // A tool that exits 1 when it worked (a diff) is timed with `exit:1` (QA bu F2: the
     // error named no way out).
-    // Run with no arguments, a program that failed most likely wants some: said first (QA cj
-    // F2: `just` bare ran its project's default recipe, and the hint was `--ready exit:101`).
+    // Run with no arguments, a program that exited with another status most likely wants
+    // some: said first (QA cj F2: `just` bare ran its project's default recipe, and the hint
+    // was `--ready exit:101`). Not of a crash, which arguments do not explain.
     let bare = if spec.args.is_empty() { NO_ARGS } else { "" };
     let then = match status {
         WaitStatus::Exited(_, code) if !ok.accepts(code) => {
             format!("{FAILED_RUN_NOTE}{bare}{OTHER_STATUS}{code}")
         }
-        _ => format!("{FAILED_RUN_NOTE}{bare}"),
+        _ => FAILED_RUN_NOTE.to_string(),
     };
     Some(ended_early(status, "exit-status", &then))
 }
