@@ -379,8 +379,16 @@ fn opened_files(
             LeftOutWhy::Runtime
         } else if let Some(why) = private(path, home.as_deref()) {
             why
+        } else if super::local_ca::is_local(path) {
+            LeftOutWhy::LocalCa
         } else if is_data(path) && host.is_file() {
-            let data = Data::File(host.to_path_buf());
+            let data = match path == super::local_ca::BUNDLE {
+                true => {
+                    super::local_ca::bundle_without_local().map(|(bytes, _)| Data::Bytes(bytes))
+                }
+                false => None,
+            }
+            .unwrap_or_else(|| Data::File(host.to_path_buf()));
             b.add(path, data, host_mode(host), FileWhy::RuntimeData);
             continue;
         } else {

@@ -184,6 +184,10 @@ pub enum LeftOutWhy {
     /// with instead, does not (QA bj F3: static-web-server's `--root` on this machine, where
     /// the image serves `/srv/www`).
     ProbeArgument,
+    /// A CA certificate this machine trusts of its own, not its distribution's (QA cl F1: a
+    /// proxy's egress CA, the host's snakeoil certificate): never copied, nor its copy in the
+    /// bundle.
+    LocalCa,
 }
 
 impl LeftOutWhy {
@@ -199,6 +203,10 @@ impl LeftOutWhy {
             LeftOutWhy::ProbeArgument => {
                 "under a path of the probe's arguments, which the image does not run with \
                  (`image.args`)"
+            }
+            LeftOutWhy::LocalCa => {
+                "a CA this machine trusts of its own, not its distribution's: never copied, \
+                 nor its copy in the bundle (`image.files` puts one in)"
             }
         }
     }

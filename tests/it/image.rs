@@ -240,9 +240,40 @@ fn privileged_the_ca_bundle_read_at_start_up_is_copied_in_and_the_binary_starts(
         .find(|f| f["path"] == bundle)
         .unwrap_or_else(|| panic!("no CA bundle in {i}"));
     assert_eq!(f["why"], "runtime-data");
+    // QA cl F1: less the CAs this machine trusts of its own (not links into Debian's
+    // `/usr/share/ca-certificates`), which the bundle holds too: the image's bundle has the
+    // host's certificates but those, as the fixture counts them inside the image.
+    let host = std::fs::read_to_string(bundle).expect("bundle");
+    let locals: std::collections::BTreeSet<String> = std::fs::read_dir("/etc/ssl/certs")
+        .expect("/etc/ssl/certs")
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.to_str() != Some(bundle) && p.is_file())
+        .filter(|p| {
+            std::path::Path::new("/usr/share/ca-certificates").is_dir()
+                && std::fs::canonicalize(p)
+                    .is_ok_and(|r| !r.starts_with("/usr/share/ca-certificates"))
+        })
+        .filter_map(|p| std::fs::read_to_string(p).ok())
+        .map(|t| t.trim().to_string())
+        .filter(|t| t.contains("BEGIN CERTIFICATE") && host.contains(t.as_str()))
+        .collect();
+    let size = u64_of(f, "size");
     assert_eq!(
-        u64_of(f, "size"),
-        std::fs::metadata(bundle).expect("bundle").len()
+        size == host.len() as u64,
+        locals.is_empty(),
+        "{size} B, {locals:?}"
+    );
+    let cmd = str_of(&i["in_image"], "reproduce");
+    let out = std::process::Command::new("sh")
+        .args(["-c", cmd])
+        .output()
+        .expect("sh");
+    let said = String::from_utf8_lossy(&out.stdout);
+    let expected = host.matches("BEGIN CERTIFICATE").count() - locals.len();
+    assert!(
+        said.starts_with(&format!("{expected} CA certificates in ")),
+        "{said}"
     );
     assert_eq!(i["in_image"]["outcome"], "started", "{}", i["in_image"]);
     assert_eq!(u64_of(&i["in_image"], "runs"), 2);

@@ -218,7 +218,8 @@ fn left_out(s: &mut String, i: &Image) {
             LeftOutWhy::Secret
             | LeftOutWhy::Runtime
             | LeftOutWhy::Home
-            | LeftOutWhy::ProbeArgument => "dim",
+            | LeftOutWhy::ProbeArgument
+            | LeftOutWhy::LocalCa => "dim",
         };
         let _ = writeln!(
             s,
