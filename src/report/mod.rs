@@ -29,7 +29,7 @@ pub use image::{
 };
 pub use probe::{
     ComparedMetric, Comparison, FailedRun, Memory, Probe, ProbeMachine, STDERR_LINES, Sample,
-    Stats, telling_lines,
+    Stats, is_help_line, telling_lines,
 };
 pub use size::{
     Confidence, ConfidenceBreakdown, Coverage, CrateSize, CrateSymbols, Entered, SymbolRow,

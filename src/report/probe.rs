@@ -163,6 +163,15 @@ impl FailedRun {
     }
 }
 
+/// How a help text is summed up when its usage line is not in the tail kept.
+pub const HELP_TEXT: &str = "(its help text, whose usage line is cut off: the arguments do not \
+                             suit it)";
+
+/// Whether `line` (trimmed) is a help text's line for `--help` (clap's `-h, --help`).
+pub fn is_help_line(line: &str) -> bool {
+    line.starts_with("-h, --help")
+}
+
 /// The last `n` non-empty lines of a program's stderr that say what went wrong: a backtrace
 /// (from Rust's `stack backtrace:` or anyhow's `Stack backtrace:` on, its frames, and the
 /// notes about `RUST_BACKTRACE`) is left out (QA s: miniserve's error was summed up as
@@ -220,6 +229,11 @@ pub fn telling_lines(stderr: &str, n: usize) -> Vec<&str> {
                 .take(n)
                 .collect();
         }
+    }
+    // A help text whose head, with its usage, the tail has lost (QA cl F2: oha's was summed
+    // up as its last line, "Print version").
+    if usage.is_none() && lines.iter().any(|l| is_help_line(l)) {
+        return vec![HELP_TEXT];
     }
     let before = lines
         .iter()
@@ -414,6 +428,13 @@ mod tests {
         );
         let clap2 = "prog 1.0\n\nUSAGE:\n    prog [FLAGS] <FILE>\n\nFLAGS:\n    -h, --help\n";
         assert_eq!(telling_lines(clap2, 2), ["prog [FLAGS] <FILE>"]);
+        // QA cl F2: the tail of a help text whose usage line was cut off (oha run bare).
+        let tail = "      --debug  Enable debug output
+  -h, --help  Print help
+  -V, \
+                    --version  Print version
+";
+        assert_eq!(telling_lines(tail, 1), [super::HELP_TEXT]);
     }
 }
 

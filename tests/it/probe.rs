@@ -661,17 +661,12 @@ fn an_exit_status_named_in_the_readiness_is_timed() {
         r.stderr
     );
     // QA ci F6: a run that printed its usage gets no hint to time that status.
-    let r = probe(
-        "exits",
-        &[
-            "--probe-env",
-            &env,
-            "--probe-env",
-            "EXIT_STATUS=2",
-            "--probe-env",
-            "STDERR=error: unexpected argument 'x' found\n\nUsage: exits [OPTIONS]",
-        ],
-    );
+    let exits_2_saying = |stderr: &str| {
+        let stderr = format!("STDERR={stderr}");
+        let env = ["--probe-env", &env, "--probe-env", "EXIT_STATUS=2"];
+        probe("exits", &[&env[..], &["--probe-env", &stderr]].concat())
+    };
+    let r = exits_2_saying("error: unexpected argument 'x' found\n\nUsage: exits [OPTIONS]");
     assert_eq!(r.code, 2, "{}", r.stderr);
     let said = words(&r.stderr);
     assert!(!said.contains("--ready exit:2"), "{said}");
@@ -693,6 +688,21 @@ fn an_exit_status_named_in_the_readiness_is_timed() {
             "{m}"
         );
     }
+    // QA cl F2: a help text whose usage line the kept tail lost (oha run bare) is one too,
+    // and is summed up as a help text, not its last line.
+    let r = exits_2_saying(
+        "      --debug  Enable debug output\n  -h, --help  Print help\n  -V, --version  Print \
+         version",
+    );
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    let said = words(&r.stderr);
+    assert!(
+        said.contains("it printed its usage")
+            && said.contains("its stderr says: (its help text, whose usage line is cut off")
+            && !said.contains("--ready exit:2")
+            && !said.contains("says: -V"),
+        "{said}"
+    );
     for ready in ["exit:1", "exit:0,1", "exit:any"] {
         let _ = std::fs::remove_file(&path);
         let r = with(ready);

@@ -163,7 +163,8 @@ fn failed(spec: &RunSpec, status: WaitStatus, timed_out: bool) -> Option<Box<Run
 pub fn printed_usage(stderr: &str) -> bool {
     stderr
         .lines()
-        .any(|l| l.trim_start().to_ascii_lowercase().starts_with("usage:"))
+        .map(str::trim_start)
+        .any(|l| l.to_ascii_lowercase().starts_with("usage:") || crate::report::is_help_line(l))
 }
 
 /// `why` with the hint to time its exit status (`--ready exit:2`) replaced by the one to give
