@@ -290,11 +290,26 @@ pub fn started_without_sys<'a>(opened: impl Iterator<Item = &'a str>) -> Option<
         0 => String::new(),
         n => format!(" and {}", crate::format::count(n, "more", "more")),
     };
+    // What it reads there, said for the files read (QA cl F6: jemalloc's transparent huge
+    // page setting was said to size CPUs and cgroup limits).
+    let sizing = |p: &&str| p.contains("cgroup") || p.starts_with("/sys/devices/system/cpu");
+    let what = if sys.iter().any(sizing) {
+        "what it sizes from there (CPUs, a cgroup's CPU quota or memory limit, as tokio sizes \
+         its worker threads) it sized otherwise in that start, so its threads and memory under \
+         a runtime may differ"
+    } else if sys
+        .iter()
+        .all(|p| p.starts_with("/sys/kernel/mm/transparent_hugepage"))
+    {
+        "the kernel's huge-page setting, which an allocator (jemalloc) reads to use huge pages \
+         or not, it read otherwise in that start, so its memory under a runtime may differ"
+    } else {
+        "what it read there it did not find in that start, so it may run otherwise under a \
+         runtime"
+    };
     Some(format!(
         "started inside the image with no `/sys`, which a container runtime mounts; on this \
-         machine the program read {first}{more}: what it sizes from there (CPUs, a cgroup's \
-         CPU quota or memory limit, as tokio sizes its worker threads) it sized otherwise in \
-         that start, so its threads and memory under a runtime may differ"
+         machine the program read {first}{more}: {what}"
     ))
 }
 
@@ -325,6 +340,13 @@ mod tests {
 
     #[test]
     fn a_read_of_sys_is_said_with_the_start_that_had_none() {
+        // QA cl F6: jemalloc's read of the huge-page setting sizes no CPUs.
+        let thp = ["/sys/kernel/mm/transparent_hugepage/enabled"];
+        let w = started_without_sys(thp.into_iter()).expect("a warning");
+        assert!(
+            w.contains("the kernel's huge-page setting") && !w.contains("CPUs"),
+            "{w}"
+        );
         let none = ["/proc/self/cgroup", "/etc/passwd", "/system/x"];
         assert_eq!(started_without_sys(none.into_iter()), None);
         let w = started_without_sys(
