@@ -45,15 +45,20 @@ pub(crate) fn shared_steps(w: &Why) -> Vec<usize> {
 fn clip_target(target: &str, room: usize) -> String {
     // At least this much of the name is left beside the copy's mark.
     const NAME_MIN: usize = 20;
+    // And this much beside its hash, else the hash goes (the JSON, Markdown and page have it).
+    const HASH_BESIDE: usize = 32;
     match target.rsplit_once(" (copy ") {
         Some((name, copy)) if copy.chars().count() + " (copy ".len() + NAME_MIN <= room => {
             let mut copy = format!(" (copy {copy}");
             // The copy's number tells it from the others; its hash goes where that leaves
             // the name whole (QA cb F6: `similar::algo…::utils::unique (copy 2 of 2, hash
             // h…)`, four characters short).
+            // So does a cut that would leave the name too little to tell what it is (QA cl F7:
+            // `<hic…e::Future>::poll (copy 1 of 2, hash h5265ede2c8ac9dda)`).
             if let Some((number, _)) = copy.split_once(", hash ")
                 && name.chars().count() + copy.chars().count() > room
-                && name.chars().count() + number.chars().count() < room
+                && (name.chars().count() + number.chars().count() < room
+                    || room - copy.chars().count() < HASH_BESIDE)
             {
                 copy = format!("{number})");
             }
@@ -350,6 +355,16 @@ mod tests {
         assert_eq!(
             cut,
             "similar: similar::algorithms::utils::unique (copy 2 of 2)"
+        );
+        // QA cl F7: a name the hash would leave 20 characters of keeps more without it.
+        let target = "hickory_resolver: <hickory_resolver::lookup_ip::LookupIpFuture<C> as \
+                      core::future::future::Future>::poll (copy 1 of 2, hash h5265ede2c8ac9dda)";
+        let cut = clip_target(target, 60);
+        assert!(cut.ends_with(" (copy 1 of 2)"), "{cut}");
+        assert!(cut.chars().count() <= 60, "{cut}");
+        assert!(
+            cut.starts_with("hickory_resolver: <hickory_") && cut.chars().count() > 55,
+            "{cut}"
         );
     }
 
