@@ -6,7 +6,7 @@ use super::graph::same_crate;
 use super::rules;
 use crate::format::quoted;
 use crate::graph::{Graph, Graphs};
-use crate::report::{Finding, NO_EVIDENCE, NOT_LINKED, Report, Step};
+use crate::report::{Finding, NO_EVIDENCE, NOT_LINKED, RefKind, Report, Step};
 
 /// Fill `reachable` and `chain` of each such finding from its artifact's graph.
 pub fn annotate(graphs: &Graphs, report: &mut Report) {
@@ -187,7 +187,19 @@ fn chain_line(head: &str, (name, to_it): (&str, bool), chain: &[Step]) -> String
         (true, false) => format!(" (`--why '^{name}$'` shows the way to its call)"),
         (false, _) => String::new(),
     };
-    format!("{head}: {}{whole}", arrows(chain))
+    // A step reached because data holds its address (a table of function pointers): the graph
+    // sees the table reached, not that this entry of it is called (QA cl F5: SQLite's
+    // `aVfs` holds `unixDlOpen`, which only `sqlite3_load_extension` calls).
+    let table = match chain.iter().rposition(|s| s.kind == RefKind::Data) {
+        Some(k) if k > 0 => format!(
+            "; `{}` is reached through the address `{}` holds (a table of function pointers): \
+             the table is reachable, not known to call this entry",
+            chain[k].symbol,
+            chain[k - 1].symbol
+        ),
+        _ => String::new(),
+    };
+    format!("{head}: {}{whole}{table}", arrows(chain))
 }
 
 /// The steps of the longest chain [`arrows`] shows whole.
@@ -287,6 +299,17 @@ mod tests {
         assert!(
             through.ends_with("(`--why '^get_passwd_home$'` shows the way to its call)"),
             "{through}"
+        );
+        // QA cl F5: a step whose address a table holds is said to be one.
+        let mut tabled = chain(3);
+        tabled[2].kind = RefKind::Data;
+        let said = super::chain_line("`dlopen` is reachable", ("dlopen", true), &tabled);
+        assert!(
+            said.ends_with(
+                "; `f2` is reached through the address `f1` holds (a table of function \
+                 pointers): the table is reachable, not known to call this entry"
+            ),
+            "{said}"
         );
     }
 }
