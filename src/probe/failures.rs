@@ -239,6 +239,12 @@ mod tests {
             ),
             "{why}"
         );
-        assert!(why.ends_with("; its stderr says: error: the following required arguments were not provided: --file <FILE>, <INPUT>..."), "{why}");
+        assert!(
+            why.ends_with(
+                "; its stderr says: error: the following required arguments were not \
+                 provided: --file <FILE>, <INPUT>..."
+            ),
+            "{why}"
+        );
     }
 }

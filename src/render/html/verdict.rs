@@ -242,7 +242,10 @@ mod tests {
         crate::gate::entry_points::end_message_with_entry_points(&mut c);
         let cell = super::check_message(&c);
         assert!(
-            cell.starts_with("crate crc32fast is new: 19.8 KiB; new entry points:<ul class=\"entries\"><li><code>just::a</code>"),
+            cell.starts_with(
+                "crate crc32fast is new: 19.8 KiB; new entry points:<ul \
+                 class=\"entries\"><li><code>just::a</code>"
+            ),
             "{cell}"
         );
         assert_eq!(cell.matches("<li>").count(), 2, "{cell}");

@@ -455,6 +455,9 @@ fn every_check(s: &mut String, all: &[Row]) {
 }
 
 #[cfg(test)]
+#[path = "limits_tests.rs"]
+mod limits_tests;
+#[cfg(test)]
 mod tests;
 
 /// `s` with its first letter in capitals.

@@ -386,35 +386,6 @@ fn a_gone_crate_reads_gone_in_the_biggest_changes() {
     assert!(!row.contains("-100.0%"), "{row}");
 }
 
-/// QA bx F5: a budget of a whole number of a unit reads in the limit cell as the message says
-/// it ("8 MiB"), another to two decimals; a figure of another unit as before.
-#[test]
-fn a_whole_budget_reads_as_the_message_says_it() {
-    use crate::report::{Check, CheckId, Unit, Verdict};
-    let limit = |l: f64, unit: Unit| {
-        let c = Check::new(CheckId::BudgetRss, unit, Verdict::Pass, String::new())
-            .against_limit(Some(1.0), l);
-        super::reference(&c)
-    };
-    assert_eq!(limit(8.0 * 1024.0 * 1024.0, Unit::Bytes), "limit 8 MiB");
-    assert_eq!(limit(8_500_000.0, Unit::Bytes), "limit 8.11 MiB");
-    // QA cc F7: and a whole number of milliseconds (`max_startup = "5ms"`).
-    assert_eq!(limit(50.0, Unit::Ms), "limit 50 ms");
-    assert_eq!(limit(2.5, Unit::Ms), "limit 2.50 ms");
-    let page = |l: f64, unit: Unit| {
-        let mut r = Report::new(None);
-        let mut a = crate::report::test_artifact(1000);
-        a.checks.push(
-            Check::new(CheckId::BudgetRss, unit, Verdict::Fail, String::new())
-                .against_limit(Some(9.0), l),
-        );
-        r.artifacts.push(a);
-        crate::render::html::render(&r)
-    };
-    assert!(page(5.0, Unit::Ms).contains("limit 5 ms"));
-    assert!(page(8.0 * 1024.0 * 1024.0, Unit::Bytes).contains("limit 8 MiB"));
-}
-
 /// QA ca F1: a new entry point of 19,163 characters (actix's `drop_in_place<…>`) was printed
 /// whole in the Markdown, which went over a comment's size, and in the page's cells. Both cut
 /// each end of a reference to the tables' name length, as the terminal cuts it to its width.
