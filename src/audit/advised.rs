@@ -1,5 +1,5 @@
 //! Whether the static glibc build that `advise`'s `.cargo/config.toml` lines make looks names
-//! up through glibc's name service (AOT004), said beside those lines (QA cj F4: just's static
+//! up through glibc's name service (AOT004), said among advise's warnings (QA cj F4: just's static
 //! build has two AOT004 errors, and the lines that make every `--target` build that build
 //! said only "check its findings first"). The pipeline asks it once `advise` is done.
 

@@ -38,6 +38,9 @@ pub const DEVICES: &[(&str, u64, u64)] = &[
     ("tty", 5, 0),
 ];
 
+/// How many entries of one directory, all it holds, one `chmod` names by a glob.
+const GLOB_FROM: usize = 4;
+
 /// An unpacked root filesystem. Dropped, it is removed (its directories writable again first).
 pub struct Rootfs {
     dir: tempfile::TempDir,
@@ -263,9 +266,48 @@ impl Rootfs {
             }
         }
         runs.iter()
-            .map(|(mode, paths)| format!("chmod {mode:o} {}", paths.join(" ")))
+            .map(|(mode, paths)| format!("chmod {mode:o} {}", self.globbed(paths).join(" ")))
             .collect::<Vec<_>>()
             .join(" && ")
+    }
+
+    /// `paths` (as [`Rootfs::chmods`] writes them), those that are every entry of their
+    /// directory, [`GLOB_FROM`] or more with no hidden name, as one `"$d"/DIR/*` (QA cl F4: 291
+    /// CA certificates made a `reproduce` command of 12,898 characters).
+    fn globbed(&self, paths: &[String]) -> Vec<String> {
+        let parent = |p: &str| p.rsplit_once('/').map(|(dir, _)| dir.to_string());
+        let mut out: Vec<String> = Vec::new();
+        for p in paths {
+            let Some(dir) = parent(p) else {
+                out.push(p.clone());
+                continue;
+            };
+            let glob = format!("{dir}/*");
+            if out.contains(&glob) {
+                continue;
+            }
+            let group: Vec<&String> = paths
+                .iter()
+                .filter(|q| parent(q).as_ref() == Some(&dir))
+                .collect();
+            let on_disk = dir
+                .strip_prefix("\"$d\"/")
+                .map(|rel| self.dir.path().join(rel))
+                .and_then(|d| std::fs::read_dir(d).ok())
+                .map(|entries| entries.count());
+            let plain = group.iter().all(|q| {
+                let name = q.rsplit('/').next().unwrap_or_default();
+                !name.starts_with('.') && !name.contains('\'')
+            });
+            let whole = group.len() >= GLOB_FROM && on_disk == Some(group.len());
+            // A quoted name (a space, a quote) is named as it is.
+            if whole && plain && !dir.contains('\'') {
+                out.push(glob);
+            } else {
+                out.push(p.clone());
+            }
+        }
+        out
     }
 
     /// The `proc` directory made (before the modes: the root may become one its owner cannot
@@ -313,6 +355,57 @@ mod tests {
         assert!(make_devices(root.path()).is_err());
         let left: Vec<_> = std::fs::read_dir(elsewhere.path()).expect("dir").collect();
         assert!(left.is_empty(), "{left:?}");
+    }
+
+    /// QA cl F4: every file of a directory, four or more, is one glob; a directory that holds
+    /// others too, or fewer files, or a hidden one, names each.
+    #[test]
+    fn every_file_of_a_directory_is_one_glob() {
+        let dir = tempfile::tempdir().expect("root");
+        let certs = dir.path().join("etc/ssl/certs");
+        std::fs::create_dir_all(&certs).expect("mkdir");
+        let mut changed = Vec::new();
+        for name in ["a.pem", "b.pem", "c.pem", "d.0"] {
+            std::fs::write(certs.join(name), "x").expect("write");
+            changed.push((PathBuf::from("etc/ssl/certs").join(name), 0o444));
+        }
+        std::fs::create_dir_all(dir.path().join("etc")).expect("mkdir");
+        std::fs::write(dir.path().join("etc/passwd"), "x").expect("write");
+        std::fs::write(dir.path().join("etc/group"), "x").expect("write");
+        changed.push((PathBuf::from("etc/passwd"), 0o444));
+        changed.push((PathBuf::from("etc/group"), 0o444));
+        let fs = Rootfs {
+            dir,
+            changed,
+            dirs: Vec::new(),
+            devices: false,
+            made_proc: false,
+            proc_dir: false,
+        };
+        assert_eq!(
+            fs.chmods(),
+            "chmod 444 \"$d\"/etc/ssl/certs/* \"$d\"/etc/passwd \"$d\"/etc/group"
+        );
+        // Run as the `reproduce` command runs it: the files get the mode (`stat`).
+        let d = fs.path().display().to_string();
+        let ran = std::process::Command::new("sh")
+            .args(["-c", &format!("d='{d}' && {}", fs.chmods())])
+            .status()
+            .expect("sh");
+        assert!(ran.success());
+        let mode = |p: &str| {
+            use std::os::unix::fs::MetadataExt;
+            std::fs::metadata(fs.path().join(p)).expect("stat").mode() & 0o777
+        };
+        assert_eq!(mode("etc/ssl/certs/d.0"), 0o444);
+        assert_eq!(mode("etc/group"), 0o444);
+        // One more file in the directory than the modes changed: each is named.
+        std::fs::write(fs.path().join("etc/ssl/certs/e.pem"), "x").expect("write");
+        assert!(
+            fs.chmods().contains("\"$d\"/etc/ssl/certs/a.pem"),
+            "{}",
+            fs.chmods()
+        );
     }
 
     #[test]
