@@ -145,13 +145,6 @@ pub fn config_files(cwd: &Path, cargo_home: Option<&Path>) -> Vec<PathBuf> {
     files
 }
 
-/// Whether the cargo config file at `path` holds a setting that can change a build for
-/// `target` (see [`build_settings_in`]). A file that cannot be read or parsed is taken to
-/// (cargo would say what is wrong).
-pub fn config_affects_build(path: &Path, target: &str, cfgs: &[Cfg]) -> bool {
-    build_settings_in(path, target, cfgs).is_none_or(|keys| !keys.is_empty())
-}
-
 /// The settings of the cargo config file at `path` that can change a build for `target`, as
 /// cargo's dotted keys (`build.rustflags`, `env.FOO`, `target.x86_64-unknown-linux-gnu.linker`):
 /// anything but the tables that cannot (aliases, the terminal, `cargo new`'s defaults, network
@@ -318,7 +311,7 @@ mod tests {
         let affects = |text: &str| {
             let p = dir.path().join("config.toml");
             std::fs::write(&p, text).expect("write");
-            config_affects_build(&p, host, &cfgs)
+            build_settings_in(&p, host, &cfgs).is_none_or(|keys| !keys.is_empty())
         };
         let zoxide = "[alias]\nxtask = \"run --package xtask --\"\n\
                       [target.'cfg(all(windows, target_env = \"msvc\"))']\n\

@@ -95,9 +95,8 @@ fn word_leading(
     for (k, symbol, made_for) in callers {
         if let Some(m) = made_for {
             generic.insert(symbol, m);
-        } else if ["std::", "core::", "alloc::"]
-            .iter()
-            .any(|p| symbol.starts_with(p))
+        } else if crate::attribute::demangle::crate_of_path(symbol)
+            .is_some_and(|(c, _)| STD_CRATES.contains(&c))
         {
             // A function of std's own path, whose code is the crate's: generic code made for
             // it (QA ck F4: ureq's resolver thread, `__rust_begin_short_backtrace`, read as

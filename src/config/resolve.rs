@@ -1,6 +1,6 @@
 //! The command line and the configuration, resolved once into the run's [`Plan`].
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use cargo_metadata::Metadata;
 
@@ -87,16 +87,19 @@ fn unread_cargo_config(
         .parent()?
         .ancestors()
         .take_while(|d| d.starts_with(&root));
-    let unread: Vec<PathBuf> = dirs
+    // The first file with a setting that can change this build (not aliases alone), with
+    // those settings, each file read once; one that cannot be read or parsed counts.
+    let (first, settings) = dirs
         .filter(|d| !cwd.starts_with(d))
         .flat_map(|d| ["config.toml", "config"].map(|f| d.join(".cargo").join(f)))
         .filter(|f| f.is_file())
-        // Only a file with a setting that can change this build (not aliases alone).
-        .filter(|f| crate::rustflags::config_affects_build(f, target, cfgs))
-        .collect();
-    let first = unread.first()?;
+        .map(|f| {
+            let settings = crate::rustflags::build_settings_in(&f, target, cfgs);
+            (f, settings)
+        })
+        .find(|(_, settings)| settings.as_ref().is_none_or(|keys| !keys.is_empty()))?;
     // The settings it holds, by name (QA ch F5: "(rustflags, profile)" for a file of `[env]`).
-    let named = match crate::rustflags::build_settings_in(first, target, cfgs) {
+    let named = match settings {
         Some(keys) => {
             let more = keys.len().saturating_sub(4);
             let shown = crate::format::quoted(&keys[..keys.len() - more]);

@@ -383,9 +383,7 @@ fn opened_files(
             LeftOutWhy::LocalCa
         } else if is_data(path) && host.is_file() {
             let data = match path == super::local_ca::BUNDLE {
-                true => {
-                    super::local_ca::bundle_without_local().map(|(bytes, _)| Data::Bytes(bytes))
-                }
+                true => super::local_ca::bundle_without_local().map(Data::Bytes),
                 false => None,
             }
             .unwrap_or_else(|| Data::File(host.to_path_buf()));

@@ -31,17 +31,19 @@ impl Window {
 
     /// How many CPUs other processes kept busy on average since [`Window::open`]: `Unknown`
     /// where `/proc/stat` cannot be read, `TooShort` under a fifth of a second's window (its
-    /// ticks are 10 ms: a few of them are a tenth of a CPU then).
-    pub fn others(&self) -> Others {
+    /// ticks are 10 ms: a few of them are a tenth of a CPU then); with the window's length,
+    /// seconds.
+    pub fn others(&self) -> (Others, f64) {
         let wall = self.started.elapsed().as_secs_f64();
         let (Some(now), Some(then)) = (proc_stat(), self.machine) else {
-            return Others::Unknown;
+            return (Others::Unknown, wall);
         };
         let ours = our_seconds() - self.ours;
-        match wall >= 0.2 {
+        let others = match wall >= 0.2 {
             true => Others::Cpus(((now.busy - then.busy - ours) / wall).max(0.0)),
             false => Others::TooShort,
-        }
+        };
+        (others, wall)
     }
 
     /// The machine's CPUs, as `/proc/stat` and the load average count them: not the ones this
@@ -119,7 +121,8 @@ pub(super) fn busy_warning(report: &mut Report, load_seen: f64, window: &Window)
     let load = load_seen.max(load_average());
     let cpus = window.cpus();
     // To a hundredth of a CPU, the figure the JSON gives and the warning words.
-    let others = match window.others() {
+    let (others, wall) = window.others();
+    let others = match others {
         Others::Cpus(o) => Others::Cpus((o * 100.0).round() / 100.0),
         unknown => unknown,
     };
@@ -130,7 +133,7 @@ pub(super) fn busy_warning(report: &mut Report, load_seen: f64, window: &Window)
             Others::Cpus(o) => Some(o),
             Others::TooShort | Others::Unknown => None,
         },
-        window_s: (window.started.elapsed().as_secs_f64() * 1000.0).round() / 1000.0,
+        window_s: (wall * 1000.0).round() / 1000.0,
         load_average: load,
         busy: said.is_some(),
     });

@@ -49,13 +49,11 @@ pub fn why_not_ready(a: &Artifact) -> String {
     let Some(p) = a.probe.as_ref() else {
         return why;
     };
-    if let Some(f) = p.failed_runs.last() {
-        if super::spawn::printed_usage(&f.stderr_tail) {
-            why = super::spawn::without_exit_hint(&why);
-        }
-        if let Some(line) = f.stderr_last(1).pop() {
-            why.push_str(&format!("; its stderr says: {}", with_its_list(f, line)));
-        }
+    // A run that printed its usage says so in its own message (`RunFail::into_failed_run`).
+    if let Some(f) = p.failed_runs.last()
+        && let Some(line) = f.stderr_last(1).pop()
+    {
+        why.push_str(&format!("; its stderr says: {}", with_its_list(f, line)));
     }
     why
 }
@@ -219,32 +217,5 @@ mod tests {
              <INPUT>..."
         );
         assert_eq!(with_its_list(&f, "plain"), "plain");
-        // QA ci F6: and the hint is to give it arguments, not to time that exit status.
-        let mut a = probed(LinkMode::Static, 0, "grex");
-        if let Some(p) = a.probe.as_mut() {
-            p.failed_runs[0] = crate::report::FailedRun {
-                message: format!(
-                    "exited with status 2 {}{}2",
-                    super::super::FAILED_RUN_NOTE,
-                    super::super::OTHER_STATUS
-                ),
-                ..f
-            };
-        }
-        let why = why_not_ready(&a);
-        assert!(!why.contains("--ready exit:2"), "{why}");
-        assert!(
-            why.contains(
-                "so these arguments do not suit it: give the ones it starts with by --probe-arg"
-            ),
-            "{why}"
-        );
-        assert!(
-            why.ends_with(
-                "; its stderr says: error: the following required arguments were not \
-                 provided: --file <FILE>, <INPUT>..."
-            ),
-            "{why}"
-        );
     }
 }

@@ -257,6 +257,35 @@ mod tests {
     use super::human_duration;
     use std::time::Duration;
 
+    /// QA ci F6, ck F2: a run that printed its usage is told to get arguments, in its own
+    /// message (what the report, the verdict and the JSON give), not to time that status.
+    #[test]
+    fn a_run_that_printed_its_usage_says_so_in_its_message() {
+        let fail = |stderr: &str| super::RunFail {
+            kind: "exit-status",
+            message: format!(
+                "exited with status 2 {}{}2",
+                super::FAILED_RUN_NOTE,
+                super::OTHER_STATUS
+            ),
+            exit_code: Some(2),
+            signal: None,
+            core_dumped: false,
+            stdout_tail: String::new(),
+            stderr_tail: stderr.into(),
+            stop: Default::default(),
+            answer: None,
+        };
+        let usage = fail("error: unexpected argument\n\nUsage: grex <INPUT>\n");
+        let m = usage.into_failed_run(1, true).message;
+        assert!(m.ends_with(super::USAGE) && !m.contains("exit:2"), "{m}");
+        let other = fail("cannot open file\n").into_failed_run(1, true).message;
+        assert!(
+            other.ends_with(&format!("{}2", super::OTHER_STATUS)),
+            "{other}"
+        );
+    }
+
     /// The limit reads as it was given, not rounded to a millisecond or a tenth of a second.
     #[test]
     fn a_duration_reads_as_given() {
