@@ -197,7 +197,7 @@ fn listed(text: &str) -> Vec<PathBuf> {
 }
 
 /// `a/src/../assets/x` → `a/assets/x`, without reading the file system.
-fn normal(path: &Path) -> PathBuf {
+pub fn normal(path: &Path) -> PathBuf {
     let mut out = PathBuf::new();
     for c in path.components() {
         match c {

@@ -339,6 +339,7 @@ pub fn assemble(
             a.name
         )));
     }
+    super::links::linked(&mut b.entries);
     let entries = complete(b.entries);
     let files = listing(&entries, &b.why);
     Ok(Contents {
@@ -448,10 +449,11 @@ fn listing(entries: &[Entry], why: &BTreeMap<String, (FileWhy, Option<String>)>)
     entries
         .iter()
         .filter_map(|e| {
-            let size = match &e.data {
+            let (size, link) = match &e.data {
                 Data::Dir => return None,
-                Data::Bytes(v) => v.len() as u64,
-                Data::File(p) => std::fs::metadata(p).map_or(0, |m| m.len()),
+                Data::Bytes(v) => (v.len() as u64, None),
+                Data::File(p) => (std::fs::metadata(p).map_or(0, |m| m.len()), None),
+                Data::Link(to) => (0, Some(to.clone())),
             };
             let (why, source) = why.get(&e.path)?.clone();
             Some(ImageFile {
@@ -462,6 +464,7 @@ fn listing(entries: &[Entry], why: &BTreeMap<String, (FileWhy, Option<String>)>)
                 gid: e.gid,
                 why,
                 source,
+                link,
             })
         })
         .collect()

@@ -13,6 +13,7 @@ mod cause;
 mod contents;
 mod inside;
 mod layout;
+mod links;
 mod local_ca;
 pub mod meta;
 pub mod paths;

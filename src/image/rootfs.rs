@@ -294,7 +294,7 @@ impl Rootfs {
                 .strip_prefix("\"$d\"/")
                 .map(|rel| self.dir.path().join(rel))
                 .and_then(|d| std::fs::read_dir(d).ok())
-                .map(|entries| entries.count());
+                .and_then(not_links);
             let plain = group.iter().all(|q| {
                 let name = q.rsplit('/').next().unwrap_or_default();
                 !name.starts_with('.') && !name.contains('\'')
@@ -330,6 +330,22 @@ impl Rootfs {
         steps.retain(|s| !s.is_empty());
         steps.join(" && ")
     }
+}
+
+/// How many entries of a directory are no links, when every link there leads to a name of the
+/// same directory (a `chmod DIR/*` through it then changes only what it changes anyway: the
+/// CA hash links beside the certificates); `None` otherwise.
+fn not_links(dir: std::fs::ReadDir) -> Option<usize> {
+    let mut n = 0;
+    for e in dir {
+        let e = e.ok()?;
+        if !e.file_type().ok()?.is_symlink() {
+            n += 1;
+        } else if std::fs::read_link(e.path()).ok()?.components().count() != 1 {
+            return None;
+        }
+    }
+    Some(n)
 }
 
 impl Drop for Rootfs {
@@ -399,6 +415,15 @@ mod tests {
         };
         assert_eq!(mode("etc/ssl/certs/d.0"), 0o444);
         assert_eq!(mode("etc/group"), 0o444);
+        // A link to a name beside it changes nothing of that: still one glob (a CA's hash
+        // link); one that leads out of the directory would have `chmod` change its target.
+        let certs = fs.path().join("etc/ssl/certs");
+        let glob = "chmod 444 \"$d\"/etc/ssl/certs/* ";
+        std::os::unix::fs::symlink("a.pem", certs.join("e.0")).expect("link");
+        assert!(fs.chmods().starts_with(glob), "{}", fs.chmods());
+        std::os::unix::fs::symlink("../../passwd", certs.join("f.0")).expect("link");
+        assert!(!fs.chmods().starts_with(glob), "{}", fs.chmods());
+        std::fs::remove_file(certs.join("f.0")).expect("rm");
         // One more file in the directory than the modes changed: each is named.
         std::fs::write(fs.path().join("etc/ssl/certs/e.pem"), "x").expect("write");
         assert!(

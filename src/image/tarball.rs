@@ -14,6 +14,8 @@ pub enum Data {
     Dir,
     Bytes(Vec<u8>),
     File(PathBuf),
+    /// A symbolic link to this target, as written in the link (relative to its directory).
+    Link(String),
 }
 
 /// One entry of the layer: an absolute path in the image, its bytes, mode and numeric owner.
@@ -97,6 +99,10 @@ pub fn append<W: Write>(b: &mut tar::Builder<W>, e: &Entry, mtime: u64) -> Resul
             let mut h = header(tar::EntryType::Regular, e.mode, e.uid, e.gid, n, mtime);
             // `take`: a file that grows while it is read must not break the tar's framing.
             b.append_data(&mut h, rel, f.take(n)).map_err(failed)
+        }
+        Data::Link(target) => {
+            let mut h = header(tar::EntryType::Symlink, 0o777, e.uid, e.gid, 0, mtime);
+            b.append_link(&mut h, rel, target).map_err(failed)
         }
     }
 }

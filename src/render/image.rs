@@ -33,10 +33,10 @@ pub fn human(s: &mut String, a: &crate::report::Artifact, st: &Style) {
         c,
         "image",
         &format!(
-            "{} to pull, {} as an uncompressed tar, {} files of {} · {} · {}",
+            "{} to pull, {} as an uncompressed tar, {} of {} · {} · {}",
             size(i.compressed_size),
             size(i.uncompressed_size),
-            i.files.len(),
+            files_and_links(&i.files),
             // The files' own bytes, what `du` of the unpacked tree counts (QA bn F6: the tar,
             // headers and padding included, was said to be "unpacked").
             size(i.files.iter().map(|f| f.size).sum()),
@@ -95,18 +95,18 @@ pub fn human(s: &mut String, a: &crate::report::Artifact, st: &Style) {
         .unwrap_or(0)
         .min(48);
     for f in &i.files[..shown] {
-        let _ = writeln!(
-            s,
-            "    {:<width$}  {:>10}  {}",
-            f.path,
-            size(f.size),
-            f.why.as_str()
-        );
+        // A link's why is its target's, on that one's row.
+        let (bytes, why) = match &f.link {
+            Some(to) => ("link".to_string(), format!("→ {to}")),
+            None => (size(f.size), f.why.as_str().to_string()),
+        };
+        let _ = writeln!(s, "    {:<width$}  {bytes:>10}  {why}", f.path);
     }
     if shown < i.files.len() {
         let rest = &i.files[shown..];
         let bytes: u64 = rest.iter().map(|f| f.size).sum();
-        let line = format!("{} more files, {} (-v lists all)", rest.len(), size(bytes));
+        let rest = files_and_links(rest);
+        let line = format!("{rest} more, {} (-v lists all)", size(bytes));
         let _ = writeln!(s, "    {}", paint(c, DIM, &line));
     }
     left_out(s, i, st);
@@ -315,11 +315,30 @@ pub fn markdown(
             label(a),
             size(i.compressed_size),
             size(i.uncompressed_size),
-            i.files.len(),
+            files_cell(i),
             short(&i.manifest_digest)
         );
     }
     s.push('\n');
+}
+
+/// How many of `files` are files and how many links: `291 files`, `146 files and 142 links`.
+pub fn files_and_links(files: &[crate::report::ImageFile]) -> String {
+    use crate::format::count;
+    let links = files.iter().filter(|f| f.link.is_some()).count();
+    let regular = count(files.len() - links, "file", "files");
+    match links {
+        0 => regular,
+        _ => format!("{regular} and {}", count(links, "link", "links")),
+    }
+}
+
+/// The Markdown's Files cell: how many files, and links apart (`146 and 142 links`).
+fn files_cell(i: &Image) -> String {
+    match i.files.iter().filter(|f| f.link.is_some()).count() {
+        0 => i.files.len().to_string(),
+        links => format!("{} and {links} links", i.files.len() - links),
+    }
 }
 
 #[cfg(test)]

@@ -271,3 +271,40 @@ fn paths_under_one_left_out_go_with_it() {
     assert!(s.contains("/data/d00") && s.contains("/data/d01/x"), "{s}");
     assert!(!s.contains("under it"), "{s}");
 }
+
+/// QA cl F3: an image whose CA hash links are links counts them apart from its files, and a
+/// link's row shows its target where a file shows its size and why.
+#[test]
+fn links_are_counted_and_shown_apart_from_files() {
+    let mut i = failed();
+    let link = |path: &str, to: &str| -> crate::report::ImageFile {
+        serde_json::from_value(serde_json::json!({
+            "path": path, "size": 0, "mode": "0777", "uid": 0, "gid": 0,
+            "why": "runtime-data", "source": path, "link": to
+        }))
+        .expect("file")
+    };
+    i.files
+        .push(link("/etc/ssl/certs/02265526.0", "Entrust_G2.pem"));
+    i.files
+        .push(link("/etc/ssl/certs/062cdee6.0", "GlobalSign_R3.pem"));
+    let mut a = crate::report::test_artifact(1);
+    a.image = Some(Box::new(i));
+    let mut s = String::new();
+    human(&mut s, &a, &Style::plain());
+    assert!(s.contains("2 files and 2 links of 1.18 MiB"), "{s}");
+    let row = s
+        .lines()
+        .find(|l| l.contains("02265526.0"))
+        .expect("link row");
+    assert!(row.ends_with("  link  → Entrust_G2.pem"), "{row}");
+    assert!(files_cell(a.image.as_deref().expect("image")) == "2 and 2 links");
+    let json = serde_json::to_value(a.image.as_deref().expect("image")).expect("json");
+    assert_eq!(json["files"][2]["link"], "Entrust_G2.pem");
+    // A file has no `link` in the JSON.
+    assert!(
+        json["files"][0].get("link").is_none(),
+        "{}",
+        json["files"][0]
+    );
+}

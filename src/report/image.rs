@@ -79,6 +79,10 @@ pub struct ImageFile {
     pub why: FileWhy,
     /// The file on this machine it was copied from; `None` for files written by us.
     pub source: Option<String>,
+    /// A symbolic link's target, relative to its directory (as on this machine, where the
+    /// source is a link to another file of the image); `size` is then 0.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub link: Option<String>,
 }
 
 /// Why a file is in the image.

@@ -37,6 +37,7 @@ mod image;
 mod image_causes;
 mod image_checks;
 mod image_home;
+mod image_links;
 mod image_owners;
 mod inspect;
 mod inspect_links;

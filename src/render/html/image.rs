@@ -164,8 +164,8 @@ fn files(s: &mut String, i: &Image) {
     let total: u64 = i.files.iter().map(|f| f.size).sum();
     let _ = writeln!(
         s,
-        "<details><summary>{} files in the image, {}</summary>",
-        i.files.len(),
+        "<details><summary>{} in the image, {}</summary>",
+        crate::render::image::files_and_links(&i.files),
         size(total)
     );
     let mut t = Table::new(
@@ -182,7 +182,10 @@ fn files(s: &mut String, i: &Image) {
     for f in i.files.iter().take(ROWS) {
         t.row(vec![
             Cell::Text(code(&f.path)),
-            Cell::Num(f.size as f64, size(f.size)),
+            match &f.link {
+                Some(to) => Cell::Num(0.0, format!("link to {}", code(to))),
+                None => Cell::Num(f.size as f64, size(f.size)),
+            },
             Cell::Text(code(&f.mode)),
             Cell::Text(format!("{}:{}", f.uid, f.gid)),
             Cell::Text(text(f.why.as_str())),
