@@ -425,7 +425,7 @@ fn advise(
     let mut report = Report::new(Some(plan.build_info()));
     config_warnings(&plan, &mut report, echo_config_warnings(opts, held), out);
     let result = advise::run(&plan, a, &mut report, out);
-    audit::advised::warn_static_lookups(&mut report);
+    audit::advised::warn_static_lookups(&plan, &mut report);
     // As the main command's: at least `inconclusive` where it exits 2 with a report.
     gate::conclude(&mut report);
     if report.advice.is_some() {

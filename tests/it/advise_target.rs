@@ -137,4 +137,32 @@ fn the_rustflags_lines_name_the_lookups_of_the_static_build_they_make() {
         })
     });
     assert!(warned, "{}", v["warnings"]);
+    // QA ck F8: an `allow` of AOT004 for every crate, as the main command reads it, is said no
+    // more; one for some crates is named with the warning.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let lookups = |allow: &str| -> Vec<String> {
+        let config = dir.path().join("aotcheck.toml");
+        std::fs::write(&config, format!("allow = [{allow}]\n")).expect("config");
+        let args = [
+            "--knobs",
+            "relocation-model=static",
+            "--no-probe",
+            "--config-file",
+        ];
+        let mut cmd = crate::advise::advise("audit-nix", &shared_target_dir(), &args);
+        let r = run(cmd.arg(&config));
+        assert_eq!(r.code, 0, "{}", r.stderr);
+        let v: serde_json::Value = serde_json::from_str(&r.stdout).expect("JSON");
+        crate::image_checks::strings(&v["warnings"])
+            .into_iter()
+            .filter(|w| w.starts_with("the static glibc build that"))
+            .collect()
+    };
+    let all = lookups(r#"{ rule = "aot004", reason = "reads $USER alone" }"#);
+    assert!(all.is_empty(), "{all:?}");
+    let nix = lookups(r#"{ rule = "AOT004", crate = "nix", reason = "reads $USER alone" }"#);
+    assert!(
+        nix.len() == 1 && nix[0].contains("(the configuration allows AOT004 for `nix` alone,"),
+        "{nix:?}"
+    );
 }
