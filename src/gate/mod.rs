@@ -203,7 +203,8 @@ pub fn unfinished(report: &Report) -> bool {
         })
 }
 
-/// The run's verdict: the worst check, `fail` for an error-severity finding not allowed, and at
+/// The run's verdict: the worst check, `fail` for an error-severity finding not allowed or a
+/// crash in some probe runs ([`Report::crashed_in_probe`]), and at
 /// least `inconclusive` for a run that could not finish ([`unfinished`]) or whose `--hostile`
 /// judged none of its conditions (which alone does not make the exit code 2: the conditions
 /// need privileges a machine may lack).
@@ -222,7 +223,7 @@ pub fn verdict(report: &Report) -> Verdict {
     let alone = report
         .artifacts
         .iter()
-        .filter(|a| report.fails_alone(a))
+        .filter(|a| report.fails_alone(a) || Report::crashed_in_probe(a))
         .map(|_| Verdict::Fail);
     let unjudged = report
         .artifacts

@@ -5,18 +5,26 @@ use crate::report::{Artifact, Probe, Report};
 
 /// A run-level warning when some runs failed and others got ready: the verdict rests on the
 /// runs that got ready, and a reader must know that the program does not always start.
-pub fn some_runs_failed(a: &Artifact, p: &Probe) -> Option<String> {
+/// `whose`: `the baseline's ` for a baseline's binary timed beside this run's (QA cn F4: both
+/// read `` `procs` (static) ``). A crash's message goes without the hint at the run's
+/// directory and arguments, which do not explain it (QA cn F1).
+pub fn some_runs_failed(a: &Artifact, p: &Probe, whose: &str) -> Option<String> {
     let first = p.failed_runs.first().filter(|_| p.runs > 0)?;
     let made = p.made();
     let link = a.link_mode.map_or("", |l| l.as_str());
+    let message = match first.crashed() {
+        true => first
+            .message
+            .replace(&format!(" {}", super::FAILED_RUN_NOTE), ""),
+        false => first.message.clone(),
+    };
     let line = format!(
-        "`{}` ({link}): {} of {} failed (first: run {}, {}): the figures are of the runs that \
-         got ready",
+        "{whose}`{}` ({link}): {} of {} failed (first: run {}, {message}): the figures are of \
+         the runs that got ready",
         a.name,
         p.failed_runs.len(),
         crate::format::count(made, "run", "runs"),
         first.run,
-        first.message
     );
     Some(crate::format::printable(&line, false).into_owned())
 }
@@ -196,6 +204,24 @@ mod tests {
         r.artifacts[1] = probed(LinkMode::Static, 20, "other");
         let m = all_failed(&r).expect("a failure");
         assert!(m.contains(EACH_ITS_OWN), "{m}");
+    }
+
+    /// QA cn F4: the baseline's binary timed beside this run's says whose it is; a crash goes
+    /// without the hint at the run's directory and arguments (QA cn F1).
+    #[test]
+    fn the_warning_says_whose_binary_failed_and_a_crash_without_the_hint() {
+        let mut a = probed(LinkMode::Static, 0, "procs");
+        let p = a.probe.as_mut().expect("probe");
+        p.runs = 3;
+        p.failed_runs[0].message = format!("killed by SIGSEGV {}", super::super::FAILED_RUN_NOTE);
+        let p = p.clone();
+        assert_eq!(
+            some_runs_failed(&a, &p, "the baseline's ").as_deref(),
+            Some(
+                "the baseline's `procs` (static): 1 of 1 run failed (first: run 1, killed by \
+                 SIGSEGV): the figures are of the runs that got ready"
+            )
+        );
     }
 
     /// QA al F5: grex run without its argument; clap's error line ends with `:` and its list

@@ -161,6 +161,16 @@ pub fn check(
     let bar = ProbeBar::new(out);
     let floor = &plan.dirs.probe_floor;
     let result = probe_report(report, &settings, floor, &mut |p| bar.update(p));
+    let failed: Vec<String> = report
+        .artifacts
+        .iter()
+        .enumerate()
+        .filter_map(|(i, a)| {
+            let whose = if i >= ours { "the baseline's " } else { "" };
+            failures::some_runs_failed(a, a.probe.as_ref()?, whose)
+        })
+        .collect();
+    report.warnings.extend(failed);
     if let Some(base) = base {
         base.artifacts = report.artifacts.split_off(ours);
         report.comparisons = compare::build(report);
@@ -306,9 +316,6 @@ fn probe_group(
         p.spawn_floor_program = floor.as_ref().ok().map(|f| f.description.clone());
         if let Some(why) = &floor_why {
             p.unknown.insert("spawn_floor_ms".into(), why.clone());
-        }
-        if let Some(w) = failures::some_runs_failed(&report.artifacts[i], &p) {
-            report.warnings.push(w);
         }
         report.artifacts[i].probe = Some(p);
     }

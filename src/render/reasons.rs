@@ -34,6 +34,10 @@ pub enum Reason<'a> {
         why: String,
         alone: bool,
     },
+    /// A probed binary that got ready in some runs and crashed in others (`fail`; see
+    /// `Report::crashed_in_probe`): how many, the first crash, and whether its dynamic build
+    /// crashed too.
+    Crashed { artifact: &'a Artifact, why: String },
     /// `--hostile` judged none of its conditions (`inconclusive`): the first one's reason.
     NotJudged {
         artifact: &'a Artifact,
@@ -78,6 +82,9 @@ pub fn reasons(report: &Report) -> Vec<Reason<'_>> {
                 alone,
             });
         }
+        if let Some(why) = crashed_runs(report, a) {
+            v.push(Reason::Crashed { artifact: a, why });
+        }
         if let Some(why) = crate::report::none_judged(&a.hostile) {
             v.push(Reason::NotJudged { artifact: a, why });
         }
@@ -89,6 +96,38 @@ pub fn reasons(report: &Report) -> Vec<Reason<'_>> {
             .map(|file| Reason::NotInspected { file }),
     );
     v
+}
+
+/// `crashed in 10 of 23 probe runs (first: run 5, killed by SIGSEGV)`, and what its dynamic
+/// build did in the same rounds; `None` unless `Report::crashed_in_probe`.
+fn crashed_runs(report: &Report, a: &Artifact) -> Option<String> {
+    let p = a.probe.as_ref().filter(|_| Report::crashed_in_probe(a))?;
+    let crashes = p.crashes();
+    let first = crashes.first()?;
+    let note = format!(" {}", crate::probe::FAILED_RUN_NOTE);
+    let mut why = format!(
+        "crashed in {} of {} (first: run {}, {})",
+        crashes.len(),
+        count_of(p.made(), "probe run", "probe runs"),
+        first.run,
+        first.message.replace(&note, "")
+    );
+    let twin = report.dynamic_twin(a).and_then(|d| d.probe.as_ref());
+    match twin {
+        Some(d) if d.crashes().is_empty() => why.push_str(&format!(
+            "; its dynamic build, probed in the same rounds, crashed in none of its {}: the \
+             static build alone crashes (AOT004 and --hostile tell whether glibc's static \
+             linkage is the cause)",
+            count_of(d.made(), "run", "runs")
+        )),
+        Some(d) => why.push_str(&format!(
+            "; its dynamic build crashed too, in {} of its {}",
+            d.crashes().len(),
+            count_of(d.made(), "run", "runs")
+        )),
+        None => {}
+    }
+    Some(why)
 }
 
 fn crashed(r: &HostileRun) -> bool {
@@ -170,6 +209,11 @@ pub fn counts(report: &Report, reasons: &[Reason]) -> Vec<String> {
             "binaries with no probe run that got ready",
         ),
         (
+            count(&|r| matches!(r, Reason::Crashed { .. })),
+            "binary that crashed in probe runs",
+            "binaries that crashed in probe runs",
+        ),
+        (
             count(&|r| matches!(r, Reason::NotJudged { .. })),
             "binary with no --hostile condition judged",
             "binaries with no --hostile condition judged",
@@ -227,7 +271,8 @@ impl Reason<'_> {
         match self {
             Reason::Finding { .. }
             | Reason::Hostile { fails: true, .. }
-            | Reason::NotReady { alone: true, .. } => Verdict::Fail,
+            | Reason::NotReady { alone: true, .. }
+            | Reason::Crashed { .. } => Verdict::Fail,
             // Waived by an allowance, as an allowed finding is: nothing to warn of.
             Reason::Hostile { run, .. } if run.allowed.is_some() => Verdict::Pass,
             Reason::Hostile { fails: false, .. } => Verdict::Warn,
@@ -251,6 +296,7 @@ impl Reason<'_> {
             Reason::Finding { artifact, .. }
             | Reason::Hostile { artifact, .. }
             | Reason::NotReady { artifact, .. }
+            | Reason::Crashed { artifact, .. }
             | Reason::NotJudged { artifact, .. } => Some(artifact),
             Reason::NotInspected { .. } => None,
         }
@@ -269,7 +315,7 @@ impl Reason<'_> {
         match self {
             Reason::Finding { finding, .. } => finding.rule.clone(),
             Reason::Hostile { run, .. } => format!("hostile {}", run.condition),
-            Reason::NotReady { .. } => "probe".into(),
+            Reason::NotReady { .. } | Reason::Crashed { .. } => "probe".into(),
             Reason::NotJudged { .. } => "hostile".into(),
             Reason::NotInspected { .. } => "inspect".into(),
         }
@@ -295,6 +341,7 @@ impl Reason<'_> {
                 hostile_outcome(run)
             ),
             Reason::NotReady { why, .. } => format!("no probe run got ready: {why}"),
+            Reason::Crashed { why, .. } => why.clone(),
             Reason::NotJudged { artifact, why } => format!(
                 "--hostile judged none of its {}: {why}",
                 count_of(artifact.hostile.len(), "condition", "conditions")

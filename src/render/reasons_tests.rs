@@ -448,3 +448,55 @@ fn an_inconclusive_verdict_names_the_checks_not_measured() {
     failed.verdict = Verdict::Fail;
     assert!(counts(&failed, &reasons(&failed)).is_empty());
 }
+
+/// QA cn F1: a static build that crashed in some probe runs, where its dynamic build in the
+/// same rounds did not, fails the gate and says so; a run that only exited early does not.
+#[test]
+fn a_crash_in_some_probe_runs_fails_and_says_the_dynamic_build_did_not() {
+    let probed = |link, runs, failed: &[(&str, Option<&str>)]| {
+        let mut a = crate::report::test_artifact(1000);
+        a.link_mode = Some(link);
+        let mut p = crate::report::Probe {
+            runs,
+            ..Default::default()
+        };
+        let sample = serde_json::json!({"run": 1, "warmup": false, "spawned_at_ns": null,
+            "startup_ms": 1.0, "shutdown_ms": null, "memory_kib": {}, "processes": 1});
+        p.samples = vec![serde_json::from_value(sample).expect("sample"); runs as usize];
+        for (i, (message, signal)) in failed.iter().enumerate() {
+            p.failed_runs.push(crate::report::FailedRun {
+                run: 2 + i as u32,
+                warmup: false,
+                kind: "exit-status".into(),
+                message: format!("{message} {}", crate::probe::FAILED_RUN_NOTE),
+                exit_code: None,
+                signal: signal.map(str::to_string),
+                core_dumped: false,
+                stderr_tail: String::new(),
+                stdout_tail: String::new(),
+            });
+        }
+        a.probe = Some(p);
+        a
+    };
+    use crate::report::LinkMode::{Dynamic, Static};
+    let mut r = Report::new(None);
+    let segv = ("killed by SIGSEGV", Some("SIGSEGV"));
+    r.artifacts = vec![probed(Static, 3, &[segv]), probed(Dynamic, 4, &[])];
+    assert_eq!(crate::gate::verdict(&r), Verdict::Fail);
+    let lines: Vec<String> = reasons(&r).iter().map(Reason::line).collect();
+    assert_eq!(
+        lines,
+        [
+            "crashed in 1 of 4 probe runs (first: run 2, killed by SIGSEGV); its dynamic build, \
+          probed in the same rounds, crashed in none of its 4 runs: the static build alone \
+          crashes (AOT004 and --hostile tell whether glibc's static linkage is the cause)"
+        ]
+    );
+    // Killed from outside (a timeout's SIGKILL) or an exit status: no crash.
+    let kill = ("killed by SIGKILL", Some("SIGKILL"));
+    let exit = ("exited with status 5", None);
+    r.artifacts = vec![probed(Static, 3, &[kill, exit]), probed(Dynamic, 4, &[])];
+    assert_eq!(crate::gate::verdict(&r), Verdict::Pass);
+    assert!(reasons(&r).is_empty());
+}

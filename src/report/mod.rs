@@ -109,14 +109,29 @@ impl Report {
     /// an unknown owner, `--hostile` showed why, and the run exited 2).
     pub fn fails_alone(&self, a: &Artifact) -> bool {
         let ready = |x: &Artifact| x.probe.as_ref().map(|p| p.runs > 0);
-        a.link_mode == Some(LinkMode::Static)
-            && ready(a) == Some(false)
-            && self.artifacts.iter().any(|d| {
-                d.link_mode == Some(LinkMode::Dynamic)
-                    && d.package == a.package
-                    && d.name == a.name
-                    && ready(d) == Some(true)
-            })
+        ready(a) == Some(false) && self.dynamic_twin(a).is_some_and(|d| ready(d) == Some(true))
+    }
+
+    /// The probed dynamic build of the static build `a` (same package and name).
+    pub fn dynamic_twin(&self, a: &Artifact) -> Option<&Artifact> {
+        let twin = |d: &&Artifact| {
+            d.link_mode == Some(LinkMode::Dynamic) && d.package == a.package && d.name == a.name
+        };
+        let found = self
+            .artifacts
+            .iter()
+            .filter(twin)
+            .find(|d| d.probe.is_some());
+        found.filter(|_| a.link_mode == Some(LinkMode::Static))
+    }
+
+    /// Whether `a` got ready in some probe runs and crashed in others ([`Probe::crashes`]): a
+    /// `fail`, as a crash is no slow start (QA cn F1: procs's static build crashed in 10 of 23
+    /// runs, its dynamic build in none, and the gate passed).
+    pub fn crashed_in_probe(a: &Artifact) -> bool {
+        a.probe
+            .as_ref()
+            .is_some_and(|p| p.runs > 0 && !p.crashes().is_empty())
     }
 }
 

@@ -135,7 +135,16 @@ impl Probe {
     pub fn made(&self) -> usize {
         self.samples.len() + self.failed_runs.len()
     }
+
+    /// The failed runs, warmup ones too, that the program crashed in ([`FailedRun::crashed`]).
+    pub fn crashes(&self) -> Vec<&FailedRun> {
+        self.failed_runs.iter().filter(|f| f.crashed()).collect()
+    }
 }
+
+/// The signals a program that crashed dies of; not those that stop it from outside
+/// (`SIGKILL` of a timeout or the OOM killer, `SIGTERM`, `SIGINT`).
+pub const CRASH_SIGNALS: [&str; 6] = ["SIGSEGV", "SIGBUS", "SIGILL", "SIGFPE", "SIGABRT", "SIGSYS"];
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct FailedRun {
@@ -155,6 +164,13 @@ pub struct FailedRun {
 }
 
 impl FailedRun {
+    /// The program crashed: killed by one of [`CRASH_SIGNALS`].
+    pub fn crashed(&self) -> bool {
+        self.signal
+            .as_deref()
+            .is_some_and(|s| CRASH_SIGNALS.contains(&s))
+    }
+
     /// The last `n` lines of stderr that are not blank, trimmed, in order, a backtrace left
     /// out (see [`telling_lines`]): the line before the last one often says what failed
     /// (`Failed to resolve path`, then `caused by: ...`).

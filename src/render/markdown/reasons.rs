@@ -55,11 +55,13 @@ pub fn render(s: &mut String, report: &Report) {
                 )),
                 escape(&format!("none judged: {why}")),
             )),
-            Reason::NotReady { artifact, .. } => not_ready.push(format!(
-                "| {} | {} | {verdict} |",
-                binary_label(artifact),
-                escape(&r.line()),
-            )),
+            Reason::NotReady { artifact, .. } | Reason::Crashed { artifact, .. } => {
+                not_ready.push(format!(
+                    "| {} | {} | {verdict} |",
+                    binary_label(artifact),
+                    escape(&r.line()),
+                ))
+            }
             Reason::NotInspected { .. } => {}
         }
     }
