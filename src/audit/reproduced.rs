@@ -265,8 +265,15 @@ fn host_lookup_traced(a: &mut Artifact, args: &[String]) {
     } else {
         // What it opened, it read itself (QA cg F4: "it opened `/etc/hosts` ... looked no
         // host name up" read as a contradiction).
+        let others = crate::hostile::other_databases(opened);
         let read = match names.is_empty() {
             true => "it opened no file of the name service".to_string(),
+            // Glibc's lookups of another database: a user's, a group's (QA cn F2).
+            false if !others.is_empty() => format!(
+                "it opened {}{more} for glibc's lookups in {}, not of a host name",
+                names.join(", "),
+                crate::format::quoted(&others)
+            ),
             false => format!(
                 "it read {}{more} itself, not through glibc (no `/etc/host.conf` or host module \
                  opened, no `/etc/hosts` after `/etc/nsswitch.conf`): a resolver of its own, \

@@ -54,6 +54,29 @@ pub fn looked_up_hosts(opened: &[String]) -> bool {
     module || has("/etc/host.conf") || (has("/etc/nsswitch.conf") && has("/etc/hosts"))
 }
 
+/// The name-service databases other than `hosts` whose files `opened` holds (`/etc/passwd`:
+/// `passwd`), in the order of [`DATABASES`]: glibc's lookups of users, groups, services...
+/// (QA cn F2: procs's `getpwuid_r` opened `/etc/nsswitch.conf` and `/etc/passwd`, and was said
+/// to resolve host names itself).
+pub fn other_databases(opened: &[String]) -> Vec<&'static str> {
+    DATABASES
+        .iter()
+        .filter(|(file, _)| opened.iter().any(|p| p == file))
+        .map(|(_, db)| *db)
+        .collect()
+}
+
+/// The files of glibc's `files` backend, with their database.
+const DATABASES: [(&str, &str); 7] = [
+    ("/etc/passwd", "passwd"),
+    ("/etc/group", "group"),
+    ("/etc/shadow", "shadow"),
+    ("/etc/services", "services"),
+    ("/etc/protocols", "protocols"),
+    ("/etc/networks", "networks"),
+    ("/etc/ethers", "ethers"),
+];
+
 /// Trace the `nss-module` run in `runs` once more and keep what it opened of the name
 /// service in `nss_opened`; nothing when there is no such run that was made (skipped), or the
 /// tracer could not run (the condition is then not said either way).

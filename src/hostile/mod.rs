@@ -24,7 +24,7 @@ use std::path::{Path, PathBuf};
 pub use conditions::{Condition, HOST_MODULES, missing_host_modules};
 use judge::got_ready;
 pub use judge::judge;
-pub use lookups::looked_up_hosts;
+pub use lookups::{looked_up_hosts, other_databases};
 pub use plain::only_answered_early;
 pub use privilege::{Privilege, detect_privilege};
 pub use run::{RunResult, run_invocation};

@@ -92,3 +92,35 @@ fn privileged_the_nss_module_run_says_whether_a_host_name_was_looked_up() {
         );
     }
 }
+
+/// QA cn F2: procs's `getpwuid_r` opened `/etc/nsswitch.conf` and `/etc/passwd` in the traced
+/// run, and its host lookup's finding said it read them "itself, not through glibc: a resolver
+/// of its own". audit-nss-other (hosts-both) looks its user up (nix) and a host only when given
+/// one: the line names glibc's lookups in `passwd`, as strace shows the same files.
+#[test]
+fn privileged_a_user_lookup_is_not_called_a_resolver_of_its_own() {
+    require_privilege();
+    let r = run(&mut check_fixture(
+        "audit-nss-other",
+        &["--hostile", "--features", "hosts-both"],
+    ));
+    let v: Value = serde_json::from_str(&r.stdout)
+        .unwrap_or_else(|e| panic!("bad JSON ({e}); stderr:\n{}", r.stderr));
+    let binary = str_of(artifact(&v, "static"), "path");
+    let opens = straced(binary, &[]);
+    assert!(opens.contains("\"/etc/passwd\""), "strace: no /etc/passwd");
+    assert!(!opens.contains("\"/etc/hosts\""), "strace: /etc/hosts");
+    let lines = traced_lines(&v);
+    assert!(!lines.is_empty(), "no line in {v}");
+    for l in &lines {
+        assert!(
+            l.starts_with("not tested: run once more under `nss-module`"),
+            "{l}"
+        );
+        assert!(
+            l.contains("`/etc/passwd`") && l.contains("for glibc's lookups in `passwd`"),
+            "{l}"
+        );
+        assert!(!l.contains("a resolver of its own"), "{l}");
+    }
+}
