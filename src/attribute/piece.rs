@@ -212,14 +212,25 @@ fn c_symbol(
     hints: Hints,
     names: &mut Interner,
 ) -> Attr {
-    let local = index.and_then(|i| i.lookup_local(name));
     let ambiguous = index.is_some_and(|i| i.local_is_ambiguous(name));
+    let names_only = index.is_some_and(CrateIndex::is_names_only);
+    // Matched by name alone, a static after the `STT_FILE` of a source no member of libc.a
+    // was compiled from is not glibc's (QA cm F4: oniguruma's `init` of ascii.c was
+    // `[libc]`'s, as glibc's fmtmsg.o has a static `init`). Not libgcc's or libstdc++'s:
+    // their objects' statics may follow another file's `STT_FILE`.
+    let local = index
+        .and_then(|i| i.lookup_local(name))
+        .filter(|x| match (origin, index) {
+            (Some(Origin::Source(stem)), Some(i)) if names_only && x.name == super::LIBC => {
+                i.has_source(stem, x)
+            }
+            _ => true,
+        });
     // Without the build's archives only this machine's C library has files to match, and a
     // `-sys` crate's file of the same name is no glibc's: libgit2's `regexp.c`, `clone.c`
     // and `socket.c`, OpenSSL's and aws-lc's `err.c` were `[libc]`'s (QA be F3, bi F3), and
     // the code they call with them. glibc's own local names are matched above; a prefix the
     // crate's library puts on its names says the rest.
-    let names_only = index.is_some_and(CrateIndex::is_names_only);
     let source = || match origin {
         Some(Origin::Source(stem)) if !ambiguous && !names_only => {
             index.and_then(|i| i.lookup_source(stem))

@@ -40,6 +40,7 @@ mod image_home;
 mod image_links;
 mod image_owners;
 mod inspect;
+mod inspect_c_static;
 mod inspect_links;
 mod inspect_object;
 mod inspect_overview;
