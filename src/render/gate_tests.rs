@@ -266,3 +266,84 @@ fn passing_crates_that_pulled_code_in_are_listed() {
     assert_eq!(listed, ["small", "big", "mid"], "{s}");
     assert!(s.contains("2 more within thresholds"), "{s}");
 }
+
+/// QA cn F1: a static build that crashed in some probe runs, where its dynamic build in the
+/// same rounds did not, fails the gate and says so; a run that only exited early does not.
+#[test]
+fn a_crash_in_some_probe_runs_fails_and_says_the_dynamic_build_did_not() {
+    let probed = |link, runs, failed: &[(&str, Option<&str>)]| {
+        let mut a = crate::report::test_artifact(1000);
+        a.link_mode = Some(link);
+        let mut p = crate::report::Probe {
+            runs,
+            ..Default::default()
+        };
+        let sample = serde_json::json!({"run": 1, "warmup": false, "spawned_at_ns": null,
+            "startup_ms": 1.0, "shutdown_ms": null, "memory_kib": {}, "processes": 1});
+        p.samples = vec![serde_json::from_value(sample).expect("sample"); runs as usize];
+        for (i, (message, signal)) in failed.iter().enumerate() {
+            p.failed_runs.push(crate::report::FailedRun {
+                run: 2 + i as u32,
+                warmup: false,
+                kind: "exit-status".into(),
+                message: format!("{message} {}", crate::probe::FAILED_RUN_NOTE),
+                exit_code: None,
+                signal: signal.map(str::to_string),
+                core_dumped: false,
+                stderr_tail: String::new(),
+                stdout_tail: String::new(),
+            });
+        }
+        a.probe = Some(p);
+        a
+    };
+    use crate::report::LinkMode::{Dynamic, Static};
+    let mut r = Report::new(None);
+    let segv = ("killed by SIGSEGV", Some("SIGSEGV"));
+    r.artifacts = vec![probed(Static, 3, &[segv]), probed(Dynamic, 4, &[])];
+    assert_eq!(crate::gate::verdict(&r), Verdict::Fail);
+    let lines: Vec<String> = crate::render::reasons::reasons(&r)
+        .iter()
+        .map(crate::render::reasons::Reason::line)
+        .collect();
+    assert_eq!(
+        lines,
+        [
+            "crashed in 1 of 4 probe runs (first: run 2, killed by SIGSEGV); its dynamic build, \
+          probed in the same rounds, crashed in none of its 4 runs: the static build alone \
+          crashes (AOT004 and --hostile tell whether glibc's static linkage is the cause)"
+        ]
+    );
+    // Killed from outside (a timeout's SIGKILL) or an exit status: no crash.
+    let kill = ("killed by SIGKILL", Some("SIGKILL"));
+    let exit = ("exited with status 5", None);
+    r.artifacts = vec![probed(Static, 3, &[kill, exit]), probed(Dynamic, 4, &[])];
+    assert_eq!(crate::gate::verdict(&r), Verdict::Pass);
+    assert!(crate::render::reasons::reasons(&r).is_empty());
+}
+
+/// QA cm F7: the verdict's line of a `--hostile` crash says that the dynamic build failed too
+/// (bat: SIGSEGV static, exit status 101 dynamic), which the finding's advice said alone.
+#[test]
+fn a_hostile_crash_says_when_the_dynamic_build_failed_too() {
+    let run: crate::report::HostileRun = serde_json::from_value(serde_json::json!({
+        "condition": "no-home+unknown-uid", "description": "no HOME, an unknown uid",
+        "outcome": "crashed", "signal": "SIGSEGV", "exit_code": null,
+        "dynamic_outcome": "crashed", "dynamic_signal": null, "dynamic_exit_code": 101,
+        "stderr_tail": "", "static_only": true
+    }))
+    .expect("run");
+    let mut a = crate::report::test_artifact(1000);
+    a.hostile = vec![run];
+    let mut r = Report::new(None);
+    r.artifacts = vec![a];
+    let all = crate::render::reasons::reasons(&r);
+    let short = all.iter().map(crate::render::reasons::Reason::short);
+    assert_eq!(
+        short.collect::<Vec<_>>(),
+        [
+            "crashed (SIGSEGV) under --hostile `no-home+unknown-uid` (dynamic build: failed (exit \
+          status 101))"
+        ]
+    );
+}

@@ -358,16 +358,29 @@ impl Reason<'_> {
                 format!("{} {}", finding.rule, finding_label(finding))
             }
             Reason::Hostile { run, .. } => format!(
-                "{}{} under --hostile `{}`{}",
+                "{}{} under --hostile `{}`{}{}",
                 run_word(run),
                 how(run),
                 run.condition,
+                dynamic_failed(run),
                 not_counted(run)
                     .map(|n| format!(": {n}"))
                     .unwrap_or_default()
             ),
             _ => self.line(),
         }
+    }
+}
+
+/// ` (dynamic build: failed (exit status 101))` where the dynamic build did not pass under
+/// the condition either: a reader of the verdict alone would ship it for nothing (QA cm F7).
+fn dynamic_failed(run: &HostileRun) -> String {
+    match super::hostile_words::dynamic_run(run) {
+        // Not where it fails the same way: that is said as why the run is not counted.
+        Some((d, word, how)) if d != HostileOutcome::Ok && run.static_hazard() => {
+            format!(" (dynamic build: {word}{how})")
+        }
+        _ => String::new(),
     }
 }
 
