@@ -245,13 +245,22 @@ fn features(s: &mut String, rows: &[FeatureRow], color: bool) {
         .clamp(12, 40);
     for r in rows {
         let name = name(r);
+        // A name wider than its column (bat's `application` and its nine dependencies) on
+        // lines of its own, what follows under it (QA cm F8: a line of 105 columns).
+        let lead = match name.chars().count() > w {
+            true => {
+                fill::fill(s, "    ", &name);
+                format!("    {:w$} ", "")
+            }
+            false => format!("    {name:<w$} "),
+        };
         if !r.note.is_empty() && !has_figures(r.status) {
             let style = if r.status == VariantStatus::Failed {
                 BAD
             } else {
                 DIM
             };
-            fill::fill_painted(s, &format!("    {name:<w$} "), &r.note, color, style);
+            fill::fill_painted(s, &lead, &r.note, color, style);
             if !r.also.is_empty() {
                 fill::fill(s, "      ", &r.also);
             }
@@ -261,7 +270,7 @@ fn features(s: &mut String, rows: &[FeatureRow], color: bool) {
         if !r.startup.is_empty() {
             let _ = write!(saved, ", start-up {}", r.startup);
         }
-        fill::fill(s, &format!("    {name:<w$} "), &saved);
+        fill::fill(s, &lead, &saved);
         if !r.also.is_empty() {
             fill::fill(s, "      ", &r.also);
         }

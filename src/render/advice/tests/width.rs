@@ -152,3 +152,38 @@ fn a_busy_machine_s_start_up_calls_come_with_a_caveat() {
     note_busy(&mut few, &busy);
     assert!(!few.notes.iter().any(|n| n == BUSY_NOTE));
 }
+
+/// QA cm F8: a feature whose dependencies make its name wider than its column (bat's
+/// `application`, nine of them) keeps every line within 100 columns: the name on lines of its
+/// own, what it saves or why it does not build under it.
+#[test]
+fn a_feature_with_many_dependencies_stays_within_100_columns() {
+    let mut a = advice();
+    let f = &mut a.binaries[0].features[0];
+    f.enables = [
+        "bugreport",
+        "clap",
+        "etcetera",
+        "grep-cli",
+        "minus",
+        "regex",
+        "shell-words",
+    ]
+    .iter()
+    .chain(&["walkdir", "wild"])
+    .map(|d| d.to_string())
+    .collect();
+    let feature = f.feature.clone();
+    let s = human(&a, &plain());
+    assert!(s.lines().all(|l| l.chars().count() <= 100), "{s}");
+    let named = s
+        .lines()
+        .position(|l| l.trim_start().starts_with(&format!("{feature} (dep:")));
+    let next = named
+        .and_then(|i| s.lines().nth(i + 1))
+        .unwrap_or_else(|| panic!("{s}"));
+    assert!(
+        next.trim_start().starts_with("wild)") || next.contains("saves"),
+        "{s}"
+    );
+}
