@@ -87,14 +87,22 @@ pub fn two_sizes(base: u64, now: u64) -> (String, String, bool) {
     }
 }
 
-/// `b` as a whole number of the largest binary unit it is a multiple of (`20 MiB`, `14,500
-/// KiB`), as a budget written so in the configuration is: the user's own figure, not `20.0 MiB`
-/// or `20971.52 kB` (QA as F1).
+/// `b` in the largest binary unit it is a whole number of hundredths of (`20 MiB`, `7.5 MiB`,
+/// `14,500 KiB`), as a budget written so in the configuration is: the user's own figure, not
+/// `20.0 MiB`, `7,680 KiB` (QA cn F7) or `20971.52 kB` (QA as F1).
 pub fn binary_size(b: u64) -> Option<String> {
-    [("GiB", 1u64 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10)]
+    [("GiB", 1u128 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10)]
         .into_iter()
-        .find(|&(_, unit)| b >= unit && b.is_multiple_of(unit))
-        .map(|(name, unit)| format!("{} {name}", thousands(b / unit)))
+        .find(|&(_, unit)| u128::from(b) >= unit && (u128::from(b) * 100).is_multiple_of(unit))
+        .map(|(name, unit)| {
+            let hundredths = u128::from(b) * 100 / unit;
+            let whole = thousands((hundredths / 100) as u64);
+            match hundredths % 100 {
+                0 => format!("{whole} {name}"),
+                h if h % 10 == 0 => format!("{whole}.{} {name}", h / 10),
+                h => format!("{whole}.{h:02} {name}"),
+            }
+        })
 }
 
 /// A budget's limit as a budget is written, when it is a whole number of a unit: `8 MiB`,

@@ -36,6 +36,10 @@ fn whole_binary_sizes_are_written_in_their_unit() {
     assert_eq!(binary_size(1024).as_deref(), Some("1 KiB"));
     assert_eq!(binary_size(2_000_000), None);
     assert_eq!(binary_size(1000), None);
+    // QA cn F7: `7.5 MiB` in the configuration, not `7,680 KiB`.
+    assert_eq!(binary_size(7_864_320).as_deref(), Some("7.5 MiB"));
+    assert_eq!(binary_size(1_310_720).as_deref(), Some("1.25 MiB"));
+    assert_eq!(binary_size(1_052_672).as_deref(), Some("1,028 KiB"));
 }
 
 use super::{clip, count, limit_percent, limit_ratio, printable};
