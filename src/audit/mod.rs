@@ -151,6 +151,7 @@ pub fn annotate(plan: &Plan, graphs: &crate::graph::Graphs, report: &mut Report)
         split::also_reachable(g, a);
         std_callers::name_std_callers(g, a, &reached);
         nss_advice::fit(a, &reached);
+        nss_advice::say_musl(a);
     }
 }
 

@@ -39,6 +39,44 @@ const HOME_FIRST: &[&str] = &[
 const NSS_ADVICE: &str = "Build for musl when its target is installed (no NSS), ship the dynamic \
                           build, or avoid the lookup: ";
 
+/// AOT004's advice begun as [`NSS_ADVICE`] says whether this machine has the musl target
+/// (QA cn F9: "when its target is installed" left the user to find out that it was not).
+/// Last: the advice is told by that beginning until then.
+pub(super) fn say_musl(a: &mut crate::report::Artifact) {
+    let target = format!("{}-unknown-linux-musl", std::env::consts::ARCH);
+    let start = match musl_installed(&target) {
+        true => format!("Build for musl (`--target {target}`, installed here; musl has no NSS)"),
+        false => format!(
+            "Build for musl (`rustup target add {target}`: its target is not installed here; \
+             musl has no NSS)"
+        ),
+    };
+    let before = NSS_ADVICE.trim_end_matches(", ship the dynamic build, or avoid the lookup: ");
+    for f in a.findings.iter_mut().filter(|f| f.rule == "AOT004") {
+        if let Some(rest) = f.advice.strip_prefix(before) {
+            f.advice = format!("{start}{rest}");
+        }
+    }
+}
+
+/// Whether rustc (`$RUSTC`, else the one on `PATH`) has the standard library of `target`.
+fn musl_installed(target: &str) -> bool {
+    static INSTALLED: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    *INSTALLED.get_or_init(|| {
+        let rustc = std::env::var_os("RUSTC").unwrap_or_else(|| "rustc".into());
+        std::process::Command::new(rustc)
+            .args(["--print", "target-libdir", "--target", target])
+            .output()
+            .ok()
+            .filter(|o| o.status.success())
+            .and_then(|o| String::from_utf8(o.stdout).ok())
+            .and_then(|dir| std::fs::read_dir(dir.trim()).ok())
+            .is_some_and(|mut d| {
+                d.any(|e| e.is_ok_and(|e| e.file_name().to_string_lossy().starts_with("libstd-")))
+            })
+    })
+}
+
 /// The way around std's user lookup: `env::home_dir` of the user running the program, the one
 /// std makes.
 const STD_OWN_USER: &str = "`HOME` set where the program runs (the image's or the service's \

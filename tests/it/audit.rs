@@ -621,3 +621,30 @@ fn findings_none_is_said_where_the_audit_puts_the_findings() {
     inspected.artifacts[0].package = None;
     assert!(under(&inspected).is_empty());
 }
+
+/// QA cn F9: AOT004's advice says whether this machine has the musl target, as rustc's
+/// `--print target-libdir` shows it (a standard library there, or none).
+#[test]
+fn the_lookup_advice_says_whether_the_musl_target_is_installed() {
+    let r = run(&mut check_fixture("audit-nix", &[]));
+    let v: Value = serde_json::from_str(&r.stdout).expect("JSON report");
+    let findings = artifact(&v, "static")["findings"]
+        .as_array()
+        .expect("findings")
+        .clone();
+    let f = findings
+        .iter()
+        .find(|f| f["rule"] == "AOT004")
+        .expect("an AOT004 finding");
+    let target = format!("{}-unknown-linux-musl", std::env::consts::ARCH);
+    let dir = tool("rustc", &["--print", "target-libdir", "--target", &target]);
+    let installed = std::fs::read_dir(dir.trim()).is_ok_and(|mut d| {
+        d.any(|e| e.is_ok_and(|e| e.file_name().to_string_lossy().starts_with("libstd-")))
+    });
+    let advice = str_of(f, "advice");
+    let said = match installed {
+        true => format!("Build for musl (`--target {target}`, installed here;"),
+        false => format!("Build for musl (`rustup target add {target}`: its target is not"),
+    };
+    assert!(advice.starts_with(&said), "{advice}");
+}
