@@ -16,6 +16,7 @@ mod layout;
 mod links;
 mod local_ca;
 pub mod meta;
+mod nsswitch;
 pub mod paths;
 mod place;
 mod replaced;
@@ -242,6 +243,10 @@ fn one(
         replaced::probe_only(&mut contents.left_out, &start.args, &raw_args);
     }
     warnings.extend(tls::missing_cas(a, &contents.files, &ctx.roots));
+    warnings.extend(nsswitch::built_in_only(
+        &mut contents.entries,
+        &mut contents.files,
+    ));
     let m = meta_of(ctx, a, bin, &entrypoint, &image_env, ports, source);
     let started = std::time::Instant::now();
     let w = layout::write(&contents.entries, &m, t)?;

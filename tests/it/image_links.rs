@@ -52,14 +52,7 @@ fn privileged_the_certificate_directory_keeps_its_hash_links_as_links() {
         assert_eq!(u64_of(f, "size"), 0, "{f}");
     }
     // The layer holds them as symbolic links.
-    let layout = str_of(i, "layout");
-    let raw = tool("skopeo", &["inspect", "--raw", &format!("oci:{layout}")]);
-    let manifest: Value = serde_json::from_str(&raw).expect("manifest");
-    let digest = str_of(&manifest["layers"][0], "digest");
-    let blob = format!(
-        "{layout}/blobs/sha256/{}",
-        digest.trim_start_matches("sha256:")
-    );
+    let blob = layer_blob(i);
     let in_layer: BTreeMap<String, String> = tool("tar", &["-tvzf", &blob])
         .lines()
         .filter(|l| l.starts_with('l'))
@@ -87,4 +80,16 @@ fn privileged_the_certificate_directory_keeps_its_hash_links_as_links() {
         String::from_utf8_lossy(&out.stderr)
     );
     assert_eq!(i["in_image"]["outcome"], "started", "{}", i["in_image"]);
+}
+
+/// The file of the image's layer, as skopeo reads the manifest of its layout.
+pub(crate) fn layer_blob(image: &Value) -> String {
+    let layout = str_of(image, "layout");
+    let raw = tool("skopeo", &["inspect", "--raw", &format!("oci:{layout}")]);
+    let manifest: Value = serde_json::from_str(&raw).expect("manifest");
+    let digest = str_of(&manifest["layers"][0], "digest");
+    format!(
+        "{layout}/blobs/sha256/{}",
+        digest.trim_start_matches("sha256:")
+    )
 }

@@ -38,6 +38,7 @@ mod image_causes;
 mod image_checks;
 mod image_home;
 mod image_links;
+mod image_nss;
 mod image_owners;
 mod inspect;
 mod inspect_c_static;
