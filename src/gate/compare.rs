@@ -58,6 +58,21 @@ pub fn compare(
             f.new_since_baseline = before.is_none();
             f.evidence.extend(before.and_then(|o| new_functions(o, f)));
         }
+        cmp.gone_findings.extend(
+            b.findings
+                .iter()
+                .filter(|o| {
+                    !a.findings
+                        .iter()
+                        .any(|f| f.rule == o.rule && f.krate == o.krate)
+                })
+                .map(|o| {
+                    let allowed = if o.allowed { "allowed " } else { "" };
+                    let severity = o.severity.as_str();
+                    let label = artifact_label(a);
+                    format!("{label}: {} on {} ({allowed}{severity})", o.rule, o.krate)
+                }),
+        );
         let th = thresholds(a);
         let (mut checks, gains) = artifact_checks(b, a, &th);
         super::untouched::not_the_code(&mut checks, base.provenance.as_ref(), prov);

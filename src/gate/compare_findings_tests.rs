@@ -30,6 +30,19 @@ fn a_finding_the_baseline_has_not_is_new() {
         .map(|f| (f.krate.as_str(), f.new_since_baseline))
         .collect();
     assert_eq!(new, [("whoami", false), ("std", true)]);
+    assert!(
+        cur.baseline
+            .as_ref()
+            .is_some_and(|b| b.gone_findings.is_empty())
+    );
+    // QA cn F8: the other way round, the finding on std is gone, and said so.
+    let mut back = Report::new(None);
+    back.artifacts.push(base.artifacts[0].clone());
+    compare(&mut back, &cur, "b.json", &|_| Thresholds::default());
+    let label = artifact_label(&back.artifacts[0]);
+    let gone = back.baseline.as_ref().map(|b| b.gone_findings.clone());
+    assert_eq!(gone, Some(vec![format!("{label}: AOT004 on std (error)")]));
+
     // In JSON only where true; a baseline file without the field reads as not new.
     let json = serde_json::to_value(&cur.artifacts[0].findings).expect("json");
     assert_eq!(json[1]["new_since_baseline"], true);

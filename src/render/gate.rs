@@ -270,6 +270,16 @@ pub fn footer(s: &mut String, report: &Report, st: &Style) {
         // Filled (QA am F1: bullets of 238 columns).
         super::fill::fill(s, "  - ", &format!("{}: {}", r.subject(), r.short()));
     }
+    if let Some(c) = report
+        .baseline
+        .as_ref()
+        .filter(|c| !c.gone_findings.is_empty())
+    {
+        let _ = writeln!(s, "{}:", paint(st.color, GOOD, "gone since the baseline"));
+        for what in &c.gone_findings {
+            super::fill::fill(s, "  - ", what);
+        }
+    }
     if let Some(c) = report.baseline.as_ref().filter(|c| c.improved) {
         let _ = writeln!(
             s,

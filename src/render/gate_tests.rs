@@ -347,3 +347,31 @@ fn a_hostile_crash_says_when_the_dynamic_build_failed_too() {
         ]
     );
 }
+
+/// QA cn F8: the findings gone since the baseline are said in the terminal, the Markdown and
+/// the page, under a failing verdict too.
+#[test]
+fn the_findings_gone_since_the_baseline_are_said() {
+    let mut r = Report::new(None);
+    r.artifacts = vec![crate::report::test_artifact(1000)];
+    r.baseline = Some(crate::report::BaselineSummary {
+        gone_findings: vec!["procs (static): AOT004 on std (error)".into()],
+        ..Default::default()
+    });
+    r.verdict = Verdict::Fail;
+    let md = crate::render::markdown::render(&r);
+    assert!(
+        md.contains("Findings gone since the baseline:\n\n- procs (static): AOT004 on std"),
+        "{md}"
+    );
+    let human = crate::render::human::render(&r, &Style::plain());
+    assert!(
+        human.contains("gone since the baseline:\n  - procs (static): AOT004 on std (error)"),
+        "{human}"
+    );
+    let page = crate::render::html::render(&r);
+    assert!(
+        page.contains("<li>procs (static): AOT004 on std (error)</li>"),
+        "{page}"
+    );
+}

@@ -167,6 +167,13 @@ fn baseline(s: &mut String, report: &Report) {
         }
         s.push_str("</ul>\n");
     }
+    if !c.gone_findings.is_empty() {
+        s.push_str("<p>Findings gone since the baseline:</p><ul class=\"gone\">");
+        for g in &c.gone_findings {
+            let _ = write!(s, "<li>{}</li>", text(g));
+        }
+        s.push_str("</ul>\n");
+    }
     if c.improved {
         let _ = writeln!(
             s,

@@ -166,6 +166,17 @@ pub fn render_with(report: &Report, all_crates: bool) -> String {
     biggest::biggest_changes(&mut s, &all);
     bytes::render(&mut s, &report.artifacts, all_crates);
     every_check(&mut s, &all);
+    if let Some(c) = report
+        .baseline
+        .as_ref()
+        .filter(|c| !c.gone_findings.is_empty())
+    {
+        let _ = writeln!(s, "Findings gone since the baseline:\n");
+        for what in &c.gone_findings {
+            let _ = writeln!(s, "- {}", escape(what));
+        }
+        s.push('\n');
+    }
     if let Some(c) = report.baseline.as_ref().filter(|c| c.improved) {
         let _ = writeln!(s, "{}:\n", super::words::shrank_hint(c));
         for what in &c.shrank {
