@@ -259,3 +259,20 @@ fn nss_finding(krate: &str, defines: &str) -> Finding {
     f.evidence.push(format!("{DEFINES}{defines}"));
     f
 }
+
+/// QA cm F2: libgit2 looks the user up only in a set-uid program, and reads `HOME` otherwise:
+/// its advice says so, not to set `HOME` or to read `/etc/passwd`.
+#[test]
+fn libgit2s_user_lookup_is_advised_as_set_uid_only() {
+    let app = package("app", None);
+    let reached = app_and(&app, &app);
+    let mut a = crate::report::test_artifact(1000);
+    a.findings.push(nss_finding("libgit2-sys", "`getpwuid_r`"));
+    crate::audit::nss_advice::fit(&mut a, &reached[..1]);
+    let advice = &a.findings[0].advice;
+    assert!(
+        advice.starts_with("libgit2-sys looks the user up only when the program runs set-uid"),
+        "{advice}"
+    );
+    assert!(!advice.contains("/etc/passwd"), "{advice}");
+}

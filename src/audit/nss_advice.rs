@@ -35,6 +35,18 @@ const HOME_FIRST: &[&str] = &[
     "xdg",
 ];
 
+/// Crates whose C code looks the user up only when the program runs set-uid (its real uid is
+/// not its effective one) or in a macOS sandbox, and reads `HOME` otherwise: libgit2's
+/// `git_sysdir_guess_home_dirs` (sysdir.c). QA cm F2: bat's libgit2-sys was told to set `HOME`
+/// and said to be likely to crash once etcetera's lookup was gone, which it cannot.
+pub(super) const SETUID_ONLY: &[&str] = &["libgit2-sys"];
+
+/// What [`SETUID_ONLY`] crates' advice says.
+const SETUID_ADVICE: &str = "looks the user up only when the program runs set-uid (its uid is \
+    not its effective uid) or in a macOS sandbox, and reads `HOME` otherwise: a program that is \
+    not installed set-uid never makes this lookup and may allow the finding with that reason; \
+    one that is: build for musl or ship the dynamic build.";
+
 /// How AOT004's advice begins, whatever the lookup.
 const NSS_ADVICE: &str = "Build for musl when its target is installed (no NSS), ship the dynamic \
                           build, or avoid the lookup: ";
@@ -161,6 +173,10 @@ pub(super) fn fit(a: &mut crate::report::Artifact, reached: &[Reached]) {
             && functions
                 .iter()
                 .all(|n| LOOKUPS[1].0.iter().any(|p| n.starts_with(p)));
+        if users_only && SETUID_ONLY.iter().any(|k| same_crate(k, &f.krate)) {
+            f.advice = format!("{} {SETUID_ADVICE}", f.krate);
+            continue;
+        }
         // QA bh F4: dirs-sys was told to read `HOME`, which it does before it looks up.
         if users_only && HOME_FIRST.iter().any(|k| same_crate(k, &f.krate)) {
             f.advice = format!(

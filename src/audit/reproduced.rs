@@ -57,7 +57,19 @@ fn another_findings(
             .iter()
             .any(|frame| crash::is_function(frame, n))
     });
+    let setuid_only = super::nss_advice::SETUID_ONLY
+        .iter()
+        .any(|k| crate::format::same_crate(k, &f.krate));
     match function {
+        // It reads `HOME` and looks no user up where the program is not set-uid: no run of
+        // `--hostile` is, and no change of other code makes its lookup run.
+        Some(function) if setuid_only => format!(
+            "not reproduced: the crash under `{}` is another finding's ({}); {} calls \
+             `{function}` only in a set-uid program, which no run was ({stack})",
+            r.condition,
+            crate::format::quoted(&frames),
+            f.krate
+        ),
         Some(function) => format!(
             "not reproduced: the crash under `{}` is another finding's, whose code is nearer it \
              ({}); it crashed in `{function}`, which this finding's own way reaches too: once \

@@ -216,6 +216,7 @@ fn a_crash_pinned_on_another_finding_in_a_function_this_one_lists_says_so() {
             "`getpwuid_r`",
         ),
         ("openssl-sys", "openssl_sys::lookup", "`gethostbyname`"),
+        ("libgit2-sys", "get_passwd_home", "`getpwuid_r`"),
     ] {
         let mut f = new_finding(rule, krate, "1.0.0", vec!["tealdeer".into(), krate.into()]);
         f.evidence
@@ -276,5 +277,14 @@ fn a_crash_pinned_on_another_finding_in_a_function_this_one_lists_says_so() {
         last(2).contains("its stack shows none of openssl-sys's lookups"),
         "{}",
         last(2)
+    );
+    // QA cm F2: libgit2 looks the user up in a set-uid program alone: no change of other code
+    // makes this run crash there.
+    assert!(
+        last(3).contains(
+            "; libgit2-sys calls `getpwuid_r` only in a set-uid program, which no run was"
+        ),
+        "{}",
+        last(3)
     );
 }
