@@ -404,6 +404,48 @@ fn std_findings_name_every_crate_that_calls_into_std() {
     );
 }
 
+/// QA cn F3: procs's std finding named tokio's `raw::poll`, a task runner, alone; the chain
+/// shows hyper's `HttpConnector::call` before it, whose task it runs: hyper is named too.
+#[test]
+fn the_crate_whose_task_tokio_runs_is_named_beside_it() {
+    let packages = ["app", "hyper", "tokio"].map(|n| package(n, None));
+    let reached: Vec<Reached> = packages
+        .iter()
+        .enumerate()
+        .map(|(i, p)| {
+            let [root, dep] = app_and(&packages[0], p);
+            if i == 0 { root } else { dep }
+        })
+        .collect();
+    let rule = rules::find("AOT004").expect("rule");
+    let mut f = super::new_finding(rule, "std", "1.95.0", vec!["app".into(), "std".into()]);
+    let runner = "tokio::runtime::task::raw::poll";
+    f.chain = vec![
+        step("app::main", Some("app")),
+        step(
+            "hyper::client::connect::http::HttpConnector::call",
+            Some("hyper"),
+        ),
+        step("[section .data.rel.ro]", Some("hyper")),
+        step(runner, Some("tokio")),
+        step("std::net::lookup_host", Some("std")),
+        step("getaddrinfo", None),
+    ];
+    let callers = vec![("tokio".to_string(), runner.to_string(), None)];
+    crate::audit::std_callers::word(&mut f, &reached, &callers);
+    assert_eq!(
+        f.evidence[1..],
+        [
+            format!("↳ tokio v1.0.0 (app → tokio): `{runner}`"),
+            "↳ hyper v1.0.0 (app → hyper): `hyper::client::connect::http::HttpConnector::call` \
+             (before tokio's task on the chain: the task may be its)"
+                .to_string(),
+        ],
+        "{:?}",
+        f.evidence
+    );
+}
+
 /// QA bg F2: with openssl-sys's `vendored` feature the OpenSSL in the binary is built from
 /// source, so neither native-tls (which uses that copy) nor the vendored build's default
 /// `OPENSSLDIR` is a system TLS library; without it, native-tls is the finding.

@@ -109,8 +109,31 @@ fn word_leading(
             None => {}
         }
     }
+    // A task runner's poll runs the task another crate gave it (QA cn F3: procs's std finding
+    // named tokio's `raw::poll` alone, where the chain shows hyper's `HttpConnector::call`
+    // before it): the nearest crate before the runner on the chain is named too.
+    let spawner = chain
+        .iter()
+        .rposition(|s| is_runner(&s.symbol))
+        .filter(|_| callers.iter().any(|(_, s, _)| is_runner(s)))
+        .and_then(|at| {
+            chain[..at]
+                .iter()
+                .rev()
+                .filter(|s| is_code(&s.symbol))
+                .find_map(|s| {
+                    let k = crate_of(s).filter(|k| !STD_CRATES.contains(k) && *k != "tokio")?;
+                    Some((dependency_named(reached, k)?, s.symbol.as_str()))
+                })
+        });
+    if let Some((r, symbol)) = spawner {
+        add(&mut named, r, symbol);
+    }
     // `sym`, and where it was instantiated when that is another crate.
     let quoted = |f: &str| {
+        if spawner.is_some_and(|(_, s)| s == f) {
+            return format!("`{f}` (before tokio's task on the chain: the task may be its)");
+        }
         let to = leads_to
             .get(f)
             .map_or(String::new(), |c| format!(", to `{c}`"));
@@ -247,6 +270,13 @@ fn add<'r, 'm>(named: &mut Vec<Named<'r, 'm>>, r: &'r Reached<'m>, symbol: &str)
     } else if is_code(symbol) || !is_code(&n.symbols[0]) {
         n.symbols.push(symbol.to_string());
     }
+}
+
+/// Whether `symbol` is tokio's code that runs a task another crate spawned.
+fn is_runner(symbol: &str) -> bool {
+    ["tokio::runtime::task::", "tokio::runtime::blocking::"]
+        .iter()
+        .any(|p| symbol.starts_with(p) || symbol.contains(&format!(" as {p}")))
 }
 
 /// Whether a step's symbol names code: not bytes without a symbol (`[section …]`) nor a
