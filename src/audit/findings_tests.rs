@@ -255,6 +255,18 @@ fn luajit_is_run_time_code_generation() {
     assert!(rule(&reached).is_empty());
 }
 
+/// The first of `packages` and each other as its direct dependency.
+fn all_reached(packages: &[Package]) -> Vec<Reached<'_>> {
+    packages
+        .iter()
+        .enumerate()
+        .map(|(i, p)| {
+            let [root, dep] = app_and(&packages[0], p);
+            if i == 0 { root } else { dep }
+        })
+        .collect()
+}
+
 /// A call step of a chain to `symbol` of `krate`.
 fn step(symbol: &str, krate: Option<&str>) -> crate::report::Step {
     crate::report::Step {
@@ -327,14 +339,7 @@ fn std_callers_are_named_by_their_functions_not_their_data() {
 #[test]
 fn std_findings_name_every_crate_that_calls_into_std() {
     let packages = ["app", "hyper-util", "tower", "tokio"].map(|n| package(n, None));
-    let reached: Vec<Reached> = packages
-        .iter()
-        .enumerate()
-        .map(|(i, p)| {
-            let [root, dep] = app_and(&packages[0], p);
-            if i == 0 { root } else { dep }
-        })
-        .collect();
+    let reached = all_reached(&packages);
     let rule = rules::find("AOT004").expect("rule");
     let mut f = super::new_finding(rule, "std", "1.95.0", vec!["app".into(), "std".into()]);
     f.chain = vec![
@@ -409,14 +414,7 @@ fn std_findings_name_every_crate_that_calls_into_std() {
 #[test]
 fn the_crate_whose_task_tokio_runs_is_named_beside_it() {
     let packages = ["app", "hyper", "tokio"].map(|n| package(n, None));
-    let reached: Vec<Reached> = packages
-        .iter()
-        .enumerate()
-        .map(|(i, p)| {
-            let [root, dep] = app_and(&packages[0], p);
-            if i == 0 { root } else { dep }
-        })
-        .collect();
+    let reached = all_reached(&packages);
     let rule = rules::find("AOT004").expect("rule");
     let mut f = super::new_finding(rule, "std", "1.95.0", vec!["app".into(), "std".into()]);
     let runner = "tokio::runtime::task::raw::poll";
