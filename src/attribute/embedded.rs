@@ -14,10 +14,20 @@ use crate::report::{Binary, SymbolRow};
 /// Files smaller than this are not looked for: a few bytes equal to a file say little.
 const MIN_SIZE: u64 = 64;
 
+/// The addresses and sizes of a file's symbols.
+type Covered = Vec<(u64, u64)>;
+
+/// Files smaller than this are not looked for where no symbol is: each is a search of the
+/// whole binary.
+const UNNAMED_MIN: u64 = 4096;
+
 /// The files the build's crates embed (other than Rust sources), by size.
 #[derive(Debug, Default)]
 pub struct Embedded {
     by_size: HashMap<u64, Vec<PathBuf>>,
+    /// The crate whose dep-info listed each file (`bat` of `deps/bat-HASH.d`), as the crate
+    /// table names it.
+    owner: HashMap<PathBuf, String>,
     /// Where relative paths of a dep-info file start (cargo runs rustc in the workspace root),
     /// and what a shown path is made relative to.
     root: PathBuf,
@@ -50,6 +60,17 @@ impl Embedded {
             let Ok(text) = std::fs::read_to_string(d) else {
                 continue;
             };
+            let stem = d.file_stem().and_then(|s| s.to_str()).unwrap_or_default();
+            // `deps/NAME-HASH.d` of a library; a binary's `NAME.d` has no hash.
+            let owner = match stem.rsplit_once('-') {
+                Some((name, hash))
+                    if hash.len() == 16 && hash.chars().all(|c| c.is_ascii_hexdigit()) =>
+                {
+                    name
+                }
+                _ => stem,
+            };
+            let owner = owner.replace('-', "_");
             for file in listed(&text) {
                 if file.extension().is_some_and(|x| x == "rs") {
                     continue;
@@ -58,6 +79,7 @@ impl Embedded {
                 let size =
                     std::fs::metadata(&file).map_or(0, |m| if m.is_file() { m.len() } else { 0 });
                 if size >= MIN_SIZE && seen.insert(file.clone()) {
+                    e.owner.insert(file.clone(), owner.clone());
                     e.by_size.entry(size).or_default().push(file);
                 }
             }
@@ -73,7 +95,7 @@ impl Embedded {
             return;
         }
         // Mapped, as the attribution maps it: a large binary is not read into memory again.
-        let Some(files) = std::iter::once(elf).chain(analysis).find_map(|elf| {
+        let Some((files, covered)) = std::iter::once(elf).chain(analysis).find_map(|elf| {
             let mapped = crate::inspect::Mapped::open(elf).ok()?;
             self.files_in(mapped.bytes())
         }) else {
@@ -85,14 +107,87 @@ impl Embedded {
                 row.content = Some(label.clone());
             }
         }
+        let Ok(mapped) = crate::inspect::Mapped::open(elf) else {
+            return;
+        };
+        let named: Vec<&String> = files.values().collect();
+        for (section, len, owner, label) in self.unnamed(mapped.bytes(), &covered, &named) {
+            super::embedded_rows::carve(binary, (&section, len, &owner), &label);
+        }
     }
 
-    /// Raw symbol name → `file <path>`, for every data symbol of `data` that is a file;
-    /// `None` when `data` has no symbol table.
-    fn files_in(&self, data: &[u8]) -> Option<HashMap<String, String>> {
+    /// The files no symbol is, found byte for byte where no symbol of `covered` lies in an
+    /// allocated data section of `data` (fat LTO with one codegen unit leaves a crate's
+    /// constants without symbols: QA cm F1, bat's `syntaxes.bin`): each with its section,
+    /// size, the crate whose dep-info listed it, and its label. Files under [`UNNAMED_MIN`]
+    /// are not looked for.
+    fn unnamed(
+        &self,
+        data: &[u8],
+        covered: &[(u64, u64)],
+        named: &[&String],
+    ) -> Vec<(String, u64, String, String)> {
+        let Ok(obj) = object::File::parse(data) else {
+            return Vec::new();
+        };
+        let sections: Vec<(String, u64, u64, u64)> = obj
+            .sections()
+            .filter(|s| {
+                use SectionKind::{Data, ReadOnlyData, ReadOnlyDataWithRel, ReadOnlyString};
+                matches!(
+                    s.kind(),
+                    ReadOnlyData | ReadOnlyString | ReadOnlyDataWithRel | Data
+                )
+            })
+            .filter_map(|s| {
+                let (offset, size) = s.file_range()?;
+                Some((s.name().ok()?.to_string(), s.address(), offset, size))
+            })
+            .collect();
+        let mut out = Vec::new();
+        for (&size, files) in self.by_size.iter().filter(|(s, _)| **s >= UNNAMED_MIN) {
+            for file in files {
+                let label = format!("file {}", self.shown(file));
+                if named.contains(&&label) {
+                    continue;
+                }
+                let Ok(bytes) = std::fs::read(file) else {
+                    continue;
+                };
+                let Some(at) = memchr::memmem::find(data, &bytes) else {
+                    continue;
+                };
+                let at = at as u64;
+                let Some((name, addr, _, _)) = sections
+                    .iter()
+                    .find(|(_, _, off, len)| at >= *off && at + size <= off + len)
+                    .map(|(n, a, off, _)| (n, a + (at - off), 0, 0))
+                else {
+                    continue;
+                };
+                let overlaps = covered
+                    .iter()
+                    .any(|&(s, l)| s < addr + size && addr < s + l);
+                let owner = self.owner.get(file).cloned().unwrap_or_default();
+                if !overlaps && !owner.is_empty() {
+                    out.push((name.clone(), size, owner, label));
+                }
+            }
+        }
+        out
+    }
+
+    /// Raw symbol name → `file <path>`, for every data symbol of `data` that is a file, and
+    /// the addresses every symbol with a size covers; `None` when `data` has no symbol table.
+    fn files_in(&self, data: &[u8]) -> Option<(HashMap<String, String>, Covered)> {
         let mut found = HashMap::new();
         let obj = object::File::parse(data).ok()?;
         obj.symbols().next()?;
+        let covered: Vec<(u64, u64)> = obj
+            .symbols()
+            .filter(|s| s.size() > 0)
+            .map(|s| (s.address(), s.size()))
+            .collect();
         let mut contents: HashMap<PathBuf, Option<Vec<u8>>> = HashMap::new();
         for sym in obj.symbols() {
             let Some(candidates) = self.by_size.get(&sym.size()) else {
@@ -111,7 +206,7 @@ impl Embedded {
                 found.insert(name.to_string(), format!("file {}", self.shown(file)));
             }
         }
-        Some(found)
+        Some((found, covered))
     }
 
     /// A registry crate's file from its package folder (`bat-0.26.1/assets/syntaxes.bin`), a

@@ -17,6 +17,7 @@ pub use c_runtime::{LIBC, LIBGCC, LIBSTDCXX, carries_cxx};
 pub mod demangle;
 pub mod deps;
 pub mod embedded;
+mod embedded_rows;
 pub mod normal;
 mod per_crate;
 mod piece;

@@ -76,3 +76,54 @@ fn a_constant_that_is_an_embedded_file_is_named_by_it() {
             != std::fs::read(dir.join("blobs/table.txt")).expect("read")
     );
 }
+
+/// QA cm F1: under fat LTO in one codegen unit (bat's profile) an embedded file's bytes have no
+/// symbol at all (`nm -S`: none covers them); they are carved out of the crate's row of
+/// `.rodata` as a row named by the file, the rows still summing to the file, and the default
+/// list of the largest rows has it.
+#[test]
+fn an_embedded_file_without_a_symbol_is_named_by_it() {
+    let v = json(&mut check_fixture("embedded-lto", &["--symbols", "all"]));
+    let a = &v["artifacts"][0];
+    let path = str_of(a, "path");
+    let file = std::fs::read(fixture("embedded-lto").join("assets/big.bin")).expect("file");
+    let rows = a["binary"]["symbols"].as_array().expect("symbols");
+    let named: Vec<&Value> = rows
+        .iter()
+        .filter(|r| r["content"] == "file assets/big.bin")
+        .collect();
+    assert_eq!(named.len(), 1, "{rows:?}");
+    assert_eq!(named[0]["crate"], "embedded_lto");
+    assert_eq!(u64_of(named[0], "file_size"), file.len() as u64);
+    let total: u64 = rows.iter().map(|r| u64_of(r, "file_size")).sum();
+    let len = std::fs::metadata(path).expect("stat").len();
+    assert_eq!(total, len);
+    // Its bytes are in the binary, where no symbol is (`readelf -SW` for the address).
+    let data = std::fs::read(path).expect("read the binary");
+    let at = data
+        .windows(file.len())
+        .position(|w| w == file.as_slice())
+        .expect("the file's bytes in the binary") as u64;
+    let hex = |s: &str| u64::from_str_radix(s, 16).ok();
+    let addr = tool("readelf", &["-SW", path])
+        .lines()
+        .filter_map(|l| {
+            let f: Vec<&str> = l.split_once(']')?.1.split_whitespace().collect();
+            let (start, off, size) = (hex(f.get(2)?)?, hex(f.get(3)?)?, hex(f.get(4)?)?);
+            (start > 0 && off <= at && at < off + size).then(|| start + at - off)
+        })
+        .next()
+        .expect("a section holds it");
+    let end = addr + file.len() as u64;
+    for l in tool("nm", &["-S", path]).lines() {
+        let f: Vec<&str> = l.split_whitespace().collect();
+        if let (4, Some(s), Some(n)) = (f.len(), hex(f[0]), f.get(1).and_then(|x| hex(x))) {
+            assert!(s + n <= addr || s >= end || n == 0, "{l} covers the file");
+        }
+    }
+    let top = json(&mut check_fixture("embedded-lto", &[]));
+    let shown = top["artifacts"][0]["binary"]["symbols"]
+        .as_array()
+        .expect("symbols");
+    assert_eq!(shown[0]["content"], "file assets/big.bin", "{shown:?}");
+}

@@ -1,0 +1,74 @@
+//! A file a crate embeds whose bytes no symbol covers, as a row of its own: carved out of the
+//! crate's row of the section's bytes without a symbol, so the rows still sum to the file (QA
+//! cm F1: bat's `syntaxes.bin`, 989 KiB, was a part of `[section .rodata]`, named nowhere).
+
+use crate::report::{Binary, Confidence, SymbolRow};
+
+/// Carve `len` bytes of `section`, of crate `owner`, out of its row without a symbol, as a row
+/// labelled `label`, in every list of rows that has such a row of it large enough; a list of
+/// the largest symbols alone (the default) gets the file's row in place of its smallest when
+/// the file is larger.
+pub fn carve(binary: &mut Binary, (section, len, owner): (&str, u64, &str), label: &str) {
+    let owned = |r: &SymbolRow| r.krate.as_deref() == Some(owner) && r.section == section;
+    let confidence = binary
+        .symbols
+        .iter()
+        .chain(binary.crate_symbols.iter().flat_map(|c| &c.symbols))
+        .find(|r| owned(r) && is_fallback(r))
+        .map_or(Confidence::Heuristic, |r| r.confidence);
+    let lists = std::iter::once(&mut binary.symbols)
+        .chain(binary.crate_symbols.iter_mut().map(|c| &mut c.symbols));
+    for rows in lists {
+        let fallback = rows
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| owned(r) && is_fallback(r) && r.file_size >= len)
+            .max_by_key(|(_, r)| r.file_size)
+            .map(|(i, _)| i);
+        let row = SymbolRow {
+            name: format!("[section {section}]"),
+            mangled: None,
+            krate: Some(owner.to_string()),
+            section: section.to_string(),
+            file_size: len,
+            vm_size: len,
+            confidence,
+            instantiated_in: None,
+            retained_size: None,
+            copy: None,
+            source_file: None,
+            content: Some(label.to_string()),
+        };
+        match fallback {
+            Some(i) => {
+                rows[i].file_size -= len;
+                rows[i].vm_size = rows[i].vm_size.saturating_sub(len);
+                insert(rows, row);
+            }
+            // A list of symbols alone (no row of bytes without one): the N largest.
+            None if !rows.iter().any(is_fallback) => {
+                let smallest = rows.iter().map(|r| r.file_size.max(r.vm_size)).min();
+                if smallest.is_some_and(|s| s < len) {
+                    rows.pop();
+                    insert(rows, row);
+                }
+            }
+            None => {}
+        }
+    }
+}
+
+/// A row of a section's bytes that no symbol covers.
+fn is_fallback(r: &SymbolRow) -> bool {
+    r.name.starts_with("[section ") && r.content.is_none()
+}
+
+/// `row` among `rows`, largest first.
+fn insert(rows: &mut Vec<SymbolRow>, row: SymbolRow) {
+    let size = |r: &SymbolRow| r.file_size.max(r.vm_size);
+    let at = rows
+        .iter()
+        .position(|r| size(r) < size(&row))
+        .unwrap_or(rows.len());
+    rows.insert(at, row);
+}
