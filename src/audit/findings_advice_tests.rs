@@ -276,3 +276,23 @@ fn libgit2s_user_lookup_is_advised_as_set_uid_only() {
     );
     assert!(!advice.contains("/etc/passwd"), "{advice}");
 }
+
+/// QA co F1: the advice of a reproduced crash said "if its target is installed" where the
+/// rule's said whether it is: both are said alike.
+#[test]
+fn a_crashs_advice_says_whether_musl_is_installed() {
+    let mut a = crate::report::test_artifact(1000);
+    let mut f = nss_finding("uzers", "`getpwuid_r`");
+    f.advice = "The static glibc binary crashed where glibc loads NSS modules. Build for musl if \
+                its target is installed (musl loads no NSS modules), or ship the dynamic build."
+        .into();
+    a.findings.push(f);
+    crate::audit::nss_advice::say_musl(&mut a);
+    let advice = &a.findings[0].advice;
+    assert!(!advice.contains("if its target is installed"), "{advice}");
+    assert!(
+        advice.contains("modules. Build for musl (`")
+            && advice.ends_with(", or ship the dynamic build."),
+        "{advice}"
+    );
+}

@@ -63,10 +63,16 @@ pub(super) fn say_musl(a: &mut crate::report::Artifact) {
              musl has no NSS)"
         ),
     };
-    let before = NSS_ADVICE.trim_end_matches(", ship the dynamic build, or avoid the lookup: ");
+    // The rule's own words, and those of a reproduced crash's advice.
+    let said = [
+        NSS_ADVICE.trim_end_matches(", ship the dynamic build, or avoid the lookup: "),
+        "Build for musl if its target is installed (musl loads no NSS modules)",
+    ];
     for f in a.findings.iter_mut().filter(|f| f.rule == "AOT004") {
-        if let Some(rest) = f.advice.strip_prefix(before) {
-            f.advice = format!("{start}{rest}");
+        for before in said {
+            if let Some(k) = f.advice.find(before) {
+                f.advice.replace_range(k..k + before.len(), &start);
+            }
         }
     }
 }

@@ -36,6 +36,8 @@ pub fn record_reproduced(plan: &Plan, report: &mut Report) {
             } else {
                 host_lookup_traced(a, &bin.start.args);
             }
+            // The crash's advice begins with musl too (QA co F1).
+            super::nss_advice::say_musl(a);
         }
     }
 }

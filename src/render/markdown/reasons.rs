@@ -314,9 +314,11 @@ fn finding_details(s: &mut String, findings: &[(&Artifact, &Finding)]) {
 /// An evidence line that ends with a chain (`` `getaddrinfo` is reachable: _start → main →
 /// … ``), its steps as code spans: as text, escaping put an invisible word joiner after the
 /// `:` of `std::sys::` (GitHub's emoji) and the `#` of `{closure#0}`, so a name copied from
-/// the comment matched nothing (QA ba F5). `None` for a line without a chain.
+/// the comment matched nothing (QA ba F5). A crash stack (`` the crash stack runs …: a ← b ``)
+/// likewise (QA co F3). `None` for a line without a chain.
 fn chain_line(e: &str) -> Option<String> {
-    let arrow = e.find(" → ")?;
+    let sep = [" → ", " ← "].into_iter().find(|s| e.contains(s))?;
+    let arrow = e.find(sep)?;
     let start = e[..arrow].rfind(": ")? + 2;
     // The hint after the chain, `` (`--why '^dlopen$'` shows it whole)``, is no step (QA bg
     // F6: it was inside the last step's code span, its backticks shown), nor a note on a
@@ -328,11 +330,11 @@ fn chain_line(e: &str) -> Option<String> {
         .min()
         .unwrap_or(rest.len());
     let (chain, hint) = rest.split_at(end);
-    let steps: Vec<String> = chain.split(" → ").map(code).collect();
+    let steps: Vec<String> = chain.split(sep).map(code).collect();
     Some(format!(
         "{}{}{}",
         super::escape::spans(&e[..start], false),
-        steps.join(" → "),
+        steps.join(sep),
         super::escape::spans(hint, false)
     ))
 }

@@ -137,6 +137,26 @@ fn a_finding_cell_is_its_title_and_what_made_it_count() {
     assert!(!s.contains("\\`"), "{s}");
 }
 
+/// QA co F3: a crash stack's frames are code spans too: as text, `core::ops::` got invisible
+/// word joiners, and a name copied from the comment matched nothing.
+#[test]
+fn a_crash_stacks_frames_are_code_spans() {
+    let line = chain_line(
+        "reproduced: crashed with SIGSEGV; the crash stack runs `call_once`: \
+         [libnss_systemd.so.2] _nss_systemd_is_blocked ← __new_getpwuid_r ← \
+         core::ops::function::FnOnce::call_once ← …",
+    )
+    .expect("a stack");
+    assert!(
+        line.ends_with(
+            ": `[libnss_systemd.so.2] _nss_systemd_is_blocked` ← `__new_getpwuid_r` ← \
+             `core::ops::function::FnOnce::call_once` ← `…`"
+        ),
+        "{line}"
+    );
+    assert!(!line.contains('\u{2060}'), "{line}");
+}
+
 /// QA bg F6: the hint after an elided chain is no step: its code span is its own.
 #[test]
 fn a_chains_hint_is_not_in_its_last_step() {
