@@ -30,11 +30,12 @@ pub fn built_in_only(entries: &mut [Entry], files: &mut [ImageFile]) -> Option<S
     if let Some(f) = files.iter_mut().find(|f| f.path == PATH) {
         f.size = len;
     }
+    // Said as what was done (QA co F6: "`systemd` ... name modules" read as if still named).
     Some(format!(
-        "the image's {PATH} is this machine's with the services glibc has built in alone \
-         (`files`, `dns`): {} name modules the image does not hold, which glibc would look \
-         for on each lookup (and a static glibc binary that found one could crash there: \
-         AOT004)",
+        "the image's {PATH} is this machine's without {}: modules the image does not hold, \
+         which glibc would look for on each lookup (and a static glibc binary that found one \
+         could crash there: AOT004); it names the services glibc has built in alone (`files`, \
+         `dns`)",
         crate::format::quoted(&left)
     ))
 }

@@ -13,9 +13,7 @@ pub fn some_runs_failed(a: &Artifact, p: &Probe, whose: &str) -> Option<String> 
     let made = p.made();
     let link = a.link_mode.map_or("", |l| l.as_str());
     let message = match first.crashed() {
-        true => first
-            .message
-            .replace(&format!(" {}", super::FAILED_RUN_NOTE), ""),
+        true => without_notes(&first.message),
         false => first.message.clone(),
     };
     let line = format!(
@@ -27,6 +25,15 @@ pub fn some_runs_failed(a: &Artifact, p: &Probe, whose: &str) -> Option<String> 
         first.run,
     );
     Some(crate::format::printable(&line, false).into_owned())
+}
+
+/// A crash's message without what follows it in parentheses ([`super::CRASH_NOTE`], or
+/// [`super::FAILED_RUN_NOTE`] in a report of before): a line that says why runs crashed needs
+/// neither.
+pub fn without_notes(message: &str) -> String {
+    [super::CRASH_NOTE, super::FAILED_RUN_NOTE]
+        .iter()
+        .fold(message.to_string(), |m, n| m.replace(&format!(" {n}"), ""))
 }
 
 /// The last failed run's message of `a` ("no run" without one). A binary that cannot start

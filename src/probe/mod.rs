@@ -27,10 +27,11 @@ use busy::{Window, busy_warning, load_average};
 pub use busy::{baseline_busy, busy};
 pub use failures::{
     ALONE, all_failed, last_failure, no_successful_run, some_runs_failed, why_not_ready,
+    without_notes,
 };
 pub use floor::build_gate as exec_gate;
 pub use ready::free_port;
-pub use spawn::{FAILED_RUN_NOTE, NO_ARGS, OTHER_STATUS, RunSpec, USAGE, run_once};
+pub use spawn::{CRASH_NOTE, FAILED_RUN_NOTE, NO_ARGS, OTHER_STATUS, RunSpec, USAGE, run_once};
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};

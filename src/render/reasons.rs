@@ -104,13 +104,12 @@ fn crashed_runs(report: &Report, a: &Artifact) -> Option<String> {
     let p = a.probe.as_ref().filter(|_| Report::crashed_in_probe(a))?;
     let crashes = p.crashes();
     let first = crashes.first()?;
-    let note = format!(" {}", crate::probe::FAILED_RUN_NOTE);
     let mut why = format!(
         "crashed in {} of {} (first: run {}, {})",
         crashes.len(),
         count_of(p.made(), "probe run", "probe runs"),
         first.run,
-        first.message.replace(&note, "")
+        crate::probe::without_notes(&first.message)
     );
     let twin = report.dynamic_twin(a).and_then(|d| d.probe.as_ref());
     match twin {

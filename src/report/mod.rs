@@ -28,8 +28,8 @@ pub use image::{
     FileWhy, Image, ImageFile, InImage, InImageOutcome, LeftOut, LeftOutWhy, Missing, Trace,
 };
 pub use probe::{
-    ComparedMetric, Comparison, FailedRun, Memory, Probe, ProbeMachine, STDERR_LINES, Sample,
-    Stats, is_help_line, telling_lines,
+    CRASH_SIGNALS, ComparedMetric, Comparison, FailedRun, Memory, Probe, ProbeMachine,
+    STDERR_LINES, Sample, Stats, is_help_line, telling_lines,
 };
 pub use size::{
     Confidence, ConfidenceBreakdown, Coverage, CrateSize, CrateSymbols, Entered, SymbolRow,
@@ -115,13 +115,10 @@ impl Report {
     /// The probed dynamic build of the static build `a` (same package and name).
     pub fn dynamic_twin(&self, a: &Artifact) -> Option<&Artifact> {
         let twin = |d: &&Artifact| {
-            d.link_mode == Some(LinkMode::Dynamic) && d.package == a.package && d.name == a.name
+            let same = d.package == a.package && d.name == a.name;
+            same && d.link_mode == Some(LinkMode::Dynamic) && d.probe.is_some()
         };
-        let found = self
-            .artifacts
-            .iter()
-            .filter(twin)
-            .find(|d| d.probe.is_some());
+        let found = self.artifacts.iter().find(twin);
         found.filter(|_| a.link_mode == Some(LinkMode::Static))
     }
 

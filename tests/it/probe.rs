@@ -521,6 +521,18 @@ fn crashes_are_reported_with_their_signal() {
                 .as_str()
                 .is_some_and(|t| t.contains("about to crash"))
         );
+        // A crash is no matter of the run's directory or arguments (QA co F4).
+        let message = str_of(f, "message");
+        assert!(!message.contains("current directory"), "{message}");
+        if ready == "exit" {
+            assert!(
+                message.ends_with(
+                    "(a run that crashed is not timed; --hostile traces a static \
+                                   build's crash to its stack)"
+                ),
+                "{message}"
+            );
+        }
     }
 }
 

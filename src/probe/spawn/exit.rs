@@ -153,6 +153,10 @@ fn failed(spec: &RunSpec, status: WaitStatus, timed_out: bool) -> Option<Box<Run
         WaitStatus::Exited(_, code) if !ok.accepts(code) => {
             format!("{FAILED_RUN_NOTE}{bare}{OTHER_STATUS}{code}")
         }
+        // A crash is no matter of the run's directory or arguments (QA cn F1, co F4).
+        WaitStatus::Signaled(_, sig, _) if crate::report::CRASH_SIGNALS.contains(&sig.as_str()) => {
+            CRASH_NOTE.to_string()
+        }
         _ => FAILED_RUN_NOTE.to_string(),
     };
     Some(ended_early(status, "exit-status", &then))
@@ -192,6 +196,10 @@ pub const NO_ARGS: &str = "; it ran with no arguments: give it those it starts w
 /// time, before that status: how to time it. An image's start inside says nothing of it (the
 /// host's runs of the same readiness got ready).
 pub const OTHER_STATUS: &str = "; if the program exits so when it works, pass --ready exit:";
+
+/// What follows a crash's message: the run is not timed, and where its stack is told.
+pub const CRASH_NOTE: &str = "(a run that crashed is not timed; --hostile traces a static \
+    build's crash to its stack)";
 
 /// What a failed run's message adds: a run inside an image says what sets its arguments there
 /// instead (`image::cause::failed_run_note`).

@@ -37,7 +37,9 @@ mod exit;
 mod start;
 mod until;
 
-pub use exit::{FAILED_RUN_NOTE, NO_ARGS, OTHER_STATUS, USAGE, printed_usage, without_exit_hint};
+pub use exit::{
+    CRASH_NOTE, FAILED_RUN_NOTE, NO_ARGS, OTHER_STATUS, USAGE, printed_usage, without_exit_hint,
+};
 
 use std::path::Path;
 use std::time::Duration;
