@@ -14,8 +14,9 @@ const EXIT_CODES: &str = "\
 Exit codes:
   0  the run succeeded and no check failed
   1  a check failed: a budget, a regression against the baseline, an error finding of the
-     audit, or a crash reproduced by --hostile (an `allow` of the finding waives both), or a
-     static build that never got ready where its dynamic build did (--warn-only: 0)
+     audit, or a crash reproduced by --hostile (an `allow` of the finding waives both), a
+     crash in a probe run, or a static build that never got ready where its dynamic build
+     did (--warn-only: 0)
   2  the tool could not do its job: bad arguments or config, failed build, unreadable or
      malformed binary or baseline, missing prerequisite, a probed binary with no run that got
      ready (but as above), or an interrupt";

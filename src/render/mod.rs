@@ -23,11 +23,40 @@ use std::io::Write;
 
 use crate::report::Report;
 
-/// The report as one JSON document (`schema_version` first), newline-terminated.
+/// The report as one JSON document (`schema_version` first), newline-terminated, with what
+/// counts for its verdict besides the checks last (QA co F2: a crash in probe runs failed the
+/// run, and no field said why).
 pub fn json(report: &Report, out: &mut dyn Write) -> std::io::Result<()> {
+    #[derive(serde::Serialize)]
+    struct Reason {
+        binary: String,
+        what: String,
+        verdict: crate::report::Verdict,
+        reason: String,
+    }
+    #[derive(serde::Serialize)]
+    struct WithReasons<'a> {
+        #[serde(flatten)]
+        report: &'a Report,
+        #[serde(skip_serializing_if = "Vec::is_empty")]
+        verdict_reasons: Vec<Reason>,
+    }
+    let verdict_reasons = reasons::reasons(report)
+        .iter()
+        .map(|r| Reason {
+            binary: r.subject(),
+            what: r.what(),
+            verdict: r.verdict(),
+            reason: r.line(),
+        })
+        .collect();
     // Buffered: stdout is line-buffered, and `--symbols all` can be 100k rows.
     let mut out = std::io::BufWriter::with_capacity(64 * 1024, out);
-    serde_json::to_writer_pretty(&mut out, report)?;
+    let with = WithReasons {
+        report,
+        verdict_reasons,
+    };
+    serde_json::to_writer_pretty(&mut out, &with)?;
     writeln!(out)?;
     out.flush()
 }

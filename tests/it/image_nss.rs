@@ -62,7 +62,10 @@ fn privileged_the_images_name_service_switch_names_built_in_services_alone() {
     match others.first() {
         Some(first) => {
             let w = said.unwrap_or_else(|| panic!("{warnings:?}"));
-            assert!(w.contains(&format!("this machine's without `{first}`")), "{w}");
+            assert!(
+                w.contains(&format!("this machine's without `{first}`")),
+                "{w}"
+            );
         }
         None => assert!(said.is_none(), "{warnings:?}"),
     }

@@ -318,6 +318,19 @@ fn a_static_build_that_crashes_in_some_runs_fails_the_gate() {
     let (r, starts, warnings) = every_other("crash-static-every-other", &["--compare"]);
     assert_eq!(r.code, 1, "{}", r.stderr);
     assert_eq!(r.report["verdict"], "fail");
+    // Why, in the JSON too (QA co F2): the checks all pass.
+    let reasons = r.report["verdict_reasons"]
+        .as_array()
+        .expect("verdict_reasons");
+    assert!(
+        reasons.iter().any(|x| x["what"] == "probe"
+            && x["verdict"] == "fail"
+            && x["binary"].as_str().is_some_and(|b| b.contains("static"))
+            && x["reason"]
+                .as_str()
+                .is_some_and(|w| w.starts_with("crashed in 2 of 4 probe runs"))),
+        "{reasons:?}"
+    );
     // The static build's own count of its starts: 4, the 2nd and 4th crashed.
     assert_eq!(starts, "4");
     let static_probe = &crate::util::artifact(&r.report, "static")["probe"];
