@@ -359,7 +359,11 @@ fn opened_files(
 ) -> Vec<LeftOut> {
     let mut left_out = BTreeSet::new();
     let home = std::env::var("HOME").ok();
-    for path in opened {
+    // Directories after the files: one listed before its files were opened holds them (QA
+    // co F5: `/etc/ssl/certs`, listed, then read file by file, was "not in the image").
+    let (dirs, files): (Vec<&String>, Vec<&String>) =
+        opened.iter().partition(|p| Path::new(p.as_str()).is_dir());
+    for path in files.into_iter().chain(dirs) {
         let in_image = b.why.contains_key(path)
             || *path == a.path
             || a.binary

@@ -80,6 +80,12 @@ fn privileged_the_certificate_directory_keeps_its_hash_links_as_links() {
         String::from_utf8_lossy(&out.stderr)
     );
     assert_eq!(i["in_image"]["outcome"], "started", "{}", i["in_image"]);
+    // The directory it listed holds them: not said to be out of the image (QA co F5).
+    let out = i["not_in_image"].as_array().expect("not_in_image");
+    assert!(
+        !out.iter().any(|l| l["path"] == "/etc/ssl/certs"),
+        "{out:?}"
+    );
 }
 
 /// The file of the image's layer, as skopeo reads the manifest of its layout.
