@@ -375,3 +375,40 @@ fn the_findings_gone_since_the_baseline_are_said() {
         "{page}"
     );
 }
+
+/// QA co F8: the page's startup caption counts the warmup runs that got ready, as its points
+/// show them, and says how many of the failed runs were warmup: "9 runs + 3 warmup, 12
+/// failed" added up to 24 of the 23 runs made.
+#[test]
+fn the_startup_caption_adds_up() {
+    let sample = |run: u32, warmup: bool| -> crate::report::Sample {
+        serde_json::from_value(serde_json::json!({"run": run, "warmup": warmup,
+            "spawned_at_ns": null, "startup_ms": 1.0, "shutdown_ms": null, "memory_kib": {},
+            "processes": 1}))
+        .expect("sample")
+    };
+    let failed = |run: u32, warmup: bool| -> crate::report::FailedRun {
+        serde_json::from_value(serde_json::json!({"run": run, "warmup": warmup,
+            "kind": "killed-by-signal", "message": "killed by SIGSEGV", "exit_code": null,
+            "signal": "SIGSEGV", "core_dumped": false, "stderr_tail": "", "stdout_tail": ""}))
+        .expect("failed run")
+    };
+    let mut a = crate::report::test_artifact(1000);
+    let mut p = crate::report::Probe {
+        runs: 2,
+        warmup: 2,
+        failures: 2,
+        ready: "exit".into(),
+        ..Default::default()
+    };
+    p.samples = vec![sample(1, true), sample(3, false), sample(4, false)];
+    p.failed_runs = vec![failed(2, true), failed(5, false)];
+    a.probe = Some(p);
+    let mut r = Report::new(None);
+    r.artifacts = vec![a];
+    let page = crate::render::html::render(&r);
+    assert!(
+        page.contains(": 2 runs + 1 warmup got ready, 2 failed (1 of them warmup)"),
+        "{page}"
+    );
+}

@@ -101,9 +101,16 @@ fn startup(s: &mut String, builds: &[Build]) {
     let parts: Vec<String> = probes
         .iter()
         .map(|(b, p)| {
-            let mut t = format!("{}: {} runs + {} warmup", text(&b.label), p.runs, p.warmup);
+            // The warmup runs that got ready, as the points show them; the failed ones with
+            // how many were warmup (QA co F8: "9 runs + 3 warmup, 12 failed" of 23 made).
+            let warm = p.samples.iter().filter(|x| x.warmup).count();
+            let mut t = format!("{}: {} runs + {warm} warmup", text(&b.label), p.runs);
             if p.failures > 0 {
-                let _ = write!(t, ", {} failed", p.failures);
+                let failed_warm = p.failed_runs.iter().filter(|f| f.warmup).count();
+                let _ = write!(t, " got ready, {} failed", p.failures);
+                if failed_warm > 0 {
+                    let _ = write!(t, " ({failed_warm} of them warmup)");
+                }
             }
             t
         })
