@@ -33,11 +33,21 @@ pub fn why_no_startup(a: &Artifact) -> &'static str {
     }
 }
 
-/// Why `a` has no resident memory figure (see [`why_no_startup`]).
-pub fn why_no_rss(a: &Artifact) -> &'static str {
+/// Why `a` has no resident memory figure (see [`why_no_startup`]), with the probe's own
+/// reason when it gave one (QA co F7: the traced run that reads memory crashed, SIGSEGV, and
+/// the budget said only that memory could not be read).
+pub fn why_no_rss(a: &Artifact) -> String {
     match &a.probe {
-        Some(p) if p.runs > 0 => "the probe could not read its memory",
-        _ => why_no_startup(a),
+        Some(p) if p.runs > 0 => {
+            let said = ["memory_kib.rss", "memory_kib"]
+                .iter()
+                .find_map(|k| p.unknown.get(*k));
+            match said {
+                Some(why) => format!("the probe could not read its memory: {why}"),
+                None => "the probe could not read its memory".into(),
+            }
+        }
+        _ => why_no_startup(a).into(),
     }
 }
 
@@ -80,6 +90,21 @@ mod tests {
         a.probe = None;
         assert_eq!(why_no_startup(&a), "no probe");
         assert_eq!(why_no_rss(&a), "no probe");
+        // QA co F7: the probe's reason, when it gave one.
+        a.probe = Some(Probe {
+            runs: 3,
+            ..Default::default()
+        });
+        let p = a.probe.as_mut().expect("probe");
+        p.unknown.insert(
+            "memory_kib".into(),
+            "the traced run that reads memory failed: killed by SIGSEGV".into(),
+        );
+        assert_eq!(
+            why_no_rss(&a),
+            "the probe could not read its memory: the traced run that reads memory failed: \
+             killed by SIGSEGV"
+        );
     }
 
     #[test]
