@@ -300,7 +300,7 @@ fn host_lookup_traced(a: &mut Artifact, args: &[String]) {
             false => format!("with `{}`", args.join(" ")),
         };
         format!(
-            "not tested: run once more under `{}`, traced, {with} the program looked no host \
+            "not tested: run once more under `{}`, traced, {with}, the program looked no host \
              name up through glibc ({read}), so --hostile did not test this lookup (give \
              --probe-arg the arguments with which it resolves a name through it)",
             run.condition

@@ -214,8 +214,10 @@ fn startup(a: &Artifact, limit_ms: f64) -> Check {
     };
     let interval = samples.as_deref().and_then(median_interval);
     c.verdict = verdict_for(m, limit_ms);
-    // Worded as the other budgets are, its times as the report writes them (`0.93 ms`).
-    let (now, budget) = (ms(m), ms(limit_ms));
+    // Worded as the other budgets are, its times as the report writes them (`0.93 ms`), the
+    // budget as written when it is a whole number (`50 ms`, not `50.0 ms`: QA co).
+    let budget = crate::format::whole_limit(limit_ms, Unit::Ms).unwrap_or_else(|| ms(limit_ms));
+    let now = ms(m);
     let over = format!(
         "median startup {now} is over the budget of {budget} by {}",
         ms(m - limit_ms)

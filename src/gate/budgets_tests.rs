@@ -109,21 +109,21 @@ fn the_startup_budget_is_worded_as_the_other_budgets() {
     assert_eq!(c.verdict, Verdict::Pass);
     assert_eq!(
         c.message,
-        "median startup 0.93 ms is within the budget of 50.0 ms (49.1 ms left)"
+        "median startup 0.93 ms is within the budget of 50 ms (49.1 ms left)"
     );
     with(&mut a, &[4.9]);
     let c = one(budget(5), &a);
     assert_eq!(c.verdict, Verdict::Warn);
     assert_eq!(
         c.message,
-        "median startup 4.90 ms is within 5% of the budget of 5.00 ms (0.10 ms left)"
+        "median startup 4.90 ms is within 5% of the budget of 5 ms (0.10 ms left)"
     );
     with(&mut a, &[12.5]);
     let c = one(budget(10), &a);
     assert_eq!(c.verdict, Verdict::Fail);
     assert_eq!(
         c.message,
-        "median startup 12.5 ms is over the budget of 10.0 ms by 2.50 ms (one run: too few \
+        "median startup 12.5 ms is over the budget of 10 ms by 2.50 ms (one run: too few \
          for an interval)"
     );
     // QA n: 5 runs straddling the budget are too few for a 95% interval, and the
@@ -133,7 +133,7 @@ fn the_startup_budget_is_worded_as_the_other_budgets() {
     assert_eq!(c.verdict, Verdict::Inconclusive);
     assert_eq!(
         c.message,
-        "median startup 30.8 ms is over the budget of 20.0 ms by 10.8 ms, but its 5 runs \
+        "median startup 30.8 ms is over the budget of 20 ms by 10.8 ms, but its 5 runs \
          are too few for a 95% interval and the fastest, 0.85 ms, is within the budget: \
          within the noise"
     );
@@ -142,7 +142,7 @@ fn the_startup_budget_is_worded_as_the_other_budgets() {
     assert_eq!(c.verdict, Verdict::Fail);
     assert_eq!(
         c.message,
-        "median startup 30.8 ms is over the budget of 20.0 ms by 10.8 ms (each of its 5 runs \
+        "median startup 30.8 ms is over the budget of 20 ms by 10.8 ms (each of its 5 runs \
          is over it: too few runs for a 95% interval)"
     );
     // Six runs have a 95% interval (the lowest and highest of six, 96.9%).

@@ -87,7 +87,7 @@ fn privileged_the_nss_module_run_says_whether_a_host_name_was_looked_up() {
             "{l}"
         );
         assert!(
-            l.contains("with `127.0.0.1` the program looked no host name up through glibc"),
+            l.contains("with `127.0.0.1`, the program looked no host name up through glibc"),
             "{l}"
         );
     }
