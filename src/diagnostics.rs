@@ -3,11 +3,21 @@
 
 /// The first line starting with `error` in cargo's diagnostics, colours removed.
 pub fn first_error(stderr: &str) -> Option<String> {
-    stderr
-        .lines()
-        .map(strip_ansi)
-        .find(|l| l.starts_with("error"))
-        .map(|l| l.trim_end().to_string())
+    let lines: Vec<String> = stderr.lines().map(strip_ansi).collect();
+    let first = lines.iter().find(|l| l.starts_with("error"))?.trim_end();
+    // The crate whose compilation failed, when cargo names it and the line does not: a
+    // dependency's error read as the package's own (QA cm F3: syntect's `regex_impl`, which
+    // needs one of bat's two regex features).
+    let krate = lines.iter().find_map(|l| {
+        let rest = l.strip_prefix("error: could not compile `")?;
+        Some(rest.split('`').next()?.to_string())
+    });
+    Some(match krate {
+        Some(k) if !first.starts_with("error: could not compile") => {
+            format!("{first} (compiling `{k}`)")
+        }
+        _ => first.to_string(),
+    })
 }
 
 /// A failed cargo command's stderr as an error message: cargo's own `error` line first (without
@@ -66,7 +76,12 @@ mod tests {
     #[test]
     fn first_error_line_without_colours() {
         let text = "   Compiling x v0.1.0\n\x1b[0m\x1b[1m\x1b[38;5;9merror\x1b[0m\x1b[0m\x1b[1m: needs `core`\x1b[0m\nerror: could not compile `x`\n";
-        assert_eq!(first_error(text).as_deref(), Some("error: needs `core`"));
+        assert_eq!(
+            first_error(text).as_deref(),
+            Some("error: needs `core` (compiling `x`)")
+        );
+        let alone = "error: could not compile `x` (bin \"x\") due to 1 previous error\n";
+        assert_eq!(first_error(alone).as_deref(), Some(alone.trim_end()));
         assert_eq!(first_error("warning: unused\n"), None);
     }
 

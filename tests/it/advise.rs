@@ -309,6 +309,9 @@ fn features_left_out_name_the_bytes_and_crates_and_the_one_that_cannot_go() {
         error.starts_with("error") && error.contains("needs its `core` feature"),
         "{error}"
     );
+    // The crate whose compilation failed, as cargo names it (QA cm F3: syntect's error read
+    // as bat's own).
+    assert!(error.ends_with(" (compiling `advise-features`)"), "{error}");
     // QA r, F4: `cli` needs `core`, so the build without `core` leaves it out too, failed or
     // not (the built one of `cli` itself keeps `core` and builds).
     assert_eq!(
