@@ -95,9 +95,15 @@ impl Embedded {
             return;
         }
         // Mapped, as the attribution maps it: a large binary is not read into memory again.
-        let Some((files, covered)) = std::iter::once(elf).chain(analysis).find_map(|elf| {
+        // The bytes searched where no symbol lies are those of the file whose symbols are read:
+        // an analysis link lays its sections out in another order (QA cp F1: a symbol of its
+        // `.gcc_except_table` lay where the binary's `.rodata` held `syntaxes.bin`).
+        let Some((files, unnamed)) = std::iter::once(elf).chain(analysis).find_map(|elf| {
             let mapped = crate::inspect::Mapped::open(elf).ok()?;
-            self.files_in(mapped.bytes())
+            let (files, covered) = self.files_in(mapped.bytes())?;
+            let named: Vec<&String> = files.values().collect();
+            let unnamed = self.unnamed(mapped.bytes(), &covered, &named);
+            Some((files, unnamed))
         }) else {
             return;
         };
@@ -107,11 +113,7 @@ impl Embedded {
                 row.content = Some(label.clone());
             }
         }
-        let Ok(mapped) = crate::inspect::Mapped::open(elf) else {
-            return;
-        };
-        let named: Vec<&String> = files.values().collect();
-        for (section, len, owner, label) in self.unnamed(mapped.bytes(), &covered, &named) {
+        for (section, len, owner, label) in unnamed {
             super::embedded_rows::carve(binary, (&section, len, &owner), &label);
         }
     }
@@ -145,33 +147,39 @@ impl Embedded {
             })
             .collect();
         let mut out = Vec::new();
-        for (&size, files) in self.by_size.iter().filter(|(s, _)| **s >= UNNAMED_MIN) {
-            for file in files {
-                let label = format!("file {}", self.shown(file));
-                if named.contains(&&label) {
-                    continue;
-                }
-                let Ok(bytes) = std::fs::read(file) else {
-                    continue;
-                };
-                let Some(at) = memchr::memmem::find(data, &bytes) else {
-                    continue;
-                };
-                let at = at as u64;
-                let Some((name, addr, _, _)) = sections
-                    .iter()
-                    .find(|(_, _, off, len)| at >= *off && at + size <= off + len)
-                    .map(|(n, a, off, _)| (n, a + (at - off), 0, 0))
-                else {
-                    continue;
-                };
-                let overlaps = covered
-                    .iter()
-                    .any(|&(s, l)| s < addr + size && addr < s + l);
-                let owner = self.owner.get(file).cloned().unwrap_or_default();
-                if !overlaps && !owner.is_empty() {
-                    out.push((name.clone(), size, owner, label));
-                }
+        // In path order: the rows they are carved from come out the same from run to run.
+        let mut files: Vec<(u64, &PathBuf)> = self
+            .by_size
+            .iter()
+            .filter(|(s, _)| **s >= UNNAMED_MIN)
+            .flat_map(|(&s, fs)| fs.iter().map(move |f| (s, f)))
+            .collect();
+        files.sort_by_key(|(_, f)| *f);
+        for (size, file) in files {
+            let label = format!("file {}", self.shown(file));
+            if named.contains(&&label) {
+                continue;
+            }
+            let Ok(bytes) = std::fs::read(file) else {
+                continue;
+            };
+            let Some(at) = memchr::memmem::find(data, &bytes) else {
+                continue;
+            };
+            let at = at as u64;
+            let Some((name, addr)) = sections
+                .iter()
+                .find(|(_, _, off, len)| at >= *off && at + size <= off + len)
+                .map(|(n, a, off, _)| (n, a + (at - off)))
+            else {
+                continue;
+            };
+            let overlaps = covered
+                .iter()
+                .any(|&(s, l)| s < addr + size && addr < s + l);
+            let owner = self.owner.get(file).cloned().unwrap_or_default();
+            if !overlaps && !owner.is_empty() {
+                out.push((name.clone(), size, owner, label));
             }
         }
         out

@@ -16,8 +16,15 @@ pub fn carve(binary: &mut Binary, (section, len, owner): (&str, u64, &str), labe
         .chain(binary.crate_symbols.iter().flat_map(|c| &c.symbols))
         .find(|r| owned(r) && is_fallback(r))
         .map_or(Confidence::Heuristic, |r| r.confidence);
-    let lists = std::iter::once(&mut binary.symbols)
-        .chain(binary.crate_symbols.iter_mut().map(|c| &mut c.symbols));
+    // The largest rows of the binary, and of the crate alone: another crate's list never
+    // holds it (QA cp F2: ryu's zoom on the page showed bat's `themes.bin`).
+    let lists = std::iter::once(&mut binary.symbols).chain(
+        binary
+            .crate_symbols
+            .iter_mut()
+            .filter(|c| c.krate == owner)
+            .map(|c| &mut c.symbols),
+    );
     for rows in lists {
         let fallback = rows
             .iter()
@@ -71,4 +78,55 @@ fn insert(rows: &mut Vec<SymbolRow>, row: SymbolRow) {
         .position(|r| size(r) < size(&row))
         .unwrap_or(rows.len());
     rows.insert(at, row);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(name: &str, krate: &str, size: u64) -> SymbolRow {
+        serde_json::from_value(serde_json::json!({
+            "name": name, "crate": krate, "section": ".rodata", "file_size": size,
+            "vm_size": size, "confidence": "referenced"
+        }))
+        .expect("row")
+    }
+
+    /// The file's row is carved out of its crate's row of bytes without a symbol, the sum
+    /// kept; a list of symbols alone gets it in place of its smallest; another crate's list
+    /// never holds it (QA cp F2).
+    #[test]
+    fn a_file_is_carved_from_its_crates_row_alone() {
+        let mut b = crate::report::test_artifact(1000).binary;
+        b.symbols = vec![row("big_fn", "bat", 5000), row("small_fn", "ryu", 100)];
+        let lists = |krate: &str, rows| crate::report::CrateSymbols {
+            krate: krate.into(),
+            symbols: rows,
+            more: 0,
+            more_file_size: 0,
+            more_vm_size: 0,
+        };
+        b.crate_symbols = vec![
+            lists("bat", vec![row("[section .rodata]", "bat", 10_000)]),
+            lists("ryu", vec![row("ryu_fn", "ryu", 50)]),
+        ];
+        carve(&mut b, (".rodata", 4096, "bat"), "file assets/a.bin");
+        let names = |rows: &[SymbolRow]| -> Vec<(String, u64)> {
+            rows.iter()
+                .map(|r| (r.content.clone().unwrap_or(r.name.clone()), r.file_size))
+                .collect()
+        };
+        assert_eq!(
+            names(&b.symbols),
+            [("big_fn".into(), 5000), ("file assets/a.bin".into(), 4096)]
+        );
+        assert_eq!(
+            names(&b.crate_symbols[0].symbols),
+            [
+                ("[section .rodata]".into(), 5904),
+                ("file assets/a.bin".into(), 4096)
+            ]
+        );
+        assert_eq!(names(&b.crate_symbols[1].symbols), [("ryu_fn".into(), 50)]);
+    }
 }

@@ -98,8 +98,10 @@ fn an_embedded_file_without_a_symbol_is_named_by_it() {
     let total: u64 = rows.iter().map(|r| u64_of(r, "file_size")).sum();
     let len = std::fs::metadata(path).expect("stat").len();
     assert_eq!(total, len);
-    // Its bytes are in the binary, where no symbol is (`readelf -SW` for the address).
-    let data = std::fs::read(path).expect("read the binary");
+    // Stripped: its bytes are in the analysis link, whose symbols the report read, where none
+    // of them is (`readelf -SW` for the address).
+    let path = str_of(&a["binary"]["coverage"], "symbols_from");
+    let data = std::fs::read(path).expect("read the analysis link");
     let at = data
         .windows(file.len())
         .position(|w| w == file.as_slice())
@@ -126,4 +128,14 @@ fn an_embedded_file_without_a_symbol_is_named_by_it() {
         .as_array()
         .expect("symbols");
     assert_eq!(shown[0]["content"], "file assets/big.bin", "{shown:?}");
+    // The Markdown and the page say it too (QA cp F3).
+    for format in ["markdown", "html"] {
+        let mut cmd = crate::util::human_fixture("embedded-lto", &["--no-probe"]);
+        let r = run(cmd.args(["--format", format]));
+        assert!(
+            r.stdout.contains("(file assets/big.bin)"),
+            "{format}: {}",
+            r.stdout
+        );
+    }
 }

@@ -327,9 +327,14 @@ pub fn symbols(s: &mut String, a: &Artifact) {
         }
         let mut row = vec![
             Cell::Text(format!(
-                "<code>{}</code>{}",
+                "<code>{}</code>{}{}",
                 clipped(&r.name, NAME_MAX),
-                text(&copy)
+                text(&copy),
+                // What it holds, as the terminal says it (QA cp F3).
+                r.content.as_deref().map_or_else(String::new, |c| format!(
+                    " <span class=\"dim\">({})</span>",
+                    text(c)
+                ))
             )),
             Cell::Text(krate),
             Cell::Text(format!("<code>{}</code>", text(&r.section))),

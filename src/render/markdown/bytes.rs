@@ -235,8 +235,13 @@ fn symbols(s: &mut String, b: &Binary) {
         if let Some(i) = &r.instantiated_in {
             let _ = write!(krate, " (in {})", cell(i));
         }
+        // What a row holds, as the terminal says it (QA cp F3: the file an embedded row is).
+        let holds = r
+            .content
+            .as_deref()
+            .map_or_else(String::new, |c| format!(" ({})", escape(c)));
         let mut row = format!(
-            "| {}{copy} | {krate} | {} | {} | {} |",
+            "| {}{copy}{holds} | {krate} | {} | {} | {} |",
             cell(&clip(&r.name)),
             if r.section.is_empty() {
                 "–".into()
