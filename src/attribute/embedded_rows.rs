@@ -10,12 +10,9 @@ use crate::report::{Binary, Confidence, SymbolRow};
 /// the file is larger.
 pub fn carve(binary: &mut Binary, (section, len, owner): (&str, u64, &str), label: &str) {
     let owned = |r: &SymbolRow| r.krate.as_deref() == Some(owner) && r.section == section;
-    let confidence = binary
-        .symbols
-        .iter()
-        .chain(binary.crate_symbols.iter().flat_map(|c| &c.symbols))
-        .find(|r| owned(r) && is_fallback(r))
-        .map_or(Confidence::Heuristic, |r| r.confidence);
+    // Its crate is the one whose dep-info lists the file: a guess, said alike in every list
+    // and format (QA cp F5: heuristic, referenced or dominated as the list it was carved from).
+    let confidence = Confidence::Heuristic;
     // The largest rows of the binary, and of the crate alone: another crate's list never
     // holds it (QA cp F2: ryu's zoom on the page showed bat's `themes.bin`).
     let lists = std::iter::once(&mut binary.symbols).chain(
@@ -51,6 +48,9 @@ pub fn carve(binary: &mut Binary, (section, len, owner): (&str, u64, &str), labe
                 rows[i].file_size -= len;
                 rows[i].vm_size = rows[i].vm_size.saturating_sub(len);
                 insert(rows, row);
+                // Largest first again, as the attribution sorts (QA cp F6: the row carved
+                // from kept its place).
+                rows.sort_by_key(|r| std::cmp::Reverse((r.vm_size.max(r.file_size), r.vm_size)));
             }
             // A list of symbols alone (no row of bytes without one): the N largest.
             None if !rows.iter().any(is_fallback) => {
@@ -128,5 +128,13 @@ mod tests {
             ]
         );
         assert_eq!(names(&b.crate_symbols[1].symbols), [("ryu_fn".into(), 50)]);
+        // The row carved from falls below the file's: largest first again (QA cp F6).
+        carve(&mut b, (".rodata", 4096, "bat"), "file assets/b.bin");
+        let sizes: Vec<u64> = b.crate_symbols[0]
+            .symbols
+            .iter()
+            .map(|r| r.file_size)
+            .collect();
+        assert_eq!(sizes, [4096, 4096, 1808]);
     }
 }

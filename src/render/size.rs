@@ -402,13 +402,20 @@ fn symbols(s: &mut String, b: &Binary, c: bool) {
                     Some(_) => (FILE_NAME_MIN, usize::MAX),
                     None => (ANON_MIN, CONTENT_MAX),
                 };
+                // Bytes without a symbol that are a file (carved from a section's row): the
+                // file alone, which the section's label would only crowd (`[sec…ta] file …`).
+                let bare = r.name.starts_with("[section ") && file.is_some();
+                let min = if bare { 0 } else { min };
                 let fits = room.saturating_sub(min + 1).clamp(10, max);
                 let what = match file {
                     Some(path) => format!("file {}", crate::format::clip_start(path, fits - 5)),
                     None => crate::format::clip_end(what, fits),
                 };
                 let left = room.saturating_sub(what.chars().count() + 1).max(min);
-                format!("{} {what}", crate::format::clip(&r.name, left))
+                match bare {
+                    true => what,
+                    false => format!("{} {what}", crate::format::clip(&r.name, left)),
+                }
             }
             None => cut[i].clone(),
         };
