@@ -132,6 +132,8 @@ impl Embedded {
         let Ok(obj) = object::File::parse(data) else {
             return Vec::new();
         };
+        // Searched section by section: not the debug info or the symbol table, which a large
+        // unstripped link has hundreds of megabytes of.
         let sections: Vec<(String, u64, u64, u64)> = obj
             .sections()
             .filter(|s| {
@@ -163,15 +165,11 @@ impl Embedded {
             let Ok(bytes) = std::fs::read(file) else {
                 continue;
             };
-            let Some(at) = memchr::memmem::find(data, &bytes) else {
-                continue;
-            };
-            let at = at as u64;
-            let Some((name, addr)) = sections
-                .iter()
-                .find(|(_, _, off, len)| at >= *off && at + size <= off + len)
-                .map(|(n, a, off, _)| (n, a + (at - off)))
-            else {
+            let finder = memchr::memmem::Finder::new(&bytes);
+            let Some((name, addr)) = sections.iter().find_map(|(n, a, off, len)| {
+                let s = data.get(usize::try_from(*off).ok()?..usize::try_from(off + len).ok()?)?;
+                Some((n, a + finder.find(s)? as u64))
+            }) else {
                 continue;
             };
             let overlaps = covered

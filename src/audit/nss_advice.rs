@@ -55,6 +55,10 @@ const NSS_ADVICE: &str = "Build for musl when its target is installed (no NSS), 
 /// (QA cn F9: "when its target is installed" left the user to find out that it was not).
 /// Last: the advice is told by that beginning until then.
 pub(super) fn say_musl(a: &mut crate::report::Artifact) {
+    // `rustc` is asked only where there is advice to word.
+    if !a.findings.iter().any(|f| f.rule == "AOT004") {
+        return;
+    }
     let target = format!("{}-unknown-linux-musl", std::env::consts::ARCH);
     let start = match musl_installed(&target) {
         true => format!("Build for musl (`--target {target}`, installed here; musl has no NSS)"),
