@@ -81,13 +81,7 @@ pub fn check(plan: &Plan, report: &mut Report, out: &mut Output) -> Result<()> {
         let Some(bin) = plan.bin_of(a) else { continue };
         // The probe's settings say how to run it and when it is up (also under `--no-probe`).
         let spec = bin.start.clone();
-        let existing = report
-            .artifacts
-            .iter()
-            .find(|d| {
-                d.link_mode == Some(LinkMode::Dynamic) && d.package == a.package && d.name == a.name
-            })
-            .map(|d| PathBuf::from(&d.path));
+        let existing = report.dynamic_of(a).map(|d| PathBuf::from(&d.path));
         let path = PathBuf::from(&a.path);
         out.status("Hostile", &format!("runs of {} (static)", a.name));
         let mut dynamic = || existing.clone().or_else(|| twins.get(plan, bin, out));

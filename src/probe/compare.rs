@@ -10,9 +10,7 @@ pub fn build(report: &Report) -> Vec<Comparison> {
         .iter()
         .filter(|a| a.link_mode == Some(LinkMode::Static))
     {
-        let Some(d) = report.artifacts.iter().find(|d| {
-            d.link_mode == Some(LinkMode::Dynamic) && d.package == s.package && d.name == s.name
-        }) else {
+        let Some(d) = report.dynamic_of(s) else {
             continue;
         };
         out.push(compare(s, d));

@@ -11,6 +11,7 @@ mod hostile;
 mod image;
 mod probe;
 mod size;
+mod twins;
 
 use serde::{Deserialize, Serialize};
 
@@ -100,35 +101,6 @@ impl Report {
             probe_machine: None,
             advice: None,
         }
-    }
-
-    /// Whether artifact `a` is a static build whose probe had no run that got ready while its
-    /// dynamic build (the same package and binary), probed with the same arguments, got
-    /// ready: the static build fails alone, which is a verdict on it (`fail`, exit code 1),
-    /// not a run that could not do its job (QA ax F5: lsd's static build crashed on a file of
-    /// an unknown owner, `--hostile` showed why, and the run exited 2).
-    pub fn fails_alone(&self, a: &Artifact) -> bool {
-        let ready = |x: &Artifact| x.probe.as_ref().map(|p| p.runs > 0);
-        ready(a) == Some(false) && self.dynamic_twin(a).is_some_and(|d| ready(d) == Some(true))
-    }
-
-    /// The probed dynamic build of the static build `a` (same package and name).
-    pub fn dynamic_twin(&self, a: &Artifact) -> Option<&Artifact> {
-        let twin = |d: &&Artifact| {
-            let same = d.package == a.package && d.name == a.name;
-            same && d.link_mode == Some(LinkMode::Dynamic) && d.probe.is_some()
-        };
-        let found = self.artifacts.iter().find(twin);
-        found.filter(|_| a.link_mode == Some(LinkMode::Static))
-    }
-
-    /// Whether `a` got ready in some probe runs and crashed in others ([`Probe::crashes`]): a
-    /// `fail`, as a crash is no slow start (QA cn F1: procs's static build crashed in 10 of 23
-    /// runs, its dynamic build in none, and the gate passed).
-    pub fn crashed_in_probe(a: &Artifact) -> bool {
-        a.probe
-            .as_ref()
-            .is_some_and(|p| p.runs > 0 && !p.crashes().is_empty())
     }
 }
 

@@ -18,6 +18,27 @@ fn straced(binary: &str, args: &[&str]) -> String {
     std::fs::read_to_string(&log).expect("strace log")
 }
 
+/// `fixture` checked with `args` (`--hostile` among them): the JSON report.
+fn hostile_report(fixture: &str, args: &[&str]) -> Value {
+    let r = run(&mut check_fixture(fixture, args));
+    serde_json::from_str(&r.stdout)
+        .unwrap_or_else(|e| panic!("bad JSON ({e}); stderr:\n{}", r.stderr))
+}
+
+/// The evidence lines of [`traced_lines`], each saying that the traced run did not test the
+/// lookup; at least one.
+fn untested_lines(v: &Value) -> Vec<String> {
+    let lines = traced_lines(v);
+    assert!(!lines.is_empty(), "no line in {v}");
+    for l in &lines {
+        assert!(
+            l.starts_with("not tested: run once more under `nss-module`"),
+            "{l}"
+        );
+    }
+    lines
+}
+
 /// The AOT004 findings' evidence lines that say what the traced run found.
 fn traced_lines(v: &Value) -> Vec<String> {
     v["artifacts"]
@@ -37,9 +58,7 @@ fn traced_lines(v: &Value) -> Vec<String> {
 fn privileged_the_nss_module_run_says_whether_a_host_name_was_looked_up() {
     require_privilege();
     // Without an argument the fixture resolves `localhost`: glibc reads `/etc/hosts`.
-    let r = run(&mut check_fixture("audit-lookup", &["--hostile"]));
-    let v: Value = serde_json::from_str(&r.stdout)
-        .unwrap_or_else(|e| panic!("bad JSON ({e}); stderr:\n{}", r.stderr));
+    let v = hostile_report("audit-lookup", &["--hostile"]);
     let runs = runs_of(&v, "audit-lookup");
     let nss = run_named(&runs, "nss-module");
     let opened: Vec<&str> = nss["nss_opened"]
@@ -69,23 +88,12 @@ fn privileged_the_nss_module_run_says_whether_a_host_name_was_looked_up() {
     }
 
     // Given an address, it parses it and looks nothing up: the runs did not test the lookup.
-    let r = run(&mut check_fixture(
-        "audit-lookup",
-        &["--hostile", "--probe-arg", "127.0.0.1"],
-    ));
-    let v: Value = serde_json::from_str(&r.stdout)
-        .unwrap_or_else(|e| panic!("bad JSON ({e}); stderr:\n{}", r.stderr));
+    let v = hostile_report("audit-lookup", &["--hostile", "--probe-arg", "127.0.0.1"]);
     let nss = run_named(&runs_of(&v, "audit-lookup"), "nss-module").clone();
     let opened = nss["nss_opened"].as_array().expect("traced").clone();
     assert!(!opened.iter().any(|p| p == "/etc/hosts"), "{opened:?}");
     assert!(!straced(binary, &["127.0.0.1"]).contains("\"/etc/hosts\""));
-    let lines = traced_lines(&v);
-    assert!(!lines.is_empty(), "no line in {v}");
-    for l in &lines {
-        assert!(
-            l.starts_with("not tested: run once more under `nss-module`"),
-            "{l}"
-        );
+    for l in &untested_lines(&v) {
         assert!(
             l.contains("with `127.0.0.1`, the program looked no host name up through glibc"),
             "{l}"
@@ -100,23 +108,15 @@ fn privileged_the_nss_module_run_says_whether_a_host_name_was_looked_up() {
 #[test]
 fn privileged_a_user_lookup_is_not_called_a_resolver_of_its_own() {
     require_privilege();
-    let r = run(&mut check_fixture(
+    let v = hostile_report(
         "audit-nss-other",
         &["--hostile", "--features", "hosts-both"],
-    ));
-    let v: Value = serde_json::from_str(&r.stdout)
-        .unwrap_or_else(|e| panic!("bad JSON ({e}); stderr:\n{}", r.stderr));
+    );
     let binary = str_of(artifact(&v, "static"), "path");
     let opens = straced(binary, &[]);
     assert!(opens.contains("\"/etc/passwd\""), "strace: no /etc/passwd");
     assert!(!opens.contains("\"/etc/hosts\""), "strace: /etc/hosts");
-    let lines = traced_lines(&v);
-    assert!(!lines.is_empty(), "no line in {v}");
-    for l in &lines {
-        assert!(
-            l.starts_with("not tested: run once more under `nss-module`"),
-            "{l}"
-        );
+    for l in &untested_lines(&v) {
         assert!(
             l.contains("`/etc/passwd`") && l.contains("for glibc's lookups in `passwd`"),
             "{l}"
