@@ -216,7 +216,9 @@ impl Embedded {
     }
 
     /// A registry crate's file from its package folder (`bat-0.26.1/assets/syntaxes.bin`), a
-    /// git checkout's likewise, a workspace file from the workspace root, another whole.
+    /// git checkout's likewise, a build script's output from its `OUT_DIR` (`$OUT_DIR/_procs`,
+    /// not `.../build/procs-HASH/out/_procs`: QA cp F8), a workspace file from the workspace
+    /// root, another whole.
     fn shown(&self, file: &Path) -> String {
         let parts: Vec<&str> = file.iter().filter_map(|c| c.to_str()).collect();
         let after = |a: &str, b: &str, skip: usize| {
@@ -225,7 +227,13 @@ impl Embedded {
                 .position(|w| w == [a, b])
                 .map(|i| parts[i + 2 + skip..].join("/"))
         };
-        after("registry", "src", 1)
+        let out_dir = parts
+            .windows(3)
+            .rposition(|w| w[0] == "build" && w[2] == "out")
+            .filter(|&i| i + 3 < parts.len())
+            .map(|i| format!("$OUT_DIR/{}", parts[i + 3..].join("/")));
+        out_dir
+            .or_else(|| after("registry", "src", 1))
             .or_else(|| after("git", "checkouts", 0))
             .or_else(|| {
                 let rel = file.strip_prefix(&self.root).ok()?;

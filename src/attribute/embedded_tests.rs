@@ -32,6 +32,13 @@ fn paths_are_made_plain_and_shown_from_their_package() {
     );
     assert_eq!(shown("/work/ws/blob/data.bin"), "blob/data.bin");
     assert_eq!(shown("/elsewhere/data.bin"), "/elsewhere/data.bin");
+    // QA cp F8: a build script's output, under the workspace or not.
+    for target in ["/work/ws/target", "/tmp/td"] {
+        let out = format!("{target}/x86_64-unknown-linux-gnu/release/build/procs-4f2a/out");
+        assert_eq!(shown(&format!("{out}/_procs")), "$OUT_DIR/_procs");
+        assert_eq!(shown(&format!("{out}/man/procs.1")), "$OUT_DIR/man/procs.1");
+    }
+    assert_eq!(shown("/work/ws/build/x/out"), "build/x/out");
     assert_eq!(
         library_dep_info(Path::new("/t/deps/libbat-b49.rlib")),
         Some(PathBuf::from("/t/deps/bat-b49.d"))

@@ -5,6 +5,7 @@
 
 use super::graph::Reached;
 use super::rules::Rule;
+use crate::format::same_crate;
 
 /// The advice for crate `r` under `rule` when the rule knows its bundling feature: that feature by name, and how to
 /// reach it from the package when the crate is not its own dependency (QA ac, W7: git-cliff
@@ -65,13 +66,7 @@ fn package_feature(r: &Reached, root: &cargo_metadata::Package) -> Option<String
     })?;
     let key = dep.rename.as_deref().unwrap_or(&dep.name);
     let (feature, by_default) = crate::advise::features::turning_on(root, key)?;
-    // On through another feature of `default` (bottom's `deploy`): that list is the one to
-    // edit (QA bp F3: it said to leave `nvidia` out of `default`, which does not name it).
-    let (default, list) = match by_default {
-        Some(f) if f != feature => (format!(", on by default through `{f}`"), f),
-        Some(_) => (", on by default".to_string(), "default".to_string()),
-        None => (String::new(), "default".to_string()),
-    };
+    let (default, list) = default_words(&feature, by_default);
     let package = root.name.as_str();
     let name = r.name();
     let brings = match crate::format::same_crate(via, name) {
@@ -84,6 +79,82 @@ fn package_feature(r: &Reached, root: &cargo_metadata::Package) -> Option<String
          its library at run time and has no feature that links it at build time; or ship the \
          dynamic build, or make the part that needs the library a separate process."
     ))
+}
+
+/// What a finding whose chain runs through `crates` (in chain order) may add: the first of
+/// them that only one optional dependency of the package (`reached[0]`) brings in, and the
+/// package's feature that turns that dependency on (QA cp F7: procs's host-name lookups run
+/// through bollard's HTTP client, which its `docker` feature, on by default, turns on; the
+/// advice named a resolver and not the feature). A crate another dependency also brings in is
+/// never named: building without the feature would not remove it.
+pub(super) fn only_with_feature(reached: &[Reached], crates: &[&str]) -> Option<String> {
+    let root = reached.first()?;
+    for &j in &root.deps {
+        let Some(direct) = reached.get(j) else {
+            continue;
+        };
+        let Some(dep) = root.package.dependencies.iter().find(|d| {
+            d.optional
+                && d.kind == cargo_metadata::DependencyKind::Normal
+                && d.name == direct.name()
+        }) else {
+            continue;
+        };
+        let key = dep.rename.as_deref().unwrap_or(&dep.name);
+        let Some((feature, by_default)) = crate::advise::features::turning_on(root.package, key)
+        else {
+            continue;
+        };
+        let kept = reachable_without(reached, j);
+        let gone = crates.iter().find(|c| {
+            !same_crate(c, root.name())
+                && reached
+                    .iter()
+                    .position(|r| r.is_crate(c))
+                    .is_some_and(|i| !kept[i])
+        });
+        let Some(gone) = gone else { continue };
+        let (default, list) = default_words(&feature, by_default);
+        let through = match same_crate(gone, direct.name()) {
+            true => String::new(),
+            false => format!(" (through its optional dependency {})", direct.name()),
+        };
+        return Some(format!(
+            " The chain above runs through {gone}, which only {}'s `{feature}` \
+             feature{default} brings in{through}: without that feature (`--no-default-features` \
+             and the others by name, or leave it out of `{list}`) this chain is gone; \
+             `cargo aotcheck advise` measures what that saves.",
+            root.name()
+        ));
+    }
+    None
+}
+
+/// `, on by default` (or `through `deploy``) and the list to leave `feature` out of. On through
+/// another feature of `default` (bottom's `deploy`): that list is the one to edit (QA bp F3: it
+/// said to leave `nvidia` out of `default`, which does not name it).
+fn default_words(feature: &str, by_default: Option<String>) -> (String, String) {
+    match by_default {
+        Some(f) if f != feature => (format!(", on by default through `{f}`"), f),
+        Some(_) => (", on by default".to_string(), "default".to_string()),
+        None => (String::new(), "default".to_string()),
+    }
+}
+
+/// Which of `reached` the package (index 0) still reaches without its dependency `cut`.
+fn reachable_without(reached: &[Reached], cut: usize) -> Vec<bool> {
+    let mut seen = vec![false; reached.len()];
+    let mut stack = vec![0];
+    seen[0] = true;
+    while let Some(i) = stack.pop() {
+        for &d in &reached[i].deps {
+            if !(i == 0 && d == cut) && d < seen.len() && !seen[d] {
+                seen[d] = true;
+                stack.push(d);
+            }
+        }
+    }
+    seen
 }
 
 #[cfg(test)]
@@ -122,5 +193,61 @@ mod tests {
             ),
             "{advice}"
         );
+    }
+
+    /// QA cp F7: a crate on a finding's chain that only an optional dependency brings in is
+    /// named with the package's feature that turns it on; one that another dependency brings
+    /// in too is not (building without the feature would keep it).
+    #[test]
+    fn a_crate_only_a_feature_brings_in_names_that_feature() {
+        let mut root = crate::advise::features::test_package(
+            serde_json::json!({"default": ["docker"], "docker": ["dep:bollard"]}),
+            &["bollard"],
+        );
+        let mut plain = serde_json::to_value(&root.dependencies[0]).expect("json");
+        plain["name"] = "ureq".into();
+        plain["optional"] = false.into();
+        root.dependencies
+            .push(serde_json::from_value(plain).expect("dependency"));
+        let other = |name: &str| {
+            let mut p = serde_json::to_value(&root).expect("json");
+            p["name"] = name.into();
+            p["id"] = format!("registry+{name}#1.0.0").into();
+            p["features"] = serde_json::json!({});
+            p["dependencies"] = serde_json::json!([]);
+            serde_json::from_value::<cargo_metadata::Package>(p).expect("package")
+        };
+        let (bollard, ureq, hyper) = (other("bollard"), other("ureq"), other("hyper"));
+        let node = |package, deps: Vec<usize>| Reached {
+            package,
+            features: Vec::new(),
+            path: Vec::new(),
+            proc_macro: false,
+            deps,
+        };
+        // app → bollard → hyper; app → ureq.
+        let mut reached = vec![
+            node(&root, vec![1, 2]),
+            node(&bollard, vec![3]),
+            node(&ureq, vec![]),
+            node(&hyper, vec![]),
+        ];
+        let advice = only_with_feature(&reached, &["app", "hyper", "std"]).expect("advice");
+        assert_eq!(
+            advice,
+            " The chain above runs through hyper, which only app's `docker` feature, on by \
+             default brings in (through its optional dependency bollard): without that feature \
+             (`--no-default-features` and the others by name, or leave it out of `default`) this \
+             chain is gone; `cargo aotcheck advise` measures what that saves."
+        );
+        // ureq brings hyper in too: only bollard itself goes with the feature.
+        reached[2].deps = vec![3];
+        assert_eq!(only_with_feature(&reached, &["app", "hyper"]), None);
+        let advice = only_with_feature(&reached, &["hyper", "bollard"]).expect("advice");
+        assert!(
+            advice.starts_with(" The chain above runs through bollard, which only app's"),
+            "{advice}"
+        );
+        assert!(!advice.contains("through its optional"), "{advice}");
     }
 }

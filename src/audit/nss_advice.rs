@@ -227,6 +227,11 @@ pub(super) fn fit(a: &mut crate::report::Artifact, reached: &[Reached]) {
                 h.package.version
             ));
         }
+        let mut crates: Vec<&str> = f.chain.iter().filter_map(|s| s.krate.as_deref()).collect();
+        crates.push(&f.krate);
+        if let Some(more) = super::advice::only_with_feature(reached, &crates) {
+            f.advice.push_str(&more);
+        }
     }
 }
 

@@ -187,14 +187,15 @@ pub fn waive_allowed_crashes(a: &mut Artifact) {
 }
 
 /// The run has a report but could not do all of its job (exit code 2): files `inspect` could
-/// not read, a probed binary with no run that got ready (for `advise`: a base variant), or an
+/// not read, a probed binary with no run that got ready and no crash that fails it
+/// ([`Report::fails_probe`]; for `advise`: a base variant), or an
 /// interrupted `advise`. Such a run is never a `pass`.
 pub fn unfinished(report: &Report) -> bool {
     !report.failed.is_empty()
         || report
             .artifacts
             .iter()
-            .any(|a| a.probe.as_ref().is_some_and(|p| p.runs == 0) && !report.fails_alone(a))
+            .any(|a| a.probe.as_ref().is_some_and(|p| p.runs == 0) && !report.fails_probe(a))
         || report.advice.as_ref().is_some_and(|a| {
             a.interrupted
                 || a.binaries
@@ -203,8 +204,8 @@ pub fn unfinished(report: &Report) -> bool {
         })
 }
 
-/// The run's verdict: the worst check, `fail` for an error-severity finding not allowed or a
-/// crash in some probe runs ([`Report::crashed_in_probe`]), and at
+/// The run's verdict: the worst check, `fail` for an error-severity finding not allowed, a
+/// crash in probe runs or a static build failing alone ([`Report::fails_probe`]), and at
 /// least `inconclusive` for a run that could not finish ([`unfinished`]) or whose `--hostile`
 /// judged none of its conditions (which alone does not make the exit code 2: the conditions
 /// need privileges a machine may lack).
@@ -223,7 +224,7 @@ pub fn verdict(report: &Report) -> Verdict {
     let alone = report
         .artifacts
         .iter()
-        .filter(|a| report.fails_alone(a) || Report::crashed_in_probe(a))
+        .filter(|a| report.fails_probe(a))
         .map(|_| Verdict::Fail);
     let unjudged = report
         .artifacts

@@ -43,18 +43,29 @@ pub fn last_failure(a: &Artifact) -> String {
     let Some(f) = a.probe.as_ref().and_then(|p| p.failed_runs.last()) else {
         return "no run".into();
     };
+    match cannot_start(a) {
+        None => f.message.clone(),
+        Some(why) => format!(
+            "{}{why}",
+            f.message
+                .replace(&format!(" {}", super::FAILED_RUN_NOTE), "")
+        ),
+    }
+}
+
+/// `: it needs 1 shared library (libz.so.1) and has no interpreter to load it, so it cannot
+/// start (AOT012)` for a binary that cannot start whatever its arguments; `None` for another.
+pub fn cannot_start(a: &Artifact) -> Option<String> {
     if !a.binary.stranded() {
-        return f.message.clone();
+        return None;
     }
     let n = a.binary.needed.len();
-    format!(
-        "{}: it needs {} ({}) and has no interpreter to load {}, so it cannot start (AOT012)",
-        f.message
-            .replace(&format!(" {}", super::FAILED_RUN_NOTE), ""),
+    Some(format!(
+        ": it needs {} ({}) and has no interpreter to load {}, so it cannot start (AOT012)",
         crate::format::count(n, "shared library", "shared libraries"),
         a.binary.needed.join(", "),
         if n == 1 { "it" } else { "them" },
-    )
+    ))
 }
 
 /// Why a run of `a` did not get ready: [`last_failure`] and the last line of its stderr that
@@ -102,11 +113,11 @@ const LIST_SHOWN: usize = 4;
 /// breaks are ours.
 pub fn all_failed(report: &Report) -> Option<String> {
     let ready = |a: &Artifact| a.probe.as_ref().is_some_and(|p| p.runs > 0);
-    // A static build that fails alone is a verdict on it, not an error of the run.
+    // A static build that fails alone, or a crash, is a verdict on it, not an error of the run.
     let failed: Vec<&Artifact> = report
         .artifacts
         .iter()
-        .filter(|a| a.probe.as_ref().is_some_and(|p| p.runs == 0) && !report.fails_alone(a))
+        .filter(|a| a.probe.as_ref().is_some_and(|p| p.runs == 0) && !report.fails_probe(a))
         .collect();
     let names: Vec<String> = failed
         .iter()
@@ -175,9 +186,9 @@ mod tests {
         if runs == 0 {
             p.failed_runs.push(
                 serde_json::from_value(serde_json::json!({
-                    "run": 1, "warmup": true, "kind": "signal",
-                    "message": "killed by SIGSEGV", "exit_code": null,
-                    "signal": "SIGSEGV", "core_dumped": false, "stdout_tail": "",
+                    "run": 1, "warmup": true, "kind": "exited-before-ready",
+                    "message": "exited with status 1", "exit_code": 1,
+                    "signal": null, "core_dumped": false, "stdout_tail": "",
                     "stderr_tail": ""
                 }))
                 .expect("run"),
@@ -187,7 +198,7 @@ mod tests {
         a
     }
 
-    /// QA au F1, QA ax F5: with `--compare`, a static build that crashed where its dynamic
+    /// QA au F1, QA ax F5: with `--compare`, a static build that failed where its dynamic
     /// build got ready fails alone: no error of the run (a verdict, see the gate's test), and
     /// the hint about other programs' arguments is not given for its own dynamic build.
     /// Another program that got ready still brings it.
@@ -205,8 +216,16 @@ mod tests {
         r.artifacts[1] = probed(LinkMode::Dynamic, 0, "app");
         assert!(!r.fails_alone(&r.artifacts[0]));
         let m = all_failed(&r).expect("a failure");
-        assert!(m.contains("`app` (static): killed by SIGSEGV"), "{m}");
+        assert!(m.contains("`app` (static): exited with status 1"), "{m}");
         assert!(!m.contains(EACH_ITS_OWN), "{m}");
+        // Both crashed in every run: a verdict too (QA cp F4), no error of the run.
+        let mut crashed = r.clone();
+        for a in &mut crashed.artifacts {
+            if let Some(f) = a.probe.as_mut().and_then(|p| p.failed_runs.first_mut()) {
+                f.signal = Some("SIGSEGV".into());
+            }
+        }
+        assert_eq!(all_failed(&crashed), None);
         // Another program got ready: the hint is given.
         r.artifacts[1] = probed(LinkMode::Static, 20, "other");
         let m = all_failed(&r).expect("a failure");
@@ -221,6 +240,7 @@ mod tests {
         let p = a.probe.as_mut().expect("probe");
         p.runs = 3;
         p.failed_runs[0].message = format!("killed by SIGSEGV {}", super::super::FAILED_RUN_NOTE);
+        p.failed_runs[0].signal = Some("SIGSEGV".into());
         let p = p.clone();
         assert_eq!(
             some_runs_failed(&a, &p, "the baseline's ").as_deref(),

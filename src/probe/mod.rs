@@ -26,8 +26,8 @@ pub const NO_COUNTED_RUN: &str = "no counted run reached ready";
 use busy::{Window, busy_warning, load_average};
 pub use busy::{baseline_busy, busy};
 pub use failures::{
-    ALONE, all_failed, last_failure, no_successful_run, some_runs_failed, why_not_ready,
-    without_notes,
+    ALONE, all_failed, cannot_start, last_failure, no_successful_run, some_runs_failed,
+    why_not_ready, without_notes,
 };
 pub use floor::build_gate as exec_gate;
 pub use ready::free_port;

@@ -34,7 +34,7 @@ pub enum Reason<'a> {
         why: String,
         alone: bool,
     },
-    /// A probed binary that got ready in some runs and crashed in others (`fail`; see
+    /// A probed binary that crashed in some probe runs or in all of them (`fail`; see
     /// `Report::crashed_in_probe`): how many, the first crash, and whether its dynamic build
     /// crashed too.
     Crashed { artifact: &'a Artifact, why: String },
@@ -71,19 +71,17 @@ pub fn reasons(report: &Report) -> Vec<Reason<'_>> {
                 fails: fails && r.static_hazard(),
             });
         }
-        if let Some(mut why) = not_ready(a) {
-            let alone = report.fails_alone(a);
-            if alone {
-                why.push_str(crate::probe::ALONE);
-            }
-            v.push(Reason::NotReady {
+        // A static build that never got ready where its dynamic build did says so (its last
+        // failure, a crash or not); another that crashed in every run is a crash (QA cp F4).
+        let alone = report.fails_alone(a);
+        match (not_ready(a), crashed_runs(report, a)) {
+            (Some(why), crashed) if alone || crashed.is_none() => v.push(Reason::NotReady {
                 artifact: a,
-                why,
+                why: why + if alone { crate::probe::ALONE } else { "" },
                 alone,
-            });
-        }
-        if let Some(why) = crashed_runs(report, a) {
-            v.push(Reason::Crashed { artifact: a, why });
+            }),
+            (_, Some(why)) => v.push(Reason::Crashed { artifact: a, why }),
+            (_, None) => {}
         }
         if let Some(why) = crate::report::none_judged(&a.hostile) {
             v.push(Reason::NotJudged { artifact: a, why });
@@ -104,13 +102,19 @@ fn crashed_runs(report: &Report, a: &Artifact) -> Option<String> {
     let p = a.probe.as_ref().filter(|_| Report::crashed_in_probe(a))?;
     let crashes = p.crashes();
     let first = crashes.first()?;
+    let none = if p.runs == 0 { ", none got ready" } else { "" };
     let mut why = format!(
-        "crashed in {} of {} (first: run {}, {})",
+        "crashed in {} of {}{none} (first: run {}, {})",
         crashes.len(),
         count_of(p.made(), "probe run", "probe runs"),
         first.run,
         crate::probe::without_notes(&first.message)
     );
+    if p.runs == 0
+        && let Some(note) = crate::probe::cannot_start(a)
+    {
+        why.push_str(&note);
+    }
     let twin = report.dynamic_twin(a).and_then(|d| d.probe.as_ref());
     match twin {
         Some(d) if d.crashes().is_empty() => why.push_str(&format!(

@@ -14,6 +14,13 @@ impl Report {
         ready(a) == Some(false) && self.dynamic_twin(a).is_some_and(|d| ready(d) == Some(true))
     }
 
+    /// Whether `a`'s probe fails it ([`Report::fails_alone`], [`Report::crashed_in_probe`]):
+    /// a verdict on the binary (exit code 1), where a probe with no run that got ready for
+    /// another cause is a run that could not do its job (exit code 2).
+    pub fn fails_probe(&self, a: &Artifact) -> bool {
+        self.fails_alone(a) || Self::crashed_in_probe(a)
+    }
+
     /// The dynamic build of `a` (the same package and binary): what a static build is compared
     /// with, and run beside under `--hostile`.
     pub fn dynamic_of(&self, a: &Artifact) -> Option<&Artifact> {
@@ -28,12 +35,11 @@ impl Report {
         twin.filter(|_| a.link_mode == Some(LinkMode::Static))
     }
 
-    /// Whether `a` got ready in some probe runs and crashed in others ([`Probe::crashes`]): a
-    /// `fail`, as a crash is no slow start (QA cn F1: procs's static build crashed in 10 of 23
-    /// runs, its dynamic build in none, and the gate passed).
+    /// Whether `a` crashed in some probe runs ([`Probe::crashes`]), got it ready in others or
+    /// not: a `fail`, as a crash is no slow start (QA cn F1: procs's static build crashed in
+    /// 10 of 23 runs, its dynamic build in none, and the gate passed), nor a run that could
+    /// not do its job (QA cp F4: one that crashed in every run exited 2, "inconclusive").
     pub fn crashed_in_probe(a: &Artifact) -> bool {
-        a.probe
-            .as_ref()
-            .is_some_and(|p| p.runs > 0 && !p.crashes().is_empty())
+        a.probe.as_ref().is_some_and(|p| !p.crashes().is_empty())
     }
 }

@@ -86,12 +86,21 @@ fn a_binary_that_never_got_ready_is_named_by_the_verdict() {
     let r = run(human_fixture(
         "probe-targets",
         &[
-            "--bin", "crasher", "--runs", "1", "--warmup", "0", "--format", "html",
+            "--bin",
+            "crasher",
+            "--runs",
+            "1",
+            "--warmup",
+            "0",
+            "--format",
+            "html",
+            "--probe-arg",
+            "status",
         ],
     )
     .arg("--output")
     .arg(&file));
-    assert_eq!(r.code, 2, "every run crashed: {}", r.stderr);
+    assert_eq!(r.code, 2, "every run failed: {}", r.stderr);
     let mut browser = cdp::Browser::start();
     let shown = reasons_of(&mut browser, &file);
     let a = &shown["report"]["artifacts"][0];

@@ -12,6 +12,7 @@ mod advise_stop;
 mod advise_stripped;
 mod advise_target;
 mod audit;
+mod audit_feature;
 mod build;
 mod cargo_flags;
 mod causes;

@@ -187,9 +187,9 @@ fn a_bad_output_or_baseline_path_fails_before_the_build_naming_the_path() {
     assert!(strays(dir.path(), &["plain"]).is_empty());
 }
 
-/// A probed binary that crashes on every run exits 2, so its report is no `pass` (the QA found
-/// `"verdict": "pass"` and "✅ pass"), says why in Markdown and in the terminal, and does not
-/// replace the baseline (it did).
+/// A probed binary that fails every run (exit status 3, no crash: a crash fails the verdict,
+/// `verdict.rs`) exits 2, so its report is no `pass` (the QA found `"verdict": "pass"` and "✅
+/// pass"), says why in Markdown and in the terminal, and does not replace the baseline (it did).
 #[test]
 fn a_binary_that_never_gets_ready_is_not_a_pass_and_saves_no_baseline() {
     let crasher = [
@@ -198,7 +198,7 @@ fn a_binary_that_never_gets_ready_is_not_a_pass_and_saves_no_baseline() {
         "--ready",
         "exit",
         "--probe-arg",
-        "segv",
+        "status",
         "--runs",
         "2",
         "--warmup",
@@ -214,7 +214,7 @@ fn a_binary_that_never_gets_ready_is_not_a_pass_and_saves_no_baseline() {
     let v: serde_json::Value = serde_json::from_str(&r.stdout).expect("JSON report");
     let probe = &v["artifacts"][0]["probe"];
     assert_eq!(probe["runs"], 0);
-    assert_eq!(probe["failed_runs"][0]["signal"], "SIGSEGV");
+    assert_eq!(probe["failed_runs"][0]["exit_code"], 3);
     assert_eq!(v["verdict"], "inconclusive");
     assert_eq!(
         std::fs::read(&base).expect("read"),

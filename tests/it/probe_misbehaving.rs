@@ -165,7 +165,7 @@ fn one_binary_ready_and_one_not_hints_at_arguments_for_each() {
             "--ready",
             "exit",
             "--probe-arg",
-            "segv",
+            "status",
             "--runs",
             "1",
         ],
@@ -195,9 +195,9 @@ fn one_binary_ready_and_one_not_hints_at_arguments_for_each() {
     );
 }
 
-/// When several binaries never get ready (a `--compare` of a crashing program: static and
+/// When several binaries never get ready (a `--compare` of a failing program: static and
 /// dynamic), the error gives each its own line under one heading, instead of one line joined
-/// with `;`. Each line names the binary, its link mode and the signal the report records.
+/// with `;`. Each line names the binary, its link mode and the exit status the report records.
 #[test]
 fn several_binaries_that_never_get_ready_get_a_line_each() {
     let p = probe(
@@ -207,7 +207,7 @@ fn several_binaries_that_never_get_ready_get_a_line_each() {
             "--ready",
             "exit",
             "--probe-arg",
-            "segv",
+            "status",
             "--runs",
             "1",
         ],
@@ -231,7 +231,7 @@ fn several_binaries_that_never_get_ready_get_a_line_each() {
     for (k, mode) in modes.iter().enumerate() {
         let line = lines.get(head + 1 + k).copied().unwrap_or("");
         assert!(
-            line.starts_with(&format!("  `crasher` ({mode}): ")) && line.contains("SIGSEGV"),
+            line.starts_with(&format!("  `crasher` ({mode}): ")) && line.contains("status 3"),
             "line {k}: {line}\n{}",
             p.stderr
         );
@@ -337,7 +337,8 @@ fn a_binary_that_cannot_start_says_why_not_its_arguments() {
         "static-needs-so",
         &["--runs", "1", "--warmup", "0"],
     ));
-    assert_eq!(r.code, 2, "{}", r.stderr);
+    // It crashes in every run: a fail (QA cp F4), whose reason says why.
+    assert_eq!(r.code, 1, "{}", r.stderr);
     let v: serde_json::Value = serde_json::from_str(&r.stdout).expect("a report");
     let a = crate::util::artifact(&v, "static");
     let needed = crate::util::readelf_needed(crate::util::str_of(a, "path"));
@@ -347,7 +348,67 @@ fn a_binary_that_cannot_start_says_why_not_its_arguments() {
          (AOT012)",
         needed[0]
     );
-    let errors = r.error_lines().join("\n");
-    assert!(errors.contains(&said), "{errors}");
-    assert!(!errors.contains("--probe-arg"), "{errors}");
+    let reasons = v["verdict_reasons"].to_string();
+    assert!(reasons.contains(&said), "{reasons}");
+    assert!(!reasons.contains("--probe-arg"), "{reasons}");
+    assert!(!r.stderr.contains("--probe-arg"), "{}", r.stderr);
+}
+
+/// QA cp F4: a binary that crashed in every probe run exited 2, "inconclusive", as a run that
+/// could not do its job, where a crash in some runs failed the verdict. A crash in every run is
+/// a `fail` (exit code 1) too, said in the verdict's lines and `verdict_reasons`; the baseline
+/// is not saved, and no error asks for other arguments. The signal is the one the binary dies
+/// of when run by hand.
+#[test]
+fn a_crash_in_every_probe_run_fails_the_verdict() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let base = dir.path().join("base.json");
+    let base_arg = base.to_str().expect("utf-8");
+    let args = ["--ready", "exit", "--probe-arg", "segv", "--runs", "2"];
+    let mut with_baseline = args.to_vec();
+    with_baseline.extend(["--save-baseline", base_arg]);
+    let p = probe("crasher", &with_baseline);
+    assert_eq!(p.code, 1, "{}", p.stderr);
+    assert!(!p.stderr.contains("error:"), "{}", p.stderr);
+    assert!(!base.exists(), "a failing run saved its baseline");
+    assert!(
+        p.stderr
+            .contains("the run fails (1 binary that crashed in probe runs;"),
+        "{}",
+        p.stderr
+    );
+    assert_eq!(p.report["verdict"], "fail");
+    let reasons = p.report["verdict_reasons"].as_array().expect("reasons");
+    assert_eq!(reasons.len(), 1, "{reasons:?}");
+    let reason = reasons[0]["reason"].as_str().expect("reason");
+    assert_eq!(reasons[0]["what"], "probe");
+    assert_eq!(reasons[0]["verdict"], "fail");
+    assert!(
+        reason.starts_with(
+            "crashed in 2 of 2 probe runs, none got ready (first: run 1, killed by SIGSEGV"
+        ),
+        "{reason}"
+    );
+    // The signal, by hand.
+    let path = p.report["artifacts"][0]["path"].as_str().expect("path");
+    let status = std::process::Command::new(path)
+        .arg("segv")
+        .stderr(std::process::Stdio::null())
+        .status()
+        .expect("run the crasher");
+    use std::os::unix::process::ExitStatusExt;
+    assert_eq!(status.signal(), Some(libc::SIGSEGV), "{status:?}");
+
+    let r = crate::util::run(&mut crate::util::human_fixture(
+        "probe-targets",
+        &[&["--bin", "crasher"], &args[..]].concat(),
+    ));
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    let said = r.stdout.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(
+        said.contains("verdict fail: 1 binary that crashed in probe runs - crasher"),
+        "{}",
+        r.stdout
+    );
+    assert!(said.contains("none got ready"), "{}", r.stdout);
 }

@@ -1,0 +1,60 @@
+//! QA cp F7: a lookup that an optional dependency makes, turned on by a default feature (procs's
+//! `docker`, bringing in bollard's HTTP client): the AOT004 advice names the feature, and a
+//! build without it has no such lookup (`nm` of that build, and its audit).
+
+use serde_json::Value;
+
+use crate::util::*;
+
+/// The AOT004 findings of the static build of `audit-lookup-feature`, built with `args`, and
+/// its path; the run exits with `code` (1: the finding is an error).
+fn lookups(args: &[&str], code: i32) -> (Vec<Value>, String) {
+    let r = run(&mut check_fixture("audit-lookup-feature", args));
+    assert_eq!(r.code, code, "{}", r.stderr);
+    let v: Value = serde_json::from_str(&r.stdout).expect("a report");
+    let a = artifact(&v, "static");
+    let found = a["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .filter(|f| f["rule"] == "AOT004")
+        .cloned()
+        .collect();
+    (found, str_of(a, "path").to_string())
+}
+
+#[test]
+fn a_lookup_only_a_feature_brings_in_names_that_feature() {
+    let (found, path) = lookups(&[], 1);
+    assert_eq!(found.len(), 1, "{found:?}");
+    let f = &found[0];
+    let steps: Vec<&str> = f["chain"]
+        .as_array()
+        .expect("a chain")
+        .iter()
+        .filter_map(|s| s["crate"].as_str())
+        .collect();
+    assert!(steps.contains(&"resolver"), "{steps:?}");
+    let advice = str_of(f, "advice");
+    assert!(
+        advice.contains(
+            "The chain above runs through resolver, which only audit-lookup-feature's `net` \
+             feature, on by default brings in: without that feature (`--no-default-features` and \
+             the others by name, or leave it out of `default`) this chain is gone"
+        ),
+        "{advice}"
+    );
+    assert!(defines_getaddrinfo(&path), "{path}");
+
+    // Without the feature: no lookup, by nm and by the audit.
+    let (found, path) = lookups(&["--no-default-features"], 0);
+    assert!(found.is_empty(), "{found:?}");
+    assert!(!defines_getaddrinfo(&path), "{path}");
+}
+
+/// Whether `nm` lists `getaddrinfo` itself (not glibc's link-warning note for it).
+fn defines_getaddrinfo(path: &str) -> bool {
+    tool("nm", &["--defined-only", path])
+        .lines()
+        .any(|l| l.split_whitespace().last() == Some("getaddrinfo"))
+}
