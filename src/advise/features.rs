@@ -145,6 +145,29 @@ pub fn turning_on(pkg: &Package, dep: &str) -> Option<(String, Option<String>)> 
     Some((feature, by_default))
 }
 
+/// The feature to build in place of `w.feature` where the package does not build without it
+/// and the build's `error` names another of its features (xh's `compile_error!`: "Either
+/// native-tls or rustls feature must be enabled!", QA cm F3 and cq: bat's and xh's back-ends
+/// were never measured against each other): the first named that the variant does not have
+/// and that neither turns `w.feature` back on nor is one that `w.feature` turns on (`cli =
+/// ["core"]` without `cli` is not `core` in its place). `None` when the error names none.
+pub fn instead(pkg: &Package, w: &Without, error: &str) -> Option<String> {
+    let (table, optional) = tables(pkg);
+    let own = closure(&table, &optional, [w.feature.as_str()]).features;
+    error
+        .split(|c: char| !(c.is_ascii_alphanumeric() || c == '-' || c == '_'))
+        .find(|t| {
+            table.contains_key(*t)
+                && *t != "default"
+                && !own.contains(*t)
+                && !w.keep.iter().any(|k| k == t)
+                && !closure(&table, &optional, [*t])
+                    .features
+                    .contains(&w.feature)
+        })
+        .map(str::to_string)
+}
+
 /// One build per enabled feature of `pkg` (`default` itself aside), in name order.
 pub fn variants(pkg: &Package, opts: &BuildOptions) -> Vec<Without> {
     let (table, optional) = tables(pkg);

@@ -194,3 +194,38 @@ fn an_optional_dependency_s_own_feature_goes_with_the_feature_that_turns_it_on()
     let v = variants(&pkg, &opts);
     assert!(v.iter().any(|w| w.feature == "hex"), "{v:?}");
 }
+
+/// QA cm F3, cq: a build that fails without a feature and whose error names another (xh's
+/// "Either native-tls or rustls feature must be enabled!") is tried with that one in its
+/// place; never with a feature the left-out one turns on, or one that turns it back on.
+#[test]
+fn the_feature_a_failed_build_names_is_tried_in_its_place() {
+    let pkg = package(
+        serde_json::json!({
+            "default": ["rustls", "cli"],
+            "rustls": ["dep:rustls"],
+            "native-tls": ["dep:native-tls"],
+            "cli": ["core"],
+            "core": [],
+            "all": ["rustls", "native-tls"]
+        }),
+        &["rustls", "native-tls"],
+    );
+    let v = variants(&pkg, &BuildOptions::default());
+    let without = |f: &str| v.iter().find(|w| w.feature == f).expect("a variant");
+    let said = "error: Either native-tls or rustls feature must be enabled! (compiling `xh`)";
+    assert_eq!(
+        instead(&pkg, without("rustls"), said).as_deref(),
+        Some("native-tls")
+    );
+    // `all` turns `rustls` back on; `core` is `cli`'s own.
+    assert_eq!(
+        instead(&pkg, without("rustls"), "enable all or nothing"),
+        None
+    );
+    assert_eq!(
+        instead(&pkg, without("cli"), "needs its `core` feature"),
+        None
+    );
+    assert_eq!(instead(&pkg, without("rustls"), "mismatched types"), None);
+}

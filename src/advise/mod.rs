@@ -17,6 +17,7 @@
 mod build;
 mod combine;
 mod crates;
+mod feature_build;
 pub mod features;
 pub mod knobs;
 pub mod measure;
@@ -366,7 +367,7 @@ fn build_all(
         knob(steps, k, advice, out)?;
     }
     for w in withouts {
-        feature(steps, w, advice, out)?;
+        feature_build::feature(steps, w, advice, out)?;
     }
     for k in to_build.iter().filter(|k| !k.link_only()) {
         knob(steps, k, advice, out)?;
@@ -440,58 +441,6 @@ fn combined(
         };
         fill(&mut v, &outcome, i);
         b.combined = Some(v);
-    }
-    Ok(())
-}
-
-fn feature(steps: &mut Steps, w: &Without, advice: &mut Advice, out: &mut Output) -> Result<()> {
-    steps.announce(&format!("without feature `{}`", w.feature), out);
-    let plan = steps.plan;
-    let bins: Vec<(usize, &crate::plan::BinPlan)> = plan
-        .bins
-        .iter()
-        .enumerate()
-        .filter(|(_, b)| b.target.package == w.package)
-        .collect();
-    let opts = BuildOptions {
-        packages: vec![w.package.clone()],
-        workspace: false,
-        bins: bins.iter().map(|(_, b)| b.target.name.clone()).collect(),
-        features: w.keep.clone(),
-        all_features: false,
-        no_default_features: true,
-        ..plan.options.clone()
-    };
-    let only: Vec<&crate::plan::BinPlan> = bins.iter().map(|(_, b)| *b).collect();
-    let slug = build::slug(&format!("without-{}", w.feature));
-    let outcome = build::make(plan, &opts, &only, &steps.variation(), &slug, out)?;
-    let (crates, built_with) = match &outcome {
-        Outcome::Made(m) => (
-            crates::of(plan, steps.libdir.as_deref(), m),
-            m.features.clone(),
-        ),
-        // A build that failed has no features reported by cargo; the ones it was asked for are
-        // closed under "enables" (see `features::variants`), so they are the ones it had (QA r, F4).
-        Outcome::Failed { .. } => (Vec::new(), vec![w.keep.clone(); bins.len()]),
-    };
-    for (j, (i, _)) in bins.iter().enumerate() {
-        let Some(f) = advice.binaries[*i]
-            .features
-            .iter_mut()
-            .find(|f| f.feature == w.feature)
-        else {
-            continue;
-        };
-        let mut v = Variant::default();
-        fill(&mut v, &outcome, j);
-        (f.status, f.measured, f.error) = (v.status, v.measured, v.error);
-        f.crates_leaving = match (crates.get(j), steps.base_crates.get(*i)) {
-            (Some(Some(after)), Some(Some(before))) => Some(crates::leaving(before, after)),
-            _ => None,
-        };
-        if let (Some(base), Some(variant)) = (steps.base_features.get(*i), built_with.get(j)) {
-            f.also_leaves_out = crates::also_left_out(base, variant, &w.feature);
-        }
     }
     Ok(())
 }

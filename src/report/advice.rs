@@ -222,6 +222,18 @@ pub struct FeatureAdvice {
     /// to borrow them from) or the variant did not build.
     #[serde(default)]
     pub crates_leaving: Option<Vec<LeavingCrate>>,
+    /// Where the package does not build without the feature and the error names another of
+    /// its features (xh: "Either native-tls or rustls feature must be enabled!"), the one built
+    /// in its place: the figures are then that build's. `None`: built without it alone.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub instead: Option<String>,
+    /// With `instead`: the first error line of the build without the feature alone.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub alone_error: Option<String>,
+    /// With `instead`: crates whose code is in that build's binary and not in the base's
+    /// (`file_size`: their bytes there); `None` where they could not be named.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub crates_joining: Option<Vec<LeavingCrate>>,
     #[serde(flatten)]
     pub measured: Measured,
     /// The first error line when the package does not compile without the feature, or why

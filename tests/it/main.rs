@@ -10,6 +10,7 @@ mod advise;
 mod advise_checks;
 mod advise_stop;
 mod advise_stripped;
+mod advise_swap;
 mod advise_target;
 mod audit;
 mod audit_feature;

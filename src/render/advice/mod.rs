@@ -138,13 +138,20 @@ pub fn feature_rows(b: &BinaryAdvice) -> Vec<FeatureRow> {
 fn feature_row(f: &FeatureAdvice) -> FeatureRow {
     let c: Option<&Change> = f.measured.change.as_ref();
     let note = match f.status {
-        VariantStatus::Measured | VariantStatus::NotProbed => f.error.clone().unwrap_or_default(),
+        VariantStatus::Measured | VariantStatus::NotProbed => [instead(f), f.error.clone()]
+            .into_iter()
+            .flatten()
+            .collect::<Vec<_>>()
+            .join("; "),
         VariantStatus::Already => String::new(),
         VariantStatus::Failed => format!(
             "does not build without it: {}",
             f.error.as_deref().unwrap_or("(no error line)")
         ),
-        VariantStatus::NotReady => not_ready(f.error.as_deref()),
+        VariantStatus::NotReady => match instead(f) {
+            Some(i) => format!("{i}; {}", not_ready(f.error.as_deref())),
+            None => not_ready(f.error.as_deref()),
+        },
         VariantStatus::NotBuilt => "not built (interrupted)".into(),
     };
     let leaving = match &f.crates_leaving {
@@ -214,6 +221,28 @@ fn feature_row(f: &FeatureAdvice) -> FeatureRow {
         also,
         note,
     }
+}
+
+/// A row built with another feature in its feature's place ([`FeatureAdvice::instead`]): that
+/// one, the error without either, and the crates that come in with it.
+fn instead(f: &FeatureAdvice) -> Option<String> {
+    let g = f.instead.as_ref()?;
+    let mut said = format!(
+        "built with `{g}` in its place, as without either it does not build: {}",
+        f.alone_error.as_deref().unwrap_or("no error line")
+    );
+    match &f.crates_joining {
+        Some(list) if !list.is_empty() => {
+            let names: Vec<String> = list
+                .iter()
+                .map(|c| format!("{} ({})", c.name, size(c.file_size)))
+                .collect();
+            said.push_str(&format!("; joining the binary: {}", names.join(", ")));
+        }
+        Some(_) => said.push_str("; no crate joins the binary"),
+        None => {}
+    }
+    Some(said)
 }
 
 /// The crates cell of a feature whose binaries had no symbols to name crates by.

@@ -132,6 +132,28 @@ pub fn advice() -> Advice {
                     }]),
                     measured: measured(1_156_880, 962_000, 0.6, Some((-262_400, -18.5))),
                     error: None,
+                    ..FeatureAdvice::default()
+                },
+                // Built with another back-end in its place (QA cm F3, cq).
+                FeatureAdvice {
+                    feature: "rustls".into(),
+                    enables: vec!["rustls".into()],
+                    status: VariantStatus::Measured,
+                    bytes_saved: Some(-40_960),
+                    crates_leaving: Some(vec![LeavingCrate {
+                        name: "rustls".into(),
+                        file_size: 49_152,
+                    }]),
+                    instead: Some("native-tls".into()),
+                    alone_error: Some(
+                        "error: Either native-tls or rustls feature must be enabled!".into(),
+                    ),
+                    crates_joining: Some(vec![LeavingCrate {
+                        name: "openssl".into(),
+                        file_size: 90_112,
+                    }]),
+                    measured: measured(1_460_240, 1_002_000, 0.6, Some((40_960, 2.9))),
+                    ..FeatureAdvice::default()
                 },
                 FeatureAdvice {
                     feature: "core".into(),

@@ -7,7 +7,7 @@ use std::fmt::Write as _;
 use super::escape::text;
 use super::findings::{code, command};
 use super::{Cell, Table};
-use crate::render::advice::{costs, feature_rows, rows};
+use crate::render::advice::{costs, feature_rows, has_figures, rows};
 use crate::report::{Advice, VariantStatus};
 
 pub fn advice(s: &mut String, a: &Advice) {
@@ -137,10 +137,13 @@ fn features(s: &mut String, b: &crate::report::BinaryAdvice) {
         ],
     );
     for r in rows {
-        let leaving = if r.note.is_empty() {
-            r.crates_leaving.clone()
-        } else {
-            r.note.clone()
+        // A measured row's note (another feature built in its place) goes before its crates.
+        let leaving = match (r.note.is_empty(), has_figures(r.status)) {
+            (true, _) => r.crates_leaving.clone(),
+            (false, true) if !r.crates_leaving.is_empty() => {
+                format!("{}; leaving: {}", r.note, r.crates_leaving)
+            }
+            (false, _) => r.note.clone(),
         };
         t.row(vec![
             Cell::Text(if r.also.is_empty() {

@@ -1,0 +1,120 @@
+//! The build without one enabled feature, and, where the package does not build without it and
+//! the error names another of its features, the build with that one in its place (a back-end
+//! swapped for another: xh's `rustls` for `native-tls`), measured as the feature's row.
+
+use crate::error::Result;
+use crate::options::BuildOptions;
+use crate::output::Output;
+use crate::report::{Advice, FeatureAdvice, Variant};
+
+use super::build::{self, Outcome, fill};
+use super::features::{self, Without};
+use super::{Steps, crates};
+
+pub(super) fn feature(
+    steps: &mut Steps,
+    w: &Without,
+    advice: &mut Advice,
+    out: &mut Output,
+) -> Result<()> {
+    steps.announce(&format!("without feature `{}`", w.feature), out);
+    let plan = steps.plan;
+    let bins: Vec<(usize, &crate::plan::BinPlan)> = plan
+        .bins
+        .iter()
+        .enumerate()
+        .filter(|(_, b)| b.target.package == w.package)
+        .collect();
+    let opts = BuildOptions {
+        packages: vec![w.package.clone()],
+        workspace: false,
+        bins: bins.iter().map(|(_, b)| b.target.name.clone()).collect(),
+        features: w.keep.clone(),
+        all_features: false,
+        no_default_features: true,
+        ..plan.options.clone()
+    };
+    let only: Vec<&crate::plan::BinPlan> = bins.iter().map(|(_, b)| *b).collect();
+    let slug = build::slug(&format!("without-{}", w.feature));
+    let mut outcome = build::make(plan, &opts, &only, &steps.variation(), &slug, out)?;
+    let mut swapped = None;
+    if let Outcome::Failed { first_error, error } = &outcome {
+        let said = first_error.clone().unwrap_or_else(|| error.to_string());
+        let package = bins.first().and_then(|(_, b)| {
+            let metadata = &plan.workspace.metadata;
+            metadata
+                .packages
+                .iter()
+                .find(|p| p.id == b.target.package_id)
+        });
+        if let Some(g) = package.and_then(|p| features::instead(p, w, &said)) {
+            // The same step, not one more (as the combined variant's rebuild).
+            out.status(
+                "Building",
+                &format!(
+                    "with feature `{g}` in place of `{}`, which it does not build without",
+                    w.feature
+                ),
+            );
+            let mut with = opts.clone();
+            with.features.push(g.clone());
+            let slug = build::slug(&format!("{}-instead-of-{}", g, w.feature));
+            let other = build::make(plan, &with, &only, &steps.variation(), &slug, out)?;
+            if matches!(other, Outcome::Made(_)) {
+                outcome = other;
+                swapped = Some((g, said));
+            }
+        }
+    }
+    let (crates, built_with) = match &outcome {
+        Outcome::Made(m) => (
+            crates::of(plan, steps.libdir.as_deref(), m),
+            m.features.clone(),
+        ),
+        // A build that failed has no features reported by cargo; the ones it was asked for are
+        // closed under "enables" (see `features::variants`), so they are the ones it had (QA r, F4).
+        Outcome::Failed { .. } => (Vec::new(), vec![w.keep.clone(); bins.len()]),
+    };
+    for (j, (i, _)) in bins.iter().enumerate() {
+        let Some(f) = advice.binaries[*i]
+            .features
+            .iter_mut()
+            .find(|f| f.feature == w.feature)
+        else {
+            continue;
+        };
+        let mut v = Variant::default();
+        fill(&mut v, &outcome, j);
+        (f.status, f.measured, f.error) = (v.status, v.measured, v.error);
+        let pair = match (crates.get(j), steps.base_crates.get(*i)) {
+            (Some(Some(after)), Some(Some(before))) => Some((after, before)),
+            _ => None,
+        };
+        f.crates_leaving = pair.map(|(after, before)| crates::leaving(before, after));
+        if let (Some(base), Some(variant)) = (steps.base_features.get(*i), built_with.get(j)) {
+            f.also_leaves_out = crates::also_left_out(base, variant, &w.feature);
+        }
+        if let Some((g, said)) = &swapped {
+            swap(
+                f,
+                g,
+                said,
+                pair.map(|(after, before)| crates::leaving(after, before)),
+            );
+        }
+    }
+    Ok(())
+}
+
+/// Row `f` as the build with `g` in its feature's place: the error without either, and the
+/// crates that come in with `g`.
+fn swap(
+    f: &mut FeatureAdvice,
+    g: &str,
+    said: &str,
+    joining: Option<Vec<crate::report::LeavingCrate>>,
+) {
+    f.instead = Some(g.to_string());
+    f.alone_error = Some(said.to_string());
+    f.crates_joining = joining;
+}
