@@ -105,12 +105,24 @@ pub fn binary_size(b: u64) -> Option<String> {
         })
 }
 
+/// `b` as a budget is likely written: the shorter of [`binary_size`] and [`decimal_size`]
+/// (`16 MB`, not `15,625 KiB`; `20 MiB`, not `20.97 MB`; QA cq F6: "the budget of 19,531.25
+/// KiB" for `20 MB`), and whether that is the decimal one; `None` when neither is round.
+pub fn written_size(b: u64) -> Option<(String, bool)> {
+    match (binary_size(b), decimal_size(b)) {
+        (Some(bin), Some(dec)) if dec.len() < bin.len() => Some((dec, true)),
+        (Some(bin), _) => Some((bin, false)),
+        (None, Some(dec)) => Some((dec, true)),
+        (None, None) => None,
+    }
+}
+
 /// A budget's limit as a budget is written, when it is a whole number of a unit: `8 MiB`,
 /// `5 ms` (QA bx F5, cc F7: "limit 8.00 MiB" and "limit 5.00 ms" beside the messages' "8 MiB"
 /// and "5 ms"); `None` otherwise, for the unit's usual figure.
 pub fn whole_limit(limit: f64, unit: crate::report::Unit) -> Option<String> {
     match unit {
-        crate::report::Unit::Bytes => binary_size(limit as u64),
+        crate::report::Unit::Bytes => written_size(limit as u64).map(|(w, _)| w),
         crate::report::Unit::Ms if limit >= 1.0 && limit.fract() == 0.0 => {
             Some(format!("{} ms", thousands(limit as u64)))
         }

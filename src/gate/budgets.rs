@@ -168,14 +168,12 @@ fn bytes(id: CheckId, what: &str, value: Option<u64>, limit: u64, missing: Optio
     // 9.00 MiB by 1.39 KiB").
     let (budget, now, _) = crate::format::two_sizes(limit, value);
     // A budget that is a whole number of a binary unit ("20 MiB", "14500 KiB") is said as
-    // such; one written in decimal units ("1.9 MB") is said so too, beside the binary figure.
-    let budget = match (
-        crate::format::binary_size(limit),
-        crate::format::decimal_size(limit),
-    ) {
-        (Some(b), _) => b,
-        (None, Some(d)) => format!("{d} = {budget}"),
-        (None, None) => budget,
+    // such; one written in decimal units ("1.9 MB", "16 MB") is said so too, beside the binary
+    // figure (QA cq F6: "15.6 MiB is over the budget of 15,625 KiB").
+    let budget = match crate::format::written_size(limit) {
+        Some((d, true)) => format!("{d} = {budget}"),
+        Some((b, false)) => b,
+        None => budget,
     };
     let message = match verdict {
         Verdict::Fail => format!(

@@ -36,6 +36,11 @@ fn a_budget_just_above_passes_or_warns_and_just_below_fails() {
         c.message,
         "file size 977 KiB is within the budget of 2 MB = 1.91 MiB (977 KiB left)"
     );
+    // QA cq F6: `16 MB` is a whole number of KiB too, and read "15,625 KiB".
+    assert_eq!(
+        at(16_000_000).message,
+        "file size 977 KiB is within the budget of 16 MB = 15.3 MiB (14.3 MiB left)"
+    );
 }
 
 #[test]

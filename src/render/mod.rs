@@ -2,6 +2,7 @@
 
 pub mod advice;
 pub mod audit;
+pub mod cells;
 mod fill;
 mod fold;
 mod gate;

@@ -9,17 +9,6 @@ use crate::format::{artifact_label, ms, size, size_change};
 use crate::render::words;
 use crate::report::{Artifact, Check, Comparison, Provenance, Report, Unit, Verdict};
 
-/// A check's figure in its unit.
-fn value(v: Option<f64>, unit: Unit) -> String {
-    match (v, unit) {
-        (None, _) => "–".into(),
-        (Some(x), Unit::Bytes) if x >= 0.0 => size(x.round() as u64),
-        (Some(x), Unit::Bytes) => format!("-{}", size((-x).round() as u64)),
-        (Some(x), Unit::Ms) => ms(x),
-        (Some(x), Unit::None | Unit::Libraries) => format!("{x}"),
-    }
-}
-
 /// The change against the baseline, written as every report writes it.
 fn change(c: &Check) -> String {
     if let Some(none) = words::no_ratio(c) {
@@ -95,20 +84,7 @@ fn checks(s: &mut String, all: &[Row]) {
         ],
     );
     for (label, a, c) in all {
-        let reference = match (c.limit, c.baseline) {
-            (Some(l), _) => match crate::format::whole_limit(l, c.unit) {
-                Some(whole) => format!("limit {whole}"),
-                None => format!("limit {}", value(Some(l), c.unit)),
-            },
-            (None, Some(b)) => format!("was {}", value(Some(b), c.unit)),
-            _ => "–".into(),
-        };
-        // A yes-or-no budget in words (`static-pie` against `must be static`), not `0 | 0`.
-        let (now, reference) = match (words::yes_no_budget(c, a), words::now_and_was(c)) {
-            (Some(cells), _) => cells,
-            (None, Some((now, was))) => (now, words::was_cell(c, &was)),
-            _ => (value(c.value, c.unit), reference),
-        };
+        let (now, reference) = crate::render::cells::now_and_reference(c, a);
         t.row(vec![
             Cell::Text(text(label)),
             Cell::Text(super::escape::check_id(&c.id.to_string())),

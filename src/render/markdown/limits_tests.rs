@@ -10,10 +10,12 @@ fn a_whole_budget_reads_as_the_message_says_it() {
     let limit = |l: f64, unit: Unit| {
         let c = Check::new(CheckId::BudgetRss, unit, Verdict::Pass, String::new())
             .against_limit(Some(1.0), l);
-        super::reference(&c)
+        crate::render::cells::reference(&c)
     };
     assert_eq!(limit(8.0 * 1024.0 * 1024.0, Unit::Bytes), "limit 8 MiB");
-    assert_eq!(limit(8_500_000.0, Unit::Bytes), "limit 8.11 MiB");
+    // A decimal one as written (QA cq F6), another to two decimals.
+    assert_eq!(limit(8_500_000.0, Unit::Bytes), "limit 8.5 MB");
+    assert_eq!(limit(8_500_001.0, Unit::Bytes), "limit 8.11 MiB");
     // QA cc F7: and a whole number of milliseconds (`max_startup = "5ms"`).
     assert_eq!(limit(50.0, Unit::Ms), "limit 50 ms");
     assert_eq!(limit(2.5, Unit::Ms), "limit 2.50 ms");

@@ -21,7 +21,8 @@ use super::fold::{self, Folded};
 use escape::{cell, message, message_with, spans};
 pub use escape::{code, escape};
 
-use crate::format::{ms, percent, size, size_change};
+use crate::format::{percent, size, size_change};
+use crate::render::cells::value;
 use crate::render::words;
 use crate::report::{Artifact, Check, Report, Unit, Verdict};
 
@@ -59,16 +60,6 @@ fn icon(v: Verdict) -> &'static str {
     }
 }
 
-fn value(v: Option<f64>, unit: Unit) -> String {
-    match (v, unit) {
-        (None, _) => "–".into(),
-        (Some(x), Unit::Bytes) if x >= 0.0 => size(x.round() as u64),
-        (Some(x), Unit::Bytes) => format!("-{}", size((-x).round() as u64)),
-        (Some(x), Unit::Ms) => ms(x),
-        (Some(x), Unit::None | Unit::Libraries) => format!("{x}"),
-    }
-}
-
 fn signed(v: Option<f64>, unit: Unit) -> String {
     match v {
         Some(x) if x > 0.0 => format!("+{}", value(Some(x), unit)),
@@ -91,19 +82,6 @@ fn change(c: &Check) -> String {
         }
         (_, _, _, Some(x), _) => percent(x),
         (_, _, _, None, Some(_)) => signed(c.delta, c.unit),
-        _ => "–".into(),
-    }
-}
-
-fn reference(c: &Check) -> String {
-    match (c.limit, c.baseline) {
-        // A budget of a whole number of a unit as the message says it (QA bx F5: "limit 8.00
-        // MiB" beside "the budget of 8 MiB").
-        (Some(l), _) => match crate::format::whole_limit(l, c.unit) {
-            Some(whole) => format!("limit {whole}"),
-            None => format!("limit {}", value(Some(l), c.unit)),
-        },
-        (None, Some(b)) => format!("was {}", value(Some(b), c.unit)),
         _ => "–".into(),
     }
 }
@@ -378,12 +356,8 @@ fn verdicts(s: &mut String, all: &[Row]) {
                 continue;
             }
         };
-        // A yes-or-no budget in words (`static-pie` against `must be static`), not `0 | 0`.
-        let (now, limit) = match (words::yes_no_budget(c, a), words::now_and_was(c)) {
-            (Some((n, l)), _) => (escape(&n), escape(&l)),
-            (None, Some((n, w))) => (n, words::was_cell(c, &w)),
-            _ => (value(c.value, c.unit), reference(c)),
-        };
+        let (now, limit) = crate::render::cells::now_and_reference(c, a);
+        let (now, limit) = (escape(&now), escape(&limit));
         let _ = writeln!(
             s,
             "| {label} | {} | {} | {} | {} | {} | {} |",
