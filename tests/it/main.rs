@@ -56,6 +56,7 @@ mod probe;
 mod probe_busy;
 mod probe_misbehaving;
 mod probe_qa;
+mod probe_stdin;
 mod size;
 mod size_cells;
 mod size_embedded;

@@ -203,8 +203,9 @@ pub const CRASH_NOTE: &str = "(a run that crashed is not timed; --hostile traces
 
 /// What a failed run's message adds: a run inside an image says what sets its arguments there
 /// instead (`image::cause::failed_run_note`).
-pub const FAILED_RUN_NOTE: &str = "(a failing run is not timed; it runs in the current directory, and \
-     --probe-arg/--probe-env set its arguments)";
+/// Its stdin is said (QA cq F3: xh read the empty stdin as a request body and sent a POST).
+pub const FAILED_RUN_NOTE: &str = "(a failing run is not timed; it runs in the current directory \
+     with /dev/null as its stdin, and --probe-arg/--probe-env set its arguments)";
 
 /// No exit stop was seen: no memory figures, and why (nothing to say for an untraced run).
 fn without_exit_stop(spec: &RunSpec, traced: nix::Result<()>) -> AtExit {
