@@ -306,12 +306,30 @@ fn host_lookup_traced(a: &mut Artifact, args: &[String]) {
             run.condition
         )
     };
+    // A lookup that passed with no module loaded was answered from `/etc/hosts`: what that
+    // shows, unless the finding's "not reproduced" line says it already (QA cq F2: xh's
+    // `localhost`, with another finding's crash beside it, read as a host lookup proved safe).
+    let module = opened.iter().any(|p| {
+        p.rsplit('/')
+            .next()
+            .is_some_and(|n| n.starts_with("libnss_"))
+    });
+    let caveat = match (run.outcome, module) {
+        (HostileOutcome::Ok, false) => hosts_caveat(&crate::hostile::missing_host_modules()),
+        _ => String::new(),
+    };
     for f in a.findings.iter_mut() {
         if f.rule == "AOT004" && f.looks_up_hosts() {
-            f.evidence.push(line.clone());
+            let said = f.evidence.iter().any(|e| e.contains(HOSTS_FIRST));
+            let caveat = if said { "" } else { caveat.as_str() };
+            f.evidence.push(format!("{line}{caveat}"));
         }
     }
 }
+
+/// How [`hosts_caveat`] begins.
+const HOSTS_FIRST: &str = "a host lookup loads an NSS module under it only for a name \
+                           `/etc/hosts` does not have";
 
 /// Each AOT004 finding of a binary that behaved under every `--hostile` condition that ran
 /// says so: the gate still fails on a reachable lookup, but its reader sees the runs' evidence
@@ -383,8 +401,7 @@ fn same_failure(runs: &[crate::report::HostileRun]) -> Option<String> {
 /// `nsswitch.conf` this machine lacks: glibc answers from `/etc/hosts` first (`localhost`),
 /// and loads a module only for another name, and only one that is installed.
 fn hosts_caveat(missing: &[&str]) -> String {
-    let base = "; a host lookup loads an NSS module under it only for a name `/etc/hosts` does \
-                not have";
+    let base = format!("; {HOSTS_FIRST}");
     let named = crate::hostile::HOST_MODULES;
     let installed: Vec<&str> = named
         .iter()

@@ -134,6 +134,30 @@ fn a_host_lookup_that_behaved_says_what_the_runs_could_test() {
     assert!(last(0).starts_with("not reproduced: "), "{}", last(0));
     assert!(last(0).ends_with(&hosts_caveat(&crate::hostile::missing_host_modules())));
     assert!(!last(1).contains("/etc/hosts"), "{}", last(1));
+
+    // QA cq F2: traced, it read `/etc/hosts` and loaded no module: the line says what that
+    // shows, once (not again beside "not reproduced"), and not when a module was loaded.
+    let caveat = hosts_caveat(&crate::hostile::missing_host_modules());
+    let traced = |a: &mut crate::report::Artifact, opened: &[&str]| {
+        a.hostile[0].nss_opened = Some(opened.iter().map(|p| p.to_string()).collect());
+        host_lookup_traced(a, &[]);
+        a.findings[0].evidence.last().cloned().unwrap_or_default()
+    };
+    let files = ["/etc/nsswitch.conf", "/etc/host.conf", "/etc/hosts"];
+    let mut fresh = a.clone();
+    fresh.findings[0]
+        .evidence
+        .retain(|e| !e.contains(HOSTS_FIRST));
+    let line = traced(&mut fresh.clone(), &files);
+    assert!(
+        line.ends_with(&format!("and the run passed{caveat}")) && line.starts_with("looked up"),
+        "{line}"
+    );
+    let line = traced(&mut a, &files);
+    assert!(line.ends_with("and the run passed"), "{line}");
+    let mdns = "/lib/x86_64-linux-gnu/libnss_mdns4_minimal.so.2";
+    let line = traced(&mut fresh, &[files[0], files[1], files[2], mdns]);
+    assert!(line.ends_with("and the run passed"), "{line}");
 }
 
 /// QA ce F1: rustscan crashed (SIGSEGV) without a home directory where its dynamic build
