@@ -33,9 +33,7 @@ pub(super) fn name_std_callers(g: &Graph, a: &mut Artifact, reached: &[Reached])
         .filter(|f| f.krate == "std" && f.has_reach() && !f.chain.is_empty())
     {
         let on_chain = f.chain.last().and_then(|s| g.symbol(&s.symbol));
-        let mut callers = on_chain
-            .map(|v| g.callers_made_for(v, STD_CRATES))
-            .unwrap_or_default();
+        let mut callers = on_chain.map(|v| through_std(g, v)).unwrap_or_default();
         // The other functions it lists that are reached, each caller with the function it
         // leads to (QA ci F1: tealdeer's chain ran to `getpwuid_r`, and ureq's resolver,
         // which makes std call `getaddrinfo`, went unnamed).
@@ -47,7 +45,7 @@ pub(super) fn name_std_callers(g: &Graph, a: &mut Artifact, reached: &[Reached])
             if !g.is_reachable(v) {
                 continue;
             }
-            for c in g.callers_made_for(v, STD_CRATES) {
+            for c in through_std(g, v) {
                 if !callers.iter().any(|o| o.0 == c.0 && o.1 == c.1) {
                     leads_to.insert(c.1.clone(), name.clone());
                     callers.push(c);
@@ -56,6 +54,18 @@ pub(super) fn name_std_callers(g: &Graph, a: &mut Artifact, reached: &[Reached])
         }
         word_leading(f, reached, &callers, &leads_to);
     }
+}
+
+/// The callers of C function `v` through std's code ([`Graph::callers_passing`]), without the
+/// C code that calls it itself or through the C library (QA cq F1: OpenSSL's `BIO_lookup_ex`,
+/// which calls `getaddrinfo` and no std, was named among the users of std's resolver). Rust
+/// code that refers to it itself stays: std's code inlined into it under LTO.
+fn through_std(g: &Graph, v: u32) -> Vec<Caller> {
+    let rust = |symbol: &str| crate::attribute::demangle::crate_of_path(symbol).is_some();
+    let passing = g.callers_passing(v, STD_CRATES);
+    let mut callers = g.callers_made_for(v, STD_CRATES);
+    callers.retain(|c| rust(&c.1) || passing.contains(c));
+    callers
 }
 
 /// Say on `f` who makes std make its call: the crates of `callers` (crate, symbol, and the

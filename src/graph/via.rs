@@ -158,7 +158,15 @@ impl Graph {
         v: u32,
         through: &[&str],
     ) -> Vec<(String, String, Option<String>)> {
-        self.caller_pieces(v, through)
+        self.made_for_each(self.caller_pieces(v, through))
+    }
+
+    /// Each piece's crate, name and the crate its code was made for, if another.
+    fn made_for_each(
+        &self,
+        pieces: Vec<(u32, Option<u32>)>,
+    ) -> Vec<(String, String, Option<String>)> {
+        pieces
             .into_iter()
             .filter_map(|(p, _)| {
                 let k = self.code_crate_of(p)?.to_string();
@@ -169,6 +177,17 @@ impl Graph {
                 Some((k, self.name(p), made_for.cloned()))
             })
             .collect()
+    }
+
+    /// As [`Graph::callers_made_for`], only those whose way to `v` passes through code of the
+    /// crates `through`: std's users of its way to a C function, not C code that calls the
+    /// function itself or through the C library (QA cq F1: OpenSSL's `BIO_lookup_ex`).
+    pub fn callers_passing(
+        &self,
+        v: u32,
+        through: &[&str],
+    ) -> Vec<(String, String, Option<String>)> {
+        self.made_for_each(self.caller_pieces_passing(v, through, true))
     }
 
     /// As [`Graph::callers`], each with the function of the C runtimes it calls when it does
@@ -249,10 +268,24 @@ impl Graph {
     /// The pieces of [`Graph::callers_through`], each with the piece of code it refers to on
     /// its way to `v` when that is not `v` itself (a GOT slot between is passed).
     fn caller_pieces(&self, v: u32, through: &[&str]) -> Vec<(u32, Option<u32>)> {
+        self.caller_pieces_passing(v, through, false)
+    }
+
+    /// As [`Graph::caller_pieces`]; with `must_pass`, only the pieces whose way to `v` passes
+    /// through code of the crates `through` (not C code that calls `v` itself, or through the
+    /// C library's own functions).
+    fn caller_pieces_passing(
+        &self,
+        v: u32,
+        through: &[&str],
+        must_pass: bool,
+    ) -> Vec<(u32, Option<u32>)> {
         let n = self.plain.len();
         if v as usize >= n {
             return Vec::new();
         }
+        // Whether each walked piece's way to `v` passed through `through`'s code.
+        let mut passed = vec![false; n];
         let preds = self.preds();
         let describes = super::refs::kind_id(crate::report::RefKind::Describes);
         let mut seen = vec![false; n];
@@ -275,13 +308,20 @@ impl Graph {
                 toward[p as usize] = w;
                 match self.code_crate_of(p) {
                     Some(k) if !k.starts_with('[') && !through.contains(&k) => {
+                        if must_pass && !passed[w as usize] {
+                            continue;
+                        }
                         let mut at = w;
                         while at != v && self.code_crate_of(at).is_none() {
                             at = toward[at as usize];
                         }
                         out.push((p, (at != v).then_some(at)));
                     }
-                    _ => queue.push_back(p),
+                    k => {
+                        passed[p as usize] =
+                            passed[w as usize] || k.is_some_and(|k| through.contains(&k));
+                        queue.push_back(p);
+                    }
                 }
             }
         }

@@ -1,6 +1,7 @@
 //! QA cp F7: a lookup that an optional dependency makes, turned on by a default feature (procs's
 //! `docker`, bringing in bollard's HTTP client): the AOT004 advice names the feature, and a
-//! build without it has no such lookup (`nm` of that build, and its audit).
+//! build without it has no such lookup (`nm` of that build, and its audit). And a lookup that
+//! C code makes itself beside std's (QA cq F1).
 
 use serde_json::Value;
 
@@ -57,4 +58,38 @@ fn defines_getaddrinfo(path: &str) -> bool {
     tool("nm", &["--defined-only", path])
         .lines()
         .any(|l| l.split_whitespace().last() == Some("getaddrinfo"))
+}
+
+/// QA cq F1: std's finding named OpenSSL's `BIO_lookup_ex`, C code that calls `getaddrinfo`
+/// itself, among the users of std's resolver. audit-c-resolver's `cresolve_lookup` does the
+/// same (`objdump -d` shows its call): its finding is cresolve's, and std's names only the
+/// package's own `to_socket_addrs`.
+#[test]
+fn c_code_that_calls_the_lookup_itself_is_no_user_of_std_s() {
+    let r = run(&mut check_fixture("audit-c-resolver", &[]));
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    let v: Value = serde_json::from_str(&r.stdout).expect("a report");
+    let a = artifact(&v, "static");
+    let on = |krate: &str| {
+        a["findings"]
+            .as_array()
+            .expect("findings")
+            .iter()
+            .find(|f| f["rule"] == "AOT004" && f["crate"] == krate)
+            .unwrap_or_else(|| panic!("no AOT004 on {krate} in {a}"))
+            .clone()
+    };
+    let disassembly = tool(
+        "objdump",
+        &["-d", "--disassemble=cresolve_lookup", str_of(a, "path")],
+    );
+    assert!(disassembly.contains("call") && disassembly.contains("<getaddrinfo>"));
+    let std_said = on("std")["evidence"].to_string();
+    assert!(!std_said.contains("cresolve_lookup"), "{std_said}");
+    assert!(
+        std_said.contains("audit-c-resolver's own code makes this call"),
+        "{std_said}"
+    );
+    let c_said = on("cresolve")["evidence"].to_string();
+    assert!(c_said.contains("cresolve_lookup"), "{c_said}");
 }
