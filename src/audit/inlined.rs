@@ -85,8 +85,10 @@ fn rechain(g: &Graph, f: &mut Finding, other: &str, may_hold: impl Fn(&str) -> b
                 None => format!("code that may hold {}'s, inlined", f.krate),
             };
             let line = format!(
-                "`{name}` is reachable through {through} (the nearest chain to it runs through \
-                 {other}'s code): {}",
+                // The chain shown is this one, not the shorter (QA cr F7: read as a
+                // contradiction of the chain after it).
+                "`{name}` is reachable through {through} (a shorter chain to it runs through \
+                 {other}'s code, the finding on {other}): {}",
                 arrows(&chain)
             );
             f.chain = chain;

@@ -52,7 +52,13 @@ fn another_findings(
     r: &crate::report::HostileRun,
     hits: &[(usize, String)],
 ) -> String {
-    let frames: Vec<&str> = hits.iter().map(|(_, frame)| frame.as_str()).collect();
+    // Each frame once (QA cr F7: "(`username::module`, `username::module`)").
+    let mut frames: Vec<&str> = Vec::new();
+    for (_, frame) in hits {
+        if !frames.contains(&frame.as_str()) {
+            frames.push(frame);
+        }
+    }
     let stack = crash::shown(&r.crash_stack, None);
     let function = f.defined().into_iter().find(|n| {
         r.crash_stack

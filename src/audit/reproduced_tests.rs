@@ -312,3 +312,26 @@ fn a_crash_pinned_on_another_finding_in_a_function_this_one_lists_says_so() {
         last(3)
     );
 }
+
+/// QA cr F7: two findings pinned at one frame (nix's and whoami's inlined lookups in
+/// starship's `username::module`) named it twice.
+#[test]
+fn a_frame_two_findings_were_pinned_at_is_named_once() {
+    let rule = rules::find("AOT004").expect("rule");
+    let f = new_finding(rule, "dirs-sys", "1.0.0", vec!["starship".into()]);
+    let mut r: crate::report::HostileRun = serde_json::from_value(serde_json::json!({
+        "condition": "unknown-uid", "description": "", "outcome": "crashed",
+        "signal": "SIGSEGV", "exit_code": null, "dynamic_outcome": "ok", "reproduce": null,
+        "detail": null
+    }))
+    .expect("run");
+    r.crash_stack = vec!["starship::modules::username::module".into()];
+    let frame = "starship::modules::username::module".to_string();
+    let said = another_findings(&f, &r, &[(0, frame.clone()), (1, frame)]);
+    // Once in the list, once in the stack shown.
+    assert_eq!(said.matches("username::module").count(), 2, "{said}");
+    assert!(
+        said.contains("another finding's (`starship::modules::username::module`)"),
+        "{said}"
+    );
+}

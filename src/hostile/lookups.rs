@@ -127,7 +127,7 @@ fn traced(inv: &Invocation, site: &Site) -> Option<Vec<String>> {
     }
     let binary = site.binary.display().to_string();
     let after = crate::image::trace::after_exec(&records, &binary);
-    let opened = crate::image::trace::opened(after);
+    let opened = crate::image::trace::opened(after, &binary);
     Some(opened.into_iter().filter(|p| is_nss_file(p)).collect())
 }
 

@@ -275,13 +275,14 @@ pub fn user_files(s: &ImageSettings) -> (String, String) {
 }
 
 /// What the image of `a` holds: `binary` is the file to ship (stripped or not), `opened` the
-/// files a traced run opened successfully on this machine (`None`: not traced). An error when
-/// two of its files cannot both be in one layer.
+/// files a traced run opened successfully on this machine (`None`: not traced), with `HOME`
+/// set to `host_home` (the probe's `--probe-env HOME=...`; `None`: this tool's own). An error
+/// when two of its files cannot both be in one layer.
 pub fn assemble(
     a: &Artifact,
     s: &ImageSettings,
     binary: &Path,
-    opened: Option<&[String]>,
+    (opened, programs, host_home): (Option<&[String]>, &[String], Option<&str>),
 ) -> Result<Contents> {
     let mut b = Builder::default();
     b.add(
@@ -326,7 +327,26 @@ pub fn assemble(
         let from = PathBuf::from(found);
         b.add(at, Data::File(from.clone()), host_mode(&from), why);
     }
-    let left_out = opened_files(&mut b, a, opened.unwrap_or_default(), &home(s));
+    let host_home = host_home
+        .map(str::to_string)
+        .or_else(|| std::env::var("HOME").ok());
+    let mut left_out = opened_files(
+        &mut b,
+        a,
+        (opened.unwrap_or_default(), host_home.as_deref()),
+        &home(s),
+    );
+    // The programs it ran that the image does not hold (QA cr F3).
+    left_out.extend(
+        programs
+            .iter()
+            .filter(|p| !b.why.contains_key(*p))
+            .map(|p| LeftOut {
+                path: p.clone(),
+                why: LeftOutWhy::Program,
+                in_image: None,
+            }),
+    );
     if s.workdir != "/" {
         b.add(&s.workdir, Data::Dir, 0o755, FileWhy::Binary);
     }
@@ -349,16 +369,18 @@ pub fn assemble(
     })
 }
 
-/// The files a run opened: system data goes in (added to `b`), the rest is listed with why.
-/// `image_home`: the image user's home, where a file of this machine's `$HOME` would be.
+/// The files a run opened with `HOME` set to `home`: system data goes in (added to `b`), the
+/// rest is listed with why. `image_home`: the image user's home, where a file of the run's
+/// home would be (QA cr F4: starship probed with `--probe-env HOME=DIR` had its cache under
+/// DIR called "not copied", the tool's own `HOME` taken for the run's).
 fn opened_files(
     b: &mut Builder,
     a: &Artifact,
-    opened: &[String],
+    (opened, home): (&[String], Option<&str>),
     image_home: &str,
 ) -> Vec<LeftOut> {
     let mut left_out = BTreeSet::new();
-    let home = std::env::var("HOME").ok();
+    let home = home.map(str::to_string);
     // Directories after the files: one listed before its files were opened holds them (QA
     // co F5: `/etc/ssl/certs`, listed, then read file by file, was "not in the image").
     let (dirs, files): (Vec<&String>, Vec<&String>) =

@@ -142,3 +142,36 @@ fn a_home_file_is_under_the_image_user_s_home() {
     assert_eq!(at("/root/x", None), None);
     assert_eq!(at("/x", Some("/")), None);
 }
+
+/// QA cr F4: starship probed with `--probe-env HOME=DIR` kept its cache under DIR, which was
+/// "not copied" (this tool's own `HOME` was taken for the run's): it is under the image user's
+/// home, as a file of the run's home.
+#[test]
+fn a_file_under_the_probe_s_home_is_a_home_file() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let home = dir.path().join("home");
+    let cache = home.join(".cache/starship/session.log");
+    std::fs::create_dir_all(cache.parent().expect("parent")).expect("mkdir");
+    std::fs::write(&cache, b"x").expect("write");
+    let binary = dir.path().join("bin");
+    std::fs::write(&binary, b"\x7fELF").expect("write");
+    let a = crate::report::test_artifact(4);
+    let s = ImageSettings::for_bin("starship");
+    let opened = [cache.display().to_string()];
+    let home = home.display().to_string();
+    let contents = assemble(&a, &s, &binary, (Some(&opened), &[], Some(&home))).expect("contents");
+    let left = contents
+        .left_out
+        .iter()
+        .find(|l| l.path == opened[0])
+        .expect("left out");
+    assert_eq!(left.why, LeftOutWhy::Home, "{left:?}");
+    assert_eq!(
+        left.in_image.as_deref(),
+        Some(format!("{}/.cache/starship/session.log", home_of(&s.user)).as_str())
+    );
+    // Without the probe's, this tool's own (not the directory above).
+    let contents = assemble(&a, &s, &binary, (Some(&opened), &[], None)).expect("contents");
+    let left = contents.left_out.iter().find(|l| l.path == opened[0]);
+    assert!(left.is_some_and(|l| l.why != LeftOutWhy::Home), "{left:?}");
+}

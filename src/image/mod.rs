@@ -146,6 +146,11 @@ fn target(dir: &Path, a: &Artifact, link: LinkMode) -> Target {
     let base = dir
         .join(a.package.as_deref().unwrap_or(&a.name))
         .join(&a.name);
+    target_at(&base, link)
+}
+
+/// The layout and tar of one build of a binary, under `base` (`DIR/<package>/<bin>`).
+fn target_at(base: &Path, link: LinkMode) -> Target {
     Target {
         layout: base.join(link.as_str()),
         tar: base.join(format!("{}.tar", link.as_str())),
@@ -238,7 +243,11 @@ fn one(
             c.name
         ));
     }
-    let mut contents = contents::assemble(a, s, &binary.0, host.opened.as_deref())?;
+    // The home of the host run: the probe's `HOME`, where it gives one.
+    let host_home = probe.and_then(|p| p.env.iter().rev().find(|(k, _)| k == "HOME"));
+    let host_home = host_home.map(|(_, v)| v.as_str());
+    let traced = (host.opened.as_deref(), &host.programs[..], host_home);
+    let mut contents = contents::assemble(a, s, &binary.0, traced)?;
     if s.args.is_some() {
         replaced::probe_only(&mut contents.left_out, &start.args, &raw_args);
     }

@@ -177,6 +177,22 @@ pub fn preflight(plan: &crate::plan::Plan) -> Result<()> {
         return Ok(());
     }
     not_a_file(&plan.dirs.image)?;
+    // A path that holds what this tool did not write, refused before the build as after it
+    // (QA cr F5: a cold build of starship, 18 minutes, then the refusal).
+    use crate::options::LinkChoice;
+    use crate::report::LinkMode;
+    let modes: &[LinkMode] = match plan.options.link {
+        LinkChoice::Static => &[LinkMode::Static],
+        LinkChoice::Dynamic => &[LinkMode::Dynamic],
+        LinkChoice::Compare => &[LinkMode::Static, LinkMode::Dynamic],
+    };
+    for bin in &plan.bins {
+        for &link in modes {
+            let name = &bin.target.name;
+            let at = plan.dirs.image.join(&bin.target.package).join(name);
+            check_ours(&super::target_at(&at, link))?;
+        }
+    }
     super::meta::Epoch::find(plan.workspace.root()).map(|_| ())
 }
 

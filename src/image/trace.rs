@@ -84,8 +84,10 @@ pub fn traced_run(launch: &Launch, probe: &ProbeSettings, out: &Path) -> Result<
 
 /// What the traced host run saw.
 pub struct HostRun {
-    /// The files opened successfully (`None`: not traced).
+    /// The files opened successfully (`None`: not traced), by the binary itself.
     pub opened: Option<Vec<String>>,
+    /// The other programs it started ([`programs_run`]).
+    pub programs: Vec<String>,
     /// The paths opened, run or looked up successfully.
     pub found: HashSet<String>,
 }
@@ -100,6 +102,7 @@ pub fn host_run(
     let untraced = |why: String| {
         let none = HostRun {
             opened: None,
+            programs: Vec::new(),
             found: HashSet::new(),
         };
         (none, untraced(why))
@@ -117,7 +120,8 @@ pub fn host_run(
     };
     match traced_run(&launch, probe, &scratch_file(scratch, label)) {
         Ok(t) => {
-            let opened = opened(&t.records);
+            let opened = opened(&t.records, &a.path);
+            let programs = programs_run(&t.records, &a.path);
             let trace = Trace {
                 traced: true,
                 reason: t
@@ -128,6 +132,7 @@ pub fn host_run(
             let found = found(&t.records).into_iter().collect();
             let run = HostRun {
                 opened: Some(opened),
+                programs,
                 found,
             };
             (run, trace)
@@ -144,15 +149,40 @@ fn untraced(reason: String) -> Trace {
     }
 }
 
-/// The files opened successfully, each once, in the order first opened.
-pub fn opened(records: &[Record]) -> Vec<String> {
+/// The files `binary` opened successfully, each once, in the order first opened: not those of
+/// another program a process of the run became by `exec` (QA cr F3: starship's `ip netns
+/// identify` loaded `libc.so.6` and `libbpf.so.1`, listed as the static binary's).
+pub fn opened(records: &[Record], binary: &str) -> Vec<String> {
     let mut seen = std::collections::HashSet::new();
-    records
-        .iter()
-        .filter(|r| r.call == "open" && r.errno == 0)
-        .filter(|r| seen.insert(r.path.clone()))
-        .map(|r| r.path.clone())
-        .collect()
+    let mut other = std::collections::HashSet::new();
+    let mut out = Vec::new();
+    for r in records {
+        if r.call == "exec" && r.errno == 0 {
+            match r.path == binary {
+                true => other.remove(&r.pid),
+                false => other.insert(r.pid),
+            };
+        } else if r.call == "open"
+            && r.errno == 0
+            && !other.contains(&r.pid)
+            && seen.insert(r.path.clone())
+        {
+            out.push(r.path.clone());
+        }
+    }
+    out
+}
+
+/// The other programs the run started (a successful `exec` of another path than `binary`),
+/// each once.
+pub fn programs_run(records: &[Record], binary: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for r in records {
+        if r.call == "exec" && r.errno == 0 && r.path != binary && !out.contains(&r.path) {
+            out.push(r.path.clone());
+        }
+    }
+    out
 }
 
 /// The paths opened, run or looked up successfully, each once; a path `readlink` found not
@@ -284,8 +314,35 @@ mod tests {
         let after = after_exec(&rs, "/app/x");
         assert_eq!(after.len(), 5);
         assert_eq!(not_found(after), vec!["/etc/app.toml", "/srv/data"]);
-        assert_eq!(opened(&rs), vec!["/proc/self/uid_map", "/etc/passwd"]);
+        assert_eq!(
+            opened(&rs, "/app/x"),
+            vec!["/proc/self/uid_map", "/etc/passwd"]
+        );
         assert_eq!(after_exec(&rs, "/app/y").len(), 7);
+    }
+
+    /// QA cr F3: a child that became `/usr/sbin/ip` loaded its libraries; they are not the
+    /// binary's, and the program it ran is named. The binary's own opens stay.
+    #[test]
+    fn what_a_program_it_ran_opened_is_not_its_own() {
+        let at = |pid: i32, call: &str, path: &str| Record {
+            pid,
+            ..r(call, path, 0)
+        };
+        let rs = vec![
+            at(1, "exec", "/app/starship"),
+            at(1, "open", "/etc/passwd"),
+            at(2, "exec", "/usr/sbin/ip"),
+            at(2, "open", "/lib/x86_64-linux-gnu/libc.so.6"),
+            at(1, "open", "/home/u/.config/starship.toml"),
+            at(3, "exec", "/usr/sbin/ip"),
+            at(3, "open", "/etc/iproute2/group"),
+        ];
+        assert_eq!(
+            opened(&rs, "/app/starship"),
+            vec!["/etc/passwd", "/home/u/.config/starship.toml"]
+        );
+        assert_eq!(programs_run(&rs, "/app/starship"), vec!["/usr/sbin/ip"]);
     }
 
     /// A directory it could not make because its parent is not there names no missing path;
@@ -319,7 +376,7 @@ mod tests {
             r("open", "/book/src/ch.md", 0),
         ];
         assert_eq!(found(&rs), vec!["/book/src/ch.md"]);
-        assert_eq!(opened(&rs), vec!["/book/src/ch.md"]);
+        assert_eq!(opened(&rs, "/app/x"), vec!["/book/src/ch.md"]);
         assert!(not_found(&rs).is_empty());
     }
 

@@ -160,12 +160,14 @@ fn left_out(s: &mut String, i: &Image, st: &Style) {
         if wide {
             let _ = writeln!(s, "    {}", l.path);
             match l.why {
-                LeftOutWhy::NotCopied => super::fill::fill_painted(s, "      ", &said, c, WARN),
+                LeftOutWhy::NotCopied | LeftOutWhy::Program => {
+                    super::fill::fill_painted(s, "      ", &said, c, WARN)
+                }
                 _ => super::fill::fill(s, "      ", &said),
             }
         } else {
             let why = match l.why {
-                LeftOutWhy::NotCopied => paint(c, WARN, &said),
+                LeftOutWhy::NotCopied | LeftOutWhy::Program => paint(c, WARN, &said),
                 _ => said,
             };
             let _ = writeln!(s, "    {}  {why}", l.path);

@@ -192,6 +192,9 @@ pub enum LeftOutWhy {
     /// proxy's egress CA, the host's snakeoil certificate): never copied, nor its copy in the
     /// bundle.
     LocalCa,
+    /// A program the run started (`exec`), which the image does not hold (QA cr F3: starship's
+    /// `/usr/sbin/ip netns identify`, whose libraries were listed as the binary's).
+    Program,
 }
 
 impl LeftOutWhy {
@@ -211,6 +214,10 @@ impl LeftOutWhy {
             LeftOutWhy::LocalCa => {
                 "a CA this machine trusts of its own, not its distribution's: never copied, \
                  nor its copy in the bundle (`image.files` puts one in)"
+            }
+            LeftOutWhy::Program => {
+                "a program it ran on this machine, not in the image: what it runs it for fails \
+                 there (`image.files` puts one in, with what that program needs)"
             }
         }
     }

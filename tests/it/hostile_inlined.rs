@@ -55,8 +55,8 @@ fn privileged_an_inlined_crate_s_finding_has_its_own_chain_and_crash() {
     let said = etcetera["evidence"].to_string();
     assert!(
         said.contains(
-            "code that may hold etcetera's inlined (the nearest chain to it runs \
-             through passwd-sys's code)"
+            "code that may hold etcetera's inlined (a shorter chain to it runs through \
+             passwd-sys's code, the finding on passwd-sys)"
         ),
         "{said}"
     );

@@ -546,6 +546,16 @@ fn bad_input_is_one_clear_line_exit_2_and_leaves_nothing_behind() {
     let r = run(&mut image_run("hello-server", &foreign, &[], false));
     one_line(&r, "did not write");
     assert_eq!(tree(&foreign), before);
+    // Before the build, which may take long (QA cr F5: it came after a full build).
+    let r = run(
+        fixture_saying_status("hello-server", &["--no-probe", "--format", "json"])
+            .arg("--image")
+            .arg(&foreign),
+    );
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.contains("did not write"), "{}", r.stderr);
+    assert!(!r.stderr.contains("Building"), "{}", r.stderr);
+    assert_eq!(tree(&foreign), before);
     // An image user that is neither a number nor a known name: at load, before any build.
     let config = dir.path().join("user.toml");
     std::fs::write(&config, "[image]\nuser = \"www-data\"\n").expect("config");

@@ -93,3 +93,67 @@ fn the_image_runs_with_its_user_s_home_and_says_where_a_home_file_would_be() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+/// QA cr F4: the home the probe gives the program (`--probe-env HOME=DIR`, as the README
+/// advises) is the run's home: a file read under it is a home file, not "not copied".
+#[test]
+fn a_file_under_the_probe_s_home_is_a_home_file() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let home = dir.path().join("probe-home");
+    std::fs::create_dir(&home).expect("mkdir");
+    std::fs::write(home.join(".home-dir.toml"), "x = 1\n").expect("write");
+    let probe_home = format!("HOME={}", home.display());
+    let mut cmd = probe_fixture(
+        "home-dir",
+        &["--warmup", "0", "--runs", "1", "--bin", "home-dir"],
+    );
+    cmd.args(["--probe-env", &probe_home, "--image"])
+        .arg(dir.path().join("images"));
+    let v = report(&run(&mut cmd));
+    let read = home.join(".home-dir.toml").display().to_string();
+    let left = image(&v)["not_in_image"]
+        .as_array()
+        .expect("not_in_image")
+        .iter()
+        .find(|l| l["path"] == read.as_str())
+        .unwrap_or_else(|| panic!("{read} not listed: {v}"))
+        .clone();
+    assert_eq!(left["why"], "home", "{left}");
+    assert_eq!(left["in_image"], "/home/nonroot/.home-dir.toml", "{left}");
+}
+
+/// QA cr F3: starship's `ip netns identify` loaded `libc.so.6` and others, listed as opened by
+/// the static binary, and `ip` itself went unnamed. image-child runs `/usr/bin/env true`:
+/// strace shows the child load libc; the image names the program, not its libraries.
+#[test]
+fn a_program_it_runs_is_named_and_what_that_opens_is_not_its_own() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut cmd = probe_fixture("image-child", &["--warmup", "0", "--runs", "1"]);
+    cmd.arg("--image").arg(dir.path().join("images"));
+    let v = report(&run(&mut cmd));
+    let binary = str_of(artifact(&v, "static"), "path").to_string();
+    let traced = Command::new("strace")
+        .args(["-f", "-e", "trace=execve,openat", "-o"])
+        .arg(dir.path().join("strace.txt"))
+        .arg(&binary)
+        .output()
+        .expect("strace");
+    assert!(traced.status.success(), "strace failed");
+    let strace = std::fs::read_to_string(dir.path().join("strace.txt")).expect("strace output");
+    assert!(strace.contains("execve(\"/usr/bin/env\""), "{strace}");
+    assert!(strace.contains("libc.so.6"), "{strace}");
+    let left = image(&v)["not_in_image"]
+        .as_array()
+        .expect("not_in_image")
+        .clone();
+    let why_of = |path: &str| {
+        left.iter()
+            .find(|l| l["path"] == path)
+            .map(|l| l["why"].clone())
+    };
+    assert_eq!(why_of("/usr/bin/env"), Some("program".into()), "{left:?}");
+    assert!(
+        !left.iter().any(|l| str_of(l, "path").contains("libc.so.6")),
+        "{left:?}"
+    );
+}

@@ -217,7 +217,7 @@ fn left_out(s: &mut String, i: &Image) {
     );
     for l in i.not_in_image.iter().take(ROWS) {
         let class = match l.why {
-            LeftOutWhy::NotCopied => "warn-text",
+            LeftOutWhy::NotCopied | LeftOutWhy::Program => "warn-text",
             LeftOutWhy::Secret
             | LeftOutWhy::Runtime
             | LeftOutWhy::Home
