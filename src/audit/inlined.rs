@@ -10,7 +10,7 @@ use super::reach::arrows;
 use super::split::{STD_CRATES, is_chain_to, last_caller};
 use crate::format::quoted;
 use crate::graph::Graph;
-use crate::report::{Artifact, Finding, Step};
+use crate::report::{Artifact, Finding, MAY_HOLD, Step};
 
 /// Give each AOT004 finding on a crate whose own code calls none of its functions a chain
 /// through code that may hold the crate's, where its chain runs through code that cannot (see
@@ -81,8 +81,8 @@ fn rechain(g: &Graph, f: &mut Finding, other: &str, may_hold: impl Fn(&str) -> b
     let line = match best {
         Some((name, chain)) => {
             let through = match caller_of(&chain) {
-                Some(caller) => format!("`{caller}`, code that may hold {}'s inlined", f.krate),
-                None => format!("code that may hold {}'s, inlined", f.krate),
+                Some(caller) => format!("`{caller}`, {MAY_HOLD}{}'s inlined", f.krate),
+                None => format!("{MAY_HOLD}{}'s, inlined", f.krate),
             };
             let line = format!(
                 // The chain shown is this one, not the shorter (QA cr F7: read as a

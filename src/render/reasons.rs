@@ -392,11 +392,7 @@ pub fn finding_label(f: &Finding) -> String {
     let mut s = crate_label(f);
     // AOT011's is the start inside the image: said as what happened (QA ae, 6: "reproduced
     // by its start inside its own image" read as if a crash seen elsewhere had been).
-    match f.reproduced_by() {
-        Some("--hostile") => s.push_str(", a crash reproduced by --hostile"),
-        Some(_) => s.push_str(", which did not start in its own image"),
-        None => {}
-    }
+    s.push_str(f.reproduced_words());
     // What a pull request changed, in the verdict's list too (QA bm F6: one new finding of
     // five read like the others there).
     if f.new_since_baseline {

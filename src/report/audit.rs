@@ -170,6 +170,23 @@ impl Finding {
             .any(|e| e.starts_with(REPRODUCED) && e.contains(&under))
     }
 
+    /// What a verdict line adds for [`Finding::reproduced_by`]: `, a crash reproduced by
+    /// --hostile`, hedged where the crash was pinned on code that may hold the crate's code
+    /// inlined, which the binary cannot tell (QA cr F1: starship's nix, whose user lookups are
+    /// not in the binary, read as the crate a crash was reproduced on, beside whoami, whose
+    /// inlined lookup crashed); AOT011's start inside its image as what happened.
+    pub fn reproduced_words(&self) -> &'static str {
+        let guessed = self.evidence.iter().any(|e| e.contains(MAY_HOLD));
+        match (self.reproduced_by(), guessed) {
+            (Some("--hostile"), false) => ", a crash reproduced by --hostile",
+            (Some("--hostile"), true) => {
+                ", a crash reproduced by --hostile in code that may hold its code inlined"
+            }
+            (Some(_), _) => ", which did not start in its own image",
+            (None, _) => "",
+        }
+    }
+
     /// What turned the suspicion into a failure, when something did: a run under `--hostile`,
     /// or (AOT011) the start inside the binary's own image.
     pub fn reproduced_by(&self) -> Option<&'static str> {
@@ -178,5 +195,35 @@ impl Finding {
             (true, "AOT011") => Some("its start inside its own image"),
             (true, _) => Some("--hostile"),
         }
+    }
+}
+
+/// How the evidence of a finding whose lookup may be inlined into other code names that code
+/// (`audit/inlined.rs`): the chain is a guess at the crate's code, not its own function.
+pub const MAY_HOLD: &str = "code that may hold ";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// QA cr F1: a crash pinned on code that may hold the crate's code inlined is said so.
+    #[test]
+    fn a_crash_on_code_that_may_hold_the_crate_s_is_hedged() {
+        let mut f: Finding = serde_json::from_value(serde_json::json!({
+            "rule": "AOT004", "title": "t", "severity": "error", "crate": "nix",
+            "version": "0.31.3", "path": [], "evidence": [], "allowed": false,
+            "advice": "", "reproduced": true
+        }))
+        .expect("finding");
+        assert_eq!(f.reproduced_words(), ", a crash reproduced by --hostile");
+        f.evidence.push(format!(
+            "`getpwuid_r` is reachable through `username::module`, {MAY_HOLD}nix's inlined"
+        ));
+        assert_eq!(
+            f.reproduced_words(),
+            ", a crash reproduced by --hostile in code that may hold its code inlined"
+        );
+        f.reproduced = false;
+        assert_eq!(f.reproduced_words(), "");
     }
 }

@@ -20,7 +20,8 @@ pub use advice::{
     WITHIN_NOISE,
 };
 pub use audit::{
-    CALLED_BY_OTHERS, DEFINES, Finding, NO_CODE, NO_EVIDENCE, NOT_LINKED, REPRODUCED, Severity,
+    CALLED_BY_OTHERS, DEFINES, Finding, MAY_HOLD, NO_CODE, NO_EVIDENCE, NOT_LINKED, REPRODUCED,
+    Severity,
 };
 pub use gate::{BaselineSummary, Check, CheckId, NewEntry, Provenance, Unit, Verdict};
 pub use graph::{Chain, EdgeSource, GraphSummary, NEEDS_SYMBOLS, RefKind, Step, Why};

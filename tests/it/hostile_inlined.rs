@@ -109,4 +109,22 @@ fn privileged_an_inlined_crate_s_finding_has_its_own_chain_and_crash() {
         assert_eq!(lines(other, "reproduced: "), 0, "{condition}: {other}");
         assert_eq!(lines(other, "not reproduced: "), 1, "{condition}: {other}");
     }
+    // The verdict's line of a crash reproduced on code that may hold etcetera's inlined says
+    // so; passwd-sys's, on its own function, does not (QA cr F1).
+    let reasons = v["verdict_reasons"].as_array().expect("verdict reasons");
+    let reason_of = |krate: &str| {
+        reasons
+            .iter()
+            .filter_map(|r| r["reason"].as_str())
+            .find(|r| r.contains(&format!(": {krate} v")))
+            .unwrap_or_else(|| panic!("no reason on {krate}: {reasons:?}"))
+    };
+    let hedged = "a crash reproduced by --hostile in code that may hold its code inlined";
+    assert_eq!(
+        (&etcetera["reproduced"], &passwd["reproduced"]),
+        (&true.into(), &true.into())
+    );
+    assert!(reason_of("etcetera").contains(hedged), "{reasons:?}");
+    let said = reason_of("passwd-sys");
+    assert!(said.contains("a crash reproduced by --hostile") && !said.contains(hedged));
 }

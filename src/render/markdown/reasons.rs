@@ -94,7 +94,7 @@ fn finding_cell(f: &Finding) -> String {
         s.push_str(&format!(" (feature {})", cell(feat)));
     }
     if f.reproduced_by() == Some("--hostile") {
-        s.push_str(", a crash reproduced by --hostile");
+        s.push_str(f.reproduced_words());
     }
     if f.new_since_baseline {
         s.push_str(", new since the baseline");
