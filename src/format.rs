@@ -88,8 +88,7 @@ pub fn two_sizes(base: u64, now: u64) -> (String, String, bool) {
 }
 
 /// `b` in the largest binary unit it is a whole number of hundredths of (`20 MiB`, `7.5 MiB`,
-/// `14,500 KiB`), as a budget written so in the configuration is: the user's own figure, not
-/// `20.0 MiB`, `7,680 KiB` (QA cn F7) or `20971.52 kB` (QA as F1).
+/// `14,500 KiB`; not `20.0 MiB`, `7,680 KiB` (QA cn F7) or `20971.52 kB` (QA as F1)).
 pub fn binary_size(b: u64) -> Option<String> {
     [("GiB", 1u128 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10)]
         .into_iter()
@@ -105,21 +104,26 @@ pub fn binary_size(b: u64) -> Option<String> {
         })
 }
 
-/// `b` as a budget is likely written: the shorter of [`binary_size`] and [`decimal_size`]
-/// (`16 MB`, not `15,625 KiB`; `20 MiB`, not `20.97 MB`; QA cq F6: "the budget of 19,531.25
-/// KiB" for `20 MB`), and whether that is the decimal one; `None` when neither is round.
+/// `b` as likely written, and whether in decimal units: of [`binary_size`] and [`decimal_size`],
+/// fewer significant digits, binary on a tie (QA cq F6, cs F1: `16 MB`, `500 KiB`).
 pub fn written_size(b: u64) -> Option<(String, bool)> {
+    let significant = |s: &str| {
+        s.chars()
+            .filter(char::is_ascii_digit)
+            .collect::<String>()
+            .trim_end_matches('0')
+            .len()
+    };
     match (binary_size(b), decimal_size(b)) {
-        (Some(bin), Some(dec)) if dec.len() < bin.len() => Some((dec, true)),
+        (Some(bin), Some(dec)) if significant(&dec) < significant(&bin) => Some((dec, true)),
         (Some(bin), _) => Some((bin, false)),
         (None, Some(dec)) => Some((dec, true)),
         (None, None) => None,
     }
 }
 
-/// A budget's limit as a budget is written, when it is a whole number of a unit: `8 MiB`,
-/// `5 ms` (QA bx F5, cc F7: "limit 8.00 MiB" and "limit 5.00 ms" beside the messages' "8 MiB"
-/// and "5 ms"); `None` otherwise, for the unit's usual figure.
+/// A budget's limit as written ([`written_size`], whole ms; QA bx F5, cc F7: "limit 8.00 MiB"
+/// beside the message's "8 MiB"); `None` otherwise, for the unit's usual figure.
 pub fn whole_limit(limit: f64, unit: crate::report::Unit) -> Option<String> {
     match unit {
         crate::report::Unit::Bytes => written_size(limit as u64).map(|(w, _)| w),

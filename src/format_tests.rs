@@ -239,3 +239,18 @@ fn names_that_would_read_the_same_are_cut_apart() {
     // A name that reads apart already is cut as before.
     assert_eq!(apart[2], clip(names[2], 60));
 }
+
+/// QA cq F6, cs F1: a budget is said in the form it was likely written: `16 MB` (a whole number
+/// of KiB too), `500 KiB` (a whole number of kB too), `20 MiB`.
+#[test]
+fn a_budget_is_said_in_its_rounder_form() {
+    let w = written_size;
+    assert_eq!(w(16_000_000), Some(("16 MB".into(), true)));
+    assert_eq!(w(500 * 1024), Some(("500 KiB".into(), false)));
+    assert_eq!(w(1000 * 1024), Some(("1,000 KiB".into(), false)));
+    assert_eq!(w(250 * 1024), Some(("250 KiB".into(), false)));
+    assert_eq!(w(20 << 20), Some(("20 MiB".into(), false)));
+    assert_eq!(w(800_000), Some(("800 kB".into(), true)));
+    assert_eq!(w(20_000_000), Some(("20 MB".into(), true)));
+    assert_eq!(w(1_000_001), None);
+}

@@ -78,8 +78,15 @@ fn rechain(g: &Graph, f: &mut Finding, other: &str, may_hold: impl Fn(&str) -> b
         .filter_map(|(n, v)| Some((n, g.reach_by_caller(v, STD_CRATES, &may_hold)?)))
         .min_by_key(|(_, c)| c.len());
     let at = f.evidence.iter().position(|e| is_chain_to(e, &names));
+    let before = f.chain.len();
     let line = match best {
         Some((name, chain)) => {
+            // Said as it is (QA cs: "shorter" of two chains of six steps each).
+            let other_chain = match before.cmp(&chain.len()) {
+                std::cmp::Ordering::Less => "a shorter chain",
+                std::cmp::Ordering::Equal => "a chain as short",
+                std::cmp::Ordering::Greater => "a longer chain",
+            };
             let through = match caller_of(&chain) {
                 Some(caller) => format!("`{caller}`, {MAY_HOLD}{}'s inlined", f.krate),
                 None => format!("{MAY_HOLD}{}'s, inlined", f.krate),
@@ -87,7 +94,7 @@ fn rechain(g: &Graph, f: &mut Finding, other: &str, may_hold: impl Fn(&str) -> b
             let line = format!(
                 // The chain shown is this one, not the shorter (QA cr F7: read as a
                 // contradiction of the chain after it).
-                "`{name}` is reachable through {through} (a shorter chain to it runs through \
+                "`{name}` is reachable through {through} ({other_chain} to it runs through \
                  {other}'s code, the finding on {other}): {}",
                 arrows(&chain)
             );

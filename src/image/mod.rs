@@ -243,9 +243,14 @@ fn one(
             c.name
         ));
     }
-    // The home of the host run: the probe's `HOME`, where it gives one.
+    // The home of the host run: the probe's `HOME`, where it gives one, from the directory
+    // the run starts in when relative (QA cs F3: `HOME=xhhome`).
     let host_home = probe.and_then(|p| p.env.iter().rev().find(|(k, _)| k == "HOME"));
-    let host_home = host_home.map(|(_, v)| v.as_str());
+    let host_home = host_home.map(|(_, v)| {
+        let cwd = std::env::current_dir().unwrap_or_default();
+        cwd.join(v).display().to_string()
+    });
+    let host_home = host_home.as_deref();
     let traced = (host.opened.as_deref(), &host.programs[..], host_home);
     let mut contents = contents::assemble(a, s, &binary.0, traced)?;
     if s.args.is_some() {

@@ -161,9 +161,10 @@ impl LeftOut {
     pub fn said(&self) -> String {
         match (&self.why, &self.in_image) {
             (LeftOutWhy::Home, Some(there)) => format!(
-                "in this machine's home directory (the program's own file?): not copied; the \
-                 image's user would have it at {there}, where `image.files` puts one unless the \
-                 program makes it itself"
+                // The run's: this machine's, or the probe's `HOME` (QA cs F3).
+                "in the run's home directory (the program's own file?): not copied; the image's \
+                 user would have it at {there}, where `image.files` puts one unless the program \
+                 makes it itself"
             ),
             _ => self.why.as_str().to_string(),
         }

@@ -102,24 +102,28 @@ fn a_file_under_the_probe_s_home_is_a_home_file() {
     let home = dir.path().join("probe-home");
     std::fs::create_dir(&home).expect("mkdir");
     std::fs::write(home.join(".home-dir.toml"), "x = 1\n").expect("write");
-    let probe_home = format!("HOME={}", home.display());
-    let mut cmd = probe_fixture(
-        "home-dir",
-        &["--warmup", "0", "--runs", "1", "--bin", "home-dir"],
-    );
-    cmd.args(["--probe-env", &probe_home, "--image"])
-        .arg(dir.path().join("images"));
-    let v = report(&run(&mut cmd));
-    let read = home.join(".home-dir.toml").display().to_string();
-    let left = image(&v)["not_in_image"]
-        .as_array()
-        .expect("not_in_image")
-        .iter()
-        .find(|l| l["path"] == read.as_str())
-        .unwrap_or_else(|| panic!("{read} not listed: {v}"))
-        .clone();
-    assert_eq!(left["why"], "home", "{left}");
-    assert_eq!(left["in_image"], "/home/nonroot/.home-dir.toml", "{left}");
+    // As an absolute path, and relative to the directory the run starts in (QA cs F3).
+    for given in [home.display().to_string(), "probe-home".to_string()] {
+        let probe_home = format!("HOME={given}");
+        let mut cmd = probe_fixture(
+            "home-dir",
+            &["--warmup", "0", "--runs", "1", "--bin", "home-dir"],
+        );
+        cmd.args(["--probe-env", &probe_home, "--image"])
+            .arg(dir.path().join("images"))
+            .current_dir(dir.path());
+        let v = report(&run(&mut cmd));
+        let read = home.join(".home-dir.toml").display().to_string();
+        let left = image(&v)["not_in_image"]
+            .as_array()
+            .expect("not_in_image")
+            .iter()
+            .find(|l| l["path"] == read.as_str())
+            .unwrap_or_else(|| panic!("{given}: {read} not listed: {v}"))
+            .clone();
+        assert_eq!(left["why"], "home", "{given}: {left}");
+        assert_eq!(left["in_image"], "/home/nonroot/.home-dir.toml", "{left}");
+    }
 }
 
 /// QA cr F3: starship's `ip netns identify` loaded `libc.so.6` and others, listed as opened by

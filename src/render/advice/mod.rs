@@ -242,6 +242,16 @@ fn instead(f: &FeatureAdvice) -> Option<String> {
         Some(_) => said.push_str("; no crate joins the binary"),
         None => {}
     }
+    // Memory, which a back-end swap moves, where a feature left out rarely does (QA cs F2).
+    let change = f.measured.change.as_ref().and_then(|c| c.memory_kib);
+    if let (Some(now), Some(d)) = (f.measured.memory_kib, change) {
+        let sign = if d < 0 { "-" } else { "+" };
+        said.push_str(&format!(
+            "; memory at ready {} ({sign}{})",
+            kib(now),
+            kib(d.unsigned_abs())
+        ));
+    }
     Some(said)
 }
 

@@ -319,7 +319,15 @@ fn finding_details(s: &mut String, findings: &[(&Artifact, &Finding)]) {
 fn chain_line(e: &str) -> Option<String> {
     let sep = [" → ", " ← "].into_iter().find(|s| e.contains(s))?;
     let arrow = e.find(sep)?;
-    let start = e[..arrow].rfind(": ")? + 2;
+    // A stack in parentheses after prose, `... may crash there ([libnss_systemd.so.2] x ← ...)`,
+    // starts after its parenthesis and ends at its close (QA cs F5: the prose was code).
+    let colon = e[..arrow].rfind(": ").map(|i| i + 2);
+    let paren = e[..arrow].rfind(" (").map(|i| i + 2);
+    let (start, in_paren) = match (colon, paren) {
+        (Some(c), Some(p)) if p > c => (p, true),
+        (Some(c), _) => (c, false),
+        (None, p) => (p?, true),
+    };
     // The hint after the chain, `` (`--why '^dlopen$'` shows it whole)``, is no step (QA bg
     // F6: it was inside the last step's code span, its backticks shown), nor a note on a
     // step, `` ; `call_once` is reached through the address ...`` (QA cm F5).
@@ -329,6 +337,10 @@ fn chain_line(e: &str) -> Option<String> {
         .filter_map(|m| rest.find(m))
         .min()
         .unwrap_or(rest.len());
+    let end = match in_paren {
+        true => rest[..end].rfind(')').unwrap_or(end),
+        false => end,
+    };
     let (chain, hint) = rest.split_at(end);
     let steps: Vec<String> = chain.split(sep).map(code).collect();
     Some(format!(

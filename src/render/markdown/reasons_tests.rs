@@ -155,6 +155,20 @@ fn a_crash_stacks_frames_are_code_spans() {
         "{line}"
     );
     assert!(!line.contains('\u{2060}'), "{line}");
+    // QA cs F5: a stack in parentheses after prose: the prose and parentheses are no frame.
+    let line = chain_line(
+        "not reproduced: the crash under `all` is another finding's; it crashed in \
+         `getpwuid_r`, which this finding's own way reaches too: once that code is changed, the \
+         same condition may crash there ([libnss_systemd.so.2] x ← __new_getpwuid_r ← …)",
+    )
+    .expect("a stack");
+    assert!(
+        line.ends_with(
+            "once that code is changed, the same condition may crash there \
+             (`[libnss_systemd.so.2] x` ← `__new_getpwuid_r` ← `…`)"
+        ),
+        "{line}"
+    );
 }
 
 /// QA bg F6: the hint after an elided chain is no step: its code span is its own.
