@@ -147,7 +147,7 @@ fn a_host_lookup_that_behaved_says_what_the_runs_could_test() {
     let mut fresh = a.clone();
     fresh.findings[0]
         .evidence
-        .retain(|e| !e.contains(HOSTS_FIRST));
+        .retain(|e| !e.contains(hosts::HOSTS_FIRST));
     let line = traced(&mut fresh.clone(), &files);
     assert!(
         line.ends_with(&format!("and the run passed{caveat}")) && line.starts_with("looked up"),

@@ -62,10 +62,11 @@ pub(super) fn name_std_callers(g: &Graph, a: &mut Artifact, reached: &[Reached])
 /// code that refers to it itself stays: std's code inlined into it under LTO.
 fn through_std(g: &Graph, v: u32) -> Vec<Caller> {
     let rust = |symbol: &str| crate::attribute::demangle::crate_of_path(symbol).is_some();
-    let passing = g.callers_passing(v, STD_CRATES);
-    let mut callers = g.callers_made_for(v, STD_CRATES);
-    callers.retain(|c| rust(&c.1) || passing.contains(c));
-    callers
+    g.callers_passing(v, STD_CRATES)
+        .into_iter()
+        .filter(|(c, passed)| *passed || rust(&c.1))
+        .map(|(c, _)| c)
+        .collect()
 }
 
 /// Say on `f` who makes std make its call: the crates of `callers` (crate, symbol, and the
@@ -253,7 +254,7 @@ fn word_leading(
 
 /// Code outside std that refers into std's way to a C function: its crate, its symbol, and
 /// the crate it was made for where it is generic code instantiated in another.
-pub(super) type Caller = (String, String, Option<String>);
+pub(super) type Caller = crate::graph::MadeFor;
 
 /// A crate whose code calls into std's way, with its functions that do, the first shown.
 struct Named<'r, 'm> {

@@ -47,6 +47,7 @@ use entries::entry_points;
 pub use keep::{Constructor, Without};
 use keep::{aliases, kept};
 pub use refs::Translation;
+pub use via::MadeFor;
 pub use wanted::{attribute_built, inspect_bytes, inspect_file};
 pub use why::{unmatched, unmatched_filter};
 

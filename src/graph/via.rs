@@ -8,6 +8,10 @@ use crate::report::Step;
 /// lookup are a few dozen; past that the walk is in the C library's innards.
 const CALLERS_WALK: usize = 4096;
 
+/// A caller: its crate, its symbol, and the crate its code was made for when it is generic
+/// code instantiated in another ([`Graph::callers_made_for`]).
+pub type MadeFor = (String, String, Option<String>);
+
 impl Graph {
     /// The shortest chain from a root to `v` that passes through a symbol of crate `krate`
     /// (the crate a finding blames), when one of its reachable symbols leads to `v`. The
@@ -158,36 +162,28 @@ impl Graph {
         v: u32,
         through: &[&str],
     ) -> Vec<(String, String, Option<String>)> {
-        self.made_for_each(self.caller_pieces(v, through))
+        self.callers_passing(v, through)
+            .into_iter()
+            .map(|(c, _)| c)
+            .collect()
     }
 
-    /// Each piece's crate, name and the crate its code was made for, if another.
-    fn made_for_each(
-        &self,
-        pieces: Vec<(u32, Option<u32>)>,
-    ) -> Vec<(String, String, Option<String>)> {
-        pieces
+    /// As [`Graph::callers_made_for`], each with whether its way to `v` passes through code of
+    /// the crates `through`: std's users of its way to a C function do, C code that calls the
+    /// function itself or through the C library does not (QA cq F1: OpenSSL's
+    /// `BIO_lookup_ex`).
+    pub fn callers_passing(&self, v: u32, through: &[&str]) -> Vec<(MadeFor, bool)> {
+        self.caller_pieces_passing(v, through)
             .into_iter()
-            .filter_map(|(p, _)| {
+            .filter_map(|(p, _, passed)| {
                 let k = self.code_crate_of(p)?.to_string();
                 let made_for = self
                     .made_for
                     .get(&p)
                     .and_then(|&m| self.group_names.get(m as usize));
-                Some((k, self.name(p), made_for.cloned()))
+                Some(((k, self.name(p), made_for.cloned()), passed))
             })
             .collect()
-    }
-
-    /// As [`Graph::callers_made_for`], only those whose way to `v` passes through code of the
-    /// crates `through`: std's users of its way to a C function, not C code that calls the
-    /// function itself or through the C library (QA cq F1: OpenSSL's `BIO_lookup_ex`).
-    pub fn callers_passing(
-        &self,
-        v: u32,
-        through: &[&str],
-    ) -> Vec<(String, String, Option<String>)> {
-        self.made_for_each(self.caller_pieces_passing(v, through, true))
     }
 
     /// As [`Graph::callers`], each with the function of the C runtimes it calls when it does
@@ -268,18 +264,16 @@ impl Graph {
     /// The pieces of [`Graph::callers_through`], each with the piece of code it refers to on
     /// its way to `v` when that is not `v` itself (a GOT slot between is passed).
     fn caller_pieces(&self, v: u32, through: &[&str]) -> Vec<(u32, Option<u32>)> {
-        self.caller_pieces_passing(v, through, false)
+        self.caller_pieces_passing(v, through)
+            .into_iter()
+            .map(|(p, at, _)| (p, at))
+            .collect()
     }
 
-    /// As [`Graph::caller_pieces`]; with `must_pass`, only the pieces whose way to `v` passes
-    /// through code of the crates `through` (not C code that calls `v` itself, or through the
-    /// C library's own functions).
-    fn caller_pieces_passing(
-        &self,
-        v: u32,
-        through: &[&str],
-        must_pass: bool,
-    ) -> Vec<(u32, Option<u32>)> {
+    /// As [`Graph::caller_pieces`], each with whether its way to `v` passes through code of the
+    /// crates `through` (not C code that calls `v` itself, or through the C library's own
+    /// functions).
+    fn caller_pieces_passing(&self, v: u32, through: &[&str]) -> Vec<(u32, Option<u32>, bool)> {
         let n = self.plain.len();
         if v as usize >= n {
             return Vec::new();
@@ -293,7 +287,7 @@ impl Graph {
         // Each walked piece's next step towards `v`.
         let mut toward = vec![v; n];
         let mut queue = std::collections::VecDeque::from([v]);
-        let mut out: Vec<(u32, Option<u32>)> = Vec::new();
+        let mut out: Vec<(u32, Option<u32>, bool)> = Vec::new();
         let mut walked = 0;
         while let Some(w) = queue.pop_front() {
             walked += 1;
@@ -308,14 +302,11 @@ impl Graph {
                 toward[p as usize] = w;
                 match self.code_crate_of(p) {
                     Some(k) if !k.starts_with('[') && !through.contains(&k) => {
-                        if must_pass && !passed[w as usize] {
-                            continue;
-                        }
                         let mut at = w;
                         while at != v && self.code_crate_of(at).is_none() {
                             at = toward[at as usize];
                         }
-                        out.push((p, (at != v).then_some(at)));
+                        out.push((p, (at != v).then_some(at), passed[w as usize]));
                     }
                     k => {
                         passed[p as usize] =

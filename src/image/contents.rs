@@ -7,7 +7,7 @@
 //! secrets. Left to the container runtime ([`is_runtime`]): `/proc`, `/sys`, `/dev` and the
 //! files it mounts into every container.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 
@@ -15,6 +15,10 @@ use super::tarball::{Data, Entry, complete};
 use crate::error::{Error, Result};
 use crate::plan::ImageSettings;
 use crate::report::{Artifact, FileWhy, ImageFile, LeftOut, LeftOutWhy};
+use left::opened_files;
+
+#[path = "contents_left.rs"]
+mod left;
 
 /// System data files copied in when the binary opened them.
 pub const DATA_FILES: &[&str] = &[
@@ -366,107 +370,6 @@ pub fn assemble(
         entries,
         files,
         left_out,
-    })
-}
-
-/// The files a run opened with `HOME` set to `home`: system data goes in (added to `b`), the
-/// rest is listed with why. `image_home`: the image user's home, where a file of the run's
-/// home would be (QA cr F4: starship probed with `--probe-env HOME=DIR` had its cache under
-/// DIR called "not copied", the tool's own `HOME` taken for the run's).
-fn opened_files(
-    b: &mut Builder,
-    a: &Artifact,
-    (opened, home): (&[String], Option<&str>),
-    image_home: &str,
-) -> Vec<LeftOut> {
-    let mut left_out = BTreeSet::new();
-    let home = home.map(str::to_string);
-    // Directories after the files: one listed before its files were opened holds them (QA
-    // co F5: `/etc/ssl/certs`, listed, then read file by file, was "not in the image").
-    let (dirs, files): (Vec<&String>, Vec<&String>) =
-        opened.iter().partition(|p| Path::new(p.as_str()).is_dir());
-    for path in files.into_iter().chain(dirs) {
-        let in_image = b.why.contains_key(path)
-            || *path == a.path
-            || a.binary
-                .closure
-                .iter()
-                .any(|c| c.path.as_deref() == Some(path));
-        let host = Path::new(path);
-        if in_image {
-            continue;
-        }
-        if host.is_dir() {
-            if let Some(left) = directory_left_out(b, path, home.as_deref()) {
-                left_out.insert(left);
-            }
-            continue;
-        }
-        let why = if is_runtime(path) {
-            LeftOutWhy::Runtime
-        } else if let Some(why) = private(path, home.as_deref()) {
-            why
-        } else if super::local_ca::is_local(path) {
-            LeftOutWhy::LocalCa
-        } else if is_data(path) && host.is_file() {
-            let data = match path == super::local_ca::BUNDLE {
-                true => super::local_ca::bundle_without_local().map(Data::Bytes),
-                false => None,
-            }
-            .unwrap_or_else(|| Data::File(host.to_path_buf()));
-            b.add(path, data, host_mode(host), FileWhy::RuntimeData);
-            continue;
-        } else {
-            LeftOutWhy::NotCopied
-        };
-        left_out.insert((path.clone(), why));
-    }
-    left_out
-        .into_iter()
-        .map(|(path, why)| LeftOut {
-            in_image: (why == LeftOutWhy::Home)
-                .then(|| in_image_home(&path, home.as_deref(), image_home))
-                .flatten(),
-            path,
-            why,
-        })
-        .collect()
-}
-
-/// Where `path`, under this machine's `home`, is under the image user's `image_home`; `None`
-/// for a path elsewhere (another user's home) or a home of `/`.
-fn in_image_home(path: &str, home: Option<&str>, image_home: &str) -> Option<String> {
-    let home = home?.trim_end_matches('/');
-    (!home.is_empty() && under(path, home)).then(|| format!("{image_home}{}", &path[home.len()..]))
-}
-
-/// A directory the run opened (to list it: a file server's root) that the image holds nothing
-/// of, neither under its own path nor copied from under it: left out, as a file would be (QA
-/// bn F3: miniserve's served directory was in no list, and an image of it would serve
-/// nothing). Not `/`, the runtime's directories, nor one that holds the image's files
-/// (`/etc`, the workdir): those are there.
-fn directory_left_out(b: &Builder, path: &str, home: Option<&str>) -> Option<(String, LeftOutWhy)> {
-    let dir = path.trim_end_matches('/');
-    if dir.is_empty() || is_runtime(dir) {
-        return None;
-    }
-    let holds = b.why.iter().any(|(image_path, (_, source))| {
-        under(image_path, dir) || source.as_deref().is_some_and(|s| under(s, dir))
-    });
-    if holds {
-        return None;
-    }
-    let why = private(dir, home).unwrap_or(LeftOutWhy::NotCopied);
-    Some((dir.to_string(), why))
-}
-
-/// Why a path of a home directory, or one with the mark of a credential, is never copied: a
-/// file of a home with no such mark is no secret, likely the program's own configuration.
-/// `None` for any other path.
-fn private(path: &str, home: Option<&str>) -> Option<LeftOutWhy> {
-    is_secret(path, home).then(|| match only_home(path, home) {
-        true => LeftOutWhy::Home,
-        false => LeftOutWhy::Secret,
     })
 }
 

@@ -1,6 +1,7 @@
 //! Tests of `contents.rs`.
 
 use super::*;
+use crate::image::contents::left::{directory_left_out, in_image_home};
 
 #[test]
 fn secrets_runtime_and_data_are_told_apart() {
