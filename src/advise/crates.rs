@@ -58,10 +58,34 @@ pub fn leaving(before: &[CrateSize], after: &[CrateSize]) -> Vec<LeavingCrate> {
         .map(|c| LeavingCrate {
             name: c.name.clone(),
             file_size: c.file_size,
+            in_both_builds: false,
         })
         .collect();
     gone.sort_by(|a, b| b.file_size.cmp(&a.file_size).then(a.name.cmp(&b.name)));
     gone
+}
+
+/// The crate names of the libraries cargo built for the target in `made`.
+pub fn libraries(made: &Made) -> Vec<String> {
+    let mut names: Vec<String> = made
+        .builds
+        .iter()
+        .flat_map(|b| b.libraries.iter().map(|l| l.crate_name.clone()))
+        .collect();
+    names.sort();
+    names.dedup();
+    names
+}
+
+/// Marks each crate of `list` that cargo built for the target in both builds (`a` and `b`,
+/// their [`libraries`]) and moves those last: its bytes came or went with its callers' code,
+/// generic code instantiated there, while the crate stayed a dependency (QA cs F4: xh's
+/// `alloc_stdlib` "joining" with `native-tls`, which brotli uses either way).
+pub fn mark_in_both(list: &mut [LeavingCrate], a: &[String], b: &[String]) {
+    for c in list.iter_mut() {
+        c.in_both_builds = a.contains(&c.name) && b.contains(&c.name);
+    }
+    list.sort_by_key(|c| c.in_both_builds);
 }
 
 /// The features the base was built with and the variant without `feature` was not, besides

@@ -5,7 +5,7 @@
 use crate::error::Result;
 use crate::options::BuildOptions;
 use crate::output::Output;
-use crate::report::{Advice, FeatureAdvice, Variant};
+use crate::report::{Advice, CrateSize, FeatureAdvice, Variant};
 
 use super::build::{self, Outcome, fill};
 use super::features::{self, Without};
@@ -66,14 +66,20 @@ pub(super) fn feature(
             }
         }
     }
-    let (crates, built_with) = match &outcome {
+    let (crates, built_with, libraries) = match &outcome {
         Outcome::Made(m) => (
             crates::of(plan, steps.libdir.as_deref(), m),
             m.features.clone(),
+            crates::libraries(m),
         ),
         // A build that failed has no features reported by cargo; the ones it was asked for are
         // closed under "enables" (see `features::variants`), so they are the ones it had (QA r, F4).
-        Outcome::Failed { .. } => (Vec::new(), vec![w.keep.clone(); bins.len()]),
+        Outcome::Failed { .. } => (Vec::new(), vec![w.keep.clone(); bins.len()], Vec::new()),
+    };
+    let moved = |before: &[CrateSize], after: &[CrateSize]| {
+        let mut list = crates::leaving(before, after);
+        crates::mark_in_both(&mut list, &steps.base_libraries, &libraries);
+        list
     };
     for (j, (i, _)) in bins.iter().enumerate() {
         let Some(f) = advice.binaries[*i]
@@ -90,17 +96,12 @@ pub(super) fn feature(
             (Some(Some(after)), Some(Some(before))) => Some((after, before)),
             _ => None,
         };
-        f.crates_leaving = pair.map(|(after, before)| crates::leaving(before, after));
+        f.crates_leaving = pair.map(|(after, before)| moved(before, after));
         if let (Some(base), Some(variant)) = (steps.base_features.get(*i), built_with.get(j)) {
             f.also_leaves_out = crates::also_left_out(base, variant, &w.feature);
         }
         if let Some((g, said)) = &swapped {
-            swap(
-                f,
-                g,
-                said,
-                pair.map(|(after, before)| crates::leaving(after, before)),
-            );
+            swap(f, g, said, pair.map(|(after, before)| moved(after, before)));
         }
     }
     Ok(())

@@ -79,6 +79,8 @@ struct Steps<'p> {
     base_crates: Vec<Option<Vec<CrateSize>>>,
     /// The features cargo built each base binary with.
     base_features: Vec<Vec<String>>,
+    /// The crates cargo built for the target in the base's build ([`crates::libraries`]).
+    base_libraries: Vec<String>,
     /// The knobs the combined variant was built with (ids), when it was.
     combined: Vec<&'static str>,
     /// The sources once the base was built: a variant built after they changed is not
@@ -150,6 +152,7 @@ pub fn run(plan: &Plan, opts: &AdviseOptions, report: &mut Report, out: &mut Out
         libdir: None,
         base_crates: Vec::new(),
         base_features: Vec::new(),
+        base_libraries: Vec::new(),
         combined: Vec::new(),
         stamp: None,
     };
@@ -362,6 +365,7 @@ fn build_all(
         steps.libdir = attribute::crates::sysroot_libdir(&plan.toolchain.rustc, &plan.target);
         steps.base_crates = crates::of(plan, steps.libdir.as_deref(), &base);
         steps.base_features.clone_from(&base.features);
+        steps.base_libraries = crates::libraries(&base);
     }
     for k in to_build.iter().filter(|k| k.link_only()) {
         knob(steps, k, advice, out)?;

@@ -1,6 +1,7 @@
 //! Tests of the advice's own steps: which crates leave the binary without a feature.
 
 use super::*;
+use crate::report::LeavingCrate;
 
 fn krate(name: &str, file_size: u64) -> CrateSize {
     crate::report::test_crate(name, file_size)
@@ -94,4 +95,23 @@ fn stripping_is_not_said_to_cost_this_tools_attribution() {
     let t = super::knobs::find("strip=symbols").expect("knob").tradeoff;
     assert!(!t.contains("this tool's too"), "{t}");
     assert!(t.contains("analysis link"), "{t}");
+}
+
+#[test]
+fn a_crate_built_in_both_builds_is_marked_and_goes_last() {
+    let c = |name: &str, file_size| LeavingCrate {
+        name: name.into(),
+        file_size,
+        in_both_builds: false,
+    };
+    // alloc_stdlib's generic code came with the other back-end; openssl came as a crate.
+    let mut list = vec![c("alloc_stdlib", 9_000), c("openssl", 400)];
+    let base = ["alloc_stdlib".to_string(), "rustls".into()];
+    let variant = ["alloc_stdlib".to_string(), "openssl".into()];
+    crates::mark_in_both(&mut list, &base, &variant);
+    let got: Vec<(&str, bool)> = list
+        .iter()
+        .map(|c| (c.name.as_str(), c.in_both_builds))
+        .collect();
+    assert_eq!(got, [("openssl", false), ("alloc_stdlib", true)]);
 }

@@ -247,6 +247,10 @@ pub struct LeavingCrate {
     pub name: String,
     /// Its bytes in the file with the feature (the attribution's figure).
     pub file_size: u64,
+    /// Cargo built the crate for the target in both builds: its bytes came or went with its
+    /// callers' code (generic code instantiated there), not with the crate itself.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub in_both_builds: bool,
 }
 
 /// What was measured of one variant's binary.

@@ -17,7 +17,7 @@ use super::probe::kib;
 use crate::format::{ms, percent};
 use crate::format::{signed_size, size};
 use crate::report::{
-    Advice, BinaryAdvice, Change, FeatureAdvice, Measured, Variant, VariantStatus,
+    Advice, BinaryAdvice, Change, FeatureAdvice, LeavingCrate, Measured, Variant, VariantStatus,
 };
 
 /// One variant as cells of text.
@@ -155,11 +155,7 @@ fn feature_row(f: &FeatureAdvice) -> FeatureRow {
         VariantStatus::NotBuilt => "not built (interrupted)".into(),
     };
     let leaving = match &f.crates_leaving {
-        Some(list) => list
-            .iter()
-            .map(|c| format!("{} ({})", c.name, size(c.file_size)))
-            .collect::<Vec<_>>()
-            .join(", "),
+        Some(list) => crate_list(list),
         None if has_figures(f.status) => NOT_NAMED.into(),
         None => String::new(),
     };
@@ -233,11 +229,7 @@ fn instead(f: &FeatureAdvice) -> Option<String> {
     );
     match &f.crates_joining {
         Some(list) if !list.is_empty() => {
-            let names: Vec<String> = list
-                .iter()
-                .map(|c| format!("{} ({})", c.name, size(c.file_size)))
-                .collect();
-            said.push_str(&format!("; joining the binary: {}", names.join(", ")));
+            said.push_str(&format!("; joining the binary: {}", crate_list(list)));
         }
         Some(_) => said.push_str("; no crate joins the binary"),
         None => {}
@@ -254,6 +246,19 @@ fn instead(f: &FeatureAdvice) -> Option<String> {
     }
     Some(said)
 }
+
+/// Crates joining or leaving a binary, each with its bytes; one that is a dependency of both
+/// builds says so ([`LeavingCrate::in_both_builds`]).
+fn crate_list(list: &[LeavingCrate]) -> String {
+    let one = |c: &LeavingCrate| match c.in_both_builds {
+        true => format!("{} ({}, {IN_BOTH})", c.name, size(c.file_size)),
+        false => format!("{} ({})", c.name, size(c.file_size)),
+    };
+    list.iter().map(one).collect::<Vec<_>>().join(", ")
+}
+
+/// Said of a crate built in both builds whose code still came or went.
+pub const IN_BOTH: &str = "a dependency of both builds, only its use changed";
 
 /// The crates cell of a feature whose binaries had no symbols to name crates by.
 pub const NOT_NAMED: &str = "could not be named: a binary has no symbol table (stripped) and \

@@ -129,6 +129,7 @@ pub fn advice() -> Advice {
                     crates_leaving: Some(vec![LeavingCrate {
                         name: "bigtable".into(),
                         file_size: 262_150,
+                        in_both_builds: false,
                     }]),
                     measured: measured(1_156_880, 962_000, 0.6, Some((-262_400, -18.5))),
                     error: None,
@@ -143,15 +144,25 @@ pub fn advice() -> Advice {
                     crates_leaving: Some(vec![LeavingCrate {
                         name: "rustls".into(),
                         file_size: 49_152,
+                        in_both_builds: false,
                     }]),
                     instead: Some("native-tls".into()),
                     alone_error: Some(
                         "error: Either native-tls or rustls feature must be enabled!".into(),
                     ),
-                    crates_joining: Some(vec![LeavingCrate {
-                        name: "openssl".into(),
-                        file_size: 90_112,
-                    }]),
+                    // A crate of both builds whose generic code came with the swap (QA cs F4).
+                    crates_joining: Some(vec![
+                        LeavingCrate {
+                            name: "openssl".into(),
+                            file_size: 90_112,
+                            in_both_builds: false,
+                        },
+                        LeavingCrate {
+                            name: "alloc_stdlib".into(),
+                            file_size: 414,
+                            in_both_builds: true,
+                        },
+                    ]),
                     measured: {
                         let mut m = measured(1_460_240, 1_002_000, 0.6, Some((40_960, 2.9)));
                         m.memory_kib = Some(13_260);
