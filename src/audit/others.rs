@@ -18,6 +18,8 @@ use crate::report::{Artifact, Finding};
 use lines::OwnCall;
 use word::{Sorted, word};
 
+#[path = "others_dead.rs"]
+mod dead;
 #[path = "others_lines.rs"]
 mod lines;
 #[path = "others_word.rs"]
@@ -116,9 +118,11 @@ pub(super) fn by_other_callers(
         }
     }
     std_s_too(g, a, rule, reached, &mut moved);
+    let dead = dead::dead_calls(g, a, rule, reached);
     for m in moved {
         add_finding(g, a, rule, m, bin);
     }
+    dead::say(a, rule, &dead);
 }
 
 /// The functions std's finding took (split.rs: reached by std's own code) that a dependency's

@@ -92,4 +92,29 @@ fn c_code_that_calls_the_lookup_itself_is_no_user_of_std_s() {
     );
     let c_said = on("cresolve")["evidence"].to_string();
     assert!(c_said.contains("cresolve_lookup"), "{c_said}");
+    // QA cq F1, cs: cdead's `cdead_lookup` calls `getaddrinfo` and nothing calls it (`objdump
+    // -d`: no reference to it besides its own label); std's code reaches `getaddrinfo`, and
+    // cdead's finding names its call, unreachable, where it named it nowhere.
+    let whole = tool("objdump", &["-d", str_of(a, "path")]);
+    let dead = tool(
+        "objdump",
+        &["-d", "--disassemble=cdead_lookup", str_of(a, "path")],
+    );
+    assert!(dead.contains("<getaddrinfo>"), "{dead}");
+    let refs = whole
+        .lines()
+        .filter(|l| l.contains("<cdead_lookup>"))
+        .count();
+    assert_eq!(refs, 1, "cdead_lookup is referred to: {refs} lines");
+    let d = on("cdead");
+    assert_eq!(d["reachable"], false, "{d}");
+    let d_said = d["evidence"].to_string();
+    assert!(
+        d_said.contains(
+            "`getaddrinfo` called by cdead's code too (`cdead_lookup`, the reference graph), \
+             which is linked but unreachable from every root"
+        ),
+        "{d_said}"
+    );
+    assert!(!std_said.contains("cdead"), "{std_said}");
 }
