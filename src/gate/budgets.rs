@@ -5,7 +5,7 @@
 use super::measure;
 use crate::format::{ms, size};
 use crate::plan::{Budgets, GlibcVersion};
-use crate::report::{Artifact, Check, CheckId, Unit, Verdict};
+use crate::report::{Artifact, Check, CheckId, Unit, Verdict, WITHIN_THE_NOISE};
 use crate::stats::{median, median_interval};
 
 /// Warn when a value is within this fraction of its limit.
@@ -228,7 +228,7 @@ fn startup(a: &Artifact, limit_ms: f64) -> Check {
             Some((lo, hi)) => {
                 c.verdict = Verdict::Inconclusive;
                 format!(
-                    "{over}, but its 95% interval {}..{} includes the budget: within the noise",
+                    "{over}, but its 95% interval {}..{} includes the budget: {WITHIN_THE_NOISE}",
                     ms(lo).trim_end_matches(" ms"),
                     ms(hi)
                 )
@@ -249,7 +249,7 @@ fn startup(a: &Artifact, limit_ms: f64) -> Check {
                     let fastest = xs.iter().copied().fold(f64::INFINITY, f64::min);
                     format!(
                         "{over}, but its {} runs are too few for a 95% interval and the \
-                         fastest, {}, is within the budget: within the noise",
+                         fastest, {}, is within the budget: {WITHIN_THE_NOISE}",
                         xs.len(),
                         ms(fastest)
                     )

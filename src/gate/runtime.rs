@@ -8,7 +8,7 @@
 use super::measure;
 use crate::format::{limit_ratio, ms, percent, signed_size, size};
 use crate::plan::Thresholds;
-use crate::report::{Artifact, Check, CheckId, Report, Unit, Verdict};
+use crate::report::{Artifact, Check, CheckId, Report, Unit, Verdict, WITHIN_THE_NOISE};
 use crate::stats;
 
 /// What one run says about its startup.
@@ -102,7 +102,7 @@ fn judged_startup(b: &Timing, a: &Timing, th: &Thresholds) -> Option<(Check, boo
             Verdict::Inconclusive,
             format!(
                 "{head}: the 95% interval of the ratio {:.2}..{:.2} straddles {shown}: \
-                 within the noise; more runs would decide",
+                 {WITHIN_THE_NOISE}; more runs would decide",
                 i.low, i.high
             ),
         ),
@@ -327,11 +327,13 @@ mod tests {
             verdict(&timing(1.0, 0.05, 30), &timing(1.0, 0.05, 30)),
             Verdict::Pass
         );
-        // 15% slower at the median, but the runs spread over ±100%: inconclusive, not fail.
-        assert_eq!(
-            verdict(&timing(1.0, 2.0, 8), &timing(1.15, 2.0, 8)),
-            Verdict::Inconclusive
-        );
+        // 15% slower at the median, but the runs spread over ±100%: inconclusive, not fail,
+        // and said to be within the noise (the verdict's reasons count it so: QA cu F1).
+        let th = Thresholds::default();
+        let (c, _) =
+            judged_startup(&timing(1.0, 2.0, 8), &timing(1.15, 2.0, 8), &th).expect("measured");
+        assert_eq!(c.verdict, Verdict::Inconclusive);
+        assert!(c.message.contains(WITHIN_THE_NOISE), "{}", c.message);
         // Medians only (no samples): a slowdown cannot be told from noise.
         let only = |m: f64| Timing {
             median: Some(m),
@@ -341,7 +343,6 @@ mod tests {
         assert_eq!(verdict(&only(1.0), &only(2.0)), Verdict::Inconclusive);
         assert_eq!(verdict(&only(1.0), &only(1.05)), Verdict::Pass);
         // The times as the report writes them (QA l: `20.254 → 20.920 ms`).
-        let th = Thresholds::default();
         let (c, _) = judged_startup(&only(20.254), &only(20.92), &th).expect("measured");
         assert_eq!(c.message, "median startup 20.3 ms → 20.9 ms (+3.3%)");
         // Faster is a pass.

@@ -443,6 +443,32 @@ fn an_inconclusive_verdict_names_the_checks_not_measured() {
         counts(&report, &all),
         ["1 check not measured (budget.image_size)"]
     );
+    // QA cu F1: a startup compared within the noise is measured; one undecided for another
+    // reason says so too.
+    let mut noisy = report.clone();
+    let measured = |id, message: String| {
+        let mut c = Check::worded(id, Verdict::Inconclusive, message);
+        c.value = Some(1.46);
+        c
+    };
+    noisy.artifacts[0].checks.extend([
+        measured(
+            CheckId::BaselineStartup,
+            format!("the interval straddles 1.10: {}", crate::report::WITHIN_THE_NOISE),
+        ),
+        measured(
+            CheckId::BudgetStartup,
+            "slower beyond the noise; but the machine was busy".into(),
+        ),
+    ]);
+    assert_eq!(
+        counts(&noisy, &reasons(&noisy)),
+        [
+            "1 check not measured (budget.image_size)",
+            "1 check within the noise (baseline.startup)",
+            "1 check undecided (budget.startup)",
+        ]
+    );
     // Under a failing verdict the failures say why; the unmeasured are not counted there.
     let mut failed = report.clone();
     failed.verdict = Verdict::Fail;

@@ -190,6 +190,11 @@ pub struct NewEntry {
     pub retained: Option<u64>,
 }
 
+/// Said in the message of a check left inconclusive because its figure's change is within the
+/// noise of the samples (the verdict's reasons count such checks apart from those not
+/// measured).
+pub const WITHIN_THE_NOISE: &str = "within the noise";
+
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct Check {
     pub id: CheckId,

@@ -23,7 +23,9 @@ pub use audit::{
     CALLED_BY_OTHERS, DEFINES, Finding, MAY_HOLD, NO_CODE, NO_EVIDENCE, NOT_LINKED, REPRODUCED,
     Severity,
 };
-pub use gate::{BaselineSummary, Check, CheckId, NewEntry, Provenance, Unit, Verdict};
+pub use gate::{
+    BaselineSummary, Check, CheckId, NewEntry, Provenance, Unit, Verdict, WITHIN_THE_NOISE,
+};
 pub use graph::{Chain, EdgeSource, GraphSummary, NEEDS_SYMBOLS, RefKind, Step, Why};
 pub use hostile::{HostileOutcome, HostileRun, NOTHING_ON_STDERR, Waiver, none_judged};
 pub use image::{
