@@ -10,20 +10,19 @@ pub(super) fn inconclusive(report: &Report) -> Vec<String> {
     let inconclusive: Vec<_> = checks
         .filter(|c| c.verdict == Verdict::Inconclusive)
         .collect();
-    let kinds: [(&str, &str, &dyn Fn(&&Check) -> bool); 3] = [
-        ("check not measured", "checks not measured", &|c| {
-            c.value.is_none()
-        }),
-        ("check within the noise", "checks within the noise", &|c| {
-            c.value.is_some() && c.message.contains(WITHIN_THE_NOISE)
-        }),
-        ("check undecided", "checks undecided", &|c| {
-            c.value.is_some() && !c.message.contains(WITHIN_THE_NOISE)
-        }),
+    let kind = |c: &Check| match (c.value, c.message.contains(WITHIN_THE_NOISE)) {
+        (None, _) => 0,
+        (Some(_), true) => 1,
+        (Some(_), false) => 2,
+    };
+    let kinds = [
+        ("check not measured", "checks not measured"),
+        ("check within the noise", "checks within the noise"),
+        ("check undecided", "checks undecided"),
     ];
     let mut out = Vec::new();
-    for (one, many, kind) in kinds {
-        let of: Vec<&&Check> = inconclusive.iter().filter(|c| kind(c)).collect();
+    for (k, (one, many)) in kinds.into_iter().enumerate() {
+        let of: Vec<&&Check> = inconclusive.iter().filter(|c| kind(c) == k).collect();
         if of.is_empty() {
             continue;
         }

@@ -454,7 +454,10 @@ fn an_inconclusive_verdict_names_the_checks_not_measured() {
     noisy.artifacts[0].checks.extend([
         measured(
             CheckId::BaselineStartup,
-            format!("the interval straddles 1.10: {}", crate::report::WITHIN_THE_NOISE),
+            format!(
+                "the interval straddles 1.10: {}",
+                crate::report::WITHIN_THE_NOISE
+            ),
         ),
         measured(
             CheckId::BudgetStartup,
