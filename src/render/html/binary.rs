@@ -256,7 +256,9 @@ fn crate_headers(retained: bool, entries: bool, with_base: bool) -> Vec<(&'stati
         headers.push(("Entered from", false));
     }
     if with_base {
-        headers.extend([("Baseline (file)", true), ("Change", true)]);
+        // The gate compares a crate's loaded bytes (QA cu F2: "Baseline (file)" beside "In file"
+        // read as the file's bytes).
+        headers.extend([("Baseline (loaded)", true), ("Change", true)]);
     }
     headers
 }
@@ -276,15 +278,20 @@ fn entry_points(v: &[String]) -> Cell {
     )
 }
 
-/// The baseline's file size of a crate and the change, coloured by its verdict.
+/// The baseline's loaded bytes of a crate (`new` where it had none: QA cu F2, as Markdown
+/// says) and the change, coloured by its verdict.
 fn baseline_cells(check: Option<&Check>) -> [Cell; 2] {
     let Some(ch) = check else {
         return [Cell::Text("–".into()), Cell::Text("–".into())];
     };
     let (was, now) = (ch.baseline.unwrap_or(0.0), ch.value.unwrap_or(0.0));
     let small = ch.fail_min.map_or(0, |m| m as u64);
+    let was_text = match ch.new {
+        true => "new".into(),
+        false => size(was as u64),
+    };
     [
-        Cell::Num(was, size(was as u64)),
+        Cell::Num(was, was_text),
         Cell::Num(
             ch.delta.unwrap_or(0.0),
             format!(
@@ -444,5 +451,43 @@ mod tests {
         assert!(s.contains("exact 100.0%"), "{s}");
         assert!(s.contains("heuristic 24 B"), "{s}");
         assert!(!s.contains("heuristic 0.0%"), "{s}");
+    }
+
+    /// QA cu F2: the baseline's column holds the check's figure, the crate's loaded bytes, and
+    /// was labelled "(file)"; a new crate read "0 B".
+    #[test]
+    fn the_baseline_column_is_the_loaded_bytes_and_a_new_crate_is_new() {
+        use crate::report::{Check, CheckId, Verdict};
+        let mut a = crate::report::test_artifact(1000);
+        for (name, was, new) in [("libc_part", 972_183.0, false), ("sha2", 0.0, true)] {
+            let mut krate = crate::report::test_crate(name, 300_000);
+            (krate.vm_size, krate.file_size) = (1_100_000, 947_304);
+            a.binary.crates.push(krate);
+            let mut c = Check::worded(
+                CheckId::BaselineCrate(name.into()),
+                Verdict::Pass,
+                String::new(),
+            );
+            (c.value, c.baseline, c.delta, c.new) = (Some(1_100_000.0), Some(was), None, new);
+            a.checks.push(c);
+        }
+        let mut s = String::new();
+        super::crates(&mut s, &a);
+        assert!(s.contains("Baseline (loaded)"), "{s}");
+        assert!(!s.contains("Baseline (file)"), "{s}");
+        let row = |name: &str| {
+            let at = s.find(&format!(">{name}<")).expect("the crate's row");
+            s[at..]
+                .split("</tr>")
+                .next()
+                .unwrap_or_default()
+                .to_string()
+        };
+        // The baseline's 972,183 loaded bytes, not its 947,304 in the file.
+        assert!(
+            row("libc_part").contains(&crate::format::size(972_183)),
+            "{s}"
+        );
+        assert!(row("sha2").contains(">new<"), "{}", row("sha2"));
     }
 }

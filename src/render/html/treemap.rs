@@ -430,7 +430,7 @@ fn legend(s: &mut String, a: &Artifact, base: &HashMap<&str, &Check>) {
     }
     if !base.is_empty() {
         s.push_str(
-            " Colours against the baseline (file bytes): <span class=\"key grew\"></span>grew \
+            " Colours against the baseline (loaded bytes): <span class=\"key grew\"></span>grew \
              <span class=\"key shrank\"></span>shrank <span class=\"key new\"></span>new; the \
              deeper the colour, the larger the change (full from 25%); a red outline failed \
              the gate. The baseline's size is in each crate's hover text.",
