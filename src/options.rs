@@ -478,22 +478,8 @@ pub struct ProbeOptions {
     pub env: Option<Vec<(String, String)>>,
 }
 
-impl ProbeOptions {
-    /// Fill what is not given here from `fallback` (e.g. the command line over the config).
-    /// Arguments and environment are taken whole from one side: the first that sets them.
-    pub fn or(self, fallback: ProbeOptions) -> ProbeOptions {
-        ProbeOptions {
-            enabled: self.enabled.or(fallback.enabled),
-            ready: self.ready.or(fallback.ready),
-            runs: self.runs.or(fallback.runs),
-            warmup: self.warmup.or(fallback.warmup),
-            timeout: self.timeout.or(fallback.timeout),
-            grace: self.grace.or(fallback.grace),
-            args: self.args.or(fallback.args),
-            env: self.env.or(fallback.env),
-        }
-    }
-}
+#[path = "options_probe.rs"]
+mod probe;
 
 #[cfg(test)]
 #[path = "options_tests.rs"]

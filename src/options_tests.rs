@@ -103,3 +103,35 @@ fn ready_as_a_url_or_an_address_of_this_machine() {
         assert!(e.contains(says), "{text}: {e}");
     }
 }
+
+/// QA cu F3: `--probe-env X=1` replaced the config's whole `probe_env` table; a name is now
+/// the command line's where both set it, and the config's others stay.
+#[test]
+fn probe_env_is_merged_by_name_the_command_line_winning() {
+    let pair = |k: &str, v: &str| (k.to_string(), v.to_string());
+    let cli = ProbeOptions {
+        env: Some(vec![pair("X", "1"), pair("RUST_LOG", "debug")]),
+        args: Some(vec!["query".into()]),
+        ..ProbeOptions::default()
+    };
+    let config = ProbeOptions {
+        env: Some(vec![
+            pair("_ZO_DATA_DIR", "/tmp/zd"),
+            pair("RUST_LOG", "warn"),
+        ]),
+        args: Some(vec!["add".into(), "x".into()]),
+        ..ProbeOptions::default()
+    };
+    let got = cli.or(config.clone());
+    assert_eq!(
+        got.env,
+        Some(vec![
+            pair("_ZO_DATA_DIR", "/tmp/zd"),
+            pair("RUST_LOG", "debug"),
+            pair("X", "1")
+        ])
+    );
+    // Arguments stay whole: the command line's list, not a mix.
+    assert_eq!(got.args, Some(vec!["query".to_string()]));
+    assert_eq!(ProbeOptions::default().or(config.clone()).env, config.env);
+}

@@ -37,8 +37,9 @@ pub(super) struct ProbeArgs {
     #[arg(long, value_name = "ARG", allow_hyphen_values = true)]
     probe_arg: Vec<String>,
 
-    /// Environment variable for the probed binary (repeatable); `{port}` is replaced in VALUE.
-    /// `PORT=N` with `--ready tcp`/`http` and no port: the probe waits on N
+    /// Environment variable for the probed binary (repeatable), over the config's `probe_env`
+    /// of the same name; `{port}` is replaced in VALUE. `PORT=N` with `--ready tcp`/`http` and
+    /// no port: the probe waits on N
     #[arg(long, value_name = "KEY=VALUE", value_parser = parse_env)]
     probe_env: Vec<(String, String)>,
 

@@ -54,6 +54,7 @@ mod named_files;
 mod output;
 mod probe;
 mod probe_busy;
+mod probe_env;
 mod probe_misbehaving;
 mod probe_qa;
 mod probe_stdin;
