@@ -6,12 +6,41 @@ use std::time::Duration;
 use serde::Deserialize;
 
 /// A size, duration or percentage as written: a number or a string with a unit.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(untagged)]
+#[derive(Debug, Clone)]
 pub(super) enum Quantity {
     Int(u64),
     Float(f64),
     Text(String),
+}
+
+/// What a quantity of the wrong type is told it should be (QA cu F5: serde's untagged enum
+/// said "data did not match any variant of untagged enum Quantity" of `max_file_size = true`).
+const EXPECTED: &str = "a number or a string with a unit (\"3 MiB\", \"15ms\", \"5%\")";
+
+impl<'de> Deserialize<'de> for Quantity {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Written;
+        impl serde::de::Visitor<'_> for Written {
+            type Value = Quantity;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str(EXPECTED)
+            }
+            fn visit_u64<E>(self, v: u64) -> Result<Quantity, E> {
+                Ok(Quantity::Int(v))
+            }
+            // A negative whole number is no `u64`: said as negative where it is read.
+            fn visit_i64<E>(self, v: i64) -> Result<Quantity, E> {
+                Ok(u64::try_from(v).map_or(Quantity::Float(v as f64), Quantity::Int))
+            }
+            fn visit_f64<E>(self, v: f64) -> Result<Quantity, E> {
+                Ok(Quantity::Float(v))
+            }
+            fn visit_str<E>(self, v: &str) -> Result<Quantity, E> {
+                Ok(Quantity::Text(v.to_string()))
+            }
+        }
+        d.deserialize_any(Written)
+    }
 }
 
 /// Split `"12.5 MiB"` into (12.5, "MiB").
@@ -74,7 +103,9 @@ pub fn parse_size_str(s: &str) -> Result<u64, String> {
         return Err(format!("`{s}`: a size in bytes must be a whole number"));
     }
     let bytes = n * factor;
-    if bytes > u64::MAX as f64 {
+    // `u64::MAX as f64` is 2^64 itself, which no `u64` holds (QA cu F4: it read as
+    // 16777216 TiB, the largest `u64`, and passed every budget).
+    if bytes >= u64::MAX as f64 {
         return Err(format!("`{s}` is too large"));
     }
     Ok(bytes.round() as u64)
@@ -123,6 +154,10 @@ pub(super) fn parse_size(q: &Quantity) -> Result<u64, String> {
         // A negative whole number is no `u64`, so it comes here (QA l: `-5` read as "must be
         // a whole number").
         Quantity::Float(f) if *f < 0.0 => Err(format!("{f} bytes: a size cannot be negative")),
+        // TOML's `1e9` is a float, and a whole one (QA cu F5: "1000000000 bytes: ... must be
+        // a whole number").
+        Quantity::Float(f) if f.fract() == 0.0 && *f < u64::MAX as f64 => Ok(*f as u64),
+        Quantity::Float(f) if f.fract() == 0.0 => Err(format!("{f} bytes is too large")),
         Quantity::Float(f) => Err(format!("{f} bytes: a size in bytes must be a whole number")),
         Quantity::Text(s) => parse_size_str(s),
     }
@@ -186,5 +221,41 @@ mod tests {
         // A hyphen before no number is no number.
         let e = super::parse_duration("-x").expect_err("no number");
         assert!(e.contains("does not start with a number"), "{e}");
+    }
+
+    /// QA cu F4: 2^64 bytes, which no `u64` holds, passed as the largest `u64`.
+    #[test]
+    fn a_size_of_two_to_the_64_bytes_is_too_large() {
+        for s in ["18446744073709551616", "17179869184 GiB"] {
+            let e = super::parse_size_str(s).expect_err("2^64 bytes");
+            assert!(e.contains("is too large"), "{s}: {e}");
+        }
+        assert_eq!(
+            super::parse_size_str("18446744073709549568"),
+            Ok(18_446_744_073_709_549_568)
+        );
+    }
+
+    /// QA cu F5: a value of the wrong type says what is expected; a whole float is a size.
+    #[test]
+    fn a_quantity_of_the_wrong_type_says_what_it_should_be() {
+        #[derive(Debug, serde::Deserialize)]
+        struct T {
+            #[allow(dead_code)]
+            q: super::Quantity,
+        }
+        let e = toml::from_str::<T>("q = true")
+            .expect_err("a boolean")
+            .to_string();
+        assert!(e.contains(super::EXPECTED), "{e}");
+        assert!(!e.contains("untagged"), "{e}");
+        let q = toml::from_str::<T>("q = 1e9").expect("a float").q;
+        assert_eq!(super::parse_size(&q), Ok(1_000_000_000));
+        let q = toml::from_str::<T>("q = 1.5").expect("a float").q;
+        assert!(super::parse_size(&q).is_err_and(|e| e.contains("whole number")));
+        let q = toml::from_str::<T>("q = -5").expect("an integer").q;
+        assert!(super::parse_size(&q).is_err_and(|e| e.contains("negative")));
+        let q = toml::from_str::<T>("q = \"3 MiB\"").expect("a string").q;
+        assert_eq!(super::parse_size(&q), Ok(3 << 20));
     }
 }
