@@ -211,6 +211,7 @@ fn startup(a: &Artifact, limit_ms: f64) -> Check {
         return c;
     };
     let interval = samples.as_deref().and_then(median_interval);
+    c.interval = interval.map(|(lo, hi)| [lo, hi]);
     c.verdict = verdict_for(m, limit_ms);
     // Worded as the other budgets are, its times as the report writes them (`0.93 ms`), the
     // budget as written when it is a whole number (`50 ms`, not `50.0 ms`: QA co).

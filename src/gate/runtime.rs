@@ -85,6 +85,7 @@ fn judged_startup(b: &Timing, a: &Timing, th: &Thresholds) -> Option<(Check, boo
         (Some(x), Some(y)) => stats::ratio_of_medians(x, y),
         _ => None,
     };
+    c.interval = interval.map(|i| [i.low, i.high]);
     (c.verdict, c.message) = match interval {
         Some(i) if i.low > limit => (
             Verdict::Fail,
@@ -334,6 +335,13 @@ mod tests {
             judged_startup(&timing(1.0, 2.0, 8), &timing(1.15, 2.0, 8), &th).expect("measured");
         assert_eq!(c.verdict, Verdict::Inconclusive);
         assert!(c.message.contains(WITHIN_THE_NOISE), "{}", c.message);
+        // The interval the verdict rests on, as the message writes it (QA cu F6).
+        let [lo, hi] = c.interval.expect("an interval");
+        assert!(
+            c.message.contains(&format!("{lo:.2}..{hi:.2}")),
+            "{}",
+            c.message
+        );
         // Medians only (no samples): a slowdown cannot be told from noise.
         let only = |m: f64| Timing {
             median: Some(m),

@@ -227,6 +227,12 @@ pub struct Check {
     pub delta: Option<f64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub change: Option<f64>,
+    /// A startup check decided on samples: the 95% interval its verdict rests on, of the ratio
+    /// of the medians against the baseline (`baseline.startup`) or of the median in ms against
+    /// a budget (`budget.startup`); absent with too few runs for one (QA cu F6: it was only in
+    /// the message).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub interval: Option<[f64; 2]>,
     /// Size checks against the baseline: the threshold `size_fail_min` that applied (bytes).
     /// A growth from a base under it, or past +500%, is written as the two sizes, not as a
     /// percentage (`format::size_change`).
@@ -281,6 +287,7 @@ impl Check {
             baseline: None,
             delta: None,
             change: None,
+            interval: None,
             fail_min: None,
             unit,
             message,
