@@ -80,11 +80,7 @@ impl Revision {
         // `--verify --quiet` fails silently, for one reason only: no such commit.
         let commit =
             git(&repo, &["rev-parse", "--verify", "--quiet", &spec]).map_err(|e| match e {
-                Error::Usage(_) => Error::Usage(format!(
-                    "--baseline-ref: `{rev}` is not a commit in `{}` (fetch it first, e.g. \
-                     `git fetch origin main` and `--baseline-ref origin/main`)",
-                    repo.display()
-                )),
+                Error::Usage(_) => not_a_commit(&repo, rev),
                 other => missing_git(other),
             })?;
         Ok(Revision {
@@ -92,6 +88,26 @@ impl Revision {
             repo,
             commit,
         })
+    }
+}
+
+/// Why `rev` names no commit of `repo`: another kind of object it names (QA cu F8:
+/// `main^{tree}` was told to be fetched), or nothing at all here.
+fn not_a_commit(repo: &Path, rev: &str) -> Error {
+    let spec = format!("{rev}^{{object}}");
+    let kind = git(repo, &["rev-parse", "--verify", "--quiet", &spec])
+        .and_then(|id| git(repo, &["cat-file", "-t", &id]));
+    match kind {
+        Ok(kind) => Error::Usage(format!(
+            "--baseline-ref: `{rev}` names a {kind} in `{}`, not a commit (give a branch, a tag \
+             or a commit)",
+            repo.display()
+        )),
+        Err(_) => Error::Usage(format!(
+            "--baseline-ref: `{rev}` is not a commit in `{}` (fetch it first, e.g. \
+             `git fetch origin main` and `--baseline-ref origin/main`)",
+            repo.display()
+        )),
     }
 }
 

@@ -104,6 +104,18 @@ fn baseline_ref_worktree_is_removed_when_its_build_fails() {
         "{}",
         r.stderr
     );
+    // QA cu F8: a tree that is there was told to be fetched; `git cat-file -t` names its kind.
+    let tree = format!("{}^{{tree}}", commit.trim());
+    let kind = git(&repo, &["cat-file", "-t", &tree]);
+    assert_eq!(kind.trim(), "tree");
+    let r = run(&mut gate_at(&repo, "ref-tree", &["--baseline-ref", &tree]));
+    assert_eq!(r.code, 2);
+    assert!(
+        r.stderr.contains(&format!("`{tree}` names a tree in")),
+        "{}",
+        r.stderr
+    );
+    assert!(!r.stderr.contains("fetch it first"), "{}", r.stderr);
     // Outside git: a clear error, before anything is built.
     let (_plain, dir) = copy_of("gate-rodata-old");
     let r = run(&mut gate_at(&dir, "ref-plain", &["--baseline-ref", "HEAD"]));
