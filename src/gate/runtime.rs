@@ -86,6 +86,7 @@ fn judged_startup(b: &Timing, a: &Timing, th: &Thresholds) -> Option<(Check, boo
         _ => None,
     };
     c.interval = interval.map(|i| [i.low, i.high]);
+    c.baseline_samples = b.samples.clone().unwrap_or_default();
     (c.verdict, c.message) = match interval {
         Some(i) if i.low > limit => (
             Verdict::Fail,
@@ -342,6 +343,8 @@ mod tests {
             "{}",
             c.message
         );
+        // The baseline's samples it was drawn from.
+        assert_eq!(Some(c.baseline_samples), timing(1.0, 2.0, 8).samples);
         // Medians only (no samples): a slowdown cannot be told from noise.
         let only = |m: f64| Timing {
             median: Some(m),

@@ -233,6 +233,11 @@ pub struct Check {
     /// the message).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub interval: Option<[f64; 2]>,
+    /// `baseline.startup`: the baseline's per-run startup times (ms) the interval was drawn
+    /// from, this run's being the artifact's probe's: with both, the verdict can be computed
+    /// again (QA cu F6: a kept baseline binary probed again left its samples nowhere).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub baseline_samples: Vec<f64>,
     /// Size checks against the baseline: the threshold `size_fail_min` that applied (bytes).
     /// A growth from a base under it, or past +500%, is written as the two sizes, not as a
     /// percentage (`format::size_change`).
@@ -288,6 +293,7 @@ impl Check {
             delta: None,
             change: None,
             interval: None,
+            baseline_samples: Vec::new(),
             fail_min: None,
             unit,
             message,

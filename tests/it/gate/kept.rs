@@ -41,6 +41,20 @@ fn a_kept_baseline_binary_is_probed_again_round_by_round() {
         Some(saved_median),
         "{startup}"
     );
+    // QA cu F6: the re-probed baseline's 4 runs, whose median is the check's baseline, and
+    // the interval drawn from them and this run's samples (the probe's).
+    let samples: Vec<f64> = startup["baseline_samples"]
+        .as_array()
+        .unwrap_or_else(|| panic!("no baseline_samples in {startup}"))
+        .iter()
+        .filter_map(Value::as_f64)
+        .collect();
+    assert_eq!(samples.len(), 4, "{startup}");
+    let mut sorted = samples.clone();
+    sorted.sort_by(f64::total_cmp);
+    let median = (sorted[1] + sorted[2]) / 2.0;
+    let said = startup["baseline"].as_f64().expect("a baseline median");
+    assert!((median - said).abs() < 1e-9, "{median} against {startup}");
 
     // Without the kept binary (a fresh machine): the file's own figures, and no base run.
     std::fs::remove_file(&kept).expect("remove the kept binary");
