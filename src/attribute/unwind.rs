@@ -18,7 +18,20 @@ pub struct Described {
 
 /// Every described range of the ELF file `data`, sorted by start. Malformed tables are read
 /// as far as they make sense; what is not understood is left out (it stays `[no symbol]`).
+#[cfg(test)]
 pub fn described<H: FileHeader<Endian = Endianness>>(data: &[u8]) -> Vec<Described> {
+    described_with::<H>(data, &mut Vec::new())
+}
+
+/// [`described`], and in `personalities` each FDE's start with the personality its CIE names
+/// (`zPLR`): the address of the cell that holds the routine's (`DW.ref.rust_eh_personality`,
+/// an indirect encoding) or of the routine itself. The unwinder calls it for every frame of the
+/// function it unwinds through, by no reference in the code (QA ct F1: rust_eh_personality was
+/// said to be linked but unreachable).
+pub fn described_with<H: FileHeader<Endian = Endianness>>(
+    data: &[u8],
+    personalities: &mut Vec<(u64, u64)>,
+) -> Vec<Described> {
     let Some((_, endian, sections)) = crate::attribute::elf_parts::<H>(data) else {
         return Vec::new();
     };
@@ -35,7 +48,7 @@ pub fn described<H: FileHeader<Endian = Endianness>>(data: &[u8]) -> Vec<Describ
         Some((addr, sh.data(endian, data).ok()?))
     };
     if let Some((addr, bytes)) = find(b".eh_frame").and_then(bytes_of) {
-        eh_frame(addr, bytes, &mut out, &mut lsdas);
+        eh_frame(addr, bytes, (&mut out, &mut lsdas), personalities);
     }
     if let Some((addr, bytes)) = find(b".eh_frame_hdr").and_then(bytes_of) {
         eh_frame_hdr(addr, bytes, &mut out);
@@ -297,8 +310,12 @@ impl<'a> Reader<'a> {
     }
 }
 
-/// The FDE and LSDA encodings of a CIE's augmentation (`zR`, `zPLR`, ...).
-fn cie_encodings(r: &mut Reader) -> Option<(u8, Option<u8>)> {
+/// A CIE's FDE and LSDA encodings and the address its personality pointer gives (see
+/// [`described_with`]).
+type Cie = (u8, Option<u8>, Option<u64>);
+
+/// The FDE and LSDA encodings and the personality of a CIE's augmentation (`zR`, `zPLR`, ...).
+fn cie_encodings(r: &mut Reader) -> Option<Cie> {
     let version = r.u8()?;
     let aug = r.cstr()?.to_vec();
     r.uleb()?; // code alignment
@@ -308,28 +325,36 @@ fn cie_encodings(r: &mut Reader) -> Option<(u8, Option<u8>)> {
     } else {
         r.uleb()?;
     }
-    let (mut fde, mut lsda) = (0u8, None);
+    let (mut fde, mut lsda, mut personality) = (0u8, None, None);
     if aug.first() != Some(&b'z') {
-        return Some((fde, lsda));
+        return Some((fde, lsda, personality));
     }
     r.uleb()?;
     for c in &aug[1..] {
         match c {
             b'R' => fde = r.u8()?,
             b'L' => lsda = Some(r.u8()?),
+            // Indirect (0x80): the address of a cell holding the routine's; either way the
+            // address read is what the unwinder goes to first.
             b'P' => {
                 let enc = r.u8()?;
-                r.pointer(enc & 0x7f, 0)?;
+                personality = r.pointer(enc & 0x7f, 0).filter(|&a| a != 0);
             }
             _ => {}
         }
     }
-    Some((fde, lsda))
+    Some((fde, lsda, personality))
 }
 
-/// Each FDE to the function it describes (its initial location), its LSDA to the same.
-fn eh_frame(addr: u64, bytes: &[u8], out: &mut Vec<Described>, lsdas: &mut Vec<(u64, u64)>) {
-    let mut cies: std::collections::HashMap<usize, (u8, Option<u8>)> = Default::default();
+/// Each FDE to the function it describes (its initial location), its LSDA to the same; each
+/// FDE whose CIE names a personality, with it, to `personalities`.
+fn eh_frame(
+    addr: u64,
+    bytes: &[u8],
+    (out, lsdas): (&mut Vec<Described>, &mut Vec<(u64, u64)>),
+    personalities: &mut Vec<(u64, u64)>,
+) {
+    let mut cies: std::collections::HashMap<usize, Cie> = Default::default();
     let mut at = 0usize;
     while at + 8 <= bytes.len() {
         let mut r = Reader {
@@ -363,7 +388,7 @@ fn eh_frame(addr: u64, bytes: &[u8], out: &mut Vec<Described>, lsdas: &mut Vec<(
             if let Some(enc) = cie_encodings(&mut c) {
                 cies.insert(at, enc);
             }
-        } else if let Some(&(fde_enc, lsda_enc)) =
+        } else if let Some(&(fde_enc, lsda_enc, personality)) =
             body.checked_sub(id as usize).and_then(|cie| cies.get(&cie))
             && let Some(pc) = r.pointer(fde_enc, 0)
         {
@@ -371,6 +396,9 @@ fn eh_frame(addr: u64, bytes: &[u8], out: &mut Vec<Described>, lsdas: &mut Vec<(
                 start: addr + at as u64,
                 owner: pc,
             });
+            if let Some(p) = personality {
+                personalities.push((addr + at as u64, p));
+            }
             if let Some(enc) = lsda_enc
                 && r.pointer(fde_enc & 0x0f, 0).is_some()
                 && r.uleb().is_some()

@@ -79,7 +79,20 @@ pub(super) fn gathered<H: FileHeader<Endian = Endianness>>(input: &Input) -> Gat
     // Static relocations name a GOT load's symbol already; decoded code names the slot.
     let slots = refs::through_got::<H>(bytes, &mut refs[decoded_from..], &dynamic);
     refs.push(dynamic);
-    let mut described = unwind::described::<H>(bytes);
+    let mut personalities = Vec::new();
+    let mut described = unwind::described_with::<H>(bytes, &mut personalities);
+    // An FDE refers to its CIE's personality routine, which the unwinder calls for the
+    // function the FDE describes: reachable when that function is (see `described_with`).
+    refs.push(
+        personalities
+            .into_iter()
+            .map(|(from, to)| refs::Ref {
+                from,
+                to,
+                kind: crate::report::RefKind::Data,
+            })
+            .collect(),
+    );
     // A GOT slot is the indirection cell of what it holds: its bytes (and its relocation's)
     // go with that symbol.
     let holds: HashMap<u64, u64> = cuts::dynamic_targets(&refs, &slots);

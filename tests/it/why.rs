@@ -781,3 +781,37 @@ fn instantiations_of_one_function_are_told_apart() {
     let said = format!("where_bytes::sum_all (copy {n} of 2, hash {h})");
     assert!(targets.contains(&said.as_str()), "{said}: {targets:?}");
 }
+
+/// QA ct F1: `rust_eh_personality` was "linked but unreachable": the unwinder calls it for
+/// every frame it unwinds, through the personality pointer of the CIE (`zPLR`, readelf) of the
+/// FDE of each function, which refers to the cell `DW.ref.rust_eh_personality` holding its
+/// address (a relocation, readelf). The chain goes so: a function, its FDE, the cell, the
+/// routine.
+#[test]
+fn the_personality_routine_is_reached_through_the_unwind_tables() {
+    let v = json(&mut check_fixture(
+        "why-chain",
+        &["--why", "^rust_eh_personality$"],
+    ));
+    let bin = artifact(&v)["path"].as_str().expect("path").to_string();
+    let why = &artifact(&v)["binary"]["why"];
+    let chain = steps(&why["chains"][0]);
+    let kinds: Vec<&str> = chain.iter().map(|(_, k)| k.as_str()).collect();
+    let n = kinds.len();
+    assert!(n >= 4, "{chain:?}");
+    assert_eq!(kinds[n - 3..], ["describes", "data", "data"], "{chain:?}");
+    assert_eq!(chain[n - 2].0, "DW.ref.rust_eh_personality", "{chain:?}");
+    assert_eq!(chain[n - 1].0, "rust_eh_personality", "{chain:?}");
+    let frames = tool("readelf", &["--debug-dump=frames", &bin]);
+    let zplr = frames
+        .lines()
+        .any(|l| l.trim().strip_prefix("Augmentation:").map(str::trim) == Some("\"zPLR\""));
+    assert!(zplr, "no zPLR CIE");
+    let syms = nm(&bin);
+    let (cell, _) = syms["DW.ref.rust_eh_personality"];
+    let (routine, _) = syms["rust_eh_personality"];
+    assert!(
+        relative_relocs(&bin).contains(&(cell, routine)),
+        "readelf -r shows no relocation storing rust_eh_personality in its cell"
+    );
+}
