@@ -20,6 +20,8 @@ pub(super) fn why(g: &Graph, pattern: &str) -> Why {
         chains: Vec::new(),
         more: 0,
         note: None,
+        crates_first: None,
+        spare: Vec::new(),
     };
     if let Some(k) = g.group_named(pattern) {
         let entries = g.entries(k);
@@ -76,25 +78,49 @@ pub(super) fn why(g: &Graph, pattern: &str) -> Why {
     };
     hits.sort_by_cached_key(|h| depth(h.0));
     w.more = hits.len().saturating_sub(SHOWN) as u64;
-    let shown: Vec<u32> = hits.iter().take(SHOWN).map(|h| h.0).collect();
-    w.chains = hits
-        .into_iter()
+    // Past the nearest, those of crates named like the pattern, for `note_dependency` to put
+    // first when the pattern is a crate inlined away (QA ct F2: `--why serde` showed three
+    // chains of dust, toml and std among the ten, and 32 of serde's 39 matches not at all).
+    let stem = pattern.replace('-', "_");
+    let spare: Vec<(u32, String)> = hits
+        .iter()
+        .skip(SHOWN)
+        .filter(|(_, name)| named_after(name, &stem))
         .take(SHOWN)
-        .map(|(v, name)| {
-            let own = g.name(v);
-            Chain {
-                target: if name == own {
-                    name
-                } else {
-                    format!("{name} (at the address of {own})")
-                },
-                steps: g.chain(v),
-                retained: Some(g.retained(v)),
-            }
-        })
+        .cloned()
         .collect();
-    told_apart(g, &mut w.chains, &shown);
+    let chains_of = |hits: Vec<(u32, String)>| {
+        let ids: Vec<u32> = hits.iter().map(|h| h.0).collect();
+        let mut chains: Vec<Chain> = hits
+            .into_iter()
+            .map(|(v, name)| chain_to(g, v, name))
+            .collect();
+        told_apart(g, &mut chains, &ids);
+        chains
+    };
+    w.spare = chains_of(spare);
+    w.chains = chains_of(hits.into_iter().take(SHOWN).collect());
     w
+}
+
+/// The chain to piece `v`, matched under `name`.
+fn chain_to(g: &Graph, v: u32, name: String) -> Chain {
+    let own = g.name(v);
+    Chain {
+        target: if name == own {
+            name
+        } else {
+            format!("{name} (at the address of {own})")
+        },
+        steps: g.chain(v),
+        retained: Some(g.retained(v)),
+    }
+}
+
+/// Whether the symbol `name` is of a crate whose name starts with `stem` (`dirs_sys` for
+/// `dirs`).
+fn named_after(name: &str, stem: &str) -> bool {
+    crate::attribute::demangle::crate_of_path(name).is_some_and(|(k, _)| k.starts_with(stem))
 }
 
 /// `--why nix` where nix is a crate the binary depends on that has no symbol of its own in
@@ -115,12 +141,19 @@ pub(super) fn note_dependency(w: &mut Why, deps: &Dependencies, bin: &str) {
         None => said,
     });
     // Symbols of a crate of its name (`dirs_sys` for `dirs`) before the others it matched
-    // (QA br F5: zoxide's `dirs_sys::home_dir` came fifth, after glibc's `_dl_all_dirs`).
+    // (QA br F5: zoxide's `dirs_sys::home_dir` came fifth, after glibc's `_dl_all_dirs`),
+    // chosen among all the matches, not among the nearest ten alone (QA ct F2). Each part
+    // stays nearest first: the sort is stable.
     let stem = p.replace('-', "_");
-    w.chains.sort_by_key(|c| {
-        !crate::attribute::demangle::crate_of_path(&c.target)
-            .is_some_and(|(k, _)| k.starts_with(&stem))
-    });
+    let shown = w.chains.len();
+    let mut all = std::mem::take(&mut w.chains);
+    all.append(&mut w.spare);
+    all.sort_by_key(|c| !named_after(&c.target, &stem));
+    all.truncate(shown);
+    if all.iter().any(|c| named_after(&c.target, &stem)) {
+        w.crates_first = Some(stem);
+    }
+    w.chains = all;
 }
 
 /// Targets that read the same (instantiations of one generic function: QA t, three

@@ -9,7 +9,46 @@ fn why(matched: &str, pattern: &str) -> Why {
         chains: Vec::new(),
         more: 0,
         note: None,
+        crates_first: None,
+        spare: Vec::new(),
     }
+}
+
+fn chain(target: &str) -> Chain {
+    Chain {
+        target: target.into(),
+        steps: Vec::new(),
+        retained: None,
+    }
+}
+
+/// QA ct F2: `--why serde` (inlined into serde_core and serde_json) kept the ten nearest
+/// matches and put serde's first among them, hiding nearer-than-others serde symbols past the
+/// tenth: the spare chains of serde's crates replace the others, and the heading says so.
+#[test]
+fn a_crate_of_its_name_is_chosen_among_all_the_matches() {
+    let deps = Dependencies::of_pairs(&[("dust", &["serde"]), ("serde", &[])]);
+    let mut w = why("symbol", "serde");
+    w.chains = vec![
+        chain("serde_core::de::Error::duplicate_field"),
+        chain("dust::display_node::serialize"),
+        chain("toml::de::next_value_seed"),
+    ];
+    w.spare = vec![chain("serde_json::ser::format_escaped_str")];
+    w.more = 40;
+    note_dependency(&mut w, &deps, "dust");
+    let order: Vec<&str> = w.chains.iter().map(|c| c.target.as_str()).collect();
+    assert_eq!(
+        order,
+        [
+            "serde_core::de::Error::duplicate_field",
+            "serde_json::ser::format_escaped_str",
+            "dust::display_node::serialize",
+        ]
+    );
+    assert_eq!(w.more, 40, "as many matches as before");
+    assert_eq!(w.crates_first.as_deref(), Some("serde"));
+    assert!(w.order_words().starts_with("those of crates named `serde`"));
 }
 
 /// QA av F2: `--why nix` of a binary that depends on nix, which has no symbol of its own,

@@ -443,8 +443,9 @@ pub fn why_head(w: &Why, pattern: &str) -> String {
         ),
         ("crate", None) => format!("{pattern} is a crate."),
         ("symbol", _) => format!(
-            "{pattern}: {}, the nearest to a root first.",
-            count_of(matches, "matching symbol", "matching symbols")
+            "{pattern}: {}, {}.",
+            count_of(matches, "matching symbol", "matching symbols"),
+            w.order_words()
         ),
         ("row", _) => format!(
             "{pattern} is a row of the crate table: {}, the nearest to a root first.",

@@ -84,14 +84,15 @@ pub fn render(s: &mut String, b: &Binary, st: &Style) {
             }
         ),
         ("symbol", _) => format!(
-            "`{}`: {} matching symbol{}, the nearest to a root first",
+            "`{}`: {} matching symbol{}, {}",
             w.pattern,
             w.chains.len() as u64 + w.more,
             if w.chains.len() as u64 + w.more == 1 {
                 ""
             } else {
                 "s"
-            }
+            },
+            w.order_words()
         ),
         ("row", _) => format!(
             "`{}`: a row of the crate table; {}, the nearest to a root first",
@@ -197,6 +198,7 @@ mod tests {
             }],
             more: 0,
             note: None,
+            ..Why::default()
         });
         let mut s = String::new();
         render(&mut s, &b, &Style::plain());
@@ -237,6 +239,7 @@ mod tests {
             }],
             more: 0,
             note: None,
+            ..Why::default()
         });
         let mut s = String::new();
         render(&mut s, &b, &Style::plain());
@@ -283,6 +286,7 @@ mod tests {
             ],
             more: 0,
             note: None,
+            ..Why::default()
         });
         let mut s = String::new();
         render(&mut s, &b, &Style::plain());
@@ -320,6 +324,7 @@ mod tests {
             chains: vec![chain("rj: one", &first), chain("rj: two", &second)],
             more: 0,
             note: None,
+            ..Why::default()
         });
         let mut s = String::new();
         render(&mut s, &b, &Style::plain());

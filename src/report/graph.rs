@@ -133,7 +133,7 @@ pub const NEEDS_SYMBOLS: &str = "chains need symbols: this binary has no symbol 
                                  (stripped); the crate and section view above still holds";
 
 /// `--why PATTERN`: what it matched and the chains that keep it alive.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
 pub struct Why {
     pub pattern: String,
     /// `crate`, `symbol`, or `none` when nothing in this binary matched.
@@ -152,9 +152,29 @@ pub struct Why {
     /// Why no chain could be given (e.g. the binary has no symbols).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
+    /// A pattern that names a crate the binary depends on without a symbol of its own: the
+    /// chains to symbols of crates whose names start with it (`serde` → `serde_core`,
+    /// `serde_json`) come first, then the others, each the nearest to a root first.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub crates_first: Option<String>,
+    /// Chains to symbols of such crates beyond the nearest [`Why::chains`], computed for
+    /// [`Why::crates_first`] to choose among once the dependencies are known; never shown.
+    #[serde(skip)]
+    pub spare: Vec<Chain>,
 }
 
 impl Why {
+    /// The order of the chains, for the headings: `the nearest to a root first`.
+    pub fn order_words(&self) -> String {
+        match &self.crates_first {
+            Some(stem) => format!(
+                "those of crates named `{stem}`… first, then the others, each the nearest to a \
+                 root first"
+            ),
+            None => "the nearest to a root first".into(),
+        }
+    }
+
     /// Nothing was matched because the binary has no symbol table to match in.
     pub fn needs_symbols(&self) -> bool {
         self.matched == "none" && self.note.as_deref() == Some(NEEDS_SYMBOLS)

@@ -359,6 +359,7 @@ mod tests {
             ],
             more: 3,
             note: None,
+            ..Why::default()
         });
         let a = crate::report::Artifact::new(None, "x|y".into(), None, "/x".into(), b);
         let mut s = String::new();
