@@ -316,6 +316,18 @@ pub fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Options, clap::
             target_dir: after,
         }) => {
             target_dir = after.or(target_dir);
+            // Where the builds' analysis links are looked for: a folder that is not there
+            // would find none, with no word of it (QA ct F4).
+            if let Some(d) = target_dir.as_ref().filter(|d| !d.is_dir()) {
+                return Err(clap::Error::raw(
+                    clap::error::ErrorKind::ValueValidation,
+                    format!(
+                        "inspect --target-dir: `{}` is not a directory (give the build's \
+                         --target-dir, the folder that holds its `static/` or `dynamic/`)\n",
+                        d.display()
+                    ),
+                ));
+            }
             inspect(files, jobs, image.is_some(), &build)?
         }
         Some(Sub::Explain { rule }) => Command::Explain { rule },

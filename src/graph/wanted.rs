@@ -164,9 +164,10 @@ fn analysis_link_of(
     }
     let modes = |d: std::path::PathBuf| ["static", "dynamic", "advise/cargo"].map(|m| d.join(m));
     let given = settings.target_dir.iter().flat_map(|d| {
-        // The main command's `--target-dir DIR`, or cargo's target dir.
-        modes(d.clone())
-            .into_iter()
+        // The main command's `--target-dir DIR`, or cargo's target dir; or the build dir
+        // itself, `DIR/static` (QA ct F4: one level too deep found nothing).
+        std::iter::once(d.clone())
+            .chain(modes(d.clone()))
             .chain(modes(d.join("aotcheck")))
     });
     let cwd = std::env::current_dir().ok()?;

@@ -130,7 +130,9 @@ pub struct GraphSummary {
 /// `--why`'s note on a binary without a symbol table: nothing can be matched by name there
 /// (`matched` is `none`, and the renderers say why rather than "nothing matches").
 pub const NEEDS_SYMBOLS: &str = "chains need symbols: this binary has no symbol table \
-                                 (stripped); the crate and section view above still holds";
+    (stripped), and no analysis link of its build was found to read them from (`inspect` finds \
+    one from the project's directory, or with the build's --target-dir); the section view \
+    above still holds";
 
 /// `--why PATTERN`: what it matched and the chains that keep it alive.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]

@@ -385,6 +385,33 @@ fn stripped_binary_says_chains_need_symbols_and_still_shows_sizes() {
         "{}",
         r.stdout
     );
+    // QA ct F3: the note says where the names would come from.
+    assert!(said.contains("or with the build's --target-dir"), "{said}");
+    // QA ct F4: a --target-dir that is not there is said to be so, and the build dir itself
+    // (`DIR/static`, one level below the main command's --target-dir) is looked in.
+    let why_b = |dir: &std::path::Path| {
+        run(aotcheck()
+            .args(["aotcheck", "inspect", "--target-dir"])
+            .arg(dir)
+            .arg(copy)
+            .args(["--why", "why_b"]))
+    };
+    let r = why_b(&dir.path().join("not-there"));
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("not-there` is not a directory"),
+        "{}",
+        r.stderr
+    );
+    let build_dir = std::path::Path::new(&bin)
+        .ancestors()
+        .nth(3)
+        .expect("the build dir");
+    assert!(build_dir.join("graph").is_dir(), "{}", build_dir.display());
+    let r = why_b(build_dir);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(!r.stdout.contains("chains need symbols"), "{}", r.stdout);
+    assert!(r.stdout.contains("why_b::"), "{}", r.stdout);
 }
 
 #[test]
