@@ -105,6 +105,12 @@ const STD_OWN_USER: &str = "`HOME` set where the program runs (the image's or th
                             environment): std's `env::home_dir`, std's one user lookup, reads \
                             it first and looks the user up only when it is unset or empty";
 
+/// Said of the package's own `getpwuid_r` call ([`fit`]).
+pub(super) const HOME_DIR_INLINED: &str = " `getpwuid_r` is also how std's `env::home_dir` \
+    looks up the user running the program, when `HOME` is unset or empty: where the chain's \
+    call is that, compiled into the program's code (as under LTO), `HOME` set where the program \
+    runs avoids the lookup.";
+
 /// The kinds of NSS lookup: the prefixes of their functions, and how to do without them.
 const LOOKUPS: &[(&[&str], &str)] = &[
     (
@@ -186,6 +192,16 @@ pub(super) fn fit(a: &mut crate::report::Artifact, reached: &[Reached]) {
         if users_only && SETUID_ONLY.iter().any(|k| same_crate(k, &f.krate)) {
             f.advice = format!("{} {SETUID_ADVICE}", f.krate);
             continue;
+        }
+        // The package's own `getpwuid_r` may be std's `env::home_dir`, inlined into its code
+        // under LTO (QA ct F6: du-dust's `dust::main` was told of other users' entries it
+        // never asks for, and not that `HOME` avoids the lookup).
+        if reached
+            .first()
+            .is_some_and(|p| same_crate(p.name(), &f.krate))
+            && functions.iter().any(|n| n == "getpwuid_r")
+        {
+            f.advice.push_str(HOME_DIR_INLINED);
         }
         // QA bh F4: dirs-sys was told to read `HOME`, which it does before it looks up.
         if users_only && HOME_FIRST.iter().any(|k| same_crate(k, &f.krate)) {

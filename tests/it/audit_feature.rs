@@ -118,3 +118,55 @@ fn c_code_that_calls_the_lookup_itself_is_no_user_of_std_s() {
     );
     assert!(!std_said.contains("cdead"), "{std_said}");
 }
+
+/// QA ct F6: du-dust's `dust::main` holds std's `env::home_dir` under LTO, and the finding on
+/// the package told of other users' entries, not that `HOME` avoids the lookup. Fixture
+/// home-dir built with LTO in a target dir of its own: `nm` shows no `home_dir` of std's and
+/// `objdump -d` the program's `main` calling `getpwuid_r`; the advice says what std's does.
+#[test]
+fn the_package_s_own_getpwuid_r_may_be_std_s_home_dir_inlined() {
+    let mut cmd = aotcheck();
+    cmd.arg("aotcheck")
+        .arg("--manifest-path")
+        .arg(fixture("home-dir").join("Cargo.toml"))
+        .arg("--target-dir")
+        .arg(shared_target_dir().join("home-dir-lto"))
+        .args([
+            "--locked",
+            "-q",
+            "--bin",
+            "home-dir",
+            "--no-probe",
+            "--format",
+            "json",
+        ])
+        .env("CARGO_PROFILE_RELEASE_LTO", "true")
+        .env("CARGO_PROFILE_RELEASE_CODEGEN_UNITS", "1");
+    let r = run(&mut cmd);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    let v: Value = serde_json::from_str(&r.stdout).expect("a report");
+    let a = artifact(&v, "static");
+    let path = str_of(a, "path");
+    let symbols = tool("nm", &["-C", "--defined-only", path]);
+    assert!(
+        !symbols.contains("env::home_dir"),
+        "std's home_dir has a symbol"
+    );
+    // Through its GOT slot, which `readelf -r` shows holding `getpwuid_r`.
+    assert!(crate::why::refers_by_name(
+        path,
+        "home_dir::main",
+        "getpwuid_r"
+    ));
+    let f = a["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .find(|f| f["rule"] == "AOT004" && f["crate"] == "home-dir")
+        .unwrap_or_else(|| panic!("no AOT004 on the package in {a}"));
+    let advice = str_of(f, "advice");
+    assert!(
+        advice.contains("how std's `env::home_dir` looks up the user running the program"),
+        "{advice}"
+    );
+}
