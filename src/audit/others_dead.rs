@@ -73,8 +73,9 @@ pub(super) fn say(a: &mut Artifact, rule: &Rule, calls: &[DeadCall]) {
         let had = f.defined();
         let mut names: Vec<&str> = Vec::new();
         let mut symbols: Vec<&str> = Vec::new();
-        for c in &mine {
-            if !had.iter().any(|h| h == c.name) && !names.contains(&c.name) {
+        // Only the calls of functions the finding does not list already.
+        for c in mine.iter().filter(|c| !had.iter().any(|h| h == c.name)) {
+            if !names.contains(&c.name) {
                 names.push(c.name);
             }
             if !symbols.contains(&c.symbol.as_str()) {
