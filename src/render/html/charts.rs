@@ -67,8 +67,55 @@ fn x_axis(s: &mut String, plot: Rect, axis: &[f64], label: &dyn Fn(f64) -> Strin
 /// Height of a build's strip in the startup chart.
 const BAND: f64 = 54.0;
 
-/// Startup: a strip of points per build, hollow for warmup runs, the median a solid line and
-/// the spawn floor a dashed one.
+/// One strip of the startup chart: a build's runs, or its baseline's (QA cu F6: the
+/// re-probed baseline's runs, which the verdict compares with, were on no chart).
+struct Strip {
+    label: String,
+    class: &'static str,
+    /// Each run: its number, its time (ms), whether it was a warmup run.
+    samples: Vec<(u32, f64, bool)>,
+    median: Option<f64>,
+    floor: Option<f64>,
+}
+
+/// The strips of `builds`: each probed build's runs, then, under it, its baseline's where a
+/// `baseline.startup` check carries them.
+fn strips(builds: &[Build]) -> Vec<Strip> {
+    let mut out = Vec::new();
+    for b in builds {
+        let Some(p) = &b.artifact.probe else { continue };
+        out.push(Strip {
+            label: b.label.clone(),
+            class: b.class,
+            samples: p
+                .samples
+                .iter()
+                .map(|x| (x.run, x.startup_ms, x.warmup))
+                .collect(),
+            median: p.startup_ms.as_ref().map(|t| t.median),
+            floor: p.spawn_floor_ms,
+        });
+        let base = b.artifact.checks.iter().find(|c| {
+            c.id == crate::report::CheckId::BaselineStartup && !c.baseline_samples.is_empty()
+        });
+        if let Some(c) = base {
+            out.push(Strip {
+                label: format!("{} (base)", b.label),
+                class: "base",
+                samples: (1..)
+                    .zip(&c.baseline_samples)
+                    .map(|(run, &t)| (run, t, false))
+                    .collect(),
+                median: c.baseline,
+                floor: None,
+            });
+        }
+    }
+    out
+}
+
+/// Startup: a strip of points per build (and per baseline compared), hollow for warmup runs,
+/// the median a solid line and the spawn floor a dashed one.
 fn startup(s: &mut String, builds: &[Build]) {
     let probes: Vec<(&Build, &Probe)> = builds
         .iter()
@@ -77,15 +124,14 @@ fn startup(s: &mut String, builds: &[Build]) {
     if probes.is_empty() {
         return;
     }
-    let height = TOP + BAND * probes.len() as f64 + BOTTOM;
-    let plot = Rect::new(LEFT, TOP, WIDTH - LEFT - RIGHT, BAND * probes.len() as f64);
-    let max = probes
+    let rows = strips(builds);
+    let height = TOP + BAND * rows.len() as f64 + BOTTOM;
+    let plot = Rect::new(LEFT, TOP, WIDTH - LEFT - RIGHT, BAND * rows.len() as f64);
+    let max = rows
         .iter()
-        .flat_map(|(_, p)| {
-            let samples = p.samples.iter().map(|x| x.startup_ms);
-            samples
-                .chain(p.spawn_floor_ms)
-                .chain(p.startup_ms.as_ref().map(|t| t.max))
+        .flat_map(|r| {
+            let samples = r.samples.iter().map(|x| x.1);
+            samples.chain(r.floor).chain(r.median)
         })
         .fold(0.0, f64::max);
     let axis = ticks(max, 5);
@@ -94,11 +140,11 @@ fn startup(s: &mut String, builds: &[Build]) {
     figure_open(s, "startup", height, "startup time, every run");
     let tick = |t: f64| format!("{} ms", num(t));
     x_axis(s, plot, &axis, &tick, "time from spawn to ready (ms)");
-    for (i, (b, p)) in probes.iter().enumerate() {
-        strip(s, b, p, plot.y + BAND * i as f64, &x);
+    for (i, r) in rows.iter().enumerate() {
+        strip(s, r, plot.y + BAND * i as f64, &x);
     }
     s.push_str("</svg>\n<figcaption><b>Startup</b>: ");
-    let parts: Vec<String> = probes
+    let mut parts: Vec<String> = probes
         .iter()
         .map(|(b, p)| {
             // The warmup runs that got ready, as the points show them; the failed ones with
@@ -115,6 +161,13 @@ fn startup(s: &mut String, builds: &[Build]) {
             t
         })
         .collect();
+    parts.extend(rows.iter().filter(|r| r.class == "base").map(|r| {
+        format!(
+            "{}: the baseline's {} counted runs the verdict compares with",
+            text(&r.label),
+            r.samples.len()
+        )
+    }));
     let _ = writeln!(
         s,
         "{} (ready: <code>{}</code>). Each point is a run (hollow: warmup); the line is the \
@@ -125,8 +178,8 @@ fn startup(s: &mut String, builds: &[Build]) {
     );
 }
 
-/// One build's strip: every sample a point, its median and its spawn floor.
-fn strip(s: &mut String, b: &Build, p: &Probe, top: f64, x: &dyn Fn(f64) -> f64) {
+/// One strip: every sample a point, its median and its spawn floor.
+fn strip(s: &mut String, r: &Strip, top: f64, x: &dyn Fn(f64) -> f64) {
     let mid = top + BAND / 2.0;
     let _ = writeln!(
         s,
@@ -134,32 +187,31 @@ fn strip(s: &mut String, b: &Build, p: &Probe, top: f64, x: &dyn Fn(f64) -> f64)
          data-build=\"{}\">",
         num(LEFT - 6.0),
         num(mid + 4.0),
-        text(&b.label),
-        b.class,
-        text(&b.label)
+        text(&r.label),
+        r.class,
+        text(&r.label)
     );
-    for sample in &p.samples {
+    for &(run, t, warmup) in &r.samples {
         // Spread over the band so that equal times stay apart: a fixed, not random, shuffle.
-        let jitter = ((f64::from(sample.run) * 0.618_034) % 1.0 - 0.5) * BAND * 0.6;
-        let warm = if sample.warmup { " warm" } else { "" };
+        let jitter = ((f64::from(run) * 0.618_034) % 1.0 - 0.5) * BAND * 0.6;
+        let warm = if warmup { " warm" } else { "" };
         let _ = writeln!(
             s,
             "<circle class=\"sample{warm}\" cx=\"{}\" cy=\"{}\" r=\"3\" data-ms=\"{}\">\
              <title>run {}{}: {}</title></circle>",
-            num(x(sample.startup_ms)),
+            num(x(t)),
             num(mid + jitter),
-            sample.startup_ms,
-            sample.run,
-            if sample.warmup { " (warmup)" } else { "" },
-            ms(sample.startup_ms)
+            t,
+            run,
+            if warmup { " (warmup)" } else { "" },
+            ms(t)
         );
     }
     s.push_str("</g>\n");
-    if let Some(t) = &p.startup_ms {
-        let label = format!("median {}", ms(t.median));
-        marker(s, "median", x(t.median), top, &label);
+    if let Some(m) = r.median {
+        marker(s, "median", x(m), top, &format!("median {}", ms(m)));
     }
-    if let Some(f) = p.spawn_floor_ms {
+    if let Some(f) = r.floor {
         marker(s, "floor", x(f), top, &format!("spawn floor {}", ms(f)));
     }
 }
@@ -387,4 +439,55 @@ fn bars(s: &mut String, class: &str, builds: &[Build], rows: &[Bar], title: &str
         "</svg>\n<figcaption>{caption} <span class=\"legend\">{}</span></figcaption></figure>",
         legend.join(" ")
     );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::{Check, CheckId, Sample, Verdict};
+
+    /// QA cu F6: the baseline's runs that a `baseline.startup` verdict compares with are a
+    /// strip of their own under the build's, with their median.
+    #[test]
+    fn the_baseline_s_runs_are_a_strip_of_their_own() {
+        let mut a = crate::report::test_artifact(1000);
+        let sample = |run: u32, startup_ms: f64| Sample {
+            run,
+            warmup: false,
+            spawned_at_ns: None,
+            startup_ms,
+            shutdown_ms: None,
+            memory_kib: crate::report::Memory::default(),
+            processes: 1,
+            exit_code: None,
+            cpu_wait_share: None,
+        };
+        a.probe = Some(Probe {
+            runs: 2,
+            samples: vec![sample(1, 7.0), sample(2, 7.5)],
+            ready: "exit".into(),
+            ..Probe::default()
+        });
+        let mut c = Check::worded(CheckId::BaselineStartup, Verdict::Fail, String::new());
+        (c.value, c.baseline) = (Some(7.25), Some(3.2));
+        c.baseline_samples = vec![3.1, 3.2, 3.3];
+        a.checks.push(c);
+        let b = Build {
+            artifact: &a,
+            label: "static".into(),
+            class: "b0",
+            index: 0,
+        };
+        let mut s = String::new();
+        startup(&mut s, std::slice::from_ref(&b));
+        let base = s
+            .split("<g class=\"samples base\"")
+            .nth(1)
+            .expect("a strip of the baseline's runs");
+        let base = base.split("</g>").next().unwrap_or_default();
+        assert_eq!(base.matches("<circle").count(), 3, "{base}");
+        assert!(s.contains(">static (base)</text>"), "{s}");
+        assert!(s.contains("<title>median 3.20 ms</title>"), "{s}");
+        assert!(s.contains("the baseline's 3 counted runs"), "{s}");
+    }
 }
