@@ -200,6 +200,18 @@ pub(super) fn partial(raw: &RawImage, source: &str, base: &Path) -> Result<Parti
         for (to, from) in map {
             let key = format!("image.files.\"{to}\"");
             let to = image_path(to, source, &key)?;
+            // QA cw F3: `/etc/hostname` was shipped, and every runtime mounts its own over it.
+            if paths::is_runtime(&to) {
+                return Err(config_error(
+                    source,
+                    &key,
+                    &format!(
+                        "`{to}` is written into every container by the container runtime \
+                         (Docker, podman and the kubelet mount their own over the image's): a \
+                         copy in the image is never seen"
+                    ),
+                ));
+            }
             let from_path = base.join(from);
             if from_path.is_dir() {
                 let tree = super::image_dir::files_of(&to, &from_path)
@@ -421,6 +433,17 @@ mod tests {
         );
         assert!(
             msg.contains("`/app/hello/x` is below `/app/hello`, `image.path`"),
+            "{msg}"
+        );
+        // QA cw F3: a file the runtime writes into every container.
+        let msg = e(
+            serde_json::json!({}),
+            serde_json::json!({"files": {"/etc/hostname": src}}),
+        );
+        assert!(
+            msg.contains(
+                "`/etc/hostname` is written into every container by the container runtime"
+            ),
             "{msg}"
         );
         // Set in two files: both are named.

@@ -471,23 +471,30 @@ fn traced(
     let (runtime, own): (Vec<String>, Vec<String>) = found
         .into_iter()
         .partition(|p| is_runtime(p) || p == LOADER_CACHE);
-    let all: Vec<Missing> = if own.is_empty() { runtime } else { own }
-        .into_iter()
-        .map(|path| Missing {
-            opened_on_host: host.opened.contains(&path),
-            path,
-        })
-        .collect();
-    // What the host run found (opened, or looked up: QA u, F1) is what the image lacks; the
-    // others, not on the host either, are places a program tries in turn.
-    let missing = if all.iter().any(|m| host.found.contains(&m.path)) {
-        all.into_iter()
-            .filter(|m| host.found.contains(&m.path))
-            .collect()
-    } else {
-        all.into_iter().take(20).collect()
+    (lacked(own, runtime, host), denied)
+}
+
+/// What the image lacks of the paths the run inside did not find: those the host run found
+/// (opened, or looked up: QA u, F1), the binary's own before the runtime's; else the others,
+/// not on the host either, places a program tries in turn (the loader's search path), its own
+/// or, when it has none, the runtime's. QA cw F2: the runtime's `/etc/hostname`, which the
+/// host run opened, was dropped for 20 of the dynamic loader's search paths, none on the host.
+fn lacked(own: Vec<String>, runtime: Vec<String>, host: &Host) -> Vec<Missing> {
+    let missing = |path: String| Missing {
+        opened_on_host: host.opened.contains(&path),
+        path,
     };
-    (missing, denied)
+    let on_host = |p: &String| host.found.contains(p);
+    if own.iter().chain(&runtime).any(on_host) {
+        return own
+            .into_iter()
+            .chain(runtime)
+            .filter(on_host)
+            .map(missing)
+            .collect();
+    }
+    let tried = if own.is_empty() { runtime } else { own };
+    tried.into_iter().take(20).map(missing).collect()
 }
 
 #[cfg(test)]

@@ -224,3 +224,37 @@ fn qa_p_f3_inside() {
     assert_eq!((r.runs, r.failures), (2, 0), "{r:?}");
     assert_eq!(by_hand, "", "{:?}", r.reproduce);
 }
+
+/// QA cw F2: the runtime's `/etc/hostname`, which the host run opened (hexyl's argument), was
+/// dropped for the dynamic loader's search paths, none of them on the host. What the host
+/// found comes first, the runtime's too; only when none was found are the tries listed.
+#[test]
+fn what_the_host_found_is_what_the_image_lacks_the_runtime_s_too() {
+    let paths = |v: &[&str]| v.iter().map(|p| p.to_string()).collect::<Vec<String>>();
+    let tries = paths(&[
+        "/etc/ld.so.preload",
+        "/lib/x86_64-linux-gnu/glibc-hwcaps/x86-64-v4/libgcc_s.so.1",
+    ]);
+    let found: HashSet<String> = paths(&["/etc/hostname"]).into_iter().collect();
+    let host = Host {
+        started: Some(true),
+        exit_statuses: Vec::new(),
+        opened: &found,
+        found: &found,
+        env_not_in_image: &HostOnly::default(),
+    };
+    let got = lacked(tries.clone(), paths(&["/etc/hostname"]), &host);
+    let named: Vec<&str> = got.iter().map(|m| m.path.as_str()).collect();
+    assert_eq!(named, ["/etc/hostname"]);
+    assert!(got[0].opened_on_host);
+    // Nothing the host found: the binary's own tries, not the runtime's.
+    let none = HashSet::new();
+    let host = Host {
+        found: &none,
+        opened: &none,
+        ..host
+    };
+    let got = lacked(tries.clone(), paths(&["/proc/self/exe"]), &host);
+    let named: Vec<String> = got.into_iter().map(|m| m.path).collect();
+    assert_eq!(named, tries);
+}

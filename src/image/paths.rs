@@ -4,6 +4,7 @@
 //! directories) or when one lies below a path another makes a file: a layer with both either
 //! silently loses one or cannot be unpacked. The configuration refuses such settings at load.
 
+pub use super::contents::is_runtime;
 use super::contents::{DATA_DIRS, DATA_FILES};
 
 /// The files the image carries for its user (`contents::user_files`).

@@ -38,6 +38,19 @@ pub const DEVICES: &[(&str, u64, u64)] = &[
     ("tty", 5, 0),
 ];
 
+/// The files a container runtime writes into every container's `/etc` (Docker, podman and the
+/// kubelet bind their own over the image's), each with what is written here when the layer has
+/// none: the host's own file for `resolv.conf`, else a fixed text. QA cw F1: hexyl given
+/// `/etc/hostname` did not start here and started under a runtime.
+pub const RUNTIME_ETC: &[(&str, Option<&str>)] = &[
+    ("hostname", Some("aotcheck\n")),
+    (
+        "hosts",
+        Some("127.0.0.1\tlocalhost aotcheck\n::1\tlocalhost ip6-localhost ip6-loopback\n"),
+    ),
+    ("resolv.conf", None),
+];
+
 /// How many entries of one directory, all it holds, one `chmod` names by a glob.
 const GLOB_FROM: usize = 4;
 
@@ -56,6 +69,8 @@ pub struct Rootfs {
     /// Its `proc` is a directory (the layer's or made), not a link out of it nor a file: the
     /// host's `/proc` can be bound on it.
     pub proc_dir: bool,
+    /// The files of [`RUNTIME_ETC`] written in its `/etc` (the layer has none of them).
+    made_etc: Vec<&'static str>,
 }
 
 /// Why a layer could not be unpacked: our side (no room, no scratch directory: the start
@@ -99,6 +114,7 @@ pub fn unpack(blob: &Path, scratch: &Path, user: &ImageUser) -> Result<Rootfs, U
         devices: false,
         made_proc: false,
         proc_dir: false,
+        made_etc: Vec::new(),
     };
     let file = std::fs::File::open(blob)
         .map_err(|e| Unpack::Skipped(format!("cannot read the layer: {e}")))?;
@@ -108,10 +124,36 @@ pub fn unpack(blob: &Path, scratch: &Path, user: &ImageUser) -> Result<Rootfs, U
     // Not made (no room): no `/proc` inside, as before there was one.
     fs.made_proc = proc.symlink_metadata().is_err() && std::fs::create_dir(&proc).is_ok();
     fs.proc_dir = proc.symlink_metadata().is_ok_and(|m| m.is_dir());
+    fs.made_etc = runtime_etc(fs.dir.path());
     set_dir_modes(&mut fs, later)?;
     // As root only (`mknod` needs it): otherwise none is made, and no `/dev` either.
     fs.devices = make_devices(fs.dir.path()).is_ok();
     Ok(fs)
+}
+
+/// Write the files of [`RUNTIME_ETC`] the layer lacks into `root/etc` (made when the layer has
+/// none; not through a link out of the root), as a runtime would; those written.
+fn runtime_etc(root: &Path) -> Vec<&'static str> {
+    let etc = root.join("etc");
+    let dir = etc.symlink_metadata();
+    if dir.as_ref().is_ok_and(|m| !m.is_dir())
+        || (dir.is_err() && std::fs::create_dir(&etc).is_err())
+    {
+        return Vec::new();
+    }
+    let mut made = Vec::new();
+    for &(name, text) in RUNTIME_ETC {
+        let path = etc.join(name);
+        if path.symlink_metadata().is_ok() {
+            continue;
+        }
+        let host = || std::fs::read(Path::new("/etc").join(name)).unwrap_or_default();
+        let bytes = text.map_or_else(host, |t| t.as_bytes().to_vec());
+        if std::fs::write(&path, bytes).is_ok() && set_mode(&path, 0o644).is_ok() {
+            made.push(name);
+        }
+    }
+    made
 }
 
 /// A layer that cannot be unpacked: broken, unless the machine ran out of room for it.
@@ -318,6 +360,23 @@ impl Rootfs {
         if self.made_proc {
             steps.push("mkdir \"$d\"/proc".to_string());
         }
+        if !self.made_etc.is_empty() {
+            steps.push("mkdir -p \"$d\"/etc".to_string());
+        }
+        for &(name, text) in RUNTIME_ETC
+            .iter()
+            .filter(|(n, _)| self.made_etc.contains(n))
+        {
+            steps.push(match text {
+                Some(t) => format!(
+                    "printf '{}' > \"$d\"/etc/{name}",
+                    t.replace('\t', "\\t").replace('\n', "\\n")
+                ),
+                None => format!(
+                    "{{ cp /etc/{name} \"$d\"/etc/{name} 2>/dev/null || : > \"$d\"/etc/{name}; }}"
+                ),
+            });
+        }
         steps.push(self.chmods());
         if self.devices {
             steps.push("test ! -L \"$d\"/dev && mkdir -p \"$d\"/dev".into());
@@ -358,97 +417,5 @@ impl Drop for Rootfs {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// A layer whose `dev` is a link (to the host's `/dev`, say) gets no device node made
-    /// through it: the link's target stays as it was.
-    #[test]
-    fn no_device_node_is_made_through_a_link() {
-        let root = tempfile::tempdir().expect("root");
-        let elsewhere = tempfile::tempdir().expect("elsewhere");
-        std::os::unix::fs::symlink(elsewhere.path(), root.path().join("dev")).expect("link");
-        assert!(make_devices(root.path()).is_err());
-        let left: Vec<_> = std::fs::read_dir(elsewhere.path()).expect("dir").collect();
-        assert!(left.is_empty(), "{left:?}");
-    }
-
-    /// QA cl F4: every file of a directory, four or more, is one glob; a directory that holds
-    /// others too, or fewer files, or a hidden one, names each.
-    #[test]
-    fn every_file_of_a_directory_is_one_glob() {
-        let dir = tempfile::tempdir().expect("root");
-        let certs = dir.path().join("etc/ssl/certs");
-        std::fs::create_dir_all(&certs).expect("mkdir");
-        let mut changed = Vec::new();
-        for name in ["a.pem", "b.pem", "c.pem", "d.0"] {
-            std::fs::write(certs.join(name), "x").expect("write");
-            changed.push((PathBuf::from("etc/ssl/certs").join(name), 0o444));
-        }
-        std::fs::create_dir_all(dir.path().join("etc")).expect("mkdir");
-        std::fs::write(dir.path().join("etc/passwd"), "x").expect("write");
-        std::fs::write(dir.path().join("etc/group"), "x").expect("write");
-        changed.push((PathBuf::from("etc/passwd"), 0o444));
-        changed.push((PathBuf::from("etc/group"), 0o444));
-        let fs = Rootfs {
-            dir,
-            changed,
-            dirs: Vec::new(),
-            devices: false,
-            made_proc: false,
-            proc_dir: false,
-        };
-        assert_eq!(
-            fs.chmods(),
-            "chmod 444 \"$d\"/etc/ssl/certs/* \"$d\"/etc/passwd \"$d\"/etc/group"
-        );
-        // Run as the `reproduce` command runs it: the files get the mode (`stat`).
-        let d = fs.path().display().to_string();
-        let ran = std::process::Command::new("sh")
-            .args(["-c", &format!("d='{d}' && {}", fs.chmods())])
-            .status()
-            .expect("sh");
-        assert!(ran.success());
-        let mode = |p: &str| {
-            use std::os::unix::fs::MetadataExt;
-            std::fs::metadata(fs.path().join(p)).expect("stat").mode() & 0o777
-        };
-        assert_eq!(mode("etc/ssl/certs/d.0"), 0o444);
-        assert_eq!(mode("etc/group"), 0o444);
-        // A link to a name beside it changes nothing of that: still one glob (a CA's hash
-        // link); one that leads out of the directory would have `chmod` change its target.
-        let certs = fs.path().join("etc/ssl/certs");
-        let glob = "chmod 444 \"$d\"/etc/ssl/certs/* ";
-        std::os::unix::fs::symlink("a.pem", certs.join("e.0")).expect("link");
-        assert!(fs.chmods().starts_with(glob), "{}", fs.chmods());
-        std::os::unix::fs::symlink("../../passwd", certs.join("f.0")).expect("link");
-        assert!(!fs.chmods().starts_with(glob), "{}", fs.chmods());
-        std::fs::remove_file(certs.join("f.0")).expect("rm");
-        // One more file in the directory than the modes changed: each is named.
-        std::fs::write(fs.path().join("etc/ssl/certs/e.pem"), "x").expect("write");
-        assert!(
-            fs.chmods().contains("\"$d\"/etc/ssl/certs/a.pem"),
-            "{}",
-            fs.chmods()
-        );
-    }
-
-    #[test]
-    fn the_bits_that_apply_to_the_user_become_the_owners() {
-        let user = ImageUser::numeric(65532, 65532);
-        // Root's 0755 directory: the user may list it, not write in it.
-        assert_eq!(as_seen_by(&user, 0o755, 0, 0), 0o555);
-        // The user's own home.
-        assert_eq!(as_seen_by(&user, 0o700, 65532, 65532), 0o700);
-        // Root's file in the user's group: the group's bits.
-        assert_eq!(as_seen_by(&user, 0o640, 0, 65532), 0o440);
-        // Root's secret: nothing.
-        assert_eq!(as_seen_by(&user, 0o600, 0, 0), 0o000);
-        // The set-uid and sticky bits stay.
-        assert_eq!(as_seen_by(&user, 0o1777, 0, 0), 0o1777);
-        assert_eq!(as_seen_by(&user, 0o4755, 0, 0), 0o4555);
-        // Root inside may do anything: the layer's modes.
-        let root = ImageUser::numeric(0, 0);
-        assert_eq!(as_seen_by(&root, 0o755, 0, 0), 0o755);
-    }
-}
+#[path = "rootfs_tests.rs"]
+mod tests;

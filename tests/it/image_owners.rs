@@ -180,3 +180,49 @@ fn privileged_qa_o_a_binary_reading_dev_urandom_starts_in_its_image() {
     assert_eq!(out.status.code(), Some(0), "{cmd}");
     assert_eq!(String::from_utf8_lossy(&out.stdout), "ready\n");
 }
+
+/// QA cw F1: hexyl given `/etc/hostname` did not start inside its image, which the report said
+/// a container runtime provides, and the gate failed a working image. The start inside writes
+/// the runtime's files the layer lacks (`hostname`, `hosts`, `resolv.conf` in `/etc`), as a
+/// runtime does; the layer carries none of them (`tar -t`), and the `reproduce` command, run by
+/// hand, starts the binary and prints the runtime's hostname.
+#[test]
+fn privileged_a_file_the_runtime_writes_is_there_when_the_image_starts() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = dir.path().join("aotcheck.toml");
+    std::fs::write(&file, "").expect("config");
+    let mut cmd = probe_fixture(
+        "image-argfile",
+        &[
+            "--warmup",
+            "0",
+            "--runs",
+            "1",
+            "--probe-arg",
+            "/etc/hostname",
+        ],
+    );
+    cmd.arg("--image")
+        .arg(dir.path().join("images"))
+        .arg("--config-file")
+        .arg(&file);
+    let r = run(&mut cmd);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let v = report(&r);
+    let i = image(&v);
+    let inside = &i["in_image"];
+    assert_eq!(inside["outcome"], "started", "{inside}");
+    let listing = tool("tar", &["-tzf", layer_of(i).to_str().expect("utf-8")]);
+    assert!(
+        !listing
+            .lines()
+            .any(|l| l.starts_with("etc/host") || l == "etc/resolv.conf"),
+        "{listing}"
+    );
+    let by_hand = Command::new("sh")
+        .args(["-c", str_of(inside, "reproduce")])
+        .output()
+        .expect("sh");
+    assert!(by_hand.status.success(), "{by_hand:?}");
+    assert_eq!(String::from_utf8_lossy(&by_hand.stdout), "aotcheck\n");
+}
