@@ -152,6 +152,12 @@ pub fn not_started(
 /// Why a start inside failed when no surer cause is known.
 pub const NOT_READY: &str = "it did not get ready with the image's own environment and files";
 
+/// Why a start inside failed when no surer cause is known and no run on this machine got
+/// ready either.
+pub const NOT_READY_ON_HOST: &str = "it did not get ready on this machine either (the probe's \
+    runs failed too): the image is not what stops it; the probe's arguments or readiness are \
+    the place to look";
+
 /// The reason of a start inside that exited otherwise than the host's runs (`otherwise`, see
 /// [`exited_otherwise`]), with the cause found (`reason`); without one, not "did not get
 /// ready", which the readiness contradicts (QA by F2).

@@ -341,7 +341,8 @@ pub struct Binary {
     /// The interpreter and every shared library needed, resolved as the loader would.
     /// Empty for a static binary: the binary alone is its closure.
     pub closure: Vec<ClosureEntry>,
-    /// The binary plus every resolved library of its closure; what a container image pays for.
+    /// The binary as built plus every resolved library of its closure (an image of it ships
+    /// the binary stripped: QA cw F5).
     pub closure_size: u64,
     /// Bytes per crate (issue: where the bytes go); empty until attributed.
     #[serde(default)]

@@ -225,4 +225,34 @@ fn privileged_a_file_the_runtime_writes_is_there_when_the_image_starts() {
         .expect("sh");
     assert!(by_hand.status.success(), "{by_hand:?}");
     assert_eq!(String::from_utf8_lossy(&by_hand.stdout), "aotcheck\n");
+    // QA cw F4: an argument that is nowhere fails on this machine too (no run got ready:
+    // exit 2); the image is not said to be the cause.
+    let mut cmd = probe_fixture(
+        "image-argfile",
+        &[
+            "--warmup",
+            "0",
+            "--runs",
+            "1",
+            "--probe-arg",
+            "/nonexistent",
+        ],
+    );
+    cmd.arg("--image")
+        .arg(dir.path().join("images"))
+        .arg("--config-file")
+        .arg(&file);
+    let r = run(&mut cmd);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    let v = report(&r);
+    let inside = &image(&v)["in_image"];
+    let reason = str_of(inside, "reason");
+    assert!(
+        reason.contains("it did not get ready on this machine either"),
+        "{inside}"
+    );
+    assert!(
+        !reason.contains("with the image's own environment"),
+        "{reason}"
+    );
 }

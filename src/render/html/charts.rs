@@ -348,8 +348,8 @@ fn sizes(s: &mut String, builds: &[Build]) {
         });
     }
     let mut caption = "<b>Sizes</b>, from the files: as built; stripped (what <code>strip</code> \
-                       leaves); the closure (the binary and every shared library it loads, what \
-                       a container image pays for)"
+                       leaves); the closure (the binary as built, unstripped, and every shared \
+                       library it loads; an image of it ships the binary stripped)"
         .to_string();
     if images {
         caption.push_str(
