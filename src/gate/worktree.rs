@@ -94,9 +94,9 @@ impl Revision {
 /// Why `rev` names no commit of `repo`: another kind of object it names (QA cu F8:
 /// `main^{tree}` was told to be fetched), or nothing at all here.
 fn not_a_commit(repo: &Path, rev: &str) -> Error {
-    let spec = format!("{rev}^{{object}}");
-    let kind = git(repo, &["rev-parse", "--verify", "--quiet", &spec])
-        .and_then(|id| git(repo, &["cat-file", "-t", &id]));
+    // `cat-file -t` reads any object name, `REV:PATH` too (QA cv F1: `HEAD:Cargo.toml` with
+    // `^{object}` after it is read as a path).
+    let kind = git(repo, &["cat-file", "-t", rev]);
     match kind {
         Ok(kind) => Error::Usage(format!(
             "--baseline-ref: `{rev}` names a {kind} in `{}`, not a commit (give a branch, a tag \

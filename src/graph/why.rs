@@ -21,7 +21,6 @@ pub(super) fn why(g: &Graph, pattern: &str) -> Why {
         more: 0,
         note: None,
         crates_first: None,
-        spare: Vec::new(),
     };
     if let Some(k) = g.group_named(pattern) {
         let entries = g.entries(k);
@@ -78,28 +77,19 @@ pub(super) fn why(g: &Graph, pattern: &str) -> Why {
     };
     hits.sort_by_cached_key(|h| depth(h.0));
     w.more = hits.len().saturating_sub(SHOWN) as u64;
-    // Past the nearest, those of crates named like the pattern, for `note_dependency` to put
-    // first when the pattern is a crate inlined away (QA ct F2: `--why serde` showed three
-    // chains of dust, toml and std among the ten, and 32 of serde's 39 matches not at all).
-    let stem = pattern.replace('-', "_");
-    let spare: Vec<(u32, String)> = hits
-        .iter()
-        .skip(SHOWN)
-        .filter(|(_, name)| named_after(name, &stem))
+    // Those of crates named like the pattern first (`--why serde` of a binary whose serde was
+    // inlined into serde_core and serde_json), chosen among all the matches, each part the
+    // nearest first (QA br F5: zoxide's `dirs_sys::home_dir` came fifth, after glibc's
+    // `_dl_all_dirs`; QA ct F2: `--why serde` showed three chains of dust, toml and std among
+    // the ten, and 32 of serde's 39 matches not at all; QA cv F3: `inspect` alike).
+    w.crates_first = crates_first(&mut hits, pattern);
+    let ids: Vec<u32> = hits.iter().take(SHOWN).map(|h| h.0).collect();
+    w.chains = hits
+        .into_iter()
         .take(SHOWN)
-        .cloned()
+        .map(|(v, name)| chain_to(g, v, name))
         .collect();
-    let chains_of = |hits: Vec<(u32, String)>| {
-        let ids: Vec<u32> = hits.iter().map(|h| h.0).collect();
-        let mut chains: Vec<Chain> = hits
-            .into_iter()
-            .map(|(v, name)| chain_to(g, v, name))
-            .collect();
-        told_apart(g, &mut chains, &ids);
-        chains
-    };
-    w.spare = chains_of(spare);
-    w.chains = chains_of(hits.into_iter().take(SHOWN).collect());
+    told_apart(g, &mut w.chains, &ids);
     w
 }
 
@@ -115,6 +105,18 @@ fn chain_to(g: &Graph, v: u32, name: String) -> Chain {
         steps: g.chain(v),
         retained: Some(g.retained(v)),
     }
+}
+
+/// Put the matches `hits` (in order, each with its name) of symbols of crates whose names
+/// start with `pattern` first, each part in the order it had; the crate name's stem when any
+/// is such a symbol.
+fn crates_first<T>(hits: &mut [(T, String)], pattern: &str) -> Option<String> {
+    let stem = pattern.replace('-', "_");
+    if !hits.iter().any(|(_, name)| named_after(name, &stem)) {
+        return None;
+    }
+    hits.sort_by_key(|(_, name)| !named_after(name, &stem));
+    Some(stem)
 }
 
 /// Whether the symbol `name` is of a crate whose name starts with `stem` (`dirs_sys` for
@@ -140,20 +142,6 @@ pub(super) fn note_dependency(w: &mut Why, deps: &Dependencies, bin: &str) {
         Some(n) => format!("{said}; {n}"),
         None => said,
     });
-    // Symbols of a crate of its name (`dirs_sys` for `dirs`) before the others it matched
-    // (QA br F5: zoxide's `dirs_sys::home_dir` came fifth, after glibc's `_dl_all_dirs`),
-    // chosen among all the matches, not among the nearest ten alone (QA ct F2). Each part
-    // stays nearest first: the sort is stable.
-    let stem = p.replace('-', "_");
-    let shown = w.chains.len();
-    let mut all = std::mem::take(&mut w.chains);
-    all.append(&mut w.spare);
-    all.sort_by_key(|c| !named_after(&c.target, &stem));
-    all.truncate(shown);
-    if all.iter().any(|c| named_after(&c.target, &stem)) {
-        w.crates_first = Some(stem);
-    }
-    w.chains = all;
 }
 
 /// Targets that read the same (instantiations of one generic function: QA t, three

@@ -10,45 +10,35 @@ fn why(matched: &str, pattern: &str) -> Why {
         more: 0,
         note: None,
         crates_first: None,
-        spare: Vec::new(),
     }
 }
 
-fn chain(target: &str) -> Chain {
-    Chain {
-        target: target.into(),
-        steps: Vec::new(),
-        retained: None,
-    }
-}
-
-/// QA ct F2: `--why serde` (inlined into serde_core and serde_json) kept the ten nearest
-/// matches and put serde's first among them, hiding nearer-than-others serde symbols past the
-/// tenth: the spare chains of serde's crates replace the others, and the heading says so.
+/// QA ct F2, cv F3: `--why serde` (inlined into serde_core and serde_json) kept the ten
+/// nearest matches and put serde's first among them only on the main command, hiding nearer
+/// serde symbols past the tenth: they are chosen among all the matches, first.
 #[test]
 fn a_crate_of_its_name_is_chosen_among_all_the_matches() {
-    let deps = Dependencies::of_pairs(&[("dust", &["serde"]), ("serde", &[])]);
-    let mut w = why("symbol", "serde");
-    w.chains = vec![
-        chain("serde_core::de::Error::duplicate_field"),
-        chain("dust::display_node::serialize"),
-        chain("toml::de::next_value_seed"),
-    ];
-    w.spare = vec![chain("serde_json::ser::format_escaped_str")];
-    w.more = 40;
-    note_dependency(&mut w, &deps, "dust");
-    let order: Vec<&str> = w.chains.iter().map(|c| c.target.as_str()).collect();
-    assert_eq!(
-        order,
-        [
-            "serde_core::de::Error::duplicate_field",
-            "serde_json::ser::format_escaped_str",
-            "dust::display_node::serialize",
-        ]
-    );
-    assert_eq!(w.more, 40, "as many matches as before");
-    assert_eq!(w.crates_first.as_deref(), Some("serde"));
+    let mut hits: Vec<(u32, String)> = [
+        "serde_core::de::Error::duplicate_field",
+        "dust::display_node::serialize",
+        "toml::de::next_value_seed",
+        "serde_json::ser::format_escaped_str",
+    ]
+    .iter()
+    .enumerate()
+    .map(|(k, n)| (k as u32, n.to_string()))
+    .collect();
+    assert_eq!(crates_first(&mut hits, "serde").as_deref(), Some("serde"));
+    let order: Vec<u32> = hits.iter().map(|h| h.0).collect();
+    assert_eq!(order, [0, 3, 1, 2]);
+    let w = Why {
+        crates_first: Some("serde".into()),
+        ..why("symbol", "serde")
+    };
     assert!(w.order_words().starts_with("those of crates named `serde`"));
+    // No match of such a crate: the order stays, nothing said.
+    let mut other = vec![(0u32, "_dl_all_dirs".to_string())];
+    assert_eq!(crates_first(&mut other, "dirs-x"), None);
 }
 
 /// QA av F2: `--why nix` of a binary that depends on nix, which has no symbol of its own,
@@ -84,22 +74,17 @@ fn a_dependency_without_symbols_is_said_to_be_one() {
 /// in their order.
 #[test]
 fn symbols_of_a_crate_of_its_name_come_first() {
-    let deps = Dependencies::of_pairs(&[("zoxide", &["dirs"]), ("dirs", &["dirs-sys"])]);
-    let mut w = why("symbol", "dirs");
-    for target in [
+    let mut hits: Vec<(u32, String)> = [
         "_dl_all_dirs",
         "zoxide::config::exclude_dirs",
         "dirs_sys::target_unix_not_redox::home_dir",
         "__rtld_search_dirs",
-    ] {
-        w.chains.push(Chain {
-            target: target.into(),
-            steps: Vec::new(),
-            retained: None,
-        });
-    }
-    note_dependency(&mut w, &deps, "zoxide");
-    let order: Vec<&str> = w.chains.iter().map(|c| c.target.as_str()).collect();
+    ]
+    .iter()
+    .map(|n| (0u32, n.to_string()))
+    .collect();
+    assert_eq!(crates_first(&mut hits, "dirs").as_deref(), Some("dirs"));
+    let order: Vec<&str> = hits.iter().map(|h| h.1.as_str()).collect();
     assert_eq!(
         order,
         [

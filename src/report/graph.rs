@@ -154,15 +154,11 @@ pub struct Why {
     /// Why no chain could be given (e.g. the binary has no symbols).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
-    /// A pattern that names a crate the binary depends on without a symbol of its own: the
-    /// chains to symbols of crates whose names start with it (`serde` → `serde_core`,
-    /// `serde_json`) come first, then the others, each the nearest to a root first.
+    /// A pattern that names no crate of the binary, and some of whose matches are symbols of
+    /// crates whose names start with it (`serde` → `serde_core`, `serde_json`): those chains
+    /// come first, then the others, each the nearest to a root first.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub crates_first: Option<String>,
-    /// Chains to symbols of such crates beyond the nearest [`Why::chains`], computed for
-    /// [`Why::crates_first`] to choose among once the dependencies are known; never shown.
-    #[serde(skip)]
-    pub spare: Vec<Chain>,
 }
 
 impl Why {

@@ -116,6 +116,18 @@ fn baseline_ref_worktree_is_removed_when_its_build_fails() {
         r.stderr
     );
     assert!(!r.stderr.contains("fetch it first"), "{}", r.stderr);
+    // QA cv F1: a blob named by path.
+    let r = run(&mut gate_at(
+        &repo,
+        "ref-blob",
+        &["--baseline-ref", "HEAD:Cargo.toml"],
+    ));
+    assert_eq!(r.code, 2);
+    assert!(
+        r.stderr.contains("`HEAD:Cargo.toml` names a blob in"),
+        "{}",
+        r.stderr
+    );
     // Outside git: a clear error, before anything is built.
     let (_plain, dir) = copy_of("gate-rodata-old");
     let r = run(&mut gate_at(&dir, "ref-plain", &["--baseline-ref", "HEAD"]));
