@@ -105,11 +105,13 @@ const STD_OWN_USER: &str = "`HOME` set where the program runs (the image's or th
                             environment): std's `env::home_dir`, std's one user lookup, reads \
                             it first and looks the user up only when it is unset or empty";
 
-/// Said of the package's own `getpwuid_r` call ([`fit`]).
-pub(super) const HOME_DIR_INLINED: &str = " `getpwuid_r` is also how std's `env::home_dir` \
-    looks up the user running the program, when `HOME` is unset or empty: where the chain's \
-    call is that, compiled into the program's code (as under LTO), `HOME` set where the program \
-    runs avoids the lookup.";
+/// The way around the package's own `getpwuid_r` call ([`fit`]), in place of the users' line
+/// of [`LOOKUPS`].
+pub(super) const HOME_DIR_INLINED: &str = "`HOME` set where the program runs, where the \
+    chain's call is std's `env::home_dir` compiled into the program's code (as under LTO): \
+    `getpwuid_r` is how it looks up the user running the program, when `HOME` is unset or \
+    empty; `USER` from the environment for that user's name; for other users (a file's or a \
+    process's owner), `/etc/passwd` read by the program itself, which no environment replaces";
 
 /// The kinds of NSS lookup: the prefixes of their functions, and how to do without them.
 const LOOKUPS: &[(&[&str], &str)] = &[
@@ -201,7 +203,9 @@ pub(super) fn fit(a: &mut crate::report::Artifact, reached: &[Reached]) {
             .is_some_and(|p| same_crate(p.name(), &f.krate))
             && functions.iter().any(|n| n == "getpwuid_r")
         {
-            f.advice.push_str(HOME_DIR_INLINED);
+            // Said first, before other users' entries (QA cv F4: the advice opened with
+            // `/etc/passwd`, which dust never reads).
+            f.advice = f.advice.replace(LOOKUPS[1].1, HOME_DIR_INLINED);
         }
         // QA bh F4: dirs-sys was told to read `HOME`, which it does before it looks up.
         if users_only && HOME_FIRST.iter().any(|k| same_crate(k, &f.krate)) {

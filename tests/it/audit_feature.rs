@@ -166,7 +166,13 @@ fn the_package_s_own_getpwuid_r_may_be_std_s_home_dir_inlined() {
         .unwrap_or_else(|| panic!("no AOT004 on the package in {a}"));
     let advice = str_of(f, "advice");
     assert!(
-        advice.contains("how std's `env::home_dir` looks up the user running the program"),
+        advice.contains("`getpwuid_r` is how it looks up the user running the program"),
         "{advice}"
     );
+    // QA cv F4: `HOME` first, other users' entries after.
+    let home = advice
+        .find("`HOME` set where the program runs")
+        .expect("HOME said");
+    let passwd = advice.find("`/etc/passwd`").expect("other users said");
+    assert!(home < passwd, "{advice}");
 }
