@@ -25,7 +25,6 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
 use super::cause::{HostOnly, host_paths, not_started};
-use super::contents::{LOADER_CACHE, is_runtime};
 use super::meta::quote;
 use super::rootfs::{self, Rootfs, Unpack};
 use super::trace::{self, Launch};
@@ -33,6 +32,12 @@ use crate::plan::{ImageUser, ProbeSettings};
 use crate::probe::{RunSpec, run_once};
 use crate::report::{FailedRun, InImage, InImageOutcome, Memory, Missing};
 use crate::stats;
+
+#[path = "inside_missing.rs"]
+mod missing;
+#[cfg(test)]
+use missing::lacked;
+use missing::traced;
 
 /// Runs inside the image, at most (the host probe is the one that measures; this one proves).
 const RUNS: u32 = 5;
@@ -445,62 +450,6 @@ fn runs(spec: &RunSpec, probe: &ProbeSettings) -> Result<Runs, String> {
         }
     }
     Ok(r)
-}
-
-/// A traced run inside: the files the binary did not find (those the host run found, when
-/// there are any); and the paths it was not allowed to open, run or make.
-fn traced(
-    inside: &Inside,
-    launch: &Launch,
-    probe: &ProbeSettings,
-    (scratch, root): (&Path, &Path),
-    host: &Host,
-) -> (Vec<Missing>, Vec<String>) {
-    let out = trace::scratch_file(scratch, &format!("inside-{}", inside.binary));
-    let Ok(traced) = trace::traced_run(launch, probe, &out) else {
-        return Default::default();
-    };
-    let after = trace::after_exec(&traced.records, inside.binary);
-    // As the image names them, each once.
-    let in_image = |paths: Vec<String>| {
-        let mut seen = HashSet::new();
-        paths
-            .iter()
-            .map(|p| trace::in_root(p, root))
-            .filter(|p| seen.insert(p.clone()))
-            .collect::<Vec<String>>()
-    };
-    let denied = in_image(trace::denied(after));
-    let found = in_image(trace::not_found(after));
-    // `/proc` and the like are the container runtime's; the loader does without its cache
-    // (see [`LOADER_CACHE`]): named only when nothing else is.
-    let (runtime, own): (Vec<String>, Vec<String>) = found
-        .into_iter()
-        .partition(|p| is_runtime(p) || p == LOADER_CACHE);
-    (lacked(own, runtime, host), denied)
-}
-
-/// What the image lacks of the paths the run inside did not find: those the host run found
-/// (opened, or looked up: QA u, F1), the binary's own before the runtime's; else the others,
-/// not on the host either, places a program tries in turn (the loader's search path), its own
-/// or, when it has none, the runtime's. QA cw F2: the runtime's `/etc/hostname`, which the
-/// host run opened, was dropped for 20 of the dynamic loader's search paths, none on the host.
-fn lacked(own: Vec<String>, runtime: Vec<String>, host: &Host) -> Vec<Missing> {
-    let missing = |path: String| Missing {
-        opened_on_host: host.opened.contains(&path),
-        path,
-    };
-    let on_host = |p: &String| host.found.contains(p);
-    if own.iter().chain(&runtime).any(on_host) {
-        return own
-            .into_iter()
-            .chain(runtime)
-            .filter(on_host)
-            .map(missing)
-            .collect();
-    }
-    let tried = if own.is_empty() { runtime } else { own };
-    tried.into_iter().take(20).map(missing).collect()
 }
 
 #[cfg(test)]
