@@ -83,6 +83,20 @@ const SIZE_UNITS: [(&str, f64); 7] = [
 /// number 1.5 is; a fraction of a larger unit is rounded to the nearest byte.
 pub fn parse_size_str(s: &str) -> Result<u64, String> {
     let (n, unit) = number_and_unit(s)?;
+    // Whole bytes are read as written, not through a float, which holds integers exactly
+    // only up to 2^53 (QA cv F6: "18446744073709551615" was "too large" where the bare
+    // number was taken).
+    let digits = s
+        .trim()
+        .trim_end_matches(|c: char| c.is_ascii_alphabetic() || c == ' ');
+    if (unit.is_empty() || unit.eq_ignore_ascii_case("B"))
+        && digits.chars().all(|c| c.is_ascii_digit() || c == '_')
+    {
+        return digits
+            .replace('_', "")
+            .parse::<u64>()
+            .map_err(|_| format!("`{s}` is too large"));
+    }
     let factor = if unit.is_empty() {
         1.0
     } else {
@@ -233,6 +247,12 @@ mod tests {
         assert_eq!(
             super::parse_size_str("18446744073709549568"),
             Ok(18_446_744_073_709_549_568)
+        );
+        // QA cv F6: whole bytes as written, the largest too.
+        assert_eq!(super::parse_size_str("18446744073709551615"), Ok(u64::MAX));
+        assert_eq!(
+            super::parse_size_str("9007199254740993 B"),
+            Ok(9_007_199_254_740_993)
         );
     }
 
