@@ -44,24 +44,33 @@ pub(super) fn traced(
 }
 
 /// What the image lacks of the paths the run inside did not find: those the host run found
-/// (opened, or looked up: QA u, F1), the binary's own before the runtime's; else the others,
-/// not on the host either, places a program tries in turn (the loader's search path), its own
-/// or, when it has none, the runtime's. QA cw F2: the runtime's `/etc/hostname`, which the
-/// host run opened, was dropped for 20 of the dynamic loader's search paths, none on the host.
+/// (opened, or looked up: QA u, F1), the binary's own first; else the runtime's the host run
+/// found, but the loader's cache (it does without); else the others, not on the host either,
+/// places a program tries in turn (the loader's search path), its own or, when it has none, the
+/// runtime's. QA cw F2: the runtime's `/etc/hostname`, which the host run opened, was dropped
+/// for 20 of the dynamic loader's search paths, none on the host.
 pub(super) fn lacked(own: Vec<String>, runtime: Vec<String>, host: &Host) -> Vec<Missing> {
-    let missing = |path: String| Missing {
-        opened_on_host: host.opened.contains(&path),
-        path,
+    let missing = |path: &String| Missing {
+        opened_on_host: host.opened.contains(path),
+        path: path.clone(),
     };
-    let on_host = |p: &String| host.found.contains(p);
-    if own.iter().chain(&runtime).any(on_host) {
-        return own
-            .into_iter()
-            .chain(runtime)
-            .filter(on_host)
-            .map(missing)
-            .collect();
+    let on_host = |p: &&String| host.found.contains(*p);
+    let own_found: Vec<Missing> = own.iter().filter(on_host).map(missing).collect();
+    if !own_found.is_empty() {
+        return own_found;
+    }
+    let runtime_found: Vec<Missing> = runtime
+        .iter()
+        .filter(on_host)
+        .filter(|p| *p != LOADER_CACHE)
+        .map(missing)
+        .collect();
+    if !runtime_found.is_empty() {
+        return runtime_found;
     }
     let tried = if own.is_empty() { runtime } else { own };
-    tried.into_iter().take(20).map(missing).collect()
+    if tried.iter().any(|p| on_host(&p)) {
+        return tried.iter().filter(on_host).map(missing).collect();
+    }
+    tried.iter().take(20).map(missing).collect()
 }

@@ -247,6 +247,25 @@ fn what_the_host_found_is_what_the_image_lacks_the_runtime_s_too() {
     let named: Vec<&str> = got.iter().map(|m| m.path.as_str()).collect();
     assert_eq!(named, ["/etc/hostname"]);
     assert!(got[0].opened_on_host);
+    // QA u, F1 still: the binary's own path the host found comes alone, without the runtime's
+    // nor the loader's cache, which the host opened too.
+    let all: HashSet<String> = paths(&["/srv/data", "/etc/hostname", "/etc/ld.so.cache"])
+        .into_iter()
+        .collect();
+    let host_all = Host {
+        started: Some(true),
+        exit_statuses: Vec::new(),
+        found: &all,
+        opened: &all,
+        env_not_in_image: &HostOnly::default(),
+    };
+    let got = lacked(
+        paths(&["/srv/data"]),
+        paths(&["/etc/hostname", "/etc/ld.so.cache"]),
+        &host_all,
+    );
+    let named: Vec<&str> = got.iter().map(|m| m.path.as_str()).collect();
+    assert_eq!(named, ["/srv/data"]);
     // Nothing the host found: the binary's own tries, not the runtime's.
     let none = HashSet::new();
     let host = Host {
