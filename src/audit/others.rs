@@ -136,17 +136,7 @@ fn std_s_too<'r, 'm>(
     reached: &'r [Reached<'m>],
     moved: &mut Vec<Moved<'r, 'm>>,
 ) {
-    let Some(std) = a
-        .findings
-        .iter()
-        .find(|f| f.rule == rule.id && f.krate == "std")
-    else {
-        return;
-    };
-    let listed = std.defined();
-    let names = rule.symbols.iter().chain(rule.imports);
-    for &name in names.filter(|n| listed.iter().any(|l| l == *n)) {
-        let Some(v) = g.symbol(name) else { continue };
+    for (name, v) in std_functions(g, a, rule) {
         for (k, symbol) in g.callers(v) {
             let Some(r) = dependency_named(reached, &k) else {
                 continue;
@@ -157,6 +147,24 @@ fn std_s_too<'r, 'm>(
             Moved::add(moved, r, name, symbol);
         }
     }
+}
+
+/// The functions of `rule` that artifact `a`'s finding on std lists (split.rs: std's own code
+/// reaches them), each with its piece; none without such a finding.
+fn std_functions(g: &Graph, a: &Artifact, rule: &rules::Rule) -> Vec<(&'static str, u32)> {
+    let Some(std) = a
+        .findings
+        .iter()
+        .find(|f| f.rule == rule.id && f.krate == "std")
+    else {
+        return Vec::new();
+    };
+    let listed = std.defined();
+    let names = rule.symbols.iter().chain(rule.imports);
+    names
+        .filter(|n| listed.iter().any(|l| l == *n))
+        .filter_map(|&n| g.symbol(n).map(|v| (n, v)))
+        .collect()
 }
 
 /// Sort the NSS functions that finding `f` lists by who calls them.

@@ -27,18 +27,8 @@ pub(super) fn dead_calls(
     rule: &Rule,
     reached: &[Reached],
 ) -> Vec<DeadCall> {
-    let Some(std) = a
-        .findings
-        .iter()
-        .find(|f| f.rule == rule.id && f.krate == "std")
-    else {
-        return Vec::new();
-    };
-    let listed = std.defined();
     let mut out = Vec::new();
-    let names = rule.symbols.iter().chain(rule.imports);
-    for &name in names.filter(|n| listed.iter().any(|l| l == *n)) {
-        let Some(v) = g.symbol(name) else { continue };
+    for (name, v) in super::std_functions(g, a, rule) {
         for (k, _) in g.calling_crates(v) {
             let Some(r) = dependency_named(reached, &k) else {
                 continue;

@@ -93,12 +93,13 @@ fn in_root(root: &Path, path: &str) -> bool {
 /// Why the binary did not start inside: the image's own defect, else what its user was
 /// `denied` (worded), then each thing the host run had that the image does not (the host
 /// paths among its arguments first: the binary cannot find them; then the variables), else
-/// that nothing is known.
+/// that nothing is known: [`NOT_READY_ON_HOST`] when no run on the host got ready either
+/// (`ready_on_host`: `Some(false)`).
 pub fn not_started(
-    defect: Option<&str>,
-    denied: Option<String>,
+    (defect, denied): (Option<&str>, Option<String>),
     paths: &[String],
     host: &HostOnly,
+    ready_on_host: Option<bool>,
 ) -> String {
     if let Some(line) = defect {
         return format!("the image cannot start its binary: {line}");
@@ -143,10 +144,13 @@ pub fn not_started(
                 .into(),
         );
     }
-    if causes.is_empty() {
-        return NOT_READY.into();
+    // QA cw F4: hexyl given `/nonexistent` was said to fail "with the image's own environment
+    // and files", where its runs on the host failed the same way.
+    match (causes.is_empty(), ready_on_host) {
+        (true, Some(false)) => NOT_READY_ON_HOST.into(),
+        (true, _) => NOT_READY.into(),
+        (false, _) => causes.join("; "),
     }
-    causes.join("; ")
 }
 
 /// Why a start inside failed when no surer cause is known.
@@ -285,7 +289,7 @@ mod tests {
         assert!(!host_only(&[], &env(&["PORT"]), true, false).port);
         let h = host_only(&env(&["PORT"]), &env(&["PATH"]), true, false);
         assert_eq!((h.env, h.port), (vec!["PORT".to_string()], false));
-        let why = not_started(None, None, &[], &host_only(&[], &[], true, false));
+        let why = not_started((None, None), &[], &host_only(&[], &[], true, false), None);
         assert!(
             why.contains("if the binary reads its port from `PORT`"),
             "{why}"
@@ -319,7 +323,7 @@ mod tests {
             )]
         );
         assert!(h.env.is_empty() && !h.port, "{h:?}");
-        let why = not_started(None, None, &[], &h);
+        let why = not_started((None, None), &[], &h, None);
         assert!(
             why.starts_with(
                 "the run on the host had `HOME=/tmp/home`, which the image sets otherwise \
@@ -351,7 +355,12 @@ mod tests {
         // Under a link of the image's, a path is not known to be missing.
         assert!(in_root(root.path(), "/link/x") && in_root(root.path(), "/app/data/"));
         assert!(!in_root(root.path(), "/app/nope"));
-        let why = not_started(None, None, std::slice::from_ref(&s), &HostOnly::default());
+        let why = not_started(
+            (None, None),
+            std::slice::from_ref(&s),
+            &HostOnly::default(),
+            None,
+        );
         assert!(
             why.starts_with(&format!(
                 "the argument `{s}` is a path on the host that the image does not have: add \
@@ -363,13 +372,13 @@ mod tests {
         // The probe's `PORT` is a possibility only: not named beside a surer cause.
         let port = host_only(&[], &[], true, false);
         assert!(port.port);
-        let why = not_started(None, None, std::slice::from_ref(&s), &port);
+        let why = not_started((None, None), std::slice::from_ref(&s), &port, None);
         assert!(
             why.starts_with("the argument `") && !why.contains("PORT"),
             "{why}"
         );
         let env_too = host_only(&env(&["GREETING"]), &[], true, false);
-        let why = not_started(None, None, &[], &env_too);
+        let why = not_started((None, None), &[], &env_too, None);
         assert!(why.contains("`GREETING`") && !why.contains("PORT"), "{why}");
     }
 
@@ -394,5 +403,14 @@ mod tests {
         assert!(!note.contains("--probe-arg"), "{note}");
         // Other failures are as the probe words them.
         assert_eq!(failed_run_note("timed out", (false, false)), "timed out");
+    }
+
+    /// QA cw F4: nothing surer known and no run on the host got ready: not the image's.
+    #[test]
+    fn a_start_that_failed_on_the_host_too_is_not_blamed_on_the_image() {
+        let host = HostOnly::default();
+        let why = not_started((None, None), &[], &host, Some(false));
+        assert_eq!(why, NOT_READY_ON_HOST);
+        assert_eq!(not_started((None, None), &[], &host, Some(true)), NOT_READY);
     }
 }

@@ -390,13 +390,12 @@ fn why_not_started(
         Some(_) => Default::default(),
     };
     let not_allowed = (!denied.is_empty()).then(|| super::cause::not_allowed(inside.user, &denied));
-    let mut reason = not_started(defect, not_allowed, &paths, host.env_not_in_image);
-    // No surer cause, and no run on this machine got ready either: the image is not what
-    // stops it (QA cw F4: hexyl given `/nonexistent` was said to fail "with the image's own
-    // environment and files").
-    if reason == super::cause::NOT_READY && host.started == Some(false) {
-        reason = super::cause::NOT_READY_ON_HOST.into();
-    }
+    let reason = not_started(
+        (defect, not_allowed),
+        &paths,
+        host.env_not_in_image,
+        host.started,
+    );
     (reason, missing, denied)
 }
 

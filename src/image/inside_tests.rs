@@ -236,14 +236,11 @@ fn what_the_host_found_is_what_the_image_lacks_the_runtime_s_too() {
         "/lib/x86_64-linux-gnu/glibc-hwcaps/x86-64-v4/libgcc_s.so.1",
     ]);
     let found: HashSet<String> = paths(&["/etc/hostname"]).into_iter().collect();
-    let host = Host {
-        started: Some(true),
-        exit_statuses: Vec::new(),
-        opened: &found,
-        found: &found,
-        env_not_in_image: &HostOnly::default(),
-    };
-    let got = lacked(tries.clone(), paths(&["/etc/hostname"]), &host);
+    let got = lacked(
+        tries.clone(),
+        paths(&["/etc/hostname"]),
+        &found_on_host(&found),
+    );
     let named: Vec<&str> = got.iter().map(|m| m.path.as_str()).collect();
     assert_eq!(named, ["/etc/hostname"]);
     assert!(got[0].opened_on_host);
@@ -252,28 +249,36 @@ fn what_the_host_found_is_what_the_image_lacks_the_runtime_s_too() {
     let all: HashSet<String> = paths(&["/srv/data", "/etc/hostname", "/etc/ld.so.cache"])
         .into_iter()
         .collect();
-    let host_all = Host {
-        started: Some(true),
-        exit_statuses: Vec::new(),
-        found: &all,
-        opened: &all,
-        env_not_in_image: &HostOnly::default(),
-    };
     let got = lacked(
         paths(&["/srv/data"]),
         paths(&["/etc/hostname", "/etc/ld.so.cache"]),
-        &host_all,
+        &found_on_host(&all),
     );
     let named: Vec<&str> = got.iter().map(|m| m.path.as_str()).collect();
     assert_eq!(named, ["/srv/data"]);
     // Nothing the host found: the binary's own tries, not the runtime's.
-    let none = HashSet::new();
-    let host = Host {
-        found: &none,
-        opened: &none,
-        ..host
-    };
-    let got = lacked(tries.clone(), paths(&["/proc/self/exe"]), &host);
+    let got = lacked(
+        tries.clone(),
+        paths(&["/proc/self/exe"]),
+        &found_on_host(&HashSet::new()),
+    );
     let named: Vec<String> = got.into_iter().map(|m| m.path).collect();
     assert_eq!(named, tries);
 }
+
+/// A host run that got ready and opened (so found) `paths`.
+fn found_on_host(paths: &HashSet<String>) -> Host<'_> {
+    Host {
+        started: Some(true),
+        exit_statuses: Vec::new(),
+        opened: paths,
+        found: paths,
+        env_not_in_image: &NO_HOST_ONLY,
+    }
+}
+
+static NO_HOST_ONLY: HostOnly = HostOnly {
+    env: Vec::new(),
+    differ: Vec::new(),
+    port: false,
+};

@@ -70,15 +70,7 @@ fn c_code_that_calls_the_lookup_itself_is_no_user_of_std_s() {
     assert_eq!(r.code, 1, "{}", r.stderr);
     let v: Value = serde_json::from_str(&r.stdout).expect("a report");
     let a = artifact(&v, "static");
-    let on = |krate: &str| {
-        a["findings"]
-            .as_array()
-            .expect("findings")
-            .iter()
-            .find(|f| f["rule"] == "AOT004" && f["crate"] == krate)
-            .unwrap_or_else(|| panic!("no AOT004 on {krate} in {a}"))
-            .clone()
-    };
+    let on = |krate: &str| aot004_on(a, krate).clone();
     let disassembly = tool(
         "objdump",
         &["-d", "--disassemble=cresolve_lookup", str_of(a, "path")],
@@ -158,12 +150,7 @@ fn the_package_s_own_getpwuid_r_may_be_std_s_home_dir_inlined() {
         "home_dir::main",
         "getpwuid_r"
     ));
-    let f = a["findings"]
-        .as_array()
-        .expect("findings")
-        .iter()
-        .find(|f| f["rule"] == "AOT004" && f["crate"] == "home-dir")
-        .unwrap_or_else(|| panic!("no AOT004 on the package in {a}"));
+    let f = aot004_on(a, "home-dir");
     let advice = str_of(f, "advice");
     assert!(
         advice.contains("`getpwuid_r` is how it looks up the user running the program"),
@@ -175,4 +162,14 @@ fn the_package_s_own_getpwuid_r_may_be_std_s_home_dir_inlined() {
         .expect("HOME said");
     let passwd = advice.find("`/etc/passwd`").expect("other users said");
     assert!(home < passwd, "{advice}");
+}
+
+/// Artifact `a`'s AOT004 finding on `krate`.
+fn aot004_on<'a>(a: &'a Value, krate: &str) -> &'a Value {
+    a["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .find(|f| f["rule"] == "AOT004" && f["crate"] == krate)
+        .unwrap_or_else(|| panic!("no AOT004 on {krate} in {a}"))
 }

@@ -12,7 +12,7 @@ use std::process::Command;
 use serde_json::Value;
 
 use crate::image_causes::aot011;
-use crate::image_checks::{image, report, strings};
+use crate::image_checks::{image, probed, report, strings};
 use crate::util::*;
 
 /// The image's one layer blob.
@@ -189,24 +189,12 @@ fn privileged_qa_o_a_binary_reading_dev_urandom_starts_in_its_image() {
 #[test]
 fn privileged_a_file_the_runtime_writes_is_there_when_the_image_starts() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let file = dir.path().join("aotcheck.toml");
-    std::fs::write(&file, "").expect("config");
-    let mut cmd = probe_fixture(
+    let r = probed(
         "image-argfile",
-        &[
-            "--warmup",
-            "0",
-            "--runs",
-            "1",
-            "--probe-arg",
-            "/etc/hostname",
-        ],
+        dir.path(),
+        "",
+        &["--probe-arg", "/etc/hostname"],
     );
-    cmd.arg("--image")
-        .arg(dir.path().join("images"))
-        .arg("--config-file")
-        .arg(&file);
-    let r = run(&mut cmd);
     assert_eq!(r.code, 0, "{}", r.stderr);
     let v = report(&r);
     let i = image(&v);
@@ -227,29 +215,18 @@ fn privileged_a_file_the_runtime_writes_is_there_when_the_image_starts() {
     assert_eq!(String::from_utf8_lossy(&by_hand.stdout), "aotcheck\n");
     // QA cw F4: an argument that is nowhere fails on this machine too (no run got ready:
     // exit 2); the image is not said to be the cause.
-    let mut cmd = probe_fixture(
+    let r = probed(
         "image-argfile",
-        &[
-            "--warmup",
-            "0",
-            "--runs",
-            "1",
-            "--probe-arg",
-            "/nonexistent",
-        ],
+        dir.path(),
+        "",
+        &["--probe-arg", "/nonexistent"],
     );
-    cmd.arg("--image")
-        .arg(dir.path().join("images"))
-        .arg("--config-file")
-        .arg(&file);
-    let r = run(&mut cmd);
     assert_eq!(r.code, 2, "{}", r.stderr);
     let v = report(&r);
-    let inside = &image(&v)["in_image"];
-    let reason = str_of(inside, "reason");
+    let reason = str_of(&image(&v)["in_image"], "reason");
     assert!(
         reason.contains("it did not get ready on this machine either"),
-        "{inside}"
+        "{reason}"
     );
     assert!(
         !reason.contains("with the image's own environment"),
