@@ -412,6 +412,7 @@ impl<'a> Attributed<'a> {
                 allocated_bytes: allocated,
                 symbol_table: l.symbol_table.map(str::to_string),
                 symbols_from: None,
+                symbols_looked_in: None,
                 file_size: l.pieces.iter().map(|p| p.file).sum(),
                 vm_size: l.pieces.iter().map(|p| p.vm).sum(),
             },

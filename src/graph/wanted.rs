@@ -134,7 +134,28 @@ pub fn inspect_file(
     if input.analysis.is_none() {
         input.skip = skipped(input.bytes, static_glibc, settings);
     }
-    analyse(path, &input, binary, &index, settings, false).map(|_| ())
+    analyse(path, &input, binary, &index, settings, false)?;
+    // QA cv F2: a stripped binary whose link is not under the `--target-dir DIR` given says
+    // that DIR was searched, and where, rather than to give it.
+    let looked = settings
+        .target_dir
+        .as_ref()
+        .filter(|_| analysis_path.is_none())
+        .zip(binary.build_id.clone());
+    if let Some((dir, id)) = looked {
+        let dir = dir.display().to_string();
+        if let Some(c) = binary
+            .coverage
+            .as_mut()
+            .filter(|c| c.symbol_table.is_none())
+        {
+            c.symbols_looked_in = Some(dir.clone());
+        }
+        if let Some(w) = binary.why.as_mut().filter(|w| w.needs_symbols()) {
+            w.note = Some(crate::report::needs_symbols_under(&dir, &id));
+        }
+    }
+    Ok(())
 }
 
 /// The analysis link the main command kept for the build of `path` (`<build dir>/graph/
@@ -166,6 +187,7 @@ fn analysis_link_of(
     let given = settings.target_dir.iter().flat_map(|d| {
         // The main command's `--target-dir DIR`, or cargo's target dir; or the build dir
         // itself, `DIR/static` (QA ct F4: one level too deep found nothing).
+        // `DIR/graph` itself is taken too (QA cv F2).
         std::iter::once(d.clone())
             .chain(modes(d.clone()))
             .chain(modes(d.join("aotcheck")))
@@ -175,9 +197,15 @@ fn analysis_link_of(
         .map(std::path::PathBuf::from)
         .into_iter()
         .chain(cwd.ancestors().take(5).map(|d| d.join("target")));
-    given
-        .chain(targets.flat_map(|t| modes(t.join("aotcheck"))))
-        .find_map(|d| found(&d))
+    let graph_itself = settings
+        .target_dir
+        .as_deref()
+        .and_then(|d| crate::compile::link::analysis_file(d, build_id));
+    graph_itself.or_else(|| {
+        given
+            .chain(targets.flat_map(|t| modes(t.join("aotcheck"))))
+            .find_map(|d| found(&d))
+    })
 }
 
 /// [`inspect_file`] on bytes that are not a mapped file (the fuzz target's input, tests):

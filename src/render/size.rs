@@ -234,12 +234,20 @@ fn crates_head(s: &mut String, b: &Binary, cov: &Coverage, st: &Style) {
         None => format!(
             "{} loaded; no symbol table (stripped), so no crate can be named{}",
             human_size(whole),
-            b.build_id.as_ref().map_or(String::new(), |id| format!(
-                " (a build of `cargo aotcheck` keeps its symbols in \
+            b.build_id
+                .as_ref()
+                .map_or(String::new(), |id| match &cov.symbols_looked_in {
+                    Some(dir) => format!(
+                        " ({}: the target dir of the build that made this binary holds it)",
+                        crate::report::link_not_under(dir, id)
+                    ),
+                    None => format!(
+                        " (a build of `cargo aotcheck` keeps its symbols in \
                  target/aotcheck/<static|dynamic|advise/cargo>/graph/*.{id}, or \
                  DIR/<static|dynamic|advise/cargo>/graph with --target-dir DIR: `inspect` \
                  finds it from the project's directory, or with the build's --target-dir)"
-            ))
+                    ),
+                })
         ),
     };
     label(s, c, "crates", &head);

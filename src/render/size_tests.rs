@@ -32,6 +32,7 @@ fn binary() -> Binary {
         allocated_bytes: 4000,
         symbol_table: Some(".symtab".into()),
         symbols_from: None,
+        symbols_looked_in: None,
         file_size: 5000,
         vm_size: 4100,
     });

@@ -134,6 +134,25 @@ pub const NEEDS_SYMBOLS: &str = "chains need symbols: this binary has no symbol 
     one from the project's directory, or with the build's --target-dir); the section view \
     above still holds";
 
+/// Where `inspect --target-dir DIR` looked for the analysis link of build `id` and found none
+/// (QA cv F2: the note told a user who had given DIR to give it).
+pub fn link_not_under(dir: &str, id: &str) -> String {
+    format!(
+        "no analysis link of build id {id} is under {dir} (looked in {dir}, {dir}/graph, \
+         {dir}/<static|dynamic|advise/cargo>/graph and {dir}/aotcheck/<static|dynamic|\
+         advise/cargo>/graph)"
+    )
+}
+
+/// [`NEEDS_SYMBOLS`] when `inspect --target-dir DIR` was given: where it looked.
+pub fn needs_symbols_under(dir: &str, id: &str) -> String {
+    format!(
+        "chains need symbols: this binary has no symbol table (stripped), and {}; the \
+         section view above still holds",
+        link_not_under(dir, id)
+    )
+}
+
 /// `--why PATTERN`: what it matched and the chains that keep it alive.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
 pub struct Why {
@@ -175,6 +194,10 @@ impl Why {
 
     /// Nothing was matched because the binary has no symbol table to match in.
     pub fn needs_symbols(&self) -> bool {
-        self.matched == "none" && self.note.as_deref() == Some(NEEDS_SYMBOLS)
+        self.matched == "none"
+            && self
+                .note
+                .as_deref()
+                .is_some_and(|n| n.starts_with("chains need symbols:"))
     }
 }

@@ -26,7 +26,10 @@ pub use audit::{
 pub use gate::{
     BaselineSummary, Check, CheckId, NewEntry, Provenance, Unit, Verdict, WITHIN_THE_NOISE,
 };
-pub use graph::{Chain, EdgeSource, GraphSummary, NEEDS_SYMBOLS, RefKind, Step, Why};
+pub use graph::{
+    Chain, EdgeSource, GraphSummary, NEEDS_SYMBOLS, RefKind, Step, Why, link_not_under,
+    needs_symbols_under,
+};
 pub use hostile::{HostileOutcome, HostileRun, NOTHING_ON_STDERR, Waiver, none_judged};
 pub use image::{
     FileWhy, Image, ImageFile, InImage, InImageOutcome, LeftOut, LeftOutWhy, Missing, Trace,

@@ -212,6 +212,10 @@ pub struct Coverage {
     /// of a stripped binary (the same objects, linked again with their symbols).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub symbols_from: Option<String>,
+    /// `inspect --target-dir DIR` of a stripped binary whose analysis link is not under DIR:
+    /// DIR, so that the crate line says where it looked (QA cv F2).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub symbols_looked_in: Option<String>,
     /// Sum of every row's `file_size`: always the file's length.
     pub file_size: u64,
     /// Sum of every row's `vm_size`: the loaded image (`PT_LOAD` memory sizes).

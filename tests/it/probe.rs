@@ -701,6 +701,31 @@ fn an_exit_status_named_in_the_readiness_is_timed() {
             "{m}"
         );
     }
+    // QA cw F4: a run given a path that is not there is told to check its arguments, not to
+    // time the status it failed with.
+    let r = probe(
+        "exits",
+        &[
+            "--probe-env",
+            &env,
+            "--probe-env",
+            "EXIT_STATUS=1",
+            "--probe-env",
+            "STDERR=Error: No such file or directory (os error 2)",
+            "--probe-arg",
+            "/nonexistent",
+        ],
+    );
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    let said = words(&r.stderr);
+    assert!(!said.contains("--ready exit:1"), "{said}");
+    assert!(
+        said.contains(
+            "its stderr says a file or directory was not found: check the paths given by \
+             --probe-arg"
+        ),
+        "{said}"
+    );
     // QA cl F2: a help text whose usage line the kept tail lost (oha run bare) is one too,
     // and is summed up as a help text, not its last line.
     let r = exits_2_saying(

@@ -412,6 +412,41 @@ fn stripped_binary_says_chains_need_symbols_and_still_shows_sizes() {
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert!(!r.stdout.contains("chains need symbols"), "{}", r.stdout);
     assert!(r.stdout.contains("why_b::"), "{}", r.stdout);
+    // QA cv F2: the `graph` folder itself is taken; a folder without the link is named as
+    // searched, with the build id (the note and JSON say so, not "give --target-dir").
+    let r = why_b(&build_dir.join("graph"));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stdout.contains("why_b::"), "{}", r.stdout);
+    let id = tool("readelf", &["-n", copy])
+        .split("Build ID:")
+        .nth(1)
+        .and_then(|t| t.split_whitespace().next())
+        .expect("readelf: a build id")
+        .to_string();
+    let r = why_b(dir.path());
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let said = words(&r.stdout);
+    let here = format!(
+        "no analysis link of build id {id} is under {}",
+        dir.path().display()
+    );
+    assert_eq!(
+        said.matches(&here).count(),
+        2,
+        "the crate line and the note: {said}"
+    );
+    assert!(!said.contains("or with the build's --target-dir"), "{said}");
+    assert!(said.contains("chains need symbols"), "{said}");
+    let r = run(aotcheck()
+        .args(["aotcheck", "inspect", "--format", "json", "--target-dir"])
+        .arg(dir.path())
+        .arg(copy));
+    let v: Value = serde_json::from_str(&r.stdout).expect("JSON");
+    assert_eq!(
+        artifact(&v)["binary"]["coverage"]["symbols_looked_in"],
+        dir.path().display().to_string(),
+        "{v}"
+    );
 }
 
 #[test]

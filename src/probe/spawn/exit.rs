@@ -171,16 +171,29 @@ pub fn printed_usage(stderr: &str) -> bool {
         .any(|l| l.to_ascii_lowercase().starts_with("usage:") || crate::report::is_help_line(l))
 }
 
-/// `why` with the hint to time its exit status (`--ready exit:2`) replaced by the one to give
-/// it arguments: a usage error is no start to time (QA ci F6: tealdeer run bare).
-pub fn without_exit_hint(why: &str) -> String {
+/// Whether the run's stderr says a file or directory was not found (`ENOENT`, in libc's
+/// words or Rust's `os error 2`): most likely a path among its arguments.
+pub fn said_not_found(stderr: &str) -> bool {
+    stderr.contains("No such file or directory") || stderr.contains("(os error 2)")
+}
+
+/// `why` with the hint to time its exit status (`--ready exit:2`) replaced by `instead`: a
+/// usage error ([`USAGE`]) or a missing file ([`NOT_FOUND`]) is no start to time (QA ci F6:
+/// tealdeer run bare; QA cw F4: hexyl given a path that is not there).
+pub fn without_exit_hint(why: &str, instead: &str) -> String {
     let why = why.replace(NO_ARGS, "");
     let Some(at) = why.find(OTHER_STATUS) else {
         return why;
     };
     let rest = why[at + OTHER_STATUS.len()..].trim_start_matches(|c: char| c.is_ascii_digit());
-    format!("{}{USAGE}{rest}", &why[..at])
+    format!("{}{instead}{rest}", &why[..at])
 }
+
+/// What a failed run's message says in place of [`OTHER_STATUS`] when its stderr says a file
+/// was not found.
+pub const NOT_FOUND: &str = "; its stderr says a file or directory was not found: check the \
+                             paths given by --probe-arg (relative ones are read from the \
+                             directory it runs in)";
 
 /// What a failed run's message says in place of [`OTHER_STATUS`] when it printed its usage.
 pub const USAGE: &str = "; it printed its usage, so these arguments do not suit it: give the \

@@ -38,7 +38,8 @@ mod start;
 mod until;
 
 pub use exit::{
-    CRASH_NOTE, FAILED_RUN_NOTE, NO_ARGS, OTHER_STATUS, USAGE, printed_usage, without_exit_hint,
+    CRASH_NOTE, FAILED_RUN_NOTE, NO_ARGS, NOT_FOUND, OTHER_STATUS, USAGE, printed_usage,
+    said_not_found, without_exit_hint,
 };
 
 use std::path::Path;
@@ -114,9 +115,12 @@ impl RunFail {
             kind: self.kind.to_string(),
             // A usage error is no start to time at another exit status, wherever the message
             // is read (QA ck F2: the failed runs, the verdict and the JSON said so still).
-            message: match printed_usage(&self.stderr_tail) {
-                true => without_exit_hint(&self.message),
-                false => self.message,
+            message: if printed_usage(&self.stderr_tail) {
+                without_exit_hint(&self.message, USAGE)
+            } else if said_not_found(&self.stderr_tail) && !self.message.contains(NO_ARGS) {
+                without_exit_hint(&self.message, NOT_FOUND)
+            } else {
+                self.message
             },
             exit_code: self.exit_code,
             signal: self.signal,
@@ -286,6 +290,17 @@ mod tests {
             other.ends_with(&format!("{}2", super::OTHER_STATUS)),
             "{other}"
         );
+        // QA cw F4: a file not found is a wrong argument, not an exit status to time.
+        for said in [
+            "Error: No such file or directory (os error 2)\n",
+            "hexyl: /nonexistent: No such file or directory\n",
+        ] {
+            let m = fail(said).into_failed_run(1, true).message;
+            assert!(
+                m.ends_with(super::NOT_FOUND) && !m.contains("exit:2"),
+                "{m}"
+            );
+        }
     }
 
     /// The limit reads as it was given, not rounded to a millisecond or a tenth of a second.

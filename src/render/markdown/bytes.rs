@@ -310,6 +310,7 @@ mod tests {
             allocated_bytes: 80_000,
             symbol_table: Some(".symtab".into()),
             symbols_from: None,
+            symbols_looked_in: None,
             file_size: 90_000,
             vm_size: 80_000,
         });
