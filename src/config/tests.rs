@@ -293,6 +293,10 @@ fn size_units_are_one_rule_and_the_error_lists_them() {
         ("1.0 B", 1),
         ("1.5 kB", 1500),
         ("1.5MiB", 1_572_864),
+        // QA cv F6: TiB as budgets are printed, TB beside it.
+        ("1 TiB", 1 << 40),
+        ("16777215 TiB", 16_777_215 << 40),
+        ("2 tb", 2_000_000_000_000),
     ] {
         assert_eq!(parse_size_str(text), Ok(bytes), "{text}");
     }
@@ -307,10 +311,11 @@ fn size_units_are_one_rule_and_the_error_lists_them() {
         "10 bytes",
         "10 kilobytes",
         "10 kbit",
+        "1 PiB",
     ] {
         let e = parse_size_str(text).expect_err(text);
         assert!(
-            e.contains("use B, kB, KiB, MB, MiB, GB or GiB, in any case"),
+            e.contains("use B, kB, KiB, MB, MiB, GB, GiB, TB or TiB, in any case"),
             "{text}: {e}"
         );
     }

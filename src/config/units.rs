@@ -68,7 +68,8 @@ fn number_and_unit(s: &str) -> Result<(f64, String), String> {
 
 /// The size units, as the error lists them; matched in any case (`kb`, `MIB`), and nothing
 /// else is one: one rule, so that what is accepted is exactly what the message says.
-const SIZE_UNITS: [(&str, f64); 7] = [
+/// TB and TiB too: the largest budgets are printed in TiB, and read back (QA cv F6).
+const SIZE_UNITS: [(&str, f64); 9] = [
     ("B", 1.0),
     ("kB", 1e3),
     ("KiB", 1024.0),
@@ -76,10 +77,12 @@ const SIZE_UNITS: [(&str, f64); 7] = [
     ("MiB", 1024.0 * 1024.0),
     ("GB", 1e9),
     ("GiB", 1024.0 * 1024.0 * 1024.0),
+    ("TB", 1e12),
+    ("TiB", 1024.0 * 1024.0 * 1024.0 * 1024.0),
 ];
 
-/// `"12 MiB"`, `"800 kB"`, `"1.5MB"`, `"4096"`, `"4096 B"` → bytes. kB/MB/GB are decimal,
-/// KiB/MiB/GiB binary, in any case. Bytes are whole: `"1.5"` and `"1.5 B"` are errors, as the
+/// `"12 MiB"`, `"800 kB"`, `"1.5MB"`, `"4096"`, `"4096 B"` → bytes. kB/MB/GB/TB are decimal,
+/// KiB/MiB/GiB/TiB binary, in any case. Bytes are whole: `"1.5"` and `"1.5 B"` are errors, as the
 /// number 1.5 is; a fraction of a larger unit is rounded to the nearest byte.
 pub fn parse_size_str(s: &str) -> Result<u64, String> {
     let (n, unit) = number_and_unit(s)?;
@@ -107,8 +110,8 @@ pub fn parse_size_str(s: &str) -> Result<u64, String> {
             Some(&(_, f)) => f,
             None => {
                 return Err(format!(
-                    "unknown size unit `{unit}` in `{s}` (use B, kB, KiB, MB, MiB, GB or GiB, \
-                     in any case, or a number of bytes)"
+                    "unknown size unit `{unit}` in `{s}` (use B, kB, KiB, MB, MiB, GB, GiB, TB \
+                     or TiB, in any case, or a number of bytes)"
                 ));
             }
         }
@@ -240,7 +243,7 @@ mod tests {
     /// QA cu F4: 2^64 bytes, which no `u64` holds, passed as the largest `u64`.
     #[test]
     fn a_size_of_two_to_the_64_bytes_is_too_large() {
-        for s in ["18446744073709551616", "17179869184 GiB"] {
+        for s in ["18446744073709551616", "17179869184 GiB", "16777216 TiB"] {
             let e = super::parse_size_str(s).expect_err("2^64 bytes");
             assert!(e.contains("is too large"), "{s}: {e}");
         }
