@@ -69,6 +69,43 @@ fn clip_target(target: &str, room: usize) -> String {
     }
 }
 
+/// Each chain's target cut to its line, and what it retains after it. Cut in the middle as the
+/// steps are, its end (a copy's number and hash) kept (QA ao, F2: a crate's entry symbol ran
+/// to 110 columns); two different targets that would read alike keep where they differ (QA
+/// cv F5: `find_eh_action::{closure#0}`'s and `{closure#1}`'s shims read as one).
+fn clipped_targets(w: &Why) -> Vec<(String, String)> {
+    let retains: Vec<String> = w
+        .chains
+        .iter()
+        .map(|chain| match crate::format::retains(chain.retained) {
+            r if r.is_empty() => r,
+            // Two spaces apart, as a step's crate is.
+            r => format!(" {r}"),
+        })
+        .collect();
+    let rooms: Vec<usize> = retains
+        .iter()
+        .map(|r| super::fill::WIDTH - 4 - r.chars().count())
+        .collect();
+    let cut: Vec<String> = w
+        .chains
+        .iter()
+        .zip(&rooms)
+        .map(|(chain, &room)| clip_target(&chain.target, room))
+        .collect();
+    let names: Vec<&str> = w.chains.iter().map(|c| c.target.as_str()).collect();
+    let apart = crate::format::clip_apart(&names, rooms.iter().copied().min().unwrap_or(0));
+    let alike =
+        |i: usize| (0..cut.len()).any(|j| j != i && cut[j] == cut[i] && names[j] != names[i]);
+    (0..cut.len())
+        .map(|i| match alike(i) {
+            true => apart[i].clone(),
+            false => cut[i].clone(),
+        })
+        .zip(retains)
+        .collect()
+}
+
 pub fn render(s: &mut String, b: &Binary, st: &Style) {
     let Some(w) = &b.why else { return };
     let c = st.color;
@@ -110,16 +147,8 @@ pub fn render(s: &mut String, b: &Binary, st: &Style) {
     if let Some(note) = &w.note {
         super::fill::fill_painted(s, "    ", note, c, DIM);
     }
-    for (chain, shared) in w.chains.iter().zip(shared_steps(w)) {
-        // Cut in the middle as the steps are, its end (a copy's number and hash) kept (QA ao,
-        // F2: a crate's entry symbol ran to 110 columns).
-        // Two spaces apart, as a step's crate is.
-        let retains = match crate::format::retains(chain.retained) {
-            r if r.is_empty() => r,
-            r => format!(" {r}"),
-        };
-        let room = super::fill::WIDTH - 4 - retains.chars().count();
-        let target = clip_target(&chain.target, room);
+    let targets = clipped_targets(w);
+    for ((chain, shared), (target, retains)) in w.chains.iter().zip(shared_steps(w)).zip(targets) {
         let _ = writeln!(s, "    {target}{}", paint(c, DIM, &retains));
         if chain.steps.is_empty() {
             let _ = writeln!(
@@ -333,6 +362,41 @@ mod tests {
             "{s}"
         );
         assert!(s.lines().all(|l| l.chars().count() <= 100), "{s}");
+    }
+
+    /// QA cv F5: two closures' shims, different names only in `{closure#0}` and
+    /// `{closure#1}`, read as one once cut in the middle; each keeps where they differ.
+    #[test]
+    fn two_targets_that_would_read_alike_keep_where_they_differ() {
+        let name = |k: u32| {
+            format!(
+                "<std::sys::personality::gcc::find_eh_action::{{closure#{k}}} as \
+                 core::ops::function::FnOnce<()>>::call_once::{{shim:vtable#0}}"
+            )
+        };
+        let mut b = crate::report::test_artifact(1000).binary;
+        b.why = Some(Why {
+            pattern: "find_eh_action".into(),
+            matched: "symbol".into(),
+            chains: [0, 1]
+                .map(|k| Chain {
+                    target: name(k),
+                    steps: Vec::new(),
+                    retained: Some(40),
+                })
+                .to_vec(),
+            ..Why::default()
+        });
+        let mut s = String::new();
+        render(&mut s, &b, &Style::plain());
+        let lines: Vec<&str> = s.lines().filter(|l| l.contains("call_once")).collect();
+        assert_eq!(lines.len(), 2, "{s}");
+        assert_ne!(lines[0], lines[1], "{s}");
+        assert!(
+            lines[0].contains("closure#0") && lines[1].contains("closure#1"),
+            "{s}"
+        );
+        assert!(lines.iter().all(|l| l.chars().count() <= 100), "{s}");
     }
 
     /// QA bb F3: two copies of a closure that share a hash read the same once the cut took
