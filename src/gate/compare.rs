@@ -74,8 +74,10 @@ pub fn compare(
                 }),
         );
         let th = thresholds(a);
-        let (mut checks, gains) = artifact_checks(b, a, &th);
+        let (mut checks, mut gains) = artifact_checks(b, a, &th);
         super::untouched::not_the_code(&mut checks, base.provenance.as_ref(), prov);
+        let probed = super::probed::not_the_binary(&mut checks, &mut gains, b, a);
+        cmp.mismatches.extend(probed);
         let label = artifact_label(a);
         cmp.shrank
             .extend(gains.iter().map(|c| format!("{label}: {}", c.message)));

@@ -12,6 +12,7 @@ pub mod entry_points;
 pub mod kept;
 mod libraries;
 mod measure;
+mod probed;
 mod provenance;
 mod runtime;
 mod untouched;

@@ -372,6 +372,9 @@ fn finish(s: Series, opts: &ProbeSettings) -> Probe {
     }
     Probe {
         ready: ready.to_string(),
+        args: Some(opts.args.clone()),
+        env: Some(opts.env.iter().map(|(k, _)| k.clone()).collect()),
+        env_sha256: env_sha256(&opts.env),
         runs: counted.len() as u32,
         failures: s.failed.len() as u32,
         requested_runs: opts.runs,
@@ -392,6 +395,23 @@ fn finish(s: Series, opts: &ProbeSettings) -> Probe {
         unknown,
         samples: s.samples,
     }
+}
+
+/// A SHA-256 of the probe's `KEY=VALUE` lines, in hex; none without variables.
+fn env_sha256(env: &[(String, String)]) -> Option<String> {
+    use sha2::{Digest, Sha256};
+    use std::fmt::Write as _;
+    if env.is_empty() {
+        return None;
+    }
+    let mut h = Sha256::new();
+    for (k, v) in env {
+        h.update(format!("{k}={v}\n").as_bytes());
+    }
+    Some(h.finalize().iter().fold(String::new(), |mut s, b| {
+        let _ = write!(s, "{b:02x}");
+        s
+    }))
 }
 
 /// The least gap between the fastest and the slowest shutdown that is worth a warning.

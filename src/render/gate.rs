@@ -41,8 +41,8 @@ pub fn header(s: &mut String, report: &Report, st: &Style) {
     fill_painted(s, "", &line, st.color, HEADER);
     let note = format!("{}: ", paint(st.color, WARN, "note"));
     if !c.mismatches.is_empty() {
-        let why =
-            "the baseline was built differently, so part of the difference is not the code's:";
+        let why = "the baseline was built or probed differently, so part of the difference is not the \
+             code's:";
         fill(s, &note, why);
         for m in &c.mismatches {
             fill(s, "  - ", m);

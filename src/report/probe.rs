@@ -12,6 +12,16 @@ pub struct Probe {
     /// The readiness condition, e.g. `exit`, `exit:1`, `tcp`, `line:^listening`,
     /// `http/health#204`.
     pub ready: String,
+    /// The arguments the program was given (`{port}` as written): a baseline probed with
+    /// others is said to be (QA cy F1). Absent from reports of older versions.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub args: Option<Vec<String>>,
+    /// The names of the variables the probe set; their values are not kept (they may be
+    /// secrets), only a SHA-256 of the `KEY=VALUE` lines, which tells a change of value.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub env: Option<Vec<String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub env_sha256: Option<String>,
     /// Counted runs that reached ready.
     pub runs: u32,
     /// Runs (warmup or counted) that did not reach ready; details in `failed_runs`.

@@ -121,7 +121,7 @@ fn baseline(s: &mut String, report: &Report) {
     s.push_str(".</p>\n");
     if !c.mismatches.is_empty() {
         s.push_str(
-            "<div class=\"callout warn\"><b>The baseline was built differently</b>, so part of \
+            "<div class=\"callout warn\"><b>The baseline was built or probed differently</b>, so part of \
              the difference is not the code's:<ul>",
         );
         for m in &c.mismatches {

@@ -272,7 +272,7 @@ fn comparison(s: &mut String, report: &Report) {
     if !c.mismatches.is_empty() {
         let _ = writeln!(
             s,
-            "> **Note:** the baseline was built differently, so part of the difference is \
+            "> **Note:** the baseline was built or probed differently, so part of the difference is \
              not the code's:"
         );
         for m in &c.mismatches {

@@ -73,3 +73,66 @@ fn a_kept_baseline_binary_is_probed_again_round_by_round() {
         "{startup}"
     );
 }
+
+/// QA cy F2: the baseline's own binary (the same build id) passes its startup and RSS checks,
+/// the difference the machine's, with no gain to keep; QA cy F1: probed otherwise (another
+/// variable), they warn at most and the note above the deltas says how.
+#[test]
+fn the_same_binary_passes_and_a_probe_changed_is_said() {
+    let (dir, repo) = copy_of("gate-order");
+    let base = dir.path().join("base.json");
+    let log = dir.path().join("order.log");
+    let b = base.to_str().expect("utf-8");
+    let r = order_probed(&repo, "probed", &log, &["--save-baseline", b]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let saved = parse(&r);
+    let probe = &saved["artifacts"][0]["probe"];
+    assert_eq!(probe["env"], serde_json::json!(["ORDER_LOG"]), "{probe}");
+    assert_eq!(str_of(probe, "env_sha256").len(), 64, "{probe}");
+    let r = order_probed(&repo, "probed", &log, &["--baseline", b]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let v = parse(&r);
+    assert_eq!(
+        v["artifacts"][0]["binary"]["build_id"],
+        saved["artifacts"][0]["binary"]["build_id"]
+    );
+    for id in ["baseline.startup", "baseline.rss"] {
+        let c = check(&checks(&v), id).clone();
+        let c = &c;
+        assert_eq!(c["verdict"], "pass", "{c}");
+        assert!(
+            str_of(c, "message").contains("the same binary as the baseline's"),
+            "{c}"
+        );
+    }
+    assert!(v["baseline"].get("shrank").is_none(), "{}", v["baseline"]);
+    // Without the kept binary (a fresh machine), the file's figures were probed otherwise;
+    // with it, it is probed again as this run's is, and nothing differs.
+    let id = str_of(&saved["artifacts"][0]["binary"], "build_id");
+    let kept = shared_target_dir()
+        .join("gate/probed/baseline-bins")
+        .join(id);
+    std::fs::remove_file(&kept).expect("remove the kept binary");
+    let r = order_probed(
+        &repo,
+        "probed",
+        &log,
+        &["--baseline", b, "--probe-env", "EXTRA=1"],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let v = parse(&r);
+    let said = v["baseline"]["mismatches"].to_string();
+    assert!(
+        said.contains("variables: baseline ORDER_LOG, now ORDER_LOG, EXTRA"),
+        "{said}"
+    );
+    for id in ["baseline.startup", "baseline.rss"] {
+        let c = check(&checks(&v), id).clone();
+        let c = &c;
+        assert_ne!(c["verdict"], "fail", "{c}");
+        assert!(
+            str_of(c, "message").contains("probed otherwise than the baseline"),
+            "{c}"
+        );
+    }
+}
