@@ -137,9 +137,11 @@ fn shutdown(s: &mut String, p: &Probe, c: bool) {
                 c,
                 WARN,
                 &format!(
-                    "the program or a process it started ignored SIGTERM: killed after the {:.0} ms \
-                     grace period",
-                    p.grace_ms
+                    "the program or a process it started had not exited {:.0} ms after SIGTERM, \
+                     the grace period: killed in {} (one that stops gracefully slower needs a \
+                     longer --grace)",
+                    p.grace_ms,
+                    crate::format::count(p.killed_after_grace as usize, "run", "runs")
                 ),
             ),
         );

@@ -318,3 +318,25 @@ fn the_statuses_an_exit_readiness_accepted_are_said() {
     startup(&mut s, &p("exit"), false);
     assert!(!s.contains("exited"), "{s}");
 }
+
+/// QA cy F4: miniserve exits by itself 302 ms after SIGTERM; with a 100 ms grace it was said
+/// to have "ignored SIGTERM". It had not exited within the grace, which is what is known.
+#[test]
+fn a_run_killed_after_the_grace_is_not_said_to_ignore_sigterm() {
+    let p = Probe {
+        grace_ms: 100.0,
+        killed_after_grace: 6,
+        ..Probe::default()
+    };
+    let mut s = String::new();
+    shutdown(&mut s, &p, false);
+    let said = s.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(!said.contains("ignored"), "{said}");
+    assert!(
+        said.contains(
+            "had not exited 100 ms after SIGTERM, the grace period: killed in 6 runs (one \
+             that stops gracefully slower needs a longer --grace)"
+        ),
+        "{said}"
+    );
+}

@@ -481,6 +481,8 @@ fn wrong_http_status_and_never_ready_time_out_with_the_stderr_tail() {
         .expect("message")
         .to_string();
     assert!(m.contains("last answer: HTTP 200"), "{m}");
+    // QA cy F11: and what to do about it.
+    assert!(m.contains("name it: `--ready http/PATH#200`"), "{m}");
 }
 
 #[test]
@@ -504,6 +506,17 @@ fn a_very_short_timeout_says_to_raise_it() {
     assert!(
         g.contains("still running after 1ms, a short limit: raise --probe-timeout"),
         "{g}"
+    );
+    // QA cy F9: so does a server's run that was not listening yet.
+    let r = probe(
+        "never-ready",
+        &["--ready", "tcp", "--probe-timeout", "1ms", "--runs", "1"],
+    );
+    assert_eq!(r.code, 2);
+    let m = str_of(&r.probe()["failed_runs"][0], "message").to_string();
+    assert!(
+        m.contains("after 1ms (a short limit: raise --probe-timeout)"),
+        "{m}"
     );
 }
 

@@ -231,6 +231,20 @@ fn elsewhere(port: u16, (given, on_line): (bool, bool), ports: &[u16]) -> String
     s
 }
 
+/// What to do about an HTTP answer that was not the awaited one (QA cy F11: a 404 said only
+/// that it was one).
+fn answer_hint(answer: &str) -> String {
+    let Some(code) = answer.strip_prefix("HTTP ") else {
+        return String::new();
+    };
+    match code {
+        "404" => ", no such path: wait on one it serves (`--ready http/PATH`), or add `#404` to \
+                  --ready if that answer means it is ready"
+            .into(),
+        _ => format!(" (if that answer means it is ready, name it: `--ready http/PATH#{code}`)"),
+    }
+}
+
 /// Not ready within the timeout: stop it, and say what was seen (`tail_matched`: its output
 /// ends with a line that matches but has no newline yet).
 fn timed_out(spec: &RunSpec, (pid, port): (Pid, u16), seen: Seen, tail_matched: bool) -> RunResult {
@@ -251,8 +265,13 @@ fn timed_out(spec: &RunSpec, (pid, port): (Pid, u16), seen: Seen, tail_matched: 
         spec.ready,
         human_duration(spec.timeout)
     );
+    // Under 100 ms, the limit may be what is short (QA cy F9: miniserve, ready in 2 ms
+    // unloaded, was "not listening" with `--probe-timeout 1ms`).
+    if spec.timeout < std::time::Duration::from_millis(100) {
+        msg.push_str(" (a short limit: raise --probe-timeout)");
+    }
     if let Some(a) = &seen.last_answer {
-        msg.push_str(&format!("; last answer: {a}"));
+        msg.push_str(&format!("; last answer: {a}{}", answer_hint(a)));
     }
     if let Some(ports) = listens.filter(|p| !p.contains(&port)) {
         let on_line = spec.args.iter().any(|a| a.contains(&port.to_string()));
@@ -272,4 +291,18 @@ fn timed_out(spec: &RunSpec, (pid, port): (Pid, u16), seen: Seen, tail_matched: 
     f.stop = stop;
     f.answer = seen.last_answer;
     Err(f)
+}
+
+#[cfg(test)]
+mod tests {
+    /// QA cy F11: an answer that was not the awaited one says what to do about it.
+    #[test]
+    fn an_unawaited_answer_says_what_to_do() {
+        assert!(super::answer_hint("HTTP 404").contains("no such path: wait on one it serves"));
+        assert_eq!(
+            super::answer_hint("HTTP 503"),
+            " (if that answer means it is ready, name it: `--ready http/PATH#503`)"
+        );
+        assert_eq!(super::answer_hint("not HTTP: `SSH-2.0`"), "");
+    }
 }

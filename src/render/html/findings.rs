@@ -321,8 +321,10 @@ fn notes(s: &mut String, p: &Probe) {
     let mut notes: Vec<String> = Vec::new();
     if p.killed_after_grace > 0 {
         notes.push(format!(
-            "{} ignored SIGTERM (the program or a process it started) and got SIGKILL",
-            crate::format::count(p.killed_after_grace as usize, "run", "runs")
+            "{}: the program or a process it started had not exited {:.0} ms after SIGTERM, \
+             the grace period, and got SIGKILL",
+            crate::format::count(p.killed_after_grace as usize, "run", "runs"),
+            p.grace_ms
         ));
     }
     if p.leftover_processes_killed > 0 {
