@@ -120,7 +120,9 @@ pub fn inspect_file(
         && binary.arch == std::env::consts::ARCH
         && (binary.symtab_size.is_some_and(|n| n > 0) || input.analysis.is_some())
         && crate::inspect::elf::static_glibc(binary);
-    let cxx = static_glibc && crate::attribute::carries_cxx(input.bytes);
+    // A stripped build's symbols are its analysis link's (QA cx F1: ouch's C++ runtime went to
+    // `ouch`, the stripped file's own having no `.symtab` to find it in).
+    let cxx = static_glibc && crate::attribute::carries_cxx(input.analysis.unwrap_or(input.bytes));
     if static_glibc {
         CrateIndex::index_c_runtime_ahead(cxx);
     }

@@ -238,6 +238,36 @@ fn a_static_cpp_runtime_is_libstdcxx_not_the_cpp_crates() {
     // names the same rows, heuristically (they were `[unknown]`, or took a neighbour's file).
     let names: Vec<String> = rows.into_iter().map(|r| r.0).collect();
     assert_inspect_names(bin, &names, "[libstdc++]");
+    // QA cx F1: a stripped copy, its symbols read from the analysis link the build left, names
+    // them so too (the stripped file's own had no `.symtab` to find C++ in: no
+    // `[libstdc++]` row, its code given to the package).
+    let dir = tempfile::tempdir().expect("tempdir");
+    let copy = dir.path().join("cxx-user");
+    tool("strip", &["-o", copy.to_str().expect("utf-8"), bin]);
+    let build_dir = std::path::Path::new(bin)
+        .ancestors()
+        .nth(3)
+        .expect("build dir");
+    let stripped = json(
+        inspect_all(copy.to_str().expect("utf-8"))
+            .arg("--target-dir")
+            .arg(build_dir),
+    );
+    let b = &stripped["artifacts"][0]["binary"];
+    assert!(
+        b["coverage"]["symbols_from"].is_string(),
+        "{}",
+        b["coverage"]
+    );
+    let by_name: std::collections::HashMap<String, String> =
+        rows_of(b).into_iter().map(|(n, k, _)| (n, k)).collect();
+    for n in &names {
+        assert_eq!(
+            by_name.get(n).map(String::as_str),
+            Some("[libstdc++]"),
+            "{n}"
+        );
+    }
 }
 
 /// QA i, F8: tree-sitter grammars' C statics have the same names in every grammar
