@@ -53,12 +53,20 @@ pub(super) fn by_constructors(
         }
     }
     if owners.is_empty() {
+        // Only the runtimes' (cxx-user: libstdc++'s exception pool, for the package's own
+        // C++): said on the guessed finding, with the advice for native code.
+        let said = runtimes_too(&ctors, a, "the native code linked in", &|f| is_guess(f));
+        for f in a.findings.iter_mut().filter(|f| said && is_guess(f)) {
+            f.advice = NATIVE_ADVICE.to_string();
+        }
         return;
     }
     let Some(rule) = rules::find("AOT003") else {
         return;
     };
     a.findings.retain(|f| !is_guess(f));
+    let mut native_owners: Vec<&Reached> = Vec::new();
+    let mut all_owners: Vec<&Reached> = Vec::new();
     for (r, mine) in owners {
         let names: Vec<&str> = mine.iter().map(|c| c.name.as_str()).collect();
         let (what, is, keeps) = match names.len() {
@@ -77,6 +85,10 @@ pub(super) fn by_constructors(
         // A C library's constructor (its name is no Rust path) cannot be registered from
         // main (QA ad, F5: aws-lc-sys's `do_library_init`, which detects the CPU).
         let native = mine.iter().all(|c| !c.name.contains("::"));
+        all_owners.push(r);
+        if native {
+            native_owners.push(r);
+        }
         if let Some(f) = a
             .findings
             .iter_mut()
@@ -104,4 +116,63 @@ pub(super) fn by_constructors(
         }
         a.findings.push(f);
     }
+    let owners = match native_owners.is_empty() {
+        true => all_owners,
+        false => native_owners,
+    };
+    let whose = format!(
+        "the native code of {}",
+        owners
+            .iter()
+            .map(|r| r.name())
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    runtimes_too(&ctors, a, &whose, &|f| {
+        f.rule == "AOT003" && owners.iter().any(|r| r.is_crate(&f.krate))
+    });
+}
+
+/// The C and C++ runtimes' constructors, which come with native code (QA cx F3: ouch's 7
+/// entries against a plain binary's 2 named unrar's three; libstdc++'s emergency exception
+/// pool, `_GLOBAL__sub_I_eh_alloc.cc`, and libgcc's `__cpu_indicator_init`, which unrar's
+/// `__builtin_cpu_supports` needs, were named nowhere), said on the findings `on` takes, as
+/// coming with `whose` code; whether there were any. `frame_dummy`, the C runtime's own, is
+/// one of the plain binary's two.
+fn runtimes_too(
+    ctors: &[Constructor],
+    a: &mut Artifact,
+    whose: &str,
+    on: &dyn Fn(&Finding) -> bool,
+) -> bool {
+    use crate::attribute::{LIBC, LIBGCC, LIBSTDCXX};
+    let runtime: Vec<&Constructor> = ctors
+        .iter()
+        .filter(|c| {
+            c.name != "frame_dummy"
+                && c.krate
+                    .as_deref()
+                    .is_some_and(|k| [LIBSTDCXX, LIBGCC, LIBC].contains(&k))
+        })
+        .collect();
+    if runtime.is_empty() {
+        return false;
+    }
+    let names: Vec<String> = runtime
+        .iter()
+        .map(|c| format!("`{}` ({})", c.name, c.krate.as_deref().unwrap_or_default()))
+        .collect();
+    let (what, come, keeps) = match runtime.len() {
+        1 => ("constructor", "comes", "it keeps"),
+        _ => ("constructors", "come", "they keep"),
+    };
+    let line = format!(
+        "the runtimes' {what} {} {come} with {whose}: {keeps} {} alive",
+        names.join(", "),
+        crate::format::size(runtime.iter().map(|c| c.retained).sum()),
+    );
+    for f in a.findings.iter_mut().filter(|f| on(f)) {
+        f.evidence.push(line.clone());
+    }
+    true
 }

@@ -3,6 +3,37 @@
 
 use super::*;
 
+/// QA cx F3: beside the package's own C++ constructor, the C++ runtime's (libstdc++'s
+/// emergency exception pool) is an entry beyond the plain two: it is named, with its crate,
+/// and the advice is native code's, not "register from main". Checked against readelf: one
+/// of `.init_array`'s relocations points at each, as nm places them.
+#[test]
+fn the_cpp_runtimes_constructor_is_named() {
+    let v = audit(
+        "cxx-user",
+        &[],
+        0,
+        "static",
+        &[Expect {
+            rule: "AOT003",
+            severity: "warning",
+            krate: "cxx-user",
+            path: &["cxx-user"],
+            evidence: &[
+                "4 `.init_array` entries",
+                "the constructor `_GLOBAL__sub_I_greet.cpp` is cxx-user's",
+                "the runtimes' constructor `_GLOBAL__sub_I_eh_alloc.cc` ([libstdc++]) comes \
+                 with the native code of cxx-user",
+            ],
+        }],
+    );
+    let path = str_of(artifact(&v, "static"), "path").to_string();
+    assert_init_array_holds(&path, "_GLOBAL__sub_I_eh_alloc.cc");
+    assert_init_array_holds(&path, "_GLOBAL__sub_I_greet.cpp");
+    let f = &artifact(&v, "static")["findings"][0];
+    assert!(str_of(f, "advice").starts_with("A C library's constructor runs before main"));
+}
+
 /// Two crates link native code and only ctor-sys's C has a constructor. AOT003 named both
 /// ("attributed to the native code X links"); the reference graph attributes the `.init_array`
 /// entry to ctor-sys, so plain-sys is no longer a suspect. Checked against readelf: one of the
