@@ -7,7 +7,7 @@ use std::path::Path;
 
 use crate::attribute::CrateIndex;
 use crate::plan::Plan;
-use crate::report::{CrateSize, LeavingCrate};
+use crate::report::{CrateSize, LeavingCrate, ShrinkingCrate};
 
 use super::build::{self, Made};
 
@@ -64,6 +64,42 @@ pub fn leaving(before: &[CrateSize], after: &[CrateSize]) -> Vec<LeavingCrate> {
     gone.sort_by(|a, b| b.file_size.cmp(&a.file_size).then(a.name.cmp(&b.name)));
     gone
 }
+
+/// Crates in both `before` and `after` that lost the most bytes in the file (at most
+/// [`SHRINKING_SHOWN`], each of [`SHRINKING_MIN`] bytes or more), largest loss first; a
+/// runtime's row (`[libstdc++]`) too, even to nothing, as no crate leaves for it. The rows of
+/// bytes no crate is named for are not crates.
+pub fn shrinking(before: &[CrateSize], after: &[CrateSize]) -> Vec<ShrinkingCrate> {
+    use crate::attribute::{NO_SYMBOL, UNKNOWN};
+    let mut list: Vec<ShrinkingCrate> = before
+        .iter()
+        .filter(|c| c.name != NO_SYMBOL && c.name != UNKNOWN)
+        .filter_map(|c| {
+            let now = after
+                .iter()
+                .filter(|a| a.name == c.name)
+                .map(|a| a.file_size)
+                .sum::<u64>();
+            let stays = now > 0 || c.name.starts_with('[');
+            (stays && c.file_size >= now + SHRINKING_MIN).then(|| ShrinkingCrate {
+                name: c.name.clone(),
+                file_size: c.file_size,
+                file_size_without: now,
+            })
+        })
+        .collect();
+    list.sort_by(|a, b| {
+        (b.file_size - b.file_size_without)
+            .cmp(&(a.file_size - a.file_size_without))
+            .then(a.name.cmp(&b.name))
+    });
+    list.truncate(SHRINKING_SHOWN);
+    list
+}
+
+/// How many shrinking crates are named, and the least loss named.
+pub const SHRINKING_SHOWN: usize = 3;
+pub const SHRINKING_MIN: u64 = 4096;
 
 /// The crate names of the libraries cargo built for the target in `made`.
 pub fn libraries(made: &Made) -> Vec<String> {

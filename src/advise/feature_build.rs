@@ -97,6 +97,7 @@ pub(super) fn feature(
             _ => None,
         };
         f.crates_leaving = pair.map(|(after, before)| moved(before, after));
+        f.crates_shrinking = pair.map(|(after, before)| crates::shrinking(before, after));
         if let (Some(base), Some(variant)) = (steps.base_features.get(*i), built_with.get(j)) {
             f.also_leaves_out = crates::also_left_out(base, variant, &w.feature);
         }

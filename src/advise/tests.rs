@@ -27,6 +27,42 @@ fn crates_leaving_are_those_with_bytes_before_and_none_after() {
     );
 }
 
+/// QA cx F2: those that stay and lose the most (4 KiB or more), three at most, a runtime's
+/// row even to nothing; not those leaving, nor the rows no crate is named for.
+#[test]
+fn crates_shrinking_are_those_that_stay_and_lose_most() {
+    let before = [
+        krate("regex_syntax", 691_200),
+        krate("[libstdc++]", 58_266),
+        krate("[libc]", 900_000),
+        krate("leaving", 200_000),
+        krate("app", 100_000),
+        krate("tiny_loss", 10_000),
+        krate("[unknown]", 90_000),
+        krate("grows", 1_000),
+    ];
+    let after = [
+        krate("regex_syntax", 183_296),
+        krate("[libc]", 850_000),
+        krate("app", 99_000),
+        krate("tiny_loss", 8_000),
+        krate("[unknown]", 1_000),
+        krate("grows", 9_000),
+    ];
+    let got: Vec<(String, u64, u64)> = crates::shrinking(&before, &after)
+        .into_iter()
+        .map(|c| (c.name, c.file_size, c.file_size_without))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("regex_syntax".to_string(), 691_200, 183_296),
+            ("[libstdc++]".to_string(), 58_266, 0),
+            ("[libc]".to_string(), 900_000, 850_000),
+        ]
+    );
+}
+
 #[test]
 fn knobs_selected_by_id_and_the_relocation_model_only_on_linux() {
     let (all, features) = selection(&[], "x86_64-unknown-linux-gnu");

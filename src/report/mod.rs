@@ -16,8 +16,8 @@ mod twins;
 use serde::{Deserialize, Serialize};
 
 pub use advice::{
-    Advice, BinaryAdvice, Change, FeatureAdvice, LeavingCrate, Measured, Variant, VariantStatus,
-    WITHIN_NOISE,
+    Advice, BinaryAdvice, Change, FeatureAdvice, LeavingCrate, Measured, ShrinkingCrate, Variant,
+    VariantStatus, WITHIN_NOISE,
 };
 pub use audit::{
     CALLED_BY_OTHERS, DEFINES, Finding, MAY_HOLD, NO_CODE, NO_EVIDENCE, NOT_LINKED, REPRODUCED,

@@ -134,7 +134,9 @@ fn stripped_profile_names_the_crates_leaving_and_the_features_dragged_along() {
         "{out}"
     );
     assert!(
-        row[2].trim().starts_with("leaving the binary: bigtable ("),
+        row[2]
+            .trim()
+            .starts_with("leaving the binary (in the file): bigtable ("),
         "{out}"
     );
     // A row that failed to build still says which features its build left out (QA r, F4).

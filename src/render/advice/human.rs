@@ -277,8 +277,23 @@ fn features(s: &mut String, rows: &[FeatureRow], color: bool) {
         if !r.note.is_empty() {
             fill::fill_painted(s, "      ", &r.note, color, BAD);
         }
-        if !r.crates_leaving.is_empty() {
+        // Bytes in the file, as the saving is (QA cx F5: the crate table's `own` is in
+        // memory).
+        if r.crates_leaving.starts_with(super::NOT_NAMED) {
             fill::fill(s, "      leaving the binary: ", &r.crates_leaving);
+        } else if !r.crates_leaving.is_empty() {
+            fill::fill(
+                s,
+                "      leaving the binary (in the file): ",
+                &r.crates_leaving,
+            );
+        }
+        if !r.crates_shrinking.is_empty() {
+            fill::fill(
+                s,
+                "      shrinking most (in the file): ",
+                &r.crates_shrinking,
+            );
         }
     }
 }

@@ -57,6 +57,9 @@ pub struct FeatureRow {
     pub startup: String,
     /// The crates leaving, or why they could not be named.
     pub crates_leaving: String,
+    /// The crates that stay and shrink most, `regex_syntax (675 KiB → 179 KiB)`; empty when
+    /// none.
+    pub crates_shrinking: String,
     /// The other features the variant had to leave out (those that need this one), in words:
     /// "also leaves out `tls` (it needs `rustls`)"; empty when none.
     pub also: String,
@@ -214,6 +217,10 @@ fn feature_row(f: &FeatureAdvice) -> FeatureRow {
             _ => String::new(),
         },
         crates_leaving: leaving,
+        crates_shrinking: f
+            .crates_shrinking
+            .as_deref()
+            .map_or(String::new(), shrinking),
         also,
         note,
     }
@@ -253,6 +260,16 @@ fn crate_list(list: &[LeavingCrate]) -> String {
     let one = |c: &LeavingCrate| match c.in_both_builds {
         true => format!("{} ({}, {IN_BOTH})", c.name, size(c.file_size)),
         false => format!("{} ({})", c.name, size(c.file_size)),
+    };
+    list.iter().map(one).collect::<Vec<_>>().join(", ")
+}
+
+/// Crates that stay and shrink, each with its bytes in the file with the feature and without
+/// (QA cx F2).
+fn shrinking(list: &[crate::report::ShrinkingCrate]) -> String {
+    let one = |c: &crate::report::ShrinkingCrate| match c.file_size_without {
+        0 => format!("{} ({} → none)", c.name, size(c.file_size)),
+        n => format!("{} ({} → {})", c.name, size(c.file_size), size(n)),
     };
     list.iter().map(one).collect::<Vec<_>>().join(", ")
 }

@@ -131,6 +131,19 @@ pub fn advice() -> Advice {
                         file_size: 262_150,
                         in_both_builds: false,
                     }]),
+                    // QA cx F2: what stays and shrinks, the runtime's row to nothing.
+                    crates_shrinking: Some(vec![
+                        crate::report::ShrinkingCrate {
+                            name: "regex_syntax".into(),
+                            file_size: 691_200,
+                            file_size_without: 183_296,
+                        },
+                        crate::report::ShrinkingCrate {
+                            name: "[libstdc++]".into(),
+                            file_size: 58_266,
+                            file_size_without: 0,
+                        },
+                    ]),
                     measured: measured(1_156_880, 962_000, 0.6, Some((-262_400, -18.5))),
                     error: None,
                     ..FeatureAdvice::default()

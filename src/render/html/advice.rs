@@ -138,13 +138,16 @@ fn features(s: &mut String, b: &crate::report::BinaryAdvice) {
     );
     for r in rows {
         // A measured row's note (another feature built in its place) goes before its crates.
-        let leaving = match (r.note.is_empty(), has_figures(r.status)) {
+        let mut leaving = match (r.note.is_empty(), has_figures(r.status)) {
             (true, _) => r.crates_leaving.clone(),
             (false, true) if !r.crates_leaving.is_empty() => {
                 format!("{}; leaving: {}", r.note, r.crates_leaving)
             }
             (false, _) => r.note.clone(),
         };
+        if !r.crates_shrinking.is_empty() {
+            leaving.push_str(&format!("; shrinking most: {}", r.crates_shrinking));
+        }
         t.row(vec![
             Cell::Text(if r.also.is_empty() {
                 code(&r.feature)

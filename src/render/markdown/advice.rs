@@ -86,7 +86,13 @@ fn advice_binary(s: &mut String, b: &crate::report::BinaryAdvice) {
                 "| {} | {saved} | {} | {} |",
                 feature,
                 r.startup,
-                escape(&r.crates_leaving)
+                escape(&match r.crates_shrinking.is_empty() {
+                    true => r.crates_leaving.clone(),
+                    false => format!(
+                        "{}; shrinking most: {}",
+                        r.crates_leaving, r.crates_shrinking
+                    ),
+                })
             );
         }
     }
