@@ -68,7 +68,11 @@ fn is_loopback(addr: &str) -> bool {
 /// `pid 1234 (python3)` for each holder, or what to say when none could be named.
 pub fn describe(holders: &[(i32, String)]) -> String {
     if holders.is_empty() {
-        return "a process this user cannot see".into();
+        // Root sees every process: one not found is gone (QA cy F3).
+        return match nix::unistd::geteuid().is_root() {
+            true => "a process that could not be found (gone since the check)".into(),
+            false => "a process this user cannot see (another user's, or gone since)".into(),
+        };
     }
     holders
         .iter()

@@ -8,7 +8,7 @@ use nix::errno::Errno;
 use nix::sys::wait::{WaitPidFlag, WaitStatus, waitpid};
 use nix::unistd::Pid;
 
-use super::{RunFail, RunOk, RunResult, RunSpec, ended_early, fail, human_duration};
+use super::{RunOk, RunResult, RunSpec, ended_early, fail, human_duration};
 use crate::options::Ready;
 use crate::probe::drain::{Event, Helper};
 use crate::probe::listener::{self, Listener};
@@ -81,7 +81,23 @@ pub(super) fn until_ready(
     let (memory, processes, unknown) = read_tree(&pids);
     let loopback_only = match its_port(spec, port, &pids) {
         Ok(lo) => lo,
-        Err(mut f) => {
+        Err(holders) => {
+            // No holder found: the socket may have been the program's own, closed as it
+            // exited (QA cy F3: miniserve listened on `[::]` and died 0.8 ms later on its
+            // bind of `0.0.0.0`, and the run read "a process this user cannot see holds it").
+            if holders.is_empty()
+                && let Some(status) = exits_soon(pid)
+            {
+                return exited(spec, status, t0, helper);
+            }
+            let mut f = fail(
+                "port-taken",
+                format!(
+                    "port {port} on loopback answered, but the socket listening there is not \
+                     the program's: {} holds it, so the run is not counted",
+                    listener::describe(&holders)
+                ),
+            );
             f.stop = cleanup::stop(pid, spec.grace);
             return Err(f);
         }
@@ -101,25 +117,39 @@ pub(super) fn until_ready(
 }
 
 /// A `tcp`/`http` check that was answered by a socket none of the program's processes
-/// (`tree`) holds is an error: another process took the port, and the program was never seen
-/// ready. Otherwise whether the program's sockets on the port are bound to loopback alone.
-fn its_port(spec: &RunSpec, port: u16, tree: &[i32]) -> Result<bool, Box<RunFail>> {
+/// (`tree`) holds is an error: another process took the port (its holders, none when they
+/// could not be found), and the program was never seen ready. Otherwise whether the
+/// program's sockets on the port are bound to loopback alone.
+fn its_port(spec: &RunSpec, port: u16, tree: &[i32]) -> Result<bool, Vec<(i32, String)>> {
     if !matches!(spec.ready, Ready::Tcp(_) | Ready::Http { .. }) {
         return Ok(false);
     }
     match listener::whose(port, tree) {
-        Listener::Other(holders) => Err(fail(
-            "port-taken",
-            format!(
-                "port {port} on loopback answered, but the socket listening there is not \
-                 the program's: {} holds it, so the run is not counted",
-                listener::describe(&holders)
-            ),
-        )),
+        Listener::Other(holders) => Err(holders),
         Listener::Ours { loopback_only } => Ok(loopback_only),
         Listener::Unknown => Ok(false),
     }
 }
+
+/// How the program ended, when it has exited or does within [`EXITS_SOON`]: not reaped
+/// otherwise.
+fn exits_soon(pid: Pid) -> Option<WaitStatus> {
+    let until = Instant::now() + EXITS_SOON;
+    loop {
+        match waitpid(pid, Some(WaitPidFlag::WNOHANG)) {
+            Ok(WaitStatus::StillAlive) | Err(Errno::EINTR) => {}
+            Ok(status) => return Some(status),
+            Err(_) => return None,
+        }
+        if Instant::now() >= until {
+            return None;
+        }
+        std::thread::sleep(Duration::from_millis(2));
+    }
+}
+
+/// How long a program whose port's holder could not be found is given to exit.
+const EXITS_SOON: Duration = Duration::from_millis(100);
 
 /// One check after `pause`: the moment the program was seen ready, if it was.
 fn check(
@@ -295,6 +325,29 @@ fn timed_out(spec: &RunSpec, (pid, port): (Pid, u16), seen: Seen, tail_matched: 
 
 #[cfg(test)]
 mod tests {
+    /// QA cy F3: a program that exits within the wait is found exited, with its status; one
+    /// that runs on is not waited for beyond it, nor reaped.
+    #[test]
+    fn a_program_exiting_soon_is_found_so() {
+        use nix::sys::wait::WaitStatus;
+        use nix::unistd::Pid;
+        let spawn = |script: &str| {
+            std::process::Command::new("sh")
+                .args(["-c", script])
+                .spawn()
+                .expect("sh")
+        };
+        let mut quick = spawn("sleep 0.02; exit 3");
+        let pid = Pid::from_raw(quick.id() as i32);
+        assert_eq!(super::exits_soon(pid), Some(WaitStatus::Exited(pid, 3)));
+        assert!(quick.wait().is_err(), "reaped by exits_soon");
+        let mut slow = spawn("sleep 5");
+        let pid = Pid::from_raw(slow.id() as i32);
+        assert_eq!(super::exits_soon(pid), None);
+        let _ = slow.kill();
+        assert!(slow.wait().is_ok(), "not reaped by exits_soon");
+    }
+
     /// QA cy F11: an answer that was not the awaited one says what to do about it.
     #[test]
     fn an_unawaited_answer_says_what_to_do() {
