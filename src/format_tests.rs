@@ -36,6 +36,15 @@ fn whole_binary_sizes_are_written_in_their_unit() {
     assert_eq!(binary_size(1024).as_deref(), Some("1 KiB"));
     assert_eq!(binary_size(2_000_000), None);
     assert_eq!(binary_size(1000), None);
+    // QA cx F7: hundredths rounded to the byte, three significant digits at most.
+    assert_eq!(binary_size(7_319_060).as_deref(), Some("6.98 MiB"));
+    assert_eq!(
+        super::written_size(7_319_060),
+        Some(("6.98 MiB".to_string(), false))
+    );
+    assert_eq!(binary_size(7_148).as_deref(), Some("6.98 KiB"));
+    assert_eq!(binary_size(1_264_189), None, "1,234.56 KiB: six digits");
+    assert_eq!(binary_size(7_314_464), None);
     // QA cn F7: `7.5 MiB` in the configuration, not `7,680 KiB`.
     assert_eq!(binary_size(7_864_320).as_deref(), Some("7.5 MiB"));
     assert_eq!(binary_size(1_310_720).as_deref(), Some("1.25 MiB"));
