@@ -114,7 +114,11 @@ pub(super) fn only_with_feature(reached: &[Reached], crates: &[&str]) -> Option<
                     .is_some_and(|i| !kept[i])
         });
         let Some(gone) = gone else { continue };
-        let (default, list) = default_words(&feature, by_default);
+        let (mut default, list) = default_words(&feature, by_default);
+        // Closed, as the clause goes on (QA cx F6: "feature, on by default brings in").
+        if !default.is_empty() {
+            default.push(',');
+        }
         let through = match same_crate(gone, direct.name()) {
             true => String::new(),
             false => format!(" (through its optional dependency {})", direct.name()),
@@ -236,7 +240,7 @@ mod tests {
         assert_eq!(
             advice,
             " The chain above runs through hyper, which only app's `docker` feature, on by \
-             default brings in (through its optional dependency bollard): without that feature \
+             default, brings in (through its optional dependency bollard): without that feature \
              (`--no-default-features` and the others by name, or leave it out of `default`) this \
              chain is gone; `cargo aotcheck advise` measures what that saves."
         );

@@ -77,10 +77,27 @@ pub(super) fn by_caller(
                     .flat_map(|c| c.names.iter().copied())
                     .collect();
                 narrow_defines(f, &others);
+                confirmed(f);
             }
         }
         for c in callers {
             add_finding(a, rule, c, &mut dead, bin);
+        }
+    }
+}
+
+/// A guess the graph confirmed says so, not that no crate is known to make the call (QA cx
+/// F6: unrar-ng-sys's `SetUnixOwner` calls `getpwnam`, and its finding read as a guess).
+fn confirmed(f: &mut Finding) {
+    let krate = f.krate.clone();
+    for e in f.evidence.iter_mut() {
+        if e.starts_with(GUESSED_NATIVE) {
+            *e = format!(
+                "the native code {krate} links makes the call (the reference graph shows it; \
+                 no crate the rule knows of does)"
+            );
+        } else if e.starts_with(GUESSED_PACKAGE) {
+            *e = "the package's own code makes the call (the reference graph shows it)".into();
         }
     }
 }

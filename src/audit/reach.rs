@@ -190,10 +190,18 @@ fn chain_line(head: &str, (name, to_it): (&str, bool), chain: &[Step]) -> String
     // A step reached because data holds its address (a table of function pointers): the graph
     // sees the table reached, not that this entry of it is called (QA cl F5: SQLite's
     // `aVfs` holds `unixDlOpen`, which only `sqlite3_load_extension` calls).
+    // Among the steps the `…` hides, it says so (QA cx F6: the caveat named two steps the
+    // line did not show).
+    let hidden = |i: usize| chain.len() > SHOWN && (3..chain.len() - 4).contains(&i);
     let table = match chain.iter().rposition(|s| s.kind == RefKind::Data) {
         Some(k) if k > 0 => format!(
-            "; `{}` is reached through the address `{}` holds (a table of function pointers): \
+            "; {}`{}` is reached through the address `{}` holds (a table of function pointers): \
              the table is reachable, not known to call this entry",
+            if hidden(k - 1) || hidden(k) {
+                "among the steps `…` hides, "
+            } else {
+                ""
+            },
             chain[k].symbol,
             chain[k - 1].symbol
         ),
@@ -299,6 +307,14 @@ mod tests {
         assert!(
             through.ends_with("(`--why '^get_passwd_home$'` shows the way to its call)"),
             "{through}"
+        );
+        // QA cx F6: one the `…` hides is said to be.
+        let mut long = chain(super::SHOWN + 2);
+        long[5].kind = RefKind::Data;
+        let said = super::chain_line("`dlopen` is reachable", ("dlopen", true), &long);
+        assert!(
+            said.contains("; among the steps `…` hides, `f5` is reached through the address `f4`"),
+            "{said}"
         );
         // QA cl F5: a step whose address a table holds is said to be one.
         let mut tabled = chain(3);

@@ -300,7 +300,7 @@ pub(super) fn also_reachable(g: &Graph, a: &mut Artifact) {
             match g.direct_caller(v, &f.krate) {
                 Some(_) if said_called(&f.evidence, name, &f.krate) => {}
                 Some(caller) => f.evidence.push(format!(
-                    "`{name}` is called by {}'s code too (`{caller}`; `--why '^{name}$'` shows \
+                    "`{name}` too is called by {}'s code (`{caller}`; `--why '^{name}$'` shows \
                      the chain)",
                     f.krate
                 )),

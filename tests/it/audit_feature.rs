@@ -40,7 +40,7 @@ fn a_lookup_only_a_feature_brings_in_names_that_feature() {
     assert!(
         advice.contains(
             "The chain above runs through resolver, which only audit-lookup-feature's `net` \
-             feature, on by default brings in: without that feature (`--no-default-features` and \
+             feature, on by default, brings in: without that feature (`--no-default-features` and \
              the others by name, or leave it out of `default`) this chain is gone"
         ),
         "{advice}"
@@ -84,6 +84,15 @@ fn c_code_that_calls_the_lookup_itself_is_no_user_of_std_s() {
     );
     let c_said = on("cresolve")["evidence"].to_string();
     assert!(c_said.contains("cresolve_lookup"), "{c_said}");
+    // QA cx F6: the graph shows the call; not said as a guess.
+    assert!(
+        c_said.contains("the native code cresolve links makes the call (the reference graph"),
+        "{c_said}"
+    );
+    assert!(
+        !c_said.contains("no crate in the graph is known"),
+        "{c_said}"
+    );
     // QA cq F1, cs: cdead's `cdead_lookup` calls `getaddrinfo` and nothing calls it (`objdump
     // -d`: no reference to it besides its own label); std's code reaches `getaddrinfo`, and
     // cdead's finding names its call, unreachable, where it named it nowhere.

@@ -669,7 +669,7 @@ fn a_finding_chain_goes_through_the_crate_it_blames() {
     for l in &lines {
         let Some((name, rest)) = l
             .strip_prefix('`')
-            .and_then(|l| l.split_once("` is called by std's code too (`"))
+            .and_then(|l| l.split_once("` too is called by std's code (`"))
         else {
             continue;
         };
