@@ -190,6 +190,7 @@ fn load(metadata: &Metadata, file: Option<&Path>) -> Result<Config> {
 
 fn bin_plan(target: &BinTarget, settings: Settings, opts: &BuildOptions) -> Result<BinPlan> {
     let probe = opts.probe.clone().or(settings.probe.clone());
+    probe_checked(&probe)?;
     Ok(BinPlan {
         target: target.clone(),
         image: settings.image(&target.name)?,
@@ -204,6 +205,36 @@ fn bin_plan(target: &BinTarget, settings: Settings, opts: &BuildOptions) -> Resu
         budgets: settings.budgets,
         thresholds: settings.thresholds,
     })
+}
+
+/// What no run of the probe could get past, refused before the build (QA cy F10: `--probe-env
+/// PORT=abc` was three failed runs after it): a `PORT` that is no port where the probe waits
+/// on the one the program is given; a grace of zero, which leaves a program no time to exit
+/// after SIGTERM (QA cy F6: its runs were neither timed nor counted as killed).
+fn probe_checked(o: &ProbeOptions) -> Result<()> {
+    if o.grace.is_some_and(|g| g.is_zero()) {
+        return Err(Error::Usage(
+            "a grace of 0 (--grace, or `grace` in the configuration): the grace is the time the \
+             program has to exit after SIGTERM, before SIGKILL; give it at least 1ms"
+                .into(),
+        ));
+    }
+    let Some(ready) = o.ready.as_ref() else {
+        return Ok(());
+    };
+    let waits = matches!(ready, Ready::Tcp(_) | Ready::Http { .. }) && ready.fixed_port().is_none();
+    let port = o.env.iter().flatten().rev().find(|(k, _)| k == "PORT");
+    match port {
+        Some((_, v))
+            if waits && !v.contains("{port}") && !v.trim().parse::<u16>().is_ok_and(|p| p != 0) =>
+        {
+            Err(Error::Usage(format!(
+                "--probe-env PORT={v}: with --ready {ready} the probe waits on the port the \
+                 program is given in PORT, and `{v}` is not a port number (1-65535)"
+            )))
+        }
+        _ => Ok(()),
+    }
 }
 
 /// The probe's settings with the defaults filled in; `None` when it is turned off.

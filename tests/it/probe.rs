@@ -790,3 +790,31 @@ fn an_exit_status_named_in_the_readiness_is_timed() {
         r.stderr
     );
 }
+
+/// QA cy F10, F6: what no run could get past is refused before the build, exit 2: a `PORT`
+/// that is no port where the probe waits on the one it gives, a grace of zero.
+#[test]
+fn a_probe_no_run_could_pass_is_refused_before_the_build() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    for (args, said) in [
+        (
+            &["--ready", "tcp", "--probe-env", "PORT=abc"][..],
+            "--probe-env PORT=abc: with --ready tcp the probe waits on the port the program is \
+             given in PORT, and `abc` is not a port number (1-65535)",
+        ),
+        (
+            &["--grace", "0s"][..],
+            "a grace of 0 (--grace, or `grace` in the configuration)",
+        ),
+    ] {
+        let r = run(aotcheck()
+            .args(["aotcheck", "--manifest-path"])
+            .arg(fixture("hello-server").join("Cargo.toml"))
+            .arg("--target-dir")
+            .arg(dir.path())
+            .args(args));
+        assert_eq!(r.code, 2, "{}", r.stderr);
+        assert!(words(&r.stderr).contains(said), "{}", r.stderr);
+        assert!(!dir.path().join("static").exists(), "built: {}", r.stderr);
+    }
+}
