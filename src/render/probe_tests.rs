@@ -340,3 +340,29 @@ fn a_run_killed_after_the_grace_is_not_said_to_ignore_sigterm() {
         "{said}"
     );
 }
+
+/// QA cy F5: under `tcp`, memory is read at the first accepted connect, which the line says.
+#[test]
+fn memory_under_tcp_says_when_it_was_read() {
+    let with = |ready: &str| {
+        let p = Probe {
+            ready: ready.into(),
+            runs: 3,
+            memory_kib: crate::report::Memory {
+                rss: Some(5_440),
+                ..Default::default()
+            },
+            ..Probe::default()
+        };
+        let mut s = String::new();
+        memory(&mut s, &p, false);
+        s
+    };
+    let tcp = with("tcp");
+    assert!(
+        tcp.contains("(at ready: its first accepted connect)"),
+        "{tcp}"
+    );
+    let http = with("http/health");
+    assert!(http.contains("(at ready)"), "{http}");
+}

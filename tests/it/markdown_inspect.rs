@@ -328,10 +328,16 @@ fn the_binaries_table_has_the_probes_figures() {
             "{md}"
         );
         let rss = p.memory_kib.rss.expect("rss");
-        assert_eq!(
-            row[6],
-            format!("{:.2} MiB at ready", rss as f64 / 1024.0),
+        assert!(
+            row[6].starts_with(&format!("{:.2} MiB at ready", rss as f64 / 1024.0)),
             "{md}"
+        );
+        // QA cy F5: under `tcp`, the moment is its first accepted connect.
+        assert_eq!(
+            row[6].ends_with("at ready: its first accepted connect"),
+            p.ready.starts_with("tcp"),
+            "{} {md}",
+            p.ready
         );
     }
 }
