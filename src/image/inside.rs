@@ -294,10 +294,12 @@ pub fn run(inside: &Inside, probe: &ProbeSettings, scratch: &Path, host: &Host) 
         ..InImage::default()
     };
     if let Some(p) = probe.ready.fixed_port().filter(|p| listening(*p)) {
+        // Its holder named, as the host probe's is (QA cy F12).
         let why = format!(
-            "port {p} already accepts connections on this machine, and the run inside shares \
-             its network: a start inside could not be told from it (free the port, or set \
-             another `image.port`)"
+            "port {p} already accepts connections on this machine ({}), and the run inside \
+             shares its network: a start inside could not be told from it (free the port, or \
+             set another `image.port`)",
+            crate::probe::holder_of(p)
         );
         return skipped(why, &ready);
     }

@@ -65,6 +65,15 @@ fn is_loopback(addr: &str) -> bool {
     }
 }
 
+/// Who listens on `port` of loopback, in words (`pid 10987 (python3)`), for a port found
+/// taken before a run.
+pub fn holder_of(port: u16) -> String {
+    match whose(port, &[]) {
+        Listener::Other(h) => describe(&h),
+        _ => "another process".into(),
+    }
+}
+
 /// `pid 1234 (python3)` for each holder, or what to say when none could be named.
 pub fn describe(holders: &[(i32, String)]) -> String {
     if holders.is_empty() {

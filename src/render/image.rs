@@ -7,7 +7,7 @@ use super::Style;
 use super::fill::labelled as row;
 use crate::format::size;
 use crate::output::{BAD, DIM, GOOD, WARN, paint};
-use crate::report::{Artifact, Image, InImageOutcome, LeftOut, LeftOutWhy, Report};
+use crate::report::{Artifact, FileWhy, Image, InImageOutcome, LeftOut, LeftOutWhy, Report};
 
 /// Files listed before the rest is folded into one line (`-v` lists all).
 const FILES_SHOWN: usize = 8;
@@ -108,6 +108,16 @@ pub fn human(s: &mut String, a: &crate::report::Artifact, st: &Style) {
         let rest = files_and_links(rest);
         let line = format!("{rest} more, {} (-v lists all)", size(bytes));
         let _ = writeln!(s, "    {}", paint(c, DIM, &line));
+    }
+    // What the traced run opened depends on what the probe made it do (QA cy F7: miniserve's
+    // `/etc/localtime` under `--ready http`, which makes it log a request, not under `tcp`).
+    if i.files.iter().any(|f| f.why == FileWhy::RuntimeData) {
+        let ready = a.probe.as_ref().map_or("exit", |p| p.ready.as_str());
+        let line = format!(
+            "system data: what the probe's run opened under --ready {ready}; paths that run did \
+             not take may need others (image.files adds them)"
+        );
+        super::fill::fill_painted(s, "    ", &line, c, DIM);
     }
     left_out(s, i, st);
     in_image(s, i, &a.findings, c);

@@ -308,3 +308,36 @@ fn links_are_counted_and_shown_apart_from_files() {
         json["files"][0]
     );
 }
+
+/// QA cy F7: the system data in the image is what the probe's run opened, under its readiness:
+/// said, with the readiness, where there is any.
+#[test]
+fn system_data_says_which_run_opened_it() {
+    let mut a = crate::report::test_artifact(1);
+    let mut image = failed();
+    let mut s = String::new();
+    a.image = Some(Box::new(image.clone()));
+    human(&mut s, &a, &Style::plain());
+    assert!(
+        !s.contains("system data: what the probe's run opened"),
+        "{s}"
+    );
+    image.files.push(crate::report::ImageFile {
+        path: "/etc/localtime".into(),
+        size: 114,
+        why: FileWhy::RuntimeData,
+        ..image.files[1].clone()
+    });
+    a.image = Some(Box::new(image));
+    a.probe = Some(crate::report::Probe {
+        ready: "http".into(),
+        ..Default::default()
+    });
+    let mut s = String::new();
+    human(&mut s, &a, &Style::plain());
+    let said = s.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(
+        said.contains("system data: what the probe's run opened under --ready http;"),
+        "{said}"
+    );
+}

@@ -455,6 +455,37 @@ fn privileged_the_hello_server_answers_in_its_image_and_so_does_its_regular_buil
     assert!(!i.to_string().contains("loopback address alone"), "{i}");
 }
 
+/// QA cy F12: the image's port taken on this machine: the start inside is skipped, and the
+/// holder named, as the host probe names it (here this test's own listener, `ss` would say).
+#[test]
+fn a_taken_image_port_names_its_holder() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let holder = std::net::TcpListener::bind("127.0.0.1:0").expect("a listener");
+    let port = holder.local_addr().expect("its address").port();
+    let config = dir.path().join("image.toml");
+    let table = format!("[image]\nport = {port}\nenv = {{ PORT = \"{{port}}\" }}\n");
+    std::fs::write(&config, table).expect("config");
+    let args = [
+        "--ready",
+        "tcp",
+        "--runs",
+        "1",
+        "--config-file",
+        config.to_str().expect("utf-8"),
+    ];
+    let v = json(&mut image_run("hello-server", dir.path(), &args, true));
+    let inside = &image_of(&v, "static")["in_image"];
+    assert_eq!(inside["outcome"], "skipped", "{inside}");
+    let pid = std::process::id();
+    assert!(
+        str_of(inside, "reason").contains(&format!(
+            "port {port} already accepts connections on this machine (pid {pid} ("
+        )),
+        "{inside}"
+    );
+    drop(holder);
+}
+
 #[test]
 fn without_namespaces_the_start_inside_is_skipped_and_says_why() {
     let dir = tempfile::tempdir().expect("tempdir");

@@ -87,10 +87,7 @@ pub(super) fn port_free(spec: &RunSpec, port: u16) -> Result<(), Box<RunFail>> {
     if !waits || !ready::tcp(port) {
         return Ok(());
     }
-    let who = match listener::whose(port, &[]) {
-        listener::Listener::Other(h) => listener::describe(&h),
-        _ => "another process".into(),
-    };
+    let who = listener::holder_of(port);
     Err(fail(
         "port-taken",
         format!(
