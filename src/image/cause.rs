@@ -216,11 +216,16 @@ pub fn failed_run_note(message: &str, (own_args, own_env): (bool, bool)) -> Stri
     let inside = format!("(a failing run is not timed; in the image, {args}, and {env})");
     // The host's runs got ready with the same readiness: the hint at another exit status
     // (`--ready exit:1`) is none for the image.
-    // Nor is the one at the probe's arguments, which the image's run may not have.
-    let message = message.replace(crate::probe::NO_ARGS, "").replace(
-        crate::probe::USAGE,
-        "; it printed its usage, so these arguments do not suit it",
-    );
+    // Nor is the one at the probe's arguments, which the image's run may not have; nor the
+    // one at paths of them, where a file the image lacks is what its list of missing files
+    // names.
+    let message = message
+        .replace(crate::probe::NO_ARGS, "")
+        .replace(crate::probe::NOT_FOUND, "")
+        .replace(
+            crate::probe::USAGE,
+            "; it printed its usage, so these arguments do not suit it",
+        );
     let message = match message.split_once(crate::probe::OTHER_STATUS) {
         Some((head, _)) => head,
         None => &message,

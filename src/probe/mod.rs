@@ -32,7 +32,9 @@ pub use failures::{
 pub use floor::build_gate as exec_gate;
 pub use listener::holder_of;
 pub use ready::free_port;
-pub use spawn::{CRASH_NOTE, FAILED_RUN_NOTE, NO_ARGS, OTHER_STATUS, RunSpec, USAGE, run_once};
+pub use spawn::{
+    CRASH_NOTE, FAILED_RUN_NOTE, NO_ARGS, NOT_FOUND, OTHER_STATUS, RunSpec, USAGE, run_once,
+};
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
