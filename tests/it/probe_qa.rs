@@ -531,3 +531,26 @@ fn the_probe_says_what_it_is_about_to_do() {
         assert!(line.contains(name), "{line}");
     }
 }
+
+/// QA cz F1: a server that listened, took the probe's connect and exited 1 was counted ready
+/// (its socket gone when it was looked for), with a shutdown time though no SIGTERM was sent.
+/// It exited before it was ready: each run fails so, with its status and stderr.
+#[test]
+fn a_server_that_exits_right_after_its_first_connect_is_not_ready() {
+    let r = probe(
+        "hostile",
+        &["--ready", "tcp", "--probe-arg", "die-after-connect"],
+    );
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    let p = r.probe();
+    assert_eq!(p["runs"], 0, "{p}");
+    let f = &p["failed_runs"][0];
+    assert_eq!(f["kind"], "exited-before-ready", "{f}");
+    assert_eq!(f["exit_code"], 1, "{f}");
+    assert!(
+        f["stderr_tail"]
+            .as_str()
+            .is_some_and(|t| t.contains("cannot go on after listening")),
+        "{f}"
+    );
+}
