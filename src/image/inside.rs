@@ -293,12 +293,13 @@ pub fn run(inside: &Inside, probe: &ProbeSettings, scratch: &Path, host: &Host) 
         started_on_host: host.started,
         ..InImage::default()
     };
-    if let Some(p) = probe.ready.fixed_port().filter(|p| listening(*p)) {
-        // Its holder named, as the host probe's is (QA cy F12).
+    let taken = |p: &u16| listening(*p) || crate::probe::held_anywhere(*p).is_some();
+    if let Some(p) = probe.ready.fixed_port().filter(taken) {
+        // Its holder named, as the host probe's is (QA cy F12); on any address (QA cz F2).
         let why = format!(
-            "port {p} already accepts connections on this machine ({}), and the run inside \
-             shares its network: a start inside could not be told from it (free the port, or \
-             set another `image.port`)",
+            "port {p} is taken on this machine ({}), and the run inside shares its network: \
+             its bind would fail there, or a start inside could not be told from the holder \
+             (free the port, or set another `image.port`)",
             crate::probe::holder_of(p)
         );
         return skipped(why, &ready);

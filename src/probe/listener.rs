@@ -70,8 +70,20 @@ fn is_loopback(addr: &str) -> bool {
 pub fn holder_of(port: u16) -> String {
     match whose(port, &[]) {
         Listener::Other(h) => describe(&h),
-        _ => "another process".into(),
+        _ => held_anywhere(port).unwrap_or_else(|| "another process".into()),
     }
+}
+
+/// Who listens on `port` on any address of this machine (a bind of `0.0.0.0` fails on it, QA
+/// cz F2: a holder on `192.0.2.2` made miniserve's start inside its image fail), in words;
+/// `None` when nothing does.
+pub fn held_anywhere(port: u16) -> Option<String> {
+    let inodes: HashSet<u64> = listen_table()
+        .into_iter()
+        .filter(|(_, p, _)| *p == port)
+        .map(|(_, _, inode)| inode)
+        .collect();
+    (!inodes.is_empty()).then(|| describe(&holders(&inodes)))
 }
 
 /// `pid 1234 (python3)` for each holder, or what to say when none could be named.

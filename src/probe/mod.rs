@@ -30,7 +30,7 @@ pub use failures::{
     why_not_ready, without_notes,
 };
 pub use floor::build_gate as exec_gate;
-pub use listener::holder_of;
+pub use listener::{held_anywhere, holder_of};
 pub use ready::free_port;
 pub use spawn::{
     CRASH_NOTE, FAILED_RUN_NOTE, NO_ARGS, NOT_FOUND, OTHER_STATUS, RunSpec, USAGE, run_once,
