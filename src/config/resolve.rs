@@ -212,10 +212,13 @@ fn bin_plan(target: &BinTarget, settings: Settings, opts: &BuildOptions) -> Resu
 /// on the one the program is given; a grace of zero, which leaves a program no time to exit
 /// after SIGTERM (QA cy F6: its runs were neither timed nor counted as killed).
 fn probe_checked(o: &ProbeOptions) -> Result<()> {
-    if o.grace.is_some_and(|g| g.is_zero()) {
+    // Under 1 ms too, which reads "0 ms" (QA cz F7).
+    if o.grace
+        .is_some_and(|g| g < std::time::Duration::from_millis(1))
+    {
         return Err(Error::Usage(
-            "a grace of 0 (--grace, or `grace` in the configuration): the grace is the time the \
-             program has to exit after SIGTERM, before SIGKILL; give it at least 1ms"
+            "a grace under 1ms (--grace, or `grace` in the configuration): the grace is the time \
+             the program has to exit after SIGTERM, before SIGKILL; give it at least 1ms"
                 .into(),
         ));
     }

@@ -72,9 +72,17 @@ pub fn not_the_binary(
         return Vec::new();
     };
     let lines = differ(pb, pa);
+    let label = artifact_label(a);
+    // A baseline of an older version: what could not be compared is said (QA cz F10).
+    let unrecorded = (pb.args.is_none() && pa.args.is_some()).then(|| {
+        format!(
+            "probe of {label}: the baseline does not record its arguments and variables (an \
+             older version's): its readiness alone is compared"
+        )
+    });
     let same_binary = a.binary.build_id.is_some() && a.binary.build_id == base.binary.build_id;
     if lines.is_empty() && !same_binary {
-        return Vec::new();
+        return unrecorded.into_iter().collect();
     }
     let said: Vec<String> = lines
         .iter()
@@ -92,6 +100,8 @@ pub fn not_the_binary(
             ));
         } else {
             c.verdict = Verdict::Pass;
+            // No number of runs tells one binary from itself (QA cz F8).
+            c.message = c.message.replace("; more runs would decide", "");
             c.message.push_str(
                 "; the same binary as the baseline's (the same build id): the difference is \
                  the machine's, not the code's",
@@ -99,10 +109,10 @@ pub fn not_the_binary(
         }
     }
     gains.retain(|c| !runtime(c));
-    let label = artifact_label(a);
     lines
         .into_iter()
         .map(|(what, x, y)| format!("probe of {label}, {what}: baseline {x}, now {y}"))
+        .chain(unrecorded)
         .collect()
 }
 
@@ -180,10 +190,23 @@ mod tests {
             )]
         );
         assert!(differ(&p(&base), &p(&base)).is_empty());
-        // A baseline of an older version records neither: its readiness alone is compared.
+        // A baseline of an older version records neither: its readiness alone is compared,
+        // and that is said (QA cz F10).
         let mut old = p(&base);
         (old.args, old.env, old.env_sha256) = (None, None, None);
         assert!(differ(&old, &p(&names)).is_empty());
+        let mut older = base.clone();
+        older.probe = Some(old);
+        older.binary.build_id = Some("ef56".into());
+        let lines = not_the_binary(&mut [], &mut Vec::new(), &older, &names);
+        assert_eq!(lines.len(), 1, "{lines:?}");
+        assert!(
+            lines[0].ends_with(
+                "does not record its arguments and variables (an older \
+                 version's): its readiness alone is compared"
+            ),
+            "{lines:?}"
+        );
     }
 
     /// QA cy F2: the baseline's own binary, probed alike: its startup and RSS pass, whatever
@@ -196,6 +219,7 @@ mod tests {
             check(CheckId::BaselineStartup, Verdict::Inconclusive),
             check(CheckId::BaselineRss, Verdict::Fail),
         ];
+        checks[0].message = "within the noise; more runs would decide".into();
         let mut gains = vec![check(CheckId::BaselineStartup, Verdict::Pass)];
         let lines = not_the_binary(&mut checks, &mut gains, &base, &now);
         assert!(lines.is_empty());
@@ -203,6 +227,8 @@ mod tests {
         for c in &checks {
             assert_eq!(c.verdict, Verdict::Pass, "{}", c.message);
             assert!(c.message.contains("the same binary as the baseline's"));
+            // QA cz F8: no number of runs tells a binary from itself.
+            assert!(!c.message.contains("more runs"), "{}", c.message);
         }
         // Another build: judged as before.
         let mut other = probed("tcp", &["www"], &[], None);

@@ -111,11 +111,17 @@ pub fn human(s: &mut String, a: &crate::report::Artifact, st: &Style) {
     }
     // What the traced run opened depends on what the probe made it do (QA cy F7: miniserve's
     // `/etc/localtime` under `--ready http`, which makes it log a request, not under `tcp`).
-    if i.files.iter().any(|f| f.why == FileWhy::RuntimeData) {
+    // Said of a traced run that opened none too (QA cz F5: the `tcp` image lacked the
+    // `/etc/localtime` a served request opens, and said nothing).
+    if i.trace.traced {
         let ready = a.probe.as_ref().map_or("exit", |p| p.ready.as_str());
+        let what = match i.files.iter().any(|f| f.why == FileWhy::RuntimeData) {
+            true => "what the traced run opened",
+            false => "none, as the traced run opened none",
+        };
         let line = format!(
-            "system data: what the probe's run opened under --ready {ready}; paths that run did \
-             not take may need others (image.files adds them)"
+            "system data: {what} under --ready {ready}; paths that run did not take may need \
+             others (image.files adds them)"
         );
         super::fill::fill_painted(s, "    ", &line, c, DIM);
     }

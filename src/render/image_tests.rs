@@ -319,7 +319,10 @@ fn system_data_says_which_run_opened_it() {
     a.image = Some(Box::new(image.clone()));
     human(&mut s, &a, &Style::plain());
     assert!(
-        !s.contains("system data: what the probe's run opened"),
+        s.split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+            .contains("system data: none, as the traced run opened none under --ready exit;"),
         "{s}"
     );
     image.files.push(crate::report::ImageFile {
@@ -337,7 +340,7 @@ fn system_data_says_which_run_opened_it() {
     human(&mut s, &a, &Style::plain());
     let said = s.split_whitespace().collect::<Vec<_>>().join(" ");
     assert!(
-        said.contains("system data: what the probe's run opened under --ready http;"),
+        said.contains("system data: what the traced run opened under --ready http;"),
         "{said}"
     );
 }

@@ -804,7 +804,11 @@ fn a_probe_no_run_could_pass_is_refused_before_the_build() {
         ),
         (
             &["--grace", "0s"][..],
-            "a grace of 0 (--grace, or `grace` in the configuration)",
+            "a grace under 1ms (--grace, or `grace` in the configuration)",
+        ),
+        (
+            &["--grace", "500us"][..],
+            "a grace under 1ms (--grace, or `grace` in the configuration)",
         ),
     ] {
         let r = run(aotcheck()

@@ -267,9 +267,13 @@ fn crate_list(list: &[LeavingCrate]) -> String {
 /// Crates that stay and shrink, each with its bytes in the file with the feature and without
 /// (QA cx F2).
 fn shrinking(list: &[crate::report::ShrinkingCrate]) -> String {
+    // In exact bytes where the two would read alike (QA cz F3: `std (1.24 MiB → 1.24 MiB)`).
     let one = |c: &crate::report::ShrinkingCrate| match c.file_size_without {
         0 => format!("{} ({} → none)", c.name, size(c.file_size)),
-        n => format!("{} ({} → {})", c.name, size(c.file_size), size(n)),
+        n => {
+            let (was, now, _) = crate::format::two_sizes(c.file_size, n);
+            format!("{} ({was} → {now})", c.name)
+        }
     };
     list.iter().map(one).collect::<Vec<_>>().join(", ")
 }

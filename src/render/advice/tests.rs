@@ -479,3 +479,14 @@ fn a_dependency_of_another_target_is_said_so() {
 mod costs;
 mod startup;
 mod width;
+
+/// QA cz F3: a crate whose two sizes read alike is said in exact bytes.
+#[test]
+fn a_shrinking_crate_whose_sizes_read_alike_is_said_in_bytes() {
+    let said = shrinking(&[crate::report::ShrinkingCrate {
+        name: "std".into(),
+        file_size: 1_302_272,
+        file_size_without: 1_295_929,
+    }]);
+    assert_eq!(said, "std (1,302,272 B → 1,295,929 B)");
+}
