@@ -45,6 +45,10 @@ fn whole_binary_sizes_are_written_in_their_unit() {
     assert_eq!(binary_size(7_148).as_deref(), Some("6.98 KiB"));
     assert_eq!(binary_size(1_264_189), None, "1,234.56 KiB: six digits");
     assert_eq!(binary_size(7_314_464), None);
+    // QA cz F4: thousandths too, four significant digits at most.
+    assert_eq!(binary_size(7_313_818).as_deref(), Some("6.975 MiB"));
+    assert_eq!(binary_size(1_536).as_deref(), Some("1.5 KiB"));
+    assert_eq!(binary_size(14_500 << 10).as_deref(), Some("14,500 KiB"));
     // QA cn F7: `7.5 MiB` in the configuration, not `7,680 KiB`.
     assert_eq!(binary_size(7_864_320).as_deref(), Some("7.5 MiB"));
     assert_eq!(binary_size(1_310_720).as_deref(), Some("1.25 MiB"));

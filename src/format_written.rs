@@ -5,29 +5,39 @@ use super::thousands;
 /// `b` in the largest binary unit it is a whole number of hundredths of (`20 MiB`, `7.5 MiB`,
 /// `14,500 KiB`; not `20.0 MiB`, `7,680 KiB` (QA cn F7) or `20971.52 kB` (QA as F1)).
 ///
-/// Or of three significant digits at most, that many hundredths rounded to the byte: a budget
-/// written `6.98 MiB` is 7,319,060.48 B, read as 7,319,060, and was echoed `7319.06 kB` (QA
-/// cx F7).
+/// Or of four significant digits at most, that many hundredths or thousandths rounded to the
+/// byte: a budget written `6.98 MiB` is 7,319,060.48 B, read as 7,319,060, and was echoed
+/// `7319.06 kB` (QA cx F7); `6.975 MiB` was echoed in bytes (QA cz F4).
 pub fn binary_size(b: u64) -> Option<String> {
     let b128 = u128::from(b);
     let digits = |h: u128| h.to_string().trim_end_matches('0').len();
-    let near = |h: u128, unit: u128| (h * unit + 50) / 100 == b128 && digits(h) <= 3;
-    [("GiB", 1u128 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10)]
-        .into_iter()
-        .filter(|&(_, unit)| b128 >= unit)
-        .find_map(|(name, unit)| {
-            let exact = (b128 * 100).is_multiple_of(unit);
-            let hundredths = (b128 * 100 + unit / 2) / unit;
-            (exact || near(hundredths, unit)).then_some((name, hundredths))
-        })
-        .map(|(name, hundredths)| {
-            let whole = thousands((hundredths / 100) as u64);
-            match hundredths % 100 {
-                0 => format!("{whole} {name}"),
-                h if h % 10 == 0 => format!("{whole}.{} {name}", h / 10),
-                h => format!("{whole}.{h:02} {name}"),
-            }
-        })
+    // `h` parts of `unit / scale` that round to `b`.
+    let near =
+        |h: u128, unit: u128, scale: u128| (h * unit + scale / 2) / scale == b128 && digits(h) <= 4;
+    let units = [("GiB", 1u128 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10)];
+    let exact = units
+        .iter()
+        .find(|&&(_, unit)| b128 >= unit && (b128 * 100).is_multiple_of(unit))
+        .map(|&(name, unit)| (name, b128 * 1000 / unit));
+    let rounded = || {
+        units
+            .iter()
+            .filter(|&&(_, unit)| b128 >= unit)
+            .find_map(|&(name, unit)| {
+                [100u128, 1000].into_iter().find_map(|scale| {
+                    let h = (b128 * scale + unit / 2) / unit;
+                    near(h, unit, scale).then_some((name, h * (1000 / scale)))
+                })
+            })
+    };
+    exact.or_else(rounded).map(|(name, thousandths)| {
+        let whole = thousands((thousandths / 1000) as u64);
+        let part = format!("{:03}", thousandths % 1000);
+        match part.trim_end_matches('0') {
+            "" => format!("{whole} {name}"),
+            p => format!("{whole}.{p} {name}"),
+        }
+    })
 }
 
 /// `b` as likely written, and whether in decimal units: of [`binary_size`] and [`decimal_size`],
