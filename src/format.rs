@@ -62,6 +62,11 @@ fn last_digit(bytes: u64) -> f64 {
     1024f64.powi(unit as i32 + 1) / 10f64.powi(digits as i32)
 }
 
+/// Bytes in lower-case hex, two digits each (a digest as OCI and `sha256sum` write it).
+pub fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
 /// Exact bytes: `3,402 B`.
 pub fn bytes(n: u64) -> String {
     format!("{} B", thousands(n))

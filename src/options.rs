@@ -480,6 +480,7 @@ pub struct ProbeOptions {
 
 #[path = "options_probe.rs"]
 mod probe;
+pub use probe::users_port;
 
 #[cfg(test)]
 #[path = "options_tests.rs"]

@@ -1,7 +1,32 @@
 //! The probe's options laid over each other: the command line over the configuration, a
 //! package's table over the workspace's.
 
-use super::ProbeOptions;
+use super::{ProbeOptions, Ready};
+
+/// The `PORT` the user gives a program the probe waits on by the port it is given
+/// (`--probe-env PORT=N`, the last one given: `Command::envs` keeps the last): `None` when the
+/// readiness names its own port or waits on none, or `PORT` is not given or is `{port}`; an
+/// error, in words, when it is no port number (1-65535). Checked when the plan is made and
+/// again for each run (an image's `PORT` too).
+pub fn users_port(ready: &Ready, env: &[(String, String)]) -> Option<Result<u16, String>> {
+    let waits = matches!(ready, Ready::Tcp(_) | Ready::Http { .. }) && ready.fixed_port().is_none();
+    let (_, v) = env.iter().rev().find(|(k, _)| k == "PORT")?;
+    if !waits || v.contains("{port}") {
+        return None;
+    }
+    Some(
+        v.trim()
+            .parse::<u16>()
+            .ok()
+            .filter(|p| *p != 0)
+            .ok_or_else(|| {
+                format!(
+                    "--probe-env PORT={v}: with --ready {ready} the probe waits on the port the \
+                     program is given in PORT, and `{v}` is not a port number (1-65535)"
+                )
+            }),
+    )
+}
 
 impl ProbeOptions {
     /// Fill what is not given here from `fallback` (e.g. the command line over the config).

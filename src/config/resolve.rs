@@ -222,20 +222,11 @@ fn probe_checked(o: &ProbeOptions) -> Result<()> {
                 .into(),
         ));
     }
-    let Some(ready) = o.ready.as_ref() else {
+    let (Some(ready), Some(env)) = (o.ready.as_ref(), o.env.as_deref()) else {
         return Ok(());
     };
-    let waits = matches!(ready, Ready::Tcp(_) | Ready::Http { .. }) && ready.fixed_port().is_none();
-    let port = o.env.iter().flatten().rev().find(|(k, _)| k == "PORT");
-    match port {
-        Some((_, v))
-            if waits && !v.contains("{port}") && !v.trim().parse::<u16>().is_ok_and(|p| p != 0) =>
-        {
-            Err(Error::Usage(format!(
-                "--probe-env PORT={v}: with --ready {ready} the probe waits on the port the \
-                 program is given in PORT, and `{v}` is not a port number (1-65535)"
-            )))
-        }
+    match crate::options::users_port(ready, env) {
+        Some(Err(e)) => Err(Error::Usage(e)),
         _ => Ok(()),
     }
 }

@@ -7,6 +7,8 @@ use std::process::Command;
 
 use sha2::{Digest, Sha256};
 
+use crate::format::hex;
+
 use crate::error::{Error, Result};
 use crate::report::{Provenance, Report, SCHEMA_VERSION};
 
@@ -160,10 +162,6 @@ pub fn provenance(report: &Report, root: &Path) -> Provenance {
             git(root, &["status", "--porcelain", "--untracked-files=no"]).map(|s| !s.is_empty());
     }
     p
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// `git -C dir ARGS`, trimmed stdout; `None` without git, outside a repository, or on error.

@@ -101,7 +101,7 @@ pub fn not_the_binary(
         } else {
             c.verdict = Verdict::Pass;
             // No number of runs tells one binary from itself (QA cz F8).
-            c.message = c.message.replace("; more runs would decide", "");
+            c.message = c.message.replace(super::runtime::MORE_RUNS, "");
             c.message.push_str(
                 "; the same binary as the baseline's (the same build id): the difference is \
                  the machine's, not the code's",
@@ -219,7 +219,7 @@ mod tests {
             check(CheckId::BaselineStartup, Verdict::Inconclusive),
             check(CheckId::BaselineRss, Verdict::Fail),
         ];
-        checks[0].message = "within the noise; more runs would decide".into();
+        checks[0].message = format!("within the noise{}", super::super::runtime::MORE_RUNS);
         let mut gains = vec![check(CheckId::BaselineStartup, Verdict::Pass)];
         let lines = not_the_binary(&mut checks, &mut gains, &base, &now);
         assert!(lines.is_empty());

@@ -11,6 +11,10 @@ use crate::plan::Thresholds;
 use crate::report::{Artifact, Check, CheckId, Report, Unit, Verdict, WITHIN_THE_NOISE};
 use crate::stats;
 
+/// What an inconclusive startup check ends with: more runs could tell (not of one binary
+/// against itself, `probed.rs`).
+pub(super) const MORE_RUNS: &str = "; more runs would decide";
+
 /// What one run says about its startup.
 #[derive(Debug, Clone, Default)]
 pub struct Timing {
@@ -104,7 +108,7 @@ fn judged_startup(b: &Timing, a: &Timing, th: &Thresholds) -> Option<(Check, boo
             Verdict::Inconclusive,
             format!(
                 "{head}: the 95% interval of the ratio {:.2}..{:.2} straddles {shown}: \
-                 {WITHIN_THE_NOISE}; more runs would decide",
+                 {WITHIN_THE_NOISE}{MORE_RUNS}",
                 i.low, i.high
             ),
         ),

@@ -403,7 +403,6 @@ fn finish(s: Series, opts: &ProbeSettings) -> Probe {
 /// A SHA-256 of the probe's `KEY=VALUE` lines, in hex; none without variables.
 fn env_sha256(env: &[(String, String)]) -> Option<String> {
     use sha2::{Digest, Sha256};
-    use std::fmt::Write as _;
     if env.is_empty() {
         return None;
     }
@@ -411,10 +410,7 @@ fn env_sha256(env: &[(String, String)]) -> Option<String> {
     for (k, v) in env {
         h.update(format!("{k}={v}\n").as_bytes());
     }
-    Some(h.finalize().iter().fold(String::new(), |mut s, b| {
-        let _ = write!(s, "{b:02x}");
-        s
-    }))
+    Some(crate::format::hex(&h.finalize()))
 }
 
 /// The least gap between the fastest and the slowest shutdown that is worth a warning.

@@ -55,27 +55,8 @@ pub(super) fn port(spec: &RunSpec) -> Result<u16, Box<RunFail>> {
     if let Some(p) = spec.ready.fixed_port() {
         return Ok(p);
     }
-    let waits = matches!(spec.ready, Ready::Tcp(_) | Ready::Http { .. });
-    // The last one given is the one the program gets (`Command::envs` keeps the last).
-    let users = spec.env.iter().rev().find(|(k, _)| k == "PORT");
-    if let (true, Some((_, v))) = (waits, users)
-        && !v.contains("{port}")
-    {
-        return v
-            .trim()
-            .parse::<u16>()
-            .ok()
-            .filter(|p| *p != 0)
-            .ok_or_else(|| {
-                fail(
-                    "probe-error",
-                    format!(
-                        "--probe-env PORT={v}: with --ready {} the probe waits on the port the \
-                     program is given in PORT, and `{v}` is not a port number (1-65535)",
-                        spec.ready
-                    ),
-                )
-            });
+    if let Some(users) = crate::options::users_port(spec.ready, spec.env) {
+        return users.map_err(|e| fail("probe-error", e));
     }
     ready::free_port().map_err(|e| fail("probe-error", format!("cannot find a free TCP port: {e}")))
 }

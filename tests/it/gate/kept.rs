@@ -5,21 +5,39 @@
 use super::baseline_ref::{assert_round_by_round, order_probed};
 use super::*;
 
-#[test]
-fn a_kept_baseline_binary_is_probed_again_round_by_round() {
+/// A copy of `gate-order` whose baseline is saved (in `gate/TARGET`): the copy's folder, the
+/// copy, the baseline file, the order log, and the saved report.
+fn saved(target: &str) -> (tempfile::TempDir, PathBuf, String, PathBuf, Value) {
     let (dir, repo) = copy_of("gate-order");
     let base = dir.path().join("base.json");
     let log = dir.path().join("order.log");
-    let b = base.to_str().expect("utf-8");
-    let r = order_probed(&repo, "kept", &log, &["--save-baseline", b]);
+    let b = base.to_str().expect("utf-8").to_string();
+    let r = order_probed(&repo, target, &log, &["--save-baseline", &b]);
     assert_eq!(r.code, 0, "{}", r.stderr);
-    let saved = parse(&r);
+    let report = parse(&r);
+    (dir, repo, b, log, report)
+}
+
+/// Where the binary of `saved`'s report is kept (by its build id) in `gate/TARGET`.
+fn kept_of(target: &str, saved: &Value) -> PathBuf {
+    let id = str_of(&saved["artifacts"][0]["binary"], "build_id");
+    shared_target_dir()
+        .join("gate")
+        .join(target)
+        .join("baseline-bins")
+        .join(id)
+}
+
+#[test]
+fn a_kept_baseline_binary_is_probed_again_round_by_round() {
+    let (_dir, repo, b, log, saved) = saved("kept");
+    let b = b.as_str();
     let a = &saved["artifacts"][0];
     // Kept by build id, the id readelf reads from the binary.
     let id = str_of(&a["binary"], "build_id");
     let notes = tool("readelf", &["-n", str_of(a, "path")]);
     assert!(notes.contains(&format!("Build ID: {id}")), "{notes}");
-    let kept = shared_target_dir().join("gate/kept/baseline-bins").join(id);
+    let kept = kept_of("kept", &saved);
     assert!(kept.is_file(), "no {}", kept.display());
     let saved_median = a["probe"]["startup_ms"]["median"].as_f64().expect("median");
 
@@ -79,13 +97,8 @@ fn a_kept_baseline_binary_is_probed_again_round_by_round() {
 /// variable), they warn at most and the note above the deltas says how.
 #[test]
 fn the_same_binary_passes_and_a_probe_changed_is_said() {
-    let (dir, repo) = copy_of("gate-order");
-    let base = dir.path().join("base.json");
-    let log = dir.path().join("order.log");
-    let b = base.to_str().expect("utf-8");
-    let r = order_probed(&repo, "probed", &log, &["--save-baseline", b]);
-    assert_eq!(r.code, 0, "{}", r.stderr);
-    let saved = parse(&r);
+    let (_dir, repo, b, log, saved) = saved("probed");
+    let b = b.as_str();
     let probe = &saved["artifacts"][0]["probe"];
     assert_eq!(probe["env"], serde_json::json!(["ORDER_LOG"]), "{probe}");
     assert_eq!(str_of(probe, "env_sha256").len(), 64, "{probe}");
@@ -108,11 +121,7 @@ fn the_same_binary_passes_and_a_probe_changed_is_said() {
     assert!(v["baseline"].get("shrank").is_none(), "{}", v["baseline"]);
     // Without the kept binary (a fresh machine), the file's figures were probed otherwise;
     // with it, it is probed again as this run's is, and nothing differs.
-    let id = str_of(&saved["artifacts"][0]["binary"], "build_id");
-    let kept = shared_target_dir()
-        .join("gate/probed/baseline-bins")
-        .join(id);
-    std::fs::remove_file(&kept).expect("remove the kept binary");
+    std::fs::remove_file(kept_of("probed", &saved)).expect("remove the kept binary");
     let r = order_probed(
         &repo,
         "probed",
