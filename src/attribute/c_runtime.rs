@@ -82,14 +82,21 @@ impl CrateIndex {
         BY_NAME[usize::from(cxx)]
             .get_or_init(|| {
                 let mut index = CrateIndex::names_only();
-                let target = format!("{}-unknown-linux-gnu", std::env::consts::ARCH);
-                index.add_c_runtime(&target, None, &mut Vec::new());
-                if cxx && !index.is_empty() {
-                    index.add_cxx_runtime(&mut Vec::new());
-                }
+                index.add_c_runtime_by_name(cxx);
                 (!index.is_empty()).then_some(index)
             })
             .as_ref()
+    }
+
+    /// Add what [`Self::c_runtime_by_name`] holds to this index (of archives the binary was
+    /// not linked from either): this machine's C library and compiler runtime, and with `cxx`
+    /// its C++ library.
+    pub fn add_c_runtime_by_name(&mut self, cxx: bool) {
+        let target = format!("{}-unknown-linux-gnu", std::env::consts::ARCH);
+        self.add_c_runtime(&target, None, &mut Vec::new());
+        if cxx {
+            self.add_cxx_runtime(&mut Vec::new());
+        }
     }
 
     /// Start indexing [`Self::c_runtime_by_name`] on a thread of its own, unless it is done

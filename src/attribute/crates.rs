@@ -293,29 +293,12 @@ impl CrateIndex {
                     let name = full.split('@').next().unwrap_or(&full);
                     name.replace('-', "_")
                 });
-            let mut libs: Vec<(&str, bool)> =
-                run.linked_libs.iter().filter_map(|l| link_lib(l)).collect();
-            libs.sort_unstable();
-            libs.dedup_by_key(|l| l.0);
-            let mut found: Vec<&str> = Vec::new();
-            for a in archives_under(&run.out_dir, 4) {
-                let file = a.file_name().and_then(|f| f.to_str());
-                if let Some(&(name, _)) = libs
-                    .iter()
-                    .find(|(n, _)| file.is_some_and(|f| f == format!("lib{n}.a")))
-                {
-                    found.push(name);
-                    add(&mut index, &a, &krate, false, true);
-                }
-            }
             // Built elsewhere or the system's (`rustc-link-lib=crypto` from libssl-dev): the
             // archive the linker takes from the script's search paths, then its own.
             let dirs = linked::search_dirs([run], target);
-            for &(name, is_static) in libs.iter().filter(|(n, _)| !found.contains(n)) {
-                let static_link = is_static || built.link == crate::report::LinkMode::Static;
-                if let Some(a) = linked::find_archive(name, &dirs, static_link) {
-                    add(&mut index, &a, &krate, false, true);
-                }
+            let static_build = built.link == crate::report::LinkMode::Static;
+            for a in script_archives(&run.linked_libs, &run.out_dir, &dirs, static_build) {
+                add(&mut index, &a, &krate, false, true);
             }
         }
         if let Some(dir) = sysroot_libdir {
@@ -371,6 +354,36 @@ fn member_stem(name: &[u8]) -> Option<&str> {
         }
         _ => Some(stem),
     }
+}
+
+/// The native archives a build script links: for each of its `rustc-link-lib` values `libs`,
+/// the `lib<name>.a` in its `out_dir`, else the one the linker takes from `dirs` (the script's
+/// search paths, then the system's; any archive in a `static_build`, else only for `static=`).
+pub(super) fn script_archives(
+    libs: &[String],
+    out_dir: &Path,
+    dirs: &[PathBuf],
+    static_build: bool,
+) -> Vec<PathBuf> {
+    let mut libs: Vec<(&str, bool)> = libs.iter().filter_map(|l| link_lib(l)).collect();
+    libs.sort_unstable();
+    libs.dedup_by_key(|l| l.0);
+    let mut out = Vec::new();
+    let mut found: Vec<&str> = Vec::new();
+    for a in archives_under(out_dir, 4) {
+        let file = a.file_name().and_then(|f| f.to_str());
+        if let Some(&(name, _)) = libs
+            .iter()
+            .find(|(n, _)| file.is_some_and(|f| f == format!("lib{n}.a")))
+        {
+            found.push(name);
+            out.push(a);
+        }
+    }
+    for &(name, is_static) in libs.iter().filter(|(n, _)| !found.contains(n)) {
+        out.extend(linked::find_archive(name, dirs, is_static || static_build));
+    }
+    out
 }
 
 /// `.a` files under `dir`, `depth` levels deep at most, at most 256 of them.

@@ -8,6 +8,7 @@
 //! (`src/graph/`) drives this module through [`Attributed`]: the pieces without a symbol get
 //! their crates from the references to them before the pieces are summed up.
 
+mod build_dir;
 mod c_prefix;
 mod c_runtime;
 mod content;

@@ -123,13 +123,24 @@ pub fn inspect_file(
     // A stripped build's symbols are its analysis link's (QA cx F1: ouch's C++ runtime went to
     // `ouch`, the stripped file's own having no `.symtab` to find it in).
     let cxx = static_glibc && crate::attribute::carries_cxx(input.analysis.unwrap_or(input.bytes));
-    if static_glibc {
+    // The build dir of the analysis link holds the archives its build scripts left: the C code
+    // of `-sys` crates is theirs, as in the main command's table (QA cx F4). The build dir is
+    // the folder above the link's (`<build dir>/graph/<link>`).
+    let mut own = analysis_path
+        .as_deref()
+        .and_then(|p| p.parent()?.parent())
+        .and_then(|dir| CrateIndex::of_build_dir(dir, path, no_loader));
+    if let Some(i) = own.as_mut().filter(|_| static_glibc) {
+        i.add_c_runtime_by_name(cxx);
+    } else if static_glibc {
         CrateIndex::index_c_runtime_ahead(cxx);
     }
-    let index = move || {
-        static_glibc
-            .then(|| CrateIndex::c_runtime_by_name(cxx))
-            .flatten()
+    let index = || {
+        own.as_ref().or_else(|| {
+            static_glibc
+                .then(|| CrateIndex::c_runtime_by_name(cxx))
+                .flatten()
+        })
     };
     // A binary with its analysis link is a Rust build of this tool's: never skipped as foreign
     // (QA cf F2: a stripped dynamic build's `.dynsym` names no Rust symbol).

@@ -45,3 +45,66 @@ fn a_c_static_of_a_file_libc_has_not_is_not_libcs() {
     assert_eq!(inspected.len(), 1);
     assert_ne!(inspected[0], "[libc]");
 }
+
+/// QA cx F4: `inspect` of a binary the main command built names the C code of a `-sys` crate
+/// as the main command does, from the archives its build script left in the build dir (it
+/// gave it to the Rust wrapper that calls it, as ouch's `bz3_*` to bzip3): in place, and as a
+/// stripped copy elsewhere given the build's `--target-dir`. Checked against `nm` of the
+/// archive.
+#[test]
+fn inspect_names_a_sys_crates_c_code_from_the_build_dirs_archives() {
+    let v = json(&mut check_fixture("sys-wrapped", &["--symbols", "all"]));
+    let a = artifact(&v, "static");
+    let bin = str_of(a, "path").to_string();
+    // The archive libfoo-sys's build script left: what it defines.
+    let profile = std::path::Path::new(&bin).parent().expect("profile dir");
+    let archive = std::fs::read_dir(profile.join("build"))
+        .expect("build/")
+        .flatten()
+        .filter(|e| e.file_name().to_string_lossy().starts_with("libfoo-sys-"))
+        .map(|e| e.path().join("out/libfoo.a"))
+        .find(|p| p.is_file())
+        .expect("libfoo.a");
+    let nm = tool("nm", &["--defined-only", archive.to_str().expect("utf-8")]);
+    let defined: Vec<&str> = nm
+        .lines()
+        .filter_map(|l| l.split_whitespace().nth(2))
+        .collect();
+    assert!(defined.contains(&"bz_frob"), "{nm}");
+    let c_rows = |b: &Value| -> Vec<(String, String)> {
+        let rows = b["symbols"].as_array().expect("rows");
+        let mut out: Vec<(String, String)> = rows
+            .iter()
+            .filter(|r| defined.contains(&str_of(r, "name")))
+            .map(|r| {
+                let krate = r["crate"].as_str().unwrap_or("[unknown]");
+                (str_of(r, "name").to_string(), krate.to_string())
+            })
+            .collect();
+        out.sort();
+        out
+    };
+    let main = c_rows(&a["binary"]);
+    assert!(main.iter().any(|(n, _)| n == "bz_frob"), "{main:?}");
+    assert!(main.iter().all(|(_, k)| k == "libfoo_sys"), "{main:?}");
+    // In place.
+    let inspected = json(&mut inspect_all(&bin));
+    assert_eq!(c_rows(&inspected["artifacts"][0]["binary"]), main);
+    // A stripped copy elsewhere, with the build's target dir.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let copy = dir.path().join("sys-wrapped");
+    tool("strip", &["-o", copy.to_str().expect("utf-8"), &bin]);
+    let build_dir = std::path::Path::new(&bin).ancestors().nth(3).expect("dir");
+    let inspected = json(
+        inspect_all(copy.to_str().expect("utf-8"))
+            .arg("--target-dir")
+            .arg(build_dir),
+    );
+    let b = &inspected["artifacts"][0]["binary"];
+    assert!(
+        b["coverage"]["symbols_from"].is_string(),
+        "{}",
+        b["coverage"]
+    );
+    assert_eq!(c_rows(b), main);
+}
