@@ -97,63 +97,11 @@ fn word_leading(
         .rposition(|s| crate_of(s).is_some_and(|k| package.is_crate(k)))
         .map_or(0, |p| p + 1);
     let chain = &f.chain[from..];
-    let mut named: Vec<Named> = Vec::new();
-    let mut own: Vec<String> = Vec::new();
-    // The symbols that are generic code instantiated in another crate, by that crate: the
-    // code they run may be its (QA cc F2: tokio's `BlockingTask<T>::poll` runs hyper-util's
-    // resolver closure; hyper-util's `SocksV5<C>` closure, made for reqwest, is its own).
-    let mut generic: HashMap<&str, &str> = HashMap::new();
-    for (k, symbol, made_for) in callers {
-        if let Some(m) = made_for {
-            generic.insert(symbol, m);
-        } else if crate::attribute::demangle::crate_of_path(symbol)
-            .is_some_and(|(c, _)| STD_CRATES.contains(&c))
-        {
-            // A function of std's own path, whose code is the crate's: generic code made for
-            // it (QA ck F4: ureq's resolver thread, `__rust_begin_short_backtrace`, read as
-            // ureq's own function).
-            generic.insert(symbol, k);
-        }
-        match dependency_named(reached, k) {
-            Some(r) => add(&mut named, r, symbol),
-            None if package.is_crate(k) && !own.contains(symbol) => own.push(symbol.clone()),
-            None => {}
-        }
-    }
-    // A task runner's poll runs the task another crate gave it (QA cn F3: procs's std finding
-    // named tokio's `raw::poll` alone, where the chain shows hyper's `HttpConnector::call`
-    // before it): the nearest crate before the runner on the chain is named too.
-    let spawner = chain
-        .iter()
-        .rposition(|s| is_runner(&s.symbol))
-        .filter(|_| callers.iter().any(|(_, s, _)| is_runner(s)))
-        .and_then(|at| {
-            chain[..at]
-                .iter()
-                .rev()
-                .filter(|s| is_code(&s.symbol))
-                .find_map(|s| {
-                    let k = crate_of(s).filter(|k| !STD_CRATES.contains(k) && *k != "tokio")?;
-                    Some((dependency_named(reached, k)?, s.symbol.as_str()))
-                })
-        });
+    let (mut named, own, generic) = gather(reached, callers);
+    let spawner = spawner(chain, callers, reached);
     if let Some((r, symbol)) = spawner {
         add(&mut named, r, symbol);
     }
-    // `sym`, and where it was instantiated when that is another crate.
-    let quoted = |f: &str| {
-        if spawner.is_some_and(|(_, s)| s == f) {
-            return format!("`{f}` (before tokio's task on the chain: the task may be its)");
-        }
-        let to = leads_to
-            .get(f)
-            .map_or(String::new(), |c| format!(", to `{c}`"));
-        match generic.get(f) {
-            Some(m) => format!("`{f}` (generic, instantiated in {m}, whose code it may run{to})"),
-            None if to.is_empty() => format!("`{f}`"),
-            None => format!("`{f}` ({})", &to[2..]),
-        }
-    };
     if callers.is_empty() {
         // Each crate's innermost function of the chain: its data (a vtable without a symbol,
         // a constant the compiler named) is no step the user can find in its code (QA ad,
@@ -165,25 +113,7 @@ fn word_leading(
             }
         }
     }
-    // The chain's crates first, innermost first, each by its function on the chain.
-    let on_chain = |n: &Named| {
-        chain
-            .iter()
-            .rev()
-            .position(|s| crate_of(s).is_some_and(|k| n.reached.is_crate(k)))
-            .unwrap_or(usize::MAX)
-    };
-    named.sort_by_key(on_chain);
-    for n in &mut named {
-        if let Some(k) = n
-            .symbols
-            .iter()
-            .position(|x| is_code(x) && chain.iter().any(|s| &s.symbol == x))
-        {
-            let s = n.symbols.remove(k);
-            n.symbols.insert(0, s);
-        }
-    }
+    order_by_chain(&mut named, chain);
     if named.is_empty() {
         // The package's own code makes the call (QA af, F7: tealdeer's `tldr::try_main`
         // calls `std::env::home_dir`, and the finding read as one on a dependency).
@@ -200,38 +130,17 @@ fn word_leading(
         }
         return;
     }
-    let mut listed: Vec<String> = named
-        .iter()
-        .take(NAMED)
-        .map(|n| {
-            // Each function by name, up to a few (QA cc F3: "and 1 more" named it nowhere).
-            let mut functions: Vec<String> = n
-                .symbols
-                .iter()
-                .take(FUNCTIONS)
-                .map(|f| quoted(f))
-                .collect();
-            if n.symbols.len() > FUNCTIONS {
-                functions.push(format!("{} more", n.symbols.len() - FUNCTIONS));
-            }
-            let r = n.reached;
-            format!(
-                "{LISTED}{} v{} ({}): {}",
-                r.name(),
-                r.package.version,
-                r.path.join(" → "),
-                functions.join(", ")
-            )
-        })
-        .collect();
-    if named.len() > NAMED {
-        listed.push(format!("{LISTED}{} more crates", named.len() - NAMED));
-    }
+    let quote = Quote {
+        spawner: spawner.map(|(_, s)| s),
+        leads_to,
+        generic: &generic,
+    };
+    let mut listed = listed(&named, &quote);
     if let Some(first) = own.first() {
         listed.push(format!(
             "{LISTED}{}'s own code: {}",
             package.name(),
-            quoted(first)
+            quote.quoted(first)
         ));
     }
     let them = match (named.len(), own.is_empty()) {
@@ -250,6 +159,144 @@ fn word_leading(
          change is {them}:"
     ));
     f.evidence.extend(listed);
+}
+
+/// The crates of `callers` that are the package's dependencies, each with its functions; the
+/// package's own functions among them; and the callers that are generic code instantiated in
+/// another crate, by that crate: the code they run may be its (QA cc F2: tokio's
+/// `BlockingTask<T>::poll` runs hyper-util's resolver closure; hyper-util's `SocksV5<C>`
+/// closure, made for reqwest, is its own).
+fn gather<'r, 'm, 'c>(
+    reached: &'r [Reached<'m>],
+    callers: &'c [Caller],
+) -> (Vec<Named<'r, 'm>>, Vec<String>, HashMap<&'c str, &'c str>) {
+    let mut named: Vec<Named> = Vec::new();
+    let mut own: Vec<String> = Vec::new();
+    let mut generic: HashMap<&str, &str> = HashMap::new();
+    let package = reached.first();
+    for (k, symbol, made_for) in callers {
+        if let Some(m) = made_for {
+            generic.insert(symbol, m);
+        } else if crate::attribute::demangle::crate_of_path(symbol)
+            .is_some_and(|(c, _)| STD_CRATES.contains(&c))
+        {
+            // A function of std's own path, whose code is the crate's: generic code made for
+            // it (QA ck F4: ureq's resolver thread, `__rust_begin_short_backtrace`, read as
+            // ureq's own function).
+            generic.insert(symbol, k);
+        }
+        match dependency_named(reached, k) {
+            Some(r) => add(&mut named, r, symbol),
+            None if package.is_some_and(|p| p.is_crate(k)) && !own.contains(symbol) => {
+                own.push(symbol.clone());
+            }
+            None => {}
+        }
+    }
+    (named, own, generic)
+}
+
+/// A task runner's poll runs the task another crate gave it (QA cn F3: procs's std finding
+/// named tokio's `raw::poll` alone, where the chain shows hyper's `HttpConnector::call`
+/// before it): the nearest crate before the runner on the chain, with its step's symbol.
+fn spawner<'r, 'm, 's>(
+    chain: &'s [crate::report::Step],
+    callers: &[Caller],
+    reached: &'r [Reached<'m>],
+) -> Option<(&'r Reached<'m>, &'s str)> {
+    let at = chain.iter().rposition(|s| is_runner(&s.symbol))?;
+    if !callers.iter().any(|(_, s, _)| is_runner(s)) {
+        return None;
+    }
+    chain[..at]
+        .iter()
+        .rev()
+        .filter(|s| is_code(&s.symbol))
+        .find_map(|s| {
+            let k = crate_of(s).filter(|k| !STD_CRATES.contains(k) && *k != "tokio")?;
+            Some((dependency_named(reached, k)?, s.symbol.as_str()))
+        })
+}
+
+/// The chain's crates first, innermost first, each by its function on the chain.
+fn order_by_chain(named: &mut [Named], chain: &[crate::report::Step]) {
+    let on_chain = |n: &Named| {
+        chain
+            .iter()
+            .rev()
+            .position(|s| crate_of(s).is_some_and(|k| n.reached.is_crate(k)))
+            .unwrap_or(usize::MAX)
+    };
+    named.sort_by_key(on_chain);
+    for n in named.iter_mut() {
+        if let Some(k) = n
+            .symbols
+            .iter()
+            .position(|x| is_code(x) && chain.iter().any(|s| &s.symbol == x))
+        {
+            let s = n.symbols.remove(k);
+            n.symbols.insert(0, s);
+        }
+    }
+}
+
+/// What a caller is said as: `sym`, and where it was instantiated when that is another
+/// crate, the C function it leads to when another than the chain's, and whether it is the
+/// crate before tokio's task on the chain.
+struct Quote<'a> {
+    spawner: Option<&'a str>,
+    leads_to: &'a HashMap<String, String>,
+    generic: &'a HashMap<&'a str, &'a str>,
+}
+
+impl Quote<'_> {
+    fn quoted(&self, f: &str) -> String {
+        if self.spawner == Some(f) {
+            return format!("`{f}` (before tokio's task on the chain: the task may be its)");
+        }
+        let to = self
+            .leads_to
+            .get(f)
+            .map_or(String::new(), |c| format!(", to `{c}`"));
+        match self.generic.get(f) {
+            Some(m) => format!("`{f}` (generic, instantiated in {m}, whose code it may run{to})"),
+            None if to.is_empty() => format!("`{f}`"),
+            None => format!("`{f}` ({})", &to[2..]),
+        }
+    }
+}
+
+/// One line per named crate (up to [`NAMED`], then a count), with its path from the package
+/// and its functions (each by name, up to [`FUNCTIONS`]: QA cc F3, "and 1 more" named it
+/// nowhere).
+fn listed(named: &[Named], quote: &Quote) -> Vec<String> {
+    let mut listed: Vec<String> = named
+        .iter()
+        .take(NAMED)
+        .map(|n| {
+            let mut functions: Vec<String> = n
+                .symbols
+                .iter()
+                .take(FUNCTIONS)
+                .map(|f| quote.quoted(f))
+                .collect();
+            if n.symbols.len() > FUNCTIONS {
+                functions.push(format!("{} more", n.symbols.len() - FUNCTIONS));
+            }
+            let r = n.reached;
+            format!(
+                "{LISTED}{} v{} ({}): {}",
+                r.name(),
+                r.package.version,
+                r.path.join(" → "),
+                functions.join(", ")
+            )
+        })
+        .collect();
+    if named.len() > NAMED {
+        listed.push(format!("{LISTED}{} more crates", named.len() - NAMED));
+    }
+    listed
 }
 
 /// Code outside std that refers into std's way to a C function: its crate, its symbol, and
