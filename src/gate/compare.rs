@@ -12,6 +12,7 @@ use std::collections::BTreeMap;
 use super::entry_points::new_entry_points;
 use super::provenance::{lock_changed, mismatches};
 use super::runtime;
+use super::verdict::{relative, verdict_of};
 use crate::format::{
     artifact_label, grew_from_little, limit_percent, percent, signed_size, size, two_sizes,
 };
@@ -75,7 +76,9 @@ pub fn compare(
         );
         let th = thresholds(a);
         let (mut checks, mut gains) = artifact_checks(b, a, &th);
-        super::untouched::not_the_code(&mut checks, base.provenance.as_ref(), prov);
+        let provs = (base.provenance.as_ref(), prov);
+        let given = |c: &mut [Check]| super::borrowed::given_bytes(c, (b, a), &th, provs);
+        super::untouched::not_the_code(&mut checks, provs, given);
         let probed = super::probed::not_the_binary(&mut checks, &mut gains, b, a);
         cmp.mismatches.extend(probed);
         let label = artifact_label(a);
@@ -393,32 +396,6 @@ fn judge(
     check.fail_min = Some(th.size_fail_min as f64);
     (check.new, check.gone) = (had.is_none(), had.is_some() && has.is_none());
     check
-}
-
-/// Growth relative to `base` (infinite from 0, 0 when unchanged).
-fn relative(base: u64, cur: u64) -> f64 {
-    let delta = i128::from(cur) - i128::from(base);
-    if base == 0 {
-        if delta == 0 { 0.0 } else { f64::INFINITY }
-    } else {
-        delta as f64 / base as f64
-    }
-}
-
-/// A size going from `base` to `cur`, judged by the thresholds (see [`size_check`]).
-fn verdict_of(base: u64, cur: u64, th: &Thresholds, whole: bool) -> Verdict {
-    let delta = i128::from(cur) - i128::from(base);
-    let change = relative(base, cur);
-    let big = delta >= i128::from(th.size_fail_min);
-    if delta <= 0 {
-        Verdict::Pass
-    } else if change > th.size_fail && big {
-        Verdict::Fail
-    } else if change > th.size_warn && (whole || big) {
-        Verdict::Warn
-    } else {
-        Verdict::Pass
-    }
 }
 
 /// The line on a finding the baseline had too whose static binary now defines functions the

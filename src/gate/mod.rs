@@ -6,6 +6,7 @@
 //! `--baseline-ref`'s revision (in a [`Worktree`]). Like every stage, it prints nothing.
 
 pub mod baseline;
+mod borrowed;
 mod budgets;
 mod compare;
 pub mod entry_points;
@@ -16,6 +17,7 @@ mod probed;
 mod provenance;
 mod runtime;
 mod untouched;
+mod verdict;
 mod worktree;
 
 use std::path::{Path, PathBuf};
