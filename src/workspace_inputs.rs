@@ -10,9 +10,11 @@ use cargo_metadata::{DependencyKind, Metadata, Node, PackageId, TargetKind};
 /// A path crate has no entry: its sources can change under one version. The gate tells by
 /// these a crate the change did not touch (`gate::untouched`).
 ///
-/// Only the packages the build of `roots` compiles: their normal and build dependencies, not
-/// their dev-dependencies (QA cd F1: hexyl's `memchr`, a dev-dependency's, was "built there
-/// from the same inputs, all of it inlined" when serde_json brought it in).
+/// Only the packages the build of `roots` compiles for the target: their normal dependencies,
+/// not their dev-dependencies (QA cd F1: hexyl's `memchr`, a dev-dependency's, was "built
+/// there from the same inputs, all of it inlined" when serde_json brought it in) nor what only
+/// build scripts use, built for the host (QA da F2: `generic_array`, which tokei's baseline
+/// built for pest's build script alone, was said to have been all inlined there).
 pub fn crate_inputs(metadata: &Metadata, roots: &[&PackageId]) -> BTreeMap<String, String> {
     let mut m: BTreeMap<String, Vec<String>> = Default::default();
     // Each package's node once, not a search of the resolve per package (on every run).
@@ -47,8 +49,8 @@ pub fn crate_inputs(metadata: &Metadata, roots: &[&PackageId]) -> BTreeMap<Strin
         .collect()
 }
 
-/// The packages `roots` build, themselves included: walked along normal and build
-/// dependencies.
+/// The packages `roots` build for the target, themselves included: walked along normal
+/// dependencies (a dependency of one kind or more, normal among them).
 fn built_from<'m>(
     nodes: &HashMap<&'m PackageId, &'m Node>,
     roots: &[&'m PackageId],
@@ -61,7 +63,7 @@ fn built_from<'m>(
             let built = d.dep_kinds.is_empty()
                 || d.dep_kinds
                     .iter()
-                    .any(|k| !matches!(k.kind, DependencyKind::Development));
+                    .any(|k| matches!(k.kind, DependencyKind::Normal));
             if built && seen.insert(&d.pkg) {
                 stack.push(&d.pkg);
             }

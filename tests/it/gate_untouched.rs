@@ -80,3 +80,15 @@ fn a_registry_crate_whose_version_changed_still_fails() {
     assert_eq!(c["verdict"], "fail", "{c}");
     assert_eq!(r.code, 1, "{}", r.stderr);
 }
+
+/// QA da F2: a crate only a build script uses is built for the host, not for the binary: it is
+/// not recorded among the crates the build compiled (tokei's baseline had `generic_array` only
+/// under pest's build script, and a later build's was said to have been "all inlined" there).
+#[test]
+fn a_build_dependency_is_not_recorded_as_built_for_the_binary() {
+    let r = run(&mut check_fixture("audit-libloading-build", &[]));
+    let v = parse(&r);
+    assert!(v["provenance"].is_object(), "{}", r.stderr);
+    let inputs = &v["provenance"]["crate_inputs"];
+    assert!(inputs.get("libloading").is_none(), "{inputs}");
+}
