@@ -166,14 +166,20 @@ fn bytes(id: CheckId, what: &str, value: Option<u64>, limit: u64, missing: Optio
     let verdict = verdict_for(value as f64, limit as f64);
     // Exact bytes where the two would read the same (QA p: "9.00 MiB is over the budget of
     // 9.00 MiB by 1.39 KiB").
-    let (budget, now, _) = crate::format::two_sizes(limit, value);
+    // Equal, or a budget that is no round figure in any unit (written in bytes): both in
+    // bytes (QA da F7: "5.08 MiB is within 5% of the budget of 5.08 MiB (0 B left)").
+    let written = crate::format::written_size(limit);
+    let (budget, now) = match (crate::format::two_sizes(limit, value), &written) {
+        ((b, n, _), Some(_)) if limit != value => (b, n),
+        _ => (crate::format::bytes(limit), crate::format::bytes(value)),
+    };
     // A budget that is a whole number of a binary unit ("20 MiB", "14500 KiB") is said as
     // such; one written in decimal units ("1.9 MB", "16 MB") is said so too, beside the binary
     // figure (QA cq F6: "15.6 MiB is over the budget of 15,625 KiB").
-    let budget = match crate::format::written_size(limit) {
+    let budget = match written {
         Some((d, true)) => format!("{d} = {budget}"),
-        Some((b, false)) => b,
-        None => budget,
+        Some((b, false)) if limit != value => b,
+        _ => budget,
     };
     let message = match verdict {
         Verdict::Fail => format!(

@@ -41,6 +41,24 @@ fn a_budget_just_above_passes_or_warns_and_just_below_fails() {
         at(16_000_000).message,
         "file size 977 KiB is within the budget of 16 MB = 15.3 MiB (14.3 MiB left)"
     );
+    // QA da F7: a size equal to its budget, and a budget written in bytes, in bytes.
+    let a = artifact(5_330_456);
+    assert_eq!(
+        at_of(&a, 5_330_456).message,
+        "file size 5,330,456 B is within 5% of the budget of 5,330,456 B (0 B left)"
+    );
+    assert_eq!(
+        at_of(&a, 5_400_001).message,
+        "file size 5,330,456 B is within 5% of the budget of 5,400,001 B (67.9 KiB left)"
+    );
+}
+
+fn at_of(a: &Artifact, limit: u64) -> Check {
+    let b = Budgets {
+        max_file_size: Some(limit),
+        ..Budgets::default()
+    };
+    one(b, a)
 }
 
 #[test]

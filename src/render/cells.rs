@@ -2,7 +2,7 @@
 //! both show: one place, so that they cannot disagree.
 
 use super::words;
-use crate::format::{ms, size, two_sizes};
+use crate::format::{bytes, ms, size, written_size};
 use crate::report::{Artifact, Check, Unit};
 
 /// A check's figure in its unit.
@@ -21,6 +21,17 @@ pub fn value(v: Option<f64>, unit: Unit) -> String {
 /// baseline's figure.
 pub fn reference(c: &Check) -> String {
     match (c.limit, c.baseline) {
+        // A size budget in decimal units with its binary figure, as the message gives it (QA
+        // da F4: "6.22 MiB | limit 6.5 MB" read as under the limit); one that is no round
+        // figure in any unit, written in bytes, in bytes (QA da F7).
+        (Some(l), _) if c.unit == Unit::Bytes && l >= 0.0 => {
+            let b = l.round() as u64;
+            match written_size(b) {
+                Some((d, true)) => format!("limit {d} = {}", size(b)),
+                Some((w, false)) => format!("limit {w}"),
+                None => format!("limit {}", bytes(b)),
+            }
+        }
         (Some(l), _) => match crate::format::whole_limit(l, c.unit) {
             Some(whole) => format!("limit {whole}"),
             None => format!("limit {}", value(Some(l), c.unit)),
@@ -43,9 +54,15 @@ pub fn now_and_reference(c: &Check, a: &Artifact) -> (String, String) {
     }
     let (now, reference) = (value(c.value, c.unit), reference(c));
     match (c.unit, c.value, c.limit) {
-        (Unit::Bytes, Some(v), Some(l)) if v >= 0.0 && reference == format!("limit {now}") => {
-            let (limit, now, _) = two_sizes(l.round() as u64, v.round() as u64);
-            (now, format!("limit {limit}"))
+        // Exact bytes both, where the two would read the same, or the limit is in bytes.
+        (Unit::Bytes, Some(v), Some(l))
+            if v >= 0.0
+                && l >= 0.0
+                && (reference == format!("limit {now}")
+                    || reference == format!("limit {}", bytes(l.round() as u64))) =>
+        {
+            let (l, v) = (l.round() as u64, v.round() as u64);
+            (bytes(v), format!("limit {}", bytes(l)))
         }
         _ => (now, reference),
     }
@@ -77,7 +94,16 @@ mod tests {
         );
         assert_eq!(
             cells(16_300_000.0, 20_000_000.0),
-            ("15.5 MiB".to_string(), "limit 20 MB".to_string())
+            ("15.5 MiB".to_string(), "limit 20 MB = 19.1 MiB".to_string())
+        );
+        // QA da F7: equal, both exact; a budget written in bytes, in bytes both.
+        assert_eq!(
+            cells(5_330_456.0, 5_330_456.0),
+            ("5,330,456 B".to_string(), "limit 5,330,456 B".to_string())
+        );
+        assert_eq!(
+            cells(5_300_000.0, 5_330_456.0),
+            ("5,300,000 B".to_string(), "limit 5,330,456 B".to_string())
         );
         assert_eq!(
             cells(1000.0, 8.0 * 1024.0 * 1024.0),

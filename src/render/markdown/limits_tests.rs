@@ -13,9 +13,11 @@ fn a_whole_budget_reads_as_the_message_says_it() {
         crate::render::cells::reference(&c)
     };
     assert_eq!(limit(8.0 * 1024.0 * 1024.0, Unit::Bytes), "limit 8 MiB");
-    // A decimal one as written (QA cq F6), another to two decimals.
-    assert_eq!(limit(8_500_000.0, Unit::Bytes), "limit 8.5 MB");
-    assert_eq!(limit(8_500_001.0, Unit::Bytes), "limit 8.11 MiB");
+    // A decimal one as written (QA cq F6), with its binary figure as the message gives it (QA
+    // da F4: "6.22 MiB | limit 6.5 MB" read as under the limit); one that is no round figure
+    // in any unit, as written, in bytes (QA da F7).
+    assert_eq!(limit(8_500_000.0, Unit::Bytes), "limit 8.5 MB = 8.11 MiB");
+    assert_eq!(limit(8_500_001.0, Unit::Bytes), "limit 8,500,001 B");
     // QA cc F7: and a whole number of milliseconds (`max_startup = "5ms"`).
     assert_eq!(limit(50.0, Unit::Ms), "limit 50 ms");
     assert_eq!(limit(2.5, Unit::Ms), "limit 2.50 ms");
