@@ -88,7 +88,7 @@ pub(super) fn by_caller(
 
 /// A guess the graph confirmed says so, not that no crate is known to make the call (QA cx
 /// F6: unrar-ng-sys's `SetUnixOwner` calls `getpwnam`, and its finding read as a guess).
-fn confirmed(f: &mut Finding) {
+pub(super) fn confirmed(f: &mut Finding) {
     let krate = f.krate.clone();
     for e in f.evidence.iter_mut() {
         if e.starts_with(GUESSED_NATIVE) {

@@ -9,6 +9,7 @@
 
 use super::findings::finding_on;
 use super::graph::{Reached, depends_on, same_crate};
+use super::guess::{GUESSED_NATIVE, GUESSED_PACKAGE, guessed};
 use super::reach::to_functions;
 use super::rules;
 use crate::graph::Graph;
@@ -30,6 +31,8 @@ pub(super) fn by_static_callers(
     if a.link_mode != Some(LinkMode::Static) || !g.has_symbols() || reached.is_empty() {
         return;
     }
+    // The crates the graph shows calling a loader function; whether a caller is no crate.
+    let (mut callers, mut unexplained) = (Vec::new(), false);
     for &name in rule.imports {
         let Some(v) = g.symbol(name) else {
             continue;
@@ -37,17 +40,32 @@ pub(super) fn by_static_callers(
         for (krate, caller) in g.calling_crates(v) {
             // std's code and a proc-macro's (which runs in the compiler) are no crate to blame.
             let Some(r) = reached.iter().find(|r| !r.proc_macro && r.is_crate(&krate)) else {
+                unexplained = true;
                 continue;
             };
+            callers.push(r.name().to_string());
             let line = format!(
                 "static binary: `{name}` called by {}'s code (`{caller}`, the reference graph)",
                 r.name()
             );
+            // Any of the crate's callers may be the known loader (OpenSSL 3 calls `dlopen`
+            // from `dlfcn_globallookup` and `dlfcn_load`; QA bg F5 got the rule's advice).
+            let known = g
+                .callers(v)
+                .iter()
+                .filter(|(k, _)| *k == krate)
+                .find_map(|(_, c)| advice_for(c));
             let own = a
                 .findings
                 .iter_mut()
                 .find(|f| f.rule == rule.id && same_crate(&f.krate, r.name()));
             if let Some(f) = own {
+                // A guess (the dynamic build's import, `findings::unattributed`) the graph
+                // confirms gets the loader's advice too (QA db F1: OpenSSL's read "link the
+                // library at build time", which it is).
+                if let Some(advice) = known.filter(|_| guessed(f, GUESSES)) {
+                    f.advice = advice.to_string();
+                }
                 if !f.evidence.contains(&line) {
                     f.evidence.push(line);
                 }
@@ -80,13 +98,6 @@ pub(super) fn by_static_callers(
             }
             let mut f = finding_on(rule, r);
             f.evidence.push(line);
-            // Any of the crate's callers may be the known loader (OpenSSL 3 calls `dlopen`
-            // from `dlfcn_globallookup` and `dlfcn_load`; QA bg F5 got the rule's advice).
-            let known = g
-                .callers(v)
-                .iter()
-                .filter(|(k, _)| *k == krate)
-                .find_map(|(_, c)| advice_for(c));
             if let Some(advice) = known {
                 f.advice = advice.to_string();
             }
@@ -97,7 +108,27 @@ pub(super) fn by_static_callers(
             a.findings.push(f);
         }
     }
+    if !unexplained && !callers.is_empty() {
+        settle_guesses(a, rule.id, &callers);
+    }
 }
+
+/// The guesses that put the dynamic build's loader import on every crate with native code
+/// (or the package), settled by the static binary's graph, which names every caller
+/// (`callers`): those of a crate that calls go, the others say the graph confirms them (QA db
+/// F1: gitui's libgit2-sys, libssh2-sys and libz-sys had OpenSSL's `dlopen` as errors of their
+/// own, and `--compare` turned a passing gate into a failure).
+fn settle_guesses(a: &mut Artifact, rule: &str, callers: &[String]) {
+    let is_guess = |f: &Finding| f.rule == rule && guessed(f, GUESSES);
+    a.findings
+        .retain(|f| !is_guess(f) || callers.iter().any(|k| same_crate(k, &f.krate)));
+    for f in a.findings.iter_mut().filter(|f| is_guess(f)) {
+        super::caller::confirmed(f);
+    }
+}
+
+/// The guesses settled here (see `findings::unattributed`).
+const GUESSES: &[&str] = &[GUESSED_NATIVE, GUESSED_PACKAGE];
 
 /// The finding of rule `rule` in `a` whose crate is a Rust crate that crate `r` depends on,
 /// when `caller` (the function of `r` that calls the loader) is Rust code: the loader's generic

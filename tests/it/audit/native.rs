@@ -645,6 +645,46 @@ fn dlopen_called_by_a_crates_c_code_is_aot001_from_the_static_binary() {
     crate::why::check_pairs(str_of(a, "path"), &steps);
 }
 
+/// QA db F1: with `--compare`, the dynamic build's `dlopen` import, which no crate of the
+/// rule's list explains, was put on every crate with native code (gitui's libgit2-sys,
+/// libssh2-sys and libz-sys, beside OpenSSL's own finding). The static binary's graph names the
+/// one whose code calls it: plain-sys, whose C code loads nothing, has no finding.
+#[test]
+fn the_dynamic_builds_dlopen_goes_to_the_crate_the_graph_names_not_every_native_one() {
+    let v = audit(
+        "audit-dlopen-native",
+        &["--compare"],
+        1,
+        "static",
+        &[Expect {
+            rule: "AOT001",
+            severity: "error",
+            krate: "plugin-sys",
+            path: &["audit-dlopen-native", "plugin-sys"],
+            evidence: &[
+                "dynamic build imports `dlopen@",
+                "the native code plugin-sys links makes the call (the reference graph shows it",
+                "static binary: `dlopen` called by plugin-sys's code (`plugin_sys_load`",
+            ],
+        }],
+    );
+    // objdump: the only caller of `dlopen` (glibc's `___dlopen`, of which `dlopen` is an
+    // alias) in the static binary is plugin-sys's C function.
+    let bin = str_of(artifact(&v, "static"), "path").to_string();
+    let asm = tool("objdump", &["-d", "--no-show-raw-insn", &bin]);
+    let mut callers: Vec<&str> = Vec::new();
+    let mut current = "";
+    for line in asm.lines() {
+        if let Some(name) = line.strip_suffix(">:").and_then(|l| l.split_once(" <")) {
+            current = name.1;
+        } else if line.contains("call") && line.ends_with("dlopen>") && !callers.contains(&current)
+        {
+            callers.push(current);
+        }
+    }
+    assert_eq!(callers, ["plugin_sys_load"], "{callers:?}");
+}
+
 /// QA j, J11: under LTO etcetera's `home_dir` is inlined into the program's code, so taking
 /// etcetera's pieces out of the graph took nothing out: its lookup read as "std's own code,
 /// not through etcetera", a new error on std, and etcetera's finding lowered. With no
