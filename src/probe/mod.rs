@@ -33,7 +33,7 @@ pub use floor::build_gate as exec_gate;
 pub use listener::{held_anywhere, holder_of};
 pub use ready::free_port;
 pub use spawn::{
-    CRASH_NOTE, FAILED_RUN_NOTE, NO_ARGS, NOT_FOUND, OTHER_STATUS, RunSpec, USAGE, run_once,
+    CRASH_NOTE, FAILED_RUN_NOTE, NO_ARGS, NO_TTY, NOT_FOUND, OTHER_STATUS, RunSpec, USAGE, run_once,
 };
 
 use std::collections::BTreeMap;

@@ -177,6 +177,22 @@ pub fn said_not_found(stderr: &str) -> bool {
     stderr.contains("No such file or directory") || stderr.contains("(os error 2)")
 }
 
+/// Whether the run's stderr says it found no terminal (`ENXIO` opening `/dev/tty`, `ENOTTY`,
+/// in libc's words or Rust's `os error`): a terminal UI, which the probe runs without one.
+pub fn said_no_tty(stderr: &str) -> bool {
+    let s = stderr.to_ascii_lowercase();
+    [
+        "no such device or address",
+        "(os error 6)",
+        "inappropriate ioctl for device",
+        "(os error 25)",
+        "not a terminal",
+        "not a tty",
+    ]
+    .iter()
+    .any(|w| s.contains(w))
+}
+
 /// `why` with the hint to time its exit status (`--ready exit:2`) replaced by `instead`: a
 /// usage error ([`USAGE`]) or a missing file ([`NOT_FOUND`]) is no start to time (QA ci F6:
 /// tealdeer run bare; QA cw F4: hexyl given a path that is not there).
@@ -194,6 +210,11 @@ pub fn without_exit_hint(why: &str, instead: &str) -> String {
 pub const NOT_FOUND: &str = "; its stderr says a file or directory was not found: check the \
                              paths given by --probe-arg (relative ones are read from the \
                              directory it runs in)";
+
+/// What a failed run's message says in place of [`OTHER_STATUS`] (and [`NO_ARGS`]) when its
+/// stderr says it found no terminal (QA db F3: gitui's "No such device or address (os error
+/// 6)" was told to be timed with `--ready exit:1`, which timed a failed start as its start).
+pub const NO_TTY: &str = "; its stderr says it found no terminal: the probe runs it without                           one (no controlling terminal, /dev/null as its stdin), so a terminal                           UI cannot start; give it arguments that make it work without one                           (`--probe-arg --version`), or skip the probe (--no-probe)";
 
 /// What a failed run's message says in place of [`OTHER_STATUS`] when it printed its usage.
 pub const USAGE: &str = "; it printed its usage, so these arguments do not suit it: give the \

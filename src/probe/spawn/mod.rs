@@ -38,8 +38,8 @@ mod start;
 mod until;
 
 pub use exit::{
-    CRASH_NOTE, FAILED_RUN_NOTE, NO_ARGS, NOT_FOUND, OTHER_STATUS, USAGE, printed_usage,
-    said_not_found, without_exit_hint,
+    CRASH_NOTE, FAILED_RUN_NOTE, NO_ARGS, NO_TTY, NOT_FOUND, OTHER_STATUS, USAGE, printed_usage,
+    said_no_tty, said_not_found, without_exit_hint,
 };
 
 use std::path::Path;
@@ -117,6 +117,8 @@ impl RunFail {
             // is read (QA ck F2: the failed runs, the verdict and the JSON said so still).
             message: if printed_usage(&self.stderr_tail) {
                 without_exit_hint(&self.message, USAGE)
+            } else if said_no_tty(&self.stderr_tail) {
+                without_exit_hint(&self.message, NO_TTY)
             } else if said_not_found(&self.stderr_tail) && !self.message.contains(NO_ARGS) {
                 without_exit_hint(&self.message, NOT_FOUND)
             } else {
@@ -290,6 +292,14 @@ mod tests {
             other.ends_with(&format!("{}2", super::OTHER_STATUS)),
             "{other}"
         );
+        // QA db F3: a terminal UI without a terminal is no start to time at exit status 1.
+        for said in [
+            "Error: No such device or address (os error 6)\n",
+            "stty: 'standard input': Inappropriate ioctl for device\n",
+        ] {
+            let m = fail(said).into_failed_run(1, true).message;
+            assert!(m.ends_with(super::NO_TTY) && !m.contains("exit:"), "{m}");
+        }
         // QA cw F4: a file not found is a wrong argument, not an exit status to time.
         for said in [
             "Error: No such file or directory (os error 2)\n",
