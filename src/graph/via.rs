@@ -12,6 +12,13 @@ const CALLERS_WALK: usize = 4096;
 /// code instantiated in another ([`Graph::callers_made_for`]).
 pub type MadeFor = (String, String, Option<String>);
 
+/// How many functions of the C library (or std) deep [`Graph::reached_through`] looks back
+/// from a function for the one a crate's code calls.
+const THROUGH_LEVELS: usize = 4;
+
+/// How many functions [`Graph::reached_through`] looks at, at most.
+const THROUGH_PIECES: usize = 512;
+
 impl Graph {
     /// The shortest chain from a root to `v` that passes through a symbol of crate `krate`
     /// (the crate a finding blames), when one of its reachable symbols leads to `v`. The
@@ -219,12 +226,33 @@ impl Graph {
         if direct.iter().any(|&p| mine(p)) {
             return None;
         }
-        direct
-            .into_iter()
-            .filter(|&p| self.symbol.get(p as usize) == Some(&true))
-            .filter(|&p| self.code_crate_of(p).is_some_and(&of))
-            .find(|&p| self.referrers(p).into_iter().any(mine))
-            .map(|p| self.name(p))
+        // Back through code `of` accepts, nearest first, a few levels at most: glibc's
+        // `getaddrinfo` calls `gaih_inet_serv`, which calls `getservbyname_r` (QA db F4:
+        // libgit2-sys's `socket_connect` was said to call `getservbyname_r` itself).
+        let accepted = |p: &u32| {
+            self.symbol.get(*p as usize) == Some(&true) && self.code_crate_of(*p).is_some_and(&of)
+        };
+        let mut seen: std::collections::HashSet<u32> = std::collections::HashSet::from([v]);
+        let mut level: Vec<u32> = direct.into_iter().filter(accepted).collect();
+        for _ in 0..THROUGH_LEVELS {
+            if let Some(&p) = level
+                .iter()
+                .find(|&&p| self.referrers(p).into_iter().any(mine))
+            {
+                return Some(self.name(p));
+            }
+            seen.extend(&level);
+            let mut next: Vec<u32> = Vec::new();
+            for p in level {
+                for q in self.referrers(p).into_iter().filter(accepted) {
+                    if seen.len() + next.len() < THROUGH_PIECES && seen.insert(q) {
+                        next.push(q);
+                    }
+                }
+            }
+            level = next;
+        }
+        None
     }
 
     /// The symbol of crate `krate` that refers to `v` itself (a piece of no crate between, a

@@ -84,6 +84,14 @@ fn c_code_that_calls_the_lookup_itself_is_no_user_of_std_s() {
     );
     let c_said = on("cresolve")["evidence"].to_string();
     assert!(c_said.contains("cresolve_lookup"), "{c_said}");
+    // QA db F4: `getservbyname_r` is called by glibc's `gaih_inet_serv`, which `getaddrinfo`
+    // calls (`objdump`: cresolve_lookup calls no `getservbyname_r`): said so, two levels down.
+    assert!(!disassembly.contains("getservbyname_r>"), "{disassembly}");
+    assert!(
+        c_said.contains("`getservbyname_r` through the C library's `getaddrinfo`")
+            && !c_said.contains("`getservbyname_r` called by"),
+        "{c_said}"
+    );
     // QA cx F6: the graph shows the call; not said as a guess.
     assert!(
         c_said.contains("the native code cresolve links makes the call (the reference graph"),
