@@ -214,7 +214,10 @@ pub const NOT_FOUND: &str = "; its stderr says a file or directory was not found
 /// What a failed run's message says in place of [`OTHER_STATUS`] (and [`NO_ARGS`]) when its
 /// stderr says it found no terminal (QA db F3: gitui's "No such device or address (os error
 /// 6)" was told to be timed with `--ready exit:1`, which timed a failed start as its start).
-pub const NO_TTY: &str = "; its stderr says it found no terminal: the probe runs it without                           one (no controlling terminal, /dev/null as its stdin), so a terminal                           UI cannot start; give it arguments that make it work without one                           (`--probe-arg --version`), or skip the probe (--no-probe)";
+pub const NO_TTY: &str = "; its stderr says it found no terminal: the probe runs it without \
+                          one (no controlling terminal, /dev/null as its stdin), so a terminal \
+                          UI cannot start; give it arguments that make it work without one \
+                          (`--probe-arg --version`), or skip the probe (--no-probe)";
 
 /// What a failed run's message says in place of [`OTHER_STATUS`] when it printed its usage.
 pub const USAGE: &str = "; it printed its usage, so these arguments do not suit it: give the \

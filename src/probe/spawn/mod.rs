@@ -299,6 +299,7 @@ mod tests {
         ] {
             let m = fail(said).into_failed_run(1, true).message;
             assert!(m.ends_with(super::NO_TTY) && !m.contains("exit:"), "{m}");
+            assert!(!m.contains("  "), "{m}");
         }
         // QA cw F4: a file not found is a wrong argument, not an exit status to time.
         for said in [
