@@ -6,29 +6,29 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 use super::Style;
-use crate::format::{clip_start, size};
+use crate::format::size;
 use crate::output::{HEADER, paint};
 use crate::report::{Binary, Report};
 
-/// The widest file column: the table fits 100 columns.
-const FILE: usize = 33;
 /// Hex digits of a build-id shown (`readelf -n` prints it whole; the JSON has it whole).
 const ID: usize = 12;
+/// The build-id's column: its digits shown and the ellipsis.
+const ID_CELL: usize = ID + 1;
 
 /// The overview of `inspect`'s files, when it was given (or found) two or more.
 pub fn render(s: &mut String, report: &Report, style: &Style) {
     if report.build.is_some() || report.artifacts.len() < 2 {
         return;
     }
+    // The path last and whole, so that it can be copied (QA da F8: `…ease/deps/tokei-…`).
     let paths: Vec<String> = report
         .artifacts
         .iter()
-        .map(|a| clip_start(&crate::format::printable(&a.path, false), FILE))
+        .map(|a| crate::format::printable(&a.path, false).into_owned())
         .collect();
-    let width = paths.iter().map(|p| p.chars().count()).max().unwrap_or(0);
     let head = format!(
-        "  {:<width$}  {:<14}  {:>10}  {:>10}  {:<7}  build-id",
-        "file", "linkage", "file size", "stripped", "symbols"
+        "  {:<14}  {:>10}  {:>10}  {:<7}  {:<ID_CELL$}  file",
+        "linkage", "file size", "stripped", "symbols", "build-id"
     );
     let _ = writeln!(
         s,
@@ -40,7 +40,7 @@ pub fn render(s: &mut String, report: &Report, style: &Style) {
         let b = &a.binary;
         let _ = writeln!(
             s,
-            "  {path:<width$}  {:<14}  {:>10}  {:>10}  {:<7}  {}",
+            "  {:<14}  {:>10}  {:>10}  {:<7}  {:<ID_CELL$}  {path}",
             b.linkage.as_str(),
             size(b.file_size),
             b.stripped_size.map_or_else(|| "-".to_string(), size),

@@ -416,7 +416,8 @@ fn symbols(s: &mut String, b: &Binary, c: bool) {
                 let min = if bare { 0 } else { min };
                 let fits = room.saturating_sub(min + 1).clamp(10, max);
                 let what = match file {
-                    Some(path) => format!("file {}", crate::format::clip_start(path, fits - 5)),
+                    // Whole, so that it can be copied (QA db F7): a longer line.
+                    Some(path) => format!("file {path}"),
                     None => crate::format::clip_end(what, fits),
                 };
                 let left = room.saturating_sub(what.chars().count() + 1).max(min);

@@ -397,4 +397,12 @@ fn a_file_a_constant_is_takes_the_room_of_its_made_up_name() {
         "{row}"
     );
     assert!(row.chars().count() <= 100, "{row}");
+    // QA db F7: a path longer than the room is whole, the line longer (it was cut at its
+    // start, `file …ated/syntaxes-fancy-no-newlines.bin`).
+    let long = "file two-face-0.4.5/generated/syntaxes-fancy-no-newlines.bin";
+    b.symbols[0].content = Some(long.into());
+    let mut s = String::new();
+    render(&mut s, &b, &Style::plain());
+    let row = s.lines().find(|l| l.contains(" file ")).expect("the row");
+    assert!(row.ends_with(&format!(" {long}")), "{row}");
 }
