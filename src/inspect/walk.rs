@@ -1,5 +1,6 @@
 //! What `inspect`'s arguments name: files to inspect, in the order given, a directory walked
-//! for its files (entries in name order, subdirectories included, symbolic links not followed),
+//! for its files (its own files in name order, then its subdirectories', symbolic links not
+//! followed),
 //! what the walk passes over, and each file once however many ways reach it.
 
 use std::path::{Path, PathBuf};
@@ -70,7 +71,7 @@ const SYMLINK: &str = "symbolic link (not followed)";
 const SPECIAL: &str = "special file";
 const GIVEN_ALREADY: &str = "directory whose files other arguments give (not walked again)";
 /// How a file reached a second time is skipped, before the path it was inspected as.
-const SAME_FILE: &str = "the same file as";
+pub(super) const SAME_FILE: &str = "the same file as";
 
 pub(super) fn skipped_file(path: &Path, why: &str) -> SkippedFile {
     SkippedFile {
@@ -203,7 +204,11 @@ fn walk(dir: &Path, x: &mut Expanded) {
             return;
         }
     };
-    entries.sort_by_key(std::fs::DirEntry::file_name);
+    // A directory's own files before its subdirectories', each in name order: of a file and
+    // its hard link below, the shallower path is the one inspected (QA da F5: cargo's
+    // `release/tokei` was reported as `release/deps/tokei-<hash>`).
+    let is_dir = |e: &std::fs::DirEntry| e.file_type().is_ok_and(|t| t.is_dir());
+    entries.sort_by_key(|e| (is_dir(e), e.file_name()));
     for entry in entries {
         let path = entry.path();
         let kind = match entry.file_type() {

@@ -119,6 +119,44 @@ fn a_file_reached_twice_is_inspected_once() {
     );
 }
 
+/// QA da F5: cargo's `release/` holds the binary and its hard link `deps/NAME-<hash>`; the
+/// walk took `deps/` first (name order), and the shipped `release/NAME` was one of hundreds of
+/// skipped lines not shown. A directory's own files come before its subdirectories', and the
+/// second path of a file is listed before the files that are no binary.
+#[test]
+fn of_a_binary_and_its_hard_link_below_the_shallower_path_is_inspected() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let release = dir.path().join("release");
+    let deps = release.join("deps");
+    let fingerprint = release.join(".fingerprint");
+    std::fs::create_dir_all(&deps).expect("mkdir");
+    std::fs::create_dir_all(&fingerprint).expect("mkdir");
+    let from = which::which("true").expect("coreutils");
+    std::fs::copy(&from, release.join("tool")).expect("copy");
+    std::fs::hard_link(release.join("tool"), deps.join("tool-0123456789abcdef")).expect("link");
+    for i in 0..12 {
+        std::fs::write(fingerprint.join(format!("dep-{i:02}")), "x\n").expect("write");
+    }
+    let r = run(aotcheck()
+        .args(["aotcheck", "inspect", "--color", "never"])
+        .arg(&release));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let tool = release.join("tool").display().to_string();
+    let linked = deps.join("tool-0123456789abcdef").display().to_string();
+    // `--format json` of the same: the one artifact is `release/tool` (after `deps` by name).
+    let v: Value = serde_json::from_str(
+        &run(aotcheck()
+            .args(["aotcheck", "inspect", "-q", "--format", "json"])
+            .arg(&release))
+        .stdout,
+    )
+    .expect("JSON");
+    assert_eq!(v["artifacts"][0]["path"], tool.as_str(), "{v}");
+    // The human list of what was passed over shows the link's line (10 lines shown of 13).
+    let line = format!("  {linked}: the same file as {tool}");
+    assert!(r.stdout.lines().any(|l| l == line), "{}", r.stdout);
+}
+
 /// QA an F4, QA ao F4: `inspect` refused `-j` after its name and before it, and took every
 /// CPU on a shared machine. `-j 1` keeps it to one thread; the report is the same whichever.
 #[test]
