@@ -418,3 +418,36 @@ fn relro_padding_is_no_section_compared() {
     );
     assert!(!ids.iter().any(|i| i.contains("relro_padding")), "{ids:?}");
 }
+
+/// QA da F3: `--baseline-ref HEAD` of an unchanged tree read "file size shrank by 432 B" and
+/// the hint to keep the gain: the stripped sizes were equal, only `.strtab` (names the build's
+/// folder changes under LTO) differed. Said so, and no gain; a stripped size that shrank too
+/// is a gain.
+#[test]
+fn a_file_that_differs_only_in_what_strip_removes_is_no_gain() {
+    let th = Thresholds::default();
+    let (mut b, mut a) = (
+        crate::report::test_artifact(6_524_328),
+        crate::report::test_artifact(6_523_896),
+    );
+    b.binary.stripped_size = Some(5_330_456);
+    a.binary.stripped_size = Some(5_330_456);
+    let (checks, gains) = artifact_checks(&b, &a, &th);
+    let file = checks
+        .iter()
+        .find(|c| c.id == CheckId::BaselineFileSize)
+        .expect("file size check");
+    assert!(
+        file.message.contains("shrank by 432 B")
+            && file.message.contains("the stripped size is the baseline's"),
+        "{}",
+        file.message
+    );
+    assert!(gains.is_empty(), "{gains:?}");
+    a.binary.stripped_size = Some(5_330_000);
+    let (_, gains) = artifact_checks(&b, &a, &th);
+    assert!(
+        gains.iter().any(|c| c.id == CheckId::BaselineFileSize),
+        "{gains:?}"
+    );
+}
