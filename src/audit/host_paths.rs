@@ -49,6 +49,9 @@ impl Ctx<'_, '_> {
             .filter_map(|(i, evidence)| {
                 let r = self.reached.get(i)?;
                 let mut f = finding_on(rule, r);
+                if evidence.iter().any(|e| openssl_loader_dir(e)) {
+                    f.advice = OPENSSL_DIRS.into();
+                }
                 f.evidence = evidence;
                 self.weaken_if_unproved(&mut f);
                 Some(f)
@@ -70,5 +73,39 @@ impl Ctx<'_, '_> {
         self.reached
             .iter()
             .position(|r| !r.proc_macro && dir == format!("{}-{}", r.name(), r.package.version))
+    }
+}
+
+/// Whether an evidence line names the folder a vendored OpenSSL loads engines or provider
+/// modules from (its `ENGINESDIR`, `MODULESDIR`: `<install>/lib/engines-3`, `.../ossl-modules`).
+fn openssl_loader_dir(line: &str) -> bool {
+    line.contains("/lib/engines-") || line.contains("/lib/ossl-modules")
+}
+
+/// The advice for a vendored OpenSSL's engine and module folders (QA db F5: gitui's finding
+/// was told of certificates, `SSL_CERT_FILE`, which these paths have nothing to do with).
+const OPENSSL_DIRS: &str = "These are the folders a vendored OpenSSL loads engines and \
+     provider modules from (ENGINESDIR, MODULESDIR of its build), only when asked to \
+     (`ENGINE_by_id`, `OSSL_PROVIDER_load` of a module, an `openssl.cnf` that names one); its \
+     certificates are not found through them. If nothing is ever loaded, allow the finding with \
+     a reason (an OpenSSL built `no-dso`, openssl-src's `no-dso` feature, loads nothing); \
+     otherwise point `OPENSSL_ENGINES`/`OPENSSL_MODULES` at a folder that exists where the \
+     binary runs.";
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_vendored_openssls_loader_folders_are_told_apart() {
+        let install = "/t/release/build/openssl-sys-1/out/openssl-build/install";
+        assert!(super::openssl_loader_dir(&format!(
+            "`{install}/lib/ossl-modules` in .rodata of the static binary"
+        )));
+        assert!(super::openssl_loader_dir(&format!(
+            "`{install}/lib/engines-3` in .rodata"
+        )));
+        assert!(!super::openssl_loader_dir(
+            "`/t/release/build/a-1/out/g.txt` in .rodata"
+        ));
+        assert!(!super::OPENSSL_DIRS.contains("SSL_CERT_FILE"));
     }
 }
