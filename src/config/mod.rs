@@ -185,8 +185,9 @@ fn from_json(value: &serde_json::Value, source: &str, path: &Path) -> Result<Opt
     };
     let raw: Raw = serde_path_to_error::deserialize(v).map_err(|e| Error::Config {
         path: path.to_path_buf(),
+        // The key in a code span, as every other configuration error names it (QA da F9).
         message: format!(
-            "{source}.{}: {}",
+            "`{source}.{}`: {}",
             e.path(),
             keys_valid_there(&e, source.starts_with("workspace."))
         ),
