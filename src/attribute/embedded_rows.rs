@@ -13,6 +13,30 @@ pub fn carve(binary: &mut Binary, (section, len, owner): (&str, u64, &str), labe
     // Its crate is the one whose dep-info lists the file: a guess, said alike in every list
     // and format (QA cp F5: heuristic, referenced or dominated as the list it was carved from).
     let confidence = Confidence::Heuristic;
+    // The crate table's split by confidence says so too (QA db F8: two_face's row read
+    // `heuristic`, its crate's 899 KiB of it `referenced`): the class of the row carved from.
+    let from = binary
+        .crate_symbols
+        .iter()
+        .filter(|c| c.krate == owner)
+        .flat_map(|c| &c.symbols)
+        .chain(&binary.symbols)
+        .find(|r| owned(r) && is_fallback(r) && r.file_size >= len)
+        .map(|r| r.confidence);
+    if let Some(c) = binary.crates.iter_mut().find(|c| c.name == owner) {
+        let split = &mut c.confidence;
+        let classes = match from {
+            Some(Confidence::Dominated) => [&mut split.dominated, &mut split.referenced],
+            _ => [&mut split.referenced, &mut split.dominated],
+        };
+        let mut left = len;
+        for class in classes {
+            let moved = left.min(*class);
+            *class -= moved;
+            left -= moved;
+        }
+        split.heuristic += len - left;
+    }
     // The largest rows of the binary, and of the crate alone: another crate's list never
     // holds it (QA cp F2: ryu's zoom on the page showed bat's `themes.bin`).
     let lists = std::iter::once(&mut binary.symbols).chain(
@@ -99,6 +123,10 @@ mod tests {
     fn a_file_is_carved_from_its_crates_row_alone() {
         let mut b = crate::report::test_artifact(1000).binary;
         b.symbols = vec![row("big_fn", "bat", 5000), row("small_fn", "ryu", 100)];
+        let mut bat = crate::report::test_crate("bat", 15_000);
+        bat.confidence.exact = 5000;
+        bat.confidence.referenced = 10_000;
+        b.crates = vec![bat];
         let lists = |krate: &str, rows| crate::report::CrateSymbols {
             krate: krate.into(),
             symbols: rows,
@@ -128,6 +156,10 @@ mod tests {
             ]
         );
         assert_eq!(names(&b.crate_symbols[1].symbols), [("ryu_fn".into(), 50)]);
+        // QA db F8: the crate's split by confidence moves the file's bytes to `heuristic`, as
+        // its row says.
+        let split = &b.crates[0].confidence;
+        assert_eq!((split.referenced, split.heuristic), (10_000 - 4096, 4096));
         // The row carved from falls below the file's: largest first again (QA cp F6).
         carve(&mut b, (".rodata", 4096, "bat"), "file assets/b.bin");
         let sizes: Vec<u64> = b.crate_symbols[0]
