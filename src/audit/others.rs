@@ -184,6 +184,7 @@ fn sort<'r, 'm>(
         also: Vec::new(),
         own_callers: Vec::new(),
         kind_of_others: Vec::new(),
+        co: Vec::new(),
         no_code: !g.has_crate(&f.krate),
         std_only: Vec::new(),
     };
@@ -199,6 +200,7 @@ fn sort<'r, 'm>(
         };
         if g.reach_through(v, &f.krate).is_some() {
             s.mine += 1;
+            s.co.extend(co_callers(g, v, &f.krate, reached).map(|(r, c)| (name, r, c)));
             continue;
         }
         // Every calling symbol, of each crate in the order found (its first is the one
@@ -210,6 +212,7 @@ fn sort<'r, 'm>(
         }
         if callers.iter().any(|(k, _)| same_crate(k, &f.krate)) {
             s.mine += 1;
+            s.co.extend(co_callers(g, v, &f.krate, reached).map(|(r, c)| (name, r, c)));
             continue;
         }
         // A lookup the crate is not known to make, which the program's own code calls, is
@@ -309,6 +312,32 @@ fn sort<'r, 'm>(
         to.extend(others.into_iter().map(|(r, symbol)| (name, r, symbol)));
     }
     s
+}
+
+/// The other dependencies whose reachable code calls `v` itself, which crate `krate` calls
+/// too, each with its first such symbol (QA db F2: dirs-sys's `getpwuid_r` finding named
+/// neither gix-path's `env::home_dir` nor libgit2's `get_passwd_home`, which look the user up
+/// as well: setting what dirs-sys reads left them).
+fn co_callers<'r, 'm>(
+    g: &Graph,
+    v: u32,
+    krate: &str,
+    reached: &'r [Reached<'m>],
+) -> impl Iterator<Item = (&'r Reached<'m>, String)> {
+    let mut out: Vec<(&Reached, String)> = Vec::new();
+    for (k, _) in g.calling_crates(v) {
+        let Some(r) = dependency_named(reached, &k).filter(|r| !same_crate(r.name(), krate)) else {
+            continue;
+        };
+        let Some(symbol) = g.direct_caller(v, &k) else {
+            continue;
+        };
+        let reachable = g.symbol(&symbol).is_some_and(|w| g.is_reachable(w));
+        if reachable && !out.iter().any(|(o, _)| std::ptr::eq(*o, r)) {
+            out.push((r, symbol));
+        }
+    }
+    out.into_iter()
 }
 
 /// The crates of `callers` (each with its first calling symbol) when there are some and none

@@ -36,6 +36,9 @@ pub(super) struct Sorted<'r, 'm> {
     /// Functions of a kind this crate does not make and another finding's crate does, each
     /// with that crate and the program's own functions that call it (see [`sort`]).
     pub(super) kind_of_others: Vec<(&'static str, String, Vec<String>)>,
+    /// Calls of functions that stay this crate's by other crates' reachable code too: their
+    /// own lookups, which what is done about this crate's call leaves.
+    pub(super) co: Vec<Call<'r, 'm>>,
     /// The finding's crate has no code in the binary's graph.
     pub(super) no_code: bool,
     /// Functions only std's code calls, which the crate's code does not reach: reached
@@ -84,6 +87,23 @@ pub(super) fn word(g: &Graph, f: &mut Finding, s: &Sorted) {
         f.evidence.push(format!(
             "{} also called by the code of {by}{why} (the finding on {by})",
             quoted(&names)
+        ));
+    }
+    if !s.co.is_empty() {
+        let (names, _) = names_and_callers(&s.co);
+        let mut by: Vec<String> = Vec::new();
+        for (_, r, symbol) in &s.co {
+            let one = format!("{} (`{symbol}`)", r.name());
+            if !by.iter().any(|b| b.starts_with(&format!("{} (", r.name()))) {
+                by.push(one);
+            }
+        }
+        f.evidence.push(format!(
+            "{} called by the code of {} too (the reference graph): lookups of theirs, which \
+             what is done about {}'s call leaves",
+            quoted(&names),
+            by.join(", "),
+            f.krate
         ));
     }
     // Kept because the program's own code calls them, its code perhaps (QA ar F2: uzers's

@@ -240,6 +240,39 @@ fn nss_functions_another_crates_code_calls_are_that_crates() {
     a_lookup_the_programs_own_code_calls_stays_on_the_blamed_crates_finding();
     a_crate_left_with_only_functions_no_code_calls_is_a_step_less_severe();
     a_crates_lookup_that_std_makes_too_stays_its();
+    a_lookup_another_crate_makes_too_is_named_on_the_finding();
+}
+
+/// QA db F2: dirs-sys's `getpwuid_r` finding named neither gix-path's `env::home_dir` nor
+/// libgit2's `get_passwd_home`, which call it as well: setting what dirs-sys reads left those
+/// lookups (and gitui's crash without HOME). Here resolv-sys's C code calls `getpwuid_r`
+/// beside nix (`--features uid-both`; objdump shows the call): nix's finding names it.
+/// (Run by the first test of this file, in turn with its other feature sets.)
+fn a_lookup_another_crate_makes_too_is_named_on_the_finding() {
+    let r = run(&mut check_fixture(
+        "audit-nss-other",
+        &["--features", "uid-both"],
+    ));
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    let v: Value = serde_json::from_str(&r.stdout).expect("JSON report");
+    let a = artifact(&v, "static");
+    let code = tool(
+        "objdump",
+        &["-d", "--disassemble=resolv_sys_uid", str_of(a, "path")],
+    );
+    assert!(
+        code.lines()
+            .any(|l| l.contains("call") && l.ends_with("getpwuid_r>")),
+        "{code}"
+    );
+    let nix = strings(&finding(a, "crate", "nix")["evidence"]).join("\n");
+    assert!(
+        words(&nix).contains(
+            "`getpwuid_r` called by the code of resolv-sys (`resolv_sys_uid`) too (the \
+             reference graph)"
+        ),
+        "{nix}"
+    );
 }
 
 /// QA k, K10/K11: a lookup made in std's generic code compiled into a crate's own (core's
