@@ -168,14 +168,17 @@ const LOADERS: &[(&str, &str)] = &[
 /// OpenSSL's loader: the rule's "static feature" does not exist for openssl-sys, and its
 /// library is linked in already (QA bg F5). A vendored build is configured `no-dso` by a
 /// feature of openssl-src, which openssl-sys does not forward (QA db F6: the option was named,
-/// not how to set it).
+/// not how to set it); under `[build-dependencies]`, as openssl-sys's build script is what
+/// uses openssl-src (QA dc F2: among `[dependencies]` it changed nothing, resolver 2 keeping
+/// the features of the two apart).
 const OPENSSL_DSO: &str = "OpenSSL's DSO method loads engines and provider modules with \
      `dlopen`, only when asked to (`ENGINE_by_id`, `OSSL_PROVIDER_load` of a module, an \
      `openssl.cnf` that names one: `OPENSSL_CONF` chooses the file): keep to the built-in \
      providers and a configuration that loads no module, build OpenSSL configured with \
      `no-dso` (a vendored build: openssl-src's `no-dso` feature, `openssl-src = { version = \
-     \"300\", features = [\"no-dso\"] }` among the package's dependencies), or use \
-     rustls; allow the finding with a reason when nothing is ever loaded.";
+     \"300\", features = [\"no-dso\"] }` under the package's `[build-dependencies]`, where \
+     openssl-sys's build script takes it), or use rustls; allow the finding with a reason when \
+     nothing is ever loaded.";
 
 /// The advice for a `dlopen` that the C function `caller` makes, when it is a known loader's.
 fn advice_for(caller: &str) -> Option<&'static str> {
@@ -193,7 +196,9 @@ mod tests {
         // QA db F6: how a vendored build is configured so, not only the option's name.
         let openssl = advice_for("dlfcn_load").expect("OpenSSL's loader");
         assert!(
-            openssl.contains(r#"openssl-src = { version = "300", features = ["no-dso"] }"#),
+            openssl.contains(
+                r#"openssl-src = { version = "300", features = ["no-dso"] }` under the package's `[build-dependencies]`"#
+            ),
             "{openssl}"
         );
         assert_eq!(advice_for("dlfcn_globallookup"), advice_for("dlfcn_load"));

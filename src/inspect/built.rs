@@ -18,6 +18,7 @@ pub fn built(plan: &Plan, built: &Built, report: &mut Report, out: &mut Output) 
             out.status("Skipping", s);
         }
     }
+    built_for_the_target(built, report);
     let cwd = std::env::current_dir().unwrap_or_default();
     for bin in &plan.bins {
         let Some(b) = built.binary(&bin.target) else {
@@ -80,4 +81,19 @@ fn relative(path: &Path, base: &Path) -> String {
         .unwrap_or(path)
         .display()
         .to_string()
+}
+
+/// The crates the report records as built (`crate_inputs`, from cargo's resolve) narrowed to
+/// those the build compiled for the target: the resolve holds proc-macros' dependencies and,
+/// its features unified with the host's, optional dependencies the target's build does not
+/// turn on (QA dc F1: tokei's `unicode_ident`, `indexmap`, `errno`, none of them in its binary's
+/// build, were "built there ... all of it inlined" when a change brought them in).
+fn built_for_the_target(built: &Built, report: &mut Report) {
+    if built.libraries.is_empty() {
+        return;
+    }
+    if let Some(b) = report.build.as_mut() {
+        b.crate_inputs
+            .retain(|k, _| built.libraries.iter().any(|l| l.crate_name == *k));
+    }
 }

@@ -27,6 +27,10 @@ pub fn reference(c: &Check) -> String {
         (Some(l), _) if c.unit == Unit::Bytes && l >= 0.0 => {
             let b = l.round() as u64;
             match written_size(b) {
+                // Exact bytes where the binary figure reads as the size does (QA dc F3).
+                Some((d, true)) if c.value.is_some_and(|v| size(v.round() as u64) == size(b)) => {
+                    format!("limit {d} = {}", bytes(b))
+                }
                 Some((d, true)) => format!("limit {d} = {}", size(b)),
                 Some((w, false)) => format!("limit {w}"),
                 None => format!("limit {}", bytes(b)),
@@ -59,10 +63,17 @@ pub fn now_and_reference(c: &Check, a: &Artifact) -> (String, String) {
             if v >= 0.0
                 && l >= 0.0
                 && (reference == format!("limit {now}")
-                    || reference == format!("limit {}", bytes(l.round() as u64))) =>
+                    || reference.ends_with(&format!(" {}", bytes(l.round() as u64)))) =>
         {
-            let (l, v) = (l.round() as u64, v.round() as u64);
-            (bytes(v), format!("limit {}", bytes(l)))
+            // The limit as written stays before its bytes (`limit 6.52 MB = 6,520,000 B`).
+            let (v, head) = (v.round() as u64, reference.trim_start_matches("limit "));
+            let written = head
+                .split_once(" = ")
+                .map_or(String::new(), |(w, _)| format!("{w} = "));
+            (
+                bytes(v),
+                format!("limit {written}{}", bytes(l.round() as u64)),
+            )
         }
         _ => (now, reference),
     }
@@ -95,6 +106,14 @@ mod tests {
         assert_eq!(
             cells(16_300_000.0, 20_000_000.0),
             ("15.5 MiB".to_string(), "limit 20 MB = 19.1 MiB".to_string())
+        );
+        // QA dc F3: a decimal budget whose binary figure reads as the size does.
+        assert_eq!(
+            cells(6_523_896.0, 6_520_000.0),
+            (
+                "6,523,896 B".to_string(),
+                "limit 6.52 MB = 6,520,000 B".to_string()
+            )
         );
         // QA da F7: equal, both exact; a budget written in bytes, in bytes both.
         assert_eq!(

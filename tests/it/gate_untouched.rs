@@ -92,3 +92,34 @@ fn a_build_dependency_is_not_recorded_as_built_for_the_binary() {
     let inputs = &v["provenance"]["crate_inputs"];
     assert!(inputs.get("libloading").is_none(), "{inputs}");
 }
+
+/// QA dc F1: nor a proc-macro's dependencies, built for the compiler (syn, quote, proc_macro2
+/// under ctor's macro), nor the proc-macro itself: `crate_inputs` holds the crates whose rlib
+/// the build made for the target (`deps/` of the target's folder), checked against that folder.
+#[test]
+fn a_proc_macros_dependencies_are_not_recorded_as_built_for_the_binary() {
+    let r = run(&mut check_fixture("audit-ctor", &[]));
+    let v = parse(&r);
+    let inputs = v["provenance"]["crate_inputs"]
+        .as_object()
+        .cloned()
+        .unwrap_or_default();
+    for host in ["syn", "quote", "proc_macro2", "ctor"] {
+        assert!(!inputs.contains_key(host), "{host}: {inputs:?}");
+    }
+    let bin = str_of(artifact(&v, "static"), "path").to_string();
+    let deps = std::path::Path::new(&bin).with_file_name("deps");
+    let rlibs: Vec<String> = std::fs::read_dir(&deps)
+        .expect("deps/")
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|f| f.ends_with(".rlib"))
+        .collect();
+    for k in inputs.keys() {
+        assert!(
+            rlibs.iter().any(|f| f.starts_with(&format!("lib{k}-"))),
+            "{k} has no rlib in {}",
+            deps.display()
+        );
+    }
+}
