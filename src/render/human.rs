@@ -60,7 +60,9 @@ fn skipped(s: &mut String, report: &Report, style: &Style) {
         return;
     }
     let head = format!(
-        "{} in the directories not looked at:",
+        // Not "in the directories": a file named twice, or with its hard link, is one too
+        // (QA dc F6).
+        "{} not looked at:",
         crate::format::count(report.skipped.len(), "path", "paths")
     );
     let _ = writeln!(s, "\n{}", paint(style.color, DIM, &head));

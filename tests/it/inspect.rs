@@ -398,7 +398,7 @@ fn many_files_every_binary_reported_each_failure_named() {
     assert!(r.stdout.contains("3 files not inspected:"), "{}", r.stdout);
     assert!(
         r.stdout.contains(&format!(
-            "5 paths in the directories not looked at:\n  {}: not a binary\n",
+            "5 paths not looked at:\n  {}: not a binary\n",
             at("docs/README")
         )),
         "{}",

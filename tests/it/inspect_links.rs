@@ -155,6 +155,14 @@ fn of_a_binary_and_its_hard_link_below_the_shallower_path_is_inspected() {
     // The human list of what was passed over shows the link's line (10 lines shown of 13).
     let line = format!("  {linked}: the same file as {tool}");
     assert!(r.stdout.lines().any(|l| l == line), "{}", r.stdout);
+    // QA dc F6: both named, the second is no path "in the directories".
+    let r = run(aotcheck()
+        .args(["aotcheck", "inspect", "--color", "never"])
+        .arg(&tool)
+        .arg(&linked));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stdout.contains("1 path not looked at:\n"), "{}", r.stdout);
+    assert!(!r.stdout.contains("in the directories"), "{}", r.stdout);
 }
 
 /// QA an F4, QA ao F4: `inspect` refused `-j` after its name and before it, and took every
