@@ -15,9 +15,11 @@ use crate::format::quoted;
 use crate::graph::Graph;
 use crate::plan::BinPlan;
 use crate::report::{Artifact, Finding};
-use lines::OwnCall;
+use calls::{co_callers, other_kind, shared};
 use word::{Sorted, word};
 
+#[path = "others_calls.rs"]
+mod calls;
 #[path = "others_dead.rs"]
 mod dead;
 #[path = "others_lines.rs"]
@@ -220,36 +222,7 @@ fn sort<'r, 'm>(
         // `getpwuid` stayed on dirs-sys, which calls `getpwuid_r` alone, "where dirs-sys's
         // may be inlined").
         if !known_for(&f.krate, name) && callers.iter().any(|(k, _)| reached[0].is_crate(k)) {
-            // ... unless another finding's crate makes such lookups: its code may be the
-            // program's, inlined (QA ax F4: lsd's `get_output` holds uzers's `getgrgid_r`,
-            // which dirs-sys's finding was said to perhaps make).
-            if let Some(other) = blamed
-                .iter()
-                .find(|k| !same_crate(k, &f.krate) && known_for(k, name))
-            {
-                let own: Vec<String> = callers
-                    .iter()
-                    .filter(|(k, _)| reached[0].is_crate(k))
-                    .map(|(_, symbol)| symbol.clone())
-                    .collect();
-                s.kind_of_others.push((name, other.clone(), own));
-                continue;
-            }
-            for (k, symbol) in &callers {
-                let r = if reached[0].is_crate(k) {
-                    Some(&reached[0])
-                } else {
-                    dependency_named(reached, k)
-                };
-                if let Some(r) = r.filter(|r| !same_crate(r.name(), &f.krate))
-                    && !s
-                        .away
-                        .iter()
-                        .any(|(n, o, _)| *n == name && std::ptr::eq(*o, r))
-                {
-                    s.away.push((name, r, symbol.clone()));
-                }
-            }
+            other_kind(&mut s, (name, &callers), (f, blamed), reached);
             continue;
         }
         // A crate without code of its own was inlined into the crates that depend on it, and
@@ -264,80 +237,9 @@ fn sort<'r, 'm>(
                 .extend(calls.into_iter().map(|(r, symbol)| (name, r, symbol)));
             continue;
         }
-        // Every other crate that calls it, each with its first calling symbol (QA m: lsd's
-        // libgit2-sys went unnamed after dirs-sys).
-        let mut others: Vec<(&Reached, String)> = Vec::new();
-        for (k, symbol) in &callers {
-            let r = dependency_named(reached, k).filter(|r| !same_crate(r.name(), &f.krate));
-            if let Some(r) = r
-                && !others.iter().any(|(o, _)| std::ptr::eq(*o, r))
-            {
-                others.push((r, symbol.clone()));
-            }
-        }
-        // The program's own calls that may hold the crate's code, inlined: those of the
-        // function itself, or through a C function the crate is known to call. One through
-        // another (bottom's `read_proc` reaches `getpwuid_r` through `getpwuid`, which whoami
-        // never calls) holds none of it (QA bm F5).
-        let own_calls: Vec<OwnCall> = g
-            .callers_via(v)
-            .into_iter()
-            .filter(|(k, _, via)| {
-                reached[0].is_crate(k) && via.as_deref().is_none_or(|w| known_for(&f.krate, w))
-            })
-            .map(|(_, symbol, via)| (name, symbol, via))
-            .collect();
-        let package_calls = known_for(&f.krate, name) && !own_calls.is_empty();
-        // A function no code is seen to call (a decoded graph, or one reached from a root
-        // alone) is not said to be std's code's.
-        if others.is_empty() && !s.no_code && !package_calls && std_calls_only(&callers) {
-            s.std_only.push(name);
-            continue;
-        }
-        if others.is_empty() || s.no_code || package_calls {
-            s.mine += 1;
-        }
-        if package_calls {
-            for call in own_calls {
-                if !s.own_callers.contains(&call) {
-                    s.own_callers.push(call);
-                }
-            }
-        }
-        let to = if s.no_code || package_calls {
-            &mut s.also
-        } else {
-            &mut s.away
-        };
-        to.extend(others.into_iter().map(|(r, symbol)| (name, r, symbol)));
+        shared(&mut s, g, (name, v, &callers), &f.krate, reached);
     }
     s
-}
-
-/// The other dependencies whose reachable code calls `v` itself, which crate `krate` calls
-/// too, each with its first such symbol (QA db F2: dirs-sys's `getpwuid_r` finding named
-/// neither gix-path's `env::home_dir` nor libgit2's `get_passwd_home`, which look the user up
-/// as well: setting what dirs-sys reads left them).
-fn co_callers<'r, 'm>(
-    g: &Graph,
-    v: u32,
-    krate: &str,
-    reached: &'r [Reached<'m>],
-) -> impl Iterator<Item = (&'r Reached<'m>, String)> {
-    let mut out: Vec<(&Reached, String)> = Vec::new();
-    for (k, _) in g.calling_crates(v) {
-        let Some(r) = dependency_named(reached, &k).filter(|r| !same_crate(r.name(), krate)) else {
-            continue;
-        };
-        let Some(symbol) = g.direct_caller(v, &k) else {
-            continue;
-        };
-        let reachable = g.symbol(&symbol).is_some_and(|w| g.is_reachable(w));
-        if reachable && !out.iter().any(|(o, _)| std::ptr::eq(*o, r)) {
-            out.push((r, symbol));
-        }
-    }
-    out.into_iter()
 }
 
 /// The crates of `callers` (each with its first calling symbol) when there are some and none

@@ -49,6 +49,13 @@ pub(super) struct Sorted<'r, 'm> {
 /// Say on finding `f` where its functions went, narrowing or lowering it when some or all of
 /// them are another crate's.
 pub(super) fn word(g: &Graph, f: &mut Finding, s: &Sorted) {
+    say_orphans(f, s);
+    say_others_too(f, s);
+    say_gone(g, f, s);
+}
+
+/// The functions no code refers to, linked with another of their object file.
+fn say_orphans(f: &mut Finding, s: &Sorted) {
     if !s.orphans.is_empty() {
         let one = s.orphans.len() == 1;
         note_defines(f, &format!("{} referred to by no code", quoted(&s.orphans)));
@@ -61,6 +68,11 @@ pub(super) fn word(g: &Graph, f: &mut Finding, s: &Sorted) {
             f.krate
         ));
     }
+}
+
+/// The calls that stay this crate's and that other code makes too: other crates', where
+/// this one's may be inlined, or their own lookups; and the program's own.
+fn say_others_too(f: &mut Finding, s: &Sorted) {
     // The program's own callers are named with the functions they call (QA ar F1: nix's
     // finding named `procs::main`, which calls `getpwnam_r`, among `getpwuid_r`'s callers).
     let mut own_said: Vec<&str> = Vec::new();
@@ -123,6 +135,10 @@ pub(super) fn word(g: &Graph, f: &mut Finding, s: &Sorted) {
             f.krate
         ));
     }
+}
+
+/// The functions that are not this crate's, taken off its finding with why.
+fn say_gone(g: &Graph, f: &mut Finding, s: &Sorted) {
     // Functions that are not this crate's: only std's code calls them, which its code does
     // not reach (no crate to move them to: std's finding is for std's own lookups, see
     // split.rs), or another crate's code does.
