@@ -122,33 +122,10 @@ pub(super) fn reproduced(a: &mut Artifact, policy: &AuditPolicy, package_version
     let aot004: Vec<usize> = (0..a.findings.len())
         .filter(|&k| a.findings[k].rule == "AOT004")
         .collect();
-    // Per failed run, the findings it is pinned on (with the frame that is theirs), or
-    // `None`: every finding's.
-    let pins: Vec<Option<Vec<(usize, String)>>> = {
+    let (pins, listing) = {
         let findings: Vec<&Finding> = aot004.iter().map(|&k| &a.findings[k]).collect();
-        failed
-            .iter()
-            .map(|r| {
-                crash::pinned(r, &findings)
-                    .map(|hits| hits.into_iter().map(|(k, f)| (k, f.to_string())).collect())
-            })
-            .collect()
+        pins_of(&failed, &findings)
     };
-    // Per failed run no finding's code is on, the function its stack shows that only some
-    // findings list, with those findings.
-    let listing: Vec<Option<(String, Vec<usize>)>> = {
-        let findings: Vec<&Finding> = aot004.iter().map(|&k| &a.findings[k]).collect();
-        failed
-            .iter()
-            .zip(&pins)
-            .map(|(r, pin)| {
-                pin.is_none()
-                    .then(|| crash::by_function(r, &findings))
-                    .flatten()
-            })
-            .collect()
-    };
-    let several = aot004.len() > 1;
     for (n, &k) in aot004.iter().enumerate() {
         let f = &mut a.findings[k];
         let mut evidence = Vec::new();
@@ -176,39 +153,7 @@ pub(super) fn reproduced(a: &mut Artifact, policy: &AuditPolicy, package_version
                 },
             };
             let mut line = reproduced_evidence(r);
-            if let Some(frame) = frame {
-                line.push_str(&format!(
-                    "; the crash stack runs `{frame}`: {}",
-                    crash::shown(&r.crash_stack, Some(frame))
-                ));
-            } else if let Some(why) = r.crash_site_unknown.as_ref().filter(|_| several) {
-                line.push_str(&format!(
-                    "; where it crashed is unknown ({why}), so it counts for each of the {} \
-                     AOT004 findings",
-                    aot004.len()
-                ));
-            } else if several && !r.crash_stack.is_empty() {
-                // Said, not silently every finding's (QA ax F1: lsd's crash in `get_output`,
-                // which holds uzers's inlined lookups, was pinned on dirs-sys's and
-                // libgit2-sys's findings too, with no word of why).
-                let each = match listing {
-                    Some((function, hits)) if hits.len() == 1 => format!(
-                        "for the one that lists `{function}`, the C library's function on it"
-                    ),
-                    Some((function, hits)) => format!(
-                        "for each of the {} that list `{function}`, the C library's function on \
-                         it",
-                        hits.len()
-                    ),
-                    None => "for each of them".to_string(),
-                };
-                line.push_str(&format!(
-                    "; its stack ({}) shows the code of none of the {} AOT004 findings, so it \
-                     counts {each}",
-                    crash::shown(&r.crash_stack, None),
-                    aot004.len()
-                ));
-            }
+            line.push_str(&where_it_crashed(r, frame, listing.as_ref(), aot004.len()));
             evidence.push(line);
             reproduce = reproduce.or_else(|| r.reproduce.clone());
         }
@@ -228,6 +173,80 @@ pub(super) fn reproduced(a: &mut Artifact, policy: &AuditPolicy, package_version
         }
         .to_string();
     }
+}
+
+/// Per failed run, the findings it is pinned on, each with the frame that is its.
+type Pins = Vec<Option<Vec<(usize, String)>>>;
+
+/// Per failed run, a function of its stack and the findings that list it.
+type Listings = Vec<Option<(String, Vec<usize>)>>;
+
+/// Per failed run, the findings it is pinned on (each with the frame that is theirs), or
+/// `None`: every finding's; and per failed run no finding's code is on, the function its
+/// stack shows that only some findings list, with those findings.
+fn pins_of(failed: &[&crate::report::HostileRun], findings: &[&Finding]) -> (Pins, Listings) {
+    let pins: Pins = failed
+        .iter()
+        .map(|r| {
+            crash::pinned(r, findings)
+                .map(|hits| hits.into_iter().map(|(k, f)| (k, f.to_string())).collect())
+        })
+        .collect();
+    let listing = failed
+        .iter()
+        .zip(&pins)
+        .map(|(r, pin)| {
+            pin.is_none()
+                .then(|| crash::by_function(r, findings))
+                .flatten()
+        })
+        .collect();
+    (pins, listing)
+}
+
+/// What the line of a reproduced crash `r` adds of where it crashed: the frame of the
+/// finding's code on its stack; else, with `findings` AOT004 findings (more than one), why it
+/// counts for each, or for those that list the C library's function on it (`listing`).
+fn where_it_crashed(
+    r: &crate::report::HostileRun,
+    frame: Option<&str>,
+    listing: Option<&(String, Vec<usize>)>,
+    findings: usize,
+) -> String {
+    let several = findings > 1;
+    if let Some(frame) = frame {
+        return format!(
+            "; the crash stack runs `{frame}`: {}",
+            crash::shown(&r.crash_stack, Some(frame))
+        );
+    }
+    if let Some(why) = r.crash_site_unknown.as_ref().filter(|_| several) {
+        return format!(
+            "; where it crashed is unknown ({why}), so it counts for each of the {findings} \
+             AOT004 findings"
+        );
+    }
+    if !several || r.crash_stack.is_empty() {
+        return String::new();
+    }
+    // Said, not silently every finding's (QA ax F1: lsd's crash in `get_output`, which holds
+    // uzers's inlined lookups, was pinned on dirs-sys's and libgit2-sys's findings too, with
+    // no word of why).
+    let each = match listing {
+        Some((function, hits)) if hits.len() == 1 => {
+            format!("for the one that lists `{function}`, the C library's function on it")
+        }
+        Some((function, hits)) => format!(
+            "for each of the {} that list `{function}`, the C library's function on it",
+            hits.len()
+        ),
+        None => "for each of them".to_string(),
+    };
+    format!(
+        "; its stack ({}) shows the code of none of the {findings} AOT004 findings, so it \
+         counts {each}",
+        crash::shown(&r.crash_stack, None)
+    )
 }
 
 /// Each AOT004 finding of a binary that behaved under every `--hostile` condition that ran
