@@ -289,7 +289,10 @@ fn features_left_out_name_the_bytes_and_crates_and_the_one_that_cannot_go() {
     let text = std::fs::metadata(fixture("advise-features").join("bigtable/src/text.txt"))
         .expect("text.txt")
         .len();
-    assert!(u64_of(&row["confidence"], "referenced") >= text, "{row}");
+    // An embedded file carved as a row of its own is `heuristic` in the crate's split, as its
+    // row says (QA db F8); it was `referenced` there.
+    let split = &row["confidence"];
+    assert!(u64_of(split, "heuristic") >= text, "{row}");
     let gone = table["crates_leaving"]
         .as_array()
         .expect("crates_leaving")
