@@ -36,22 +36,8 @@ pub(super) fn by_constructors(
     let Some(template) = a.findings.iter().find(|f| is_guess(f)).cloned() else {
         return;
     };
-    // Each crate of the graph with its constructors, in the order of `reached`.
     let ctors = g.constructors();
-    let mut owners: Vec<(&Reached, Vec<&Constructor>)> = Vec::new();
-    for r in reached.iter().filter(|r| !r.proc_macro) {
-        let mine: Vec<&Constructor> = ctors
-            .iter()
-            .filter(|c| {
-                c.krate
-                    .as_deref()
-                    .is_some_and(|k| !STD_CRATES.contains(&k) && r.is_crate(k))
-            })
-            .collect();
-        if !mine.is_empty() {
-            owners.push((r, mine));
-        }
-    }
+    let owners = owners_of(&ctors, reached);
     if owners.is_empty() {
         // Only the runtimes' (cxx-user: libstdc++'s exception pool, for the package's own
         // C++): said on the guessed finding, with the advice for native code.
@@ -68,20 +54,7 @@ pub(super) fn by_constructors(
     let mut native_owners: Vec<&Reached> = Vec::new();
     let mut all_owners: Vec<&Reached> = Vec::new();
     for (r, mine) in owners {
-        let names: Vec<&str> = mine.iter().map(|c| c.name.as_str()).collect();
-        let (what, is, keeps) = match names.len() {
-            1 => ("constructor", "is", "it keeps"),
-            _ => ("constructors", "are", "they keep"),
-        };
-        let retained: u64 = mine.iter().map(|c| c.retained).sum();
-        let line = format!(
-            "the {what} {} {is} {}'s (the reference graph's attribution); {keeps} {} alive \
-             (retained: the bytes that would go with {})",
-            quoted(&names),
-            r.name(),
-            crate::format::size(retained),
-            if names.len() == 1 { "it" } else { "them" },
-        );
+        let line = owned_line(r, &mine);
         // A C library's constructor (its name is no Rust path) cannot be registered from
         // main (QA ad, F5: aws-lc-sys's `do_library_init`, which detects the CPU).
         let native = mine.iter().all(|c| !c.name.contains("::"));
@@ -131,6 +104,46 @@ pub(super) fn by_constructors(
     runtimes_too(&ctors, a, &whose, &|f| {
         f.rule == "AOT003" && owners.iter().any(|r| r.is_crate(&f.krate))
     });
+}
+
+/// Each crate of the graph with its constructors, in the order of `reached`.
+fn owners_of<'c, 'r, 'm>(
+    ctors: &'c [Constructor],
+    reached: &'r [Reached<'m>],
+) -> Vec<(&'r Reached<'m>, Vec<&'c Constructor>)> {
+    let mut owners = Vec::new();
+    for r in reached.iter().filter(|r| !r.proc_macro) {
+        let mine: Vec<&Constructor> = ctors
+            .iter()
+            .filter(|c| {
+                c.krate
+                    .as_deref()
+                    .is_some_and(|k| !STD_CRATES.contains(&k) && r.is_crate(k))
+            })
+            .collect();
+        if !mine.is_empty() {
+            owners.push((r, mine));
+        }
+    }
+    owners
+}
+
+/// The line that names crate `r`'s constructors `mine`, with the bytes they keep alive.
+fn owned_line(r: &Reached, mine: &[&Constructor]) -> String {
+    let names: Vec<&str> = mine.iter().map(|c| c.name.as_str()).collect();
+    let (what, is, keeps) = match names.len() {
+        1 => ("constructor", "is", "it keeps"),
+        _ => ("constructors", "are", "they keep"),
+    };
+    let retained: u64 = mine.iter().map(|c| c.retained).sum();
+    format!(
+        "the {what} {} {is} {}'s (the reference graph's attribution); {keeps} {} alive \
+         (retained: the bytes that would go with {})",
+        quoted(&names),
+        r.name(),
+        crate::format::size(retained),
+        if names.len() == 1 { "it" } else { "them" },
+    )
 }
 
 /// The C and C++ runtimes' constructors, which come with native code (QA cx F3: ouch's 7
