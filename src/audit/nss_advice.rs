@@ -216,36 +216,8 @@ pub(super) fn fit(a: &mut crate::report::Artifact, reached: &[Reached]) {
                 f.krate
             );
         }
-        let through_reqwest = || {
-            f.chain.iter().any(|s| {
-                s.krate.as_deref().is_some_and(|k| same_crate(k, "reqwest"))
-                    || s.symbol.contains("reqwest::")
-            })
-        };
-        // Only where reqwest makes the lookup, or no chain says who does and the finding is
-        // on std's code or on reqwest's own stack: its feature does nothing for OpenSSL's
-        // `BIO_gethostbyname` (QA bi F1: unreachable, so without a chain) or the program's
-        // own `to_socket_addrs`.
-        let resolver = ["std", "reqwest", "hyper-util", "hyper"]
-            .iter()
-            .any(|k| same_crate(k, &f.krate));
-        let hickory_dns = reqwest.is_some_and(|r| r.has_feature("hickory-dns"));
-        if reqwest.is_some() && hosts && (through_reqwest() || f.chain.is_empty() && resolver) {
-            f.advice.push_str(if hickory_dns {
-                HICKORY_ON
-            } else {
-                REQWEST_RESOLVER
-            });
-        } else if let Some(h) = hickory.filter(|_| hosts) {
-            // The resolver the advice names is in the binary already (QA ce F6: rustscan calls
-            // it from the function whose `to_socket_addrs` makes this lookup).
-            f.advice.push_str(&format!(
-                " {} v{} is among this build's crates already: resolve host names through it \
-                 where the chain above calls std's `to_socket_addrs` (or `getaddrinfo`), and the \
-                 lookup goes.",
-                h.name(),
-                h.package.version
-            ));
+        if let Some(more) = resolver_advice(f, (reqwest, hickory), hosts) {
+            f.advice.push_str(&more);
         }
         let mut crates: Vec<&str> = f.chain.iter().filter_map(|s| s.krate.as_deref()).collect();
         crates.push(&f.krate);
@@ -253,6 +225,51 @@ pub(super) fn fit(a: &mut crate::report::Artifact, reached: &[Reached]) {
             f.advice.push_str(&more);
         }
     }
+}
+
+/// What finding `f`'s advice adds for host names where the build has a resolver of its own:
+/// reqwest's (with `hickory-dns` on or not), or hickory's.
+fn resolver_advice(
+    f: &crate::report::Finding,
+    (reqwest, hickory): (Option<&Reached>, Option<&Reached>),
+    hosts: bool,
+) -> Option<String> {
+    let through_reqwest = || {
+        f.chain.iter().any(|s| {
+            s.krate.as_deref().is_some_and(|k| same_crate(k, "reqwest"))
+                || s.symbol.contains("reqwest::")
+        })
+    };
+    // Only where reqwest makes the lookup, or no chain says who does and the finding is
+    // on std's code or on reqwest's own stack: its feature does nothing for OpenSSL's
+    // `BIO_gethostbyname` (QA bi F1: unreachable, so without a chain) or the program's
+    // own `to_socket_addrs`.
+    let resolver = ["std", "reqwest", "hyper-util", "hyper"]
+        .iter()
+        .any(|k| same_crate(k, &f.krate));
+    let hickory_dns = reqwest.is_some_and(|r| r.has_feature("hickory-dns"));
+    if reqwest.is_some() && hosts && (through_reqwest() || f.chain.is_empty() && resolver) {
+        return Some(
+            if hickory_dns {
+                HICKORY_ON
+            } else {
+                REQWEST_RESOLVER
+            }
+            .to_string(),
+        );
+    }
+    if let Some(h) = hickory.filter(|_| hosts) {
+        // The resolver the advice names is in the binary already (QA ce F6: rustscan calls
+        // it from the function whose `to_socket_addrs` makes this lookup).
+        return Some(format!(
+            " {} v{} is among this build's crates already: resolve host names through it \
+             where the chain above calls std's `to_socket_addrs` (or `getaddrinfo`), and the \
+             lookup goes.",
+            h.name(),
+            h.package.version
+        ));
+    }
+    None
 }
 
 /// The functions finding `f` lists that only other functions of the C library call
