@@ -108,10 +108,14 @@ fn privileged_the_nss_module_run_says_whether_a_host_name_was_looked_up() {
 #[test]
 fn privileged_a_user_lookup_is_not_called_a_resolver_of_its_own() {
     require_privilege();
-    let v = hostile_report(
+    // Apart: audit/nss_other.rs builds the fixture with other features meanwhile.
+    let r = run(&mut check_fixture_apart(
         "audit-nss-other",
+        "hostile-lookups",
         &["--hostile", "--features", "hosts-both"],
-    );
+    ));
+    let v: Value = serde_json::from_str(&r.stdout)
+        .unwrap_or_else(|e| panic!("bad JSON ({e}); stderr:\n{}", r.stderr));
     let binary = str_of(artifact(&v, "static"), "path");
     let opens = straced(binary, &[]);
     assert!(opens.contains("\"/etc/passwd\""), "strace: no /etc/passwd");

@@ -69,6 +69,21 @@ pub fn fixture_saying_status(name: &str, args: &[&str]) -> Command {
     cmd
 }
 
+/// As [`check_fixture`], built in a target dir of its own (`fixtures-<dir>`): for a test whose
+/// fixture another test builds at the same path with other features, at the same time (the
+/// binary one run inspects would be the other's).
+pub fn check_fixture_apart(name: &str, dir: &str, args: &[&str]) -> Command {
+    let mut cmd = aotcheck();
+    cmd.arg("aotcheck")
+        .arg("--manifest-path")
+        .arg(fixture(name).join("Cargo.toml"))
+        .arg("--target-dir")
+        .arg(shared_target_dir().with_file_name(format!("fixtures-{dir}")))
+        .args(["--locked", "-q", "--format", "json", "--no-probe"])
+        .args(args);
+    cmd
+}
+
 pub struct Run {
     pub code: i32,
     pub stdout: String,
