@@ -83,6 +83,21 @@ pub fn human(s: &mut String, a: &crate::report::Artifact, st: &Style) {
     if let Some(from) = from.strip_prefix(' ') {
         row(s, c, "", from);
     }
+    files(s, a, i, st);
+    left_out(s, i, st);
+    in_image(s, i, &a.findings, c);
+    if let Some(why) = i.trace.reason.as_deref() {
+        row(s, c, "traced", &paint(c, DIM, why));
+    }
+    for w in &i.warnings {
+        super::fill::fill(s, &format!("  {}: ", paint(c, WARN, "warning")), w);
+    }
+}
+
+/// The image's files (the first few, `-v` all) and the line on the system data the traced
+/// run opened.
+fn files(s: &mut String, a: &crate::report::Artifact, i: &Image, st: &Style) {
+    let c = st.color;
     let shown = if st.verbose {
         i.files.len()
     } else {
@@ -124,14 +139,6 @@ pub fn human(s: &mut String, a: &crate::report::Artifact, st: &Style) {
              others (image.files adds them)"
         );
         super::fill::fill_painted(s, "    ", &line, c, DIM);
-    }
-    left_out(s, i, st);
-    in_image(s, i, &a.findings, c);
-    if let Some(why) = i.trace.reason.as_deref() {
-        row(s, c, "traced", &paint(c, DIM, why));
-    }
-    for w in &i.warnings {
-        super::fill::fill(s, &format!("  {}: ", paint(c, WARN, "warning")), w);
     }
 }
 
