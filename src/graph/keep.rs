@@ -234,25 +234,7 @@ pub struct Constructor {
 /// What is kept of the graph for the audit and `--why`: names and paths, not the bytes.
 pub(super) fn kept(a: &Attributed, g: build::Analysis, has_symbols: bool) -> Graph {
     let pieces = &a.layout.pieces[..g.n];
-    let mut texts = Texts::default();
-    // The label of the pieces without a symbol, by owner (section), computed once.
-    let mut labels: HashMap<(u8, usize), u32> = HashMap::new();
-    let mut text = Vec::with_capacity(g.n);
-    for (i, p) in pieces.iter().enumerate() {
-        let key = match p.owner {
-            Owner::Symbol { name, .. } => {
-                text.push(texts.push(&String::from_utf8_lossy(name)));
-                continue;
-            }
-            Owner::Section(s) => (0, s),
-            Owner::ElfHeader => (1, 0),
-            Owner::ProgramHeaders => (2, 0),
-            Owner::SectionHeaders => (3, 0),
-            Owner::Unmapped => (4, 0),
-        };
-        let t = *labels.entry(key).or_insert_with(|| texts.push(&a.name(i)));
-        text.push(t);
-    }
+    let (texts, text) = texts_of(a, pieces);
     // By name, and of the pieces with one name the last first (the one a lookup by name
     // takes, as a map filled in order would keep); all of them, as `--why` matches each: 61
     // grammars' `ts_parse_table` were one match (QA az F1). Loaded ones only: `--why 'getpwuid_r$'` matched glibc's `__evoke_link_warning_getpwuid_r`,
@@ -290,22 +272,7 @@ pub(super) fn kept(a: &Attributed, g: build::Analysis, has_symbols: bool) -> Gra
         .filter(|i| !inst.contains_key(&(*i as u32)))
         .filter_map(|i| Some((i as u32, *group_of.get(a.instantiated_in(i)?)?)))
         .collect();
-    // The pieces of the constructors' arrays: their bytes without a symbol, and the statics
-    // Rust code puts there (`#[link_section = ".init_array"]`: curl's `INIT_CTOR`, std's
-    // `ARGV_INIT_ARRAY`).
-    let arrays = |s: usize| {
-        a.layout
-            .sections
-            .get(s)
-            .is_some_and(|s| matches!(&*s.name, ".init_array" | ".preinit_array"))
-    };
-    let constructor_slots: Vec<u32> = (0..pieces.len() as u32)
-        .filter(|&i| match pieces[i as usize].owner {
-            Owner::Symbol { section, .. } => arrays(section as usize),
-            Owner::Section(s) => arrays(s),
-            _ => false,
-        })
-        .collect();
+    let constructor_slots = constructor_slots(a, pieces);
     Graph {
         root: g.root,
         constructor_slots,
@@ -338,6 +305,51 @@ pub(super) fn kept(a: &Attributed, g: build::Analysis, has_symbols: bool) -> Gra
         reachable: g.reachable,
         has_symbols,
     }
+}
+
+/// The names of the pieces: each symbol's, and one label for the pieces of each owner without
+/// a symbol (a section), computed once; by piece, the text's index.
+fn texts_of(a: &Attributed, pieces: &[crate::attribute::coverage::Piece]) -> (Texts, Vec<u32>) {
+    let mut texts = Texts::default();
+    // The label of the pieces without a symbol, by owner (section), computed once.
+    let mut labels: HashMap<(u8, usize), u32> = HashMap::new();
+    let mut text = Vec::with_capacity(pieces.len());
+    for (i, p) in pieces.iter().enumerate() {
+        let key = match p.owner {
+            Owner::Symbol { name, .. } => {
+                text.push(texts.push(&String::from_utf8_lossy(name)));
+                continue;
+            }
+            Owner::Section(s) => (0, s),
+            Owner::ElfHeader => (1, 0),
+            Owner::ProgramHeaders => (2, 0),
+            Owner::SectionHeaders => (3, 0),
+            Owner::Unmapped => (4, 0),
+        };
+        let t = *labels.entry(key).or_insert_with(|| texts.push(&a.name(i)));
+        text.push(t);
+    }
+    (texts, text)
+}
+
+/// The pieces of the constructors' arrays.
+fn constructor_slots(a: &Attributed, pieces: &[crate::attribute::coverage::Piece]) -> Vec<u32> {
+    // The pieces of the constructors' arrays: their bytes without a symbol, and the statics
+    // Rust code puts there (`#[link_section = ".init_array"]`: curl's `INIT_CTOR`, std's
+    // `ARGV_INIT_ARRAY`).
+    let arrays = |s: usize| {
+        a.layout
+            .sections
+            .get(s)
+            .is_some_and(|s| matches!(&*s.name, ".init_array" | ".preinit_array"))
+    };
+    (0..pieces.len() as u32)
+        .filter(|&i| match pieces[i as usize].owner {
+            Owner::Symbol { section, .. } => arrays(section as usize),
+            Owner::Section(s) => arrays(s),
+            _ => false,
+        })
+        .collect()
 }
 
 /// The graph's chains with some crates taken out (see [`Graph::without`]).
