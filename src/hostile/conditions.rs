@@ -134,7 +134,13 @@ impl Scratch {
     pub fn new(dir: &Path) -> Result<Self> {
         std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
         let conf = dir.join("nsswitch.conf");
-        std::fs::write(&conf, NSSWITCH).map_err(|e| Error::io(&conf, e))?;
+        // Never truncated in place: another run with this target dir may have it bind-mounted
+        // over `/etc/nsswitch.conf` this moment, and would read it empty (a test saw a crash
+        // under `all` vanish when run again). Left as it is when it holds the same words, else
+        // replaced by a rename (a bind mount keeps the file it was made of).
+        if std::fs::read(&conf).ok().as_deref() != Some(NSSWITCH.as_bytes()) {
+            crate::output::write_atomically(&conf, NSSWITCH.as_bytes(), ".nsswitch.")?;
+        }
         Ok(Scratch {
             dir: dir.to_path_buf(),
         })

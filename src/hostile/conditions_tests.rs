@@ -254,3 +254,25 @@ fn an_http_readiness_sends_its_request_in_the_command_shown() {
         "env -u HOME -u USER -u LOGNAME PORT=9000 /x/bin"
     );
 }
+
+/// A run's replacement `nsswitch.conf` is never truncated in place: another run with the same
+/// target dir may have it bind-mounted this moment (a test saw the crash under `all` vanish
+/// when run again). The same words leave the file as it is; other words replace it by a
+/// rename, and what holds the old file (an open handle, a bind mount) still reads it whole.
+#[test]
+fn the_replacement_nsswitch_is_never_truncated_under_a_reader() {
+    use std::io::Read as _;
+    use std::os::unix::fs::MetadataExt as _;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let conf = dir.path().join("nsswitch.conf");
+    std::fs::write(&conf, "passwd: files\n").expect("write");
+    let mut held = std::fs::File::open(&conf).expect("open");
+    Scratch::new(dir.path()).expect("scratch");
+    assert_eq!(std::fs::read_to_string(&conf).expect("read"), NSSWITCH);
+    let mut old = String::new();
+    held.read_to_string(&mut old).expect("read held");
+    assert_eq!(old, "passwd: files\n");
+    let ino = std::fs::metadata(&conf).expect("stat").ino();
+    Scratch::new(dir.path()).expect("scratch again");
+    assert_eq!(std::fs::metadata(&conf).expect("stat").ino(), ino);
+}
