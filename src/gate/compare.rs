@@ -196,13 +196,13 @@ fn artifact_checks(b: &Artifact, a: &Artifact, th: &Thresholds) -> (Vec<Check>, 
         }
         v.extend(crates);
     }
-    let stripped_alike = stripped_alike(&mut v, bb, ab);
+    let strip_only = strip_only(&mut v, bb, ab);
     let mut gains: Vec<Check> = v
         .iter()
         .filter(|c| {
             (c.id.is_whole_size() || c.id == CheckId::BaselineNeeded)
                 && c.delta.is_some_and(|d| d < 0.0)
-                && !(stripped_alike && c.id != CheckId::BaselineImageSize)
+                && !strip_only.contains(&c.id)
         })
         .cloned()
         .collect();
@@ -259,26 +259,28 @@ fn crate_parts(b: &Binary) -> BTreeMap<String, Bytes> {
     parts(b.crates.iter().map(|c| (&c.name, c.file_size, c.vm_size)))
 }
 
-/// Whether the stripped sizes are the baseline's while the file's differs: only what `strip`
-/// removes differs (the symbol table, debug information), whose names a build's folder changes
-/// under LTO (QA da F3: `--baseline-ref HEAD` of an unchanged tree read "file size shrank by
-/// 432 B", a gain to keep). The file and closure checks say so; no gain is counted of them.
-fn stripped_alike(checks: &mut [Check], b: &Binary, a: &Binary) -> bool {
+/// The whole-binary checks whose difference is only what `strip` removes (the symbol table,
+/// debug information), whose names a build's folder changes under LTO: the stripped size is
+/// the baseline's while the file's differs (QA da F3: `--baseline-ref HEAD` of an unchanged
+/// tree read "file size shrank by 432 B", a gain to keep); the closure too where its shared
+/// libraries weigh what they did. Their messages say so; no gain is counted of them.
+fn strip_only(checks: &mut [Check], b: &Binary, a: &Binary) -> Vec<CheckId> {
     let alike = b.stripped_size.is_some() && b.stripped_size == a.stripped_size;
-    if alike && b.file_size != a.file_size {
-        for c in checks.iter_mut().filter(|c| {
-            matches!(
-                c.id,
-                CheckId::BaselineFileSize | CheckId::BaselineClosureSize
-            )
-        }) {
-            c.message.push_str(
-                "; the stripped size is the baseline's: only what `strip` removes differs \
-                 (symbol names, debug information, which the build's folder changes)",
-            );
-        }
+    if !alike || b.file_size == a.file_size {
+        return Vec::new();
     }
-    alike
+    let libraries = |x: &Binary| x.closure_size.saturating_sub(x.file_size);
+    let mut ids = vec![CheckId::BaselineFileSize];
+    if libraries(b) == libraries(a) {
+        ids.push(CheckId::BaselineClosureSize);
+    }
+    for c in checks.iter_mut().filter(|c| ids.contains(&c.id)) {
+        c.message.push_str(
+            "; the stripped size is the baseline's: only what `strip` removes differs (symbol \
+             names, debug information, which the build's folder changes)",
+        );
+    }
+    ids
 }
 
 /// Sections and crates are compared by the bytes they take in memory where they are loaded
