@@ -13,9 +13,10 @@ use cargo_metadata::{DependencyKind, Metadata, Node, PackageId, TargetKind};
 /// Only the packages the build of `roots` compiles for the target: their normal dependencies,
 /// not their dev-dependencies (QA cd F1: hexyl's `memchr`, a dev-dependency's, was "built
 /// there from the same inputs, all of it inlined" when serde_json brought it in) nor what only
-/// build scripts or proc-macros use, built for the host (QA da F2: `generic_array`, which
-/// tokei's baseline built for pest's build script alone, was said to have been all inlined
-/// there).
+/// build scripts use, built for the host (QA da F2: `generic_array`, which tokei's baseline
+/// built for pest's build script alone, was said to have been all inlined there). What the
+/// resolve holds beyond the build (proc-macros' dependencies, optional ones only the host's
+/// build turns on) the inspect stage takes out, by the rlibs the build made for the target.
 pub fn crate_inputs(metadata: &Metadata, roots: &[&PackageId]) -> BTreeMap<String, String> {
     let mut m: BTreeMap<String, Vec<String>> = Default::default();
     // Each package's node once, not a search of the resolve per package (on every run).
@@ -25,19 +26,7 @@ pub fn crate_inputs(metadata: &Metadata, roots: &[&PackageId]) -> BTreeMap<Strin
         .flat_map(|r| &r.nodes)
         .map(|n| (&n.id, n))
         .collect();
-    // A proc-macro runs in the compiler: it and what it alone uses are built for the host
-    // (QA dc F1: syn, quote, proc_macro2 were listed as built for the binary).
-    let proc_macros: HashSet<&PackageId> = metadata
-        .packages
-        .iter()
-        .filter(|p| {
-            p.targets
-                .iter()
-                .any(|t| t.kind.iter().any(|k| matches!(k, TargetKind::ProcMacro)))
-        })
-        .map(|p| &p.id)
-        .collect();
-    let built = built_from(&nodes, roots, &proc_macros);
+    let built = built_from(&nodes, roots);
     for p in metadata.packages.iter().filter(|p| built.contains(&p.id)) {
         let Some(source) = &p.source else { continue };
         let lib = p.targets.iter().find(|t| {
@@ -63,12 +52,10 @@ pub fn crate_inputs(metadata: &Metadata, roots: &[&PackageId]) -> BTreeMap<Strin
 }
 
 /// The packages `roots` build for the target, themselves included: walked along normal
-/// dependencies (a dependency of one kind or more, normal among them), not into the
-/// proc-macros `host_only`.
+/// dependencies (a dependency of one kind or more, normal among them).
 fn built_from<'m>(
     nodes: &HashMap<&'m PackageId, &'m Node>,
     roots: &[&'m PackageId],
-    host_only: &HashSet<&PackageId>,
 ) -> HashSet<&'m PackageId> {
     let mut seen: HashSet<&PackageId> = roots.iter().copied().collect();
     let mut stack: Vec<&PackageId> = roots.to_vec();
@@ -79,7 +66,7 @@ fn built_from<'m>(
                 || d.dep_kinds
                     .iter()
                     .any(|k| matches!(k.kind, DependencyKind::Normal));
-            if built && !host_only.contains(&d.pkg) && seen.insert(&d.pkg) {
+            if built && seen.insert(&d.pkg) {
                 stack.push(&d.pkg);
             }
         }

@@ -8,7 +8,7 @@
 use super::findings::DEFINES;
 use super::findings::new_finding;
 use super::graph::{Reached, same_crate};
-use super::guess::{GUESSED_NATIVE, GUESSED_PACKAGE, GUESSED_STD, guessed};
+use super::guess::{GUESSED_NATIVE, GUESSED_PACKAGE, GUESSED_STD, guessed, settle};
 use super::reach::arrows;
 use super::rules;
 use super::split::{STD_CRATES, last_caller, narrow_defines};
@@ -67,37 +67,20 @@ pub(super) fn by_caller(
         // A guess the graph confirms stays (with its words); one it refutes goes, unless some
         // reachable function has no caller the graph can name: then every guess stays.
         if !unexplained {
-            a.findings
-                .retain(|f| !is_guess(f) || callers.iter().any(|c| same_crate(&c.krate, &f.krate)));
+            let calls = |k: &str| callers.iter().any(|c| same_crate(&c.krate, k));
             // A confirmed guess lists only what its own crate calls.
-            for f in a.findings.iter_mut().filter(|f| is_guess(f)) {
+            let narrow = |f: &mut Finding| {
                 let others: Vec<&str> = callers
                     .iter()
                     .filter(|c| !same_crate(&c.krate, &f.krate))
                     .flat_map(|c| c.names.iter().copied())
                     .collect();
                 narrow_defines(f, &others);
-                confirmed(f);
-            }
+            };
+            settle(&mut a.findings, &is_guess, calls, narrow);
         }
         for c in callers {
             add_finding(a, rule, c, &mut dead, bin);
-        }
-    }
-}
-
-/// A guess the graph confirmed says so, not that no crate is known to make the call (QA cx
-/// F6: unrar-ng-sys's `SetUnixOwner` calls `getpwnam`, and its finding read as a guess).
-pub(super) fn confirmed(f: &mut Finding) {
-    let krate = f.krate.clone();
-    for e in f.evidence.iter_mut() {
-        if e.starts_with(GUESSED_NATIVE) {
-            *e = format!(
-                "the native code {krate} links makes the call (the reference graph shows it; \
-                 no crate the rule knows of does)"
-            );
-        } else if e.starts_with(GUESSED_PACKAGE) {
-            *e = "the package's own code makes the call (the reference graph shows it)".into();
         }
     }
 }

@@ -32,3 +32,35 @@ pub(super) fn std_guess(symbols: &[&str]) -> String {
         by.join(", ")
     )
 }
+
+/// Settle the guesses `is_guess` picks by the crates whose code the reference graph shows
+/// making the call (`calls` of a crate's name): a guess on another crate goes; the others,
+/// after `each`, say that the graph confirms them.
+pub(super) fn settle(
+    findings: &mut Vec<Finding>,
+    is_guess: &dyn Fn(&Finding) -> bool,
+    calls: impl Fn(&str) -> bool,
+    mut each: impl FnMut(&mut Finding),
+) {
+    findings.retain(|f| !is_guess(f) || calls(&f.krate));
+    for f in findings.iter_mut().filter(|f| is_guess(f)) {
+        each(f);
+        confirmed(f);
+    }
+}
+
+/// A guess the graph confirmed says so, not that no crate is known to make the call (QA cx
+/// F6: unrar-ng-sys's `SetUnixOwner` calls `getpwnam`, and its finding read as a guess).
+fn confirmed(f: &mut Finding) {
+    let krate = f.krate.clone();
+    for e in f.evidence.iter_mut() {
+        if e.starts_with(GUESSED_NATIVE) {
+            *e = format!(
+                "the native code {krate} links makes the call (the reference graph shows it; \
+                 no crate the rule knows of does)"
+            );
+        } else if e.starts_with(GUESSED_PACKAGE) {
+            *e = "the package's own code makes the call (the reference graph shows it)".into();
+        }
+    }
+}

@@ -9,7 +9,7 @@
 
 use super::findings::finding_on;
 use super::graph::{Reached, depends_on, same_crate};
-use super::guess::{GUESSED_NATIVE, GUESSED_PACKAGE, guessed};
+use super::guess::{GUESSED_NATIVE, GUESSED_PACKAGE, guessed, settle};
 use super::reach::to_functions;
 use super::rules;
 use crate::graph::Graph;
@@ -37,6 +37,8 @@ pub(super) fn by_static_callers(
         let Some(v) = g.symbol(name) else {
             continue;
         };
+        // Every calling symbol, once a function (`calling_crates` is its first per crate).
+        let all_callers = g.callers(v);
         for (krate, caller) in g.calling_crates(v) {
             // std's code and a proc-macro's (which runs in the compiler) are no crate to blame.
             let Some(r) = reached.iter().find(|r| !r.proc_macro && r.is_crate(&krate)) else {
@@ -50,8 +52,7 @@ pub(super) fn by_static_callers(
             );
             // Any of the crate's callers may be the known loader (OpenSSL 3 calls `dlopen`
             // from `dlfcn_globallookup` and `dlfcn_load`; QA bg F5 got the rule's advice).
-            let known = g
-                .callers(v)
+            let known = all_callers
                 .iter()
                 .filter(|(k, _)| *k == krate)
                 .find_map(|(_, c)| advice_for(c));
@@ -120,11 +121,8 @@ pub(super) fn by_static_callers(
 /// own, and `--compare` turned a passing gate into a failure).
 fn settle_guesses(a: &mut Artifact, rule: &str, callers: &[String]) {
     let is_guess = |f: &Finding| f.rule == rule && guessed(f, GUESSES);
-    a.findings
-        .retain(|f| !is_guess(f) || callers.iter().any(|k| same_crate(k, &f.krate)));
-    for f in a.findings.iter_mut().filter(|f| is_guess(f)) {
-        super::caller::confirmed(f);
-    }
+    let calls = |k: &str| callers.iter().any(|c| same_crate(c, k));
+    settle(&mut a.findings, &is_guess, calls, |_| {});
 }
 
 /// The guesses settled here (see `findings::unattributed`).

@@ -235,16 +235,15 @@ impl Graph {
         let mut seen: std::collections::HashSet<u32> = std::collections::HashSet::from([v]);
         let mut level: Vec<u32> = direct.into_iter().filter(accepted).collect();
         for _ in 0..THROUGH_LEVELS {
-            if let Some(&p) = level
-                .iter()
-                .find(|&&p| self.referrers(p).into_iter().any(mine))
-            {
-                return Some(self.name(p));
-            }
             seen.extend(&level);
             let mut next: Vec<u32> = Vec::new();
+            // The first of the level that the crate's code calls is the one (nearest first).
             for p in level {
-                for q in self.referrers(p).into_iter().filter(accepted) {
+                let refs = self.referrers(p);
+                if refs.iter().any(|&q| mine(q)) {
+                    return Some(self.name(p));
+                }
+                for q in refs.into_iter().filter(accepted) {
                     if seen.len() + next.len() < THROUGH_PIECES && seen.insert(q) {
                         next.push(q);
                     }

@@ -88,10 +88,9 @@ fn relative(path: &Path, base: &Path) -> String {
 /// its features unified with the host's, optional dependencies the target's build does not
 /// turn on (QA dc F1: tokei's `unicode_ident`, `indexmap`, `errno`, none of them in its binary's
 /// build, were "built there ... all of it inlined" when a change brought them in).
+/// None at all when the build made no rlib for the target (a package whose dependencies are
+/// proc-macros alone, as audit-ctor's `ctor`).
 fn built_for_the_target(built: &Built, report: &mut Report) {
-    if built.libraries.is_empty() {
-        return;
-    }
     if let Some(b) = report.build.as_mut() {
         b.crate_inputs
             .retain(|k, _| built.libraries.iter().any(|l| l.crate_name == *k));

@@ -208,7 +208,7 @@ fn walk(dir: &Path, x: &mut Expanded) {
     // its hard link below, the shallower path is the one inspected (QA da F5: cargo's
     // `release/tokei` was reported as `release/deps/tokei-<hash>`).
     let is_dir = |e: &std::fs::DirEntry| e.file_type().is_ok_and(|t| t.is_dir());
-    entries.sort_by_key(|e| (is_dir(e), e.file_name()));
+    entries.sort_by_cached_key(|e| (is_dir(e), e.file_name()));
     for entry in entries {
         let path = entry.path();
         let kind = match entry.file_type() {

@@ -21,20 +21,9 @@ pub fn value(v: Option<f64>, unit: Unit) -> String {
 /// baseline's figure.
 pub fn reference(c: &Check) -> String {
     match (c.limit, c.baseline) {
-        // A size budget in decimal units with its binary figure, as the message gives it (QA
-        // da F4: "6.22 MiB | limit 6.5 MB" read as under the limit); one that is no round
-        // figure in any unit, written in bytes, in bytes (QA da F7).
         (Some(l), _) if c.unit == Unit::Bytes && l >= 0.0 => {
-            let b = l.round() as u64;
-            match written_size(b) {
-                // Exact bytes where the binary figure reads as the size does (QA dc F3).
-                Some((d, true)) if c.value.is_some_and(|v| size(v.round() as u64) == size(b)) => {
-                    format!("limit {d} = {}", bytes(b))
-                }
-                Some((d, true)) => format!("limit {d} = {}", size(b)),
-                Some((w, false)) => format!("limit {w}"),
-                None => format!("limit {}", bytes(b)),
-            }
+            let now = c.value.filter(|v| *v >= 0.0).map(|v| v.round() as u64);
+            size_cells(now, l.round() as u64).1
         }
         (Some(l), _) => match crate::format::whole_limit(l, c.unit) {
             Some(whole) => format!("limit {whole}"),
@@ -56,27 +45,36 @@ pub fn now_and_reference(c: &Check, a: &Artifact) -> (String, String) {
     if let Some((now, was)) = words::now_and_was(c) {
         return (now, words::was_cell(c, &was));
     }
-    let (now, reference) = (value(c.value, c.unit), reference(c));
     match (c.unit, c.value, c.limit) {
-        // Exact bytes both, where the two would read the same, or the limit is in bytes.
-        (Unit::Bytes, Some(v), Some(l))
-            if v >= 0.0
-                && l >= 0.0
-                && (reference == format!("limit {now}")
-                    || reference.ends_with(&format!(" {}", bytes(l.round() as u64)))) =>
-        {
-            // The limit as written stays before its bytes (`limit 6.52 MB = 6,520,000 B`).
-            let (v, head) = (v.round() as u64, reference.trim_start_matches("limit "));
-            let written = head
-                .split_once(" = ")
-                .map_or(String::new(), |(w, _)| format!("{w} = "));
-            (
-                bytes(v),
-                format!("limit {written}{}", bytes(l.round() as u64)),
-            )
+        (Unit::Bytes, Some(v), Some(l)) if v >= 0.0 && l >= 0.0 => {
+            let (now, limit) = size_cells(Some(v.round() as u64), l.round() as u64);
+            (now.unwrap_or_default(), limit)
         }
-        _ => (now, reference),
+        _ => (value(c.value, c.unit), reference(c)),
     }
+}
+
+/// The Now and Limit cells of a size `now` against its budget `limit`: the limit as it was
+/// likely written (QA bx F5: "limit 8.00 MiB" beside "the budget of 8 MiB"; QA cq F6: `20 MB`,
+/// not "19,531.25 KiB"), in decimal units with its binary figure as the message gives it (QA
+/// da F4: "6.22 MiB | limit 6.5 MB" read as under the limit); both in exact bytes where they
+/// would read the same (QA cq F7: "12.7 MiB" under both; QA dc F3: `limit 6.52 MB = 6.22
+/// MiB`) or where the budget is no round figure in any unit, written in bytes (QA da F7).
+fn size_cells(now: Option<u64>, limit: u64) -> (Option<String>, String) {
+    let written = written_size(limit);
+    let shown = match &written {
+        Some((w, false)) => w.clone(),
+        _ => size(limit),
+    };
+    let exact = written.is_none() || now.is_some_and(|v| size(v) == shown);
+    let figure = if exact { bytes(limit) } else { size(limit) };
+    let cell = match written {
+        Some((d, true)) => format!("limit {d} = {figure}"),
+        Some((w, false)) if !exact => format!("limit {w}"),
+        _ => format!("limit {figure}"),
+    };
+    let now = now.map(|v| if exact { bytes(v) } else { size(v) });
+    (now, cell)
 }
 
 #[cfg(test)]

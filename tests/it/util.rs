@@ -84,6 +84,25 @@ pub fn check_fixture_apart(name: &str, dir: &str, args: &[&str]) -> Command {
     cmd
 }
 
+/// The functions of `bin` (by `objdump -d`) with a call whose target ends with `callee`
+/// (`"<gethostbyname>"`, `"dlopen>"`), each once, in address order.
+pub fn functions_calling(bin: &str, callee: &str) -> Vec<String> {
+    let code = tool("objdump", &["-d", "--no-show-raw-insn", bin]);
+    let mut out: Vec<String> = Vec::new();
+    let mut current = "";
+    for line in code.lines() {
+        if let Some((_, name)) = line.strip_suffix(">:").and_then(|l| l.split_once(" <")) {
+            current = name;
+        } else if line.contains("call")
+            && line.ends_with(callee)
+            && !out.iter().any(|f| f == current)
+        {
+            out.push(current.to_string());
+        }
+    }
+    out
+}
+
 pub struct Run {
     pub code: i32,
     pub stdout: String,

@@ -670,18 +670,7 @@ fn the_dynamic_builds_dlopen_goes_to_the_crate_the_graph_names_not_every_native_
     );
     // objdump: the only caller of `dlopen` (glibc's `___dlopen`, of which `dlopen` is an
     // alias) in the static binary is plugin-sys's C function.
-    let bin = str_of(artifact(&v, "static"), "path").to_string();
-    let asm = tool("objdump", &["-d", "--no-show-raw-insn", &bin]);
-    let mut callers: Vec<&str> = Vec::new();
-    let mut current = "";
-    for line in asm.lines() {
-        if let Some(name) = line.strip_suffix(">:").and_then(|l| l.split_once(" <")) {
-            current = name.1;
-        } else if line.contains("call") && line.ends_with("dlopen>") && !callers.contains(&current)
-        {
-            callers.push(current);
-        }
-    }
+    let callers = functions_calling(str_of(artifact(&v, "static"), "path"), "dlopen>");
     assert_eq!(callers, ["plugin_sys_load"], "{callers:?}");
 }
 

@@ -53,18 +53,9 @@ fn nss_functions_another_crates_code_calls_are_that_crates() {
     let resolv = finding(a, "crate", "resolv-sys");
     assert_eq!(resolv["reachable"], false);
     let bin = str_of(a, "path");
-    let code = tool("objdump", &["-d", "--no-show-raw-insn", bin]);
-    let mut function = "";
-    let mut callers: Vec<&str> = Vec::new();
-    for line in code.lines() {
-        if line.ends_with(">:") {
-            function = line;
-        } else if line.contains("call") && line.contains("<gethostbyname>") {
-            callers.push(function);
-        }
-    }
+    let callers = functions_calling(bin, "<gethostbyname>");
     assert!(
-        callers.iter().any(|f| f.contains("<resolv_sys_lookup>")),
+        callers.iter().any(|f| f == "resolv_sys_lookup"),
         "{callers:?}"
     );
     assert!(!callers.iter().any(|f| f.contains("nix")), "{callers:?}");
