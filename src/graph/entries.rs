@@ -241,7 +241,73 @@ fn named(
     edges: Vec<Edge>,
     file: (&[u8], super::decode::Done),
 ) -> HashMap<usize, (Vec<String>, Vec<Entered>)> {
-    // Without LTO's numbers (`fmt.1425`): the gate compares these names across builds.
+    let names = piece_names(a, g, &edges, file);
+    // Each distinct name by its rank among them: the edges are then sorted and grouped as
+    // numbers, and each name is made a `String` once per crate that it is in.
+    let mut distinct: Vec<std::rc::Rc<str>> = names.values().cloned().collect();
+    distinct.sort_unstable();
+    distinct.dedup();
+    let ranks: HashMap<u32, u32> = names
+        .iter()
+        .filter_map(|(&p, n)| Some((p, distinct.binary_search(n).ok()? as u32)))
+        .collect();
+    let rank = |p: u32| ranks.get(&p).copied();
+    // (group, entered name, referrer name, entered piece)
+    let mut ranked: Vec<(u32, u32, u32, u32)> = edges
+        .iter()
+        .filter_map(|&(gt, f, t)| Some((gt, rank(t)?, rank(f)?, t)))
+        .collect();
+    ranked.sort_unstable();
+    ranked.dedup_by_key(|e| (e.0, e.1, e.2));
+    let retained = |t: u32| g.retained.get(t as usize).copied().unwrap_or(0);
+    let aliases = aliases(a);
+    let aliases_of = |same: &[(u32, u32, u32, u32)], own: &str| {
+        let mut v: Vec<String> = same
+            .iter()
+            .flat_map(|e| aliases.get(&e.3).into_iter().flatten())
+            .filter(|n| *n != own)
+            .cloned()
+            .collect();
+        v.sort_unstable();
+        v.dedup();
+        v
+    };
+    let mut out: HashMap<usize, (Vec<String>, Vec<Entered>)> = HashMap::new();
+    for group in ranked.chunk_by(|x, y| x.0 == y.0) {
+        // The referrers, sorted by name: the crate's `entry_points`.
+        let mut from: Vec<u32> = group.iter().map(|e| e.2).collect();
+        from.sort_unstable();
+        from.dedup();
+        let entered = group
+            .chunk_by(|x, y| x.1 == y.1)
+            .map(|same| Entered {
+                aliases: aliases_of(same, &distinct[same[0].1 as usize]),
+                symbol: distinct[same[0].1 as usize].to_string(),
+                // Two local symbols of one name are one entry.
+                retained: same.iter().map(|e| retained(e.3)).max().unwrap_or(0),
+                from: same
+                    .iter()
+                    .filter_map(|e| from.binary_search(&e.2).ok().map(|i| i as u32))
+                    .collect(),
+            })
+            .collect();
+        let points = from
+            .iter()
+            .map(|&r| distinct[r as usize].to_string())
+            .collect();
+        out.insert(group[0].0 as usize, (points, entered));
+    }
+    out
+}
+
+/// The name of each piece at either end of `edges`: without LTO's numbers (`fmt.1425`), as the
+/// gate compares these names across builds.
+fn piece_names(
+    a: &Attributed,
+    g: &build::Analysis,
+    edges: &[Edge],
+    file: (&[u8], super::decode::Done),
+) -> HashMap<u32, std::rc::Rc<str>> {
     // A constant no named symbol refers to (see `through_constants`): by its crate.
     let name = |f: u32| match a.layout.pieces[f as usize].owner {
         Owner::Symbol { .. } if a.is_anonymous_constant(f as usize) => {
@@ -281,68 +347,18 @@ fn named(
         }
         names.insert(p, name(p).into());
     }
-    // Each distinct name by its rank among them: the edges are then sorted and grouped as
-    // numbers, and each name is made a `String` once per crate that it is in.
-    let mut distinct: Vec<std::rc::Rc<str>> = names.values().cloned().collect();
-    distinct.sort_unstable();
-    distinct.dedup();
-    let ranks: HashMap<u32, u32> = names
-        .iter()
-        .filter_map(|(&p, n)| Some((p, distinct.binary_search(n).ok()? as u32)))
-        .collect();
-    let rank = |p: u32| ranks.get(&p).copied();
-    // (group, entered name, referrer name, entered piece)
-    let mut ranked: Vec<(u32, u32, u32, u32)> = edges
-        .iter()
-        .filter_map(|&(gt, f, t)| Some((gt, rank(t)?, rank(f)?, t)))
-        .collect();
-    ranked.sort_unstable();
-    ranked.dedup_by_key(|e| (e.0, e.1, e.2));
-    let retained = |t: u32| g.retained.get(t as usize).copied().unwrap_or(0);
-    // The other names of each piece that has some (a few thousand of glibc's, at most).
+    names
+}
+
+/// The other names of each piece that has some (a few thousand of glibc's, at most).
+fn aliases(a: &Attributed) -> HashMap<u32, Vec<String>> {
     let mut aliases: HashMap<u32, Vec<String>> = HashMap::new();
     for &(p, raw) in &a.layout.aliases {
         let n = crate::attribute::demangle::display_name(raw);
         let n = crate::attribute::normal::without_local_number(&n).to_string();
         aliases.entry(p).or_default().push(n);
     }
-    let aliases_of = |same: &[(u32, u32, u32, u32)], own: &str| {
-        let mut v: Vec<String> = same
-            .iter()
-            .flat_map(|e| aliases.get(&e.3).into_iter().flatten())
-            .filter(|n| *n != own)
-            .cloned()
-            .collect();
-        v.sort_unstable();
-        v.dedup();
-        v
-    };
-    let mut out: HashMap<usize, (Vec<String>, Vec<Entered>)> = HashMap::new();
-    for group in ranked.chunk_by(|x, y| x.0 == y.0) {
-        // The referrers, sorted by name: the crate's `entry_points`.
-        let mut from: Vec<u32> = group.iter().map(|e| e.2).collect();
-        from.sort_unstable();
-        from.dedup();
-        let entered = group
-            .chunk_by(|x, y| x.1 == y.1)
-            .map(|same| Entered {
-                aliases: aliases_of(same, &distinct[same[0].1 as usize]),
-                symbol: distinct[same[0].1 as usize].to_string(),
-                // Two local symbols of one name are one entry.
-                retained: same.iter().map(|e| retained(e.3)).max().unwrap_or(0),
-                from: same
-                    .iter()
-                    .filter_map(|e| from.binary_search(&e.2).ok().map(|i| i as u32))
-                    .collect(),
-            })
-            .collect();
-        let points = from
-            .iter()
-            .map(|&r| distinct[r as usize].to_string())
-            .collect();
-        out.insert(group[0].0 as usize, (points, entered));
-    }
-    out
+    aliases
 }
 
 /// Entries (crate group, source) whose source is a constant the compiler named

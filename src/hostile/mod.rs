@@ -6,6 +6,7 @@
 //! `fork` and `exec`: the same command line is what the user gets to reproduce the run by hand,
 //! and no `pre_exec` hook is needed.
 
+mod all;
 mod conditions;
 mod crash;
 mod foreign;
@@ -19,8 +20,9 @@ mod sweep;
 mod tracer;
 mod unwind;
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
+pub use all::run_all;
 pub use conditions::{Condition, HOST_MODULES, missing_host_modules};
 use judge::got_ready;
 pub use judge::judge;
@@ -32,10 +34,9 @@ pub use tracer::hidden_main;
 
 use crate::compile::Built;
 use crate::error::Result;
-use crate::options::Ready;
 use crate::output::Output;
-use crate::plan::{BinPlan, Plan, ProbeSettings};
-use crate::report::{HostileOutcome, HostileRun, LinkMode, Report};
+use crate::plan::{BinPlan, Plan};
+use crate::report::{HostileOutcome, LinkMode, Report};
 
 /// The hostile stage: each static binary whose plan asks for hostile runs, under every
 /// condition; a failure is checked against the dynamic build of the same package and binary,
@@ -49,21 +50,7 @@ pub fn check(plan: &Plan, report: &mut Report, out: &mut Output) -> Result<()> {
         })
         .collect();
     if wanted.is_empty() {
-        // Asked for, but no static binary was built (`--link dynamic`): said, not silent (QA
-        // j: the silence read as "no hazard").
-        let asked: Vec<&str> = report
-            .artifacts
-            .iter()
-            .filter(|a| plan.bin_of(a).is_some_and(|b| b.hostile))
-            .map(|a| a.name.as_str())
-            .collect();
-        if !asked.is_empty() && !plan.links.contains(&LinkMode::Static) {
-            report.warnings.push(format!(
-                "--hostile runs static binaries only, and this run built none (--link \
-                 dynamic): no hostile run of {}",
-                asked.join(", ")
-            ));
-        }
+        warn_none_static(plan, report);
         return Ok(());
     }
     // Orphans of a run (a `setsid` child whose parent died) come back to us, to be reaped
@@ -133,6 +120,24 @@ pub fn check(plan: &Plan, report: &mut Report, out: &mut Output) -> Result<()> {
             .push(format!("the dynamic build for comparison failed: {e}"));
     }
     Ok(())
+}
+
+/// Asked for, but no static binary was built (`--link dynamic`): said, not silent (QA j: the
+/// silence read as "no hazard").
+fn warn_none_static(plan: &Plan, report: &mut Report) {
+    let asked: Vec<&str> = report
+        .artifacts
+        .iter()
+        .filter(|a| plan.bin_of(a).is_some_and(|b| b.hostile))
+        .map(|a| a.name.as_str())
+        .collect();
+    if !asked.is_empty() && !plan.links.contains(&LinkMode::Static) {
+        report.warnings.push(format!(
+            "--hostile runs static binaries only, and this run built none (--link \
+             dynamic): no hostile run of {}",
+            asked.join(", ")
+        ));
+    }
 }
 
 /// Say which binaries' hostile runs were not judged because the plain run did not finish, or
@@ -241,128 +246,6 @@ impl Twins {
     }
 }
 
-/// Run `binary` plainly, then under each condition; when it fails under one, run `dynamic`
-/// (the regular build of the same program), if given, under the same condition.
-pub fn run_all(
-    binary: &Path,
-    dynamic: &mut dyn FnMut() -> Option<PathBuf>,
-    spec: &ProbeSettings,
-    privilege: &Privilege,
-    scratch_dir: &Path,
-) -> Result<Vec<HostileRun>> {
-    let scratch = conditions::Scratch::new(scratch_dir)?;
-    let plain = conditions::plain(binary, spec);
-    let reference = run_invocation(&plain, spec);
-    // The dynamic build's plain run, once: the reference of its runs under the conditions,
-    // and, when the static build crashed with no condition at all, the judge of that crash.
-    let mut twin: Option<Option<(PathBuf, RunResult)>> = None;
-    let mut twin_of = |twin: &mut Option<Option<(PathBuf, RunResult)>>| {
-        twin.get_or_insert_with(|| {
-            dynamic().map(|d| {
-                let r = run_invocation(&conditions::plain(&d, spec), spec);
-                (d, r)
-            })
-        })
-        .clone()
-    };
-    let mut runs = Vec::new();
-    if plain::crashed(&reference) {
-        let t = twin_of(&mut twin);
-        runs.extend(plain::static_crash(
-            &reference,
-            t.as_ref().map(|t| &t.1),
-            &plain,
-            &spec.ready,
-        ));
-        crate::interrupt::check()?;
-    }
-    let plain_twin = twin.clone().flatten().map(|t| t.1);
-    for condition in Condition::ALL {
-        let inv = match set_up(condition, binary, spec, privilege, &scratch) {
-            Ok(inv) => inv,
-            Err(skip) => {
-                runs.push(skipped(
-                    condition,
-                    skip.exit_code,
-                    skip.reproduce,
-                    skip.detail,
-                ));
-                continue;
-            }
-        };
-        let again = |r: &RunResult| {
-            judge(r, &reference, &spec.ready) == HostileOutcome::Ok
-                && !crate::interrupt::requested()
-        };
-        let run = || run_invocation(&inv, spec);
-        let (result, made) = foreign::repeat(condition.tries(), run, again);
-        crate::interrupt::check()?;
-        let outcome = judge(&result, &reference, &spec.ready);
-        let dynamic_run = match outcome {
-            HostileOutcome::Crashed | HostileOutcome::Hung => {
-                twin_of(&mut twin).and_then(|(d, dyn_reference)| {
-                    set_up(condition, &d, spec, privilege, &scratch)
-                        .ok()
-                        .map(|p| {
-                            let r = run_invocation(&p, spec);
-                            // Not ready in time, as its plain run: no verdict of its own (a
-                            // server waited for with `exit`), but what it did beside the static
-                            // build's failure is hang; `skipped` said no comparison was made
-                            // (QA j).
-                            let outcome = match judge(&r, &dyn_reference, &spec.ready) {
-                                HostileOutcome::Skipped if r.timed_out => HostileOutcome::Hung,
-                                o => o,
-                            };
-                            let said = detail(&r, outcome);
-                            let answered = r.answered.filter(|_| outcome == HostileOutcome::Hung);
-                            let end = (r.signal.map(signal_name), r.exit_code, answered, said);
-                            (outcome, end)
-                        })
-                })
-            }
-            _ => None,
-        };
-        let (dynamic_outcome, dynamic_end) = dynamic_run.unzip();
-        let (dynamic_signal, dynamic_exit_code, dynamic_answered, dynamic_detail) =
-            match dynamic_end {
-                Some((signal, code, answered, said)) => (Some(signal), Some(code), answered, said),
-                None => (None, None, None, None),
-            };
-        let detail = if outcome == HostileOutcome::Skipped {
-            Some(plain::not_judged(spec, &reference, plain_twin.as_ref()))
-        } else if condition.tries() > 1 {
-            let failed = outcome != HostileOutcome::Ok;
-            foreign::runs_said(made, failed, detail(&result, outcome))
-        } else {
-            detail(&result, outcome)
-        };
-        runs.push(HostileRun {
-            condition: condition.name().into(),
-            description: condition.description().into(),
-            outcome,
-            signal: result.signal.map(signal_name),
-            exit_code: result.exit_code,
-            dynamic_outcome,
-            dynamic_signal: dynamic_signal.flatten(),
-            dynamic_exit_code: dynamic_exit_code.flatten(),
-            reproduce: Some(inv.reproduce.clone()),
-            detail,
-            allowed: None,
-            crash_stack: Vec::new(),
-            crash_site_unknown: None,
-            answered: result
-                .answered
-                .clone()
-                .filter(|_| outcome == HostileOutcome::Hung),
-            dynamic_answered,
-            dynamic_detail,
-            nss_opened: None,
-            static_hazard: false,
-        });
-    }
-    Ok(runs)
-}
-
 /// The tail of stderr of a run that failed; and processes it started that could not be
 /// stopped, whatever its outcome.
 fn detail(result: &RunResult, outcome: HostileOutcome) -> Option<String> {
@@ -380,86 +263,6 @@ fn detail(result: &RunResult, outcome: HostileOutcome) -> Option<String> {
         ));
     }
     (!d.is_empty()).then_some(d)
-}
-
-fn skipped(
-    condition: Condition,
-    exit_code: Option<i32>,
-    reproduce: Option<String>,
-    detail: String,
-) -> HostileRun {
-    HostileRun {
-        condition: condition.name().into(),
-        description: condition.description().into(),
-        outcome: HostileOutcome::Skipped,
-        signal: None,
-        exit_code,
-        dynamic_outcome: None,
-        dynamic_signal: None,
-        dynamic_exit_code: None,
-        reproduce,
-        detail: Some(detail),
-        allowed: None,
-        crash_stack: Vec::new(),
-        crash_site_unknown: None,
-        answered: None,
-        dynamic_answered: None,
-        dynamic_detail: None,
-        nss_opened: None,
-        static_hazard: false,
-    }
-}
-
-/// Why a condition was not run.
-struct Skip {
-    detail: String,
-    exit_code: Option<i32>,
-    reproduce: Option<String>,
-}
-
-/// The command line for `condition`, once its wrapper (`setpriv`, `unshare`, `mount`) was
-/// seen to set it up and reach the program's `exec` in a run of its own: a failure of the
-/// program's run is then the program's, whatever its stderr says.
-fn set_up(
-    condition: Condition,
-    binary: &Path,
-    spec: &ProbeSettings,
-    privilege: &Privilege,
-    scratch: &conditions::Scratch,
-) -> std::result::Result<conditions::Invocation, Skip> {
-    let skip = |detail| Skip {
-        detail,
-        exit_code: None,
-        reproduce: None,
-    };
-    let inv = conditions::invocation(condition, binary, spec, privilege, scratch).map_err(skip)?;
-    if let Some((uid, gid)) = inv.beside {
-        let started = foreign::start(uid, gid);
-        started.map_err(|e| skip(format!("skipped: the condition could not be set up: {e}")))?;
-    }
-    let check = conditions::setup_check(condition, binary, privilege, scratch).map_err(skip)?;
-    let Some(check) = check else {
-        return Ok(inv);
-    };
-    let to_exit = ProbeSettings {
-        ready: Ready::EXIT,
-        ..spec.clone()
-    };
-    let r = run_invocation(&check, &to_exit);
-    if r.exit_code == Some(0) {
-        return Ok(inv);
-    }
-    let why = match (r.stderr_tail.lines().last(), r.exit_code, r.signal) {
-        (Some(line), _, _) => line.to_string(),
-        (None, Some(code), _) => format!("exited with status {code}"),
-        (None, None, Some(sig)) => format!("killed by {}", signal_name(sig)),
-        (None, None, None) => "it did not finish".to_string(),
-    };
-    Err(Skip {
-        detail: format!("skipped: the condition could not be set up: {why}"),
-        exit_code: r.exit_code,
-        reproduce: Some(check.reproduce),
-    })
 }
 
 /// `11` → `SIGSEGV`.

@@ -1,6 +1,10 @@
 //! Tests of the hostile stage's judging.
 
 use super::*;
+use crate::options::Ready;
+use crate::plan::ProbeSettings;
+use crate::report::HostileRun;
+use std::path::Path;
 
 fn r(exit: Option<i32>, signal: Option<i32>, timed_out: bool) -> RunResult {
     RunResult {

@@ -12,6 +12,7 @@
 mod cause;
 mod contents;
 mod inside;
+mod launch;
 mod layout;
 mod links;
 mod local_ca;
@@ -37,12 +38,10 @@ use crate::error::{Error, Result};
 use crate::output::Output;
 use crate::plan::{BinPlan, Plan};
 use crate::report::{Artifact, ComparedMetric, Image, InImage, LinkMode, Report};
+use launch::{Launch, Run};
 use layout::Meta;
 use meta::Epoch;
 use place::Target;
-
-/// `PATH` of every image (Docker's default).
-const PATH: &str = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
 /// The image stage: with `--image`, every binary built by this run gets its image.
 pub fn check(plan: &Plan, report: &mut Report, out: &mut Output) -> Result<()> {
@@ -64,24 +63,7 @@ pub fn check(plan: &Plan, report: &mut Report, out: &mut Output) -> Result<()> {
     for (_, _, t) in &wanted {
         place::check_ours(t)?;
     }
-    let created = |p: &Path| {
-        std::fs::create_dir_all(p).map_err(|e| Error::Write {
-            path: p.to_path_buf(),
-            source: e,
-        })
-    };
-    place::not_a_file(&plan.dirs.image)?;
-    // Before any directory is made: a bad `SOURCE_DATE_EPOCH` leaves nothing behind.
-    let epoch = Epoch::find(plan.workspace.root())?;
-    created(&plan.dirs.image)?;
-    created(&plan.dirs.image_scratch)?;
-    let scratch = tempfile::Builder::new()
-        .prefix("run-")
-        .tempdir_in(&plan.dirs.image_scratch)
-        .map_err(|e| Error::Write {
-            path: plan.dirs.image_scratch.clone(),
-            source: e,
-        })?;
+    let (epoch, scratch) = directories(plan)?;
     let ctx = Context {
         epoch,
         revision: meta::revision(plan.workspace.root()),
@@ -131,6 +113,30 @@ pub fn check(plan: &Plan, report: &mut Report, out: &mut Output) -> Result<()> {
     Ok(())
 }
 
+/// The image directory and a scratch directory of this run in it, made after the checks that
+/// can refuse: a bad `SOURCE_DATE_EPOCH` leaves nothing behind. Also the time the images are
+/// made at.
+fn directories(plan: &Plan) -> Result<(Epoch, tempfile::TempDir)> {
+    let created = |p: &Path| {
+        std::fs::create_dir_all(p).map_err(|e| Error::Write {
+            path: p.to_path_buf(),
+            source: e,
+        })
+    };
+    place::not_a_file(&plan.dirs.image)?;
+    let epoch = Epoch::find(plan.workspace.root())?;
+    created(&plan.dirs.image)?;
+    created(&plan.dirs.image_scratch)?;
+    let scratch = tempfile::Builder::new()
+        .prefix("run-")
+        .tempdir_in(&plan.dirs.image_scratch)
+        .map_err(|e| Error::Write {
+            path: plan.dirs.image_scratch.clone(),
+            source: e,
+        })?;
+    Ok((epoch, scratch))
+}
+
 struct Context<'a> {
     epoch: Epoch,
     revision: Option<String>,
@@ -167,42 +173,6 @@ fn repository_url(plan: &Plan, bin: &BinPlan) -> Option<String> {
         .and_then(|p| p.repository.clone())
 }
 
-/// The port `{port}` stands for in an image without `image.port` or a fixed readiness port.
-const DEFAULT_PORT: u16 = 8080;
-
-/// `{port}` in an image argument or variable: the image's port, else 8080.
-fn with_port(s: &str, port: Option<u16>) -> String {
-    s.replace("{port}", &port.unwrap_or(DEFAULT_PORT).to_string())
-}
-
-/// The image's `Env`: `PATH` first (`image.env`'s, else Docker's default), then the rest of
-/// `image.env`, `{port}` replaced.
-fn environment(env: &[(String, String)], port: Option<u16>) -> Vec<(String, String)> {
-    let path = env
-        .iter()
-        .find(|(k, _)| k == "PATH")
-        .map_or(PATH, |(_, v)| v);
-    std::iter::once(("PATH".to_string(), with_port(path, port)))
-        .chain(
-            env.iter()
-                .filter(|(k, _)| k != "PATH")
-                .map(|(k, v)| (k.clone(), with_port(v, port))),
-        )
-        .collect()
-}
-
-/// The environment a container runtime gives the image's user: the image's `Env`, with `HOME`
-/// set to the user's home where `Env` has none, as Docker, runc and podman do from the image's
-/// `/etc/passwd` (QA br F4: without it zoxide looked its user up through NSS, a path no
-/// container takes).
-fn with_home(env: &[(String, String)], home: &str) -> Vec<(String, String)> {
-    let mut v = env.to_vec();
-    if !v.iter().any(|(k, _)| k == "HOME") {
-        v.push(("HOME".into(), home.into()));
-    }
-    v
-}
-
 /// The image of one binary, and how long writing it took (`-v` says; `benches/image.sh`).
 fn one(
     ctx: &Context,
@@ -216,71 +186,35 @@ fn one(
     // How the program starts: as configured, also under `--no-probe` (QA m: bore's image lost
     // its `server` argument and its port there).
     let start = &bin.start;
-    let mut warnings = Vec::new();
-    let port = s.port.or(start.ready.fixed_port());
-    let raw_args: Vec<String> = s.args.clone().unwrap_or_else(|| start.args.clone());
-    let mut entrypoint = vec![s.path.clone()];
-    entrypoint.extend(raw_args.iter().map(|x| with_port(x, port)));
-    let image_env = environment(&s.env, port);
-    let port_given =
-        (raw_args.iter().chain(s.env.iter().map(|(_, v)| v))).any(|x| x.contains("{port}"));
-    let waits = port_given || start.ready.waits_on_port();
-    let ports = meta::exposed(port, waits, DEFAULT_PORT);
-    let server = !start.ready.is_exit();
-    warnings.extend(meta::loopback_warnings(
-        &entrypoint[1..],
-        s.args.is_none(),
-        server,
-    ));
-    warnings.extend(meta::probe_flag_warning(&entrypoint, s.args.is_none()));
+    let mut launch = Launch::of(s, start);
+    let mut warnings = std::mem::take(&mut launch.warnings);
     let label = format!("{}-{}", a.name, a.link_mode.map_or("", LinkMode::as_str));
     // What it opens on this machine, run as the probe runs it.
     let (host, trace) = trace::host_run(a, probe, ctx.scratch, &label);
     let binary = shipped_binary(a, s.strip, ctx.scratch, &label, &mut warnings);
-    for c in a.binary.closure.iter().filter(|c| c.path.is_none()) {
-        warnings.push(format!(
-            "{} was not found on this machine: the image lacks it",
-            c.name
-        ));
-    }
-    // The home of the host run: the probe's `HOME`, where it gives one, from the directory
-    // the run starts in when relative (QA cs F3: `HOME=xhhome`).
-    let host_home = probe.and_then(|p| p.env.iter().rev().find(|(k, _)| k == "HOME"));
-    let host_home = host_home.map(|(_, v)| {
-        let cwd = std::env::current_dir().unwrap_or_default();
-        cwd.join(v).display().to_string()
-    });
+    warnings.extend(not_found(a));
+    let host_home = launch::host_home(probe);
     let host_home = host_home.as_deref();
     let traced = (host.opened.as_deref(), &host.programs[..], host_home);
     let mut contents = contents::assemble(a, s, &binary.0, traced)?;
     if s.args.is_some() {
-        replaced::probe_only(&mut contents.left_out, &start.args, &raw_args);
+        replaced::probe_only(&mut contents.left_out, &start.args, &launch.raw_args);
     }
     warnings.extend(tls::missing_cas(a, &contents.files, &ctx.roots));
     warnings.extend(nsswitch::built_in_only(
         &mut contents.entries,
         &mut contents.files,
     ));
-    let m = meta_of(ctx, a, bin, &entrypoint, &image_env, ports, source);
+    let m = meta_of(ctx, a, bin, &launch, source);
     let started = std::time::Instant::now();
     let w = layout::write(&contents.entries, &m, t)?;
     let took = started.elapsed();
     let home = contents::home(s);
-    let run_env = with_home(&image_env, &home);
-    // `image.args = []` ships the program bare: its start inside is `docker run IMAGE ARGS`
-    // with the probe's arguments (QA ck F1: tealdeer, shipped bare, printed its usage inside).
-    let inside_args: Vec<String> = match s.args.as_ref().is_some_and(Vec::is_empty) {
-        true => start.args.iter().map(|x| with_port(x, port)).collect(),
-        false => entrypoint[1..].to_vec(),
-    };
-    let run = Run {
-        args: &inside_args,
-        env: &run_env,
-        port: port.unwrap_or(DEFAULT_PORT),
-        port_given,
-    };
+    let run_env = launch::with_home(&launch.env, &home);
+    let inside_args = launch.inside_args(s, start);
+    let run = launch.run(&inside_args, &run_env);
     let in_image = start_inside(ctx, a, bin, &w.layer_blob, &run, &host);
-    let named_loopback = meta::names_loopback(&entrypoint[1..]);
+    let named_loopback = meta::names_loopback(&launch.entrypoint[1..]);
     if in_image.loopback_only && !named_loopback {
         warnings.push(meta::listened_on_loopback(run.port));
     }
@@ -306,15 +240,8 @@ fn one(
         user_name: s.user.name.clone(),
         home,
         workdir: s.workdir.clone(),
-        args_from: (!raw_args.is_empty()).then(|| {
-            if s.args.is_some() {
-                "image.args"
-            } else {
-                "probe"
-            }
-            .into()
-        }),
-        entrypoint,
+        args_from: launch.args_from(s).map(Into::into),
+        entrypoint: launch.entrypoint,
         env: m.env,
         exposed_ports: m.ports,
         stripped: binary.1,
@@ -327,15 +254,24 @@ fn one(
     Ok((image, took))
 }
 
+/// The shared libraries the binary needs that this machine lacks, so the image does too.
+fn not_found(a: &Artifact) -> impl Iterator<Item = String> + '_ {
+    let missing = a.binary.closure.iter().filter(|c| c.path.is_none());
+    missing.map(|c| {
+        format!(
+            "{} was not found on this machine: the image lacks it",
+            c.name
+        )
+    })
+}
+
 /// The image's configuration: its time, platform, user, entrypoint, environment, ports,
 /// labels and annotations, and its name and tag.
 fn meta_of(
     ctx: &Context,
     a: &Artifact,
     bin: &BinPlan,
-    entrypoint: &[String],
-    image_env: &[(String, String)],
-    ports: Vec<String>,
+    launch: &Launch,
     source: Option<String>,
 ) -> Meta {
     let s = &bin.image;
@@ -345,9 +281,9 @@ fn meta_of(
         architecture: meta::oci_arch(&a.binary.arch),
         user: s.user.ids(),
         workdir: s.workdir.clone(),
-        entrypoint: entrypoint.to_vec(),
-        env: image_env.iter().map(|(k, v)| format!("{k}={v}")).collect(),
-        ports,
+        entrypoint: launch.entrypoint.clone(),
+        env: launch.env.iter().map(|(k, v)| format!("{k}={v}")).collect(),
+        ports: launch.ports.clone(),
         labels: s.labels.clone(),
         annotations: meta::annotations(
             &ctx.epoch,
@@ -401,16 +337,6 @@ fn shipped_binary(
             (original, false)
         }
     }
-}
-
-/// What the image's config says to run: its entrypoint's arguments and its `Env`, `{port}`
-/// replaced, and the port that stands for.
-struct Run<'a> {
-    args: &'a [String],
-    env: &'a [(String, String)],
-    port: u16,
-    /// `{port}` was in the image's arguments or variables: the binary gets its port there.
-    port_given: bool,
 }
 
 /// The in-image run, or why there is none: the image's entrypoint with the image's `Env` and

@@ -1,6 +1,6 @@
 //! Tests of `mod.rs`.
 
-use super::*;
+use super::launch::{PATH, environment};
 
 #[test]
 fn qa_image_env_path_replaces_the_default_path() {

@@ -169,6 +169,13 @@ fn crates(s: &mut String, b: &Binary, cov: &Coverage, st: &Style) {
             )
         );
     }
+    crates_legends(s, b, shown, whole, st);
+}
+
+/// Below the crate table: what its columns mean, and what a row that may surprise is.
+fn crates_legends(s: &mut String, b: &Binary, shown: usize, whole: u64, st: &Style) {
+    let c = st.color;
+    let retained = b.crates.iter().any(|k| k.retained.is_some());
     // What the two columns of bytes are (QA az F6: `tikv_jemalloc_sys 2.45 MiB` own, of which
     // 2 MiB `.bss`, read as file bytes; Markdown and the page said it, the terminal did not).
     if retained {
@@ -401,31 +408,7 @@ fn symbols(s: &mut String, b: &Binary, c: bool) {
         // A constant the compiler named says what it holds, its name cut shorter for it (QA
         // bk F9: seven of mdbook's ten largest rows read `anon.1a6055e4fff2cb…` alike).
         let name = match &r.content {
-            Some(what) => {
-                // A file says more than the made-up name beside it: it takes the room, the
-                // name keeps a few characters (QA by F4: `anon.3…c.41… file …6.1/assets/…`),
-                // and where cut it keeps its name, the end of its path.
-                let file = what.strip_prefix("file ");
-                let (min, max) = match file {
-                    Some(_) => (FILE_NAME_MIN, usize::MAX),
-                    None => (ANON_MIN, CONTENT_MAX),
-                };
-                // Bytes without a symbol that are a file (carved from a section's row): the
-                // file alone, which the section's label would only crowd (`[sec…ta] file …`).
-                let bare = r.name.starts_with("[section ") && file.is_some();
-                let min = if bare { 0 } else { min };
-                let fits = room.saturating_sub(min + 1).clamp(10, max);
-                let what = match file {
-                    // Whole, so that it can be copied (QA db F7): a longer line.
-                    Some(path) => format!("file {path}"),
-                    None => crate::format::clip_end(what, fits),
-                };
-                let left = room.saturating_sub(what.chars().count() + 1).max(min);
-                match bare {
-                    true => what,
-                    false => format!("{} {what}", crate::format::clip(&r.name, left)),
-                }
-            }
+            Some(what) => with_content(r, what, room),
             None => cut[i].clone(),
         };
         let _ = writeln!(
@@ -433,6 +416,34 @@ fn symbols(s: &mut String, b: &Binary, c: bool) {
             "    {mem:>10}  {file:>10}{keeps}  {:<crate_width$}  {name}{section}{copy}",
             crate::format::clip(krate, crate_width),
         );
+    }
+}
+
+/// A row's name beside what it holds, in `room` characters: a file whole, a constant's made-up
+/// name cut shorter for what it holds.
+fn with_content(r: &crate::report::SymbolRow, what: &str, room: usize) -> String {
+    // A file says more than the made-up name beside it: it takes the room, the
+    // name keeps a few characters (QA by F4: `anon.3…c.41… file …6.1/assets/…`),
+    // and where cut it keeps its name, the end of its path.
+    let file = what.strip_prefix("file ");
+    let (min, max) = match file {
+        Some(_) => (FILE_NAME_MIN, usize::MAX),
+        None => (ANON_MIN, CONTENT_MAX),
+    };
+    // Bytes without a symbol that are a file (carved from a section's row): the
+    // file alone, which the section's label would only crowd (`[sec…ta] file …`).
+    let bare = r.name.starts_with("[section ") && file.is_some();
+    let min = if bare { 0 } else { min };
+    let fits = room.saturating_sub(min + 1).clamp(10, max);
+    let what = match file {
+        // Whole, so that it can be copied (QA db F7): a longer line.
+        Some(path) => format!("file {path}"),
+        None => crate::format::clip_end(what, fits),
+    };
+    let left = room.saturating_sub(what.chars().count() + 1).max(min);
+    match bare {
+        true => what,
+        false => format!("{} {what}", crate::format::clip(&r.name, left)),
     }
 }
 
