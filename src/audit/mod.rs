@@ -256,24 +256,11 @@ mod tests {
 
     fn hostile(condition: &str, signal: Option<&str>, dynamic: HostileOutcome) -> HostileRun {
         HostileRun {
-            condition: condition.into(),
-            description: String::new(),
-            outcome: HostileOutcome::Crashed,
             signal: signal.map(str::to_string),
             exit_code: signal.is_none().then_some(3),
             dynamic_outcome: Some(dynamic),
-            dynamic_signal: None,
-            dynamic_exit_code: None,
             reproduce: Some(format!("run under {condition}")),
-            detail: None,
-            allowed: None,
-            crash_stack: Vec::new(),
-            crash_site_unknown: None,
-            answered: None,
-            dynamic_answered: None,
-            dynamic_detail: None,
-            nss_opened: None,
-            static_hazard: false,
+            ..HostileRun::new(condition, "", HostileOutcome::Crashed)
         }
     }
 

@@ -322,25 +322,11 @@ mod tests {
 
     fn crash(condition: &str, dynamic: HostileOutcome) -> HostileRun {
         HostileRun {
-            condition: condition.into(),
-            description: String::new(),
-            outcome: HostileOutcome::Crashed,
             signal: Some("SIGSEGV".into()),
-            exit_code: None,
             dynamic_outcome: Some(dynamic),
             // A dynamic crash is by the same signal: the failure is shared.
             dynamic_signal: (dynamic == HostileOutcome::Crashed).then(|| "SIGSEGV".into()),
-            dynamic_exit_code: None,
-            reproduce: None,
-            detail: None,
-            allowed: None,
-            crash_stack: Vec::new(),
-            crash_site_unknown: None,
-            answered: None,
-            dynamic_answered: None,
-            dynamic_detail: None,
-            nss_opened: None,
-            static_hazard: false,
+            ..HostileRun::new(condition, "", HostileOutcome::Crashed)
         }
     }
 

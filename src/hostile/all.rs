@@ -106,9 +106,6 @@ fn judged(
     detail: Option<String>,
 ) -> HostileRun {
     HostileRun {
-        condition: condition.name().into(),
-        description: condition.description().into(),
-        outcome,
         signal: result.signal.map(signal_name),
         exit_code: result.exit_code,
         dynamic_outcome: twin.as_ref().map(|t| t.outcome),
@@ -116,17 +113,13 @@ fn judged(
         dynamic_exit_code: twin.as_ref().and_then(|t| t.exit_code),
         reproduce: Some(reproduce),
         detail,
-        allowed: None,
-        crash_stack: Vec::new(),
-        crash_site_unknown: None,
         answered: result
             .answered
             .clone()
             .filter(|_| outcome == HostileOutcome::Hung),
         dynamic_answered: twin.as_ref().and_then(|t| t.answered.clone()),
         dynamic_detail: twin.and_then(|t| t.detail),
-        nss_opened: None,
-        static_hazard: false,
+        ..HostileRun::new(condition.name(), condition.description(), outcome)
     }
 }
 
@@ -169,24 +162,14 @@ fn skipped(
     detail: String,
 ) -> HostileRun {
     HostileRun {
-        condition: condition.name().into(),
-        description: condition.description().into(),
-        outcome: HostileOutcome::Skipped,
-        signal: None,
         exit_code,
-        dynamic_outcome: None,
-        dynamic_signal: None,
-        dynamic_exit_code: None,
         reproduce,
         detail: Some(detail),
-        allowed: None,
-        crash_stack: Vec::new(),
-        crash_site_unknown: None,
-        answered: None,
-        dynamic_answered: None,
-        dynamic_detail: None,
-        nss_opened: None,
-        static_hazard: false,
+        ..HostileRun::new(
+            condition.name(),
+            condition.description(),
+            HostileOutcome::Skipped,
+        )
     }
 }
 

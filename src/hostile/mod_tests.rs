@@ -194,24 +194,10 @@ fn a_signal_the_plain_run_has_too_is_no_crash() {
 fn the_unjudged_warning_counts_the_runs_that_were_judged_too() {
     use crate::report::{HostileOutcome, HostileRun};
     let run = |condition: &str, outcome: HostileOutcome, detail: Option<&str>| HostileRun {
-        condition: condition.into(),
-        description: String::new(),
-        outcome,
         signal: (outcome == HostileOutcome::Crashed).then(|| "SIGSEGV".into()),
-        exit_code: None,
         dynamic_outcome: (outcome == HostileOutcome::Crashed).then_some(HostileOutcome::Ok),
-        dynamic_signal: None,
-        dynamic_exit_code: None,
-        static_hazard: false,
-        reproduce: None,
         detail: detail.map(str::to_string),
-        allowed: None,
-        crash_stack: Vec::new(),
-        crash_site_unknown: None,
-        answered: None,
-        dynamic_answered: None,
-        dynamic_detail: None,
-        nss_opened: None,
+        ..HostileRun::new(condition, "", outcome)
     };
     let ended = format!(
         "{}exit) either: it exited with status 5",

@@ -45,9 +45,6 @@ pub(super) fn static_crash(
     };
     let c = Condition::Plain;
     Some(HostileRun {
-        condition: c.name().into(),
-        description: c.description().into(),
-        outcome: HostileOutcome::Crashed,
         signal: reference.signal.map(signal_name),
         exit_code: reference.exit_code,
         dynamic_outcome: Some(dynamic_outcome),
@@ -55,14 +52,8 @@ pub(super) fn static_crash(
         dynamic_exit_code: twin.exit_code,
         reproduce: Some(plain.reproduce.clone()),
         detail: super::detail(reference, HostileOutcome::Crashed),
-        allowed: None,
-        crash_stack: Vec::new(),
-        crash_site_unknown: None,
-        answered: None,
-        dynamic_answered: None,
         dynamic_detail: super::detail(twin, dynamic_outcome),
-        nss_opened: None,
-        static_hazard: false,
+        ..HostileRun::new(c.name(), c.description(), HostileOutcome::Crashed)
     })
 }
 

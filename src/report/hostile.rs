@@ -102,6 +102,30 @@ pub fn none_judged(runs: &[HostileRun]) -> Option<&str> {
 }
 
 impl HostileRun {
+    /// A run under `condition` with this outcome and nothing else known yet.
+    pub fn new(condition: &str, description: &str, outcome: HostileOutcome) -> HostileRun {
+        HostileRun {
+            condition: condition.into(),
+            description: description.into(),
+            outcome,
+            signal: None,
+            exit_code: None,
+            dynamic_outcome: None,
+            dynamic_signal: None,
+            dynamic_exit_code: None,
+            reproduce: None,
+            detail: None,
+            allowed: None,
+            crash_stack: Vec::new(),
+            crash_site_unknown: None,
+            answered: None,
+            dynamic_answered: None,
+            dynamic_detail: None,
+            nss_opened: None,
+            static_hazard: false,
+        }
+    }
+
     /// Whether the static linkage is to blame for this run's failure: it crashed or hung, and
     /// the dynamic build under the same condition did not fail the same way (or could not be
     /// run). A failure both builds share is the program's own answer to the condition (it
@@ -140,24 +164,8 @@ mod tests {
 
     fn run(outcome: HostileOutcome, dynamic: Option<HostileOutcome>) -> HostileRun {
         HostileRun {
-            condition: "no-home".into(),
-            description: String::new(),
-            outcome,
-            signal: None,
-            exit_code: None,
             dynamic_outcome: dynamic,
-            dynamic_signal: None,
-            dynamic_exit_code: None,
-            reproduce: None,
-            detail: None,
-            allowed: None,
-            crash_stack: Vec::new(),
-            crash_site_unknown: None,
-            answered: None,
-            dynamic_answered: None,
-            dynamic_detail: None,
-            nss_opened: None,
-            static_hazard: false,
+            ..HostileRun::new("no-home", "", outcome)
         }
     }
 

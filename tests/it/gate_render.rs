@@ -279,24 +279,15 @@ pub(crate) fn failed_without_checks() -> cargo_aotcheck::report::Report {
         new_since_baseline: false,
     });
     r.artifacts[0].hostile.push(HostileRun {
-        condition: "no-home".into(),
-        description: "HOME unset and the user unknown".into(),
-        outcome: HostileOutcome::Crashed,
         signal: Some("SIGSEGV".into()),
-        exit_code: None,
         dynamic_outcome: Some(HostileOutcome::Ok),
-        dynamic_signal: None,
-        dynamic_exit_code: None,
         reproduce: Some("env -u HOME ./app".into()),
-        detail: None,
-        allowed: None,
-        crash_stack: Vec::new(),
-        crash_site_unknown: None,
-        answered: None,
-        dynamic_answered: None,
-        dynamic_detail: None,
-        nss_opened: None,
         static_hazard: true,
+        ..HostileRun::new(
+            "no-home",
+            "HOME unset and the user unknown",
+            HostileOutcome::Crashed,
+        )
     });
     twin.name = "server".into();
     twin.checks.clear();
