@@ -40,30 +40,9 @@ pub(super) fn feature(
     let mut swapped = None;
     if let Outcome::Failed { first_error, error } = &outcome {
         let said = first_error.clone().unwrap_or_else(|| error.to_string());
-        let package = bins.first().and_then(|(_, b)| {
-            let metadata = &plan.workspace.metadata;
-            metadata
-                .packages
-                .iter()
-                .find(|p| p.id == b.target.package_id)
-        });
-        if let Some(g) = package.and_then(|p| features::instead(p, w, &said)) {
-            // The same step, not one more (as the combined variant's rebuild).
-            out.status(
-                "Building",
-                &format!(
-                    "with feature `{g}` in place of `{}`, which it does not build without",
-                    w.feature
-                ),
-            );
-            let mut with = opts.clone();
-            with.features.push(g.clone());
-            let slug = build::slug(&format!("{}-instead-of-{}", g, w.feature));
-            let other = build::make(plan, &with, &only, &steps.variation(), &slug, out)?;
-            if matches!(other, Outcome::Made(_)) {
-                outcome = other;
-                swapped = Some((g, said));
-            }
+        if let Some((other, g)) = instead(steps, w, &opts, &only, &said, out)? {
+            outcome = other;
+            swapped = Some((g, said));
         }
     }
     let (crates, built_with, libraries) = match &outcome {
@@ -106,6 +85,42 @@ pub(super) fn feature(
         }
     }
     Ok(())
+}
+
+/// The build with another feature in place of `w`'s, where the package does not build without
+/// it and the error (`said`) names one: the build and that feature, when it was made.
+fn instead(
+    steps: &Steps,
+    w: &Without,
+    opts: &BuildOptions,
+    only: &[&crate::plan::BinPlan],
+    said: &str,
+    out: &mut Output,
+) -> Result<Option<(Outcome, String)>> {
+    let plan = steps.plan;
+    let package = only.first().and_then(|b| {
+        let metadata = &plan.workspace.metadata;
+        metadata
+            .packages
+            .iter()
+            .find(|p| p.id == b.target.package_id)
+    });
+    let Some(g) = package.and_then(|p| features::instead(p, w, said)) else {
+        return Ok(None);
+    };
+    // The same step, not one more (as the combined variant's rebuild).
+    out.status(
+        "Building",
+        &format!(
+            "with feature `{g}` in place of `{}`, which it does not build without",
+            w.feature
+        ),
+    );
+    let mut with = opts.clone();
+    with.features.push(g.clone());
+    let slug = build::slug(&format!("{}-instead-of-{}", g, w.feature));
+    let other = build::make(plan, &with, only, &steps.variation(), &slug, out)?;
+    Ok(matches!(other, Outcome::Made(_)).then_some((other, g)))
 }
 
 /// Row `f` as the build with `g` in its feature's place: the error without either, and the

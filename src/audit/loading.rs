@@ -46,72 +46,108 @@ pub(super) fn by_static_callers(
                 continue;
             };
             callers.push(r.name().to_string());
-            let line = format!(
-                "static binary: `{name}` called by {}'s code (`{caller}`, the reference graph)",
-                r.name()
-            );
             // Any of the crate's callers may be the known loader (OpenSSL 3 calls `dlopen`
             // from `dlfcn_globallookup` and `dlfcn_load`; QA bg F5 got the rule's advice).
             let known = all_callers
                 .iter()
                 .filter(|(k, _)| *k == krate)
                 .find_map(|(_, c)| advice_for(c));
-            let own = a
-                .findings
-                .iter_mut()
-                .find(|f| f.rule == rule.id && same_crate(&f.krate, r.name()));
-            if let Some(f) = own {
-                // A guess (the dynamic build's import, `findings::unattributed`) the graph
-                // confirms gets the loader's advice too (QA db F1: OpenSSL's read "link the
-                // library at build time", which it is).
-                if let Some(advice) = known.filter(|_| guessed(f, GUESSES)) {
-                    f.advice = advice.to_string();
-                }
-                if !f.evidence.contains(&line) {
-                    f.evidence.push(line);
-                }
-                continue;
-            }
-            // A call another AOT001 finding's chain already passes through is that finding's:
-            // libloading's `Library::new`, inlined into the package's `main`, is libloading's
-            // hazard, not the package's.
-            let explained = a
-                .findings
-                .iter()
-                .any(|f| f.rule == rule.id && f.chain.iter().any(|s| s.symbol == caller));
-            if explained {
-                continue;
-            }
-            // A Rust loader crate's generic code, compiled into a crate that depends on it, is
-            // that loader's hazard: one `dlopen` through nvml-wrapper-sys's bindings made a
-            // second error beside libloading's, with the same advice (QA bm F3).
-            if let Some(f) = loader_inlined(a, reached, r, &caller, rule.id) {
-                let line = format!(
-                    "static binary: `{name}` also called from {}'s code (`{caller}`, {}'s \
-                     code compiled into it; the reference graph)",
-                    r.name(),
-                    f.krate
-                );
-                if !f.evidence.contains(&line) {
-                    f.evidence.push(line);
-                }
-                continue;
-            }
-            let mut f = finding_on(rule, r);
-            f.evidence.push(line);
-            if let Some(advice) = known {
-                f.advice = advice.to_string();
-            }
-            to_functions(g, &mut f, &[(name, v)]);
-            if let Some(bin) = bin {
-                super::apply_policy(&mut f, &bin.audit);
-            }
-            a.findings.push(f);
+            let call = Call {
+                name,
+                function: v,
+                caller: &caller,
+                known,
+            };
+            blame(g, a, reached, bin, rule, r, &call);
         }
     }
     if !unexplained && !callers.is_empty() {
         settle_guesses(a, rule.id, &callers);
     }
+}
+
+/// A call of a loader function from a crate's code, found in the graph.
+struct Call<'a> {
+    /// The loader function (`dlopen`).
+    name: &'a str,
+    /// Its node.
+    function: u32,
+    /// The crate's first symbol that calls it.
+    caller: &'a str,
+    /// The advice for the loader the crate's code is, when it is a known one.
+    known: Option<&'static str>,
+}
+
+/// Put `call`, from crate `r`'s code, on AOT001: on the crate's finding, on the finding of a
+/// loader crate whose code it is, or on a new finding of its own.
+fn blame(
+    g: &Graph,
+    a: &mut Artifact,
+    reached: &[Reached],
+    bin: Option<&BinPlan>,
+    rule: &rules::Rule,
+    r: &Reached,
+    call: &Call,
+) {
+    let line = format!(
+        "static binary: `{}` called by {}'s code (`{}`, the reference graph)",
+        call.name,
+        r.name(),
+        call.caller
+    );
+    let own = a
+        .findings
+        .iter_mut()
+        .find(|f| f.rule == rule.id && same_crate(&f.krate, r.name()));
+    if let Some(f) = own {
+        // A guess (the dynamic build's import, `findings::unattributed`) the graph
+        // confirms gets the loader's advice too (QA db F1: OpenSSL's read "link the
+        // library at build time", which it is).
+        if let Some(advice) = call.known.filter(|_| guessed(f, GUESSES)) {
+            f.advice = advice.to_string();
+        }
+        if !f.evidence.contains(&line) {
+            f.evidence.push(line);
+        }
+        return;
+    }
+    // A call another AOT001 finding's chain already passes through is that finding's:
+    // libloading's `Library::new`, inlined into the package's `main`, is libloading's
+    // hazard, not the package's.
+    let explained = a
+        .findings
+        .iter()
+        .any(|f| f.rule == rule.id && f.chain.iter().any(|s| s.symbol == call.caller));
+    if explained {
+        return;
+    }
+    // A Rust loader crate's generic code, compiled into a crate that depends on it, is
+    // that loader's hazard: one `dlopen` through nvml-wrapper-sys's bindings made a
+    // second error beside libloading's, with the same advice (QA bm F3).
+    if let Some(f) = loader_inlined(a, reached, r, call.caller, rule.id) {
+        let line = format!(
+            "static binary: `{}` also called from {}'s code (`{}`, {}'s code compiled \
+             into it; the reference graph)",
+            call.name,
+            r.name(),
+            call.caller,
+            f.krate
+        );
+        if !f.evidence.contains(&line) {
+            f.evidence.push(line);
+        }
+        return;
+    }
+    let mut f = finding_on(rule, r);
+    f.evidence.push(line);
+    if let Some(advice) = call.known {
+        f.advice = advice.to_string();
+    }
+    to_functions(g, &mut f, &[(call.name, call.function)]);
+    if let Some(bin) = bin {
+        super::apply_policy(&mut f, &bin.audit);
+    }
+    a.findings.push(f);
 }
 
 /// The guesses that put the dynamic build's loader import on every crate with native code

@@ -316,37 +316,11 @@ pub fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Options, clap::
             target_dir: after,
         }) => {
             target_dir = after.or(target_dir);
-            // Where the builds' analysis links are looked for: a folder that is not there
-            // would find none, with no word of it (QA ct F4).
-            if let Some(d) = target_dir.as_ref().filter(|d| !d.is_dir()) {
-                return Err(clap::Error::raw(
-                    clap::error::ErrorKind::ValueValidation,
-                    format!(
-                        "inspect --target-dir: `{}` is not a directory (give the build's \
-                         --target-dir, the folder that holds its `static/` or `dynamic/`)\n",
-                        d.display()
-                    ),
-                ));
-            }
+            existing_dir(target_dir.as_ref())?;
             inspect(files, jobs, image.is_some(), &build)?
         }
         Some(Sub::Explain { rule }) => Command::Explain { rule },
-        Some(Sub::Advise(args)) => {
-            // Named before the general refusal below: `--image` is global, so it is set here
-            // too, and "goes after `advise`" would be wrong for it.
-            advise::refused(&args, &a.size, build.image.is_some())?;
-            let probe = ProbeOptions::from(a.probe);
-            only_after_advise(&build, &probe, &gate)?;
-            // `-j` before the subcommand, as cargo's own global flags go (QA ao F4).
-            let mut advise = advise::options(args)?;
-            if let Command::Advise(o) = &mut advise
-                && o.jobs.is_none()
-            {
-                o.jobs = build.jobs;
-                o.build.jobs = build.jobs;
-            }
-            advise
-        }
+        Some(Sub::Advise(args)) => advise_command(args, &a.size, a.probe, &build, &gate)?,
         None => {
             a.probe
                 .check(build.hostile == Some(true), build.image.is_some())?;
@@ -391,6 +365,48 @@ pub fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Options, clap::
         size,
         all_crates: a.size.crates,
     })
+}
+
+/// `inspect --target-dir`: the folder must be there.
+fn existing_dir(target_dir: Option<&PathBuf>) -> Result<(), clap::Error> {
+    // Where the builds' analysis links are looked for: a folder that is not there would find
+    // none, with no word of it (QA ct F4).
+    if let Some(d) = target_dir.filter(|d| !d.is_dir()) {
+        return Err(clap::Error::raw(
+            clap::error::ErrorKind::ValueValidation,
+            format!(
+                "inspect --target-dir: `{}` is not a directory (give the build's \
+                 --target-dir, the folder that holds its `static/` or `dynamic/`)\n",
+                d.display()
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// `advise`: its own options, with `-j` from before the subcommand and the main command's
+/// flags refused.
+fn advise_command(
+    args: advise::AdviseArgs,
+    size: &SizeArgs,
+    probe: ProbeArgs,
+    build: &BuildOptions,
+    gate: &GateOptions,
+) -> Result<Command, clap::Error> {
+    // Named before the general refusal below: `--image` is global, so it is set here too, and
+    // "goes after `advise`" would be wrong for it.
+    advise::refused(&args, size, build.image.is_some())?;
+    let probe = ProbeOptions::from(probe);
+    only_after_advise(build, &probe, gate)?;
+    // `-j` before the subcommand, as cargo's own global flags go (QA ao F4).
+    let mut advise = advise::options(args)?;
+    if let Command::Advise(o) = &mut advise
+        && o.jobs.is_none()
+    {
+        o.jobs = build.jobs;
+        o.build.jobs = build.jobs;
+    }
+    Ok(advise)
 }
 
 /// `inspect FILES`: global flags (-q, --format) apply to it, and `-j` before or after its name;

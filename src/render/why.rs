@@ -106,10 +106,9 @@ fn clipped_targets(w: &Why) -> Vec<(String, String)> {
         .collect()
 }
 
-pub fn render(s: &mut String, b: &Binary, st: &Style) {
-    let Some(w) = &b.why else { return };
-    let c = st.color;
-    let head = match (w.matched.as_str(), w.entry_points) {
+/// The line above the chains: what the pattern matched, and in which order the chains come.
+fn heading(w: &crate::report::Why) -> String {
+    match (w.matched.as_str(), w.entry_points) {
         ("crate", Some(_)) => format!(
             "`{}`: a crate; {} referred to from outside it{}",
             w.pattern,
@@ -141,7 +140,13 @@ pub fn render(s: &mut String, b: &Binary, st: &Style) {
             w.pattern
         ),
         _ => format!("`{}`: nothing in this binary matches", w.pattern),
-    };
+    }
+}
+
+pub fn render(s: &mut String, b: &Binary, st: &Style) {
+    let Some(w) = &b.why else { return };
+    let c = st.color;
+    let head = heading(w);
     // Filled to 100 columns (QA ak, F2: a crate's head ran to 163).
     super::fill::labelled(s, c, "why", &head);
     if let Some(note) = &w.note {
