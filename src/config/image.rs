@@ -182,6 +182,51 @@ fn image_path(p: &str, source: &str, key: &str) -> Result<String> {
     Ok(p.to_string())
 }
 
+/// `image.files`: each path in the image and the file (or each file of the directory) that goes
+/// there, relative to `base`.
+fn files(
+    map: &BTreeMap<String, String>,
+    source: &str,
+    base: &Path,
+) -> Result<Vec<(String, PathBuf)>> {
+    let mut v = Vec::new();
+    for (to, from) in map {
+        let key = format!("image.files.\"{to}\"");
+        let to = image_path(to, source, &key)?;
+        // QA cw F3: `/etc/hostname` was shipped, and every runtime mounts its own over it.
+        if paths::is_runtime(&to) {
+            return Err(config_error(
+                source,
+                &key,
+                &format!(
+                    "`{to}` is written into every container by the container runtime \
+                     (Docker, podman and the kubelet mount their own over the image's): a \
+                     copy in the image is never seen"
+                ),
+            ));
+        }
+        let from_path = base.join(from);
+        if from_path.is_dir() {
+            let tree = super::image_dir::files_of(&to, &from_path)
+                .map_err(|m| config_error(source, &key, &m))?;
+            v.extend(tree);
+            continue;
+        }
+        if !from_path.is_file() {
+            return Err(config_error(
+                source,
+                &key,
+                &format!(
+                    "`{}` is neither a file nor a directory",
+                    from_path.display()
+                ),
+            ));
+        }
+        v.push((to, from_path));
+    }
+    Ok(v)
+}
+
 /// Convert and check one layer's `image` table; `base` is the directory of the file it is in.
 pub(super) fn partial(raw: &RawImage, source: &str, base: &Path) -> Result<PartialImage> {
     let user = match &raw.user {
@@ -194,45 +239,10 @@ pub(super) fn partial(raw: &RawImage, source: &str, base: &Path) -> Result<Parti
     if raw.port == Some(0) {
         return Err(config_error(source, "image.port", "0 is not a TCP port"));
     }
-    let mut files = None;
-    if let Some(map) = &raw.files {
-        let mut v = Vec::new();
-        for (to, from) in map {
-            let key = format!("image.files.\"{to}\"");
-            let to = image_path(to, source, &key)?;
-            // QA cw F3: `/etc/hostname` was shipped, and every runtime mounts its own over it.
-            if paths::is_runtime(&to) {
-                return Err(config_error(
-                    source,
-                    &key,
-                    &format!(
-                        "`{to}` is written into every container by the container runtime \
-                         (Docker, podman and the kubelet mount their own over the image's): a \
-                         copy in the image is never seen"
-                    ),
-                ));
-            }
-            let from_path = base.join(from);
-            if from_path.is_dir() {
-                let tree = super::image_dir::files_of(&to, &from_path)
-                    .map_err(|m| config_error(source, &key, &m))?;
-                v.extend(tree);
-                continue;
-            }
-            if !from_path.is_file() {
-                return Err(config_error(
-                    source,
-                    &key,
-                    &format!(
-                        "`{}` is neither a file nor a directory",
-                        from_path.display()
-                    ),
-                ));
-            }
-            v.push((to, from_path));
-        }
-        files = Some(v);
-    }
+    let files = match &raw.files {
+        Some(map) => Some(files(map, source, base)?),
+        None => None,
+    };
     for (k, _) in raw.env.iter().flatten() {
         if k.is_empty() || k.contains('=') || k.contains('\0') {
             return Err(config_error(

@@ -278,17 +278,9 @@ pub fn user_files(s: &ImageSettings) -> (String, String) {
     (passwd, group)
 }
 
-/// What the image of `a` holds: `binary` is the file to ship (stripped or not), `opened` the
-/// files a traced run opened successfully on this machine (`None`: not traced), with `HOME`
-/// set to `host_home` (the probe's `--probe-env HOME=...`; `None`: this tool's own). An error
-/// when two of its files cannot both be in one layer.
-pub fn assemble(
-    a: &Artifact,
-    s: &ImageSettings,
-    binary: &Path,
-    (opened, programs, host_home): (Option<&[String]>, &[String], Option<&str>),
-) -> Result<Contents> {
-    let mut b = Builder::default();
+/// What goes in whatever the program opens: the binary, `image.files`, the user's files and,
+/// for a regular build, its loader and libraries.
+fn given(b: &mut Builder, a: &Artifact, s: &ImageSettings, binary: &Path) {
     b.add(
         &s.path,
         Data::File(binary.to_path_buf()),
@@ -331,6 +323,20 @@ pub fn assemble(
         let from = PathBuf::from(found);
         b.add(at, Data::File(from.clone()), host_mode(&from), why);
     }
+}
+
+/// What the image of `a` holds: `binary` is the file to ship (stripped or not), `opened` the
+/// files a traced run opened successfully on this machine (`None`: not traced), with `HOME`
+/// set to `host_home` (the probe's `--probe-env HOME=...`; `None`: this tool's own). An error
+/// when two of its files cannot both be in one layer.
+pub fn assemble(
+    a: &Artifact,
+    s: &ImageSettings,
+    binary: &Path,
+    (opened, programs, host_home): (Option<&[String]>, &[String], Option<&str>),
+) -> Result<Contents> {
+    let mut b = Builder::default();
+    given(&mut b, a, s, binary);
     let host_home = host_home
         .map(str::to_string)
         .or_else(|| std::env::var("HOME").ok());

@@ -282,6 +282,20 @@ fn not_the_images(env: &[(String, String)]) -> Vec<String> {
         .collect()
 }
 
+/// Why the image cannot be started on this machine: its fixed port is taken here, and the run
+/// inside shares the host's network.
+fn port_taken(probe: &ProbeSettings) -> Option<String> {
+    let taken = |p: &u16| listening(*p) || crate::probe::held_anywhere(*p).is_some();
+    let p = probe.ready.fixed_port().filter(taken)?;
+    // Its holder named, as the host probe's is (QA cy F12); on any address (QA cz F2).
+    Some(format!(
+        "port {p} is taken on this machine ({}), and the run inside shares its network: its \
+         bind would fail there, or a start inside could not be told from the holder (free the \
+         port, or set another `image.port`)",
+        crate::probe::holder_of(p)
+    ))
+}
+
 /// Start the image's binary inside it, as the probe would, a few times.
 pub fn run(inside: &Inside, probe: &ProbeSettings, scratch: &Path, host: &Host) -> InImage {
     let ready = probe.ready.to_string();
@@ -293,15 +307,7 @@ pub fn run(inside: &Inside, probe: &ProbeSettings, scratch: &Path, host: &Host) 
         started_on_host: host.started,
         ..InImage::default()
     };
-    let taken = |p: &u16| listening(*p) || crate::probe::held_anywhere(*p).is_some();
-    if let Some(p) = probe.ready.fixed_port().filter(taken) {
-        // Its holder named, as the host probe's is (QA cy F12); on any address (QA cz F2).
-        let why = format!(
-            "port {p} is taken on this machine ({}), and the run inside shares its network: \
-             its bind would fail there, or a start inside could not be told from the holder \
-             (free the port, or set another `image.port`)",
-            crate::probe::holder_of(p)
-        );
+    if let Some(why) = port_taken(probe) {
         return skipped(why, &ready);
     }
     let root = match rootfs::unpack(inside.layer_blob, scratch, inside.user) {

@@ -144,21 +144,7 @@ pub fn layout_split_with<'a, H: FileHeader<Endian = Endianness>>(
     let phdrs = header.program_headers(endian, data)?;
     let sections = header.sections(endian, data)?;
 
-    let infos: Vec<SectionInfo> = sections
-        .iter()
-        .map(|sh| {
-            let name = sections.section_name(endian, sh).unwrap_or(b"<bad name>");
-            SectionInfo {
-                name: String::from_utf8_lossy(name),
-                alloc: sh.sh_flags(endian).contains(elf::SHF_ALLOC),
-                exec: sh.sh_flags(endian).contains(elf::SHF_EXECINSTR),
-                addr: sh.sh_addr(endian).into(),
-                size: sh.sh_size(endian).into(),
-                offset: (sh.sh_type(endian) != elf::SHT_NOBITS)
-                    .then(|| sh.sh_offset(endian).into()),
-            }
-        })
-        .collect();
+    let infos = section_infos(&sections, endian);
     let image = Image::of::<H>(phdrs, endian, file_len);
     let claimed = claim_file(header, endian, phdrs, &sections, file_len, &image);
     let mut pieces = claimed.pieces;
@@ -221,6 +207,28 @@ pub fn layout_split_with<'a, H: FileHeader<Endian = Endianness>>(
         vm_total: total(&image.load_file) + total(&image.mem_only),
         data,
     })
+}
+
+/// Each section's name, flags, address, size and file offset (none for `SHT_NOBITS`).
+fn section_infos<'a, H: FileHeader<Endian = Endianness>>(
+    sections: &SectionTable<'a, H>,
+    endian: Endianness,
+) -> Vec<SectionInfo<'a>> {
+    sections
+        .iter()
+        .map(|sh| {
+            let name = sections.section_name(endian, sh).unwrap_or(b"<bad name>");
+            SectionInfo {
+                name: String::from_utf8_lossy(name),
+                alloc: sh.sh_flags(endian).contains(elf::SHF_ALLOC),
+                exec: sh.sh_flags(endian).contains(elf::SHF_EXECINSTR),
+                addr: sh.sh_addr(endian).into(),
+                size: sh.sh_size(endian).into(),
+                offset: (sh.sh_type(endian) != elf::SHT_NOBITS)
+                    .then(|| sh.sh_offset(endian).into()),
+            }
+        })
+        .collect()
 }
 
 /// The loaded image: file ranges of `PT_LOAD` segments, and their memory-only tails.

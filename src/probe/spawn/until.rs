@@ -1,6 +1,7 @@
 //! `tcp`, `http` and `line` modes: wait until the program is ready, read its memory then, and
 //! stop it; or say why it never got there.
 
+use std::ops::ControlFlow;
 use std::sync::mpsc::RecvTimeoutError;
 use std::time::{Duration, Instant};
 
@@ -79,35 +80,9 @@ pub(super) fn until_ready(
     let cpu_wait = cpu_wait::run_delay(pid.as_raw())
         .and_then(|d| cpu_wait::share(Duration::ZERO, d, ready_at.duration_since(t0)));
     let (memory, processes, unknown) = read_tree(&pids);
-    let loopback_only = match its_port(spec, port, &pids) {
-        Ok(Some(lo)) => lo,
-        // Its socket gone by the time it is looked for: a program that exits now listened
-        // only on its way out (QA cz F1: one that listens and exits 1 ms later was counted
-        // ready in 20 of 20 runs, with a shutdown time though no SIGTERM was sent).
-        Ok(None) => match exits_soon(pid) {
-            Some(status) => return exited(spec, status, t0, helper),
-            None => false,
-        },
-        Err(holders) => {
-            // No holder found: the socket may have been the program's own, closed as it
-            // exited (QA cy F3: miniserve listened on `[::]` and died 0.8 ms later on its
-            // bind of `0.0.0.0`, and the run read "a process this user cannot see holds it").
-            if holders.is_empty()
-                && let Some(status) = exits_soon(pid)
-            {
-                return exited(spec, status, t0, helper);
-            }
-            let mut f = fail(
-                "port-taken",
-                format!(
-                    "port {port} on loopback answered, but the socket listening there is not \
-                     the program's: {} holds it, so the run is not counted",
-                    listener::describe(&holders)
-                ),
-            );
-            f.stop = cleanup::stop(pid, spec.grace);
-            return Err(f);
-        }
+    let loopback_only = match listened(spec, (pid, port), &pids, t0, helper) {
+        ControlFlow::Continue(lo) => lo,
+        ControlFlow::Break(ended) => return ended,
     };
     let stop = cleanup::stop(pid, spec.grace);
     Ok(RunOk {
@@ -121,6 +96,47 @@ pub(super) fn until_ready(
         exit_code: None,
         cpu_wait,
     })
+}
+
+/// Whether the program, seen ready on `port`, listens there on loopback alone; or how its run
+/// ended, when the socket turns out to be its last act or another process's.
+fn listened(
+    spec: &RunSpec,
+    (pid, port): (Pid, u16),
+    pids: &[i32],
+    t0: Instant,
+    helper: &Helper,
+) -> ControlFlow<RunResult, bool> {
+    match its_port(spec, port, pids) {
+        Ok(Some(lo)) => ControlFlow::Continue(lo),
+        // Its socket gone by the time it is looked for: a program that exits now listened
+        // only on its way out (QA cz F1: one that listens and exits 1 ms later was counted
+        // ready in 20 of 20 runs, with a shutdown time though no SIGTERM was sent).
+        Ok(None) => match exits_soon(pid) {
+            Some(status) => ControlFlow::Break(exited(spec, status, t0, helper)),
+            None => ControlFlow::Continue(false),
+        },
+        Err(holders) => {
+            // No holder found: the socket may have been the program's own, closed as it
+            // exited (QA cy F3: miniserve listened on `[::]` and died 0.8 ms later on its
+            // bind of `0.0.0.0`, and the run read "a process this user cannot see holds it").
+            if holders.is_empty()
+                && let Some(status) = exits_soon(pid)
+            {
+                return ControlFlow::Break(exited(spec, status, t0, helper));
+            }
+            let mut f = fail(
+                "port-taken",
+                format!(
+                    "port {port} on loopback answered, but the socket listening there is not \
+                     the program's: {} holds it, so the run is not counted",
+                    listener::describe(&holders)
+                ),
+            );
+            f.stop = cleanup::stop(pid, spec.grace);
+            ControlFlow::Break(Err(f))
+        }
+    }
 }
 
 /// A `tcp`/`http` check that was answered by a socket none of the program's processes
