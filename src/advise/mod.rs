@@ -97,6 +97,22 @@ impl Steps<'_> {
         );
     }
 
+    /// The steps of a run that makes `total` builds, none made yet.
+    fn new<'a>(plan: &'a Plan, jobs: Option<u32>, total: usize) -> Steps<'a> {
+        Steps {
+            plan,
+            jobs,
+            done: 0,
+            total,
+            libdir: None,
+            base_crates: Vec::new(),
+            base_features: Vec::new(),
+            base_libraries: Vec::new(),
+            combined: Vec::new(),
+            stamp: None,
+        }
+    }
+
     fn variation(&self) -> Variation {
         Variation {
             jobs: self.jobs,
@@ -141,21 +157,8 @@ pub fn run(plan: &Plan, opts: &AdviseOptions, report: &mut Report, out: &mut Out
     advice.settings = settings;
     let table = profile::in_manifest(&plan.options.profile, &sources)?;
     advice.profile_in_manifest = table.is_some();
-    let mut steps = Steps {
-        plan,
-        jobs: opts.jobs,
-        done: 0,
-        total: 1
-            + to_build.len()
-            + withouts.len()
-            + usize::from(combine::worth_building(&to_build)),
-        libdir: None,
-        base_crates: Vec::new(),
-        base_features: Vec::new(),
-        base_libraries: Vec::new(),
-        combined: Vec::new(),
-        stamp: None,
-    };
+    let builds = to_build.len() + withouts.len() + usize::from(combine::worth_building(&to_build));
+    let mut steps = Steps::new(plan, opts.jobs, 1 + builds);
     let result = build_all(
         &mut steps,
         (&to_build, &withouts),

@@ -77,7 +77,6 @@ fn judged_startup(b: &Timing, a: &Timing, th: &Thresholds) -> Option<(Check, boo
     c.delta = Some(ma - mb);
     c.change = Some(ratio - 1.0);
     let limit = 1.0 + th.startup_fail;
-    let shown = limit_ratio(limit);
     // The times as the rest of the report writes them (QA l: `20.254 → 20.920 ms`).
     let head = format!(
         "median startup {} → {} ({})",
@@ -91,7 +90,21 @@ fn judged_startup(b: &Timing, a: &Timing, th: &Thresholds) -> Option<(Check, boo
     };
     c.interval = interval.map(|i| [i.low, i.high]);
     c.baseline_samples = b.samples.clone().unwrap_or_default();
-    (c.verdict, c.message) = match interval {
+    (c.verdict, c.message) = startup_verdict(&head, ratio, limit, interval);
+    let faster = c.verdict == Verdict::Pass && interval.is_some_and(|i| i.high < 1.0);
+    Some((c, faster))
+}
+
+/// The verdict on a startup ratio against its limit (`head` says the medians), from the 95%
+/// interval of the ratio where both sides have enough runs.
+fn startup_verdict(
+    head: &str,
+    ratio: f64,
+    limit: f64,
+    interval: Option<stats::RatioInterval>,
+) -> (Verdict, String) {
+    let shown = limit_ratio(limit);
+    match interval {
         Some(i) if i.low > limit => (
             Verdict::Fail,
             format!(
@@ -132,10 +145,8 @@ fn judged_startup(b: &Timing, a: &Timing, th: &Thresholds) -> Option<(Check, boo
             Verdict::Inconclusive,
             format!("{head}: too few runs on one side to tell a change from noise"),
         ),
-        None => (Verdict::Pass, head),
-    };
-    let faster = c.verdict == Verdict::Pass && interval.is_some_and(|i| i.high < 1.0);
-    Some((c, faster))
+        None => (Verdict::Pass, head.to_string()),
+    }
 }
 
 /// The baseline's warnings that its machine was busy while it was probed, worded for this run

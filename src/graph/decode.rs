@@ -8,7 +8,7 @@
 use iced_x86::{Decoder, DecoderOptions, FlowControl, Instruction, OpKind};
 use object::Endianness;
 use object::elf;
-use object::read::elf::{FileHeader, SectionHeader, Sym as _};
+use object::read::elf::{FileHeader, SectionHeader, SectionTable, Sym as _};
 
 use super::refs::Ref;
 use crate::report::RefKind;
@@ -74,33 +74,7 @@ fn decode<H: FileHeader<Endian = Endianness>>(
             let s: u64 = sh.sh_size(endian).into();
             (lo.min(a), hi.max(a + s))
         });
-    // Where code starts: every symbol in an executable section. Decoding restarts there, so
-    // bytes between functions (padding, data) cannot shift the decoding of the next one.
-    // With `sites`, also where functions with Rust names start: rustc gives each function a
-    // section of its own, so every reference between functions keeps its relocation, and only
-    // the other code (glibc's, assembly) is decoded.
-    let mut symbols: Vec<(u64, u64, bool)> = Vec::new();
-    let mut rust: Vec<u64> = Vec::new();
-    if let Ok(t) = sections.symbols(endian, data, elf::SHT_SYMTAB) {
-        for s in t.iter().filter(|s| !s.st_shndx(endian).is_special()) {
-            let value: u64 = s.st_value(endian).into();
-            let section = s.st_type() == elf::STT_SECTION;
-            symbols.push((value, s.st_size(endian).into(), section));
-            if sites.is_some()
-                && s.st_type() == elf::STT_FUNC
-                && s.name(endian, t.strings())
-                    .is_ok_and(crate::attribute::demangle::is_rust)
-            {
-                rust.push(value);
-            }
-        }
-    }
-    rust.sort_unstable();
-    let mut starts: Vec<u64> = symbols.iter().map(|s| s.0).collect();
-    starts.sort_unstable();
-    starts.dedup();
-    let within = Within::of(&symbols);
-    drop(symbols);
+    let (starts, rust, within) = code_starts(&sections, endian, data, sites.is_some());
     let reading = Reading {
         image: exec.then_some((lo, hi)),
         got: super::pcrel::got_ranges(&sections, endian),
@@ -137,6 +111,43 @@ fn decode<H: FileHeader<Endian = Endianness>>(
         }
     }
     Some(in_two(&jobs, &reading, (lo, hi), (data, done)))
+}
+
+/// Where code starts: every symbol in an executable section (sorted, once each), where decoding
+/// restarts, so that bytes between functions (padding, data) cannot shift the decoding of the
+/// next one; `with_sites`, also where functions with Rust names start (see the comment inside);
+/// and each symbol's extent.
+fn code_starts<H: FileHeader<Endian = Endianness>>(
+    sections: &SectionTable<'_, H>,
+    endian: Endianness,
+    data: &[u8],
+    with_sites: bool,
+) -> (Vec<u64>, Vec<u64>, Within) {
+    // With `sites`, also where functions with Rust names start: rustc gives each function a
+    // section of its own, so every reference between functions keeps its relocation, and only
+    // the other code (glibc's, assembly) is decoded.
+    let mut symbols: Vec<(u64, u64, bool)> = Vec::new();
+    let mut rust: Vec<u64> = Vec::new();
+    if let Ok(t) = sections.symbols(endian, data, elf::SHT_SYMTAB) {
+        for s in t.iter().filter(|s| !s.st_shndx(endian).is_special()) {
+            let value: u64 = s.st_value(endian).into();
+            let section = s.st_type() == elf::STT_SECTION;
+            symbols.push((value, s.st_size(endian).into(), section));
+            if with_sites
+                && s.st_type() == elf::STT_FUNC
+                && s.name(endian, t.strings())
+                    .is_ok_and(crate::attribute::demangle::is_rust)
+            {
+                rust.push(value);
+            }
+        }
+    }
+    rust.sort_unstable();
+    let mut starts: Vec<u64> = symbols.iter().map(|s| s.0).collect();
+    starts.sort_unstable();
+    starts.dedup();
+    let within = Within::of(&symbols);
+    (starts, rust, within)
 }
 
 /// What the decoding of code needs beside the bytes: in an `ET_EXEC` the image's range (an

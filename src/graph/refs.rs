@@ -112,6 +112,10 @@ fn tls<H: FileHeader<Endian = Endianness>>(
 
 /// The static relocations of `data` (a binary linked with `--emit-relocs`), as references
 /// between its own addresses; `None` when it has none.
+///
+/// Long (about 90 lines) on purpose: one loop over every relocation of every section, whose
+/// arms share the lazily built symbol ends and the jump tables' entries; each arm is a few
+/// lines that read best beside the relocation type they handle.
 pub fn static_relocations<H: FileHeader<Endian = Endianness>>(data: &[u8]) -> Option<Vec<Ref>> {
     let (header, endian, sections) = crate::attribute::elf_parts::<H>(data)?;
     let symbols = sections.symbols(endian, data, elf::SHT_SYMTAB).ok()?;

@@ -148,12 +148,17 @@ pub fn inspect_file(
         input.skip = skipped(input.bytes, static_glibc, settings);
     }
     analyse(path, &input, binary, &index, settings, false)?;
-    // QA cv F2: a stripped binary whose link is not under the `--target-dir DIR` given says
-    // that DIR was searched, and where, rather than to give it.
+    looked_in(binary, settings, analysis_path.is_none());
+    Ok(())
+}
+
+/// QA cv F2: a stripped binary whose link is not under the `--target-dir DIR` given says that
+/// DIR was searched, and where, rather than to give it.
+fn looked_in(binary: &mut Binary, settings: &SizeOptions, not_found: bool) {
     let looked = settings
         .target_dir
         .as_ref()
-        .filter(|_| analysis_path.is_none())
+        .filter(|_| not_found)
         .zip(binary.build_id.clone());
     if let Some((dir, id)) = looked {
         let dir = dir.display().to_string();
@@ -168,7 +173,6 @@ pub fn inspect_file(
             w.note = Some(crate::report::needs_symbols_under(&dir, &id));
         }
     }
-    Ok(())
 }
 
 /// The analysis link the main command kept for the build of `path` (`<build dir>/graph/

@@ -67,20 +67,7 @@ pub fn checks(s: &mut String, a: &Artifact, st: &Style) {
     if a.checks.is_empty() {
         return;
     }
-    let count = |v: Verdict| a.checks.iter().filter(|c| c.verdict == v).count();
-    let mut counts = Vec::new();
-    for v in [
-        Verdict::Fail,
-        Verdict::Warn,
-        Verdict::Inconclusive,
-        Verdict::Pass,
-    ] {
-        let n = count(v);
-        if n > 0 {
-            counts.push(format!("{n} {}", v.as_str()));
-        }
-    }
-    super::fill::labelled(s, st.color, "checks", &counts.join(", "));
+    super::fill::labelled(s, st.color, "checks", &counts(a));
     let pulled = pulled_in(a);
     let gone = gone(a);
     let shown: Vec<&Check> = a
@@ -147,6 +134,24 @@ pub fn checks(s: &mut String, a: &Artifact, st: &Style) {
             )
         );
     }
+}
+
+/// How many checks have each verdict, the worst first (`1 fail, 3 pass`).
+fn counts(a: &Artifact) -> String {
+    let count = |v: Verdict| a.checks.iter().filter(|c| c.verdict == v).count();
+    let mut counts = Vec::new();
+    for v in [
+        Verdict::Fail,
+        Verdict::Warn,
+        Verdict::Inconclusive,
+        Verdict::Pass,
+    ] {
+        let n = count(v);
+        if n > 0 {
+            counts.push(format!("{n} {}", v.as_str()));
+        }
+    }
+    counts.join(", ")
 }
 
 /// A line of a binary's checks: one check, or the new crates folded into one.

@@ -162,37 +162,6 @@ fn feature_row(f: &FeatureAdvice) -> FeatureRow {
         None if has_figures(f.status) => NOT_NAMED.into(),
         None => String::new(),
     };
-    // Those that need it, and those only it turned on (QA bs F3: `cbor`, which only `all`
-    // turns on, read "it needs `all`").
-    let (need, only): (Vec<&String>, Vec<&String>) = f
-        .also_leaves_out
-        .iter()
-        .partition(|g| f.needing.contains(g));
-    let feature = &f.feature;
-    let said = |list: &[&String], one: &str, many: &str| {
-        let names: Vec<String> = list.iter().map(|n| format!("`{n}`")).collect();
-        let why = if list.len() == 1 { one } else { many };
-        (!list.is_empty()).then(|| format!("{} ({why})", names.join(", ")))
-    };
-    let parts: Vec<String> = [
-        said(
-            &need,
-            &format!("it needs `{feature}`"),
-            &format!("they need `{feature}`"),
-        ),
-        said(
-            &only,
-            &format!("only `{feature}` turns it on"),
-            &format!("only `{feature}` turns them on"),
-        ),
-    ]
-    .into_iter()
-    .flatten()
-    .collect();
-    let also = match parts.is_empty() {
-        true => String::new(),
-        false => format!("also leaves out {}", parts.join(" and ")),
-    };
     FeatureRow {
         feature: f.feature.clone(),
         enables: f.enables_words(),
@@ -221,8 +190,42 @@ fn feature_row(f: &FeatureAdvice) -> FeatureRow {
             .crates_shrinking
             .as_deref()
             .map_or(String::new(), shrinking),
-        also,
+        also: also_leaves_out(f),
         note,
+    }
+}
+
+/// The features a build without `f`'s also leaves out: those that need it, and those only it
+/// turned on (QA bs F3: `cbor`, which only `all` turns on, read "it needs `all`").
+fn also_leaves_out(f: &FeatureAdvice) -> String {
+    let (need, only): (Vec<&String>, Vec<&String>) = f
+        .also_leaves_out
+        .iter()
+        .partition(|g| f.needing.contains(g));
+    let feature = &f.feature;
+    let said = |list: &[&String], one: &str, many: &str| {
+        let names: Vec<String> = list.iter().map(|n| format!("`{n}`")).collect();
+        let why = if list.len() == 1 { one } else { many };
+        (!list.is_empty()).then(|| format!("{} ({why})", names.join(", ")))
+    };
+    let parts: Vec<String> = [
+        said(
+            &need,
+            &format!("it needs `{feature}`"),
+            &format!("they need `{feature}`"),
+        ),
+        said(
+            &only,
+            &format!("only `{feature}` turns it on"),
+            &format!("only `{feature}` turns them on"),
+        ),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    match parts.is_empty() {
+        true => String::new(),
+        false => format!("also leaves out {}", parts.join(" and ")),
     }
 }
 

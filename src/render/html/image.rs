@@ -69,7 +69,8 @@ fn outcome(r: &InImage) -> String {
     )
 }
 
-fn facts(s: &mut String, i: &Image) {
+/// Who the image runs as, where, and what it starts and exposes.
+fn user_fact(i: &Image) -> String {
     let home = if i.home.is_empty() {
         String::new()
     } else {
@@ -85,6 +86,11 @@ fn facts(s: &mut String, i: &Image) {
     if !i.exposed_ports.is_empty() {
         let _ = write!(user, ", exposes {}", codes(&i.exposed_ports));
     }
+    user
+}
+
+/// What a traced run of the binary opened, or why there was none.
+fn traced_fact(i: &Image) -> String {
     let traced = if i.trace.traced {
         format!(
             "a traced run opened {} (the binary's own start included)",
@@ -93,10 +99,15 @@ fn facts(s: &mut String, i: &Image) {
     } else {
         "not traced".to_string()
     };
-    let traced = match &i.trace.reason {
+    match &i.trace.reason {
         Some(r) => format!("{traced}: {}", super::verdict::spans(r)),
         None => traced,
-    };
+    }
+}
+
+/// The image's facts: its sizes, digests, where it is, and how it runs.
+fn facts(s: &mut String, i: &Image) {
+    let (user, traced) = (user_fact(i), traced_fact(i));
     let rows = [
         (
             "to pull",
