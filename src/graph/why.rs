@@ -210,11 +210,12 @@ fn row_members(g: &Graph, label: &str) -> Vec<(u32, String)> {
 }
 
 /// Where nothing of the binary matched: the imports from shared libraries that do (a dynamic
-/// build's `getpwnam`, QA i) get a note in place of "no match", as a stripped binary's answer
-/// has one.
+/// build's `getpwnam`, QA i) get a note in place of "no match"; a stripped binary's too, in
+/// place of "chains need symbols", as `.dynsym` names its imports all the same (QA de F5: a
+/// release build's `getpwuid_r` read "the binary has no symbol names").
 pub(super) fn note_imports(w: &mut Why, data: &[u8]) {
     use object::{Object as _, ObjectSymbol as _};
-    if w.matched != "none" || w.note.is_some() {
+    if w.matched != "none" || w.note.is_some() && !w.needs_symbols() {
         return;
     }
     let Ok(file) = object::File::parse(data) else {
@@ -237,10 +238,16 @@ pub(super) fn note_imports(w: &mut Why, data: &[u8]) {
         "{}{} {} imported from a shared library, not defined in this binary: a chain ends at \
          what the binary defines; `--why` of the crate whose code calls it shows the way \
          there, and a static build defines it (`cargo aotcheck --link static` or `--compare` \
-         in the project: `inspect` has neither)",
+         in the project: `inspect` has neither){}",
         shown.join(", "),
         if names.len() > SHOWN { ", …" } else { "" },
         if names.len() == 1 { "is" } else { "are" },
+        match w.needs_symbols() {
+            true =>
+                "; what the binary defines cannot be searched: it has no symbol table \
+                     (stripped)",
+            false => "",
+        }
     ));
 }
 

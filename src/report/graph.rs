@@ -130,9 +130,9 @@ pub struct GraphSummary {
 /// `--why`'s note on a binary without a symbol table: nothing can be matched by name there
 /// (`matched` is `none`, and the renderers say why rather than "nothing matches").
 pub const NEEDS_SYMBOLS: &str = "chains need symbols: this binary has no symbol table \
-    (stripped), and no analysis link of its build was found to read them from (`inspect` finds \
-    one from the project's directory, or with the build's --target-dir); the section view \
-    above still holds";
+    (stripped), and no analysis link of its build was found to read them from (`cargo \
+    aotcheck` keeps one for each binary it builds, which `inspect` finds from the project's \
+    directory or with the build's --target-dir); the section view above still holds";
 
 /// Where `inspect --target-dir DIR` looked for the analysis link of build `id` and found none
 /// (QA cv F2: the note told a user who had given DIR to give it).

@@ -124,6 +124,24 @@ fn an_imported_function_of_a_dynamic_binary_is_said_to_be_imported() {
     );
     let r = inspect(&[&bin, "--why", "no_such_symbol_zz"]);
     assert_eq!(r.code, 2, "{}", r.stdout);
+    // Stripped, its `.dynsym` still names the import (QA de F5: "the binary has no symbol
+    // names", and an analysis link a plain build cannot have).
+    let stripped = format!("{bin}-stripped");
+    tool("strip", &["-o", &stripped, &bin]);
+    let symtab = tool("readelf", &["-SW", &stripped]);
+    assert!(!symtab.contains(".symtab"), "{symtab}");
+    let r = inspect(&[&stripped, "--why", "^printf$", "--format", "json"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let v: Value = serde_json::from_str(&r.stdout).expect("JSON");
+    let note = str_of(&v["artifacts"][0]["binary"]["why"], "note");
+    assert!(
+        note.starts_with("`printf` is imported from a shared library"),
+        "{note}"
+    );
+    assert!(
+        note.ends_with("it has no symbol table (stripped)"),
+        "{note}"
+    );
 }
 
 #[test]
