@@ -60,6 +60,12 @@ pub fn unnamed_row(name: &str) -> Option<&'static str> {
     }
 }
 
+/// `[section .rodata]`: the label of a symbol table's row of a section's bytes without a
+/// symbol.
+pub fn is_section_row(pattern: &str) -> bool {
+    pattern.starts_with("[section ") && pattern.ends_with(']') && pattern != "[section headers]"
+}
+
 /// Attribute the file at `path` into `binary` (ELF only; other formats are left as they are).
 pub fn attribute_path(
     path: &Path,

@@ -448,7 +448,8 @@ pub fn why_head(w: &Why, pattern: &str) -> String {
             w.order_words()
         ),
         ("row", _) => format!(
-            "{pattern} is a row of the crate table: {}, the nearest to a root first.",
+            "{pattern} is {}: {}, the nearest to a root first.",
+            row_table(w),
             row_members(w, matches)
         ),
         _ if w.needs_symbols() => {
@@ -458,10 +459,27 @@ pub fn why_head(w: &Why, pattern: &str) -> String {
     }
 }
 
+/// Which table a `--why` row is a row of: the symbol table's rows of a section's bytes
+/// (`[section .rodata]`), the crate table's others.
+pub fn row_table(w: &Why) -> &'static str {
+    match crate::attribute::is_section_row(&w.pattern) {
+        true => "rows of the symbol table",
+        false => "a row of the crate table",
+    }
+}
+
 /// What `--why [no symbol]` or `--why [unknown]` matched: the row's members, counted (they
 /// are no symbols that matched a name).
 pub fn row_members(w: &Why, n: usize) -> String {
-    if w.pattern == crate::attribute::NO_SYMBOL {
+    if let Some(section) = w
+        .pattern
+        .strip_prefix("[section ")
+        .and_then(|p| p.strip_suffix(']'))
+    {
+        let one = format!("stretch of {section} without a symbol");
+        let many = format!("stretches of {section} without a symbol");
+        count_of(n, &one, &many)
+    } else if w.pattern == crate::attribute::NO_SYMBOL {
         count_of(
             n,
             "stretch of bytes without a symbol",

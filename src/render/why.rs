@@ -131,8 +131,9 @@ fn heading(w: &crate::report::Why) -> String {
             w.order_words()
         ),
         ("row", _) => format!(
-            "`{}`: a row of the crate table; {}, the nearest to a root first",
+            "`{}`: {}; {}, the nearest to a root first",
             w.pattern,
+            super::reasons::row_table(w),
             super::reasons::row_members(w, w.chains.len() + w.more as usize)
         ),
         _ if w.needs_symbols() => format!(

@@ -508,6 +508,39 @@ fn why_takes_the_crate_tables_unknown_and_no_symbol_rows() {
         );
         assert!(human.stdout.contains(&head), "{head}:\n{}", human.stdout);
     }
+    // A symbol table's row of a section's bytes, `[section .rodata]`, is taken as that row,
+    // not as a character class (QA de F1: 8,602 matches, every name with one of its letters).
+    let label = "[section .rodata]";
+    let rows_named = rows["symbols"]
+        .as_array()
+        .expect("rows")
+        .iter()
+        .filter(|r| r["name"] == label)
+        .count() as u64;
+    assert!(rows_named > 0, "no {label} row");
+    let why = &json_of(&["--why", label])["why"];
+    assert_eq!(why["matched"], "row", "{why}");
+    let chains = why["chains"].as_array().expect("chains");
+    assert!(chains.iter().all(|c| c["target"] == label), "{why}");
+    let all = chains.len() as u64 + why["more"].as_u64().unwrap_or(0);
+    // Each row holds one crate's stretches of the section; each stretch is a piece.
+    assert!(
+        all >= rows_named,
+        "{all} stretches, {rows_named} rows: {why}"
+    );
+    let human = inspect(&[bin.as_str(), "--why", label]);
+    let head = format!(
+        "`{label}`: rows of the symbol table; {} stretch",
+        cargo_aotcheck::format::thousands(all)
+    );
+    assert!(human.stdout.contains(&head), "{head}:\n{}", human.stdout);
+    // Another label is a character class, and the answer says so.
+    let why = &json_of(&["--why", "[ELF headers]"])["why"];
+    assert_eq!(why["matched"], "symbol", "{why}");
+    assert!(
+        str_of(why, "note").starts_with("`[ELF headers]` was taken as a regular expression"),
+        "{why}"
+    );
 }
 
 /// QA z, Z9: `--filter` of a dependency whose code was all inlined into its callers (LTO) said
