@@ -296,6 +296,34 @@ fn port_taken(probe: &ProbeSettings) -> Option<String> {
     ))
 }
 
+/// Why a start inside would fail here and not under `docker run`: the image's user is not root
+/// and its port is privileged on this machine (below `ip_unprivileged_port_start`), where the
+/// run inside shares the host's network, while Docker (20.10 on) lets a container bind any port
+/// (QA dd F1: static-web-server on port 80 as `nonroot` was an AOT011 error, blamed on `PORT`).
+fn privileged_port(probe: &ProbeSettings, user: &ImageUser) -> Option<String> {
+    let port = probe.ready.fixed_port()?;
+    let start = std::fs::read_to_string("/proc/sys/net/ipv4/ip_unprivileged_port_start")
+        .ok()
+        .and_then(|s| s.trim().parse::<u16>().ok())
+        .unwrap_or(1024);
+    privileged(port, start, user)
+}
+
+/// [`privileged_port`] with the machine's first unprivileged port given.
+fn privileged(port: u16, start: u16, user: &ImageUser) -> Option<String> {
+    (user.uid != 0 && port < start).then(|| {
+        format!(
+            "the image runs as {} (uid {}) and listens on port {port}, which is privileged on \
+             this machine (ports below {start}), and the run inside shares its network: its \
+             bind would fail here. Docker lets a container bind any port; Kubernetes without \
+             the `net.ipv4.ip_unprivileged_port_start` sysctl and rootless podman do not: a \
+             port of {start} or above (`image.port` and the program's own setting) starts \
+             anywhere",
+            user.name, user.uid
+        )
+    })
+}
+
 /// Start the image's binary inside it, as the probe would, a few times.
 pub fn run(inside: &Inside, probe: &ProbeSettings, scratch: &Path, host: &Host) -> InImage {
     let ready = probe.ready.to_string();
@@ -307,7 +335,7 @@ pub fn run(inside: &Inside, probe: &ProbeSettings, scratch: &Path, host: &Host) 
         started_on_host: host.started,
         ..InImage::default()
     };
-    if let Some(why) = port_taken(probe) {
+    if let Some(why) = port_taken(probe).or_else(|| privileged_port(probe, inside.user)) {
         return skipped(why, &ready);
     }
     let root = match rootfs::unpack(inside.layer_blob, scratch, inside.user) {

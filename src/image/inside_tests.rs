@@ -282,3 +282,23 @@ static NO_HOST_ONLY: HostOnly = HostOnly {
     differ: Vec::new(),
     port: false,
 };
+
+/// QA dd F1: a non-root image on a port below the machine's first unprivileged one cannot
+/// start here (the run inside shares the host's network), where Docker would start it; root,
+/// or a port at or above it, can.
+#[test]
+fn a_privileged_port_of_a_non_root_image_is_not_started_here() {
+    let nonroot = ImageUser::numeric(65532, 65532);
+    let why = super::privileged(80, 1024, &nonroot).expect("privileged");
+    assert!(
+        why.contains("listens on port 80, which is privileged on this machine (ports below 1024)"),
+        "{why}"
+    );
+    assert!(
+        why.contains("Docker lets a container bind any port"),
+        "{why}"
+    );
+    assert_eq!(super::privileged(1024, 1024, &nonroot), None);
+    assert_eq!(super::privileged(80, 0, &nonroot), None);
+    assert_eq!(super::privileged(80, 1024, &ImageUser::numeric(0, 0)), None);
+}
