@@ -482,7 +482,7 @@ fn wrong_http_status_and_never_ready_time_out_with_the_stderr_tail() {
         .to_string();
     assert!(m.contains("last answer: HTTP 200"), "{m}");
     // QA cy F11: and what to do about it.
-    assert!(m.contains("name it: `--ready http/PATH#200`"), "{m}");
+    assert!(m.contains("name it: `--ready http#200`"), "{m}");
 }
 
 #[test]

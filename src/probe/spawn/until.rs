@@ -255,7 +255,11 @@ fn exited(spec: &RunSpec, status: WaitStatus, t0: Instant, helper: &Helper) -> R
 /// waited on the free port it gave in `PORT`, and neither was said). `given`: the port was
 /// the probe's own choice, given in `PORT`, and on the command line where `on_line` (QA bf
 /// F7: it was said to be in `{port}` with no argument holding it).
-fn elsewhere(port: u16, (given, on_line): (bool, bool), ports: &[u16]) -> String {
+fn elsewhere(
+    ready: &Ready,
+    (given, on_line): (bool, bool),
+    (port, ports): (u16, &[u16]),
+) -> String {
     let mut s = format!("; nothing listened on port {port} of 127.0.0.1 or [::1]");
     if given {
         let line = if on_line {
@@ -269,8 +273,17 @@ fn elsewhere(port: u16, (given, on_line): (bool, bool), ports: &[u16]) -> String
         return s;
     };
     let list: Vec<String> = ports.iter().map(u16::to_string).collect();
+    // An `http` check keeps its path and status there (QA dd F3: `tcp:8787` dropped them).
+    let there = match ready {
+        Ready::Http { path, status, .. } => Ready::Http {
+            port: Some(*first),
+            path: path.clone(),
+            status: *status,
+        },
+        _ => Ready::Tcp(Some(*first)),
+    };
     s.push_str(&format!(
-        "; it listens on {} {}: wait there (`--ready tcp:{first}`)",
+        "; it listens on {} {}: wait there (`--ready {there}`)",
         if ports.len() == 1 { "port" } else { "ports" },
         list.join(", ")
     ));
@@ -286,16 +299,33 @@ fn elsewhere(port: u16, (given, on_line): (bool, bool), ports: &[u16]) -> String
 }
 
 /// What to do about an HTTP answer that was not the awaited one (QA cy F11: a 404 said only
-/// that it was one).
-fn answer_hint(answer: &str) -> String {
+/// that it was one), in `--ready` forms that keep the port the user gave (QA dd F3:
+/// `http/PATH` dropped `http:8787`'s port, and followed, waited on a free port).
+fn answer_hint(answer: &str, ready: &Ready) -> String {
     let Some(code) = answer.strip_prefix("HTTP ") else {
         return String::new();
     };
+    let (port, path) = match ready {
+        Ready::Http { port, path, .. } => (*port, path.as_str()),
+        _ => (None, "/"),
+    };
+    let form = |path: &str, status: Option<u16>| {
+        let path = path.to_string();
+        Ready::Http { port, path, status }.to_string()
+    };
     match code {
-        "404" => ", no such path: wait on one it serves (`--ready http/PATH`), or add `#404` to \
-                  --ready if that answer means it is ready"
-            .into(),
-        _ => format!(" (if that answer means it is ready, name it: `--ready http/PATH#{code}`)"),
+        "404" => format!(
+            ", no such path: wait on one it serves (`--ready {}`), or add `#404` to --ready if \
+             that answer means it is ready",
+            form("/PATH", None)
+        ),
+        _ => match code.parse::<u16>() {
+            Ok(status) => format!(
+                " (if that answer means it is ready, name it: `--ready {}`)",
+                form(path, Some(status))
+            ),
+            Err(_) => String::new(),
+        },
     }
 }
 
@@ -325,11 +355,14 @@ fn timed_out(spec: &RunSpec, (pid, port): (Pid, u16), seen: Seen, tail_matched: 
         msg.push_str(" (a short limit: raise --probe-timeout)");
     }
     if let Some(a) = &seen.last_answer {
-        msg.push_str(&format!("; last answer: {a}{}", answer_hint(a)));
+        msg.push_str(&format!(
+            "; last answer: {a}{}",
+            answer_hint(a, spec.ready)
+        ));
     }
     if let Some(ports) = listens.filter(|p| !p.contains(&port)) {
         let on_line = spec.args.iter().any(|a| a.contains(&port.to_string()));
-        msg.push_str(&elsewhere(port, (given, on_line), &ports));
+        msg.push_str(&elsewhere(spec.ready, (given, on_line), (port, &ports)));
     }
     if seen.streams_closed && matches!(spec.ready, Ready::Line(_)) {
         msg.push_str("; it closed stdout and stderr without printing a matching line");
@@ -349,6 +382,8 @@ fn timed_out(spec: &RunSpec, (pid, port): (Pid, u16), seen: Seen, tail_matched: 
 
 #[cfg(test)]
 mod tests {
+    use crate::options::Ready;
+
     /// QA cy F3: a program that exits within the wait is found exited, with its status; one
     /// that runs on is not waited for beyond it, nor reaped.
     #[test]
@@ -372,14 +407,45 @@ mod tests {
         assert!(slow.wait().is_ok(), "not reaped by exits_soon");
     }
 
-    /// QA cy F11: an answer that was not the awaited one says what to do about it.
+    /// QA cy F11: an answer that was not the awaited one says what to do about it; QA dd F3:
+    /// in a `--ready` form that keeps the port given (and the path, where it was served).
     #[test]
     fn an_unawaited_answer_says_what_to_do() {
-        assert!(super::answer_hint("HTTP 404").contains("no such path: wait on one it serves"));
-        assert_eq!(
-            super::answer_hint("HTTP 503"),
-            " (if that answer means it is ready, name it: `--ready http/PATH#503`)"
+        let http = |port: Option<u16>, path: &str| Ready::Http {
+            port,
+            path: path.into(),
+            status: None,
+        };
+        let given = http(Some(8787), "/missing.txt");
+        let hint = super::answer_hint("HTTP 404", &given);
+        assert!(
+            hint.contains("no such path: wait on one it serves (`--ready http:8787/PATH`)"),
+            "{hint}"
         );
-        assert_eq!(super::answer_hint("not HTTP: `SSH-2.0`"), "");
+        assert_eq!(
+            super::answer_hint("HTTP 503", &given),
+            " (if that answer means it is ready, name it: `--ready http:8787/missing.txt#503`)"
+        );
+        assert_eq!(
+            super::answer_hint("HTTP 503", &http(None, "/health")),
+            " (if that answer means it is ready, name it: `--ready http/health#503`)"
+        );
+        assert!(super::answer_hint("HTTP 404", &http(None, "/")).contains("`--ready http/PATH`"));
+        assert_eq!(super::answer_hint("not HTTP: `SSH-2.0`", &given), "");
+    }
+
+    /// QA dd F3: an `http` check that found the program on another port is told to wait there
+    /// with its path, not as `tcp:PORT`.
+    #[test]
+    fn a_port_elsewhere_keeps_the_http_path() {
+        let ready = Ready::Http {
+            port: None,
+            path: "/a.txt".into(),
+            status: None,
+        };
+        let s = super::elsewhere(&ready, (true, false), (44475, &[8787]));
+        assert!(s.contains("wait there (`--ready http:8787/a.txt`)"), "{s}");
+        let s = super::elsewhere(&Ready::Tcp(None), (true, false), (44475, &[8787]));
+        assert!(s.contains("wait there (`--ready tcp:8787`)"), "{s}");
     }
 }
