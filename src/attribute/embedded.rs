@@ -89,8 +89,14 @@ impl Embedded {
 
     /// Give each row of `binary` whose symbol is an embedded file, byte for byte, that file as
     /// its content. The symbols are read from the binary `elf`, else (stripped) from its
-    /// analysis link.
-    pub fn name_rows(&self, binary: &mut Binary, elf: &Path, analysis: Option<&Path>) {
+    /// analysis link. `top`: how many rows the list of the largest holds (`-n`), `None` for
+    /// every row.
+    pub fn name_rows(
+        &self,
+        binary: &mut Binary,
+        (elf, analysis): (&Path, Option<&Path>),
+        top: Option<usize>,
+    ) {
         if self.by_size.is_empty() {
             return;
         }
@@ -114,7 +120,7 @@ impl Embedded {
             }
         }
         for (section, len, owner, label) in unnamed {
-            super::embedded_rows::carve(binary, (&section, len, &owner), &label);
+            super::embedded_rows::carve(binary, (&section, len, &owner), &label, top);
         }
     }
 

@@ -7,8 +7,15 @@ use crate::report::{Binary, Confidence, SymbolRow};
 /// Carve `len` bytes of `section`, of crate `owner`, out of its row without a symbol, as a row
 /// labelled `label`, in every list of rows that has such a row of it large enough; a list of
 /// the largest symbols alone (the default) gets the file's row in place of its smallest when
-/// the file is larger.
-pub fn carve(binary: &mut Binary, (section, len, owner): (&str, u64, &str), label: &str) {
+/// the file is larger. `top`: the number of rows `binary.symbols` holds (`-n`, `None` for every
+/// row): a file carved there takes the place of its smallest row (QA de F7: `--filter bat -n 6`
+/// listed 13 rows, its seven files added).
+pub fn carve(
+    binary: &mut Binary,
+    (section, len, owner): (&str, u64, &str),
+    label: &str,
+    top: Option<usize>,
+) {
     let owned = |r: &SymbolRow| r.krate.as_deref() == Some(owner) && r.section == section;
     // Its crate is the one whose dep-info lists the file: a guess, said alike in every list
     // and format (QA cp F5: heuristic, referenced or dominated as the list it was carved from).
@@ -39,14 +46,14 @@ pub fn carve(binary: &mut Binary, (section, len, owner): (&str, u64, &str), labe
     }
     // The largest rows of the binary, and of the crate alone: another crate's list never
     // holds it (QA cp F2: ryu's zoom on the page showed bat's `themes.bin`).
-    let lists = std::iter::once(&mut binary.symbols).chain(
+    let lists = std::iter::once((&mut binary.symbols, top)).chain(
         binary
             .crate_symbols
             .iter_mut()
             .filter(|c| c.krate == owner)
-            .map(|c| &mut c.symbols),
+            .map(|c| (&mut c.symbols, None)),
     );
-    for rows in lists {
+    for (rows, top) in lists {
         let fallback = rows
             .iter()
             .enumerate()
@@ -75,6 +82,9 @@ pub fn carve(binary: &mut Binary, (section, len, owner): (&str, u64, &str), labe
                 // Largest first again, as the attribution sorts (QA cp F6: the row carved
                 // from kept its place).
                 rows.sort_by_key(|r| std::cmp::Reverse((r.vm_size.max(r.file_size), r.vm_size)));
+                if let Some(n) = top {
+                    rows.truncate(n);
+                }
             }
             // A list of symbols alone (no row of bytes without one): the N largest.
             None if !rows.iter().any(is_fallback) => {
@@ -138,7 +148,12 @@ mod tests {
             lists("bat", vec![row("[section .rodata]", "bat", 10_000)]),
             lists("ryu", vec![row("ryu_fn", "ryu", 50)]),
         ];
-        carve(&mut b, (".rodata", 4096, "bat"), "file assets/a.bin");
+        carve(
+            &mut b,
+            (".rodata", 4096, "bat"),
+            "file assets/a.bin",
+            Some(2),
+        );
         let names = |rows: &[SymbolRow]| -> Vec<(String, u64)> {
             rows.iter()
                 .map(|r| (r.content.clone().unwrap_or(r.name.clone()), r.file_size))
@@ -161,12 +176,51 @@ mod tests {
         let split = &b.crates[0].confidence;
         assert_eq!((split.referenced, split.heuristic), (10_000 - 4096, 4096));
         // The row carved from falls below the file's: largest first again (QA cp F6).
-        carve(&mut b, (".rodata", 4096, "bat"), "file assets/b.bin");
+        carve(
+            &mut b,
+            (".rodata", 4096, "bat"),
+            "file assets/b.bin",
+            Some(2),
+        );
         let sizes: Vec<u64> = b.crate_symbols[0]
             .symbols
             .iter()
             .map(|r| r.file_size)
             .collect();
         assert_eq!(sizes, [4096, 4096, 1808]);
+    }
+
+    /// QA de F7: a list of the N largest (`--filter bat -n 2`) that holds the row carved from
+    /// stays N rows long, the file in place of the smallest; every row (`--symbols all`, no
+    /// limit) keeps both parts.
+    #[test]
+    fn a_carved_file_keeps_the_list_of_the_largest_at_its_length() {
+        let rows = || {
+            vec![
+                row("[section .rodata]", "bat", 10_000),
+                row("big_fn", "bat", 5000),
+            ]
+        };
+        let mut b = crate::report::test_artifact(1000).binary;
+        b.symbols = rows();
+        carve(
+            &mut b,
+            (".rodata", 8000, "bat"),
+            "file assets/a.bin",
+            Some(2),
+        );
+        let names: Vec<(String, u64)> = b
+            .symbols
+            .iter()
+            .map(|r| (r.content.clone().unwrap_or(r.name.clone()), r.file_size))
+            .collect();
+        assert_eq!(
+            names,
+            [("file assets/a.bin".into(), 8000), ("big_fn".into(), 5000)]
+        );
+        b.symbols = rows();
+        carve(&mut b, (".rodata", 8000, "bat"), "file assets/a.bin", None);
+        let total: u64 = b.symbols.iter().map(|r| r.file_size).sum();
+        assert_eq!((b.symbols.len(), total), (3, 15_000));
     }
 }

@@ -235,7 +235,11 @@ pub fn check(plan: &Plan, builds: &[crate::compile::Built], report: &mut Report)
             }
             if result.is_ok() {
                 // After the attribution, which made the rows.
-                embedded.name_rows(&mut a.binary, &path, analysis.as_deref());
+                let top = match settings.symbols {
+                    crate::options::SymbolCount::Top(n) => Some(n),
+                    crate::options::SymbolCount::All => None,
+                };
+                embedded.name_rows(&mut a.binary, (&path, analysis.as_deref()), top);
             }
             match result {
                 Ok(Some(g)) => {

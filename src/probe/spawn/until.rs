@@ -355,10 +355,7 @@ fn timed_out(spec: &RunSpec, (pid, port): (Pid, u16), seen: Seen, tail_matched: 
         msg.push_str(" (a short limit: raise --probe-timeout)");
     }
     if let Some(a) = &seen.last_answer {
-        msg.push_str(&format!(
-            "; last answer: {a}{}",
-            answer_hint(a, spec.ready)
-        ));
+        msg.push_str(&format!("; last answer: {a}{}", answer_hint(a, spec.ready)));
     }
     if let Some(ports) = listens.filter(|p| !p.contains(&port)) {
         let on_line = spec.args.iter().any(|a| a.contains(&port.to_string()));
