@@ -145,6 +145,27 @@ pub fn turning_on(pkg: &Package, dep: &str) -> Option<(String, Option<String>)> 
     Some((feature, by_default))
 }
 
+/// The feature whose own list names `feature`, found from `from` (the entry of `default`'s list
+/// that turns it on): the list to leave it out of (QA de F4: bat's `etcetera` is listed by
+/// `minimal-application`, which `application` turns on, and "leave it out of `application`"
+/// named a list without it). `from` itself when none is found.
+pub fn listing(pkg: &Package, feature: &str, from: &str) -> String {
+    let (table, _) = tables(pkg);
+    let mut todo = vec![from.to_string()];
+    let mut seen = BTreeSet::new();
+    while let Some(f) = todo.pop() {
+        let Some(list) = table.get(&f).filter(|_| seen.insert(f.clone())) else {
+            continue;
+        };
+        let names = || list.iter().filter_map(|i| item_name(i));
+        if names().any(|(n, _)| n == feature) {
+            return f;
+        }
+        todo.extend(names().filter(|(_, dep)| !dep).map(|(n, _)| n.to_string()));
+    }
+    from.to_string()
+}
+
 /// The feature to build in place of `w.feature` where the package does not build without it
 /// and the build's `error` names another of its features (xh's `compile_error!`: "Either
 /// native-tls or rustls feature must be enabled!", QA cm F3 and cq: bat's and xh's back-ends

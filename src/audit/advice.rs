@@ -66,7 +66,7 @@ fn package_feature(r: &Reached, root: &cargo_metadata::Package) -> Option<String
     })?;
     let key = dep.rename.as_deref().unwrap_or(&dep.name);
     let (feature, by_default) = crate::advise::features::turning_on(root, key)?;
-    let (default, list) = default_words(&feature, by_default);
+    let (default, list) = default_words(root, &feature, by_default);
     let package = root.name.as_str();
     let name = r.name();
     let brings = match crate::format::same_crate(via, name) {
@@ -114,7 +114,7 @@ pub(super) fn only_with_feature(reached: &[Reached], crates: &[&str]) -> Option<
                     .is_some_and(|i| !kept[i])
         });
         let Some(gone) = gone else { continue };
-        let (mut default, list) = default_words(&feature, by_default);
+        let (mut default, list) = default_words(root.package, &feature, by_default);
         // Closed, as the clause goes on (QA cx F6: "feature, on by default brings in").
         if !default.is_empty() {
             default.push(',');
@@ -126,8 +126,9 @@ pub(super) fn only_with_feature(reached: &[Reached], crates: &[&str]) -> Option<
         return Some(format!(
             " The chain above runs through {gone}, which only {}'s `{feature}` \
              feature{default} brings in{through}: without that feature (`--no-default-features` \
-             and the others by name, or leave it out of `{list}`) this chain is gone; \
-             `cargo aotcheck advise` measures what that saves.",
+             and the others by name, or leave it out of `{list}`) this chain is gone, if the \
+             package builds without it; `cargo aotcheck advise` tries the build without \
+             `{list}` and measures what it saves.",
             root.name()
         ));
     }
@@ -137,9 +138,21 @@ pub(super) fn only_with_feature(reached: &[Reached], crates: &[&str]) -> Option<
 /// `, on by default` (or `through `deploy``) and the list to leave `feature` out of. On through
 /// another feature of `default` (bottom's `deploy`): that list is the one to edit (QA bp F3: it
 /// said to leave `nvidia` out of `default`, which does not name it).
-fn default_words(feature: &str, by_default: Option<String>) -> (String, String) {
+fn default_words(
+    pkg: &cargo_metadata::Package,
+    feature: &str,
+    by_default: Option<String>,
+) -> (String, String) {
     match by_default {
-        Some(f) if f != feature => (format!(", on by default through `{f}`"), f),
+        Some(f) if f != feature => {
+            // Listed by a feature that `f` turns on: that list is the one to edit.
+            let list = crate::advise::features::listing(pkg, feature, &f);
+            let listed = match list == f {
+                true => String::new(),
+                false => format!(" (which turns on `{list}`, whose list names it)"),
+            };
+            (format!(", on by default through `{f}`{listed}"), list)
+        }
         Some(_) => (", on by default".to_string(), "default".to_string()),
         None => (String::new(), "default".to_string()),
     }
@@ -242,7 +255,8 @@ mod tests {
             " The chain above runs through hyper, which only app's `docker` feature, on by \
              default, brings in (through its optional dependency bollard): without that feature \
              (`--no-default-features` and the others by name, or leave it out of `default`) this \
-             chain is gone; `cargo aotcheck advise` measures what that saves."
+             chain is gone, if the package builds without it; `cargo aotcheck advise` tries the \
+             build without `default` and measures what it saves."
         );
         // ureq brings hyper in too: only bollard itself goes with the feature.
         reached[2].deps = vec![3];
@@ -253,5 +267,53 @@ mod tests {
             "{advice}"
         );
         assert!(!advice.contains("through its optional"), "{advice}");
+    }
+
+    /// QA de F4: bat's `etcetera` is on by default through `application`, which turns on
+    /// `minimal-application`, whose list names it: that is the list to leave it out of, and
+    /// whether the package builds without it is not promised.
+    #[test]
+    fn a_feature_listed_deeper_names_the_list_that_names_it() {
+        let root = crate::advise::features::test_package(
+            serde_json::json!({
+                "default": ["application", "git"], "git": [],
+                "application": ["minimal-application", "bugreport"], "bugreport": [],
+                "minimal-application": ["etcetera", "paging"], "paging": [],
+                "etcetera": ["dep:etcetera"]
+            }),
+            &["etcetera"],
+        );
+        let mut p = serde_json::to_value(&root).expect("json");
+        p["name"] = "etcetera".into();
+        p["id"] = "registry+etcetera#0.11.0".into();
+        p["features"] = serde_json::json!({});
+        p["dependencies"] = serde_json::json!([]);
+        let etcetera: cargo_metadata::Package = serde_json::from_value(p).expect("package");
+        let node = |package, deps: Vec<usize>| Reached {
+            package,
+            features: Vec::new(),
+            path: Vec::new(),
+            proc_macro: false,
+            deps,
+        };
+        let reached = vec![node(&root, vec![1]), node(&etcetera, vec![])];
+        let advice = only_with_feature(&reached, &["app", "etcetera"]).expect("advice");
+        assert!(
+            advice.contains(
+                "`etcetera` feature, on by default through `application` (which turns on \
+                 `minimal-application`, whose list names it), brings in"
+            ),
+            "{advice}"
+        );
+        assert!(
+            advice.contains("or leave it out of `minimal-application`) this chain is gone, if"),
+            "{advice}"
+        );
+        assert!(
+            advice.ends_with(
+                "tries the build without `minimal-application` and measures what it saves."
+            ),
+            "{advice}"
+        );
     }
 }
