@@ -121,6 +121,14 @@ impl Steps<'_> {
     }
 }
 
+/// The analysis link advise's build of the binary at `path` left (matched by its build id), which
+/// holds the symbols a stripped variant lacks.
+pub fn analysis_link(plan: &Plan, path: &std::path::Path) -> Option<std::path::PathBuf> {
+    let id = crate::inspect::build_id(path)?;
+    let links = crate::compile::analysis_dir(&build::cargo_dir(plan));
+    crate::compile::link::analysis_file(&links, &id)
+}
+
 /// The advise stage: fills `report.advice`, also when it stops early (an interrupt, a failed
 /// base build); the error is returned after.
 pub fn run(plan: &Plan, opts: &AdviseOptions, report: &mut Report, out: &mut Output) -> Result<()> {

@@ -16,7 +16,8 @@ pub fn warn_static_lookups(plan: &Plan, report: &mut Report) {
 
 /// The warning where the report's advice has lines for `.cargo/config.toml` and a base binary
 /// (built as those lines build it) defines a function of AOT004's; `None` when none does, or
-/// its symbols are gone (a stripped base says nothing either way), or the binary's
+/// its symbols are gone (a stripped base without its analysis link says nothing either way), or
+/// the binary's
 /// configuration allows AOT004 for every crate (QA ck F8: the main command passed it, and
 /// advise still warned). An `allow` for some crates is named, as it may not cover these.
 fn static_lookups(plan: &Plan, report: &Report) -> Option<String> {
@@ -43,7 +44,11 @@ fn static_lookups(plan: &Plan, report: &Report) -> Option<String> {
         let Some(path) = b.base.measured.path.as_deref() else {
             continue;
         };
-        let Ok(ev) = super::evidence::read(Path::new(path), LinkMode::Static, &[], None) else {
+        // A profile that strips (bat's `strip = true`): the symbols of its analysis link (QA de
+        // F6: the warning was dropped, though the link defines `getpwuid_r`).
+        let path = Path::new(path);
+        let link = crate::advise::analysis_link(plan, path);
+        let Ok(ev) = super::evidence::read(path, LinkMode::Static, &[], link.as_deref()) else {
             continue;
         };
         let defines = |name: &str| {

@@ -158,6 +158,23 @@ fn the_rustflags_lines_name_the_lookups_of_the_static_build_they_make() {
             .filter(|w| w.starts_with("the static glibc build that"))
             .collect()
     };
+    // QA de F6: a profile that strips (bat's `strip = true`): the base has no `.symtab`
+    // (readelf), and its analysis link names the function all the same.
+    let mut cmd = crate::advise::advise(
+        "audit-nix",
+        &shared_target_dir(),
+        &["--knobs", "relocation-model=static", "--no-probe"],
+    );
+    let r = run(cmd.env("CARGO_PROFILE_RELEASE_STRIP", "symbols"));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).expect("JSON");
+    let base = str_of(&v["advice"]["binaries"][0]["base"], "path");
+    let sections = tool("readelf", &["-SW", base]);
+    assert!(!sections.contains(".symtab"), "{base} is not stripped");
+    let warned = crate::image_checks::strings(&v["warnings"])
+        .into_iter()
+        .any(|w| w.starts_with("the static glibc build that") && w.contains("`getpwuid_r`"));
+    assert!(warned, "{}", v["warnings"]);
     let all = lookups(r#"{ rule = "aot004", reason = "reads $USER alone" }"#);
     assert!(all.is_empty(), "{all:?}");
     let nix = lookups(r#"{ rule = "AOT004", crate = "nix", reason = "reads $USER alone" }"#);
