@@ -40,7 +40,9 @@ pub(super) fn traced(
     let (runtime, own): (Vec<String>, Vec<String>) = found
         .into_iter()
         .partition(|p| is_runtime(p) || p == LOADER_CACHE);
-    (lacked(own, runtime, host), denied)
+    // The host run started in this process's working directory, as the probe starts it.
+    let cwd = std::env::current_dir().unwrap_or_default();
+    (lacked(own, runtime, host, (inside.workdir, &cwd)), denied)
 }
 
 /// What the image lacks of the paths the run inside did not find: those the host run found
@@ -48,13 +50,27 @@ pub(super) fn traced(
 /// found, but the loader's cache (it does without); else the others, not on the host either,
 /// places a program tries in turn (the loader's search path), its own or, when it has none, the
 /// runtime's. QA cw F2: the runtime's `/etc/hostname`, which the host run opened, was dropped
-/// for 20 of the dynamic loader's search paths, none on the host.
-pub(super) fn lacked(own: Vec<String>, runtime: Vec<String>, host: &Host) -> Vec<Missing> {
+/// for 20 of the dynamic loader's search paths, none on the host. A path under the image's
+/// working directory is found on the host under the directory the host run started in (`from`:
+/// the two; QA dd F2: static-web-server's `./public`, `/app/public` inside, was passed over for
+/// the runtime's `/sys/fs/cgroup/cpu`).
+pub(super) fn lacked(
+    own: Vec<String>,
+    runtime: Vec<String>,
+    host: &Host,
+    (workdir, cwd): (&str, &Path),
+) -> Vec<Missing> {
+    let host_path = |path: &String| -> String {
+        match Path::new(path).strip_prefix(workdir) {
+            Ok(rest) if workdir != "/" => cwd.join(rest).display().to_string(),
+            _ => path.clone(),
+        }
+    };
     let missing = |path: &String| Missing {
-        opened_on_host: host.opened.contains(path),
+        opened_on_host: host.opened.contains(path) || host.opened.contains(&host_path(path)),
         path: path.clone(),
     };
-    let on_host = |p: &&String| host.found.contains(*p);
+    let on_host = |p: &&String| host.found.contains(*p) || host.found.contains(&host_path(p));
     let own_found: Vec<Missing> = own.iter().filter(on_host).map(missing).collect();
     if !own_found.is_empty() {
         return own_found;

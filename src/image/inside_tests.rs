@@ -240,6 +240,7 @@ fn what_the_host_found_is_what_the_image_lacks_the_runtime_s_too() {
         tries.clone(),
         paths(&["/etc/hostname"]),
         &found_on_host(&found),
+        ("/app", Path::new("/nowhere")),
     );
     let named: Vec<&str> = got.iter().map(|m| m.path.as_str()).collect();
     assert_eq!(named, ["/etc/hostname"]);
@@ -253,6 +254,7 @@ fn what_the_host_found_is_what_the_image_lacks_the_runtime_s_too() {
         paths(&["/srv/data"]),
         paths(&["/etc/hostname", "/etc/ld.so.cache"]),
         &found_on_host(&all),
+        ("/app", Path::new("/nowhere")),
     );
     let named: Vec<&str> = got.iter().map(|m| m.path.as_str()).collect();
     assert_eq!(named, ["/srv/data"]);
@@ -261,9 +263,24 @@ fn what_the_host_found_is_what_the_image_lacks_the_runtime_s_too() {
         tries.clone(),
         paths(&["/proc/self/exe"]),
         &found_on_host(&HashSet::new()),
+        ("/app", Path::new("/nowhere")),
     );
     let named: Vec<String> = got.into_iter().map(|m| m.path).collect();
     assert_eq!(named, tries);
+    // QA dd F2: a path under the image's working directory that the host run found under its
+    // own (`./public`) is the binary's own path the host found, before the runtime's.
+    let host: HashSet<String> = paths(&["/srv/pkg/public", "/sys/fs/cgroup/cpu"])
+        .into_iter()
+        .collect();
+    let got = lacked(
+        paths(&["/app/public"]),
+        paths(&["/sys/fs/cgroup/cpu"]),
+        &found_on_host(&host),
+        ("/app", Path::new("/srv/pkg")),
+    );
+    let named: Vec<&str> = got.iter().map(|m| m.path.as_str()).collect();
+    assert_eq!(named, ["/app/public"]);
+    assert!(got[0].opened_on_host);
 }
 
 /// A host run that got ready and opened (so found) `paths`.

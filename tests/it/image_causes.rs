@@ -218,7 +218,9 @@ fn privileged_qa_g_b1_a_server_given_a_host_directory_is_not_blamed_on_port() {
 
 /// QA h, B5: a file opened relative to the working directory was named by its path in the
 /// scratch copy of the root filesystem (`.../rootfs-XXXX/app/./app.conf`), gone after the run;
-/// the image names it `/app/app.conf` (its working directory is `/app`).
+/// the image names it `/app/app.conf` (its working directory is `/app`). QA dd F2: it is named
+/// before the runtime's `/sys/kernel`, which the binary looked at too and the host has: the
+/// host run found `app.conf` in its own working directory.
 #[test]
 fn privileged_qa_h_b5_a_relative_path_is_named_as_the_image_names_it() {
     let dir = tempfile::tempdir().expect("tempdir");
