@@ -73,8 +73,12 @@ pub fn traced_run(launch: &Launch, probe: &ProbeSettings, out: &Path) -> Result<
             Some(f.message)
         }
     };
-    let text =
-        std::fs::read_to_string(out).map_err(|e| format!("the tracer wrote no record ({e})"))?;
+    // No record because the run stopped before it started the program (its port taken, QA dd
+    // F5: "the tracer wrote no record (No such file or directory)" read as our failure).
+    let text = std::fs::read_to_string(out).map_err(|e| match &failure {
+        Some(f) => format!("no traced run started the program: {f}"),
+        None => format!("the tracer wrote no record ({e})"),
+    })?;
     let records = text
         .lines()
         .filter_map(|l| serde_json::from_str(l).ok())
@@ -392,5 +396,30 @@ mod tests {
         assert_eq!(in_root("/etc/localtime", root), "/etc/localtime");
         assert_eq!(in_root("/app/../etc/./x", root), "/etc/x");
         assert_eq!(in_root("relative", root), "relative");
+    }
+
+    /// QA dd F5: a run that stopped before it started the program (its port taken) says so,
+    /// not that the tracer wrote no record.
+    #[test]
+    fn a_run_stopped_before_the_program_started_says_so() {
+        let holder = std::net::TcpListener::bind("127.0.0.1:0").expect("a listener");
+        let port = holder.local_addr().expect("its address").port();
+        let probe = ProbeSettings {
+            ready: Ready::Tcp(Some(port)),
+            ..ProbeSettings::default()
+        };
+        let dir = tempfile::tempdir().expect("tempdir");
+        let launch = Launch {
+            program: Path::new("/bin/true"),
+            args: &[],
+            env: &[],
+            env_remove: &[],
+        };
+        let Err(why) = traced_run(&launch, &probe, &dir.path().join("record")) else {
+            panic!("a run on a taken port")
+        };
+        assert!(why.starts_with("no traced run started the program: "), "{why}");
+        assert!(why.contains(&port.to_string()), "{why}");
+        drop(holder);
     }
 }
