@@ -26,6 +26,7 @@ mod tables;
 mod via;
 mod wanted;
 mod why;
+mod why_notes;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -240,6 +241,7 @@ pub fn check(plan: &Plan, builds: &[crate::compile::Built], report: &mut Report)
                     crate::options::SymbolCount::All => None,
                 };
                 embedded.name_rows(&mut a.binary, (&path, analysis.as_deref()), top);
+                why_notes::note_embedded(&mut a.binary);
             }
             match result {
                 Ok(Some(g)) => {
@@ -404,7 +406,7 @@ fn analyse_as<H: FileHeader<Endian = Endianness>>(
     drop(a);
     if let Some(p) = &settings.why {
         let mut w = why::why(&graph, p);
-        why::note_imports(&mut w, bytes);
+        why_notes::note_imports(&mut w, bytes);
         binary.why = Some(w);
     }
     Ok(keep.then_some(graph))

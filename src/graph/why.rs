@@ -9,7 +9,7 @@ use crate::options::SizeOptions;
 use crate::report::{Chain, Report, Why};
 
 /// Chains shown per binary; the rest is counted in `more`.
-const SHOWN: usize = 10;
+pub(super) const SHOWN: usize = 10;
 
 pub(super) fn why(g: &Graph, pattern: &str) -> Why {
     let mut w = Why {
@@ -224,48 +224,6 @@ fn row_members(g: &Graph, label: &str) -> Vec<(u32, String)> {
         .map(|v| (v, g.name(v)))
         .filter(|(_, name)| unnamed_row(name) == Some(label))
         .collect()
-}
-
-/// Where nothing of the binary matched: the imports from shared libraries that do (a dynamic
-/// build's `getpwnam`, QA i) get a note in place of "no match"; a stripped binary's too, in
-/// place of "chains need symbols", as `.dynsym` names its imports all the same (QA de F5: a
-/// release build's `getpwuid_r` read "the binary has no symbol names").
-pub(super) fn note_imports(w: &mut Why, data: &[u8]) {
-    use object::{Object as _, ObjectSymbol as _};
-    if w.matched != "none" || w.note.is_some() && !w.needs_symbols() {
-        return;
-    }
-    let Ok(file) = object::File::parse(data) else {
-        return;
-    };
-    let re = regex::Regex::new(&w.pattern).ok();
-    let mut names: Vec<String> = file
-        .dynamic_symbols()
-        .filter(|s| s.is_undefined())
-        .filter_map(|s| s.name().ok().map(str::to_string))
-        .filter(|n| *n == w.pattern || re.as_ref().is_some_and(|re| re.is_match(n)))
-        .collect();
-    names.sort();
-    names.dedup();
-    if names.is_empty() {
-        return;
-    }
-    let shown: Vec<String> = names.iter().take(SHOWN).map(|n| format!("`{n}`")).collect();
-    w.note = Some(format!(
-        "{}{} {} imported from a shared library, not defined in this binary: a chain ends at \
-         what the binary defines; `--why` of the crate whose code calls it shows the way \
-         there, and a static build defines it (`cargo aotcheck --link static` or `--compare` \
-         in the project: `inspect` has neither){}",
-        shown.join(", "),
-        if names.len() > SHOWN { ", …" } else { "" },
-        if names.len() == 1 { "is" } else { "are" },
-        match w.needs_symbols() {
-            true =>
-                "; what the binary defines cannot be searched: it has no symbol table \
-                     (stripped)",
-            false => "",
-        }
-    ));
 }
 
 /// A regular expression that matches nothing.

@@ -418,7 +418,10 @@ mod tests {
         let Err(why) = traced_run(&launch, &probe, &dir.path().join("record")) else {
             panic!("a run on a taken port")
         };
-        assert!(why.starts_with("no traced run started the program: "), "{why}");
+        assert!(
+            why.starts_with("no traced run started the program: "),
+            "{why}"
+        );
         assert!(why.contains(&port.to_string()), "{why}");
         drop(holder);
     }

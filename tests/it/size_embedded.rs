@@ -123,6 +123,23 @@ fn an_embedded_file_without_a_symbol_is_named_by_it() {
             assert!(s + n <= addr || s >= end || n == 0, "{l} covers the file");
         }
     }
+    // QA de F2: `--why` of the file's name is an answer, not "nothing matches": the row is
+    // named, with why no chain leads to it and the `--why` that gives the chains there.
+    let r = run(&mut check_fixture("embedded-lto", &["--why", "big.bin"]));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let v: Value = serde_json::from_str(&r.stdout).expect("JSON");
+    let why = &v["artifacts"][0]["binary"]["why"];
+    assert_eq!(why["matched"], "none", "{why}");
+    let note = str_of(why, "note");
+    assert!(
+        note.starts_with(&format!(
+            "`big.bin` is the file assets/big.bin ({}) that embedded_lto embeds, carved out of \
+             its `[section .rodata]` row",
+            cargo_aotcheck::format::size(file.len() as u64)
+        )),
+        "{note}"
+    );
+    assert!(note.ends_with("`--why '[section .rodata]'` gives the chains to that section's stretches, one of them holding it"), "{note}");
     let top = json(&mut check_fixture("embedded-lto", &[]));
     let shown = top["artifacts"][0]["binary"]["symbols"]
         .as_array()
