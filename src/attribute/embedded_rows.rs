@@ -20,30 +20,7 @@ pub fn carve(
     // Its crate is the one whose dep-info lists the file: a guess, said alike in every list
     // and format (QA cp F5: heuristic, referenced or dominated as the list it was carved from).
     let confidence = Confidence::Heuristic;
-    // The crate table's split by confidence says so too (QA db F8: two_face's row read
-    // `heuristic`, its crate's 899 KiB of it `referenced`): the class of the row carved from.
-    let from = binary
-        .crate_symbols
-        .iter()
-        .filter(|c| c.krate == owner)
-        .flat_map(|c| &c.symbols)
-        .chain(&binary.symbols)
-        .find(|r| owned(r) && is_fallback(r) && r.file_size >= len)
-        .map(|r| r.confidence);
-    if let Some(c) = binary.crates.iter_mut().find(|c| c.name == owner) {
-        let split = &mut c.confidence;
-        let classes = match from {
-            Some(Confidence::Dominated) => [&mut split.dominated, &mut split.referenced],
-            _ => [&mut split.referenced, &mut split.dominated],
-        };
-        let mut left = len;
-        for class in classes {
-            let moved = left.min(*class);
-            *class -= moved;
-            left -= moved;
-        }
-        split.heuristic += len - left;
-    }
+    heuristic_in_split(binary, (section, len, owner));
     // The largest rows of the binary, and of the crate alone: another crate's list never
     // holds it (QA cp F2: ryu's zoom on the page showed bat's `themes.bin`).
     let lists = std::iter::once((&mut binary.symbols, top)).chain(
@@ -96,6 +73,35 @@ pub fn carve(
             }
             None => {}
         }
+    }
+}
+
+/// The crate table's split by confidence says a carved file is `heuristic` too (QA db F8:
+/// two_face's row read `heuristic`, its crate's 899 KiB of it `referenced`): its bytes leave
+/// the class of the row carved from.
+fn heuristic_in_split(binary: &mut Binary, (section, len, owner): (&str, u64, &str)) {
+    let owned = |r: &SymbolRow| r.krate.as_deref() == Some(owner) && r.section == section;
+    let from = binary
+        .crate_symbols
+        .iter()
+        .filter(|c| c.krate == owner)
+        .flat_map(|c| &c.symbols)
+        .chain(&binary.symbols)
+        .find(|r| owned(r) && is_fallback(r) && r.file_size >= len)
+        .map(|r| r.confidence);
+    if let Some(c) = binary.crates.iter_mut().find(|c| c.name == owner) {
+        let split = &mut c.confidence;
+        let classes = match from {
+            Some(Confidence::Dominated) => [&mut split.dominated, &mut split.referenced],
+            _ => [&mut split.referenced, &mut split.dominated],
+        };
+        let mut left = len;
+        for class in classes {
+            let moved = left.min(*class);
+            *class -= moved;
+            left -= moved;
+        }
+        split.heuristic += len - left;
     }
 }
 

@@ -49,22 +49,7 @@ pub(super) fn why(g: &Graph, pattern: &str) -> Why {
         w.note = Some(crate::report::NEEDS_SYMBOLS.into());
         return w;
     }
-    // The crate table's rows of bytes without a crate are no crate of the graph: their
-    // pieces, not a regular expression (`[unknown]` matched every name with a `u`, QA j).
-    // So are the symbol table's rows of a section's bytes without a symbol (`[section
-    // .rodata]` read as a character class matched 8,602 names, QA de F1).
-    let section_row = is_section_row(pattern);
-    let row = matches!(pattern, UNKNOWN | NO_SYMBOL) || section_row;
-    let mut hits = if section_row {
-        (0..g.symbol.len() as u32)
-            .map(|v| (v, g.name(v)))
-            .filter(|(_, name)| name == pattern)
-            .collect()
-    } else if row {
-        row_members(g, pattern)
-    } else {
-        named(g, pattern)
-    };
+    let (mut hits, row) = matches(g, pattern);
     // One chain per piece, under its own name when that matched (it comes first).
     hits.sort_by_key(|h| h.0);
     hits.dedup_by_key(|h| h.0);
@@ -72,21 +57,8 @@ pub(super) fn why(g: &Graph, pattern: &str) -> Why {
         return w;
     }
     w.matched = if row { "row" } else { "symbol" }.into();
-    // A row's label of another kind (`[ELF headers]`) is no row of the graph: said to have been
-    // taken as a character class.
-    if !row && pattern.starts_with('[') && pattern.ends_with(']') {
-        w.note = Some(format!(
-            "`{pattern}` was taken as a regular expression, a character class (any one of its \
-             characters); the rows `--why` takes by their labels are `{UNKNOWN}`, \
-             `{NO_SYMBOL}` and `[section NAME]`"
-        ));
-    }
-    // Matched as plain text since it is no regular expression: said, as the error says it
-    // when nothing matches (QA v: `--why '('` gave 46 matches and no word of it).
-    if !row && let Some(reason) = crate::spelling::invalid_regex(pattern) {
-        w.note = Some(format!(
-            "as a regular expression `{pattern}` is invalid ({reason}), so it was taken literally"
-        ));
+    if !row {
+        w.note = pattern_note(pattern);
     }
     let depth = |v: u32| {
         let c = super::dom::path(&g.parent, g.root, v).len();
@@ -108,6 +80,48 @@ pub(super) fn why(g: &Graph, pattern: &str) -> Why {
         .collect();
     told_apart(g, &mut w.chains, &ids);
     w
+}
+
+/// The pieces `pattern` matches, each with the name it matched by, and whether it named a row
+/// (see below) rather than symbols.
+fn matches(g: &Graph, pattern: &str) -> (Vec<(u32, String)>, bool) {
+    // The crate table's rows of bytes without a crate are no crate of the graph: their
+    // pieces, not a regular expression (`[unknown]` matched every name with a `u`, QA j).
+    // So are the symbol table's rows of a section's bytes without a symbol (`[section
+    // .rodata]` read as a character class matched 8,602 names, QA de F1).
+    let section_row = is_section_row(pattern);
+    let row = matches!(pattern, UNKNOWN | NO_SYMBOL) || section_row;
+    let hits = if section_row {
+        (0..g.symbol.len() as u32)
+            .map(|v| (v, g.name(v)))
+            .filter(|(_, name)| name == pattern)
+            .collect()
+    } else if row {
+        row_members(g, pattern)
+    } else {
+        named(g, pattern)
+    };
+    (hits, row)
+}
+
+/// What a pattern that matched symbols was taken as, where that may surprise.
+fn pattern_note(pattern: &str) -> Option<String> {
+    // Matched as plain text since it is no regular expression: said, as the error says it
+    // when nothing matches (QA v: `--why '('` gave 46 matches and no word of it).
+    if let Some(reason) = crate::spelling::invalid_regex(pattern) {
+        return Some(format!(
+            "as a regular expression `{pattern}` is invalid ({reason}), so it was taken literally"
+        ));
+    }
+    // A row's label of another kind (`[ELF headers]`) is no row of the graph: said to have been
+    // taken as a character class.
+    (pattern.starts_with('[') && pattern.ends_with(']')).then(|| {
+        format!(
+            "`{pattern}` was taken as a regular expression, a character class (any one of its \
+             characters); the rows `--why` takes by their labels are `{UNKNOWN}`, \
+             `{NO_SYMBOL}` and `[section NAME]`"
+        )
+    })
 }
 
 /// The chain to piece `v`, matched under `name`.
