@@ -11,6 +11,8 @@ use cargo_metadata::{Metadata, Package, TargetKind};
 #[derive(Debug, Default, Clone)]
 pub struct Dependencies {
     closure: HashMap<String, HashSet<String>>,
+    /// Each crate's direct dependencies.
+    direct: HashMap<String, HashSet<String>>,
 }
 
 /// A crate name as symbols spell it.
@@ -77,6 +79,11 @@ impl Dependencies {
                     .extend(deps.iter().cloned());
             }
         }
+        Dependencies::from_direct(direct)
+    }
+
+    /// The closure of `direct`, each crate's direct dependencies.
+    fn from_direct(direct: HashMap<String, HashSet<String>>) -> Self {
         let closure = direct
             .keys()
             .map(|k| {
@@ -90,7 +97,31 @@ impl Dependencies {
                 (k.clone(), seen)
             })
             .collect();
-        Dependencies { closure }
+        Dependencies { closure, direct }
+    }
+
+    /// Whether crate `from` depends on crate `on` directly; `None` when `from` is not a crate
+    /// of the build.
+    pub fn depends_directly(&self, from: &str, on: &str) -> Option<bool> {
+        Some(self.direct.get(&normal(from))?.contains(&normal(on)))
+    }
+
+    /// `from`'s direct dependencies that are `on` or depend on it: those whose code may call
+    /// `on`'s, or be inlined into `from`'s doing so.
+    pub fn leading_to(&self, from: &str, on: &str) -> Vec<String> {
+        let (from, on) = (normal(from), normal(on));
+        let mut v: Vec<String> = self
+            .direct
+            .get(&from)
+            .into_iter()
+            .flatten()
+            // A binary's own library (`bat` of `bat`) is no dependency of its code.
+            .filter(|d| **d != from)
+            .filter(|d| **d == on || self.closure.get(*d).is_some_and(|c| c.contains(&on)))
+            .cloned()
+            .collect();
+        v.sort();
+        v
     }
 
     /// Whether crate `from` depends on crate `on`, directly or through others (not itself);
@@ -105,12 +136,25 @@ impl Dependencies {
     /// For tests: each crate with the crates it depends on (the closure, as given).
     #[cfg(test)]
     pub fn of_pairs(pairs: &[(&str, &[&str])]) -> Self {
+        let closure: HashMap<String, HashSet<String>> = pairs
+            .iter()
+            .map(|(k, deps)| (normal(k), deps.iter().map(|d| normal(d)).collect()))
+            .collect();
         Dependencies {
-            closure: pairs
+            direct: closure.clone(),
+            closure,
+        }
+    }
+
+    /// For tests: each crate with its direct dependencies (every crate listed).
+    #[cfg(test)]
+    pub fn of_direct(pairs: &[(&str, &[&str])]) -> Self {
+        Dependencies::from_direct(
+            pairs
                 .iter()
                 .map(|(k, deps)| (normal(k), deps.iter().map(|d| normal(d)).collect()))
                 .collect(),
-        }
+        )
     }
 
     /// Whether code of crate `from` may name a static of crate `to`: `None` when either is not

@@ -234,6 +234,7 @@ pub fn check(plan: &Plan, builds: &[crate::compile::Built], report: &mut Report)
             if let Some(w) = a.binary.why.as_mut() {
                 why::note_dependency(w, &dependencies, &a.name);
             }
+            why_notes::note_inlined_into(&mut a.binary, &dependencies);
             if result.is_ok() {
                 // After the attribution, which made the rows.
                 let top = match settings.symbols {

@@ -1,6 +1,7 @@
 //! `--why`'s notes where nothing of the binary matched: what does match outside its symbols
 //! (an import, an embedded file), and where the answer is.
 
+use crate::attribute::deps::Dependencies;
 use crate::report::Why;
 
 /// Chains' targets named in a note, as many as `--why` shows.
@@ -89,4 +90,141 @@ pub(super) fn note_embedded(b: &mut crate::report::Binary) {
             w.pattern, r.name
         ),
     });
+}
+
+/// `--why CRATE` of a crate whose code was inlined into its users (as under LTO): its
+/// dependencies entered from the code of a crate that reaches them only through it are said,
+/// with what they retain, which the crate's retained size leaves out (QA de F3: git2 "retains
+/// 200 KiB", a build without it saves 714 KiB: bat's own code calls libgit2, through git2's
+/// inlined `Repository::open`).
+pub(super) fn note_inlined_into(b: &mut crate::report::Binary, deps: &Dependencies) {
+    use crate::format::same_crate;
+    let Some(w) = b.why.as_mut().filter(|w| w.matched == "crate") else {
+        return;
+    };
+    let Some(k) = b.crates.iter().find(|c| same_crate(&c.name, &w.pattern)) else {
+        return;
+    };
+    let k = k.name.clone();
+    // (dependency, what it retains, the entry point, its crate)
+    let mut found: Vec<(&str, u64, &str, &str)> = Vec::new();
+    for d in b
+        .crates
+        .iter()
+        .filter(|d| deps.depends(&k, &d.name) == Some(true))
+    {
+        let Some(retained) = d.retained else {
+            continue;
+        };
+        let entered = d.entry_points.iter().find_map(|e| {
+            let (x, _) = crate::attribute::demangle::crate_of_path(e)?;
+            let only_through = deps.leading_to(x, &d.name);
+            (!same_crate(x, &k)
+                && deps.depends_directly(x, &d.name) == Some(false)
+                && only_through.len() == 1
+                && same_crate(&only_through[0], &k))
+            .then_some((e.as_str(), x))
+        });
+        if let Some((e, x)) = entered {
+            found.push((&d.name, retained, e, x));
+        }
+    }
+    if found.is_empty() {
+        return;
+    }
+    found.sort_by_key(|f| std::cmp::Reverse(f.1));
+    let listed: Vec<String> = found
+        .iter()
+        .take(3)
+        .map(|(d, r, e, x)| {
+            let r = crate::format::size(*r);
+            format!("`{d}` (retains {r}), from {x}'s `{e}`")
+        })
+        .collect();
+    let said = format!(
+        "{k}'s code was inlined into its users (as under LTO): dependencies of {k} are entered \
+         from the code of crates that reach them only through {k}: {}{}; {k}'s retained size \
+         leaves them out, and a build without {k} leaves them out too (`cargo aotcheck advise` \
+         measures it)",
+        listed.join("; "),
+        match found.len() {
+            n if n > 3 => format!(" and {} more", n - 3),
+            _ => String::new(),
+        }
+    );
+    w.note = Some(match w.note.take() {
+        Some(n) => format!("{n}; {said}"),
+        None => said,
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// QA de F3: bat → git2 → libgit2_sys, bat's binary using its own library; libgit2_sys
+    /// entered from bat's code (git2's inlined there) is named on `--why git2`; libz_sys,
+    /// entered from libgit2's C code, which depends on it, is not; nor is a crate bat reaches
+    /// by another dependency too.
+    #[test]
+    fn dependencies_entered_through_inlined_code_are_named() {
+        let deps = Dependencies::of_direct(&[
+            ("bat", &["bat", "git2", "regex"]),
+            ("git2", &["libgit2_sys", "regex_syntax"]),
+            ("regex", &["regex_syntax"]),
+            ("libgit2_sys", &["libz_sys"]),
+            ("libz_sys", &[]),
+            ("regex_syntax", &[]),
+        ]);
+        assert_eq!(deps.leading_to("bat", "libgit2_sys"), ["git2"]);
+        assert_eq!(deps.leading_to("bat", "regex_syntax"), ["git2", "regex"]);
+        assert_eq!(deps.depends_directly("bat", "libgit2_sys"), Some(false));
+        let mut b = crate::report::test_artifact(1000).binary;
+        let row = |name: &str, retained: u64, from: &[&str]| {
+            let mut c = crate::report::test_crate(name, retained);
+            c.retained = Some(retained);
+            c.entry_points = from.iter().map(|s| s.to_string()).collect();
+            c
+        };
+        b.crates = vec![
+            row("git2", 204_306, &["bat::controller::run"]),
+            row(
+                "libgit2_sys",
+                680_447,
+                &["bat::controller::run", "git2::Repository::open"],
+            ),
+            row("libz_sys", 77_795, &["git_zstream_get_output"]),
+            row("regex_syntax", 150_000, &["bat::highlight"]),
+        ];
+        b.why = Some(Why {
+            pattern: "git2".into(),
+            matched: "crate".into(),
+            ..Why::default()
+        });
+        note_inlined_into(&mut b, &deps);
+        let note = b
+            .why
+            .as_ref()
+            .and_then(|w| w.note.clone())
+            .unwrap_or_default();
+        assert!(
+            note.contains(
+                "reach them only through git2: `libgit2_sys` (retains 664 KiB), from bat's \
+                 `bat::controller::run`; git2's retained size leaves them out"
+            ),
+            "{note}"
+        );
+        assert!(
+            !note.contains("libz_sys") && !note.contains("regex_syntax"),
+            "{note}"
+        );
+        // Another crate's `--why`: nothing of the kind.
+        b.why = Some(Why {
+            pattern: "regex_syntax".into(),
+            matched: "crate".into(),
+            ..Why::default()
+        });
+        note_inlined_into(&mut b, &deps);
+        assert_eq!(b.why.and_then(|w| w.note), None);
+    }
 }
