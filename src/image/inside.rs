@@ -296,10 +296,11 @@ fn port_taken(probe: &ProbeSettings) -> Option<String> {
     ))
 }
 
-/// Why a start inside would fail here and not under `docker run`: the image's user is not root
-/// and its port is privileged on this machine (below `ip_unprivileged_port_start`), where the
-/// run inside shares the host's network, while Docker (20.10 on) lets a container bind any port
-/// (QA dd F1: static-web-server on port 80 as `nonroot` was an AOT011 error, blamed on `PORT`).
+/// Why a start inside would fail here and not under `docker run`: the image's port is
+/// privileged on this machine (below `ip_unprivileged_port_start`), where the run inside shares
+/// the host's network from a user namespace, so not even its root may bind it, while Docker
+/// (20.10 on) lets a container bind any port (QA dd F1: static-web-server on port 80 as
+/// `nonroot` was an AOT011 error, blamed on `PORT`).
 fn privileged_port(probe: &ProbeSettings, user: &ImageUser) -> Option<String> {
     let port = probe.ready.fixed_port()?;
     let start = std::fs::read_to_string("/proc/sys/net/ipv4/ip_unprivileged_port_start")
@@ -311,17 +312,24 @@ fn privileged_port(probe: &ProbeSettings, user: &ImageUser) -> Option<String> {
 
 /// [`privileged_port`] with the machine's first unprivileged port given.
 fn privileged(port: u16, start: u16, user: &ImageUser) -> Option<String> {
-    (user.uid != 0 && port < start).then(|| {
-        format!(
-            "the image runs as {} (uid {}) and listens on port {port}, which is privileged on \
-             this machine (ports below {start}), and the run inside shares its network: its \
-             bind would fail here. Docker lets a container bind any port; Kubernetes without \
-             the `net.ipv4.ip_unprivileged_port_start` sysctl and rootless podman do not: a \
-             port of {start} or above (`image.port` and the program's own setting) starts \
-             anywhere",
-            user.name, user.uid
-        )
-    })
+    if port >= start {
+        return None;
+    }
+    let who = format!("{} (uid {})", user.name, user.uid);
+    let elsewhere = match user.uid {
+        0 => "Docker and podman let a container's root bind it",
+        _ => {
+            "Docker lets a container bind any port; Kubernetes without the \
+             `net.ipv4.ip_unprivileged_port_start` sysctl and rootless podman do not let a \
+             user other than root"
+        }
+    };
+    Some(format!(
+        "the image runs as {who} and listens on port {port}, which is privileged on this \
+         machine (ports below {start}), and the run inside shares its network from a user \
+         namespace, where not even root may bind it: its bind would fail here. {elsewhere}: a \
+         port of {start} or above (`image.port` and the program's own setting) starts anywhere"
+    ))
 }
 
 /// Start the image's binary inside it, as the probe would, a few times.

@@ -495,40 +495,44 @@ fn taken_image_port(at: &str) {
 }
 
 /// QA dd F1: a server whose image runs as `nonroot` on port 80 failed inside (EACCES on its
-/// bind, the run sharing this machine's network) as an AOT011 error blamed on `PORT`, where
-/// `docker run` starts it. The start inside is skipped and says why, from the machine's own
+/// bind, the run sharing this machine's network from a user namespace) as an AOT011 error
+/// blamed on `PORT`, where `docker run` starts it. The start inside is skipped and says why, from the machine's own
 /// first unprivileged port (`/proc/sys/net/ipv4/ip_unprivileged_port_start`).
 #[test]
-fn a_privileged_image_port_of_a_non_root_user_is_skipped_and_says_why() {
+fn a_privileged_image_port_is_skipped_and_says_why() {
     let start: u16 = std::fs::read_to_string("/proc/sys/net/ipv4/ip_unprivileged_port_start")
         .expect("the sysctl")
         .trim()
         .parse()
         .expect("a port");
-    let dir = tempfile::tempdir().expect("tempdir");
-    let config = dir.path().join("image.toml");
-    let table = "[image]\nport = 80\nenv = { PORT = \"{port}\" }\n";
-    std::fs::write(&config, table).expect("config");
-    let args = ["--ready", "tcp", "--runs", "1", "--config-file"];
-    let mut cmd = image_run("hello-server", dir.path(), &args, true);
-    let v = json(cmd.arg(config.to_str().expect("utf-8")));
-    let image = image_of(&v, "static");
-    assert_eq!(image["user"], "65532:65532", "{image}");
-    let inside = &image["in_image"];
-    let reason = inside["reason"].as_str().unwrap_or_default();
-    if start > 80 {
-        assert_eq!(inside["outcome"], "skipped", "{inside}");
-        let said = format!(
-            "listens on port 80, which is privileged on this machine (ports below {start})"
-        );
-        assert!(reason.contains(&said), "{inside}");
-        let findings = v["artifacts"][0]["findings"].as_array().expect("findings");
-        assert!(
-            findings.iter().all(|f| f["rule"] != "AOT011"),
-            "{findings:?}"
-        );
-    } else {
-        assert!(!reason.contains("privileged"), "{inside}");
+    // The image's root too: the run inside is root of a user namespace, which may not bind a
+    // privileged port of this machine's network (`unshare --user --map-root-user` cannot).
+    for (user, ids) in [("", "65532:65532"), ("user = \"root\"\n", "0:0")] {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let config = dir.path().join("image.toml");
+        let table = format!("[image]\n{user}port = 80\nenv = {{ PORT = \"{{port}}\" }}\n");
+        std::fs::write(&config, table).expect("config");
+        let args = ["--ready", "tcp", "--runs", "1", "--config-file"];
+        let mut cmd = image_run("hello-server", dir.path(), &args, true);
+        let v = json(cmd.arg(config.to_str().expect("utf-8")));
+        let image = image_of(&v, "static");
+        assert_eq!(image["user"], ids, "{image}");
+        let inside = &image["in_image"];
+        let reason = inside["reason"].as_str().unwrap_or_default();
+        if start > 80 {
+            assert_eq!(inside["outcome"], "skipped", "{inside}");
+            let said = format!(
+                "listens on port 80, which is privileged on this machine (ports below {start})"
+            );
+            assert!(reason.contains(&said), "{inside}");
+            let findings = v["artifacts"][0]["findings"].as_array().expect("findings");
+            assert!(
+                findings.iter().all(|f| f["rule"] != "AOT011"),
+                "{findings:?}"
+            );
+        } else {
+            assert!(!reason.contains("privileged"), "{inside}");
+        }
     }
 }
 
