@@ -1,5 +1,6 @@
-//! `--why`'s notes where nothing of the binary matched: what does match outside its symbols
-//! (an import, an embedded file), and where the answer is.
+//! `--why`'s notes beside its chains: where nothing of the binary matched, what does outside
+//! its symbols (an import, an embedded file) and where the answer is; with a crate, what its
+//! retained size leaves out (its dependencies entered through its inlined code).
 
 use crate::attribute::deps::Dependencies;
 use crate::report::Why;
@@ -144,8 +145,8 @@ pub(super) fn note_inlined_into(b: &mut crate::report::Binary, deps: &Dependenci
     let said = format!(
         "{k}'s code was inlined into its users (as under LTO): dependencies of {k} are entered \
          from the code of crates that reach them only through {k}: {}{}; {k}'s retained size \
-         leaves them out, and a build without {k} leaves them out too (`cargo aotcheck advise` \
-         measures it)",
+         leaves them out, and a build without {k} would leave them out too (`cargo aotcheck \
+         advise` measures it)",
         listed.join("; "),
         match found.len() {
             n if n > 3 => format!(" and {} more", n - 3),
