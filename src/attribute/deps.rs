@@ -100,12 +100,6 @@ impl Dependencies {
         Dependencies { closure, direct }
     }
 
-    /// Whether crate `from` depends on crate `on` directly; `None` when `from` is not a crate
-    /// of the build.
-    pub fn depends_directly(&self, from: &str, on: &str) -> Option<bool> {
-        Some(self.direct.get(&normal(from))?.contains(&normal(on)))
-    }
-
     /// `from`'s direct dependencies that are `on` or depend on it: those whose code may call
     /// `on`'s, or be inlined into `from`'s doing so.
     pub fn leading_to(&self, from: &str, on: &str) -> Vec<String> {

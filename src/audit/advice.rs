@@ -178,6 +178,16 @@ fn reachable_without(reached: &[Reached], cut: usize) -> Vec<bool> {
 mod tests {
     use super::*;
 
+    /// A registry package `name`, shaped as `root`, with no features or dependencies.
+    fn dependency(root: &cargo_metadata::Package, name: &str) -> cargo_metadata::Package {
+        let mut p = serde_json::to_value(root).expect("json");
+        p["name"] = name.into();
+        p["id"] = format!("registry+{name}#1.0.0").into();
+        p["features"] = serde_json::json!({});
+        p["dependencies"] = serde_json::json!([]);
+        serde_json::from_value(p).expect("package")
+    }
+
     /// QA bp F3: bottom's `nvidia`, which brings NVML in, is on by default through `deploy`,
     /// the entry of `default`'s list: that list is the one to leave it out of.
     #[test]
@@ -189,12 +199,7 @@ mod tests {
             }),
             &["nvml-wrapper"],
         );
-        let mut loader = serde_json::to_value(&root).expect("json");
-        loader["name"] = "nvml-wrapper".into();
-        loader["id"] = "registry+nvml-wrapper#0.11.0".into();
-        loader["features"] = serde_json::json!({});
-        loader["dependencies"] = serde_json::json!([]);
-        let loader: cargo_metadata::Package = serde_json::from_value(loader).expect("package");
+        let loader = dependency(&root, "nvml-wrapper");
         let r = Reached {
             package: &loader,
             features: Vec::new(),
@@ -226,14 +231,7 @@ mod tests {
         plain["optional"] = false.into();
         root.dependencies
             .push(serde_json::from_value(plain).expect("dependency"));
-        let other = |name: &str| {
-            let mut p = serde_json::to_value(&root).expect("json");
-            p["name"] = name.into();
-            p["id"] = format!("registry+{name}#1.0.0").into();
-            p["features"] = serde_json::json!({});
-            p["dependencies"] = serde_json::json!([]);
-            serde_json::from_value::<cargo_metadata::Package>(p).expect("package")
-        };
+        let other = |name: &str| dependency(&root, name);
         let (bollard, ureq, hyper) = (other("bollard"), other("ureq"), other("hyper"));
         let node = |package, deps: Vec<usize>| Reached {
             package,
@@ -283,12 +281,7 @@ mod tests {
             }),
             &["etcetera"],
         );
-        let mut p = serde_json::to_value(&root).expect("json");
-        p["name"] = "etcetera".into();
-        p["id"] = "registry+etcetera#0.11.0".into();
-        p["features"] = serde_json::json!({});
-        p["dependencies"] = serde_json::json!([]);
-        let etcetera: cargo_metadata::Package = serde_json::from_value(p).expect("package");
+        let etcetera = dependency(&root, "etcetera");
         let node = |package, deps: Vec<usize>| Reached {
             package,
             features: Vec::new(),

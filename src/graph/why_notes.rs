@@ -119,12 +119,11 @@ pub(super) fn note_inlined_into(b: &mut crate::report::Binary, deps: &Dependenci
         };
         let entered = d.entry_points.iter().find_map(|e| {
             let (x, _) = crate::attribute::demangle::crate_of_path(e)?;
+            // `x`'s direct dependencies that lead to `d` (`d` itself among them where `x`
+            // depends on it directly): `k` alone, or `x`'s code cannot have come from `k`'s.
             let only_through = deps.leading_to(x, &d.name);
-            (!same_crate(x, &k)
-                && deps.depends_directly(x, &d.name) == Some(false)
-                && only_through.len() == 1
-                && same_crate(&only_through[0], &k))
-            .then_some((e.as_str(), x))
+            (!same_crate(x, &k) && only_through.len() == 1 && same_crate(&only_through[0], &k))
+                .then_some((e.as_str(), x))
         });
         if let Some((e, x)) = entered {
             found.push((&d.name, retained, e, x));
@@ -179,7 +178,8 @@ mod tests {
         ]);
         assert_eq!(deps.leading_to("bat", "libgit2_sys"), ["git2"]);
         assert_eq!(deps.leading_to("bat", "regex_syntax"), ["git2", "regex"]);
-        assert_eq!(deps.depends_directly("bat", "libgit2_sys"), Some(false));
+        // A direct dependency is one of those that lead to it: no inlining needed.
+        assert_eq!(deps.leading_to("git2", "libgit2_sys"), ["libgit2_sys"]);
         let mut b = crate::report::test_artifact(1000).binary;
         let row = |name: &str, retained: u64, from: &[&str]| {
             let mut c = crate::report::test_crate(name, retained);

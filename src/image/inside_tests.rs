@@ -306,7 +306,7 @@ static NO_HOST_ONLY: HostOnly = HostOnly {
 #[test]
 fn a_privileged_port_is_not_started_here() {
     let nonroot = ImageUser::numeric(65532, 65532);
-    let why = super::privileged(80, 1024, &nonroot).expect("privileged");
+    let why = super::port::privileged(80, 1024, &nonroot).expect("privileged");
     assert!(
         why.contains("listens on port 80, which is privileged on this machine (ports below 1024)"),
         "{why}"
@@ -315,11 +315,11 @@ fn a_privileged_port_is_not_started_here() {
         why.contains("Docker lets a container bind any port"),
         "{why}"
     );
-    assert_eq!(super::privileged(1024, 1024, &nonroot), None);
-    assert_eq!(super::privileged(80, 0, &nonroot), None);
+    assert_eq!(super::port::privileged(1024, 1024, &nonroot), None);
+    assert_eq!(super::port::privileged(80, 0, &nonroot), None);
     // Root too: the run inside is root of a user namespace on this machine's network
     // (`unshare --user --map-root-user` cannot bind port 81 here either).
-    let root = super::privileged(80, 1024, &ImageUser::numeric(0, 0)).expect("root too");
+    let root = super::port::privileged(80, 1024, &ImageUser::numeric(0, 0)).expect("root too");
     assert!(root.contains("where not even root may bind it"), "{root}");
     assert!(
         root.contains("Docker and podman let a container's root bind it"),
