@@ -472,9 +472,10 @@ pub struct ProbeMachine {
     pub cpus: usize,
     /// How many CPUs other processes kept busy on average over the window (`/proc/stat`'s busy
     /// time less this process's and the probed programs'); `None` where `/proc/stat` cannot be
-    /// read or the window was too short to tell (under 0.2 s).
+    /// read.
     pub other_cpus: Option<f64>,
-    /// The window's length, seconds: from before the first probed run to after the last.
+    /// The window's length, seconds: from before the first probed run to after the last, and
+    /// 0.2 at least (a shorter probe waits that long after its last run, QA dd F4).
     pub window_s: f64,
     /// The highest 1-minute load average read before and after each group of runs.
     pub load_average: f64,
