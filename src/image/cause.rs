@@ -4,6 +4,8 @@
 
 use std::path::Path;
 
+use crate::report::{FileWhy, ImageFile};
+
 /// What the host run had that the image's run does not.
 #[derive(Debug, Default)]
 pub struct HostOnly {
@@ -97,7 +99,7 @@ fn in_root(root: &Path, path: &str) -> bool {
 /// (`ready_on_host`: `Some(false)`).
 pub fn not_started(
     (defect, denied): (Option<&str>, Option<String>),
-    paths: &[String],
+    (paths, files): (&[String], &[ImageFile]),
     host: &HostOnly,
     ready_on_host: Option<bool>,
 ) -> String {
@@ -106,15 +108,22 @@ pub fn not_started(
     }
     let mut causes: Vec<String> = denied.into_iter().collect();
     causes.extend(paths.iter().map(|p| {
+        let lacks =
+            format!("the argument `{p}` is a path on the host that the image does not have");
+        // QA dd F6: `image.files` had copied the folder to `/site`, and the advice was to
+        // copy it again.
+        if let Some(at) = copied_to(p, files) {
+            return format!(
+                "{lacks}; `image.files` put it at `{at}` there: give the binary that path in \
+                 `image.args`"
+            );
+        }
         let add = if Path::new(p).is_dir() {
             "add the files it needs from there with `image.files`"
         } else {
             "add it with `image.files`"
         };
-        format!(
-            "the argument `{p}` is a path on the host that the image does not have: {add}, \
-                 or give the binary a path inside the image (`image.args`)"
-        )
+        format!("{lacks}: {add}, or give the binary a path inside the image (`image.args`)")
     }));
     if !host.env.is_empty() {
         let names: Vec<String> = host.env.iter().map(|n| format!("`{n}`")).collect();
@@ -151,6 +160,25 @@ pub fn not_started(
         (true, _) => NOT_READY.into(),
         (false, _) => causes.join("; "),
     }
+}
+
+/// Where the image holds the host path `path` (a file, or a folder of files), copied there by
+/// `image.files`: the image path of the file copied from it, or of the folder its files went
+/// under; the first such file decides.
+fn copied_to(path: &str, files: &[ImageFile]) -> Option<String> {
+    let path = path.trim_end_matches('/');
+    files.iter().find_map(|f| {
+        let source = f.source.as_deref()?;
+        if f.why != FileWhy::Extra {
+            return None;
+        }
+        if source == path {
+            return Some(f.path.clone());
+        }
+        let under = source.strip_prefix(path)?.strip_prefix('/')?;
+        let at = f.path.strip_suffix(under)?.trim_end_matches('/');
+        Some(if at.is_empty() { "/".into() } else { at.into() })
+    })
 }
 
 /// Why a start inside failed when no surer cause is known.
@@ -294,7 +322,12 @@ mod tests {
         assert!(!host_only(&[], &env(&["PORT"]), true, false).port);
         let h = host_only(&env(&["PORT"]), &env(&["PATH"]), true, false);
         assert_eq!((h.env, h.port), (vec!["PORT".to_string()], false));
-        let why = not_started((None, None), &[], &host_only(&[], &[], true, false), None);
+        let why = not_started(
+            (None, None),
+            (&[], &[]),
+            &host_only(&[], &[], true, false),
+            None,
+        );
         assert!(
             why.contains("if the binary reads its port from `PORT`"),
             "{why}"
@@ -328,7 +361,7 @@ mod tests {
             )]
         );
         assert!(h.env.is_empty() && !h.port, "{h:?}");
-        let why = not_started((None, None), &[], &h, None);
+        let why = not_started((None, None), (&[], &[]), &h, None);
         assert!(
             why.starts_with(
                 "the run on the host had `HOME=/tmp/home`, which the image sets otherwise \
@@ -337,6 +370,45 @@ mod tests {
             "{why}"
         );
         assert_ne!(why, NOT_READY);
+    }
+
+    /// Where `image.files` put a host path: a file at its own path, a folder where its files
+    /// went; files of other kinds, or from elsewhere, say nothing.
+    #[test]
+    fn a_copied_host_path_is_found_where_image_files_put_it() {
+        let file = |path: &str, source: &str, why| ImageFile {
+            path: path.into(),
+            size: 1,
+            mode: "0644".into(),
+            uid: 0,
+            gid: 0,
+            why,
+            source: Some(source.into()),
+            link: None,
+        };
+        let files = [
+            file(
+                "/etc/ssl/certs/ca.pem",
+                "/srv/site/ca.pem",
+                FileWhy::RuntimeData,
+            ),
+            file("/site/css/a.css", "/srv/site/css/a.css", FileWhy::Extra),
+            file("/app.toml", "/srv/app.toml", FileWhy::Extra),
+            file("/top.txt", "/srv/top/top.txt", FileWhy::Extra),
+        ];
+        assert_eq!(copied_to("/srv/site", &files).as_deref(), Some("/site"));
+        assert_eq!(copied_to("/srv/site/", &files).as_deref(), Some("/site"));
+        assert_eq!(
+            copied_to("/srv/site/css", &files).as_deref(),
+            Some("/site/css")
+        );
+        assert_eq!(
+            copied_to("/srv/app.toml", &files).as_deref(),
+            Some("/app.toml")
+        );
+        assert_eq!(copied_to("/srv/top", &files).as_deref(), Some("/"));
+        assert_eq!(copied_to("/srv/sit", &files), None);
+        assert_eq!(copied_to("/srv/other", &files), None);
     }
 
     #[test]
@@ -362,7 +434,7 @@ mod tests {
         assert!(!in_root(root.path(), "/app/nope"));
         let why = not_started(
             (None, None),
-            std::slice::from_ref(&s),
+            (std::slice::from_ref(&s), &[]),
             &HostOnly::default(),
             None,
         );
@@ -377,13 +449,13 @@ mod tests {
         // The probe's `PORT` is a possibility only: not named beside a surer cause.
         let port = host_only(&[], &[], true, false);
         assert!(port.port);
-        let why = not_started((None, None), std::slice::from_ref(&s), &port, None);
+        let why = not_started((None, None), (std::slice::from_ref(&s), &[]), &port, None);
         assert!(
             why.starts_with("the argument `") && !why.contains("PORT"),
             "{why}"
         );
         let env_too = host_only(&env(&["GREETING"]), &[], true, false);
-        let why = not_started((None, None), &[], &env_too, None);
+        let why = not_started((None, None), (&[], &[]), &env_too, None);
         assert!(why.contains("`GREETING`") && !why.contains("PORT"), "{why}");
     }
 
@@ -414,8 +486,11 @@ mod tests {
     #[test]
     fn a_start_that_failed_on_the_host_too_is_not_blamed_on_the_image() {
         let host = HostOnly::default();
-        let why = not_started((None, None), &[], &host, Some(false));
+        let why = not_started((None, None), (&[], &[]), &host, Some(false));
         assert_eq!(why, NOT_READY_ON_HOST);
-        assert_eq!(not_started((None, None), &[], &host, Some(true)), NOT_READY);
+        assert_eq!(
+            not_started((None, None), (&[], &[]), &host, Some(true)),
+            NOT_READY
+        );
     }
 }

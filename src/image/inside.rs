@@ -164,6 +164,8 @@ pub struct Host<'a> {
     pub opened: &'a HashSet<String>,
     pub found: &'a HashSet<String>,
     pub env_not_in_image: &'a HostOnly,
+    /// The image's files: where `image.files` put a host path the arguments name.
+    pub files: &'a [crate::report::ImageFile],
 }
 
 impl Inside<'_> {
@@ -389,7 +391,7 @@ fn why_not_started(
     let not_allowed = (!denied.is_empty()).then(|| super::cause::not_allowed(inside.user, &denied));
     let reason = not_started(
         (defect, not_allowed),
-        &paths,
+        (&paths, host.files),
         host.env_not_in_image,
         host.started,
     );

@@ -119,6 +119,7 @@ fn start(entries: Vec<Entry>, binary: &str, workdir: &str) -> (InImage, String) 
         opened: &opened,
         found: &opened,
         env_not_in_image: &HostOnly::default(),
+        files: &[],
     };
     let r = run(&inside, &probe, dir.path(), &host);
     let cmd = r.reproduce.clone().expect("a reproduce command");
@@ -291,6 +292,7 @@ fn found_on_host(paths: &HashSet<String>) -> Host<'_> {
         opened: paths,
         found: paths,
         env_not_in_image: &NO_HOST_ONLY,
+        files: &[],
     }
 }
 

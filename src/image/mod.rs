@@ -213,7 +213,7 @@ fn one(
     let run_env = launch::with_home(&launch.env, &home);
     let inside_args = launch.inside_args(s, start);
     let run = launch.run(&inside_args, &run_env);
-    let in_image = start_inside(ctx, a, bin, &w.layer_blob, &run, &host);
+    let in_image = start_inside(ctx, (a, bin), (&w.layer_blob, &contents.files), &run, &host);
     let named_loopback = meta::names_loopback(&launch.entrypoint[1..]);
     if in_image.loopback_only && !named_loopback {
         warnings.push(meta::listened_on_loopback(run.port));
@@ -344,9 +344,8 @@ fn shipped_binary(
 /// image's port.
 fn start_inside(
     ctx: &Context,
-    a: &Artifact,
-    bin: &BinPlan,
-    blob: &Path,
+    (a, bin): (&Artifact, &BinPlan),
+    (blob, files): (&Path, &[crate::report::ImageFile]),
     run: &Run,
     host_run: &trace::HostRun,
 ) -> InImage {
@@ -378,6 +377,7 @@ fn start_inside(
         opened: &opened,
         found: &host_run.found,
         env_not_in_image: &host_only,
+        files,
     };
     let inside = inside::Inside {
         ns,

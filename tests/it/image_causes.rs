@@ -135,6 +135,43 @@ fn privileged_qa_g_b1_a_directory_only_looked_up_is_what_the_image_lacks() {
     );
 }
 
+/// QA dd F6: the folder given as the argument was in the image, at `/site`, put there by
+/// `image.files`, and the advice was to add it with `image.files`. It says where it is.
+#[test]
+fn privileged_a_host_folder_that_image_files_copied_is_said_to_be_there() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let served = dir.path().join("servedir");
+    std::fs::create_dir(&served).expect("mkdir");
+    std::fs::write(served.join("index.html"), "hi\n").expect("write");
+    let served = served.to_str().expect("utf-8");
+    let table = format!("[image]\nfiles = {{ \"/site\" = \"{served}\" }}\n");
+    let r = probed(
+        "image-hostdir",
+        dir.path(),
+        &table,
+        &["--probe-arg", served],
+    );
+    assert_eq!(r.code, 1, "the image cannot start:\n{}", r.stderr);
+    let v = report(&r);
+    let i = image(&v);
+    // The image holds the folder's file at /site (its layer, as the report lists it).
+    let copied = i["files"]
+        .as_array()
+        .expect("files")
+        .iter()
+        .any(|f| f["path"] == "/site/index.html" && f["why"] == "extra");
+    assert!(copied, "{}", i["files"]);
+    let reason = str_of(&i["in_image"], "reason");
+    assert!(
+        reason.contains(&format!(
+            "the argument `{served}` is a path on the host that the image does not have; \
+             `image.files` put it at `/site` there: give the binary that path in `image.args`"
+        )),
+        "{reason}"
+    );
+    assert!(!reason.contains("add the files it needs"), "{reason}");
+}
+
 #[test]
 fn privileged_qa_g_b1_a_server_given_a_host_directory_is_not_blamed_on_port() {
     let dir = tempfile::tempdir().expect("tempdir");
