@@ -141,8 +141,24 @@ pub fn normalize_id(s: &str) -> String {
         .to_ascii_lowercase()
 }
 
-/// One `--knobs` entry: a knob of the catalogue or `features`; the error lists what there is.
+/// The feature that a `features=NAME` entry of `--knobs` names (as written: feature names are
+/// case-sensitive); `None` for any other entry.
+pub fn feature_named(s: &str) -> Option<&str> {
+    let (key, name) = s.split_once('=')?;
+    (normalize_id(key) == FEATURES).then(|| name.trim())
+}
+
+/// One `--knobs` entry: a knob of the catalogue, `features`, or `features=NAME` (the build
+/// without that feature alone, QA de F11); the error lists what there is.
 pub fn parse_id(s: &str) -> Result<String, String> {
+    if let Some(name) = feature_named(s) {
+        return match name.is_empty() {
+            true => Err(format!(
+                "`{s}` names no feature: `features=NAME` tries the build without NAME"
+            )),
+            false => Ok(format!("{FEATURES}={name}")),
+        };
+    }
     let id = normalize_id(s);
     if id == FEATURES || find(&id).is_some() {
         return Ok(id);
@@ -170,7 +186,7 @@ pub fn parse_id(s: &str) -> Result<String, String> {
         return Err(format!("`{s}` is not a knob; did you mean `{near}`?"));
     }
     Err(format!(
-        "`{s}` is not a knob; the knobs are {} and `{FEATURES}`",
+        "`{s}` is not a knob; the knobs are {}, `{FEATURES}` and `{FEATURES}=NAME`",
         ids.join(", ")
     ))
 }
@@ -204,6 +220,17 @@ mod tests {
         assert!(parse_id("lto").is_err(), "two knobs have this key");
         let e = parse_id("lto=medium").expect_err("not a knob");
         assert!(e.contains("lto=thin") && e.contains("features"), "{e}");
+        // One feature's build (QA de F11), its name as written: feature names keep their case.
+        assert_eq!(parse_id("features=git").as_deref(), Ok("features=git"));
+        assert_eq!(
+            parse_id("Features = Paging").as_deref(),
+            Ok("features=Paging")
+        );
+        assert_eq!(feature_named("features=git"), Some("git"));
+        assert_eq!(feature_named("lto=fat"), None);
+        assert_eq!(feature_named("features"), None);
+        let e = parse_id("features=").expect_err("no name");
+        assert!(e.contains("names no feature"), "{e}");
     }
 
     #[test]

@@ -152,10 +152,9 @@ pub fn run(plan: &Plan, opts: &AdviseOptions, report: &mut Report, out: &mut Out
         _ => settings.get(k.key).is_some_and(|v| v == k.value),
     };
     let to_build: Vec<&Knob> = chosen.iter().copied().filter(|k| !has(k)).collect();
-    let (withouts, not_tried) = if with_features {
-        features::for_plan(plan)
-    } else {
-        Default::default()
+    let (withouts, not_tried) = match &with_features {
+        Some(only) => features::for_plan(plan, only)?,
+        None => Default::default(),
     };
     let mut advice = skeleton(plan, &chosen, &has, &withouts);
     for (status, note) in not_tried {
@@ -205,20 +204,31 @@ pub fn run(plan: &Plan, opts: &AdviseOptions, report: &mut Report, out: &mut Out
 }
 
 /// The knobs `--knobs` names (all, by default; the relocation model only for Linux, where the
-/// static executable can be non-PIE), and whether the features are tried.
-fn selection(ids: &[String], target: &str) -> (Vec<&'static Knob>, bool) {
+/// static executable can be non-PIE), and which builds without a feature are tried: none
+/// (`None`), every enabled feature's (`Some` of none named), or those of the features named
+/// (`features=NAME`).
+fn selection(ids: &[String], target: &str) -> (Vec<&'static Knob>, Option<Vec<String>>) {
     if ids.is_empty() {
         let all = knobs::KNOBS
             .iter()
             .filter(|k| target.contains("-linux-") || !matches!(k.apply, Apply::Rustflag(_)))
             .collect();
-        return (all, true);
+        return (all, Some(Vec::new()));
     }
     let chosen = knobs::KNOBS
         .iter()
         .filter(|k| ids.iter().any(|i| i == k.id))
         .collect();
-    (chosen, ids.iter().any(|i| i == knobs::FEATURES))
+    let named: Vec<String> = ids
+        .iter()
+        .filter_map(|i| knobs::feature_named(i))
+        .map(str::to_string)
+        .collect();
+    let features = match ids.iter().any(|i| i == knobs::FEATURES) {
+        true => Some(Vec::new()),
+        false => (!named.is_empty()).then_some(named),
+    };
+    (chosen, features)
 }
 
 /// The advice before any build: every variant not built yet, the profile's own knobs marked.

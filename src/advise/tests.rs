@@ -67,12 +67,19 @@ fn crates_shrinking_are_those_that_stay_and_lose_most() {
 fn knobs_selected_by_id_and_the_relocation_model_only_on_linux() {
     let (all, features) = selection(&[], "x86_64-unknown-linux-gnu");
     assert_eq!(all.len(), knobs::KNOBS.len());
-    assert!(features);
+    assert_eq!(features, Some(Vec::new()));
     let (mac, _) = selection(&[], "aarch64-apple-darwin");
     assert!(mac.iter().all(|k| k.key != "relocation-model"));
     let (some, features) = selection(&["lto=fat".into()], "x86_64-unknown-linux-gnu");
     assert_eq!(some.iter().map(|k| k.id).collect::<Vec<_>>(), ["lto=fat"]);
-    assert!(!features);
+    assert_eq!(features, None);
+    // Features named (QA de F11): those only; `features` among them makes it all of them.
+    let ids = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<String>>();
+    let (none, named) = selection(&ids(&["features=git", "features=paging"]), "x");
+    assert!(none.is_empty());
+    assert_eq!(named, Some(ids(&["git", "paging"])));
+    let (_, all) = selection(&ids(&["features=git", "features"]), "x");
+    assert_eq!(all, Some(Vec::new()));
 }
 
 /// A figure not obtained is `null` in the JSON, never a missing key (README: "A figure that

@@ -9,7 +9,8 @@ use crate::options::{AdviseOptions, BuildOptions, Command, SymbolCount};
 pub(super) const HELP: &str = "\
 Knobs (--knobs, comma separated; default: all of them and `features`):
   strip=symbols, relocation-model=static, debug=0, panic=abort, codegen-units=1,
-  opt-level=s, opt-level=z, lto=thin, lto=fat, features (each enabled feature left out)
+  opt-level=s, opt-level=z, lto=thin, lto=fat, features (each enabled feature left out),
+  features=NAME (the build without that feature only; repeat for more)
 
 Every variant is a static build like the main command's, in one shared target dir under
 <target dir>/aotcheck/advise (kept between runs); settings go through `--config

@@ -8,6 +8,7 @@ mod util;
 
 mod advise;
 mod advise_checks;
+mod advise_one_feature;
 mod advise_stop;
 mod advise_stripped;
 mod advise_swap;

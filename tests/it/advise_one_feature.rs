@@ -1,0 +1,72 @@
+//! `advise --knobs features=NAME`: the build without that feature alone (QA de F11: bat's
+//! defaults enable a dozen features, each a full build, and `features=git` was refused).
+
+use crate::advise::{advise, binary, feature};
+use crate::util::*;
+
+/// Only the named feature's build is made, and it measures what the build without every
+/// feature measures for it (the same variant, built in the same target dir).
+#[test]
+fn one_named_feature_is_the_only_one_tried() {
+    let dir = shared_target_dir();
+    let only = run(&mut advise(
+        "advise-features",
+        &dir,
+        &["--knobs", "features=table", "--no-probe"],
+    ));
+    assert_eq!(only.code, 0, "{}", only.stderr);
+    let v: serde_json::Value = serde_json::from_str(&only.stdout).expect("JSON report");
+    let b = binary(&v, "advise-features");
+    let names: Vec<&str> = b["features"]
+        .as_array()
+        .expect("features")
+        .iter()
+        .map(|f| str_of(f, "feature"))
+        .collect();
+    assert_eq!(names, ["table"], "{}", b["features"]);
+    // No knob was asked for.
+    assert_eq!(b["variants"], serde_json::json!([]), "{}", b["variants"]);
+    // The table leaves with it: its 256 KiB, as the file sizes say.
+    let table = feature(b, "table");
+    let saved = table["bytes_saved"].as_i64().expect("bytes_saved");
+    let size = |p: &str| std::fs::metadata(p).expect("stat").len() as i64;
+    assert_eq!(
+        saved,
+        size(str_of(&b["base"], "path")) - size(str_of(table, "path"))
+    );
+    assert!(saved >= 256 * 1024, "{table}");
+}
+
+/// A feature the build does not enable is an error before any build, naming the nearest and
+/// those it enables; a name left empty is refused by the parser.
+#[test]
+fn a_feature_not_enabled_is_an_error_that_lists_them() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let r = run(&mut advise(
+        "advise-features",
+        dir.path(),
+        &["--knobs", "features=tabel", "--no-probe"],
+    ));
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(
+        r.stderr.contains(
+            "`--knobs features=tabel`: the build enables no feature `tabel`; did you mean \
+             `table`? the features it enables: `cli`, `core`, `lookup`, `table`"
+        ),
+        "{}",
+        r.stderr
+    );
+    // Nothing was built.
+    assert!(!dir.path().join("aotcheck").exists(), "a build was started");
+    let r = run(&mut advise(
+        "advise-features",
+        dir.path(),
+        &["--knobs", "features="],
+    ));
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("`features=` names no feature"),
+        "{}",
+        r.stderr
+    );
+}
