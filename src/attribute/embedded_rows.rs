@@ -38,6 +38,7 @@ pub fn carve(
             .max_by_key(|(_, r)| r.file_size)
             .map(|(i, _)| i);
         let row = SymbolRow {
+            crate_row: None,
             name: format!("[section {section}]"),
             mangled: None,
             krate: Some(owner.to_string()),

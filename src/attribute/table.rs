@@ -271,10 +271,15 @@ pub(super) fn row(l: &Layout, p: &Piece, a: &Attr, names: &Interner) -> SymbolRo
         }
         _ => None,
     };
+    let crate_row = match krate {
+        None => crate_of(l, p, a, names).map(|(row, _)| row.to_string()),
+        Some(_) => None,
+    };
     SymbolRow {
         name,
         mangled,
         krate,
+        crate_row,
         section,
         file_size: p.file,
         vm_size: p.vm,

@@ -48,6 +48,7 @@ fn crates_and_symbols_layout() {
         krate("[no symbol]", 1000, 0, 0),
     ];
     b.symbols = vec![SymbolRow {
+        crate_row: None,
         name: "where_bytes::BIG_TABLE".into(),
         mangled: Some("_ZN11where_bytes9BIG_TABLE17h0123456789abcdefE".into()),
         krate: Some("where_bytes".into()),
@@ -63,6 +64,7 @@ fn crates_and_symbols_layout() {
     }];
     // A C symbol no crate was named for: `[unknown]`, as in the crate table.
     b.symbols.push(SymbolRow {
+        crate_row: None,
         name: "zstd_decompress".into(),
         mangled: None,
         krate: None,
@@ -145,6 +147,7 @@ fn symbol_rows_fit_in_100_columns() {
     let long = format!("<gimli::read::dwarf::Unit<{}>>::new", "x".repeat(300));
     b.crates = vec![krate("std", 2000, 1500, 100)];
     b.symbols = vec![SymbolRow {
+        crate_row: None,
         name: long,
         mangled: None,
         krate: Some("std".into()),
@@ -192,6 +195,7 @@ fn symbol_rows_fit_in_100_columns() {
 fn symbol_rows_show_the_retained_size_with_the_graph() {
     let mut b = binary();
     let row = |name: &str, own: u64, retained: Option<u64>| SymbolRow {
+        crate_row: None,
         name: format!("{name}{}", "x".repeat(200)),
         mangled: None,
         krate: Some("regex_automata".into()),
@@ -251,6 +255,7 @@ fn rows_are_of_a_crate_only_under_filter() {
         krate("std", 1000, 1000, 0),
     ];
     let row = SymbolRow {
+        crate_row: None,
         name: "aws_lc_0_30_k25519_precomp".into(),
         mangled: None,
         krate: Some("aws_lc_sys".into()),
@@ -339,6 +344,7 @@ fn two_names_the_cut_makes_alike_keep_where_they_differ() {
     let mut b = binary();
     b.crates = vec![krate("bottom", 80_000, 80_000, 0)];
     let row = |kind: &str, size| SymbolRow {
+        crate_row: None,
         name: format!(
             "<bottom::options::args::{kind}Args as clap_builder::derive::Args>::augment_args"
         ),
@@ -376,6 +382,7 @@ fn a_file_a_constant_is_takes_the_room_of_its_made_up_name() {
     let mut b = binary();
     b.crates = vec![krate("bat", 2000, 1500, 100)];
     b.symbols = vec![SymbolRow {
+        crate_row: None,
         name: "anon.351892578905ad87b8e04a8297311b8c.41.llvm.164151176753871491".into(),
         mangled: None,
         krate: Some("bat".into()),

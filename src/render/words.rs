@@ -442,6 +442,7 @@ mod tests {
     #[test]
     fn two_rows_of_one_name_are_numbered_as_copies() {
         let row = |name: &str, krate: &str| crate::report::SymbolRow {
+            crate_row: None,
             name: name.into(),
             mangled: None,
             krate: Some(krate.into()),
@@ -469,6 +470,7 @@ mod tests {
         // QA ap F5: a section's bytes without a symbol, in two rows of two confidences, are
         // no copies: each says its confidence.
         let unnamed = |confidence| crate::report::SymbolRow {
+            crate_row: None,
             section: ".rodata".into(),
             confidence,
             ..row("[section .rodata]", "dust")

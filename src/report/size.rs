@@ -156,6 +156,12 @@ pub struct SymbolRow {
     pub mangled: Option<String>,
     #[serde(rename = "crate")]
     pub krate: Option<String>,
+    /// Where `crate` is `None`, the crate table's row that counts the bytes: `[unknown]` for a
+    /// symbol no crate was named for, `[no symbol]` for a section's bytes without a symbol;
+    /// absent otherwise, and for bytes no crate row counts (headers, unmapped bytes, sections
+    /// not loaded) (QA de F8: all were `null` alike).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub crate_row: Option<String>,
     /// The section holding the bytes; empty for headers and unmapped bytes.
     pub section: String,
     pub file_size: u64,

@@ -154,6 +154,30 @@ fn where_bytes_every_byte_once_and_crates_named() {
     let crate_vm: u64 = crates.iter().map(|c| u64_of(c, "vm_size")).sum();
     assert_eq!(crate_vm, u64_of(cov, "allocated_bytes"));
     assert!(cov["share"].as_f64().expect("share") > 0.7, "{cov}");
+    // QA de F8: the crate table rebuilt from the rows, each counted by its crate or, where
+    // that is null, by its `crate_row`; rows with neither are outside the allocated bytes.
+    let mut rebuilt: HashMap<String, u64> = HashMap::new();
+    for r in rows(b) {
+        let key = match (r["crate"].as_str(), r["crate_row"].as_str()) {
+            (Some(k), None) | (None, Some(k)) => k,
+            (None, None) => {
+                let outside = str_of(r, "section").is_empty() || str_of(r, "name").starts_with('[');
+                assert!(outside, "a symbol row with neither: {r}");
+                continue;
+            }
+            (Some(_), Some(_)) => panic!("a row with both: {r}"),
+        };
+        *rebuilt.entry(key.to_string()).or_default() += u64_of(r, "vm_size");
+    }
+    let table: HashMap<String, u64> = crates
+        .iter()
+        .map(|c| (str_of(c, "name").to_string(), u64_of(c, "vm_size")))
+        .collect();
+    assert_eq!(rebuilt, table);
+    assert!(
+        table.contains_key("[no symbol]") && table.contains_key("[unknown]"),
+        "{table:?}"
+    );
 }
 
 /// gcc's runtime in a static build (the unwinder std's panics use) is `[libgcc]`, not

@@ -316,6 +316,7 @@ mod tests {
         });
         b.crates = (1..=12).rev().map(krate).collect();
         b.symbols = vec![SymbolRow {
+            crate_row: None,
             name: "<a|b as c::D>::e_f*".into(),
             mangled: None,
             krate: Some("c12".into()),
