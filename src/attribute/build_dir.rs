@@ -119,7 +119,7 @@ fn directives(output: &str) -> (Vec<String>, Vec<String>) {
 }
 
 /// The directories in `dir`, in name order (none when it cannot be read).
-fn subdirs(dir: &Path) -> Vec<PathBuf> {
+pub(super) fn subdirs(dir: &Path) -> Vec<PathBuf> {
     let Ok(entries) = std::fs::read_dir(dir) else {
         return Vec::new();
     };

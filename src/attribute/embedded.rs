@@ -50,6 +50,40 @@ impl Embedded {
         Self::from_dep_infos(&dep_infos, root)
     }
 
+    /// For `inspect` of a binary whose analysis link `link` (`<build dir>/graph/NAME-HASH.ID`)
+    /// was found (QA de F10: the main command named bat's `syntaxes.bin`, `inspect` of the same
+    /// binary did not): the dep-info files of the build's `deps` folder, which holds
+    /// `NAME-HASH.d`, the binary's crate's. Relative paths in them are the workspace's; its
+    /// root is where a cargo-written dep-info beside the binaries (absolute paths) has the
+    /// binary's crate's first relative source. Without one, relative paths are not looked for.
+    pub fn of_link(link: &Path) -> Self {
+        let found = || -> Option<(Vec<PathBuf>, PathBuf)> {
+            let stem = link.file_stem()?.to_str()?;
+            let build_dir = link.parent()?.parent()?;
+            let own = deps_dirs(build_dir)
+                .into_iter()
+                .map(|d| d.join(format!("{stem}.d")))
+                .find(|d| d.is_file())?;
+            let deps = own.parent()?;
+            let mut dep_infos: Vec<PathBuf> = dep_files(deps);
+            // The binary's own crate first: a file two crates list is the first's.
+            dep_infos.retain(|d| *d != own);
+            dep_infos.insert(0, own.clone());
+            let text = std::fs::read_to_string(&own).ok()?;
+            let krate = stem.rsplit_once('-').map_or(stem, |(k, _)| k);
+            let root = listed(&text)
+                .into_iter()
+                .find(|f| f.is_relative())
+                .and_then(|rel| root_of(&rel, (deps.parent()?, krate)))
+                .unwrap_or_default();
+            Some((dep_infos, root))
+        };
+        match found() {
+            Some((dep_infos, root)) => Self::from_dep_infos(&dep_infos, &root),
+            None => Embedded::default(),
+        }
+    }
+
     fn from_dep_infos(dep_infos: &[PathBuf], root: &Path) -> Self {
         let mut e = Embedded {
             root: root.to_path_buf(),
@@ -72,7 +106,9 @@ impl Embedded {
             };
             let owner = owner.replace('-', "_");
             for file in listed(&text) {
-                if file.extension().is_some_and(|x| x == "rs") {
+                // Relative to a root not known (`inspect`): not looked for.
+                let unrooted = file.is_relative() && root.as_os_str().is_empty();
+                if file.extension().is_some_and(|x| x == "rs") || unrooted {
                     continue;
                 }
                 let file = normal(&root.join(file));
@@ -281,6 +317,60 @@ fn library_dep_info(lib: &Path) -> Option<PathBuf> {
     let stem = lib.file_stem()?.to_str()?;
     let stem = stem.strip_prefix("lib").unwrap_or(stem);
     Some(lib.with_file_name(format!("{stem}.d")))
+}
+
+/// The `deps` folders of a build dir: `<build dir>/<profile>/deps` and
+/// `<build dir>/<target>/<profile>/deps`.
+fn deps_dirs(build_dir: &Path) -> Vec<PathBuf> {
+    use super::build_dir::subdirs;
+    let one = subdirs(build_dir);
+    let two = one.iter().flat_map(|d| subdirs(d));
+    one.iter()
+        .cloned()
+        .chain(two)
+        .map(|d| d.join("deps"))
+        .filter(|d| d.is_dir())
+        .collect()
+}
+
+/// The dep-info files (`*.d`) of the folder `dir`, in name order.
+fn dep_files(dir: &Path) -> Vec<PathBuf> {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    let mut v: Vec<PathBuf> = entries
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "d"))
+        .collect();
+    v.sort();
+    v
+}
+
+/// The workspace root that the relative source `rel` of a rustc dep-info of the crate `krate`
+/// starts from: where a cargo-written dep-info of the folder `profile_dir` of a binary of that
+/// crate (`<profile>/NAME.d`, absolute paths; `-` in NAME is `_` in the crate) lists a file
+/// that ends with it. Another binary's would be another workspace's (a shared target dir).
+fn root_of(rel: &Path, (profile_dir, krate): (&Path, &str)) -> Option<PathBuf> {
+    let rel = normal(rel);
+    let of_crate = |d: &PathBuf| {
+        d.file_stem()
+            .and_then(|s| s.to_str())
+            .is_some_and(|s| s.replace('-', "_") == krate)
+    };
+    dep_files(profile_dir)
+        .into_iter()
+        .filter(of_crate)
+        .find_map(|d| {
+            let text = std::fs::read_to_string(d).ok()?;
+            listed(&text).into_iter().find_map(|abs| {
+                let abs = normal(&abs);
+                let n = rel.components().count();
+                let total = abs.components().count();
+                (abs.is_absolute() && total > n && abs.ends_with(&rel))
+                    .then(|| abs.components().take(total - n).collect())
+            })
+        })
 }
 
 /// The files a dep-info file lists for its first target (`\ ` is a space in a name).

@@ -156,3 +156,51 @@ fn an_embedded_file_without_a_symbol_is_named_by_it() {
         );
     }
 }
+
+/// QA de F10: `inspect` of a copy of a build of the tool's, given its `--target-dir`, names
+/// the embedded files as the main command does: the package's and a path dependency's with a
+/// symbol, and one carved out of `.rodata` under fat LTO; the rows are the main command's.
+#[test]
+fn inspect_of_a_copy_names_the_embedded_files_as_the_main_command_does() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    for (fixture_name, files) in [
+        (
+            "embedded-file",
+            &["file assets/logo.bin", "file blobs/table.txt"][..],
+        ),
+        ("embedded-lto", &["file assets/big.bin"][..]),
+    ] {
+        let main = json(&mut check_fixture(fixture_name, &["--symbols", "all"]));
+        let a = &main["artifacts"][0];
+        let copy = dir.path().join(fixture_name);
+        std::fs::copy(str_of(a, "path"), &copy).expect("copy the binary");
+        let target_dir = shared_target_dir();
+        let r = run(inspect_all(copy.to_str().expect("utf-8"))
+            .arg("--target-dir")
+            .arg(&target_dir));
+        assert_eq!(r.code, 0, "{}", r.stderr);
+        let v: Value = serde_json::from_str(&r.stdout).expect("JSON");
+        let rows_of = |b: &Value, content: &str| -> Vec<(String, u64, u64)> {
+            b["symbols"]
+                .as_array()
+                .expect("symbols")
+                .iter()
+                .filter(|r| r["content"] == content)
+                .map(|r| {
+                    let krate = str_of(r, "crate").to_string();
+                    (krate, u64_of(r, "file_size"), u64_of(r, "vm_size"))
+                })
+                .collect()
+        };
+        for file in files {
+            let ours = rows_of(&v["artifacts"][0]["binary"], file);
+            assert_eq!(ours.len(), 1, "{fixture_name}: {file}: {ours:?}");
+            assert_eq!(ours, rows_of(&a["binary"], file), "{fixture_name}: {file}");
+            let on_disk = fixture(fixture_name).join(file.trim_start_matches("file "));
+            let len = std::fs::metadata(on_disk)
+                .expect("the fixture's file")
+                .len();
+            assert_eq!(ours[0].1, len, "{fixture_name}: {file}");
+        }
+    }
+}
