@@ -160,8 +160,17 @@ pub(super) fn reproduced(a: &mut Artifact, policy: &AuditPolicy, package_version
         if evidence.is_empty() {
             continue;
         }
-        // An allowance still holds; a severity override does not soften a real crash.
+        // An allowance still holds; a severity override does not soften a real crash, and
+        // says so (QA df F2: `AOT004 = "warning"` shown as an error without a word).
         apply_policy(f, policy);
+        if f.severity != crate::report::Severity::Error {
+            evidence.push(format!(
+                "the configuration's severity `{}` of {} is raised to error: the crash was \
+                 reproduced (only an `allow` with a reason waives it)",
+                f.severity.as_str(),
+                f.rule
+            ));
+        }
         f.severity = crate::report::Severity::Error;
         f.reproduced = true;
         f.reproduce = reproduce;

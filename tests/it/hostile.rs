@@ -251,6 +251,32 @@ fn privileged_an_allowed_reproduced_crash_passes_the_gate() {
     assert_eq!(f["reason"], "HOME is always set in our image");
 }
 
+/// QA df F2: a configured severity below error does not soften a reproduced crash (exit 1,
+/// severity error), and the finding says that the configuration's severity was raised.
+#[test]
+fn privileged_a_softened_severity_is_said_to_be_raised_by_a_reproduced_crash() {
+    require_privilege();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = dir.path().join("aotcheck.toml");
+    std::fs::write(&file, "severity = { AOT004 = \"warning\" }\n").expect("write");
+    let r = run(check_fixture(
+        "home-dir",
+        &["--hostile", "--bin", "home-dir", "--config-file"],
+    )
+    .arg(&file));
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).expect("JSON");
+    let f = &v["artifacts"][0]["findings"][0];
+    assert_eq!(
+        (&f["rule"], &f["reproduced"]),
+        (&"AOT004".into(), &true.into())
+    );
+    assert_eq!(f["severity"], "error", "{f}");
+    let said = "the configuration's severity `warning` of AOT004 is raised to error: the crash \
+                was reproduced (only an `allow` with a reason waives it)";
+    assert!(f["evidence"].to_string().contains(said), "{f}");
+}
+
 /// `hostile = true` in a config turns the runs on; `--no-hostile` turns them off again.
 #[test]
 fn no_hostile_overrides_the_config() {
