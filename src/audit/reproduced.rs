@@ -35,6 +35,7 @@ pub fn record_reproduced(plan: &Plan, report: &mut Report) {
     for a in &mut report.artifacts {
         if let Some(bin) = plan.bin_of(a) {
             reproduced(a, &bin.audit, &bin.target.version);
+            other_ids(a);
             if crate::hostile::only_answered_early(&bin.start.args) {
                 untested_host_lookups(a, &bin.start.args);
             } else {
@@ -43,6 +44,46 @@ pub fn record_reproduced(plan: &Plan, report: &mut Report) {
             // The crash's advice begins with musl too (QA co F1).
             super::nss_advice::say_musl(a);
         }
+    }
+}
+
+/// The lookups by id that a uid or gid the databases lack may crash in a static build.
+const BY_ID: [&str; 4] = ["getpwuid", "getpwuid_r", "getgrgid", "getgrgid_r"];
+
+/// An AOT004 finding that looks users or groups up by id, not reproduced where the unknown uid
+/// ran: that condition makes the program's own uid unknown, not the ids it looks up for
+/// others (QA df F1: eza crashes on a file whose owner `/etc/passwd` lacks, as any user, and
+/// `unknown-uid` of `eza -l /`, whose files root owns, was `ok` without a word of it).
+fn other_ids(a: &mut Artifact) {
+    use crate::report::HostileOutcome;
+    let ran = a
+        .hostile
+        .iter()
+        .any(|r| r.condition.contains("unknown-uid") && r.outcome != HostileOutcome::Skipped);
+    if !ran {
+        return;
+    }
+    for f in a
+        .findings
+        .iter_mut()
+        .filter(|f| f.rule == "AOT004" && !f.reproduced)
+    {
+        let by_id: Vec<String> = f
+            .defined()
+            .into_iter()
+            .filter(|n| BY_ID.contains(&n.as_str()))
+            .collect();
+        if by_id.is_empty() {
+            continue;
+        }
+        f.evidence.push(format!(
+            "`unknown-uid` makes the program's own uid unknown; {} looks up any id, such as a \
+             file's owner, and an id the databases lack takes the lookup past `files` to the \
+             other services /etc/nsswitch.conf names, which a static build loads with \
+             dlopen: a path owned by a uid that /etc/passwd lacks, given to the program \
+             (`--probe-arg`), tries that",
+            crate::format::quoted(&by_id)
+        ));
     }
 }
 

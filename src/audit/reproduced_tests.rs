@@ -335,3 +335,55 @@ fn a_frame_two_findings_were_pinned_at_is_named_once() {
         "{said}"
     );
 }
+
+/// QA df F1: eza's lookups of file owners by uid, `unknown-uid` of `eza -l /` ok: the finding
+/// that looks ids up says what the condition tried and how to try the others; a host lookup's
+/// does not, nor any where the unknown uid did not run (skipped) or the crash was reproduced.
+#[test]
+fn a_lookup_by_id_not_reproduced_says_how_to_try_other_ids() {
+    let rule = rules::find("AOT004").expect("rule");
+    let run = |outcome: &str| -> crate::report::HostileRun {
+        serde_json::from_value(serde_json::json!({
+            "condition": "unknown-uid", "description": "", "outcome": outcome, "signal": null,
+            "exit_code": 0, "dynamic_outcome": null, "reproduce": null, "detail": null
+        }))
+        .expect("run")
+    };
+    let mut a = crate::report::test_artifact(1000);
+    for (krate, function) in [("uzers", "getpwuid_r"), ("std", "getaddrinfo")] {
+        let mut f = new_finding(rule, krate, "1.0.0", vec!["eza".into(), krate.into()]);
+        f.evidence.push(format!(
+            "{}`{function}`, `getpwnam_r`",
+            crate::report::DEFINES
+        ));
+        a.findings.push(f);
+    }
+    a.hostile = vec![run("skipped")];
+    other_ids(&mut a);
+    let said = |a: &Artifact, k: usize| a.findings[k].evidence.join("\n");
+    assert!(
+        !said(&a, 0).contains("`unknown-uid` makes"),
+        "{}",
+        said(&a, 0)
+    );
+    a.hostile = vec![run("ok")];
+    other_ids(&mut a);
+    assert!(
+        said(&a, 0).contains(
+            "`unknown-uid` makes the program's own uid unknown; `getpwuid_r` looks up any id, \
+             such as a file's owner"
+        ) && said(&a, 0).ends_with("given to the program (`--probe-arg`), tries that"),
+        "{}",
+        said(&a, 0)
+    );
+    assert!(
+        !said(&a, 1).contains("`unknown-uid` makes"),
+        "{}",
+        said(&a, 1)
+    );
+    let mut b = a.clone();
+    b.findings[0].evidence.truncate(1);
+    b.findings[0].reproduced = true;
+    other_ids(&mut b);
+    assert_eq!(b.findings[0].evidence.len(), 1, "{}", said(&b, 0));
+}
