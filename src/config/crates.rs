@@ -35,12 +35,14 @@ impl Config {
             .collect::<Vec<_>>()
             .join(", ");
         let shared = graph.names(&all);
+        let declared = |name: &str| declared(metadata, name);
         for l in self.workspace.iter().chain(&self.file) {
-            check_layer(l, &shared, &everyone, &mut warnings);
+            check_layer(l, (&shared, &declared), &everyone, &mut warnings);
         }
         for &(name, id) in selected {
             if let Some(l) = self.packages.get(name) {
-                check_layer(l, &graph.names(&[id]), &format!("`{name}`"), &mut warnings);
+                let known = graph.names(&[id]);
+                check_layer(l, (&known, &declared), &format!("`{name}`"), &mut warnings);
             }
         }
         warnings
@@ -87,9 +89,44 @@ impl<'m> Graph<'m> {
     }
 }
 
+/// Why a crate not in the graph may be declared all the same, from the manifests' own
+/// dependency tables: for another target only (QA df F4: eza's `windows-sys`, said to be
+/// "behind a feature that is off?"), or optional.
+fn declared(metadata: &Metadata, name: &str) -> Option<String> {
+    let deps = metadata.packages.iter().flat_map(|p| {
+        p.dependencies
+            .iter()
+            .filter(|d| crate::format::same_crate(&d.name, name))
+            .map(move |d| (p.name.as_str(), d))
+    });
+    let mut optional = None;
+    for (package, d) in deps {
+        if let Some(target) = &d.target {
+            return Some(format!(
+                "a dependency of `{package}` for another target only (`{target}`)"
+            ));
+        }
+        if d.optional {
+            optional.get_or_insert_with(|| {
+                format!("an optional dependency of `{package}`: behind a feature that is off?")
+            });
+        }
+    }
+    optional
+}
+
+/// What the manifests declare of a crate name (see [`declared`]).
+type Declared<'a> = dyn Fn(&str) -> Option<String> + 'a;
+
 /// The warnings of one layer (its top table and its `bin.NAME` tables) against `known`, the
-/// names in the dependency graph of `whose` (package names, for the message).
-fn check_layer(l: &Layer, known: &BTreeSet<&str>, whose: &str, warnings: &mut Vec<String>) {
+/// names in the dependency graph of `whose` (package names, for the message), with what
+/// the manifests declare of a name that is not (`declared`).
+fn check_layer(
+    l: &Layer,
+    (known, declared): (&BTreeSet<&str>, &Declared),
+    whose: &str,
+    warnings: &mut Vec<String>,
+) {
     let tables = std::iter::once((String::new(), &l.top))
         .chain(l.bins.iter().map(|(b, p)| (format!("bin.{b}."), p)));
     for (prefix, table) in tables {
@@ -102,9 +139,10 @@ fn check_layer(l: &Layer, known: &BTreeSet<&str>, whose: &str, warnings: &mut Ve
             if known_as || of_std {
                 continue;
             }
-            let hint = match crate::spelling::nearest(name, known) {
-                Some(n) => format!("did you mean `{n}`?"),
-                None => "misspelt, or behind a feature that is off?".to_string(),
+            let hint = match (crate::spelling::nearest(name, known), declared(name)) {
+                (_, Some(why)) => why,
+                (Some(n), None) => format!("did you mean `{n}`?"),
+                (None, None) => "misspelt, or behind a feature that is off?".to_string(),
             };
             let rule = rule.map(|r| format!(" (rule {r})")).unwrap_or_default();
             warnings.push(format!(
@@ -229,5 +267,52 @@ mod tests {
         );
         assert!(w[0].contains("graph of `app`, `tool`:"), "{}", w[0]);
         assert!(w[2].contains("misspelt"), "{}", w[2]);
+    }
+
+    /// QA df F4: a crate declared for another target only is said to be one, an optional one
+    /// to be behind a feature, rather than "misspelt, or behind a feature that is off?".
+    #[test]
+    fn a_crate_of_another_target_or_optional_is_said_so() {
+        let mut m = metadata();
+        let dep = |name: &str, target: Option<&str>, optional: bool| {
+            serde_json::from_value::<cargo_metadata::Dependency>(json!({
+                "name": name, "source": null, "req": "*", "kind": null, "rename": null,
+                "optional": optional, "uses_default_features": true, "features": [],
+                "target": target, "path": null, "registry": null
+            }))
+            .expect("dependency")
+        };
+        m.packages[0].dependencies = vec![
+            dep("windows-sys", Some("cfg(windows)"), false),
+            dep("arboard", None, true),
+        ];
+        let app = json!({"aotcheck": {"deny": ["windows_sys", "arboard", "nonsense"]}});
+        let config = Config::load(
+            &json!({}),
+            Path::new("/w/Cargo.toml"),
+            &[("app", &app, Path::new("/w/app/Cargo.toml"))],
+            None,
+        )
+        .expect("config");
+        let id = PackageId {
+            repr: "app-id".into(),
+        };
+        let w = config.unknown_crates(&m, &[("app", &id)]);
+        assert_eq!(w.len(), 3, "{w:#?}");
+        assert!(
+            w[0].ends_with("(a dependency of `app` for another target only (`cfg(windows)`))"),
+            "{}",
+            w[0]
+        );
+        assert!(
+            w[1].ends_with("(an optional dependency of `app`: behind a feature that is off?)"),
+            "{}",
+            w[1]
+        );
+        assert!(
+            w[2].ends_with("(misspelt, or behind a feature that is off?)"),
+            "{}",
+            w[2]
+        );
     }
 }
