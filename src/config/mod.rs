@@ -261,13 +261,14 @@ impl Config {
                         .into(),
                 });
             }
-            config.workspace = Some(layer(&raw, &display(workspace_manifest))?);
+            let table = "workspace.metadata.aotcheck.";
+            config.workspace = Some(layer(&raw, &display(workspace_manifest), table)?);
         }
         for (name, metadata, manifest) in packages {
             if let Some(raw) = from_json(metadata, "package.metadata.aotcheck", manifest)? {
                 config
                     .packages
-                    .insert(name.to_string(), layer(&raw, &display(manifest))?);
+                    .insert(name.to_string(), layer(&raw, &display(manifest), PACKAGE)?);
             }
         }
         if let Some(path) = file {
@@ -351,35 +352,51 @@ fn parse_file(text: &str, path: &Path) -> Result<Layer> {
     })?;
     let raw: Raw = serde_path_to_error::deserialize(de).map_err(|e| Error::Config {
         path: path.to_path_buf(),
-        message: format!("{}: {}", e.path(), keys_valid_there(&e, false)),
+        message: format!("`{}`: {}", e.path(), keys_valid_there(&e, false)),
     })?;
-    layer(&raw, &display(path))
+    layer(&raw, &display(path), "")
 }
 
 fn display(p: &Path) -> String {
     p.display().to_string()
 }
 
-/// Convert a layer and its `bin` tables, so errors surface before any build.
-fn layer(raw: &Raw, source: &str) -> Result<Layer> {
+/// The key of a package's table in its manifest, as its errors name it.
+const PACKAGE: &str = "package.metadata.aotcheck.";
+
+/// Convert a layer and its `bin` tables, so errors surface before any build. `table`: where
+/// the layer is in its file (`package.metadata.aotcheck.`; empty for a config file), which
+/// every key its errors name begins with, as serde's errors do (QA df F3: `allow` beside
+/// `package.metadata.aotcheck.allow[0]`).
+fn layer(raw: &Raw, source: &str, table: &str) -> Result<Layer> {
     // Relative paths (extra image files) are read from the directory of the file that says so.
     let base = Path::new(source).parent().unwrap_or(Path::new("."));
+    let within = |table: String| {
+        move |e: Error| match e {
+            Error::Config { path, message } => Error::Config {
+                path,
+                message: match message.strip_prefix('`') {
+                    Some(key) => format!("`{table}{key}"),
+                    None => message,
+                },
+            },
+            e => e,
+        }
+    };
     let mut bins = BTreeMap::new();
     for (name, b) in &raw.bin {
         if !b.bin.is_empty() {
             return Err(config_error(
                 source,
-                &format!("bin.{name}.bin"),
+                &format!("{table}bin.{name}.bin"),
                 "tables do not nest",
             ));
         }
-        bins.insert(
-            name.clone(),
-            typed::partial(b, &format!("{source} (bin.{name})"), base)?,
-        );
+        let typed = typed::partial(b, source, base).map_err(within(format!("{table}bin.{name}.")));
+        bins.insert(name.clone(), typed?);
     }
     Ok(Layer {
-        top: typed::partial(raw, source, base)?,
+        top: typed::partial(raw, source, base).map_err(within(table.to_string()))?,
         bins,
         source: source.to_string(),
     })

@@ -384,3 +384,57 @@ fn probe_keys_as_the_readme_documents_them() {
     assert_eq!(p.grace, Some(Duration::from_secs(60)));
     assert_eq!(c.for_bin("app", "other").probe.ready, None);
 }
+
+/// QA df F3: every error names its key as serde's do, in full, with the entry of a list:
+/// `package.metadata.aotcheck.allow[1].rule`, not `allow`.
+#[test]
+fn errors_name_the_key_in_full_with_the_entry() {
+    let pkg = |v: serde_json::Value| load(json!({}), json!({ "aotcheck": v })).expect_err("bad");
+    let ok = json!({"rule": "AOT004", "crate": "uzers", "reason": "x"});
+    let cases = [
+        (
+            json!({"allow": [ok.clone(), {"rule": "AOT044", "reason": "x"}]}),
+            "`package.metadata.aotcheck.allow[1].rule`: `AOT044`: not a rule id",
+        ),
+        (
+            json!({"allow": [{"rule": "AOT004", "reason": " "}]}),
+            "`package.metadata.aotcheck.allow[0].reason`: allowing AOT004 needs a non-empty",
+        ),
+        (
+            json!({"allow": [ok.clone(), {"rule": "AOT004"}]}),
+            "`package.metadata.aotcheck.allow[1]`: missing field `reason`",
+        ),
+        (
+            json!({"bin": {"s": {"ready": "tcpp"}}}),
+            "`package.metadata.aotcheck.bin.s.ready`: ",
+        ),
+        (
+            json!({"severity": {"AOT099": "note"}}),
+            "`package.metadata.aotcheck.severity.AOT099`: `AOT099`: not a rule id",
+        ),
+    ];
+    for (table, said) in cases {
+        let e = pkg(table).to_string();
+        assert!(e.contains(said), "{e}");
+    }
+    let ws = load(json!({"aotcheck": {"runs": 0}}), json!({}))
+        .expect_err("bad")
+        .to_string();
+    assert!(
+        ws.contains("`workspace.metadata.aotcheck.runs`: must be"),
+        "{ws}"
+    );
+    // A config file's keys are its own, in code spans too.
+    let file = |text: &str| {
+        Config::from_file_text(text, Path::new("/w/a.toml"))
+            .expect_err("bad")
+            .to_string()
+    };
+    let e = file("allow = [{ rule = \"AOT044\", reason = \"x\" }]\n");
+    assert!(e.contains("`allow[0].rule`: `AOT044`"), "{e}");
+    let e = file("allow = [{ rule = \"AOT004\" }]\n");
+    assert!(
+        e.contains("`allow[0]`: ") && e.contains("missing field `reason`"),
+        "{e}"
+    );
+}

@@ -39,17 +39,22 @@ fn rule_error(rule: &str) -> String {
     format!("`{rule}`: not a rule id (the rules are {})", ids.join(", "))
 }
 
+/// Each entry's error names it by its place (QA df F3: "`allow`: ..." of a list of several).
 fn allowances(raw: &Raw, source: &str) -> Result<Vec<Allow>> {
-    for a in &raw.allow {
+    for (i, a) in raw.allow.iter().enumerate() {
         if a.reason.trim().is_empty() {
             return Err(config_error(
                 source,
-                "allow",
+                &format!("allow[{i}].reason"),
                 &format!("allowing {} needs a non-empty `reason`", a.rule),
             ));
         }
         if crate::audit::rules::find(&a.rule).is_none() {
-            return Err(config_error(source, "allow", &rule_error(&a.rule)));
+            return Err(config_error(
+                source,
+                &format!("allow[{i}].rule"),
+                &rule_error(&a.rule),
+            ));
         }
     }
     Ok(raw.allow.clone())
