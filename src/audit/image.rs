@@ -19,8 +19,12 @@ const ARGUMENT_ADVICE: &str = "Give the entrypoint a path inside the image (`ima
 /// Files named in the evidence, at most (the report's image section has them all).
 const NAMED: usize = 8;
 
-/// Each artifact whose image run failed where its host run got ready gets AOT011.
+/// Each artifact whose image run failed where its host run got ready gets AOT011; its AOT010
+/// finding, the gconv files the traced run opened.
 pub fn record_image_failures(plan: &Plan, report: &mut Report) {
+    for a in &mut report.artifacts {
+        gconv_opened(a);
+    }
     let Some(rule) = rules::find("AOT011") else {
         return;
     };
@@ -51,6 +55,43 @@ pub fn record_image_failures(plan: &Plan, report: &mut Report) {
         apply_policy(&mut f, &bin.audit);
         a.findings.push(f);
     }
+}
+
+/// The files of glibc's gconv (iconv's charset modules and their configuration) that the
+/// image's traced run opened on this machine, on the AOT010 finding: what the rule says the
+/// binary reads at run time, seen (QA df F5: eza opened `gconv-modules.cache` at every start,
+/// and the finding cited its symbol alone).
+fn gconv_opened(a: &mut Artifact) {
+    let Some(image) = &a.image else { return };
+    let paths = || image.not_in_image.iter().map(|l| l.path.as_str());
+    let opened: Vec<&str> = paths().filter(|p| p.contains("/gconv/")).collect();
+    // What loading a module took along: the dynamic loader and a second C library.
+    let libc: Vec<&str> = paths()
+        .filter(|p| {
+            let name = p.rsplit('/').next().unwrap_or(p);
+            name.starts_with("libc.so") || name.starts_with("ld-linux")
+        })
+        .collect();
+    let Some(f) = a.findings.iter_mut().find(|f| f.rule == "AOT010") else {
+        return;
+    };
+    if opened.is_empty() {
+        return;
+    }
+    let second = match libc.is_empty() {
+        true => String::new(),
+        false => format!(
+            " (and, to load a module, {}: a second C library beside the binary's own)",
+            crate::format::quoted(&libc)
+        ),
+    };
+    f.evidence.push(format!(
+        "the image's traced run opened {}{second} on this machine: iconv reads the machine's \
+         gconv files at run time, and a charset other than the few glibc has built in \
+         (UTF-8, ASCII) needs a module, a shared object; the image holds none, so the \
+         conversion fails there",
+        crate::format::quoted(&opened)
+    ));
 }
 
 /// What the failed start inside the image shows; `None` when there is nothing to find.

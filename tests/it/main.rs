@@ -15,6 +15,7 @@ mod advise_swap;
 mod advise_target;
 mod audit;
 mod audit_feature;
+mod audit_gconv;
 mod build;
 mod cargo_flags;
 mod causes;
