@@ -17,6 +17,7 @@ mod listener;
 pub(crate) mod memory;
 mod ready;
 mod rounds;
+mod series_warnings;
 mod spawn;
 
 /// The reason a figure of a probe with no counted run ready is unknown, when the probe did not
@@ -46,9 +47,10 @@ use crate::options::Ready;
 use crate::output::Output;
 use crate::plan::{Plan, ProbeSettings};
 use crate::progress::{ProbeBar, Progress};
-use crate::report::{FailedRun, Memory, Probe, Report, Sample, Stats};
+use crate::report::{FailedRun, Memory, Probe, Report, Sample};
 use crate::stats;
 use rounds::Rounds;
+use series_warnings::series_warnings;
 use spawn::{RunResult, human_duration};
 
 /// Failed runs in a row, with none ever reaching ready, after which a binary is given up on.
@@ -69,6 +71,9 @@ struct Series {
     survivors: Vec<i32>,
     in_a_row: u32,
     gave_up: Option<String>,
+    /// Counted runs that exited with a status `--ready exit:N` accepts, not 0, saying they
+    /// found no terminal (see `RunOk::no_tty`): a terminal UI's failed start.
+    no_tty: u32,
 }
 
 impl Series {
@@ -85,6 +90,7 @@ impl Series {
             survivors: Vec::new(),
             in_a_row: 0,
             gave_up: None,
+            no_tty: 0,
         }
     }
 
@@ -92,6 +98,7 @@ impl Series {
         match r {
             Ok(ok) => {
                 self.in_a_row = 0;
+                self.no_tty += u32::from(ok.no_tty && !warmup);
                 self.killed_after_grace += u32::from(ok.stop.killed > 0);
                 self.killed_processes += ok.stop.killed;
                 self.leftovers += ok.stop.leftovers;
@@ -411,81 +418,6 @@ fn env_sha256(env: &[(String, String)]) -> Option<String> {
         h.update(format!("{k}={v}\n").as_bytes());
     }
     Some(crate::format::hex(&h.finalize()))
-}
-
-/// The least gap between the fastest and the slowest shutdown that is worth a warning.
-const SHUTDOWN_SPLIT_MS: f64 = 10.0;
-
-/// What a reader of the figures must know: noise, programs that ignored SIGTERM or escaped.
-fn series_warnings(
-    s: &Series,
-    opts: &ProbeSettings,
-    (startup, shutdown): (Option<&Stats>, Option<(&Stats, &[f64])>),
-) -> Vec<String> {
-    let mut warnings = Vec::new();
-    if let Some(st) = startup {
-        let spread = stats::relative_spread(st);
-        if spread > stats::NOISY_SPREAD {
-            warnings.push(format!(
-                "startup times vary widely (robust spread ±{:.0}% of the median): something \
-                 else may compete for the CPU; compare medians, not means",
-                spread * 100.0
-            ));
-        }
-    }
-    warnings.extend(shutdown.and_then(|(sd, values)| shutdown_split(sd, values)));
-    if s.killed_after_grace > 0 {
-        warnings.push(format!(
-            "{} still running {} after SIGTERM (the program or processes it started) in {}: \
-             killed with SIGKILL; shutdown times count only the runs whose whole tree exited \
-             in time",
-            crate::format::count(s.killed_processes as usize, "process", "processes"),
-            human_duration(opts.grace),
-            crate::format::count(s.killed_after_grace as usize, "run", "runs"),
-        ));
-    }
-    if s.leftovers > 0 {
-        warnings.push(format!(
-            "{} process(es) escaped the program's process group (e.g. with setsid) or outlived \
-             it; the probe found and killed them",
-            s.leftovers
-        ));
-    }
-    if !s.survivors.is_empty() {
-        warnings.push(format!(
-            "processes that could not be stopped: {:?}",
-            s.survivors
-        ));
-    }
-    warnings
-}
-
-/// QA an F1: actix stops in ~1 ms or ~300 ms, nothing between; the median of 20 runs, 166
-/// ms, was no run's, and two runs of one binary read 6.92 ms and 173 ms with no word. Only a
-/// spread of whole milliseconds: a program that stops in 0.2 ms varies by half of that on any
-/// busy machine, which no reader needs told. And only when fewer than half of the runs
-/// (`values`) are near the median, within a quarter of it: most runs near it, and a few slow
-/// ones, is noise the min and max show (QA bk F8: mdbook's 1.29 ms median, most runs by it,
-/// was said to be "close to no run's").
-fn shutdown_split(sd: &Stats, values: &[f64]) -> Option<String> {
-    let spread = stats::relative_spread(sd);
-    if spread <= stats::NOISY_SPREAD || sd.max - sd.min < SHUTDOWN_SPLIT_MS {
-        return None;
-    }
-    let near = values
-        .iter()
-        .filter(|&&v| (v - sd.median).abs() <= sd.median * 0.25)
-        .count();
-    (near * 2 < values.len()).then(|| {
-        format!(
-            "shutdown times vary widely (from {} to {}, {} of {} runs within 25% of the \
-             median): the median may be close to no run's",
-            crate::format::ms(sd.min),
-            crate::format::ms(sd.max),
-            near,
-            values.len()
-        )
-    })
 }
 
 #[cfg(test)]

@@ -117,7 +117,7 @@ fn with_memory(mut timed: spawn::RunOk, traced: RunResult) -> spawn::RunOk {
             let f = *f;
             timed.unknown.push((
                 "memory_kib",
-                format!("the traced run that reads memory failed: {}", f.message),
+                format!("the traced run that reads memory failed: {}", f.told()),
             ));
             timed.stop.absorb(f.stop);
         }
@@ -158,5 +158,33 @@ mod tests {
         assert_eq!(rounds(None).order(1, 7), [0]);
         assert_eq!(rounds(Some(0)).order(1, 5), [0]);
         assert!(rounds(None).order(0, 2).is_empty());
+    }
+
+    /// QA dg F2: the memory line of a start whose traced run failed for want of a terminal
+    /// said "pass --ready exit:1", beside failed runs told that no terminal was found.
+    #[test]
+    fn a_traced_run_without_a_terminal_is_told_so_not_an_exit_status() {
+        let fail = spawn::RunFail {
+            kind: "exit-status",
+            message: format!(
+                "exited with status 1 {}{}1",
+                spawn::FAILED_RUN_NOTE,
+                spawn::OTHER_STATUS
+            ),
+            exit_code: Some(1),
+            signal: None,
+            core_dumped: false,
+            stdout_tail: String::new(),
+            stderr_tail: "Error: No such device or address (os error 6)\n".into(),
+            stop: Default::default(),
+            answer: None,
+        };
+        let ok = with_memory(spawn::RunOk::default(), Err(Box::new(fail)));
+        let (key, why) = &ok.unknown[0];
+        assert_eq!(*key, "memory_kib");
+        assert!(
+            why.ends_with(spawn::NO_TTY) && !why.contains("exit:1"),
+            "{why}"
+        );
     }
 }

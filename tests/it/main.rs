@@ -60,6 +60,7 @@ mod probe_env;
 mod probe_misbehaving;
 mod probe_qa;
 mod probe_stdin;
+mod probe_tui;
 mod size;
 mod size_cells;
 mod size_embedded;

@@ -65,6 +65,7 @@ pub(super) fn exit_mode(
         processes: at_exit.processes,
         unknown: at_exit.unknown,
         cpu_wait: at_exit.cpu_wait,
+        no_tty: false,
         stop,
         loopback_only: false,
         exit_code: match status {

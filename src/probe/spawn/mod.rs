@@ -72,7 +72,7 @@ pub struct RunSpec<'a> {
     pub grace: Duration,
 }
 
-#[derive(Debug)]
+#[derive(Debug, Default)]
 pub struct RunOk {
     pub spawned_at_ns: Option<u64>,
     pub startup: Duration,
@@ -89,6 +89,9 @@ pub struct RunOk {
     /// The share of the startup its main thread waited for a CPU (see `cpu_wait`), 0..1;
     /// `None` when not read (an untraced `exit`-mode run, or no `schedstat`).
     pub cpu_wait: Option<f64>,
+    /// `exit` mode: it exited with a status other than 0 (one `--ready exit:N` accepts) and its
+    /// stderr says it found no terminal ([`said_no_tty`]): a terminal UI's failed start.
+    pub no_tty: bool,
 }
 
 #[derive(Debug)]
@@ -107,23 +110,29 @@ pub struct RunFail {
 }
 
 impl RunFail {
+    /// The message with what the run's stderr says in place of the hint to time another exit
+    /// status: a usage error, a missing terminal or file is no start to time at another exit
+    /// status, wherever the message is read (QA ck F2: the failed runs, the verdict and the
+    /// JSON said so still; QA dg F2: the memory line's traced run still said `exit:1`).
+    pub fn told(&self) -> String {
+        if printed_usage(&self.stderr_tail) {
+            without_exit_hint(&self.message, USAGE)
+        } else if said_no_tty(&self.stderr_tail) {
+            without_exit_hint(&self.message, NO_TTY)
+        } else if said_not_found(&self.stderr_tail) && !self.message.contains(NO_ARGS) {
+            without_exit_hint(&self.message, NOT_FOUND)
+        } else {
+            self.message.clone()
+        }
+    }
+
     /// The report's record of this failure as run `run` of a series.
     pub fn into_failed_run(self, run: u32, warmup: bool) -> crate::report::FailedRun {
         crate::report::FailedRun {
             run,
             warmup,
             kind: self.kind.to_string(),
-            // A usage error is no start to time at another exit status, wherever the message
-            // is read (QA ck F2: the failed runs, the verdict and the JSON said so still).
-            message: if printed_usage(&self.stderr_tail) {
-                without_exit_hint(&self.message, USAGE)
-            } else if said_no_tty(&self.stderr_tail) {
-                without_exit_hint(&self.message, NO_TTY)
-            } else if said_not_found(&self.stderr_tail) && !self.message.contains(NO_ARGS) {
-                without_exit_hint(&self.message, NOT_FOUND)
-            } else {
-                self.message
-            },
+            message: self.told(),
             exit_code: self.exit_code,
             signal: self.signal,
             core_dumped: self.core_dumped,
@@ -226,7 +235,8 @@ pub fn run_once(spec: &RunSpec) -> RunResult {
     match r {
         Ok(mut ok) => {
             ok.spawned_at_ns = started.spawned_at_ns;
-            let _ = helper.tails(wait);
+            let (_, err) = helper.tails(wait);
+            ok.no_tty = ok.exit_code.is_some_and(|c| c != 0) && said_no_tty(&err);
             Ok(ok)
         }
         Err(mut f) => {

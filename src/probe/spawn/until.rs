@@ -95,6 +95,7 @@ pub(super) fn until_ready(
         loopback_only,
         exit_code: None,
         cpu_wait,
+        no_tty: false,
     })
 }
 
@@ -241,6 +242,7 @@ fn exited(spec: &RunSpec, status: WaitStatus, t0: Instant, helper: &Helper) -> R
             loopback_only: false,
             exit_code: None,
             cpu_wait: None,
+            no_tty: false,
         });
     }
     let stop = cleanup::after_exit(spec.grace);

@@ -1,0 +1,64 @@
+//! Tests of the words every renderer shares.
+use super::quoted_parts;
+
+/// QA ac, W6: two copies of stylua's `TypeInfo::clone` (nm: at 0x41a3d0 and 0x4b2210, the
+/// second `.llvm.1197345815266325094`) read as one row written twice.
+#[test]
+fn two_rows_of_one_name_are_numbered_as_copies() {
+    let row = |name: &str, krate: &str| crate::report::SymbolRow {
+        crate_row: None,
+        name: name.into(),
+        mangled: None,
+        krate: Some(krate.into()),
+        instantiated_in: None,
+        section: ".text".into(),
+        file_size: 17_905,
+        vm_size: 17_905,
+        retained_size: None,
+        copy: None,
+        source_file: None,
+        content: None,
+        confidence: crate::report::Confidence::Exact,
+    };
+    let clone = "<full_moon::ast::luau::TypeInfo as core::clone::Clone>::clone";
+    let rows = [
+        row(clone, "full_moon"),
+        row("other", "x"),
+        row(clone, "full_moon"),
+        row(clone, "y"),
+    ];
+    assert_eq!(
+        super::copies(&rows),
+        [" (copy 1 of 2)", "", " (copy 2 of 2)", ""]
+    );
+    // QA ap F5: a section's bytes without a symbol, in two rows of two confidences, are
+    // no copies: each says its confidence.
+    let unnamed = |confidence| crate::report::SymbolRow {
+        section: ".rodata".into(),
+        confidence,
+        ..row("[section .rodata]", "dust")
+    };
+    let rows = [
+        unnamed(crate::report::Confidence::Dominated),
+        unnamed(crate::report::Confidence::Referenced),
+    ];
+    assert_eq!(super::copies(&rows), [" (dominated)", " (referenced)"]);
+}
+
+/// One reading of our backtick quoting for the page and Markdown: pairs are names, an odd
+/// backtick or an empty pair means the line is not ours to split.
+#[test]
+fn quoted_names_are_told_from_text() {
+    assert_eq!(
+        quoted_parts("`deny` names `x y`, not z"),
+        [
+            (true, "deny"),
+            (false, " names "),
+            (true, "x y"),
+            (false, ", not z")
+        ]
+    );
+    assert_eq!(quoted_parts("a `b"), [(false, "a `b")]);
+    assert_eq!(quoted_parts("a `` b"), [(false, "a `` b")]);
+    assert_eq!(quoted_parts("plain"), [(false, "plain")]);
+}
