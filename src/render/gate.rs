@@ -124,15 +124,59 @@ pub fn checks(s: &mut String, a: &Artifact, st: &Style) {
     }
     let hidden = a.checks.len() - shown.len();
     if hidden > 0 {
+        let among = among_hidden(a, &shown);
         let _ = writeln!(
             s,
             "    {}",
             paint(
                 st.color,
                 DIM,
-                &format!("{hidden} more within thresholds (-v lists all)")
+                &format!("{hidden} more within thresholds (-v lists all){among}")
             )
         );
+    }
+}
+
+/// What the checks not shown hold of a crate's news: the crates gone beyond the ones listed,
+/// and those that shrank, the most first (QA dg F4: broot without `clipboard` listed 3 of its
+/// 4 crates gone, and none of std's 62 KiB or libc's 34 KiB that went with them).
+fn among_hidden(a: &Artifact, shown: &[&Check]) -> String {
+    let hidden = |c: &Check| !shown.iter().any(|s| std::ptr::eq(*s, c));
+    let crate_of = |c: &Check| match &c.id {
+        crate::report::CheckId::BaselineCrate(name) => Some(name.clone()),
+        _ => None,
+    };
+    let size = |b: Option<f64>| crate::format::size(b.unwrap_or(0.0).abs() as u64);
+    let gone: Vec<String> = all_gone(a)
+        .into_iter()
+        .filter(|c| hidden(c))
+        .filter_map(|c| Some(format!("{} ({})", crate_of(c)?, size(c.baseline))))
+        .collect();
+    let mut shrank: Vec<&Check> = a
+        .checks
+        .iter()
+        .filter(|c| c.verdict == Verdict::Pass && crate_of(c).is_some())
+        .filter(|c| c.value.is_some_and(|v| v > 0.0) && c.delta.is_some_and(|d| d < 0.0))
+        .filter(|c| hidden(c))
+        .collect();
+    shrank.sort_by(|x, y| x.delta.unwrap_or(0.0).total_cmp(&y.delta.unwrap_or(0.0)));
+    let mut parts = Vec::new();
+    if !gone.is_empty() {
+        let more = crate::format::count(gone.len(), "more crate", "more crates");
+        parts.push(format!("{more} gone, {}", gone.join(", ")));
+    }
+    if !shrank.is_empty() {
+        let most: Vec<String> = shrank
+            .iter()
+            .take(PULLED_SHOWN)
+            .filter_map(|c| Some(format!("{} (-{})", crate_of(c)?, size(c.delta))))
+            .collect();
+        let n = crate::format::count(shrank.len(), "crate", "crates");
+        parts.push(format!("{n} shrank, the most {}", most.join(", ")));
+    }
+    match parts.is_empty() {
+        true => String::new(),
+        false => format!(": {}", parts.join("; ")),
     }
 }
 
@@ -184,17 +228,26 @@ const PULLED_SHOWN: usize = 3;
 /// comparison even when it passes (QA bb F1: watchexec's new `to_socket_addrs()` call in
 /// `main` was shown with `-v` alone).
 fn pulled_in(a: &Artifact) -> Vec<&Check> {
-    largest_passing(
+    let mut all = largest_passing(
         a,
         |c| !c.entry_points.is_empty() && (c.delta.is_some_and(|d| d > 0.0) || c.new),
         |c| c.delta,
-    )
+    );
+    all.truncate(PULLED_SHOWN);
+    all
 }
 
 /// The crates that left the binary, the largest first, at most [`PULLED_SHOWN`]: a change
 /// that dropped a dependency passes, and is the news of the comparison (QA bl F2: image_webp,
 /// 186 KiB gone, was said with `-v` alone, below two crates grown by 400 and 17 bytes).
 fn gone(a: &Artifact) -> Vec<&Check> {
+    let mut all = all_gone(a);
+    all.truncate(PULLED_SHOWN);
+    all
+}
+
+/// Every crate that left the binary, the largest first.
+fn all_gone(a: &Artifact) -> Vec<&Check> {
     largest_passing(
         a,
         |c| {
@@ -206,7 +259,7 @@ fn gone(a: &Artifact) -> Vec<&Check> {
     )
 }
 
-/// The passing checks of `a` that `keep`, largest `by` first, at most [`PULLED_SHOWN`].
+/// The passing checks of `a` that `keep`, largest `by` first.
 fn largest_passing(
     a: &Artifact,
     keep: impl Fn(&Check) -> bool,
@@ -218,7 +271,6 @@ fn largest_passing(
         .filter(|c| c.verdict == Verdict::Pass && keep(c))
         .collect();
     out.sort_by(|x, y| by(y).unwrap_or(0.0).total_cmp(&by(x).unwrap_or(0.0)));
-    out.truncate(PULLED_SHOWN);
     out
 }
 

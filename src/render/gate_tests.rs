@@ -230,7 +230,19 @@ fn crates_that_left_the_binary_are_listed() {
         .filter(|n| s.contains(&format!("crate {n} ")))
         .collect();
     assert_eq!(listed, ["image_webp", "a", "b"], "{s}");
-    assert!(s.contains("2 more within thresholds"), "{s}");
+    // QA dg F4: what the counted line holds of the crates' news is said in it.
+    assert!(
+        words(&s).contains(
+            "2 more within thresholds (-v lists all): 1 more crate gone, tiny (10 B); 1 crate \
+             shrank, the most image (-31.3 KiB)"
+        ),
+        "{s}"
+    );
+}
+
+/// The terminal's lines as one line of words (its filling aside).
+fn words(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 /// QA bb F1: passing crates that grew with new references into them are listed without
