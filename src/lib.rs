@@ -214,6 +214,9 @@ fn save_baseline(
     }
     gate::save(report, &path)?;
     out.status("Saved", &format!("baseline to {}", path.display()));
+    if let Some(w) = gate::rebuilds::warning(&path, report) {
+        out.warn(&w);
+    }
     Ok(())
 }
 

@@ -15,6 +15,7 @@ mod libraries;
 mod measure;
 mod probed;
 mod provenance;
+pub mod rebuilds;
 mod runtime;
 mod untouched;
 mod verdict;

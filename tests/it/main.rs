@@ -22,6 +22,7 @@ mod causes;
 mod config_checks;
 mod gate;
 mod gate_checks;
+mod gate_rebuilds;
 mod gate_render;
 mod gate_settings;
 mod gate_untouched;
