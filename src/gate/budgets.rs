@@ -169,15 +169,22 @@ fn bytes(id: CheckId, what: &str, value: Option<u64>, limit: u64, missing: Optio
     // Equal, or a budget that is no round figure in any unit (written in bytes): both in
     // bytes (QA da F7: "5.08 MiB is within 5% of the budget of 5.08 MiB (0 B left)").
     let written = crate::format::written_size(limit);
-    let (budget, now) = match (crate::format::two_sizes(limit, value), &written) {
-        ((b, n, _), Some(_)) if limit != value => (b, n),
-        _ => (crate::format::bytes(limit), crate::format::bytes(value)),
+    let (budget, now, close) = match (crate::format::two_sizes(limit, value), &written) {
+        ((b, n, close), Some(_)) if limit != value => (b, n, close),
+        _ => (
+            crate::format::bytes(limit),
+            crate::format::bytes(value),
+            true,
+        ),
     };
     // A budget that is a whole number of a binary unit ("20 MiB", "14500 KiB") is said as
     // such; one written in decimal units ("1.9 MB", "16 MB") is said so too, beside the binary
-    // figure (QA cq F6: "15.6 MiB is over the budget of 15,625 KiB").
+    // figure (QA cq F6: "15.6 MiB is over the budget of 15,625 KiB"). A size close to it is in
+    // bytes, and so is the budget beside its own figure (QA dg F9: "16,293,656 B ... of the
+    // budget of 15.6 MiB").
     let budget = match written {
         Some((d, true)) => format!("{d} = {budget}"),
+        Some((b, false)) if limit != value && close => format!("{b} = {budget}"),
         Some((b, false)) if limit != value => b,
         _ => budget,
     };

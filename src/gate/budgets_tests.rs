@@ -51,6 +51,14 @@ fn a_budget_just_above_passes_or_warns_and_just_below_fails() {
         at_of(&a, 5_400_001).message,
         "file size 5,330,456 B is within 5% of the budget of 5,400,001 B (67.9 KiB left)"
     );
+    // QA dg F9: a budget written `15.6 MiB`, a size 62.6 KiB under it: both in bytes, the
+    // budget as written too.
+    let budget = (15.6 * 1024.0 * 1024.0_f64).round() as u64;
+    assert_eq!(
+        at_of(&artifact(16_293_656), budget).message,
+        "file size 16,293,656 B is within 5% of the budget of 15.6 MiB = 16,357,786 B (62.6 \
+         KiB left)"
+    );
 }
 
 fn at_of(a: &Artifact, limit: u64) -> Check {
