@@ -18,13 +18,31 @@ pub fn some_runs_failed(a: &Artifact, p: &Probe, whose: &str) -> Option<String> 
     };
     let line = format!(
         "{whose}`{}` ({link}): {} of {} failed (first: run {}, {message}): the figures are of \
-         the runs that got ready",
+         the runs that got ready{}",
         a.name,
         p.failed_runs.len(),
         crate::format::count(made, "run", "runs"),
         first.run,
+        changed_after(p).unwrap_or_default()
     );
     Some(crate::format::printable(&line, false).into_owned())
+}
+
+/// Where every run got ready up to some run and every run after it failed (two or more):
+/// the program changed, most likely for what its first runs wrote (QA dg F3: broot's first run,
+/// given a fresh HOME, installed its shell function and exited 0; every run after it found no
+/// terminal, and the one ready run was timed as its start-up).
+fn changed_after(p: &Probe) -> Option<String> {
+    let last_ready = p.samples.iter().map(|s| s.run).max()?;
+    let first_failed = p.failed_runs.iter().map(|f| f.run).min()?;
+    (first_failed > last_ready && p.failed_runs.len() >= 2).then(|| {
+        format!(
+            "; every run up to run {last_ready} got ready and every run after it failed: the \
+             program behaved otherwise after its first runs, most likely for what they wrote \
+             (under HOME, which it has from this run, or in its working directory); give it a \
+             scratch HOME (`--probe-env HOME=DIR`) and see what it wrote there"
+        )
+    })
 }
 
 /// A crash's message without what follows it in parentheses ([`super::CRASH_NOTE`], or

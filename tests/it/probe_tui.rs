@@ -1,6 +1,7 @@
-//! A terminal UI timed with `--ready exit:1` (QA dc F5, dg F1: gitui's and broot's failed
-//! starts without a terminal were timed and passed with no word). Checked against the
-//! program run by hand without a controlling terminal (`setsid`, stdin `/dev/null`).
+//! Programs whose start the probe cannot time as they run for a user: a terminal UI timed with
+//! `--ready exit:1` (QA dc F5, dg F1: gitui's and broot's failed starts without a terminal were
+//! timed and passed with no word), checked against the program run by hand without a
+//! controlling terminal (`setsid`, stdin `/dev/null`); and one whose first run changes the next.
 
 use std::process::{Command, Stdio};
 
@@ -43,4 +44,28 @@ fn a_terminal_ui_timed_at_its_failing_status_is_said_to_have_found_no_terminal()
         "{}",
         r.probe()
     );
+}
+
+/// QA dg F3: a program whose first run changed what the next ones do (broot's first start,
+/// given a fresh HOME, installed its shell function; every run after it failed) is said to
+/// have changed after that run, with a scratch HOME to see what it wrote.
+#[test]
+fn runs_that_all_fail_after_the_first_ones_got_ready_are_said_to_follow_a_change() {
+    let home = tempfile::tempdir().expect("tempdir");
+    let env = format!("HOME={}", home.path().display());
+    let r = probe("first-run", &["--runs", "4", "--probe-env", &env]);
+    // What the program left: the marker of its first run (the reason the next ones failed).
+    assert!(home.path().join(".first-run-done").is_file());
+    let warned = crate::util::words(&r.report["warnings"].to_string());
+    assert!(
+        warned.contains(
+            "3 of 4 runs failed (first: run 2, exited with status 1 (a failing run is not timed"
+        ) && warned.contains(
+            "every run up to run 1 got ready and every run after it failed: the program behaved \
+             otherwise after its first runs"
+        ),
+        "{warned}"
+    );
+    // The figures rest on that one run.
+    assert_eq!(r.probe()["runs"], 1, "{}", r.probe());
 }
