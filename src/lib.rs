@@ -214,9 +214,7 @@ fn save_baseline(
     }
     gate::save(report, &path)?;
     out.status("Saved", &format!("baseline to {}", path.display()));
-    if let Some(w) = gate::rebuilds::warning(&path, report) {
-        out.warn(&w);
-    }
+    gate::rebuilds::warning(&path, report).inspect(|w| out.warn(w));
     Ok(())
 }
 
@@ -447,7 +445,7 @@ fn build_ui(out: &Output) -> BuildUi {
     BuildUi {
         color: out.err_color,
         progress_width: (out.err_terminal && out.verbosity != Verbosity::Quiet)
-            .then(terminal_width),
+            .then(output::terminal_width),
         quiet: out.verbosity == Verbosity::Quiet,
         verbose: out.verbosity.cargo_verbose(),
     }
@@ -493,11 +491,4 @@ fn explain(rule: Option<&str>, opts: &Options, out: &mut Output) -> Result<Outco
     };
     out.deliver(text.as_bytes(), opts.output.as_deref())?;
     Ok(Outcome::Passed)
-}
-
-fn terminal_width() -> u16 {
-    std::env::var("COLUMNS")
-        .ok()
-        .and_then(|c| c.parse().ok())
-        .unwrap_or(100)
 }

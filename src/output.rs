@@ -279,6 +279,14 @@ fn ignore_broken_pipe(e: std::io::Error) -> std::io::Result<()> {
     }
 }
 
+/// The width cargo's progress bar gets: `COLUMNS`, else 100.
+pub fn terminal_width() -> u16 {
+    std::env::var("COLUMNS")
+        .ok()
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(100)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -224,6 +224,41 @@ pub fn startup_note(runs: u32) -> Vec<String> {
     startup.into_iter().chain(memory).collect()
 }
 
+/// Why a variant was not built when the base never got ready (not an interrupt).
+pub const BASE_NOT_READY: &str = "the profile's own binary never got ready (see above)";
+
+/// A run stopped because a base never got ready, not interrupted (QA dg F6: broot's variants
+/// read "not built (interrupted)", with notes on start-up and memory figures it never had):
+/// its variants not built say why, and where no base got ready the notes on those figures go.
+pub fn base_never_ready(advice: &mut Advice) {
+    if advice.interrupted {
+        return;
+    }
+    let mut none_ready = true;
+    for b in &mut advice.binaries {
+        if b.base.status != VariantStatus::NotReady {
+            none_ready = false;
+            continue;
+        }
+        let variants = b.variants.iter_mut().chain(b.combined.iter_mut());
+        for v in variants.filter(|v| v.status == VariantStatus::NotBuilt) {
+            v.error = Some(BASE_NOT_READY.into());
+        }
+        for f in b
+            .features
+            .iter_mut()
+            .filter(|f| f.status == VariantStatus::NotBuilt)
+        {
+            f.error = Some(BASE_NOT_READY.into());
+        }
+    }
+    if none_ready && !advice.binaries.is_empty() {
+        advice
+            .notes
+            .retain(|n| !n.starts_with("start-up") && !n.starts_with("memory"));
+    }
+}
+
 /// Where the machine was busy while variants were compared by their start-up, a note that
 /// the calls are to be taken with care (QA ai, F6: one binary's 1.5x slowdown, seen by
 /// hyperfine in every round, was flagged in three runs of five and `≈` in two).

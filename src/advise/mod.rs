@@ -191,6 +191,7 @@ pub fn run(plan: &Plan, opts: &AdviseOptions, report: &mut Report, out: &mut Out
     measure::warn_not_probed(&mut advice, &mut report.warnings);
     measure::note_busy(&mut advice, &report.warnings);
     measure::finish(&mut advice);
+    measure::base_never_ready(&mut advice);
     combine::conclude(&mut advice, plan, user, &overriding, &mut report.warnings);
     advice.replaces = combine::replaced(advice.snippet.as_deref(), &table.unwrap_or_default());
     // Without the base there is nothing to compare: the error alone says what happened.

@@ -142,6 +142,18 @@ fn a_base_that_never_gets_ready_is_exit_2_and_inconclusive() {
         !variants.is_empty() && variants.iter().all(|x| x["status"] == "not-built"),
         "{variants:?}"
     );
+    // QA dg F6: not "interrupted", which nothing was; no notes on figures it never had.
+    for x in &variants {
+        assert_eq!(
+            x["error"], "the profile's own binary never got ready (see above)",
+            "{x}"
+        );
+    }
+    let notes = v["advice"]["notes"].to_string();
+    assert!(
+        !notes.contains("start-up") && !notes.contains("memory:"),
+        "{notes}"
+    );
 }
 
 /// A copy of fixture `name` in a new temporary directory (sources, manifest and lock file).

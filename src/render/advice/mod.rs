@@ -99,7 +99,7 @@ fn row(v: &Variant) -> Row {
             v.error.as_deref().unwrap_or("(no error line)")
         ),
         VariantStatus::NotReady => not_ready(v.error.as_deref()),
-        VariantStatus::NotBuilt => "not built (interrupted)".into(),
+        VariantStatus::NotBuilt => not_built(v.error.as_deref()),
     };
     let knob = if v.id == "combined" {
         "combined".to_string()
@@ -155,7 +155,7 @@ fn feature_row(f: &FeatureAdvice) -> FeatureRow {
             Some(i) => format!("{i}; {}", not_ready(f.error.as_deref())),
             None => not_ready(f.error.as_deref()),
         },
-        VariantStatus::NotBuilt => "not built (interrupted)".into(),
+        VariantStatus::NotBuilt => not_built(f.error.as_deref()),
     };
     let leaving = match &f.crates_leaving {
         Some(list) => crate_list(list),
@@ -394,6 +394,14 @@ pub fn config_head(a: &Advice, lead: &str) -> String {
     }
 }
 
+/// A variant not built: the run was interrupted first, or `why` (a base never got ready).
+fn not_built(why: Option<&str>) -> String {
+    match why {
+        Some(why) => format!("not built: {why}"),
+        None => "not built (interrupted)".into(),
+    }
+}
+
 /// Why there are no lines to paste; `None` where the run's error says it (a base that never
 /// got ready), or where no knob was tried (`--knobs features`): the features' rows say what
 /// they save, and no line is pasted for them. The words speak of the profile's knobs only: a
@@ -418,6 +426,12 @@ pub fn no_paste(a: &Advice) -> Option<&'static str> {
         Some("No lines to paste: the combined variant's binary never got ready (see the warning).")
     } else if a.binaries.iter().any(|b| b.variants.iter().any(not_ready)) {
         Some("No profile knob saved bytes over the profile as it is and got ready.")
+    } else if a.binaries.iter().all(|b| {
+        b.variants
+            .iter()
+            .all(|v| v.status == VariantStatus::Already)
+    }) {
+        Some("No lines to paste: every knob asked for is in the profile already.")
     } else {
         Some("No profile knob saved bytes over the profile as it is.")
     }

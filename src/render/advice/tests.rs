@@ -399,13 +399,28 @@ fn the_words_around_features_and_a_lone_config_knob() {
         ),
         "{md}"
     );
-    // With a knob tried that saved nothing, the words are of the profile's knobs.
-    a.binaries[0].variants.push(Variant {
-        id: "debug=0".into(),
-        status: VariantStatus::Already,
-        ..Variant::default()
-    });
-    assert!(human(&a, &style).contains("No profile knob saved bytes over the profile as it is."));
+    // A knob asked for that the profile has already: nothing tried (QA dg F7: "No profile knob
+    // saved bytes" read as if knobs were built); one tried that saved nothing: the knobs'.
+    for (id, status, said) in [
+        (
+            "debug=0",
+            VariantStatus::Already,
+            "every knob asked for is in the profile already.",
+        ),
+        (
+            "lto=fat",
+            VariantStatus::Measured,
+            "No profile knob saved bytes over the profile",
+        ),
+    ] {
+        let v = Variant {
+            id: id.into(),
+            status,
+            ..Variant::default()
+        };
+        a.binaries[0].variants.push(v);
+        assert!(human(&a, &style).contains(said), "{said}");
+    }
 }
 
 /// The terminal's style without colour.
@@ -442,51 +457,7 @@ fn markdown_says_why_figures_are_missing() {
     );
 }
 
-/// QA r, F5: grex's `cli = ["clap"]` read "cli (dep: clap)" though its variant is built with
-/// `clap` (another default feature), like the row without `clap`: the dependency it keeps
-/// is said to be kept.
-#[test]
-fn a_dependency_another_feature_keeps_is_said_to_stay() {
-    let mut a = advice();
-    let f = &mut a.binaries[0].features[0];
-    f.feature = "cli".into();
-    f.enables = vec!["clap".into(), "bigtable".into()];
-    f.built_with = vec!["clap".into()];
-    let style = plain();
-    let s = human(&a, &style);
-    assert!(
-        s.contains("    cli (dep: clap, kept by the other features; bigtable)"),
-        "{s}"
-    );
-}
-
-/// QA bq F7: a dependency declared for another target only is said not to be built here,
-/// apart from the others.
-#[test]
-fn a_dependency_of_another_target_is_said_so() {
-    let f = FeatureAdvice {
-        feature: "net".into(),
-        enables: vec!["network-interface".into(), "socket2".into()],
-        not_for_target: vec!["network-interface".into()],
-        ..FeatureAdvice::default()
-    };
-    assert_eq!(
-        f.enables_words(),
-        "network-interface, not built for this target; socket2"
-    );
-}
-
 mod costs;
+mod features;
 mod startup;
 mod width;
-
-/// QA cz F3: a crate whose two sizes read alike is said in exact bytes.
-#[test]
-fn a_shrinking_crate_whose_sizes_read_alike_is_said_in_bytes() {
-    let said = shrinking(&[crate::report::ShrinkingCrate {
-        name: "std".into(),
-        file_size: 1_302_272,
-        file_size_without: 1_295_929,
-    }]);
-    assert_eq!(said, "std (1,302,272 B → 1,295,929 B)");
-}
