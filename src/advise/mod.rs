@@ -67,6 +67,12 @@ const NOTES: [&str; 3] = [
      position-independent); the combined variant builds every unit with it, as the snippet does",
 ];
 
+/// What a feature's row does not say (QA dg F8: broot's 233 KiB without `clipboard` read as
+/// free; its `:copy_path` verb goes with it).
+const FEATURE_NOTE: &str = "a feature left out takes away what it provides (a command, a \
+     format, a protocol): its row says what it costs in bytes; the package's documentation of \
+     its features says what it does, and the dependencies it turns on are the clue";
+
 /// Where the run is, for the status lines (`Building variant 3/9: lto=fat`).
 struct Steps<'p> {
     plan: &'p Plan,
@@ -300,6 +306,7 @@ fn skeleton(
         })
         .map(|n| n.to_string())
         .chain(measure::startup_note(probe_runs))
+        .chain((!withouts.is_empty()).then(|| FEATURE_NOTE.to_string()))
         .collect();
     Advice {
         profile: plan.options.profile.clone(),

@@ -154,6 +154,8 @@ fn a_base_that_never_gets_ready_is_exit_2_and_inconclusive() {
         !notes.contains("start-up") && !notes.contains("memory:"),
         "{notes}"
     );
+    // No feature was tried: nothing said of features (QA dg F8).
+    assert!(!notes.contains("a feature left out"), "{notes}");
 }
 
 /// A copy of fixture `name` in a new temporary directory (sources, manifest and lock file).

@@ -35,6 +35,12 @@ fn one_named_feature_is_the_only_one_tried() {
         size(str_of(&b["base"], "path")) - size(str_of(table, "path"))
     );
     assert!(saved >= 256 * 1024, "{table}");
+    // QA dg F8: what the bytes do not say, said once.
+    let notes = v["advice"]["notes"].to_string();
+    assert!(
+        notes.contains("a feature left out takes away what it provides"),
+        "{notes}"
+    );
 }
 
 /// A feature the build does not enable is an error before any build, naming the nearest and
