@@ -346,8 +346,10 @@ pub fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Options, clap::
     if matches!(command, Command::Inspect { .. }) {
         size.target_dir = target_dir;
     }
-    if format == Format::Html {
-        // The page's treemap draws each crate's largest symbols.
+    // The page's treemap draws each crate's largest symbols; a baseline keeps them, and a
+    // comparison reads them, to name what in a crate grew (QA da F6).
+    let compared = gate.baseline.is_some() || gate.baseline_ref.is_some();
+    if format == Format::Html || compared || gate.save_baseline.is_some() {
         size.crate_symbols = Some(SymbolMap::PAGE);
     }
     Ok(Options {

@@ -192,6 +192,7 @@ fn artifact_checks(b: &Artifact, a: &Artifact, th: &Thresholds) -> (Vec<Check>, 
     if !bb.crates.is_empty() && !ab.crates.is_empty() {
         let mut crates = part_checks(Part::Crate, &crate_parts(bb), &crate_parts(ab), th);
         for c in &mut crates {
+            super::grown::grown_symbols(c, bb, ab);
             new_entry_points(c, bb, ab, &a.name);
         }
         v.extend(crates);

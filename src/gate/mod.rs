@@ -10,6 +10,7 @@ mod borrowed;
 mod budgets;
 mod compare;
 pub mod entry_points;
+mod grown;
 pub mod kept;
 mod libraries;
 mod measure;

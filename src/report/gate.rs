@@ -259,6 +259,10 @@ pub struct Check {
     /// (with what it retains) first.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub new_entries: Vec<NewEntry>,
+    /// For a crate that grew: its symbols that grew most, from the crate's largest rows in
+    /// both reports (`binary.crate_symbols`); empty where either has none.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub grown_symbols: Vec<GrownSymbol>,
     /// A section or crate the baseline did not have at all (`baseline` is then 0): the
     /// renderers say "new", not "was 0 B" (which is said of a part the baseline had, empty).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
@@ -280,6 +284,18 @@ pub struct Check {
     pub built_otherwise: bool,
 }
 
+/// A symbol of a crate that grew, and by how much (bytes in memory, as the crate table counts).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct GrownSymbol {
+    pub symbol: String,
+    pub size: u64,
+    /// Its size in the baseline; `None` where the baseline did not list it: `new` when the
+    /// baseline listed every row of the crate, else it was smaller than those it listed.
+    pub baseline_size: Option<u64>,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub new: bool,
+}
+
 impl Check {
     /// A check of `unit` with no figures yet: the gate fills in what it measured.
     pub fn new(id: CheckId, unit: Unit, verdict: Verdict, message: String) -> Self {
@@ -298,6 +314,7 @@ impl Check {
             unit,
             message,
             entry_points: Vec::new(),
+            grown_symbols: Vec::new(),
             new_entries: Vec::new(),
             new: false,
             gone: false,

@@ -24,7 +24,8 @@ pub use audit::{
     Severity,
 };
 pub use gate::{
-    BaselineSummary, Check, CheckId, NewEntry, Provenance, Unit, Verdict, WITHIN_THE_NOISE,
+    BaselineSummary, Check, CheckId, GrownSymbol, NewEntry, Provenance, Unit, Verdict,
+    WITHIN_THE_NOISE,
 };
 pub use graph::{
     Chain, EdgeSource, GraphSummary, NEEDS_SYMBOLS, RefKind, Step, Why, link_not_under,

@@ -113,6 +113,22 @@ fn rodata_growth_fails_naming_the_section_and_its_size() {
     );
     // The whole file grew too: at least a warning.
     assert_ne!(check(&all, "baseline.file_size")["verdict"], "pass");
+    // QA da F6: what in the crate grew is named, the table first, new, at its `nm -S` size.
+    let krate = check(&all, "baseline.crate:gate_rodata");
+    let grown = &krate["grown_symbols"][0];
+    assert_eq!(grown["symbol"], "gate_rodata::TABLE", "{krate}");
+    assert_eq!(grown["new"], true, "{krate}");
+    let nm = tool("nm", &["-S", "-C", str_of(&v["artifacts"][0], "path")]);
+    let table = nm
+        .lines()
+        .find(|l| l.ends_with(" gate_rodata::TABLE"))
+        .and_then(|l| u64::from_str_radix(l.split_whitespace().nth(1)?, 16).ok())
+        .unwrap_or_else(|| panic!("no TABLE in nm:\n{nm}"));
+    assert_eq!(grown["size"], table, "{krate}");
+    assert!(
+        str_of(krate, "message").contains("grown most: `gate_rodata::TABLE` (new, 64.0 KiB)"),
+        "{krate}"
+    );
 
     // --warn-only: the same verdict, exit 0.
     let r = run(&mut gate(
