@@ -63,10 +63,17 @@ fn other_ids(a: &mut Artifact) {
     if !ran {
         return;
     }
+    // A crate known to look up its own user alone, and only set-uid (libgit2), takes no id
+    // from outside (QA dh F1: libgit2-sys's finding said both).
+    let setuid_only = |k: &str| {
+        super::nss_advice::SETUID_ONLY
+            .iter()
+            .any(|c| crate::format::same_crate(c, k))
+    };
     for f in a
         .findings
         .iter_mut()
-        .filter(|f| f.rule == "AOT004" && !f.reproduced)
+        .filter(|f| f.rule == "AOT004" && !f.reproduced && !setuid_only(&f.krate))
     {
         let by_id: Vec<String> = f
             .defined()
@@ -76,12 +83,13 @@ fn other_ids(a: &mut Artifact) {
         if by_id.is_empty() {
             continue;
         }
+        let looks = if by_id.len() == 1 { "looks" } else { "look" };
         f.evidence.push(format!(
-            "`unknown-uid` makes the program's own uid unknown; {} looks up any id, such as a \
-             file's owner, and an id the databases lack takes the lookup past `files` to the \
+            "`unknown-uid` makes the program's own uid unknown; {} {looks} up any id, such as \
+             a file's owner, and an id the databases lack takes the lookup past `files` to the \
              other services /etc/nsswitch.conf names, which a static build loads with \
              dlopen: a path owned by a uid that /etc/passwd lacks, given to the program \
-             (`--probe-arg`), tries that",
+             (`--probe-arg`) in a run of its own, tries that",
             crate::format::quoted(&by_id)
         ));
     }

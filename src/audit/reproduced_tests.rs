@@ -372,7 +372,7 @@ fn a_lookup_by_id_not_reproduced_says_how_to_try_other_ids() {
         said(&a, 0).contains(
             "`unknown-uid` makes the program's own uid unknown; `getpwuid_r` looks up any id, \
              such as a file's owner"
-        ) && said(&a, 0).ends_with("given to the program (`--probe-arg`), tries that"),
+        ) && said(&a, 0).ends_with("(`--probe-arg`) in a run of its own, tries that"),
         "{}",
         said(&a, 0)
     );
@@ -384,6 +384,23 @@ fn a_lookup_by_id_not_reproduced_says_how_to_try_other_ids() {
     let mut b = a.clone();
     b.findings[0].evidence.truncate(1);
     b.findings[0].reproduced = true;
+    other_ids(&mut b);
+    assert_eq!(b.findings[0].evidence.len(), 1, "{}", said(&b, 0));
+    // QA dh F3: two functions look up.
+    let mut c = a.clone();
+    c.findings[0].evidence = vec![format!(
+        "{}`getpwuid_r`, `getgrgid_r`",
+        crate::report::DEFINES
+    )];
+    other_ids(&mut c);
+    assert!(
+        said(&c, 0).contains("`getpwuid_r`, `getgrgid_r` look up any id"),
+        "{}",
+        said(&c, 0)
+    );
+    // QA dh F1: libgit2 looks up its own user alone, set-uid: no such note on its finding.
+    b.findings[0].reproduced = false;
+    b.findings[0].krate = "libgit2-sys".into();
     other_ids(&mut b);
     assert_eq!(b.findings[0].evidence.len(), 1, "{}", said(&b, 0));
 }
