@@ -93,7 +93,11 @@ impl<'m> Graph<'m> {
 /// dependency tables: for another target only (QA df F4: eza's `windows-sys`, said to be
 /// "behind a feature that is off?"), or optional.
 fn declared(metadata: &Metadata, name: &str) -> Option<String> {
-    let deps = metadata.packages.iter().flat_map(|p| {
+    // The workspace's own manifests first: the one the user edits (QA dh F5: eza's own
+    // `cfg(target_os = "windows")` table, not `anstyle-query`'s, one of 12 that declare it).
+    let mut packages: Vec<&cargo_metadata::Package> = metadata.packages.iter().collect();
+    packages.sort_by_key(|p| !metadata.workspace_members.contains(&p.id));
+    let deps = packages.into_iter().flat_map(|p| {
         p.dependencies
             .iter()
             .filter(|d| crate::format::same_crate(&d.name, name))
@@ -286,6 +290,13 @@ mod tests {
             dep("windows-sys", Some("cfg(windows)"), false),
             dep("arboard", None, true),
         ];
+        // QA dh F5: a dependency's declaration, listed first, gives way to the member's own.
+        m.packages[2].dependencies = vec![dep(
+            "windows-sys",
+            Some("cfg(target_os = \"redox\")"),
+            false,
+        )];
+        m.packages.rotate_left(2);
         let app = json!({"aotcheck": {"deny": ["windows_sys", "arboard", "nonsense"]}});
         let config = Config::load(
             &json!({}),

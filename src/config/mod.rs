@@ -322,7 +322,13 @@ impl Config {
                         "no workspace member has a binary target of that name (binaries: {list})"
                     ),
                 };
-                return Err(config_error(&l.source, &format!("bin.{name}"), &message));
+                // Named in full, as the table's other errors are (QA dh F4).
+                let table = if package.is_some() { PACKAGE } else { "" };
+                return Err(config_error(
+                    &l.source,
+                    &format!("{table}bin.{name}"),
+                    &message,
+                ));
             }
         }
         Ok(())

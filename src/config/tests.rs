@@ -167,7 +167,11 @@ fn a_bin_table_for_no_binary_is_an_error() {
         .expect_err("no binary `server` in app")
         .to_string();
     assert!(e.contains("/w/app/Cargo.toml"), "{e}");
-    assert!(e.contains("bin.server"), "{e}");
+    // In full, as the table's other errors (QA dh F4).
+    assert!(
+        e.contains("`package.metadata.aotcheck.bin.server`: "),
+        "{e}"
+    );
     assert!(e.contains("serve"), "{e}");
     let f = Config::from_file_text("[bin.nope]\nruns = 2\n", Path::new("/w/aotcheck.toml"))
         .expect("valid");
@@ -177,7 +181,7 @@ fn a_bin_table_for_no_binary_is_an_error() {
         .expect_err("no binary `nope`")
         .to_string();
     assert!(
-        e.contains("/w/aotcheck.toml") && e.contains("bin.nope"),
+        e.contains("/w/aotcheck.toml") && e.contains("`bin.nope`: "),
         "{e}"
     );
 }

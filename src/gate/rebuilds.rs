@@ -27,8 +27,9 @@ pub fn warning(path: &Path, report: &Report) -> Option<String> {
     Some(format!(
         "the baseline is inside `{package}` ({}), whose build script declares no \
          `rerun-if-changed`: cargo reruns such a script, and rebuilds `{package}`, when any \
-         file of the package changes, so the next build after each save is a rebuild; save \
-         it outside the package (`--save-baseline FILE`), or have the script print \
+         file of the package changes, so the next build after each save is a rebuild (and \
+         after the file is moved or removed, once more); save it outside the package \
+         (`--save-baseline FILE`), or have the script print \
          `cargo::rerun-if-changed=build.rs`",
         dir.display()
     ))

@@ -55,6 +55,14 @@ fn a_baseline_saved_in_a_package_that_reruns_its_build_script_says_so() {
         )),
         "{err}"
     );
+    assert!(
+        words(&err).contains("(and after the file is moved or removed, once more)"),
+        "{err}"
+    );
+    let err = run_in(dir.path(), &[]);
+    assert!(err.contains("Compiling audit-hostpaths"), "{err}");
+    // QA dh F7: and once more when the file goes, as the warning says.
+    std::fs::remove_file(pkg.join("aotcheck-baseline.json")).expect("remove");
     let err = run_in(dir.path(), &[]);
     assert!(err.contains("Compiling audit-hostpaths"), "{err}");
 }
