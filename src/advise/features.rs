@@ -292,55 +292,12 @@ fn kept_without(
     keep
 }
 
-/// The builds without one feature each of the packages whose binaries `plan` selects (those
-/// of the features named in `only`, where it names any), and why those a binary cannot be
-/// built without were not tried.
-/// Also what is not tried, each as (the status line after "Skipping", the note). A name in
-/// `only` that no build enables is an error that lists those it does.
-pub(super) fn for_plan(plan: &Plan, only: &[String]) -> crate::Result<(Vec<Without>, NotTried)> {
-    let (out, not_tried, offered) = every_feature(plan);
-    if only.is_empty() {
-        return Ok((out, not_tried));
-    }
-    let offered: BTreeSet<&str> = offered.iter().map(String::as_str).collect();
-    if let Some(name) = only.iter().find(|n| !offered.contains(n.as_str())) {
-        return Err(crate::Error::Usage(not_offered(name, &offered)));
-    }
-    let kept = |w: &Without| only.contains(&w.feature);
-    // What was not tried for a feature not asked for is no news (the required-features note).
-    let not_tried = not_tried
-        .into_iter()
-        .filter(|(_, note)| only.iter().any(|n| note.contains(&format!("`{n}`"))))
-        .collect();
-    Ok((out.into_iter().filter(kept).collect(), not_tried))
-}
-
-/// The error of `--knobs features=NAME` where the build enables no feature `name`: the ones it
-/// does, the nearest first when spelt nearly right.
-fn not_offered(name: &str, offered: &BTreeSet<&str>) -> String {
-    let list: Vec<String> = offered.iter().map(|f| format!("`{f}`")).collect();
-    let near = crate::spelling::nearest(name, offered)
-        .map(|n| format!("did you mean `{n}`? "))
-        .unwrap_or_default();
-    match list.is_empty() {
-        true => format!(
-            "`--knobs features={name}`: the build enables no feature to leave out (by default \
-             or --features)"
-        ),
-        false => format!(
-            "`--knobs features={name}`: the build enables no feature `{name}`; {near}the \
-             features it enables: {}",
-            list.join(", ")
-        ),
-    }
-}
-
 /// What is not tried, each as (the status line after "Skipping", the note).
-type NotTried = Vec<(String, String)>;
+pub(super) type NotTried = Vec<(String, String)>;
 
 /// [`for_plan`] for every enabled feature, and the features enabled (those a binary requires
 /// too, which are not tried).
-fn every_feature(plan: &Plan) -> (Vec<Without>, NotTried, BTreeSet<String>) {
+pub(super) fn every_feature(plan: &Plan) -> (Vec<Without>, NotTried, BTreeSet<String>) {
     let mut seen = Vec::new();
     let (mut out, mut not_tried): (Vec<Without>, Vec<(String, String)>) = Default::default();
     for b in &plan.bins {

@@ -19,6 +19,7 @@ mod combine;
 mod crates;
 mod feature_build;
 pub mod features;
+mod features_asked;
 pub mod knobs;
 pub mod measure;
 
@@ -159,7 +160,7 @@ pub fn run(plan: &Plan, opts: &AdviseOptions, report: &mut Report, out: &mut Out
     };
     let to_build: Vec<&Knob> = chosen.iter().copied().filter(|k| !has(k)).collect();
     let (withouts, not_tried) = match &with_features {
-        Some(only) => features::for_plan(plan, only)?,
+        Some(only) => features_asked::for_plan(plan, only)?,
         None => Default::default(),
     };
     let mut advice = skeleton(plan, &chosen, &has, &withouts);

@@ -64,6 +64,34 @@ fn a_feature_not_enabled_is_an_error_that_lists_them() {
     );
     // Nothing was built.
     assert!(!dir.path().join("aotcheck").exists(), "a build was started");
+    // QA dh F6: an optional dependency that a feature turns on, a feature not enabled, one
+    // misspelt where none is enabled: each said for what it is, before any build.
+    for (args, said) in [
+        (
+            &["--knobs", "features=bigtable"][..],
+            "`bigtable` is an optional dependency that `table` turns on: try `features=table`",
+        ),
+        (
+            &[
+                "--no-default-features",
+                "--features",
+                "cli",
+                "--knobs",
+                "features=table",
+            ][..],
+            "`advise-features` does not enable its feature `table`: enable it (`--features \
+             table`)",
+        ),
+        (
+            &["--no-default-features", "--knobs", "features=tabel"][..],
+            "the build enables no feature to leave out; did you mean `table`?",
+        ),
+    ] {
+        let r = run(&mut advise("advise-features", dir.path(), args));
+        assert_eq!(r.code, 2, "{}", r.stderr);
+        assert!(words(&r.stderr).contains(said), "{args:?}: {}", r.stderr);
+    }
+    assert!(!dir.path().join("aotcheck").exists(), "a build was started");
     let r = run(&mut advise(
         "advise-features",
         dir.path(),
