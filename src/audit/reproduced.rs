@@ -209,17 +209,9 @@ pub(super) fn reproduced(a: &mut Artifact, policy: &AuditPolicy, package_version
         if evidence.is_empty() {
             continue;
         }
-        // An allowance still holds; a severity override does not soften a real crash, and
-        // says so (QA df F2: `AOT004 = "warning"` shown as an error without a word).
+        // An allowance still holds; a severity override does not soften a real crash.
         apply_policy(f, policy);
-        if f.severity != crate::report::Severity::Error {
-            evidence.push(format!(
-                "the configuration's severity `{}` of {} is raised to error: the crash was \
-                 reproduced (only an `allow` with a reason waives it)",
-                f.severity.as_str(),
-                f.rule
-            ));
-        }
+        evidence.extend(raised(f));
         f.severity = crate::report::Severity::Error;
         f.reproduced = true;
         f.reproduce = reproduce;
@@ -231,6 +223,19 @@ pub(super) fn reproduced(a: &mut Artifact, policy: &AuditPolicy, package_version
         }
         .to_string();
     }
+}
+
+/// The line of a finding whose configured severity a reproduced crash raises to error (QA df
+/// F2: `AOT004 = "warning"` was shown as an error without a word).
+fn raised(f: &Finding) -> Option<String> {
+    (f.severity != crate::report::Severity::Error).then(|| {
+        format!(
+            "the configuration's severity `{}` of {} is raised to error: the crash was \
+             reproduced (only an `allow` with a reason waives it)",
+            f.severity.as_str(),
+            f.rule
+        )
+    })
 }
 
 /// Per failed run, the findings it is pinned on, each with the frame that is its.
