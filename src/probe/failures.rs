@@ -33,14 +33,30 @@ pub fn some_runs_failed(a: &Artifact, p: &Probe, whose: &str) -> Option<String> 
 /// given a fresh HOME, installed its shell function and exited 0; every run after it found no
 /// terminal, and the one ready run was timed as its start-up).
 fn changed_after(p: &Probe) -> Option<String> {
-    let last_ready = p.samples.iter().map(|s| s.run).max()?;
+    let (first_ready, last_ready) = (
+        p.samples.iter().map(|s| s.run).min()?,
+        p.samples.iter().map(|s| s.run).max()?,
+    );
     let first_failed = p.failed_runs.iter().map(|f| f.run).min()?;
-    (first_failed > last_ready && p.failed_runs.len() >= 2).then(|| {
-        format!(
+    let last_failed = p.failed_runs.iter().map(|f| f.run).max()?;
+    let wrote = "most likely for what they wrote (under HOME, which it has from this run, or in \
+                 its working directory); give it a scratch HOME (`--probe-env HOME=DIR`) and \
+                 see what it wrote there";
+    if first_failed > last_ready && p.failed_runs.len() >= 2 {
+        return Some(format!(
             "; every run up to run {last_ready} got ready and every run after it failed: the \
-             program behaved otherwise after its first runs, most likely for what they wrote \
-             (under HOME, which it has from this run, or in its working directory); give it a \
-             scratch HOME (`--probe-env HOME=DIR`) and see what it wrote there"
+             program behaved otherwise after its first runs, {wrote}"
+        ));
+    }
+    // QA dh F9: broot under `--ready exit:1`, its first run setting itself up (exit 0), was
+    // told to pass `--ready exit:0`, which every later run would fail.
+    // Only of runs that exited so: a first run that timed out on a cold cache wrote nothing.
+    let exited = p.failed_runs.iter().all(|f| f.kind == "exit-status");
+    (last_failed < first_ready && p.samples.len() >= 2 && exited).then(|| {
+        format!(
+            "; every run up to run {last_failed} failed and every run after it got ready: the \
+             program behaved otherwise in its first runs, {wrote}; a hint of those runs at \
+             another readiness is of them alone"
         )
     })
 }

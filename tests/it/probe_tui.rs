@@ -69,3 +69,26 @@ fn runs_that_all_fail_after_the_first_ones_got_ready_are_said_to_follow_a_change
     // The figures rest on that one run.
     assert_eq!(r.probe()["runs"], 1, "{}", r.probe());
 }
+
+/// QA dh F9: the same program timed at its later runs' status (`--ready exit:1`): its first
+/// run, which set it up and exited 0, failed, and was told to pass `--ready exit:0`, which
+/// every later run would fail. The warning says the first runs were otherwise.
+#[test]
+fn a_first_run_that_failed_before_the_rest_got_ready_is_said_to_be_otherwise() {
+    let home = tempfile::tempdir().expect("tempdir");
+    let env = format!("HOME={}", home.path().display());
+    let r = probe(
+        "first-run",
+        &["--runs", "4", "--ready", "exit:1", "--probe-env", &env],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(r.probe()["runs"], 3, "{}", r.probe());
+    let warned = crate::util::words(&r.report["warnings"].to_string());
+    assert!(
+        warned.contains(
+            "every run up to run 1 failed and every run after it got ready: the program behaved \
+             otherwise in its first runs"
+        ),
+        "{warned}"
+    );
+}
