@@ -35,16 +35,17 @@ pub fn warning(path: &Path, report: &Report) -> Option<String> {
     ))
 }
 
-/// The folder and name of the package (a `Cargo.toml` with `[package]`) nearest above `path`.
+/// The folder and name of the package whose folder holds `path`: the nearest `Cargo.toml`
+/// above it, when that has `[package]` (a virtual workspace's root holds no package's files).
 fn package_of(path: &Path) -> Option<(PathBuf, String)> {
-    let start = path.parent()?;
-    let absolute = std::path::absolute(start).ok()?;
-    absolute.ancestors().find_map(|dir| {
-        let text = std::fs::read_to_string(dir.join("Cargo.toml")).ok()?;
-        let manifest: toml::Table = text.parse().ok()?;
-        let name = manifest.get("package")?.get("name")?.as_str()?;
-        Some((dir.to_path_buf(), name.to_string()))
-    })
+    let absolute = std::path::absolute(path.parent()?).ok()?;
+    let dir = absolute
+        .ancestors()
+        .find(|d| d.join("Cargo.toml").is_file())?;
+    let text = std::fs::read_to_string(dir.join("Cargo.toml")).ok()?;
+    let manifest: toml::Table = text.parse().ok()?;
+    let name = manifest.get("package")?.get("name")?.as_str()?;
+    Some((dir.to_path_buf(), name.to_string()))
 }
 
 /// The `output` files of `package`'s build script runs in the folder `build`.
@@ -81,6 +82,22 @@ fn declares_rerun(output: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The nearest manifest decides: a virtual workspace's root holds no package's files, and
+    /// a package above it is not looked for.
+    #[test]
+    fn the_package_is_the_nearest_manifest_s() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let outer = dir.path();
+        std::fs::write(outer.join("Cargo.toml"), "[package]\nname = \"outer\"\n").expect("w");
+        let ws = outer.join("ws");
+        std::fs::create_dir_all(ws.join("app")).expect("mkdir");
+        std::fs::write(ws.join("Cargo.toml"), "[workspace]\nmembers = [\"app\"]\n").expect("w");
+        std::fs::write(ws.join("app/Cargo.toml"), "[package]\nname = \"app\"\n").expect("w");
+        assert_eq!(package_of(&ws.join("base.json")), None);
+        let (at, name) = package_of(&ws.join("app/base.json")).expect("app");
+        assert_eq!((at, name.as_str()), (ws.join("app"), "app"));
+    }
 
     #[test]
     fn either_spelling_of_a_rerun_directive_counts() {
