@@ -36,6 +36,15 @@ pub enum Error {
     #[error("`{path}`: {message}")]
     Config { path: PathBuf, message: String },
 
+    /// A configuration value refused, named by its key (in full from its file's top: see
+    /// `config::layer`).
+    #[error("`{path}`: `{key}`: {message}")]
+    ConfigKey {
+        path: PathBuf,
+        key: String,
+        message: String,
+    },
+
     #[error("{0}")]
     Usage(String),
 
@@ -98,6 +107,7 @@ impl Error {
                 | Error::ProbeFailed(_)
                 | Error::Metadata(_)
                 | Error::Config { .. }
+                | Error::ConfigKey { .. }
         )
     }
 

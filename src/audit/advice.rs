@@ -179,6 +179,17 @@ mod tests {
     use super::*;
 
     /// A registry package `name`, shaped as `root`, with no features or dependencies.
+    /// A package reached with edges to `deps` (indices of the list), no path of its own.
+    fn node(package: &cargo_metadata::Package, deps: Vec<usize>) -> Reached<'_> {
+        Reached {
+            package,
+            features: Vec::new(),
+            path: Vec::new(),
+            proc_macro: false,
+            deps,
+        }
+    }
+
     fn dependency(root: &cargo_metadata::Package, name: &str) -> cargo_metadata::Package {
         let mut p = serde_json::to_value(root).expect("json");
         p["name"] = name.into();
@@ -233,13 +244,6 @@ mod tests {
             .push(serde_json::from_value(plain).expect("dependency"));
         let other = |name: &str| dependency(&root, name);
         let (bollard, ureq, hyper) = (other("bollard"), other("ureq"), other("hyper"));
-        let node = |package, deps: Vec<usize>| Reached {
-            package,
-            features: Vec::new(),
-            path: Vec::new(),
-            proc_macro: false,
-            deps,
-        };
         // app → bollard → hyper; app → ureq.
         let mut reached = vec![
             node(&root, vec![1, 2]),
@@ -282,13 +286,6 @@ mod tests {
             &["etcetera"],
         );
         let etcetera = dependency(&root, "etcetera");
-        let node = |package, deps: Vec<usize>| Reached {
-            package,
-            features: Vec::new(),
-            path: Vec::new(),
-            proc_macro: false,
-            deps,
-        };
         let reached = vec![node(&root, vec![1]), node(&etcetera, vec![])];
         let advice = only_with_feature(&reached, &["app", "etcetera"]).expect("advice");
         assert!(

@@ -183,14 +183,11 @@ fn from_json(value: &serde_json::Value, source: &str, path: &Path) -> Result<Opt
     let Some(v) = value.get("aotcheck") else {
         return Ok(None);
     };
-    let raw: Raw = serde_path_to_error::deserialize(v).map_err(|e| Error::Config {
+    let raw: Raw = serde_path_to_error::deserialize(v).map_err(|e| Error::ConfigKey {
         path: path.to_path_buf(),
         // The key in a code span, as every other configuration error names it (QA da F9).
-        message: format!(
-            "`{source}.{}`: {}",
-            e.path(),
-            keys_valid_there(&e, source.starts_with("workspace."))
-        ),
+        key: format!("{source}.{}", e.path()),
+        message: keys_valid_there(&e, source.starts_with("workspace.")),
     })?;
     Ok(Some(raw))
 }
@@ -356,9 +353,10 @@ fn parse_file(text: &str, path: &Path) -> Result<Layer> {
         path: path.to_path_buf(),
         message: e.to_string(),
     })?;
-    let raw: Raw = serde_path_to_error::deserialize(de).map_err(|e| Error::Config {
+    let raw: Raw = serde_path_to_error::deserialize(de).map_err(|e| Error::ConfigKey {
         path: path.to_path_buf(),
-        message: format!("`{}`: {}", e.path(), keys_valid_there(&e, false)),
+        key: e.path().to_string(),
+        message: keys_valid_there(&e, false),
     })?;
     layer(&raw, &display(path), "")
 }
@@ -379,12 +377,10 @@ fn layer(raw: &Raw, source: &str, table: &str) -> Result<Layer> {
     let base = Path::new(source).parent().unwrap_or(Path::new("."));
     let within = |table: String| {
         move |e: Error| match e {
-            Error::Config { path, message } => Error::Config {
+            Error::ConfigKey { path, key, message } => Error::ConfigKey {
                 path,
-                message: match message.strip_prefix('`') {
-                    Some(key) => format!("`{table}{key}"),
-                    None => message,
-                },
+                key: format!("{table}{key}"),
+                message,
             },
             e => e,
         }
@@ -409,9 +405,10 @@ fn layer(raw: &Raw, source: &str, table: &str) -> Result<Layer> {
 }
 
 fn config_error(source: &str, key: &str, message: &str) -> Error {
-    Error::Config {
+    Error::ConfigKey {
         path: PathBuf::from(source),
-        message: format!("`{key}`: {message}"),
+        key: key.to_string(),
+        message: message.to_string(),
     }
 }
 

@@ -18,17 +18,21 @@ pub fn grown_symbols(c: &mut Check, before: &Binary, now: &Binary) {
     if c.new || !c.delta.is_some_and(|d| d > 0.0) {
         return;
     }
-    let rows = |b: &'_ Binary| b.crate_symbols.iter().find(|s| s.krate == *name).cloned();
-    let (Some(was), Some(is)) = (rows(before), rows(now)) else {
+    let (Some(was), Some(is)) = (rows_of(before, name), rows_of(now, name)) else {
         return;
     };
-    c.grown_symbols = grown(&was, &is);
+    c.grown_symbols = grown(was, is);
     if c.grown_symbols.is_empty() {
         return;
     }
     let said: Vec<String> = c.grown_symbols.iter().map(said).collect();
     c.message
         .push_str(&format!("; grown most: {}", said.join(", ")));
+}
+
+/// The largest rows `b` keeps of the crate `name`.
+fn rows_of<'b>(b: &'b Binary, name: &str) -> Option<&'b CrateSymbols> {
+    b.crate_symbols.iter().find(|s| s.krate == name)
 }
 
 /// The rows of `is` larger than in `was`, the most grown first, at most [`NAMED`]. A row

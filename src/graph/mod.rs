@@ -236,13 +236,8 @@ pub fn check(plan: &Plan, builds: &[crate::compile::Built], report: &mut Report)
             }
             why_notes::note_inlined_into(&mut a.binary, &dependencies);
             if result.is_ok() {
-                // After the attribution, which made the rows.
-                let top = match settings.symbols {
-                    crate::options::SymbolCount::Top(n) => Some(n),
-                    crate::options::SymbolCount::All => None,
-                };
-                embedded.name_rows(&mut a.binary, (&path, analysis.as_deref()), top);
-                why_notes::note_embedded(&mut a.binary);
+                let files = (path.as_path(), analysis.as_deref());
+                why_notes::name_embedded(&embedded, &mut a.binary, files, settings.symbols);
             }
             match result {
                 Ok(Some(g)) => {

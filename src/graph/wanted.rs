@@ -152,13 +152,8 @@ pub fn inspect_file(
     // A build of this tool's: its files embedded by `include_bytes!` are named as the main
     // command names them, from the build's dep-info (QA de F10).
     if let Some(link) = analysis_path.as_deref() {
-        let top = match settings.symbols {
-            crate::options::SymbolCount::Top(n) => Some(n),
-            crate::options::SymbolCount::All => None,
-        };
         let embedded = crate::attribute::embedded::Embedded::of_link(link);
-        embedded.name_rows(binary, (path, Some(link)), top);
-        super::why_notes::note_embedded(binary);
+        super::why_notes::name_embedded(&embedded, binary, (path, Some(link)), settings.symbols);
     }
     Ok(())
 }

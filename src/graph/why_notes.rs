@@ -50,11 +50,29 @@ pub(super) fn note_imports(w: &mut Why, data: &[u8]) {
     ));
 }
 
+/// The rows of `b` that are files `embedded` names (`symbols`: how many rows the list of the
+/// largest holds; the files read from `elf`, or from its analysis link), then
+/// [`note_embedded`]: after the attribution, which made the rows. The main command's builds and
+/// `inspect` of one (QA de F10) alike.
+pub(super) fn name_embedded(
+    embedded: &crate::attribute::embedded::Embedded,
+    b: &mut crate::report::Binary,
+    files: (&std::path::Path, Option<&std::path::Path>),
+    symbols: crate::options::SymbolCount,
+) {
+    let top = match symbols {
+        crate::options::SymbolCount::Top(n) => Some(n),
+        crate::options::SymbolCount::All => None,
+    };
+    embedded.name_rows(b, files, top);
+    note_embedded(b);
+}
+
 /// Where nothing matched: a file the binary embeds whose path does (`--why syntaxes.bin`, the
 /// largest row of bat's list, was "nothing matches", QA de F2) is named, with why it has no
 /// chain of its own (bytes without a symbol have no node) and the `--why` that answers: the
 /// section's row, or the symbol that holds it.
-pub(super) fn note_embedded(b: &mut crate::report::Binary) {
+fn note_embedded(b: &mut crate::report::Binary) {
     let Some(w) = b
         .why
         .as_mut()

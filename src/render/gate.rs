@@ -69,7 +69,8 @@ pub fn checks(s: &mut String, a: &Artifact, st: &Style) {
     }
     super::fill::labelled(s, st.color, "checks", &counts(a));
     let pulled = pulled_in(a);
-    let gone = gone(a);
+    let all_gone = all_gone(a);
+    let gone = &all_gone[..all_gone.len().min(PULLED_SHOWN)];
     let shown: Vec<&Check> = a
         .checks
         .iter()
@@ -124,7 +125,7 @@ pub fn checks(s: &mut String, a: &Artifact, st: &Style) {
     }
     let hidden = a.checks.len() - shown.len();
     if hidden > 0 {
-        let among = among_hidden(a, &shown);
+        let among = among_hidden(a, &shown, &all_gone);
         let _ = writeln!(
             s,
             "    {}",
@@ -140,15 +141,15 @@ pub fn checks(s: &mut String, a: &Artifact, st: &Style) {
 /// What the checks not shown hold of a crate's news: the crates gone beyond the ones listed,
 /// and those that shrank, the most first (QA dg F4: broot without `clipboard` listed 3 of its
 /// 4 crates gone, and none of std's 62 KiB or libc's 34 KiB that went with them).
-fn among_hidden(a: &Artifact, shown: &[&Check]) -> String {
+fn among_hidden(a: &Artifact, shown: &[&Check], all_gone: &[&Check]) -> String {
     let hidden = |c: &Check| !shown.iter().any(|s| std::ptr::eq(*s, c));
     let crate_of = |c: &Check| match &c.id {
         crate::report::CheckId::BaselineCrate(name) => Some(name.clone()),
         _ => None,
     };
     let size = |b: Option<f64>| crate::format::size(b.unwrap_or(0.0).abs() as u64);
-    let gone: Vec<String> = all_gone(a)
-        .into_iter()
+    let gone: Vec<String> = all_gone
+        .iter()
         .filter(|c| hidden(c))
         .filter_map(|c| Some(format!("{} ({})", crate_of(c)?, size(c.baseline))))
         .collect();
@@ -237,16 +238,10 @@ fn pulled_in(a: &Artifact) -> Vec<&Check> {
     all
 }
 
-/// The crates that left the binary, the largest first, at most [`PULLED_SHOWN`]: a change
-/// that dropped a dependency passes, and is the news of the comparison (QA bl F2: image_webp,
+/// The crates that left the binary, the largest first (the terminal lists the first
+/// [`PULLED_SHOWN`] and names the others in its counted line): a change that dropped a
+/// dependency passes, and is the news of the comparison (QA bl F2: image_webp,
 /// 186 KiB gone, was said with `-v` alone, below two crates grown by 400 and 17 bytes).
-fn gone(a: &Artifact) -> Vec<&Check> {
-    let mut all = all_gone(a);
-    all.truncate(PULLED_SHOWN);
-    all
-}
-
-/// Every crate that left the binary, the largest first.
 fn all_gone(a: &Artifact) -> Vec<&Check> {
     largest_passing(
         a,

@@ -40,12 +40,7 @@ fn privileged_aot010_cites_the_gconv_files_the_traced_run_opened() {
     assert_eq!(r.code, 1, "AOT010 is an error: {}", r.stderr);
     let v: Value = serde_json::from_str(&r.stdout).expect("JSON");
     let a = artifact(&v, "static");
-    let f = a["findings"]
-        .as_array()
-        .expect("findings")
-        .iter()
-        .find(|f| f["rule"] == "AOT010")
-        .unwrap_or_else(|| panic!("no AOT010 in {a}"));
+    let f = finding(a, "AOT010");
     let line = f["evidence"]
         .as_array()
         .expect("evidence")

@@ -226,22 +226,26 @@ fn interrupt_during_the_dynamic_build_for_a_crash_writes_no_report() {
     assert_eq!(stdout, "", "a report was written");
 }
 
+/// `--hostile` of home-dir's binary, which crashes without HOME as an unknown uid, with the
+/// configuration file `config`.
+fn crashing_with(config: &str) -> Run {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = dir.path().join("aotcheck.toml");
+    std::fs::write(&file, config).expect("write");
+    let mut cmd = check_fixture(
+        "home-dir",
+        &["--hostile", "--bin", "home-dir", "--config-file"],
+    );
+    run(cmd.arg(&file))
+}
+
 /// A reproduced crash fails the gate unless its finding is allowed with a reason.
 #[test]
 fn privileged_an_allowed_reproduced_crash_passes_the_gate() {
     require_privilege();
-    let dir = tempfile::tempdir().expect("tempdir");
-    let file = dir.path().join("aotcheck.toml");
-    std::fs::write(
-        &file,
+    let r = crashing_with(
         "allow = [{ rule = \"AOT004\", reason = \"HOME is always set in our image\" }]\n",
-    )
-    .expect("write");
-    let r = run(check_fixture(
-        "home-dir",
-        &["--hostile", "--bin", "home-dir", "--config-file"],
-    )
-    .arg(&file));
+    );
     assert_eq!(r.code, 0, "{}", r.stderr);
     let v: serde_json::Value = serde_json::from_str(&r.stdout).expect("JSON");
     let f = &v["artifacts"][0]["findings"][0];
@@ -256,14 +260,7 @@ fn privileged_an_allowed_reproduced_crash_passes_the_gate() {
 #[test]
 fn privileged_a_softened_severity_is_said_to_be_raised_by_a_reproduced_crash() {
     require_privilege();
-    let dir = tempfile::tempdir().expect("tempdir");
-    let file = dir.path().join("aotcheck.toml");
-    std::fs::write(&file, "severity = { AOT004 = \"warning\" }\n").expect("write");
-    let r = run(check_fixture(
-        "home-dir",
-        &["--hostile", "--bin", "home-dir", "--config-file"],
-    )
-    .arg(&file));
+    let r = crashing_with("severity = { AOT004 = \"warning\" }\n");
     assert_eq!(r.code, 1, "{}", r.stderr);
     let v: serde_json::Value = serde_json::from_str(&r.stdout).expect("JSON");
     let f = &v["artifacts"][0]["findings"][0];

@@ -44,13 +44,7 @@ fn strace_not_found(cmd: &str, binary: &str, dir: &Path) -> BTreeSet<String> {
 }
 
 pub(crate) fn aot011(v: &Value) -> Value {
-    artifact(v, "static")["findings"]
-        .as_array()
-        .expect("findings")
-        .iter()
-        .find(|f| f["rule"] == "AOT011")
-        .unwrap_or_else(|| panic!("no AOT011 in {v}"))
-        .clone()
+    finding(artifact(v, "static"), "AOT011").clone()
 }
 
 fn missing(inside: &Value) -> Vec<String> {

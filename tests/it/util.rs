@@ -214,6 +214,16 @@ pub fn artifact<'a>(v: &'a Value, link: &str) -> &'a Value {
         .unwrap_or_else(|| panic!("no {link} artifact in {v}"))
 }
 
+/// The first finding of `rule` on the artifact `a`.
+pub fn finding<'a>(a: &'a Value, rule: &str) -> &'a Value {
+    a["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .find(|f| f["rule"] == rule)
+        .unwrap_or_else(|| panic!("no {rule} in {a}"))
+}
+
 /// Pids of the running processes for which `pred(executable, /proc/PID)` holds.
 pub fn pids_where(pred: impl Fn(&Path, &Path) -> bool) -> Vec<i32> {
     std::fs::read_dir("/proc")
