@@ -31,7 +31,7 @@ pub(super) fn feature(
         bins: bins.iter().map(|(_, b)| b.target.name.clone()).collect(),
         features: w.keep.clone(),
         all_features: false,
-        no_default_features: true,
+        no_default_features: !w.default_kept,
         ..plan.options.clone()
     };
     let only: Vec<&crate::plan::BinPlan> = bins.iter().map(|(_, b)| *b).collect();

@@ -229,3 +229,31 @@ fn the_feature_a_failed_build_names_is_tried_in_its_place() {
     );
     assert_eq!(instead(&pkg, without("rustls"), "mismatched types"), None);
 }
+
+/// QA dh F8: a feature asked for beside `default` is left out with `default` kept on, as the
+/// user's own build of the rest is (broot's empty `default`); one that `default` turns on,
+/// directly or through another, is left out with `--no-default-features`; and nothing keeps
+/// `default` where the build does not enable it.
+#[test]
+fn default_stays_on_without_a_feature_it_does_not_turn_on() {
+    let pkg = package(
+        serde_json::json!({
+            "default": ["cli"], "cli": ["core"], "core": [], "clipboard": []
+        }),
+        &[],
+    );
+    let opts = BuildOptions {
+        features: vec!["clipboard".into()],
+        ..BuildOptions::default()
+    };
+    let v = variants(&pkg, &opts);
+    let kept = |f: &str| v.iter().find(|w| w.feature == f).expect(f).default_kept;
+    assert!(kept("clipboard"));
+    assert!(!kept("cli"));
+    assert!(!kept("core"));
+    let off = BuildOptions {
+        no_default_features: true,
+        ..opts
+    };
+    assert!(variants(&pkg, &off).iter().all(|w| !w.default_kept));
+}

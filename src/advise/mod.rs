@@ -279,7 +279,12 @@ fn skeleton(
                 .map(|w| FeatureAdvice {
                     feature: w.feature.clone(),
                     enables: w.enables.clone(),
-                    built_with: w.keep.clone(),
+                    built_with: w
+                        .default_kept
+                        .then(|| "default".to_string())
+                        .into_iter()
+                        .chain(w.keep.iter().cloned())
+                        .collect(),
                     not_for_target: w.not_for_target.clone(),
                     kept_deps: w.kept_deps.clone(),
                     needing: w.needing.clone(),

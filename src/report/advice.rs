@@ -196,7 +196,8 @@ pub struct FeatureAdvice {
     /// The optional dependencies it enables (directly or through other features).
     #[serde(default)]
     pub enables: Vec<String>,
-    /// The features the variant was built with (`--no-default-features --features ...`).
+    /// The features the variant was built with (`--no-default-features --features ...`, or
+    /// `default` first and the others with `default` kept on).
     #[serde(default)]
     pub built_with: Vec<String>,
     /// Those of `enables` declared for another target only: never built for this one.

@@ -104,3 +104,40 @@ fn a_feature_not_enabled_is_an_error_that_lists_them() {
         r.stderr
     );
 }
+
+/// QA dh F8: the build without a feature that `default` does not turn on keeps `default` on,
+/// as the user's own build of the same features is: byte for byte the binary the main command
+/// makes (built with `--no-default-features`, cargo's feature list and so the crate's hash
+/// differed, and broot's fat-LTO build came out 16 KiB larger than the user's).
+#[test]
+fn without_a_feature_beside_default_is_the_users_own_build() {
+    let built = run(&mut check_fixture_apart(
+        "advise-features",
+        "default-kept",
+        &[],
+    ));
+    assert_eq!(built.code, 0, "{}", built.stderr);
+    let main: serde_json::Value = serde_json::from_str(&built.stdout).expect("JSON report");
+    let target_dir = shared_target_dir().with_file_name("fixtures-default-kept");
+    let r = run(&mut advise(
+        "advise-features",
+        &target_dir,
+        &[
+            "--features",
+            "extra",
+            "--knobs",
+            "features=extra",
+            "--no-probe",
+        ],
+    ));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).expect("JSON report");
+    let extra = feature(binary(&v, "advise-features"), "extra");
+    assert_eq!(extra["built_with"][0], "default", "{extra}");
+    let ours = std::fs::read(str_of(extra, "path")).expect("the variant's binary");
+    let theirs = std::fs::read(str_of(artifact(&main, "static"), "path")).expect("the build");
+    assert!(
+        ours == theirs,
+        "the variant differs from the main command's build"
+    );
+}
