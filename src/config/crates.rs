@@ -6,11 +6,14 @@
 //!
 //! The graph is every package the checked packages resolve to, over every kind of dependency
 //! (normal, build, dev): a warning should mean "no such crate here", never "this crate does not
-//! reach the binary", which is the audit's own business.
+//! reach the binary", which is the audit's own business. A `deny` is the exception: AOT000 is a
+//! finding on a crate the binary links, so a denied crate that is in the graph only to build
+//! (a proc-macro, a build script's or a test's dependency) is a warning of its own, as the deny
+//! can never fire (QA df F4: `deny = ["serde_derive"]` was silent).
 
-use std::collections::{BTreeSet, HashMap, VecDeque};
+use std::collections::{BTreeSet, HashMap, HashSet, VecDeque};
 
-use cargo_metadata::{Metadata, PackageId};
+use cargo_metadata::{DependencyKind, Metadata, PackageId};
 
 use super::{Config, Layer, Partial};
 
@@ -34,30 +37,84 @@ impl Config {
             .map(|&(n, _)| format!("`{n}`"))
             .collect::<Vec<_>>()
             .join(", ");
-        let shared = graph.names(&all);
         let declared = |name: &str| declared(metadata, name);
         for l in self.workspace.iter().chain(&self.file) {
-            check_layer(l, (&shared, &declared), &everyone, &mut warnings);
+            check_layer(l, &graph.known(&all, &declared), &everyone, &mut warnings);
         }
         for &(name, id) in selected {
             if let Some(l) = self.packages.get(name) {
-                let known = graph.names(&[id]);
-                check_layer(l, (&known, &declared), &format!("`{name}`"), &mut warnings);
+                let known = graph.known(&[id], &declared);
+                check_layer(l, &known, &format!("`{name}`"), &mut warnings);
             }
         }
         warnings
     }
 }
 
-/// The resolved dependency graph: package names by id, and each node's dependencies.
+/// What a layer's crate names are checked against: the names of the dependency graph of the
+/// packages it applies to (`all`), those their binaries link (`linked`: normal dependencies,
+/// proc-macros and what only they use left out), those with the packages' dev-dependencies too
+/// (`tested`), the names of the proc-macro packages, and what the manifests declare of a name
+/// not in the graph.
+struct Known<'a, 'm> {
+    all: BTreeSet<&'m str>,
+    linked: BTreeSet<&'m str>,
+    tested: BTreeSet<&'m str>,
+    proc_macros: &'a BTreeSet<&'m str>,
+    declared: &'a Declared<'a>,
+}
+
+impl Known<'_, '_> {
+    /// Why `name`, in the graph, never reaches a binary: `None` when it does.
+    fn build_only(&self, name: &str) -> Option<&'static str> {
+        let among = |set: &BTreeSet<&str>| set.iter().any(|k| crate::format::same_crate(k, name));
+        if among(&self.linked) {
+            return None;
+        }
+        Some(if among(self.proc_macros) {
+            "a proc-macro, which runs in the compiler"
+        } else if among(&self.tested) {
+            "a dev-dependency, of tests, examples and benches"
+        } else {
+            "a dependency of build scripts or proc-macros, which run while compiling"
+        })
+    }
+}
+
+/// The resolved dependency graph: package names by id, each node's dependencies with how it
+/// depends on them (normal, dev), and the proc-macro packages.
 struct Graph<'m> {
     names: HashMap<&'m PackageId, &'m str>,
-    deps: HashMap<&'m PackageId, Vec<&'m PackageId>>,
+    deps: HashMap<&'m PackageId, Vec<(&'m PackageId, Edge)>>,
+    proc_macro_ids: HashSet<&'m PackageId>,
+    proc_macros: BTreeSet<&'m str>,
+}
+
+/// How a package depends on another: as a normal dependency (or with no kind said, as cargo
+/// before 1.41 wrote it: counted as linked), as a dev-dependency; else only to build.
+#[derive(Clone, Copy)]
+struct Edge {
+    normal: bool,
+    dev: bool,
 }
 
 impl<'m> Graph<'m> {
     fn new(metadata: &'m Metadata) -> Option<Self> {
         let resolve = metadata.resolve.as_ref()?;
+        let edge = |d: &cargo_metadata::NodeDep| Edge {
+            normal: d.dep_kinds.is_empty()
+                || d.dep_kinds.iter().any(|k| k.kind == DependencyKind::Normal),
+            dev: d
+                .dep_kinds
+                .iter()
+                .any(|k| k.kind == DependencyKind::Development),
+        };
+        let macros = || {
+            metadata
+                .packages
+                .iter()
+                .filter(|p| p.targets.iter().any(|t| t.is_proc_macro()))
+        };
         Some(Graph {
             names: metadata
                 .packages
@@ -67,9 +124,41 @@ impl<'m> Graph<'m> {
             deps: resolve
                 .nodes
                 .iter()
-                .map(|n| (&n.id, n.deps.iter().map(|d| &d.pkg).collect()))
+                .map(|n| (&n.id, n.deps.iter().map(|d| (&d.pkg, edge(d))).collect()))
                 .collect(),
+            proc_macro_ids: macros().map(|p| &p.id).collect(),
+            proc_macros: macros().map(|p| p.name.as_str()).collect(),
         })
+    }
+
+    /// What a layer that applies to `roots` is checked against.
+    fn known<'a>(&'a self, roots: &[&'m PackageId], declared: &'a Declared<'a>) -> Known<'a, 'm> {
+        Known {
+            all: self.names(roots),
+            linked: self.linked(roots, false),
+            tested: self.linked(roots, true),
+            proc_macros: &self.proc_macros,
+            declared,
+        }
+    }
+
+    /// The names of `roots` and of what their binaries link: normal dependencies, transitively,
+    /// a proc-macro and what it alone uses left out; with `dev`, the roots' dev-dependencies
+    /// too (and what they link).
+    fn linked(&self, roots: &[&'m PackageId], dev: bool) -> BTreeSet<&'m str> {
+        let mut seen: HashSet<&PackageId> = roots.iter().copied().collect();
+        let mut queue: VecDeque<(&PackageId, bool)> = roots.iter().map(|r| (*r, dev)).collect();
+        while let Some((id, dev)) = queue.pop_front() {
+            for &(dep, e) in self.deps.get(id).into_iter().flatten() {
+                let follows = e.normal || dev && e.dev;
+                if follows && !self.proc_macro_ids.contains(dep) && seen.insert(dep) {
+                    queue.push_back((dep, false));
+                }
+            }
+        }
+        seen.iter()
+            .filter_map(|id| self.names.get(id).copied())
+            .collect()
     }
 
     /// The names of `roots` and of every package they depend on, transitively.
@@ -77,7 +166,7 @@ impl<'m> Graph<'m> {
         let mut seen: BTreeSet<&PackageId> = roots.iter().copied().collect();
         let mut queue: VecDeque<&PackageId> = roots.iter().copied().collect();
         while let Some(id) = queue.pop_front() {
-            for &dep in self.deps.get(id).into_iter().flatten() {
+            for &(dep, _) in self.deps.get(id).into_iter().flatten() {
                 if seen.insert(dep) {
                     queue.push_back(dep);
                 }
@@ -123,14 +212,8 @@ fn declared(metadata: &Metadata, name: &str) -> Option<String> {
 type Declared<'a> = dyn Fn(&str) -> Option<String> + 'a;
 
 /// The warnings of one layer (its top table and its `bin.NAME` tables) against `known`, the
-/// names in the dependency graph of `whose` (package names, for the message), with what
-/// the manifests declare of a name that is not (`declared`).
-fn check_layer(
-    l: &Layer,
-    (known, declared): (&BTreeSet<&str>, &Declared),
-    whose: &str,
-    warnings: &mut Vec<String>,
-) {
+/// graph of `whose` (package names, for the message).
+fn check_layer(l: &Layer, known: &Known, whose: &str, warnings: &mut Vec<String>) {
     let tables = std::iter::once((String::new(), &l.top))
         .chain(l.bins.iter().map(|(b, p)| (format!("bin.{b}."), p)));
     for (prefix, table) in tables {
@@ -139,11 +222,25 @@ fn check_layer(
             // `std`) to allow (QA i: the allowance worked, and the warning said it did not).
             let of_std = does == "allows" && crate::attribute::demangle::is_std_crate(name);
             // Spelt as rustc spells it (`dirs_sys`) is the same crate (QA t, D2).
-            let known_as = known.iter().any(|k| crate::format::same_crate(k, name));
-            if known_as || of_std {
+            let known_as = known.all.iter().any(|k| crate::format::same_crate(k, name));
+            if of_std {
                 continue;
             }
-            let hint = match (crate::spelling::nearest(name, known), declared(name)) {
+            if known_as {
+                if let Some(why) = known.build_only(name).filter(|_| does == "denies") {
+                    warnings.push(format!(
+                        "{}: `{prefix}{key}` names `{name}`, which is in the dependency graph \
+                         of {whose} only as {why}: it never reaches the binary, so it {does} \
+                         nothing in this run",
+                        l.source
+                    ));
+                }
+                continue;
+            }
+            let hint = match (
+                crate::spelling::nearest(name, &known.all),
+                (known.declared)(name),
+            ) {
                 (_, Some(why)) => why,
                 (Some(n), None) => format!("did you mean `{n}`?"),
                 (None, None) => "misspelt, or behind a feature that is off?".to_string(),
@@ -171,159 +268,5 @@ fn names_in(p: &Partial) -> Vec<(&'static str, Option<&str>, &str, &'static str)
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    use serde_json::json;
-    use std::path::Path;
-
-    /// `app` → `serde`, `tool` → `regex`; `app` and `tool` are the workspace's members.
-    fn metadata() -> Metadata {
-        let pkg = |name: &str| {
-            json!({
-                "name": name, "version": "1.0.0", "id": format!("{name}-id"),
-                "source": null, "dependencies": [], "features": {}, "targets": [],
-                "manifest_path": format!("/w/{name}/Cargo.toml"),
-                "authors": [], "categories": [], "keywords": [], "edition": "2021",
-                "metadata": null, "publish": null, "links": null
-            })
-        };
-        let node = |name: &str, deps: &[&str]| {
-            let deps: Vec<_> = deps
-                .iter()
-                .map(|d| json!({"name": d, "pkg": format!("{d}-id"), "dep_kinds": []}))
-                .collect();
-            json!({"id": format!("{name}-id"), "deps": deps, "dependencies": [], "features": []})
-        };
-        serde_json::from_value(json!({
-            "packages": [pkg("app"), pkg("tool"), pkg("serde"), pkg("regex")],
-            "workspace_members": ["app-id", "tool-id"],
-            "workspace_default_members": ["app-id", "tool-id"],
-            "resolve": {"root": null, "nodes": [
-                node("app", &["serde"]), node("tool", &["regex"]),
-                node("serde", &[]), node("regex", &[]),
-            ]},
-            "target_directory": "/w/target", "workspace_root": "/w",
-            "version": 1, "metadata": null
-        }))
-        .expect("metadata")
-    }
-
-    /// A package's table is checked against its own graph, the workspace's against every
-    /// selected package's, and the table of a package not selected not at all.
-    #[test]
-    fn each_table_is_checked_against_the_graph_it_applies_to() {
-        let m = metadata();
-        let ws = json!({"aotcheck": {"deny": ["regex", "serd"]}});
-        let app = json!({"aotcheck": {
-            "deny": ["serde", "regex"],
-            "allow": [{"rule": "AOT004", "crate": "std", "reason": "std's own lookups"}],
-        }});
-        let tool = json!({"aotcheck": {"deny": ["nonsense"]}});
-        let config = Config::load(
-            &ws,
-            Path::new("/w/Cargo.toml"),
-            &[
-                ("app", &app, Path::new("/w/app/Cargo.toml")),
-                ("tool", &tool, Path::new("/w/tool/Cargo.toml")),
-            ],
-            None,
-        )
-        .expect("config");
-        let app_id = PackageId {
-            repr: "app-id".into(),
-        };
-        let tool_id = PackageId {
-            repr: "tool-id".into(),
-        };
-        // The names of each warning, in order.
-        let named = |w: &[String]| -> Vec<String> {
-            w.iter()
-                .map(|w| {
-                    let at = w.find(" names `").map_or(0, |i| i + 8);
-                    let name = w[at..].split('`').next().unwrap_or("");
-                    format!("{} {name}", &w[..w.find(':').unwrap_or(0)])
-                })
-                .collect()
-        };
-        let w = config.unknown_crates(&m, &[("app", &app_id)]);
-        assert_eq!(
-            named(&w),
-            [
-                "/w/Cargo.toml regex",
-                "/w/Cargo.toml serd",
-                "/w/app/Cargo.toml regex"
-            ],
-            "{w:#?}"
-        );
-        assert!(w[1].contains("did you mean `serde`?"), "{}", w[1]);
-        assert!(w[2].contains("graph of `app`:"), "{}", w[2]);
-        // Both selected: the workspace's `regex` is in `tool`'s graph; `tool`'s table counts.
-        let w = config.unknown_crates(&m, &[("app", &app_id), ("tool", &tool_id)]);
-        assert_eq!(
-            named(&w),
-            [
-                "/w/Cargo.toml serd",
-                "/w/app/Cargo.toml regex",
-                "/w/tool/Cargo.toml nonsense"
-            ],
-            "{w:#?}"
-        );
-        assert!(w[0].contains("graph of `app`, `tool`:"), "{}", w[0]);
-        assert!(w[2].contains("misspelt"), "{}", w[2]);
-    }
-
-    /// QA df F4: a crate declared for another target only is said to be one, an optional one
-    /// to be behind a feature, rather than "misspelt, or behind a feature that is off?".
-    #[test]
-    fn a_crate_of_another_target_or_optional_is_said_so() {
-        let mut m = metadata();
-        let dep = |name: &str, target: Option<&str>, optional: bool| {
-            serde_json::from_value::<cargo_metadata::Dependency>(json!({
-                "name": name, "source": null, "req": "*", "kind": null, "rename": null,
-                "optional": optional, "uses_default_features": true, "features": [],
-                "target": target, "path": null, "registry": null
-            }))
-            .expect("dependency")
-        };
-        m.packages[0].dependencies = vec![
-            dep("windows-sys", Some("cfg(windows)"), false),
-            dep("arboard", None, true),
-        ];
-        // QA dh F5: a dependency's declaration, listed first, gives way to the member's own.
-        m.packages[2].dependencies = vec![dep(
-            "windows-sys",
-            Some("cfg(target_os = \"redox\")"),
-            false,
-        )];
-        m.packages.rotate_left(2);
-        let app = json!({"aotcheck": {"deny": ["windows_sys", "arboard", "nonsense"]}});
-        let config = Config::load(
-            &json!({}),
-            Path::new("/w/Cargo.toml"),
-            &[("app", &app, Path::new("/w/app/Cargo.toml"))],
-            None,
-        )
-        .expect("config");
-        let id = PackageId {
-            repr: "app-id".into(),
-        };
-        let w = config.unknown_crates(&m, &[("app", &id)]);
-        assert_eq!(w.len(), 3, "{w:#?}");
-        assert!(
-            w[0].ends_with("(a dependency of `app` for another target only (`cfg(windows)`))"),
-            "{}",
-            w[0]
-        );
-        assert!(
-            w[1].ends_with("(an optional dependency of `app`: behind a feature that is off?)"),
-            "{}",
-            w[1]
-        );
-        assert!(
-            w[2].ends_with("(misspelt, or behind a feature that is off?)"),
-            "{}",
-            w[2]
-        );
-    }
-}
+#[path = "crates_tests.rs"]
+mod tests;

@@ -200,3 +200,54 @@ fn a_config_warning_reaches_the_terminal_once() {
     assert!(r.stdout.is_empty(), "{}", r.stdout);
     assert_eq!(deny_warnings(&r.stderr, "libloadng"), 1, "{}", r.stderr);
 }
+
+/// QA df F4: a denied crate that is in the graph only to build (a build script's dependency, a
+/// proc-macro) can never fire, and a warning says so, where the deny was silent; the crates'
+/// kinds checked against `cargo tree -e normal`, which does not list them.
+#[test]
+fn a_denied_crate_that_only_builds_is_said_never_to_reach_the_binary() {
+    for (name, krate, why) in [
+        (
+            "audit-libloading-build",
+            "libloading",
+            "only as a dependency of build scripts or proc-macros, which run while compiling",
+        ),
+        (
+            "audit-ctor",
+            "ctor",
+            "only as a proc-macro, which runs in the compiler",
+        ),
+    ] {
+        let manifest = fixture(name).join("Cargo.toml");
+        let tree = crate::util::tool(
+            "cargo",
+            &[
+                "tree",
+                "--locked",
+                "-e",
+                "normal,no-proc-macro",
+                "--prefix",
+                "none",
+                "--manifest-path",
+                manifest.to_str().expect("utf-8"),
+            ],
+        );
+        assert!(
+            !tree.lines().any(|l| l.starts_with(&format!("{krate} "))),
+            "{tree}"
+        );
+        let (code, report, _) = check_with_config(name, &format!("deny = [\"{krate}\"]\n"));
+        assert_eq!(code, 0, "{report}");
+        let warnings = config_warnings(&report);
+        assert_eq!(warnings.len(), 1, "{warnings:#?}");
+        assert!(
+            warnings[0].ends_with(&format!(
+                "`deny` names `{krate}`, which is in the dependency graph of `{name}` {why}: \
+                 it never reaches the binary, so it denies nothing in this run"
+            )),
+            "{}",
+            warnings[0]
+        );
+        assert!(!report.to_string().contains("AOT000"), "{report}");
+    }
+}
