@@ -125,18 +125,7 @@ fn a_crate_of_another_target_or_optional_is_said_so() {
         false,
     )];
     m.packages.rotate_left(2);
-    let app = json!({"aotcheck": {"deny": ["windows_sys", "arboard", "nonsense"]}});
-    let config = Config::load(
-        &json!({}),
-        Path::new("/w/Cargo.toml"),
-        &[("app", &app, Path::new("/w/app/Cargo.toml"))],
-        None,
-    )
-    .expect("config");
-    let id = PackageId {
-        repr: "app-id".into(),
-    };
-    let w = config.unknown_crates(&m, &[("app", &id)]);
+    let w = app_denying(&m, json!(["windows_sys", "arboard", "nonsense"]));
     assert_eq!(w.len(), 3, "{w:#?}");
     assert!(
         w[0].ends_with("(a dependency of `app` for another target only (`cfg(windows)`))"),
@@ -169,7 +158,21 @@ fn a_denied_dev_dependency_is_said_never_to_reach_the_binary() {
         .expect("app's deps")
         .push(dev);
     m.resolve = Some(serde_json::from_value(nodes).expect("resolve"));
-    let app = json!({"aotcheck": {"deny": ["regex", "serde"]}});
+    let w = app_denying(&m, json!(["regex", "serde"]));
+    assert_eq!(w.len(), 1, "{w:#?}");
+    assert!(
+        w[0].contains(
+            "`deny` names `regex`, which is in the dependency graph of `app` only as a \
+             dev-dependency, of tests, examples and benches"
+        ),
+        "{}",
+        w[0]
+    );
+}
+
+/// The warnings of `app`'s table `deny = denied`, `app` alone selected.
+fn app_denying(m: &Metadata, denied: serde_json::Value) -> Vec<String> {
+    let app = json!({"aotcheck": {"deny": denied}});
     let config = Config::load(
         &json!({}),
         Path::new("/w/Cargo.toml"),
@@ -180,14 +183,5 @@ fn a_denied_dev_dependency_is_said_never_to_reach_the_binary() {
     let id = PackageId {
         repr: "app-id".into(),
     };
-    let w = config.unknown_crates(&m, &[("app", &id)]);
-    assert_eq!(w.len(), 1, "{w:#?}");
-    assert!(
-        w[0].contains(
-            "`deny` names `regex`, which is in the dependency graph of `app` only as a \
-             dev-dependency, of tests, examples and benches"
-        ),
-        "{}",
-        w[0]
-    );
+    config.unknown_crates(m, &[("app", &id)])
 }
