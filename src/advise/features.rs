@@ -10,6 +10,7 @@ use cargo_metadata::Package;
 
 use crate::options::BuildOptions;
 use crate::plan::Plan;
+use crate::report::{FeatureAdvice, VariantStatus};
 
 /// One build to make: `package` without `feature`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -35,6 +36,28 @@ pub struct Without {
     /// and the code fat LTO makes of it, is theirs (QA dh F8: broot without `clipboard` was
     /// 16 KiB larger built with `--no-default-features` than with its empty `default` on).
     pub default_kept: bool,
+}
+
+impl Without {
+    /// The feature's row before its build: what it enables and the features the variant is
+    /// built with (`default` first when it keeps it on).
+    pub fn row(&self) -> FeatureAdvice {
+        FeatureAdvice {
+            feature: self.feature.clone(),
+            enables: self.enables.clone(),
+            built_with: self
+                .default_kept
+                .then(|| "default".to_string())
+                .into_iter()
+                .chain(self.keep.iter().cloned())
+                .collect(),
+            not_for_target: self.not_for_target.clone(),
+            kept_deps: self.kept_deps.clone(),
+            needing: self.needing.clone(),
+            status: VariantStatus::NotBuilt,
+            ..FeatureAdvice::default()
+        }
+    }
 }
 
 /// What a set of features enables, following every feature's list.

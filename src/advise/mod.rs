@@ -34,9 +34,7 @@ use crate::options::{AdviseOptions, BuildOptions, LinkChoice};
 use crate::output::Output;
 use crate::plan::Plan;
 use crate::profile;
-use crate::report::{
-    Advice, BinaryAdvice, CrateSize, FeatureAdvice, Report, Variant, VariantStatus,
-};
+use crate::report::{Advice, BinaryAdvice, CrateSize, Report, Variant, VariantStatus};
 use crate::rustflags;
 use build::{Outcome, fill, record};
 use features::Without;
@@ -276,21 +274,7 @@ fn skeleton(
             features: withouts
                 .iter()
                 .filter(|w| w.package == b.target.package)
-                .map(|w| FeatureAdvice {
-                    feature: w.feature.clone(),
-                    enables: w.enables.clone(),
-                    built_with: w
-                        .default_kept
-                        .then(|| "default".to_string())
-                        .into_iter()
-                        .chain(w.keep.iter().cloned())
-                        .collect(),
-                    not_for_target: w.not_for_target.clone(),
-                    kept_deps: w.kept_deps.clone(),
-                    needing: w.needing.clone(),
-                    status: VariantStatus::NotBuilt,
-                    ..FeatureAdvice::default()
-                })
+                .map(Without::row)
                 .collect(),
         })
         .collect();

@@ -108,7 +108,7 @@ fn figures_not_obtained_are_null_not_missing() {
             "{key}: {json}"
         );
     }
-    let f = serde_json::to_value(FeatureAdvice::default()).expect("json");
+    let f = serde_json::to_value(crate::report::FeatureAdvice::default()).expect("json");
     assert_eq!(f.get("bytes_saved"), Some(&serde_json::Value::Null), "{f}");
     assert_eq!(f.get("file_size"), Some(&serde_json::Value::Null), "{f}");
     // And read back as it was written.

@@ -60,34 +60,7 @@ pub(super) fn host_lookup_traced(a: &mut Artifact, args: &[String]) {
             names.join(", ")
         )
     } else {
-        // What it opened, it read itself (QA cg F4: "it opened `/etc/hosts` ... looked no
-        // host name up" read as a contradiction).
-        let others = crate::hostile::other_databases(opened);
-        let read = match names.is_empty() {
-            true => "it opened no file of the name service".to_string(),
-            // Glibc's lookups of another database: a user's, a group's (QA cn F2).
-            false if !others.is_empty() => format!(
-                "it opened {}{more} for glibc's lookups in {}, not of a host name",
-                names.join(", "),
-                crate::format::quoted(&others)
-            ),
-            false => format!(
-                "it read {}{more} itself, not through glibc (no `/etc/host.conf` or host module \
-                 opened, no `/etc/hosts` after `/etc/nsswitch.conf`): a resolver of its own, \
-                 likely",
-                names.join(", ")
-            ),
-        };
-        let with = match args.is_empty() {
-            true => "with no arguments".to_string(),
-            false => format!("with `{}`", args.join(" ")),
-        };
-        format!(
-            "not tested: run once more under `{}`, traced, {with}, the program looked no host \
-             name up through glibc ({read}), so --hostile did not test this lookup (give \
-             --probe-arg the arguments with which it resolves a name through it)",
-            run.condition
-        )
+        not_tested(&run.condition, opened, &names, &more, args)
     };
     // A lookup that passed with no module loaded was answered from `/etc/hosts`: what that
     // shows, unless the finding's "not reproduced" line says it already (QA cq F2: xh's
@@ -108,6 +81,44 @@ pub(super) fn host_lookup_traced(a: &mut Artifact, args: &[String]) {
             f.evidence.push(format!("{line}{caveat}"));
         }
     }
+}
+
+/// The line of a traced run that looked no host name up through glibc: what it opened
+/// (`names` of `opened`, `more` beyond them) and how to test the lookup.
+fn not_tested(
+    condition: &str,
+    opened: &[String],
+    names: &[String],
+    more: &str,
+    args: &[String],
+) -> String {
+    // What it opened, it read itself (QA cg F4: "it opened `/etc/hosts` ... looked no
+    // host name up" read as a contradiction).
+    let others = crate::hostile::other_databases(opened);
+    let read = match names.is_empty() {
+        true => "it opened no file of the name service".to_string(),
+        // Glibc's lookups of another database: a user's, a group's (QA cn F2).
+        false if !others.is_empty() => format!(
+            "it opened {}{more} for glibc's lookups in {}, not of a host name",
+            names.join(", "),
+            crate::format::quoted(&others)
+        ),
+        false => format!(
+            "it read {}{more} itself, not through glibc (no `/etc/host.conf` or host module \
+             opened, no `/etc/hosts` after `/etc/nsswitch.conf`): a resolver of its own, \
+             likely",
+            names.join(", ")
+        ),
+    };
+    let with = match args.is_empty() {
+        true => "with no arguments".to_string(),
+        false => format!("with `{}`", args.join(" ")),
+    };
+    format!(
+        "not tested: run once more under `{condition}`, traced, {with}, the program looked no \
+         host name up through glibc ({read}), so --hostile did not test this lookup (give \
+         --probe-arg the arguments with which it resolves a name through it)"
+    )
 }
 
 /// How [`hosts_caveat`] begins.

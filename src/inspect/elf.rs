@@ -60,16 +60,7 @@ pub fn inspect(elf: &Elf, bytes: &[u8]) -> Binary {
         .map(|s| s.file_size)
         .sum();
     let symtab_size = sum_where(&|n| n == ".symtab" || n == ".strtab");
-    let ptr = if elf.is_64 { 8 } else { 4 };
-    let init_array_entries = match sections.iter().find(|s| s.name == ".init_array") {
-        Some(s) => Some(s.mem_size / ptr),
-        None if !elf.section_headers.is_empty() => Some(0),
-        // No section headers: the loader's `DT_INIT_ARRAYSZ`; unknown in a static file.
-        None => elf
-            .dynamic
-            .as_ref()
-            .map(|d| d.info.init_arraysz as u64 / ptr),
-    };
+    let init_array_entries = init_array_entries(elf, &sections);
 
     let needs = symver::needs(elf, bytes);
     let version_needs = version_needs(&needs, dynstr);
@@ -108,6 +99,20 @@ pub fn inspect(elf: &Elf, bytes: &[u8]) -> Binary {
         graph: None,
         graph_skipped: None,
         why: None,
+    }
+}
+
+/// The entries of `.init_array`: none without the section; with no section headers, the
+/// loader's `DT_INIT_ARRAYSZ`, unknown in a static file.
+fn init_array_entries(elf: &Elf, sections: &[Section]) -> Option<u64> {
+    let ptr = if elf.is_64 { 8 } else { 4 };
+    match sections.iter().find(|s| s.name == ".init_array") {
+        Some(s) => Some(s.mem_size / ptr),
+        None if !elf.section_headers.is_empty() => Some(0),
+        None => elf
+            .dynamic
+            .as_ref()
+            .map(|d| d.info.init_arraysz as u64 / ptr),
     }
 }
 
