@@ -436,7 +436,7 @@ fn the_crate_whose_task_tokio_runs_is_named_beside_it() {
         [
             format!("↳ tokio v1.0.0 (app → tokio): `{runner}`"),
             "↳ hyper v1.0.0 (app → hyper): `hyper::client::connect::http::HttpConnector::call` \
-             (before tokio's task on the chain: the task may be its)"
+             (before tokio's task on the chain: the task may be hyper's)"
                 .to_string(),
         ],
         "{:?}",

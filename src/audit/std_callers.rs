@@ -131,7 +131,7 @@ fn word_leading(
         return;
     }
     let quote = Quote {
-        spawner: spawner.map(|(_, s)| s),
+        spawner: spawner.map(|(r, s)| (r.name(), s)),
         leads_to,
         generic: &generic,
     };
@@ -244,15 +244,17 @@ fn order_by_chain(named: &mut [Named], chain: &[crate::report::Step]) {
 /// crate, the C function it leads to when another than the chain's, and whether it is the
 /// crate before tokio's task on the chain.
 struct Quote<'a> {
-    spawner: Option<&'a str>,
+    /// The crate before tokio's task on the chain, and its step's symbol.
+    spawner: Option<(&'a str, &'a str)>,
     leads_to: &'a HashMap<String, String>,
     generic: &'a HashMap<&'a str, &'a str>,
 }
 
 impl Quote<'_> {
     fn quoted(&self, f: &str) -> String {
-        if self.spawner == Some(f) {
-            return format!("`{f}` (before tokio's task on the chain: the task may be its)");
+        // Whose task, named (QA di F6: "the task may be its" read as a typo).
+        if let Some((krate, _)) = self.spawner.filter(|(_, s)| *s == f) {
+            return format!("`{f}` (before tokio's task on the chain: the task may be {krate}'s)");
         }
         let to = self
             .leads_to

@@ -24,24 +24,27 @@ use std::io::Write;
 
 use crate::report::Report;
 
-/// The report as one JSON document (`schema_version` first), newline-terminated, with what
-/// counts for its verdict besides the checks last (QA co F2: a crash in probe runs failed the
-/// run, and no field said why).
-pub fn json(report: &Report, out: &mut dyn Write) -> std::io::Result<()> {
-    #[derive(serde::Serialize)]
-    struct Reason {
-        binary: String,
-        what: String,
-        verdict: crate::report::Verdict,
-        reason: String,
-    }
-    #[derive(serde::Serialize)]
-    struct WithReasons<'a> {
-        #[serde(flatten)]
-        report: &'a Report,
-        #[serde(skip_serializing_if = "Vec::is_empty")]
-        verdict_reasons: Vec<Reason>,
-    }
+/// A reason the verdict is what it is besides the checks (see [`json`]).
+#[derive(serde::Serialize)]
+struct Reason {
+    binary: String,
+    what: String,
+    verdict: crate::report::Verdict,
+    reason: String,
+}
+
+/// The report with its `verdict_reasons` last: what the JSON output and the page's embedded
+/// report serialise (QA di F2: the page's had none, and a script reading it got `fail` with
+/// no reason).
+#[derive(serde::Serialize)]
+struct Document<'a> {
+    #[serde(flatten)]
+    report: &'a Report,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    verdict_reasons: Vec<Reason>,
+}
+
+fn document(report: &Report) -> Document<'_> {
     let verdict_reasons = reasons::reasons(report)
         .iter()
         .map(|r| Reason {
@@ -51,13 +54,19 @@ pub fn json(report: &Report, out: &mut dyn Write) -> std::io::Result<()> {
             reason: r.line(),
         })
         .collect();
-    // Buffered: stdout is line-buffered, and `--symbols all` can be 100k rows.
-    let mut out = std::io::BufWriter::with_capacity(64 * 1024, out);
-    let with = WithReasons {
+    Document {
         report,
         verdict_reasons,
-    };
-    serde_json::to_writer_pretty(&mut out, &with)?;
+    }
+}
+
+/// The report as one JSON document (`schema_version` first), newline-terminated, with what
+/// counts for its verdict besides the checks last (QA co F2: a crash in probe runs failed the
+/// run, and no field said why).
+pub fn json(report: &Report, out: &mut dyn Write) -> std::io::Result<()> {
+    // Buffered: stdout is line-buffered, and `--symbols all` can be 100k rows.
+    let mut out = std::io::BufWriter::with_capacity(64 * 1024, out);
+    serde_json::to_writer_pretty(&mut out, &document(report))?;
     writeln!(out)?;
     out.flush()
 }

@@ -59,6 +59,23 @@ fn reasons_of(browser: &mut cdp::Browser, file: &Path) -> Value {
         "{shown}"
     );
     assert_eq!(shown["before_checks"], true, "{shown}");
+    // QA di F2: the embedded report carries the reasons besides the checks, as `--format
+    // json` does; each is a row of the page's.
+    let reasons = shown["report"]["verdict_reasons"]
+        .as_array()
+        .unwrap_or_else(|| panic!("no verdict_reasons in the page's report: {shown}"));
+    let rows = shown["rows"].as_array().expect("rows");
+    for reason in reasons {
+        let verdict = word(reason["verdict"].as_str().expect("verdict"));
+        let shown_so = |r: &&Value| {
+            (&r["binary"], &r["what"], r["verdict"].as_str())
+                == (&reason["binary"], &reason["what"], Some(verdict.as_str()))
+        };
+        assert!(
+            rows.iter().any(|r| shown_so(&r)),
+            "{reason} is no row: {shown}"
+        );
+    }
     assert_quiet(&page, &url);
     shown
 }

@@ -278,7 +278,7 @@ fn tail(s: &mut String, report: &Report) {
             c.new_entries.truncate(ENTRY_POINTS);
         }
     }
-    let json = serde_json::to_string(&shown).unwrap_or_else(|_| "null".into());
+    let json = serde_json::to_string(&super::document(&shown)).unwrap_or_else(|_| "null".into());
     let _ = writeln!(
         s,
         "</main>\n<script type=\"application/json\" id=\"aotcheck-report\">{}</script>\n\

@@ -337,8 +337,11 @@ fn chain_line(e: &str) -> Option<String> {
         .filter_map(|m| rest.find(m))
         .min()
         .unwrap_or(rest.len());
+    // The parenthesis that closes the one opened before the chain, not the line's last (QA
+    // di F1: `` (procs → dockworker → hyper): `call` (... the task may be hyper's)`` ran the
+    // last step to the line's end).
     let end = match in_paren {
-        true => rest[..end].rfind(')').unwrap_or(end),
+        true => closing(&rest[..end]).unwrap_or(end),
         false => end,
     };
     let (chain, hint) = rest.split_at(end);
@@ -349,6 +352,24 @@ fn chain_line(e: &str) -> Option<String> {
         steps.join(sep),
         super::escape::spans(hint, false)
     ))
+}
+
+/// Where the parenthesis opened just before `text` closes: its byte offset in `text`.
+fn closing(text: &str) -> Option<usize> {
+    let mut depth = 1usize;
+    for (i, c) in text.char_indices() {
+        match c {
+            '(' => depth += 1,
+            ')' => {
+                depth -= 1;
+                if depth == 0 {
+                    return Some(i);
+                }
+            }
+            _ => {}
+        }
+    }
+    None
 }
 
 /// `head`, its separator row, the rows; nothing without rows.

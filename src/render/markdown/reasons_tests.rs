@@ -196,3 +196,20 @@ fn a_chains_hint_is_not_in_its_last_step() {
          `call_once` is reached through the address `TABLE` holds"
     );
 }
+
+/// QA di F1: a path in parentheses followed by more parenthesised text ends at the
+/// parenthesis that closes it, not at the line's last: each step and the symbol after it are
+/// code spans of their own.
+#[test]
+fn a_path_in_parentheses_ends_at_its_own_close() {
+    let line = chain_line(
+        "↳ hyper v0.14.32 (procs → dockworker → hyper): `<H<R> as S<(u8, u8)>>::call` (before \
+         tokio's task on the chain: the task may be hyper's)",
+    )
+    .expect("a chain");
+    assert_eq!(
+        line,
+        "↳ hyper v0.14.32 (`procs` → `dockworker` → `hyper`): `<H<R> as S<(u8, u8)>>::call` \
+         (before tokio's task on the chain: the task may be hyper's)"
+    );
+}
