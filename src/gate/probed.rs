@@ -100,6 +100,7 @@ pub fn not_the_binary(
             ));
         } else {
             c.verdict = Verdict::Pass;
+            c.same_binary = true;
             // No number of runs tells one binary from itself (QA cz F8).
             c.message = c.message.replace(super::runtime::MORE_RUNS, "");
             c.message.push_str(
@@ -227,6 +228,7 @@ mod tests {
         for c in &checks {
             assert_eq!(c.verdict, Verdict::Pass, "{}", c.message);
             assert!(c.message.contains("the same binary as the baseline's"));
+            assert!(c.same_binary, "{}", c.message);
             // QA cz F8: no number of runs tells a binary from itself.
             assert!(!c.message.contains("more runs"), "{}", c.message);
         }

@@ -282,6 +282,11 @@ pub struct Check {
     /// same caveat).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub built_otherwise: bool,
+    /// A run-time check (startup, RSS) of the same binary as the baseline's (the same build
+    /// id): what moved is the machine's, not the code's, and it passes; the Markdown's biggest
+    /// changes leave it out (QA di F3: RSS +6 KiB listed as a change of an identical binary).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub same_binary: bool,
 }
 
 /// A symbol of a crate that grew, and by how much (bytes in memory, as the crate table counts).
@@ -320,6 +325,7 @@ impl Check {
             gone: false,
             inlined_in_baseline: false,
             built_otherwise: false,
+            same_binary: false,
         }
     }
 

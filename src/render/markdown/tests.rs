@@ -359,6 +359,12 @@ fn biggest_changes_list_the_binary_s_bytes_before_memory() {
         s.contains("whole binary's sizes are in the table of verdicts"),
         "{s}"
     );
+    // QA di F3: the baseline's own binary's memory moved with the machine: no change listed.
+    let mut same = rss.clone();
+    same.same_binary = true;
+    let mut s = String::new();
+    biggest_changes(&mut s, &[("`app`".into(), &a, &same)]);
+    assert!(s.is_empty(), "{s}");
 }
 
 /// QA bq F6: a crate the run no longer has reads `gone` in the biggest changes, as its check

@@ -117,6 +117,7 @@ fn the_same_binary_passes_and_a_probe_changed_is_said() {
             str_of(c, "message").contains("the same binary as the baseline's"),
             "{c}"
         );
+        assert_eq!(c["same_binary"], true, "{c}");
     }
     assert!(v["baseline"].get("shrank").is_none(), "{}", v["baseline"]);
     // Without the kept binary (a fresh machine), the file's figures were probed otherwise;
