@@ -269,6 +269,17 @@ fn check_ids_do_not_wrap_in_a_narrow_window() {
             lines.iter().flatten().all(|&n| n == 1),
             "{width}: {lines:?}"
         );
+        // QA di F4: each kind of a crate's confidence on one line, where at 500 px the
+        // column wrapped a word a line.
+        let conf = page.eval(
+            "Array.from(document.querySelectorAll('table.crates .conf'))\
+             .map(e => e.getClientRects().length)",
+        );
+        let conf: Vec<u64> = serde_json::from_value(conf).expect("line counts");
+        assert!(
+            !conf.is_empty() && conf.iter().all(|&n| n == 1),
+            "{width}: {conf:?}"
+        );
         let past = page.eval(
             "['checks', 'reasons'].map(t => document.querySelector(`table.${t}`)\
              .getBoundingClientRect().right - document.documentElement.clientWidth)",

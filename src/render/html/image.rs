@@ -9,7 +9,7 @@ use super::escape::text;
 use super::findings::{code, command, failed_runs, stats_row, stats_table};
 use super::{Cell, ROWS, Table};
 use crate::format::{size, thousands};
-use crate::report::{Image, InImage, InImageOutcome, LeftOutWhy};
+use crate::report::{Image, InImage, InImageOutcome, LeftOut, LeftOutWhy};
 
 fn bytes(n: u64) -> String {
     format!(
@@ -215,18 +215,42 @@ fn files(s: &mut String, i: &Image) {
     s.push_str("</details>\n");
 }
 
-/// Files the binary opened at run time on this machine that the image does not hold.
+/// Files the binary opened at run time on this machine that the image does not hold; those
+/// the container runtime provides (`/proc`, `/dev`) folded under a line that counts them
+/// (QA di F4: procs's hundred `/proc/N/...` paths were the list).
 fn left_out(s: &mut String, i: &Image) {
     if i.not_in_image.is_empty() {
         return;
     }
     let _ = writeln!(
         s,
-        "<p>Opened at run time on this machine, not in the image ({}):</p><ul \
-         class=\"not-in-image\">",
+        "<p>Opened at run time on this machine, not in the image ({}):</p>",
         i.not_in_image.len()
     );
-    for l in i.not_in_image.iter().take(ROWS) {
+    let (runtime, others): (Vec<&LeftOut>, Vec<&LeftOut>) = i
+        .not_in_image
+        .iter()
+        .partition(|l| l.why == LeftOutWhy::Runtime);
+    left_out_list(s, &others);
+    if !runtime.is_empty() {
+        let files = crate::format::count(runtime.len(), "file", "files");
+        let _ = writeln!(
+            s,
+            "<details class=\"runtime-files\"><summary>{files} provided by the container \
+             runtime</summary>"
+        );
+        left_out_list(s, &runtime);
+        s.push_str("</details>\n");
+    }
+}
+
+/// A list of files left out of the image, the first [`ROWS`], with a note counting the rest.
+fn left_out_list(s: &mut String, list: &[&LeftOut]) {
+    if list.is_empty() {
+        return;
+    }
+    s.push_str("<ul class=\"not-in-image\">\n");
+    for l in list.iter().take(ROWS) {
         let class = match l.why {
             LeftOutWhy::NotCopied | LeftOutWhy::Program => "warn-text",
             LeftOutWhy::Secret
@@ -243,7 +267,7 @@ fn left_out(s: &mut String, i: &Image) {
         );
     }
     s.push_str("</ul>\n");
-    let more = i.not_in_image.len().saturating_sub(ROWS);
+    let more = list.len().saturating_sub(ROWS);
     if more > 0 {
         let _ = writeln!(
             s,
