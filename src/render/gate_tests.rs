@@ -373,7 +373,10 @@ fn the_findings_gone_since_the_baseline_are_said() {
     r.verdict = Verdict::Fail;
     let md = crate::render::markdown::render(&r);
     assert!(
-        md.contains("Findings gone since the baseline:\n\n- procs (static): AOT004 on std"),
+        // QA di F6: the rule and the crate as code spans, as elsewhere in the comment.
+        md.contains(
+            "Findings gone since the baseline:\n\n- procs (static): `AOT004` on `std` (error)"
+        ),
         "{md}"
     );
     let human = crate::render::human::render(&r, &Style::plain());

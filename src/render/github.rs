@@ -71,7 +71,7 @@ pub fn annotations(report: &Report) -> String {
         .map(|r| {
             (
                 r.verdict(),
-                format!("{}: {}", r.subject(), r.what()),
+                format!("{}: {}", r.subject(), r.title()),
                 r.line(),
             )
         })

@@ -346,7 +346,8 @@ fn markdown_and_annotations_name_findings_crashes_and_unready_binaries() {
     let lines: Vec<&str> = notes.lines().collect();
     assert_eq!(lines.len(), 3, "{notes}");
     assert!(
-        lines[0].starts_with("::error title=cargo-aotcheck%3A app (package app|`x`%2C static)%3A AOT004::AOT004 glibc NSS lookups"),
+        // QA di F6: the finding's crate in its title, as findings of one rule read alike.
+        lines[0].starts_with("::error title=cargo-aotcheck%3A app (package app|`x`%2C static)%3A AOT004 on std|x::AOT004 glibc NSS lookups"),
         "{notes}"
     );
     assert!(lines[1].contains("hostile no-home::"), "{notes}");

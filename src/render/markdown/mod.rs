@@ -35,6 +35,27 @@ pub(crate) fn binary_label(a: &Artifact) -> String {
     label(a, cell)
 }
 
+/// A finding gone since the baseline, `LABEL: RULE on CRATE (SEVERITY)` as the gate writes
+/// it, its rule and crate as code spans, as elsewhere in the comment (QA di F6); as text if
+/// it is not of that form.
+fn gone_finding(what: &str) -> String {
+    let parts = what.rsplit_once(": ").and_then(|(label, rest)| {
+        let (rule, rest) = rest.split_once(" on ")?;
+        let (krate, severity) = rest.rsplit_once(" (")?;
+        Some((label, rule, krate, severity))
+    });
+    match parts {
+        Some((label, rule, krate, severity)) => format!(
+            "{}: {} on {} ({}",
+            escape(label),
+            code(rule),
+            code(krate),
+            escape(severity)
+        ),
+        None => escape(what),
+    }
+}
+
 /// As [`binary_label`], the names quoted by `quote` ([`cell`] in a table, [`code`] outside).
 fn label(a: &Artifact, quote: fn(&str) -> String) -> String {
     let mut parts = Vec::new();
@@ -151,7 +172,7 @@ pub fn render_with(report: &Report, all_crates: bool) -> String {
     {
         let _ = writeln!(s, "Findings gone since the baseline:\n");
         for what in &c.gone_findings {
-            let _ = writeln!(s, "- {}", escape(what));
+            let _ = writeln!(s, "- {}", gone_finding(what));
         }
         s.push('\n');
     }
