@@ -142,8 +142,8 @@ fn inspect_expanded(expanded: Expanded, attribute: &Attribute, threads: usize) -
             Step::Failed(e) => errors.push(e),
             Step::DirDone(dir, range) => {
                 if !found[range].iter().any(|f| *f) {
-                    let reason = "no binary found in this directory or below it";
-                    errors.push(Error::malformed(dir, reason));
+                    let reason = no_binary(&dir, &passed);
+                    errors.push(Error::malformed(dir, &reason));
                 }
             }
         }
@@ -175,10 +175,34 @@ fn failed_file(e: &Error) -> FailedFile {
     }
 }
 
+/// Why a directory gave no binary: none found, and the symbolic links the walk passed over
+/// in it, which may lead to one (QA dj F6: `dist/lsd -> ../target/release/lsd` alone read as
+/// a folder without a binary).
+fn no_binary(dir: &Path, passed: &[crate::report::SkippedFile]) -> String {
+    let links = passed
+        .iter()
+        .filter(|p| p.why == super::walk::SYMLINK && Path::new(&p.path).starts_with(dir))
+        .count();
+    match links {
+        0 => "no binary found in this directory or below it".into(),
+        n => format!(
+            "no binary found in this directory or below it; {} not followed (name {} to \
+             inspect what {} to)",
+            crate::format::count(n, "symbolic link", "symbolic links"),
+            if n == 1 {
+                "the link itself"
+            } else {
+                "the links themselves"
+            },
+            if n == 1 { "it points" } else { "they point" }
+        ),
+    }
+}
+
 /// Is this the start of a binary? `Some(true)`: ELF or Mach-O by its magic, reported even when
 /// damaged. `Some(false)`: `MZ` or `0xcafebabe`, which also start DOS programs and Java classes:
 /// reported only when they parse as PE or universal Mach-O. `None`: not a binary.
-fn binary_magic(bytes: &[u8]) -> Option<bool> {
+pub(super) fn binary_magic(bytes: &[u8]) -> Option<bool> {
     const SURE: &[&[u8]] = &[
         b"\x7fELF",
         &[0xfe, 0xed, 0xfa, 0xce],

@@ -7,6 +7,7 @@ pub mod elf;
 mod extents;
 mod foreign;
 pub mod names;
+pub mod outputs;
 mod symver;
 mod walk;
 

@@ -67,7 +67,7 @@ impl Expanded {
 }
 
 pub(super) const NOT_BINARY: &str = "not a binary";
-const SYMLINK: &str = "symbolic link (not followed)";
+pub(super) const SYMLINK: &str = "symbolic link (not followed)";
 const SPECIAL: &str = "special file";
 const GIVEN_ALREADY: &str = "directory whose files other arguments give (not walked again)";
 /// How a file reached a second time is skipped, before the path it was inspected as.

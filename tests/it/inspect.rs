@@ -435,8 +435,10 @@ fn a_folder_without_binaries_exits_2_naming_it() {
     let errors = r.error_lines();
     assert_eq!(
         errors,
+        // QA dj F6: the link the walk passed over is said, with what to do.
         [format!(
-            "error: `{}`: no binary found in this directory or below it",
+            "error: `{}`: no binary found in this directory or below it; 1 symbolic link not \
+             followed (name the link itself to inspect what it points to)",
             tmp.path().display()
         )]
     );
