@@ -36,6 +36,15 @@ pub enum Error {
     #[error("`{path}`: {message}")]
     Config { path: PathBuf, message: String },
 
+    /// A file of separate debug information (`objcopy --only-keep-debug`): an ELF file whose
+    /// sections of code hold no bytes (QA dj F1: read as a static-pie binary, with a stripped
+    /// size larger than the file and a glibc floor of "none").
+    #[error("`{path}`: {}", debug_info_words(.build_id.as_deref()))]
+    DebugInfo {
+        path: PathBuf,
+        build_id: Option<String>,
+    },
+
     /// A configuration value refused, named by its key (in full from its file's top: see
     /// `config::layer`).
     #[error("`{path}`: `{key}`: {message}")]
@@ -161,3 +170,12 @@ impl Error {
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// What [`Error::DebugInfo`] says after the path.
+fn debug_info_words(build_id: Option<&str>) -> String {
+    let of = build_id.map_or_else(String::new, |b| format!(" of build id {b}"));
+    format!(
+        "separate debug information{of} (`objcopy --only-keep-debug`: its sections of code hold \
+         no bytes), not a binary; inspect the binary it belongs to"
+    )
+}

@@ -22,7 +22,9 @@ use crate::report::{Artifact, Binary, FailedFile, Report};
 
 use super::Mapped;
 use super::closure::Environment;
-use super::walk::{Expanded, NOT_BINARY, SAME_FILE, Step, Target, describe, expand, skipped_file};
+use super::walk::{
+    DEBUG_INFO, Expanded, NOT_BINARY, SAME_FILE, Step, Target, describe, expand, skipped_file,
+};
 
 /// What runs on each binary after its inspection, on its path and mapped bytes (the sizes'
 /// attribution). An error is the binary's warning, not its failure.
@@ -32,6 +34,8 @@ pub type Attribute<'a> = dyn Fn(&Path, &Mapped, &mut Binary) -> Result<()> + Syn
 enum Outcome {
     Binary(Box<Artifact>, Option<String>),
     NotBinary,
+    /// Separate debug information, found by the walk: skipped.
+    DebugInfo,
     Failed(Error),
 }
 
@@ -138,6 +142,9 @@ fn inspect_expanded(expanded: Expanded, attribute: &Attribute, threads: usize) -
                 Some(Outcome::NotBinary) | None => {
                     passed.push(skipped_file(&expanded.targets[i].path, NOT_BINARY));
                 }
+                Some(Outcome::DebugInfo) => {
+                    passed.push(skipped_file(&expanded.targets[i].path, DEBUG_INFO));
+                }
             },
             Step::Failed(e) => errors.push(e),
             Step::DirDone(dir, range) => {
@@ -233,6 +240,7 @@ fn inspect_one(t: &Target, env: &Environment, attribute: &Attribute) -> Outcome 
     let mut binary = match super::inspect_bytes(&t.path, bytes, Some(env)) {
         Ok(b) => b,
         Err(_) if !t.named && magic == Some(false) => return Outcome::NotBinary,
+        Err(Error::DebugInfo { .. }) if !t.named => return Outcome::DebugInfo,
         Err(e) => return Outcome::Failed(e),
     };
     let warning = attribute(&t.path, &mapped, &mut binary)

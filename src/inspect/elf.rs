@@ -3,7 +3,7 @@
 use goblin::elf::{
     Elf, dynamic, header,
     program_header::PT_LOAD,
-    section_header::{SHF_ALLOC, SHT_NOBITS, SHT_REL, SHT_RELA},
+    section_header::{SHF_ALLOC, SHF_EXECINSTR, SHT_NOBITS, SHT_REL, SHT_RELA},
 };
 
 use super::names::{self, Strings};
@@ -102,6 +102,22 @@ pub fn inspect(elf: &Elf, bytes: &[u8]) -> Binary {
     }
 }
 
+/// Whether the file is separate debug information (`objcopy --only-keep-debug`, a
+/// `.debug` file beside its binary): it has loaded sections of code, and none holds bytes
+/// (`SHT_NOBITS`), its program headers those of the binary, their file sizes 0.
+pub fn debug_only(elf: &Elf) -> bool {
+    let mut code = elf.section_headers.iter().filter(|s| {
+        let flags = s.sh_flags as u32;
+        flags & SHF_ALLOC != 0 && flags & SHF_EXECINSTR != 0
+    });
+    let first = code.next();
+    first.is_some()
+        && first
+            .into_iter()
+            .chain(code)
+            .all(|s| s.sh_type == SHT_NOBITS)
+}
+
 /// The entries of `.init_array`: none without the section; with no section headers, the
 /// loader's `DT_INIT_ARRAYSZ`, unknown in a static file.
 fn init_array_entries(elf: &Elf, sections: &[Section]) -> Option<u64> {
@@ -175,7 +191,7 @@ fn sections(elf: &Elf, names: Strings) -> Vec<Section> {
         .collect()
 }
 
-fn build_id(elf: &Elf, bytes: &[u8]) -> Option<String> {
+pub(super) fn build_id(elf: &Elf, bytes: &[u8]) -> Option<String> {
     let from = |notes: Option<goblin::elf::note::NoteIterator>| -> Option<String> {
         notes?
             .filter_map(Result::ok)

@@ -137,6 +137,12 @@ pub fn inspect_bytes(
     if bytes.starts_with(b"\x7fELF") {
         extents::check(bytes).map_err(|reason| Error::malformed(path, reason))?;
         return names::with_elf(bytes, |elf| {
+            if elf::debug_only(elf) {
+                return Err(Error::DebugInfo {
+                    path: path.to_path_buf(),
+                    build_id: elf::build_id(elf, bytes),
+                });
+            }
             let mut binary = elf::inspect(elf, bytes);
             if let Some(env) = env {
                 let class = (elf.is_64, elf.header.e_machine);
@@ -144,9 +150,9 @@ pub fn inspect_bytes(
                 binary.closure = entries;
                 binary.closure_size = total;
             }
-            binary
+            Ok(binary)
         })
-        .map_err(|e| Error::malformed(path, describe(&e, bytes)));
+        .map_err(|e| Error::malformed(path, describe(&e, bytes)))?;
     }
     if bytes.len() < HINT_LEN {
         return Err(Error::malformed(path, too_short(bytes)));

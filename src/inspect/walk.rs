@@ -67,6 +67,8 @@ impl Expanded {
 }
 
 pub(super) const NOT_BINARY: &str = "not a binary";
+/// A `.debug` file beside its binary (QA dj F1): skipped, as it holds no code.
+pub(super) const DEBUG_INFO: &str = "separate debug information (objcopy --only-keep-debug)";
 pub(super) const SYMLINK: &str = "symbolic link (not followed)";
 const SPECIAL: &str = "special file";
 const GIVEN_ALREADY: &str = "directory whose files other arguments give (not walked again)";
@@ -91,6 +93,11 @@ pub(super) fn describe(skipped: &[SkippedFile]) -> String {
             NOT_BINARY,
             "file that is not a binary",
             "files that are not binaries",
+        ),
+        count(
+            DEBUG_INFO,
+            "file of separate debug information",
+            "files of separate debug information",
         ),
         count(SYMLINK, "symbolic link", "symbolic links (not followed)"),
         count(SPECIAL, "special file", "special files"),
