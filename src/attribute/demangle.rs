@@ -131,8 +131,11 @@ fn body(name: &[u8]) -> &[u8] {
 /// Is this a Rust legacy (`_ZN...17h<hash>E`) or v0 (`_R...`) symbol?
 pub fn is_rust(name: &[u8]) -> bool {
     let n = body(name);
-    if n.starts_with(b"_R") {
-        return true;
+    // v0: `_R`, an optional version number, then a path, which starts with one of its tags
+    // (QA dj F9: libunwind's C `_ReadSLEB` made a C library "Rust", and its graph was built).
+    if let Some(rest) = n.strip_prefix(b"_R") {
+        let tag = rest.iter().find(|c| !c.is_ascii_digit());
+        return matches!(tag, Some(b'C' | b'M' | b'X' | b'Y' | b'N' | b'I' | b'B'));
     }
     n.starts_with(b"_ZN") && legacy_hash_end(n).is_some()
 }

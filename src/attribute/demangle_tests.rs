@@ -121,6 +121,12 @@ fn crate_of_legacy_plain_and_impl_paths() {
     // C++ Itanium names are not Rust.
     assert_eq!(krate("_ZN4llvm5Value4dumpEv"), None);
     assert!(!is_rust(b"_ZN4llvm5Value4dumpEv"));
+    // QA dj F9: a C name that starts `_R` is no v0 path; v0 names, versioned or not, are.
+    assert!(!is_rust(b"_ReadSLEB"));
+    assert!(!is_rust(b"_R"));
+    assert!(is_rust(b"_RNvCs1234_7mycrate3foo"));
+    assert!(is_rust(b"_R0NvCs1234_7mycrate3foo"));
+    assert!(is_rust(b"_RINvCs1234_7mycrate3fooKj0_E"));
 }
 
 #[test]

@@ -330,8 +330,10 @@ pub struct ComparedMetric {
     pub metric: String,
     /// `ms`, `KiB` or `B`.
     pub unit: String,
-    #[serde(rename = "static")]
+    /// Whole numbers (bytes) as JSON integers, as every other size (QA dj F11: `4624928.0`).
+    #[serde(rename = "static", serialize_with = "super::gate::whole")]
     pub static_value: Option<f64>,
+    #[serde(serialize_with = "super::gate::whole")]
     pub regular: Option<f64>,
     /// static / regular; `None` when either is unknown or the regular one is 0.
     pub ratio: Option<f64>,

@@ -57,6 +57,45 @@ fn assert_rows_sum(b: &Value, path: &str) {
     );
 }
 
+/// QA dj F9: a C function named `_R…` (libunwind's `_ReadSLEB`) is no Rust symbol, as
+/// `c++filt --format=rust` leaves it, where a v0 name is demangled: no graph is built.
+#[test]
+fn a_c_name_starting_with_r_is_no_rust_symbol() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = gcc(
+        dir.path(),
+        "unwind",
+        b"int _ReadSLEB(int x) { return x * 3; }\n\
+          int main(int c, char **v) { (void)v; return _ReadSLEB(c); }\n",
+        &[],
+    );
+    let demangled = |name: &str| {
+        let out = std::process::Command::new("c++filt")
+            .args(["--format=rust", name])
+            .output()
+            .expect("c++filt");
+        String::from_utf8_lossy(&out.stdout).trim().to_string()
+    };
+    assert_eq!(demangled("_ReadSLEB"), "_ReadSLEB");
+    assert_ne!(
+        demangled("_RNvCs1234_7mycrate3foo"),
+        "_RNvCs1234_7mycrate3foo"
+    );
+    assert!(tool("nm", &[&path]).contains(" T _ReadSLEB"));
+    let v = json(aotcheck().args(["aotcheck", "inspect", "--format", "json", &path]));
+    let b = binary_of(&v);
+    assert!(
+        b.get("graph").is_none(),
+        "a graph was built: {}",
+        b["graph"]
+    );
+    assert!(
+        str_of(b, "graph_skipped").starts_with("no Rust symbol in the binary"),
+        "{}",
+        b["graph_skipped"]
+    );
+}
+
 #[test]
 fn a_c_program_gets_its_crate_table_without_a_graph_and_says_why() {
     let dir = tempfile::tempdir().expect("tempdir");
