@@ -296,6 +296,20 @@ pub fn unmatched_filter(report: &Report, size: &SizeOptions) -> Option<Error> {
         .filter(|a| a.binary.coverage.is_some());
     let mut known = attributed.clone().peekable();
     known.peek()?;
+    // A stripped binary names no crate at all: that is the reason, not the name (QA dj F4:
+    // `--filter lsd` of lsd's stripped build said lsd was no crate of it).
+    let named = |a: &&crate::report::Artifact| {
+        a.binary.coverage.as_ref().is_some_and(|c| {
+            c.symbols_from.is_some() || c.symbol_table.as_deref().is_some_and(|t| t != ".dynsym")
+        })
+    };
+    if !attributed.clone().any(|a| named(&a)) {
+        return Some(Error::Usage(format!(
+            "--filter `{f}`: the binary has no symbol table to name crates by (stripped; \
+             `.dynsym` names only imports and exports): `inspect --target-dir DIR` of a \
+             `cargo aotcheck` build reads its analysis link's symbols"
+        )));
+    }
     let found = attributed
         .flat_map(|a| &a.binary.crates)
         .any(|c| crate::format::same_crate(&c.name, f));

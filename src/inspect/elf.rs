@@ -86,6 +86,7 @@ pub fn inspect(elf: &Elf, bytes: &[u8]) -> Binary {
         symtab_size: Some(symtab_size),
         sections,
         build_id: build_id(elf, bytes),
+        comment: comment(elf, section_names, bytes),
         init_array_entries,
         glibc_floor,
         version_needs,
@@ -100,6 +101,29 @@ pub fn inspect(elf: &Elf, bytes: &[u8]) -> Binary {
         graph_skipped: None,
         why: None,
     }
+}
+
+/// The NUL-separated strings of `.comment`, each once, in order.
+fn comment(elf: &Elf, names: Strings, bytes: &[u8]) -> Vec<String> {
+    let Some(sh) = elf
+        .section_headers
+        .iter()
+        .find(|s| s.sh_type != SHT_NOBITS && names.get(s.sh_name).as_deref() == Some(".comment"))
+    else {
+        return Vec::new();
+    };
+    let start = sh.sh_offset as usize;
+    let Some(data) = bytes.get(start..start.saturating_add(sh.sh_size as usize)) else {
+        return Vec::new();
+    };
+    let mut out: Vec<String> = Vec::new();
+    for s in data.split(|b| *b == 0).filter(|s| !s.is_empty()) {
+        let s = String::from_utf8_lossy(s).into_owned();
+        if !out.contains(&s) {
+            out.push(s);
+        }
+    }
+    out
 }
 
 /// Whether the file is separate debug information (`objcopy --only-keep-debug`, a

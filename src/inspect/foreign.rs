@@ -24,6 +24,7 @@ fn blank(format: &str, arch: String, file_size: u64) -> Binary {
         symtab_size: None,
         sections: Vec::new(),
         build_id: None,
+        comment: Vec::new(),
         init_array_entries: None,
         glibc_floor: None,
         version_needs: Vec::new(),

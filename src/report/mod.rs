@@ -336,6 +336,11 @@ pub struct Binary {
     pub sections: Vec<Section>,
     /// GNU build-id as hex; `None` when the file has none.
     pub build_id: Option<String>,
+    /// The strings of the `.comment` section: the compilers and linker that made the file
+    /// (`rustc version 1.95.0 (...)`, `Linker: LLD ...`, `GCC: ...`), which `strip` keeps;
+    /// absent when it has none.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub comment: Vec<String>,
     /// Number of `.init_array` entries (constructors run before `main`); ELF only.
     pub init_array_entries: Option<u64>,
     /// Highest `GLIBC_2.x` version the file requires; `None` for static binaries.
@@ -372,6 +377,13 @@ pub struct Binary {
     /// `--why PATTERN`: the chains that keep the matches alive.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub why: Option<Why>,
+}
+
+impl Binary {
+    /// Whether rustc compiled some of it, as its `.comment` says (`rustc version ...`).
+    pub fn is_rust_built(&self) -> bool {
+        self.comment.iter().any(|c| c.starts_with("rustc version"))
+    }
 }
 
 impl Binary {

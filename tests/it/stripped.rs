@@ -276,3 +276,67 @@ fn inspect_of_an_unstripped_build_takes_its_edges_from_the_analysis_link() {
         ours["coverage"]
     );
 }
+
+/// QA dj F3, F4: a copy of the stripped dynamic build, away from its project, says where its
+/// analysis link would be (the static copy did, the dynamic one did not), as `.comment` says
+/// rustc made it (`readelf -p .comment`, whose strings are the report's `comment`); a system
+/// binary made by gcc alone does not. `--filter` of a crate says the copy has no symbols, not
+/// that the crate is not in it.
+#[test]
+fn a_stripped_dynamic_copy_says_where_its_symbols_are() {
+    let r = run(&mut check_fixture(
+        "stripped",
+        &["--profile", "release", "--link", "dynamic"],
+    ));
+    let v: Value = serde_json::from_str(&r.stdout)
+        .unwrap_or_else(|e| panic!("bad JSON ({e}); stderr:\n{}", r.stderr));
+    let dy = artifact(&v, "dynamic").clone();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let copy = dir.path().join("shipped");
+    std::fs::copy(str_of(&dy, "path"), &copy).expect("copy");
+    let copy = copy.to_str().expect("utf-8");
+    let inspect = |args: &[&str]| {
+        run(crate::util::aotcheck()
+            .current_dir(dir.path())
+            .args(["aotcheck", "inspect"])
+            .args(args))
+    };
+    let comments: Vec<String> = tool("readelf", &["-p", ".comment", copy])
+        .lines()
+        .filter_map(|l| l.split_once("] ").map(|(_, s)| s.trim().to_string()))
+        .collect();
+    assert!(
+        comments.iter().any(|c| c.starts_with("rustc version")),
+        "{comments:?}"
+    );
+    let j = inspect(&["--format", "json", copy]);
+    assert_eq!(j.code, 0, "{}", j.stderr);
+    let j: Value = serde_json::from_str(&j.stdout).expect("JSON");
+    assert_eq!(
+        j["artifacts"][0]["binary"]["comment"],
+        serde_json::json!(comments)
+    );
+    let human = inspect(&[copy]);
+    let id = str_of(&dy["binary"], "build_id");
+    assert!(
+        words(&human.stdout).contains(&format!(
+            "(symbols from .dynsym only: stripped, it names only imports and exports; a build \
+             of `cargo aotcheck` keeps its symbols in \
+             target/aotcheck/<static|dynamic|advise/cargo>/graph/*.{id}"
+        )),
+        "{}",
+        human.stdout
+    );
+    let ls = inspect(&["/bin/ls"]);
+    assert!(!ls.stdout.contains("keeps its symbols"), "{}", ls.stdout);
+    let filtered = inspect(&["--filter", "table", copy]);
+    assert_eq!(filtered.code, 2, "{}", filtered.stderr);
+    assert_eq!(
+        filtered.error_lines(),
+        [
+            "error: --filter `table`: the binary has no symbol table to name crates by (stripped; \
+          `.dynsym` names only imports and exports): `inspect --target-dir DIR` of a `cargo \
+          aotcheck` build reads its analysis link's symbols"
+        ]
+    );
+}
