@@ -215,19 +215,24 @@ fn inspect_of_a_copy_finds_the_analysis_link_from_the_project() {
     );
 }
 
-/// QA cf F2: `inspect` of a stripped dynamic build named no crate and built no graph: its
-/// `.dynsym` names no Rust symbol, so the graph was skipped as for a foreign binary before the
-/// analysis link (found by the build id) was read. It takes the link's names, as the main
-/// command does.
-#[test]
-fn inspect_of_a_stripped_dynamic_build_finds_its_analysis_link() {
+/// The fixture's dynamic build with the stripping profile: its artifact.
+fn dynamic() -> Value {
     let r = run(&mut check_fixture(
         "stripped",
         &["--profile", "release", "--link", "dynamic"],
     ));
     let v: Value = serde_json::from_str(&r.stdout)
         .unwrap_or_else(|e| panic!("bad JSON ({e}); stderr:\n{}", r.stderr));
-    let dy = artifact(&v, "dynamic").clone();
+    artifact(&v, "dynamic").clone()
+}
+
+/// QA cf F2: `inspect` of a stripped dynamic build named no crate and built no graph: its
+/// `.dynsym` names no Rust symbol, so the graph was skipped as for a foreign binary before the
+/// analysis link (found by the build id) was read. It takes the link's names, as the main
+/// command does.
+#[test]
+fn inspect_of_a_stripped_dynamic_build_finds_its_analysis_link() {
+    let dy = dynamic();
     let path = str_of(&dy, "path");
     assert!(!has_symtab(path), "{path} should be stripped");
     assert!(
@@ -284,13 +289,7 @@ fn inspect_of_an_unstripped_build_takes_its_edges_from_the_analysis_link() {
 /// that the crate is not in it.
 #[test]
 fn a_stripped_dynamic_copy_says_where_its_symbols_are() {
-    let r = run(&mut check_fixture(
-        "stripped",
-        &["--profile", "release", "--link", "dynamic"],
-    ));
-    let v: Value = serde_json::from_str(&r.stdout)
-        .unwrap_or_else(|e| panic!("bad JSON ({e}); stderr:\n{}", r.stderr));
-    let dy = artifact(&v, "dynamic").clone();
+    let dy = dynamic();
     let dir = tempfile::tempdir().expect("tempdir");
     let copy = dir.path().join("shipped");
     std::fs::copy(str_of(&dy, "path"), &copy).expect("copy");
