@@ -181,6 +181,15 @@ fn binary(s: &mut String, b: &Binary, st: &Style) {
             }
             v
         }
+        // No section headers (`sstrip`): GNU `strip` refuses the file (QA dj F8).
+        None if b.format == "elf"
+            && b.elf_type.as_deref() != Some("REL")
+            && b.sections.is_empty() =>
+        {
+            "not computed: the file has no section headers, and GNU strip refuses it (\"has no \
+             sections\")"
+                .into()
+        }
         // An object (`.o`): no program headers, so no layout that `strip` keeps (QA q).
         None if b.format == "elf" => {
             "not computed for a file without program headers (an object: strip lays it \
