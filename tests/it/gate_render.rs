@@ -502,7 +502,7 @@ fn an_error_finding_is_named_in_markdown_and_annotations() {
         .find(|l| l.starts_with("::error title=") && l.contains(rule))
         .unwrap_or_else(|| panic!("no ::error for {rule} in\n{}", r.stderr));
     assert!(
-        error.contains("audit-lookup (static)%3A AOT004::") && error.contains(krate),
+        error.contains(&format!("audit-lookup (static)%3A AOT004 on {krate}::")),
         "{error}"
     );
     let md = std::fs::read_to_string(&summary).expect("summary");

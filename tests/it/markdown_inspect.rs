@@ -341,3 +341,24 @@ fn the_binaries_table_has_the_probes_figures() {
         );
     }
 }
+
+/// QA dj F5: two files of one name in a folder's `a/` and `b/` are told apart in the
+/// Markdown, by their paths, in the table and in the headings (both read `lsd`).
+#[test]
+fn files_of_one_name_are_told_apart_by_their_paths() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    for (sub, from) in [("a", "/bin/ls"), ("b", "/bin/true")] {
+        std::fs::create_dir(tmp.path().join(sub)).expect("mkdir");
+        std::fs::copy(from, tmp.path().join(sub).join("ls")).expect("copy");
+    }
+    let dir = tmp.path().to_str().expect("utf-8");
+    let r = run(aotcheck().args(["aotcheck", "inspect", "-q", "--format", "markdown", dir]));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let rows = table(&r.stdout, "Binary");
+    let firsts: Vec<&str> = rows.iter().map(|r| r[0].as_str()).collect();
+    let (a, b) = (format!("{dir}/a/ls"), format!("{dir}/b/ls"));
+    assert_eq!(firsts, [a.as_str(), b.as_str()], "{}", r.stdout);
+    for p in [&a, &b] {
+        assert!(r.stdout.contains(&format!("### `{p}`")), "{}", r.stdout);
+    }
+}

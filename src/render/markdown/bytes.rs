@@ -363,7 +363,7 @@ mod tests {
             note: None,
             ..Why::default()
         });
-        let a = crate::report::Artifact::new(None, "x|y".into(), None, "/x".into(), b);
+        let a = crate::report::Artifact::new(None, "x|y".into(), None, "/w/x|y".into(), b);
         let mut s = String::new();
         render(&mut s, std::slice::from_ref(&a), false);
         insta::assert_snapshot!(s);

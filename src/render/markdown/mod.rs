@@ -57,7 +57,12 @@ fn gone_finding(what: &str) -> String {
 }
 
 /// As [`binary_label`], the names quoted by `quote` ([`cell`] in a table, [`code`] outside).
+/// A file `inspect` read (no package, no build) is its path as given: two `lsd` in a folder's
+/// `a/` and `b/` read alike by name (QA dj F5).
 fn label(a: &Artifact, quote: fn(&str) -> String) -> String {
+    if a.package.is_none() && a.link_mode.is_none() && !a.path.is_empty() {
+        return quote(&a.path);
+    }
     let mut parts = Vec::new();
     if let Some(p) = a.package.as_ref().filter(|p| **p != a.name) {
         parts.push(format!("package {}", quote(p)));
