@@ -66,7 +66,8 @@ const KNOWN: &[(&str, bool, &str)] = &[
     // zlib's own names, unprefixed: a static binary has them from a bundled zlib only.
     ("deflate", false, "libz_sys"),
     ("inflate", false, "libz_sys"),
-    ("crc32", false, "libz_sys"),
+    // `crc32` and `crc32_*`, not another CRC's `crc32c` (QA dj F7: qemu's).
+    ("crc32_", false, "libz_sys"),
     ("adler32", false, "libz_sys"),
     ("_tr_", false, "libz_sys"),
     ("zlibVersion", false, "libz_sys"),
@@ -80,6 +81,9 @@ const KNOWN: &[(&str, bool, &str)] = &[
 /// OpenSSL's shorter prefixes only where the binary has OpenSSL's own names (`openssl`: see
 /// [`is_openssl_own`]).
 pub(super) fn crate_of(name: &[u8], openssl: bool) -> Option<&'static str> {
+    if name == b"crc32" {
+        return Some("libz_sys");
+    }
     KNOWN.iter().find_map(|&(prefix, versioned, krate)| {
         let rest = name.strip_prefix(prefix.as_bytes())?;
         let gated = krate == "openssl_sys" && !openssl && !is_openssl_own(name);
@@ -122,6 +126,9 @@ mod tests {
             ("OnigEncodingUTF8", Some("onig_sys")),
             ("deflateInit2_", Some("libz_sys")),
             ("crc32_z", Some("libz_sys")),
+            ("crc32", Some("libz_sys")),
+            // QA dj F7: another CRC's name is no zlib's.
+            ("crc32c", None),
             ("xdl_diff", Some("libgit2_sys")),
             ("SSL_CTX_set_cipher_list", Some("openssl_sys")),
             ("ossl_store_handle_load_result", Some("openssl_sys")),

@@ -42,6 +42,10 @@ pub(super) struct Hints {
     /// `EC_`) name openssl-sys (QA bl F1: zstd's `ERR_getErrorString` in a build with no
     /// OpenSSL was openssl_sys's).
     pub openssl: bool,
+    /// Whether the binary has a Rust symbol: a `-sys` crate's prefix names C code only in a
+    /// Rust program (QA dj F7: the system's `libz.so`, qemu's `crc32c` and ASan's
+    /// `crc32_table` were `libz_sys`'s, node's OpenSSL `openssl_sys`'s).
+    pub rust: bool,
 }
 
 impl Hints {
@@ -58,10 +62,15 @@ impl Hints {
         let openssl = layout.pieces.iter().any(
             |p| matches!(p.owner, Owner::Symbol { name, .. } if c_prefix::is_openssl_own(name)),
         );
+        let rust = layout
+            .pieces
+            .iter()
+            .any(|p| matches!(p.owner, Owner::Symbol { name, .. } if demangle::is_rust(name)));
         Hints {
             v0: V0::of(layout, index),
             merged,
             openssl,
+            rust,
         }
     }
 }
@@ -237,7 +246,7 @@ fn c_symbol(
         }
         _ => None,
     };
-    let prefix = c_prefix::crate_of(name, hints.openssl);
+    let prefix = c_prefix::crate_of(name, hints.openssl).filter(|_| hints.rust);
     // A static that one crate's archives alone define, after a source file of that crate's
     // archive: defined there, as an exported symbol of its archive is (QA bu F5: all of
     // oniguruma's statics, each in the member of its file, read `heuristic`).

@@ -1,7 +1,9 @@
 //! `inspect` of a binary whose C code carries a `-sys` crate's prefix (aws-lc-sys's
 //! `aws_lc_0_46_0_`, ring's `ring_core_0_17_14_`) names that crate by the prefix, as a guess
 //! (QA ay F4: xh's 2.55 MiB of aws-lc were `[unknown]`). A program compiled here with gcc holds
-//! such functions and a table; `nm -S` gives their sizes.
+//! such functions and a table, and a function of a Rust symbol's name, as the Rust program
+//! that links such a library has (QA dj F7: in a binary with no Rust, a prefix names no
+//! crate); `nm -S` gives their sizes.
 
 use std::collections::HashMap;
 
@@ -26,6 +28,17 @@ int main(int argc, char **argv) {
         + aws_lc_0_46_0_table[argc] + onig_search(argc) + crc32_z(argc);
 }
 "#;
+
+/// A function named as rustc names one (legacy mangling), in a file of its own: the Rust
+/// program whose C library the tests' code stands for.
+const RUST: &[u8] = b"int _ZN3app4main17h0123456789abcdefE(int x) { return x + 2; }\n";
+
+/// `RUST` written into `dir`, as a source file for gcc.
+fn rust_source(dir: &std::path::Path) -> String {
+    let path = dir.join("rust.c");
+    std::fs::write(&path, RUST).expect("write rust.c");
+    path.to_str().expect("utf-8 path").to_string()
+}
 
 /// `nm -S` sizes of the defined symbols of `path`, by name.
 fn nm_sizes(path: &str) -> HashMap<String, u64> {
@@ -52,7 +65,7 @@ fn rows_by_name(b: &Value) -> HashMap<&str, &Value> {
 #[test]
 fn a_c_librarys_prefix_names_its_crate_as_a_guess() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let bin = gcc(dir.path(), "prefixed", SRC, &[]);
+    let bin = gcc(dir.path(), "prefixed", SRC, &[&rust_source(dir.path())]);
     let nm = nm_sizes(&bin);
     let v: Value = json(&mut inspect_all(&bin));
     let b = &v["artifacts"][0]["binary"];
@@ -85,6 +98,29 @@ fn a_c_librarys_prefix_names_its_crate_as_a_guess() {
         u64_of(aws, "vm_size") < by_nm + 256,
         "{aws}: more than its own and its FDE"
     );
+}
+
+/// QA dj F7: in a binary without a Rust symbol (the system's `libz.so`, qemu, ASan), a
+/// `-sys` crate's prefix names no crate: its C code is `[unknown]`. `nm` lists the names.
+#[test]
+fn a_prefix_names_no_crate_in_a_binary_without_rust() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let bin = gcc(dir.path(), "prefixed", SRC, &[]);
+    let nm = nm_sizes(&bin);
+    assert!(nm.contains_key("crc32_z") && nm.contains_key("aws_lc_0_46_0_work"));
+    assert!(!nm.keys().any(|n| n.starts_with("_ZN")), "{nm:?}");
+    let v: Value = json(&mut inspect_all(&bin));
+    let b = &v["artifacts"][0]["binary"];
+    let rows = rows_by_name(b);
+    for name in [
+        "aws_lc_0_46_0_work",
+        "ring_core_0_17_14_mul",
+        "onig_search",
+        "crc32_z",
+    ] {
+        let r = rows.get(name).unwrap_or_else(|| panic!("no row {name}"));
+        assert!(r["crate"].is_null() && r["crate_row"] == "[unknown]", "{r}");
+    }
 }
 
 /// Oniguruma's static functions and tables (`match_at`, `CR_Alnum`), in `onig.c`.
@@ -126,7 +162,12 @@ fn c_code_without_a_prefix_is_the_crate_s_whose_code_alone_refers_to_it() {
     let regexp = dir.path().join("regexp.c");
     std::fs::write(&regexp, REGEXP).expect("write regexp.c");
     let regexp = regexp.to_str().expect("utf-8 path");
-    let bin = gcc(dir.path(), "onig", ONIG, &[regexp, "-static"]);
+    let bin = gcc(
+        dir.path(),
+        "onig",
+        ONIG,
+        &[regexp, &rust_source(dir.path()), "-static"],
+    );
     let nm = nm_sizes(&bin);
     let v: Value = json(&mut inspect_all(&bin));
     let b = &v["artifacts"][0]["binary"];
