@@ -50,7 +50,7 @@ pub fn render(s: &mut String, report: &Report, style: &Style) {
     }
     for (id, files) in one_link(report) {
         let line = format!(
-            "{} are one link (the same build-id {}): copies of one build, stripped or not",
+            "{} are one build (the same build-id {}): copies of it, stripped or not",
             crate::format::quoted(&files),
             short(id)
         );

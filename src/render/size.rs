@@ -327,12 +327,18 @@ fn crate_row(k: &CrateSize, retained: bool, width: usize, whole: u64) -> (String
 /// one (QA at F5: oha's two largest rows, aws_lc_sys's both, read "2 largest of aws_lc_sys").
 fn symbols_heading(b: &Binary) -> String {
     let rows = &b.symbols;
-    let first = rows.first().and_then(|r| super::words::row_crate(r));
-    let one = first.filter(|k| {
-        b.symbols_of.is_some()
-            && b.crates.len() > 1
-            && rows.iter().all(|r| super::words::row_crate(r) == Some(k))
-    });
+    // The crate `--filter` kept the rows to, as its row names it (QA dj F12: `[no symbol]`'s
+    // rows, some not loaded and so of no crate row, read "10 largest" alone).
+    let one = b
+        .symbols_of
+        .as_deref()
+        .filter(|_| b.crates.len() > 1)
+        .and_then(|f| {
+            b.crates
+                .iter()
+                .find(|c| crate::format::same_crate(&c.name, f))
+        })
+        .map(|c| c.name.as_str());
     let all = match one {
         Some(k) => b
             .crates

@@ -285,6 +285,24 @@ fn rows_are_of_a_crate_only_under_filter() {
         "{}",
         heading(&b)
     );
+    // QA dj F12: `[no symbol]`'s rows, one not loaded (no crate row), are its rows too.
+    b.crates.push(krate("[no symbol]", 5000, 5000, 0));
+    let section = |name: &str, vm| SymbolRow {
+        krate: None,
+        name: name.into(),
+        vm_size: vm,
+        ..b.symbols[0].clone()
+    };
+    b.symbols = vec![
+        section("[section .rodata]", 3000),
+        section("[section .comment]", 0),
+    ];
+    b.symbols_of = Some("[no symbol]".into());
+    assert!(
+        heading(&b).contains(" 2 largest of [no symbol] ("),
+        "{}",
+        heading(&b)
+    );
 }
 
 /// QA be F3: an `[unknown]` row of 1% or more of the loaded bytes says what it is and why

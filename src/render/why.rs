@@ -119,15 +119,15 @@ fn heading(w: &crate::report::Why) -> String {
                 "; the chains to them, those that keep the most alive first:"
             }
         ),
+        // With the thousands parted, as every other count (QA dj F12: "6202 matching symbols").
         ("symbol", _) => format!(
-            "`{}`: {} matching symbol{}, {}",
+            "`{}`: {}, {}",
             w.pattern,
-            w.chains.len() as u64 + w.more,
-            if w.chains.len() as u64 + w.more == 1 {
-                ""
-            } else {
-                "s"
-            },
+            crate::format::count(
+                w.chains.len() + w.more as usize,
+                "matching symbol",
+                "matching symbols"
+            ),
             w.order_words()
         ),
         ("row", _) => format!(

@@ -45,5 +45,5 @@ fn the_report_never_replaces_a_file_inspected() {
         .arg(&report));
     assert_eq!(r.code, 0, "{}", r.stderr);
     let md = std::fs::read_to_string(&report).expect("the report");
-    assert!(md.contains("`ls`"), "{md}");
+    assert!(md.contains(&format!("### `{at}`")), "{md}");
 }

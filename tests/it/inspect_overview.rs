@@ -67,13 +67,13 @@ fn a_folder_gets_one_line_per_file_and_its_copies_of_one_link_named() {
         assert!(row.contains(&format!(" {}… ", &id[..12])), "{row}: {id}");
     }
     let one = format!(
-        "`{}`, `{}` are one link (the same build-id",
+        "`{}`, `{}` are one build (the same build-id",
         at("prog"),
         at("prog-stripped")
     );
     assert!(words(&r.stdout).contains(&one), "{}", r.stdout);
     assert_eq!(
-        words(&r.stdout).matches("are one link").count(),
+        words(&r.stdout).matches("are one build").count(),
         1,
         "{}",
         r.stdout

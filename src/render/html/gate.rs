@@ -23,6 +23,18 @@ fn change(c: &Check) -> String {
     }
 }
 
+/// The "change" cell: sorted by the ratio, or the difference where there is none; a change
+/// written `–` has no figure to sort by, and goes with the other empty cells (QA di F6: the
+/// libraries' `–`, keyed by its difference of 0, sorted between `+0.5%` and `+0.0%`).
+fn change_cell(c: &Check) -> Cell {
+    let written = change(c);
+    let key = match written.as_str() {
+        "–" => f64::NAN,
+        _ => c.change.or(c.delta).unwrap_or(f64::NAN),
+    };
+    Cell::Num(key, text(&written))
+}
+
 /// The comparison with the baseline, then every check of every binary, failed first.
 pub fn summary(s: &mut String, report: &Report) {
     s.push_str("<section id=\"gate\"><h2>Checks</h2>\n");
@@ -91,7 +103,7 @@ fn checks(s: &mut String, all: &[Row]) {
             verdict_cell(c.verdict),
             Cell::Num(c.value.unwrap_or(f64::NAN), text(&now)),
             Cell::Num(c.limit.or(c.baseline).unwrap_or(f64::NAN), text(&reference)),
-            Cell::Num(c.change.or(c.delta).unwrap_or(f64::NAN), text(&change(c))),
+            change_cell(c),
             // For a crate that grew, the message names its new entry points.
             Cell::Text(super::verdict::check_message(c)),
         ]);
@@ -318,4 +330,34 @@ fn provenance(s: &mut String, p: &Provenance) {
         let _ = write!(s, "<dt>{k}</dt><dd>{v}</dd>");
     }
     s.push_str("</dl>\n");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::CheckId;
+
+    /// QA di F6: a change written `–` (the libraries', which have no ratio) sorts with the
+    /// empty cells, not by its difference of 0 among the percentages.
+    #[test]
+    fn a_change_without_a_figure_sorts_with_the_empty_cells() {
+        let mut c = Check::new(
+            CheckId::BaselineNeeded,
+            Unit::Libraries,
+            Verdict::Pass,
+            "".into(),
+        );
+        (c.baseline, c.value, c.delta) = (Some(1.0), Some(1.0), Some(0.0));
+        let mut t = Table::new("checks", &[("Change", true)]);
+        t.row(vec![change_cell(&c)]);
+        let mut s = String::new();
+        t.finish(&mut s, None);
+        assert!(s.contains("data-v=\"NaN\">–</td>"), "{s}");
+        c.unit = Unit::Bytes;
+        let mut t = Table::new("checks", &[("Change", true)]);
+        t.row(vec![change_cell(&c)]);
+        let mut s = String::new();
+        t.finish(&mut s, None);
+        assert!(s.contains("data-v=\"0\""), "{s}");
+    }
 }

@@ -103,7 +103,7 @@ fn crates(s: &mut String, b: &Binary, cov: &Coverage, all: bool) {
     let whole = cov.allocated_bytes;
     let shown = if all { ROWS } else { CRATES_SHOWN }.min(b.crates.len());
     let listed = if shown == b.crates.len() {
-        format!("{shown} crates")
+        crate::format::count(shown, "crate", "crates")
     } else {
         format!("the {shown} largest of {} crates", b.crates.len())
     };
