@@ -97,17 +97,7 @@ pub fn exit_code(result: &Result<Outcome>) -> u8 {
 
 pub fn run(opts: &Options, out: &mut Output) -> Result<Outcome> {
     output::check_paths(opts)?;
-    if let Command::Inspect { files, .. } = &opts.command {
-        let save = opts.gate.save_baseline.as_ref().and_then(|p| p.as_deref());
-        for (path, flag) in [
-            (opts.output.as_deref(), "--output"),
-            (save, "--save-baseline"),
-        ] {
-            if let Some(p) = path {
-                inspect::outputs::not_inspected(p, flag, files)?;
-            }
-        }
-    }
+    inspect::outputs::check(opts)?;
     threads::limit(opts.jobs());
     let mut held = Vec::new();
     let result = dispatch(opts, &mut held, out);

@@ -6,6 +6,24 @@ use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
 
+/// For `inspect`: the report and the baseline it writes are none of the files it inspects
+/// (see [`not_inspected`]).
+pub fn check(opts: &crate::options::Options) -> Result<()> {
+    let crate::options::Command::Inspect { files, .. } = &opts.command else {
+        return Ok(());
+    };
+    let save = opts.gate.save_baseline.as_ref().and_then(|p| p.as_deref());
+    for (path, flag) in [
+        (opts.output.as_deref(), "--output"),
+        (save, "--save-baseline"),
+    ] {
+        if let Some(p) = path {
+            not_inspected(p, flag, files)?;
+        }
+    }
+    Ok(())
+}
+
 /// An error when `out` (the `--output` or `--save-baseline` file, `flag`) exists and is a file
 /// the run inspects: one of `files` (the same file: device and inode, links followed), or a
 /// binary inside one of them that is a directory, which the walk would read. A report written

@@ -61,6 +61,17 @@ fn alerts(report: &Report) -> Vec<(Verdict, String, String)> {
     v
 }
 
+/// An annotation's title after the subject: what the reason is about, and for a finding the
+/// crate it is on (`AOT004 on std`: QA di F6, three findings' annotations read alike).
+fn title(r: &super::reasons::Reason) -> String {
+    match r {
+        super::reasons::Reason::Finding { finding, .. } => {
+            format!("{} on {}", finding.rule, finding.krate)
+        }
+        _ => r.what(),
+    }
+}
+
 /// One `::error`/`::warning` line per failed or warned check, and per error finding, crash
 /// under `--hostile`, probed binary with no run that got ready and file not inspected (the
 /// last two stop the run with exit code 2: errors too).
@@ -71,7 +82,7 @@ pub fn annotations(report: &Report) -> String {
         .map(|r| {
             (
                 r.verdict(),
-                format!("{}: {}", r.subject(), r.title()),
+                format!("{}: {}", r.subject(), title(r)),
                 r.line(),
             )
         })

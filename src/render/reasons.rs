@@ -307,15 +307,6 @@ impl Reason<'_> {
         }
     }
 
-    /// The annotation's title after the subject: [`Reason::what`], and for a finding the crate
-    /// it is on (`AOT004 on std`: QA di F6, three findings' annotations read alike).
-    pub fn title(&self) -> String {
-        match self {
-            Reason::Finding { finding, .. } => format!("{} on {}", finding.rule, finding.krate),
-            _ => self.what(),
-        }
-    }
-
     /// One line, without the subject: `AOT004 glibc NSS lookups: error: std v1.95.0`.
     pub fn line(&self) -> String {
         match self {

@@ -231,7 +231,7 @@ fn crates_legends(s: &mut String, b: &Binary, shown: usize, whole: u64, st: &Sty
 fn crates_head(s: &mut String, b: &Binary, cov: &Coverage, st: &Style) {
     let c = st.color;
     let whole = cov.allocated_bytes;
-    let hint = || link_hint(b, cov);
+    let hint = || super::words::link_hint(b, cov);
     let dynsym_only = cov.symbols_from.is_none() && cov.symbol_table.as_deref() == Some(".dynsym");
     let head = match &cov.symbol_table {
         // `.dynsym` alone: stripped, and where the analysis link of a Rust build may be said
@@ -272,24 +272,6 @@ fn crates_head(s: &mut String, b: &Binary, cov: &Coverage, st: &Style) {
             )
         );
     }
-}
-
-/// Where a stripped binary's symbols may be: the analysis link of the build that made it,
-/// by its build id (not under the target dir `inspect` looked in, when it was given one).
-fn link_hint(b: &Binary, cov: &Coverage) -> Option<String> {
-    let id = b.build_id.as_ref()?;
-    Some(match &cov.symbols_looked_in {
-        Some(dir) => format!(
-            "{}: the target dir of the build that made this binary holds it",
-            crate::report::link_not_under(dir, id)
-        ),
-        None => format!(
-            "a build of `cargo aotcheck` keeps its symbols in \
-             target/aotcheck/<static|dynamic|advise/cargo>/graph/*.{id}, or \
-             DIR/<static|dynamic|advise/cargo>/graph with --target-dir DIR: `inspect` finds it \
-             from the project's directory, or with the build's --target-dir"
-        ),
-    })
 }
 
 /// One crate's row: its name, own bytes and share of `whole`, its retained bytes when the

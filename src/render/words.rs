@@ -436,3 +436,21 @@ const MOSTLY: f64 = 0.8;
 #[cfg(test)]
 #[path = "words_tests.rs"]
 mod tests;
+
+/// Where a stripped binary's symbols may be: the analysis link of the build that made it,
+/// by its build id (not under the target dir `inspect` looked in, when it was given one).
+pub fn link_hint(b: &Binary, cov: &crate::report::Coverage) -> Option<String> {
+    let id = b.build_id.as_ref()?;
+    Some(match &cov.symbols_looked_in {
+        Some(dir) => format!(
+            "{}: the target dir of the build that made this binary holds it",
+            crate::report::link_not_under(dir, id)
+        ),
+        None => format!(
+            "a build of `cargo aotcheck` keeps its symbols in \
+             target/aotcheck/<static|dynamic|advise/cargo>/graph/*.{id}, or \
+             DIR/<static|dynamic|advise/cargo>/graph with --target-dir DIR: `inspect` finds it \
+             from the project's directory, or with the build's --target-dir"
+        ),
+    })
+}
