@@ -62,12 +62,18 @@ impl Hints {
         let openssl = layout.pieces.iter().any(
             |p| matches!(p.owner, Owner::Symbol { name, .. } if c_prefix::is_openssl_own(name)),
         );
-        let rust = layout
-            .pieces
-            .iter()
-            .any(|p| matches!(p.owner, Owner::Symbol { name, .. } if demangle::is_rust(name)));
+        // One scan of the legacy names (C++'s `_ZN…` too, which are long to rule out), then
+        // the v0 ones, which a byte or two tells.
+        let named = |prefix: &'static [u8]| {
+            move |p: &Piece| {
+                matches!(p.owner, Owner::Symbol { name, .. }
+                    if name.starts_with(prefix) && demangle::is_rust(name))
+            }
+        };
+        let legacy = layout.pieces.iter().any(named(b"_ZN"));
+        let rust = legacy || layout.pieces.iter().any(named(b"_R"));
         Hints {
-            v0: V0::of(layout, index),
+            v0: V0::of(legacy, index),
             merged,
             openssl,
             rust,
@@ -76,11 +82,8 @@ impl Hints {
 }
 
 impl V0 {
-    fn of(layout: &super::coverage::Layout, index: Option<&CrateIndex>) -> V0 {
-        let legacy = layout.pieces.iter().any(|p| {
-            matches!(p.owner, Owner::Symbol { name, .. }
-                if name.starts_with(b"_ZN") && demangle::is_rust(name))
-        });
+    /// `legacy`: whether the binary has a legacy-mangled Rust name.
+    fn of(legacy: bool, index: Option<&CrateIndex>) -> V0 {
         if index.is_some_and(CrateIndex::knows_sysroot) {
             return V0::SysrootRoots { legacy };
         }
@@ -246,7 +249,10 @@ fn c_symbol(
         }
         _ => None,
     };
-    let prefix = c_prefix::crate_of(name, hints.openssl).filter(|_| hints.rust);
+    let prefix = hints
+        .rust
+        .then(|| c_prefix::crate_of(name, hints.openssl))
+        .flatten();
     // A static that one crate's archives alone define, after a source file of that crate's
     // archive: defined there, as an exported symbol of its archive is (QA bu F5: all of
     // oniguruma's statics, each in the member of its file, read `heuristic`).

@@ -176,3 +176,39 @@ fn a_stripped_binary_without_rust_symbols_says_it_is_stripped() {
     assert!(page.stdout.contains("<summary>1 crate</summary>"));
     assert!(page.stdout.contains("go</b>: 1 crate, "));
 }
+
+/// A file whose `.comment` names its compilers and not rustc (`readelf -p .comment`: gcc's
+/// alone) holds no Rust object: its symbols are not searched one by one for a Rust name (the
+/// time of a C++ library's), so even a C function named as rustc names one builds no graph.
+#[test]
+fn a_file_that_rustc_did_not_make_is_not_searched_for_rust_names() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = gcc(
+        dir.path(),
+        "named",
+        b"int _ZN3app4main17h0123456789abcdefE(int x) { return x + 2; }\n\
+          int main(int c, char **v) { (void)v; return _ZN3app4main17h0123456789abcdefE(c); }\n",
+        &[],
+    );
+    let comment = tool("readelf", &["-p", ".comment", &path]);
+    assert!(
+        comment.contains("GCC: ") && !comment.contains("rustc"),
+        "{comment}"
+    );
+    assert!(
+        nm_has_rust(&path),
+        "nm lists no Rust-named symbol in {path}"
+    );
+    let v = json(aotcheck().args(["aotcheck", "inspect", "--format", "json", &path]));
+    let b = binary_of(&v);
+    assert!(
+        b.get("graph").is_none(),
+        "a graph was built: {}",
+        b["graph"]
+    );
+    let listed: Vec<&str> = comment
+        .lines()
+        .filter_map(|l| l.split_once("] ").map(|(_, s)| s.trim()))
+        .collect();
+    assert_eq!(b["comment"], serde_json::json!(listed));
+}
