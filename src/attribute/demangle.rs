@@ -368,8 +368,14 @@ pub fn is_anonymous_constant(name: &[u8]) -> bool {
 /// and for a legacy Rust name without its hash (`…7conquer17h17dbe9654d46da86E` → `…7conquer`),
 /// which is all that tells instantiations of a generic function apart. Cheap: no demangling.
 pub fn without_hash(name: &[u8]) -> &[u8] {
-    let name = match name.windows(6).rposition(|w| w == b".llvm.") {
-        Some(i) if name[i + 6..].iter().all(u8::is_ascii_digit) => &name[..i],
+    // `.llvm.N` last: the last dot, digits after it, `.llvm` before (one backward scan for a
+    // byte, not a six-byte window at every place of a long C++ name).
+    let name = match name.iter().rposition(|&b| b == b'.') {
+        Some(i)
+            if name[i + 1..].iter().all(u8::is_ascii_digit) && name[..i].ends_with(b".llvm") =>
+        {
+            &name[..i - 5]
+        }
         _ => name,
     };
     let n = name.len();

@@ -303,16 +303,18 @@ pub fn unmatched_filter(report: &Report, size: &SizeOptions) -> Option<Error> {
             c.symbols_from.is_some() || c.symbol_table.as_deref().is_some_and(|t| t != ".dynsym")
         })
     };
-    if !attributed.clone().any(|a| named(&a)) {
+    let found = attributed
+        .clone()
+        .flat_map(|a| &a.binary.crates)
+        .any(|c| crate::format::same_crate(&c.name, f));
+    // `[no symbol]` of a stripped binary is a row like any (QA dk F2).
+    if !found && !attributed.clone().any(|a| named(&a)) {
         return Some(Error::Usage(format!(
             "--filter `{f}`: the binary has no symbol table to name crates by (stripped; \
              `.dynsym` names only imports and exports): `inspect --target-dir DIR` of a \
              `cargo aotcheck` build reads its analysis link's symbols"
         )));
     }
-    let found = attributed
-        .flat_map(|a| &a.binary.crates)
-        .any(|c| crate::format::same_crate(&c.name, f));
     (!found).then(|| {
         // `libc` is the row `[libc]` (QA am F6), else a name spelt nearly right.
         let names: std::collections::BTreeSet<&str> = report

@@ -186,22 +186,28 @@ fn failed_file(e: &Error) -> FailedFile {
 /// in it, which may lead to one (QA dj F6: `dist/lsd -> ../target/release/lsd` alone read as
 /// a folder without a binary).
 fn no_binary(dir: &Path, passed: &[crate::report::SkippedFile]) -> String {
-    let links = passed
-        .iter()
-        .filter(|p| p.why == super::walk::SYMLINK && Path::new(&p.path).starts_with(dir))
-        .count();
-    match links {
-        0 => "no binary found in this directory or below it".into(),
+    let count = |why: &str| {
+        passed
+            .iter()
+            .filter(|p| p.why == why && Path::new(&p.path).starts_with(dir))
+            .count()
+    };
+    let mut said = "no binary found in this directory or below it".to_string();
+    // Its files of debug information too (QA dk F1: four `.debug` files read as none).
+    let debug = count(DEBUG_INFO);
+    if debug > 0 {
+        let files = crate::format::count(debug, "file", "files");
+        said.push_str(&format!("; {files} of separate debug information skipped"));
+    }
+    match count(super::walk::SYMLINK) {
+        0 => said,
+        1 => format!(
+            "{said}; 1 symbolic link not followed (name the link itself to inspect what it \
+             points to)"
+        ),
         n => format!(
-            "no binary found in this directory or below it; {} not followed (name {} to \
-             inspect what {} to)",
-            crate::format::count(n, "symbolic link", "symbolic links"),
-            if n == 1 {
-                "the link itself"
-            } else {
-                "the links themselves"
-            },
-            if n == 1 { "it points" } else { "they point" }
+            "{said}; {n} symbolic links not followed (name the links themselves to inspect what \
+             they point to)"
         ),
     }
 }

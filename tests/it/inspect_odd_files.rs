@@ -51,6 +51,20 @@ fn a_debug_file_is_said_so_and_skipped_in_a_folder() {
         .collect();
     assert_eq!(paths, [bin.as_str()], "{v}");
     let skipped = v["skipped"].to_string();
+    // QA dk F1: a folder of debug files alone says what it skipped.
+    let only = tmp.path().join("only");
+    std::fs::create_dir(&only).expect("mkdir");
+    std::fs::copy(&debug, only.join("app.debug")).expect("copy");
+    let r = run(aotcheck().args(["aotcheck", "inspect", "-q"]).arg(&only));
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert_eq!(
+        r.error_lines(),
+        [format!(
+            "error: `{}`: no binary found in this directory or below it; 1 file of separate \
+             debug information skipped",
+            only.display()
+        )]
+    );
     assert!(
         skipped.contains(&format!(
             "{{\"path\":\"{debug}\",\"why\":\"separate debug information (objcopy \

@@ -338,4 +338,12 @@ fn a_stripped_dynamic_copy_says_where_its_symbols_are() {
           aotcheck` build reads its analysis link's symbols"
         ]
     );
+    // QA dk F2: `[no symbol]`, a row of its table, is filtered as before.
+    let unnamed = inspect(&["--filter", "[no symbol]", copy]);
+    assert_eq!(unnamed.code, 0, "{}", unnamed.stderr);
+    assert!(
+        words(&unnamed.stdout).contains("[no symbol] [section .text]"),
+        "{}",
+        unnamed.stdout
+    );
 }
