@@ -130,16 +130,15 @@ fn comment(elf: &Elf, names: Strings, bytes: &[u8]) -> Vec<String> {
 /// `.debug` file beside its binary): it has loaded sections of code, and none holds bytes
 /// (`SHT_NOBITS`), its program headers those of the binary, their file sizes 0.
 pub fn debug_only(elf: &Elf) -> bool {
-    let mut code = elf.section_headers.iter().filter(|s| {
-        let flags = s.sh_flags as u32;
-        flags & SHF_ALLOC != 0 && flags & SHF_EXECINSTR != 0
-    });
-    let first = code.next();
-    first.is_some()
-        && first
-            .into_iter()
-            .chain(code)
-            .all(|s| s.sh_type == SHT_NOBITS)
+    let mut code = elf
+        .section_headers
+        .iter()
+        .filter(|s| {
+            let flags = s.sh_flags as u32;
+            flags & SHF_ALLOC != 0 && flags & SHF_EXECINSTR != 0
+        })
+        .peekable();
+    code.peek().is_some() && code.all(|s| s.sh_type == SHT_NOBITS)
 }
 
 /// The entries of `.init_array`: none without the section; with no section headers, the

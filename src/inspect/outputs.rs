@@ -14,8 +14,8 @@ pub fn check(opts: &crate::options::Options) -> Result<()> {
     };
     let save = opts.gate.save_baseline.as_ref().and_then(|p| p.as_deref());
     for (path, flag) in [
-        (opts.output.as_deref(), "--output"),
-        (save, "--save-baseline"),
+        (opts.output.as_deref(), ("--output", "the report")),
+        (save, ("--save-baseline", "the baseline")),
     ] {
         if let Some(p) = path {
             not_inspected(p, flag, files)?;
@@ -24,11 +24,12 @@ pub fn check(opts: &crate::options::Options) -> Result<()> {
     Ok(())
 }
 
-/// An error when `out` (the `--output` or `--save-baseline` file, `flag`) exists and is a file
+/// An error when `out` (the `--output` or `--save-baseline` file: the flag and what it writes)
+/// exists and is a file
 /// the run inspects: one of `files` (the same file: device and inode, links followed), or a
 /// binary inside one of them that is a directory, which the walk would read. A report written
 /// beside the binaries (`dist/report.md`, again on the next run) is no such file.
-pub fn not_inspected(out: &Path, flag: &str, files: &[PathBuf]) -> Result<()> {
+pub fn not_inspected(out: &Path, (flag, what): (&str, &str), files: &[PathBuf]) -> Result<()> {
     let Ok(meta) = std::fs::metadata(out) else {
         return Ok(());
     };
@@ -38,7 +39,7 @@ pub fn not_inspected(out: &Path, flag: &str, files: &[PathBuf]) -> Result<()> {
     let real = std::fs::canonicalize(out).ok();
     let refused = |why: String| {
         Err(Error::Usage(format!(
-            "{flag} `{}` {why}: the report would replace it; write it elsewhere",
+            "{flag} `{}` {why}: {what} would replace it; write it elsewhere",
             out.display()
         )))
     };
@@ -77,6 +78,8 @@ fn is_binary(path: &Path) -> bool {
 mod tests {
     use super::*;
 
+    const OUT: (&str, &str) = ("--output", "the report");
+
     /// The report file may be neither an argument (through a link too) nor a binary inside a
     /// directory argument; a new file, or a report beside the binaries, is fine.
     #[test]
@@ -89,16 +92,22 @@ mod tests {
         let report = dir.path().join("report.md");
         std::fs::write(&report, b"# a report").expect("write");
         let files = [bin.clone()];
-        let e = not_inspected(&link, "--output", &files).expect_err("the binary itself");
+        let e = not_inspected(&link, OUT, &files).expect_err("the binary itself");
         assert!(e.to_string().contains("a file this run inspects"), "{e}");
+        let baseline = ("--save-baseline", "the baseline");
+        let e = not_inspected(&bin, baseline, &files).expect_err("the baseline over it");
+        assert!(
+            e.to_string().contains(": the baseline would replace it"),
+            "{e}"
+        );
         let folder = [dir.path().to_path_buf()];
-        let e = not_inspected(&bin, "--output", &folder).expect_err("a binary in the folder");
+        let e = not_inspected(&bin, OUT, &folder).expect_err("a binary in the folder");
         assert!(
             e.to_string().contains("a directory this run inspects"),
             "{e}"
         );
-        assert!(not_inspected(&report, "--output", &folder).is_ok());
-        assert!(not_inspected(&dir.path().join("new.md"), "--output", &folder).is_ok());
-        assert!(not_inspected(Path::new("/dev/null"), "--output", &files).is_ok());
+        assert!(not_inspected(&report, OUT, &folder).is_ok());
+        assert!(not_inspected(&dir.path().join("new.md"), OUT, &folder).is_ok());
+        assert!(not_inspected(Path::new("/dev/null"), OUT, &files).is_ok());
     }
 }

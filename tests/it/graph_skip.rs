@@ -39,6 +39,20 @@ fn binary_of(v: &Value) -> &Value {
     &v["artifacts"][0]["binary"]
 }
 
+/// No graph was built, and the report says the binary has no Rust symbol.
+fn assert_skipped_without_rust(b: &Value) {
+    assert!(
+        b.get("graph").is_none(),
+        "a graph was built: {}",
+        b["graph"]
+    );
+    assert!(
+        str_of(b, "graph_skipped").starts_with("no Rust symbol in the binary"),
+        "{}",
+        b["graph_skipped"]
+    );
+}
+
 /// The crate table's rows sum to the file's length and to its loaded bytes without a graph.
 fn assert_rows_sum(b: &Value, path: &str) {
     let len = std::fs::metadata(path).expect("stat").len();
@@ -84,16 +98,7 @@ fn a_c_name_starting_with_r_is_no_rust_symbol() {
     assert!(tool("nm", &[&path]).contains(" T _ReadSLEB"));
     let v = json(aotcheck().args(["aotcheck", "inspect", "--format", "json", &path]));
     let b = binary_of(&v);
-    assert!(
-        b.get("graph").is_none(),
-        "a graph was built: {}",
-        b["graph"]
-    );
-    assert!(
-        str_of(b, "graph_skipped").starts_with("no Rust symbol in the binary"),
-        "{}",
-        b["graph_skipped"]
-    );
+    assert_skipped_without_rust(b);
 }
 
 #[test]
@@ -105,16 +110,7 @@ fn a_c_program_gets_its_crate_table_without_a_graph_and_says_why() {
 
     let v = json(aotcheck().args(["aotcheck", "inspect", "--format", "json", &path]));
     let b = binary_of(&v);
-    assert!(
-        b.get("graph").is_none(),
-        "a graph was built: {}",
-        b["graph"]
-    );
-    assert!(
-        str_of(b, "graph_skipped").starts_with("no Rust symbol in the binary"),
-        "{}",
-        b["graph_skipped"]
-    );
+    assert_skipped_without_rust(b);
     assert_rows_sum(b, &path);
 
     let r = run(aotcheck().args(["aotcheck", "inspect", &path]));
@@ -201,11 +197,7 @@ fn a_file_that_rustc_did_not_make_is_not_searched_for_rust_names() {
     );
     let v = json(aotcheck().args(["aotcheck", "inspect", "--format", "json", &path]));
     let b = binary_of(&v);
-    assert!(
-        b.get("graph").is_none(),
-        "a graph was built: {}",
-        b["graph"]
-    );
+    assert_skipped_without_rust(b);
     let listed: Vec<&str> = comment
         .lines()
         .filter_map(|l| l.split_once("] ").map(|(_, s)| s.trim()))

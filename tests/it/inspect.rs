@@ -307,12 +307,7 @@ fn many_files_every_binary_reported_each_failure_named() {
         .args(&args));
     assert_eq!(r.code, 2, "{}", r.stderr);
     let v: serde_json::Value = serde_json::from_str(&r.stdout).expect("a report despite failures");
-    let paths: Vec<&str> = v["artifacts"]
-        .as_array()
-        .expect("artifacts")
-        .iter()
-        .map(|a| str_of(a, "path"))
-        .collect();
+    let paths = artifact_paths(&v);
     let expected = [art.join("ls"), art.join("true"), cat.clone()];
     let expected: Vec<String> = expected.iter().map(|p| p.display().to_string()).collect();
     assert_eq!(

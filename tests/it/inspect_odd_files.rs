@@ -43,12 +43,7 @@ fn a_debug_file_is_said_so_and_skipped_in_a_folder() {
     );
     let dir = tmp.path().to_str().expect("utf-8");
     let v = json(aotcheck().args(["aotcheck", "inspect", "--format", "json", dir]));
-    let paths: Vec<&str> = v["artifacts"]
-        .as_array()
-        .expect("artifacts")
-        .iter()
-        .map(|a| str_of(a, "path"))
-        .collect();
+    let paths = artifact_paths(&v);
     assert_eq!(paths, [bin.as_str()], "{v}");
     let skipped = v["skipped"].to_string();
     // QA dk F1: a folder of debug files alone says what it skipped.

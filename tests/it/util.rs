@@ -214,6 +214,16 @@ pub fn artifact<'a>(v: &'a Value, link: &str) -> &'a Value {
         .unwrap_or_else(|| panic!("no {link} artifact in {v}"))
 }
 
+/// The `path` of each artifact of the report `v`, in its order.
+pub fn artifact_paths(v: &Value) -> Vec<&str> {
+    v["artifacts"]
+        .as_array()
+        .expect("artifacts")
+        .iter()
+        .map(|a| str_of(a, "path"))
+        .collect()
+}
+
 /// The first finding of `rule` on the artifact `a`.
 pub fn finding<'a>(a: &'a Value, rule: &str) -> &'a Value {
     a["findings"]

@@ -9,30 +9,31 @@ use crate::format::{artifact_label, ms, size, size_change};
 use crate::render::words;
 use crate::report::{Artifact, Check, Comparison, Provenance, Report, Unit, Verdict};
 
-/// The change against the baseline, written as every report writes it.
-fn change(c: &Check) -> String {
+/// The change against the baseline, written as every report writes it; `None` where there is
+/// no figure to write (the cell shows `–`).
+fn change(c: &Check) -> Option<String> {
     if let Some(none) = words::no_ratio(c) {
-        return none;
+        return Some(none);
     }
     match (c.unit, c.baseline, c.value, c.change) {
-        (Unit::Bytes, Some(b), Some(v), _) if b >= 0.0 && v >= 0.0 => {
-            size_change(b as u64, v as u64, c.fail_min.map_or(0, |m| m as u64))
-        }
-        (_, _, _, Some(x)) => crate::format::percent(x),
-        _ => "–".into(),
+        (Unit::Bytes, Some(b), Some(v), _) if b >= 0.0 && v >= 0.0 => Some(size_change(
+            b as u64,
+            v as u64,
+            c.fail_min.map_or(0, |m| m as u64),
+        )),
+        (_, _, _, Some(x)) => Some(crate::format::percent(x)),
+        _ => None,
     }
 }
 
 /// The "change" cell: sorted by the ratio, or the difference where there is none; a change
-/// written `–` has no figure to sort by, and goes with the other empty cells (QA di F6: the
-/// libraries' `–`, keyed by its difference of 0, sorted between `+0.5%` and `+0.0%`).
+/// with no figure (`–`) goes with the other empty cells (QA di F6: the libraries' `–`, keyed
+/// by its difference of 0, sorted between `+0.5%` and `+0.0%`).
 fn change_cell(c: &Check) -> Cell {
-    let written = change(c);
-    let key = match written.as_str() {
-        "–" => f64::NAN,
-        _ => c.change.or(c.delta).unwrap_or(f64::NAN),
-    };
-    Cell::Num(key, text(&written))
+    match change(c) {
+        Some(written) => Cell::Num(c.change.or(c.delta).unwrap_or(f64::NAN), text(&written)),
+        None => Cell::Num(f64::NAN, "–".into()),
+    }
 }
 
 /// The comparison with the baseline, then every check of every binary, failed first.
