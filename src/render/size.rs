@@ -231,26 +231,19 @@ fn crates_legends(s: &mut String, b: &Binary, shown: usize, whole: u64, st: &Sty
 fn crates_head(s: &mut String, b: &Binary, cov: &Coverage, st: &Style) {
     let c = st.color;
     let whole = cov.allocated_bytes;
-    let hint = || super::words::link_hint(b, cov);
-    let dynsym_only = cov.symbols_from.is_none() && cov.symbol_table.as_deref() == Some(".dynsym");
+    let hint = super::words::link_hint(b, cov);
     let head = match &cov.symbol_table {
-        // `.dynsym` alone: stripped, and where the analysis link of a Rust build may be said
-        // too (QA dj F3: the dynamic build of a profile that strips got no word of it, the
-        // static one did); not of a system binary built by another compiler.
         Some(t) => format!(
             "{} loaded; {} named by crate (symbols from {t}{}{})",
             human_size(whole),
             share(cov.attributed_bytes, whole),
             borrowed_symbols(cov),
-            match (dynsym_only && b.is_rust_built(), hint()) {
-                (true, Some(h)) => format!("; {h}"),
-                _ => String::new(),
-            }
+            hint.map_or(String::new(), |h| format!("; {h}"))
         ),
         None => format!(
             "{} loaded; no symbol table (stripped), so no crate can be named{}",
             human_size(whole),
-            hint().map_or(String::new(), |h| format!(" ({h})"))
+            hint.map_or(String::new(), |h| format!(" ({h})"))
         ),
     };
     label(s, c, "crates", &head);

@@ -438,9 +438,16 @@ const MOSTLY: f64 = 0.8;
 mod tests;
 
 /// Where a stripped binary's symbols may be: the analysis link of the build that made it,
-/// by its build id (not under the target dir `inspect` looked in, when it was given one).
+/// by its build id (not under the target dir `inspect` looked in, when it was given one). Said
+/// of a binary without a symbol table, and of one with `.dynsym` alone (no names borrowed)
+/// whose `.comment` says rustc made it (QA dj F3), not of a system binary made by another
+/// compiler. One sentence for every format (QA dk F4: the terminal alone had it).
 pub fn link_hint(b: &Binary, cov: &crate::report::Coverage) -> Option<String> {
-    let id = b.build_id.as_ref()?;
+    let wanted = match cov.symbol_table.as_deref() {
+        None => true,
+        Some(t) => t == ".dynsym" && cov.symbols_from.is_none() && b.is_rust_built(),
+    };
+    let id = b.build_id.as_ref().filter(|_| wanted)?;
     Some(match &cov.symbols_looked_in {
         Some(dir) => format!(
             "{}: the target dir of the build that made this binary holds it",
@@ -448,9 +455,9 @@ pub fn link_hint(b: &Binary, cov: &crate::report::Coverage) -> Option<String> {
         ),
         None => format!(
             "a build of `cargo aotcheck` keeps its symbols in \
-             target/aotcheck/<static|dynamic|advise/cargo>/graph/*.{id}, or \
-             DIR/<static|dynamic|advise/cargo>/graph with --target-dir DIR: `inspect` finds it \
-             from the project's directory, or with the build's --target-dir"
+             `target/aotcheck/<static|dynamic|advise/cargo>/graph/*.{id}`, or \
+             `DIR/<static|dynamic|advise/cargo>/graph` with `--target-dir DIR`: `inspect` finds \
+             it from the project's directory, or with the build's `--target-dir`"
         ),
     })
 }

@@ -208,7 +208,7 @@ fn inspect_of_a_copy_finds_the_analysis_link_from_the_project() {
     let id = str_of(&st["binary"], "build_id");
     assert!(
         words(&elsewhere.stdout).contains(&format!(
-            "keeps its symbols in target/aotcheck/<static|dynamic|advise/cargo>/graph/*.{id}"
+            "keeps its symbols in `target/aotcheck/<static|dynamic|advise/cargo>/graph/*.{id}`"
         )),
         "{}",
         elsewhere.stdout
@@ -321,10 +321,36 @@ fn a_stripped_dynamic_copy_says_where_its_symbols_are() {
         words(&human.stdout).contains(&format!(
             "(symbols from .dynsym only: stripped, it names only imports and exports; a build \
              of `cargo aotcheck` keeps its symbols in \
-             target/aotcheck/<static|dynamic|advise/cargo>/graph/*.{id}"
+             `target/aotcheck/<static|dynamic|advise/cargo>/graph/*.{id}`"
         )),
         "{}",
         human.stdout
+    );
+    // The same hint in the job summary and on the page (QA dk F4: the terminal alone).
+    let md = inspect(&["--format", "markdown", copy]);
+    assert!(
+        words(&md.stdout).contains(&format!(
+            "Symbols from `.dynsym` only: stripped, it names only imports and exports (a build \
+             of `cargo aotcheck` keeps its symbols in \
+             `target/aotcheck/<static|dynamic|advise/cargo>/graph/*.{id}`"
+        )),
+        "{}",
+        md.stdout
+    );
+    let page = inspect(&["--format", "html", copy]);
+    assert!(
+        page.stdout.contains(&format!(
+            "(a build of <code>cargo aotcheck</code> keeps its symbols in \
+             <code>target/aotcheck/&lt;static|dynamic|advise/cargo&gt;/graph/*.{id}</code>"
+        )),
+        "{}",
+        page.stdout
+    );
+    let ls_md = inspect(&["--format", "markdown", "/bin/ls"]);
+    assert!(
+        !ls_md.stdout.contains("keeps its symbols"),
+        "{}",
+        ls_md.stdout
     );
     let ls = inspect(&["/bin/ls"]);
     assert!(!ls.stdout.contains("keeps its symbols"), "{}", ls.stdout);

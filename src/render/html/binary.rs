@@ -146,10 +146,13 @@ fn marks(b: &Binary) -> Vec<(&'static str, String)> {
                 )
             },
         );
+        let hint = crate::render::words::link_hint(b, c).map_or(String::new(), |h| {
+            format!(" ({})", super::verdict::spans(&h))
+        });
         rows.push((
             "attributed",
             format!(
-                "{} of {} loaded named by crate ({}); {table}",
+                "{} of {} loaded named by crate ({}); {table}{hint}",
                 size(c.attributed_bytes),
                 size(c.allocated_bytes),
                 share(c.attributed_bytes, c.allocated_bytes)

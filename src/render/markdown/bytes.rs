@@ -113,17 +113,24 @@ fn crates(s: &mut String, b: &Binary, cov: &Coverage, all: bool) {
         size(whole),
         share(cov.attributed_bytes, whole),
     );
+    // Where the symbols are, as the terminal says (QA dk F4: the job summary had no way on).
+    let hint = crate::render::words::link_hint(b, cov).map_or(String::new(), |h| {
+        format!(" ({})", super::escape::spans(&h, false))
+    });
     match &cov.symbol_table {
         Some(t) => {
             let _ = writeln!(
                 s,
-                "Symbols from {}{}.\n",
+                "Symbols from {}{}{hint}.\n",
                 code(t),
                 crate::render::size::borrowed_symbols(cov)
             );
         }
         None => {
-            let _ = writeln!(s, "No symbol table (stripped): no crate can be named.\n");
+            let _ = writeln!(
+                s,
+                "No symbol table (stripped): no crate can be named{hint}.\n"
+            );
         }
     }
     let retained = b.crates.iter().any(|k| k.retained.is_some());
