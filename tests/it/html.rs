@@ -249,6 +249,16 @@ fn check_ids_do_not_wrap_in_a_narrow_window() {
     for a in &mut report.artifacts {
         a.checks.retain(|c| !c.id.to_string().contains('<'));
     }
+    // A crate of four confidence kinds, as a real one has (QA dk F3).
+    let k = &mut report.artifacts[0].binary.crates[0];
+    let quarter = k.vm_size / 4;
+    k.confidence = cargo_aotcheck::report::ConfidenceBreakdown {
+        exact: quarter,
+        mangled: quarter,
+        heuristic: quarter,
+        referenced: k.vm_size - 3 * quarter,
+        ..Default::default()
+    };
     let file = artifacts_dir().join("hand-built-narrow.html");
     std::fs::write(&file, cargo_aotcheck::render::html::render(&report)).expect("write");
     let url = format!("file://{}", file.display());
@@ -279,6 +289,19 @@ fn check_ids_do_not_wrap_in_a_narrow_window() {
         assert!(
             !conf.is_empty() && conf.iter().all(|&n| n == 1),
             "{width}: {conf:?}"
+        );
+        // QA dk F3: and every crate row one line tall (but the crafted name's), as one without
+        // entry points: a crate's kinds stacked, and the fold of its entry points added a
+        // margin, so rows stood three lines tall at 500 px and two at 1,200.
+        let heights = page.eval(
+            "Array.from(document.querySelectorAll('table.crates tbody tr'))\
+             .filter(r => !r.cells[0].textContent.includes('<'))\
+             .map(r => Math.round(r.getBoundingClientRect().height))",
+        );
+        let heights: Vec<u64> = serde_json::from_value(heights).expect("row heights");
+        assert!(
+            heights.len() > 2 && heights.iter().all(|&h| h == heights[0]),
+            "{width}: {heights:?}"
         );
         let past = page.eval(
             "['checks', 'reasons'].map(t => document.querySelector(`table.${t}`)\

@@ -199,11 +199,12 @@ pub fn crates(s: &mut String, a: &Artifact) {
                     true => crate::format::size(bytes),
                     false => share(bytes, c.vm_size),
                 };
-                // Each kind on one line: in a narrow window the column wrapped a word a line,
-                // and every row stood 175 px tall (QA di F4).
-                format!("<span class=\"conf\">{} {of}</span>", k.as_str())
+                format!("{} {of}", k.as_str())
             })
             .collect();
+        // The kinds on one line: in a narrow window the column wrapped a word a line, and every
+        // row stood 175 px tall (QA di F4); each kind on a line of its own, still 64 (QA dk F3).
+        let conf = format!("<span class=\"conf\">{}</span>", conf.join(", "));
         let mut row = vec![
             // A crate's name on one line, as a check id (QA z, Z5: `signal_hook_regi|stry`).
             Cell::Text(format!("<code class=\"id\">{}</code>", text(&c.name))),
@@ -218,7 +219,7 @@ pub fn crates(s: &mut String, a: &Artifact) {
         row.extend([
             Cell::Num(c.vm_size as f64, share(c.vm_size, whole)),
             Cell::Num(c.file_size as f64, size(c.file_size)),
-            Cell::Text(conf.join(", ")),
+            Cell::Text(conf),
             Cell::Num(
                 c.instantiated_elsewhere as f64,
                 size(c.instantiated_elsewhere),
