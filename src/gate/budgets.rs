@@ -40,7 +40,7 @@ pub fn checks(b: &Budgets, a: &Artifact) -> Vec<Check> {
         let mut c = bytes(
             CheckId::BudgetClosureSize,
             "closure",
-            Some(bin.closure_size),
+            bin.closure_size,
             limit,
             None,
         );

@@ -169,14 +169,16 @@ fn artifact_checks(b: &Artifact, a: &Artifact, th: &Thresholds) -> (Vec<Check>, 
             true,
         ));
     }
-    v.push(size_check(
-        CheckId::BaselineClosureSize,
-        "closure",
-        bb.closure_size,
-        ab.closure_size,
-        th,
-        true,
-    ));
+    if let (Some(x), Some(y)) = (bb.closure_size, ab.closure_size) {
+        v.push(size_check(
+            CheckId::BaselineClosureSize,
+            "closure",
+            x,
+            y,
+            th,
+            true,
+        ));
+    }
     if let (Some(x), Some(y)) = (&b.image, &a.image) {
         v.push(size_check(
             CheckId::BaselineImageSize,
@@ -270,7 +272,7 @@ fn strip_only(checks: &mut [Check], b: &Binary, a: &Binary) -> Vec<CheckId> {
     if !alike || b.file_size == a.file_size {
         return Vec::new();
     }
-    let libraries = |x: &Binary| x.closure_size.saturating_sub(x.file_size);
+    let libraries = |x: &Binary| x.closure_size.map(|c| c.saturating_sub(x.file_size));
     let mut ids = vec![CheckId::BaselineFileSize];
     if libraries(b) == libraries(a) {
         ids.push(CheckId::BaselineClosureSize);

@@ -26,6 +26,7 @@ mod tables;
 mod via;
 mod wanted;
 mod why;
+mod why_filter;
 mod why_notes;
 
 use std::collections::HashMap;
@@ -50,7 +51,8 @@ use keep::{aliases, kept};
 pub use refs::Translation;
 pub use via::MadeFor;
 pub use wanted::{attribute_built, inspect_bytes, inspect_file};
-pub use why::{unmatched, unmatched_filter};
+pub use why::unmatched;
+pub use why_filter::unmatched_filter;
 
 /// What the audit and `--why` read of one binary's graph after the stage.
 pub struct Graph {

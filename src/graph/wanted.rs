@@ -29,8 +29,13 @@ pub const NO_RUST: &str =
 pub const STRIPPED: &str = "the binary is stripped (no .symtab): no crate for retained sizes \
                             and chains (`--graph` builds it)";
 
-/// Why `inspect` leaves the graph of `bytes` out, or `None` to build it: with `--graph` or
-/// `--why`, with the C runtime named (`c_runtime`), or with a Rust symbol in `.symtab` or
+/// Said when the code is another machine's: read as x86-64 it gave no edges, and `main` read
+/// as unreachable (QA dn F1: aarch64, i386 and ppc64).
+pub const OTHER_ARCH: &str = "the code is not x86-64, the only machine code the graph \
+                              decodes: no reachability, retained sizes or chains";
+
+/// Why `inspect` leaves the graph of `bytes` out, or `None` to build it: never of another
+/// machine's code; with `--graph` or `--why`, with the C runtime named (`c_runtime`), or with a Rust symbol in `.symtab` or
 /// `.dynsym`.
 ///
 /// A file whose `.comment` names its compilers and not rustc has no Rust object in it: its
@@ -42,6 +47,9 @@ pub fn skipped(
     c_runtime: bool,
     settings: &SizeOptions,
 ) -> Option<&'static str> {
+    if b.arch != "x86_64" || b.format != "elf" {
+        return Some(OTHER_ARCH);
+    }
     if settings.graph || settings.why.is_some() || c_runtime {
         return None;
     }

@@ -265,9 +265,27 @@ pub fn unmatched(report: &mut Report, size: &SizeOptions) -> Option<Error> {
     }
     let what = match searched {
         0 => {
+            // The reason each one has none, where the binaries say it alike (QA dn F1: an
+            // aarch64 file's graph is not decoded).
+            let reasons: std::collections::BTreeSet<&str> = report
+                .artifacts
+                .iter()
+                .filter_map(|a| a.binary.graph_skipped.as_deref())
+                .collect();
+            let why = match (reasons.len(), reasons.first()) {
+                (1, Some(r))
+                    if report
+                        .artifacts
+                        .iter()
+                        .all(|a| a.binary.graph_skipped.is_some()) =>
+                {
+                    r.split(':').next().unwrap_or(r).to_string()
+                }
+                _ => "an ELF file of x86-64 code with section headers".to_string(),
+            };
             return Some(Error::Usage(format!(
-                "--why `{pattern}`: no binary here has a reference graph (an ELF file with \
-                 section headers), so nothing could be searched"
+                "--why `{pattern}`: no binary here has a reference graph ({why}), so nothing \
+                 could be searched"
             )));
         }
         1 => "the binary".to_string(),
@@ -283,59 +301,6 @@ pub fn unmatched(report: &mut Report, size: &SizeOptions) -> Option<Error> {
          name, or a regular expression over demangled names){invalid}{}",
         inlined(report, pattern)
     )))
-}
-
-/// `--filter CRATE` names no crate of any binary (`-` and `_` alike): the one clear line of
-/// exit 2, as for `--why` (a typo would otherwise print no symbols and pass); a dependency
-/// whose code was all inlined says so, as `--why` does (QA z, Z9).
-pub fn unmatched_filter(report: &Report, size: &SizeOptions) -> Option<Error> {
-    let f = size.filter.as_deref()?;
-    let attributed = report
-        .artifacts
-        .iter()
-        .filter(|a| a.binary.coverage.is_some());
-    let mut known = attributed.clone().peekable();
-    known.peek()?;
-    // A stripped binary names no crate at all: that is the reason, not the name (QA dj F4:
-    // `--filter lsd` of lsd's stripped build said lsd was no crate of it).
-    let named = |a: &&crate::report::Artifact| {
-        a.binary.coverage.as_ref().is_some_and(|c| {
-            c.symbols_from.is_some() || c.symbol_table.as_deref().is_some_and(|t| t != ".dynsym")
-        })
-    };
-    let found = attributed
-        .clone()
-        .flat_map(|a| &a.binary.crates)
-        .any(|c| crate::format::same_crate(&c.name, f));
-    // `[no symbol]` of a stripped binary is a row like any (QA dk F2).
-    if !found && !attributed.clone().any(|a| named(&a)) {
-        return Some(Error::Usage(format!(
-            "--filter `{f}`: the binary has no symbol table to name crates by (stripped; \
-             `.dynsym` names only imports and exports): `inspect --target-dir DIR` of a \
-             `cargo aotcheck` build reads its analysis link's symbols"
-        )));
-    }
-    (!found).then(|| {
-        // `libc` is the row `[libc]` (QA am F6), else a name spelt nearly right.
-        let names: std::collections::BTreeSet<&str> = report
-            .artifacts
-            .iter()
-            .flat_map(|a| &a.binary.crates)
-            .map(|c| c.name.as_str())
-            .collect();
-        let bracketed = format!("[{f}]");
-        let hint = names
-            .get(bracketed.as_str())
-            .copied()
-            .or_else(|| crate::spelling::nearest(f, &names))
-            .map(|n| format!("; did you mean `{n}`?"))
-            .unwrap_or_default();
-        Error::Usage(format!(
-            "--filter `{f}`: no crate of the binary is named so (`--crates` lists them, \
-             `{NO_SYMBOL}` and `{UNKNOWN}` included){hint}{}",
-            inlined(report, f)
-        ))
-    })
 }
 
 /// `--why` of a dependency whose code was all inlined into its callers (LTO), which the audit
@@ -436,7 +401,7 @@ fn not_in_binary(f: &crate::report::Finding) -> String {
 /// A crate the audit has a finding on, with no symbol in the binary: its code was all inlined
 /// into its callers (LTO), so the finding's chain is the answer (QA k: tokei's `--why
 /// etcetera` read as if etcetera were not a dependency).
-fn inlined(report: &Report, pattern: &str) -> String {
+pub(super) fn inlined(report: &Report, pattern: &str) -> String {
     let Some(f) = report
         .artifacts
         .iter()

@@ -224,13 +224,33 @@ pub(super) fn binary_magic(bytes: &[u8]) -> Option<bool> {
         &[0xcf, 0xfa, 0xed, 0xfe],
     ];
     const MAYBE: &[&[u8]] = &[b"MZ", &[0xca, 0xfe, 0xba, 0xbe], &[0xbe, 0xba, 0xfe, 0xca]];
-    if SURE.iter().any(|m| bytes.starts_with(m)) {
+    if SURE.iter().any(|m| bytes.starts_with(m)) || pe_signature(bytes) {
         Some(true)
     } else if MAYBE.iter().any(|m| bytes.starts_with(m)) {
         Some(false)
     } else {
         None
     }
+}
+
+/// An `MZ` file whose header points at the `PE\0\0` signature: a PE image, reported even when
+/// damaged (QA dn F6: a PE cut short was skipped as "not a binary", exit 0).
+fn pe_signature(bytes: &[u8]) -> bool {
+    let Some(at) = bytes.get(0x3c..0x40) else {
+        return false;
+    };
+    let at = u32::from_le_bytes([at[0], at[1], at[2], at[3]]) as usize;
+    bytes.starts_with(b"MZ") && bytes.get(at..at.saturating_add(4)) == Some(b"PE\0\0")
+}
+
+/// An ELF core dump: `e_type` 4 (`ET_CORE`), in the byte order `EI_DATA` gives.
+fn elf_core(bytes: &[u8]) -> bool {
+    let e_type = match (bytes.get(5), bytes.get(16..18)) {
+        (Some(1), Some(t)) => u16::from_le_bytes([t[0], t[1]]),
+        (Some(2), Some(t)) => u16::from_be_bytes([t[0], t[1]]),
+        _ => return false,
+    };
+    bytes.starts_with(b"\x7fELF") && e_type == 4
 }
 
 fn inspect_one(t: &Target, env: &Environment, attribute: &Attribute) -> Outcome {
@@ -247,6 +267,8 @@ fn inspect_one(t: &Target, env: &Environment, attribute: &Attribute) -> Outcome 
         Ok(b) => b,
         Err(_) if !t.named && magic == Some(false) => return Outcome::NotBinary,
         Err(Error::DebugInfo { .. }) if !t.named => return Outcome::DebugInfo,
+        // A core dump found in a folder is no artifact to report (QA dn F13).
+        Err(_) if !t.named && elf_core(bytes) => return Outcome::NotBinary,
         Err(e) => return Outcome::Failed(e),
     };
     let warning = attribute(&t.path, &mapped, &mut binary)

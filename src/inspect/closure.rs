@@ -192,6 +192,19 @@ fn read_dynamic<H: FileHeader<Endian = Endianness>>(data: &[u8]) -> Option<Dynam
 
 /// Resolve the closure of the ELF at `path`. Returns the entries (first come, first listed; a
 /// library reached twice is listed once) and the total size: the binary plus each file found.
+/// A library name musl's dynamic linker takes as itself: `lib{c,pthread,rt,m,dl,util,xnet}.so`
+/// with any version suffix (its `ldso/dynlink.c` reserves these names).
+fn musl_builtin(name: &str) -> bool {
+    let Some(rest) = name.strip_prefix("lib") else {
+        return false;
+    };
+    let Some((base, suffix)) = rest.split_once(".so") else {
+        return false;
+    };
+    ["c", "pthread", "rt", "m", "dl", "util", "xnet"].contains(&base)
+        && (suffix.is_empty() || suffix.starts_with('.'))
+}
+
 pub fn resolve(
     path: &Path,
     class: (bool, u16),
@@ -234,10 +247,21 @@ pub fn resolve(
         });
     }
 
+    let musl = binary
+        .interpreter
+        .as_deref()
+        .and_then(|i| Path::new(i).file_name())
+        .is_some_and(|n| n.to_string_lossy().starts_with("ld-musl-"));
     let mut queue: VecDeque<Object> = VecDeque::from([exe]);
     while let Some(obj) = queue.pop_front() {
         for name in &obj.needed {
             if !seen_names.insert(name.clone()) {
+                continue;
+            }
+            // musl's loader is its C library, and answers for the names of the libraries
+            // glibc splits out of it (QA dn F10: `libc.so` "not found" of a musl program that
+            // runs; `ld-musl-x86_64.so.1 --list` maps it to the loader).
+            if musl && musl_builtin(name) {
                 continue;
             }
             let found = find(name, &obj, &exe_rpath, env, class);

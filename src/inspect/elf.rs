@@ -78,6 +78,8 @@ pub fn inspect(elf: &Elf, bytes: &[u8]) -> Binary {
         linkage,
         interpreter,
         needed,
+        soname: names::soname(elf, bytes),
+        slices: Vec::new(),
         rpath: split_paths(&dynstr.tagged(elf, dynamic::DT_RPATH)),
         runpath: split_paths(&dynstr.tagged(elf, dynamic::DT_RUNPATH)),
         file_size,
@@ -91,7 +93,8 @@ pub fn inspect(elf: &Elf, bytes: &[u8]) -> Binary {
         glibc_floor,
         version_needs,
         closure: Vec::new(),
-        closure_size: file_size,
+        // An object is linked into a program, not loaded: no closure.
+        closure_size: (e_type != header::ET_REL).then_some(file_size),
         crates: Vec::new(),
         symbols: Vec::new(),
         symbols_of: None,
@@ -147,7 +150,7 @@ fn init_array_entries(elf: &Elf, sections: &[Section]) -> Option<u64> {
     let ptr = if elf.is_64 { 8 } else { 4 };
     match sections.iter().find(|s| s.name == ".init_array") {
         Some(s) => Some(s.mem_size / ptr),
-        None if !elf.section_headers.is_empty() => Some(0),
+        None if elf.section_headers.len() > 1 => Some(0),
         None => elf
             .dynamic
             .as_ref()
@@ -160,8 +163,12 @@ fn linkage(elf: &Elf, has_interp: bool, has_needed: bool, pie_flag: bool) -> Lin
         header::ET_EXEC if has_interp || has_needed => Linkage::Dynamic,
         header::ET_EXEC => Linkage::Static,
         header::ET_DYN if has_interp => Linkage::Dynamic,
-        // A library: no loader of its own, other objects load it.
-        header::ET_DYN if !pie_flag && (has_needed || elf.soname.is_some()) => {
+        // A library: no loader of its own, other objects load it; one that needs nothing and
+        // has no name has no entry point either, which every executable has (QA dn F5: a
+        // `-nostdlib -shared` library was a static-pie executable).
+        header::ET_DYN
+            if !pie_flag && (has_needed || elf.soname.is_some() || elf.header.e_entry == 0) =>
+        {
             Linkage::SharedLibrary
         }
         header::ET_DYN if has_needed => Linkage::Dynamic,
@@ -231,7 +238,9 @@ pub(super) fn build_id(elf: &Elf, bytes: &[u8]) -> Option<String> {
 fn stripped_size<'a>(elf: &Elf, names: Strings<'a>, file_len: u64) -> Option<u64> {
     // Without section headers (`sstrip`, some packers) GNU `strip` refuses the file ("has no
     // sections"): there is no such figure (QA dj F8: one smaller than the file was given).
-    if elf.program_headers.is_empty() || elf.section_headers.is_empty() {
+    // A table of the null section alone is none (QA dn F14: `e_shnum` 0 with `e_shoff` set,
+    // which `strip` does not recognise).
+    if elf.program_headers.is_empty() || elf.section_headers.len() <= 1 {
         return None;
     }
     let mut end = elf

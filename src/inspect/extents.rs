@@ -19,11 +19,46 @@ pub fn check(bytes: &[u8]) -> Result<(), String> {
         None => Some((64, "the ELF header".to_string())),
     };
     match farthest {
+        // An offset and size that overflow point past any file (QA dn F19: "ends at byte
+        // 18446744073709551615").
+        Some((u64::MAX, what)) => Err(format!(
+            "malformed binary: {what} has an offset and size past any file's end"
+        )),
         Some((end, what)) if end > len => Err(format!(
             "truncated or malformed binary: {what} ends at byte {end}, past the end of the \
              file ({len} bytes)"
         )),
-        _ => Ok(()),
+        _ => match bytes.get(4) {
+            Some(2) => names_table::<FileHeader64<Endianness>>(bytes),
+            _ => names_table::<FileHeader32<Endianness>>(bytes),
+        },
+    }
+}
+
+/// The section names' table (`e_shstrndx`, extended through section 0 as `SHN_XINDEX` says) is
+/// one of the sections: a file whose index points past them has sections no tool can name,
+/// and GNU `strip` refuses it (QA dn F14: each section was "<bad name>", and exit 0). Index
+/// 0 is a file without section names.
+fn names_table<H: FileHeader<Endian = Endianness>>(bytes: &[u8]) -> Result<(), String> {
+    let Ok(header) = H::parse(bytes) else {
+        return Ok(());
+    };
+    let Ok(endian) = header.endian() else {
+        return Ok(());
+    };
+    let Ok(sections) = header.section_headers(endian, bytes) else {
+        return Ok(());
+    };
+    let Ok(index) = header.shstrndx(endian, bytes) else {
+        return Ok(());
+    };
+    match index as usize {
+        i if i == 0 || i < sections.len() || sections.is_empty() => Ok(()),
+        i => Err(format!(
+            "malformed binary: the section names are said to be in section {i} \
+             (`e_shstrndx`), of {} sections",
+            sections.len()
+        )),
     }
 }
 

@@ -16,6 +16,8 @@ fn blank(format: &str, arch: String, file_size: u64) -> Binary {
         linkage: Linkage::Unknown,
         interpreter: None,
         needed: Vec::new(),
+        soname: None,
+        slices: Vec::new(),
         rpath: Vec::new(),
         runpath: Vec::new(),
         file_size,
@@ -29,7 +31,7 @@ fn blank(format: &str, arch: String, file_size: u64) -> Binary {
         glibc_floor: None,
         version_needs: Vec::new(),
         closure: Vec::new(),
-        closure_size: file_size,
+        closure_size: None,
         crates: Vec::new(),
         symbols: Vec::new(),
         symbols_of: None,
@@ -38,6 +40,41 @@ fn blank(format: &str, arch: String, file_size: u64) -> Binary {
         graph: None,
         graph_skipped: None,
         why: None,
+    }
+}
+
+/// `Err(what is wrong)` when a PE image's section data or COFF symbols reach past the end of
+/// the file: cut short (QA dn F7: reported with names like `/19`, exit 0, where `objdump`
+/// does not recognise the file). The part that reaches farthest is named, as for ELF.
+pub fn pe_extents(pe: &PE, len: u64) -> Result<(), String> {
+    let coff = &pe.header.coff_header;
+    let mut parts: Vec<(u64, String)> = pe
+        .sections
+        .iter()
+        .enumerate()
+        .filter(|(_, s)| s.size_of_raw_data > 0)
+        .map(|(i, s)| {
+            let end = u64::from(s.pointer_to_raw_data) + u64::from(s.size_of_raw_data);
+            let name = match std::str::from_utf8(&s.name) {
+                Ok(n) if !n.trim_end_matches('\0').is_empty() => {
+                    format!("section `{}`", n.trim_end_matches('\0'))
+                }
+                _ => format!("section {i}"),
+            };
+            (end, name)
+        })
+        .collect();
+    if coff.pointer_to_symbol_table != 0 && coff.number_of_symbol_table > 0 {
+        let end =
+            u64::from(coff.pointer_to_symbol_table) + u64::from(coff.number_of_symbol_table) * 18;
+        parts.push((end, "the COFF symbol table".into()));
+    }
+    match parts.into_iter().max_by_key(|p| p.0) {
+        Some((end, what)) if end > len => Err(format!(
+            "truncated or malformed binary: {what} ends at byte {end}, past the end of the \
+             file ({len} bytes)"
+        )),
+        _ => Ok(()),
     }
 }
 
@@ -72,19 +109,22 @@ pub fn pe(pe: &PE, file_size: u64) -> Binary {
 
 pub fn mach(mach: &Mach, bytes: &[u8]) -> Result<Binary, String> {
     match mach {
-        Mach::Binary(m) => Ok(macho(m, bytes.len() as u64)),
+        Mach::Binary(m) => Ok(macho(m, bytes, bytes.len() as u64)),
         Mach::Fat(fat) => {
-            // A universal binary: report its first Mach-O slice, sized as the whole file. The
-            // header's slice count is untrusted: no more slices than the file can describe
-            // (each takes 20 bytes), and the first unreadable one ends the search.
+            // A universal binary: report its first Mach-O slice, sized as the whole file, and
+            // name every slice's architecture (QA dn F15: `arch` read "universal (2 slices;
+            // first: x86_64)"). The header's slice count is untrusted: no more slices than
+            // the file can describe (each takes 20 bytes), and the first unreadable one ends
+            // the search.
             let most = bytes.len() / goblin::mach::fat::SIZEOF_FAT_ARCH;
-            for (i, arch) in fat.iter_arches().enumerate().take(most) {
-                if arch.is_err() {
-                    break;
-                }
+            let arches: Vec<_> = fat.iter_arches().take(most).map_while(Result::ok).collect();
+            for (i, arch) in arches.iter().enumerate() {
                 if let Ok(SingleArch::MachO(m)) = fat.get(i) {
-                    let mut b = macho(&m, bytes.len() as u64);
-                    b.arch = format!("universal ({} slices; first: {})", fat.narches, b.arch);
+                    let mut b = macho(&m, arch.slice(bytes), bytes.len() as u64);
+                    b.slices = arches
+                        .iter()
+                        .map(|a| arch_of(a.cputype(), a.cpusubtype()))
+                        .collect();
                     return Ok(b);
                 }
             }
@@ -93,27 +133,53 @@ pub fn mach(mach: &Mach, bytes: &[u8]) -> Result<Binary, String> {
     }
 }
 
-fn macho(m: &MachO, file_size: u64) -> Binary {
-    let arch = match m.header.cputype {
+fn arch_of(cputype: u32, subtype: u32) -> String {
+    match cputype {
         cputype::CPU_TYPE_X86_64 => "x86_64".to_string(),
         cputype::CPU_TYPE_ARM64 => "aarch64".to_string(),
-        t => cputype::get_arch_name_from_types(t, m.header.cpusubtype)
+        t => cputype::get_arch_name_from_types(t, subtype)
             .unwrap_or("unknown")
             .to_string(),
+    }
+}
+
+/// One Mach-O image; `data` its bytes (a slice of a universal file), for the strings its load
+/// commands point at.
+fn macho(m: &MachO, data: &[u8], file_size: u64) -> Binary {
+    use goblin::mach::header::{MH_BUNDLE, MH_DYLIB, MH_EXECUTE, MH_OBJECT};
+    use goblin::mach::load_command::CommandVariant;
+    let mut b = blank(
+        "mach-o",
+        arch_of(m.header.cputype, m.header.cpusubtype),
+        file_size,
+    );
+    let string = |cmd_offset: usize, at: u32| -> Option<String> {
+        let start = cmd_offset.checked_add(at as usize)?;
+        let rest = data.get(start..)?;
+        let end = rest.iter().position(|&c| c == 0)?;
+        Some(String::from_utf8_lossy(&rest[..end]).into_owned())
     };
-    let mut b = blank("mach-o", arch, file_size);
-    b.needed = m
-        .libs
-        .iter()
-        .filter(|l| **l != "self")
-        .map(|s| s.to_string())
-        .collect();
-    b.linkage = if m.header.filetype == goblin::mach::header::MH_DYLIB {
-        Linkage::SharedLibrary
-    } else if b.needed.is_empty() {
-        Linkage::Static
-    } else {
-        Linkage::Dynamic
+    for cmd in &m.load_commands {
+        match &cmd.command {
+            CommandVariant::LoadDylinker(d) => b.interpreter = string(cmd.offset, d.name),
+            CommandVariant::Uuid(u) => {
+                b.build_id = Some(u.uuid.iter().map(|x| format!("{x:02x}")).collect());
+            }
+            _ => {}
+        }
+    }
+    // goblin's first entry is the image's own name (`LC_ID_DYLIB`) or "self": not a library
+    // it needs (QA dn F2: every dylib listed itself).
+    b.needed = m.libs.iter().skip(1).map(|s| s.to_string()).collect();
+    b.soname = m.name.map(str::to_string);
+    b.linkage = match m.header.filetype {
+        MH_DYLIB | MH_BUNDLE => Linkage::SharedLibrary,
+        // An object is linked into a program, not loaded (QA dn F3: "static").
+        MH_OBJECT => Linkage::Unknown,
+        // dyld starts an executable that names it, with or without libraries (QA dn F4).
+        MH_EXECUTE if b.needed.is_empty() && b.interpreter.is_none() => Linkage::Static,
+        MH_EXECUTE => Linkage::Dynamic,
+        _ => Linkage::Unknown,
     };
     for seg in m.segments.iter() {
         let Ok(sections) = seg.sections() else {

@@ -137,6 +137,15 @@ pub fn inspect_bytes(
     if bytes.starts_with(b"\x7fELF") {
         extents::check(bytes).map_err(|reason| Error::malformed(path, reason))?;
         return names::with_elf(bytes, |elf| {
+            // A core dump is a process's memory, not a program (QA dn F13: it got a stripped
+            // size, a closure and constructors).
+            if elf.header.e_type == goblin::elf::header::ET_CORE {
+                return Err(Error::malformed(
+                    path,
+                    "a core dump (ELF type CORE), not a program: inspect the program that \
+                     dumped it",
+                ));
+            }
             if elf::debug_only(elf) {
                 return Err(Error::DebugInfo {
                     path: path.to_path_buf(),
@@ -148,7 +157,7 @@ pub fn inspect_bytes(
                 let class = (elf.is_64, elf.header.e_machine);
                 let (entries, total) = closure::resolve(path, class, &binary, env);
                 binary.closure = entries;
-                binary.closure_size = total;
+                binary.closure_size = binary.closure_size.map(|_| total);
             }
             Ok(binary)
         })
@@ -161,7 +170,11 @@ pub fn inspect_bytes(
     match object {
         // Not reached: ELF is parsed above, names as bytes (see `names`).
         Object::Elf(_) => Err(Error::malformed(path, "unsupported object format")),
-        Object::PE(pe) => Ok(foreign::pe(&pe, bytes.len() as u64)),
+        Object::PE(pe) => {
+            foreign::pe_extents(&pe, bytes.len() as u64)
+                .map_err(|reason| Error::malformed(path, reason))?;
+            Ok(foreign::pe(&pe, bytes.len() as u64))
+        }
         Object::Mach(mach) => foreign::mach(&mach, bytes).map_err(|e| Error::malformed(path, e)),
         Object::Archive(_) => Err(Error::malformed(
             path,
@@ -219,9 +232,28 @@ fn not_a_binary(bytes: &[u8]) -> String {
 }
 
 fn describe(e: &goblin::error::Error, bytes: &[u8]) -> String {
+    let len = bytes.len();
     match e {
+        // goblin's guess at a PE whose tables reach past its end; a file cut short is the
+        // likelier cause (QA dn F19).
+        goblin::error::Error::Malformed(m) if m.contains("beyond file bounds") => format!(
+            "truncated or malformed binary: {} (the file is {len} bytes: cut short?)",
+            m.split(" This may indicate")
+                .next()
+                .unwrap_or(m)
+                .trim_end_matches('.')
+        ),
         goblin::error::Error::Malformed(m) => format!("malformed binary: {m}"),
         goblin::error::Error::BadMagic(_) => not_a_binary(bytes),
+        // scroll's own words ("type is too big (2) for 0": QA dn F19), as the file's.
+        goblin::error::Error::Scroll(scroll::Error::TooBig { size, len: left }) => format!(
+            "truncated or malformed binary: its headers need {size} bytes where {left} are \
+             left (the file is {len} bytes)"
+        ),
+        goblin::error::Error::Scroll(scroll::Error::BadOffset(at)) => format!(
+            "truncated or malformed binary: its headers point at byte {at}, past the end of \
+             the file ({len} bytes)"
+        ),
         goblin::error::Error::Scroll(s) => format!("truncated or malformed binary: {s}"),
         goblin::error::Error::BufferTooShort(n, what) => {
             format!("truncated binary: {what} needs {n} more bytes")

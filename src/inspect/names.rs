@@ -154,6 +154,14 @@ pub fn needed(elf: &Elf, bytes: &[u8]) -> Vec<String> {
     Strings::dynamic(elf, bytes).tagged(elf, dynamic::DT_NEEDED)
 }
 
+/// A shared library's own name (`DT_SONAME`).
+pub fn soname(elf: &Elf, bytes: &[u8]) -> Option<String> {
+    Strings::dynamic(elf, bytes)
+        .tagged(elf, dynamic::DT_SONAME)
+        .into_iter()
+        .next()
+}
+
 /// The program interpreter (`PT_INTERP`), without its terminating NUL.
 pub fn interpreter(elf: &Elf, bytes: &[u8]) -> Option<String> {
     let ph = elf

@@ -69,8 +69,8 @@ fn compare(s: &Artifact, d: &Artifact) -> Comparison {
         metric(
             "closure_size",
             "B",
-            Some(s.binary.closure_size as f64),
-            Some(d.binary.closure_size as f64),
+            s.binary.closure_size.map(|v| v as f64),
+            d.binary.closure_size.map(|v| v as f64),
         ),
     ];
     // A server's stop, where either build was stopped (QA ca F5: each side read 303 ms, the

@@ -148,17 +148,13 @@ fn artifact(s: &mut String, a: &Artifact, audited: bool, st: &Style) {
 
 fn binary(s: &mut String, b: &Binary, st: &Style) {
     let c = st.color;
-    let mut format = format!("{} {}", b.format.to_uppercase(), b.arch);
-    if let Some(t) = &b.elf_type {
-        let _ = write!(format, ", {t}");
-        if b.pie == Some(true) {
-            format.push_str(" (PIE)");
-        }
-    }
-    row(s, c, "format", &format);
+    row(s, c, "format", &super::facts::format_line(b));
     row(s, c, "linkage", &linkage(b));
     if let Some(i) = &b.interpreter {
         row(s, c, "interpreter", i);
+    }
+    if let Some(n) = &b.soname {
+        row(s, c, "soname", n);
     }
     if !b.needed.is_empty() {
         row(s, c, "needed", &b.needed.join(", "));
@@ -196,17 +192,19 @@ fn binary(s: &mut String, b: &Binary, st: &Style) {
              out anew)"
                 .into()
         }
-        None => "n/a for this format".into(),
+        // PE and Mach-O can be stripped too: what strip leaves is worked out for ELF only
+        // (QA dn F11: "n/a" read as if the format had nothing to strip).
+        None => "not computed outside ELF".into(),
     };
     row(s, c, "stripped", &stripped);
     glibc(s, b, c);
-    closure(s, b, st);
+    super::closure::render(s, b, st);
     row(
         s,
         c,
         "build-id",
         b.build_id.as_deref().unwrap_or(match b.format.as_str() {
-            "elf" => "none",
+            "elf" | "mach-o" => "none",
             _ => "n/a for this format",
         }),
     );
@@ -216,8 +214,9 @@ fn binary(s: &mut String, b: &Binary, st: &Style) {
             c,
             "init_array",
             &format!(
-                "{} run before main",
-                crate::format::count(n as usize, "constructor entry", "constructor entries")
+                "{} {}",
+                crate::format::count(n as usize, "constructor entry", "constructor entries"),
+                super::facts::constructors_run(b)
             ),
         );
     }
@@ -237,6 +236,11 @@ fn linkage(b: &Binary) -> String {
         }
         Linkage::Static | Linkage::StaticPie => {
             format!("{} (imports no shared libraries)", b.linkage.as_str())
+        }
+        // Started by its loader though it needs no library (a Mach-O that names dyld: QA dn
+        // F4).
+        Linkage::Dynamic if b.needed.is_empty() && b.interpreter.is_some() => {
+            "dynamic (started by its interpreter; no shared library needed)".into()
         }
         Linkage::Dynamic | Linkage::SharedLibrary => {
             // An executable that needs libraries and names no loader cannot start (AOT012).
@@ -270,73 +274,15 @@ fn glibc(s: &mut String, b: &Binary, c: bool) {
             }
             v
         }
-        None => super::words::no_glibc_floor(b)
-            .unwrap_or("n/a for this format")
+        None => super::facts::no_glibc_floor(b)
+            .unwrap_or(match b.elf_type.as_deref() {
+                Some("REL") => "n/a for an object (linked into a program, not loaded)",
+                Some(_) => "n/a for this kind of file",
+                None => "n/a for this format",
+            })
             .into(),
     };
     row(s, c, "glibc floor", &text);
-}
-
-fn closure(s: &mut String, b: &Binary, st: &Style) {
-    let c = st.color;
-    if b.format != "elf" {
-        row(s, c, "closure", "n/a for this format (not resolved)");
-        return;
-    }
-    if b.elf_type.as_deref() == Some("REL") {
-        row(
-            s,
-            c,
-            "closure",
-            "n/a for an object (linked into a program, not loaded)",
-        );
-        return;
-    }
-    if b.closure.is_empty() {
-        row(
-            s,
-            c,
-            "closure",
-            &format!("{} (the binary alone)", size(b.closure_size)),
-        );
-        return;
-    }
-    let missing = b.closure.iter().filter(|e| e.path.is_none()).count();
-    let mut head = format!(
-        "{} (the binary and {} libraries)",
-        size(b.closure_size),
-        b.closure.len() - missing
-    );
-    if missing > 0 {
-        let _ = write!(head, "; {missing} not found on this machine");
-    }
-    row(s, c, "closure", &head);
-    let width = b.closure.iter().map(|e| e.name.len()).max().unwrap_or(0);
-    for e in &b.closure {
-        let (sz, path) = match (&e.path, e.size) {
-            (Some(p), Some(n)) => (size(n), where_found(&e.name, p).to_string()),
-            _ => ("?".into(), paint(c, WARN, "not found")),
-        };
-        // The name is its path (the interpreter): nothing after the size.
-        let _ = match path.is_empty() {
-            true => writeln!(s, "    {:<width$}  {sz:>10}", e.name),
-            false => writeln!(s, "    {:<width$}  {sz:>10}  {path}", e.name),
-        };
-    }
-}
-
-/// Where a library of the closure was found, without its name said again: its directory
-/// (`/lib/x86_64-linux-gnu/` for `libc.so.6`), nothing when the name is the path, the path
-/// whole when the file is named otherwise (QA aw F5: 52 rows of `inspect /usr/bin` ran to 101
-/// to 120 columns with the name twice).
-fn where_found<'p>(name: &str, path: &'p str) -> &'p str {
-    if path == name {
-        return "";
-    }
-    match path.strip_suffix(name) {
-        Some(dir) if dir.ends_with('/') => dir,
-        _ => path,
-    }
 }
 
 fn sections(s: &mut String, b: &Binary, st: &Style) {
@@ -415,29 +361,6 @@ fn sections(s: &mut String, b: &Binary, st: &Style) {
 mod tests {
     use super::*;
     use crate::report::Section;
-
-    /// QA aw F5: a closure row said the library's name twice, in its name and at the end of
-    /// its path (101 to 120 columns); the path's directory is enough, nothing when the name
-    /// is the path, the whole path when the file is named otherwise.
-    #[test]
-    fn a_closure_row_names_the_library_once() {
-        assert_eq!(
-            where_found("libc.so.6", "/lib/x86_64-linux-gnu/libc.so.6"),
-            "/lib/x86_64-linux-gnu/"
-        );
-        assert_eq!(
-            where_found("/lib64/ld-linux-x86-64.so.2", "/lib64/ld-linux-x86-64.so.2"),
-            ""
-        );
-        assert_eq!(
-            where_found("libfoo.so.1", "/opt/lib/libbarfoo.so.1"),
-            "/opt/lib/libbarfoo.so.1"
-        );
-        assert_eq!(
-            where_found("libz.so.1", "/usr/lib/liblibz.so.1"),
-            "/usr/lib/liblibz.so.1"
-        );
-    }
 
     /// QA al F6: an empty section (`.tm_clone_table` of a static glibc binary, 0 bytes and
     /// allocated) read `-  -`, the same as a section neither in the file nor loaded; `-` stays

@@ -3,6 +3,8 @@
 pub mod advice;
 pub mod audit;
 pub mod cells;
+mod closure;
+pub mod facts;
 mod fill;
 mod fold;
 mod gate;

@@ -204,9 +204,19 @@ fn crates_legends(s: &mut String, b: &Binary, shown: usize, whole: u64, st: &Sty
         .iter()
         .any(|k| k.name == "[unknown]" && k.vm_size * 100 >= whole.max(1))
     {
-        let unknown = "[unknown]: bytes of symbols no crate's name, prefix or archive claims \
-                       (C code, mostly); the build's archives name it, which `cargo aotcheck` \
-                       reads in the project and `inspect` cannot";
+        // Of a program rustc did not make, there is no build of crates to look in (QA dn F18:
+        // Go, C and C++ programs were told of "the build's archives").
+        let unknown = match b.is_rust_built() {
+            true => {
+                "[unknown]: bytes of symbols no crate's name, prefix or archive claims (C code, \
+                 mostly); the build's archives name it, which `cargo aotcheck` reads in the \
+                 project and `inspect` cannot"
+            }
+            false => {
+                "[unknown]: bytes of symbols no crate claims; the file's `.comment` does not \
+                 name rustc, so its code is another compiler's, with no crates to name"
+            }
+        };
         super::fill::fill_painted(s, "    ", unknown, c, DIM);
     }
     if b.crates[..shown].iter().any(|k| k.std_copy_unknown) {

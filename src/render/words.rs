@@ -10,7 +10,7 @@ use crate::attribute::{UNKNOWN, unnamed_row};
 use crate::format::{count, two_sizes};
 use crate::report::{
     Artifact, BaselineSummary, Binary, Check, CheckId, ComparedMetric, Comparison, CrateSize,
-    Image, Linkage, Missing, Probe, Report, Step, SymbolRow, Unit, Verdict,
+    Image, Missing, Probe, Report, Step, SymbolRow, Unit, Verdict,
 };
 
 /// What `inspect` leaves undone: no audit ran on a file, which needs the cargo project. Said
@@ -22,24 +22,6 @@ pub const NOT_AUDITED: &str = "not audited: `inspect` reads the files alone, and
 /// Whether every binary of `report` is an `inspect`ed file, with no audit run on it.
 pub fn none_audited(report: &crate::report::Report) -> bool {
     !report.artifacts.is_empty() && report.artifacts.iter().all(|a| !a.audited)
-}
-
-/// The glibc floor of an ELF binary without one (no versioned glibc import), as the
-/// terminal and the page write it (QA u, F7: they said it two ways); `None` for other
-/// formats.
-pub fn no_glibc_floor(b: &Binary) -> Option<&'static str> {
-    if b.format != "elf" {
-        return None;
-    }
-    Some(match b.linkage {
-        Linkage::Static | Linkage::StaticPie if crate::inspect::elf::static_glibc(b) => {
-            "none: glibc is linked in, no run-time version check"
-        }
-        Linkage::Static | Linkage::StaticPie => {
-            "none: statically linked, no run-time version check"
-        }
-        _ => "none: no versioned glibc imports",
-    })
 }
 
 /// The baseline's commit (in full) for the comparison header, or `None` when the baseline
@@ -411,6 +393,10 @@ pub fn compared_note(r: &Report, cmp: &Comparison) -> (bool, String) {
 pub fn confidence_note(k: &CrateSize) -> String {
     let main = k.confidence.main();
     let part = |c: crate::report::Confidence| k.confidence.get(c) as f64 / k.vm_size as f64;
+    // No loaded byte (an object's rows: QA dn F20 read "exact"): nothing to be sure of.
+    if k.vm_size == 0 && k.confidence.get(main) == 0 {
+        return "–".to_string();
+    }
     if k.vm_size == 0 || part(main) >= MOSTLY {
         return main.as_str().to_string();
     }
@@ -439,12 +425,12 @@ mod tests;
 
 /// Where a stripped binary's symbols may be: the analysis link of the build that made it,
 /// by its build id (not under the target dir `inspect` looked in, when it was given one). Said
-/// of a binary without a symbol table, and of one with `.dynsym` alone (no names borrowed)
-/// whose `.comment` says rustc made it (QA dj F3), not of a system binary made by another
-/// compiler. One sentence for every format (QA dk F4: the terminal alone had it).
+/// of a binary without a symbol table or with `.dynsym` alone (no names borrowed) whose
+/// `.comment` says rustc made it (QA dj F3), not of a system binary made by another compiler
+/// (QA dn F18: busybox). One sentence for every format (QA dk F4: the terminal alone had it).
 pub fn link_hint(b: &Binary, cov: &crate::report::Coverage) -> Option<String> {
     let wanted = match cov.symbol_table.as_deref() {
-        None => true,
+        None => b.is_rust_built(),
         Some(t) => t == ".dynsym" && cov.symbols_from.is_none() && b.is_rust_built(),
     };
     let id = b.build_id.as_ref().filter(|_| wanted)?;

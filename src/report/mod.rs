@@ -319,10 +319,18 @@ pub struct Binary {
     /// Position-independent executable (ELF `DF_1_PIE`); `None` where it does not apply.
     pub pie: Option<bool>,
     pub linkage: Linkage,
-    /// `PT_INTERP`; ELF only.
+    /// ELF `PT_INTERP`; Mach-O `LC_LOAD_DYLINKER` (dyld).
     pub interpreter: Option<String>,
     /// Shared libraries the file asks for by name (ELF `DT_NEEDED`, PE imports, Mach-O dylibs).
     pub needed: Vec<String>,
+    /// A shared library's own name, which programs linked with it record as needed (ELF
+    /// `DT_SONAME`, Mach-O `LC_ID_DYLIB`); absent when it has none (QA dn F17).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub soname: Option<String>,
+    /// A universal Mach-O's slices, by architecture, in file order: the report is of the
+    /// first (`arch`); absent for any other file (QA dn F15).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub slices: Vec<String>,
     pub rpath: Vec<String>,
     pub runpath: Vec<String>,
     /// The file's length in bytes.
@@ -334,7 +342,7 @@ pub struct Binary {
     /// Bytes of the symbol table and its string table (`.symtab`, `.strtab`).
     pub symtab_size: Option<u64>,
     pub sections: Vec<Section>,
-    /// GNU build-id as hex; `None` when the file has none.
+    /// GNU build-id as hex (Mach-O: `LC_UUID`); `None` when the file has none.
     pub build_id: Option<String>,
     /// The strings of the `.comment` section: the compilers and linker that made the file
     /// (`rustc version 1.95.0 (...)`, `Linker: LLD ...`, `GCC: ...`), which `strip` keeps;
@@ -351,8 +359,9 @@ pub struct Binary {
     /// Empty for a static binary: the binary alone is its closure.
     pub closure: Vec<ClosureEntry>,
     /// The binary as built plus every resolved library of its closure (an image of it ships
-    /// the binary stripped: QA cw F5).
-    pub closure_size: u64,
+    /// the binary stripped: QA cw F5); `None` where no closure is resolved: PE, Mach-O, an
+    /// object (QA dn F12: the file's own size stood for it).
+    pub closure_size: Option<u64>,
     /// Bytes per crate (issue: where the bytes go); empty until attributed.
     #[serde(default)]
     pub crates: Vec<CrateSize>,

@@ -47,6 +47,7 @@ mod image_nss;
 mod image_owners;
 mod inspect;
 mod inspect_c_static;
+mod inspect_foreign;
 mod inspect_guard;
 mod inspect_links;
 mod inspect_object;

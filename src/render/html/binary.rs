@@ -6,8 +6,8 @@ use super::escape::{clipped, text};
 use super::graph;
 use super::{Cell, ROWS, Table};
 use crate::format::NAME_MAX;
-use crate::format::{size, size_change, thousands};
-use crate::report::{Artifact, Binary, Check, CheckId, Confidence, Linkage};
+use crate::format::{size, thousands};
+use crate::report::{Artifact, Binary, CheckId, Confidence, Linkage};
 
 fn bytes(n: u64) -> String {
     format!(
@@ -56,13 +56,7 @@ pub fn facts(s: &mut String, a: &Artifact) {
 
 /// Format, linkage, and what the loader needs.
 fn kind(b: &Binary) -> Vec<(&'static str, String)> {
-    let mut format = format!("{} {}", text(&b.format.to_uppercase()), text(&b.arch));
-    if let Some(t) = &b.elf_type {
-        let _ = write!(format, ", {}", text(t));
-        if b.pie == Some(true) {
-            format.push_str(" (PIE)");
-        }
-    }
+    let format = text(&crate::render::facts::format_line(b));
     let linkage = match b.linkage {
         Linkage::Static | Linkage::StaticPie => format!(
             "<b class=\"ok-text\">{}</b>: no interpreter, no shared libraries",
@@ -78,6 +72,9 @@ fn kind(b: &Binary) -> Vec<(&'static str, String)> {
     let mut rows = vec![("format", format), ("linkage", linkage)];
     if let Some(i) = &b.interpreter {
         rows.push(("interpreter", format!("<code>{}</code>", text(i))));
+    }
+    if let Some(n) = &b.soname {
+        rows.push(("soname", format!("<code>{}</code>", text(n))));
     }
     for (label, v) in [
         ("needed", &b.needed),
@@ -104,7 +101,9 @@ fn sizes(b: &Binary) -> Vec<(&'static str, String)> {
             rows.push((label, bytes(n)));
         }
     }
-    rows.push(("closure", bytes(b.closure_size)));
+    if let Some(n) = b.closure_size {
+        rows.push(("closure", bytes(n)));
+    }
     rows
 }
 
@@ -121,7 +120,7 @@ fn marks(b: &Binary) -> Vec<(&'static str, String)> {
             ),
         )),
         None => {
-            if let Some(none) = crate::render::words::no_glibc_floor(b) {
+            if let Some(none) = crate::render::facts::no_glibc_floor(b) {
                 rows.push(("glibc floor", none.into()));
             }
         }
@@ -129,7 +128,10 @@ fn marks(b: &Binary) -> Vec<(&'static str, String)> {
     if let Some(n) = b.init_array_entries {
         rows.push((
             "constructors",
-            format!("{n} <code>.init_array</code> entries (run before main)"),
+            format!(
+                "{n} <code>.init_array</code> entries ({})",
+                crate::render::facts::constructors_run(b)
+            ),
         ));
     }
     if let Some(id) = &b.build_id {
@@ -229,7 +231,7 @@ pub fn crates(s: &mut String, a: &Artifact) {
             row.push(entry_points(&c.entry_points));
         }
         if with_base {
-            row.extend(baseline_cells(base(&c.name)));
+            row.extend(super::gate::baseline_cells(base(&c.name)));
         }
         t.row(row);
     }
@@ -283,31 +285,6 @@ fn entry_points(v: &[String]) -> Cell {
             graph::names(v)
         ),
     )
-}
-
-/// The baseline's loaded bytes of a crate (`new` where it had none: QA cu F2, as Markdown
-/// says) and the change, coloured by its verdict.
-fn baseline_cells(check: Option<&Check>) -> [Cell; 2] {
-    let Some(ch) = check else {
-        return [Cell::Text("–".into()), Cell::Text("–".into())];
-    };
-    let (was, now) = (ch.baseline.unwrap_or(0.0), ch.value.unwrap_or(0.0));
-    let small = ch.fail_min.map_or(0, |m| m as u64);
-    let was_text = match ch.new {
-        true => "new".into(),
-        false => size(was as u64),
-    };
-    [
-        Cell::Num(was, was_text),
-        Cell::Num(
-            ch.delta.unwrap_or(0.0),
-            format!(
-                "<span class=\"verdict {}\">{}</span>",
-                ch.verdict.as_str(),
-                text(&size_change(was as u64, now as u64, small))
-            ),
-        ),
-    ]
 }
 
 /// The report's symbol rows (the largest, or with `--symbols all` every row, cut to [`ROWS`]).
@@ -413,7 +390,7 @@ pub fn closure(s: &mut String, b: &Binary) {
         s,
         "<details><summary>Closure: {} files, {} with the binary</summary>",
         b.closure.len(),
-        size(b.closure_size)
+        b.closure_size.map_or_else(|| "–".into(), size)
     );
     let mut t = Table::new(
         "closure",

@@ -328,7 +328,10 @@ fn sizes(s: &mut String, builds: &[Build]) {
             label: "closure",
             values: builds
                 .iter()
-                .map(|b| Ok(b.artifact.binary.closure_size))
+                .map(|b| {
+                    let closure = b.artifact.binary.closure_size;
+                    closure.ok_or_else(|| "no closure resolved".to_string())
+                })
                 .collect(),
         },
     ];

@@ -333,6 +333,31 @@ fn provenance(s: &mut String, p: &Provenance) {
     s.push_str("</dl>\n");
 }
 
+/// The baseline's loaded bytes of a crate (`new` where it had none: QA cu F2, as Markdown
+/// says) and the change, coloured by its verdict.
+pub(super) fn baseline_cells(check: Option<&Check>) -> [Cell; 2] {
+    let Some(ch) = check else {
+        return [Cell::Text("–".into()), Cell::Text("–".into())];
+    };
+    let (was, now) = (ch.baseline.unwrap_or(0.0), ch.value.unwrap_or(0.0));
+    let small = ch.fail_min.map_or(0, |m| m as u64);
+    let was_text = match ch.new {
+        true => "new".into(),
+        false => size(was as u64),
+    };
+    [
+        Cell::Num(was, was_text),
+        Cell::Num(
+            ch.delta.unwrap_or(0.0),
+            format!(
+                "<span class=\"verdict {}\">{}</span>",
+                ch.verdict.as_str(),
+                text(&size_change(was as u64, now as u64, small))
+            ),
+        ),
+    ]
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -71,7 +71,7 @@ pub(super) fn render(s: &mut String, report: &Report) {
             b.linkage.as_str(),
             size(b.file_size),
             b.stripped_size.map_or_else(|| "–".into(), size),
-            size(b.closure_size)
+            b.closure_size.map_or_else(|| "–".into(), size)
         );
         if probed {
             let (startup, rss) = probe_cells(a);
