@@ -153,6 +153,23 @@ pub fn parse_duration(s: &str) -> Result<Duration, String> {
 /// The probe's per-run limit: a duration of at least 1 ms. Below it no program gets to start
 /// (the spawn alone takes ~0.1 ms), and the watchdog would race the program's exit.
 pub fn parse_probe_timeout(s: &str) -> Result<Duration, String> {
+    // `0` and `-1s` are under the floor too, said so (QA dl F3: "needs a unit", then `0ms`
+    // refused; "0 or more").
+    let t = s.trim();
+    let negative = t
+        .strip_prefix('-')
+        .is_some_and(|r| r.starts_with(|c: char| c.is_ascii_digit() || c == '.'));
+    let zero = !t.is_empty() && t.chars().all(|c| c == '0' || c == '.');
+    if negative {
+        return Err(format!(
+            "`{s}` is negative: the probe's limit is at least 1ms (e.g. 500ms, 2s)"
+        ));
+    }
+    if zero {
+        return Err(format!(
+            "`{s}` is under 1ms: no program can start in that time (e.g. 500ms, 2s)"
+        ));
+    }
     at_least_a_millisecond(parse_duration(s)?, s)
 }
 

@@ -46,11 +46,18 @@ pub(super) fn opened_files(
         } else if crate::image::local_ca::is_local(path) {
             LeftOutWhy::LocalCa
         } else if is_data(path) && host.is_file() {
-            let data = match path == crate::image::local_ca::BUNDLE {
-                true => crate::image::local_ca::bundle_without_local().map(Data::Bytes),
-                false => None,
-            }
-            .unwrap_or_else(|| Data::File(host.to_path_buf()));
+            let without = (path == crate::image::local_ca::BUNDLE)
+                .then(crate::image::local_ca::bundle_without_local)
+                .flatten();
+            // The CAs taken out of the bundle are left out as if opened (QA dl F1: xh opened
+            // the bundle alone, and lost two CAs without a word).
+            let data = match without {
+                Some((bytes, local)) => {
+                    left_out.extend(local.into_iter().map(|p| (p, LeftOutWhy::LocalCa)));
+                    Data::Bytes(bytes)
+                }
+                None => Data::File(host.to_path_buf()),
+            };
             b.add(path, data, host_mode(host), FileWhy::RuntimeData);
             continue;
         } else {

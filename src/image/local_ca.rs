@@ -34,25 +34,36 @@ fn is_local_in(root: &Path, path: &str) -> bool {
     real.is_ok_and(|real| !real.starts_with(&distribution))
 }
 
-/// The bundle's bytes without the certificates of the local files of [`CERTS`]; `None` when
-/// it holds none of them (it is copied as it is).
-pub fn bundle_without_local() -> Option<Vec<u8>> {
+/// The bundle's bytes without the certificates of the local files of [`CERTS`], and those
+/// files whose certificates it held, in name order (the report names them: QA dl F1, a
+/// client that opens the bundle alone lost two CAs without a word); `None` when it holds none
+/// of them (it is copied as it is).
+pub fn bundle_without_local() -> Option<(Vec<u8>, Vec<String>)> {
     bundle_without_local_in(Path::new("/"))
 }
 
 /// As [`bundle_without_local`], in the root filesystem at `root`.
-fn bundle_without_local_in(root: &Path) -> Option<Vec<u8>> {
+fn bundle_without_local_in(root: &Path) -> Option<(Vec<u8>, Vec<String>)> {
     let at = |p: &str| root.join(p.trim_start_matches('/'));
-    let local: Vec<String> = std::fs::read_dir(at(CERTS))
+    let mut files: Vec<(String, Vec<String>)> = std::fs::read_dir(at(CERTS))
         .ok()?
         .flatten()
         .map(|e| format!("{CERTS}{}", e.file_name().to_string_lossy()))
         .filter(|p| is_local_in(root, p))
-        .filter_map(|p| std::fs::read_to_string(at(&p)).ok())
-        .flat_map(|text| blocks(&text))
+        .filter_map(|p| Some((blocks(&std::fs::read_to_string(at(&p)).ok()?), p)))
+        .map(|(b, p)| (p, b))
         .collect();
+    files.sort();
     let bundle = std::fs::read_to_string(at(BUNDLE)).ok()?;
-    without(&bundle, &local)
+    let local: Vec<String> = files.iter().flat_map(|f| f.1.clone()).collect();
+    let kept = without(&bundle, &local)?;
+    let all = blocks(&bundle);
+    let named = files
+        .into_iter()
+        .filter(|(_, b)| b.iter().any(|b| all.contains(b)))
+        .map(|(p, _)| p)
+        .collect();
+    Some((kept, named))
 }
 
 /// `bundle` without the PEM blocks of `local`; `None` when it holds none of them.
@@ -114,11 +125,12 @@ mod tests {
         assert!(!is_local_in(r, "/etc/ssl/certs/aaaa.0"));
         assert!(is_local_in(r, "/etc/ssl/certs/proxy.pem"));
         assert!(!is_local_in(r, BUNDLE));
-        let kept = bundle_without_local_in(r).expect("the proxy's CA removed");
+        let (kept, named) = bundle_without_local_in(r).expect("the proxy's CA removed");
         assert_eq!(
             blocks(&String::from_utf8_lossy(&kept)),
             [pem("AAA"), pem("BBB")]
         );
+        assert_eq!(named, ["/etc/ssl/certs/proxy.pem"]);
         // Without the distribution's directory, no file reads as local.
         std::fs::remove_file(&ours).expect("rm");
         std::fs::remove_dir_all(r.join("usr")).expect("rm");

@@ -60,11 +60,16 @@ pub fn missing_cas(a: &Artifact, files: &[ImageFile], roots: &[String]) -> Optio
             crate::format::quoted(roots)
         ),
     };
+    // Not started at all under `--no-probe` (QA dl F4: "which the probe's run did not").
+    let run = match a.probe {
+        Some(_) => "which the probe's run did not",
+        None => "and the binary was not started (--no-probe) to open any",
+    };
     Some(format!(
         "{} in the binary {} the system's CA certificates when the program makes a TLS \
-         connection, which the probe's run did not: the image holds none, {fails}; probe a \
-         run that connects, or put a bundle in with `image.files` (e.g. \
-         \"/etc/ssl/certs/ca-certificates.crt\" = \"/etc/ssl/certs/ca-certificates.crt\")",
+         connection, {run}: the image holds none, {fails}; probe a run that connects, or put \
+         a bundle in with `image.files` (e.g. \"/etc/ssl/certs/ca-certificates.crt\" = \
+         \"/etc/ssl/certs/ca-certificates.crt\")",
         crate::format::quoted(&found),
         if found.len() == 1 { "reads" } else { "read" }
     ))
@@ -102,6 +107,10 @@ mod tests {
             said.contains("so such a connection will fail in it; probe"),
             "{said}"
         );
+        assert!(said.contains("not started (--no-probe)"), "{said}");
+        a.probe = Some(Default::default());
+        let said = missing_cas(&a, &files, &[]).expect("a warning");
+        assert!(said.contains("which the probe's run did not:"), "{said}");
         // QA ci F2: with webpki-roots compiled in, a connection may need no bundle.
         let mut report = Report::new(None);
         let mut build: crate::report::BuildInfo = serde_json::from_value(serde_json::json!({

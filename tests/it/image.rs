@@ -244,20 +244,35 @@ fn privileged_the_ca_bundle_read_at_start_up_is_copied_in_and_the_binary_starts(
     // `/usr/share/ca-certificates`), which the bundle holds too: the image's bundle has the
     // host's certificates but those, as the fixture counts them inside the image.
     let host = std::fs::read_to_string(bundle).expect("bundle");
-    let locals: std::collections::BTreeSet<String> = std::fs::read_dir("/etc/ssl/certs")
-        .expect("/etc/ssl/certs")
-        .flatten()
-        .map(|e| e.path())
-        .filter(|p| p.to_str() != Some(bundle) && p.is_file())
-        .filter(|p| {
-            std::path::Path::new("/usr/share/ca-certificates").is_dir()
-                && std::fs::canonicalize(p)
-                    .is_ok_and(|r| !r.starts_with("/usr/share/ca-certificates"))
-        })
-        .filter_map(|p| std::fs::read_to_string(p).ok())
-        .map(|t| t.trim().to_string())
-        .filter(|t| t.contains("BEGIN CERTIFICATE") && host.contains(t.as_str()))
+    let local_files: std::collections::BTreeMap<String, String> =
+        std::fs::read_dir("/etc/ssl/certs")
+            .expect("/etc/ssl/certs")
+            .flatten()
+            .map(|e| e.path())
+            .filter(|p| p.to_str() != Some(bundle) && p.is_file())
+            .filter(|p| {
+                std::path::Path::new("/usr/share/ca-certificates").is_dir()
+                    && std::fs::canonicalize(p)
+                        .is_ok_and(|r| !r.starts_with("/usr/share/ca-certificates"))
+            })
+            .filter_map(|p| Some((p.to_str()?.to_string(), std::fs::read_to_string(&p).ok()?)))
+            .map(|(p, t)| (p, t.trim().to_string()))
+            .filter(|(_, t)| t.contains("BEGIN CERTIFICATE") && host.contains(t.as_str()))
+            .collect();
+    let locals: std::collections::BTreeSet<&String> = local_files.values().collect();
+    // Each local CA file whose certificate left the bundle is named as left out.
+    let named: std::collections::BTreeSet<&str> = i["not_in_image"]
+        .as_array()
+        .expect("not_in_image")
+        .iter()
+        .filter(|e| e["why"] == "local-ca")
+        .map(|e| str_of(e, "path"))
         .collect();
+    assert!(
+        local_files.keys().all(|p| named.contains(p.as_str())),
+        "{}",
+        i["not_in_image"]
+    );
     let size = u64_of(f, "size");
     assert_eq!(
         size == host.len() as u64,

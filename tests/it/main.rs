@@ -43,6 +43,7 @@ mod image_causes;
 mod image_checks;
 mod image_home;
 mod image_links;
+mod image_local_ca;
 mod image_nss;
 mod image_owners;
 mod inspect;

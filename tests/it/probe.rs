@@ -495,6 +495,11 @@ fn a_server_probed_in_exit_mode_is_given_up_after_one_timeout() {
     assert_eq!(p["failures"], 1, "no runs wasted after the first timeout");
     let g = p["gave_up"].as_str().expect("gave_up");
     assert!(g.contains("is it a server? pass --ready tcp"), "{g}");
+    // QA dl F2: or a client that waits.
+    assert!(
+        g.contains("a client waiting on a peer that does not answer, or on input?"),
+        "{g}"
+    );
     assert!(r.stderr.contains("is it a server?"), "{}", r.stderr);
 }
 

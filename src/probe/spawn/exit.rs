@@ -131,8 +131,12 @@ fn failed(spec: &RunSpec, status: WaitStatus, timed_out: bool) -> Option<Box<Run
                  server, pass --ready tcp / line:REGEX / http)"
             )
         } else {
+            // A client may be waiting on a peer that does not answer, or on input (QA dl F2:
+            // xh on a listener that never replied was pointed at `--ready tcp` alone).
             format!(
-                "still running after {limit}: is it a server? pass --ready tcp / line:REGEX / http"
+                "still running after {limit}: is it a server? pass --ready tcp / line:REGEX / \
+                 http; a client waiting on a peer that does not answer, or on input? give it \
+                 one that does, or raise --probe-timeout"
             )
         };
         return Some(fail("timeout", message));
