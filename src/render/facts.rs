@@ -6,13 +6,7 @@ use crate::report::{Binary, Linkage};
 /// The format line: format and architecture as written (`ELF`, `PE`, `Mach-O`: QA dn F21),
 /// the ELF type, and a universal Mach-O's slices (QA dn F15).
 pub fn format_line(b: &Binary) -> String {
-    let name = match b.format.as_str() {
-        "elf" => "ELF".to_string(),
-        "pe" => "PE".to_string(),
-        "mach-o" => "Mach-O".to_string(),
-        other => other.to_uppercase(),
-    };
-    let mut line = format!("{name} {}", b.arch);
+    let mut line = kind(b);
     if let Some(t) = &b.elf_type {
         line.push_str(", ");
         line.push_str(t);
@@ -28,6 +22,17 @@ pub fn format_line(b: &Binary) -> String {
         ));
     }
     line
+}
+
+/// The format as written and the architecture: `ELF x86_64`, `Mach-O aarch64`.
+pub fn kind(b: &Binary) -> String {
+    let name = match b.format.as_str() {
+        "elf" => "ELF".to_string(),
+        "pe" => "PE".to_string(),
+        "mach-o" => "Mach-O".to_string(),
+        other => other.to_uppercase(),
+    };
+    format!("{name} {}", b.arch)
 }
 
 /// When the constructors of `.init_array` run: a library's when it is loaded (QA dn F21:

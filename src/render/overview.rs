@@ -26,9 +26,29 @@ pub fn render(s: &mut String, report: &Report, style: &Style) {
         .iter()
         .map(|a| crate::format::printable(&a.path, false).into_owned())
         .collect();
+    // Files of more than one format or machine say which each is (QA dn F21: ELF, PE and
+    // Mach-O of three machines read alike).
+    let kinds: Vec<String> = report
+        .artifacts
+        .iter()
+        .map(|a| super::facts::kind(&a.binary))
+        .collect();
+    let kind_width = match kinds.iter().all(|k| *k == kinds[0]) {
+        true => 0,
+        false => kinds.iter().map(String::len).max().unwrap_or(0).max(4),
+    };
+    let kind = |k: &str| match kind_width {
+        0 => String::new(),
+        w => format!("{k:<w$}  "),
+    };
     let head = format!(
-        "  {:<14}  {:>10}  {:>10}  {:<7}  {:<ID_CELL$}  file",
-        "linkage", "file size", "stripped", "symbols", "build-id"
+        "  {:<14}  {}{:>10}  {:>10}  {:<7}  {:<ID_CELL$}  file",
+        "linkage",
+        kind("kind"),
+        "file size",
+        "stripped",
+        "symbols",
+        "build-id"
     );
     let _ = writeln!(
         s,
@@ -36,12 +56,13 @@ pub fn render(s: &mut String, report: &Report, style: &Style) {
         crate::format::count(report.artifacts.len(), "file", "files") + " inspected:",
         paint(style.color, HEADER, &head)
     );
-    for (a, path) in report.artifacts.iter().zip(&paths) {
+    for ((a, path), k) in report.artifacts.iter().zip(&paths).zip(&kinds) {
         let b = &a.binary;
         let _ = writeln!(
             s,
-            "  {:<14}  {:>10}  {:>10}  {:<7}  {:<ID_CELL$}  {path}",
+            "  {:<14}  {}{:>10}  {:>10}  {:<7}  {:<ID_CELL$}  {path}",
             b.linkage.as_str(),
+            kind(k),
             size(b.file_size),
             b.stripped_size.map_or_else(|| "-".to_string(), size),
             symbols(b),

@@ -357,3 +357,56 @@ fn a_musl_program_needs_nothing_beside_its_loader() {
         + std::fs::metadata(loader).expect("stat").len();
     assert_eq!(b["closure_size"], size);
 }
+
+/// QA dn F21: a folder of ELF, PE and Mach-O files read alike in the overview; files of more
+/// than one format or machine say which each is, as `file` does. One kind alone adds no
+/// column.
+#[test]
+fn a_mixed_folder_says_each_files_kind() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path();
+    let files = [
+        ("elf", tiny("tiny-static"), "ELF 64-bit", "ELF x86_64"),
+        ("pe.exe", tiny("tiny-pe.exe"), "PE32+", "PE x86_64"),
+        (
+            "mach",
+            macho(d, "mac-dyn"),
+            "Mach-O 64-bit x86_64",
+            "Mach-O x86_64",
+        ),
+    ];
+    let folder = d.join("mixed");
+    std::fs::create_dir(&folder).expect("mkdir");
+    for (name, from, _, _) in &files {
+        std::fs::copy(from, folder.join(name)).expect("copy");
+    }
+    let r = run(aotcheck()
+        .args(["aotcheck", "inspect", "--color", "never"])
+        .arg(&folder));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let head = r
+        .stdout
+        .lines()
+        .skip_while(|l| *l != "3 files inspected:")
+        .nth(1)
+        .unwrap_or_default();
+    assert!(head.starts_with("  linkage         kind"), "{}", r.stdout);
+    for (name, _, says, kind) in &files {
+        let path = folder.join(name);
+        let path = path.to_str().expect("utf-8");
+        assert!(tool("file", &[path]).contains(says), "{name}");
+        let row = r
+            .stdout
+            .lines()
+            .find(|l| l.ends_with(&format!(" {path}")))
+            .unwrap_or_else(|| panic!("no row for {path}:\n{}", r.stdout));
+        assert!(row.contains(&format!("  {kind}  ")), "{row}");
+    }
+    std::fs::remove_file(folder.join("pe.exe")).expect("rm");
+    std::fs::remove_file(folder.join("mach")).expect("rm");
+    std::fs::copy(tiny("tiny-dynamic"), folder.join("elf2")).expect("copy");
+    let r = run(aotcheck()
+        .args(["aotcheck", "inspect", "--color", "never"])
+        .arg(&folder));
+    assert!(!r.stdout.contains(" kind "), "{}", r.stdout);
+}
