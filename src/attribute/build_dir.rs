@@ -78,6 +78,10 @@ fn add(index: &mut CrateIndex, path: &Path, krate: &str) {
 /// The build scripts' records under `build` (`<package>-<16 hex digits>/output`), in name
 /// order; those that link no library are left out.
 fn script_outputs(build: &Path) -> Vec<ScriptOutput> {
+    let targets = build
+        .parent()
+        .map(|p| package_targets(&p.join(".fingerprint")))
+        .unwrap_or_default();
     subdirs(build)
         .into_iter()
         .filter_map(|dir| {
@@ -89,11 +93,58 @@ fn script_outputs(build: &Path) -> Vec<ScriptOutput> {
             let text = std::fs::read_to_string(dir.join("output")).ok()?;
             let (libs, paths) = directives(&text);
             (!libs.is_empty()).then(|| ScriptOutput {
-                krate: package.replace('-', "_"),
+                krate: targets
+                    .get(package)
+                    .cloned()
+                    .unwrap_or_else(|| package.replace('-', "_")),
                 libs,
                 paths,
                 out_dir: dir.join("out"),
             })
+        })
+        .collect()
+}
+
+/// The crate each package's build script links for, as the main command names it: the
+/// package's library, else its one binary (QA dm F3: difftastic's grammars were `difftastic`
+/// to `inspect` and `difft` to the main command), read from cargo's fingerprints
+/// (`.fingerprint/<package>-<hash>/lib-<crate>` and `bin-<name>`). A package with neither, or
+/// with several binaries and no library, is left out: its name stands.
+fn package_targets(fingerprint: &Path) -> std::collections::BTreeMap<String, String> {
+    use std::collections::{BTreeMap, BTreeSet};
+    let mut found: BTreeMap<String, (BTreeSet<String>, BTreeSet<String>)> = BTreeMap::new();
+    for dir in subdirs(fingerprint) {
+        let Some((package, hash)) = dir.file_name().and_then(|n| n.to_str()?.rsplit_once('-'))
+        else {
+            continue;
+        };
+        if hash.len() != 16 || !hash.bytes().all(|b| b.is_ascii_hexdigit()) {
+            continue;
+        }
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            continue;
+        };
+        let (libs, bins) = found.entry(package.to_string()).or_default();
+        for e in entries.flatten() {
+            let name = e.file_name().to_string_lossy().into_owned();
+            if name.ends_with(".json") {
+                continue;
+            }
+            if let Some(l) = name.strip_prefix("lib-") {
+                libs.insert(l.to_string());
+            } else if let Some(b) = name.strip_prefix("bin-") {
+                bins.insert(b.replace('-', "_"));
+            }
+        }
+    }
+    found
+        .into_iter()
+        .filter_map(|(package, (libs, bins))| {
+            let one = |s: &BTreeSet<String>| (s.len() == 1).then(|| s.iter().next().cloned())?;
+            Some((
+                package,
+                one(&libs).or_else(|| libs.is_empty().then(|| one(&bins))?)?,
+            ))
         })
         .collect()
 }

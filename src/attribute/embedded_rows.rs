@@ -22,8 +22,15 @@ pub fn carve(
     let confidence = Confidence::Heuristic;
     heuristic_in_split(binary, (section, len, owner));
     // The largest rows of the binary, and of the crate alone: another crate's list never
-    // holds it (QA cp F2: ryu's zoom on the page showed bat's `themes.bin`).
-    let lists = std::iter::once((&mut binary.symbols, top)).chain(
+    // holds it (QA cp F2: ryu's zoom on the page showed bat's `themes.bin`), nor the rows
+    // `--filter` kept to another crate (QA dm F1: `--filter '[unknown]'` listed 18 files of 14
+    // crates in place of its own rows).
+    let filtered_away = binary
+        .symbols_of
+        .as_deref()
+        .is_some_and(|k| !crate::format::same_crate(k, owner));
+    let listed = (!filtered_away).then_some((&mut binary.symbols, top));
+    let lists = listed.into_iter().chain(
         binary
             .crate_symbols
             .iter_mut()
@@ -64,8 +71,10 @@ pub fn carve(
                     rows.truncate(n);
                 }
             }
-            // A list of symbols alone (no row of bytes without one): the N largest.
-            None if !rows.iter().any(is_fallback) => {
+            // A list of the N largest symbols alone (no row of bytes without one): the file
+            // in place of the smallest. Every row (`--symbols all`) sums to the crate's bytes,
+            // and without a row to carve from the file is not among them (QA dm F1).
+            None if top.is_some() && !rows.iter().any(is_fallback) => {
                 let smallest = rows.iter().map(|r| r.file_size.max(r.vm_size)).min();
                 if smallest.is_some_and(|s| s < len) {
                     rows.pop();
@@ -229,5 +238,34 @@ mod tests {
         carve(&mut b, (".rodata", 8000, "bat"), "file assets/a.bin", None);
         let total: u64 = b.symbols.iter().map(|r| r.file_size).sum();
         assert_eq!((b.symbols.len(), total), (3, 15_000));
+    }
+
+    /// QA dm F1: the rows `--filter` kept to another crate (`[unknown]`'s, which has no row of
+    /// bytes without a symbol) took each file of every crate in place of their smallest.
+    #[test]
+    fn another_crates_filtered_rows_get_no_file() {
+        let own = || vec![row("c_fn", "[unknown]", 100), row("lock", "[unknown]", 8)];
+        let mut b = crate::report::test_artifact(1000).binary;
+        b.symbols = own();
+        b.symbols_of = Some("[unknown]".into());
+        carve(
+            &mut b,
+            (".rodata", 8000, "tree_sitter_racket"),
+            "file highlights.scm",
+            None,
+        );
+        assert_eq!(b.symbols, own());
+        // Kept to the file's own crate, its largest rows list it in place of the smallest;
+        // every row of it (no limit) holds no row to carve it from, so not it.
+        b.symbols_of = Some("tree-sitter-racket".into());
+        let theirs = || vec![row("ts_parse_table", "tree_sitter_racket", 100)];
+        b.symbols = theirs();
+        let file = (".rodata", 8000, "tree_sitter_racket");
+        carve(&mut b, file, "file highlights.scm", Some(1));
+        let listed: Vec<Option<&str>> = b.symbols.iter().map(|r| r.content.as_deref()).collect();
+        assert_eq!(listed, [Some("file highlights.scm")]);
+        b.symbols = theirs();
+        carve(&mut b, file, "file highlights.scm", None);
+        assert_eq!(b.symbols, theirs());
     }
 }

@@ -533,19 +533,32 @@ fn a_bin_only_packages_native_code_is_its_binarys_crate() {
         defined.lines().any(|l| l.ends_with(" T add_three")),
         "{defined}"
     );
+    // The main command's report, and (QA dm F3) `inspect`'s of the build, which names it
+    // alike from cargo's fingerprints of the package (difftastic's grammars were
+    // `difftastic` to `inspect`).
+    let path = str_of(a, "path").to_string();
+    let i = json(&mut crate::util::inspect_all(&path));
+    for b in [&a["binary"], &i["artifacts"][0]["binary"]] {
+        let row = b["symbols"]
+            .as_array()
+            .expect("symbols")
+            .iter()
+            .find(|r| r["name"] == "add_three")
+            .expect("add_three in the binary");
+        assert_eq!(row["crate"], "nb", "{row}");
+        let crates = b["crates"].as_array().expect("crates");
+        assert!(
+            !crates.iter().any(|c| c["name"] == "native_pkg"),
+            "{crates:?}"
+        );
+    }
     let row = a["binary"]["symbols"]
         .as_array()
         .expect("symbols")
         .iter()
         .find(|r| r["name"] == "add_three")
         .expect("add_three in the binary");
-    assert_eq!(row["crate"], "nb", "{row}");
     assert_eq!(row["confidence"], "exact", "{row}");
-    let crates = a["binary"]["crates"].as_array().expect("crates");
-    assert!(
-        !crates.iter().any(|c| c["name"] == "native_pkg"),
-        "{crates:?}"
-    );
 }
 
 /// The last `error: ` line of stderr: the tool's own, after cargo's and the linker's.
