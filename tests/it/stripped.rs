@@ -373,3 +373,42 @@ fn a_stripped_dynamic_copy_says_where_its_symbols_are() {
         unnamed.stdout
     );
 }
+
+/// QA dm F4: an unstripped copy away from its build (a release's artifact) had its
+/// references decoded and its C code named by its callers (difft read 93.5% of the file)
+/// with no word of it; it says where the analysis link would be. In place, where the link is
+/// found, it does not.
+#[test]
+fn an_unstripped_copy_says_where_its_analysis_link_is() {
+    let full = report("unstripped");
+    let path = str_of(&full, "path");
+    let id = str_of(&full["binary"], "build_id");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let copy = dir.path().join("shipped");
+    std::fs::copy(path, &copy).expect("copy");
+    let inspect = |file: &std::path::Path, format: &str| {
+        run(crate::util::aotcheck()
+            .current_dir(dir.path())
+            .args(["aotcheck", "inspect", "--format", format])
+            .arg(file))
+    };
+    let j: Value = serde_json::from_str(&inspect(&copy, "json").stdout).expect("JSON");
+    assert_eq!(
+        j["artifacts"][0]["binary"]["graph"]["edges_from"],
+        "decoded"
+    );
+    let hint = format!(
+        "C code is named by the crates that call it; a build of `cargo aotcheck` keeps an \
+         analysis link in `target/aotcheck/<static|dynamic|advise/cargo>/graph/*.{id}`"
+    );
+    let human = inspect(&copy, "human");
+    assert!(words(&human.stdout).contains(&hint), "{}", human.stdout);
+    let md = inspect(&copy, "markdown");
+    assert!(words(&md.stdout).contains(&hint), "{}", md.stdout);
+    let there = inspect(std::path::Path::new(path), "human");
+    assert!(
+        !there.stdout.contains("C code is named by the crates"),
+        "{}",
+        there.stdout
+    );
+}
