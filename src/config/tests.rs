@@ -220,6 +220,17 @@ fn a_probe_timeout_under_a_millisecond_is_refused() {
         e.contains("probe_timeout") && e.contains("under 1ms"),
         "{e}"
     );
+    // QA do F7: as on the command line, `"0"` and `"-1s"` are told the floor.
+    for bad in ["0", "-1s"] {
+        let e = load(json!({}), json!({"aotcheck": {"probe_timeout": bad}}))
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        assert!(
+            e.contains("at least 1ms") || e.contains("under 1ms"),
+            "{bad}: {e}"
+        );
+    }
     assert!(load(json!({}), json!({"aotcheck": {"probe_timeout": "250ms"}})).is_ok());
 }
 

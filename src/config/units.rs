@@ -199,10 +199,10 @@ pub(super) fn parse_size(q: &Quantity) -> Result<u64, String> {
 
 /// [`parse_probe_timeout`] of a configuration value.
 pub(super) fn parse_probe_timeout_q(q: &Quantity) -> Result<Duration, String> {
-    let d = parse_duration_q(q)?;
     match q {
-        Quantity::Text(s) => at_least_a_millisecond(d, s),
-        _ => Ok(d),
+        // As on the command line (QA do F7: `"0"` needed a unit, `"-1s"` was "0 or more").
+        Quantity::Text(s) => parse_probe_timeout(s),
+        _ => parse_duration_q(q),
     }
 }
 

@@ -23,7 +23,8 @@ use crate::report::{Artifact, Binary, FailedFile, Report};
 use super::Mapped;
 use super::closure::Environment;
 use super::walk::{
-    DEBUG_INFO, Expanded, NOT_BINARY, SAME_FILE, Step, Target, describe, expand, skipped_file,
+    CORE_DUMP, DEBUG_INFO, Expanded, NOT_BINARY, SAME_FILE, Step, Target, describe, expand,
+    skipped_file,
 };
 
 /// What runs on each binary after its inspection, on its path and mapped bytes (the sizes'
@@ -36,6 +37,8 @@ enum Outcome {
     NotBinary,
     /// Separate debug information, found by the walk: skipped.
     DebugInfo,
+    /// A core dump, found by the walk: skipped, said so (QA do F8).
+    Core,
     Failed(Error),
 }
 
@@ -145,6 +148,9 @@ fn inspect_expanded(expanded: Expanded, attribute: &Attribute, threads: usize) -
                 Some(Outcome::DebugInfo) => {
                     passed.push(skipped_file(&expanded.targets[i].path, DEBUG_INFO));
                 }
+                Some(Outcome::Core) => {
+                    passed.push(skipped_file(&expanded.targets[i].path, CORE_DUMP));
+                }
             },
             Step::Failed(e) => errors.push(e),
             Step::DirDone(dir, range) => {
@@ -198,6 +204,11 @@ fn no_binary(dir: &Path, passed: &[crate::report::SkippedFile]) -> String {
     if debug > 0 {
         let files = crate::format::count(debug, "file", "files");
         said.push_str(&format!("; {files} of separate debug information skipped"));
+    }
+    let cores = count(CORE_DUMP);
+    if cores > 0 {
+        let n = crate::format::count(cores, "core dump", "core dumps");
+        said.push_str(&format!("; {n} skipped"));
     }
     match count(super::walk::SYMLINK) {
         0 => said,
@@ -268,7 +279,7 @@ fn inspect_one(t: &Target, env: &Environment, attribute: &Attribute) -> Outcome 
         Err(_) if !t.named && magic == Some(false) => return Outcome::NotBinary,
         Err(Error::DebugInfo { .. }) if !t.named => return Outcome::DebugInfo,
         // A core dump found in a folder is no artifact to report (QA dn F13).
-        Err(_) if !t.named && elf_core(bytes) => return Outcome::NotBinary,
+        Err(_) if !t.named && elf_core(bytes) => return Outcome::Core,
         Err(e) => return Outcome::Failed(e),
     };
     let warning = attribute(&t.path, &mapped, &mut binary)

@@ -247,11 +247,7 @@ pub fn resolve(
         });
     }
 
-    let musl = binary
-        .interpreter
-        .as_deref()
-        .and_then(|i| Path::new(i).file_name())
-        .is_some_and(|n| n.to_string_lossy().starts_with("ld-musl-"));
+    let musl = binary.interpreter.as_deref().and_then(musl_path);
     let mut queue: VecDeque<Object> = VecDeque::from([exe]);
     while let Some(obj) = queue.pop_front() {
         for name in &obj.needed {
@@ -261,10 +257,13 @@ pub fn resolve(
             // musl's loader is its C library, and answers for the names of the libraries
             // glibc splits out of it (QA dn F10: `libc.so` "not found" of a musl program that
             // runs; `ld-musl-x86_64.so.1 --list` maps it to the loader).
-            if musl && musl_builtin(name) {
+            if musl.is_some() && musl_builtin(name) {
                 continue;
             }
-            let found = find(name, &obj, &exe_rpath, env, class);
+            let found = match &musl {
+                Some(path) => find_musl(name, (&obj, &exe_rpath), env, class, path),
+                None => find(name, &obj, &exe_rpath, env, class),
+            };
             let facts = found.as_deref().map(|p| env.facts(p));
             let canonical = facts.as_ref().and_then(|f| f.canonical.as_ref());
             if let Some(c) = canonical
@@ -310,6 +309,50 @@ fn split_owned(list: &[String]) -> Vec<String> {
 fn expand(dir: &str, origin: &Path) -> PathBuf {
     let o = origin.to_string_lossy();
     PathBuf::from(dir.replace("${ORIGIN}", &o).replace("$ORIGIN", &o))
+}
+
+/// The library path of musl's loader `interp` (`/lib/ld-musl-x86_64.so.1`): the lines or
+/// `:`-parts of `/etc/ld-musl-<arch>.path`, else musl's built-in `/lib:/usr/local/lib:
+/// /usr/lib`; `None` for another loader.
+fn musl_path(interp: &str) -> Option<Vec<String>> {
+    let file = Path::new(interp).file_name()?.to_str()?;
+    let arch = file.strip_prefix("ld-musl-")?.strip_suffix(".so.1")?;
+    let text = std::fs::read_to_string(format!("/etc/ld-musl-{arch}.path"))
+        .unwrap_or_else(|_| "/lib:/usr/local/lib:/usr/lib".into());
+    Some(
+        text.split([':', '\n'])
+            .map(str::trim)
+            .filter(|d| !d.is_empty())
+            .map(String::from)
+            .collect(),
+    )
+}
+
+/// Where musl's loader finds `name` (`ldso/dynlink.c`): `LD_LIBRARY_PATH`, the needing
+/// object's and the program's rpath and runpath alike, then its own path (`path`); never
+/// glibc's cache or directories (QA do F2: a musl program's `libz.so.1` read as glibc's, which
+/// `ld-musl --list` does not load).
+fn find_musl(
+    name: &str,
+    (obj, exe_rpath): (&Object, &[String]),
+    env: &Environment,
+    class: (bool, u16),
+    path: &[String],
+) -> Option<PathBuf> {
+    let compatible = |p: &Path| compatible(env, p, class);
+    if name.contains('/') {
+        let p = PathBuf::from(name);
+        return compatible(&p).then_some(p);
+    }
+    let own = obj.rpath.iter().chain(&obj.runpath);
+    env.ld_library_path
+        .iter()
+        .map(PathBuf::from)
+        .chain(own.map(|d| expand(d, &obj.origin)))
+        .chain(exe_rpath.iter().map(PathBuf::from))
+        .chain(path.iter().map(PathBuf::from))
+        .map(|d| d.join(name))
+        .find(|p| compatible(p))
 }
 
 fn find(

@@ -46,7 +46,8 @@ fn blank(format: &str, arch: String, file_size: u64) -> Binary {
 /// `Err(what is wrong)` when a PE image's section data or COFF symbols reach past the end of
 /// the file: cut short (QA dn F7: reported with names like `/19`, exit 0, where `objdump`
 /// does not recognise the file). The part that reaches farthest is named, as for ELF.
-pub fn pe_extents(pe: &PE, len: u64) -> Result<(), String> {
+pub fn pe_extents(pe: &PE, bytes: &[u8]) -> Result<(), String> {
+    let len = bytes.len() as u64;
     let coff = &pe.header.coff_header;
     let mut parts: Vec<(u64, String)> = pe
         .sections
@@ -68,6 +69,15 @@ pub fn pe_extents(pe: &PE, len: u64) -> Result<(), String> {
         let end =
             u64::from(coff.pointer_to_symbol_table) + u64::from(coff.number_of_symbol_table) * 18;
         parts.push((end, "the COFF symbol table".into()));
+        // Its string table follows, its length (itself included) in its first 4 bytes: the
+        // long section names (`/19` is `.debug_info`) are in it (QA do F1).
+        let size = usize::try_from(end)
+            .ok()
+            .and_then(|at| bytes.get(at..at.checked_add(4)?))
+            .map_or(4, |b| {
+                u64::from(u32::from_le_bytes([b[0], b[1], b[2], b[3]])).max(4)
+            });
+        parts.push((end + size, "the COFF string table".into()));
     }
     match parts.into_iter().max_by_key(|p| p.0) {
         Some((end, what)) if end > len => Err(format!(

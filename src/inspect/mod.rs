@@ -171,8 +171,7 @@ pub fn inspect_bytes(
         // Not reached: ELF is parsed above, names as bytes (see `names`).
         Object::Elf(_) => Err(Error::malformed(path, "unsupported object format")),
         Object::PE(pe) => {
-            foreign::pe_extents(&pe, bytes.len() as u64)
-                .map_err(|reason| Error::malformed(path, reason))?;
+            foreign::pe_extents(&pe, bytes).map_err(|reason| Error::malformed(path, reason))?;
             Ok(foreign::pe(&pe, bytes.len() as u64))
         }
         Object::Mach(mach) => foreign::mach(&mach, bytes).map_err(|e| Error::malformed(path, e)),
@@ -255,8 +254,9 @@ fn describe(e: &goblin::error::Error, bytes: &[u8]) -> String {
              the file ({len} bytes)"
         ),
         goblin::error::Error::Scroll(s) => format!("truncated or malformed binary: {s}"),
+        // `n` counts the items (load commands, sections), not bytes (QA do F3).
         goblin::error::Error::BufferTooShort(n, what) => {
-            format!("truncated binary: {what} needs {n} more bytes")
+            format!("truncated binary: too short for its {n} {what} (the file is {len} bytes)")
         }
         other => format!("cannot parse binary: {other}"),
     }

@@ -69,6 +69,8 @@ impl Expanded {
 pub(super) const NOT_BINARY: &str = "not a binary";
 /// A `.debug` file beside its binary (QA dj F1): skipped, as it holds no code.
 pub(super) const DEBUG_INFO: &str = "separate debug information (objcopy --only-keep-debug)";
+/// A core dump (QA dn F13, do F8): a process's memory, no artifact.
+pub(super) const CORE_DUMP: &str = "core dump";
 pub(super) const SYMLINK: &str = "symbolic link (not followed)";
 const SPECIAL: &str = "special file";
 const GIVEN_ALREADY: &str = "directory whose files other arguments give (not walked again)";
@@ -99,6 +101,7 @@ pub(super) fn describe(skipped: &[SkippedFile]) -> String {
             "file of separate debug information",
             "files of separate debug information",
         ),
+        count(CORE_DUMP, "core dump", "core dumps"),
         count(SYMLINK, "symbolic link", "symbolic links (not followed)"),
         count(SPECIAL, "special file", "special files"),
     ]

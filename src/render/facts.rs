@@ -40,6 +40,8 @@ pub fn kind(b: &Binary) -> String {
 pub fn constructors_run(b: &Binary) -> &'static str {
     match b.linkage {
         Linkage::SharedLibrary => "run when it is loaded",
+        // An object's run in the program it is linked into (QA do F11).
+        _ if b.elf_type.as_deref() == Some("REL") => "run before the main of a program it is in",
         _ => "run before main",
     }
 }

@@ -11,7 +11,12 @@ use crate::util::{aotcheck, gcc, run, str_of, tool};
 
 /// A committed Mach-O file (`tests/data/macho/NAME.gz`, see its README) unpacked into `dir`.
 fn macho(dir: &Path, name: &str) -> String {
-    let gz = Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("tests/data/macho/{name}.gz"));
+    unpacked(dir, "macho", name)
+}
+
+/// A committed file `tests/data/KIND/NAME.gz` unpacked into `dir`.
+fn unpacked(dir: &Path, kind: &str, name: &str) -> String {
+    let gz = Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("tests/data/{kind}/{name}.gz"));
     let mut bytes = Vec::new();
     flate2::read::GzDecoder::new(std::fs::File::open(&gz).expect("fixture"))
         .read_to_end(&mut bytes)
@@ -233,7 +238,8 @@ fn core_dumps_and_broken_section_tables_are_said_so() {
         .arg(&folder));
     assert_eq!(r.code, 0, "{}", r.stderr);
     let v: Value = serde_json::from_str(&r.stdout).expect("JSON");
-    assert_eq!(v["skipped"][0]["why"], "not a binary", "{}", v["skipped"]);
+    // Said as what it is (QA do F8).
+    assert_eq!(v["skipped"][0]["why"], "core dump", "{}", v["skipped"]);
 
     // e_shstrndx (offset 62 of a 64-bit header) past the 30-odd sections.
     let bad = patched(&tiny("tiny-dynamic"), 62, 999, &d.join("shstrndx"));
@@ -409,4 +415,122 @@ fn a_mixed_folder_says_each_files_kind() {
         .args(["aotcheck", "inspect", "--color", "never"])
         .arg(&folder));
     assert!(!r.stdout.contains(" kind "), "{}", r.stdout);
+}
+
+/// QA do F1: a PE cut inside the COFF string table that follows its symbols (where the long
+/// section names are: `/19` is `.debug_info`) was reported whole, exit 0, though `objdump`
+/// does not recognise it.
+#[test]
+fn a_pe_cut_in_its_string_table_is_malformed() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let whole = std::fs::read(unpacked(dir.path(), "pe", "pe-syms.exe")).expect("read");
+    let word =
+        |at: usize| u32::from_le_bytes([whole[at], whole[at + 1], whole[at + 2], whole[at + 3]]);
+    let coff = word(0x3c) as usize + 4;
+    let symbols_end = word(coff + 8) as usize + word(coff + 12) as usize * 18;
+    let strings_end = symbols_end + word(symbols_end) as usize;
+    assert_eq!(strings_end, whole.len(), "the string table ends the file");
+    for cut in [symbols_end, whole.len() - 50] {
+        let path = dir.path().join(format!("cut-{cut}.exe"));
+        std::fs::write(&path, &whole[..cut]).expect("write");
+        let path = path.to_str().expect("utf-8");
+        let objdump = std::process::Command::new("objdump")
+            .args(["-h", path])
+            .output()
+            .expect("objdump");
+        assert!(!objdump.status.success(), "objdump read {path}");
+        let r = run(aotcheck().args(["aotcheck", "inspect", path]));
+        assert_eq!(r.code, 2, "{}", r.stdout);
+        let end = if cut == symbols_end {
+            symbols_end + 4
+        } else {
+            strings_end
+        };
+        assert!(
+            r.stderr.contains(&format!(
+                "the COFF string table ends at byte {end}, past the end of the file ({cut} bytes)"
+            )),
+            "{}",
+            r.stderr
+        );
+    }
+    let r = run(aotcheck().args([
+        "aotcheck",
+        "inspect",
+        &unpacked(dir.path(), "pe", "pe-syms.exe"),
+    ]));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+}
+
+/// QA do F2: a musl program's other libraries were looked for where glibc's loader looks (its
+/// `libz.so.1` read as glibc's, which musl cannot load). musl's loader looks in the rpath and
+/// its own path alone: without an rpath the library is not found, as `ld-musl --list` says;
+/// with one, it is the file `--list` loads.
+#[test]
+fn a_musl_programs_libraries_are_found_where_musl_looks() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path().to_str().expect("utf-8");
+    let src = |name: &str, text: &str| {
+        let p = dir.path().join(name);
+        std::fs::write(&p, text).expect("write");
+        p.to_str().expect("utf-8").to_string()
+    };
+    let lib_c = src("z.c", "int zfun(int x) { return x + 1; }\n");
+    let main_c = src(
+        "m.c",
+        "int zfun(int);\nint main(void) { return zfun(-1); }\n",
+    );
+    let lib = format!("{d}/libz.so.1");
+    tool(
+        "musl-gcc",
+        &[
+            "-shared",
+            "-fPIC",
+            "-Wl,-soname,libz.so.1",
+            "-o",
+            &lib,
+            &lib_c,
+        ],
+    );
+    let loader = "/lib/ld-musl-x86_64.so.1";
+    let closure = |exe: &str| -> Vec<(String, Option<String>)> {
+        binary(exe, &[])["closure"]
+            .as_array()
+            .expect("closure")
+            .iter()
+            .map(|e| {
+                (
+                    str_of(e, "name").to_string(),
+                    e["path"].as_str().map(String::from),
+                )
+            })
+            .collect()
+    };
+    let listed = |exe: &str| {
+        let out = std::process::Command::new(loader)
+            .args(["--list", exe])
+            .output()
+            .expect("ld-musl --list");
+        String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr)
+    };
+    let bare = format!("{d}/bare");
+    tool("musl-gcc", &["-o", &bare, &main_c, "-L", d, "-l:libz.so.1"]);
+    assert!(
+        listed(&bare).contains("Error loading shared library libz.so.1"),
+        "{}",
+        listed(&bare)
+    );
+    assert_eq!(closure(&bare)[1], ("libz.so.1".to_string(), None));
+    let found = format!("{d}/found");
+    let rpath = format!("-Wl,-rpath,{d}");
+    tool(
+        "musl-gcc",
+        &["-o", &found, &main_c, "-L", d, "-l:libz.so.1", &rpath],
+    );
+    assert!(
+        listed(&found).contains(&format!("libz.so.1 => {lib}")),
+        "{}",
+        listed(&found)
+    );
+    assert_eq!(closure(&found)[1], ("libz.so.1".to_string(), Some(lib)));
 }

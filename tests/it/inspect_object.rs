@@ -28,6 +28,15 @@ fn an_object_says_why_it_has_no_stripped_size_or_closure() {
         line("closure").as_deref(),
         Some("n/a for an object (linked into a program, not loaded)")
     );
+    // QA dn F20, do F11: no glibc floor of its own, and its constructors run in a program.
+    assert_eq!(
+        line("glibc floor").as_deref(),
+        Some("n/a for an object (linked into a program, not loaded)")
+    );
+    assert_eq!(
+        line("init_array").as_deref(),
+        Some("0 constructor entries run before the main of a program it is in")
+    );
     let r = run(aotcheck().args(["aotcheck", "inspect", "--format", "json", &obj]));
     let v: serde_json::Value = serde_json::from_str(&r.stdout).expect("JSON");
     assert!(v["artifacts"][0]["binary"]["stripped_size"].is_null());
