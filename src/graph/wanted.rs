@@ -34,6 +34,10 @@ pub const STRIPPED: &str = "the binary is stripped (no .symtab): no crate for re
 pub const OTHER_ARCH: &str = "the code is not x86-64, the only machine code the graph \
                               decodes: no reachability, retained sizes or chains";
 
+/// Said of a PE or Mach-O file given `--graph` or `--why`.
+pub const NOT_ELF: &str = "not an ELF file: the graph and the crate table are built of ELF \
+                           files alone";
+
 /// Why `inspect` leaves the graph of `bytes` out, or `None` to build it: never of another
 /// machine's code; with `--graph` or `--why`, with the C runtime named (`c_runtime`), or with a Rust symbol in `.symtab` or
 /// `.dynsym`.
@@ -111,6 +115,14 @@ pub fn inspect_file(
     binary: &mut Binary,
     settings: &SizeOptions,
 ) -> Result<()> {
+    // PE and Mach-O: no crate table and no graph, said when one was asked for (QA do F4:
+    // `--graph` of a PE went without a word).
+    if binary.format != "elf" {
+        if settings.graph || settings.why.is_some() {
+            binary.graph_skipped = Some(NOT_ELF.to_string());
+        }
+        return Ok(());
+    }
     // A build of this tool's main command left its analysis link (the same build id) beside
     // it: its relocations are the exact edges, as the main command's are, and a stripped
     // build's symbols name the crates (QA bm F8: `inspect` of the shipped `btm` named none;

@@ -125,8 +125,10 @@ fn artifact(s: &mut String, a: &Artifact, audited: bool, st: &Style) {
     // `inspect FILE`: no audit ran, which no findings line would leave unsaid (QA az F5: a
     // static glibc binary with a reachable `getpwuid_r`, and a clean-looking report).
     if a.package.is_none() && a.findings.is_empty() {
-        // `--why` needs symbol names: not offered for a stripped file (QA be F5).
-        let why = match a.binary.symtab_size.is_some_and(|n| n > 0) {
+        // `--why` needs symbol names: not offered for a stripped file (QA be F5), nor for
+        // another machine's code, which has no graph (QA do F11).
+        let graph = a.binary.arch == "x86_64";
+        let why = match graph && a.binary.symtab_size.is_some_and(|n| n > 0) {
             true => "; `--why getpwuid_r` and the like show what the file calls",
             false => "",
         };

@@ -35,6 +35,8 @@ fn share(part: u64, whole: u64) -> String {
 
 pub fn render(s: &mut String, b: &Binary, st: &Style) {
     let Some(cov) = &b.coverage else {
+        // No crate table (PE, Mach-O): the graph's line alone, when one was asked for.
+        graph(s, b, st.color);
         return;
     };
     crates(s, b, cov, st);

@@ -276,6 +276,18 @@ fn other_machines_code_gets_no_graph() {
         str_of(&b, "graph_skipped").starts_with("the code is not x86-64"),
         "{b}"
     );
+    // Nor is `--why` offered where it cannot answer (QA do F11).
+    let human = run(aotcheck().args(["aotcheck", "inspect", &arm]));
+    assert!(
+        human.stdout.contains("findings     not audited"),
+        "{}",
+        human.stdout
+    );
+    assert!(
+        !human.stdout.contains("--why getpwuid_r"),
+        "{}",
+        human.stdout
+    );
     let r = run(aotcheck().args(["aotcheck", "inspect", "--why", "main", &arm]));
     assert_eq!(r.code, 2, "{}", r.stdout);
     assert_eq!(
@@ -318,6 +330,12 @@ fn a_pe_cut_short_is_an_error_and_filters_say_what_they_cannot() {
         );
     }
     let pe = tiny("tiny-pe.exe");
+    // `--graph` of it says why there is none (QA do F4).
+    let b = binary(&pe, &["--graph"]);
+    assert!(
+        str_of(&b, "graph_skipped").starts_with("not an ELF file"),
+        "{b}"
+    );
     let r = run(aotcheck().args(["aotcheck", "inspect", "--filter", "foo", &pe]));
     assert_eq!(r.code, 2, "{}", r.stdout);
     assert_eq!(
