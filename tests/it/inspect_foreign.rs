@@ -426,6 +426,23 @@ fn a_mixed_folder_says_each_files_kind() {
             .unwrap_or_else(|| panic!("no row for {path}:\n{}", r.stdout));
         assert!(row.contains(&format!("  {kind}  ")), "{row}");
     }
+    // And the Markdown's table (QA do F10).
+    let md = run(aotcheck()
+        .args(["aotcheck", "inspect", "--format", "markdown"])
+        .arg(&folder));
+    assert!(
+        md.stdout.contains("| Binary | Kind | Linkage | File |"),
+        "{}",
+        md.stdout
+    );
+    for (name, _, _, kind) in &files {
+        let row = md
+            .stdout
+            .lines()
+            .find(|l| l.contains(&format!("{name}`")))
+            .unwrap_or_default();
+        assert!(row.contains(&format!("| {kind} |")), "{name}: {row}");
+    }
     std::fs::remove_file(folder.join("pe.exe")).expect("rm");
     std::fs::remove_file(folder.join("mach")).expect("rm");
     std::fs::copy(tiny("tiny-dynamic"), folder.join("elf2")).expect("copy");
@@ -433,6 +450,10 @@ fn a_mixed_folder_says_each_files_kind() {
         .args(["aotcheck", "inspect", "--color", "never"])
         .arg(&folder));
     assert!(!r.stdout.contains(" kind "), "{}", r.stdout);
+    let md = run(aotcheck()
+        .args(["aotcheck", "inspect", "--format", "markdown"])
+        .arg(&folder));
+    assert!(!md.stdout.contains("| Kind |"), "{}", md.stdout);
 }
 
 /// QA do F1: a PE cut inside the COFF string table that follows its symbols (where the long

@@ -53,20 +53,37 @@ pub(super) fn render(s: &mut String, report: &Report) {
         return;
     }
     let probed = report.artifacts.iter().any(|a| a.probe.is_some());
-    let _ = write!(s, "| Binary | Linkage | File | Stripped | Closure |");
+    // Files of more than one format or machine say which each is, as the terminal's overview
+    // does (QA do F10).
+    let kinds: Vec<String> = report
+        .artifacts
+        .iter()
+        .map(|a| crate::render::facts::kind(&a.binary))
+        .collect();
+    let mixed = kinds.iter().any(|k| *k != kinds[0]);
+    let _ = write!(
+        s,
+        "| Binary |{} Linkage | File | Stripped | Closure |",
+        if mixed { " Kind |" } else { "" }
+    );
     if probed {
         let _ = write!(s, " Startup (median) | RSS |");
     }
     let _ = writeln!(
         s,
-        "\n|---|---|--:|--:|--:|{}",
+        "\n|---|{}---|--:|--:|--:|{}",
+        if mixed { "---|" } else { "" },
         if probed { "--:|--:|" } else { "" }
     );
-    for a in &report.artifacts {
+    for (a, kind) in report.artifacts.iter().zip(&kinds) {
         let b = &a.binary;
+        let kind = match mixed {
+            true => format!(" {} |", escape(kind)),
+            false => String::new(),
+        };
         let _ = write!(
             s,
-            "| {} | {} | {} | {} | {} |",
+            "| {} |{kind} {} | {} | {} | {} |",
             binary_label(a),
             b.linkage.as_str(),
             size(b.file_size),
