@@ -172,7 +172,7 @@ impl Error {
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 /// What [`Error::DebugInfo`] says after the path.
-fn debug_info_words(build_id: Option<&str>) -> String {
+pub(crate) fn debug_info_words(build_id: Option<&str>) -> String {
     let of = build_id.map_or_else(String::new, |b| format!(" of build id {b}"));
     format!(
         "separate debug information{of} (`objcopy --only-keep-debug`: its sections of code hold \

@@ -180,6 +180,11 @@ fn failed_file(e: &Error) -> FailedFile {
     let (path, error) = match e {
         Error::Malformed { path, reason } => (path.clone(), reason.clone()),
         Error::Io { path, source } => (path.clone(), format!("cannot read: {source}")),
+        // Its path, as any other file's (a named debug file's entry had an empty one).
+        Error::DebugInfo { path, build_id } => (
+            path.clone(),
+            crate::error::debug_info_words(build_id.as_deref()),
+        ),
         other => (PathBuf::new(), other.to_string()),
     };
     FailedFile {

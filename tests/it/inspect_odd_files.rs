@@ -41,6 +41,16 @@ fn a_debug_file_is_said_so_and_skipped_in_a_folder() {
              inspect the binary it belongs to"
         )]
     );
+    // The report's entry names the file as its path, as any failure's (it was "").
+    let named = run(aotcheck().args(["aotcheck", "inspect", "--format", "json", &debug, &bin]));
+    let named: serde_json::Value = serde_json::from_str(&named.stdout).expect("JSON");
+    assert_eq!(named["failed"][0]["path"], debug.as_str(), "{named}");
+    assert!(
+        named["failed"][0]["error"]
+            .as_str()
+            .is_some_and(|e| e.starts_with("separate debug information of build id")),
+        "{named}"
+    );
     let dir = tmp.path().to_str().expect("utf-8");
     let v = json(aotcheck().args(["aotcheck", "inspect", "--format", "json", dir]));
     let paths = artifact_paths(&v);
