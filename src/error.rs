@@ -45,6 +45,11 @@ pub enum Error {
         build_id: Option<String>,
     },
 
+    /// An ELF core dump: a process's memory, not a program (QA dn F13: it got a stripped size,
+    /// a closure and constructors). Named, an error; in a folder, skipped.
+    #[error("`{path}`: {CORE_DUMP_WORDS}")]
+    CoreDump { path: PathBuf },
+
     /// A configuration value refused, named by its key (in full from its file's top: see
     /// `config::layer`).
     #[error("`{path}`: `{key}`: {message}")]
@@ -170,6 +175,10 @@ impl Error {
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// What [`Error::CoreDump`] says after the path.
+pub(crate) const CORE_DUMP_WORDS: &str =
+    "a core dump (ELF type CORE), not a program: inspect the program that dumped it";
 
 /// What [`Error::DebugInfo`] says after the path.
 pub(crate) fn debug_info_words(build_id: Option<&str>) -> String {

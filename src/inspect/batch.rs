@@ -185,6 +185,7 @@ fn failed_file(e: &Error) -> FailedFile {
             path.clone(),
             crate::error::debug_info_words(build_id.as_deref()),
         ),
+        Error::CoreDump { path } => (path.clone(), crate::error::CORE_DUMP_WORDS.into()),
         other => (PathBuf::new(), other.to_string()),
     };
     FailedFile {
@@ -259,16 +260,6 @@ fn pe_signature(bytes: &[u8]) -> bool {
     bytes.starts_with(b"MZ") && bytes.get(at..at.saturating_add(4)) == Some(b"PE\0\0")
 }
 
-/// An ELF core dump: `e_type` 4 (`ET_CORE`), in the byte order `EI_DATA` gives.
-fn elf_core(bytes: &[u8]) -> bool {
-    let e_type = match (bytes.get(5), bytes.get(16..18)) {
-        (Some(1), Some(t)) => u16::from_le_bytes([t[0], t[1]]),
-        (Some(2), Some(t)) => u16::from_be_bytes([t[0], t[1]]),
-        _ => return false,
-    };
-    bytes.starts_with(b"\x7fELF") && e_type == 4
-}
-
 fn inspect_one(t: &Target, env: &Environment, attribute: &Attribute) -> Outcome {
     let mapped = match Mapped::open(&t.path) {
         Ok(m) => m,
@@ -284,7 +275,7 @@ fn inspect_one(t: &Target, env: &Environment, attribute: &Attribute) -> Outcome 
         Err(_) if !t.named && magic == Some(false) => return Outcome::NotBinary,
         Err(Error::DebugInfo { .. }) if !t.named => return Outcome::DebugInfo,
         // A core dump found in a folder is no artifact to report (QA dn F13).
-        Err(_) if !t.named && elf_core(bytes) => return Outcome::Core,
+        Err(Error::CoreDump { .. }) if !t.named => return Outcome::Core,
         Err(e) => return Outcome::Failed(e),
     };
     let warning = attribute(&t.path, &mapped, &mut binary)

@@ -62,6 +62,8 @@ pub struct Environment {
     /// `/etc/ld.so.cache`: library name → its paths, in the cache's order.
     cache: HashMap<String, Vec<PathBuf>>,
     files: Mutex<HashMap<PathBuf, Arc<FileFacts>>>,
+    /// musl's library path per architecture (`/etc/ld-musl-<arch>.path`), read once a run.
+    musl_paths: Mutex<HashMap<String, Arc<Vec<String>>>>,
 }
 
 impl Environment {
@@ -90,6 +92,7 @@ impl Environment {
             ld_library_path,
             cache: by_name,
             files: Mutex::new(HashMap::new()),
+            musl_paths: Mutex::new(HashMap::new()),
         }
     }
 
@@ -247,7 +250,7 @@ pub fn resolve(
         });
     }
 
-    let musl = binary.interpreter.as_deref().and_then(musl_path);
+    let musl = binary.interpreter.as_deref().and_then(|i| env.musl_path(i));
     let mut queue: VecDeque<Object> = VecDeque::from([exe]);
     while let Some(obj) = queue.pop_front() {
         for name in &obj.needed {
@@ -260,9 +263,14 @@ pub fn resolve(
             if musl.is_some() && musl_builtin(name) {
                 continue;
             }
-            let found = match &musl {
-                Some(path) => find_musl(name, (&obj, &exe_rpath), env, class, path),
-                None => find(name, &obj, &exe_rpath, env, class),
+            let found = if name.contains('/') {
+                let p = PathBuf::from(name);
+                compatible(env, &p, class).then_some(p)
+            } else {
+                match &musl {
+                    Some(path) => find_musl(name, (&obj, &exe_rpath), env, class, path),
+                    None => find(name, &obj, &exe_rpath, env, class),
+                }
             };
             let facts = found.as_deref().map(|p| env.facts(p));
             let canonical = facts.as_ref().and_then(|f| f.canonical.as_ref());
@@ -311,21 +319,30 @@ fn expand(dir: &str, origin: &Path) -> PathBuf {
     PathBuf::from(dir.replace("${ORIGIN}", &o).replace("$ORIGIN", &o))
 }
 
-/// The library path of musl's loader `interp` (`/lib/ld-musl-x86_64.so.1`): the lines or
-/// `:`-parts of `/etc/ld-musl-<arch>.path`, else musl's built-in `/lib:/usr/local/lib:
-/// /usr/lib`; `None` for another loader.
-fn musl_path(interp: &str) -> Option<Vec<String>> {
-    let file = Path::new(interp).file_name()?.to_str()?;
-    let arch = file.strip_prefix("ld-musl-")?.strip_suffix(".so.1")?;
-    let text = std::fs::read_to_string(format!("/etc/ld-musl-{arch}.path"))
-        .unwrap_or_else(|_| "/lib:/usr/local/lib:/usr/lib".into());
-    Some(
-        text.split([':', '\n'])
-            .map(str::trim)
-            .filter(|d| !d.is_empty())
-            .map(String::from)
-            .collect(),
-    )
+impl Environment {
+    /// The library path of musl's loader `interp` (`/lib/ld-musl-x86_64.so.1`): the lines or
+    /// `:`-parts of `/etc/ld-musl-<arch>.path`, else musl's built-in `/lib:/usr/local/lib:
+    /// /usr/lib`, read once a run; `None` for another loader.
+    fn musl_path(&self, interp: &str) -> Option<Arc<Vec<String>>> {
+        let file = Path::new(interp).file_name()?.to_str()?;
+        let arch = file.strip_prefix("ld-musl-")?.strip_suffix(".so.1")?;
+        let mut known = self
+            .musl_paths
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let path = known.entry(arch.to_string()).or_insert_with(|| {
+            let text = std::fs::read_to_string(format!("/etc/ld-musl-{arch}.path"))
+                .unwrap_or_else(|_| "/lib:/usr/local/lib:/usr/lib".into());
+            Arc::new(
+                text.split([':', '\n'])
+                    .map(str::trim)
+                    .filter(|d| !d.is_empty())
+                    .map(String::from)
+                    .collect(),
+            )
+        });
+        Some(Arc::clone(path))
+    }
 }
 
 /// Where musl's loader finds `name` (`ldso/dynlink.c`): `LD_LIBRARY_PATH`, the needing
@@ -339,11 +356,6 @@ fn find_musl(
     class: (bool, u16),
     path: &[String],
 ) -> Option<PathBuf> {
-    let compatible = |p: &Path| compatible(env, p, class);
-    if name.contains('/') {
-        let p = PathBuf::from(name);
-        return compatible(&p).then_some(p);
-    }
     let own = obj.rpath.iter().chain(&obj.runpath);
     env.ld_library_path
         .iter()
@@ -352,9 +364,11 @@ fn find_musl(
         .chain(exe_rpath.iter().map(PathBuf::from))
         .chain(path.iter().map(PathBuf::from))
         .map(|d| d.join(name))
-        .find(|p| compatible(p))
+        .find(|p| compatible(env, p, class))
 }
 
+/// Where glibc's loader finds `name` (no `/` in it): rpath, `LD_LIBRARY_PATH`, runpath, its
+/// cache, its default directories.
 fn find(
     name: &str,
     obj: &Object,
@@ -363,10 +377,6 @@ fn find(
     class: (bool, u16),
 ) -> Option<PathBuf> {
     let compatible = |p: &Path| compatible(env, p, class);
-    if name.contains('/') {
-        let p = PathBuf::from(name);
-        return compatible(&p).then_some(p);
-    }
     let mut dirs: Vec<PathBuf> = Vec::new();
     if obj.runpath.is_empty() {
         dirs.extend(obj.rpath.iter().map(|d| expand(d, &obj.origin)));

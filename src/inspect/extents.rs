@@ -11,27 +11,43 @@ use object::read::elf::{FileHeader, ProgramHeader as _, SectionHeader as _};
 /// have: names the part that reaches farthest (for a file cut short, usually the section header
 /// table at its end). Checks only extents: other damage is the parser's to report.
 pub fn check(bytes: &[u8]) -> Result<(), String> {
+    match bytes.get(4) {
+        Some(2) => check_as::<FileHeader64<Endianness>>(bytes),
+        Some(1) => check_as::<FileHeader32<Endianness>>(bytes),
+        Some(c) => Err(format!("malformed ELF header: unknown class {c}")),
+        None => Err(past("the ELF header", 64, bytes.len() as u64)),
+    }
+}
+
+fn past(what: &str, end: u64, len: u64) -> String {
+    format!(
+        "truncated or malformed binary: {what} ends at byte {end}, past the end of the file \
+         ({len} bytes)"
+    )
+}
+
+/// [`check`] of a file of header `H`, parsed once for its extents and its section names.
+fn check_as<H: FileHeader<Endian = Endianness>>(bytes: &[u8]) -> Result<(), String> {
     let len = bytes.len() as u64;
-    let farthest = match bytes.get(4) {
-        Some(2) => farthest::<FileHeader64<Endianness>>(bytes),
-        Some(1) => farthest::<FileHeader32<Endianness>>(bytes),
-        Some(c) => return Err(format!("malformed ELF header: unknown class {c}")),
-        None => Some((64, "the ELF header".to_string())),
+    let header_len = std::mem::size_of::<H>() as u64;
+    if len < header_len {
+        return Err(past("the ELF header", header_len, len));
+    }
+    // What does not read as one object at all is the parser's to report.
+    let Ok(header) = H::parse(bytes) else {
+        return Ok(());
     };
-    match farthest {
+    let Ok(endian) = header.endian() else {
+        return Ok(());
+    };
+    match farthest(header, endian, bytes) {
         // An offset and size that overflow point past any file (QA dn F19: "ends at byte
         // 18446744073709551615").
         Some((u64::MAX, what)) => Err(format!(
             "malformed binary: {what} has an offset and size past any file's end"
         )),
-        Some((end, what)) if end > len => Err(format!(
-            "truncated or malformed binary: {what} ends at byte {end}, past the end of the \
-             file ({len} bytes)"
-        )),
-        _ => match bytes.get(4) {
-            Some(2) => names_table::<FileHeader64<Endianness>>(bytes),
-            _ => names_table::<FileHeader32<Endianness>>(bytes),
-        },
+        Some((end, what)) if end > len => Err(past(&what, end, len)),
+        _ => names_table(header, endian, bytes),
     }
 }
 
@@ -39,17 +55,15 @@ pub fn check(bytes: &[u8]) -> Result<(), String> {
 /// one of the sections: a file whose index points past them has sections no tool can name,
 /// and GNU `strip` refuses it (QA dn F14: each section was "<bad name>", and exit 0). Index
 /// 0 is a file without section names.
-fn names_table<H: FileHeader<Endian = Endianness>>(bytes: &[u8]) -> Result<(), String> {
-    let Ok(header) = H::parse(bytes) else {
-        return Ok(());
-    };
-    let Ok(endian) = header.endian() else {
-        return Ok(());
-    };
-    let Ok(sections) = header.section_headers(endian, bytes) else {
-        return Ok(());
-    };
-    let Ok(index) = header.shstrndx(endian, bytes) else {
+fn names_table<H: FileHeader<Endian = Endianness>>(
+    header: &H,
+    endian: Endianness,
+    bytes: &[u8],
+) -> Result<(), String> {
+    let (Ok(sections), Ok(index)) = (
+        header.section_headers(endian, bytes),
+        header.shstrndx(endian, bytes),
+    ) else {
         return Ok(());
     };
     match index as usize {
@@ -63,14 +77,11 @@ fn names_table<H: FileHeader<Endian = Endianness>>(bytes: &[u8]) -> Result<(), S
 }
 
 /// The end of the part of the file its headers describe that reaches farthest, and its name.
-fn farthest<H: FileHeader<Endian = Endianness>>(bytes: &[u8]) -> Option<(u64, String)> {
-    let header_len = std::mem::size_of::<H>() as u64;
-    if (bytes.len() as u64) < header_len {
-        return Some((header_len, "the ELF header".into()));
-    }
-    // What does not read as one object at all is the parser's to report.
-    let header = H::parse(bytes).ok()?;
-    let endian = header.endian().ok()?;
+fn farthest<H: FileHeader<Endian = Endianness>>(
+    header: &H,
+    endian: Endianness,
+    bytes: &[u8],
+) -> Option<(u64, String)> {
     let end = |offset: u64, size: u64| offset.saturating_add(size);
     let mut parts: Vec<(u64, String)> = Vec::new();
 

@@ -137,14 +137,10 @@ pub fn inspect_bytes(
     if bytes.starts_with(b"\x7fELF") {
         extents::check(bytes).map_err(|reason| Error::malformed(path, reason))?;
         return names::with_elf(bytes, |elf| {
-            // A core dump is a process's memory, not a program (QA dn F13: it got a stripped
-            // size, a closure and constructors).
             if elf.header.e_type == goblin::elf::header::ET_CORE {
-                return Err(Error::malformed(
-                    path,
-                    "a core dump (ELF type CORE), not a program: inspect the program that \
-                     dumped it",
-                ));
+                return Err(Error::CoreDump {
+                    path: path.to_path_buf(),
+                });
             }
             if elf::debug_only(elf) {
                 return Err(Error::DebugInfo {

@@ -10,7 +10,7 @@ use crate::attribute::{UNKNOWN, unnamed_row};
 use crate::format::{count, two_sizes};
 use crate::report::{
     Artifact, BaselineSummary, Binary, Check, CheckId, ComparedMetric, Comparison, CrateSize,
-    Image, Missing, Probe, Report, Step, SymbolRow, Unit, Verdict,
+    EdgeSource, Image, Missing, Probe, Report, Step, SymbolRow, Unit, Verdict,
 };
 
 /// What `inspect` leaves undone: no audit ran on a file, which needs the cargo project. Said
@@ -429,38 +429,38 @@ mod tests;
 /// `.comment` says rustc made it (QA dj F3), not of a system binary made by another compiler
 /// (QA dn F18: busybox). One sentence for every format (QA dk F4: the terminal alone had it).
 pub fn link_hint(b: &Binary, cov: &crate::report::Coverage) -> Option<String> {
-    // A copy with its symbols whose references were decoded: its C code is named by its
-    // callers, where the build's archives would name it (QA dm F4: a copy of difft read 93.5%
-    // `difft`, with no word of why).
-    let decoded = b
-        .graph
-        .as_ref()
-        .is_some_and(|g| g.edges_from == crate::report::EdgeSource::Decoded);
-    let wanted = match cov.symbol_table.as_deref() {
-        None => b.is_rust_built(),
-        Some(_) if cov.symbols_from.is_some() || !b.is_rust_built() => false,
-        Some(".dynsym") => true,
-        Some(_) => decoded,
-    };
-    let id = b.build_id.as_ref().filter(|_| wanted)?;
-    if cov.symbol_table.as_deref() == Some(".symtab") {
-        return Some(format!(
-            "C code is named by the crates that call it; a build of `cargo aotcheck` keeps \
-             an analysis link in `target/aotcheck/<static|dynamic|advise/cargo>/graph/*.{id}`, \
-             whose references are exact and whose build's archives name C code: `inspect` \
-             finds it from the project's directory, or with the build's `--target-dir`"
-        ));
+    if !b.is_rust_built() || cov.symbols_from.is_some() {
+        return None;
     }
-    Some(match &cov.symbols_looked_in {
-        Some(dir) => format!(
-            "{}: the target dir of the build that made this binary holds it",
-            crate::report::link_not_under(dir, id)
-        ),
-        None => format!(
-            "a build of `cargo aotcheck` keeps its symbols in \
-             `target/aotcheck/<static|dynamic|advise/cargo>/graph/*.{id}`, or \
-             `DIR/<static|dynamic|advise/cargo>/graph` with `--target-dir DIR`: `inspect` finds \
-             it from the project's directory, or with the build's `--target-dir`"
-        ),
-    })
+    let id = b.build_id.as_ref()?;
+    let at = format!("`target/aotcheck/<static|dynamic|advise/cargo>/graph/*.{id}`");
+    let finds = "`inspect` finds it from the project's directory, or with the build's \
+                 `--target-dir`";
+    match cov.symbol_table.as_deref() {
+        None | Some(".dynsym") => Some(match &cov.symbols_looked_in {
+            Some(dir) => format!(
+                "{}: the target dir of the build that made this binary holds it",
+                crate::report::link_not_under(dir, id)
+            ),
+            None => format!(
+                "a build of `cargo aotcheck` keeps its symbols in {at}, or \
+                 `DIR/<static|dynamic|advise/cargo>/graph` with `--target-dir DIR`: {finds}"
+            ),
+        }),
+        // A copy with its symbols whose references were decoded: its C code is named by its
+        // callers, where the build's archives would name it (QA dm F4: a copy of difft read
+        // 93.5% `difft`, with no word of why).
+        Some(_)
+            if b.graph
+                .as_ref()
+                .is_some_and(|g| g.edges_from == EdgeSource::Decoded) =>
+        {
+            Some(format!(
+                "C code is named by the crates that call it; a build of `cargo aotcheck` keeps \
+                 an analysis link in {at}, whose references are exact and whose build's \
+                 archives name C code: {finds}"
+            ))
+        }
+        Some(_) => None,
+    }
 }

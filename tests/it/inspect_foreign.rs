@@ -202,6 +202,13 @@ fn tiny(name: &str) -> String {
     p.to_str().expect("utf-8").to_string()
 }
 
+/// `inspect ARGS`, which must exit 2: its stderr.
+fn refused(args: &[&str]) -> String {
+    let r = run(aotcheck().args(["aotcheck", "inspect"]).args(args));
+    assert_eq!(r.code, 2, "{args:?}: {}", r.stdout);
+    r.stderr
+}
+
 /// Whether GNU `strip` refuses the file.
 fn strip_refuses(path: &str) -> bool {
     let strip = std::process::Command::new("strip")
@@ -220,13 +227,10 @@ fn core_dumps_and_broken_section_tables_are_said_so() {
     let d = dir.path();
     let core = patched(&tiny("tiny-dynamic"), 16, 4, &d.join("core"));
     assert!(tool("readelf", &["-hW", &core]).contains("CORE (Core file)"));
-    let r = run(aotcheck().args(["aotcheck", "inspect", &core]));
-    assert_eq!(r.code, 2, "{}", r.stdout);
+    let said = refused(&[&core]);
     assert!(
-        r.stderr
-            .contains("a core dump (ELF type CORE), not a program"),
-        "{}",
-        r.stderr
+        said.contains("a core dump (ELF type CORE), not a program"),
+        "{said}"
     );
     // In a folder it is passed over, as a script is.
     let folder = d.join("folder");
@@ -244,13 +248,10 @@ fn core_dumps_and_broken_section_tables_are_said_so() {
     // e_shstrndx (offset 62 of a 64-bit header) past the 30-odd sections.
     let bad = patched(&tiny("tiny-dynamic"), 62, 999, &d.join("shstrndx"));
     assert!(strip_refuses(&bad));
-    let r = run(aotcheck().args(["aotcheck", "inspect", &bad]));
-    assert_eq!(r.code, 2, "{}", r.stdout);
+    let said = refused(&[&bad]);
     assert!(
-        r.stderr
-            .contains("the section names are said to be in section 999 (`e_shstrndx`)"),
-        "{}",
-        r.stderr
+        said.contains("the section names are said to be in section 999 (`e_shstrndx`)"),
+        "{said}"
     );
 
     // e_shnum (offset 60) 0, e_shoff left as it was: no section headers.
