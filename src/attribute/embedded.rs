@@ -9,6 +9,7 @@ use std::path::{Component, Path, PathBuf};
 
 use object::{Object, ObjectSection, ObjectSymbol, SectionKind};
 
+use super::embedded_rows::Owner;
 use crate::report::{Binary, SymbolRow};
 
 /// Files smaller than this are not looked for: a few bytes equal to a file say little.
@@ -140,12 +141,13 @@ impl Embedded {
         // The bytes searched where no symbol lies are those of the file whose symbols are read:
         // an analysis link lays its sections out in another order (QA cp F1: a symbol of its
         // `.gcc_except_table` lay where the binary's `.rodata` held `syntaxes.bin`).
-        let Some((files, unnamed)) = std::iter::once(elf).chain(analysis).find_map(|elf| {
+        let mut searched = std::iter::once(elf).chain(analysis).enumerate();
+        let Some((files, unnamed, in_elf)) = searched.find_map(|(i, elf)| {
             let mapped = crate::inspect::Mapped::open(elf).ok()?;
             let (files, covered) = self.files_in(mapped.bytes())?;
             let named: Vec<&String> = files.values().collect();
             let unnamed = self.unnamed(mapped.bytes(), &covered, &named);
-            Some((files, unnamed))
+            Some((files, unnamed, i == 0))
         }) else {
             return;
         };
@@ -155,22 +157,29 @@ impl Embedded {
                 row.content = Some(label.clone());
             }
         }
-        for (section, len, owner, label) in unnamed {
-            super::embedded_rows::carve(binary, (&section, len, &owner), &label, top);
+        // Where the graph stage gave the file's bytes to a crate, they are that crate's, as
+        // its row and its split count them (QA dm F2: racket's `highlights.scm`, which
+        // difftastic's code refers to, had no row, its crate's split 42% `heuristic`); the
+        // addresses are the binary's, so not where the file was found in its analysis link.
+        let stretches = std::mem::take(&mut binary.unnamed);
+        for (section, addr, len, owner, label) in unnamed {
+            let holder = stretches.holder(addr, len).filter(|_| in_elf);
+            let owner = holder.map_or(Owner::Listed(&owner), |(k, c)| Owner::Holder(k, c));
+            super::embedded_rows::carve(binary, (&section, len, owner), &label, top);
         }
     }
 
     /// The files no symbol is, found byte for byte where no symbol of `covered` lies in an
     /// allocated data section of `data` (fat LTO with one codegen unit leaves a crate's
     /// constants without symbols: QA cm F1, bat's `syntaxes.bin`): each with its section,
-    /// size, the crate whose dep-info listed it, and its label. Files under [`UNNAMED_MIN`]
+    /// address, size, the crate whose dep-info listed it, and its label. Files under [`UNNAMED_MIN`]
     /// are not looked for.
     fn unnamed(
         &self,
         data: &[u8],
         covered: &[(u64, u64)],
         named: &[&String],
-    ) -> Vec<(String, u64, String, String)> {
+    ) -> Vec<(String, u64, u64, String, String)> {
         let Ok(obj) = object::File::parse(data) else {
             return Vec::new();
         };
@@ -219,7 +228,7 @@ impl Embedded {
                 .any(|&(s, l)| s < addr + size && addr < s + l);
             let owner = self.owner.get(file).cloned().unwrap_or_default();
             if !overlaps && !owner.is_empty() {
-                out.push((name.clone(), size, owner, label));
+                out.push((name.clone(), addr, size, owner, label));
             }
         }
         out

@@ -6,7 +6,7 @@ use super::coverage::{Layout, Owner, Piece};
 use super::{Attr, Interner, NO_SYMBOL, NONE, UNKNOWN, demangle};
 use crate::inspect::elf::is_debug_section;
 use crate::options::{SizeOptions, SymbolCount};
-use crate::report::{Confidence, ConfidenceBreakdown, CrateSize, SymbolRow};
+use crate::report::{Confidence, ConfidenceBreakdown, CrateSize, SymbolRow, Unnamed};
 
 /// The crate a piece counts for, and whether that is a crate by name (not `[no symbol]` or
 /// `[unknown]`); `None` outside the allocated sections, which no crate counts.
@@ -289,5 +289,42 @@ pub(super) fn row(l: &Layout, p: &Piece, a: &Attr, names: &Interner) -> SymbolRo
         copy: None,
         source_file: None,
         content,
+    }
+}
+
+impl super::Attributed<'_> {
+    /// The stretches of loaded data that no symbol covers and that have a crate, neighbours of
+    /// one crate and confidence joined (see [`Unnamed`]).
+    pub fn unnamed(&self) -> Unnamed {
+        let l = &self.layout;
+        let data = |s: usize| {
+            l.sections
+                .get(s)
+                .is_some_and(|s| s.alloc && !s.exec && s.offset.is_some())
+        };
+        let mut out = Unnamed::default();
+        let mut index: HashMap<u32, u32> = HashMap::new();
+        let mut stretches: Vec<(u64, u64, u32, Confidence)> = Vec::new();
+        for (p, a) in l.pieces.iter().zip(&self.attrs) {
+            if !matches!(p.owner, Owner::Section(s) if data(s))
+                || a.krate == NONE
+                || p.end <= p.addr
+            {
+                continue;
+            }
+            let k = *index.entry(a.krate).or_insert_with(|| {
+                out.crates.push(self.names.shown(a.krate).to_string());
+                (out.crates.len() - 1) as u32
+            });
+            stretches.push((p.addr, p.end, k, a.confidence));
+        }
+        stretches.sort_unstable_by_key(|s| s.0);
+        for s in stretches {
+            match out.stretches.last_mut() {
+                Some(last) if last.1 == s.0 && (last.2, last.3) == (s.2, s.3) => last.1 = s.1,
+                _ => out.stretches.push(s),
+            }
+        }
+        out
     }
 }

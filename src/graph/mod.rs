@@ -387,6 +387,7 @@ fn analyse_as<H: FileHeader<Endian = Endianness>>(
     // The names were read again: their pages go before the report is filled and written.
     input.let_go();
     fill(binary, attribution, entry_points, (&a, &g), input, source);
+    binary.unnamed = a.unnamed();
     if !keep && settings.why.is_none() {
         return Ok(None);
     }

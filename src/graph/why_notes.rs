@@ -97,8 +97,8 @@ fn note_embedded(b: &mut crate::report::Binary) {
     let krate = r.krate.as_deref().unwrap_or("no crate");
     w.note = Some(match r.name.starts_with("[section ") {
         true => format!(
-            "`{}` is the file {path} ({size}) that {krate} embeds, carved out of its `{}` \
-             row: bytes without a symbol have no node of their own in the reference graph, so \
+            "`{}` is the file {path} ({size}), counted in {krate}'s bytes (carved out of its \
+             `{}` row): bytes without a symbol have no node of their own in the reference graph, so \
              no chain leads to the file itself; `--why '{}'` gives the chains to that \
              section's stretches, one of them holding it",
             w.pattern, r.name, r.name

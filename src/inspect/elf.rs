@@ -103,6 +103,7 @@ pub fn inspect(elf: &Elf, bytes: &[u8]) -> Binary {
         graph: None,
         graph_skipped: None,
         why: None,
+        unnamed: Default::default(),
     }
 }
 

@@ -40,6 +40,7 @@ fn blank(format: &str, arch: String, file_size: u64) -> Binary {
         graph: None,
         graph_skipped: None,
         why: None,
+        unnamed: Default::default(),
     }
 }
 

@@ -40,7 +40,7 @@ pub use probe::{
     STDERR_LINES, Sample, Stats, is_help_line, telling_lines,
 };
 pub use size::{
-    Confidence, ConfidenceBreakdown, Coverage, CrateSize, CrateSymbols, Entered, SymbolRow,
+    Confidence, ConfidenceBreakdown, Coverage, CrateSize, CrateSymbols, Entered, SymbolRow, Unnamed,
 };
 
 /// Bumped when a change would make an older reader misread a report.
@@ -386,6 +386,9 @@ pub struct Binary {
     /// `--why PATTERN`: the chains that keep the matches alive.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub why: Option<Why>,
+    /// The graph stage's stretches of data without a symbol, for the embedded files' rows.
+    #[serde(skip)]
+    pub unnamed: Unnamed,
 }
 
 impl Binary {
@@ -393,9 +396,7 @@ impl Binary {
     pub fn is_rust_built(&self) -> bool {
         self.comment.iter().any(|c| c.starts_with("rustc version"))
     }
-}
 
-impl Binary {
     /// An ELF executable that needs shared libraries and names no loader (AOT012): a static
     /// build whose link line ended with a shared object. The kernel starts it, and glibc's
     /// start-up code crashes calling into what was never loaded.

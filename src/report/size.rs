@@ -228,6 +228,39 @@ pub struct Coverage {
     pub vm_size: u64,
 }
 
+/// The stretches of loaded data that no symbol covers, each with the crate the graph stage gave
+/// it (the crate table's name) and how sure that is: a file a crate embeds found there is carved
+/// out of that crate's row, where its bytes are counted (QA dm F2). Not in the report.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Unnamed {
+    /// `(address, end, index into crates, confidence)`, by address.
+    pub stretches: Vec<(u64, u64, u32, Confidence)>,
+    pub crates: Vec<String>,
+}
+
+impl Unnamed {
+    /// The crate and confidence of the bytes `[addr, addr + len)`, when stretches of one crate
+    /// and one confidence cover them whole, one after the other.
+    pub fn holder(&self, addr: u64, len: u64) -> Option<(&str, Confidence)> {
+        let end = addr.checked_add(len)?;
+        let first = self.stretches.partition_point(|s| s.1 <= addr);
+        let mut at = addr;
+        let mut found: Option<(u32, Confidence)> = None;
+        for &(start, stop, k, c) in &self.stretches[first..] {
+            if at >= end {
+                break;
+            }
+            if start > at || found.is_some_and(|f| f != (k, c)) {
+                return None;
+            }
+            found = Some((k, c));
+            at = stop;
+        }
+        let (k, c) = found.filter(|_| at >= end)?;
+        Some((self.crates.get(k as usize)?.as_str(), c))
+    }
+}
+
 /// A crate of `bytes` in file and in memory, nothing else known: for tests.
 #[cfg(test)]
 pub fn test_crate(name: &str, bytes: u64) -> CrateSize {

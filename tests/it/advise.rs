@@ -278,7 +278,8 @@ fn features_left_out_name_the_bytes_and_crates_and_the_one_that_cannot_go() {
     // QA r, F2: the crate's bytes are the crate table's (the main command's, of the same
     // code), with its text that has no symbol (`include_str!`, 4,107 bytes: the reference graph
     // gives it to the code that refers to it), not its symbols' alone.
-    let main = json(&mut check_fixture("advise-features", &[]));
+    let all = ["--filter", "bigtable", "--symbols", "all"];
+    let main = json(&mut check_fixture("advise-features", &all));
     let row = artifact(&main, "static")["binary"]["crates"]
         .as_array()
         .expect("crates")
@@ -289,10 +290,31 @@ fn features_left_out_name_the_bytes_and_crates_and_the_one_that_cannot_go() {
     let text = std::fs::metadata(fixture("advise-features").join("bigtable/src/text.txt"))
         .expect("text.txt")
         .len();
-    // An embedded file carved as a row of its own is `heuristic` in the crate's split, as its
-    // row says (QA db F8); it was `referenced` there.
-    let split = &row["confidence"];
-    assert!(u64_of(split, "heuristic") >= text, "{row}");
+    // An embedded file carved as a row of its own has the confidence of the bytes it was
+    // carved from, the crate's split unchanged: each class of the split is its rows' (QA db
+    // F8: the row read `heuristic`, the split `referenced`; QA dm F2: the split moved where
+    // no row held the file).
+    let rows = artifact(&main, "static")["binary"]["symbols"]
+        .as_array()
+        .expect("symbols")
+        .clone();
+    let file = rows
+        .iter()
+        .find(|r| r["content"] == "file bigtable/src/text.txt")
+        .unwrap_or_else(|| panic!("no row of text.txt: {rows:?}"));
+    assert_eq!(u64_of(file, "file_size"), text, "{file}");
+    for class in ["exact", "heuristic", "referenced", "dominated"] {
+        let of_class: u64 = rows
+            .iter()
+            .filter(|r| r["confidence"] == class)
+            .map(|r| u64_of(r, "vm_size"))
+            .sum();
+        assert_eq!(
+            of_class,
+            u64_of(&row["confidence"], class),
+            "{class}: {row}"
+        );
+    }
     let gone = table["crates_leaving"]
         .as_array()
         .expect("crates_leaving")

@@ -77,6 +77,87 @@ fn a_constant_that_is_an_embedded_file_is_named_by_it() {
     );
 }
 
+/// The address of `file`'s bytes in the ELF file `path` (`readelf -SW` for the section's
+/// address and offset), after checking that no symbol covers them (`nm -S`).
+fn no_symbol_covers(path: &str, file: &[u8]) -> u64 {
+    let data = std::fs::read(path).expect("read the binary");
+    let at = data
+        .windows(file.len())
+        .position(|w| w == file)
+        .expect("the file's bytes in the binary") as u64;
+    let hex = |s: &str| u64::from_str_radix(s, 16).ok();
+    let addr = tool("readelf", &["-SW", path])
+        .lines()
+        .filter_map(|l| {
+            let f: Vec<&str> = l.split_once(']')?.1.split_whitespace().collect();
+            let (start, off, size) = (hex(f.get(2)?)?, hex(f.get(3)?)?, hex(f.get(4)?)?);
+            (start > 0 && off <= at && at < off + size).then(|| start + at - off)
+        })
+        .next()
+        .expect("a section holds it");
+    let end = addr + file.len() as u64;
+    for l in tool("nm", &["-S", path]).lines() {
+        let f: Vec<&str> = l.split_whitespace().collect();
+        if let (4, Some(s), Some(n)) = (f.len(), hex(f[0]), f.get(1).and_then(|x| hex(x))) {
+            assert!(s + n <= addr || s >= end || n == 0, "{l} covers the file");
+        }
+    }
+    addr
+}
+
+/// QA dm F2: a file one crate embeds (`tables`, no code of its own in the binary) whose bytes
+/// another crate's code refers to (the package's `main`, `objdump -d`) is a row of that crate's,
+/// carved out of its row of `.rodata` with that row's confidence; no crate's split moves to
+/// `heuristic`. It had no row at all (racket's `highlights.scm` in difftastic).
+#[test]
+fn an_embedded_file_is_the_row_of_the_crate_whose_code_refers_to_it() {
+    let v = json(&mut check_fixture("embedded-dep", &["--symbols", "all"]));
+    let a = &v["artifacts"][0];
+    let path = str_of(a, "path");
+    let file = std::fs::read(fixture("embedded-dep").join("tables/data.bin")).expect("file");
+    let addr = no_symbol_covers(path, &file);
+    // The function whose code loads the file's address, as objdump names it.
+    let mut function = String::new();
+    let mut referrer = None;
+    for l in tool("objdump", &["-dC", "--no-show-raw-insn", path]).lines() {
+        if let Some(name) = l.strip_suffix(">:").and_then(|l| l.split_once(" <")) {
+            function = name.1.to_string();
+        } else if l.contains(&format!("# {addr:x} <")) {
+            referrer = Some(function.clone());
+        }
+    }
+    let referrer = referrer.expect("objdump: an instruction refers to the file");
+    assert!(referrer.starts_with("embedded_dep::"), "{referrer}");
+    let b = &a["binary"];
+    let rows = b["symbols"].as_array().expect("symbols");
+    let named: Vec<&Value> = rows
+        .iter()
+        .filter(|r| r["content"] == "file tables/data.bin")
+        .collect();
+    assert_eq!(named.len(), 1, "{rows:?}");
+    assert_eq!(named[0]["crate"], "embedded_dep", "{}", named[0]);
+    assert_eq!(named[0]["confidence"], "referenced", "{}", named[0]);
+    assert_eq!(u64_of(named[0], "file_size"), file.len() as u64);
+    let total: u64 = rows.iter().map(|r| u64_of(r, "file_size")).sum();
+    assert_eq!(total, std::fs::metadata(path).expect("stat").len());
+    // The crate's rows sum to its row of the crate table, split as they are.
+    let crates = b["crates"].as_array().expect("crates");
+    let own = crates
+        .iter()
+        .find(|c| c["name"] == "embedded_dep")
+        .expect("the package's crate");
+    let of_it = rows.iter().filter(|r| r["crate"] == "embedded_dep");
+    let heuristic: u64 = of_it
+        .clone()
+        .filter(|r| r["confidence"] == "heuristic")
+        .map(|r| u64_of(r, "vm_size"))
+        .sum();
+    let sum: u64 = of_it.map(|r| u64_of(r, "vm_size")).sum();
+    assert_eq!(sum, u64_of(own, "vm_size"), "{own}");
+    assert_eq!(u64_of(&own["confidence"], "heuristic"), heuristic, "{own}");
+    assert!(crates.iter().all(|c| c["name"] != "tables"), "{crates:?}");
+}
+
 /// QA cm F1: under fat LTO in one codegen unit (bat's profile) an embedded file's bytes have no
 /// symbol at all (`nm -S`: none covers them); they are carved out of the crate's row of
 /// `.rodata` as a row named by the file, the rows still summing to the file, and the default
@@ -101,28 +182,7 @@ fn an_embedded_file_without_a_symbol_is_named_by_it() {
     // Stripped: its bytes are in the analysis link, whose symbols the report read, where none
     // of them is (`readelf -SW` for the address).
     let path = str_of(&a["binary"]["coverage"], "symbols_from");
-    let data = std::fs::read(path).expect("read the analysis link");
-    let at = data
-        .windows(file.len())
-        .position(|w| w == file.as_slice())
-        .expect("the file's bytes in the binary") as u64;
-    let hex = |s: &str| u64::from_str_radix(s, 16).ok();
-    let addr = tool("readelf", &["-SW", path])
-        .lines()
-        .filter_map(|l| {
-            let f: Vec<&str> = l.split_once(']')?.1.split_whitespace().collect();
-            let (start, off, size) = (hex(f.get(2)?)?, hex(f.get(3)?)?, hex(f.get(4)?)?);
-            (start > 0 && off <= at && at < off + size).then(|| start + at - off)
-        })
-        .next()
-        .expect("a section holds it");
-    let end = addr + file.len() as u64;
-    for l in tool("nm", &["-S", path]).lines() {
-        let f: Vec<&str> = l.split_whitespace().collect();
-        if let (4, Some(s), Some(n)) = (f.len(), hex(f[0]), f.get(1).and_then(|x| hex(x))) {
-            assert!(s + n <= addr || s >= end || n == 0, "{l} covers the file");
-        }
-    }
+    no_symbol_covers(path, &file);
     // QA de F2: `--why` of the file's name is an answer, not "nothing matches": the row is
     // named, with why no chain leads to it and the `--why` that gives the chains there.
     let r = run(&mut check_fixture("embedded-lto", &["--why", "big.bin"]));
@@ -133,8 +193,8 @@ fn an_embedded_file_without_a_symbol_is_named_by_it() {
     let note = str_of(why, "note");
     assert!(
         note.starts_with(&format!(
-            "`big.bin` is the file assets/big.bin ({}) that embedded_lto embeds, carved out of \
-             its `[section .rodata]` row",
+            "`big.bin` is the file assets/big.bin ({}), counted in embedded_lto's bytes \
+             (carved out of its `[section .rodata]` row)",
             cargo_aotcheck::format::size(file.len() as u64)
         )),
         "{note}"
