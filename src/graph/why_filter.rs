@@ -4,6 +4,9 @@ use super::why::inlined;
 use crate::attribute::{NO_SYMBOL, UNKNOWN};
 use crate::error::Error;
 use crate::options::SizeOptions;
+use std::collections::BTreeSet;
+
+use crate::format::same_crate;
 use crate::report::Report;
 
 /// `--filter CRATE` names no crate of any binary (`-` and `_` alike): the one clear line of
@@ -54,7 +57,7 @@ pub fn unmatched_filter(report: &Report, size: &SizeOptions) -> Option<Error> {
     }
     (!found).then(|| {
         // `libc` is the row `[libc]` (QA am F6), else a name spelt nearly right.
-        let names: std::collections::BTreeSet<&str> = report
+        let names: BTreeSet<&str> = report
             .artifacts
             .iter()
             .flat_map(|a| &a.binary.crates)
@@ -66,6 +69,7 @@ pub fn unmatched_filter(report: &Report, size: &SizeOptions) -> Option<Error> {
             .copied()
             .or_else(|| crate::spelling::nearest(f, &names))
             .map(|n| format!("; did you mean `{n}`?"))
+            .or_else(|| binary_crate(report, f, &names))
             .unwrap_or_default();
         Error::Usage(format!(
             "--filter `{f}`: no crate of the binary is named so (`--crates` lists them, \
@@ -73,4 +77,57 @@ pub fn unmatched_filter(report: &Report, size: &SizeOptions) -> Option<Error> {
             inlined(report, f)
         ))
     })
+}
+
+/// `--filter` of a package whose binary's crate is named otherwise (difftastic's is `difft`, QA
+/// do F11): the crate of the package's binary where the command built it; for `inspect`, which
+/// knows no package, a crate whose name begins the filter's or begins with it (four letters
+/// alike at least).
+fn binary_crate(report: &Report, f: &str, names: &BTreeSet<&str>) -> Option<String> {
+    let norm = |s: &str| s.replace('-', "_").to_ascii_lowercase();
+    let crate_named = |n: &str| names.iter().copied().find(|k| norm(k) == norm(n));
+    let built = report
+        .artifacts
+        .iter()
+        .filter(|a| a.package.as_deref().is_some_and(|p| same_crate(p, f)))
+        .find_map(|a| crate_named(&a.name));
+    if let Some(k) = built {
+        return Some(format!(
+            "; `{f}` is the package: did you mean `{k}`, its binary's crate?"
+        ));
+    }
+    let wanted = norm(f);
+    let begins = |k: &str| {
+        let k = norm(k);
+        let (short, long) = match k.len() < wanted.len() {
+            true => (&k, &wanted),
+            false => (&wanted, &k),
+        };
+        short.len() >= 4 && k != wanted && long.starts_with(short.as_str())
+    };
+    let k = names.iter().filter(|k| begins(k)).max_by_key(|k| k.len())?;
+    Some(format!("; did you mean `{k}`?"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// QA do F11: `inspect --filter difftastic` of difftastic's binary, whose crate is `difft`.
+    #[test]
+    fn a_crate_that_begins_the_filter_is_offered() {
+        let report = Report::new(None);
+        let names: BTreeSet<&str> = ["difft", "std", "tree_sitter", "diff"].into();
+        let hint = |f: &str| binary_crate(&report, f, &names);
+        assert_eq!(
+            hint("difftastic").as_deref(),
+            Some("; did you mean `difft`?")
+        );
+        assert_eq!(
+            hint("tree-sitter-racket").as_deref(),
+            Some("; did you mean `tree_sitter`?")
+        );
+        assert_eq!(hint("stdx"), None, "three letters alike are not enough");
+        assert_eq!(hint("serde"), None);
+    }
 }

@@ -223,6 +223,34 @@ fn filter_on_no_crate_is_exit_2_and_takes_the_table_labels() {
     );
 }
 
+/// QA do F11: `--filter` of the package whose binary's crate has its own name (difftastic's is
+/// `difft`) offers that crate: the main command knows the package, `inspect` a crate whose name
+/// begins the filter's. The crate table names `finder`, as `nm` does.
+#[test]
+fn filter_of_a_package_offers_its_binarys_crate() {
+    let r = run(&mut check_fixture(
+        "audit-bin-name",
+        &["--filter", "audit-bin-name"],
+    ));
+    assert_eq!(r.code, 2, "{}", r.stdout);
+    let errors = r.error_lines().join("\n");
+    assert!(
+        errors.contains(
+            "`audit-bin-name` is the package: did you mean `finder`, its binary's crate?"
+        ),
+        "{errors}"
+    );
+    let built = json(&mut check_fixture("audit-bin-name", &["--warn-only"]));
+    let bin = str_of(&built["artifacts"][0], "path").to_string();
+    assert!(
+        tool("nm", &["-C", &bin]).contains(" finder::main"),
+        "no finder::main"
+    );
+    let r = inspect(&[&bin, "--filter", "finder-tool"]);
+    assert_eq!(r.code, 2, "{}", r.stdout);
+    assert!(r.stderr.contains("did you mean `finder`?"), "{}", r.stderr);
+}
+
 /// `DT_INIT` names `.init` (readelf): one root, said once.
 #[test]
 fn the_init_section_is_one_root() {
