@@ -53,7 +53,8 @@ pub(super) fn opened_files(
             // the bundle alone, and lost two CAs without a word).
             let data = match without {
                 Some((bytes, local)) => {
-                    left_out.extend(local.into_iter().map(|p| (p, LeftOutWhy::LocalCa)));
+                    let why = LeftOutWhy::LocalCaInBundle;
+                    left_out.extend(local.into_iter().map(|p| (p, why)));
                     Data::Bytes(bytes)
                 }
                 None => Data::File(host.to_path_buf()),
@@ -65,6 +66,21 @@ pub(super) fn opened_files(
         };
         left_out.insert((path.clone(), why));
     }
+    // A CA the run opened is not also said to be in the bundle; one file of each CA is named,
+    // not its hash links too (QA do F6: four entries for two CAs).
+    let opened_ca: BTreeSet<String> = left_out
+        .iter()
+        .filter(|(_, why)| *why == LeftOutWhy::LocalCa)
+        .map(|(p, _)| p.clone())
+        .collect();
+    left_out.retain(|(p, why)| *why != LeftOutWhy::LocalCaInBundle || !opened_ca.contains(p));
+    let cas: Vec<String> = left_out
+        .iter()
+        .filter(|(_, why)| matches!(why, LeftOutWhy::LocalCa | LeftOutWhy::LocalCaInBundle))
+        .map(|(p, _)| p.clone())
+        .collect();
+    let links = crate::image::local_ca::hash_links(&cas);
+    left_out.retain(|(p, _)| !links.contains(p));
     left_out
         .into_iter()
         .map(|(path, why)| LeftOut {

@@ -5,7 +5,7 @@
 //! a sandbox's TLS-intercepting egress CA and the host's snakeoil certificate in oha's
 //! image). They are left out, and so are their copies in the bundle.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// The certificate directory of Debian's layout, where each CA of the distribution is a link
 /// into [`DISTRIBUTION`].
@@ -64,6 +64,41 @@ fn bundle_without_local_in(root: &Path) -> Option<(Vec<u8>, Vec<String>)> {
         .map(|(p, _)| p)
         .collect();
     Some((kept, named))
+}
+
+/// The paths of `paths` that are OpenSSL's hash links (`6ca38420.0`, which
+/// `update-ca-certificates` makes) to the same certificate as another path of `paths`: the one
+/// that is named is the other (QA do F6: each CA listed twice).
+pub fn hash_links(paths: &[String]) -> std::collections::BTreeSet<String> {
+    hash_links_in(Path::new("/"), paths)
+}
+
+/// As [`hash_links`], in the root filesystem at `root`.
+fn hash_links_in(root: &Path, paths: &[String]) -> std::collections::BTreeSet<String> {
+    let real = |p: &str| std::fs::canonicalize(root.join(p.trim_start_matches('/'))).ok();
+    let is_hash = |p: &str| {
+        let name = p.rsplit('/').next().unwrap_or_default();
+        name.split_once('.').is_some_and(|(hash, n)| {
+            hash.len() == 8
+                && hash.bytes().all(|b| b.is_ascii_hexdigit())
+                && !n.is_empty()
+                && n.bytes().all(|b| b.is_ascii_digit())
+        })
+    };
+    let named: Vec<(&String, Option<PathBuf>)> = paths
+        .iter()
+        .filter(|p| !is_hash(p))
+        .map(|p| (p, real(p)))
+        .collect();
+    paths
+        .iter()
+        .filter(|p| is_hash(p))
+        .filter(|p| {
+            let target = real(p);
+            target.is_some() && named.iter().any(|(o, r)| o != p && *r == target)
+        })
+        .cloned()
+        .collect()
 }
 
 /// `bundle` without the PEM blocks of `local`; `None` when it holds none of them.
@@ -131,6 +166,20 @@ mod tests {
             [pem("AAA"), pem("BBB")]
         );
         assert_eq!(named, ["/etc/ssl/certs/proxy.pem"]);
+        // The hash link of the machine's own CA goes with the file it leads to (QA do F6);
+        // one to nothing else named, or a file that only looks like a hash, stays.
+        std::os::unix::fs::symlink("proxy.pem", r.join("etc/ssl/certs/0123abcd.0")).expect("ln");
+        std::fs::write(r.join("etc/ssl/certs/fedcba98.1"), pem("OTHER")).expect("write");
+        let listed = |names: &[&str]| -> Vec<String> {
+            names
+                .iter()
+                .map(|n| format!("/etc/ssl/certs/{n}"))
+                .collect()
+        };
+        let all = listed(&["0123abcd.0", "fedcba98.1", "proxy.pem"]);
+        let links: Vec<String> = hash_links_in(r, &all).into_iter().collect();
+        assert_eq!(links, listed(&["0123abcd.0"]));
+        assert!(hash_links_in(r, &listed(&["0123abcd.0"])).is_empty());
         // Without the distribution's directory, no file reads as local.
         std::fs::remove_file(&ours).expect("rm");
         std::fs::remove_dir_all(r.join("usr")).expect("rm");

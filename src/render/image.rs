@@ -169,7 +169,7 @@ fn left_out(s: &mut String, i: &Image, st: &Style) {
         .filter(|l| st.verbose || !shown.iter().any(|o| under(l, o)))
         .copied()
         .collect();
-    row(s, c, "not in image", "opened at run time on this machine");
+    row(s, c, "not in image", i.left_out_heading());
     for l in &listed {
         let mut said = l.said();
         let folded = shown.iter().filter(|o| under(o, l)).count();

@@ -344,3 +344,51 @@ fn system_data_says_which_run_opened_it() {
         "{said}"
     );
 }
+
+/// QA do F6: the Markdown lists under the images' table what an image leaves out (not the
+/// runtime's files) and its warnings; the machine's own CAs of a bundle the run opened are
+/// said to be that, the heading too, in every format.
+#[test]
+fn markdown_lists_what_an_image_leaves_out_and_its_warnings() {
+    let mut image = failed();
+    image.not_in_image.push(LeftOut {
+        path: "/etc/ssl/certs/custom-ca.pem".into(),
+        why: LeftOutWhy::LocalCaInBundle,
+        in_image: None,
+    });
+    image.warnings = vec!["the entrypoint's argument names `localhost`".into()];
+    let mut a = crate::report::test_artifact(1);
+    a.image = Some(Box::new(image));
+    let mut report = Report::new(None);
+    report.artifacts.push(a.clone());
+    let md = super::super::markdown::render(&report);
+    let heading = "opened at run time on this machine, or in a CA bundle it opened";
+    let at = md.find("Image of `app`:\n\n").expect("notes");
+    let notes: Vec<&str> = md[at..]
+        .lines()
+        .skip(2)
+        .take_while(|l| !l.is_empty())
+        .collect();
+    assert_eq!(
+        notes[0], "- ⚠️ the entrypoint's argument names `localhost`",
+        "{md}"
+    );
+    assert_eq!(notes[1], format!("- not in the image, {heading}:"), "{md}");
+    assert_eq!(notes.len(), 5, "{md}");
+    assert!(
+        notes[2].starts_with("  - `/src/app/data.txt`: opened at run time"),
+        "{md}"
+    );
+    assert!(
+        notes[4].starts_with("  - `/etc/ssl/certs/custom-ca.pem`: a CA this machine trusts"),
+        "{md}"
+    );
+    assert!(!md.contains("/proc/self/maps"), "{md}");
+    let mut s = String::new();
+    human(&mut s, &a, &Style::plain());
+    assert!(s.contains(&format!("not in image {heading}\n")), "{s}");
+    assert!(
+        s.contains("/etc/ssl/certs/custom-ca.pem\n      a CA this machine"),
+        "{s}"
+    );
+}

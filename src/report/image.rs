@@ -104,6 +104,16 @@ pub enum FileWhy {
 }
 
 impl Image {
+    /// What `not_in_image` holds, as its heading says: files the run opened, and the CAs of a
+    /// bundle it opened where it has some (QA do F6).
+    pub fn left_out_heading(&self) -> &'static str {
+        let bundled = |l: &LeftOut| l.why == LeftOutWhy::LocalCaInBundle;
+        match self.not_in_image.iter().any(bundled) {
+            true => "opened at run time on this machine, or in a CA bundle it opened",
+            false => "opened at run time on this machine",
+        }
+    }
+
     /// The entrypoint's argument that `path` is or leads to: the start inside sees the first
     /// directory not found, `/tmp` of the argument `/tmp/www`.
     pub fn argument_of(&self, path: &str) -> Option<&str> {
@@ -193,6 +203,10 @@ pub enum LeftOutWhy {
     /// proxy's egress CA, the host's snakeoil certificate): never copied, nor its copy in the
     /// bundle.
     LocalCa,
+    /// A CA of [`LeftOutWhy::LocalCa`]'s kind that the run did not open but that is in the
+    /// bundle it opened (`/etc/ssl/certs/ca-certificates.crt`): taken out of the image's copy
+    /// of it (QA do F6: they stood as "opened at run time").
+    LocalCaInBundle,
     /// A program the run started (`exec`), which the image does not hold (QA cr F3: starship's
     /// `/usr/sbin/ip netns identify`, whose libraries were listed as the binary's).
     Program,
@@ -215,6 +229,10 @@ impl LeftOutWhy {
             LeftOutWhy::LocalCa => {
                 "a CA this machine trusts of its own, not its distribution's: never copied, \
                  nor its copy in the bundle (`image.files` puts one in)"
+            }
+            LeftOutWhy::LocalCaInBundle => {
+                "a CA this machine trusts of its own, not its distribution's, in the CA bundle it \
+                 opened: taken out of the image's copy of the bundle (`image.files` puts one in)"
             }
             LeftOutWhy::Program => {
                 "a program it ran on this machine, not in the image: what it runs it for fails \

@@ -325,3 +325,21 @@ pub fn unfilled(text: &str) -> Vec<String> {
     }
     out
 }
+
+/// The CA files of `paths` that are hash links to another of them, named by the certificate's
+/// subject hash (`openssl x509 -subject_hash`): the image names each CA once (QA do F6).
+pub fn ca_hash_links(
+    paths: &std::collections::BTreeSet<String>,
+) -> std::collections::BTreeSet<String> {
+    let real = |p: &str| std::fs::canonicalize(p).ok();
+    let hash_link = |p: &&String| {
+        let name = p.rsplit('/').next().unwrap_or_default();
+        let hash = tool(
+            "openssl",
+            &["x509", "-subject_hash", "-noout", "-in", p.as_str()],
+        );
+        name.starts_with(&format!("{}.", hash.trim()))
+            && paths.iter().any(|o| o != *p && real(o) == real(p))
+    };
+    paths.iter().filter(hash_link).cloned().collect()
+}

@@ -222,9 +222,12 @@ fn left_out(s: &mut String, i: &Image) {
     if i.not_in_image.is_empty() {
         return;
     }
+    let heading = i.left_out_heading();
     let _ = writeln!(
         s,
-        "<p>Opened at run time on this machine, not in the image ({}):</p>",
+        "<p>{}{}, not in the image ({}):</p>",
+        heading[..1].to_uppercase(),
+        &heading[1..],
         i.not_in_image.len()
     );
     let (runtime, others): (Vec<&LeftOut>, Vec<&LeftOut>) = i
@@ -257,7 +260,8 @@ fn left_out_list(s: &mut String, list: &[&LeftOut]) {
             | LeftOutWhy::Runtime
             | LeftOutWhy::Home
             | LeftOutWhy::ProbeArgument
-            | LeftOutWhy::LocalCa => "dim",
+            | LeftOutWhy::LocalCa
+            | LeftOutWhy::LocalCaInBundle => "dim",
         };
         let _ = writeln!(
             s,

@@ -15,6 +15,7 @@ mod binaries;
 mod bytes;
 mod entries;
 mod escape;
+mod image_notes;
 mod reasons;
 
 use super::fold::{self, Folded};
@@ -167,6 +168,7 @@ pub fn render_with(report: &Report, all_crates: bool) -> String {
     }
     binaries::comparisons(&mut s, report);
     super::image::markdown(&mut s, report, escape, binary_label);
+    image_notes::render(&mut s, report);
     biggest::biggest_changes(&mut s, &all);
     bytes::render(&mut s, &report.artifacts, all_crates);
     every_check(&mut s, &all);
