@@ -387,7 +387,11 @@ fn analyse_as<H: FileHeader<Endian = Endianness>>(
     // The names were read again: their pages go before the report is filled and written.
     input.let_go();
     fill(binary, attribution, entry_points, (&a, &g), input, source);
-    binary.unnamed = a.unnamed();
+    // For the embedded files' rows, which a build of the tool's has (the main command's, or
+    // `inspect` of one with its analysis link): not kept for every file of a folder.
+    if keep || input.analysis.is_some() {
+        binary.unnamed = a.unnamed();
+    }
     if !keep && settings.why.is_none() {
         return Ok(None);
     }

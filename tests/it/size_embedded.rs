@@ -229,6 +229,8 @@ fn inspect_of_a_copy_names_the_embedded_files_as_the_main_command_does() {
             &["file assets/logo.bin", "file blobs/table.txt"][..],
         ),
         ("embedded-lto", &["file assets/big.bin"][..]),
+        // Carved out of the row of the crate whose code refers to it (QA dm F2).
+        ("embedded-dep", &["file tables/data.bin"][..]),
     ] {
         let main = json(&mut check_fixture(fixture_name, &["--symbols", "all"]));
         let a = &main["artifacts"][0];
