@@ -251,8 +251,9 @@ fn inspect_files(
     size: &options::SizeOptions,
     out: &mut Output,
 ) -> Result<Report> {
+    let listings = compile::link::Listings::default();
     let attribute = |path: &Path, file: &inspect::Mapped, binary: &mut report::Binary| {
-        graph::inspect_file(path, file, binary, size)
+        graph::inspect_file(path, file, binary, (size, &listings))
     };
     inspect::batch::run(files, &attribute, out)
 }

@@ -15,6 +15,7 @@ use super::{Input, analyse};
 use crate::attribute::CrateIndex;
 use crate::attribute::coverage::Layout;
 use crate::attribute::{Attributed, Attribution};
+use crate::compile::link::Listings;
 use crate::error::Result;
 use crate::inspect::Mapped;
 use crate::options::SizeOptions;
@@ -113,7 +114,7 @@ pub fn inspect_file(
     path: &Path,
     file: &Mapped,
     binary: &mut Binary,
-    settings: &SizeOptions,
+    (settings, listings): (&SizeOptions, &Listings),
 ) -> Result<()> {
     // PE and Mach-O: no crate table and no graph, said when one was asked for (QA do F4:
     // `--graph` of a PE went without a word).
@@ -130,7 +131,7 @@ pub fn inspect_file(
     let analysis_path = binary
         .build_id
         .as_deref()
-        .and_then(|id| analysis_link_of(path, id, settings));
+        .and_then(|id| analysis_link_of(path, id, (settings, listings)));
     let analysis_map = analysis_path.as_deref().and_then(|p| Mapped::open(p).ok());
     let mut input = Input {
         bytes: file.bytes(),
@@ -223,11 +224,9 @@ fn looked_in(binary: &mut Binary, settings: &SizeOptions, not_found: bool) {
 fn analysis_link_of(
     path: &Path,
     build_id: &str,
-    settings: &SizeOptions,
+    (settings, listings): (&SizeOptions, &Listings),
 ) -> Option<std::path::PathBuf> {
-    let found = |dir: &Path| {
-        crate::compile::link::analysis_file(&crate::compile::analysis_dir(dir), build_id)
-    };
+    let found = |dir: &Path| listings.analysis_file(&crate::compile::analysis_dir(dir), build_id);
     // `advise`'s kept variants (`<aotcheck>/advise/release/SELECTION/VARIANT/BIN/NAME`) are
     // linked in `<aotcheck>/advise/cargo` (QA cb F3: its stripped best variant named no crate).
     if let Some(p) = path
@@ -255,7 +254,7 @@ fn analysis_link_of(
     let graph_itself = settings
         .target_dir
         .as_deref()
-        .and_then(|d| crate::compile::link::analysis_file(d, build_id));
+        .and_then(|d| listings.analysis_file(d, build_id));
     graph_itself.or_else(|| {
         given
             .chain(targets.flat_map(|t| modes(t.join("aotcheck"))))
