@@ -7,6 +7,7 @@ mod compare;
 pub mod hand;
 mod image;
 mod limits;
+mod print;
 mod reach;
 
 use std::path::{Path, PathBuf};

@@ -95,4 +95,19 @@
     var m = /^#z-(\d+)-\d+$/.exec(location.hash);
     if (ev.key === "Escape" && m) { location.hash = "#tm-" + m[1]; }
   });
+
+  // Printed (or saved as PDF), every folded section is open, and closed again after: a
+  // printout has nothing to click (the style sheet shows them too where scripts do not run).
+  // Not a table cell's list (a crate's entry points), whose count its summary gives.
+  var opened = [];
+  window.addEventListener("beforeprint", function () {
+    opened = Array.prototype.filter.call(document.querySelectorAll("details"), function (d) {
+      return !d.open && !d.closest("td");
+    });
+    opened.forEach(function (d) { d.open = true; });
+  });
+  window.addEventListener("afterprint", function () {
+    opened.forEach(function (d) { d.open = false; });
+    opened = [];
+  });
 })();

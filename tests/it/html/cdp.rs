@@ -225,6 +225,12 @@ impl Page<'_> {
         r["result"]["value"].clone()
     }
 
+    /// Lay the page out as for printing (`@media print`), or as for the screen again.
+    pub fn print_media(&mut self, print: bool) {
+        let media = if print { "print" } else { "" };
+        self.call("Emulation.setEmulatedMedia", json!({"media": media}));
+    }
+
     /// A PNG of the whole page.
     pub fn screenshot(&mut self) -> Vec<u8> {
         let r = self.call(

@@ -1,0 +1,66 @@
+//! QA dq F1, F3: the page printed (or saved as PDF) and read on a phone. Printed, a folded
+//! section printed as its heading alone and a wide table was cut at the paper's edge; at
+//! 480 px the whole page scrolled sideways, pushed by the Cargo.lock hash.
+
+use super::cdp;
+use super::hand::hand_built;
+use crate::html::artifacts_dir;
+
+/// The sections folded in `<details>` (outside table cells), each as `[open, shown]`: whether
+/// it is open, and whether anything of it but its summary takes room on the page.
+const FOLDS: &str = "Array.from(document.querySelectorAll('details'))\
+    .filter(d => !d.closest('td'))\
+    .map(d => [d.open, Array.from(d.children).some(c => c.tagName !== 'SUMMARY' \
+        && c.checkVisibility() && c.getBoundingClientRect().height > 0)])";
+
+/// The tables that reach past the page's right edge (1 px of rounding allowed).
+const PAST_THE_EDGE: &str = "Array.from(document.querySelectorAll('table'))\
+    .filter(t => t.getBoundingClientRect().right > document.documentElement.clientWidth + 1)\
+    .map(t => `${t.className}: ${Math.round(t.getBoundingClientRect().right)} px`)";
+
+#[test]
+fn printed_every_section_is_open_and_every_table_fits() {
+    let mut report = hand_built();
+    if let Some(p) = report.provenance.as_mut() {
+        p.cargo_lock_sha256 =
+            Some("9f97a1d3aca01ae3181594e7b08857fc5af0123456789abcdef0123456789ab".into());
+    }
+    let file = artifacts_dir().join("hand-built-print.html");
+    std::fs::write(&file, cargo_aotcheck::render::html::render(&report)).expect("write");
+    let url = format!("file://{}", file.display());
+    let mut browser = cdp::Browser::start();
+    // A4's printable width at 96 px an inch, less the margins.
+    let mut page = browser.open(&url, 700);
+    let folds = |page: &mut cdp::Page| -> Vec<[bool; 2]> {
+        serde_json::from_value(page.eval(FOLDS)).expect("folds")
+    };
+    // On the screen the sections are folded: closed, nothing of them shown.
+    let screen = folds(&mut page);
+    assert!(screen.len() >= 3, "{screen:?}");
+    assert!(
+        screen.iter().any(|&[open, shown]| !open && !shown),
+        "{screen:?}"
+    );
+    // Printed, every one shows its contents: by the style sheet alone (no script runs for a
+    // print emulated so)...
+    page.print_media(true);
+    let printed = folds(&mut page);
+    assert!(printed.iter().all(|&[_, shown]| shown), "{printed:?}");
+    let past: Vec<String> = serde_json::from_value(page.eval(PAST_THE_EDGE)).expect("tables");
+    assert!(past.is_empty(), "tables past the paper's edge: {past:?}");
+    page.print_media(false);
+    // ... and by the script, which opens them before printing and closes them after.
+    page.eval("window.dispatchEvent(new Event('beforeprint'))");
+    let before = folds(&mut page);
+    assert!(before.iter().all(|&[open, _]| open), "{before:?}");
+    page.eval("window.dispatchEvent(new Event('afterprint'))");
+    assert_eq!(folds(&mut page), screen);
+    super::assert_quiet(&page, &url);
+    // At 480 px the page does not scroll sideways: the hash wraps (tables scroll in their own
+    // boxes).
+    let mut page = browser.open(&url, 480);
+    let widths =
+        page.eval("[document.documentElement.scrollWidth, document.documentElement.clientWidth]");
+    let [scroll, client]: [u64; 2] = serde_json::from_value(widths).expect("widths");
+    assert!(scroll <= client, "{scroll} px wide in a {client} px window");
+}
