@@ -71,7 +71,7 @@ pub fn advice(s: &mut String, a: &Advice) {
         .iter()
         .chain(&a.notes)
     {
-        let _ = writeln!(s, "<p class=\"note\">{}</p>", text(n));
+        let _ = writeln!(s, "<p class=\"note\">{}</p>", super::verdict::spans(n));
     }
     s.push_str("</section>\n");
 }
@@ -192,5 +192,35 @@ mod tests {
             features.contains("Start-up") && features.contains("0.60 ms"),
             "{s}"
         );
+    }
+
+    /// QA dq F7: a note's backtick-quoted names are code, as elsewhere on the page, not raw
+    /// backticks.
+    #[test]
+    fn notes_quote_names_as_code() {
+        let mut a = crate::render::advice::tests::advice();
+        a.notes = vec![crate::advise::measure::BUSY_NOTE.to_string()];
+        let mut s = String::new();
+        super::advice(&mut s, &a);
+        let note = s
+            .lines()
+            .find(|l| l.starts_with("<p class=\"note\">start-up on a busy machine"))
+            .unwrap_or_else(|| panic!("{s}"));
+        assert!(note.contains("a <code>≈</code> may hide"), "{note}");
+        assert!(!note.contains('`'), "{note}");
+    }
+
+    /// QA dq F11: the page of `advise` is advice, not a green `pass`.
+    #[test]
+    fn the_advice_page_has_no_verdict() {
+        let mut report = crate::report::Report::new(None);
+        report.advice = Some(crate::render::advice::tests::advice());
+        let page = crate::render::html::render(&report);
+        assert!(
+            page.contains("<h1>cargo-aotcheck <span class=\"verdict advice\">advice</span>"),
+            "{}",
+            &page[..page.len().min(3000)]
+        );
+        assert!(!page.contains("<span class=\"verdict pass\">"));
     }
 }

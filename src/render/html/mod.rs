@@ -179,6 +179,12 @@ fn build(s: &mut String, b: &Build, colours: &HashMap<&str, usize>) {
 
 fn head(s: &mut String, report: &Report, groups: &[Group]) {
     let names: Vec<&str> = groups.iter().map(|g| g.title.as_str()).collect();
+    // `advise` gates nothing: its page is advice, in grey, not a green `pass` over a project
+    // whose main command may fail (QA dq F11).
+    let (word, class) = match report.advice.is_some() {
+        true => ("advice", "advice"),
+        false => (verdict_word(report.verdict), report.verdict.as_str()),
+    };
     let csp = format!(
         "default-src 'none'; style-src {}; script-src {}; base-uri 'none'; form-action 'none'",
         escape::csp_hash(STYLE),
@@ -194,18 +200,18 @@ fn head(s: &mut String, report: &Report, groups: &[Group]) {
          </head>\n<body>",
         text(&report.tool.name),
         text(&report.tool.version),
-        verdict_word(report.verdict),
+        word,
         clip_list(&names)
     );
     let _ = writeln!(
         s,
         "<header class=\"top {v}\"><h1>cargo-aotcheck <span class=\"verdict {v}\">{}</span>{}</h1>",
-        verdict_word(report.verdict),
+        word,
         match crate::render::words::none_audited(report) {
             true => " <span class=\"warn-text\">not audited</span>",
             false => "",
         },
-        v = report.verdict.as_str()
+        v = class
     );
     if crate::render::words::none_audited(report) {
         let _ = writeln!(
