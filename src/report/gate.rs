@@ -302,6 +302,12 @@ pub struct GrownSymbol {
 }
 
 impl Check {
+    /// A check that passed against a baseline that had the same figure: a row that tells
+    /// nothing, which Markdown counts and the page folds.
+    pub fn passed_unchanged(&self) -> bool {
+        self.verdict == Verdict::Pass && self.delta == Some(0.0)
+    }
+
     /// A check of `unit` with no figures yet: the gate fills in what it measured.
     pub fn new(id: CheckId, unit: Unit, verdict: Verdict, message: String) -> Self {
         Check {

@@ -406,11 +406,6 @@ fn verdicts(s: &mut String, all: &[Row]) {
     entries::listed(s, &listed);
 }
 
-/// A check that passed against a baseline that had the same figure: a row that tells nothing.
-fn unchanged_pass(c: &Check) -> bool {
-    c.verdict == Verdict::Pass && c.delta == Some(0.0)
-}
-
 /// Every check, folded away; those that passed unchanged only counted (QA w: 25 KB of a
 /// 47 KB comment were such rows, and GitHub refuses a comment over 65,536 characters), and
 /// those of the table of verdicts above only counted too (QA bh F9: a comment of 71 KB, cut,
@@ -419,10 +414,10 @@ fn every_check(s: &mut String, all: &[Row]) {
     if all.is_empty() {
         return;
     }
-    let same = all.iter().filter(|(_, _, c)| unchanged_pass(c)).count();
+    let same = all.iter().filter(|(_, _, c)| c.passed_unchanged()).count();
     let above = all
         .iter()
-        .filter(|(_, _, c)| !unchanged_pass(c) && headline(c))
+        .filter(|(_, _, c)| !c.passed_unchanged() && headline(c))
         .count();
     let _ = writeln!(s, "<details><summary>All {} checks</summary>\n", all.len());
     let mut told = Vec::new();
@@ -447,7 +442,7 @@ fn every_check(s: &mut String, all: &[Row]) {
     }
     let rest: Vec<&Row> = all
         .iter()
-        .filter(|(_, _, c)| !unchanged_pass(c) && !headline(c))
+        .filter(|(_, _, c)| !c.passed_unchanged() && !headline(c))
         .collect();
     if rest.is_empty() {
         let _ = writeln!(s, "</details>\n");
