@@ -7,7 +7,7 @@ mod compare;
 pub mod hand;
 mod image;
 mod limits;
-mod print;
+mod media;
 mod reach;
 
 use std::path::{Path, PathBuf};

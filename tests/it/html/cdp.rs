@@ -231,6 +231,13 @@ impl Page<'_> {
         self.call("Emulation.setEmulatedMedia", json!({"media": media}));
     }
 
+    /// Show the page as for a reader who prefers a dark colour scheme, or a light one.
+    pub fn dark_scheme(&mut self, dark: bool) {
+        let value = if dark { "dark" } else { "light" };
+        let features = json!([{"name": "prefers-color-scheme", "value": value}]);
+        self.call("Emulation.setEmulatedMedia", json!({"features": features}));
+    }
+
     /// A PNG of the whole page.
     pub fn screenshot(&mut self) -> Vec<u8> {
         let r = self.call(

@@ -1,6 +1,7 @@
-//! QA dq F1, F3: the page printed (or saved as PDF) and read on a phone. Printed, a folded
-//! section printed as its heading alone and a wide table was cut at the paper's edge; at
-//! 480 px the whole page scrolled sideways, pushed by the Cargo.lock hash.
+//! QA dq F1, F3, F8: the page printed (or saved as PDF), read on a phone, and in a dark colour
+//! scheme. Printed, a folded section printed as its heading alone and a wide table was cut at
+//! the paper's edge; at 480 px the whole page scrolled sideways, pushed by the Cargo.lock hash;
+//! in the dark, the treemap's legend was dark grey on black.
 
 use super::cdp;
 use super::hand::hand_built;
@@ -63,4 +64,41 @@ fn printed_every_section_is_open_and_every_table_fits() {
         page.eval("[document.documentElement.scrollWidth, document.documentElement.clientWidth]");
     let [scroll, client]: [u64; 2] = serde_json::from_value(widths).expect("widths");
     assert!(scroll <= client, "{scroll} px wide in a {client} px window");
+}
+
+/// The contrast ratio (WCAG's) of each swatch of the treemap's confidence legend against the
+/// page's background, as the browser computes their colours (a swatch's alpha blended over
+/// the background).
+const LEGEND_CONTRAST: &str = r#"(() => {
+  const rgba = c => c.match(/[\d.]+/g).map(Number);
+  const bg = rgba(getComputedStyle(document.body).backgroundColor);
+  const lum = ([r, g, b]) => [r, g, b].map(v => { v /= 255;
+    return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); })
+    .reduce((s, v, i) => s + v * [0.2126, 0.7152, 0.0722][i], 0);
+  return Array.from(document.querySelectorAll('figure.treemap .key')).map(k => {
+    const [r, g, b, a = 1] = rgba(getComputedStyle(k).backgroundColor);
+    const mixed = [r, g, b].map((v, i) => v * a + bg[i] * (1 - a));
+    const [l1, l2] = [lum(mixed), lum(bg)].sort((x, y) => y - x);
+    return [k.className, (l1 + 0.05) / (l2 + 0.05)];
+  });
+})()"#;
+
+#[test]
+fn the_treemaps_legend_shows_in_a_dark_scheme() {
+    let file = artifacts_dir().join("hand-built-dark.html");
+    std::fs::write(&file, cargo_aotcheck::render::html::render(&hand_built())).expect("write");
+    let url = format!("file://{}", file.display());
+    let mut browser = cdp::Browser::start();
+    let mut page = browser.open(&url, 1280);
+    for dark in [false, true] {
+        page.dark_scheme(dark);
+        let swatches: Vec<(String, f64)> =
+            serde_json::from_value(page.eval(LEGEND_CONTRAST)).expect("swatches");
+        assert!(swatches.len() >= 6, "{swatches:?}");
+        // The least sure kind is the faintest, yet tells from the page: at least 1.3:1, as the
+        // light scheme's is; the surest at least 3:1 (WCAG's for graphics).
+        let faint = swatches.iter().map(|s| s.1).fold(f64::INFINITY, f64::min);
+        let strong = swatches.iter().map(|s| s.1).fold(0.0, f64::max);
+        assert!(faint >= 1.3 && strong >= 3.0, "dark {dark}: {swatches:?}");
+    }
 }
