@@ -81,7 +81,7 @@ pub fn render(s: &mut String, report: &Report, style: &Style) {
 }
 
 /// Whether the file keeps its symbol table: `yes`, `no` (stripped), `-` outside ELF.
-fn symbols(b: &Binary) -> &'static str {
+pub(crate) fn symbols(b: &Binary) -> &'static str {
     match b.symtab_size {
         Some(n) if n > 0 => "yes",
         Some(_) => "no",
@@ -89,7 +89,7 @@ fn symbols(b: &Binary) -> &'static str {
     }
 }
 
-fn short(id: &str) -> String {
+pub(crate) fn short(id: &str) -> String {
     match id.get(..ID) {
         Some(head) if id.len() > ID => format!("{head}…"),
         _ => id.to_string(),
@@ -97,7 +97,7 @@ fn short(id: &str) -> String {
 }
 
 /// The build-ids two or more files share, each with its files' paths (in report order).
-fn one_link(report: &Report) -> Vec<(&str, Vec<&str>)> {
+pub(crate) fn one_link(report: &Report) -> Vec<(&str, Vec<&str>)> {
     let mut by_id: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
     for a in &report.artifacts {
         if let Some(id) = a.binary.build_id.as_deref() {

@@ -4,6 +4,7 @@
 
 pub mod cdp;
 mod compare;
+mod files;
 pub mod hand;
 mod image;
 mod limits;

@@ -23,6 +23,7 @@ mod advice;
 mod binary;
 mod charts;
 mod escape;
+mod files;
 mod findings;
 mod gate;
 mod graph;
@@ -129,6 +130,7 @@ pub fn render(report: &Report) -> String {
     if let Some(a) = &report.advice {
         advice::advice(&mut s, a);
     }
+    files::overview(&mut s, report);
     for (gi, g) in groups.iter().enumerate() {
         let _ = writeln!(
             s,
