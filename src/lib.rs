@@ -395,7 +395,8 @@ fn base_report<'b>(
         .image
         .as_ref()
         .map(|_| Some(plan.dirs.baseline_ref.join("image")));
-    if tree.bring_lock_file(plan.workspace.root())? {
+    let lock_of_run = tree.bring_lock_file(plan.workspace.root())?;
+    if lock_of_run {
         // The copied lock is this tree's, not the revision's: cargo may prune it for the older
         // manifest. `--frozen` still means no network.
         opts.offline |= opts.frozen;
@@ -404,7 +405,7 @@ fn base_report<'b>(
     // Its configuration's warnings (of its checkout in a temporary directory, on `allow` and
     // `deny`) are not this run's, and change nothing the comparison reads: not shown.
     let source = format!("git:{} ({})", rev.rev, short(&tree.commit));
-    let base = check(
+    let mut base = check(
         &opts,
         &gate::Baseline::None,
         size,
@@ -413,6 +414,9 @@ fn base_report<'b>(
         out,
     )
     .map_err(|e| e.of_baseline(&source))?;
+    if let Some(p) = base.provenance.as_mut() {
+        p.cargo_lock_of_run = lock_of_run;
+    }
     Ok(Some((source, Cow::Owned(base))))
 }
 

@@ -26,8 +26,38 @@ pub fn default_path(report: &Report) -> Option<PathBuf> {
 /// Read a baseline. Malformed, truncated, foreign or newer-schema files are errors that name
 /// the file and say what to do; the file itself is never touched.
 pub fn load(path: &Path) -> Result<Report> {
-    let bytes = std::fs::read(path).map_err(|e| Error::io(path, e).naming("baseline"))?;
+    let bytes = read_now(path).map_err(|e| Error::io(path, e).naming("baseline"))?;
+    crate::interrupt::check()?;
     parse(path, &bytes)
+}
+
+/// A file's bytes, without waiting for a writer that may never come: a FIFO that no process
+/// writes to reads as empty (QA dp F1: `--baseline` of one hung in `open`, SIGTERM caught and
+/// not acted on); one a process writes (`--baseline <(git show main:base.json)`) is read to its
+/// end, an interrupt stopping the wait for its data.
+fn read_now(path: &Path) -> std::io::Result<Vec<u8>> {
+    use std::io::{ErrorKind, Read as _};
+    use std::os::unix::fs::OpenOptionsExt as _;
+    let mut file = std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NONBLOCK)
+        .open(path)?;
+    let mut bytes = Vec::new();
+    let mut buf = vec![0u8; 64 * 1024];
+    loop {
+        match file.read(&mut buf) {
+            Ok(0) => return Ok(bytes),
+            Ok(n) => bytes.extend_from_slice(&buf[..n]),
+            Err(e) if e.kind() == ErrorKind::WouldBlock => {
+                if crate::interrupt::requested() {
+                    return Ok(bytes);
+                }
+                std::thread::sleep(std::time::Duration::from_millis(10));
+            }
+            Err(e) if e.kind() == ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
 }
 
 pub fn parse(path: &Path, bytes: &[u8]) -> Result<Report> {
@@ -130,7 +160,7 @@ pub fn provenance(report: &Report, root: &Path) -> Provenance {
         p.profile = b.profile.clone();
         p.features = b.features.clone();
         p.enabled = b.enabled.clone();
-        p.crate_inputs = b.crate_inputs.clone();
+        p.crate_inputs = Some(b.crate_inputs.clone());
         p.profile_settings = b.profile_settings.clone();
         p.rustflags = Some(b.rustflags.clone());
         if b.all_features {
@@ -200,6 +230,33 @@ mod tests {
         let e = parse(p, b"{\"schema_version\": 1, \"tool\":").expect_err("truncated");
         let m = e.to_string();
         assert!(m.contains("/x/base.json") && m.contains("truncated"), "{m}");
+        // QA dp F1: a FIFO no process writes to is read at once, as empty (it hung); one a
+        // process writes is read whole.
+        let dir = tempfile::tempdir().expect("tempdir");
+        let fifo = dir.path().join("base.json");
+        let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+        assert!(made.is_ok_and(|s| s.success()), "mkfifo");
+        let (tx, rx) = std::sync::mpsc::channel();
+        let at = fifo.clone();
+        std::thread::spawn(move || {
+            let _ = tx.send(load(&at).map(|_| ()).map_err(|e| e.to_string()));
+        });
+        // A guard against a hang, not a measure of time.
+        let read = rx.recv_timeout(std::time::Duration::from_secs(60));
+        let e = read.expect("load returned").expect_err("empty");
+        assert!(e.contains("the baseline is empty"), "{e}");
+        // A pipe with its writer, as `<(...)` gives: its data read when it comes.
+        let (reader, mut writer) = std::io::pipe().expect("pipe");
+        use std::os::fd::AsRawFd as _;
+        let at = PathBuf::from(format!("/proc/self/fd/{}", reader.as_raw_fd()));
+        let wrote = std::thread::spawn(move || {
+            use std::io::Write as _;
+            std::thread::sleep(std::time::Duration::from_millis(50));
+            writer.write_all(b"{\"schema_version\": 1}")
+        });
+        let e = load(&at).expect_err("no tool").to_string();
+        assert!(e.contains("missing field `tool`"), "{e}");
+        wrote.join().expect("writer").expect("written");
         // QA i: an empty file is said to be empty, not truncated.
         let e = parse(p, b"\n").expect_err("empty").to_string();
         assert!(e.contains("the baseline is empty"), "{e}");

@@ -102,7 +102,7 @@ mod tests {
 
     fn provenance(serde_json: &str) -> Provenance {
         Provenance {
-            crate_inputs: [("serde_json".to_string(), serde_json.to_string())].into(),
+            crate_inputs: Some([("serde_json".to_string(), serde_json.to_string())].into()),
             ..Provenance::default()
         }
     }

@@ -10,7 +10,7 @@
 use std::collections::BTreeMap;
 
 use super::entry_points::new_entry_points;
-use super::provenance::{lock_changed, mismatches};
+use super::provenance::{dependency_changes, lock_changed, mismatches};
 use super::runtime;
 use super::verdict::{relative, verdict_of};
 use crate::format::{
@@ -34,6 +34,10 @@ pub fn compare(
         provenance: base.provenance.clone(),
         mismatches: mismatches(base.provenance.as_ref(), current.provenance.as_ref()),
         dependencies_changed: lock_changed(base.provenance.as_ref(), current.provenance.as_ref()),
+        dependency_changes: dependency_changes(
+            base.provenance.as_ref(),
+            current.provenance.as_ref(),
+        ),
         ..BaselineSummary::default()
     };
     let prov = current.provenance.as_ref();
@@ -139,9 +143,24 @@ pub fn foreign(now: &[(Option<&str>, &str, Option<LinkMode>)], base: &Report) ->
     } else {
         theirs.join(", ")
     };
+    // The same binaries of other link modes: the run's `--link` is what differs (QA dp F5).
+    let modes: std::collections::BTreeSet<&str> = base
+        .artifacts
+        .iter()
+        .filter(|b| {
+            now.iter()
+                .any(|(p, n, _)| b.package.as_deref() == *p && b.name == *n)
+        })
+        .filter_map(|b| b.link_mode.map(LinkMode::as_str))
+        .collect();
+    let why = match modes.iter().collect::<Vec<_>>()[..] {
+        [] => "another project's baseline, or a mistyped path?".to_string(),
+        [m] => format!("it was saved of the {m} build: `--link {m}` or `--link both` builds that"),
+        _ => "it was saved of other builds: `--link both` builds them".to_string(),
+    };
     Some(format!(
         "the baseline shares no binary with this run: it has {theirs}, this run builds {}; \
-         nothing would be compared (another project's baseline, or a mistyped path?)",
+         nothing would be compared ({why})",
         ours.join(", ")
     ))
 }

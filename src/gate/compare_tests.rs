@@ -334,6 +334,26 @@ fn a_baseline_sharing_no_binary_is_foreign_one_sharing_some_is_not() {
     );
     // A run without binaries has nothing to refuse.
     assert_eq!(foreign(&[], &base), None);
+    // QA dp F5: the same binary of another link mode says how to build that one.
+    let mut dynamic = app.clone();
+    dynamic.link_mode = Some(LinkMode::Dynamic);
+    let base = Report {
+        artifacts: vec![dynamic],
+        ..Report::new(None)
+    };
+    let static_app = [(
+        app.package.as_deref(),
+        app.name.as_str(),
+        Some(LinkMode::Static),
+    )];
+    let why = foreign(&static_app, &base).expect("foreign");
+    assert!(
+        why.ends_with(
+            "nothing would be compared (it was saved of the dynamic build: `--link dynamic` or \
+             `--link both` builds that)"
+        ),
+        "{why}"
+    );
 }
 
 /// Reviewer: every crate line of the gate, passes included, read "crate x (in memory) ...",

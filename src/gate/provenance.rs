@@ -38,7 +38,84 @@ pub fn mismatches(base: Option<&Provenance>, cur: Option<&Provenance>) -> Vec<St
         c.tool_version.clone(),
     );
     v.extend(settings_differ(b, c));
+    if b.cargo_lock_of_run {
+        v.push(
+            "Cargo.lock: the base revision has none committed; it was built with this run's, \
+             so dependency changes between the two do not show"
+                .into(),
+        );
+    }
     v
+}
+
+/// The dependencies whose inputs differ between the two reports (their versions, sources or
+/// enabled features, as each recorded them), one line each in name order; none where either
+/// did not record them.
+pub fn dependency_changes(base: Option<&Provenance>, cur: Option<&Provenance>) -> Vec<String> {
+    let (Some(b), Some(c)) = (
+        base.and_then(|p| p.crate_inputs.as_ref()),
+        cur.and_then(|p| p.crate_inputs.as_ref()),
+    ) else {
+        return Vec::new();
+    };
+    let names: std::collections::BTreeSet<&String> = b.keys().chain(c.keys()).collect();
+    let mut v = Vec::new();
+    for k in names {
+        match (b.get(k), c.get(k)) {
+            (None, Some(now)) => v.push(format!("{k} {} added", version(now))),
+            (Some(was), None) => v.push(format!("{k} {} removed", version(was))),
+            (Some(was), Some(now)) if was != now => v.push(changed(k, was, now)),
+            _ => {}
+        }
+    }
+    v
+}
+
+/// `1.0.1` of `1.0.1 registry+https://... [auto, default]`.
+fn version(inputs: &str) -> &str {
+    inputs.split(' ').next().unwrap_or(inputs)
+}
+
+/// The features of `1.0.1 registry+... [auto, default]`.
+fn features(inputs: &str) -> Vec<&str> {
+    let Some((_, list)) = inputs.rsplit_once('[') else {
+        return Vec::new();
+    };
+    let list = list.trim_end_matches(']');
+    list.split(", ").filter(|f| !f.is_empty()).collect()
+}
+
+/// One dependency's change: its version, else its source, and the features turned on and off.
+fn changed(k: &str, was: &str, now: &str) -> String {
+    let mut parts = Vec::new();
+    if version(was) != version(now) {
+        parts.push(format!("{} → {}", version(was), version(now)));
+    }
+    let source = |s: &str| {
+        s.split(" [")
+            .next()
+            .unwrap_or(s)
+            .split_once(' ')
+            .map(|x| x.1.to_string())
+    };
+    if version(was) == version(now) && source(was) != source(now) {
+        parts.push("its source".into());
+    }
+    let (fw, fn_) = (features(was), features(now));
+    let mut flips: Vec<String> = fn_
+        .iter()
+        .filter(|f| !fw.contains(f))
+        .map(|f| format!("+{f}"))
+        .collect();
+    flips.extend(
+        fw.iter()
+            .filter(|f| !fn_.contains(f))
+            .map(|f| format!("−{f}")),
+    );
+    if !flips.is_empty() {
+        parts.push(format!("features {}", flips.join(" ")));
+    }
+    format!("{k}: {}", parts.join(", "))
 }
 
 /// How the profile's settings and the user's rustflags differ (QA bt F1: `lto = "thin"` where
@@ -116,5 +193,69 @@ fn list(v: &[String]) -> String {
     match parts.is_empty() {
         true => "none (--no-default-features)".into(),
         false => parts.join(" + "),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn with(inputs: &[(&str, &str)]) -> Provenance {
+        Provenance::of_inputs(inputs)
+    }
+
+    /// QA dp F4: clap with `suggestions` turned off, anstream re-resolved, strsim gone: each
+    /// said as the crates' inputs record it, not only "Cargo.lock changed".
+    #[test]
+    fn the_dependencies_that_changed_are_named() {
+        const CRATES_IO: &str = "registry+https://github.com/rust-lang/crates.io-index";
+        let base = with(&[
+            ("anstream", &format!("1.0.0 {CRATES_IO} [auto, default]")),
+            (
+                "clap",
+                &format!("4.5.0 {CRATES_IO} [color, default, suggestions]"),
+            ),
+            ("regex", &format!("1.11.0 {CRATES_IO} [std]")),
+            ("strsim", &format!("0.11.1 {CRATES_IO} []")),
+        ]);
+        let now = with(&[
+            ("anstream", &format!("1.0.1 {CRATES_IO} [auto, default]")),
+            ("clap", &format!("4.5.0 {CRATES_IO} [color, env]")),
+            ("memchr", &format!("2.7.4 {CRATES_IO} [std]")),
+            ("regex", &format!("1.11.0 {CRATES_IO} [std]")),
+        ]);
+        assert_eq!(
+            dependency_changes(Some(&base), Some(&now)),
+            [
+                "anstream: 1.0.0 → 1.0.1",
+                "clap: features +env −default −suggestions",
+                "memchr 2.7.4 added",
+                "strsim 0.11.1 removed",
+            ]
+        );
+        // A report that did not record them says nothing; one of a build without such crates
+        // (`{}`) has every one added.
+        assert!(dependency_changes(Some(&Provenance::default()), Some(&now)).is_empty());
+        assert_eq!(dependency_changes(Some(&with(&[])), Some(&now)).len(), 4);
+        assert!(dependency_changes(None, Some(&now)).is_empty());
+        // A git dependency moved to the registry at the same version: its source.
+        let git = with(&[("x", "1.0.0 git+https://example.org/x#abc []")]);
+        let reg = with(&[("x", &format!("1.0.0 {CRATES_IO} []"))]);
+        assert_eq!(
+            dependency_changes(Some(&git), Some(&reg)),
+            ["x: its source"]
+        );
+    }
+
+    /// QA dp F6: a base revision built with this run's Cargo.lock says so among the ways the
+    /// two were made differently.
+    #[test]
+    fn a_base_built_with_this_runs_lock_says_so() {
+        let mut base = Provenance::default();
+        assert!(mismatches(Some(&base), Some(&base.clone())).is_empty());
+        base.cargo_lock_of_run = true;
+        let said = mismatches(Some(&base), Some(&Provenance::default()));
+        assert_eq!(said.len(), 1, "{said:?}");
+        assert!(said[0].starts_with("Cargo.lock: the base revision has none committed"));
     }
 }

@@ -12,11 +12,7 @@ fn provenance(inputs: &[(&str, &str)]) -> Provenance {
     Provenance {
         rustc: "rustc 1.95.0".into(),
         target: "x86_64-unknown-linux-gnu".into(),
-        crate_inputs: inputs
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect(),
-        ..Provenance::default()
+        ..Provenance::of_inputs(inputs)
     }
 }
 
@@ -198,10 +194,7 @@ fn other_build_settings_turn_crate_and_section_failures_into_warnings_and_are_sa
     // QA cd F5: a crate the baseline never built is a new dependency, which no setting
     // makes appear: it still fails; one the baseline built warns.
     let mut n = with_settings("thin", Some(&[]));
-    n.crate_inputs = [("serde_json", "1.0.0 registry [std]")]
-        .iter()
-        .map(|(k, v)| (k.to_string(), v.to_string()))
-        .collect();
+    n.crate_inputs = Provenance::of_inputs(&[("serde_json", "1.0.0 registry [std]")]).crate_inputs;
     let mut new = failing("serde_json", &["hexyl::main"]);
     (new.new, new.baseline) = (true, Some(0.0));
     let mut checks = [new];

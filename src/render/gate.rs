@@ -55,6 +55,9 @@ pub fn header(s: &mut String, report: &Report, st: &Style) {
             crate::report::BaselineSummary::DEPENDENCIES_CHANGED,
         );
     }
+    if let Some(line) = super::words::dependency_line(c) {
+        fill(s, &note, &line);
+    }
     for u in &c.unmatched {
         fill_painted(s, "  ", u, st.color, DIM);
     }

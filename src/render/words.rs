@@ -36,6 +36,28 @@ pub fn baseline_commit(c: &BaselineSummary) -> Option<&str> {
 /// The hint after a comparison where something shrank, without its closing punctuation: save
 /// a new baseline file; or, for `--baseline-ref` (no file to save), that merging keeps the gain
 /// (QA ae, 10).
+/// The dependencies that changed since the baseline, in one line (QA dp F4): the first
+/// [`DEPENDENCIES_SHOWN`] and how many more; `None` when none did.
+pub fn dependency_line(c: &BaselineSummary) -> Option<String> {
+    let all = &c.dependency_changes;
+    if all.is_empty() {
+        return None;
+    }
+    let shown: Vec<&str> = all
+        .iter()
+        .take(DEPENDENCIES_SHOWN)
+        .map(String::as_str)
+        .collect();
+    let more = match all.len().saturating_sub(DEPENDENCIES_SHOWN) {
+        0 => String::new(),
+        n => format!(" (and {n} more: `baseline.dependency_changes` in JSON)"),
+    };
+    Some(format!("dependencies changed: {}{more}", shown.join("; ")))
+}
+
+/// Dependencies named in [`dependency_line`].
+const DEPENDENCIES_SHOWN: usize = 8;
+
 pub fn shrank_hint(c: &BaselineSummary) -> String {
     match c.source.starts_with("git:") {
         true => format!(

@@ -62,3 +62,19 @@ fn quoted_names_are_told_from_text() {
     assert_eq!(quoted_parts("a `` b"), [(false, "a `` b")]);
     assert_eq!(quoted_parts("plain"), [(false, "plain")]);
 }
+
+/// QA dp F4: the dependencies that changed, in one line for every format, the first eight
+/// named and the rest counted.
+#[test]
+fn changed_dependencies_are_one_line() {
+    let mut c = crate::report::BaselineSummary::default();
+    assert_eq!(super::dependency_line(&c), None);
+    c.dependency_changes = (0..10).map(|i| format!("crate{i} 1.0.{i} added")).collect();
+    let line = super::dependency_line(&c).expect("a line");
+    assert!(
+        line.starts_with("dependencies changed: crate0 1.0.0 added; crate1"),
+        "{line}"
+    );
+    assert!(line.contains("crate7 1.0.7 added (and 2 more: "), "{line}");
+    assert!(!line.contains("crate8"), "{line}");
+}

@@ -385,9 +385,10 @@ pub struct Provenance {
     /// The features cargo enabled on each package built ([`super::BuildInfo::enabled`]).
     #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
     pub enabled: std::collections::BTreeMap<String, Vec<String>>,
-    /// What each crate from a registry or git was built from ([`super::BuildInfo::crate_inputs`]).
-    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
-    pub crate_inputs: std::collections::BTreeMap<String, String>,
+    /// What each crate from a registry or git was built from ([`super::BuildInfo::crate_inputs`]);
+    /// `None` in a baseline that did not record it (`{}`: a build without such crates).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub crate_inputs: Option<std::collections::BTreeMap<String, String>>,
     /// The profile's settings ([`super::BuildInfo::profile_settings`]).
     #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
     pub profile_settings: std::collections::BTreeMap<String, String>,
@@ -399,6 +400,22 @@ pub struct Provenance {
     pub git_commit: Option<String>,
     /// Uncommitted changes to tracked files at the time of the run; `None` outside git.
     pub git_dirty: Option<bool>,
+    /// `--baseline-ref`'s revision had no `Cargo.lock` committed: it was built with the run's,
+    /// so dependency changes between the two do not show (QA dp F6).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub cargo_lock_of_run: bool,
+}
+
+impl Provenance {
+    /// A provenance that records only `inputs` as its crates' (crate, inputs): for tests.
+    #[cfg(test)]
+    pub fn of_inputs(inputs: &[(&str, &str)]) -> Provenance {
+        let inputs = inputs.iter().map(|(k, v)| (k.to_string(), v.to_string()));
+        Provenance {
+            crate_inputs: Some(inputs.collect()),
+            ..Provenance::default()
+        }
+    }
 }
 
 /// What the run was compared with, and what differs in how the two were made.
@@ -432,6 +449,11 @@ pub struct BaselineSummary {
     /// (the reports record its hash, not its packages).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub dependencies_changed: bool,
+    /// The dependencies that changed, from the crates' inputs both reports record: `anstream
+    /// 1.0.0 → 1.0.1`, `clap: features −default −suggestions`, `strsim 0.11.1 added` (QA dp F4:
+    /// a feature turned off was only "Cargo.lock changed").
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub dependency_changes: Vec<String>,
 }
 
 impl BaselineSummary {

@@ -139,6 +139,20 @@ fn locked_baseline_ref_builds_a_revision_without_a_committed_lock() {
             v["baseline"]
         );
         assert_eq!(check(&checks(&v), "baseline.file_size")["unit"], "bytes");
+        // QA dp F6: the report says the base was built with this run's lock; QA dp F4: and
+        // names the dependency the branch added, as `Cargo.lock` has it.
+        let b = &v["baseline"];
+        assert_eq!(b["provenance"]["cargo_lock_of_run"], true, "{b}");
+        let said = b["mismatches"].to_string();
+        assert!(
+            said.contains("Cargo.lock: the base revision has none committed"),
+            "{said}"
+        );
+        assert_eq!(
+            b["dependency_changes"],
+            serde_json::json!(["cfg_if 1.0.5 added"]),
+            "{b}"
+        );
         // The user's lock file is left as it was.
         assert_eq!(std::fs::read(repo.join("Cargo.lock")).expect("lock"), lock);
     }

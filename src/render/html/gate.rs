@@ -169,6 +169,13 @@ fn baseline(s: &mut String, report: &Report) {
             text(crate::report::BaselineSummary::DEPENDENCIES_CHANGED)
         );
     }
+    if let Some(line) = words::dependency_line(c) {
+        let _ = writeln!(
+            s,
+            "<div class=\"callout\">{}.</div>",
+            super::verdict::spans(&line)
+        );
+    }
     if !c.unmatched.is_empty() {
         s.push_str("<ul class=\"unmatched\">");
         for u in &c.unmatched {

@@ -315,6 +315,9 @@ fn comparison(s: &mut String, report: &Report) {
             escape(crate::report::BaselineSummary::DEPENDENCIES_CHANGED)
         );
     }
+    if let Some(line) = words::dependency_line(c) {
+        let _ = writeln!(s, "> **Note:** {}.\n", spans(&line, false));
+    }
     for u in &c.unmatched {
         let _ = writeln!(s, "- {}", escape(u));
     }
