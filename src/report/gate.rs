@@ -299,6 +299,10 @@ pub struct GrownSymbol {
     pub baseline_size: Option<u64>,
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub new: bool,
+    /// Where the baseline did not list it among the crate's largest rows: the smallest it
+    /// listed, which this one was at most if it was there at all (QA dp F3).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub baseline_at_most: Option<u64>,
 }
 
 impl Check {
