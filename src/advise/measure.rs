@@ -271,9 +271,7 @@ pub fn note_busy(advice: &mut Advice, warnings: &[String]) {
 }
 
 /// See [`note_busy`].
-pub const BUSY_NOTE: &str = "start-up on a busy machine: stalls widen the intervals, so a `≈` \
-                             may hide a change and the calls can differ from one run to the \
-                             next; more runs (--runs 20) or a quiet machine narrow them";
+pub const BUSY_NOTE: &str = Advice::BUSY_NOTE;
 
 /// The note of a variant built but never probed.
 pub const NOT_PROBED: &str = "built, not probed: the run was interrupted first";

@@ -95,6 +95,17 @@ pub enum VariantStatus {
 }
 
 impl Advice {
+    /// The note of a run whose machine was busy while the variants' start-up was compared
+    /// (`advise::measure::note_busy`).
+    pub const BUSY_NOTE: &'static str = "start-up on a busy machine: stalls widen the \
+        intervals, so a `≈` may hide a change and the calls can differ from one run to the \
+        next; more runs (--runs 20) or a quiet machine narrow them";
+
+    /// Whether the machine was busy while the variants' start-up was compared.
+    pub fn busy(&self) -> bool {
+        self.notes.iter().any(|n| n == Self::BUSY_NOTE)
+    }
+
     /// Where the `Cargo.toml` lines go, in words, and the lines: the whole `[profile.NAME]`
     /// table, or only its keys where the manifest has that table already (with the lines
     /// they replace there).

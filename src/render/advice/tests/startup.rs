@@ -20,6 +20,19 @@ fn start_up_changes_beyond_the_noise_only() {
         ),
         "{slower:?}"
     );
+    assert!(slower[0].ends_with(": leave its line out where start-up counts for more"));
+    // QA dq F12: read on a busy machine, the slower start-up is not settled, and not a reason
+    // to leave the line out.
+    let mut busy = a.clone();
+    busy.notes.push(Advice::BUSY_NOTE.into());
+    let said = slower_knobs(&busy);
+    assert!(
+        said[0].ends_with(
+            ": read on a busy machine, so not settled: measure again on a quiet one (or with \
+             --runs 20) before leaving its line out"
+        ),
+        "{said:?}"
+    );
     // QA bp F2: with the symbols stripped by the combined build, a knob kept for what it
     // saved of the stripped file says that, not the bytes it added to the unstripped one.
     let mut stripping = a.clone();
