@@ -33,7 +33,7 @@ pub type Attribute<'a> = dyn Fn(&Path, &Mapped, &mut Binary) -> Result<()> + Syn
 
 /// The outcome of one target.
 enum Outcome {
-    Binary(Box<Artifact>, Option<String>),
+    Binary(Box<Artifact>, Vec<String>),
     NotBinary,
     /// Separate debug information, found by the walk: skipped.
     DebugInfo,
@@ -278,9 +278,12 @@ fn inspect_one(t: &Target, env: &Environment, attribute: &Attribute) -> Outcome 
         Err(Error::CoreDump { .. }) if !t.named => return Outcome::Core,
         Err(e) => return Outcome::Failed(e),
     };
-    let warning = attribute(&t.path, &mapped, &mut binary)
+    let mut warning: Vec<String> = attribute(&t.path, &mapped, &mut binary)
         .err()
-        .map(|e| format!("no size attribution: {e}"));
+        .map(|e| format!("no size attribution: {e}"))
+        .into_iter()
+        .collect();
+    warning.extend(super::elf::stripped_caveat(&t.path, &binary));
     let name = t.path.file_name().map_or_else(
         || t.path.display().to_string(),
         |n| n.to_string_lossy().into_owned(),

@@ -120,3 +120,45 @@ fn a_binary_without_section_headers_has_no_stripped_size() {
         r.stdout
     );
 }
+
+/// QA dq F6: a binary with annobin notes (`.gnu.build.attributes`, as gcc's annobin plugin
+/// leaves them, which `strip` merges) says that its stripped size is an upper bound; `readelf
+/// -SW` shows the section not loaded, of the size said. One without them says nothing.
+#[test]
+fn annobin_notes_make_the_stripped_size_an_upper_bound() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let plain = gcc(dir.path(), "plain", b"int main(void) { return 0; }\n", &[]);
+    let notes = dir.path().join("notes.bin");
+    std::fs::write(&notes, vec![7u8; 300]).expect("write");
+    let noted = dir
+        .path()
+        .join("noted")
+        .to_str()
+        .expect("utf-8")
+        .to_string();
+    let add = format!(".gnu.build.attributes={}", notes.display());
+    tool("objcopy", &["--add-section", &add, &plain, &noted]);
+    let section = tool("readelf", &["-SW", &noted])
+        .lines()
+        .find(|l| l.contains(".gnu.build.attributes"))
+        .map(str::to_string)
+        .expect("the section");
+    let fields: Vec<&str> = section.split_whitespace().collect();
+    assert!(fields.contains(&"00012c"), "300 bytes: {section}");
+    let warnings = |path: &str| -> Vec<String> {
+        let r = run(aotcheck().args(["aotcheck", "inspect", "-q", "--format", "json", path]));
+        assert_eq!(r.code, 0, "{}", r.stderr);
+        let v: serde_json::Value = serde_json::from_str(&r.stdout).expect("JSON");
+        serde_json::from_value(v["warnings"].clone()).expect("warnings")
+    };
+    let said = warnings(&noted);
+    assert_eq!(said.len(), 1, "{said:?}");
+    assert!(
+        said[0].starts_with(&format!("{noted}: its stripped size, ")) && said[0].contains(
+            "is an upper bound: `strip` merges the annobin notes of its `.gnu.build.attributes` \
+             (300 B) and leaves less"
+        ),
+        "{said:?}"
+    );
+    assert!(warnings(&plain).is_empty());
+}
