@@ -321,6 +321,14 @@ pub fn same_crate(a: &str, b: &str) -> bool {
     a.len() == b.len() && a.bytes().zip(b.bytes()).all(|(x, y)| unify(x) == unify(y))
 }
 
+/// `s` with its first letter in capitals.
+pub fn capitalised(s: &str) -> String {
+    let mut c = s.chars();
+    c.next()
+        .map(|f| f.to_uppercase().chain(c).collect())
+        .unwrap_or_default()
+}
+
 /// `n` and the noun that goes with it: `1 file`, `3 files`, `2,678 symbols` (`one` and `many`
 /// given whole, for nouns like `library`/`libraries`).
 pub fn count(n: usize, one: &str, many: &str) -> String {

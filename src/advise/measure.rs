@@ -266,12 +266,9 @@ pub fn note_busy(advice: &mut Advice, warnings: &[String]) {
     if advice.probe_runs as usize >= crate::stats::MIN_SAMPLES
         && warnings.iter().any(|w| crate::probe::busy(w, false))
     {
-        advice.notes.push(BUSY_NOTE.into());
+        advice.notes.push(Advice::BUSY_NOTE.into());
     }
 }
-
-/// See [`note_busy`].
-pub const BUSY_NOTE: &str = Advice::BUSY_NOTE;
 
 /// The note of a variant built but never probed.
 pub const NOT_PROBED: &str = "built, not probed: the run was interrupted first";

@@ -116,22 +116,19 @@ pub fn carve(
 /// its crate's, as its row in them says.
 fn heuristic_in_split(binary: &mut Binary, (section, len, owner): (&str, u64, &str)) {
     let owned = |r: &SymbolRow| r.krate.as_deref() == Some(owner) && r.section == section;
-    let rows = binary
+    let mut rows = binary
         .crate_symbols
         .iter()
         .filter(|c| c.krate == owner)
         .flat_map(|c| &c.symbols)
         .chain(&binary.symbols);
-    let from = match rows.clone().any(is_fallback) {
-        true => match rows
-            .clone()
-            .find(|r| owned(r) && is_fallback(r) && r.file_size >= len)
-        {
-            Some(r) => Some(r.confidence),
-            None => return,
-        },
-        false => None,
-    };
+    let listed = rows.clone().any(is_fallback);
+    let from = rows
+        .find(|r| owned(r) && is_fallback(r) && r.file_size >= len)
+        .map(|r| r.confidence);
+    if listed && from.is_none() {
+        return;
+    }
     if let Some(c) = binary.crates.iter_mut().find(|c| c.name == owner) {
         let split = &mut c.confidence;
         let classes = match from {

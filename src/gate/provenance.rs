@@ -200,16 +200,12 @@ fn list(v: &[String]) -> String {
 mod tests {
     use super::*;
 
-    fn with(inputs: &[(&str, &str)]) -> Provenance {
-        Provenance::of_inputs(inputs)
-    }
-
     /// QA dp F4: clap with `suggestions` turned off, anstream re-resolved, strsim gone: each
     /// said as the crates' inputs record it, not only "Cargo.lock changed".
     #[test]
     fn the_dependencies_that_changed_are_named() {
         const CRATES_IO: &str = "registry+https://github.com/rust-lang/crates.io-index";
-        let base = with(&[
+        let base = Provenance::of_inputs(&[
             ("anstream", &format!("1.0.0 {CRATES_IO} [auto, default]")),
             (
                 "clap",
@@ -218,7 +214,7 @@ mod tests {
             ("regex", &format!("1.11.0 {CRATES_IO} [std]")),
             ("strsim", &format!("0.11.1 {CRATES_IO} []")),
         ]);
-        let now = with(&[
+        let now = Provenance::of_inputs(&[
             ("anstream", &format!("1.0.1 {CRATES_IO} [auto, default]")),
             ("clap", &format!("4.5.0 {CRATES_IO} [color, env]")),
             ("memchr", &format!("2.7.4 {CRATES_IO} [std]")),
@@ -236,11 +232,14 @@ mod tests {
         // A report that did not record them says nothing; one of a build without such crates
         // (`{}`) has every one added.
         assert!(dependency_changes(Some(&Provenance::default()), Some(&now)).is_empty());
-        assert_eq!(dependency_changes(Some(&with(&[])), Some(&now)).len(), 4);
+        assert_eq!(
+            dependency_changes(Some(&Provenance::of_inputs(&[])), Some(&now)).len(),
+            4
+        );
         assert!(dependency_changes(None, Some(&now)).is_empty());
         // A git dependency moved to the registry at the same version: its source.
-        let git = with(&[("x", "1.0.0 git+https://example.org/x#abc []")]);
-        let reg = with(&[("x", &format!("1.0.0 {CRATES_IO} []"))]);
+        let git = Provenance::of_inputs(&[("x", "1.0.0 git+https://example.org/x#abc []")]);
+        let reg = Provenance::of_inputs(&[("x", &format!("1.0.0 {CRATES_IO} []"))]);
         assert_eq!(
             dependency_changes(Some(&git), Some(&reg)),
             ["x: its source"]

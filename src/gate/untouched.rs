@@ -145,14 +145,8 @@ fn built_otherwise(checks: &mut [Check], base: Option<&Provenance>, now: Option<
         // setting makes appear (QA cd F5: serde_json, added beside an `lto` change, warned).
         if let CheckId::BaselineCrate(name) = &c.id
             && c.new
-            && now
-                .crate_inputs
-                .as_ref()
-                .is_some_and(|m| m.contains_key(name))
-            && !base
-                .crate_inputs
-                .as_ref()
-                .is_some_and(|m| m.contains_key(name))
+            && now.input(name).is_some()
+            && base.input(name).is_none()
         {
             continue;
         }
@@ -203,8 +197,7 @@ pub(super) fn untouched(name: &str, base: &Provenance, now: &Provenance) -> bool
     if crate::attribute::demangle::is_std_crate(name) {
         return !base.rustc.is_empty() && base.rustc == now.rustc && base.target == now.target;
     }
-    let input = |p: &Provenance| p.crate_inputs.as_ref().and_then(|m| m.get(name)).cloned();
-    match (input(base), input(now)) {
+    match (base.input(name), now.input(name)) {
         (Some(x), Some(y)) => x == y,
         _ => false,
     }

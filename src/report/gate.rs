@@ -411,6 +411,11 @@ pub struct Provenance {
 }
 
 impl Provenance {
+    /// What crate `name` was built from, where this report recorded it.
+    pub fn input(&self, name: &str) -> Option<&str> {
+        self.crate_inputs.as_ref()?.get(name).map(String::as_str)
+    }
+
     /// A provenance that records only `inputs` as its crates' (crate, inputs): for tests.
     #[cfg(test)]
     pub fn of_inputs(inputs: &[(&str, &str)]) -> Provenance {

@@ -199,7 +199,7 @@ mod tests {
     #[test]
     fn notes_quote_names_as_code() {
         let mut a = crate::render::advice::tests::advice();
-        a.notes = vec![crate::advise::measure::BUSY_NOTE.to_string()];
+        a.notes = vec![crate::report::Advice::BUSY_NOTE.to_string()];
         let mut s = String::new();
         super::advice(&mut s, &a);
         let note = s

@@ -222,12 +222,10 @@ fn left_out(s: &mut String, i: &Image) {
     if i.not_in_image.is_empty() {
         return;
     }
-    let heading = i.left_out_heading();
     let _ = writeln!(
         s,
-        "<p>{}{}, not in the image ({}):</p>",
-        heading[..1].to_uppercase(),
-        &heading[1..],
+        "<p>{}, not in the image ({}):</p>",
+        crate::format::capitalised(i.left_out_heading()),
         i.not_in_image.len()
     );
     let (runtime, others): (Vec<&LeftOut>, Vec<&LeftOut>) = i

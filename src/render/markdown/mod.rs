@@ -147,7 +147,11 @@ pub fn render_with(report: &Report, all_crates: bool) -> String {
     );
     not_inspected(&mut s, report);
     if super::words::none_audited(report) {
-        let _ = writeln!(s, "{}\n", capitalised(super::words::NOT_AUDITED));
+        let _ = writeln!(
+            s,
+            "{}\n",
+            crate::format::capitalised(super::words::NOT_AUDITED)
+        );
     }
     comparison(&mut s, report);
     busy(&mut s, report);
@@ -440,7 +444,7 @@ fn every_check(s: &mut String, all: &[Row]) {
         let _ = writeln!(
             s,
             "{}: not listed again here (the JSON report has every check).\n",
-            capitalised(&told.join("; "))
+            crate::format::capitalised(&told.join("; "))
         );
     }
     let rest: Vec<&Row> = all
@@ -470,11 +474,3 @@ fn every_check(s: &mut String, all: &[Row]) {
 mod limits_tests;
 #[cfg(test)]
 mod tests;
-
-/// `s` with its first letter in capitals.
-fn capitalised(s: &str) -> String {
-    let mut c = s.chars();
-    c.next()
-        .map(|f| f.to_uppercase().chain(c).collect())
-        .unwrap_or_default()
-}
