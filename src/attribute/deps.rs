@@ -16,8 +16,11 @@ pub struct Dependencies {
 }
 
 /// A crate name as symbols spell it.
-fn normal(name: &str) -> String {
-    name.replace('-', "_")
+fn normal(name: &str) -> std::borrow::Cow<'_, str> {
+    match name.contains('-') {
+        true => name.replace('-', "_").into(),
+        false => name.into(),
+    }
 }
 
 /// The crate names of `p`'s linked targets: its library's (`libz_sys`) and its binaries'.
@@ -25,7 +28,7 @@ fn crates_of(p: &Package) -> (Vec<String>, Vec<String>) {
     let (mut lib, mut bins) = (Vec::new(), Vec::new());
     for t in &p.targets {
         if t.kind.contains(&TargetKind::Bin) {
-            bins.push(normal(&t.name));
+            bins.push(normal(&t.name).into_owned());
         } else if t.kind.iter().any(|k| {
             matches!(
                 k,
@@ -37,7 +40,7 @@ fn crates_of(p: &Package) -> (Vec<String>, Vec<String>) {
                     | TargetKind::ProcMacro
             )
         }) {
-            lib.push(normal(&t.name));
+            lib.push(normal(&t.name).into_owned());
         }
     }
     (lib, bins)
@@ -106,12 +109,12 @@ impl Dependencies {
         let (from, on) = (normal(from), normal(on));
         let mut v: Vec<String> = self
             .direct
-            .get(&from)
+            .get(&*from)
             .into_iter()
             .flatten()
             // A binary's own library (`bat` of `bat`) is no dependency of its code.
-            .filter(|d| **d != from)
-            .filter(|d| **d == on || self.closure.get(*d).is_some_and(|c| c.contains(&on)))
+            .filter(|d| **d != *from)
+            .filter(|d| **d == *on || self.closure.get(*d).is_some_and(|c| c.contains(&*on)))
             .cloned()
             .collect();
         v.sort();
@@ -122,9 +125,9 @@ impl Dependencies {
     /// `None` when either is not a crate of the build.
     pub fn depends(&self, from: &str, on: &str) -> Option<bool> {
         let (from, on) = (normal(from), normal(on));
-        let deps = self.closure.get(&from)?;
-        self.closure.get(&on)?;
-        Some(from != on && deps.contains(&on))
+        let deps = self.closure.get(&*from)?;
+        self.closure.get(&*on)?;
+        Some(from != on && deps.contains(&*on))
     }
 
     /// For tests: each crate with the crates it depends on (the closure, as given).
@@ -132,7 +135,12 @@ impl Dependencies {
     pub fn of_pairs(pairs: &[(&str, &[&str])]) -> Self {
         let closure: HashMap<String, HashSet<String>> = pairs
             .iter()
-            .map(|(k, deps)| (normal(k), deps.iter().map(|d| normal(d)).collect()))
+            .map(|(k, deps)| {
+                (
+                    normal(k).into_owned(),
+                    deps.iter().map(|d| normal(d).into_owned()).collect(),
+                )
+            })
             .collect();
         Dependencies {
             direct: closure.clone(),
@@ -146,7 +154,12 @@ impl Dependencies {
         Dependencies::from_direct(
             pairs
                 .iter()
-                .map(|(k, deps)| (normal(k), deps.iter().map(|d| normal(d)).collect()))
+                .map(|(k, deps)| {
+                    (
+                        normal(k).into_owned(),
+                        deps.iter().map(|d| normal(d).into_owned()).collect(),
+                    )
+                })
                 .collect(),
         )
     }

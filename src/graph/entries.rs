@@ -143,17 +143,30 @@ fn merged(
     let (Some(from), Some(to)) = (name(f), name(t)) else {
         return false;
     };
-    let data = static_of(t);
-    if !data && !plain_function(a, t) {
-        return std_side(to) && !std_side(from) && made_for_unnameable(a, deps, (f, t), from);
+    let names_to = || a.name(f as usize).contains(&format!("{to}::"));
+    if static_of(t) {
+        let cannot = match std_side(from) {
+            // std's generic code calls the functions and closures it is given.
+            true => !std_side(to),
+            false => deps.and_then(|d| d.may_name(from, to)) == Some(false),
+        };
+        return cannot && !names_to();
     }
-    let cannot = if std_side(from) {
-        // std's generic code calls the functions and closures it is given.
-        data && !std_side(to)
+    // Code: std's calls none of these (it calls what it is given); the names are read only
+    // where the crates leave the question open.
+    if std_side(from) {
+        return false;
+    }
+    let unnameable = deps.and_then(|d| d.may_name(from, to)) == Some(false);
+    let into_std = std_side(to);
+    if !unnameable && !into_std {
+        return false;
+    }
+    if plain_function(a, t) {
+        unnameable && !names_to()
     } else {
-        deps.and_then(|d| d.may_name(from, to)) == Some(false)
-    };
-    cannot && !a.name(f as usize).contains(&format!("{to}::"))
+        into_std && made_for_unnameable(a, deps, (f, t), from)
+    }
 }
 
 /// Whether std's code `t` (drop glue, a generic function) that crate `from`'s piece `f`
@@ -198,8 +211,28 @@ fn plain_function(a: &Attributed, v: u32) -> bool {
             .is_some_and(|s| s.exec),
         _ => false,
     };
-    let name = a.name(v as usize);
-    exec && !name.contains(['<', '{', '}'])
+    exec && !generic_or_closure(a, v)
+}
+
+/// Whether piece `v`'s name shows `<`, `{` or `}`; a legacy Rust name is read as it is in the
+/// symbol table, where they are `$LT$`, `$u7b$` and `$u7d$`: demangling every callee's name
+/// was a third of the time of finding the tool's own binary's entry points (29 → 20 ms).
+fn generic_or_closure(a: &Attributed, v: u32) -> bool {
+    let raw = match a.layout.pieces.get(v as usize).map(|p| p.owner) {
+        Some(Owner::Symbol { name, .. }) => legacy_generic_or_closure(name),
+        _ => None,
+    };
+    raw.unwrap_or_else(|| a.name(v as usize).contains(['<', '{', '}']))
+}
+
+/// [`generic_or_closure`] of a legacy Rust name (`_ZN…17h<hash>E`), read without demangling;
+/// `None` for any other name.
+fn legacy_generic_or_closure(name: &[u8]) -> Option<bool> {
+    if !name.starts_with(b"_ZN") || !crate::attribute::demangle::is_rust(name) {
+        return None;
+    }
+    let has = |needle: &[u8]| name.windows(needle.len()).any(|w| w == needle);
+    Some(has(b"$LT$") || has(b"$u7b$") || has(b"$u7d$"))
 }
 
 /// A crate group of std's: `std` (the sysroot's crates folded), or one of them by itself under
@@ -474,3 +507,7 @@ fn item_reached(
     }
     None
 }
+
+#[cfg(test)]
+#[path = "entries_tests.rs"]
+mod tests;
