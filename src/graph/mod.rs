@@ -19,6 +19,7 @@ pub mod dom;
 mod entries;
 mod keep;
 mod lookup;
+mod merged;
 mod pcrel;
 mod refs;
 mod sources;

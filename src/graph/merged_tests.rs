@@ -1,4 +1,4 @@
-//! Tests of the entry points' reading of names.
+//! Tests of the reading of names for merged references.
 
 use super::legacy_generic_or_closure;
 use crate::attribute::demangle::display_name;
