@@ -142,11 +142,13 @@ pub fn is_rust(name: &[u8]) -> bool {
 
 /// Position just after `17h<16 hex>E` when the legacy name ends with it (before any suffix
 /// such as `.llvm.123`; the path itself may contain `..`, the escaped `::`).
+/// The candidates are the places before a `.` and the end (found with `memchr`: a byte
+/// compared at every place was a twentieth of the time of inspecting `/usr/lib`'s C++).
 fn legacy_hash_end(n: &[u8]) -> Option<usize> {
-    (20..n.len()).find_map(|i| {
-        let ends = n[i] == b'E' && (i + 1 == n.len() || n[i + 1] == b'.');
-        let h = &n[i - 19..i];
-        (ends && h.starts_with(b"17h") && h[3..].iter().all(u8::is_ascii_hexdigit)).then_some(i + 1)
+    let ends = memchr::memchr_iter(b'.', n).chain(std::iter::once(n.len()));
+    ends.filter(|&j| j > 20).find(|&j| {
+        let h = &n[j - 20..j];
+        h.starts_with(b"17h") && h[3..19].iter().all(u8::is_ascii_hexdigit) && h[19] == b'E'
     })
 }
 
@@ -368,9 +370,9 @@ pub fn is_anonymous_constant(name: &[u8]) -> bool {
 /// and for a legacy Rust name without its hash (`…7conquer17h17dbe9654d46da86E` → `…7conquer`),
 /// which is all that tells instantiations of a generic function apart. Cheap: no demangling.
 pub fn without_hash(name: &[u8]) -> &[u8] {
-    // `.llvm.N` last: the last dot, digits after it, `.llvm` before (one backward scan for a
+    // `.llvm.N` last: the last dot, digits after it, `.llvm` before (one backward search for a
     // byte, not a six-byte window at every place of a long C++ name).
-    let name = match name.iter().rposition(|&b| b == b'.') {
+    let name = match memchr::memrchr(b'.', name) {
         Some(i)
             if name[i + 1..].iter().all(u8::is_ascii_digit) && name[..i].ends_with(b".llvm") =>
         {

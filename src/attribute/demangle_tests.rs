@@ -127,6 +127,18 @@ fn crate_of_legacy_plain_and_impl_paths() {
     assert!(is_rust(b"_RNvCs1234_7mycrate3foo"));
     assert!(is_rust(b"_R0NvCs1234_7mycrate3foo"));
     assert!(is_rust(b"_RINvCs1234_7mycrate3fooKj0_E"));
+    // A legacy name's hash ends it, or comes before a suffix (`.llvm.N`, `.cold`); `..` in
+    // the path is an escaped `::`, and a hash cut short or misplaced is none.
+    assert!(is_rust(b"_ZN4core3fmt5write17h0123456789abcdefE"));
+    assert!(is_rust(b"_ZN4core3fmt5write17h0123456789abcdefE.llvm.4242"));
+    assert!(is_rust(b"_ZN4core3fmt5write17h0123456789abcdefE.cold.1"));
+    assert!(is_rust(
+        b"_ZN39_$LT$a..B$u20$as$u20$c..D$GT$1f17h0123456789abcdefE"
+    ));
+    assert!(!is_rust(b"_ZN4core3fmt5write17h0123456789abcdeE"));
+    assert!(!is_rust(b"_ZN4core3fmt5write17h0123456789abcdefEx"));
+    assert!(!is_rust(b"_ZN4core3fmt5write17h0123456789abcdefX.llvm.1"));
+    assert!(!is_rust(b"_ZN4core3fmt5write17h0123456789abcdegE"));
 }
 
 #[test]

@@ -35,7 +35,14 @@ pub fn inspect(elf: &Elf, bytes: &[u8]) -> Binary {
     let e_type = elf.header.e_type;
     let interpreter = names::interpreter(elf, bytes);
     let needed = names::needed(elf, bytes);
-    let linkage = linkage(elf, interpreter.is_some(), !needed.is_empty(), is_pie_flag);
+    let soname = names::soname(elf, bytes);
+    // Named as goblin names it: a `DT_SONAME` that is not the table's first byte.
+    let named = soname.is_some() && elf.dynamic.as_ref().is_some_and(|d| d.info.soname != 0);
+    let linkage = linkage(
+        elf,
+        (interpreter.is_some(), !needed.is_empty(), named),
+        is_pie_flag,
+    );
     let pie = match e_type {
         header::ET_EXEC => Some(false),
         header::ET_DYN => Some(is_pie_flag || linkage == Linkage::StaticPie),
@@ -78,7 +85,7 @@ pub fn inspect(elf: &Elf, bytes: &[u8]) -> Binary {
         linkage,
         interpreter,
         needed,
-        soname: names::soname(elf, bytes),
+        soname,
         slices: Vec::new(),
         rpath: split_paths(&dynstr.tagged(elf, dynamic::DT_RPATH)),
         runpath: split_paths(&dynstr.tagged(elf, dynamic::DT_RUNPATH)),
@@ -159,7 +166,11 @@ fn init_array_entries(elf: &Elf, sections: &[Section]) -> Option<u64> {
     }
 }
 
-fn linkage(elf: &Elf, has_interp: bool, has_needed: bool, pie_flag: bool) -> Linkage {
+fn linkage(
+    elf: &Elf,
+    (has_interp, has_needed, has_soname): (bool, bool, bool),
+    pie_flag: bool,
+) -> Linkage {
     match elf.header.e_type {
         header::ET_EXEC if has_interp || has_needed => Linkage::Dynamic,
         header::ET_EXEC => Linkage::Static,
@@ -167,9 +178,7 @@ fn linkage(elf: &Elf, has_interp: bool, has_needed: bool, pie_flag: bool) -> Lin
         // A library: no loader of its own, other objects load it; one that needs nothing and
         // has no name has no entry point either, which every executable has (QA dn F5: a
         // `-nostdlib -shared` library was a static-pie executable).
-        header::ET_DYN
-            if !pie_flag && (has_needed || elf.soname.is_some() || elf.header.e_entry == 0) =>
-        {
+        header::ET_DYN if !pie_flag && (has_needed || has_soname || elf.header.e_entry == 0) => {
             Linkage::SharedLibrary
         }
         header::ET_DYN if has_needed => Linkage::Dynamic,

@@ -136,7 +136,7 @@ pub fn inspect_bytes(
     }
     if bytes.starts_with(b"\x7fELF") {
         extents::check(bytes).map_err(|reason| Error::malformed(path, reason))?;
-        return names::with_elf(bytes, |elf| {
+        return names::with_elf_lean(bytes, |elf| {
             if elf.header.e_type == goblin::elf::header::ET_CORE {
                 return Err(Error::CoreDump {
                     path: path.to_path_buf(),

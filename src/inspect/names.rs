@@ -15,7 +15,8 @@ use goblin::elf::{
     Elf, SectionHeader, dynamic,
     dynamic::Dynamic,
     program_header::{PT_INTERP, ProgramHeader},
-    section_header::{SHN_XINDEX, SHT_STRTAB, SHT_SYMTAB},
+    section_header::{SHN_XINDEX, SHT_DYNSYM, SHT_REL, SHT_RELA, SHT_STRTAB, SHT_SYMTAB},
+    sym::Symtab,
 };
 
 /// Parse `bytes` as ELF and hand the result to `f`. A file refused only because a string table
@@ -29,6 +30,65 @@ pub fn with_elf<R>(bytes: &[u8], f: impl FnOnce(&Elf) -> R) -> Result<R, goblin:
             None => Err(e),
         },
     }
+}
+
+/// [`with_elf`] for `inspect`: goblin's `Elf` without what `inspect` reads elsewhere. goblin's
+/// `Elf::parse` decodes every string of the symbol table as UTF-8 and every relocation, a
+/// tenth of the time of inspecting the ELF files of `/usr/lib` (`benches/inspect.sh`); the
+/// names are read from the file's own bytes (see [`Strings`]) and the symbols and relocations
+/// with `object`. The tables' extents are checked as goblin checks them; any fault of this
+/// reading goes to [`with_elf`], so a malformed file reads as it did.
+pub fn with_elf_lean<R>(
+    bytes: &[u8],
+    f: impl FnOnce(&Elf) -> R,
+) -> Result<R, goblin::error::Error> {
+    match lean(bytes) {
+        Some(elf) => Ok(f(&elf)),
+        None => with_elf(bytes, f),
+    }
+}
+
+/// The parse of [`with_elf_lean`]: headers, the dynamic section, the dynamic symbols and the
+/// symbol versions; `syms` with its extent checked, its strings, `dynstrtab`, `soname`,
+/// `libraries`, the paths and the relocations left empty. `None` where goblin's own parse is
+/// needed (a fault, or dynamic symbols without a `.dynsym` section to count them).
+fn lean(bytes: &[u8]) -> Option<Elf<'_>> {
+    let header = Elf::parse_header(bytes).ok()?;
+    let mut elf = Elf::lazy_parse(header).ok()?;
+    let container = match elf.is_64 {
+        true => Container::Big,
+        false => Container::Little,
+    };
+    let ctx = Ctx::new(container, Endian::from(elf.little_endian));
+    let (phoff, phnum) = (header.e_phoff as usize, header.e_phnum as usize);
+    elf.program_headers = ProgramHeader::parse(bytes, phoff, phnum, ctx).ok()?;
+    let (shoff, shnum) = (header.e_shoff as usize, header.e_shnum as usize);
+    elf.section_headers = SectionHeader::parse(bytes, shoff, shnum, ctx).ok()?;
+    let shdrs = &elf.section_headers;
+    for sh in shdrs {
+        let relocs = matches!(sh.sh_type, SHT_REL | SHT_RELA);
+        if (relocs || sh.sh_type == SHT_SYMTAB || sh.sh_type == SHT_STRTAB)
+            && sh.check_size(bytes.len()).is_err()
+        {
+            return None;
+        }
+    }
+    if let Some(sh) = shdrs.iter().rfind(|sh| sh.sh_type == SHT_SYMTAB) {
+        let count = sh.sh_size.checked_div(sh.sh_entsize).unwrap_or(0);
+        let count = usize::try_from(count).ok()?;
+        elf.syms = Symtab::parse(bytes, sh.sh_offset as usize, count, ctx).ok()?;
+    }
+    elf.dynamic = Dynamic::parse(bytes, &elf.program_headers, ctx).ok()?;
+    if let Some(d) = &elf.dynamic {
+        let dynsym = shdrs.iter().find(|sh| sh.sh_type == SHT_DYNSYM)?;
+        let count = dynsym.sh_size.checked_div(dynsym.sh_entsize).unwrap_or(0);
+        let count = usize::try_from(count).ok()?;
+        elf.dynsyms = Symtab::parse(bytes, d.info.symtab, count, ctx).ok()?;
+    }
+    elf.versym = goblin::elf::VersymSection::parse(bytes, shdrs, ctx).ok()?;
+    elf.verdef = goblin::elf::VerdefSection::parse(bytes, shdrs, ctx).ok()?;
+    elf.verneed = goblin::elf::VerneedSection::parse(bytes, shdrs, ctx).ok()?;
+    Some(elf)
 }
 
 /// A copy of `bytes` with every byte of an invalid UTF-8 sequence inside a string table that
@@ -172,4 +232,90 @@ pub fn interpreter(elf: &Elf, bytes: &[u8]) -> Option<String> {
     let path = &bytes[range];
     let end = path.iter().position(|&b| b == 0).unwrap_or(path.len());
     Some(String::from_utf8_lossy(&path[..end]).into_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// This process's own file and the C library it runs with, as `/proc/self/maps` names it.
+    fn files() -> Vec<Vec<u8>> {
+        let maps = std::fs::read_to_string("/proc/self/maps").unwrap_or_default();
+        let libc = maps
+            .lines()
+            .filter_map(|l| l.split_whitespace().nth(5))
+            .find(|p| p.contains("/libc.so") || p.contains("/libc-"))
+            .map(str::to_string);
+        let exe = std::env::current_exe().ok();
+        let paths: Vec<std::path::PathBuf> = exe.into_iter().chain(libc.map(Into::into)).collect();
+        assert_eq!(
+            paths.len(),
+            2,
+            "the test's own file and its libc: {paths:?}"
+        );
+        paths.iter().filter_map(|p| std::fs::read(p).ok()).collect()
+    }
+
+    /// The lean parse reads what goblin's own parse reads of everything `inspect` uses.
+    #[test]
+    fn the_lean_parse_reads_what_goblins_parse_reads() {
+        for bytes in files() {
+            let (Some(lean), Ok(full)) = (lean(&bytes), Elf::parse(&bytes)) else {
+                panic!("both parses read the file");
+            };
+            assert_eq!(lean.header, full.header);
+            assert!(lean.program_headers == full.program_headers);
+            assert!(lean.section_headers == full.section_headers);
+            let dyns = |e: &Elf| e.dynamic.as_ref().map(|d| (d.dyns.clone(), d.info.soname));
+            assert!(dyns(&lean) == dyns(&full));
+            assert!(!full.dynsyms.is_empty());
+            assert_eq!(lean.dynsyms.len(), full.dynsyms.len());
+            assert!(lean.dynsyms.iter().eq(full.dynsyms.iter()));
+            assert_eq!(lean.syms.len(), full.syms.len());
+            let versions = |e: &Elf| {
+                let need = e.verneed.as_ref().map(|v| v.iter().count());
+                (e.versym.as_ref().map(|v| v.iter().count()), need)
+            };
+            assert_eq!(versions(&lean), versions(&full));
+            assert!(versions(&full).0.is_some());
+            assert_eq!(
+                (lean.is_64, lean.little_endian),
+                (full.is_64, full.little_endian)
+            );
+        }
+    }
+
+    /// What the lean parse cannot read goes to goblin's: the same error, or the same result.
+    #[test]
+    fn what_the_lean_parse_cannot_read_goes_to_goblins() {
+        let bytes = files().pop().unwrap_or_default();
+        let Ok(elf) = Elf::parse(&bytes) else {
+            panic!("libc parses");
+        };
+        // Dynamic symbols without a `.dynsym` section to count them: goblin's count.
+        let at = elf
+            .section_headers
+            .iter()
+            .position(|sh| sh.sh_type == SHT_DYNSYM)
+            .map(|i| elf.header.e_shoff as usize + i * usize::from(elf.header.e_shentsize) + 4);
+        let mut copy = bytes.clone();
+        let at = at.unwrap_or(usize::MAX);
+        copy[at..at + 4].copy_from_slice(&1u32.to_le_bytes());
+        assert!(lean(&copy).is_none());
+        let count = |e: &Elf| e.dynsyms.len();
+        assert_eq!(
+            with_elf_lean(&copy, count).ok(),
+            with_elf(&copy, count).ok()
+        );
+        assert!(with_elf_lean(&copy, count).is_ok_and(|n| n > 0));
+        // Section headers past the end: goblin's error.
+        let mut cut = bytes.clone();
+        let shoff = if elf.is_64 { 0x28 } else { 0x20 };
+        cut[shoff..shoff + 4].copy_from_slice(&u32::MAX.to_le_bytes());
+        assert!(lean(&cut).is_none());
+        let err = |r: Result<(), goblin::error::Error>| r.err().map(|e| e.to_string());
+        let full = err(with_elf(&cut, |_| ()));
+        assert!(full.is_some());
+        assert_eq!(err(with_elf_lean(&cut, |_| ())), full);
+    }
 }
