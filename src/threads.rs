@@ -24,8 +24,53 @@ pub fn available() -> usize {
     .max(1)
 }
 
+/// `f` of each of `items` on [`available`] threads, each taking a run of them in turn; the
+/// results in the order of `items`. Below `from` items, on this thread alone.
+pub fn map_in_order<T: Sync, R: Send>(
+    items: &[T],
+    from: usize,
+    f: impl Fn(&T) -> R + Sync,
+) -> Vec<R> {
+    let threads = available().min(items.len());
+    if items.len() < from || threads < 2 {
+        return items.iter().map(f).collect();
+    }
+    let chunk = items.len().div_ceil(threads);
+    let f = &f;
+    std::thread::scope(|s| {
+        let mut runs = items.chunks(chunk);
+        let first = runs.next().unwrap_or_default();
+        let workers: Vec<_> = runs
+            .map(|run| s.spawn(move || run.iter().map(f).collect::<Vec<R>>()))
+            .collect();
+        let mut out: Vec<R> = first.iter().map(f).collect();
+        for w in workers {
+            match w.join() {
+                Ok(done) => out.extend(done),
+                // A panic in a worker is a bug: let it surface as it would on one thread.
+                Err(panic) => std::panic::resume_unwind(panic),
+            }
+        }
+        out
+    })
+}
+
 #[cfg(test)]
 mod tests {
+    /// The results come in the order of the items, on one thread or several.
+    #[test]
+    fn mapped_in_order() {
+        let items: Vec<u32> = (0..1000).collect();
+        let squares: Vec<u64> = items.iter().map(|&i| u64::from(i) * u64::from(i)).collect();
+        for from in [0, 10, 2000] {
+            let got = super::map_in_order(&items, from, |&i| u64::from(i) * u64::from(i));
+            assert_eq!(got, squares);
+        }
+        assert!(super::map_in_order(&[] as &[u32], 0, |&i| i).is_empty());
+        let few = super::map_in_order(&[7u32], 0, |&i| i + 1);
+        assert_eq!(few, vec![8]);
+    }
+
     /// The limit caps the CPUs and never goes below one thread.
     #[test]
     fn a_limit_caps_the_cpus() {

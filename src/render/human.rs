@@ -8,6 +8,9 @@ use crate::format::{size, thousands};
 use crate::output::{BAD, DIM, HEADER, WARN, paint};
 use crate::report::{Artifact, Binary, LinkMode, Linkage, Report};
 
+/// Binaries from which their parts are written on several threads.
+const PARALLEL_FROM: usize = 32;
+
 /// How many sections are listed before the rest is folded into one line.
 const SECTIONS_SHOWN: usize = 12;
 
@@ -23,13 +26,15 @@ pub fn render(report: &Report, style: &Style) -> String {
     }
     super::gate::header(&mut s, report, style);
     super::overview::render(&mut s, report, style);
-    for (i, a) in report.artifacts.iter().enumerate() {
-        if i > 0 {
-            s.push('\n');
-        }
-        artifact(&mut s, a, audited(report, a), style);
-        super::probe::artifact(&mut s, a, style);
-    }
+    // Each binary's part on its own (`inspect` of a folder: for 1,199 files, 22 of the run's
+    // 300 ms when written one after the other).
+    let parts = crate::threads::map_in_order(&report.artifacts, PARALLEL_FROM, |a| {
+        let mut part = String::new();
+        artifact(&mut part, a, audited(report, a), style);
+        super::probe::artifact(&mut part, a, style);
+        part
+    });
+    s.push_str(&parts.join("\n"));
     super::probe::comparisons(&mut s, report, style);
     if !report.failed.is_empty() {
         let head = format!(
