@@ -288,6 +288,8 @@ struct Input<'a> {
     analysis_path: Option<&'a Path>,
     /// Where `bytes` are mapped from, when they are: let go after each pass over them.
     mapped: Option<&'a Mapped>,
+    /// Where `analysis` is mapped from, let go with `bytes`.
+    analysis_mapped: Option<&'a Mapped>,
     /// Why no graph is built (see [`wanted`]); `None` builds it.
     skip: Option<&'static str>,
 }
@@ -296,7 +298,7 @@ impl Input<'_> {
     /// Done with the file's pages for now (see [`Mapped::forget`]): what is read again later
     /// (the symbols' names) comes back from the page cache.
     fn let_go(&self) {
-        if let Some(m) = self.mapped {
+        for m in [self.mapped, self.analysis_mapped].into_iter().flatten() {
             m.forget();
         }
     }

@@ -138,6 +138,7 @@ pub fn inspect_file(
         analysis: analysis_map.as_ref().map(Mapped::bytes),
         analysis_path: analysis_map.as_ref().and(analysis_path.as_deref()),
         mapped: Some(file),
+        analysis_mapped: analysis_map.as_ref(),
         skip: None,
     };
     // A static glibc binary with symbols, built for this machine's architecture: this
@@ -275,6 +276,7 @@ pub fn inspect_bytes(
         analysis: None,
         analysis_path: None,
         mapped: None,
+        analysis_mapped: None,
         skip: None,
     };
     analyse(path, &input, binary, &|| None, settings, false).map(|_| ())
@@ -302,6 +304,7 @@ pub fn attribute_built(
         analysis: extra.as_ref().map(Mapped::bytes),
         analysis_path: analysis,
         mapped: Some(&file),
+        analysis_mapped: extra.as_ref(),
         skip: None,
     };
     let symbols = input.analysis.unwrap_or(input.bytes);

@@ -266,29 +266,7 @@ fn describe(e: &goblin::error::Error, bytes: &[u8]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    /// Resident KiB of the mapping of `path` in this process, as the kernel counts it.
-    fn resident_kib(path: &Path) -> u64 {
-        let smaps = std::fs::read_to_string("/proc/self/smaps").expect("smaps");
-        let name = path.to_str().expect("utf-8 path");
-        let mut inside = false;
-        let mut kib = 0;
-        for line in smaps.lines() {
-            let range = line
-                .split_whitespace()
-                .next()
-                .and_then(|r| r.split_once('-'));
-            if range.is_some_and(|(a, b)| {
-                u64::from_str_radix(a, 16).is_ok() && u64::from_str_radix(b, 16).is_ok()
-            }) {
-                // A mapping's first line: is it the file's?
-                inside = line.ends_with(name);
-            } else if inside && let Some(v) = line.strip_prefix("Rss:") {
-                kib += crate::probe::memory::kib(v).expect("Rss in kB");
-            }
-        }
-        kib
-    }
+    use crate::probe::memory::resident_kib;
 
     #[test]
     fn forgotten_pages_leave_resident_memory_and_read_back_the_same() {

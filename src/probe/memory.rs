@@ -256,6 +256,31 @@ pub fn read_tree(pids: &[i32]) -> (Memory, u32, Vec<(&'static str, String)>) {
     (mem, counted, why)
 }
 
+/// Resident KiB of the mapping of `path` in this process, as the kernel counts it
+/// (`/proc/self/smaps`).
+#[cfg(test)]
+pub(crate) fn resident_kib(path: &std::path::Path) -> u64 {
+    let smaps = std::fs::read_to_string("/proc/self/smaps").expect("smaps");
+    let name = path.to_str().expect("utf-8 path");
+    let mut inside = false;
+    let mut total = 0;
+    for line in smaps.lines() {
+        let range = line
+            .split_whitespace()
+            .next()
+            .and_then(|r| r.split_once('-'));
+        if range.is_some_and(|(a, b)| {
+            u64::from_str_radix(a, 16).is_ok() && u64::from_str_radix(b, 16).is_ok()
+        }) {
+            // A mapping's first line: is it the file's?
+            inside = line.ends_with(name);
+        } else if inside && let Some(v) = line.strip_prefix("Rss:") {
+            total += kib(v).expect("Rss in kB");
+        }
+    }
+    total
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
