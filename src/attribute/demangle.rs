@@ -202,6 +202,16 @@ pub fn is_legacy_impl_method(name: &[u8]) -> bool {
     n.starts_with(b"_ZN") && legacy_first_ident(n).is_some_and(opens_impl)
 }
 
+/// Whether a legacy Rust name (`_ZN…17h<hash>E`) shows `<`, `{` or `}` once demangled, read
+/// as it is (`$LT$`, `$u7b$`, `$u7d$`) without demangling; `None` for any other name.
+pub fn legacy_generic_or_closure(name: &[u8]) -> Option<bool> {
+    if !name.starts_with(b"_ZN") || !is_rust(name) {
+        return None;
+    }
+    let has = |needle: &[u8]| memchr::memmem::find(name, needle).is_some();
+    Some(has(b"$LT$") || has(b"$u7b$") || has(b"$u7d$"))
+}
+
 /// A crate name borrowed from the symbol, or owned when it came from a demangled path.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum CrateName<'a> {

@@ -114,20 +114,12 @@ fn plain_function(a: &Attributed, v: u32) -> bool {
 /// was a third of the time of finding the tool's own binary's entry points (29 → 20 ms).
 fn generic_or_closure(a: &Attributed, v: u32) -> bool {
     let raw = match a.layout.pieces.get(v as usize).map(|p| p.owner) {
-        Some(Owner::Symbol { name, .. }) => legacy_generic_or_closure(name),
+        Some(Owner::Symbol { name, .. }) => {
+            crate::attribute::demangle::legacy_generic_or_closure(name)
+        }
         _ => None,
     };
     raw.unwrap_or_else(|| a.name(v as usize).contains(['<', '{', '}']))
-}
-
-/// [`generic_or_closure`] of a legacy Rust name (`_ZN…17h<hash>E`), read without demangling;
-/// `None` for any other name.
-fn legacy_generic_or_closure(name: &[u8]) -> Option<bool> {
-    if !name.starts_with(b"_ZN") || !crate::attribute::demangle::is_rust(name) {
-        return None;
-    }
-    let has = |needle: &[u8]| name.windows(needle.len()).any(|w| w == needle);
-    Some(has(b"$LT$") || has(b"$u7b$") || has(b"$u7d$"))
 }
 
 /// A crate group of std's: `std` (the sysroot's crates folded), or one of them by itself under
@@ -135,7 +127,3 @@ fn legacy_generic_or_closure(name: &[u8]) -> Option<bool> {
 fn std_side(group: &str) -> bool {
     group.ends_with(" (std)") || crate::attribute::demangle::is_std_crate(group)
 }
-
-#[cfg(test)]
-#[path = "merged_tests.rs"]
-mod tests;

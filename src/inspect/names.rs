@@ -48,10 +48,10 @@ pub fn with_elf_lean<R>(
     }
 }
 
-/// The parse of [`with_elf_lean`]: headers, the dynamic section, the dynamic symbols and the
-/// symbol versions; `syms` with its extent checked, its strings, `dynstrtab`, `soname`,
-/// `libraries`, the paths and the relocations left empty. `None` where goblin's own parse is
-/// needed (a fault, or dynamic symbols without a `.dynsym` section to count them).
+/// The parse of [`with_elf_lean`]: the headers, the dynamic section, the symbol tables (read
+/// as they are iterated) and the symbol versions. Left empty: the string tables, `soname`,
+/// `libraries`, the paths and the relocations. `None` where goblin's own parse is needed (a
+/// fault, or dynamic symbols without a `.dynsym` section to count them).
 fn lean(bytes: &[u8]) -> Option<Elf<'_>> {
     let header = Elf::parse_header(bytes).ok()?;
     let mut elf = Elf::lazy_parse(header).ok()?;
