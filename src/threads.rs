@@ -31,19 +31,28 @@ pub fn map_in_order<T: Sync, R: Send>(
     from: usize,
     f: impl Fn(&T) -> R + Sync,
 ) -> Vec<R> {
+    runs_in_order(items, from, |run| run.iter().map(&f).collect())
+}
+
+/// `f` of runs of `items` that together are all of them, one run per [`available`] thread
+/// (what a run carries from one item to the next stays in the run); the results of the runs
+/// one after the other, in the order of `items`. Below `from` items, one run on this thread.
+pub fn runs_in_order<T: Sync, R: Send>(
+    items: &[T],
+    from: usize,
+    f: impl Fn(&[T]) -> Vec<R> + Sync,
+) -> Vec<R> {
     let threads = available().min(items.len());
     if items.len() < from || threads < 2 {
-        return items.iter().map(f).collect();
+        return f(items);
     }
     let chunk = items.len().div_ceil(threads);
     let f = &f;
     std::thread::scope(|s| {
         let mut runs = items.chunks(chunk);
         let first = runs.next().unwrap_or_default();
-        let workers: Vec<_> = runs
-            .map(|run| s.spawn(move || run.iter().map(f).collect::<Vec<R>>()))
-            .collect();
-        let mut out: Vec<R> = first.iter().map(f).collect();
+        let workers: Vec<_> = runs.map(|run| s.spawn(move || f(run))).collect();
+        let mut out: Vec<R> = f(first);
         for w in workers {
             match w.join() {
                 Ok(done) => out.extend(done),
@@ -69,6 +78,27 @@ mod tests {
         assert!(super::map_in_order(&[] as &[u32], 0, |&i| i).is_empty());
         let few = super::map_in_order(&[7u32], 0, |&i| i + 1);
         assert_eq!(few, vec![8]);
+    }
+
+    /// Runs cover the items once each, in order, and what a run carries stays in it: each
+    /// result is its item with the count of items its run had seen before it.
+    #[test]
+    fn runs_cover_the_items_in_order() {
+        let items: Vec<u32> = (0..1000).collect();
+        for from in [0, 2000] {
+            let got = super::runs_in_order(&items, from, |run| {
+                run.iter().enumerate().map(|(k, &i)| (i, k)).collect()
+            });
+            let order: Vec<u32> = got.iter().map(|x| x.0).collect();
+            assert_eq!(order, items);
+            // A run starts where its count is 0: one run alone, or one per thread.
+            let starts = got.iter().filter(|x| x.1 == 0).count();
+            let threads = super::available().min(items.len());
+            let runs = if from > items.len() { 1 } else { threads };
+            assert_eq!(starts, runs, "from {from}");
+            assert!(got.windows(2).all(|w| w[1].1 == 0 || w[1].1 == w[0].1 + 1));
+        }
+        assert!(super::runs_in_order(&[] as &[u32], 0, |r| r.to_vec()).is_empty());
     }
 
     /// The limit caps the CPUs and never goes below one thread.

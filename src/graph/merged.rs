@@ -18,6 +18,7 @@ pub(super) fn merged(
     a: &Attributed,
     g: &build::Analysis,
     deps: Option<&Dependencies>,
+    plain: &mut PlainFunctions,
     (f, t): (u32, u32),
 ) -> bool {
     let static_of = |v: u32| match a.layout.pieces.get(v as usize).map(|p| p.owner) {
@@ -57,7 +58,7 @@ pub(super) fn merged(
     if !unnameable && !into_std {
         return false;
     }
-    if plain_function(a, t) {
+    if plain.get(a, t) {
         unnameable && !names_to()
     } else {
         into_std && made_for_unnameable(a, deps, (f, t), from)
@@ -89,6 +90,31 @@ fn made_for_unnameable(
     crate::attribute::demangle::path_roots(args)
         .into_iter()
         .any(|c| deps.may_name(from, c) == Some(false) && !caller.contains(&format!("{c}::")))
+}
+
+/// [`plain_function`] of each piece asked for, found once: a function is called from many
+/// crates (26,143 questions for a few thousand callees on the tool's own binary, a third of
+/// them names demangled).
+pub(super) struct PlainFunctions(Vec<u8>);
+
+impl PlainFunctions {
+    const UNASKED: u8 = 0;
+
+    pub(super) fn new(pieces: usize) -> Self {
+        Self(vec![Self::UNASKED; pieces])
+    }
+
+    fn get(&mut self, a: &Attributed, v: u32) -> bool {
+        match self.0.get_mut(v as usize) {
+            Some(k) if *k == Self::UNASKED => {
+                let plain = plain_function(a, v);
+                *k = 1 + u8::from(plain);
+                plain
+            }
+            Some(k) => *k == 2,
+            None => plain_function(a, v),
+        }
+    }
 }
 
 /// Whether piece `v` is a function that code of another crate calls only by its name: not a
@@ -126,4 +152,41 @@ fn generic_or_closure(a: &Attributed, v: u32) -> bool {
 /// `--split-std` (`core`, `hashbrown (std)`).
 fn std_side(group: &str) -> bool {
     group.ends_with(" (std)") || crate::attribute::demangle::is_std_crate(group)
+}
+
+#[cfg(test)]
+mod tests {
+    use object::Endianness;
+    use object::elf::FileHeader64;
+
+    use crate::attribute::Attributed;
+    use crate::attribute::coverage::layout_split_with;
+
+    /// The answers kept are the answers: asked twice of every piece of this test's own binary
+    /// (generic code, closures, plain functions and data), the same as [`super::plain_function`].
+    #[test]
+    fn kept_answers_are_the_plain_functions() {
+        let exe = std::env::current_exe().expect("the test binary");
+        let bytes = std::fs::read(exe).expect("read the test binary");
+        let layout = layout_split_with::<FileHeader64<Endianness>>(&bytes, &[], None, &|| ())
+            .expect("the test binary's layout");
+        let crates = Attributed::crates_of(&layout, None, &Default::default());
+        let a = Attributed::with(layout, crates);
+        let n = a.layout.pieces.len();
+        let mut kept = super::PlainFunctions::new(n);
+        let truth: Vec<bool> = (0..n as u32)
+            .map(|v| super::plain_function(&a, v))
+            .collect();
+        for _ in 0..2 {
+            let got: Vec<bool> = (0..n as u32).map(|v| kept.get(&a, v)).collect();
+            assert_eq!(got, truth);
+        }
+        let plain = truth.iter().filter(|&&p| p).count();
+        assert!(
+            plain > 100 && plain + 100 < n,
+            "{plain} of {n}: both kinds asked"
+        );
+        // Past the pieces it was made for: answered, not kept.
+        assert_eq!(kept.get(&a, n as u32), super::plain_function(&a, n as u32));
+    }
 }

@@ -369,17 +369,20 @@ fn analyse_as<H: FileHeader<Endian = Endianness>>(
         .pieces
         .iter()
         .any(|p| matches!(p.owner, Owner::Symbol { .. }));
-    // The crates of the pieces read every symbol's name, at scattered places of the symbol
-    // table, which is then resident whole: one after the other, not beside the wiring's
-    // peak. `inspect` of the tool's own static binary, side by side: 108 ms (mean of 30
-    // `hyperfine -N` runs) and 23.6 MB peak RSS (median of 9 `/usr/bin/time` runs); in turn:
-    // 129 ms and 22.5 MB (issue 13 asks under 2x of the plain inspect's 11.4 MB,
-    // `benches/graph.sh`). The sums and the entry points do go side by side on a large
-    // binary.
+    // On a large binary the crates of the pieces are found beside the wiring, and the sums
+    // beside the entry points. The crates read every symbol's name, at scattered places of
+    // the symbol table, which is then resident whole: beside the wiring's peak that was +1.4 MB
+    // when the peak was the wiring's (0e63a11). It is not now (`inspect` of the tool's own
+    // 71 MB static binary, median peak RSS of 3 `/usr/bin/time` runs): 40.4 MB either way
+    // with the analysis link, 29.3 MB decoded; 158.8 → 140.4 ms and 143.4 → 120.1 ms (means
+    // of 20 and 15 `hyperfine -N` runs, with the entry points' changes of the same commit).
     let large = layout.pieces.len() >= PARALLEL_FROM;
-    let crates = Attributed::crates_of(&layout, index(), settings);
+    let (crates, wired) = both(
+        large,
+        || Attributed::crates_of(&layout, index(), settings),
+        || build::wire(&layout, bytes, refs, described, &roots, &|| input.let_go()),
+    );
     input.let_go();
-    let wired = build::wire(&layout, bytes, refs, described, &roots, &|| input.let_go());
     let mut a = Attributed::with(layout, crates);
     let g = build::analyse(&mut a, wired, &|| input.let_go());
     let (attribution, entry_points) = both(
