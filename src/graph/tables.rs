@@ -22,9 +22,12 @@ pub fn cases(mut entries: Vec<Entry>, loaded: impl Iterator<Item = u64>) -> Vec<
     if entries.is_empty() {
         return Vec::new();
     }
-    let mut loaded: Vec<u64> = loaded.collect();
-    loaded.sort_unstable();
     entries.sort_unstable_by_key(|e| e.at);
+    // A table's start is among its entries' addresses: only loads there are kept and sorted
+    // (a few thousand, where code loads a few hundred thousand addresses).
+    let (lo, hi) = (entries[0].at, entries[entries.len() - 1].at);
+    let mut loaded: Vec<u64> = loaded.filter(|a| (lo..=hi).contains(a)).collect();
+    loaded.sort_unstable();
     let mut run_start = 0;
     let mut out = Vec::with_capacity(entries.len());
     for k in 0..entries.len() {
@@ -67,6 +70,11 @@ mod tests {
         let want: Vec<(usize, u64)> = cases_of.iter().copied().enumerate().collect();
         let loads = [0x40u64, 0x100, 0x108, 0x900];
         assert_eq!(cases(entries(&tables), loads.into_iter()), want);
+        // A table of one entry at the run's last address, loaded there: its own start, as
+        // the loads only at the entries' addresses are kept.
+        let last = [0x100u64, 0x100, 0x100, 0x100, 0x110];
+        let loads = [0x100u64, 0x110, 0x114];
+        assert_eq!(cases(entries(&last), loads.into_iter()), want);
         // No load of the second table seen: both are one run, relative to its start.
         let one_run = [0x100u64; 5];
         assert_eq!(cases(entries(&one_run), std::iter::empty()), want);
