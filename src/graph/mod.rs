@@ -22,6 +22,7 @@ mod lookup;
 mod merged;
 mod pcrel;
 mod refs;
+mod relocs;
 mod sources;
 mod tables;
 mod via;
@@ -309,6 +310,13 @@ impl Input<'_> {
             m.forget_part(range);
         }
     }
+
+    /// As [`Input::let_go_of`], of the analysis link's bytes.
+    fn let_go_of_link(&self, range: std::ops::Range<usize>) {
+        if let Some(m) = self.analysis_mapped {
+            m.forget_part(range);
+        }
+    }
 }
 
 /// Attribute `binary` with its graph; the graph is kept when `keep` (or `--why`) asks.
@@ -369,20 +377,17 @@ fn analyse_as<H: FileHeader<Endian = Endianness>>(
         .pieces
         .iter()
         .any(|p| matches!(p.owner, Owner::Symbol { .. }));
-    // On a large binary the crates of the pieces are found beside the wiring, and the sums
-    // beside the entry points. The crates read every symbol's name, at scattered places of
-    // the symbol table, which is then resident whole: beside the wiring's peak that was +1.4 MB
-    // when the peak was the wiring's (0e63a11). It is not now (`inspect` of the tool's own
-    // 71 MB static binary, median peak RSS of 3 `/usr/bin/time` runs): 40.4 MB either way
-    // with the analysis link, 29.3 MB decoded; 158.8 → 140.4 ms and 143.4 → 120.1 ms (means
-    // of 20 and 15 `hyperfine -N` runs, with the entry points' changes of the same commit).
+    // The crates of the pieces read every symbol's name, at scattered places of the symbol
+    // table, which is then resident whole: one after the other, not beside the wiring's
+    // peak. `inspect` of the tool's own 71 MB static binary with its analysis link, side by
+    // side: 138.5 ms (mean of 20 `hyperfine -N` runs) and 30.8 MB peak RSS (median of 5
+    // `/usr/bin/time` runs); in turn: 144.8 ms and 29.4 MB (issue 13 asks under 2x of the
+    // plain inspect's 12 MB, `benches/graph.sh`). The sums and the entry points do go side
+    // by side on a large binary.
     let large = layout.pieces.len() >= PARALLEL_FROM;
-    let (crates, wired) = both(
-        large,
-        || Attributed::crates_of(&layout, index(), settings),
-        || build::wire(&layout, bytes, refs, described, &roots, &|| input.let_go()),
-    );
+    let crates = Attributed::crates_of(&layout, index(), settings);
     input.let_go();
+    let wired = build::wire(&layout, bytes, refs, described, &roots, &|| input.let_go());
     let mut a = Attributed::with(layout, crates);
     let g = build::analyse(&mut a, wired, &|| input.let_go());
     let (attribution, entry_points) = both(

@@ -1,13 +1,11 @@
-//! References between addresses of a binary, from relocations: the static relocations a link
-//! with `--emit-relocs` keeps (`.rela.text`, `.rela.data.rel.ro`, ...: every call, address load
-//! and stored address, exact), and the dynamic ones every PIE has (`.rela.dyn`: every address
-//! stored in data). Also the roots: what runs or is read without a reference in the code.
+//! References between addresses of a binary, from relocations: the dynamic ones every PIE has
+//! (`.rela.dyn`: every address stored in data); the static ones of a link with
+//! `--emit-relocs` are read by `relocs`. Also the roots: what runs or is read without a
+//! reference in the code, and how the analysis link's addresses map onto the binary's.
 
 use object::Endianness;
 use object::elf;
-use object::read::elf::{
-    Dyn as _, FileHeader, ProgramHeader as _, Rela as _, SectionHeader, Sym as _,
-};
+use object::read::elf::{Dyn as _, FileHeader, Rela as _, SectionHeader, Sym as _};
 
 use crate::report::RefKind;
 
@@ -43,166 +41,6 @@ pub struct Root {
     /// Up to `end` (a whole section, e.g. `.init_array`), or just the piece at `addr`.
     pub end: Option<u64>,
     pub why: &'static str,
-}
-
-/// Sections whose relocations describe rather than refer: their bytes are given to what they
-/// describe by `attribute::unwind`, and an FDE naming its function keeps nothing alive.
-const DESCRIPTIVE: &[&[u8]] = &[b".eh_frame", b".eh_frame_hdr", b".gcc_except_table"];
-
-/// x86-64 relocation types whose field is relative to the end of an instruction's 4-byte
-/// operand when they sit in code: the section-relative target is `S + A + 4`, or further
-/// when an immediate follows the operand (see [`super::pcrel`]).
-const X86_PC_RELATIVE: &[elf::RelocationType] = &[
-    elf::R_X86_64_PC32,
-    elf::R_X86_64_PLT32,
-    elf::R_X86_64_GOTPCREL,
-    elf::R_X86_64_GOTPCRELX,
-    elf::R_X86_64_REX_GOTPCRELX,
-    elf::R_X86_64_GOTTPOFF,
-    elf::R_X86_64_TLSGD,
-    elf::R_X86_64_TLSLD,
-];
-
-/// x86-64 relocation types of code that reads a GOT slot.
-const GOT_LOADS: &[elf::RelocationType] = &[
-    elf::R_X86_64_GOTPCREL,
-    elf::R_X86_64_GOTPCRELX,
-    elf::R_X86_64_REX_GOTPCRELX,
-];
-
-/// Types that refer to nothing (sizes, the GOT's own base).
-const X86_NOT_A_REFERENCE: &[elf::RelocationType] = &[
-    elf::R_X86_64_NONE,
-    elf::R_X86_64_SIZE32,
-    elf::R_X86_64_SIZE64,
-    elf::R_X86_64_GOTPC32,
-    elf::R_X86_64_GOTPC64,
-];
-
-/// The TLS segment's address and the zero-filled TLS ranges (see [`tls`]).
-type Tls = (Option<u64>, Vec<(u64, u64)>);
-
-/// The address of the TLS segment (a TLS symbol's value is relative to it), and the ranges of
-/// zero-filled TLS (`.tbss`), which overlaps other sections' addresses and has no piece of its
-/// own: a reference to a variable there refers to nothing the graph holds.
-fn tls<H: FileHeader<Endian = Endianness>>(
-    header: &H,
-    endian: Endianness,
-    sections: &object::read::elf::SectionTable<H>,
-    data: &[u8],
-) -> Option<Tls> {
-    let base = header
-        .program_headers(endian, data)
-        .ok()?
-        .iter()
-        .find(|p| p.p_type(endian) == elf::PT_TLS)
-        .map(|p| p.p_vaddr(endian).into());
-    let tbss = sections
-        .iter()
-        .filter(|sh| {
-            sh.sh_type(endian) == elf::SHT_NOBITS && sh.sh_flags(endian).contains(elf::SHF_TLS)
-        })
-        .map(|sh| {
-            let a: u64 = sh.sh_addr(endian).into();
-            (a, a + Into::<u64>::into(sh.sh_size(endian)))
-        })
-        .collect();
-    Some((base, tbss))
-}
-
-/// The static relocations of `data` (a binary linked with `--emit-relocs`), as references
-/// between its own addresses; `None` when it has none.
-///
-/// Long (about 90 lines) on purpose: one loop over every relocation of every section, whose
-/// arms share the lazily built symbol ends and the jump tables' entries; each arm is a few
-/// lines that read best beside the relocation type they handle.
-pub fn static_relocations<H: FileHeader<Endian = Endianness>>(data: &[u8]) -> Option<Vec<Ref>> {
-    let (header, endian, sections) = crate::attribute::elf_parts::<H>(data)?;
-    let symbols = sections.symbols(endian, data, elf::SHT_SYMTAB).ok()?;
-    let x86 = header.e_machine(endian) == elf::EM_X86_64;
-    let (tls_base, tbss) = tls::<H>(header, endian, &sections, data)?;
-    // Built at the first relocation that needs it (see [`super::pcrel`]).
-    let mut ends: Option<super::pcrel::Ends> = None;
-    let all_ends = || super::pcrel::Ends::of_symbols::<H>(&symbols, endian);
-    let mut out = Vec::new();
-    // Jump tables' entries, given their cases once every load of a table is known.
-    let mut entries = Vec::new();
-    let mut any = false;
-    for sh in sections.iter() {
-        if sh.sh_type(endian) != elf::SHT_RELA || sh.sh_flags(endian).contains(elf::SHF_ALLOC) {
-            continue;
-        }
-        let Ok(target) = sections.section(object::SectionIndex(sh.sh_info(endian) as usize)) else {
-            continue;
-        };
-        let name = sections.section_name(endian, target).unwrap_or_default();
-        if !target.sh_flags(endian).contains(elf::SHF_ALLOC) || DESCRIPTIVE.contains(&name) {
-            continue;
-        }
-        any = true;
-        let code = target.sh_flags(endian).contains(elf::SHF_EXECINSTR);
-        let Ok(Some((relas, _))) = sh.rela(endian, data) else {
-            continue;
-        };
-        let base: u64 = target.sh_addr(endian).into();
-        let bytes = target.data(endian, data).unwrap_or_default();
-        for r in relas {
-            let typ = r.r_type(endian, false);
-            if x86 && X86_NOT_A_REFERENCE.contains(&typ) {
-                continue;
-            }
-            let Ok(sym) = symbols.symbol(object::SymbolIndex(r.r_sym(endian, false) as usize))
-            else {
-                continue;
-            };
-            if sym.st_shndx(endian).is_special() {
-                continue;
-            }
-            let value: u64 = sym.st_value(endian).into();
-            let addend = Into::<i64>::into(r.r_addend(endian)) as u64;
-            let from: u64 = r.r_offset(endian).into();
-            let to = match sym.st_type() {
-                elf::STT_SECTION if x86 && code && X86_PC_RELATIVE.contains(&typ) => {
-                    let ends = ends.get_or_insert_with(all_ends);
-                    ends.target(value.wrapping_add(addend), from, bytes, base)
-                }
-                elf::STT_SECTION if x86 && !code && typ == elf::R_X86_64_PC32 => {
-                    let (index, sa) = (out.len(), value.wrapping_add(addend));
-                    entries.push(super::tables::Entry {
-                        index,
-                        at: from,
-                        sa,
-                    });
-                    sa
-                }
-                elf::STT_SECTION => value.wrapping_add(addend),
-                elf::STT_TLS => value.wrapping_add(tls_base.unwrap_or(0)),
-                _ => value,
-            };
-            if sym.st_type() == elf::STT_TLS && tbss.iter().any(|t| (t.0..t.1).contains(&to)) {
-                continue;
-            }
-            if x86 && code && GOT_LOADS.contains(&typ) {
-                let at = from.wrapping_sub(base);
-                if super::pcrel::is_null_test(bytes, at) {
-                    continue;
-                }
-            }
-            let kind = match code {
-                false => RefKind::Data,
-                true if x86 && super::pcrel::is_branch(bytes, from.wrapping_sub(base)) => {
-                    RefKind::Call
-                }
-                true => RefKind::Address,
-            };
-            out.push(Ref { from, to, kind });
-        }
-    }
-    let loaded = out.iter().filter(|r| r.kind != RefKind::Data).map(|r| r.to);
-    for (i, case) in super::tables::cases(entries, loaded) {
-        out[i].to = case;
-    }
-    any.then_some(out)
 }
 
 /// The dynamic relocations (`.rela.dyn`, `.rela.plt`): each stored address as a reference of

@@ -17,13 +17,17 @@ use crate::report::EdgeSource;
 pub(super) fn references<H: FileHeader<Endian = Endianness>>(
     input: &Input,
 ) -> (Vec<Vec<refs::Ref>>, usize, EdgeSource) {
-    if let Some(r) = refs::static_relocations::<H>(input.bytes) {
+    if let Some(r) = super::relocs::static_relocations::<H>(input.bytes, &|r| input.let_go_of(r)) {
         return (with_unrelocated::<H>(input, r), 1, EdgeSource::Relocations);
     }
     if let Some(extra) = input.analysis
         && let Some(t) = refs::Translation::between::<H>(extra, input.bytes)
-        && let Some(mut r) = refs::static_relocations::<H>(extra)
+        && let Some(mut r) =
+            super::relocs::static_relocations::<H>(extra, &|r| input.let_go_of_link(r))
     {
+        // The link's pages read (its relocations, the code bytes at each site, its symbols)
+        // go before the binary's code is decoded.
+        input.let_go();
         r.retain_mut(|x| match (t.map(x.from), t.map(x.to)) {
             (Some(f), Some(to)) => {
                 (x.from, x.to) = (f, to);
