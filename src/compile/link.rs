@@ -222,7 +222,10 @@ pub fn as_linker() -> Option<u8> {
         let linked = child.wait().is_ok_and(|s| s.success());
         let id = output.as_deref().and_then(build_id);
         match id {
-            Some(id) if linked && code == 0 => keep(&dir, &tmp, &name, &id),
+            Some(id) if linked && code == 0 => {
+                keep(&dir, &tmp, &name, &id);
+                write_own(&dir.join(format!("{name}.{id}")), &args);
+            }
             _ => {
                 let _ = std::fs::remove_file(&tmp);
             }
@@ -245,6 +248,80 @@ fn keep(dir: &Path, tmp: &Path, name: &str, id: &str) {
     let _ = std::fs::rename(tmp, dir.join(format!("{name}.{id}")));
 }
 
+/// The file beside an analysis link that names the binary crate and the symbols its own
+/// objects define (see [`own_symbols`]).
+fn own_file(analysis: &Path) -> PathBuf {
+    let mut name = analysis.as_os_str().to_owned();
+    name.push(".own");
+    PathBuf::from(name)
+}
+
+/// The binary crate's own code, as the link saw it: its crate (the output's name before
+/// cargo's `-<hash>`) and the global names that the codegen units rustc made for it
+/// (`*.rcgu.o`, deleted after the link) define, but for Rust's mangled ones. No archive lists
+/// them, so a `#[no_mangle]` or `#[export_name]` function of the binary, and the `main` that
+/// rustc writes for it, had no crate (QA dq F10). What cannot be read is left out.
+pub fn own_symbols(analysis: &Path) -> Option<(String, Vec<String>)> {
+    let text = std::fs::read_to_string(own_file(analysis)).ok()?;
+    let mut lines = text.lines();
+    let krate = lines.next().filter(|k| !k.is_empty())?.to_string();
+    Some((krate, lines.map(str::to_string).collect()))
+}
+
+/// Write what [`own_symbols`] reads for the analysis link at `analysis`, from the linker's
+/// arguments `args`.
+fn write_own(analysis: &Path, args: &[OsString]) {
+    let Some(name) = analysis
+        .file_stem()
+        .map(|n| n.to_string_lossy().into_owned())
+    else {
+        return;
+    };
+    let krate = name.rsplit_once('-').map_or(name.as_str(), |(k, _)| k);
+    let mut text = format!("{krate}\n");
+    for object in objects_of(args) {
+        for n in defined_globals(&object) {
+            text.push_str(&n);
+            text.push('\n');
+        }
+    }
+    let _ = std::fs::write(own_file(analysis), text);
+}
+
+/// The codegen units rustc passed to the linker (`*.rcgu.o`; in an `@file` too).
+fn objects_of(args: &[OsString]) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for a in args {
+        let s = a.to_string_lossy();
+        if let Some(file) = s.strip_prefix('@') {
+            out.extend(objects_of(&at_file(file)));
+        } else if s.ends_with(".rcgu.o") {
+            out.push(PathBuf::from(a));
+        }
+    }
+    out
+}
+
+/// The global symbols `object` defines, but for Rust's mangled names (`_ZN...`, `_R...`).
+fn defined_globals(object: &Path) -> Vec<String> {
+    use object::{Object as _, ObjectSymbol as _};
+    let Ok(data) = std::fs::read(object) else {
+        return Vec::new();
+    };
+    let Ok(file) = object::File::parse(&*data) else {
+        return Vec::new();
+    };
+    let mangled = |n: &str| {
+        n.starts_with("_ZN")
+            || (n.starts_with("_R") && n[2..].starts_with(|c: char| c.is_ascii_uppercase()))
+    };
+    file.symbols()
+        .filter(|s| s.is_definition() && s.is_global())
+        .filter_map(|s| s.name().ok().map(str::to_string))
+        .filter(|n| !n.is_empty() && !mangled(n) && !n.contains('\n'))
+        .collect()
+}
+
 /// The `-o` output of a linker command line (in an `@file` too, one argument a line).
 fn output_of(args: &[OsString]) -> Option<PathBuf> {
     let mut out = None;
@@ -258,18 +335,22 @@ fn output_of(args: &[OsString]) -> Option<PathBuf> {
             take = true;
         } else if let Some(p) = s.strip_prefix("-o").filter(|p| !p.is_empty()) {
             out = Some(PathBuf::from(p));
-        } else if let Some(file) = s.strip_prefix('@') {
-            let lines: Vec<OsString> = std::fs::read_to_string(file)
-                .unwrap_or_default()
-                .lines()
-                .map(|l| OsString::from(l.replace("\\ ", " ")))
-                .collect();
-            if let Some(o) = output_of(&lines) {
-                out = Some(o);
-            }
+        } else if let Some(file) = s.strip_prefix('@')
+            && let Some(o) = output_of(&at_file(file))
+        {
+            out = Some(o);
         }
     }
     out
+}
+
+/// The arguments of an `@file` of a linker command line, one a line (`\\ ` for a space).
+fn at_file(file: &str) -> Vec<OsString> {
+    std::fs::read_to_string(file)
+        .unwrap_or_default()
+        .lines()
+        .map(|l| OsString::from(l.replace("\\ ", " ")))
+        .collect()
 }
 
 /// The GNU build id of the ELF file at `path`, as hex. Its own reader, not `inspect`'s: the
@@ -303,6 +384,75 @@ mod tests {
             Some(PathBuf::from("/t/my app"))
         );
         assert_eq!(output_of(&args(&["a.o"])), None);
+    }
+
+    /// rustc's codegen units are taken from the arguments and from an `@file`; other objects
+    /// (its `symbols.o`, a C start file) and archives are not.
+    #[test]
+    fn the_codegen_units_are_found_in_arguments_and_at_files() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let at = dir.path().join("args");
+        std::fs::write(&at, "/t/deps/app-1.b.rcgu.o\n/t/my\\ dir/app-1.c.rcgu.o\n").expect("write");
+        let args: Vec<OsString> = [
+            "/t/deps/app-1.a.rcgu.o".to_string(),
+            "/tmp/rustc1/symbols.o".to_string(),
+            "/usr/lib/rcrt1.o".to_string(),
+            "/t/deps/libdep-2.rlib".to_string(),
+            format!("@{}", at.display()),
+        ]
+        .map(OsString::from)
+        .to_vec();
+        let want: Vec<PathBuf> = [
+            "/t/deps/app-1.a.rcgu.o",
+            "/t/deps/app-1.b.rcgu.o",
+            "/t/my dir/app-1.c.rcgu.o",
+        ]
+        .map(PathBuf::from)
+        .to_vec();
+        assert_eq!(objects_of(&args), want);
+    }
+
+    /// What the link writes beside its analysis link is read back: the crate from the output's
+    /// name, then each global name an object defines but Rust's mangled ones. The object is
+    /// compiled here by `cc`, and `nm` says what it defines.
+    #[test]
+    fn own_symbols_are_written_and_read_back() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let c = dir.path().join("x.c");
+        std::fs::write(
+            &c,
+            "int exported_one(int x) { return x + 1; }\n\
+             static int hidden(int x) { return x * 2; }\n\
+             int _ZN3app4main17h0123456789abcdefE(int x) { return hidden(x); }\n\
+             int table_of_two[2] = {1, 2};\n",
+        )
+        .expect("write");
+        let o = dir.path().join("app-1.x.rcgu.o");
+        let ok = Command::new("cc")
+            .arg("-c")
+            .arg(&c)
+            .arg("-o")
+            .arg(&o)
+            .status()
+            .expect("cc");
+        assert!(ok.success());
+        let nm = Command::new("nm")
+            .arg("--defined-only")
+            .arg(&o)
+            .output()
+            .expect("nm");
+        let nm = String::from_utf8_lossy(&nm.stdout).into_owned();
+        assert!(
+            nm.contains(" T exported_one") && nm.contains(" t hidden"),
+            "{nm}"
+        );
+        let analysis = dir.path().join("my_app-0123abcd.beef");
+        write_own(&analysis, &[o.into_os_string()]);
+        let (krate, mut names) = own_symbols(&analysis).expect("read back");
+        names.sort();
+        assert_eq!(krate, "my_app");
+        assert_eq!(names, ["exported_one", "table_of_two"]);
+        assert_eq!(own_symbols(&dir.path().join("other.beef")), None);
     }
 
     #[test]

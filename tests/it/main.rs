@@ -59,6 +59,7 @@ mod inspect_std;
 mod markdown_inspect;
 mod named_files;
 mod output;
+mod own_exports;
 mod probe;
 mod probe_busy;
 mod probe_env;
