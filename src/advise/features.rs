@@ -328,7 +328,7 @@ fn kept_without(
 /// What is not tried, each as (the status line after "Skipping", the note).
 pub(super) type NotTried = Vec<(String, String)>;
 
-/// [`for_plan`] for every enabled feature, and the features enabled (those a binary requires
+/// `features_asked::for_plan` for every enabled feature, and the features enabled (those a binary requires
 /// too, which are not tried).
 pub(super) fn every_feature(plan: &Plan) -> (Vec<Without>, NotTried, BTreeSet<String>) {
     let mut seen = Vec::new();

@@ -243,7 +243,7 @@ impl CrateIndex {
     /// for them in the scripts' search paths and the system's (in a static build, or for
     /// `static=`), then the sysroot (`libdir`).
     /// Archives that cannot be read are skipped with a warning.
-    /// For a static build, the C library's `libc.a` too (pseudo-crate [`LIBC`]).
+    /// For a static build, the C library's `libc.a` too (pseudo-crate [`LIBC`](super::LIBC)).
     pub fn for_build(
         built: &Built,
         target: &str,

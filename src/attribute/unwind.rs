@@ -23,7 +23,7 @@ pub fn described<H: FileHeader<Endian = Endianness>>(data: &[u8]) -> Vec<Describ
     described_with::<H>(data, &mut Vec::new())
 }
 
-/// [`described`], and in `personalities` each FDE's start with the personality its CIE names
+/// `described` (of the tests), and in `personalities` each FDE's start with the personality its CIE names
 /// (`zPLR`): the address of the cell that holds the routine's (`DW.ref.rust_eh_personality`,
 /// an indirect encoding) or of the routine itself. The unwinder calls it for every frame of the
 /// function it unwinds through, by no reference in the code (QA ct F1: rust_eh_personality was

@@ -273,7 +273,7 @@ fn resolver_advice(
 }
 
 /// The functions finding `f` lists that only other functions of the C library call
-/// ([`also_reachable`]'s line): glibc's `getaddrinfo` calls `getservbyname_r` and
+/// ([`super::split::also_reachable`]'s line): glibc's `getaddrinfo` calls `getservbyname_r` and
 /// `gethostbyname2_r` itself, which are no lookups of the program's own (QA bk F6: mdbook was
 /// advised port numbers for a service lookup it never makes).
 fn through_libc_only(f: &crate::report::Finding) -> Vec<String> {

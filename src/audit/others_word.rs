@@ -12,7 +12,7 @@ use crate::report::{CALLED_BY_OTHERS, Finding};
 /// A function, a crate whose code calls it, and its first calling symbol there.
 pub(super) type Call<'r, 'm> = (&'static str, &'r Reached<'m>, String);
 
-/// Where the functions of one finding go (see [`sort`]).
+/// Where the functions of one finding go (see `others::sort`).
 pub(super) struct Sorted<'r, 'm> {
     /// How many of them stay this finding's crate's.
     pub(super) mine: usize,
@@ -34,7 +34,7 @@ pub(super) struct Sorted<'r, 'm> {
     /// it does not call it itself.
     pub(super) own_callers: Vec<OwnCall>,
     /// Functions of a kind this crate does not make and another finding's crate does, each
-    /// with that crate and the program's own functions that call it (see [`sort`]).
+    /// with that crate and the program's own functions that call it (see `others::sort`).
     pub(super) kind_of_others: Vec<(&'static str, String, Vec<String>)>,
     /// Calls of functions that stay this crate's by other crates' reachable code too: their
     /// own lookups, which what is done about this crate's call leaves.

@@ -79,7 +79,7 @@ pub(super) fn word(f: &mut Finding, reached: &[Reached], callers: &[Caller]) {
     word_leading(f, reached, callers, &HashMap::new());
 }
 
-/// As [`word`], where `leads_to` names, for a caller that leads to another C function than
+/// As `word` (of the tests), where `leads_to` names, for a caller that leads to another C function than
 /// the chain's, that function.
 fn word_leading(
     f: &mut Finding,

@@ -63,6 +63,8 @@ pub(super) struct BuildArgs {
     #[arg(long, value_name = "TRIPLE")]
     pub(super) target: Option<String>,
 
+    // The help text is clap's: its `<...>` is no HTML.
+    #[allow(rustdoc::invalid_html_tags)]
     /// Directory for our builds [default: <workspace target dir>/aotcheck]
     #[arg(long, value_name = "DIRECTORY")]
     pub(super) target_dir: Option<PathBuf>,
@@ -101,6 +103,8 @@ pub(super) struct BuildArgs {
     #[arg(long, conflicts_with = "hostile")]
     pub(super) no_hostile: bool,
 
+    // The help text is clap's: its `<...>` is no HTML.
+    #[allow(rustdoc::invalid_html_tags)]
     /// Write an OCI image of each binary (layout and a `docker load`-able .tar) and start it
     /// inside the image [default: <target dir>/aotcheck/image]
     #[arg(long, value_name = "DIR", num_args = 0..=1, global = true, help_heading = "Container image")]

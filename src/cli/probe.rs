@@ -8,6 +8,8 @@ use crate::options::{ProbeOptions, Ready};
 #[derive(Debug, Args)]
 #[command(next_help_heading = "Startup probe")]
 pub(super) struct ProbeArgs {
+    // The help text is clap's: its brackets are no links.
+    #[allow(rustdoc::broken_intra_doc_links)]
     /// When a started binary counts as ready: exit (status 0; exit:1, exit:0,1 or exit:any for
     /// others), line:REGEX (stdout or stderr), tcp[:PORT], http[:PORT][/PATH][#STATUS] (2xx/3xx
     /// unless STATUS) [default: exit]

@@ -1,7 +1,7 @@
 //! `[workspace.metadata.aotcheck]`, `[package.metadata.aotcheck]`, `[package.metadata.aotcheck.bin.NAME]`
 //! and `--config-file FILE`: parsed, and each layer converted at once into typed values (the
 //! only place raw values are read, so every error is an error at load, naming the key and the
-//! file). [`Config::for_bin`] layers them for one binary; [`resolve`] lays the command line
+//! file). [`Config::for_bin`] layers them for one binary; [`resolve()`] lays the command line
 //! over that and makes the run's [`Plan`](crate::plan::Plan).
 //!
 //! Precedence, lowest first: workspace defaults, the package, the package's `bin.NAME` table,

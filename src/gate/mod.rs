@@ -1,7 +1,7 @@
 //! The release gate: budgets, a saved baseline and regression verdicts.
 //!
-//! Budgets (`budgets.rs`) and baseline comparisons (`compare.rs`) add [`Check`]s to each
-//! artifact; [`verdict`] folds them (and error findings of the audit) into the run's verdict.
+//! Budgets (`budgets.rs`) and baseline comparisons (`compare.rs`) add [`Check`](crate::report::Check)s to each
+//! artifact; [`verdict()`] folds them (and error findings of the audit) into the run's verdict.
 //! The gate compares two plain reports: the baseline file's, or the one the pipeline made of
 //! `--baseline-ref`'s revision (in a [`Worktree`]). Like every stage, it prints nothing.
 

@@ -186,7 +186,7 @@ pub fn dominators(g: &Csr, root: u32) -> Dominators {
     dominators_with(g, &g.reverse(), root)
 }
 
-/// As [`dominators`], given the predecessors (`g` reversed), which the caller keeps.
+/// As `dominators` (of the tests), given the predecessors (`g` reversed), which the caller keeps.
 ///
 /// Semi-NCA (Georgiadis; as LLVM's `SemiNCAInfo`): semidominators by Lengauer and Tarjan's
 /// evaluation with path compression, in one pass over the predecessors in reverse preorder,

@@ -4,7 +4,7 @@
 //! Nodes are the attribution's pieces (symbols, and the bytes no symbol covers, cut where code
 //! refers into them), so the graph covers every loaded byte. Edges come, by preference, from
 //! the binary's own static relocations (`--emit-relocs`), from those of the analysis link that
-//! `compile` makes beside our own builds, or from decoding the code (see [`EdgeSource`]); the
+//! `compile` makes beside our own builds, or from decoding the code (see [`EdgeSource`](crate::report::EdgeSource)); the
 //! dynamic relocations add every address stored in data. The graph gives the pieces without a
 //! symbol their crates (issue 13, item 6), so this stage does the attribution: it reads the
 //! byte map from `attribute` and sums it up once the graph has spoken.

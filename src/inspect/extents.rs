@@ -53,7 +53,7 @@ fn check_as<H: FileHeader<Endian = Endianness>>(bytes: &[u8]) -> Result<(), Stri
 
 /// The section names' table (`e_shstrndx`, extended through section 0 as `SHN_XINDEX` says) is
 /// one of the sections: a file whose index points past them has sections no tool can name,
-/// and GNU `strip` refuses it (QA dn F14: each section was "<bad name>", and exit 0). Index
+/// and GNU `strip` refuses it (QA dn F14: each section was `"<bad name>"`, and exit 0). Index
 /// 0 is a file without section names.
 fn names_table<H: FileHeader<Endian = Endianness>>(
     header: &H,

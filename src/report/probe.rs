@@ -201,7 +201,7 @@ pub fn is_help_line(line: &str) -> bool {
 /// The last `n` non-empty lines of a program's stderr that say what went wrong: a backtrace
 /// (from Rust's `stack backtrace:` or anyhow's `Stack backtrace:` on, its frames, and the
 /// notes about `RUST_BACKTRACE`) is left out (QA s: miniserve's error was summed up as
-/// "5: <unknown>", its backtrace's last frame). So is the usage that an argument parser
+/// `"5: <unknown>"`, its backtrace's last frame). So is the usage that an argument parser
 /// prints after its error (clap's `Usage: …`, `tip: …`, "For more information, try
 /// '--help'."; QA af: tealdeer's "unexpected argument '-P'" was summed up as that last line).
 /// A whole help text with no error before its usage (a program run without the subcommand it

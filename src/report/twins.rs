@@ -35,7 +35,7 @@ impl Report {
         twin.filter(|_| a.link_mode == Some(LinkMode::Static))
     }
 
-    /// Whether `a` crashed in some probe runs ([`Probe::crashes`]), got it ready in others or
+    /// Whether `a` crashed in some probe runs ([`Probe::crashes`](super::Probe::crashes)), got it ready in others or
     /// not: a `fail`, as a crash is no slow start (QA cn F1: procs's static build crashed in
     /// 10 of 23 runs, its dynamic build in none, and the gate passed), nor a run that could
     /// not do its job (QA cp F4: one that crashed in every run exited 2, "inconclusive").

@@ -2,7 +2,7 @@
 //! binary, the features left out, the trade-offs, the lines to paste.
 //!
 //! The hook for other formats: [`rows`], [`feature_rows`] and [`costs`] give every cell as
-//! text, in the report's (ranked) order; [`human`] and `markdown::advice` only lay them
+//! text, in the report's (ranked) order; [`human()`] and `markdown::advice` only lay them
 //! out, and an HTML report can take them as they are. Nothing here computes a figure: the
 //! report has them all.
 

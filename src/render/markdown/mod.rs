@@ -5,7 +5,7 @@
 //! It is read raw too (an e-mail notification, a terminal), so it escapes only what Markdown,
 //! GitHub or HTML would interpret. Identifiers (check ids, crates, sections, paths) go in code
 //! spans through [`code`]; other text from crates, paths, programs or files goes through
-//! [`escape`]. Neither can open a tag, a link, a code span or a table cell, nor break a line.
+//! [`escape()`]. Neither can open a tag, a link, a code span or a table cell, nor break a line.
 
 use std::fmt::Write as _;
 
