@@ -318,3 +318,33 @@ fn new_entries_name_distinct_callees_and_leave_a_crate_s_own_glue_last() {
     assert!(c.message.contains(glue), "{}", c.message);
     assert!(c.message.ends_with("(+2 more)"), "{}", c.message);
 }
+
+/// QA dp F2: a callee entered for the first time that retains more than the crates gained in
+/// all was in the baseline already (inlined into its caller): no retained size is claimed for
+/// it. One that retains at most what they gained is what the reference pulled in.
+#[test]
+fn a_callee_retaining_more_than_was_added_claims_no_retained_size() {
+    let old = [(
+        "regex_automata::Builder::build",
+        "regex_syntax::visit",
+        500_000,
+    )];
+    let base = with_entered("regex_syntax", 100_000, &old);
+    let build = "regex_automata::Builder::build";
+    let cur = |retained: u64| {
+        with_entered(
+            "regex_syntax",
+            116_000,
+            &[
+                old[0],
+                (build, "regex_syntax::Translator::translate", retained),
+            ],
+        )
+    };
+    let c = grown("regex_syntax", &base, &cur(544_000));
+    let translate = "regex_syntax::Translator::translate";
+    assert_eq!(new_of(&c), vec![(build, translate, None)]);
+    assert!(!c.message.contains("retains"), "{}", c.message);
+    let c = grown("regex_syntax", &base, &cur(16_000));
+    assert_eq!(new_of(&c), vec![(build, translate, Some(16_000))]);
+}

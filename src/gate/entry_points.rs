@@ -189,7 +189,7 @@ pub(super) fn new_entry_points(c: &mut Check, base: &Binary, cur: &Binary, own: 
         new_referrers(c, &now.entry_points, before);
         return;
     }
-    let new = new_references(now, before, own);
+    let new = new_references(now, before, own, added_bytes(base, cur));
     if new.is_empty() {
         return;
     }
@@ -204,9 +204,34 @@ pub(super) fn new_entry_points(c: &mut Check, base: &Binary, cur: &Binary, own: 
     write_names(c, &shown(c));
 }
 
+/// The bytes in memory that crates gained from `base` to `cur`, the shrunk ones not
+/// subtracted: what new references can have pulled in, at most.
+fn added_bytes(base: &Binary, cur: &Binary) -> u64 {
+    cur.crates
+        .iter()
+        .map(|k| {
+            let was = base
+                .crates
+                .iter()
+                .find(|b| b.name == k.name)
+                .map_or(0, |b| b.vm_size);
+            k.vm_size.saturating_sub(was)
+        })
+        .sum()
+}
+
 /// The references into crate `now` that `before` did not have, ordered as
-/// [`new_entry_points`] says.
-fn new_references(now: &CrateSize, before: Option<&CrateSize>, own: &str) -> Vec<NewEntry> {
+/// [`new_entry_points`] says. A callee entered for the first time retains bytes that this
+/// reference pulled in, unless it retains more than the crates gained in all (`added`): its
+/// code was in the baseline already, under another name or inlined into its caller (QA dp F2:
+/// `Builder::build → Translator::translate (retains 544 KiB)` where regex_syntax grew
+/// 16 KiB); then no retained size is given, as for a callee entered before.
+fn new_references(
+    now: &CrateSize,
+    before: Option<&CrateSize>,
+    own: &str,
+    added: u64,
+) -> Vec<NewEntry> {
     // A baseline saved before names lost their LTO numbers still says `fmt.1400`.
     let key = crate::attribute::normal::without_local_number;
     // A symbol by each of its names ([`names`]): which alias names it may change between
@@ -225,7 +250,7 @@ fn new_references(now: &CrateSize, before: Option<&CrateSize>, own: &str) -> Vec
     let mut new: Vec<NewEntry> = Vec::new();
     for e in &now.entered {
         let names = names(e);
-        let fresh = !names.iter().any(|n| entered.contains(n));
+        let fresh = !names.iter().any(|n| entered.contains(n)) && e.retained <= added;
         for f in referrers(now, e) {
             if !names.iter().any(|n| had.contains(&(key(f), *n))) {
                 new.push(NewEntry {

@@ -185,7 +185,8 @@ pub struct NewEntry {
     pub to: String,
     /// What `to` retains (bytes in memory), when no other crate referred to it in the
     /// baseline: the bytes this reference pulled in. `None` for a new referrer of a symbol
-    /// that was entered before.
+    /// that was entered before, or when `to` retains more than the crates gained in all (its
+    /// code was there before, inlined into its caller or under another name).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub retained: Option<u64>,
 }
