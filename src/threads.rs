@@ -64,6 +64,26 @@ pub fn runs_in_order<T: Sync, R: Send>(
     })
 }
 
+/// `f()` and `g()`, `g` on a thread of its own when `parallel` (and there is a second CPU).
+pub fn both<A: Send, B: Send>(
+    parallel: bool,
+    f: impl FnOnce() -> A + Send,
+    g: impl FnOnce() -> B + Send,
+) -> (A, B) {
+    let two = available() > 1;
+    if !parallel || !two {
+        return (f(), g());
+    }
+    std::thread::scope(|s| {
+        let other = s.spawn(g);
+        let a = f();
+        match other.join() {
+            Ok(b) => (a, b),
+            Err(panic) => std::panic::resume_unwind(panic),
+        }
+    })
+}
+
 #[cfg(test)]
 mod tests {
     /// The results come in the order of the items, on one thread or several.

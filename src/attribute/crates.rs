@@ -312,34 +312,6 @@ impl CrateIndex {
         (index, warnings)
     }
 
-    /// Add `names`, the global names the binary crate `krate`'s own objects define (see
-    /// `compile::link::own_symbols`): those no archive defines and that are not Rust's
-    /// mangled names (an instance of another crate's generic code is among them). Returns the
-    /// names added, for [`Self::forget_own`] once that binary is done.
-    pub fn add_own(&mut self, krate: &str, names: &[String]) -> Vec<Box<[u8]>> {
-        let id = self.crate_id(krate, false);
-        let mut added = Vec::new();
-        for n in names {
-            if super::demangle::is_rust(n.as_bytes()) {
-                continue;
-            }
-            if let std::collections::hash_map::Entry::Vacant(v) =
-                self.symbols.entry(n.as_bytes().into())
-            {
-                v.insert(id);
-                added.push(n.as_bytes().into());
-            }
-        }
-        added
-    }
-
-    /// Take back what [`Self::add_own`] added: the next binary of the build has its own.
-    pub fn forget_own(&mut self, added: &[Box<[u8]>]) {
-        for n in added {
-            self.symbols.remove(n);
-        }
-    }
-
     /// Add the defined symbols of the object file `path` (a C start file): its global ones
     /// exactly, its local ones as a name match (see [`CrateIndex::lookup_local`]).
     pub fn add_object(&mut self, path: &Path, krate: &str) -> Result<()> {

@@ -21,7 +21,13 @@ fn sysroot_rlib_names() {
 
 #[test]
 fn real_sysroot_defines_std_symbols() {
-    let dir = host_sysroot_libdir();
+    let rustc = std::env::var("RUSTC").unwrap_or_else(|_| "rustc".into());
+    let host = Command::new(&rustc).arg("-vV").output().expect("rustc -vV");
+    let host = String::from_utf8_lossy(&host.stdout)
+        .lines()
+        .find_map(|l| l.strip_prefix("host: ").map(str::to_string))
+        .expect("host");
+    let dir = sysroot_libdir(Path::new(&rustc), &host).expect("sysroot libdir");
     let mut index = CrateIndex::default();
     for (p, k) in sysroot_rlibs(&dir) {
         index
@@ -73,53 +79,4 @@ fn member_stems() {
         Some("vfprintf-internal")
     );
     assert_eq!(member_stem(b"lib.rmeta"), None);
-}
-
-/// A binary's own exported names (`add_own`) name its crate where no archive defines them;
-/// an archive's name (compiler_builtins' `__udivti3`) and Rust's mangled names are not taken;
-/// `forget_own` leaves the next binary free to give the same name to its own crate.
-#[test]
-fn own_names_fill_only_what_no_archive_defines() {
-    let dir = host_sysroot_libdir();
-    let mut index = CrateIndex::default();
-    for (p, k) in sysroot_rlibs(&dir)
-        .into_iter()
-        .filter(|r| r.1 == "compiler_builtins")
-    {
-        index.add_archive(&p, &k, true, false).expect("rlib");
-    }
-    let crate_of = |i: &CrateIndex, n: &[u8]| i.lookup(n).map(|c| c.name.clone());
-    let names: Vec<String> = [
-        "checksum",
-        "__udivti3",
-        "_ZN3app4main17h0123456789abcdefE",
-        "_RNvCs1234_3app4main",
-    ]
-    .map(String::from)
-    .to_vec();
-    let added = index.add_own("app", &names);
-    assert_eq!(added, vec![b"checksum".to_vec().into_boxed_slice()]);
-    assert_eq!(crate_of(&index, b"checksum").as_deref(), Some("app"));
-    assert_eq!(
-        crate_of(&index, b"__udivti3").as_deref(),
-        Some("compiler_builtins")
-    );
-    assert_eq!(crate_of(&index, names[2].as_bytes()), None);
-    assert_eq!(crate_of(&index, names[3].as_bytes()), None);
-    index.forget_own(&added);
-    assert_eq!(crate_of(&index, b"checksum"), None);
-    let again = index.add_own("other", &names[..1]);
-    assert_eq!(again.len(), 1);
-    assert_eq!(crate_of(&index, b"checksum").as_deref(), Some("other"));
-}
-
-/// The sysroot's library dir of the host's target, as `rustc` says.
-fn host_sysroot_libdir() -> std::path::PathBuf {
-    let rustc = std::env::var("RUSTC").unwrap_or_else(|_| "rustc".into());
-    let host = Command::new(&rustc).arg("-vV").output().expect("rustc -vV");
-    let host = String::from_utf8_lossy(&host.stdout)
-        .lines()
-        .find_map(|l| l.strip_prefix("host: ").map(str::to_string))
-        .expect("host");
-    sysroot_libdir(Path::new(&rustc), &host).expect("sysroot libdir")
 }

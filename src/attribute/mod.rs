@@ -20,6 +20,7 @@ pub mod deps;
 pub mod embedded;
 mod embedded_rows;
 pub mod normal;
+mod own;
 mod per_crate;
 mod piece;
 mod table;

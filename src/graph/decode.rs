@@ -228,7 +228,7 @@ const DONE_EVERY: usize = 1 << 20;
 
 /// The references of `jobs`, in their order. Decoding is most of the graph's time on a
 /// binary without relocations, so a large one is cut in two halves of code, the second
-/// decoded on a thread of its own (see [`super::both`]); the second half's references follow
+/// decoded on a thread of its own (see [`crate::threads::both`]); the second half's references follow
 /// the first's. The code's bytes are read once: `done` (with `data`, the whole file the jobs'
 /// bytes are from) is told of them, a MiB at a time: on the tool's own binary its 8 MiB of
 /// code were resident together, at the top of `inspect`'s peak memory.
@@ -280,7 +280,7 @@ fn in_two(
         })
         .map_or(jobs.len(), |k| k + 1);
     let (first, second) = jobs.split_at(half);
-    let (out, rest) = super::both(true, || run(first), || run(second));
+    let (out, rest) = crate::threads::both(true, || run(first), || run(second));
     vec![out, rest]
 }
 

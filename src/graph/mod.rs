@@ -385,12 +385,18 @@ fn analyse_as<H: FileHeader<Endian = Endianness>>(
     // plain inspect's 12 MB, `benches/graph.sh`). The sums and the entry points do go side
     // by side on a large binary.
     let large = layout.pieces.len() >= PARALLEL_FROM;
-    let crates = Attributed::crates_of(&layout, index(), settings);
+    let mut crates = Attributed::crates_of(&layout, index(), settings);
+    if let Some((krate, names)) = input
+        .analysis_path
+        .and_then(crate::compile::link::own_symbols)
+    {
+        crates.own(&layout, &krate, &names);
+    }
     input.let_go();
     let wired = build::wire(&layout, bytes, refs, described, &roots, &|| input.let_go());
     let mut a = Attributed::with(layout, crates);
     let g = build::analyse(&mut a, wired, &|| input.let_go());
-    let (attribution, entry_points) = both(
+    let (attribution, entry_points) = crate::threads::both(
         large,
         || a.finish(settings),
         || entry_points(&a, &g, index(), (bytes, &|r| input.let_go_of(r))),
@@ -474,28 +480,8 @@ fn read_layout<'a, H: FileHeader<Endian = Endianness>>(
         .map_err(|e| Error::malformed(path, format!("cannot read the ELF layout: {e}")))
 }
 
-/// Pieces from which [`both`] takes a second thread: below, its start would not pay.
+/// Pieces from which [`both`](crate::threads::both) takes a second thread: below, its start would not pay.
 const PARALLEL_FROM: usize = 1 << 14;
-
-/// `f()` and `g()`, `g` on a thread of its own when `parallel` (and there is a second CPU).
-fn both<A: Send, B: Send>(
-    parallel: bool,
-    f: impl FnOnce() -> A + Send,
-    g: impl FnOnce() -> B + Send,
-) -> (A, B) {
-    let two = crate::threads::available() > 1;
-    if !parallel || !two {
-        return (f(), g());
-    }
-    std::thread::scope(|s| {
-        let other = s.spawn(g);
-        let a = f();
-        match other.join() {
-            Ok(b) => (a, b),
-            Err(panic) => std::panic::resume_unwind(panic),
-        }
-    })
-}
 
 #[cfg(test)]
 mod tests;

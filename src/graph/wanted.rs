@@ -314,9 +314,6 @@ pub fn attribute_built(
     {
         index.add_cxx_runtime(warnings);
     }
-    let own = analysis.and_then(crate::compile::link::own_symbols);
-    let added = own.map_or_else(Vec::new, |(krate, names)| index.add_own(&krate, &names));
-    let result = analyse(path, &input, binary, &|| Some(&*index), settings, keep);
-    index.forget_own(&added);
-    result
+    let index = &*index;
+    analyse(path, &input, binary, &|| Some(index), settings, keep)
 }
