@@ -35,9 +35,6 @@
 //! - `format`, `stats`, `diagnostics`: leaves shared by stages and renderers (how figures are
 //!   written; medians and intervals; the error line of cargo's output).
 //! - `output`, `progress`, `interrupt`, `error`, `threads`: writer, progress, Ctrl-C, errors, `-j`.
-// The docs are read built with `--document-private-items` (a tool, not a library to depend
-// on): their links to private items resolve there.
-#![allow(rustdoc::private_intra_doc_links)]
 
 pub mod advise;
 pub mod attribute;

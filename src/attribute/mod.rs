@@ -21,6 +21,8 @@ pub mod embedded;
 mod embedded_rows;
 pub mod normal;
 mod own;
+#[cfg(test)]
+pub(crate) use own::{layout_of, test_binary};
 mod per_crate;
 mod piece;
 mod table;

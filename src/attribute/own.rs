@@ -42,13 +42,24 @@ impl Crates {
     }
 }
 
+/// This test binary's bytes, for the tests that need a real binary's symbols.
+#[cfg(test)]
+pub(crate) fn test_binary() -> Vec<u8> {
+    let exe = std::env::current_exe().expect("the test binary");
+    std::fs::read(exe).expect("read the test binary")
+}
+
+/// The layout of [`test_binary`]'s bytes as `inspect` cuts them (no cuts, no analysis link).
+#[cfg(test)]
+pub(crate) fn layout_of(bytes: &[u8]) -> Layout<'_> {
+    type H = object::elf::FileHeader64<object::Endianness>;
+    super::coverage::layout_split_with::<H>(bytes, &[], None, &|| ()).expect("the layout")
+}
+
 #[cfg(test)]
 mod tests {
-    use object::Endianness;
-    use object::elf::FileHeader64;
-
     use crate::attribute::Attributed;
-    use crate::attribute::coverage::{Owner, layout_split_with};
+    use crate::attribute::coverage::Owner;
 
     /// This test's own binary: its C `main` (rustc's) is named by nothing else, and goes to
     /// the crate given; a name that something else named keeps its crate; Rust's names, a
@@ -56,10 +67,8 @@ mod tests {
     /// stay without a crate.
     #[test]
     fn only_unnamed_pieces_of_the_listed_names_are_the_binarys() {
-        let exe = std::env::current_exe().expect("the test binary");
-        let bytes = std::fs::read(exe).expect("read the test binary");
-        let layout = layout_split_with::<FileHeader64<Endianness>>(&bytes, &[], None, &|| ())
-            .expect("the test binary's layout");
+        let bytes = super::test_binary();
+        let layout = super::layout_of(&bytes);
         let name_of = |i: usize| match layout.pieces[i].owner {
             Owner::Symbol { name, .. } => String::from_utf8_lossy(name).into_owned(),
             _ => String::new(),

@@ -156,20 +156,14 @@ fn std_side(group: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use object::Endianness;
-    use object::elf::FileHeader64;
-
-    use crate::attribute::Attributed;
-    use crate::attribute::coverage::layout_split_with;
+    use crate::attribute::{Attributed, layout_of, test_binary};
 
     /// The answers kept are the answers: asked twice of every piece of this test's own binary
     /// (generic code, closures, plain functions and data), the same as [`super::plain_function`].
     #[test]
     fn kept_answers_are_the_plain_functions() {
-        let exe = std::env::current_exe().expect("the test binary");
-        let bytes = std::fs::read(exe).expect("read the test binary");
-        let layout = layout_split_with::<FileHeader64<Endianness>>(&bytes, &[], None, &|| ())
-            .expect("the test binary's layout");
+        let bytes = test_binary();
+        let layout = layout_of(&bytes);
         let crates = Attributed::crates_of(&layout, None, &Default::default());
         let a = Attributed::with(layout, crates);
         let n = a.layout.pieces.len();
