@@ -13,15 +13,28 @@ pub fn invalid_regex(pattern: &str) -> Option<String> {
 }
 
 /// The name in `known` closest to `name`, if it is close enough to be the one meant: at most a
-/// third of the name's characters apart (at least one), `-` and `_` and case not counted.
+/// third of the name's characters apart (at least one), `-` and `_` and case not counted; of
+/// names in as many `-`/`_` parts, each part so too: `tree_sitter_rust` is not a misspelt
+/// `tree_sitter_ruby`, two edits in a part of four letters (QA dm F6).
 pub fn nearest<'k>(name: &str, known: &BTreeSet<&'k str>) -> Option<&'k str> {
-    let limit = (name.chars().count() / 3).max(1);
     known
         .iter()
         .map(|&k| (distance(name, k), k))
-        .filter(|&(d, _)| d <= limit)
+        .filter(|&(d, k)| close(d, name) && parts_close(name, k))
         .min_by_key(|&(d, _)| d)
         .map(|(_, k)| k)
+}
+
+/// Whether `d` edits are few enough for a misspelling of `name`.
+fn close(d: usize, name: &str) -> bool {
+    d <= (name.chars().count() / 3).max(1)
+}
+
+/// Whether each part of `a` is close to `b`'s part in its place, where both have as many.
+fn parts_close(a: &str, b: &str) -> bool {
+    let parts = |s: &str| s.split(['-', '_']).map(str::to_string).collect::<Vec<_>>();
+    let (pa, pb) = (parts(a), parts(b));
+    pa.len() != pb.len() || pa.iter().zip(&pb).all(|(x, y)| close(distance(x, y), x))
 }
 
 /// The edit distance between `a` and `b` as a typist makes edits: a letter left out, added,
@@ -53,6 +66,18 @@ mod tests {
         assert_eq!(nearest("cfg_if", &known), Some("cfg-if"));
         assert_eq!(nearest("openssl-sys", &known), None);
         assert_eq!(nearest("lbic", &known), Some("libc"));
+    }
+
+    /// QA dm F6: `--filter tree_sitter_rust` of a binary with `tree_sitter_ruby` asked "did
+    /// you mean `tree_sitter_ruby`?": another crate, not a misspelling. A part misspelt is.
+    #[test]
+    fn a_name_of_another_word_in_one_part_is_not_suggested() {
+        let known: BTreeSet<&str> = ["tree_sitter_ruby", "serde_json", "regex-syntax"].into();
+        assert_eq!(nearest("tree_sitter_rust", &known), None);
+        assert_eq!(nearest("tree_sitter_rby", &known), Some("tree_sitter_ruby"));
+        assert_eq!(nearest("serde_jsn", &known), Some("serde_json"));
+        assert_eq!(nearest("regex_syntx", &known), Some("regex-syntax"));
+        assert_eq!(nearest("serdejson", &known), Some("serde_json"));
     }
 
     /// QA an F2: `--ready 'line:('` printed the regex crate's five lines (the pattern, a caret,
