@@ -182,14 +182,7 @@ mod tests {
         f.reachable = Some(true);
         f.chain = chain
             .iter()
-            .map(|(symbol, k)| Step {
-                symbol: (*symbol).into(),
-                krate: Some((*k).into()),
-                kind: RefKind::Call,
-                instantiated_in: None,
-                copy: None,
-                hash: None,
-            })
+            .map(|(symbol, k)| Step::named(symbol, Some(k), RefKind::Call))
             .collect();
         f
     }

@@ -42,14 +42,7 @@ fn the_advice_knows_reqwests_resolver_and_crates_that_read_home_first() {
     use crate::audit::nss_advice::{HICKORY_ON, REQWEST_RESOLVER, fit};
     use crate::report::{RefKind, Step};
     let rule = rules::find("AOT004").expect("rule");
-    let step = |symbol: &str| Step {
-        symbol: symbol.into(),
-        krate: None,
-        kind: RefKind::Call,
-        instantiated_in: None,
-        copy: None,
-        hash: None,
-    };
+    let step = |symbol: &str| Step::named(symbol, None, RefKind::Call);
     let (app, reqwest) = (package("app", None), package("reqwest", None));
     let mut reached = app_and(&app, &reqwest);
     reached[1].features = vec!["hickory-dns".into()];

@@ -269,14 +269,7 @@ fn all_reached(packages: &[Package]) -> Vec<Reached<'_>> {
 
 /// A call step of a chain to `symbol` of `krate`.
 fn step(symbol: &str, krate: Option<&str>) -> crate::report::Step {
-    crate::report::Step {
-        symbol: symbol.into(),
-        krate: krate.map(str::to_string),
-        kind: crate::report::RefKind::Call,
-        instantiated_in: None,
-        copy: None,
-        hash: None,
-    }
+    crate::report::Step::named(symbol, krate, crate::report::RefKind::Call)
 }
 
 /// QA ad, F4: a dependency whose steps in the chain of a std finding are a function and then

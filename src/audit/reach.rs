@@ -240,14 +240,7 @@ mod tests {
         let finding = |krate: &str, version: &str, chained: bool| {
             let mut f = crate::audit::findings::new_finding(rule, krate, version, vec![]);
             if chained {
-                f.chain = vec![Step {
-                    symbol: "getpwuid_r".into(),
-                    krate: None,
-                    kind: RefKind::Call,
-                    instantiated_in: None,
-                    copy: None,
-                    hash: None,
-                }];
+                f.chain = vec![Step::named("getpwuid_r", None, RefKind::Call)];
             }
             f
         };
@@ -277,14 +270,7 @@ mod tests {
     fn an_elided_chain_says_how_to_see_it_whole() {
         let chain = |n: usize| -> Vec<Step> {
             (0..n)
-                .map(|i| Step {
-                    symbol: format!("f{i}"),
-                    krate: None,
-                    kind: RefKind::Call,
-                    instantiated_in: None,
-                    copy: None,
-                    hash: None,
-                })
+                .map(|i| Step::named(&format!("f{i}"), None, RefKind::Call))
                 .collect()
         };
         let line = |n| super::chain_line("`dlopen` is reachable", ("dlopen", true), &chain(n));

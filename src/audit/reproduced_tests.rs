@@ -252,13 +252,8 @@ fn a_crash_pinned_on_another_finding_in_a_function_this_one_lists_says_so() {
             ("__new_getpwuid_r", "[libc]"),
         ]
         .iter()
-        .map(|(symbol, k)| crate::report::Step {
-            symbol: (*symbol).into(),
-            krate: Some((*k).into()),
-            kind: crate::report::RefKind::Call,
-            instantiated_in: None,
-            copy: None,
-            hash: None,
+        .map(|(symbol, k)| {
+            crate::report::Step::named(symbol, Some(k), crate::report::RefKind::Call)
         })
         .collect();
         a.findings.push(f);

@@ -4,14 +4,7 @@ use super::*;
 use crate::report::RefKind;
 
 fn step(symbol: &str, krate: Option<&str>) -> Step {
-    Step {
-        symbol: symbol.into(),
-        krate: krate.map(str::to_string),
-        kind: RefKind::Call,
-        instantiated_in: None,
-        copy: None,
-        hash: None,
-    }
+    Step::named(symbol, krate, RefKind::Call)
 }
 
 /// QA bc F4: the note goes in the list's parentheses; the list reads as before.

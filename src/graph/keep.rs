@@ -31,6 +31,7 @@ impl Graph {
             instantiated_in: self.inst.get(&p).cloned(),
             copy,
             hash,
+            address: self.addr.get(p as usize).copied(),
         }
     }
 
@@ -283,6 +284,7 @@ pub(super) fn kept(a: &Attributed, g: build::Analysis, has_symbols: bool) -> Gra
         plain: g.plain,
         preds: std::sync::OnceLock::new(),
         copies: std::sync::OnceLock::new(),
+        addr: pieces.iter().map(|p| p.addr).collect(),
         symbol: pieces
             .iter()
             .map(|p| matches!(p.owner, Owner::Symbol { .. }))

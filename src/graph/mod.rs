@@ -78,6 +78,8 @@ pub struct Graph {
     aliases: HashMap<String, u32>,
     /// Whether each piece is a symbol (not bytes without one).
     symbol: Vec<bool>,
+    /// Each piece's first address (a chain's step says where it is).
+    addr: Vec<u64>,
     /// Each symbol piece's section (`u16::MAX` for other pieces): copies are numbered within
     /// a section, as the symbol rows number them.
     section: Vec<u16>,

@@ -180,10 +180,12 @@ pub fn render(s: &mut String, b: &Binary, st: &Style) {
             let room = super::fill::WIDTH.saturating_sub(STEP_LEAD + krate.chars().count());
             // Which copy, whole after the name cut to fit (QA at F4: the cut took "copy 2"
             // and kept the hash); the hash is in JSON, Markdown and the page.
-            let copy = step
-                .copy
-                .map(|[k, n]| format!(" (copy {k} of {n})"))
-                .unwrap_or_default();
+            let copy = match (step.copy, super::words::step_address(step, st.verbose)) {
+                (Some([k, n]), Some(at)) => format!(" (copy {k} of {n}, at {at})"),
+                (Some([k, n]), None) => format!(" (copy {k} of {n})"),
+                (None, Some(at)) => format!(" at {at}"),
+                (None, None) => String::new(),
+            };
             let room = room.clamp(40, NAME_WIDTH) - copy.len();
             let _ = writeln!(
                 s,
@@ -210,7 +212,7 @@ pub fn render(s: &mut String, b: &Binary, st: &Style) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::report::Chain;
+    use crate::report::{Chain, RefKind};
 
     /// QA ao F2: a chain's target (a crate's entry symbol) was written whole, 110 columns.
     #[test]
@@ -263,12 +265,9 @@ mod tests {
             chains: vec![Chain {
                 target: "x".into(),
                 steps: vec![crate::report::Step {
-                    symbol,
-                    krate: Some("tokio".into()),
-                    kind: crate::report::RefKind::Call,
-                    instantiated_in: None,
                     copy: Some([2, 5]),
                     hash: Some("ha27b9635cc606f92".into()),
+                    ..crate::report::Step::named(&symbol, Some("tokio"), RefKind::Call)
                 }],
                 retained: None,
             }],
@@ -284,19 +283,59 @@ mod tests {
         assert!(line.chars().count() <= super::super::fill::WIDTH, "{line}");
     }
 
+    /// QA dm F10: a step whose name does not say which bytes (a section's label, one copy of
+    /// several) says where they are; with `-v` every step does.
+    #[test]
+    fn a_steps_address_is_said_where_its_name_does_not_pin_it_down() {
+        let at = |name: &str, address: u64| crate::report::Step {
+            address: Some(address),
+            ..crate::report::Step::named(name, Some("app"), RefKind::Call)
+        };
+        let copy = crate::report::Step {
+            copy: Some([1, 2]),
+            ..at("app::fmt", 0x3000)
+        };
+        let mut b = crate::report::test_artifact(1000).binary;
+        b.why = Some(Why {
+            pattern: "x".into(),
+            matched: "symbol".into(),
+            chains: vec![Chain {
+                target: "x".into(),
+                steps: vec![
+                    at("app::main", 0x1000),
+                    at("[section .rodata]", 0x2000),
+                    copy,
+                ],
+                retained: None,
+            }],
+            ..Why::default()
+        });
+        let shown = |verbose: bool| {
+            let mut s = String::new();
+            let st = Style {
+                verbose,
+                ..Style::plain()
+            };
+            render(&mut s, &b, &st);
+            s
+        };
+        let s = shown(false);
+        assert!(!s.contains("0x1000"), "{s}");
+        assert!(s.contains("[section .rodata] at 0x2000  (app)"), "{s}");
+        assert!(
+            s.contains("app::fmt (copy 1 of 2, at 0x3000)  (app)"),
+            "{s}"
+        );
+        let s = shown(true);
+        assert!(s.contains("app::main at 0x1000  (app)"), "{s}");
+    }
+
     /// QA av F5: the chains into a crate's entry symbols shared most of their steps, written
     /// again for each. A later chain writes the steps it shares with the first once, as one
     /// line, and then its own; the first is written whole.
     #[test]
     fn steps_shared_with_the_first_chain_are_written_once() {
-        let step = |name: &str| crate::report::Step {
-            symbol: name.into(),
-            krate: Some("app".into()),
-            kind: crate::report::RefKind::Call,
-            instantiated_in: None,
-            copy: None,
-            hash: None,
-        };
+        let step = |name: &str| crate::report::Step::named(name, Some("app"), RefKind::Call);
         let chain = |target: &str, names: &[&str]| Chain {
             target: target.into(),
             steps: names.iter().map(|n| step(n)).collect(),

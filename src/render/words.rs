@@ -216,6 +216,15 @@ pub fn step_crate(st: &Step) -> &str {
         .unwrap_or(UNKNOWN)
 }
 
+/// Where a step's bytes are (`0x4a2b30`), when it is to be said: for every step with `all`,
+/// else where the name alone does not say which bytes (a section's label, one copy of
+/// several), as `nm` and `objdump -d` would find them (QA dm F10).
+pub fn step_address(st: &Step, all: bool) -> Option<String> {
+    st.address
+        .filter(|_| all || st.is_label() || st.copy.is_some())
+        .map(|a| format!("{a:#x}"))
+}
+
 /// The crate a symbol row is shown with: its crate, or where the attribution named none, the
 /// row of the crate table its bytes are counted in (`[no symbol]` for a fallback label of a
 /// loaded section, `[section .rodata]`; `[unknown]` for a symbol, `_start`, `main`); `None`

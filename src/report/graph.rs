@@ -52,9 +52,55 @@ pub struct Step {
     /// `nm` without `-C` shows it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub hash: Option<String>,
+    /// Where the step's bytes start in memory, as `nm` and `objdump -d` give it: in JSON a
+    /// hex string (`"0x4a2b30"`, exact past 2^53); absent in reports made before it (QA dm F10).
+    #[serde(default, skip_serializing_if = "Option::is_none", with = "hex_address")]
+    pub address: Option<u64>,
+}
+
+/// [`Step::address`] as a hex string.
+mod hex_address {
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(a: &Option<u64>, s: S) -> Result<S::Ok, S::Error> {
+        match a {
+            Some(a) => s.serialize_str(&format!("{a:#x}")),
+            None => s.serialize_none(),
+        }
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u64>, D::Error> {
+        let Some(text) = Option::<String>::deserialize(d)? else {
+            return Ok(None);
+        };
+        let digits = text.strip_prefix("0x").unwrap_or(&text);
+        u64::from_str_radix(digits, 16)
+            .map(Some)
+            .map_err(|e| serde::de::Error::custom(format!("address `{text}`: {e}")))
+    }
 }
 
 impl Step {
+    /// A step of `symbol` reached by `kind`, nothing else known of it (the audit's chains made
+    /// without a graph, and tests).
+    pub fn named(symbol: &str, krate: Option<&str>, kind: RefKind) -> Step {
+        Step {
+            symbol: symbol.to_string(),
+            krate: krate.map(str::to_string),
+            kind,
+            instantiated_in: None,
+            copy: None,
+            hash: None,
+            address: None,
+        }
+    }
+
+    /// Whether the step is bytes without a symbol, named by a label of ours (`[section
+    /// .rodata]`): the name alone does not say which bytes, the address does.
+    pub fn is_label(&self) -> bool {
+        self.symbol.starts_with('[') && self.symbol.ends_with(']')
+    }
+
     /// The step's symbol as shown: with which copy it is, when there are several (QA ar F5),
     /// in the words of `--why`'s targets.
     pub fn shown(&self) -> String {
@@ -199,5 +245,37 @@ impl Why {
                 .note
                 .as_deref()
                 .is_some_and(|n| n.starts_with("chains need symbols:"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// QA dm F10: an address is a hex string, exact where a JSON number is not (past 2^53, a
+    /// kernel's); a step written before it has none; a bad one is an error that says it.
+    #[test]
+    fn a_steps_address_is_a_hex_string() {
+        let step = Step {
+            address: Some(0xffff_ffff_8100_0001),
+            ..Step::named("f", None, RefKind::Call)
+        };
+        let v = serde_json::to_value(&step).expect("json");
+        assert_eq!(v["address"], "0xffffffff81000001");
+        let back: Step = serde_json::from_value(v).expect("read back");
+        assert_eq!(back, step);
+        let old = serde_json::json!({"symbol": "f", "crate": null, "kind": "call"});
+        let old: Step = serde_json::from_value(old).expect("old step");
+        assert_eq!(old.address, None);
+        assert!(
+            serde_json::to_value(&old)
+                .expect("json")
+                .get("address")
+                .is_none()
+        );
+        let bad =
+            serde_json::json!({"symbol": "f", "crate": null, "kind": "call", "address": "0xzz"});
+        let e = serde_json::from_value::<Step>(bad).expect_err("bad address");
+        assert!(e.to_string().contains("address `0xzz`"), "{e}");
     }
 }

@@ -109,6 +109,19 @@ pub(super) fn steps(chain: &Value) -> Vec<(String, String)> {
         .collect()
 }
 
+/// Each step's `address` (a hex string), by the step's index.
+fn addresses(chain: &Value) -> Vec<u64> {
+    chain["steps"]
+        .as_array()
+        .expect("steps")
+        .iter()
+        .map(|s| {
+            let hex = s["address"].as_str().expect("every step has an address");
+            u64::from_str_radix(hex.strip_prefix("0x").expect("0x"), 16).expect("hex")
+        })
+        .collect()
+}
+
 /// Each consecutive pair of symbols in the chain is a reference the binary shows.
 pub(super) fn check_pairs(bin: &str, chain: &[(String, String)]) {
     let syms = nm(bin);
@@ -173,6 +186,11 @@ fn chain_from_the_entry_through_a_to_b_and_retained_sizes() {
     assert!(chain.iter().any(|s| s.0 == "why_a::run"), "{chain:?}");
     assert_eq!(chain.last().map(|s| s.0.as_str()), Some("why_b::lookup"));
     check_pairs(&bin, &chain);
+    // Each step is where `nm` puts its symbol (QA dm F10).
+    let syms = nm(&bin);
+    for ((name, _), at) in chain.iter().zip(addresses(&why["chains"][0])) {
+        assert_eq!(syms.get(name).map(|s| s.0), Some(at), "{name}");
+    }
 }
 
 #[test]
@@ -268,6 +286,19 @@ fn function_reached_only_through_a_vtable_has_a_data_step() {
         .map(|(_, (a, _))| a)
         .expect("nm names the function");
     assert!(relative_relocs(&bin).iter().any(|&(_, to)| to == area));
+    // The step before, the vtable's bytes (no symbol: a section's label), is where one of
+    // those relocations stores the address, a few slots in (QA dm F10).
+    let at = addresses(&why["chains"][0]);
+    let before = chain.len() - 2;
+    assert!(chain[before].0.starts_with("[section "), "{chain:?}");
+    let vtable = at[before];
+    assert!(
+        relative_relocs(&bin)
+            .iter()
+            .any(|&(off, to)| to == area && off >= vtable && off < vtable + 64),
+        "no relocation storing {area:#x} at {vtable:#x}..+64"
+    );
+    assert_eq!(at.last(), Some(&area));
 }
 
 #[test]

@@ -79,8 +79,11 @@ pub fn facts(b: &Binary) -> Vec<(&'static str, String)> {
 pub fn chain(s: &mut String, steps: &[Step]) {
     s.push_str("<ol class=\"chain\">");
     for st in steps {
+        let at = crate::render::words::step_address(st, true)
+            .map(|a| format!(" at {a}"))
+            .unwrap_or_default();
         let krate = format!(
-            " <span class=\"dim\">({})</span>",
+            " <span class=\"dim\">({}){at}</span>",
             text(crate::render::words::step_crate(st))
         );
         let _ = write!(

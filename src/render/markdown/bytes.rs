@@ -64,7 +64,10 @@ fn why(s: &mut String, w: &Why) {
             );
         }
         for (i, st) in c.steps.iter().enumerate().skip(shared) {
-            let krate = format!(" ({})", code(crate::render::words::step_crate(st)));
+            let mut krate = format!(" ({})", code(crate::render::words::step_crate(st)));
+            if let Some(at) = crate::render::words::step_address(st, false) {
+                krate.push_str(&format!(" at {}", code(&at)));
+            }
             let _ = writeln!(
                 s,
                 "{}. {} {}{krate}",
@@ -337,14 +340,7 @@ mod tests {
             source_file: None,
             content: None,
         }];
-        let step = |symbol: &str, krate: Option<&str>, kind| Step {
-            symbol: symbol.into(),
-            krate: krate.map(Into::into),
-            kind,
-            instantiated_in: None,
-            copy: None,
-            hash: None,
-        };
+        let step = Step::named;
         b.why = Some(Why {
             pattern: "e_f".into(),
             matched: "symbol".into(),

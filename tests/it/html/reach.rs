@@ -109,7 +109,7 @@ pub fn retained_shown(page: &mut Page, a: &Value) -> usize {
     n
 }
 
-/// A step as the page writes it: `kind symbol (crate)`.
+/// A step as the page writes it: `kind symbol (crate) at address`.
 fn step_text(s: &Value) -> String {
     let symbol = s["symbol"].as_str().expect("symbol");
     let shown = if symbol.chars().count() > NAME_MAX {
@@ -128,6 +128,8 @@ fn step_text(s: &Value) -> String {
             "[unknown]"
         });
     t.push_str(&format!(" ({k})"));
+    // Every step of the page says where its bytes are, as JSON does (QA dm F10).
+    t.push_str(&format!(" at {}", s["address"].as_str().expect("address")));
     t
 }
 
