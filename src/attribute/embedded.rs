@@ -22,6 +22,18 @@ type Covered = Vec<(u64, u64)>;
 /// whole binary.
 const UNNAMED_MIN: u64 = 4096;
 
+/// An embedded file that a symbol's bytes are, byte for byte.
+#[derive(Debug, Clone)]
+pub struct FileSymbol {
+    /// The symbol's raw name.
+    pub symbol: String,
+    /// `file PATH`, as a row's content says it.
+    pub label: String,
+    pub size: u64,
+    /// The crate whose dep-info listed the file.
+    pub owner: Option<String>,
+}
+
 /// The files the build's crates embed (other than Rust sources), by size.
 #[derive(Debug, Default)]
 pub struct Embedded {
@@ -127,15 +139,15 @@ impl Embedded {
     /// Give each row of `binary` whose symbol is an embedded file, byte for byte, that file as
     /// its content. The symbols are read from the binary `elf`, else (stripped) from its
     /// analysis link. `top`: how many rows the list of the largest holds (`-n`), `None` for
-    /// every row.
+    /// every row. Returns every file a symbol is, listed or not (`--why` of a file's name).
     pub fn name_rows(
         &self,
         binary: &mut Binary,
         (elf, analysis): (&Path, Option<&Path>),
         top: Option<usize>,
-    ) {
+    ) -> Vec<FileSymbol> {
         if self.by_size.is_empty() {
-            return;
+            return Vec::new();
         }
         // Mapped, as the attribution maps it: a large binary is not read into memory again.
         // The bytes searched where no symbol lies are those of the file whose symbols are read:
@@ -145,16 +157,16 @@ impl Embedded {
         let Some((files, unnamed, in_elf)) = searched.find_map(|(i, elf)| {
             let mapped = crate::inspect::Mapped::open(elf).ok()?;
             let (files, covered) = self.files_in(mapped.bytes())?;
-            let named: Vec<&String> = files.values().collect();
+            let named: Vec<&String> = files.values().map(|f| &f.label).collect();
             let unnamed = self.unnamed(mapped.bytes(), &covered, &named);
             Some((files, unnamed, i == 0))
         }) else {
-            return;
+            return Vec::new();
         };
         let crate_rows = binary.crate_symbols.iter_mut().flat_map(|c| &mut c.symbols);
         for row in binary.symbols.iter_mut().chain(crate_rows) {
-            if let Some(label) = files.get(raw_name(row)) {
-                row.content = Some(label.clone());
+            if let Some(f) = files.get(raw_name(row)) {
+                row.content = Some(f.label.clone());
             }
         }
         // Where the graph stage gave the file's bytes to a crate, they are that crate's, as
@@ -167,6 +179,7 @@ impl Embedded {
             let owner = holder.map_or(Owner::Listed(&owner), |(k, c)| Owner::Holder(k, c));
             super::embedded_rows::carve(binary, (&section, len, owner), &label, top);
         }
+        files.into_values().collect()
     }
 
     /// The files no symbol is, found byte for byte where no symbol of `covered` lies in an
@@ -236,7 +249,7 @@ impl Embedded {
 
     /// Raw symbol name → `file <path>`, for every data symbol of `data` that is a file, and
     /// the addresses every symbol with a size covers; `None` when `data` has no symbol table.
-    fn files_in(&self, data: &[u8]) -> Option<(HashMap<String, String>, Covered)> {
+    fn files_in(&self, data: &[u8]) -> Option<(HashMap<String, FileSymbol>, Covered)> {
         let mut found = HashMap::new();
         let obj = object::File::parse(data).ok()?;
         obj.symbols().next()?;
@@ -260,7 +273,13 @@ impl Embedded {
                 c.as_deref() == Some(bytes)
             });
             if let (Some(file), Ok(name)) = (same, sym.name()) {
-                found.insert(name.to_string(), format!("file {}", self.shown(file)));
+                let f = FileSymbol {
+                    symbol: name.to_string(),
+                    label: format!("file {}", self.shown(file)),
+                    size: sym.size(),
+                    owner: self.owner.get(file).cloned(),
+                };
+                found.insert(name.to_string(), f);
             }
         }
         Some((found, covered))

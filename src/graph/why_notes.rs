@@ -64,15 +64,16 @@ pub(super) fn name_embedded(
         crate::options::SymbolCount::Top(n) => Some(n),
         crate::options::SymbolCount::All => None,
     };
-    embedded.name_rows(b, files, top);
-    note_embedded(b);
+    let found = embedded.name_rows(b, files, top);
+    note_embedded(b, &found);
 }
 
 /// Where nothing matched: a file the binary embeds whose path does (`--why syntaxes.bin`, the
 /// largest row of bat's list, was "nothing matches", QA de F2) is named, with why it has no
 /// chain of its own (bytes without a symbol have no node) and the `--why` that answers: the
-/// section's row, or the symbol that holds it.
-fn note_embedded(b: &mut crate::report::Binary) {
+/// section's row, or the symbol that holds it. A file that is a symbol is found among the
+/// `found` too, listed or not (QA dm F8: only with `--symbols all`).
+fn note_embedded(b: &mut crate::report::Binary, found: &[crate::attribute::embedded::FileSymbol]) {
     let Some(w) = b
         .why
         .as_mut()
@@ -85,28 +86,40 @@ fn note_embedded(b: &mut crate::report::Binary) {
         .symbols
         .iter()
         .chain(b.crate_symbols.iter().flat_map(|c| &c.symbols));
+    let matches =
+        |path: &str| path.contains(&w.pattern) || re.as_ref().is_some_and(|re| re.is_match(path));
     let hit = rows
         .filter_map(|r| Some((r, r.content.as_deref()?.strip_prefix("file ")?)))
-        .find(|(_, path)| {
-            path.contains(&w.pattern) || re.as_ref().is_some_and(|re| re.is_match(path))
-        });
-    let Some((r, path)) = hit else {
-        return;
+        .find(|(_, path)| matches(path));
+    // (the file, its size, its crate, the row's name or the section's label)
+    let (path, size, krate, name) = match hit {
+        Some((r, path)) => (path, r.file_size, r.krate.clone(), r.name.clone()),
+        None => {
+            let Some((f, path)) = found
+                .iter()
+                .filter_map(|f| Some((f, f.label.strip_prefix("file ")?)))
+                .find(|(_, path)| matches(path))
+            else {
+                return;
+            };
+            let name = crate::attribute::demangle::display_name(f.symbol.as_bytes());
+            (path, f.size, f.owner.clone(), name)
+        }
     };
-    let size = crate::format::size(r.file_size);
-    let krate = r.krate.as_deref().unwrap_or("no crate");
-    w.note = Some(match r.name.starts_with("[section ") {
+    let size = crate::format::size(size);
+    let krate = krate.as_deref().unwrap_or("no crate");
+    w.note = Some(match name.starts_with("[section ") {
         true => format!(
             "`{}` is the file {path} ({size}), counted in {krate}'s bytes (carved out of its \
-             `{}` row): bytes without a symbol have no node of their own in the reference graph, so \
-             no chain leads to the file itself; `--why '{}'` gives the chains to that \
+             `{name}` row): bytes without a symbol have no node of their own in the reference graph, so \
+             no chain leads to the file itself; `--why '{name}'` gives the chains to that \
              section's stretches, one of them holding it",
-            w.pattern, r.name, r.name
+            w.pattern
         ),
         false => format!(
             "`{}` is the file {path} ({size}) that {krate} embeds, the bytes of the symbol \
-             `{}`: `--why` of that name gives its chain",
-            w.pattern, r.name
+             `{name}`: `--why` of that name gives its chain",
+            w.pattern
         ),
     });
 }

@@ -77,6 +77,44 @@ fn a_constant_that_is_an_embedded_file_is_named_by_it() {
     );
 }
 
+/// QA dm F8: `--why` of an embedded file's name named the file only where its row was among
+/// those listed (`--symbols all`); a file that a symbol's bytes are is named whatever the rows
+/// listed, with the crate that embeds it and the symbol, as `nm` gives its size.
+#[test]
+fn why_of_an_embedded_file_names_it_when_its_row_is_not_listed() {
+    let dir = fixture("embedded-file");
+    for (file, path, symbol, krate) in [
+        (
+            "logo.bin",
+            "assets/logo.bin",
+            "embedded_file::LOGO",
+            "embedded_file",
+        ),
+        ("table.txt", "blobs/table.txt", "blobs::TABLE", "blobs"),
+    ] {
+        let v = json(&mut check_fixture(
+            "embedded-file",
+            &["--why", file, "-n", "1"],
+        ));
+        let b = &v["artifacts"][0]["binary"];
+        let rows = b["symbols"].as_array().expect("symbols");
+        assert!(rows.iter().all(|r| r["name"] != symbol), "{rows:?}");
+        let len = std::fs::read(dir.join(path))
+            .expect("the fixture's file")
+            .len() as u64;
+        assert_eq!(
+            str_of(&b["why"], "note"),
+            format!(
+                "`{file}` is the file {path} ({}) that {krate} embeds, the bytes of the symbol \
+                 `{symbol}`: `--why` of that name gives its chain",
+                cargo_aotcheck::format::size(len)
+            )
+        );
+        let nm = crate::why::nm(str_of(&v["artifacts"][0], "path"));
+        assert_eq!(nm.get(symbol).map(|s| s.1), Some(len), "{symbol}");
+    }
+}
+
 /// The address of `file`'s bytes in the ELF file `path` (`readelf -SW` for the section's
 /// address and offset), after checking that no symbol covers them (`nm -S`).
 fn no_symbol_covers(path: &str, file: &[u8]) -> u64 {
