@@ -128,8 +128,11 @@ fn step_text(s: &Value) -> String {
             "[unknown]"
         });
     t.push_str(&format!(" ({k})"));
-    // Every step of the page says where its bytes are, as JSON does (QA dm F10).
-    t.push_str(&format!(" at {}", s["address"].as_str().expect("address")));
+    // Every step of the page says where its bytes are, where JSON does (QA dm F10; a report
+    // written by hand has none).
+    if let Some(at) = s["address"].as_str() {
+        t.push_str(&format!(" at {at}"));
+    }
     t
 }
 
