@@ -194,10 +194,19 @@ pub fn inspect_file(
 
 /// QA cv F2: a stripped binary whose link is not under the `--target-dir DIR` given says that
 /// DIR was searched, and where, rather than to give it.
+/// Without `--target-dir`, the nearest target dir where `cargo aotcheck` built (one with an
+/// `aotcheck` folder) is the one said (QA ds F6: `inspect target/release/btm` in its project
+/// pointed at a link that could not be there, as if it were).
 fn looked_in(binary: &mut Binary, settings: &SizeOptions, not_found: bool) {
+    let nearest = || {
+        project_targets()
+            .into_iter()
+            .find(|t| t.join("aotcheck").is_dir())
+    };
     let looked = settings
         .target_dir
-        .as_ref()
+        .clone()
+        .or_else(nearest)
         .filter(|_| not_found)
         .zip(binary.build_id.clone());
     if let Some((dir, id)) = looked {
@@ -205,7 +214,7 @@ fn looked_in(binary: &mut Binary, settings: &SizeOptions, not_found: bool) {
         if let Some(c) = binary
             .coverage
             .as_mut()
-            .filter(|c| c.symbol_table.is_none())
+            .filter(|c| matches!(c.symbol_table.as_deref(), None | Some(".dynsym")))
         {
             c.symbols_looked_in = Some(dir.clone());
         }
@@ -239,28 +248,32 @@ fn analysis_link_of(
         return Some(p);
     }
     let modes = |d: std::path::PathBuf| ["static", "dynamic", "advise/cargo"].map(|m| d.join(m));
-    let given = settings.target_dir.iter().flat_map(|d| {
-        // The main command's `--target-dir DIR`, or cargo's target dir; or the build dir
-        // itself, `DIR/static` (QA ct F4: one level too deep found nothing).
-        // `DIR/graph` itself is taken too (QA cv F2).
-        std::iter::once(d.clone())
-            .chain(modes(d.clone()))
-            .chain(modes(d.join("aotcheck")))
-    });
-    let cwd = std::env::current_dir().ok()?;
-    let targets = std::env::var_os("CARGO_TARGET_DIR")
+    // The main command's `--target-dir DIR`, or cargo's target dir, or the one found from the
+    // working directory; or the build dir itself, `DIR/static` (QA ct F4: one level too deep
+    // found nothing). `DIR/graph` itself is taken too (QA cv F2).
+    let under = |d: &Path| {
+        listings.analysis_file(d, build_id).or_else(|| {
+            std::iter::once(d.to_path_buf())
+                .chain(modes(d.to_path_buf()))
+                .chain(modes(d.join("aotcheck")))
+                .find_map(|d| found(&d))
+        })
+    };
+    match &settings.target_dir {
+        Some(d) => under(d),
+        None => project_targets().iter().find_map(|t| under(t)),
+    }
+}
+
+/// The target dirs `inspect` looks in without `--target-dir`: `$CARGO_TARGET_DIR`, and the
+/// `target` of the working directory and of the four folders above it.
+fn project_targets() -> Vec<std::path::PathBuf> {
+    let cwd = std::env::current_dir().unwrap_or_default();
+    std::env::var_os("CARGO_TARGET_DIR")
         .map(std::path::PathBuf::from)
         .into_iter()
-        .chain(cwd.ancestors().take(5).map(|d| d.join("target")));
-    let graph_itself = settings
-        .target_dir
-        .as_deref()
-        .and_then(|d| listings.analysis_file(d, build_id));
-    graph_itself.or_else(|| {
-        given
-            .chain(targets.flat_map(|t| modes(t.join("aotcheck"))))
-            .find_map(|d| found(&d))
-    })
+        .chain(cwd.ancestors().take(5).map(|d| d.join("target")))
+        .collect()
 }
 
 /// [`inspect_file`] on bytes that are not a mapped file (the fuzz target's input, tests):

@@ -156,7 +156,20 @@ pub(super) fn note_inlined_into(b: &mut crate::report::Binary, deps: &Dependenci
             (!same_crate(x, &k) && only_through.len() == 1 && same_crate(&only_through[0], &k))
                 .then_some((e.as_str(), x))
         });
-        if let Some((e, x)) = entered {
+        // Entered too from a crate that reaches it by another dependency: a build without `k`
+        // keeps it (QA dr F1: mdbook's regex_automata, entered from elasticlunr through regex,
+        // and from globset, which depends on it).
+        let kept_without = d.entry_points.iter().any(|e| {
+            crate::attribute::demangle::crate_of_path(e).is_some_and(|(x, _)| {
+                let by_another = match deps.leading_to(x, &d.name).as_slice() {
+                    [] => false,
+                    [only] => !same_crate(only, &k),
+                    _ => true,
+                };
+                by_another && !same_crate(x, &k) && !same_crate(x, &d.name)
+            })
+        });
+        if let Some((e, x)) = entered.filter(|_| !kept_without) {
             found.push((&d.name, retained, e, x));
         }
     }
@@ -250,6 +263,36 @@ mod tests {
             !note.contains("libz_sys") && !note.contains("regex_syntax"),
             "{note}"
         );
+        // QA dr F1: entered from a crate that depends on it directly as well, it stays in a
+        // build without git2: not named.
+        let deps = Dependencies::of_direct(&[
+            ("bat", &["bat", "vcs", "cli"]),
+            ("vcs", &["git2"]),
+            ("git2", &["libgit2_sys"]),
+            ("cli", &["libgit2_sys"]),
+            ("libgit2_sys", &[]),
+        ]);
+        let git2 = Some(Why {
+            pattern: "git2".into(),
+            matched: "crate".into(),
+            ..Why::default()
+        });
+        b.crates[1].entry_points = vec!["vcs::open".into()];
+        b.why = git2.clone();
+        note_inlined_into(&mut b, &deps);
+        let note = b
+            .why
+            .as_mut()
+            .and_then(|w| w.note.take())
+            .unwrap_or_default();
+        assert!(
+            note.contains("`libgit2_sys` (retains 664 KiB), from vcs's"),
+            "{note}"
+        );
+        b.crates[1].entry_points.push("cli::status".into());
+        b.why = git2;
+        note_inlined_into(&mut b, &deps);
+        assert_eq!(b.why.as_ref().and_then(|w| w.note.clone()), None);
         // Another crate's `--why`: nothing of the kind.
         b.why = Some(Why {
             pattern: "regex_syntax".into(),

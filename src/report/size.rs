@@ -219,7 +219,8 @@ pub struct Coverage {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub symbols_from: Option<String>,
     /// `inspect --target-dir DIR` of a stripped binary whose analysis link is not under DIR:
-    /// DIR, so that the crate line says where it looked (QA cv F2).
+    /// DIR, so that the crate line says where it looked (QA cv F2); without it, the nearest
+    /// target dir where `cargo aotcheck` built (QA ds F6).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub symbols_looked_in: Option<String>,
     /// Sum of every row's `file_size`: always the file's length.

@@ -372,6 +372,31 @@ fn a_stripped_dynamic_copy_says_where_its_symbols_are() {
         "{}",
         unnamed.stdout
     );
+    // QA ds F6: in a project where `cargo aotcheck` built (a `target/aotcheck` folder), whose
+    // link it is not, the copy says that target dir was looked in, not where the link would be.
+    let target = dir.path().join("target");
+    std::fs::create_dir_all(target.join("aotcheck/static/graph")).expect("mkdir");
+    let target = target.to_str().expect("utf-8");
+    let human = inspect(&[copy]);
+    assert!(
+        words(&human.stdout).contains(&format!(
+            "(symbols from .dynsym only: stripped, it names only imports and exports; no \
+             analysis link of build id {id} is under {target} (looked in {target},"
+        )),
+        "{}",
+        human.stdout
+    );
+    assert!(
+        !human.stdout.contains("keeps its symbols"),
+        "{}",
+        human.stdout
+    );
+    let j = inspect(&["--format", "json", copy]);
+    let j: Value = serde_json::from_str(&j.stdout).expect("JSON");
+    assert_eq!(
+        j["artifacts"][0]["binary"]["coverage"]["symbols_looked_in"],
+        target
+    );
 }
 
 /// QA dm F4: an unstripped copy away from its build (a release's artifact) had its
