@@ -129,14 +129,13 @@ pub fn checks(s: &mut String, a: &Artifact, st: &Style) {
     let hidden = a.checks.len() - shown.len();
     if hidden > 0 {
         let among = among_hidden(a, &shown, &all_gone);
-        let _ = writeln!(
+        // Filled (QA dr F4: 38 crates gone made one line of 978 columns).
+        super::fill::fill_painted(
             s,
-            "    {}",
-            paint(
-                st.color,
-                DIM,
-                &format!("{hidden} more within thresholds (-v lists all){among}")
-            )
+            "    ",
+            &format!("{hidden} more within thresholds (-v lists all){among}"),
+            st.color,
+            DIM,
         );
     }
 }
@@ -167,7 +166,13 @@ fn among_hidden(a: &Artifact, shown: &[&Check], all_gone: &[&Check]) -> String {
     let mut parts = Vec::new();
     if !gone.is_empty() {
         let more = crate::format::count(gone.len(), "more crate", "more crates");
-        parts.push(format!("{more} gone, {}", gone.join(", ")));
+        // The largest (as `all_gone` orders them), not every one (QA dr F4: 38).
+        let rest = match gone.len().saturating_sub(GONE_NAMED) {
+            0 => String::new(),
+            n => format!(" and {n} more"),
+        };
+        let named = gone[..gone.len().min(GONE_NAMED)].join(", ");
+        parts.push(format!("{more} gone, {named}{rest}"));
     }
     if !shrank.is_empty() {
         let most: Vec<String> = shrank
@@ -183,6 +188,9 @@ fn among_hidden(a: &Artifact, shown: &[&Check], all_gone: &[&Check]) -> String {
         false => format!(": {}", parts.join("; ")),
     }
 }
+
+/// The crates gone that the counted line names (the largest first).
+const GONE_NAMED: usize = 8;
 
 /// How many checks have each verdict, the worst first (`1 fail, 3 pass`).
 fn counts(a: &Artifact) -> String {

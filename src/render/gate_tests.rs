@@ -240,6 +240,43 @@ fn crates_that_left_the_binary_are_listed() {
     );
 }
 
+/// QA dr F4: mdbook without two features lost 38 crates, and the counted line named every
+/// one, 978 columns wide. It names the largest eight, says how many more, and is filled.
+#[test]
+fn many_crates_gone_are_named_in_part_on_filled_lines() {
+    use crate::report::CheckId;
+    let mut a = crate::report::test_artifact(1000);
+    for i in 0..40u32 {
+        let name = format!("dependency_number_{i:02}");
+        let mut c = Check::worded(
+            CheckId::BaselineCrate(name.clone()),
+            Verdict::Pass,
+            format!("crate {name} is gone"),
+        );
+        c.value = Some(0.0);
+        c.baseline = Some(f64::from(500 + i));
+        c.delta = c.baseline.map(|b| -b);
+        a.checks.push(c);
+    }
+    let mut s = String::new();
+    checks(&mut s, &a, &Style::plain());
+    assert!(
+        s.lines()
+            .all(|l| l.chars().count() <= crate::render::fill::WIDTH),
+        "{s}"
+    );
+    let w = words(&s);
+    assert!(
+        w.contains("37 more crates gone, dependency_number_36 (536 B), dependency_number_35"),
+        "{s}"
+    );
+    assert!(
+        w.contains("dependency_number_29 (529 B) and 29 more"),
+        "{s}"
+    );
+    assert!(!w.contains("dependency_number_28"), "{s}");
+}
+
 /// The terminal's lines as one line of words (its filling aside).
 fn words(s: &str) -> String {
     s.split_whitespace().collect::<Vec<_>>().join(" ")
