@@ -194,8 +194,8 @@ pub fn programs_run(records: &[Record], binary: &str) -> Vec<String> {
 pub fn found(records: &[Record]) -> Vec<String> {
     const EINVAL: i32 = 22;
     each_once(records, |r| match r.call.as_str() {
-        // What the run made is its output, not a file the image must hold.
-        "create" | "write" => false,
+        // What the run made or took away is its output, not a file the image must hold.
+        "create" | "write" | "remove" => false,
         "lookup" => matches!(r.errno, 0 | EINVAL),
         _ => r.errno == 0,
     })
@@ -221,7 +221,7 @@ pub fn after_exec<'r>(records: &'r [Record], binary: &str) -> &'r [Record] {
 pub fn not_found(records: &[Record]) -> Vec<String> {
     const ENOENT: i32 = 2;
     const ENOTDIR: i32 = 20;
-    let output = |r: &Record| matches!(r.call.as_str(), "create" | "write");
+    let output = |r: &Record| matches!(r.call.as_str(), "create" | "write" | "remove");
     let made: std::collections::HashSet<&str> = records
         .iter()
         .filter(|r| output(r))
@@ -232,7 +232,8 @@ pub fn not_found(records: &[Record]) -> Vec<String> {
     })
 }
 
-/// Paths it was not allowed to open, run, look up or make (EACCES, EPERM, EROFS), each once.
+/// Paths it was not allowed to open, run, look up, make or take away (EACCES, EPERM, EROFS),
+/// each once.
 pub fn denied(records: &[Record]) -> Vec<String> {
     const EPERM: i32 = 1;
     const EACCES: i32 = 13;
@@ -382,6 +383,16 @@ mod tests {
         assert_eq!(found(&rs), vec!["/book/src/ch.md"]);
         assert_eq!(opened(&rs, "/app/x"), vec!["/book/src/ch.md"]);
         assert!(not_found(&rs).is_empty());
+        // QA dr F5: a removal denied is denied; one of a file not there (a stale output
+        // cleaned up) is output, not a missing input.
+        let rs = vec![
+            r("remove", "/book/book/searchindex.js", 13),
+            r("remove", "/book/book/old.html", 2),
+            r("open", "/book/src/ch.md", 0),
+        ];
+        assert_eq!(denied(&rs), vec!["/book/book/searchindex.js"]);
+        assert!(not_found(&rs).is_empty(), "{:?}", not_found(&rs));
+        assert_eq!(found(&rs), vec!["/book/src/ch.md"]);
     }
 
     /// QA h, B5: `./app.conf` looked for from `/app` inside the image is `/app/app.conf`, not

@@ -46,6 +46,7 @@ mod image_links;
 mod image_local_ca;
 mod image_nss;
 mod image_owners;
+mod image_tracer;
 mod inspect;
 mod inspect_c_static;
 mod inspect_foreign;
