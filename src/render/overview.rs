@@ -50,10 +50,19 @@ pub fn render(s: &mut String, report: &Report, style: &Style) {
         "symbols",
         "build-id"
     );
+    // The paths passed over are listed at the end, below every file's report: said here too
+    // (QA ds F2: a folder's seven skipped paths read as not reported).
+    let skipped = match report.skipped.len() {
+        0 => String::new(),
+        n => format!(
+            "; {} not looked at (listed at the end)",
+            crate::format::count(n, "path", "paths")
+        ),
+    };
     let _ = writeln!(
         s,
-        "{}\n{}",
-        crate::format::count(report.artifacts.len(), "file", "files") + " inspected:",
+        "{} inspected{skipped}:\n{}",
+        crate::format::count(report.artifacts.len(), "file", "files"),
         paint(style.color, HEADER, &head)
     );
     for ((a, path), k) in report.artifacts.iter().zip(&paths).zip(&kinds) {

@@ -391,6 +391,14 @@ fn many_files_every_binary_reported_each_failure_named() {
     let r = run(aotcheck().args(["aotcheck", "inspect", "-q"]).args(&args));
     assert_eq!(r.code, 2);
     assert!(r.stdout.contains("3 files not inspected:"), "{}", r.stdout);
+    // The table at the top says they are listed at the end (QA ds F2).
+    assert!(
+        r.stdout
+            .lines()
+            .any(|l| l.ends_with(" inspected; 5 paths not looked at (listed at the end):")),
+        "{}",
+        r.stdout
+    );
     assert!(
         r.stdout.contains(&format!(
             "5 paths not looked at:\n  {}: not a binary\n",
