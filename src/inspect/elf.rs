@@ -174,6 +174,9 @@ fn linkage(
     match elf.header.e_type {
         header::ET_EXEC if has_interp || has_needed => Linkage::Dynamic,
         header::ET_EXEC => Linkage::Static,
+        // A library that is also a program (glibc's `libc.so.6` runs and prints its version):
+        // its name says a library, and no executable has one (QA ds F3).
+        header::ET_DYN if has_soname && !pie_flag => Linkage::SharedLibrary,
         header::ET_DYN if has_interp => Linkage::Dynamic,
         // A library: no loader of its own, other objects load it; one that needs nothing and
         // has no name has no entry point either, which every executable has (QA dn F5: a

@@ -185,6 +185,17 @@ fn elf_libraries_are_libraries_with_their_names() {
         .map(|s| s.trim_end_matches(']'))
         .expect("SONAME");
     assert_eq!(str_of(&binary(&named, &[]), "soname"), soname);
+    // QA ds F3: glibc's `libc.so.6` has an interpreter and an entry point (it runs and says
+    // its version), and a soname: a library, as `file` says it is a shared object.
+    let libc = "/lib/x86_64-linux-gnu/libc.so.6";
+    let libc = std::fs::canonicalize(libc).expect("libc.so.6");
+    let libc = libc.to_str().expect("utf-8");
+    assert!(tool("readelf", &["-lW", libc]).contains("INTERP"));
+    assert!(tool("readelf", &["-dW", libc]).contains("(SONAME)"));
+    assert!(tool("file", &["-L", libc]).contains("shared object"));
+    let b = binary(libc, &[]);
+    assert_eq!(str_of(&b, "linkage"), "shared-library");
+    assert_eq!(str_of(&b, "soname"), "libc.so.6");
 }
 
 /// A copy of `path` with the 16-bit ELF header field at `offset` set to `value`.
