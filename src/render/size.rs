@@ -283,13 +283,7 @@ fn crates_head(s: &mut String, b: &Binary, cov: &Coverage, st: &Style) {
 /// table has them (`retained`); and apart, its confidence and marks.
 fn crate_row(k: &CrateSize, retained: bool, width: usize, whole: u64) -> (String, String) {
     let mut note = confidence_note(k);
-    if k.instantiated_elsewhere > 0 {
-        let _ = write!(
-            note,
-            ", {} instantiated in other crates",
-            human_size(k.instantiated_elsewhere)
-        );
-    }
+    note.push_str(&super::words::instantiated_note(k));
     if k.std_copy_unknown {
         note.push_str(", std's copy or the program's");
     }

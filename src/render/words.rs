@@ -447,6 +447,18 @@ pub fn confidence_note(k: &CrateSize) -> String {
     }
 }
 
+/// `, 2.38 MiB instantiated in other crates` of a crate whose generic code other crates hold
+/// at least 1% of its own bytes' worth of; less is not said (QA dr F3: "26 B" of mdbook_html's
+/// 1.45 MiB wrapped its row onto a second line).
+pub fn instantiated_note(k: &crate::report::CrateSize) -> String {
+    match k.instantiated_elsewhere {
+        n if n > 0 && n.saturating_mul(100) >= k.vm_size => {
+            format!(", {} instantiated in other crates", crate::format::size(n))
+        }
+        _ => String::new(),
+    }
+}
+
 /// The share of a crate's bytes its main confidence class must have to stand alone.
 const MOSTLY: f64 = 0.8;
 

@@ -78,3 +78,25 @@ fn changed_dependencies_are_one_line() {
     assert!(line.contains("crate7 1.0.7 added (and 2 more: "), "{line}");
     assert!(!line.contains("crate8"), "{line}");
 }
+
+/// QA dr F3: 26 B of generic code instantiated elsewhere, of a crate of 1.45 MiB, wrapped
+/// its row to say it; under 1% of the crate's own bytes it is not said, from 1% it is.
+#[test]
+fn a_crates_generic_code_elsewhere_is_said_from_one_percent() {
+    let mut k = crate::report::test_crate("mdbook_html", 1_520_000);
+    k.instantiated_elsewhere = 26;
+    assert_eq!(super::instantiated_note(&k), "");
+    k.instantiated_elsewhere = 15_200;
+    assert_eq!(
+        super::instantiated_note(&k),
+        ", 14.8 KiB instantiated in other crates"
+    );
+    k.instantiated_elsewhere = 15_199;
+    assert_eq!(super::instantiated_note(&k), "");
+    k.vm_size = 0;
+    k.instantiated_elsewhere = 26;
+    assert_eq!(
+        super::instantiated_note(&k),
+        ", 26 B instantiated in other crates"
+    );
+}

@@ -317,6 +317,20 @@ fn check_ids_do_not_wrap_in_a_narrow_window() {
         if width >= 1100 {
             assert!(past.iter().all(|&p| p <= 0.0), "past the edge by {past:?}");
         }
+        // QA dq F4, ds F4: the crates table (four kinds of confidence, retained sizes, entry
+        // points) fits its box at 1280 px, not scrolled in it.
+        if width >= 1280 {
+            let over = page.eval(
+                "(() => { const t = document.querySelector('table.crates'); \
+                 const box = t.closest('.scroll') || t.parentElement; \
+                 return box.scrollWidth - box.clientWidth; })()",
+            );
+            assert_eq!(
+                over.as_f64(),
+                Some(0.0),
+                "the crates table scrolls by {over}"
+            );
+        }
         assert_quiet(&page, &url);
     }
 }

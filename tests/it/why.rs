@@ -372,7 +372,9 @@ fn stripped_binary_says_chains_need_symbols_and_still_shows_sizes() {
     let dir = tempfile::tempdir().expect("tempdir");
     let copy = dir.path().join("stripped");
     tool("strip", &["-o", copy.to_str().expect("utf-8"), &bin]);
+    // Away from any project (the repository's own `target/aotcheck` would be looked in).
     let r = run(aotcheck()
+        .current_dir(dir.path())
         .args(["aotcheck", "inspect"])
         .arg(&copy)
         .args(["--why", "why_b"]));

@@ -206,7 +206,14 @@ pub fn crates(s: &mut String, a: &Artifact) {
             .collect();
         // The kinds on one line: in a narrow window the column wrapped a word a line, and every
         // row stood 175 px tall (QA di F4); each kind on a line of its own, still 64 (QA dk F3).
-        let conf = format!("<span class=\"conf\">{}</span>", conf.join(", "));
+        // Said as the terminal says it (the main kind, and the next where the main one is not
+        // most of it), every kind in its title: five kinds on one line made the table scroll
+        // in its box at 1280 px (QA dq F4, ds F4).
+        let conf = format!(
+            "<span class=\"conf\" title=\"{}\">{}</span>",
+            text(&conf.join(", ")),
+            text(&crate::render::words::confidence_note(c))
+        );
         let mut row = vec![
             // A crate's name on one line, as a check id (QA z, Z5: `signal_hook_regi|stry`).
             Cell::Text(format!("<code class=\"id\">{}</code>", text(&c.name))),

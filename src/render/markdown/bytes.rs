@@ -203,13 +203,7 @@ fn crate_row(s: &mut String, k: &CrateSize, whole: u64, retained: bool, entries:
     }
     // As the terminal says it, with the next class where the main one is not most of it.
     let mut conf = crate::render::words::confidence_note(k);
-    if k.instantiated_elsewhere > 0 {
-        let _ = write!(
-            conf,
-            ", {} instantiated in other crates",
-            size(k.instantiated_elsewhere)
-        );
-    }
+    conf.push_str(&crate::render::words::instantiated_note(k));
     let _ = writeln!(s, "{row} {conf} |");
 }
 
