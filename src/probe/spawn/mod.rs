@@ -118,7 +118,10 @@ impl RunFail {
         if printed_usage(&self.stderr_tail) {
             without_exit_hint(&self.message, USAGE)
         } else if said_no_tty(&self.stderr_tail) {
-            without_exit_hint(&self.message, NO_TTY)
+            // Which says how it runs (no terminal, /dev/null as its stdin): the general note
+            // before it went (QA ds F5: btm's message said both, three times a run).
+            let message = self.message.replace(&format!(" {FAILED_RUN_NOTE}"), "");
+            without_exit_hint(&message, NO_TTY)
         } else if said_not_found(&self.stderr_tail) && !self.message.contains(NO_ARGS) {
             without_exit_hint(&self.message, NOT_FOUND)
         } else {
@@ -310,6 +313,11 @@ mod tests {
             let m = fail(said).into_failed_run(1, true).message;
             assert!(m.ends_with(super::NO_TTY) && !m.contains("exit:"), "{m}");
             assert!(!m.contains("  "), "{m}");
+            // QA ds F5: and not the general note, which it says better.
+            assert!(
+                m.starts_with("exited with status 2; its stderr says it found no terminal"),
+                "{m}"
+            );
         }
         // QA cw F4: a file not found is a wrong argument, not an exit status to time.
         for said in [
