@@ -433,7 +433,7 @@ fn with_content(r: &crate::report::SymbolRow, what: &str, room: usize) -> String
     };
     // Bytes without a symbol that are a file (carved from a section's row): the
     // file alone, which the section's label would only crowd (`[sec…ta] file …`).
-    let bare = r.name.starts_with("[section ") && file.is_some();
+    let mut bare = r.name.starts_with("[section ") && file.is_some();
     let min = if bare { 0 } else { min };
     let fits = room.saturating_sub(min + 1).clamp(10, max);
     let what = match file {
@@ -441,10 +441,17 @@ fn with_content(r: &crate::report::SymbolRow, what: &str, room: usize) -> String
         Some(path) => format!("file {path}"),
         None => crate::format::clip_end(what, fits),
     };
-    let left = room.saturating_sub(what.chars().count() + 1).max(min);
+    let left = room.saturating_sub(what.chars().count() + 1);
+    // A name the compiler made up, left fewer characters than tell it apart, is not shown
+    // (QA dr F2: `ano….28…` beside a long path); `--why` of the file names it.
+    if file.is_some() && r.name.starts_with("anon.") && left < ANON_MIN {
+        bare = true;
+    }
     match bare {
+        // Its section, which the label or the name said (QA dr F2).
+        true if !r.section.is_empty() => format!("{what} in {}", r.section),
         true => what,
-        false => format!("{} {what}", crate::format::clip(&r.name, left)),
+        false => format!("{} {what}", crate::format::clip(&r.name, left.max(min))),
     }
 }
 

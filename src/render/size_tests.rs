@@ -429,5 +429,17 @@ fn a_file_a_constant_is_takes_the_room_of_its_made_up_name() {
     let mut s = String::new();
     render(&mut s, &b, &Style::plain());
     let row = s.lines().find(|l| l.contains(" file ")).expect("the row");
-    assert!(row.ends_with(&format!(" {long}")), "{row}");
+    assert!(row.ends_with(&format!(" {long} in .rodata")), "{row}");
+    // QA dr F2: the made-up name left too few characters to tell it apart (`ano….28…`) is
+    // not shown; its section is said, as of a section's row that is a file.
+    assert!(!row.contains("ano"), "{row}");
+    b.symbols[0].name = "[section .rodata]".into();
+    b.symbols[0].content = Some("file bat-0.26.1/assets/syntaxes.bin".into());
+    let mut s = String::new();
+    render(&mut s, &b, &Style::plain());
+    let row = s.lines().find(|l| l.contains(" file ")).expect("the row");
+    assert!(
+        row.ends_with("  file bat-0.26.1/assets/syntaxes.bin in .rodata"),
+        "{row}"
+    );
 }
