@@ -73,9 +73,12 @@ pub fn compare(
                 })
                 .map(|o| {
                     let allowed = if o.allowed { "allowed " } else { "" };
-                    let severity = o.severity.as_str();
-                    let label = artifact_label(a);
-                    format!("{label}: {} on {} ({allowed}{severity})", o.rule, o.krate)
+                    crate::report::GoneFinding {
+                        binary: artifact_label(a),
+                        rule: o.rule.clone(),
+                        krate: o.krate.clone(),
+                        severity: format!("{allowed}{}", o.severity.as_str()),
+                    }
                 }),
         );
         let th = thresholds(a);

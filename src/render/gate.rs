@@ -340,7 +340,7 @@ pub fn footer(s: &mut String, report: &Report, st: &Style) {
     {
         let _ = writeln!(s, "{}:", paint(st.color, GOOD, "gone since the baseline"));
         for what in &c.gone_findings {
-            super::fill::fill(s, "  - ", what);
+            super::fill::fill(s, "  - ", &what.to_string());
         }
     }
     if let Some(c) = report.baseline.as_ref().filter(|c| c.improved) {
@@ -351,7 +351,7 @@ pub fn footer(s: &mut String, report: &Report, st: &Style) {
             super::words::shrank_hint(c).replacen("Something", "something", 1)
         );
         for what in &c.shrank {
-            super::fill::fill(s, "  - ", what);
+            super::fill::fill(s, "  - ", &what.to_string());
         }
     }
 }

@@ -404,7 +404,12 @@ fn the_findings_gone_since_the_baseline_are_said() {
     let mut r = Report::new(None);
     r.artifacts = vec![crate::report::test_artifact(1000)];
     r.baseline = Some(crate::report::BaselineSummary {
-        gone_findings: vec!["procs (static): AOT004 on std (error)".into()],
+        gone_findings: vec![crate::report::GoneFinding {
+            binary: "procs (static)".into(),
+            rule: "AOT004".into(),
+            krate: "std".into(),
+            severity: "error".into(),
+        }],
         ..Default::default()
     });
     r.verdict = Verdict::Fail;

@@ -450,7 +450,7 @@ pub struct BaselineSummary {
     /// `procs (static): AOT004 on std (error)`. A change that takes a release blocker away
     /// says so (QA cn F8: three AOT004 errors became two, and nothing said which went).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub gone_findings: Vec<String>,
+    pub gone_findings: Vec<super::GoneFinding>,
     /// The baseline file's binaries, kept by `--save-baseline`, were probed again beside this
     /// run's: its startup and memory figures compared are this run's measurements of them.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]

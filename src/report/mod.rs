@@ -6,6 +6,7 @@
 mod advice;
 mod audit;
 mod gate;
+mod gone;
 mod graph;
 mod hostile;
 mod image;
@@ -27,6 +28,7 @@ pub use gate::{
     BaselineSummary, Check, CheckId, GrownSymbol, NewEntry, Provenance, Unit, Verdict,
     WITHIN_THE_NOISE,
 };
+pub use gone::GoneFinding;
 pub use graph::{
     Chain, EdgeSource, GraphSummary, NEEDS_SYMBOLS, RefKind, Step, Why, link_not_under,
     needs_symbols_under,

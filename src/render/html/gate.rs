@@ -186,7 +186,7 @@ fn baseline(s: &mut String, report: &Report) {
     if !c.gone_findings.is_empty() {
         s.push_str("<p>Findings gone since the baseline:</p><ul class=\"gone\">");
         for g in &c.gone_findings {
-            let _ = write!(s, "<li>{}</li>", text(g));
+            let _ = write!(s, "<li>{}</li>", text(&g.to_string()));
         }
         s.push_str("</ul>\n");
     }

@@ -36,25 +36,20 @@ pub(crate) fn binary_label(a: &Artifact) -> String {
     label(a, cell)
 }
 
-/// A finding gone since the baseline, `LABEL: RULE on CRATE (SEVERITY)` as the gate writes
-/// it, its rule and crate as code spans, as elsewhere in the comment (QA di F6); as text if
-/// it is not of that form.
-fn gone_finding(what: &str) -> String {
-    let parts = what.rsplit_once(": ").and_then(|(label, rest)| {
-        let (rule, rest) = rest.split_once(" on ")?;
-        let (krate, severity) = rest.rsplit_once(" (")?;
-        Some((label, rule, krate, severity))
-    });
-    match parts {
-        Some((label, rule, krate, severity)) => format!(
-            "{}: {} on {} ({}",
-            escape(label),
-            code(rule),
-            code(krate),
-            escape(severity)
-        ),
-        None => escape(what),
+/// A finding gone since the baseline, `LABEL: RULE on CRATE (SEVERITY)`, its rule and crate
+/// as code spans, as elsewhere in the comment (QA di F6); as text if a report read had other
+/// words.
+fn gone_finding(g: &crate::report::GoneFinding) -> String {
+    if g.rule.is_empty() {
+        return escape(&g.to_string());
     }
+    format!(
+        "{}: {} on {} ({})",
+        escape(&g.binary),
+        code(&g.rule),
+        code(&g.krate),
+        escape(&g.severity)
+    )
 }
 
 /// As [`binary_label`], the names quoted by `quote` ([`cell`] in a table, [`code`] outside).
