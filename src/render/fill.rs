@@ -105,10 +105,10 @@ pub fn words(text: &str) -> Vec<String> {
                 last.push(' ');
                 last.push_str(w);
             }
-            _ => {
-                open = false;
-                out.push(w.to_string());
-            }
+            // A name in backticks too long for one word goes on in the next, still open: its
+            // closing backtick closes it (QA dr F4: taken for an opening one, it held the
+            // figure after the name on a line of 108 columns).
+            _ => out.push(w.to_string()),
         }
         open ^= w.matches('`').count() % 2 == 1;
     }
@@ -292,6 +292,29 @@ mod tests {
         let mut s = String::new();
         fill(&mut s, "        advice:    ", &text);
         assert!(s.lines().any(|l| l.contains(toml)), "{s}");
+        assert!(s.lines().all(|l| columns(l) <= WIDTH), "{s}");
+    }
+
+    /// QA dr F4: a name in backticks longer than a word may be broken at its spaces; what
+    /// follows its closing backtick is text again, not held to it past the width.
+    #[test]
+    fn a_long_name_in_backticks_closes_where_its_backtick_does() {
+        let text = "grown most: `<indexmap::map::IndexMap<K,V,S> as \
+                    core::iter::traits::collect::Extend<(K,V)>>::extend` (1.20 KiB; new, or at \
+                    most 802 B in the baseline), `[section .eh_frame]` (+176 B)";
+        let w = words(text);
+        let end = w
+            .iter()
+            .find(|w| w.ends_with("::extend`"))
+            .expect("the name's end");
+        assert_eq!(
+            end, "core::iter::traits::collect::Extend<(K,V)>>::extend`",
+            "{w:?}"
+        );
+        assert!(w.contains(&"(1.20 KiB;".to_string()), "{w:?}");
+        assert!(w.contains(&"`[section .eh_frame]`".to_string()), "{w:?}");
+        let mut s = String::new();
+        fill(&mut s, &format!("{:46}", ""), text);
         assert!(s.lines().all(|l| columns(l) <= WIDTH), "{s}");
     }
 
