@@ -259,10 +259,12 @@ fn analysis_link_of(
                 .find_map(|d| found(&d))
         })
     };
-    match &settings.target_dir {
-        Some(d) => under(d),
-        None => project_targets().iter().find_map(|t| under(t)),
-    }
+    // The given one first, then the project's, as before it.
+    let given = settings.target_dir.clone();
+    given
+        .into_iter()
+        .chain(project_targets())
+        .find_map(|t| under(&t))
 }
 
 /// The target dirs `inspect` looks in without `--target-dir`: `$CARGO_TARGET_DIR`, and the
