@@ -204,6 +204,23 @@ fn inspect_of_a_copy_finds_the_analysis_link_from_the_project() {
         )),
         real(str_of(&st["binary"]["coverage"], "symbols_from"))
     );
+    // From the project, told a --target-dir that does not hold the link: the project's is
+    // still looked in after it, and the link found there.
+    let other = tempfile::tempdir().expect("tempdir");
+    let told = run(crate::util::aotcheck()
+        .current_dir(&project)
+        .args(["aotcheck", "inspect", "--format", "json", "--target-dir"])
+        .arg(other.path())
+        .arg(&copy));
+    assert_eq!(told.code, 0, "{}", told.stderr);
+    let t: Value = serde_json::from_str(&told.stdout).expect("JSON");
+    assert_eq!(
+        real(str_of(
+            &t["artifacts"][0]["binary"]["coverage"],
+            "symbols_from"
+        )),
+        real(str_of(&st["binary"]["coverage"], "symbols_from"))
+    );
     let elsewhere = inspect(dir.path(), "human");
     let id = str_of(&st["binary"], "build_id");
     assert!(
