@@ -4,6 +4,7 @@ pub mod advice;
 pub mod audit;
 pub mod cells;
 mod closure;
+mod crate_words;
 pub mod facts;
 mod fill;
 mod fold;

@@ -185,25 +185,24 @@ fn inspect_of_a_copy_finds_the_analysis_link_from_the_project() {
     let v: Value = serde_json::from_str(&r.stdout).expect("JSON");
     let cov = &v["artifacts"][0]["binary"]["coverage"];
     let real = |p: &str| std::fs::canonicalize(p).expect("the analysis link");
-    assert_eq!(
-        real(str_of(cov, "symbols_from")),
-        real(str_of(&st["binary"]["coverage"], "symbols_from"))
-    );
+    let link = real(str_of(&st["binary"]["coverage"], "symbols_from"));
+    // The analysis link an `inspect` report read the names from.
+    let read_from = |r: &crate::util::Run| {
+        assert_eq!(r.code, 0, "{}", r.stderr);
+        let v: Value = serde_json::from_str(&r.stdout).expect("JSON");
+        real(str_of(
+            &v["artifacts"][0]["binary"]["coverage"],
+            "symbols_from",
+        ))
+    };
+    assert_eq!(real(str_of(cov, "symbols_from")), link);
     // Elsewhere, told the build's --target-dir (QA bs F2: its builds are in DIR/static).
     let given = run(crate::util::aotcheck()
         .current_dir(dir.path())
         .args(["aotcheck", "inspect", "--format", "json", "--target-dir"])
         .arg(build_dir.parent().expect("the --target-dir"))
         .arg(&copy));
-    assert_eq!(given.code, 0, "{}", given.stderr);
-    let g: Value = serde_json::from_str(&given.stdout).expect("JSON");
-    assert_eq!(
-        real(str_of(
-            &g["artifacts"][0]["binary"]["coverage"],
-            "symbols_from"
-        )),
-        real(str_of(&st["binary"]["coverage"], "symbols_from"))
-    );
+    assert_eq!(read_from(&given), link);
     // From the project, told a --target-dir that does not hold the link: the project's is
     // still looked in after it, and the link found there.
     let other = tempfile::tempdir().expect("tempdir");
@@ -212,15 +211,7 @@ fn inspect_of_a_copy_finds_the_analysis_link_from_the_project() {
         .args(["aotcheck", "inspect", "--format", "json", "--target-dir"])
         .arg(other.path())
         .arg(&copy));
-    assert_eq!(told.code, 0, "{}", told.stderr);
-    let t: Value = serde_json::from_str(&told.stdout).expect("JSON");
-    assert_eq!(
-        real(str_of(
-            &t["artifacts"][0]["binary"]["coverage"],
-            "symbols_from"
-        )),
-        real(str_of(&st["binary"]["coverage"], "symbols_from"))
-    );
+    assert_eq!(read_from(&told), link);
     let elsewhere = inspect(dir.path(), "human");
     let id = str_of(&st["binary"], "build_id");
     assert!(

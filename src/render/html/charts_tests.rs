@@ -1,21 +1,6 @@
 //! Tests of the startup, memory and size charts.
 use super::*;
-use crate::report::{Check, CheckId, Sample, Verdict};
-
-/// A run of `startup_ms`, warmup or not.
-fn sample(run: u32, startup_ms: f64, warmup: bool) -> Sample {
-    Sample {
-        run,
-        warmup,
-        spawned_at_ns: None,
-        startup_ms,
-        shutdown_ms: None,
-        memory_kib: crate::report::Memory::default(),
-        processes: 1,
-        exit_code: None,
-        cpu_wait_share: None,
-    }
-}
+use crate::report::{Check, CheckId, Verdict, test_samples};
 
 /// The startup chart of `a` as its static build.
 fn drawn(a: &crate::report::Artifact) -> String {
@@ -37,7 +22,7 @@ fn the_baseline_s_runs_are_a_strip_of_their_own() {
     let mut a = crate::report::test_artifact(1000);
     a.probe = Some(Probe {
         runs: 2,
-        samples: vec![sample(1, 7.0, false), sample(2, 7.5, false)],
+        samples: test_samples(&[7.0, 7.5]),
         ready: "exit".into(),
         ..Probe::default()
     });
@@ -63,8 +48,11 @@ fn the_baseline_s_runs_are_a_strip_of_their_own() {
 #[test]
 fn a_slow_warmup_run_does_not_stretch_the_startup_axis() {
     let mut a = crate::report::test_artifact(1000);
-    let mut samples = vec![sample(0, 14.0, true)];
-    samples.extend((1..=40).map(|i| sample(i, 1.0 + f64::from(i % 5) * 0.05, false)));
+    let ms: Vec<f64> = std::iter::once(14.0)
+        .chain((1..=40).map(|i| 1.0 + f64::from(i % 5) * 0.05))
+        .collect();
+    let mut samples = test_samples(&ms);
+    samples[0].warmup = true;
     a.probe = Some(Probe {
         runs: 40,
         samples,
@@ -80,7 +68,7 @@ fn a_slow_warmup_run_does_not_stretch_the_startup_axis() {
         .nth(1)
         .expect("the warmup run past the axis");
     assert!(
-        warm.contains("run 0 (warmup): 14.0 ms, past the axis"),
+        warm.contains("run 1 (warmup): 14.0 ms, past the axis"),
         "{warm}"
     );
     // At the plot's right end, where no counted run is.
